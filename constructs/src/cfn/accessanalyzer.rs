@@ -72,26 +72,17 @@ pub mod analyzer {
     }
 
     /// The properties of `AWS::AccessAnalyzer::Analyzer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnalyzerProps {
-        /// The configuration for the analyzer
-        #[serde(
-            rename = "AnalyzerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AnalyzerConfiguration`: The configuration for the analyzer
         pub analyzer_configuration: Option<AnalyzerConfiguration>,
-        /// Analyzer name
-        #[serde(rename = "AnalyzerName", skip_serializing_if = "Option::is_none")]
+        /// `AnalyzerName`: Analyzer name
         pub analyzer_name: Option<Value<String>>,
         /// `ArchiveRules`.
-        #[serde(rename = "ArchiveRules", skip_serializing_if = "Option::is_none")]
         pub archive_rules: Option<Vec<ArchiveRule>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the analyzer, must be one of ACCOUNT, ORGANIZATION, ACCOUNT_INTERNAL_ACCESS, ORGANIZATION_INTERNAL_ACCESS, ACCOUNT_UNUSED_ACCESS and ORGANIZATION_UNUSED_ACCESS
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the analyzer, must be one of ACCOUNT, ORGANIZATION, ACCOUNT_INTERNAL_ACCESS, ORGANIZATION_INTERNAL_ACCESS, ACCOUNT_UNUSED_ACCESS and ORGANIZATION_UNUSED_ACCESS
         pub r#type: Value<String>,
     }
 
@@ -108,97 +99,192 @@ pub mod analyzer {
         }
     }
 
+    impl Serialize for CfnAnalyzerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnalyzerConfiguration",
+                &self.analyzer_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "AnalyzerName", &self.analyzer_name)?;
+            crate::cfn::entry(&mut map, "ArchiveRules", &self.archive_rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the analyzer
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnalyzerConfiguration {
         /// `InternalAccessConfiguration`.
-        #[serde(
-            rename = "InternalAccessConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub internal_access_configuration: Option<InternalAccessConfiguration>,
         /// `UnusedAccessConfiguration`.
-        #[serde(
-            rename = "UnusedAccessConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unused_access_configuration: Option<UnusedAccessConfiguration>,
     }
 
-    /// Specifies the configuration of an internal access analyzer for an AWS organization or account.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InternalAccessConfiguration {
-        /// Contains information about analysis rules for the internal access analyzer.
-        #[serde(
-            rename = "InternalAccessAnalysisRule",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AnalyzerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InternalAccessConfiguration",
+                &self.internal_access_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UnusedAccessConfiguration",
+                &self.unused_access_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specifies the configuration of an internal access analyzer for an AWS organization or account.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct InternalAccessConfiguration {
+        /// `InternalAccessAnalysisRule`: Contains information about analysis rules for the internal access analyzer.
         pub internal_access_analysis_rule: Option<InternalAccessAnalysisRule>,
     }
 
+    impl Serialize for InternalAccessConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InternalAccessAnalysisRule",
+                &self.internal_access_analysis_rule,
+            )?;
+            map.end()
+        }
+    }
+
     /// Contains information about analysis rules for the internal access analyzer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InternalAccessAnalysisRule {
-        /// A list of rules for the internal access analyzer containing criteria to include in analysis.
-        #[serde(rename = "Inclusions", skip_serializing_if = "Option::is_none")]
+        /// `Inclusions`: A list of rules for the internal access analyzer containing criteria to include in analysis.
         pub inclusions: Option<Vec<InternalAccessAnalysisRuleCriteria>>,
     }
 
+    impl Serialize for InternalAccessAnalysisRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Inclusions", &self.inclusions)?;
+            map.end()
+        }
+    }
+
     /// The criteria for an analysis rule for an internal access analyzer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InternalAccessAnalysisRuleCriteria {
-        /// A list of AWS account IDs to apply to the internal access analysis rule criteria.
-        #[serde(rename = "AccountIds", skip_serializing_if = "Option::is_none")]
+        /// `AccountIds`: A list of AWS account IDs to apply to the internal access analysis rule criteria.
         pub account_ids: Option<Vec<Value<String>>>,
-        /// A list of resource ARNs to apply to the internal access analysis rule criteria.
-        #[serde(rename = "ResourceArns", skip_serializing_if = "Option::is_none")]
+        /// `ResourceArns`: A list of resource ARNs to apply to the internal access analysis rule criteria.
         pub resource_arns: Option<Vec<Value<String>>>,
-        /// A list of resource types to apply to the internal access analysis rule criteria.
-        #[serde(rename = "ResourceTypes", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTypes`: A list of resource types to apply to the internal access analysis rule criteria.
         pub resource_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for InternalAccessAnalysisRuleCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountIds", &self.account_ids)?;
+            crate::cfn::entry(&mut map, "ResourceArns", &self.resource_arns)?;
+            crate::cfn::entry(&mut map, "ResourceTypes", &self.resource_types)?;
+            map.end()
+        }
+    }
+
     /// The Configuration for Unused Access Analyzer
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UnusedAccessConfiguration {
-        /// Contains information about rules for the analyzer.
-        #[serde(rename = "AnalysisRule", skip_serializing_if = "Option::is_none")]
+        /// `AnalysisRule`: Contains information about rules for the analyzer.
         pub analysis_rule: Option<AnalysisRule>,
-        /// The specified access age in days for which to generate findings for unused access.
-        #[serde(rename = "UnusedAccessAge", skip_serializing_if = "Option::is_none")]
+        /// `UnusedAccessAge`: The specified access age in days for which to generate findings for unused access.
         pub unused_access_age: Option<Value<i64>>,
     }
 
+    impl Serialize for UnusedAccessConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnalysisRule", &self.analysis_rule)?;
+            crate::cfn::entry(&mut map, "UnusedAccessAge", &self.unused_access_age)?;
+            map.end()
+        }
+    }
+
     /// Contains information about rules for the analyzer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnalysisRule {
-        /// A list of rules for the analyzer containing criteria to exclude from analysis.
-        #[serde(rename = "Exclusions", skip_serializing_if = "Option::is_none")]
+        /// `Exclusions`: A list of rules for the analyzer containing criteria to exclude from analysis.
         pub exclusions: Option<Vec<AnalysisRuleCriteria>>,
     }
 
+    impl Serialize for AnalysisRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exclusions", &self.exclusions)?;
+            map.end()
+        }
+    }
+
     /// The criteria for an analysis rule for an analyzer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnalysisRuleCriteria {
-        /// A list of AWS account IDs to apply to the analysis rule criteria.
-        #[serde(rename = "AccountIds", skip_serializing_if = "Option::is_none")]
+        /// `AccountIds`: A list of AWS account IDs to apply to the analysis rule criteria.
         pub account_ids: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to match for your resources.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: An array of key-value pairs to match for your resources.
         pub resource_tags: Option<Vec<Vec<crate::cfn::Tag>>>,
     }
 
+    impl Serialize for AnalysisRuleCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountIds", &self.account_ids)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.end()
+        }
+    }
+
     /// An Access Analyzer archive rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArchiveRule {
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: Vec<Filter>,
-        /// The archive rule name
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The archive rule name
         pub rule_name: Value<String>,
     }
 
@@ -215,23 +301,31 @@ pub mod analyzer {
         }
     }
 
+    impl Serialize for ArchiveRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.end()
+        }
+    }
+
     /// The `Filter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
         /// `Contains`.
-        #[serde(rename = "Contains", skip_serializing_if = "Option::is_none")]
         pub contains: Option<Vec<Value<String>>>,
         /// `Eq`.
-        #[serde(rename = "Eq", skip_serializing_if = "Option::is_none")]
         pub eq: Option<Vec<Value<String>>>,
         /// `Exists`.
-        #[serde(rename = "Exists", skip_serializing_if = "Option::is_none")]
         pub exists: Option<Value<bool>>,
         /// `Neq`.
-        #[serde(rename = "Neq", skip_serializing_if = "Option::is_none")]
         pub neq: Option<Vec<Value<String>>>,
         /// `Property`.
-        #[serde(rename = "Property")]
         pub property: Value<String>,
     }
 
@@ -245,6 +339,22 @@ pub mod analyzer {
                 neq: None,
                 property: property.into(),
             }
+        }
+    }
+
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Contains", &self.contains)?;
+            crate::cfn::entry(&mut map, "Eq", &self.eq)?;
+            crate::cfn::entry(&mut map, "Exists", &self.exists)?;
+            crate::cfn::entry(&mut map, "Neq", &self.neq)?;
+            map.serialize_entry("Property", &self.property)?;
+            map.end()
         }
     }
 }
@@ -320,16 +430,13 @@ pub mod archive_rule {
     }
 
     /// The properties of `AWS::AccessAnalyzer::ArchiveRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArchiveRuleProps {
-        /// The name of the analyzer for the archive rule.
-        #[serde(rename = "AnalyzerName")]
+        /// `AnalyzerName`: The name of the analyzer for the archive rule.
         pub analyzer_name: Value<String>,
-        /// The criteria for the archive rule.
-        #[serde(rename = "Filter")]
+        /// `Filter`: The criteria for the archive rule.
         pub filter: indexmap::IndexMap<String, FilterValue>,
-        /// The name of the archive rule.
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the archive rule.
         pub rule_name: Value<String>,
     }
 
@@ -348,20 +455,45 @@ pub mod archive_rule {
         }
     }
 
+    impl Serialize for CfnArchiveRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AnalyzerName", &self.analyzer_name)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.end()
+        }
+    }
+
     /// The `FilterValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterValue {
         /// `Contains`.
-        #[serde(rename = "Contains", skip_serializing_if = "Option::is_none")]
         pub contains: Option<Vec<Value<String>>>,
         /// `Eq`.
-        #[serde(rename = "Eq", skip_serializing_if = "Option::is_none")]
         pub eq: Option<Vec<Value<String>>>,
         /// `Exists`.
-        #[serde(rename = "Exists", skip_serializing_if = "Option::is_none")]
         pub exists: Option<Value<bool>>,
         /// `Neq`.
-        #[serde(rename = "Neq", skip_serializing_if = "Option::is_none")]
         pub neq: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for FilterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Contains", &self.contains)?;
+            crate::cfn::entry(&mut map, "Eq", &self.eq)?;
+            crate::cfn::entry(&mut map, "Exists", &self.exists)?;
+            crate::cfn::entry(&mut map, "Neq", &self.neq)?;
+            map.end()
+        }
     }
 }

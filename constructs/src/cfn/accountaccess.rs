@@ -100,13 +100,11 @@ pub mod application {
     }
 
     /// The properties of `AWS::AccountAccess::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// The identity source for the application
-        #[serde(rename = "IdentitySource")]
+        /// `IdentitySource`: The identity source for the application
         pub identity_source: IdentitySource,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -120,11 +118,23 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentitySource", &self.identity_source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IdentitySource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdentitySource {
         /// `IdentityCenter`.
-        #[serde(rename = "IdentityCenter")]
         pub identity_center: IdentityCenter,
     }
 
@@ -137,14 +147,24 @@ pub mod application {
         }
     }
 
+    impl Serialize for IdentitySource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentityCenter", &self.identity_center)?;
+            map.end()
+        }
+    }
+
     /// The `IdentityCenter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdentityCenter {
-        /// The ARN of the associated Identity Center application Read-only: CloudFormation returns it.
-        #[serde(rename = "ApplicationArn", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationArn`: The ARN of the associated Identity Center application Read-only: CloudFormation returns it.
         pub application_arn: Option<Value<String>>,
-        /// The ARN of the Identity Center instance
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The ARN of the Identity Center instance
         pub instance_arn: Value<String>,
     }
 
@@ -155,6 +175,19 @@ pub mod application {
                 application_arn: None,
                 instance_arn: instance_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for IdentityCenter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationArn", &self.application_arn)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.end()
         }
     }
 }
@@ -233,13 +266,11 @@ pub mod entitlement {
     }
 
     /// The properties of `AWS::AccountAccess::Entitlement`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntitlementProps {
-        /// The ARN of the application
-        #[serde(rename = "ApplicationArn")]
+        /// `ApplicationArn`: The ARN of the application
         pub application_arn: Value<String>,
-        /// The entitlement details
-        #[serde(rename = "Entitlement")]
+        /// `Entitlement`: The entitlement details
         pub entitlement: Entitlement,
     }
 
@@ -256,11 +287,23 @@ pub mod entitlement {
         }
     }
 
+    impl Serialize for CfnEntitlementProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationArn", &self.application_arn)?;
+            map.serialize_entry("Entitlement", &self.entitlement)?;
+            map.end()
+        }
+    }
+
     /// The `Entitlement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Entitlement {
         /// `PrincipalRole`.
-        #[serde(rename = "PrincipalRole")]
         pub principal_role: PrincipalRoleEntitlement,
     }
 
@@ -273,17 +316,26 @@ pub mod entitlement {
         }
     }
 
+    impl Serialize for Entitlement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PrincipalRole", &self.principal_role)?;
+            map.end()
+        }
+    }
+
     /// The `PrincipalRoleEntitlement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrincipalRoleEntitlement {
-        /// The AWS account ID Read-only: CloudFormation returns it.
-        #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
+        /// `Account`: The AWS account ID Read-only: CloudFormation returns it.
         pub account: Option<Value<String>>,
         /// `Principal`.
-        #[serde(rename = "Principal")]
         pub principal: Principal,
-        /// The ARN of the IAM role
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role
         pub role_arn: Value<String>,
     }
 
@@ -301,11 +353,24 @@ pub mod entitlement {
         }
     }
 
+    impl Serialize for PrincipalRoleEntitlement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Account", &self.account)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `Principal` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Principal {
         /// `IdentityCenter`.
-        #[serde(rename = "IdentityCenter")]
         pub identity_center: IdentityCenterPrincipal,
     }
 
@@ -318,14 +383,37 @@ pub mod entitlement {
         }
     }
 
+    impl Serialize for Principal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentityCenter", &self.identity_center)?;
+            map.end()
+        }
+    }
+
     /// The `IdentityCenterPrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdentityCenterPrincipal {
-        /// The ID of the group
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
+        /// `GroupId`: The ID of the group
         pub group_id: Option<Value<String>>,
-        /// The ID of the user
-        #[serde(rename = "UserId", skip_serializing_if = "Option::is_none")]
+        /// `UserId`: The ID of the user
         pub user_id: Option<Value<String>>,
+    }
+
+    impl Serialize for IdentityCenterPrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            crate::cfn::entry(&mut map, "UserId", &self.user_id)?;
+            map.end()
+        }
     }
 }

@@ -89,28 +89,21 @@ pub mod certificate {
     }
 
     /// The properties of `AWS::ACMPCA::Certificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
-        /// Specifies X.509 certificate information to be included in the issued certificate.
-        #[serde(rename = "ApiPassthrough", skip_serializing_if = "Option::is_none")]
+        /// `ApiPassthrough`: Specifies X.509 certificate information to be included in the issued certificate.
         pub api_passthrough: Option<ApiPassthrough>,
-        /// The Amazon Resource Name (ARN) for the private CA issues the certificate.
-        #[serde(rename = "CertificateAuthorityArn")]
+        /// `CertificateAuthorityArn`: The Amazon Resource Name (ARN) for the private CA issues the certificate.
         pub certificate_authority_arn: Value<String>,
-        /// The certificate signing request (CSR) for the certificate.
-        #[serde(rename = "CertificateSigningRequest")]
+        /// `CertificateSigningRequest`: The certificate signing request (CSR) for the certificate.
         pub certificate_signing_request: Value<String>,
-        /// The name of the algorithm that will be used to sign the certificate to be issued.
-        #[serde(rename = "SigningAlgorithm")]
+        /// `SigningAlgorithm`: The name of the algorithm that will be used to sign the certificate to be issued.
         pub signing_algorithm: Value<String>,
-        /// Specifies a custom configuration template to use when issuing a certificate.
-        #[serde(rename = "TemplateArn", skip_serializing_if = "Option::is_none")]
+        /// `TemplateArn`: Specifies a custom configuration template to use when issuing a certificate.
         pub template_arn: Option<Value<String>>,
-        /// The period of time during which the certificate will be valid.
-        #[serde(rename = "Validity")]
+        /// `Validity`: The period of time during which the certificate will be valid.
         pub validity: Validity,
-        /// Information describing the start of the validity period of the certificate.
-        #[serde(rename = "ValidityNotBefore", skip_serializing_if = "Option::is_none")]
+        /// `ValidityNotBefore`: Information describing the start of the validity period of the certificate.
         pub validity_not_before: Option<Validity>,
     }
 
@@ -134,49 +127,97 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for CfnCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiPassthrough", &self.api_passthrough)?;
+            map.serialize_entry(
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            map.serialize_entry(
+                "CertificateSigningRequest",
+                &self.certificate_signing_request,
+            )?;
+            map.serialize_entry("SigningAlgorithm", &self.signing_algorithm)?;
+            crate::cfn::entry(&mut map, "TemplateArn", &self.template_arn)?;
+            map.serialize_entry("Validity", &self.validity)?;
+            crate::cfn::entry(&mut map, "ValidityNotBefore", &self.validity_not_before)?;
+            map.end()
+        }
+    }
+
     /// Contains X.509 certificate information to be placed in an issued certificate.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApiPassthrough {
-        /// Specifies X.509 extension information for a certificate.
-        #[serde(rename = "Extensions", skip_serializing_if = "Option::is_none")]
+        /// `Extensions`: Specifies X.509 extension information for a certificate.
         pub extensions: Option<Extensions>,
-        /// Contains information about the certificate subject.
-        #[serde(rename = "Subject", skip_serializing_if = "Option::is_none")]
+        /// `Subject`: Contains information about the certificate subject.
         pub subject: Option<Subject>,
     }
 
-    /// Contains X.509 extension information for a certificate.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Extensions {
-        /// Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers.
-        #[serde(rename = "CertificatePolicies", skip_serializing_if = "Option::is_none")]
-        pub certificate_policies: Option<Vec<PolicyInformation>>,
-        /// Contains a sequence of one or more X.509 extensions, each of which consists of an object identifier (OID), a base64-encoded value, and the critical flag.
-        #[serde(rename = "CustomExtensions", skip_serializing_if = "Option::is_none")]
-        pub custom_extensions: Option<Vec<CustomExtension>>,
-        /// Specifies additional purposes for which the certified public key may be used other than basic purposes indicated in the `KeyUsage` extension.
-        #[serde(rename = "ExtendedKeyUsage", skip_serializing_if = "Option::is_none")]
-        pub extended_key_usage: Option<Vec<ExtendedKeyUsage>>,
-        /// Defines one or more purposes for which the key contained in the certificate can be used.
-        #[serde(rename = "KeyUsage", skip_serializing_if = "Option::is_none")]
-        pub key_usage: Option<KeyUsage>,
-        /// The subject alternative name extension allows identities to be bound to the subject of the certificate.
-        #[serde(
-            rename = "SubjectAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ApiPassthrough {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Extensions", &self.extensions)?;
+            crate::cfn::entry(&mut map, "Subject", &self.subject)?;
+            map.end()
+        }
+    }
 
+    /// Contains X.509 extension information for a certificate.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Extensions {
+        /// `CertificatePolicies`: Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers.
+        pub certificate_policies: Option<Vec<PolicyInformation>>,
+        /// `CustomExtensions`: Contains a sequence of one or more X.509 extensions, each of which consists of an object identifier (OID), a base64-encoded value, and the critical flag.
+        pub custom_extensions: Option<Vec<CustomExtension>>,
+        /// `ExtendedKeyUsage`: Specifies additional purposes for which the certified public key may be used other than basic purposes indicated in the `KeyUsage` extension.
+        pub extended_key_usage: Option<Vec<ExtendedKeyUsage>>,
+        /// `KeyUsage`: Defines one or more purposes for which the key contained in the certificate can be used.
+        pub key_usage: Option<KeyUsage>,
+        /// `SubjectAlternativeNames`: The subject alternative name extension allows identities to be bound to the subject of the certificate.
         pub subject_alternative_names: Option<Vec<GeneralName>>,
     }
 
+    impl Serialize for Extensions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificatePolicies",
+                &self.certificate_policies,
+            )?;
+            crate::cfn::entry(&mut map, "CustomExtensions", &self.custom_extensions)?;
+            crate::cfn::entry(&mut map, "ExtendedKeyUsage", &self.extended_key_usage)?;
+            crate::cfn::entry(&mut map, "KeyUsage", &self.key_usage)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectAlternativeNames",
+                &self.subject_alternative_names,
+            )?;
+            map.end()
+        }
+    }
+
     /// Defines the X.509 `CertificatePolicies` extension.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyInformation {
-        /// Specifies the object identifier (OID) of the certificate policy under which the certificate was issued.
-        #[serde(rename = "CertPolicyId")]
+        /// `CertPolicyId`: Specifies the object identifier (OID) of the certificate policy under which the certificate was issued.
         pub cert_policy_id: Value<String>,
-        /// Modifies the given `CertPolicyId` with a qualifier.
-        #[serde(rename = "PolicyQualifiers", skip_serializing_if = "Option::is_none")]
+        /// `PolicyQualifiers`: Modifies the given `CertPolicyId` with a qualifier.
         pub policy_qualifiers: Option<Vec<PolicyQualifierInfo>>,
     }
 
@@ -190,14 +231,25 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for PolicyInformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertPolicyId", &self.cert_policy_id)?;
+            crate::cfn::entry(&mut map, "PolicyQualifiers", &self.policy_qualifiers)?;
+            map.end()
+        }
+    }
+
     /// Modifies the `CertPolicyId` of a `PolicyInformation` object with a qualifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyQualifierInfo {
-        /// Identifies the qualifier modifying a `CertPolicyId`.
-        #[serde(rename = "PolicyQualifierId")]
+        /// `PolicyQualifierId`: Identifies the qualifier modifying a `CertPolicyId`.
         pub policy_qualifier_id: Value<String>,
-        /// Defines the qualifier type.
-        #[serde(rename = "Qualifier")]
+        /// `Qualifier`: Defines the qualifier type.
         pub qualifier: Qualifier,
     }
 
@@ -214,11 +266,23 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for PolicyQualifierInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyQualifierId", &self.policy_qualifier_id)?;
+            map.serialize_entry("Qualifier", &self.qualifier)?;
+            map.end()
+        }
+    }
+
     /// Defines a `PolicyInformation` qualifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Qualifier {
-        /// Contains a pointer to a certification practice statement (CPS) published by the CA.
-        #[serde(rename = "CpsUri")]
+        /// `CpsUri`: Contains a pointer to a certification practice statement (CPS) published by the CA.
         pub cps_uri: Value<String>,
     }
 
@@ -229,17 +293,26 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for Qualifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CpsUri", &self.cps_uri)?;
+            map.end()
+        }
+    }
+
     /// Specifies the X.509 extension information for a certificate.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomExtension {
-        /// Specifies the critical flag of the X.509 extension.
-        #[serde(rename = "Critical", skip_serializing_if = "Option::is_none")]
+        /// `Critical`: Specifies the critical flag of the X.509 extension.
         pub critical: Option<Value<bool>>,
-        /// Specifies the object identifier (OID) of the X.509 extension.
-        #[serde(rename = "ObjectIdentifier")]
+        /// `ObjectIdentifier`: Specifies the object identifier (OID) of the X.509 extension.
         pub object_identifier: Value<String>,
-        /// Specifies the base64-encoded value of the X.509 extension.
-        #[serde(rename = "Value")]
+        /// `Value`: Specifies the base64-encoded value of the X.509 extension.
         pub value: Value<String>,
     }
 
@@ -257,152 +330,216 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for CustomExtension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Critical", &self.critical)?;
+            map.serialize_entry("ObjectIdentifier", &self.object_identifier)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Specifies additional purposes for which the certified public key may be used other than basic purposes indicated in the `KeyUsage` extension.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExtendedKeyUsage {
-        /// Specifies a custom `ExtendedKeyUsage` with an object identifier (OID).
-        #[serde(
-            rename = "ExtendedKeyUsageObjectIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExtendedKeyUsageObjectIdentifier`: Specifies a custom `ExtendedKeyUsage` with an object identifier (OID).
         pub extended_key_usage_object_identifier: Option<Value<String>>,
-        /// Specifies a standard `ExtendedKeyUsage` as defined as in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.12).
-        #[serde(
-            rename = "ExtendedKeyUsageType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExtendedKeyUsageType`: Specifies a standard `ExtendedKeyUsage` as defined as in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.12).
         pub extended_key_usage_type: Option<Value<String>>,
     }
 
+    impl Serialize for ExtendedKeyUsage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtendedKeyUsageObjectIdentifier",
+                &self.extended_key_usage_object_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtendedKeyUsageType",
+                &self.extended_key_usage_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// Defines one or more purposes for which the key contained in the certificate can be used.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyUsage {
-        /// Key can be used to sign CRLs.
-        #[serde(rename = "CRLSign", skip_serializing_if = "Option::is_none")]
+        /// `CRLSign`: Key can be used to sign CRLs.
         pub crl_sign: Option<Value<bool>>,
-        /// Key can be used to decipher data.
-        #[serde(rename = "DataEncipherment", skip_serializing_if = "Option::is_none")]
+        /// `DataEncipherment`: Key can be used to decipher data.
         pub data_encipherment: Option<Value<bool>>,
-        /// Key can be used only to decipher data.
-        #[serde(rename = "DecipherOnly", skip_serializing_if = "Option::is_none")]
+        /// `DecipherOnly`: Key can be used only to decipher data.
         pub decipher_only: Option<Value<bool>>,
-        /// Key can be used for digital signing.
-        #[serde(rename = "DigitalSignature", skip_serializing_if = "Option::is_none")]
+        /// `DigitalSignature`: Key can be used for digital signing.
         pub digital_signature: Option<Value<bool>>,
-        /// Key can be used only to encipher data.
-        #[serde(rename = "EncipherOnly", skip_serializing_if = "Option::is_none")]
+        /// `EncipherOnly`: Key can be used only to encipher data.
         pub encipher_only: Option<Value<bool>>,
-        /// Key can be used in a key-agreement protocol.
-        #[serde(rename = "KeyAgreement", skip_serializing_if = "Option::is_none")]
+        /// `KeyAgreement`: Key can be used in a key-agreement protocol.
         pub key_agreement: Option<Value<bool>>,
-        /// Key can be used to sign certificates.
-        #[serde(rename = "KeyCertSign", skip_serializing_if = "Option::is_none")]
+        /// `KeyCertSign`: Key can be used to sign certificates.
         pub key_cert_sign: Option<Value<bool>>,
-        /// Key can be used to encipher data.
-        #[serde(rename = "KeyEncipherment", skip_serializing_if = "Option::is_none")]
+        /// `KeyEncipherment`: Key can be used to encipher data.
         pub key_encipherment: Option<Value<bool>>,
-        /// Key can be used for non-repudiation.
-        #[serde(rename = "NonRepudiation", skip_serializing_if = "Option::is_none")]
+        /// `NonRepudiation`: Key can be used for non-repudiation.
         pub non_repudiation: Option<Value<bool>>,
     }
 
-    /// Describes an ASN.1 X.400 `GeneralName` as defined in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct GeneralName {
-        /// Contains information about the certificate subject.
-        #[serde(rename = "DirectoryName", skip_serializing_if = "Option::is_none")]
-        pub directory_name: Option<Subject>,
-        /// Represents `GeneralName` as a DNS name.
-        #[serde(rename = "DnsName", skip_serializing_if = "Option::is_none")]
-        pub dns_name: Option<Value<String>>,
-        /// Represents `GeneralName` as an `EdiPartyName` object.
-        #[serde(rename = "EdiPartyName", skip_serializing_if = "Option::is_none")]
-        pub edi_party_name: Option<EdiPartyName>,
-        /// Represents `GeneralName` as an IPv4 or IPv6 address.
-        #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
-        pub ip_address: Option<Value<String>>,
-        /// Represents `GeneralName` using an `OtherName` object.
-        #[serde(rename = "OtherName", skip_serializing_if = "Option::is_none")]
-        pub other_name: Option<OtherName>,
-        /// Represents `GeneralName` as an object identifier (OID).
-        #[serde(rename = "RegisteredId", skip_serializing_if = "Option::is_none")]
-        pub registered_id: Option<Value<String>>,
-        /// Represents `GeneralName` as an [RFC 822](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822) email address.
-        #[serde(rename = "Rfc822Name", skip_serializing_if = "Option::is_none")]
-        pub rfc822_name: Option<Value<String>>,
-        /// Represents `GeneralName` as a URI.
-        #[serde(
-            rename = "UniformResourceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KeyUsage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CRLSign", &self.crl_sign)?;
+            crate::cfn::entry(&mut map, "DataEncipherment", &self.data_encipherment)?;
+            crate::cfn::entry(&mut map, "DecipherOnly", &self.decipher_only)?;
+            crate::cfn::entry(&mut map, "DigitalSignature", &self.digital_signature)?;
+            crate::cfn::entry(&mut map, "EncipherOnly", &self.encipher_only)?;
+            crate::cfn::entry(&mut map, "KeyAgreement", &self.key_agreement)?;
+            crate::cfn::entry(&mut map, "KeyCertSign", &self.key_cert_sign)?;
+            crate::cfn::entry(&mut map, "KeyEncipherment", &self.key_encipherment)?;
+            crate::cfn::entry(&mut map, "NonRepudiation", &self.non_repudiation)?;
+            map.end()
+        }
+    }
 
+    /// Describes an ASN.1 X.400 `GeneralName` as defined in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GeneralName {
+        /// `DirectoryName`: Contains information about the certificate subject.
+        pub directory_name: Option<Subject>,
+        /// `DnsName`: Represents `GeneralName` as a DNS name.
+        pub dns_name: Option<Value<String>>,
+        /// `EdiPartyName`: Represents `GeneralName` as an `EdiPartyName` object.
+        pub edi_party_name: Option<EdiPartyName>,
+        /// `IpAddress`: Represents `GeneralName` as an IPv4 or IPv6 address.
+        pub ip_address: Option<Value<String>>,
+        /// `OtherName`: Represents `GeneralName` using an `OtherName` object.
+        pub other_name: Option<OtherName>,
+        /// `RegisteredId`: Represents `GeneralName` as an object identifier (OID).
+        pub registered_id: Option<Value<String>>,
+        /// `Rfc822Name`: Represents `GeneralName` as an [RFC 822](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822) email address.
+        pub rfc822_name: Option<Value<String>>,
+        /// `UniformResourceIdentifier`: Represents `GeneralName` as a URI.
         pub uniform_resource_identifier: Option<Value<String>>,
     }
 
-    /// Contains information about the certificate subject.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Subject {
-        /// For CA and end-entity certificates in a private PKI, the common name (CN) can be any string within the length limit.
-        #[serde(rename = "CommonName", skip_serializing_if = "Option::is_none")]
-        pub common_name: Option<Value<String>>,
-        /// Two-digit code that specifies the country in which the certificate subject located.
-        #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
-        pub country: Option<Value<String>>,
-        /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value.
-        #[serde(rename = "CustomAttributes", skip_serializing_if = "Option::is_none")]
-        pub custom_attributes: Option<Vec<CustomAttribute>>,
-        /// Disambiguating information for the certificate subject.
-        #[serde(
-            rename = "DistinguishedNameQualifier",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for GeneralName {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DirectoryName", &self.directory_name)?;
+            crate::cfn::entry(&mut map, "DnsName", &self.dns_name)?;
+            crate::cfn::entry(&mut map, "EdiPartyName", &self.edi_party_name)?;
+            crate::cfn::entry(&mut map, "IpAddress", &self.ip_address)?;
+            crate::cfn::entry(&mut map, "OtherName", &self.other_name)?;
+            crate::cfn::entry(&mut map, "RegisteredId", &self.registered_id)?;
+            crate::cfn::entry(&mut map, "Rfc822Name", &self.rfc822_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "UniformResourceIdentifier",
+                &self.uniform_resource_identifier,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Contains information about the certificate subject.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Subject {
+        /// `CommonName`: For CA and end-entity certificates in a private PKI, the common name (CN) can be any string within the length limit.
+        pub common_name: Option<Value<String>>,
+        /// `Country`: Two-digit code that specifies the country in which the certificate subject located.
+        pub country: Option<Value<String>>,
+        /// `CustomAttributes`: Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value.
+        pub custom_attributes: Option<Vec<CustomAttribute>>,
+        /// `DistinguishedNameQualifier`: Disambiguating information for the certificate subject.
         pub distinguished_name_qualifier: Option<Value<String>>,
-        /// Typically a qualifier appended to the name of an individual.
-        #[serde(rename = "GenerationQualifier", skip_serializing_if = "Option::is_none")]
+        /// `GenerationQualifier`: Typically a qualifier appended to the name of an individual.
         pub generation_qualifier: Option<Value<String>>,
-        /// First name.
-        #[serde(rename = "GivenName", skip_serializing_if = "Option::is_none")]
+        /// `GivenName`: First name.
         pub given_name: Option<Value<String>>,
-        /// Concatenation that typically contains the first letter of the *GivenName*, the first letter of the middle name if one exists, and the first letter of the *Surname*.
-        #[serde(rename = "Initials", skip_serializing_if = "Option::is_none")]
+        /// `Initials`: Concatenation that typically contains the first letter of the *GivenName*, the first letter of the middle name if one exists, and the first letter of the *Surname*.
         pub initials: Option<Value<String>>,
-        /// The locality (such as a city or town) in which the certificate subject is located.
-        #[serde(rename = "Locality", skip_serializing_if = "Option::is_none")]
+        /// `Locality`: The locality (such as a city or town) in which the certificate subject is located.
         pub locality: Option<Value<String>>,
-        /// Legal name of the organization with which the certificate subject is affiliated.
-        #[serde(rename = "Organization", skip_serializing_if = "Option::is_none")]
+        /// `Organization`: Legal name of the organization with which the certificate subject is affiliated.
         pub organization: Option<Value<String>>,
-        /// A subdivision or unit of the organization (such as sales or finance) with which the certificate subject is affiliated.
-        #[serde(rename = "OrganizationalUnit", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationalUnit`: A subdivision or unit of the organization (such as sales or finance) with which the certificate subject is affiliated.
         pub organizational_unit: Option<Value<String>>,
-        /// Typically a shortened version of a longer *GivenName*.
-        #[serde(rename = "Pseudonym", skip_serializing_if = "Option::is_none")]
+        /// `Pseudonym`: Typically a shortened version of a longer *GivenName*.
         pub pseudonym: Option<Value<String>>,
-        /// The certificate serial number.
-        #[serde(rename = "SerialNumber", skip_serializing_if = "Option::is_none")]
+        /// `SerialNumber`: The certificate serial number.
         pub serial_number: Option<Value<String>>,
-        /// State in which the subject of the certificate is located.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: State in which the subject of the certificate is located.
         pub state: Option<Value<String>>,
-        /// Family name.
-        #[serde(rename = "Surname", skip_serializing_if = "Option::is_none")]
+        /// `Surname`: Family name.
         pub surname: Option<Value<String>>,
-        /// A title such as Mr. or Ms., which is pre-pended to the name to refer formally to the certificate subject.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: A title such as Mr. or Ms., which is pre-pended to the name to refer formally to the certificate subject.
         pub title: Option<Value<String>>,
     }
 
+    impl Serialize for Subject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CommonName", &self.common_name)?;
+            crate::cfn::entry(&mut map, "Country", &self.country)?;
+            crate::cfn::entry(&mut map, "CustomAttributes", &self.custom_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "DistinguishedNameQualifier",
+                &self.distinguished_name_qualifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GenerationQualifier",
+                &self.generation_qualifier,
+            )?;
+            crate::cfn::entry(&mut map, "GivenName", &self.given_name)?;
+            crate::cfn::entry(&mut map, "Initials", &self.initials)?;
+            crate::cfn::entry(&mut map, "Locality", &self.locality)?;
+            crate::cfn::entry(&mut map, "Organization", &self.organization)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnit",
+                &self.organizational_unit,
+            )?;
+            crate::cfn::entry(&mut map, "Pseudonym", &self.pseudonym)?;
+            crate::cfn::entry(&mut map, "SerialNumber", &self.serial_number)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Surname", &self.surname)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// Defines the X.500 relative distinguished name (RDN).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomAttribute {
-        /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-        #[serde(rename = "ObjectIdentifier")]
+        /// `ObjectIdentifier`: Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
         pub object_identifier: Value<String>,
-        /// Specifies the attribute value of relative distinguished name (RDN).
-        #[serde(rename = "Value")]
+        /// `Value`: Specifies the attribute value of relative distinguished name (RDN).
         pub value: Value<String>,
     }
 
@@ -419,14 +556,25 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for CustomAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ObjectIdentifier", &self.object_identifier)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Describes an Electronic Data Interchange (EDI) entity as described in as defined in [Subject Alternative Name](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) in RFC 5280.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EdiPartyName {
-        /// Specifies the name assigner.
-        #[serde(rename = "NameAssigner")]
+        /// `NameAssigner`: Specifies the name assigner.
         pub name_assigner: Value<String>,
-        /// Specifies the party name.
-        #[serde(rename = "PartyName")]
+        /// `PartyName`: Specifies the party name.
         pub party_name: Value<String>,
     }
 
@@ -443,14 +591,25 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for EdiPartyName {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NameAssigner", &self.name_assigner)?;
+            map.serialize_entry("PartyName", &self.party_name)?;
+            map.end()
+        }
+    }
+
     /// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OtherName {
-        /// Specifies an OID.
-        #[serde(rename = "TypeId")]
+        /// `TypeId`: Specifies an OID.
         pub type_id: Value<String>,
-        /// Specifies an OID value.
-        #[serde(rename = "Value")]
+        /// `Value`: Specifies an OID value.
         pub value: Value<String>,
     }
 
@@ -467,14 +626,25 @@ pub mod certificate {
         }
     }
 
+    impl Serialize for OtherName {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TypeId", &self.type_id)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Length of time for which the certificate issued by your private certificate authority (CA), or by the private CA itself, is valid in days, months, or years.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Validity {
-        /// Specifies whether the `Value` parameter represents days, months, or years.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies whether the `Value` parameter represents days, months, or years.
         pub r#type: Value<String>,
-        /// A long integer interpreted according to the value of `Type`, below.
-        #[serde(rename = "Value")]
+        /// `Value`: A long integer interpreted according to the value of `Type`, below.
         pub value: Value<f64>,
     }
 
@@ -488,6 +658,19 @@ pub mod certificate {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Validity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -563,42 +746,25 @@ pub mod certificate_authority {
     }
 
     /// The properties of `AWS::ACMPCA::CertificateAuthority`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateAuthorityProps {
-        /// Structure that contains CSR pass through extension information used by the CreateCertificateAuthority action.
-        #[serde(rename = "CsrExtensions", skip_serializing_if = "Option::is_none")]
+        /// `CsrExtensions`: Structure that contains CSR pass through extension information used by the CreateCertificateAuthority action.
         pub csr_extensions: Option<CsrExtensions>,
-        /// Public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate.
-        #[serde(rename = "KeyAlgorithm")]
+        /// `KeyAlgorithm`: Public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate.
         pub key_algorithm: Value<String>,
-        /// KeyStorageSecurityStadard defines a cryptographic key management compliance standard used for handling CA keys.
-        #[serde(
-            rename = "KeyStorageSecurityStandard",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KeyStorageSecurityStandard`: KeyStorageSecurityStadard defines a cryptographic key management compliance standard used for handling CA keys.
         pub key_storage_security_standard: Option<Value<KeyStorageSecurityStandard>>,
-        /// Certificate revocation information used by the CreateCertificateAuthority and UpdateCertificateAuthority actions.
-        #[serde(
-            rename = "RevocationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RevocationConfiguration`: Certificate revocation information used by the CreateCertificateAuthority and UpdateCertificateAuthority actions.
         pub revocation_configuration: Option<RevocationConfiguration>,
-        /// Algorithm your CA uses to sign certificate requests.
-        #[serde(rename = "SigningAlgorithm")]
+        /// `SigningAlgorithm`: Algorithm your CA uses to sign certificate requests.
         pub signing_algorithm: Value<String>,
-        /// Structure that contains X.500 distinguished name information for your CA.
-        #[serde(rename = "Subject")]
+        /// `Subject`: Structure that contains X.500 distinguished name information for your CA.
         pub subject: Subject,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the certificate authority.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the certificate authority.
         pub r#type: Value<String>,
-        /// Usage mode of the ceritificate authority.
-        #[serde(rename = "UsageMode", skip_serializing_if = "Option::is_none")]
+        /// `UsageMode`: Usage mode of the ceritificate authority.
         pub usage_mode: Option<Value<UsageMode>>,
     }
 
@@ -624,61 +790,109 @@ pub mod certificate_authority {
         }
     }
 
+    impl Serialize for CfnCertificateAuthorityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CsrExtensions", &self.csr_extensions)?;
+            map.serialize_entry("KeyAlgorithm", &self.key_algorithm)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyStorageSecurityStandard",
+                &self.key_storage_security_standard,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RevocationConfiguration",
+                &self.revocation_configuration,
+            )?;
+            map.serialize_entry("SigningAlgorithm", &self.signing_algorithm)?;
+            map.serialize_entry("Subject", &self.subject)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UsageMode", &self.usage_mode)?;
+            map.end()
+        }
+    }
+
     /// Structure that contains CSR pass though extensions information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CsrExtensions {
         /// `KeyUsage`.
-        #[serde(rename = "KeyUsage", skip_serializing_if = "Option::is_none")]
         pub key_usage: Option<KeyUsage>,
         /// `SubjectInformationAccess`.
-        #[serde(
-            rename = "SubjectInformationAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subject_information_access: Option<Vec<AccessDescription>>,
     }
 
+    impl Serialize for CsrExtensions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyUsage", &self.key_usage)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectInformationAccess",
+                &self.subject_information_access,
+            )?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.509 KeyUsage information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyUsage {
         /// `CRLSign`.
-        #[serde(rename = "CRLSign", skip_serializing_if = "Option::is_none")]
         pub crl_sign: Option<Value<bool>>,
         /// `DataEncipherment`.
-        #[serde(rename = "DataEncipherment", skip_serializing_if = "Option::is_none")]
         pub data_encipherment: Option<Value<bool>>,
         /// `DecipherOnly`.
-        #[serde(rename = "DecipherOnly", skip_serializing_if = "Option::is_none")]
         pub decipher_only: Option<Value<bool>>,
         /// `DigitalSignature`.
-        #[serde(rename = "DigitalSignature", skip_serializing_if = "Option::is_none")]
         pub digital_signature: Option<Value<bool>>,
         /// `EncipherOnly`.
-        #[serde(rename = "EncipherOnly", skip_serializing_if = "Option::is_none")]
         pub encipher_only: Option<Value<bool>>,
         /// `KeyAgreement`.
-        #[serde(rename = "KeyAgreement", skip_serializing_if = "Option::is_none")]
         pub key_agreement: Option<Value<bool>>,
         /// `KeyCertSign`.
-        #[serde(rename = "KeyCertSign", skip_serializing_if = "Option::is_none")]
         pub key_cert_sign: Option<Value<bool>>,
         /// `KeyEncipherment`.
-        #[serde(rename = "KeyEncipherment", skip_serializing_if = "Option::is_none")]
         pub key_encipherment: Option<Value<bool>>,
         /// `NonRepudiation`.
-        #[serde(rename = "NonRepudiation", skip_serializing_if = "Option::is_none")]
         pub non_repudiation: Option<Value<bool>>,
     }
 
+    impl Serialize for KeyUsage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CRLSign", &self.crl_sign)?;
+            crate::cfn::entry(&mut map, "DataEncipherment", &self.data_encipherment)?;
+            crate::cfn::entry(&mut map, "DecipherOnly", &self.decipher_only)?;
+            crate::cfn::entry(&mut map, "DigitalSignature", &self.digital_signature)?;
+            crate::cfn::entry(&mut map, "EncipherOnly", &self.encipher_only)?;
+            crate::cfn::entry(&mut map, "KeyAgreement", &self.key_agreement)?;
+            crate::cfn::entry(&mut map, "KeyCertSign", &self.key_cert_sign)?;
+            crate::cfn::entry(&mut map, "KeyEncipherment", &self.key_encipherment)?;
+            crate::cfn::entry(&mut map, "NonRepudiation", &self.non_repudiation)?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.509 AccessDescription information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessDescription {
         /// `AccessLocation`.
-        #[serde(rename = "AccessLocation")]
         pub access_location: GeneralName,
         /// `AccessMethod`.
-        #[serde(rename = "AccessMethod")]
         pub access_method: AccessMethod,
     }
 
@@ -695,101 +909,142 @@ pub mod certificate_authority {
         }
     }
 
+    impl Serialize for AccessDescription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessLocation", &self.access_location)?;
+            map.serialize_entry("AccessMethod", &self.access_method)?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.509 GeneralName information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeneralName {
         /// `DirectoryName`.
-        #[serde(rename = "DirectoryName", skip_serializing_if = "Option::is_none")]
         pub directory_name: Option<Subject>,
         /// `DnsName`.
-        #[serde(rename = "DnsName", skip_serializing_if = "Option::is_none")]
         pub dns_name: Option<Value<String>>,
         /// `EdiPartyName`.
-        #[serde(rename = "EdiPartyName", skip_serializing_if = "Option::is_none")]
         pub edi_party_name: Option<EdiPartyName>,
         /// `IpAddress`.
-        #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
         pub ip_address: Option<Value<String>>,
         /// `OtherName`.
-        #[serde(rename = "OtherName", skip_serializing_if = "Option::is_none")]
         pub other_name: Option<OtherName>,
         /// `RegisteredId`.
-        #[serde(rename = "RegisteredId", skip_serializing_if = "Option::is_none")]
         pub registered_id: Option<Value<String>>,
         /// `Rfc822Name`.
-        #[serde(rename = "Rfc822Name", skip_serializing_if = "Option::is_none")]
         pub rfc822_name: Option<Value<String>>,
         /// `UniformResourceIdentifier`.
-        #[serde(
-            rename = "UniformResourceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub uniform_resource_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for GeneralName {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DirectoryName", &self.directory_name)?;
+            crate::cfn::entry(&mut map, "DnsName", &self.dns_name)?;
+            crate::cfn::entry(&mut map, "EdiPartyName", &self.edi_party_name)?;
+            crate::cfn::entry(&mut map, "IpAddress", &self.ip_address)?;
+            crate::cfn::entry(&mut map, "OtherName", &self.other_name)?;
+            crate::cfn::entry(&mut map, "RegisteredId", &self.registered_id)?;
+            crate::cfn::entry(&mut map, "Rfc822Name", &self.rfc822_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "UniformResourceIdentifier",
+                &self.uniform_resource_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.500 distinguished name information for your CA.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Subject {
         /// `CommonName`.
-        #[serde(rename = "CommonName", skip_serializing_if = "Option::is_none")]
         pub common_name: Option<Value<String>>,
         /// `Country`.
-        #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
         pub country: Option<Value<String>>,
         /// `CustomAttributes`.
-        #[serde(rename = "CustomAttributes", skip_serializing_if = "Option::is_none")]
         pub custom_attributes: Option<Vec<CustomAttribute>>,
         /// `DistinguishedNameQualifier`.
-        #[serde(
-            rename = "DistinguishedNameQualifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub distinguished_name_qualifier: Option<Value<String>>,
         /// `GenerationQualifier`.
-        #[serde(rename = "GenerationQualifier", skip_serializing_if = "Option::is_none")]
         pub generation_qualifier: Option<Value<String>>,
         /// `GivenName`.
-        #[serde(rename = "GivenName", skip_serializing_if = "Option::is_none")]
         pub given_name: Option<Value<String>>,
         /// `Initials`.
-        #[serde(rename = "Initials", skip_serializing_if = "Option::is_none")]
         pub initials: Option<Value<String>>,
         /// `Locality`.
-        #[serde(rename = "Locality", skip_serializing_if = "Option::is_none")]
         pub locality: Option<Value<String>>,
         /// `Organization`.
-        #[serde(rename = "Organization", skip_serializing_if = "Option::is_none")]
         pub organization: Option<Value<String>>,
         /// `OrganizationalUnit`.
-        #[serde(rename = "OrganizationalUnit", skip_serializing_if = "Option::is_none")]
         pub organizational_unit: Option<Value<String>>,
         /// `Pseudonym`.
-        #[serde(rename = "Pseudonym", skip_serializing_if = "Option::is_none")]
         pub pseudonym: Option<Value<String>>,
         /// `SerialNumber`.
-        #[serde(rename = "SerialNumber", skip_serializing_if = "Option::is_none")]
         pub serial_number: Option<Value<String>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<String>>,
         /// `Surname`.
-        #[serde(rename = "Surname", skip_serializing_if = "Option::is_none")]
         pub surname: Option<Value<String>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
     }
 
+    impl Serialize for Subject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CommonName", &self.common_name)?;
+            crate::cfn::entry(&mut map, "Country", &self.country)?;
+            crate::cfn::entry(&mut map, "CustomAttributes", &self.custom_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "DistinguishedNameQualifier",
+                &self.distinguished_name_qualifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GenerationQualifier",
+                &self.generation_qualifier,
+            )?;
+            crate::cfn::entry(&mut map, "GivenName", &self.given_name)?;
+            crate::cfn::entry(&mut map, "Initials", &self.initials)?;
+            crate::cfn::entry(&mut map, "Locality", &self.locality)?;
+            crate::cfn::entry(&mut map, "Organization", &self.organization)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnit",
+                &self.organizational_unit,
+            )?;
+            crate::cfn::entry(&mut map, "Pseudonym", &self.pseudonym)?;
+            crate::cfn::entry(&mut map, "SerialNumber", &self.serial_number)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Surname", &self.surname)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.500 attribute type and value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomAttribute {
         /// `ObjectIdentifier`.
-        #[serde(rename = "ObjectIdentifier")]
         pub object_identifier: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -806,14 +1061,25 @@ pub mod certificate_authority {
         }
     }
 
+    impl Serialize for CustomAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ObjectIdentifier", &self.object_identifier)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.509 EdiPartyName information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EdiPartyName {
         /// `NameAssigner`.
-        #[serde(rename = "NameAssigner", skip_serializing_if = "Option::is_none")]
         pub name_assigner: Option<Value<String>>,
         /// `PartyName`.
-        #[serde(rename = "PartyName")]
         pub party_name: Value<String>,
     }
 
@@ -827,14 +1093,25 @@ pub mod certificate_authority {
         }
     }
 
+    impl Serialize for EdiPartyName {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NameAssigner", &self.name_assigner)?;
+            map.serialize_entry("PartyName", &self.party_name)?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.509 OtherName information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OtherName {
         /// `TypeId`.
-        #[serde(rename = "TypeId")]
         pub type_id: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -851,19 +1128,43 @@ pub mod certificate_authority {
         }
     }
 
+    impl Serialize for OtherName {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TypeId", &self.type_id)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Structure that contains X.509 AccessMethod information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessMethod {
         /// `AccessMethodType`.
-        #[serde(rename = "AccessMethodType", skip_serializing_if = "Option::is_none")]
         pub access_method_type: Option<Value<String>>,
         /// `CustomObjectIdentifier`.
-        #[serde(
-            rename = "CustomObjectIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_object_identifier: Option<Value<String>>,
+    }
+
+    impl Serialize for AccessMethod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessMethodType", &self.access_method_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomObjectIdentifier",
+                &self.custom_object_identifier,
+            )?;
+            map.end()
+        }
     }
 
     /// KeyStorageSecurityStadard defines a cryptographic key management compliance standard used for handling CA keys.
@@ -907,48 +1208,47 @@ pub mod certificate_authority {
     }
 
     /// Certificate Authority revocation information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RevocationConfiguration {
         /// `CrlConfiguration`.
-        #[serde(rename = "CrlConfiguration", skip_serializing_if = "Option::is_none")]
         pub crl_configuration: Option<CrlConfiguration>,
         /// `OcspConfiguration`.
-        #[serde(rename = "OcspConfiguration", skip_serializing_if = "Option::is_none")]
         pub ocsp_configuration: Option<OcspConfiguration>,
     }
 
+    impl Serialize for RevocationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrlConfiguration", &self.crl_configuration)?;
+            crate::cfn::entry(&mut map, "OcspConfiguration", &self.ocsp_configuration)?;
+            map.end()
+        }
+    }
+
     /// Your certificate authority can create and maintain a certificate revocation list (CRL).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrlConfiguration {
         /// `CrlDistributionPointExtensionConfiguration`.
-        #[serde(
-            rename = "CrlDistributionPointExtensionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub crl_distribution_point_extension_configuration: Option<
             CrlDistributionPointExtensionConfiguration,
         >,
         /// `CrlType`.
-        #[serde(rename = "CrlType", skip_serializing_if = "Option::is_none")]
         pub crl_type: Option<Value<CrlType>>,
         /// `CustomCname`.
-        #[serde(rename = "CustomCname", skip_serializing_if = "Option::is_none")]
         pub custom_cname: Option<Value<String>>,
         /// `CustomPath`.
-        #[serde(rename = "CustomPath", skip_serializing_if = "Option::is_none")]
         pub custom_path: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `ExpirationInDays`.
-        #[serde(rename = "ExpirationInDays", skip_serializing_if = "Option::is_none")]
         pub expiration_in_days: Option<Value<i64>>,
         /// `S3BucketName`.
-        #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_name: Option<Value<String>>,
         /// `S3ObjectAcl`.
-        #[serde(rename = "S3ObjectAcl", skip_serializing_if = "Option::is_none")]
         pub s3_object_acl: Option<Value<S3ObjectAcl>>,
     }
 
@@ -968,11 +1268,33 @@ pub mod certificate_authority {
         }
     }
 
+    impl Serialize for CrlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrlDistributionPointExtensionConfiguration",
+                &self.crl_distribution_point_extension_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "CrlType", &self.crl_type)?;
+            crate::cfn::entry(&mut map, "CustomCname", &self.custom_cname)?;
+            crate::cfn::entry(&mut map, "CustomPath", &self.custom_path)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "ExpirationInDays", &self.expiration_in_days)?;
+            crate::cfn::entry(&mut map, "S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3ObjectAcl", &self.s3_object_acl)?;
+            map.end()
+        }
+    }
+
     /// Configures the default behavior of the CRL Distribution Point extension for certificates issued by your certificate authority
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrlDistributionPointExtensionConfiguration {
         /// `OmitExtension`.
-        #[serde(rename = "OmitExtension")]
         pub omit_extension: Value<bool>,
     }
 
@@ -982,6 +1304,18 @@ pub mod certificate_authority {
             Self {
                 omit_extension: omit_extension.into(),
             }
+        }
+    }
+
+    impl Serialize for CrlDistributionPointExtensionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OmitExtension", &self.omit_extension)?;
+            map.end()
         }
     }
 
@@ -1060,13 +1394,11 @@ pub mod certificate_authority {
     }
 
     /// Helps to configure online certificate status protocol (OCSP) responder for your certificate authority
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OcspConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `OcspCustomCname`.
-        #[serde(rename = "OcspCustomCname", skip_serializing_if = "Option::is_none")]
         pub ocsp_custom_cname: Option<Value<String>>,
     }
 
@@ -1077,6 +1409,19 @@ pub mod certificate_authority {
                 enabled: enabled.into(),
                 ocsp_custom_cname: None,
             }
+        }
+    }
+
+    impl Serialize for OcspConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "OcspCustomCname", &self.ocsp_custom_cname)?;
+            map.end()
         }
     }
 
@@ -1180,19 +1525,15 @@ pub mod certificate_authority_activation {
     }
 
     /// The properties of `AWS::ACMPCA::CertificateAuthorityActivation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateAuthorityActivationProps {
-        /// Certificate Authority certificate that will be installed in the Certificate Authority.
-        #[serde(rename = "Certificate")]
+        /// `Certificate`: Certificate Authority certificate that will be installed in the Certificate Authority.
         pub certificate: Value<String>,
-        /// Arn of the Certificate Authority.
-        #[serde(rename = "CertificateAuthorityArn")]
+        /// `CertificateAuthorityArn`: Arn of the Certificate Authority.
         pub certificate_authority_arn: Value<String>,
-        /// Certificate chain for the Certificate Authority certificate.
-        #[serde(rename = "CertificateChain", skip_serializing_if = "Option::is_none")]
+        /// `CertificateChain`: Certificate chain for the Certificate Authority certificate.
         pub certificate_chain: Option<Value<String>>,
-        /// The status of the Certificate Authority.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the Certificate Authority.
         pub status: Option<Value<String>>,
     }
 
@@ -1208,6 +1549,24 @@ pub mod certificate_authority_activation {
                 certificate_chain: None,
                 status: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCertificateAuthorityActivationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Certificate", &self.certificate)?;
+            map.serialize_entry(
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            crate::cfn::entry(&mut map, "CertificateChain", &self.certificate_chain)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
         }
     }
 }
@@ -1273,19 +1632,15 @@ pub mod permission {
     }
 
     /// The properties of `AWS::ACMPCA::Permission`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionProps {
-        /// The actions that the specified AWS service principal can use.
-        #[serde(rename = "Actions")]
+        /// `Actions`: The actions that the specified AWS service principal can use.
         pub actions: Vec<Value<ActionsItem>>,
-        /// The Amazon Resource Name (ARN) of the Private Certificate Authority that grants the permission.
-        #[serde(rename = "CertificateAuthorityArn")]
+        /// `CertificateAuthorityArn`: The Amazon Resource Name (ARN) of the Private Certificate Authority that grants the permission.
         pub certificate_authority_arn: Value<String>,
-        /// The AWS service or identity that receives the permission.
-        #[serde(rename = "Principal")]
+        /// `Principal`: The AWS service or identity that receives the permission.
         pub principal: Value<String>,
-        /// The ID of the calling account.
-        #[serde(rename = "SourceAccount", skip_serializing_if = "Option::is_none")]
+        /// `SourceAccount`: The ID of the calling account.
         pub source_account: Option<Value<String>>,
     }
 
@@ -1302,6 +1657,24 @@ pub mod permission {
                 principal: principal.into(),
                 source_account: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPermissionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry(
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            map.serialize_entry("Principal", &self.principal)?;
+            crate::cfn::entry(&mut map, "SourceAccount", &self.source_account)?;
+            map.end()
         }
     }
 

@@ -99,59 +99,29 @@ pub mod registry {
     }
 
     /// The properties of `AWS::AgentRegistry::Registry`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryProps {
         /// `ApprovalConfiguration`.
-        #[serde(
-            rename = "ApprovalConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub approval_configuration: Option<ApprovalConfiguration>,
         /// `AuthorizerType`.
-        #[serde(rename = "AuthorizerType", skip_serializing_if = "Option::is_none")]
         pub authorizer_type: Option<Value<RegistryAuthorizerType>>,
-        /// Specifies whether auto-detection is requested for the registry.
-        #[serde(
-            rename = "AutoDetectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoDetectionEnabled`: Specifies whether auto-detection is requested for the registry.
         pub auto_detection_enabled: Option<Value<bool>>,
         /// `AutoDetectionScope`.
-        #[serde(rename = "AutoDetectionScope", skip_serializing_if = "Option::is_none")]
         pub auto_detection_scope: Option<Value<AutoDetectionScope>>,
         /// `CustomMetadataSchemaConfiguration`.
-        #[serde(
-            rename = "CustomMetadataSchemaConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_metadata_schema_configuration: Option<
             CustomMetadataSchemaConfiguration,
         >,
-        /// The description of the registry.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the registry.
         pub description: Option<Value<String>>,
         /// `DiscoveryConfiguration`.
-        #[serde(
-            rename = "DiscoveryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub discovery_configuration: Option<DiscoveryConfiguration>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// The name of the registry.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the registry.
         pub name: Value<String>,
-        /// Tags to assign to the registry.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the registry.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -173,12 +143,68 @@ pub mod registry {
         }
     }
 
+    impl Serialize for CfnRegistryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovalConfiguration",
+                &self.approval_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "AuthorizerType", &self.authorizer_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoDetectionEnabled",
+                &self.auto_detection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoDetectionScope",
+                &self.auto_detection_scope,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomMetadataSchemaConfiguration",
+                &self.custom_metadata_schema_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DiscoveryConfiguration",
+                &self.discovery_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the registry's record approval workflow.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApprovalConfiguration {
-        /// The rules that determine which registry records are automatically approved on submission.
-        #[serde(rename = "AutoApprovalRules", skip_serializing_if = "Option::is_none")]
+        /// `AutoApprovalRules`: The rules that determine which registry records are automatically approved on submission.
         pub auto_approval_rules: Option<Vec<Value<AutoApprovalRule>>>,
+    }
+
+    impl Serialize for ApprovalConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoApprovalRules", &self.auto_approval_rules)?;
+            map.end()
+        }
     }
 
     /// A rule that determines which registry records are automatically approved on submission.
@@ -287,28 +313,37 @@ pub mod registry {
     }
 
     /// Configuration that defines a typed metadata schema for a registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomMetadataSchemaConfiguration {
-        /// The default JSON Schema that applies to record types without a specific override.
-        #[serde(rename = "DefaultSchema", skip_serializing_if = "Option::is_none")]
+        /// `DefaultSchema`: The default JSON Schema that applies to record types without a specific override.
         pub default_schema: Option<Value<String>>,
-        /// A list of per-record-type schema overrides.
-        #[serde(
-            rename = "RecordTypeSchemaOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordTypeSchemaOverrides`: A list of per-record-type schema overrides.
         pub record_type_schema_overrides: Option<Vec<RecordTypeSchemaOverride>>,
     }
 
+    impl Serialize for CustomMetadataSchemaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultSchema", &self.default_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordTypeSchemaOverrides",
+                &self.record_type_schema_overrides,
+            )?;
+            map.end()
+        }
+    }
+
     /// A schema override for a specific record type within a custom metadata schema configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordTypeSchemaOverride {
-        /// The record type that this schema override applies to.
-        #[serde(rename = "RecordType")]
+        /// `RecordType`: The record type that this schema override applies to.
         pub record_type: Value<RecordType>,
-        /// The JSON Schema for the specified record type.
-        #[serde(rename = "Schema")]
+        /// `Schema`: The JSON Schema for the specified record type.
         pub schema: Value<String>,
     }
 
@@ -322,6 +357,19 @@ pub mod registry {
                 record_type: record_type.into(),
                 schema: schema.into(),
             }
+        }
+    }
+
+    impl Serialize for RecordTypeSchemaOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordType", &self.record_type)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            map.end()
         }
     }
 
@@ -372,22 +420,32 @@ pub mod registry {
     }
 
     /// Discovery configuration for the registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DiscoveryConfiguration {
         /// `AuthorizerConfiguration`.
-        #[serde(
-            rename = "AuthorizerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorizer_configuration: Option<AuthorizerConfiguration>,
     }
 
+    impl Serialize for DiscoveryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerConfiguration",
+                &self.authorizer_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The authorizer configuration for the registry.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthorizerConfiguration {
         /// `CustomJWTAuthorizer`.
-        #[serde(rename = "CustomJWTAuthorizer")]
         pub custom_jwt_authorizer: CustomJwtAuthorizerConfiguration,
     }
 
@@ -402,23 +460,30 @@ pub mod registry {
         }
     }
 
+    impl Serialize for AuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomJWTAuthorizer", &self.custom_jwt_authorizer)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a custom JWT authorizer that validates inbound bearer tokens against an OpenID Connect identity provider.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomJwtAuthorizerConfiguration {
-        /// The audience values accepted during JWT validation.
-        #[serde(rename = "AllowedAudience", skip_serializing_if = "Option::is_none")]
+        /// `AllowedAudience`: The audience values accepted during JWT validation.
         pub allowed_audience: Option<Vec<Value<String>>>,
-        /// The client identifiers accepted during JWT validation.
-        #[serde(rename = "AllowedClients", skip_serializing_if = "Option::is_none")]
+        /// `AllowedClients`: The client identifiers accepted during JWT validation.
         pub allowed_clients: Option<Vec<Value<String>>>,
-        /// The scopes accepted during JWT validation.
-        #[serde(rename = "AllowedScopes", skip_serializing_if = "Option::is_none")]
+        /// `AllowedScopes`: The scopes accepted during JWT validation.
         pub allowed_scopes: Option<Vec<Value<String>>>,
-        /// Additional custom claim validations applied to the inbound JWT.
-        #[serde(rename = "CustomClaims", skip_serializing_if = "Option::is_none")]
+        /// `CustomClaims`: Additional custom claim validations applied to the inbound JWT.
         pub custom_claims: Option<Vec<CustomClaimValidationType>>,
-        /// The OpenID Connect discovery URL used to retrieve the identity provider's metadata and signing keys.
-        #[serde(rename = "DiscoveryUrl")]
+        /// `DiscoveryUrl`: The OpenID Connect discovery URL used to retrieve the identity provider's metadata and signing keys.
         pub discovery_url: Value<String>,
     }
 
@@ -435,17 +500,30 @@ pub mod registry {
         }
     }
 
+    impl Serialize for CustomJwtAuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedAudience", &self.allowed_audience)?;
+            crate::cfn::entry(&mut map, "AllowedClients", &self.allowed_clients)?;
+            crate::cfn::entry(&mut map, "AllowedScopes", &self.allowed_scopes)?;
+            crate::cfn::entry(&mut map, "CustomClaims", &self.custom_claims)?;
+            map.serialize_entry("DiscoveryUrl", &self.discovery_url)?;
+            map.end()
+        }
+    }
+
     /// A validation rule applied to a single claim of an inbound JWT.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomClaimValidationType {
         /// `AuthorizingClaimMatchValue`.
-        #[serde(rename = "AuthorizingClaimMatchValue")]
         pub authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         /// `InboundTokenClaimName`.
-        #[serde(rename = "InboundTokenClaimName")]
         pub inbound_token_claim_name: Value<String>,
         /// `InboundTokenClaimValueType`.
-        #[serde(rename = "InboundTokenClaimValueType")]
         pub inbound_token_claim_value_type: Value<InboundTokenClaimValueType>,
     }
 
@@ -464,14 +542,35 @@ pub mod registry {
         }
     }
 
+    impl Serialize for CustomClaimValidationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AuthorizingClaimMatchValue",
+                &self.authorizing_claim_match_value,
+            )?;
+            map.serialize_entry(
+                "InboundTokenClaimName",
+                &self.inbound_token_claim_name,
+            )?;
+            map.serialize_entry(
+                "InboundTokenClaimValueType",
+                &self.inbound_token_claim_value_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The value and match operator used to authorize a claim during JWT validation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthorizingClaimMatchValueType {
         /// `ClaimMatchOperator`.
-        #[serde(rename = "ClaimMatchOperator")]
         pub claim_match_operator: Value<ClaimMatchOperator>,
         /// `ClaimMatchValue`.
-        #[serde(rename = "ClaimMatchValue")]
         pub claim_match_value: ClaimMatchValueType,
     }
 
@@ -485,6 +584,19 @@ pub mod registry {
                 claim_match_operator: claim_match_operator.into(),
                 claim_match_value: claim_match_value.into(),
             }
+        }
+    }
+
+    impl Serialize for AuthorizingClaimMatchValueType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClaimMatchOperator", &self.claim_match_operator)?;
+            map.serialize_entry("ClaimMatchValue", &self.claim_match_value)?;
+            map.end()
         }
     }
 
@@ -529,18 +641,29 @@ pub mod registry {
     }
 
     /// The expected value used to match a claim.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClaimMatchValueType {
         /// `MatchValueString`.
-        #[serde(rename = "MatchValueString", skip_serializing_if = "Option::is_none")]
         pub match_value_string: Option<Value<String>>,
         /// `MatchValueStringList`.
-        #[serde(
-            rename = "MatchValueStringList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub match_value_string_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ClaimMatchValueType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchValueString", &self.match_value_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "MatchValueStringList",
+                &self.match_value_string_list,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `InboundTokenClaimValueType`.
@@ -581,10 +704,9 @@ pub mod registry {
     }
 
     /// The server-side encryption configuration for a registry.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
-        /// The Amazon Resource Name (ARN) of the customer-managed AWS KMS key used to encrypt the registry's content.
-        #[serde(rename = "KmsKeyArn")]
+        /// `KmsKeyArn`: The Amazon Resource Name (ARN) of the customer-managed AWS KMS key used to encrypt the registry's content.
         pub kms_key_arn: Value<String>,
     }
 
@@ -594,6 +716,18 @@ pub mod registry {
             Self {
                 kms_key_arn: kms_key_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
         }
     }
 }
@@ -691,34 +825,25 @@ pub mod registry_record {
     }
 
     /// The properties of `AWS::AgentRegistry::RegistryRecord`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryRecordProps {
-        /// The custom metadata to attach to the registry record. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "CustomMetadata", skip_serializing_if = "Option::is_none")]
+        /// `CustomMetadata`: The custom metadata to attach to the registry record. Untyped in the schema: any `serde_json::Value`.
         pub custom_metadata: Option<serde_json::Value>,
-        /// The description of the registry record.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the registry record.
         pub description: Option<Value<String>>,
         /// `Descriptors`.
-        #[serde(rename = "Descriptors")]
         pub descriptors: Descriptors,
-        /// The human-readable display name of the registry record.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The human-readable display name of the registry record.
         pub display_name: Option<Value<String>>,
-        /// The name of the registry record.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the registry record.
         pub name: Value<String>,
         /// `RecordType`.
-        #[serde(rename = "RecordType")]
         pub record_type: Value<RecordType>,
-        /// The version of the registry record.
-        #[serde(rename = "RecordVersion", skip_serializing_if = "Option::is_none")]
+        /// `RecordVersion`: The version of the registry record.
         pub record_version: Option<Value<String>>,
-        /// The identifier of the registry in which to create the record.
-        #[serde(rename = "RegistryId", skip_serializing_if = "Option::is_none")]
+        /// `RegistryId`: The identifier of the registry in which to create the record.
         pub registry_id: Option<Value<String>>,
-        /// Tags to assign to the registry record.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the registry record.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -743,69 +868,116 @@ pub mod registry_record {
         }
     }
 
+    impl Serialize for CfnRegistryRecordProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomMetadata", &self.custom_metadata)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Descriptors", &self.descriptors)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RecordType", &self.record_type)?;
+            crate::cfn::entry(&mut map, "RecordVersion", &self.record_version)?;
+            crate::cfn::entry(&mut map, "RegistryId", &self.registry_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The typed set of descriptors for a registry record.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Descriptors {
         /// `A2aAgentCard`.
-        #[serde(rename = "A2aAgentCard", skip_serializing_if = "Option::is_none")]
         pub a2a_agent_card: Option<A2aAgentCardDescriptor>,
         /// `AgentSkillsDefinition`.
-        #[serde(
-            rename = "AgentSkillsDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_skills_definition: Option<AgentSkillsDefinitionDescriptor>,
         /// `Agui`.
-        #[serde(rename = "Agui", skip_serializing_if = "Option::is_none")]
         pub agui: Option<AgUiDescriptor>,
         /// `Custom`.
-        #[serde(rename = "Custom", skip_serializing_if = "Option::is_none")]
         pub custom: Option<CustomDescriptor>,
         /// `Http`.
-        #[serde(rename = "Http", skip_serializing_if = "Option::is_none")]
         pub http: Option<HttpDescriptor>,
         /// `McpServer`.
-        #[serde(rename = "McpServer", skip_serializing_if = "Option::is_none")]
         pub mcp_server: Option<McpServerDescriptor>,
     }
 
+    impl Serialize for Descriptors {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "A2aAgentCard", &self.a2a_agent_card)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentSkillsDefinition",
+                &self.agent_skills_definition,
+            )?;
+            crate::cfn::entry(&mut map, "Agui", &self.agui)?;
+            crate::cfn::entry(&mut map, "Custom", &self.custom)?;
+            crate::cfn::entry(&mut map, "Http", &self.http)?;
+            crate::cfn::entry(&mut map, "McpServer", &self.mcp_server)?;
+            map.end()
+        }
+    }
+
     /// The A2A agent card descriptor, populated when the record type is AGENT.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct A2aAgentCardDescriptor {
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<Value<String>>,
-        /// Version of the descriptor type schema.
-        #[serde(rename = "DataSchemaVersion", skip_serializing_if = "Option::is_none")]
+        /// `DataSchemaVersion`: Version of the descriptor type schema.
         pub data_schema_version: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<DescriptorSource>,
     }
 
+    impl Serialize for A2aAgentCardDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "DataSchemaVersion", &self.data_schema_version)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The source configuration that defines where descriptor content is retrieved from.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DescriptorSource {
         /// `FromUrl`.
-        #[serde(rename = "FromUrl", skip_serializing_if = "Option::is_none")]
         pub from_url: Option<DescriptorSourceFromUrl>,
     }
 
-    /// URL-based descriptor source configuration, with credential provider configurations for authenticated URL retrieval.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct DescriptorSourceFromUrl {
-        /// The credential providers used to authenticate when fetching descriptor content from the source URL.
-        #[serde(
-            rename = "CredentialProviderConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DescriptorSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FromUrl", &self.from_url)?;
+            map.end()
+        }
+    }
 
+    /// URL-based descriptor source configuration, with credential provider configurations for authenticated URL retrieval.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DescriptorSourceFromUrl {
+        /// `CredentialProviderConfigurations`: The credential providers used to authenticate when fetching descriptor content from the source URL.
         pub credential_provider_configurations: Option<
             Vec<RegistryRecordCredentialProviderConfiguration>,
         >,
-        /// URL source for descriptor content.
-        #[serde(rename = "Url")]
+        /// `Url`: URL source for descriptor content.
         pub url: Value<String>,
     }
 
@@ -819,14 +991,29 @@ pub mod registry_record {
         }
     }
 
+    impl Serialize for DescriptorSourceFromUrl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CredentialProviderConfigurations",
+                &self.credential_provider_configurations,
+            )?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// A credential provider configuration used for authenticated descriptor retrieval.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegistryRecordCredentialProviderConfiguration {
         /// `CredentialProvider`.
-        #[serde(rename = "CredentialProvider")]
         pub credential_provider: RegistryRecordCredentialProviderUnion,
         /// `CredentialProviderType`.
-        #[serde(rename = "CredentialProviderType")]
         pub credential_provider_type: Value<CredentialProviderType>,
     }
 
@@ -843,53 +1030,87 @@ pub mod registry_record {
         }
     }
 
+    impl Serialize for RegistryRecordCredentialProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CredentialProvider", &self.credential_provider)?;
+            map.serialize_entry(
+                "CredentialProviderType",
+                &self.credential_provider_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The credential provider details.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RegistryRecordCredentialProviderUnion {
         /// `IamCredentialProvider`.
-        #[serde(
-            rename = "IamCredentialProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iam_credential_provider: Option<RegistryRecordIamCredentialProvider>,
         /// `OauthCredentialProvider`.
-        #[serde(
-            rename = "OauthCredentialProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub oauth_credential_provider: Option<RegistryRecordOAuthCredentialProvider>,
     }
 
+    impl Serialize for RegistryRecordCredentialProviderUnion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IamCredentialProvider",
+                &self.iam_credential_provider,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OauthCredentialProvider",
+                &self.oauth_credential_provider,
+            )?;
+            map.end()
+        }
+    }
+
     /// IAM credential provider configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RegistryRecordIamCredentialProvider {
-        /// The SigV4 signing region.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The SigV4 signing region.
         pub region: Option<Value<String>>,
-        /// The ARN of the IAM role.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the IAM role.
         pub role_arn: Option<Value<String>>,
-        /// The SigV4 signing service name.
-        #[serde(rename = "Service", skip_serializing_if = "Option::is_none")]
+        /// `Service`: The SigV4 signing service name.
         pub service: Option<Value<String>>,
     }
 
+    impl Serialize for RegistryRecordIamCredentialProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Service", &self.service)?;
+            map.end()
+        }
+    }
+
     /// OAuth credential provider configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegistryRecordOAuthCredentialProvider {
-        /// Additional custom parameters for the OAuth flow.
-        #[serde(rename = "CustomParameters", skip_serializing_if = "Option::is_none")]
+        /// `CustomParameters`: Additional custom parameters for the OAuth flow.
         pub custom_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `GrantType`.
-        #[serde(rename = "GrantType", skip_serializing_if = "Option::is_none")]
         pub grant_type: Option<Value<GrantType>>,
-        /// The ARN of the OAuth credential provider.
-        #[serde(rename = "ProviderArn")]
+        /// `ProviderArn`: The ARN of the OAuth credential provider.
         pub provider_arn: Value<String>,
-        /// OAuth scopes to request.
-        #[serde(rename = "Scopes", skip_serializing_if = "Option::is_none")]
+        /// `Scopes`: OAuth scopes to request.
         pub scopes: Option<Vec<Value<String>>>,
     }
 
@@ -902,6 +1123,21 @@ pub mod registry_record {
                 provider_arn: provider_arn.into(),
                 scopes: None,
             }
+        }
+    }
+
+    impl Serialize for RegistryRecordOAuthCredentialProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomParameters", &self.custom_parameters)?;
+            crate::cfn::entry(&mut map, "GrantType", &self.grant_type)?;
+            map.serialize_entry("ProviderArn", &self.provider_arn)?;
+            crate::cfn::entry(&mut map, "Scopes", &self.scopes)?;
+            map.end()
         }
     }
 
@@ -977,54 +1213,97 @@ pub mod registry_record {
     }
 
     /// The agent skills definition descriptor, populated when the record type is SKILL.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgentSkillsDefinitionDescriptor {
         /// `AdditionalData`.
-        #[serde(rename = "AdditionalData", skip_serializing_if = "Option::is_none")]
         pub additional_data: Option<AgentSkillsAdditionalData>,
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<Value<String>>,
-        /// Version of the descriptor type schema.
-        #[serde(rename = "DataSchemaVersion", skip_serializing_if = "Option::is_none")]
+        /// `DataSchemaVersion`: Version of the descriptor type schema.
         pub data_schema_version: Option<Value<String>>,
+    }
+
+    impl Serialize for AgentSkillsDefinitionDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalData", &self.additional_data)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "DataSchemaVersion", &self.data_schema_version)?;
+            map.end()
+        }
     }
 
     /// Additional data associated with an agent skills definition descriptor.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgentSkillsAdditionalData {
         /// `SkillMd`.
-        #[serde(rename = "SkillMd", skip_serializing_if = "Option::is_none")]
         pub skill_md: Option<AgentSkillsMdDescriptor>,
     }
 
+    impl Serialize for AgentSkillsAdditionalData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SkillMd", &self.skill_md)?;
+            map.end()
+        }
+    }
+
     /// Markdown-format descriptor containing an agent skills document.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgentSkillsMdDescriptor {
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<Value<String>>,
-        /// Version of the descriptor type schema.
-        #[serde(rename = "DataSchemaVersion", skip_serializing_if = "Option::is_none")]
+        /// `DataSchemaVersion`: Version of the descriptor type schema.
         pub data_schema_version: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<SkillMdSource>,
     }
 
+    impl Serialize for AgentSkillsMdDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "DataSchemaVersion", &self.data_schema_version)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// Source configuration for a SkillMd document.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SkillMdSource {
         /// `FromUrl`.
-        #[serde(rename = "FromUrl", skip_serializing_if = "Option::is_none")]
         pub from_url: Option<SkillMdSourceFromUrl>,
     }
 
+    impl Serialize for SkillMdSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FromUrl", &self.from_url)?;
+            map.end()
+        }
+    }
+
     /// URL-based source for SkillMd content (sync is skipped; content is provided inline via Data).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SkillMdSourceFromUrl {
-        /// URL source for the SkillMd document.
-        #[serde(rename = "Url")]
+        /// `Url`: URL source for the SkillMd document.
         pub url: Value<String>,
     }
 
@@ -1035,27 +1314,60 @@ pub mod registry_record {
         }
     }
 
+    impl Serialize for SkillMdSourceFromUrl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The AG-UI (Agent-User Interaction) descriptor, populated for records detected from an AG-UI protocol source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgUiDescriptor {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<SourceOnlyDescriptorSource>,
     }
 
+    impl Serialize for AgUiDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// Source configuration for a source-only descriptor.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceOnlyDescriptorSource {
         /// `FromUrl`.
-        #[serde(rename = "FromUrl", skip_serializing_if = "Option::is_none")]
         pub from_url: Option<SourceOnlyDescriptorSourceFromUrl>,
     }
 
+    impl Serialize for SourceOnlyDescriptorSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FromUrl", &self.from_url)?;
+            map.end()
+        }
+    }
+
     /// URL-based source configuration for a source-only descriptor.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceOnlyDescriptorSourceFromUrl {
-        /// URL source for descriptor content.
-        #[serde(rename = "Url")]
+        /// `Url`: URL source for descriptor content.
         pub url: Value<String>,
     }
 
@@ -1066,56 +1378,123 @@ pub mod registry_record {
         }
     }
 
+    impl Serialize for SourceOnlyDescriptorSourceFromUrl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The custom descriptor, populated when the record type is CUSTOM.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomDescriptor {
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<Value<String>>,
+    }
+
+    impl Serialize for CustomDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            map.end()
+        }
     }
 
     /// The HTTP descriptor, populated for records detected from an HTTP protocol source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpDescriptor {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<SourceOnlyDescriptorSource>,
     }
 
+    impl Serialize for HttpDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The MCP server descriptor, populated when the record type is MCP.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpServerDescriptor {
         /// `AdditionalData`.
-        #[serde(rename = "AdditionalData", skip_serializing_if = "Option::is_none")]
         pub additional_data: Option<McpServerAdditionalData>,
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<Value<String>>,
-        /// Version of the descriptor type schema.
-        #[serde(rename = "DataSchemaVersion", skip_serializing_if = "Option::is_none")]
+        /// `DataSchemaVersion`: Version of the descriptor type schema.
         pub data_schema_version: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<DescriptorSource>,
     }
 
+    impl Serialize for McpServerDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalData", &self.additional_data)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "DataSchemaVersion", &self.data_schema_version)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// Additional data associated with an MCP server descriptor.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpServerAdditionalData {
         /// `Tools`.
-        #[serde(rename = "Tools", skip_serializing_if = "Option::is_none")]
         pub tools: Option<McpToolsDescriptor>,
     }
 
+    impl Serialize for McpServerAdditionalData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tools", &self.tools)?;
+            map.end()
+        }
+    }
+
     /// The MCP tools descriptor.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpToolsDescriptor {
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<Value<String>>,
-        /// Version of the tools descriptor schema.
-        #[serde(rename = "DataSchemaVersion", skip_serializing_if = "Option::is_none")]
+        /// `DataSchemaVersion`: Version of the tools descriptor schema.
         pub data_schema_version: Option<Value<String>>,
+    }
+
+    impl Serialize for McpToolsDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "DataSchemaVersion", &self.data_schema_version)?;
+            map.end()
+        }
     }
 
     /// The type of the registry record.

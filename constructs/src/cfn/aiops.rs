@@ -91,53 +91,27 @@ pub mod investigation_group {
     }
 
     /// The properties of `AWS::AIOps::InvestigationGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInvestigationGroupProps {
-        /// An array of key-value pairs of notification channels to apply to this resource.
-        #[serde(
-            rename = "ChatbotNotificationChannels",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ChatbotNotificationChannels`: An array of key-value pairs of notification channels to apply to this resource.
         pub chatbot_notification_channels: Option<Vec<ChatbotNotificationChannel>>,
-        /// An array of cross account configurations.
-        #[serde(
-            rename = "CrossAccountConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CrossAccountConfigurations`: An array of cross account configurations.
         pub cross_account_configurations: Option<Vec<CrossAccountConfiguration>>,
         /// `EncryptionConfig`.
-        #[serde(rename = "EncryptionConfig", skip_serializing_if = "Option::is_none")]
         pub encryption_config: Option<EncryptionConfigMap>,
-        /// Investigation Group policy
-        #[serde(
-            rename = "InvestigationGroupPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InvestigationGroupPolicy`: Investigation Group policy
         pub investigation_group_policy: Option<Value<String>>,
-        /// Flag to enable cloud trail history
-        #[serde(
-            rename = "IsCloudTrailEventHistoryEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsCloudTrailEventHistoryEnabled`: Flag to enable cloud trail history
         pub is_cloud_trail_event_history_enabled: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// The number of days to retain the investigation group
-        #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
+        /// `RetentionInDays`: The number of days to retain the investigation group
         pub retention_in_days: Option<Value<i64>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `TagKeyBoundaries`.
-        #[serde(rename = "TagKeyBoundaries", skip_serializing_if = "Option::is_none")]
         pub tag_key_boundaries: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -159,41 +133,111 @@ pub mod investigation_group {
         }
     }
 
+    impl Serialize for CfnInvestigationGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChatbotNotificationChannels",
+                &self.chatbot_notification_channels,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossAccountConfigurations",
+                &self.cross_account_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionConfig", &self.encryption_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvestigationGroupPolicy",
+                &self.investigation_group_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsCloudTrailEventHistoryEnabled",
+                &self.is_cloud_trail_event_history_enabled,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RetentionInDays", &self.retention_in_days)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "TagKeyBoundaries", &self.tag_key_boundaries)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ChatbotNotificationChannel` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ChatbotNotificationChannel {
         /// `ChatConfigurationArns`.
-        #[serde(
-            rename = "ChatConfigurationArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub chat_configuration_arns: Option<Vec<Value<String>>>,
         /// `SNSTopicArn`.
-        #[serde(rename = "SNSTopicArn", skip_serializing_if = "Option::is_none")]
         pub sns_topic_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ChatbotNotificationChannel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChatConfigurationArns",
+                &self.chat_configuration_arns,
+            )?;
+            crate::cfn::entry(&mut map, "SNSTopicArn", &self.sns_topic_arn)?;
+            map.end()
+        }
+    }
+
     /// The `CrossAccountConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CrossAccountConfiguration {
         /// `SourceRoleArn`.
-        #[serde(rename = "SourceRoleArn", skip_serializing_if = "Option::is_none")]
         pub source_role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CrossAccountConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceRoleArn", &self.source_role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionConfigMap` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfigMap {
         /// `EncryptionConfigurationType`.
-        #[serde(
-            rename = "EncryptionConfigurationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration_type: Option<Value<String>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for EncryptionConfigMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfigurationType",
+                &self.encryption_configuration_type,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
     }
 }

@@ -70,16 +70,13 @@ pub mod skill {
     }
 
     /// The properties of `Alexa::ASK::Skill`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSkillProps {
         /// `AuthenticationConfiguration`.
-        #[serde(rename = "AuthenticationConfiguration")]
         pub authentication_configuration: AuthenticationConfiguration,
         /// `SkillPackage`.
-        #[serde(rename = "SkillPackage")]
         pub skill_package: SkillPackage,
         /// `VendorId`.
-        #[serde(rename = "VendorId")]
         pub vendor_id: Value<String>,
     }
 
@@ -98,17 +95,31 @@ pub mod skill {
         }
     }
 
+    impl Serialize for CfnSkillProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            map.serialize_entry("SkillPackage", &self.skill_package)?;
+            map.serialize_entry("VendorId", &self.vendor_id)?;
+            map.end()
+        }
+    }
+
     /// The `AuthenticationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthenticationConfiguration {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret")]
         pub client_secret: Value<String>,
         /// `RefreshToken`.
-        #[serde(rename = "RefreshToken")]
         pub refresh_token: Value<String>,
     }
 
@@ -127,23 +138,32 @@ pub mod skill {
         }
     }
 
+    impl Serialize for AuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            map.serialize_entry("RefreshToken", &self.refresh_token)?;
+            map.end()
+        }
+    }
+
     /// The `SkillPackage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SkillPackage {
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Overrides>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
         /// `S3BucketRole`.
-        #[serde(rename = "S3BucketRole", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_role: Option<Value<String>>,
         /// `S3Key`.
-        #[serde(rename = "S3Key")]
         pub s3_key: Value<String>,
         /// `S3ObjectVersion`.
-        #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub s3_object_version: Option<Value<String>>,
     }
 
@@ -163,11 +183,38 @@ pub mod skill {
         }
     }
 
+    impl Serialize for SkillPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3BucketRole", &self.s3_bucket_role)?;
+            map.serialize_entry("S3Key", &self.s3_key)?;
+            crate::cfn::entry(&mut map, "S3ObjectVersion", &self.s3_object_version)?;
+            map.end()
+        }
+    }
+
     /// The `Overrides` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Overrides {
-        /// `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Manifest", skip_serializing_if = "Option::is_none")]
+        /// `Manifest`: `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub manifest: Option<serde_json::Value>,
+    }
+
+    impl Serialize for Overrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Manifest", &self.manifest)?;
+            map.end()
+        }
     }
 }

@@ -138,89 +138,51 @@ pub mod broker {
     }
 
     /// The properties of `AWS::AmazonMQ::Broker`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBrokerProps {
         /// `AuthenticationStrategy`.
-        #[serde(
-            rename = "AuthenticationStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_strategy: Option<Value<String>>,
         /// `AutoMinorVersionUpgrade`.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_minor_version_upgrade: Option<Value<bool>>,
         /// `BrokerName`.
-        #[serde(rename = "BrokerName")]
         pub broker_name: Value<String>,
-        /// The intended configuration (ID and revision) to be set when creating or updating.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: The intended configuration (ID and revision) to be set when creating or updating.
         pub configuration: Option<ConfigurationId>,
         /// `DataReplicationMode`.
-        #[serde(rename = "DataReplicationMode", skip_serializing_if = "Option::is_none")]
         pub data_replication_mode: Option<Value<String>>,
-        /// The ARN of the primary broker that is used to replicate data from in a data replication pair when creating a replica.
-        #[serde(
-            rename = "DataReplicationPrimaryBrokerArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataReplicationPrimaryBrokerArn`: The ARN of the primary broker that is used to replicate data from in a data replication pair when creating a replica.
         pub data_replication_primary_broker_arn: Option<Value<String>>,
         /// `DeploymentMode`.
-        #[serde(rename = "DeploymentMode")]
         pub deployment_mode: Value<String>,
         /// `EncryptionOptions`.
-        #[serde(rename = "EncryptionOptions", skip_serializing_if = "Option::is_none")]
         pub encryption_options: Option<EncryptionOptions>,
         /// `EngineType`.
-        #[serde(rename = "EngineType")]
         pub engine_type: Value<String>,
-        /// The version specified to use.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version specified to use.
         pub engine_version: Option<Value<String>>,
         /// `HostInstanceType`.
-        #[serde(rename = "HostInstanceType")]
         pub host_instance_type: Value<String>,
         /// `LdapServerMetadata`.
-        #[serde(rename = "LdapServerMetadata", skip_serializing_if = "Option::is_none")]
         pub ldap_server_metadata: Option<LdapServerMetadata>,
         /// `Logs`.
-        #[serde(rename = "Logs", skip_serializing_if = "Option::is_none")]
         pub logs: Option<LogList>,
         /// `MaintenanceWindowStartTime`.
-        #[serde(
-            rename = "MaintenanceWindowStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_start_time: Option<MaintenanceWindow>,
         /// `PubliclyAccessible`.
-        #[serde(rename = "PubliclyAccessible")]
         pub publicly_accessible: Value<bool>,
-        /// The ARNs of the resource shares to be associated with the broker.
-        #[serde(rename = "ResourceShareArns", skip_serializing_if = "Option::is_none")]
+        /// `ResourceShareArns`: The ARNs of the resource shares to be associated with the broker.
         pub resource_share_arns: Option<Vec<Value<String>>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The broker's storage size in GB.
-        #[serde(rename = "StorageSize", skip_serializing_if = "Option::is_none")]
+        /// `StorageSize`: The broker's storage size in GB.
         pub storage_size: Option<Value<i64>>,
         /// `StorageType`.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsEntry>>,
-        /// Users to configure on the broker.
-        #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
+        /// `Users`: Users to configure on the broker.
         pub users: Option<Vec<User>>,
     }
 
@@ -260,14 +222,69 @@ pub mod broker {
         }
     }
 
+    impl Serialize for CfnBrokerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationStrategy",
+                &self.authentication_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            map.serialize_entry("BrokerName", &self.broker_name)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataReplicationMode",
+                &self.data_replication_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataReplicationPrimaryBrokerArn",
+                &self.data_replication_primary_broker_arn,
+            )?;
+            map.serialize_entry("DeploymentMode", &self.deployment_mode)?;
+            crate::cfn::entry(&mut map, "EncryptionOptions", &self.encryption_options)?;
+            map.serialize_entry("EngineType", &self.engine_type)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            map.serialize_entry("HostInstanceType", &self.host_instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LdapServerMetadata",
+                &self.ldap_server_metadata,
+            )?;
+            crate::cfn::entry(&mut map, "Logs", &self.logs)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowStartTime",
+                &self.maintenance_window_start_time,
+            )?;
+            map.serialize_entry("PubliclyAccessible", &self.publicly_accessible)?;
+            crate::cfn::entry(&mut map, "ResourceShareArns", &self.resource_share_arns)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "StorageSize", &self.storage_size)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Users", &self.users)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationId` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationId {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Revision`.
-        #[serde(rename = "Revision")]
         pub revision: Value<i64>,
     }
 
@@ -284,14 +301,25 @@ pub mod broker {
         }
     }
 
+    impl Serialize for ConfigurationId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Revision", &self.revision)?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionOptions {
-        /// The customer master key (CMK) to use for the A KMS (KMS).
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The customer master key (CMK) to use for the A KMS (KMS).
         pub kms_key_id: Option<Value<String>>,
         /// `UseAwsOwnedKey`.
-        #[serde(rename = "UseAwsOwnedKey")]
         pub use_aws_owned_key: Value<bool>,
     }
 
@@ -305,45 +333,43 @@ pub mod broker {
         }
     }
 
+    impl Serialize for EncryptionOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("UseAwsOwnedKey", &self.use_aws_owned_key)?;
+            map.end()
+        }
+    }
+
     /// The `LdapServerMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LdapServerMetadata {
         /// `Hosts`.
-        #[serde(rename = "Hosts")]
         pub hosts: Vec<Value<String>>,
         /// `RoleBase`.
-        #[serde(rename = "RoleBase")]
         pub role_base: Value<String>,
         /// `RoleName`.
-        #[serde(rename = "RoleName", skip_serializing_if = "Option::is_none")]
         pub role_name: Option<Value<String>>,
         /// `RoleSearchMatching`.
-        #[serde(rename = "RoleSearchMatching")]
         pub role_search_matching: Value<String>,
         /// `RoleSearchSubtree`.
-        #[serde(rename = "RoleSearchSubtree", skip_serializing_if = "Option::is_none")]
         pub role_search_subtree: Option<Value<bool>>,
         /// `ServiceAccountPassword`.
-        #[serde(
-            rename = "ServiceAccountPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_account_password: Option<Value<String>>,
         /// `ServiceAccountUsername`.
-        #[serde(rename = "ServiceAccountUsername")]
         pub service_account_username: Value<String>,
         /// `UserBase`.
-        #[serde(rename = "UserBase")]
         pub user_base: Value<String>,
         /// `UserRoleName`.
-        #[serde(rename = "UserRoleName", skip_serializing_if = "Option::is_none")]
         pub user_role_name: Option<Value<String>>,
         /// `UserSearchMatching`.
-        #[serde(rename = "UserSearchMatching")]
         pub user_search_matching: Value<String>,
         /// `UserSearchSubtree`.
-        #[serde(rename = "UserSearchSubtree", skip_serializing_if = "Option::is_none")]
         pub user_search_subtree: Option<Value<bool>>,
     }
 
@@ -373,28 +399,65 @@ pub mod broker {
         }
     }
 
+    impl Serialize for LdapServerMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Hosts", &self.hosts)?;
+            map.serialize_entry("RoleBase", &self.role_base)?;
+            crate::cfn::entry(&mut map, "RoleName", &self.role_name)?;
+            map.serialize_entry("RoleSearchMatching", &self.role_search_matching)?;
+            crate::cfn::entry(&mut map, "RoleSearchSubtree", &self.role_search_subtree)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccountPassword",
+                &self.service_account_password,
+            )?;
+            map.serialize_entry(
+                "ServiceAccountUsername",
+                &self.service_account_username,
+            )?;
+            map.serialize_entry("UserBase", &self.user_base)?;
+            crate::cfn::entry(&mut map, "UserRoleName", &self.user_role_name)?;
+            map.serialize_entry("UserSearchMatching", &self.user_search_matching)?;
+            crate::cfn::entry(&mut map, "UserSearchSubtree", &self.user_search_subtree)?;
+            map.end()
+        }
+    }
+
     /// The `LogList` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogList {
         /// `Audit`.
-        #[serde(rename = "Audit", skip_serializing_if = "Option::is_none")]
         pub audit: Option<Value<bool>>,
         /// `General`.
-        #[serde(rename = "General", skip_serializing_if = "Option::is_none")]
         pub general: Option<Value<bool>>,
     }
 
+    impl Serialize for LogList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audit", &self.audit)?;
+            crate::cfn::entry(&mut map, "General", &self.general)?;
+            map.end()
+        }
+    }
+
     /// The `MaintenanceWindow` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MaintenanceWindow {
-        /// _Allowed Values_: \<code\>MONDAY\</code\> | \<code\>TUESDAY\</code\> | \<code\>WEDNESDAY\</code\> | \<code\>THURSDAY\</code\> | \<code\>FRIDAY\</code\> | \<code\>SATURDAY\</code\> | \<code\>SUNDAY\</code\>
-        #[serde(rename = "DayOfWeek")]
+        /// `DayOfWeek`: _Allowed Values_: \<code\>MONDAY\</code\> | \<code\>TUESDAY\</code\> | \<code\>WEDNESDAY\</code\> | \<code\>THURSDAY\</code\> | \<code\>FRIDAY\</code\> | \<code\>SATURDAY\</code\> | \<code\>SUNDAY\</code\>
         pub day_of_week: Value<String>,
-        /// The time, in 24-hour format, and use only numbers separated by a colon, HH:MM or HH:MM:SS.
-        #[serde(rename = "TimeOfDay")]
+        /// `TimeOfDay`: The time, in 24-hour format, and use only numbers separated by a colon, HH:MM or HH:MM:SS.
         pub time_of_day: Value<String>,
-        /// The time zone, UTC by default, in either the Country/City format, or the UTC offset format.
-        #[serde(rename = "TimeZone")]
+        /// `TimeZone`: The time zone, UTC by default, in either the Country/City format, or the UTC offset format.
         pub time_zone: Value<String>,
     }
 
@@ -413,23 +476,32 @@ pub mod broker {
         }
     }
 
+    impl Serialize for MaintenanceWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DayOfWeek", &self.day_of_week)?;
+            map.serialize_entry("TimeOfDay", &self.time_of_day)?;
+            map.serialize_entry("TimeZone", &self.time_zone)?;
+            map.end()
+        }
+    }
+
     /// The `User` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct User {
         /// `ConsoleAccess`.
-        #[serde(rename = "ConsoleAccess", skip_serializing_if = "Option::is_none")]
         pub console_access: Option<Value<bool>>,
         /// `Groups`.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
         /// `Password`.
-        #[serde(rename = "Password")]
         pub password: Value<String>,
         /// `ReplicationUser`.
-        #[serde(rename = "ReplicationUser", skip_serializing_if = "Option::is_none")]
         pub replication_user: Option<Value<bool>>,
         /// `Username`.
-        #[serde(rename = "Username")]
         pub username: Value<String>,
     }
 
@@ -446,6 +518,22 @@ pub mod broker {
                 replication_user: None,
                 username: username.into(),
             }
+        }
+    }
+
+    impl Serialize for User {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConsoleAccess", &self.console_access)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            map.serialize_entry("Password", &self.password)?;
+            crate::cfn::entry(&mut map, "ReplicationUser", &self.replication_user)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
         }
     }
 }
@@ -524,32 +612,21 @@ pub mod configuration {
     }
 
     /// The properties of `AWS::AmazonMQ::Configuration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationProps {
-        /// The authentication strategy associated with the configuration.
-        #[serde(
-            rename = "AuthenticationStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthenticationStrategy`: The authentication strategy associated with the configuration.
         pub authentication_strategy: Option<Value<String>>,
-        /// The base64-encoded XML configuration.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+        /// `Data`: The base64-encoded XML configuration.
         pub data: Option<Value<String>>,
-        /// The description of the configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the configuration.
         pub description: Option<Value<String>>,
-        /// The type of broker engine.
-        #[serde(rename = "EngineType")]
+        /// `EngineType`: The type of broker engine.
         pub engine_type: Value<String>,
-        /// The version of the broker engine.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version of the broker engine.
         pub engine_version: Option<Value<String>>,
-        /// The name of the configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the configuration.
         pub name: Value<String>,
-        /// Create tags when creating the configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Create tags when creating the configuration.
         pub tags: Option<Vec<TagsEntry>>,
     }
 
@@ -568,6 +645,28 @@ pub mod configuration {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationStrategy",
+                &self.authentication_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EngineType", &self.engine_type)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -632,13 +731,11 @@ pub mod configuration_association {
     }
 
     /// The properties of `AWS::AmazonMQ::ConfigurationAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationAssociationProps {
-        /// ID of the Broker that the configuration should be applied to
-        #[serde(rename = "Broker")]
+        /// `Broker`: ID of the Broker that the configuration should be applied to
         pub broker: Value<String>,
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: ConfigurationId,
     }
 
@@ -655,14 +752,25 @@ pub mod configuration_association {
         }
     }
 
+    impl Serialize for CfnConfigurationAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Broker", &self.broker)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationId` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationId {
-        /// ID of the Configuration to apply to a Broker
-        #[serde(rename = "Id")]
+        /// `Id`: ID of the Configuration to apply to a Broker
         pub id: Value<String>,
-        /// Revision of the Configuration to apply to a Broker
-        #[serde(rename = "Revision")]
+        /// `Revision`: Revision of the Configuration to apply to a Broker
         pub revision: Value<i64>,
     }
 
@@ -678,16 +786,27 @@ pub mod configuration_association {
             }
         }
     }
+
+    impl Serialize for ConfigurationId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Revision", &self.revision)?;
+            map.end()
+        }
+    }
 }
 
 /// The `TagsEntry` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsEntry {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -698,5 +817,18 @@ impl TagsEntry {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for TagsEntry {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }

@@ -89,73 +89,43 @@ pub mod app {
     }
 
     /// The properties of `AWS::Amplify::App`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
         /// `AccessToken`.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
         pub access_token: Option<Value<String>>,
         /// `AutoBranchCreationConfig`.
-        #[serde(
-            rename = "AutoBranchCreationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_branch_creation_config: Option<AutoBranchCreationConfig>,
         /// `BasicAuthConfig`.
-        #[serde(rename = "BasicAuthConfig", skip_serializing_if = "Option::is_none")]
         pub basic_auth_config: Option<BasicAuthConfig>,
         /// `BuildSpec`.
-        #[serde(rename = "BuildSpec", skip_serializing_if = "Option::is_none")]
         pub build_spec: Option<Value<String>>,
         /// `CacheConfig`.
-        #[serde(rename = "CacheConfig", skip_serializing_if = "Option::is_none")]
         pub cache_config: Option<CacheConfig>,
         /// `ComputeRoleArn`.
-        #[serde(rename = "ComputeRoleArn", skip_serializing_if = "Option::is_none")]
         pub compute_role_arn: Option<Value<String>>,
         /// `CustomHeaders`.
-        #[serde(rename = "CustomHeaders", skip_serializing_if = "Option::is_none")]
         pub custom_headers: Option<Value<String>>,
         /// `CustomRules`.
-        #[serde(rename = "CustomRules", skip_serializing_if = "Option::is_none")]
         pub custom_rules: Option<Vec<CustomRule>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EnableBranchAutoDeletion`.
-        #[serde(
-            rename = "EnableBranchAutoDeletion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_branch_auto_deletion: Option<Value<bool>>,
         /// `EnvironmentVariables`.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_variables: Option<Vec<EnvironmentVariable>>,
         /// `IAMServiceRole`.
-        #[serde(rename = "IAMServiceRole", skip_serializing_if = "Option::is_none")]
         pub iam_service_role: Option<Value<String>>,
         /// `JobConfig`.
-        #[serde(rename = "JobConfig", skip_serializing_if = "Option::is_none")]
         pub job_config: Option<JobConfig>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OauthToken`.
-        #[serde(rename = "OauthToken", skip_serializing_if = "Option::is_none")]
         pub oauth_token: Option<Value<String>>,
         /// `Platform`.
-        #[serde(rename = "Platform", skip_serializing_if = "Option::is_none")]
         pub platform: Option<Value<Platform>>,
         /// `Repository`.
-        #[serde(rename = "Repository", skip_serializing_if = "Option::is_none")]
         pub repository: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -185,88 +155,162 @@ pub mod app {
         }
     }
 
+    impl Serialize for CfnAppProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoBranchCreationConfig",
+                &self.auto_branch_creation_config,
+            )?;
+            crate::cfn::entry(&mut map, "BasicAuthConfig", &self.basic_auth_config)?;
+            crate::cfn::entry(&mut map, "BuildSpec", &self.build_spec)?;
+            crate::cfn::entry(&mut map, "CacheConfig", &self.cache_config)?;
+            crate::cfn::entry(&mut map, "ComputeRoleArn", &self.compute_role_arn)?;
+            crate::cfn::entry(&mut map, "CustomHeaders", &self.custom_headers)?;
+            crate::cfn::entry(&mut map, "CustomRules", &self.custom_rules)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableBranchAutoDeletion",
+                &self.enable_branch_auto_deletion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "IAMServiceRole", &self.iam_service_role)?;
+            crate::cfn::entry(&mut map, "JobConfig", &self.job_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OauthToken", &self.oauth_token)?;
+            crate::cfn::entry(&mut map, "Platform", &self.platform)?;
+            crate::cfn::entry(&mut map, "Repository", &self.repository)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AutoBranchCreationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoBranchCreationConfig {
         /// `AutoBranchCreationPatterns`.
-        #[serde(
-            rename = "AutoBranchCreationPatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_branch_creation_patterns: Option<Vec<Value<String>>>,
         /// `BasicAuthConfig`.
-        #[serde(rename = "BasicAuthConfig", skip_serializing_if = "Option::is_none")]
         pub basic_auth_config: Option<BasicAuthConfig>,
         /// `BuildSpec`.
-        #[serde(rename = "BuildSpec", skip_serializing_if = "Option::is_none")]
         pub build_spec: Option<Value<String>>,
         /// `EnableAutoBranchCreation`.
-        #[serde(
-            rename = "EnableAutoBranchCreation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_auto_branch_creation: Option<Value<bool>>,
         /// `EnableAutoBuild`.
-        #[serde(rename = "EnableAutoBuild", skip_serializing_if = "Option::is_none")]
         pub enable_auto_build: Option<Value<bool>>,
         /// `EnablePerformanceMode`.
-        #[serde(
-            rename = "EnablePerformanceMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_performance_mode: Option<Value<bool>>,
         /// `EnablePullRequestPreview`.
-        #[serde(
-            rename = "EnablePullRequestPreview",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_pull_request_preview: Option<Value<bool>>,
         /// `EnvironmentVariables`.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_variables: Option<Vec<EnvironmentVariable>>,
         /// `Framework`.
-        #[serde(rename = "Framework", skip_serializing_if = "Option::is_none")]
         pub framework: Option<Value<String>>,
         /// `PullRequestEnvironmentName`.
-        #[serde(
-            rename = "PullRequestEnvironmentName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pull_request_environment_name: Option<Value<String>>,
         /// `Stage`.
-        #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<Stage>>,
     }
 
+    impl Serialize for AutoBranchCreationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoBranchCreationPatterns",
+                &self.auto_branch_creation_patterns,
+            )?;
+            crate::cfn::entry(&mut map, "BasicAuthConfig", &self.basic_auth_config)?;
+            crate::cfn::entry(&mut map, "BuildSpec", &self.build_spec)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableAutoBranchCreation",
+                &self.enable_auto_branch_creation,
+            )?;
+            crate::cfn::entry(&mut map, "EnableAutoBuild", &self.enable_auto_build)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePerformanceMode",
+                &self.enable_performance_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePullRequestPreview",
+                &self.enable_pull_request_preview,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "Framework", &self.framework)?;
+            crate::cfn::entry(
+                &mut map,
+                "PullRequestEnvironmentName",
+                &self.pull_request_environment_name,
+            )?;
+            crate::cfn::entry(&mut map, "Stage", &self.stage)?;
+            map.end()
+        }
+    }
+
     /// The `BasicAuthConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BasicAuthConfig {
         /// `EnableBasicAuth`.
-        #[serde(rename = "EnableBasicAuth", skip_serializing_if = "Option::is_none")]
         pub enable_basic_auth: Option<Value<bool>>,
         /// `Password`.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
         pub password: Option<Value<String>>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
     }
 
+    impl Serialize for BasicAuthConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnableBasicAuth", &self.enable_basic_auth)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The `CacheConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CacheConfig {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for CacheConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -307,19 +351,15 @@ pub mod app {
     }
 
     /// The `CustomRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomRule {
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
     }
 
@@ -338,11 +378,25 @@ pub mod app {
         }
     }
 
+    impl Serialize for CustomRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `JobConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobConfig {
         /// `BuildComputeType`.
-        #[serde(rename = "BuildComputeType")]
         pub build_compute_type: Value<BuildComputeType>,
     }
 
@@ -352,6 +406,18 @@ pub mod app {
             Self {
                 build_compute_type: build_compute_type.into(),
             }
+        }
+    }
+
+    impl Serialize for JobConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BuildComputeType", &self.build_compute_type)?;
+            map.end()
         }
     }
 
@@ -498,75 +564,39 @@ pub mod branch {
     }
 
     /// The properties of `AWS::Amplify::Branch`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBranchProps {
         /// `AppId`.
-        #[serde(rename = "AppId")]
         pub app_id: Value<String>,
         /// `Backend`.
-        #[serde(rename = "Backend", skip_serializing_if = "Option::is_none")]
         pub backend: Option<Backend>,
         /// `BasicAuthConfig`.
-        #[serde(rename = "BasicAuthConfig", skip_serializing_if = "Option::is_none")]
         pub basic_auth_config: Option<BasicAuthConfig>,
         /// `BranchName`.
-        #[serde(rename = "BranchName")]
         pub branch_name: Value<String>,
         /// `BuildSpec`.
-        #[serde(rename = "BuildSpec", skip_serializing_if = "Option::is_none")]
         pub build_spec: Option<Value<String>>,
         /// `ComputeRoleArn`.
-        #[serde(rename = "ComputeRoleArn", skip_serializing_if = "Option::is_none")]
         pub compute_role_arn: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EnableAutoBuild`.
-        #[serde(rename = "EnableAutoBuild", skip_serializing_if = "Option::is_none")]
         pub enable_auto_build: Option<Value<bool>>,
         /// `EnablePerformanceMode`.
-        #[serde(
-            rename = "EnablePerformanceMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_performance_mode: Option<Value<bool>>,
         /// `EnablePullRequestPreview`.
-        #[serde(
-            rename = "EnablePullRequestPreview",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_pull_request_preview: Option<Value<bool>>,
         /// `EnableSkewProtection`.
-        #[serde(
-            rename = "EnableSkewProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_skew_protection: Option<Value<bool>>,
         /// `EnvironmentVariables`.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_variables: Option<Vec<EnvironmentVariable>>,
         /// `Framework`.
-        #[serde(rename = "Framework", skip_serializing_if = "Option::is_none")]
         pub framework: Option<Value<String>>,
         /// `PullRequestEnvironmentName`.
-        #[serde(
-            rename = "PullRequestEnvironmentName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pull_request_environment_name: Option<Value<String>>,
         /// `Stage`.
-        #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<Stage>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -597,25 +627,80 @@ pub mod branch {
         }
     }
 
+    impl Serialize for CfnBranchProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppId", &self.app_id)?;
+            crate::cfn::entry(&mut map, "Backend", &self.backend)?;
+            crate::cfn::entry(&mut map, "BasicAuthConfig", &self.basic_auth_config)?;
+            map.serialize_entry("BranchName", &self.branch_name)?;
+            crate::cfn::entry(&mut map, "BuildSpec", &self.build_spec)?;
+            crate::cfn::entry(&mut map, "ComputeRoleArn", &self.compute_role_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnableAutoBuild", &self.enable_auto_build)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePerformanceMode",
+                &self.enable_performance_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePullRequestPreview",
+                &self.enable_pull_request_preview,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableSkewProtection",
+                &self.enable_skew_protection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "Framework", &self.framework)?;
+            crate::cfn::entry(
+                &mut map,
+                "PullRequestEnvironmentName",
+                &self.pull_request_environment_name,
+            )?;
+            crate::cfn::entry(&mut map, "Stage", &self.stage)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Backend` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Backend {
         /// `StackArn`.
-        #[serde(rename = "StackArn", skip_serializing_if = "Option::is_none")]
         pub stack_arn: Option<Value<String>>,
     }
 
+    impl Serialize for Backend {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StackArn", &self.stack_arn)?;
+            map.end()
+        }
+    }
+
     /// The `BasicAuthConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BasicAuthConfig {
         /// `EnableBasicAuth`.
-        #[serde(rename = "EnableBasicAuth", skip_serializing_if = "Option::is_none")]
         pub enable_basic_auth: Option<Value<bool>>,
         /// `Password`.
-        #[serde(rename = "Password")]
         pub password: Value<String>,
         /// `Username`.
-        #[serde(rename = "Username")]
         pub username: Value<String>,
     }
 
@@ -630,6 +715,20 @@ pub mod branch {
                 password: password.into(),
                 username: username.into(),
             }
+        }
+    }
+
+    impl Serialize for BasicAuthConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnableBasicAuth", &self.enable_basic_auth)?;
+            map.serialize_entry("Password", &self.password)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
         }
     }
 }
@@ -720,36 +819,21 @@ pub mod domain {
     }
 
     /// The properties of `AWS::Amplify::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
         /// `AppId`.
-        #[serde(rename = "AppId")]
         pub app_id: Value<String>,
         /// `AutoSubDomainCreationPatterns`.
-        #[serde(
-            rename = "AutoSubDomainCreationPatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_sub_domain_creation_patterns: Option<Vec<Value<String>>>,
         /// `AutoSubDomainIAMRole`.
-        #[serde(
-            rename = "AutoSubDomainIAMRole",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_sub_domain_iam_role: Option<Value<String>>,
         /// `CertificateSettings`.
-        #[serde(rename = "CertificateSettings", skip_serializing_if = "Option::is_none")]
         pub certificate_settings: Option<CertificateSettings>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `EnableAutoSubDomain`.
-        #[serde(rename = "EnableAutoSubDomain", skip_serializing_if = "Option::is_none")]
         pub enable_auto_sub_domain: Option<Value<bool>>,
         /// `SubDomainSettings`.
-        #[serde(rename = "SubDomainSettings")]
         pub sub_domain_settings: Vec<SubDomainSetting>,
     }
 
@@ -772,19 +856,64 @@ pub mod domain {
         }
     }
 
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppId", &self.app_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoSubDomainCreationPatterns",
+                &self.auto_sub_domain_creation_patterns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoSubDomainIAMRole",
+                &self.auto_sub_domain_iam_role,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateSettings",
+                &self.certificate_settings,
+            )?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableAutoSubDomain",
+                &self.enable_auto_sub_domain,
+            )?;
+            map.serialize_entry("SubDomainSettings", &self.sub_domain_settings)?;
+            map.end()
+        }
+    }
+
     /// The `CertificateSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CertificateSettings {
         /// `CertificateType`.
-        #[serde(rename = "CertificateType", skip_serializing_if = "Option::is_none")]
         pub certificate_type: Option<Value<CertificateType>>,
         /// `CustomCertificateArn`.
-        #[serde(
-            rename = "CustomCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_certificate_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CertificateSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateType", &self.certificate_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomCertificateArn",
+                &self.custom_certificate_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `CertificateType`.
@@ -825,13 +954,11 @@ pub mod domain {
     }
 
     /// The `SubDomainSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubDomainSetting {
         /// `BranchName`.
-        #[serde(rename = "BranchName")]
         pub branch_name: Value<String>,
         /// `Prefix`.
-        #[serde(rename = "Prefix")]
         pub prefix: Value<String>,
     }
 
@@ -845,6 +972,19 @@ pub mod domain {
                 branch_name: branch_name.into(),
                 prefix: prefix.into(),
             }
+        }
+    }
+
+    impl Serialize for SubDomainSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BranchName", &self.branch_name)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            map.end()
         }
     }
 }
@@ -919,19 +1059,15 @@ pub mod webhook {
     }
 
     /// The properties of `AWS::Amplify::Webhook`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebhookProps {
-        /// The unique ID for an Amplify app.
-        #[serde(rename = "AppId", skip_serializing_if = "Option::is_none")]
+        /// `AppId`: The unique ID for an Amplify app.
         pub app_id: Option<Value<String>>,
-        /// The name for a branch that is part of an Amplify app.
-        #[serde(rename = "BranchName")]
+        /// `BranchName`: The name for a branch that is part of an Amplify app.
         pub branch_name: Value<String>,
-        /// The description for a webhook.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description for a webhook.
         pub description: Option<Value<String>>,
-        /// Tags for the webhook.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the webhook.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -946,16 +1082,29 @@ pub mod webhook {
             }
         }
     }
+
+    impl Serialize for CfnWebhookProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppId", &self.app_id)?;
+            map.serialize_entry("BranchName", &self.branch_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// The `EnvironmentVariable` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EnvironmentVariable {
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -966,6 +1115,19 @@ impl EnvironmentVariable {
             name: name.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for EnvironmentVariable {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }
 

@@ -87,148 +87,186 @@ pub mod component {
     }
 
     /// The properties of `AWS::AmplifyUIBuilder::Component`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnComponentProps {
         /// `AppId`.
-        #[serde(rename = "AppId", skip_serializing_if = "Option::is_none")]
         pub app_id: Option<Value<String>>,
         /// `BindingProperties`.
-        #[serde(rename = "BindingProperties", skip_serializing_if = "Option::is_none")]
         pub binding_properties: Option<
             indexmap::IndexMap<String, ComponentBindingPropertiesValue>,
         >,
         /// `Children`.
-        #[serde(rename = "Children", skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<ComponentChild>>,
         /// `CollectionProperties`.
-        #[serde(
-            rename = "CollectionProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub collection_properties: Option<
             indexmap::IndexMap<String, ComponentDataConfiguration>,
         >,
         /// `ComponentType`.
-        #[serde(rename = "ComponentType", skip_serializing_if = "Option::is_none")]
         pub component_type: Option<Value<String>>,
         /// `EnvironmentName`.
-        #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
         pub environment_name: Option<Value<String>>,
         /// `Events`.
-        #[serde(rename = "Events", skip_serializing_if = "Option::is_none")]
         pub events: Option<indexmap::IndexMap<String, ComponentEvent>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<
             indexmap::IndexMap<String, indexmap::IndexMap<String, Value<String>>>,
         >,
         /// `Properties`.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<indexmap::IndexMap<String, ComponentProperty>>,
         /// `SchemaVersion`.
-        #[serde(rename = "SchemaVersion", skip_serializing_if = "Option::is_none")]
         pub schema_version: Option<Value<String>>,
         /// `SourceId`.
-        #[serde(rename = "SourceId", skip_serializing_if = "Option::is_none")]
         pub source_id: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Variants`.
-        #[serde(rename = "Variants", skip_serializing_if = "Option::is_none")]
         pub variants: Option<Vec<ComponentVariant>>,
     }
 
+    impl Serialize for CfnComponentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppId", &self.app_id)?;
+            crate::cfn::entry(&mut map, "BindingProperties", &self.binding_properties)?;
+            crate::cfn::entry(&mut map, "Children", &self.children)?;
+            crate::cfn::entry(
+                &mut map,
+                "CollectionProperties",
+                &self.collection_properties,
+            )?;
+            crate::cfn::entry(&mut map, "ComponentType", &self.component_type)?;
+            crate::cfn::entry(&mut map, "EnvironmentName", &self.environment_name)?;
+            crate::cfn::entry(&mut map, "Events", &self.events)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "SchemaVersion", &self.schema_version)?;
+            crate::cfn::entry(&mut map, "SourceId", &self.source_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Variants", &self.variants)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentBindingPropertiesValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentBindingPropertiesValue {
         /// `BindingProperties`.
-        #[serde(rename = "BindingProperties", skip_serializing_if = "Option::is_none")]
         pub binding_properties: Option<ComponentBindingPropertiesValueProperties>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for ComponentBindingPropertiesValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BindingProperties", &self.binding_properties)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentBindingPropertiesValueProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentBindingPropertiesValueProperties {
         /// `Bucket`.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
         pub bucket: Option<Value<String>>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Model`.
-        #[serde(rename = "Model", skip_serializing_if = "Option::is_none")]
         pub model: Option<Value<String>>,
         /// `Predicates`.
-        #[serde(rename = "Predicates", skip_serializing_if = "Option::is_none")]
         pub predicates: Option<Vec<Predicate>>,
         /// `SlotName`.
-        #[serde(rename = "SlotName", skip_serializing_if = "Option::is_none")]
         pub slot_name: Option<Value<String>>,
         /// `UserAttribute`.
-        #[serde(rename = "UserAttribute", skip_serializing_if = "Option::is_none")]
         pub user_attribute: Option<Value<String>>,
     }
 
+    impl Serialize for ComponentBindingPropertiesValueProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Model", &self.model)?;
+            crate::cfn::entry(&mut map, "Predicates", &self.predicates)?;
+            crate::cfn::entry(&mut map, "SlotName", &self.slot_name)?;
+            crate::cfn::entry(&mut map, "UserAttribute", &self.user_attribute)?;
+            map.end()
+        }
+    }
+
     /// The `Predicate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Predicate {
         /// `And`.
-        #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
         pub and: Option<Vec<Predicate>>,
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Operand`.
-        #[serde(rename = "Operand", skip_serializing_if = "Option::is_none")]
         pub operand: Option<Value<String>>,
         /// `OperandType`.
-        #[serde(rename = "OperandType", skip_serializing_if = "Option::is_none")]
         pub operand_type: Option<Value<String>>,
         /// `Operator`.
-        #[serde(rename = "Operator", skip_serializing_if = "Option::is_none")]
         pub operator: Option<Value<String>>,
         /// `Or`.
-        #[serde(rename = "Or", skip_serializing_if = "Option::is_none")]
         pub or: Option<Vec<Predicate>>,
     }
 
+    impl Serialize for Predicate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "And", &self.and)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "Operand", &self.operand)?;
+            crate::cfn::entry(&mut map, "OperandType", &self.operand_type)?;
+            crate::cfn::entry(&mut map, "Operator", &self.operator)?;
+            crate::cfn::entry(&mut map, "Or", &self.or)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentChild` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComponentChild {
         /// `Children`.
-        #[serde(rename = "Children", skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<ComponentChild>>,
         /// `ComponentType`.
-        #[serde(rename = "ComponentType")]
         pub component_type: Value<String>,
         /// `Events`.
-        #[serde(rename = "Events", skip_serializing_if = "Option::is_none")]
         pub events: Option<indexmap::IndexMap<String, ComponentEvent>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Properties`.
-        #[serde(rename = "Properties")]
         pub properties: indexmap::IndexMap<String, ComponentProperty>,
         /// `SourceId`.
-        #[serde(rename = "SourceId", skip_serializing_if = "Option::is_none")]
         pub source_id: Option<Value<String>>,
     }
 
@@ -250,114 +288,162 @@ pub mod component {
         }
     }
 
+    impl Serialize for ComponentChild {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Children", &self.children)?;
+            map.serialize_entry("ComponentType", &self.component_type)?;
+            crate::cfn::entry(&mut map, "Events", &self.events)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "SourceId", &self.source_id)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentEvent` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentEvent {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<String>>,
         /// `BindingEvent`.
-        #[serde(rename = "BindingEvent", skip_serializing_if = "Option::is_none")]
         pub binding_event: Option<Value<String>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<ActionParameters>,
     }
 
+    impl Serialize for ComponentEvent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "BindingEvent", &self.binding_event)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.end()
+        }
+    }
+
     /// The `ActionParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ActionParameters {
         /// `Anchor`.
-        #[serde(rename = "Anchor", skip_serializing_if = "Option::is_none")]
         pub anchor: Option<ComponentProperty>,
         /// `Fields`.
-        #[serde(rename = "Fields", skip_serializing_if = "Option::is_none")]
         pub fields: Option<indexmap::IndexMap<String, ComponentProperty>>,
         /// `Global`.
-        #[serde(rename = "Global", skip_serializing_if = "Option::is_none")]
         pub global: Option<ComponentProperty>,
         /// `Id`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<ComponentProperty>,
         /// `Model`.
-        #[serde(rename = "Model", skip_serializing_if = "Option::is_none")]
         pub model: Option<Value<String>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<MutationActionSetStateParameter>,
         /// `Target`.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
         pub target: Option<ComponentProperty>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<ComponentProperty>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<ComponentProperty>,
     }
 
+    impl Serialize for ActionParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Anchor", &self.anchor)?;
+            crate::cfn::entry(&mut map, "Fields", &self.fields)?;
+            crate::cfn::entry(&mut map, "Global", &self.global)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Model", &self.model)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentProperty {
         /// `BindingProperties`.
-        #[serde(rename = "BindingProperties", skip_serializing_if = "Option::is_none")]
         pub binding_properties: Option<ComponentPropertyBindingProperties>,
         /// `Bindings`.
-        #[serde(rename = "Bindings", skip_serializing_if = "Option::is_none")]
         pub bindings: Option<indexmap::IndexMap<String, FormBindingElement>>,
         /// `CollectionBindingProperties`.
-        #[serde(
-            rename = "CollectionBindingProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub collection_binding_properties: Option<ComponentPropertyBindingProperties>,
         /// `ComponentName`.
-        #[serde(rename = "ComponentName", skip_serializing_if = "Option::is_none")]
         pub component_name: Option<Value<String>>,
         /// `Concat`.
-        #[serde(rename = "Concat", skip_serializing_if = "Option::is_none")]
         pub concat: Option<Vec<ComponentProperty>>,
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Box<ComponentConditionProperty>>,
         /// `Configured`.
-        #[serde(rename = "Configured", skip_serializing_if = "Option::is_none")]
         pub configured: Option<Value<bool>>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `Event`.
-        #[serde(rename = "Event", skip_serializing_if = "Option::is_none")]
         pub event: Option<Value<String>>,
         /// `ImportedValue`.
-        #[serde(rename = "ImportedValue", skip_serializing_if = "Option::is_none")]
         pub imported_value: Option<Value<String>>,
         /// `Model`.
-        #[serde(rename = "Model", skip_serializing_if = "Option::is_none")]
         pub model: Option<Value<String>>,
         /// `Property`.
-        #[serde(rename = "Property", skip_serializing_if = "Option::is_none")]
         pub property: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
         /// `UserAttribute`.
-        #[serde(rename = "UserAttribute", skip_serializing_if = "Option::is_none")]
         pub user_attribute: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for ComponentProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BindingProperties", &self.binding_properties)?;
+            crate::cfn::entry(&mut map, "Bindings", &self.bindings)?;
+            crate::cfn::entry(
+                &mut map,
+                "CollectionBindingProperties",
+                &self.collection_binding_properties,
+            )?;
+            crate::cfn::entry(&mut map, "ComponentName", &self.component_name)?;
+            crate::cfn::entry(&mut map, "Concat", &self.concat)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "Configured", &self.configured)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Event", &self.event)?;
+            crate::cfn::entry(&mut map, "ImportedValue", &self.imported_value)?;
+            crate::cfn::entry(&mut map, "Model", &self.model)?;
+            crate::cfn::entry(&mut map, "Property", &self.property)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UserAttribute", &self.user_attribute)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentPropertyBindingProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComponentPropertyBindingProperties {
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Property`.
-        #[serde(rename = "Property")]
         pub property: Value<String>,
     }
 
@@ -371,14 +457,25 @@ pub mod component {
         }
     }
 
+    impl Serialize for ComponentPropertyBindingProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            map.serialize_entry("Property", &self.property)?;
+            map.end()
+        }
+    }
+
     /// The `FormBindingElement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FormBindingElement {
         /// `Element`.
-        #[serde(rename = "Element")]
         pub element: Value<String>,
         /// `Property`.
-        #[serde(rename = "Property")]
         pub property: Value<String>,
     }
 
@@ -395,43 +492,64 @@ pub mod component {
         }
     }
 
+    impl Serialize for FormBindingElement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Element", &self.element)?;
+            map.serialize_entry("Property", &self.property)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentConditionProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentConditionProperty {
         /// `Else`.
-        #[serde(rename = "Else", skip_serializing_if = "Option::is_none")]
         pub r#else: Option<Box<ComponentProperty>>,
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Operand`.
-        #[serde(rename = "Operand", skip_serializing_if = "Option::is_none")]
         pub operand: Option<Value<String>>,
         /// `OperandType`.
-        #[serde(rename = "OperandType", skip_serializing_if = "Option::is_none")]
         pub operand_type: Option<Value<String>>,
         /// `Operator`.
-        #[serde(rename = "Operator", skip_serializing_if = "Option::is_none")]
         pub operator: Option<Value<String>>,
         /// `Property`.
-        #[serde(rename = "Property", skip_serializing_if = "Option::is_none")]
         pub property: Option<Value<String>>,
         /// `Then`.
-        #[serde(rename = "Then", skip_serializing_if = "Option::is_none")]
         pub then: Option<Box<ComponentProperty>>,
     }
 
+    impl Serialize for ComponentConditionProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Else", &self.r#else)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "Operand", &self.operand)?;
+            crate::cfn::entry(&mut map, "OperandType", &self.operand_type)?;
+            crate::cfn::entry(&mut map, "Operator", &self.operator)?;
+            crate::cfn::entry(&mut map, "Property", &self.property)?;
+            crate::cfn::entry(&mut map, "Then", &self.then)?;
+            map.end()
+        }
+    }
+
     /// The `MutationActionSetStateParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MutationActionSetStateParameter {
         /// `ComponentName`.
-        #[serde(rename = "ComponentName")]
         pub component_name: Value<String>,
         /// `Property`.
-        #[serde(rename = "Property")]
         pub property: Value<String>,
         /// `Set`.
-        #[serde(rename = "Set")]
         pub set: ComponentProperty,
     }
 
@@ -450,20 +568,30 @@ pub mod component {
         }
     }
 
+    impl Serialize for MutationActionSetStateParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComponentName", &self.component_name)?;
+            map.serialize_entry("Property", &self.property)?;
+            map.serialize_entry("Set", &self.set)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentDataConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComponentDataConfiguration {
         /// `Identifiers`.
-        #[serde(rename = "Identifiers", skip_serializing_if = "Option::is_none")]
         pub identifiers: Option<Vec<Value<String>>>,
         /// `Model`.
-        #[serde(rename = "Model")]
         pub model: Value<String>,
         /// `Predicate`.
-        #[serde(rename = "Predicate", skip_serializing_if = "Option::is_none")]
         pub predicate: Option<Predicate>,
         /// `Sort`.
-        #[serde(rename = "Sort", skip_serializing_if = "Option::is_none")]
         pub sort: Option<Vec<SortProperty>>,
     }
 
@@ -479,14 +607,27 @@ pub mod component {
         }
     }
 
+    impl Serialize for ComponentDataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Identifiers", &self.identifiers)?;
+            map.serialize_entry("Model", &self.model)?;
+            crate::cfn::entry(&mut map, "Predicate", &self.predicate)?;
+            crate::cfn::entry(&mut map, "Sort", &self.sort)?;
+            map.end()
+        }
+    }
+
     /// The `SortProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SortProperty {
         /// `Direction`.
-        #[serde(rename = "Direction")]
         pub direction: Value<SortDirection>,
         /// `Field`.
-        #[serde(rename = "Field")]
         pub field: Value<String>,
     }
 
@@ -500,6 +641,19 @@ pub mod component {
                 direction: direction.into(),
                 field: field.into(),
             }
+        }
+    }
+
+    impl Serialize for SortProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Direction", &self.direction)?;
+            map.serialize_entry("Field", &self.field)?;
+            map.end()
         }
     }
 
@@ -541,16 +695,27 @@ pub mod component {
     }
 
     /// The `ComponentVariant` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentVariant {
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<
             indexmap::IndexMap<String, indexmap::IndexMap<String, Value<String>>>,
         >,
         /// `VariantValues`.
-        #[serde(rename = "VariantValues", skip_serializing_if = "Option::is_none")]
         pub variant_values: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for ComponentVariant {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            crate::cfn::entry(&mut map, "VariantValues", &self.variant_values)?;
+            map.end()
+        }
     }
 }
 
@@ -619,89 +784,133 @@ pub mod form {
     }
 
     /// The properties of `AWS::AmplifyUIBuilder::Form`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFormProps {
         /// `AppId`.
-        #[serde(rename = "AppId", skip_serializing_if = "Option::is_none")]
         pub app_id: Option<Value<String>>,
         /// `Cta`.
-        #[serde(rename = "Cta", skip_serializing_if = "Option::is_none")]
         pub cta: Option<FormCta>,
         /// `DataType`.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
         pub data_type: Option<FormDataTypeConfig>,
         /// `EnvironmentName`.
-        #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
         pub environment_name: Option<Value<String>>,
         /// `Fields`.
-        #[serde(rename = "Fields", skip_serializing_if = "Option::is_none")]
         pub fields: Option<indexmap::IndexMap<String, FieldConfig>>,
         /// `FormActionType`.
-        #[serde(rename = "FormActionType", skip_serializing_if = "Option::is_none")]
         pub form_action_type: Option<Value<FormActionType>>,
         /// `LabelDecorator`.
-        #[serde(rename = "LabelDecorator", skip_serializing_if = "Option::is_none")]
         pub label_decorator: Option<Value<LabelDecorator>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `SchemaVersion`.
-        #[serde(rename = "SchemaVersion", skip_serializing_if = "Option::is_none")]
         pub schema_version: Option<Value<String>>,
         /// `SectionalElements`.
-        #[serde(rename = "SectionalElements", skip_serializing_if = "Option::is_none")]
         pub sectional_elements: Option<indexmap::IndexMap<String, SectionalElement>>,
         /// `Style`.
-        #[serde(rename = "Style", skip_serializing_if = "Option::is_none")]
         pub style: Option<FormStyle>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for CfnFormProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppId", &self.app_id)?;
+            crate::cfn::entry(&mut map, "Cta", &self.cta)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "EnvironmentName", &self.environment_name)?;
+            crate::cfn::entry(&mut map, "Fields", &self.fields)?;
+            crate::cfn::entry(&mut map, "FormActionType", &self.form_action_type)?;
+            crate::cfn::entry(&mut map, "LabelDecorator", &self.label_decorator)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SchemaVersion", &self.schema_version)?;
+            crate::cfn::entry(&mut map, "SectionalElements", &self.sectional_elements)?;
+            crate::cfn::entry(&mut map, "Style", &self.style)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `FormCta` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormCta {
         /// `Cancel`.
-        #[serde(rename = "Cancel", skip_serializing_if = "Option::is_none")]
         pub cancel: Option<FormButton>,
         /// `Clear`.
-        #[serde(rename = "Clear", skip_serializing_if = "Option::is_none")]
         pub clear: Option<FormButton>,
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<Value<FormButtonsPosition>>,
         /// `Submit`.
-        #[serde(rename = "Submit", skip_serializing_if = "Option::is_none")]
         pub submit: Option<FormButton>,
     }
 
+    impl Serialize for FormCta {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cancel", &self.cancel)?;
+            crate::cfn::entry(&mut map, "Clear", &self.clear)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(&mut map, "Submit", &self.submit)?;
+            map.end()
+        }
+    }
+
     /// The `FormButton` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormButton {
         /// `Children`.
-        #[serde(rename = "Children", skip_serializing_if = "Option::is_none")]
         pub children: Option<Value<String>>,
         /// `Excluded`.
-        #[serde(rename = "Excluded", skip_serializing_if = "Option::is_none")]
         pub excluded: Option<Value<bool>>,
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<FieldPosition>,
     }
 
+    impl Serialize for FormButton {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Children", &self.children)?;
+            crate::cfn::entry(&mut map, "Excluded", &self.excluded)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            map.end()
+        }
+    }
+
     /// The `FieldPosition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldPosition {
         /// `Fixed`.
-        #[serde(rename = "Fixed", skip_serializing_if = "Option::is_none")]
         pub fixed: Option<Value<FixedPosition>>,
         /// `RightOf`.
-        #[serde(rename = "RightOf", skip_serializing_if = "Option::is_none")]
         pub right_of: Option<Value<String>>,
         /// `Below`.
-        #[serde(rename = "Below", skip_serializing_if = "Option::is_none")]
         pub below: Option<Value<String>>,
+    }
+
+    impl Serialize for FieldPosition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Fixed", &self.fixed)?;
+            crate::cfn::entry(&mut map, "RightOf", &self.right_of)?;
+            crate::cfn::entry(&mut map, "Below", &self.below)?;
+            map.end()
+        }
     }
 
     /// Values of `FixedPosition`.
@@ -779,13 +988,11 @@ pub mod form {
     }
 
     /// The `FormDataTypeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FormDataTypeConfig {
         /// `DataSourceType`.
-        #[serde(rename = "DataSourceType")]
         pub data_source_type: Value<FormDataSourceType>,
         /// `DataTypeName`.
-        #[serde(rename = "DataTypeName")]
         pub data_type_name: Value<String>,
     }
 
@@ -799,6 +1006,19 @@ pub mod form {
                 data_source_type: data_source_type.into(),
                 data_type_name: data_type_name.into(),
             }
+        }
+    }
+
+    impl Serialize for FormDataTypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceType", &self.data_source_type)?;
+            map.serialize_entry("DataTypeName", &self.data_type_name)?;
+            map.end()
         }
     }
 
@@ -840,75 +1060,70 @@ pub mod form {
     }
 
     /// The `FieldConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldConfig {
         /// `Excluded`.
-        #[serde(rename = "Excluded", skip_serializing_if = "Option::is_none")]
         pub excluded: Option<Value<bool>>,
         /// `InputType`.
-        #[serde(rename = "InputType", skip_serializing_if = "Option::is_none")]
         pub input_type: Option<FieldInputConfig>,
         /// `Label`.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
         pub label: Option<Value<String>>,
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<FieldPosition>,
         /// `Validations`.
-        #[serde(rename = "Validations", skip_serializing_if = "Option::is_none")]
         pub validations: Option<Vec<FieldValidationConfiguration>>,
     }
 
+    impl Serialize for FieldConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Excluded", &self.excluded)?;
+            crate::cfn::entry(&mut map, "InputType", &self.input_type)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(&mut map, "Validations", &self.validations)?;
+            map.end()
+        }
+    }
+
     /// The `FieldInputConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldInputConfig {
         /// `DefaultChecked`.
-        #[serde(rename = "DefaultChecked", skip_serializing_if = "Option::is_none")]
         pub default_checked: Option<Value<bool>>,
         /// `DefaultCountryCode`.
-        #[serde(rename = "DefaultCountryCode", skip_serializing_if = "Option::is_none")]
         pub default_country_code: Option<Value<String>>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `DescriptiveText`.
-        #[serde(rename = "DescriptiveText", skip_serializing_if = "Option::is_none")]
         pub descriptive_text: Option<Value<String>>,
         /// `FileUploaderConfig`.
-        #[serde(rename = "FileUploaderConfig", skip_serializing_if = "Option::is_none")]
         pub file_uploader_config: Option<FileUploaderFieldConfig>,
         /// `IsArray`.
-        #[serde(rename = "IsArray", skip_serializing_if = "Option::is_none")]
         pub is_array: Option<Value<bool>>,
         /// `MaxValue`.
-        #[serde(rename = "MaxValue", skip_serializing_if = "Option::is_none")]
         pub max_value: Option<Value<f64>>,
         /// `MinValue`.
-        #[serde(rename = "MinValue", skip_serializing_if = "Option::is_none")]
         pub min_value: Option<Value<f64>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Placeholder`.
-        #[serde(rename = "Placeholder", skip_serializing_if = "Option::is_none")]
         pub placeholder: Option<Value<String>>,
         /// `ReadOnly`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
         pub read_only: Option<Value<bool>>,
         /// `Required`.
-        #[serde(rename = "Required", skip_serializing_if = "Option::is_none")]
         pub required: Option<Value<bool>>,
         /// `Step`.
-        #[serde(rename = "Step", skip_serializing_if = "Option::is_none")]
         pub step: Option<Value<f64>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
         /// `ValueMappings`.
-        #[serde(rename = "ValueMappings", skip_serializing_if = "Option::is_none")]
         pub value_mappings: Option<ValueMappings>,
     }
 
@@ -936,26 +1151,55 @@ pub mod form {
         }
     }
 
+    impl Serialize for FieldInputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultChecked", &self.default_checked)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultCountryCode",
+                &self.default_country_code,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "DescriptiveText", &self.descriptive_text)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileUploaderConfig",
+                &self.file_uploader_config,
+            )?;
+            crate::cfn::entry(&mut map, "IsArray", &self.is_array)?;
+            crate::cfn::entry(&mut map, "MaxValue", &self.max_value)?;
+            crate::cfn::entry(&mut map, "MinValue", &self.min_value)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Placeholder", &self.placeholder)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "Required", &self.required)?;
+            crate::cfn::entry(&mut map, "Step", &self.step)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            crate::cfn::entry(&mut map, "ValueMappings", &self.value_mappings)?;
+            map.end()
+        }
+    }
+
     /// The `FileUploaderFieldConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FileUploaderFieldConfig {
         /// `AcceptedFileTypes`.
-        #[serde(rename = "AcceptedFileTypes")]
         pub accepted_file_types: Vec<Value<String>>,
         /// `AccessLevel`.
-        #[serde(rename = "AccessLevel")]
         pub access_level: Value<StorageAccessLevel>,
         /// `IsResumable`.
-        #[serde(rename = "IsResumable", skip_serializing_if = "Option::is_none")]
         pub is_resumable: Option<Value<bool>>,
         /// `MaxFileCount`.
-        #[serde(rename = "MaxFileCount", skip_serializing_if = "Option::is_none")]
         pub max_file_count: Option<Value<f64>>,
         /// `MaxSize`.
-        #[serde(rename = "MaxSize", skip_serializing_if = "Option::is_none")]
         pub max_size: Option<Value<f64>>,
         /// `ShowThumbnails`.
-        #[serde(rename = "ShowThumbnails", skip_serializing_if = "Option::is_none")]
         pub show_thumbnails: Option<Value<bool>>,
     }
 
@@ -973,6 +1217,23 @@ pub mod form {
                 max_size: None,
                 show_thumbnails: None,
             }
+        }
+    }
+
+    impl Serialize for FileUploaderFieldConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AcceptedFileTypes", &self.accepted_file_types)?;
+            map.serialize_entry("AccessLevel", &self.access_level)?;
+            crate::cfn::entry(&mut map, "IsResumable", &self.is_resumable)?;
+            crate::cfn::entry(&mut map, "MaxFileCount", &self.max_file_count)?;
+            crate::cfn::entry(&mut map, "MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "ShowThumbnails", &self.show_thumbnails)?;
+            map.end()
         }
     }
 
@@ -1017,15 +1278,13 @@ pub mod form {
     }
 
     /// The `ValueMappings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValueMappings {
         /// `BindingProperties`.
-        #[serde(rename = "BindingProperties", skip_serializing_if = "Option::is_none")]
         pub binding_properties: Option<
             indexmap::IndexMap<String, FormInputBindingPropertiesValue>,
         >,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<ValueMapping>,
     }
 
@@ -1039,33 +1298,66 @@ pub mod form {
         }
     }
 
+    impl Serialize for ValueMappings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BindingProperties", &self.binding_properties)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `FormInputBindingPropertiesValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormInputBindingPropertiesValue {
         /// `BindingProperties`.
-        #[serde(rename = "BindingProperties", skip_serializing_if = "Option::is_none")]
         pub binding_properties: Option<FormInputBindingPropertiesValueProperties>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for FormInputBindingPropertiesValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BindingProperties", &self.binding_properties)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `FormInputBindingPropertiesValueProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormInputBindingPropertiesValueProperties {
         /// `Model`.
-        #[serde(rename = "Model", skip_serializing_if = "Option::is_none")]
         pub model: Option<Value<String>>,
     }
 
+    impl Serialize for FormInputBindingPropertiesValueProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Model", &self.model)?;
+            map.end()
+        }
+    }
+
     /// The `ValueMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValueMapping {
         /// `DisplayValue`.
-        #[serde(rename = "DisplayValue", skip_serializing_if = "Option::is_none")]
         pub display_value: Option<FormInputValueProperty>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: FormInputValueProperty,
     }
 
@@ -1079,28 +1371,50 @@ pub mod form {
         }
     }
 
+    impl Serialize for ValueMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayValue", &self.display_value)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `FormInputValueProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormInputValueProperty {
         /// `BindingProperties`.
-        #[serde(rename = "BindingProperties", skip_serializing_if = "Option::is_none")]
         pub binding_properties: Option<FormInputValuePropertyBindingProperties>,
         /// `Concat`.
-        #[serde(rename = "Concat", skip_serializing_if = "Option::is_none")]
         pub concat: Option<Vec<FormInputValueProperty>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for FormInputValueProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BindingProperties", &self.binding_properties)?;
+            crate::cfn::entry(&mut map, "Concat", &self.concat)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `FormInputValuePropertyBindingProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FormInputValuePropertyBindingProperties {
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Property`.
-        #[serde(rename = "Property")]
         pub property: Value<String>,
     }
 
@@ -1114,20 +1428,29 @@ pub mod form {
         }
     }
 
+    impl Serialize for FormInputValuePropertyBindingProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            map.serialize_entry("Property", &self.property)?;
+            map.end()
+        }
+    }
+
     /// The `FieldValidationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldValidationConfiguration {
         /// `NumValues`.
-        #[serde(rename = "NumValues", skip_serializing_if = "Option::is_none")]
         pub num_values: Option<Vec<Value<f64>>>,
         /// `StrValues`.
-        #[serde(rename = "StrValues", skip_serializing_if = "Option::is_none")]
         pub str_values: Option<Vec<Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `ValidationMessage`.
-        #[serde(rename = "ValidationMessage", skip_serializing_if = "Option::is_none")]
         pub validation_message: Option<Value<String>>,
     }
 
@@ -1140,6 +1463,21 @@ pub mod form {
                 r#type: r#type.into(),
                 validation_message: None,
             }
+        }
+    }
+
+    impl Serialize for FieldValidationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NumValues", &self.num_values)?;
+            crate::cfn::entry(&mut map, "StrValues", &self.str_values)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "ValidationMessage", &self.validation_message)?;
+            map.end()
         }
     }
 
@@ -1221,25 +1559,19 @@ pub mod form {
     }
 
     /// The `SectionalElement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SectionalElement {
         /// `Excluded`.
-        #[serde(rename = "Excluded", skip_serializing_if = "Option::is_none")]
         pub excluded: Option<Value<bool>>,
         /// `Level`.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<f64>>,
         /// `Orientation`.
-        #[serde(rename = "Orientation", skip_serializing_if = "Option::is_none")]
         pub orientation: Option<Value<String>>,
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<FieldPosition>,
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -1257,29 +1589,68 @@ pub mod form {
         }
     }
 
+    impl Serialize for SectionalElement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Excluded", &self.excluded)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            crate::cfn::entry(&mut map, "Orientation", &self.orientation)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `FormStyle` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormStyle {
         /// `HorizontalGap`.
-        #[serde(rename = "HorizontalGap", skip_serializing_if = "Option::is_none")]
         pub horizontal_gap: Option<FormStyleConfig>,
         /// `OuterPadding`.
-        #[serde(rename = "OuterPadding", skip_serializing_if = "Option::is_none")]
         pub outer_padding: Option<FormStyleConfig>,
         /// `VerticalGap`.
-        #[serde(rename = "VerticalGap", skip_serializing_if = "Option::is_none")]
         pub vertical_gap: Option<FormStyleConfig>,
     }
 
+    impl Serialize for FormStyle {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HorizontalGap", &self.horizontal_gap)?;
+            crate::cfn::entry(&mut map, "OuterPadding", &self.outer_padding)?;
+            crate::cfn::entry(&mut map, "VerticalGap", &self.vertical_gap)?;
+            map.end()
+        }
+    }
+
     /// The `FormStyleConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormStyleConfig {
         /// `TokenReference`.
-        #[serde(rename = "TokenReference", skip_serializing_if = "Option::is_none")]
         pub token_reference: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for FormStyleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TokenReference", &self.token_reference)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -1358,47 +1729,80 @@ pub mod theme {
     }
 
     /// The properties of `AWS::AmplifyUIBuilder::Theme`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnThemeProps {
         /// `AppId`.
-        #[serde(rename = "AppId", skip_serializing_if = "Option::is_none")]
         pub app_id: Option<Value<String>>,
         /// `EnvironmentName`.
-        #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
         pub environment_name: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Vec<ThemeValues>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<ThemeValues>>,
     }
 
+    impl Serialize for CfnThemeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppId", &self.app_id)?;
+            crate::cfn::entry(&mut map, "EnvironmentName", &self.environment_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `ThemeValues` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThemeValues {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<ThemeValue>,
     }
 
+    impl Serialize for ThemeValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ThemeValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThemeValue {
         /// `Children`.
-        #[serde(rename = "Children", skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<ThemeValues>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for ThemeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Children", &self.children)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }

@@ -96,118 +96,151 @@ pub mod api {
     }
 
     /// The properties of `AWS::ApiGatewayV2::Api`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApiProps {
-        /// An API key selection expression.
-        #[serde(
-            rename = "ApiKeySelectionExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApiKeySelectionExpression`: An API key selection expression.
         pub api_key_selection_expression: Option<Value<String>>,
-        /// Specifies how to interpret the base path of the API during import.
-        #[serde(rename = "BasePath", skip_serializing_if = "Option::is_none")]
+        /// `BasePath`: Specifies how to interpret the base path of the API during import.
         pub base_path: Option<Value<String>>,
-        /// `Body`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
+        /// `Body`: `Body`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub body: Option<serde_json::Value>,
-        /// The S3 location of an OpenAPI definition.
-        #[serde(rename = "BodyS3Location", skip_serializing_if = "Option::is_none")]
+        /// `BodyS3Location`: The S3 location of an OpenAPI definition.
         pub body_s3_location: Option<BodyS3Location>,
-        /// A CORS configuration.
-        #[serde(rename = "CorsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `CorsConfiguration`: A CORS configuration.
         pub cors_configuration: Option<Cors>,
-        /// This property is part of quick create.
-        #[serde(rename = "CredentialsArn", skip_serializing_if = "Option::is_none")]
+        /// `CredentialsArn`: This property is part of quick create.
         pub credentials_arn: Option<Value<String>>,
-        /// The description of the API.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the API.
         pub description: Option<Value<String>>,
-        /// Specifies whether clients can invoke your API by using the default `execute-api` endpoint.
-        #[serde(
-            rename = "DisableExecuteApiEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableExecuteApiEndpoint`: Specifies whether clients can invoke your API by using the default `execute-api` endpoint.
         pub disable_execute_api_endpoint: Option<Value<bool>>,
-        /// Avoid validating models when creating a deployment.
-        #[serde(
-            rename = "DisableSchemaValidation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableSchemaValidation`: Avoid validating models when creating a deployment.
         pub disable_schema_validation: Option<Value<bool>>,
-        /// Specifies whether to rollback the API creation when a warning is encountered.
-        #[serde(rename = "FailOnWarnings", skip_serializing_if = "Option::is_none")]
+        /// `FailOnWarnings`: Specifies whether to rollback the API creation when a warning is encountered.
         pub fail_on_warnings: Option<Value<bool>>,
-        /// The IP address types that can invoke the API.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address types that can invoke the API.
         pub ip_address_type: Option<Value<String>>,
-        /// The name of the API.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the API.
         pub name: Option<Value<String>>,
-        /// The API protocol.
-        #[serde(rename = "ProtocolType", skip_serializing_if = "Option::is_none")]
+        /// `ProtocolType`: The API protocol.
         pub protocol_type: Option<Value<String>>,
-        /// This property is part of quick create.
-        #[serde(rename = "RouteKey", skip_serializing_if = "Option::is_none")]
+        /// `RouteKey`: This property is part of quick create.
         pub route_key: Option<Value<String>>,
-        /// The route selection expression for the API.
-        #[serde(
-            rename = "RouteSelectionExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RouteSelectionExpression`: The route selection expression for the API.
         pub route_selection_expression: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// This property is part of quick create.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
+        /// `Target`: This property is part of quick create.
         pub target: Option<Value<String>>,
-        /// A version identifier for the API.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: A version identifier for the API.
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnApiProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeySelectionExpression",
+                &self.api_key_selection_expression,
+            )?;
+            crate::cfn::entry(&mut map, "BasePath", &self.base_path)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "BodyS3Location", &self.body_s3_location)?;
+            crate::cfn::entry(&mut map, "CorsConfiguration", &self.cors_configuration)?;
+            crate::cfn::entry(&mut map, "CredentialsArn", &self.credentials_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableExecuteApiEndpoint",
+                &self.disable_execute_api_endpoint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableSchemaValidation",
+                &self.disable_schema_validation,
+            )?;
+            crate::cfn::entry(&mut map, "FailOnWarnings", &self.fail_on_warnings)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ProtocolType", &self.protocol_type)?;
+            crate::cfn::entry(&mut map, "RouteKey", &self.route_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "RouteSelectionExpression",
+                &self.route_selection_expression,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// The `BodyS3Location` property specifies an S3 location from which to import an OpenAPI definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BodyS3Location {
-        /// The S3 bucket that contains the OpenAPI definition to import.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The S3 bucket that contains the OpenAPI definition to import.
         pub bucket: Option<Value<String>>,
-        /// The Etag of the S3 object.
-        #[serde(rename = "Etag", skip_serializing_if = "Option::is_none")]
+        /// `Etag`: The Etag of the S3 object.
         pub etag: Option<Value<String>>,
-        /// The key of the S3 object.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The key of the S3 object.
         pub key: Option<Value<String>>,
-        /// The version of the S3 object.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of the S3 object.
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for BodyS3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Etag", &self.etag)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `Cors` property specifies a CORS configuration for an API.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Cors {
-        /// Specifies whether credentials are included in the CORS request.
-        #[serde(rename = "AllowCredentials", skip_serializing_if = "Option::is_none")]
+        /// `AllowCredentials`: Specifies whether credentials are included in the CORS request.
         pub allow_credentials: Option<Value<bool>>,
-        /// Represents a collection of allowed headers.
-        #[serde(rename = "AllowHeaders", skip_serializing_if = "Option::is_none")]
+        /// `AllowHeaders`: Represents a collection of allowed headers.
         pub allow_headers: Option<Vec<Value<String>>>,
-        /// Represents a collection of allowed HTTP methods.
-        #[serde(rename = "AllowMethods", skip_serializing_if = "Option::is_none")]
+        /// `AllowMethods`: Represents a collection of allowed HTTP methods.
         pub allow_methods: Option<Vec<Value<String>>>,
-        /// Represents a collection of allowed origins.
-        #[serde(rename = "AllowOrigins", skip_serializing_if = "Option::is_none")]
+        /// `AllowOrigins`: Represents a collection of allowed origins.
         pub allow_origins: Option<Vec<Value<String>>>,
-        /// Represents a collection of exposed headers.
-        #[serde(rename = "ExposeHeaders", skip_serializing_if = "Option::is_none")]
+        /// `ExposeHeaders`: Represents a collection of exposed headers.
         pub expose_headers: Option<Vec<Value<String>>>,
-        /// The number of seconds that the browser should cache preflight request results.
-        #[serde(rename = "MaxAge", skip_serializing_if = "Option::is_none")]
+        /// `MaxAge`: The number of seconds that the browser should cache preflight request results.
         pub max_age: Option<Value<i64>>,
+    }
+
+    impl Serialize for Cors {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowCredentials", &self.allow_credentials)?;
+            crate::cfn::entry(&mut map, "AllowHeaders", &self.allow_headers)?;
+            crate::cfn::entry(&mut map, "AllowMethods", &self.allow_methods)?;
+            crate::cfn::entry(&mut map, "AllowOrigins", &self.allow_origins)?;
+            crate::cfn::entry(&mut map, "ExposeHeaders", &self.expose_headers)?;
+            crate::cfn::entry(&mut map, "MaxAge", &self.max_age)?;
+            map.end()
+        }
     }
 }
 
@@ -271,19 +304,15 @@ pub mod api_gateway_managed_overrides {
     }
 
     /// The properties of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiGatewayManagedOverridesProps {
-        /// The ID of the API for which to override the configuration of API Gateway-managed resources.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The ID of the API for which to override the configuration of API Gateway-managed resources.
         pub api_id: Value<String>,
-        /// Overrides the integration configuration for an API Gateway-managed integration.
-        #[serde(rename = "Integration", skip_serializing_if = "Option::is_none")]
+        /// `Integration`: Overrides the integration configuration for an API Gateway-managed integration.
         pub integration: Option<IntegrationOverrides>,
-        /// Overrides the route configuration for an API Gateway-managed route.
-        #[serde(rename = "Route", skip_serializing_if = "Option::is_none")]
+        /// `Route`: Overrides the route configuration for an API Gateway-managed route.
         pub route: Option<RouteOverrides>,
-        /// Overrides the stage configuration for an API Gateway-managed stage.
-        #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
+        /// `Stage`: Overrides the stage configuration for an API Gateway-managed stage.
         pub stage: Option<StageOverrides>,
     }
 
@@ -299,105 +328,183 @@ pub mod api_gateway_managed_overrides {
         }
     }
 
-    /// The `IntegrationOverrides` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct IntegrationOverrides {
-        /// The description of the integration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
-        pub description: Option<Value<String>>,
-        /// Specifies the integration's HTTP method type.
-        #[serde(rename = "IntegrationMethod", skip_serializing_if = "Option::is_none")]
-        pub integration_method: Option<Value<String>>,
-        /// Specifies the format of the payload sent to an integration.
-        #[serde(
-            rename = "PayloadFormatVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnApiGatewayManagedOverridesProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "Integration", &self.integration)?;
+            crate::cfn::entry(&mut map, "Route", &self.route)?;
+            crate::cfn::entry(&mut map, "Stage", &self.stage)?;
+            map.end()
+        }
+    }
 
+    /// The `IntegrationOverrides` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct IntegrationOverrides {
+        /// `Description`: The description of the integration.
+        pub description: Option<Value<String>>,
+        /// `IntegrationMethod`: Specifies the integration's HTTP method type.
+        pub integration_method: Option<Value<String>>,
+        /// `PayloadFormatVersion`: Specifies the format of the payload sent to an integration.
         pub payload_format_version: Option<Value<String>>,
-        /// Custom timeout between 50 and 29,000 milliseconds for WebSocket APIs and between 50 and 30,000 milliseconds for HTTP APIs.
-        #[serde(rename = "TimeoutInMillis", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutInMillis`: Custom timeout between 50 and 29,000 milliseconds for WebSocket APIs and between 50 and 30,000 milliseconds for HTTP APIs.
         pub timeout_in_millis: Option<Value<i64>>,
     }
 
+    impl Serialize for IntegrationOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IntegrationMethod", &self.integration_method)?;
+            crate::cfn::entry(
+                &mut map,
+                "PayloadFormatVersion",
+                &self.payload_format_version,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutInMillis", &self.timeout_in_millis)?;
+            map.end()
+        }
+    }
+
     /// The `RouteOverrides` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouteOverrides {
-        /// The authorization scopes supported by this route.
-        #[serde(rename = "AuthorizationScopes", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationScopes`: The authorization scopes supported by this route.
         pub authorization_scopes: Option<Vec<Value<String>>>,
-        /// The authorization type for the route.
-        #[serde(rename = "AuthorizationType", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationType`: The authorization type for the route.
         pub authorization_type: Option<Value<String>>,
-        /// The identifier of the Authorizer resource to be associated with this route.
-        #[serde(rename = "AuthorizerId", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizerId`: The identifier of the Authorizer resource to be associated with this route.
         pub authorizer_id: Option<Value<String>>,
-        /// The operation name for the route.
-        #[serde(rename = "OperationName", skip_serializing_if = "Option::is_none")]
+        /// `OperationName`: The operation name for the route.
         pub operation_name: Option<Value<String>>,
-        /// For HTTP integrations, specify a fully qualified URL.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
+        /// `Target`: For HTTP integrations, specify a fully qualified URL.
         pub target: Option<Value<String>>,
     }
 
-    /// The `StageOverrides` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StageOverrides {
-        /// Settings for logging access in a stage.
-        #[serde(rename = "AccessLogSettings", skip_serializing_if = "Option::is_none")]
-        pub access_log_settings: Option<AccessLogSettings>,
-        /// Specifies whether updates to an API automatically trigger a new deployment.
-        #[serde(rename = "AutoDeploy", skip_serializing_if = "Option::is_none")]
-        pub auto_deploy: Option<Value<bool>>,
-        /// The default route settings for the stage.
-        #[serde(
-            rename = "DefaultRouteSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RouteOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationScopes",
+                &self.authorization_scopes,
+            )?;
+            crate::cfn::entry(&mut map, "AuthorizationType", &self.authorization_type)?;
+            crate::cfn::entry(&mut map, "AuthorizerId", &self.authorizer_id)?;
+            crate::cfn::entry(&mut map, "OperationName", &self.operation_name)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            map.end()
+        }
+    }
 
+    /// The `StageOverrides` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct StageOverrides {
+        /// `AccessLogSettings`: Settings for logging access in a stage.
+        pub access_log_settings: Option<AccessLogSettings>,
+        /// `AutoDeploy`: Specifies whether updates to an API automatically trigger a new deployment.
+        pub auto_deploy: Option<Value<bool>>,
+        /// `DefaultRouteSettings`: The default route settings for the stage.
         pub default_route_settings: Option<RouteSettings>,
-        /// The description for the API stage.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description for the API stage.
         pub description: Option<Value<String>>,
-        /// `RouteSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "RouteSettings", skip_serializing_if = "Option::is_none")]
+        /// `RouteSettings`: `RouteSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub route_settings: Option<serde_json::Value>,
-        /// `StageVariables`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "StageVariables", skip_serializing_if = "Option::is_none")]
+        /// `StageVariables`: `StageVariables`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub stage_variables: Option<serde_json::Value>,
     }
 
+    impl Serialize for StageOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLogSettings", &self.access_log_settings)?;
+            crate::cfn::entry(&mut map, "AutoDeploy", &self.auto_deploy)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultRouteSettings",
+                &self.default_route_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "RouteSettings", &self.route_settings)?;
+            crate::cfn::entry(&mut map, "StageVariables", &self.stage_variables)?;
+            map.end()
+        }
+    }
+
     /// The `AccessLogSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessLogSettings {
-        /// The ARN of the CloudWatch Logs log group to receive access logs.
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
+        /// `DestinationArn`: The ARN of the CloudWatch Logs log group to receive access logs.
         pub destination_arn: Option<Value<String>>,
-        /// A single line format of the access logs of data, as specified by selected $context variables.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+        /// `Format`: A single line format of the access logs of data, as specified by selected $context variables.
         pub format: Option<Value<String>>,
     }
 
+    impl Serialize for AccessLogSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            map.end()
+        }
+    }
+
     /// The `RouteSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouteSettings {
-        /// Specifies whether detailed metrics are enabled.
-        #[serde(
-            rename = "DetailedMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DetailedMetricsEnabled`: Specifies whether detailed metrics are enabled.
         pub detailed_metrics_enabled: Option<Value<bool>>,
-        /// Specifies the throttling burst limit.
-        #[serde(
-            rename = "ThrottlingBurstLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThrottlingBurstLimit`: Specifies the throttling burst limit.
         pub throttling_burst_limit: Option<Value<i64>>,
-        /// Specifies the throttling rate limit.
-        #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
+        /// `ThrottlingRateLimit`: Specifies the throttling rate limit.
         pub throttling_rate_limit: Option<Value<f64>>,
+    }
+
+    impl Serialize for RouteSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DetailedMetricsEnabled",
+                &self.detailed_metrics_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThrottlingBurstLimit",
+                &self.throttling_burst_limit,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThrottlingRateLimit",
+                &self.throttling_rate_limit,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -464,19 +571,15 @@ pub mod api_mapping {
     }
 
     /// The properties of `AWS::ApiGatewayV2::ApiMapping`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiMappingProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// The API mapping key.
-        #[serde(rename = "ApiMappingKey", skip_serializing_if = "Option::is_none")]
+        /// `ApiMappingKey`: The API mapping key.
         pub api_mapping_key: Option<Value<String>>,
-        /// The domain name.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The domain name.
         pub domain_name: Value<String>,
-        /// The API stage.
-        #[serde(rename = "Stage")]
+        /// `Stage`: The API stage.
         pub stage: Value<String>,
     }
 
@@ -493,6 +596,21 @@ pub mod api_mapping {
                 domain_name: domain_name.into(),
                 stage: stage.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnApiMappingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "ApiMappingKey", &self.api_mapping_key)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("Stage", &self.stage)?;
+            map.end()
         }
     }
 }
@@ -560,60 +678,29 @@ pub mod authorizer {
     }
 
     /// The properties of `AWS::ApiGatewayV2::Authorizer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthorizerProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer.
-        #[serde(
-            rename = "AuthorizerCredentialsArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizerCredentialsArn`: Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer.
         pub authorizer_credentials_arn: Option<Value<String>>,
-        /// Specifies the format of the payload sent to an HTTP API Lambda authorizer.
-        #[serde(
-            rename = "AuthorizerPayloadFormatVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizerPayloadFormatVersion`: Specifies the format of the payload sent to an HTTP API Lambda authorizer.
         pub authorizer_payload_format_version: Option<Value<String>>,
-        /// The time to live (TTL) for cached authorizer results, in seconds.
-        #[serde(
-            rename = "AuthorizerResultTtlInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizerResultTtlInSeconds`: The time to live (TTL) for cached authorizer results, in seconds.
         pub authorizer_result_ttl_in_seconds: Option<Value<i64>>,
-        /// The authorizer type.
-        #[serde(rename = "AuthorizerType")]
+        /// `AuthorizerType`: The authorizer type.
         pub authorizer_type: Value<String>,
-        /// The authorizer's Uniform Resource Identifier (URI).
-        #[serde(rename = "AuthorizerUri", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizerUri`: The authorizer's Uniform Resource Identifier (URI).
         pub authorizer_uri: Option<Value<String>>,
-        /// Specifies whether a Lambda authorizer returns a response in a simple format.
-        #[serde(
-            rename = "EnableSimpleResponses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableSimpleResponses`: Specifies whether a Lambda authorizer returns a response in a simple format.
         pub enable_simple_responses: Option<Value<bool>>,
-        /// The identity source for which authorization is requested.
-        #[serde(rename = "IdentitySource", skip_serializing_if = "Option::is_none")]
+        /// `IdentitySource`: The identity source for which authorization is requested.
         pub identity_source: Option<Vec<Value<String>>>,
-        /// This parameter is not used.
-        #[serde(
-            rename = "IdentityValidationExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityValidationExpression`: This parameter is not used.
         pub identity_validation_expression: Option<Value<String>>,
-        /// The `JWTConfiguration` property specifies the configuration of a JWT authorizer.
-        #[serde(rename = "JwtConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `JwtConfiguration`: The `JWTConfiguration` property specifies the configuration of a JWT authorizer.
         pub jwt_configuration: Option<JwtConfiguration>,
-        /// The name of the authorizer.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the authorizer.
         pub name: Value<String>,
     }
 
@@ -640,15 +727,68 @@ pub mod authorizer {
         }
     }
 
+    impl Serialize for CfnAuthorizerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerCredentialsArn",
+                &self.authorizer_credentials_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerPayloadFormatVersion",
+                &self.authorizer_payload_format_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerResultTtlInSeconds",
+                &self.authorizer_result_ttl_in_seconds,
+            )?;
+            map.serialize_entry("AuthorizerType", &self.authorizer_type)?;
+            crate::cfn::entry(&mut map, "AuthorizerUri", &self.authorizer_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableSimpleResponses",
+                &self.enable_simple_responses,
+            )?;
+            crate::cfn::entry(&mut map, "IdentitySource", &self.identity_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityValidationExpression",
+                &self.identity_validation_expression,
+            )?;
+            crate::cfn::entry(&mut map, "JwtConfiguration", &self.jwt_configuration)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `JWTConfiguration` property specifies the configuration of a JWT authorizer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JwtConfiguration {
-        /// A list of the intended recipients of the JWT.
-        #[serde(rename = "Audience", skip_serializing_if = "Option::is_none")]
+        /// `Audience`: A list of the intended recipients of the JWT.
         pub audience: Option<Vec<Value<String>>>,
-        /// The base domain of the identity provider that issues JSON Web Tokens.
-        #[serde(rename = "Issuer", skip_serializing_if = "Option::is_none")]
+        /// `Issuer`: The base domain of the identity provider that issues JSON Web Tokens.
         pub issuer: Option<Value<String>>,
+    }
+
+    impl Serialize for JwtConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audience", &self.audience)?;
+            crate::cfn::entry(&mut map, "Issuer", &self.issuer)?;
+            map.end()
+        }
     }
 }
 
@@ -715,16 +855,13 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::ApiGatewayV2::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// The description for the deployment resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description for the deployment resource.
         pub description: Option<Value<String>>,
-        /// The name of an existing stage to associate with the deployment.
-        #[serde(rename = "StageName", skip_serializing_if = "Option::is_none")]
+        /// `StageName`: The name of an existing stage to associate with the deployment.
         pub stage_name: Option<Value<String>>,
     }
 
@@ -736,6 +873,20 @@ pub mod deployment {
                 description: None,
                 stage_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "StageName", &self.stage_name)?;
+            map.end()
         }
     }
 }
@@ -812,30 +963,17 @@ pub mod domain_name {
     }
 
     /// The properties of `AWS::ApiGatewayV2::DomainName`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameProps {
-        /// The custom domain name for your API in Amazon API Gateway.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The custom domain name for your API in Amazon API Gateway.
         pub domain_name: Value<String>,
-        /// The domain name configurations.
-        #[serde(
-            rename = "DomainNameConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DomainNameConfigurations`: The domain name configurations.
         pub domain_name_configurations: Option<Vec<DomainNameConfiguration>>,
-        /// The mutual TLS authentication configuration for a custom domain name.
-        #[serde(
-            rename = "MutualTlsAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MutualTlsAuthentication`: The mutual TLS authentication configuration for a custom domain name.
         pub mutual_tls_authentication: Option<MutualTlsAuthentication>,
-        /// The routing mode API Gateway uses to route traffic to your APIs.
-        #[serde(rename = "RoutingMode", skip_serializing_if = "Option::is_none")]
+        /// `RoutingMode`: The routing mode API Gateway uses to route traffic to your APIs.
         pub routing_mode: Option<Value<RoutingMode>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -852,42 +990,88 @@ pub mod domain_name {
         }
     }
 
-    /// The `DomainNameConfiguration` property type specifies the configuration for an API's domain name.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DomainNameConfiguration {
-        /// An AWS-managed certificate that will be used by the edge-optimized endpoint for this domain name.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
-        pub certificate_arn: Option<Value<String>>,
-        /// The user-friendly name of the certificate that will be used by the edge-optimized endpoint for this domain name.
-        #[serde(rename = "CertificateName", skip_serializing_if = "Option::is_none")]
-        pub certificate_name: Option<Value<String>>,
-        /// The endpoint type.
-        #[serde(rename = "EndpointType", skip_serializing_if = "Option::is_none")]
-        pub endpoint_type: Option<Value<String>>,
-        /// The IP address types that can invoke the domain name.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
-        pub ip_address_type: Option<Value<String>>,
-        /// The Amazon resource name (ARN) for the public certificate issued by ACMlong.
-        #[serde(
-            rename = "OwnershipVerificationCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnDomainNameProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainNameConfigurations",
+                &self.domain_name_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MutualTlsAuthentication",
+                &self.mutual_tls_authentication,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingMode", &self.routing_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The `DomainNameConfiguration` property type specifies the configuration for an API's domain name.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DomainNameConfiguration {
+        /// `CertificateArn`: An AWS-managed certificate that will be used by the edge-optimized endpoint for this domain name.
+        pub certificate_arn: Option<Value<String>>,
+        /// `CertificateName`: The user-friendly name of the certificate that will be used by the edge-optimized endpoint for this domain name.
+        pub certificate_name: Option<Value<String>>,
+        /// `EndpointType`: The endpoint type.
+        pub endpoint_type: Option<Value<String>>,
+        /// `IpAddressType`: The IP address types that can invoke the domain name.
+        pub ip_address_type: Option<Value<String>>,
+        /// `OwnershipVerificationCertificateArn`: The Amazon resource name (ARN) for the public certificate issued by ACMlong.
         pub ownership_verification_certificate_arn: Option<Value<String>>,
-        /// The Transport Layer Security (TLS) version of the security policy for this domain name.
-        #[serde(rename = "SecurityPolicy", skip_serializing_if = "Option::is_none")]
+        /// `SecurityPolicy`: The Transport Layer Security (TLS) version of the security policy for this domain name.
         pub security_policy: Option<Value<String>>,
     }
 
+    impl Serialize for DomainNameConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "CertificateName", &self.certificate_name)?;
+            crate::cfn::entry(&mut map, "EndpointType", &self.endpoint_type)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "OwnershipVerificationCertificateArn",
+                &self.ownership_verification_certificate_arn,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityPolicy", &self.security_policy)?;
+            map.end()
+        }
+    }
+
     /// If specified, API Gateway performs two-way authentication between the client and the server.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MutualTlsAuthentication {
-        /// An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for example, `s3://bucket-name/key-name`.
-        #[serde(rename = "TruststoreUri", skip_serializing_if = "Option::is_none")]
+        /// `TruststoreUri`: An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for example, `s3://bucket-name/key-name`.
         pub truststore_uri: Option<Value<String>>,
-        /// The version of the S3 object that contains your truststore.
-        #[serde(rename = "TruststoreVersion", skip_serializing_if = "Option::is_none")]
+        /// `TruststoreVersion`: The version of the S3 object that contains your truststore.
         pub truststore_version: Option<Value<String>>,
+    }
+
+    impl Serialize for MutualTlsAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TruststoreUri", &self.truststore_uri)?;
+            crate::cfn::entry(&mut map, "TruststoreVersion", &self.truststore_version)?;
+            map.end()
+        }
     }
 
     /// The routing mode API Gateway uses to route traffic to your APIs.
@@ -994,75 +1178,45 @@ pub mod integration {
     }
 
     /// The properties of `AWS::ApiGatewayV2::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// The ID of the VPC link for a private integration.
-        #[serde(rename = "ConnectionId", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionId`: The ID of the VPC link for a private integration.
         pub connection_id: Option<Value<String>>,
-        /// The type of the network connection to the integration endpoint.
-        #[serde(rename = "ConnectionType", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionType`: The type of the network connection to the integration endpoint.
         pub connection_type: Option<Value<String>>,
-        /// Supported only for WebSocket APIs.
-        #[serde(
-            rename = "ContentHandlingStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentHandlingStrategy`: Supported only for WebSocket APIs.
         pub content_handling_strategy: Option<Value<String>>,
-        /// Specifies the credentials required for the integration, if any.
-        #[serde(rename = "CredentialsArn", skip_serializing_if = "Option::is_none")]
+        /// `CredentialsArn`: Specifies the credentials required for the integration, if any.
         pub credentials_arn: Option<Value<String>>,
-        /// The description of the integration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the integration.
         pub description: Option<Value<String>>,
-        /// Specifies the integration's HTTP method type.
-        #[serde(rename = "IntegrationMethod", skip_serializing_if = "Option::is_none")]
+        /// `IntegrationMethod`: Specifies the integration's HTTP method type.
         pub integration_method: Option<Value<String>>,
-        /// Supported only for HTTP API AWS_PROXY integrations.
-        #[serde(rename = "IntegrationSubtype", skip_serializing_if = "Option::is_none")]
+        /// `IntegrationSubtype`: Supported only for HTTP API AWS_PROXY integrations.
         pub integration_subtype: Option<Value<String>>,
-        /// The integration type of an integration.
-        #[serde(rename = "IntegrationType")]
+        /// `IntegrationType`: The integration type of an integration.
         pub integration_type: Value<String>,
-        /// For a Lambda integration, specify the URI of a Lambda function.
-        #[serde(rename = "IntegrationUri", skip_serializing_if = "Option::is_none")]
+        /// `IntegrationUri`: For a Lambda integration, specify the URI of a Lambda function.
         pub integration_uri: Option<Value<String>>,
-        /// Specifies the pass-through behavior for incoming requests based on the Content-Type header in the request, and the available mapping templates specified as the requestTemplates property on the Integration resource.
-        #[serde(rename = "PassthroughBehavior", skip_serializing_if = "Option::is_none")]
+        /// `PassthroughBehavior`: Specifies the pass-through behavior for incoming requests based on the Content-Type header in the request, and the available mapping templates specified as the requestTemplates property on the Integration resource.
         pub passthrough_behavior: Option<Value<String>>,
-        /// Specifies the format of the payload sent to an integration.
-        #[serde(
-            rename = "PayloadFormatVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PayloadFormatVersion`: Specifies the format of the payload sent to an integration.
         pub payload_format_version: Option<Value<String>>,
-        /// A key-value map specifying parameters.
-        #[serde(rename = "RequestParameters", skip_serializing_if = "Option::is_none")]
+        /// `RequestParameters`: A key-value map specifying parameters.
         pub request_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A map of Velocity templates that are applied on the request payload based on the value of the Content-Type header sent by the client.
-        #[serde(rename = "RequestTemplates", skip_serializing_if = "Option::is_none")]
+        /// `RequestTemplates`: A map of Velocity templates that are applied on the request payload based on the value of the Content-Type header sent by the client.
         pub request_templates: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Parameters that transform the HTTP response from a backend integration before returning the response to clients.
-        #[serde(rename = "ResponseParameters", skip_serializing_if = "Option::is_none")]
+        /// `ResponseParameters`: Parameters that transform the HTTP response from a backend integration before returning the response to clients.
         pub response_parameters: Option<
             indexmap::IndexMap<String, ResponseParameterMap>,
         >,
-        /// The template selection expression for the integration.
-        #[serde(
-            rename = "TemplateSelectionExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TemplateSelectionExpression`: The template selection expression for the integration.
         pub template_selection_expression: Option<Value<String>>,
-        /// Custom timeout between 50 and 29000 milliseconds for WebSocket APIs and between 50 and 30000 milliseconds for HTTP APIs.
-        #[serde(rename = "TimeoutInMillis", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutInMillis`: Custom timeout between 50 and 29000 milliseconds for WebSocket APIs and between 50 and 30000 milliseconds for HTTP APIs.
         pub timeout_in_millis: Option<Value<i64>>,
-        /// The TLS configuration for a private integration.
-        #[serde(rename = "TlsConfig", skip_serializing_if = "Option::is_none")]
+        /// `TlsConfig`: The TLS configuration for a private integration.
         pub tls_config: Option<TlsConfig>,
     }
 
@@ -1095,31 +1249,125 @@ pub mod integration {
         }
     }
 
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "ConnectionId", &self.connection_id)?;
+            crate::cfn::entry(&mut map, "ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentHandlingStrategy",
+                &self.content_handling_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "CredentialsArn", &self.credentials_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IntegrationMethod", &self.integration_method)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegrationSubtype",
+                &self.integration_subtype,
+            )?;
+            map.serialize_entry("IntegrationType", &self.integration_type)?;
+            crate::cfn::entry(&mut map, "IntegrationUri", &self.integration_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "PassthroughBehavior",
+                &self.passthrough_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PayloadFormatVersion",
+                &self.payload_format_version,
+            )?;
+            crate::cfn::entry(&mut map, "RequestParameters", &self.request_parameters)?;
+            crate::cfn::entry(&mut map, "RequestTemplates", &self.request_templates)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseParameters",
+                &self.response_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateSelectionExpression",
+                &self.template_selection_expression,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutInMillis", &self.timeout_in_millis)?;
+            crate::cfn::entry(&mut map, "TlsConfig", &self.tls_config)?;
+            map.end()
+        }
+    }
+
     /// map of response parameter lists
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResponseParameterMap {
         /// `ResponseParameters`.
-        #[serde(rename = "ResponseParameters", skip_serializing_if = "Option::is_none")]
         pub response_parameters: Option<Vec<ResponseParameter>>,
     }
 
+    impl Serialize for ResponseParameterMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseParameters",
+                &self.response_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// response parameter
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResponseParameter {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
+    impl Serialize for ResponseParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The TlsConfig property specifies the TLS configuration for a private integration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TlsConfig {
         /// `ServerNameToVerify`.
-        #[serde(rename = "ServerNameToVerify", skip_serializing_if = "Option::is_none")]
         pub server_name_to_verify: Option<Value<String>>,
+    }
+
+    impl Serialize for TlsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerNameToVerify",
+                &self.server_name_to_verify,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1188,36 +1436,21 @@ pub mod integration_response {
     }
 
     /// The properties of `AWS::ApiGatewayV2::IntegrationResponse`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationResponseProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// Supported only for WebSocket APIs.
-        #[serde(
-            rename = "ContentHandlingStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentHandlingStrategy`: Supported only for WebSocket APIs.
         pub content_handling_strategy: Option<Value<String>>,
-        /// The integration ID.
-        #[serde(rename = "IntegrationId")]
+        /// `IntegrationId`: The integration ID.
         pub integration_id: Value<String>,
-        /// The integration response key.
-        #[serde(rename = "IntegrationResponseKey")]
+        /// `IntegrationResponseKey`: The integration response key.
         pub integration_response_key: Value<String>,
-        /// `ResponseParameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResponseParameters", skip_serializing_if = "Option::is_none")]
+        /// `ResponseParameters`: `ResponseParameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub response_parameters: Option<serde_json::Value>,
-        /// `ResponseTemplates`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResponseTemplates", skip_serializing_if = "Option::is_none")]
+        /// `ResponseTemplates`: `ResponseTemplates`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub response_templates: Option<serde_json::Value>,
-        /// The template selection expression for the integration response.
-        #[serde(
-            rename = "TemplateSelectionExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TemplateSelectionExpression`: The template selection expression for the integration response.
         pub template_selection_expression: Option<Value<String>>,
     }
 
@@ -1237,6 +1470,39 @@ pub mod integration_response {
                 response_templates: None,
                 template_selection_expression: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIntegrationResponseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentHandlingStrategy",
+                &self.content_handling_strategy,
+            )?;
+            map.serialize_entry("IntegrationId", &self.integration_id)?;
+            map.serialize_entry(
+                "IntegrationResponseKey",
+                &self.integration_response_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseParameters",
+                &self.response_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "ResponseTemplates", &self.response_templates)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateSelectionExpression",
+                &self.template_selection_expression,
+            )?;
+            map.end()
         }
     }
 }
@@ -1304,22 +1570,17 @@ pub mod model {
     }
 
     /// The properties of `AWS::ApiGatewayV2::Model`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// The content-type for the model, for example, "application/json".
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
+        /// `ContentType`: The content-type for the model, for example, "application/json".
         pub content_type: Option<Value<String>>,
-        /// The description of the model.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the model.
         pub description: Option<Value<String>>,
-        /// The name of the model.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the model.
         pub name: Value<String>,
-        /// `Schema`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Schema")]
+        /// `Schema`: `Schema`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub schema: serde_json::Value,
     }
 
@@ -1337,6 +1598,22 @@ pub mod model {
                 name: name.into(),
                 schema: schema.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnModelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            map.end()
         }
     }
 }
@@ -1411,16 +1688,13 @@ pub mod portal_product {
     }
 
     /// The properties of `AWS::ApiGatewayV2::PortalProduct`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortalProductProps {
-        /// A description of the portal product.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the portal product.
         pub description: Option<Value<String>>,
-        /// The name of the portal product as it appears in a published portal.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The name of the portal product as it appears in a published portal.
         pub display_name: Value<String>,
-        /// The collection of tags associated with the portal product.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The collection of tags associated with the portal product.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1432,6 +1706,20 @@ pub mod portal_product {
                 display_name: display_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPortalProductProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1499,51 +1787,31 @@ pub mod route {
     }
 
     /// The properties of `AWS::ApiGatewayV2::Route`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// Specifies whether an API key is required for the route.
-        #[serde(rename = "ApiKeyRequired", skip_serializing_if = "Option::is_none")]
+        /// `ApiKeyRequired`: Specifies whether an API key is required for the route.
         pub api_key_required: Option<Value<bool>>,
-        /// The authorization scopes supported by this route.
-        #[serde(rename = "AuthorizationScopes", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationScopes`: The authorization scopes supported by this route.
         pub authorization_scopes: Option<Vec<Value<String>>>,
-        /// The authorization type for the route.
-        #[serde(rename = "AuthorizationType", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationType`: The authorization type for the route.
         pub authorization_type: Option<Value<String>>,
-        /// The identifier of the `Authorizer` resource to be associated with this route.
-        #[serde(rename = "AuthorizerId", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizerId`: The identifier of the `Authorizer` resource to be associated with this route.
         pub authorizer_id: Option<Value<String>>,
-        /// The model selection expression for the route.
-        #[serde(
-            rename = "ModelSelectionExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ModelSelectionExpression`: The model selection expression for the route.
         pub model_selection_expression: Option<Value<String>>,
-        /// The operation name for the route.
-        #[serde(rename = "OperationName", skip_serializing_if = "Option::is_none")]
+        /// `OperationName`: The operation name for the route.
         pub operation_name: Option<Value<String>>,
-        /// `RequestModels`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "RequestModels", skip_serializing_if = "Option::is_none")]
+        /// `RequestModels`: `RequestModels`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub request_models: Option<serde_json::Value>,
-        /// The request parameters for the route. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "RequestParameters", skip_serializing_if = "Option::is_none")]
+        /// `RequestParameters`: The request parameters for the route. Untyped in the schema: any `serde_json::Value`.
         pub request_parameters: Option<serde_json::Value>,
-        /// The route key for the route.
-        #[serde(rename = "RouteKey")]
+        /// `RouteKey`: The route key for the route.
         pub route_key: Value<String>,
-        /// The route response selection expression for the route.
-        #[serde(
-            rename = "RouteResponseSelectionExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RouteResponseSelectionExpression`: The route response selection expression for the route.
         pub route_response_selection_expression: Option<Value<String>>,
-        /// The target for the route.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
+        /// `Target`: The target for the route.
         pub target: Option<Value<String>>,
     }
 
@@ -1567,6 +1835,41 @@ pub mod route {
                 route_response_selection_expression: None,
                 target: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "ApiKeyRequired", &self.api_key_required)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationScopes",
+                &self.authorization_scopes,
+            )?;
+            crate::cfn::entry(&mut map, "AuthorizationType", &self.authorization_type)?;
+            crate::cfn::entry(&mut map, "AuthorizerId", &self.authorizer_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelSelectionExpression",
+                &self.model_selection_expression,
+            )?;
+            crate::cfn::entry(&mut map, "OperationName", &self.operation_name)?;
+            crate::cfn::entry(&mut map, "RequestModels", &self.request_models)?;
+            crate::cfn::entry(&mut map, "RequestParameters", &self.request_parameters)?;
+            map.serialize_entry("RouteKey", &self.route_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "RouteResponseSelectionExpression",
+                &self.route_response_selection_expression,
+            )?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            map.end()
         }
     }
 }
@@ -1636,29 +1939,19 @@ pub mod route_response {
     }
 
     /// The properties of `AWS::ApiGatewayV2::RouteResponse`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteResponseProps {
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// The model selection expression for the route response.
-        #[serde(
-            rename = "ModelSelectionExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ModelSelectionExpression`: The model selection expression for the route response.
         pub model_selection_expression: Option<Value<String>>,
-        /// `ResponseModels`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResponseModels", skip_serializing_if = "Option::is_none")]
+        /// `ResponseModels`: `ResponseModels`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub response_models: Option<serde_json::Value>,
-        /// The route response parameters. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResponseParameters", skip_serializing_if = "Option::is_none")]
+        /// `ResponseParameters`: The route response parameters. Untyped in the schema: any `serde_json::Value`.
         pub response_parameters: Option<serde_json::Value>,
-        /// The route ID.
-        #[serde(rename = "RouteId")]
+        /// `RouteId`: The route ID.
         pub route_id: Value<String>,
-        /// The route response key.
-        #[serde(rename = "RouteResponseKey")]
+        /// `RouteResponseKey`: The route response key.
         pub route_response_key: Value<String>,
     }
 
@@ -1677,6 +1970,31 @@ pub mod route_response {
                 route_id: route_id.into(),
                 route_response_key: route_response_key.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRouteResponseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelSelectionExpression",
+                &self.model_selection_expression,
+            )?;
+            crate::cfn::entry(&mut map, "ResponseModels", &self.response_models)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseParameters",
+                &self.response_parameters,
+            )?;
+            map.serialize_entry("RouteId", &self.route_id)?;
+            map.serialize_entry("RouteResponseKey", &self.route_response_key)?;
+            map.end()
         }
     }
 }
@@ -1748,19 +2066,15 @@ pub mod routing_rule {
     }
 
     /// The properties of `AWS::ApiGatewayV2::RoutingRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoutingRuleProps {
-        /// The resulting action based on matching a routing rules condition.
-        #[serde(rename = "Actions")]
+        /// `Actions`: The resulting action based on matching a routing rules condition.
         pub actions: Vec<Action>,
-        /// The conditions of the routing rule.
-        #[serde(rename = "Conditions")]
+        /// `Conditions`: The conditions of the routing rule.
         pub conditions: Vec<Condition>,
-        /// The ARN of the domain name.
-        #[serde(rename = "DomainNameArn")]
+        /// `DomainNameArn`: The ARN of the domain name.
         pub domain_name_arn: Value<String>,
-        /// The order in which API Gateway evaluates a rule.
-        #[serde(rename = "Priority")]
+        /// `Priority`: The order in which API Gateway evaluates a rule.
         pub priority: Value<i64>,
     }
 
@@ -1781,11 +2095,25 @@ pub mod routing_rule {
         }
     }
 
+    impl Serialize for CfnRoutingRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            map.serialize_entry("DomainNameArn", &self.domain_name_arn)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.end()
+        }
+    }
+
     /// Represents a routing rule action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
-        /// Represents an InvokeApi action.
-        #[serde(rename = "InvokeApi")]
+        /// `InvokeApi`: Represents an InvokeApi action.
         pub invoke_api: ActionInvokeApi,
     }
 
@@ -1798,17 +2126,26 @@ pub mod routing_rule {
         }
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InvokeApi", &self.invoke_api)?;
+            map.end()
+        }
+    }
+
     /// Represents an InvokeApi action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionInvokeApi {
-        /// The API identifier of the target API.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier of the target API.
         pub api_id: Value<String>,
-        /// The name of the target stage.
-        #[serde(rename = "Stage")]
+        /// `Stage`: The name of the target stage.
         pub stage: Value<String>,
-        /// The strip base path setting.
-        #[serde(rename = "StripBasePath", skip_serializing_if = "Option::is_none")]
+        /// `StripBasePath`: The strip base path setting.
         pub strip_base_path: Option<Value<bool>>,
     }
 
@@ -1826,22 +2163,46 @@ pub mod routing_rule {
         }
     }
 
+    impl Serialize for ActionInvokeApi {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            map.serialize_entry("Stage", &self.stage)?;
+            crate::cfn::entry(&mut map, "StripBasePath", &self.strip_base_path)?;
+            map.end()
+        }
+    }
+
     /// Represents a condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
-        /// The base path to be matched.
-        #[serde(rename = "MatchBasePaths", skip_serializing_if = "Option::is_none")]
+        /// `MatchBasePaths`: The base path to be matched.
         pub match_base_paths: Option<MatchBasePaths>,
-        /// The headers to be matched.
-        #[serde(rename = "MatchHeaders", skip_serializing_if = "Option::is_none")]
+        /// `MatchHeaders`: The headers to be matched.
         pub match_headers: Option<MatchHeaders>,
     }
 
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchBasePaths", &self.match_base_paths)?;
+            crate::cfn::entry(&mut map, "MatchHeaders", &self.match_headers)?;
+            map.end()
+        }
+    }
+
     /// Represents a `MatchBasePaths` condition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchBasePaths {
-        /// The string of the case sensitive base path to be matched.
-        #[serde(rename = "AnyOf")]
+        /// `AnyOf`: The string of the case sensitive base path to be matched.
         pub any_of: Vec<Value<String>>,
     }
 
@@ -1852,11 +2213,22 @@ pub mod routing_rule {
         }
     }
 
+    impl Serialize for MatchBasePaths {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AnyOf", &self.any_of)?;
+            map.end()
+        }
+    }
+
     /// Represents a `MatchHeaders` condition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchHeaders {
-        /// The header name and header value glob to be matched.
-        #[serde(rename = "AnyOf")]
+        /// `AnyOf`: The header name and header value glob to be matched.
         pub any_of: Vec<MatchHeaderValue>,
     }
 
@@ -1867,14 +2239,24 @@ pub mod routing_rule {
         }
     }
 
+    impl Serialize for MatchHeaders {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AnyOf", &self.any_of)?;
+            map.end()
+        }
+    }
+
     /// Represents a `MatchHeaderValue`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchHeaderValue {
-        /// The case insensitive header name to be matched.
-        #[serde(rename = "Header")]
+        /// `Header`: The case insensitive header name to be matched.
         pub header: Value<String>,
-        /// The case sensitive header glob value to be matched against entire header value.
-        #[serde(rename = "ValueGlob")]
+        /// `ValueGlob`: The case sensitive header glob value to be matched against entire header value.
         pub value_glob: Value<String>,
     }
 
@@ -1888,6 +2270,19 @@ pub mod routing_rule {
                 header: header.into(),
                 value_glob: value_glob.into(),
             }
+        }
+    }
+
+    impl Serialize for MatchHeaderValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Header", &self.header)?;
+            map.serialize_entry("ValueGlob", &self.value_glob)?;
+            map.end()
         }
     }
 }
@@ -1951,44 +2346,29 @@ pub mod stage {
     }
 
     /// The properties of `AWS::ApiGatewayV2::Stage`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStageProps {
-        /// Settings for logging access in this stage.
-        #[serde(rename = "AccessLogSettings", skip_serializing_if = "Option::is_none")]
+        /// `AccessLogSettings`: Settings for logging access in this stage.
         pub access_log_settings: Option<AccessLogSettings>,
-        /// The API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API identifier.
         pub api_id: Value<String>,
-        /// Specifies whether updates to an API automatically trigger a new deployment.
-        #[serde(rename = "AutoDeploy", skip_serializing_if = "Option::is_none")]
+        /// `AutoDeploy`: Specifies whether updates to an API automatically trigger a new deployment.
         pub auto_deploy: Option<Value<bool>>,
-        /// The identifier of a client certificate for a Stage.
-        #[serde(rename = "ClientCertificateId", skip_serializing_if = "Option::is_none")]
+        /// `ClientCertificateId`: The identifier of a client certificate for a Stage.
         pub client_certificate_id: Option<Value<String>>,
-        /// The default route settings for the stage.
-        #[serde(
-            rename = "DefaultRouteSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultRouteSettings`: The default route settings for the stage.
         pub default_route_settings: Option<RouteSettings>,
-        /// The deployment identifier for the API stage.
-        #[serde(rename = "DeploymentId", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentId`: The deployment identifier for the API stage.
         pub deployment_id: Option<Value<String>>,
-        /// The description for the API stage.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description for the API stage.
         pub description: Option<Value<String>>,
-        /// `RouteSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "RouteSettings", skip_serializing_if = "Option::is_none")]
+        /// `RouteSettings`: `RouteSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub route_settings: Option<serde_json::Value>,
-        /// The stage name.
-        #[serde(rename = "StageName")]
+        /// `StageName`: The stage name.
         pub stage_name: Value<String>,
-        /// `StageVariables`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "StageVariables", skip_serializing_if = "Option::is_none")]
+        /// `StageVariables`: `StageVariables`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub stage_variables: Option<serde_json::Value>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2014,43 +2394,99 @@ pub mod stage {
         }
     }
 
+    impl Serialize for CfnStageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLogSettings", &self.access_log_settings)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "AutoDeploy", &self.auto_deploy)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateId",
+                &self.client_certificate_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultRouteSettings",
+                &self.default_route_settings,
+            )?;
+            crate::cfn::entry(&mut map, "DeploymentId", &self.deployment_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "RouteSettings", &self.route_settings)?;
+            map.serialize_entry("StageName", &self.stage_name)?;
+            crate::cfn::entry(&mut map, "StageVariables", &self.stage_variables)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AccessLogSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessLogSettings {
         /// `DestinationArn`.
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
         pub destination_arn: Option<Value<String>>,
         /// `Format`.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<Value<String>>,
     }
 
+    impl Serialize for AccessLogSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            map.end()
+        }
+    }
+
     /// The `RouteSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouteSettings {
         /// `DataTraceEnabled`.
-        #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
         pub data_trace_enabled: Option<Value<bool>>,
         /// `DetailedMetricsEnabled`.
-        #[serde(
-            rename = "DetailedMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub detailed_metrics_enabled: Option<Value<bool>>,
         /// `LoggingLevel`.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
         pub logging_level: Option<Value<String>>,
         /// `ThrottlingBurstLimit`.
-        #[serde(
-            rename = "ThrottlingBurstLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub throttling_burst_limit: Option<Value<i64>>,
         /// `ThrottlingRateLimit`.
-        #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
         pub throttling_rate_limit: Option<Value<f64>>,
+    }
+
+    impl Serialize for RouteSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataTraceEnabled", &self.data_trace_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "DetailedMetricsEnabled",
+                &self.detailed_metrics_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "LoggingLevel", &self.logging_level)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThrottlingBurstLimit",
+                &self.throttling_burst_limit,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThrottlingRateLimit",
+                &self.throttling_rate_limit,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2117,19 +2553,15 @@ pub mod vpc_link {
     }
 
     /// The properties of `AWS::ApiGatewayV2::VpcLink`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcLinkProps {
-        /// The name of the VPC link.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the VPC link.
         pub name: Value<String>,
-        /// A list of security group IDs for the VPC link.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: A list of security group IDs for the VPC link.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of subnet IDs to include in the VPC link.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: A list of subnet IDs to include in the VPC link.
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2145,6 +2577,21 @@ pub mod vpc_link {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVpcLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

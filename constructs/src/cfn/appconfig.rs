@@ -82,16 +82,13 @@ pub mod application {
     }
 
     /// The properties of `AWS::AppConfig::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// A description of the application.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the application.
         pub description: Option<Value<String>>,
-        /// A name for the application.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the application.
         pub name: Value<String>,
-        /// Metadata to assign to the application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata to assign to the application.
         pub tags: Option<Vec<Tags>>,
     }
 
@@ -106,14 +103,26 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Metadata to assign to the application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tags {
-        /// The key-value string map.
-        #[serde(rename = "Key")]
+        /// `Key`: The key-value string map.
         pub key: Value<String>,
-        /// The tag value can be up to 256 characters.
-        #[serde(rename = "Value")]
+        /// `Value`: The tag value can be up to 256 characters.
         pub value: Value<String>,
     }
 
@@ -127,6 +136,19 @@ pub mod application {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Tags {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -202,41 +224,27 @@ pub mod configuration_profile {
     }
 
     /// The properties of `AWS::AppConfig::ConfigurationProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationProfileProps {
-        /// The application ID.
-        #[serde(rename = "ApplicationId")]
+        /// `ApplicationId`: The application ID.
         pub application_id: Value<String>,
-        /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting.
-        #[serde(
-            rename = "DeletionProtectionCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionCheck`: On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting.
         pub deletion_protection_check: Option<Value<DeletionProtectionCheck>>,
-        /// A description of the configuration profile.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the configuration profile.
         pub description: Option<Value<String>>,
-        /// The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyIdentifier`: The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
         pub kms_key_identifier: Option<Value<String>>,
-        /// A URI to locate the configuration.
-        #[serde(rename = "LocationUri")]
+        /// `LocationUri`: A URI to locate the configuration.
         pub location_uri: Value<String>,
-        /// A name for the configuration profile.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the configuration profile.
         pub name: Value<String>,
-        /// The ARN of an IAM role with permission to access the configuration at the specified LocationUri.
-        #[serde(rename = "RetrievalRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RetrievalRoleArn`: The ARN of an IAM role with permission to access the configuration at the specified LocationUri.
         pub retrieval_role_arn: Option<Value<String>>,
-        /// Metadata to assign to the configuration profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata to assign to the configuration profile.
         pub tags: Option<Vec<Tags>>,
-        /// The type of configurations contained in the profile.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of configurations contained in the profile.
         pub r#type: Option<Value<String>>,
-        /// A list of methods for validating the configuration.
-        #[serde(rename = "Validators", skip_serializing_if = "Option::is_none")]
+        /// `Validators`: A list of methods for validating the configuration.
         pub validators: Option<Vec<Validators>>,
     }
 
@@ -262,26 +270,73 @@ pub mod configuration_profile {
         }
     }
 
+    impl Serialize for CfnConfigurationProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionCheck",
+                &self.deletion_protection_check,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            map.serialize_entry("LocationUri", &self.location_uri)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RetrievalRoleArn", &self.retrieval_role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Validators", &self.validators)?;
+            map.end()
+        }
+    }
+
     /// Metadata to assign to the configuration profile.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Tags {
-        /// The key-value string map.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The key-value string map.
         pub key: Option<Value<String>>,
-        /// The tag value can be up to 256 characters.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The tag value can be up to 256 characters.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for Tags {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// A list of methods for validating the configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Validators {
-        /// Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
+        /// `Content`: Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
         pub content: Option<Value<String>>,
-        /// AWS AppConfig supports validators of type JSON_SCHEMA and LAMBDA.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: AWS AppConfig supports validators of type JSON_SCHEMA and LAMBDA.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for Validators {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// AWS AppConfig supports validators of type JSON_SCHEMA and LAMBDA.
@@ -399,38 +454,25 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::AppConfig::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
-        /// The application ID.
-        #[serde(rename = "ApplicationId")]
+        /// `ApplicationId`: The application ID.
         pub application_id: Value<String>,
-        /// The configuration profile ID.
-        #[serde(rename = "ConfigurationProfileId")]
+        /// `ConfigurationProfileId`: The configuration profile ID.
         pub configuration_profile_id: Value<String>,
-        /// The configuration version to deploy.
-        #[serde(rename = "ConfigurationVersion")]
+        /// `ConfigurationVersion`: The configuration version to deploy.
         pub configuration_version: Value<String>,
-        /// The deployment strategy ID.
-        #[serde(rename = "DeploymentStrategyId")]
+        /// `DeploymentStrategyId`: The deployment strategy ID.
         pub deployment_strategy_id: Value<String>,
-        /// A description of the deployment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the deployment.
         pub description: Option<Value<String>>,
         /// `DynamicExtensionParameters`.
-        #[serde(
-            rename = "DynamicExtensionParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dynamic_extension_parameters: Option<Vec<DynamicExtensionParameters>>,
-        /// The environment ID.
-        #[serde(rename = "EnvironmentId")]
+        /// `EnvironmentId`: The environment ID.
         pub environment_id: Value<String>,
-        /// The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyIdentifier`: The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
         pub kms_key_identifier: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -457,18 +499,60 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry(
+                "ConfigurationProfileId",
+                &self.configuration_profile_id,
+            )?;
+            map.serialize_entry("ConfigurationVersion", &self.configuration_version)?;
+            map.serialize_entry("DeploymentStrategyId", &self.deployment_strategy_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DynamicExtensionParameters",
+                &self.dynamic_extension_parameters,
+            )?;
+            map.serialize_entry("EnvironmentId", &self.environment_id)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DynamicExtensionParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynamicExtensionParameters {
         /// `ExtensionReference`.
-        #[serde(rename = "ExtensionReference", skip_serializing_if = "Option::is_none")]
         pub extension_reference: Option<Value<String>>,
         /// `ParameterName`.
-        #[serde(rename = "ParameterName", skip_serializing_if = "Option::is_none")]
         pub parameter_name: Option<Value<String>>,
         /// `ParameterValue`.
-        #[serde(rename = "ParameterValue", skip_serializing_if = "Option::is_none")]
         pub parameter_value: Option<Value<String>>,
+    }
+
+    impl Serialize for DynamicExtensionParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtensionReference",
+                &self.extension_reference,
+            )?;
+            crate::cfn::entry(&mut map, "ParameterName", &self.parameter_name)?;
+            crate::cfn::entry(&mut map, "ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
     }
 }
 
@@ -533,35 +617,23 @@ pub mod deployment_strategy {
     }
 
     /// The properties of `AWS::AppConfig::DeploymentStrategy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentStrategyProps {
-        /// Total amount of time for a deployment to last.
-        #[serde(rename = "DeploymentDurationInMinutes")]
+        /// `DeploymentDurationInMinutes`: Total amount of time for a deployment to last.
         pub deployment_duration_in_minutes: Value<f64>,
-        /// A description of the deployment strategy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the deployment strategy.
         pub description: Option<Value<String>>,
-        /// Specifies the amount of time AWS AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete.
-        #[serde(
-            rename = "FinalBakeTimeInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FinalBakeTimeInMinutes`: Specifies the amount of time AWS AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete.
         pub final_bake_time_in_minutes: Option<Value<f64>>,
-        /// The percentage of targets to receive a deployed configuration during each interval.
-        #[serde(rename = "GrowthFactor")]
+        /// `GrowthFactor`: The percentage of targets to receive a deployed configuration during each interval.
         pub growth_factor: Value<f64>,
-        /// The algorithm used to define how percentage grows over time.
-        #[serde(rename = "GrowthType", skip_serializing_if = "Option::is_none")]
+        /// `GrowthType`: The algorithm used to define how percentage grows over time.
         pub growth_type: Option<Value<GrowthType>>,
-        /// A name for the deployment strategy.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the deployment strategy.
         pub name: Value<String>,
-        /// Save the deployment strategy to a Systems Manager (SSM) document.
-        #[serde(rename = "ReplicateTo")]
+        /// `ReplicateTo`: Save the deployment strategy to a Systems Manager (SSM) document.
         pub replicate_to: Value<ReplicateTo>,
-        /// Assigns metadata to an AWS AppConfig resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Assigns metadata to an AWS AppConfig resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -583,6 +655,32 @@ pub mod deployment_strategy {
                 replicate_to: replicate_to.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDeploymentStrategyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DeploymentDurationInMinutes",
+                &self.deployment_duration_in_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "FinalBakeTimeInMinutes",
+                &self.final_bake_time_in_minutes,
+            )?;
+            map.serialize_entry("GrowthFactor", &self.growth_factor)?;
+            crate::cfn::entry(&mut map, "GrowthType", &self.growth_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ReplicateTo", &self.replicate_to)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -725,29 +823,19 @@ pub mod environment {
     }
 
     /// The properties of `AWS::AppConfig::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
-        /// The application ID.
-        #[serde(rename = "ApplicationId")]
+        /// `ApplicationId`: The application ID.
         pub application_id: Value<String>,
-        /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting.
-        #[serde(
-            rename = "DeletionProtectionCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionCheck`: On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting.
         pub deletion_protection_check: Option<Value<DeletionProtectionCheck>>,
-        /// A description of the environment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the environment.
         pub description: Option<Value<String>>,
-        /// Amazon CloudWatch alarms to monitor during the deployment process.
-        #[serde(rename = "Monitors", skip_serializing_if = "Option::is_none")]
+        /// `Monitors`: Amazon CloudWatch alarms to monitor during the deployment process.
         pub monitors: Option<Vec<Monitor>>,
-        /// A name for the environment.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the environment.
         pub name: Value<String>,
-        /// Metadata to assign to the environment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata to assign to the environment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -768,14 +856,33 @@ pub mod environment {
         }
     }
 
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionCheck",
+                &self.deletion_protection_check,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Monitors", &self.monitors)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Amazon CloudWatch alarm to monitor during the deployment process.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Monitor {
-        /// Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
-        #[serde(rename = "AlarmArn")]
+        /// `AlarmArn`: Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
         pub alarm_arn: Value<String>,
-        /// ARN of an AWS Identity and Access Management (IAM) role for AWS AppConfig to monitor AlarmArn.
-        #[serde(rename = "AlarmRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `AlarmRoleArn`: ARN of an AWS Identity and Access Management (IAM) role for AWS AppConfig to monitor AlarmArn.
         pub alarm_role_arn: Option<Value<String>>,
     }
 
@@ -786,6 +893,19 @@ pub mod environment {
                 alarm_arn: alarm_arn.into(),
                 alarm_role_arn: None,
             }
+        }
+    }
+
+    impl Serialize for Monitor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmArn", &self.alarm_arn)?;
+            crate::cfn::entry(&mut map, "AlarmRoleArn", &self.alarm_role_arn)?;
+            map.end()
         }
     }
 }
@@ -882,43 +1002,31 @@ pub mod experiment_definition {
     }
 
     /// The properties of `AWS::AppConfig::ExperimentDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentDefinitionProps {
-        /// The application ID, name, or ARN.
-        #[serde(rename = "ApplicationIdentifier")]
+        /// `ApplicationIdentifier`: The application ID, name, or ARN.
         pub application_identifier: Value<String>,
-        /// Human-readable description of the audience.
-        #[serde(rename = "AudienceDescription", skip_serializing_if = "Option::is_none")]
+        /// `AudienceDescription`: Human-readable description of the audience.
         pub audience_description: Option<Value<String>>,
-        /// Rule expression defining the experiment audience.
-        #[serde(rename = "AudienceRule")]
+        /// `AudienceRule`: Rule expression defining the experiment audience.
         pub audience_rule: Value<String>,
-        /// The configuration profile ID, name, or ARN.
-        #[serde(rename = "ConfigurationProfileIdentifier")]
+        /// `ConfigurationProfileIdentifier`: The configuration profile ID, name, or ARN.
         pub configuration_profile_identifier: Value<String>,
-        /// The control (baseline) variant.
-        #[serde(rename = "Control")]
+        /// `Control`: The control (baseline) variant.
         pub control: Treatment,
-        /// The environment ID, name, or ARN.
-        #[serde(rename = "EnvironmentIdentifier")]
+        /// `EnvironmentIdentifier`: The environment ID, name, or ARN.
         pub environment_identifier: Value<String>,
-        /// The key of the existing flag in the configuration profile to experiment on.
-        #[serde(rename = "FlagKey")]
+        /// `FlagKey`: The key of the existing flag in the configuration profile to experiment on.
         pub flag_key: Value<String>,
-        /// The hypothesis of the experiment.
-        #[serde(rename = "Hypothesis", skip_serializing_if = "Option::is_none")]
+        /// `Hypothesis`: The hypothesis of the experiment.
         pub hypothesis: Option<Value<String>>,
-        /// Criteria for launching the experiment.
-        #[serde(rename = "LaunchCriteria", skip_serializing_if = "Option::is_none")]
+        /// `LaunchCriteria`: Criteria for launching the experiment.
         pub launch_criteria: Option<Value<String>>,
-        /// A name for the experiment definition.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the experiment definition.
         pub name: Value<String>,
-        /// Tags to associate with the experiment definition.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the experiment definition.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Treatment variants (1-5).
-        #[serde(rename = "Treatments")]
+        /// `Treatments`: Treatment variants (1-5).
         pub treatments: Vec<Treatment>,
     }
 
@@ -952,23 +1060,48 @@ pub mod experiment_definition {
         }
     }
 
+    impl Serialize for CfnExperimentDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationIdentifier", &self.application_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudienceDescription",
+                &self.audience_description,
+            )?;
+            map.serialize_entry("AudienceRule", &self.audience_rule)?;
+            map.serialize_entry(
+                "ConfigurationProfileIdentifier",
+                &self.configuration_profile_identifier,
+            )?;
+            map.serialize_entry("Control", &self.control)?;
+            map.serialize_entry("EnvironmentIdentifier", &self.environment_identifier)?;
+            map.serialize_entry("FlagKey", &self.flag_key)?;
+            crate::cfn::entry(&mut map, "Hypothesis", &self.hypothesis)?;
+            crate::cfn::entry(&mut map, "LaunchCriteria", &self.launch_criteria)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Treatments", &self.treatments)?;
+            map.end()
+        }
+    }
+
     /// A treatment variant with weight and flag value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Treatment {
-        /// Map of attribute name to attribute value.
-        #[serde(rename = "AttributeValues", skip_serializing_if = "Option::is_none")]
+        /// `AttributeValues`: Map of attribute name to attribute value.
         pub attribute_values: Option<indexmap::IndexMap<String, AttributeValue>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// Whether the flag is enabled for this variant.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether the flag is enabled for this variant.
         pub enabled: Value<bool>,
-        /// The treatment key (read-only, auto-generated by service). Read-only: CloudFormation returns it.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The treatment key (read-only, auto-generated by service). Read-only: CloudFormation returns it.
         pub key: Option<Value<String>>,
-        /// Traffic weight percentage.
-        #[serde(rename = "Weight")]
+        /// `Weight`: Traffic weight percentage.
         pub weight: Value<f64>,
     }
 
@@ -988,24 +1121,51 @@ pub mod experiment_definition {
         }
     }
 
+    impl Serialize for Treatment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeValues", &self.attribute_values)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// A typed attribute value for a treatment flag.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttributeValue {
-        /// A boolean value.
-        #[serde(rename = "BooleanValue", skip_serializing_if = "Option::is_none")]
+        /// `BooleanValue`: A boolean value.
         pub boolean_value: Option<Value<bool>>,
-        /// An array of numeric values.
-        #[serde(rename = "NumberArray", skip_serializing_if = "Option::is_none")]
+        /// `NumberArray`: An array of numeric values.
         pub number_array: Option<Vec<Value<f64>>>,
-        /// A numeric value.
-        #[serde(rename = "NumberValue", skip_serializing_if = "Option::is_none")]
+        /// `NumberValue`: A numeric value.
         pub number_value: Option<Value<f64>>,
-        /// An array of string values.
-        #[serde(rename = "StringArray", skip_serializing_if = "Option::is_none")]
+        /// `StringArray`: An array of string values.
         pub string_array: Option<Vec<Value<String>>>,
-        /// A string value.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+        /// `StringValue`: A string value.
         pub string_value: Option<Value<String>>,
+    }
+
+    impl Serialize for AttributeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanValue", &self.boolean_value)?;
+            crate::cfn::entry(&mut map, "NumberArray", &self.number_array)?;
+            crate::cfn::entry(&mut map, "NumberValue", &self.number_value)?;
+            crate::cfn::entry(&mut map, "StringArray", &self.string_array)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
     }
 }
 
@@ -1099,25 +1259,19 @@ pub mod experiment_run {
     }
 
     /// The properties of `AWS::AppConfig::ExperimentRun`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentRunProps {
-        /// The application name or ID used to create the experiment run.
-        #[serde(rename = "ApplicationIdentifier")]
+        /// `ApplicationIdentifier`: The application name or ID used to create the experiment run.
         pub application_identifier: Value<String>,
-        /// Description of the experiment run.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the experiment run.
         pub description: Option<Value<String>>,
-        /// The experiment definition name or ID used to create the experiment run.
-        #[serde(rename = "ExperimentDefinitionIdentifier")]
+        /// `ExperimentDefinitionIdentifier`: The experiment definition name or ID used to create the experiment run.
         pub experiment_definition_identifier: Value<String>,
-        /// Percentage of traffic exposed to the experiment (0-100).
-        #[serde(rename = "ExposurePercentage")]
+        /// `ExposurePercentage`: Percentage of traffic exposed to the experiment (0-100).
         pub exposure_percentage: Value<f64>,
-        /// Tags to associate with the experiment run.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the experiment run.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TreatmentOverrides`.
-        #[serde(rename = "TreatmentOverrides", skip_serializing_if = "Option::is_none")]
         pub treatment_overrides: Option<TreatmentOverrides>,
     }
 
@@ -1140,12 +1294,47 @@ pub mod experiment_run {
         }
     }
 
+    impl Serialize for CfnExperimentRunProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationIdentifier", &self.application_identifier)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "ExperimentDefinitionIdentifier",
+                &self.experiment_definition_identifier,
+            )?;
+            map.serialize_entry("ExposurePercentage", &self.exposure_percentage)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TreatmentOverrides",
+                &self.treatment_overrides,
+            )?;
+            map.end()
+        }
+    }
+
     /// Treatment overrides for specific entities.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TreatmentOverrides {
-        /// Map of entity ID to treatment key (t1, t2, ..., or c for control).
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
+        /// `Inline`: Map of entity ID to treatment key (t1, t2, ..., or c for control).
         pub inline: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for TreatmentOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            map.end()
+        }
     }
 }
 
@@ -1219,25 +1408,19 @@ pub mod extension {
     }
 
     /// The properties of `AWS::AppConfig::Extension`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExtensionProps {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: indexmap::IndexMap<String, Vec<Action>>,
-        /// Description of the extension.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the extension.
         pub description: Option<Value<String>>,
         /// `LatestVersionNumber`.
-        #[serde(rename = "LatestVersionNumber", skip_serializing_if = "Option::is_none")]
         pub latest_version_number: Option<Value<i64>>,
-        /// Name of the extension.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the extension.
         pub name: Value<String>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Parameter>>,
-        /// An array of key-value tags to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value tags to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1258,20 +1441,37 @@ pub mod extension {
         }
     }
 
+    impl Serialize for CfnExtensionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "LatestVersionNumber",
+                &self.latest_version_number,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An action for an extension to take at a specific action point.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
-        /// The description of the extension Action.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the extension Action.
         pub description: Option<Value<String>>,
-        /// The name of the extension action.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the extension action.
         pub name: Value<String>,
-        /// The ARN of the role for invoking the extension action.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the role for invoking the extension action.
         pub role_arn: Option<Value<String>>,
-        /// The URI of the extension action.
-        #[serde(rename = "Uri")]
+        /// `Uri`: The URI of the extension action.
         pub uri: Value<String>,
     }
 
@@ -1290,17 +1490,29 @@ pub mod extension {
         }
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.serialize_entry("Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
     /// A parameter for the extension to send to a specific action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Parameter {
-        /// The description of the extension Parameter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the extension Parameter.
         pub description: Option<Value<String>>,
         /// `Dynamic`.
-        #[serde(rename = "Dynamic", skip_serializing_if = "Option::is_none")]
         pub dynamic: Option<Value<bool>>,
         /// `Required`.
-        #[serde(rename = "Required")]
         pub required: Value<bool>,
     }
 
@@ -1312,6 +1524,20 @@ pub mod extension {
                 dynamic: None,
                 required: required.into(),
             }
+        }
+    }
+
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Dynamic", &self.dynamic)?;
+            map.serialize_entry("Required", &self.required)?;
+            map.end()
         }
     }
 }
@@ -1393,27 +1619,46 @@ pub mod extension_association {
     }
 
     /// The properties of `AWS::AppConfig::ExtensionAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnExtensionAssociationProps {
         /// `ExtensionIdentifier`.
-        #[serde(rename = "ExtensionIdentifier", skip_serializing_if = "Option::is_none")]
         pub extension_identifier: Option<Value<String>>,
         /// `ExtensionVersionNumber`.
-        #[serde(
-            rename = "ExtensionVersionNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub extension_version_number: Option<Value<i64>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResourceIdentifier`.
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
         pub resource_identifier: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnExtensionAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtensionIdentifier",
+                &self.extension_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtensionVersionNumber",
+                &self.extension_version_number,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1487,28 +1732,21 @@ pub mod hosted_configuration_version {
     }
 
     /// The properties of `AWS::AppConfig::HostedConfigurationVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHostedConfigurationVersionProps {
-        /// The application ID.
-        #[serde(rename = "ApplicationId")]
+        /// `ApplicationId`: The application ID.
         pub application_id: Value<String>,
-        /// The configuration profile ID.
-        #[serde(rename = "ConfigurationProfileId")]
+        /// `ConfigurationProfileId`: The configuration profile ID.
         pub configuration_profile_id: Value<String>,
-        /// The content of the configuration or the configuration data.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the configuration or the configuration data.
         pub content: Value<String>,
-        /// A standard MIME type describing the format of the configuration content.
-        #[serde(rename = "ContentType")]
+        /// `ContentType`: A standard MIME type describing the format of the configuration content.
         pub content_type: Value<String>,
-        /// A description of the hosted configuration version.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the hosted configuration version.
         pub description: Option<Value<String>>,
-        /// An optional locking token used to prevent race conditions from overwriting configuration updates when creating a new version.
-        #[serde(rename = "LatestVersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `LatestVersionNumber`: An optional locking token used to prevent race conditions from overwriting configuration updates when creating a new version.
         pub latest_version_number: Option<Value<i64>>,
-        /// A user-defined label for an AWS AppConfig hosted configuration version.
-        #[serde(rename = "VersionLabel", skip_serializing_if = "Option::is_none")]
+        /// `VersionLabel`: A user-defined label for an AWS AppConfig hosted configuration version.
         pub version_label: Option<Value<String>>,
     }
 
@@ -1529,6 +1767,31 @@ pub mod hosted_configuration_version {
                 latest_version_number: None,
                 version_label: None,
             }
+        }
+    }
+
+    impl Serialize for CfnHostedConfigurationVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry(
+                "ConfigurationProfileId",
+                &self.configuration_profile_id,
+            )?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "LatestVersionNumber",
+                &self.latest_version_number,
+            )?;
+            crate::cfn::entry(&mut map, "VersionLabel", &self.version_label)?;
+            map.end()
         }
     }
 }

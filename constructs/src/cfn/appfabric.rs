@@ -105,25 +105,19 @@ pub mod app_authorization {
     }
 
     /// The properties of `AWS::AppFabric::AppAuthorization`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppAuthorizationProps {
-        /// The name of the application.
-        #[serde(rename = "App")]
+        /// `App`: The name of the application.
         pub app: Value<String>,
-        /// The Amazon Resource Name (ARN) or Universal Unique Identifier (UUID) of the app bundle to use for the request.
-        #[serde(rename = "AppBundleIdentifier")]
+        /// `AppBundleIdentifier`: The Amazon Resource Name (ARN) or Universal Unique Identifier (UUID) of the app bundle to use for the request.
         pub app_bundle_identifier: Value<String>,
-        /// The authorization type.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: The authorization type.
         pub auth_type: Value<AuthType>,
-        /// Contains credentials for the application.
-        #[serde(rename = "Credential", skip_serializing_if = "Option::is_none")]
+        /// `Credential`: Contains credentials for the application.
         pub credential: Option<Credential>,
-        /// Tags to apply to the app authorization.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the app authorization.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Contains information about an application tenant.
-        #[serde(rename = "Tenant")]
+        /// `Tenant`: Contains information about an application tenant.
         pub tenant: Tenant,
     }
 
@@ -143,6 +137,23 @@ pub mod app_authorization {
                 tags: None,
                 tenant: tenant.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAppAuthorizationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("App", &self.app)?;
+            map.serialize_entry("AppBundleIdentifier", &self.app_bundle_identifier)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "Credential", &self.credential)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Tenant", &self.tenant)?;
+            map.end()
         }
     }
 
@@ -184,21 +195,31 @@ pub mod app_authorization {
     }
 
     /// Contains credential information for the application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Credential {
         /// `ApiKeyCredential`.
-        #[serde(rename = "ApiKeyCredential", skip_serializing_if = "Option::is_none")]
         pub api_key_credential: Option<ApiKeyCredential>,
         /// `Oauth2Credential`.
-        #[serde(rename = "Oauth2Credential", skip_serializing_if = "Option::is_none")]
         pub oauth2_credential: Option<Oauth2Credential>,
     }
 
+    impl Serialize for Credential {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiKeyCredential", &self.api_key_credential)?;
+            crate::cfn::entry(&mut map, "Oauth2Credential", &self.oauth2_credential)?;
+            map.end()
+        }
+    }
+
     /// Contains API key credential information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyCredential {
-        /// An API key for an application.
-        #[serde(rename = "ApiKey")]
+        /// `ApiKey`: An API key for an application.
         pub api_key: Value<String>,
     }
 
@@ -209,14 +230,24 @@ pub mod app_authorization {
         }
     }
 
+    impl Serialize for ApiKeyCredential {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            map.end()
+        }
+    }
+
     /// Contains OAuth2 client credential information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Oauth2Credential {
-        /// The client ID of the client application.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: The client ID of the client application.
         pub client_id: Value<String>,
-        /// The client secret of the client application.
-        #[serde(rename = "ClientSecret")]
+        /// `ClientSecret`: The client secret of the client application.
         pub client_secret: Value<String>,
     }
 
@@ -233,14 +264,25 @@ pub mod app_authorization {
         }
     }
 
+    impl Serialize for Oauth2Credential {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an application tenant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tenant {
-        /// The display name of the tenant.
-        #[serde(rename = "TenantDisplayName")]
+        /// `TenantDisplayName`: The display name of the tenant.
         pub tenant_display_name: Value<String>,
-        /// The ID of the application tenant.
-        #[serde(rename = "TenantIdentifier")]
+        /// `TenantIdentifier`: The ID of the application tenant.
         pub tenant_identifier: Value<String>,
     }
 
@@ -254,6 +296,19 @@ pub mod app_authorization {
                 tenant_display_name: tenant_display_name.into(),
                 tenant_identifier: tenant_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for Tenant {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TenantDisplayName", &self.tenant_display_name)?;
+            map.serialize_entry("TenantIdentifier", &self.tenant_identifier)?;
+            map.end()
         }
     }
 }
@@ -335,22 +390,17 @@ pub mod ingestion_destination {
     }
 
     /// The properties of `AWS::AppFabric::IngestionDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIngestionDestinationProps {
-        /// The Amazon Resource Name (ARN) of the app bundle.
-        #[serde(rename = "AppBundleArn")]
+        /// `AppBundleArn`: The Amazon Resource Name (ARN) of the app bundle.
         pub app_bundle_arn: Value<String>,
         /// `DestinationConfiguration`.
-        #[serde(rename = "DestinationConfiguration")]
         pub destination_configuration: DestinationConfiguration,
-        /// The Amazon Resource Name (ARN) of the ingestion.
-        #[serde(rename = "IngestionArn")]
+        /// `IngestionArn`: The Amazon Resource Name (ARN) of the ingestion.
         pub ingestion_arn: Value<String>,
         /// `ProcessingConfiguration`.
-        #[serde(rename = "ProcessingConfiguration")]
         pub processing_configuration: ProcessingConfiguration,
-        /// A map of the key-value pairs of the tag or tags to assign to the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A map of the key-value pairs of the tag or tags to assign to the resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -372,11 +422,32 @@ pub mod ingestion_destination {
         }
     }
 
+    impl Serialize for CfnIngestionDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppBundleArn", &self.app_bundle_arn)?;
+            map.serialize_entry(
+                "DestinationConfiguration",
+                &self.destination_configuration,
+            )?;
+            map.serialize_entry("IngestionArn", &self.ingestion_arn)?;
+            map.serialize_entry(
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the destination of ingested data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DestinationConfiguration {
         /// `AuditLog`.
-        #[serde(rename = "AuditLog")]
         pub audit_log: AuditLogDestinationConfiguration,
     }
 
@@ -389,11 +460,22 @@ pub mod ingestion_destination {
         }
     }
 
+    impl Serialize for DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuditLog", &self.audit_log)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an audit log destination configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuditLogDestinationConfiguration {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: Destination,
     }
 
@@ -406,22 +488,44 @@ pub mod ingestion_destination {
         }
     }
 
+    impl Serialize for AuditLogDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an audit log destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Destination {
         /// `FirehoseStream`.
-        #[serde(rename = "FirehoseStream", skip_serializing_if = "Option::is_none")]
         pub firehose_stream: Option<FirehoseStream>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket", skip_serializing_if = "Option::is_none")]
         pub s3_bucket: Option<S3Bucket>,
     }
 
+    impl Serialize for Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FirehoseStream", &self.firehose_stream)?;
+            crate::cfn::entry(&mut map, "S3Bucket", &self.s3_bucket)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an Amazon Kinesis Data Firehose delivery stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirehoseStream {
-        /// The name of the Amazon Kinesis Data Firehose delivery stream.
-        #[serde(rename = "StreamName")]
+        /// `StreamName`: The name of the Amazon Kinesis Data Firehose delivery stream.
         pub stream_name: Value<String>,
     }
 
@@ -434,14 +538,24 @@ pub mod ingestion_destination {
         }
     }
 
+    impl Serialize for FirehoseStream {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StreamName", &self.stream_name)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Bucket {
-        /// The name of the Amazon S3 bucket.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The name of the Amazon S3 bucket.
         pub bucket_name: Value<String>,
-        /// The object key to use.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The object key to use.
         pub prefix: Option<Value<String>>,
     }
 
@@ -455,11 +569,23 @@ pub mod ingestion_destination {
         }
     }
 
+    impl Serialize for S3Bucket {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// Contains information about how ingested data is processed.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProcessingConfiguration {
         /// `AuditLog`.
-        #[serde(rename = "AuditLog")]
         pub audit_log: AuditLogProcessingConfiguration,
     }
 
@@ -472,14 +598,24 @@ pub mod ingestion_destination {
         }
     }
 
+    impl Serialize for ProcessingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuditLog", &self.audit_log)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an audit log processing configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuditLogProcessingConfiguration {
-        /// The format in which the audit logs need to be formatted.
-        #[serde(rename = "Format")]
+        /// `Format`: The format in which the audit logs need to be formatted.
         pub format: Value<Format>,
-        /// The event schema in which the audit logs need to be formatted.
-        #[serde(rename = "Schema")]
+        /// `Schema`: The event schema in which the audit logs need to be formatted.
         pub schema: Value<Schema>,
     }
 
@@ -493,6 +629,19 @@ pub mod ingestion_destination {
                 format: format.into(),
                 schema: schema.into(),
             }
+        }
+    }
+
+    impl Serialize for AuditLogProcessingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            map.end()
         }
     }
 

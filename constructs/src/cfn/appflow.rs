@@ -74,19 +74,15 @@ pub mod connector {
     }
 
     /// The properties of `AWS::AppFlow::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
-        /// The name of the connector.
-        #[serde(rename = "ConnectorLabel", skip_serializing_if = "Option::is_none")]
+        /// `ConnectorLabel`: The name of the connector.
         pub connector_label: Option<Value<String>>,
-        /// Contains information about the configuration of the connector being registered.
-        #[serde(rename = "ConnectorProvisioningConfig")]
+        /// `ConnectorProvisioningConfig`: Contains information about the configuration of the connector being registered.
         pub connector_provisioning_config: ConnectorProvisioningConfig,
-        /// The provisioning type of the connector.
-        #[serde(rename = "ConnectorProvisioningType")]
+        /// `ConnectorProvisioningType`: The provisioning type of the connector.
         pub connector_provisioning_type: Value<String>,
-        /// A description about the connector that's being registered.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description about the connector that's being registered.
         pub description: Option<Value<String>>,
     }
 
@@ -105,19 +101,50 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectorLabel", &self.connector_label)?;
+            map.serialize_entry(
+                "ConnectorProvisioningConfig",
+                &self.connector_provisioning_config,
+            )?;
+            map.serialize_entry(
+                "ConnectorProvisioningType",
+                &self.connector_provisioning_type,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the configuration of the connector being registered.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorProvisioningConfig {
-        /// Contains information about the configuration of the lambda which is being registered as the connector.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
+        /// `Lambda`: Contains information about the configuration of the lambda which is being registered as the connector.
         pub lambda: Option<LambdaConnectorProvisioningConfig>,
     }
 
+    impl Serialize for ConnectorProvisioningConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the configuration of the lambda which is being registered as the connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaConnectorProvisioningConfig {
-        /// Lambda ARN of the connector being registered.
-        #[serde(rename = "LambdaArn")]
+        /// `LambdaArn`: Lambda ARN of the connector being registered.
         pub lambda_arn: Value<String>,
     }
 
@@ -127,6 +154,18 @@ pub mod connector {
             Self {
                 lambda_arn: lambda_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for LambdaConnectorProvisioningConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.end()
         }
     }
 }
@@ -200,29 +239,19 @@ pub mod connector_profile {
     }
 
     /// The properties of `AWS::AppFlow::ConnectorProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProfileProps {
-        /// Mode in which data transfer should be enabled.
-        #[serde(rename = "ConnectionMode")]
+        /// `ConnectionMode`: Mode in which data transfer should be enabled.
         pub connection_mode: Value<ConnectionMode>,
-        /// The label of the connector.
-        #[serde(rename = "ConnectorLabel", skip_serializing_if = "Option::is_none")]
+        /// `ConnectorLabel`: The label of the connector.
         pub connector_label: Option<Value<String>>,
-        /// Connector specific configurations needed to create connector profile
-        #[serde(
-            rename = "ConnectorProfileConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectorProfileConfig`: Connector specific configurations needed to create connector profile
         pub connector_profile_config: Option<ConnectorProfileConfig>,
-        /// The maximum number of items to retrieve in a single batch.
-        #[serde(rename = "ConnectorProfileName")]
+        /// `ConnectorProfileName`: The maximum number of items to retrieve in a single batch.
         pub connector_profile_name: Value<String>,
-        /// List of Saas providers that need connector profile to be created
-        #[serde(rename = "ConnectorType")]
+        /// `ConnectorType`: List of Saas providers that need connector profile to be created
         pub connector_type: Value<ConnectorType>,
-        /// The ARN of the AWS Key Management Service (AWS KMS) key that's used to encrypt your function's environment variables.
-        #[serde(rename = "KMSArn", skip_serializing_if = "Option::is_none")]
+        /// `KMSArn`: The ARN of the AWS Key Management Service (AWS KMS) key that's used to encrypt your function's environment variables.
         pub kms_arn: Option<Value<String>>,
     }
 
@@ -241,6 +270,27 @@ pub mod connector_profile {
                 connector_type: connector_type.into(),
                 kms_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConnectorProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionMode", &self.connection_mode)?;
+            crate::cfn::entry(&mut map, "ConnectorLabel", &self.connector_label)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorProfileConfig",
+                &self.connector_profile_config,
+            )?;
+            map.serialize_entry("ConnectorProfileName", &self.connector_profile_name)?;
+            map.serialize_entry("ConnectorType", &self.connector_type)?;
+            crate::cfn::entry(&mut map, "KMSArn", &self.kms_arn)?;
+            map.end()
         }
     }
 
@@ -282,91 +332,111 @@ pub mod connector_profile {
     }
 
     /// Connector specific configurations needed to create connector profile
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorProfileConfig {
         /// `ConnectorProfileCredentials`.
-        #[serde(
-            rename = "ConnectorProfileCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connector_profile_credentials: Option<ConnectorProfileCredentials>,
         /// `ConnectorProfileProperties`.
-        #[serde(
-            rename = "ConnectorProfileProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connector_profile_properties: Option<ConnectorProfileProperties>,
     }
 
+    impl Serialize for ConnectorProfileConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorProfileCredentials",
+                &self.connector_profile_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorProfileProperties",
+                &self.connector_profile_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// Connector specific configuration needed to create connector profile based on Authentication mechanism
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorProfileCredentials {
         /// `Amplitude`.
-        #[serde(rename = "Amplitude", skip_serializing_if = "Option::is_none")]
         pub amplitude: Option<AmplitudeConnectorProfileCredentials>,
         /// `CustomConnector`.
-        #[serde(rename = "CustomConnector", skip_serializing_if = "Option::is_none")]
         pub custom_connector: Option<CustomConnectorProfileCredentials>,
         /// `Datadog`.
-        #[serde(rename = "Datadog", skip_serializing_if = "Option::is_none")]
         pub datadog: Option<DatadogConnectorProfileCredentials>,
         /// `Dynatrace`.
-        #[serde(rename = "Dynatrace", skip_serializing_if = "Option::is_none")]
         pub dynatrace: Option<DynatraceConnectorProfileCredentials>,
         /// `GoogleAnalytics`.
-        #[serde(rename = "GoogleAnalytics", skip_serializing_if = "Option::is_none")]
         pub google_analytics: Option<GoogleAnalyticsConnectorProfileCredentials>,
         /// `InforNexus`.
-        #[serde(rename = "InforNexus", skip_serializing_if = "Option::is_none")]
         pub infor_nexus: Option<InforNexusConnectorProfileCredentials>,
         /// `Marketo`.
-        #[serde(rename = "Marketo", skip_serializing_if = "Option::is_none")]
         pub marketo: Option<MarketoConnectorProfileCredentials>,
         /// `Pardot`.
-        #[serde(rename = "Pardot", skip_serializing_if = "Option::is_none")]
         pub pardot: Option<PardotConnectorProfileCredentials>,
         /// `Redshift`.
-        #[serde(rename = "Redshift", skip_serializing_if = "Option::is_none")]
         pub redshift: Option<RedshiftConnectorProfileCredentials>,
         /// `SAPOData`.
-        #[serde(rename = "SAPOData", skip_serializing_if = "Option::is_none")]
         pub sapo_data: Option<SapoDataConnectorProfileCredentials>,
         /// `Salesforce`.
-        #[serde(rename = "Salesforce", skip_serializing_if = "Option::is_none")]
         pub salesforce: Option<SalesforceConnectorProfileCredentials>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<ServiceNowConnectorProfileCredentials>,
         /// `Singular`.
-        #[serde(rename = "Singular", skip_serializing_if = "Option::is_none")]
         pub singular: Option<SingularConnectorProfileCredentials>,
         /// `Slack`.
-        #[serde(rename = "Slack", skip_serializing_if = "Option::is_none")]
         pub slack: Option<SlackConnectorProfileCredentials>,
         /// `Snowflake`.
-        #[serde(rename = "Snowflake", skip_serializing_if = "Option::is_none")]
         pub snowflake: Option<SnowflakeConnectorProfileCredentials>,
         /// `Trendmicro`.
-        #[serde(rename = "Trendmicro", skip_serializing_if = "Option::is_none")]
         pub trendmicro: Option<TrendmicroConnectorProfileCredentials>,
         /// `Veeva`.
-        #[serde(rename = "Veeva", skip_serializing_if = "Option::is_none")]
         pub veeva: Option<VeevaConnectorProfileCredentials>,
         /// `Zendesk`.
-        #[serde(rename = "Zendesk", skip_serializing_if = "Option::is_none")]
         pub zendesk: Option<ZendeskConnectorProfileCredentials>,
     }
 
+    impl Serialize for ConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Amplitude", &self.amplitude)?;
+            crate::cfn::entry(&mut map, "CustomConnector", &self.custom_connector)?;
+            crate::cfn::entry(&mut map, "Datadog", &self.datadog)?;
+            crate::cfn::entry(&mut map, "Dynatrace", &self.dynatrace)?;
+            crate::cfn::entry(&mut map, "GoogleAnalytics", &self.google_analytics)?;
+            crate::cfn::entry(&mut map, "InforNexus", &self.infor_nexus)?;
+            crate::cfn::entry(&mut map, "Marketo", &self.marketo)?;
+            crate::cfn::entry(&mut map, "Pardot", &self.pardot)?;
+            crate::cfn::entry(&mut map, "Redshift", &self.redshift)?;
+            crate::cfn::entry(&mut map, "SAPOData", &self.sapo_data)?;
+            crate::cfn::entry(&mut map, "Salesforce", &self.salesforce)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "Singular", &self.singular)?;
+            crate::cfn::entry(&mut map, "Slack", &self.slack)?;
+            crate::cfn::entry(&mut map, "Snowflake", &self.snowflake)?;
+            crate::cfn::entry(&mut map, "Trendmicro", &self.trendmicro)?;
+            crate::cfn::entry(&mut map, "Veeva", &self.veeva)?;
+            crate::cfn::entry(&mut map, "Zendesk", &self.zendesk)?;
+            map.end()
+        }
+    }
+
     /// The `AmplitudeConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AmplitudeConnectorProfileCredentials {
-        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
-        #[serde(rename = "ApiKey")]
+        /// `ApiKey`: A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
         pub api_key: Value<String>,
         /// `SecretKey`.
-        #[serde(rename = "SecretKey")]
         pub secret_key: Value<String>,
     }
 
@@ -383,23 +453,31 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for AmplitudeConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            map.serialize_entry("SecretKey", &self.secret_key)?;
+            map.end()
+        }
+    }
+
     /// The `CustomConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomConnectorProfileCredentials {
         /// `ApiKey`.
-        #[serde(rename = "ApiKey", skip_serializing_if = "Option::is_none")]
         pub api_key: Option<ApiKeyCredentials>,
         /// `AuthenticationType`.
-        #[serde(rename = "AuthenticationType")]
         pub authentication_type: Value<AuthenticationType>,
         /// `Basic`.
-        #[serde(rename = "Basic", skip_serializing_if = "Option::is_none")]
         pub basic: Option<BasicAuthCredentials>,
         /// `Custom`.
-        #[serde(rename = "Custom", skip_serializing_if = "Option::is_none")]
         pub custom: Option<CustomAuthCredentials>,
         /// `Oauth2`.
-        #[serde(rename = "Oauth2", skip_serializing_if = "Option::is_none")]
         pub oauth2: Option<OAuth2Credentials>,
     }
 
@@ -416,14 +494,28 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for CustomConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiKey", &self.api_key)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(&mut map, "Basic", &self.basic)?;
+            crate::cfn::entry(&mut map, "Custom", &self.custom)?;
+            crate::cfn::entry(&mut map, "Oauth2", &self.oauth2)?;
+            map.end()
+        }
+    }
+
     /// The `ApiKeyCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyCredentials {
         /// `ApiKey`.
-        #[serde(rename = "ApiKey")]
         pub api_key: Value<String>,
         /// `ApiSecretKey`.
-        #[serde(rename = "ApiSecretKey", skip_serializing_if = "Option::is_none")]
         pub api_secret_key: Option<Value<String>>,
     }
 
@@ -434,6 +526,19 @@ pub mod connector_profile {
                 api_key: api_key.into(),
                 api_secret_key: None,
             }
+        }
+    }
+
+    impl Serialize for ApiKeyCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            crate::cfn::entry(&mut map, "ApiSecretKey", &self.api_secret_key)?;
+            map.end()
         }
     }
 
@@ -481,13 +586,11 @@ pub mod connector_profile {
     }
 
     /// The `BasicAuthCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BasicAuthCredentials {
         /// `Password`.
-        #[serde(rename = "Password")]
         pub password: Value<String>,
         /// `Username`.
-        #[serde(rename = "Username")]
         pub username: Value<String>,
     }
 
@@ -504,14 +607,25 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for BasicAuthCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The `CustomAuthCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomAuthCredentials {
         /// `CredentialsMap`.
-        #[serde(rename = "CredentialsMap", skip_serializing_if = "Option::is_none")]
         pub credentials_map: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `CustomAuthenticationType`.
-        #[serde(rename = "CustomAuthenticationType")]
         pub custom_authentication_type: Value<String>,
     }
 
@@ -525,45 +639,81 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for CustomAuthCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CredentialsMap", &self.credentials_map)?;
+            map.serialize_entry(
+                "CustomAuthenticationType",
+                &self.custom_authentication_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OAuth2Credentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuth2Credentials {
         /// `AccessToken`.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
         pub access_token: Option<Value<String>>,
         /// `ClientId`.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
         pub client_id: Option<Value<String>>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `OAuthRequest`.
-        #[serde(rename = "OAuthRequest", skip_serializing_if = "Option::is_none")]
         pub o_auth_request: Option<ConnectorOAuthRequest>,
         /// `RefreshToken`.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
         pub refresh_token: Option<Value<String>>,
     }
 
+    impl Serialize for OAuth2Credentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(&mut map, "OAuthRequest", &self.o_auth_request)?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorOAuthRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorOAuthRequest {
-        /// The code provided by the connector when it has been authenticated via the connected app.
-        #[serde(rename = "AuthCode", skip_serializing_if = "Option::is_none")]
+        /// `AuthCode`: The code provided by the connector when it has been authenticated via the connected app.
         pub auth_code: Option<Value<String>>,
-        /// The URL to which the authentication server redirects the browser after authorization has been
-        #[serde(rename = "RedirectUri", skip_serializing_if = "Option::is_none")]
+        /// `RedirectUri`: The URL to which the authentication server redirects the browser after authorization has been
         pub redirect_uri: Option<Value<String>>,
     }
 
+    impl Serialize for ConnectorOAuthRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthCode", &self.auth_code)?;
+            crate::cfn::entry(&mut map, "RedirectUri", &self.redirect_uri)?;
+            map.end()
+        }
+    }
+
     /// The `DatadogConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatadogConnectorProfileCredentials {
-        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
-        #[serde(rename = "ApiKey")]
+        /// `ApiKey`: A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
         pub api_key: Value<String>,
-        /// Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API.
-        #[serde(rename = "ApplicationKey")]
+        /// `ApplicationKey`: Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API.
         pub application_key: Value<String>,
     }
 
@@ -580,11 +730,23 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for DatadogConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            map.serialize_entry("ApplicationKey", &self.application_key)?;
+            map.end()
+        }
+    }
+
     /// The `DynatraceConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DynatraceConnectorProfileCredentials {
-        /// The API tokens used by Dynatrace API to authenticate various API calls.
-        #[serde(rename = "ApiToken")]
+        /// `ApiToken`: The API tokens used by Dynatrace API to authenticate various API calls.
         pub api_token: Value<String>,
     }
 
@@ -597,27 +759,30 @@ pub mod connector_profile {
         }
     }
 
-    /// The `GoogleAnalyticsConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct GoogleAnalyticsConnectorProfileCredentials {
-        /// The credentials used to access protected resources.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
-        pub access_token: Option<Value<String>>,
-        /// The identiﬁer for the desired client.
-        #[serde(rename = "ClientId")]
-        pub client_id: Value<String>,
-        /// The client secret used by the oauth client to authenticate to the authorization server.
-        #[serde(rename = "ClientSecret")]
-        pub client_secret: Value<String>,
-        /// The oauth needed to request security tokens from the connector endpoint.
-        #[serde(
-            rename = "ConnectorOAuthRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DynatraceConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiToken", &self.api_token)?;
+            map.end()
+        }
+    }
 
+    /// The `GoogleAnalyticsConnectorProfileCredentials` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GoogleAnalyticsConnectorProfileCredentials {
+        /// `AccessToken`: The credentials used to access protected resources.
+        pub access_token: Option<Value<String>>,
+        /// `ClientId`: The identiﬁer for the desired client.
+        pub client_id: Value<String>,
+        /// `ClientSecret`: The client secret used by the oauth client to authenticate to the authorization server.
+        pub client_secret: Value<String>,
+        /// `ConnectorOAuthRequest`: The oauth needed to request security tokens from the connector endpoint.
         pub connector_o_auth_request: Option<ConnectorOAuthRequest>,
-        /// The credentials used to acquire new access tokens.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
+        /// `RefreshToken`: The credentials used to acquire new access tokens.
         pub refresh_token: Option<Value<String>>,
     }
 
@@ -637,20 +802,36 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for GoogleAnalyticsConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorOAuthRequest",
+                &self.connector_o_auth_request,
+            )?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            map.end()
+        }
+    }
+
     /// The `InforNexusConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InforNexusConnectorProfileCredentials {
-        /// The Access Key portion of the credentials.
-        #[serde(rename = "AccessKeyId")]
+        /// `AccessKeyId`: The Access Key portion of the credentials.
         pub access_key_id: Value<String>,
-        /// The encryption keys used to encrypt data.
-        #[serde(rename = "Datakey")]
+        /// `Datakey`: The encryption keys used to encrypt data.
         pub datakey: Value<String>,
-        /// The secret key used to sign requests.
-        #[serde(rename = "SecretAccessKey")]
+        /// `SecretAccessKey`: The secret key used to sign requests.
         pub secret_access_key: Value<String>,
-        /// The identiﬁer for the user.
-        #[serde(rename = "UserId")]
+        /// `UserId`: The identiﬁer for the user.
         pub user_id: Value<String>,
     }
 
@@ -671,24 +852,31 @@ pub mod connector_profile {
         }
     }
 
-    /// The `MarketoConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct MarketoConnectorProfileCredentials {
-        /// The credentials used to access protected resources.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
-        pub access_token: Option<Value<String>>,
-        /// The identiﬁer for the desired client.
-        #[serde(rename = "ClientId")]
-        pub client_id: Value<String>,
-        /// The client secret used by the oauth client to authenticate to the authorization server.
-        #[serde(rename = "ClientSecret")]
-        pub client_secret: Value<String>,
-        /// The oauth needed to request security tokens from the connector endpoint.
-        #[serde(
-            rename = "ConnectorOAuthRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for InforNexusConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessKeyId", &self.access_key_id)?;
+            map.serialize_entry("Datakey", &self.datakey)?;
+            map.serialize_entry("SecretAccessKey", &self.secret_access_key)?;
+            map.serialize_entry("UserId", &self.user_id)?;
+            map.end()
+        }
+    }
 
+    /// The `MarketoConnectorProfileCredentials` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MarketoConnectorProfileCredentials {
+        /// `AccessToken`: The credentials used to access protected resources.
+        pub access_token: Option<Value<String>>,
+        /// `ClientId`: The identiﬁer for the desired client.
+        pub client_id: Value<String>,
+        /// `ClientSecret`: The client secret used by the oauth client to authenticate to the authorization server.
+        pub client_secret: Value<String>,
+        /// `ConnectorOAuthRequest`: The oauth needed to request security tokens from the connector endpoint.
         pub connector_o_auth_request: Option<ConnectorOAuthRequest>,
     }
 
@@ -707,110 +895,184 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for MarketoConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorOAuthRequest",
+                &self.connector_o_auth_request,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PardotConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PardotConnectorProfileCredentials {
-        /// The credentials used to access protected resources.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
+        /// `AccessToken`: The credentials used to access protected resources.
         pub access_token: Option<Value<String>>,
-        /// The client credentials to fetch access token and refresh token.
-        #[serde(
-            rename = "ClientCredentialsArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClientCredentialsArn`: The client credentials to fetch access token and refresh token.
         pub client_credentials_arn: Option<Value<String>>,
-        /// The oauth needed to request security tokens from the connector endpoint.
-        #[serde(
-            rename = "ConnectorOAuthRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectorOAuthRequest`: The oauth needed to request security tokens from the connector endpoint.
         pub connector_o_auth_request: Option<ConnectorOAuthRequest>,
-        /// The credentials used to acquire new access tokens.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
+        /// `RefreshToken`: The credentials used to acquire new access tokens.
         pub refresh_token: Option<Value<String>>,
+    }
+
+    impl Serialize for PardotConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCredentialsArn",
+                &self.client_credentials_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorOAuthRequest",
+                &self.connector_o_auth_request,
+            )?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            map.end()
+        }
     }
 
     /// The `RedshiftConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftConnectorProfileCredentials {
-        /// The password that corresponds to the username.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password that corresponds to the username.
         pub password: Option<Value<String>>,
-        /// The name of the user.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The name of the user.
         pub username: Option<Value<String>>,
     }
 
+    impl Serialize for RedshiftConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The `SapoDataConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SapoDataConnectorProfileCredentials {
         /// `BasicAuthCredentials`.
-        #[serde(
-            rename = "BasicAuthCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub basic_auth_credentials: Option<BasicAuthCredentials>,
         /// `OAuthCredentials`.
-        #[serde(rename = "OAuthCredentials", skip_serializing_if = "Option::is_none")]
         pub o_auth_credentials: Option<OAuthCredentials>,
     }
 
+    impl Serialize for SapoDataConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthCredentials",
+                &self.basic_auth_credentials,
+            )?;
+            crate::cfn::entry(&mut map, "OAuthCredentials", &self.o_auth_credentials)?;
+            map.end()
+        }
+    }
+
     /// The `OAuthCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuthCredentials {
         /// `AccessToken`.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
         pub access_token: Option<Value<String>>,
         /// `ClientId`.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
         pub client_id: Option<Value<String>>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ConnectorOAuthRequest`.
-        #[serde(
-            rename = "ConnectorOAuthRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connector_o_auth_request: Option<ConnectorOAuthRequest>,
         /// `RefreshToken`.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
         pub refresh_token: Option<Value<String>>,
     }
 
+    impl Serialize for OAuthCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorOAuthRequest",
+                &self.connector_o_auth_request,
+            )?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SalesforceConnectorProfileCredentials {
-        /// The credentials used to access protected resources.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
+        /// `AccessToken`: The credentials used to access protected resources.
         pub access_token: Option<Value<String>>,
-        /// The client credentials to fetch access token and refresh token.
-        #[serde(
-            rename = "ClientCredentialsArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClientCredentialsArn`: The client credentials to fetch access token and refresh token.
         pub client_credentials_arn: Option<Value<String>>,
-        /// The oauth needed to request security tokens from the connector endpoint.
-        #[serde(
-            rename = "ConnectorOAuthRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectorOAuthRequest`: The oauth needed to request security tokens from the connector endpoint.
         pub connector_o_auth_request: Option<ConnectorOAuthRequest>,
-        /// The credentials used to access your Salesforce records
-        #[serde(rename = "JwtToken", skip_serializing_if = "Option::is_none")]
+        /// `JwtToken`: The credentials used to access your Salesforce records
         pub jwt_token: Option<Value<String>>,
-        /// The grant types to fetch an access token
-        #[serde(rename = "OAuth2GrantType", skip_serializing_if = "Option::is_none")]
+        /// `OAuth2GrantType`: The grant types to fetch an access token
         pub o_auth2_grant_type: Option<Value<OAuth2GrantType>>,
-        /// The credentials used to acquire new access tokens.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
+        /// `RefreshToken`: The credentials used to acquire new access tokens.
         pub refresh_token: Option<Value<String>>,
+    }
+
+    impl Serialize for SalesforceConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCredentialsArn",
+                &self.client_credentials_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorOAuthRequest",
+                &self.connector_o_auth_request,
+            )?;
+            crate::cfn::entry(&mut map, "JwtToken", &self.jwt_token)?;
+            crate::cfn::entry(&mut map, "OAuth2GrantType", &self.o_auth2_grant_type)?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            map.end()
+        }
     }
 
     /// Values of `OAuth2GrantType`.
@@ -854,24 +1116,34 @@ pub mod connector_profile {
     }
 
     /// The `ServiceNowConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceNowConnectorProfileCredentials {
-        /// The OAuth 2.0 credentials required to authenticate the user.
-        #[serde(rename = "OAuth2Credentials", skip_serializing_if = "Option::is_none")]
+        /// `OAuth2Credentials`: The OAuth 2.0 credentials required to authenticate the user.
         pub o_auth2_credentials: Option<OAuth2Credentials>,
-        /// The password that corresponds to the username.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password that corresponds to the username.
         pub password: Option<Value<String>>,
-        /// The name of the user.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The name of the user.
         pub username: Option<Value<String>>,
     }
 
+    impl Serialize for ServiceNowConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OAuth2Credentials", &self.o_auth2_credentials)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The `SingularConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingularConnectorProfileCredentials {
-        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
-        #[serde(rename = "ApiKey")]
+        /// `ApiKey`: A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
         pub api_key: Value<String>,
     }
 
@@ -882,24 +1154,28 @@ pub mod connector_profile {
         }
     }
 
-    /// The `SlackConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SlackConnectorProfileCredentials {
-        /// The credentials used to access protected resources.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
-        pub access_token: Option<Value<String>>,
-        /// The identiﬁer for the desired client.
-        #[serde(rename = "ClientId")]
-        pub client_id: Value<String>,
-        /// The client secret used by the oauth client to authenticate to the authorization server.
-        #[serde(rename = "ClientSecret")]
-        pub client_secret: Value<String>,
-        /// The oauth needed to request security tokens from the connector endpoint.
-        #[serde(
-            rename = "ConnectorOAuthRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SingularConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            map.end()
+        }
+    }
 
+    /// The `SlackConnectorProfileCredentials` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SlackConnectorProfileCredentials {
+        /// `AccessToken`: The credentials used to access protected resources.
+        pub access_token: Option<Value<String>>,
+        /// `ClientId`: The identiﬁer for the desired client.
+        pub client_id: Value<String>,
+        /// `ClientSecret`: The client secret used by the oauth client to authenticate to the authorization server.
+        pub client_secret: Value<String>,
+        /// `ConnectorOAuthRequest`: The oauth needed to request security tokens from the connector endpoint.
         pub connector_o_auth_request: Option<ConnectorOAuthRequest>,
     }
 
@@ -918,14 +1194,31 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for SlackConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorOAuthRequest",
+                &self.connector_o_auth_request,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SnowflakeConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnowflakeConnectorProfileCredentials {
-        /// The password that corresponds to the username.
-        #[serde(rename = "Password")]
+        /// `Password`: The password that corresponds to the username.
         pub password: Value<String>,
-        /// The name of the user.
-        #[serde(rename = "Username")]
+        /// `Username`: The name of the user.
         pub username: Value<String>,
     }
 
@@ -942,11 +1235,23 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for SnowflakeConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The `TrendmicroConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrendmicroConnectorProfileCredentials {
-        /// The Secret Access Key portion of the credentials.
-        #[serde(rename = "ApiSecretKey")]
+        /// `ApiSecretKey`: The Secret Access Key portion of the credentials.
         pub api_secret_key: Value<String>,
     }
 
@@ -959,14 +1264,24 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for TrendmicroConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiSecretKey", &self.api_secret_key)?;
+            map.end()
+        }
+    }
+
     /// The `VeevaConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VeevaConnectorProfileCredentials {
-        /// The password that corresponds to the username.
-        #[serde(rename = "Password")]
+        /// `Password`: The password that corresponds to the username.
         pub password: Value<String>,
-        /// The name of the user.
-        #[serde(rename = "Username")]
+        /// `Username`: The name of the user.
         pub username: Value<String>,
     }
 
@@ -983,24 +1298,29 @@ pub mod connector_profile {
         }
     }
 
-    /// The `ZendeskConnectorProfileCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ZendeskConnectorProfileCredentials {
-        /// The credentials used to access protected resources.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
-        pub access_token: Option<Value<String>>,
-        /// The identiﬁer for the desired client.
-        #[serde(rename = "ClientId")]
-        pub client_id: Value<String>,
-        /// The client secret used by the oauth client to authenticate to the authorization server.
-        #[serde(rename = "ClientSecret")]
-        pub client_secret: Value<String>,
-        /// The oauth needed to request security tokens from the connector endpoint.
-        #[serde(
-            rename = "ConnectorOAuthRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for VeevaConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
+        }
+    }
 
+    /// The `ZendeskConnectorProfileCredentials` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ZendeskConnectorProfileCredentials {
+        /// `AccessToken`: The credentials used to access protected resources.
+        pub access_token: Option<Value<String>>,
+        /// `ClientId`: The identiﬁer for the desired client.
+        pub client_id: Value<String>,
+        /// `ClientSecret`: The client secret used by the oauth client to authenticate to the authorization server.
+        pub client_secret: Value<String>,
+        /// `ConnectorOAuthRequest`: The oauth needed to request security tokens from the connector endpoint.
         pub connector_o_auth_request: Option<ConnectorOAuthRequest>,
     }
 
@@ -1019,89 +1339,140 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for ZendeskConnectorProfileCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorOAuthRequest",
+                &self.connector_o_auth_request,
+            )?;
+            map.end()
+        }
+    }
+
     /// Connector specific properties needed to create connector profile - currently not needed for Amplitude, Trendmicro, Googleanalytics and Singular
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorProfileProperties {
         /// `CustomConnector`.
-        #[serde(rename = "CustomConnector", skip_serializing_if = "Option::is_none")]
         pub custom_connector: Option<CustomConnectorProfileProperties>,
         /// `Datadog`.
-        #[serde(rename = "Datadog", skip_serializing_if = "Option::is_none")]
         pub datadog: Option<DatadogConnectorProfileProperties>,
         /// `Dynatrace`.
-        #[serde(rename = "Dynatrace", skip_serializing_if = "Option::is_none")]
         pub dynatrace: Option<DynatraceConnectorProfileProperties>,
         /// `InforNexus`.
-        #[serde(rename = "InforNexus", skip_serializing_if = "Option::is_none")]
         pub infor_nexus: Option<InforNexusConnectorProfileProperties>,
         /// `Marketo`.
-        #[serde(rename = "Marketo", skip_serializing_if = "Option::is_none")]
         pub marketo: Option<MarketoConnectorProfileProperties>,
         /// `Pardot`.
-        #[serde(rename = "Pardot", skip_serializing_if = "Option::is_none")]
         pub pardot: Option<PardotConnectorProfileProperties>,
         /// `Redshift`.
-        #[serde(rename = "Redshift", skip_serializing_if = "Option::is_none")]
         pub redshift: Option<RedshiftConnectorProfileProperties>,
         /// `SAPOData`.
-        #[serde(rename = "SAPOData", skip_serializing_if = "Option::is_none")]
         pub sapo_data: Option<SapoDataConnectorProfileProperties>,
         /// `Salesforce`.
-        #[serde(rename = "Salesforce", skip_serializing_if = "Option::is_none")]
         pub salesforce: Option<SalesforceConnectorProfileProperties>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<ServiceNowConnectorProfileProperties>,
         /// `Slack`.
-        #[serde(rename = "Slack", skip_serializing_if = "Option::is_none")]
         pub slack: Option<SlackConnectorProfileProperties>,
         /// `Snowflake`.
-        #[serde(rename = "Snowflake", skip_serializing_if = "Option::is_none")]
         pub snowflake: Option<SnowflakeConnectorProfileProperties>,
         /// `Veeva`.
-        #[serde(rename = "Veeva", skip_serializing_if = "Option::is_none")]
         pub veeva: Option<VeevaConnectorProfileProperties>,
         /// `Zendesk`.
-        #[serde(rename = "Zendesk", skip_serializing_if = "Option::is_none")]
         pub zendesk: Option<ZendeskConnectorProfileProperties>,
     }
 
+    impl Serialize for ConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomConnector", &self.custom_connector)?;
+            crate::cfn::entry(&mut map, "Datadog", &self.datadog)?;
+            crate::cfn::entry(&mut map, "Dynatrace", &self.dynatrace)?;
+            crate::cfn::entry(&mut map, "InforNexus", &self.infor_nexus)?;
+            crate::cfn::entry(&mut map, "Marketo", &self.marketo)?;
+            crate::cfn::entry(&mut map, "Pardot", &self.pardot)?;
+            crate::cfn::entry(&mut map, "Redshift", &self.redshift)?;
+            crate::cfn::entry(&mut map, "SAPOData", &self.sapo_data)?;
+            crate::cfn::entry(&mut map, "Salesforce", &self.salesforce)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "Slack", &self.slack)?;
+            crate::cfn::entry(&mut map, "Snowflake", &self.snowflake)?;
+            crate::cfn::entry(&mut map, "Veeva", &self.veeva)?;
+            crate::cfn::entry(&mut map, "Zendesk", &self.zendesk)?;
+            map.end()
+        }
+    }
+
     /// The `CustomConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomConnectorProfileProperties {
         /// `OAuth2Properties`.
-        #[serde(rename = "OAuth2Properties", skip_serializing_if = "Option::is_none")]
         pub o_auth2_properties: Option<OAuth2Properties>,
         /// `ProfileProperties`.
-        #[serde(rename = "ProfileProperties", skip_serializing_if = "Option::is_none")]
         pub profile_properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for CustomConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OAuth2Properties", &self.o_auth2_properties)?;
+            crate::cfn::entry(&mut map, "ProfileProperties", &self.profile_properties)?;
+            map.end()
+        }
+    }
+
     /// The `OAuth2Properties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuth2Properties {
         /// `OAuth2GrantType`.
-        #[serde(rename = "OAuth2GrantType", skip_serializing_if = "Option::is_none")]
         pub o_auth2_grant_type: Option<Value<OAuth2GrantType>>,
         /// `TokenUrl`.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
         pub token_url: Option<Value<String>>,
         /// `TokenUrlCustomProperties`.
-        #[serde(
-            rename = "TokenUrlCustomProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub token_url_custom_properties: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
     }
 
+    impl Serialize for OAuth2Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OAuth2GrantType", &self.o_auth2_grant_type)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenUrlCustomProperties",
+                &self.token_url_custom_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DatadogConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatadogConnectorProfileProperties {
-        /// The location of the Datadog resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the Datadog resource
         pub instance_url: Value<String>,
     }
 
@@ -1114,11 +1485,22 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for DatadogConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
+
     /// The `DynatraceConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DynatraceConnectorProfileProperties {
-        /// The location of the Dynatrace resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the Dynatrace resource
         pub instance_url: Value<String>,
     }
 
@@ -1131,11 +1513,22 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for DynatraceConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
+
     /// The `InforNexusConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InforNexusConnectorProfileProperties {
-        /// The location of the InforNexus resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the InforNexus resource
         pub instance_url: Value<String>,
     }
 
@@ -1148,11 +1541,22 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for InforNexusConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
+
     /// The `MarketoConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MarketoConnectorProfileProperties {
-        /// The location of the Marketo resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the Marketo resource
         pub instance_url: Value<String>,
     }
 
@@ -1165,21 +1569,26 @@ pub mod connector_profile {
         }
     }
 
-    /// The `PardotConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct PardotConnectorProfileProperties {
-        /// The Business unit id of Salesforce Pardot instance to be connected
-        #[serde(rename = "BusinessUnitId")]
-        pub business_unit_id: Value<String>,
-        /// The location of the Salesforce Pardot resource
-        #[serde(rename = "InstanceUrl", skip_serializing_if = "Option::is_none")]
-        pub instance_url: Option<Value<String>>,
-        /// Indicates whether the connector profile applies to a demo or production environment
-        #[serde(
-            rename = "IsSandboxEnvironment",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MarketoConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
 
+    /// The `PardotConnectorProfileProperties` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PardotConnectorProfileProperties {
+        /// `BusinessUnitId`: The Business unit id of Salesforce Pardot instance to be connected
+        pub business_unit_id: Value<String>,
+        /// `InstanceUrl`: The location of the Salesforce Pardot resource
+        pub instance_url: Option<Value<String>>,
+        /// `IsSandboxEnvironment`: Indicates whether the connector profile applies to a demo or production environment
         pub is_sandbox_environment: Option<Value<bool>>,
     }
 
@@ -1194,39 +1603,44 @@ pub mod connector_profile {
         }
     }
 
-    /// The `RedshiftConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct RedshiftConnectorProfileProperties {
-        /// The name of the Amazon S3 bucket associated with Redshift.
-        #[serde(rename = "BucketName")]
-        pub bucket_name: Value<String>,
-        /// The object key for the destination bucket in which Amazon AppFlow will place the ﬁles.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
-        pub bucket_prefix: Option<Value<String>>,
-        /// The unique identifier of the Amazon Redshift cluster.
-        #[serde(rename = "ClusterIdentifier", skip_serializing_if = "Option::is_none")]
-        pub cluster_identifier: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon AppFlow access to the data through the Amazon Redshift Data API.
-        #[serde(rename = "DataApiRoleArn", skip_serializing_if = "Option::is_none")]
-        pub data_api_role_arn: Option<Value<String>>,
-        /// The name of the Amazon Redshift database that will store the transferred data.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
-        pub database_name: Option<Value<String>>,
-        /// The JDBC URL of the Amazon Redshift cluster.
-        #[serde(rename = "DatabaseUrl", skip_serializing_if = "Option::is_none")]
-        pub database_url: Option<Value<String>>,
-        /// If Amazon AppFlow will connect to Amazon Redshift Serverless or Amazon Redshift cluster.
-        #[serde(
-            rename = "IsRedshiftServerless",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for PardotConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BusinessUnitId", &self.business_unit_id)?;
+            crate::cfn::entry(&mut map, "InstanceUrl", &self.instance_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsSandboxEnvironment",
+                &self.is_sandbox_environment,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `RedshiftConnectorProfileProperties` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RedshiftConnectorProfileProperties {
+        /// `BucketName`: The name of the Amazon S3 bucket associated with Redshift.
+        pub bucket_name: Value<String>,
+        /// `BucketPrefix`: The object key for the destination bucket in which Amazon AppFlow will place the ﬁles.
+        pub bucket_prefix: Option<Value<String>>,
+        /// `ClusterIdentifier`: The unique identifier of the Amazon Redshift cluster.
+        pub cluster_identifier: Option<Value<String>>,
+        /// `DataApiRoleArn`: The Amazon Resource Name (ARN) of the IAM role that grants Amazon AppFlow access to the data through the Amazon Redshift Data API.
+        pub data_api_role_arn: Option<Value<String>>,
+        /// `DatabaseName`: The name of the Amazon Redshift database that will store the transferred data.
+        pub database_name: Option<Value<String>>,
+        /// `DatabaseUrl`: The JDBC URL of the Amazon Redshift cluster.
+        pub database_url: Option<Value<String>>,
+        /// `IsRedshiftServerless`: If Amazon AppFlow will connect to Amazon Redshift Serverless or Amazon Redshift cluster.
         pub is_redshift_serverless: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the IAM role.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role.
         pub role_arn: Value<String>,
-        /// The name of the Amazon Redshift serverless workgroup
-        #[serde(rename = "WorkgroupName", skip_serializing_if = "Option::is_none")]
+        /// `WorkgroupName`: The name of the Amazon Redshift serverless workgroup
         pub workgroup_name: Option<Value<String>>,
     }
 
@@ -1250,84 +1664,144 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for RedshiftConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(&mut map, "ClusterIdentifier", &self.cluster_identifier)?;
+            crate::cfn::entry(&mut map, "DataApiRoleArn", &self.data_api_role_arn)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "DatabaseUrl", &self.database_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsRedshiftServerless",
+                &self.is_redshift_serverless,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "WorkgroupName", &self.workgroup_name)?;
+            map.end()
+        }
+    }
+
     /// The `SapoDataConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SapoDataConnectorProfileProperties {
         /// `ApplicationHostUrl`.
-        #[serde(rename = "ApplicationHostUrl", skip_serializing_if = "Option::is_none")]
         pub application_host_url: Option<Value<String>>,
         /// `ApplicationServicePath`.
-        #[serde(
-            rename = "ApplicationServicePath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub application_service_path: Option<Value<String>>,
         /// `ClientNumber`.
-        #[serde(rename = "ClientNumber", skip_serializing_if = "Option::is_none")]
         pub client_number: Option<Value<String>>,
-        /// If you set this parameter to true, Amazon AppFlow bypasses the single sign-on (SSO) settings in your SAP account when it accesses your SAP OData instance.
-        #[serde(rename = "DisableSSO", skip_serializing_if = "Option::is_none")]
+        /// `DisableSSO`: If you set this parameter to true, Amazon AppFlow bypasses the single sign-on (SSO) settings in your SAP account when it accesses your SAP OData instance.
         pub disable_sso: Option<Value<bool>>,
         /// `LogonLanguage`.
-        #[serde(rename = "LogonLanguage", skip_serializing_if = "Option::is_none")]
         pub logon_language: Option<Value<String>>,
         /// `OAuthProperties`.
-        #[serde(rename = "OAuthProperties", skip_serializing_if = "Option::is_none")]
         pub o_auth_properties: Option<OAuthProperties>,
         /// `PortNumber`.
-        #[serde(rename = "PortNumber", skip_serializing_if = "Option::is_none")]
         pub port_number: Option<Value<i64>>,
         /// `PrivateLinkServiceName`.
-        #[serde(
-            rename = "PrivateLinkServiceName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_link_service_name: Option<Value<String>>,
     }
 
+    impl Serialize for SapoDataConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationHostUrl",
+                &self.application_host_url,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationServicePath",
+                &self.application_service_path,
+            )?;
+            crate::cfn::entry(&mut map, "ClientNumber", &self.client_number)?;
+            crate::cfn::entry(&mut map, "DisableSSO", &self.disable_sso)?;
+            crate::cfn::entry(&mut map, "LogonLanguage", &self.logon_language)?;
+            crate::cfn::entry(&mut map, "OAuthProperties", &self.o_auth_properties)?;
+            crate::cfn::entry(&mut map, "PortNumber", &self.port_number)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateLinkServiceName",
+                &self.private_link_service_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OAuthProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuthProperties {
         /// `AuthCodeUrl`.
-        #[serde(rename = "AuthCodeUrl", skip_serializing_if = "Option::is_none")]
         pub auth_code_url: Option<Value<String>>,
         /// `OAuthScopes`.
-        #[serde(rename = "OAuthScopes", skip_serializing_if = "Option::is_none")]
         pub o_auth_scopes: Option<Vec<Value<String>>>,
         /// `TokenUrl`.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
         pub token_url: Option<Value<String>>,
     }
 
+    impl Serialize for OAuthProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthCodeUrl", &self.auth_code_url)?;
+            crate::cfn::entry(&mut map, "OAuthScopes", &self.o_auth_scopes)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SalesforceConnectorProfileProperties {
-        /// The location of the Salesforce resource
-        #[serde(rename = "InstanceUrl", skip_serializing_if = "Option::is_none")]
+        /// `InstanceUrl`: The location of the Salesforce resource
         pub instance_url: Option<Value<String>>,
-        /// Indicates whether the connector profile applies to a sandbox or production environment
-        #[serde(
-            rename = "isSandboxEnvironment",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `isSandboxEnvironment`: Indicates whether the connector profile applies to a sandbox or production environment
         pub is_sandbox_environment: Option<Value<bool>>,
-        /// Indicates whether to make Metadata And Authorization calls over Pivate Network
-        #[serde(
-            rename = "usePrivateLinkForMetadataAndAuthorization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `usePrivateLinkForMetadataAndAuthorization`: Indicates whether to make Metadata And Authorization calls over Pivate Network
         pub use_private_link_for_metadata_and_authorization: Option<Value<bool>>,
     }
 
+    impl Serialize for SalesforceConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceUrl", &self.instance_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "isSandboxEnvironment",
+                &self.is_sandbox_environment,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "usePrivateLinkForMetadataAndAuthorization",
+                &self.use_private_link_for_metadata_and_authorization,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ServiceNowConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowConnectorProfileProperties {
-        /// The location of the ServiceNow resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the ServiceNow resource
         pub instance_url: Value<String>,
     }
 
@@ -1340,11 +1814,22 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for ServiceNowConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
+
     /// The `SlackConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlackConnectorProfileProperties {
-        /// The location of the Slack resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the Slack resource
         pub instance_url: Value<String>,
     }
 
@@ -1357,33 +1842,34 @@ pub mod connector_profile {
         }
     }
 
-    /// The `SnowflakeConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SnowflakeConnectorProfileProperties {
-        /// The name of the account.
-        #[serde(rename = "AccountName", skip_serializing_if = "Option::is_none")]
-        pub account_name: Option<Value<String>>,
-        /// The name of the Amazon S3 bucket associated with Snowﬂake.
-        #[serde(rename = "BucketName")]
-        pub bucket_name: Value<String>,
-        /// The bucket prefix that refers to the Amazon S3 bucket associated with Snowﬂake.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
-        pub bucket_prefix: Option<Value<String>>,
-        /// The Snowﬂake Private Link service name to be used for private data transfers.
-        #[serde(
-            rename = "PrivateLinkServiceName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SlackConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
 
+    /// The `SnowflakeConnectorProfileProperties` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SnowflakeConnectorProfileProperties {
+        /// `AccountName`: The name of the account.
+        pub account_name: Option<Value<String>>,
+        /// `BucketName`: The name of the Amazon S3 bucket associated with Snowﬂake.
+        pub bucket_name: Value<String>,
+        /// `BucketPrefix`: The bucket prefix that refers to the Amazon S3 bucket associated with Snowﬂake.
+        pub bucket_prefix: Option<Value<String>>,
+        /// `PrivateLinkServiceName`: The Snowﬂake Private Link service name to be used for private data transfers.
         pub private_link_service_name: Option<Value<String>>,
-        /// The region of the Snowﬂake account.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The region of the Snowﬂake account.
         pub region: Option<Value<String>>,
-        /// The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the
-        #[serde(rename = "Stage")]
+        /// `Stage`: The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the
         pub stage: Value<String>,
-        /// The name of the Snowﬂake warehouse.
-        #[serde(rename = "Warehouse")]
+        /// `Warehouse`: The name of the Snowﬂake warehouse.
         pub warehouse: Value<String>,
     }
 
@@ -1406,11 +1892,32 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for SnowflakeConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountName", &self.account_name)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateLinkServiceName",
+                &self.private_link_service_name,
+            )?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.serialize_entry("Stage", &self.stage)?;
+            map.serialize_entry("Warehouse", &self.warehouse)?;
+            map.end()
+        }
+    }
+
     /// The `VeevaConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VeevaConnectorProfileProperties {
-        /// The location of the Veeva resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the Veeva resource
         pub instance_url: Value<String>,
     }
 
@@ -1423,11 +1930,22 @@ pub mod connector_profile {
         }
     }
 
+    impl Serialize for VeevaConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
+
     /// The `ZendeskConnectorProfileProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ZendeskConnectorProfileProperties {
-        /// The location of the Zendesk resource
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: The location of the Zendesk resource
         pub instance_url: Value<String>,
     }
 
@@ -1437,6 +1955,18 @@ pub mod connector_profile {
             Self {
                 instance_url: instance_url.into(),
             }
+        }
+    }
+
+    impl Serialize for ZendeskConnectorProfileProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
         }
     }
 
@@ -1589,41 +2119,27 @@ pub mod flow {
     }
 
     /// The properties of `AWS::AppFlow::Flow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowProps {
-        /// Description of the flow.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the flow.
         pub description: Option<Value<String>>,
-        /// List of Destination connectors of the flow.
-        #[serde(rename = "DestinationFlowConfigList")]
+        /// `DestinationFlowConfigList`: List of Destination connectors of the flow.
         pub destination_flow_config_list: Vec<DestinationFlowConfig>,
-        /// Name of the flow.
-        #[serde(rename = "FlowName")]
+        /// `FlowName`: Name of the flow.
         pub flow_name: Value<String>,
-        /// Flow activation status for Scheduled- and Event-triggered flows
-        #[serde(rename = "FlowStatus", skip_serializing_if = "Option::is_none")]
+        /// `FlowStatus`: Flow activation status for Scheduled- and Event-triggered flows
         pub flow_status: Option<Value<FlowStatus>>,
-        /// The ARN of the AWS Key Management Service (AWS KMS) key that's used to encrypt your function's environment variables.
-        #[serde(rename = "KMSArn", skip_serializing_if = "Option::is_none")]
+        /// `KMSArn`: The ARN of the AWS Key Management Service (AWS KMS) key that's used to encrypt your function's environment variables.
         pub kms_arn: Option<Value<String>>,
-        /// Configurations of metadata catalog of the flow.
-        #[serde(
-            rename = "MetadataCatalogConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetadataCatalogConfig`: Configurations of metadata catalog of the flow.
         pub metadata_catalog_config: Option<MetadataCatalogConfig>,
-        /// Configurations of Source connector of the flow.
-        #[serde(rename = "SourceFlowConfig")]
+        /// `SourceFlowConfig`: Configurations of Source connector of the flow.
         pub source_flow_config: SourceFlowConfig,
-        /// List of Tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of Tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// List of tasks for the flow.
-        #[serde(rename = "Tasks")]
+        /// `Tasks`: List of tasks for the flow.
         pub tasks: Vec<Task>,
-        /// Trigger settings of the flow.
-        #[serde(rename = "TriggerConfig")]
+        /// `TriggerConfig`: Trigger settings of the flow.
         pub trigger_config: TriggerConfig,
     }
 
@@ -1651,24 +2167,44 @@ pub mod flow {
         }
     }
 
-    /// Configurations of destination connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct DestinationFlowConfig {
-        /// The API version that the destination connector uses.
-        #[serde(rename = "ApiVersion", skip_serializing_if = "Option::is_none")]
-        pub api_version: Option<Value<String>>,
-        /// Name of destination connector profile
-        #[serde(
-            rename = "ConnectorProfileName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnFlowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "DestinationFlowConfigList",
+                &self.destination_flow_config_list,
+            )?;
+            map.serialize_entry("FlowName", &self.flow_name)?;
+            crate::cfn::entry(&mut map, "FlowStatus", &self.flow_status)?;
+            crate::cfn::entry(&mut map, "KMSArn", &self.kms_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataCatalogConfig",
+                &self.metadata_catalog_config,
+            )?;
+            map.serialize_entry("SourceFlowConfig", &self.source_flow_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Tasks", &self.tasks)?;
+            map.serialize_entry("TriggerConfig", &self.trigger_config)?;
+            map.end()
+        }
+    }
 
+    /// Configurations of destination connector.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DestinationFlowConfig {
+        /// `ApiVersion`: The API version that the destination connector uses.
+        pub api_version: Option<Value<String>>,
+        /// `ConnectorProfileName`: Name of destination connector profile
         pub connector_profile_name: Option<Value<String>>,
-        /// Destination connector type
-        #[serde(rename = "ConnectorType")]
+        /// `ConnectorType`: Destination connector type
         pub connector_type: Value<ConnectorType>,
-        /// Destination connector details
-        #[serde(rename = "DestinationConnectorProperties")]
+        /// `DestinationConnectorProperties`: Destination connector details
         pub destination_connector_properties: DestinationConnectorProperties,
     }
 
@@ -1684,6 +2220,28 @@ pub mod flow {
                 connector_type: connector_type.into(),
                 destination_connector_properties: destination_connector_properties.into(),
             }
+        }
+    }
+
+    impl Serialize for DestinationFlowConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiVersion", &self.api_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorProfileName",
+                &self.connector_profile_name,
+            )?;
+            map.serialize_entry("ConnectorType", &self.connector_type)?;
+            map.serialize_entry(
+                "DestinationConnectorProperties",
+                &self.destination_connector_properties,
+            )?;
+            map.end()
         }
     }
 
@@ -1785,60 +2343,66 @@ pub mod flow {
     }
 
     /// Destination connector details
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationConnectorProperties {
         /// `CustomConnector`.
-        #[serde(rename = "CustomConnector", skip_serializing_if = "Option::is_none")]
         pub custom_connector: Option<CustomConnectorDestinationProperties>,
         /// `EventBridge`.
-        #[serde(rename = "EventBridge", skip_serializing_if = "Option::is_none")]
         pub event_bridge: Option<EventBridgeDestinationProperties>,
         /// `LookoutMetrics`.
-        #[serde(rename = "LookoutMetrics", skip_serializing_if = "Option::is_none")]
         pub lookout_metrics: Option<LookoutMetricsDestinationProperties>,
         /// `Marketo`.
-        #[serde(rename = "Marketo", skip_serializing_if = "Option::is_none")]
         pub marketo: Option<MarketoDestinationProperties>,
         /// `Redshift`.
-        #[serde(rename = "Redshift", skip_serializing_if = "Option::is_none")]
         pub redshift: Option<RedshiftDestinationProperties>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3DestinationProperties>,
         /// `SAPOData`.
-        #[serde(rename = "SAPOData", skip_serializing_if = "Option::is_none")]
         pub sapo_data: Option<SapoDataDestinationProperties>,
         /// `Salesforce`.
-        #[serde(rename = "Salesforce", skip_serializing_if = "Option::is_none")]
         pub salesforce: Option<SalesforceDestinationProperties>,
         /// `Snowflake`.
-        #[serde(rename = "Snowflake", skip_serializing_if = "Option::is_none")]
         pub snowflake: Option<SnowflakeDestinationProperties>,
         /// `Upsolver`.
-        #[serde(rename = "Upsolver", skip_serializing_if = "Option::is_none")]
         pub upsolver: Option<UpsolverDestinationProperties>,
         /// `Zendesk`.
-        #[serde(rename = "Zendesk", skip_serializing_if = "Option::is_none")]
         pub zendesk: Option<ZendeskDestinationProperties>,
     }
 
+    impl Serialize for DestinationConnectorProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomConnector", &self.custom_connector)?;
+            crate::cfn::entry(&mut map, "EventBridge", &self.event_bridge)?;
+            crate::cfn::entry(&mut map, "LookoutMetrics", &self.lookout_metrics)?;
+            crate::cfn::entry(&mut map, "Marketo", &self.marketo)?;
+            crate::cfn::entry(&mut map, "Redshift", &self.redshift)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "SAPOData", &self.sapo_data)?;
+            crate::cfn::entry(&mut map, "Salesforce", &self.salesforce)?;
+            crate::cfn::entry(&mut map, "Snowflake", &self.snowflake)?;
+            crate::cfn::entry(&mut map, "Upsolver", &self.upsolver)?;
+            crate::cfn::entry(&mut map, "Zendesk", &self.zendesk)?;
+            map.end()
+        }
+    }
+
     /// The `CustomConnectorDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomConnectorDestinationProperties {
         /// `CustomProperties`.
-        #[serde(rename = "CustomProperties", skip_serializing_if = "Option::is_none")]
         pub custom_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `EntityName`.
-        #[serde(rename = "EntityName")]
         pub entity_name: Value<String>,
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
-        /// List of fields used as ID when performing a write operation.
-        #[serde(rename = "IdFieldNames", skip_serializing_if = "Option::is_none")]
+        /// `IdFieldNames`: List of fields used as ID when performing a write operation.
         pub id_field_names: Option<Vec<Value<String>>>,
         /// `WriteOperationType`.
-        #[serde(rename = "WriteOperationType", skip_serializing_if = "Option::is_none")]
         pub write_operation_type: Option<Value<WriteOperationType>>,
     }
 
@@ -1855,18 +2419,53 @@ pub mod flow {
         }
     }
 
+    impl Serialize for CustomConnectorDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomProperties", &self.custom_properties)?;
+            map.serialize_entry("EntityName", &self.entity_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            crate::cfn::entry(&mut map, "IdFieldNames", &self.id_field_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOperationType",
+                &self.write_operation_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ErrorHandlingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ErrorHandlingConfig {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `FailOnFirstError`.
-        #[serde(rename = "FailOnFirstError", skip_serializing_if = "Option::is_none")]
         pub fail_on_first_error: Option<Value<bool>>,
+    }
+
+    impl Serialize for ErrorHandlingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(&mut map, "FailOnFirstError", &self.fail_on_first_error)?;
+            map.end()
+        }
     }
 
     /// Values of `WriteOperationType`.
@@ -1913,13 +2512,11 @@ pub mod flow {
     }
 
     /// The `EventBridgeDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBridgeDestinationProperties {
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -1933,22 +2530,48 @@ pub mod flow {
         }
     }
 
+    impl Serialize for EventBridgeDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `LookoutMetricsDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LookoutMetricsDestinationProperties {
         /// `Object`.
-        #[serde(rename = "Object", skip_serializing_if = "Option::is_none")]
         pub object: Option<Value<String>>,
     }
 
+    impl Serialize for LookoutMetricsDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `MarketoDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MarketoDestinationProperties {
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -1962,20 +2585,33 @@ pub mod flow {
         }
     }
 
+    impl Serialize for MarketoDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `RedshiftDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftDestinationProperties {
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
         /// `IntermediateBucketName`.
-        #[serde(rename = "IntermediateBucketName")]
         pub intermediate_bucket_name: Value<String>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -1994,21 +2630,36 @@ pub mod flow {
         }
     }
 
+    impl Serialize for RedshiftDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            map.serialize_entry(
+                "IntermediateBucketName",
+                &self.intermediate_bucket_name,
+            )?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `S3DestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DestinationProperties {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `S3OutputFormatConfig`.
-        #[serde(
-            rename = "S3OutputFormatConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_output_format_config: Option<S3OutputFormatConfig>,
     }
 
@@ -2023,36 +2674,76 @@ pub mod flow {
         }
     }
 
+    impl Serialize for S3DestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3OutputFormatConfig",
+                &self.s3_output_format_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `S3OutputFormatConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3OutputFormatConfig {
         /// `AggregationConfig`.
-        #[serde(rename = "AggregationConfig", skip_serializing_if = "Option::is_none")]
         pub aggregation_config: Option<AggregationConfig>,
         /// `FileType`.
-        #[serde(rename = "FileType", skip_serializing_if = "Option::is_none")]
         pub file_type: Option<Value<FileType>>,
         /// `PrefixConfig`.
-        #[serde(rename = "PrefixConfig", skip_serializing_if = "Option::is_none")]
         pub prefix_config: Option<PrefixConfig>,
         /// `PreserveSourceDataTyping`.
-        #[serde(
-            rename = "PreserveSourceDataTyping",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preserve_source_data_typing: Option<Value<bool>>,
     }
 
+    impl Serialize for S3OutputFormatConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AggregationConfig", &self.aggregation_config)?;
+            crate::cfn::entry(&mut map, "FileType", &self.file_type)?;
+            crate::cfn::entry(&mut map, "PrefixConfig", &self.prefix_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreserveSourceDataTyping",
+                &self.preserve_source_data_typing,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AggregationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AggregationConfig {
         /// `AggregationType`.
-        #[serde(rename = "AggregationType", skip_serializing_if = "Option::is_none")]
         pub aggregation_type: Option<Value<AggregationType>>,
         /// `TargetFileSize`.
-        #[serde(rename = "TargetFileSize", skip_serializing_if = "Option::is_none")]
         pub target_file_size: Option<Value<i64>>,
+    }
+
+    impl Serialize for AggregationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AggregationType", &self.aggregation_type)?;
+            crate::cfn::entry(&mut map, "TargetFileSize", &self.target_file_size)?;
+            map.end()
+        }
     }
 
     /// Values of `AggregationType`.
@@ -2133,17 +2824,32 @@ pub mod flow {
     }
 
     /// The `PrefixConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrefixConfig {
         /// `PathPrefixHierarchy`.
-        #[serde(rename = "PathPrefixHierarchy", skip_serializing_if = "Option::is_none")]
         pub path_prefix_hierarchy: Option<Vec<Value<PathPrefix>>>,
         /// `PrefixFormat`.
-        #[serde(rename = "PrefixFormat", skip_serializing_if = "Option::is_none")]
         pub prefix_format: Option<Value<PrefixFormat>>,
         /// `PrefixType`.
-        #[serde(rename = "PrefixType", skip_serializing_if = "Option::is_none")]
         pub prefix_type: Option<Value<PrefixType>>,
+    }
+
+    impl Serialize for PrefixConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PathPrefixHierarchy",
+                &self.path_prefix_hierarchy,
+            )?;
+            crate::cfn::entry(&mut map, "PrefixFormat", &self.prefix_format)?;
+            crate::cfn::entry(&mut map, "PrefixType", &self.prefix_type)?;
+            map.end()
+        }
     }
 
     /// Values of `PathPrefix`.
@@ -2270,26 +2976,17 @@ pub mod flow {
     }
 
     /// The `SapoDataDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SapoDataDestinationProperties {
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
-        /// List of fields used as ID when performing a write operation.
-        #[serde(rename = "IdFieldNames", skip_serializing_if = "Option::is_none")]
+        /// `IdFieldNames`: List of fields used as ID when performing a write operation.
         pub id_field_names: Option<Vec<Value<String>>>,
         /// `ObjectPath`.
-        #[serde(rename = "ObjectPath")]
         pub object_path: Value<String>,
         /// `SuccessResponseHandlingConfig`.
-        #[serde(
-            rename = "SuccessResponseHandlingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub success_response_handling_config: Option<SuccessResponseHandlingConfig>,
         /// `WriteOperationType`.
-        #[serde(rename = "WriteOperationType", skip_serializing_if = "Option::is_none")]
         pub write_operation_type: Option<Value<WriteOperationType>>,
     }
 
@@ -2306,34 +3003,68 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SapoDataDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            crate::cfn::entry(&mut map, "IdFieldNames", &self.id_field_names)?;
+            map.serialize_entry("ObjectPath", &self.object_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessResponseHandlingConfig",
+                &self.success_response_handling_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOperationType",
+                &self.write_operation_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SuccessResponseHandlingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SuccessResponseHandlingConfig {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
     }
 
+    impl Serialize for SuccessResponseHandlingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceDestinationProperties {
         /// `DataTransferApi`.
-        #[serde(rename = "DataTransferApi", skip_serializing_if = "Option::is_none")]
         pub data_transfer_api: Option<Value<DataTransferApi>>,
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
-        /// List of fields used as ID when performing a write operation.
-        #[serde(rename = "IdFieldNames", skip_serializing_if = "Option::is_none")]
+        /// `IdFieldNames`: List of fields used as ID when performing a write operation.
         pub id_field_names: Option<Vec<Value<String>>>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
         /// `WriteOperationType`.
-        #[serde(rename = "WriteOperationType", skip_serializing_if = "Option::is_none")]
         pub write_operation_type: Option<Value<WriteOperationType>>,
     }
 
@@ -2347,6 +3078,30 @@ pub mod flow {
                 object: object.into(),
                 write_operation_type: None,
             }
+        }
+    }
+
+    impl Serialize for SalesforceDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataTransferApi", &self.data_transfer_api)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            crate::cfn::entry(&mut map, "IdFieldNames", &self.id_field_names)?;
+            map.serialize_entry("Object", &self.object)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOperationType",
+                &self.write_operation_type,
+            )?;
+            map.end()
         }
     }
 
@@ -2391,19 +3146,15 @@ pub mod flow {
     }
 
     /// The `SnowflakeDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnowflakeDestinationProperties {
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
         /// `IntermediateBucketName`.
-        #[serde(rename = "IntermediateBucketName")]
         pub intermediate_bucket_name: Value<String>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2422,17 +3173,36 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SnowflakeDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            map.serialize_entry(
+                "IntermediateBucketName",
+                &self.intermediate_bucket_name,
+            )?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `UpsolverDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpsolverDestinationProperties {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `S3OutputFormatConfig`.
-        #[serde(rename = "S3OutputFormatConfig")]
         pub s3_output_format_config: UpsolverS3OutputFormatConfig,
     }
 
@@ -2450,17 +3220,28 @@ pub mod flow {
         }
     }
 
+    impl Serialize for UpsolverDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            map.serialize_entry("S3OutputFormatConfig", &self.s3_output_format_config)?;
+            map.end()
+        }
+    }
+
     /// The `UpsolverS3OutputFormatConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpsolverS3OutputFormatConfig {
         /// `AggregationConfig`.
-        #[serde(rename = "AggregationConfig", skip_serializing_if = "Option::is_none")]
         pub aggregation_config: Option<AggregationConfig>,
         /// `FileType`.
-        #[serde(rename = "FileType", skip_serializing_if = "Option::is_none")]
         pub file_type: Option<Value<FileType>>,
         /// `PrefixConfig`.
-        #[serde(rename = "PrefixConfig")]
         pub prefix_config: PrefixConfig,
     }
 
@@ -2475,20 +3256,30 @@ pub mod flow {
         }
     }
 
+    impl Serialize for UpsolverS3OutputFormatConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AggregationConfig", &self.aggregation_config)?;
+            crate::cfn::entry(&mut map, "FileType", &self.file_type)?;
+            map.serialize_entry("PrefixConfig", &self.prefix_config)?;
+            map.end()
+        }
+    }
+
     /// The `ZendeskDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ZendeskDestinationProperties {
         /// `ErrorHandlingConfig`.
-        #[serde(rename = "ErrorHandlingConfig", skip_serializing_if = "Option::is_none")]
         pub error_handling_config: Option<ErrorHandlingConfig>,
-        /// List of fields used as ID when performing a write operation.
-        #[serde(rename = "IdFieldNames", skip_serializing_if = "Option::is_none")]
+        /// `IdFieldNames`: List of fields used as ID when performing a write operation.
         pub id_field_names: Option<Vec<Value<String>>>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
         /// `WriteOperationType`.
-        #[serde(rename = "WriteOperationType", skip_serializing_if = "Option::is_none")]
         pub write_operation_type: Option<Value<WriteOperationType>>,
     }
 
@@ -2501,6 +3292,29 @@ pub mod flow {
                 object: object.into(),
                 write_operation_type: None,
             }
+        }
+    }
+
+    impl Serialize for ZendeskDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorHandlingConfig",
+                &self.error_handling_config,
+            )?;
+            crate::cfn::entry(&mut map, "IdFieldNames", &self.id_field_names)?;
+            map.serialize_entry("Object", &self.object)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOperationType",
+                &self.write_operation_type,
+            )?;
+            map.end()
         }
     }
 
@@ -2545,24 +3359,32 @@ pub mod flow {
     }
 
     /// Configurations of metadata catalog of the flow.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataCatalogConfig {
-        /// Configurations of glue data catalog of the flow.
-        #[serde(rename = "GlueDataCatalog", skip_serializing_if = "Option::is_none")]
+        /// `GlueDataCatalog`: Configurations of glue data catalog of the flow.
         pub glue_data_catalog: Option<GlueDataCatalog>,
     }
 
+    impl Serialize for MetadataCatalogConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GlueDataCatalog", &self.glue_data_catalog)?;
+            map.end()
+        }
+    }
+
     /// Trigger settings of the flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlueDataCatalog {
-        /// A string containing the value for the tag
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: A string containing the value for the tag
         pub database_name: Value<String>,
-        /// A string containing the value for the tag
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: A string containing the value for the tag
         pub role_arn: Value<String>,
-        /// A string containing the value for the tag
-        #[serde(rename = "TablePrefix")]
+        /// `TablePrefix`: A string containing the value for the tag
         pub table_prefix: Value<String>,
     }
 
@@ -2581,31 +3403,32 @@ pub mod flow {
         }
     }
 
+    impl Serialize for GlueDataCatalog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TablePrefix", &self.table_prefix)?;
+            map.end()
+        }
+    }
+
     /// Configurations of Source connector of the flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceFlowConfig {
-        /// The API version that the destination connector uses.
-        #[serde(rename = "ApiVersion", skip_serializing_if = "Option::is_none")]
+        /// `ApiVersion`: The API version that the destination connector uses.
         pub api_version: Option<Value<String>>,
-        /// Name of source connector profile
-        #[serde(
-            rename = "ConnectorProfileName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectorProfileName`: Name of source connector profile
         pub connector_profile_name: Option<Value<String>>,
-        /// Type of source connector
-        #[serde(rename = "ConnectorType")]
+        /// `ConnectorType`: Type of source connector
         pub connector_type: Value<ConnectorType>,
-        /// Configuration for scheduled incremental data pull
-        #[serde(
-            rename = "IncrementalPullConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncrementalPullConfig`: Configuration for scheduled incremental data pull
         pub incremental_pull_config: Option<IncrementalPullConfig>,
-        /// Source connector details required to query a connector
-        #[serde(rename = "SourceConnectorProperties")]
+        /// `SourceConnectorProperties`: Source connector details required to query a connector
         pub source_connector_properties: SourceConnectorProperties,
     }
 
@@ -2625,79 +3448,127 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SourceFlowConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiVersion", &self.api_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorProfileName",
+                &self.connector_profile_name,
+            )?;
+            map.serialize_entry("ConnectorType", &self.connector_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncrementalPullConfig",
+                &self.incremental_pull_config,
+            )?;
+            map.serialize_entry(
+                "SourceConnectorProperties",
+                &self.source_connector_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for scheduled incremental data pull
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IncrementalPullConfig {
         /// `DatetimeTypeFieldName`.
-        #[serde(
-            rename = "DatetimeTypeFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub datetime_type_field_name: Option<Value<String>>,
     }
 
+    impl Serialize for IncrementalPullConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatetimeTypeFieldName",
+                &self.datetime_type_field_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// Source connector details required to query a connector
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceConnectorProperties {
         /// `Amplitude`.
-        #[serde(rename = "Amplitude", skip_serializing_if = "Option::is_none")]
         pub amplitude: Option<AmplitudeSourceProperties>,
         /// `CustomConnector`.
-        #[serde(rename = "CustomConnector", skip_serializing_if = "Option::is_none")]
         pub custom_connector: Option<CustomConnectorSourceProperties>,
         /// `Datadog`.
-        #[serde(rename = "Datadog", skip_serializing_if = "Option::is_none")]
         pub datadog: Option<DatadogSourceProperties>,
         /// `Dynatrace`.
-        #[serde(rename = "Dynatrace", skip_serializing_if = "Option::is_none")]
         pub dynatrace: Option<DynatraceSourceProperties>,
         /// `GoogleAnalytics`.
-        #[serde(rename = "GoogleAnalytics", skip_serializing_if = "Option::is_none")]
         pub google_analytics: Option<GoogleAnalyticsSourceProperties>,
         /// `InforNexus`.
-        #[serde(rename = "InforNexus", skip_serializing_if = "Option::is_none")]
         pub infor_nexus: Option<InforNexusSourceProperties>,
         /// `Marketo`.
-        #[serde(rename = "Marketo", skip_serializing_if = "Option::is_none")]
         pub marketo: Option<MarketoSourceProperties>,
         /// `Pardot`.
-        #[serde(rename = "Pardot", skip_serializing_if = "Option::is_none")]
         pub pardot: Option<PardotSourceProperties>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3SourceProperties>,
         /// `SAPOData`.
-        #[serde(rename = "SAPOData", skip_serializing_if = "Option::is_none")]
         pub sapo_data: Option<SapoDataSourceProperties>,
         /// `Salesforce`.
-        #[serde(rename = "Salesforce", skip_serializing_if = "Option::is_none")]
         pub salesforce: Option<SalesforceSourceProperties>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<ServiceNowSourceProperties>,
         /// `Singular`.
-        #[serde(rename = "Singular", skip_serializing_if = "Option::is_none")]
         pub singular: Option<SingularSourceProperties>,
         /// `Slack`.
-        #[serde(rename = "Slack", skip_serializing_if = "Option::is_none")]
         pub slack: Option<SlackSourceProperties>,
         /// `Trendmicro`.
-        #[serde(rename = "Trendmicro", skip_serializing_if = "Option::is_none")]
         pub trendmicro: Option<TrendmicroSourceProperties>,
         /// `Veeva`.
-        #[serde(rename = "Veeva", skip_serializing_if = "Option::is_none")]
         pub veeva: Option<VeevaSourceProperties>,
         /// `Zendesk`.
-        #[serde(rename = "Zendesk", skip_serializing_if = "Option::is_none")]
         pub zendesk: Option<ZendeskSourceProperties>,
     }
 
+    impl Serialize for SourceConnectorProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Amplitude", &self.amplitude)?;
+            crate::cfn::entry(&mut map, "CustomConnector", &self.custom_connector)?;
+            crate::cfn::entry(&mut map, "Datadog", &self.datadog)?;
+            crate::cfn::entry(&mut map, "Dynatrace", &self.dynatrace)?;
+            crate::cfn::entry(&mut map, "GoogleAnalytics", &self.google_analytics)?;
+            crate::cfn::entry(&mut map, "InforNexus", &self.infor_nexus)?;
+            crate::cfn::entry(&mut map, "Marketo", &self.marketo)?;
+            crate::cfn::entry(&mut map, "Pardot", &self.pardot)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "SAPOData", &self.sapo_data)?;
+            crate::cfn::entry(&mut map, "Salesforce", &self.salesforce)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "Singular", &self.singular)?;
+            crate::cfn::entry(&mut map, "Slack", &self.slack)?;
+            crate::cfn::entry(&mut map, "Trendmicro", &self.trendmicro)?;
+            crate::cfn::entry(&mut map, "Veeva", &self.veeva)?;
+            crate::cfn::entry(&mut map, "Zendesk", &self.zendesk)?;
+            map.end()
+        }
+    }
+
     /// The `AmplitudeSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AmplitudeSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2708,17 +3579,26 @@ pub mod flow {
         }
     }
 
+    impl Serialize for AmplitudeSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `CustomConnectorSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomConnectorSourceProperties {
         /// `CustomProperties`.
-        #[serde(rename = "CustomProperties", skip_serializing_if = "Option::is_none")]
         pub custom_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `DataTransferApi`.
-        #[serde(rename = "DataTransferApi", skip_serializing_if = "Option::is_none")]
         pub data_transfer_api: Option<CustomConnectorSourcePropertiesDataTransferApi>,
         /// `EntityName`.
-        #[serde(rename = "EntityName")]
         pub entity_name: Value<String>,
     }
 
@@ -2733,14 +3613,26 @@ pub mod flow {
         }
     }
 
+    impl Serialize for CustomConnectorSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomProperties", &self.custom_properties)?;
+            crate::cfn::entry(&mut map, "DataTransferApi", &self.data_transfer_api)?;
+            map.serialize_entry("EntityName", &self.entity_name)?;
+            map.end()
+        }
+    }
+
     /// The `CustomConnectorSourcePropertiesDataTransferApi` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomConnectorSourcePropertiesDataTransferApi {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -2754,6 +3646,19 @@ pub mod flow {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomConnectorSourcePropertiesDataTransferApi {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2798,10 +3703,9 @@ pub mod flow {
     }
 
     /// The `DatadogSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatadogSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2812,11 +3716,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for DatadogSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `DynatraceSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DynatraceSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2827,11 +3742,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for DynatraceSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `GoogleAnalyticsSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GoogleAnalyticsSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2842,11 +3768,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for GoogleAnalyticsSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `InforNexusSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InforNexusSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2857,11 +3794,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for InforNexusSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `MarketoSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MarketoSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2872,11 +3820,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for MarketoSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `PardotSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PardotSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2887,17 +3846,26 @@ pub mod flow {
         }
     }
 
+    impl Serialize for PardotSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `S3SourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3SourceProperties {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix")]
         pub bucket_prefix: Value<String>,
         /// `S3InputFormatConfig`.
-        #[serde(rename = "S3InputFormatConfig", skip_serializing_if = "Option::is_none")]
         pub s3_input_format_config: Option<S3InputFormatConfig>,
     }
 
@@ -2915,12 +3883,41 @@ pub mod flow {
         }
     }
 
+    impl Serialize for S3SourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3InputFormatConfig",
+                &self.s3_input_format_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `S3InputFormatConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3InputFormatConfig {
         /// `S3InputFileType`.
-        #[serde(rename = "S3InputFileType", skip_serializing_if = "Option::is_none")]
         pub s3_input_file_type: Option<Value<S3InputFileType>>,
+    }
+
+    impl Serialize for S3InputFormatConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3InputFileType", &self.s3_input_file_type)?;
+            map.end()
+        }
     }
 
     /// Values of `S3InputFileType`.
@@ -2961,16 +3958,13 @@ pub mod flow {
     }
 
     /// The `SapoDataSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SapoDataSourceProperties {
         /// `ObjectPath`.
-        #[serde(rename = "ObjectPath")]
         pub object_path: Value<String>,
         /// `paginationConfig`.
-        #[serde(rename = "paginationConfig", skip_serializing_if = "Option::is_none")]
         pub pagination_config: Option<SapoDataPaginationConfig>,
         /// `parallelismConfig`.
-        #[serde(rename = "parallelismConfig", skip_serializing_if = "Option::is_none")]
         pub parallelism_config: Option<SapoDataParallelismConfig>,
     }
 
@@ -2985,11 +3979,24 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SapoDataSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ObjectPath", &self.object_path)?;
+            crate::cfn::entry(&mut map, "paginationConfig", &self.pagination_config)?;
+            crate::cfn::entry(&mut map, "parallelismConfig", &self.parallelism_config)?;
+            map.end()
+        }
+    }
+
     /// SAP Source connector page size
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SapoDataPaginationConfig {
         /// `maxPageSize`.
-        #[serde(rename = "maxPageSize")]
         pub max_page_size: Value<i64>,
     }
 
@@ -3002,11 +4009,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SapoDataPaginationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("maxPageSize", &self.max_page_size)?;
+            map.end()
+        }
+    }
+
     /// SAP Source connector parallelism factor
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SapoDataParallelismConfig {
         /// `maxParallelism`.
-        #[serde(rename = "maxParallelism")]
         pub max_parallelism: Value<i64>,
     }
 
@@ -3019,28 +4037,28 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SapoDataParallelismConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("maxParallelism", &self.max_parallelism)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceSourceProperties {
         /// `DataTransferApi`.
-        #[serde(rename = "DataTransferApi", skip_serializing_if = "Option::is_none")]
         pub data_transfer_api: Option<Value<DataTransferApi>>,
         /// `EnableDynamicFieldUpdate`.
-        #[serde(
-            rename = "EnableDynamicFieldUpdate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_dynamic_field_update: Option<Value<bool>>,
         /// `IncludeDeletedRecords`.
-        #[serde(
-            rename = "IncludeDeletedRecords",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_deleted_records: Option<Value<bool>>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -3056,11 +4074,33 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SalesforceSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataTransferApi", &self.data_transfer_api)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDynamicFieldUpdate",
+                &self.enable_dynamic_field_update,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeDeletedRecords",
+                &self.include_deleted_records,
+            )?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `ServiceNowSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -3071,11 +4111,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for ServiceNowSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `SingularSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingularSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -3086,11 +4137,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SingularSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `SlackSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlackSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -3101,11 +4163,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SlackSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `TrendmicroSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrendmicroSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -3116,23 +4189,30 @@ pub mod flow {
         }
     }
 
+    impl Serialize for TrendmicroSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `VeevaSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VeevaSourceProperties {
         /// `DocumentType`.
-        #[serde(rename = "DocumentType", skip_serializing_if = "Option::is_none")]
         pub document_type: Option<Value<String>>,
         /// `IncludeAllVersions`.
-        #[serde(rename = "IncludeAllVersions", skip_serializing_if = "Option::is_none")]
         pub include_all_versions: Option<Value<bool>>,
         /// `IncludeRenditions`.
-        #[serde(rename = "IncludeRenditions", skip_serializing_if = "Option::is_none")]
         pub include_renditions: Option<Value<bool>>,
         /// `IncludeSourceFiles`.
-        #[serde(rename = "IncludeSourceFiles", skip_serializing_if = "Option::is_none")]
         pub include_source_files: Option<Value<bool>>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -3149,11 +4229,34 @@ pub mod flow {
         }
     }
 
+    impl Serialize for VeevaSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DocumentType", &self.document_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeAllVersions",
+                &self.include_all_versions,
+            )?;
+            crate::cfn::entry(&mut map, "IncludeRenditions", &self.include_renditions)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeSourceFiles",
+                &self.include_source_files,
+            )?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `ZendeskSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ZendeskSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -3164,23 +4267,30 @@ pub mod flow {
         }
     }
 
+    impl Serialize for ZendeskSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `Task` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Task {
-        /// Operation to be performed on provided source fields
-        #[serde(rename = "ConnectorOperator", skip_serializing_if = "Option::is_none")]
+        /// `ConnectorOperator`: Operation to be performed on provided source fields
         pub connector_operator: Option<ConnectorOperator>,
-        /// A field value on which source field should be validated
-        #[serde(rename = "DestinationField", skip_serializing_if = "Option::is_none")]
+        /// `DestinationField`: A field value on which source field should be validated
         pub destination_field: Option<Value<String>>,
-        /// Source fields on which particular task will be applied
-        #[serde(rename = "SourceFields")]
+        /// `SourceFields`: Source fields on which particular task will be applied
         pub source_fields: Vec<Value<String>>,
-        /// A Map used to store task related info
-        #[serde(rename = "TaskProperties", skip_serializing_if = "Option::is_none")]
+        /// `TaskProperties`: A Map used to store task related info
         pub task_properties: Option<Vec<TaskPropertiesObject>>,
-        /// Type of task
-        #[serde(rename = "TaskType")]
+        /// `TaskType`: Type of task
         pub task_type: Value<TaskType>,
     }
 
@@ -3200,60 +4310,87 @@ pub mod flow {
         }
     }
 
+    impl Serialize for Task {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectorOperator", &self.connector_operator)?;
+            crate::cfn::entry(&mut map, "DestinationField", &self.destination_field)?;
+            map.serialize_entry("SourceFields", &self.source_fields)?;
+            crate::cfn::entry(&mut map, "TaskProperties", &self.task_properties)?;
+            map.serialize_entry("TaskType", &self.task_type)?;
+            map.end()
+        }
+    }
+
     /// Operation to be performed on provided source fields
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorOperator {
         /// `Amplitude`.
-        #[serde(rename = "Amplitude", skip_serializing_if = "Option::is_none")]
         pub amplitude: Option<Value<AmplitudeConnectorOperator>>,
         /// `CustomConnector`.
-        #[serde(rename = "CustomConnector", skip_serializing_if = "Option::is_none")]
         pub custom_connector: Option<Value<Operator>>,
         /// `Datadog`.
-        #[serde(rename = "Datadog", skip_serializing_if = "Option::is_none")]
         pub datadog: Option<Value<DatadogConnectorOperator>>,
         /// `Dynatrace`.
-        #[serde(rename = "Dynatrace", skip_serializing_if = "Option::is_none")]
         pub dynatrace: Option<Value<DynatraceConnectorOperator>>,
         /// `GoogleAnalytics`.
-        #[serde(rename = "GoogleAnalytics", skip_serializing_if = "Option::is_none")]
         pub google_analytics: Option<Value<GoogleAnalyticsConnectorOperator>>,
         /// `InforNexus`.
-        #[serde(rename = "InforNexus", skip_serializing_if = "Option::is_none")]
         pub infor_nexus: Option<Value<InforNexusConnectorOperator>>,
         /// `Marketo`.
-        #[serde(rename = "Marketo", skip_serializing_if = "Option::is_none")]
         pub marketo: Option<Value<MarketoConnectorOperator>>,
         /// `Pardot`.
-        #[serde(rename = "Pardot", skip_serializing_if = "Option::is_none")]
         pub pardot: Option<Value<PardotConnectorOperator>>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<Value<S3ConnectorOperator>>,
         /// `SAPOData`.
-        #[serde(rename = "SAPOData", skip_serializing_if = "Option::is_none")]
         pub sapo_data: Option<Value<SapoDataConnectorOperator>>,
         /// `Salesforce`.
-        #[serde(rename = "Salesforce", skip_serializing_if = "Option::is_none")]
         pub salesforce: Option<Value<SalesforceConnectorOperator>>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<Value<ServiceNowConnectorOperator>>,
         /// `Singular`.
-        #[serde(rename = "Singular", skip_serializing_if = "Option::is_none")]
         pub singular: Option<Value<SingularConnectorOperator>>,
         /// `Slack`.
-        #[serde(rename = "Slack", skip_serializing_if = "Option::is_none")]
         pub slack: Option<Value<SlackConnectorOperator>>,
         /// `Trendmicro`.
-        #[serde(rename = "Trendmicro", skip_serializing_if = "Option::is_none")]
         pub trendmicro: Option<Value<TrendmicroConnectorOperator>>,
         /// `Veeva`.
-        #[serde(rename = "Veeva", skip_serializing_if = "Option::is_none")]
         pub veeva: Option<Value<VeevaConnectorOperator>>,
         /// `Zendesk`.
-        #[serde(rename = "Zendesk", skip_serializing_if = "Option::is_none")]
         pub zendesk: Option<Value<ZendeskConnectorOperator>>,
+    }
+
+    impl Serialize for ConnectorOperator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Amplitude", &self.amplitude)?;
+            crate::cfn::entry(&mut map, "CustomConnector", &self.custom_connector)?;
+            crate::cfn::entry(&mut map, "Datadog", &self.datadog)?;
+            crate::cfn::entry(&mut map, "Dynatrace", &self.dynatrace)?;
+            crate::cfn::entry(&mut map, "GoogleAnalytics", &self.google_analytics)?;
+            crate::cfn::entry(&mut map, "InforNexus", &self.infor_nexus)?;
+            crate::cfn::entry(&mut map, "Marketo", &self.marketo)?;
+            crate::cfn::entry(&mut map, "Pardot", &self.pardot)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "SAPOData", &self.sapo_data)?;
+            crate::cfn::entry(&mut map, "Salesforce", &self.salesforce)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "Singular", &self.singular)?;
+            crate::cfn::entry(&mut map, "Slack", &self.slack)?;
+            crate::cfn::entry(&mut map, "Trendmicro", &self.trendmicro)?;
+            crate::cfn::entry(&mut map, "Veeva", &self.veeva)?;
+            crate::cfn::entry(&mut map, "Zendesk", &self.zendesk)?;
+            map.end()
+        }
     }
 
     /// Values of `AmplitudeConnectorOperator`.
@@ -4562,13 +5699,11 @@ pub mod flow {
     }
 
     /// An object used to store task related info
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskPropertiesObject {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<OperatorPropertiesKeys>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -4582,6 +5717,19 @@ pub mod flow {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TaskPropertiesObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -4729,13 +5877,11 @@ pub mod flow {
     }
 
     /// Trigger settings of the flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TriggerConfig {
-        /// Details required based on the type of trigger
-        #[serde(rename = "TriggerProperties", skip_serializing_if = "Option::is_none")]
+        /// `TriggerProperties`: Details required based on the type of trigger
         pub trigger_properties: Option<ScheduledTriggerProperties>,
-        /// Trigger type of the flow
-        #[serde(rename = "TriggerType")]
+        /// `TriggerType`: Trigger type of the flow
         pub trigger_type: Value<TriggerType>,
     }
 
@@ -4749,36 +5895,37 @@ pub mod flow {
         }
     }
 
+    impl Serialize for TriggerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TriggerProperties", &self.trigger_properties)?;
+            map.serialize_entry("TriggerType", &self.trigger_type)?;
+            map.end()
+        }
+    }
+
     /// Details required for scheduled trigger type
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduledTriggerProperties {
         /// `DataPullMode`.
-        #[serde(rename = "DataPullMode", skip_serializing_if = "Option::is_none")]
         pub data_pull_mode: Option<Value<DataPullMode>>,
         /// `FirstExecutionFrom`.
-        #[serde(rename = "FirstExecutionFrom", skip_serializing_if = "Option::is_none")]
         pub first_execution_from: Option<Value<f64>>,
         /// `FlowErrorDeactivationThreshold`.
-        #[serde(
-            rename = "FlowErrorDeactivationThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub flow_error_deactivation_threshold: Option<Value<i64>>,
         /// `ScheduleEndTime`.
-        #[serde(rename = "ScheduleEndTime", skip_serializing_if = "Option::is_none")]
         pub schedule_end_time: Option<Value<f64>>,
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
         /// `ScheduleOffset`.
-        #[serde(rename = "ScheduleOffset", skip_serializing_if = "Option::is_none")]
         pub schedule_offset: Option<Value<f64>>,
         /// `ScheduleStartTime`.
-        #[serde(rename = "ScheduleStartTime", skip_serializing_if = "Option::is_none")]
         pub schedule_start_time: Option<Value<f64>>,
         /// `TimeZone`.
-        #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
         pub time_zone: Option<Value<String>>,
     }
 
@@ -4795,6 +5942,33 @@ pub mod flow {
                 schedule_start_time: None,
                 time_zone: None,
             }
+        }
+    }
+
+    impl Serialize for ScheduledTriggerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataPullMode", &self.data_pull_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirstExecutionFrom",
+                &self.first_execution_from,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FlowErrorDeactivationThreshold",
+                &self.flow_error_deactivation_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "ScheduleEndTime", &self.schedule_end_time)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            crate::cfn::entry(&mut map, "ScheduleOffset", &self.schedule_offset)?;
+            crate::cfn::entry(&mut map, "ScheduleStartTime", &self.schedule_start_time)?;
+            crate::cfn::entry(&mut map, "TimeZone", &self.time_zone)?;
+            map.end()
         }
     }
 

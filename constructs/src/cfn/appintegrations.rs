@@ -77,44 +77,29 @@ pub mod application {
     }
 
     /// The properties of `AWS::AppIntegrations::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// The application configuration.
-        #[serde(rename = "ApplicationConfig", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationConfig`: The application configuration.
         pub application_config: Option<ApplicationConfig>,
-        /// Application source config
-        #[serde(rename = "ApplicationSourceConfig")]
+        /// `ApplicationSourceConfig`: Application source config
         pub application_source_config: ApplicationSourceConfig,
-        /// The type of application
-        #[serde(rename = "ApplicationType", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationType`: The type of application
         pub application_type: Option<Value<ApplicationType>>,
-        /// The application description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The application description.
         pub description: Option<Value<String>>,
-        /// The iframe configuration
-        #[serde(rename = "IframeConfig", skip_serializing_if = "Option::is_none")]
+        /// `IframeConfig`: The iframe configuration
         pub iframe_config: Option<IframeConfig>,
-        /// The initialization timeout in milliseconds.
-        #[serde(
-            rename = "InitializationTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InitializationTimeout`: The initialization timeout in milliseconds.
         pub initialization_timeout: Option<Value<i64>>,
-        /// Indicates if the application is a service
-        #[serde(rename = "IsService", skip_serializing_if = "Option::is_none")]
+        /// `IsService`: Indicates if the application is a service
         pub is_service: Option<Value<bool>>,
-        /// The name of the application.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the application.
         pub name: Value<String>,
-        /// The namespace of the application.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The namespace of the application.
         pub namespace: Value<String>,
-        /// The configuration of events or requests that the application has access to.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
+        /// `Permissions`: The configuration of events or requests that the application has access to.
         pub permissions: Option<Vec<Value<String>>>,
-        /// The tags (keys and values) associated with the application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -141,19 +126,58 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationConfig", &self.application_config)?;
+            map.serialize_entry(
+                "ApplicationSourceConfig",
+                &self.application_source_config,
+            )?;
+            crate::cfn::entry(&mut map, "ApplicationType", &self.application_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IframeConfig", &self.iframe_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "InitializationTimeout",
+                &self.initialization_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "IsService", &self.is_service)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ApplicationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApplicationConfig {
         /// `ContactHandling`.
-        #[serde(rename = "ContactHandling", skip_serializing_if = "Option::is_none")]
         pub contact_handling: Option<ContactHandling>,
     }
 
+    impl Serialize for ApplicationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContactHandling", &self.contact_handling)?;
+            map.end()
+        }
+    }
+
     /// The `ContactHandling` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContactHandling {
         /// `Scope`.
-        #[serde(rename = "Scope")]
         pub scope: Value<Scope>,
     }
 
@@ -161,6 +185,18 @@ pub mod application {
         /// A `ContactHandling` of its required properties (`Scope`), the others unset.
         pub fn new(scope: impl Into<Value<Scope>>) -> Self {
             Self { scope: scope.into() }
+        }
+    }
+
+    impl Serialize for ContactHandling {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            map.end()
         }
     }
 
@@ -202,10 +238,9 @@ pub mod application {
     }
 
     /// Application source config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationSourceConfig {
         /// `ExternalUrlConfig`.
-        #[serde(rename = "ExternalUrlConfig")]
         pub external_url_config: ExternalUrlConfig,
     }
 
@@ -218,14 +253,24 @@ pub mod application {
         }
     }
 
+    impl Serialize for ApplicationSourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExternalUrlConfig", &self.external_url_config)?;
+            map.end()
+        }
+    }
+
     /// The `ExternalUrlConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExternalUrlConfig {
         /// `AccessUrl`.
-        #[serde(rename = "AccessUrl")]
         pub access_url: Value<String>,
         /// `ApprovedOrigins`.
-        #[serde(rename = "ApprovedOrigins", skip_serializing_if = "Option::is_none")]
         pub approved_origins: Option<Vec<Value<String>>>,
     }
 
@@ -236,6 +281,19 @@ pub mod application {
                 access_url: access_url.into(),
                 approved_origins: None,
             }
+        }
+    }
+
+    impl Serialize for ExternalUrlConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessUrl", &self.access_url)?;
+            crate::cfn::entry(&mut map, "ApprovedOrigins", &self.approved_origins)?;
+            map.end()
         }
     }
 
@@ -280,14 +338,25 @@ pub mod application {
     }
 
     /// The `IframeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IframeConfig {
         /// `Allow`.
-        #[serde(rename = "Allow", skip_serializing_if = "Option::is_none")]
         pub allow: Option<Vec<Value<String>>>,
         /// `Sandbox`.
-        #[serde(rename = "Sandbox", skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for IframeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Allow", &self.allow)?;
+            crate::cfn::entry(&mut map, "Sandbox", &self.sandbox)?;
+            map.end()
+        }
     }
 }
 
@@ -358,33 +427,25 @@ pub mod data_integration {
     }
 
     /// The properties of `AWS::AppIntegrations::DataIntegration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataIntegrationProps {
-        /// The data integration description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The data integration description.
         pub description: Option<Value<String>>,
-        /// The configuration for what files should be pulled from the source.
-        #[serde(rename = "FileConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `FileConfiguration`: The configuration for what files should be pulled from the source.
         pub file_configuration: Option<FileConfiguration>,
-        /// The KMS key of the data integration.
-        #[serde(rename = "KmsKey")]
+        /// `KmsKey`: The KMS key of the data integration.
         pub kms_key: Value<String>,
-        /// The name of the data integration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the data integration.
         pub name: Value<String>,
-        /// The configuration for what data should be pulled from the source.
-        #[serde(rename = "ObjectConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ObjectConfiguration`: The configuration for what data should be pulled from the source.
         pub object_configuration: Option<
             indexmap::IndexMap<String, indexmap::IndexMap<String, Vec<Value<String>>>>,
         >,
-        /// The name of the data and how often it should be pulled from the source.
-        #[serde(rename = "ScheduleConfig", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleConfig`: The name of the data and how often it should be pulled from the source.
         pub schedule_config: Option<ScheduleConfig>,
-        /// The URI of the data source.
-        #[serde(rename = "SourceURI")]
+        /// `SourceURI`: The URI of the data source.
         pub source_uri: Value<String>,
-        /// The tags (keys and values) associated with the data integration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the data integration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -408,14 +469,35 @@ pub mod data_integration {
         }
     }
 
+    impl Serialize for CfnDataIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FileConfiguration", &self.file_configuration)?;
+            map.serialize_entry("KmsKey", &self.kms_key)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ObjectConfiguration",
+                &self.object_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ScheduleConfig", &self.schedule_config)?;
+            map.serialize_entry("SourceURI", &self.source_uri)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for what files should be pulled from the source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FileConfiguration {
-        /// Restrictions for what files should be pulled from the source.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
+        /// `Filters`: Restrictions for what files should be pulled from the source.
         pub filters: Option<indexmap::IndexMap<String, Vec<Value<String>>>>,
-        /// Identifiers for the source folders to pull all files from recursively.
-        #[serde(rename = "Folders")]
+        /// `Folders`: Identifiers for the source folders to pull all files from recursively.
         pub folders: Vec<Value<String>>,
     }
 
@@ -429,17 +511,27 @@ pub mod data_integration {
         }
     }
 
+    impl Serialize for FileConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            map.serialize_entry("Folders", &self.folders)?;
+            map.end()
+        }
+    }
+
     /// The `ScheduleConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduleConfig {
-        /// The start date for objects to import in the first flow run.
-        #[serde(rename = "FirstExecutionFrom", skip_serializing_if = "Option::is_none")]
+        /// `FirstExecutionFrom`: The start date for objects to import in the first flow run.
         pub first_execution_from: Option<Value<String>>,
-        /// The name of the object to pull from the data source.
-        #[serde(rename = "Object", skip_serializing_if = "Option::is_none")]
+        /// `Object`: The name of the object to pull from the data source.
         pub object: Option<Value<String>>,
-        /// How often the data should be pulled from data source.
-        #[serde(rename = "ScheduleExpression")]
+        /// `ScheduleExpression`: How often the data should be pulled from data source.
         pub schedule_expression: Value<String>,
     }
 
@@ -451,6 +543,24 @@ pub mod data_integration {
                 object: None,
                 schedule_expression: schedule_expression.into(),
             }
+        }
+    }
+
+    impl Serialize for ScheduleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirstExecutionFrom",
+                &self.first_execution_from,
+            )?;
+            crate::cfn::entry(&mut map, "Object", &self.object)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            map.end()
         }
     }
 }
@@ -517,22 +627,17 @@ pub mod event_integration {
     }
 
     /// The properties of `AWS::AppIntegrations::EventIntegration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventIntegrationProps {
-        /// The event integration description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The event integration description.
         pub description: Option<Value<String>>,
-        /// The Amazon Eventbridge bus for the event integration.
-        #[serde(rename = "EventBridgeBus")]
+        /// `EventBridgeBus`: The Amazon Eventbridge bus for the event integration.
         pub event_bridge_bus: Value<String>,
-        /// The EventFilter (source) associated with the event integration.
-        #[serde(rename = "EventFilter")]
+        /// `EventFilter`: The EventFilter (source) associated with the event integration.
         pub event_filter: EventFilter,
-        /// The name of the event integration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the event integration.
         pub name: Value<String>,
-        /// The tags (keys and values) associated with the event integration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the event integration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -553,11 +658,26 @@ pub mod event_integration {
         }
     }
 
+    impl Serialize for CfnEventIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EventBridgeBus", &self.event_bridge_bus)?;
+            map.serialize_entry("EventFilter", &self.event_filter)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `EventFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventFilter {
-        /// The source of the events.
-        #[serde(rename = "Source")]
+        /// `Source`: The source of the events.
         pub source: Value<String>,
     }
 
@@ -565,6 +685,18 @@ pub mod event_integration {
         /// A `EventFilter` of its required properties (`Source`), the others unset.
         pub fn new(source: impl Into<Value<String>>) -> Self {
             Self { source: source.into() }
+        }
+    }
+
+    impl Serialize for EventFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
         }
     }
 }

@@ -80,34 +80,25 @@ pub mod scalable_target {
     }
 
     /// The properties of `AWS::ApplicationAutoScaling::ScalableTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScalableTargetProps {
-        /// The maximum value that you plan to scale out to.
-        #[serde(rename = "MaxCapacity")]
+        /// `MaxCapacity`: The maximum value that you plan to scale out to.
         pub max_capacity: Value<i64>,
-        /// The minimum value that you plan to scale in to.
-        #[serde(rename = "MinCapacity")]
+        /// `MinCapacity`: The minimum value that you plan to scale in to.
         pub min_capacity: Value<i64>,
-        /// The identifier of the resource associated with the scalable target.
-        #[serde(rename = "ResourceId")]
+        /// `ResourceId`: The identifier of the resource associated with the scalable target.
         pub resource_id: Value<String>,
-        /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
+        /// `RoleARN`: Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf.
         pub role_arn: Option<Value<String>>,
-        /// The scalable dimension associated with the scalable target.
-        #[serde(rename = "ScalableDimension")]
+        /// `ScalableDimension`: The scalable dimension associated with the scalable target.
         pub scalable_dimension: Value<ScalableDimension>,
-        /// The scheduled actions for the scalable target.
-        #[serde(rename = "ScheduledActions", skip_serializing_if = "Option::is_none")]
+        /// `ScheduledActions`: The scheduled actions for the scalable target.
         pub scheduled_actions: Option<Vec<ScheduledAction>>,
-        /// The namespace of the AWS service that provides the resource, or a `custom-resource`.
-        #[serde(rename = "ServiceNamespace")]
+        /// `ServiceNamespace`: The namespace of the AWS service that provides the resource, or a `custom-resource`.
         pub service_namespace: Value<ServiceNamespace>,
-        /// An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling.
-        #[serde(rename = "SuspendedState", skip_serializing_if = "Option::is_none")]
+        /// `SuspendedState`: An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling.
         pub suspended_state: Option<SuspendedState>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -131,6 +122,26 @@ pub mod scalable_target {
                 suspended_state: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnScalableTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+            map.serialize_entry("MinCapacity", &self.min_capacity)?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            map.serialize_entry("ScalableDimension", &self.scalable_dimension)?;
+            crate::cfn::entry(&mut map, "ScheduledActions", &self.scheduled_actions)?;
+            map.serialize_entry("ServiceNamespace", &self.service_namespace)?;
+            crate::cfn::entry(&mut map, "SuspendedState", &self.suspended_state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -281,29 +292,19 @@ pub mod scalable_target {
     }
 
     /// `ScheduledAction` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduledAction {
-        /// The date and time that the action is scheduled to end, in UTC.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+        /// `EndTime`: The date and time that the action is scheduled to end, in UTC.
         pub end_time: Option<Value<String>>,
-        /// The new minimum and maximum capacity.
-        #[serde(
-            rename = "ScalableTargetAction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScalableTargetAction`: The new minimum and maximum capacity.
         pub scalable_target_action: Option<ScalableTargetAction>,
-        /// The schedule for this action.
-        #[serde(rename = "Schedule")]
+        /// `Schedule`: The schedule for this action.
         pub schedule: Value<String>,
-        /// The name of the scheduled action.
-        #[serde(rename = "ScheduledActionName")]
+        /// `ScheduledActionName`: The name of the scheduled action.
         pub scheduled_action_name: Value<String>,
-        /// The date and time that the action is scheduled to begin, in UTC.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The date and time that the action is scheduled to begin, in UTC.
         pub start_time: Option<Value<String>>,
-        /// The time zone used when referring to the date and time of a scheduled action, when the scheduled action uses an at or cron expression.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
+        /// `Timezone`: The time zone used when referring to the date and time of a scheduled action, when the scheduled action uses an at or cron expression.
         pub timezone: Option<Value<String>>,
     }
 
@@ -324,41 +325,84 @@ pub mod scalable_target {
         }
     }
 
+    impl Serialize for ScheduledAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScalableTargetAction",
+                &self.scalable_target_action,
+            )?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            map.serialize_entry("ScheduledActionName", &self.scheduled_action_name)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
+    }
+
     /// `ScalableTargetAction` specifies the minimum and maximum capacity for the `ScalableTargetAction` property of the [AWS::ApplicationAutoScaling::ScalableTarget ScheduledAction](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html) property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScalableTargetAction {
-        /// The maximum capacity.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: The maximum capacity.
         pub max_capacity: Option<Value<i64>>,
-        /// The minimum capacity.
-        #[serde(rename = "MinCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MinCapacity`: The minimum capacity.
         pub min_capacity: Option<Value<i64>>,
     }
 
+    impl Serialize for ScalableTargetAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "MinCapacity", &self.min_capacity)?;
+            map.end()
+        }
+    }
+
     /// `SuspendedState` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SuspendedState {
-        /// Whether scale in by a target tracking scaling policy or a step scaling policy is suspended.
-        #[serde(
-            rename = "DynamicScalingInSuspended",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DynamicScalingInSuspended`: Whether scale in by a target tracking scaling policy or a step scaling policy is suspended.
         pub dynamic_scaling_in_suspended: Option<Value<bool>>,
-        /// Whether scale out by a target tracking scaling policy or a step scaling policy is suspended.
-        #[serde(
-            rename = "DynamicScalingOutSuspended",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DynamicScalingOutSuspended`: Whether scale out by a target tracking scaling policy or a step scaling policy is suspended.
         pub dynamic_scaling_out_suspended: Option<Value<bool>>,
-        /// Whether scheduled scaling is suspended.
-        #[serde(
-            rename = "ScheduledScalingSuspended",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScheduledScalingSuspended`: Whether scheduled scaling is suspended.
         pub scheduled_scaling_suspended: Option<Value<bool>>,
+    }
+
+    impl Serialize for SuspendedState {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DynamicScalingInSuspended",
+                &self.dynamic_scaling_in_suspended,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DynamicScalingOutSuspended",
+                &self.dynamic_scaling_out_suspended,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledScalingSuspended",
+                &self.scheduled_scaling_suspended,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -430,48 +474,27 @@ pub mod scaling_policy {
     }
 
     /// The properties of `AWS::ApplicationAutoScaling::ScalingPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScalingPolicyProps {
-        /// The name of the scaling policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the scaling policy.
         pub policy_name: Value<String>,
-        /// The scaling policy type.
-        #[serde(rename = "PolicyType")]
+        /// `PolicyType`: The scaling policy type.
         pub policy_type: Value<PolicyType>,
-        /// The predictive scaling policy configuration.
-        #[serde(
-            rename = "PredictiveScalingPolicyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredictiveScalingPolicyConfiguration`: The predictive scaling policy configuration.
         pub predictive_scaling_policy_configuration: Option<
             PredictiveScalingPolicyConfiguration,
         >,
-        /// The identifier of the resource associated with the scaling policy.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: The identifier of the resource associated with the scaling policy.
         pub resource_id: Option<Value<String>>,
-        /// The scalable dimension.
-        #[serde(rename = "ScalableDimension", skip_serializing_if = "Option::is_none")]
+        /// `ScalableDimension`: The scalable dimension.
         pub scalable_dimension: Option<Value<ScalableDimension>>,
-        /// The CloudFormation-generated ID of an Application Auto Scaling scalable target.
-        #[serde(rename = "ScalingTargetId", skip_serializing_if = "Option::is_none")]
+        /// `ScalingTargetId`: The CloudFormation-generated ID of an Application Auto Scaling scalable target.
         pub scaling_target_id: Option<Value<String>>,
-        /// The namespace of the AWS service that provides the resource, or a `custom-resource`.
-        #[serde(rename = "ServiceNamespace", skip_serializing_if = "Option::is_none")]
+        /// `ServiceNamespace`: The namespace of the AWS service that provides the resource, or a `custom-resource`.
         pub service_namespace: Option<Value<ServiceNamespace>>,
-        /// A step scaling policy.
-        #[serde(
-            rename = "StepScalingPolicyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StepScalingPolicyConfiguration`: A step scaling policy.
         pub step_scaling_policy_configuration: Option<StepScalingPolicyConfiguration>,
-        /// A target tracking scaling policy.
-        #[serde(
-            rename = "TargetTrackingScalingPolicyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetTrackingScalingPolicyConfiguration`: A target tracking scaling policy.
         pub target_tracking_scaling_policy_configuration: Option<
             TargetTrackingScalingPolicyConfiguration,
         >,
@@ -494,6 +517,38 @@ pub mod scaling_policy {
                 step_scaling_policy_configuration: None,
                 target_tracking_scaling_policy_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for CfnScalingPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("PolicyType", &self.policy_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PredictiveScalingPolicyConfiguration",
+                &self.predictive_scaling_policy_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "ScalableDimension", &self.scalable_dimension)?;
+            crate::cfn::entry(&mut map, "ScalingTargetId", &self.scaling_target_id)?;
+            crate::cfn::entry(&mut map, "ServiceNamespace", &self.service_namespace)?;
+            crate::cfn::entry(
+                &mut map,
+                "StepScalingPolicyConfiguration",
+                &self.step_scaling_policy_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetTrackingScalingPolicyConfiguration",
+                &self.target_tracking_scaling_policy_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -538,30 +593,17 @@ pub mod scaling_policy {
     }
 
     /// Represents a predictive scaling policy configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingPolicyConfiguration {
-        /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity.
-        #[serde(
-            rename = "MaxCapacityBreachBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxCapacityBreachBehavior`: Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity.
         pub max_capacity_breach_behavior: Option<Value<MaxCapacityBreachBehavior>>,
-        /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity.
-        #[serde(rename = "MaxCapacityBuffer", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacityBuffer`: The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity.
         pub max_capacity_buffer: Option<Value<i64>>,
-        /// This structure includes the metrics and target utilization to use for predictive scaling.
-        #[serde(rename = "MetricSpecifications")]
+        /// `MetricSpecifications`: This structure includes the metrics and target utilization to use for predictive scaling.
         pub metric_specifications: Vec<PredictiveScalingMetricSpecification>,
-        /// The predictive scaling mode.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The predictive scaling mode.
         pub mode: Option<Value<Mode>>,
-        /// The amount of time, in seconds, that the start time can be advanced.
-        #[serde(
-            rename = "SchedulingBufferTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SchedulingBufferTime`: The amount of time, in seconds, that the start time can be advanced.
         pub scheduling_buffer_time: Option<Value<i64>>,
     }
 
@@ -577,6 +619,30 @@ pub mod scaling_policy {
                 mode: None,
                 scheduling_buffer_time: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingPolicyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxCapacityBreachBehavior",
+                &self.max_capacity_breach_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "MaxCapacityBuffer", &self.max_capacity_buffer)?;
+            map.serialize_entry("MetricSpecifications", &self.metric_specifications)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchedulingBufferTime",
+                &self.scheduling_buffer_time,
+            )?;
+            map.end()
         }
     }
 
@@ -618,64 +684,33 @@ pub mod scaling_policy {
     }
 
     /// This structure specifies the metrics and target utilization settings for a predictive scaling policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingMetricSpecification {
-        /// The customized capacity metric specification.
-        #[serde(
-            rename = "CustomizedCapacityMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomizedCapacityMetricSpecification`: The customized capacity metric specification.
         pub customized_capacity_metric_specification: Option<
             PredictiveScalingCustomizedCapacityMetric,
         >,
-        /// The customized load metric specification.
-        #[serde(
-            rename = "CustomizedLoadMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomizedLoadMetricSpecification`: The customized load metric specification.
         pub customized_load_metric_specification: Option<
             PredictiveScalingCustomizedLoadMetric,
         >,
-        /// The customized scaling metric specification.
-        #[serde(
-            rename = "CustomizedScalingMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomizedScalingMetricSpecification`: The customized scaling metric specification.
         pub customized_scaling_metric_specification: Option<
             PredictiveScalingCustomizedScalingMetric,
         >,
-        /// The predefined load metric specification.
-        #[serde(
-            rename = "PredefinedLoadMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredefinedLoadMetricSpecification`: The predefined load metric specification.
         pub predefined_load_metric_specification: Option<
             PredictiveScalingPredefinedLoadMetric,
         >,
-        /// The predefined metric pair specification that determines the appropriate scaling metric and load metric to use.
-        #[serde(
-            rename = "PredefinedMetricPairSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredefinedMetricPairSpecification`: The predefined metric pair specification that determines the appropriate scaling metric and load metric to use.
         pub predefined_metric_pair_specification: Option<
             PredictiveScalingPredefinedMetricPair,
         >,
-        /// The predefined scaling metric specification.
-        #[serde(
-            rename = "PredefinedScalingMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredefinedScalingMetricSpecification`: The predefined scaling metric specification.
         pub predefined_scaling_metric_specification: Option<
             PredictiveScalingPredefinedScalingMetric,
         >,
-        /// Specifies the target utilization.
-        #[serde(rename = "TargetValue")]
+        /// `TargetValue`: Specifies the target utilization.
         pub target_value: Value<f64>,
     }
 
@@ -694,11 +729,52 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedCapacityMetricSpecification",
+                &self.customized_capacity_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedLoadMetricSpecification",
+                &self.customized_load_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedScalingMetricSpecification",
+                &self.customized_scaling_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedLoadMetricSpecification",
+                &self.predefined_load_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedMetricPairSpecification",
+                &self.predefined_metric_pair_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedScalingMetricSpecification",
+                &self.predefined_scaling_metric_specification,
+            )?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
     /// Represents a CloudWatch metric of your choosing for a predictive scaling policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingCustomizedCapacityMetric {
-        /// One or more metric data queries to provide data points for a metric specification.
-        #[serde(rename = "MetricDataQueries")]
+        /// `MetricDataQueries`: One or more metric data queries to provide data points for a metric specification.
         pub metric_data_queries: Vec<PredictiveScalingMetricDataQuery>,
     }
 
@@ -713,70 +789,125 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingCustomizedCapacityMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricDataQueries", &self.metric_data_queries)?;
+            map.end()
+        }
+    }
+
     /// The metric data to return.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PredictiveScalingMetricDataQuery {
-        /// The math expression to perform on the returned data, if this object is performing a math expression.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: The math expression to perform on the returned data, if this object is performing a math expression.
         pub expression: Option<Value<String>>,
-        /// A short name that identifies the object's results in the response.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: A short name that identifies the object's results in the response.
         pub id: Option<Value<String>>,
-        /// A human-readable label for this metric or expression.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
+        /// `Label`: A human-readable label for this metric or expression.
         pub label: Option<Value<String>>,
-        /// Information about the metric data to return.
-        #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
+        /// `MetricStat`: Information about the metric data to return.
         pub metric_stat: Option<PredictiveScalingMetricStat>,
-        /// Indicates whether to return the timestamps and raw data values of this metric.
-        #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
+        /// `ReturnData`: Indicates whether to return the timestamps and raw data values of this metric.
         pub return_data: Option<Value<bool>>,
     }
 
+    impl Serialize for PredictiveScalingMetricDataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "MetricStat", &self.metric_stat)?;
+            crate::cfn::entry(&mut map, "ReturnData", &self.return_data)?;
+            map.end()
+        }
+    }
+
     /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PredictiveScalingMetricStat {
-        /// The CloudWatch metric to return, including the metric name, namespace, and dimensions.
-        #[serde(rename = "Metric", skip_serializing_if = "Option::is_none")]
+        /// `Metric`: The CloudWatch metric to return, including the metric name, namespace, and dimensions.
         pub metric: Option<PredictiveScalingMetric>,
-        /// The statistic to return.
-        #[serde(rename = "Stat", skip_serializing_if = "Option::is_none")]
+        /// `Stat`: The statistic to return.
         pub stat: Option<Value<String>>,
-        /// The unit to use for the returned data points.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit to use for the returned data points.
         pub unit: Option<Value<String>>,
     }
 
+    impl Serialize for PredictiveScalingMetricStat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Metric", &self.metric)?;
+            crate::cfn::entry(&mut map, "Stat", &self.stat)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// Describes the scaling metric.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PredictiveScalingMetric {
-        /// Describes the dimensions of the metric.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: Describes the dimensions of the metric.
         pub dimensions: Option<Vec<PredictiveScalingMetricDimension>>,
-        /// The name of the metric.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the metric.
         pub metric_name: Option<Value<String>>,
-        /// The namespace of the metric.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace of the metric.
         pub namespace: Option<Value<String>>,
     }
 
+    impl Serialize for PredictiveScalingMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// Describes the dimension of a metric.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PredictiveScalingMetricDimension {
-        /// The name of the dimension.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the dimension.
         pub name: Option<Value<String>>,
-        /// The value of the dimension.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the dimension.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for PredictiveScalingMetricDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The customized load metric specification.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingCustomizedLoadMetric {
         /// `MetricDataQueries`.
-        #[serde(rename = "MetricDataQueries")]
         pub metric_data_queries: Vec<PredictiveScalingMetricDataQuery>,
     }
 
@@ -791,11 +922,22 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingCustomizedLoadMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricDataQueries", &self.metric_data_queries)?;
+            map.end()
+        }
+    }
+
     /// One or more metric data queries to provide data points for a metric specification.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingCustomizedScalingMetric {
-        /// One or more metric data queries to provide data points for a metric specification.
-        #[serde(rename = "MetricDataQueries")]
+        /// `MetricDataQueries`: One or more metric data queries to provide data points for a metric specification.
         pub metric_data_queries: Vec<PredictiveScalingMetricDataQuery>,
     }
 
@@ -810,14 +952,24 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingCustomizedScalingMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricDataQueries", &self.metric_data_queries)?;
+            map.end()
+        }
+    }
+
     /// Describes a load metric for a predictive scaling policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingPredefinedLoadMetric {
-        /// The metric type.
-        #[serde(rename = "PredefinedMetricType")]
+        /// `PredefinedMetricType`: The metric type.
         pub predefined_metric_type: Value<PredefinedMetricType>,
-        /// A label that uniquely identifies a target group.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
+        /// `ResourceLabel`: A label that uniquely identifies a target group.
         pub resource_label: Option<Value<String>>,
     }
 
@@ -830,6 +982,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingPredefinedLoadMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -898,15 +1063,13 @@ pub mod scaling_policy {
     }
 
     /// Represents a metric pair for a predictive scaling policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingPredefinedMetricPair {
-        /// Indicates which metrics to use.
-        #[serde(rename = "PredefinedMetricType")]
+        /// `PredefinedMetricType`: Indicates which metrics to use.
         pub predefined_metric_type: Value<
             PredictiveScalingPredefinedMetricPairPredefinedMetricType,
         >,
-        /// A label that uniquely identifies a specific target group from which to determine the total and average request count.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
+        /// `ResourceLabel`: A label that uniquely identifies a specific target group from which to determine the total and average request count.
         pub resource_label: Option<Value<String>>,
     }
 
@@ -921,6 +1084,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingPredefinedMetricPair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -992,15 +1168,13 @@ pub mod scaling_policy {
     }
 
     /// Describes a scaling metric for a predictive scaling policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingPredefinedScalingMetric {
-        /// The metric type.
-        #[serde(rename = "PredefinedMetricType")]
+        /// `PredefinedMetricType`: The metric type.
         pub predefined_metric_type: Value<
             PredictiveScalingPredefinedScalingMetricPredefinedMetricType,
         >,
-        /// A label that uniquely identifies a specific target group from which to determine the average request count.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
+        /// `ResourceLabel`: A label that uniquely identifies a specific target group from which to determine the average request count.
         pub resource_label: Option<Value<String>>,
     }
 
@@ -1015,6 +1189,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingPredefinedScalingMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -1264,31 +1451,42 @@ pub mod scaling_policy {
     }
 
     /// `StepScalingPolicyConfiguration` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a step scaling policy configuration for Application Auto Scaling.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StepScalingPolicyConfiguration {
-        /// Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage of the current capacity.
-        #[serde(rename = "AdjustmentType", skip_serializing_if = "Option::is_none")]
+        /// `AdjustmentType`: Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage of the current capacity.
         pub adjustment_type: Option<Value<AdjustmentType>>,
-        /// The amount of time, in seconds, to wait for a previous scaling activity to take effect.
-        #[serde(rename = "Cooldown", skip_serializing_if = "Option::is_none")]
+        /// `Cooldown`: The amount of time, in seconds, to wait for a previous scaling activity to take effect.
         pub cooldown: Option<Value<i64>>,
-        /// The aggregation type for the CloudWatch metrics.
-        #[serde(
-            rename = "MetricAggregationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetricAggregationType`: The aggregation type for the CloudWatch metrics.
         pub metric_aggregation_type: Option<Value<MetricAggregationType>>,
-        /// The minimum value to scale by when the adjustment type is `PercentChangeInCapacity`.
-        #[serde(
-            rename = "MinAdjustmentMagnitude",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinAdjustmentMagnitude`: The minimum value to scale by when the adjustment type is `PercentChangeInCapacity`.
         pub min_adjustment_magnitude: Option<Value<i64>>,
-        /// A set of adjustments that enable you to scale based on the size of the alarm breach.
-        #[serde(rename = "StepAdjustments", skip_serializing_if = "Option::is_none")]
+        /// `StepAdjustments`: A set of adjustments that enable you to scale based on the size of the alarm breach.
         pub step_adjustments: Option<Vec<StepAdjustment>>,
+    }
+
+    impl Serialize for StepScalingPolicyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdjustmentType", &self.adjustment_type)?;
+            crate::cfn::entry(&mut map, "Cooldown", &self.cooldown)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricAggregationType",
+                &self.metric_aggregation_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinAdjustmentMagnitude",
+                &self.min_adjustment_magnitude,
+            )?;
+            crate::cfn::entry(&mut map, "StepAdjustments", &self.step_adjustments)?;
+            map.end()
+        }
     }
 
     /// Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage of the current capacity.
@@ -1372,24 +1570,13 @@ pub mod scaling_policy {
     }
 
     /// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the [AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html) property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StepAdjustment {
-        /// The lower bound for the difference between the alarm threshold and the CloudWatch metric.
-        #[serde(
-            rename = "MetricIntervalLowerBound",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetricIntervalLowerBound`: The lower bound for the difference between the alarm threshold and the CloudWatch metric.
         pub metric_interval_lower_bound: Option<Value<f64>>,
-        /// The upper bound for the difference between the alarm threshold and the CloudWatch metric.
-        #[serde(
-            rename = "MetricIntervalUpperBound",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetricIntervalUpperBound`: The upper bound for the difference between the alarm threshold and the CloudWatch metric.
         pub metric_interval_upper_bound: Option<Value<f64>>,
-        /// The amount by which to scale.
-        #[serde(rename = "ScalingAdjustment")]
+        /// `ScalingAdjustment`: The amount by which to scale.
         pub scaling_adjustment: Value<i64>,
     }
 
@@ -1404,34 +1591,42 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for StepAdjustment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricIntervalLowerBound",
+                &self.metric_interval_lower_bound,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricIntervalUpperBound",
+                &self.metric_interval_upper_bound,
+            )?;
+            map.serialize_entry("ScalingAdjustment", &self.scaling_adjustment)?;
+            map.end()
+        }
+    }
+
     /// `TargetTrackingScalingPolicyConfiguration` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a target tracking scaling policy configuration for Application Auto Scaling.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingScalingPolicyConfiguration {
-        /// A customized metric.
-        #[serde(
-            rename = "CustomizedMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomizedMetricSpecification`: A customized metric.
         pub customized_metric_specification: Option<CustomizedMetricSpecification>,
-        /// Indicates whether scale in by the target tracking scaling policy is disabled.
-        #[serde(rename = "DisableScaleIn", skip_serializing_if = "Option::is_none")]
+        /// `DisableScaleIn`: Indicates whether scale in by the target tracking scaling policy is disabled.
         pub disable_scale_in: Option<Value<bool>>,
-        /// A predefined metric.
-        #[serde(
-            rename = "PredefinedMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredefinedMetricSpecification`: A predefined metric.
         pub predefined_metric_specification: Option<PredefinedMetricSpecification>,
-        /// The amount of time, in seconds, after a scale-in activity completes before another scale-in activity can start.
-        #[serde(rename = "ScaleInCooldown", skip_serializing_if = "Option::is_none")]
+        /// `ScaleInCooldown`: The amount of time, in seconds, after a scale-in activity completes before another scale-in activity can start.
         pub scale_in_cooldown: Option<Value<i64>>,
-        /// The amount of time, in seconds, to wait for a previous scale-out activity to take effect.
-        #[serde(rename = "ScaleOutCooldown", skip_serializing_if = "Option::is_none")]
+        /// `ScaleOutCooldown`: The amount of time, in seconds, to wait for a previous scale-out activity to take effect.
         pub scale_out_cooldown: Option<Value<i64>>,
-        /// The target value for the metric.
-        #[serde(rename = "TargetValue")]
+        /// `TargetValue`: The target value for the metric.
         pub target_value: Value<f64>,
     }
 
@@ -1449,37 +1644,71 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for TargetTrackingScalingPolicyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedMetricSpecification",
+                &self.customized_metric_specification,
+            )?;
+            crate::cfn::entry(&mut map, "DisableScaleIn", &self.disable_scale_in)?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedMetricSpecification",
+                &self.predefined_metric_specification,
+            )?;
+            crate::cfn::entry(&mut map, "ScaleInCooldown", &self.scale_in_cooldown)?;
+            crate::cfn::entry(&mut map, "ScaleOutCooldown", &self.scale_out_cooldown)?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
     /// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomizedMetricSpecification {
-        /// The dimensions of the metric.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The dimensions of the metric.
         pub dimensions: Option<Vec<MetricDimension>>,
-        /// The name of the metric.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the metric.
         pub metric_name: Option<Value<String>>,
-        /// The metrics to include in the target tracking scaling policy, as a metric data query.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
+        /// `Metrics`: The metrics to include in the target tracking scaling policy, as a metric data query.
         pub metrics: Option<Vec<TargetTrackingMetricDataQuery>>,
-        /// The namespace of the metric.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace of the metric.
         pub namespace: Option<Value<String>>,
-        /// The statistic of the metric.
-        #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
+        /// `Statistic`: The statistic of the metric.
         pub statistic: Option<Value<Statistic>>,
-        /// The unit of the metric.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of the metric.
         pub unit: Option<Value<String>>,
     }
 
+    impl Serialize for CustomizedMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Statistic", &self.statistic)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the [AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html) property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDimension {
-        /// The name of the dimension.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the dimension.
         pub name: Value<String>,
-        /// The value of the dimension.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the dimension.
         pub value: Value<String>,
     }
 
@@ -1496,63 +1725,120 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for MetricDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The metric data to return.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetTrackingMetricDataQuery {
-        /// The math expression to perform on the returned data, if this object is performing a math expression.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: The math expression to perform on the returned data, if this object is performing a math expression.
         pub expression: Option<Value<String>>,
-        /// A short name that identifies the object's results in the response.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: A short name that identifies the object's results in the response.
         pub id: Option<Value<String>>,
-        /// A human-readable label for this metric or expression.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
+        /// `Label`: A human-readable label for this metric or expression.
         pub label: Option<Value<String>>,
-        /// Information about the metric data to return.
-        #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
+        /// `MetricStat`: Information about the metric data to return.
         pub metric_stat: Option<TargetTrackingMetricStat>,
-        /// Indicates whether to return the timestamps and raw data values of this metric.
-        #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
+        /// `ReturnData`: Indicates whether to return the timestamps and raw data values of this metric.
         pub return_data: Option<Value<bool>>,
     }
 
+    impl Serialize for TargetTrackingMetricDataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "MetricStat", &self.metric_stat)?;
+            crate::cfn::entry(&mut map, "ReturnData", &self.return_data)?;
+            map.end()
+        }
+    }
+
     /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetTrackingMetricStat {
-        /// The CloudWatch metric to return, including the metric name, namespace, and dimensions.
-        #[serde(rename = "Metric", skip_serializing_if = "Option::is_none")]
+        /// `Metric`: The CloudWatch metric to return, including the metric name, namespace, and dimensions.
         pub metric: Option<TargetTrackingMetric>,
-        /// The statistic to return.
-        #[serde(rename = "Stat", skip_serializing_if = "Option::is_none")]
+        /// `Stat`: The statistic to return.
         pub stat: Option<Value<String>>,
-        /// The unit to use for the returned data points.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit to use for the returned data points.
         pub unit: Option<Value<String>>,
     }
 
+    impl Serialize for TargetTrackingMetricStat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Metric", &self.metric)?;
+            crate::cfn::entry(&mut map, "Stat", &self.stat)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetTrackingMetric {
-        /// The dimensions for the metric.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The dimensions for the metric.
         pub dimensions: Option<Vec<TargetTrackingMetricDimension>>,
-        /// The name of the metric.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the metric.
         pub metric_name: Option<Value<String>>,
-        /// The namespace of the metric.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace of the metric.
         pub namespace: Option<Value<String>>,
     }
 
+    impl Serialize for TargetTrackingMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// `TargetTrackingMetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetric](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html) property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetTrackingMetricDimension {
-        /// The name of the dimension.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the dimension.
         pub name: Option<Value<String>>,
-        /// The value of the dimension.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the dimension.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for TargetTrackingMetricDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The statistic of the metric.
@@ -1602,15 +1888,13 @@ pub mod scaling_policy {
     }
 
     /// Contains predefined metric specification information for a target tracking scaling policy for Application Auto Scaling.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredefinedMetricSpecification {
-        /// The metric type.
-        #[serde(rename = "PredefinedMetricType")]
+        /// `PredefinedMetricType`: The metric type.
         pub predefined_metric_type: Value<
             PredefinedMetricSpecificationPredefinedMetricType,
         >,
-        /// Identifies the resource associated with the metric type.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
+        /// `ResourceLabel`: Identifies the resource associated with the metric type.
         pub resource_label: Option<Value<String>>,
     }
 
@@ -1625,6 +1909,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredefinedMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 

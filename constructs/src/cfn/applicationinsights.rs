@@ -73,55 +73,31 @@ pub mod application {
     }
 
     /// The properties of `AWS::ApplicationInsights::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// If set to true, the managed policies for SSM and CW will be attached to the instance roles if they are missing
-        #[serde(
-            rename = "AttachMissingPermission",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AttachMissingPermission`: If set to true, the managed policies for SSM and CW will be attached to the instance roles if they are missing
         pub attach_missing_permission: Option<Value<bool>>,
-        /// If set to true, application will be configured with recommended monitoring configuration.
-        #[serde(
-            rename = "AutoConfigurationEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoConfigurationEnabled`: If set to true, application will be configured with recommended monitoring configuration.
         pub auto_configuration_enabled: Option<Value<bool>>,
-        /// Indicates whether Application Insights can listen to CloudWatch events for the application resources.
-        #[serde(rename = "CWEMonitorEnabled", skip_serializing_if = "Option::is_none")]
+        /// `CWEMonitorEnabled`: Indicates whether Application Insights can listen to CloudWatch events for the application resources.
         pub cwe_monitor_enabled: Option<Value<bool>>,
-        /// The monitoring settings of the components.
-        #[serde(
-            rename = "ComponentMonitoringSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComponentMonitoringSettings`: The monitoring settings of the components.
         pub component_monitoring_settings: Option<Vec<ComponentMonitoringSetting>>,
-        /// The custom grouped components.
-        #[serde(rename = "CustomComponents", skip_serializing_if = "Option::is_none")]
+        /// `CustomComponents`: The custom grouped components.
         pub custom_components: Option<Vec<CustomComponent>>,
-        /// The grouping type of the application
-        #[serde(rename = "GroupingType", skip_serializing_if = "Option::is_none")]
+        /// `GroupingType`: The grouping type of the application
         pub grouping_type: Option<Value<GroupingType>>,
-        /// The log pattern sets.
-        #[serde(rename = "LogPatternSets", skip_serializing_if = "Option::is_none")]
+        /// `LogPatternSets`: The log pattern sets.
         pub log_pattern_sets: Option<Vec<LogPatternSet>>,
-        /// When set to true, creates opsItems for any problems detected on an application.
-        #[serde(rename = "OpsCenterEnabled", skip_serializing_if = "Option::is_none")]
+        /// `OpsCenterEnabled`: When set to true, creates opsItems for any problems detected on an application.
         pub ops_center_enabled: Option<Value<bool>>,
-        /// The SNS topic provided to Application Insights that is associated to the created opsItem.
-        #[serde(rename = "OpsItemSNSTopicArn", skip_serializing_if = "Option::is_none")]
+        /// `OpsItemSNSTopicArn`: The SNS topic provided to Application Insights that is associated to the created opsItem.
         pub ops_item_sns_topic_arn: Option<Value<String>>,
-        /// The name of the resource group.
-        #[serde(rename = "ResourceGroupName")]
+        /// `ResourceGroupName`: The name of the resource group.
         pub resource_group_name: Value<String>,
-        /// Application Insights sends notifications to this SNS topic whenever there is a problem update in the associated application.
-        #[serde(rename = "SNSNotificationArn", skip_serializing_if = "Option::is_none")]
+        /// `SNSNotificationArn`: Application Insights sends notifications to this SNS topic whenever there is a problem update in the associated application.
         pub sns_notification_arn: Option<Value<String>>,
-        /// The tags of Application Insights application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags of Application Insights application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -145,34 +121,63 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttachMissingPermission",
+                &self.attach_missing_permission,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoConfigurationEnabled",
+                &self.auto_configuration_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "CWEMonitorEnabled", &self.cwe_monitor_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComponentMonitoringSettings",
+                &self.component_monitoring_settings,
+            )?;
+            crate::cfn::entry(&mut map, "CustomComponents", &self.custom_components)?;
+            crate::cfn::entry(&mut map, "GroupingType", &self.grouping_type)?;
+            crate::cfn::entry(&mut map, "LogPatternSets", &self.log_pattern_sets)?;
+            crate::cfn::entry(&mut map, "OpsCenterEnabled", &self.ops_center_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpsItemSNSTopicArn",
+                &self.ops_item_sns_topic_arn,
+            )?;
+            map.serialize_entry("ResourceGroupName", &self.resource_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SNSNotificationArn",
+                &self.sns_notification_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The monitoring setting of the component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComponentMonitoringSetting {
-        /// The ARN of the compnonent.
-        #[serde(rename = "ComponentARN", skip_serializing_if = "Option::is_none")]
+        /// `ComponentARN`: The ARN of the compnonent.
         pub component_arn: Option<Value<String>>,
-        /// The component monitoring configuration mode.
-        #[serde(rename = "ComponentConfigurationMode")]
+        /// `ComponentConfigurationMode`: The component monitoring configuration mode.
         pub component_configuration_mode: Value<ComponentConfigurationMode>,
-        /// The name of the component.
-        #[serde(rename = "ComponentName", skip_serializing_if = "Option::is_none")]
+        /// `ComponentName`: The name of the component.
         pub component_name: Option<Value<String>>,
-        /// The monitoring configuration of the component.
-        #[serde(
-            rename = "CustomComponentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomComponentConfiguration`: The monitoring configuration of the component.
         pub custom_component_configuration: Option<ComponentConfiguration>,
-        /// The overwritten settings on default component monitoring configuration.
-        #[serde(
-            rename = "DefaultOverwriteComponentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultOverwriteComponentConfiguration`: The overwritten settings on default component monitoring configuration.
         pub default_overwrite_component_configuration: Option<ComponentConfiguration>,
-        /// The tier of the application component.
-        #[serde(rename = "Tier")]
+        /// `Tier`: The tier of the application component.
         pub tier: Value<String>,
     }
 
@@ -190,6 +195,34 @@ pub mod application {
                 default_overwrite_component_configuration: None,
                 tier: tier.into(),
             }
+        }
+    }
+
+    impl Serialize for ComponentMonitoringSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComponentARN", &self.component_arn)?;
+            map.serialize_entry(
+                "ComponentConfigurationMode",
+                &self.component_configuration_mode,
+            )?;
+            crate::cfn::entry(&mut map, "ComponentName", &self.component_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomComponentConfiguration",
+                &self.custom_component_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultOverwriteComponentConfiguration",
+                &self.default_overwrite_component_configuration,
+            )?;
+            map.serialize_entry("Tier", &self.tier)?;
+            map.end()
         }
     }
 
@@ -234,86 +267,107 @@ pub mod application {
     }
 
     /// The configuration settings of the component.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentConfiguration {
-        /// The configuration settings
-        #[serde(
-            rename = "ConfigurationDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConfigurationDetails`: The configuration settings
         pub configuration_details: Option<ConfigurationDetails>,
-        /// Sub component configurations of the component.
-        #[serde(
-            rename = "SubComponentTypeConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SubComponentTypeConfigurations`: Sub component configurations of the component.
         pub sub_component_type_configurations: Option<
             Vec<SubComponentTypeConfiguration>,
         >,
     }
 
+    impl Serialize for ComponentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationDetails",
+                &self.configuration_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SubComponentTypeConfigurations",
+                &self.sub_component_type_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigurationDetails {
-        /// A list of metrics to monitor for the component.
-        #[serde(rename = "AlarmMetrics", skip_serializing_if = "Option::is_none")]
+        /// `AlarmMetrics`: A list of metrics to monitor for the component.
         pub alarm_metrics: Option<Vec<AlarmMetric>>,
-        /// A list of alarms to monitor for the component.
-        #[serde(rename = "Alarms", skip_serializing_if = "Option::is_none")]
+        /// `Alarms`: A list of alarms to monitor for the component.
         pub alarms: Option<Vec<Alarm>>,
-        /// The HA cluster Prometheus Exporter settings.
-        #[serde(
-            rename = "HAClusterPrometheusExporter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HAClusterPrometheusExporter`: The HA cluster Prometheus Exporter settings.
         pub ha_cluster_prometheus_exporter: Option<HaClusterPrometheusExporter>,
-        /// The HANA DB Prometheus Exporter settings.
-        #[serde(
-            rename = "HANAPrometheusExporter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HANAPrometheusExporter`: The HANA DB Prometheus Exporter settings.
         pub hana_prometheus_exporter: Option<HanaPrometheusExporter>,
-        /// The JMX Prometheus Exporter settings.
-        #[serde(
-            rename = "JMXPrometheusExporter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JMXPrometheusExporter`: The JMX Prometheus Exporter settings.
         pub jmx_prometheus_exporter: Option<JmxPrometheusExporter>,
-        /// A list of logs to monitor for the component.
-        #[serde(rename = "Logs", skip_serializing_if = "Option::is_none")]
+        /// `Logs`: A list of logs to monitor for the component.
         pub logs: Option<Vec<Log>>,
-        /// The NetWeaver Prometheus Exporter settings.
-        #[serde(
-            rename = "NetWeaverPrometheusExporter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetWeaverPrometheusExporter`: The NetWeaver Prometheus Exporter settings.
         pub net_weaver_prometheus_exporter: Option<NetWeaverPrometheusExporter>,
-        /// A list of processes to monitor for the component.
-        #[serde(rename = "Processes", skip_serializing_if = "Option::is_none")]
+        /// `Processes`: A list of processes to monitor for the component.
         pub processes: Option<Vec<Process>>,
-        /// The SQL Prometheus Exporter settings.
-        #[serde(
-            rename = "SQLServerPrometheusExporter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SQLServerPrometheusExporter`: The SQL Prometheus Exporter settings.
         pub sql_server_prometheus_exporter: Option<SqlServerPrometheusExporter>,
-        /// A list of Windows Events to log.
-        #[serde(rename = "WindowsEvents", skip_serializing_if = "Option::is_none")]
+        /// `WindowsEvents`: A list of Windows Events to log.
         pub windows_events: Option<Vec<WindowsEvent>>,
     }
 
+    impl Serialize for ConfigurationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlarmMetrics", &self.alarm_metrics)?;
+            crate::cfn::entry(&mut map, "Alarms", &self.alarms)?;
+            crate::cfn::entry(
+                &mut map,
+                "HAClusterPrometheusExporter",
+                &self.ha_cluster_prometheus_exporter,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HANAPrometheusExporter",
+                &self.hana_prometheus_exporter,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JMXPrometheusExporter",
+                &self.jmx_prometheus_exporter,
+            )?;
+            crate::cfn::entry(&mut map, "Logs", &self.logs)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetWeaverPrometheusExporter",
+                &self.net_weaver_prometheus_exporter,
+            )?;
+            crate::cfn::entry(&mut map, "Processes", &self.processes)?;
+            crate::cfn::entry(
+                &mut map,
+                "SQLServerPrometheusExporter",
+                &self.sql_server_prometheus_exporter,
+            )?;
+            crate::cfn::entry(&mut map, "WindowsEvents", &self.windows_events)?;
+            map.end()
+        }
+    }
+
     /// A metric to be monitored for the component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AlarmMetric {
-        /// The name of the metric to be monitored for the component.
-        #[serde(rename = "AlarmMetricName")]
+        /// `AlarmMetricName`: The name of the metric to be monitored for the component.
         pub alarm_metric_name: Value<String>,
     }
 
@@ -326,14 +380,24 @@ pub mod application {
         }
     }
 
+    impl Serialize for AlarmMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmMetricName", &self.alarm_metric_name)?;
+            map.end()
+        }
+    }
+
     /// A CloudWatch alarm to be monitored for the component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Alarm {
-        /// The name of the CloudWatch alarm to be monitored for the component.
-        #[serde(rename = "AlarmName")]
+        /// `AlarmName`: The name of the CloudWatch alarm to be monitored for the component.
         pub alarm_name: Value<String>,
-        /// Indicates the degree of outage when the alarm goes off.
-        #[serde(rename = "Severity", skip_serializing_if = "Option::is_none")]
+        /// `Severity`: Indicates the degree of outage when the alarm goes off.
         pub severity: Option<Value<Severity>>,
     }
 
@@ -344,6 +408,19 @@ pub mod application {
                 alarm_name: alarm_name.into(),
                 severity: None,
             }
+        }
+    }
+
+    impl Serialize for Alarm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmName", &self.alarm_name)?;
+            crate::cfn::entry(&mut map, "Severity", &self.severity)?;
+            map.end()
         }
     }
 
@@ -388,30 +465,36 @@ pub mod application {
     }
 
     /// The HA cluster Prometheus Exporter settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HaClusterPrometheusExporter {
-        /// Prometheus exporter port.
-        #[serde(rename = "PrometheusPort", skip_serializing_if = "Option::is_none")]
+        /// `PrometheusPort`: Prometheus exporter port.
         pub prometheus_port: Option<Value<String>>,
     }
 
+    impl Serialize for HaClusterPrometheusExporter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PrometheusPort", &self.prometheus_port)?;
+            map.end()
+        }
+    }
+
     /// The HANA DB Prometheus Exporter settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HanaPrometheusExporter {
-        /// A flag which indicates agreeing to install SAP HANA DB client.
-        #[serde(rename = "AgreeToInstallHANADBClient")]
+        /// `AgreeToInstallHANADBClient`: A flag which indicates agreeing to install SAP HANA DB client.
         pub agree_to_install_hanadb_client: Value<bool>,
-        /// The HANA DB port.
-        #[serde(rename = "HANAPort")]
+        /// `HANAPort`: The HANA DB port.
         pub hana_port: Value<String>,
-        /// HANA DB SID.
-        #[serde(rename = "HANASID")]
+        /// `HANASID`: HANA DB SID.
         pub hanasid: Value<String>,
-        /// The secret name which manages the HANA DB credentials e.g. {
-        #[serde(rename = "HANASecretName")]
+        /// `HANASecretName`: The secret name which manages the HANA DB credentials e.g. {
         pub hana_secret_name: Value<String>,
-        /// Prometheus exporter port.
-        #[serde(rename = "PrometheusPort", skip_serializing_if = "Option::is_none")]
+        /// `PrometheusPort`: Prometheus exporter port.
         pub prometheus_port: Option<Value<String>>,
     }
 
@@ -433,37 +516,62 @@ pub mod application {
         }
     }
 
+    impl Serialize for HanaPrometheusExporter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AgreeToInstallHANADBClient",
+                &self.agree_to_install_hanadb_client,
+            )?;
+            map.serialize_entry("HANAPort", &self.hana_port)?;
+            map.serialize_entry("HANASID", &self.hanasid)?;
+            map.serialize_entry("HANASecretName", &self.hana_secret_name)?;
+            crate::cfn::entry(&mut map, "PrometheusPort", &self.prometheus_port)?;
+            map.end()
+        }
+    }
+
     /// The JMX Prometheus Exporter settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JmxPrometheusExporter {
-        /// Java agent host port
-        #[serde(rename = "HostPort", skip_serializing_if = "Option::is_none")]
+        /// `HostPort`: Java agent host port
         pub host_port: Option<Value<String>>,
-        /// JMX service URL.
-        #[serde(rename = "JMXURL", skip_serializing_if = "Option::is_none")]
+        /// `JMXURL`: JMX service URL.
         pub jmxurl: Option<Value<String>>,
-        /// Prometheus exporter port.
-        #[serde(rename = "PrometheusPort", skip_serializing_if = "Option::is_none")]
+        /// `PrometheusPort`: Prometheus exporter port.
         pub prometheus_port: Option<Value<String>>,
     }
 
+    impl Serialize for JmxPrometheusExporter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HostPort", &self.host_port)?;
+            crate::cfn::entry(&mut map, "JMXURL", &self.jmxurl)?;
+            crate::cfn::entry(&mut map, "PrometheusPort", &self.prometheus_port)?;
+            map.end()
+        }
+    }
+
     /// A log to be monitored for the component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Log {
-        /// The type of encoding of the logs to be monitored.
-        #[serde(rename = "Encoding", skip_serializing_if = "Option::is_none")]
+        /// `Encoding`: The type of encoding of the logs to be monitored.
         pub encoding: Option<Value<Encoding>>,
-        /// The CloudWatch log group name to be associated to the monitored log.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The CloudWatch log group name to be associated to the monitored log.
         pub log_group_name: Option<Value<String>>,
-        /// The path of the logs to be monitored.
-        #[serde(rename = "LogPath", skip_serializing_if = "Option::is_none")]
+        /// `LogPath`: The path of the logs to be monitored.
         pub log_path: Option<Value<String>>,
-        /// The log type decides the log patterns against which Application Insights analyzes the log.
-        #[serde(rename = "LogType")]
+        /// `LogType`: The log type decides the log patterns against which Application Insights analyzes the log.
         pub log_type: Value<String>,
-        /// The name of the log pattern set.
-        #[serde(rename = "PatternSet", skip_serializing_if = "Option::is_none")]
+        /// `PatternSet`: The name of the log pattern set.
         pub pattern_set: Option<Value<String>>,
     }
 
@@ -477,6 +585,22 @@ pub mod application {
                 log_type: log_type.into(),
                 pattern_set: None,
             }
+        }
+    }
+
+    impl Serialize for Log {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encoding", &self.encoding)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "LogPath", &self.log_path)?;
+            map.serialize_entry("LogType", &self.log_type)?;
+            crate::cfn::entry(&mut map, "PatternSet", &self.pattern_set)?;
+            map.end()
         }
     }
 
@@ -521,16 +645,13 @@ pub mod application {
     }
 
     /// The NetWeaver Prometheus Exporter Settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetWeaverPrometheusExporter {
-        /// SAP instance numbers for ASCS, ERS, and App Servers.
-        #[serde(rename = "InstanceNumbers")]
+        /// `InstanceNumbers`: SAP instance numbers for ASCS, ERS, and App Servers.
         pub instance_numbers: Vec<Value<String>>,
-        /// Prometheus exporter port.
-        #[serde(rename = "PrometheusPort", skip_serializing_if = "Option::is_none")]
+        /// `PrometheusPort`: Prometheus exporter port.
         pub prometheus_port: Option<Value<String>>,
-        /// SAP NetWeaver SID.
-        #[serde(rename = "SAPSID")]
+        /// `SAPSID`: SAP NetWeaver SID.
         pub sapsid: Value<String>,
     }
 
@@ -548,14 +669,26 @@ pub mod application {
         }
     }
 
+    impl Serialize for NetWeaverPrometheusExporter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceNumbers", &self.instance_numbers)?;
+            crate::cfn::entry(&mut map, "PrometheusPort", &self.prometheus_port)?;
+            map.serialize_entry("SAPSID", &self.sapsid)?;
+            map.end()
+        }
+    }
+
     /// A process to be monitored for the component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Process {
-        /// A list of metrics to monitor for the component.
-        #[serde(rename = "AlarmMetrics")]
+        /// `AlarmMetrics`: A list of metrics to monitor for the component.
         pub alarm_metrics: Vec<AlarmMetric>,
-        /// The name of the process to be monitored for the component.
-        #[serde(rename = "ProcessName")]
+        /// `ProcessName`: The name of the process to be monitored for the component.
         pub process_name: Value<String>,
     }
 
@@ -572,14 +705,25 @@ pub mod application {
         }
     }
 
+    impl Serialize for Process {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmMetrics", &self.alarm_metrics)?;
+            map.serialize_entry("ProcessName", &self.process_name)?;
+            map.end()
+        }
+    }
+
     /// The SQL prometheus exporter settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqlServerPrometheusExporter {
-        /// Prometheus exporter port.
-        #[serde(rename = "PrometheusPort")]
+        /// `PrometheusPort`: Prometheus exporter port.
         pub prometheus_port: Value<String>,
-        /// Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://\<USERNAME\>:\<PASSWORD\>@localhost:1433"}
-        #[serde(rename = "SQLSecretName")]
+        /// `SQLSecretName`: Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://\<USERNAME\>:\<PASSWORD\>@localhost:1433"}
         pub sql_secret_name: Value<String>,
     }
 
@@ -596,20 +740,29 @@ pub mod application {
         }
     }
 
+    impl Serialize for SqlServerPrometheusExporter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PrometheusPort", &self.prometheus_port)?;
+            map.serialize_entry("SQLSecretName", &self.sql_secret_name)?;
+            map.end()
+        }
+    }
+
     /// A Windows Event to be monitored for the component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WindowsEvent {
-        /// The levels of event to log.
-        #[serde(rename = "EventLevels")]
+        /// `EventLevels`: The levels of event to log.
         pub event_levels: Vec<Value<EventLevel>>,
-        /// The type of Windows Events to log.
-        #[serde(rename = "EventName")]
+        /// `EventName`: The type of Windows Events to log.
         pub event_name: Value<String>,
-        /// The CloudWatch log group name to be associated to the monitored log.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The CloudWatch log group name to be associated to the monitored log.
         pub log_group_name: Value<String>,
-        /// The name of the log pattern set.
-        #[serde(rename = "PatternSet", skip_serializing_if = "Option::is_none")]
+        /// `PatternSet`: The name of the log pattern set.
         pub pattern_set: Option<Value<String>>,
     }
 
@@ -626,6 +779,21 @@ pub mod application {
                 log_group_name: log_group_name.into(),
                 pattern_set: None,
             }
+        }
+    }
+
+    impl Serialize for WindowsEvent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventLevels", &self.event_levels)?;
+            map.serialize_entry("EventName", &self.event_name)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "PatternSet", &self.pattern_set)?;
+            map.end()
         }
     }
 
@@ -676,13 +844,11 @@ pub mod application {
     }
 
     /// One type sub component configurations for the component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubComponentTypeConfiguration {
-        /// The configuration settings of sub components.
-        #[serde(rename = "SubComponentConfigurationDetails")]
+        /// `SubComponentConfigurationDetails`: The configuration settings of sub components.
         pub sub_component_configuration_details: SubComponentConfigurationDetails,
-        /// The sub component type.
-        #[serde(rename = "SubComponentType")]
+        /// `SubComponentType`: The sub component type.
         pub sub_component_type: Value<SubComponentType>,
     }
 
@@ -702,21 +868,48 @@ pub mod application {
         }
     }
 
+    impl Serialize for SubComponentTypeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SubComponentConfigurationDetails",
+                &self.sub_component_configuration_details,
+            )?;
+            map.serialize_entry("SubComponentType", &self.sub_component_type)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings of sub components.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SubComponentConfigurationDetails {
-        /// A list of metrics to monitor for the component.
-        #[serde(rename = "AlarmMetrics", skip_serializing_if = "Option::is_none")]
+        /// `AlarmMetrics`: A list of metrics to monitor for the component.
         pub alarm_metrics: Option<Vec<AlarmMetric>>,
-        /// A list of logs to monitor for the component.
-        #[serde(rename = "Logs", skip_serializing_if = "Option::is_none")]
+        /// `Logs`: A list of logs to monitor for the component.
         pub logs: Option<Vec<Log>>,
-        /// A list of processes to monitor for the component.
-        #[serde(rename = "Processes", skip_serializing_if = "Option::is_none")]
+        /// `Processes`: A list of processes to monitor for the component.
         pub processes: Option<Vec<Process>>,
-        /// A list of Windows Events to log.
-        #[serde(rename = "WindowsEvents", skip_serializing_if = "Option::is_none")]
+        /// `WindowsEvents`: A list of Windows Events to log.
         pub windows_events: Option<Vec<WindowsEvent>>,
+    }
+
+    impl Serialize for SubComponentConfigurationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlarmMetrics", &self.alarm_metrics)?;
+            crate::cfn::entry(&mut map, "Logs", &self.logs)?;
+            crate::cfn::entry(&mut map, "Processes", &self.processes)?;
+            crate::cfn::entry(&mut map, "WindowsEvents", &self.windows_events)?;
+            map.end()
+        }
     }
 
     /// The sub component type.
@@ -757,13 +950,11 @@ pub mod application {
     }
 
     /// The custom grouped component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomComponent {
-        /// The name of the component.
-        #[serde(rename = "ComponentName")]
+        /// `ComponentName`: The name of the component.
         pub component_name: Value<String>,
-        /// The list of resource ARNs that belong to the component.
-        #[serde(rename = "ResourceList")]
+        /// `ResourceList`: The list of resource ARNs that belong to the component.
         pub resource_list: Vec<Value<String>>,
     }
 
@@ -777,6 +968,19 @@ pub mod application {
                 component_name: component_name.into(),
                 resource_list: resource_list.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomComponent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComponentName", &self.component_name)?;
+            map.serialize_entry("ResourceList", &self.resource_list)?;
+            map.end()
         }
     }
 
@@ -815,13 +1019,11 @@ pub mod application {
     }
 
     /// The log pattern set.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogPatternSet {
-        /// The log patterns of a set.
-        #[serde(rename = "LogPatterns")]
+        /// `LogPatterns`: The log patterns of a set.
         pub log_patterns: Vec<LogPattern>,
-        /// The name of the log pattern set.
-        #[serde(rename = "PatternSetName")]
+        /// `PatternSetName`: The name of the log pattern set.
         pub pattern_set_name: Value<String>,
     }
 
@@ -838,17 +1040,27 @@ pub mod application {
         }
     }
 
+    impl Serialize for LogPatternSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogPatterns", &self.log_patterns)?;
+            map.serialize_entry("PatternSetName", &self.pattern_set_name)?;
+            map.end()
+        }
+    }
+
     /// The log pattern.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogPattern {
-        /// The log pattern.
-        #[serde(rename = "Pattern")]
+        /// `Pattern`: The log pattern.
         pub pattern: Value<String>,
-        /// The name of the log pattern.
-        #[serde(rename = "PatternName")]
+        /// `PatternName`: The name of the log pattern.
         pub pattern_name: Value<String>,
-        /// Rank of the log pattern.
-        #[serde(rename = "Rank")]
+        /// `Rank`: Rank of the log pattern.
         pub rank: Value<i64>,
     }
 
@@ -864,6 +1076,20 @@ pub mod application {
                 pattern_name: pattern_name.into(),
                 rank: rank.into(),
             }
+        }
+    }
+
+    impl Serialize for LogPattern {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Pattern", &self.pattern)?;
+            map.serialize_entry("PatternName", &self.pattern_name)?;
+            map.serialize_entry("Rank", &self.rank)?;
+            map.end()
         }
     }
 }

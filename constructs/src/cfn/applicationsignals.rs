@@ -77,8 +77,18 @@ pub mod discovery {
     }
 
     /// The properties of `AWS::ApplicationSignals::Discovery`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDiscoveryProps {}
+    impl Serialize for CfnDiscoveryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApplicationSignals::GroupingConfiguration`: [`CfnGroupingConfiguration`], [`CfnGroupingConfigurationProps`] and their property types.
@@ -146,10 +156,9 @@ pub mod grouping_configuration {
     }
 
     /// The properties of `AWS::ApplicationSignals::GroupingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupingConfigurationProps {
         /// `GroupingAttributeDefinitions`.
-        #[serde(rename = "GroupingAttributeDefinitions")]
         pub grouping_attribute_definitions: Vec<GroupingAttributeDefinition>,
     }
 
@@ -164,21 +173,29 @@ pub mod grouping_configuration {
         }
     }
 
+    impl Serialize for CfnGroupingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "GroupingAttributeDefinitions",
+                &self.grouping_attribute_definitions,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `GroupingAttributeDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GroupingAttributeDefinition {
         /// `DefaultGroupingValue`.
-        #[serde(
-            rename = "DefaultGroupingValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_grouping_value: Option<Value<String>>,
         /// `GroupingName`.
-        #[serde(rename = "GroupingName")]
         pub grouping_name: Value<String>,
         /// `GroupingSourceKeys`.
-        #[serde(rename = "GroupingSourceKeys")]
         pub grouping_source_keys: Vec<Value<String>>,
     }
 
@@ -193,6 +210,24 @@ pub mod grouping_configuration {
                 grouping_name: grouping_name.into(),
                 grouping_source_keys: grouping_source_keys.into(),
             }
+        }
+    }
+
+    impl Serialize for GroupingAttributeDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultGroupingValue",
+                &self.default_grouping_value,
+            )?;
+            map.serialize_entry("GroupingName", &self.grouping_name)?;
+            map.serialize_entry("GroupingSourceKeys", &self.grouping_source_keys)?;
+            map.end()
         }
     }
 }
@@ -281,37 +316,27 @@ pub mod instrumentation_config {
     }
 
     /// The properties of `AWS::ApplicationSignals::InstrumentationConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstrumentationConfigProps {
-        /// Client-side filters that target specific instances.
-        #[serde(rename = "AttributeFilters", skip_serializing_if = "Option::is_none")]
+        /// `AttributeFilters`: Client-side filters that target specific instances.
         pub attribute_filters: Option<Vec<indexmap::IndexMap<String, Value<String>>>>,
-        /// Specifies what to capture when the instrumentation point is hit.
-        #[serde(rename = "CaptureConfiguration")]
+        /// `CaptureConfiguration`: Specifies what to capture when the instrumentation point is hit.
         pub capture_configuration: CaptureConfiguration,
-        /// An optional short description that explains the purpose of this instrumentation.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional short description that explains the purpose of this instrumentation.
         pub description: Option<Value<String>>,
-        /// The environment that the service is running in.
-        #[serde(rename = "Environment")]
+        /// `Environment`: The environment that the service is running in.
         pub environment: Value<String>,
-        /// The timestamp after which this configuration is no longer served.
-        #[serde(rename = "ExpiresAt", skip_serializing_if = "Option::is_none")]
+        /// `ExpiresAt`: The timestamp after which this configuration is no longer served.
         pub expires_at: Option<Value<String>>,
-        /// Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted).
-        #[serde(rename = "InstrumentationType")]
+        /// `InstrumentationType`: Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted).
         pub instrumentation_type: Value<InstrumentationType>,
-        /// The location where instrumentation should be applied.
-        #[serde(rename = "Location")]
+        /// `Location`: The location where instrumentation should be applied.
         pub location: Location,
-        /// The name of the service to instrument.
-        #[serde(rename = "Service")]
+        /// `Service`: The name of the service to instrument.
         pub service: Value<String>,
-        /// The telemetry signal type to emit for this instrumentation.
-        #[serde(rename = "SignalType")]
+        /// `SignalType`: The telemetry signal type to emit for this instrumentation.
         pub signal_type: Value<SignalType>,
-        /// An optional list of key-value pairs to associate with the instrumentation configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional list of key-value pairs to associate with the instrumentation configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -340,11 +365,31 @@ pub mod instrumentation_config {
         }
     }
 
+    impl Serialize for CfnInstrumentationConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeFilters", &self.attribute_filters)?;
+            map.serialize_entry("CaptureConfiguration", &self.capture_configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "ExpiresAt", &self.expires_at)?;
+            map.serialize_entry("InstrumentationType", &self.instrumentation_type)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.serialize_entry("Service", &self.service)?;
+            map.serialize_entry("SignalType", &self.signal_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies what to capture when the instrumentation point is hit.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CaptureConfiguration {
         /// `CodeCapture`.
-        #[serde(rename = "CodeCapture")]
         pub code_capture: CodeCaptureConfiguration,
     }
 
@@ -357,23 +402,30 @@ pub mod instrumentation_config {
         }
     }
 
+    impl Serialize for CaptureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CodeCapture", &self.code_capture)?;
+            map.end()
+        }
+    }
+
     /// Defines what data to capture for code-level instrumentation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeCaptureConfiguration {
-        /// The function arguments to capture.
-        #[serde(rename = "CaptureArguments", skip_serializing_if = "Option::is_none")]
+        /// `CaptureArguments`: The function arguments to capture.
         pub capture_arguments: Option<Vec<Value<String>>>,
         /// `CaptureLimits`.
-        #[serde(rename = "CaptureLimits")]
         pub capture_limits: CaptureLimitsConfig,
-        /// The local variables to capture by name.
-        #[serde(rename = "CaptureLocals", skip_serializing_if = "Option::is_none")]
+        /// `CaptureLocals`: The local variables to capture by name.
         pub capture_locals: Option<Vec<Value<String>>>,
-        /// Whether to capture the return value.
-        #[serde(rename = "CaptureReturn", skip_serializing_if = "Option::is_none")]
+        /// `CaptureReturn`: Whether to capture the return value.
         pub capture_return: Option<Value<bool>>,
-        /// Whether to capture a stack trace.
-        #[serde(rename = "CaptureStackTrace", skip_serializing_if = "Option::is_none")]
+        /// `CaptureStackTrace`: Whether to capture a stack trace.
         pub capture_stack_trace: Option<Value<bool>>,
     }
 
@@ -390,33 +442,76 @@ pub mod instrumentation_config {
         }
     }
 
+    impl Serialize for CodeCaptureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaptureArguments", &self.capture_arguments)?;
+            map.serialize_entry("CaptureLimits", &self.capture_limits)?;
+            crate::cfn::entry(&mut map, "CaptureLocals", &self.capture_locals)?;
+            crate::cfn::entry(&mut map, "CaptureReturn", &self.capture_return)?;
+            crate::cfn::entry(&mut map, "CaptureStackTrace", &self.capture_stack_trace)?;
+            map.end()
+        }
+    }
+
     /// Safety limits that bound what is captured.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptureLimitsConfig {
-        /// Maximum nesting depth to traverse inside collections.
-        #[serde(rename = "MaxCollectionDepth", skip_serializing_if = "Option::is_none")]
+        /// `MaxCollectionDepth`: Maximum nesting depth to traverse inside collections.
         pub max_collection_depth: Option<Value<i64>>,
-        /// Maximum number of items to capture from any collection.
-        #[serde(rename = "MaxCollectionWidth", skip_serializing_if = "Option::is_none")]
+        /// `MaxCollectionWidth`: Maximum number of items to capture from any collection.
         pub max_collection_width: Option<Value<i64>>,
-        /// Maximum number of fields to capture for any object.
-        #[serde(rename = "MaxFieldsPerObject", skip_serializing_if = "Option::is_none")]
+        /// `MaxFieldsPerObject`: Maximum number of fields to capture for any object.
         pub max_fields_per_object: Option<Value<i64>>,
-        /// Maximum number of times the instrumentation point can be hit before disabled.
-        #[serde(rename = "MaxHits", skip_serializing_if = "Option::is_none")]
+        /// `MaxHits`: Maximum number of times the instrumentation point can be hit before disabled.
         pub max_hits: Option<Value<i64>>,
-        /// Maximum depth for nested object traversal.
-        #[serde(rename = "MaxObjectDepth", skip_serializing_if = "Option::is_none")]
+        /// `MaxObjectDepth`: Maximum depth for nested object traversal.
         pub max_object_depth: Option<Value<i64>>,
-        /// Maximum number of stack frames to capture.
-        #[serde(rename = "MaxStackFrames", skip_serializing_if = "Option::is_none")]
+        /// `MaxStackFrames`: Maximum number of stack frames to capture.
         pub max_stack_frames: Option<Value<i64>>,
-        /// Maximum total size in bytes of a captured stack trace.
-        #[serde(rename = "MaxStackTraceSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxStackTraceSize`: Maximum total size in bytes of a captured stack trace.
         pub max_stack_trace_size: Option<Value<i64>>,
-        /// Maximum length of captured string values in characters.
-        #[serde(rename = "MaxStringLength", skip_serializing_if = "Option::is_none")]
+        /// `MaxStringLength`: Maximum length of captured string values in characters.
         pub max_string_length: Option<Value<i64>>,
+    }
+
+    impl Serialize for CaptureLimitsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxCollectionDepth",
+                &self.max_collection_depth,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxCollectionWidth",
+                &self.max_collection_width,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxFieldsPerObject",
+                &self.max_fields_per_object,
+            )?;
+            crate::cfn::entry(&mut map, "MaxHits", &self.max_hits)?;
+            crate::cfn::entry(&mut map, "MaxObjectDepth", &self.max_object_depth)?;
+            crate::cfn::entry(&mut map, "MaxStackFrames", &self.max_stack_frames)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxStackTraceSize",
+                &self.max_stack_trace_size,
+            )?;
+            crate::cfn::entry(&mut map, "MaxStringLength", &self.max_string_length)?;
+            map.end()
+        }
     }
 
     /// Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted).
@@ -457,10 +552,9 @@ pub mod instrumentation_config {
     }
 
     /// The location where instrumentation should be applied.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Location {
         /// `CodeLocation`.
-        #[serde(rename = "CodeLocation")]
         pub code_location: CodeLocation,
     }
 
@@ -473,26 +567,32 @@ pub mod instrumentation_config {
         }
     }
 
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CodeLocation", &self.code_location)?;
+            map.end()
+        }
+    }
+
     /// Identifies a code location to instrument.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeLocation {
-        /// The class or type name that contains the method.
-        #[serde(rename = "ClassName", skip_serializing_if = "Option::is_none")]
+        /// `ClassName`: The class or type name that contains the method.
         pub class_name: Option<Value<String>>,
-        /// The package, module, or namespace that contains the target code.
-        #[serde(rename = "CodeUnit", skip_serializing_if = "Option::is_none")]
+        /// `CodeUnit`: The package, module, or namespace that contains the target code.
         pub code_unit: Option<Value<String>>,
-        /// The source file path relative to the project or source root.
-        #[serde(rename = "FilePath")]
+        /// `FilePath`: The source file path relative to the project or source root.
         pub file_path: Value<String>,
-        /// The programming language for this instrumentation point.
-        #[serde(rename = "Language")]
+        /// `Language`: The programming language for this instrumentation point.
         pub language: Value<Language>,
-        /// The line number to instrument.
-        #[serde(rename = "LineNumber", skip_serializing_if = "Option::is_none")]
+        /// `LineNumber`: The line number to instrument.
         pub line_number: Option<Value<i64>>,
-        /// The method or function name to instrument.
-        #[serde(rename = "MethodName", skip_serializing_if = "Option::is_none")]
+        /// `MethodName`: The method or function name to instrument.
         pub method_name: Option<Value<String>>,
     }
 
@@ -510,6 +610,23 @@ pub mod instrumentation_config {
                 line_number: None,
                 method_name: None,
             }
+        }
+    }
+
+    impl Serialize for CodeLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClassName", &self.class_name)?;
+            crate::cfn::entry(&mut map, "CodeUnit", &self.code_unit)?;
+            map.serialize_entry("FilePath", &self.file_path)?;
+            map.serialize_entry("Language", &self.language)?;
+            crate::cfn::entry(&mut map, "LineNumber", &self.line_number)?;
+            crate::cfn::entry(&mut map, "MethodName", &self.method_name)?;
+            map.end()
         }
     }
 
@@ -663,35 +780,23 @@ pub mod service_level_objective {
     }
 
     /// The properties of `AWS::ApplicationSignals::ServiceLevelObjective`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceLevelObjectiveProps {
         /// `BurnRateConfigurations`.
-        #[serde(
-            rename = "BurnRateConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub burn_rate_configurations: Option<Vec<BurnRateConfiguration>>,
-        /// An optional description for this SLO.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description for this SLO.
         pub description: Option<Value<String>>,
         /// `ExclusionWindows`.
-        #[serde(rename = "ExclusionWindows", skip_serializing_if = "Option::is_none")]
         pub exclusion_windows: Option<Vec<ExclusionWindow>>,
         /// `Goal`.
-        #[serde(rename = "Goal", skip_serializing_if = "Option::is_none")]
         pub goal: Option<Goal>,
-        /// The name of this SLO.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of this SLO.
         pub name: Value<String>,
         /// `RequestBasedSli`.
-        #[serde(rename = "RequestBasedSli", skip_serializing_if = "Option::is_none")]
         pub request_based_sli: Option<RequestBasedSli>,
         /// `Sli`.
-        #[serde(rename = "Sli", skip_serializing_if = "Option::is_none")]
         pub sli: Option<Sli>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -711,11 +816,33 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for CfnServiceLevelObjectiveProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BurnRateConfigurations",
+                &self.burn_rate_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExclusionWindows", &self.exclusion_windows)?;
+            crate::cfn::entry(&mut map, "Goal", &self.goal)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RequestBasedSli", &self.request_based_sli)?;
+            crate::cfn::entry(&mut map, "Sli", &self.sli)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// This object defines the length of the look-back window used to calculate one burn rate metric for this SLO.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BurnRateConfiguration {
-        /// The number of minutes to use as the look-back window.
-        #[serde(rename = "LookBackWindowMinutes")]
+        /// `LookBackWindowMinutes`: The number of minutes to use as the look-back window.
         pub look_back_window_minutes: Value<i64>,
     }
 
@@ -728,20 +855,31 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for BurnRateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "LookBackWindowMinutes",
+                &self.look_back_window_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// This object defines a time exclusion window for this SLO.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExclusionWindow {
-        /// An optional reason for scheduling this time exclusion window.
-        #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
+        /// `Reason`: An optional reason for scheduling this time exclusion window.
         pub reason: Option<Value<String>>,
         /// `RecurrenceRule`.
-        #[serde(rename = "RecurrenceRule", skip_serializing_if = "Option::is_none")]
         pub recurrence_rule: Option<RecurrenceRule>,
-        /// The time you want the exclusion window to start at.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The time you want the exclusion window to start at.
         pub start_time: Option<Value<String>>,
         /// `Window`.
-        #[serde(rename = "Window")]
         pub window: Window,
     }
 
@@ -757,11 +895,25 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for ExclusionWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Reason", &self.reason)?;
+            crate::cfn::entry(&mut map, "RecurrenceRule", &self.recurrence_rule)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.serialize_entry("Window", &self.window)?;
+            map.end()
+        }
+    }
+
     /// This object defines how often to repeat a time exclusion window.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecurrenceRule {
-        /// A cron or rate expression denoting how often to repeat this exclusion window.
-        #[serde(rename = "Expression")]
+        /// `Expression`: A cron or rate expression denoting how often to repeat this exclusion window.
         pub expression: Value<String>,
     }
 
@@ -774,14 +926,24 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for RecurrenceRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.end()
+        }
+    }
+
     /// This object defines the length of time an exclusion window should span.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Window {
         /// `Duration`.
-        #[serde(rename = "Duration")]
         pub duration: Value<i64>,
         /// `DurationUnit`.
-        #[serde(rename = "DurationUnit")]
         pub duration_unit: Value<DurationUnit>,
     }
 
@@ -795,6 +957,19 @@ pub mod service_level_objective {
                 duration: duration.into(),
                 duration_unit: duration_unit.into(),
             }
+        }
+    }
+
+    impl Serialize for Window {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Duration", &self.duration)?;
+            map.serialize_entry("DurationUnit", &self.duration_unit)?;
+            map.end()
         }
     }
 
@@ -842,41 +1017,60 @@ pub mod service_level_objective {
     }
 
     /// A structure that contains the attributes that determine the goal of the SLO.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Goal {
-        /// The threshold that determines if the goal is being met.
-        #[serde(rename = "AttainmentGoal", skip_serializing_if = "Option::is_none")]
+        /// `AttainmentGoal`: The threshold that determines if the goal is being met.
         pub attainment_goal: Option<Value<f64>>,
         /// `Interval`.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
         pub interval: Option<Interval>,
-        /// The percentage of remaining budget over total budget that you want to get warnings for.
-        #[serde(rename = "WarningThreshold", skip_serializing_if = "Option::is_none")]
+        /// `WarningThreshold`: The percentage of remaining budget over total budget that you want to get warnings for.
         pub warning_threshold: Option<Value<f64>>,
     }
 
+    impl Serialize for Goal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttainmentGoal", &self.attainment_goal)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "WarningThreshold", &self.warning_threshold)?;
+            map.end()
+        }
+    }
+
     /// The time period used to evaluate the SLO.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Interval {
         /// `CalendarInterval`.
-        #[serde(rename = "CalendarInterval", skip_serializing_if = "Option::is_none")]
         pub calendar_interval: Option<CalendarInterval>,
         /// `RollingInterval`.
-        #[serde(rename = "RollingInterval", skip_serializing_if = "Option::is_none")]
         pub rolling_interval: Option<RollingInterval>,
     }
 
+    impl Serialize for Interval {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CalendarInterval", &self.calendar_interval)?;
+            crate::cfn::entry(&mut map, "RollingInterval", &self.rolling_interval)?;
+            map.end()
+        }
+    }
+
     /// If the interval for this service level objective is a calendar interval, this structure contains the interval specifications.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CalendarInterval {
         /// `Duration`.
-        #[serde(rename = "Duration")]
         pub duration: Value<i64>,
         /// `DurationUnit`.
-        #[serde(rename = "DurationUnit")]
         pub duration_unit: Value<DurationUnit>,
-        /// Epoch time in seconds you want the first interval to start.
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: Epoch time in seconds you want the first interval to start.
         pub start_time: Value<i64>,
     }
 
@@ -895,14 +1089,26 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for CalendarInterval {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Duration", &self.duration)?;
+            map.serialize_entry("DurationUnit", &self.duration_unit)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// If the interval is a calendar interval, this structure contains the interval specifications.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RollingInterval {
         /// `Duration`.
-        #[serde(rename = "Duration")]
         pub duration: Value<i64>,
         /// `DurationUnit`.
-        #[serde(rename = "DurationUnit")]
         pub duration_unit: Value<DurationUnit>,
     }
 
@@ -919,17 +1125,27 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for RollingInterval {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Duration", &self.duration)?;
+            map.serialize_entry("DurationUnit", &self.duration_unit)?;
+            map.end()
+        }
+    }
+
     /// This structure contains information about the performance metric that a request-based SLO monitors.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequestBasedSli {
-        /// The arithmetic operation used when comparing the specified metric to the threshold.
-        #[serde(rename = "ComparisonOperator", skip_serializing_if = "Option::is_none")]
+        /// `ComparisonOperator`: The arithmetic operation used when comparing the specified metric to the threshold.
         pub comparison_operator: Option<Value<ComparisonOperator>>,
-        /// The value that the SLI metric is compared to.
-        #[serde(rename = "MetricThreshold", skip_serializing_if = "Option::is_none")]
+        /// `MetricThreshold`: The value that the SLI metric is compared to.
         pub metric_threshold: Option<Value<f64>>,
         /// `RequestBasedSliMetric`.
-        #[serde(rename = "RequestBasedSliMetric")]
         pub request_based_sli_metric: RequestBasedSliMetric,
     }
 
@@ -941,6 +1157,27 @@ pub mod service_level_objective {
                 metric_threshold: None,
                 request_based_sli_metric: request_based_sli_metric.into(),
             }
+        }
+    }
+
+    impl Serialize for RequestBasedSli {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComparisonOperator",
+                &self.comparison_operator,
+            )?;
+            crate::cfn::entry(&mut map, "MetricThreshold", &self.metric_threshold)?;
+            map.serialize_entry(
+                "RequestBasedSliMetric",
+                &self.request_based_sli_metric,
+            )?;
+            map.end()
         }
     }
 
@@ -988,57 +1225,66 @@ pub mod service_level_objective {
     }
 
     /// This structure contains the information about the metric that is used for a request-based SLO.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RequestBasedSliMetric {
         /// `CompositeSliConfig`.
-        #[serde(rename = "CompositeSliConfig", skip_serializing_if = "Option::is_none")]
         pub composite_sli_config: Option<CompositeSliConfig>,
         /// `DependencyConfig`.
-        #[serde(rename = "DependencyConfig", skip_serializing_if = "Option::is_none")]
         pub dependency_config: Option<DependencyConfig>,
-        /// `KeyAttributes`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "KeyAttributes", skip_serializing_if = "Option::is_none")]
+        /// `KeyAttributes`: `KeyAttributes`. Untyped in the schema: any `serde_json::Value`.
         pub key_attributes: Option<serde_json::Value>,
         /// `MetricName`.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
         /// `MetricSource`.
-        #[serde(rename = "MetricSource", skip_serializing_if = "Option::is_none")]
         pub metric_source: Option<MetricSource>,
-        /// If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays which of those metrics is used.
-        #[serde(rename = "MetricType", skip_serializing_if = "Option::is_none")]
+        /// `MetricType`: If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays which of those metrics is used.
         pub metric_type: Option<Value<MetricType>>,
         /// `MonitoredRequestCountMetric`.
-        #[serde(
-            rename = "MonitoredRequestCountMetric",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitored_request_count_metric: Option<MonitoredRequestCountMetric>,
-        /// If the SLO monitors a specific operation of the service, this field displays that operation name.
-        #[serde(rename = "OperationName", skip_serializing_if = "Option::is_none")]
+        /// `OperationName`: If the SLO monitors a specific operation of the service, this field displays that operation name.
         pub operation_name: Option<Value<String>>,
-        /// This structure defines the metric that is used as the "total requests" number for a request-based SLO.
-        #[serde(
-            rename = "TotalRequestCountMetric",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TotalRequestCountMetric`: This structure defines the metric that is used as the "total requests" number for a request-based SLO.
         pub total_request_count_metric: Option<Vec<MetricDataQuery>>,
     }
 
+    impl Serialize for RequestBasedSliMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositeSliConfig",
+                &self.composite_sli_config,
+            )?;
+            crate::cfn::entry(&mut map, "DependencyConfig", &self.dependency_config)?;
+            crate::cfn::entry(&mut map, "KeyAttributes", &self.key_attributes)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "MetricSource", &self.metric_source)?;
+            crate::cfn::entry(&mut map, "MetricType", &self.metric_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoredRequestCountMetric",
+                &self.monitored_request_count_metric,
+            )?;
+            crate::cfn::entry(&mut map, "OperationName", &self.operation_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TotalRequestCountMetric",
+                &self.total_request_count_metric,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CompositeSliConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CompositeSliConfig {
         /// `CompositeSliComponents`.
-        #[serde(
-            rename = "CompositeSliComponents",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub composite_sli_components: Option<Vec<CompositeSliComponent>>,
         /// `SelectionConfig`.
-        #[serde(rename = "SelectionConfig")]
         pub selection_config: SelectionConfig,
     }
 
@@ -1052,11 +1298,27 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for CompositeSliConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositeSliComponents",
+                &self.composite_sli_components,
+            )?;
+            map.serialize_entry("SelectionConfig", &self.selection_config)?;
+            map.end()
+        }
+    }
+
     /// The `CompositeSliComponent` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CompositeSliComponent {
         /// `OperationName`.
-        #[serde(rename = "OperationName")]
         pub operation_name: Value<String>,
     }
 
@@ -1069,14 +1331,24 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for CompositeSliComponent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OperationName", &self.operation_name)?;
+            map.end()
+        }
+    }
+
     /// The `SelectionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SelectionConfig {
         /// `Pattern`.
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
         pub pattern: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<SelectionType>,
     }
 
@@ -1087,6 +1359,19 @@ pub mod service_level_objective {
                 pattern: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SelectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1131,13 +1416,11 @@ pub mod service_level_objective {
     }
 
     /// Configuration for identifying a dependency and its operation
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DependencyConfig {
-        /// `DependencyKeyAttributes`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "DependencyKeyAttributes")]
+        /// `DependencyKeyAttributes`: `DependencyKeyAttributes`. Untyped in the schema: any `serde_json::Value`.
         pub dependency_key_attributes: serde_json::Value,
-        /// When the SLO monitors a specific operation of the dependency, this field specifies the name of that operation in the dependency.
-        #[serde(rename = "DependencyOperationName")]
+        /// `DependencyOperationName`: When the SLO monitors a specific operation of the dependency, this field specifies the name of that operation in the dependency.
         pub dependency_operation_name: Value<String>,
     }
 
@@ -1154,18 +1437,31 @@ pub mod service_level_objective {
         }
     }
 
-    /// Configuration for identifying the source of metrics for non-Application Signals services
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct MetricSource {
-        /// `MetricSourceAttributes`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "MetricSourceAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DependencyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DependencyKeyAttributes",
+                &self.dependency_key_attributes,
+            )?;
+            map.serialize_entry(
+                "DependencyOperationName",
+                &self.dependency_operation_name,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Configuration for identifying the source of metrics for non-Application Signals services
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MetricSource {
+        /// `MetricSourceAttributes`: `MetricSourceAttributes`. Untyped in the schema: any `serde_json::Value`.
         pub metric_source_attributes: Option<serde_json::Value>,
-        /// `MetricSourceKeyAttributes`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "MetricSourceKeyAttributes")]
+        /// `MetricSourceKeyAttributes`: `MetricSourceKeyAttributes`. Untyped in the schema: any `serde_json::Value`.
         pub metric_source_key_attributes: serde_json::Value,
     }
 
@@ -1176,6 +1472,26 @@ pub mod service_level_objective {
                 metric_source_attributes: None,
                 metric_source_key_attributes: metric_source_key_attributes.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricSourceAttributes",
+                &self.metric_source_attributes,
+            )?;
+            map.serialize_entry(
+                "MetricSourceKeyAttributes",
+                &self.metric_source_key_attributes,
+            )?;
+            map.end()
         }
     }
 
@@ -1217,33 +1533,39 @@ pub mod service_level_objective {
     }
 
     /// This structure defines the metric that is used as the "good request" or "bad request" value for a request-based SLO.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MonitoredRequestCountMetric {
-        /// If you want to count "bad requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "bad requests" in this structure.
-        #[serde(rename = "BadCountMetric", skip_serializing_if = "Option::is_none")]
+        /// `BadCountMetric`: If you want to count "bad requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "bad requests" in this structure.
         pub bad_count_metric: Option<Vec<MetricDataQuery>>,
-        /// If you want to count "good requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "good requests" in this structure.
-        #[serde(rename = "GoodCountMetric", skip_serializing_if = "Option::is_none")]
+        /// `GoodCountMetric`: If you want to count "good requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "good requests" in this structure.
         pub good_count_metric: Option<Vec<MetricDataQuery>>,
     }
 
+    impl Serialize for MonitoredRequestCountMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BadCountMetric", &self.bad_count_metric)?;
+            crate::cfn::entry(&mut map, "GoodCountMetric", &self.good_count_metric)?;
+            map.end()
+        }
+    }
+
     /// Use this structure to define a metric or metric math expression that you want to use as for a service level objective.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDataQuery {
-        /// The ID of the account where the metrics are located, if this is a cross-account alarm.
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
+        /// `AccountId`: The ID of the account where the metrics are located, if this is a cross-account alarm.
         pub account_id: Option<Value<String>>,
-        /// The math expression to be performed on the returned data.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: The math expression to be performed on the returned data.
         pub expression: Option<Value<String>>,
-        /// A short name used to tie this object to the results in the response.
-        #[serde(rename = "Id")]
+        /// `Id`: A short name used to tie this object to the results in the response.
         pub id: Value<String>,
-        /// A metric to be used directly for the SLO, or to be used in the math expression that will be used for the SLO.
-        #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
+        /// `MetricStat`: A metric to be used directly for the SLO, or to be used in the math expression that will be used for the SLO.
         pub metric_stat: Option<MetricStat>,
-        /// This option indicates whether to return the timestamps and raw data values of this metric.
-        #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
+        /// `ReturnData`: This option indicates whether to return the timestamps and raw data values of this metric.
         pub return_data: Option<Value<bool>>,
     }
 
@@ -1260,20 +1582,32 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for MetricDataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "MetricStat", &self.metric_stat)?;
+            crate::cfn::entry(&mut map, "ReturnData", &self.return_data)?;
+            map.end()
+        }
+    }
+
     /// A metric to be used directly for the SLO, or to be used in the math expression that will be used for the SLO.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricStat {
         /// `Metric`.
-        #[serde(rename = "Metric")]
         pub metric: Metric,
-        /// The granularity, in seconds, to be used for the metric.
-        #[serde(rename = "Period")]
+        /// `Period`: The granularity, in seconds, to be used for the metric.
         pub period: Value<i64>,
-        /// The statistic to use for comparison to the threshold.
-        #[serde(rename = "Stat")]
+        /// `Stat`: The statistic to use for comparison to the threshold.
         pub stat: Value<String>,
-        /// If you omit Unit then all data that was collected with any unit is returned, along with the corresponding units that were specified when the data was reported to CloudWatch.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: If you omit Unit then all data that was collected with any unit is returned, along with the corresponding units that were specified when the data was reported to CloudWatch.
         pub unit: Option<Value<String>>,
     }
 
@@ -1293,28 +1627,52 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for MetricStat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Metric", &self.metric)?;
+            map.serialize_entry("Period", &self.period)?;
+            map.serialize_entry("Stat", &self.stat)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// This structure defines the metric used for a service level indicator, including the metric name, namespace, and dimensions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Metric {
-        /// An array of one or more dimensions to use to define the metric that you want to use.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: An array of one or more dimensions to use to define the metric that you want to use.
         pub dimensions: Option<Vec<Dimension>>,
-        /// The name of the metric to use.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the metric to use.
         pub metric_name: Option<Value<String>>,
-        /// The namespace of the metric.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace of the metric.
         pub namespace: Option<Value<String>>,
     }
 
+    impl Serialize for Metric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// A dimension is a name/value pair that is part of the identity of a metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Dimension {
-        /// The name of the dimension.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the dimension.
         pub name: Value<String>,
-        /// The value of the dimension.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the dimension.
         pub value: Value<String>,
     }
 
@@ -1331,17 +1689,27 @@ pub mod service_level_objective {
         }
     }
 
+    impl Serialize for Dimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// This structure contains information about the performance metric that an SLO monitors.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Sli {
-        /// The arithmetic operation used when comparing the specified metric to the threshold.
-        #[serde(rename = "ComparisonOperator")]
+        /// `ComparisonOperator`: The arithmetic operation used when comparing the specified metric to the threshold.
         pub comparison_operator: Value<SliComparisonOperator>,
-        /// The value that the SLI metric is compared to.
-        #[serde(rename = "MetricThreshold")]
+        /// `MetricThreshold`: The value that the SLI metric is compared to.
         pub metric_threshold: Value<f64>,
         /// `SliMetric`.
-        #[serde(rename = "SliMetric")]
         pub sli_metric: SliMetric,
     }
 
@@ -1357,6 +1725,20 @@ pub mod service_level_objective {
                 metric_threshold: metric_threshold.into(),
                 sli_metric: sli_metric.into(),
             }
+        }
+    }
+
+    impl Serialize for Sli {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            map.serialize_entry("MetricThreshold", &self.metric_threshold)?;
+            map.serialize_entry("SliMetric", &self.sli_metric)?;
+            map.end()
         }
     }
 
@@ -1404,38 +1786,53 @@ pub mod service_level_objective {
     }
 
     /// A structure that contains information about the metric that the SLO monitors.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SliMetric {
         /// `CompositeSliConfig`.
-        #[serde(rename = "CompositeSliConfig", skip_serializing_if = "Option::is_none")]
         pub composite_sli_config: Option<CompositeSliConfig>,
         /// `DependencyConfig`.
-        #[serde(rename = "DependencyConfig", skip_serializing_if = "Option::is_none")]
         pub dependency_config: Option<DependencyConfig>,
-        /// `KeyAttributes`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "KeyAttributes", skip_serializing_if = "Option::is_none")]
+        /// `KeyAttributes`: `KeyAttributes`. Untyped in the schema: any `serde_json::Value`.
         pub key_attributes: Option<serde_json::Value>,
         /// `MetricDataQueries`.
-        #[serde(rename = "MetricDataQueries", skip_serializing_if = "Option::is_none")]
         pub metric_data_queries: Option<Vec<MetricDataQuery>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
         /// `MetricSource`.
-        #[serde(rename = "MetricSource", skip_serializing_if = "Option::is_none")]
         pub metric_source: Option<MetricSource>,
-        /// If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays which of those metrics is used.
-        #[serde(rename = "MetricType", skip_serializing_if = "Option::is_none")]
+        /// `MetricType`: If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays which of those metrics is used.
         pub metric_type: Option<Value<SliMetricMetricType>>,
-        /// If the SLO monitors a specific operation of the service, this field displays that operation name.
-        #[serde(rename = "OperationName", skip_serializing_if = "Option::is_none")]
+        /// `OperationName`: If the SLO monitors a specific operation of the service, this field displays that operation name.
         pub operation_name: Option<Value<String>>,
-        /// The number of seconds to use as the period for SLO evaluation.
-        #[serde(rename = "PeriodSeconds", skip_serializing_if = "Option::is_none")]
+        /// `PeriodSeconds`: The number of seconds to use as the period for SLO evaluation.
         pub period_seconds: Option<Value<i64>>,
-        /// The statistic to use for comparison to the threshold.
-        #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
+        /// `Statistic`: The statistic to use for comparison to the threshold.
         pub statistic: Option<Value<String>>,
+    }
+
+    impl Serialize for SliMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositeSliConfig",
+                &self.composite_sli_config,
+            )?;
+            crate::cfn::entry(&mut map, "DependencyConfig", &self.dependency_config)?;
+            crate::cfn::entry(&mut map, "KeyAttributes", &self.key_attributes)?;
+            crate::cfn::entry(&mut map, "MetricDataQueries", &self.metric_data_queries)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "MetricSource", &self.metric_source)?;
+            crate::cfn::entry(&mut map, "MetricType", &self.metric_type)?;
+            crate::cfn::entry(&mut map, "OperationName", &self.operation_name)?;
+            crate::cfn::entry(&mut map, "PeriodSeconds", &self.period_seconds)?;
+            crate::cfn::entry(&mut map, "Statistic", &self.statistic)?;
+            map.end()
+        }
     }
 
     /// If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays which of those metrics is used.

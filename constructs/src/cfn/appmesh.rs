@@ -97,25 +97,19 @@ pub mod gateway_route {
     }
 
     /// The properties of `AWS::AppMesh::GatewayRoute`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRouteProps {
         /// `GatewayRouteName`.
-        #[serde(rename = "GatewayRouteName", skip_serializing_if = "Option::is_none")]
         pub gateway_route_name: Option<Value<String>>,
         /// `MeshName`.
-        #[serde(rename = "MeshName")]
         pub mesh_name: Value<String>,
         /// `MeshOwner`.
-        #[serde(rename = "MeshOwner", skip_serializing_if = "Option::is_none")]
         pub mesh_owner: Option<Value<String>>,
         /// `Spec`.
-        #[serde(rename = "Spec")]
         pub spec: GatewayRouteSpec,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VirtualGatewayName`.
-        #[serde(rename = "VirtualGatewayName")]
         pub virtual_gateway_name: Value<String>,
     }
 
@@ -137,31 +131,57 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for CfnGatewayRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GatewayRouteName", &self.gateway_route_name)?;
+            map.serialize_entry("MeshName", &self.mesh_name)?;
+            crate::cfn::entry(&mut map, "MeshOwner", &self.mesh_owner)?;
+            map.serialize_entry("Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VirtualGatewayName", &self.virtual_gateway_name)?;
+            map.end()
+        }
+    }
+
     /// The `GatewayRouteSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayRouteSpec {
         /// `GrpcRoute`.
-        #[serde(rename = "GrpcRoute", skip_serializing_if = "Option::is_none")]
         pub grpc_route: Option<GrpcGatewayRoute>,
         /// `Http2Route`.
-        #[serde(rename = "Http2Route", skip_serializing_if = "Option::is_none")]
         pub http2_route: Option<HttpGatewayRoute>,
         /// `HttpRoute`.
-        #[serde(rename = "HttpRoute", skip_serializing_if = "Option::is_none")]
         pub http_route: Option<HttpGatewayRoute>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
     }
 
+    impl Serialize for GatewayRouteSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GrpcRoute", &self.grpc_route)?;
+            crate::cfn::entry(&mut map, "Http2Route", &self.http2_route)?;
+            crate::cfn::entry(&mut map, "HttpRoute", &self.http_route)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcGatewayRoute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcGatewayRoute {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: GrpcGatewayRouteAction,
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: GrpcGatewayRouteMatch,
     }
 
@@ -178,14 +198,25 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for GrpcGatewayRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcGatewayRouteAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcGatewayRouteAction {
         /// `Rewrite`.
-        #[serde(rename = "Rewrite", skip_serializing_if = "Option::is_none")]
         pub rewrite: Option<GrpcGatewayRouteRewrite>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: GatewayRouteTarget,
     }
 
@@ -199,34 +230,67 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for GrpcGatewayRouteAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Rewrite", &self.rewrite)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcGatewayRouteRewrite` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GrpcGatewayRouteRewrite {
         /// `Hostname`.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
         pub hostname: Option<GatewayRouteHostnameRewrite>,
     }
 
+    impl Serialize for GrpcGatewayRouteRewrite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            map.end()
+        }
+    }
+
     /// The `GatewayRouteHostnameRewrite` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayRouteHostnameRewrite {
         /// `DefaultTargetHostname`.
-        #[serde(
-            rename = "DefaultTargetHostname",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_target_hostname: Option<Value<String>>,
     }
 
+    impl Serialize for GatewayRouteHostnameRewrite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultTargetHostname",
+                &self.default_target_hostname,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `GatewayRouteTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayRouteTarget {
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `VirtualService`.
-        #[serde(rename = "VirtualService")]
         pub virtual_service: GatewayRouteVirtualService,
     }
 
@@ -240,11 +304,23 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for GatewayRouteTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.serialize_entry("VirtualService", &self.virtual_service)?;
+            map.end()
+        }
+    }
+
     /// The `GatewayRouteVirtualService` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayRouteVirtualService {
         /// `VirtualServiceName`.
-        #[serde(rename = "VirtualServiceName")]
         pub virtual_service_name: Value<String>,
     }
 
@@ -257,45 +333,76 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for GatewayRouteVirtualService {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VirtualServiceName", &self.virtual_service_name)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcGatewayRouteMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GrpcGatewayRouteMatch {
         /// `Hostname`.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
         pub hostname: Option<GatewayRouteHostnameMatch>,
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<Vec<GrpcGatewayRouteMetadata>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `ServiceName`.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
     }
 
+    impl Serialize for GrpcGatewayRouteMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            map.end()
+        }
+    }
+
     /// The `GatewayRouteHostnameMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayRouteHostnameMatch {
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
         /// `Suffix`.
-        #[serde(rename = "Suffix", skip_serializing_if = "Option::is_none")]
         pub suffix: Option<Value<String>>,
     }
 
+    impl Serialize for GatewayRouteHostnameMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            crate::cfn::entry(&mut map, "Suffix", &self.suffix)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcGatewayRouteMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcGatewayRouteMetadata {
         /// `Invert`.
-        #[serde(rename = "Invert", skip_serializing_if = "Option::is_none")]
         pub invert: Option<Value<bool>>,
         /// `Match`.
-        #[serde(rename = "Match", skip_serializing_if = "Option::is_none")]
         pub r#match: Option<GatewayRouteMetadataMatch>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -310,34 +417,57 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for GrpcGatewayRouteMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Invert", &self.invert)?;
+            crate::cfn::entry(&mut map, "Match", &self.r#match)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `GatewayRouteMetadataMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayRouteMetadataMatch {
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `Range`.
-        #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
         pub range: Option<GatewayRouteRangeMatch>,
         /// `Regex`.
-        #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
         pub regex: Option<Value<String>>,
         /// `Suffix`.
-        #[serde(rename = "Suffix", skip_serializing_if = "Option::is_none")]
         pub suffix: Option<Value<String>>,
     }
 
+    impl Serialize for GatewayRouteMetadataMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "Range", &self.range)?;
+            crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+            crate::cfn::entry(&mut map, "Suffix", &self.suffix)?;
+            map.end()
+        }
+    }
+
     /// The `GatewayRouteRangeMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayRouteRangeMatch {
         /// `End`.
-        #[serde(rename = "End")]
         pub end: Value<i64>,
         /// `Start`.
-        #[serde(rename = "Start")]
         pub start: Value<i64>,
     }
 
@@ -351,14 +481,25 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for GatewayRouteRangeMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("End", &self.end)?;
+            map.serialize_entry("Start", &self.start)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRoute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpGatewayRoute {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: HttpGatewayRouteAction,
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: HttpGatewayRouteMatch,
     }
 
@@ -375,14 +516,25 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for HttpGatewayRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRouteAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpGatewayRouteAction {
         /// `Rewrite`.
-        #[serde(rename = "Rewrite", skip_serializing_if = "Option::is_none")]
         pub rewrite: Option<HttpGatewayRouteRewrite>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: GatewayRouteTarget,
     }
 
@@ -396,76 +548,130 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for HttpGatewayRouteAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Rewrite", &self.rewrite)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRouteRewrite` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpGatewayRouteRewrite {
         /// `Hostname`.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
         pub hostname: Option<GatewayRouteHostnameRewrite>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<HttpGatewayRoutePathRewrite>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<HttpGatewayRoutePrefixRewrite>,
     }
 
+    impl Serialize for HttpGatewayRouteRewrite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRoutePathRewrite` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpGatewayRoutePathRewrite {
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
     }
 
+    impl Serialize for HttpGatewayRoutePathRewrite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRoutePrefixRewrite` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpGatewayRoutePrefixRewrite {
         /// `DefaultPrefix`.
-        #[serde(rename = "DefaultPrefix", skip_serializing_if = "Option::is_none")]
         pub default_prefix: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for HttpGatewayRoutePrefixRewrite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultPrefix", &self.default_prefix)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRouteMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpGatewayRouteMatch {
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<Vec<HttpGatewayRouteHeader>>,
         /// `Hostname`.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
         pub hostname: Option<GatewayRouteHostnameMatch>,
         /// `Method`.
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
         pub method: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<HttpPathMatch>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `QueryParameters`.
-        #[serde(rename = "QueryParameters", skip_serializing_if = "Option::is_none")]
         pub query_parameters: Option<Vec<QueryParameter>>,
     }
 
+    impl Serialize for HttpGatewayRouteMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "QueryParameters", &self.query_parameters)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRouteHeader` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpGatewayRouteHeader {
         /// `Invert`.
-        #[serde(rename = "Invert", skip_serializing_if = "Option::is_none")]
         pub invert: Option<Value<bool>>,
         /// `Match`.
-        #[serde(rename = "Match", skip_serializing_if = "Option::is_none")]
         pub r#match: Option<HttpGatewayRouteHeaderMatch>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -480,24 +686,49 @@ pub mod gateway_route {
         }
     }
 
+    impl Serialize for HttpGatewayRouteHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Invert", &self.invert)?;
+            crate::cfn::entry(&mut map, "Match", &self.r#match)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `HttpGatewayRouteHeaderMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpGatewayRouteHeaderMatch {
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `Range`.
-        #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
         pub range: Option<GatewayRouteRangeMatch>,
         /// `Regex`.
-        #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
         pub regex: Option<Value<String>>,
         /// `Suffix`.
-        #[serde(rename = "Suffix", skip_serializing_if = "Option::is_none")]
         pub suffix: Option<Value<String>>,
+    }
+
+    impl Serialize for HttpGatewayRouteHeaderMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "Range", &self.range)?;
+            crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+            crate::cfn::entry(&mut map, "Suffix", &self.suffix)?;
+            map.end()
+        }
     }
 }
 
@@ -581,35 +812,56 @@ pub mod mesh {
     }
 
     /// The properties of `AWS::AppMesh::Mesh`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMeshProps {
         /// `MeshName`.
-        #[serde(rename = "MeshName", skip_serializing_if = "Option::is_none")]
         pub mesh_name: Option<Value<String>>,
         /// `Spec`.
-        #[serde(rename = "Spec", skip_serializing_if = "Option::is_none")]
         pub spec: Option<MeshSpec>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnMeshProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MeshName", &self.mesh_name)?;
+            crate::cfn::entry(&mut map, "Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `MeshSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MeshSpec {
         /// `EgressFilter`.
-        #[serde(rename = "EgressFilter", skip_serializing_if = "Option::is_none")]
         pub egress_filter: Option<EgressFilter>,
         /// `ServiceDiscovery`.
-        #[serde(rename = "ServiceDiscovery", skip_serializing_if = "Option::is_none")]
         pub service_discovery: Option<MeshServiceDiscovery>,
     }
 
+    impl Serialize for MeshSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EgressFilter", &self.egress_filter)?;
+            crate::cfn::entry(&mut map, "ServiceDiscovery", &self.service_discovery)?;
+            map.end()
+        }
+    }
+
     /// The `EgressFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EgressFilter {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -620,12 +872,35 @@ pub mod mesh {
         }
     }
 
+    impl Serialize for EgressFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `MeshServiceDiscovery` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MeshServiceDiscovery {
         /// `IpPreference`.
-        #[serde(rename = "IpPreference", skip_serializing_if = "Option::is_none")]
         pub ip_preference: Option<Value<String>>,
+    }
+
+    impl Serialize for MeshServiceDiscovery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpPreference", &self.ip_preference)?;
+            map.end()
+        }
     }
 }
 
@@ -710,25 +985,19 @@ pub mod route {
     }
 
     /// The properties of `AWS::AppMesh::Route`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteProps {
         /// `MeshName`.
-        #[serde(rename = "MeshName")]
         pub mesh_name: Value<String>,
         /// `MeshOwner`.
-        #[serde(rename = "MeshOwner", skip_serializing_if = "Option::is_none")]
         pub mesh_owner: Option<Value<String>>,
         /// `RouteName`.
-        #[serde(rename = "RouteName", skip_serializing_if = "Option::is_none")]
         pub route_name: Option<Value<String>>,
         /// `Spec`.
-        #[serde(rename = "Spec")]
         pub spec: RouteSpec,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VirtualRouterName`.
-        #[serde(rename = "VirtualRouterName")]
         pub virtual_router_name: Value<String>,
     }
 
@@ -750,40 +1019,64 @@ pub mod route {
         }
     }
 
+    impl Serialize for CfnRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeshName", &self.mesh_name)?;
+            crate::cfn::entry(&mut map, "MeshOwner", &self.mesh_owner)?;
+            crate::cfn::entry(&mut map, "RouteName", &self.route_name)?;
+            map.serialize_entry("Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VirtualRouterName", &self.virtual_router_name)?;
+            map.end()
+        }
+    }
+
     /// The `RouteSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouteSpec {
         /// `GrpcRoute`.
-        #[serde(rename = "GrpcRoute", skip_serializing_if = "Option::is_none")]
         pub grpc_route: Option<GrpcRoute>,
         /// `Http2Route`.
-        #[serde(rename = "Http2Route", skip_serializing_if = "Option::is_none")]
         pub http2_route: Option<HttpRoute>,
         /// `HttpRoute`.
-        #[serde(rename = "HttpRoute", skip_serializing_if = "Option::is_none")]
         pub http_route: Option<HttpRoute>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
         /// `TcpRoute`.
-        #[serde(rename = "TcpRoute", skip_serializing_if = "Option::is_none")]
         pub tcp_route: Option<TcpRoute>,
     }
 
+    impl Serialize for RouteSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GrpcRoute", &self.grpc_route)?;
+            crate::cfn::entry(&mut map, "Http2Route", &self.http2_route)?;
+            crate::cfn::entry(&mut map, "HttpRoute", &self.http_route)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "TcpRoute", &self.tcp_route)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcRoute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcRoute {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: GrpcRouteAction,
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: GrpcRouteMatch,
         /// `RetryPolicy`.
-        #[serde(rename = "RetryPolicy", skip_serializing_if = "Option::is_none")]
         pub retry_policy: Option<GrpcRetryPolicy>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<GrpcTimeout>,
     }
 
@@ -802,11 +1095,25 @@ pub mod route {
         }
     }
 
+    impl Serialize for GrpcRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            crate::cfn::entry(&mut map, "RetryPolicy", &self.retry_policy)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcRouteAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcRouteAction {
         /// `WeightedTargets`.
-        #[serde(rename = "WeightedTargets")]
         pub weighted_targets: Vec<WeightedTarget>,
     }
 
@@ -819,17 +1126,26 @@ pub mod route {
         }
     }
 
+    impl Serialize for GrpcRouteAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WeightedTargets", &self.weighted_targets)?;
+            map.end()
+        }
+    }
+
     /// The `WeightedTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WeightedTarget {
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `VirtualNode`.
-        #[serde(rename = "VirtualNode")]
         pub virtual_node: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight")]
         pub weight: Value<i64>,
     }
 
@@ -847,34 +1163,56 @@ pub mod route {
         }
     }
 
+    impl Serialize for WeightedTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.serialize_entry("VirtualNode", &self.virtual_node)?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcRouteMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GrpcRouteMatch {
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<Vec<GrpcRouteMetadata>>,
         /// `MethodName`.
-        #[serde(rename = "MethodName", skip_serializing_if = "Option::is_none")]
         pub method_name: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `ServiceName`.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
     }
 
+    impl Serialize for GrpcRouteMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "MethodName", &self.method_name)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcRouteMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcRouteMetadata {
         /// `Invert`.
-        #[serde(rename = "Invert", skip_serializing_if = "Option::is_none")]
         pub invert: Option<Value<bool>>,
         /// `Match`.
-        #[serde(rename = "Match", skip_serializing_if = "Option::is_none")]
         pub r#match: Option<GrpcRouteMetadataMatchMethod>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -889,34 +1227,57 @@ pub mod route {
         }
     }
 
+    impl Serialize for GrpcRouteMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Invert", &self.invert)?;
+            crate::cfn::entry(&mut map, "Match", &self.r#match)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcRouteMetadataMatchMethod` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GrpcRouteMetadataMatchMethod {
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `Range`.
-        #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
         pub range: Option<MatchRange>,
         /// `Regex`.
-        #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
         pub regex: Option<Value<String>>,
         /// `Suffix`.
-        #[serde(rename = "Suffix", skip_serializing_if = "Option::is_none")]
         pub suffix: Option<Value<String>>,
     }
 
+    impl Serialize for GrpcRouteMetadataMatchMethod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "Range", &self.range)?;
+            crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+            crate::cfn::entry(&mut map, "Suffix", &self.suffix)?;
+            map.end()
+        }
+    }
+
     /// The `MatchRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchRange {
         /// `End`.
-        #[serde(rename = "End")]
         pub end: Value<i64>,
         /// `Start`.
-        #[serde(rename = "Start")]
         pub start: Value<i64>,
     }
 
@@ -930,23 +1291,31 @@ pub mod route {
         }
     }
 
+    impl Serialize for MatchRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("End", &self.end)?;
+            map.serialize_entry("Start", &self.start)?;
+            map.end()
+        }
+    }
+
     /// The `GrpcRetryPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcRetryPolicy {
         /// `GrpcRetryEvents`.
-        #[serde(rename = "GrpcRetryEvents", skip_serializing_if = "Option::is_none")]
         pub grpc_retry_events: Option<Vec<Value<String>>>,
         /// `HttpRetryEvents`.
-        #[serde(rename = "HttpRetryEvents", skip_serializing_if = "Option::is_none")]
         pub http_retry_events: Option<Vec<Value<String>>>,
         /// `MaxRetries`.
-        #[serde(rename = "MaxRetries")]
         pub max_retries: Value<i64>,
         /// `PerRetryTimeout`.
-        #[serde(rename = "PerRetryTimeout")]
         pub per_retry_timeout: Duration,
         /// `TcpRetryEvents`.
-        #[serde(rename = "TcpRetryEvents", skip_serializing_if = "Option::is_none")]
         pub tcp_retry_events: Option<Vec<Value<String>>>,
     }
 
@@ -966,20 +1335,32 @@ pub mod route {
         }
     }
 
+    impl Serialize for GrpcRetryPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GrpcRetryEvents", &self.grpc_retry_events)?;
+            crate::cfn::entry(&mut map, "HttpRetryEvents", &self.http_retry_events)?;
+            map.serialize_entry("MaxRetries", &self.max_retries)?;
+            map.serialize_entry("PerRetryTimeout", &self.per_retry_timeout)?;
+            crate::cfn::entry(&mut map, "TcpRetryEvents", &self.tcp_retry_events)?;
+            map.end()
+        }
+    }
+
     /// The `HttpRoute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpRoute {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: HttpRouteAction,
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: HttpRouteMatch,
         /// `RetryPolicy`.
-        #[serde(rename = "RetryPolicy", skip_serializing_if = "Option::is_none")]
         pub retry_policy: Option<HttpRetryPolicy>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<HttpTimeout>,
     }
 
@@ -998,11 +1379,25 @@ pub mod route {
         }
     }
 
+    impl Serialize for HttpRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            crate::cfn::entry(&mut map, "RetryPolicy", &self.retry_policy)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
+    }
+
     /// The `HttpRouteAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpRouteAction {
         /// `WeightedTargets`.
-        #[serde(rename = "WeightedTargets")]
         pub weighted_targets: Vec<WeightedTarget>,
     }
 
@@ -1015,43 +1410,63 @@ pub mod route {
         }
     }
 
+    impl Serialize for HttpRouteAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WeightedTargets", &self.weighted_targets)?;
+            map.end()
+        }
+    }
+
     /// The `HttpRouteMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpRouteMatch {
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<Vec<HttpRouteHeader>>,
         /// `Method`.
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
         pub method: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<HttpPathMatch>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `QueryParameters`.
-        #[serde(rename = "QueryParameters", skip_serializing_if = "Option::is_none")]
         pub query_parameters: Option<Vec<QueryParameter>>,
         /// `Scheme`.
-        #[serde(rename = "Scheme", skip_serializing_if = "Option::is_none")]
         pub scheme: Option<Value<String>>,
     }
 
+    impl Serialize for HttpRouteMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "QueryParameters", &self.query_parameters)?;
+            crate::cfn::entry(&mut map, "Scheme", &self.scheme)?;
+            map.end()
+        }
+    }
+
     /// The `HttpRouteHeader` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpRouteHeader {
         /// `Invert`.
-        #[serde(rename = "Invert", skip_serializing_if = "Option::is_none")]
         pub invert: Option<Value<bool>>,
         /// `Match`.
-        #[serde(rename = "Match", skip_serializing_if = "Option::is_none")]
         pub r#match: Option<HeaderMatchMethod>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1066,40 +1481,61 @@ pub mod route {
         }
     }
 
+    impl Serialize for HttpRouteHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Invert", &self.invert)?;
+            crate::cfn::entry(&mut map, "Match", &self.r#match)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `HeaderMatchMethod` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HeaderMatchMethod {
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `Range`.
-        #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
         pub range: Option<MatchRange>,
         /// `Regex`.
-        #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
         pub regex: Option<Value<String>>,
         /// `Suffix`.
-        #[serde(rename = "Suffix", skip_serializing_if = "Option::is_none")]
         pub suffix: Option<Value<String>>,
     }
 
+    impl Serialize for HeaderMatchMethod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "Range", &self.range)?;
+            crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+            crate::cfn::entry(&mut map, "Suffix", &self.suffix)?;
+            map.end()
+        }
+    }
+
     /// The `HttpRetryPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpRetryPolicy {
         /// `HttpRetryEvents`.
-        #[serde(rename = "HttpRetryEvents", skip_serializing_if = "Option::is_none")]
         pub http_retry_events: Option<Vec<Value<String>>>,
         /// `MaxRetries`.
-        #[serde(rename = "MaxRetries")]
         pub max_retries: Value<i64>,
         /// `PerRetryTimeout`.
-        #[serde(rename = "PerRetryTimeout")]
         pub per_retry_timeout: Duration,
         /// `TcpRetryEvents`.
-        #[serde(rename = "TcpRetryEvents", skip_serializing_if = "Option::is_none")]
         pub tcp_retry_events: Option<Vec<Value<String>>>,
     }
 
@@ -1118,17 +1554,29 @@ pub mod route {
         }
     }
 
+    impl Serialize for HttpRetryPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpRetryEvents", &self.http_retry_events)?;
+            map.serialize_entry("MaxRetries", &self.max_retries)?;
+            map.serialize_entry("PerRetryTimeout", &self.per_retry_timeout)?;
+            crate::cfn::entry(&mut map, "TcpRetryEvents", &self.tcp_retry_events)?;
+            map.end()
+        }
+    }
+
     /// The `TcpRoute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TcpRoute {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: TcpRouteAction,
         /// `Match`.
-        #[serde(rename = "Match", skip_serializing_if = "Option::is_none")]
         pub r#match: Option<TcpRouteMatch>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<TcpTimeout>,
     }
 
@@ -1143,11 +1591,24 @@ pub mod route {
         }
     }
 
+    impl Serialize for TcpRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Match", &self.r#match)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
+    }
+
     /// The `TcpRouteAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TcpRouteAction {
         /// `WeightedTargets`.
-        #[serde(rename = "WeightedTargets")]
         pub weighted_targets: Vec<WeightedTarget>,
     }
 
@@ -1160,12 +1621,35 @@ pub mod route {
         }
     }
 
+    impl Serialize for TcpRouteAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WeightedTargets", &self.weighted_targets)?;
+            map.end()
+        }
+    }
+
     /// The `TcpRouteMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TcpRouteMatch {
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
+    }
+
+    impl Serialize for TcpRouteMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.end()
+        }
     }
 }
 
@@ -1249,22 +1733,17 @@ pub mod virtual_gateway {
     }
 
     /// The properties of `AWS::AppMesh::VirtualGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualGatewayProps {
         /// `MeshName`.
-        #[serde(rename = "MeshName")]
         pub mesh_name: Value<String>,
         /// `MeshOwner`.
-        #[serde(rename = "MeshOwner", skip_serializing_if = "Option::is_none")]
         pub mesh_owner: Option<Value<String>>,
         /// `Spec`.
-        #[serde(rename = "Spec")]
         pub spec: VirtualGatewaySpec,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VirtualGatewayName`.
-        #[serde(rename = "VirtualGatewayName", skip_serializing_if = "Option::is_none")]
         pub virtual_gateway_name: Option<Value<String>>,
     }
 
@@ -1284,17 +1763,34 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for CfnVirtualGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeshName", &self.mesh_name)?;
+            crate::cfn::entry(&mut map, "MeshOwner", &self.mesh_owner)?;
+            map.serialize_entry("Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VirtualGatewayName",
+                &self.virtual_gateway_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewaySpec` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewaySpec {
         /// `BackendDefaults`.
-        #[serde(rename = "BackendDefaults", skip_serializing_if = "Option::is_none")]
         pub backend_defaults: Option<VirtualGatewayBackendDefaults>,
         /// `Listeners`.
-        #[serde(rename = "Listeners")]
         pub listeners: Vec<VirtualGatewayListener>,
         /// `Logging`.
-        #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
         pub logging: Option<VirtualGatewayLogging>,
     }
 
@@ -1309,36 +1805,68 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewaySpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackendDefaults", &self.backend_defaults)?;
+            map.serialize_entry("Listeners", &self.listeners)?;
+            crate::cfn::entry(&mut map, "Logging", &self.logging)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayBackendDefaults` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayBackendDefaults {
         /// `ClientPolicy`.
-        #[serde(rename = "ClientPolicy", skip_serializing_if = "Option::is_none")]
         pub client_policy: Option<VirtualGatewayClientPolicy>,
     }
 
+    impl Serialize for VirtualGatewayBackendDefaults {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientPolicy", &self.client_policy)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayClientPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayClientPolicy {
         /// `TLS`.
-        #[serde(rename = "TLS", skip_serializing_if = "Option::is_none")]
         pub tls: Option<VirtualGatewayClientPolicyTls>,
     }
 
+    impl Serialize for VirtualGatewayClientPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TLS", &self.tls)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayClientPolicyTls` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayClientPolicyTls {
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<VirtualGatewayClientTlsCertificate>,
         /// `Enforce`.
-        #[serde(rename = "Enforce", skip_serializing_if = "Option::is_none")]
         pub enforce: Option<Value<bool>>,
         /// `Ports`.
-        #[serde(rename = "Ports", skip_serializing_if = "Option::is_none")]
         pub ports: Option<Vec<Value<i64>>>,
         /// `Validation`.
-        #[serde(rename = "Validation")]
         pub validation: VirtualGatewayTlsValidationContext,
     }
 
@@ -1354,25 +1882,49 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayClientPolicyTls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(&mut map, "Enforce", &self.enforce)?;
+            crate::cfn::entry(&mut map, "Ports", &self.ports)?;
+            map.serialize_entry("Validation", &self.validation)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayClientTlsCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayClientTlsCertificate {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<VirtualGatewayListenerTlsFileCertificate>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<VirtualGatewayListenerTlsSdsCertificate>,
     }
 
+    impl Serialize for VirtualGatewayClientTlsCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListenerTlsFileCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayListenerTlsFileCertificate {
         /// `CertificateChain`.
-        #[serde(rename = "CertificateChain")]
         pub certificate_chain: Value<String>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey")]
         pub private_key: Value<String>,
     }
 
@@ -1389,11 +1941,23 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayListenerTlsFileCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateChain", &self.certificate_chain)?;
+            map.serialize_entry("PrivateKey", &self.private_key)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListenerTlsSdsCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayListenerTlsSdsCertificate {
         /// `SecretName`.
-        #[serde(rename = "SecretName")]
         pub secret_name: Value<String>,
     }
 
@@ -1406,18 +1970,24 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayListenerTlsSdsCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretName", &self.secret_name)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayTlsValidationContext` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayTlsValidationContext {
         /// `SubjectAlternativeNames`.
-        #[serde(
-            rename = "SubjectAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subject_alternative_names: Option<SubjectAlternativeNames>,
         /// `Trust`.
-        #[serde(rename = "Trust")]
         pub trust: VirtualGatewayTlsValidationContextTrust,
     }
 
@@ -1431,25 +2001,52 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayTlsValidationContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectAlternativeNames",
+                &self.subject_alternative_names,
+            )?;
+            map.serialize_entry("Trust", &self.trust)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayTlsValidationContextTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayTlsValidationContextTrust {
         /// `ACM`.
-        #[serde(rename = "ACM", skip_serializing_if = "Option::is_none")]
         pub acm: Option<VirtualGatewayTlsValidationContextAcmTrust>,
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<VirtualGatewayTlsValidationContextFileTrust>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<VirtualGatewayTlsValidationContextSdsTrust>,
     }
 
+    impl Serialize for VirtualGatewayTlsValidationContextTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ACM", &self.acm)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayTlsValidationContextAcmTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayTlsValidationContextAcmTrust {
         /// `CertificateAuthorityArns`.
-        #[serde(rename = "CertificateAuthorityArns")]
         pub certificate_authority_arns: Vec<Value<String>>,
     }
 
@@ -1462,11 +2059,25 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayTlsValidationContextAcmTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CertificateAuthorityArns",
+                &self.certificate_authority_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayTlsValidationContextFileTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayTlsValidationContextFileTrust {
         /// `CertificateChain`.
-        #[serde(rename = "CertificateChain")]
         pub certificate_chain: Value<String>,
     }
 
@@ -1479,11 +2090,22 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayTlsValidationContextFileTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateChain", &self.certificate_chain)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayTlsValidationContextSdsTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayTlsValidationContextSdsTrust {
         /// `SecretName`.
-        #[serde(rename = "SecretName")]
         pub secret_name: Value<String>,
     }
 
@@ -1496,20 +2118,28 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayTlsValidationContextSdsTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretName", &self.secret_name)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListener` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayListener {
         /// `ConnectionPool`.
-        #[serde(rename = "ConnectionPool", skip_serializing_if = "Option::is_none")]
         pub connection_pool: Option<VirtualGatewayConnectionPool>,
         /// `HealthCheck`.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
         pub health_check: Option<VirtualGatewayHealthCheckPolicy>,
         /// `PortMapping`.
-        #[serde(rename = "PortMapping")]
         pub port_mapping: VirtualGatewayPortMapping,
         /// `TLS`.
-        #[serde(rename = "TLS", skip_serializing_if = "Option::is_none")]
         pub tls: Option<VirtualGatewayListenerTls>,
     }
 
@@ -1525,25 +2155,50 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayListener {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionPool", &self.connection_pool)?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            map.serialize_entry("PortMapping", &self.port_mapping)?;
+            crate::cfn::entry(&mut map, "TLS", &self.tls)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayConnectionPool {
         /// `GRPC`.
-        #[serde(rename = "GRPC", skip_serializing_if = "Option::is_none")]
         pub grpc: Option<VirtualGatewayGrpcConnectionPool>,
         /// `HTTP`.
-        #[serde(rename = "HTTP", skip_serializing_if = "Option::is_none")]
         pub http: Option<VirtualGatewayHttpConnectionPool>,
         /// `HTTP2`.
-        #[serde(rename = "HTTP2", skip_serializing_if = "Option::is_none")]
         pub http2: Option<VirtualGatewayHttp2ConnectionPool>,
     }
 
+    impl Serialize for VirtualGatewayConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GRPC", &self.grpc)?;
+            crate::cfn::entry(&mut map, "HTTP", &self.http)?;
+            crate::cfn::entry(&mut map, "HTTP2", &self.http2)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayGrpcConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayGrpcConnectionPool {
         /// `MaxRequests`.
-        #[serde(rename = "MaxRequests")]
         pub max_requests: Value<i64>,
     }
 
@@ -1556,14 +2211,24 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayGrpcConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxRequests", &self.max_requests)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayHttpConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayHttpConnectionPool {
         /// `MaxConnections`.
-        #[serde(rename = "MaxConnections")]
         pub max_connections: Value<i64>,
         /// `MaxPendingRequests`.
-        #[serde(rename = "MaxPendingRequests", skip_serializing_if = "Option::is_none")]
         pub max_pending_requests: Option<Value<i64>>,
     }
 
@@ -1577,11 +2242,27 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayHttpConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxConnections", &self.max_connections)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxPendingRequests",
+                &self.max_pending_requests,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayHttp2ConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayHttp2ConnectionPool {
         /// `MaxRequests`.
-        #[serde(rename = "MaxRequests")]
         pub max_requests: Value<i64>,
     }
 
@@ -1594,29 +2275,34 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayHttp2ConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxRequests", &self.max_requests)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayHealthCheckPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayHealthCheckPolicy {
         /// `HealthyThreshold`.
-        #[serde(rename = "HealthyThreshold")]
         pub healthy_threshold: Value<i64>,
         /// `IntervalMillis`.
-        #[serde(rename = "IntervalMillis")]
         pub interval_millis: Value<i64>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<String>,
         /// `TimeoutMillis`.
-        #[serde(rename = "TimeoutMillis")]
         pub timeout_millis: Value<i64>,
         /// `UnhealthyThreshold`.
-        #[serde(rename = "UnhealthyThreshold")]
         pub unhealthy_threshold: Value<i64>,
     }
 
@@ -1641,14 +2327,30 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayHealthCheckPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HealthyThreshold", &self.healthy_threshold)?;
+            map.serialize_entry("IntervalMillis", &self.interval_millis)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("TimeoutMillis", &self.timeout_millis)?;
+            map.serialize_entry("UnhealthyThreshold", &self.unhealthy_threshold)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayPortMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayPortMapping {
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<String>,
     }
 
@@ -1665,17 +2367,27 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayPortMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListenerTls` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayListenerTls {
         /// `Certificate`.
-        #[serde(rename = "Certificate")]
         pub certificate: VirtualGatewayListenerTlsCertificate,
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<String>,
         /// `Validation`.
-        #[serde(rename = "Validation", skip_serializing_if = "Option::is_none")]
         pub validation: Option<VirtualGatewayListenerTlsValidationContext>,
     }
 
@@ -1693,25 +2405,49 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayListenerTls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Certificate", &self.certificate)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "Validation", &self.validation)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListenerTlsCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayListenerTlsCertificate {
         /// `ACM`.
-        #[serde(rename = "ACM", skip_serializing_if = "Option::is_none")]
         pub acm: Option<VirtualGatewayListenerTlsAcmCertificate>,
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<VirtualGatewayListenerTlsFileCertificate>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<VirtualGatewayListenerTlsSdsCertificate>,
     }
 
+    impl Serialize for VirtualGatewayListenerTlsCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ACM", &self.acm)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListenerTlsAcmCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayListenerTlsAcmCertificate {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn")]
         pub certificate_arn: Value<String>,
     }
 
@@ -1724,18 +2460,24 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayListenerTlsAcmCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateArn", &self.certificate_arn)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListenerTlsValidationContext` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayListenerTlsValidationContext {
         /// `SubjectAlternativeNames`.
-        #[serde(
-            rename = "SubjectAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subject_alternative_names: Option<SubjectAlternativeNames>,
         /// `Trust`.
-        #[serde(rename = "Trust")]
         pub trust: VirtualGatewayListenerTlsValidationContextTrust,
     }
 
@@ -1751,41 +2493,89 @@ pub mod virtual_gateway {
         }
     }
 
+    impl Serialize for VirtualGatewayListenerTlsValidationContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectAlternativeNames",
+                &self.subject_alternative_names,
+            )?;
+            map.serialize_entry("Trust", &self.trust)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayListenerTlsValidationContextTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayListenerTlsValidationContextTrust {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<VirtualGatewayTlsValidationContextFileTrust>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<VirtualGatewayTlsValidationContextSdsTrust>,
     }
 
+    impl Serialize for VirtualGatewayListenerTlsValidationContextTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayLogging` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayLogging {
         /// `AccessLog`.
-        #[serde(rename = "AccessLog", skip_serializing_if = "Option::is_none")]
         pub access_log: Option<VirtualGatewayAccessLog>,
     }
 
+    impl Serialize for VirtualGatewayLogging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLog", &self.access_log)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayAccessLog` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualGatewayAccessLog {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<VirtualGatewayFileAccessLog>,
     }
 
+    impl Serialize for VirtualGatewayAccessLog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualGatewayFileAccessLog` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualGatewayFileAccessLog {
         /// `Format`.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<LoggingFormat>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
     }
 
@@ -1796,6 +2586,19 @@ pub mod virtual_gateway {
                 format: None,
                 path: path.into(),
             }
+        }
+    }
+
+    impl Serialize for VirtualGatewayFileAccessLog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.end()
         }
     }
 }
@@ -1880,22 +2683,17 @@ pub mod virtual_node {
     }
 
     /// The properties of `AWS::AppMesh::VirtualNode`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualNodeProps {
         /// `MeshName`.
-        #[serde(rename = "MeshName")]
         pub mesh_name: Value<String>,
         /// `MeshOwner`.
-        #[serde(rename = "MeshOwner", skip_serializing_if = "Option::is_none")]
         pub mesh_owner: Option<Value<String>>,
         /// `Spec`.
-        #[serde(rename = "Spec")]
         pub spec: VirtualNodeSpec,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VirtualNodeName`.
-        #[serde(rename = "VirtualNodeName", skip_serializing_if = "Option::is_none")]
         pub virtual_node_name: Option<Value<String>>,
     }
 
@@ -1915,56 +2713,101 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for CfnVirtualNodeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeshName", &self.mesh_name)?;
+            crate::cfn::entry(&mut map, "MeshOwner", &self.mesh_owner)?;
+            map.serialize_entry("Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VirtualNodeName", &self.virtual_node_name)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualNodeSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualNodeSpec {
         /// `BackendDefaults`.
-        #[serde(rename = "BackendDefaults", skip_serializing_if = "Option::is_none")]
         pub backend_defaults: Option<BackendDefaults>,
         /// `Backends`.
-        #[serde(rename = "Backends", skip_serializing_if = "Option::is_none")]
         pub backends: Option<Vec<Backend>>,
         /// `Listeners`.
-        #[serde(rename = "Listeners", skip_serializing_if = "Option::is_none")]
         pub listeners: Option<Vec<Listener>>,
         /// `Logging`.
-        #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
         pub logging: Option<Logging>,
         /// `ServiceDiscovery`.
-        #[serde(rename = "ServiceDiscovery", skip_serializing_if = "Option::is_none")]
         pub service_discovery: Option<ServiceDiscovery>,
     }
 
+    impl Serialize for VirtualNodeSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackendDefaults", &self.backend_defaults)?;
+            crate::cfn::entry(&mut map, "Backends", &self.backends)?;
+            crate::cfn::entry(&mut map, "Listeners", &self.listeners)?;
+            crate::cfn::entry(&mut map, "Logging", &self.logging)?;
+            crate::cfn::entry(&mut map, "ServiceDiscovery", &self.service_discovery)?;
+            map.end()
+        }
+    }
+
     /// The `BackendDefaults` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BackendDefaults {
         /// `ClientPolicy`.
-        #[serde(rename = "ClientPolicy", skip_serializing_if = "Option::is_none")]
         pub client_policy: Option<ClientPolicy>,
     }
 
+    impl Serialize for BackendDefaults {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientPolicy", &self.client_policy)?;
+            map.end()
+        }
+    }
+
     /// The `ClientPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClientPolicy {
         /// `TLS`.
-        #[serde(rename = "TLS", skip_serializing_if = "Option::is_none")]
         pub tls: Option<ClientPolicyTls>,
     }
 
+    impl Serialize for ClientPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TLS", &self.tls)?;
+            map.end()
+        }
+    }
+
     /// The `ClientPolicyTls` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientPolicyTls {
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<ClientTlsCertificate>,
         /// `Enforce`.
-        #[serde(rename = "Enforce", skip_serializing_if = "Option::is_none")]
         pub enforce: Option<Value<bool>>,
         /// `Ports`.
-        #[serde(rename = "Ports", skip_serializing_if = "Option::is_none")]
         pub ports: Option<Vec<Value<i64>>>,
         /// `Validation`.
-        #[serde(rename = "Validation")]
         pub validation: TlsValidationContext,
     }
 
@@ -1980,25 +2823,49 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for ClientPolicyTls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(&mut map, "Enforce", &self.enforce)?;
+            crate::cfn::entry(&mut map, "Ports", &self.ports)?;
+            map.serialize_entry("Validation", &self.validation)?;
+            map.end()
+        }
+    }
+
     /// The `ClientTlsCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClientTlsCertificate {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<ListenerTlsFileCertificate>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<ListenerTlsSdsCertificate>,
     }
 
+    impl Serialize for ClientTlsCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTlsFileCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListenerTlsFileCertificate {
         /// `CertificateChain`.
-        #[serde(rename = "CertificateChain")]
         pub certificate_chain: Value<String>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey")]
         pub private_key: Value<String>,
     }
 
@@ -2015,11 +2882,23 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for ListenerTlsFileCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateChain", &self.certificate_chain)?;
+            map.serialize_entry("PrivateKey", &self.private_key)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTlsSdsCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListenerTlsSdsCertificate {
         /// `SecretName`.
-        #[serde(rename = "SecretName")]
         pub secret_name: Value<String>,
     }
 
@@ -2032,18 +2911,24 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for ListenerTlsSdsCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretName", &self.secret_name)?;
+            map.end()
+        }
+    }
+
     /// The `TlsValidationContext` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TlsValidationContext {
         /// `SubjectAlternativeNames`.
-        #[serde(
-            rename = "SubjectAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subject_alternative_names: Option<SubjectAlternativeNames>,
         /// `Trust`.
-        #[serde(rename = "Trust")]
         pub trust: TlsValidationContextTrust,
     }
 
@@ -2057,25 +2942,52 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for TlsValidationContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectAlternativeNames",
+                &self.subject_alternative_names,
+            )?;
+            map.serialize_entry("Trust", &self.trust)?;
+            map.end()
+        }
+    }
+
     /// The `TlsValidationContextTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TlsValidationContextTrust {
         /// `ACM`.
-        #[serde(rename = "ACM", skip_serializing_if = "Option::is_none")]
         pub acm: Option<TlsValidationContextAcmTrust>,
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<TlsValidationContextFileTrust>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<TlsValidationContextSdsTrust>,
     }
 
+    impl Serialize for TlsValidationContextTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ACM", &self.acm)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `TlsValidationContextAcmTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TlsValidationContextAcmTrust {
         /// `CertificateAuthorityArns`.
-        #[serde(rename = "CertificateAuthorityArns")]
         pub certificate_authority_arns: Vec<Value<String>>,
     }
 
@@ -2088,11 +3000,25 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for TlsValidationContextAcmTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CertificateAuthorityArns",
+                &self.certificate_authority_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TlsValidationContextFileTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TlsValidationContextFileTrust {
         /// `CertificateChain`.
-        #[serde(rename = "CertificateChain")]
         pub certificate_chain: Value<String>,
     }
 
@@ -2105,11 +3031,22 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for TlsValidationContextFileTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateChain", &self.certificate_chain)?;
+            map.end()
+        }
+    }
+
     /// The `TlsValidationContextSdsTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TlsValidationContextSdsTrust {
         /// `SecretName`.
-        #[serde(rename = "SecretName")]
         pub secret_name: Value<String>,
     }
 
@@ -2122,22 +3059,43 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for TlsValidationContextSdsTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretName", &self.secret_name)?;
+            map.end()
+        }
+    }
+
     /// The `Backend` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Backend {
         /// `VirtualService`.
-        #[serde(rename = "VirtualService", skip_serializing_if = "Option::is_none")]
         pub virtual_service: Option<VirtualServiceBackend>,
     }
 
+    impl Serialize for Backend {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VirtualService", &self.virtual_service)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualServiceBackend` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualServiceBackend {
         /// `ClientPolicy`.
-        #[serde(rename = "ClientPolicy", skip_serializing_if = "Option::is_none")]
         pub client_policy: Option<ClientPolicy>,
         /// `VirtualServiceName`.
-        #[serde(rename = "VirtualServiceName")]
         pub virtual_service_name: Value<String>,
     }
 
@@ -2151,26 +3109,33 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for VirtualServiceBackend {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientPolicy", &self.client_policy)?;
+            map.serialize_entry("VirtualServiceName", &self.virtual_service_name)?;
+            map.end()
+        }
+    }
+
     /// The `Listener` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Listener {
         /// `ConnectionPool`.
-        #[serde(rename = "ConnectionPool", skip_serializing_if = "Option::is_none")]
         pub connection_pool: Option<VirtualNodeConnectionPool>,
         /// `HealthCheck`.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
         pub health_check: Option<HealthCheck>,
         /// `OutlierDetection`.
-        #[serde(rename = "OutlierDetection", skip_serializing_if = "Option::is_none")]
         pub outlier_detection: Option<OutlierDetection>,
         /// `PortMapping`.
-        #[serde(rename = "PortMapping")]
         pub port_mapping: PortMapping,
         /// `TLS`.
-        #[serde(rename = "TLS", skip_serializing_if = "Option::is_none")]
         pub tls: Option<ListenerTls>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<ListenerTimeout>,
     }
 
@@ -2188,28 +3153,55 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for Listener {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionPool", &self.connection_pool)?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            crate::cfn::entry(&mut map, "OutlierDetection", &self.outlier_detection)?;
+            map.serialize_entry("PortMapping", &self.port_mapping)?;
+            crate::cfn::entry(&mut map, "TLS", &self.tls)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualNodeConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualNodeConnectionPool {
         /// `GRPC`.
-        #[serde(rename = "GRPC", skip_serializing_if = "Option::is_none")]
         pub grpc: Option<VirtualNodeGrpcConnectionPool>,
         /// `HTTP`.
-        #[serde(rename = "HTTP", skip_serializing_if = "Option::is_none")]
         pub http: Option<VirtualNodeHttpConnectionPool>,
         /// `HTTP2`.
-        #[serde(rename = "HTTP2", skip_serializing_if = "Option::is_none")]
         pub http2: Option<VirtualNodeHttp2ConnectionPool>,
         /// `TCP`.
-        #[serde(rename = "TCP", skip_serializing_if = "Option::is_none")]
         pub tcp: Option<VirtualNodeTcpConnectionPool>,
     }
 
+    impl Serialize for VirtualNodeConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GRPC", &self.grpc)?;
+            crate::cfn::entry(&mut map, "HTTP", &self.http)?;
+            crate::cfn::entry(&mut map, "HTTP2", &self.http2)?;
+            crate::cfn::entry(&mut map, "TCP", &self.tcp)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualNodeGrpcConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualNodeGrpcConnectionPool {
         /// `MaxRequests`.
-        #[serde(rename = "MaxRequests")]
         pub max_requests: Value<i64>,
     }
 
@@ -2222,14 +3214,24 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for VirtualNodeGrpcConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxRequests", &self.max_requests)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualNodeHttpConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualNodeHttpConnectionPool {
         /// `MaxConnections`.
-        #[serde(rename = "MaxConnections")]
         pub max_connections: Value<i64>,
         /// `MaxPendingRequests`.
-        #[serde(rename = "MaxPendingRequests", skip_serializing_if = "Option::is_none")]
         pub max_pending_requests: Option<Value<i64>>,
     }
 
@@ -2243,11 +3245,27 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for VirtualNodeHttpConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxConnections", &self.max_connections)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxPendingRequests",
+                &self.max_pending_requests,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VirtualNodeHttp2ConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualNodeHttp2ConnectionPool {
         /// `MaxRequests`.
-        #[serde(rename = "MaxRequests")]
         pub max_requests: Value<i64>,
     }
 
@@ -2260,11 +3278,22 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for VirtualNodeHttp2ConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxRequests", &self.max_requests)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualNodeTcpConnectionPool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualNodeTcpConnectionPool {
         /// `MaxConnections`.
-        #[serde(rename = "MaxConnections")]
         pub max_connections: Value<i64>,
     }
 
@@ -2277,29 +3306,34 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for VirtualNodeTcpConnectionPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxConnections", &self.max_connections)?;
+            map.end()
+        }
+    }
+
     /// The `HealthCheck` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HealthCheck {
         /// `HealthyThreshold`.
-        #[serde(rename = "HealthyThreshold")]
         pub healthy_threshold: Value<i64>,
         /// `IntervalMillis`.
-        #[serde(rename = "IntervalMillis")]
         pub interval_millis: Value<i64>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<String>,
         /// `TimeoutMillis`.
-        #[serde(rename = "TimeoutMillis")]
         pub timeout_millis: Value<i64>,
         /// `UnhealthyThreshold`.
-        #[serde(rename = "UnhealthyThreshold")]
         pub unhealthy_threshold: Value<i64>,
     }
 
@@ -2324,20 +3358,34 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for HealthCheck {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HealthyThreshold", &self.healthy_threshold)?;
+            map.serialize_entry("IntervalMillis", &self.interval_millis)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("TimeoutMillis", &self.timeout_millis)?;
+            map.serialize_entry("UnhealthyThreshold", &self.unhealthy_threshold)?;
+            map.end()
+        }
+    }
+
     /// The `OutlierDetection` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutlierDetection {
         /// `BaseEjectionDuration`.
-        #[serde(rename = "BaseEjectionDuration")]
         pub base_ejection_duration: Duration,
         /// `Interval`.
-        #[serde(rename = "Interval")]
         pub interval: Duration,
         /// `MaxEjectionPercent`.
-        #[serde(rename = "MaxEjectionPercent")]
         pub max_ejection_percent: Value<i64>,
         /// `MaxServerErrors`.
-        #[serde(rename = "MaxServerErrors")]
         pub max_server_errors: Value<i64>,
     }
 
@@ -2358,17 +3406,29 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for OutlierDetection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseEjectionDuration", &self.base_ejection_duration)?;
+            map.serialize_entry("Interval", &self.interval)?;
+            map.serialize_entry("MaxEjectionPercent", &self.max_ejection_percent)?;
+            map.serialize_entry("MaxServerErrors", &self.max_server_errors)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTls` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListenerTls {
         /// `Certificate`.
-        #[serde(rename = "Certificate")]
         pub certificate: ListenerTlsCertificate,
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<String>,
         /// `Validation`.
-        #[serde(rename = "Validation", skip_serializing_if = "Option::is_none")]
         pub validation: Option<ListenerTlsValidationContext>,
     }
 
@@ -2386,25 +3446,49 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for ListenerTls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Certificate", &self.certificate)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "Validation", &self.validation)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTlsCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ListenerTlsCertificate {
         /// `ACM`.
-        #[serde(rename = "ACM", skip_serializing_if = "Option::is_none")]
         pub acm: Option<ListenerTlsAcmCertificate>,
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<ListenerTlsFileCertificate>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<ListenerTlsSdsCertificate>,
     }
 
+    impl Serialize for ListenerTlsCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ACM", &self.acm)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTlsAcmCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListenerTlsAcmCertificate {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn")]
         pub certificate_arn: Value<String>,
     }
 
@@ -2417,18 +3501,24 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for ListenerTlsAcmCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateArn", &self.certificate_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTlsValidationContext` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListenerTlsValidationContext {
         /// `SubjectAlternativeNames`.
-        #[serde(
-            rename = "SubjectAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subject_alternative_names: Option<SubjectAlternativeNames>,
         /// `Trust`.
-        #[serde(rename = "Trust")]
         pub trust: ListenerTlsValidationContextTrust,
     }
 
@@ -2442,58 +3532,117 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for ListenerTlsValidationContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectAlternativeNames",
+                &self.subject_alternative_names,
+            )?;
+            map.serialize_entry("Trust", &self.trust)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTlsValidationContextTrust` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ListenerTlsValidationContextTrust {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<TlsValidationContextFileTrust>,
         /// `SDS`.
-        #[serde(rename = "SDS", skip_serializing_if = "Option::is_none")]
         pub sds: Option<TlsValidationContextSdsTrust>,
     }
 
+    impl Serialize for ListenerTlsValidationContextTrust {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            crate::cfn::entry(&mut map, "SDS", &self.sds)?;
+            map.end()
+        }
+    }
+
     /// The `ListenerTimeout` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ListenerTimeout {
         /// `GRPC`.
-        #[serde(rename = "GRPC", skip_serializing_if = "Option::is_none")]
         pub grpc: Option<GrpcTimeout>,
         /// `HTTP`.
-        #[serde(rename = "HTTP", skip_serializing_if = "Option::is_none")]
         pub http: Option<HttpTimeout>,
         /// `HTTP2`.
-        #[serde(rename = "HTTP2", skip_serializing_if = "Option::is_none")]
         pub http2: Option<HttpTimeout>,
         /// `TCP`.
-        #[serde(rename = "TCP", skip_serializing_if = "Option::is_none")]
         pub tcp: Option<TcpTimeout>,
     }
 
+    impl Serialize for ListenerTimeout {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GRPC", &self.grpc)?;
+            crate::cfn::entry(&mut map, "HTTP", &self.http)?;
+            crate::cfn::entry(&mut map, "HTTP2", &self.http2)?;
+            crate::cfn::entry(&mut map, "TCP", &self.tcp)?;
+            map.end()
+        }
+    }
+
     /// The `Logging` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Logging {
         /// `AccessLog`.
-        #[serde(rename = "AccessLog", skip_serializing_if = "Option::is_none")]
         pub access_log: Option<AccessLog>,
     }
 
+    impl Serialize for Logging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLog", &self.access_log)?;
+            map.end()
+        }
+    }
+
     /// The `AccessLog` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessLog {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<FileAccessLog>,
     }
 
+    impl Serialize for AccessLog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            map.end()
+        }
+    }
+
     /// The `FileAccessLog` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FileAccessLog {
         /// `Format`.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<LoggingFormat>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
     }
 
@@ -2507,31 +3656,51 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for FileAccessLog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// The `ServiceDiscovery` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceDiscovery {
         /// `AWSCloudMap`.
-        #[serde(rename = "AWSCloudMap", skip_serializing_if = "Option::is_none")]
         pub aws_cloud_map: Option<AwsCloudMapServiceDiscovery>,
         /// `DNS`.
-        #[serde(rename = "DNS", skip_serializing_if = "Option::is_none")]
         pub dns: Option<DnsServiceDiscovery>,
     }
 
+    impl Serialize for ServiceDiscovery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AWSCloudMap", &self.aws_cloud_map)?;
+            crate::cfn::entry(&mut map, "DNS", &self.dns)?;
+            map.end()
+        }
+    }
+
     /// The `AwsCloudMapServiceDiscovery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsCloudMapServiceDiscovery {
         /// `Attributes`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
         pub attributes: Option<Vec<AwsCloudMapInstanceAttribute>>,
         /// `IpPreference`.
-        #[serde(rename = "IpPreference", skip_serializing_if = "Option::is_none")]
         pub ip_preference: Option<Value<String>>,
         /// `NamespaceName`.
-        #[serde(rename = "NamespaceName")]
         pub namespace_name: Value<String>,
         /// `ServiceName`.
-        #[serde(rename = "ServiceName")]
         pub service_name: Value<String>,
     }
 
@@ -2550,14 +3719,27 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for AwsCloudMapServiceDiscovery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "IpPreference", &self.ip_preference)?;
+            map.serialize_entry("NamespaceName", &self.namespace_name)?;
+            map.serialize_entry("ServiceName", &self.service_name)?;
+            map.end()
+        }
+    }
+
     /// The `AwsCloudMapInstanceAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsCloudMapInstanceAttribute {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2574,17 +3756,27 @@ pub mod virtual_node {
         }
     }
 
+    impl Serialize for AwsCloudMapInstanceAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `DnsServiceDiscovery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DnsServiceDiscovery {
         /// `Hostname`.
-        #[serde(rename = "Hostname")]
         pub hostname: Value<String>,
         /// `IpPreference`.
-        #[serde(rename = "IpPreference", skip_serializing_if = "Option::is_none")]
         pub ip_preference: Option<Value<String>>,
         /// `ResponseType`.
-        #[serde(rename = "ResponseType", skip_serializing_if = "Option::is_none")]
         pub response_type: Option<Value<String>>,
     }
 
@@ -2596,6 +3788,20 @@ pub mod virtual_node {
                 ip_preference: None,
                 response_type: None,
             }
+        }
+    }
+
+    impl Serialize for DnsServiceDiscovery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Hostname", &self.hostname)?;
+            crate::cfn::entry(&mut map, "IpPreference", &self.ip_preference)?;
+            crate::cfn::entry(&mut map, "ResponseType", &self.response_type)?;
+            map.end()
         }
     }
 }
@@ -2678,22 +3884,17 @@ pub mod virtual_router {
     }
 
     /// The properties of `AWS::AppMesh::VirtualRouter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualRouterProps {
         /// `MeshName`.
-        #[serde(rename = "MeshName")]
         pub mesh_name: Value<String>,
         /// `MeshOwner`.
-        #[serde(rename = "MeshOwner", skip_serializing_if = "Option::is_none")]
         pub mesh_owner: Option<Value<String>>,
         /// `Spec`.
-        #[serde(rename = "Spec")]
         pub spec: VirtualRouterSpec,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VirtualRouterName`.
-        #[serde(rename = "VirtualRouterName", skip_serializing_if = "Option::is_none")]
         pub virtual_router_name: Option<Value<String>>,
     }
 
@@ -2713,11 +3914,26 @@ pub mod virtual_router {
         }
     }
 
+    impl Serialize for CfnVirtualRouterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeshName", &self.mesh_name)?;
+            crate::cfn::entry(&mut map, "MeshOwner", &self.mesh_owner)?;
+            map.serialize_entry("Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VirtualRouterName", &self.virtual_router_name)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualRouterSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualRouterSpec {
         /// `Listeners`.
-        #[serde(rename = "Listeners")]
         pub listeners: Vec<VirtualRouterListener>,
     }
 
@@ -2730,11 +3946,22 @@ pub mod virtual_router {
         }
     }
 
+    impl Serialize for VirtualRouterSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Listeners", &self.listeners)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualRouterListener` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualRouterListener {
         /// `PortMapping`.
-        #[serde(rename = "PortMapping")]
         pub port_mapping: PortMapping,
     }
 
@@ -2744,6 +3971,18 @@ pub mod virtual_router {
             Self {
                 port_mapping: port_mapping.into(),
             }
+        }
+    }
+
+    impl Serialize for VirtualRouterListener {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PortMapping", &self.port_mapping)?;
+            map.end()
         }
     }
 }
@@ -2825,22 +4064,17 @@ pub mod virtual_service {
     }
 
     /// The properties of `AWS::AppMesh::VirtualService`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualServiceProps {
         /// `MeshName`.
-        #[serde(rename = "MeshName")]
         pub mesh_name: Value<String>,
         /// `MeshOwner`.
-        #[serde(rename = "MeshOwner", skip_serializing_if = "Option::is_none")]
         pub mesh_owner: Option<Value<String>>,
         /// `Spec`.
-        #[serde(rename = "Spec")]
         pub spec: VirtualServiceSpec,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VirtualServiceName`.
-        #[serde(rename = "VirtualServiceName")]
         pub virtual_service_name: Value<String>,
     }
 
@@ -2861,30 +4095,67 @@ pub mod virtual_service {
         }
     }
 
+    impl Serialize for CfnVirtualServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeshName", &self.mesh_name)?;
+            crate::cfn::entry(&mut map, "MeshOwner", &self.mesh_owner)?;
+            map.serialize_entry("Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VirtualServiceName", &self.virtual_service_name)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualServiceSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualServiceSpec {
         /// `Provider`.
-        #[serde(rename = "Provider", skip_serializing_if = "Option::is_none")]
         pub provider: Option<VirtualServiceProvider>,
     }
 
+    impl Serialize for VirtualServiceSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Provider", &self.provider)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualServiceProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VirtualServiceProvider {
         /// `VirtualNode`.
-        #[serde(rename = "VirtualNode", skip_serializing_if = "Option::is_none")]
         pub virtual_node: Option<VirtualNodeServiceProvider>,
         /// `VirtualRouter`.
-        #[serde(rename = "VirtualRouter", skip_serializing_if = "Option::is_none")]
         pub virtual_router: Option<VirtualRouterServiceProvider>,
     }
 
+    impl Serialize for VirtualServiceProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VirtualNode", &self.virtual_node)?;
+            crate::cfn::entry(&mut map, "VirtualRouter", &self.virtual_router)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualNodeServiceProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualNodeServiceProvider {
         /// `VirtualNodeName`.
-        #[serde(rename = "VirtualNodeName")]
         pub virtual_node_name: Value<String>,
     }
 
@@ -2897,11 +4168,22 @@ pub mod virtual_service {
         }
     }
 
+    impl Serialize for VirtualNodeServiceProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VirtualNodeName", &self.virtual_node_name)?;
+            map.end()
+        }
+    }
+
     /// The `VirtualRouterServiceProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VirtualRouterServiceProvider {
         /// `VirtualRouterName`.
-        #[serde(rename = "VirtualRouterName")]
         pub virtual_router_name: Value<String>,
     }
 
@@ -2913,27 +4195,48 @@ pub mod virtual_service {
             }
         }
     }
+
+    impl Serialize for VirtualRouterServiceProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VirtualRouterName", &self.virtual_router_name)?;
+            map.end()
+        }
+    }
 }
 
 /// The `HttpPathMatch` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpPathMatch {
     /// `Exact`.
-    #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
     pub exact: Option<Value<String>>,
     /// `Regex`.
-    #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
     pub regex: Option<Value<String>>,
 }
 
+impl Serialize for HttpPathMatch {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+        crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+        map.end()
+    }
+}
+
 /// The `QueryParameter` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueryParameter {
     /// `Match`.
-    #[serde(rename = "Match", skip_serializing_if = "Option::is_none")]
     pub r#match: Option<HttpQueryParameterMatch>,
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
 }
 
@@ -2947,22 +4250,44 @@ impl QueryParameter {
     }
 }
 
+impl Serialize for QueryParameter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Match", &self.r#match)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.end()
+    }
+}
+
 /// The `HttpQueryParameterMatch` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpQueryParameterMatch {
     /// `Exact`.
-    #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
     pub exact: Option<Value<String>>,
 }
 
+impl Serialize for HttpQueryParameterMatch {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+        map.end()
+    }
+}
+
 /// The `Duration` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Duration {
     /// `Unit`.
-    #[serde(rename = "Unit")]
     pub unit: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<i64>,
 }
 
@@ -2976,41 +4301,86 @@ impl Duration {
     }
 }
 
+impl Serialize for Duration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Unit", &self.unit)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
+    }
+}
+
 /// The `GrpcTimeout` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrpcTimeout {
     /// `Idle`.
-    #[serde(rename = "Idle", skip_serializing_if = "Option::is_none")]
     pub idle: Option<Duration>,
     /// `PerRequest`.
-    #[serde(rename = "PerRequest", skip_serializing_if = "Option::is_none")]
     pub per_request: Option<Duration>,
+}
+
+impl Serialize for GrpcTimeout {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Idle", &self.idle)?;
+        crate::cfn::entry(&mut map, "PerRequest", &self.per_request)?;
+        map.end()
+    }
 }
 
 /// The `HttpTimeout` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpTimeout {
     /// `Idle`.
-    #[serde(rename = "Idle", skip_serializing_if = "Option::is_none")]
     pub idle: Option<Duration>,
     /// `PerRequest`.
-    #[serde(rename = "PerRequest", skip_serializing_if = "Option::is_none")]
     pub per_request: Option<Duration>,
 }
 
+impl Serialize for HttpTimeout {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Idle", &self.idle)?;
+        crate::cfn::entry(&mut map, "PerRequest", &self.per_request)?;
+        map.end()
+    }
+}
+
 /// The `TcpTimeout` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TcpTimeout {
     /// `Idle`.
-    #[serde(rename = "Idle", skip_serializing_if = "Option::is_none")]
     pub idle: Option<Duration>,
 }
 
+impl Serialize for TcpTimeout {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Idle", &self.idle)?;
+        map.end()
+    }
+}
+
 /// The `SubjectAlternativeNames` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubjectAlternativeNames {
     /// `Match`.
-    #[serde(rename = "Match")]
     pub r#match: SubjectAlternativeNameMatchers,
 }
 
@@ -3021,33 +4391,65 @@ impl SubjectAlternativeNames {
     }
 }
 
+impl Serialize for SubjectAlternativeNames {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Match", &self.r#match)?;
+        map.end()
+    }
+}
+
 /// The `SubjectAlternativeNameMatchers` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubjectAlternativeNameMatchers {
     /// `Exact`.
-    #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
     pub exact: Option<Vec<Value<String>>>,
 }
 
+impl Serialize for SubjectAlternativeNameMatchers {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+        map.end()
+    }
+}
+
 /// The `LoggingFormat` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LoggingFormat {
     /// `Json`.
-    #[serde(rename = "Json", skip_serializing_if = "Option::is_none")]
     pub json: Option<Vec<JsonFormatRef>>,
     /// `Text`.
-    #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
     pub text: Option<Value<String>>,
 }
 
+impl Serialize for LoggingFormat {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Json", &self.json)?;
+        crate::cfn::entry(&mut map, "Text", &self.text)?;
+        map.end()
+    }
+}
+
 /// The `JsonFormatRef` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JsonFormatRef {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -3061,14 +4463,25 @@ impl JsonFormatRef {
     }
 }
 
+impl Serialize for JsonFormatRef {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
+    }
+}
+
 /// The `PortMapping` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PortMapping {
     /// `Port`.
-    #[serde(rename = "Port")]
     pub port: Value<i64>,
     /// `Protocol`.
-    #[serde(rename = "Protocol")]
     pub protocol: Value<String>,
 }
 
@@ -3079,5 +4492,18 @@ impl PortMapping {
             port: port.into(),
             protocol: protocol.into(),
         }
+    }
+}
+
+impl Serialize for PortMapping {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Port", &self.port)?;
+        map.serialize_entry("Protocol", &self.protocol)?;
+        map.end()
     }
 }

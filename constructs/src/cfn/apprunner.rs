@@ -96,27 +96,38 @@ pub mod auto_scaling_configuration {
     }
 
     /// The properties of `AWS::AppRunner::AutoScalingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAutoScalingConfigurationProps {
-        /// The customer-provided auto scaling configuration name.
-        #[serde(
-            rename = "AutoScalingConfigurationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoScalingConfigurationName`: The customer-provided auto scaling configuration name.
         pub auto_scaling_configuration_name: Option<Value<String>>,
-        /// The maximum number of concurrent requests that an instance processes.
-        #[serde(rename = "MaxConcurrency", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrency`: The maximum number of concurrent requests that an instance processes.
         pub max_concurrency: Option<Value<i64>>,
-        /// The maximum number of instances that an App Runner service scales up to.
-        #[serde(rename = "MaxSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxSize`: The maximum number of instances that an App Runner service scales up to.
         pub max_size: Option<Value<i64>>,
-        /// The minimum number of instances that App Runner provisions for a service.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
+        /// `MinSize`: The minimum number of instances that App Runner provisions for a service.
         pub min_size: Option<Value<i64>>,
-        /// A list of metadata items that you can associate with your auto scaling configuration resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of metadata items that you can associate with your auto scaling configuration resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnAutoScalingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingConfigurationName",
+                &self.auto_scaling_configuration_name,
+            )?;
+            crate::cfn::entry(&mut map, "MaxConcurrency", &self.max_concurrency)?;
+            crate::cfn::entry(&mut map, "MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -196,28 +207,42 @@ pub mod observability_configuration {
     }
 
     /// The properties of `AWS::AppRunner::ObservabilityConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnObservabilityConfigurationProps {
-        /// A name for the observability configuration.
-        #[serde(
-            rename = "ObservabilityConfigurationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ObservabilityConfigurationName`: A name for the observability configuration.
         pub observability_configuration_name: Option<Value<String>>,
-        /// A list of metadata items that you can associate with your observability configuration resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of metadata items that you can associate with your observability configuration resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The configuration of the tracing feature within this observability configuration.
-        #[serde(rename = "TraceConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `TraceConfiguration`: The configuration of the tracing feature within this observability configuration.
         pub trace_configuration: Option<TraceConfiguration>,
     }
 
+    impl Serialize for CfnObservabilityConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ObservabilityConfigurationName",
+                &self.observability_configuration_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TraceConfiguration",
+                &self.trace_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes the configuration of the tracing feature within an AWS App Runner observability configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TraceConfiguration {
-        /// The implementation provider chosen for tracing App Runner services.
-        #[serde(rename = "Vendor")]
+        /// `Vendor`: The implementation provider chosen for tracing App Runner services.
         pub vendor: Value<Vendor>,
     }
 
@@ -225,6 +250,18 @@ pub mod observability_configuration {
         /// A `TraceConfiguration` of its required properties (`Vendor`), the others unset.
         pub fn new(vendor: impl Into<Value<Vendor>>) -> Self {
             Self { vendor: vendor.into() }
+        }
+    }
+
+    impl Serialize for TraceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Vendor", &self.vendor)?;
+            map.end()
         }
     }
 
@@ -342,58 +379,25 @@ pub mod service {
     }
 
     /// The properties of `AWS::AppRunner::Service`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceProps {
-        /// Autoscaling configuration ARN
-        #[serde(
-            rename = "AutoScalingConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoScalingConfigurationArn`: Autoscaling configuration ARN
         pub auto_scaling_configuration_arn: Option<Value<String>>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `HealthCheckConfiguration`.
-        #[serde(
-            rename = "HealthCheckConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub health_check_configuration: Option<HealthCheckConfiguration>,
         /// `InstanceConfiguration`.
-        #[serde(
-            rename = "InstanceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_configuration: Option<InstanceConfiguration>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `ObservabilityConfiguration`.
-        #[serde(
-            rename = "ObservabilityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub observability_configuration: Option<ServiceObservabilityConfiguration>,
-        /// The AppRunner Service Name.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
+        /// `ServiceName`: The AppRunner Service Name.
         pub service_name: Option<Value<String>>,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration")]
         pub source_configuration: SourceConfiguration,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -414,11 +418,54 @@ pub mod service {
         }
     }
 
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingConfigurationArn",
+                &self.auto_scaling_configuration_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckConfiguration",
+                &self.health_check_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceConfiguration",
+                &self.instance_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ObservabilityConfiguration",
+                &self.observability_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            map.serialize_entry("SourceConfiguration", &self.source_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Encryption configuration (KMS key)
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
-        /// The KMS Key
-        #[serde(rename = "KmsKey")]
+        /// `KmsKey`: The KMS Key
         pub kms_key: Value<String>,
     }
 
@@ -429,27 +476,54 @@ pub mod service {
         }
     }
 
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKey", &self.kms_key)?;
+            map.end()
+        }
+    }
+
     /// Health check configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckConfiguration {
-        /// Health check Healthy Threshold
-        #[serde(rename = "HealthyThreshold", skip_serializing_if = "Option::is_none")]
+        /// `HealthyThreshold`: Health check Healthy Threshold
         pub healthy_threshold: Option<Value<i64>>,
-        /// Health check Interval
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: Health check Interval
         pub interval: Option<Value<i64>>,
-        /// Health check Path
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: Health check Path
         pub path: Option<Value<String>>,
-        /// Health Check Protocol
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: Health Check Protocol
         pub protocol: Option<Value<Protocol>>,
-        /// Health check Timeout
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: Health check Timeout
         pub timeout: Option<Value<i64>>,
-        /// Health check Unhealthy Threshold
-        #[serde(rename = "UnhealthyThreshold", skip_serializing_if = "Option::is_none")]
+        /// `UnhealthyThreshold`: Health check Unhealthy Threshold
         pub unhealthy_threshold: Option<Value<i64>>,
+    }
+
+    impl Serialize for HealthCheckConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HealthyThreshold", &self.healthy_threshold)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnhealthyThreshold",
+                &self.unhealthy_threshold,
+            )?;
+            map.end()
+        }
     }
 
     /// Health Check Protocol
@@ -490,45 +564,69 @@ pub mod service {
     }
 
     /// Instance Configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceConfiguration {
-        /// CPU
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+        /// `Cpu`: CPU
         pub cpu: Option<Value<String>>,
-        /// Instance Role Arn
-        #[serde(rename = "InstanceRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `InstanceRoleArn`: Instance Role Arn
         pub instance_role_arn: Option<Value<String>>,
-        /// Memory
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+        /// `Memory`: Memory
         pub memory: Option<Value<String>>,
     }
 
+    impl Serialize for InstanceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "InstanceRoleArn", &self.instance_role_arn)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            map.end()
+        }
+    }
+
     /// Network configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `EgressConfiguration`.
-        #[serde(rename = "EgressConfiguration", skip_serializing_if = "Option::is_none")]
         pub egress_configuration: Option<EgressConfiguration>,
         /// `IngressConfiguration`.
-        #[serde(
-            rename = "IngressConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ingress_configuration: Option<IngressConfiguration>,
-        /// App Runner service endpoint IP address type
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: App Runner service endpoint IP address type
         pub ip_address_type: Option<Value<IpAddressType>>,
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EgressConfiguration",
+                &self.egress_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IngressConfiguration",
+                &self.ingress_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            map.end()
+        }
+    }
+
     /// Network egress configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EgressConfiguration {
-        /// Network egress type.
-        #[serde(rename = "EgressType")]
+        /// `EgressType`: Network egress type.
         pub egress_type: Value<EgressType>,
-        /// The Amazon Resource Name (ARN) of the App Runner VpcConnector.
-        #[serde(rename = "VpcConnectorArn", skip_serializing_if = "Option::is_none")]
+        /// `VpcConnectorArn`: The Amazon Resource Name (ARN) of the App Runner VpcConnector.
         pub vpc_connector_arn: Option<Value<String>>,
     }
 
@@ -539,6 +637,19 @@ pub mod service {
                 egress_type: egress_type.into(),
                 vpc_connector_arn: None,
             }
+        }
+    }
+
+    impl Serialize for EgressConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EgressType", &self.egress_type)?;
+            crate::cfn::entry(&mut map, "VpcConnectorArn", &self.vpc_connector_arn)?;
+            map.end()
         }
     }
 
@@ -580,10 +691,9 @@ pub mod service {
     }
 
     /// Network ingress configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressConfiguration {
-        /// It's set to true if the Apprunner service is publicly accessible.
-        #[serde(rename = "IsPubliclyAccessible")]
+        /// `IsPubliclyAccessible`: It's set to true if the Apprunner service is publicly accessible.
         pub is_publicly_accessible: Value<bool>,
     }
 
@@ -593,6 +703,18 @@ pub mod service {
             Self {
                 is_publicly_accessible: is_publicly_accessible.into(),
             }
+        }
+    }
+
+    impl Serialize for IngressConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsPubliclyAccessible", &self.is_publicly_accessible)?;
+            map.end()
         }
     }
 
@@ -634,17 +756,11 @@ pub mod service {
     }
 
     /// Service observability configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceObservabilityConfiguration {
-        /// The Amazon Resource Name (ARN) of the App Runner ObservabilityConfiguration.
-        #[serde(
-            rename = "ObservabilityConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ObservabilityConfigurationArn`: The Amazon Resource Name (ARN) of the App Runner ObservabilityConfiguration.
         pub observability_configuration_arn: Option<Value<String>>,
-        /// Observability enabled
-        #[serde(rename = "ObservabilityEnabled")]
+        /// `ObservabilityEnabled`: Observability enabled
         pub observability_enabled: Value<bool>,
     }
 
@@ -658,56 +774,91 @@ pub mod service {
         }
     }
 
+    impl Serialize for ServiceObservabilityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ObservabilityConfigurationArn",
+                &self.observability_configuration_arn,
+            )?;
+            map.serialize_entry("ObservabilityEnabled", &self.observability_enabled)?;
+            map.end()
+        }
+    }
+
     /// Source Code configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceConfiguration {
         /// `AuthenticationConfiguration`.
-        #[serde(
-            rename = "AuthenticationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_configuration: Option<AuthenticationConfiguration>,
-        /// Auto Deployment enabled
-        #[serde(
-            rename = "AutoDeploymentsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoDeploymentsEnabled`: Auto Deployment enabled
         pub auto_deployments_enabled: Option<Value<bool>>,
         /// `CodeRepository`.
-        #[serde(rename = "CodeRepository", skip_serializing_if = "Option::is_none")]
         pub code_repository: Option<CodeRepository>,
         /// `ImageRepository`.
-        #[serde(rename = "ImageRepository", skip_serializing_if = "Option::is_none")]
         pub image_repository: Option<ImageRepository>,
     }
 
+    impl Serialize for SourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoDeploymentsEnabled",
+                &self.auto_deployments_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "CodeRepository", &self.code_repository)?;
+            crate::cfn::entry(&mut map, "ImageRepository", &self.image_repository)?;
+            map.end()
+        }
+    }
+
     /// Authentication Configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthenticationConfiguration {
-        /// Access Role Arn
-        #[serde(rename = "AccessRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `AccessRoleArn`: Access Role Arn
         pub access_role_arn: Option<Value<String>>,
-        /// Connection Arn
-        #[serde(rename = "ConnectionArn", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionArn`: Connection Arn
         pub connection_arn: Option<Value<String>>,
     }
 
+    impl Serialize for AuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessRoleArn", &self.access_role_arn)?;
+            crate::cfn::entry(&mut map, "ConnectionArn", &self.connection_arn)?;
+            map.end()
+        }
+    }
+
     /// Source Code Repository
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeRepository {
         /// `CodeConfiguration`.
-        #[serde(rename = "CodeConfiguration", skip_serializing_if = "Option::is_none")]
         pub code_configuration: Option<CodeConfiguration>,
-        /// Repository Url
-        #[serde(rename = "RepositoryUrl")]
+        /// `RepositoryUrl`: Repository Url
         pub repository_url: Value<String>,
         /// `SourceCodeVersion`.
-        #[serde(rename = "SourceCodeVersion")]
         pub source_code_version: SourceCodeVersion,
-        /// Source Directory
-        #[serde(rename = "SourceDirectory", skip_serializing_if = "Option::is_none")]
+        /// `SourceDirectory`: Source Directory
         pub source_directory: Option<Value<String>>,
     }
 
@@ -726,18 +877,27 @@ pub mod service {
         }
     }
 
+    impl Serialize for CodeRepository {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeConfiguration", &self.code_configuration)?;
+            map.serialize_entry("RepositoryUrl", &self.repository_url)?;
+            map.serialize_entry("SourceCodeVersion", &self.source_code_version)?;
+            crate::cfn::entry(&mut map, "SourceDirectory", &self.source_directory)?;
+            map.end()
+        }
+    }
+
     /// Code Configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeConfiguration {
         /// `CodeConfigurationValues`.
-        #[serde(
-            rename = "CodeConfigurationValues",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_configuration_values: Option<CodeConfigurationValues>,
-        /// Configuration Source
-        #[serde(rename = "ConfigurationSource")]
+        /// `ConfigurationSource`: Configuration Source
         pub configuration_source: Value<ConfigurationSource>,
     }
 
@@ -751,34 +911,37 @@ pub mod service {
         }
     }
 
-    /// Code Configuration Values
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct CodeConfigurationValues {
-        /// Build Command
-        #[serde(rename = "BuildCommand", skip_serializing_if = "Option::is_none")]
-        pub build_command: Option<Value<String>>,
-        /// Port
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
-        pub port: Option<Value<String>>,
-        /// Runtime
-        #[serde(rename = "Runtime")]
-        pub runtime: Value<Runtime>,
-        /// The secrets and parameters that get referenced by your service as environment variables
-        #[serde(
-            rename = "RuntimeEnvironmentSecrets",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeConfigurationValues",
+                &self.code_configuration_values,
+            )?;
+            map.serialize_entry("ConfigurationSource", &self.configuration_source)?;
+            map.end()
+        }
+    }
 
+    /// Code Configuration Values
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CodeConfigurationValues {
+        /// `BuildCommand`: Build Command
+        pub build_command: Option<Value<String>>,
+        /// `Port`: Port
+        pub port: Option<Value<String>>,
+        /// `Runtime`: Runtime
+        pub runtime: Value<Runtime>,
+        /// `RuntimeEnvironmentSecrets`: The secrets and parameters that get referenced by your service as environment variables
         pub runtime_environment_secrets: Option<Vec<KeyValuePair>>,
         /// `RuntimeEnvironmentVariables`.
-        #[serde(
-            rename = "RuntimeEnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub runtime_environment_variables: Option<Vec<KeyValuePair>>,
-        /// Start Command
-        #[serde(rename = "StartCommand", skip_serializing_if = "Option::is_none")]
+        /// `StartCommand`: Start Command
         pub start_command: Option<Value<String>>,
     }
 
@@ -793,6 +956,31 @@ pub mod service {
                 runtime_environment_variables: None,
                 start_command: None,
             }
+        }
+    }
+
+    impl Serialize for CodeConfigurationValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BuildCommand", &self.build_command)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuntimeEnvironmentSecrets",
+                &self.runtime_environment_secrets,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuntimeEnvironmentVariables",
+                &self.runtime_environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "StartCommand", &self.start_command)?;
+            map.end()
         }
     }
 
@@ -867,14 +1055,25 @@ pub mod service {
     }
 
     /// The `KeyValuePair` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyValuePair {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for KeyValuePair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Configuration Source
@@ -915,13 +1114,11 @@ pub mod service {
     }
 
     /// Source Code Version
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceCodeVersion {
-        /// Source Code Version Type
-        #[serde(rename = "Type")]
+        /// `Type`: Source Code Version Type
         pub r#type: Value<Type>,
-        /// Source Code Version Value
-        #[serde(rename = "Value")]
+        /// `Value`: Source Code Version Value
         pub value: Value<String>,
     }
 
@@ -935,6 +1132,19 @@ pub mod service {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceCodeVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -973,16 +1183,13 @@ pub mod service {
     }
 
     /// Image Repository
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageRepository {
         /// `ImageConfiguration`.
-        #[serde(rename = "ImageConfiguration", skip_serializing_if = "Option::is_none")]
         pub image_configuration: Option<ImageConfiguration>,
-        /// Image Identifier
-        #[serde(rename = "ImageIdentifier")]
+        /// `ImageIdentifier`: Image Identifier
         pub image_identifier: Value<String>,
-        /// Image Repository Type
-        #[serde(rename = "ImageRepositoryType")]
+        /// `ImageRepositoryType`: Image Repository Type
         pub image_repository_type: Value<ImageRepositoryType>,
     }
 
@@ -1000,29 +1207,58 @@ pub mod service {
         }
     }
 
-    /// Image Configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ImageConfiguration {
-        /// Port
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
-        pub port: Option<Value<String>>,
-        /// The secrets and parameters that get referenced by your service as environment variables
-        #[serde(
-            rename = "RuntimeEnvironmentSecrets",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ImageRepository {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageConfiguration",
+                &self.image_configuration,
+            )?;
+            map.serialize_entry("ImageIdentifier", &self.image_identifier)?;
+            map.serialize_entry("ImageRepositoryType", &self.image_repository_type)?;
+            map.end()
+        }
+    }
 
+    /// Image Configuration
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ImageConfiguration {
+        /// `Port`: Port
+        pub port: Option<Value<String>>,
+        /// `RuntimeEnvironmentSecrets`: The secrets and parameters that get referenced by your service as environment variables
         pub runtime_environment_secrets: Option<Vec<KeyValuePair>>,
         /// `RuntimeEnvironmentVariables`.
-        #[serde(
-            rename = "RuntimeEnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub runtime_environment_variables: Option<Vec<KeyValuePair>>,
-        /// Start Command
-        #[serde(rename = "StartCommand", skip_serializing_if = "Option::is_none")]
+        /// `StartCommand`: Start Command
         pub start_command: Option<Value<String>>,
+    }
+
+    impl Serialize for ImageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuntimeEnvironmentSecrets",
+                &self.runtime_environment_secrets,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuntimeEnvironmentVariables",
+                &self.runtime_environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "StartCommand", &self.start_command)?;
+            map.end()
+        }
     }
 
     /// Image Repository Type
@@ -1133,19 +1369,15 @@ pub mod vpc_connector {
     }
 
     /// The properties of `AWS::AppRunner::VpcConnector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcConnectorProps {
-        /// A list of IDs of security groups that App Runner should use for access to AWS resources under the specified subnets.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: A list of IDs of security groups that App Runner should use for access to AWS resources under the specified subnets.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// A list of IDs of subnets that App Runner should use when it associates your service with a custom Amazon VPC.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: A list of IDs of subnets that App Runner should use when it associates your service with a custom Amazon VPC.
         pub subnets: Vec<Value<String>>,
-        /// A list of metadata items that you can associate with your VPC connector resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of metadata items that you can associate with your VPC connector resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A name for the VPC connector.
-        #[serde(rename = "VpcConnectorName", skip_serializing_if = "Option::is_none")]
+        /// `VpcConnectorName`: A name for the VPC connector.
         pub vpc_connector_name: Option<Value<String>>,
     }
 
@@ -1158,6 +1390,21 @@ pub mod vpc_connector {
                 tags: None,
                 vpc_connector_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVpcConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConnectorName", &self.vpc_connector_name)?;
+            map.end()
         }
     }
 }
@@ -1236,23 +1483,15 @@ pub mod vpc_ingress_connection {
     }
 
     /// The properties of `AWS::AppRunner::VpcIngressConnection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcIngressConnectionProps {
         /// `IngressVpcConfiguration`.
-        #[serde(rename = "IngressVpcConfiguration")]
         pub ingress_vpc_configuration: IngressVpcConfiguration,
-        /// The Amazon Resource Name (ARN) of the service.
-        #[serde(rename = "ServiceArn")]
+        /// `ServiceArn`: The Amazon Resource Name (ARN) of the service.
         pub service_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The customer-provided Vpc Ingress Connection name.
-        #[serde(
-            rename = "VpcIngressConnectionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcIngressConnectionName`: The customer-provided Vpc Ingress Connection name.
         pub vpc_ingress_connection_name: Option<Value<String>>,
     }
 
@@ -1271,14 +1510,34 @@ pub mod vpc_ingress_connection {
         }
     }
 
+    impl Serialize for CfnVpcIngressConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "IngressVpcConfiguration",
+                &self.ingress_vpc_configuration,
+            )?;
+            map.serialize_entry("ServiceArn", &self.service_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcIngressConnectionName",
+                &self.vpc_ingress_connection_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration of customer’s VPC and related VPC endpoint
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressVpcConfiguration {
-        /// The ID of the VPC endpoint that your App Runner service connects to.
-        #[serde(rename = "VpcEndpointId")]
+        /// `VpcEndpointId`: The ID of the VPC endpoint that your App Runner service connects to.
         pub vpc_endpoint_id: Value<String>,
-        /// The ID of the VPC that the VPC endpoint is used in.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC that the VPC endpoint is used in.
         pub vpc_id: Value<String>,
     }
 
@@ -1292,6 +1551,19 @@ pub mod vpc_ingress_connection {
                 vpc_endpoint_id: vpc_endpoint_id.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for IngressVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VpcEndpointId", &self.vpc_endpoint_id)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }

@@ -102,35 +102,23 @@ pub mod app_block {
     }
 
     /// The properties of `AWS::AppStream::AppBlock`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppBlockProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PackagingType`.
-        #[serde(rename = "PackagingType", skip_serializing_if = "Option::is_none")]
         pub packaging_type: Option<Value<PackagingType>>,
         /// `PostSetupScriptDetails`.
-        #[serde(
-            rename = "PostSetupScriptDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_setup_script_details: Option<ScriptDetails>,
         /// `SetupScriptDetails`.
-        #[serde(rename = "SetupScriptDetails", skip_serializing_if = "Option::is_none")]
         pub setup_script_details: Option<ScriptDetails>,
         /// `SourceS3Location`.
-        #[serde(rename = "SourceS3Location")]
         pub source_s3_location: S3Location,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
     }
 
@@ -150,6 +138,33 @@ pub mod app_block {
                 source_s3_location: source_s3_location.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAppBlockProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PackagingType", &self.packaging_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostSetupScriptDetails",
+                &self.post_setup_script_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SetupScriptDetails",
+                &self.setup_script_details,
+            )?;
+            map.serialize_entry("SourceS3Location", &self.source_s3_location)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -191,23 +206,15 @@ pub mod app_block {
     }
 
     /// The `ScriptDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScriptDetails {
         /// `ExecutableParameters`.
-        #[serde(
-            rename = "ExecutableParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub executable_parameters: Option<Value<String>>,
         /// `ExecutablePath`.
-        #[serde(rename = "ExecutablePath")]
         pub executable_path: Value<String>,
         /// `ScriptS3Location`.
-        #[serde(rename = "ScriptS3Location")]
         pub script_s3_location: S3Location,
         /// `TimeoutInSeconds`.
-        #[serde(rename = "TimeoutInSeconds")]
         pub timeout_in_seconds: Value<i64>,
     }
 
@@ -227,14 +234,31 @@ pub mod app_block {
         }
     }
 
+    impl Serialize for ScriptDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutableParameters",
+                &self.executable_parameters,
+            )?;
+            map.serialize_entry("ExecutablePath", &self.executable_path)?;
+            map.serialize_entry("ScriptS3Location", &self.script_s3_location)?;
+            map.serialize_entry("TimeoutInSeconds", &self.timeout_in_seconds)?;
+            map.end()
+        }
+    }
+
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
         /// `S3Key`.
-        #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
         pub s3_key: Option<Value<String>>,
     }
 
@@ -245,6 +269,19 @@ pub mod app_block {
                 s3_bucket: s3_bucket.into(),
                 s3_key: None,
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3Key", &self.s3_key)?;
+            map.end()
         }
     }
 }
@@ -315,47 +352,31 @@ pub mod app_block_builder {
     }
 
     /// The properties of `AWS::AppStream::AppBlockBuilder`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppBlockBuilderProps {
         /// `AccessEndpoints`.
-        #[serde(rename = "AccessEndpoints", skip_serializing_if = "Option::is_none")]
         pub access_endpoints: Option<Vec<AccessEndpoint>>,
         /// `AppBlockArns`.
-        #[serde(rename = "AppBlockArns", skip_serializing_if = "Option::is_none")]
         pub app_block_arns: Option<Vec<Value<String>>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisableIMDSV1`.
-        #[serde(rename = "DisableIMDSV1", skip_serializing_if = "Option::is_none")]
         pub disable_imdsv1: Option<Value<bool>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `EnableDefaultInternetAccess`.
-        #[serde(
-            rename = "EnableDefaultInternetAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_default_internet_access: Option<Value<bool>>,
         /// `IamRoleArn`.
-        #[serde(rename = "IamRoleArn", skip_serializing_if = "Option::is_none")]
         pub iam_role_arn: Option<Value<String>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Platform`.
-        #[serde(rename = "Platform")]
         pub platform: Value<PlatformType>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig")]
         pub vpc_config: VpcConfig,
     }
 
@@ -381,6 +402,33 @@ pub mod app_block_builder {
                 tags: None,
                 vpc_config: vpc_config.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAppBlockBuilderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessEndpoints", &self.access_endpoints)?;
+            crate::cfn::entry(&mut map, "AppBlockArns", &self.app_block_arns)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisableIMDSV1", &self.disable_imdsv1)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDefaultInternetAccess",
+                &self.enable_default_internet_access,
+            )?;
+            crate::cfn::entry(&mut map, "IamRoleArn", &self.iam_role_arn)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Platform", &self.platform)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcConfig", &self.vpc_config)?;
+            map.end()
         }
     }
 
@@ -487,43 +535,31 @@ pub mod application {
     }
 
     /// The properties of `AWS::AppStream::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
         /// `AppBlockArn`.
-        #[serde(rename = "AppBlockArn")]
         pub app_block_arn: Value<String>,
         /// `AttributesToDelete`.
-        #[serde(rename = "AttributesToDelete", skip_serializing_if = "Option::is_none")]
         pub attributes_to_delete: Option<Vec<Value<String>>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `IconS3Location`.
-        #[serde(rename = "IconS3Location")]
         pub icon_s3_location: S3Location,
         /// `InstanceFamilies`.
-        #[serde(rename = "InstanceFamilies")]
         pub instance_families: Vec<Value<String>>,
         /// `LaunchParameters`.
-        #[serde(rename = "LaunchParameters", skip_serializing_if = "Option::is_none")]
         pub launch_parameters: Option<Value<String>>,
         /// `LaunchPath`.
-        #[serde(rename = "LaunchPath")]
         pub launch_path: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Platforms`.
-        #[serde(rename = "Platforms")]
         pub platforms: Vec<Value<PlatformType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         /// `WorkingDirectory`.
-        #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
         pub working_directory: Option<Value<String>>,
     }
 
@@ -551,6 +587,33 @@ pub mod application {
                 tags: None,
                 working_directory: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppBlockArn", &self.app_block_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributesToDelete",
+                &self.attributes_to_delete,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("IconS3Location", &self.icon_s3_location)?;
+            map.serialize_entry("InstanceFamilies", &self.instance_families)?;
+            crate::cfn::entry(&mut map, "LaunchParameters", &self.launch_parameters)?;
+            map.serialize_entry("LaunchPath", &self.launch_path)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Platforms", &self.platforms)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
+            map.end()
         }
     }
 
@@ -676,16 +739,13 @@ pub mod application_entitlement_association {
     }
 
     /// The properties of `AWS::AppStream::ApplicationEntitlementAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationEntitlementAssociationProps {
         /// `ApplicationIdentifier`.
-        #[serde(rename = "ApplicationIdentifier")]
         pub application_identifier: Value<String>,
         /// `EntitlementName`.
-        #[serde(rename = "EntitlementName")]
         pub entitlement_name: Value<String>,
         /// `StackName`.
-        #[serde(rename = "StackName")]
         pub stack_name: Value<String>,
     }
 
@@ -701,6 +761,20 @@ pub mod application_entitlement_association {
                 entitlement_name: entitlement_name.into(),
                 stack_name: stack_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationEntitlementAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationIdentifier", &self.application_identifier)?;
+            map.serialize_entry("EntitlementName", &self.entitlement_name)?;
+            map.serialize_entry("StackName", &self.stack_name)?;
+            map.end()
         }
     }
 }
@@ -764,13 +838,11 @@ pub mod application_fleet_association {
     }
 
     /// The properties of `AWS::AppStream::ApplicationFleetAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationFleetAssociationProps {
         /// `ApplicationArn`.
-        #[serde(rename = "ApplicationArn")]
         pub application_arn: Value<String>,
         /// `FleetName`.
-        #[serde(rename = "FleetName")]
         pub fleet_name: Value<String>,
     }
 
@@ -784,6 +856,19 @@ pub mod application_fleet_association {
                 application_arn: application_arn.into(),
                 fleet_name: fleet_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationFleetAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationArn", &self.application_arn)?;
+            map.serialize_entry("FleetName", &self.fleet_name)?;
+            map.end()
         }
     }
 }
@@ -845,23 +930,15 @@ pub mod directory_config {
     }
 
     /// The properties of `AWS::AppStream::DirectoryConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectoryConfigProps {
         /// `CertificateBasedAuthProperties`.
-        #[serde(
-            rename = "CertificateBasedAuthProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_based_auth_properties: Option<CertificateBasedAuthProperties>,
         /// `DirectoryName`.
-        #[serde(rename = "DirectoryName")]
         pub directory_name: Value<String>,
         /// `OrganizationalUnitDistinguishedNames`.
-        #[serde(rename = "OrganizationalUnitDistinguishedNames")]
         pub organizational_unit_distinguished_names: Vec<Value<String>>,
         /// `ServiceAccountCredentials`.
-        #[serde(rename = "ServiceAccountCredentials")]
         pub service_account_credentials: ServiceAccountCredentials,
     }
 
@@ -882,19 +959,55 @@ pub mod directory_config {
         }
     }
 
+    impl Serialize for CfnDirectoryConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateBasedAuthProperties",
+                &self.certificate_based_auth_properties,
+            )?;
+            map.serialize_entry("DirectoryName", &self.directory_name)?;
+            map.serialize_entry(
+                "OrganizationalUnitDistinguishedNames",
+                &self.organizational_unit_distinguished_names,
+            )?;
+            map.serialize_entry(
+                "ServiceAccountCredentials",
+                &self.service_account_credentials,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CertificateBasedAuthProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CertificateBasedAuthProperties {
         /// `CertificateAuthorityArn`.
-        #[serde(
-            rename = "CertificateAuthorityArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_authority_arn: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for CertificateBasedAuthProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Values of `Status`.
@@ -940,13 +1053,11 @@ pub mod directory_config {
     }
 
     /// The `ServiceAccountCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceAccountCredentials {
         /// `AccountName`.
-        #[serde(rename = "AccountName")]
         pub account_name: Value<String>,
         /// `AccountPassword`.
-        #[serde(rename = "AccountPassword")]
         pub account_password: Value<String>,
     }
 
@@ -960,6 +1071,19 @@ pub mod directory_config {
                 account_name: account_name.into(),
                 account_password: account_password.into(),
             }
+        }
+    }
+
+    impl Serialize for ServiceAccountCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountName", &self.account_name)?;
+            map.serialize_entry("AccountPassword", &self.account_password)?;
+            map.end()
         }
     }
 }
@@ -1033,22 +1157,17 @@ pub mod entitlement {
     }
 
     /// The properties of `AWS::AppStream::Entitlement`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntitlementProps {
         /// `AppVisibility`.
-        #[serde(rename = "AppVisibility")]
         pub app_visibility: Value<AppVisibility>,
         /// `Attributes`.
-        #[serde(rename = "Attributes")]
         pub attributes: Vec<Attribute>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `StackName`.
-        #[serde(rename = "StackName")]
         pub stack_name: Value<String>,
     }
 
@@ -1067,6 +1186,22 @@ pub mod entitlement {
                 name: name.into(),
                 stack_name: stack_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEntitlementProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppVisibility", &self.app_visibility)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("StackName", &self.stack_name)?;
+            map.end()
         }
     }
 
@@ -1108,13 +1243,11 @@ pub mod entitlement {
     }
 
     /// The `Attribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Attribute {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1128,6 +1261,19 @@ pub mod entitlement {
                 name: name.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Attribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -1194,114 +1340,57 @@ pub mod fleet {
     }
 
     /// The properties of `AWS::AppStream::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleetProps {
         /// `AttributesToDelete`.
-        #[serde(rename = "AttributesToDelete", skip_serializing_if = "Option::is_none")]
         pub attributes_to_delete: Option<Vec<Value<AttributesToDeleteItem>>>,
         /// `ComputeCapacity`.
-        #[serde(rename = "ComputeCapacity", skip_serializing_if = "Option::is_none")]
         pub compute_capacity: Option<ComputeCapacity>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisableIMDSV1`.
-        #[serde(rename = "DisableIMDSV1", skip_serializing_if = "Option::is_none")]
         pub disable_imdsv1: Option<Value<bool>>,
         /// `DisconnectTimeoutInSeconds`.
-        #[serde(
-            rename = "DisconnectTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disconnect_timeout_in_seconds: Option<Value<i64>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `DomainJoinInfo`.
-        #[serde(rename = "DomainJoinInfo", skip_serializing_if = "Option::is_none")]
         pub domain_join_info: Option<DomainJoinInfo>,
         /// `EnableDefaultInternetAccess`.
-        #[serde(
-            rename = "EnableDefaultInternetAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_default_internet_access: Option<Value<bool>>,
         /// `FleetType`.
-        #[serde(rename = "FleetType", skip_serializing_if = "Option::is_none")]
         pub fleet_type: Option<Value<String>>,
         /// `IamRoleArn`.
-        #[serde(rename = "IamRoleArn", skip_serializing_if = "Option::is_none")]
         pub iam_role_arn: Option<Value<String>>,
         /// `IdleDisconnectTimeoutInSeconds`.
-        #[serde(
-            rename = "IdleDisconnectTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub idle_disconnect_timeout_in_seconds: Option<Value<i64>>,
         /// `ImageArn`.
-        #[serde(rename = "ImageArn", skip_serializing_if = "Option::is_none")]
         pub image_arn: Option<Value<String>>,
         /// `ImageName`.
-        #[serde(rename = "ImageName", skip_serializing_if = "Option::is_none")]
         pub image_name: Option<Value<String>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `MaxConcurrentSessions`.
-        #[serde(
-            rename = "MaxConcurrentSessions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_concurrent_sessions: Option<Value<i64>>,
         /// `MaxSessionsPerInstance`.
-        #[serde(
-            rename = "MaxSessionsPerInstance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_sessions_per_instance: Option<Value<i64>>,
         /// `MaxUserDurationInSeconds`.
-        #[serde(
-            rename = "MaxUserDurationInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_user_duration_in_seconds: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Platform`.
-        #[serde(rename = "Platform", skip_serializing_if = "Option::is_none")]
         pub platform: Option<Value<Platform>>,
         /// `RootVolumeConfig`.
-        #[serde(rename = "RootVolumeConfig", skip_serializing_if = "Option::is_none")]
         pub root_volume_config: Option<VolumeConfig>,
         /// `SessionScriptS3Location`.
-        #[serde(
-            rename = "SessionScriptS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub session_script_s3_location: Option<S3Location>,
         /// `StreamView`.
-        #[serde(rename = "StreamView", skip_serializing_if = "Option::is_none")]
         pub stream_view: Option<Value<StreamView>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UsbDeviceFilterStrings`.
-        #[serde(
-            rename = "UsbDeviceFilterStrings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub usb_device_filter_strings: Option<Vec<Value<String>>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -1338,6 +1427,78 @@ pub mod fleet {
                 usb_device_filter_strings: None,
                 vpc_config: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributesToDelete",
+                &self.attributes_to_delete,
+            )?;
+            crate::cfn::entry(&mut map, "ComputeCapacity", &self.compute_capacity)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisableIMDSV1", &self.disable_imdsv1)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisconnectTimeoutInSeconds",
+                &self.disconnect_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "DomainJoinInfo", &self.domain_join_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDefaultInternetAccess",
+                &self.enable_default_internet_access,
+            )?;
+            crate::cfn::entry(&mut map, "FleetType", &self.fleet_type)?;
+            crate::cfn::entry(&mut map, "IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleDisconnectTimeoutInSeconds",
+                &self.idle_disconnect_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "ImageArn", &self.image_arn)?;
+            crate::cfn::entry(&mut map, "ImageName", &self.image_name)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentSessions",
+                &self.max_concurrent_sessions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSessionsPerInstance",
+                &self.max_sessions_per_instance,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxUserDurationInSeconds",
+                &self.max_user_duration_in_seconds,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Platform", &self.platform)?;
+            crate::cfn::entry(&mut map, "RootVolumeConfig", &self.root_volume_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionScriptS3Location",
+                &self.session_script_s3_location,
+            )?;
+            crate::cfn::entry(&mut map, "StreamView", &self.stream_view)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsbDeviceFilterStrings",
+                &self.usb_device_filter_strings,
+            )?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
         }
     }
 
@@ -1396,14 +1557,25 @@ pub mod fleet {
     }
 
     /// The `ComputeCapacity` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputeCapacity {
         /// `DesiredInstances`.
-        #[serde(rename = "DesiredInstances", skip_serializing_if = "Option::is_none")]
         pub desired_instances: Option<Value<i64>>,
         /// `DesiredSessions`.
-        #[serde(rename = "DesiredSessions", skip_serializing_if = "Option::is_none")]
         pub desired_sessions: Option<Value<i64>>,
+    }
+
+    impl Serialize for ComputeCapacity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DesiredInstances", &self.desired_instances)?;
+            crate::cfn::entry(&mut map, "DesiredSessions", &self.desired_sessions)?;
+            map.end()
+        }
     }
 
     /// Values of `Platform`.
@@ -1564,70 +1736,41 @@ pub mod image_builder {
     }
 
     /// The properties of `AWS::AppStream::ImageBuilder`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnImageBuilderProps {
         /// `AccessEndpoints`.
-        #[serde(rename = "AccessEndpoints", skip_serializing_if = "Option::is_none")]
         pub access_endpoints: Option<Vec<AccessEndpoint>>,
         /// `AppstreamAgentVersion`.
-        #[serde(
-            rename = "AppstreamAgentVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub appstream_agent_version: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisableIMDSV1`.
-        #[serde(rename = "DisableIMDSV1", skip_serializing_if = "Option::is_none")]
         pub disable_imdsv1: Option<Value<bool>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `DomainJoinInfo`.
-        #[serde(rename = "DomainJoinInfo", skip_serializing_if = "Option::is_none")]
         pub domain_join_info: Option<DomainJoinInfo>,
         /// `EnableDefaultInternetAccess`.
-        #[serde(
-            rename = "EnableDefaultInternetAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_default_internet_access: Option<Value<bool>>,
         /// `IamRoleArn`.
-        #[serde(rename = "IamRoleArn", skip_serializing_if = "Option::is_none")]
         pub iam_role_arn: Option<Value<String>>,
         /// `ImageArn`.
-        #[serde(rename = "ImageArn", skip_serializing_if = "Option::is_none")]
         pub image_arn: Option<Value<String>>,
         /// `ImageName`.
-        #[serde(rename = "ImageName", skip_serializing_if = "Option::is_none")]
         pub image_name: Option<Value<String>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RootVolumeConfig`.
-        #[serde(rename = "RootVolumeConfig", skip_serializing_if = "Option::is_none")]
         pub root_volume_config: Option<VolumeConfig>,
         /// `SoftwaresToInstall`.
-        #[serde(rename = "SoftwaresToInstall", skip_serializing_if = "Option::is_none")]
         pub softwares_to_install: Option<Vec<Value<String>>>,
         /// `SoftwaresToUninstall`.
-        #[serde(
-            rename = "SoftwaresToUninstall",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub softwares_to_uninstall: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -1656,6 +1799,50 @@ pub mod image_builder {
                 tags: None,
                 vpc_config: None,
             }
+        }
+    }
+
+    impl Serialize for CfnImageBuilderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessEndpoints", &self.access_endpoints)?;
+            crate::cfn::entry(
+                &mut map,
+                "AppstreamAgentVersion",
+                &self.appstream_agent_version,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisableIMDSV1", &self.disable_imdsv1)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "DomainJoinInfo", &self.domain_join_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDefaultInternetAccess",
+                &self.enable_default_internet_access,
+            )?;
+            crate::cfn::entry(&mut map, "IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "ImageArn", &self.image_arn)?;
+            crate::cfn::entry(&mut map, "ImageName", &self.image_name)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RootVolumeConfig", &self.root_volume_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "SoftwaresToInstall",
+                &self.softwares_to_install,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SoftwaresToUninstall",
+                &self.softwares_to_uninstall,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
         }
     }
 }
@@ -1715,74 +1902,95 @@ pub mod stack {
     }
 
     /// The properties of `AWS::AppStream::Stack`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnStackProps {
-        /// The list of virtual private cloud (VPC) interface endpoint objects.
-        #[serde(rename = "AccessEndpoints", skip_serializing_if = "Option::is_none")]
+        /// `AccessEndpoints`: The list of virtual private cloud (VPC) interface endpoint objects.
         pub access_endpoints: Option<Vec<AccessEndpoint>>,
-        /// The configuration for agent access on the stack.
-        #[serde(rename = "AgentAccessConfig", skip_serializing_if = "Option::is_none")]
+        /// `AgentAccessConfig`: The configuration for agent access on the stack.
         pub agent_access_config: Option<AgentAccessConfig>,
-        /// The persistent application settings for users of the stack.
-        #[serde(rename = "ApplicationSettings", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationSettings`: The persistent application settings for users of the stack.
         pub application_settings: Option<ApplicationSettings>,
-        /// The stack attributes to delete.
-        #[serde(rename = "AttributesToDelete", skip_serializing_if = "Option::is_none")]
+        /// `AttributesToDelete`: The stack attributes to delete.
         pub attributes_to_delete: Option<Vec<Value<String>>>,
-        /// The content redirection settings for the stack.
-        #[serde(rename = "ContentRedirection", skip_serializing_if = "Option::is_none")]
+        /// `ContentRedirection`: The content redirection settings for the stack.
         pub content_redirection: Option<ContentRedirection>,
-        /// This parameter has been deprecated.
-        #[serde(
-            rename = "DeleteStorageConnectors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeleteStorageConnectors`: This parameter has been deprecated.
         pub delete_storage_connectors: Option<Value<bool>>,
-        /// The description to display.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description to display.
         pub description: Option<Value<String>>,
-        /// The stack name to display.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The stack name to display.
         pub display_name: Option<Value<String>>,
-        /// The domains where AppStream 2.0 streaming sessions can be embedded in an iframe.
-        #[serde(rename = "EmbedHostDomains", skip_serializing_if = "Option::is_none")]
+        /// `EmbedHostDomains`: The domains where AppStream 2.0 streaming sessions can be embedded in an iframe.
         pub embed_host_domains: Option<Vec<Value<String>>>,
-        /// The URL that users are redirected to after they click the Send Feedback link.
-        #[serde(rename = "FeedbackURL", skip_serializing_if = "Option::is_none")]
+        /// `FeedbackURL`: The URL that users are redirected to after they click the Send Feedback link.
         pub feedback_url: Option<Value<String>>,
-        /// The name of the stack.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the stack.
         pub name: Option<Value<String>>,
-        /// The URL that users are redirected to after their streaming session ends.
-        #[serde(rename = "RedirectURL", skip_serializing_if = "Option::is_none")]
+        /// `RedirectURL`: The URL that users are redirected to after their streaming session ends.
         pub redirect_url: Option<Value<String>>,
-        /// The storage connectors to enable.
-        #[serde(rename = "StorageConnectors", skip_serializing_if = "Option::is_none")]
+        /// `StorageConnectors`: The storage connectors to enable.
         pub storage_connectors: Option<Vec<StorageConnector>>,
-        /// The streaming protocol that you want your stack to prefer.
-        #[serde(
-            rename = "StreamingExperienceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StreamingExperienceSettings`: The streaming protocol that you want your stack to prefer.
         pub streaming_experience_settings: Option<StreamingExperienceSettings>,
-        /// An array of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The actions that are enabled or disabled for users during their streaming sessions.
-        #[serde(rename = "UserSettings", skip_serializing_if = "Option::is_none")]
+        /// `UserSettings`: The actions that are enabled or disabled for users during their streaming sessions.
         pub user_settings: Option<Vec<UserSetting>>,
     }
 
+    impl Serialize for CfnStackProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessEndpoints", &self.access_endpoints)?;
+            crate::cfn::entry(&mut map, "AgentAccessConfig", &self.agent_access_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationSettings",
+                &self.application_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributesToDelete",
+                &self.attributes_to_delete,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentRedirection",
+                &self.content_redirection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteStorageConnectors",
+                &self.delete_storage_connectors,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "EmbedHostDomains", &self.embed_host_domains)?;
+            crate::cfn::entry(&mut map, "FeedbackURL", &self.feedback_url)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RedirectURL", &self.redirect_url)?;
+            crate::cfn::entry(&mut map, "StorageConnectors", &self.storage_connectors)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamingExperienceSettings",
+                &self.streaming_experience_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserSettings", &self.user_settings)?;
+            map.end()
+        }
+    }
+
     /// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and AppStream 2.0.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessEndpoint {
-        /// The type of interface endpoint.
-        #[serde(rename = "EndpointType")]
+        /// `EndpointType`: The type of interface endpoint.
         pub endpoint_type: Value<EndpointType>,
-        /// The identifier (ID) of the VPC in which the interface endpoint is used.
-        #[serde(rename = "VpceId")]
+        /// `VpceId`: The identifier (ID) of the VPC in which the interface endpoint is used.
         pub vpce_id: Value<String>,
     }
 
@@ -1796,6 +2004,19 @@ pub mod stack {
                 endpoint_type: endpoint_type.into(),
                 vpce_id: vpce_id.into(),
             }
+        }
+    }
+
+    impl Serialize for AccessEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndpointType", &self.endpoint_type)?;
+            map.serialize_entry("VpceId", &self.vpce_id)?;
+            map.end()
         }
     }
 
@@ -1834,29 +2055,19 @@ pub mod stack {
     }
 
     /// The configuration for agent access on a stack.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentAccessConfig {
-        /// The Amazon Resource Name (ARN) of the Amazon S3 bucket where agent screenshots are stored.
-        #[serde(rename = "S3BucketArn", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketArn`: The Amazon Resource Name (ARN) of the Amazon S3 bucket where agent screenshots are stored.
         pub s3_bucket_arn: Option<Value<String>>,
-        /// The image format for agent screen captures.
-        #[serde(rename = "ScreenImageFormat")]
+        /// `ScreenImageFormat`: The image format for agent screen captures.
         pub screen_image_format: Value<ScreenImageFormat>,
-        /// The screen resolution for the agent streaming environment.
-        #[serde(rename = "ScreenResolution")]
+        /// `ScreenResolution`: The screen resolution for the agent streaming environment.
         pub screen_resolution: Value<ScreenResolution>,
-        /// Indicates whether screenshot uploads to Amazon S3 are enabled for agent sessions.
-        #[serde(
-            rename = "ScreenshotsUploadEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScreenshotsUploadEnabled`: Indicates whether screenshot uploads to Amazon S3 are enabled for agent sessions.
         pub screenshots_upload_enabled: Option<Value<bool>>,
-        /// The list of agent access settings that define permissions for each agent action.
-        #[serde(rename = "Settings")]
+        /// `Settings`: The list of agent access settings that define permissions for each agent action.
         pub settings: Vec<AgentAccessSetting>,
-        /// The user control mode for agent sessions.
-        #[serde(rename = "UserControlMode", skip_serializing_if = "Option::is_none")]
+        /// `UserControlMode`: The user control mode for agent sessions.
         pub user_control_mode: Option<Value<UserControlMode>>,
     }
 
@@ -1875,6 +2086,27 @@ pub mod stack {
                 settings: settings.into(),
                 user_control_mode: None,
             }
+        }
+    }
+
+    impl Serialize for AgentAccessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3BucketArn", &self.s3_bucket_arn)?;
+            map.serialize_entry("ScreenImageFormat", &self.screen_image_format)?;
+            map.serialize_entry("ScreenResolution", &self.screen_resolution)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScreenshotsUploadEnabled",
+                &self.screenshots_upload_enabled,
+            )?;
+            map.serialize_entry("Settings", &self.settings)?;
+            crate::cfn::entry(&mut map, "UserControlMode", &self.user_control_mode)?;
+            map.end()
         }
     }
 
@@ -1950,13 +2182,11 @@ pub mod stack {
     }
 
     /// A permission setting for an agent action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentAccessSetting {
-        /// The agent action to configure.
-        #[serde(rename = "AgentAction")]
+        /// `AgentAction`: The agent action to configure.
         pub agent_action: Value<AgentAction>,
-        /// Whether the agent action is enabled or disabled.
-        #[serde(rename = "Permission")]
+        /// `Permission`: Whether the agent action is enabled or disabled.
         pub permission: Value<Permission>,
     }
 
@@ -1970,6 +2200,19 @@ pub mod stack {
                 agent_action: agent_action.into(),
                 permission: permission.into(),
             }
+        }
+    }
+
+    impl Serialize for AgentAccessSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentAction", &self.agent_action)?;
+            map.serialize_entry("Permission", &self.permission)?;
+            map.end()
         }
     }
 
@@ -2091,13 +2334,11 @@ pub mod stack {
     }
 
     /// The persistent application settings for users of a stack.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationSettings {
-        /// Enables or disables persistent application settings for users during their streaming sessions.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Enables or disables persistent application settings for users during their streaming sessions.
         pub enabled: Value<bool>,
-        /// The path prefix for the S3 bucket where users' persistent application settings are stored.
-        #[serde(rename = "SettingsGroup", skip_serializing_if = "Option::is_none")]
+        /// `SettingsGroup`: The path prefix for the S3 bucket where users' persistent application settings are stored.
         pub settings_group: Option<Value<String>>,
     }
 
@@ -2111,25 +2352,46 @@ pub mod stack {
         }
     }
 
+    impl Serialize for ApplicationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "SettingsGroup", &self.settings_group)?;
+            map.end()
+        }
+    }
+
     /// The content redirection settings for the stack.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContentRedirection {
-        /// The URL redirection configuration from the streaming session host to the client.
-        #[serde(rename = "HostToClient", skip_serializing_if = "Option::is_none")]
+        /// `HostToClient`: The URL redirection configuration from the streaming session host to the client.
         pub host_to_client: Option<UrlRedirectionConfig>,
     }
 
+    impl Serialize for ContentRedirection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HostToClient", &self.host_to_client)?;
+            map.end()
+        }
+    }
+
     /// The configuration for URL redirection.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UrlRedirectionConfig {
-        /// The URLs that are allowed for redirection.
-        #[serde(rename = "AllowedUrls", skip_serializing_if = "Option::is_none")]
+        /// `AllowedUrls`: The URLs that are allowed for redirection.
         pub allowed_urls: Option<Vec<Value<String>>>,
-        /// The URLs that are denied for redirection.
-        #[serde(rename = "DeniedUrls", skip_serializing_if = "Option::is_none")]
+        /// `DeniedUrls`: The URLs that are denied for redirection.
         pub denied_urls: Option<Vec<Value<String>>>,
-        /// Specifies whether URL redirection is enabled or disabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether URL redirection is enabled or disabled.
         pub enabled: Value<bool>,
     }
 
@@ -2144,17 +2406,28 @@ pub mod stack {
         }
     }
 
+    impl Serialize for UrlRedirectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedUrls", &self.allowed_urls)?;
+            crate::cfn::entry(&mut map, "DeniedUrls", &self.denied_urls)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// A connector that enables persistent storage for users.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageConnector {
-        /// The type of storage connector.
-        #[serde(rename = "ConnectorType")]
+        /// `ConnectorType`: The type of storage connector.
         pub connector_type: Value<ConnectorType>,
-        /// The names of the domains for the account.
-        #[serde(rename = "Domains", skip_serializing_if = "Option::is_none")]
+        /// `Domains`: The names of the domains for the account.
         pub domains: Option<Vec<Value<String>>>,
-        /// The ARN of the storage connector. Read-only: CloudFormation returns it.
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdentifier`: The ARN of the storage connector. Read-only: CloudFormation returns it.
         pub resource_identifier: Option<Value<String>>,
     }
 
@@ -2166,6 +2439,24 @@ pub mod stack {
                 domains: None,
                 resource_identifier: None,
             }
+        }
+    }
+
+    impl Serialize for StorageConnector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorType", &self.connector_type)?;
+            crate::cfn::entry(&mut map, "Domains", &self.domains)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            map.end()
         }
     }
 
@@ -2210,11 +2501,22 @@ pub mod stack {
     }
 
     /// The streaming protocol that you want your stack to prefer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StreamingExperienceSettings {
-        /// The preferred protocol that you want to use while streaming your application.
-        #[serde(rename = "PreferredProtocol", skip_serializing_if = "Option::is_none")]
+        /// `PreferredProtocol`: The preferred protocol that you want to use while streaming your application.
         pub preferred_protocol: Option<Value<PreferredProtocol>>,
+    }
+
+    impl Serialize for StreamingExperienceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PreferredProtocol", &self.preferred_protocol)?;
+            map.end()
+        }
     }
 
     /// The preferred protocol that you want to use while streaming your application.
@@ -2255,16 +2557,13 @@ pub mod stack {
     }
 
     /// Specifies an action and whether the action is enabled or disabled for users during their streaming sessions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserSetting {
-        /// The action that is enabled or disabled.
-        #[serde(rename = "Action")]
+        /// `Action`: The action that is enabled or disabled.
         pub action: Value<Action>,
-        /// Specifies the number of characters that can be copied by end users from the local device to the remote session, and to the local device from the remote session.
-        #[serde(rename = "MaximumLength", skip_serializing_if = "Option::is_none")]
+        /// `MaximumLength`: Specifies the number of characters that can be copied by end users from the local device to the remote session, and to the local device from the remote session.
         pub maximum_length: Option<Value<i64>>,
-        /// Indicates whether the action is enabled or disabled.
-        #[serde(rename = "Permission")]
+        /// `Permission`: Indicates whether the action is enabled or disabled.
         pub permission: Value<UserSettingPermission>,
     }
 
@@ -2279,6 +2578,20 @@ pub mod stack {
                 maximum_length: None,
                 permission: permission.into(),
             }
+        }
+    }
+
+    impl Serialize for UserSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "MaximumLength", &self.maximum_length)?;
+            map.serialize_entry("Permission", &self.permission)?;
+            map.end()
         }
     }
 
@@ -2434,13 +2747,11 @@ pub mod stack_fleet_association {
     }
 
     /// The properties of `AWS::AppStream::StackFleetAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackFleetAssociationProps {
-        /// The name of the fleet.
-        #[serde(rename = "FleetName")]
+        /// `FleetName`: The name of the fleet.
         pub fleet_name: Value<String>,
-        /// The name of the stack.
-        #[serde(rename = "StackName")]
+        /// `StackName`: The name of the stack.
         pub stack_name: Value<String>,
     }
 
@@ -2454,6 +2765,19 @@ pub mod stack_fleet_association {
                 fleet_name: fleet_name.into(),
                 stack_name: stack_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStackFleetAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FleetName", &self.fleet_name)?;
+            map.serialize_entry("StackName", &self.stack_name)?;
+            map.end()
         }
     }
 }
@@ -2520,23 +2844,15 @@ pub mod stack_user_association {
     }
 
     /// The properties of `AWS::AppStream::StackUserAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackUserAssociationProps {
-        /// The authentication type for the user who is associated with the stack.
-        #[serde(rename = "AuthenticationType")]
+        /// `AuthenticationType`: The authentication type for the user who is associated with the stack.
         pub authentication_type: Value<String>,
-        /// Specifies whether a welcome email is sent to a user after the user is created in the user pool.
-        #[serde(
-            rename = "SendEmailNotification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SendEmailNotification`: Specifies whether a welcome email is sent to a user after the user is created in the user pool.
         pub send_email_notification: Option<Value<bool>>,
-        /// The name of the stack that is associated with the user.
-        #[serde(rename = "StackName")]
+        /// `StackName`: The name of the stack that is associated with the user.
         pub stack_name: Value<String>,
-        /// The name of the user who is associated with the stack.
-        #[serde(rename = "UserName")]
+        /// `UserName`: The name of the user who is associated with the stack.
         pub user_name: Value<String>,
     }
 
@@ -2553,6 +2869,25 @@ pub mod stack_user_association {
                 stack_name: stack_name.into(),
                 user_name: user_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStackUserAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "SendEmailNotification",
+                &self.send_email_notification,
+            )?;
+            map.serialize_entry("StackName", &self.stack_name)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
         }
     }
 }
@@ -2624,22 +2959,17 @@ pub mod user {
     }
 
     /// The properties of `AWS::AppStream::User`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProps {
-        /// The authentication type for the user.
-        #[serde(rename = "AuthenticationType")]
+        /// `AuthenticationType`: The authentication type for the user.
         pub authentication_type: Value<AuthenticationType>,
-        /// The first name, or given name, of the user.
-        #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
+        /// `FirstName`: The first name, or given name, of the user.
         pub first_name: Option<Value<String>>,
-        /// The last name, or surname, of the user.
-        #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
+        /// `LastName`: The last name, or surname, of the user.
         pub last_name: Option<Value<String>>,
-        /// The action to take for the welcome email that is sent to a user after the user is created in the user pool.
-        #[serde(rename = "MessageAction", skip_serializing_if = "Option::is_none")]
+        /// `MessageAction`: The action to take for the welcome email that is sent to a user after the user is created in the user pool.
         pub message_action: Option<Value<MessageAction>>,
-        /// The email address of the user.
-        #[serde(rename = "UserName")]
+        /// `UserName`: The email address of the user.
         pub user_name: Value<String>,
     }
 
@@ -2656,6 +2986,22 @@ pub mod user {
                 message_action: None,
                 user_name: user_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(&mut map, "FirstName", &self.first_name)?;
+            crate::cfn::entry(&mut map, "LastName", &self.last_name)?;
+            crate::cfn::entry(&mut map, "MessageAction", &self.message_action)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
         }
     }
 
@@ -2741,30 +3087,39 @@ pub mod user {
 }
 
 /// The `Tag` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tag {
     /// `Key`.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<Value<String>>,
     /// `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<Value<String>>,
     /// `TagKey`.
-    #[serde(rename = "TagKey", skip_serializing_if = "Option::is_none")]
     pub tag_key: Option<Value<String>>,
     /// `TagValue`.
-    #[serde(rename = "TagValue", skip_serializing_if = "Option::is_none")]
     pub tag_value: Option<Value<String>>,
 }
 
+impl Serialize for Tag {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Key", &self.key)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        crate::cfn::entry(&mut map, "TagKey", &self.tag_key)?;
+        crate::cfn::entry(&mut map, "TagValue", &self.tag_value)?;
+        map.end()
+    }
+}
+
 /// The `AccessEndpoint` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccessEndpoint {
     /// `EndpointType`.
-    #[serde(rename = "EndpointType")]
     pub endpoint_type: Value<EndpointType>,
     /// `VpceId`.
-    #[serde(rename = "VpceId")]
     pub vpce_id: Value<String>,
 }
 
@@ -2778,6 +3133,19 @@ impl AccessEndpoint {
             endpoint_type: endpoint_type.into(),
             vpce_id: vpce_id.into(),
         }
+    }
+}
+
+impl Serialize for AccessEndpoint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("EndpointType", &self.endpoint_type)?;
+        map.serialize_entry("VpceId", &self.vpce_id)?;
+        map.end()
     }
 }
 
@@ -2816,24 +3184,33 @@ impl From<EndpointType> for Value<EndpointType> {
 }
 
 /// The `VpcConfig` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VpcConfig {
     /// `SecurityGroupIds`.
-    #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
     pub security_group_ids: Option<Vec<Value<String>>>,
     /// `SubnetIds`.
-    #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
     pub subnet_ids: Option<Vec<Value<String>>>,
 }
 
+impl Serialize for VpcConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+        crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+        map.end()
+    }
+}
+
 /// The `S3Location` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct S3Location {
     /// `S3Bucket`.
-    #[serde(rename = "S3Bucket")]
     pub s3_bucket: Value<String>,
     /// `S3Key`.
-    #[serde(rename = "S3Key")]
     pub s3_key: Value<String>,
 }
 
@@ -2850,25 +3227,60 @@ impl S3Location {
     }
 }
 
+impl Serialize for S3Location {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+        map.serialize_entry("S3Key", &self.s3_key)?;
+        map.end()
+    }
+}
+
 /// The `DomainJoinInfo` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DomainJoinInfo {
     /// `DirectoryName`.
-    #[serde(rename = "DirectoryName", skip_serializing_if = "Option::is_none")]
     pub directory_name: Option<Value<String>>,
     /// `OrganizationalUnitDistinguishedName`.
-    #[serde(
-        rename = "OrganizationalUnitDistinguishedName",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub organizational_unit_distinguished_name: Option<Value<String>>,
 }
 
+impl Serialize for DomainJoinInfo {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DirectoryName", &self.directory_name)?;
+        crate::cfn::entry(
+            &mut map,
+            "OrganizationalUnitDistinguishedName",
+            &self.organizational_unit_distinguished_name,
+        )?;
+        map.end()
+    }
+}
+
 /// The `VolumeConfig` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VolumeConfig {
     /// `VolumeSizeInGb`.
-    #[serde(rename = "VolumeSizeInGb", skip_serializing_if = "Option::is_none")]
     pub volume_size_in_gb: Option<Value<i64>>,
+}
+
+impl Serialize for VolumeConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "VolumeSizeInGb", &self.volume_size_in_gb)?;
+        map.end()
+    }
 }

@@ -107,19 +107,15 @@ pub mod api {
     }
 
     /// The properties of `AWS::AppSync::Api`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiProps {
         /// `EventConfig`.
-        #[serde(rename = "EventConfig", skip_serializing_if = "Option::is_none")]
         pub event_config: Option<EventConfig>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OwnerContact`.
-        #[serde(rename = "OwnerContact", skip_serializing_if = "Option::is_none")]
         pub owner_contact: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -135,23 +131,33 @@ pub mod api {
         }
     }
 
+    impl Serialize for CfnApiProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventConfig", &self.event_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OwnerContact", &self.owner_contact)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for an Event Api
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventConfig {
         /// `AuthProviders`.
-        #[serde(rename = "AuthProviders")]
         pub auth_providers: Vec<AuthProvider>,
         /// `ConnectionAuthModes`.
-        #[serde(rename = "ConnectionAuthModes")]
         pub connection_auth_modes: Vec<AuthMode>,
         /// `DefaultPublishAuthModes`.
-        #[serde(rename = "DefaultPublishAuthModes")]
         pub default_publish_auth_modes: Vec<AuthMode>,
         /// `DefaultSubscribeAuthModes`.
-        #[serde(rename = "DefaultSubscribeAuthModes")]
         pub default_subscribe_auth_modes: Vec<AuthMode>,
         /// `LogConfig`.
-        #[serde(rename = "LogConfig", skip_serializing_if = "Option::is_none")]
         pub log_config: Option<EventLogConfig>,
     }
 
@@ -173,24 +179,38 @@ pub mod api {
         }
     }
 
+    impl Serialize for EventConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthProviders", &self.auth_providers)?;
+            map.serialize_entry("ConnectionAuthModes", &self.connection_auth_modes)?;
+            map.serialize_entry(
+                "DefaultPublishAuthModes",
+                &self.default_publish_auth_modes,
+            )?;
+            map.serialize_entry(
+                "DefaultSubscribeAuthModes",
+                &self.default_subscribe_auth_modes,
+            )?;
+            crate::cfn::entry(&mut map, "LogConfig", &self.log_config)?;
+            map.end()
+        }
+    }
+
     /// An auth provider for the AppSync API.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthProvider {
         /// `AuthType`.
-        #[serde(rename = "AuthType")]
         pub auth_type: Value<AuthenticationType>,
         /// `CognitoConfig`.
-        #[serde(rename = "CognitoConfig", skip_serializing_if = "Option::is_none")]
         pub cognito_config: Option<CognitoConfig>,
         /// `LambdaAuthorizerConfig`.
-        #[serde(
-            rename = "LambdaAuthorizerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_authorizer_config: Option<LambdaAuthorizerConfig>,
         /// `OpenIDConnectConfig`.
-        #[serde(rename = "OpenIDConnectConfig", skip_serializing_if = "Option::is_none")]
         pub open_id_connect_config: Option<OpenIdConnectConfig>,
     }
 
@@ -206,17 +226,37 @@ pub mod api {
         }
     }
 
+    impl Serialize for AuthProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "CognitoConfig", &self.cognito_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaAuthorizerConfig",
+                &self.lambda_authorizer_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenIDConnectConfig",
+                &self.open_id_connect_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Optional authorization configuration for using Amazon Cognito user pools with your API endpoint.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CognitoConfig {
         /// `AppIdClientRegex`.
-        #[serde(rename = "AppIdClientRegex", skip_serializing_if = "Option::is_none")]
         pub app_id_client_regex: Option<Value<String>>,
         /// `AwsRegion`.
-        #[serde(rename = "AwsRegion")]
         pub aws_region: Value<String>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -234,25 +274,28 @@ pub mod api {
         }
     }
 
+    impl Serialize for CognitoConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppIdClientRegex", &self.app_id_client_regex)?;
+            map.serialize_entry("AwsRegion", &self.aws_region)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when using the AWS_LAMBDA authorizer mode.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaAuthorizerConfig {
         /// `AuthorizerResultTtlInSeconds`.
-        #[serde(
-            rename = "AuthorizerResultTtlInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorizer_result_ttl_in_seconds: Option<Value<i64>>,
         /// `AuthorizerUri`.
-        #[serde(rename = "AuthorizerUri")]
         pub authorizer_uri: Value<String>,
         /// `IdentityValidationExpression`.
-        #[serde(
-            rename = "IdentityValidationExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_validation_expression: Option<Value<String>>,
     }
 
@@ -267,20 +310,38 @@ pub mod api {
         }
     }
 
+    impl Serialize for LambdaAuthorizerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerResultTtlInSeconds",
+                &self.authorizer_result_ttl_in_seconds,
+            )?;
+            map.serialize_entry("AuthorizerUri", &self.authorizer_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityValidationExpression",
+                &self.identity_validation_expression,
+            )?;
+            map.end()
+        }
+    }
+
     /// The OpenID Connect configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenIdConnectConfig {
         /// `AuthTTL`.
-        #[serde(rename = "AuthTTL", skip_serializing_if = "Option::is_none")]
         pub auth_ttl: Option<Value<f64>>,
         /// `ClientId`.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
         pub client_id: Option<Value<String>>,
         /// `IatTTL`.
-        #[serde(rename = "IatTTL", skip_serializing_if = "Option::is_none")]
         pub iat_ttl: Option<Value<f64>>,
         /// `Issuer`.
-        #[serde(rename = "Issuer")]
         pub issuer: Value<String>,
     }
 
@@ -296,14 +357,27 @@ pub mod api {
         }
     }
 
+    impl Serialize for OpenIdConnectConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthTTL", &self.auth_ttl)?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "IatTTL", &self.iat_ttl)?;
+            map.serialize_entry("Issuer", &self.issuer)?;
+            map.end()
+        }
+    }
+
     /// The log config for the AppSync API.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventLogConfig {
         /// `CloudWatchLogsRoleArn`.
-        #[serde(rename = "CloudWatchLogsRoleArn")]
         pub cloud_watch_logs_role_arn: Value<String>,
         /// `LogLevel`.
-        #[serde(rename = "LogLevel")]
         pub log_level: Value<EventLogLevel>,
     }
 
@@ -317,6 +391,22 @@ pub mod api {
                 cloud_watch_logs_role_arn: cloud_watch_logs_role_arn.into(),
                 log_level: log_level.into(),
             }
+        }
+    }
+
+    impl Serialize for EventLogConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchLogsRoleArn",
+                &self.cloud_watch_logs_role_arn,
+            )?;
+            map.serialize_entry("LogLevel", &self.log_level)?;
+            map.end()
         }
     }
 
@@ -429,36 +519,21 @@ pub mod api_cache {
     }
 
     /// The properties of `AWS::AppSync::ApiCache`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiCacheProps {
-        /// Caching behavior, such as FULL_REQUEST_CACHING, PER_RESOLVER_CACHING, or OPERATION_LEVEL_CACHING
-        #[serde(rename = "ApiCachingBehavior")]
+        /// `ApiCachingBehavior`: Caching behavior, such as FULL_REQUEST_CACHING, PER_RESOLVER_CACHING, or OPERATION_LEVEL_CACHING
         pub api_caching_behavior: Value<ApiCachingBehavior>,
-        /// Unique AWS AppSync GraphQL API identifier.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: Unique AWS AppSync GraphQL API identifier.
         pub api_id: Value<String>,
-        /// At-rest encryption flag for cache.
-        #[serde(
-            rename = "AtRestEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AtRestEncryptionEnabled`: At-rest encryption flag for cache.
         pub at_rest_encryption_enabled: Option<Value<bool>>,
-        /// Controls how cache health metrics will be emitted to CloudWatch.
-        #[serde(rename = "HealthMetricsConfig", skip_serializing_if = "Option::is_none")]
+        /// `HealthMetricsConfig`: Controls how cache health metrics will be emitted to CloudWatch.
         pub health_metrics_config: Option<Value<HealthMetricsConfig>>,
-        /// Transit encryption flag when connecting to cache.
-        #[serde(
-            rename = "TransitEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransitEncryptionEnabled`: Transit encryption flag when connecting to cache.
         pub transit_encryption_enabled: Option<Value<bool>>,
-        /// TTL in seconds for cache entries.
-        #[serde(rename = "Ttl")]
+        /// `Ttl`: TTL in seconds for cache entries.
         pub ttl: Value<i64>,
-        /// The cache instance type, such as SMALL, LARGE and LARGE_4X
-        #[serde(rename = "Type")]
+        /// `Type`: The cache instance type, such as SMALL, LARGE and LARGE_4X
         pub r#type: Value<Type>,
     }
 
@@ -479,6 +554,36 @@ pub mod api_cache {
                 ttl: ttl.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnApiCacheProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiCachingBehavior", &self.api_caching_behavior)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AtRestEncryptionEnabled",
+                &self.at_rest_encryption_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthMetricsConfig",
+                &self.health_metrics_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionEnabled",
+                &self.transit_encryption_enabled,
+            )?;
+            map.serialize_entry("Ttl", &self.ttl)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -709,16 +814,13 @@ pub mod api_key {
     }
 
     /// The properties of `AWS::AppSync::ApiKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKeyProps {
-        /// Unique AWS AppSync GraphQL API ID for this API key.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: Unique AWS AppSync GraphQL API ID for this API key.
         pub api_id: Value<String>,
-        /// Unique description of your API key.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Unique description of your API key.
         pub description: Option<Value<String>>,
-        /// The time after which the API key expires.
-        #[serde(rename = "Expires", skip_serializing_if = "Option::is_none")]
+        /// `Expires`: The time after which the API key expires.
         pub expires: Option<Value<f64>>,
     }
 
@@ -730,6 +832,20 @@ pub mod api_key {
                 description: None,
                 expires: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApiKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Expires", &self.expires)?;
+            map.end()
         }
     }
 }
@@ -798,31 +914,23 @@ pub mod channel_namespace {
     }
 
     /// The properties of `AWS::AppSync::ChannelNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelNamespaceProps {
-        /// AppSync Api Id that this Channel Namespace belongs to.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: AppSync Api Id that this Channel Namespace belongs to.
         pub api_id: Value<String>,
         /// `CodeHandlers`.
-        #[serde(rename = "CodeHandlers", skip_serializing_if = "Option::is_none")]
         pub code_handlers: Option<Value<String>>,
-        /// The Amazon S3 endpoint where the code is located.
-        #[serde(rename = "CodeS3Location", skip_serializing_if = "Option::is_none")]
+        /// `CodeS3Location`: The Amazon S3 endpoint where the code is located.
         pub code_s3_location: Option<Value<String>>,
         /// `HandlerConfigs`.
-        #[serde(rename = "HandlerConfigs", skip_serializing_if = "Option::is_none")]
         pub handler_configs: Option<HandlerConfigs>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// List of AuthModes supported for Publish operations.
-        #[serde(rename = "PublishAuthModes", skip_serializing_if = "Option::is_none")]
+        /// `PublishAuthModes`: List of AuthModes supported for Publish operations.
         pub publish_auth_modes: Option<Vec<AuthMode>>,
-        /// List of AuthModes supported for Subscribe operations.
-        #[serde(rename = "SubscribeAuthModes", skip_serializing_if = "Option::is_none")]
+        /// `SubscribeAuthModes`: List of AuthModes supported for Subscribe operations.
         pub subscribe_auth_modes: Option<Vec<AuthMode>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -845,25 +953,57 @@ pub mod channel_namespace {
         }
     }
 
+    impl Serialize for CfnChannelNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "CodeHandlers", &self.code_handlers)?;
+            crate::cfn::entry(&mut map, "CodeS3Location", &self.code_s3_location)?;
+            crate::cfn::entry(&mut map, "HandlerConfigs", &self.handler_configs)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PublishAuthModes", &self.publish_auth_modes)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubscribeAuthModes",
+                &self.subscribe_auth_modes,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `HandlerConfigs` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HandlerConfigs {
         /// `OnPublish`.
-        #[serde(rename = "OnPublish", skip_serializing_if = "Option::is_none")]
         pub on_publish: Option<HandlerConfig>,
         /// `OnSubscribe`.
-        #[serde(rename = "OnSubscribe", skip_serializing_if = "Option::is_none")]
         pub on_subscribe: Option<HandlerConfig>,
     }
 
+    impl Serialize for HandlerConfigs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OnPublish", &self.on_publish)?;
+            crate::cfn::entry(&mut map, "OnSubscribe", &self.on_subscribe)?;
+            map.end()
+        }
+    }
+
     /// The `HandlerConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HandlerConfig {
         /// `Behavior`.
-        #[serde(rename = "Behavior")]
         pub behavior: Value<HandlerBehavior>,
         /// `Integration`.
-        #[serde(rename = "Integration")]
         pub integration: Integration,
     }
 
@@ -877,6 +1017,19 @@ pub mod channel_namespace {
                 behavior: behavior.into(),
                 integration: integration.into(),
             }
+        }
+    }
+
+    impl Serialize for HandlerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Behavior", &self.behavior)?;
+            map.serialize_entry("Integration", &self.integration)?;
+            map.end()
         }
     }
 
@@ -918,13 +1071,11 @@ pub mod channel_namespace {
     }
 
     /// The `Integration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Integration {
-        /// Data source to invoke for this integration.
-        #[serde(rename = "DataSourceName")]
+        /// `DataSourceName`: Data source to invoke for this integration.
         pub data_source_name: Value<String>,
         /// `LambdaConfig`.
-        #[serde(rename = "LambdaConfig", skip_serializing_if = "Option::is_none")]
         pub lambda_config: Option<LambdaConfig>,
     }
 
@@ -938,11 +1089,23 @@ pub mod channel_namespace {
         }
     }
 
+    impl Serialize for Integration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceName", &self.data_source_name)?;
+            crate::cfn::entry(&mut map, "LambdaConfig", &self.lambda_config)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaConfig {
         /// `InvokeType`.
-        #[serde(rename = "InvokeType")]
         pub invoke_type: Value<InvokeType>,
     }
 
@@ -952,6 +1115,18 @@ pub mod channel_namespace {
             Self {
                 invoke_type: invoke_type.into(),
             }
+        }
+    }
+
+    impl Serialize for LambdaConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InvokeType", &self.invoke_type)?;
+            map.end()
         }
     }
 
@@ -1056,54 +1231,33 @@ pub mod data_source {
     }
 
     /// The properties of `AWS::AppSync::DataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
-        /// Unique AWS AppSync GraphQL API identifier where this data source will be created.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: Unique AWS AppSync GraphQL API identifier where this data source will be created.
         pub api_id: Value<String>,
-        /// The description of the data source.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the data source.
         pub description: Option<Value<String>>,
-        /// AWS Region and TableName for an Amazon DynamoDB table in your account.
-        #[serde(rename = "DynamoDBConfig", skip_serializing_if = "Option::is_none")]
+        /// `DynamoDBConfig`: AWS Region and TableName for an Amazon DynamoDB table in your account.
         pub dynamo_db_config: Option<DynamoDbConfig>,
-        /// AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
-        #[serde(rename = "ElasticsearchConfig", skip_serializing_if = "Option::is_none")]
+        /// `ElasticsearchConfig`: AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
         pub elasticsearch_config: Option<ElasticsearchConfig>,
-        /// ARN for the EventBridge bus.
-        #[serde(rename = "EventBridgeConfig", skip_serializing_if = "Option::is_none")]
+        /// `EventBridgeConfig`: ARN for the EventBridge bus.
         pub event_bridge_config: Option<EventBridgeConfig>,
-        /// Endpoints for an HTTP data source.
-        #[serde(rename = "HttpConfig", skip_serializing_if = "Option::is_none")]
+        /// `HttpConfig`: Endpoints for an HTTP data source.
         pub http_config: Option<HttpConfig>,
-        /// An ARN of a Lambda function in valid ARN format.
-        #[serde(rename = "LambdaConfig", skip_serializing_if = "Option::is_none")]
+        /// `LambdaConfig`: An ARN of a Lambda function in valid ARN format.
         pub lambda_config: Option<LambdaConfig>,
         /// `MetricsConfig`.
-        #[serde(rename = "MetricsConfig", skip_serializing_if = "Option::is_none")]
         pub metrics_config: Option<Value<MetricsConfig>>,
-        /// Friendly name for you to identify your AppSync data source after creation.
-        #[serde(rename = "Name")]
+        /// `Name`: Friendly name for you to identify your AppSync data source after creation.
         pub name: Value<String>,
-        /// AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
-        #[serde(
-            rename = "OpenSearchServiceConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OpenSearchServiceConfig`: AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
         pub open_search_service_config: Option<OpenSearchServiceConfig>,
-        /// Relational Database configuration of the relational database data source.
-        #[serde(
-            rename = "RelationalDatabaseConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RelationalDatabaseConfig`: Relational Database configuration of the relational database data source.
         pub relational_database_config: Option<RelationalDatabaseConfig>,
-        /// The AWS Identity and Access Management service role ARN for the data source.
-        #[serde(rename = "ServiceRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ServiceRoleArn`: The AWS Identity and Access Management service role ARN for the data source.
         pub service_role_arn: Option<Value<String>>,
-        /// The type of the data source.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the data source.
         pub r#type: Value<Type>,
     }
 
@@ -1132,27 +1286,54 @@ pub mod data_source {
         }
     }
 
-    /// The `DynamoDbConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct DynamoDbConfig {
-        /// The AWS Region.
-        #[serde(rename = "AwsRegion")]
-        pub aws_region: Value<String>,
-        /// The DeltaSyncConfig for a versioned datasource.
-        #[serde(rename = "DeltaSyncConfig", skip_serializing_if = "Option::is_none")]
-        pub delta_sync_config: Option<DeltaSyncConfig>,
-        /// The table name.
-        #[serde(rename = "TableName")]
-        pub table_name: Value<String>,
-        /// Set to TRUE to use AWS Identity and Access Management with this data source.
-        #[serde(
-            rename = "UseCallerCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DynamoDBConfig", &self.dynamo_db_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticsearchConfig",
+                &self.elasticsearch_config,
+            )?;
+            crate::cfn::entry(&mut map, "EventBridgeConfig", &self.event_bridge_config)?;
+            crate::cfn::entry(&mut map, "HttpConfig", &self.http_config)?;
+            crate::cfn::entry(&mut map, "LambdaConfig", &self.lambda_config)?;
+            crate::cfn::entry(&mut map, "MetricsConfig", &self.metrics_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenSearchServiceConfig",
+                &self.open_search_service_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RelationalDatabaseConfig",
+                &self.relational_database_config,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceRoleArn", &self.service_role_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
 
+    /// The `DynamoDbConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DynamoDbConfig {
+        /// `AwsRegion`: The AWS Region.
+        pub aws_region: Value<String>,
+        /// `DeltaSyncConfig`: The DeltaSyncConfig for a versioned datasource.
+        pub delta_sync_config: Option<DeltaSyncConfig>,
+        /// `TableName`: The table name.
+        pub table_name: Value<String>,
+        /// `UseCallerCredentials`: Set to TRUE to use AWS Identity and Access Management with this data source.
         pub use_caller_credentials: Option<Value<bool>>,
-        /// Set to TRUE to use Conflict Detection and Resolution with this data source.
-        #[serde(rename = "Versioned", skip_serializing_if = "Option::is_none")]
+        /// `Versioned`: Set to TRUE to use Conflict Detection and Resolution with this data source.
         pub versioned: Option<Value<bool>>,
     }
 
@@ -1172,17 +1353,34 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DynamoDbConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsRegion", &self.aws_region)?;
+            crate::cfn::entry(&mut map, "DeltaSyncConfig", &self.delta_sync_config)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseCallerCredentials",
+                &self.use_caller_credentials,
+            )?;
+            crate::cfn::entry(&mut map, "Versioned", &self.versioned)?;
+            map.end()
+        }
+    }
+
     /// The `DeltaSyncConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeltaSyncConfig {
-        /// The number of minutes that an Item is stored in the data source.
-        #[serde(rename = "BaseTableTTL")]
+        /// `BaseTableTTL`: The number of minutes that an Item is stored in the data source.
         pub base_table_ttl: Value<String>,
-        /// The Delta Sync table name.
-        #[serde(rename = "DeltaSyncTableName")]
+        /// `DeltaSyncTableName`: The Delta Sync table name.
         pub delta_sync_table_name: Value<String>,
-        /// The number of minutes that a Delta Sync log entry is stored in the Delta Sync table.
-        #[serde(rename = "DeltaSyncTableTTL")]
+        /// `DeltaSyncTableTTL`: The number of minutes that a Delta Sync log entry is stored in the Delta Sync table.
         pub delta_sync_table_ttl: Value<String>,
     }
 
@@ -1201,14 +1399,26 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DeltaSyncConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseTableTTL", &self.base_table_ttl)?;
+            map.serialize_entry("DeltaSyncTableName", &self.delta_sync_table_name)?;
+            map.serialize_entry("DeltaSyncTableTTL", &self.delta_sync_table_ttl)?;
+            map.end()
+        }
+    }
+
     /// The `ElasticsearchConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElasticsearchConfig {
-        /// The AWS Region.
-        #[serde(rename = "AwsRegion")]
+        /// `AwsRegion`: The AWS Region.
         pub aws_region: Value<String>,
-        /// The endpoint.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: The endpoint.
         pub endpoint: Value<String>,
     }
 
@@ -1225,11 +1435,23 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ElasticsearchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsRegion", &self.aws_region)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.end()
+        }
+    }
+
     /// The `EventBridgeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBridgeConfig {
-        /// ARN for the EventBridge bus.
-        #[serde(rename = "EventBusArn")]
+        /// `EventBusArn`: ARN for the EventBridge bus.
         pub event_bus_arn: Value<String>,
     }
 
@@ -1242,14 +1464,24 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for EventBridgeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventBusArn", &self.event_bus_arn)?;
+            map.end()
+        }
+    }
+
     /// The `HttpConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpConfig {
-        /// The authorization configuration.
-        #[serde(rename = "AuthorizationConfig", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationConfig`: The authorization configuration.
         pub authorization_config: Option<AuthorizationConfig>,
-        /// The endpoint.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: The endpoint.
         pub endpoint: Value<String>,
     }
 
@@ -1263,14 +1495,29 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for HttpConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationConfig",
+                &self.authorization_config,
+            )?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.end()
+        }
+    }
+
     /// The `AuthorizationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthorizationConfig {
-        /// The authorization type that the HTTP endpoint requires.
-        #[serde(rename = "AuthorizationType")]
+        /// `AuthorizationType`: The authorization type that the HTTP endpoint requires.
         pub authorization_type: Value<AuthorizationType>,
-        /// The AWS Identity and Access Management settings.
-        #[serde(rename = "AwsIamConfig", skip_serializing_if = "Option::is_none")]
+        /// `AwsIamConfig`: The AWS Identity and Access Management settings.
         pub aws_iam_config: Option<AwsIamConfig>,
     }
 
@@ -1281,6 +1528,19 @@ pub mod data_source {
                 authorization_type: authorization_type.into(),
                 aws_iam_config: None,
             }
+        }
+    }
+
+    impl Serialize for AuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationType", &self.authorization_type)?;
+            crate::cfn::entry(&mut map, "AwsIamConfig", &self.aws_iam_config)?;
+            map.end()
         }
     }
 
@@ -1319,21 +1579,35 @@ pub mod data_source {
     }
 
     /// The `AwsIamConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsIamConfig {
-        /// The signing Region for AWS Identity and Access Management authorization.
-        #[serde(rename = "SigningRegion", skip_serializing_if = "Option::is_none")]
+        /// `SigningRegion`: The signing Region for AWS Identity and Access Management authorization.
         pub signing_region: Option<Value<String>>,
-        /// The signing service name for AWS Identity and Access Management authorization.
-        #[serde(rename = "SigningServiceName", skip_serializing_if = "Option::is_none")]
+        /// `SigningServiceName`: The signing service name for AWS Identity and Access Management authorization.
         pub signing_service_name: Option<Value<String>>,
     }
 
+    impl Serialize for AwsIamConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SigningRegion", &self.signing_region)?;
+            crate::cfn::entry(
+                &mut map,
+                "SigningServiceName",
+                &self.signing_service_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LambdaConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaConfig {
-        /// The ARN for the Lambda function.
-        #[serde(rename = "LambdaFunctionArn")]
+        /// `LambdaFunctionArn`: The ARN for the Lambda function.
         pub lambda_function_arn: Value<String>,
     }
 
@@ -1343,6 +1617,18 @@ pub mod data_source {
             Self {
                 lambda_function_arn: lambda_function_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for LambdaConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaFunctionArn", &self.lambda_function_arn)?;
+            map.end()
         }
     }
 
@@ -1384,13 +1670,11 @@ pub mod data_source {
     }
 
     /// The `OpenSearchServiceConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchServiceConfig {
-        /// The AWS Region.
-        #[serde(rename = "AwsRegion")]
+        /// `AwsRegion`: The AWS Region.
         pub aws_region: Value<String>,
-        /// The endpoint.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: The endpoint.
         pub endpoint: Value<String>,
     }
 
@@ -1407,18 +1691,25 @@ pub mod data_source {
         }
     }
 
-    /// The `RelationalDatabaseConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct RelationalDatabaseConfig {
-        /// Information about the Amazon RDS resource.
-        #[serde(
-            rename = "RdsHttpEndpointConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OpenSearchServiceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsRegion", &self.aws_region)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.end()
+        }
+    }
 
+    /// The `RelationalDatabaseConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RelationalDatabaseConfig {
+        /// `RdsHttpEndpointConfig`: Information about the Amazon RDS resource.
         pub rds_http_endpoint_config: Option<RdsHttpEndpointConfig>,
-        /// The type of relational data source.
-        #[serde(rename = "RelationalDatabaseSourceType")]
+        /// `RelationalDatabaseSourceType`: The type of relational data source.
         pub relational_database_source_type: Value<RelationalDatabaseSourceType>,
     }
 
@@ -1436,23 +1727,38 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for RelationalDatabaseConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RdsHttpEndpointConfig",
+                &self.rds_http_endpoint_config,
+            )?;
+            map.serialize_entry(
+                "RelationalDatabaseSourceType",
+                &self.relational_database_source_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RdsHttpEndpointConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RdsHttpEndpointConfig {
-        /// AWS Region for RDS HTTP endpoint.
-        #[serde(rename = "AwsRegion")]
+        /// `AwsRegion`: AWS Region for RDS HTTP endpoint.
         pub aws_region: Value<String>,
-        /// The ARN for database credentials stored in AWS Secrets Manager.
-        #[serde(rename = "AwsSecretStoreArn")]
+        /// `AwsSecretStoreArn`: The ARN for database credentials stored in AWS Secrets Manager.
         pub aws_secret_store_arn: Value<String>,
-        /// Logical database name.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: Logical database name.
         pub database_name: Option<Value<String>>,
-        /// Amazon RDS cluster Amazon Resource Name (ARN).
-        #[serde(rename = "DbClusterIdentifier")]
+        /// `DbClusterIdentifier`: Amazon RDS cluster Amazon Resource Name (ARN).
         pub db_cluster_identifier: Value<String>,
-        /// Logical schema name.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
+        /// `Schema`: Logical schema name.
         pub schema: Option<Value<String>>,
     }
 
@@ -1470,6 +1776,22 @@ pub mod data_source {
                 db_cluster_identifier: db_cluster_identifier.into(),
                 schema: None,
             }
+        }
+    }
+
+    impl Serialize for RdsHttpEndpointConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsRegion", &self.aws_region)?;
+            map.serialize_entry("AwsSecretStoreArn", &self.aws_secret_store_arn)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            map.serialize_entry("DbClusterIdentifier", &self.db_cluster_identifier)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            map.end()
         }
     }
 
@@ -1639,19 +1961,15 @@ pub mod domain_name {
     }
 
     /// The properties of `AWS::AppSync::DomainName`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameProps {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn")]
         pub certificate_arn: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1667,6 +1985,21 @@ pub mod domain_name {
                 domain_name: domain_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDomainNameProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1733,13 +2066,11 @@ pub mod domain_name_api_association {
     }
 
     /// The properties of `AWS::AppSync::DomainNameApiAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameApiAssociationProps {
         /// `ApiId`.
-        #[serde(rename = "ApiId")]
         pub api_id: Value<String>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
     }
 
@@ -1753,6 +2084,19 @@ pub mod domain_name_api_association {
                 api_id: api_id.into(),
                 domain_name: domain_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDomainNameApiAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.end()
         }
     }
 }
@@ -1825,65 +2169,35 @@ pub mod function_configuration {
     }
 
     /// The properties of `AWS::AppSync::FunctionConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunctionConfigurationProps {
-        /// The AWS AppSync GraphQL API that you want to attach using this function.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The AWS AppSync GraphQL API that you want to attach using this function.
         pub api_id: Value<String>,
-        /// The resolver code that contains the request and response functions.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+        /// `Code`: The resolver code that contains the request and response functions.
         pub code: Option<Value<String>>,
-        /// The Amazon S3 endpoint (where the code is located??).
-        #[serde(rename = "CodeS3Location", skip_serializing_if = "Option::is_none")]
+        /// `CodeS3Location`: The Amazon S3 endpoint (where the code is located??).
         pub code_s3_location: Option<Value<String>>,
-        /// The name of data source this function will attach.
-        #[serde(rename = "DataSourceName")]
+        /// `DataSourceName`: The name of data source this function will attach.
         pub data_source_name: Value<String>,
-        /// The function description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The function description.
         pub description: Option<Value<String>>,
-        /// The version of the request mapping template.
-        #[serde(rename = "FunctionVersion", skip_serializing_if = "Option::is_none")]
+        /// `FunctionVersion`: The version of the request mapping template.
         pub function_version: Option<Value<String>>,
-        /// The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a BatchInvoke operation.
-        #[serde(rename = "MaxBatchSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxBatchSize`: The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a BatchInvoke operation.
         pub max_batch_size: Option<Value<i64>>,
-        /// The name of the function.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the function.
         pub name: Value<String>,
-        /// The Function request mapping template.
-        #[serde(
-            rename = "RequestMappingTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequestMappingTemplate`: The Function request mapping template.
         pub request_mapping_template: Option<Value<String>>,
-        /// Describes a Sync configuration for a resolver.
-        #[serde(
-            rename = "RequestMappingTemplateS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequestMappingTemplateS3Location`: Describes a Sync configuration for a resolver.
         pub request_mapping_template_s3_location: Option<Value<String>>,
-        /// The Function response mapping template.
-        #[serde(
-            rename = "ResponseMappingTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResponseMappingTemplate`: The Function response mapping template.
         pub response_mapping_template: Option<Value<String>>,
-        /// The location of a response mapping template in an Amazon S3 bucket.
-        #[serde(
-            rename = "ResponseMappingTemplateS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResponseMappingTemplateS3Location`: The location of a response mapping template in an Amazon S3 bucket.
         pub response_mapping_template_s3_location: Option<Value<String>>,
-        /// Describes a runtime used by an AWS AppSync pipeline resolver or AWS AppSync function.
-        #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
+        /// `Runtime`: Describes a runtime used by an AWS AppSync pipeline resolver or AWS AppSync function.
         pub runtime: Option<AppSyncRuntime>,
-        /// Describes a Sync configuration for a resolver.
-        #[serde(rename = "SyncConfig", skip_serializing_if = "Option::is_none")]
+        /// `SyncConfig`: Describes a Sync configuration for a resolver.
         pub sync_config: Option<SyncConfig>,
     }
 
@@ -1913,14 +2227,53 @@ pub mod function_configuration {
         }
     }
 
+    impl Serialize for CfnFunctionConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "CodeS3Location", &self.code_s3_location)?;
+            map.serialize_entry("DataSourceName", &self.data_source_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FunctionVersion", &self.function_version)?;
+            crate::cfn::entry(&mut map, "MaxBatchSize", &self.max_batch_size)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestMappingTemplate",
+                &self.request_mapping_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestMappingTemplateS3Location",
+                &self.request_mapping_template_s3_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseMappingTemplate",
+                &self.response_mapping_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseMappingTemplateS3Location",
+                &self.response_mapping_template_s3_location,
+            )?;
+            crate::cfn::entry(&mut map, "Runtime", &self.runtime)?;
+            crate::cfn::entry(&mut map, "SyncConfig", &self.sync_config)?;
+            map.end()
+        }
+    }
+
     /// Describes a runtime used by an AWS AppSync pipeline resolver or AWS AppSync function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppSyncRuntime {
-        /// The name of the runtime to use.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the runtime to use.
         pub name: Value<Name>,
-        /// The version of the runtime to use.
-        #[serde(rename = "RuntimeVersion")]
+        /// `RuntimeVersion`: The version of the runtime to use.
         pub runtime_version: Value<String>,
     }
 
@@ -1934,6 +2287,19 @@ pub mod function_configuration {
                 name: name.into(),
                 runtime_version: runtime_version.into(),
             }
+        }
+    }
+
+    impl Serialize for AppSyncRuntime {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RuntimeVersion", &self.runtime_version)?;
+            map.end()
         }
     }
 
@@ -1972,20 +2338,13 @@ pub mod function_configuration {
     }
 
     /// Describes a Sync configuration for a resolver.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SyncConfig {
-        /// The Conflict Detection strategy to use.
-        #[serde(rename = "ConflictDetection")]
+        /// `ConflictDetection`: The Conflict Detection strategy to use.
         pub conflict_detection: Value<ConflictDetection>,
-        /// The Conflict Resolution strategy to perform in the event of a conflict.
-        #[serde(rename = "ConflictHandler", skip_serializing_if = "Option::is_none")]
+        /// `ConflictHandler`: The Conflict Resolution strategy to perform in the event of a conflict.
         pub conflict_handler: Option<Value<ConflictHandler>>,
         /// `LambdaConflictHandlerConfig`.
-        #[serde(
-            rename = "LambdaConflictHandlerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_conflict_handler_config: Option<LambdaConflictHandlerConfig>,
     }
 
@@ -2000,16 +2359,45 @@ pub mod function_configuration {
         }
     }
 
-    /// The LambdaConflictHandlerConfig when configuring LAMBDA as the Conflict Handler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LambdaConflictHandlerConfig {
-        /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
-        #[serde(
-            rename = "LambdaConflictHandlerArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SyncConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConflictDetection", &self.conflict_detection)?;
+            crate::cfn::entry(&mut map, "ConflictHandler", &self.conflict_handler)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaConflictHandlerConfig",
+                &self.lambda_conflict_handler_config,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The LambdaConflictHandlerConfig when configuring LAMBDA as the Conflict Handler.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LambdaConflictHandlerConfig {
+        /// `LambdaConflictHandlerArn`: The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
         pub lambda_conflict_handler_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for LambdaConflictHandlerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaConflictHandlerArn",
+                &self.lambda_conflict_handler_arn,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2101,83 +2489,45 @@ pub mod graph_ql_api {
     }
 
     /// The properties of `AWS::AppSync::GraphQLApi`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGraphQlApiProps {
-        /// A list of additional authentication providers for the GraphqlApi API.
-        #[serde(
-            rename = "AdditionalAuthenticationProviders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalAuthenticationProviders`: A list of additional authentication providers for the GraphqlApi API.
         pub additional_authentication_providers: Option<
             Vec<AdditionalAuthenticationProvider>,
         >,
-        /// The value that indicates whether the GraphQL API is a standard API (GRAPHQL) or merged API (MERGED).
-        #[serde(rename = "ApiType", skip_serializing_if = "Option::is_none")]
+        /// `ApiType`: The value that indicates whether the GraphQL API is a standard API (GRAPHQL) or merged API (MERGED).
         pub api_type: Option<Value<ApiType>>,
-        /// Security configuration for your GraphQL API
-        #[serde(rename = "AuthenticationType")]
+        /// `AuthenticationType`: Security configuration for your GraphQL API
         pub authentication_type: Value<GraphQlApiAuthenticationType>,
-        /// Enables and controls the enhanced metrics feature.
-        #[serde(
-            rename = "EnhancedMetricsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnhancedMetricsConfig`: Enables and controls the enhanced metrics feature.
         pub enhanced_metrics_config: Option<EnhancedMetricsConfig>,
-        /// A map containing the list of resources with their properties and environment variables.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentVariables`: A map containing the list of resources with their properties and environment variables.
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Sets the value of the GraphQL API to enable (ENABLED) or disable (DISABLED) introspection.
-        #[serde(rename = "IntrospectionConfig", skip_serializing_if = "Option::is_none")]
+        /// `IntrospectionConfig`: Sets the value of the GraphQL API to enable (ENABLED) or disable (DISABLED) introspection.
         pub introspection_config: Option<Value<IntrospectionConfig>>,
-        /// A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when using the AWS_LAMBDA authorizer mode.
-        #[serde(
-            rename = "LambdaAuthorizerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LambdaAuthorizerConfig`: A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when using the AWS_LAMBDA authorizer mode.
         pub lambda_authorizer_config: Option<LambdaAuthorizerConfig>,
-        /// The Amazon CloudWatch Logs configuration.
-        #[serde(rename = "LogConfig", skip_serializing_if = "Option::is_none")]
+        /// `LogConfig`: The Amazon CloudWatch Logs configuration.
         pub log_config: Option<LogConfig>,
-        /// The AWS Identity and Access Management service role ARN for a merged API.
-        #[serde(
-            rename = "MergedApiExecutionRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MergedApiExecutionRoleArn`: The AWS Identity and Access Management service role ARN for a merged API.
         pub merged_api_execution_role_arn: Option<Value<String>>,
-        /// The API name
-        #[serde(rename = "Name")]
+        /// `Name`: The API name
         pub name: Value<String>,
-        /// The OpenID Connect configuration.
-        #[serde(rename = "OpenIDConnectConfig", skip_serializing_if = "Option::is_none")]
+        /// `OpenIDConnectConfig`: The OpenID Connect configuration.
         pub open_id_connect_config: Option<OpenIdConnectConfig>,
-        /// The owner contact information for an API resource.
-        #[serde(rename = "OwnerContact", skip_serializing_if = "Option::is_none")]
+        /// `OwnerContact`: The owner contact information for an API resource.
         pub owner_contact: Option<Value<String>>,
-        /// The maximum depth a query can have in a single request.
-        #[serde(rename = "QueryDepthLimit", skip_serializing_if = "Option::is_none")]
+        /// `QueryDepthLimit`: The maximum depth a query can have in a single request.
         pub query_depth_limit: Option<Value<i64>>,
-        /// The maximum number of resolvers that can be invoked in a single request.
-        #[serde(rename = "ResolverCountLimit", skip_serializing_if = "Option::is_none")]
+        /// `ResolverCountLimit`: The maximum number of resolvers that can be invoked in a single request.
         pub resolver_count_limit: Option<Value<i64>>,
-        /// An arbitrary set of tags (key-value pairs) for this GraphQL API.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this GraphQL API.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Optional authorization configuration for using Amazon Cognito user pools with your GraphQL endpoint.
-        #[serde(rename = "UserPoolConfig", skip_serializing_if = "Option::is_none")]
+        /// `UserPoolConfig`: Optional authorization configuration for using Amazon Cognito user pools with your GraphQL endpoint.
         pub user_pool_config: Option<UserPoolConfig>,
-        /// Sets the scope of the GraphQL API to public (GLOBAL) or private (PRIVATE).
-        #[serde(rename = "Visibility", skip_serializing_if = "Option::is_none")]
+        /// `Visibility`: Sets the scope of the GraphQL API to public (GLOBAL) or private (PRIVATE).
         pub visibility: Option<Value<Visibility>>,
-        /// A flag indicating whether to use AWS X-Ray tracing for this GraphqlApi.
-        #[serde(rename = "XrayEnabled", skip_serializing_if = "Option::is_none")]
+        /// `XrayEnabled`: A flag indicating whether to use AWS X-Ray tracing for this GraphqlApi.
         pub xray_enabled: Option<Value<bool>>,
     }
 
@@ -2210,24 +2560,77 @@ pub mod graph_ql_api {
         }
     }
 
+    impl Serialize for CfnGraphQlApiProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalAuthenticationProviders",
+                &self.additional_authentication_providers,
+            )?;
+            crate::cfn::entry(&mut map, "ApiType", &self.api_type)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedMetricsConfig",
+                &self.enhanced_metrics_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IntrospectionConfig",
+                &self.introspection_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaAuthorizerConfig",
+                &self.lambda_authorizer_config,
+            )?;
+            crate::cfn::entry(&mut map, "LogConfig", &self.log_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "MergedApiExecutionRoleArn",
+                &self.merged_api_execution_role_arn,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenIDConnectConfig",
+                &self.open_id_connect_config,
+            )?;
+            crate::cfn::entry(&mut map, "OwnerContact", &self.owner_contact)?;
+            crate::cfn::entry(&mut map, "QueryDepthLimit", &self.query_depth_limit)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResolverCountLimit",
+                &self.resolver_count_limit,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserPoolConfig", &self.user_pool_config)?;
+            crate::cfn::entry(&mut map, "Visibility", &self.visibility)?;
+            crate::cfn::entry(&mut map, "XrayEnabled", &self.xray_enabled)?;
+            map.end()
+        }
+    }
+
     /// The `AdditionalAuthenticationProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AdditionalAuthenticationProvider {
-        /// The authentication type for API key, AWS Identity and Access Management, OIDC, Amazon Cognito user pools, or AWS Lambda.
-        #[serde(rename = "AuthenticationType")]
+        /// `AuthenticationType`: The authentication type for API key, AWS Identity and Access Management, OIDC, Amazon Cognito user pools, or AWS Lambda.
         pub authentication_type: Value<AuthenticationType>,
         /// `LambdaAuthorizerConfig`.
-        #[serde(
-            rename = "LambdaAuthorizerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_authorizer_config: Option<LambdaAuthorizerConfig>,
         /// `OpenIDConnectConfig`.
-        #[serde(rename = "OpenIDConnectConfig", skip_serializing_if = "Option::is_none")]
         pub open_id_connect_config: Option<OpenIdConnectConfig>,
         /// `UserPoolConfig`.
-        #[serde(rename = "UserPoolConfig", skip_serializing_if = "Option::is_none")]
         pub user_pool_config: Option<CognitoUserPoolConfig>,
     }
 
@@ -2240,6 +2643,29 @@ pub mod graph_ql_api {
                 open_id_connect_config: None,
                 user_pool_config: None,
             }
+        }
+    }
+
+    impl Serialize for AdditionalAuthenticationProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaAuthorizerConfig",
+                &self.lambda_authorizer_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenIDConnectConfig",
+                &self.open_id_connect_config,
+            )?;
+            crate::cfn::entry(&mut map, "UserPoolConfig", &self.user_pool_config)?;
+            map.end()
         }
     }
 
@@ -2290,56 +2716,89 @@ pub mod graph_ql_api {
     }
 
     /// The `LambdaAuthorizerConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaAuthorizerConfig {
-        /// The number of seconds a response should be cached for.
-        #[serde(
-            rename = "AuthorizerResultTtlInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizerResultTtlInSeconds`: The number of seconds a response should be cached for.
         pub authorizer_result_ttl_in_seconds: Option<Value<i64>>,
-        /// The ARN of the Lambda function to be called for authorization.
-        #[serde(rename = "AuthorizerUri", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizerUri`: The ARN of the Lambda function to be called for authorization.
         pub authorizer_uri: Option<Value<String>>,
-        /// A regular expression for validation of tokens before the Lambda function is called.
-        #[serde(
-            rename = "IdentityValidationExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityValidationExpression`: A regular expression for validation of tokens before the Lambda function is called.
         pub identity_validation_expression: Option<Value<String>>,
     }
 
+    impl Serialize for LambdaAuthorizerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerResultTtlInSeconds",
+                &self.authorizer_result_ttl_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "AuthorizerUri", &self.authorizer_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityValidationExpression",
+                &self.identity_validation_expression,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OpenIdConnectConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpenIdConnectConfig {
-        /// The number of milliseconds that a token is valid after being authenticated.
-        #[serde(rename = "AuthTTL", skip_serializing_if = "Option::is_none")]
+        /// `AuthTTL`: The number of milliseconds that a token is valid after being authenticated.
         pub auth_ttl: Option<Value<f64>>,
-        /// The client identifier of the Relying party at the OpenID identity provider.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
+        /// `ClientId`: The client identifier of the Relying party at the OpenID identity provider.
         pub client_id: Option<Value<String>>,
-        /// The number of milliseconds that a token is valid after it's issued to a user.
-        #[serde(rename = "IatTTL", skip_serializing_if = "Option::is_none")]
+        /// `IatTTL`: The number of milliseconds that a token is valid after it's issued to a user.
         pub iat_ttl: Option<Value<f64>>,
-        /// The issuer for the OIDC configuration.
-        #[serde(rename = "Issuer", skip_serializing_if = "Option::is_none")]
+        /// `Issuer`: The issuer for the OIDC configuration.
         pub issuer: Option<Value<String>>,
     }
 
+    impl Serialize for OpenIdConnectConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthTTL", &self.auth_ttl)?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "IatTTL", &self.iat_ttl)?;
+            crate::cfn::entry(&mut map, "Issuer", &self.issuer)?;
+            map.end()
+        }
+    }
+
     /// The `CognitoUserPoolConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CognitoUserPoolConfig {
-        /// A regular expression for validating the incoming Amazon Cognito user pool app client ID.
-        #[serde(rename = "AppIdClientRegex", skip_serializing_if = "Option::is_none")]
+        /// `AppIdClientRegex`: A regular expression for validating the incoming Amazon Cognito user pool app client ID.
         pub app_id_client_regex: Option<Value<String>>,
-        /// The AWS Region in which the user pool was created.
-        #[serde(rename = "AwsRegion", skip_serializing_if = "Option::is_none")]
+        /// `AwsRegion`: The AWS Region in which the user pool was created.
         pub aws_region: Option<Value<String>>,
-        /// The user pool ID
-        #[serde(rename = "UserPoolId", skip_serializing_if = "Option::is_none")]
+        /// `UserPoolId`: The user pool ID
         pub user_pool_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CognitoUserPoolConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppIdClientRegex", &self.app_id_client_regex)?;
+            crate::cfn::entry(&mut map, "AwsRegion", &self.aws_region)?;
+            crate::cfn::entry(&mut map, "UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
     }
 
     /// The value that indicates whether the GraphQL API is a standard API (GRAPHQL) or merged API (MERGED).
@@ -2426,16 +2885,13 @@ pub mod graph_ql_api {
     }
 
     /// The `EnhancedMetricsConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnhancedMetricsConfig {
-        /// Controls how data source metrics will be emitted to CloudWatch.
-        #[serde(rename = "DataSourceLevelMetricsBehavior")]
+        /// `DataSourceLevelMetricsBehavior`: Controls how data source metrics will be emitted to CloudWatch.
         pub data_source_level_metrics_behavior: Value<DataSourceLevelMetricsBehavior>,
-        /// Controls how operation metrics will be emitted to CloudWatch.
-        #[serde(rename = "OperationLevelMetricsConfig")]
+        /// `OperationLevelMetricsConfig`: Controls how operation metrics will be emitted to CloudWatch.
         pub operation_level_metrics_config: Value<OperationLevelMetricsConfig>,
-        /// Controls how resolver metrics will be emitted to CloudWatch.
-        #[serde(rename = "ResolverLevelMetricsBehavior")]
+        /// `ResolverLevelMetricsBehavior`: Controls how resolver metrics will be emitted to CloudWatch.
         pub resolver_level_metrics_behavior: Value<ResolverLevelMetricsBehavior>,
     }
 
@@ -2458,6 +2914,29 @@ pub mod graph_ql_api {
                 operation_level_metrics_config: operation_level_metrics_config.into(),
                 resolver_level_metrics_behavior: resolver_level_metrics_behavior.into(),
             }
+        }
+    }
+
+    impl Serialize for EnhancedMetricsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DataSourceLevelMetricsBehavior",
+                &self.data_source_level_metrics_behavior,
+            )?;
+            map.serialize_entry(
+                "OperationLevelMetricsConfig",
+                &self.operation_level_metrics_config,
+            )?;
+            map.serialize_entry(
+                "ResolverLevelMetricsBehavior",
+                &self.resolver_level_metrics_behavior,
+            )?;
+            map.end()
         }
     }
 
@@ -2610,20 +3089,13 @@ pub mod graph_ql_api {
     }
 
     /// The `LogConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogConfig {
-        /// The service role that AWS AppSync will assume to publish to Amazon CloudWatch Logs in your account.
-        #[serde(rename = "CloudWatchLogsRoleArn")]
+        /// `CloudWatchLogsRoleArn`: The service role that AWS AppSync will assume to publish to Amazon CloudWatch Logs in your account.
         pub cloud_watch_logs_role_arn: Value<String>,
-        /// Set to TRUE to exclude sections that contain information such as headers, context, and evaluated mapping templates, regardless of logging level.
-        #[serde(
-            rename = "ExcludeVerboseContent",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExcludeVerboseContent`: Set to TRUE to exclude sections that contain information such as headers, context, and evaluated mapping templates, regardless of logging level.
         pub exclude_verbose_content: Option<Value<bool>>,
-        /// The field logging level.
-        #[serde(rename = "FieldLogLevel")]
+        /// `FieldLogLevel`: The field logging level.
         pub field_log_level: Value<FieldLogLevel>,
     }
 
@@ -2638,6 +3110,27 @@ pub mod graph_ql_api {
                 exclude_verbose_content: None,
                 field_log_level: field_log_level.into(),
             }
+        }
+    }
+
+    impl Serialize for LogConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchLogsRoleArn",
+                &self.cloud_watch_logs_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeVerboseContent",
+                &self.exclude_verbose_content,
+            )?;
+            map.serialize_entry("FieldLogLevel", &self.field_log_level)?;
+            map.end()
         }
     }
 
@@ -2688,20 +3181,31 @@ pub mod graph_ql_api {
     }
 
     /// The `UserPoolConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserPoolConfig {
-        /// A regular expression for validating the incoming Amazon Cognito user pool app client ID.
-        #[serde(rename = "AppIdClientRegex", skip_serializing_if = "Option::is_none")]
+        /// `AppIdClientRegex`: A regular expression for validating the incoming Amazon Cognito user pool app client ID.
         pub app_id_client_regex: Option<Value<String>>,
-        /// The AWS Region in which the user pool was created.
-        #[serde(rename = "AwsRegion", skip_serializing_if = "Option::is_none")]
+        /// `AwsRegion`: The AWS Region in which the user pool was created.
         pub aws_region: Option<Value<String>>,
-        /// The action that you want your GraphQL API to take when a request that uses Amazon Cognito user pool authentication doesn't match the Amazon Cognito user pool configuration.
-        #[serde(rename = "DefaultAction", skip_serializing_if = "Option::is_none")]
+        /// `DefaultAction`: The action that you want your GraphQL API to take when a request that uses Amazon Cognito user pool authentication doesn't match the Amazon Cognito user pool configuration.
         pub default_action: Option<Value<DefaultAction>>,
-        /// The user pool ID.
-        #[serde(rename = "UserPoolId", skip_serializing_if = "Option::is_none")]
+        /// `UserPoolId`: The user pool ID.
         pub user_pool_id: Option<Value<String>>,
+    }
+
+    impl Serialize for UserPoolConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppIdClientRegex", &self.app_id_client_regex)?;
+            crate::cfn::entry(&mut map, "AwsRegion", &self.aws_region)?;
+            crate::cfn::entry(&mut map, "DefaultAction", &self.default_action)?;
+            crate::cfn::entry(&mut map, "UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
     }
 
     /// The action that you want your GraphQL API to take when a request that uses Amazon Cognito user pool authentication doesn't match the Amazon Cognito user pool configuration.
@@ -2837,20 +3341,13 @@ pub mod graph_ql_schema {
     }
 
     /// The properties of `AWS::AppSync::GraphQLSchema`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGraphQlSchemaProps {
         /// `ApiId`.
-        #[serde(rename = "ApiId")]
         pub api_id: Value<String>,
         /// `Definition`.
-        #[serde(rename = "Definition", skip_serializing_if = "Option::is_none")]
         pub definition: Option<Value<String>>,
         /// `DefinitionS3Location`.
-        #[serde(
-            rename = "DefinitionS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub definition_s3_location: Option<Value<String>>,
     }
 
@@ -2862,6 +3359,24 @@ pub mod graph_ql_schema {
                 definition: None,
                 definition_s3_location: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGraphQlSchemaProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "Definition", &self.definition)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefinitionS3Location",
+                &self.definition_s3_location,
+            )?;
+            map.end()
         }
     }
 }
@@ -2931,74 +3446,41 @@ pub mod resolver {
     }
 
     /// The properties of `AWS::AppSync::Resolver`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResolverProps {
-        /// The APSYlong GraphQL API to which you want to attach this resolver.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The APSYlong GraphQL API to which you want to attach this resolver.
         pub api_id: Value<String>,
-        /// The caching configuration for the resolver.
-        #[serde(rename = "CachingConfig", skip_serializing_if = "Option::is_none")]
+        /// `CachingConfig`: The caching configuration for the resolver.
         pub caching_config: Option<CachingConfig>,
-        /// The `resolver` code that contains the request and response functions.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+        /// `Code`: The `resolver` code that contains the request and response functions.
         pub code: Option<Value<String>>,
-        /// The Amazon S3 endpoint.
-        #[serde(rename = "CodeS3Location", skip_serializing_if = "Option::is_none")]
+        /// `CodeS3Location`: The Amazon S3 endpoint.
         pub code_s3_location: Option<Value<String>>,
-        /// The resolver data source name.
-        #[serde(rename = "DataSourceName", skip_serializing_if = "Option::is_none")]
+        /// `DataSourceName`: The resolver data source name.
         pub data_source_name: Option<Value<String>>,
-        /// The GraphQL field on a type that invokes the resolver.
-        #[serde(rename = "FieldName")]
+        /// `FieldName`: The GraphQL field on a type that invokes the resolver.
         pub field_name: Value<String>,
-        /// The resolver type.
-        #[serde(rename = "Kind", skip_serializing_if = "Option::is_none")]
+        /// `Kind`: The resolver type.
         pub kind: Option<Value<Kind>>,
-        /// The maximum number of resolver request inputs that will be sent to a single LAMlong function in a `BatchInvoke` operation.
-        #[serde(rename = "MaxBatchSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxBatchSize`: The maximum number of resolver request inputs that will be sent to a single LAMlong function in a `BatchInvoke` operation.
         pub max_batch_size: Option<Value<i64>>,
-        /// Enables or disables enhanced resolver metrics for specified resolvers.
-        #[serde(rename = "MetricsConfig", skip_serializing_if = "Option::is_none")]
+        /// `MetricsConfig`: Enables or disables enhanced resolver metrics for specified resolvers.
         pub metrics_config: Option<Value<MetricsConfig>>,
-        /// Functions linked with the pipeline resolver.
-        #[serde(rename = "PipelineConfig", skip_serializing_if = "Option::is_none")]
+        /// `PipelineConfig`: Functions linked with the pipeline resolver.
         pub pipeline_config: Option<PipelineConfig>,
-        /// The request mapping template.
-        #[serde(
-            rename = "RequestMappingTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequestMappingTemplate`: The request mapping template.
         pub request_mapping_template: Option<Value<String>>,
-        /// The location of a request mapping template in an S3 bucket.
-        #[serde(
-            rename = "RequestMappingTemplateS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequestMappingTemplateS3Location`: The location of a request mapping template in an S3 bucket.
         pub request_mapping_template_s3_location: Option<Value<String>>,
-        /// The response mapping template.
-        #[serde(
-            rename = "ResponseMappingTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResponseMappingTemplate`: The response mapping template.
         pub response_mapping_template: Option<Value<String>>,
-        /// The location of a response mapping template in an S3 bucket.
-        #[serde(
-            rename = "ResponseMappingTemplateS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResponseMappingTemplateS3Location`: The location of a response mapping template in an S3 bucket.
         pub response_mapping_template_s3_location: Option<Value<String>>,
-        /// Describes a runtime used by an APSYlong resolver or APSYlong function.
-        #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
+        /// `Runtime`: Describes a runtime used by an APSYlong resolver or APSYlong function.
         pub runtime: Option<AppSyncRuntime>,
-        /// The `SyncConfig` for a resolver attached to a versioned data source.
-        #[serde(rename = "SyncConfig", skip_serializing_if = "Option::is_none")]
+        /// `SyncConfig`: The `SyncConfig` for a resolver attached to a versioned data source.
         pub sync_config: Option<SyncConfig>,
-        /// The GraphQL type that invokes this resolver.
-        #[serde(rename = "TypeName")]
+        /// `TypeName`: The GraphQL type that invokes this resolver.
         pub type_name: Value<String>,
     }
 
@@ -3031,14 +3513,56 @@ pub mod resolver {
         }
     }
 
+    impl Serialize for CfnResolverProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "CachingConfig", &self.caching_config)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "CodeS3Location", &self.code_s3_location)?;
+            crate::cfn::entry(&mut map, "DataSourceName", &self.data_source_name)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            crate::cfn::entry(&mut map, "Kind", &self.kind)?;
+            crate::cfn::entry(&mut map, "MaxBatchSize", &self.max_batch_size)?;
+            crate::cfn::entry(&mut map, "MetricsConfig", &self.metrics_config)?;
+            crate::cfn::entry(&mut map, "PipelineConfig", &self.pipeline_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestMappingTemplate",
+                &self.request_mapping_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestMappingTemplateS3Location",
+                &self.request_mapping_template_s3_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseMappingTemplate",
+                &self.response_mapping_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseMappingTemplateS3Location",
+                &self.response_mapping_template_s3_location,
+            )?;
+            crate::cfn::entry(&mut map, "Runtime", &self.runtime)?;
+            crate::cfn::entry(&mut map, "SyncConfig", &self.sync_config)?;
+            map.serialize_entry("TypeName", &self.type_name)?;
+            map.end()
+        }
+    }
+
     /// The caching configuration for a resolver that has caching activated.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CachingConfig {
-        /// The caching keys for a resolver that has caching activated.
-        #[serde(rename = "CachingKeys", skip_serializing_if = "Option::is_none")]
+        /// `CachingKeys`: The caching keys for a resolver that has caching activated.
         pub caching_keys: Option<Vec<Value<String>>>,
-        /// The TTL in seconds for a resolver that has caching activated.
-        #[serde(rename = "Ttl")]
+        /// `Ttl`: The TTL in seconds for a resolver that has caching activated.
         pub ttl: Value<f64>,
     }
 
@@ -3049,6 +3573,19 @@ pub mod resolver {
                 caching_keys: None,
                 ttl: ttl.into(),
             }
+        }
+    }
+
+    impl Serialize for CachingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CachingKeys", &self.caching_keys)?;
+            map.serialize_entry("Ttl", &self.ttl)?;
+            map.end()
         }
     }
 
@@ -3127,21 +3664,30 @@ pub mod resolver {
     }
 
     /// Use the `PipelineConfig` property type to specify `PipelineConfig` for an APSYlong resolver.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipelineConfig {
-        /// A list of `Function` objects.
-        #[serde(rename = "Functions", skip_serializing_if = "Option::is_none")]
+        /// `Functions`: A list of `Function` objects.
         pub functions: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for PipelineConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Functions", &self.functions)?;
+            map.end()
+        }
+    }
+
     /// Describes a runtime used by an APSYlong resolver or APSYlong function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppSyncRuntime {
-        /// The `name` of the runtime to use.
-        #[serde(rename = "Name")]
+        /// `Name`: The `name` of the runtime to use.
         pub name: Value<Name>,
-        /// The `version` of the runtime to use.
-        #[serde(rename = "RuntimeVersion")]
+        /// `RuntimeVersion`: The `version` of the runtime to use.
         pub runtime_version: Value<String>,
     }
 
@@ -3155,6 +3701,19 @@ pub mod resolver {
                 name: name.into(),
                 runtime_version: runtime_version.into(),
             }
+        }
+    }
+
+    impl Serialize for AppSyncRuntime {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RuntimeVersion", &self.runtime_version)?;
+            map.end()
         }
     }
 
@@ -3193,20 +3752,13 @@ pub mod resolver {
     }
 
     /// Describes a Sync configuration for a resolver.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SyncConfig {
-        /// The Conflict Detection strategy to use.
-        #[serde(rename = "ConflictDetection")]
+        /// `ConflictDetection`: The Conflict Detection strategy to use.
         pub conflict_detection: Value<ConflictDetection>,
-        /// The Conflict Resolution strategy to perform in the event of a conflict.
-        #[serde(rename = "ConflictHandler", skip_serializing_if = "Option::is_none")]
+        /// `ConflictHandler`: The Conflict Resolution strategy to perform in the event of a conflict.
         pub conflict_handler: Option<Value<ConflictHandler>>,
-        /// The `LambdaConflictHandlerConfig` when configuring `LAMBDA` as the Conflict Handler.
-        #[serde(
-            rename = "LambdaConflictHandlerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LambdaConflictHandlerConfig`: The `LambdaConflictHandlerConfig` when configuring `LAMBDA` as the Conflict Handler.
         pub lambda_conflict_handler_config: Option<LambdaConflictHandlerConfig>,
     }
 
@@ -3221,16 +3773,45 @@ pub mod resolver {
         }
     }
 
-    /// The `LambdaConflictHandlerConfig` when configuring LAMBDA as the Conflict Handler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LambdaConflictHandlerConfig {
-        /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
-        #[serde(
-            rename = "LambdaConflictHandlerArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SyncConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConflictDetection", &self.conflict_detection)?;
+            crate::cfn::entry(&mut map, "ConflictHandler", &self.conflict_handler)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaConflictHandlerConfig",
+                &self.lambda_conflict_handler_config,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `LambdaConflictHandlerConfig` when configuring LAMBDA as the Conflict Handler.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LambdaConflictHandlerConfig {
+        /// `LambdaConflictHandlerArn`: The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
         pub lambda_conflict_handler_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for LambdaConflictHandlerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaConflictHandlerArn",
+                &self.lambda_conflict_handler_arn,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -3339,32 +3920,62 @@ pub mod source_api_association {
     }
 
     /// The properties of `AWS::AppSync::SourceApiAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSourceApiAssociationProps {
-        /// Description of the SourceApiAssociation.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the SourceApiAssociation.
         pub description: Option<Value<String>>,
-        /// Identifier of the Merged GraphQLApi to associate.
-        #[serde(rename = "MergedApiIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `MergedApiIdentifier`: Identifier of the Merged GraphQLApi to associate.
         pub merged_api_identifier: Option<Value<String>>,
-        /// Customized configuration for SourceApiAssociation.
-        #[serde(
-            rename = "SourceApiAssociationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceApiAssociationConfig`: Customized configuration for SourceApiAssociation.
         pub source_api_association_config: Option<SourceApiAssociationConfig>,
-        /// Identifier of the Source GraphQLApi to associate.
-        #[serde(rename = "SourceApiIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `SourceApiIdentifier`: Identifier of the Source GraphQLApi to associate.
         pub source_api_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for CfnSourceApiAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MergedApiIdentifier",
+                &self.merged_api_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceApiAssociationConfig",
+                &self.source_api_association_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceApiIdentifier",
+                &self.source_api_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SourceApiAssociationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceApiAssociationConfig {
-        /// Configuration of the merged behavior for the association.
-        #[serde(rename = "MergeType", skip_serializing_if = "Option::is_none")]
+        /// `MergeType`: Configuration of the merged behavior for the association.
         pub merge_type: Option<Value<MergeType>>,
+    }
+
+    impl Serialize for SourceApiAssociationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MergeType", &self.merge_type)?;
+            map.end()
+        }
     }
 
     /// Configuration of the merged behavior for the association.
@@ -3470,16 +4081,13 @@ pub mod r#type {
     }
 
     /// The properties of `AWS::AppSync::Type`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTypeProps {
-        /// The API ID.
-        #[serde(rename = "ApiId")]
+        /// `ApiId`: The API ID.
         pub api_id: Value<String>,
-        /// The type definition, in GraphQL Schema Definition Language (SDL) format.
-        #[serde(rename = "Definition")]
+        /// `Definition`: The type definition, in GraphQL Schema Definition Language (SDL) format.
         pub definition: Value<String>,
-        /// The type format: SDL or JSON.
-        #[serde(rename = "Format")]
+        /// `Format`: The type format: SDL or JSON.
         pub format: Value<Format>,
     }
 
@@ -3495,6 +4103,20 @@ pub mod r#type {
                 definition: definition.into(),
                 format: format.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiId", &self.api_id)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.end()
         }
     }
 
@@ -3583,11 +4205,22 @@ impl From<AuthenticationType> for Value<AuthenticationType> {
 }
 
 /// An auth mode.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthMode {
     /// `AuthType`.
-    #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<Value<AuthenticationType>>,
+}
+
+impl Serialize for AuthMode {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "AuthType", &self.auth_type)?;
+        map.end()
+    }
 }
 
 /// The Conflict Detection strategy to use.

@@ -102,19 +102,15 @@ pub mod test_case {
     }
 
     /// The properties of `AWS::AppTest::TestCase`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTestCaseProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Steps`.
-        #[serde(rename = "Steps")]
         pub steps: Vec<Step>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -130,17 +126,29 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for CfnTestCaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Steps", &self.steps)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Step` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Step {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: StepAction,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -158,57 +166,90 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for Step {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `StepAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StepAction {
         /// `ResourceAction`.
-        #[serde(rename = "ResourceAction", skip_serializing_if = "Option::is_none")]
         pub resource_action: Option<ResourceAction>,
         /// `MainframeAction`.
-        #[serde(rename = "MainframeAction", skip_serializing_if = "Option::is_none")]
         pub mainframe_action: Option<MainframeAction>,
         /// `CompareAction`.
-        #[serde(rename = "CompareAction", skip_serializing_if = "Option::is_none")]
         pub compare_action: Option<CompareAction>,
     }
 
+    impl Serialize for StepAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceAction", &self.resource_action)?;
+            crate::cfn::entry(&mut map, "MainframeAction", &self.mainframe_action)?;
+            crate::cfn::entry(&mut map, "CompareAction", &self.compare_action)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceAction {
         /// `M2ManagedApplicationAction`.
-        #[serde(
-            rename = "M2ManagedApplicationAction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub m2_managed_application_action: Option<M2ManagedApplicationAction>,
         /// `M2NonManagedApplicationAction`.
-        #[serde(
-            rename = "M2NonManagedApplicationAction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub m2_non_managed_application_action: Option<M2NonManagedApplicationAction>,
         /// `CloudFormationAction`.
-        #[serde(
-            rename = "CloudFormationAction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_formation_action: Option<CloudFormationAction>,
     }
 
+    impl Serialize for ResourceAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "M2ManagedApplicationAction",
+                &self.m2_managed_application_action,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "M2NonManagedApplicationAction",
+                &self.m2_non_managed_application_action,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudFormationAction",
+                &self.cloud_formation_action,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `M2ManagedApplicationAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct M2ManagedApplicationAction {
         /// `ActionType`.
-        #[serde(rename = "ActionType")]
         pub action_type: Value<M2ManagedActionType>,
         /// `Properties`.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<M2ManagedActionProperties>,
         /// `Resource`.
-        #[serde(rename = "Resource")]
         pub resource: Value<String>,
     }
 
@@ -223,6 +264,20 @@ pub mod test_case {
                 properties: None,
                 resource: resource.into(),
             }
+        }
+    }
+
+    impl Serialize for M2ManagedApplicationAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionType", &self.action_type)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.end()
         }
     }
 
@@ -264,28 +319,37 @@ pub mod test_case {
     }
 
     /// The `M2ManagedActionProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct M2ManagedActionProperties {
         /// `ForceStop`.
-        #[serde(rename = "ForceStop", skip_serializing_if = "Option::is_none")]
         pub force_stop: Option<Value<bool>>,
         /// `ImportDataSetLocation`.
-        #[serde(
-            rename = "ImportDataSetLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub import_data_set_location: Option<Value<String>>,
     }
 
+    impl Serialize for M2ManagedActionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ForceStop", &self.force_stop)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImportDataSetLocation",
+                &self.import_data_set_location,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `M2NonManagedApplicationAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct M2NonManagedApplicationAction {
         /// `ActionType`.
-        #[serde(rename = "ActionType")]
         pub action_type: Value<M2NonManagedActionType>,
         /// `Resource`.
-        #[serde(rename = "Resource")]
         pub resource: Value<String>,
     }
 
@@ -299,6 +363,19 @@ pub mod test_case {
                 action_type: action_type.into(),
                 resource: resource.into(),
             }
+        }
+    }
+
+    impl Serialize for M2NonManagedApplicationAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionType", &self.action_type)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.end()
         }
     }
 
@@ -340,13 +417,11 @@ pub mod test_case {
     }
 
     /// The `CloudFormationAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudFormationAction {
         /// `ActionType`.
-        #[serde(rename = "ActionType", skip_serializing_if = "Option::is_none")]
         pub action_type: Option<Value<CloudFormationActionType>>,
         /// `Resource`.
-        #[serde(rename = "Resource")]
         pub resource: Value<String>,
     }
 
@@ -357,6 +432,19 @@ pub mod test_case {
                 action_type: None,
                 resource: resource.into(),
             }
+        }
+    }
+
+    impl Serialize for CloudFormationAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActionType", &self.action_type)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.end()
         }
     }
 
@@ -398,16 +486,13 @@ pub mod test_case {
     }
 
     /// The `MainframeAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MainframeAction {
         /// `ActionType`.
-        #[serde(rename = "ActionType")]
         pub action_type: MainframeActionType,
         /// `Properties`.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<MainframeActionProperties>,
         /// `Resource`.
-        #[serde(rename = "Resource")]
         pub resource: Value<String>,
     }
 
@@ -425,28 +510,50 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for MainframeAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionType", &self.action_type)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.end()
+        }
+    }
+
     /// The `MainframeActionType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MainframeActionType {
         /// `Batch`.
-        #[serde(rename = "Batch", skip_serializing_if = "Option::is_none")]
         pub batch: Option<Batch>,
         /// `Tn3270`.
-        #[serde(rename = "Tn3270", skip_serializing_if = "Option::is_none")]
         pub tn3270: Option<Tn3270>,
     }
 
+    impl Serialize for MainframeActionType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Batch", &self.batch)?;
+            crate::cfn::entry(&mut map, "Tn3270", &self.tn3270)?;
+            map.end()
+        }
+    }
+
     /// The `Batch` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Batch {
         /// `BatchJobName`.
-        #[serde(rename = "BatchJobName")]
         pub batch_job_name: Value<String>,
         /// `BatchJobParameters`.
-        #[serde(rename = "BatchJobParameters", skip_serializing_if = "Option::is_none")]
         pub batch_job_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ExportDataSetNames`.
-        #[serde(rename = "ExportDataSetNames", skip_serializing_if = "Option::is_none")]
         pub export_data_set_names: Option<Vec<Value<String>>>,
     }
 
@@ -461,14 +568,34 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for Batch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BatchJobName", &self.batch_job_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchJobParameters",
+                &self.batch_job_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExportDataSetNames",
+                &self.export_data_set_names,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Tn3270` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tn3270 {
         /// `ExportDataSetNames`.
-        #[serde(rename = "ExportDataSetNames", skip_serializing_if = "Option::is_none")]
         pub export_data_set_names: Option<Vec<Value<String>>>,
         /// `Script`.
-        #[serde(rename = "Script")]
         pub script: Script,
     }
 
@@ -482,14 +609,29 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for Tn3270 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExportDataSetNames",
+                &self.export_data_set_names,
+            )?;
+            map.serialize_entry("Script", &self.script)?;
+            map.end()
+        }
+    }
+
     /// The `Script` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Script {
         /// `ScriptLocation`.
-        #[serde(rename = "ScriptLocation")]
         pub script_location: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ScriptType>,
     }
 
@@ -503,6 +645,19 @@ pub mod test_case {
                 script_location: script_location.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Script {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScriptLocation", &self.script_location)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -541,21 +696,30 @@ pub mod test_case {
     }
 
     /// The `MainframeActionProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MainframeActionProperties {
         /// `DmsTaskArn`.
-        #[serde(rename = "DmsTaskArn", skip_serializing_if = "Option::is_none")]
         pub dms_task_arn: Option<Value<String>>,
     }
 
+    impl Serialize for MainframeActionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DmsTaskArn", &self.dms_task_arn)?;
+            map.end()
+        }
+    }
+
     /// The `CompareAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CompareAction {
         /// `Input`.
-        #[serde(rename = "Input")]
         pub input: Input,
         /// `Output`.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
         pub output: Option<Output>,
     }
 
@@ -569,25 +733,46 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for CompareAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Input", &self.input)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            map.end()
+        }
+    }
+
     /// The `Input` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Input {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<InputFile>,
     }
 
+    impl Serialize for Input {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            map.end()
+        }
+    }
+
     /// The `InputFile` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputFile {
         /// `FileMetadata`.
-        #[serde(rename = "FileMetadata")]
         pub file_metadata: FileMetadata,
         /// `SourceLocation`.
-        #[serde(rename = "SourceLocation")]
         pub source_location: Value<String>,
         /// `TargetLocation`.
-        #[serde(rename = "TargetLocation")]
         pub target_location: Value<String>,
     }
 
@@ -606,34 +791,54 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for InputFile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileMetadata", &self.file_metadata)?;
+            map.serialize_entry("SourceLocation", &self.source_location)?;
+            map.serialize_entry("TargetLocation", &self.target_location)?;
+            map.end()
+        }
+    }
+
     /// The `FileMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FileMetadata {
         /// `DataSets`.
-        #[serde(rename = "DataSets", skip_serializing_if = "Option::is_none")]
         pub data_sets: Option<Vec<DataSet>>,
         /// `DatabaseCDC`.
-        #[serde(rename = "DatabaseCDC", skip_serializing_if = "Option::is_none")]
         pub database_cdc: Option<DatabaseCdc>,
     }
 
+    impl Serialize for FileMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataSets", &self.data_sets)?;
+            crate::cfn::entry(&mut map, "DatabaseCDC", &self.database_cdc)?;
+            map.end()
+        }
+    }
+
     /// The `DataSet` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSet {
         /// `Ccsid`.
-        #[serde(rename = "Ccsid")]
         pub ccsid: Value<String>,
         /// `Format`.
-        #[serde(rename = "Format")]
         pub format: Value<Format>,
         /// `Length`.
-        #[serde(rename = "Length")]
         pub length: Value<f64>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<DataSetType>,
     }
 
@@ -653,6 +858,22 @@ pub mod test_case {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for DataSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Ccsid", &self.ccsid)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("Length", &self.length)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -731,13 +952,11 @@ pub mod test_case {
     }
 
     /// The `DatabaseCdc` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseCdc {
         /// `SourceMetadata`.
-        #[serde(rename = "SourceMetadata")]
         pub source_metadata: SourceDatabaseMetadata,
         /// `TargetMetadata`.
-        #[serde(rename = "TargetMetadata")]
         pub target_metadata: TargetDatabaseMetadata,
     }
 
@@ -754,14 +973,25 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for DatabaseCdc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceMetadata", &self.source_metadata)?;
+            map.serialize_entry("TargetMetadata", &self.target_metadata)?;
+            map.end()
+        }
+    }
+
     /// The `SourceDatabaseMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceDatabaseMetadata {
         /// `CaptureTool`.
-        #[serde(rename = "CaptureTool")]
         pub capture_tool: Value<CaptureTool>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<SourceDatabase>,
     }
 
@@ -775,6 +1005,19 @@ pub mod test_case {
                 capture_tool: capture_tool.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceDatabaseMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CaptureTool", &self.capture_tool)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -850,13 +1093,11 @@ pub mod test_case {
     }
 
     /// The `TargetDatabaseMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetDatabaseMetadata {
         /// `CaptureTool`.
-        #[serde(rename = "CaptureTool")]
         pub capture_tool: Value<CaptureTool>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<TargetDatabase>,
     }
 
@@ -870,6 +1111,19 @@ pub mod test_case {
                 capture_tool: capture_tool.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetDatabaseMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CaptureTool", &self.capture_tool)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -908,18 +1162,40 @@ pub mod test_case {
     }
 
     /// The `Output` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Output {
         /// `File`.
-        #[serde(rename = "File", skip_serializing_if = "Option::is_none")]
         pub file: Option<OutputFile>,
     }
 
+    impl Serialize for Output {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "File", &self.file)?;
+            map.end()
+        }
+    }
+
     /// The `OutputFile` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputFile {
         /// `FileLocation`.
-        #[serde(rename = "FileLocation", skip_serializing_if = "Option::is_none")]
         pub file_location: Option<Value<String>>,
+    }
+
+    impl Serialize for OutputFile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FileLocation", &self.file_location)?;
+            map.end()
+        }
     }
 }

@@ -75,32 +75,21 @@ pub mod anomaly_detector {
     }
 
     /// The properties of `AWS::APS::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalyDetectorProps {
-        /// The AnomalyDetector alias.
-        #[serde(rename = "Alias")]
+        /// `Alias`: The AnomalyDetector alias.
         pub alias: Value<String>,
-        /// Determines the anomaly detector's algorithm and its configuration.
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: Determines the anomaly detector's algorithm and its configuration.
         pub configuration: AnomalyDetectorConfiguration,
-        /// The AnomalyDetector period of detection and metric generation.
-        #[serde(
-            rename = "EvaluationIntervalInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EvaluationIntervalInSeconds`: The AnomalyDetector period of detection and metric generation.
         pub evaluation_interval_in_seconds: Option<Value<i64>>,
-        /// An array of key-value pairs to provide meta-data.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
+        /// `Labels`: An array of key-value pairs to provide meta-data.
         pub labels: Option<Vec<Label>>,
-        /// The action to perform when running the expression returns no data.
-        #[serde(rename = "MissingDataAction", skip_serializing_if = "Option::is_none")]
+        /// `MissingDataAction`: The action to perform when running the expression returns no data.
         pub missing_data_action: Option<MissingDataAction>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Required to identify a specific APS Workspace associated with this Anomaly Detector.
-        #[serde(rename = "Workspace")]
+        /// `Workspace`: Required to identify a specific APS Workspace associated with this Anomaly Detector.
         pub workspace: Value<String>,
     }
 
@@ -123,11 +112,32 @@ pub mod anomaly_detector {
         }
     }
 
+    impl Serialize for CfnAnomalyDetectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alias", &self.alias)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationIntervalInSeconds",
+                &self.evaluation_interval_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "MissingDataAction", &self.missing_data_action)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Workspace", &self.workspace)?;
+            map.end()
+        }
+    }
+
     /// The `AnomalyDetectorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnomalyDetectorConfiguration {
         /// `RandomCutForest`.
-        #[serde(rename = "RandomCutForest")]
         pub random_cut_forest: RandomCutForestConfiguration,
     }
 
@@ -140,31 +150,30 @@ pub mod anomaly_detector {
         }
     }
 
+    impl Serialize for AnomalyDetectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RandomCutForest", &self.random_cut_forest)?;
+            map.end()
+        }
+    }
+
     /// The `RandomCutForestConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RandomCutForestConfiguration {
         /// `IgnoreNearExpectedFromAbove`.
-        #[serde(
-            rename = "IgnoreNearExpectedFromAbove",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ignore_near_expected_from_above: Option<IgnoreNearExpected>,
         /// `IgnoreNearExpectedFromBelow`.
-        #[serde(
-            rename = "IgnoreNearExpectedFromBelow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ignore_near_expected_from_below: Option<IgnoreNearExpected>,
         /// `Query`.
-        #[serde(rename = "Query")]
         pub query: Value<String>,
         /// `SampleSize`.
-        #[serde(rename = "SampleSize", skip_serializing_if = "Option::is_none")]
         pub sample_size: Option<Value<i64>>,
         /// `ShingleSize`.
-        #[serde(rename = "ShingleSize", skip_serializing_if = "Option::is_none")]
         pub shingle_size: Option<Value<i64>>,
     }
 
@@ -181,25 +190,58 @@ pub mod anomaly_detector {
         }
     }
 
+    impl Serialize for RandomCutForestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IgnoreNearExpectedFromAbove",
+                &self.ignore_near_expected_from_above,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IgnoreNearExpectedFromBelow",
+                &self.ignore_near_expected_from_below,
+            )?;
+            map.serialize_entry("Query", &self.query)?;
+            crate::cfn::entry(&mut map, "SampleSize", &self.sample_size)?;
+            crate::cfn::entry(&mut map, "ShingleSize", &self.shingle_size)?;
+            map.end()
+        }
+    }
+
     /// The `IgnoreNearExpected` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IgnoreNearExpected {
         /// `Amount`.
-        #[serde(rename = "Amount", skip_serializing_if = "Option::is_none")]
         pub amount: Option<Value<f64>>,
         /// `Ratio`.
-        #[serde(rename = "Ratio", skip_serializing_if = "Option::is_none")]
         pub ratio: Option<Value<f64>>,
     }
 
+    impl Serialize for IgnoreNearExpected {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Amount", &self.amount)?;
+            crate::cfn::entry(&mut map, "Ratio", &self.ratio)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to provide meta-data and multi-dimensional data analysis for filtering and aggregation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Label {
-        /// The key name of the tag.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of the tag.
         pub key: Value<String>,
-        /// The value for the tag.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the tag.
         pub value: Value<String>,
     }
 
@@ -216,15 +258,39 @@ pub mod anomaly_detector {
         }
     }
 
+    impl Serialize for Label {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `MissingDataAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MissingDataAction {
         /// `MarkAsAnomaly`.
-        #[serde(rename = "MarkAsAnomaly", skip_serializing_if = "Option::is_none")]
         pub mark_as_anomaly: Option<Value<bool>>,
         /// `Skip`.
-        #[serde(rename = "Skip", skip_serializing_if = "Option::is_none")]
         pub skip: Option<Value<bool>>,
+    }
+
+    impl Serialize for MissingDataAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MarkAsAnomaly", &self.mark_as_anomaly)?;
+            crate::cfn::entry(&mut map, "Skip", &self.skip)?;
+            map.end()
+        }
     }
 }
 
@@ -285,13 +351,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::APS::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The JSON to use as the Resource-based Policy.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The JSON to use as the Resource-based Policy.
         pub policy_document: Value<String>,
-        /// The Arn of an APS Workspace that the PolicyDocument will be attached to.
-        #[serde(rename = "WorkspaceArn")]
+        /// `WorkspaceArn`: The Arn of an APS Workspace that the PolicyDocument will be attached to.
         pub workspace_arn: Value<String>,
     }
 
@@ -305,6 +369,19 @@ pub mod resource_policy {
                 policy_document: policy_document.into(),
                 workspace_arn: workspace_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("WorkspaceArn", &self.workspace_arn)?;
+            map.end()
         }
     }
 }
@@ -370,19 +447,15 @@ pub mod rule_groups_namespace {
     }
 
     /// The properties of `AWS::APS::RuleGroupsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleGroupsNamespaceProps {
-        /// The RuleGroupsNamespace data.
-        #[serde(rename = "Data")]
+        /// `Data`: The RuleGroupsNamespace data.
         pub data: Value<String>,
-        /// The RuleGroupsNamespace name.
-        #[serde(rename = "Name")]
+        /// `Name`: The RuleGroupsNamespace name.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Required to identify a specific APS Workspace associated with this RuleGroupsNamespace.
-        #[serde(rename = "Workspace")]
+        /// `Workspace`: Required to identify a specific APS Workspace associated with this RuleGroupsNamespace.
         pub workspace: Value<String>,
     }
 
@@ -399,6 +472,21 @@ pub mod rule_groups_namespace {
                 tags: None,
                 workspace: workspace.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRuleGroupsNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Data", &self.data)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Workspace", &self.workspace)?;
+            map.end()
         }
     }
 }
@@ -473,32 +561,21 @@ pub mod scraper {
     }
 
     /// The properties of `AWS::APS::Scraper`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScraperProps {
-        /// Scraper alias.
-        #[serde(rename = "Alias", skip_serializing_if = "Option::is_none")]
+        /// `Alias`: Scraper alias.
         pub alias: Option<Value<String>>,
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: Destination,
         /// `RoleConfiguration`.
-        #[serde(rename = "RoleConfiguration", skip_serializing_if = "Option::is_none")]
         pub role_configuration: Option<RoleConfiguration>,
         /// `ScrapeConfiguration`.
-        #[serde(rename = "ScrapeConfiguration")]
         pub scrape_configuration: ScrapeConfiguration,
         /// `ScraperLoggingConfiguration`.
-        #[serde(
-            rename = "ScraperLoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scraper_logging_configuration: Option<ScraperLoggingConfiguration>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Source,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -521,26 +598,58 @@ pub mod scraper {
         }
     }
 
-    /// Scraper metrics destination
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Destination {
-        /// Configuration for Amazon Managed Prometheus metrics destination
-        #[serde(rename = "AmpConfiguration", skip_serializing_if = "Option::is_none")]
-        pub amp_configuration: Option<AmpConfiguration>,
-        /// Configuration for CloudWatch metrics destination
-        #[serde(
-            rename = "CloudWatchConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnScraperProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alias", &self.alias)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "RoleConfiguration", &self.role_configuration)?;
+            map.serialize_entry("ScrapeConfiguration", &self.scrape_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScraperLoggingConfiguration",
+                &self.scraper_logging_configuration,
+            )?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Scraper metrics destination
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Destination {
+        /// `AmpConfiguration`: Configuration for Amazon Managed Prometheus metrics destination
+        pub amp_configuration: Option<AmpConfiguration>,
+        /// `CloudWatchConfiguration`: Configuration for CloudWatch metrics destination
         pub cloud_watch_configuration: Option<CloudWatchConfiguration>,
     }
 
+    impl Serialize for Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmpConfiguration", &self.amp_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchConfiguration",
+                &self.cloud_watch_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for Amazon Managed Prometheus metrics destination
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AmpConfiguration {
-        /// ARN of an Amazon Managed Prometheus workspace
-        #[serde(rename = "WorkspaceArn")]
+        /// `WorkspaceArn`: ARN of an Amazon Managed Prometheus workspace
         pub workspace_arn: Value<String>,
     }
 
@@ -553,11 +662,22 @@ pub mod scraper {
         }
     }
 
+    impl Serialize for AmpConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WorkspaceArn", &self.workspace_arn)?;
+            map.end()
+        }
+    }
+
     /// Configuration for CloudWatch metrics destination
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchConfiguration {
-        /// ARN of a CloudWatch dataset
-        #[serde(rename = "DatasetArn")]
+        /// `DatasetArn`: ARN of a CloudWatch dataset
         pub dataset_arn: Value<String>,
     }
 
@@ -570,33 +690,65 @@ pub mod scraper {
         }
     }
 
+    impl Serialize for CloudWatchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetArn", &self.dataset_arn)?;
+            map.end()
+        }
+    }
+
     /// Role configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RoleConfiguration {
-        /// IAM Role in source account
-        #[serde(rename = "SourceRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `SourceRoleArn`: IAM Role in source account
         pub source_role_arn: Option<Value<String>>,
-        /// IAM Role in the target account
-        #[serde(rename = "TargetRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetRoleArn`: IAM Role in the target account
         pub target_role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for RoleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceRoleArn", &self.source_role_arn)?;
+            crate::cfn::entry(&mut map, "TargetRoleArn", &self.target_role_arn)?;
+            map.end()
+        }
+    }
+
     /// Scraper configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScrapeConfiguration {
-        /// Prometheus compatible scrape configuration in base64 encoded blob format
-        #[serde(rename = "ConfigurationBlob", skip_serializing_if = "Option::is_none")]
+        /// `ConfigurationBlob`: Prometheus compatible scrape configuration in base64 encoded blob format
         pub configuration_blob: Option<Value<String>>,
     }
 
+    impl Serialize for ScrapeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfigurationBlob", &self.configuration_blob)?;
+            map.end()
+        }
+    }
+
     /// Configuration for scraper logging
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScraperLoggingConfiguration {
         /// `LoggingDestination`.
-        #[serde(rename = "LoggingDestination")]
         pub logging_destination: ScraperLoggingDestination,
         /// `ScraperComponents`.
-        #[serde(rename = "ScraperComponents")]
         pub scraper_components: Vec<ScraperComponent>,
     }
 
@@ -613,30 +765,63 @@ pub mod scraper {
         }
     }
 
+    impl Serialize for ScraperLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LoggingDestination", &self.logging_destination)?;
+            map.serialize_entry("ScraperComponents", &self.scraper_components)?;
+            map.end()
+        }
+    }
+
     /// Destination for scraper logging
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScraperLoggingDestination {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_logs: Option<CloudWatchLogDestination>,
     }
 
+    impl Serialize for ScraperLoggingDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            map.end()
+        }
+    }
+
     /// Represents a cloudwatch logs destination for scraper logging
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLogDestination {
-        /// ARN of the CloudWatch log group
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupArn`: ARN of the CloudWatch log group
         pub log_group_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CloudWatchLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ScraperComponent` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScraperComponent {
         /// `Config`.
-        #[serde(rename = "Config", skip_serializing_if = "Option::is_none")]
         pub config: Option<ComponentConfig>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ScraperComponentType>,
     }
 
@@ -650,12 +835,36 @@ pub mod scraper {
         }
     }
 
+    impl Serialize for ScraperComponent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Config", &self.config)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentConfig {
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for ComponentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.end()
+        }
     }
 
     /// Type of scraper component
@@ -699,27 +908,35 @@ pub mod scraper {
     }
 
     /// Scraper metrics source
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Source {
-        /// Configuration for EKS metrics source
-        #[serde(rename = "EksConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `EksConfiguration`: Configuration for EKS metrics source
         pub eks_configuration: Option<EksConfiguration>,
-        /// Configuration for VPC metrics source
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfiguration`: Configuration for VPC metrics source
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EksConfiguration", &self.eks_configuration)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// Configuration for EKS metrics source
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksConfiguration {
-        /// ARN of an EKS cluster
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: ARN of an EKS cluster
         pub cluster_arn: Value<String>,
-        /// List of security group IDs
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: List of security group IDs
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// List of subnet IDs
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: List of subnet IDs
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -737,14 +954,26 @@ pub mod scraper {
         }
     }
 
+    impl Serialize for EksConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
+
     /// Configuration for VPC metrics source
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfiguration {
-        /// List of security group IDs
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: List of security group IDs
         pub security_group_ids: Vec<Value<String>>,
-        /// List of subnet IDs
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: List of subnet IDs
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -758,6 +987,19 @@ pub mod scraper {
                 security_group_ids: security_group_ids.into(),
                 subnet_ids: subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
         }
     }
 }
@@ -832,60 +1074,81 @@ pub mod workspace {
     }
 
     /// The properties of `AWS::APS::Workspace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWorkspaceProps {
-        /// The AMP Workspace alert manager definition data
-        #[serde(
-            rename = "AlertManagerDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AlertManagerDefinition`: The AMP Workspace alert manager definition data
         pub alert_manager_definition: Option<Value<String>>,
-        /// AMP Workspace alias.
-        #[serde(rename = "Alias", skip_serializing_if = "Option::is_none")]
+        /// `Alias`: AMP Workspace alias.
         pub alias: Option<Value<String>>,
-        /// KMS Key ARN used to encrypt and decrypt AMP workspace data.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: KMS Key ARN used to encrypt and decrypt AMP workspace data.
         pub kms_key_arn: Option<Value<String>>,
         /// `LoggingConfiguration`.
-        #[serde(
-            rename = "LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logging_configuration: Option<LoggingConfiguration>,
         /// `QueryLoggingConfiguration`.
-        #[serde(
-            rename = "QueryLoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_logging_configuration: Option<QueryLoggingConfiguration>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WorkspaceConfiguration`.
-        #[serde(
-            rename = "WorkspaceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub workspace_configuration: Option<WorkspaceConfiguration>,
     }
 
+    impl Serialize for CfnWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlertManagerDefinition",
+                &self.alert_manager_definition,
+            )?;
+            crate::cfn::entry(&mut map, "Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfiguration",
+                &self.logging_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryLoggingConfiguration",
+                &self.query_logging_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkspaceConfiguration",
+                &self.workspace_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Logging configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingConfiguration {
-        /// CloudWatch log group ARN
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupArn`: CloudWatch log group ARN
         pub log_group_arn: Option<Value<String>>,
     }
 
+    impl Serialize for LoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
+    }
+
     /// Query logging configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryLoggingConfiguration {
-        /// The destinations configuration for query logging
-        #[serde(rename = "Destinations")]
+        /// `Destinations`: The destinations configuration for query logging
         pub destinations: Vec<LoggingDestination>,
     }
 
@@ -898,14 +1161,24 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for QueryLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destinations", &self.destinations)?;
+            map.end()
+        }
+    }
+
     /// Destinations for query logging
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingDestination {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs")]
         pub cloud_watch_logs: CloudWatchLogDestination,
         /// `Filters`.
-        #[serde(rename = "Filters")]
         pub filters: LoggingFilter,
     }
 
@@ -922,11 +1195,23 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for LoggingDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CloudWatchLogs", &self.cloud_watch_logs)?;
+            map.serialize_entry("Filters", &self.filters)?;
+            map.end()
+        }
+    }
+
     /// Represents a cloudwatch logs destination for query logging
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogDestination {
-        /// The ARN of the CloudWatch Logs log group
-        #[serde(rename = "LogGroupArn")]
+        /// `LogGroupArn`: The ARN of the CloudWatch Logs log group
         pub log_group_arn: Value<String>,
     }
 
@@ -939,11 +1224,22 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for CloudWatchLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
+    }
+
     /// Filters for logging
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingFilter {
-        /// Query logs with QSP above this limit are vended
-        #[serde(rename = "QspThreshold")]
+        /// `QspThreshold`: Query logs with QSP above this limit are vended
         pub qsp_threshold: Value<i64>,
     }
 
@@ -956,43 +1252,68 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for LoggingFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QspThreshold", &self.qsp_threshold)?;
+            map.end()
+        }
+    }
+
     /// Workspace configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkspaceConfiguration {
-        /// An array of label set and associated limits
-        #[serde(rename = "LimitsPerLabelSets", skip_serializing_if = "Option::is_none")]
+        /// `LimitsPerLabelSets`: An array of label set and associated limits
         pub limits_per_label_sets: Option<Vec<LimitsPerLabelSet>>,
-        /// The time window in seconds for accepting out-of-order samples
-        #[serde(
-            rename = "OutOfOrderTimeWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OutOfOrderTimeWindowInSeconds`: The time window in seconds for accepting out-of-order samples
         pub out_of_order_time_window_in_seconds: Option<Value<i64>>,
-        /// How many days that metrics are retained in the workspace
-        #[serde(
-            rename = "RetentionPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetentionPeriodInDays`: How many days that metrics are retained in the workspace
         pub retention_period_in_days: Option<Value<i64>>,
-        /// Duration in seconds to offset rule evaluation queries into the past
-        #[serde(
-            rename = "RuleQueryOffsetInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RuleQueryOffsetInSeconds`: Duration in seconds to offset rule evaluation queries into the past
         pub rule_query_offset_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for WorkspaceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LimitsPerLabelSets",
+                &self.limits_per_label_sets,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutOfOrderTimeWindowInSeconds",
+                &self.out_of_order_time_window_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetentionPeriodInDays",
+                &self.retention_period_in_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleQueryOffsetInSeconds",
+                &self.rule_query_offset_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// Label set and its associated limits
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LimitsPerLabelSet {
-        /// An array of series labels
-        #[serde(rename = "LabelSet")]
+        /// `LabelSet`: An array of series labels
         pub label_set: Vec<Label>,
         /// `Limits`.
-        #[serde(rename = "Limits")]
         pub limits: LimitsPerLabelSetEntry,
     }
 
@@ -1009,14 +1330,25 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for LimitsPerLabelSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LabelSet", &self.label_set)?;
+            map.serialize_entry("Limits", &self.limits)?;
+            map.end()
+        }
+    }
+
     /// Series label
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Label {
-        /// Name of the label
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the label
         pub name: Value<String>,
-        /// Value of the label
-        #[serde(rename = "Value")]
+        /// `Value`: Value of the label
         pub value: Value<String>,
     }
 
@@ -1033,11 +1365,35 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for Label {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Limits that can be applied to a label set
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LimitsPerLabelSetEntry {
-        /// The maximum number of active series that can be ingested for this label set
-        #[serde(rename = "MaxSeries", skip_serializing_if = "Option::is_none")]
+        /// `MaxSeries`: The maximum number of active series that can be ingested for this label set
         pub max_series: Option<Value<i64>>,
+    }
+
+    impl Serialize for LimitsPerLabelSetEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxSeries", &self.max_series)?;
+            map.end()
+        }
     }
 }

@@ -98,54 +98,33 @@ pub mod plan {
     }
 
     /// The properties of `AWS::ARCRegionSwitch::Plan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPlanProps {
         /// `AssociatedAlarms`.
-        #[serde(rename = "AssociatedAlarms", skip_serializing_if = "Option::is_none")]
         pub associated_alarms: Option<indexmap::IndexMap<String, AssociatedAlarm>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExecutionRole`.
-        #[serde(rename = "ExecutionRole")]
         pub execution_role: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PrimaryRegion`.
-        #[serde(rename = "PrimaryRegion", skip_serializing_if = "Option::is_none")]
         pub primary_region: Option<Value<String>>,
         /// `RecoveryApproach`.
-        #[serde(rename = "RecoveryApproach")]
         pub recovery_approach: Value<RecoveryApproach>,
         /// `RecoveryTimeObjectiveMinutes`.
-        #[serde(
-            rename = "RecoveryTimeObjectiveMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub recovery_time_objective_minutes: Option<Value<f64>>,
         /// `Regions`.
-        #[serde(rename = "Regions")]
         pub regions: Vec<Value<String>>,
         /// `ReportConfiguration`.
-        #[serde(rename = "ReportConfiguration", skip_serializing_if = "Option::is_none")]
         pub report_configuration: Option<ReportConfiguration>,
         /// `ServiceQuotaChecksEnabled`.
-        #[serde(
-            rename = "ServiceQuotaChecksEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_quota_checks_enabled: Option<Value<bool>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Triggers`.
-        #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
         pub triggers: Option<Vec<Trigger>>,
         /// `Workflows`.
-        #[serde(rename = "Workflows")]
         pub workflows: Vec<Workflow>,
     }
 
@@ -176,20 +155,52 @@ pub mod plan {
         }
     }
 
+    impl Serialize for CfnPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssociatedAlarms", &self.associated_alarms)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PrimaryRegion", &self.primary_region)?;
+            map.serialize_entry("RecoveryApproach", &self.recovery_approach)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecoveryTimeObjectiveMinutes",
+                &self.recovery_time_objective_minutes,
+            )?;
+            map.serialize_entry("Regions", &self.regions)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReportConfiguration",
+                &self.report_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceQuotaChecksEnabled",
+                &self.service_quota_checks_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Triggers", &self.triggers)?;
+            map.serialize_entry("Workflows", &self.workflows)?;
+            map.end()
+        }
+    }
+
     /// The `AssociatedAlarm` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssociatedAlarm {
         /// `AlarmType`.
-        #[serde(rename = "AlarmType")]
         pub alarm_type: Value<AlarmType>,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `ResourceIdentifier`.
-        #[serde(rename = "ResourceIdentifier")]
         pub resource_identifier: Value<String>,
     }
 
@@ -205,6 +216,21 @@ pub mod plan {
                 external_id: None,
                 resource_identifier: resource_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for AssociatedAlarm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmType", &self.alarm_type)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry("ResourceIdentifier", &self.resource_identifier)?;
+            map.end()
         }
     }
 
@@ -283,49 +309,77 @@ pub mod plan {
     }
 
     /// The `ReportConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReportConfiguration {
         /// `ReportOutput`.
-        #[serde(rename = "ReportOutput", skip_serializing_if = "Option::is_none")]
         pub report_output: Option<Vec<ReportOutputConfiguration>>,
     }
 
+    impl Serialize for ReportConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReportOutput", &self.report_output)?;
+            map.end()
+        }
+    }
+
     /// The `ReportOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReportOutputConfiguration {
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3ReportOutputConfiguration>,
     }
 
+    impl Serialize for ReportOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `S3ReportOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3ReportOutputConfiguration {
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
         pub bucket_owner: Option<Value<String>>,
         /// `BucketPath`.
-        #[serde(rename = "BucketPath", skip_serializing_if = "Option::is_none")]
         pub bucket_path: Option<Value<String>>,
     }
 
+    impl Serialize for S3ReportOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            crate::cfn::entry(&mut map, "BucketPath", &self.bucket_path)?;
+            map.end()
+        }
+    }
+
     /// The `Trigger` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Trigger {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<WorkflowTargetAction>,
         /// `Conditions`.
-        #[serde(rename = "Conditions")]
         pub conditions: Vec<TriggerCondition>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MinDelayMinutesBetweenExecutions`.
-        #[serde(rename = "MinDelayMinutesBetweenExecutions")]
         pub min_delay_minutes_between_executions: Value<f64>,
         /// `TargetRegion`.
-        #[serde(rename = "TargetRegion")]
         pub target_region: Value<String>,
     }
 
@@ -345,6 +399,25 @@ pub mod plan {
                     .into(),
                 target_region: target_region.into(),
             }
+        }
+    }
+
+    impl Serialize for Trigger {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "MinDelayMinutesBetweenExecutions",
+                &self.min_delay_minutes_between_executions,
+            )?;
+            map.serialize_entry("TargetRegion", &self.target_region)?;
+            map.end()
         }
     }
 
@@ -389,13 +462,11 @@ pub mod plan {
     }
 
     /// The `TriggerCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TriggerCondition {
         /// `AssociatedAlarmName`.
-        #[serde(rename = "AssociatedAlarmName")]
         pub associated_alarm_name: Value<String>,
         /// `Condition`.
-        #[serde(rename = "Condition")]
         pub condition: Value<AlarmCondition>,
     }
 
@@ -409,6 +480,19 @@ pub mod plan {
                 associated_alarm_name: associated_alarm_name.into(),
                 condition: condition.into(),
             }
+        }
+    }
+
+    impl Serialize for TriggerCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssociatedAlarmName", &self.associated_alarm_name)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.end()
         }
     }
 
@@ -450,23 +534,15 @@ pub mod plan {
     }
 
     /// The `Workflow` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Workflow {
         /// `Steps`.
-        #[serde(rename = "Steps", skip_serializing_if = "Option::is_none")]
         pub steps: Option<Vec<Step>>,
         /// `WorkflowDescription`.
-        #[serde(rename = "WorkflowDescription", skip_serializing_if = "Option::is_none")]
         pub workflow_description: Option<Value<String>>,
         /// `WorkflowTargetAction`.
-        #[serde(rename = "WorkflowTargetAction")]
         pub workflow_target_action: Value<WorkflowTargetAction>,
         /// `WorkflowTargetRegion`.
-        #[serde(
-            rename = "WorkflowTargetRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub workflow_target_region: Option<Value<String>>,
     }
 
@@ -484,20 +560,39 @@ pub mod plan {
         }
     }
 
+    impl Serialize for Workflow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Steps", &self.steps)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkflowDescription",
+                &self.workflow_description,
+            )?;
+            map.serialize_entry("WorkflowTargetAction", &self.workflow_target_action)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkflowTargetRegion",
+                &self.workflow_target_region,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Step` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Step {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExecutionBlockConfiguration`.
-        #[serde(rename = "ExecutionBlockConfiguration")]
         pub execution_block_configuration: ExecutionBlockConfiguration,
         /// `ExecutionBlockType`.
-        #[serde(rename = "ExecutionBlockType")]
         pub execution_block_type: Value<ExecutionBlockType>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -517,161 +612,189 @@ pub mod plan {
         }
     }
 
+    impl Serialize for Step {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "ExecutionBlockConfiguration",
+                &self.execution_block_configuration,
+            )?;
+            map.serialize_entry("ExecutionBlockType", &self.execution_block_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `ExecutionBlockConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExecutionBlockConfiguration {
         /// `CustomActionLambdaConfig`.
-        #[serde(
-            rename = "CustomActionLambdaConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_action_lambda_config: Option<CustomActionLambdaConfiguration>,
         /// `Ec2AsgCapacityIncreaseConfig`.
-        #[serde(
-            rename = "Ec2AsgCapacityIncreaseConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_asg_capacity_increase_config: Option<
             Ec2AsgCapacityIncreaseConfiguration,
         >,
         /// `ExecutionApprovalConfig`.
-        #[serde(
-            rename = "ExecutionApprovalConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub execution_approval_config: Option<ExecutionApprovalConfiguration>,
         /// `ArcRoutingControlConfig`.
-        #[serde(
-            rename = "ArcRoutingControlConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub arc_routing_control_config: Option<ArcRoutingControlConfiguration>,
         /// `AuroraProvisionedScalingConfig`.
-        #[serde(
-            rename = "AuroraProvisionedScalingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aurora_provisioned_scaling_config: Option<
             AuroraProvisionedScalingConfiguration,
         >,
         /// `AuroraServerlessScalingConfig`.
-        #[serde(
-            rename = "AuroraServerlessScalingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aurora_serverless_scaling_config: Option<
             AuroraServerlessScalingConfiguration,
         >,
         /// `GlobalAuroraConfig`.
-        #[serde(rename = "GlobalAuroraConfig", skip_serializing_if = "Option::is_none")]
         pub global_aurora_config: Option<GlobalAuroraConfiguration>,
         /// `ParallelConfig`.
-        #[serde(rename = "ParallelConfig", skip_serializing_if = "Option::is_none")]
         pub parallel_config: Option<ParallelExecutionBlockConfiguration>,
         /// `RegionSwitchPlanConfig`.
-        #[serde(
-            rename = "RegionSwitchPlanConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub region_switch_plan_config: Option<RegionSwitchPlanConfiguration>,
         /// `EcsCapacityIncreaseConfig`.
-        #[serde(
-            rename = "EcsCapacityIncreaseConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ecs_capacity_increase_config: Option<EcsCapacityIncreaseConfiguration>,
         /// `EksResourceScalingConfig`.
-        #[serde(
-            rename = "EksResourceScalingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub eks_resource_scaling_config: Option<EksResourceScalingConfiguration>,
         /// `Route53HealthCheckConfig`.
-        #[serde(
-            rename = "Route53HealthCheckConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub route53_health_check_config: Option<Route53HealthCheckConfiguration>,
         /// `DocumentDbConfig`.
-        #[serde(rename = "DocumentDbConfig", skip_serializing_if = "Option::is_none")]
         pub document_db_config: Option<DocumentDbConfiguration>,
         /// `RdsPromoteReadReplicaConfig`.
-        #[serde(
-            rename = "RdsPromoteReadReplicaConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rds_promote_read_replica_config: Option<RdsPromoteReadReplicaConfiguration>,
         /// `RdsCreateCrossRegionReadReplicaConfig`.
-        #[serde(
-            rename = "RdsCreateCrossRegionReadReplicaConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rds_create_cross_region_read_replica_config: Option<
             RdsCreateCrossRegionReplicaConfiguration,
         >,
         /// `LambdaEventSourceMappingConfig`.
-        #[serde(
-            rename = "LambdaEventSourceMappingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_event_source_mapping_config: Option<
             LambdaEventSourceMappingConfiguration,
         >,
         /// `NeptuneGlobalDatabaseConfig`.
-        #[serde(
-            rename = "NeptuneGlobalDatabaseConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub neptune_global_database_config: Option<NeptuneGlobalDatabaseConfiguration>,
         /// `RdsSwitchoverReadReplicaConfig`.
-        #[serde(
-            rename = "RdsSwitchoverReadReplicaConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rds_switchover_read_replica_config: Option<
             RdsSwitchoverReadReplicaConfiguration,
         >,
         /// `SsmSendCommandConfig`.
-        #[serde(
-            rename = "SsmSendCommandConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ssm_send_command_config: Option<SsmSendCommandConfiguration>,
     }
 
+    impl Serialize for ExecutionBlockConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomActionLambdaConfig",
+                &self.custom_action_lambda_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Ec2AsgCapacityIncreaseConfig",
+                &self.ec2_asg_capacity_increase_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionApprovalConfig",
+                &self.execution_approval_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ArcRoutingControlConfig",
+                &self.arc_routing_control_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuroraProvisionedScalingConfig",
+                &self.aurora_provisioned_scaling_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuroraServerlessScalingConfig",
+                &self.aurora_serverless_scaling_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalAuroraConfig",
+                &self.global_aurora_config,
+            )?;
+            crate::cfn::entry(&mut map, "ParallelConfig", &self.parallel_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "RegionSwitchPlanConfig",
+                &self.region_switch_plan_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EcsCapacityIncreaseConfig",
+                &self.ecs_capacity_increase_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EksResourceScalingConfig",
+                &self.eks_resource_scaling_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Route53HealthCheckConfig",
+                &self.route53_health_check_config,
+            )?;
+            crate::cfn::entry(&mut map, "DocumentDbConfig", &self.document_db_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "RdsPromoteReadReplicaConfig",
+                &self.rds_promote_read_replica_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RdsCreateCrossRegionReadReplicaConfig",
+                &self.rds_create_cross_region_read_replica_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaEventSourceMappingConfig",
+                &self.lambda_event_source_mapping_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NeptuneGlobalDatabaseConfig",
+                &self.neptune_global_database_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RdsSwitchoverReadReplicaConfig",
+                &self.rds_switchover_read_replica_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SsmSendCommandConfig",
+                &self.ssm_send_command_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomActionLambdaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomActionLambdaConfiguration {
         /// `Lambdas`.
-        #[serde(rename = "Lambdas")]
         pub lambdas: Vec<Lambdas>,
         /// `RegionToRun`.
-        #[serde(rename = "RegionToRun")]
         pub region_to_run: Value<RegionToRunIn>,
         /// `RetryIntervalMinutes`.
-        #[serde(rename = "RetryIntervalMinutes")]
         pub retry_interval_minutes: Value<f64>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<LambdaUngraceful>,
     }
 
@@ -692,21 +815,48 @@ pub mod plan {
         }
     }
 
+    impl Serialize for CustomActionLambdaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Lambdas", &self.lambdas)?;
+            map.serialize_entry("RegionToRun", &self.region_to_run)?;
+            map.serialize_entry("RetryIntervalMinutes", &self.retry_interval_minutes)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
+    }
+
     /// The `Lambdas` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Lambdas {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `Payload`.
-        #[serde(rename = "Payload", skip_serializing_if = "Option::is_none")]
         pub payload: Option<Value<String>>,
+    }
+
+    impl Serialize for Lambdas {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "Payload", &self.payload)?;
+            map.end()
+        }
     }
 
     /// Values of `RegionToRunIn`.
@@ -753,41 +903,38 @@ pub mod plan {
     }
 
     /// The `LambdaUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaUngraceful {
-        /// `Behavior`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Behavior", skip_serializing_if = "Option::is_none")]
+        /// `Behavior`: `Behavior`. Untyped in the schema: any `serde_json::Value`.
         pub behavior: Option<serde_json::Value>,
     }
 
+    impl Serialize for LambdaUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Behavior", &self.behavior)?;
+            map.end()
+        }
+    }
+
     /// The `Ec2AsgCapacityIncreaseConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ec2AsgCapacityIncreaseConfiguration {
         /// `Asgs`.
-        #[serde(rename = "Asgs")]
         pub asgs: Vec<Asg>,
-        /// `CapacityMonitoringApproach`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "CapacityMonitoringApproach",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityMonitoringApproach`: `CapacityMonitoringApproach`. Untyped in the schema: any `serde_json::Value`.
         pub capacity_monitoring_approach: Option<serde_json::Value>,
         /// `TargetPercent`.
-        #[serde(rename = "TargetPercent", skip_serializing_if = "Option::is_none")]
         pub target_percent: Option<Value<f64>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<Ec2Ungraceful>,
         /// `WaitELBTargetGroupHealthy`.
-        #[serde(
-            rename = "WaitELBTargetGroupHealthy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wait_elb_target_group_healthy: Option<Value<WaitElbTargetGroupHealthy>>,
     }
 
@@ -805,25 +952,60 @@ pub mod plan {
         }
     }
 
+    impl Serialize for Ec2AsgCapacityIncreaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Asgs", &self.asgs)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityMonitoringApproach",
+                &self.capacity_monitoring_approach,
+            )?;
+            crate::cfn::entry(&mut map, "TargetPercent", &self.target_percent)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitELBTargetGroupHealthy",
+                &self.wait_elb_target_group_healthy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Asg` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Asg {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
     }
 
+    impl Serialize for Asg {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.end()
+        }
+    }
+
     /// The `Ec2Ungraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ec2Ungraceful {
         /// `MinimumSuccessPercentage`.
-        #[serde(rename = "MinimumSuccessPercentage")]
         pub minimum_success_percentage: Value<f64>,
     }
 
@@ -833,6 +1015,21 @@ pub mod plan {
             Self {
                 minimum_success_percentage: minimum_success_percentage.into(),
             }
+        }
+    }
+
+    impl Serialize for Ec2Ungraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MinimumSuccessPercentage",
+                &self.minimum_success_percentage,
+            )?;
+            map.end()
         }
     }
 
@@ -874,13 +1071,11 @@ pub mod plan {
     }
 
     /// The `ExecutionApprovalConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExecutionApprovalConfiguration {
         /// `ApprovalRole`.
-        #[serde(rename = "ApprovalRole")]
         pub approval_role: Value<String>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
     }
 
@@ -894,23 +1089,32 @@ pub mod plan {
         }
     }
 
+    impl Serialize for ExecutionApprovalConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApprovalRole", &self.approval_role)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `ArcRoutingControlConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArcRoutingControlConfiguration {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `RegionAndRoutingControls`.
-        #[serde(rename = "RegionAndRoutingControls")]
         pub region_and_routing_controls: indexmap::IndexMap<
             String,
             Vec<ArcRoutingControlState>,
         >,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
     }
 
@@ -930,14 +1134,30 @@ pub mod plan {
         }
     }
 
+    impl Serialize for ArcRoutingControlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry(
+                "RegionAndRoutingControls",
+                &self.region_and_routing_controls,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `ArcRoutingControlState` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArcRoutingControlState {
         /// `RoutingControlArn`.
-        #[serde(rename = "RoutingControlArn")]
         pub routing_control_arn: Value<String>,
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<RoutingControlStateChange>,
     }
 
@@ -951,6 +1171,19 @@ pub mod plan {
                 routing_control_arn: routing_control_arn.into(),
                 state: state.into(),
             }
+        }
+    }
+
+    impl Serialize for ArcRoutingControlState {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoutingControlArn", &self.routing_control_arn)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
         }
     }
 
@@ -992,25 +1225,19 @@ pub mod plan {
     }
 
     /// The `AuroraProvisionedScalingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuroraProvisionedScalingConfiguration {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `GlobalClusterIdentifier`.
-        #[serde(rename = "GlobalClusterIdentifier")]
         pub global_cluster_identifier: Value<String>,
         /// `InstanceArns`.
-        #[serde(rename = "InstanceArns")]
         pub instance_arns: indexmap::IndexMap<String, Value<String>>,
         /// `RegionDatabaseClusterArns`.
-        #[serde(rename = "RegionDatabaseClusterArns")]
         pub region_database_cluster_arns: indexmap::IndexMap<String, Value<String>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
     }
 
@@ -1034,26 +1261,43 @@ pub mod plan {
         }
     }
 
+    impl Serialize for AuroraProvisionedScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry(
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            map.serialize_entry("InstanceArns", &self.instance_arns)?;
+            map.serialize_entry(
+                "RegionDatabaseClusterArns",
+                &self.region_database_cluster_arns,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `AuroraServerlessScalingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuroraServerlessScalingConfiguration {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `GlobalClusterIdentifier`.
-        #[serde(rename = "GlobalClusterIdentifier")]
         pub global_cluster_identifier: Value<String>,
         /// `RegionDatabaseClusterArns`.
-        #[serde(rename = "RegionDatabaseClusterArns")]
         pub region_database_cluster_arns: indexmap::IndexMap<String, Value<String>>,
         /// `TargetPercent`.
-        #[serde(rename = "TargetPercent", skip_serializing_if = "Option::is_none")]
         pub target_percent: Option<Value<f64>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
     }
 
@@ -1076,29 +1320,45 @@ pub mod plan {
         }
     }
 
+    impl Serialize for AuroraServerlessScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry(
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            map.serialize_entry(
+                "RegionDatabaseClusterArns",
+                &self.region_database_cluster_arns,
+            )?;
+            crate::cfn::entry(&mut map, "TargetPercent", &self.target_percent)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `GlobalAuroraConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlobalAuroraConfiguration {
-        /// `Behavior`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Behavior")]
+        /// `Behavior`: `Behavior`. Untyped in the schema: any `serde_json::Value`.
         pub behavior: serde_json::Value,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `DatabaseClusterArns`.
-        #[serde(rename = "DatabaseClusterArns")]
         pub database_cluster_arns: Vec<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `GlobalClusterIdentifier`.
-        #[serde(rename = "GlobalClusterIdentifier")]
         pub global_cluster_identifier: Value<String>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<GlobalAuroraUngraceful>,
     }
 
@@ -1121,12 +1381,44 @@ pub mod plan {
         }
     }
 
+    impl Serialize for GlobalAuroraConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Behavior", &self.behavior)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            map.serialize_entry("DatabaseClusterArns", &self.database_cluster_arns)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry(
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
+    }
+
     /// The `GlobalAuroraUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlobalAuroraUngraceful {
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<Value<GlobalAuroraUngracefulBehavior>>,
+    }
+
+    impl Serialize for GlobalAuroraUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
     }
 
     /// Values of `GlobalAuroraUngracefulBehavior`.
@@ -1164,10 +1456,9 @@ pub mod plan {
     }
 
     /// The `ParallelExecutionBlockConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParallelExecutionBlockConfiguration {
         /// `Steps`.
-        #[serde(rename = "Steps")]
         pub steps: Vec<Step>,
     }
 
@@ -1178,17 +1469,26 @@ pub mod plan {
         }
     }
 
+    impl Serialize for ParallelExecutionBlockConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Steps", &self.steps)?;
+            map.end()
+        }
+    }
+
     /// The `RegionSwitchPlanConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegionSwitchPlanConfiguration {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
     }
 
@@ -1203,34 +1503,34 @@ pub mod plan {
         }
     }
 
-    /// The `EcsCapacityIncreaseConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct EcsCapacityIncreaseConfiguration {
-        /// `CapacityMonitoringApproach`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "CapacityMonitoringApproach",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RegionSwitchPlanConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.end()
+        }
+    }
 
+    /// The `EcsCapacityIncreaseConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EcsCapacityIncreaseConfiguration {
+        /// `CapacityMonitoringApproach`: `CapacityMonitoringApproach`. Untyped in the schema: any `serde_json::Value`.
         pub capacity_monitoring_approach: Option<serde_json::Value>,
         /// `Services`.
-        #[serde(rename = "Services")]
         pub services: Vec<Service>,
         /// `TargetPercent`.
-        #[serde(rename = "TargetPercent", skip_serializing_if = "Option::is_none")]
         pub target_percent: Option<Value<f64>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<EcsUngraceful>,
         /// `WaitELBTargetGroupHealthy`.
-        #[serde(
-            rename = "WaitELBTargetGroupHealthy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wait_elb_target_group_healthy: Option<Value<WaitElbTargetGroupHealthy>>,
     }
 
@@ -1248,28 +1548,63 @@ pub mod plan {
         }
     }
 
+    impl Serialize for EcsCapacityIncreaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityMonitoringApproach",
+                &self.capacity_monitoring_approach,
+            )?;
+            map.serialize_entry("Services", &self.services)?;
+            crate::cfn::entry(&mut map, "TargetPercent", &self.target_percent)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitELBTargetGroupHealthy",
+                &self.wait_elb_target_group_healthy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Service` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Service {
         /// `ClusterArn`.
-        #[serde(rename = "ClusterArn", skip_serializing_if = "Option::is_none")]
         pub cluster_arn: Option<Value<String>>,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `ServiceArn`.
-        #[serde(rename = "ServiceArn", skip_serializing_if = "Option::is_none")]
         pub service_arn: Option<Value<String>>,
     }
 
+    impl Serialize for Service {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "ServiceArn", &self.service_arn)?;
+            map.end()
+        }
+    }
+
     /// The `EcsUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsUngraceful {
         /// `MinimumSuccessPercentage`.
-        #[serde(rename = "MinimumSuccessPercentage")]
         pub minimum_success_percentage: Value<f64>,
     }
 
@@ -1282,24 +1617,31 @@ pub mod plan {
         }
     }
 
-    /// The `EksResourceScalingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct EksResourceScalingConfiguration {
-        /// `CapacityMonitoringApproach`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "CapacityMonitoringApproach",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EcsUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MinimumSuccessPercentage",
+                &self.minimum_success_percentage,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `EksResourceScalingConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EksResourceScalingConfiguration {
+        /// `CapacityMonitoringApproach`: `CapacityMonitoringApproach`. Untyped in the schema: any `serde_json::Value`.
         pub capacity_monitoring_approach: Option<serde_json::Value>,
         /// `EksClusters`.
-        #[serde(rename = "EksClusters", skip_serializing_if = "Option::is_none")]
         pub eks_clusters: Option<Vec<EksCluster>>,
         /// `KubernetesResourceType`.
-        #[serde(rename = "KubernetesResourceType")]
         pub kubernetes_resource_type: KubernetesResourceType,
         /// `ScalingResources`.
-        #[serde(rename = "ScalingResources", skip_serializing_if = "Option::is_none")]
         pub scaling_resources: Option<
             Vec<
                 indexmap::IndexMap<
@@ -1309,13 +1651,10 @@ pub mod plan {
             >,
         >,
         /// `TargetPercent`.
-        #[serde(rename = "TargetPercent", skip_serializing_if = "Option::is_none")]
         pub target_percent: Option<Value<f64>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<EksResourceScalingUngraceful>,
     }
 
@@ -1334,17 +1673,39 @@ pub mod plan {
         }
     }
 
+    impl Serialize for EksResourceScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityMonitoringApproach",
+                &self.capacity_monitoring_approach,
+            )?;
+            crate::cfn::entry(&mut map, "EksClusters", &self.eks_clusters)?;
+            map.serialize_entry(
+                "KubernetesResourceType",
+                &self.kubernetes_resource_type,
+            )?;
+            crate::cfn::entry(&mut map, "ScalingResources", &self.scaling_resources)?;
+            crate::cfn::entry(&mut map, "TargetPercent", &self.target_percent)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
+    }
+
     /// The `EksCluster` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksCluster {
         /// `ClusterArn`.
-        #[serde(rename = "ClusterArn")]
         pub cluster_arn: Value<String>,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
     }
 
@@ -1359,14 +1720,26 @@ pub mod plan {
         }
     }
 
+    impl Serialize for EksCluster {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.end()
+        }
+    }
+
     /// The `KubernetesResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KubernetesResourceType {
         /// `ApiVersion`.
-        #[serde(rename = "ApiVersion")]
         pub api_version: Value<String>,
         /// `Kind`.
-        #[serde(rename = "Kind")]
         pub kind: Value<String>,
     }
 
@@ -1383,17 +1756,27 @@ pub mod plan {
         }
     }
 
+    impl Serialize for KubernetesResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiVersion", &self.api_version)?;
+            map.serialize_entry("Kind", &self.kind)?;
+            map.end()
+        }
+    }
+
     /// The `KubernetesScalingResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KubernetesScalingResource {
         /// `HpaName`.
-        #[serde(rename = "HpaName", skip_serializing_if = "Option::is_none")]
         pub hpa_name: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Namespace`.
-        #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
 
@@ -1411,11 +1794,24 @@ pub mod plan {
         }
     }
 
+    impl Serialize for KubernetesScalingResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HpaName", &self.hpa_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// The `EksResourceScalingUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksResourceScalingUngraceful {
         /// `MinimumSuccessPercentage`.
-        #[serde(rename = "MinimumSuccessPercentage")]
         pub minimum_success_percentage: Value<f64>,
     }
 
@@ -1428,26 +1824,35 @@ pub mod plan {
         }
     }
 
+    impl Serialize for EksResourceScalingUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MinimumSuccessPercentage",
+                &self.minimum_success_percentage,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Route53HealthCheckConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Route53HealthCheckConfiguration {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `HostedZoneId`.
-        #[serde(rename = "HostedZoneId")]
         pub hosted_zone_id: Value<String>,
         /// `RecordName`.
-        #[serde(rename = "RecordName")]
         pub record_name: Value<String>,
         /// `RecordSets`.
-        #[serde(rename = "RecordSets", skip_serializing_if = "Option::is_none")]
         pub record_sets: Option<Vec<Route53ResourceRecordSet>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
     }
 
@@ -1468,40 +1873,65 @@ pub mod plan {
         }
     }
 
+    impl Serialize for Route53HealthCheckConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.serialize_entry("RecordName", &self.record_name)?;
+            crate::cfn::entry(&mut map, "RecordSets", &self.record_sets)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `Route53ResourceRecordSet` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Route53ResourceRecordSet {
         /// `RecordSetIdentifier`.
-        #[serde(rename = "RecordSetIdentifier", skip_serializing_if = "Option::is_none")]
         pub record_set_identifier: Option<Value<String>>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
     }
 
+    impl Serialize for Route53ResourceRecordSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordSetIdentifier",
+                &self.record_set_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentDbConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentDbConfiguration {
-        /// `Behavior`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Behavior")]
+        /// `Behavior`: `Behavior`. Untyped in the schema: any `serde_json::Value`.
         pub behavior: serde_json::Value,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `DatabaseClusterArns`.
-        #[serde(rename = "DatabaseClusterArns")]
         pub database_cluster_arns: Vec<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `GlobalClusterIdentifier`.
-        #[serde(rename = "GlobalClusterIdentifier")]
         pub global_cluster_identifier: Value<String>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<DocumentDbUngraceful>,
     }
 
@@ -1524,12 +1954,44 @@ pub mod plan {
         }
     }
 
+    impl Serialize for DocumentDbConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Behavior", &self.behavior)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            map.serialize_entry("DatabaseClusterArns", &self.database_cluster_arns)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry(
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentDbUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentDbUngraceful {
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<Value<DocumentDbUngracefulBehavior>>,
+    }
+
+    impl Serialize for DocumentDbUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
     }
 
     /// Values of `DocumentDbUngracefulBehavior`.
@@ -1567,19 +2029,15 @@ pub mod plan {
     }
 
     /// The `RdsPromoteReadReplicaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RdsPromoteReadReplicaConfiguration {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `DbInstanceArnMap`.
-        #[serde(rename = "DbInstanceArnMap")]
         pub db_instance_arn_map: indexmap::IndexMap<String, Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
     }
 
@@ -1597,20 +2055,31 @@ pub mod plan {
         }
     }
 
+    impl Serialize for RdsPromoteReadReplicaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            map.serialize_entry("DbInstanceArnMap", &self.db_instance_arn_map)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `RdsCreateCrossRegionReplicaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RdsCreateCrossRegionReplicaConfiguration {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `DbInstanceArnMap`.
-        #[serde(rename = "DbInstanceArnMap")]
         pub db_instance_arn_map: indexmap::IndexMap<String, Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
     }
 
@@ -1628,20 +2097,31 @@ pub mod plan {
         }
     }
 
+    impl Serialize for RdsCreateCrossRegionReplicaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            map.serialize_entry("DbInstanceArnMap", &self.db_instance_arn_map)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaEventSourceMappingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaEventSourceMappingConfiguration {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<Action>,
         /// `RegionEventSourceMappings`.
-        #[serde(rename = "RegionEventSourceMappings")]
         pub region_event_source_mappings: indexmap::IndexMap<String, EventSourceMapping>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<LambdaEventSourceMappingUngraceful>,
     }
 
@@ -1659,6 +2139,24 @@ pub mod plan {
                 timeout_minutes: None,
                 ungraceful: None,
             }
+        }
+    }
+
+    impl Serialize for LambdaEventSourceMappingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry(
+                "RegionEventSourceMappings",
+                &self.region_event_source_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
         }
     }
 
@@ -1700,16 +2198,13 @@ pub mod plan {
     }
 
     /// The `EventSourceMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventSourceMapping {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
     }
 
@@ -1724,12 +2219,37 @@ pub mod plan {
         }
     }
 
+    impl Serialize for EventSourceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaEventSourceMappingUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaEventSourceMappingUngraceful {
         /// `Behavior`.
-        #[serde(rename = "Behavior", skip_serializing_if = "Option::is_none")]
         pub behavior: Option<Value<Behavior>>,
+    }
+
+    impl Serialize for LambdaEventSourceMappingUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Behavior", &self.behavior)?;
+            map.end()
+        }
     }
 
     /// Values of `Behavior`.
@@ -1767,28 +2287,21 @@ pub mod plan {
     }
 
     /// The `NeptuneGlobalDatabaseConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NeptuneGlobalDatabaseConfiguration {
-        /// `Behavior`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Behavior")]
+        /// `Behavior`: `Behavior`. Untyped in the schema: any `serde_json::Value`.
         pub behavior: serde_json::Value,
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `GlobalClusterIdentifier`.
-        #[serde(rename = "GlobalClusterIdentifier")]
         pub global_cluster_identifier: Value<String>,
         /// `RegionDatabaseClusterArns`.
-        #[serde(rename = "RegionDatabaseClusterArns")]
         pub region_database_cluster_arns: indexmap::IndexMap<String, Value<String>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<NeptuneUngraceful>,
     }
 
@@ -1813,12 +2326,47 @@ pub mod plan {
         }
     }
 
+    impl Serialize for NeptuneGlobalDatabaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Behavior", &self.behavior)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.serialize_entry(
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            map.serialize_entry(
+                "RegionDatabaseClusterArns",
+                &self.region_database_cluster_arns,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
+    }
+
     /// The `NeptuneUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NeptuneUngraceful {
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<Value<NeptuneUngracefulBehavior>>,
+    }
+
+    impl Serialize for NeptuneUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
     }
 
     /// Values of `NeptuneUngracefulBehavior`.
@@ -1856,22 +2404,17 @@ pub mod plan {
     }
 
     /// The `RdsSwitchoverReadReplicaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RdsSwitchoverReadReplicaConfiguration {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `DbInstanceArnMap`.
-        #[serde(rename = "DbInstanceArnMap")]
         pub db_instance_arn_map: indexmap::IndexMap<String, Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<RdsUngraceful>,
     }
 
@@ -1890,12 +2433,39 @@ pub mod plan {
         }
     }
 
+    impl Serialize for RdsSwitchoverReadReplicaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            map.serialize_entry("DbInstanceArnMap", &self.db_instance_arn_map)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
+    }
+
     /// The `RdsUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RdsUngraceful {
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<Value<RdsUngracefulBehavior>>,
+    }
+
+    impl Serialize for RdsUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
     }
 
     /// Values of `RdsUngracefulBehavior`.
@@ -1933,19 +2503,15 @@ pub mod plan {
     }
 
     /// The `SsmSendCommandConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmSendCommandConfiguration {
         /// `RegionDocuments`.
-        #[serde(rename = "RegionDocuments")]
         pub region_documents: indexmap::IndexMap<String, SsmDocumentConfig>,
         /// `RetryIntervalMinutes`.
-        #[serde(rename = "RetryIntervalMinutes")]
         pub retry_interval_minutes: Value<f64>,
         /// `TimeoutMinutes`.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_minutes: Option<Value<f64>>,
         /// `Ungraceful`.
-        #[serde(rename = "Ungraceful", skip_serializing_if = "Option::is_none")]
         pub ungraceful: Option<SsmSendCommandUngraceful>,
     }
 
@@ -1964,26 +2530,35 @@ pub mod plan {
         }
     }
 
+    impl Serialize for SsmSendCommandConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RegionDocuments", &self.region_documents)?;
+            map.serialize_entry("RetryIntervalMinutes", &self.retry_interval_minutes)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            crate::cfn::entry(&mut map, "Ungraceful", &self.ungraceful)?;
+            map.end()
+        }
+    }
+
     /// The `SsmDocumentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmDocumentConfig {
         /// `CrossAccountRole`.
-        #[serde(rename = "CrossAccountRole", skip_serializing_if = "Option::is_none")]
         pub cross_account_role: Option<Value<String>>,
         /// `DocumentArn`.
-        #[serde(rename = "DocumentArn")]
         pub document_arn: Value<String>,
         /// `DocumentVersion`.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
         pub document_version: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Vec<Value<String>>>>,
         /// `Targets`.
-        #[serde(rename = "Targets")]
         pub targets: Vec<SsmTarget>,
     }
 
@@ -2004,14 +2579,29 @@ pub mod plan {
         }
     }
 
+    impl Serialize for SsmDocumentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccountRole", &self.cross_account_role)?;
+            map.serialize_entry("DocumentArn", &self.document_arn)?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.end()
+        }
+    }
+
     /// The `SsmTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmTarget {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -2028,12 +2618,36 @@ pub mod plan {
         }
     }
 
+    impl Serialize for SsmTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `SsmSendCommandUngraceful` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SsmSendCommandUngraceful {
         /// `Behavior`.
-        #[serde(rename = "Behavior", skip_serializing_if = "Option::is_none")]
         pub behavior: Option<Value<SsmSendCommandUngracefulBehavior>>,
+    }
+
+    impl Serialize for SsmSendCommandUngraceful {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Behavior", &self.behavior)?;
+            map.end()
+        }
     }
 
     /// Values of `SsmSendCommandUngracefulBehavior`.

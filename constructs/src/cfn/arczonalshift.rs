@@ -84,10 +84,9 @@ pub mod autoshift_observer_notification_status {
     }
 
     /// The properties of `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutoshiftObserverNotificationStatusProps {
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<AutoshiftObserverNotificationStatus>,
     }
 
@@ -97,6 +96,18 @@ pub mod autoshift_observer_notification_status {
             status: impl Into<Value<AutoshiftObserverNotificationStatus>>,
         ) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for CfnAutoshiftObserverNotificationStatusProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -193,41 +204,52 @@ pub mod zonal_autoshift_configuration {
     }
 
     /// The properties of `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnZonalAutoshiftConfigurationProps {
         /// `PracticeRunConfiguration`.
-        #[serde(
-            rename = "PracticeRunConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub practice_run_configuration: Option<PracticeRunConfiguration>,
         /// `ResourceIdentifier`.
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
         pub resource_identifier: Option<Value<String>>,
         /// `ZonalAutoshiftStatus`.
-        #[serde(
-            rename = "ZonalAutoshiftStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub zonal_autoshift_status: Option<Value<ZonalAutoshiftStatus>>,
     }
 
+    impl Serialize for CfnZonalAutoshiftConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PracticeRunConfiguration",
+                &self.practice_run_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ZonalAutoshiftStatus",
+                &self.zonal_autoshift_status,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PracticeRunConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PracticeRunConfiguration {
         /// `BlockedDates`.
-        #[serde(rename = "BlockedDates", skip_serializing_if = "Option::is_none")]
         pub blocked_dates: Option<Vec<Value<String>>>,
         /// `BlockedWindows`.
-        #[serde(rename = "BlockedWindows", skip_serializing_if = "Option::is_none")]
         pub blocked_windows: Option<Vec<Value<String>>>,
         /// `BlockingAlarms`.
-        #[serde(rename = "BlockingAlarms", skip_serializing_if = "Option::is_none")]
         pub blocking_alarms: Option<Vec<ControlCondition>>,
         /// `OutcomeAlarms`.
-        #[serde(rename = "OutcomeAlarms")]
         pub outcome_alarms: Vec<ControlCondition>,
     }
 
@@ -243,14 +265,27 @@ pub mod zonal_autoshift_configuration {
         }
     }
 
+    impl Serialize for PracticeRunConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockedDates", &self.blocked_dates)?;
+            crate::cfn::entry(&mut map, "BlockedWindows", &self.blocked_windows)?;
+            crate::cfn::entry(&mut map, "BlockingAlarms", &self.blocking_alarms)?;
+            map.serialize_entry("OutcomeAlarms", &self.outcome_alarms)?;
+            map.end()
+        }
+    }
+
     /// The `ControlCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ControlCondition {
         /// `AlarmIdentifier`.
-        #[serde(rename = "AlarmIdentifier")]
         pub alarm_identifier: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -264,6 +299,19 @@ pub mod zonal_autoshift_configuration {
                 alarm_identifier: alarm_identifier.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ControlCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmIdentifier", &self.alarm_identifier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 

@@ -94,23 +94,15 @@ pub mod capacity_reservation {
     }
 
     /// The properties of `AWS::Athena::CapacityReservation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityReservationProps {
         /// `CapacityAssignmentConfiguration`.
-        #[serde(
-            rename = "CapacityAssignmentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_assignment_configuration: Option<CapacityAssignmentConfiguration>,
-        /// The reservation name.
-        #[serde(rename = "Name")]
+        /// `Name`: The reservation name.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The number of DPUs to request to be allocated to the reservation.
-        #[serde(rename = "TargetDpus")]
+        /// `TargetDpus`: The number of DPUs to request to be allocated to the reservation.
         pub target_dpus: Value<i64>,
     }
 
@@ -129,11 +121,29 @@ pub mod capacity_reservation {
         }
     }
 
+    impl Serialize for CfnCapacityReservationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityAssignmentConfiguration",
+                &self.capacity_assignment_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetDpus", &self.target_dpus)?;
+            map.end()
+        }
+    }
+
     /// Assignment configuration to assign workgroups to a reservation
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityAssignmentConfiguration {
         /// `CapacityAssignments`.
-        #[serde(rename = "CapacityAssignments")]
         pub capacity_assignments: Vec<CapacityAssignment>,
     }
 
@@ -146,11 +156,22 @@ pub mod capacity_reservation {
         }
     }
 
+    impl Serialize for CapacityAssignmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapacityAssignments", &self.capacity_assignments)?;
+            map.end()
+        }
+    }
+
     /// The `CapacityAssignment` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityAssignment {
         /// `WorkgroupNames`.
-        #[serde(rename = "WorkgroupNames")]
         pub workgroup_names: Vec<Value<String>>,
     }
 
@@ -160,6 +181,18 @@ pub mod capacity_reservation {
             Self {
                 workgroup_names: workgroup_names.into(),
             }
+        }
+    }
+
+    impl Serialize for CapacityAssignment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WorkgroupNames", &self.workgroup_names)?;
+            map.end()
         }
     }
 }
@@ -219,31 +252,23 @@ pub mod data_catalog {
     }
 
     /// The properties of `AWS::Athena::DataCatalog`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataCatalogProps {
-        /// The type of connection for a FEDERATED data catalog
-        #[serde(rename = "ConnectionType", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionType`: The type of connection for a FEDERATED data catalog
         pub connection_type: Option<Value<String>>,
-        /// A description of the data catalog to be created.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the data catalog to be created.
         pub description: Option<Value<String>>,
-        /// Text of the error that occurred during data catalog creation or deletion.
-        #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+        /// `Error`: Text of the error that occurred during data catalog creation or deletion.
         pub error: Option<Value<String>>,
-        /// The name of the data catalog to create.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the data catalog to create.
         pub name: Value<String>,
-        /// Specifies the Lambda function or functions to use for creating the data catalog.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Specifies the Lambda function or functions to use for creating the data catalog.
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The status of the creation or deletion of the data catalog.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the creation or deletion of the data catalog.
         pub status: Option<Value<Status>>,
-        /// A list of comma separated tags to add to the data catalog that is created.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of comma separated tags to add to the data catalog that is created.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of data catalog to create: LAMBDA for a federated catalog, GLUE for AWS Glue Catalog, or HIVE for an external hive metastore.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of data catalog to create: LAMBDA for a federated catalog, GLUE for AWS Glue Catalog, or HIVE for an external hive metastore.
         pub r#type: Value<Type>,
     }
 
@@ -263,6 +288,25 @@ pub mod data_catalog {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDataCatalogProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Error", &self.error)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -436,22 +480,17 @@ pub mod named_query {
     }
 
     /// The properties of `AWS::Athena::NamedQuery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNamedQueryProps {
-        /// The database to which the query belongs.
-        #[serde(rename = "Database")]
+        /// `Database`: The database to which the query belongs.
         pub database: Value<String>,
-        /// The query description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The query description.
         pub description: Option<Value<String>>,
-        /// The query name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The query name.
         pub name: Option<Value<String>>,
-        /// The contents of the query with all query statements.
-        #[serde(rename = "QueryString")]
+        /// `QueryString`: The contents of the query with all query statements.
         pub query_string: Value<String>,
-        /// The name of the workgroup that contains the named query.
-        #[serde(rename = "WorkGroup", skip_serializing_if = "Option::is_none")]
+        /// `WorkGroup`: The name of the workgroup that contains the named query.
         pub work_group: Option<Value<String>>,
     }
 
@@ -468,6 +507,22 @@ pub mod named_query {
                 query_string: query_string.into(),
                 work_group: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNamedQueryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Database", &self.database)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "WorkGroup", &self.work_group)?;
+            map.end()
         }
     }
 }
@@ -531,19 +586,15 @@ pub mod prepared_statement {
     }
 
     /// The properties of `AWS::Athena::PreparedStatement`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPreparedStatementProps {
-        /// The description of the prepared statement.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the prepared statement.
         pub description: Option<Value<String>>,
-        /// The query string for the prepared statement.
-        #[serde(rename = "QueryStatement")]
+        /// `QueryStatement`: The query string for the prepared statement.
         pub query_statement: Value<String>,
-        /// The name of the prepared statement.
-        #[serde(rename = "StatementName")]
+        /// `StatementName`: The name of the prepared statement.
         pub statement_name: Value<String>,
-        /// The name of the workgroup to which the prepared statement belongs.
-        #[serde(rename = "WorkGroup")]
+        /// `WorkGroup`: The name of the workgroup to which the prepared statement belongs.
         pub work_group: Value<String>,
     }
 
@@ -560,6 +611,21 @@ pub mod prepared_statement {
                 statement_name: statement_name.into(),
                 work_group: work_group.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPreparedStatementProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("QueryStatement", &self.query_statement)?;
+            map.serialize_entry("StatementName", &self.statement_name)?;
+            map.serialize_entry("WorkGroup", &self.work_group)?;
+            map.end()
         }
     }
 }
@@ -642,40 +708,21 @@ pub mod work_group {
     }
 
     /// The properties of `AWS::Athena::WorkGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkGroupProps {
-        /// The workgroup description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The workgroup description.
         pub description: Option<Value<String>>,
-        /// The workGroup name.
-        #[serde(rename = "Name")]
+        /// `Name`: The workGroup name.
         pub name: Value<String>,
-        /// The option to delete the workgroup and its contents even if the workgroup contains any named queries.
-        #[serde(
-            rename = "RecursiveDeleteOption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecursiveDeleteOption`: The option to delete the workgroup and its contents even if the workgroup contains any named queries.
         pub recursive_delete_option: Option<Value<bool>>,
-        /// The state of the workgroup: ENABLED or DISABLED.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the workgroup: ENABLED or DISABLED.
         pub state: Option<Value<State>>,
-        /// One or more tags, separated by commas, that you want to attach to the workgroup as you create it
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags, separated by commas, that you want to attach to the workgroup as you create it
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The workgroup configuration
-        #[serde(
-            rename = "WorkGroupConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkGroupConfiguration`: The workgroup configuration
         pub work_group_configuration: Option<WorkGroupConfiguration>,
-        /// The workgroup configuration update object
-        #[serde(
-            rename = "WorkGroupConfigurationUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkGroupConfigurationUpdates`: The workgroup configuration update object
         pub work_group_configuration_updates: Option<WorkGroupConfigurationUpdates>,
     }
 
@@ -691,6 +738,36 @@ pub mod work_group {
                 work_group_configuration: None,
                 work_group_configuration_updates: None,
             }
+        }
+    }
+
+    impl Serialize for CfnWorkGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecursiveDeleteOption",
+                &self.recursive_delete_option,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkGroupConfiguration",
+                &self.work_group_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkGroupConfigurationUpdates",
+                &self.work_group_configuration_updates,
+            )?;
+            map.end()
         }
     }
 
@@ -732,87 +809,105 @@ pub mod work_group {
     }
 
     /// The `WorkGroupConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkGroupConfiguration {
         /// `AdditionalConfiguration`.
-        #[serde(
-            rename = "AdditionalConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_configuration: Option<Value<String>>,
         /// `BytesScannedCutoffPerQuery`.
-        #[serde(
-            rename = "BytesScannedCutoffPerQuery",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bytes_scanned_cutoff_per_query: Option<Value<i64>>,
         /// `CustomerContentEncryptionConfiguration`.
-        #[serde(
-            rename = "CustomerContentEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_content_encryption_configuration: Option<
             CustomerContentEncryptionConfiguration,
         >,
         /// `EnforceWorkGroupConfiguration`.
-        #[serde(
-            rename = "EnforceWorkGroupConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enforce_work_group_configuration: Option<Value<bool>>,
         /// `EngineConfiguration`.
-        #[serde(rename = "EngineConfiguration", skip_serializing_if = "Option::is_none")]
         pub engine_configuration: Option<EngineConfiguration>,
         /// `EngineVersion`.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
         pub engine_version: Option<EngineVersion>,
         /// `ExecutionRole`.
-        #[serde(rename = "ExecutionRole", skip_serializing_if = "Option::is_none")]
         pub execution_role: Option<Value<String>>,
         /// `ManagedQueryResultsConfiguration`.
-        #[serde(
-            rename = "ManagedQueryResultsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_query_results_configuration: Option<
             ManagedQueryResultsConfiguration,
         >,
         /// `MonitoringConfiguration`.
-        #[serde(
-            rename = "MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitoring_configuration: Option<MonitoringConfiguration>,
         /// `PublishCloudWatchMetricsEnabled`.
-        #[serde(
-            rename = "PublishCloudWatchMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub publish_cloud_watch_metrics_enabled: Option<Value<bool>>,
         /// `RequesterPaysEnabled`.
-        #[serde(
-            rename = "RequesterPaysEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub requester_pays_enabled: Option<Value<bool>>,
         /// `ResultConfiguration`.
-        #[serde(rename = "ResultConfiguration", skip_serializing_if = "Option::is_none")]
         pub result_configuration: Option<ResultConfiguration>,
     }
 
+    impl Serialize for WorkGroupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalConfiguration",
+                &self.additional_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BytesScannedCutoffPerQuery",
+                &self.bytes_scanned_cutoff_per_query,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerContentEncryptionConfiguration",
+                &self.customer_content_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnforceWorkGroupConfiguration",
+                &self.enforce_work_group_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EngineConfiguration",
+                &self.engine_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedQueryResultsConfiguration",
+                &self.managed_query_results_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringConfiguration",
+                &self.monitoring_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PublishCloudWatchMetricsEnabled",
+                &self.publish_cloud_watch_metrics_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequesterPaysEnabled",
+                &self.requester_pays_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResultConfiguration",
+                &self.result_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Indicates the KMS key for encrypting notebook content.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomerContentEncryptionConfiguration {
         /// `KmsKey`.
-        #[serde(rename = "KmsKey")]
         pub kms_key: Value<String>,
     }
 
@@ -823,180 +918,313 @@ pub mod work_group {
         }
     }
 
-    /// The engine configuration for running queries.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EngineConfiguration {
-        /// Contains additional notebook engine MAP\<string, string\> parameter mappings in the form of key-value pairs.
-        #[serde(rename = "AdditionalConfigs", skip_serializing_if = "Option::is_none")]
-        pub additional_configs: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The configuration classifications that can be specified for the engine.
-        #[serde(rename = "Classifications", skip_serializing_if = "Option::is_none")]
-        pub classifications: Option<Vec<Classification>>,
-        /// The number of DPUs to use for the coordinator.
-        #[serde(rename = "CoordinatorDpuSize", skip_serializing_if = "Option::is_none")]
-        pub coordinator_dpu_size: Option<Value<i64>>,
-        /// The default number of DPUs to use for executors.
-        #[serde(
-            rename = "DefaultExecutorDpuSize",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CustomerContentEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKey", &self.kms_key)?;
+            map.end()
+        }
+    }
 
+    /// The engine configuration for running queries.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EngineConfiguration {
+        /// `AdditionalConfigs`: Contains additional notebook engine MAP\<string, string\> parameter mappings in the form of key-value pairs.
+        pub additional_configs: Option<indexmap::IndexMap<String, Value<String>>>,
+        /// `Classifications`: The configuration classifications that can be specified for the engine.
+        pub classifications: Option<Vec<Classification>>,
+        /// `CoordinatorDpuSize`: The number of DPUs to use for the coordinator.
+        pub coordinator_dpu_size: Option<Value<i64>>,
+        /// `DefaultExecutorDpuSize`: The default number of DPUs to use for executors.
         pub default_executor_dpu_size: Option<Value<i64>>,
-        /// The maximum number of DPUs that can run concurrently.
-        #[serde(rename = "MaxConcurrentDpus", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrentDpus`: The maximum number of DPUs that can run concurrently.
         pub max_concurrent_dpus: Option<Value<i64>>,
-        /// Specifies custom jar files and Spark properties for use cases like cluster encryption, table formats, and general Spark tuning.
-        #[serde(rename = "SparkProperties", skip_serializing_if = "Option::is_none")]
+        /// `SparkProperties`: Specifies custom jar files and Spark properties for use cases like cluster encryption, table formats, and general Spark tuning.
         pub spark_properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for EngineConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalConfigs", &self.additional_configs)?;
+            crate::cfn::entry(&mut map, "Classifications", &self.classifications)?;
+            crate::cfn::entry(
+                &mut map,
+                "CoordinatorDpuSize",
+                &self.coordinator_dpu_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultExecutorDpuSize",
+                &self.default_executor_dpu_size,
+            )?;
+            crate::cfn::entry(&mut map, "MaxConcurrentDpus", &self.max_concurrent_dpus)?;
+            crate::cfn::entry(&mut map, "SparkProperties", &self.spark_properties)?;
+            map.end()
+        }
+    }
+
     /// A classification refers to a set of specific configurations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Classification {
-        /// The name of the configuration classification.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the configuration classification.
         pub name: Option<Value<String>>,
-        /// A set of properties specified within a configuration classification.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: A set of properties specified within a configuration classification.
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
-    /// The Athena engine version for running queries.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EngineVersion {
-        /// `EffectiveEngineVersion`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "EffectiveEngineVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Classification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.end()
+        }
+    }
 
+    /// The Athena engine version for running queries.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EngineVersion {
+        /// `EffectiveEngineVersion`: `EffectiveEngineVersion`. Read-only: CloudFormation returns it.
         pub effective_engine_version: Option<Value<String>>,
         /// `SelectedEngineVersion`.
-        #[serde(
-            rename = "SelectedEngineVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub selected_engine_version: Option<Value<String>>,
     }
 
+    impl Serialize for EngineVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EffectiveEngineVersion",
+                &self.effective_engine_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelectedEngineVersion",
+                &self.selected_engine_version,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for the managed query results and encryption option.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedQueryResultsConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<ManagedStorageEncryptionConfiguration>,
     }
 
+    impl Serialize for ManagedQueryResultsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Indicates the encryption configuration for Athena Managed Storage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedStorageEncryptionConfiguration {
         /// `KmsKey`.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
         pub kms_key: Option<Value<String>>,
+    }
+
+    impl Serialize for ManagedStorageEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            map.end()
+        }
     }
 
     /// Contains the configuration settings for managed log persistence, delivering logs to Amazon S3 buckets, Amazon CloudWatch log groups etc.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MonitoringConfiguration {
         /// `CloudWatchLoggingConfiguration`.
-        #[serde(
-            rename = "CloudWatchLoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_configuration: Option<CloudWatchLoggingConfiguration>,
         /// `ManagedLoggingConfiguration`.
-        #[serde(
-            rename = "ManagedLoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_logging_configuration: Option<ManagedLoggingConfiguration>,
         /// `S3LoggingConfiguration`.
-        #[serde(
-            rename = "S3LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_logging_configuration: Option<S3LoggingConfiguration>,
     }
 
+    impl Serialize for MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingConfiguration",
+                &self.cloud_watch_logging_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedLoggingConfiguration",
+                &self.managed_logging_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3LoggingConfiguration",
+                &self.s3_logging_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for delivering logs to Amazon CloudWatch log groups.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLoggingConfiguration {
-        /// Enables CloudWatch logging.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Enables CloudWatch logging.
         pub enabled: Option<Value<bool>>,
-        /// The name of the log group in Amazon CloudWatch Logs where you want to publish your logs.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The name of the log group in Amazon CloudWatch Logs where you want to publish your logs.
         pub log_group: Option<Value<String>>,
-        /// Prefix for the CloudWatch log stream name.
-        #[serde(rename = "LogStreamNamePrefix", skip_serializing_if = "Option::is_none")]
+        /// `LogStreamNamePrefix`: Prefix for the CloudWatch log stream name.
         pub log_stream_name_prefix: Option<Value<String>>,
-        /// The types of logs that you want to publish to CloudWatch.
-        #[serde(rename = "LogTypes", skip_serializing_if = "Option::is_none")]
+        /// `LogTypes`: The types of logs that you want to publish to CloudWatch.
         pub log_types: Option<indexmap::IndexMap<String, Vec<Value<String>>>>,
     }
 
+    impl Serialize for CloudWatchLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogStreamNamePrefix",
+                &self.log_stream_name_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "LogTypes", &self.log_types)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for managed log persistence.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedLoggingConfiguration {
-        /// Enables managed log persistence.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Enables managed log persistence.
         pub enabled: Option<Value<bool>>,
-        /// The KMS key ARN to encrypt the logs stored in managed log persistence.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsKey`: The KMS key ARN to encrypt the logs stored in managed log persistence.
         pub kms_key: Option<Value<String>>,
+    }
+
+    impl Serialize for ManagedLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            map.end()
+        }
     }
 
     /// Configuration settings for delivering logs to Amazon S3 buckets.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3LoggingConfiguration {
-        /// Enables S3 log delivery.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Enables S3 log delivery.
         pub enabled: Option<Value<bool>>,
-        /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsKey`: The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
         pub kms_key: Option<Value<String>>,
-        /// The Amazon S3 destination URI for log publishing.
-        #[serde(rename = "LogLocation", skip_serializing_if = "Option::is_none")]
+        /// `LogLocation`: The Amazon S3 destination URI for log publishing.
         pub log_location: Option<Value<String>>,
     }
 
+    impl Serialize for S3LoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            crate::cfn::entry(&mut map, "LogLocation", &self.log_location)?;
+            map.end()
+        }
+    }
+
     /// The location in Amazon S3 where query results are stored and the encryption option, if any, used for query results.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResultConfiguration {
         /// `AclConfiguration`.
-        #[serde(rename = "AclConfiguration", skip_serializing_if = "Option::is_none")]
         pub acl_configuration: Option<AclConfiguration>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `ExpectedBucketOwner`.
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
         pub expected_bucket_owner: Option<Value<String>>,
         /// `OutputLocation`.
-        #[serde(rename = "OutputLocation", skip_serializing_if = "Option::is_none")]
         pub output_location: Option<Value<String>>,
     }
 
+    impl Serialize for ResultConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AclConfiguration", &self.acl_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            crate::cfn::entry(&mut map, "OutputLocation", &self.output_location)?;
+            map.end()
+        }
+    }
+
     /// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored query results
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AclConfiguration {
         /// `S3AclOption`.
-        #[serde(rename = "S3AclOption")]
         pub s3_acl_option: Value<S3AclOption>,
     }
 
@@ -1006,6 +1234,18 @@ pub mod work_group {
             Self {
                 s3_acl_option: s3_acl_option.into(),
             }
+        }
+    }
+
+    impl Serialize for AclConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3AclOption", &self.s3_acl_option)?;
+            map.end()
         }
     }
 
@@ -1044,13 +1284,11 @@ pub mod work_group {
     }
 
     /// If query results are encrypted in Amazon S3, indicates the encryption option used (for example, SSE-KMS or CSE-KMS) and key information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
         /// `EncryptionOption`.
-        #[serde(rename = "EncryptionOption")]
         pub encryption_option: Value<EncryptionOption>,
         /// `KmsKey`.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
         pub kms_key: Option<Value<String>>,
     }
 
@@ -1061,6 +1299,19 @@ pub mod work_group {
                 encryption_option: encryption_option.into(),
                 kms_key: None,
             }
+        }
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionOption", &self.encryption_option)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            map.end()
         }
     }
 
@@ -1105,146 +1356,176 @@ pub mod work_group {
     }
 
     /// The configuration information that will be updated for this workgroup, which includes the location in Amazon S3 where query results are stored, the encryption option, if any, used for query results, whether the Amazon CloudWatch Metrics are enabled for the workgroup, whether the workgroup settings override the client-side settings, and the data usage limit for the amount of bytes scanned per...
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkGroupConfigurationUpdates {
         /// `AdditionalConfiguration`.
-        #[serde(
-            rename = "AdditionalConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_configuration: Option<Value<String>>,
         /// `BytesScannedCutoffPerQuery`.
-        #[serde(
-            rename = "BytesScannedCutoffPerQuery",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bytes_scanned_cutoff_per_query: Option<Value<i64>>,
         /// `CustomerContentEncryptionConfiguration`.
-        #[serde(
-            rename = "CustomerContentEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_content_encryption_configuration: Option<
             CustomerContentEncryptionConfiguration,
         >,
         /// `EnforceWorkGroupConfiguration`.
-        #[serde(
-            rename = "EnforceWorkGroupConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enforce_work_group_configuration: Option<Value<bool>>,
         /// `EngineConfiguration`.
-        #[serde(rename = "EngineConfiguration", skip_serializing_if = "Option::is_none")]
         pub engine_configuration: Option<EngineConfiguration>,
         /// `EngineVersion`.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
         pub engine_version: Option<EngineVersion>,
         /// `ExecutionRole`.
-        #[serde(rename = "ExecutionRole", skip_serializing_if = "Option::is_none")]
         pub execution_role: Option<Value<String>>,
         /// `ManagedQueryResultsConfiguration`.
-        #[serde(
-            rename = "ManagedQueryResultsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_query_results_configuration: Option<
             ManagedQueryResultsConfiguration,
         >,
         /// `MonitoringConfiguration`.
-        #[serde(
-            rename = "MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitoring_configuration: Option<MonitoringConfiguration>,
         /// `PublishCloudWatchMetricsEnabled`.
-        #[serde(
-            rename = "PublishCloudWatchMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub publish_cloud_watch_metrics_enabled: Option<Value<bool>>,
         /// `RemoveBytesScannedCutoffPerQuery`.
-        #[serde(
-            rename = "RemoveBytesScannedCutoffPerQuery",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_bytes_scanned_cutoff_per_query: Option<Value<bool>>,
         /// `RemoveCustomerContentEncryptionConfiguration`.
-        #[serde(
-            rename = "RemoveCustomerContentEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_customer_content_encryption_configuration: Option<Value<bool>>,
         /// `RequesterPaysEnabled`.
-        #[serde(
-            rename = "RequesterPaysEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub requester_pays_enabled: Option<Value<bool>>,
         /// `ResultConfigurationUpdates`.
-        #[serde(
-            rename = "ResultConfigurationUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub result_configuration_updates: Option<ResultConfigurationUpdates>,
     }
 
+    impl Serialize for WorkGroupConfigurationUpdates {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalConfiguration",
+                &self.additional_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BytesScannedCutoffPerQuery",
+                &self.bytes_scanned_cutoff_per_query,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerContentEncryptionConfiguration",
+                &self.customer_content_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnforceWorkGroupConfiguration",
+                &self.enforce_work_group_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EngineConfiguration",
+                &self.engine_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedQueryResultsConfiguration",
+                &self.managed_query_results_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringConfiguration",
+                &self.monitoring_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PublishCloudWatchMetricsEnabled",
+                &self.publish_cloud_watch_metrics_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveBytesScannedCutoffPerQuery",
+                &self.remove_bytes_scanned_cutoff_per_query,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveCustomerContentEncryptionConfiguration",
+                &self.remove_customer_content_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequesterPaysEnabled",
+                &self.requester_pays_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResultConfigurationUpdates",
+                &self.result_configuration_updates,
+            )?;
+            map.end()
+        }
+    }
+
     /// The result configuration information about the queries in this workgroup that will be updated.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResultConfigurationUpdates {
         /// `AclConfiguration`.
-        #[serde(rename = "AclConfiguration", skip_serializing_if = "Option::is_none")]
         pub acl_configuration: Option<AclConfiguration>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `ExpectedBucketOwner`.
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
         pub expected_bucket_owner: Option<Value<String>>,
         /// `OutputLocation`.
-        #[serde(rename = "OutputLocation", skip_serializing_if = "Option::is_none")]
         pub output_location: Option<Value<String>>,
         /// `RemoveAclConfiguration`.
-        #[serde(
-            rename = "RemoveAclConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_acl_configuration: Option<Value<bool>>,
         /// `RemoveEncryptionConfiguration`.
-        #[serde(
-            rename = "RemoveEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_encryption_configuration: Option<Value<bool>>,
         /// `RemoveExpectedBucketOwner`.
-        #[serde(
-            rename = "RemoveExpectedBucketOwner",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_expected_bucket_owner: Option<Value<bool>>,
         /// `RemoveOutputLocation`.
-        #[serde(
-            rename = "RemoveOutputLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_output_location: Option<Value<bool>>,
+    }
+
+    impl Serialize for ResultConfigurationUpdates {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AclConfiguration", &self.acl_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            crate::cfn::entry(&mut map, "OutputLocation", &self.output_location)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveAclConfiguration",
+                &self.remove_acl_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveEncryptionConfiguration",
+                &self.remove_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveExpectedBucketOwner",
+                &self.remove_expected_bucket_owner,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveOutputLocation",
+                &self.remove_output_location,
+            )?;
+            map.end()
+        }
     }
 }

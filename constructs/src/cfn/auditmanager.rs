@@ -84,53 +84,75 @@ pub mod assessment {
     }
 
     /// The properties of `AWS::AuditManager::Assessment`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAssessmentProps {
         /// `AssessmentReportsDestination`.
-        #[serde(
-            rename = "AssessmentReportsDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub assessment_reports_destination: Option<AssessmentReportsDestination>,
         /// `AwsAccount`.
-        #[serde(rename = "AwsAccount", skip_serializing_if = "Option::is_none")]
         pub aws_account: Option<AwsAccount>,
-        /// The list of delegations.
-        #[serde(rename = "Delegations", skip_serializing_if = "Option::is_none")]
+        /// `Delegations`: The list of delegations.
         pub delegations: Option<Vec<Delegation>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FrameworkId`.
-        #[serde(rename = "FrameworkId", skip_serializing_if = "Option::is_none")]
         pub framework_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The list of roles for the specified assessment.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
+        /// `Roles`: The list of roles for the specified assessment.
         pub roles: Option<Vec<Role>>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Scope>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<AssessmentStatus>>,
-        /// The tags associated with the assessment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the assessment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnAssessmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssessmentReportsDestination",
+                &self.assessment_reports_destination,
+            )?;
+            crate::cfn::entry(&mut map, "AwsAccount", &self.aws_account)?;
+            crate::cfn::entry(&mut map, "Delegations", &self.delegations)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FrameworkId", &self.framework_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The destination in which evidence reports are stored for the specified assessment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssessmentReportsDestination {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `DestinationType`.
-        #[serde(rename = "DestinationType", skip_serializing_if = "Option::is_none")]
         pub destination_type: Option<Value<AssessmentReportDestinationType>>,
+    }
+
+    impl Serialize for AssessmentReportsDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "DestinationType", &self.destination_type)?;
+            map.end()
+        }
     }
 
     /// The destination type, such as Amazon S3.
@@ -169,55 +191,77 @@ pub mod assessment {
     }
 
     /// The AWS account associated with the assessment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsAccount {
         /// `EmailAddress`.
-        #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
         pub email_address: Option<Value<String>>,
         /// `Id`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for AwsAccount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmailAddress", &self.email_address)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The assignment of a control set to a delegate for review.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Delegation {
         /// `AssessmentId`.
-        #[serde(rename = "AssessmentId", skip_serializing_if = "Option::is_none")]
         pub assessment_id: Option<Value<String>>,
         /// `AssessmentName`.
-        #[serde(rename = "AssessmentName", skip_serializing_if = "Option::is_none")]
         pub assessment_name: Option<Value<String>>,
         /// `Comment`.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
         pub comment: Option<Value<String>>,
         /// `ControlSetId`.
-        #[serde(rename = "ControlSetId", skip_serializing_if = "Option::is_none")]
         pub control_set_id: Option<Value<String>>,
         /// `CreatedBy`.
-        #[serde(rename = "CreatedBy", skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Value<String>>,
         /// `CreationTime`.
-        #[serde(rename = "CreationTime", skip_serializing_if = "Option::is_none")]
         pub creation_time: Option<Value<f64>>,
         /// `Id`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
         /// `LastUpdated`.
-        #[serde(rename = "LastUpdated", skip_serializing_if = "Option::is_none")]
         pub last_updated: Option<Value<f64>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `RoleType`.
-        #[serde(rename = "RoleType", skip_serializing_if = "Option::is_none")]
         pub role_type: Option<Value<RoleType>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<DelegationStatus>>,
+    }
+
+    impl Serialize for Delegation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssessmentId", &self.assessment_id)?;
+            crate::cfn::entry(&mut map, "AssessmentName", &self.assessment_name)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "ControlSetId", &self.control_set_id)?;
+            crate::cfn::entry(&mut map, "CreatedBy", &self.created_by)?;
+            crate::cfn::entry(&mut map, "CreationTime", &self.creation_time)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "LastUpdated", &self.last_updated)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "RoleType", &self.role_type)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// The IAM role type.
@@ -298,33 +342,66 @@ pub mod assessment {
     }
 
     /// The wrapper that contains AWS Audit Manager role information, such as the role type and IAM ARN.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Role {
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `RoleType`.
-        #[serde(rename = "RoleType", skip_serializing_if = "Option::is_none")]
         pub role_type: Option<Value<RoleType>>,
     }
 
+    impl Serialize for Role {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "RoleType", &self.role_type)?;
+            map.end()
+        }
+    }
+
     /// The wrapper that contains the AWS accounts and AWS services in scope for the assessment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scope {
-        /// The AWS accounts included in scope.
-        #[serde(rename = "AwsAccounts", skip_serializing_if = "Option::is_none")]
+        /// `AwsAccounts`: The AWS accounts included in scope.
         pub aws_accounts: Option<Vec<AwsAccount>>,
-        /// The AWS services included in scope.
-        #[serde(rename = "AwsServices", skip_serializing_if = "Option::is_none")]
+        /// `AwsServices`: The AWS services included in scope.
         pub aws_services: Option<Vec<AwsService>>,
     }
 
+    impl Serialize for Scope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsAccounts", &self.aws_accounts)?;
+            crate::cfn::entry(&mut map, "AwsServices", &self.aws_services)?;
+            map.end()
+        }
+    }
+
     /// An AWS service such as Amazon S3, AWS CloudTrail, and so on.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsService {
         /// `ServiceName`.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
+    }
+
+    impl Serialize for AwsService {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            map.end()
+        }
     }
 
     /// The status of the specified assessment.
@@ -453,22 +530,17 @@ pub mod assessment_framework {
     }
 
     /// The properties of `AWS::AuditManager::AssessmentFramework`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssessmentFrameworkProps {
-        /// The compliance type that the framework supports, such as CIS or HIPAA.
-        #[serde(rename = "ComplianceType", skip_serializing_if = "Option::is_none")]
+        /// `ComplianceType`: The compliance type that the framework supports, such as CIS or HIPAA.
         pub compliance_type: Option<Value<String>>,
-        /// The control sets that are associated with the framework.
-        #[serde(rename = "ControlSets")]
+        /// `ControlSets`: The control sets that are associated with the framework.
         pub control_sets: Vec<ControlSet>,
-        /// The description of the framework.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the framework.
         pub description: Option<Value<String>>,
-        /// The name of the framework.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the framework.
         pub name: Value<String>,
-        /// The tags associated with the framework.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the framework.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -488,14 +560,28 @@ pub mod assessment_framework {
         }
     }
 
+    impl Serialize for CfnAssessmentFrameworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComplianceType", &self.compliance_type)?;
+            map.serialize_entry("ControlSets", &self.control_sets)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A control set entity that represents a collection of controls in Audit Manager.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ControlSet {
-        /// The list of controls within the control set.
-        #[serde(rename = "Controls")]
+        /// `Controls`: The list of controls within the control set.
         pub controls: Vec<ControlSetControl>,
-        /// The name of the control set.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the control set.
         pub name: Value<String>,
     }
 
@@ -512,11 +598,23 @@ pub mod assessment_framework {
         }
     }
 
+    impl Serialize for ControlSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Controls", &self.controls)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A reference to an existing control by ID.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ControlSetControl {
-        /// The unique identifier of the control.
-        #[serde(rename = "Id")]
+        /// `Id`: The unique identifier of the control.
         pub id: Value<String>,
     }
 
@@ -524,6 +622,18 @@ pub mod assessment_framework {
         /// A `ControlSetControl` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
             Self { id: id.into() }
+        }
+    }
+
+    impl Serialize for ControlSetControl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
         }
     }
 }

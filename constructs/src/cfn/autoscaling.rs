@@ -78,187 +78,85 @@ pub mod auto_scaling_group {
     }
 
     /// The properties of `AWS::AutoScaling::AutoScalingGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutoScalingGroupProps {
-        /// The name of the Auto Scaling group.
-        #[serde(
-            rename = "AutoScalingGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoScalingGroupName`: The name of the Auto Scaling group.
         pub auto_scaling_group_name: Option<Value<String>>,
-        /// The EC2 instance capacity distribution across Availability Zones for the Auto Scaling group.
-        #[serde(
-            rename = "AvailabilityZoneDistribution",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailabilityZoneDistribution`: The EC2 instance capacity distribution across Availability Zones for the Auto Scaling group.
         pub availability_zone_distribution: Option<AvailabilityZoneDistribution>,
-        /// The Availability Zone IDs where the Auto Scaling group can launch instances.
-        #[serde(rename = "AvailabilityZoneIds", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZoneIds`: The Availability Zone IDs where the Auto Scaling group can launch instances.
         pub availability_zone_ids: Option<Vec<Value<String>>>,
-        /// The Availability Zone impairment policy for the Auto Scaling group.
-        #[serde(
-            rename = "AvailabilityZoneImpairmentPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailabilityZoneImpairmentPolicy`: The Availability Zone impairment policy for the Auto Scaling group.
         pub availability_zone_impairment_policy: Option<
             AvailabilityZoneImpairmentPolicy,
         >,
-        /// A list of Availability Zones where instances in the Auto Scaling group can be created.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZones`: A list of Availability Zones where instances in the Auto Scaling group can be created.
         pub availability_zones: Option<Vec<Value<String>>>,
-        /// Indicates whether Capacity Rebalancing is enabled.
-        #[serde(rename = "CapacityRebalance", skip_serializing_if = "Option::is_none")]
+        /// `CapacityRebalance`: Indicates whether Capacity Rebalancing is enabled.
         pub capacity_rebalance: Option<Value<bool>>,
-        /// The capacity reservation specification for the Auto Scaling group.
-        #[serde(
-            rename = "CapacityReservationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationSpecification`: The capacity reservation specification for the Auto Scaling group.
         pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
-        /// Reserved.
-        #[serde(rename = "Context", skip_serializing_if = "Option::is_none")]
+        /// `Context`: Reserved.
         pub context: Option<Value<String>>,
-        /// *Only needed if you use simple scaling policies.*
-        #[serde(rename = "Cooldown", skip_serializing_if = "Option::is_none")]
+        /// `Cooldown`: *Only needed if you use simple scaling policies.*
         pub cooldown: Option<Value<String>>,
-        /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the `InService` state.
-        #[serde(
-            rename = "DefaultInstanceWarmup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultInstanceWarmup`: The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the `InService` state.
         pub default_instance_warmup: Option<Value<i64>>,
-        /// The deletion protection setting for the Auto Scaling group.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: The deletion protection setting for the Auto Scaling group.
         pub deletion_protection: Option<Value<DeletionProtection>>,
-        /// The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain.
-        #[serde(rename = "DesiredCapacity", skip_serializing_if = "Option::is_none")]
+        /// `DesiredCapacity`: The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain.
         pub desired_capacity: Option<Value<String>>,
-        /// The unit of measurement for the value specified for desired capacity.
-        #[serde(rename = "DesiredCapacityType", skip_serializing_if = "Option::is_none")]
+        /// `DesiredCapacityType`: The unit of measurement for the value specified for desired capacity.
         pub desired_capacity_type: Option<Value<String>>,
-        /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check.
-        #[serde(
-            rename = "HealthCheckGracePeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthCheckGracePeriod`: The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check.
         pub health_check_grace_period: Option<Value<i64>>,
-        /// A comma-separated value string of one or more health check types.
-        #[serde(rename = "HealthCheckType", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckType`: A comma-separated value string of one or more health check types.
         pub health_check_type: Option<Value<String>>,
-        /// The ID of the instance used to base the launch configuration on.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: The ID of the instance used to base the launch configuration on.
         pub instance_id: Option<Value<String>>,
-        /// The instance lifecycle policy for the Auto Scaling group.
-        #[serde(
-            rename = "InstanceLifecyclePolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceLifecyclePolicy`: The instance lifecycle policy for the Auto Scaling group.
         pub instance_lifecycle_policy: Option<InstanceLifecyclePolicy>,
-        /// An instance maintenance policy.
-        #[serde(
-            rename = "InstanceMaintenancePolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceMaintenancePolicy`: An instance maintenance policy.
         pub instance_maintenance_policy: Option<InstanceMaintenancePolicy>,
-        /// The name of the launch configuration to use to launch instances.
-        #[serde(
-            rename = "LaunchConfigurationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LaunchConfigurationName`: The name of the launch configuration to use to launch instances.
         pub launch_configuration_name: Option<Value<String>>,
-        /// Information used to specify the launch template and version to use to launch instances.
-        #[serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplate`: Information used to specify the launch template and version to use to launch instances.
         pub launch_template: Option<LaunchTemplateSpecification>,
-        /// One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
-        #[serde(
-            rename = "LifecycleHookSpecificationList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LifecycleHookSpecificationList`: One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
         pub lifecycle_hook_specification_list: Option<Vec<LifecycleHookSpecification>>,
-        /// A list of Classic Load Balancers associated with this Auto Scaling group.
-        #[serde(rename = "LoadBalancerNames", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancerNames`: A list of Classic Load Balancers associated with this Auto Scaling group.
         pub load_balancer_names: Option<Vec<Value<String>>>,
-        /// The maximum amount of time, in seconds, that an instance can be in service.
-        #[serde(rename = "MaxInstanceLifetime", skip_serializing_if = "Option::is_none")]
+        /// `MaxInstanceLifetime`: The maximum amount of time, in seconds, that an instance can be in service.
         pub max_instance_lifetime: Option<Value<i64>>,
-        /// The maximum size of the group.
-        #[serde(rename = "MaxSize")]
+        /// `MaxSize`: The maximum size of the group.
         pub max_size: Value<String>,
-        /// Enables the monitoring of group metrics of an Auto Scaling group.
-        #[serde(rename = "MetricsCollection", skip_serializing_if = "Option::is_none")]
+        /// `MetricsCollection`: Enables the monitoring of group metrics of an Auto Scaling group.
         pub metrics_collection: Option<Vec<MetricsCollection>>,
-        /// The minimum size of the group.
-        #[serde(rename = "MinSize")]
+        /// `MinSize`: The minimum size of the group.
         pub min_size: Value<String>,
-        /// An embedded object that specifies a mixed instances policy.
-        #[serde(
-            rename = "MixedInstancesPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MixedInstancesPolicy`: An embedded object that specifies a mixed instances policy.
         pub mixed_instances_policy: Option<MixedInstancesPolicy>,
-        /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in.
-        #[serde(
-            rename = "NewInstancesProtectedFromScaleIn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NewInstancesProtectedFromScaleIn`: Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in.
         pub new_instances_protected_from_scale_in: Option<Value<bool>>,
         /// `NotificationConfiguration`.
-        #[serde(
-            rename = "NotificationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub notification_configuration: Option<NotificationConfiguration>,
-        /// Configures an Auto Scaling group to send notifications when specified events take place.
-        #[serde(
-            rename = "NotificationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationConfigurations`: Configures an Auto Scaling group to send notifications when specified events take place.
         pub notification_configurations: Option<Vec<NotificationConfiguration>>,
-        /// The name of the placement group into which to launch your instances.
-        #[serde(rename = "PlacementGroup", skip_serializing_if = "Option::is_none")]
+        /// `PlacementGroup`: The name of the placement group into which to launch your instances.
         pub placement_group: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf.
-        #[serde(
-            rename = "ServiceLinkedRoleARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceLinkedRoleARN`: The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf.
         pub service_linked_role_arn: Option<Value<String>>,
         /// `SkipZonalShiftValidation`.
-        #[serde(
-            rename = "SkipZonalShiftValidation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub skip_zonal_shift_validation: Option<Value<bool>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<TagProperty>>,
-        /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group.
-        #[serde(rename = "TargetGroupARNs", skip_serializing_if = "Option::is_none")]
+        /// `TargetGroupARNs`: The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group.
         pub target_group_ar_ns: Option<Vec<Value<String>>>,
-        /// A policy or a list of policies that are used to select the instance to terminate.
-        #[serde(rename = "TerminationPolicies", skip_serializing_if = "Option::is_none")]
+        /// `TerminationPolicies`: A policy or a list of policies that are used to select the instance to terminate.
         pub termination_policies: Option<Vec<Value<String>>>,
-        /// The traffic sources associated with this Auto Scaling group.
-        #[serde(rename = "TrafficSources", skip_serializing_if = "Option::is_none")]
+        /// `TrafficSources`: The traffic sources associated with this Auto Scaling group.
         pub traffic_sources: Option<Vec<TrafficSourceIdentifier>>,
-        /// A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
-        #[serde(rename = "VPCZoneIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `VPCZoneIdentifier`: A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
         pub vpc_zone_identifier: Option<Vec<Value<String>>>,
     }
 
@@ -311,16 +209,160 @@ pub mod auto_scaling_group {
         }
     }
 
-    /// `AvailabilityZoneDistribution` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AvailabilityZoneDistribution {
-        /// If launches fail in an Availability Zone, the following strategies are available.
-        #[serde(
-            rename = "CapacityDistributionStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnAutoScalingGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingGroupName",
+                &self.auto_scaling_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneDistribution",
+                &self.availability_zone_distribution,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneIds",
+                &self.availability_zone_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneImpairmentPolicy",
+                &self.availability_zone_impairment_policy,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(&mut map, "CapacityRebalance", &self.capacity_rebalance)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationSpecification",
+                &self.capacity_reservation_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Context", &self.context)?;
+            crate::cfn::entry(&mut map, "Cooldown", &self.cooldown)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultInstanceWarmup",
+                &self.default_instance_warmup,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "DesiredCapacity", &self.desired_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "DesiredCapacityType",
+                &self.desired_capacity_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckGracePeriod",
+                &self.health_check_grace_period,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckType", &self.health_check_type)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceLifecyclePolicy",
+                &self.instance_lifecycle_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMaintenancePolicy",
+                &self.instance_maintenance_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchConfigurationName",
+                &self.launch_configuration_name,
+            )?;
+            crate::cfn::entry(&mut map, "LaunchTemplate", &self.launch_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleHookSpecificationList",
+                &self.lifecycle_hook_specification_list,
+            )?;
+            crate::cfn::entry(&mut map, "LoadBalancerNames", &self.load_balancer_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxInstanceLifetime",
+                &self.max_instance_lifetime,
+            )?;
+            map.serialize_entry("MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MetricsCollection", &self.metrics_collection)?;
+            map.serialize_entry("MinSize", &self.min_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MixedInstancesPolicy",
+                &self.mixed_instances_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NewInstancesProtectedFromScaleIn",
+                &self.new_instances_protected_from_scale_in,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationConfiguration",
+                &self.notification_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationConfigurations",
+                &self.notification_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "PlacementGroup", &self.placement_group)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceLinkedRoleARN",
+                &self.service_linked_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SkipZonalShiftValidation",
+                &self.skip_zonal_shift_validation,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetGroupARNs", &self.target_group_ar_ns)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminationPolicies",
+                &self.termination_policies,
+            )?;
+            crate::cfn::entry(&mut map, "TrafficSources", &self.traffic_sources)?;
+            crate::cfn::entry(&mut map, "VPCZoneIdentifier", &self.vpc_zone_identifier)?;
+            map.end()
+        }
+    }
 
+    /// `AvailabilityZoneDistribution` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AvailabilityZoneDistribution {
+        /// `CapacityDistributionStrategy`: If launches fail in an Availability Zone, the following strategies are available.
         pub capacity_distribution_strategy: Option<Value<CapacityDistributionStrategy>>,
+    }
+
+    impl Serialize for AvailabilityZoneDistribution {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityDistributionStrategy",
+                &self.capacity_distribution_strategy,
+            )?;
+            map.end()
+        }
     }
 
     /// If launches fail in an Availability Zone, the following strategies are available.
@@ -364,13 +406,11 @@ pub mod auto_scaling_group {
     }
 
     /// Describes an Availability Zone impairment policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AvailabilityZoneImpairmentPolicy {
-        /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift.
-        #[serde(rename = "ImpairedZoneHealthCheckBehavior")]
+        /// `ImpairedZoneHealthCheckBehavior`: Specifies the health check behavior for the impaired Availability Zone in an active zonal shift.
         pub impaired_zone_health_check_behavior: Value<ImpairedZoneHealthCheckBehavior>,
-        /// If `true`, enable zonal shift for your Auto Scaling group.
-        #[serde(rename = "ZonalShiftEnabled")]
+        /// `ZonalShiftEnabled`: If `true`, enable zonal shift for your Auto Scaling group.
         pub zonal_shift_enabled: Value<bool>,
     }
 
@@ -387,6 +427,22 @@ pub mod auto_scaling_group {
                     .into(),
                 zonal_shift_enabled: zonal_shift_enabled.into(),
             }
+        }
+    }
+
+    impl Serialize for AvailabilityZoneImpairmentPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ImpairedZoneHealthCheckBehavior",
+                &self.impaired_zone_health_check_behavior,
+            )?;
+            map.serialize_entry("ZonalShiftEnabled", &self.zonal_shift_enabled)?;
+            map.end()
         }
     }
 
@@ -429,17 +485,11 @@ pub mod auto_scaling_group {
     }
 
     /// Describes the Capacity Reservation preference and targeting options.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityReservationSpecification {
-        /// The capacity reservation preference.
-        #[serde(rename = "CapacityReservationPreference")]
+        /// `CapacityReservationPreference`: The capacity reservation preference.
         pub capacity_reservation_preference: Value<CapacityReservationPreference>,
-        /// Describes a target Capacity Reservation or Capacity Reservation resource group.
-        #[serde(
-            rename = "CapacityReservationTarget",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationTarget`: Describes a target Capacity Reservation or Capacity Reservation resource group.
         pub capacity_reservation_target: Option<CapacityReservationTarget>,
     }
 
@@ -454,6 +504,26 @@ pub mod auto_scaling_group {
                 capacity_reservation_preference: capacity_reservation_preference.into(),
                 capacity_reservation_target: None,
             }
+        }
+    }
+
+    impl Serialize for CapacityReservationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationTarget",
+                &self.capacity_reservation_target,
+            )?;
+            map.end()
         }
     }
 
@@ -501,22 +571,33 @@ pub mod auto_scaling_group {
     }
 
     /// The target for the Capacity Reservation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationTarget {
-        /// The Capacity Reservation IDs to launch instances into.
-        #[serde(
-            rename = "CapacityReservationIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationIds`: The Capacity Reservation IDs to launch instances into.
         pub capacity_reservation_ids: Option<Vec<Value<String>>>,
-        /// The resource group ARNs of the Capacity Reservation to launch instances into.
-        #[serde(
-            rename = "CapacityReservationResourceGroupArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationResourceGroupArns`: The resource group ARNs of the Capacity Reservation to launch instances into.
         pub capacity_reservation_resource_group_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CapacityReservationTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationIds",
+                &self.capacity_reservation_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationResourceGroupArns",
+                &self.capacity_reservation_resource_group_arns,
+            )?;
+            map.end()
+        }
     }
 
     /// The deletion protection setting for the Auto Scaling group.
@@ -560,23 +641,45 @@ pub mod auto_scaling_group {
     }
 
     /// The instance lifecycle policy for the Auto Scaling group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceLifecyclePolicy {
-        /// Specifies the conditions that trigger instance retention behavior.
-        #[serde(rename = "RetentionTriggers", skip_serializing_if = "Option::is_none")]
+        /// `RetentionTriggers`: Specifies the conditions that trigger instance retention behavior.
         pub retention_triggers: Option<RetentionTriggers>,
     }
 
-    /// Defines the specific triggers that cause instances to be retained in a Retained state rather than terminated.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RetentionTriggers {
-        /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
-        #[serde(
-            rename = "TerminateHookAbandon",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for InstanceLifecyclePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RetentionTriggers", &self.retention_triggers)?;
+            map.end()
+        }
+    }
 
+    /// Defines the specific triggers that cause instances to be retained in a Retained state rather than terminated.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RetentionTriggers {
+        /// `TerminateHookAbandon`: Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
         pub terminate_hook_abandon: Option<Value<TerminateHookAbandon>>,
+    }
+
+    impl Serialize for RetentionTriggers {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateHookAbandon",
+                &self.terminate_hook_abandon,
+            )?;
+            map.end()
+        }
     }
 
     /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
@@ -617,35 +720,43 @@ pub mod auto_scaling_group {
     }
 
     /// `InstanceMaintenancePolicy` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceMaintenancePolicy {
-        /// Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group.
-        #[serde(
-            rename = "MaxHealthyPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxHealthyPercentage`: Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group.
         pub max_healthy_percentage: Option<Value<i64>>,
-        /// Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group.
-        #[serde(
-            rename = "MinHealthyPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinHealthyPercentage`: Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group.
         pub min_healthy_percentage: Option<Value<i64>>,
     }
 
+    impl Serialize for InstanceMaintenancePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxHealthyPercentage",
+                &self.max_healthy_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinHealthyPercentage",
+                &self.min_healthy_percentage,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies a launch template to use when provisioning EC2 instances for an Auto Scaling group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LaunchTemplateSpecification {
-        /// The ID of the launch template.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplateId`: The ID of the launch template.
         pub launch_template_id: Option<Value<String>>,
-        /// The name of the launch template.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplateName`: The name of the launch template.
         pub launch_template_name: Option<Value<String>>,
-        /// The version number of the launch template.
-        #[serde(rename = "Version")]
+        /// `Version`: The version number of the launch template.
         pub version: Value<String>,
     }
 
@@ -660,37 +771,40 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl Serialize for LaunchTemplateSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// `LifecycleHookSpecification` specifies a lifecycle hook for the `LifecycleHookSpecificationList` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LifecycleHookSpecification {
-        /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs.
-        #[serde(rename = "DefaultResult", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResult`: The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs.
         pub default_result: Option<Value<String>>,
-        /// The maximum time, in seconds, that can elapse before the lifecycle hook times out.
-        #[serde(rename = "HeartbeatTimeout", skip_serializing_if = "Option::is_none")]
+        /// `HeartbeatTimeout`: The maximum time, in seconds, that can elapse before the lifecycle hook times out.
         pub heartbeat_timeout: Option<Value<i64>>,
-        /// The name of the lifecycle hook.
-        #[serde(rename = "LifecycleHookName")]
+        /// `LifecycleHookName`: The name of the lifecycle hook.
         pub lifecycle_hook_name: Value<String>,
-        /// The lifecycle transition.
-        #[serde(rename = "LifecycleTransition")]
+        /// `LifecycleTransition`: The lifecycle transition.
         pub lifecycle_transition: Value<String>,
-        /// Additional information that you want to include any time Amazon EC2 Auto Scaling sends a message to the notification target.
-        #[serde(
-            rename = "NotificationMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationMetadata`: Additional information that you want to include any time Amazon EC2 Auto Scaling sends a message to the notification target.
         pub notification_metadata: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling sends notifications to when an instance is in a wait state for the lifecycle hook.
-        #[serde(
-            rename = "NotificationTargetARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationTargetARN`: The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling sends notifications to when an instance is in a wait state for the lifecycle hook.
         pub notification_target_arn: Option<Value<String>>,
-        /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
+        /// `RoleARN`: The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target.
         pub role_arn: Option<Value<String>>,
     }
 
@@ -712,14 +826,38 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl Serialize for LifecycleHookSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultResult", &self.default_result)?;
+            crate::cfn::entry(&mut map, "HeartbeatTimeout", &self.heartbeat_timeout)?;
+            map.serialize_entry("LifecycleHookName", &self.lifecycle_hook_name)?;
+            map.serialize_entry("LifecycleTransition", &self.lifecycle_transition)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationMetadata",
+                &self.notification_metadata,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTargetARN",
+                &self.notification_target_arn,
+            )?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// `MetricsCollection` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource that describes the group metrics that an Amazon EC2 Auto Scaling group sends to Amazon CloudWatch.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsCollection {
-        /// The frequency at which Amazon EC2 Auto Scaling sends aggregated data to CloudWatch.
-        #[serde(rename = "Granularity")]
+        /// `Granularity`: The frequency at which Amazon EC2 Auto Scaling sends aggregated data to CloudWatch.
         pub granularity: Value<String>,
-        /// Identifies the metrics to enable.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
+        /// `Metrics`: Identifies the metrics to enable.
         pub metrics: Option<Vec<Value<String>>>,
     }
 
@@ -733,18 +871,25 @@ pub mod auto_scaling_group {
         }
     }
 
-    /// Use this structure to launch multiple instance types and On-Demand Instances and Spot Instances within a single Auto Scaling group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct MixedInstancesPolicy {
-        /// The instances distribution.
-        #[serde(
-            rename = "InstancesDistribution",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MetricsCollection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Granularity", &self.granularity)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            map.end()
+        }
+    }
 
+    /// Use this structure to launch multiple instance types and On-Demand Instances and Spot Instances within a single Auto Scaling group.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MixedInstancesPolicy {
+        /// `InstancesDistribution`: The instances distribution.
         pub instances_distribution: Option<InstancesDistribution>,
-        /// One or more launch templates and the instance types (overrides) that are used to launch EC2 instances to fulfill the configured capacities.
-        #[serde(rename = "LaunchTemplate")]
+        /// `LaunchTemplate`: One or more launch templates and the instance types (overrides) that are used to launch EC2 instances to fulfill the configured capacities.
         pub launch_template: LaunchTemplate,
     }
 
@@ -758,57 +903,84 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl Serialize for MixedInstancesPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstancesDistribution",
+                &self.instances_distribution,
+            )?;
+            map.serialize_entry("LaunchTemplate", &self.launch_template)?;
+            map.end()
+        }
+    }
+
     /// Use this structure to specify the distribution of On-Demand Instances and Spot Instances and the allocation strategies used to fulfill On-Demand and Spot capacities for a mixed instances policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstancesDistribution {
-        /// The Distribution Segments configuration.
-        #[serde(
-            rename = "DistributionSegments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DistributionSegments`: The Distribution Segments configuration.
         pub distribution_segments: Option<Vec<DistributionSegment>>,
-        /// The allocation strategy to apply to your On-Demand Instances when they are launched.
-        #[serde(
-            rename = "OnDemandAllocationStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnDemandAllocationStrategy`: The allocation strategy to apply to your On-Demand Instances when they are launched.
         pub on_demand_allocation_strategy: Option<Value<String>>,
-        /// The minimum amount of the Auto Scaling group's capacity that must be fulfilled by On-Demand Instances.
-        #[serde(
-            rename = "OnDemandBaseCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnDemandBaseCapacity`: The minimum amount of the Auto Scaling group's capacity that must be fulfilled by On-Demand Instances.
         pub on_demand_base_capacity: Option<Value<i64>>,
-        /// Controls the percentages of On-Demand Instances and Spot Instances for your additional capacity beyond `OnDemandBaseCapacity`.
-        #[serde(
-            rename = "OnDemandPercentageAboveBaseCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnDemandPercentageAboveBaseCapacity`: Controls the percentages of On-Demand Instances and Spot Instances for your additional capacity beyond `OnDemandBaseCapacity`.
         pub on_demand_percentage_above_base_capacity: Option<Value<i64>>,
-        /// The allocation strategy to apply to your Spot Instances when they are launched.
-        #[serde(
-            rename = "SpotAllocationStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpotAllocationStrategy`: The allocation strategy to apply to your Spot Instances when they are launched.
         pub spot_allocation_strategy: Option<Value<String>>,
-        /// The number of Spot Instance pools across which to allocate your Spot Instances.
-        #[serde(rename = "SpotInstancePools", skip_serializing_if = "Option::is_none")]
+        /// `SpotInstancePools`: The number of Spot Instance pools across which to allocate your Spot Instances.
         pub spot_instance_pools: Option<Value<i64>>,
-        /// The maximum price per unit hour that you are willing to pay for a Spot Instance.
-        #[serde(rename = "SpotMaxPrice", skip_serializing_if = "Option::is_none")]
+        /// `SpotMaxPrice`: The maximum price per unit hour that you are willing to pay for a Spot Instance.
         pub spot_max_price: Option<Value<String>>,
     }
 
+    impl Serialize for InstancesDistribution {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DistributionSegments",
+                &self.distribution_segments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandAllocationStrategy",
+                &self.on_demand_allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandBaseCapacity",
+                &self.on_demand_base_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandPercentageAboveBaseCapacity",
+                &self.on_demand_percentage_above_base_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotAllocationStrategy",
+                &self.spot_allocation_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "SpotInstancePools", &self.spot_instance_pools)?;
+            crate::cfn::entry(&mut map, "SpotMaxPrice", &self.spot_max_price)?;
+            map.end()
+        }
+    }
+
     /// Use this structure to specify the capacity types that Amazon EC2 Auto Scaling prioritizes when it launches instances.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DistributionSegment {
-        /// The capacity types to prioritize, in order.
-        #[serde(rename = "TargetCapacityTypes")]
+        /// `TargetCapacityTypes`: The capacity types to prioritize, in order.
         pub target_capacity_types: Vec<Value<TargetCapacityTypesItem>>,
     }
 
@@ -820,6 +992,18 @@ pub mod auto_scaling_group {
             Self {
                 target_capacity_types: target_capacity_types.into(),
             }
+        }
+    }
+
+    impl Serialize for DistributionSegment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TargetCapacityTypes", &self.target_capacity_types)?;
+            map.end()
         }
     }
 
@@ -869,13 +1053,11 @@ pub mod auto_scaling_group {
     }
 
     /// Use this structure to specify the launch templates and instance types (overrides) for a mixed instances policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LaunchTemplate {
-        /// The launch template.
-        #[serde(rename = "LaunchTemplateSpecification")]
+        /// `LaunchTemplateSpecification`: The launch template.
         pub launch_template_specification: LaunchTemplateSpecification,
-        /// Any properties that you specify override the same properties in the launch template.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
+        /// `Overrides`: Any properties that you specify override the same properties in the launch template.
         pub overrides: Option<Vec<LaunchTemplateOverrides>>,
     }
 
@@ -891,163 +1073,113 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl Serialize for LaunchTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "LaunchTemplateSpecification",
+                &self.launch_template_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            map.end()
+        }
+    }
+
     /// Use this structure to let Amazon EC2 Auto Scaling do the following when the Auto Scaling group has a mixed instances policy:
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateOverrides {
-        /// The ID of the Amazon Machine Image (AMI) to use for instances launched with this override.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
+        /// `ImageId`: The ID of the Amazon Machine Image (AMI) to use for instances launched with this override.
         pub image_id: Option<Value<String>>,
-        /// The instance requirements.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceRequirements`: The instance requirements.
         pub instance_requirements: Option<InstanceRequirements>,
-        /// The instance type, such as `m3.xlarge`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The instance type, such as `m3.xlarge`.
         pub instance_type: Option<Value<String>>,
-        /// Provides a launch template for the specified instance type or set of instance requirements.
-        #[serde(
-            rename = "LaunchTemplateSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LaunchTemplateSpecification`: Provides a launch template for the specified instance type or set of instance requirements.
         pub launch_template_specification: Option<LaunchTemplateSpecification>,
-        /// If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative performance characteristic.
-        #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
+        /// `WeightedCapacity`: If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative performance characteristic.
         pub weighted_capacity: Option<Value<String>>,
     }
 
+    impl Serialize for LaunchTemplateOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateSpecification",
+                &self.launch_template_specification,
+            )?;
+            crate::cfn::entry(&mut map, "WeightedCapacity", &self.weighted_capacity)?;
+            map.end()
+        }
+    }
+
     /// The attributes for the instance types for a mixed instances policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceRequirements {
-        /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) for an instance type.
-        #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
+        /// `AcceleratorCount`: The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) for an instance type.
         pub accelerator_count: Option<AcceleratorCountRequest>,
-        /// Indicates whether instance types must have accelerators by specific manufacturers.
-        #[serde(
-            rename = "AcceleratorManufacturers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AcceleratorManufacturers`: Indicates whether instance types must have accelerators by specific manufacturers.
         pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
-        /// Lists the accelerators that must be on an instance type.
-        #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
+        /// `AcceleratorNames`: Lists the accelerators that must be on an instance type.
         pub accelerator_names: Option<Vec<Value<AcceleratorNamesItem>>>,
-        /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
-        #[serde(
-            rename = "AcceleratorTotalMemoryMiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AcceleratorTotalMemoryMiB`: The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
-        /// Lists the accelerator types that must be on an instance type.
-        #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
+        /// `AcceleratorTypes`: Lists the accelerator types that must be on an instance type.
         pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
-        /// The instance types to apply your specified attributes against.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedInstanceTypes`: The instance types to apply your specified attributes against.
         pub allowed_instance_types: Option<Vec<Value<String>>>,
-        /// Indicates whether bare metal instance types are included, excluded, or required.
-        #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
+        /// `BareMetal`: Indicates whether bare metal instance types are included, excluded, or required.
         pub bare_metal: Option<Value<BareMetal>>,
-        /// The minimum and maximum baseline bandwidth performance for an instance type, in Mbps.
-        #[serde(
-            rename = "BaselineEbsBandwidthMbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BaselineEbsBandwidthMbps`: The minimum and maximum baseline bandwidth performance for an instance type, in Mbps.
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
-        /// The baseline performance factors for the instance requirements.
-        #[serde(
-            rename = "BaselinePerformanceFactors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BaselinePerformanceFactors`: The baseline performance factors for the instance requirements.
         pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
-        /// Indicates whether burstable performance instance types are included, excluded, or required.
-        #[serde(
-            rename = "BurstablePerformance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BurstablePerformance`: Indicates whether burstable performance instance types are included, excluded, or required.
         pub burstable_performance: Option<Value<BurstablePerformance>>,
-        /// Lists which specific CPU manufacturers to include.
-        #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
+        /// `CpuManufacturers`: Lists which specific CPU manufacturers to include.
         pub cpu_manufacturers: Option<Vec<Value<CpuManufacturersItem>>>,
-        /// The instance types to exclude.
-        #[serde(
-            rename = "ExcludedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExcludedInstanceTypes`: The instance types to exclude.
         pub excluded_instance_types: Option<Vec<Value<String>>>,
-        /// Indicates whether current or previous generation instance types are included.
-        #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
+        /// `InstanceGenerations`: Indicates whether current or previous generation instance types are included.
         pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
-        /// Indicates whether instance types with instance store volumes are included, excluded, or required.
-        #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
+        /// `LocalStorage`: Indicates whether instance types with instance store volumes are included, excluded, or required.
         pub local_storage: Option<Value<LocalStorage>>,
-        /// Indicates the type of local storage that is required.
-        #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
+        /// `LocalStorageTypes`: Indicates the type of local storage that is required.
         pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
-        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price.
-        #[serde(
-            rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price.
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
-        /// The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
-        #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
+        /// `MemoryGiBPerVCpu`: The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
         pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
-        /// The minimum and maximum instance memory size for an instance type, in MiB.
-        #[serde(rename = "MemoryMiB")]
+        /// `MemoryMiB`: The minimum and maximum instance memory size for an instance type, in MiB.
         pub memory_mi_b: MemoryMiBRequest,
-        /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
-        #[serde(
-            rename = "NetworkBandwidthGbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkBandwidthGbps`: The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
-        /// The minimum and maximum number of network interfaces for an instance type.
-        #[serde(
-            rename = "NetworkInterfaceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkInterfaceCount`: The minimum and maximum number of network interfaces for an instance type.
         pub network_interface_count: Option<NetworkInterfaceCountRequest>,
-        /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price.
-        #[serde(
-            rename = "OnDemandMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnDemandMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price.
         pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// Indicates whether instance types must provide On-Demand Instance hibernation support.
-        #[serde(
-            rename = "RequireHibernateSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequireHibernateSupport`: Indicates whether instance types must provide On-Demand Instance hibernation support.
         pub require_hibernate_support: Option<Value<bool>>,
-        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price.
-        #[serde(
-            rename = "SpotMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpotMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price.
         pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// The minimum and maximum total local storage size for an instance type, in GB.
-        #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
+        /// `TotalLocalStorageGB`: The minimum and maximum total local storage size for an instance type, in GB.
         pub total_local_storage_gb: Option<TotalLocalStorageGbRequest>,
-        /// The minimum and maximum number of vCPUs for an instance type.
-        #[serde(rename = "VCpuCount")]
+        /// `VCpuCount`: The minimum and maximum number of vCPUs for an instance type.
         pub v_cpu_count: VCpuCountRequest,
     }
 
@@ -1087,15 +1219,126 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl Serialize for InstanceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceleratorCount", &self.accelerator_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorManufacturers",
+                &self.accelerator_manufacturers,
+            )?;
+            crate::cfn::entry(&mut map, "AcceleratorNames", &self.accelerator_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorTotalMemoryMiB",
+                &self.accelerator_total_memory_mi_b,
+            )?;
+            crate::cfn::entry(&mut map, "AcceleratorTypes", &self.accelerator_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+            )?;
+            crate::cfn::entry(&mut map, "BareMetal", &self.bare_metal)?;
+            crate::cfn::entry(
+                &mut map,
+                "BaselineEbsBandwidthMbps",
+                &self.baseline_ebs_bandwidth_mbps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BaselinePerformanceFactors",
+                &self.baseline_performance_factors,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BurstablePerformance",
+                &self.burstable_performance,
+            )?;
+            crate::cfn::entry(&mut map, "CpuManufacturers", &self.cpu_manufacturers)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceGenerations",
+                &self.instance_generations,
+            )?;
+            crate::cfn::entry(&mut map, "LocalStorage", &self.local_storage)?;
+            crate::cfn::entry(&mut map, "LocalStorageTypes", &self.local_storage_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryGiBPerVCpu",
+                &self.memory_gi_b_per_v_cpu,
+            )?;
+            map.serialize_entry("MemoryMiB", &self.memory_mi_b)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkBandwidthGbps",
+                &self.network_bandwidth_gbps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceCount",
+                &self.network_interface_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandMaxPricePercentageOverLowestPrice",
+                &self.on_demand_max_price_percentage_over_lowest_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireHibernateSupport",
+                &self.require_hibernate_support,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotMaxPricePercentageOverLowestPrice",
+                &self.spot_max_price_percentage_over_lowest_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TotalLocalStorageGB",
+                &self.total_local_storage_gb,
+            )?;
+            map.serialize_entry("VCpuCount", &self.v_cpu_count)?;
+            map.end()
+        }
+    }
+
     /// `AcceleratorCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of accelerators for an instance type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AcceleratorCountRequest {
-        /// The maximum value.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum value.
         pub max: Option<Value<i64>>,
-        /// The minimum value.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum value.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for AcceleratorCountRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// Values of `AcceleratorManufacturersItem`.
@@ -1194,14 +1437,25 @@ pub mod auto_scaling_group {
     }
 
     /// `AcceleratorTotalMemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total memory size for the accelerators for an...
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AcceleratorTotalMemoryMiBRequest {
-        /// The memory maximum in MiB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The memory maximum in MiB.
         pub max: Option<Value<i64>>,
-        /// The memory minimum in MiB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The memory minimum in MiB.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for AcceleratorTotalMemoryMiBRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// Values of `AcceleratorTypesItem`.
@@ -1285,38 +1539,82 @@ pub mod auto_scaling_group {
     }
 
     /// `BaselineEbsBandwidthMbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum baseline bandwidth performance for an instance type,...
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BaselineEbsBandwidthMbpsRequest {
-        /// The maximum value in Mbps.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum value in Mbps.
         pub max: Option<Value<i64>>,
-        /// The minimum value in Mbps.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum value in Mbps.
         pub min: Option<Value<i64>>,
     }
 
+    impl Serialize for BaselineEbsBandwidthMbpsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
     /// The baseline performance to consider, using an instance family as a baseline reference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BaselinePerformanceFactorsRequest {
-        /// The CPU performance to consider, using an instance family as the baseline reference.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+        /// `Cpu`: The CPU performance to consider, using an instance family as the baseline reference.
         pub cpu: Option<CpuPerformanceFactorRequest>,
     }
 
+    impl Serialize for BaselinePerformanceFactorsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            map.end()
+        }
+    }
+
     /// The CPU performance to consider, using an instance family as the baseline reference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CpuPerformanceFactorRequest {
-        /// Specify an instance family to use as the baseline reference for CPU performance.
-        #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
+        /// `References`: Specify an instance family to use as the baseline reference for CPU performance.
         pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
     }
 
+    impl Serialize for CpuPerformanceFactorRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "References", &self.references)?;
+            map.end()
+        }
+    }
+
     /// Specify an instance family to use as the baseline reference for CPU performance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PerformanceFactorReferenceRequest {
-        /// The instance family to use as a baseline reference.
-        #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
+        /// `InstanceFamily`: The instance family to use as a baseline reference.
         pub instance_family: Option<Value<String>>,
+    }
+
+    impl Serialize for PerformanceFactorReferenceRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceFamily", &self.instance_family)?;
+            map.end()
+        }
     }
 
     /// Indicates whether burstable performance instance types are included, excluded, or required.
@@ -1517,79 +1815,143 @@ pub mod auto_scaling_group {
     }
 
     /// `MemoryGiBPerVCpuRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum amount of memory per vCPU for an instance type, in GiB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryGiBPerVCpuRequest {
-        /// The memory maximum in GiB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The memory maximum in GiB.
         pub max: Option<Value<f64>>,
-        /// The memory minimum in GiB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The memory minimum in GiB.
         pub min: Option<Value<f64>>,
+    }
+
+    impl Serialize for MemoryGiBPerVCpuRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// `MemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum instance memory size for an instance type, in MiB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryMiBRequest {
-        /// The memory maximum in MiB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The memory maximum in MiB.
         pub max: Option<Value<i64>>,
-        /// The memory minimum in MiB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The memory minimum in MiB.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for MemoryMiBRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// `NetworkBandwidthGbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkBandwidthGbpsRequest {
-        /// The maximum amount of network bandwidth, in gigabits per second (Gbps).
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum amount of network bandwidth, in gigabits per second (Gbps).
         pub max: Option<Value<f64>>,
-        /// The minimum amount of network bandwidth, in gigabits per second (Gbps).
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum amount of network bandwidth, in gigabits per second (Gbps).
         pub min: Option<Value<f64>>,
+    }
+
+    impl Serialize for NetworkBandwidthGbpsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// `NetworkInterfaceCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of network interfaces for an instance type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterfaceCountRequest {
-        /// The maximum number of network interfaces.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum number of network interfaces.
         pub max: Option<Value<i64>>,
-        /// The minimum number of network interfaces.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum number of network interfaces.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for NetworkInterfaceCountRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// `TotalLocalStorageGBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total local storage size for an instance type, in GB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TotalLocalStorageGbRequest {
-        /// The storage maximum in GB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The storage maximum in GB.
         pub max: Option<Value<f64>>,
-        /// The storage minimum in GB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The storage minimum in GB.
         pub min: Option<Value<f64>>,
     }
 
+    impl Serialize for TotalLocalStorageGbRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
     /// `VCpuCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of vCPUs for an instance type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VCpuCountRequest {
-        /// The maximum number of vCPUs.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum number of vCPUs.
         pub max: Option<Value<i64>>,
-        /// The minimum number of vCPUs.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum number of vCPUs.
         pub min: Option<Value<i64>>,
     }
 
+    impl Serialize for VCpuCountRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
     /// A structure that specifies an Amazon SNS notification configuration for the `NotificationConfigurations` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationConfiguration {
-        /// A list of event types that send a notification.
-        #[serde(rename = "NotificationTypes", skip_serializing_if = "Option::is_none")]
+        /// `NotificationTypes`: A list of event types that send a notification.
         pub notification_types: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic. One of `string`, `array` in the schema: any `serde_json::Value`.
-        #[serde(rename = "TopicARN")]
+        /// `TopicARN`: The Amazon Resource Name (ARN) of the Amazon SNS topic. One of `string`, `array` in the schema: any `serde_json::Value`.
         pub topic_arn: serde_json::Value,
     }
 
@@ -1603,17 +1965,27 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl Serialize for NotificationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NotificationTypes", &self.notification_types)?;
+            map.serialize_entry("TopicARN", &self.topic_arn)?;
+            map.end()
+        }
+    }
+
     /// A structure that specifies a tag for the `Tags` property of [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagProperty {
-        /// The tag key.
-        #[serde(rename = "Key")]
+        /// `Key`: The tag key.
         pub key: Value<String>,
-        /// Set to `true` if you want CloudFormation to copy the tag to EC2 instances that are launched as part of the Auto Scaling group.
-        #[serde(rename = "PropagateAtLaunch")]
+        /// `PropagateAtLaunch`: Set to `true` if you want CloudFormation to copy the tag to EC2 instances that are launched as part of the Auto Scaling group.
         pub propagate_at_launch: Value<bool>,
-        /// The tag value.
-        #[serde(rename = "Value")]
+        /// `Value`: The tag value.
         pub value: Value<String>,
     }
 
@@ -1632,14 +2004,26 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl Serialize for TagProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("PropagateAtLaunch", &self.propagate_at_launch)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Identifying information for a traffic source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrafficSourceIdentifier {
-        /// Identifies the traffic source.
-        #[serde(rename = "Identifier")]
+        /// `Identifier`: Identifies the traffic source.
         pub identifier: Value<String>,
-        /// Provides additional context for the value of `Identifier`.
-        #[serde(rename = "Type")]
+        /// `Type`: Provides additional context for the value of `Identifier`.
         pub r#type: Value<String>,
     }
 
@@ -1653,6 +2037,19 @@ pub mod auto_scaling_group {
                 identifier: identifier.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for TrafficSourceIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -1732,76 +2129,45 @@ pub mod launch_configuration {
     }
 
     /// The properties of `AWS::AutoScaling::LaunchConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchConfigurationProps {
-        /// For Auto Scaling groups that are running in a virtual private cloud (VPC), specifies whether to assign a public IP address to the group's instances.
-        #[serde(
-            rename = "AssociatePublicIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociatePublicIpAddress`: For Auto Scaling groups that are running in a virtual private cloud (VPC), specifies whether to assign a public IP address to the group's instances.
         pub associate_public_ip_address: Option<Value<bool>>,
-        /// Specifies how block devices are exposed to the instance.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
+        /// `BlockDeviceMappings`: Specifies how block devices are exposed to the instance.
         pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
-        /// The ID of a ClassicLink-enabled VPC to link your EC2-Classic instances to.
-        #[serde(rename = "ClassicLinkVPCId", skip_serializing_if = "Option::is_none")]
+        /// `ClassicLinkVPCId`: The ID of a ClassicLink-enabled VPC to link your EC2-Classic instances to.
         pub classic_link_vpc_id: Option<Value<String>>,
-        /// The IDs of one or more security groups for the VPC that you specified in the ClassicLinkVPCId property.
-        #[serde(
-            rename = "ClassicLinkVPCSecurityGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClassicLinkVPCSecurityGroups`: The IDs of one or more security groups for the VPC that you specified in the ClassicLinkVPCId property.
         pub classic_link_vpc_security_groups: Option<Vec<Value<String>>>,
-        /// Specifies whether the launch configuration is optimized for EBS I/O (true) or not (false).
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
+        /// `EbsOptimized`: Specifies whether the launch configuration is optimized for EBS I/O (true) or not (false).
         pub ebs_optimized: Option<Value<bool>>,
-        /// Provides the name or the Amazon Resource Name (ARN) of the instance profile associated with the IAM role for the instance.
-        #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
+        /// `IamInstanceProfile`: Provides the name or the Amazon Resource Name (ARN) of the instance profile associated with the IAM role for the instance.
         pub iam_instance_profile: Option<Value<String>>,
-        /// Provides the unique ID of the Amazon Machine Image (AMI) that was assigned during registration.
-        #[serde(rename = "ImageId")]
+        /// `ImageId`: Provides the unique ID of the Amazon Machine Image (AMI) that was assigned during registration.
         pub image_id: Value<String>,
-        /// The ID of the Amazon EC2 instance you want to use to create the launch configuration.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: The ID of the Amazon EC2 instance you want to use to create the launch configuration.
         pub instance_id: Option<Value<String>>,
-        /// Controls whether instances in this group are launched with detailed (true) or basic (false) monitoring.
-        #[serde(rename = "InstanceMonitoring", skip_serializing_if = "Option::is_none")]
+        /// `InstanceMonitoring`: Controls whether instances in this group are launched with detailed (true) or basic (false) monitoring.
         pub instance_monitoring: Option<Value<bool>>,
-        /// Specifies the instance type of the EC2 instance.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: Specifies the instance type of the EC2 instance.
         pub instance_type: Value<String>,
-        /// Provides the ID of the kernel associated with the EC2 AMI.
-        #[serde(rename = "KernelId", skip_serializing_if = "Option::is_none")]
+        /// `KernelId`: Provides the ID of the kernel associated with the EC2 AMI.
         pub kernel_id: Option<Value<String>>,
-        /// Provides the name of the EC2 key pair.
-        #[serde(rename = "KeyName", skip_serializing_if = "Option::is_none")]
+        /// `KeyName`: Provides the name of the EC2 key pair.
         pub key_name: Option<Value<String>>,
-        /// The name of the launch configuration.
-        #[serde(
-            rename = "LaunchConfigurationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LaunchConfigurationName`: The name of the launch configuration.
         pub launch_configuration_name: Option<Value<String>>,
-        /// The metadata options for the instances.
-        #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
+        /// `MetadataOptions`: The metadata options for the instances.
         pub metadata_options: Option<MetadataOptions>,
-        /// The tenancy of the instance, either default or dedicated.
-        #[serde(rename = "PlacementTenancy", skip_serializing_if = "Option::is_none")]
+        /// `PlacementTenancy`: The tenancy of the instance, either default or dedicated.
         pub placement_tenancy: Option<Value<String>>,
-        /// The ID of the RAM disk to select.
-        #[serde(rename = "RamDiskId", skip_serializing_if = "Option::is_none")]
+        /// `RamDiskId`: The ID of the RAM disk to select.
         pub ram_disk_id: Option<Value<String>>,
-        /// A list that contains the security groups to assign to the instances in the Auto Scaling group.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: A list that contains the security groups to assign to the instances in the Auto Scaling group.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The maximum hourly price you are willing to pay for any Spot Instances launched to fulfill the request.
-        #[serde(rename = "SpotPrice", skip_serializing_if = "Option::is_none")]
+        /// `SpotPrice`: The maximum hourly price you are willing to pay for any Spot Instances launched to fulfill the request.
         pub spot_price: Option<Value<String>>,
-        /// The Base64-encoded user data to make available to the launched EC2 instances.
-        #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
+        /// `UserData`: The Base64-encoded user data to make available to the launched EC2 instances.
         pub user_data: Option<Value<String>>,
     }
 
@@ -1835,20 +2201,70 @@ pub mod launch_configuration {
         }
     }
 
+    impl Serialize for CfnLaunchConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatePublicIpAddress",
+                &self.associate_public_ip_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "ClassicLinkVPCId", &self.classic_link_vpc_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClassicLinkVPCSecurityGroups",
+                &self.classic_link_vpc_security_groups,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            crate::cfn::entry(
+                &mut map,
+                "IamInstanceProfile",
+                &self.iam_instance_profile,
+            )?;
+            map.serialize_entry("ImageId", &self.image_id)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMonitoring",
+                &self.instance_monitoring,
+            )?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "KernelId", &self.kernel_id)?;
+            crate::cfn::entry(&mut map, "KeyName", &self.key_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchConfigurationName",
+                &self.launch_configuration_name,
+            )?;
+            crate::cfn::entry(&mut map, "MetadataOptions", &self.metadata_options)?;
+            crate::cfn::entry(&mut map, "PlacementTenancy", &self.placement_tenancy)?;
+            crate::cfn::entry(&mut map, "RamDiskId", &self.ram_disk_id)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "SpotPrice", &self.spot_price)?;
+            crate::cfn::entry(&mut map, "UserData", &self.user_data)?;
+            map.end()
+        }
+    }
+
     /// BlockDeviceMapping is a property of AWS::AutoScaling::LaunchConfiguration that describes a block device mapping for an Auto Scaling group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BlockDeviceMapping {
-        /// The device name exposed to the EC2 instance (for example, /dev/sdh or xvdh).
-        #[serde(rename = "DeviceName")]
+        /// `DeviceName`: The device name exposed to the EC2 instance (for example, /dev/sdh or xvdh).
         pub device_name: Value<String>,
-        /// Parameters used to automatically set up EBS volumes when an instance is launched.
-        #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
+        /// `Ebs`: Parameters used to automatically set up EBS volumes when an instance is launched.
         pub ebs: Option<BlockDevice>,
-        /// Setting this value to true suppresses the specified device included in the block device mapping of the AMI.
-        #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
+        /// `NoDevice`: Setting this value to true suppresses the specified device included in the block device mapping of the AMI.
         pub no_device: Option<Value<bool>>,
-        /// The name of the virtual device.
-        #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
+        /// `VirtualName`: The name of the virtual device.
         pub virtual_name: Option<Value<String>>,
     }
 
@@ -1864,48 +2280,89 @@ pub mod launch_configuration {
         }
     }
 
+    impl Serialize for BlockDeviceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+            crate::cfn::entry(&mut map, "NoDevice", &self.no_device)?;
+            crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+            map.end()
+        }
+    }
+
     /// BlockDevice is a subproperty of BlockDeviceMapping that describes an Amazon EBS volume.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlockDevice {
-        /// Indicates whether the volume is deleted on instance termination.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
+        /// `DeleteOnTermination`: Indicates whether the volume is deleted on instance termination.
         pub delete_on_termination: Option<Value<bool>>,
-        /// Specifies whether the volume should be encrypted.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: Specifies whether the volume should be encrypted.
         pub encrypted: Option<Value<bool>>,
-        /// The number of input/output (I/O) operations per second (IOPS) to provision for the volume.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of input/output (I/O) operations per second (IOPS) to provision for the volume.
         pub iops: Option<Value<i64>>,
-        /// The snapshot ID of the volume to use.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotId`: The snapshot ID of the volume to use.
         pub snapshot_id: Option<Value<String>>,
-        /// The throughput (MiBps) to provision for a gp3 volume.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: The throughput (MiBps) to provision for a gp3 volume.
         pub throughput: Option<Value<i64>>,
-        /// The volume size, in GiBs.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
+        /// `VolumeSize`: The volume size, in GiBs.
         pub volume_size: Option<Value<i64>>,
-        /// The volume type.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The volume type.
         pub volume_type: Option<Value<String>>,
     }
 
-    /// MetadataOptions is a property of AWS::AutoScaling::LaunchConfiguration that describes metadata options for the instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MetadataOptions {
-        /// This parameter enables or disables the HTTP metadata endpoint on your instances.
-        #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
-        pub http_endpoint: Option<Value<HttpEndpoint>>,
-        /// The desired HTTP PUT response hop limit for instance metadata requests.
-        #[serde(
-            rename = "HttpPutResponseHopLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for BlockDevice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
 
+    /// MetadataOptions is a property of AWS::AutoScaling::LaunchConfiguration that describes metadata options for the instances.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MetadataOptions {
+        /// `HttpEndpoint`: This parameter enables or disables the HTTP metadata endpoint on your instances.
+        pub http_endpoint: Option<Value<HttpEndpoint>>,
+        /// `HttpPutResponseHopLimit`: The desired HTTP PUT response hop limit for instance metadata requests.
         pub http_put_response_hop_limit: Option<Value<i64>>,
-        /// The state of token usage for your instance metadata requests.
-        #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
+        /// `HttpTokens`: The state of token usage for your instance metadata requests.
         pub http_tokens: Option<Value<HttpTokens>>,
+    }
+
+    impl Serialize for MetadataOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpEndpoint", &self.http_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpPutResponseHopLimit",
+                &self.http_put_response_hop_limit,
+            )?;
+            crate::cfn::entry(&mut map, "HttpTokens", &self.http_tokens)?;
+            map.end()
+        }
     }
 
     /// This parameter enables or disables the HTTP metadata endpoint on your instances.
@@ -2042,39 +2499,23 @@ pub mod lifecycle_hook {
     }
 
     /// The properties of `AWS::AutoScaling::LifecycleHook`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLifecycleHookProps {
-        /// The name of the Auto Scaling group for the lifecycle hook.
-        #[serde(rename = "AutoScalingGroupName")]
+        /// `AutoScalingGroupName`: The name of the Auto Scaling group for the lifecycle hook.
         pub auto_scaling_group_name: Value<String>,
-        /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs.
-        #[serde(rename = "DefaultResult", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResult`: The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs.
         pub default_result: Option<Value<DefaultResult>>,
-        /// The maximum time, in seconds, that can elapse before the lifecycle hook times out.
-        #[serde(rename = "HeartbeatTimeout", skip_serializing_if = "Option::is_none")]
+        /// `HeartbeatTimeout`: The maximum time, in seconds, that can elapse before the lifecycle hook times out.
         pub heartbeat_timeout: Option<Value<i64>>,
-        /// The name of the lifecycle hook.
-        #[serde(rename = "LifecycleHookName", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleHookName`: The name of the lifecycle hook.
         pub lifecycle_hook_name: Option<Value<String>>,
-        /// The instance state to which you want to attach the lifecycle hook.
-        #[serde(rename = "LifecycleTransition")]
+        /// `LifecycleTransition`: The instance state to which you want to attach the lifecycle hook.
         pub lifecycle_transition: Value<LifecycleTransition>,
-        /// Additional information that is included any time Amazon EC2 Auto Scaling sends a message to the notification target.
-        #[serde(
-            rename = "NotificationMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationMetadata`: Additional information that is included any time Amazon EC2 Auto Scaling sends a message to the notification target.
         pub notification_metadata: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling uses to notify you when an instance is in the transition state for the lifecycle hook.
-        #[serde(
-            rename = "NotificationTargetARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationTargetARN`: The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling uses to notify you when an instance is in the transition state for the lifecycle hook.
         pub notification_target_arn: Option<Value<String>>,
-        /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target, for example, an Amazon SNS topic or an Amazon SQS queue.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
+        /// `RoleARN`: The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target, for example, an Amazon SNS topic or an Amazon SQS queue.
         pub role_arn: Option<Value<String>>,
     }
 
@@ -2094,6 +2535,33 @@ pub mod lifecycle_hook {
                 notification_target_arn: None,
                 role_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLifecycleHookProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoScalingGroupName", &self.auto_scaling_group_name)?;
+            crate::cfn::entry(&mut map, "DefaultResult", &self.default_result)?;
+            crate::cfn::entry(&mut map, "HeartbeatTimeout", &self.heartbeat_timeout)?;
+            crate::cfn::entry(&mut map, "LifecycleHookName", &self.lifecycle_hook_name)?;
+            map.serialize_entry("LifecycleTransition", &self.lifecycle_transition)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationMetadata",
+                &self.notification_metadata,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTargetARN",
+                &self.notification_target_arn,
+            )?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -2241,60 +2709,29 @@ pub mod scaling_policy {
     }
 
     /// The properties of `AWS::AutoScaling::ScalingPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScalingPolicyProps {
-        /// Specifies how the scaling adjustment is interpreted.
-        #[serde(rename = "AdjustmentType", skip_serializing_if = "Option::is_none")]
+        /// `AdjustmentType`: Specifies how the scaling adjustment is interpreted.
         pub adjustment_type: Option<Value<AdjustmentType>>,
-        /// The name of the Auto Scaling group.
-        #[serde(rename = "AutoScalingGroupName")]
+        /// `AutoScalingGroupName`: The name of the Auto Scaling group.
         pub auto_scaling_group_name: Value<String>,
-        /// The duration of the policy's cooldown period, in seconds.
-        #[serde(rename = "Cooldown", skip_serializing_if = "Option::is_none")]
+        /// `Cooldown`: The duration of the policy's cooldown period, in seconds.
         pub cooldown: Option<Value<String>>,
-        /// The estimated time, in seconds, until a newly launched instance can contribute to the CloudWatch metrics.
-        #[serde(
-            rename = "EstimatedInstanceWarmup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EstimatedInstanceWarmup`: The estimated time, in seconds, until a newly launched instance can contribute to the CloudWatch metrics.
         pub estimated_instance_warmup: Option<Value<i64>>,
-        /// The aggregation type for the CloudWatch metrics.
-        #[serde(
-            rename = "MetricAggregationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetricAggregationType`: The aggregation type for the CloudWatch metrics.
         pub metric_aggregation_type: Option<Value<MetricAggregationType>>,
-        /// The minimum value to scale by when the adjustment type is PercentChangeInCapacity.
-        #[serde(
-            rename = "MinAdjustmentMagnitude",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinAdjustmentMagnitude`: The minimum value to scale by when the adjustment type is PercentChangeInCapacity.
         pub min_adjustment_magnitude: Option<Value<i64>>,
-        /// One of the following policy types: TargetTrackingScaling, StepScaling, SimpleScaling (default), PredictiveScaling
-        #[serde(rename = "PolicyType", skip_serializing_if = "Option::is_none")]
+        /// `PolicyType`: One of the following policy types: TargetTrackingScaling, StepScaling, SimpleScaling (default), PredictiveScaling
         pub policy_type: Option<Value<PolicyType>>,
-        /// A predictive scaling policy.
-        #[serde(
-            rename = "PredictiveScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredictiveScalingConfiguration`: A predictive scaling policy.
         pub predictive_scaling_configuration: Option<PredictiveScalingConfiguration>,
-        /// The amount by which to scale, based on the specified adjustment type.
-        #[serde(rename = "ScalingAdjustment", skip_serializing_if = "Option::is_none")]
+        /// `ScalingAdjustment`: The amount by which to scale, based on the specified adjustment type.
         pub scaling_adjustment: Option<Value<i64>>,
-        /// A set of adjustments that enable you to scale based on the size of the alarm breach.
-        #[serde(rename = "StepAdjustments", skip_serializing_if = "Option::is_none")]
+        /// `StepAdjustments`: A set of adjustments that enable you to scale based on the size of the alarm breach.
         pub step_adjustments: Option<Vec<StepAdjustment>>,
-        /// A target tracking scaling policy.
-        #[serde(
-            rename = "TargetTrackingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetTrackingConfiguration`: A target tracking scaling policy.
         pub target_tracking_configuration: Option<TargetTrackingConfiguration>,
     }
 
@@ -2314,6 +2751,48 @@ pub mod scaling_policy {
                 step_adjustments: None,
                 target_tracking_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for CfnScalingPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdjustmentType", &self.adjustment_type)?;
+            map.serialize_entry("AutoScalingGroupName", &self.auto_scaling_group_name)?;
+            crate::cfn::entry(&mut map, "Cooldown", &self.cooldown)?;
+            crate::cfn::entry(
+                &mut map,
+                "EstimatedInstanceWarmup",
+                &self.estimated_instance_warmup,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricAggregationType",
+                &self.metric_aggregation_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinAdjustmentMagnitude",
+                &self.min_adjustment_magnitude,
+            )?;
+            crate::cfn::entry(&mut map, "PolicyType", &self.policy_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PredictiveScalingConfiguration",
+                &self.predictive_scaling_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ScalingAdjustment", &self.scaling_adjustment)?;
+            crate::cfn::entry(&mut map, "StepAdjustments", &self.step_adjustments)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetTrackingConfiguration",
+                &self.target_tracking_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -2441,30 +2920,17 @@ pub mod scaling_policy {
     }
 
     /// The `PredictiveScalingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingConfiguration {
         /// `MaxCapacityBreachBehavior`.
-        #[serde(
-            rename = "MaxCapacityBreachBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_capacity_breach_behavior: Option<Value<MaxCapacityBreachBehavior>>,
         /// `MaxCapacityBuffer`.
-        #[serde(rename = "MaxCapacityBuffer", skip_serializing_if = "Option::is_none")]
         pub max_capacity_buffer: Option<Value<i64>>,
         /// `MetricSpecifications`.
-        #[serde(rename = "MetricSpecifications")]
         pub metric_specifications: Vec<PredictiveScalingMetricSpecification>,
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<Mode>>,
         /// `SchedulingBufferTime`.
-        #[serde(
-            rename = "SchedulingBufferTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scheduling_buffer_time: Option<Value<i64>>,
     }
 
@@ -2480,6 +2946,30 @@ pub mod scaling_policy {
                 mode: None,
                 scheduling_buffer_time: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxCapacityBreachBehavior",
+                &self.max_capacity_breach_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "MaxCapacityBuffer", &self.max_capacity_buffer)?;
+            map.serialize_entry("MetricSpecifications", &self.metric_specifications)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchedulingBufferTime",
+                &self.scheduling_buffer_time,
+            )?;
+            map.end()
         }
     }
 
@@ -2521,64 +3011,33 @@ pub mod scaling_policy {
     }
 
     /// The `PredictiveScalingMetricSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingMetricSpecification {
         /// `CustomizedCapacityMetricSpecification`.
-        #[serde(
-            rename = "CustomizedCapacityMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customized_capacity_metric_specification: Option<
             PredictiveScalingCustomizedCapacityMetric,
         >,
         /// `CustomizedLoadMetricSpecification`.
-        #[serde(
-            rename = "CustomizedLoadMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customized_load_metric_specification: Option<
             PredictiveScalingCustomizedLoadMetric,
         >,
         /// `CustomizedScalingMetricSpecification`.
-        #[serde(
-            rename = "CustomizedScalingMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customized_scaling_metric_specification: Option<
             PredictiveScalingCustomizedScalingMetric,
         >,
         /// `PredefinedLoadMetricSpecification`.
-        #[serde(
-            rename = "PredefinedLoadMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub predefined_load_metric_specification: Option<
             PredictiveScalingPredefinedLoadMetric,
         >,
         /// `PredefinedMetricPairSpecification`.
-        #[serde(
-            rename = "PredefinedMetricPairSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub predefined_metric_pair_specification: Option<
             PredictiveScalingPredefinedMetricPair,
         >,
         /// `PredefinedScalingMetricSpecification`.
-        #[serde(
-            rename = "PredefinedScalingMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub predefined_scaling_metric_specification: Option<
             PredictiveScalingPredefinedScalingMetric,
         >,
         /// `TargetValue`.
-        #[serde(rename = "TargetValue")]
         pub target_value: Value<f64>,
     }
 
@@ -2597,11 +3056,52 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedCapacityMetricSpecification",
+                &self.customized_capacity_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedLoadMetricSpecification",
+                &self.customized_load_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedScalingMetricSpecification",
+                &self.customized_scaling_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedLoadMetricSpecification",
+                &self.predefined_load_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedMetricPairSpecification",
+                &self.predefined_metric_pair_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedScalingMetricSpecification",
+                &self.predefined_scaling_metric_specification,
+            )?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
     /// The `PredictiveScalingCustomizedCapacityMetric` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingCustomizedCapacityMetric {
         /// `MetricDataQueries`.
-        #[serde(rename = "MetricDataQueries")]
         pub metric_data_queries: Vec<MetricDataQuery>,
     }
 
@@ -2614,23 +3114,30 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingCustomizedCapacityMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricDataQueries", &self.metric_data_queries)?;
+            map.end()
+        }
+    }
+
     /// The `MetricDataQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDataQuery {
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Label`.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
         pub label: Option<Value<String>>,
         /// `MetricStat`.
-        #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
         pub metric_stat: Option<MetricStat>,
         /// `ReturnData`.
-        #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
         pub return_data: Option<Value<bool>>,
     }
 
@@ -2647,17 +3154,30 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for MetricDataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "MetricStat", &self.metric_stat)?;
+            crate::cfn::entry(&mut map, "ReturnData", &self.return_data)?;
+            map.end()
+        }
+    }
+
     /// The `MetricStat` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricStat {
         /// `Metric`.
-        #[serde(rename = "Metric")]
         pub metric: Metric,
         /// `Stat`.
-        #[serde(rename = "Stat")]
         pub stat: Value<String>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
 
@@ -2672,17 +3192,28 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for MetricStat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Metric", &self.metric)?;
+            map.serialize_entry("Stat", &self.stat)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The `Metric` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Metric {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<MetricDimension>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Namespace`.
-        #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
 
@@ -2700,14 +3231,26 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for Metric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// The `MetricDimension` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDimension {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2724,11 +3267,23 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for MetricDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `PredictiveScalingCustomizedLoadMetric` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingCustomizedLoadMetric {
         /// `MetricDataQueries`.
-        #[serde(rename = "MetricDataQueries")]
         pub metric_data_queries: Vec<MetricDataQuery>,
     }
 
@@ -2741,11 +3296,22 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingCustomizedLoadMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricDataQueries", &self.metric_data_queries)?;
+            map.end()
+        }
+    }
+
     /// The `PredictiveScalingCustomizedScalingMetric` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingCustomizedScalingMetric {
         /// `MetricDataQueries`.
-        #[serde(rename = "MetricDataQueries")]
         pub metric_data_queries: Vec<MetricDataQuery>,
     }
 
@@ -2758,14 +3324,24 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for PredictiveScalingCustomizedScalingMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricDataQueries", &self.metric_data_queries)?;
+            map.end()
+        }
+    }
+
     /// The `PredictiveScalingPredefinedLoadMetric` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingPredefinedLoadMetric {
         /// `PredefinedMetricType`.
-        #[serde(rename = "PredefinedMetricType")]
         pub predefined_metric_type: Value<PredefinedMetricType>,
         /// `ResourceLabel`.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
         pub resource_label: Option<Value<String>>,
     }
 
@@ -2778,6 +3354,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingPredefinedLoadMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -2825,15 +3414,13 @@ pub mod scaling_policy {
     }
 
     /// The `PredictiveScalingPredefinedMetricPair` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingPredefinedMetricPair {
         /// `PredefinedMetricType`.
-        #[serde(rename = "PredefinedMetricType")]
         pub predefined_metric_type: Value<
             PredictiveScalingPredefinedMetricPairPredefinedMetricType,
         >,
         /// `ResourceLabel`.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
         pub resource_label: Option<Value<String>>,
     }
 
@@ -2848,6 +3435,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingPredefinedMetricPair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -2898,15 +3498,13 @@ pub mod scaling_policy {
     }
 
     /// The `PredictiveScalingPredefinedScalingMetric` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveScalingPredefinedScalingMetric {
         /// `PredefinedMetricType`.
-        #[serde(rename = "PredefinedMetricType")]
         pub predefined_metric_type: Value<
             PredictiveScalingPredefinedScalingMetricPredefinedMetricType,
         >,
         /// `ResourceLabel`.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
         pub resource_label: Option<Value<String>>,
     }
 
@@ -2921,6 +3519,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredictiveScalingPredefinedScalingMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -3008,24 +3619,13 @@ pub mod scaling_policy {
     }
 
     /// The `StepAdjustment` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StepAdjustment {
         /// `MetricIntervalLowerBound`.
-        #[serde(
-            rename = "MetricIntervalLowerBound",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metric_interval_lower_bound: Option<Value<f64>>,
         /// `MetricIntervalUpperBound`.
-        #[serde(
-            rename = "MetricIntervalUpperBound",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metric_interval_upper_bound: Option<Value<f64>>,
         /// `ScalingAdjustment`.
-        #[serde(rename = "ScalingAdjustment")]
         pub scaling_adjustment: Value<i64>,
     }
 
@@ -3040,28 +3640,38 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for StepAdjustment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricIntervalLowerBound",
+                &self.metric_interval_lower_bound,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricIntervalUpperBound",
+                &self.metric_interval_upper_bound,
+            )?;
+            map.serialize_entry("ScalingAdjustment", &self.scaling_adjustment)?;
+            map.end()
+        }
+    }
+
     /// The `TargetTrackingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingConfiguration {
         /// `CustomizedMetricSpecification`.
-        #[serde(
-            rename = "CustomizedMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customized_metric_specification: Option<CustomizedMetricSpecification>,
         /// `DisableScaleIn`.
-        #[serde(rename = "DisableScaleIn", skip_serializing_if = "Option::is_none")]
         pub disable_scale_in: Option<Value<bool>>,
         /// `PredefinedMetricSpecification`.
-        #[serde(
-            rename = "PredefinedMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub predefined_metric_specification: Option<PredefinedMetricSpecification>,
         /// `TargetValue`.
-        #[serde(rename = "TargetValue")]
         pub target_value: Value<f64>,
     }
 
@@ -3077,52 +3687,80 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for TargetTrackingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedMetricSpecification",
+                &self.customized_metric_specification,
+            )?;
+            crate::cfn::entry(&mut map, "DisableScaleIn", &self.disable_scale_in)?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedMetricSpecification",
+                &self.predefined_metric_specification,
+            )?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
     /// The `CustomizedMetricSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomizedMetricSpecification {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<MetricDimension>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
         /// `Metrics`.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
         pub metrics: Option<Vec<TargetTrackingMetricDataQuery>>,
         /// `Namespace`.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
         /// `Period`.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<i64>>,
         /// `Statistic`.
-        #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
         pub statistic: Option<Value<Statistic>>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
 
+    impl Serialize for CustomizedMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "Statistic", &self.statistic)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The `TargetTrackingMetricDataQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingMetricDataQuery {
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Label`.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
         pub label: Option<Value<String>>,
         /// `MetricStat`.
-        #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
         pub metric_stat: Option<TargetTrackingMetricStat>,
         /// `Period`.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<i64>>,
         /// `ReturnData`.
-        #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
         pub return_data: Option<Value<bool>>,
     }
 
@@ -3140,20 +3778,33 @@ pub mod scaling_policy {
         }
     }
 
+    impl Serialize for TargetTrackingMetricDataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "MetricStat", &self.metric_stat)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "ReturnData", &self.return_data)?;
+            map.end()
+        }
+    }
+
     /// The `TargetTrackingMetricStat` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingMetricStat {
         /// `Metric`.
-        #[serde(rename = "Metric")]
         pub metric: Metric,
         /// `Period`.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<i64>>,
         /// `Stat`.
-        #[serde(rename = "Stat")]
         pub stat: Value<String>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
 
@@ -3166,6 +3817,21 @@ pub mod scaling_policy {
                 stat: stat.into(),
                 unit: None,
             }
+        }
+    }
+
+    impl Serialize for TargetTrackingMetricStat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Metric", &self.metric)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            map.serialize_entry("Stat", &self.stat)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
         }
     }
 
@@ -3216,15 +3882,13 @@ pub mod scaling_policy {
     }
 
     /// The `PredefinedMetricSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredefinedMetricSpecification {
         /// `PredefinedMetricType`.
-        #[serde(rename = "PredefinedMetricType")]
         pub predefined_metric_type: Value<
             PredefinedMetricSpecificationPredefinedMetricType,
         >,
         /// `ResourceLabel`.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
         pub resource_label: Option<Value<String>>,
     }
 
@@ -3239,6 +3903,19 @@ pub mod scaling_policy {
                 predefined_metric_type: predefined_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredefinedMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -3350,31 +4027,23 @@ pub mod scheduled_action {
     }
 
     /// The properties of `AWS::AutoScaling::ScheduledAction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledActionProps {
-        /// The name of the Auto Scaling group.
-        #[serde(rename = "AutoScalingGroupName")]
+        /// `AutoScalingGroupName`: The name of the Auto Scaling group.
         pub auto_scaling_group_name: Value<String>,
-        /// The desired capacity is the initial capacity of the Auto Scaling group after the scheduled action runs and the capacity it attempts to maintain.
-        #[serde(rename = "DesiredCapacity", skip_serializing_if = "Option::is_none")]
+        /// `DesiredCapacity`: The desired capacity is the initial capacity of the Auto Scaling group after the scheduled action runs and the capacity it attempts to maintain.
         pub desired_capacity: Option<Value<i64>>,
-        /// The latest scheduled start time to return.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+        /// `EndTime`: The latest scheduled start time to return.
         pub end_time: Option<Value<String>>,
-        /// The minimum size of the Auto Scaling group.
-        #[serde(rename = "MaxSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxSize`: The minimum size of the Auto Scaling group.
         pub max_size: Option<Value<i64>>,
-        /// The minimum size of the Auto Scaling group.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
+        /// `MinSize`: The minimum size of the Auto Scaling group.
         pub min_size: Option<Value<i64>>,
-        /// The recurring schedule for the action, in Unix cron syntax format.
-        #[serde(rename = "Recurrence", skip_serializing_if = "Option::is_none")]
+        /// `Recurrence`: The recurring schedule for the action, in Unix cron syntax format.
         pub recurrence: Option<Value<String>>,
-        /// The earliest scheduled start time to return.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The earliest scheduled start time to return.
         pub start_time: Option<Value<String>>,
-        /// The time zone for the cron expression.
-        #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
+        /// `TimeZone`: The time zone for the cron expression.
         pub time_zone: Option<Value<String>>,
     }
 
@@ -3391,6 +4060,25 @@ pub mod scheduled_action {
                 start_time: None,
                 time_zone: None,
             }
+        }
+    }
+
+    impl Serialize for CfnScheduledActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoScalingGroupName", &self.auto_scaling_group_name)?;
+            crate::cfn::entry(&mut map, "DesiredCapacity", &self.desired_capacity)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            crate::cfn::entry(&mut map, "Recurrence", &self.recurrence)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "TimeZone", &self.time_zone)?;
+            map.end()
         }
     }
 }
@@ -3452,26 +4140,17 @@ pub mod warm_pool {
     }
 
     /// The properties of `AWS::AutoScaling::WarmPool`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWarmPoolProps {
         /// `AutoScalingGroupName`.
-        #[serde(rename = "AutoScalingGroupName")]
         pub auto_scaling_group_name: Value<String>,
         /// `InstanceReusePolicy`.
-        #[serde(rename = "InstanceReusePolicy", skip_serializing_if = "Option::is_none")]
         pub instance_reuse_policy: Option<InstanceReusePolicy>,
         /// `MaxGroupPreparedCapacity`.
-        #[serde(
-            rename = "MaxGroupPreparedCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_group_prepared_capacity: Option<Value<i64>>,
         /// `MinSize`.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
         pub min_size: Option<Value<i64>>,
         /// `PoolState`.
-        #[serde(rename = "PoolState", skip_serializing_if = "Option::is_none")]
         pub pool_state: Option<Value<PoolState>>,
     }
 
@@ -3488,12 +4167,47 @@ pub mod warm_pool {
         }
     }
 
+    impl Serialize for CfnWarmPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoScalingGroupName", &self.auto_scaling_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceReusePolicy",
+                &self.instance_reuse_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxGroupPreparedCapacity",
+                &self.max_group_prepared_capacity,
+            )?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            crate::cfn::entry(&mut map, "PoolState", &self.pool_state)?;
+            map.end()
+        }
+    }
+
     /// The `InstanceReusePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceReusePolicy {
         /// `ReuseOnScaleIn`.
-        #[serde(rename = "ReuseOnScaleIn", skip_serializing_if = "Option::is_none")]
         pub reuse_on_scale_in: Option<Value<bool>>,
+    }
+
+    impl Serialize for InstanceReusePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReuseOnScaleIn", &self.reuse_on_scale_in)?;
+            map.end()
+        }
     }
 
     /// Values of `PoolState`.

@@ -81,13 +81,11 @@ pub mod scaling_plan {
     }
 
     /// The properties of `AWS::AutoScalingPlans::ScalingPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScalingPlanProps {
-        /// A CloudFormation stack or a set of tags.
-        #[serde(rename = "ApplicationSource")]
+        /// `ApplicationSource`: A CloudFormation stack or a set of tags.
         pub application_source: ApplicationSource,
-        /// The scaling instructions.
-        #[serde(rename = "ScalingInstructions")]
+        /// `ScalingInstructions`: The scaling instructions.
         pub scaling_instructions: Vec<ScalingInstruction>,
     }
 
@@ -104,29 +102,51 @@ pub mod scaling_plan {
         }
     }
 
-    /// The `ApplicationSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ApplicationSource {
-        /// The Amazon Resource Name (ARN) of a CloudFormation stack.
-        #[serde(
-            rename = "CloudFormationStackARN",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnScalingPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationSource", &self.application_source)?;
+            map.serialize_entry("ScalingInstructions", &self.scaling_instructions)?;
+            map.end()
+        }
+    }
 
+    /// The `ApplicationSource` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ApplicationSource {
+        /// `CloudFormationStackARN`: The Amazon Resource Name (ARN) of a CloudFormation stack.
         pub cloud_formation_stack_arn: Option<Value<String>>,
-        /// A set of tag filters (keys and values).
-        #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
+        /// `TagFilters`: A set of tag filters (keys and values).
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
+    impl Serialize for ApplicationSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudFormationStackARN",
+                &self.cloud_formation_stack_arn,
+            )?;
+            crate::cfn::entry(&mut map, "TagFilters", &self.tag_filters)?;
+            map.end()
+        }
+    }
+
     /// The `TagFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagFilter {
-        /// The tag key.
-        #[serde(rename = "Key")]
+        /// `Key`: The tag key.
         pub key: Value<String>,
-        /// The tag values (0 to 20).
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The tag values (0 to 20).
         pub values: Option<Vec<Value<String>>>,
     }
 
@@ -140,88 +160,55 @@ pub mod scaling_plan {
         }
     }
 
-    /// The `ScalingInstruction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ScalingInstruction {
-        /// The customized load metric to use for predictive scaling.
-        #[serde(
-            rename = "CustomizedLoadMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for TagFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
+    }
 
+    /// The `ScalingInstruction` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ScalingInstruction {
+        /// `CustomizedLoadMetricSpecification`: The customized load metric to use for predictive scaling.
         pub customized_load_metric_specification: Option<
             CustomizedLoadMetricSpecification,
         >,
-        /// Controls whether dynamic scaling is disabled.
-        #[serde(
-            rename = "DisableDynamicScaling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableDynamicScaling`: Controls whether dynamic scaling is disabled.
         pub disable_dynamic_scaling: Option<Value<bool>>,
-        /// The maximum capacity of the resource.
-        #[serde(rename = "MaxCapacity")]
+        /// `MaxCapacity`: The maximum capacity of the resource.
         pub max_capacity: Value<i64>,
-        /// The minimum capacity of the resource.
-        #[serde(rename = "MinCapacity")]
+        /// `MinCapacity`: The minimum capacity of the resource.
         pub min_capacity: Value<i64>,
-        /// The predefined load metric to use for predictive scaling.
-        #[serde(
-            rename = "PredefinedLoadMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredefinedLoadMetricSpecification`: The predefined load metric to use for predictive scaling.
         pub predefined_load_metric_specification: Option<
             PredefinedLoadMetricSpecification,
         >,
-        /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity specified for the resource.
-        #[serde(
-            rename = "PredictiveScalingMaxCapacityBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredictiveScalingMaxCapacityBehavior`: Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity specified for the resource.
         pub predictive_scaling_max_capacity_behavior: Option<
             Value<PredictiveScalingMaxCapacityBehavior>,
         >,
-        /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity.
-        #[serde(
-            rename = "PredictiveScalingMaxCapacityBuffer",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredictiveScalingMaxCapacityBuffer`: The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity.
         pub predictive_scaling_max_capacity_buffer: Option<Value<i64>>,
-        /// The predictive scaling mode.
-        #[serde(
-            rename = "PredictiveScalingMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredictiveScalingMode`: The predictive scaling mode.
         pub predictive_scaling_mode: Option<Value<PredictiveScalingMode>>,
-        /// The ID of the resource.
-        #[serde(rename = "ResourceId")]
+        /// `ResourceId`: The ID of the resource.
         pub resource_id: Value<String>,
-        /// The scalable dimension associated with the resource.
-        #[serde(rename = "ScalableDimension")]
+        /// `ScalableDimension`: The scalable dimension associated with the resource.
         pub scalable_dimension: Value<ScalableDimension>,
-        /// Controls whether a resource's externally created scaling policies are deleted and new target tracking scaling policies created.
-        #[serde(
-            rename = "ScalingPolicyUpdateBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScalingPolicyUpdateBehavior`: Controls whether a resource's externally created scaling policies are deleted and new target tracking scaling policies created.
         pub scaling_policy_update_behavior: Option<Value<ScalingPolicyUpdateBehavior>>,
-        /// The amount of time, in seconds, to buffer the run time of scheduled scaling actions when scaling out.
-        #[serde(
-            rename = "ScheduledActionBufferTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScheduledActionBufferTime`: The amount of time, in seconds, to buffer the run time of scheduled scaling actions when scaling out.
         pub scheduled_action_buffer_time: Option<Value<i64>>,
-        /// The namespace of the AWS service.
-        #[serde(rename = "ServiceNamespace")]
+        /// `ServiceNamespace`: The namespace of the AWS service.
         pub service_namespace: Value<ServiceNamespace>,
-        /// The target tracking configurations (up to 10).
-        #[serde(rename = "TargetTrackingConfigurations")]
+        /// `TargetTrackingConfigurations`: The target tracking configurations (up to 10).
         pub target_tracking_configurations: Vec<TargetTrackingConfiguration>,
     }
 
@@ -254,23 +241,78 @@ pub mod scaling_plan {
         }
     }
 
+    impl Serialize for ScalingInstruction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedLoadMetricSpecification",
+                &self.customized_load_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableDynamicScaling",
+                &self.disable_dynamic_scaling,
+            )?;
+            map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+            map.serialize_entry("MinCapacity", &self.min_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedLoadMetricSpecification",
+                &self.predefined_load_metric_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredictiveScalingMaxCapacityBehavior",
+                &self.predictive_scaling_max_capacity_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredictiveScalingMaxCapacityBuffer",
+                &self.predictive_scaling_max_capacity_buffer,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredictiveScalingMode",
+                &self.predictive_scaling_mode,
+            )?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            map.serialize_entry("ScalableDimension", &self.scalable_dimension)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScalingPolicyUpdateBehavior",
+                &self.scaling_policy_update_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledActionBufferTime",
+                &self.scheduled_action_buffer_time,
+            )?;
+            map.serialize_entry("ServiceNamespace", &self.service_namespace)?;
+            map.serialize_entry(
+                "TargetTrackingConfigurations",
+                &self.target_tracking_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomizedLoadMetricSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomizedLoadMetricSpecification {
-        /// The dimensions of the metric.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The dimensions of the metric.
         pub dimensions: Option<Vec<MetricDimension>>,
-        /// The name of the metric.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the metric.
         pub metric_name: Value<String>,
-        /// The namespace of the metric.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The namespace of the metric.
         pub namespace: Value<String>,
-        /// The statistic of the metric.
-        #[serde(rename = "Statistic")]
+        /// `Statistic`: The statistic of the metric.
         pub statistic: Value<Statistic>,
-        /// The unit of the metric.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of the metric.
         pub unit: Option<Value<String>>,
     }
 
@@ -291,14 +333,28 @@ pub mod scaling_plan {
         }
     }
 
+    impl Serialize for CustomizedLoadMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.serialize_entry("Statistic", &self.statistic)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The `MetricDimension` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDimension {
-        /// The name of the dimension.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the dimension.
         pub name: Value<String>,
-        /// The value of the dimension.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the dimension.
         pub value: Value<String>,
     }
 
@@ -312,6 +368,19 @@ pub mod scaling_plan {
                 name: name.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -362,13 +431,11 @@ pub mod scaling_plan {
     }
 
     /// The `PredefinedLoadMetricSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredefinedLoadMetricSpecification {
-        /// The metric type.
-        #[serde(rename = "PredefinedLoadMetricType")]
+        /// `PredefinedLoadMetricType`: The metric type.
         pub predefined_load_metric_type: Value<PredefinedLoadMetricType>,
-        /// Identifies the resource associated with the metric type.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
+        /// `ResourceLabel`: Identifies the resource associated with the metric type.
         pub resource_label: Option<Value<String>>,
     }
 
@@ -381,6 +448,22 @@ pub mod scaling_plan {
                 predefined_load_metric_type: predefined_load_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredefinedLoadMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PredefinedLoadMetricType",
+                &self.predefined_load_metric_type,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 
@@ -662,44 +745,25 @@ pub mod scaling_plan {
     }
 
     /// The `TargetTrackingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingConfiguration {
-        /// A customized metric.
-        #[serde(
-            rename = "CustomizedScalingMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomizedScalingMetricSpecification`: A customized metric.
         pub customized_scaling_metric_specification: Option<
             CustomizedScalingMetricSpecification,
         >,
-        /// Indicates whether scale in by the target tracking scaling policy is disabled.
-        #[serde(rename = "DisableScaleIn", skip_serializing_if = "Option::is_none")]
+        /// `DisableScaleIn`: Indicates whether scale in by the target tracking scaling policy is disabled.
         pub disable_scale_in: Option<Value<bool>>,
-        /// The estimated time, in seconds, until a newly launched instance can contribute to the CloudWatch metrics.
-        #[serde(
-            rename = "EstimatedInstanceWarmup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EstimatedInstanceWarmup`: The estimated time, in seconds, until a newly launched instance can contribute to the CloudWatch metrics.
         pub estimated_instance_warmup: Option<Value<i64>>,
-        /// A predefined metric.
-        #[serde(
-            rename = "PredefinedScalingMetricSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PredefinedScalingMetricSpecification`: A predefined metric.
         pub predefined_scaling_metric_specification: Option<
             PredefinedScalingMetricSpecification,
         >,
-        /// The amount of time, in seconds, after a scale-in activity completes before another scale in activity can start.
-        #[serde(rename = "ScaleInCooldown", skip_serializing_if = "Option::is_none")]
+        /// `ScaleInCooldown`: The amount of time, in seconds, after a scale-in activity completes before another scale in activity can start.
         pub scale_in_cooldown: Option<Value<i64>>,
-        /// The amount of time, in seconds, after a scale-out activity completes before another scale-out activity can start.
-        #[serde(rename = "ScaleOutCooldown", skip_serializing_if = "Option::is_none")]
+        /// `ScaleOutCooldown`: The amount of time, in seconds, after a scale-out activity completes before another scale-out activity can start.
         pub scale_out_cooldown: Option<Value<i64>>,
-        /// The target value for the metric.
-        #[serde(rename = "TargetValue")]
+        /// `TargetValue`: The target value for the metric.
         pub target_value: Value<f64>,
     }
 
@@ -718,23 +782,48 @@ pub mod scaling_plan {
         }
     }
 
+    impl Serialize for TargetTrackingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizedScalingMetricSpecification",
+                &self.customized_scaling_metric_specification,
+            )?;
+            crate::cfn::entry(&mut map, "DisableScaleIn", &self.disable_scale_in)?;
+            crate::cfn::entry(
+                &mut map,
+                "EstimatedInstanceWarmup",
+                &self.estimated_instance_warmup,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredefinedScalingMetricSpecification",
+                &self.predefined_scaling_metric_specification,
+            )?;
+            crate::cfn::entry(&mut map, "ScaleInCooldown", &self.scale_in_cooldown)?;
+            crate::cfn::entry(&mut map, "ScaleOutCooldown", &self.scale_out_cooldown)?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
     /// The `CustomizedScalingMetricSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomizedScalingMetricSpecification {
-        /// The dimensions of the metric.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The dimensions of the metric.
         pub dimensions: Option<Vec<MetricDimension>>,
-        /// The name of the metric.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the metric.
         pub metric_name: Value<String>,
-        /// The namespace of the metric.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The namespace of the metric.
         pub namespace: Value<String>,
-        /// The statistic of the metric.
-        #[serde(rename = "Statistic")]
+        /// `Statistic`: The statistic of the metric.
         pub statistic: Value<CustomizedScalingMetricSpecificationStatistic>,
-        /// The unit of the metric.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of the metric.
         pub unit: Option<Value<String>>,
     }
 
@@ -752,6 +841,22 @@ pub mod scaling_plan {
                 statistic: statistic.into(),
                 unit: None,
             }
+        }
+    }
+
+    impl Serialize for CustomizedScalingMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.serialize_entry("Statistic", &self.statistic)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
         }
     }
 
@@ -803,13 +908,11 @@ pub mod scaling_plan {
     }
 
     /// The `PredefinedScalingMetricSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredefinedScalingMetricSpecification {
-        /// The metric type.
-        #[serde(rename = "PredefinedScalingMetricType")]
+        /// `PredefinedScalingMetricType`: The metric type.
         pub predefined_scaling_metric_type: Value<PredefinedScalingMetricType>,
-        /// Identifies the resource associated with the metric type.
-        #[serde(rename = "ResourceLabel", skip_serializing_if = "Option::is_none")]
+        /// `ResourceLabel`: Identifies the resource associated with the metric type.
         pub resource_label: Option<Value<String>>,
     }
 
@@ -822,6 +925,22 @@ pub mod scaling_plan {
                 predefined_scaling_metric_type: predefined_scaling_metric_type.into(),
                 resource_label: None,
             }
+        }
+    }
+
+    impl Serialize for PredefinedScalingMetricSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PredefinedScalingMetricType",
+                &self.predefined_scaling_metric_type,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceLabel", &self.resource_label)?;
+            map.end()
         }
     }
 

@@ -80,16 +80,13 @@ pub mod workspace {
     }
 
     /// The properties of `AWS::AWSExternalAnthropic::Workspace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {
         /// `DataResidency`.
-        #[serde(rename = "DataResidency", skip_serializing_if = "Option::is_none")]
         pub data_residency: Option<DataResidency>,
-        /// The name of the workspace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the workspace.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -104,21 +101,50 @@ pub mod workspace {
         }
     }
 
-    /// Data residency configuration for the workspace.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DataResidency {
-        /// Permitted inference geo values.
-        #[serde(
-            rename = "AllowedInferenceGeos",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataResidency", &self.data_residency)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Data residency configuration for the workspace.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DataResidency {
+        /// `AllowedInferenceGeos`: Permitted inference geo values.
         pub allowed_inference_geos: Option<Vec<Value<String>>>,
-        /// Default inference geo applied when requests omit the parameter.
-        #[serde(rename = "DefaultInferenceGeo", skip_serializing_if = "Option::is_none")]
+        /// `DefaultInferenceGeo`: Default inference geo applied when requests omit the parameter.
         pub default_inference_geo: Option<Value<String>>,
-        /// Geographic region for workspace data storage.
-        #[serde(rename = "WorkspaceGeo", skip_serializing_if = "Option::is_none")]
+        /// `WorkspaceGeo`: Geographic region for workspace data storage.
         pub workspace_geo: Option<Value<String>>,
+    }
+
+    impl Serialize for DataResidency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedInferenceGeos",
+                &self.allowed_inference_geos,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultInferenceGeo",
+                &self.default_inference_geo,
+            )?;
+            crate::cfn::entry(&mut map, "WorkspaceGeo", &self.workspace_geo)?;
+            map.end()
+        }
     }
 }

@@ -93,26 +93,17 @@ pub mod capability {
     }
 
     /// The properties of `AWS::B2BI::Capability`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapabilityProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: CapabilityConfiguration,
         /// `InstructionsDocuments`.
-        #[serde(
-            rename = "InstructionsDocuments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instructions_documents: Option<Vec<S3Location>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<CapabilityType>,
     }
 
@@ -133,31 +124,57 @@ pub mod capability {
         }
     }
 
+    impl Serialize for CfnCapabilityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstructionsDocuments",
+                &self.instructions_documents,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `CapabilityConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapabilityConfiguration {
         /// `Edi`.
-        #[serde(rename = "Edi", skip_serializing_if = "Option::is_none")]
         pub edi: Option<EdiConfiguration>,
     }
 
+    impl Serialize for CapabilityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Edi", &self.edi)?;
+            map.end()
+        }
+    }
+
     /// The `EdiConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EdiConfiguration {
         /// `CapabilityDirection`.
-        #[serde(rename = "CapabilityDirection", skip_serializing_if = "Option::is_none")]
         pub capability_direction: Option<Value<CapabilityDirection>>,
         /// `InputLocation`.
-        #[serde(rename = "InputLocation")]
         pub input_location: S3Location,
         /// `OutputLocation`.
-        #[serde(rename = "OutputLocation")]
         pub output_location: S3Location,
         /// `TransformerId`.
-        #[serde(rename = "TransformerId")]
         pub transformer_id: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: EdiType,
     }
 
@@ -176,6 +193,26 @@ pub mod capability {
                 transformer_id: transformer_id.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for EdiConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapabilityDirection",
+                &self.capability_direction,
+            )?;
+            map.serialize_entry("InputLocation", &self.input_location)?;
+            map.serialize_entry("OutputLocation", &self.output_location)?;
+            map.serialize_entry("TransformerId", &self.transformer_id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -217,14 +254,25 @@ pub mod capability {
     }
 
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Location {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.end()
+        }
     }
 
     /// Values of `CapabilityType`.
@@ -346,28 +394,21 @@ pub mod partnership {
     }
 
     /// The properties of `AWS::B2BI::Partnership`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPartnershipProps {
         /// `Capabilities`.
-        #[serde(rename = "Capabilities")]
         pub capabilities: Vec<Value<String>>,
         /// `CapabilityOptions`.
-        #[serde(rename = "CapabilityOptions", skip_serializing_if = "Option::is_none")]
         pub capability_options: Option<CapabilityOptions>,
         /// `Email`.
-        #[serde(rename = "Email")]
         pub email: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Phone`.
-        #[serde(rename = "Phone", skip_serializing_if = "Option::is_none")]
         pub phone: Option<Value<String>>,
         /// `ProfileId`.
-        #[serde(rename = "ProfileId")]
         pub profile_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -391,45 +432,94 @@ pub mod partnership {
         }
     }
 
+    impl Serialize for CfnPartnershipProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Capabilities", &self.capabilities)?;
+            crate::cfn::entry(&mut map, "CapabilityOptions", &self.capability_options)?;
+            map.serialize_entry("Email", &self.email)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Phone", &self.phone)?;
+            map.serialize_entry("ProfileId", &self.profile_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CapabilityOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapabilityOptions {
         /// `InboundEdi`.
-        #[serde(rename = "InboundEdi", skip_serializing_if = "Option::is_none")]
         pub inbound_edi: Option<InboundEdiOptions>,
         /// `OutboundEdi`.
-        #[serde(rename = "OutboundEdi", skip_serializing_if = "Option::is_none")]
         pub outbound_edi: Option<OutboundEdiOptions>,
     }
 
+    impl Serialize for CapabilityOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InboundEdi", &self.inbound_edi)?;
+            crate::cfn::entry(&mut map, "OutboundEdi", &self.outbound_edi)?;
+            map.end()
+        }
+    }
+
     /// The `InboundEdiOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InboundEdiOptions {
         /// `X12`.
-        #[serde(rename = "X12", skip_serializing_if = "Option::is_none")]
         pub x12: Option<X12InboundEdiOptions>,
     }
 
+    impl Serialize for InboundEdiOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "X12", &self.x12)?;
+            map.end()
+        }
+    }
+
     /// The `X12InboundEdiOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12InboundEdiOptions {
         /// `AcknowledgmentOptions`.
-        #[serde(
-            rename = "AcknowledgmentOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub acknowledgment_options: Option<X12AcknowledgmentOptions>,
     }
 
+    impl Serialize for X12InboundEdiOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcknowledgmentOptions",
+                &self.acknowledgment_options,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `X12AcknowledgmentOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct X12AcknowledgmentOptions {
         /// `FunctionalAcknowledgment`.
-        #[serde(rename = "FunctionalAcknowledgment")]
         pub functional_acknowledgment: Value<X12FunctionalAcknowledgment>,
         /// `TechnicalAcknowledgment`.
-        #[serde(rename = "TechnicalAcknowledgment")]
         pub technical_acknowledgment: Value<X12TechnicalAcknowledgment>,
     }
 
@@ -443,6 +533,25 @@ pub mod partnership {
                 functional_acknowledgment: functional_acknowledgment.into(),
                 technical_acknowledgment: technical_acknowledgment.into(),
             }
+        }
+    }
+
+    impl Serialize for X12AcknowledgmentOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "FunctionalAcknowledgment",
+                &self.functional_acknowledgment,
+            )?;
+            map.serialize_entry(
+                "TechnicalAcknowledgment",
+                &self.technical_acknowledgment,
+            )?;
+            map.end()
         }
     }
 
@@ -526,123 +635,193 @@ pub mod partnership {
     }
 
     /// The `OutboundEdiOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutboundEdiOptions {
         /// `X12`.
-        #[serde(rename = "X12", skip_serializing_if = "Option::is_none")]
         pub x12: Option<X12Envelope>,
     }
 
+    impl Serialize for OutboundEdiOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "X12", &self.x12)?;
+            map.end()
+        }
+    }
+
     /// The `X12Envelope` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12Envelope {
         /// `Common`.
-        #[serde(rename = "Common", skip_serializing_if = "Option::is_none")]
         pub common: Option<X12OutboundEdiHeaders>,
         /// `WrapOptions`.
-        #[serde(rename = "WrapOptions", skip_serializing_if = "Option::is_none")]
         pub wrap_options: Option<WrapOptions>,
     }
 
+    impl Serialize for X12Envelope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Common", &self.common)?;
+            crate::cfn::entry(&mut map, "WrapOptions", &self.wrap_options)?;
+            map.end()
+        }
+    }
+
     /// The `X12OutboundEdiHeaders` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12OutboundEdiHeaders {
         /// `ControlNumbers`.
-        #[serde(rename = "ControlNumbers", skip_serializing_if = "Option::is_none")]
         pub control_numbers: Option<X12ControlNumbers>,
         /// `Delimiters`.
-        #[serde(rename = "Delimiters", skip_serializing_if = "Option::is_none")]
         pub delimiters: Option<X12Delimiters>,
         /// `FunctionalGroupHeaders`.
-        #[serde(
-            rename = "FunctionalGroupHeaders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub functional_group_headers: Option<X12FunctionalGroupHeaders>,
         /// `Gs05TimeFormat`.
-        #[serde(rename = "Gs05TimeFormat", skip_serializing_if = "Option::is_none")]
         pub gs05_time_format: Option<Value<X12gs05TimeFormat>>,
         /// `InterchangeControlHeaders`.
-        #[serde(
-            rename = "InterchangeControlHeaders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub interchange_control_headers: Option<X12InterchangeControlHeaders>,
         /// `ValidateEdi`.
-        #[serde(rename = "ValidateEdi", skip_serializing_if = "Option::is_none")]
         pub validate_edi: Option<Value<bool>>,
     }
 
+    impl Serialize for X12OutboundEdiHeaders {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ControlNumbers", &self.control_numbers)?;
+            crate::cfn::entry(&mut map, "Delimiters", &self.delimiters)?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionalGroupHeaders",
+                &self.functional_group_headers,
+            )?;
+            crate::cfn::entry(&mut map, "Gs05TimeFormat", &self.gs05_time_format)?;
+            crate::cfn::entry(
+                &mut map,
+                "InterchangeControlHeaders",
+                &self.interchange_control_headers,
+            )?;
+            crate::cfn::entry(&mut map, "ValidateEdi", &self.validate_edi)?;
+            map.end()
+        }
+    }
+
     /// The `X12ControlNumbers` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12ControlNumbers {
         /// `StartingFunctionalGroupControlNumber`.
-        #[serde(
-            rename = "StartingFunctionalGroupControlNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub starting_functional_group_control_number: Option<Value<f64>>,
         /// `StartingInterchangeControlNumber`.
-        #[serde(
-            rename = "StartingInterchangeControlNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub starting_interchange_control_number: Option<Value<f64>>,
         /// `StartingTransactionSetControlNumber`.
-        #[serde(
-            rename = "StartingTransactionSetControlNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub starting_transaction_set_control_number: Option<Value<f64>>,
     }
 
+    impl Serialize for X12ControlNumbers {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "StartingFunctionalGroupControlNumber",
+                &self.starting_functional_group_control_number,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StartingInterchangeControlNumber",
+                &self.starting_interchange_control_number,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StartingTransactionSetControlNumber",
+                &self.starting_transaction_set_control_number,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `X12Delimiters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12Delimiters {
         /// `ComponentSeparator`.
-        #[serde(rename = "ComponentSeparator", skip_serializing_if = "Option::is_none")]
         pub component_separator: Option<Value<String>>,
         /// `DataElementSeparator`.
-        #[serde(
-            rename = "DataElementSeparator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_element_separator: Option<Value<String>>,
         /// `SegmentTerminator`.
-        #[serde(rename = "SegmentTerminator", skip_serializing_if = "Option::is_none")]
         pub segment_terminator: Option<Value<String>>,
     }
 
+    impl Serialize for X12Delimiters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComponentSeparator",
+                &self.component_separator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataElementSeparator",
+                &self.data_element_separator,
+            )?;
+            crate::cfn::entry(&mut map, "SegmentTerminator", &self.segment_terminator)?;
+            map.end()
+        }
+    }
+
     /// The `X12FunctionalGroupHeaders` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12FunctionalGroupHeaders {
         /// `ApplicationReceiverCode`.
-        #[serde(
-            rename = "ApplicationReceiverCode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub application_receiver_code: Option<Value<String>>,
         /// `ApplicationSenderCode`.
-        #[serde(
-            rename = "ApplicationSenderCode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub application_sender_code: Option<Value<String>>,
         /// `ResponsibleAgencyCode`.
-        #[serde(
-            rename = "ResponsibleAgencyCode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub responsible_agency_code: Option<Value<String>>,
+    }
+
+    impl Serialize for X12FunctionalGroupHeaders {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationReceiverCode",
+                &self.application_receiver_code,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationSenderCode",
+                &self.application_sender_code,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponsibleAgencyCode",
+                &self.responsible_agency_code,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `X12gs05TimeFormat`.
@@ -686,47 +865,81 @@ pub mod partnership {
     }
 
     /// The `X12InterchangeControlHeaders` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12InterchangeControlHeaders {
         /// `AcknowledgmentRequestedCode`.
-        #[serde(
-            rename = "AcknowledgmentRequestedCode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub acknowledgment_requested_code: Option<Value<String>>,
         /// `ReceiverId`.
-        #[serde(rename = "ReceiverId", skip_serializing_if = "Option::is_none")]
         pub receiver_id: Option<Value<String>>,
         /// `ReceiverIdQualifier`.
-        #[serde(rename = "ReceiverIdQualifier", skip_serializing_if = "Option::is_none")]
         pub receiver_id_qualifier: Option<Value<String>>,
         /// `RepetitionSeparator`.
-        #[serde(rename = "RepetitionSeparator", skip_serializing_if = "Option::is_none")]
         pub repetition_separator: Option<Value<String>>,
         /// `SenderId`.
-        #[serde(rename = "SenderId", skip_serializing_if = "Option::is_none")]
         pub sender_id: Option<Value<String>>,
         /// `SenderIdQualifier`.
-        #[serde(rename = "SenderIdQualifier", skip_serializing_if = "Option::is_none")]
         pub sender_id_qualifier: Option<Value<String>>,
         /// `UsageIndicatorCode`.
-        #[serde(rename = "UsageIndicatorCode", skip_serializing_if = "Option::is_none")]
         pub usage_indicator_code: Option<Value<String>>,
     }
 
+    impl Serialize for X12InterchangeControlHeaders {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcknowledgmentRequestedCode",
+                &self.acknowledgment_requested_code,
+            )?;
+            crate::cfn::entry(&mut map, "ReceiverId", &self.receiver_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReceiverIdQualifier",
+                &self.receiver_id_qualifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepetitionSeparator",
+                &self.repetition_separator,
+            )?;
+            crate::cfn::entry(&mut map, "SenderId", &self.sender_id)?;
+            crate::cfn::entry(&mut map, "SenderIdQualifier", &self.sender_id_qualifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsageIndicatorCode",
+                &self.usage_indicator_code,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WrapOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WrapOptions {
         /// `LineLength`.
-        #[serde(rename = "LineLength", skip_serializing_if = "Option::is_none")]
         pub line_length: Option<Value<f64>>,
         /// `LineTerminator`.
-        #[serde(rename = "LineTerminator", skip_serializing_if = "Option::is_none")]
         pub line_terminator: Option<Value<LineTerminator>>,
         /// `WrapBy`.
-        #[serde(rename = "WrapBy", skip_serializing_if = "Option::is_none")]
         pub wrap_by: Option<Value<WrapFormat>>,
+    }
+
+    impl Serialize for WrapOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LineLength", &self.line_length)?;
+            crate::cfn::entry(&mut map, "LineTerminator", &self.line_terminator)?;
+            crate::cfn::entry(&mut map, "WrapBy", &self.wrap_by)?;
+            map.end()
+        }
     }
 
     /// Values of `LineTerminator`.
@@ -892,25 +1105,19 @@ pub mod profile {
     }
 
     /// The properties of `AWS::B2BI::Profile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
         /// `BusinessName`.
-        #[serde(rename = "BusinessName")]
         pub business_name: Value<String>,
         /// `Email`.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
         pub email: Option<Value<String>>,
         /// `Logging`.
-        #[serde(rename = "Logging")]
         pub logging: Value<Logging>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Phone`.
-        #[serde(rename = "Phone")]
         pub phone: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -930,6 +1137,23 @@ pub mod profile {
                 phone: phone.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BusinessName", &self.business_name)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            map.serialize_entry("Logging", &self.logging)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Phone", &self.phone)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1047,40 +1271,29 @@ pub mod transformer {
     }
 
     /// The properties of `AWS::B2BI::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransformerProps {
         /// `EdiType`.
-        #[serde(rename = "EdiType", skip_serializing_if = "Option::is_none")]
         pub edi_type: Option<EdiType>,
         /// `FileFormat`.
-        #[serde(rename = "FileFormat", skip_serializing_if = "Option::is_none")]
         pub file_format: Option<Value<FileFormat>>,
         /// `InputConversion`.
-        #[serde(rename = "InputConversion", skip_serializing_if = "Option::is_none")]
         pub input_conversion: Option<InputConversion>,
         /// `Mapping`.
-        #[serde(rename = "Mapping", skip_serializing_if = "Option::is_none")]
         pub mapping: Option<Mapping>,
-        /// This shape is deprecated: This is a legacy trait.
-        #[serde(rename = "MappingTemplate", skip_serializing_if = "Option::is_none")]
+        /// `MappingTemplate`: This shape is deprecated: This is a legacy trait.
         pub mapping_template: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OutputConversion`.
-        #[serde(rename = "OutputConversion", skip_serializing_if = "Option::is_none")]
         pub output_conversion: Option<OutputConversion>,
-        /// This shape is deprecated: This is a legacy trait.
-        #[serde(rename = "SampleDocument", skip_serializing_if = "Option::is_none")]
+        /// `SampleDocument`: This shape is deprecated: This is a legacy trait.
         pub sample_document: Option<Value<String>>,
         /// `SampleDocuments`.
-        #[serde(rename = "SampleDocuments", skip_serializing_if = "Option::is_none")]
         pub sample_documents: Option<SampleDocuments>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<TransformerStatus>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1103,6 +1316,28 @@ pub mod transformer {
                 status: status.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnTransformerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EdiType", &self.edi_type)?;
+            crate::cfn::entry(&mut map, "FileFormat", &self.file_format)?;
+            crate::cfn::entry(&mut map, "InputConversion", &self.input_conversion)?;
+            crate::cfn::entry(&mut map, "Mapping", &self.mapping)?;
+            crate::cfn::entry(&mut map, "MappingTemplate", &self.mapping_template)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputConversion", &self.output_conversion)?;
+            crate::cfn::entry(&mut map, "SampleDocument", &self.sample_document)?;
+            crate::cfn::entry(&mut map, "SampleDocuments", &self.sample_documents)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1147,16 +1382,13 @@ pub mod transformer {
     }
 
     /// The `InputConversion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputConversion {
         /// `AdvancedOptions`.
-        #[serde(rename = "AdvancedOptions", skip_serializing_if = "Option::is_none")]
         pub advanced_options: Option<AdvancedOptions>,
         /// `FormatOptions`.
-        #[serde(rename = "FormatOptions", skip_serializing_if = "Option::is_none")]
         pub format_options: Option<FormatOptions>,
         /// `FromFormat`.
-        #[serde(rename = "FromFormat")]
         pub from_format: Value<FromFormat>,
     }
 
@@ -1171,31 +1403,78 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for InputConversion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdvancedOptions", &self.advanced_options)?;
+            crate::cfn::entry(&mut map, "FormatOptions", &self.format_options)?;
+            map.serialize_entry("FromFormat", &self.from_format)?;
+            map.end()
+        }
+    }
+
     /// The `AdvancedOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedOptions {
         /// `X12`.
-        #[serde(rename = "X12", skip_serializing_if = "Option::is_none")]
         pub x12: Option<X12AdvancedOptions>,
     }
 
+    impl Serialize for AdvancedOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "X12", &self.x12)?;
+            map.end()
+        }
+    }
+
     /// The `X12AdvancedOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12AdvancedOptions {
         /// `SplitOptions`.
-        #[serde(rename = "SplitOptions", skip_serializing_if = "Option::is_none")]
         pub split_options: Option<X12SplitOptions>,
         /// `ValidationOptions`.
-        #[serde(rename = "ValidationOptions", skip_serializing_if = "Option::is_none")]
         pub validation_options: Option<X12ValidationOptions>,
     }
 
+    impl Serialize for X12AdvancedOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SplitOptions", &self.split_options)?;
+            crate::cfn::entry(&mut map, "ValidationOptions", &self.validation_options)?;
+            map.end()
+        }
+    }
+
     /// The `X12SplitOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12SplitOptions {
         /// `SplitBy`.
-        #[serde(rename = "SplitBy", skip_serializing_if = "Option::is_none")]
         pub split_by: Option<Value<X12SplitBy>>,
+    }
+
+    impl Serialize for X12SplitOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SplitBy", &self.split_by)?;
+            map.end()
+        }
     }
 
     /// Values of `X12SplitBy`.
@@ -1236,52 +1515,71 @@ pub mod transformer {
     }
 
     /// The `X12ValidationOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12ValidationOptions {
         /// `ValidationRules`.
-        #[serde(rename = "ValidationRules", skip_serializing_if = "Option::is_none")]
         pub validation_rules: Option<Vec<X12ValidationRule>>,
     }
 
+    impl Serialize for X12ValidationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ValidationRules", &self.validation_rules)?;
+            map.end()
+        }
+    }
+
     /// The `X12ValidationRule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct X12ValidationRule {
         /// `CodeListValidationRule`.
-        #[serde(
-            rename = "CodeListValidationRule",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_list_validation_rule: Option<X12CodeListValidationRule>,
         /// `ElementLengthValidationRule`.
-        #[serde(
-            rename = "ElementLengthValidationRule",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub element_length_validation_rule: Option<X12ElementLengthValidationRule>,
         /// `ElementRequirementValidationRule`.
-        #[serde(
-            rename = "ElementRequirementValidationRule",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub element_requirement_validation_rule: Option<
             X12ElementRequirementValidationRule,
         >,
     }
 
+    impl Serialize for X12ValidationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeListValidationRule",
+                &self.code_list_validation_rule,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElementLengthValidationRule",
+                &self.element_length_validation_rule,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElementRequirementValidationRule",
+                &self.element_requirement_validation_rule,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `X12CodeListValidationRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct X12CodeListValidationRule {
         /// `CodesToAdd`.
-        #[serde(rename = "CodesToAdd", skip_serializing_if = "Option::is_none")]
         pub codes_to_add: Option<Vec<Value<String>>>,
         /// `CodesToRemove`.
-        #[serde(rename = "CodesToRemove", skip_serializing_if = "Option::is_none")]
         pub codes_to_remove: Option<Vec<Value<String>>>,
         /// `ElementId`.
-        #[serde(rename = "ElementId")]
         pub element_id: Value<String>,
     }
 
@@ -1296,17 +1594,28 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for X12CodeListValidationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodesToAdd", &self.codes_to_add)?;
+            crate::cfn::entry(&mut map, "CodesToRemove", &self.codes_to_remove)?;
+            map.serialize_entry("ElementId", &self.element_id)?;
+            map.end()
+        }
+    }
+
     /// The `X12ElementLengthValidationRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct X12ElementLengthValidationRule {
         /// `ElementId`.
-        #[serde(rename = "ElementId")]
         pub element_id: Value<String>,
         /// `MaxLength`.
-        #[serde(rename = "MaxLength")]
         pub max_length: Value<f64>,
         /// `MinLength`.
-        #[serde(rename = "MinLength")]
         pub min_length: Value<f64>,
     }
 
@@ -1325,14 +1634,26 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for X12ElementLengthValidationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ElementId", &self.element_id)?;
+            map.serialize_entry("MaxLength", &self.max_length)?;
+            map.serialize_entry("MinLength", &self.min_length)?;
+            map.end()
+        }
+    }
+
     /// The `X12ElementRequirementValidationRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct X12ElementRequirementValidationRule {
         /// `ElementPosition`.
-        #[serde(rename = "ElementPosition")]
         pub element_position: Value<String>,
         /// `Requirement`.
-        #[serde(rename = "Requirement")]
         pub requirement: Value<ElementRequirement>,
     }
 
@@ -1346,6 +1667,19 @@ pub mod transformer {
                 element_position: element_position.into(),
                 requirement: requirement.into(),
             }
+        }
+    }
+
+    impl Serialize for X12ElementRequirementValidationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ElementPosition", &self.element_position)?;
+            map.serialize_entry("Requirement", &self.requirement)?;
+            map.end()
         }
     }
 
@@ -1387,11 +1721,22 @@ pub mod transformer {
     }
 
     /// The `FormatOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormatOptions {
         /// `X12`.
-        #[serde(rename = "X12", skip_serializing_if = "Option::is_none")]
         pub x12: Option<X12Details>,
+    }
+
+    impl Serialize for FormatOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "X12", &self.x12)?;
+            map.end()
+        }
     }
 
     /// Values of `FromFormat`.
@@ -1429,13 +1774,11 @@ pub mod transformer {
     }
 
     /// The `Mapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Mapping {
         /// `Template`.
-        #[serde(rename = "Template", skip_serializing_if = "Option::is_none")]
         pub template: Option<Value<String>>,
         /// `TemplateLanguage`.
-        #[serde(rename = "TemplateLanguage")]
         pub template_language: Value<MappingTemplateLanguage>,
     }
 
@@ -1448,6 +1791,19 @@ pub mod transformer {
                 template: None,
                 template_language: template_language.into(),
             }
+        }
+    }
+
+    impl Serialize for Mapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Template", &self.template)?;
+            map.serialize_entry("TemplateLanguage", &self.template_language)?;
+            map.end()
         }
     }
 
@@ -1489,16 +1845,13 @@ pub mod transformer {
     }
 
     /// The `OutputConversion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutputConversion {
         /// `AdvancedOptions`.
-        #[serde(rename = "AdvancedOptions", skip_serializing_if = "Option::is_none")]
         pub advanced_options: Option<AdvancedOptions>,
         /// `FormatOptions`.
-        #[serde(rename = "FormatOptions", skip_serializing_if = "Option::is_none")]
         pub format_options: Option<FormatOptions>,
         /// `ToFormat`.
-        #[serde(rename = "ToFormat")]
         pub to_format: Value<ToFormat>,
     }
 
@@ -1510,6 +1863,20 @@ pub mod transformer {
                 format_options: None,
                 to_format: to_format.into(),
             }
+        }
+    }
+
+    impl Serialize for OutputConversion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdvancedOptions", &self.advanced_options)?;
+            crate::cfn::entry(&mut map, "FormatOptions", &self.format_options)?;
+            map.serialize_entry("ToFormat", &self.to_format)?;
+            map.end()
         }
     }
 
@@ -1548,13 +1915,11 @@ pub mod transformer {
     }
 
     /// The `SampleDocuments` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SampleDocuments {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `Keys`.
-        #[serde(rename = "Keys")]
         pub keys: Vec<SampleDocumentKeys>,
     }
 
@@ -1571,15 +1936,39 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for SampleDocuments {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("Keys", &self.keys)?;
+            map.end()
+        }
+    }
+
     /// The `SampleDocumentKeys` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SampleDocumentKeys {
         /// `Input`.
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
         pub input: Option<Value<String>>,
         /// `Output`.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
         pub output: Option<Value<String>>,
+    }
+
+    impl Serialize for SampleDocumentKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            map.end()
+        }
     }
 
     /// Values of `TransformerStatus`.
@@ -1621,22 +2010,44 @@ pub mod transformer {
 }
 
 /// The `EdiType` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EdiType {
     /// `X12Details`.
-    #[serde(rename = "X12Details", skip_serializing_if = "Option::is_none")]
     pub x12_details: Option<X12Details>,
 }
 
+impl Serialize for EdiType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "X12Details", &self.x12_details)?;
+        map.end()
+    }
+}
+
 /// The `X12Details` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct X12Details {
     /// `TransactionSet`.
-    #[serde(rename = "TransactionSet", skip_serializing_if = "Option::is_none")]
     pub transaction_set: Option<Value<X12TransactionSet>>,
     /// `Version`.
-    #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
     pub version: Option<Value<X12Version>>,
+}
+
+impl Serialize for X12Details {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "TransactionSet", &self.transaction_set)?;
+        crate::cfn::entry(&mut map, "Version", &self.version)?;
+        map.end()
+    }
 }
 
 /// Values of `X12TransactionSet`.

@@ -95,13 +95,11 @@ pub mod backup_plan {
     }
 
     /// The properties of `AWS::Backup::BackupPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupPlanProps {
         /// `BackupPlan`.
-        #[serde(rename = "BackupPlan")]
         pub backup_plan: BackupPlanResourceType,
         /// `BackupPlanTags`.
-        #[serde(rename = "BackupPlanTags", skip_serializing_if = "Option::is_none")]
         pub backup_plan_tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -115,24 +113,29 @@ pub mod backup_plan {
         }
     }
 
+    impl Serialize for CfnBackupPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BackupPlan", &self.backup_plan)?;
+            crate::cfn::entry(&mut map, "BackupPlanTags", &self.backup_plan_tags)?;
+            map.end()
+        }
+    }
+
     /// The `BackupPlanResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BackupPlanResourceType {
         /// `AdvancedBackupSettings`.
-        #[serde(
-            rename = "AdvancedBackupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_backup_settings: Option<Vec<AdvancedBackupSettingResourceType>>,
         /// `BackupPlanName`.
-        #[serde(rename = "BackupPlanName")]
         pub backup_plan_name: Value<String>,
         /// `BackupPlanRule`.
-        #[serde(rename = "BackupPlanRule")]
         pub backup_plan_rule: Vec<BackupRuleResourceType>,
         /// `ScanSettings`.
-        #[serde(rename = "ScanSettings", skip_serializing_if = "Option::is_none")]
         pub scan_settings: Option<Vec<ScanSettingResourceType>>,
     }
 
@@ -151,14 +154,31 @@ pub mod backup_plan {
         }
     }
 
+    impl Serialize for BackupPlanResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedBackupSettings",
+                &self.advanced_backup_settings,
+            )?;
+            map.serialize_entry("BackupPlanName", &self.backup_plan_name)?;
+            map.serialize_entry("BackupPlanRule", &self.backup_plan_rule)?;
+            crate::cfn::entry(&mut map, "ScanSettings", &self.scan_settings)?;
+            map.end()
+        }
+    }
+
     /// The `AdvancedBackupSettingResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AdvancedBackupSettingResourceType {
-        /// `BackupOptions`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "BackupOptions")]
+        /// `BackupOptions`: `BackupOptions`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub backup_options: serde_json::Value,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<String>,
     }
 
@@ -175,63 +195,47 @@ pub mod backup_plan {
         }
     }
 
+    impl Serialize for AdvancedBackupSettingResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BackupOptions", &self.backup_options)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.end()
+        }
+    }
+
     /// The `BackupRuleResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BackupRuleResourceType {
         /// `CompletionWindowMinutes`.
-        #[serde(
-            rename = "CompletionWindowMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub completion_window_minutes: Option<Value<f64>>,
         /// `CopyActions`.
-        #[serde(rename = "CopyActions", skip_serializing_if = "Option::is_none")]
         pub copy_actions: Option<Vec<CopyActionResourceType>>,
         /// `EnableContinuousBackup`.
-        #[serde(
-            rename = "EnableContinuousBackup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_continuous_backup: Option<Value<bool>>,
         /// `IndexActions`.
-        #[serde(rename = "IndexActions", skip_serializing_if = "Option::is_none")]
         pub index_actions: Option<Vec<IndexActionsResourceType>>,
         /// `Lifecycle`.
-        #[serde(rename = "Lifecycle", skip_serializing_if = "Option::is_none")]
         pub lifecycle: Option<LifecycleResourceType>,
         /// `RecoveryPointTags`.
-        #[serde(rename = "RecoveryPointTags", skip_serializing_if = "Option::is_none")]
         pub recovery_point_tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `RuleName`.
-        #[serde(rename = "RuleName")]
         pub rule_name: Value<String>,
         /// `ScanActions`.
-        #[serde(rename = "ScanActions", skip_serializing_if = "Option::is_none")]
         pub scan_actions: Option<Vec<ScanActionResourceType>>,
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
         pub schedule_expression: Option<Value<String>>,
         /// `ScheduleExpressionTimezone`.
-        #[serde(
-            rename = "ScheduleExpressionTimezone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub schedule_expression_timezone: Option<Value<String>>,
         /// `StartWindowMinutes`.
-        #[serde(rename = "StartWindowMinutes", skip_serializing_if = "Option::is_none")]
         pub start_window_minutes: Option<Value<f64>>,
         /// `TargetBackupVault`.
-        #[serde(rename = "TargetBackupVault")]
         pub target_backup_vault: Value<String>,
         /// `TargetLogicallyAirGappedBackupVaultArn`.
-        #[serde(
-            rename = "TargetLogicallyAirGappedBackupVaultArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_logically_air_gapped_backup_vault_arn: Option<Value<String>>,
     }
 
@@ -259,14 +263,60 @@ pub mod backup_plan {
         }
     }
 
+    impl Serialize for BackupRuleResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompletionWindowMinutes",
+                &self.completion_window_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "CopyActions", &self.copy_actions)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableContinuousBackup",
+                &self.enable_continuous_backup,
+            )?;
+            crate::cfn::entry(&mut map, "IndexActions", &self.index_actions)?;
+            crate::cfn::entry(&mut map, "Lifecycle", &self.lifecycle)?;
+            crate::cfn::entry(&mut map, "RecoveryPointTags", &self.recovery_point_tags)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "ScanActions", &self.scan_actions)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpressionTimezone",
+                &self.schedule_expression_timezone,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StartWindowMinutes",
+                &self.start_window_minutes,
+            )?;
+            map.serialize_entry("TargetBackupVault", &self.target_backup_vault)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetLogicallyAirGappedBackupVaultArn",
+                &self.target_logically_air_gapped_backup_vault_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CopyActionResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CopyActionResourceType {
         /// `DestinationBackupVaultArn`.
-        #[serde(rename = "DestinationBackupVaultArn")]
         pub destination_backup_vault_arn: Value<String>,
         /// `Lifecycle`.
-        #[serde(rename = "Lifecycle", skip_serializing_if = "Option::is_none")]
         pub lifecycle: Option<LifecycleResourceType>,
     }
 
@@ -280,45 +330,94 @@ pub mod backup_plan {
         }
     }
 
+    impl Serialize for CopyActionResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationBackupVaultArn",
+                &self.destination_backup_vault_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Lifecycle", &self.lifecycle)?;
+            map.end()
+        }
+    }
+
     /// The `LifecycleResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LifecycleResourceType {
         /// `DeleteAfterDays`.
-        #[serde(rename = "DeleteAfterDays", skip_serializing_if = "Option::is_none")]
         pub delete_after_days: Option<Value<f64>>,
         /// `MoveToColdStorageAfterDays`.
-        #[serde(
-            rename = "MoveToColdStorageAfterDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub move_to_cold_storage_after_days: Option<Value<f64>>,
         /// `OptInToArchiveForSupportedResources`.
-        #[serde(
-            rename = "OptInToArchiveForSupportedResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub opt_in_to_archive_for_supported_resources: Option<Value<bool>>,
     }
 
+    impl Serialize for LifecycleResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeleteAfterDays", &self.delete_after_days)?;
+            crate::cfn::entry(
+                &mut map,
+                "MoveToColdStorageAfterDays",
+                &self.move_to_cold_storage_after_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OptInToArchiveForSupportedResources",
+                &self.opt_in_to_archive_for_supported_resources,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IndexActionsResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IndexActionsResourceType {
         /// `ResourceTypes`.
-        #[serde(rename = "ResourceTypes", skip_serializing_if = "Option::is_none")]
         pub resource_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for IndexActionsResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceTypes", &self.resource_types)?;
+            map.end()
+        }
+    }
+
     /// The `ScanActionResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScanActionResourceType {
         /// `MalwareScanner`.
-        #[serde(rename = "MalwareScanner", skip_serializing_if = "Option::is_none")]
         pub malware_scanner: Option<Value<MalwareScanner>>,
         /// `ScanMode`.
-        #[serde(rename = "ScanMode", skip_serializing_if = "Option::is_none")]
         pub scan_mode: Option<Value<ScanMode>>,
+    }
+
+    impl Serialize for ScanActionResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MalwareScanner", &self.malware_scanner)?;
+            crate::cfn::entry(&mut map, "ScanMode", &self.scan_mode)?;
+            map.end()
+        }
     }
 
     /// Values of `MalwareScanner`.
@@ -393,17 +492,28 @@ pub mod backup_plan {
     }
 
     /// The `ScanSettingResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScanSettingResourceType {
         /// `MalwareScanner`.
-        #[serde(rename = "MalwareScanner", skip_serializing_if = "Option::is_none")]
         pub malware_scanner: Option<Value<MalwareScanner>>,
         /// `ResourceTypes`.
-        #[serde(rename = "ResourceTypes", skip_serializing_if = "Option::is_none")]
         pub resource_types: Option<Vec<Value<String>>>,
         /// `ScannerRoleArn`.
-        #[serde(rename = "ScannerRoleArn", skip_serializing_if = "Option::is_none")]
         pub scanner_role_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ScanSettingResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MalwareScanner", &self.malware_scanner)?;
+            crate::cfn::entry(&mut map, "ResourceTypes", &self.resource_types)?;
+            crate::cfn::entry(&mut map, "ScannerRoleArn", &self.scanner_role_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -473,13 +583,11 @@ pub mod backup_selection {
     }
 
     /// The properties of `AWS::Backup::BackupSelection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupSelectionProps {
         /// `BackupPlanId`.
-        #[serde(rename = "BackupPlanId")]
         pub backup_plan_id: Value<String>,
         /// `BackupSelection`.
-        #[serde(rename = "BackupSelection")]
         pub backup_selection: BackupSelectionResourceType,
     }
 
@@ -496,26 +604,33 @@ pub mod backup_selection {
         }
     }
 
+    impl Serialize for CfnBackupSelectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BackupPlanId", &self.backup_plan_id)?;
+            map.serialize_entry("BackupSelection", &self.backup_selection)?;
+            map.end()
+        }
+    }
+
     /// The `BackupSelectionResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BackupSelectionResourceType {
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Conditions>,
         /// `IamRoleArn`.
-        #[serde(rename = "IamRoleArn")]
         pub iam_role_arn: Value<String>,
         /// `ListOfTags`.
-        #[serde(rename = "ListOfTags", skip_serializing_if = "Option::is_none")]
         pub list_of_tags: Option<Vec<ConditionResourceType>>,
         /// `NotResources`.
-        #[serde(rename = "NotResources", skip_serializing_if = "Option::is_none")]
         pub not_resources: Option<Vec<Value<String>>>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<Value<String>>>,
         /// `SelectionName`.
-        #[serde(rename = "SelectionName")]
         pub selection_name: Value<String>,
     }
 
@@ -536,45 +651,81 @@ pub mod backup_selection {
         }
     }
 
+    impl Serialize for BackupSelectionResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "ListOfTags", &self.list_of_tags)?;
+            crate::cfn::entry(&mut map, "NotResources", &self.not_resources)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            map.serialize_entry("SelectionName", &self.selection_name)?;
+            map.end()
+        }
+    }
+
     /// The `Conditions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Conditions {
         /// `StringEquals`.
-        #[serde(rename = "StringEquals", skip_serializing_if = "Option::is_none")]
         pub string_equals: Option<Vec<ConditionParameter>>,
         /// `StringLike`.
-        #[serde(rename = "StringLike", skip_serializing_if = "Option::is_none")]
         pub string_like: Option<Vec<ConditionParameter>>,
         /// `StringNotEquals`.
-        #[serde(rename = "StringNotEquals", skip_serializing_if = "Option::is_none")]
         pub string_not_equals: Option<Vec<ConditionParameter>>,
         /// `StringNotLike`.
-        #[serde(rename = "StringNotLike", skip_serializing_if = "Option::is_none")]
         pub string_not_like: Option<Vec<ConditionParameter>>,
     }
 
+    impl Serialize for Conditions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StringEquals", &self.string_equals)?;
+            crate::cfn::entry(&mut map, "StringLike", &self.string_like)?;
+            crate::cfn::entry(&mut map, "StringNotEquals", &self.string_not_equals)?;
+            crate::cfn::entry(&mut map, "StringNotLike", &self.string_not_like)?;
+            map.end()
+        }
+    }
+
     /// The `ConditionParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConditionParameter {
         /// `ConditionKey`.
-        #[serde(rename = "ConditionKey", skip_serializing_if = "Option::is_none")]
         pub condition_key: Option<Value<String>>,
         /// `ConditionValue`.
-        #[serde(rename = "ConditionValue", skip_serializing_if = "Option::is_none")]
         pub condition_value: Option<Value<String>>,
     }
 
+    impl Serialize for ConditionParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConditionKey", &self.condition_key)?;
+            crate::cfn::entry(&mut map, "ConditionValue", &self.condition_value)?;
+            map.end()
+        }
+    }
+
     /// The `ConditionResourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConditionResourceType {
         /// `ConditionKey`.
-        #[serde(rename = "ConditionKey")]
         pub condition_key: Value<String>,
         /// `ConditionType`.
-        #[serde(rename = "ConditionType")]
         pub condition_type: Value<String>,
         /// `ConditionValue`.
-        #[serde(rename = "ConditionValue")]
         pub condition_value: Value<String>,
     }
 
@@ -590,6 +741,20 @@ pub mod backup_selection {
                 condition_type: condition_type.into(),
                 condition_value: condition_value.into(),
             }
+        }
+    }
+
+    impl Serialize for ConditionResourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConditionKey", &self.condition_key)?;
+            map.serialize_entry("ConditionType", &self.condition_type)?;
+            map.serialize_entry("ConditionValue", &self.condition_value)?;
+            map.end()
         }
     }
 }
@@ -658,25 +823,19 @@ pub mod backup_vault {
     }
 
     /// The properties of `AWS::Backup::BackupVault`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupVaultProps {
-        /// `AccessPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AccessPolicy", skip_serializing_if = "Option::is_none")]
+        /// `AccessPolicy`: `AccessPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub access_policy: Option<serde_json::Value>,
         /// `BackupVaultName`.
-        #[serde(rename = "BackupVaultName")]
         pub backup_vault_name: Value<String>,
         /// `BackupVaultTags`.
-        #[serde(rename = "BackupVaultTags", skip_serializing_if = "Option::is_none")]
         pub backup_vault_tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `EncryptionKeyArn`.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
         pub encryption_key_arn: Option<Value<String>>,
         /// `LockConfiguration`.
-        #[serde(rename = "LockConfiguration", skip_serializing_if = "Option::is_none")]
         pub lock_configuration: Option<LockConfigurationType>,
         /// `Notifications`.
-        #[serde(rename = "Notifications", skip_serializing_if = "Option::is_none")]
         pub notifications: Option<NotificationObjectType>,
     }
 
@@ -694,17 +853,31 @@ pub mod backup_vault {
         }
     }
 
+    impl Serialize for CfnBackupVaultProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPolicy", &self.access_policy)?;
+            map.serialize_entry("BackupVaultName", &self.backup_vault_name)?;
+            crate::cfn::entry(&mut map, "BackupVaultTags", &self.backup_vault_tags)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            crate::cfn::entry(&mut map, "LockConfiguration", &self.lock_configuration)?;
+            crate::cfn::entry(&mut map, "Notifications", &self.notifications)?;
+            map.end()
+        }
+    }
+
     /// The `LockConfigurationType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LockConfigurationType {
         /// `ChangeableForDays`.
-        #[serde(rename = "ChangeableForDays", skip_serializing_if = "Option::is_none")]
         pub changeable_for_days: Option<Value<i64>>,
         /// `MaxRetentionDays`.
-        #[serde(rename = "MaxRetentionDays", skip_serializing_if = "Option::is_none")]
         pub max_retention_days: Option<Value<i64>>,
         /// `MinRetentionDays`.
-        #[serde(rename = "MinRetentionDays")]
         pub min_retention_days: Value<i64>,
     }
 
@@ -716,6 +889,20 @@ pub mod backup_vault {
                 max_retention_days: None,
                 min_retention_days: min_retention_days.into(),
             }
+        }
+    }
+
+    impl Serialize for LockConfigurationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChangeableForDays", &self.changeable_for_days)?;
+            crate::cfn::entry(&mut map, "MaxRetentionDays", &self.max_retention_days)?;
+            map.serialize_entry("MinRetentionDays", &self.min_retention_days)?;
+            map.end()
         }
     }
 }
@@ -797,23 +984,15 @@ pub mod framework {
     }
 
     /// The properties of `AWS::Backup::Framework`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFrameworkProps {
-        /// Contains detailed information about all of the controls of a framework.
-        #[serde(rename = "FrameworkControls")]
+        /// `FrameworkControls`: Contains detailed information about all of the controls of a framework.
         pub framework_controls: Vec<FrameworkControl>,
-        /// An optional description of the framework with a maximum 1,024 characters.
-        #[serde(
-            rename = "FrameworkDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FrameworkDescription`: An optional description of the framework with a maximum 1,024 characters.
         pub framework_description: Option<Value<String>>,
-        /// The unique name of a framework.
-        #[serde(rename = "FrameworkName", skip_serializing_if = "Option::is_none")]
+        /// `FrameworkName`: The unique name of a framework.
         pub framework_name: Option<Value<String>>,
-        /// Metadata that you can assign to help organize the frameworks that you create.
-        #[serde(rename = "FrameworkTags", skip_serializing_if = "Option::is_none")]
+        /// `FrameworkTags`: Metadata that you can assign to help organize the frameworks that you create.
         pub framework_tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -829,21 +1008,33 @@ pub mod framework {
         }
     }
 
-    /// The `FrameworkControl` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct FrameworkControl {
-        /// A list of ParameterName and ParameterValue pairs.
-        #[serde(
-            rename = "ControlInputParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnFrameworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FrameworkControls", &self.framework_controls)?;
+            crate::cfn::entry(
+                &mut map,
+                "FrameworkDescription",
+                &self.framework_description,
+            )?;
+            crate::cfn::entry(&mut map, "FrameworkName", &self.framework_name)?;
+            crate::cfn::entry(&mut map, "FrameworkTags", &self.framework_tags)?;
+            map.end()
+        }
+    }
 
+    /// The `FrameworkControl` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FrameworkControl {
+        /// `ControlInputParameters`: A list of ParameterName and ParameterValue pairs.
         pub control_input_parameters: Option<Vec<ControlInputParameter>>,
-        /// The name of a control.
-        #[serde(rename = "ControlName")]
+        /// `ControlName`: The name of a control.
         pub control_name: Value<String>,
-        /// The scope of a control.
-        #[serde(rename = "ControlScope", skip_serializing_if = "Option::is_none")]
+        /// `ControlScope`: The scope of a control.
         pub control_scope: Option<ControlScope>,
     }
 
@@ -858,14 +1049,30 @@ pub mod framework {
         }
     }
 
+    impl Serialize for FrameworkControl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ControlInputParameters",
+                &self.control_input_parameters,
+            )?;
+            map.serialize_entry("ControlName", &self.control_name)?;
+            crate::cfn::entry(&mut map, "ControlScope", &self.control_scope)?;
+            map.end()
+        }
+    }
+
     /// The `ControlInputParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ControlInputParameter {
         /// `ParameterName`.
-        #[serde(rename = "ParameterName")]
         pub parameter_name: Value<String>,
         /// `ParameterValue`.
-        #[serde(rename = "ParameterValue")]
         pub parameter_value: Value<String>,
     }
 
@@ -882,26 +1089,50 @@ pub mod framework {
         }
     }
 
+    impl Serialize for ControlInputParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
+    }
+
     /// The scope of a control.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ControlScope {
-        /// The ID of the only AWS resource that you want your control scope to contain.
-        #[serde(
-            rename = "ComplianceResourceIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceResourceIds`: The ID of the only AWS resource that you want your control scope to contain.
         pub compliance_resource_ids: Option<Vec<Value<String>>>,
-        /// Describes whether the control scope includes one or more types of resources, such as `EFS` or `RDS`.
-        #[serde(
-            rename = "ComplianceResourceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceResourceTypes`: Describes whether the control scope includes one or more types of resources, such as `EFS` or `RDS`.
         pub compliance_resource_types: Option<Vec<Value<String>>>,
-        /// Describes whether the control scope includes resources with one or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Describes whether the control scope includes resources with one or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for ControlScope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceResourceIds",
+                &self.compliance_resource_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceResourceTypes",
+                &self.compliance_resource_types,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -982,19 +1213,15 @@ pub mod legal_hold {
     }
 
     /// The properties of `AWS::Backup::LegalHold`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLegalHoldProps {
-        /// The description of the legal hold.
-        #[serde(rename = "Description")]
+        /// `Description`: The description of the legal hold.
         pub description: Value<String>,
-        /// The criteria to assign a set of resources, such as resource types or backup vaults.
-        #[serde(rename = "RecoveryPointSelection")]
+        /// `RecoveryPointSelection`: The criteria to assign a set of resources, such as resource types or backup vaults.
         pub recovery_point_selection: RecoveryPointSelection,
-        /// Optional tags to include.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional tags to include.
         pub tags: Option<Vec<TagsItem>>,
-        /// The title of the legal hold.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the legal hold.
         pub title: Value<String>,
     }
 
@@ -1014,28 +1241,59 @@ pub mod legal_hold {
         }
     }
 
+    impl Serialize for CfnLegalHoldProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry(
+                "RecoveryPointSelection",
+                &self.recovery_point_selection,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// The criteria to assign a set of resources, such as resource types or backup vaults.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecoveryPointSelection {
-        /// A date range for filtering recovery points.
-        #[serde(rename = "DateRange", skip_serializing_if = "Option::is_none")]
+        /// `DateRange`: A date range for filtering recovery points.
         pub date_range: Option<DateRange>,
-        /// The resources included in the resource selection.
-        #[serde(rename = "ResourceIdentifiers", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdentifiers`: The resources included in the resource selection.
         pub resource_identifiers: Option<Vec<Value<String>>>,
-        /// The names of the vaults in which the selected recovery points are contained.
-        #[serde(rename = "VaultNames", skip_serializing_if = "Option::is_none")]
+        /// `VaultNames`: The names of the vaults in which the selected recovery points are contained.
         pub vault_names: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for RecoveryPointSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DateRange", &self.date_range)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifiers",
+                &self.resource_identifiers,
+            )?;
+            crate::cfn::entry(&mut map, "VaultNames", &self.vault_names)?;
+            map.end()
+        }
+    }
+
     /// A date range for filtering recovery points.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateRange {
-        /// The beginning date, inclusive.
-        #[serde(rename = "FromDate")]
+        /// `FromDate`: The beginning date, inclusive.
         pub from_date: Value<String>,
-        /// The end date, inclusive.
-        #[serde(rename = "ToDate")]
+        /// `ToDate`: The end date, inclusive.
         pub to_date: Value<String>,
     }
 
@@ -1052,14 +1310,25 @@ pub mod legal_hold {
         }
     }
 
+    impl Serialize for DateRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FromDate", &self.from_date)?;
+            map.serialize_entry("ToDate", &self.to_date)?;
+            map.end()
+        }
+    }
+
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
-        /// The key name of the tag.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of the tag.
         pub key: Value<String>,
-        /// The value for the tag.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the tag.
         pub value: Value<String>,
     }
 
@@ -1073,6 +1342,19 @@ pub mod legal_hold {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -1153,31 +1435,23 @@ pub mod logically_air_gapped_backup_vault {
     }
 
     /// The properties of `AWS::Backup::LogicallyAirGappedBackupVault`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogicallyAirGappedBackupVaultProps {
-        /// `AccessPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AccessPolicy", skip_serializing_if = "Option::is_none")]
+        /// `AccessPolicy`: `AccessPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub access_policy: Option<serde_json::Value>,
         /// `BackupVaultName`.
-        #[serde(rename = "BackupVaultName")]
         pub backup_vault_name: Value<String>,
         /// `BackupVaultTags`.
-        #[serde(rename = "BackupVaultTags", skip_serializing_if = "Option::is_none")]
         pub backup_vault_tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `EncryptionKeyArn`.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
         pub encryption_key_arn: Option<Value<String>>,
         /// `MaxRetentionDays`.
-        #[serde(rename = "MaxRetentionDays")]
         pub max_retention_days: Value<i64>,
         /// `MinRetentionDays`.
-        #[serde(rename = "MinRetentionDays")]
         pub min_retention_days: Value<i64>,
         /// `MpaApprovalTeamArn`.
-        #[serde(rename = "MpaApprovalTeamArn", skip_serializing_if = "Option::is_none")]
         pub mpa_approval_team_arn: Option<Value<String>>,
         /// `Notifications`.
-        #[serde(rename = "Notifications", skip_serializing_if = "Option::is_none")]
         pub notifications: Option<NotificationObjectType>,
     }
 
@@ -1198,6 +1472,29 @@ pub mod logically_air_gapped_backup_vault {
                 mpa_approval_team_arn: None,
                 notifications: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLogicallyAirGappedBackupVaultProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPolicy", &self.access_policy)?;
+            map.serialize_entry("BackupVaultName", &self.backup_vault_name)?;
+            crate::cfn::entry(&mut map, "BackupVaultTags", &self.backup_vault_tags)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.serialize_entry("MaxRetentionDays", &self.max_retention_days)?;
+            map.serialize_entry("MinRetentionDays", &self.min_retention_days)?;
+            crate::cfn::entry(
+                &mut map,
+                "MpaApprovalTeamArn",
+                &self.mpa_approval_team_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Notifications", &self.notifications)?;
+            map.end()
         }
     }
 }
@@ -1264,26 +1561,17 @@ pub mod report_plan {
     }
 
     /// The properties of `AWS::Backup::ReportPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportPlanProps {
-        /// A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
-        #[serde(rename = "ReportDeliveryChannel")]
+        /// `ReportDeliveryChannel`: A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
         pub report_delivery_channel: ReportDeliveryChannel,
-        /// An optional description of the report plan with a maximum of 1,024 characters.
-        #[serde(
-            rename = "ReportPlanDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReportPlanDescription`: An optional description of the report plan with a maximum of 1,024 characters.
         pub report_plan_description: Option<Value<String>>,
-        /// The unique name of the report plan.
-        #[serde(rename = "ReportPlanName", skip_serializing_if = "Option::is_none")]
+        /// `ReportPlanName`: The unique name of the report plan.
         pub report_plan_name: Option<Value<String>>,
-        /// Metadata that you can assign to help organize the report plans that you create.
-        #[serde(rename = "ReportPlanTags", skip_serializing_if = "Option::is_none")]
+        /// `ReportPlanTags`: Metadata that you can assign to help organize the report plans that you create.
         pub report_plan_tags: Option<Vec<crate::cfn::Tag>>,
-        /// Identifies the report template for the report.
-        #[serde(rename = "ReportSetting")]
+        /// `ReportSetting`: Identifies the report template for the report.
         pub report_setting: ReportSetting,
     }
 
@@ -1303,17 +1591,34 @@ pub mod report_plan {
         }
     }
 
+    impl Serialize for CfnReportPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReportDeliveryChannel", &self.report_delivery_channel)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReportPlanDescription",
+                &self.report_plan_description,
+            )?;
+            crate::cfn::entry(&mut map, "ReportPlanName", &self.report_plan_name)?;
+            crate::cfn::entry(&mut map, "ReportPlanTags", &self.report_plan_tags)?;
+            map.serialize_entry("ReportSetting", &self.report_setting)?;
+            map.end()
+        }
+    }
+
     /// A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReportDeliveryChannel {
-        /// A list of the format of your reports: CSV, JSON, or both.
-        #[serde(rename = "Formats", skip_serializing_if = "Option::is_none")]
+        /// `Formats`: A list of the format of your reports: CSV, JSON, or both.
         pub formats: Option<Vec<Value<String>>>,
-        /// The unique name of the S3 bucket that receives your reports.
-        #[serde(rename = "S3BucketName")]
+        /// `S3BucketName`: The unique name of the S3 bucket that receives your reports.
         pub s3_bucket_name: Value<String>,
-        /// The prefix for where AWS Backup Audit Manager delivers your reports to Amazon S3.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: The prefix for where AWS Backup Audit Manager delivers your reports to Amazon S3.
         pub s3_key_prefix: Option<Value<String>>,
     }
 
@@ -1328,23 +1633,32 @@ pub mod report_plan {
         }
     }
 
+    impl Serialize for ReportDeliveryChannel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Formats", &self.formats)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            map.end()
+        }
+    }
+
     /// Identifies the report template for the report.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReportSetting {
-        /// The list of AWS accounts that a report covers.
-        #[serde(rename = "Accounts", skip_serializing_if = "Option::is_none")]
+        /// `Accounts`: The list of AWS accounts that a report covers.
         pub accounts: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Names (ARNs) of the frameworks a report covers.
-        #[serde(rename = "FrameworkArns", skip_serializing_if = "Option::is_none")]
+        /// `FrameworkArns`: The Amazon Resource Names (ARNs) of the frameworks a report covers.
         pub framework_arns: Option<Vec<Value<String>>>,
-        /// The list of AWS organization units that a report covers.
-        #[serde(rename = "OrganizationUnits", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationUnits`: The list of AWS organization units that a report covers.
         pub organization_units: Option<Vec<Value<String>>>,
-        /// The list of AWS regions that a report covers.
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
+        /// `Regions`: The list of AWS regions that a report covers.
         pub regions: Option<Vec<Value<String>>>,
-        /// Identifies the report template for the report.
-        #[serde(rename = "ReportTemplate")]
+        /// `ReportTemplate`: Identifies the report template for the report.
         pub report_template: Value<String>,
     }
 
@@ -1358,6 +1672,22 @@ pub mod report_plan {
                 regions: None,
                 report_template: report_template.into(),
             }
+        }
+    }
+
+    impl Serialize for ReportSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Accounts", &self.accounts)?;
+            crate::cfn::entry(&mut map, "FrameworkArns", &self.framework_arns)?;
+            crate::cfn::entry(&mut map, "OrganizationUnits", &self.organization_units)?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            map.serialize_entry("ReportTemplate", &self.report_template)?;
+            map.end()
         }
     }
 }
@@ -1424,29 +1754,19 @@ pub mod restore_testing_plan {
     }
 
     /// The properties of `AWS::Backup::RestoreTestingPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRestoreTestingPlanProps {
         /// `RecoveryPointSelection`.
-        #[serde(rename = "RecoveryPointSelection")]
         pub recovery_point_selection: RestoreTestingRecoveryPointSelection,
         /// `RestoreTestingPlanName`.
-        #[serde(rename = "RestoreTestingPlanName")]
         pub restore_testing_plan_name: Value<String>,
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
         /// `ScheduleExpressionTimezone`.
-        #[serde(
-            rename = "ScheduleExpressionTimezone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub schedule_expression_timezone: Option<Value<String>>,
         /// `StartWindowHours`.
-        #[serde(rename = "StartWindowHours", skip_serializing_if = "Option::is_none")]
         pub start_window_hours: Option<Value<i64>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1468,23 +1788,45 @@ pub mod restore_testing_plan {
         }
     }
 
+    impl Serialize for CfnRestoreTestingPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "RecoveryPointSelection",
+                &self.recovery_point_selection,
+            )?;
+            map.serialize_entry(
+                "RestoreTestingPlanName",
+                &self.restore_testing_plan_name,
+            )?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpressionTimezone",
+                &self.schedule_expression_timezone,
+            )?;
+            crate::cfn::entry(&mut map, "StartWindowHours", &self.start_window_hours)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `RestoreTestingRecoveryPointSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RestoreTestingRecoveryPointSelection {
         /// `Algorithm`.
-        #[serde(rename = "Algorithm")]
         pub algorithm: Value<RestoreTestingRecoveryPointSelectionAlgorithm>,
         /// `ExcludeVaults`.
-        #[serde(rename = "ExcludeVaults", skip_serializing_if = "Option::is_none")]
         pub exclude_vaults: Option<Vec<Value<String>>>,
         /// `IncludeVaults`.
-        #[serde(rename = "IncludeVaults")]
         pub include_vaults: Vec<Value<String>>,
         /// `RecoveryPointTypes`.
-        #[serde(rename = "RecoveryPointTypes")]
         pub recovery_point_types: Vec<Value<RestoreTestingRecoveryPointType>>,
         /// `SelectionWindowDays`.
-        #[serde(rename = "SelectionWindowDays", skip_serializing_if = "Option::is_none")]
         pub selection_window_days: Option<Value<i64>>,
     }
 
@@ -1502,6 +1844,26 @@ pub mod restore_testing_plan {
                 recovery_point_types: recovery_point_types.into(),
                 selection_window_days: None,
             }
+        }
+    }
+
+    impl Serialize for RestoreTestingRecoveryPointSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Algorithm", &self.algorithm)?;
+            crate::cfn::entry(&mut map, "ExcludeVaults", &self.exclude_vaults)?;
+            map.serialize_entry("IncludeVaults", &self.include_vaults)?;
+            map.serialize_entry("RecoveryPointTypes", &self.recovery_point_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelectionWindowDays",
+                &self.selection_window_days,
+            )?;
+            map.end()
         }
     }
 
@@ -1642,49 +2004,25 @@ pub mod restore_testing_selection {
     }
 
     /// The properties of `AWS::Backup::RestoreTestingSelection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRestoreTestingSelectionProps {
         /// `IamRoleArn`.
-        #[serde(rename = "IamRoleArn")]
         pub iam_role_arn: Value<String>,
         /// `ProtectedResourceArns`.
-        #[serde(
-            rename = "ProtectedResourceArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub protected_resource_arns: Option<Vec<Value<String>>>,
         /// `ProtectedResourceConditions`.
-        #[serde(
-            rename = "ProtectedResourceConditions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub protected_resource_conditions: Option<ProtectedResourceConditions>,
         /// `ProtectedResourceType`.
-        #[serde(rename = "ProtectedResourceType")]
         pub protected_resource_type: Value<String>,
         /// `RestoreMetadataOverrides`.
-        #[serde(
-            rename = "RestoreMetadataOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub restore_metadata_overrides: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `RestoreTestingPlanName`.
-        #[serde(rename = "RestoreTestingPlanName")]
         pub restore_testing_plan_name: Value<String>,
         /// `RestoreTestingSelectionName`.
-        #[serde(rename = "RestoreTestingSelectionName")]
         pub restore_testing_selection_name: Value<String>,
         /// `ValidationWindowHours`.
-        #[serde(
-            rename = "ValidationWindowHours",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub validation_window_hours: Option<Value<i64>>,
     }
 
@@ -1709,25 +2047,75 @@ pub mod restore_testing_selection {
         }
     }
 
+    impl Serialize for CfnRestoreTestingSelectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProtectedResourceArns",
+                &self.protected_resource_arns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProtectedResourceConditions",
+                &self.protected_resource_conditions,
+            )?;
+            map.serialize_entry("ProtectedResourceType", &self.protected_resource_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestoreMetadataOverrides",
+                &self.restore_metadata_overrides,
+            )?;
+            map.serialize_entry(
+                "RestoreTestingPlanName",
+                &self.restore_testing_plan_name,
+            )?;
+            map.serialize_entry(
+                "RestoreTestingSelectionName",
+                &self.restore_testing_selection_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationWindowHours",
+                &self.validation_window_hours,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ProtectedResourceConditions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProtectedResourceConditions {
         /// `StringEquals`.
-        #[serde(rename = "StringEquals", skip_serializing_if = "Option::is_none")]
         pub string_equals: Option<Vec<KeyValue>>,
         /// `StringNotEquals`.
-        #[serde(rename = "StringNotEquals", skip_serializing_if = "Option::is_none")]
         pub string_not_equals: Option<Vec<KeyValue>>,
     }
 
+    impl Serialize for ProtectedResourceConditions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StringEquals", &self.string_equals)?;
+            crate::cfn::entry(&mut map, "StringNotEquals", &self.string_not_equals)?;
+            map.end()
+        }
+    }
+
     /// The `KeyValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeyValue {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1741,6 +2129,19 @@ pub mod restore_testing_selection {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for KeyValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -1817,23 +2218,15 @@ pub mod tiering_configuration {
     }
 
     /// The properties of `AWS::Backup::TieringConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTieringConfigurationProps {
         /// `BackupVaultName`.
-        #[serde(rename = "BackupVaultName")]
         pub backup_vault_name: Value<String>,
         /// `ResourceSelection`.
-        #[serde(rename = "ResourceSelection")]
         pub resource_selection: Vec<ResourceSelection>,
         /// `TieringConfigurationName`.
-        #[serde(rename = "TieringConfigurationName")]
         pub tiering_configuration_name: Value<String>,
         /// `TieringConfigurationTags`.
-        #[serde(
-            rename = "TieringConfigurationTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tiering_configuration_tags: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
@@ -1855,17 +2248,36 @@ pub mod tiering_configuration {
         }
     }
 
+    impl Serialize for CfnTieringConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BackupVaultName", &self.backup_vault_name)?;
+            map.serialize_entry("ResourceSelection", &self.resource_selection)?;
+            map.serialize_entry(
+                "TieringConfigurationName",
+                &self.tiering_configuration_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TieringConfigurationTags",
+                &self.tiering_configuration_tags,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ResourceSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceSelection {
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<String>,
         /// `Resources`.
-        #[serde(rename = "Resources")]
         pub resources: Vec<Value<String>>,
         /// `TieringDownSettingsInDays`.
-        #[serde(rename = "TieringDownSettingsInDays")]
         pub tiering_down_settings_in_days: Value<i64>,
     }
 
@@ -1883,16 +2295,31 @@ pub mod tiering_configuration {
             }
         }
     }
+
+    impl Serialize for ResourceSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.serialize_entry("Resources", &self.resources)?;
+            map.serialize_entry(
+                "TieringDownSettingsInDays",
+                &self.tiering_down_settings_in_days,
+            )?;
+            map.end()
+        }
+    }
 }
 
 /// The `NotificationObjectType` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NotificationObjectType {
     /// `BackupVaultEvents`.
-    #[serde(rename = "BackupVaultEvents")]
     pub backup_vault_events: Vec<Value<String>>,
     /// `SNSTopicArn`.
-    #[serde(rename = "SNSTopicArn")]
     pub sns_topic_arn: Value<String>,
 }
 
@@ -1906,5 +2333,18 @@ impl NotificationObjectType {
             backup_vault_events: backup_vault_events.into(),
             sns_topic_arn: sns_topic_arn.into(),
         }
+    }
+}
+
+impl Serialize for NotificationObjectType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("BackupVaultEvents", &self.backup_vault_events)?;
+        map.serialize_entry("SNSTopicArn", &self.sns_topic_arn)?;
+        map.end()
     }
 }

@@ -73,28 +73,39 @@ pub mod hypervisor {
     }
 
     /// The properties of `AWS::BackupGateway::Hypervisor`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHypervisorProps {
         /// `Host`.
-        #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
         pub host: Option<Value<String>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `LogGroupArn`.
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
         pub log_group_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Password`.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
         pub password: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnHypervisorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Host", &self.host)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
     }
 }

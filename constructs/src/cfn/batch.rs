@@ -92,51 +92,31 @@ pub mod compute_environment {
     }
 
     /// The properties of `AWS::Batch::ComputeEnvironment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComputeEnvironmentProps {
         /// `ComputeEnvironmentName`.
-        #[serde(
-            rename = "ComputeEnvironmentName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub compute_environment_name: Option<Value<String>>,
         /// `ComputeResources`.
-        #[serde(rename = "ComputeResources", skip_serializing_if = "Option::is_none")]
         pub compute_resources: Option<ComputeResources>,
         /// `Context`.
-        #[serde(rename = "Context", skip_serializing_if = "Option::is_none")]
         pub context: Option<Value<String>>,
         /// `EcsSettings`.
-        #[serde(rename = "EcsSettings", skip_serializing_if = "Option::is_none")]
         pub ecs_settings: Option<EcsSettings>,
         /// `EksConfiguration`.
-        #[serde(rename = "EksConfiguration", skip_serializing_if = "Option::is_none")]
         pub eks_configuration: Option<EksConfiguration>,
         /// `ReplaceComputeEnvironment`.
-        #[serde(
-            rename = "ReplaceComputeEnvironment",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replace_compute_environment: Option<Value<bool>>,
         /// `ServiceRole`.
-        #[serde(rename = "ServiceRole", skip_serializing_if = "Option::is_none")]
         pub service_role: Option<Value<String>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<String>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `UnmanagedvCpus`.
-        #[serde(rename = "UnmanagedvCpus", skip_serializing_if = "Option::is_none")]
         pub unmanagedv_cpus: Option<Value<i64>>,
         /// `UpdatePolicy`.
-        #[serde(rename = "UpdatePolicy", skip_serializing_if = "Option::is_none")]
         pub update_policy: Option<UpdatePolicy>,
     }
 
@@ -160,79 +140,81 @@ pub mod compute_environment {
         }
     }
 
+    impl Serialize for CfnComputeEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeEnvironmentName",
+                &self.compute_environment_name,
+            )?;
+            crate::cfn::entry(&mut map, "ComputeResources", &self.compute_resources)?;
+            crate::cfn::entry(&mut map, "Context", &self.context)?;
+            crate::cfn::entry(&mut map, "EcsSettings", &self.ecs_settings)?;
+            crate::cfn::entry(&mut map, "EksConfiguration", &self.eks_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplaceComputeEnvironment",
+                &self.replace_compute_environment,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceRole", &self.service_role)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UnmanagedvCpus", &self.unmanagedv_cpus)?;
+            crate::cfn::entry(&mut map, "UpdatePolicy", &self.update_policy)?;
+            map.end()
+        }
+    }
+
     /// The `ComputeResources` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputeResources {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<String>>,
         /// `BidPercentage`.
-        #[serde(rename = "BidPercentage", skip_serializing_if = "Option::is_none")]
         pub bid_percentage: Option<Value<i64>>,
-        /// Capacity-level tags for compute environments.
-        #[serde(rename = "CapacityTags", skip_serializing_if = "Option::is_none")]
+        /// `CapacityTags`: Capacity-level tags for compute environments.
         pub capacity_tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `DesiredvCpus`.
-        #[serde(rename = "DesiredvCpus", skip_serializing_if = "Option::is_none")]
         pub desiredv_cpus: Option<Value<i64>>,
         /// `Ec2Configuration`.
-        #[serde(rename = "Ec2Configuration", skip_serializing_if = "Option::is_none")]
         pub ec2_configuration: Option<Vec<Ec2ConfigurationObject>>,
         /// `Ec2KeyPair`.
-        #[serde(rename = "Ec2KeyPair", skip_serializing_if = "Option::is_none")]
         pub ec2_key_pair: Option<Value<String>>,
         /// `ImageId`.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
         pub image_id: Option<Value<String>>,
         /// `InstanceRole`.
-        #[serde(rename = "InstanceRole", skip_serializing_if = "Option::is_none")]
         pub instance_role: Option<Value<String>>,
         /// `InstanceTypes`.
-        #[serde(rename = "InstanceTypes", skip_serializing_if = "Option::is_none")]
         pub instance_types: Option<Vec<Value<String>>>,
         /// `LaunchTemplate`.
-        #[serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")]
         pub launch_template: Option<LaunchTemplateSpecification>,
         /// `ManagedInstancesProvider`.
-        #[serde(
-            rename = "ManagedInstancesProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_instances_provider: Option<ManagedInstancesProvider>,
         /// `MaxvCpus`.
-        #[serde(rename = "MaxvCpus")]
         pub maxv_cpus: Value<i64>,
         /// `MinvCpus`.
-        #[serde(rename = "MinvCpus", skip_serializing_if = "Option::is_none")]
         pub minv_cpus: Option<Value<i64>>,
         /// `PlacementGroup`.
-        #[serde(rename = "PlacementGroup", skip_serializing_if = "Option::is_none")]
         pub placement_group: Option<Value<String>>,
         /// `ScalingPolicy`.
-        #[serde(rename = "ScalingPolicy", skip_serializing_if = "Option::is_none")]
         pub scaling_policy: Option<ComputeScalingPolicy>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SpotIamFleetRole`.
-        #[serde(rename = "SpotIamFleetRole", skip_serializing_if = "Option::is_none")]
         pub spot_iam_fleet_role: Option<Value<String>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
         pub subnets: Option<Vec<Value<String>>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `UpdateToLatestImageVersion`.
-        #[serde(
-            rename = "UpdateToLatestImageVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub update_to_latest_image_version: Option<Value<bool>>,
     }
 
@@ -268,24 +250,60 @@ pub mod compute_environment {
         }
     }
 
+    impl Serialize for ComputeResources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "BidPercentage", &self.bid_percentage)?;
+            crate::cfn::entry(&mut map, "CapacityTags", &self.capacity_tags)?;
+            crate::cfn::entry(&mut map, "DesiredvCpus", &self.desiredv_cpus)?;
+            crate::cfn::entry(&mut map, "Ec2Configuration", &self.ec2_configuration)?;
+            crate::cfn::entry(&mut map, "Ec2KeyPair", &self.ec2_key_pair)?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(&mut map, "InstanceRole", &self.instance_role)?;
+            crate::cfn::entry(&mut map, "InstanceTypes", &self.instance_types)?;
+            crate::cfn::entry(&mut map, "LaunchTemplate", &self.launch_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedInstancesProvider",
+                &self.managed_instances_provider,
+            )?;
+            map.serialize_entry("MaxvCpus", &self.maxv_cpus)?;
+            crate::cfn::entry(&mut map, "MinvCpus", &self.minv_cpus)?;
+            crate::cfn::entry(&mut map, "PlacementGroup", &self.placement_group)?;
+            crate::cfn::entry(&mut map, "ScalingPolicy", &self.scaling_policy)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SpotIamFleetRole", &self.spot_iam_fleet_role)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UpdateToLatestImageVersion",
+                &self.update_to_latest_image_version,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Ec2ConfigurationObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ec2ConfigurationObject {
-        /// `BatchImageStatus`. Read-only: CloudFormation returns it.
-        #[serde(rename = "BatchImageStatus", skip_serializing_if = "Option::is_none")]
+        /// `BatchImageStatus`: `BatchImageStatus`. Read-only: CloudFormation returns it.
         pub batch_image_status: Option<Value<String>>,
         /// `ImageIdOverride`.
-        #[serde(rename = "ImageIdOverride", skip_serializing_if = "Option::is_none")]
         pub image_id_override: Option<Value<String>>,
         /// `ImageKubernetesVersion`.
-        #[serde(
-            rename = "ImageKubernetesVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub image_kubernetes_version: Option<Value<String>>,
         /// `ImageType`.
-        #[serde(rename = "ImageType")]
         pub image_type: Value<String>,
     }
 
@@ -301,64 +319,109 @@ pub mod compute_environment {
         }
     }
 
+    impl Serialize for Ec2ConfigurationObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchImageStatus", &self.batch_image_status)?;
+            crate::cfn::entry(&mut map, "ImageIdOverride", &self.image_id_override)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageKubernetesVersion",
+                &self.image_kubernetes_version,
+            )?;
+            map.serialize_entry("ImageType", &self.image_type)?;
+            map.end()
+        }
+    }
+
     /// The `LaunchTemplateSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateSpecification {
         /// `LaunchTemplateId`.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
         pub launch_template_id: Option<Value<String>>,
         /// `LaunchTemplateName`.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
         pub launch_template_name: Option<Value<String>>,
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Vec<LaunchTemplateSpecificationOverride>>,
         /// `UserdataType`.
-        #[serde(rename = "UserdataType", skip_serializing_if = "Option::is_none")]
         pub userdata_type: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for LaunchTemplateSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            crate::cfn::entry(&mut map, "UserdataType", &self.userdata_type)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// The `LaunchTemplateSpecificationOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateSpecificationOverride {
         /// `LaunchTemplateId`.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
         pub launch_template_id: Option<Value<String>>,
         /// `LaunchTemplateName`.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
         pub launch_template_name: Option<Value<String>>,
         /// `TargetInstanceTypes`.
-        #[serde(rename = "TargetInstanceTypes", skip_serializing_if = "Option::is_none")]
         pub target_instance_types: Option<Vec<Value<String>>>,
         /// `UserdataType`.
-        #[serde(rename = "UserdataType", skip_serializing_if = "Option::is_none")]
         pub userdata_type: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for LaunchTemplateSpecificationOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetInstanceTypes",
+                &self.target_instance_types,
+            )?;
+            crate::cfn::entry(&mut map, "UserdataType", &self.userdata_type)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedInstancesProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedInstancesProvider {
         /// `InfrastructureOptimization`.
-        #[serde(
-            rename = "InfrastructureOptimization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub infrastructure_optimization: Option<InfrastructureOptimization>,
         /// `InfrastructureRoleArn`.
-        #[serde(rename = "InfrastructureRoleArn")]
         pub infrastructure_role_arn: Value<String>,
         /// `InstanceLaunchTemplate`.
-        #[serde(rename = "InstanceLaunchTemplate")]
         pub instance_launch_template: InstanceLaunchTemplate,
         /// `PropagateTags`.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
     }
 
@@ -377,68 +440,71 @@ pub mod compute_environment {
         }
     }
 
+    impl Serialize for ManagedInstancesProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InfrastructureOptimization",
+                &self.infrastructure_optimization,
+            )?;
+            map.serialize_entry("InfrastructureRoleArn", &self.infrastructure_role_arn)?;
+            map.serialize_entry(
+                "InstanceLaunchTemplate",
+                &self.instance_launch_template,
+            )?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            map.end()
+        }
+    }
+
     /// The `InfrastructureOptimization` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InfrastructureOptimization {
         /// `ScaleInAfter`.
-        #[serde(rename = "ScaleInAfter", skip_serializing_if = "Option::is_none")]
         pub scale_in_after: Option<Value<i64>>,
     }
 
+    impl Serialize for InfrastructureOptimization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ScaleInAfter", &self.scale_in_after)?;
+            map.end()
+        }
+    }
+
     /// The `InstanceLaunchTemplate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceLaunchTemplate {
         /// `CapacityOptionType`.
-        #[serde(rename = "CapacityOptionType", skip_serializing_if = "Option::is_none")]
         pub capacity_option_type: Option<Value<CapacityOptionType>>,
         /// `CapacityReservations`.
-        #[serde(
-            rename = "CapacityReservations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservations: Option<CapacityReservations>,
         /// `Ec2InstanceProfileArn`.
-        #[serde(rename = "Ec2InstanceProfileArn")]
         pub ec2_instance_profile_arn: Value<String>,
         /// `FipsEnabled`.
-        #[serde(rename = "FipsEnabled", skip_serializing_if = "Option::is_none")]
         pub fips_enabled: Option<Value<bool>>,
         /// `InstanceMetadataTagsPropagation`.
-        #[serde(
-            rename = "InstanceMetadataTagsPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_metadata_tags_propagation: Option<Value<bool>>,
         /// `InstanceRequirements`.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_requirements: Option<InstanceRequirements>,
         /// `LocalStorageConfiguration`.
-        #[serde(
-            rename = "LocalStorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_storage_configuration: Option<
             ManagedInstancesLocalStorageConfiguration,
         >,
         /// `Monitoring`.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
         pub monitoring: Option<Value<String>>,
         /// `NetworkConfiguration`.
-        #[serde(rename = "NetworkConfiguration")]
         pub network_configuration: ManagedInstancesNetworkConfiguration,
         /// `StorageConfiguration`.
-        #[serde(
-            rename = "StorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_configuration: Option<ManagedInstancesStorageConfiguration>,
     }
 
@@ -460,6 +526,54 @@ pub mod compute_environment {
                 network_configuration: network_configuration.into(),
                 storage_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for InstanceLaunchTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityOptionType",
+                &self.capacity_option_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservations",
+                &self.capacity_reservations,
+            )?;
+            map.serialize_entry(
+                "Ec2InstanceProfileArn",
+                &self.ec2_instance_profile_arn,
+            )?;
+            crate::cfn::entry(&mut map, "FipsEnabled", &self.fips_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMetadataTagsPropagation",
+                &self.instance_metadata_tags_propagation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalStorageConfiguration",
+                &self.local_storage_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            map.serialize_entry("NetworkConfiguration", &self.network_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageConfiguration",
+                &self.storage_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -504,48 +618,83 @@ pub mod compute_environment {
     }
 
     /// The `CapacityReservations` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservations {
         /// `ReservationGroupArn`.
-        #[serde(rename = "ReservationGroupArn", skip_serializing_if = "Option::is_none")]
         pub reservation_group_arn: Option<Value<String>>,
         /// `ReservationPreference`.
-        #[serde(
-            rename = "ReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reservation_preference: Option<Value<String>>,
     }
 
+    impl Serialize for CapacityReservations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservationGroupArn",
+                &self.reservation_group_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservationPreference",
+                &self.reservation_preference,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceRequirements` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceRequirements {
         /// `AllowedInstanceTypes`.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_instance_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for InstanceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ManagedInstancesLocalStorageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedInstancesLocalStorageConfiguration {
         /// `UseLocalStorage`.
-        #[serde(rename = "UseLocalStorage", skip_serializing_if = "Option::is_none")]
         pub use_local_storage: Option<Value<bool>>,
     }
 
+    impl Serialize for ManagedInstancesLocalStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UseLocalStorage", &self.use_local_storage)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedInstancesNetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedInstancesNetworkConfiguration {
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups")]
         pub security_groups: Vec<Value<String>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
 
@@ -562,12 +711,36 @@ pub mod compute_environment {
         }
     }
 
+    impl Serialize for ManagedInstancesNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedInstancesStorageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedInstancesStorageConfiguration {
         /// `StorageSizeGiB`.
-        #[serde(rename = "StorageSizeGiB", skip_serializing_if = "Option::is_none")]
         pub storage_size_gi_b: Option<Value<i64>>,
+    }
+
+    impl Serialize for ManagedInstancesStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StorageSizeGiB", &self.storage_size_gi_b)?;
+            map.end()
+        }
     }
 
     /// Values of `PropagateTags`.
@@ -608,36 +781,55 @@ pub mod compute_environment {
     }
 
     /// The `ComputeScalingPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputeScalingPolicy {
         /// `MinScaleDownDelayMinutes`.
-        #[serde(
-            rename = "MinScaleDownDelayMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub min_scale_down_delay_minutes: Option<Value<i64>>,
     }
 
+    impl Serialize for ComputeScalingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinScaleDownDelayMinutes",
+                &self.min_scale_down_delay_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EcsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcsSettings {
-        /// The CloudWatch Container Insights setting applied to the Amazon ECS cluster that backs this compute environment.
-        #[serde(rename = "ContainerInsights", skip_serializing_if = "Option::is_none")]
+        /// `ContainerInsights`: The CloudWatch Container Insights setting applied to the Amazon ECS cluster that backs this compute environment.
         pub container_insights: Option<Value<String>>,
     }
 
+    impl Serialize for EcsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerInsights", &self.container_insights)?;
+            map.end()
+        }
+    }
+
     /// The `EksConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksConfiguration {
         /// `AccessEntry`.
-        #[serde(rename = "AccessEntry", skip_serializing_if = "Option::is_none")]
         pub access_entry: Option<EksAccessEntry>,
         /// `EksClusterArn`.
-        #[serde(rename = "EksClusterArn")]
         pub eks_cluster_arn: Value<String>,
         /// `KubernetesNamespace`.
-        #[serde(rename = "KubernetesNamespace")]
         pub kubernetes_namespace: Value<String>,
     }
 
@@ -655,34 +847,70 @@ pub mod compute_environment {
         }
     }
 
+    impl Serialize for EksConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessEntry", &self.access_entry)?;
+            map.serialize_entry("EksClusterArn", &self.eks_cluster_arn)?;
+            map.serialize_entry("KubernetesNamespace", &self.kubernetes_namespace)?;
+            map.end()
+        }
+    }
+
     /// The EKS access entry configuration for the compute environment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksAccessEntry {
-        /// The desired state of the EKS access entry managed by AWS Batch.
-        #[serde(rename = "DesiredState", skip_serializing_if = "Option::is_none")]
+        /// `DesiredState`: The desired state of the EKS access entry managed by AWS Batch.
         pub desired_state: Option<Value<String>>,
-        /// The read-only status of the EKS access entry, returned by DescribeComputeEnvironments. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The read-only status of the EKS access entry, returned by DescribeComputeEnvironments. Read-only: CloudFormation returns it.
         pub status: Option<Value<String>>,
     }
 
+    impl Serialize for EksAccessEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DesiredState", &self.desired_state)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// The `UpdatePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UpdatePolicy {
         /// `JobExecutionTimeoutMinutes`.
-        #[serde(
-            rename = "JobExecutionTimeoutMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_execution_timeout_minutes: Option<Value<i64>>,
         /// `TerminateJobsOnUpdate`.
-        #[serde(
-            rename = "TerminateJobsOnUpdate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub terminate_jobs_on_update: Option<Value<bool>>,
+    }
+
+    impl Serialize for UpdatePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobExecutionTimeoutMinutes",
+                &self.job_execution_timeout_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateJobsOnUpdate",
+                &self.terminate_jobs_on_update,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -764,23 +992,15 @@ pub mod consumable_resource {
     }
 
     /// The properties of `AWS::Batch::ConsumableResource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConsumableResourceProps {
-        /// Name of ConsumableResource.
-        #[serde(
-            rename = "ConsumableResourceName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConsumableResourceName`: Name of ConsumableResource.
         pub consumable_resource_name: Option<Value<String>>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<ResourceType>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Total Quantity of ConsumableResource.
-        #[serde(rename = "TotalQuantity")]
+        /// `TotalQuantity`: Total Quantity of ConsumableResource.
         pub total_quantity: Value<i64>,
     }
 
@@ -796,6 +1016,25 @@ pub mod consumable_resource {
                 tags: None,
                 total_quantity: total_quantity.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnConsumableResourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConsumableResourceName",
+                &self.consumable_resource_name,
+            )?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TotalQuantity", &self.total_quantity)?;
+            map.end()
         }
     }
 
@@ -899,64 +1138,37 @@ pub mod job_definition {
     }
 
     /// The properties of `AWS::Batch::JobDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobDefinitionProps {
         /// `ConsumableResourceProperties`.
-        #[serde(
-            rename = "ConsumableResourceProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub consumable_resource_properties: Option<ConsumableResourceProperties>,
         /// `ContainerProperties`.
-        #[serde(rename = "ContainerProperties", skip_serializing_if = "Option::is_none")]
         pub container_properties: Option<ContainerProperties>,
         /// `EcsProperties`.
-        #[serde(rename = "EcsProperties", skip_serializing_if = "Option::is_none")]
         pub ecs_properties: Option<EcsProperties>,
         /// `EksProperties`.
-        #[serde(rename = "EksProperties", skip_serializing_if = "Option::is_none")]
         pub eks_properties: Option<EksProperties>,
         /// `JobDefinitionName`.
-        #[serde(rename = "JobDefinitionName", skip_serializing_if = "Option::is_none")]
         pub job_definition_name: Option<Value<String>>,
         /// `NodeProperties`.
-        #[serde(rename = "NodeProperties", skip_serializing_if = "Option::is_none")]
         pub node_properties: Option<NodeProperties>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `PlatformCapabilities`.
-        #[serde(
-            rename = "PlatformCapabilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub platform_capabilities: Option<Vec<Value<String>>>,
         /// `PropagateTags`.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<bool>>,
         /// `ResourceRetentionPolicy`.
-        #[serde(
-            rename = "ResourceRetentionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_retention_policy: Option<ResourceRetentionPolicy>,
         /// `RetryStrategy`.
-        #[serde(rename = "RetryStrategy", skip_serializing_if = "Option::is_none")]
         pub retry_strategy: Option<RetryStrategy>,
         /// `SchedulingPriority`.
-        #[serde(rename = "SchedulingPriority", skip_serializing_if = "Option::is_none")]
         pub scheduling_priority: Option<Value<i64>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<JobTimeout>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -983,11 +1195,56 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for CfnJobDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConsumableResourceProperties",
+                &self.consumable_resource_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerProperties",
+                &self.container_properties,
+            )?;
+            crate::cfn::entry(&mut map, "EcsProperties", &self.ecs_properties)?;
+            crate::cfn::entry(&mut map, "EksProperties", &self.eks_properties)?;
+            crate::cfn::entry(&mut map, "JobDefinitionName", &self.job_definition_name)?;
+            crate::cfn::entry(&mut map, "NodeProperties", &self.node_properties)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlatformCapabilities",
+                &self.platform_capabilities,
+            )?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceRetentionPolicy",
+                &self.resource_retention_policy,
+            )?;
+            crate::cfn::entry(&mut map, "RetryStrategy", &self.retry_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchedulingPriority",
+                &self.scheduling_priority,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ConsumableResourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConsumableResourceProperties {
         /// `ConsumableResourceList`.
-        #[serde(rename = "ConsumableResourceList")]
         pub consumable_resource_list: Vec<ConsumableResourceRequirement>,
     }
 
@@ -1002,14 +1259,27 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for ConsumableResourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConsumableResourceList",
+                &self.consumable_resource_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ConsumableResourceRequirement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConsumableResourceRequirement {
-        /// The ARN of the consumable resource the job definition should consume.
-        #[serde(rename = "ConsumableResource")]
+        /// `ConsumableResource`: The ARN of the consumable resource the job definition should consume.
         pub consumable_resource: Value<String>,
         /// `Quantity`.
-        #[serde(rename = "Quantity")]
         pub quantity: Value<i64>,
     }
 
@@ -1026,101 +1296,67 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for ConsumableResourceRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConsumableResource", &self.consumable_resource)?;
+            map.serialize_entry("Quantity", &self.quantity)?;
+            map.end()
+        }
+    }
+
     /// The `ContainerProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerProperties {
         /// `Command`.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
         /// `EnableExecuteCommand`.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_execute_command: Option<Value<bool>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Vec<Environment>>,
         /// `EphemeralStorage`.
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
         pub ephemeral_storage: Option<EphemeralStorage>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// `FargatePlatformConfiguration`.
-        #[serde(
-            rename = "FargatePlatformConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub fargate_platform_configuration: Option<FargatePlatformConfiguration>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `JobRoleArn`.
-        #[serde(rename = "JobRoleArn", skip_serializing_if = "Option::is_none")]
         pub job_role_arn: Option<Value<String>>,
         /// `LinuxParameters`.
-        #[serde(rename = "LinuxParameters", skip_serializing_if = "Option::is_none")]
         pub linux_parameters: Option<LinuxParameters>,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
         /// `Memory`.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<i64>>,
         /// `MountPoints`.
-        #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
         pub mount_points: Option<Vec<MountPoint>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `Privileged`.
-        #[serde(rename = "Privileged", skip_serializing_if = "Option::is_none")]
         pub privileged: Option<Value<bool>>,
         /// `ReadonlyRootFilesystem`.
-        #[serde(
-            rename = "ReadonlyRootFilesystem",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub readonly_root_filesystem: Option<Value<bool>>,
         /// `RepositoryCredentials`.
-        #[serde(
-            rename = "RepositoryCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_credentials: Option<RepositoryCredentials>,
         /// `ResourceRequirements`.
-        #[serde(
-            rename = "ResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_requirements: Option<Vec<ResourceRequirement>>,
         /// `RuntimePlatform`.
-        #[serde(rename = "RuntimePlatform", skip_serializing_if = "Option::is_none")]
         pub runtime_platform: Option<RuntimePlatform>,
         /// `Secrets`.
-        #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
         pub secrets: Option<Vec<Secret>>,
         /// `Ulimits`.
-        #[serde(rename = "Ulimits", skip_serializing_if = "Option::is_none")]
         pub ulimits: Option<Vec<Ulimit>>,
         /// `User`.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<Value<String>>,
         /// `Vcpus`.
-        #[serde(rename = "Vcpus", skip_serializing_if = "Option::is_none")]
         pub vcpus: Option<Value<i64>>,
         /// `Volumes`.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
 
@@ -1155,22 +1391,90 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for ContainerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "FargatePlatformConfiguration",
+                &self.fargate_platform_configuration,
+            )?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "JobRoleArn", &self.job_role_arn)?;
+            crate::cfn::entry(&mut map, "LinuxParameters", &self.linux_parameters)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "MountPoints", &self.mount_points)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Privileged", &self.privileged)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadonlyRootFilesystem",
+                &self.readonly_root_filesystem,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceRequirements",
+                &self.resource_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "RuntimePlatform", &self.runtime_platform)?;
+            crate::cfn::entry(&mut map, "Secrets", &self.secrets)?;
+            crate::cfn::entry(&mut map, "Ulimits", &self.ulimits)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            crate::cfn::entry(&mut map, "Vcpus", &self.vcpus)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
     /// The `Environment` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Environment {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for Environment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `EphemeralStorage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EphemeralStorage {
         /// `SizeInGiB`.
-        #[serde(rename = "SizeInGiB")]
         pub size_in_gi_b: Value<i64>,
     }
 
@@ -1183,62 +1487,108 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EphemeralStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SizeInGiB", &self.size_in_gi_b)?;
+            map.end()
+        }
+    }
+
     /// The `FargatePlatformConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FargatePlatformConfiguration {
         /// `PlatformVersion`.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
         pub platform_version: Option<Value<String>>,
     }
 
+    impl Serialize for FargatePlatformConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            map.end()
+        }
+    }
+
     /// The `LinuxParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LinuxParameters {
         /// `Devices`.
-        #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
         pub devices: Option<Vec<Device>>,
         /// `InitProcessEnabled`.
-        #[serde(rename = "InitProcessEnabled", skip_serializing_if = "Option::is_none")]
         pub init_process_enabled: Option<Value<bool>>,
         /// `MaxSwap`.
-        #[serde(rename = "MaxSwap", skip_serializing_if = "Option::is_none")]
         pub max_swap: Option<Value<i64>>,
         /// `SharedMemorySize`.
-        #[serde(rename = "SharedMemorySize", skip_serializing_if = "Option::is_none")]
         pub shared_memory_size: Option<Value<i64>>,
         /// `Swappiness`.
-        #[serde(rename = "Swappiness", skip_serializing_if = "Option::is_none")]
         pub swappiness: Option<Value<i64>>,
         /// `Tmpfs`.
-        #[serde(rename = "Tmpfs", skip_serializing_if = "Option::is_none")]
         pub tmpfs: Option<Vec<Tmpfs>>,
     }
 
+    impl Serialize for LinuxParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Devices", &self.devices)?;
+            crate::cfn::entry(
+                &mut map,
+                "InitProcessEnabled",
+                &self.init_process_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "MaxSwap", &self.max_swap)?;
+            crate::cfn::entry(&mut map, "SharedMemorySize", &self.shared_memory_size)?;
+            crate::cfn::entry(&mut map, "Swappiness", &self.swappiness)?;
+            crate::cfn::entry(&mut map, "Tmpfs", &self.tmpfs)?;
+            map.end()
+        }
+    }
+
     /// The `Device` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Device {
         /// `ContainerPath`.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
         pub container_path: Option<Value<String>>,
         /// `HostPath`.
-        #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
         pub host_path: Option<Value<String>>,
         /// `Permissions`.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
         pub permissions: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for Device {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerPath", &self.container_path)?;
+            crate::cfn::entry(&mut map, "HostPath", &self.host_path)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            map.end()
+        }
+    }
+
     /// The `Tmpfs` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tmpfs {
         /// `ContainerPath`.
-        #[serde(rename = "ContainerPath")]
         pub container_path: Value<String>,
         /// `MountOptions`.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
         pub mount_options: Option<Vec<Value<String>>>,
         /// `Size`.
-        #[serde(rename = "Size")]
         pub size: Value<i64>,
     }
 
@@ -1256,17 +1606,28 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for Tmpfs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerPath", &self.container_path)?;
+            crate::cfn::entry(&mut map, "MountOptions", &self.mount_options)?;
+            map.serialize_entry("Size", &self.size)?;
+            map.end()
+        }
+    }
+
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogConfiguration {
         /// `LogDriver`.
-        #[serde(rename = "LogDriver")]
         pub log_driver: Value<String>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `SecretOptions`.
-        #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
 
@@ -1281,14 +1642,26 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogDriver", &self.log_driver)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "SecretOptions", &self.secret_options)?;
+            map.end()
+        }
+    }
+
     /// The `Secret` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Secret {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ValueFrom`.
-        #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
     }
 
@@ -1305,33 +1678,67 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for Secret {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ValueFrom", &self.value_from)?;
+            map.end()
+        }
+    }
+
     /// The `MountPoint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MountPoint {
         /// `ContainerPath`.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
         pub container_path: Option<Value<String>>,
         /// `ReadOnly`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
         pub read_only: Option<Value<bool>>,
         /// `SourceVolume`.
-        #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
         pub source_volume: Option<Value<String>>,
     }
 
+    impl Serialize for MountPoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerPath", &self.container_path)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "SourceVolume", &self.source_volume)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `AssignPublicIp`.
-        #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
         pub assign_public_ip: Option<Value<String>>,
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssignPublicIp", &self.assign_public_ip)?;
+            map.end()
+        }
+    }
+
     /// The `RepositoryCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryCredentials {
         /// `CredentialsParameter`.
-        #[serde(rename = "CredentialsParameter")]
         pub credentials_parameter: Value<String>,
     }
 
@@ -1344,43 +1751,74 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for RepositoryCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CredentialsParameter", &self.credentials_parameter)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceRequirement` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceRequirement {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for ResourceRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `RuntimePlatform` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuntimePlatform {
         /// `CpuArchitecture`.
-        #[serde(rename = "CpuArchitecture", skip_serializing_if = "Option::is_none")]
         pub cpu_architecture: Option<Value<String>>,
         /// `OperatingSystemFamily`.
-        #[serde(
-            rename = "OperatingSystemFamily",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub operating_system_family: Option<Value<String>>,
     }
 
+    impl Serialize for RuntimePlatform {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CpuArchitecture", &self.cpu_architecture)?;
+            crate::cfn::entry(
+                &mut map,
+                "OperatingSystemFamily",
+                &self.operating_system_family,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Ulimit` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ulimit {
         /// `HardLimit`.
-        #[serde(rename = "HardLimit")]
         pub hard_limit: Value<i64>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SoftLimit`.
-        #[serde(rename = "SoftLimit")]
         pub soft_limit: Value<i64>,
     }
 
@@ -1399,52 +1837,68 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for Ulimit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HardLimit", &self.hard_limit)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SoftLimit", &self.soft_limit)?;
+            map.end()
+        }
+    }
+
     /// The `Volume` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Volume {
         /// `EfsVolumeConfiguration`.
-        #[serde(
-            rename = "EfsVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub efs_volume_configuration: Option<EfsVolumeConfiguration>,
         /// `Host`.
-        #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
         pub host: Option<Host>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `S3FilesVolumeConfiguration`.
-        #[serde(
-            rename = "S3FilesVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_files_volume_configuration: Option<S3FilesVolumeConfiguration>,
     }
 
+    impl Serialize for Volume {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EfsVolumeConfiguration",
+                &self.efs_volume_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Host", &self.host)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3FilesVolumeConfiguration",
+                &self.s3_files_volume_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EfsVolumeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EfsVolumeConfiguration {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig", skip_serializing_if = "Option::is_none")]
         pub authorization_config: Option<EfsAuthorizationConfig>,
         /// `FileSystemId`.
-        #[serde(rename = "FileSystemId")]
         pub file_system_id: Value<String>,
         /// `RootDirectory`.
-        #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
         pub root_directory: Option<Value<String>>,
         /// `TransitEncryption`.
-        #[serde(rename = "TransitEncryption", skip_serializing_if = "Option::is_none")]
         pub transit_encryption: Option<Value<String>>,
         /// `TransitEncryptionPort`.
-        #[serde(
-            rename = "TransitEncryptionPort",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub transit_encryption_port: Option<Value<i64>>,
     }
 
@@ -1461,43 +1915,81 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EfsVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationConfig",
+                &self.authorization_config,
+            )?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "RootDirectory", &self.root_directory)?;
+            crate::cfn::entry(&mut map, "TransitEncryption", &self.transit_encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionPort",
+                &self.transit_encryption_port,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EfsAuthorizationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EfsAuthorizationConfig {
         /// `AccessPointId`.
-        #[serde(rename = "AccessPointId", skip_serializing_if = "Option::is_none")]
         pub access_point_id: Option<Value<String>>,
         /// `Iam`.
-        #[serde(rename = "Iam", skip_serializing_if = "Option::is_none")]
         pub iam: Option<Value<String>>,
     }
 
+    impl Serialize for EfsAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointId", &self.access_point_id)?;
+            crate::cfn::entry(&mut map, "Iam", &self.iam)?;
+            map.end()
+        }
+    }
+
     /// The `Host` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Host {
         /// `SourcePath`.
-        #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
         pub source_path: Option<Value<String>>,
     }
 
+    impl Serialize for Host {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourcePath", &self.source_path)?;
+            map.end()
+        }
+    }
+
     /// The `S3FilesVolumeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3FilesVolumeConfiguration {
         /// `AccessPointArn`.
-        #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
         pub access_point_arn: Option<Value<String>>,
         /// `FileSystemArn`.
-        #[serde(rename = "FileSystemArn")]
         pub file_system_arn: Value<String>,
         /// `RootDirectory`.
-        #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
         pub root_directory: Option<Value<String>>,
         /// `TransitEncryptionPort`.
-        #[serde(
-            rename = "TransitEncryptionPort",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub transit_encryption_port: Option<Value<i64>>,
     }
 
@@ -1513,11 +2005,29 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for S3FilesVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("FileSystemArn", &self.file_system_arn)?;
+            crate::cfn::entry(&mut map, "RootDirectory", &self.root_directory)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionPort",
+                &self.transit_encryption_port,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EcsProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsProperties {
         /// `TaskProperties`.
-        #[serde(rename = "TaskProperties")]
         pub task_properties: Vec<EcsTaskProperties>,
     }
 
@@ -1530,130 +2040,118 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EcsProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TaskProperties", &self.task_properties)?;
+            map.end()
+        }
+    }
+
     /// The `EcsTaskProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcsTaskProperties {
         /// `Containers`.
-        #[serde(rename = "Containers", skip_serializing_if = "Option::is_none")]
         pub containers: Option<Vec<TaskContainerProperties>>,
         /// `EnableExecuteCommand`.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_execute_command: Option<Value<bool>>,
         /// `EphemeralStorage`.
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
         pub ephemeral_storage: Option<EphemeralStorage>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// `IpcMode`.
-        #[serde(rename = "IpcMode", skip_serializing_if = "Option::is_none")]
         pub ipc_mode: Option<Value<String>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `NetworkMode`.
-        #[serde(rename = "NetworkMode", skip_serializing_if = "Option::is_none")]
         pub network_mode: Option<Value<String>>,
         /// `PidMode`.
-        #[serde(rename = "PidMode", skip_serializing_if = "Option::is_none")]
         pub pid_mode: Option<Value<String>>,
         /// `PlatformVersion`.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
         pub platform_version: Option<Value<String>>,
         /// `RuntimePlatform`.
-        #[serde(rename = "RuntimePlatform", skip_serializing_if = "Option::is_none")]
         pub runtime_platform: Option<RuntimePlatform>,
         /// `TaskRoleArn`.
-        #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
         pub task_role_arn: Option<Value<String>>,
         /// `Volumes`.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
 
+    impl Serialize for EcsTaskProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Containers", &self.containers)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "IpcMode", &self.ipc_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkMode", &self.network_mode)?;
+            crate::cfn::entry(&mut map, "PidMode", &self.pid_mode)?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(&mut map, "RuntimePlatform", &self.runtime_platform)?;
+            crate::cfn::entry(&mut map, "TaskRoleArn", &self.task_role_arn)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
     /// The `TaskContainerProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskContainerProperties {
         /// `Command`.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
         /// `DependsOn`.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
         pub depends_on: Option<Vec<TaskContainerDependency>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Vec<Environment>>,
         /// `Essential`.
-        #[serde(rename = "Essential", skip_serializing_if = "Option::is_none")]
         pub essential: Option<Value<bool>>,
         /// `FirelensConfiguration`.
-        #[serde(
-            rename = "FirelensConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firelens_configuration: Option<FirelensConfiguration>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `LinuxParameters`.
-        #[serde(rename = "LinuxParameters", skip_serializing_if = "Option::is_none")]
         pub linux_parameters: Option<LinuxParameters>,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
         /// `MountPoints`.
-        #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
         pub mount_points: Option<Vec<MountPoint>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Privileged`.
-        #[serde(rename = "Privileged", skip_serializing_if = "Option::is_none")]
         pub privileged: Option<Value<bool>>,
         /// `ReadonlyRootFilesystem`.
-        #[serde(
-            rename = "ReadonlyRootFilesystem",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub readonly_root_filesystem: Option<Value<bool>>,
         /// `RepositoryCredentials`.
-        #[serde(
-            rename = "RepositoryCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_credentials: Option<RepositoryCredentials>,
         /// `ResourceRequirements`.
-        #[serde(
-            rename = "ResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_requirements: Option<Vec<ResourceRequirement>>,
         /// `Secrets`.
-        #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
         pub secrets: Option<Vec<Secret>>,
         /// `StartTimeout`.
-        #[serde(rename = "StartTimeout", skip_serializing_if = "Option::is_none")]
         pub start_timeout: Option<Value<i64>>,
         /// `StopTimeout`.
-        #[serde(rename = "StopTimeout", skip_serializing_if = "Option::is_none")]
         pub stop_timeout: Option<Value<i64>>,
         /// `Ulimits`.
-        #[serde(rename = "Ulimits", skip_serializing_if = "Option::is_none")]
         pub ulimits: Option<Vec<Ulimit>>,
         /// `User`.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<Value<String>>,
     }
 
@@ -1684,14 +2182,58 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for TaskContainerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Essential", &self.essential)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirelensConfiguration",
+                &self.firelens_configuration,
+            )?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "LinuxParameters", &self.linux_parameters)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "MountPoints", &self.mount_points)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Privileged", &self.privileged)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadonlyRootFilesystem",
+                &self.readonly_root_filesystem,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceRequirements",
+                &self.resource_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "Secrets", &self.secrets)?;
+            crate::cfn::entry(&mut map, "StartTimeout", &self.start_timeout)?;
+            crate::cfn::entry(&mut map, "StopTimeout", &self.stop_timeout)?;
+            crate::cfn::entry(&mut map, "Ulimits", &self.ulimits)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            map.end()
+        }
+    }
+
     /// The `TaskContainerDependency` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskContainerDependency {
         /// `Condition`.
-        #[serde(rename = "Condition")]
         pub condition: Value<String>,
         /// `ContainerName`.
-        #[serde(rename = "ContainerName")]
         pub container_name: Value<String>,
     }
 
@@ -1708,14 +2250,25 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for TaskContainerDependency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.serialize_entry("ContainerName", &self.container_name)?;
+            map.end()
+        }
+    }
+
     /// The `FirelensConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirelensConfiguration {
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -1729,79 +2282,109 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for FirelensConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `EksProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksProperties {
         /// `PodProperties`.
-        #[serde(rename = "PodProperties", skip_serializing_if = "Option::is_none")]
         pub pod_properties: Option<EksPodProperties>,
     }
 
+    impl Serialize for EksProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PodProperties", &self.pod_properties)?;
+            map.end()
+        }
+    }
+
     /// The `EksPodProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksPodProperties {
         /// `Containers`.
-        #[serde(rename = "Containers", skip_serializing_if = "Option::is_none")]
         pub containers: Option<Vec<EksContainer>>,
         /// `DnsPolicy`.
-        #[serde(rename = "DnsPolicy", skip_serializing_if = "Option::is_none")]
         pub dns_policy: Option<Value<String>>,
         /// `HostNetwork`.
-        #[serde(rename = "HostNetwork", skip_serializing_if = "Option::is_none")]
         pub host_network: Option<Value<bool>>,
         /// `ImagePullSecrets`.
-        #[serde(rename = "ImagePullSecrets", skip_serializing_if = "Option::is_none")]
         pub image_pull_secrets: Option<Vec<ImagePullSecret>>,
         /// `InitContainers`.
-        #[serde(rename = "InitContainers", skip_serializing_if = "Option::is_none")]
         pub init_containers: Option<Vec<EksContainer>>,
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<EksMetadata>,
         /// `ServiceAccountName`.
-        #[serde(rename = "ServiceAccountName", skip_serializing_if = "Option::is_none")]
         pub service_account_name: Option<Value<String>>,
         /// `ShareProcessNamespace`.
-        #[serde(
-            rename = "ShareProcessNamespace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub share_process_namespace: Option<Value<bool>>,
         /// `Volumes`.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<EksVolume>>,
     }
 
+    impl Serialize for EksPodProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Containers", &self.containers)?;
+            crate::cfn::entry(&mut map, "DnsPolicy", &self.dns_policy)?;
+            crate::cfn::entry(&mut map, "HostNetwork", &self.host_network)?;
+            crate::cfn::entry(&mut map, "ImagePullSecrets", &self.image_pull_secrets)?;
+            crate::cfn::entry(&mut map, "InitContainers", &self.init_containers)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccountName",
+                &self.service_account_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ShareProcessNamespace",
+                &self.share_process_namespace,
+            )?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
     /// The `EksContainer` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksContainer {
         /// `Args`.
-        #[serde(rename = "Args", skip_serializing_if = "Option::is_none")]
         pub args: Option<Vec<Value<String>>>,
         /// `Command`.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
         /// `Env`.
-        #[serde(rename = "Env", skip_serializing_if = "Option::is_none")]
         pub env: Option<Vec<EksContainerEnvironmentVariable>>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `ImagePullPolicy`.
-        #[serde(rename = "ImagePullPolicy", skip_serializing_if = "Option::is_none")]
         pub image_pull_policy: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<EksContainerResourceRequirements>,
         /// `SecurityContext`.
-        #[serde(rename = "SecurityContext", skip_serializing_if = "Option::is_none")]
         pub security_context: Option<EksContainerSecurityContext>,
         /// `VolumeMounts`.
-        #[serde(rename = "VolumeMounts", skip_serializing_if = "Option::is_none")]
         pub volume_mounts: Option<Vec<EksContainerVolumeMount>>,
     }
 
@@ -1822,14 +2405,32 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EksContainer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Args", &self.args)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Env", &self.env)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "ImagePullPolicy", &self.image_pull_policy)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "SecurityContext", &self.security_context)?;
+            crate::cfn::entry(&mut map, "VolumeMounts", &self.volume_mounts)?;
+            map.end()
+        }
+    }
+
     /// The `EksContainerEnvironmentVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksContainerEnvironmentVariable {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -1843,108 +2444,167 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EksContainerEnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `EksContainerResourceRequirements` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksContainerResourceRequirements {
         /// `Limits`.
-        #[serde(rename = "Limits", skip_serializing_if = "Option::is_none")]
         pub limits: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Requests`.
-        #[serde(rename = "Requests", skip_serializing_if = "Option::is_none")]
         pub requests: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for EksContainerResourceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Limits", &self.limits)?;
+            crate::cfn::entry(&mut map, "Requests", &self.requests)?;
+            map.end()
+        }
+    }
+
     /// The `EksContainerSecurityContext` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksContainerSecurityContext {
         /// `AllowPrivilegeEscalation`.
-        #[serde(
-            rename = "AllowPrivilegeEscalation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_privilege_escalation: Option<Value<bool>>,
         /// `Privileged`.
-        #[serde(rename = "Privileged", skip_serializing_if = "Option::is_none")]
         pub privileged: Option<Value<bool>>,
         /// `ReadOnlyRootFilesystem`.
-        #[serde(
-            rename = "ReadOnlyRootFilesystem",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_only_root_filesystem: Option<Value<bool>>,
         /// `RunAsGroup`.
-        #[serde(rename = "RunAsGroup", skip_serializing_if = "Option::is_none")]
         pub run_as_group: Option<Value<i64>>,
         /// `RunAsNonRoot`.
-        #[serde(rename = "RunAsNonRoot", skip_serializing_if = "Option::is_none")]
         pub run_as_non_root: Option<Value<bool>>,
         /// `RunAsUser`.
-        #[serde(rename = "RunAsUser", skip_serializing_if = "Option::is_none")]
         pub run_as_user: Option<Value<i64>>,
     }
 
+    impl Serialize for EksContainerSecurityContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowPrivilegeEscalation",
+                &self.allow_privilege_escalation,
+            )?;
+            crate::cfn::entry(&mut map, "Privileged", &self.privileged)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnlyRootFilesystem",
+                &self.read_only_root_filesystem,
+            )?;
+            crate::cfn::entry(&mut map, "RunAsGroup", &self.run_as_group)?;
+            crate::cfn::entry(&mut map, "RunAsNonRoot", &self.run_as_non_root)?;
+            crate::cfn::entry(&mut map, "RunAsUser", &self.run_as_user)?;
+            map.end()
+        }
+    }
+
     /// The `EksContainerVolumeMount` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksContainerVolumeMount {
         /// `MountPath`.
-        #[serde(rename = "MountPath", skip_serializing_if = "Option::is_none")]
         pub mount_path: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ReadOnly`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
         pub read_only: Option<Value<bool>>,
         /// `SubPath`.
-        #[serde(rename = "SubPath", skip_serializing_if = "Option::is_none")]
         pub sub_path: Option<Value<String>>,
     }
 
+    impl Serialize for EksContainerVolumeMount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MountPath", &self.mount_path)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "SubPath", &self.sub_path)?;
+            map.end()
+        }
+    }
+
     /// The `ImagePullSecret` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImagePullSecret {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for ImagePullSecret {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `EksMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksMetadata {
         /// `Annotations`.
-        #[serde(rename = "Annotations", skip_serializing_if = "Option::is_none")]
         pub annotations: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Labels`.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
         pub labels: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Namespace`.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
     }
 
+    impl Serialize for EksMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Annotations", &self.annotations)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// The `EksVolume` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksVolume {
         /// `EmptyDir`.
-        #[serde(rename = "EmptyDir", skip_serializing_if = "Option::is_none")]
         pub empty_dir: Option<EksEmptyDir>,
         /// `HostPath`.
-        #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
         pub host_path: Option<EksHostPath>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PersistentVolumeClaim`.
-        #[serde(
-            rename = "PersistentVolumeClaim",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub persistent_volume_claim: Option<EksPersistentVolumeClaim>,
         /// `Secret`.
-        #[serde(rename = "Secret", skip_serializing_if = "Option::is_none")]
         pub secret: Option<EksSecret>,
     }
 
@@ -1961,33 +2621,73 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EksVolume {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmptyDir", &self.empty_dir)?;
+            crate::cfn::entry(&mut map, "HostPath", &self.host_path)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersistentVolumeClaim",
+                &self.persistent_volume_claim,
+            )?;
+            crate::cfn::entry(&mut map, "Secret", &self.secret)?;
+            map.end()
+        }
+    }
+
     /// The `EksEmptyDir` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksEmptyDir {
         /// `Medium`.
-        #[serde(rename = "Medium", skip_serializing_if = "Option::is_none")]
         pub medium: Option<Value<String>>,
         /// `SizeLimit`.
-        #[serde(rename = "SizeLimit", skip_serializing_if = "Option::is_none")]
         pub size_limit: Option<Value<String>>,
     }
 
+    impl Serialize for EksEmptyDir {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Medium", &self.medium)?;
+            crate::cfn::entry(&mut map, "SizeLimit", &self.size_limit)?;
+            map.end()
+        }
+    }
+
     /// The `EksHostPath` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksHostPath {
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
     }
 
+    impl Serialize for EksHostPath {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// The `EksPersistentVolumeClaim` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksPersistentVolumeClaim {
         /// `ClaimName`.
-        #[serde(rename = "ClaimName")]
         pub claim_name: Value<String>,
         /// `ReadOnly`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
         pub read_only: Option<Value<bool>>,
     }
 
@@ -2001,14 +2701,25 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EksPersistentVolumeClaim {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClaimName", &self.claim_name)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            map.end()
+        }
+    }
+
     /// The `EksSecret` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksSecret {
         /// `Optional`.
-        #[serde(rename = "Optional", skip_serializing_if = "Option::is_none")]
         pub optional: Option<Value<bool>>,
         /// `SecretName`.
-        #[serde(rename = "SecretName")]
         pub secret_name: Value<String>,
     }
 
@@ -2022,17 +2733,27 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EksSecret {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Optional", &self.optional)?;
+            map.serialize_entry("SecretName", &self.secret_name)?;
+            map.end()
+        }
+    }
+
     /// The `NodeProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NodeProperties {
         /// `MainNode`.
-        #[serde(rename = "MainNode")]
         pub main_node: Value<i64>,
         /// `NodeRangeProperties`.
-        #[serde(rename = "NodeRangeProperties")]
         pub node_range_properties: Vec<NodeRangeProperty>,
         /// `NumNodes`.
-        #[serde(rename = "NumNodes")]
         pub num_nodes: Value<i64>,
     }
 
@@ -2051,30 +2772,34 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for NodeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MainNode", &self.main_node)?;
+            map.serialize_entry("NodeRangeProperties", &self.node_range_properties)?;
+            map.serialize_entry("NumNodes", &self.num_nodes)?;
+            map.end()
+        }
+    }
+
     /// The `NodeRangeProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NodeRangeProperty {
         /// `ConsumableResourceProperties`.
-        #[serde(
-            rename = "ConsumableResourceProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub consumable_resource_properties: Option<ConsumableResourceProperties>,
         /// `Container`.
-        #[serde(rename = "Container", skip_serializing_if = "Option::is_none")]
         pub container: Option<MultiNodeContainerProperties>,
         /// `EcsProperties`.
-        #[serde(rename = "EcsProperties", skip_serializing_if = "Option::is_none")]
         pub ecs_properties: Option<MultiNodeEcsProperties>,
         /// `EksProperties`.
-        #[serde(rename = "EksProperties", skip_serializing_if = "Option::is_none")]
         pub eks_properties: Option<EksProperties>,
         /// `InstanceTypes`.
-        #[serde(rename = "InstanceTypes", skip_serializing_if = "Option::is_none")]
         pub instance_types: Option<Vec<Value<String>>>,
         /// `TargetNodes`.
-        #[serde(rename = "TargetNodes")]
         pub target_nodes: Value<String>,
     }
 
@@ -2092,90 +2817,73 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for NodeRangeProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConsumableResourceProperties",
+                &self.consumable_resource_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Container", &self.container)?;
+            crate::cfn::entry(&mut map, "EcsProperties", &self.ecs_properties)?;
+            crate::cfn::entry(&mut map, "EksProperties", &self.eks_properties)?;
+            crate::cfn::entry(&mut map, "InstanceTypes", &self.instance_types)?;
+            map.serialize_entry("TargetNodes", &self.target_nodes)?;
+            map.end()
+        }
+    }
+
     /// The `MultiNodeContainerProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiNodeContainerProperties {
         /// `Command`.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
         /// `EnableExecuteCommand`.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_execute_command: Option<Value<bool>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Vec<Environment>>,
         /// `EphemeralStorage`.
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
         pub ephemeral_storage: Option<EphemeralStorage>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `JobRoleArn`.
-        #[serde(rename = "JobRoleArn", skip_serializing_if = "Option::is_none")]
         pub job_role_arn: Option<Value<String>>,
         /// `LinuxParameters`.
-        #[serde(rename = "LinuxParameters", skip_serializing_if = "Option::is_none")]
         pub linux_parameters: Option<LinuxParameters>,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
         /// `Memory`.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<i64>>,
         /// `MountPoints`.
-        #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
         pub mount_points: Option<Vec<MountPoint>>,
         /// `Privileged`.
-        #[serde(rename = "Privileged", skip_serializing_if = "Option::is_none")]
         pub privileged: Option<Value<bool>>,
         /// `ReadonlyRootFilesystem`.
-        #[serde(
-            rename = "ReadonlyRootFilesystem",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub readonly_root_filesystem: Option<Value<bool>>,
         /// `RepositoryCredentials`.
-        #[serde(
-            rename = "RepositoryCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_credentials: Option<RepositoryCredentials>,
         /// `ResourceRequirements`.
-        #[serde(
-            rename = "ResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_requirements: Option<Vec<ResourceRequirement>>,
         /// `RuntimePlatform`.
-        #[serde(rename = "RuntimePlatform", skip_serializing_if = "Option::is_none")]
         pub runtime_platform: Option<RuntimePlatform>,
         /// `Secrets`.
-        #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
         pub secrets: Option<Vec<Secret>>,
         /// `Ulimits`.
-        #[serde(rename = "Ulimits", skip_serializing_if = "Option::is_none")]
         pub ulimits: Option<Vec<Ulimit>>,
         /// `User`.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<Value<String>>,
         /// `Vcpus`.
-        #[serde(rename = "Vcpus", skip_serializing_if = "Option::is_none")]
         pub vcpus: Option<Value<i64>>,
         /// `Volumes`.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
 
@@ -2209,11 +2917,59 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for MultiNodeContainerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "JobRoleArn", &self.job_role_arn)?;
+            crate::cfn::entry(&mut map, "LinuxParameters", &self.linux_parameters)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "MountPoints", &self.mount_points)?;
+            crate::cfn::entry(&mut map, "Privileged", &self.privileged)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadonlyRootFilesystem",
+                &self.readonly_root_filesystem,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceRequirements",
+                &self.resource_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "RuntimePlatform", &self.runtime_platform)?;
+            crate::cfn::entry(&mut map, "Secrets", &self.secrets)?;
+            crate::cfn::entry(&mut map, "Ulimits", &self.ulimits)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            crate::cfn::entry(&mut map, "Vcpus", &self.vcpus)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
     /// The `MultiNodeEcsProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiNodeEcsProperties {
         /// `TaskProperties`.
-        #[serde(rename = "TaskProperties")]
         pub task_properties: Vec<MultiNodeEcsTaskProperties>,
     }
 
@@ -2226,73 +2982,114 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for MultiNodeEcsProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TaskProperties", &self.task_properties)?;
+            map.end()
+        }
+    }
+
     /// The `MultiNodeEcsTaskProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiNodeEcsTaskProperties {
         /// `Containers`.
-        #[serde(rename = "Containers", skip_serializing_if = "Option::is_none")]
         pub containers: Option<Vec<TaskContainerProperties>>,
         /// `EnableExecuteCommand`.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_execute_command: Option<Value<bool>>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// `IpcMode`.
-        #[serde(rename = "IpcMode", skip_serializing_if = "Option::is_none")]
         pub ipc_mode: Option<Value<String>>,
         /// `PidMode`.
-        #[serde(rename = "PidMode", skip_serializing_if = "Option::is_none")]
         pub pid_mode: Option<Value<String>>,
         /// `TaskRoleArn`.
-        #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
         pub task_role_arn: Option<Value<String>>,
         /// `Volumes`.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
 
+    impl Serialize for MultiNodeEcsTaskProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Containers", &self.containers)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "IpcMode", &self.ipc_mode)?;
+            crate::cfn::entry(&mut map, "PidMode", &self.pid_mode)?;
+            crate::cfn::entry(&mut map, "TaskRoleArn", &self.task_role_arn)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceRetentionPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceRetentionPolicy {
         /// `SkipDeregisterOnUpdate`.
-        #[serde(
-            rename = "SkipDeregisterOnUpdate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub skip_deregister_on_update: Option<Value<bool>>,
     }
 
+    impl Serialize for ResourceRetentionPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SkipDeregisterOnUpdate",
+                &self.skip_deregister_on_update,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RetryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryStrategy {
         /// `Attempts`.
-        #[serde(rename = "Attempts", skip_serializing_if = "Option::is_none")]
         pub attempts: Option<Value<i64>>,
         /// `EvaluateOnExit`.
-        #[serde(rename = "EvaluateOnExit", skip_serializing_if = "Option::is_none")]
         pub evaluate_on_exit: Option<Vec<EvaluateOnExit>>,
     }
 
+    impl Serialize for RetryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attempts", &self.attempts)?;
+            crate::cfn::entry(&mut map, "EvaluateOnExit", &self.evaluate_on_exit)?;
+            map.end()
+        }
+    }
+
     /// The `EvaluateOnExit` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluateOnExit {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<String>,
         /// `OnExitCode`.
-        #[serde(rename = "OnExitCode", skip_serializing_if = "Option::is_none")]
         pub on_exit_code: Option<Value<String>>,
         /// `OnReason`.
-        #[serde(rename = "OnReason", skip_serializing_if = "Option::is_none")]
         pub on_reason: Option<Value<String>>,
         /// `OnStatusReason`.
-        #[serde(rename = "OnStatusReason", skip_serializing_if = "Option::is_none")]
         pub on_status_reason: Option<Value<String>>,
     }
 
@@ -2308,16 +3105,42 @@ pub mod job_definition {
         }
     }
 
+    impl Serialize for EvaluateOnExit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "OnExitCode", &self.on_exit_code)?;
+            crate::cfn::entry(&mut map, "OnReason", &self.on_reason)?;
+            crate::cfn::entry(&mut map, "OnStatusReason", &self.on_status_reason)?;
+            map.end()
+        }
+    }
+
     /// The `JobTimeout` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobTimeout {
         /// `AttemptDurationSeconds`.
-        #[serde(
-            rename = "AttemptDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attempt_duration_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for JobTimeout {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttemptDurationSeconds",
+                &self.attempt_duration_seconds,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2384,46 +3207,25 @@ pub mod job_queue {
     }
 
     /// The properties of `AWS::Batch::JobQueue`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobQueueProps {
         /// `ComputeEnvironmentOrder`.
-        #[serde(
-            rename = "ComputeEnvironmentOrder",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub compute_environment_order: Option<Vec<ComputeEnvironmentOrder>>,
         /// `JobQueueName`.
-        #[serde(rename = "JobQueueName", skip_serializing_if = "Option::is_none")]
         pub job_queue_name: Option<Value<String>>,
         /// `JobQueueType`.
-        #[serde(rename = "JobQueueType", skip_serializing_if = "Option::is_none")]
         pub job_queue_type: Option<Value<String>>,
         /// `JobStateTimeLimitActions`.
-        #[serde(
-            rename = "JobStateTimeLimitActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_state_time_limit_actions: Option<Vec<JobStateTimeLimitAction>>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `SchedulingPolicyArn`.
-        #[serde(rename = "SchedulingPolicyArn", skip_serializing_if = "Option::is_none")]
         pub scheduling_policy_arn: Option<Value<String>>,
         /// `ServiceEnvironmentOrder`.
-        #[serde(
-            rename = "ServiceEnvironmentOrder",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_environment_order: Option<Vec<ServiceEnvironmentOrder>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<JobQueueState>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2444,14 +3246,48 @@ pub mod job_queue {
         }
     }
 
+    impl Serialize for CfnJobQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeEnvironmentOrder",
+                &self.compute_environment_order,
+            )?;
+            crate::cfn::entry(&mut map, "JobQueueName", &self.job_queue_name)?;
+            crate::cfn::entry(&mut map, "JobQueueType", &self.job_queue_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobStateTimeLimitActions",
+                &self.job_state_time_limit_actions,
+            )?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchedulingPolicyArn",
+                &self.scheduling_policy_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceEnvironmentOrder",
+                &self.service_environment_order,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ComputeEnvironmentOrder` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputeEnvironmentOrder {
         /// `ComputeEnvironment`.
-        #[serde(rename = "ComputeEnvironment")]
         pub compute_environment: Value<String>,
         /// `Order`.
-        #[serde(rename = "Order")]
         pub order: Value<i64>,
     }
 
@@ -2468,20 +3304,29 @@ pub mod job_queue {
         }
     }
 
+    impl Serialize for ComputeEnvironmentOrder {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComputeEnvironment", &self.compute_environment)?;
+            map.serialize_entry("Order", &self.order)?;
+            map.end()
+        }
+    }
+
     /// The `JobStateTimeLimitAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobStateTimeLimitAction {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<String>,
         /// `MaxTimeSeconds`.
-        #[serde(rename = "MaxTimeSeconds")]
         pub max_time_seconds: Value<i64>,
         /// `Reason`.
-        #[serde(rename = "Reason")]
         pub reason: Value<String>,
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -2499,6 +3344,21 @@ pub mod job_queue {
                 reason: reason.into(),
                 state: state.into(),
             }
+        }
+    }
+
+    impl Serialize for JobStateTimeLimitAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("MaxTimeSeconds", &self.max_time_seconds)?;
+            map.serialize_entry("Reason", &self.reason)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
         }
     }
 
@@ -2537,13 +3397,11 @@ pub mod job_queue {
     }
 
     /// The `ServiceEnvironmentOrder` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceEnvironmentOrder {
         /// `Order`.
-        #[serde(rename = "Order")]
         pub order: Value<i64>,
         /// `ServiceEnvironment`.
-        #[serde(rename = "ServiceEnvironment")]
         pub service_environment: Value<String>,
     }
 
@@ -2557,6 +3415,19 @@ pub mod job_queue {
                 order: order.into(),
                 service_environment: service_environment.into(),
             }
+        }
+    }
+
+    impl Serialize for ServiceEnvironmentOrder {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Order", &self.order)?;
+            map.serialize_entry("ServiceEnvironment", &self.service_environment)?;
+            map.end()
         }
     }
 
@@ -2661,28 +3532,21 @@ pub mod quota_share {
     }
 
     /// The properties of `AWS::Batch::QuotaShare`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQuotaShareProps {
-        /// A list that specifies the quantity and type of compute capacity allocated to the quota share.
-        #[serde(rename = "CapacityLimits")]
+        /// `CapacityLimits`: A list that specifies the quantity and type of compute capacity allocated to the quota share.
         pub capacity_limits: Vec<QuotaShareCapacityLimit>,
-        /// The AWS Batch job queue associated with the quota share.
-        #[serde(rename = "JobQueue")]
+        /// `JobQueue`: The AWS Batch job queue associated with the quota share.
         pub job_queue: Value<String>,
-        /// Specifies the preemption behavior for jobs in a quota share.
-        #[serde(rename = "PreemptionConfiguration")]
+        /// `PreemptionConfiguration`: Specifies the preemption behavior for jobs in a quota share.
         pub preemption_configuration: QuotaSharePreemptionConfiguration,
-        /// The name of the quota share.
-        #[serde(rename = "QuotaShareName")]
+        /// `QuotaShareName`: The name of the quota share.
         pub quota_share_name: Value<String>,
-        /// Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity.
-        #[serde(rename = "ResourceSharingConfiguration")]
+        /// `ResourceSharingConfiguration`: Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity.
         pub resource_sharing_configuration: QuotaShareResourceSharingConfiguration,
-        /// The state of the quota share.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the quota share.
         pub state: Option<Value<State>>,
-        /// The tags that you apply to the quota share to help you categorize and organize your resources.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that you apply to the quota share to help you categorize and organize your resources.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2709,14 +3573,36 @@ pub mod quota_share {
         }
     }
 
+    impl Serialize for CfnQuotaShareProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapacityLimits", &self.capacity_limits)?;
+            map.serialize_entry("JobQueue", &self.job_queue)?;
+            map.serialize_entry(
+                "PreemptionConfiguration",
+                &self.preemption_configuration,
+            )?;
+            map.serialize_entry("QuotaShareName", &self.quota_share_name)?;
+            map.serialize_entry(
+                "ResourceSharingConfiguration",
+                &self.resource_sharing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `QuotaShareCapacityLimit` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QuotaShareCapacityLimit {
-        /// The unit of compute capacity for the capacityLimit.
-        #[serde(rename = "CapacityUnit")]
+        /// `CapacityUnit`: The unit of compute capacity for the capacityLimit.
         pub capacity_unit: Value<String>,
-        /// The maximum capacity available for the quota share.
-        #[serde(rename = "MaxCapacity")]
+        /// `MaxCapacity`: The maximum capacity available for the quota share.
         pub max_capacity: Value<i64>,
     }
 
@@ -2733,11 +3619,23 @@ pub mod quota_share {
         }
     }
 
+    impl Serialize for QuotaShareCapacityLimit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapacityUnit", &self.capacity_unit)?;
+            map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+            map.end()
+        }
+    }
+
     /// The `QuotaSharePreemptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QuotaSharePreemptionConfiguration {
-        /// Specifies whether jobs within a quota share can be preempted by another, higher priority job in the same quota share.
-        #[serde(rename = "InSharePreemption")]
+        /// `InSharePreemption`: Specifies whether jobs within a quota share can be preempted by another, higher priority job in the same quota share.
         pub in_share_preemption: Value<String>,
     }
 
@@ -2750,14 +3648,24 @@ pub mod quota_share {
         }
     }
 
+    impl Serialize for QuotaSharePreemptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InSharePreemption", &self.in_share_preemption)?;
+            map.end()
+        }
+    }
+
     /// The `QuotaShareResourceSharingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QuotaShareResourceSharingConfiguration {
-        /// The maximum percentage of additional capacity that the quota share can borrow from other shares. `BorrowLimit` can only be applied to quota shares with a strategy of `LEND_AND_BORROW`.
-        #[serde(rename = "BorrowLimit", skip_serializing_if = "Option::is_none")]
+        /// `BorrowLimit`: The maximum percentage of additional capacity that the quota share can borrow from other shares. `BorrowLimit` can only be applied to quota shares with a strategy of `LEND_AND_BORROW`.
         pub borrow_limit: Option<Value<i64>>,
-        /// The resource sharing strategy for the quota share.
-        #[serde(rename = "Strategy")]
+        /// `Strategy`: The resource sharing strategy for the quota share.
         pub strategy: Value<String>,
     }
 
@@ -2768,6 +3676,19 @@ pub mod quota_share {
                 borrow_limit: None,
                 strategy: strategy.into(),
             }
+        }
+    }
+
+    impl Serialize for QuotaShareResourceSharingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BorrowLimit", &self.borrow_limit)?;
+            map.serialize_entry("Strategy", &self.strategy)?;
+            map.end()
         }
     }
 
@@ -2869,57 +3790,105 @@ pub mod scheduling_policy {
     }
 
     /// The properties of `AWS::Batch::SchedulingPolicy`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSchedulingPolicyProps {
         /// `FairsharePolicy`.
-        #[serde(rename = "FairsharePolicy", skip_serializing_if = "Option::is_none")]
         pub fairshare_policy: Option<FairsharePolicy>,
-        /// Name of Scheduling Policy.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of Scheduling Policy.
         pub name: Option<Value<String>>,
         /// `QuotaSharePolicy`.
-        #[serde(rename = "QuotaSharePolicy", skip_serializing_if = "Option::is_none")]
         pub quota_share_policy: Option<QuotaSharePolicy>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for CfnSchedulingPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FairsharePolicy", &self.fairshare_policy)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "QuotaSharePolicy", &self.quota_share_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Fair Share Policy for the Job Queue.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FairsharePolicy {
         /// `ComputeReservation`.
-        #[serde(rename = "ComputeReservation", skip_serializing_if = "Option::is_none")]
         pub compute_reservation: Option<Value<f64>>,
         /// `ShareDecaySeconds`.
-        #[serde(rename = "ShareDecaySeconds", skip_serializing_if = "Option::is_none")]
         pub share_decay_seconds: Option<Value<f64>>,
-        /// List of Share Attributes
-        #[serde(rename = "ShareDistribution", skip_serializing_if = "Option::is_none")]
+        /// `ShareDistribution`: List of Share Attributes
         pub share_distribution: Option<Vec<ShareAttributes>>,
     }
 
+    impl Serialize for FairsharePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeReservation",
+                &self.compute_reservation,
+            )?;
+            crate::cfn::entry(&mut map, "ShareDecaySeconds", &self.share_decay_seconds)?;
+            crate::cfn::entry(&mut map, "ShareDistribution", &self.share_distribution)?;
+            map.end()
+        }
+    }
+
     /// The `ShareAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ShareAttributes {
         /// `ShareIdentifier`.
-        #[serde(rename = "ShareIdentifier", skip_serializing_if = "Option::is_none")]
         pub share_identifier: Option<Value<String>>,
         /// `WeightFactor`.
-        #[serde(rename = "WeightFactor", skip_serializing_if = "Option::is_none")]
         pub weight_factor: Option<Value<f64>>,
     }
 
+    impl Serialize for ShareAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ShareIdentifier", &self.share_identifier)?;
+            crate::cfn::entry(&mut map, "WeightFactor", &self.weight_factor)?;
+            map.end()
+        }
+    }
+
     /// Quota Share Policy for the Job Queue.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QuotaSharePolicy {
         /// `IdleResourceAssignmentStrategy`.
-        #[serde(
-            rename = "IdleResourceAssignmentStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub idle_resource_assignment_strategy: Option<Value<String>>,
+    }
+
+    impl Serialize for QuotaSharePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleResourceAssignmentStrategy",
+                &self.idle_resource_assignment_strategy,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2986,26 +3955,17 @@ pub mod service_environment {
     }
 
     /// The properties of `AWS::Batch::ServiceEnvironment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceEnvironmentProps {
         /// `CapacityLimits`.
-        #[serde(rename = "CapacityLimits")]
         pub capacity_limits: Vec<CapacityLimit>,
         /// `ServiceEnvironmentName`.
-        #[serde(
-            rename = "ServiceEnvironmentName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_environment_name: Option<Value<String>>,
         /// `ServiceEnvironmentType`.
-        #[serde(rename = "ServiceEnvironmentType")]
         pub service_environment_type: Value<String>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<String>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -3025,14 +3985,48 @@ pub mod service_environment {
         }
     }
 
+    impl Serialize for CfnServiceEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapacityLimits", &self.capacity_limits)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceEnvironmentName",
+                &self.service_environment_name,
+            )?;
+            map.serialize_entry(
+                "ServiceEnvironmentType",
+                &self.service_environment_type,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CapacityLimit` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityLimit {
         /// `CapacityUnit`.
-        #[serde(rename = "CapacityUnit", skip_serializing_if = "Option::is_none")]
         pub capacity_unit: Option<Value<String>>,
         /// `MaxCapacity`.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
         pub max_capacity: Option<Value<i64>>,
+    }
+
+    impl Serialize for CapacityLimit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityUnit", &self.capacity_unit)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            map.end()
+        }
     }
 }

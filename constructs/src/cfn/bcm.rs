@@ -84,19 +84,15 @@ pub mod dashboard {
     }
 
     /// The properties of `AWS::BCM::Dashboard`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboardProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Widgets`.
-        #[serde(rename = "Widgets")]
         pub widgets: Vec<Widget>,
     }
 
@@ -115,26 +111,35 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for CfnDashboardProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Widgets", &self.widgets)?;
+            map.end()
+        }
+    }
+
     /// The `Widget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Widget {
         /// `Configs`.
-        #[serde(rename = "Configs")]
         pub configs: Vec<WidgetConfig>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Height`.
-        #[serde(rename = "Height", skip_serializing_if = "Option::is_none")]
         pub height: Option<Value<i64>>,
         /// `HorizontalOffset`.
-        #[serde(rename = "HorizontalOffset", skip_serializing_if = "Option::is_none")]
         pub horizontal_offset: Option<Value<i64>>,
         /// `Title`.
-        #[serde(rename = "Title")]
         pub title: Value<String>,
         /// `Width`.
-        #[serde(rename = "Width", skip_serializing_if = "Option::is_none")]
         pub width: Option<Value<i64>>,
     }
 
@@ -155,14 +160,29 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for Widget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configs", &self.configs)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Height", &self.height)?;
+            crate::cfn::entry(&mut map, "HorizontalOffset", &self.horizontal_offset)?;
+            map.serialize_entry("Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Width", &self.width)?;
+            map.end()
+        }
+    }
+
     /// The `WidgetConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WidgetConfig {
         /// `DisplayConfig`.
-        #[serde(rename = "DisplayConfig")]
         pub display_config: DisplayConfig,
         /// `QueryParameters`.
-        #[serde(rename = "QueryParameters")]
         pub query_parameters: QueryParameters,
     }
 
@@ -179,22 +199,45 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for WidgetConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DisplayConfig", &self.display_config)?;
+            map.serialize_entry("QueryParameters", &self.query_parameters)?;
+            map.end()
+        }
+    }
+
     /// The `DisplayConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DisplayConfig {
         /// `Graph`.
-        #[serde(rename = "Graph", skip_serializing_if = "Option::is_none")]
         pub graph: Option<indexmap::IndexMap<String, GraphDisplayConfig>>,
-        /// `Table`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Table", skip_serializing_if = "Option::is_none")]
+        /// `Table`: `Table`. Untyped in the schema: any `serde_json::Value`.
         pub table: Option<serde_json::Value>,
     }
 
+    impl Serialize for DisplayConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Graph", &self.graph)?;
+            crate::cfn::entry(&mut map, "Table", &self.table)?;
+            map.end()
+        }
+    }
+
     /// The `GraphDisplayConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GraphDisplayConfig {
         /// `VisualType`.
-        #[serde(rename = "VisualType")]
         pub visual_type: Value<VisualType>,
     }
 
@@ -204,6 +247,18 @@ pub mod dashboard {
             Self {
                 visual_type: visual_type.into(),
             }
+        }
+    }
+
+    impl Serialize for GraphDisplayConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VisualType", &self.visual_type)?;
+            map.end()
         }
     }
 
@@ -248,54 +303,64 @@ pub mod dashboard {
     }
 
     /// The `QueryParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QueryParameters {
         /// `CostAndUsage`.
-        #[serde(rename = "CostAndUsage", skip_serializing_if = "Option::is_none")]
         pub cost_and_usage: Option<CostAndUsageQuery>,
         /// `ReservationCoverage`.
-        #[serde(rename = "ReservationCoverage", skip_serializing_if = "Option::is_none")]
         pub reservation_coverage: Option<ReservationCoverageQuery>,
         /// `ReservationUtilization`.
-        #[serde(
-            rename = "ReservationUtilization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reservation_utilization: Option<ReservationUtilizationQuery>,
         /// `SavingsPlansCoverage`.
-        #[serde(
-            rename = "SavingsPlansCoverage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub savings_plans_coverage: Option<SavingsPlansCoverageQuery>,
         /// `SavingsPlansUtilization`.
-        #[serde(
-            rename = "SavingsPlansUtilization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub savings_plans_utilization: Option<SavingsPlansUtilizationQuery>,
     }
 
+    impl Serialize for QueryParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CostAndUsage", &self.cost_and_usage)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservationCoverage",
+                &self.reservation_coverage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservationUtilization",
+                &self.reservation_utilization,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SavingsPlansCoverage",
+                &self.savings_plans_coverage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SavingsPlansUtilization",
+                &self.savings_plans_utilization,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CostAndUsageQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CostAndUsageQuery {
         /// `Filter`.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<CostAndUsageExpression>,
         /// `Granularity`.
-        #[serde(rename = "Granularity")]
         pub granularity: Value<Granularity>,
         /// `GroupBy`.
-        #[serde(rename = "GroupBy", skip_serializing_if = "Option::is_none")]
         pub group_by: Option<Vec<GroupDefinition>>,
         /// `Metrics`.
-        #[serde(rename = "Metrics")]
         pub metrics: Vec<Value<MetricName>>,
         /// `TimeRange`.
-        #[serde(rename = "TimeRange")]
         pub time_range: DateTimeRange,
     }
 
@@ -316,40 +381,64 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for CostAndUsageQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            map.serialize_entry("Granularity", &self.granularity)?;
+            crate::cfn::entry(&mut map, "GroupBy", &self.group_by)?;
+            map.serialize_entry("Metrics", &self.metrics)?;
+            map.serialize_entry("TimeRange", &self.time_range)?;
+            map.end()
+        }
+    }
+
     /// The `CostAndUsageExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CostAndUsageExpression {
         /// `And`.
-        #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
         pub and: Option<Vec<CostAndUsageExpression>>,
         /// `CostCategories`.
-        #[serde(rename = "CostCategories", skip_serializing_if = "Option::is_none")]
         pub cost_categories: Option<CostCategoryValues>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<DimensionValues>,
         /// `Not`.
-        #[serde(rename = "Not", skip_serializing_if = "Option::is_none")]
         pub not: Option<Box<CostAndUsageExpression>>,
         /// `Or`.
-        #[serde(rename = "Or", skip_serializing_if = "Option::is_none")]
         pub or: Option<Vec<CostAndUsageExpression>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<TagValues>,
     }
 
+    impl Serialize for CostAndUsageExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "And", &self.and)?;
+            crate::cfn::entry(&mut map, "CostCategories", &self.cost_categories)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "Not", &self.not)?;
+            crate::cfn::entry(&mut map, "Or", &self.or)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CostCategoryValues` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CostCategoryValues {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `MatchOptions`.
-        #[serde(rename = "MatchOptions", skip_serializing_if = "Option::is_none")]
         pub match_options: Option<Vec<Value<MatchOption>>>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -364,6 +453,20 @@ pub mod dashboard {
                 match_options: None,
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for CostCategoryValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "MatchOptions", &self.match_options)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -423,16 +526,13 @@ pub mod dashboard {
     }
 
     /// The `DimensionValues` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DimensionValues {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<Dimension>,
         /// `MatchOptions`.
-        #[serde(rename = "MatchOptions", skip_serializing_if = "Option::is_none")]
         pub match_options: Option<Vec<Value<MatchOption>>>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -447,6 +547,20 @@ pub mod dashboard {
                 match_options: None,
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for DimensionValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "MatchOptions", &self.match_options)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -560,16 +674,13 @@ pub mod dashboard {
     }
 
     /// The `TagValues` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagValues {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `MatchOptions`.
-        #[serde(rename = "MatchOptions", skip_serializing_if = "Option::is_none")]
         pub match_options: Option<Vec<Value<MatchOption>>>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -584,6 +695,20 @@ pub mod dashboard {
                 match_options: None,
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for TagValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "MatchOptions", &self.match_options)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -628,13 +753,11 @@ pub mod dashboard {
     }
 
     /// The `GroupDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GroupDefinition {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<GroupDefinitionType>>,
     }
 
@@ -645,6 +768,19 @@ pub mod dashboard {
                 key: key.into(),
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for GroupDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -753,13 +889,11 @@ pub mod dashboard {
     }
 
     /// The `DateTimeRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateTimeRange {
         /// `EndTime`.
-        #[serde(rename = "EndTime")]
         pub end_time: DateTimeValue,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: DateTimeValue,
     }
 
@@ -776,14 +910,25 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for DateTimeRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The `DateTimeValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateTimeValue {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<DateTimeType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -797,6 +942,19 @@ pub mod dashboard {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for DateTimeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -838,22 +996,17 @@ pub mod dashboard {
     }
 
     /// The `ReservationCoverageQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReservationCoverageQuery {
         /// `Filter`.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<Expression>,
         /// `Granularity`.
-        #[serde(rename = "Granularity", skip_serializing_if = "Option::is_none")]
         pub granularity: Option<Value<Granularity>>,
         /// `GroupBy`.
-        #[serde(rename = "GroupBy", skip_serializing_if = "Option::is_none")]
         pub group_by: Option<Vec<GroupDefinition>>,
         /// `Metrics`.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
         pub metrics: Option<Vec<Value<MetricName>>>,
         /// `TimeRange`.
-        #[serde(rename = "TimeRange")]
         pub time_range: DateTimeRange,
     }
 
@@ -870,40 +1023,63 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for ReservationCoverageQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Granularity", &self.granularity)?;
+            crate::cfn::entry(&mut map, "GroupBy", &self.group_by)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            map.serialize_entry("TimeRange", &self.time_range)?;
+            map.end()
+        }
+    }
+
     /// The `Expression` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Expression {
         /// `And`.
-        #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
         pub and: Option<Vec<Expression>>,
         /// `CostCategories`.
-        #[serde(rename = "CostCategories", skip_serializing_if = "Option::is_none")]
         pub cost_categories: Option<CostCategoryValues>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<DimensionValues>,
         /// `Not`.
-        #[serde(rename = "Not", skip_serializing_if = "Option::is_none")]
         pub not: Option<Box<Expression>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<TagValues>,
     }
 
+    impl Serialize for Expression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "And", &self.and)?;
+            crate::cfn::entry(&mut map, "CostCategories", &self.cost_categories)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "Not", &self.not)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ReservationUtilizationQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReservationUtilizationQuery {
         /// `Filter`.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<Expression>,
         /// `Granularity`.
-        #[serde(rename = "Granularity", skip_serializing_if = "Option::is_none")]
         pub granularity: Option<Value<Granularity>>,
         /// `GroupBy`.
-        #[serde(rename = "GroupBy", skip_serializing_if = "Option::is_none")]
         pub group_by: Option<Vec<GroupDefinition>>,
         /// `TimeRange`.
-        #[serde(rename = "TimeRange")]
         pub time_range: DateTimeRange,
     }
 
@@ -919,23 +1095,33 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for ReservationUtilizationQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Granularity", &self.granularity)?;
+            crate::cfn::entry(&mut map, "GroupBy", &self.group_by)?;
+            map.serialize_entry("TimeRange", &self.time_range)?;
+            map.end()
+        }
+    }
+
     /// The `SavingsPlansCoverageQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SavingsPlansCoverageQuery {
         /// `Filter`.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<Expression>,
         /// `Granularity`.
-        #[serde(rename = "Granularity", skip_serializing_if = "Option::is_none")]
         pub granularity: Option<Value<Granularity>>,
         /// `GroupBy`.
-        #[serde(rename = "GroupBy", skip_serializing_if = "Option::is_none")]
         pub group_by: Option<Vec<GroupDefinition>>,
         /// `Metrics`.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
         pub metrics: Option<Vec<Value<MetricName>>>,
         /// `TimeRange`.
-        #[serde(rename = "TimeRange")]
         pub time_range: DateTimeRange,
     }
 
@@ -952,17 +1138,30 @@ pub mod dashboard {
         }
     }
 
+    impl Serialize for SavingsPlansCoverageQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Granularity", &self.granularity)?;
+            crate::cfn::entry(&mut map, "GroupBy", &self.group_by)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            map.serialize_entry("TimeRange", &self.time_range)?;
+            map.end()
+        }
+    }
+
     /// The `SavingsPlansUtilizationQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SavingsPlansUtilizationQuery {
         /// `Filter`.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<Expression>,
         /// `Granularity`.
-        #[serde(rename = "Granularity", skip_serializing_if = "Option::is_none")]
         pub granularity: Option<Value<Granularity>>,
         /// `TimeRange`.
-        #[serde(rename = "TimeRange")]
         pub time_range: DateTimeRange,
     }
 
@@ -974,6 +1173,20 @@ pub mod dashboard {
                 granularity: None,
                 time_range: time_range.into(),
             }
+        }
+    }
+
+    impl Serialize for SavingsPlansUtilizationQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Granularity", &self.granularity)?;
+            map.serialize_entry("TimeRange", &self.time_range)?;
+            map.end()
         }
     }
 }
@@ -1051,35 +1264,23 @@ pub mod scheduled_report {
     }
 
     /// The properties of `AWS::BCM::ScheduledReport`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledReportProps {
-        /// The ARN of the dashboard associated with the scheduled report.
-        #[serde(rename = "DashboardArn")]
+        /// `DashboardArn`: The ARN of the dashboard associated with the scheduled report.
         pub dashboard_arn: Value<String>,
-        /// A description of the scheduled report's purpose or contents.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the scheduled report's purpose or contents.
         pub description: Option<Value<String>>,
-        /// The name of the scheduled report.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the scheduled report.
         pub name: Value<String>,
-        /// The schedule configuration that defines when and how often the report is generated.
-        #[serde(rename = "ScheduleConfig")]
+        /// `ScheduleConfig`: The schedule configuration that defines when and how often the report is generated.
         pub schedule_config: ScheduleConfig,
-        /// The ARN of the IAM role that the scheduled report uses to execute.
-        #[serde(rename = "ScheduledReportExecutionRoleArn")]
+        /// `ScheduledReportExecutionRoleArn`: The ARN of the IAM role that the scheduled report uses to execute.
         pub scheduled_report_execution_role_arn: Value<String>,
-        /// The tags applied to the scheduled report.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags applied to the scheduled report.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The date range override applied to widgets in the scheduled report.
-        #[serde(
-            rename = "WidgetDateRangeOverride",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WidgetDateRangeOverride`: The date range override applied to widgets in the scheduled report.
         pub widget_date_range_override: Option<DateTimeRange>,
-        /// The list of widget identifiers included in the scheduled report.
-        #[serde(rename = "WidgetIds", skip_serializing_if = "Option::is_none")]
+        /// `WidgetIds`: The list of widget identifiers included in the scheduled report.
         pub widget_ids: Option<Vec<Value<String>>>,
     }
 
@@ -1105,36 +1306,88 @@ pub mod scheduled_report {
         }
     }
 
-    /// Defines when and how often a scheduled report runs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ScheduleConfig {
-        /// The schedule expression that specifies when to trigger the scheduled report run.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
-        pub schedule_expression: Option<Value<String>>,
-        /// The time zone for the schedule expression, for example, UTC.
-        #[serde(
-            rename = "ScheduleExpressionTimeZone",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnScheduledReportProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DashboardArn", &self.dashboard_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ScheduleConfig", &self.schedule_config)?;
+            map.serialize_entry(
+                "ScheduledReportExecutionRoleArn",
+                &self.scheduled_report_execution_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WidgetDateRangeOverride",
+                &self.widget_date_range_override,
+            )?;
+            crate::cfn::entry(&mut map, "WidgetIds", &self.widget_ids)?;
+            map.end()
+        }
+    }
 
+    /// Defines when and how often a scheduled report runs.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ScheduleConfig {
+        /// `ScheduleExpression`: The schedule expression that specifies when to trigger the scheduled report run.
+        pub schedule_expression: Option<Value<String>>,
+        /// `ScheduleExpressionTimeZone`: The time zone for the schedule expression, for example, UTC.
         pub schedule_expression_time_zone: Option<Value<String>>,
-        /// The time period during which the schedule is active.
-        #[serde(rename = "SchedulePeriod", skip_serializing_if = "Option::is_none")]
+        /// `SchedulePeriod`: The time period during which the schedule is active.
         pub schedule_period: Option<SchedulePeriod>,
-        /// The state of the schedule.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the schedule.
         pub state: Option<Value<ScheduleState>>,
     }
 
+    impl Serialize for ScheduleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpressionTimeZone",
+                &self.schedule_expression_time_zone,
+            )?;
+            crate::cfn::entry(&mut map, "SchedulePeriod", &self.schedule_period)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The window during which the schedule is active.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchedulePeriod {
-        /// The time at which the schedule stops being active.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+        /// `EndTime`: The time at which the schedule stops being active.
         pub end_time: Option<Value<String>>,
-        /// The time at which the schedule becomes active.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The time at which the schedule becomes active.
         pub start_time: Option<Value<String>>,
+    }
+
+    impl Serialize for SchedulePeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
     }
 
     /// Whether the schedule is active.
@@ -1175,13 +1428,11 @@ pub mod scheduled_report {
     }
 
     /// An absolute or relative date range.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateTimeRange {
-        /// The end of the range.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: The end of the range.
         pub end_time: DateTimeValue,
-        /// The start of the range.
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: The start of the range.
         pub start_time: DateTimeValue,
     }
 
@@ -1198,14 +1449,25 @@ pub mod scheduled_report {
         }
     }
 
+    impl Serialize for DateTimeRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// A date expressed either as an absolute instant or as an offset from now.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateTimeValue {
-        /// Whether Value is an absolute date or a duration relative to now.
-        #[serde(rename = "Type")]
+        /// `Type`: Whether Value is an absolute date or a duration relative to now.
         pub r#type: Value<DateTimeType>,
-        /// The date, or an ISO 8601 duration when Type is RELATIVE.
-        #[serde(rename = "Value")]
+        /// `Value`: The date, or an ISO 8601 duration when Type is RELATIVE.
         pub value: Value<String>,
     }
 
@@ -1219,6 +1481,19 @@ pub mod scheduled_report {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for DateTimeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 

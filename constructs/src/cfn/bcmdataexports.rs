@@ -78,13 +78,11 @@ pub mod export {
     }
 
     /// The properties of `AWS::BCMDataExports::Export`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExportProps {
         /// `Export`.
-        #[serde(rename = "Export")]
         pub export: Export,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<ResourceTag>>,
     }
 
@@ -98,26 +96,33 @@ pub mod export {
         }
     }
 
+    impl Serialize for CfnExportProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Export", &self.export)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Export` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Export {
         /// `DataQuery`.
-        #[serde(rename = "DataQuery")]
         pub data_query: DataQuery,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DestinationConfigurations`.
-        #[serde(rename = "DestinationConfigurations")]
         pub destination_configurations: DestinationConfigurations,
-        /// `ExportArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ExportArn", skip_serializing_if = "Option::is_none")]
+        /// `ExportArn`: `ExportArn`. Read-only: CloudFormation returns it.
         pub export_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RefreshCadence`.
-        #[serde(rename = "RefreshCadence")]
         pub refresh_cadence: RefreshCadence,
     }
 
@@ -140,14 +145,32 @@ pub mod export {
         }
     }
 
+    impl Serialize for Export {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataQuery", &self.data_query)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "DestinationConfigurations",
+                &self.destination_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "ExportArn", &self.export_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RefreshCadence", &self.refresh_cadence)?;
+            map.end()
+        }
+    }
+
     /// The `DataQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataQuery {
         /// `QueryStatement`.
-        #[serde(rename = "QueryStatement")]
         pub query_statement: Value<String>,
         /// `TableConfigurations`.
-        #[serde(rename = "TableConfigurations", skip_serializing_if = "Option::is_none")]
         pub table_configurations: Option<
             indexmap::IndexMap<String, indexmap::IndexMap<String, Value<String>>>,
         >,
@@ -163,11 +186,27 @@ pub mod export {
         }
     }
 
+    impl Serialize for DataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueryStatement", &self.query_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "TableConfigurations",
+                &self.table_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DestinationConfigurations` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DestinationConfigurations {
         /// `S3Destination`.
-        #[serde(rename = "S3Destination")]
         pub s3_destination: S3Destination,
     }
 
@@ -180,23 +219,30 @@ pub mod export {
         }
     }
 
+    impl Serialize for DestinationConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Destination", &self.s3_destination)?;
+            map.end()
+        }
+    }
+
     /// The `S3Destination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Destination {
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
         /// `S3BucketOwner`.
-        #[serde(rename = "S3BucketOwner", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_owner: Option<Value<String>>,
         /// `S3OutputConfigurations`.
-        #[serde(rename = "S3OutputConfigurations")]
         pub s3_output_configurations: S3OutputConfigurations,
         /// `S3Prefix`.
-        #[serde(rename = "S3Prefix")]
         pub s3_prefix: Value<String>,
         /// `S3Region`.
-        #[serde(rename = "S3Region")]
         pub s3_region: Value<String>,
     }
 
@@ -218,20 +264,35 @@ pub mod export {
         }
     }
 
+    impl Serialize for S3Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3BucketOwner", &self.s3_bucket_owner)?;
+            map.serialize_entry(
+                "S3OutputConfigurations",
+                &self.s3_output_configurations,
+            )?;
+            map.serialize_entry("S3Prefix", &self.s3_prefix)?;
+            map.serialize_entry("S3Region", &self.s3_region)?;
+            map.end()
+        }
+    }
+
     /// The `S3OutputConfigurations` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3OutputConfigurations {
         /// `Compression`.
-        #[serde(rename = "Compression")]
         pub compression: Value<CompressionOption>,
         /// `Format`.
-        #[serde(rename = "Format")]
         pub format: Value<FormatOption>,
         /// `OutputType`.
-        #[serde(rename = "OutputType")]
         pub output_type: Value<S3OutputType>,
         /// `Overwrite`.
-        #[serde(rename = "Overwrite")]
         pub overwrite: Value<OverwriteOption>,
     }
 
@@ -249,6 +310,21 @@ pub mod export {
                 output_type: output_type.into(),
                 overwrite: overwrite.into(),
             }
+        }
+    }
+
+    impl Serialize for S3OutputConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Compression", &self.compression)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("OutputType", &self.output_type)?;
+            map.serialize_entry("Overwrite", &self.overwrite)?;
+            map.end()
         }
     }
 
@@ -407,10 +483,9 @@ pub mod export {
     }
 
     /// The `RefreshCadence` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RefreshCadence {
         /// `Frequency`.
-        #[serde(rename = "Frequency")]
         pub frequency: Value<FrequencyOption>,
     }
 
@@ -420,6 +495,18 @@ pub mod export {
             Self {
                 frequency: frequency.into(),
             }
+        }
+    }
+
+    impl Serialize for RefreshCadence {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Frequency", &self.frequency)?;
+            map.end()
         }
     }
 
@@ -458,13 +545,11 @@ pub mod export {
     }
 
     /// The `ResourceTag` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -478,6 +563,19 @@ pub mod export {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }

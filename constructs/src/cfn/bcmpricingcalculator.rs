@@ -111,19 +111,15 @@ pub mod bill_estimate {
     }
 
     /// The properties of `AWS::BcmPricingCalculator::BillEstimate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBillEstimateProps {
-        /// The unique identifier of the bill scenario this estimate is based on
-        #[serde(rename = "BillScenarioId", skip_serializing_if = "Option::is_none")]
+        /// `BillScenarioId`: The unique identifier of the bill scenario this estimate is based on
         pub bill_scenario_id: Option<Value<String>>,
-        /// The timestamp when the bill estimate expires
-        #[serde(rename = "ExpiresAt", skip_serializing_if = "Option::is_none")]
+        /// `ExpiresAt`: The timestamp when the bill estimate expires
         pub expires_at: Option<Value<String>>,
-        /// The name of the bill estimate
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the bill estimate
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -136,6 +132,21 @@ pub mod bill_estimate {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnBillEstimateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BillScenarioId", &self.bill_scenario_id)?;
+            crate::cfn::entry(&mut map, "ExpiresAt", &self.expires_at)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -223,31 +234,42 @@ pub mod bill_scenario {
     }
 
     /// The properties of `AWS::BcmPricingCalculator::BillScenario`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnBillScenarioProps {
-        /// The ARN of the cost category group sharing preference
-        #[serde(
-            rename = "CostCategoryGroupSharingPreferenceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CostCategoryGroupSharingPreferenceArn`: The ARN of the cost category group sharing preference
         pub cost_category_group_sharing_preference_arn: Option<Value<String>>,
-        /// The timestamp when the bill scenario expires
-        #[serde(rename = "ExpiresAt", skip_serializing_if = "Option::is_none")]
+        /// `ExpiresAt`: The timestamp when the bill scenario expires
         pub expires_at: Option<Value<String>>,
-        /// The group sharing preference for the bill scenario
-        #[serde(
-            rename = "GroupSharingPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GroupSharingPreference`: The group sharing preference for the bill scenario
         pub group_sharing_preference: Option<Value<GroupSharingPreference>>,
-        /// The name of the bill scenario
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the bill scenario
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnBillScenarioProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CostCategoryGroupSharingPreferenceArn",
+                &self.cost_category_group_sharing_preference_arn,
+            )?;
+            crate::cfn::entry(&mut map, "ExpiresAt", &self.expires_at)?;
+            crate::cfn::entry(
+                &mut map,
+                "GroupSharingPreference",
+                &self.group_sharing_preference,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Values of `GroupSharingPreference`.
@@ -386,19 +408,15 @@ pub mod workload_estimate {
     }
 
     /// The properties of `AWS::BcmPricingCalculator::WorkloadEstimate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkloadEstimateProps {
-        /// The timestamp when the workload estimate will expire.
-        #[serde(rename = "ExpiresAt", skip_serializing_if = "Option::is_none")]
+        /// `ExpiresAt`: The timestamp when the workload estimate will expire.
         pub expires_at: Option<Value<String>>,
-        /// The name of the workload estimate.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the workload estimate.
         pub name: Value<String>,
-        /// The type of pricing rates used for the estimate.
-        #[serde(rename = "RateType", skip_serializing_if = "Option::is_none")]
+        /// `RateType`: The type of pricing rates used for the estimate.
         pub rate_type: Option<Value<WorkloadEstimateRateType>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -411,6 +429,21 @@ pub mod workload_estimate {
                 rate_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnWorkloadEstimateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExpiresAt", &self.expires_at)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RateType", &self.rate_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

@@ -146,91 +146,47 @@ pub mod agent {
     }
 
     /// The properties of `AWS::Bedrock::Agent`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentProps {
-        /// List of ActionGroups
-        #[serde(rename = "ActionGroups", skip_serializing_if = "Option::is_none")]
+        /// `ActionGroups`: List of ActionGroups
         pub action_groups: Option<Vec<AgentActionGroup>>,
         /// `AgentCollaboration`.
-        #[serde(rename = "AgentCollaboration", skip_serializing_if = "Option::is_none")]
         pub agent_collaboration: Option<Value<AgentCollaboration>>,
-        /// List of Agent Collaborators
-        #[serde(rename = "AgentCollaborators", skip_serializing_if = "Option::is_none")]
+        /// `AgentCollaborators`: List of Agent Collaborators
         pub agent_collaborators: Option<Vec<AgentCollaborator>>,
-        /// Name for a resource.
-        #[serde(rename = "AgentName")]
+        /// `AgentName`: Name for a resource.
         pub agent_name: Value<String>,
-        /// ARN of a IAM role.
-        #[serde(
-            rename = "AgentResourceRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AgentResourceRoleArn`: ARN of a IAM role.
         pub agent_resource_role_arn: Option<Value<String>>,
-        /// Specifies whether to automatically prepare after creating or updating the agent.
-        #[serde(rename = "AutoPrepare", skip_serializing_if = "Option::is_none")]
+        /// `AutoPrepare`: Specifies whether to automatically prepare after creating or updating the agent.
         pub auto_prepare: Option<Value<bool>>,
         /// `CustomOrchestration`.
-        #[serde(rename = "CustomOrchestration", skip_serializing_if = "Option::is_none")]
         pub custom_orchestration: Option<CustomOrchestration>,
-        /// A KMS key ARN
-        #[serde(
-            rename = "CustomerEncryptionKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomerEncryptionKeyArn`: A KMS key ARN
         pub customer_encryption_key_arn: Option<Value<String>>,
-        /// Description of the Resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Resource.
         pub description: Option<Value<String>>,
         /// `FoundationModel`.
-        #[serde(rename = "FoundationModel", skip_serializing_if = "Option::is_none")]
         pub foundation_model: Option<Value<String>>,
         /// `GuardrailConfiguration`.
-        #[serde(
-            rename = "GuardrailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub guardrail_configuration: Option<GuardrailConfiguration>,
-        /// Max Session Time.
-        #[serde(
-            rename = "IdleSessionTTLInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdleSessionTTLInSeconds`: Max Session Time.
         pub idle_session_ttl_in_seconds: Option<Value<f64>>,
-        /// Instruction for the agent.
-        #[serde(rename = "Instruction", skip_serializing_if = "Option::is_none")]
+        /// `Instruction`: Instruction for the agent.
         pub instruction: Option<Value<String>>,
-        /// List of Agent Knowledge Bases
-        #[serde(rename = "KnowledgeBases", skip_serializing_if = "Option::is_none")]
+        /// `KnowledgeBases`: List of Agent Knowledge Bases
         pub knowledge_bases: Option<Vec<AgentKnowledgeBase>>,
         /// `MemoryConfiguration`.
-        #[serde(rename = "MemoryConfiguration", skip_serializing_if = "Option::is_none")]
         pub memory_configuration: Option<MemoryConfiguration>,
         /// `OrchestrationType`.
-        #[serde(rename = "OrchestrationType", skip_serializing_if = "Option::is_none")]
         pub orchestration_type: Option<Value<OrchestrationType>>,
         /// `PromptOverrideConfiguration`.
-        #[serde(
-            rename = "PromptOverrideConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub prompt_override_configuration: Option<PromptOverrideConfiguration>,
-        /// Specifies whether to allow deleting agent while it is in use.
-        #[serde(
-            rename = "SkipResourceInUseCheckOnDelete",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SkipResourceInUseCheckOnDelete`: Specifies whether to allow deleting agent while it is in use.
         pub skip_resource_in_use_check_on_delete: Option<Value<bool>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TestAliasTags`.
-        #[serde(rename = "TestAliasTags", skip_serializing_if = "Option::is_none")]
         pub test_alias_tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -262,40 +218,95 @@ pub mod agent {
         }
     }
 
+    impl Serialize for CfnAgentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActionGroups", &self.action_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentCollaboration",
+                &self.agent_collaboration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentCollaborators",
+                &self.agent_collaborators,
+            )?;
+            map.serialize_entry("AgentName", &self.agent_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentResourceRoleArn",
+                &self.agent_resource_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "AutoPrepare", &self.auto_prepare)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomOrchestration",
+                &self.custom_orchestration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerEncryptionKeyArn",
+                &self.customer_encryption_key_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FoundationModel", &self.foundation_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "GuardrailConfiguration",
+                &self.guardrail_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleSessionTTLInSeconds",
+                &self.idle_session_ttl_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Instruction", &self.instruction)?;
+            crate::cfn::entry(&mut map, "KnowledgeBases", &self.knowledge_bases)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryConfiguration",
+                &self.memory_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "OrchestrationType", &self.orchestration_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PromptOverrideConfiguration",
+                &self.prompt_override_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SkipResourceInUseCheckOnDelete",
+                &self.skip_resource_in_use_check_on_delete,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TestAliasTags", &self.test_alias_tags)?;
+            map.end()
+        }
+    }
+
     /// Contains the information of an Agent Action Group
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentActionGroup {
         /// `ActionGroupExecutor`.
-        #[serde(rename = "ActionGroupExecutor", skip_serializing_if = "Option::is_none")]
         pub action_group_executor: Option<ActionGroupExecutor>,
-        /// Name of the action group
-        #[serde(rename = "ActionGroupName")]
+        /// `ActionGroupName`: Name of the action group
         pub action_group_name: Value<String>,
         /// `ActionGroupState`.
-        #[serde(rename = "ActionGroupState", skip_serializing_if = "Option::is_none")]
         pub action_group_state: Option<Value<ActionGroupState>>,
         /// `ApiSchema`.
-        #[serde(rename = "ApiSchema", skip_serializing_if = "Option::is_none")]
         pub api_schema: Option<ApiSchema>,
-        /// Description of action group
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of action group
         pub description: Option<Value<String>>,
         /// `FunctionSchema`.
-        #[serde(rename = "FunctionSchema", skip_serializing_if = "Option::is_none")]
         pub function_schema: Option<FunctionSchema>,
         /// `ParentActionGroupSignature`.
-        #[serde(
-            rename = "ParentActionGroupSignature",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parent_action_group_signature: Option<Value<ActionGroupSignature>>,
-        /// Specifies whether to allow deleting action group while it is in use.
-        #[serde(
-            rename = "SkipResourceInUseCheckOnDelete",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SkipResourceInUseCheckOnDelete`: Specifies whether to allow deleting action group while it is in use.
         pub skip_resource_in_use_check_on_delete: Option<Value<bool>>,
     }
 
@@ -315,15 +326,57 @@ pub mod agent {
         }
     }
 
+    impl Serialize for AgentActionGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionGroupExecutor",
+                &self.action_group_executor,
+            )?;
+            map.serialize_entry("ActionGroupName", &self.action_group_name)?;
+            crate::cfn::entry(&mut map, "ActionGroupState", &self.action_group_state)?;
+            crate::cfn::entry(&mut map, "ApiSchema", &self.api_schema)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FunctionSchema", &self.function_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParentActionGroupSignature",
+                &self.parent_action_group_signature,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SkipResourceInUseCheckOnDelete",
+                &self.skip_resource_in_use_check_on_delete,
+            )?;
+            map.end()
+        }
+    }
+
     /// Type of Executors for an Action Group
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ActionGroupExecutor {
-        /// ARN of a Lambda.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
+        /// `Lambda`: ARN of a Lambda.
         pub lambda: Option<Value<String>>,
         /// `CustomControl`.
-        #[serde(rename = "CustomControl", skip_serializing_if = "Option::is_none")]
         pub custom_control: Option<Value<CustomControlMethod>>,
+    }
+
+    impl Serialize for ActionGroupExecutor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            crate::cfn::entry(&mut map, "CustomControl", &self.custom_control)?;
+            map.end()
+        }
     }
 
     /// Custom control of action execution
@@ -398,32 +451,53 @@ pub mod agent {
     }
 
     /// Contains information about the API Schema for the Action Group
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApiSchema {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3Identifier>,
-        /// String OpenAPI Payload
-        #[serde(rename = "Payload", skip_serializing_if = "Option::is_none")]
+        /// `Payload`: String OpenAPI Payload
         pub payload: Option<Value<String>>,
     }
 
+    impl Serialize for ApiSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "Payload", &self.payload)?;
+            map.end()
+        }
+    }
+
     /// The identifier for the S3 resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Identifier {
-        /// A bucket in S3.
-        #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketName`: A bucket in S3.
         pub s3_bucket_name: Option<Value<String>>,
-        /// A object key in S3.
-        #[serde(rename = "S3ObjectKey", skip_serializing_if = "Option::is_none")]
+        /// `S3ObjectKey`: A object key in S3.
         pub s3_object_key: Option<Value<String>>,
     }
 
+    impl Serialize for S3Identifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3ObjectKey", &self.s3_object_key)?;
+            map.end()
+        }
+    }
+
     /// Schema of Functions
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FunctionSchema {
-        /// List of Function definitions
-        #[serde(rename = "Functions")]
+        /// `Functions`: List of Function definitions
         pub functions: Vec<Function>,
     }
 
@@ -436,20 +510,28 @@ pub mod agent {
         }
     }
 
+    impl Serialize for FunctionSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Functions", &self.functions)?;
+            map.end()
+        }
+    }
+
     /// Function definition
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Function {
-        /// Description of function
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of function
         pub description: Option<Value<String>>,
-        /// Name for a resource.
-        #[serde(rename = "Name")]
+        /// `Name`: Name for a resource.
         pub name: Value<String>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, ParameterDetail>>,
         /// `RequireConfirmation`.
-        #[serde(rename = "RequireConfirmation", skip_serializing_if = "Option::is_none")]
         pub require_confirmation: Option<Value<RequireConfirmation>>,
     }
 
@@ -465,17 +547,33 @@ pub mod agent {
         }
     }
 
+    impl Serialize for Function {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireConfirmation",
+                &self.require_confirmation,
+            )?;
+            map.end()
+        }
+    }
+
     /// Parameter detail
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParameterDetail {
-        /// Description of function parameter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of function parameter.
         pub description: Option<Value<String>>,
-        /// Information about if a parameter is required for function call.
-        #[serde(rename = "Required", skip_serializing_if = "Option::is_none")]
+        /// `Required`: Information about if a parameter is required for function call.
         pub required: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -487,6 +585,20 @@ pub mod agent {
                 required: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ParameterDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Required", &self.required)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -651,23 +763,15 @@ pub mod agent {
     }
 
     /// Agent Collaborator
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentCollaborator {
-        /// Agent descriptor for agent collaborator
-        #[serde(rename = "AgentDescriptor")]
+        /// `AgentDescriptor`: Agent descriptor for agent collaborator
         pub agent_descriptor: AgentDescriptor,
-        /// Agent collaborator instruction
-        #[serde(rename = "CollaborationInstruction")]
+        /// `CollaborationInstruction`: Agent collaborator instruction
         pub collaboration_instruction: Value<String>,
-        /// Agent collaborator name
-        #[serde(rename = "CollaboratorName")]
+        /// `CollaboratorName`: Agent collaborator name
         pub collaborator_name: Value<String>,
         /// `RelayConversationHistory`.
-        #[serde(
-            rename = "RelayConversationHistory",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub relay_conversation_history: Option<Value<RelayConversationHistory>>,
     }
 
@@ -687,12 +791,45 @@ pub mod agent {
         }
     }
 
+    impl Serialize for AgentCollaborator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentDescriptor", &self.agent_descriptor)?;
+            map.serialize_entry(
+                "CollaborationInstruction",
+                &self.collaboration_instruction,
+            )?;
+            map.serialize_entry("CollaboratorName", &self.collaborator_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RelayConversationHistory",
+                &self.relay_conversation_history,
+            )?;
+            map.end()
+        }
+    }
+
     /// Agent descriptor for agent collaborator
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgentDescriptor {
-        /// Alias ARN for agent descriptor
-        #[serde(rename = "AliasArn", skip_serializing_if = "Option::is_none")]
+        /// `AliasArn`: Alias ARN for agent descriptor
         pub alias_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for AgentDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AliasArn", &self.alias_arn)?;
+            map.end()
+        }
     }
 
     /// Relay conversation history state
@@ -733,18 +870,28 @@ pub mod agent {
     }
 
     /// Structure for custom orchestration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomOrchestration {
         /// `Executor`.
-        #[serde(rename = "Executor", skip_serializing_if = "Option::is_none")]
         pub executor: Option<OrchestrationExecutor>,
     }
 
+    impl Serialize for CustomOrchestration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Executor", &self.executor)?;
+            map.end()
+        }
+    }
+
     /// Types of executors for custom orchestration strategy
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrchestrationExecutor {
-        /// ARN of a Lambda.
-        #[serde(rename = "Lambda")]
+        /// `Lambda`: ARN of a Lambda.
         pub lambda: Value<String>,
     }
 
@@ -755,28 +902,52 @@ pub mod agent {
         }
     }
 
+    impl Serialize for OrchestrationExecutor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Lambda", &self.lambda)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GuardrailConfiguration {
-        /// Identifier for the guardrail, could be the id or the arn
-        #[serde(rename = "GuardrailIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `GuardrailIdentifier`: Identifier for the guardrail, could be the id or the arn
         pub guardrail_identifier: Option<Value<String>>,
-        /// Version of the guardrail
-        #[serde(rename = "GuardrailVersion", skip_serializing_if = "Option::is_none")]
+        /// `GuardrailVersion`: Version of the guardrail
         pub guardrail_version: Option<Value<String>>,
     }
 
+    impl Serialize for GuardrailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GuardrailIdentifier",
+                &self.guardrail_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "GuardrailVersion", &self.guardrail_version)?;
+            map.end()
+        }
+    }
+
     /// Agent Knowledge Base
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentKnowledgeBase {
-        /// Description of the Resource.
-        #[serde(rename = "Description")]
+        /// `Description`: Description of the Resource.
         pub description: Value<String>,
-        /// Identifier for a resource.
-        #[serde(rename = "KnowledgeBaseId")]
+        /// `KnowledgeBaseId`: Identifier for a resource.
         pub knowledge_base_id: Value<String>,
         /// `KnowledgeBaseState`.
-        #[serde(rename = "KnowledgeBaseState", skip_serializing_if = "Option::is_none")]
         pub knowledge_base_state: Option<Value<KnowledgeBaseState>>,
     }
 
@@ -791,6 +962,24 @@ pub mod agent {
                 knowledge_base_id: knowledge_base_id.into(),
                 knowledge_base_state: None,
             }
+        }
+    }
+
+    impl Serialize for AgentKnowledgeBase {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("KnowledgeBaseId", &self.knowledge_base_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "KnowledgeBaseState",
+                &self.knowledge_base_state,
+            )?;
+            map.end()
         }
     }
 
@@ -832,21 +1021,36 @@ pub mod agent {
     }
 
     /// Configuration for memory storage
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryConfiguration {
         /// `EnabledMemoryTypes`.
-        #[serde(rename = "EnabledMemoryTypes", skip_serializing_if = "Option::is_none")]
         pub enabled_memory_types: Option<Vec<Value<MemoryType>>>,
         /// `SessionSummaryConfiguration`.
-        #[serde(
-            rename = "SessionSummaryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub session_summary_configuration: Option<SessionSummaryConfiguration>,
-        /// Maximum number of days to store session details
-        #[serde(rename = "StorageDays", skip_serializing_if = "Option::is_none")]
+        /// `StorageDays`: Maximum number of days to store session details
         pub storage_days: Option<Value<f64>>,
+    }
+
+    impl Serialize for MemoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnabledMemoryTypes",
+                &self.enabled_memory_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionSummaryConfiguration",
+                &self.session_summary_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "StorageDays", &self.storage_days)?;
+            map.end()
+        }
     }
 
     /// Memory type
@@ -884,11 +1088,22 @@ pub mod agent {
     }
 
     /// Configuration for Session Summarization
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SessionSummaryConfiguration {
-        /// Maximum number of Sessions to Summarize
-        #[serde(rename = "MaxRecentSessions", skip_serializing_if = "Option::is_none")]
+        /// `MaxRecentSessions`: Maximum number of Sessions to Summarize
         pub max_recent_sessions: Option<Value<f64>>,
+    }
+
+    impl Serialize for SessionSummaryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxRecentSessions", &self.max_recent_sessions)?;
+            map.end()
+        }
     }
 
     /// Types of orchestration strategy for agents
@@ -929,13 +1144,11 @@ pub mod agent {
     }
 
     /// Configuration for prompt override.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptOverrideConfiguration {
-        /// ARN of a Lambda.
-        #[serde(rename = "OverrideLambda", skip_serializing_if = "Option::is_none")]
+        /// `OverrideLambda`: ARN of a Lambda.
         pub override_lambda: Option<Value<String>>,
-        /// List of BasePromptConfiguration
-        #[serde(rename = "PromptConfigurations")]
+        /// `PromptConfigurations`: List of BasePromptConfiguration
         pub prompt_configurations: Vec<PromptConfiguration>,
     }
 
@@ -949,61 +1162,104 @@ pub mod agent {
         }
     }
 
-    /// BasePromptConfiguration per Prompt Type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PromptConfiguration {
-        /// `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AdditionalModelRequestFields",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for PromptOverrideConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OverrideLambda", &self.override_lambda)?;
+            map.serialize_entry("PromptConfigurations", &self.prompt_configurations)?;
+            map.end()
+        }
+    }
 
+    /// BasePromptConfiguration per Prompt Type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PromptConfiguration {
+        /// `AdditionalModelRequestFields`: `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
         pub additional_model_request_fields: Option<serde_json::Value>,
-        /// Base Prompt Template.
-        #[serde(rename = "BasePromptTemplate", skip_serializing_if = "Option::is_none")]
+        /// `BasePromptTemplate`: Base Prompt Template.
         pub base_prompt_template: Option<Value<String>>,
         /// `FoundationModel`.
-        #[serde(rename = "FoundationModel", skip_serializing_if = "Option::is_none")]
         pub foundation_model: Option<Value<String>>,
         /// `InferenceConfiguration`.
-        #[serde(
-            rename = "InferenceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_configuration: Option<InferenceConfiguration>,
         /// `ParserMode`.
-        #[serde(rename = "ParserMode", skip_serializing_if = "Option::is_none")]
         pub parser_mode: Option<Value<CreationMode>>,
         /// `PromptCreationMode`.
-        #[serde(rename = "PromptCreationMode", skip_serializing_if = "Option::is_none")]
         pub prompt_creation_mode: Option<Value<CreationMode>>,
         /// `PromptState`.
-        #[serde(rename = "PromptState", skip_serializing_if = "Option::is_none")]
         pub prompt_state: Option<Value<PromptState>>,
         /// `PromptType`.
-        #[serde(rename = "PromptType", skip_serializing_if = "Option::is_none")]
         pub prompt_type: Option<Value<PromptType>>,
     }
 
+    impl Serialize for PromptConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalModelRequestFields",
+                &self.additional_model_request_fields,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BasePromptTemplate",
+                &self.base_prompt_template,
+            )?;
+            crate::cfn::entry(&mut map, "FoundationModel", &self.foundation_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceConfiguration",
+                &self.inference_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ParserMode", &self.parser_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "PromptCreationMode",
+                &self.prompt_creation_mode,
+            )?;
+            crate::cfn::entry(&mut map, "PromptState", &self.prompt_state)?;
+            crate::cfn::entry(&mut map, "PromptType", &self.prompt_type)?;
+            map.end()
+        }
+    }
+
     /// Configuration for inference in prompt configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceConfiguration {
-        /// Maximum length of output
-        #[serde(rename = "MaximumLength", skip_serializing_if = "Option::is_none")]
+        /// `MaximumLength`: Maximum length of output
         pub maximum_length: Option<Value<f64>>,
-        /// List of stop sequences
-        #[serde(rename = "StopSequences", skip_serializing_if = "Option::is_none")]
+        /// `StopSequences`: List of stop sequences
         pub stop_sequences: Option<Vec<Value<String>>>,
-        /// Controls randomness, higher values increase diversity
-        #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
+        /// `Temperature`: Controls randomness, higher values increase diversity
         pub temperature: Option<Value<f64>>,
-        /// Sample from the k most likely next tokens
-        #[serde(rename = "TopK", skip_serializing_if = "Option::is_none")]
+        /// `TopK`: Sample from the k most likely next tokens
         pub top_k: Option<Value<f64>>,
-        /// Cumulative probability cutoff for token selection
-        #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
+        /// `TopP`: Cumulative probability cutoff for token selection
         pub top_p: Option<Value<f64>>,
+    }
+
+    impl Serialize for InferenceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaximumLength", &self.maximum_length)?;
+            crate::cfn::entry(&mut map, "StopSequences", &self.stop_sequences)?;
+            crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+            crate::cfn::entry(&mut map, "TopK", &self.top_k)?;
+            crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+            map.end()
+        }
     }
 
     /// Creation Mode for Prompt Configuration.
@@ -1220,26 +1476,17 @@ pub mod agent_alias {
     }
 
     /// The properties of `AWS::Bedrock::AgentAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentAliasProps {
-        /// Name for a resource.
-        #[serde(rename = "AgentAliasName")]
+        /// `AgentAliasName`: Name for a resource.
         pub agent_alias_name: Value<String>,
-        /// Identifier for a resource.
-        #[serde(rename = "AgentId")]
+        /// `AgentId`: Identifier for a resource.
         pub agent_id: Value<String>,
-        /// Description of the Resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Resource.
         pub description: Option<Value<String>>,
-        /// Routing configuration for an Agent alias.
-        #[serde(
-            rename = "RoutingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RoutingConfiguration`: Routing configuration for an Agent alias.
         pub routing_configuration: Option<Vec<AgentAliasRoutingConfigurationListItem>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -1259,11 +1506,30 @@ pub mod agent_alias {
         }
     }
 
+    impl Serialize for CfnAgentAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentAliasName", &self.agent_alias_name)?;
+            map.serialize_entry("AgentId", &self.agent_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingConfiguration",
+                &self.routing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Details about the routing configuration for an Agent alias.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentAliasRoutingConfigurationListItem {
-        /// Agent Version.
-        #[serde(rename = "AgentVersion")]
+        /// `AgentVersion`: Agent Version.
         pub agent_version: Value<String>,
     }
 
@@ -1273,6 +1539,18 @@ pub mod agent_alias {
             Self {
                 agent_version: agent_version.into(),
             }
+        }
+    }
+
+    impl Serialize for AgentAliasRoutingConfigurationListItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentVersion", &self.agent_version)?;
+            map.end()
         }
     }
 }
@@ -1376,19 +1654,15 @@ pub mod application_inference_profile {
     }
 
     /// The properties of `AWS::Bedrock::ApplicationInferenceProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationInferenceProfileProps {
-        /// Description of the inference profile
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the inference profile
         pub description: Option<Value<String>>,
         /// `InferenceProfileName`.
-        #[serde(rename = "InferenceProfileName")]
         pub inference_profile_name: Value<String>,
         /// `ModelSource`.
-        #[serde(rename = "ModelSource", skip_serializing_if = "Option::is_none")]
         pub model_source: Option<InferenceProfileModelSource>,
-        /// List of Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1404,12 +1678,38 @@ pub mod application_inference_profile {
         }
     }
 
+    impl Serialize for CfnApplicationInferenceProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InferenceProfileName", &self.inference_profile_name)?;
+            crate::cfn::entry(&mut map, "ModelSource", &self.model_source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Various ways to encode a list of models in a CreateInferenceProfile request
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceProfileModelSource {
-        /// Source arns for a custom inference profile to copy its regional load balancing config from.
-        #[serde(rename = "CopyFrom", skip_serializing_if = "Option::is_none")]
+        /// `CopyFrom`: Source arns for a custom inference profile to copy its regional load balancing config from.
         pub copy_from: Option<Value<String>>,
+    }
+
+    impl Serialize for InferenceProfileModelSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CopyFrom", &self.copy_from)?;
+            map.end()
+        }
     }
 }
 
@@ -1505,25 +1805,19 @@ pub mod automated_reasoning_policy {
     }
 
     /// The properties of `AWS::Bedrock::AutomatedReasoningPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutomatedReasoningPolicyProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ForceDelete`.
-        #[serde(rename = "ForceDelete", skip_serializing_if = "Option::is_none")]
         pub force_delete: Option<Value<bool>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PolicyDefinition`.
-        #[serde(rename = "PolicyDefinition", skip_serializing_if = "Option::is_none")]
         pub policy_definition: Option<PolicyDefinition>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1541,34 +1835,59 @@ pub mod automated_reasoning_policy {
         }
     }
 
+    impl Serialize for CfnAutomatedReasoningPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ForceDelete", &self.force_delete)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PolicyDefinition", &self.policy_definition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyDefinition {
-        /// The rules definition block of an AutomatedReasoningPolicyDefinition.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
+        /// `Rules`: The rules definition block of an AutomatedReasoningPolicyDefinition.
         pub rules: Option<Vec<PolicyDefinitionRule>>,
-        /// The types definition block of an AutomatedReasoningPolicyDefinition.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
+        /// `Types`: The types definition block of an AutomatedReasoningPolicyDefinition.
         pub types: Option<Vec<PolicyDefinitionType>>,
-        /// The variables definition block of an AutomatedReasoningPolicyDefinition.
-        #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
+        /// `Variables`: The variables definition block of an AutomatedReasoningPolicyDefinition.
         pub variables: Option<Vec<PolicyDefinitionVariable>>,
-        /// The policy format version.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The policy format version.
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for PolicyDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyDefinitionRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyDefinitionRule {
-        /// An alternate expression for this rule
-        #[serde(rename = "AlternateExpression", skip_serializing_if = "Option::is_none")]
+        /// `AlternateExpression`: An alternate expression for this rule
         pub alternate_expression: Option<Value<String>>,
-        /// The SMT expression for this rule
-        #[serde(rename = "Expression")]
+        /// `Expression`: The SMT expression for this rule
         pub expression: Value<String>,
-        /// A unique id within the PolicyDefinition
-        #[serde(rename = "Id")]
+        /// `Id`: A unique id within the PolicyDefinition
         pub id: Value<String>,
     }
 
@@ -1586,17 +1905,32 @@ pub mod automated_reasoning_policy {
         }
     }
 
+    impl Serialize for PolicyDefinitionRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlternateExpression",
+                &self.alternate_expression,
+            )?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyDefinitionType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyDefinitionType {
-        /// A natural language description of this type.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A natural language description of this type.
         pub description: Option<Value<String>>,
-        /// A name for this type.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for this type.
         pub name: Value<String>,
-        /// A list of valid values for this type.
-        #[serde(rename = "Values")]
+        /// `Values`: A list of valid values for this type.
         pub values: Vec<PolicyDefinitionTypeValue>,
     }
 
@@ -1614,14 +1948,26 @@ pub mod automated_reasoning_policy {
         }
     }
 
+    impl Serialize for PolicyDefinitionType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyDefinitionTypeValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyDefinitionTypeValue {
-        /// A natural language description of the type's value.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A natural language description of the type's value.
         pub description: Option<Value<String>>,
-        /// The value of the type value.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the type value.
         pub value: Value<String>,
     }
 
@@ -1635,17 +1981,27 @@ pub mod automated_reasoning_policy {
         }
     }
 
+    impl Serialize for PolicyDefinitionTypeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyDefinitionVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyDefinitionVariable {
-        /// A natural language description of this variable.
-        #[serde(rename = "Description")]
+        /// `Description`: A natural language description of this variable.
         pub description: Value<String>,
-        /// A name from this variable.
-        #[serde(rename = "Name")]
+        /// `Name`: A name from this variable.
         pub name: Value<String>,
-        /// A type for this variable.
-        #[serde(rename = "Type")]
+        /// `Type`: A type for this variable.
         pub r#type: Value<String>,
     }
 
@@ -1661,6 +2017,20 @@ pub mod automated_reasoning_policy {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for PolicyDefinitionVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -1760,20 +2130,13 @@ pub mod automated_reasoning_policy_version {
     }
 
     /// The properties of `AWS::Bedrock::AutomatedReasoningPolicyVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutomatedReasoningPolicyVersionProps {
         /// `LastUpdatedDefinitionHash`.
-        #[serde(
-            rename = "LastUpdatedDefinitionHash",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub last_updated_definition_hash: Option<Value<String>>,
         /// `PolicyArn`.
-        #[serde(rename = "PolicyArn")]
         pub policy_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1785,6 +2148,24 @@ pub mod automated_reasoning_policy_version {
                 policy_arn: policy_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAutomatedReasoningPolicyVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LastUpdatedDefinitionHash",
+                &self.last_updated_definition_hash,
+            )?;
+            map.serialize_entry("PolicyArn", &self.policy_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1867,29 +2248,19 @@ pub mod blueprint {
     }
 
     /// The properties of `AWS::Bedrock::Blueprint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBlueprintProps {
-        /// Name of the Blueprint
-        #[serde(rename = "BlueprintName")]
+        /// `BlueprintName`: Name of the Blueprint
         pub blueprint_name: Value<String>,
-        /// KMS encryption context
-        #[serde(
-            rename = "KmsEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KmsEncryptionContext`: KMS encryption context
         pub kms_encryption_context: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// KMS key identifier
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: KMS key identifier
         pub kms_key_id: Option<Value<String>>,
-        /// Schema of the blueprint Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Schema")]
+        /// `Schema`: Schema of the blueprint Untyped in the schema: any `serde_json::Value`.
         pub schema: serde_json::Value,
-        /// List of Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Modality Type
-        #[serde(rename = "Type")]
+        /// `Type`: Modality Type
         pub r#type: Value<Type>,
     }
 
@@ -1908,6 +2279,27 @@ pub mod blueprint {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnBlueprintProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BlueprintName", &self.blueprint_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsEncryptionContext",
+                &self.kms_encryption_context,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2033,23 +2425,15 @@ pub mod data_automation_library {
     }
 
     /// The properties of `AWS::Bedrock::DataAutomationLibrary`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataAutomationLibraryProps {
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// Description of the DataAutomationLibrary
-        #[serde(rename = "LibraryDescription", skip_serializing_if = "Option::is_none")]
+        /// `LibraryDescription`: Description of the DataAutomationLibrary
         pub library_description: Option<Value<String>>,
-        /// Name of the DataAutomationLibrary
-        #[serde(rename = "LibraryName")]
+        /// `LibraryName`: Name of the DataAutomationLibrary
         pub library_name: Value<String>,
-        /// List of tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2065,18 +2449,35 @@ pub mod data_automation_library {
         }
     }
 
+    impl Serialize for CfnDataAutomationLibraryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LibraryDescription",
+                &self.library_description,
+            )?;
+            map.serialize_entry("LibraryName", &self.library_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// KMS Encryption Configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
         /// `KmsEncryptionContext`.
-        #[serde(
-            rename = "KmsEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kms_encryption_context: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// KMS Key Identifier
-        #[serde(rename = "KmsKeyId")]
+        /// `KmsKeyId`: KMS Key Identifier
         pub kms_key_id: Value<String>,
     }
 
@@ -2087,6 +2488,23 @@ pub mod data_automation_library {
                 kms_encryption_context: None,
                 kms_key_id: kms_key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsEncryptionContext",
+                &self.kms_encryption_context,
+            )?;
+            map.serialize_entry("KmsKeyId", &self.kms_key_id)?;
+            map.end()
         }
     }
 }
@@ -2174,50 +2592,25 @@ pub mod data_automation_project {
     }
 
     /// The properties of `AWS::Bedrock::DataAutomationProject`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataAutomationProjectProps {
         /// `CustomOutputConfiguration`.
-        #[serde(
-            rename = "CustomOutputConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_output_configuration: Option<CustomOutputConfiguration>,
-        /// KMS encryption context
-        #[serde(
-            rename = "KmsEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KmsEncryptionContext`: KMS encryption context
         pub kms_encryption_context: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// KMS key identifier
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: KMS key identifier
         pub kms_key_id: Option<Value<String>>,
         /// `OverrideConfiguration`.
-        #[serde(
-            rename = "OverrideConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub override_configuration: Option<OverrideConfiguration>,
-        /// Description of the DataAutomationProject
-        #[serde(rename = "ProjectDescription", skip_serializing_if = "Option::is_none")]
+        /// `ProjectDescription`: Description of the DataAutomationProject
         pub project_description: Option<Value<String>>,
-        /// Name of the DataAutomationProject
-        #[serde(rename = "ProjectName")]
+        /// `ProjectName`: Name of the DataAutomationProject
         pub project_name: Value<String>,
-        /// Type of the DataAutomationProject - Sync or Async
-        #[serde(rename = "ProjectType", skip_serializing_if = "Option::is_none")]
+        /// `ProjectType`: Type of the DataAutomationProject - Sync or Async
         pub project_type: Option<Value<ProjectType>>,
         /// `StandardOutputConfiguration`.
-        #[serde(
-            rename = "StandardOutputConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub standard_output_configuration: Option<StandardOutputConfiguration>,
-        /// List of Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2238,25 +2631,73 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for CfnDataAutomationProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomOutputConfiguration",
+                &self.custom_output_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsEncryptionContext",
+                &self.kms_encryption_context,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideConfiguration",
+                &self.override_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectDescription",
+                &self.project_description,
+            )?;
+            map.serialize_entry("ProjectName", &self.project_name)?;
+            crate::cfn::entry(&mut map, "ProjectType", &self.project_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "StandardOutputConfiguration",
+                &self.standard_output_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Custom output configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomOutputConfiguration {
         /// `Blueprints`.
-        #[serde(rename = "Blueprints", skip_serializing_if = "Option::is_none")]
         pub blueprints: Option<Vec<BlueprintItem>>,
     }
 
+    impl Serialize for CustomOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Blueprints", &self.blueprints)?;
+            map.end()
+        }
+    }
+
     /// The `BlueprintItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BlueprintItem {
-        /// ARN of a Blueprint
-        #[serde(rename = "BlueprintArn")]
+        /// `BlueprintArn`: ARN of a Blueprint
         pub blueprint_arn: Value<String>,
         /// `BlueprintStage`.
-        #[serde(rename = "BlueprintStage", skip_serializing_if = "Option::is_none")]
         pub blueprint_stage: Option<Value<BlueprintStage>>,
-        /// Blueprint Version
-        #[serde(rename = "BlueprintVersion", skip_serializing_if = "Option::is_none")]
+        /// `BlueprintVersion`: Blueprint Version
         pub blueprint_version: Option<Value<String>>,
     }
 
@@ -2268,6 +2709,20 @@ pub mod data_automation_project {
                 blueprint_stage: None,
                 blueprint_version: None,
             }
+        }
+    }
+
+    impl Serialize for BlueprintItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BlueprintArn", &self.blueprint_arn)?;
+            crate::cfn::entry(&mut map, "BlueprintStage", &self.blueprint_stage)?;
+            crate::cfn::entry(&mut map, "BlueprintVersion", &self.blueprint_version)?;
+            map.end()
         }
     }
 
@@ -2309,67 +2764,104 @@ pub mod data_automation_project {
     }
 
     /// Override configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OverrideConfiguration {
         /// `Audio`.
-        #[serde(rename = "Audio", skip_serializing_if = "Option::is_none")]
         pub audio: Option<AudioOverrideConfiguration>,
         /// `Document`.
-        #[serde(rename = "Document", skip_serializing_if = "Option::is_none")]
         pub document: Option<DocumentOverrideConfiguration>,
         /// `Image`.
-        #[serde(rename = "Image", skip_serializing_if = "Option::is_none")]
         pub image: Option<ImageOverrideConfiguration>,
         /// `ModalityRouting`.
-        #[serde(rename = "ModalityRouting", skip_serializing_if = "Option::is_none")]
         pub modality_routing: Option<ModalityRoutingConfiguration>,
         /// `Video`.
-        #[serde(rename = "Video", skip_serializing_if = "Option::is_none")]
         pub video: Option<VideoOverrideConfiguration>,
     }
 
+    impl Serialize for OverrideConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audio", &self.audio)?;
+            crate::cfn::entry(&mut map, "Document", &self.document)?;
+            crate::cfn::entry(&mut map, "Image", &self.image)?;
+            crate::cfn::entry(&mut map, "ModalityRouting", &self.modality_routing)?;
+            crate::cfn::entry(&mut map, "Video", &self.video)?;
+            map.end()
+        }
+    }
+
     /// The `AudioOverrideConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioOverrideConfiguration {
         /// `LanguageConfiguration`.
-        #[serde(
-            rename = "LanguageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub language_configuration: Option<AudioLanguageConfiguration>,
         /// `ModalityProcessing`.
-        #[serde(rename = "ModalityProcessing", skip_serializing_if = "Option::is_none")]
         pub modality_processing: Option<ModalityProcessingConfiguration>,
         /// `SensitiveDataConfiguration`.
-        #[serde(
-            rename = "SensitiveDataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sensitive_data_configuration: Option<SensitiveDataConfiguration>,
     }
 
+    impl Serialize for AudioOverrideConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LanguageConfiguration",
+                &self.language_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModalityProcessing",
+                &self.modality_processing,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SensitiveDataConfiguration",
+                &self.sensitive_data_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AudioLanguageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioLanguageConfiguration {
         /// `GenerativeOutputLanguage`.
-        #[serde(
-            rename = "GenerativeOutputLanguage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub generative_output_language: Option<Value<AudioGenerativeOutputLanguage>>,
         /// `IdentifyMultipleLanguages`.
-        #[serde(
-            rename = "IdentifyMultipleLanguages",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identify_multiple_languages: Option<Value<bool>>,
         /// `InputLanguages`.
-        #[serde(rename = "InputLanguages", skip_serializing_if = "Option::is_none")]
         pub input_languages: Option<Vec<Value<Language>>>,
+    }
+
+    impl Serialize for AudioLanguageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GenerativeOutputLanguage",
+                &self.generative_output_language,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentifyMultipleLanguages",
+                &self.identify_multiple_languages,
+            )?;
+            crate::cfn::entry(&mut map, "InputLanguages", &self.input_languages)?;
+            map.end()
+        }
     }
 
     /// Values of `AudioGenerativeOutputLanguage`.
@@ -2474,11 +2966,22 @@ pub mod data_automation_project {
     }
 
     /// The `ModalityProcessingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModalityProcessingConfiguration {
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<State>>,
+    }
+
+    impl Serialize for ModalityProcessingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
     }
 
     /// Values of `State`.
@@ -2519,21 +3022,32 @@ pub mod data_automation_project {
     }
 
     /// The `SensitiveDataConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SensitiveDataConfiguration {
         /// `DetectionMode`.
-        #[serde(rename = "DetectionMode", skip_serializing_if = "Option::is_none")]
         pub detection_mode: Option<Value<SensitiveDataDetectionMode>>,
         /// `DetectionScope`.
-        #[serde(rename = "DetectionScope", skip_serializing_if = "Option::is_none")]
         pub detection_scope: Option<Vec<Value<SensitiveDataDetectionScope>>>,
         /// `PiiEntitiesConfiguration`.
-        #[serde(
-            rename = "PiiEntitiesConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pii_entities_configuration: Option<PiiEntitiesConfiguration>,
+    }
+
+    impl Serialize for SensitiveDataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DetectionMode", &self.detection_mode)?;
+            crate::cfn::entry(&mut map, "DetectionScope", &self.detection_scope)?;
+            crate::cfn::entry(
+                &mut map,
+                "PiiEntitiesConfiguration",
+                &self.pii_entities_configuration,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `SensitiveDataDetectionMode`.
@@ -2611,14 +3125,25 @@ pub mod data_automation_project {
     }
 
     /// The `PiiEntitiesConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PiiEntitiesConfiguration {
         /// `PiiEntityTypes`.
-        #[serde(rename = "PiiEntityTypes", skip_serializing_if = "Option::is_none")]
         pub pii_entity_types: Option<Vec<Value<PiiEntityTypes>>>,
         /// `RedactionMaskMode`.
-        #[serde(rename = "RedactionMaskMode", skip_serializing_if = "Option::is_none")]
         pub redaction_mask_mode: Option<Value<PiiRedactionMaskMode>>,
+    }
+
+    impl Serialize for PiiEntitiesConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PiiEntityTypes", &self.pii_entity_types)?;
+            crate::cfn::entry(&mut map, "RedactionMaskMode", &self.redaction_mask_mode)?;
+            map.end()
+        }
     }
 
     /// Values of `PiiEntityTypes`.
@@ -2794,61 +3319,113 @@ pub mod data_automation_project {
     }
 
     /// The `DocumentOverrideConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentOverrideConfiguration {
         /// `ModalityProcessing`.
-        #[serde(rename = "ModalityProcessing", skip_serializing_if = "Option::is_none")]
         pub modality_processing: Option<ModalityProcessingConfiguration>,
         /// `SensitiveDataConfiguration`.
-        #[serde(
-            rename = "SensitiveDataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sensitive_data_configuration: Option<SensitiveDataConfiguration>,
         /// `Splitter`.
-        #[serde(rename = "Splitter", skip_serializing_if = "Option::is_none")]
         pub splitter: Option<SplitterConfiguration>,
     }
 
+    impl Serialize for DocumentOverrideConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModalityProcessing",
+                &self.modality_processing,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SensitiveDataConfiguration",
+                &self.sensitive_data_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Splitter", &self.splitter)?;
+            map.end()
+        }
+    }
+
     /// The `SplitterConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SplitterConfiguration {
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<State>>,
     }
 
+    impl Serialize for SplitterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `ImageOverrideConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageOverrideConfiguration {
         /// `ModalityProcessing`.
-        #[serde(rename = "ModalityProcessing", skip_serializing_if = "Option::is_none")]
         pub modality_processing: Option<ModalityProcessingConfiguration>,
         /// `SensitiveDataConfiguration`.
-        #[serde(
-            rename = "SensitiveDataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sensitive_data_configuration: Option<SensitiveDataConfiguration>,
     }
 
+    impl Serialize for ImageOverrideConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModalityProcessing",
+                &self.modality_processing,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SensitiveDataConfiguration",
+                &self.sensitive_data_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Modality routing configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModalityRoutingConfiguration {
         /// `jpeg`.
-        #[serde(rename = "jpeg", skip_serializing_if = "Option::is_none")]
         pub jpeg: Option<Value<DesiredModality>>,
         /// `mov`.
-        #[serde(rename = "mov", skip_serializing_if = "Option::is_none")]
         pub mov: Option<Value<DesiredModality>>,
         /// `mp4`.
-        #[serde(rename = "mp4", skip_serializing_if = "Option::is_none")]
         pub mp4: Option<Value<DesiredModality>>,
         /// `png`.
-        #[serde(rename = "png", skip_serializing_if = "Option::is_none")]
         pub png: Option<Value<DesiredModality>>,
+    }
+
+    impl Serialize for ModalityRoutingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "jpeg", &self.jpeg)?;
+            crate::cfn::entry(&mut map, "mov", &self.mov)?;
+            crate::cfn::entry(&mut map, "mp4", &self.mp4)?;
+            crate::cfn::entry(&mut map, "png", &self.png)?;
+            map.end()
+        }
     }
 
     /// Values of `DesiredModality`.
@@ -2895,18 +3472,33 @@ pub mod data_automation_project {
     }
 
     /// The `VideoOverrideConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoOverrideConfiguration {
         /// `ModalityProcessing`.
-        #[serde(rename = "ModalityProcessing", skip_serializing_if = "Option::is_none")]
         pub modality_processing: Option<ModalityProcessingConfiguration>,
         /// `SensitiveDataConfiguration`.
-        #[serde(
-            rename = "SensitiveDataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sensitive_data_configuration: Option<SensitiveDataConfiguration>,
+    }
+
+    impl Serialize for VideoOverrideConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModalityProcessing",
+                &self.modality_processing,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SensitiveDataConfiguration",
+                &self.sensitive_data_configuration,
+            )?;
+            map.end()
+        }
     }
 
     /// Type of the DataAutomationProject - Sync or Async
@@ -2947,38 +3539,59 @@ pub mod data_automation_project {
     }
 
     /// Standard output configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StandardOutputConfiguration {
         /// `Audio`.
-        #[serde(rename = "Audio", skip_serializing_if = "Option::is_none")]
         pub audio: Option<AudioStandardOutputConfiguration>,
         /// `Document`.
-        #[serde(rename = "Document", skip_serializing_if = "Option::is_none")]
         pub document: Option<DocumentStandardOutputConfiguration>,
         /// `Image`.
-        #[serde(rename = "Image", skip_serializing_if = "Option::is_none")]
         pub image: Option<ImageStandardOutputConfiguration>,
         /// `Video`.
-        #[serde(rename = "Video", skip_serializing_if = "Option::is_none")]
         pub video: Option<VideoStandardOutputConfiguration>,
     }
 
+    impl Serialize for StandardOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audio", &self.audio)?;
+            crate::cfn::entry(&mut map, "Document", &self.document)?;
+            crate::cfn::entry(&mut map, "Image", &self.image)?;
+            crate::cfn::entry(&mut map, "Video", &self.video)?;
+            map.end()
+        }
+    }
+
     /// The `AudioStandardOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioStandardOutputConfiguration {
         /// `Extraction`.
-        #[serde(rename = "Extraction", skip_serializing_if = "Option::is_none")]
         pub extraction: Option<AudioStandardExtraction>,
         /// `GenerativeField`.
-        #[serde(rename = "GenerativeField", skip_serializing_if = "Option::is_none")]
         pub generative_field: Option<AudioStandardGenerativeField>,
     }
 
+    impl Serialize for AudioStandardOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Extraction", &self.extraction)?;
+            crate::cfn::entry(&mut map, "GenerativeField", &self.generative_field)?;
+            map.end()
+        }
+    }
+
     /// The `AudioStandardExtraction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioStandardExtraction {
         /// `Category`.
-        #[serde(rename = "Category")]
         pub category: AudioExtractionCategory,
     }
 
@@ -2989,17 +3602,26 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for AudioStandardExtraction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.end()
+        }
+    }
+
     /// The `AudioExtractionCategory` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioExtractionCategory {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
         /// `TypeConfiguration`.
-        #[serde(rename = "TypeConfiguration", skip_serializing_if = "Option::is_none")]
         pub type_configuration: Option<AudioExtractionCategoryTypeConfiguration>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<AudioExtractionCategoryType>>>,
     }
 
@@ -3014,30 +3636,65 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for AudioExtractionCategory {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "TypeConfiguration", &self.type_configuration)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
+        }
+    }
+
     /// The `AudioExtractionCategoryTypeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioExtractionCategoryTypeConfiguration {
         /// `Transcript`.
-        #[serde(rename = "Transcript", skip_serializing_if = "Option::is_none")]
         pub transcript: Option<TranscriptConfiguration>,
     }
 
+    impl Serialize for AudioExtractionCategoryTypeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Transcript", &self.transcript)?;
+            map.end()
+        }
+    }
+
     /// The `TranscriptConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TranscriptConfiguration {
         /// `ChannelLabeling`.
-        #[serde(rename = "ChannelLabeling", skip_serializing_if = "Option::is_none")]
         pub channel_labeling: Option<ChannelLabelingConfiguration>,
         /// `SpeakerLabeling`.
-        #[serde(rename = "SpeakerLabeling", skip_serializing_if = "Option::is_none")]
         pub speaker_labeling: Option<SpeakerLabelingConfiguration>,
     }
 
+    impl Serialize for TranscriptConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChannelLabeling", &self.channel_labeling)?;
+            crate::cfn::entry(&mut map, "SpeakerLabeling", &self.speaker_labeling)?;
+            map.end()
+        }
+    }
+
     /// The `ChannelLabelingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ChannelLabelingConfiguration {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -3048,11 +3705,22 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for ChannelLabelingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `SpeakerLabelingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpeakerLabelingConfiguration {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -3060,6 +3728,18 @@ pub mod data_automation_project {
         /// A `SpeakerLabelingConfiguration` of its required properties (`State`), the others unset.
         pub fn new(state: impl Into<Value<State>>) -> Self {
             Self { state: state.into() }
+        }
+    }
+
+    impl Serialize for SpeakerLabelingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
         }
     }
 
@@ -3104,13 +3784,11 @@ pub mod data_automation_project {
     }
 
     /// The `AudioStandardGenerativeField` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioStandardGenerativeField {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<AudioStandardGenerativeFieldType>>>,
     }
 
@@ -3121,6 +3799,19 @@ pub mod data_automation_project {
                 state: state.into(),
                 types: None,
             }
+        }
+    }
+
+    impl Serialize for AudioStandardGenerativeField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
         }
     }
 
@@ -3166,27 +3857,36 @@ pub mod data_automation_project {
     }
 
     /// The `DocumentStandardOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentStandardOutputConfiguration {
         /// `Extraction`.
-        #[serde(rename = "Extraction", skip_serializing_if = "Option::is_none")]
         pub extraction: Option<DocumentStandardExtraction>,
         /// `GenerativeField`.
-        #[serde(rename = "GenerativeField", skip_serializing_if = "Option::is_none")]
         pub generative_field: Option<DocumentStandardGenerativeField>,
         /// `OutputFormat`.
-        #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
         pub output_format: Option<DocumentOutputFormat>,
     }
 
+    impl Serialize for DocumentStandardOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Extraction", &self.extraction)?;
+            crate::cfn::entry(&mut map, "GenerativeField", &self.generative_field)?;
+            crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentStandardExtraction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentStandardExtraction {
         /// `BoundingBox`.
-        #[serde(rename = "BoundingBox")]
         pub bounding_box: DocumentBoundingBox,
         /// `Granularity`.
-        #[serde(rename = "Granularity")]
         pub granularity: DocumentExtractionGranularity,
     }
 
@@ -3203,11 +3903,23 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for DocumentStandardExtraction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BoundingBox", &self.bounding_box)?;
+            map.serialize_entry("Granularity", &self.granularity)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentBoundingBox` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentBoundingBox {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -3218,12 +3930,35 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for DocumentBoundingBox {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentExtractionGranularity` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentExtractionGranularity {
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<DocumentExtractionGranularityType>>>,
+    }
+
+    impl Serialize for DocumentExtractionGranularity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
+        }
     }
 
     /// Values of `DocumentExtractionGranularityType`.
@@ -3274,10 +4009,9 @@ pub mod data_automation_project {
     }
 
     /// The `DocumentStandardGenerativeField` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentStandardGenerativeField {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -3288,14 +4022,24 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for DocumentStandardGenerativeField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentOutputFormat` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentOutputFormat {
         /// `AdditionalFileFormat`.
-        #[serde(rename = "AdditionalFileFormat")]
         pub additional_file_format: DocumentOutputAdditionalFileFormat,
         /// `TextFormat`.
-        #[serde(rename = "TextFormat")]
         pub text_format: DocumentOutputTextFormat,
     }
 
@@ -3312,11 +4056,23 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for DocumentOutputFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AdditionalFileFormat", &self.additional_file_format)?;
+            map.serialize_entry("TextFormat", &self.text_format)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentOutputAdditionalFileFormat` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentOutputAdditionalFileFormat {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -3327,12 +4083,35 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for DocumentOutputAdditionalFileFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentOutputTextFormat` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentOutputTextFormat {
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<DocumentOutputTextFormatType>>>,
+    }
+
+    impl Serialize for DocumentOutputTextFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
+        }
     }
 
     /// Values of `DocumentOutputTextFormatType`.
@@ -3379,24 +4158,33 @@ pub mod data_automation_project {
     }
 
     /// The `ImageStandardOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageStandardOutputConfiguration {
         /// `Extraction`.
-        #[serde(rename = "Extraction", skip_serializing_if = "Option::is_none")]
         pub extraction: Option<ImageStandardExtraction>,
         /// `GenerativeField`.
-        #[serde(rename = "GenerativeField", skip_serializing_if = "Option::is_none")]
         pub generative_field: Option<ImageStandardGenerativeField>,
     }
 
+    impl Serialize for ImageStandardOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Extraction", &self.extraction)?;
+            crate::cfn::entry(&mut map, "GenerativeField", &self.generative_field)?;
+            map.end()
+        }
+    }
+
     /// The `ImageStandardExtraction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageStandardExtraction {
         /// `BoundingBox`.
-        #[serde(rename = "BoundingBox")]
         pub bounding_box: ImageBoundingBox,
         /// `Category`.
-        #[serde(rename = "Category")]
         pub category: ImageExtractionCategory,
     }
 
@@ -3413,11 +4201,23 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for ImageStandardExtraction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BoundingBox", &self.bounding_box)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.end()
+        }
+    }
+
     /// The `ImageBoundingBox` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageBoundingBox {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -3428,14 +4228,24 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for ImageBoundingBox {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `ImageExtractionCategory` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageExtractionCategory {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<ImageExtractionCategoryType>>>,
     }
 
@@ -3446,6 +4256,19 @@ pub mod data_automation_project {
                 state: state.into(),
                 types: None,
             }
+        }
+    }
+
+    impl Serialize for ImageExtractionCategory {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
         }
     }
 
@@ -3490,13 +4313,11 @@ pub mod data_automation_project {
     }
 
     /// The `ImageStandardGenerativeField` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageStandardGenerativeField {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<ImageStandardGenerativeFieldType>>>,
     }
 
@@ -3507,6 +4328,19 @@ pub mod data_automation_project {
                 state: state.into(),
                 types: None,
             }
+        }
+    }
+
+    impl Serialize for ImageStandardGenerativeField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
         }
     }
 
@@ -3549,24 +4383,33 @@ pub mod data_automation_project {
     }
 
     /// The `VideoStandardOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoStandardOutputConfiguration {
         /// `Extraction`.
-        #[serde(rename = "Extraction", skip_serializing_if = "Option::is_none")]
         pub extraction: Option<VideoStandardExtraction>,
         /// `GenerativeField`.
-        #[serde(rename = "GenerativeField", skip_serializing_if = "Option::is_none")]
         pub generative_field: Option<VideoStandardGenerativeField>,
     }
 
+    impl Serialize for VideoStandardOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Extraction", &self.extraction)?;
+            crate::cfn::entry(&mut map, "GenerativeField", &self.generative_field)?;
+            map.end()
+        }
+    }
+
     /// The `VideoStandardExtraction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoStandardExtraction {
         /// `BoundingBox`.
-        #[serde(rename = "BoundingBox")]
         pub bounding_box: VideoBoundingBox,
         /// `Category`.
-        #[serde(rename = "Category")]
         pub category: VideoExtractionCategory,
     }
 
@@ -3583,11 +4426,23 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for VideoStandardExtraction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BoundingBox", &self.bounding_box)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.end()
+        }
+    }
+
     /// The `VideoBoundingBox` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoBoundingBox {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
     }
 
@@ -3598,14 +4453,24 @@ pub mod data_automation_project {
         }
     }
 
+    impl Serialize for VideoBoundingBox {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `VideoExtractionCategory` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoExtractionCategory {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<VideoExtractionCategoryType>>>,
     }
 
@@ -3616,6 +4481,19 @@ pub mod data_automation_project {
                 state: state.into(),
                 types: None,
             }
+        }
+    }
+
+    impl Serialize for VideoExtractionCategory {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
         }
     }
 
@@ -3663,13 +4541,11 @@ pub mod data_automation_project {
     }
 
     /// The `VideoStandardGenerativeField` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoStandardGenerativeField {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<State>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<VideoStandardGenerativeFieldType>>>,
     }
 
@@ -3680,6 +4556,19 @@ pub mod data_automation_project {
                 state: state.into(),
                 types: None,
             }
+        }
+    }
+
+    impl Serialize for VideoStandardGenerativeField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
         }
     }
 
@@ -3822,38 +4711,23 @@ pub mod data_source {
     }
 
     /// The properties of `AWS::Bedrock::DataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
         /// `DataDeletionPolicy`.
-        #[serde(rename = "DataDeletionPolicy", skip_serializing_if = "Option::is_none")]
         pub data_deletion_policy: Option<Value<DataDeletionPolicy>>,
         /// `DataSourceConfiguration`.
-        #[serde(rename = "DataSourceConfiguration")]
         pub data_source_configuration: DataSourceConfiguration,
-        /// Description of the Resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Resource.
         pub description: Option<Value<String>>,
-        /// The unique identifier of the knowledge base to which to add the data source.
-        #[serde(rename = "KnowledgeBaseId")]
+        /// `KnowledgeBaseId`: The unique identifier of the knowledge base to which to add the data source.
         pub knowledge_base_id: Value<String>,
-        /// The name of the data source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the data source.
         pub name: Value<String>,
         /// `ServerSideEncryptionConfiguration`.
-        #[serde(
-            rename = "ServerSideEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_side_encryption_configuration: Option<
             ServerSideEncryptionConfiguration,
         >,
         /// `VectorIngestionConfiguration`.
-        #[serde(
-            rename = "VectorIngestionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub vector_ingestion_configuration: Option<VectorIngestionConfiguration>,
     }
 
@@ -3873,6 +4747,39 @@ pub mod data_source {
                 server_side_encryption_configuration: None,
                 vector_ingestion_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataDeletionPolicy",
+                &self.data_deletion_policy,
+            )?;
+            map.serialize_entry(
+                "DataSourceConfiguration",
+                &self.data_source_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("KnowledgeBaseId", &self.knowledge_base_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VectorIngestionConfiguration",
+                &self.vector_ingestion_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -3914,46 +4821,23 @@ pub mod data_source {
     }
 
     /// Specifies a raw data source location to ingest.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSourceConfiguration {
         /// `ConfluenceConfiguration`.
-        #[serde(
-            rename = "ConfluenceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub confluence_configuration: Option<ConfluenceDataSourceConfiguration>,
         /// `ManagedKnowledgeBaseConnectorConfiguration`.
-        #[serde(
-            rename = "ManagedKnowledgeBaseConnectorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_knowledge_base_connector_configuration: Option<
             ManagedKnowledgeBaseConnectorConfiguration,
         >,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3DataSourceConfiguration>,
         /// `SalesforceConfiguration`.
-        #[serde(
-            rename = "SalesforceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub salesforce_configuration: Option<SalesforceDataSourceConfiguration>,
         /// `SharePointConfiguration`.
-        #[serde(
-            rename = "SharePointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub share_point_configuration: Option<SharePointDataSourceConfiguration>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<DataSourceType>,
         /// `WebConfiguration`.
-        #[serde(rename = "WebConfiguration", skip_serializing_if = "Option::is_none")]
         pub web_configuration: Option<WebDataSourceConfiguration>,
     }
 
@@ -3972,18 +4856,46 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfluenceConfiguration",
+                &self.confluence_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedKnowledgeBaseConnectorConfiguration",
+                &self.managed_knowledge_base_connector_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SalesforceConfiguration",
+                &self.salesforce_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SharePointConfiguration",
+                &self.share_point_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "WebConfiguration", &self.web_configuration)?;
+            map.end()
+        }
+    }
+
     /// The configuration information to connect to Confluence as your data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceDataSourceConfiguration {
         /// `CrawlerConfiguration`.
-        #[serde(
-            rename = "CrawlerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub crawler_configuration: Option<ConfluenceCrawlerConfiguration>,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration")]
         pub source_configuration: ConfluenceSourceConfiguration,
     }
 
@@ -3999,22 +4911,52 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ConfluenceDataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrawlerConfiguration",
+                &self.crawler_configuration,
+            )?;
+            map.serialize_entry("SourceConfiguration", &self.source_configuration)?;
+            map.end()
+        }
+    }
+
     /// The configuration of the Confluence content.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfluenceCrawlerConfiguration {
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<CrawlFilterConfiguration>,
     }
 
+    impl Serialize for ConfluenceCrawlerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The type of filtering that you want to apply to certain objects or content of the data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrawlFilterConfiguration {
         /// `PatternObjectFilter`.
-        #[serde(rename = "PatternObjectFilter", skip_serializing_if = "Option::is_none")]
         pub pattern_object_filter: Option<PatternObjectFilterConfiguration>,
-        /// The crawl filter type.
-        #[serde(rename = "Type")]
+        /// `Type`: The crawl filter type.
         pub r#type: Value<Type>,
     }
 
@@ -4028,11 +4970,27 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for CrawlFilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PatternObjectFilter",
+                &self.pattern_object_filter,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The configuration of specific filters applied to your data source content.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PatternObjectFilterConfiguration {
         /// `Filters`.
-        #[serde(rename = "Filters")]
         pub filters: Vec<PatternObjectFilter>,
     }
 
@@ -4043,17 +5001,26 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for PatternObjectFilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filters", &self.filters)?;
+            map.end()
+        }
+    }
+
     /// The specific filters applied to your data source content.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PatternObjectFilter {
         /// `ExclusionFilters`.
-        #[serde(rename = "ExclusionFilters", skip_serializing_if = "Option::is_none")]
         pub exclusion_filters: Option<Vec<Value<String>>>,
         /// `InclusionFilters`.
-        #[serde(rename = "InclusionFilters", skip_serializing_if = "Option::is_none")]
         pub inclusion_filters: Option<Vec<Value<String>>>,
-        /// The supported object type or content type of the data source.
-        #[serde(rename = "ObjectType")]
+        /// `ObjectType`: The supported object type or content type of the data source.
         pub object_type: Value<String>,
     }
 
@@ -4065,6 +5032,20 @@ pub mod data_source {
                 inclusion_filters: None,
                 object_type: object_type.into(),
             }
+        }
+    }
+
+    impl Serialize for PatternObjectFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExclusionFilters", &self.exclusion_filters)?;
+            crate::cfn::entry(&mut map, "InclusionFilters", &self.inclusion_filters)?;
+            map.serialize_entry("ObjectType", &self.object_type)?;
+            map.end()
         }
     }
 
@@ -4103,19 +5084,15 @@ pub mod data_source {
     }
 
     /// The endpoint information to connect to your Confluence data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceSourceConfiguration {
-        /// The supported authentication type to authenticate and connect to your Confluence instance.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: The supported authentication type to authenticate and connect to your Confluence instance.
         pub auth_type: Value<AuthType>,
-        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL.
-        #[serde(rename = "CredentialsSecretArn")]
+        /// `CredentialsSecretArn`: The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL.
         pub credentials_secret_arn: Value<String>,
-        /// The supported host type, whether online/cloud or server/on-premises.
-        #[serde(rename = "HostType")]
+        /// `HostType`: The supported host type, whether online/cloud or server/on-premises.
         pub host_type: Value<HostType>,
-        /// The Confluence host URL or instance URL.
-        #[serde(rename = "HostUrl")]
+        /// `HostUrl`: The Confluence host URL or instance URL.
         pub host_url: Value<String>,
     }
 
@@ -4133,6 +5110,21 @@ pub mod data_source {
                 host_type: host_type.into(),
                 host_url: host_url.into(),
             }
+        }
+    }
+
+    impl Serialize for ConfluenceSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            map.serialize_entry("CredentialsSecretArn", &self.credentials_secret_arn)?;
+            map.serialize_entry("HostType", &self.host_type)?;
+            map.serialize_entry("HostUrl", &self.host_url)?;
+            map.end()
         }
     }
 
@@ -4208,42 +5200,51 @@ pub mod data_source {
     }
 
     /// Configuration for managed knowledge base connector data sources.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedKnowledgeBaseConnectorConfiguration {
-        /// Connector-specific parameters. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ConnectorParameters", skip_serializing_if = "Option::is_none")]
+        /// `ConnectorParameters`: Connector-specific parameters. Untyped in the schema: any `serde_json::Value`.
         pub connector_parameters: Option<serde_json::Value>,
         /// `DeletionProtectionConfiguration`.
-        #[serde(
-            rename = "DeletionProtectionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deletion_protection_configuration: Option<DeletionProtectionConfiguration>,
         /// `MediaExtractionConfiguration`.
-        #[serde(
-            rename = "MediaExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_extraction_configuration: Option<MediaExtractionConfiguration>,
         /// `SyncSchedule`.
-        #[serde(rename = "SyncSchedule", skip_serializing_if = "Option::is_none")]
         pub sync_schedule: Option<SyncSchedule>,
     }
 
+    impl Serialize for ManagedKnowledgeBaseConnectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorParameters",
+                &self.connector_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionConfiguration",
+                &self.deletion_protection_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaExtractionConfiguration",
+                &self.media_extraction_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SyncSchedule", &self.sync_schedule)?;
+            map.end()
+        }
+    }
+
     /// Configuration for deletion protection.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeletionProtectionConfiguration {
         /// `DeletionProtectionStatus`.
-        #[serde(rename = "DeletionProtectionStatus")]
         pub deletion_protection_status: Value<EnabledOrDisabledState>,
-        /// Threshold for deletion protection.
-        #[serde(
-            rename = "DeletionProtectionThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionThreshold`: Threshold for deletion protection.
         pub deletion_protection_threshold: Option<Value<i64>>,
     }
 
@@ -4256,6 +5257,26 @@ pub mod data_source {
                 deletion_protection_status: deletion_protection_status.into(),
                 deletion_protection_threshold: None,
             }
+        }
+    }
+
+    impl Serialize for DeletionProtectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DeletionProtectionStatus",
+                &self.deletion_protection_status,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionThreshold",
+                &self.deletion_protection_threshold,
+            )?;
+            map.end()
         }
     }
 
@@ -4297,36 +5318,46 @@ pub mod data_source {
     }
 
     /// Configuration for media extraction settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaExtractionConfiguration {
         /// `AudioExtractionConfiguration`.
-        #[serde(
-            rename = "AudioExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_extraction_configuration: Option<AudioExtractionConfiguration>,
         /// `ImageExtractionConfiguration`.
-        #[serde(
-            rename = "ImageExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub image_extraction_configuration: Option<ImageExtractionConfiguration>,
         /// `VideoExtractionConfiguration`.
-        #[serde(
-            rename = "VideoExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub video_extraction_configuration: Option<VideoExtractionConfiguration>,
     }
 
+    impl Serialize for MediaExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioExtractionConfiguration",
+                &self.audio_extraction_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageExtractionConfiguration",
+                &self.image_extraction_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VideoExtractionConfiguration",
+                &self.video_extraction_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for audio extraction.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioExtractionConfiguration {
         /// `AudioExtractionStatus`.
-        #[serde(rename = "AudioExtractionStatus")]
         pub audio_extraction_status: Value<EnabledOrDisabledState>,
     }
 
@@ -4341,11 +5372,22 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for AudioExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AudioExtractionStatus", &self.audio_extraction_status)?;
+            map.end()
+        }
+    }
+
     /// Configuration for image extraction.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageExtractionConfiguration {
         /// `ImageExtractionStatus`.
-        #[serde(rename = "ImageExtractionStatus")]
         pub image_extraction_status: Value<EnabledOrDisabledState>,
     }
 
@@ -4360,11 +5402,22 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ImageExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ImageExtractionStatus", &self.image_extraction_status)?;
+            map.end()
+        }
+    }
+
     /// Configuration for video extraction.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoExtractionConfiguration {
         /// `VideoExtractionStatus`.
-        #[serde(rename = "VideoExtractionStatus")]
         pub video_extraction_status: Value<EnabledOrDisabledState>,
     }
 
@@ -4379,25 +5432,47 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for VideoExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VideoExtractionStatus", &self.video_extraction_status)?;
+            map.end()
+        }
+    }
+
     /// Recurring schedule on which the connector automatically refreshes ingested content.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SyncSchedule {
-        /// `Daily`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Daily", skip_serializing_if = "Option::is_none")]
+        /// `Daily`: `Daily`. Untyped in the schema: any `serde_json::Value`.
         pub daily: Option<serde_json::Value>,
         /// `Monthly`.
-        #[serde(rename = "Monthly", skip_serializing_if = "Option::is_none")]
         pub monthly: Option<MonthlySchedule>,
         /// `Weekly`.
-        #[serde(rename = "Weekly", skip_serializing_if = "Option::is_none")]
         pub weekly: Option<WeeklySchedule>,
     }
 
+    impl Serialize for SyncSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Daily", &self.daily)?;
+            crate::cfn::entry(&mut map, "Monthly", &self.monthly)?;
+            crate::cfn::entry(&mut map, "Weekly", &self.weekly)?;
+            map.end()
+        }
+    }
+
     /// A monthly refresh on a specified day of the month.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonthlySchedule {
         /// `DayOfMonth`.
-        #[serde(rename = "DayOfMonth")]
         pub day_of_month: DayOfMonth,
     }
 
@@ -4410,22 +5485,44 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for MonthlySchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DayOfMonth", &self.day_of_month)?;
+            map.end()
+        }
+    }
+
     /// Day of the month on which a monthly refresh runs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DayOfMonth {
-        /// Specific day of the month, 1 through 28 (capped at 28 to avoid month-length ambiguity).
-        #[serde(rename = "DayNumber", skip_serializing_if = "Option::is_none")]
+        /// `DayNumber`: Specific day of the month, 1 through 28 (capped at 28 to avoid month-length ambiguity).
         pub day_number: Option<Value<i64>>,
-        /// Run on the last calendar day of each month. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "LastDayOfMonth", skip_serializing_if = "Option::is_none")]
+        /// `LastDayOfMonth`: Run on the last calendar day of each month. Untyped in the schema: any `serde_json::Value`.
         pub last_day_of_month: Option<serde_json::Value>,
     }
 
+    impl Serialize for DayOfMonth {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DayNumber", &self.day_number)?;
+            crate::cfn::entry(&mut map, "LastDayOfMonth", &self.last_day_of_month)?;
+            map.end()
+        }
+    }
+
     /// A weekly refresh on a specified day of the week.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WeeklySchedule {
         /// `DayOfWeek`.
-        #[serde(rename = "DayOfWeek")]
         pub day_of_week: Value<DayOfWeek>,
     }
 
@@ -4435,6 +5532,18 @@ pub mod data_source {
             Self {
                 day_of_week: day_of_week.into(),
             }
+        }
+    }
+
+    impl Serialize for WeeklySchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DayOfWeek", &self.day_of_week)?;
+            map.end()
         }
     }
 
@@ -4491,20 +5600,13 @@ pub mod data_source {
     }
 
     /// The configuration information to connect to Amazon S3 as your data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DataSourceConfiguration {
-        /// The ARN of the bucket that contains the data source.
-        #[serde(rename = "BucketArn")]
+        /// `BucketArn`: The ARN of the bucket that contains the data source.
         pub bucket_arn: Value<String>,
-        /// The account ID for the owner of the S3 bucket.
-        #[serde(
-            rename = "BucketOwnerAccountId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BucketOwnerAccountId`: The account ID for the owner of the S3 bucket.
         pub bucket_owner_account_id: Option<Value<String>>,
-        /// A list of S3 prefixes that define the object containing the data sources.
-        #[serde(rename = "InclusionPrefixes", skip_serializing_if = "Option::is_none")]
+        /// `InclusionPrefixes`: A list of S3 prefixes that define the object containing the data sources.
         pub inclusion_prefixes: Option<Vec<Value<String>>>,
     }
 
@@ -4519,18 +5621,30 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for S3DataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketArn", &self.bucket_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "BucketOwnerAccountId",
+                &self.bucket_owner_account_id,
+            )?;
+            crate::cfn::entry(&mut map, "InclusionPrefixes", &self.inclusion_prefixes)?;
+            map.end()
+        }
+    }
+
     /// The configuration information to connect to Salesforce as your data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceDataSourceConfiguration {
         /// `CrawlerConfiguration`.
-        #[serde(
-            rename = "CrawlerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub crawler_configuration: Option<SalesforceCrawlerConfiguration>,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration")]
         pub source_configuration: SalesforceSourceConfiguration,
     }
 
@@ -4546,25 +5660,54 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for SalesforceDataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrawlerConfiguration",
+                &self.crawler_configuration,
+            )?;
+            map.serialize_entry("SourceConfiguration", &self.source_configuration)?;
+            map.end()
+        }
+    }
+
     /// The configuration of filtering the Salesforce content.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SalesforceCrawlerConfiguration {
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<CrawlFilterConfiguration>,
     }
 
+    impl Serialize for SalesforceCrawlerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The endpoint information to connect to your Salesforce data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceSourceConfiguration {
-        /// The supported authentication type to authenticate and connect to your Salesforce instance.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: The supported authentication type to authenticate and connect to your Salesforce instance.
         pub auth_type: Value<SalesforceSourceConfigurationAuthType>,
-        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL.
-        #[serde(rename = "CredentialsSecretArn")]
+        /// `CredentialsSecretArn`: The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL.
         pub credentials_secret_arn: Value<String>,
-        /// The Salesforce host URL or instance URL.
-        #[serde(rename = "HostUrl")]
+        /// `HostUrl`: The Salesforce host URL or instance URL.
         pub host_url: Value<String>,
     }
 
@@ -4580,6 +5723,20 @@ pub mod data_source {
                 credentials_secret_arn: credentials_secret_arn.into(),
                 host_url: host_url.into(),
             }
+        }
+    }
+
+    impl Serialize for SalesforceSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            map.serialize_entry("CredentialsSecretArn", &self.credentials_secret_arn)?;
+            map.serialize_entry("HostUrl", &self.host_url)?;
+            map.end()
         }
     }
 
@@ -4619,17 +5776,11 @@ pub mod data_source {
     }
 
     /// The configuration information to connect to SharePoint as your data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SharePointDataSourceConfiguration {
         /// `CrawlerConfiguration`.
-        #[serde(
-            rename = "CrawlerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub crawler_configuration: Option<SharePointCrawlerConfiguration>,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration")]
         pub source_configuration: SharePointSourceConfiguration,
     }
 
@@ -4645,34 +5796,60 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for SharePointDataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrawlerConfiguration",
+                &self.crawler_configuration,
+            )?;
+            map.serialize_entry("SourceConfiguration", &self.source_configuration)?;
+            map.end()
+        }
+    }
+
     /// The configuration of the SharePoint content.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SharePointCrawlerConfiguration {
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<CrawlFilterConfiguration>,
     }
 
+    impl Serialize for SharePointCrawlerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The endpoint information to connect to your SharePoint data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SharePointSourceConfiguration {
-        /// The supported authentication type to authenticate and connect to your SharePoint site/sites.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: The supported authentication type to authenticate and connect to your SharePoint site/sites.
         pub auth_type: Value<SharePointSourceConfigurationAuthType>,
-        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites.
-        #[serde(rename = "CredentialsSecretArn")]
+        /// `CredentialsSecretArn`: The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites.
         pub credentials_secret_arn: Value<String>,
-        /// The domain of your SharePoint instance or site URL/URLs.
-        #[serde(rename = "Domain")]
+        /// `Domain`: The domain of your SharePoint instance or site URL/URLs.
         pub domain: Value<String>,
-        /// The supported host type, whether online/cloud or server/on-premises.
-        #[serde(rename = "HostType")]
+        /// `HostType`: The supported host type, whether online/cloud or server/on-premises.
         pub host_type: Value<SharePointSourceConfigurationHostType>,
-        /// A list of one or more SharePoint site URLs.
-        #[serde(rename = "SiteUrls")]
+        /// `SiteUrls`: A list of one or more SharePoint site URLs.
         pub site_urls: Vec<Value<String>>,
-        /// The identifier of your Microsoft 365 tenant.
-        #[serde(rename = "TenantId", skip_serializing_if = "Option::is_none")]
+        /// `TenantId`: The identifier of your Microsoft 365 tenant.
         pub tenant_id: Option<Value<String>>,
     }
 
@@ -4693,6 +5870,23 @@ pub mod data_source {
                 site_urls: site_urls.into(),
                 tenant_id: None,
             }
+        }
+    }
+
+    impl Serialize for SharePointSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            map.serialize_entry("CredentialsSecretArn", &self.credentials_secret_arn)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            map.serialize_entry("HostType", &self.host_type)?;
+            map.serialize_entry("SiteUrls", &self.site_urls)?;
+            crate::cfn::entry(&mut map, "TenantId", &self.tenant_id)?;
+            map.end()
         }
     }
 
@@ -4827,17 +6021,11 @@ pub mod data_source {
     }
 
     /// Configures a web data source location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebDataSourceConfiguration {
         /// `CrawlerConfiguration`.
-        #[serde(
-            rename = "CrawlerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub crawler_configuration: Option<WebCrawlerConfiguration>,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration")]
         pub source_configuration: WebSourceConfiguration,
     }
 
@@ -4851,38 +6039,77 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for WebDataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrawlerConfiguration",
+                &self.crawler_configuration,
+            )?;
+            map.serialize_entry("SourceConfiguration", &self.source_configuration)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the web crawler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebCrawlerConfiguration {
         /// `CrawlerLimits`.
-        #[serde(rename = "CrawlerLimits", skip_serializing_if = "Option::is_none")]
         pub crawler_limits: Option<WebCrawlerLimits>,
         /// `ExclusionFilters`.
-        #[serde(rename = "ExclusionFilters", skip_serializing_if = "Option::is_none")]
         pub exclusion_filters: Option<Vec<Value<String>>>,
         /// `InclusionFilters`.
-        #[serde(rename = "InclusionFilters", skip_serializing_if = "Option::is_none")]
         pub inclusion_filters: Option<Vec<Value<String>>>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<WebScopeType>>,
-        /// The suffix that will be included in the user agent header.
-        #[serde(rename = "UserAgent", skip_serializing_if = "Option::is_none")]
+        /// `UserAgent`: The suffix that will be included in the user agent header.
         pub user_agent: Option<Value<String>>,
-        /// The full user agent header, including UUID and suffix. Read-only: CloudFormation returns it.
-        #[serde(rename = "UserAgentHeader", skip_serializing_if = "Option::is_none")]
+        /// `UserAgentHeader`: The full user agent header, including UUID and suffix. Read-only: CloudFormation returns it.
         pub user_agent_header: Option<Value<String>>,
     }
 
+    impl Serialize for WebCrawlerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrawlerLimits", &self.crawler_limits)?;
+            crate::cfn::entry(&mut map, "ExclusionFilters", &self.exclusion_filters)?;
+            crate::cfn::entry(&mut map, "InclusionFilters", &self.inclusion_filters)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "UserAgent", &self.user_agent)?;
+            crate::cfn::entry(&mut map, "UserAgentHeader", &self.user_agent_header)?;
+            map.end()
+        }
+    }
+
     /// Limit settings for the web crawler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebCrawlerLimits {
-        /// Maximum number of pages the crawler can crawl.
-        #[serde(rename = "MaxPages", skip_serializing_if = "Option::is_none")]
+        /// `MaxPages`: Maximum number of pages the crawler can crawl.
         pub max_pages: Option<Value<i64>>,
-        /// Rate of web URLs retrieved per minute.
-        #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
+        /// `RateLimit`: Rate of web URLs retrieved per minute.
         pub rate_limit: Option<Value<i64>>,
+    }
+
+    impl Serialize for WebCrawlerLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxPages", &self.max_pages)?;
+            crate::cfn::entry(&mut map, "RateLimit", &self.rate_limit)?;
+            map.end()
+        }
     }
 
     /// The scope that a web crawl job will be restricted to.
@@ -4923,10 +6150,9 @@ pub mod data_source {
     }
 
     /// A web source configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebSourceConfiguration {
         /// `UrlConfiguration`.
-        #[serde(rename = "UrlConfiguration")]
         pub url_configuration: UrlConfiguration,
     }
 
@@ -4939,11 +6165,22 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for WebSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("UrlConfiguration", &self.url_configuration)?;
+            map.end()
+        }
+    }
+
     /// A url configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UrlConfiguration {
         /// `SeedUrls`.
-        #[serde(rename = "SeedUrls")]
         pub seed_urls: Vec<SeedUrl>,
     }
 
@@ -4956,11 +6193,22 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for UrlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SeedUrls", &self.seed_urls)?;
+            map.end()
+        }
+    }
+
     /// A seed url object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SeedUrl {
-        /// A web url.
-        #[serde(rename = "Url")]
+        /// `Url`: A web url.
         pub url: Value<String>,
     }
 
@@ -4971,77 +6219,95 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for SeedUrl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// Contains details about the server-side encryption for the data source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerSideEncryptionConfiguration {
-        /// The ARN of the AWS KMS key used to encrypt the resource.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the AWS KMS key used to encrypt the resource.
         pub kms_key_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ServerSideEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
+    }
+
     /// Details about how to chunk the documents in the data source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VectorIngestionConfiguration {
         /// `ChunkingConfiguration`.
-        #[serde(
-            rename = "ChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub chunking_configuration: Option<ChunkingConfiguration>,
         /// `ContextEnrichmentConfiguration`.
-        #[serde(
-            rename = "ContextEnrichmentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub context_enrichment_configuration: Option<ContextEnrichmentConfiguration>,
         /// `CustomTransformationConfiguration`.
-        #[serde(
-            rename = "CustomTransformationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_transformation_configuration: Option<
             CustomTransformationConfiguration,
         >,
         /// `ParsingConfiguration`.
-        #[serde(
-            rename = "ParsingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parsing_configuration: Option<ParsingConfiguration>,
     }
 
+    impl Serialize for VectorIngestionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChunkingConfiguration",
+                &self.chunking_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContextEnrichmentConfiguration",
+                &self.context_enrichment_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomTransformationConfiguration",
+                &self.custom_transformation_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParsingConfiguration",
+                &self.parsing_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Details about how to chunk the documents in the data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ChunkingConfiguration {
         /// `ChunkingStrategy`.
-        #[serde(rename = "ChunkingStrategy")]
         pub chunking_strategy: Value<ChunkingStrategy>,
         /// `FixedSizeChunkingConfiguration`.
-        #[serde(
-            rename = "FixedSizeChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub fixed_size_chunking_configuration: Option<FixedSizeChunkingConfiguration>,
         /// `HierarchicalChunkingConfiguration`.
-        #[serde(
-            rename = "HierarchicalChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub hierarchical_chunking_configuration: Option<
             HierarchicalChunkingConfiguration,
         >,
         /// `SemanticChunkingConfiguration`.
-        #[serde(
-            rename = "SemanticChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub semantic_chunking_configuration: Option<SemanticChunkingConfiguration>,
     }
 
@@ -5054,6 +6320,33 @@ pub mod data_source {
                 hierarchical_chunking_configuration: None,
                 semantic_chunking_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for ChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChunkingStrategy", &self.chunking_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "FixedSizeChunkingConfiguration",
+                &self.fixed_size_chunking_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HierarchicalChunkingConfiguration",
+                &self.hierarchical_chunking_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SemanticChunkingConfiguration",
+                &self.semantic_chunking_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -5101,13 +6394,11 @@ pub mod data_source {
     }
 
     /// Configurations for when you choose fixed-size chunking.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FixedSizeChunkingConfiguration {
-        /// The maximum number of tokens to include in a chunk.
-        #[serde(rename = "MaxTokens")]
+        /// `MaxTokens`: The maximum number of tokens to include in a chunk.
         pub max_tokens: Value<i64>,
-        /// The percentage of overlap between adjacent chunks of a data source.
-        #[serde(rename = "OverlapPercentage")]
+        /// `OverlapPercentage`: The percentage of overlap between adjacent chunks of a data source.
         pub overlap_percentage: Value<i64>,
     }
 
@@ -5124,14 +6415,25 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for FixedSizeChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxTokens", &self.max_tokens)?;
+            map.serialize_entry("OverlapPercentage", &self.overlap_percentage)?;
+            map.end()
+        }
+    }
+
     /// Configurations for when you choose hierarchical chunking.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HierarchicalChunkingConfiguration {
-        /// Token settings for each layer.
-        #[serde(rename = "LevelConfigurations")]
+        /// `LevelConfigurations`: Token settings for each layer.
         pub level_configurations: Vec<HierarchicalChunkingLevelConfiguration>,
-        /// The number of tokens to repeat across chunks in the same layer.
-        #[serde(rename = "OverlapTokens")]
+        /// `OverlapTokens`: The number of tokens to repeat across chunks in the same layer.
         pub overlap_tokens: Value<i64>,
     }
 
@@ -5148,11 +6450,23 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for HierarchicalChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LevelConfigurations", &self.level_configurations)?;
+            map.serialize_entry("OverlapTokens", &self.overlap_tokens)?;
+            map.end()
+        }
+    }
+
     /// Token settings for a layer in a hierarchical chunking configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HierarchicalChunkingLevelConfiguration {
-        /// The maximum number of tokens that a chunk can contain in this layer.
-        #[serde(rename = "MaxTokens")]
+        /// `MaxTokens`: The maximum number of tokens that a chunk can contain in this layer.
         pub max_tokens: Value<i64>,
     }
 
@@ -5165,17 +6479,26 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for HierarchicalChunkingLevelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxTokens", &self.max_tokens)?;
+            map.end()
+        }
+    }
+
     /// Configurations for when you choose semantic chunking.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SemanticChunkingConfiguration {
-        /// The dissimilarity threshold for splitting chunks.
-        #[serde(rename = "BreakpointPercentileThreshold")]
+        /// `BreakpointPercentileThreshold`: The dissimilarity threshold for splitting chunks.
         pub breakpoint_percentile_threshold: Value<i64>,
-        /// The buffer size.
-        #[serde(rename = "BufferSize")]
+        /// `BufferSize`: The buffer size.
         pub buffer_size: Value<i64>,
-        /// The maximum number of tokens that a chunk can contain.
-        #[serde(rename = "MaxTokens")]
+        /// `MaxTokens`: The maximum number of tokens that a chunk can contain.
         pub max_tokens: Value<i64>,
     }
 
@@ -5194,20 +6517,31 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for SemanticChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BreakpointPercentileThreshold",
+                &self.breakpoint_percentile_threshold,
+            )?;
+            map.serialize_entry("BufferSize", &self.buffer_size)?;
+            map.serialize_entry("MaxTokens", &self.max_tokens)?;
+            map.end()
+        }
+    }
+
     /// Additional Enrichment Configuration for example when using GraphRag.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContextEnrichmentConfiguration {
         /// `BedrockFoundationModelConfiguration`.
-        #[serde(
-            rename = "BedrockFoundationModelConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_foundation_model_configuration: Option<
             BedrockFoundationModelContextEnrichmentConfiguration,
         >,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ContextEnrichmentType>,
     }
 
@@ -5221,14 +6555,29 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ContextEnrichmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockFoundationModelConfiguration",
+                &self.bedrock_foundation_model_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Bedrock Foundation Model configuration to be used for Context Enrichment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BedrockFoundationModelContextEnrichmentConfiguration {
         /// `EnrichmentStrategyConfiguration`.
-        #[serde(rename = "EnrichmentStrategyConfiguration")]
         pub enrichment_strategy_configuration: EnrichmentStrategyConfiguration,
         /// `ModelArn`.
-        #[serde(rename = "ModelArn")]
         pub model_arn: Value<String>,
     }
 
@@ -5248,11 +6597,26 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for BedrockFoundationModelContextEnrichmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EnrichmentStrategyConfiguration",
+                &self.enrichment_strategy_configuration,
+            )?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            map.end()
+        }
+    }
+
     /// Strategy to be used when using Bedrock Foundation Model for Context Enrichment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnrichmentStrategyConfiguration {
         /// `Method`.
-        #[serde(rename = "Method")]
         pub method: Value<EnrichmentStrategyMethod>,
     }
 
@@ -5260,6 +6624,18 @@ pub mod data_source {
         /// A `EnrichmentStrategyConfiguration` of its required properties (`Method`), the others unset.
         pub fn new(method: impl Into<Value<EnrichmentStrategyMethod>>) -> Self {
             Self { method: method.into() }
+        }
+    }
+
+    impl Serialize for EnrichmentStrategyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Method", &self.method)?;
+            map.end()
         }
     }
 
@@ -5332,13 +6708,11 @@ pub mod data_source {
     }
 
     /// Settings for customizing steps in the data source content ingestion pipeline.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomTransformationConfiguration {
         /// `IntermediateStorage`.
-        #[serde(rename = "IntermediateStorage")]
         pub intermediate_storage: IntermediateStorage,
-        /// A list of Lambda functions that process documents.
-        #[serde(rename = "Transformations")]
+        /// `Transformations`: A list of Lambda functions that process documents.
         pub transformations: Vec<Transformation>,
     }
 
@@ -5355,11 +6729,23 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for CustomTransformationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IntermediateStorage", &self.intermediate_storage)?;
+            map.serialize_entry("Transformations", &self.transformations)?;
+            map.end()
+        }
+    }
+
     /// A location for storing content from data sources temporarily as it is processed by custom components in the ingestion pipeline.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntermediateStorage {
         /// `S3Location`.
-        #[serde(rename = "S3Location")]
         pub s3_location: S3Location,
     }
 
@@ -5372,14 +6758,24 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for IntermediateStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// A Lambda function that processes documents.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Transformation {
-        /// When the service applies the transformation.
-        #[serde(rename = "StepToApply")]
+        /// `StepToApply`: When the service applies the transformation.
         pub step_to_apply: Value<StepToApply>,
         /// `TransformationFunction`.
-        #[serde(rename = "TransformationFunction")]
         pub transformation_function: TransformationFunction,
     }
 
@@ -5393,6 +6789,22 @@ pub mod data_source {
                 step_to_apply: step_to_apply.into(),
                 transformation_function: transformation_function.into(),
             }
+        }
+    }
+
+    impl Serialize for Transformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StepToApply", &self.step_to_apply)?;
+            map.serialize_entry(
+                "TransformationFunction",
+                &self.transformation_function,
+            )?;
+            map.end()
         }
     }
 
@@ -5431,10 +6843,9 @@ pub mod data_source {
     }
 
     /// A Lambda function that processes documents.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformationFunction {
         /// `TransformationLambdaConfiguration`.
-        #[serde(rename = "TransformationLambdaConfiguration")]
         pub transformation_lambda_configuration: TransformationLambdaConfiguration,
     }
 
@@ -5452,11 +6863,25 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for TransformationFunction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "TransformationLambdaConfiguration",
+                &self.transformation_lambda_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// A Lambda function that processes documents.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformationLambdaConfiguration {
-        /// The function's ARN identifier.
-        #[serde(rename = "LambdaArn")]
+        /// `LambdaArn`: The function's ARN identifier.
         pub lambda_arn: Value<String>,
     }
 
@@ -5469,29 +6894,30 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for TransformationLambdaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.end()
+        }
+    }
+
     /// Settings for parsing document contents
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParsingConfiguration {
         /// `BedrockDataAutomationConfiguration`.
-        #[serde(
-            rename = "BedrockDataAutomationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_data_automation_configuration: Option<
             BedrockDataAutomationConfiguration,
         >,
         /// `BedrockFoundationModelConfiguration`.
-        #[serde(
-            rename = "BedrockFoundationModelConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_foundation_model_configuration: Option<
             BedrockFoundationModelConfiguration,
         >,
         /// `ParsingStrategy`.
-        #[serde(rename = "ParsingStrategy")]
         pub parsing_strategy: Value<ParsingStrategy>,
     }
 
@@ -5506,12 +6932,45 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ParsingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockDataAutomationConfiguration",
+                &self.bedrock_data_automation_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockFoundationModelConfiguration",
+                &self.bedrock_foundation_model_configuration,
+            )?;
+            map.serialize_entry("ParsingStrategy", &self.parsing_strategy)?;
+            map.end()
+        }
+    }
+
     /// Settings for a Bedrock Data Automation used to parse documents for a data source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BedrockDataAutomationConfiguration {
         /// `ParsingModality`.
-        #[serde(rename = "ParsingModality", skip_serializing_if = "Option::is_none")]
         pub parsing_modality: Option<Value<ParsingModality>>,
+    }
+
+    impl Serialize for BedrockDataAutomationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ParsingModality", &self.parsing_modality)?;
+            map.end()
+        }
     }
 
     /// Determine how will parsed content be stored.
@@ -5549,16 +7008,13 @@ pub mod data_source {
     }
 
     /// Settings for a foundation model used to parse documents for a data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BedrockFoundationModelConfiguration {
         /// `ModelArn`.
-        #[serde(rename = "ModelArn")]
         pub model_arn: Value<String>,
         /// `ParsingModality`.
-        #[serde(rename = "ParsingModality", skip_serializing_if = "Option::is_none")]
         pub parsing_modality: Option<Value<ParsingModality>>,
         /// `ParsingPrompt`.
-        #[serde(rename = "ParsingPrompt", skip_serializing_if = "Option::is_none")]
         pub parsing_prompt: Option<ParsingPrompt>,
     }
 
@@ -5573,11 +7029,24 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for BedrockFoundationModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            crate::cfn::entry(&mut map, "ParsingModality", &self.parsing_modality)?;
+            crate::cfn::entry(&mut map, "ParsingPrompt", &self.parsing_prompt)?;
+            map.end()
+        }
+    }
+
     /// Instructions for interpreting the contents of a document.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParsingPrompt {
-        /// Instructions for interpreting the contents of a document.
-        #[serde(rename = "ParsingPromptText")]
+        /// `ParsingPromptText`: Instructions for interpreting the contents of a document.
         pub parsing_prompt_text: Value<String>,
     }
 
@@ -5587,6 +7056,18 @@ pub mod data_source {
             Self {
                 parsing_prompt_text: parsing_prompt_text.into(),
             }
+        }
+    }
+
+    impl Serialize for ParsingPrompt {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParsingPromptText", &self.parsing_prompt_text)?;
+            map.end()
         }
     }
 
@@ -5729,23 +7210,15 @@ pub mod enforced_guardrail_configuration {
     }
 
     /// The properties of `AWS::Bedrock::EnforcedGuardrailConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnforcedGuardrailConfigurationProps {
-        /// Identifier for the guardrail, could be the ID or the ARN
-        #[serde(rename = "GuardrailIdentifier")]
+        /// `GuardrailIdentifier`: Identifier for the guardrail, could be the ID or the ARN
         pub guardrail_identifier: Value<String>,
-        /// Numerical guardrail version (not DRAFT)
-        #[serde(rename = "GuardrailVersion")]
+        /// `GuardrailVersion`: Numerical guardrail version (not DRAFT)
         pub guardrail_version: Value<String>,
         /// `ModelEnforcement`.
-        #[serde(rename = "ModelEnforcement", skip_serializing_if = "Option::is_none")]
         pub model_enforcement: Option<ModelEnforcement>,
         /// `SelectiveContentGuarding`.
-        #[serde(
-            rename = "SelectiveContentGuarding",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub selective_content_guarding: Option<SelectiveContentGuarding>,
     }
 
@@ -5764,14 +7237,31 @@ pub mod enforced_guardrail_configuration {
         }
     }
 
+    impl Serialize for CfnEnforcedGuardrailConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GuardrailIdentifier", &self.guardrail_identifier)?;
+            map.serialize_entry("GuardrailVersion", &self.guardrail_version)?;
+            crate::cfn::entry(&mut map, "ModelEnforcement", &self.model_enforcement)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelectiveContentGuarding",
+                &self.selective_content_guarding,
+            )?;
+            map.end()
+        }
+    }
+
     /// Model-specific information for the enforced guardrail configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelEnforcement {
-        /// Models to exclude from enforcement.
-        #[serde(rename = "ExcludedModels")]
+        /// `ExcludedModels`: Models to exclude from enforcement.
         pub excluded_models: Vec<Value<String>>,
-        /// Models to enforce the guardrail on
-        #[serde(rename = "IncludedModels")]
+        /// `IncludedModels`: Models to enforce the guardrail on
         pub included_models: Vec<Value<String>>,
     }
 
@@ -5788,15 +7278,39 @@ pub mod enforced_guardrail_configuration {
         }
     }
 
+    impl Serialize for ModelEnforcement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExcludedModels", &self.excluded_models)?;
+            map.serialize_entry("IncludedModels", &self.included_models)?;
+            map.end()
+        }
+    }
+
     /// Selective content guarding controls for enforced guardrails
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelectiveContentGuarding {
-        /// Selective guarding mode for user messages
-        #[serde(rename = "Messages", skip_serializing_if = "Option::is_none")]
+        /// `Messages`: Selective guarding mode for user messages
         pub messages: Option<Value<Messages>>,
-        /// Selective guarding mode for system prompts
-        #[serde(rename = "System", skip_serializing_if = "Option::is_none")]
+        /// `System`: Selective guarding mode for system prompts
         pub system: Option<Value<System>>,
+    }
+
+    impl Serialize for SelectiveContentGuarding {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Messages", &self.messages)?;
+            crate::cfn::entry(&mut map, "System", &self.system)?;
+            map.end()
+        }
     }
 
     /// Selective guarding mode for user messages
@@ -5965,51 +7479,29 @@ pub mod flow {
     }
 
     /// The properties of `AWS::Bedrock::Flow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowProps {
-        /// A KMS key ARN
-        #[serde(
-            rename = "CustomerEncryptionKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomerEncryptionKeyArn`: A KMS key ARN
         pub customer_encryption_key_arn: Option<Value<String>>,
         /// `Definition`.
-        #[serde(rename = "Definition", skip_serializing_if = "Option::is_none")]
         pub definition: Option<FlowDefinition>,
         /// `DefinitionS3Location`.
-        #[serde(
-            rename = "DefinitionS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub definition_s3_location: Option<S3Location>,
-        /// A JSON string containing a Definition with the same schema as the Definition property of this resource
-        #[serde(rename = "DefinitionString", skip_serializing_if = "Option::is_none")]
+        /// `DefinitionString`: A JSON string containing a Definition with the same schema as the Definition property of this resource
         pub definition_string: Option<Value<String>>,
         /// `DefinitionSubstitutions`.
-        #[serde(
-            rename = "DefinitionSubstitutions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub definition_substitutions: Option<
             indexmap::IndexMap<String, serde_json::Value>,
         >,
-        /// Description of the flow
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the flow
         pub description: Option<Value<String>>,
-        /// ARN of a IAM role
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: ARN of a IAM role
         pub execution_role_arn: Value<String>,
-        /// Name for the flow
-        #[serde(rename = "Name")]
+        /// `Name`: Name for the flow
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TestAliasTags`.
-        #[serde(rename = "TestAliasTags", skip_serializing_if = "Option::is_none")]
         pub test_alias_tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -6034,34 +7526,73 @@ pub mod flow {
         }
     }
 
+    impl Serialize for CfnFlowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerEncryptionKeyArn",
+                &self.customer_encryption_key_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Definition", &self.definition)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefinitionS3Location",
+                &self.definition_s3_location,
+            )?;
+            crate::cfn::entry(&mut map, "DefinitionString", &self.definition_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefinitionSubstitutions",
+                &self.definition_substitutions,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TestAliasTags", &self.test_alias_tags)?;
+            map.end()
+        }
+    }
+
     /// Flow definition
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowDefinition {
-        /// List of connections
-        #[serde(rename = "Connections", skip_serializing_if = "Option::is_none")]
+        /// `Connections`: List of connections
         pub connections: Option<Vec<FlowConnection>>,
-        /// List of nodes in a flow
-        #[serde(rename = "Nodes", skip_serializing_if = "Option::is_none")]
+        /// `Nodes`: List of nodes in a flow
         pub nodes: Option<Vec<FlowNode>>,
     }
 
+    impl Serialize for FlowDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Connections", &self.connections)?;
+            crate::cfn::entry(&mut map, "Nodes", &self.nodes)?;
+            map.end()
+        }
+    }
+
     /// Flow connection
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowConnection {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<FlowConnectionConfiguration>,
-        /// Name of a connection in a flow
-        #[serde(rename = "Name")]
+        /// `Name`: Name of a connection in a flow
         pub name: Value<String>,
-        /// Name of a node in a flow
-        #[serde(rename = "Source")]
+        /// `Source`: Name of a node in a flow
         pub source: Value<String>,
-        /// Name of a node in a flow
-        #[serde(rename = "Target")]
+        /// `Target`: Name of a node in a flow
         pub target: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FlowConnectionType>,
     }
 
@@ -6083,25 +7614,50 @@ pub mod flow {
         }
     }
 
+    impl Serialize for FlowConnection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Connection configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowConnectionConfiguration {
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<FlowDataConnectionConfiguration>,
         /// `Conditional`.
-        #[serde(rename = "Conditional", skip_serializing_if = "Option::is_none")]
         pub conditional: Option<FlowConditionalConnectionConfiguration>,
     }
 
+    impl Serialize for FlowConnectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "Conditional", &self.conditional)?;
+            map.end()
+        }
+    }
+
     /// Data connection configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowDataConnectionConfiguration {
-        /// Name of a node output in a flow
-        #[serde(rename = "SourceOutput")]
+        /// `SourceOutput`: Name of a node output in a flow
         pub source_output: Value<String>,
-        /// Name of a node input in a flow
-        #[serde(rename = "TargetInput")]
+        /// `TargetInput`: Name of a node input in a flow
         pub target_input: Value<String>,
     }
 
@@ -6118,11 +7674,23 @@ pub mod flow {
         }
     }
 
+    impl Serialize for FlowDataConnectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceOutput", &self.source_output)?;
+            map.serialize_entry("TargetInput", &self.target_input)?;
+            map.end()
+        }
+    }
+
     /// Conditional connection configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowConditionalConnectionConfiguration {
-        /// Name of a condition in a flow
-        #[serde(rename = "Condition")]
+        /// `Condition`: Name of a condition in a flow
         pub condition: Value<String>,
     }
 
@@ -6132,6 +7700,18 @@ pub mod flow {
             Self {
                 condition: condition.into(),
             }
+        }
+    }
+
+    impl Serialize for FlowConditionalConnectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.end()
         }
     }
 
@@ -6173,22 +7753,17 @@ pub mod flow {
     }
 
     /// Internal mixin for flow node
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowNode {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<FlowNodeConfiguration>,
-        /// List of node inputs in a flow
-        #[serde(rename = "Inputs", skip_serializing_if = "Option::is_none")]
+        /// `Inputs`: List of node inputs in a flow
         pub inputs: Option<Vec<FlowNodeInput>>,
-        /// Name of a node in a flow
-        #[serde(rename = "Name")]
+        /// `Name`: Name of a node in a flow
         pub name: Value<String>,
-        /// List of node outputs in a flow
-        #[serde(rename = "Outputs", skip_serializing_if = "Option::is_none")]
+        /// `Outputs`: List of node outputs in a flow
         pub outputs: Option<Vec<FlowNodeOutput>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FlowNodeType>,
     }
 
@@ -6208,101 +7783,104 @@ pub mod flow {
         }
     }
 
+    impl Serialize for FlowNode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Inputs", &self.inputs)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Outputs", &self.outputs)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Node configuration in a flow
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowNodeConfiguration {
-        /// `Input`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
+        /// `Input`: `Input`. Untyped in the schema: any `serde_json::Value`.
         pub input: Option<serde_json::Value>,
-        /// `Output`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
+        /// `Output`: `Output`. Untyped in the schema: any `serde_json::Value`.
         pub output: Option<serde_json::Value>,
         /// `KnowledgeBase`.
-        #[serde(rename = "KnowledgeBase", skip_serializing_if = "Option::is_none")]
         pub knowledge_base: Option<KnowledgeBaseFlowNodeConfiguration>,
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<ConditionFlowNodeConfiguration>,
         /// `Lex`.
-        #[serde(rename = "Lex", skip_serializing_if = "Option::is_none")]
         pub lex: Option<LexFlowNodeConfiguration>,
         /// `Prompt`.
-        #[serde(rename = "Prompt", skip_serializing_if = "Option::is_none")]
         pub prompt: Option<PromptFlowNodeConfiguration>,
         /// `LambdaFunction`.
-        #[serde(rename = "LambdaFunction", skip_serializing_if = "Option::is_none")]
         pub lambda_function: Option<LambdaFunctionFlowNodeConfiguration>,
         /// `Agent`.
-        #[serde(rename = "Agent", skip_serializing_if = "Option::is_none")]
         pub agent: Option<AgentFlowNodeConfiguration>,
         /// `Storage`.
-        #[serde(rename = "Storage", skip_serializing_if = "Option::is_none")]
         pub storage: Option<StorageFlowNodeConfiguration>,
-        /// `Iterator`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Iterator", skip_serializing_if = "Option::is_none")]
+        /// `Iterator`: `Iterator`. Untyped in the schema: any `serde_json::Value`.
         pub iterator: Option<serde_json::Value>,
-        /// `Collector`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Collector", skip_serializing_if = "Option::is_none")]
+        /// `Collector`: `Collector`. Untyped in the schema: any `serde_json::Value`.
         pub collector: Option<serde_json::Value>,
         /// `Retrieval`.
-        #[serde(rename = "Retrieval", skip_serializing_if = "Option::is_none")]
         pub retrieval: Option<RetrievalFlowNodeConfiguration>,
         /// `InlineCode`.
-        #[serde(rename = "InlineCode", skip_serializing_if = "Option::is_none")]
         pub inline_code: Option<InlineCodeFlowNodeConfiguration>,
         /// `Loop`.
-        #[serde(rename = "Loop", skip_serializing_if = "Option::is_none")]
         pub r#loop: Option<LoopFlowNodeConfiguration>,
-        /// `LoopInput`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "LoopInput", skip_serializing_if = "Option::is_none")]
+        /// `LoopInput`: `LoopInput`. Untyped in the schema: any `serde_json::Value`.
         pub loop_input: Option<serde_json::Value>,
         /// `LoopController`.
-        #[serde(rename = "LoopController", skip_serializing_if = "Option::is_none")]
         pub loop_controller: Option<LoopControllerFlowNodeConfiguration>,
     }
 
+    impl Serialize for FlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            crate::cfn::entry(&mut map, "KnowledgeBase", &self.knowledge_base)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "Lex", &self.lex)?;
+            crate::cfn::entry(&mut map, "Prompt", &self.prompt)?;
+            crate::cfn::entry(&mut map, "LambdaFunction", &self.lambda_function)?;
+            crate::cfn::entry(&mut map, "Agent", &self.agent)?;
+            crate::cfn::entry(&mut map, "Storage", &self.storage)?;
+            crate::cfn::entry(&mut map, "Iterator", &self.iterator)?;
+            crate::cfn::entry(&mut map, "Collector", &self.collector)?;
+            crate::cfn::entry(&mut map, "Retrieval", &self.retrieval)?;
+            crate::cfn::entry(&mut map, "InlineCode", &self.inline_code)?;
+            crate::cfn::entry(&mut map, "Loop", &self.r#loop)?;
+            crate::cfn::entry(&mut map, "LoopInput", &self.loop_input)?;
+            crate::cfn::entry(&mut map, "LoopController", &self.loop_controller)?;
+            map.end()
+        }
+    }
+
     /// Knowledge base flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KnowledgeBaseFlowNodeConfiguration {
         /// `GuardrailConfiguration`.
-        #[serde(
-            rename = "GuardrailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub guardrail_configuration: Option<GuardrailConfiguration>,
         /// `InferenceConfiguration`.
-        #[serde(
-            rename = "InferenceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_configuration: Option<PromptInferenceConfiguration>,
-        /// Identifier of the KnowledgeBase
-        #[serde(rename = "KnowledgeBaseId")]
+        /// `KnowledgeBaseId`: Identifier of the KnowledgeBase
         pub knowledge_base_id: Value<String>,
-        /// ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
-        #[serde(rename = "ModelId", skip_serializing_if = "Option::is_none")]
+        /// `ModelId`: ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
         pub model_id: Option<Value<String>>,
-        /// Number Of Results to Retrieve
-        #[serde(rename = "NumberOfResults", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfResults`: Number Of Results to Retrieve
         pub number_of_results: Option<Value<f64>>,
         /// `OrchestrationConfiguration`.
-        #[serde(
-            rename = "OrchestrationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub orchestration_configuration: Option<KnowledgeBaseOrchestrationConfiguration>,
         /// `PromptTemplate`.
-        #[serde(rename = "PromptTemplate", skip_serializing_if = "Option::is_none")]
         pub prompt_template: Option<KnowledgeBasePromptTemplate>,
         /// `RerankingConfiguration`.
-        #[serde(
-            rename = "RerankingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reranking_configuration: Option<VectorSearchRerankingConfiguration>,
     }
 
@@ -6322,44 +7900,116 @@ pub mod flow {
         }
     }
 
+    impl Serialize for KnowledgeBaseFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GuardrailConfiguration",
+                &self.guardrail_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceConfiguration",
+                &self.inference_configuration,
+            )?;
+            map.serialize_entry("KnowledgeBaseId", &self.knowledge_base_id)?;
+            crate::cfn::entry(&mut map, "ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "NumberOfResults", &self.number_of_results)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrchestrationConfiguration",
+                &self.orchestration_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "PromptTemplate", &self.prompt_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "RerankingConfiguration",
+                &self.reranking_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for a guardrail
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GuardrailConfiguration {
-        /// Identifier for the guardrail, could be the id or the arn
-        #[serde(rename = "GuardrailIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `GuardrailIdentifier`: Identifier for the guardrail, could be the id or the arn
         pub guardrail_identifier: Option<Value<String>>,
-        /// Version of the guardrail
-        #[serde(rename = "GuardrailVersion", skip_serializing_if = "Option::is_none")]
+        /// `GuardrailVersion`: Version of the guardrail
         pub guardrail_version: Option<Value<String>>,
     }
 
-    /// The `KnowledgeBaseOrchestrationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KnowledgeBaseOrchestrationConfiguration {
-        /// `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AdditionalModelRequestFields",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for GuardrailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GuardrailIdentifier",
+                &self.guardrail_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "GuardrailVersion", &self.guardrail_version)?;
+            map.end()
+        }
+    }
 
+    /// The `KnowledgeBaseOrchestrationConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct KnowledgeBaseOrchestrationConfiguration {
+        /// `AdditionalModelRequestFields`: `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
         pub additional_model_request_fields: Option<serde_json::Value>,
         /// `InferenceConfig`.
-        #[serde(rename = "InferenceConfig", skip_serializing_if = "Option::is_none")]
         pub inference_config: Option<PromptInferenceConfiguration>,
         /// `PerformanceConfig`.
-        #[serde(rename = "PerformanceConfig", skip_serializing_if = "Option::is_none")]
         pub performance_config: Option<PerformanceConfiguration>,
         /// `PromptTemplate`.
-        #[serde(rename = "PromptTemplate", skip_serializing_if = "Option::is_none")]
         pub prompt_template: Option<KnowledgeBasePromptTemplate>,
     }
 
+    impl Serialize for KnowledgeBaseOrchestrationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalModelRequestFields",
+                &self.additional_model_request_fields,
+            )?;
+            crate::cfn::entry(&mut map, "InferenceConfig", &self.inference_config)?;
+            crate::cfn::entry(&mut map, "PerformanceConfig", &self.performance_config)?;
+            crate::cfn::entry(&mut map, "PromptTemplate", &self.prompt_template)?;
+            map.end()
+        }
+    }
+
     /// The `PerformanceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PerformanceConfiguration {
         /// `Latency`.
-        #[serde(rename = "Latency", skip_serializing_if = "Option::is_none")]
         pub latency: Option<Value<PerformanceConfigurationLatency>>,
+    }
+
+    impl Serialize for PerformanceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Latency", &self.latency)?;
+            map.end()
+        }
     }
 
     /// Performance Configuration Latency
@@ -6401,27 +8051,36 @@ pub mod flow {
     }
 
     /// Knowledge Base Prompt template
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KnowledgeBasePromptTemplate {
         /// `TextPromptTemplate`.
-        #[serde(rename = "TextPromptTemplate", skip_serializing_if = "Option::is_none")]
         pub text_prompt_template: Option<Value<String>>,
     }
 
+    impl Serialize for KnowledgeBasePromptTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TextPromptTemplate",
+                &self.text_prompt_template,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VectorSearchRerankingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorSearchRerankingConfiguration {
         /// `BedrockRerankingConfiguration`.
-        #[serde(
-            rename = "BedrockRerankingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_reranking_configuration: Option<
             VectorSearchBedrockRerankingConfiguration,
         >,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<VectorSearchRerankingConfigurationType>,
     }
 
@@ -6437,25 +8096,31 @@ pub mod flow {
         }
     }
 
+    impl Serialize for VectorSearchRerankingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockRerankingConfiguration",
+                &self.bedrock_reranking_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `VectorSearchBedrockRerankingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorSearchBedrockRerankingConfiguration {
         /// `MetadataConfiguration`.
-        #[serde(
-            rename = "MetadataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metadata_configuration: Option<MetadataConfigurationForReranking>,
         /// `ModelConfiguration`.
-        #[serde(rename = "ModelConfiguration")]
         pub model_configuration: VectorSearchBedrockRerankingModelConfiguration,
-        /// Number Of Results For Reranking
-        #[serde(
-            rename = "NumberOfRerankedResults",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NumberOfRerankedResults`: Number Of Results For Reranking
         pub number_of_reranked_results: Option<Value<f64>>,
     }
 
@@ -6474,18 +8139,34 @@ pub mod flow {
         }
     }
 
+    impl Serialize for VectorSearchBedrockRerankingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataConfiguration",
+                &self.metadata_configuration,
+            )?;
+            map.serialize_entry("ModelConfiguration", &self.model_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfRerankedResults",
+                &self.number_of_reranked_results,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MetadataConfigurationForReranking` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetadataConfigurationForReranking {
         /// `SelectionMode`.
-        #[serde(rename = "SelectionMode")]
         pub selection_mode: Value<RerankingMetadataSelectionMode>,
         /// `SelectiveModeConfiguration`.
-        #[serde(
-            rename = "SelectiveModeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub selective_mode_configuration: Option<
             RerankingMetadataSelectiveModeConfiguration,
         >,
@@ -6500,6 +8181,23 @@ pub mod flow {
                 selection_mode: selection_mode.into(),
                 selective_mode_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for MetadataConfigurationForReranking {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SelectionMode", &self.selection_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelectiveModeConfiguration",
+                &self.selective_mode_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -6541,21 +8239,31 @@ pub mod flow {
     }
 
     /// Reranking Metadata Selective Mode Configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RerankingMetadataSelectiveModeConfiguration {
         /// `FieldsToInclude`.
-        #[serde(rename = "FieldsToInclude", skip_serializing_if = "Option::is_none")]
         pub fields_to_include: Option<Vec<FieldForReranking>>,
         /// `FieldsToExclude`.
-        #[serde(rename = "FieldsToExclude", skip_serializing_if = "Option::is_none")]
         pub fields_to_exclude: Option<Vec<FieldForReranking>>,
     }
 
+    impl Serialize for RerankingMetadataSelectiveModeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldsToInclude", &self.fields_to_include)?;
+            crate::cfn::entry(&mut map, "FieldsToExclude", &self.fields_to_exclude)?;
+            map.end()
+        }
+    }
+
     /// Field name for reranking
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldForReranking {
-        /// Field name for reranking
-        #[serde(rename = "FieldName")]
+        /// `FieldName`: Field name for reranking
         pub field_name: Value<String>,
     }
 
@@ -6568,18 +8276,24 @@ pub mod flow {
         }
     }
 
-    /// The `VectorSearchBedrockRerankingModelConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct VectorSearchBedrockRerankingModelConfiguration {
-        /// `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AdditionalModelRequestFields",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for FieldForReranking {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            map.end()
+        }
+    }
 
+    /// The `VectorSearchBedrockRerankingModelConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct VectorSearchBedrockRerankingModelConfiguration {
+        /// `AdditionalModelRequestFields`: `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
         pub additional_model_request_fields: Option<serde_json::Value>,
         /// `ModelArn`.
-        #[serde(rename = "ModelArn")]
         pub model_arn: Value<String>,
     }
 
@@ -6590,6 +8304,23 @@ pub mod flow {
                 additional_model_request_fields: None,
                 model_arn: model_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for VectorSearchBedrockRerankingModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalModelRequestFields",
+                &self.additional_model_request_fields,
+            )?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            map.end()
         }
     }
 
@@ -6629,10 +8360,9 @@ pub mod flow {
     }
 
     /// Condition flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConditionFlowNodeConfiguration {
-        /// List of conditions in a condition node
-        #[serde(rename = "Conditions")]
+        /// `Conditions`: List of conditions in a condition node
         pub conditions: Vec<FlowCondition>,
     }
 
@@ -6645,14 +8375,24 @@ pub mod flow {
         }
     }
 
+    impl Serialize for ConditionFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            map.end()
+        }
+    }
+
     /// Condition branch for a condition node
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowCondition {
-        /// Expression for a condition in a flow
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: Expression for a condition in a flow
         pub expression: Option<Value<String>>,
-        /// Name of a condition in a flow
-        #[serde(rename = "Name")]
+        /// `Name`: Name of a condition in a flow
         pub name: Value<String>,
     }
 
@@ -6666,14 +8406,25 @@ pub mod flow {
         }
     }
 
+    impl Serialize for FlowCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Lex flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LexFlowNodeConfiguration {
-        /// ARN of a Lex bot alias
-        #[serde(rename = "BotAliasArn")]
+        /// `BotAliasArn`: ARN of a Lex bot alias
         pub bot_alias_arn: Value<String>,
-        /// Lex bot locale id
-        #[serde(rename = "LocaleId")]
+        /// `LocaleId`: Lex bot locale id
         pub locale_id: Value<String>,
     }
 
@@ -6690,18 +8441,25 @@ pub mod flow {
         }
     }
 
+    impl Serialize for LexFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BotAliasArn", &self.bot_alias_arn)?;
+            map.serialize_entry("LocaleId", &self.locale_id)?;
+            map.end()
+        }
+    }
+
     /// Prompt flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptFlowNodeConfiguration {
         /// `GuardrailConfiguration`.
-        #[serde(
-            rename = "GuardrailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub guardrail_configuration: Option<GuardrailConfiguration>,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration")]
         pub source_configuration: PromptFlowNodeSourceConfiguration,
     }
 
@@ -6717,22 +8475,49 @@ pub mod flow {
         }
     }
 
+    impl Serialize for PromptFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GuardrailConfiguration",
+                &self.guardrail_configuration,
+            )?;
+            map.serialize_entry("SourceConfiguration", &self.source_configuration)?;
+            map.end()
+        }
+    }
+
     /// Prompt source configuration for prompt node
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PromptFlowNodeSourceConfiguration {
         /// `Resource`.
-        #[serde(rename = "Resource", skip_serializing_if = "Option::is_none")]
         pub resource: Option<PromptFlowNodeResourceConfiguration>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<PromptFlowNodeInlineConfiguration>,
     }
 
+    impl Serialize for PromptFlowNodeSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Resource", &self.resource)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            map.end()
+        }
+    }
+
     /// Resource prompt configuration for prompt node
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptFlowNodeResourceConfiguration {
-        /// ARN of a prompt resource possibly with a version
-        #[serde(rename = "PromptArn")]
+        /// `PromptArn`: ARN of a prompt resource possibly with a version
         pub prompt_arn: Value<String>,
     }
 
@@ -6745,24 +8530,28 @@ pub mod flow {
         }
     }
 
+    impl Serialize for PromptFlowNodeResourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PromptArn", &self.prompt_arn)?;
+            map.end()
+        }
+    }
+
     /// Inline prompt configuration for prompt node
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptFlowNodeInlineConfiguration {
         /// `InferenceConfiguration`.
-        #[serde(
-            rename = "InferenceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_configuration: Option<PromptInferenceConfiguration>,
-        /// ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
-        #[serde(rename = "ModelId")]
+        /// `ModelId`: ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
         pub model_id: Value<String>,
         /// `TemplateConfiguration`.
-        #[serde(rename = "TemplateConfiguration")]
         pub template_configuration: PromptTemplateConfiguration,
         /// `TemplateType`.
-        #[serde(rename = "TemplateType")]
         pub template_type: Value<PromptTemplateType>,
     }
 
@@ -6782,22 +8571,50 @@ pub mod flow {
         }
     }
 
+    impl Serialize for PromptFlowNodeInlineConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceConfiguration",
+                &self.inference_configuration,
+            )?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.serialize_entry("TemplateConfiguration", &self.template_configuration)?;
+            map.serialize_entry("TemplateType", &self.template_type)?;
+            map.end()
+        }
+    }
+
     /// Prompt template configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PromptTemplateConfiguration {
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<TextPromptTemplateConfiguration>,
     }
 
+    impl Serialize for PromptTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            map.end()
+        }
+    }
+
     /// Configuration for text prompt template
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextPromptTemplateConfiguration {
-        /// List of input variables
-        #[serde(rename = "InputVariables", skip_serializing_if = "Option::is_none")]
+        /// `InputVariables`: List of input variables
         pub input_variables: Option<Vec<PromptInputVariable>>,
-        /// Prompt content for String prompt template
-        #[serde(rename = "Text")]
+        /// `Text`: Prompt content for String prompt template
         pub text: Value<String>,
     }
 
@@ -6808,6 +8625,19 @@ pub mod flow {
                 input_variables: None,
                 text: text.into(),
             }
+        }
+    }
+
+    impl Serialize for TextPromptTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputVariables", &self.input_variables)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
         }
     }
 
@@ -6846,10 +8676,9 @@ pub mod flow {
     }
 
     /// Lambda function flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaFunctionFlowNodeConfiguration {
-        /// ARN of a Lambda.
-        #[serde(rename = "LambdaArn")]
+        /// `LambdaArn`: ARN of a Lambda.
         pub lambda_arn: Value<String>,
     }
 
@@ -6862,11 +8691,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for LambdaFunctionFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.end()
+        }
+    }
+
     /// Agent flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentFlowNodeConfiguration {
-        /// Arn representation of the Agent Alias.
-        #[serde(rename = "AgentAliasArn")]
+        /// `AgentAliasArn`: Arn representation of the Agent Alias.
         pub agent_alias_arn: Value<String>,
     }
 
@@ -6879,11 +8719,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for AgentFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentAliasArn", &self.agent_alias_arn)?;
+            map.end()
+        }
+    }
+
     /// Storage flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageFlowNodeConfiguration {
         /// `ServiceConfiguration`.
-        #[serde(rename = "ServiceConfiguration")]
         pub service_configuration: StorageFlowNodeServiceConfiguration,
     }
 
@@ -6898,19 +8749,41 @@ pub mod flow {
         }
     }
 
+    impl Serialize for StorageFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ServiceConfiguration", &self.service_configuration)?;
+            map.end()
+        }
+    }
+
     /// storage service configuration for storage node
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageFlowNodeServiceConfiguration {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<StorageFlowNodeS3Configuration>,
     }
 
+    impl Serialize for StorageFlowNodeServiceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// s3 storage configuration for storage node
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageFlowNodeS3Configuration {
-        /// bucket name of an s3 that will be used for storage flow node configuration
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: bucket name of an s3 that will be used for storage flow node configuration
         pub bucket_name: Value<String>,
     }
 
@@ -6923,11 +8796,22 @@ pub mod flow {
         }
     }
 
+    impl Serialize for StorageFlowNodeS3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.end()
+        }
+    }
+
     /// Retrieval flow node configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RetrievalFlowNodeConfiguration {
         /// `ServiceConfiguration`.
-        #[serde(rename = "ServiceConfiguration")]
         pub service_configuration: RetrievalFlowNodeServiceConfiguration,
     }
 
@@ -6942,19 +8826,41 @@ pub mod flow {
         }
     }
 
+    impl Serialize for RetrievalFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ServiceConfiguration", &self.service_configuration)?;
+            map.end()
+        }
+    }
+
     /// Retrieval service configuration for Retrieval node
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetrievalFlowNodeServiceConfiguration {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<RetrievalFlowNodeS3Configuration>,
     }
 
+    impl Serialize for RetrievalFlowNodeServiceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// s3 Retrieval configuration for Retrieval node
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RetrievalFlowNodeS3Configuration {
-        /// bucket name of an s3 that will be used for Retrieval flow node configuration
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: bucket name of an s3 that will be used for Retrieval flow node configuration
         pub bucket_name: Value<String>,
     }
 
@@ -6967,14 +8873,24 @@ pub mod flow {
         }
     }
 
+    impl Serialize for RetrievalFlowNodeS3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.end()
+        }
+    }
+
     /// Inline code config strucuture, contains code configs
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InlineCodeFlowNodeConfiguration {
-        /// The inline code entered by customers. max size is 5MB.
-        #[serde(rename = "Code")]
+        /// `Code`: The inline code entered by customers. max size is 5MB.
         pub code: Value<String>,
         /// `Language`.
-        #[serde(rename = "Language")]
         pub language: Value<SupportedLanguages>,
     }
 
@@ -6988,6 +8904,19 @@ pub mod flow {
                 code: code.into(),
                 language: language.into(),
             }
+        }
+    }
+
+    impl Serialize for InlineCodeFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Code", &self.code)?;
+            map.serialize_entry("Language", &self.language)?;
+            map.end()
         }
     }
 
@@ -7026,10 +8955,9 @@ pub mod flow {
     }
 
     /// Loop node config, contains loop's internal definition
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoopFlowNodeConfiguration {
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: FlowDefinition,
     }
 
@@ -7042,14 +8970,24 @@ pub mod flow {
         }
     }
 
+    impl Serialize for LoopFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the LoopController node, which manages loop execution
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoopControllerFlowNodeConfiguration {
         /// `ContinueCondition`.
-        #[serde(rename = "ContinueCondition")]
         pub continue_condition: FlowCondition,
-        /// Maximum number of iterations the loop can perform
-        #[serde(rename = "MaxIterations", skip_serializing_if = "Option::is_none")]
+        /// `MaxIterations`: Maximum number of iterations the loop can perform
         pub max_iterations: Option<Value<f64>>,
     }
 
@@ -7063,20 +9001,29 @@ pub mod flow {
         }
     }
 
+    impl Serialize for LoopControllerFlowNodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContinueCondition", &self.continue_condition)?;
+            crate::cfn::entry(&mut map, "MaxIterations", &self.max_iterations)?;
+            map.end()
+        }
+    }
+
     /// Input to a node in a flow
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowNodeInput {
         /// `Category`.
-        #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
         pub category: Option<Value<FlowNodeInputCategory>>,
-        /// Expression for a node input in a flow
-        #[serde(rename = "Expression")]
+        /// `Expression`: Expression for a node input in a flow
         pub expression: Value<String>,
-        /// Name of a node input in a flow
-        #[serde(rename = "Name")]
+        /// `Name`: Name of a node input in a flow
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FlowNodeIoDataType>,
     }
 
@@ -7093,6 +9040,21 @@ pub mod flow {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for FlowNodeInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Category", &self.category)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -7183,13 +9145,11 @@ pub mod flow {
     }
 
     /// Output of a node in a flow
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowNodeOutput {
-        /// Name of a node output in a flow
-        #[serde(rename = "Name")]
+        /// `Name`: Name of a node output in a flow
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FlowNodeIoDataType>,
     }
 
@@ -7203,6 +9163,19 @@ pub mod flow {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for FlowNodeOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -7286,16 +9259,13 @@ pub mod flow {
     }
 
     /// A bucket, key and optional version pointing to an S3 object containing a UTF-8 encoded JSON string Definition with the same schema as the Definition property of this resource
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// A bucket in S3
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: A bucket in S3
         pub bucket: Value<String>,
-        /// A object key in S3
-        #[serde(rename = "Key")]
+        /// `Key`: A object key in S3
         pub key: Value<String>,
-        /// The version of the the S3 object to use
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of the the S3 object to use
         pub version: Option<Value<String>>,
     }
 
@@ -7310,6 +9280,20 @@ pub mod flow {
                 key: key.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 }
@@ -7397,29 +9381,19 @@ pub mod flow_alias {
     }
 
     /// The properties of `AWS::Bedrock::FlowAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowAliasProps {
         /// `ConcurrencyConfiguration`.
-        #[serde(
-            rename = "ConcurrencyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub concurrency_configuration: Option<FlowAliasConcurrencyConfiguration>,
-        /// Description of the Resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Resource.
         pub description: Option<Value<String>>,
-        /// Arn representation of the Flow
-        #[serde(rename = "FlowArn")]
+        /// `FlowArn`: Arn representation of the Flow
         pub flow_arn: Value<String>,
-        /// Name for a resource.
-        #[serde(rename = "Name")]
+        /// `Name`: Name for a resource.
         pub name: Value<String>,
-        /// Routing configuration for a Flow alias.
-        #[serde(rename = "RoutingConfiguration")]
+        /// `RoutingConfiguration`: Routing configuration for a Flow alias.
         pub routing_configuration: Vec<FlowAliasRoutingConfigurationListItem>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -7441,14 +9415,33 @@ pub mod flow_alias {
         }
     }
 
+    impl Serialize for CfnFlowAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConcurrencyConfiguration",
+                &self.concurrency_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoutingConfiguration", &self.routing_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `FlowAliasConcurrencyConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowAliasConcurrencyConfiguration {
-        /// Number of nodes executed concurrently at a time
-        #[serde(rename = "MaxConcurrency", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrency`: Number of nodes executed concurrently at a time
         pub max_concurrency: Option<Value<f64>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ConcurrencyType>,
     }
 
@@ -7459,6 +9452,19 @@ pub mod flow_alias {
                 max_concurrency: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for FlowAliasConcurrencyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxConcurrency", &self.max_concurrency)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -7500,11 +9506,22 @@ pub mod flow_alias {
     }
 
     /// Details about the routing configuration for a Flow alias.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowAliasRoutingConfigurationListItem {
-        /// Version.
-        #[serde(rename = "FlowVersion", skip_serializing_if = "Option::is_none")]
+        /// `FlowVersion`: Version.
         pub flow_version: Option<Value<String>>,
+    }
+
+    impl Serialize for FlowAliasRoutingConfigurationListItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowVersion", &self.flow_version)?;
+            map.end()
+        }
     }
 }
 
@@ -7607,13 +9624,11 @@ pub mod flow_version {
     }
 
     /// The properties of `AWS::Bedrock::FlowVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowVersionProps {
-        /// Description of the flow version
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the flow version
         pub description: Option<Value<String>>,
-        /// Arn representation of the Flow
-        #[serde(rename = "FlowArn")]
+        /// `FlowArn`: Arn representation of the Flow
         pub flow_arn: Value<String>,
     }
 
@@ -7624,6 +9639,19 @@ pub mod flow_version {
                 description: None,
                 flow_arn: flow_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnFlowVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            map.end()
         }
     }
 }
@@ -7723,60 +9751,35 @@ pub mod guardrail {
     }
 
     /// The properties of `AWS::Bedrock::Guardrail`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardrailProps {
         /// `AutomatedReasoningPolicyConfig`.
-        #[serde(
-            rename = "AutomatedReasoningPolicyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automated_reasoning_policy_config: Option<AutomatedReasoningPolicyConfig>,
-        /// Messaging for when violations are detected in text
-        #[serde(rename = "BlockedInputMessaging")]
+        /// `BlockedInputMessaging`: Messaging for when violations are detected in text
         pub blocked_input_messaging: Value<String>,
-        /// Messaging for when violations are detected in text
-        #[serde(rename = "BlockedOutputsMessaging")]
+        /// `BlockedOutputsMessaging`: Messaging for when violations are detected in text
         pub blocked_outputs_messaging: Value<String>,
         /// `ContentPolicyConfig`.
-        #[serde(rename = "ContentPolicyConfig", skip_serializing_if = "Option::is_none")]
         pub content_policy_config: Option<ContentPolicyConfig>,
         /// `ContextualGroundingPolicyConfig`.
-        #[serde(
-            rename = "ContextualGroundingPolicyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub contextual_grounding_policy_config: Option<ContextualGroundingPolicyConfig>,
         /// `CrossRegionConfig`.
-        #[serde(rename = "CrossRegionConfig", skip_serializing_if = "Option::is_none")]
         pub cross_region_config: Option<GuardrailCrossRegionConfig>,
-        /// Description of the guardrail or its version
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the guardrail or its version
         pub description: Option<Value<String>>,
-        /// The KMS key with which the guardrail was encrypted at rest
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The KMS key with which the guardrail was encrypted at rest
         pub kms_key_arn: Option<Value<String>>,
-        /// Name of the guardrail
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the guardrail
         pub name: Value<String>,
         /// `SensitiveInformationPolicyConfig`.
-        #[serde(
-            rename = "SensitiveInformationPolicyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sensitive_information_policy_config: Option<
             SensitiveInformationPolicyConfig,
         >,
-        /// List of Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TopicPolicyConfig`.
-        #[serde(rename = "TopicPolicyConfig", skip_serializing_if = "Option::is_none")]
         pub topic_policy_config: Option<TopicPolicyConfig>,
         /// `WordPolicyConfig`.
-        #[serde(rename = "WordPolicyConfig", skip_serializing_if = "Option::is_none")]
         pub word_policy_config: Option<WordPolicyConfig>,
     }
 
@@ -7805,14 +9808,55 @@ pub mod guardrail {
         }
     }
 
+    impl Serialize for CfnGuardrailProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomatedReasoningPolicyConfig",
+                &self.automated_reasoning_policy_config,
+            )?;
+            map.serialize_entry("BlockedInputMessaging", &self.blocked_input_messaging)?;
+            map.serialize_entry(
+                "BlockedOutputsMessaging",
+                &self.blocked_outputs_messaging,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentPolicyConfig",
+                &self.content_policy_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContextualGroundingPolicyConfig",
+                &self.contextual_grounding_policy_config,
+            )?;
+            crate::cfn::entry(&mut map, "CrossRegionConfig", &self.cross_region_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SensitiveInformationPolicyConfig",
+                &self.sensitive_information_policy_config,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TopicPolicyConfig", &self.topic_policy_config)?;
+            crate::cfn::entry(&mut map, "WordPolicyConfig", &self.word_policy_config)?;
+            map.end()
+        }
+    }
+
     /// Optional configuration for integrating Automated Reasoning policies with the guardrail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutomatedReasoningPolicyConfig {
-        /// The confidence threshold for triggering guardrail actions based on Automated Reasoning policy violations.
-        #[serde(rename = "ConfidenceThreshold", skip_serializing_if = "Option::is_none")]
+        /// `ConfidenceThreshold`: The confidence threshold for triggering guardrail actions based on Automated Reasoning policy violations.
         pub confidence_threshold: Option<Value<f64>>,
-        /// The list of Automated Reasoning policy ARNs to include in the guardrail configuration
-        #[serde(rename = "Policies")]
+        /// `Policies`: The list of Automated Reasoning policy ARNs to include in the guardrail configuration
         pub policies: Vec<Value<String>>,
     }
 
@@ -7826,18 +9870,29 @@ pub mod guardrail {
         }
     }
 
-    /// Content policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ContentPolicyConfig {
-        /// Guardrail tier config for content policy
-        #[serde(
-            rename = "ContentFiltersTierConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AutomatedReasoningPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfidenceThreshold",
+                &self.confidence_threshold,
+            )?;
+            map.serialize_entry("Policies", &self.policies)?;
+            map.end()
+        }
+    }
 
+    /// Content policy config for a guardrail.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ContentPolicyConfig {
+        /// `ContentFiltersTierConfig`: Guardrail tier config for content policy
         pub content_filters_tier_config: Option<ContentFiltersTierConfig>,
-        /// List of content filter configs in content policy.
-        #[serde(rename = "FiltersConfig")]
+        /// `FiltersConfig`: List of content filter configs in content policy.
         pub filters_config: Vec<ContentFilterConfig>,
     }
 
@@ -7851,11 +9906,27 @@ pub mod guardrail {
         }
     }
 
+    impl Serialize for ContentPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentFiltersTierConfig",
+                &self.content_filters_tier_config,
+            )?;
+            map.serialize_entry("FiltersConfig", &self.filters_config)?;
+            map.end()
+        }
+    }
+
     /// Guardrail tier config for content policy
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentFiltersTierConfig {
         /// `TierName`.
-        #[serde(rename = "TierName")]
         pub tier_name: Value<ContentFiltersTierName>,
     }
 
@@ -7865,6 +9936,18 @@ pub mod guardrail {
             Self {
                 tier_name: tier_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ContentFiltersTierConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TierName", &self.tier_name)?;
+            map.end()
         }
     }
 
@@ -7906,34 +9989,25 @@ pub mod guardrail {
     }
 
     /// Content filter config in content policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentFilterConfig {
         /// `InputAction`.
-        #[serde(rename = "InputAction", skip_serializing_if = "Option::is_none")]
         pub input_action: Option<Value<ContentFilterAction>>,
         /// `InputEnabled`.
-        #[serde(rename = "InputEnabled", skip_serializing_if = "Option::is_none")]
         pub input_enabled: Option<Value<bool>>,
-        /// List of modalities
-        #[serde(rename = "InputModalities", skip_serializing_if = "Option::is_none")]
+        /// `InputModalities`: List of modalities
         pub input_modalities: Option<Vec<Value<Modality>>>,
         /// `InputStrength`.
-        #[serde(rename = "InputStrength")]
         pub input_strength: Value<FilterStrength>,
         /// `OutputAction`.
-        #[serde(rename = "OutputAction", skip_serializing_if = "Option::is_none")]
         pub output_action: Option<Value<ContentFilterAction>>,
         /// `OutputEnabled`.
-        #[serde(rename = "OutputEnabled", skip_serializing_if = "Option::is_none")]
         pub output_enabled: Option<Value<bool>>,
-        /// List of modalities
-        #[serde(rename = "OutputModalities", skip_serializing_if = "Option::is_none")]
+        /// `OutputModalities`: List of modalities
         pub output_modalities: Option<Vec<Value<Modality>>>,
         /// `OutputStrength`.
-        #[serde(rename = "OutputStrength")]
         pub output_strength: Value<FilterStrength>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ContentFilterType>,
     }
 
@@ -7955,6 +10029,26 @@ pub mod guardrail {
                 output_strength: output_strength.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ContentFilterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputAction", &self.input_action)?;
+            crate::cfn::entry(&mut map, "InputEnabled", &self.input_enabled)?;
+            crate::cfn::entry(&mut map, "InputModalities", &self.input_modalities)?;
+            map.serialize_entry("InputStrength", &self.input_strength)?;
+            crate::cfn::entry(&mut map, "OutputAction", &self.output_action)?;
+            crate::cfn::entry(&mut map, "OutputEnabled", &self.output_enabled)?;
+            crate::cfn::entry(&mut map, "OutputModalities", &self.output_modalities)?;
+            map.serialize_entry("OutputStrength", &self.output_strength)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -8125,10 +10219,9 @@ pub mod guardrail {
     }
 
     /// Contextual grounding policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContextualGroundingPolicyConfig {
-        /// List of contextual grounding filter configs.
-        #[serde(rename = "FiltersConfig")]
+        /// `FiltersConfig`: List of contextual grounding filter configs.
         pub filters_config: Vec<ContextualGroundingFilterConfig>,
     }
 
@@ -8143,20 +10236,28 @@ pub mod guardrail {
         }
     }
 
+    impl Serialize for ContextualGroundingPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FiltersConfig", &self.filters_config)?;
+            map.end()
+        }
+    }
+
     /// A config for grounding filter.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContextualGroundingFilterConfig {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<ContextualGroundingAction>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
-        /// The threshold for this filter.
-        #[serde(rename = "Threshold")]
+        /// `Threshold`: The threshold for this filter.
         pub threshold: Value<f64>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ContextualGroundingFilterType>,
     }
 
@@ -8172,6 +10273,21 @@ pub mod guardrail {
                 threshold: threshold.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ContextualGroundingFilterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("Threshold", &self.threshold)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -8250,10 +10366,9 @@ pub mod guardrail {
     }
 
     /// The system-defined guardrail profile that you’re using with your guardrail
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailCrossRegionConfig {
-        /// The Amazon Resource Name (ARN) of the guardrail profile
-        #[serde(rename = "GuardrailProfileArn")]
+        /// `GuardrailProfileArn`: The Amazon Resource Name (ARN) of the guardrail profile
         pub guardrail_profile_arn: Value<String>,
     }
 
@@ -8266,37 +10381,54 @@ pub mod guardrail {
         }
     }
 
+    impl Serialize for GuardrailCrossRegionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GuardrailProfileArn", &self.guardrail_profile_arn)?;
+            map.end()
+        }
+    }
+
     /// Sensitive information policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SensitiveInformationPolicyConfig {
-        /// List of entities.
-        #[serde(rename = "PiiEntitiesConfig", skip_serializing_if = "Option::is_none")]
+        /// `PiiEntitiesConfig`: List of entities.
         pub pii_entities_config: Option<Vec<PiiEntityConfig>>,
-        /// List of regex.
-        #[serde(rename = "RegexesConfig", skip_serializing_if = "Option::is_none")]
+        /// `RegexesConfig`: List of regex.
         pub regexes_config: Option<Vec<RegexConfig>>,
     }
 
+    impl Serialize for SensitiveInformationPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PiiEntitiesConfig", &self.pii_entities_config)?;
+            crate::cfn::entry(&mut map, "RegexesConfig", &self.regexes_config)?;
+            map.end()
+        }
+    }
+
     /// Pii entity configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PiiEntityConfig {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<SensitiveInformationAction>,
         /// `InputAction`.
-        #[serde(rename = "InputAction", skip_serializing_if = "Option::is_none")]
         pub input_action: Option<Value<SensitiveInformationAction>>,
         /// `InputEnabled`.
-        #[serde(rename = "InputEnabled", skip_serializing_if = "Option::is_none")]
         pub input_enabled: Option<Value<bool>>,
         /// `OutputAction`.
-        #[serde(rename = "OutputAction", skip_serializing_if = "Option::is_none")]
         pub output_action: Option<Value<SensitiveInformationAction>>,
         /// `OutputEnabled`.
-        #[serde(rename = "OutputEnabled", skip_serializing_if = "Option::is_none")]
         pub output_enabled: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<PiiEntityType>,
     }
 
@@ -8314,6 +10446,23 @@ pub mod guardrail {
                 output_enabled: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for PiiEntityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "InputAction", &self.input_action)?;
+            crate::cfn::entry(&mut map, "InputEnabled", &self.input_enabled)?;
+            crate::cfn::entry(&mut map, "OutputAction", &self.output_action)?;
+            crate::cfn::entry(&mut map, "OutputEnabled", &self.output_enabled)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -8490,31 +10639,23 @@ pub mod guardrail {
     }
 
     /// A regex configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegexConfig {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<SensitiveInformationAction>,
-        /// The regex description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The regex description.
         pub description: Option<Value<String>>,
         /// `InputAction`.
-        #[serde(rename = "InputAction", skip_serializing_if = "Option::is_none")]
         pub input_action: Option<Value<SensitiveInformationAction>>,
         /// `InputEnabled`.
-        #[serde(rename = "InputEnabled", skip_serializing_if = "Option::is_none")]
         pub input_enabled: Option<Value<bool>>,
-        /// The regex name.
-        #[serde(rename = "Name")]
+        /// `Name`: The regex name.
         pub name: Value<String>,
         /// `OutputAction`.
-        #[serde(rename = "OutputAction", skip_serializing_if = "Option::is_none")]
         pub output_action: Option<Value<SensitiveInformationAction>>,
         /// `OutputEnabled`.
-        #[serde(rename = "OutputEnabled", skip_serializing_if = "Option::is_none")]
         pub output_enabled: Option<Value<bool>>,
-        /// The regex pattern.
-        #[serde(rename = "Pattern")]
+        /// `Pattern`: The regex pattern.
         pub pattern: Value<String>,
     }
 
@@ -8538,14 +10679,31 @@ pub mod guardrail {
         }
     }
 
+    impl Serialize for RegexConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "InputAction", &self.input_action)?;
+            crate::cfn::entry(&mut map, "InputEnabled", &self.input_enabled)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputAction", &self.output_action)?;
+            crate::cfn::entry(&mut map, "OutputEnabled", &self.output_enabled)?;
+            map.serialize_entry("Pattern", &self.pattern)?;
+            map.end()
+        }
+    }
+
     /// Topic policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TopicPolicyConfig {
-        /// List of topic configs in topic policy.
-        #[serde(rename = "TopicsConfig")]
+        /// `TopicsConfig`: List of topic configs in topic policy.
         pub topics_config: Vec<TopicConfig>,
-        /// Guardrail tier config for topic policy
-        #[serde(rename = "TopicsTierConfig", skip_serializing_if = "Option::is_none")]
+        /// `TopicsTierConfig`: Guardrail tier config for topic policy
         pub topics_tier_config: Option<TopicsTierConfig>,
     }
 
@@ -8559,32 +10717,37 @@ pub mod guardrail {
         }
     }
 
+    impl Serialize for TopicPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TopicsConfig", &self.topics_config)?;
+            crate::cfn::entry(&mut map, "TopicsTierConfig", &self.topics_tier_config)?;
+            map.end()
+        }
+    }
+
     /// Topic config in topic policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TopicConfig {
-        /// Definition of topic in topic policy
-        #[serde(rename = "Definition")]
+        /// `Definition`: Definition of topic in topic policy
         pub definition: Value<String>,
-        /// List of text examples
-        #[serde(rename = "Examples", skip_serializing_if = "Option::is_none")]
+        /// `Examples`: List of text examples
         pub examples: Option<Vec<Value<String>>>,
         /// `InputAction`.
-        #[serde(rename = "InputAction", skip_serializing_if = "Option::is_none")]
         pub input_action: Option<Value<TopicAction>>,
         /// `InputEnabled`.
-        #[serde(rename = "InputEnabled", skip_serializing_if = "Option::is_none")]
         pub input_enabled: Option<Value<bool>>,
-        /// Name of topic in topic policy
-        #[serde(rename = "Name")]
+        /// `Name`: Name of topic in topic policy
         pub name: Value<String>,
         /// `OutputAction`.
-        #[serde(rename = "OutputAction", skip_serializing_if = "Option::is_none")]
         pub output_action: Option<Value<TopicAction>>,
         /// `OutputEnabled`.
-        #[serde(rename = "OutputEnabled", skip_serializing_if = "Option::is_none")]
         pub output_enabled: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<TopicType>,
     }
 
@@ -8605,6 +10768,25 @@ pub mod guardrail {
                 output_enabled: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for TopicConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Examples", &self.examples)?;
+            crate::cfn::entry(&mut map, "InputAction", &self.input_action)?;
+            crate::cfn::entry(&mut map, "InputEnabled", &self.input_enabled)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputAction", &self.output_action)?;
+            crate::cfn::entry(&mut map, "OutputEnabled", &self.output_enabled)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -8680,10 +10862,9 @@ pub mod guardrail {
     }
 
     /// Guardrail tier config for topic policy
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TopicsTierConfig {
         /// `TierName`.
-        #[serde(rename = "TierName")]
         pub tier_name: Value<TopicsTierName>,
     }
 
@@ -8693,6 +10874,18 @@ pub mod guardrail {
             Self {
                 tier_name: tier_name.into(),
             }
+        }
+    }
+
+    impl Serialize for TopicsTierConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TierName", &self.tier_name)?;
+            map.end()
         }
     }
 
@@ -8734,37 +10927,43 @@ pub mod guardrail {
     }
 
     /// Word policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WordPolicyConfig {
-        /// A config for the list of managed words.
-        #[serde(
-            rename = "ManagedWordListsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedWordListsConfig`: A config for the list of managed words.
         pub managed_word_lists_config: Option<Vec<ManagedWordsConfig>>,
-        /// List of custom word configs.
-        #[serde(rename = "WordsConfig", skip_serializing_if = "Option::is_none")]
+        /// `WordsConfig`: List of custom word configs.
         pub words_config: Option<Vec<WordConfig>>,
     }
 
+    impl Serialize for WordPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedWordListsConfig",
+                &self.managed_word_lists_config,
+            )?;
+            crate::cfn::entry(&mut map, "WordsConfig", &self.words_config)?;
+            map.end()
+        }
+    }
+
     /// A managed words config.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedWordsConfig {
         /// `InputAction`.
-        #[serde(rename = "InputAction", skip_serializing_if = "Option::is_none")]
         pub input_action: Option<Value<WordAction>>,
         /// `InputEnabled`.
-        #[serde(rename = "InputEnabled", skip_serializing_if = "Option::is_none")]
         pub input_enabled: Option<Value<bool>>,
         /// `OutputAction`.
-        #[serde(rename = "OutputAction", skip_serializing_if = "Option::is_none")]
         pub output_action: Option<Value<WordAction>>,
         /// `OutputEnabled`.
-        #[serde(rename = "OutputEnabled", skip_serializing_if = "Option::is_none")]
         pub output_enabled: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ManagedWordsType>,
     }
 
@@ -8778,6 +10977,22 @@ pub mod guardrail {
                 output_enabled: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ManagedWordsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputAction", &self.input_action)?;
+            crate::cfn::entry(&mut map, "InputEnabled", &self.input_enabled)?;
+            crate::cfn::entry(&mut map, "OutputAction", &self.output_action)?;
+            crate::cfn::entry(&mut map, "OutputEnabled", &self.output_enabled)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -8853,22 +11068,17 @@ pub mod guardrail {
     }
 
     /// A custom word config.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WordConfig {
         /// `InputAction`.
-        #[serde(rename = "InputAction", skip_serializing_if = "Option::is_none")]
         pub input_action: Option<Value<WordAction>>,
         /// `InputEnabled`.
-        #[serde(rename = "InputEnabled", skip_serializing_if = "Option::is_none")]
         pub input_enabled: Option<Value<bool>>,
         /// `OutputAction`.
-        #[serde(rename = "OutputAction", skip_serializing_if = "Option::is_none")]
         pub output_action: Option<Value<WordAction>>,
         /// `OutputEnabled`.
-        #[serde(rename = "OutputEnabled", skip_serializing_if = "Option::is_none")]
         pub output_enabled: Option<Value<bool>>,
-        /// The custom word text.
-        #[serde(rename = "Text")]
+        /// `Text`: The custom word text.
         pub text: Value<String>,
     }
 
@@ -8882,6 +11092,22 @@ pub mod guardrail {
                 output_enabled: None,
                 text: text.into(),
             }
+        }
+    }
+
+    impl Serialize for WordConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputAction", &self.input_action)?;
+            crate::cfn::entry(&mut map, "InputEnabled", &self.input_enabled)?;
+            crate::cfn::entry(&mut map, "OutputAction", &self.output_action)?;
+            crate::cfn::entry(&mut map, "OutputEnabled", &self.output_enabled)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
         }
     }
 }
@@ -8960,13 +11186,11 @@ pub mod guardrail_version {
     }
 
     /// The properties of `AWS::Bedrock::GuardrailVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardrailVersionProps {
-        /// Description of the Guardrail version
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Guardrail version
         pub description: Option<Value<String>>,
-        /// Identifier (GuardrailId or GuardrailArn) for the guardrail
-        #[serde(rename = "GuardrailIdentifier")]
+        /// `GuardrailIdentifier`: Identifier (GuardrailId or GuardrailArn) for the guardrail
         pub guardrail_identifier: Value<String>,
     }
 
@@ -8977,6 +11201,19 @@ pub mod guardrail_version {
                 description: None,
                 guardrail_identifier: guardrail_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnGuardrailVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("GuardrailIdentifier", &self.guardrail_identifier)?;
+            map.end()
         }
     }
 }
@@ -9067,25 +11304,19 @@ pub mod intelligent_prompt_router {
     }
 
     /// The properties of `AWS::Bedrock::IntelligentPromptRouter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntelligentPromptRouterProps {
-        /// Description of the Prompt Router.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Prompt Router.
         pub description: Option<Value<String>>,
         /// `FallbackModel`.
-        #[serde(rename = "FallbackModel")]
         pub fallback_model: PromptRouterTargetModel,
-        /// List of model configuration
-        #[serde(rename = "Models")]
+        /// `Models`: List of model configuration
         pub models: Vec<PromptRouterTargetModel>,
-        /// Name of the Prompt Router.
-        #[serde(rename = "PromptRouterName")]
+        /// `PromptRouterName`: Name of the Prompt Router.
         pub prompt_router_name: Value<String>,
         /// `RoutingCriteria`.
-        #[serde(rename = "RoutingCriteria")]
         pub routing_criteria: RoutingCriteria,
-        /// List of Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -9108,11 +11339,27 @@ pub mod intelligent_prompt_router {
         }
     }
 
+    impl Serialize for CfnIntelligentPromptRouterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FallbackModel", &self.fallback_model)?;
+            map.serialize_entry("Models", &self.models)?;
+            map.serialize_entry("PromptRouterName", &self.prompt_router_name)?;
+            map.serialize_entry("RoutingCriteria", &self.routing_criteria)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Model configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptRouterTargetModel {
-        /// Arn of underlying model which are added in the Prompt Router.
-        #[serde(rename = "ModelArn")]
+        /// `ModelArn`: Arn of underlying model which are added in the Prompt Router.
         pub model_arn: Value<String>,
     }
 
@@ -9125,11 +11372,22 @@ pub mod intelligent_prompt_router {
         }
     }
 
+    impl Serialize for PromptRouterTargetModel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            map.end()
+        }
+    }
+
     /// Represents the criteria used for routing requests.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingCriteria {
         /// `ResponseQualityDifference`.
-        #[serde(rename = "ResponseQualityDifference")]
         pub response_quality_difference: Value<f64>,
     }
 
@@ -9139,6 +11397,21 @@ pub mod intelligent_prompt_router {
             Self {
                 response_quality_difference: response_quality_difference.into(),
             }
+        }
+    }
+
+    impl Serialize for RoutingCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ResponseQualityDifference",
+                &self.response_quality_difference,
+            )?;
+            map.end()
         }
     }
 }
@@ -9238,29 +11511,19 @@ pub mod knowledge_base {
     }
 
     /// The properties of `AWS::Bedrock::KnowledgeBase`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKnowledgeBaseProps {
-        /// Description of the Resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Resource.
         pub description: Option<Value<String>>,
         /// `KnowledgeBaseConfiguration`.
-        #[serde(rename = "KnowledgeBaseConfiguration")]
         pub knowledge_base_configuration: KnowledgeBaseConfiguration,
-        /// The name of the knowledge base.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the knowledge base.
         pub name: Value<String>,
-        /// The ARN of the IAM role with permissions to invoke API operations on the knowledge base.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role with permissions to invoke API operations on the knowledge base.
         pub role_arn: Value<String>,
         /// `StorageConfiguration`.
-        #[serde(
-            rename = "StorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_configuration: Option<StorageConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -9282,43 +11545,46 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for CfnKnowledgeBaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "KnowledgeBaseConfiguration",
+                &self.knowledge_base_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageConfiguration",
+                &self.storage_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains details about the embeddings model used for the knowledge base.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KnowledgeBaseConfiguration {
         /// `KendraKnowledgeBaseConfiguration`.
-        #[serde(
-            rename = "KendraKnowledgeBaseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kendra_knowledge_base_configuration: Option<
             KendraKnowledgeBaseConfiguration,
         >,
         /// `ManagedKnowledgeBaseConfiguration`.
-        #[serde(
-            rename = "ManagedKnowledgeBaseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_knowledge_base_configuration: Option<
             ManagedKnowledgeBaseConfiguration,
         >,
         /// `SqlKnowledgeBaseConfiguration`.
-        #[serde(
-            rename = "SqlKnowledgeBaseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sql_knowledge_base_configuration: Option<SqlKnowledgeBaseConfiguration>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<KnowledgeBaseType>,
         /// `VectorKnowledgeBaseConfiguration`.
-        #[serde(
-            rename = "VectorKnowledgeBaseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub vector_knowledge_base_configuration: Option<
             VectorKnowledgeBaseConfiguration,
         >,
@@ -9337,11 +11603,42 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for KnowledgeBaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KendraKnowledgeBaseConfiguration",
+                &self.kendra_knowledge_base_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedKnowledgeBaseConfiguration",
+                &self.managed_knowledge_base_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SqlKnowledgeBaseConfiguration",
+                &self.sql_knowledge_base_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "VectorKnowledgeBaseConfiguration",
+                &self.vector_knowledge_base_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configurations for a Kendra knowledge base
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KendraKnowledgeBaseConfiguration {
         /// `KendraIndexArn`.
-        #[serde(rename = "KendraIndexArn")]
         pub kendra_index_arn: Value<String>,
     }
 
@@ -9354,81 +11651,133 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for KendraKnowledgeBaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KendraIndexArn", &self.kendra_index_arn)?;
+            map.end()
+        }
+    }
+
     /// Contains details about the model used to create vector embeddings for a managed knowledge base.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedKnowledgeBaseConfiguration {
-        /// The ARN of the model used to create vector embeddings for the knowledge base.
-        #[serde(rename = "EmbeddingModelArn", skip_serializing_if = "Option::is_none")]
+        /// `EmbeddingModelArn`: The ARN of the model used to create vector embeddings for the knowledge base.
         pub embedding_model_arn: Option<Value<String>>,
         /// `EmbeddingModelConfiguration`.
-        #[serde(
-            rename = "EmbeddingModelConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub embedding_model_configuration: Option<EmbeddingModelConfiguration>,
         /// `EmbeddingModelType`.
-        #[serde(rename = "EmbeddingModelType", skip_serializing_if = "Option::is_none")]
         pub embedding_model_type: Option<Value<EmbeddingModelType>>,
         /// `ServerSideEncryptionConfiguration`.
-        #[serde(
-            rename = "ServerSideEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_side_encryption_configuration: Option<
             ManagedKnowledgeBaseServerSideEncryptionConfiguration,
         >,
         /// `SupplementalDataStorageConfiguration`.
-        #[serde(
-            rename = "SupplementalDataStorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supplemental_data_storage_configuration: Option<
             SupplementalDataStorageConfiguration,
         >,
     }
 
+    impl Serialize for ManagedKnowledgeBaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmbeddingModelArn", &self.embedding_model_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmbeddingModelConfiguration",
+                &self.embedding_model_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmbeddingModelType",
+                &self.embedding_model_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupplementalDataStorageConfiguration",
+                &self.supplemental_data_storage_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The embeddings model configuration details for the vector model used in Knowledge Base.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmbeddingModelConfiguration {
         /// `BedrockEmbeddingModelConfiguration`.
-        #[serde(
-            rename = "BedrockEmbeddingModelConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_embedding_model_configuration: Option<
             BedrockEmbeddingModelConfiguration,
         >,
     }
 
+    impl Serialize for EmbeddingModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockEmbeddingModelConfiguration",
+                &self.bedrock_embedding_model_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The vector configuration details for the Bedrock embeddings model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BedrockEmbeddingModelConfiguration {
         /// `Audio`.
-        #[serde(rename = "Audio", skip_serializing_if = "Option::is_none")]
         pub audio: Option<Vec<AudioConfiguration>>,
-        /// The dimensions details for the vector configuration used on the Bedrock embeddings model.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The dimensions details for the vector configuration used on the Bedrock embeddings model.
         pub dimensions: Option<Value<i64>>,
-        /// The data type for the vectors when using a model to convert text into vector embeddings.
-        #[serde(rename = "EmbeddingDataType", skip_serializing_if = "Option::is_none")]
+        /// `EmbeddingDataType`: The data type for the vectors when using a model to convert text into vector embeddings.
         pub embedding_data_type: Option<Value<EmbeddingDataType>>,
-        /// Model-specific configuration for the embedding model. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ModelConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ModelConfiguration`: Model-specific configuration for the embedding model. Untyped in the schema: any `serde_json::Value`.
         pub model_configuration: Option<serde_json::Value>,
         /// `Video`.
-        #[serde(rename = "Video", skip_serializing_if = "Option::is_none")]
         pub video: Option<Vec<VideoConfiguration>>,
     }
 
+    impl Serialize for BedrockEmbeddingModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audio", &self.audio)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "EmbeddingDataType", &self.embedding_data_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelConfiguration",
+                &self.model_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Video", &self.video)?;
+            map.end()
+        }
+    }
+
     /// Configure the audio configuration for multi modal ingestion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioConfiguration {
         /// `SegmentationConfiguration`.
-        #[serde(rename = "SegmentationConfiguration")]
         pub segmentation_configuration: AudioSegmentationConfiguration,
     }
 
@@ -9443,11 +11792,25 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for AudioConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SegmentationConfiguration",
+                &self.segmentation_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configure the audio segmentation configuration for multi modal ingestion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioSegmentationConfiguration {
         /// `FixedLengthDuration`.
-        #[serde(rename = "FixedLengthDuration")]
         pub fixed_length_duration: Value<i64>,
     }
 
@@ -9457,6 +11820,18 @@ pub mod knowledge_base {
             Self {
                 fixed_length_duration: fixed_length_duration.into(),
             }
+        }
+    }
+
+    impl Serialize for AudioSegmentationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FixedLengthDuration", &self.fixed_length_duration)?;
+            map.end()
         }
     }
 
@@ -9498,10 +11873,9 @@ pub mod knowledge_base {
     }
 
     /// Configure the video configuration for multi modal ingestion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoConfiguration {
         /// `SegmentationConfiguration`.
-        #[serde(rename = "SegmentationConfiguration")]
         pub segmentation_configuration: VideoSegmentationConfiguration,
     }
 
@@ -9516,11 +11890,25 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for VideoConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SegmentationConfiguration",
+                &self.segmentation_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configure the video segmentation configuration for multi modal ingestion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoSegmentationConfiguration {
         /// `FixedLengthDuration`.
-        #[serde(rename = "FixedLengthDuration")]
         pub fixed_length_duration: Value<i64>,
     }
 
@@ -9530,6 +11918,18 @@ pub mod knowledge_base {
             Self {
                 fixed_length_duration: fixed_length_duration.into(),
             }
+        }
+    }
+
+    impl Serialize for VideoSegmentationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FixedLengthDuration", &self.fixed_length_duration)?;
+            map.end()
         }
     }
 
@@ -9571,18 +11971,28 @@ pub mod knowledge_base {
     }
 
     /// Contains details about the server-side encryption for the managed knowledge base.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedKnowledgeBaseServerSideEncryptionConfiguration {
-        /// The ARN of the AWS KMS key used to encrypt the managed knowledge base.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the AWS KMS key used to encrypt the managed knowledge base.
         pub kms_key_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ManagedKnowledgeBaseServerSideEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
+    }
+
     /// Configurations for supplemental data storage.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SupplementalDataStorageConfiguration {
         /// `SupplementalDataStorageLocations`.
-        #[serde(rename = "SupplementalDataStorageLocations")]
         pub supplemental_data_storage_locations: Vec<SupplementalDataStorageLocation>,
     }
 
@@ -9600,14 +12010,27 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for SupplementalDataStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SupplementalDataStorageLocations",
+                &self.supplemental_data_storage_locations,
+            )?;
+            map.end()
+        }
+    }
+
     /// Supplemental data storage location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SupplementalDataStorageLocation {
         /// `S3Location`.
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<S3Location>,
         /// `SupplementalDataStorageLocationType`.
-        #[serde(rename = "SupplementalDataStorageLocationType")]
         pub supplemental_data_storage_location_type: Value<
             SupplementalDataStorageLocationType,
         >,
@@ -9625,6 +12048,22 @@ pub mod knowledge_base {
                 supplemental_data_storage_location_type: supplemental_data_storage_location_type
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for SupplementalDataStorageLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.serialize_entry(
+                "SupplementalDataStorageLocationType",
+                &self.supplemental_data_storage_location_type,
+            )?;
+            map.end()
         }
     }
 
@@ -9664,17 +12103,11 @@ pub mod knowledge_base {
     }
 
     /// Configurations for a SQL knowledge base
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqlKnowledgeBaseConfiguration {
         /// `RedshiftConfiguration`.
-        #[serde(
-            rename = "RedshiftConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_configuration: Option<RedshiftConfiguration>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<QueryEngineType>,
     }
 
@@ -9688,21 +12121,31 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for SqlKnowledgeBaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftConfiguration",
+                &self.redshift_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Configurations for a Redshift knowledge base
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftConfiguration {
         /// `QueryEngineConfiguration`.
-        #[serde(rename = "QueryEngineConfiguration")]
         pub query_engine_configuration: RedshiftQueryEngineConfiguration,
         /// `QueryGenerationConfiguration`.
-        #[serde(
-            rename = "QueryGenerationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_generation_configuration: Option<QueryGenerationConfiguration>,
         /// `StorageConfigurations`.
-        #[serde(rename = "StorageConfigurations")]
         pub storage_configurations: Vec<RedshiftQueryEngineStorageConfiguration>,
     }
 
@@ -9722,25 +12165,35 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RedshiftConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "QueryEngineConfiguration",
+                &self.query_engine_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryGenerationConfiguration",
+                &self.query_generation_configuration,
+            )?;
+            map.serialize_entry("StorageConfigurations", &self.storage_configurations)?;
+            map.end()
+        }
+    }
+
     /// Configurations for Redshift query engine
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftQueryEngineConfiguration {
         /// `ProvisionedConfiguration`.
-        #[serde(
-            rename = "ProvisionedConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioned_configuration: Option<RedshiftProvisionedConfiguration>,
         /// `ServerlessConfiguration`.
-        #[serde(
-            rename = "ServerlessConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub serverless_configuration: Option<RedshiftServerlessConfiguration>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<RedshiftQueryEngineType>,
     }
 
@@ -9755,14 +12208,34 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RedshiftQueryEngineConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedConfiguration",
+                &self.provisioned_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerlessConfiguration",
+                &self.serverless_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Configurations for provisioned Redshift query engine
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftProvisionedConfiguration {
         /// `AuthConfiguration`.
-        #[serde(rename = "AuthConfiguration")]
         pub auth_configuration: RedshiftProvisionedAuthConfiguration,
         /// `ClusterIdentifier`.
-        #[serde(rename = "ClusterIdentifier")]
         pub cluster_identifier: Value<String>,
     }
 
@@ -9779,21 +12252,27 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RedshiftProvisionedConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthConfiguration", &self.auth_configuration)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            map.end()
+        }
+    }
+
     /// Configurations for Redshift query engine provisioned auth setup
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftProvisionedAuthConfiguration {
-        /// Redshift database user
-        #[serde(rename = "DatabaseUser", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseUser`: Redshift database user
         pub database_user: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<RedshiftProvisionedAuthType>,
         /// `UsernamePasswordSecretArn`.
-        #[serde(
-            rename = "UsernamePasswordSecretArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub username_password_secret_arn: Option<Value<String>>,
     }
 
@@ -9805,6 +12284,24 @@ pub mod knowledge_base {
                 r#type: r#type.into(),
                 username_password_secret_arn: None,
             }
+        }
+    }
+
+    impl Serialize for RedshiftProvisionedAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatabaseUser", &self.database_user)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsernamePasswordSecretArn",
+                &self.username_password_secret_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -9849,13 +12346,11 @@ pub mod knowledge_base {
     }
 
     /// Configurations for serverless Redshift query engine
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftServerlessConfiguration {
         /// `AuthConfiguration`.
-        #[serde(rename = "AuthConfiguration")]
         pub auth_configuration: RedshiftServerlessAuthConfiguration,
         /// `WorkgroupArn`.
-        #[serde(rename = "WorkgroupArn")]
         pub workgroup_arn: Value<String>,
     }
 
@@ -9872,18 +12367,25 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RedshiftServerlessConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthConfiguration", &self.auth_configuration)?;
+            map.serialize_entry("WorkgroupArn", &self.workgroup_arn)?;
+            map.end()
+        }
+    }
+
     /// Configurations for Redshift query engine serverless auth setup
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftServerlessAuthConfiguration {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<RedshiftServerlessAuthType>,
         /// `UsernamePasswordSecretArn`.
-        #[serde(
-            rename = "UsernamePasswordSecretArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub username_password_secret_arn: Option<Value<String>>,
     }
 
@@ -9894,6 +12396,23 @@ pub mod knowledge_base {
                 r#type: r#type.into(),
                 username_password_secret_arn: None,
             }
+        }
+    }
+
+    impl Serialize for RedshiftServerlessAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsernamePasswordSecretArn",
+                &self.username_password_secret_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -9972,39 +12491,59 @@ pub mod knowledge_base {
     }
 
     /// Configurations for generating Redshift engine queries
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QueryGenerationConfiguration {
         /// `ExecutionTimeoutSeconds`.
-        #[serde(
-            rename = "ExecutionTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub execution_timeout_seconds: Option<Value<i64>>,
         /// `GenerationContext`.
-        #[serde(rename = "GenerationContext", skip_serializing_if = "Option::is_none")]
         pub generation_context: Option<QueryGenerationContext>,
     }
 
+    impl Serialize for QueryGenerationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionTimeoutSeconds",
+                &self.execution_timeout_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "GenerationContext", &self.generation_context)?;
+            map.end()
+        }
+    }
+
     /// Context used to improve query generation
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QueryGenerationContext {
         /// `CuratedQueries`.
-        #[serde(rename = "CuratedQueries", skip_serializing_if = "Option::is_none")]
         pub curated_queries: Option<Vec<CuratedQuery>>,
         /// `Tables`.
-        #[serde(rename = "Tables", skip_serializing_if = "Option::is_none")]
         pub tables: Option<Vec<QueryGenerationTable>>,
     }
 
+    impl Serialize for QueryGenerationContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CuratedQueries", &self.curated_queries)?;
+            crate::cfn::entry(&mut map, "Tables", &self.tables)?;
+            map.end()
+        }
+    }
+
     /// Curated query or question and answer pair
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CuratedQuery {
         /// `NaturalLanguage`.
-        #[serde(rename = "NaturalLanguage")]
         pub natural_language: Value<String>,
         /// `Sql`.
-        #[serde(rename = "Sql")]
         pub sql: Value<String>,
     }
 
@@ -10021,20 +12560,29 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for CuratedQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NaturalLanguage", &self.natural_language)?;
+            map.serialize_entry("Sql", &self.sql)?;
+            map.end()
+        }
+    }
+
     /// Tables used for Redshift query generation context
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryGenerationTable {
         /// `Columns`.
-        #[serde(rename = "Columns", skip_serializing_if = "Option::is_none")]
         pub columns: Option<Vec<QueryGenerationColumn>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Inclusion`.
-        #[serde(rename = "Inclusion", skip_serializing_if = "Option::is_none")]
         pub inclusion: Option<Value<InclusionType>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -10050,18 +12598,44 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for QueryGenerationTable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Columns", &self.columns)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inclusion", &self.inclusion)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Redshift query generation column
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QueryGenerationColumn {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Inclusion`.
-        #[serde(rename = "Inclusion", skip_serializing_if = "Option::is_none")]
         pub inclusion: Option<Value<InclusionType>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for QueryGenerationColumn {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inclusion", &self.inclusion)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// Include or Exclude status for an entity
@@ -10102,28 +12676,17 @@ pub mod knowledge_base {
     }
 
     /// Configurations for available Redshift query engine storage types
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftQueryEngineStorageConfiguration {
         /// `AwsDataCatalogConfiguration`.
-        #[serde(
-            rename = "AwsDataCatalogConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_data_catalog_configuration: Option<
             RedshiftQueryEngineAwsDataCatalogStorageConfiguration,
         >,
         /// `RedshiftConfiguration`.
-        #[serde(
-            rename = "RedshiftConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_configuration: Option<
             RedshiftQueryEngineRedshiftStorageConfiguration,
         >,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<RedshiftQueryEngineStorageType>,
     }
 
@@ -10138,11 +12701,32 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RedshiftQueryEngineStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsDataCatalogConfiguration",
+                &self.aws_data_catalog_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftConfiguration",
+                &self.redshift_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Configurations for Redshift query engine AWS Data Catalog backed storage
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
         /// `TableNames`.
-        #[serde(rename = "TableNames")]
         pub table_names: Vec<Value<String>>,
     }
 
@@ -10155,11 +12739,22 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TableNames", &self.table_names)?;
+            map.end()
+        }
+    }
+
     /// Configurations for Redshift query engine Redshift backed storage
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftQueryEngineRedshiftStorageConfiguration {
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
     }
 
@@ -10169,6 +12764,18 @@ pub mod knowledge_base {
             Self {
                 database_name: database_name.into(),
             }
+        }
+    }
+
+    impl Serialize for RedshiftQueryEngineRedshiftStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.end()
         }
     }
 
@@ -10287,24 +12894,13 @@ pub mod knowledge_base {
     }
 
     /// Contains details about the model used to create vector embeddings for the knowledge base.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorKnowledgeBaseConfiguration {
-        /// The ARN of the model used to create vector embeddings for the knowledge base.
-        #[serde(rename = "EmbeddingModelArn")]
+        /// `EmbeddingModelArn`: The ARN of the model used to create vector embeddings for the knowledge base.
         pub embedding_model_arn: Value<String>,
         /// `EmbeddingModelConfiguration`.
-        #[serde(
-            rename = "EmbeddingModelConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub embedding_model_configuration: Option<EmbeddingModelConfiguration>,
         /// `SupplementalDataStorageConfiguration`.
-        #[serde(
-            rename = "SupplementalDataStorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supplemental_data_storage_configuration: Option<
             SupplementalDataStorageConfiguration,
         >,
@@ -10321,60 +12917,50 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for VectorKnowledgeBaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EmbeddingModelArn", &self.embedding_model_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmbeddingModelConfiguration",
+                &self.embedding_model_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupplementalDataStorageConfiguration",
+                &self.supplemental_data_storage_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The vector store service in which the knowledge base is stored.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageConfiguration {
         /// `MongoDbAtlasConfiguration`.
-        #[serde(
-            rename = "MongoDbAtlasConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub mongo_db_atlas_configuration: Option<MongoDbAtlasConfiguration>,
         /// `NeptuneAnalyticsConfiguration`.
-        #[serde(
-            rename = "NeptuneAnalyticsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub neptune_analytics_configuration: Option<NeptuneAnalyticsConfiguration>,
         /// `OpensearchManagedClusterConfiguration`.
-        #[serde(
-            rename = "OpensearchManagedClusterConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub opensearch_managed_cluster_configuration: Option<
             OpenSearchManagedClusterConfiguration,
         >,
         /// `OpensearchServerlessConfiguration`.
-        #[serde(
-            rename = "OpensearchServerlessConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub opensearch_serverless_configuration: Option<
             OpenSearchServerlessConfiguration,
         >,
         /// `PineconeConfiguration`.
-        #[serde(
-            rename = "PineconeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pinecone_configuration: Option<PineconeConfiguration>,
         /// `RdsConfiguration`.
-        #[serde(rename = "RdsConfiguration", skip_serializing_if = "Option::is_none")]
         pub rds_configuration: Option<RdsConfiguration>,
         /// `S3VectorsConfiguration`.
-        #[serde(
-            rename = "S3VectorsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_vectors_configuration: Option<S3VectorsConfiguration>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<KnowledgeBaseStorageType>,
     }
 
@@ -10394,32 +12980,67 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for StorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MongoDbAtlasConfiguration",
+                &self.mongo_db_atlas_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NeptuneAnalyticsConfiguration",
+                &self.neptune_analytics_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpensearchManagedClusterConfiguration",
+                &self.opensearch_managed_cluster_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpensearchServerlessConfiguration",
+                &self.opensearch_serverless_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PineconeConfiguration",
+                &self.pinecone_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RdsConfiguration", &self.rds_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3VectorsConfiguration",
+                &self.s3_vectors_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Contains the storage configuration of the knowledge base in MongoDb Atlas Cloud.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MongoDbAtlasConfiguration {
-        /// Name of the collection within MongoDB Atlas.
-        #[serde(rename = "CollectionName")]
+        /// `CollectionName`: Name of the collection within MongoDB Atlas.
         pub collection_name: Value<String>,
-        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon Mongo database.
-        #[serde(rename = "CredentialsSecretArn")]
+        /// `CredentialsSecretArn`: The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon Mongo database.
         pub credentials_secret_arn: Value<String>,
-        /// Name of the database within MongoDB Atlas.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: Name of the database within MongoDB Atlas.
         pub database_name: Value<String>,
-        /// MongoDB Atlas endpoint.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: MongoDB Atlas endpoint.
         pub endpoint: Value<String>,
-        /// MongoDB Atlas endpoint service name.
-        #[serde(rename = "EndpointServiceName", skip_serializing_if = "Option::is_none")]
+        /// `EndpointServiceName`: MongoDB Atlas endpoint service name.
         pub endpoint_service_name: Option<Value<String>>,
         /// `FieldMapping`.
-        #[serde(rename = "FieldMapping")]
         pub field_mapping: MongoDbAtlasFieldMapping,
-        /// Name of a MongoDB Atlas text index.
-        #[serde(rename = "TextIndexName", skip_serializing_if = "Option::is_none")]
+        /// `TextIndexName`: Name of a MongoDB Atlas text index.
         pub text_index_name: Option<Value<String>>,
-        /// Name of a MongoDB Atlas index.
-        #[serde(rename = "VectorIndexName")]
+        /// `VectorIndexName`: Name of a MongoDB Atlas index.
         pub vector_index_name: Value<String>,
     }
 
@@ -10446,17 +13067,37 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for MongoDbAtlasConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionName", &self.collection_name)?;
+            map.serialize_entry("CredentialsSecretArn", &self.credentials_secret_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointServiceName",
+                &self.endpoint_service_name,
+            )?;
+            map.serialize_entry("FieldMapping", &self.field_mapping)?;
+            crate::cfn::entry(&mut map, "TextIndexName", &self.text_index_name)?;
+            map.serialize_entry("VectorIndexName", &self.vector_index_name)?;
+            map.end()
+        }
+    }
+
     /// Contains the names of the fields to which to map information about the vector store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MongoDbAtlasFieldMapping {
-        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        #[serde(rename = "MetadataField")]
+        /// `MetadataField`: The name of the field in which Amazon Bedrock stores metadata about the vector store.
         pub metadata_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the raw text from your data.
-        #[serde(rename = "TextField")]
+        /// `TextField`: The name of the field in which Amazon Bedrock stores the raw text from your data.
         pub text_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        #[serde(rename = "VectorField")]
+        /// `VectorField`: The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
         pub vector_field: Value<String>,
     }
 
@@ -10475,14 +13116,26 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for MongoDbAtlasFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetadataField", &self.metadata_field)?;
+            map.serialize_entry("TextField", &self.text_field)?;
+            map.serialize_entry("VectorField", &self.vector_field)?;
+            map.end()
+        }
+    }
+
     /// Contains the configurations to use Neptune Analytics as Vector Store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NeptuneAnalyticsConfiguration {
         /// `FieldMapping`.
-        #[serde(rename = "FieldMapping")]
         pub field_mapping: NeptuneAnalyticsFieldMapping,
-        /// ARN for Neptune Analytics graph database.
-        #[serde(rename = "GraphArn")]
+        /// `GraphArn`: ARN for Neptune Analytics graph database.
         pub graph_arn: Value<String>,
     }
 
@@ -10499,14 +13152,25 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for NeptuneAnalyticsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldMapping", &self.field_mapping)?;
+            map.serialize_entry("GraphArn", &self.graph_arn)?;
+            map.end()
+        }
+    }
+
     /// A mapping of Bedrock Knowledge Base fields to Neptune Analytics fields.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NeptuneAnalyticsFieldMapping {
-        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        #[serde(rename = "MetadataField")]
+        /// `MetadataField`: The name of the field in which Amazon Bedrock stores metadata about the vector store.
         pub metadata_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the raw text from your data.
-        #[serde(rename = "TextField")]
+        /// `TextField`: The name of the field in which Amazon Bedrock stores the raw text from your data.
         pub text_field: Value<String>,
     }
 
@@ -10523,20 +13187,29 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for NeptuneAnalyticsFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetadataField", &self.metadata_field)?;
+            map.serialize_entry("TextField", &self.text_field)?;
+            map.end()
+        }
+    }
+
     /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchManagedClusterConfiguration {
-        /// The Amazon Resource Name (ARN) of the OpenSearch domain.
-        #[serde(rename = "DomainArn")]
+        /// `DomainArn`: The Amazon Resource Name (ARN) of the OpenSearch domain.
         pub domain_arn: Value<String>,
-        /// The endpoint URL the OpenSearch domain.
-        #[serde(rename = "DomainEndpoint")]
+        /// `DomainEndpoint`: The endpoint URL the OpenSearch domain.
         pub domain_endpoint: Value<String>,
         /// `FieldMapping`.
-        #[serde(rename = "FieldMapping")]
         pub field_mapping: OpenSearchManagedClusterFieldMapping,
-        /// The name of the vector store.
-        #[serde(rename = "VectorIndexName")]
+        /// `VectorIndexName`: The name of the vector store.
         pub vector_index_name: Value<String>,
     }
 
@@ -10557,17 +13230,29 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for OpenSearchManagedClusterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainArn", &self.domain_arn)?;
+            map.serialize_entry("DomainEndpoint", &self.domain_endpoint)?;
+            map.serialize_entry("FieldMapping", &self.field_mapping)?;
+            map.serialize_entry("VectorIndexName", &self.vector_index_name)?;
+            map.end()
+        }
+    }
+
     /// A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchManagedClusterFieldMapping {
-        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        #[serde(rename = "MetadataField")]
+        /// `MetadataField`: The name of the field in which Amazon Bedrock stores metadata about the vector store.
         pub metadata_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the raw text from your data.
-        #[serde(rename = "TextField")]
+        /// `TextField`: The name of the field in which Amazon Bedrock stores the raw text from your data.
         pub text_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        #[serde(rename = "VectorField")]
+        /// `VectorField`: The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
         pub vector_field: Value<String>,
     }
 
@@ -10586,17 +13271,28 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for OpenSearchManagedClusterFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetadataField", &self.metadata_field)?;
+            map.serialize_entry("TextField", &self.text_field)?;
+            map.serialize_entry("VectorField", &self.vector_field)?;
+            map.end()
+        }
+    }
+
     /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchServerlessConfiguration {
-        /// The ARN of the OpenSearch Service vector store.
-        #[serde(rename = "CollectionArn")]
+        /// `CollectionArn`: The ARN of the OpenSearch Service vector store.
         pub collection_arn: Value<String>,
         /// `FieldMapping`.
-        #[serde(rename = "FieldMapping")]
         pub field_mapping: OpenSearchServerlessFieldMapping,
-        /// The name of the vector store.
-        #[serde(rename = "VectorIndexName")]
+        /// `VectorIndexName`: The name of the vector store.
         pub vector_index_name: Value<String>,
     }
 
@@ -10615,17 +13311,28 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for OpenSearchServerlessConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionArn", &self.collection_arn)?;
+            map.serialize_entry("FieldMapping", &self.field_mapping)?;
+            map.serialize_entry("VectorIndexName", &self.vector_index_name)?;
+            map.end()
+        }
+    }
+
     /// A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchServerlessFieldMapping {
-        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        #[serde(rename = "MetadataField")]
+        /// `MetadataField`: The name of the field in which Amazon Bedrock stores metadata about the vector store.
         pub metadata_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the raw text from your data.
-        #[serde(rename = "TextField")]
+        /// `TextField`: The name of the field in which Amazon Bedrock stores the raw text from your data.
         pub text_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        #[serde(rename = "VectorField")]
+        /// `VectorField`: The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
         pub vector_field: Value<String>,
     }
 
@@ -10644,20 +13351,30 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for OpenSearchServerlessFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetadataField", &self.metadata_field)?;
+            map.serialize_entry("TextField", &self.text_field)?;
+            map.serialize_entry("VectorField", &self.vector_field)?;
+            map.end()
+        }
+    }
+
     /// Contains the storage configuration of the knowledge base in Pinecone.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PineconeConfiguration {
-        /// The endpoint URL for your index management page.
-        #[serde(rename = "ConnectionString")]
+        /// `ConnectionString`: The endpoint URL for your index management page.
         pub connection_string: Value<String>,
-        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key.
-        #[serde(rename = "CredentialsSecretArn")]
+        /// `CredentialsSecretArn`: The ARN of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key.
         pub credentials_secret_arn: Value<String>,
         /// `FieldMapping`.
-        #[serde(rename = "FieldMapping")]
         pub field_mapping: PineconeFieldMapping,
-        /// The namespace to be used to write new data to your database.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace to be used to write new data to your database.
         pub namespace: Option<Value<String>>,
     }
 
@@ -10677,14 +13394,27 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for PineconeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionString", &self.connection_string)?;
+            map.serialize_entry("CredentialsSecretArn", &self.credentials_secret_arn)?;
+            map.serialize_entry("FieldMapping", &self.field_mapping)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// Contains the names of the fields to which to map information about the vector store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PineconeFieldMapping {
-        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        #[serde(rename = "MetadataField")]
+        /// `MetadataField`: The name of the field in which Amazon Bedrock stores metadata about the vector store.
         pub metadata_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the raw text from your data.
-        #[serde(rename = "TextField")]
+        /// `TextField`: The name of the field in which Amazon Bedrock stores the raw text from your data.
         pub text_field: Value<String>,
     }
 
@@ -10701,23 +13431,31 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for PineconeFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetadataField", &self.metadata_field)?;
+            map.serialize_entry("TextField", &self.text_field)?;
+            map.end()
+        }
+    }
+
     /// Contains details about the storage configuration of the knowledge base in Amazon RDS.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RdsConfiguration {
-        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database.
-        #[serde(rename = "CredentialsSecretArn")]
+        /// `CredentialsSecretArn`: The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database.
         pub credentials_secret_arn: Value<String>,
-        /// The name of your Amazon RDS database.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of your Amazon RDS database.
         pub database_name: Value<String>,
         /// `FieldMapping`.
-        #[serde(rename = "FieldMapping")]
         pub field_mapping: RdsFieldMapping,
-        /// The ARN of the vector store.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The ARN of the vector store.
         pub resource_arn: Value<String>,
-        /// The name of the table in the database.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The name of the table in the database.
         pub table_name: Value<String>,
     }
 
@@ -10740,23 +13478,34 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RdsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CredentialsSecretArn", &self.credentials_secret_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("FieldMapping", &self.field_mapping)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// Contains the names of the fields to which to map information about the vector store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RdsFieldMapping {
-        /// The name of the field in which Amazon Bedrock stores custom metadata about the vector store.
-        #[serde(rename = "CustomMetadataField", skip_serializing_if = "Option::is_none")]
+        /// `CustomMetadataField`: The name of the field in which Amazon Bedrock stores custom metadata about the vector store.
         pub custom_metadata_field: Option<Value<String>>,
-        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        #[serde(rename = "MetadataField")]
+        /// `MetadataField`: The name of the field in which Amazon Bedrock stores metadata about the vector store.
         pub metadata_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the ID for each entry.
-        #[serde(rename = "PrimaryKeyField")]
+        /// `PrimaryKeyField`: The name of the field in which Amazon Bedrock stores the ID for each entry.
         pub primary_key_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the raw text from your data.
-        #[serde(rename = "TextField")]
+        /// `TextField`: The name of the field in which Amazon Bedrock stores the raw text from your data.
         pub text_field: Value<String>,
-        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        #[serde(rename = "VectorField")]
+        /// `VectorField`: The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
         pub vector_field: Value<String>,
     }
 
@@ -10778,18 +13527,49 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for RdsFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomMetadataField",
+                &self.custom_metadata_field,
+            )?;
+            map.serialize_entry("MetadataField", &self.metadata_field)?;
+            map.serialize_entry("PrimaryKeyField", &self.primary_key_field)?;
+            map.serialize_entry("TextField", &self.text_field)?;
+            map.serialize_entry("VectorField", &self.vector_field)?;
+            map.end()
+        }
+    }
+
     /// Contains the storage configuration of the knowledge base for S3 vectors.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3VectorsConfiguration {
-        /// The Amazon Resource Name (ARN) of the vector index used for the knowledge base.
-        #[serde(rename = "IndexArn", skip_serializing_if = "Option::is_none")]
+        /// `IndexArn`: The Amazon Resource Name (ARN) of the vector index used for the knowledge base.
         pub index_arn: Option<Value<String>>,
-        /// The name of the vector index used for the knowledge base.
-        #[serde(rename = "IndexName", skip_serializing_if = "Option::is_none")]
+        /// `IndexName`: The name of the vector index used for the knowledge base.
         pub index_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the S3 bucket where vector embeddings are stored.
-        #[serde(rename = "VectorBucketArn", skip_serializing_if = "Option::is_none")]
+        /// `VectorBucketArn`: The Amazon Resource Name (ARN) of the S3 bucket where vector embeddings are stored.
         pub vector_bucket_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for S3VectorsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IndexArn", &self.index_arn)?;
+            crate::cfn::entry(&mut map, "IndexName", &self.index_name)?;
+            crate::cfn::entry(&mut map, "VectorBucketArn", &self.vector_bucket_arn)?;
+            map.end()
+        }
     }
 
     /// The storage type of a knowledge base.
@@ -10907,13 +13687,11 @@ pub mod knowledge_base_policy {
     }
 
     /// The properties of `AWS::Bedrock::KnowledgeBasePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKnowledgeBasePolicyProps {
-        /// The unique identifier of the knowledge base
-        #[serde(rename = "KnowledgeBaseId")]
+        /// `KnowledgeBaseId`: The unique identifier of the knowledge base
         pub knowledge_base_id: Value<String>,
-        /// The IAM policy document defining access permissions for the knowledge base Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The IAM policy document defining access permissions for the knowledge base Untyped in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -10927,6 +13705,19 @@ pub mod knowledge_base_policy {
                 knowledge_base_id: knowledge_base_id.into(),
                 policy_document: policy_document.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnKnowledgeBasePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KnowledgeBaseId", &self.knowledge_base_id)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
         }
     }
 }
@@ -11012,29 +13803,19 @@ pub mod prompt {
     }
 
     /// The properties of `AWS::Bedrock::Prompt`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPromptProps {
-        /// A KMS key ARN
-        #[serde(
-            rename = "CustomerEncryptionKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomerEncryptionKeyArn`: A KMS key ARN
         pub customer_encryption_key_arn: Option<Value<String>>,
-        /// Name for a variant.
-        #[serde(rename = "DefaultVariant", skip_serializing_if = "Option::is_none")]
+        /// `DefaultVariant`: Name for a variant.
         pub default_variant: Option<Value<String>>,
-        /// Name for a prompt resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Name for a prompt resource.
         pub description: Option<Value<String>>,
-        /// Name for a prompt resource.
-        #[serde(rename = "Name")]
+        /// `Name`: Name for a prompt resource.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// List of prompt variants
-        #[serde(rename = "Variants", skip_serializing_if = "Option::is_none")]
+        /// `Variants`: List of prompt variants
         pub variants: Option<Vec<PromptVariant>>,
     }
 
@@ -11052,40 +13833,45 @@ pub mod prompt {
         }
     }
 
-    /// Prompt variant
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct PromptVariant {
-        /// `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AdditionalModelRequestFields",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnPromptProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerEncryptionKeyArn",
+                &self.customer_encryption_key_arn,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultVariant", &self.default_variant)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Variants", &self.variants)?;
+            map.end()
+        }
+    }
 
+    /// Prompt variant
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PromptVariant {
+        /// `AdditionalModelRequestFields`: `AdditionalModelRequestFields`. Untyped in the schema: any `serde_json::Value`.
         pub additional_model_request_fields: Option<serde_json::Value>,
         /// `GenAiResource`.
-        #[serde(rename = "GenAiResource", skip_serializing_if = "Option::is_none")]
         pub gen_ai_resource: Option<PromptGenAiResource>,
         /// `InferenceConfiguration`.
-        #[serde(
-            rename = "InferenceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_configuration: Option<PromptInferenceConfiguration>,
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<Vec<PromptMetadataEntry>>,
-        /// ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
-        #[serde(rename = "ModelId", skip_serializing_if = "Option::is_none")]
+        /// `ModelId`: ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
         pub model_id: Option<Value<String>>,
-        /// Name for a variant.
-        #[serde(rename = "Name")]
+        /// `Name`: Name for a variant.
         pub name: Value<String>,
         /// `TemplateConfiguration`.
-        #[serde(rename = "TemplateConfiguration")]
         pub template_configuration: PromptTemplateConfiguration,
         /// `TemplateType`.
-        #[serde(rename = "TemplateType")]
         pub template_type: Value<PromptTemplateType>,
     }
 
@@ -11109,19 +13895,56 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for PromptVariant {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalModelRequestFields",
+                &self.additional_model_request_fields,
+            )?;
+            crate::cfn::entry(&mut map, "GenAiResource", &self.gen_ai_resource)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceConfiguration",
+                &self.inference_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "ModelId", &self.model_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("TemplateConfiguration", &self.template_configuration)?;
+            map.serialize_entry("TemplateType", &self.template_type)?;
+            map.end()
+        }
+    }
+
     /// Target resource to invoke with Prompt
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PromptGenAiResource {
         /// `Agent`.
-        #[serde(rename = "Agent", skip_serializing_if = "Option::is_none")]
         pub agent: Option<PromptAgentResource>,
     }
 
+    impl Serialize for PromptGenAiResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Agent", &self.agent)?;
+            map.end()
+        }
+    }
+
     /// Target Agent to invoke with Prompt
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptAgentResource {
-        /// Arn representation of the Agent Alias.
-        #[serde(rename = "AgentIdentifier")]
+        /// `AgentIdentifier`: Arn representation of the Agent Alias.
         pub agent_identifier: Value<String>,
     }
 
@@ -11134,14 +13957,24 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for PromptAgentResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentIdentifier", &self.agent_identifier)?;
+            map.end()
+        }
+    }
+
     /// Contains a key-value pair that defines a metadata tag and value to attach to a prompt variant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptMetadataEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -11158,39 +13991,73 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for PromptMetadataEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Prompt template configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PromptTemplateConfiguration {
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<TextPromptTemplateConfiguration>,
         /// `Chat`.
-        #[serde(rename = "Chat", skip_serializing_if = "Option::is_none")]
         pub chat: Option<ChatPromptTemplateConfiguration>,
     }
 
+    impl Serialize for PromptTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "Chat", &self.chat)?;
+            map.end()
+        }
+    }
+
     /// Configuration for text prompt template
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TextPromptTemplateConfiguration {
         /// `CachePoint`.
-        #[serde(rename = "CachePoint", skip_serializing_if = "Option::is_none")]
         pub cache_point: Option<CachePointBlock>,
-        /// List of input variables
-        #[serde(rename = "InputVariables", skip_serializing_if = "Option::is_none")]
+        /// `InputVariables`: List of input variables
         pub input_variables: Option<Vec<PromptInputVariable>>,
-        /// Prompt content for String prompt template
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
+        /// `Text`: Prompt content for String prompt template
         pub text: Option<Value<String>>,
         /// `TextS3Location`.
-        #[serde(rename = "TextS3Location", skip_serializing_if = "Option::is_none")]
         pub text_s3_location: Option<TextS3Location>,
     }
 
+    impl Serialize for TextPromptTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CachePoint", &self.cache_point)?;
+            crate::cfn::entry(&mut map, "InputVariables", &self.input_variables)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "TextS3Location", &self.text_s3_location)?;
+            map.end()
+        }
+    }
+
     /// CachePointBlock
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CachePointBlock {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<CachePointType>,
     }
 
@@ -11198,6 +14065,18 @@ pub mod prompt {
         /// A `CachePointBlock` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<CachePointType>>) -> Self {
             Self { r#type: r#type.into() }
+        }
+    }
+
+    impl Serialize for CachePointBlock {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -11236,16 +14115,13 @@ pub mod prompt {
     }
 
     /// The identifier for the S3 resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextS3Location {
-        /// A bucket in S3
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: A bucket in S3
         pub bucket: Value<String>,
-        /// A object key in S3
-        #[serde(rename = "Key")]
+        /// `Key`: A object key in S3
         pub key: Value<String>,
-        /// The version of the the S3 object to use
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of the the S3 object to use
         pub version: Option<Value<String>>,
     }
 
@@ -11263,20 +14139,30 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for TextS3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// Configuration for chat prompt template
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ChatPromptTemplateConfiguration {
-        /// List of input variables
-        #[serde(rename = "InputVariables", skip_serializing_if = "Option::is_none")]
+        /// `InputVariables`: List of input variables
         pub input_variables: Option<Vec<PromptInputVariable>>,
-        /// List of messages for chat prompt template
-        #[serde(rename = "Messages")]
+        /// `Messages`: List of messages for chat prompt template
         pub messages: Vec<Message>,
-        /// Configuration for chat prompt template
-        #[serde(rename = "System", skip_serializing_if = "Option::is_none")]
+        /// `System`: Configuration for chat prompt template
         pub system: Option<Vec<SystemContentBlock>>,
         /// `ToolConfiguration`.
-        #[serde(rename = "ToolConfiguration", skip_serializing_if = "Option::is_none")]
         pub tool_configuration: Option<ToolConfiguration>,
     }
 
@@ -11292,14 +14178,27 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for ChatPromptTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputVariables", &self.input_variables)?;
+            map.serialize_entry("Messages", &self.messages)?;
+            crate::cfn::entry(&mut map, "System", &self.system)?;
+            crate::cfn::entry(&mut map, "ToolConfiguration", &self.tool_configuration)?;
+            map.end()
+        }
+    }
+
     /// Chat prompt Message
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Message {
-        /// List of Content Blocks
-        #[serde(rename = "Content")]
+        /// `Content`: List of Content Blocks
         pub content: Vec<ContentBlock>,
         /// `Role`.
-        #[serde(rename = "Role")]
         pub role: Value<ConversationRole>,
     }
 
@@ -11316,15 +14215,39 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for Message {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("Role", &self.role)?;
+            map.end()
+        }
+    }
+
     /// Configuration for chat prompt template
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContentBlock {
-        /// Configuration for chat prompt template
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
+        /// `Text`: Configuration for chat prompt template
         pub text: Option<Value<String>>,
         /// `CachePoint`.
-        #[serde(rename = "CachePoint", skip_serializing_if = "Option::is_none")]
         pub cache_point: Option<CachePointBlock>,
+    }
+
+    impl Serialize for ContentBlock {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "CachePoint", &self.cache_point)?;
+            map.end()
+        }
     }
 
     /// Conversation roles for the chat prompt
@@ -11365,24 +14288,33 @@ pub mod prompt {
     }
 
     /// Configuration for chat prompt template
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SystemContentBlock {
-        /// Configuration for chat prompt template
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
+        /// `Text`: Configuration for chat prompt template
         pub text: Option<Value<String>>,
         /// `CachePoint`.
-        #[serde(rename = "CachePoint", skip_serializing_if = "Option::is_none")]
         pub cache_point: Option<CachePointBlock>,
     }
 
+    impl Serialize for SystemContentBlock {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "CachePoint", &self.cache_point)?;
+            map.end()
+        }
+    }
+
     /// Tool configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ToolConfiguration {
         /// `ToolChoice`.
-        #[serde(rename = "ToolChoice", skip_serializing_if = "Option::is_none")]
         pub tool_choice: Option<ToolChoice>,
-        /// List of Tools
-        #[serde(rename = "Tools")]
+        /// `Tools`: List of Tools
         pub tools: Vec<Tool>,
     }
 
@@ -11396,25 +14328,48 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for ToolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ToolChoice", &self.tool_choice)?;
+            map.serialize_entry("Tools", &self.tools)?;
+            map.end()
+        }
+    }
+
     /// Tool choice
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ToolChoice {
-        /// `Auto`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Auto", skip_serializing_if = "Option::is_none")]
+        /// `Auto`: `Auto`. Untyped in the schema: any `serde_json::Value`.
         pub auto: Option<serde_json::Value>,
-        /// `Any`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Any", skip_serializing_if = "Option::is_none")]
+        /// `Any`: `Any`. Untyped in the schema: any `serde_json::Value`.
         pub any: Option<serde_json::Value>,
         /// `Tool`.
-        #[serde(rename = "Tool", skip_serializing_if = "Option::is_none")]
         pub tool: Option<SpecificToolChoice>,
     }
 
+    impl Serialize for ToolChoice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Auto", &self.auto)?;
+            crate::cfn::entry(&mut map, "Any", &self.any)?;
+            crate::cfn::entry(&mut map, "Tool", &self.tool)?;
+            map.end()
+        }
+    }
+
     /// Specific Tool choice
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpecificToolChoice {
-        /// Tool name
-        #[serde(rename = "Name")]
+        /// `Name`: Tool name
         pub name: Value<String>,
     }
 
@@ -11425,28 +14380,48 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for SpecificToolChoice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Tool details
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Tool {
         /// `ToolSpec`.
-        #[serde(rename = "ToolSpec", skip_serializing_if = "Option::is_none")]
         pub tool_spec: Option<ToolSpecification>,
         /// `CachePoint`.
-        #[serde(rename = "CachePoint", skip_serializing_if = "Option::is_none")]
         pub cache_point: Option<CachePointBlock>,
     }
 
+    impl Serialize for Tool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ToolSpec", &self.tool_spec)?;
+            crate::cfn::entry(&mut map, "CachePoint", &self.cache_point)?;
+            map.end()
+        }
+    }
+
     /// Tool specification
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ToolSpecification {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `InputSchema`.
-        #[serde(rename = "InputSchema")]
         pub input_schema: ToolInputSchema,
-        /// Tool name
-        #[serde(rename = "Name")]
+        /// `Name`: Tool name
         pub name: Value<String>,
     }
 
@@ -11464,12 +14439,37 @@ pub mod prompt {
         }
     }
 
+    impl Serialize for ToolSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InputSchema", &self.input_schema)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Tool input schema
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ToolInputSchema {
-        /// `Json`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Json", skip_serializing_if = "Option::is_none")]
+        /// `Json`: `Json`. Untyped in the schema: any `serde_json::Value`.
         pub json: Option<serde_json::Value>,
+    }
+
+    impl Serialize for ToolInputSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Json", &self.json)?;
+            map.end()
+        }
     }
 
     /// Prompt template type
@@ -11612,16 +14612,13 @@ pub mod prompt_version {
     }
 
     /// The properties of `AWS::Bedrock::PromptVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPromptVersionProps {
-        /// Description for a prompt version resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description for a prompt version resource.
         pub description: Option<Value<String>>,
-        /// ARN of a prompt resource possibly with a version
-        #[serde(rename = "PromptArn")]
+        /// `PromptArn`: ARN of a prompt resource possibly with a version
         pub prompt_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -11633,6 +14630,20 @@ pub mod prompt_version {
                 prompt_arn: prompt_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPromptVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("PromptArn", &self.prompt_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -11694,13 +14705,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Bedrock::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The IAM policy document defining access permissions for the guardrail and guardrail profile resources Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The IAM policy document defining access permissions for the guardrail and guardrail profile resources Untyped in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The ARN of the Bedrock Guardrail or Guardrail Profile resource
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The ARN of the Bedrock Guardrail or Guardrail Profile resource
         pub resource_arn: Value<String>,
     }
 
@@ -11714,6 +14723,19 @@ pub mod resource_policy {
                 policy_document: policy_document.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }
@@ -11804,26 +14826,17 @@ pub mod retrieval_instruction {
     }
 
     /// The properties of `AWS::Bedrock::RetrievalInstruction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRetrievalInstructionProps {
-        /// The ARN of the customer managed KMS key protecting this content, when one was supplied at create.
-        #[serde(
-            rename = "CustomerEncryptionKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomerEncryptionKeyArn`: The ARN of the customer managed KMS key protecting this content, when one was supplied at create.
         pub customer_encryption_key_arn: Option<Value<String>>,
-        /// A description of the retrieval instruction.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the retrieval instruction.
         pub description: Option<Value<String>>,
-        /// The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE.
-        #[serde(rename = "Instruction")]
+        /// `Instruction`: The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE.
         pub instruction: Instruction,
-        /// The name of the retrieval instruction.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the retrieval instruction.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -11843,21 +14856,52 @@ pub mod retrieval_instruction {
         }
     }
 
+    impl Serialize for CfnRetrievalInstructionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerEncryptionKeyArn",
+                &self.customer_encryption_key_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Instruction", &self.instruction)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Instruction {
-        /// How the answer is structured, including how sources are cited.
-        #[serde(rename = "AnswerFormat", skip_serializing_if = "Option::is_none")]
+        /// `AnswerFormat`: How the answer is structured, including how sources are cited.
         pub answer_format: Option<Value<String>>,
-        /// Whether and how to answer: how strongly an answer must be supported, and what to do with questions outside scope.
-        #[serde(rename = "AnswerPolicy", skip_serializing_if = "Option::is_none")]
+        /// `AnswerPolicy`: Whether and how to answer: how strongly an answer must be supported, and what to do with questions outside scope.
         pub answer_policy: Option<Value<String>>,
-        /// Who the assistant is: identity, tone and language.
-        #[serde(rename = "Persona", skip_serializing_if = "Option::is_none")]
+        /// `Persona`: Who the assistant is: identity, tone and language.
         pub persona: Option<Value<String>>,
-        /// How to interpret and decompose the question, and what to prioritise when searching.
-        #[serde(rename = "RetrievalGuidance", skip_serializing_if = "Option::is_none")]
+        /// `RetrievalGuidance`: How to interpret and decompose the question, and what to prioritise when searching.
         pub retrieval_guidance: Option<Value<String>>,
+    }
+
+    impl Serialize for Instruction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnswerFormat", &self.answer_format)?;
+            crate::cfn::entry(&mut map, "AnswerPolicy", &self.answer_policy)?;
+            crate::cfn::entry(&mut map, "Persona", &self.persona)?;
+            crate::cfn::entry(&mut map, "RetrievalGuidance", &self.retrieval_guidance)?;
+            map.end()
+        }
     }
 }
 
@@ -11943,25 +14987,35 @@ pub mod session {
     }
 
     /// The properties of `AWS::Bedrock::Session`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSessionProps {
-        /// The Amazon Resource Name (ARN) of the KMS key to use to encrypt the session data.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: The Amazon Resource Name (ARN) of the KMS key to use to encrypt the session data.
         pub encryption_key_arn: Option<Value<String>>,
-        /// A map of key-value pairs containing attributes to be persisted across the session.
-        #[serde(rename = "SessionMetadata", skip_serializing_if = "Option::is_none")]
+        /// `SessionMetadata`: A map of key-value pairs containing attributes to be persisted across the session.
         pub session_metadata: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A list of tags associated with the session.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags associated with the session.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnSessionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            crate::cfn::entry(&mut map, "SessionMetadata", &self.session_metadata)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
 /// An Amazon S3 location.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct S3Location {
-    /// The location's URI
-    #[serde(rename = "URI")]
+    /// `URI`: The location's URI
     pub uri: Value<String>,
 }
 
@@ -11972,35 +15026,80 @@ impl S3Location {
     }
 }
 
+impl Serialize for S3Location {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("URI", &self.uri)?;
+        map.end()
+    }
+}
+
 /// Model inference configuration
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PromptInferenceConfiguration {
     /// `Text`.
-    #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
     pub text: Option<PromptModelInferenceConfiguration>,
 }
 
+impl Serialize for PromptInferenceConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Text", &self.text)?;
+        map.end()
+    }
+}
+
 /// Prompt model inference configuration
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PromptModelInferenceConfiguration {
-    /// Maximum length of output
-    #[serde(rename = "MaxTokens", skip_serializing_if = "Option::is_none")]
+    /// `MaxTokens`: Maximum length of output
     pub max_tokens: Option<Value<f64>>,
-    /// List of stop sequences
-    #[serde(rename = "StopSequences", skip_serializing_if = "Option::is_none")]
+    /// `StopSequences`: List of stop sequences
     pub stop_sequences: Option<Vec<Value<String>>>,
-    /// Controls randomness, higher values increase diversity
-    #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
+    /// `Temperature`: Controls randomness, higher values increase diversity
     pub temperature: Option<Value<f64>>,
-    /// Cumulative probability cutoff for token selection
-    #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
+    /// `TopP`: Cumulative probability cutoff for token selection
     pub top_p: Option<Value<f64>>,
 }
 
+impl Serialize for PromptModelInferenceConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "MaxTokens", &self.max_tokens)?;
+        crate::cfn::entry(&mut map, "StopSequences", &self.stop_sequences)?;
+        crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+        crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+        map.end()
+    }
+}
+
 /// Input variable
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PromptInputVariable {
-    /// Name for an input variable
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    /// `Name`: Name for an input variable
     pub name: Option<Value<String>>,
+}
+
+impl Serialize for PromptInputVariable {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Name", &self.name)?;
+        map.end()
+    }
 }

@@ -131,22 +131,17 @@ pub mod api_key_credential_provider {
     }
 
     /// The properties of `AWS::BedrockAgentCore::ApiKeyCredentialProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKeyCredentialProviderProps {
-        /// The API key to use for authentication
-        #[serde(rename = "ApiKey", skip_serializing_if = "Option::is_none")]
+        /// `ApiKey`: The API key to use for authentication
         pub api_key: Option<Value<String>>,
-        /// Configuration for a customer-provided secret containing the API key
-        #[serde(rename = "ApiKeySecretConfig", skip_serializing_if = "Option::is_none")]
+        /// `ApiKeySecretConfig`: Configuration for a customer-provided secret containing the API key
         pub api_key_secret_config: Option<SecretReference>,
-        /// The source of the API key secret.
-        #[serde(rename = "ApiKeySecretSource", skip_serializing_if = "Option::is_none")]
+        /// `ApiKeySecretSource`: The source of the API key secret.
         pub api_key_secret_source: Option<Value<ApiKeySecretSource>>,
-        /// The name of the API key credential provider
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the API key credential provider
         pub name: Value<String>,
-        /// Tags to assign to the API key credential provider
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the API key credential provider
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -160,6 +155,30 @@ pub mod api_key_credential_provider {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApiKeyCredentialProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiKey", &self.api_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeySecretConfig",
+                &self.api_key_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeySecretSource",
+                &self.api_key_secret_source,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -296,34 +315,25 @@ pub mod browser_custom {
     }
 
     /// The properties of `AWS::BedrockAgentCore::BrowserCustom`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBrowserCustomProps {
-        /// Browser signing configuration.
-        #[serde(rename = "BrowserSigning", skip_serializing_if = "Option::is_none")]
+        /// `BrowserSigning`: Browser signing configuration.
         pub browser_signing: Option<BrowserSigning>,
-        /// List of root CA certificates in PEM format.
-        #[serde(rename = "Certificates", skip_serializing_if = "Option::is_none")]
+        /// `Certificates`: List of root CA certificates in PEM format.
         pub certificates: Option<Vec<Certificate>>,
-        /// The description of the browser.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the browser.
         pub description: Option<Value<String>>,
-        /// A list of enterprise policy files for the browser.
-        #[serde(rename = "EnterprisePolicies", skip_serializing_if = "Option::is_none")]
+        /// `EnterprisePolicies`: A list of enterprise policy files for the browser.
         pub enterprise_policies: Option<Vec<BrowserEnterprisePolicy>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that the browser uses to access resources.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM role that the browser uses to access resources.
         pub execution_role_arn: Option<Value<String>>,
-        /// The name of the browser.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the browser.
         pub name: Value<String>,
-        /// Network configuration for browser.
-        #[serde(rename = "NetworkConfiguration")]
+        /// `NetworkConfiguration`: Network configuration for browser.
         pub network_configuration: BrowserNetworkConfiguration,
-        /// Recording configuration for browser.
-        #[serde(rename = "RecordingConfig", skip_serializing_if = "Option::is_none")]
+        /// `RecordingConfig`: Recording configuration for browser.
         pub recording_config: Option<RecordingConfig>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -347,22 +357,55 @@ pub mod browser_custom {
         }
     }
 
+    impl Serialize for CfnBrowserCustomProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BrowserSigning", &self.browser_signing)?;
+            crate::cfn::entry(&mut map, "Certificates", &self.certificates)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnterprisePolicies",
+                &self.enterprise_policies,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("NetworkConfiguration", &self.network_configuration)?;
+            crate::cfn::entry(&mut map, "RecordingConfig", &self.recording_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Browser signing configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BrowserSigning {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for BrowserSigning {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Browser enterprise policy configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BrowserEnterprisePolicy {
-        /// The S3 location of the enterprise policy file.
-        #[serde(rename = "Location")]
+        /// `Location`: The S3 location of the enterprise policy file.
         pub location: S3Location,
-        /// The type of browser enterprise policy.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of browser enterprise policy.
         pub r#type: Value<BrowserEnterprisePolicyType>,
     }
 
@@ -379,14 +422,25 @@ pub mod browser_custom {
         }
     }
 
+    impl Serialize for BrowserEnterprisePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// S3 Location Configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Prefix`.
-        #[serde(rename = "Prefix")]
         pub prefix: Value<String>,
     }
 
@@ -400,6 +454,19 @@ pub mod browser_custom {
                 bucket: bucket.into(),
                 prefix: prefix.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            map.end()
         }
     }
 
@@ -441,13 +508,11 @@ pub mod browser_custom {
     }
 
     /// Network configuration for browser
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BrowserNetworkConfiguration {
         /// `NetworkMode`.
-        #[serde(rename = "NetworkMode")]
         pub network_mode: Value<BrowserNetworkMode>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -458,6 +523,19 @@ pub mod browser_custom {
                 network_mode: network_mode.into(),
                 vpc_config: None,
             }
+        }
+    }
+
+    impl Serialize for BrowserNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkMode", &self.network_mode)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
         }
     }
 
@@ -499,14 +577,25 @@ pub mod browser_custom {
     }
 
     /// Recording configuration for browser
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecordingConfig {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `S3Location`.
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<S3Location>,
+    }
+
+    impl Serialize for RecordingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
     }
 }
 
@@ -608,16 +697,13 @@ pub mod browser_profile {
     }
 
     /// The properties of `AWS::BedrockAgentCore::BrowserProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBrowserProfileProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// A map of tag keys and values.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A map of tag keys and values.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -629,6 +715,20 @@ pub mod browser_profile {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnBrowserProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -715,22 +815,17 @@ pub mod capacity_provider {
     }
 
     /// The properties of `AWS::BedrockAgentCore::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityProviderProps {
         /// `ComputeConfiguration`.
-        #[serde(rename = "ComputeConfiguration")]
         pub compute_configuration: ComputeConfiguration,
-        /// An optional description of the capacity provider.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description of the capacity provider.
         pub description: Option<Value<String>>,
-        /// The name of the capacity provider.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the capacity provider.
         pub name: Value<String>,
         /// `PermissionsConfiguration`.
-        #[serde(rename = "PermissionsConfiguration")]
         pub permissions_configuration: PermissionsConfiguration,
-        /// An array of key-value pairs to apply to the capacity provider.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the capacity provider.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -751,11 +846,29 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for CfnCapacityProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComputeConfiguration", &self.compute_configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "PermissionsConfiguration",
+                &self.permissions_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The capacity configuration for the capacity provider.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputeConfiguration {
         /// `Ec2Configuration`.
-        #[serde(rename = "Ec2Configuration")]
         pub ec2_configuration: Ec2Configuration,
     }
 
@@ -768,27 +881,30 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for ComputeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Ec2Configuration", &self.ec2_configuration)?;
+            map.end()
+        }
+    }
+
     /// Configuration for EC2-based capacity.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ec2Configuration {
         /// `LaunchTemplateSource`.
-        #[serde(rename = "LaunchTemplateSource")]
         pub launch_template_source: LaunchTemplateSource,
         /// `LifecycleConfiguration`.
-        #[serde(
-            rename = "LifecycleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lifecycle_configuration: Option<InstanceLifecycleConfiguration>,
         /// `RootVolume`.
-        #[serde(rename = "RootVolume", skip_serializing_if = "Option::is_none")]
         pub root_volume: Option<RootVolumeConfiguration>,
-        /// Named persistent EBS volumes for this capacity provider.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
+        /// `Volumes`: Named persistent EBS volumes for this capacity provider.
         pub volumes: Option<Vec<VolumeConfiguration>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration")]
         pub vpc_configuration: VpcConfiguration,
     }
 
@@ -808,11 +924,30 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for Ec2Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LaunchTemplateSource", &self.launch_template_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfiguration",
+                &self.lifecycle_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RootVolume", &self.root_volume)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.serialize_entry("VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// How the launch template is specified.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LaunchTemplateSource {
         /// `LaunchParameters`.
-        #[serde(rename = "LaunchParameters")]
         pub launch_parameters: LaunchParameters,
     }
 
@@ -825,43 +960,38 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for LaunchTemplateSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LaunchParameters", &self.launch_parameters)?;
+            map.end()
+        }
+    }
+
     /// Parameters for launching EC2 instances.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LaunchParameters {
         /// `CapacityReservationSpecification`.
-        #[serde(
-            rename = "CapacityReservationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
-        /// The block device mapping for ephemeral (instance store) volumes.
-        #[serde(rename = "EphemeralVolumes", skip_serializing_if = "Option::is_none")]
+        /// `EphemeralVolumes`: The block device mapping for ephemeral (instance store) volumes.
         pub ephemeral_volumes: Option<Vec<EphemeralBlockDeviceMapping>>,
-        /// The ARN of the IAM instance profile to associate with launched instances.
-        #[serde(rename = "InstanceProfileArn", skip_serializing_if = "Option::is_none")]
+        /// `InstanceProfileArn`: The ARN of the IAM instance profile to associate with launched instances.
         pub instance_profile_arn: Option<Value<String>>,
         /// `InstanceRequirements`.
-        #[serde(rename = "InstanceRequirements")]
         pub instance_requirements: InstanceRequirements,
-        /// The license configurations.
-        #[serde(
-            rename = "LicenseSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LicenseSpecifications`: The license configurations.
         pub license_specifications: Option<Vec<LicenseSpecification>>,
-        /// The monitoring level for the instance.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
+        /// `Monitoring`: The monitoring level for the instance.
         pub monitoring: Option<Value<Monitoring>>,
-        /// The operating system and CPU architecture for the instances.
-        #[serde(rename = "OperatingSystem")]
+        /// `OperatingSystem`: The operating system and CPU architecture for the instances.
         pub operating_system: Value<OperatingSystem>,
-        /// Tags to apply to all EC2 resources (instances, volumes, and network interfaces) created by this capacity provider.
-        #[serde(rename = "PropagatedTags", skip_serializing_if = "Option::is_none")]
+        /// `PropagatedTags`: Tags to apply to all EC2 resources (instances, volumes, and network interfaces) created by this capacity provider.
         pub propagated_tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The name of the SSH key pair to configure on instances for SSH connectivity.
-        #[serde(rename = "SshKeyName", skip_serializing_if = "Option::is_none")]
+        /// `SshKeyName`: The name of the SSH key pair to configure on instances for SSH connectivity.
         pub ssh_key_name: Option<Value<String>>,
     }
 
@@ -885,25 +1015,68 @@ pub mod capacity_provider {
         }
     }
 
-    /// The Capacity Reservation targeting option.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CapacityReservationSpecification {
-        /// Indicates the instance's Capacity Reservation preferences.
-        #[serde(
-            rename = "CapacityReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LaunchParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationSpecification",
+                &self.capacity_reservation_specification,
+            )?;
+            crate::cfn::entry(&mut map, "EphemeralVolumes", &self.ephemeral_volumes)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceProfileArn",
+                &self.instance_profile_arn,
+            )?;
+            map.serialize_entry("InstanceRequirements", &self.instance_requirements)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseSpecifications",
+                &self.license_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            map.serialize_entry("OperatingSystem", &self.operating_system)?;
+            crate::cfn::entry(&mut map, "PropagatedTags", &self.propagated_tags)?;
+            crate::cfn::entry(&mut map, "SshKeyName", &self.ssh_key_name)?;
+            map.end()
+        }
+    }
 
+    /// The Capacity Reservation targeting option.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CapacityReservationSpecification {
+        /// `CapacityReservationPreference`: Indicates the instance's Capacity Reservation preferences.
         pub capacity_reservation_preference: Option<
             Value<CapacityReservationPreference>,
         >,
         /// `CapacityReservationTarget`.
-        #[serde(
-            rename = "CapacityReservationTarget",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_target: Option<CapacityReservationTarget>,
+    }
+
+    impl Serialize for CapacityReservationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationTarget",
+                &self.capacity_reservation_target,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates the instance's Capacity Reservation preferences.
@@ -947,72 +1120,105 @@ pub mod capacity_provider {
     }
 
     /// Information about the target Capacity Reservation or Capacity Reservation group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationTarget {
-        /// The ID of the Capacity Reservation in which to run the instance.
-        #[serde(
-            rename = "CapacityReservationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationId`: The ID of the Capacity Reservation in which to run the instance.
         pub capacity_reservation_id: Option<Value<String>>,
-        /// The ARN of the Capacity Reservation resource group in which to run the instance.
-        #[serde(
-            rename = "CapacityReservationResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationResourceGroupArn`: The ARN of the Capacity Reservation resource group in which to run the instance.
         pub capacity_reservation_resource_group_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CapacityReservationTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationId",
+                &self.capacity_reservation_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationResourceGroupArn",
+                &self.capacity_reservation_resource_group_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes an ephemeral block device mapping.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EphemeralBlockDeviceMapping {
-        /// The device name (for example, /dev/sdh or xvdh).
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
+        /// `DeviceName`: The device name (for example, /dev/sdh or xvdh).
         pub device_name: Option<Value<String>>,
         /// `Ebs`.
-        #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
         pub ebs: Option<EphemeralEbsVolumeConfiguration>,
-        /// The virtual device name (ephemeralN).
-        #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
+        /// `VirtualName`: The virtual device name (ephemeralN).
         pub virtual_name: Option<Value<String>>,
     }
 
-    /// Parameters used to automatically set up EBS volumes when the instance is launched.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EphemeralEbsVolumeConfiguration {
-        /// The index of the EBS card.
-        #[serde(rename = "EbsCardIndex", skip_serializing_if = "Option::is_none")]
-        pub ebs_card_index: Option<Value<i64>>,
-        /// Indicates whether the EBS volume is encrypted.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
-        pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS).
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
-        pub iops: Option<Value<i64>>,
-        /// Identifier of the customer managed KMS key to use for EBS encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
-        pub kms_key_id: Option<Value<String>>,
-        /// The ID of the snapshot.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
-        pub snapshot_id: Option<Value<String>>,
-        /// The throughput to provision for a gp3 volume, in MiB/s.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
-        pub throughput: Option<Value<i64>>,
-        /// The rate at which the volume is initialized after creation, in MiB/s.
-        #[serde(
-            rename = "VolumeInitializationRate",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EphemeralBlockDeviceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+            crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+            map.end()
+        }
+    }
 
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EphemeralEbsVolumeConfiguration {
+        /// `EbsCardIndex`: The index of the EBS card.
+        pub ebs_card_index: Option<Value<i64>>,
+        /// `Encrypted`: Indicates whether the EBS volume is encrypted.
+        pub encrypted: Option<Value<bool>>,
+        /// `Iops`: The number of I/O operations per second (IOPS).
+        pub iops: Option<Value<i64>>,
+        /// `KmsKeyId`: Identifier of the customer managed KMS key to use for EBS encryption.
+        pub kms_key_id: Option<Value<String>>,
+        /// `SnapshotId`: The ID of the snapshot.
+        pub snapshot_id: Option<Value<String>>,
+        /// `Throughput`: The throughput to provision for a gp3 volume, in MiB/s.
+        pub throughput: Option<Value<i64>>,
+        /// `VolumeInitializationRate`: The rate at which the volume is initialized after creation, in MiB/s.
         pub volume_initialization_rate: Option<Value<i64>>,
-        /// The size of the volume, in GiBs.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
+        /// `VolumeSize`: The size of the volume, in GiBs.
         pub volume_size: Option<Value<i64>>,
-        /// The volume type.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The volume type.
         pub volume_type: Option<Value<VolumeType>>,
+    }
+
+    impl Serialize for EphemeralEbsVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EbsCardIndex", &self.ebs_card_index)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumeInitializationRate",
+                &self.volume_initialization_rate,
+            )?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
     }
 
     /// The volume type.
@@ -1068,10 +1274,9 @@ pub mod capacity_provider {
     }
 
     /// Requirements for EC2 instance types.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceRequirements {
-        /// List of allowed instance types.
-        #[serde(rename = "AllowedInstanceTypes")]
+        /// `AllowedInstanceTypes`: List of allowed instance types.
         pub allowed_instance_types: Vec<Value<String>>,
     }
 
@@ -1084,11 +1289,22 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for InstanceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowedInstanceTypes", &self.allowed_instance_types)?;
+            map.end()
+        }
+    }
+
     /// Describes a license configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LicenseSpecification {
-        /// The ARN of the license configuration.
-        #[serde(rename = "LicenseConfigurationArn")]
+        /// `LicenseConfigurationArn`: The ARN of the license configuration.
         pub license_configuration_arn: Value<String>,
     }
 
@@ -1098,6 +1314,21 @@ pub mod capacity_provider {
             Self {
                 license_configuration_arn: license_configuration_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for LicenseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "LicenseConfigurationArn",
+                &self.license_configuration_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -1176,37 +1407,63 @@ pub mod capacity_provider {
     }
 
     /// Configuration for managing the lifecycle of instances in a capacity provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceLifecycleConfiguration {
-        /// The number of seconds an instance can remain idle before it is stopped.
-        #[serde(rename = "IdleInstanceTimeout", skip_serializing_if = "Option::is_none")]
+        /// `IdleInstanceTimeout`: The number of seconds an instance can remain idle before it is stopped.
         pub idle_instance_timeout: Option<Value<i64>>,
-        /// Maximum lifetime for the instance in seconds.
-        #[serde(rename = "MaxLifetime", skip_serializing_if = "Option::is_none")]
+        /// `MaxLifetime`: Maximum lifetime for the instance in seconds.
         pub max_lifetime: Option<Value<i64>>,
     }
 
+    impl Serialize for InstanceLifecycleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleInstanceTimeout",
+                &self.idle_instance_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "MaxLifetime", &self.max_lifetime)?;
+            map.end()
+        }
+    }
+
     /// Customer-facing configuration for the (service-managed) root volume.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RootVolumeConfiguration {
-        /// Indicates whether the EBS volume is encrypted.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: Indicates whether the EBS volume is encrypted.
         pub encrypted: Option<Value<bool>>,
-        /// The free space guaranteed on the root volume, in GiB.
-        #[serde(rename = "FreeSpaceGiB", skip_serializing_if = "Option::is_none")]
+        /// `FreeSpaceGiB`: The free space guaranteed on the root volume, in GiB.
         pub free_space_gi_b: Option<Value<i64>>,
-        /// The number of IOPS to provision.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of IOPS to provision.
         pub iops: Option<Value<i64>>,
-        /// Identifier of the customer managed KMS key to use for EBS encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Identifier of the customer managed KMS key to use for EBS encryption.
         pub kms_key_id: Option<Value<String>>,
-        /// The throughput to provision for a gp3 volume, in MiB/s.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: The throughput to provision for a gp3 volume, in MiB/s.
         pub throughput: Option<Value<i64>>,
-        /// The EBS volume type.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The EBS volume type.
         pub volume_type: Option<Value<RootVolumeConfigurationVolumeType>>,
+    }
+
+    impl Serialize for RootVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "FreeSpaceGiB", &self.free_space_gi_b)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
     }
 
     /// The EBS volume type.
@@ -1263,10 +1520,9 @@ pub mod capacity_provider {
     }
 
     /// Configuration for a persistent volume attached to a capacity provider session.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VolumeConfiguration {
         /// `EbsConfiguration`.
-        #[serde(rename = "EbsConfiguration")]
         pub ebs_configuration: EbsVolumeConfiguration,
     }
 
@@ -1279,32 +1535,36 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for VolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EbsConfiguration", &self.ebs_configuration)?;
+            map.end()
+        }
+    }
+
     /// Configuration for an EBS-backed persistent volume.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EbsVolumeConfiguration {
-        /// Whether to encrypt the volume.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: Whether to encrypt the volume.
         pub encrypted: Option<Value<bool>>,
-        /// The number of IOPS to provision.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of IOPS to provision.
         pub iops: Option<Value<i64>>,
-        /// Identifier of the KMS key to use for encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Identifier of the KMS key to use for encryption.
         pub kms_key_id: Option<Value<String>>,
-        /// The logical name of the volume, used to reference it when mounting.
-        #[serde(rename = "Name")]
+        /// `Name`: The logical name of the volume, used to reference it when mounting.
         pub name: Value<String>,
-        /// The size of the volume in GiB.
-        #[serde(rename = "SizeGiB")]
+        /// `SizeGiB`: The size of the volume in GiB.
         pub size_gi_b: Value<i64>,
-        /// Optional EBS snapshot ID to initialize the volume from.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotId`: Optional EBS snapshot ID to initialize the volume from.
         pub snapshot_id: Option<Value<String>>,
-        /// The throughput in MiB/s.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: The throughput in MiB/s.
         pub throughput: Option<Value<i64>>,
-        /// The EBS volume type.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The EBS volume type.
         pub volume_type: Option<Value<EbsVolumeConfigurationVolumeType>>,
     }
 
@@ -1324,6 +1584,25 @@ pub mod capacity_provider {
                 throughput: None,
                 volume_type: None,
             }
+        }
+    }
+
+    impl Serialize for EbsVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SizeGiB", &self.size_gi_b)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
         }
     }
 
@@ -1381,13 +1660,11 @@ pub mod capacity_provider {
     }
 
     /// VPC configuration for launching EC2 instances.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfiguration {
-        /// The IDs of the security groups to associate with the instances.
-        #[serde(rename = "SecurityGroups")]
+        /// `SecurityGroups`: The IDs of the security groups to associate with the instances.
         pub security_groups: Vec<Value<String>>,
-        /// The IDs of the subnets in which to launch instances.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The IDs of the subnets in which to launch instances.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -1404,11 +1681,23 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
     /// Configuration for permissions associated with a capacity provider.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PermissionsConfiguration {
-        /// The ARN of the IAM role that operators use to manage the capacity provider.
-        #[serde(rename = "CapacityProviderOperatorRoleArn")]
+        /// `CapacityProviderOperatorRoleArn`: The ARN of the IAM role that operators use to manage the capacity provider.
         pub capacity_provider_operator_role_arn: Value<String>,
     }
 
@@ -1421,6 +1710,21 @@ pub mod capacity_provider {
                 capacity_provider_operator_role_arn: capacity_provider_operator_role_arn
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for PermissionsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CapacityProviderOperatorRoleArn",
+                &self.capacity_provider_operator_role_arn,
+            )?;
+            map.end()
         }
     }
 }
@@ -1517,25 +1821,19 @@ pub mod code_interpreter_custom {
     }
 
     /// The properties of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeInterpreterCustomProps {
-        /// List of root CA certificates in PEM format.
-        #[serde(rename = "Certificates", skip_serializing_if = "Option::is_none")]
+        /// `Certificates`: List of root CA certificates in PEM format.
         pub certificates: Option<Vec<Certificate>>,
-        /// The description of the code interpreter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the code interpreter.
         pub description: Option<Value<String>>,
-        /// The ARN of the IAM role that the code interpreter uses to access resources.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The ARN of the IAM role that the code interpreter uses to access resources.
         pub execution_role_arn: Option<Value<String>>,
-        /// The name of the code interpreter.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the code interpreter.
         pub name: Value<String>,
-        /// Network configuration for code interpreter.
-        #[serde(rename = "NetworkConfiguration")]
+        /// `NetworkConfiguration`: Network configuration for code interpreter.
         pub network_configuration: CodeInterpreterNetworkConfiguration,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -1556,14 +1854,29 @@ pub mod code_interpreter_custom {
         }
     }
 
+    impl Serialize for CfnCodeInterpreterCustomProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Certificates", &self.certificates)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("NetworkConfiguration", &self.network_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Network configuration for code interpreter
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeInterpreterNetworkConfiguration {
         /// `NetworkMode`.
-        #[serde(rename = "NetworkMode")]
         pub network_mode: Value<CodeInterpreterNetworkMode>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -1574,6 +1887,19 @@ pub mod code_interpreter_custom {
                 network_mode: network_mode.into(),
                 vpc_config: None,
             }
+        }
+    }
+
+    impl Serialize for CodeInterpreterNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkMode", &self.network_mode)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
         }
     }
 
@@ -1705,31 +2031,23 @@ pub mod configuration_bundle {
     }
 
     /// The properties of `AWS::BedrockAgentCore::ConfigurationBundle`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationBundleProps {
-        /// The branch name for version tracking.
-        #[serde(rename = "BranchName", skip_serializing_if = "Option::is_none")]
+        /// `BranchName`: The branch name for version tracking.
         pub branch_name: Option<Value<String>>,
-        /// The name for the configuration bundle.
-        #[serde(rename = "BundleName")]
+        /// `BundleName`: The name for the configuration bundle.
         pub bundle_name: Value<String>,
-        /// A commit message describing the version of the configuration bundle.
-        #[serde(rename = "CommitMessage", skip_serializing_if = "Option::is_none")]
+        /// `CommitMessage`: A commit message describing the version of the configuration bundle.
         pub commit_message: Option<Value<String>>,
-        /// A map of component identifiers to their configurations.
-        #[serde(rename = "Components")]
+        /// `Components`: A map of component identifiers to their configurations.
         pub components: indexmap::IndexMap<String, ComponentConfiguration>,
         /// `CreatedBy`.
-        #[serde(rename = "CreatedBy", skip_serializing_if = "Option::is_none")]
         pub created_by: Option<VersionCreatedBySource>,
-        /// The description for the configuration bundle.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description for the configuration bundle.
         pub description: Option<Value<String>>,
-        /// The ARN of the KMS key used to encrypt component configurations.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key used to encrypt component configurations.
         pub kms_key_arn: Option<Value<String>>,
-        /// Tags to assign to the configuration bundle.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the configuration bundle.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1752,11 +2070,29 @@ pub mod configuration_bundle {
         }
     }
 
+    impl Serialize for CfnConfigurationBundleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BranchName", &self.branch_name)?;
+            map.serialize_entry("BundleName", &self.bundle_name)?;
+            crate::cfn::entry(&mut map, "CommitMessage", &self.commit_message)?;
+            map.serialize_entry("Components", &self.components)?;
+            crate::cfn::entry(&mut map, "CreatedBy", &self.created_by)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for a component within a configuration bundle.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComponentConfiguration {
-        /// The configuration values as a flexible JSON document. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: The configuration values as a flexible JSON document. Untyped in the schema: any `serde_json::Value`.
         pub configuration: serde_json::Value,
     }
 
@@ -1769,14 +2105,24 @@ pub mod configuration_bundle {
         }
     }
 
+    impl Serialize for ComponentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            map.end()
+        }
+    }
+
     /// The source that created a configuration bundle version.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VersionCreatedBySource {
-        /// The Amazon Resource Name (ARN) of the source, if applicable.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the source, if applicable.
         pub arn: Option<Value<String>>,
-        /// The name of the source (for example, user, optimization-job, or system).
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the source (for example, user, optimization-job, or system).
         pub name: Value<String>,
     }
 
@@ -1787,6 +2133,19 @@ pub mod configuration_bundle {
                 arn: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for VersionCreatedBySource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -1879,25 +2238,19 @@ pub mod consent_portal {
     }
 
     /// The properties of `AWS::BedrockAgentCore::ConsentPortal`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConsentPortalProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn")]
         pub execution_role_arn: Value<String>,
         /// `IdpConfig`.
-        #[serde(rename = "IdpConfig")]
         pub idp_config: IdpConfig,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Sources`.
-        #[serde(rename = "Sources")]
         pub sources: Vec<ConsentPortalSource>,
-        /// Tags to assign to the consent portal
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the consent portal
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1920,17 +2273,31 @@ pub mod consent_portal {
         }
     }
 
+    impl Serialize for CfnConsentPortalProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("IdpConfig", &self.idp_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IdpConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdpConfig {
         /// `Audience`.
-        #[serde(rename = "Audience", skip_serializing_if = "Option::is_none")]
         pub audience: Option<Value<String>>,
-        /// The ARN of an AWS::BedrockAgentCore::OAuth2CredentialProvider resource.
-        #[serde(rename = "CredentialProviderArn")]
+        /// `CredentialProviderArn`: The ARN of an AWS::BedrockAgentCore::OAuth2CredentialProvider resource.
         pub credential_provider_arn: Value<String>,
         /// `Scopes`.
-        #[serde(rename = "Scopes")]
         pub scopes: Vec<Value<String>>,
     }
 
@@ -1948,14 +2315,26 @@ pub mod consent_portal {
         }
     }
 
+    impl Serialize for IdpConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audience", &self.audience)?;
+            map.serialize_entry("CredentialProviderArn", &self.credential_provider_arn)?;
+            map.serialize_entry("Scopes", &self.scopes)?;
+            map.end()
+        }
+    }
+
     /// The `ConsentPortalSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConsentPortalSource {
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -1969,6 +2348,19 @@ pub mod consent_portal {
                 identifier: identifier.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ConsentPortalSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2097,25 +2489,19 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::BedrockAgentCore::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
-        /// Human-readable name for the dataset.
-        #[serde(rename = "DatasetName")]
+        /// `DatasetName`: Human-readable name for the dataset.
         pub dataset_name: Value<String>,
-        /// A description of the dataset.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the dataset.
         pub description: Option<Value<String>>,
-        /// Optional AWS KMS key ARN for SSE-KMS on service S3 writes.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: Optional AWS KMS key ARN for SSE-KMS on service S3 writes.
         pub kms_key_arn: Option<Value<String>>,
-        /// Versioned schema type governing the structure of examples.
-        #[serde(rename = "SchemaType")]
+        /// `SchemaType`: Versioned schema type governing the structure of examples.
         pub schema_type: Value<SchemaType>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<DataSourceType>,
-        /// A list of tags to assign to the dataset.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to assign to the dataset.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2133,6 +2519,23 @@ pub mod dataset {
                 source: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetName", &self.dataset_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("SchemaType", &self.schema_type)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -2184,21 +2587,31 @@ pub mod dataset {
     }
 
     /// Source of initial examples.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSourceType {
         /// `InlineExamples`.
-        #[serde(rename = "InlineExamples", skip_serializing_if = "Option::is_none")]
         pub inline_examples: Option<InlineExamplesSource>,
         /// `S3Source`.
-        #[serde(rename = "S3Source", skip_serializing_if = "Option::is_none")]
         pub s3_source: Option<S3Source>,
     }
 
+    impl Serialize for DataSourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InlineExamples", &self.inline_examples)?;
+            crate::cfn::entry(&mut map, "S3Source", &self.s3_source)?;
+            map.end()
+        }
+    }
+
     /// Inline examples provided directly in the request body.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InlineExamplesSource {
-        /// Examples to add.
-        #[serde(rename = "Examples")]
+        /// `Examples`: Examples to add.
         pub examples: Vec<serde_json::Value>,
     }
 
@@ -2209,11 +2622,22 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for InlineExamplesSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Examples", &self.examples)?;
+            map.end()
+        }
+    }
+
     /// S3 location of a JSONL file containing dataset examples.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Source {
-        /// S3 URI of the JSONL file (e.g. s3://my-bucket/path/to/examples.jsonl).
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: S3 URI of the JSONL file (e.g. s3://my-bucket/path/to/examples.jsonl).
         pub s3_uri: Value<String>,
     }
 
@@ -2221,6 +2645,18 @@ pub mod dataset {
         /// A `S3Source` of its required properties (`S3Uri`), the others unset.
         pub fn new(s3_uri: impl Into<Value<String>>) -> Self {
             Self { s3_uri: s3_uri.into() }
+        }
+    }
+
+    impl Serialize for S3Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
         }
     }
 }
@@ -2318,25 +2754,19 @@ pub mod evaluator {
     }
 
     /// The properties of `AWS::BedrockAgentCore::Evaluator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEvaluatorProps {
-        /// The description of the evaluator.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the evaluator.
         pub description: Option<Value<String>>,
-        /// The configuration for the evaluator, including LLM-as-a-Judge, code-based, or derived settings.
-        #[serde(rename = "EvaluatorConfig")]
+        /// `EvaluatorConfig`: The configuration for the evaluator, including LLM-as-a-Judge, code-based, or derived settings.
         pub evaluator_config: EvaluatorConfig,
-        /// The name of the evaluator.
-        #[serde(rename = "EvaluatorName")]
+        /// `EvaluatorName`: The name of the evaluator.
         pub evaluator_name: Value<String>,
-        /// The ARN of the KMS key used to encrypt evaluator data.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key used to encrypt evaluator data.
         pub kms_key_arn: Option<Value<String>>,
-        /// The evaluation level that determines the scope of evaluation.
-        #[serde(rename = "Level")]
+        /// `Level`: The evaluation level that determines the scope of evaluation.
         pub level: Value<EvaluatorLevel>,
-        /// A list of tags to assign to the evaluator.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to assign to the evaluator.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2358,25 +2788,52 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for CfnEvaluatorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EvaluatorConfig", &self.evaluator_config)?;
+            map.serialize_entry("EvaluatorName", &self.evaluator_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Level", &self.level)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration that defines how an evaluator assesses agent performance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluatorConfig {
         /// `CodeBased`.
-        #[serde(rename = "CodeBased", skip_serializing_if = "Option::is_none")]
         pub code_based: Option<CodeBasedEvaluatorConfig>,
         /// `Derived`.
-        #[serde(rename = "Derived", skip_serializing_if = "Option::is_none")]
         pub derived: Option<DerivedEvaluatorConfig>,
         /// `LlmAsAJudge`.
-        #[serde(rename = "LlmAsAJudge", skip_serializing_if = "Option::is_none")]
         pub llm_as_a_judge: Option<LlmAsAJudgeEvaluatorConfig>,
     }
 
+    impl Serialize for EvaluatorConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeBased", &self.code_based)?;
+            crate::cfn::entry(&mut map, "Derived", &self.derived)?;
+            crate::cfn::entry(&mut map, "LlmAsAJudge", &self.llm_as_a_judge)?;
+            map.end()
+        }
+    }
+
     /// The configuration for code-based evaluation using a Lambda function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeBasedEvaluatorConfig {
         /// `LambdaConfig`.
-        #[serde(rename = "LambdaConfig")]
         pub lambda_config: LambdaEvaluatorConfig,
     }
 
@@ -2389,18 +2846,24 @@ pub mod evaluator {
         }
     }
 
-    /// The Lambda function configuration for code-based evaluation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct LambdaEvaluatorConfig {
-        /// The ARN of the Lambda function used for evaluation.
-        #[serde(rename = "LambdaArn")]
-        pub lambda_arn: Value<String>,
-        /// The timeout in seconds for the Lambda function invocation.
-        #[serde(
-            rename = "LambdaTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CodeBasedEvaluatorConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaConfig", &self.lambda_config)?;
+            map.end()
+        }
+    }
 
+    /// The Lambda function configuration for code-based evaluation.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LambdaEvaluatorConfig {
+        /// `LambdaArn`: The ARN of the Lambda function used for evaluation.
+        pub lambda_arn: Value<String>,
+        /// `LambdaTimeoutInSeconds`: The timeout in seconds for the Lambda function invocation.
         pub lambda_timeout_in_seconds: Option<Value<i64>>,
     }
 
@@ -2414,14 +2877,29 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for LambdaEvaluatorConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaTimeoutInSeconds",
+                &self.lambda_timeout_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for an evaluator derived from an existing base evaluator (a built-in or third-party evaluator), run on your own model.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DerivedEvaluatorConfig {
-        /// The identifier of the base evaluator whose logic to run (a Builtin.* or ThirdParty.* evaluator).
-        #[serde(rename = "BaseEvaluatorId")]
+        /// `BaseEvaluatorId`: The identifier of the base evaluator whose logic to run (a Builtin.* or ThirdParty.* evaluator).
         pub base_evaluator_id: Value<String>,
         /// `ModelConfig`.
-        #[serde(rename = "ModelConfig")]
         pub model_config: EvaluatorModelConfig,
     }
 
@@ -2438,40 +2916,57 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for DerivedEvaluatorConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseEvaluatorId", &self.base_evaluator_id)?;
+            map.serialize_entry("ModelConfig", &self.model_config)?;
+            map.end()
+        }
+    }
+
     /// The model configuration that specifies which foundation model to use for evaluation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluatorModelConfig {
         /// `BedrockEvaluatorModelConfig`.
-        #[serde(
-            rename = "BedrockEvaluatorModelConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_evaluator_model_config: Option<BedrockEvaluatorModelConfig>,
         /// `ResponsesEvaluatorModelConfig`.
-        #[serde(
-            rename = "ResponsesEvaluatorModelConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub responses_evaluator_model_config: Option<OpenResponsesEvaluatorModelConfig>,
     }
 
-    /// The configuration for using Amazon Bedrock models in evaluator assessments.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct BedrockEvaluatorModelConfig {
-        /// Additional model-specific request fields. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AdditionalModelRequestFields",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EvaluatorModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockEvaluatorModelConfig",
+                &self.bedrock_evaluator_model_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponsesEvaluatorModelConfig",
+                &self.responses_evaluator_model_config,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The configuration for using Amazon Bedrock models in evaluator assessments.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BedrockEvaluatorModelConfig {
+        /// `AdditionalModelRequestFields`: Additional model-specific request fields. Untyped in the schema: any `serde_json::Value`.
         pub additional_model_request_fields: Option<serde_json::Value>,
         /// `InferenceConfig`.
-        #[serde(rename = "InferenceConfig", skip_serializing_if = "Option::is_none")]
         pub inference_config: Option<InferenceConfiguration>,
-        /// The identifier of the Amazon Bedrock model to use for evaluation.
-        #[serde(rename = "ModelId")]
+        /// `ModelId`: The identifier of the Amazon Bedrock model to use for evaluation.
         pub model_id: Value<String>,
     }
 
@@ -2486,40 +2981,64 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for BedrockEvaluatorModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalModelRequestFields",
+                &self.additional_model_request_fields,
+            )?;
+            crate::cfn::entry(&mut map, "InferenceConfig", &self.inference_config)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// The inference configuration parameters that control model behavior during evaluation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceConfiguration {
-        /// The maximum number of tokens to generate in the model response.
-        #[serde(rename = "MaxTokens", skip_serializing_if = "Option::is_none")]
+        /// `MaxTokens`: The maximum number of tokens to generate in the model response.
         pub max_tokens: Option<Value<i64>>,
-        /// The sequences that make the model stop generating further tokens.
-        #[serde(rename = "StopSequences", skip_serializing_if = "Option::is_none")]
+        /// `StopSequences`: The sequences that make the model stop generating further tokens.
         pub stop_sequences: Option<Vec<Value<String>>>,
-        /// The temperature value that controls randomness in the model's responses.
-        #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
+        /// `Temperature`: The temperature value that controls randomness in the model's responses.
         pub temperature: Option<Value<f64>>,
-        /// The top-p sampling parameter that controls the diversity of the model's responses.
-        #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
+        /// `TopP`: The top-p sampling parameter that controls the diversity of the model's responses.
         pub top_p: Option<Value<f64>>,
     }
 
+    impl Serialize for InferenceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxTokens", &self.max_tokens)?;
+            crate::cfn::entry(&mut map, "StopSequences", &self.stop_sequences)?;
+            crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+            crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+            map.end()
+        }
+    }
+
     /// The configuration for using OpenResponses-compatible models in evaluator assessments.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenResponsesEvaluatorModelConfig {
-        /// The maximum number of output tokens to generate, including visible output and reasoning tokens.
-        #[serde(rename = "MaxOutputTokens", skip_serializing_if = "Option::is_none")]
+        /// `MaxOutputTokens`: The maximum number of output tokens to generate, including visible output and reasoning tokens.
         pub max_output_tokens: Option<Value<i64>>,
-        /// The identifier of the model to use for evaluation.
-        #[serde(rename = "ModelId")]
+        /// `ModelId`: The identifier of the model to use for evaluation.
         pub model_id: Value<String>,
         /// `Reasoning`.
-        #[serde(rename = "Reasoning", skip_serializing_if = "Option::is_none")]
         pub reasoning: Option<ReasoningConfiguration>,
-        /// The sampling temperature between 0 and 2.
-        #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
+        /// `Temperature`: The sampling temperature between 0 and 2.
         pub temperature: Option<Value<f64>>,
-        /// The nucleus sampling probability mass between 0 and 1.
-        #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
+        /// `TopP`: The nucleus sampling probability mass between 0 and 1.
         pub top_p: Option<Value<f64>>,
     }
 
@@ -2536,25 +3055,49 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for OpenResponsesEvaluatorModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxOutputTokens", &self.max_output_tokens)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "Reasoning", &self.reasoning)?;
+            crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+            crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+            map.end()
+        }
+    }
+
     /// The reasoning configuration for reasoning models.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReasoningConfiguration {
-        /// The level of reasoning effort the model applies.
-        #[serde(rename = "Effort", skip_serializing_if = "Option::is_none")]
+        /// `Effort`: The level of reasoning effort the model applies.
         pub effort: Option<Value<String>>,
     }
 
+    impl Serialize for ReasoningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Effort", &self.effort)?;
+            map.end()
+        }
+    }
+
     /// The configuration for LLM-as-a-Judge evaluation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LlmAsAJudgeEvaluatorConfig {
-        /// The evaluation instructions that guide the language model in assessing agent performance.
-        #[serde(rename = "Instructions")]
+        /// `Instructions`: The evaluation instructions that guide the language model in assessing agent performance.
         pub instructions: Value<String>,
         /// `ModelConfig`.
-        #[serde(rename = "ModelConfig")]
         pub model_config: EvaluatorModelConfig,
         /// `RatingScale`.
-        #[serde(rename = "RatingScale")]
         pub rating_scale: RatingScale,
     }
 
@@ -2573,28 +3116,51 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for LlmAsAJudgeEvaluatorConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Instructions", &self.instructions)?;
+            map.serialize_entry("ModelConfig", &self.model_config)?;
+            map.serialize_entry("RatingScale", &self.rating_scale)?;
+            map.end()
+        }
+    }
+
     /// The rating scale that defines how evaluators should score agent performance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RatingScale {
         /// `Categorical`.
-        #[serde(rename = "Categorical", skip_serializing_if = "Option::is_none")]
         pub categorical: Option<Vec<CategoricalScaleDefinition>>,
-        /// The dimensions an LLM-as-a-Judge evaluator scores in a single judge call.
-        #[serde(rename = "MultiDimensional", skip_serializing_if = "Option::is_none")]
+        /// `MultiDimensional`: The dimensions an LLM-as-a-Judge evaluator scores in a single judge call.
         pub multi_dimensional: Option<Vec<EvaluationDimension>>,
         /// `Numerical`.
-        #[serde(rename = "Numerical", skip_serializing_if = "Option::is_none")]
         pub numerical: Option<Vec<NumericalScaleDefinition>>,
     }
 
+    impl Serialize for RatingScale {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Categorical", &self.categorical)?;
+            crate::cfn::entry(&mut map, "MultiDimensional", &self.multi_dimensional)?;
+            crate::cfn::entry(&mut map, "Numerical", &self.numerical)?;
+            map.end()
+        }
+    }
+
     /// A categorical rating scale option.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CategoricalScaleDefinition {
-        /// The description that explains what this categorical rating represents.
-        #[serde(rename = "Definition")]
+        /// `Definition`: The description that explains what this categorical rating represents.
         pub definition: Value<String>,
-        /// The label of this categorical rating option.
-        #[serde(rename = "Label")]
+        /// `Label`: The label of this categorical rating option.
         pub label: Value<String>,
     }
 
@@ -2611,17 +3177,27 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for CategoricalScaleDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.serialize_entry("Label", &self.label)?;
+            map.end()
+        }
+    }
+
     /// One dimension of an LLM-as-a-Judge evaluator.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationDimension {
-        /// The instruction to the evaluator model describing what to judge for this dimension.
-        #[serde(rename = "DimensionInstruction")]
+        /// `DimensionInstruction`: The instruction to the evaluator model describing what to judge for this dimension.
         pub dimension_instruction: Value<String>,
-        /// The name of the dimension.
-        #[serde(rename = "DimensionName")]
+        /// `DimensionName`: The name of the dimension.
         pub dimension_name: Value<String>,
         /// `DimensionRatingScale`.
-        #[serde(rename = "DimensionRatingScale")]
         pub dimension_rating_scale: DimensionRatingScale,
     }
 
@@ -2640,28 +3216,50 @@ pub mod evaluator {
         }
     }
 
+    impl Serialize for EvaluationDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionInstruction", &self.dimension_instruction)?;
+            map.serialize_entry("DimensionName", &self.dimension_name)?;
+            map.serialize_entry("DimensionRatingScale", &self.dimension_rating_scale)?;
+            map.end()
+        }
+    }
+
     /// The rating scale for one dimension of an LLM-as-a-Judge evaluator.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DimensionRatingScale {
-        /// The categorical rating scale for this dimension.
-        #[serde(rename = "Categorical", skip_serializing_if = "Option::is_none")]
+        /// `Categorical`: The categorical rating scale for this dimension.
         pub categorical: Option<Vec<CategoricalScaleDefinition>>,
-        /// The numerical rating scale for this dimension.
-        #[serde(rename = "Numerical", skip_serializing_if = "Option::is_none")]
+        /// `Numerical`: The numerical rating scale for this dimension.
         pub numerical: Option<Vec<NumericalScaleDefinition>>,
     }
 
+    impl Serialize for DimensionRatingScale {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Categorical", &self.categorical)?;
+            crate::cfn::entry(&mut map, "Numerical", &self.numerical)?;
+            map.end()
+        }
+    }
+
     /// A numerical rating scale option.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NumericalScaleDefinition {
-        /// The description that explains what this numerical rating represents.
-        #[serde(rename = "Definition")]
+        /// `Definition`: The description that explains what this numerical rating represents.
         pub definition: Value<String>,
-        /// The label that describes this numerical rating option.
-        #[serde(rename = "Label")]
+        /// `Label`: The label that describes this numerical rating option.
         pub label: Value<String>,
-        /// The numerical value for this rating scale option.
-        #[serde(rename = "Value")]
+        /// `Value`: The numerical value for this rating scale option.
         pub value: Value<f64>,
     }
 
@@ -2677,6 +3275,20 @@ pub mod evaluator {
                 label: label.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for NumericalScaleDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.serialize_entry("Label", &self.label)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2824,62 +3436,33 @@ pub mod gateway {
     }
 
     /// The properties of `AWS::BedrockAgentCore::Gateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayProps {
         /// `AuthorizerConfiguration`.
-        #[serde(
-            rename = "AuthorizerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorizer_configuration: Option<AuthorizerConfiguration>,
         /// `AuthorizerType`.
-        #[serde(rename = "AuthorizerType")]
         pub authorizer_type: Value<AuthorizerType>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExceptionLevel`.
-        #[serde(rename = "ExceptionLevel", skip_serializing_if = "Option::is_none")]
         pub exception_level: Option<Value<ExceptionLevel>>,
         /// `InterceptorConfigurations`.
-        #[serde(
-            rename = "InterceptorConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub interceptor_configurations: Option<Vec<GatewayInterceptorConfiguration>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PolicyEngineConfiguration`.
-        #[serde(
-            rename = "PolicyEngineConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub policy_engine_configuration: Option<GatewayPolicyEngineConfiguration>,
         /// `ProtocolConfiguration`.
-        #[serde(
-            rename = "ProtocolConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub protocol_configuration: Option<GatewayProtocolConfiguration>,
-        /// `ProtocolType`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ProtocolType", skip_serializing_if = "Option::is_none")]
+        /// `ProtocolType`: `ProtocolType`. Untyped in the schema: any `serde_json::Value`.
         pub protocol_type: Option<serde_json::Value>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `WafConfiguration`.
-        #[serde(rename = "WafConfiguration", skip_serializing_if = "Option::is_none")]
         pub waf_configuration: Option<WafConfiguration>,
     }
 
@@ -2908,41 +3491,85 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for CfnGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerConfiguration",
+                &self.authorizer_configuration,
+            )?;
+            map.serialize_entry("AuthorizerType", &self.authorizer_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExceptionLevel", &self.exception_level)?;
+            crate::cfn::entry(
+                &mut map,
+                "InterceptorConfigurations",
+                &self.interceptor_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PolicyEngineConfiguration",
+                &self.policy_engine_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProtocolConfiguration",
+                &self.protocol_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ProtocolType", &self.protocol_type)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WafConfiguration", &self.waf_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `AuthorizerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizerConfiguration {
         /// `CustomJWTAuthorizer`.
-        #[serde(rename = "CustomJWTAuthorizer", skip_serializing_if = "Option::is_none")]
         pub custom_jwt_authorizer: Option<CustomJwtAuthorizerConfiguration>,
     }
 
+    impl Serialize for AuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomJWTAuthorizer",
+                &self.custom_jwt_authorizer,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomJwtAuthorizerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomJwtAuthorizerConfiguration {
         /// `AdvertisedScopeMapping`.
-        #[serde(
-            rename = "AdvertisedScopeMapping",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advertised_scope_mapping: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `AllowedAudience`.
-        #[serde(rename = "AllowedAudience", skip_serializing_if = "Option::is_none")]
         pub allowed_audience: Option<Vec<Value<String>>>,
         /// `AllowedClients`.
-        #[serde(rename = "AllowedClients", skip_serializing_if = "Option::is_none")]
         pub allowed_clients: Option<Vec<Value<String>>>,
         /// `AllowedScopes`.
-        #[serde(rename = "AllowedScopes", skip_serializing_if = "Option::is_none")]
         pub allowed_scopes: Option<Vec<Value<String>>>,
         /// `CustomClaims`.
-        #[serde(rename = "CustomClaims", skip_serializing_if = "Option::is_none")]
         pub custom_claims: Option<Vec<CustomClaimValidationType>>,
         /// `DiscoveryUrl`.
-        #[serde(rename = "DiscoveryUrl")]
         pub discovery_url: Value<String>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint", skip_serializing_if = "Option::is_none")]
         pub private_endpoint: Option<PrivateEndpoint>,
     }
 
@@ -2961,17 +3588,36 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for CustomJwtAuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvertisedScopeMapping",
+                &self.advertised_scope_mapping,
+            )?;
+            crate::cfn::entry(&mut map, "AllowedAudience", &self.allowed_audience)?;
+            crate::cfn::entry(&mut map, "AllowedClients", &self.allowed_clients)?;
+            crate::cfn::entry(&mut map, "AllowedScopes", &self.allowed_scopes)?;
+            crate::cfn::entry(&mut map, "CustomClaims", &self.custom_claims)?;
+            map.serialize_entry("DiscoveryUrl", &self.discovery_url)?;
+            crate::cfn::entry(&mut map, "PrivateEndpoint", &self.private_endpoint)?;
+            map.end()
+        }
+    }
+
     /// The `CustomClaimValidationType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomClaimValidationType {
         /// `AuthorizingClaimMatchValue`.
-        #[serde(rename = "AuthorizingClaimMatchValue")]
         pub authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         /// `InboundTokenClaimName`.
-        #[serde(rename = "InboundTokenClaimName")]
         pub inbound_token_claim_name: Value<String>,
         /// `InboundTokenClaimValueType`.
-        #[serde(rename = "InboundTokenClaimValueType")]
         pub inbound_token_claim_value_type: Value<InboundTokenClaimValueType>,
     }
 
@@ -2990,14 +3636,35 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for CustomClaimValidationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AuthorizingClaimMatchValue",
+                &self.authorizing_claim_match_value,
+            )?;
+            map.serialize_entry(
+                "InboundTokenClaimName",
+                &self.inbound_token_claim_name,
+            )?;
+            map.serialize_entry(
+                "InboundTokenClaimValueType",
+                &self.inbound_token_claim_value_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AuthorizingClaimMatchValueType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthorizingClaimMatchValueType {
         /// `ClaimMatchOperator`.
-        #[serde(rename = "ClaimMatchOperator")]
         pub claim_match_operator: Value<ClaimMatchOperatorType>,
         /// `ClaimMatchValue`.
-        #[serde(rename = "ClaimMatchValue")]
         pub claim_match_value: ClaimMatchValueType,
     }
 
@@ -3011,6 +3678,19 @@ pub mod gateway {
                 claim_match_operator: claim_match_operator.into(),
                 claim_match_value: claim_match_value.into(),
             }
+        }
+    }
+
+    impl Serialize for AuthorizingClaimMatchValueType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClaimMatchOperator", &self.claim_match_operator)?;
+            map.serialize_entry("ClaimMatchValue", &self.claim_match_value)?;
+            map.end()
         }
     }
 
@@ -3132,16 +3812,13 @@ pub mod gateway {
     }
 
     /// The `GatewayInterceptorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayInterceptorConfiguration {
         /// `InputConfiguration`.
-        #[serde(rename = "InputConfiguration", skip_serializing_if = "Option::is_none")]
         pub input_configuration: Option<InterceptorInputConfiguration>,
         /// `InterceptionPoints`.
-        #[serde(rename = "InterceptionPoints")]
         pub interception_points: Vec<Value<GatewayInterceptionPoint>>,
         /// `Interceptor`.
-        #[serde(rename = "Interceptor")]
         pub interceptor: InterceptorConfiguration,
     }
 
@@ -3159,14 +3836,30 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for GatewayInterceptorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputConfiguration",
+                &self.input_configuration,
+            )?;
+            map.serialize_entry("InterceptionPoints", &self.interception_points)?;
+            map.serialize_entry("Interceptor", &self.interceptor)?;
+            map.end()
+        }
+    }
+
     /// The `InterceptorInputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InterceptorInputConfiguration {
         /// `PassRequestHeaders`.
-        #[serde(rename = "PassRequestHeaders")]
         pub pass_request_headers: Value<bool>,
         /// `PayloadFilter`.
-        #[serde(rename = "PayloadFilter", skip_serializing_if = "Option::is_none")]
         pub payload_filter: Option<InterceptorPayloadFilter>,
     }
 
@@ -3180,11 +3873,23 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for InterceptorInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PassRequestHeaders", &self.pass_request_headers)?;
+            crate::cfn::entry(&mut map, "PayloadFilter", &self.payload_filter)?;
+            map.end()
+        }
+    }
+
     /// The `InterceptorPayloadFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InterceptorPayloadFilter {
         /// `Exclude`.
-        #[serde(rename = "Exclude")]
         pub exclude: Vec<InterceptorPayloadExclusionSelector>,
     }
 
@@ -3197,12 +3902,35 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for InterceptorPayloadFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Exclude", &self.exclude)?;
+            map.end()
+        }
+    }
+
     /// The `InterceptorPayloadExclusionSelector` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InterceptorPayloadExclusionSelector {
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<InterceptorPayloadExclusion>>,
+    }
+
+    impl Serialize for InterceptorPayloadExclusionSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            map.end()
+        }
     }
 
     /// Values of `InterceptorPayloadExclusion`.
@@ -3277,18 +4005,28 @@ pub mod gateway {
     }
 
     /// The `InterceptorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InterceptorConfiguration {
         /// `Lambda`.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
         pub lambda: Option<LambdaInterceptorConfiguration>,
     }
 
+    impl Serialize for InterceptorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaInterceptorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaInterceptorConfiguration {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
 
@@ -3299,14 +4037,24 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for LambdaInterceptorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The `GatewayPolicyEngineConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayPolicyEngineConfiguration {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<GatewayPolicyEngineMode>,
     }
 
@@ -3320,6 +4068,19 @@ pub mod gateway {
                 arn: arn.into(),
                 mode: mode.into(),
             }
+        }
+    }
+
+    impl Serialize for GatewayPolicyEngineConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -3361,39 +4122,61 @@ pub mod gateway {
     }
 
     /// The `GatewayProtocolConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayProtocolConfiguration {
         /// `Mcp`.
-        #[serde(rename = "Mcp", skip_serializing_if = "Option::is_none")]
         pub mcp: Option<McpGatewayConfiguration>,
     }
 
+    impl Serialize for GatewayProtocolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mcp", &self.mcp)?;
+            map.end()
+        }
+    }
+
     /// The `McpGatewayConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpGatewayConfiguration {
         /// `Instructions`.
-        #[serde(rename = "Instructions", skip_serializing_if = "Option::is_none")]
         pub instructions: Option<Value<String>>,
         /// `SearchType`.
-        #[serde(rename = "SearchType", skip_serializing_if = "Option::is_none")]
         pub search_type: Option<Value<SearchType>>,
         /// `SessionConfiguration`.
-        #[serde(
-            rename = "SessionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub session_configuration: Option<SessionConfiguration>,
         /// `StreamingConfiguration`.
-        #[serde(
-            rename = "StreamingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub streaming_configuration: Option<StreamingConfiguration>,
         /// `SupportedVersions`.
-        #[serde(rename = "SupportedVersions", skip_serializing_if = "Option::is_none")]
         pub supported_versions: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for McpGatewayConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Instructions", &self.instructions)?;
+            crate::cfn::entry(&mut map, "SearchType", &self.search_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionConfiguration",
+                &self.session_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamingConfiguration",
+                &self.streaming_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SupportedVersions", &self.supported_versions)?;
+            map.end()
+        }
     }
 
     /// Values of `SearchType`.
@@ -3431,35 +4214,68 @@ pub mod gateway {
     }
 
     /// The `SessionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SessionConfiguration {
         /// `SessionTimeoutInSeconds`.
-        #[serde(
-            rename = "SessionTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub session_timeout_in_seconds: Option<Value<f64>>,
     }
 
+    impl Serialize for SessionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionTimeoutInSeconds",
+                &self.session_timeout_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `StreamingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StreamingConfiguration {
         /// `EnableResponseStreaming`.
-        #[serde(
-            rename = "EnableResponseStreaming",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_response_streaming: Option<Value<bool>>,
     }
 
+    impl Serialize for StreamingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResponseStreaming",
+                &self.enable_response_streaming,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WafConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WafConfiguration {
         /// `FailureMode`.
-        #[serde(rename = "FailureMode", skip_serializing_if = "Option::is_none")]
         pub failure_mode: Option<Value<WafFailureMode>>,
+    }
+
+    impl Serialize for WafConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailureMode", &self.failure_mode)?;
+            map.end()
+        }
     }
 
     /// Values of `WafFailureMode`.
@@ -3575,22 +4391,17 @@ pub mod gateway_rate_limit {
     }
 
     /// The properties of `AWS::BedrockAgentCore::GatewayRateLimit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRateLimitProps {
-        /// Optional human-readable description for this limit.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional human-readable description for this limit.
         pub description: Option<Value<String>>,
-        /// Ordered list of dimension names defining the scope of this limit.
-        #[serde(rename = "DimensionKeys")]
+        /// `DimensionKeys`: Ordered list of dimension names defining the scope of this limit.
         pub dimension_keys: Vec<Value<String>>,
-        /// Rule entries mapping dimension values to rate configurations.
-        #[serde(rename = "Entries")]
+        /// `Entries`: Rule entries mapping dimension values to rate configurations.
         pub entries: Vec<LimitEntry>,
         /// `GatewayIdentifier`.
-        #[serde(rename = "GatewayIdentifier", skip_serializing_if = "Option::is_none")]
         pub gateway_identifier: Option<Value<String>>,
-        /// Limit identifier.
-        #[serde(rename = "RateLimitId", skip_serializing_if = "Option::is_none")]
+        /// `RateLimitId`: Limit identifier.
         pub rate_limit_id: Option<Value<String>>,
     }
 
@@ -3610,20 +4421,32 @@ pub mod gateway_rate_limit {
         }
     }
 
+    impl Serialize for CfnGatewayRateLimitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DimensionKeys", &self.dimension_keys)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            crate::cfn::entry(&mut map, "GatewayIdentifier", &self.gateway_identifier)?;
+            crate::cfn::entry(&mut map, "RateLimitId", &self.rate_limit_id)?;
+            map.end()
+        }
+    }
+
     /// A single rule entry within a limit, mapping dimension values to rate configurations
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LimitEntry {
-        /// Connection rate limits (per second only).
-        #[serde(rename = "Connections", skip_serializing_if = "Option::is_none")]
+        /// `Connections`: Connection rate limits (per second only).
         pub connections: Option<Vec<RateConfig>>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions")]
         pub dimensions: indexmap::IndexMap<String, Value<String>>,
-        /// Request rate limits (RPS or RPM).
-        #[serde(rename = "Requests", skip_serializing_if = "Option::is_none")]
+        /// `Requests`: Request rate limits (RPS or RPM).
         pub requests: Option<Vec<RateConfig>>,
-        /// Token rate limits (TPM).
-        #[serde(rename = "Tokens", skip_serializing_if = "Option::is_none")]
+        /// `Tokens`: Token rate limits (TPM).
         pub tokens: Option<Vec<RateConfig>>,
     }
 
@@ -3641,14 +4464,27 @@ pub mod gateway_rate_limit {
         }
     }
 
+    impl Serialize for LimitEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Connections", &self.connections)?;
+            map.serialize_entry("Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "Requests", &self.requests)?;
+            crate::cfn::entry(&mut map, "Tokens", &self.tokens)?;
+            map.end()
+        }
+    }
+
     /// Rate configuration for a metric (requests or tokens)
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RateConfig {
         /// `Period`.
-        #[serde(rename = "Period")]
         pub period: Value<Period>,
         /// `Rate`.
-        #[serde(rename = "Rate")]
         pub rate: Value<f64>,
     }
 
@@ -3662,6 +4498,19 @@ pub mod gateway_rate_limit {
                 period: period.into(),
                 rate: rate.into(),
             }
+        }
+    }
+
+    impl Serialize for RateConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Period", &self.period)?;
+            map.serialize_entry("Rate", &self.rate)?;
+            map.end()
         }
     }
 
@@ -3791,22 +4640,17 @@ pub mod gateway_rule {
     }
 
     /// The properties of `AWS::BedrockAgentCore::GatewayRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRuleProps {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<Action>,
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<Condition>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `GatewayIdentifier`.
-        #[serde(rename = "GatewayIdentifier", skip_serializing_if = "Option::is_none")]
         pub gateway_identifier: Option<Value<String>>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<f64>,
     }
 
@@ -3826,36 +4670,76 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for CfnGatewayRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GatewayIdentifier", &self.gateway_identifier)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.end()
+        }
+    }
+
     /// The `Action` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
         /// `ConfigurationBundle`.
-        #[serde(rename = "ConfigurationBundle", skip_serializing_if = "Option::is_none")]
         pub configuration_bundle: Option<ConfigurationBundleAction>,
         /// `RouteToTarget`.
-        #[serde(rename = "RouteToTarget", skip_serializing_if = "Option::is_none")]
         pub route_to_target: Option<RouteToTargetAction>,
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationBundle",
+                &self.configuration_bundle,
+            )?;
+            crate::cfn::entry(&mut map, "RouteToTarget", &self.route_to_target)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationBundleAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigurationBundleAction {
         /// `StaticOverride`.
-        #[serde(rename = "StaticOverride", skip_serializing_if = "Option::is_none")]
         pub static_override: Option<StaticOverride>,
         /// `WeightedOverride`.
-        #[serde(rename = "WeightedOverride", skip_serializing_if = "Option::is_none")]
         pub weighted_override: Option<WeightedOverride>,
     }
 
+    impl Serialize for ConfigurationBundleAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StaticOverride", &self.static_override)?;
+            crate::cfn::entry(&mut map, "WeightedOverride", &self.weighted_override)?;
+            map.end()
+        }
+    }
+
     /// The `StaticOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StaticOverride {
         /// `BundleArn`.
-        #[serde(rename = "BundleArn")]
         pub bundle_arn: Value<String>,
         /// `BundleVersion`.
-        #[serde(rename = "BundleVersion")]
         pub bundle_version: Value<String>,
     }
 
@@ -3872,11 +4756,23 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for StaticOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BundleArn", &self.bundle_arn)?;
+            map.serialize_entry("BundleVersion", &self.bundle_version)?;
+            map.end()
+        }
+    }
+
     /// The `WeightedOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WeightedOverride {
         /// `TrafficSplit`.
-        #[serde(rename = "TrafficSplit")]
         pub traffic_split: Vec<TrafficSplitEntry>,
     }
 
@@ -3889,23 +4785,30 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for WeightedOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TrafficSplit", &self.traffic_split)?;
+            map.end()
+        }
+    }
+
     /// The `TrafficSplitEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrafficSplitEntry {
         /// `ConfigurationBundle`.
-        #[serde(rename = "ConfigurationBundle")]
         pub configuration_bundle: ConfigurationBundleReference,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight")]
         pub weight: Value<f64>,
     }
 
@@ -3926,14 +4829,28 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for TrafficSplitEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationBundle", &self.configuration_bundle)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationBundleReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationBundleReference {
         /// `BundleArn`.
-        #[serde(rename = "BundleArn")]
         pub bundle_arn: Value<String>,
         /// `BundleVersion`.
-        #[serde(rename = "BundleVersion")]
         pub bundle_version: Value<String>,
     }
 
@@ -3950,22 +4867,45 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for ConfigurationBundleReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BundleArn", &self.bundle_arn)?;
+            map.serialize_entry("BundleVersion", &self.bundle_version)?;
+            map.end()
+        }
+    }
+
     /// The `RouteToTargetAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouteToTargetAction {
         /// `StaticRoute`.
-        #[serde(rename = "StaticRoute", skip_serializing_if = "Option::is_none")]
         pub static_route: Option<StaticRoute>,
         /// `WeightedRoute`.
-        #[serde(rename = "WeightedRoute", skip_serializing_if = "Option::is_none")]
         pub weighted_route: Option<WeightedRoute>,
     }
 
+    impl Serialize for RouteToTargetAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StaticRoute", &self.static_route)?;
+            crate::cfn::entry(&mut map, "WeightedRoute", &self.weighted_route)?;
+            map.end()
+        }
+    }
+
     /// The `StaticRoute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StaticRoute {
         /// `TargetName`.
-        #[serde(rename = "TargetName")]
         pub target_name: Value<String>,
     }
 
@@ -3978,11 +4918,22 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for StaticRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TargetName", &self.target_name)?;
+            map.end()
+        }
+    }
+
     /// The `WeightedRoute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WeightedRoute {
         /// `TrafficSplit`.
-        #[serde(rename = "TrafficSplit")]
         pub traffic_split: Vec<TargetTrafficSplitEntry>,
     }
 
@@ -3995,23 +4946,30 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for WeightedRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TrafficSplit", &self.traffic_split)?;
+            map.end()
+        }
+    }
+
     /// The `TargetTrafficSplitEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrafficSplitEntry {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `TargetName`.
-        #[serde(rename = "TargetName")]
         pub target_name: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight")]
         pub weight: Value<f64>,
     }
 
@@ -4032,22 +4990,48 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for TargetTrafficSplitEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("TargetName", &self.target_name)?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// The `Condition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
         /// `MatchPrincipals`.
-        #[serde(rename = "MatchPrincipals", skip_serializing_if = "Option::is_none")]
         pub match_principals: Option<MatchPrincipals>,
         /// `MatchPaths`.
-        #[serde(rename = "MatchPaths", skip_serializing_if = "Option::is_none")]
         pub match_paths: Option<MatchPaths>,
     }
 
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchPrincipals", &self.match_principals)?;
+            crate::cfn::entry(&mut map, "MatchPaths", &self.match_paths)?;
+            map.end()
+        }
+    }
+
     /// The `MatchPrincipals` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchPrincipals {
         /// `AnyOf`.
-        #[serde(rename = "AnyOf")]
         pub any_of: Vec<MatchPrincipalEntry>,
     }
 
@@ -4058,22 +5042,43 @@ pub mod gateway_rule {
         }
     }
 
+    impl Serialize for MatchPrincipals {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AnyOf", &self.any_of)?;
+            map.end()
+        }
+    }
+
     /// The `MatchPrincipalEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MatchPrincipalEntry {
         /// `IamPrincipal`.
-        #[serde(rename = "IamPrincipal", skip_serializing_if = "Option::is_none")]
         pub iam_principal: Option<IamPrincipal>,
     }
 
+    impl Serialize for MatchPrincipalEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IamPrincipal", &self.iam_principal)?;
+            map.end()
+        }
+    }
+
     /// The `IamPrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IamPrincipal {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `Operator`.
-        #[serde(rename = "Operator", skip_serializing_if = "Option::is_none")]
         pub operator: Option<Value<PrincipalMatchOperator>>,
     }
 
@@ -4084,6 +5089,19 @@ pub mod gateway_rule {
                 arn: arn.into(),
                 operator: None,
             }
+        }
+    }
+
+    impl Serialize for IamPrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Operator", &self.operator)?;
+            map.end()
         }
     }
 
@@ -4125,10 +5143,9 @@ pub mod gateway_rule {
     }
 
     /// The `MatchPaths` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchPaths {
         /// `AnyOf`.
-        #[serde(rename = "AnyOf")]
         pub any_of: Vec<Value<String>>,
     }
 
@@ -4136,6 +5153,18 @@ pub mod gateway_rule {
         /// A `MatchPaths` of its required properties (`AnyOf`), the others unset.
         pub fn new(any_of: impl Into<Vec<Value<String>>>) -> Self {
             Self { any_of: any_of.into() }
+        }
+    }
+
+    impl Serialize for MatchPaths {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AnyOf", &self.any_of)?;
+            map.end()
         }
     }
 }
@@ -4251,38 +5280,23 @@ pub mod gateway_target {
     }
 
     /// The properties of `AWS::BedrockAgentCore::GatewayTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayTargetProps {
         /// `CredentialProviderConfigurations`.
-        #[serde(
-            rename = "CredentialProviderConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub credential_provider_configurations: Option<
             Vec<CredentialProviderConfiguration>,
         >,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `GatewayIdentifier`.
-        #[serde(rename = "GatewayIdentifier", skip_serializing_if = "Option::is_none")]
         pub gateway_identifier: Option<Value<String>>,
         /// `MetadataConfiguration`.
-        #[serde(
-            rename = "MetadataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metadata_configuration: Option<MetadataConfiguration>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint", skip_serializing_if = "Option::is_none")]
         pub private_endpoint: Option<PrivateEndpoint>,
         /// `TargetConfiguration`.
-        #[serde(rename = "TargetConfiguration")]
         pub target_configuration: TargetConfiguration,
     }
 
@@ -4301,14 +5315,38 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for CfnGatewayTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CredentialProviderConfigurations",
+                &self.credential_provider_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GatewayIdentifier", &self.gateway_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataConfiguration",
+                &self.metadata_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PrivateEndpoint", &self.private_endpoint)?;
+            map.serialize_entry("TargetConfiguration", &self.target_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `CredentialProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CredentialProviderConfiguration {
         /// `CredentialProvider`.
-        #[serde(rename = "CredentialProvider", skip_serializing_if = "Option::is_none")]
         pub credential_provider: Option<CredentialProvider>,
         /// `CredentialProviderType`.
-        #[serde(rename = "CredentialProviderType")]
         pub credential_provider_type: Value<CredentialProviderType>,
     }
 
@@ -4324,49 +5362,75 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for CredentialProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CredentialProvider",
+                &self.credential_provider,
+            )?;
+            map.serialize_entry(
+                "CredentialProviderType",
+                &self.credential_provider_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CredentialProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CredentialProvider {
         /// `OauthCredentialProvider`.
-        #[serde(
-            rename = "OauthCredentialProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub oauth_credential_provider: Option<OAuthCredentialProvider>,
         /// `ApiKeyCredentialProvider`.
-        #[serde(
-            rename = "ApiKeyCredentialProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub api_key_credential_provider: Option<ApiKeyCredentialProvider>,
         /// `IamCredentialProvider`.
-        #[serde(
-            rename = "IamCredentialProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iam_credential_provider: Option<IamCredentialProvider>,
     }
 
+    impl Serialize for CredentialProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OauthCredentialProvider",
+                &self.oauth_credential_provider,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeyCredentialProvider",
+                &self.api_key_credential_provider,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamCredentialProvider",
+                &self.iam_credential_provider,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OAuthCredentialProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OAuthCredentialProvider {
         /// `CustomParameters`.
-        #[serde(rename = "CustomParameters", skip_serializing_if = "Option::is_none")]
         pub custom_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `DefaultReturnUrl`.
-        #[serde(rename = "DefaultReturnUrl", skip_serializing_if = "Option::is_none")]
         pub default_return_url: Option<Value<String>>,
-        /// `GrantType`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "GrantType", skip_serializing_if = "Option::is_none")]
+        /// `GrantType`: `GrantType`. Untyped in the schema: any `serde_json::Value`.
         pub grant_type: Option<serde_json::Value>,
         /// `ProviderArn`.
-        #[serde(rename = "ProviderArn")]
         pub provider_arn: Value<String>,
         /// `Scopes`.
-        #[serde(rename = "Scopes")]
         pub scopes: Vec<Value<String>>,
     }
 
@@ -4386,24 +5450,32 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for OAuthCredentialProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomParameters", &self.custom_parameters)?;
+            crate::cfn::entry(&mut map, "DefaultReturnUrl", &self.default_return_url)?;
+            crate::cfn::entry(&mut map, "GrantType", &self.grant_type)?;
+            map.serialize_entry("ProviderArn", &self.provider_arn)?;
+            map.serialize_entry("Scopes", &self.scopes)?;
+            map.end()
+        }
+    }
+
     /// The `ApiKeyCredentialProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyCredentialProvider {
         /// `CredentialLocation`.
-        #[serde(rename = "CredentialLocation", skip_serializing_if = "Option::is_none")]
         pub credential_location: Option<Value<ApiKeyCredentialLocation>>,
         /// `CredentialParameterName`.
-        #[serde(
-            rename = "CredentialParameterName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub credential_parameter_name: Option<Value<String>>,
         /// `CredentialPrefix`.
-        #[serde(rename = "CredentialPrefix", skip_serializing_if = "Option::is_none")]
         pub credential_prefix: Option<Value<String>>,
         /// `ProviderArn`.
-        #[serde(rename = "ProviderArn")]
         pub provider_arn: Value<String>,
     }
 
@@ -4416,6 +5488,29 @@ pub mod gateway_target {
                 credential_prefix: None,
                 provider_arn: provider_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for ApiKeyCredentialProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CredentialLocation",
+                &self.credential_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CredentialParameterName",
+                &self.credential_parameter_name,
+            )?;
+            crate::cfn::entry(&mut map, "CredentialPrefix", &self.credential_prefix)?;
+            map.serialize_entry("ProviderArn", &self.provider_arn)?;
+            map.end()
         }
     }
 
@@ -4457,13 +5552,11 @@ pub mod gateway_target {
     }
 
     /// The `IamCredentialProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IamCredentialProvider {
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
         /// `Service`.
-        #[serde(rename = "Service")]
         pub service: Value<String>,
     }
 
@@ -4474,6 +5567,19 @@ pub mod gateway_target {
                 region: None,
                 service: service.into(),
             }
+        }
+    }
+
+    impl Serialize for IamCredentialProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.serialize_entry("Service", &self.service)?;
+            map.end()
         }
     }
 
@@ -4524,102 +5630,155 @@ pub mod gateway_target {
     }
 
     /// The `MetadataConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataConfiguration {
         /// `AllowedQueryParameters`.
-        #[serde(
-            rename = "AllowedQueryParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_query_parameters: Option<Vec<Value<String>>>,
         /// `AllowedRequestHeaders`.
-        #[serde(
-            rename = "AllowedRequestHeaders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_request_headers: Option<Vec<Value<String>>>,
         /// `AllowedResponseHeaders`.
-        #[serde(
-            rename = "AllowedResponseHeaders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_response_headers: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for MetadataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedQueryParameters",
+                &self.allowed_query_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedRequestHeaders",
+                &self.allowed_request_headers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedResponseHeaders",
+                &self.allowed_response_headers,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetConfiguration {
         /// `Mcp`.
-        #[serde(rename = "Mcp", skip_serializing_if = "Option::is_none")]
         pub mcp: Option<McpTargetConfiguration>,
         /// `Http`.
-        #[serde(rename = "Http", skip_serializing_if = "Option::is_none")]
         pub http: Option<HttpTargetConfiguration>,
         /// `Inference`.
-        #[serde(rename = "Inference", skip_serializing_if = "Option::is_none")]
         pub inference: Option<InferenceTargetConfiguration>,
     }
 
+    impl Serialize for TargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mcp", &self.mcp)?;
+            crate::cfn::entry(&mut map, "Http", &self.http)?;
+            crate::cfn::entry(&mut map, "Inference", &self.inference)?;
+            map.end()
+        }
+    }
+
     /// The `McpTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpTargetConfiguration {
         /// `OpenApiSchema`.
-        #[serde(rename = "OpenApiSchema", skip_serializing_if = "Option::is_none")]
         pub open_api_schema: Option<ApiSchemaConfiguration>,
         /// `SmithyModel`.
-        #[serde(rename = "SmithyModel", skip_serializing_if = "Option::is_none")]
         pub smithy_model: Option<ApiSchemaConfiguration>,
         /// `Lambda`.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
         pub lambda: Option<McpLambdaTargetConfiguration>,
         /// `McpServer`.
-        #[serde(rename = "McpServer", skip_serializing_if = "Option::is_none")]
         pub mcp_server: Option<McpServerTargetConfiguration>,
         /// `ApiGateway`.
-        #[serde(rename = "ApiGateway", skip_serializing_if = "Option::is_none")]
         pub api_gateway: Option<ApiGatewayTargetConfiguration>,
         /// `Connector`.
-        #[serde(rename = "Connector", skip_serializing_if = "Option::is_none")]
         pub connector: Option<ConnectorTargetConfiguration>,
     }
 
+    impl Serialize for McpTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OpenApiSchema", &self.open_api_schema)?;
+            crate::cfn::entry(&mut map, "SmithyModel", &self.smithy_model)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            crate::cfn::entry(&mut map, "McpServer", &self.mcp_server)?;
+            crate::cfn::entry(&mut map, "ApiGateway", &self.api_gateway)?;
+            crate::cfn::entry(&mut map, "Connector", &self.connector)?;
+            map.end()
+        }
+    }
+
     /// The `ApiSchemaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApiSchemaConfiguration {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3Configuration>,
         /// `InlinePayload`.
-        #[serde(rename = "InlinePayload", skip_serializing_if = "Option::is_none")]
         pub inline_payload: Option<Value<String>>,
     }
 
+    impl Serialize for ApiSchemaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "InlinePayload", &self.inline_payload)?;
+            map.end()
+        }
+    }
+
     /// The `S3Configuration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Configuration {
         /// `BucketOwnerAccountId`.
-        #[serde(
-            rename = "BucketOwnerAccountId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bucket_owner_account_id: Option<Value<String>>,
         /// `Uri`.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
     }
 
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BucketOwnerAccountId",
+                &self.bucket_owner_account_id,
+            )?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
     /// The `McpLambdaTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpLambdaTargetConfiguration {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn")]
         pub lambda_arn: Value<String>,
         /// `ToolSchema`.
-        #[serde(rename = "ToolSchema")]
         pub tool_schema: ToolSchema,
     }
 
@@ -4636,31 +5795,51 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for McpLambdaTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.serialize_entry("ToolSchema", &self.tool_schema)?;
+            map.end()
+        }
+    }
+
     /// The `ToolSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ToolSchema {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3Configuration>,
         /// `InlinePayload`.
-        #[serde(rename = "InlinePayload", skip_serializing_if = "Option::is_none")]
         pub inline_payload: Option<Vec<ToolDefinition>>,
     }
 
+    impl Serialize for ToolSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "InlinePayload", &self.inline_payload)?;
+            map.end()
+        }
+    }
+
     /// The `ToolDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ToolDefinition {
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
         /// `InputSchema`.
-        #[serde(rename = "InputSchema")]
         pub input_schema: SchemaDefinition,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OutputSchema`.
-        #[serde(rename = "OutputSchema", skip_serializing_if = "Option::is_none")]
         pub output_schema: Option<SchemaDefinition>,
     }
 
@@ -4680,23 +5859,33 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ToolDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("InputSchema", &self.input_schema)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputSchema", &self.output_schema)?;
+            map.end()
+        }
+    }
+
     /// The `SchemaDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SchemaDefinition {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Items`.
-        #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
         pub items: Option<Box<SchemaDefinition>>,
         /// `Properties`.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<indexmap::IndexMap<String, SchemaDefinition>>,
         /// `Required`.
-        #[serde(rename = "Required", skip_serializing_if = "Option::is_none")]
         pub required: Option<Vec<Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<SchemaType>,
     }
 
@@ -4710,6 +5899,22 @@ pub mod gateway_target {
                 required: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SchemaDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Items", &self.items)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "Required", &self.required)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -4763,19 +5968,15 @@ pub mod gateway_target {
     }
 
     /// The `McpServerTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerTargetConfiguration {
         /// `Endpoint`.
-        #[serde(rename = "Endpoint")]
         pub endpoint: Value<String>,
         /// `ListingMode`.
-        #[serde(rename = "ListingMode", skip_serializing_if = "Option::is_none")]
         pub listing_mode: Option<Value<ListingMode>>,
         /// `McpToolSchema`.
-        #[serde(rename = "McpToolSchema", skip_serializing_if = "Option::is_none")]
         pub mcp_tool_schema: Option<McpToolSchemaConfiguration>,
         /// `ResourcePriority`.
-        #[serde(rename = "ResourcePriority", skip_serializing_if = "Option::is_none")]
         pub resource_priority: Option<Value<f64>>,
     }
 
@@ -4788,6 +5989,21 @@ pub mod gateway_target {
                 mcp_tool_schema: None,
                 resource_priority: None,
             }
+        }
+    }
+
+    impl Serialize for McpServerTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "ListingMode", &self.listing_mode)?;
+            crate::cfn::entry(&mut map, "McpToolSchema", &self.mcp_tool_schema)?;
+            crate::cfn::entry(&mut map, "ResourcePriority", &self.resource_priority)?;
+            map.end()
         }
     }
 
@@ -4829,27 +6045,35 @@ pub mod gateway_target {
     }
 
     /// The `McpToolSchemaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpToolSchemaConfiguration {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3Configuration>,
         /// `InlinePayload`.
-        #[serde(rename = "InlinePayload", skip_serializing_if = "Option::is_none")]
         pub inline_payload: Option<Value<String>>,
     }
 
+    impl Serialize for McpToolSchemaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "InlinePayload", &self.inline_payload)?;
+            map.end()
+        }
+    }
+
     /// The `ApiGatewayTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiGatewayTargetConfiguration {
         /// `ApiGatewayToolConfiguration`.
-        #[serde(rename = "ApiGatewayToolConfiguration")]
         pub api_gateway_tool_configuration: ApiGatewayToolConfiguration,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
         /// `Stage`.
-        #[serde(rename = "Stage")]
         pub stage: Value<String>,
     }
 
@@ -4868,14 +6092,29 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ApiGatewayTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ApiGatewayToolConfiguration",
+                &self.api_gateway_tool_configuration,
+            )?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            map.serialize_entry("Stage", &self.stage)?;
+            map.end()
+        }
+    }
+
     /// The `ApiGatewayToolConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiGatewayToolConfiguration {
         /// `ToolFilters`.
-        #[serde(rename = "ToolFilters")]
         pub tool_filters: Vec<ApiGatewayToolFilter>,
         /// `ToolOverrides`.
-        #[serde(rename = "ToolOverrides", skip_serializing_if = "Option::is_none")]
         pub tool_overrides: Option<Vec<ApiGatewayToolOverride>>,
     }
 
@@ -4889,14 +6128,25 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ApiGatewayToolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ToolFilters", &self.tool_filters)?;
+            crate::cfn::entry(&mut map, "ToolOverrides", &self.tool_overrides)?;
+            map.end()
+        }
+    }
+
     /// The `ApiGatewayToolFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiGatewayToolFilter {
         /// `FilterPath`.
-        #[serde(rename = "FilterPath")]
         pub filter_path: Value<String>,
         /// `Methods`.
-        #[serde(rename = "Methods")]
         pub methods: Vec<Value<RestApiMethod>>,
     }
 
@@ -4910,6 +6160,19 @@ pub mod gateway_target {
                 filter_path: filter_path.into(),
                 methods: methods.into(),
             }
+        }
+    }
+
+    impl Serialize for ApiGatewayToolFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FilterPath", &self.filter_path)?;
+            map.serialize_entry("Methods", &self.methods)?;
+            map.end()
         }
     }
 
@@ -4966,19 +6229,15 @@ pub mod gateway_target {
     }
 
     /// The `ApiGatewayToolOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiGatewayToolOverride {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Method`.
-        #[serde(rename = "Method")]
         pub method: Value<RestApiMethod>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
     }
 
@@ -4998,17 +6257,29 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ApiGatewayToolOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Method", &self.method)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorTargetConfiguration {
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<ConnectorConfiguration>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Vec<Value<String>>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: ConnectorSource,
     }
 
@@ -5023,20 +6294,30 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ConnectorTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorConfiguration {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ParameterOverrides`.
-        #[serde(rename = "ParameterOverrides", skip_serializing_if = "Option::is_none")]
         pub parameter_overrides: Option<Vec<ConnectorParameterOverride>>,
-        /// `ParameterValues`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ParameterValues", skip_serializing_if = "Option::is_none")]
+        /// `ParameterValues`: `ParameterValues`. Untyped in the schema: any `serde_json::Value`.
         pub parameter_values: Option<serde_json::Value>,
     }
 
@@ -5052,17 +6333,33 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ConnectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterOverrides",
+                &self.parameter_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "ParameterValues", &self.parameter_values)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorParameterOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorParameterOverride {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
         /// `Visible`.
-        #[serde(rename = "Visible", skip_serializing_if = "Option::is_none")]
         pub visible: Option<Value<bool>>,
     }
 
@@ -5077,11 +6374,24 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ConnectorParameterOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Visible", &self.visible)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorSource {
         /// `ConnectorId`.
-        #[serde(rename = "ConnectorId")]
         pub connector_id: Value<String>,
     }
 
@@ -5094,31 +6404,51 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for ConnectorSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorId", &self.connector_id)?;
+            map.end()
+        }
+    }
+
     /// The `HttpTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpTargetConfiguration {
         /// `AgentcoreRuntime`.
-        #[serde(rename = "AgentcoreRuntime", skip_serializing_if = "Option::is_none")]
         pub agentcore_runtime: Option<RuntimeTargetConfiguration>,
         /// `Passthrough`.
-        #[serde(rename = "Passthrough", skip_serializing_if = "Option::is_none")]
         pub passthrough: Option<PassthroughTargetConfiguration>,
         /// `Connector`.
-        #[serde(rename = "Connector", skip_serializing_if = "Option::is_none")]
         pub connector: Option<HttpConnectorTargetConfiguration>,
     }
 
+    impl Serialize for HttpTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentcoreRuntime", &self.agentcore_runtime)?;
+            crate::cfn::entry(&mut map, "Passthrough", &self.passthrough)?;
+            crate::cfn::entry(&mut map, "Connector", &self.connector)?;
+            map.end()
+        }
+    }
+
     /// The `RuntimeTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuntimeTargetConfiguration {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `Qualifier`.
-        #[serde(rename = "Qualifier", skip_serializing_if = "Option::is_none")]
         pub qualifier: Option<Value<String>>,
         /// `Schema`.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<HttpApiSchemaConfiguration>,
     }
 
@@ -5133,11 +6463,24 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for RuntimeTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Qualifier", &self.qualifier)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            map.end()
+        }
+    }
+
     /// The `HttpApiSchemaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpApiSchemaConfiguration {
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: ApiSchemaConfiguration,
     }
 
@@ -5148,24 +6491,28 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for HttpApiSchemaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `PassthroughTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PassthroughTargetConfiguration {
         /// `Endpoint`.
-        #[serde(rename = "Endpoint")]
         pub endpoint: Value<String>,
         /// `ProtocolType`.
-        #[serde(rename = "ProtocolType")]
         pub protocol_type: Value<PassthroughProtocolType>,
         /// `Schema`.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<HttpApiSchemaConfiguration>,
         /// `StickinessConfiguration`.
-        #[serde(
-            rename = "StickinessConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stickiness_configuration: Option<StickinessConfiguration>,
     }
 
@@ -5181,6 +6528,25 @@ pub mod gateway_target {
                 schema: None,
                 stickiness_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for PassthroughTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("ProtocolType", &self.protocol_type)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "StickinessConfiguration",
+                &self.stickiness_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -5228,13 +6594,11 @@ pub mod gateway_target {
     }
 
     /// The `StickinessConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StickinessConfiguration {
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<f64>>,
     }
 
@@ -5248,14 +6612,25 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for StickinessConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
+    }
+
     /// The `HttpConnectorTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpConnectorTargetConfiguration {
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: HttpConnectorSource,
     }
 
@@ -5269,11 +6644,23 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for HttpConnectorTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `HttpConnectorSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpConnectorSource {
         /// `ConnectorId`.
-        #[serde(rename = "ConnectorId")]
         pub connector_id: Value<String>,
     }
 
@@ -5286,22 +6673,44 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for HttpConnectorSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorId", &self.connector_id)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceTargetConfiguration {
         /// `Connector`.
-        #[serde(rename = "Connector", skip_serializing_if = "Option::is_none")]
         pub connector: Option<InferenceConnectorTargetConfiguration>,
         /// `Provider`.
-        #[serde(rename = "Provider", skip_serializing_if = "Option::is_none")]
         pub provider: Option<InferenceProviderTargetConfiguration>,
     }
 
+    impl Serialize for InferenceTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Connector", &self.connector)?;
+            crate::cfn::entry(&mut map, "Provider", &self.provider)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceConnectorTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceConnectorTargetConfiguration {
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: InferenceConnectorSource,
     }
 
@@ -5312,11 +6721,22 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for InferenceConnectorTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceConnectorSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceConnectorSource {
         /// `ConnectorId`.
-        #[serde(rename = "ConnectorId")]
         pub connector_id: Value<String>,
     }
 
@@ -5329,17 +6749,26 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for InferenceConnectorSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorId", &self.connector_id)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceProviderTargetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceProviderTargetConfiguration {
         /// `Endpoint`.
-        #[serde(rename = "Endpoint")]
         pub endpoint: Value<String>,
         /// `ModelMapping`.
-        #[serde(rename = "ModelMapping", skip_serializing_if = "Option::is_none")]
         pub model_mapping: Option<ModelMapping>,
         /// `Operations`.
-        #[serde(rename = "Operations", skip_serializing_if = "Option::is_none")]
         pub operations: Option<Vec<InferenceOperationConfiguration>>,
     }
 
@@ -5354,36 +6783,69 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for InferenceProviderTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "ModelMapping", &self.model_mapping)?;
+            crate::cfn::entry(&mut map, "Operations", &self.operations)?;
+            map.end()
+        }
+    }
+
     /// The `ModelMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelMapping {
         /// `ProviderPrefix`.
-        #[serde(rename = "ProviderPrefix", skip_serializing_if = "Option::is_none")]
         pub provider_prefix: Option<ProviderPrefix>,
     }
 
+    impl Serialize for ModelMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ProviderPrefix", &self.provider_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `ProviderPrefix` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProviderPrefix {
         /// `Separator`.
-        #[serde(rename = "Separator", skip_serializing_if = "Option::is_none")]
         pub separator: Option<Value<String>>,
         /// `Strip`.
-        #[serde(rename = "Strip", skip_serializing_if = "Option::is_none")]
         pub strip: Option<Value<bool>>,
     }
 
+    impl Serialize for ProviderPrefix {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Separator", &self.separator)?;
+            crate::cfn::entry(&mut map, "Strip", &self.strip)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceOperationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceOperationConfiguration {
         /// `Models`.
-        #[serde(rename = "Models", skip_serializing_if = "Option::is_none")]
         pub models: Option<Vec<ModelEntry>>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
         /// `ProviderPath`.
-        #[serde(rename = "ProviderPath", skip_serializing_if = "Option::is_none")]
         pub provider_path: Option<Value<String>>,
     }
 
@@ -5398,11 +6860,24 @@ pub mod gateway_target {
         }
     }
 
+    impl Serialize for InferenceOperationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Models", &self.models)?;
+            map.serialize_entry("Path", &self.path)?;
+            crate::cfn::entry(&mut map, "ProviderPath", &self.provider_path)?;
+            map.end()
+        }
+    }
+
     /// The `ModelEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelEntry {
         /// `Model`.
-        #[serde(rename = "Model")]
         pub model: Value<String>,
     }
 
@@ -5410,6 +6885,18 @@ pub mod gateway_target {
         /// A `ModelEntry` of its required properties (`Model`), the others unset.
         pub fn new(model: impl Into<Value<String>>) -> Self {
             Self { model: model.into() }
+        }
+    }
+
+    impl Serialize for ModelEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Model", &self.model)?;
+            map.end()
         }
     }
 }
@@ -5534,69 +7021,43 @@ pub mod harness {
     }
 
     /// The properties of `AWS::BedrockAgentCore::Harness`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHarnessProps {
-        /// The tools that the agent is allowed to use.
-        #[serde(rename = "AllowedTools", skip_serializing_if = "Option::is_none")]
+        /// `AllowedTools`: The tools that the agent is allowed to use.
         pub allowed_tools: Option<Vec<Value<String>>>,
-        /// The inbound authorization configuration for authenticating incoming requests.
-        #[serde(
-            rename = "AuthorizerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizerConfiguration`: The inbound authorization configuration for authenticating incoming requests.
         pub authorizer_configuration: Option<AuthorizerConfiguration>,
-        /// The compute environment configuration for the harness, including underlying runtime information.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: The compute environment configuration for the harness, including underlying runtime information.
         pub environment: Option<HarnessEnvironmentProvider>,
-        /// The environment artifact for the harness, such as a custom container image.
-        #[serde(rename = "EnvironmentArtifact", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentArtifact`: The environment artifact for the harness, such as a custom container image.
         pub environment_artifact: Option<HarnessEnvironmentArtifact>,
-        /// Environment variables to set in the harness runtime environment.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentVariables`: Environment variables to set in the harness runtime environment.
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ARN of the IAM role that the harness assumes when running.
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: The ARN of the IAM role that the harness assumes when running.
         pub execution_role_arn: Value<String>,
-        /// The name of the harness.
-        #[serde(rename = "HarnessName")]
+        /// `HarnessName`: The name of the harness.
         pub harness_name: Value<String>,
-        /// Lifecycle hooks that fire at well-defined points in the agent loop for policy enforcement, audit, and governance.
-        #[serde(rename = "Hooks", skip_serializing_if = "Option::is_none")]
+        /// `Hooks`: Lifecycle hooks that fire at well-defined points in the agent loop for policy enforcement, audit, and governance.
         pub hooks: Option<Vec<HarnessHook>>,
-        /// The maximum number of iterations the agent loop can execute per invocation.
-        #[serde(rename = "MaxIterations", skip_serializing_if = "Option::is_none")]
+        /// `MaxIterations`: The maximum number of iterations the agent loop can execute per invocation.
         pub max_iterations: Option<Value<i64>>,
-        /// The maximum number of tokens the agent can generate per iteration.
-        #[serde(rename = "MaxTokens", skip_serializing_if = "Option::is_none")]
+        /// `MaxTokens`: The maximum number of tokens the agent can generate per iteration.
         pub max_tokens: Option<Value<i64>>,
-        /// The AgentCore Memory configuration for persisting conversation context.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+        /// `Memory`: The AgentCore Memory configuration for persisting conversation context.
         pub memory: Option<HarnessMemoryConfiguration>,
-        /// The model configuration for the harness.
-        #[serde(rename = "Model")]
+        /// `Model`: The model configuration for the harness.
         pub model: HarnessModelConfiguration,
-        /// The skills available to the agent.
-        #[serde(rename = "Skills", skip_serializing_if = "Option::is_none")]
+        /// `Skills`: The skills available to the agent.
         pub skills: Option<Vec<HarnessSkill>>,
-        /// The system prompt that defines the agent's behavior.
-        #[serde(rename = "SystemPrompt", skip_serializing_if = "Option::is_none")]
+        /// `SystemPrompt`: The system prompt that defines the agent's behavior.
         pub system_prompt: Option<Vec<HarnessSystemContentBlock>>,
-        /// Tags to apply to the harness resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the harness resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The maximum duration in seconds for the agent loop execution per invocation.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutSeconds`: The maximum duration in seconds for the agent loop execution per invocation.
         pub timeout_seconds: Option<Value<i64>>,
-        /// The tools available to the agent.
-        #[serde(rename = "Tools", skip_serializing_if = "Option::is_none")]
+        /// `Tools`: The tools available to the agent.
         pub tools: Option<Vec<HarnessTool>>,
-        /// The truncation configuration for managing conversation context.
-        #[serde(rename = "Truncation", skip_serializing_if = "Option::is_none")]
+        /// `Truncation`: The truncation configuration for managing conversation context.
         pub truncation: Option<HarnessTruncationConfiguration>,
     }
 
@@ -5630,48 +7091,88 @@ pub mod harness {
         }
     }
 
+    impl Serialize for CfnHarnessProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedTools", &self.allowed_tools)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerConfiguration",
+                &self.authorizer_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentArtifact",
+                &self.environment_artifact,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("HarnessName", &self.harness_name)?;
+            crate::cfn::entry(&mut map, "Hooks", &self.hooks)?;
+            crate::cfn::entry(&mut map, "MaxIterations", &self.max_iterations)?;
+            crate::cfn::entry(&mut map, "MaxTokens", &self.max_tokens)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            map.serialize_entry("Model", &self.model)?;
+            crate::cfn::entry(&mut map, "Skills", &self.skills)?;
+            crate::cfn::entry(&mut map, "SystemPrompt", &self.system_prompt)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            crate::cfn::entry(&mut map, "Tools", &self.tools)?;
+            crate::cfn::entry(&mut map, "Truncation", &self.truncation)?;
+            map.end()
+        }
+    }
+
     /// The `AuthorizerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizerConfiguration {
         /// `CustomJWTAuthorizer`.
-        #[serde(rename = "CustomJWTAuthorizer", skip_serializing_if = "Option::is_none")]
         pub custom_jwt_authorizer: Option<CustomJwtAuthorizerConfiguration>,
     }
 
-    /// The `CustomJwtAuthorizerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct CustomJwtAuthorizerConfiguration {
-        /// A map that associates each scope in AllowedScopes with a corresponding advertised scope value.
-        #[serde(
-            rename = "AdvertisedScopeMapping",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomJWTAuthorizer",
+                &self.custom_jwt_authorizer,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `CustomJwtAuthorizerConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CustomJwtAuthorizerConfiguration {
+        /// `AdvertisedScopeMapping`: A map that associates each scope in AllowedScopes with a corresponding advertised scope value.
         pub advertised_scope_mapping: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `AllowedAudience`.
-        #[serde(rename = "AllowedAudience", skip_serializing_if = "Option::is_none")]
         pub allowed_audience: Option<Vec<Value<String>>>,
         /// `AllowedClients`.
-        #[serde(rename = "AllowedClients", skip_serializing_if = "Option::is_none")]
         pub allowed_clients: Option<Vec<Value<String>>>,
         /// `AllowedScopes`.
-        #[serde(rename = "AllowedScopes", skip_serializing_if = "Option::is_none")]
         pub allowed_scopes: Option<Vec<Value<String>>>,
         /// `CustomClaims`.
-        #[serde(rename = "CustomClaims", skip_serializing_if = "Option::is_none")]
         pub custom_claims: Option<Vec<CustomClaimValidationType>>,
         /// `DiscoveryUrl`.
-        #[serde(rename = "DiscoveryUrl")]
         pub discovery_url: Value<String>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint", skip_serializing_if = "Option::is_none")]
         pub private_endpoint: Option<PrivateEndpoint>,
         /// `PrivateEndpointOverrides`.
-        #[serde(
-            rename = "PrivateEndpointOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_endpoint_overrides: Option<Vec<PrivateEndpointOverride>>,
     }
 
@@ -5691,41 +7192,77 @@ pub mod harness {
         }
     }
 
+    impl Serialize for CustomJwtAuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvertisedScopeMapping",
+                &self.advertised_scope_mapping,
+            )?;
+            crate::cfn::entry(&mut map, "AllowedAudience", &self.allowed_audience)?;
+            crate::cfn::entry(&mut map, "AllowedClients", &self.allowed_clients)?;
+            crate::cfn::entry(&mut map, "AllowedScopes", &self.allowed_scopes)?;
+            crate::cfn::entry(&mut map, "CustomClaims", &self.custom_claims)?;
+            map.serialize_entry("DiscoveryUrl", &self.discovery_url)?;
+            crate::cfn::entry(&mut map, "PrivateEndpoint", &self.private_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateEndpointOverrides",
+                &self.private_endpoint_overrides,
+            )?;
+            map.end()
+        }
+    }
+
     /// Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateEndpoint {
         /// `ManagedVpcResource`.
-        #[serde(rename = "ManagedVpcResource", skip_serializing_if = "Option::is_none")]
         pub managed_vpc_resource: Option<ManagedVpcResource>,
         /// `SelfManagedLatticeResource`.
-        #[serde(
-            rename = "SelfManagedLatticeResource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_managed_lattice_resource: Option<SelfManagedLatticeResource>,
     }
 
+    impl Serialize for PrivateEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedVpcResource",
+                &self.managed_vpc_resource,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedLatticeResource",
+                &self.self_managed_lattice_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for a service-managed VPC endpoint.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedVpcResource {
         /// `EndpointIpAddressType`.
-        #[serde(rename = "EndpointIpAddressType")]
         pub endpoint_ip_address_type: Value<EndpointIpAddressType>,
         /// `RoutingDomain`.
-        #[serde(rename = "RoutingDomain", skip_serializing_if = "Option::is_none")]
         pub routing_domain: Option<Value<String>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `VpcIdentifier`.
-        #[serde(rename = "VpcIdentifier")]
         pub vpc_identifier: Value<String>,
     }
 
@@ -5747,11 +7284,30 @@ pub mod harness {
         }
     }
 
+    impl Serialize for ManagedVpcResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EndpointIpAddressType",
+                &self.endpoint_ip_address_type,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingDomain", &self.routing_domain)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcIdentifier", &self.vpc_identifier)?;
+            map.end()
+        }
+    }
+
     /// Configuration for connecting to a private resource using a self-managed VPC Lattice resource configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SelfManagedLatticeResource {
         /// `ResourceConfigurationIdentifier`.
-        #[serde(rename = "ResourceConfigurationIdentifier")]
         pub resource_configuration_identifier: Value<String>,
     }
 
@@ -5765,14 +7321,27 @@ pub mod harness {
         }
     }
 
+    impl Serialize for SelfManagedLatticeResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ResourceConfigurationIdentifier",
+                &self.resource_configuration_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// Maps a domain to a private endpoint for resolving that domain over a private network.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateEndpointOverride {
         /// `Domain`.
-        #[serde(rename = "Domain")]
         pub domain: Value<String>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint")]
         pub private_endpoint: PrivateEndpoint,
     }
 
@@ -5789,75 +7358,123 @@ pub mod harness {
         }
     }
 
+    impl Serialize for PrivateEndpointOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            map.serialize_entry("PrivateEndpoint", &self.private_endpoint)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessEnvironmentProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessEnvironmentProvider {
         /// `AgentCoreRuntimeEnvironment`.
-        #[serde(
-            rename = "AgentCoreRuntimeEnvironment",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_core_runtime_environment: Option<HarnessAgentCoreRuntimeEnvironment>,
     }
 
+    impl Serialize for HarnessEnvironmentProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentCoreRuntimeEnvironment",
+                &self.agent_core_runtime_environment,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HarnessAgentCoreRuntimeEnvironment` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessAgentCoreRuntimeEnvironment {
-        /// The ARN of the underlying AgentCore Runtime. Read-only: CloudFormation returns it.
-        #[serde(rename = "AgentRuntimeArn", skip_serializing_if = "Option::is_none")]
+        /// `AgentRuntimeArn`: The ARN of the underlying AgentCore Runtime. Read-only: CloudFormation returns it.
         pub agent_runtime_arn: Option<Value<String>>,
-        /// The ID of the underlying AgentCore Runtime. Read-only: CloudFormation returns it.
-        #[serde(rename = "AgentRuntimeId", skip_serializing_if = "Option::is_none")]
+        /// `AgentRuntimeId`: The ID of the underlying AgentCore Runtime. Read-only: CloudFormation returns it.
         pub agent_runtime_id: Option<Value<String>>,
-        /// The name of the underlying AgentCore Runtime. Read-only: CloudFormation returns it.
-        #[serde(rename = "AgentRuntimeName", skip_serializing_if = "Option::is_none")]
+        /// `AgentRuntimeName`: The name of the underlying AgentCore Runtime. Read-only: CloudFormation returns it.
         pub agent_runtime_name: Option<Value<String>>,
         /// `FilesystemConfigurations`.
-        #[serde(
-            rename = "FilesystemConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub filesystem_configurations: Option<Vec<FilesystemConfiguration>>,
         /// `LifecycleConfiguration`.
-        #[serde(
-            rename = "LifecycleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lifecycle_configuration: Option<LifecycleConfiguration>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
     }
 
+    impl Serialize for HarnessAgentCoreRuntimeEnvironment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentRuntimeArn", &self.agent_runtime_arn)?;
+            crate::cfn::entry(&mut map, "AgentRuntimeId", &self.agent_runtime_id)?;
+            crate::cfn::entry(&mut map, "AgentRuntimeName", &self.agent_runtime_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilesystemConfigurations",
+                &self.filesystem_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfiguration",
+                &self.lifecycle_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `FilesystemConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilesystemConfiguration {
         /// `EfsAccessPoint`.
-        #[serde(rename = "EfsAccessPoint", skip_serializing_if = "Option::is_none")]
         pub efs_access_point: Option<EfsAccessPointConfiguration>,
         /// `S3FilesAccessPoint`.
-        #[serde(rename = "S3FilesAccessPoint", skip_serializing_if = "Option::is_none")]
         pub s3_files_access_point: Option<S3FilesAccessPointConfiguration>,
         /// `SessionStorage`.
-        #[serde(rename = "SessionStorage", skip_serializing_if = "Option::is_none")]
         pub session_storage: Option<SessionStorageConfiguration>,
     }
 
+    impl Serialize for FilesystemConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EfsAccessPoint", &self.efs_access_point)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3FilesAccessPoint",
+                &self.s3_files_access_point,
+            )?;
+            crate::cfn::entry(&mut map, "SessionStorage", &self.session_storage)?;
+            map.end()
+        }
+    }
+
     /// Configuration for an Amazon EFS access point to mount into the AgentCore Runtime.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EfsAccessPointConfiguration {
         /// `AccessPointArn`.
-        #[serde(rename = "AccessPointArn")]
         pub access_point_arn: Value<String>,
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
     }
 
@@ -5874,14 +7491,25 @@ pub mod harness {
         }
     }
 
+    impl Serialize for EfsAccessPointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// Configuration for an Amazon S3 Files access point to mount into the AgentCore Runtime.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3FilesAccessPointConfiguration {
         /// `AccessPointArn`.
-        #[serde(rename = "AccessPointArn")]
         pub access_point_arn: Value<String>,
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
     }
 
@@ -5898,11 +7526,23 @@ pub mod harness {
         }
     }
 
+    impl Serialize for S3FilesAccessPointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// The `SessionStorageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionStorageConfiguration {
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
     }
 
@@ -5915,29 +7555,50 @@ pub mod harness {
         }
     }
 
+    impl Serialize for SessionStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// The `LifecycleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LifecycleConfiguration {
         /// `IdleRuntimeSessionTimeout`.
-        #[serde(
-            rename = "IdleRuntimeSessionTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub idle_runtime_session_timeout: Option<Value<i64>>,
         /// `MaxLifetime`.
-        #[serde(rename = "MaxLifetime", skip_serializing_if = "Option::is_none")]
         pub max_lifetime: Option<Value<i64>>,
     }
 
+    impl Serialize for LifecycleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleRuntimeSessionTimeout",
+                &self.idle_runtime_session_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "MaxLifetime", &self.max_lifetime)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkConfiguration {
         /// `NetworkMode`.
-        #[serde(rename = "NetworkMode")]
         pub network_mode: Value<NetworkMode>,
         /// `NetworkModeConfig`.
-        #[serde(rename = "NetworkModeConfig", skip_serializing_if = "Option::is_none")]
         pub network_mode_config: Option<VpcConfig>,
     }
 
@@ -5948,6 +7609,19 @@ pub mod harness {
                 network_mode: network_mode.into(),
                 network_mode_config: None,
             }
+        }
+    }
+
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkMode", &self.network_mode)?;
+            crate::cfn::entry(&mut map, "NetworkModeConfig", &self.network_mode_config)?;
+            map.end()
         }
     }
 
@@ -5989,13 +7663,11 @@ pub mod harness {
     }
 
     /// The `VpcConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups")]
         pub security_groups: Vec<Value<String>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
 
@@ -6012,23 +7684,46 @@ pub mod harness {
         }
     }
 
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessEnvironmentArtifact` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessEnvironmentArtifact {
         /// `ContainerConfiguration`.
-        #[serde(
-            rename = "ContainerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_configuration: Option<ContainerConfiguration>,
     }
 
+    impl Serialize for HarnessEnvironmentArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerConfiguration",
+                &self.container_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ContainerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerConfiguration {
-        /// The ECR URI of the container.
-        #[serde(rename = "ContainerUri")]
+        /// `ContainerUri`: The ECR URI of the container.
         pub container_uri: Value<String>,
     }
 
@@ -6041,31 +7736,52 @@ pub mod harness {
         }
     }
 
+    impl Serialize for ContainerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerUri", &self.container_uri)?;
+            map.end()
+        }
+    }
+
     /// A lifecycle hook configured for one phase of the agent loop.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessHook {
         /// `AfterInvocation`.
-        #[serde(rename = "AfterInvocation", skip_serializing_if = "Option::is_none")]
         pub after_invocation: Option<HarnessAfterInvocationHook>,
         /// `AfterToolCall`.
-        #[serde(rename = "AfterToolCall", skip_serializing_if = "Option::is_none")]
         pub after_tool_call: Option<HarnessAfterToolCallHook>,
         /// `BeforeInvocation`.
-        #[serde(rename = "BeforeInvocation", skip_serializing_if = "Option::is_none")]
         pub before_invocation: Option<HarnessBeforeInvocationHook>,
         /// `BeforeToolCall`.
-        #[serde(rename = "BeforeToolCall", skip_serializing_if = "Option::is_none")]
         pub before_tool_call: Option<HarnessBeforeToolCallHook>,
     }
 
+    impl Serialize for HarnessHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AfterInvocation", &self.after_invocation)?;
+            crate::cfn::entry(&mut map, "AfterToolCall", &self.after_tool_call)?;
+            crate::cfn::entry(&mut map, "BeforeInvocation", &self.before_invocation)?;
+            crate::cfn::entry(&mut map, "BeforeToolCall", &self.before_tool_call)?;
+            map.end()
+        }
+    }
+
     /// A hook that runs after an agent invocation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessAfterInvocationHook {
-        /// The unique name of the hook.
-        #[serde(rename = "Name")]
+        /// `Name`: The unique name of the hook.
         pub name: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: HarnessHookTarget,
     }
 
@@ -6082,25 +7798,48 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessAfterInvocationHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The destination that receives lifecycle hook events.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessHookTarget {
         /// `EventBridge`.
-        #[serde(rename = "EventBridge", skip_serializing_if = "Option::is_none")]
         pub event_bridge: Option<HarnessHookEventBridgeTarget>,
         /// `Lambda`.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
         pub lambda: Option<HarnessHookLambdaTarget>,
         /// `Sns`.
-        #[serde(rename = "Sns", skip_serializing_if = "Option::is_none")]
         pub sns: Option<HarnessHookSnsTarget>,
     }
 
+    impl Serialize for HarnessHookTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventBridge", &self.event_bridge)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            crate::cfn::entry(&mut map, "Sns", &self.sns)?;
+            map.end()
+        }
+    }
+
     /// An EventBridge event bus that receives lifecycle hook events asynchronously.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessHookEventBridgeTarget {
-        /// The ARN of the EventBridge event bus.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The ARN of the EventBridge event bus.
         pub arn: Value<String>,
     }
 
@@ -6111,17 +7850,26 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessHookEventBridgeTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// A Lambda function invoked synchronously for a lifecycle hook.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessHookLambdaTarget {
-        /// The ARN of the Lambda function.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The ARN of the Lambda function.
         pub arn: Value<String>,
-        /// Whether the agent loop continues or stops when the Lambda invocation fails.
-        #[serde(rename = "FailureMode", skip_serializing_if = "Option::is_none")]
+        /// `FailureMode`: Whether the agent loop continues or stops when the Lambda invocation fails.
         pub failure_mode: Option<Value<FailureMode>>,
-        /// The maximum number of seconds to wait for the Lambda response.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutSeconds`: The maximum number of seconds to wait for the Lambda response.
         pub timeout_seconds: Option<Value<i64>>,
     }
 
@@ -6133,6 +7881,20 @@ pub mod harness {
                 failure_mode: None,
                 timeout_seconds: None,
             }
+        }
+    }
+
+    impl Serialize for HarnessHookLambdaTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "FailureMode", &self.failure_mode)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            map.end()
         }
     }
 
@@ -6174,10 +7936,9 @@ pub mod harness {
     }
 
     /// An SNS topic that receives lifecycle hook events asynchronously.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessHookSnsTarget {
-        /// The ARN of the SNS topic.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The ARN of the SNS topic.
         pub arn: Value<String>,
     }
 
@@ -6188,14 +7949,24 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessHookSnsTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// A hook that runs after each tool call.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessAfterToolCallHook {
-        /// The unique name of the hook.
-        #[serde(rename = "Name")]
+        /// `Name`: The unique name of the hook.
         pub name: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: HarnessHookTarget,
     }
 
@@ -6212,14 +7983,25 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessAfterToolCallHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// A hook that runs before an agent invocation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessBeforeInvocationHook {
-        /// The unique name of the hook.
-        #[serde(rename = "Name")]
+        /// `Name`: The unique name of the hook.
         pub name: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: HarnessHookTarget,
     }
 
@@ -6236,14 +8018,25 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessBeforeInvocationHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// A hook that runs before each tool call.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessBeforeToolCallHook {
-        /// The unique name of the hook.
-        #[serde(rename = "Name")]
+        /// `Name`: The unique name of the hook.
         pub name: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: HarnessHookTarget,
     }
 
@@ -6260,42 +8053,62 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessBeforeToolCallHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessMemoryConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessMemoryConfiguration {
         /// `AgentCoreMemoryConfiguration`.
-        #[serde(
-            rename = "AgentCoreMemoryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_core_memory_configuration: Option<HarnessAgentCoreMemoryConfiguration>,
-        /// `Disabled`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Disabled", skip_serializing_if = "Option::is_none")]
+        /// `Disabled`: `Disabled`. Untyped in the schema: any `serde_json::Value`.
         pub disabled: Option<serde_json::Value>,
         /// `ManagedMemoryConfiguration`.
-        #[serde(
-            rename = "ManagedMemoryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_memory_configuration: Option<HarnessManagedMemoryConfiguration>,
     }
 
+    impl Serialize for HarnessMemoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentCoreMemoryConfiguration",
+                &self.agent_core_memory_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Disabled", &self.disabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedMemoryConfiguration",
+                &self.managed_memory_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HarnessAgentCoreMemoryConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessAgentCoreMemoryConfiguration {
         /// `ActorId`.
-        #[serde(rename = "ActorId", skip_serializing_if = "Option::is_none")]
         pub actor_id: Option<Value<String>>,
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `MessagesCount`.
-        #[serde(rename = "MessagesCount", skip_serializing_if = "Option::is_none")]
         pub messages_count: Option<Value<i64>>,
         /// `RetrievalConfig`.
-        #[serde(rename = "RetrievalConfig", skip_serializing_if = "Option::is_none")]
         pub retrieval_config: Option<
             indexmap::IndexMap<String, HarnessAgentCoreMemoryRetrievalConfig>,
         >,
@@ -6313,35 +8126,76 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessAgentCoreMemoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActorId", &self.actor_id)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "MessagesCount", &self.messages_count)?;
+            crate::cfn::entry(&mut map, "RetrievalConfig", &self.retrieval_config)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessAgentCoreMemoryRetrievalConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessAgentCoreMemoryRetrievalConfig {
-        /// Minimum relevance score for retrieved memories.
-        #[serde(rename = "RelevanceScore", skip_serializing_if = "Option::is_none")]
+        /// `RelevanceScore`: Minimum relevance score for retrieved memories.
         pub relevance_score: Option<Value<f64>>,
         /// `StrategyId`.
-        #[serde(rename = "StrategyId", skip_serializing_if = "Option::is_none")]
         pub strategy_id: Option<Value<String>>,
-        /// Maximum number of memory records to retrieve.
-        #[serde(rename = "TopK", skip_serializing_if = "Option::is_none")]
+        /// `TopK`: Maximum number of memory records to retrieve.
         pub top_k: Option<Value<i64>>,
     }
 
+    impl Serialize for HarnessAgentCoreMemoryRetrievalConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RelevanceScore", &self.relevance_score)?;
+            crate::cfn::entry(&mut map, "StrategyId", &self.strategy_id)?;
+            crate::cfn::entry(&mut map, "TopK", &self.top_k)?;
+            map.end()
+        }
+    }
+
     /// Configuration for managed memory.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessManagedMemoryConfiguration {
-        /// The ARN of the managed memory resource. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The ARN of the managed memory resource. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// Customer-managed KMS key ARN.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: Customer-managed KMS key ARN.
         pub encryption_key_arn: Option<Value<String>>,
-        /// Event retention in days.
-        #[serde(rename = "EventExpiryDuration", skip_serializing_if = "Option::is_none")]
+        /// `EventExpiryDuration`: Event retention in days.
         pub event_expiry_duration: Option<Value<i64>>,
-        /// Strategy types to enable.
-        #[serde(rename = "Strategies", skip_serializing_if = "Option::is_none")]
+        /// `Strategies`: Strategy types to enable.
         pub strategies: Option<Vec<Value<StrategiesItem>>>,
+    }
+
+    impl Serialize for HarnessManagedMemoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventExpiryDuration",
+                &self.event_expiry_duration,
+            )?;
+            crate::cfn::entry(&mut map, "Strategies", &self.strategies)?;
+            map.end()
+        }
     }
 
     /// Values of `StrategiesItem`.
@@ -6388,42 +8242,59 @@ pub mod harness {
     }
 
     /// The `HarnessModelConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessModelConfiguration {
         /// `BedrockModelConfig`.
-        #[serde(rename = "BedrockModelConfig", skip_serializing_if = "Option::is_none")]
         pub bedrock_model_config: Option<HarnessBedrockModelConfig>,
         /// `GeminiModelConfig`.
-        #[serde(rename = "GeminiModelConfig", skip_serializing_if = "Option::is_none")]
         pub gemini_model_config: Option<HarnessGeminiModelConfig>,
         /// `LiteLlmModelConfig`.
-        #[serde(rename = "LiteLlmModelConfig", skip_serializing_if = "Option::is_none")]
         pub lite_llm_model_config: Option<HarnessLiteLlmModelConfig>,
         /// `OpenAiModelConfig`.
-        #[serde(rename = "OpenAiModelConfig", skip_serializing_if = "Option::is_none")]
         pub open_ai_model_config: Option<HarnessOpenAiModelConfig>,
     }
 
+    impl Serialize for HarnessModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockModelConfig",
+                &self.bedrock_model_config,
+            )?;
+            crate::cfn::entry(&mut map, "GeminiModelConfig", &self.gemini_model_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "LiteLlmModelConfig",
+                &self.lite_llm_model_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenAiModelConfig",
+                &self.open_ai_model_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HarnessBedrockModelConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessBedrockModelConfig {
-        /// Provider-specific parameters passed through to the model provider unchanged. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AdditionalParams", skip_serializing_if = "Option::is_none")]
+        /// `AdditionalParams`: Provider-specific parameters passed through to the model provider unchanged. Untyped in the schema: any `serde_json::Value`.
         pub additional_params: Option<serde_json::Value>,
         /// `ApiFormat`.
-        #[serde(rename = "ApiFormat", skip_serializing_if = "Option::is_none")]
         pub api_format: Option<Value<ApiFormat>>,
         /// `MaxTokens`.
-        #[serde(rename = "MaxTokens", skip_serializing_if = "Option::is_none")]
         pub max_tokens: Option<Value<i64>>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
         /// `Temperature`.
-        #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
         pub temperature: Option<Value<f64>>,
         /// `TopP`.
-        #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
         pub top_p: Option<Value<f64>>,
     }
 
@@ -6438,6 +8309,23 @@ pub mod harness {
                 temperature: None,
                 top_p: None,
             }
+        }
+    }
+
+    impl Serialize for HarnessBedrockModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalParams", &self.additional_params)?;
+            crate::cfn::entry(&mut map, "ApiFormat", &self.api_format)?;
+            crate::cfn::entry(&mut map, "MaxTokens", &self.max_tokens)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+            crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+            map.end()
         }
     }
 
@@ -6482,28 +8370,21 @@ pub mod harness {
     }
 
     /// The `HarnessGeminiModelConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessGeminiModelConfig {
-        /// Provider-specific parameters passed through to the Gemini model provider unchanged. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AdditionalParams", skip_serializing_if = "Option::is_none")]
+        /// `AdditionalParams`: Provider-specific parameters passed through to the Gemini model provider unchanged. Untyped in the schema: any `serde_json::Value`.
         pub additional_params: Option<serde_json::Value>,
         /// `ApiKeyArn`.
-        #[serde(rename = "ApiKeyArn")]
         pub api_key_arn: Value<String>,
         /// `MaxTokens`.
-        #[serde(rename = "MaxTokens", skip_serializing_if = "Option::is_none")]
         pub max_tokens: Option<Value<i64>>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
         /// `Temperature`.
-        #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
         pub temperature: Option<Value<f64>>,
         /// `TopK`.
-        #[serde(rename = "TopK", skip_serializing_if = "Option::is_none")]
         pub top_k: Option<Value<i64>>,
         /// `TopP`.
-        #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
         pub top_p: Option<Value<f64>>,
     }
 
@@ -6525,29 +8406,40 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessGeminiModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalParams", &self.additional_params)?;
+            map.serialize_entry("ApiKeyArn", &self.api_key_arn)?;
+            crate::cfn::entry(&mut map, "MaxTokens", &self.max_tokens)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+            crate::cfn::entry(&mut map, "TopK", &self.top_k)?;
+            crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessLiteLlmModelConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessLiteLlmModelConfig {
-        /// Provider-specific parameters passed through to LiteLLM unchanged. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AdditionalParams", skip_serializing_if = "Option::is_none")]
+        /// `AdditionalParams`: Provider-specific parameters passed through to LiteLLM unchanged. Untyped in the schema: any `serde_json::Value`.
         pub additional_params: Option<serde_json::Value>,
         /// `ApiBase`.
-        #[serde(rename = "ApiBase", skip_serializing_if = "Option::is_none")]
         pub api_base: Option<Value<String>>,
         /// `ApiKeyArn`.
-        #[serde(rename = "ApiKeyArn", skip_serializing_if = "Option::is_none")]
         pub api_key_arn: Option<Value<String>>,
         /// `MaxTokens`.
-        #[serde(rename = "MaxTokens", skip_serializing_if = "Option::is_none")]
         pub max_tokens: Option<Value<i64>>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
         /// `Temperature`.
-        #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
         pub temperature: Option<Value<f64>>,
         /// `TopP`.
-        #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
         pub top_p: Option<Value<f64>>,
     }
 
@@ -6566,32 +8458,42 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessLiteLlmModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalParams", &self.additional_params)?;
+            crate::cfn::entry(&mut map, "ApiBase", &self.api_base)?;
+            crate::cfn::entry(&mut map, "ApiKeyArn", &self.api_key_arn)?;
+            crate::cfn::entry(&mut map, "MaxTokens", &self.max_tokens)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+            crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessOpenAiModelConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessOpenAiModelConfig {
-        /// Provider-specific parameters passed through to the model provider unchanged. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AdditionalParams", skip_serializing_if = "Option::is_none")]
+        /// `AdditionalParams`: Provider-specific parameters passed through to the model provider unchanged. Untyped in the schema: any `serde_json::Value`.
         pub additional_params: Option<serde_json::Value>,
-        /// Optional custom endpoint URL for an OpenAI-compatible endpoint.
-        #[serde(rename = "ApiBase", skip_serializing_if = "Option::is_none")]
+        /// `ApiBase`: Optional custom endpoint URL for an OpenAI-compatible endpoint.
         pub api_base: Option<Value<String>>,
         /// `ApiFormat`.
-        #[serde(rename = "ApiFormat", skip_serializing_if = "Option::is_none")]
         pub api_format: Option<Value<HarnessOpenAiModelConfigApiFormat>>,
         /// `ApiKeyArn`.
-        #[serde(rename = "ApiKeyArn")]
         pub api_key_arn: Value<String>,
         /// `MaxTokens`.
-        #[serde(rename = "MaxTokens", skip_serializing_if = "Option::is_none")]
         pub max_tokens: Option<Value<i64>>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
         /// `Temperature`.
-        #[serde(rename = "Temperature", skip_serializing_if = "Option::is_none")]
         pub temperature: Option<Value<f64>>,
         /// `TopP`.
-        #[serde(rename = "TopP", skip_serializing_if = "Option::is_none")]
         pub top_p: Option<Value<f64>>,
     }
 
@@ -6611,6 +8513,25 @@ pub mod harness {
                 temperature: None,
                 top_p: None,
             }
+        }
+    }
+
+    impl Serialize for HarnessOpenAiModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalParams", &self.additional_params)?;
+            crate::cfn::entry(&mut map, "ApiBase", &self.api_base)?;
+            crate::cfn::entry(&mut map, "ApiFormat", &self.api_format)?;
+            map.serialize_entry("ApiKeyArn", &self.api_key_arn)?;
+            crate::cfn::entry(&mut map, "MaxTokens", &self.max_tokens)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "Temperature", &self.temperature)?;
+            crate::cfn::entry(&mut map, "TopP", &self.top_p)?;
+            map.end()
         }
     }
 
@@ -6653,41 +8574,60 @@ pub mod harness {
     }
 
     /// The `HarnessSkill` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessSkill {
         /// `AwsSkills`.
-        #[serde(rename = "AwsSkills", skip_serializing_if = "Option::is_none")]
         pub aws_skills: Option<HarnessSkillAwsSkillsSource>,
         /// `Git`.
-        #[serde(rename = "Git", skip_serializing_if = "Option::is_none")]
         pub git: Option<HarnessSkillGitSource>,
-        /// The filesystem path to the skill definition.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The filesystem path to the skill definition.
         pub path: Option<Value<String>>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<HarnessSkillS3Source>,
     }
 
+    impl Serialize for HarnessSkill {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsSkills", &self.aws_skills)?;
+            crate::cfn::entry(&mut map, "Git", &self.git)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// AWS Skills baked into the Harness's underlying Runtime.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessSkillAwsSkillsSource {
-        /// Optionally filter allowed skills with glob syntax, e.g., \['core-skills/*'\].
-        #[serde(rename = "Paths", skip_serializing_if = "Option::is_none")]
+        /// `Paths`: Optionally filter allowed skills with glob syntax, e.g., \['core-skills/*'\].
         pub paths: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for HarnessSkillAwsSkillsSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Paths", &self.paths)?;
+            map.end()
+        }
+    }
+
     /// A git repository containing the skill, cloned over HTTPS.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessSkillGitSource {
         /// `Auth`.
-        #[serde(rename = "Auth", skip_serializing_if = "Option::is_none")]
         pub auth: Option<HarnessSkillGitAuth>,
-        /// Subdirectory within the repository containing the skill.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: Subdirectory within the repository containing the skill.
         pub path: Option<Value<String>>,
-        /// The HTTPS URL of the git repository.
-        #[serde(rename = "Url")]
+        /// `Url`: The HTTPS URL of the git repository.
         pub url: Value<String>,
     }
 
@@ -6702,14 +8642,26 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessSkillGitSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Auth", &self.auth)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// Authentication configuration for accessing a private git repository.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessSkillGitAuth {
-        /// The ARN of the credential in AgentCore Identity containing the password or personal access token.
-        #[serde(rename = "CredentialArn")]
+        /// `CredentialArn`: The ARN of the credential in AgentCore Identity containing the password or personal access token.
         pub credential_arn: Value<String>,
-        /// Username for authentication.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: Username for authentication.
         pub username: Option<Value<String>>,
     }
 
@@ -6723,11 +8675,23 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessSkillGitAuth {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CredentialArn", &self.credential_arn)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// An S3 source containing the skill.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessSkillS3Source {
-        /// The S3 URI pointing to the skill directory (e.g., s3://bucket/skills/my-skill/).
-        #[serde(rename = "Uri")]
+        /// `Uri`: The S3 URI pointing to the skill directory (e.g., s3://bucket/skills/my-skill/).
         pub uri: Value<String>,
     }
 
@@ -6738,11 +8702,22 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessSkillS3Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessSystemContentBlock` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessSystemContentBlock {
-        /// The text content of the system prompt block.
-        #[serde(rename = "Text")]
+        /// `Text`: The text content of the system prompt block.
         pub text: Value<String>,
     }
 
@@ -6753,17 +8728,26 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessSystemContentBlock {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessTool` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessTool {
         /// `Config`.
-        #[serde(rename = "Config", skip_serializing_if = "Option::is_none")]
         pub config: Option<HarnessToolConfiguration>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -6778,54 +8762,103 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessTool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Config", &self.config)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessToolConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessToolConfiguration {
         /// `AgentCoreBrowser`.
-        #[serde(rename = "AgentCoreBrowser", skip_serializing_if = "Option::is_none")]
         pub agent_core_browser: Option<HarnessAgentCoreBrowserConfig>,
         /// `AgentCoreCodeInterpreter`.
-        #[serde(
-            rename = "AgentCoreCodeInterpreter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_core_code_interpreter: Option<HarnessAgentCoreCodeInterpreterConfig>,
         /// `AgentCoreGateway`.
-        #[serde(rename = "AgentCoreGateway", skip_serializing_if = "Option::is_none")]
         pub agent_core_gateway: Option<HarnessAgentCoreGatewayConfig>,
         /// `InlineFunction`.
-        #[serde(rename = "InlineFunction", skip_serializing_if = "Option::is_none")]
         pub inline_function: Option<HarnessInlineFunctionConfig>,
         /// `RemoteMcp`.
-        #[serde(rename = "RemoteMcp", skip_serializing_if = "Option::is_none")]
         pub remote_mcp: Option<HarnessRemoteMcpConfig>,
     }
 
+    impl Serialize for HarnessToolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentCoreBrowser", &self.agent_core_browser)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentCoreCodeInterpreter",
+                &self.agent_core_code_interpreter,
+            )?;
+            crate::cfn::entry(&mut map, "AgentCoreGateway", &self.agent_core_gateway)?;
+            crate::cfn::entry(&mut map, "InlineFunction", &self.inline_function)?;
+            crate::cfn::entry(&mut map, "RemoteMcp", &self.remote_mcp)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessAgentCoreBrowserConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessAgentCoreBrowserConfig {
         /// `BrowserArn`.
-        #[serde(rename = "BrowserArn", skip_serializing_if = "Option::is_none")]
         pub browser_arn: Option<Value<String>>,
     }
 
+    impl Serialize for HarnessAgentCoreBrowserConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BrowserArn", &self.browser_arn)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessAgentCoreCodeInterpreterConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessAgentCoreCodeInterpreterConfig {
         /// `CodeInterpreterArn`.
-        #[serde(rename = "CodeInterpreterArn", skip_serializing_if = "Option::is_none")]
         pub code_interpreter_arn: Option<Value<String>>,
     }
 
+    impl Serialize for HarnessAgentCoreCodeInterpreterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeInterpreterArn",
+                &self.code_interpreter_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HarnessAgentCoreGatewayConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessAgentCoreGatewayConfig {
         /// `GatewayArn`.
-        #[serde(rename = "GatewayArn")]
         pub gateway_arn: Value<String>,
         /// `OutboundAuth`.
-        #[serde(rename = "OutboundAuth", skip_serializing_if = "Option::is_none")]
         pub outbound_auth: Option<HarnessGatewayOutboundAuth>,
     }
 
@@ -6839,37 +8872,56 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessAgentCoreGatewayConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayArn", &self.gateway_arn)?;
+            crate::cfn::entry(&mut map, "OutboundAuth", &self.outbound_auth)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessGatewayOutboundAuth` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessGatewayOutboundAuth {
-        /// `AwsIam`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AwsIam", skip_serializing_if = "Option::is_none")]
+        /// `AwsIam`: `AwsIam`. Untyped in the schema: any `serde_json::Value`.
         pub aws_iam: Option<serde_json::Value>,
-        /// `None`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "None", skip_serializing_if = "Option::is_none")]
+        /// `None`: `None`. Untyped in the schema: any `serde_json::Value`.
         pub none: Option<serde_json::Value>,
         /// `Oauth`.
-        #[serde(rename = "Oauth", skip_serializing_if = "Option::is_none")]
         pub oauth: Option<OAuthCredentialProvider>,
     }
 
+    impl Serialize for HarnessGatewayOutboundAuth {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsIam", &self.aws_iam)?;
+            crate::cfn::entry(&mut map, "None", &self.none)?;
+            crate::cfn::entry(&mut map, "Oauth", &self.oauth)?;
+            map.end()
+        }
+    }
+
     /// The `OAuthCredentialProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OAuthCredentialProvider {
         /// `CustomParameters`.
-        #[serde(rename = "CustomParameters", skip_serializing_if = "Option::is_none")]
         pub custom_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `DefaultReturnUrl`.
-        #[serde(rename = "DefaultReturnUrl", skip_serializing_if = "Option::is_none")]
         pub default_return_url: Option<Value<String>>,
         /// `GrantType`.
-        #[serde(rename = "GrantType", skip_serializing_if = "Option::is_none")]
         pub grant_type: Option<Value<GrantType>>,
         /// `ProviderArn`.
-        #[serde(rename = "ProviderArn")]
         pub provider_arn: Value<String>,
         /// `Scopes`.
-        #[serde(rename = "Scopes")]
         pub scopes: Vec<Value<String>>,
     }
 
@@ -6886,6 +8938,22 @@ pub mod harness {
                 provider_arn: provider_arn.into(),
                 scopes: scopes.into(),
             }
+        }
+    }
+
+    impl Serialize for OAuthCredentialProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomParameters", &self.custom_parameters)?;
+            crate::cfn::entry(&mut map, "DefaultReturnUrl", &self.default_return_url)?;
+            crate::cfn::entry(&mut map, "GrantType", &self.grant_type)?;
+            map.serialize_entry("ProviderArn", &self.provider_arn)?;
+            map.serialize_entry("Scopes", &self.scopes)?;
+            map.end()
         }
     }
 
@@ -6927,13 +8995,11 @@ pub mod harness {
     }
 
     /// The `HarnessInlineFunctionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessInlineFunctionConfig {
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
-        /// JSON Schema describing the tool's input parameters. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "InputSchema")]
+        /// `InputSchema`: JSON Schema describing the tool's input parameters. Untyped in the schema: any `serde_json::Value`.
         pub input_schema: serde_json::Value,
     }
 
@@ -6950,14 +9016,25 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessInlineFunctionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("InputSchema", &self.input_schema)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessRemoteMcpConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessRemoteMcpConfig {
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Url`.
-        #[serde(rename = "Url")]
         pub url: Value<String>,
     }
 
@@ -6968,6 +9045,19 @@ pub mod harness {
                 headers: None,
                 url: url.into(),
             }
+        }
+    }
+
+    impl Serialize for HarnessRemoteMcpConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
         }
     }
 
@@ -7018,13 +9108,11 @@ pub mod harness {
     }
 
     /// The `HarnessTruncationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HarnessTruncationConfiguration {
         /// `Config`.
-        #[serde(rename = "Config", skip_serializing_if = "Option::is_none")]
         pub config: Option<HarnessTruncationStrategyConfiguration>,
         /// `Strategy`.
-        #[serde(rename = "Strategy")]
         pub strategy: Value<Strategy>,
     }
 
@@ -7038,45 +9126,91 @@ pub mod harness {
         }
     }
 
+    impl Serialize for HarnessTruncationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Config", &self.config)?;
+            map.serialize_entry("Strategy", &self.strategy)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessTruncationStrategyConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessTruncationStrategyConfiguration {
         /// `SlidingWindow`.
-        #[serde(rename = "SlidingWindow", skip_serializing_if = "Option::is_none")]
         pub sliding_window: Option<HarnessSlidingWindowConfiguration>,
         /// `Summarization`.
-        #[serde(rename = "Summarization", skip_serializing_if = "Option::is_none")]
         pub summarization: Option<HarnessSummarizationConfiguration>,
     }
 
+    impl Serialize for HarnessTruncationStrategyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SlidingWindow", &self.sliding_window)?;
+            crate::cfn::entry(&mut map, "Summarization", &self.summarization)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessSlidingWindowConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessSlidingWindowConfiguration {
         /// `MessagesCount`.
-        #[serde(rename = "MessagesCount", skip_serializing_if = "Option::is_none")]
         pub messages_count: Option<Value<i64>>,
     }
 
+    impl Serialize for HarnessSlidingWindowConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MessagesCount", &self.messages_count)?;
+            map.end()
+        }
+    }
+
     /// The `HarnessSummarizationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HarnessSummarizationConfiguration {
         /// `PreserveRecentMessages`.
-        #[serde(
-            rename = "PreserveRecentMessages",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preserve_recent_messages: Option<Value<i64>>,
         /// `SummarizationSystemPrompt`.
-        #[serde(
-            rename = "SummarizationSystemPrompt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub summarization_system_prompt: Option<Value<String>>,
         /// `SummaryRatio`.
-        #[serde(rename = "SummaryRatio", skip_serializing_if = "Option::is_none")]
         pub summary_ratio: Option<Value<f64>>,
+    }
+
+    impl Serialize for HarnessSummarizationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreserveRecentMessages",
+                &self.preserve_recent_messages,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SummarizationSystemPrompt",
+                &self.summarization_system_prompt,
+            )?;
+            crate::cfn::entry(&mut map, "SummaryRatio", &self.summary_ratio)?;
+            map.end()
+        }
     }
 
     /// Values of `Strategy`.
@@ -7206,22 +9340,17 @@ pub mod harness_endpoint {
     }
 
     /// The properties of `AWS::BedrockAgentCore::HarnessEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHarnessEndpointProps {
-        /// The description of the endpoint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the endpoint.
         pub description: Option<Value<String>>,
-        /// The name of the endpoint.
-        #[serde(rename = "EndpointName")]
+        /// `EndpointName`: The name of the endpoint.
         pub endpoint_name: Value<String>,
-        /// The ID of the harness that the endpoint belongs to.
-        #[serde(rename = "HarnessId")]
+        /// `HarnessId`: The ID of the harness that the endpoint belongs to.
         pub harness_id: Value<String>,
-        /// Tags to apply to the harness endpoint resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the harness endpoint resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The harness version that the endpoint points to and serves invocations from.
-        #[serde(rename = "TargetVersion", skip_serializing_if = "Option::is_none")]
+        /// `TargetVersion`: The harness version that the endpoint points to and serves invocations from.
         pub target_version: Option<Value<String>>,
     }
 
@@ -7238,6 +9367,22 @@ pub mod harness_endpoint {
                 tags: None,
                 target_version: None,
             }
+        }
+    }
+
+    impl Serialize for CfnHarnessEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            map.serialize_entry("HarnessId", &self.harness_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetVersion", &self.target_version)?;
+            map.end()
         }
     }
 }
@@ -7330,45 +9475,27 @@ pub mod memory {
     }
 
     /// The properties of `AWS::BedrockAgentCore::Memory`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMemoryProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EncryptionKeyArn`.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
         pub encryption_key_arn: Option<Value<String>>,
-        /// Duration in days until memory events expire
-        #[serde(rename = "EventExpiryDuration")]
+        /// `EventExpiryDuration`: Duration in days until memory events expire
         pub event_expiry_duration: Value<i64>,
         /// `IndexedKeys`.
-        #[serde(rename = "IndexedKeys", skip_serializing_if = "Option::is_none")]
         pub indexed_keys: Option<Vec<IndexedKey>>,
         /// `MemoryExecutionRoleArn`.
-        #[serde(
-            rename = "MemoryExecutionRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub memory_execution_role_arn: Option<Value<String>>,
         /// `MemoryStrategies`.
-        #[serde(rename = "MemoryStrategies", skip_serializing_if = "Option::is_none")]
         pub memory_strategies: Option<Vec<MemoryStrategy>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NamespaceKeys`.
-        #[serde(rename = "NamespaceKeys", skip_serializing_if = "Option::is_none")]
         pub namespace_keys: Option<Vec<NamespaceKeyEntry>>,
         /// `StreamDeliveryResources`.
-        #[serde(
-            rename = "StreamDeliveryResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stream_delivery_resources: Option<StreamDeliveryResources>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -7393,14 +9520,41 @@ pub mod memory {
         }
     }
 
+    impl Serialize for CfnMemoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.serialize_entry("EventExpiryDuration", &self.event_expiry_duration)?;
+            crate::cfn::entry(&mut map, "IndexedKeys", &self.indexed_keys)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryExecutionRoleArn",
+                &self.memory_execution_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "MemoryStrategies", &self.memory_strategies)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NamespaceKeys", &self.namespace_keys)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamDeliveryResources",
+                &self.stream_delivery_resources,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IndexedKey` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IndexedKey {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<MetadataValueType>,
     }
 
@@ -7414,6 +9568,19 @@ pub mod memory {
                 key: key.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for IndexedKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -7458,94 +9625,84 @@ pub mod memory {
     }
 
     /// The `MemoryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryStrategy {
         /// `CustomMemoryStrategy`.
-        #[serde(
-            rename = "CustomMemoryStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_memory_strategy: Option<CustomMemoryStrategy>,
         /// `EpisodicMemoryStrategy`.
-        #[serde(
-            rename = "EpisodicMemoryStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub episodic_memory_strategy: Option<EpisodicMemoryStrategy>,
         /// `SemanticMemoryStrategy`.
-        #[serde(
-            rename = "SemanticMemoryStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub semantic_memory_strategy: Option<SemanticMemoryStrategy>,
         /// `SummaryMemoryStrategy`.
-        #[serde(
-            rename = "SummaryMemoryStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub summary_memory_strategy: Option<SummaryMemoryStrategy>,
         /// `UserPreferenceMemoryStrategy`.
-        #[serde(
-            rename = "UserPreferenceMemoryStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_preference_memory_strategy: Option<UserPreferenceMemoryStrategy>,
     }
 
+    impl Serialize for MemoryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomMemoryStrategy",
+                &self.custom_memory_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EpisodicMemoryStrategy",
+                &self.episodic_memory_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SemanticMemoryStrategy",
+                &self.semantic_memory_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SummaryMemoryStrategy",
+                &self.summary_memory_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserPreferenceMemoryStrategy",
+                &self.user_preference_memory_strategy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomMemoryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomMemoryStrategy {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<CustomConfigurationInput>,
-        /// Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MemoryRecordSchema`.
-        #[serde(rename = "MemoryRecordSchema", skip_serializing_if = "Option::is_none")]
         pub memory_record_schema: Option<MemoryRecordSchema>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NamespaceTemplates`.
-        #[serde(rename = "NamespaceTemplates", skip_serializing_if = "Option::is_none")]
         pub namespace_templates: Option<Vec<Value<String>>>,
         /// `Namespaces`.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<Value<String>>>,
-        /// `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "RecordExpiryDurationDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordExpiryDurationDays`: `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
         pub record_expiry_duration_days: Option<Value<i64>>,
         /// `RecordExpirySpecification`.
-        #[serde(
-            rename = "RecordExpirySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub record_expiry_specification: Option<RecordExpirySpecification>,
-        /// Status of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Status of the memory strategy Read-only: CloudFormation returns it.
         pub status: Option<Value<Status>>,
-        /// Unique identifier for the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "StrategyId", skip_serializing_if = "Option::is_none")]
+        /// `StrategyId`: Unique identifier for the memory strategy Read-only: CloudFormation returns it.
         pub strategy_id: Option<Value<String>>,
-        /// Type of memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Type of memory strategy Read-only: CloudFormation returns it.
         pub r#type: Option<Value<Type>>,
-        /// Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
     }
 
@@ -7570,56 +9727,116 @@ pub mod memory {
         }
     }
 
+    impl Serialize for CustomMemoryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryRecordSchema",
+                &self.memory_record_schema,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceTemplates",
+                &self.namespace_templates,
+            )?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpiryDurationDays",
+                &self.record_expiry_duration_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpirySpecification",
+                &self.record_expiry_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "StrategyId", &self.strategy_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            map.end()
+        }
+    }
+
     /// The `CustomConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomConfigurationInput {
         /// `EpisodicOverride`.
-        #[serde(rename = "EpisodicOverride", skip_serializing_if = "Option::is_none")]
         pub episodic_override: Option<EpisodicOverride>,
         /// `SelfManagedConfiguration`.
-        #[serde(
-            rename = "SelfManagedConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_managed_configuration: Option<SelfManagedConfiguration>,
         /// `SemanticOverride`.
-        #[serde(rename = "SemanticOverride", skip_serializing_if = "Option::is_none")]
         pub semantic_override: Option<SemanticOverride>,
         /// `SummaryOverride`.
-        #[serde(rename = "SummaryOverride", skip_serializing_if = "Option::is_none")]
         pub summary_override: Option<SummaryOverride>,
         /// `UserPreferenceOverride`.
-        #[serde(
-            rename = "UserPreferenceOverride",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_preference_override: Option<UserPreferenceOverride>,
     }
 
+    impl Serialize for CustomConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EpisodicOverride", &self.episodic_override)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedConfiguration",
+                &self.self_managed_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SemanticOverride", &self.semantic_override)?;
+            crate::cfn::entry(&mut map, "SummaryOverride", &self.summary_override)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserPreferenceOverride",
+                &self.user_preference_override,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EpisodicOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EpisodicOverride {
         /// `Consolidation`.
-        #[serde(rename = "Consolidation", skip_serializing_if = "Option::is_none")]
         pub consolidation: Option<EpisodicOverrideConsolidationConfigurationInput>,
         /// `Extraction`.
-        #[serde(rename = "Extraction", skip_serializing_if = "Option::is_none")]
         pub extraction: Option<EpisodicOverrideExtractionConfigurationInput>,
         /// `Reflection`.
-        #[serde(rename = "Reflection", skip_serializing_if = "Option::is_none")]
         pub reflection: Option<EpisodicOverrideReflectionConfigurationInput>,
     }
 
+    impl Serialize for EpisodicOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Consolidation", &self.consolidation)?;
+            crate::cfn::entry(&mut map, "Extraction", &self.extraction)?;
+            crate::cfn::entry(&mut map, "Reflection", &self.reflection)?;
+            map.end()
+        }
+    }
+
     /// The `EpisodicOverrideConsolidationConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EpisodicOverrideConsolidationConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
     }
 
@@ -7636,14 +9853,25 @@ pub mod memory {
         }
     }
 
+    impl Serialize for EpisodicOverrideConsolidationConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// The `EpisodicOverrideExtractionConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EpisodicOverrideExtractionConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
     }
 
@@ -7660,23 +9888,31 @@ pub mod memory {
         }
     }
 
+    impl Serialize for EpisodicOverrideExtractionConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// The `EpisodicOverrideReflectionConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EpisodicOverrideReflectionConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `MemoryRecordSchema`.
-        #[serde(rename = "MemoryRecordSchema", skip_serializing_if = "Option::is_none")]
         pub memory_record_schema: Option<MemoryRecordSchema>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
         /// `NamespaceTemplates`.
-        #[serde(rename = "NamespaceTemplates", skip_serializing_if = "Option::is_none")]
         pub namespace_templates: Option<Vec<Value<String>>>,
         /// `Namespaces`.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<Value<String>>>,
     }
 
@@ -7696,28 +9932,59 @@ pub mod memory {
         }
     }
 
+    impl Serialize for EpisodicOverrideReflectionConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryRecordSchema",
+                &self.memory_record_schema,
+            )?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceTemplates",
+                &self.namespace_templates,
+            )?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            map.end()
+        }
+    }
+
     /// The `MemoryRecordSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryRecordSchema {
         /// `MetadataSchema`.
-        #[serde(rename = "MetadataSchema", skip_serializing_if = "Option::is_none")]
         pub metadata_schema: Option<Vec<MetadataSchemaEntry>>,
     }
 
+    impl Serialize for MemoryRecordSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetadataSchema", &self.metadata_schema)?;
+            map.end()
+        }
+    }
+
     /// The `MetadataSchemaEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetadataSchemaEntry {
         /// `ExtractionConfig`.
-        #[serde(rename = "ExtractionConfig", skip_serializing_if = "Option::is_none")]
         pub extraction_config: Option<ExtractionConfig>,
         /// `ExtractionType`.
-        #[serde(rename = "ExtractionType", skip_serializing_if = "Option::is_none")]
         pub extraction_type: Option<Value<ExtractionType>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<MetadataValueType>>,
     }
 
@@ -7733,29 +10000,52 @@ pub mod memory {
         }
     }
 
+    impl Serialize for MetadataSchemaEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExtractionConfig", &self.extraction_config)?;
+            crate::cfn::entry(&mut map, "ExtractionType", &self.extraction_type)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ExtractionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExtractionConfig {
         /// `LlmExtractionConfig`.
-        #[serde(rename = "LlmExtractionConfig", skip_serializing_if = "Option::is_none")]
         pub llm_extraction_config: Option<LlmExtractionConfig>,
     }
 
+    impl Serialize for ExtractionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LlmExtractionConfig",
+                &self.llm_extraction_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LlmExtractionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LlmExtractionConfig {
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: Value<String>,
         /// `LlmExtractionInstruction`.
-        #[serde(
-            rename = "LlmExtractionInstruction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub llm_extraction_instruction: Option<Value<String>>,
         /// `Validation`.
-        #[serde(rename = "Validation", skip_serializing_if = "Option::is_none")]
         pub validation: Option<Validation>,
     }
 
@@ -7770,51 +10060,101 @@ pub mod memory {
         }
     }
 
+    impl Serialize for LlmExtractionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            crate::cfn::entry(
+                &mut map,
+                "LlmExtractionInstruction",
+                &self.llm_extraction_instruction,
+            )?;
+            crate::cfn::entry(&mut map, "Validation", &self.validation)?;
+            map.end()
+        }
+    }
+
     /// The `Validation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Validation {
         /// `NumberValidation`.
-        #[serde(rename = "NumberValidation", skip_serializing_if = "Option::is_none")]
         pub number_validation: Option<NumberValidation>,
         /// `StringListValidation`.
-        #[serde(
-            rename = "StringListValidation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub string_list_validation: Option<StringListValidation>,
         /// `StringValidation`.
-        #[serde(rename = "StringValidation", skip_serializing_if = "Option::is_none")]
         pub string_validation: Option<StringValidation>,
     }
 
+    impl Serialize for Validation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NumberValidation", &self.number_validation)?;
+            crate::cfn::entry(
+                &mut map,
+                "StringListValidation",
+                &self.string_list_validation,
+            )?;
+            crate::cfn::entry(&mut map, "StringValidation", &self.string_validation)?;
+            map.end()
+        }
+    }
+
     /// The `NumberValidation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NumberValidation {
         /// `MaxValue`.
-        #[serde(rename = "MaxValue", skip_serializing_if = "Option::is_none")]
         pub max_value: Option<Value<f64>>,
         /// `MinValue`.
-        #[serde(rename = "MinValue", skip_serializing_if = "Option::is_none")]
         pub min_value: Option<Value<f64>>,
     }
 
+    impl Serialize for NumberValidation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxValue", &self.max_value)?;
+            crate::cfn::entry(&mut map, "MinValue", &self.min_value)?;
+            map.end()
+        }
+    }
+
     /// The `StringListValidation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StringListValidation {
         /// `AllowedValues`.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
         pub allowed_values: Option<Vec<Value<String>>>,
         /// `MaxItems`.
-        #[serde(rename = "MaxItems", skip_serializing_if = "Option::is_none")]
         pub max_items: Option<Value<i64>>,
     }
 
+    impl Serialize for StringListValidation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "MaxItems", &self.max_items)?;
+            map.end()
+        }
+    }
+
     /// The `StringValidation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StringValidation {
         /// `AllowedValues`.
-        #[serde(rename = "AllowedValues")]
         pub allowed_values: Vec<Value<String>>,
     }
 
@@ -7824,6 +10164,18 @@ pub mod memory {
             Self {
                 allowed_values: allowed_values.into(),
             }
+        }
+    }
+
+    impl Serialize for StringValidation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowedValues", &self.allowed_values)?;
+            map.end()
         }
     }
 
@@ -7865,99 +10217,182 @@ pub mod memory {
     }
 
     /// The `SelfManagedConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfManagedConfiguration {
         /// `HistoricalContextWindowSize`.
-        #[serde(
-            rename = "HistoricalContextWindowSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub historical_context_window_size: Option<Value<i64>>,
         /// `InvocationConfiguration`.
-        #[serde(
-            rename = "InvocationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub invocation_configuration: Option<InvocationConfigurationInput>,
         /// `TriggerConditions`.
-        #[serde(rename = "TriggerConditions", skip_serializing_if = "Option::is_none")]
         pub trigger_conditions: Option<Vec<TriggerConditionInput>>,
     }
 
+    impl Serialize for SelfManagedConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HistoricalContextWindowSize",
+                &self.historical_context_window_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationConfiguration",
+                &self.invocation_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "TriggerConditions", &self.trigger_conditions)?;
+            map.end()
+        }
+    }
+
     /// The `InvocationConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InvocationConfigurationInput {
         /// `PayloadDeliveryBucketName`.
-        #[serde(
-            rename = "PayloadDeliveryBucketName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub payload_delivery_bucket_name: Option<Value<String>>,
         /// `TopicArn`.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
         pub topic_arn: Option<Value<String>>,
     }
 
+    impl Serialize for InvocationConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PayloadDeliveryBucketName",
+                &self.payload_delivery_bucket_name,
+            )?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
+
     /// The `TriggerConditionInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TriggerConditionInput {
         /// `MessageBasedTrigger`.
-        #[serde(rename = "MessageBasedTrigger", skip_serializing_if = "Option::is_none")]
         pub message_based_trigger: Option<MessageBasedTriggerInput>,
         /// `TimeBasedTrigger`.
-        #[serde(rename = "TimeBasedTrigger", skip_serializing_if = "Option::is_none")]
         pub time_based_trigger: Option<TimeBasedTriggerInput>,
         /// `TokenBasedTrigger`.
-        #[serde(rename = "TokenBasedTrigger", skip_serializing_if = "Option::is_none")]
         pub token_based_trigger: Option<TokenBasedTriggerInput>,
     }
 
+    impl Serialize for TriggerConditionInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageBasedTrigger",
+                &self.message_based_trigger,
+            )?;
+            crate::cfn::entry(&mut map, "TimeBasedTrigger", &self.time_based_trigger)?;
+            crate::cfn::entry(&mut map, "TokenBasedTrigger", &self.token_based_trigger)?;
+            map.end()
+        }
+    }
+
     /// The `MessageBasedTriggerInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MessageBasedTriggerInput {
         /// `MessageCount`.
-        #[serde(rename = "MessageCount", skip_serializing_if = "Option::is_none")]
         pub message_count: Option<Value<i64>>,
     }
 
+    impl Serialize for MessageBasedTriggerInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MessageCount", &self.message_count)?;
+            map.end()
+        }
+    }
+
     /// The `TimeBasedTriggerInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimeBasedTriggerInput {
         /// `IdleSessionTimeout`.
-        #[serde(rename = "IdleSessionTimeout", skip_serializing_if = "Option::is_none")]
         pub idle_session_timeout: Option<Value<i64>>,
     }
 
+    impl Serialize for TimeBasedTriggerInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleSessionTimeout",
+                &self.idle_session_timeout,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TokenBasedTriggerInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TokenBasedTriggerInput {
         /// `TokenCount`.
-        #[serde(rename = "TokenCount", skip_serializing_if = "Option::is_none")]
         pub token_count: Option<Value<i64>>,
     }
 
+    impl Serialize for TokenBasedTriggerInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TokenCount", &self.token_count)?;
+            map.end()
+        }
+    }
+
     /// The `SemanticOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SemanticOverride {
         /// `Consolidation`.
-        #[serde(rename = "Consolidation", skip_serializing_if = "Option::is_none")]
         pub consolidation: Option<SemanticOverrideConsolidationConfigurationInput>,
         /// `Extraction`.
-        #[serde(rename = "Extraction", skip_serializing_if = "Option::is_none")]
         pub extraction: Option<SemanticOverrideExtractionConfigurationInput>,
     }
 
+    impl Serialize for SemanticOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Consolidation", &self.consolidation)?;
+            crate::cfn::entry(&mut map, "Extraction", &self.extraction)?;
+            map.end()
+        }
+    }
+
     /// The `SemanticOverrideConsolidationConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SemanticOverrideConsolidationConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
     }
 
@@ -7974,14 +10409,25 @@ pub mod memory {
         }
     }
 
+    impl Serialize for SemanticOverrideConsolidationConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// The `SemanticOverrideExtractionConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SemanticOverrideExtractionConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
     }
 
@@ -7998,22 +10444,44 @@ pub mod memory {
         }
     }
 
+    impl Serialize for SemanticOverrideExtractionConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// The `SummaryOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SummaryOverride {
         /// `Consolidation`.
-        #[serde(rename = "Consolidation", skip_serializing_if = "Option::is_none")]
         pub consolidation: Option<SummaryOverrideConsolidationConfigurationInput>,
     }
 
+    impl Serialize for SummaryOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Consolidation", &self.consolidation)?;
+            map.end()
+        }
+    }
+
     /// The `SummaryOverrideConsolidationConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SummaryOverrideConsolidationConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
     }
 
@@ -8030,25 +10498,47 @@ pub mod memory {
         }
     }
 
+    impl Serialize for SummaryOverrideConsolidationConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// The `UserPreferenceOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserPreferenceOverride {
         /// `Consolidation`.
-        #[serde(rename = "Consolidation", skip_serializing_if = "Option::is_none")]
         pub consolidation: Option<UserPreferenceOverrideConsolidationConfigurationInput>,
         /// `Extraction`.
-        #[serde(rename = "Extraction", skip_serializing_if = "Option::is_none")]
         pub extraction: Option<UserPreferenceOverrideExtractionConfigurationInput>,
     }
 
+    impl Serialize for UserPreferenceOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Consolidation", &self.consolidation)?;
+            crate::cfn::entry(&mut map, "Extraction", &self.extraction)?;
+            map.end()
+        }
+    }
+
     /// The `UserPreferenceOverrideConsolidationConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserPreferenceOverrideConsolidationConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
     }
 
@@ -8065,14 +10555,25 @@ pub mod memory {
         }
     }
 
+    impl Serialize for UserPreferenceOverrideConsolidationConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// The `UserPreferenceOverrideExtractionConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserPreferenceOverrideExtractionConfigurationInput {
         /// `AppendToPrompt`.
-        #[serde(rename = "AppendToPrompt")]
         pub append_to_prompt: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
     }
 
@@ -8089,16 +10590,40 @@ pub mod memory {
         }
     }
 
+    impl Serialize for UserPreferenceOverrideExtractionConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendToPrompt", &self.append_to_prompt)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            map.end()
+        }
+    }
+
     /// Specifies the record expiry (LTM TTL) for a strategy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecordExpirySpecification {
         /// `RecordExpiryDurationDays`.
-        #[serde(
-            rename = "RecordExpiryDurationDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub record_expiry_duration_days: Option<Value<i64>>,
+    }
+
+    impl Serialize for RecordExpirySpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpiryDurationDays",
+                &self.record_expiry_duration_days,
+            )?;
+            map.end()
+        }
     }
 
     /// Status of the memory strategy
@@ -8191,58 +10716,33 @@ pub mod memory {
     }
 
     /// The `EpisodicMemoryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EpisodicMemoryStrategy {
-        /// Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MemoryRecordSchema`.
-        #[serde(rename = "MemoryRecordSchema", skip_serializing_if = "Option::is_none")]
         pub memory_record_schema: Option<MemoryRecordSchema>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NamespaceTemplates`.
-        #[serde(rename = "NamespaceTemplates", skip_serializing_if = "Option::is_none")]
         pub namespace_templates: Option<Vec<Value<String>>>,
         /// `Namespaces`.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<Value<String>>>,
-        /// `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "RecordExpiryDurationDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordExpiryDurationDays`: `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
         pub record_expiry_duration_days: Option<Value<i64>>,
         /// `RecordExpirySpecification`.
-        #[serde(
-            rename = "RecordExpirySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub record_expiry_specification: Option<RecordExpirySpecification>,
         /// `ReflectionConfiguration`.
-        #[serde(
-            rename = "ReflectionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reflection_configuration: Option<EpisodicReflectionConfigurationInput>,
-        /// Status of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Status of the memory strategy Read-only: CloudFormation returns it.
         pub status: Option<Value<EpisodicMemoryStrategyStatus>>,
-        /// Unique identifier for the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "StrategyId", skip_serializing_if = "Option::is_none")]
+        /// `StrategyId`: Unique identifier for the memory strategy Read-only: CloudFormation returns it.
         pub strategy_id: Option<Value<String>>,
-        /// Type of memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Type of memory strategy Read-only: CloudFormation returns it.
         pub r#type: Option<Value<EpisodicMemoryStrategyType>>,
-        /// Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
     }
 
@@ -8267,18 +10767,81 @@ pub mod memory {
         }
     }
 
+    impl Serialize for EpisodicMemoryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryRecordSchema",
+                &self.memory_record_schema,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceTemplates",
+                &self.namespace_templates,
+            )?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpiryDurationDays",
+                &self.record_expiry_duration_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpirySpecification",
+                &self.record_expiry_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReflectionConfiguration",
+                &self.reflection_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "StrategyId", &self.strategy_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            map.end()
+        }
+    }
+
     /// The `EpisodicReflectionConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EpisodicReflectionConfigurationInput {
         /// `MemoryRecordSchema`.
-        #[serde(rename = "MemoryRecordSchema", skip_serializing_if = "Option::is_none")]
         pub memory_record_schema: Option<MemoryRecordSchema>,
         /// `NamespaceTemplates`.
-        #[serde(rename = "NamespaceTemplates", skip_serializing_if = "Option::is_none")]
         pub namespace_templates: Option<Vec<Value<String>>>,
         /// `Namespaces`.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for EpisodicReflectionConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryRecordSchema",
+                &self.memory_record_schema,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceTemplates",
+                &self.namespace_templates,
+            )?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            map.end()
+        }
     }
 
     /// Status of the memory strategy
@@ -8371,51 +10934,31 @@ pub mod memory {
     }
 
     /// The `SemanticMemoryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SemanticMemoryStrategy {
-        /// Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MemoryRecordSchema`.
-        #[serde(rename = "MemoryRecordSchema", skip_serializing_if = "Option::is_none")]
         pub memory_record_schema: Option<MemoryRecordSchema>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NamespaceTemplates`.
-        #[serde(rename = "NamespaceTemplates", skip_serializing_if = "Option::is_none")]
         pub namespace_templates: Option<Vec<Value<String>>>,
         /// `Namespaces`.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<Value<String>>>,
-        /// `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "RecordExpiryDurationDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordExpiryDurationDays`: `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
         pub record_expiry_duration_days: Option<Value<i64>>,
         /// `RecordExpirySpecification`.
-        #[serde(
-            rename = "RecordExpirySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub record_expiry_specification: Option<RecordExpirySpecification>,
-        /// Status of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Status of the memory strategy Read-only: CloudFormation returns it.
         pub status: Option<Value<SemanticMemoryStrategyStatus>>,
-        /// Unique identifier for the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "StrategyId", skip_serializing_if = "Option::is_none")]
+        /// `StrategyId`: Unique identifier for the memory strategy Read-only: CloudFormation returns it.
         pub strategy_id: Option<Value<String>>,
-        /// Type of memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Type of memory strategy Read-only: CloudFormation returns it.
         pub r#type: Option<Value<SemanticMemoryStrategyType>>,
-        /// Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
     }
 
@@ -8436,6 +10979,45 @@ pub mod memory {
                 r#type: None,
                 updated_at: None,
             }
+        }
+    }
+
+    impl Serialize for SemanticMemoryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryRecordSchema",
+                &self.memory_record_schema,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceTemplates",
+                &self.namespace_templates,
+            )?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpiryDurationDays",
+                &self.record_expiry_duration_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpirySpecification",
+                &self.record_expiry_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "StrategyId", &self.strategy_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            map.end()
         }
     }
 
@@ -8529,51 +11111,31 @@ pub mod memory {
     }
 
     /// The `SummaryMemoryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SummaryMemoryStrategy {
-        /// Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MemoryRecordSchema`.
-        #[serde(rename = "MemoryRecordSchema", skip_serializing_if = "Option::is_none")]
         pub memory_record_schema: Option<MemoryRecordSchema>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NamespaceTemplates`.
-        #[serde(rename = "NamespaceTemplates", skip_serializing_if = "Option::is_none")]
         pub namespace_templates: Option<Vec<Value<String>>>,
         /// `Namespaces`.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<Value<String>>>,
-        /// `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "RecordExpiryDurationDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordExpiryDurationDays`: `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
         pub record_expiry_duration_days: Option<Value<i64>>,
         /// `RecordExpirySpecification`.
-        #[serde(
-            rename = "RecordExpirySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub record_expiry_specification: Option<RecordExpirySpecification>,
-        /// Status of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Status of the memory strategy Read-only: CloudFormation returns it.
         pub status: Option<Value<SummaryMemoryStrategyStatus>>,
-        /// Unique identifier for the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "StrategyId", skip_serializing_if = "Option::is_none")]
+        /// `StrategyId`: Unique identifier for the memory strategy Read-only: CloudFormation returns it.
         pub strategy_id: Option<Value<String>>,
-        /// Type of memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Type of memory strategy Read-only: CloudFormation returns it.
         pub r#type: Option<Value<SummaryMemoryStrategyType>>,
-        /// Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
     }
 
@@ -8594,6 +11156,45 @@ pub mod memory {
                 r#type: None,
                 updated_at: None,
             }
+        }
+    }
+
+    impl Serialize for SummaryMemoryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryRecordSchema",
+                &self.memory_record_schema,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceTemplates",
+                &self.namespace_templates,
+            )?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpiryDurationDays",
+                &self.record_expiry_duration_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpirySpecification",
+                &self.record_expiry_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "StrategyId", &self.strategy_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            map.end()
         }
     }
 
@@ -8687,51 +11288,31 @@ pub mod memory {
     }
 
     /// The `UserPreferenceMemoryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserPreferenceMemoryStrategy {
-        /// Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: Creation timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MemoryRecordSchema`.
-        #[serde(rename = "MemoryRecordSchema", skip_serializing_if = "Option::is_none")]
         pub memory_record_schema: Option<MemoryRecordSchema>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NamespaceTemplates`.
-        #[serde(rename = "NamespaceTemplates", skip_serializing_if = "Option::is_none")]
         pub namespace_templates: Option<Vec<Value<String>>>,
         /// `Namespaces`.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<Value<String>>>,
-        /// `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "RecordExpiryDurationDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordExpiryDurationDays`: `RecordExpiryDurationDays`. Read-only: CloudFormation returns it.
         pub record_expiry_duration_days: Option<Value<i64>>,
         /// `RecordExpirySpecification`.
-        #[serde(
-            rename = "RecordExpirySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub record_expiry_specification: Option<RecordExpirySpecification>,
-        /// Status of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Status of the memory strategy Read-only: CloudFormation returns it.
         pub status: Option<Value<UserPreferenceMemoryStrategyStatus>>,
-        /// Unique identifier for the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "StrategyId", skip_serializing_if = "Option::is_none")]
+        /// `StrategyId`: Unique identifier for the memory strategy Read-only: CloudFormation returns it.
         pub strategy_id: Option<Value<String>>,
-        /// Type of memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Type of memory strategy Read-only: CloudFormation returns it.
         pub r#type: Option<Value<UserPreferenceMemoryStrategyType>>,
-        /// Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: Last update timestamp of the memory strategy Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
     }
 
@@ -8752,6 +11333,45 @@ pub mod memory {
                 r#type: None,
                 updated_at: None,
             }
+        }
+    }
+
+    impl Serialize for UserPreferenceMemoryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryRecordSchema",
+                &self.memory_record_schema,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceTemplates",
+                &self.namespace_templates,
+            )?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpiryDurationDays",
+                &self.record_expiry_duration_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordExpirySpecification",
+                &self.record_expiry_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "StrategyId", &self.strategy_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            map.end()
         }
     }
 
@@ -8847,13 +11467,11 @@ pub mod memory {
     }
 
     /// A namespace variable key definition with optional validation rules
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NamespaceKeyEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Validation`.
-        #[serde(rename = "Validation", skip_serializing_if = "Option::is_none")]
         pub validation: Option<NamespaceKeyValidation>,
     }
 
@@ -8867,22 +11485,45 @@ pub mod memory {
         }
     }
 
+    impl Serialize for NamespaceKeyEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Validation", &self.validation)?;
+            map.end()
+        }
+    }
+
     /// Validation rules for namespace variable values.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NamespaceKeyValidation {
-        /// List of allowed values for this namespace variable
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
+        /// `AllowedValues`: List of allowed values for this namespace variable
         pub allowed_values: Option<Vec<Value<String>>>,
         /// `RegexPattern`.
-        #[serde(rename = "RegexPattern", skip_serializing_if = "Option::is_none")]
         pub regex_pattern: Option<Value<String>>,
     }
 
+    impl Serialize for NamespaceKeyValidation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "RegexPattern", &self.regex_pattern)?;
+            map.end()
+        }
+    }
+
     /// The `StreamDeliveryResources` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamDeliveryResources {
         /// `Resources`.
-        #[serde(rename = "Resources")]
         pub resources: Vec<StreamDeliveryResource>,
     }
 
@@ -8895,22 +11536,43 @@ pub mod memory {
         }
     }
 
+    impl Serialize for StreamDeliveryResources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Resources", &self.resources)?;
+            map.end()
+        }
+    }
+
     /// The `StreamDeliveryResource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StreamDeliveryResource {
         /// `Kinesis`.
-        #[serde(rename = "Kinesis", skip_serializing_if = "Option::is_none")]
         pub kinesis: Option<KinesisResource>,
     }
 
+    impl Serialize for StreamDeliveryResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Kinesis", &self.kinesis)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisResource {
         /// `ContentConfigurations`.
-        #[serde(rename = "ContentConfigurations")]
         pub content_configurations: Vec<ContentConfiguration>,
         /// `DataStreamArn`.
-        #[serde(rename = "DataStreamArn")]
         pub data_stream_arn: Value<String>,
     }
 
@@ -8927,14 +11589,25 @@ pub mod memory {
         }
     }
 
+    impl Serialize for KinesisResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContentConfigurations", &self.content_configurations)?;
+            map.serialize_entry("DataStreamArn", &self.data_stream_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ContentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentConfiguration {
-        /// The level of content detail to deliver
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
+        /// `Level`: The level of content detail to deliver
         pub level: Option<Value<Level>>,
-        /// The type of content to deliver
-        #[serde(rename = "Type")]
+        /// `Type`: The type of content to deliver
         pub r#type: Value<ContentConfigurationType>,
     }
 
@@ -8945,6 +11618,19 @@ pub mod memory {
                 level: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ContentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -9124,23 +11810,15 @@ pub mod o_auth2_credential_provider {
     }
 
     /// The properties of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOAuth2CredentialProviderProps {
-        /// The vendor of the OAuth2 credential provider
-        #[serde(rename = "CredentialProviderVendor")]
+        /// `CredentialProviderVendor`: The vendor of the OAuth2 credential provider
         pub credential_provider_vendor: Value<CredentialProviderVendor>,
-        /// The name of the OAuth2 credential provider
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the OAuth2 credential provider
         pub name: Value<String>,
-        /// The configuration settings for the OAuth2 provider
-        #[serde(
-            rename = "Oauth2ProviderConfigInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Oauth2ProviderConfigInput`: The configuration settings for the OAuth2 provider
         pub oauth2_provider_config_input: Option<Oauth2ProviderConfigInput>,
-        /// Tags to assign to the OAuth2 credential provider
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the OAuth2 credential provider
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -9156,6 +11834,28 @@ pub mod o_auth2_credential_provider {
                 oauth2_provider_config_input: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOAuth2CredentialProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CredentialProviderVendor",
+                &self.credential_provider_vendor,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "Oauth2ProviderConfigInput",
+                &self.oauth2_provider_config_input,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -9266,89 +11966,96 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for an OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Oauth2ProviderConfigInput {
         /// `AtlassianOauth2ProviderConfig`.
-        #[serde(
-            rename = "AtlassianOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub atlassian_oauth2_provider_config: Option<AtlassianOauth2ProviderConfigInput>,
         /// `CustomOauth2ProviderConfig`.
-        #[serde(
-            rename = "CustomOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_oauth2_provider_config: Option<CustomOauth2ProviderConfigInput>,
         /// `GithubOauth2ProviderConfig`.
-        #[serde(
-            rename = "GithubOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub github_oauth2_provider_config: Option<GithubOauth2ProviderConfigInput>,
         /// `GoogleOauth2ProviderConfig`.
-        #[serde(
-            rename = "GoogleOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub google_oauth2_provider_config: Option<GoogleOauth2ProviderConfigInput>,
         /// `IncludedOauth2ProviderConfig`.
-        #[serde(
-            rename = "IncludedOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub included_oauth2_provider_config: Option<IncludedOauth2ProviderConfigInput>,
         /// `LinkedinOauth2ProviderConfig`.
-        #[serde(
-            rename = "LinkedinOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub linkedin_oauth2_provider_config: Option<LinkedinOauth2ProviderConfigInput>,
         /// `MicrosoftOauth2ProviderConfig`.
-        #[serde(
-            rename = "MicrosoftOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub microsoft_oauth2_provider_config: Option<MicrosoftOauth2ProviderConfigInput>,
         /// `SalesforceOauth2ProviderConfig`.
-        #[serde(
-            rename = "SalesforceOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub salesforce_oauth2_provider_config: Option<
             SalesforceOauth2ProviderConfigInput,
         >,
         /// `SlackOauth2ProviderConfig`.
-        #[serde(
-            rename = "SlackOauth2ProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub slack_oauth2_provider_config: Option<SlackOauth2ProviderConfigInput>,
     }
 
+    impl Serialize for Oauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AtlassianOauth2ProviderConfig",
+                &self.atlassian_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomOauth2ProviderConfig",
+                &self.custom_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GithubOauth2ProviderConfig",
+                &self.github_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GoogleOauth2ProviderConfig",
+                &self.google_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludedOauth2ProviderConfig",
+                &self.included_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LinkedinOauth2ProviderConfig",
+                &self.linkedin_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MicrosoftOauth2ProviderConfig",
+                &self.microsoft_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SalesforceOauth2ProviderConfig",
+                &self.salesforce_oauth2_provider_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SlackOauth2ProviderConfig",
+                &self.slack_oauth2_provider_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Input configuration for an Atlassian OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AtlassianOauth2ProviderConfigInput {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<Value<ClientSecretSource>>,
     }
 
@@ -9361,6 +12068,29 @@ pub mod o_auth2_credential_provider {
                 client_secret_config: None,
                 client_secret_source: None,
             }
+        }
+    }
+
+    impl Serialize for AtlassianOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            map.end()
         }
     }
 
@@ -9402,51 +12132,29 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a custom OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomOauth2ProviderConfigInput {
-        /// The client authentication method to use when authenticating with the token endpoint
-        #[serde(
-            rename = "ClientAuthenticationMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClientAuthenticationMethod`: The client authentication method to use when authenticating with the token endpoint
         pub client_authentication_method: Option<Value<ClientAuthenticationMethod>>,
-        /// The client ID for the custom OAuth2 provider
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
+        /// `ClientId`: The client ID for the custom OAuth2 provider
         pub client_id: Option<Value<String>>,
-        /// The client secret for the custom OAuth2 provider
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
+        /// `ClientSecret`: The client secret for the custom OAuth2 provider
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
-        /// The source of the client secret
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
+        /// `ClientSecretSource`: The source of the client secret
         pub client_secret_source: Option<
             Value<CustomOauth2ProviderConfigInputClientSecretSource>,
         >,
         /// `OauthDiscovery`.
-        #[serde(rename = "OauthDiscovery")]
         pub oauth_discovery: Oauth2Discovery,
         /// `OnBehalfOfTokenExchangeConfig`.
-        #[serde(
-            rename = "OnBehalfOfTokenExchangeConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_behalf_of_token_exchange_config: Option<OnBehalfOfTokenExchangeConfig>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint", skip_serializing_if = "Option::is_none")]
         pub private_endpoint: Option<PrivateEndpoint>,
-        /// A list of private endpoint overrides.
-        #[serde(
-            rename = "PrivateEndpointOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateEndpointOverrides`: A list of private endpoint overrides.
         pub private_endpoint_overrides: Option<Vec<PrivateEndpointOverride>>,
         /// `PrivateKeyJwtConfig`.
-        #[serde(rename = "PrivateKeyJwtConfig", skip_serializing_if = "Option::is_none")]
         pub private_key_jwt_config: Option<PrivateKeyJwtConfig>,
     }
 
@@ -9465,6 +12173,51 @@ pub mod o_auth2_credential_provider {
                 private_endpoint_overrides: None,
                 private_key_jwt_config: None,
             }
+        }
+    }
+
+    impl Serialize for CustomOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientAuthenticationMethod",
+                &self.client_authentication_method,
+            )?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            map.serialize_entry("OauthDiscovery", &self.oauth_discovery)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnBehalfOfTokenExchangeConfig",
+                &self.on_behalf_of_token_exchange_config,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateEndpoint", &self.private_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateEndpointOverrides",
+                &self.private_endpoint_overrides,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateKeyJwtConfig",
+                &self.private_key_jwt_config,
+            )?;
+            map.end()
         }
     }
 
@@ -9550,34 +12303,41 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Discovery information for an OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Oauth2Discovery {
         /// `AuthorizationServerMetadata`.
-        #[serde(
-            rename = "AuthorizationServerMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorization_server_metadata: Option<Oauth2AuthorizationServerMetadata>,
-        /// The discovery URL for the OAuth2 provider
-        #[serde(rename = "DiscoveryUrl", skip_serializing_if = "Option::is_none")]
+        /// `DiscoveryUrl`: The discovery URL for the OAuth2 provider
         pub discovery_url: Option<Value<String>>,
     }
 
+    impl Serialize for Oauth2Discovery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationServerMetadata",
+                &self.authorization_server_metadata,
+            )?;
+            crate::cfn::entry(&mut map, "DiscoveryUrl", &self.discovery_url)?;
+            map.end()
+        }
+    }
+
     /// Authorization server metadata for the OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Oauth2AuthorizationServerMetadata {
-        /// The authorization endpoint URL
-        #[serde(rename = "AuthorizationEndpoint")]
+        /// `AuthorizationEndpoint`: The authorization endpoint URL
         pub authorization_endpoint: Value<String>,
-        /// The issuer URL for the OAuth2 authorization server
-        #[serde(rename = "Issuer")]
+        /// `Issuer`: The issuer URL for the OAuth2 authorization server
         pub issuer: Value<String>,
-        /// The supported response types
-        #[serde(rename = "ResponseTypes", skip_serializing_if = "Option::is_none")]
+        /// `ResponseTypes`: The supported response types
         pub response_types: Option<Vec<Value<String>>>,
-        /// The token endpoint URL
-        #[serde(rename = "TokenEndpoint")]
+        /// `TokenEndpoint`: The token endpoint URL
         pub token_endpoint: Value<String>,
     }
 
@@ -9597,18 +12357,27 @@ pub mod o_auth2_credential_provider {
         }
     }
 
+    impl Serialize for Oauth2AuthorizationServerMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationEndpoint", &self.authorization_endpoint)?;
+            map.serialize_entry("Issuer", &self.issuer)?;
+            crate::cfn::entry(&mut map, "ResponseTypes", &self.response_types)?;
+            map.serialize_entry("TokenEndpoint", &self.token_endpoint)?;
+            map.end()
+        }
+    }
+
     /// Configuration for on-behalf-of token exchange
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OnBehalfOfTokenExchangeConfig {
-        /// The grant type for on-behalf-of token exchange
-        #[serde(rename = "GrantType")]
+        /// `GrantType`: The grant type for on-behalf-of token exchange
         pub grant_type: Value<GrantType>,
         /// `TokenExchangeGrantTypeConfig`.
-        #[serde(
-            rename = "TokenExchangeGrantTypeConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub token_exchange_grant_type_config: Option<TokenExchangeGrantTypeConfig>,
     }
 
@@ -9619,6 +12388,23 @@ pub mod o_auth2_credential_provider {
                 grant_type: grant_type.into(),
                 token_exchange_grant_type_config: None,
             }
+        }
+    }
+
+    impl Serialize for OnBehalfOfTokenExchangeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GrantType", &self.grant_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenExchangeGrantTypeConfig",
+                &self.token_exchange_grant_type_config,
+            )?;
+            map.end()
         }
     }
 
@@ -9660,13 +12446,11 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Configuration for RFC 8693 Token Exchange
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TokenExchangeGrantTypeConfig {
-        /// The actor token content type
-        #[serde(rename = "ActorTokenContent")]
+        /// `ActorTokenContent`: The actor token content type
         pub actor_token_content: Value<ActorTokenContent>,
-        /// The actor token scopes.
-        #[serde(rename = "ActorTokenScopes", skip_serializing_if = "Option::is_none")]
+        /// `ActorTokenScopes`: The actor token scopes.
         pub actor_token_scopes: Option<Vec<Value<String>>>,
     }
 
@@ -9677,6 +12461,19 @@ pub mod o_auth2_credential_provider {
                 actor_token_content: actor_token_content.into(),
                 actor_token_scopes: None,
             }
+        }
+    }
+
+    impl Serialize for TokenExchangeGrantTypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActorTokenContent", &self.actor_token_content)?;
+            crate::cfn::entry(&mut map, "ActorTokenScopes", &self.actor_token_scopes)?;
+            map.end()
         }
     }
 
@@ -9721,40 +12518,49 @@ pub mod o_auth2_credential_provider {
     }
 
     /// The private endpoint configuration for connecting to private resources in your VPC
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateEndpoint {
         /// `ManagedVpcResource`.
-        #[serde(rename = "ManagedVpcResource", skip_serializing_if = "Option::is_none")]
         pub managed_vpc_resource: Option<ManagedVpcResource>,
         /// `SelfManagedLatticeResource`.
-        #[serde(
-            rename = "SelfManagedLatticeResource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_managed_lattice_resource: Option<SelfManagedLatticeResource>,
     }
 
+    impl Serialize for PrivateEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedVpcResource",
+                &self.managed_vpc_resource,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedLatticeResource",
+                &self.self_managed_lattice_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for a managed VPC Lattice resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedVpcResource {
-        /// The IP address type for the resource configuration endpoint
-        #[serde(rename = "EndpointIpAddressType")]
+        /// `EndpointIpAddressType`: The IP address type for the resource configuration endpoint
         pub endpoint_ip_address_type: Value<EndpointIpAddressType>,
-        /// An intermediate publicly resolvable domain used as the VPC Lattice resource configuration endpoint
-        #[serde(rename = "RoutingDomain", skip_serializing_if = "Option::is_none")]
+        /// `RoutingDomain`: An intermediate publicly resolvable domain used as the VPC Lattice resource configuration endpoint
         pub routing_domain: Option<Value<String>>,
-        /// The security group IDs to associate with the VPC Lattice resource gateway
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The security group IDs to associate with the VPC Lattice resource gateway
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The subnet IDs within the VPC where the VPC Lattice resource gateway is placed
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The subnet IDs within the VPC where the VPC Lattice resource gateway is placed
         pub subnet_ids: Vec<Value<String>>,
-        /// Tags to apply to the managed VPC Lattice resource gateway
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the managed VPC Lattice resource gateway
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ID of the VPC that contains your private resource
-        #[serde(rename = "VpcIdentifier")]
+        /// `VpcIdentifier`: The ID of the VPC that contains your private resource
         pub vpc_identifier: Value<String>,
     }
 
@@ -9773,6 +12579,26 @@ pub mod o_auth2_credential_provider {
                 tags: None,
                 vpc_identifier: vpc_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for ManagedVpcResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EndpointIpAddressType",
+                &self.endpoint_ip_address_type,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingDomain", &self.routing_domain)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcIdentifier", &self.vpc_identifier)?;
+            map.end()
         }
     }
 
@@ -9814,10 +12640,9 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Configuration for a self-managed VPC Lattice resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SelfManagedLatticeResource {
-        /// The ARN or ID of the VPC Lattice resource configuration
-        #[serde(rename = "ResourceConfigurationIdentifier")]
+        /// `ResourceConfigurationIdentifier`: The ARN or ID of the VPC Lattice resource configuration
         pub resource_configuration_identifier: Value<String>,
     }
 
@@ -9831,14 +12656,27 @@ pub mod o_auth2_credential_provider {
         }
     }
 
+    impl Serialize for SelfManagedLatticeResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ResourceConfigurationIdentifier",
+                &self.resource_configuration_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// A mapping of a specific domain to a private endpoint for secure connectivity through a VPC Lattice resource configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateEndpointOverride {
-        /// The domain to override with a private endpoint
-        #[serde(rename = "Domain")]
+        /// `Domain`: The domain to override with a private endpoint
         pub domain: Value<String>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint")]
         pub private_endpoint: PrivateEndpoint,
     }
 
@@ -9855,44 +12693,78 @@ pub mod o_auth2_credential_provider {
         }
     }
 
+    impl Serialize for PrivateEndpointOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            map.serialize_entry("PrivateEndpoint", &self.private_endpoint)?;
+            map.end()
+        }
+    }
+
     /// Configuration for private_key_jwt client authentication (RFC 7523)
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateKeyJwtConfig {
         /// `AdditionalHeaderClaims`.
-        #[serde(
-            rename = "AdditionalHeaderClaims",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_header_claims: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `AdditionalPayloadClaims`.
-        #[serde(
-            rename = "AdditionalPayloadClaims",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_payload_claims: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `PrivateKeySource`.
-        #[serde(rename = "PrivateKeySource", skip_serializing_if = "Option::is_none")]
         pub private_key_source: Option<PrivateKeySource>,
-        /// The algorithm used to sign the JWT client assertion
-        #[serde(rename = "SigningAlgorithm", skip_serializing_if = "Option::is_none")]
+        /// `SigningAlgorithm`: The algorithm used to sign the JWT client assertion
         pub signing_algorithm: Option<Value<SigningAlgorithm>>,
     }
 
+    impl Serialize for PrivateKeyJwtConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalHeaderClaims",
+                &self.additional_header_claims,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalPayloadClaims",
+                &self.additional_payload_claims,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateKeySource", &self.private_key_source)?;
+            crate::cfn::entry(&mut map, "SigningAlgorithm", &self.signing_algorithm)?;
+            map.end()
+        }
+    }
+
     /// Contains the private key source configuration for a JWT client assertion
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateKeySource {
         /// `KmsKeySource`.
-        #[serde(rename = "KmsKeySource", skip_serializing_if = "Option::is_none")]
         pub kms_key_source: Option<KmsKeySourceType>,
     }
 
+    impl Serialize for PrivateKeySource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeySource", &self.kms_key_source)?;
+            map.end()
+        }
+    }
+
     /// Contains the KMS key configuration for a JWT client assertion
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KmsKeySourceType {
-        /// The Amazon Resource Name (ARN) of the KMS key used to sign the JWT client assertion
-        #[serde(rename = "KmsKeyArn")]
+        /// `KmsKeyArn`: The Amazon Resource Name (ARN) of the KMS key used to sign the JWT client assertion
         pub kms_key_arn: Value<String>,
     }
 
@@ -9902,6 +12774,18 @@ pub mod o_auth2_credential_provider {
             Self {
                 kms_key_arn: kms_key_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KmsKeySourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
         }
     }
 
@@ -9946,19 +12830,15 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a GitHub OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GithubOauth2ProviderConfigInput {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<
             Value<GithubOauth2ProviderConfigInputClientSecretSource>,
         >,
@@ -9973,6 +12853,29 @@ pub mod o_auth2_credential_provider {
                 client_secret_config: None,
                 client_secret_source: None,
             }
+        }
+    }
+
+    impl Serialize for GithubOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            map.end()
         }
     }
 
@@ -10015,19 +12918,15 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a Google OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GoogleOauth2ProviderConfigInput {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<
             Value<GoogleOauth2ProviderConfigInputClientSecretSource>,
         >,
@@ -10042,6 +12941,29 @@ pub mod o_auth2_credential_provider {
                 client_secret_config: None,
                 client_secret_source: None,
             }
+        }
+    }
+
+    impl Serialize for GoogleOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            map.end()
         }
     }
 
@@ -10084,34 +13006,23 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a supported non-custom OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IncludedOauth2ProviderConfigInput {
-        /// OAuth2 authorization endpoint for your isolated OAuth2 application tenant
-        #[serde(
-            rename = "AuthorizationEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizationEndpoint`: OAuth2 authorization endpoint for your isolated OAuth2 application tenant
         pub authorization_endpoint: Option<Value<String>>,
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<
             Value<IncludedOauth2ProviderConfigInputClientSecretSource>,
         >,
-        /// Token issuer of your isolated OAuth2 application tenant
-        #[serde(rename = "Issuer", skip_serializing_if = "Option::is_none")]
+        /// `Issuer`: Token issuer of your isolated OAuth2 application tenant
         pub issuer: Option<Value<String>>,
-        /// OAuth2 token endpoint for your isolated OAuth2 application tenant
-        #[serde(rename = "TokenEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `TokenEndpoint`: OAuth2 token endpoint for your isolated OAuth2 application tenant
         pub token_endpoint: Option<Value<String>>,
     }
 
@@ -10127,6 +13038,36 @@ pub mod o_auth2_credential_provider {
                 issuer: None,
                 token_endpoint: None,
             }
+        }
+    }
+
+    impl Serialize for IncludedOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationEndpoint",
+                &self.authorization_endpoint,
+            )?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            crate::cfn::entry(&mut map, "Issuer", &self.issuer)?;
+            crate::cfn::entry(&mut map, "TokenEndpoint", &self.token_endpoint)?;
+            map.end()
         }
     }
 
@@ -10169,19 +13110,15 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a LinkedIn OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LinkedinOauth2ProviderConfigInput {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<
             Value<LinkedinOauth2ProviderConfigInputClientSecretSource>,
         >,
@@ -10196,6 +13133,29 @@ pub mod o_auth2_credential_provider {
                 client_secret_config: None,
                 client_secret_source: None,
             }
+        }
+    }
+
+    impl Serialize for LinkedinOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            map.end()
         }
     }
 
@@ -10238,24 +13198,19 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a Microsoft OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MicrosoftOauth2ProviderConfigInput {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<
             Value<MicrosoftOauth2ProviderConfigInputClientSecretSource>,
         >,
-        /// The Microsoft Entra ID tenant ID
-        #[serde(rename = "TenantId", skip_serializing_if = "Option::is_none")]
+        /// `TenantId`: The Microsoft Entra ID tenant ID
         pub tenant_id: Option<Value<String>>,
     }
 
@@ -10269,6 +13224,30 @@ pub mod o_auth2_credential_provider {
                 client_secret_source: None,
                 tenant_id: None,
             }
+        }
+    }
+
+    impl Serialize for MicrosoftOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            crate::cfn::entry(&mut map, "TenantId", &self.tenant_id)?;
+            map.end()
         }
     }
 
@@ -10311,19 +13290,15 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a Salesforce OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceOauth2ProviderConfigInput {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<
             Value<SalesforceOauth2ProviderConfigInputClientSecretSource>,
         >,
@@ -10338,6 +13313,29 @@ pub mod o_auth2_credential_provider {
                 client_secret_config: None,
                 client_secret_source: None,
             }
+        }
+    }
+
+    impl Serialize for SalesforceOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            map.end()
         }
     }
 
@@ -10380,19 +13378,15 @@ pub mod o_auth2_credential_provider {
     }
 
     /// Input configuration for a Slack OAuth2 provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlackOauth2ProviderConfigInput {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<Value<String>>,
         /// `ClientSecretConfig`.
-        #[serde(rename = "ClientSecretConfig", skip_serializing_if = "Option::is_none")]
         pub client_secret_config: Option<SecretReference>,
         /// `ClientSecretSource`.
-        #[serde(rename = "ClientSecretSource", skip_serializing_if = "Option::is_none")]
         pub client_secret_source: Option<
             Value<SlackOauth2ProviderConfigInputClientSecretSource>,
         >,
@@ -10407,6 +13401,29 @@ pub mod o_auth2_credential_provider {
                 client_secret_config: None,
                 client_secret_source: None,
             }
+        }
+    }
+
+    impl Serialize for SlackOauth2ProviderConfigInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretConfig",
+                &self.client_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSecretSource",
+                &self.client_secret_source,
+            )?;
+            map.end()
         }
     }
 
@@ -10531,40 +13548,29 @@ pub mod online_evaluation_config {
     }
 
     /// The properties of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOnlineEvaluationConfigProps {
-        /// The configuration for clustering analysis of evaluation results.
-        #[serde(rename = "ClusteringConfig", skip_serializing_if = "Option::is_none")]
+        /// `ClusteringConfig`: The configuration for clustering analysis of evaluation results.
         pub clustering_config: Option<ClusteringConfig>,
-        /// The data source configuration that specifies CloudWatch log groups and service names to monitor.
-        #[serde(rename = "DataSourceConfig")]
+        /// `DataSourceConfig`: The data source configuration that specifies CloudWatch log groups and service names to monitor.
         pub data_source_config: DataSourceConfig,
-        /// The description of the online evaluation configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the online evaluation configuration.
         pub description: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
-        #[serde(rename = "EvaluationExecutionRoleArn")]
+        /// `EvaluationExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
         pub evaluation_execution_role_arn: Value<String>,
-        /// The list of evaluators to apply during online evaluation.
-        #[serde(rename = "Evaluators", skip_serializing_if = "Option::is_none")]
+        /// `Evaluators`: The list of evaluators to apply during online evaluation.
         pub evaluators: Option<Vec<EvaluatorReference>>,
-        /// The execution status indicating whether the online evaluation is currently running.
-        #[serde(rename = "ExecutionStatus", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionStatus`: The execution status indicating whether the online evaluation is currently running.
         pub execution_status: Option<Value<ExecutionStatus>>,
-        /// The list of insights to enable for failure analysis.
-        #[serde(rename = "Insights", skip_serializing_if = "Option::is_none")]
+        /// `Insights`: The list of insights to enable for failure analysis.
         pub insights: Option<Vec<Insight>>,
-        /// The name of the online evaluation configuration.
-        #[serde(rename = "OnlineEvaluationConfigName")]
+        /// `OnlineEvaluationConfigName`: The name of the online evaluation configuration.
         pub online_evaluation_config_name: Value<String>,
-        /// The configuration that specifies where evaluation results should be written.
-        #[serde(rename = "OutputConfig", skip_serializing_if = "Option::is_none")]
+        /// `OutputConfig`: The configuration that specifies where evaluation results should be written.
         pub output_config: Option<OutputConfig>,
-        /// The evaluation rule that defines sampling configuration, filters, and session detection settings.
-        #[serde(rename = "Rule")]
+        /// `Rule`: The evaluation rule that defines sampling configuration, filters, and session detection settings.
         pub rule: Rule,
-        /// A list of tags to assign to the online evaluation configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to assign to the online evaluation configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -10592,11 +13598,38 @@ pub mod online_evaluation_config {
         }
     }
 
+    impl Serialize for CfnOnlineEvaluationConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusteringConfig", &self.clustering_config)?;
+            map.serialize_entry("DataSourceConfig", &self.data_source_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "EvaluationExecutionRoleArn",
+                &self.evaluation_execution_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Evaluators", &self.evaluators)?;
+            crate::cfn::entry(&mut map, "ExecutionStatus", &self.execution_status)?;
+            crate::cfn::entry(&mut map, "Insights", &self.insights)?;
+            map.serialize_entry(
+                "OnlineEvaluationConfigName",
+                &self.online_evaluation_config_name,
+            )?;
+            crate::cfn::entry(&mut map, "OutputConfig", &self.output_config)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for clustering analysis of evaluation results.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusteringConfig {
-        /// The list of frequencies at which clustering reports are generated.
-        #[serde(rename = "Frequencies")]
+        /// `Frequencies`: The list of frequencies at which clustering reports are generated.
         pub frequencies: Vec<Value<ClusteringFrequency>>,
     }
 
@@ -10606,6 +13639,18 @@ pub mod online_evaluation_config {
             Self {
                 frequencies: frequencies.into(),
             }
+        }
+    }
+
+    impl Serialize for ClusteringConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Frequencies", &self.frequencies)?;
+            map.end()
         }
     }
 
@@ -10650,10 +13695,9 @@ pub mod online_evaluation_config {
     }
 
     /// The configuration that specifies where to read agent traces for online evaluation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSourceConfig {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs")]
         pub cloud_watch_logs: CloudWatchLogsInputConfig,
     }
 
@@ -10666,21 +13710,26 @@ pub mod online_evaluation_config {
         }
     }
 
-    /// The configuration for reading agent traces from CloudWatch logs.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct CloudWatchLogsInputConfig {
-        /// The list of CloudWatch log group name prefixes to monitor for agent traces.
-        #[serde(
-            rename = "LogGroupNamePrefixes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DataSourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CloudWatchLogs", &self.cloud_watch_logs)?;
+            map.end()
+        }
+    }
 
+    /// The configuration for reading agent traces from CloudWatch logs.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CloudWatchLogsInputConfig {
+        /// `LogGroupNamePrefixes`: The list of CloudWatch log group name prefixes to monitor for agent traces.
         pub log_group_name_prefixes: Option<Vec<Value<String>>>,
-        /// The list of CloudWatch log group names to monitor for agent traces.
-        #[serde(rename = "LogGroupNames", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupNames`: The list of CloudWatch log group names to monitor for agent traces.
         pub log_group_names: Option<Vec<Value<String>>>,
-        /// The list of service names to filter traces within the specified log groups.
-        #[serde(rename = "ServiceNames")]
+        /// `ServiceNames`: The list of service names to filter traces within the specified log groups.
         pub service_names: Vec<Value<String>>,
     }
 
@@ -10695,11 +13744,28 @@ pub mod online_evaluation_config {
         }
     }
 
+    impl Serialize for CloudWatchLogsInputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogGroupNamePrefixes",
+                &self.log_group_name_prefixes,
+            )?;
+            crate::cfn::entry(&mut map, "LogGroupNames", &self.log_group_names)?;
+            map.serialize_entry("ServiceNames", &self.service_names)?;
+            map.end()
+        }
+    }
+
     /// The reference to an evaluator used in online evaluation configurations.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluatorReference {
-        /// The ID of the evaluator: a built-in evaluator ID (Builtin.*), a managed third-party evaluator ID (ThirdParty.\<provider\>.\<name\>), or a custom evaluator ID.
-        #[serde(rename = "EvaluatorId")]
+        /// `EvaluatorId`: The ID of the evaluator: a built-in evaluator ID (Builtin.*), a managed third-party evaluator ID (ThirdParty.\<provider\>.\<name\>), or a custom evaluator ID.
         pub evaluator_id: Value<String>,
     }
 
@@ -10709,6 +13775,18 @@ pub mod online_evaluation_config {
             Self {
                 evaluator_id: evaluator_id.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluatorReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EvaluatorId", &self.evaluator_id)?;
+            map.end()
         }
     }
 
@@ -10750,10 +13828,9 @@ pub mod online_evaluation_config {
     }
 
     /// An insight configuration for failure analysis.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Insight {
-        /// The unique identifier of the insight.
-        #[serde(rename = "InsightId")]
+        /// `InsightId`: The unique identifier of the insight.
         pub insight_id: Value<String>,
     }
 
@@ -10766,26 +13843,60 @@ pub mod online_evaluation_config {
         }
     }
 
+    impl Serialize for Insight {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InsightId", &self.insight_id)?;
+            map.end()
+        }
+    }
+
     /// The configuration that specifies where evaluation results should be written.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputConfig {
         /// `CloudWatchConfig`.
-        #[serde(rename = "CloudWatchConfig", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_config: Option<CloudWatchOutputConfig>,
     }
 
+    impl Serialize for OutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchConfig", &self.cloud_watch_config)?;
+            map.end()
+        }
+    }
+
     /// The CloudWatch configuration for writing evaluation results.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchOutputConfig {
-        /// The CloudWatch log group name for evaluation results.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The CloudWatch log group name for evaluation results.
         pub log_group_name: Option<Value<String>>,
-        /// The CloudWatch metrics namespace for evaluation result metrics.
-        #[serde(rename = "MetricsNamespace", skip_serializing_if = "Option::is_none")]
+        /// `MetricsNamespace`: The CloudWatch metrics namespace for evaluation result metrics.
         pub metrics_namespace: Option<Value<String>>,
-        /// Where evaluation results are written.
-        #[serde(rename = "ResultDestination", skip_serializing_if = "Option::is_none")]
+        /// `ResultDestination`: Where evaluation results are written.
         pub result_destination: Option<Value<ResultDestination>>,
+    }
+
+    impl Serialize for CloudWatchOutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "MetricsNamespace", &self.metrics_namespace)?;
+            crate::cfn::entry(&mut map, "ResultDestination", &self.result_destination)?;
+            map.end()
+        }
     }
 
     /// Where evaluation results are written.
@@ -10826,16 +13937,13 @@ pub mod online_evaluation_config {
     }
 
     /// The evaluation rule that defines sampling configuration, filtering criteria, and session detection settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
-        /// The list of filters that determine which agent traces should be included in the evaluation.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
+        /// `Filters`: The list of filters that determine which agent traces should be included in the evaluation.
         pub filters: Option<Vec<Filter>>,
         /// `SamplingConfig`.
-        #[serde(rename = "SamplingConfig")]
         pub sampling_config: SamplingConfig,
         /// `SessionConfig`.
-        #[serde(rename = "SessionConfig", skip_serializing_if = "Option::is_none")]
         pub session_config: Option<SessionConfig>,
     }
 
@@ -10850,17 +13958,28 @@ pub mod online_evaluation_config {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            map.serialize_entry("SamplingConfig", &self.sampling_config)?;
+            crate::cfn::entry(&mut map, "SessionConfig", &self.session_config)?;
+            map.end()
+        }
+    }
+
     /// The filter that applies conditions to agent traces during online evaluation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
-        /// The key or field name to filter on within the agent trace data.
-        #[serde(rename = "Key")]
+        /// `Key`: The key or field name to filter on within the agent trace data.
         pub key: Value<String>,
-        /// The comparison operator to use for filtering.
-        #[serde(rename = "Operator")]
+        /// `Operator`: The comparison operator to use for filtering.
         pub operator: Value<Operator>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: FilterValue,
     }
 
@@ -10876,6 +13995,20 @@ pub mod online_evaluation_config {
                 operator: operator.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -10935,24 +14068,34 @@ pub mod online_evaluation_config {
     }
 
     /// The value used in filter comparisons.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterValue {
-        /// The boolean value for true/false filtering conditions.
-        #[serde(rename = "BooleanValue", skip_serializing_if = "Option::is_none")]
+        /// `BooleanValue`: The boolean value for true/false filtering conditions.
         pub boolean_value: Option<Value<bool>>,
-        /// The numeric value for numerical filtering.
-        #[serde(rename = "DoubleValue", skip_serializing_if = "Option::is_none")]
+        /// `DoubleValue`: The numeric value for numerical filtering.
         pub double_value: Option<Value<f64>>,
-        /// The string value for text-based filtering.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+        /// `StringValue`: The string value for text-based filtering.
         pub string_value: Option<Value<String>>,
     }
 
+    impl Serialize for FilterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanValue", &self.boolean_value)?;
+            crate::cfn::entry(&mut map, "DoubleValue", &self.double_value)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// The configuration that controls what percentage of agent traces are sampled for evaluation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SamplingConfig {
-        /// The percentage of agent traces to sample for evaluation.
-        #[serde(rename = "SamplingPercentage")]
+        /// `SamplingPercentage`: The percentage of agent traces to sample for evaluation.
         pub sampling_percentage: Value<f64>,
     }
 
@@ -10965,11 +14108,22 @@ pub mod online_evaluation_config {
         }
     }
 
+    impl Serialize for SamplingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SamplingPercentage", &self.sampling_percentage)?;
+            map.end()
+        }
+    }
+
     /// The configuration that defines how agent sessions are detected.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionConfig {
-        /// The number of minutes of inactivity after which an agent session is considered complete.
-        #[serde(rename = "SessionTimeoutMinutes")]
+        /// `SessionTimeoutMinutes`: The number of minutes of inactivity after which an agent session is considered complete.
         pub session_timeout_minutes: Value<i64>,
     }
 
@@ -10979,6 +14133,18 @@ pub mod online_evaluation_config {
             Self {
                 session_timeout_minutes: session_timeout_minutes.into(),
             }
+        }
+    }
+
+    impl Serialize for SessionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SessionTimeoutMinutes", &self.session_timeout_minutes)?;
+            map.end()
         }
     }
 }
@@ -11073,31 +14239,21 @@ pub mod payment_connector {
     }
 
     /// The properties of `AWS::BedrockAgentCore::PaymentConnector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPaymentConnectorProps {
-        /// The name of the payment connector
-        #[serde(rename = "ConnectorName")]
+        /// `ConnectorName`: The name of the payment connector
         pub connector_name: Value<String>,
         /// `ConnectorType`.
-        #[serde(rename = "ConnectorType")]
         pub connector_type: Value<PaymentConnectorType>,
-        /// The credential provider configurations for the connector.
-        #[serde(
-            rename = "CredentialProviderConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CredentialProviderConfigurations`: The credential provider configurations for the connector.
         pub credential_provider_configurations: Option<
             Vec<CredentialsProviderConfiguration>,
         >,
-        /// A description of the payment connector
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the payment connector
         pub description: Option<Value<String>>,
-        /// The identifier of the parent payment manager
-        #[serde(rename = "PaymentManagerId")]
+        /// `PaymentManagerId`: The identifier of the parent payment manager
         pub payment_manager_id: Value<String>,
-        /// The provision mode for creating the connector.
-        #[serde(rename = "ProvisionMode", skip_serializing_if = "Option::is_none")]
+        /// `ProvisionMode`: The provision mode for creating the connector.
         pub provision_mode: Option<Value<PaymentConnectorProvisionMode>>,
     }
 
@@ -11116,6 +14272,27 @@ pub mod payment_connector {
                 payment_manager_id: payment_manager_id.into(),
                 provision_mode: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPaymentConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorName", &self.connector_name)?;
+            map.serialize_entry("ConnectorType", &self.connector_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CredentialProviderConfigurations",
+                &self.credential_provider_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("PaymentManagerId", &self.payment_manager_id)?;
+            crate::cfn::entry(&mut map, "ProvisionMode", &self.provision_mode)?;
+            map.end()
         }
     }
 
@@ -11157,21 +14334,31 @@ pub mod payment_connector {
     }
 
     /// The `CredentialsProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CredentialsProviderConfiguration {
         /// `CoinbaseCDP`.
-        #[serde(rename = "CoinbaseCDP", skip_serializing_if = "Option::is_none")]
         pub coinbase_cdp: Option<PaymentCredentialProviderConfiguration>,
         /// `StripePrivy`.
-        #[serde(rename = "StripePrivy", skip_serializing_if = "Option::is_none")]
         pub stripe_privy: Option<PaymentCredentialProviderConfiguration>,
     }
 
+    impl Serialize for CredentialsProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CoinbaseCDP", &self.coinbase_cdp)?;
+            crate::cfn::entry(&mut map, "StripePrivy", &self.stripe_privy)?;
+            map.end()
+        }
+    }
+
     /// The `PaymentCredentialProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PaymentCredentialProviderConfiguration {
-        /// The ARN of the payment credential provider
-        #[serde(rename = "CredentialProviderArn")]
+        /// `CredentialProviderArn`: The ARN of the payment credential provider
         pub credential_provider_arn: Value<String>,
     }
 
@@ -11181,6 +14368,18 @@ pub mod payment_connector {
             Self {
                 credential_provider_arn: credential_provider_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for PaymentCredentialProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CredentialProviderArn", &self.credential_provider_arn)?;
+            map.end()
         }
     }
 
@@ -11303,23 +14502,15 @@ pub mod payment_credential_provider {
     }
 
     /// The properties of `AWS::BedrockAgentCore::PaymentCredentialProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPaymentCredentialProviderProps {
         /// `CredentialProviderVendor`.
-        #[serde(rename = "CredentialProviderVendor")]
         pub credential_provider_vendor: Value<PaymentCredentialProviderVendorType>,
-        /// Unique name for the payment credential provider
-        #[serde(rename = "Name")]
+        /// `Name`: Unique name for the payment credential provider
         pub name: Value<String>,
         /// `ProviderConfigurationInput`.
-        #[serde(
-            rename = "ProviderConfigurationInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provider_configuration_input: Option<PaymentProviderConfigurationInput>,
-        /// Tags for the payment credential provider
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the payment credential provider
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -11337,6 +14528,28 @@ pub mod payment_credential_provider {
                 provider_configuration_input: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPaymentCredentialProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CredentialProviderVendor",
+                &self.credential_provider_vendor,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProviderConfigurationInput",
+                &self.provider_configuration_input,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -11379,47 +14592,51 @@ pub mod payment_credential_provider {
     }
 
     /// Provider configuration input containing secrets for creation/update
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PaymentProviderConfigurationInput {
         /// `CoinbaseCdpConfiguration`.
-        #[serde(
-            rename = "CoinbaseCdpConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub coinbase_cdp_configuration: Option<CoinbaseCdpConfigurationInput>,
         /// `StripePrivyConfiguration`.
-        #[serde(
-            rename = "StripePrivyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stripe_privy_configuration: Option<StripePrivyConfigurationInput>,
     }
 
+    impl Serialize for PaymentProviderConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CoinbaseCdpConfiguration",
+                &self.coinbase_cdp_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StripePrivyConfiguration",
+                &self.stripe_privy_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Coinbase CDP configuration with API credentials
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CoinbaseCdpConfigurationInput {
-        /// The Coinbase CDP API key ID
-        #[serde(rename = "ApiKeyId")]
+        /// `ApiKeyId`: The Coinbase CDP API key ID
         pub api_key_id: Value<String>,
-        /// The Coinbase CDP API key secret
-        #[serde(rename = "ApiKeySecret", skip_serializing_if = "Option::is_none")]
+        /// `ApiKeySecret`: The Coinbase CDP API key secret
         pub api_key_secret: Option<Value<String>>,
         /// `ApiKeySecretConfig`.
-        #[serde(rename = "ApiKeySecretConfig", skip_serializing_if = "Option::is_none")]
         pub api_key_secret_config: Option<SecretReference>,
         /// `ApiKeySecretSource`.
-        #[serde(rename = "ApiKeySecretSource", skip_serializing_if = "Option::is_none")]
         pub api_key_secret_source: Option<Value<SecretSourceType>>,
-        /// The Coinbase CDP wallet secret
-        #[serde(rename = "WalletSecret", skip_serializing_if = "Option::is_none")]
+        /// `WalletSecret`: The Coinbase CDP wallet secret
         pub wallet_secret: Option<Value<String>>,
         /// `WalletSecretConfig`.
-        #[serde(rename = "WalletSecretConfig", skip_serializing_if = "Option::is_none")]
         pub wallet_secret_config: Option<SecretReference>,
         /// `WalletSecretSource`.
-        #[serde(rename = "WalletSecretSource", skip_serializing_if = "Option::is_none")]
         pub wallet_secret_source: Option<Value<SecretSourceType>>,
     }
 
@@ -11435,6 +14652,40 @@ pub mod payment_credential_provider {
                 wallet_secret_config: None,
                 wallet_secret_source: None,
             }
+        }
+    }
+
+    impl Serialize for CoinbaseCdpConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKeyId", &self.api_key_id)?;
+            crate::cfn::entry(&mut map, "ApiKeySecret", &self.api_key_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeySecretConfig",
+                &self.api_key_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeySecretSource",
+                &self.api_key_secret_source,
+            )?;
+            crate::cfn::entry(&mut map, "WalletSecret", &self.wallet_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "WalletSecretConfig",
+                &self.wallet_secret_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WalletSecretSource",
+                &self.wallet_secret_source,
+            )?;
+            map.end()
         }
     }
 
@@ -11476,43 +14727,23 @@ pub mod payment_credential_provider {
     }
 
     /// Stripe Privy configuration with credentials
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StripePrivyConfigurationInput {
-        /// The app ID provided by Privy
-        #[serde(rename = "AppId")]
+        /// `AppId`: The app ID provided by Privy
         pub app_id: Value<String>,
-        /// The app secret provided by Privy
-        #[serde(rename = "AppSecret", skip_serializing_if = "Option::is_none")]
+        /// `AppSecret`: The app secret provided by Privy
         pub app_secret: Option<Value<String>>,
         /// `AppSecretConfig`.
-        #[serde(rename = "AppSecretConfig", skip_serializing_if = "Option::is_none")]
         pub app_secret_config: Option<SecretReference>,
         /// `AppSecretSource`.
-        #[serde(rename = "AppSecretSource", skip_serializing_if = "Option::is_none")]
         pub app_secret_source: Option<Value<SecretSourceType>>,
-        /// The authorization ID for the Stripe Privy integration
-        #[serde(rename = "AuthorizationId")]
+        /// `AuthorizationId`: The authorization ID for the Stripe Privy integration
         pub authorization_id: Value<String>,
-        /// The authorization private key for the Stripe Privy integration
-        #[serde(
-            rename = "AuthorizationPrivateKey",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizationPrivateKey`: The authorization private key for the Stripe Privy integration
         pub authorization_private_key: Option<Value<String>>,
         /// `AuthorizationPrivateKeyConfig`.
-        #[serde(
-            rename = "AuthorizationPrivateKeyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorization_private_key_config: Option<SecretReference>,
         /// `AuthorizationPrivateKeySource`.
-        #[serde(
-            rename = "AuthorizationPrivateKeySource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorization_private_key_source: Option<Value<SecretSourceType>>,
     }
 
@@ -11532,6 +14763,37 @@ pub mod payment_credential_provider {
                 authorization_private_key_config: None,
                 authorization_private_key_source: None,
             }
+        }
+    }
+
+    impl Serialize for StripePrivyConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppId", &self.app_id)?;
+            crate::cfn::entry(&mut map, "AppSecret", &self.app_secret)?;
+            crate::cfn::entry(&mut map, "AppSecretConfig", &self.app_secret_config)?;
+            crate::cfn::entry(&mut map, "AppSecretSource", &self.app_secret_source)?;
+            map.serialize_entry("AuthorizationId", &self.authorization_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationPrivateKey",
+                &self.authorization_private_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationPrivateKeyConfig",
+                &self.authorization_private_key_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationPrivateKeySource",
+                &self.authorization_private_key_source,
+            )?;
+            map.end()
         }
     }
 }
@@ -11628,29 +14890,19 @@ pub mod payment_manager {
     }
 
     /// The properties of `AWS::BedrockAgentCore::PaymentManager`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPaymentManagerProps {
         /// `AuthorizerConfiguration`.
-        #[serde(
-            rename = "AuthorizerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorizer_configuration: Option<AuthorizerConfiguration>,
         /// `AuthorizerType`.
-        #[serde(rename = "AuthorizerType")]
         pub authorizer_type: Value<PaymentsAuthorizerType>,
-        /// A description of the payment manager
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the payment manager
         pub description: Option<Value<String>>,
-        /// The name of the payment manager
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the payment manager
         pub name: Value<String>,
-        /// The ARN of the IAM role for the payment manager
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role for the payment manager
         pub role_arn: Value<String>,
-        /// Tags to assign to the payment manager
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the payment manager
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -11672,11 +14924,31 @@ pub mod payment_manager {
         }
     }
 
+    impl Serialize for CfnPaymentManagerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerConfiguration",
+                &self.authorizer_configuration,
+            )?;
+            map.serialize_entry("AuthorizerType", &self.authorizer_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AuthorizerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthorizerConfiguration {
         /// `CustomJWTAuthorizer`.
-        #[serde(rename = "CustomJWTAuthorizer")]
         pub custom_jwt_authorizer: CustomJwtAuthorizerConfiguration,
     }
 
@@ -11691,23 +14963,30 @@ pub mod payment_manager {
         }
     }
 
+    impl Serialize for AuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomJWTAuthorizer", &self.custom_jwt_authorizer)?;
+            map.end()
+        }
+    }
+
     /// The `CustomJwtAuthorizerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomJwtAuthorizerConfiguration {
         /// `AllowedAudience`.
-        #[serde(rename = "AllowedAudience", skip_serializing_if = "Option::is_none")]
         pub allowed_audience: Option<Vec<Value<String>>>,
         /// `AllowedClients`.
-        #[serde(rename = "AllowedClients", skip_serializing_if = "Option::is_none")]
         pub allowed_clients: Option<Vec<Value<String>>>,
         /// `AllowedScopes`.
-        #[serde(rename = "AllowedScopes", skip_serializing_if = "Option::is_none")]
         pub allowed_scopes: Option<Vec<Value<String>>>,
         /// `CustomClaims`.
-        #[serde(rename = "CustomClaims", skip_serializing_if = "Option::is_none")]
         pub custom_claims: Option<Vec<CustomClaimValidationType>>,
         /// `DiscoveryUrl`.
-        #[serde(rename = "DiscoveryUrl")]
         pub discovery_url: Value<String>,
     }
 
@@ -11721,6 +15000,22 @@ pub mod payment_manager {
                 custom_claims: None,
                 discovery_url: discovery_url.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomJwtAuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedAudience", &self.allowed_audience)?;
+            crate::cfn::entry(&mut map, "AllowedClients", &self.allowed_clients)?;
+            crate::cfn::entry(&mut map, "AllowedScopes", &self.allowed_scopes)?;
+            crate::cfn::entry(&mut map, "CustomClaims", &self.custom_claims)?;
+            map.serialize_entry("DiscoveryUrl", &self.discovery_url)?;
+            map.end()
         }
     }
 
@@ -11850,25 +15145,19 @@ pub mod policy {
     }
 
     /// The properties of `AWS::BedrockAgentCore::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: PolicyDefinition,
-        /// A human-readable description of the policy's purpose and functionality.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A human-readable description of the policy's purpose and functionality.
         pub description: Option<Value<String>>,
         /// `EnforcementMode`.
-        #[serde(rename = "EnforcementMode", skip_serializing_if = "Option::is_none")]
         pub enforcement_mode: Option<Value<EnforcementMode>>,
-        /// The customer-assigned immutable name for the policy.
-        #[serde(rename = "Name")]
+        /// `Name`: The customer-assigned immutable name for the policy.
         pub name: Value<String>,
-        /// The identifier of the policy engine which contains this policy.
-        #[serde(rename = "PolicyEngineId")]
+        /// `PolicyEngineId`: The identifier of the policy engine which contains this policy.
         pub policy_engine_id: Value<String>,
         /// `ValidationMode`.
-        #[serde(rename = "ValidationMode", skip_serializing_if = "Option::is_none")]
         pub validation_mode: Option<Value<PolicyValidationMode>>,
     }
 
@@ -11890,22 +15179,49 @@ pub mod policy {
         }
     }
 
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnforcementMode", &self.enforcement_mode)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("PolicyEngineId", &self.policy_engine_id)?;
+            crate::cfn::entry(&mut map, "ValidationMode", &self.validation_mode)?;
+            map.end()
+        }
+    }
+
     /// The definition structure for policies.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyDefinition {
         /// `Cedar`.
-        #[serde(rename = "Cedar", skip_serializing_if = "Option::is_none")]
         pub cedar: Option<CedarPolicy>,
         /// `Policy`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
         pub policy: Option<PolicyStatement>,
     }
 
+    impl Serialize for PolicyDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cedar", &self.cedar)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            map.end()
+        }
+    }
+
     /// A Cedar policy statement within the AgentCore Policy system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CedarPolicy {
-        /// The Cedar policy statement that defines the authorization logic.
-        #[serde(rename = "Statement")]
+        /// `Statement`: The Cedar policy statement that defines the authorization logic.
         pub statement: Value<String>,
     }
 
@@ -11918,11 +15234,22 @@ pub mod policy {
         }
     }
 
+    impl Serialize for CedarPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.end()
+        }
+    }
+
     /// A policy statement within the AgentCore Policy system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyStatement {
-        /// The policy statement.
-        #[serde(rename = "Statement")]
+        /// `Statement`: The policy statement.
         pub statement: Value<String>,
     }
 
@@ -11932,6 +15259,18 @@ pub mod policy {
             Self {
                 statement: statement.into(),
             }
+        }
+    }
+
+    impl Serialize for PolicyStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.end()
         }
     }
 
@@ -12098,19 +15437,15 @@ pub mod policy_engine {
     }
 
     /// The properties of `AWS::BedrockAgentCore::PolicyEngine`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyEngineProps {
-        /// A human-readable description of the policy engine's purpose and scope
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A human-readable description of the policy engine's purpose and scope
         pub description: Option<Value<String>>,
-        /// The ARN of the KMS key used to encrypt the policy engine data
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: The ARN of the KMS key used to encrypt the policy engine data
         pub encryption_key_arn: Option<Value<String>>,
-        /// The customer-assigned immutable name for the policy engine
-        #[serde(rename = "Name")]
+        /// `Name`: The customer-assigned immutable name for the policy engine
         pub name: Value<String>,
-        /// A list of tags to assign to the policy engine.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to assign to the policy engine.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -12123,6 +15458,21 @@ pub mod policy_engine {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyEngineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -12184,13 +15534,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::BedrockAgentCore::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The resource policy to create or update.
-        #[serde(rename = "Policy")]
+        /// `Policy`: The resource policy to create or update.
         pub policy: Value<String>,
-        /// The Amazon Resource Name (ARN) of the resource for which to create or update the resource policy.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) of the resource for which to create or update the resource policy.
         pub resource_arn: Value<String>,
     }
 
@@ -12204,6 +15552,19 @@ pub mod resource_policy {
                 policy: policy.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }
@@ -12306,81 +15667,35 @@ pub mod runtime {
     }
 
     /// The properties of `AWS::BedrockAgentCore::Runtime`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuntimeProps {
-        /// The artifact of the agent
-        #[serde(rename = "AgentRuntimeArtifact")]
+        /// `AgentRuntimeArtifact`: The artifact of the agent
         pub agent_runtime_artifact: AgentRuntimeArtifact,
-        /// Name for a resource
-        #[serde(rename = "AgentRuntimeName")]
+        /// `AgentRuntimeName`: Name for a resource
         pub agent_runtime_name: Value<String>,
-        /// Authorizer configuration for the agent runtime
-        #[serde(
-            rename = "AuthorizerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizerConfiguration`: Authorizer configuration for the agent runtime
         pub authorizer_configuration: Option<AuthorizerConfiguration>,
-        /// Capacity provider configuration for the agent runtime
-        #[serde(
-            rename = "CapacityProviderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityProviderConfiguration`: Capacity provider configuration for the agent runtime
         pub capacity_provider_configuration: Option<CapacityProviderConfiguration>,
-        /// Description of the resource
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the resource
         pub description: Option<Value<String>>,
-        /// Environment variables for the agent runtime
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentVariables`: Environment variables for the agent runtime
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Filesystem configurations for the agent runtime
-        #[serde(
-            rename = "FilesystemConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FilesystemConfigurations`: Filesystem configurations for the agent runtime
         pub filesystem_configurations: Option<Vec<FilesystemConfiguration>>,
-        /// Lifecycle configuration for managing runtime sessions
-        #[serde(
-            rename = "LifecycleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LifecycleConfiguration`: Lifecycle configuration for managing runtime sessions
         pub lifecycle_configuration: Option<LifecycleConfiguration>,
-        /// Network access configuration for the Agent
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkConfiguration`: Network access configuration for the Agent
         pub network_configuration: Option<NetworkConfiguration>,
-        /// The version of the runtime platform
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
+        /// `PlatformVersion`: The version of the runtime platform
         pub platform_version: Option<Value<String>>,
-        /// Protocol configuration for the agent runtime
-        #[serde(
-            rename = "ProtocolConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProtocolConfiguration`: Protocol configuration for the agent runtime
         pub protocol_configuration: Option<Value<ProtocolConfiguration>>,
-        /// Configuration for HTTP request headers
-        #[serde(
-            rename = "RequestHeaderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequestHeaderConfiguration`: Configuration for HTTP request headers
         pub request_header_configuration: Option<RequestHeaderConfiguration>,
-        /// Amazon Resource Name (ARN) of an IAM role
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Amazon Resource Name (ARN) of an IAM role
         pub role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -12410,32 +15725,97 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for CfnRuntimeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentRuntimeArtifact", &self.agent_runtime_artifact)?;
+            map.serialize_entry("AgentRuntimeName", &self.agent_runtime_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerConfiguration",
+                &self.authorizer_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderConfiguration",
+                &self.capacity_provider_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FilesystemConfigurations",
+                &self.filesystem_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfiguration",
+                &self.lifecycle_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProtocolConfiguration",
+                &self.protocol_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestHeaderConfiguration",
+                &self.request_header_configuration,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AgentRuntimeArtifact` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgentRuntimeArtifact {
         /// `CodeConfiguration`.
-        #[serde(rename = "CodeConfiguration", skip_serializing_if = "Option::is_none")]
         pub code_configuration: Option<CodeConfiguration>,
         /// `ContainerConfiguration`.
-        #[serde(
-            rename = "ContainerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_configuration: Option<ContainerConfiguration>,
     }
 
+    impl Serialize for AgentRuntimeArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeConfiguration", &self.code_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerConfiguration",
+                &self.container_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Representation of a code configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeConfiguration {
         /// `Code`.
-        #[serde(rename = "Code")]
         pub code: Code,
         /// `EntryPoint`.
-        #[serde(rename = "EntryPoint")]
         pub entry_point: Vec<Value<String>>,
         /// `Runtime`.
-        #[serde(rename = "Runtime")]
         pub runtime: Value<AgentManagedRuntimeType>,
     }
 
@@ -12454,25 +15834,47 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for CodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Code", &self.code)?;
+            map.serialize_entry("EntryPoint", &self.entry_point)?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.end()
+        }
+    }
+
     /// Object represents source code from zip file
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Code {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3Location>,
     }
 
+    impl Serialize for Code {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// S3 Location Configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// S3 bucket name
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: S3 bucket name
         pub bucket: Value<String>,
-        /// S3 object key prefix
-        #[serde(rename = "Prefix")]
+        /// `Prefix`: S3 object key prefix
         pub prefix: Value<String>,
-        /// S3 object version ID
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: S3 object version ID
         pub version_id: Option<Value<String>>,
     }
 
@@ -12487,6 +15889,20 @@ pub mod runtime {
                 prefix: prefix.into(),
                 version_id: None,
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
         }
     }
 
@@ -12540,10 +15956,9 @@ pub mod runtime {
     }
 
     /// The `ContainerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerConfiguration {
         /// `ContainerUri`.
-        #[serde(rename = "ContainerUri")]
         pub container_uri: Value<String>,
     }
 
@@ -12556,48 +15971,59 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for ContainerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerUri", &self.container_uri)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the authorizer
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizerConfiguration {
         /// `CustomJWTAuthorizer`.
-        #[serde(rename = "CustomJWTAuthorizer", skip_serializing_if = "Option::is_none")]
         pub custom_jwt_authorizer: Option<CustomJwtAuthorizerConfiguration>,
     }
 
+    impl Serialize for AuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomJWTAuthorizer",
+                &self.custom_jwt_authorizer,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for custom JWT authorizer
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomJwtAuthorizerConfiguration {
         /// `AllowedAudience`.
-        #[serde(rename = "AllowedAudience", skip_serializing_if = "Option::is_none")]
         pub allowed_audience: Option<Vec<Value<String>>>,
         /// `AllowedClients`.
-        #[serde(rename = "AllowedClients", skip_serializing_if = "Option::is_none")]
         pub allowed_clients: Option<Vec<Value<String>>>,
         /// `AllowedScopes`.
-        #[serde(rename = "AllowedScopes", skip_serializing_if = "Option::is_none")]
         pub allowed_scopes: Option<Vec<Value<String>>>,
         /// `AllowedWorkloadConfiguration`.
-        #[serde(
-            rename = "AllowedWorkloadConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_workload_configuration: Option<AllowedWorkloadConfiguration>,
         /// `CustomClaims`.
-        #[serde(rename = "CustomClaims", skip_serializing_if = "Option::is_none")]
         pub custom_claims: Option<Vec<CustomClaimValidationType>>,
         /// `DiscoveryUrl`.
-        #[serde(rename = "DiscoveryUrl")]
         pub discovery_url: Value<String>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint", skip_serializing_if = "Option::is_none")]
         pub private_endpoint: Option<PrivateEndpoint>,
         /// `PrivateEndpointOverrides`.
-        #[serde(
-            rename = "PrivateEndpointOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_endpoint_overrides: Option<Vec<PrivateEndpointOverride>>,
     }
 
@@ -12617,22 +16043,67 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for CustomJwtAuthorizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedAudience", &self.allowed_audience)?;
+            crate::cfn::entry(&mut map, "AllowedClients", &self.allowed_clients)?;
+            crate::cfn::entry(&mut map, "AllowedScopes", &self.allowed_scopes)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedWorkloadConfiguration",
+                &self.allowed_workload_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "CustomClaims", &self.custom_claims)?;
+            map.serialize_entry("DiscoveryUrl", &self.discovery_url)?;
+            crate::cfn::entry(&mut map, "PrivateEndpoint", &self.private_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateEndpointOverrides",
+                &self.private_endpoint_overrides,
+            )?;
+            map.end()
+        }
+    }
+
     /// Allow-list of upstream workloads permitted to reach this resource via the workload identity chain.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AllowedWorkloadConfiguration {
         /// `HostingEnvironments`.
-        #[serde(rename = "HostingEnvironments", skip_serializing_if = "Option::is_none")]
         pub hosting_environments: Option<Vec<HostingEnvironment>>,
         /// `WorkloadIdentities`.
-        #[serde(rename = "WorkloadIdentities", skip_serializing_if = "Option::is_none")]
         pub workload_identities: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for AllowedWorkloadConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostingEnvironments",
+                &self.hosting_environments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkloadIdentities",
+                &self.workload_identities,
+            )?;
+            map.end()
+        }
+    }
+
     /// An upstream workload identified by the ARN of its hosting environment (for example a Gateway or Runtime ARN)
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HostingEnvironment {
-        /// The ARN of the bedrock-agentcore hosting environment
-        #[serde(rename = "Arn")]
+        /// `Arn`: The ARN of the bedrock-agentcore hosting environment
         pub arn: Value<String>,
     }
 
@@ -12643,17 +16114,26 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for HostingEnvironment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// Required custom claim
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomClaimValidationType {
         /// `AuthorizingClaimMatchValue`.
-        #[serde(rename = "AuthorizingClaimMatchValue")]
         pub authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         /// `InboundTokenClaimName`.
-        #[serde(rename = "InboundTokenClaimName")]
         pub inbound_token_claim_name: Value<String>,
         /// `InboundTokenClaimValueType`.
-        #[serde(rename = "InboundTokenClaimValueType")]
         pub inbound_token_claim_value_type: Value<InboundTokenClaimValueType>,
     }
 
@@ -12672,14 +16152,35 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for CustomClaimValidationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AuthorizingClaimMatchValue",
+                &self.authorizing_claim_match_value,
+            )?;
+            map.serialize_entry(
+                "InboundTokenClaimName",
+                &self.inbound_token_claim_name,
+            )?;
+            map.serialize_entry(
+                "InboundTokenClaimValueType",
+                &self.inbound_token_claim_value_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The value or values in the custom claim to match and relationship of match
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthorizingClaimMatchValueType {
         /// `ClaimMatchOperator`.
-        #[serde(rename = "ClaimMatchOperator")]
         pub claim_match_operator: Value<ClaimMatchOperator>,
         /// `ClaimMatchValue`.
-        #[serde(rename = "ClaimMatchValue")]
         pub claim_match_value: ClaimMatchValueType,
     }
 
@@ -12693,6 +16194,19 @@ pub mod runtime {
                 claim_match_operator: claim_match_operator.into(),
                 claim_match_value: claim_match_value.into(),
             }
+        }
+    }
+
+    impl Serialize for AuthorizingClaimMatchValueType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClaimMatchOperator", &self.claim_match_operator)?;
+            map.serialize_entry("ClaimMatchValue", &self.claim_match_value)?;
+            map.end()
         }
     }
 
@@ -12737,18 +16251,29 @@ pub mod runtime {
     }
 
     /// The value or values in the custom claim to match for
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClaimMatchValueType {
         /// `MatchValueString`.
-        #[serde(rename = "MatchValueString", skip_serializing_if = "Option::is_none")]
         pub match_value_string: Option<Value<String>>,
         /// `MatchValueStringList`.
-        #[serde(
-            rename = "MatchValueStringList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub match_value_string_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ClaimMatchValueType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchValueString", &self.match_value_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "MatchValueStringList",
+                &self.match_value_string_list,
+            )?;
+            map.end()
+        }
     }
 
     /// Token claim data type
@@ -12789,25 +16314,39 @@ pub mod runtime {
     }
 
     /// Private endpoint configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateEndpoint {
         /// `SelfManagedLatticeResource`.
-        #[serde(
-            rename = "SelfManagedLatticeResource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_managed_lattice_resource: Option<SelfManagedLatticeResource>,
         /// `ManagedVpcResource`.
-        #[serde(rename = "ManagedVpcResource", skip_serializing_if = "Option::is_none")]
         pub managed_vpc_resource: Option<ManagedVpcResource>,
     }
 
+    impl Serialize for PrivateEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedLatticeResource",
+                &self.self_managed_lattice_resource,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedVpcResource",
+                &self.managed_vpc_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// Self-managed VPC Lattice resource configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SelfManagedLatticeResource {
-        /// The identifier of the VPC Lattice resource configuration
-        #[serde(rename = "ResourceConfigurationIdentifier")]
+        /// `ResourceConfigurationIdentifier`: The identifier of the VPC Lattice resource configuration
         pub resource_configuration_identifier: Value<String>,
     }
 
@@ -12821,26 +16360,35 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for SelfManagedLatticeResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ResourceConfigurationIdentifier",
+                &self.resource_configuration_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// Managed VPC resource configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedVpcResource {
-        /// The IP address type for the endpoint
-        #[serde(rename = "EndpointIpAddressType")]
+        /// `EndpointIpAddressType`: The IP address type for the endpoint
         pub endpoint_ip_address_type: Value<EndpointIpAddressType>,
-        /// An intermediate domain to use as the resource configuration endpoint instead of the actual target domain
-        #[serde(rename = "RoutingDomain", skip_serializing_if = "Option::is_none")]
+        /// `RoutingDomain`: An intermediate domain to use as the resource configuration endpoint instead of the actual target domain
         pub routing_domain: Option<Value<String>>,
-        /// The security group IDs
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The security group IDs
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The subnet IDs
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The subnet IDs
         pub subnet_ids: Vec<Value<String>>,
-        /// Tags to apply to the managed VPC Lattice resource gateway
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the managed VPC Lattice resource gateway
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The VPC identifier
-        #[serde(rename = "VpcIdentifier")]
+        /// `VpcIdentifier`: The VPC identifier
         pub vpc_identifier: Value<String>,
     }
 
@@ -12859,6 +16407,26 @@ pub mod runtime {
                 tags: None,
                 vpc_identifier: vpc_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for ManagedVpcResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EndpointIpAddressType",
+                &self.endpoint_ip_address_type,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingDomain", &self.routing_domain)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcIdentifier", &self.vpc_identifier)?;
+            map.end()
         }
     }
 
@@ -12900,13 +16468,11 @@ pub mod runtime {
     }
 
     /// Override mapping of a domain to a private endpoint
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateEndpointOverride {
-        /// The domain to override
-        #[serde(rename = "Domain")]
+        /// `Domain`: The domain to override
         pub domain: Value<String>,
         /// `PrivateEndpoint`.
-        #[serde(rename = "PrivateEndpoint")]
         pub private_endpoint: PrivateEndpoint,
     }
 
@@ -12923,11 +16489,23 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for PrivateEndpointOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            map.serialize_entry("PrivateEndpoint", &self.private_endpoint)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a capacity provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderConfiguration {
         /// `CapacityProviderArn`.
-        #[serde(rename = "CapacityProviderArn")]
         pub capacity_provider_arn: Value<String>,
     }
 
@@ -12940,35 +16518,60 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for CapacityProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapacityProviderArn", &self.capacity_provider_arn)?;
+            map.end()
+        }
+    }
+
     /// Filesystem configuration for the runtime
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilesystemConfiguration {
         /// `CapacityProviderVolume`.
-        #[serde(
-            rename = "CapacityProviderVolume",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_provider_volume: Option<CapacityProviderVolumeConfiguration>,
         /// `EfsAccessPoint`.
-        #[serde(rename = "EfsAccessPoint", skip_serializing_if = "Option::is_none")]
         pub efs_access_point: Option<EfsAccessPointConfiguration>,
         /// `S3FilesAccessPoint`.
-        #[serde(rename = "S3FilesAccessPoint", skip_serializing_if = "Option::is_none")]
         pub s3_files_access_point: Option<S3FilesAccessPointConfiguration>,
         /// `SessionStorage`.
-        #[serde(rename = "SessionStorage", skip_serializing_if = "Option::is_none")]
         pub session_storage: Option<SessionStorageConfiguration>,
     }
 
+    impl Serialize for FilesystemConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderVolume",
+                &self.capacity_provider_volume,
+            )?;
+            crate::cfn::entry(&mut map, "EfsAccessPoint", &self.efs_access_point)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3FilesAccessPoint",
+                &self.s3_files_access_point,
+            )?;
+            crate::cfn::entry(&mut map, "SessionStorage", &self.session_storage)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a CapacityProvider-managed volume to mount into the agent runtime
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderVolumeConfiguration {
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
         /// `VolumeName`.
-        #[serde(rename = "VolumeName")]
         pub volume_name: Value<String>,
     }
 
@@ -12985,14 +16588,25 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for CapacityProviderVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            map.serialize_entry("VolumeName", &self.volume_name)?;
+            map.end()
+        }
+    }
+
     /// Configuration for EFS access point filesystem
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EfsAccessPointConfiguration {
         /// `AccessPointArn`.
-        #[serde(rename = "AccessPointArn")]
         pub access_point_arn: Value<String>,
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
     }
 
@@ -13009,14 +16623,25 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for EfsAccessPointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// Configuration for S3 Files access point filesystem
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3FilesAccessPointConfiguration {
         /// `AccessPointArn`.
-        #[serde(rename = "AccessPointArn")]
         pub access_point_arn: Value<String>,
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
     }
 
@@ -13033,11 +16658,23 @@ pub mod runtime {
         }
     }
 
+    impl Serialize for S3FilesAccessPointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// Configuration for session storage
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionStorageConfiguration {
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
     }
 
@@ -13050,29 +16687,50 @@ pub mod runtime {
         }
     }
 
-    /// Configuration for managing the lifecycle of runtime sessions and resources
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LifecycleConfiguration {
-        /// Timeout in seconds for idle runtime sessions
-        #[serde(
-            rename = "IdleRuntimeSessionTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SessionStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for managing the lifecycle of runtime sessions and resources
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LifecycleConfiguration {
+        /// `IdleRuntimeSessionTimeout`: Timeout in seconds for idle runtime sessions
         pub idle_runtime_session_timeout: Option<Value<i64>>,
-        /// Maximum lifetime in seconds for runtime sessions
-        #[serde(rename = "MaxLifetime", skip_serializing_if = "Option::is_none")]
+        /// `MaxLifetime`: Maximum lifetime in seconds for runtime sessions
         pub max_lifetime: Option<Value<i64>>,
     }
 
+    impl Serialize for LifecycleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleRuntimeSessionTimeout",
+                &self.idle_runtime_session_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "MaxLifetime", &self.max_lifetime)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkConfiguration {
         /// `NetworkMode`.
-        #[serde(rename = "NetworkMode")]
         pub network_mode: Value<NetworkMode>,
         /// `NetworkModeConfig`.
-        #[serde(rename = "NetworkModeConfig", skip_serializing_if = "Option::is_none")]
         pub network_mode_config: Option<VpcConfig>,
     }
 
@@ -13083,6 +16741,19 @@ pub mod runtime {
                 network_mode: network_mode.into(),
                 network_mode_config: None,
             }
+        }
+    }
+
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkMode", &self.network_mode)?;
+            crate::cfn::entry(&mut map, "NetworkModeConfig", &self.network_mode_config)?;
+            map.end()
         }
     }
 
@@ -13167,15 +16838,26 @@ pub mod runtime {
     }
 
     /// Configuration for HTTP request headers
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RequestHeaderConfiguration {
         /// `RequestHeaderAllowlist`.
-        #[serde(
-            rename = "RequestHeaderAllowlist",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub request_header_allowlist: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for RequestHeaderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestHeaderAllowlist",
+                &self.request_header_allowlist,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -13282,22 +16964,17 @@ pub mod runtime_endpoint {
     }
 
     /// The properties of `AWS::BedrockAgentCore::RuntimeEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuntimeEndpointProps {
-        /// The ID of the parent Agent Runtime (required for creation)
-        #[serde(rename = "AgentRuntimeId")]
+        /// `AgentRuntimeId`: The ID of the parent Agent Runtime (required for creation)
         pub agent_runtime_id: Value<String>,
-        /// The version of the AgentCore Runtime to use for the endpoint.
-        #[serde(rename = "AgentRuntimeVersion", skip_serializing_if = "Option::is_none")]
+        /// `AgentRuntimeVersion`: The version of the AgentCore Runtime to use for the endpoint.
         pub agent_runtime_version: Option<Value<String>>,
-        /// The description of the AgentCore Runtime endpoint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the AgentCore Runtime endpoint.
         pub description: Option<Value<String>>,
-        /// The name of the Agent Runtime Endpoint
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Agent Runtime Endpoint
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -13314,6 +16991,26 @@ pub mod runtime_endpoint {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRuntimeEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentRuntimeId", &self.agent_runtime_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentRuntimeVersion",
+                &self.agent_runtime_version,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -13388,20 +17085,13 @@ pub mod workload_identity {
     }
 
     /// The properties of `AWS::BedrockAgentCore::WorkloadIdentity`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkloadIdentityProps {
-        /// The list of allowed OAuth2 return URLs for resources associated with this workload identity.
-        #[serde(
-            rename = "AllowedResourceOauth2ReturnUrls",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedResourceOauth2ReturnUrls`: The list of allowed OAuth2 return URLs for resources associated with this workload identity.
         pub allowed_resource_oauth2_return_urls: Option<Vec<Value<String>>>,
-        /// The name of the workload identity.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the workload identity.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -13415,16 +17105,32 @@ pub mod workload_identity {
             }
         }
     }
+
+    impl Serialize for CfnWorkloadIdentityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedResourceOauth2ReturnUrls",
+                &self.allowed_resource_oauth2_return_urls,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// A reference to a customer-provided secret stored in AWS Secrets Manager
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SecretReference {
-    /// The JSON key within the secret that contains the credential value
-    #[serde(rename = "JsonKey")]
+    /// `JsonKey`: The JSON key within the secret that contains the credential value
     pub json_key: Value<String>,
-    /// The ID or ARN of the secret in AWS Secrets Manager
-    #[serde(rename = "SecretId")]
+    /// `SecretId`: The ID or ARN of the secret in AWS Secrets Manager
     pub secret_id: Value<String>,
 }
 
@@ -13441,11 +17147,23 @@ impl SecretReference {
     }
 }
 
+impl Serialize for SecretReference {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("JsonKey", &self.json_key)?;
+        map.serialize_entry("SecretId", &self.secret_id)?;
+        map.end()
+    }
+}
+
 /// A root CA certificate configuration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Certificate {
-    /// Certificate location in Secrets Manager.
-    #[serde(rename = "CertificateLocation")]
+    /// `CertificateLocation`: Certificate location in Secrets Manager.
     pub certificate_location: CertificateLocation,
 }
 
@@ -13458,11 +17176,22 @@ impl Certificate {
     }
 }
 
+impl Serialize for Certificate {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("CertificateLocation", &self.certificate_location)?;
+        map.end()
+    }
+}
+
 /// Certificate location in Secrets Manager.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CertificateLocation {
-    /// Secrets Manager secret ARN.
-    #[serde(rename = "SecretArn")]
+    /// `SecretArn`: Secrets Manager secret ARN.
     pub secret_arn: Value<String>,
 }
 
@@ -13475,14 +17204,24 @@ impl CertificateLocation {
     }
 }
 
+impl Serialize for CertificateLocation {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("SecretArn", &self.secret_arn)?;
+        map.end()
+    }
+}
+
 /// Network mode configuration for VPC
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VpcConfig {
     /// `SecurityGroups`.
-    #[serde(rename = "SecurityGroups")]
     pub security_groups: Vec<Value<String>>,
     /// `Subnets`.
-    #[serde(rename = "Subnets")]
     pub subnets: Vec<Value<String>>,
 }
 
@@ -13499,15 +17238,43 @@ impl VpcConfig {
     }
 }
 
+impl Serialize for VpcConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("SecurityGroups", &self.security_groups)?;
+        map.serialize_entry("Subnets", &self.subnets)?;
+        map.end()
+    }
+}
+
 /// The `ClaimMatchValueType` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClaimMatchValueType {
     /// `MatchValueString`.
-    #[serde(rename = "MatchValueString", skip_serializing_if = "Option::is_none")]
     pub match_value_string: Option<Value<String>>,
     /// `MatchValueStringList`.
-    #[serde(rename = "MatchValueStringList", skip_serializing_if = "Option::is_none")]
     pub match_value_string_list: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for ClaimMatchValueType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "MatchValueString", &self.match_value_string)?;
+        crate::cfn::entry(
+            &mut map,
+            "MatchValueStringList",
+            &self.match_value_string_list,
+        )?;
+        map.end()
+    }
 }
 
 /// Values of `InboundTokenClaimValueType`.
@@ -13548,52 +17315,68 @@ impl From<InboundTokenClaimValueType> for Value<InboundTokenClaimValueType> {
 }
 
 /// The `PrivateEndpoint` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrivateEndpoint {
     /// `SelfManagedLatticeResource`.
-    #[serde(
-        rename = "SelfManagedLatticeResource",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub self_managed_lattice_resource: Option<SelfManagedLatticeResource>,
     /// `ManagedVpcResource`.
-    #[serde(rename = "ManagedVpcResource", skip_serializing_if = "Option::is_none")]
     pub managed_vpc_resource: Option<ManagedVpcResource>,
 }
 
+impl Serialize for PrivateEndpoint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "SelfManagedLatticeResource",
+            &self.self_managed_lattice_resource,
+        )?;
+        crate::cfn::entry(&mut map, "ManagedVpcResource", &self.managed_vpc_resource)?;
+        map.end()
+    }
+}
+
 /// The `SelfManagedLatticeResource` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SelfManagedLatticeResource {
     /// `ResourceConfigurationIdentifier`.
-    #[serde(
-        rename = "ResourceConfigurationIdentifier",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub resource_configuration_identifier: Option<Value<String>>,
 }
 
+impl Serialize for SelfManagedLatticeResource {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "ResourceConfigurationIdentifier",
+            &self.resource_configuration_identifier,
+        )?;
+        map.end()
+    }
+}
+
 /// The `ManagedVpcResource` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ManagedVpcResource {
     /// `EndpointIpAddressType`.
-    #[serde(rename = "EndpointIpAddressType")]
     pub endpoint_ip_address_type: Value<EndpointIpAddressType>,
     /// `RoutingDomain`.
-    #[serde(rename = "RoutingDomain", skip_serializing_if = "Option::is_none")]
     pub routing_domain: Option<Value<String>>,
     /// `SecurityGroupIds`.
-    #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
     pub security_group_ids: Option<Vec<Value<String>>>,
     /// `SubnetIds`.
-    #[serde(rename = "SubnetIds")]
     pub subnet_ids: Vec<Value<String>>,
     /// `Tags`.
-    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     /// `VpcIdentifier`.
-    #[serde(rename = "VpcIdentifier")]
     pub vpc_identifier: Value<String>,
 }
 
@@ -13612,6 +17395,23 @@ impl ManagedVpcResource {
             tags: None,
             vpc_identifier: vpc_identifier.into(),
         }
+    }
+}
+
+impl Serialize for ManagedVpcResource {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("EndpointIpAddressType", &self.endpoint_ip_address_type)?;
+        crate::cfn::entry(&mut map, "RoutingDomain", &self.routing_domain)?;
+        crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+        map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+        crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+        map.serialize_entry("VpcIdentifier", &self.vpc_identifier)?;
+        map.end()
     }
 }
 
@@ -13653,16 +17453,13 @@ impl From<EndpointIpAddressType> for Value<EndpointIpAddressType> {
 }
 
 /// The `CustomClaimValidationType` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomClaimValidationType {
     /// `AuthorizingClaimMatchValue`.
-    #[serde(rename = "AuthorizingClaimMatchValue")]
     pub authorizing_claim_match_value: AuthorizingClaimMatchValueType,
     /// `InboundTokenClaimName`.
-    #[serde(rename = "InboundTokenClaimName")]
     pub inbound_token_claim_name: Value<String>,
     /// `InboundTokenClaimValueType`.
-    #[serde(rename = "InboundTokenClaimValueType")]
     pub inbound_token_claim_value_type: Value<InboundTokenClaimValueType>,
 }
 
@@ -13681,14 +17478,32 @@ impl CustomClaimValidationType {
     }
 }
 
+impl Serialize for CustomClaimValidationType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "AuthorizingClaimMatchValue",
+            &self.authorizing_claim_match_value,
+        )?;
+        map.serialize_entry("InboundTokenClaimName", &self.inbound_token_claim_name)?;
+        map.serialize_entry(
+            "InboundTokenClaimValueType",
+            &self.inbound_token_claim_value_type,
+        )?;
+        map.end()
+    }
+}
+
 /// The `AuthorizingClaimMatchValueType` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizingClaimMatchValueType {
     /// `ClaimMatchOperator`.
-    #[serde(rename = "ClaimMatchOperator")]
     pub claim_match_operator: Value<ClaimMatchOperator>,
     /// `ClaimMatchValue`.
-    #[serde(rename = "ClaimMatchValue")]
     pub claim_match_value: ClaimMatchValueType,
 }
 
@@ -13702,6 +17517,19 @@ impl AuthorizingClaimMatchValueType {
             claim_match_operator: claim_match_operator.into(),
             claim_match_value: claim_match_value.into(),
         }
+    }
+}
+
+impl Serialize for AuthorizingClaimMatchValueType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ClaimMatchOperator", &self.claim_match_operator)?;
+        map.serialize_entry("ClaimMatchValue", &self.claim_match_value)?;
+        map.end()
     }
 }
 

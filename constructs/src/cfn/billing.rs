@@ -91,26 +91,17 @@ pub mod billing_view {
     }
 
     /// The properties of `AWS::Billing::BillingView`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBillingViewProps {
         /// `DataFilterExpression`.
-        #[serde(
-            rename = "DataFilterExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_filter_expression: Option<DataFilterExpression>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// An array of strings that define the billing view's source.
-        #[serde(rename = "SourceViews")]
+        /// `SourceViews`: An array of strings that define the billing view's source.
         pub source_views: Vec<Value<String>>,
-        /// An array of key-value pairs associated to the billing view being created.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs associated to the billing view being created.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -130,29 +121,71 @@ pub mod billing_view {
         }
     }
 
+    impl Serialize for CfnBillingViewProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataFilterExpression",
+                &self.data_filter_expression,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SourceViews", &self.source_views)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DataFilterExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataFilterExpression {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Dimensions>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Tags>,
         /// `TimeRange`.
-        #[serde(rename = "TimeRange", skip_serializing_if = "Option::is_none")]
         pub time_range: Option<TimeRange>,
     }
 
+    impl Serialize for DataFilterExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeRange", &self.time_range)?;
+            map.end()
+        }
+    }
+
     /// The `Dimensions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Dimensions {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<DimensionKey>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for Dimensions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `DimensionKey`.
@@ -190,24 +223,50 @@ pub mod billing_view {
     }
 
     /// The `Tags` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Tags {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for Tags {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `TimeRange` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimeRange {
         /// `BeginDateInclusive`.
-        #[serde(rename = "BeginDateInclusive", skip_serializing_if = "Option::is_none")]
         pub begin_date_inclusive: Option<Value<String>>,
         /// `EndDateInclusive`.
-        #[serde(rename = "EndDateInclusive", skip_serializing_if = "Option::is_none")]
         pub end_date_inclusive: Option<Value<String>>,
+    }
+
+    impl Serialize for TimeRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BeginDateInclusive",
+                &self.begin_date_inclusive,
+            )?;
+            crate::cfn::entry(&mut map, "EndDateInclusive", &self.end_date_inclusive)?;
+            map.end()
+        }
     }
 }

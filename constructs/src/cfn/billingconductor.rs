@@ -98,25 +98,19 @@ pub mod billing_group {
     }
 
     /// The properties of `AWS::BillingConductor::BillingGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBillingGroupProps {
         /// `AccountGrouping`.
-        #[serde(rename = "AccountGrouping")]
         pub account_grouping: AccountGrouping,
         /// `ComputationPreference`.
-        #[serde(rename = "ComputationPreference")]
         pub computation_preference: ComputationPreference,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// This account will act as a virtual payer account of the billing group
-        #[serde(rename = "PrimaryAccountId", skip_serializing_if = "Option::is_none")]
+        /// `PrimaryAccountId`: This account will act as a virtual payer account of the billing group
         pub primary_account_id: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -138,29 +132,56 @@ pub mod billing_group {
         }
     }
 
+    impl Serialize for CfnBillingGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountGrouping", &self.account_grouping)?;
+            map.serialize_entry("ComputationPreference", &self.computation_preference)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PrimaryAccountId", &self.primary_account_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AccountGrouping` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccountGrouping {
         /// `AutoAssociate`.
-        #[serde(rename = "AutoAssociate", skip_serializing_if = "Option::is_none")]
         pub auto_associate: Option<Value<bool>>,
         /// `LinkedAccountIds`.
-        #[serde(rename = "LinkedAccountIds", skip_serializing_if = "Option::is_none")]
         pub linked_account_ids: Option<Vec<Value<String>>>,
         /// `ResponsibilityTransferArn`.
-        #[serde(
-            rename = "ResponsibilityTransferArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub responsibility_transfer_arn: Option<Value<String>>,
     }
 
+    impl Serialize for AccountGrouping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoAssociate", &self.auto_associate)?;
+            crate::cfn::entry(&mut map, "LinkedAccountIds", &self.linked_account_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponsibilityTransferArn",
+                &self.responsibility_transfer_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ComputationPreference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputationPreference {
-        /// ARN of the attached pricing plan
-        #[serde(rename = "PricingPlanArn")]
+        /// `PricingPlanArn`: ARN of the attached pricing plan
         pub pricing_plan_arn: Value<String>,
     }
 
@@ -170,6 +191,18 @@ pub mod billing_group {
             Self {
                 pricing_plan_arn: pricing_plan_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for ComputationPreference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PricingPlanArn", &self.pricing_plan_arn)?;
+            map.end()
         }
     }
 }
@@ -265,38 +298,25 @@ pub mod custom_line_item {
     }
 
     /// The properties of `AWS::BillingConductor::CustomLineItem`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomLineItemProps {
-        /// The account which this custom line item will be charged to
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
+        /// `AccountId`: The account which this custom line item will be charged to
         pub account_id: Option<Value<String>>,
-        /// Billing Group ARN
-        #[serde(rename = "BillingGroupArn")]
+        /// `BillingGroupArn`: Billing Group ARN
         pub billing_group_arn: Value<String>,
         /// `BillingPeriodRange`.
-        #[serde(rename = "BillingPeriodRange", skip_serializing_if = "Option::is_none")]
         pub billing_period_range: Option<BillingPeriodRange>,
-        /// The display settings of the Custom Line Item.
-        #[serde(rename = "ComputationRule", skip_serializing_if = "Option::is_none")]
+        /// `ComputationRule`: The display settings of the Custom Line Item.
         pub computation_rule: Option<Value<ComputationRule>>,
         /// `CustomLineItemChargeDetails`.
-        #[serde(
-            rename = "CustomLineItemChargeDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_line_item_charge_details: Option<CustomLineItemChargeDetails>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PresentationDetails`.
-        #[serde(rename = "PresentationDetails", skip_serializing_if = "Option::is_none")]
         pub presentation_details: Option<PresentationDetails>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -320,23 +340,66 @@ pub mod custom_line_item {
         }
     }
 
+    impl Serialize for CfnCustomLineItemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            map.serialize_entry("BillingGroupArn", &self.billing_group_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "BillingPeriodRange",
+                &self.billing_period_range,
+            )?;
+            crate::cfn::entry(&mut map, "ComputationRule", &self.computation_rule)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomLineItemChargeDetails",
+                &self.custom_line_item_charge_details,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PresentationDetails",
+                &self.presentation_details,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `BillingPeriodRange` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BillingPeriodRange {
         /// `ExclusiveEndBillingPeriod`.
-        #[serde(
-            rename = "ExclusiveEndBillingPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub exclusive_end_billing_period: Option<Value<String>>,
         /// `InclusiveStartBillingPeriod`.
-        #[serde(
-            rename = "InclusiveStartBillingPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inclusive_start_billing_period: Option<Value<String>>,
+    }
+
+    impl Serialize for BillingPeriodRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExclusiveEndBillingPeriod",
+                &self.exclusive_end_billing_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InclusiveStartBillingPeriod",
+                &self.inclusive_start_billing_period,
+            )?;
+            map.end()
+        }
     }
 
     /// The display settings of the Custom Line Item.
@@ -377,19 +440,15 @@ pub mod custom_line_item {
     }
 
     /// The `CustomLineItemChargeDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomLineItemChargeDetails {
         /// `Flat`.
-        #[serde(rename = "Flat", skip_serializing_if = "Option::is_none")]
         pub flat: Option<CustomLineItemFlatChargeDetails>,
         /// `LineItemFilters`.
-        #[serde(rename = "LineItemFilters", skip_serializing_if = "Option::is_none")]
         pub line_item_filters: Option<Vec<LineItemFilter>>,
         /// `Percentage`.
-        #[serde(rename = "Percentage", skip_serializing_if = "Option::is_none")]
         pub percentage: Option<CustomLineItemPercentageChargeDetails>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -405,11 +464,25 @@ pub mod custom_line_item {
         }
     }
 
+    impl Serialize for CustomLineItemChargeDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Flat", &self.flat)?;
+            crate::cfn::entry(&mut map, "LineItemFilters", &self.line_item_filters)?;
+            crate::cfn::entry(&mut map, "Percentage", &self.percentage)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `CustomLineItemFlatChargeDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomLineItemFlatChargeDetails {
         /// `ChargeValue`.
-        #[serde(rename = "ChargeValue")]
         pub charge_value: Value<f64>,
     }
 
@@ -422,20 +495,28 @@ pub mod custom_line_item {
         }
     }
 
+    impl Serialize for CustomLineItemFlatChargeDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChargeValue", &self.charge_value)?;
+            map.end()
+        }
+    }
+
     /// The `LineItemFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LineItemFilter {
         /// `Attribute`.
-        #[serde(rename = "Attribute")]
         pub attribute: Value<Attribute>,
         /// `AttributeValues`.
-        #[serde(rename = "AttributeValues", skip_serializing_if = "Option::is_none")]
         pub attribute_values: Option<Vec<Value<String>>>,
         /// `MatchOption`.
-        #[serde(rename = "MatchOption")]
         pub match_option: Value<MatchOption>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<LineItemFilterValue>>>,
     }
 
@@ -451,6 +532,21 @@ pub mod custom_line_item {
                 match_option: match_option.into(),
                 values: None,
             }
+        }
+    }
+
+    impl Serialize for LineItemFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attribute", &self.attribute)?;
+            crate::cfn::entry(&mut map, "AttributeValues", &self.attribute_values)?;
+            map.serialize_entry("MatchOption", &self.match_option)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -563,17 +659,11 @@ pub mod custom_line_item {
     }
 
     /// The `CustomLineItemPercentageChargeDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomLineItemPercentageChargeDetails {
         /// `ChildAssociatedResources`.
-        #[serde(
-            rename = "ChildAssociatedResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub child_associated_resources: Option<Vec<Value<String>>>,
         /// `PercentageValue`.
-        #[serde(rename = "PercentageValue")]
         pub percentage_value: Value<f64>,
     }
 
@@ -584,6 +674,23 @@ pub mod custom_line_item {
                 child_associated_resources: None,
                 percentage_value: percentage_value.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomLineItemPercentageChargeDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChildAssociatedResources",
+                &self.child_associated_resources,
+            )?;
+            map.serialize_entry("PercentageValue", &self.percentage_value)?;
+            map.end()
         }
     }
 
@@ -625,10 +732,9 @@ pub mod custom_line_item {
     }
 
     /// The `PresentationDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PresentationDetails {
         /// `Service`.
-        #[serde(rename = "Service")]
         pub service: Value<String>,
     }
 
@@ -636,6 +742,18 @@ pub mod custom_line_item {
         /// A `PresentationDetails` of its required properties (`Service`), the others unset.
         pub fn new(service: impl Into<Value<String>>) -> Self {
             Self { service: service.into() }
+        }
+    }
+
+    impl Serialize for PresentationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Service", &self.service)?;
+            map.end()
         }
     }
 }
@@ -713,19 +831,15 @@ pub mod pricing_plan {
     }
 
     /// The properties of `AWS::BillingConductor::PricingPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPricingPlanProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PricingRuleArns`.
-        #[serde(rename = "PricingRuleArns", skip_serializing_if = "Option::is_none")]
         pub pricing_rule_arns: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -738,6 +852,21 @@ pub mod pricing_plan {
                 pricing_rule_arns: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPricingPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PricingRuleArns", &self.pricing_rule_arns)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -821,40 +950,29 @@ pub mod pricing_rule {
     }
 
     /// The properties of `AWS::BillingConductor::PricingRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPricingRuleProps {
-        /// The seller of services provided by AWS, their affiliates, or third-party providers selling services via AWS Marketplaces.
-        #[serde(rename = "BillingEntity", skip_serializing_if = "Option::is_none")]
+        /// `BillingEntity`: The seller of services provided by AWS, their affiliates, or third-party providers selling services via AWS Marketplaces.
         pub billing_entity: Option<Value<BillingEntity>>,
-        /// Pricing rule description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Pricing rule description
         pub description: Option<Value<String>>,
-        /// Pricing rule modifier percentage
-        #[serde(rename = "ModifierPercentage", skip_serializing_if = "Option::is_none")]
+        /// `ModifierPercentage`: Pricing rule modifier percentage
         pub modifier_percentage: Option<Value<f64>>,
-        /// Pricing rule name
-        #[serde(rename = "Name")]
+        /// `Name`: Pricing rule name
         pub name: Value<String>,
-        /// The Operation which a SKU pricing rule is modifying
-        #[serde(rename = "Operation", skip_serializing_if = "Option::is_none")]
+        /// `Operation`: The Operation which a SKU pricing rule is modifying
         pub operation: Option<Value<String>>,
-        /// A term used to categorize the granularity of a Pricing Rule.
-        #[serde(rename = "Scope")]
+        /// `Scope`: A term used to categorize the granularity of a Pricing Rule.
         pub scope: Value<Scope>,
-        /// The service which a pricing rule is applied on
-        #[serde(rename = "Service", skip_serializing_if = "Option::is_none")]
+        /// `Service`: The service which a pricing rule is applied on
         pub service: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The set of tiering configurations for the pricing rule.
-        #[serde(rename = "Tiering", skip_serializing_if = "Option::is_none")]
+        /// `Tiering`: The set of tiering configurations for the pricing rule.
         pub tiering: Option<Tiering>,
-        /// One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
-        #[serde(rename = "Type")]
+        /// `Type`: One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
         pub r#type: Value<Type>,
-        /// The UsageType which a SKU pricing rule is modifying
-        #[serde(rename = "UsageType", skip_serializing_if = "Option::is_none")]
+        /// `UsageType`: The UsageType which a SKU pricing rule is modifying
         pub usage_type: Option<Value<String>>,
     }
 
@@ -878,6 +996,32 @@ pub mod pricing_rule {
                 r#type: r#type.into(),
                 usage_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPricingRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BillingEntity", &self.billing_entity)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModifierPercentage",
+                &self.modifier_percentage,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Operation", &self.operation)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Service", &self.service)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Tiering", &self.tiering)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UsageType", &self.usage_type)?;
+            map.end()
         }
     }
 
@@ -965,27 +1109,35 @@ pub mod pricing_rule {
     }
 
     /// The set of tiering configurations for the pricing rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Tiering {
-        /// The set of custom volume tiers for a SKU-scoped TIERING pricing rule.
-        #[serde(rename = "CustomTiers", skip_serializing_if = "Option::is_none")]
+        /// `CustomTiers`: The set of custom volume tiers for a SKU-scoped TIERING pricing rule.
         pub custom_tiers: Option<Vec<CustomTier>>,
         /// `FreeTier`.
-        #[serde(rename = "FreeTier", skip_serializing_if = "Option::is_none")]
         pub free_tier: Option<FreeTier>,
     }
 
+    impl Serialize for Tiering {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomTiers", &self.custom_tiers)?;
+            crate::cfn::entry(&mut map, "FreeTier", &self.free_tier)?;
+            map.end()
+        }
+    }
+
     /// A custom volume tier that defines the rate applied to usage within the given range.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomTier {
-        /// The inclusive beginning of the tier's usage range.
-        #[serde(rename = "BeginRangeInclusive")]
+        /// `BeginRangeInclusive`: The inclusive beginning of the tier's usage range.
         pub begin_range_inclusive: Value<f64>,
-        /// The exclusive end of the tier's usage range.
-        #[serde(rename = "EndRangeExclusive", skip_serializing_if = "Option::is_none")]
+        /// `EndRangeExclusive`: The exclusive end of the tier's usage range.
         pub end_range_exclusive: Option<Value<f64>>,
-        /// The custom rate applied to usage within the tier's range.
-        #[serde(rename = "RateValue")]
+        /// `RateValue`: The custom rate applied to usage within the tier's range.
         pub rate_value: Value<f64>,
     }
 
@@ -1003,11 +1155,24 @@ pub mod pricing_rule {
         }
     }
 
+    impl Serialize for CustomTier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BeginRangeInclusive", &self.begin_range_inclusive)?;
+            crate::cfn::entry(&mut map, "EndRangeExclusive", &self.end_range_exclusive)?;
+            map.serialize_entry("RateValue", &self.rate_value)?;
+            map.end()
+        }
+    }
+
     /// The possible customizable free tier configurations.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FreeTier {
         /// `Activated`.
-        #[serde(rename = "Activated")]
         pub activated: Value<bool>,
     }
 
@@ -1017,6 +1182,18 @@ pub mod pricing_rule {
             Self {
                 activated: activated.into(),
             }
+        }
+    }
+
+    impl Serialize for FreeTier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Activated", &self.activated)?;
+            map.end()
         }
     }
 

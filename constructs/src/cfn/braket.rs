@@ -92,19 +92,15 @@ pub mod spending_limit {
     }
 
     /// The properties of `AWS::Braket::SpendingLimit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSpendingLimitProps {
-        /// The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.
-        #[serde(rename = "DeviceArn")]
+        /// `DeviceArn`: The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.
         pub device_arn: Value<String>,
-        /// The maximum amount that can be spent on the specified device, in USD.
-        #[serde(rename = "SpendingLimit")]
+        /// `SpendingLimit`: The maximum amount that can be spent on the specified device, in USD.
         pub spending_limit: Value<String>,
-        /// The tags to apply to the spending limit.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the spending limit.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TimePeriod`.
-        #[serde(rename = "TimePeriod", skip_serializing_if = "Option::is_none")]
         pub time_period: Option<TimePeriod>,
     }
 
@@ -123,14 +119,27 @@ pub mod spending_limit {
         }
     }
 
+    impl Serialize for CfnSpendingLimitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeviceArn", &self.device_arn)?;
+            map.serialize_entry("SpendingLimit", &self.spending_limit)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimePeriod", &self.time_period)?;
+            map.end()
+        }
+    }
+
     /// Defines a time range for spending limits, specifying when the limit is active.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimePeriod {
-        /// The end date and time for the spending limit period, in ISO 8601 format.
-        #[serde(rename = "EndAt")]
+        /// `EndAt`: The end date and time for the spending limit period, in ISO 8601 format.
         pub end_at: Value<String>,
-        /// The start date and time for the spending limit period, in ISO 8601 format.
-        #[serde(rename = "StartAt")]
+        /// `StartAt`: The start date and time for the spending limit period, in ISO 8601 format.
         pub start_at: Value<String>,
     }
 
@@ -144,6 +153,19 @@ pub mod spending_limit {
                 end_at: end_at.into(),
                 start_at: start_at.into(),
             }
+        }
+    }
+
+    impl Serialize for TimePeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndAt", &self.end_at)?;
+            map.serialize_entry("StartAt", &self.start_at)?;
+            map.end()
         }
     }
 }

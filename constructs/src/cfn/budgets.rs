@@ -72,20 +72,13 @@ pub mod budget {
     }
 
     /// The properties of `AWS::Budgets::Budget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBudgetProps {
         /// `Budget`.
-        #[serde(rename = "Budget")]
         pub budget: BudgetData,
         /// `NotificationsWithSubscribers`.
-        #[serde(
-            rename = "NotificationsWithSubscribers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub notifications_with_subscribers: Option<Vec<NotificationWithSubscribers>>,
         /// `ResourceTags`.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
         pub resource_tags: Option<Vec<ResourceTag>>,
     }
 
@@ -100,44 +93,50 @@ pub mod budget {
         }
     }
 
+    impl Serialize for CfnBudgetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Budget", &self.budget)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationsWithSubscribers",
+                &self.notifications_with_subscribers,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.end()
+        }
+    }
+
     /// The `BudgetData` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BudgetData {
         /// `AutoAdjustData`.
-        #[serde(rename = "AutoAdjustData", skip_serializing_if = "Option::is_none")]
         pub auto_adjust_data: Option<AutoAdjustData>,
         /// `BillingViewArn`.
-        #[serde(rename = "BillingViewArn", skip_serializing_if = "Option::is_none")]
         pub billing_view_arn: Option<Value<String>>,
         /// `BudgetLimit`.
-        #[serde(rename = "BudgetLimit", skip_serializing_if = "Option::is_none")]
         pub budget_limit: Option<Spend>,
         /// `BudgetName`.
-        #[serde(rename = "BudgetName", skip_serializing_if = "Option::is_none")]
         pub budget_name: Option<Value<String>>,
         /// `BudgetType`.
-        #[serde(rename = "BudgetType")]
         pub budget_type: Value<String>,
-        /// `CostFilters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "CostFilters", skip_serializing_if = "Option::is_none")]
+        /// `CostFilters`: `CostFilters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub cost_filters: Option<serde_json::Value>,
         /// `CostTypes`.
-        #[serde(rename = "CostTypes", skip_serializing_if = "Option::is_none")]
         pub cost_types: Option<CostTypes>,
         /// `FilterExpression`.
-        #[serde(rename = "FilterExpression", skip_serializing_if = "Option::is_none")]
         pub filter_expression: Option<Expression>,
         /// `Metrics`.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
         pub metrics: Option<Vec<Value<String>>>,
-        /// `PlannedBudgetLimits`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PlannedBudgetLimits", skip_serializing_if = "Option::is_none")]
+        /// `PlannedBudgetLimits`: `PlannedBudgetLimits`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub planned_budget_limits: Option<serde_json::Value>,
         /// `TimePeriod`.
-        #[serde(rename = "TimePeriod", skip_serializing_if = "Option::is_none")]
         pub time_period: Option<TimePeriod>,
         /// `TimeUnit`.
-        #[serde(rename = "TimeUnit")]
         pub time_unit: Value<String>,
     }
 
@@ -164,14 +163,39 @@ pub mod budget {
         }
     }
 
+    impl Serialize for BudgetData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoAdjustData", &self.auto_adjust_data)?;
+            crate::cfn::entry(&mut map, "BillingViewArn", &self.billing_view_arn)?;
+            crate::cfn::entry(&mut map, "BudgetLimit", &self.budget_limit)?;
+            crate::cfn::entry(&mut map, "BudgetName", &self.budget_name)?;
+            map.serialize_entry("BudgetType", &self.budget_type)?;
+            crate::cfn::entry(&mut map, "CostFilters", &self.cost_filters)?;
+            crate::cfn::entry(&mut map, "CostTypes", &self.cost_types)?;
+            crate::cfn::entry(&mut map, "FilterExpression", &self.filter_expression)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlannedBudgetLimits",
+                &self.planned_budget_limits,
+            )?;
+            crate::cfn::entry(&mut map, "TimePeriod", &self.time_period)?;
+            map.serialize_entry("TimeUnit", &self.time_unit)?;
+            map.end()
+        }
+    }
+
     /// The `AutoAdjustData` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoAdjustData {
         /// `AutoAdjustType`.
-        #[serde(rename = "AutoAdjustType")]
         pub auto_adjust_type: Value<String>,
         /// `HistoricalOptions`.
-        #[serde(rename = "HistoricalOptions", skip_serializing_if = "Option::is_none")]
         pub historical_options: Option<HistoricalOptions>,
     }
 
@@ -185,11 +209,23 @@ pub mod budget {
         }
     }
 
+    impl Serialize for AutoAdjustData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoAdjustType", &self.auto_adjust_type)?;
+            crate::cfn::entry(&mut map, "HistoricalOptions", &self.historical_options)?;
+            map.end()
+        }
+    }
+
     /// The `HistoricalOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HistoricalOptions {
         /// `BudgetAdjustmentPeriod`.
-        #[serde(rename = "BudgetAdjustmentPeriod")]
         pub budget_adjustment_period: Value<i64>,
     }
 
@@ -202,14 +238,27 @@ pub mod budget {
         }
     }
 
+    impl Serialize for HistoricalOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BudgetAdjustmentPeriod",
+                &self.budget_adjustment_period,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Spend` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Spend {
         /// `Amount`.
-        #[serde(rename = "Amount")]
         pub amount: Value<f64>,
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<String>,
     }
 
@@ -226,132 +275,213 @@ pub mod budget {
         }
     }
 
+    impl Serialize for Spend {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Amount", &self.amount)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The `CostTypes` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CostTypes {
         /// `IncludeCredit`.
-        #[serde(rename = "IncludeCredit", skip_serializing_if = "Option::is_none")]
         pub include_credit: Option<Value<bool>>,
         /// `IncludeDiscount`.
-        #[serde(rename = "IncludeDiscount", skip_serializing_if = "Option::is_none")]
         pub include_discount: Option<Value<bool>>,
         /// `IncludeOtherSubscription`.
-        #[serde(
-            rename = "IncludeOtherSubscription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_other_subscription: Option<Value<bool>>,
         /// `IncludeRecurring`.
-        #[serde(rename = "IncludeRecurring", skip_serializing_if = "Option::is_none")]
         pub include_recurring: Option<Value<bool>>,
         /// `IncludeRefund`.
-        #[serde(rename = "IncludeRefund", skip_serializing_if = "Option::is_none")]
         pub include_refund: Option<Value<bool>>,
         /// `IncludeSubscription`.
-        #[serde(rename = "IncludeSubscription", skip_serializing_if = "Option::is_none")]
         pub include_subscription: Option<Value<bool>>,
         /// `IncludeSupport`.
-        #[serde(rename = "IncludeSupport", skip_serializing_if = "Option::is_none")]
         pub include_support: Option<Value<bool>>,
         /// `IncludeTax`.
-        #[serde(rename = "IncludeTax", skip_serializing_if = "Option::is_none")]
         pub include_tax: Option<Value<bool>>,
         /// `IncludeUpfront`.
-        #[serde(rename = "IncludeUpfront", skip_serializing_if = "Option::is_none")]
         pub include_upfront: Option<Value<bool>>,
         /// `UseAmortized`.
-        #[serde(rename = "UseAmortized", skip_serializing_if = "Option::is_none")]
         pub use_amortized: Option<Value<bool>>,
         /// `UseBlended`.
-        #[serde(rename = "UseBlended", skip_serializing_if = "Option::is_none")]
         pub use_blended: Option<Value<bool>>,
     }
 
+    impl Serialize for CostTypes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IncludeCredit", &self.include_credit)?;
+            crate::cfn::entry(&mut map, "IncludeDiscount", &self.include_discount)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeOtherSubscription",
+                &self.include_other_subscription,
+            )?;
+            crate::cfn::entry(&mut map, "IncludeRecurring", &self.include_recurring)?;
+            crate::cfn::entry(&mut map, "IncludeRefund", &self.include_refund)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeSubscription",
+                &self.include_subscription,
+            )?;
+            crate::cfn::entry(&mut map, "IncludeSupport", &self.include_support)?;
+            crate::cfn::entry(&mut map, "IncludeTax", &self.include_tax)?;
+            crate::cfn::entry(&mut map, "IncludeUpfront", &self.include_upfront)?;
+            crate::cfn::entry(&mut map, "UseAmortized", &self.use_amortized)?;
+            crate::cfn::entry(&mut map, "UseBlended", &self.use_blended)?;
+            map.end()
+        }
+    }
+
     /// The `Expression` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Expression {
         /// `And`.
-        #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
         pub and: Option<Vec<Expression>>,
         /// `CostCategories`.
-        #[serde(rename = "CostCategories", skip_serializing_if = "Option::is_none")]
         pub cost_categories: Option<CostCategoryValues>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<ExpressionDimensionValues>,
         /// `Not`.
-        #[serde(rename = "Not", skip_serializing_if = "Option::is_none")]
         pub not: Option<Box<Expression>>,
         /// `Or`.
-        #[serde(rename = "Or", skip_serializing_if = "Option::is_none")]
         pub or: Option<Vec<Expression>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<TagValues>,
     }
 
+    impl Serialize for Expression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "And", &self.and)?;
+            crate::cfn::entry(&mut map, "CostCategories", &self.cost_categories)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "Not", &self.not)?;
+            crate::cfn::entry(&mut map, "Or", &self.or)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CostCategoryValues` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CostCategoryValues {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `MatchOptions`.
-        #[serde(rename = "MatchOptions", skip_serializing_if = "Option::is_none")]
         pub match_options: Option<Vec<Value<String>>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CostCategoryValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "MatchOptions", &self.match_options)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// The `ExpressionDimensionValues` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExpressionDimensionValues {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `MatchOptions`.
-        #[serde(rename = "MatchOptions", skip_serializing_if = "Option::is_none")]
         pub match_options: Option<Vec<Value<String>>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ExpressionDimensionValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "MatchOptions", &self.match_options)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// The `TagValues` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagValues {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `MatchOptions`.
-        #[serde(rename = "MatchOptions", skip_serializing_if = "Option::is_none")]
         pub match_options: Option<Vec<Value<String>>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for TagValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "MatchOptions", &self.match_options)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `TimePeriod` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimePeriod {
         /// `End`.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
         pub end: Option<Value<String>>,
         /// `Start`.
-        #[serde(rename = "Start", skip_serializing_if = "Option::is_none")]
         pub start: Option<Value<String>>,
     }
 
+    impl Serialize for TimePeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            crate::cfn::entry(&mut map, "Start", &self.start)?;
+            map.end()
+        }
+    }
+
     /// The `NotificationWithSubscribers` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationWithSubscribers {
         /// `Notification`.
-        #[serde(rename = "Notification")]
         pub notification: Notification,
         /// `Subscribers`.
-        #[serde(rename = "Subscribers")]
         pub subscribers: Vec<Subscriber>,
     }
 
@@ -368,20 +498,29 @@ pub mod budget {
         }
     }
 
+    impl Serialize for NotificationWithSubscribers {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Notification", &self.notification)?;
+            map.serialize_entry("Subscribers", &self.subscribers)?;
+            map.end()
+        }
+    }
+
     /// The `Notification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Notification {
         /// `ComparisonOperator`.
-        #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<String>,
         /// `NotificationType`.
-        #[serde(rename = "NotificationType")]
         pub notification_type: Value<String>,
         /// `Threshold`.
-        #[serde(rename = "Threshold")]
         pub threshold: Value<f64>,
         /// `ThresholdType`.
-        #[serde(rename = "ThresholdType", skip_serializing_if = "Option::is_none")]
         pub threshold_type: Option<Value<String>>,
     }
 
@@ -401,14 +540,27 @@ pub mod budget {
         }
     }
 
+    impl Serialize for Notification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            map.serialize_entry("NotificationType", &self.notification_type)?;
+            map.serialize_entry("Threshold", &self.threshold)?;
+            crate::cfn::entry(&mut map, "ThresholdType", &self.threshold_type)?;
+            map.end()
+        }
+    }
+
     /// The `Subscriber` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Subscriber {
         /// `Address`.
-        #[serde(rename = "Address")]
         pub address: Value<String>,
         /// `SubscriptionType`.
-        #[serde(rename = "SubscriptionType")]
         pub subscription_type: Value<String>,
     }
 
@@ -425,14 +577,25 @@ pub mod budget {
         }
     }
 
+    impl Serialize for Subscriber {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Address", &self.address)?;
+            map.serialize_entry("SubscriptionType", &self.subscription_type)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceTag` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -443,6 +606,19 @@ pub mod budget {
                 key: key.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -511,34 +687,25 @@ pub mod budgets_action {
     }
 
     /// The properties of `AWS::Budgets::BudgetsAction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBudgetsActionProps {
         /// `ActionThreshold`.
-        #[serde(rename = "ActionThreshold")]
         pub action_threshold: ActionThreshold,
         /// `ActionType`.
-        #[serde(rename = "ActionType")]
         pub action_type: Value<ActionType>,
         /// `ApprovalModel`.
-        #[serde(rename = "ApprovalModel", skip_serializing_if = "Option::is_none")]
         pub approval_model: Option<Value<ApprovalModel>>,
         /// `BudgetName`.
-        #[serde(rename = "BudgetName")]
         pub budget_name: Value<String>,
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: Definition,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn")]
         pub execution_role_arn: Value<String>,
         /// `NotificationType`.
-        #[serde(rename = "NotificationType")]
         pub notification_type: Value<NotificationType>,
         /// `ResourceTags`.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
         pub resource_tags: Option<Vec<ResourceTag>>,
         /// `Subscribers`.
-        #[serde(rename = "Subscribers")]
         pub subscribers: Vec<Subscriber>,
     }
 
@@ -567,14 +734,32 @@ pub mod budgets_action {
         }
     }
 
+    impl Serialize for CfnBudgetsActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionThreshold", &self.action_threshold)?;
+            map.serialize_entry("ActionType", &self.action_type)?;
+            crate::cfn::entry(&mut map, "ApprovalModel", &self.approval_model)?;
+            map.serialize_entry("BudgetName", &self.budget_name)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("NotificationType", &self.notification_type)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.serialize_entry("Subscribers", &self.subscribers)?;
+            map.end()
+        }
+    }
+
     /// The `ActionThreshold` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionThreshold {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -588,6 +773,19 @@ pub mod budgets_action {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for ActionThreshold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -706,33 +904,52 @@ pub mod budgets_action {
     }
 
     /// The `Definition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Definition {
         /// `IamActionDefinition`.
-        #[serde(rename = "IamActionDefinition", skip_serializing_if = "Option::is_none")]
         pub iam_action_definition: Option<IamActionDefinition>,
         /// `ScpActionDefinition`.
-        #[serde(rename = "ScpActionDefinition", skip_serializing_if = "Option::is_none")]
         pub scp_action_definition: Option<ScpActionDefinition>,
         /// `SsmActionDefinition`.
-        #[serde(rename = "SsmActionDefinition", skip_serializing_if = "Option::is_none")]
         pub ssm_action_definition: Option<SsmActionDefinition>,
     }
 
+    impl Serialize for Definition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IamActionDefinition",
+                &self.iam_action_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScpActionDefinition",
+                &self.scp_action_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SsmActionDefinition",
+                &self.ssm_action_definition,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IamActionDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IamActionDefinition {
         /// `Groups`.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
         /// `PolicyArn`.
-        #[serde(rename = "PolicyArn")]
         pub policy_arn: Value<String>,
         /// `Roles`.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
         pub roles: Option<Vec<Value<String>>>,
         /// `Users`.
-        #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<Value<String>>>,
     }
 
@@ -748,14 +965,27 @@ pub mod budgets_action {
         }
     }
 
+    impl Serialize for IamActionDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            map.serialize_entry("PolicyArn", &self.policy_arn)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            crate::cfn::entry(&mut map, "Users", &self.users)?;
+            map.end()
+        }
+    }
+
     /// The `ScpActionDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScpActionDefinition {
         /// `PolicyId`.
-        #[serde(rename = "PolicyId")]
         pub policy_id: Value<String>,
         /// `TargetIds`.
-        #[serde(rename = "TargetIds")]
         pub target_ids: Vec<Value<String>>,
     }
 
@@ -772,17 +1002,27 @@ pub mod budgets_action {
         }
     }
 
+    impl Serialize for ScpActionDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyId", &self.policy_id)?;
+            map.serialize_entry("TargetIds", &self.target_ids)?;
+            map.end()
+        }
+    }
+
     /// The `SsmActionDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmActionDefinition {
         /// `InstanceIds`.
-        #[serde(rename = "InstanceIds")]
         pub instance_ids: Vec<Value<String>>,
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
         /// `Subtype`.
-        #[serde(rename = "Subtype")]
         pub subtype: Value<Subtype>,
     }
 
@@ -798,6 +1038,20 @@ pub mod budgets_action {
                 region: region.into(),
                 subtype: subtype.into(),
             }
+        }
+    }
+
+    impl Serialize for SsmActionDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceIds", &self.instance_ids)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.serialize_entry("Subtype", &self.subtype)?;
+            map.end()
         }
     }
 
@@ -876,13 +1130,11 @@ pub mod budgets_action {
     }
 
     /// The `ResourceTag` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -899,14 +1151,25 @@ pub mod budgets_action {
         }
     }
 
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `Subscriber` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Subscriber {
         /// `Address`.
-        #[serde(rename = "Address")]
         pub address: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<SubscriberType>,
     }
 
@@ -920,6 +1183,19 @@ pub mod budgets_action {
                 address: address.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Subscriber {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Address", &self.address)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 

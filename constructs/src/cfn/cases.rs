@@ -83,22 +83,17 @@ pub mod case {
     }
 
     /// The properties of `AWS::Cases::Case`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCaseProps {
-        /// The full customer profile ARN for the case.
-        #[serde(rename = "CustomerId")]
+        /// `CustomerId`: The full customer profile ARN for the case.
         pub customer_id: Value<String>,
-        /// The unique identifier of the Cases domain.
-        #[serde(rename = "DomainId")]
+        /// `DomainId`: The unique identifier of the Cases domain.
         pub domain_id: Value<String>,
-        /// A list of tags for the case.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags for the case.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A unique identifier of a template.
-        #[serde(rename = "TemplateId")]
+        /// `TemplateId`: A unique identifier of a template.
         pub template_id: Value<String>,
-        /// The title of the case.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the case.
         pub title: Value<String>,
     }
 
@@ -117,6 +112,22 @@ pub mod case {
                 template_id: template_id.into(),
                 title: title.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomerId", &self.customer_id)?;
+            map.serialize_entry("DomainId", &self.domain_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TemplateId", &self.template_id)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
         }
     }
 }
@@ -198,22 +209,17 @@ pub mod case_rule {
     }
 
     /// The properties of `AWS::Cases::CaseRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCaseRuleProps {
-        /// A description explaining the purpose and behavior of this case rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description explaining the purpose and behavior of this case rule.
         pub description: Option<Value<String>>,
-        /// The unique identifier of the Cases domain.
-        #[serde(rename = "DomainId", skip_serializing_if = "Option::is_none")]
+        /// `DomainId`: The unique identifier of the Cases domain.
         pub domain_id: Option<Value<String>>,
-        /// A descriptive name for the case rule.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive name for the case rule.
         pub name: Value<String>,
         /// `Rule`.
-        #[serde(rename = "Rule")]
         pub rule: CaseRuleDetails,
-        /// The tags that you attach to this case rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that you attach to this case rule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -233,25 +239,50 @@ pub mod case_rule {
         }
     }
 
+    impl Serialize for CfnCaseRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DomainId", &self.domain_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Defines the rule behavior and conditions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaseRuleDetails {
         /// `Required`.
-        #[serde(rename = "Required", skip_serializing_if = "Option::is_none")]
         pub required: Option<RequiredCaseRule>,
         /// `Hidden`.
-        #[serde(rename = "Hidden", skip_serializing_if = "Option::is_none")]
         pub hidden: Option<HiddenCaseRule>,
     }
 
+    impl Serialize for CaseRuleDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Required", &self.required)?;
+            crate::cfn::entry(&mut map, "Hidden", &self.hidden)?;
+            map.end()
+        }
+    }
+
     /// A required rule type, used to indicate whether a field is required.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequiredCaseRule {
-        /// An ordered list of boolean conditions that determine when the field should be required.
-        #[serde(rename = "Conditions")]
+        /// `Conditions`: An ordered list of boolean conditions that determine when the field should be required.
         pub conditions: Vec<BooleanCondition>,
-        /// The default required state for the field when none of the specified conditions are met.
-        #[serde(rename = "DefaultValue")]
+        /// `DefaultValue`: The default required state for the field when none of the specified conditions are met.
         pub default_value: Value<bool>,
     }
 
@@ -268,28 +299,49 @@ pub mod case_rule {
         }
     }
 
+    impl Serialize for RequiredCaseRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            map.serialize_entry("DefaultValue", &self.default_value)?;
+            map.end()
+        }
+    }
+
     /// A boolean condition for a rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BooleanCondition {
         /// `EqualTo`.
-        #[serde(rename = "EqualTo", skip_serializing_if = "Option::is_none")]
         pub equal_to: Option<BooleanOperands>,
         /// `NotEqualTo`.
-        #[serde(rename = "NotEqualTo", skip_serializing_if = "Option::is_none")]
         pub not_equal_to: Option<BooleanOperands>,
     }
 
+    impl Serialize for BooleanCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EqualTo", &self.equal_to)?;
+            crate::cfn::entry(&mut map, "NotEqualTo", &self.not_equal_to)?;
+            map.end()
+        }
+    }
+
     /// Boolean operands for a condition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BooleanOperands {
         /// `OperandOne`.
-        #[serde(rename = "OperandOne")]
         pub operand_one: OperandOne,
         /// `OperandTwo`.
-        #[serde(rename = "OperandTwo")]
         pub operand_two: OperandTwo,
-        /// The value of the outer rule if the condition evaluates to true.
-        #[serde(rename = "Result")]
+        /// `Result`: The value of the outer rule if the condition evaluates to true.
         pub result: Value<bool>,
     }
 
@@ -308,39 +360,73 @@ pub mod case_rule {
         }
     }
 
+    impl Serialize for BooleanOperands {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OperandOne", &self.operand_one)?;
+            map.serialize_entry("OperandTwo", &self.operand_two)?;
+            map.serialize_entry("Result", &self.result)?;
+            map.end()
+        }
+    }
+
     /// The left hand operand in the condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OperandOne {
-        /// The field ID this operand should take the value of.
-        #[serde(rename = "FieldId", skip_serializing_if = "Option::is_none")]
+        /// `FieldId`: The field ID this operand should take the value of.
         pub field_id: Option<Value<String>>,
     }
 
+    impl Serialize for OperandOne {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldId", &self.field_id)?;
+            map.end()
+        }
+    }
+
     /// The right hand operand in the condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OperandTwo {
-        /// A string value to compare against the field value in the condition evaluation.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+        /// `StringValue`: A string value to compare against the field value in the condition evaluation.
         pub string_value: Option<Value<String>>,
-        /// A boolean value to compare against the field value in the condition evaluation.
-        #[serde(rename = "BooleanValue", skip_serializing_if = "Option::is_none")]
+        /// `BooleanValue`: A boolean value to compare against the field value in the condition evaluation.
         pub boolean_value: Option<Value<bool>>,
-        /// A numeric value to compare against the field value in the condition evaluation.
-        #[serde(rename = "DoubleValue", skip_serializing_if = "Option::is_none")]
+        /// `DoubleValue`: A numeric value to compare against the field value in the condition evaluation.
         pub double_value: Option<Value<f64>>,
-        /// `EmptyValue`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "EmptyValue", skip_serializing_if = "Option::is_none")]
+        /// `EmptyValue`: `EmptyValue`. Untyped in the schema: any `serde_json::Value`.
         pub empty_value: Option<serde_json::Value>,
     }
 
+    impl Serialize for OperandTwo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            crate::cfn::entry(&mut map, "BooleanValue", &self.boolean_value)?;
+            crate::cfn::entry(&mut map, "DoubleValue", &self.double_value)?;
+            crate::cfn::entry(&mut map, "EmptyValue", &self.empty_value)?;
+            map.end()
+        }
+    }
+
     /// Hidden rule type, used to indicate whether a field is hidden
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HiddenCaseRule {
-        /// List of conditions for the hidden rule; the first condition to evaluate to true dictates the value of the rule
-        #[serde(rename = "Conditions")]
+        /// `Conditions`: List of conditions for the hidden rule; the first condition to evaluate to true dictates the value of the rule
         pub conditions: Vec<BooleanCondition>,
-        /// The value of the rule (i.e. whether the field is hidden) should none of the conditions evaluate to true
-        #[serde(rename = "DefaultValue")]
+        /// `DefaultValue`: The value of the rule (i.e. whether the field is hidden) should none of the conditions evaluate to true
         pub default_value: Value<bool>,
     }
 
@@ -354,6 +440,19 @@ pub mod case_rule {
                 conditions: conditions.into(),
                 default_value: default_value.into(),
             }
+        }
+    }
+
+    impl Serialize for HiddenCaseRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            map.serialize_entry("DefaultValue", &self.default_value)?;
+            map.end()
         }
     }
 }
@@ -435,13 +534,11 @@ pub mod domain {
     }
 
     /// The properties of `AWS::Cases::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
-        /// The name for your Cases domain.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for your Cases domain.
         pub name: Value<String>,
-        /// The tags that you attach to this domain.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that you attach to this domain.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -452,6 +549,19 @@ pub mod domain {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -539,25 +649,19 @@ pub mod field {
     }
 
     /// The properties of `AWS::Cases::Field`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFieldProps {
-        /// Field-type specific attributes that control rendering and validation behavior
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+        /// `Attributes`: Field-type specific attributes that control rendering and validation behavior
         pub attributes: Option<FieldAttributes>,
-        /// A description explaining the purpose and usage of this field in cases.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description explaining the purpose and usage of this field in cases.
         pub description: Option<Value<String>>,
-        /// The unique identifier of the Cases domain.
-        #[serde(rename = "DomainId", skip_serializing_if = "Option::is_none")]
+        /// `DomainId`: The unique identifier of the Cases domain.
         pub domain_id: Option<Value<String>>,
-        /// The display name of the field as it appears to agents in the case interface.
-        #[serde(rename = "Name")]
+        /// `Name`: The display name of the field as it appears to agents in the case interface.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FieldType>,
     }
 
@@ -578,19 +682,46 @@ pub mod field {
         }
     }
 
+    impl Serialize for CfnFieldProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DomainId", &self.domain_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Union of field attributes
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldAttributes {
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<TextAttributes>,
     }
 
+    impl Serialize for FieldAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            map.end()
+        }
+    }
+
     /// Field attributes for Text field type
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextAttributes {
-        /// Attribute that defines rendering component and validation
-        #[serde(rename = "IsMultiline")]
+        /// `IsMultiline`: Attribute that defines rendering component and validation
         pub is_multiline: Value<bool>,
     }
 
@@ -600,6 +731,18 @@ pub mod field {
             Self {
                 is_multiline: is_multiline.into(),
             }
+        }
+    }
+
+    impl Serialize for TextAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsMultiline", &self.is_multiline)?;
+            map.end()
         }
     }
 
@@ -733,19 +876,15 @@ pub mod layout {
     }
 
     /// The properties of `AWS::Cases::Layout`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayoutProps {
         /// `Content`.
-        #[serde(rename = "Content")]
         pub content: LayoutContent,
-        /// The unique identifier of the Cases domain.
-        #[serde(rename = "DomainId", skip_serializing_if = "Option::is_none")]
+        /// `DomainId`: The unique identifier of the Cases domain.
         pub domain_id: Option<Value<String>>,
-        /// A descriptive name for the layout.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive name for the layout.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -764,49 +903,106 @@ pub mod layout {
         }
     }
 
+    impl Serialize for CfnLayoutProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "DomainId", &self.domain_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Defines the layout structure and field organization for the case interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LayoutContent {
         /// `Basic`.
-        #[serde(rename = "Basic", skip_serializing_if = "Option::is_none")]
         pub basic: Option<BasicLayout>,
     }
 
+    impl Serialize for LayoutContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Basic", &self.basic)?;
+            map.end()
+        }
+    }
+
     /// Defines the field layout for the agent's case interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BasicLayout {
         /// `MoreInfo`.
-        #[serde(rename = "MoreInfo", skip_serializing_if = "Option::is_none")]
         pub more_info: Option<LayoutSections>,
         /// `TopPanel`.
-        #[serde(rename = "TopPanel", skip_serializing_if = "Option::is_none")]
         pub top_panel: Option<LayoutSections>,
     }
 
+    impl Serialize for BasicLayout {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MoreInfo", &self.more_info)?;
+            crate::cfn::entry(&mut map, "TopPanel", &self.top_panel)?;
+            map.end()
+        }
+    }
+
     /// Sections within a panel or tab of the page layout.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LayoutSections {
-        /// Defines the sections within a panel or tab.
-        #[serde(rename = "Sections", skip_serializing_if = "Option::is_none")]
+        /// `Sections`: Defines the sections within a panel or tab.
         pub sections: Option<Vec<Section>>,
     }
 
+    impl Serialize for LayoutSections {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Sections", &self.sections)?;
+            map.end()
+        }
+    }
+
     /// A section can be a grouped list of fields.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Section {
         /// `FieldGroup`.
-        #[serde(rename = "FieldGroup", skip_serializing_if = "Option::is_none")]
         pub field_group: Option<FieldGroup>,
     }
 
+    impl Serialize for Section {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldGroup", &self.field_group)?;
+            map.end()
+        }
+    }
+
     /// Consists of a group of fields and associated properties.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldGroup {
-        /// An ordered list of fields to display in this group.
-        #[serde(rename = "Fields")]
+        /// `Fields`: An ordered list of fields to display in this group.
         pub fields: Vec<FieldItem>,
-        /// A descriptive name for the field group.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A descriptive name for the field group.
         pub name: Option<Value<String>>,
     }
 
@@ -820,11 +1016,23 @@ pub mod layout {
         }
     }
 
+    impl Serialize for FieldGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Field specific properties.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldItem {
-        /// The unique identifier of a field.
-        #[serde(rename = "Id")]
+        /// `Id`: The unique identifier of a field.
         pub id: Value<String>,
     }
 
@@ -832,6 +1040,18 @@ pub mod layout {
         /// A `FieldItem` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
             Self { id: id.into() }
+        }
+    }
+
+    impl Serialize for FieldItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
         }
     }
 }
@@ -906,22 +1126,17 @@ pub mod related_item {
     }
 
     /// The properties of `AWS::Cases::RelatedItem`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRelatedItemProps {
-        /// A unique identifier of the case.
-        #[serde(rename = "CaseId")]
+        /// `CaseId`: A unique identifier of the case.
         pub case_id: Value<String>,
-        /// The content of a related item to be created.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of a related item to be created.
         pub content: RelatedItemContent,
-        /// The unique identifier of the Cases domain.
-        #[serde(rename = "DomainId")]
+        /// `DomainId`: The unique identifier of the Cases domain.
         pub domain_id: Value<String>,
-        /// A list of tags on the related item.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags on the related item.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of a related item.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of a related item.
         pub r#type: Value<Type>,
     }
 
@@ -943,22 +1158,47 @@ pub mod related_item {
         }
     }
 
+    impl Serialize for CfnRelatedItemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CaseId", &self.case_id)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("DomainId", &self.domain_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Represents the content of a related item.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RelatedItemContent {
         /// `Comment`.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
         pub comment: Option<CommentContent>,
     }
 
+    impl Serialize for RelatedItemContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.end()
+        }
+    }
+
     /// Represents a comment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CommentContent {
-        /// Text in the body of a comment.
-        #[serde(rename = "Body")]
+        /// `Body`: Text in the body of a comment.
         pub body: Value<String>,
-        /// Type of the text in the comment.
-        #[serde(rename = "ContentType")]
+        /// `ContentType`: Type of the text in the comment.
         pub content_type: Value<ContentType>,
     }
 
@@ -972,6 +1212,19 @@ pub mod related_item {
                 body: body.into(),
                 content_type: content_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CommentContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Body", &self.body)?;
+            map.serialize_entry("ContentType", &self.content_type)?;
+            map.end()
         }
     }
 
@@ -1136,31 +1389,23 @@ pub mod template {
     }
 
     /// The properties of `AWS::Cases::Template`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTemplateProps {
-        /// A description explaining the purpose and use case for this template.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description explaining the purpose and use case for this template.
         pub description: Option<Value<String>>,
-        /// The unique identifier of the Cases domain.
-        #[serde(rename = "DomainId", skip_serializing_if = "Option::is_none")]
+        /// `DomainId`: The unique identifier of the Cases domain.
         pub domain_id: Option<Value<String>>,
         /// `LayoutConfiguration`.
-        #[serde(rename = "LayoutConfiguration", skip_serializing_if = "Option::is_none")]
         pub layout_configuration: Option<LayoutConfiguration>,
-        /// A name for the template.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the template.
         pub name: Value<String>,
-        /// A list of fields that must contain a value for a case to be successfully created with this template.
-        #[serde(rename = "RequiredFields", skip_serializing_if = "Option::is_none")]
+        /// `RequiredFields`: A list of fields that must contain a value for a case to be successfully created with this template.
         pub required_fields: Option<Vec<RequiredField>>,
-        /// A list of case rules (also known as case field conditions) on a template.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
+        /// `Rules`: A list of case rules (also known as case field conditions) on a template.
         pub rules: Option<Vec<TemplateRule>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<TemplateStatus>>,
-        /// The tags that you attach to this template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that you attach to this template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1180,19 +1425,52 @@ pub mod template {
         }
     }
 
+    impl Serialize for CfnTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DomainId", &self.domain_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LayoutConfiguration",
+                &self.layout_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RequiredFields", &self.required_fields)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies the default layout to use when displaying cases created from this template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LayoutConfiguration {
-        /// The unique identifier of a layout.
-        #[serde(rename = "DefaultLayout", skip_serializing_if = "Option::is_none")]
+        /// `DefaultLayout`: The unique identifier of a layout.
         pub default_layout: Option<Value<String>>,
     }
 
+    impl Serialize for LayoutConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultLayout", &self.default_layout)?;
+            map.end()
+        }
+    }
+
     /// Wrapper object containing a field identifier
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequiredField {
-        /// The unique identifier of a field.
-        #[serde(rename = "FieldId")]
+        /// `FieldId`: The unique identifier of a field.
         pub field_id: Value<String>,
     }
 
@@ -1203,14 +1481,24 @@ pub mod template {
         }
     }
 
+    impl Serialize for RequiredField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldId", &self.field_id)?;
+            map.end()
+        }
+    }
+
     /// Links a case rule to a specific field within this template.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TemplateRule {
-        /// The unique identifier of a case rule.
-        #[serde(rename = "CaseRuleId")]
+        /// `CaseRuleId`: The unique identifier of a case rule.
         pub case_rule_id: Value<String>,
-        /// The ID of the field that this rule applies to.
-        #[serde(rename = "FieldId", skip_serializing_if = "Option::is_none")]
+        /// `FieldId`: The ID of the field that this rule applies to.
         pub field_id: Option<Value<String>>,
     }
 
@@ -1221,6 +1509,19 @@ pub mod template {
                 case_rule_id: case_rule_id.into(),
                 field_id: None,
             }
+        }
+    }
+
+    impl Serialize for TemplateRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CaseRuleId", &self.case_rule_id)?;
+            crate::cfn::entry(&mut map, "FieldId", &self.field_id)?;
+            map.end()
         }
     }
 

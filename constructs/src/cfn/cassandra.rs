@@ -69,39 +69,65 @@ pub mod keyspace {
     }
 
     /// The properties of `AWS::Cassandra::Keyspace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnKeyspaceProps {
-        /// Indicates whether client-side timestamps are enabled (true) or disabled (false) for all tables in the keyspace.
-        #[serde(
-            rename = "ClientSideTimestampsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClientSideTimestampsEnabled`: Indicates whether client-side timestamps are enabled (true) or disabled (false) for all tables in the keyspace.
         pub client_side_timestamps_enabled: Option<Value<bool>>,
-        /// Name for Cassandra keyspace
-        #[serde(rename = "KeyspaceName", skip_serializing_if = "Option::is_none")]
+        /// `KeyspaceName`: Name for Cassandra keyspace
         pub keyspace_name: Option<Value<String>>,
         /// `ReplicationSpecification`.
-        #[serde(
-            rename = "ReplicationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replication_specification: Option<ReplicationSpecification>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnKeyspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSideTimestampsEnabled",
+                &self.client_side_timestamps_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "KeyspaceName", &self.keyspace_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationSpecification",
+                &self.replication_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ReplicationSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicationSpecification {
         /// `RegionList`.
-        #[serde(rename = "RegionList", skip_serializing_if = "Option::is_none")]
         pub region_list: Option<Vec<Value<String>>>,
         /// `ReplicationStrategy`.
-        #[serde(rename = "ReplicationStrategy", skip_serializing_if = "Option::is_none")]
         pub replication_strategy: Option<Value<ReplicationStrategy>>,
+    }
+
+    impl Serialize for ReplicationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RegionList", &self.region_list)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationStrategy",
+                &self.replication_strategy,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ReplicationStrategy`.
@@ -204,76 +230,37 @@ pub mod table {
     }
 
     /// The properties of `AWS::Cassandra::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableProps {
         /// `AutoScalingSpecifications`.
-        #[serde(
-            rename = "AutoScalingSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_scaling_specifications: Option<AutoScalingSpecification>,
         /// `BillingMode`.
-        #[serde(rename = "BillingMode", skip_serializing_if = "Option::is_none")]
         pub billing_mode: Option<BillingMode>,
         /// `CdcSpecification`.
-        #[serde(rename = "CdcSpecification", skip_serializing_if = "Option::is_none")]
         pub cdc_specification: Option<CdcSpecification>,
-        /// Indicates whether client side timestamps are enabled (true) or disabled (false) on the table.
-        #[serde(
-            rename = "ClientSideTimestampsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClientSideTimestampsEnabled`: Indicates whether client side timestamps are enabled (true) or disabled (false) on the table.
         pub client_side_timestamps_enabled: Option<Value<bool>>,
-        /// Clustering key columns of the table
-        #[serde(
-            rename = "ClusteringKeyColumns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClusteringKeyColumns`: Clustering key columns of the table
         pub clustering_key_columns: Option<Vec<ClusteringKeyColumn>>,
-        /// Default TTL (Time To Live) in seconds, where zero is disabled.
-        #[serde(rename = "DefaultTimeToLive", skip_serializing_if = "Option::is_none")]
+        /// `DefaultTimeToLive`: Default TTL (Time To Live) in seconds, where zero is disabled.
         pub default_time_to_live: Option<Value<i64>>,
         /// `EncryptionSpecification`.
-        #[serde(
-            rename = "EncryptionSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_specification: Option<EncryptionSpecification>,
-        /// Name for Cassandra keyspace
-        #[serde(rename = "KeyspaceName")]
+        /// `KeyspaceName`: Name for Cassandra keyspace
         pub keyspace_name: Value<String>,
-        /// Partition key columns of the table
-        #[serde(rename = "PartitionKeyColumns")]
+        /// `PartitionKeyColumns`: Partition key columns of the table
         pub partition_key_columns: Vec<Column>,
-        /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table
-        #[serde(
-            rename = "PointInTimeRecoveryEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PointInTimeRecoveryEnabled`: Indicates whether point in time recovery is enabled (true) or disabled (false) on the table
         pub point_in_time_recovery_enabled: Option<Value<bool>>,
-        /// Non-key columns of the table
-        #[serde(rename = "RegularColumns", skip_serializing_if = "Option::is_none")]
+        /// `RegularColumns`: Non-key columns of the table
         pub regular_columns: Option<Vec<Column>>,
         /// `ReplicaSpecifications`.
-        #[serde(
-            rename = "ReplicaSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replica_specifications: Option<Vec<ReplicaSpecification>>,
-        /// Name for Cassandra table
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: Name for Cassandra table
         pub table_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WarmThroughput`.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
         pub warm_throughput: Option<WarmThroughput>,
     }
 
@@ -303,70 +290,157 @@ pub mod table {
         }
     }
 
+    impl Serialize for CfnTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingSpecifications",
+                &self.auto_scaling_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "BillingMode", &self.billing_mode)?;
+            crate::cfn::entry(&mut map, "CdcSpecification", &self.cdc_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientSideTimestampsEnabled",
+                &self.client_side_timestamps_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClusteringKeyColumns",
+                &self.clustering_key_columns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultTimeToLive",
+                &self.default_time_to_live,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionSpecification",
+                &self.encryption_specification,
+            )?;
+            map.serialize_entry("KeyspaceName", &self.keyspace_name)?;
+            map.serialize_entry("PartitionKeyColumns", &self.partition_key_columns)?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoveryEnabled",
+                &self.point_in_time_recovery_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "RegularColumns", &self.regular_columns)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicaSpecifications",
+                &self.replica_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            map.end()
+        }
+    }
+
     /// Represents the read and write settings used for AutoScaling.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoScalingSpecification {
         /// `ReadCapacityAutoScaling`.
-        #[serde(
-            rename = "ReadCapacityAutoScaling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_capacity_auto_scaling: Option<AutoScalingSetting>,
         /// `WriteCapacityAutoScaling`.
-        #[serde(
-            rename = "WriteCapacityAutoScaling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_capacity_auto_scaling: Option<AutoScalingSetting>,
     }
 
+    impl Serialize for AutoScalingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadCapacityAutoScaling",
+                &self.read_capacity_auto_scaling,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteCapacityAutoScaling",
+                &self.write_capacity_auto_scaling,
+            )?;
+            map.end()
+        }
+    }
+
     /// Represents configuration for auto scaling.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoScalingSetting {
         /// `AutoScalingDisabled`.
-        #[serde(rename = "AutoScalingDisabled", skip_serializing_if = "Option::is_none")]
         pub auto_scaling_disabled: Option<Value<bool>>,
         /// `MaximumUnits`.
-        #[serde(rename = "MaximumUnits", skip_serializing_if = "Option::is_none")]
         pub maximum_units: Option<Value<i64>>,
         /// `MinimumUnits`.
-        #[serde(rename = "MinimumUnits", skip_serializing_if = "Option::is_none")]
         pub minimum_units: Option<Value<i64>>,
         /// `ScalingPolicy`.
-        #[serde(rename = "ScalingPolicy", skip_serializing_if = "Option::is_none")]
         pub scaling_policy: Option<ScalingPolicy>,
     }
 
+    impl Serialize for AutoScalingSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingDisabled",
+                &self.auto_scaling_disabled,
+            )?;
+            crate::cfn::entry(&mut map, "MaximumUnits", &self.maximum_units)?;
+            crate::cfn::entry(&mut map, "MinimumUnits", &self.minimum_units)?;
+            crate::cfn::entry(&mut map, "ScalingPolicy", &self.scaling_policy)?;
+            map.end()
+        }
+    }
+
     /// Represents scaling policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScalingPolicy {
         /// `TargetTrackingScalingPolicyConfiguration`.
-        #[serde(
-            rename = "TargetTrackingScalingPolicyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_tracking_scaling_policy_configuration: Option<
             TargetTrackingScalingPolicyConfiguration,
         >,
     }
 
+    impl Serialize for ScalingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetTrackingScalingPolicyConfiguration",
+                &self.target_tracking_scaling_policy_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Represents configuration for target tracking scaling policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingScalingPolicyConfiguration {
         /// `DisableScaleIn`.
-        #[serde(rename = "DisableScaleIn", skip_serializing_if = "Option::is_none")]
         pub disable_scale_in: Option<Value<bool>>,
         /// `ScaleInCooldown`.
-        #[serde(rename = "ScaleInCooldown", skip_serializing_if = "Option::is_none")]
         pub scale_in_cooldown: Option<Value<i64>>,
         /// `ScaleOutCooldown`.
-        #[serde(rename = "ScaleOutCooldown", skip_serializing_if = "Option::is_none")]
         pub scale_out_cooldown: Option<Value<i64>>,
         /// `TargetValue`.
-        #[serde(rename = "TargetValue")]
         pub target_value: Value<i64>,
     }
 
@@ -382,18 +456,27 @@ pub mod table {
         }
     }
 
+    impl Serialize for TargetTrackingScalingPolicyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisableScaleIn", &self.disable_scale_in)?;
+            crate::cfn::entry(&mut map, "ScaleInCooldown", &self.scale_in_cooldown)?;
+            crate::cfn::entry(&mut map, "ScaleOutCooldown", &self.scale_out_cooldown)?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
     /// The `BillingMode` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BillingMode {
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<Mode>,
         /// `ProvisionedThroughput`.
-        #[serde(
-            rename = "ProvisionedThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioned_throughput: Option<ProvisionedThroughput>,
     }
 
@@ -404,6 +487,23 @@ pub mod table {
                 mode: mode.into(),
                 provisioned_throughput: None,
             }
+        }
+    }
+
+    impl Serialize for BillingMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedThroughput",
+                &self.provisioned_throughput,
+            )?;
+            map.end()
         }
     }
 
@@ -445,13 +545,11 @@ pub mod table {
     }
 
     /// Throughput for the specified table, which consists of values for ReadCapacityUnits and WriteCapacityUnits
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionedThroughput {
         /// `ReadCapacityUnits`.
-        #[serde(rename = "ReadCapacityUnits")]
         pub read_capacity_units: Value<i64>,
         /// `WriteCapacityUnits`.
-        #[serde(rename = "WriteCapacityUnits")]
         pub write_capacity_units: Value<i64>,
     }
 
@@ -468,17 +566,27 @@ pub mod table {
         }
     }
 
+    impl Serialize for ProvisionedThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReadCapacityUnits", &self.read_capacity_units)?;
+            map.serialize_entry("WriteCapacityUnits", &self.write_capacity_units)?;
+            map.end()
+        }
+    }
+
     /// Represents the CDC configuration for the table
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CdcSpecification {
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<CdcStatus>,
-        /// An array of key-value pairs to apply to the CDC stream resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the CDC stream resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ViewType`.
-        #[serde(rename = "ViewType", skip_serializing_if = "Option::is_none")]
         pub view_type: Option<Value<CdcViewType>>,
     }
 
@@ -490,6 +598,20 @@ pub mod table {
                 tags: None,
                 view_type: None,
             }
+        }
+    }
+
+    impl Serialize for CdcSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ViewType", &self.view_type)?;
+            map.end()
         }
     }
 
@@ -574,13 +696,11 @@ pub mod table {
     }
 
     /// The `ClusteringKeyColumn` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusteringKeyColumn {
         /// `Column`.
-        #[serde(rename = "Column")]
         pub column: Column,
         /// `OrderBy`.
-        #[serde(rename = "OrderBy", skip_serializing_if = "Option::is_none")]
         pub order_by: Option<Value<OrderBy>>,
     }
 
@@ -594,14 +714,25 @@ pub mod table {
         }
     }
 
+    impl Serialize for ClusteringKeyColumn {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Column", &self.column)?;
+            crate::cfn::entry(&mut map, "OrderBy", &self.order_by)?;
+            map.end()
+        }
+    }
+
     /// The `Column` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Column {
         /// `ColumnName`.
-        #[serde(rename = "ColumnName")]
         pub column_name: Value<String>,
         /// `ColumnType`.
-        #[serde(rename = "ColumnType")]
         pub column_type: Value<String>,
     }
 
@@ -615,6 +746,19 @@ pub mod table {
                 column_name: column_name.into(),
                 column_type: column_type.into(),
             }
+        }
+    }
+
+    impl Serialize for Column {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnName", &self.column_name)?;
+            map.serialize_entry("ColumnType", &self.column_type)?;
+            map.end()
         }
     }
 
@@ -656,13 +800,11 @@ pub mod table {
     }
 
     /// Represents the settings used to enable server-side encryption
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionSpecification {
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType")]
         pub encryption_type: Value<EncryptionType>,
         /// `KmsKeyIdentifier`.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
         pub kms_key_identifier: Option<Value<String>>,
     }
 
@@ -673,6 +815,19 @@ pub mod table {
                 encryption_type: encryption_type.into(),
                 kms_key_identifier: None,
             }
+        }
+    }
+
+    impl Serialize for EncryptionSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            map.end()
         }
     }
 
@@ -714,20 +869,13 @@ pub mod table {
     }
 
     /// Represents replica specifications.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaSpecification {
         /// `ReadCapacityAutoScaling`.
-        #[serde(
-            rename = "ReadCapacityAutoScaling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_capacity_auto_scaling: Option<AutoScalingSetting>,
         /// `ReadCapacityUnits`.
-        #[serde(rename = "ReadCapacityUnits", skip_serializing_if = "Option::is_none")]
         pub read_capacity_units: Option<Value<i64>>,
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
     }
 
@@ -742,15 +890,52 @@ pub mod table {
         }
     }
 
+    impl Serialize for ReplicaSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadCapacityAutoScaling",
+                &self.read_capacity_auto_scaling,
+            )?;
+            crate::cfn::entry(&mut map, "ReadCapacityUnits", &self.read_capacity_units)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// Warm throughput configuration for the table
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmThroughput {
         /// `ReadUnitsPerSecond`.
-        #[serde(rename = "ReadUnitsPerSecond", skip_serializing_if = "Option::is_none")]
         pub read_units_per_second: Option<Value<i64>>,
         /// `WriteUnitsPerSecond`.
-        #[serde(rename = "WriteUnitsPerSecond", skip_serializing_if = "Option::is_none")]
         pub write_units_per_second: Option<Value<i64>>,
+    }
+
+    impl Serialize for WarmThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadUnitsPerSecond",
+                &self.read_units_per_second,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteUnitsPerSecond",
+                &self.write_units_per_second,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -839,16 +1024,13 @@ pub mod r#type {
     }
 
     /// The properties of `AWS::Cassandra::Type`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTypeProps {
-        /// Field definitions of the User-Defined Type
-        #[serde(rename = "Fields")]
+        /// `Fields`: Field definitions of the User-Defined Type
         pub fields: Vec<Field>,
-        /// Name of the Keyspace which contains the User-Defined Type.
-        #[serde(rename = "KeyspaceName")]
+        /// `KeyspaceName`: Name of the Keyspace which contains the User-Defined Type.
         pub keyspace_name: Value<String>,
-        /// Name of the User-Defined Type.
-        #[serde(rename = "TypeName")]
+        /// `TypeName`: Name of the User-Defined Type.
         pub type_name: Value<String>,
     }
 
@@ -867,14 +1049,26 @@ pub mod r#type {
         }
     }
 
+    impl Serialize for CfnTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("KeyspaceName", &self.keyspace_name)?;
+            map.serialize_entry("TypeName", &self.type_name)?;
+            map.end()
+        }
+    }
+
     /// The `Field` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Field {
         /// `FieldName`.
-        #[serde(rename = "FieldName")]
         pub field_name: Value<String>,
         /// `FieldType`.
-        #[serde(rename = "FieldType")]
         pub field_type: Value<String>,
     }
 
@@ -888,6 +1082,19 @@ pub mod r#type {
                 field_name: field_name.into(),
                 field_type: field_type.into(),
             }
+        }
+    }
+
+    impl Serialize for Field {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            map.serialize_entry("FieldType", &self.field_type)?;
+            map.end()
         }
     }
 }

@@ -68,13 +68,24 @@ pub mod metadata {
     }
 
     /// The properties of `AWS::CDK::Metadata`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMetadataProps {
         /// `Analytics`.
-        #[serde(rename = "Analytics", skip_serializing_if = "Option::is_none")]
         pub analytics: Option<Value<String>>,
         /// `Modules`.
-        #[serde(rename = "Modules", skip_serializing_if = "Option::is_none")]
         pub modules: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnMetadataProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Analytics", &self.analytics)?;
+            crate::cfn::entry(&mut map, "Modules", &self.modules)?;
+            map.end()
+        }
     }
 }

@@ -100,26 +100,17 @@ pub mod anomaly_monitor {
     }
 
     /// The properties of `AWS::CE::AnomalyMonitor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalyMonitorProps {
-        /// The dimensions to evaluate
-        #[serde(rename = "MonitorDimension", skip_serializing_if = "Option::is_none")]
+        /// `MonitorDimension`: The dimensions to evaluate
         pub monitor_dimension: Option<Value<MonitorDimension>>,
-        /// The name of the monitor.
-        #[serde(rename = "MonitorName")]
+        /// `MonitorName`: The name of the monitor.
         pub monitor_name: Value<String>,
         /// `MonitorSpecification`.
-        #[serde(
-            rename = "MonitorSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitor_specification: Option<Value<String>>,
         /// `MonitorType`.
-        #[serde(rename = "MonitorType")]
         pub monitor_type: Value<MonitorType>,
-        /// Tags to assign to monitor.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: Tags to assign to monitor.
         pub resource_tags: Option<Vec<ResourceTag>>,
     }
 
@@ -136,6 +127,26 @@ pub mod anomaly_monitor {
                 monitor_type: monitor_type.into(),
                 resource_tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAnomalyMonitorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MonitorDimension", &self.monitor_dimension)?;
+            map.serialize_entry("MonitorName", &self.monitor_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitorSpecification",
+                &self.monitor_specification,
+            )?;
+            map.serialize_entry("MonitorType", &self.monitor_type)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.end()
         }
     }
 
@@ -288,28 +299,21 @@ pub mod anomaly_subscription {
     }
 
     /// The properties of `AWS::CE::AnomalySubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalySubscriptionProps {
-        /// The frequency at which anomaly reports are sent over email.
-        #[serde(rename = "Frequency")]
+        /// `Frequency`: The frequency at which anomaly reports are sent over email.
         pub frequency: Value<Frequency>,
-        /// A list of cost anomaly monitors.
-        #[serde(rename = "MonitorArnList")]
+        /// `MonitorArnList`: A list of cost anomaly monitors.
         pub monitor_arn_list: Vec<Value<String>>,
-        /// Tags to assign to subscription.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: Tags to assign to subscription.
         pub resource_tags: Option<Vec<ResourceTag>>,
-        /// A list of subscriber
-        #[serde(rename = "Subscribers")]
+        /// `Subscribers`: A list of subscriber
         pub subscribers: Vec<Subscriber>,
-        /// The name of the subscription.
-        #[serde(rename = "SubscriptionName")]
+        /// `SubscriptionName`: The name of the subscription.
         pub subscription_name: Value<String>,
-        /// The dollar value that triggers a notification if the threshold is exceeded.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
+        /// `Threshold`: The dollar value that triggers a notification if the threshold is exceeded.
         pub threshold: Option<Value<f64>>,
-        /// An Expression object in JSON String format used to specify the anomalies that you want to generate alerts for.
-        #[serde(rename = "ThresholdExpression", skip_serializing_if = "Option::is_none")]
+        /// `ThresholdExpression`: An Expression object in JSON String format used to specify the anomalies that you want to generate alerts for.
         pub threshold_expression: Option<Value<String>>,
     }
 
@@ -330,6 +334,28 @@ pub mod anomaly_subscription {
                 threshold: None,
                 threshold_expression: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAnomalySubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Frequency", &self.frequency)?;
+            map.serialize_entry("MonitorArnList", &self.monitor_arn_list)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.serialize_entry("Subscribers", &self.subscribers)?;
+            map.serialize_entry("SubscriptionName", &self.subscription_name)?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThresholdExpression",
+                &self.threshold_expression,
+            )?;
+            map.end()
         }
     }
 
@@ -374,16 +400,13 @@ pub mod anomaly_subscription {
     }
 
     /// The `Subscriber` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Subscriber {
         /// `Address`.
-        #[serde(rename = "Address")]
         pub address: Value<String>,
-        /// `Status`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: `Status`. Read-only: CloudFormation returns it.
         pub status: Option<Value<Status>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -398,6 +421,20 @@ pub mod anomaly_subscription {
                 status: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Subscriber {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -542,25 +579,19 @@ pub mod cost_category {
     }
 
     /// The properties of `AWS::CE::CostCategory`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCostCategoryProps {
-        /// The default value for the cost category
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: The default value for the cost category
         pub default_value: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RuleVersion`.
-        #[serde(rename = "RuleVersion")]
         pub rule_version: Value<RuleVersion>,
-        /// JSON array format of Expression in Billing and Cost Management API
-        #[serde(rename = "Rules")]
+        /// `Rules`: JSON array format of Expression in Billing and Cost Management API
         pub rules: Value<String>,
-        /// Json array format of CostCategorySplitChargeRule in Billing and Cost Management API
-        #[serde(rename = "SplitChargeRules", skip_serializing_if = "Option::is_none")]
+        /// `SplitChargeRules`: Json array format of CostCategorySplitChargeRule in Billing and Cost Management API
         pub split_charge_rules: Option<Value<String>>,
-        /// Tags to assign to the cost category.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the cost category.
         pub tags: Option<Vec<ResourceTag>>,
     }
 
@@ -579,6 +610,23 @@ pub mod cost_category {
                 split_charge_rules: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCostCategoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RuleVersion", &self.rule_version)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "SplitChargeRules", &self.split_charge_rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -618,13 +666,11 @@ pub mod cost_category {
 }
 
 /// A key-value pair to associate with a resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourceTag {
-    /// The key name for the tag.
-    #[serde(rename = "Key")]
+    /// `Key`: The key name for the tag.
     pub key: Value<String>,
-    /// The value for the tag.
-    #[serde(rename = "Value")]
+    /// `Value`: The value for the tag.
     pub value: Value<String>,
 }
 
@@ -635,5 +681,18 @@ impl ResourceTag {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for ResourceTag {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }

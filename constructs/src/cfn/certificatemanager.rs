@@ -78,10 +78,9 @@ pub mod account {
     }
 
     /// The properties of `AWS::CertificateManager::Account`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountProps {
         /// `ExpiryEventsConfiguration`.
-        #[serde(rename = "ExpiryEventsConfiguration")]
         pub expiry_events_configuration: ExpiryEventsConfiguration,
     }
 
@@ -96,12 +95,38 @@ pub mod account {
         }
     }
 
+    impl Serialize for CfnAccountProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ExpiryEventsConfiguration",
+                &self.expiry_events_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ExpiryEventsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExpiryEventsConfiguration {
         /// `DaysBeforeExpiry`.
-        #[serde(rename = "DaysBeforeExpiry", skip_serializing_if = "Option::is_none")]
         pub days_before_expiry: Option<Value<i64>>,
+    }
+
+    impl Serialize for ExpiryEventsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DaysBeforeExpiry", &self.days_before_expiry)?;
+            map.end()
+        }
     }
 }
 
@@ -168,19 +193,15 @@ pub mod acme_domain_validation {
     }
 
     /// The properties of `AWS::CertificateManager::AcmeDomainValidation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcmeDomainValidationProps {
-        /// The ARN of the ACME endpoint this domain validation is associated with.
-        #[serde(rename = "AcmeEndpointArn")]
+        /// `AcmeEndpointArn`: The ARN of the ACME endpoint this domain validation is associated with.
         pub acme_endpoint_arn: Value<String>,
-        /// The domain name to validate.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The domain name to validate.
         pub domain_name: Value<String>,
         /// `PrevalidationOptions`.
-        #[serde(rename = "PrevalidationOptions")]
         pub prevalidation_options: PrevalidationOptions,
-        /// Tags associated with the domain validation.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the domain validation.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -200,11 +221,25 @@ pub mod acme_domain_validation {
         }
     }
 
+    impl Serialize for CfnAcmeDomainValidationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AcmeEndpointArn", &self.acme_endpoint_arn)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("PrevalidationOptions", &self.prevalidation_options)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Prevalidation method configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrevalidationOptions {
         /// `DnsPrevalidation`.
-        #[serde(rename = "DnsPrevalidation")]
         pub dns_prevalidation: DnsPrevalidationOptions,
     }
 
@@ -217,29 +252,63 @@ pub mod acme_domain_validation {
         }
     }
 
+    impl Serialize for PrevalidationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DnsPrevalidation", &self.dns_prevalidation)?;
+            map.end()
+        }
+    }
+
     /// DNS-based prevalidation options for the domain validation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DnsPrevalidationOptions {
         /// `DomainScope`.
-        #[serde(rename = "DomainScope", skip_serializing_if = "Option::is_none")]
         pub domain_scope: Option<DomainScope>,
-        /// The Route 53 hosted zone ID for automatic DNS record management.
-        #[serde(rename = "HostedZoneId", skip_serializing_if = "Option::is_none")]
+        /// `HostedZoneId`: The Route 53 hosted zone ID for automatic DNS record management.
         pub hosted_zone_id: Option<Value<String>>,
     }
 
+    impl Serialize for DnsPrevalidationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainScope", &self.domain_scope)?;
+            crate::cfn::entry(&mut map, "HostedZoneId", &self.hosted_zone_id)?;
+            map.end()
+        }
+    }
+
     /// Controls which certificate types are authorized to be issued for the domain via the ACME endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DomainScope {
-        /// Whether certificates may be issued for the exact domain.
-        #[serde(rename = "ExactDomain", skip_serializing_if = "Option::is_none")]
+        /// `ExactDomain`: Whether certificates may be issued for the exact domain.
         pub exact_domain: Option<Value<String>>,
-        /// Whether certificates may be issued for subdomains of the domain.
-        #[serde(rename = "Subdomains", skip_serializing_if = "Option::is_none")]
+        /// `Subdomains`: Whether certificates may be issued for subdomains of the domain.
         pub subdomains: Option<Value<String>>,
-        /// Whether wildcard certificates may be issued for the domain.
-        #[serde(rename = "Wildcards", skip_serializing_if = "Option::is_none")]
+        /// `Wildcards`: Whether wildcard certificates may be issued for the domain.
         pub wildcards: Option<Value<String>>,
+    }
+
+    impl Serialize for DomainScope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExactDomain", &self.exact_domain)?;
+            crate::cfn::entry(&mut map, "Subdomains", &self.subdomains)?;
+            crate::cfn::entry(&mut map, "Wildcards", &self.wildcards)?;
+            map.end()
+        }
     }
 }
 
@@ -312,22 +381,17 @@ pub mod acme_endpoint {
     }
 
     /// The properties of `AWS::CertificateManager::AcmeEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcmeEndpointProps {
-        /// The authorization behavior for the ACME endpoint.
-        #[serde(rename = "AuthorizationBehavior")]
+        /// `AuthorizationBehavior`: The authorization behavior for the ACME endpoint.
         pub authorization_behavior: Value<AuthorizationBehavior>,
         /// `CertificateAuthority`.
-        #[serde(rename = "CertificateAuthority")]
         pub certificate_authority: CertificateAuthority,
-        /// Tags applied to certificates issued via this endpoint.
-        #[serde(rename = "CertificateTags", skip_serializing_if = "Option::is_none")]
+        /// `CertificateTags`: Tags applied to certificates issued via this endpoint.
         pub certificate_tags: Option<Vec<crate::cfn::Tag>>,
-        /// Whether contact information is required for the ACME endpoint.
-        #[serde(rename = "Contact", skip_serializing_if = "Option::is_none")]
+        /// `Contact`: Whether contact information is required for the ACME endpoint.
         pub contact: Option<Value<Contact>>,
-        /// Tags associated with the ACME endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the ACME endpoint.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -344,6 +408,22 @@ pub mod acme_endpoint {
                 contact: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAcmeEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationBehavior", &self.authorization_behavior)?;
+            map.serialize_entry("CertificateAuthority", &self.certificate_authority)?;
+            crate::cfn::entry(&mut map, "CertificateTags", &self.certificate_tags)?;
+            crate::cfn::entry(&mut map, "Contact", &self.contact)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -382,10 +462,9 @@ pub mod acme_endpoint {
     }
 
     /// The certificate authority configuration for the ACME endpoint.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CertificateAuthority {
         /// `PublicCertificateAuthority`.
-        #[serde(rename = "PublicCertificateAuthority")]
         pub public_certificate_authority: PublicCertificateAuthority,
     }
 
@@ -400,16 +479,42 @@ pub mod acme_endpoint {
         }
     }
 
-    /// Configuration for the public certificate authority.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PublicCertificateAuthority {
-        /// The allowed key algorithms for certificates issued via this endpoint.
-        #[serde(
-            rename = "AllowedKeyAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CertificateAuthority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PublicCertificateAuthority",
+                &self.public_certificate_authority,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Configuration for the public certificate authority.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PublicCertificateAuthority {
+        /// `AllowedKeyAlgorithms`: The allowed key algorithms for certificates issued via this endpoint.
         pub allowed_key_algorithms: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PublicCertificateAuthority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedKeyAlgorithms",
+                &self.allowed_key_algorithms,
+            )?;
+            map.end()
+        }
     }
 
     /// Whether contact information is required for the ACME endpoint.
@@ -517,19 +622,15 @@ pub mod acme_external_account_binding {
     }
 
     /// The properties of `AWS::CertificateManager::AcmeExternalAccountBinding`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcmeExternalAccountBindingProps {
-        /// The ARN of the ACME endpoint this binding is associated with.
-        #[serde(rename = "AcmeEndpointArn")]
+        /// `AcmeEndpointArn`: The ARN of the ACME endpoint this binding is associated with.
         pub acme_endpoint_arn: Value<String>,
         /// `Expiration`.
-        #[serde(rename = "Expiration", skip_serializing_if = "Option::is_none")]
         pub expiration: Option<Expiration>,
-        /// The IAM role ARN for cross-account access.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM role ARN for cross-account access.
         pub role_arn: Value<String>,
-        /// Tags associated with the external account binding.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the external account binding.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -548,14 +649,27 @@ pub mod acme_external_account_binding {
         }
     }
 
+    impl Serialize for CfnAcmeExternalAccountBindingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AcmeEndpointArn", &self.acme_endpoint_arn)?;
+            crate::cfn::entry(&mut map, "Expiration", &self.expiration)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The expiration configuration for the external account binding.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Expiration {
-        /// The time unit for the expiration value.
-        #[serde(rename = "Type")]
+        /// `Type`: The time unit for the expiration value.
         pub r#type: Value<Type>,
-        /// The expiration value.
-        #[serde(rename = "Value")]
+        /// `Value`: The expiration value.
         pub value: Value<i64>,
     }
 
@@ -569,6 +683,19 @@ pub mod acme_external_account_binding {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Expiration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -680,55 +807,29 @@ pub mod certificate {
     }
 
     /// The properties of `AWS::CertificateManager::Certificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
-        /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
-        #[serde(
-            rename = "CertificateAuthorityArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertificateAuthorityArn`: The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
         pub certificate_authority_arn: Option<Value<String>>,
-        /// Specifies whether the certificate can be exported.
-        #[serde(rename = "CertificateExport", skip_serializing_if = "Option::is_none")]
+        /// `CertificateExport`: Specifies whether the certificate can be exported.
         pub certificate_export: Option<Value<CertificateExport>>,
-        /// You can opt out of certificate transparency logging by specifying the DISABLED option.
-        #[serde(
-            rename = "CertificateTransparencyLoggingPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertificateTransparencyLoggingPreference`: You can opt out of certificate transparency logging by specifying the DISABLED option.
         pub certificate_transparency_logging_preference: Option<
             Value<CertificateTransparencyLoggingPreference>,
         >,
-        /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate
         pub domain_name: Value<String>,
-        /// Domain information that domain name registrars use to verify your identity.
-        #[serde(
-            rename = "DomainValidationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DomainValidationOptions`: Domain information that domain name registrars use to verify your identity.
         pub domain_validation_options: Option<Vec<DomainValidationOption>>,
-        /// `Id`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: `Id`. Untyped in the schema: any `serde_json::Value`.
         pub id: Option<serde_json::Value>,
-        /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data.
-        #[serde(rename = "KeyAlgorithm", skip_serializing_if = "Option::is_none")]
+        /// `KeyAlgorithm`: Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data.
         pub key_algorithm: Option<Value<String>>,
-        /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate.
-        #[serde(
-            rename = "SubjectAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SubjectAlternativeNames`: Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate.
         pub subject_alternative_names: Option<Vec<Value<String>>>,
-        /// Key-value pairs that can identify the certificate.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can identify the certificate.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The method you want to use to validate that you own or control the domain associated with a public certificate.
-        #[serde(rename = "ValidationMethod", skip_serializing_if = "Option::is_none")]
+        /// `ValidationMethod`: The method you want to use to validate that you own or control the domain associated with a public certificate.
         pub validation_method: Option<Value<String>>,
     }
 
@@ -747,6 +848,43 @@ pub mod certificate {
                 tags: None,
                 validation_method: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            crate::cfn::entry(&mut map, "CertificateExport", &self.certificate_export)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateTransparencyLoggingPreference",
+                &self.certificate_transparency_logging_preference,
+            )?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainValidationOptions",
+                &self.domain_validation_options,
+            )?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "KeyAlgorithm", &self.key_algorithm)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectAlternativeNames",
+                &self.subject_alternative_names,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ValidationMethod", &self.validation_method)?;
+            map.end()
         }
     }
 
@@ -826,28 +964,37 @@ pub mod certificate {
     }
 
     /// The `DomainValidationOption` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DomainValidationOption {
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `HostedZoneId`.
-        #[serde(rename = "HostedZoneId", skip_serializing_if = "Option::is_none")]
         pub hosted_zone_id: Option<Value<String>>,
         /// `ValidationDomain`.
-        #[serde(rename = "ValidationDomain", skip_serializing_if = "Option::is_none")]
         pub validation_domain: Option<Value<String>>,
+    }
+
+    impl Serialize for DomainValidationOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "HostedZoneId", &self.hosted_zone_id)?;
+            crate::cfn::entry(&mut map, "ValidationDomain", &self.validation_domain)?;
+            map.end()
+        }
     }
 }
 
 /// The `TagsItem` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsItem {
-    /// The key name of the tag.
-    #[serde(rename = "Key")]
+    /// `Key`: The key name of the tag.
     pub key: Value<String>,
-    /// The value for the tag.
-    #[serde(rename = "Value")]
+    /// `Value`: The value for the tag.
     pub value: Value<String>,
 }
 
@@ -858,5 +1005,18 @@ impl TagsItem {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for TagsItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }

@@ -77,22 +77,17 @@ pub mod custom_action {
     }
 
     /// The properties of `AWS::Chatbot::CustomAction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomActionProps {
         /// `ActionName`.
-        #[serde(rename = "ActionName")]
         pub action_name: Value<String>,
         /// `AliasName`.
-        #[serde(rename = "AliasName", skip_serializing_if = "Option::is_none")]
         pub alias_name: Option<Value<String>>,
         /// `Attachments`.
-        #[serde(rename = "Attachments", skip_serializing_if = "Option::is_none")]
         pub attachments: Option<Vec<CustomActionAttachment>>,
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: CustomActionDefinition,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -112,34 +107,58 @@ pub mod custom_action {
         }
     }
 
+    impl Serialize for CfnCustomActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionName", &self.action_name)?;
+            crate::cfn::entry(&mut map, "AliasName", &self.alias_name)?;
+            crate::cfn::entry(&mut map, "Attachments", &self.attachments)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CustomActionAttachment` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomActionAttachment {
         /// `ButtonText`.
-        #[serde(rename = "ButtonText", skip_serializing_if = "Option::is_none")]
         pub button_text: Option<Value<String>>,
         /// `Criteria`.
-        #[serde(rename = "Criteria", skip_serializing_if = "Option::is_none")]
         pub criteria: Option<Vec<CustomActionAttachmentCriteria>>,
         /// `NotificationType`.
-        #[serde(rename = "NotificationType", skip_serializing_if = "Option::is_none")]
         pub notification_type: Option<Value<String>>,
         /// `Variables`.
-        #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for CustomActionAttachment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ButtonText", &self.button_text)?;
+            crate::cfn::entry(&mut map, "Criteria", &self.criteria)?;
+            crate::cfn::entry(&mut map, "NotificationType", &self.notification_type)?;
+            crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+            map.end()
+        }
+    }
+
     /// The `CustomActionAttachmentCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomActionAttachmentCriteria {
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<CustomActionAttachmentCriteriaOperator>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
         /// `VariableName`.
-        #[serde(rename = "VariableName")]
         pub variable_name: Value<String>,
     }
 
@@ -154,6 +173,20 @@ pub mod custom_action {
                 value: None,
                 variable_name: variable_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomActionAttachmentCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.serialize_entry("VariableName", &self.variable_name)?;
+            map.end()
         }
     }
 
@@ -196,10 +229,9 @@ pub mod custom_action {
     }
 
     /// The `CustomActionDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomActionDefinition {
         /// `CommandText`.
-        #[serde(rename = "CommandText")]
         pub command_text: Value<String>,
     }
 
@@ -209,6 +241,18 @@ pub mod custom_action {
             Self {
                 command_text: command_text.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomActionDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CommandText", &self.command_text)?;
+            map.end()
         }
     }
 }
@@ -277,47 +321,31 @@ pub mod microsoft_teams_channel_configuration {
     }
 
     /// The properties of `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMicrosoftTeamsChannelConfigurationProps {
-        /// The name of the configuration
-        #[serde(rename = "ConfigurationName")]
+        /// `ConfigurationName`: The name of the configuration
         pub configuration_name: Value<String>,
-        /// ARNs of Custom Actions to associate with notifications in the provided chat channel.
-        #[serde(
-            rename = "CustomizationResourceArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomizationResourceArns`: ARNs of Custom Actions to associate with notifications in the provided chat channel.
         pub customization_resource_arns: Option<Vec<Value<String>>>,
-        /// The list of IAM policy ARNs that are applied as channel guardrails.
-        #[serde(rename = "GuardrailPolicies", skip_serializing_if = "Option::is_none")]
+        /// `GuardrailPolicies`: The list of IAM policy ARNs that are applied as channel guardrails.
         pub guardrail_policies: Option<Vec<Value<String>>>,
-        /// The ARN of the IAM role that defines the permissions for AWS Chatbot
-        #[serde(rename = "IamRoleArn")]
+        /// `IamRoleArn`: The ARN of the IAM role that defines the permissions for AWS Chatbot
         pub iam_role_arn: Value<String>,
-        /// Specifies the logging level for this configuration:ERROR,INFO or NONE.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
+        /// `LoggingLevel`: Specifies the logging level for this configuration:ERROR,INFO or NONE.
         pub logging_level: Option<Value<String>>,
-        /// ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
-        #[serde(rename = "SnsTopicArns", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicArns`: ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
         pub sns_topic_arns: Option<Vec<Value<String>>>,
-        /// The tags to add to the configuration
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to add to the configuration
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The id of the Microsoft Teams team
-        #[serde(rename = "TeamId")]
+        /// `TeamId`: The id of the Microsoft Teams team
         pub team_id: Value<String>,
-        /// The id of the Microsoft Teams channel
-        #[serde(rename = "TeamsChannelId")]
+        /// `TeamsChannelId`: The id of the Microsoft Teams channel
         pub teams_channel_id: Value<String>,
-        /// The name of the Microsoft Teams channel
-        #[serde(rename = "TeamsChannelName", skip_serializing_if = "Option::is_none")]
+        /// `TeamsChannelName`: The name of the Microsoft Teams channel
         pub teams_channel_name: Option<Value<String>>,
-        /// The id of the Microsoft Teams tenant
-        #[serde(rename = "TeamsTenantId")]
+        /// `TeamsTenantId`: The id of the Microsoft Teams tenant
         pub teams_tenant_id: Value<String>,
-        /// Enables use of a user role requirement in your chat configuration
-        #[serde(rename = "UserRoleRequired", skip_serializing_if = "Option::is_none")]
+        /// `UserRoleRequired`: Enables use of a user role requirement in your chat configuration
         pub user_role_required: Option<Value<bool>>,
     }
 
@@ -344,6 +372,33 @@ pub mod microsoft_teams_channel_configuration {
                 teams_tenant_id: teams_tenant_id.into(),
                 user_role_required: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMicrosoftTeamsChannelConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationName", &self.configuration_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizationResourceArns",
+                &self.customization_resource_arns,
+            )?;
+            crate::cfn::entry(&mut map, "GuardrailPolicies", &self.guardrail_policies)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingLevel", &self.logging_level)?;
+            crate::cfn::entry(&mut map, "SnsTopicArns", &self.sns_topic_arns)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TeamId", &self.team_id)?;
+            map.serialize_entry("TeamsChannelId", &self.teams_channel_id)?;
+            crate::cfn::entry(&mut map, "TeamsChannelName", &self.teams_channel_name)?;
+            map.serialize_entry("TeamsTenantId", &self.teams_tenant_id)?;
+            crate::cfn::entry(&mut map, "UserRoleRequired", &self.user_role_required)?;
+            map.end()
         }
     }
 }
@@ -409,41 +464,27 @@ pub mod slack_channel_configuration {
     }
 
     /// The properties of `AWS::Chatbot::SlackChannelConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSlackChannelConfigurationProps {
-        /// The name of the configuration
-        #[serde(rename = "ConfigurationName")]
+        /// `ConfigurationName`: The name of the configuration
         pub configuration_name: Value<String>,
-        /// ARNs of Custom Actions to associate with notifications in the provided chat channel.
-        #[serde(
-            rename = "CustomizationResourceArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomizationResourceArns`: ARNs of Custom Actions to associate with notifications in the provided chat channel.
         pub customization_resource_arns: Option<Vec<Value<String>>>,
-        /// The list of IAM policy ARNs that are applied as channel guardrails.
-        #[serde(rename = "GuardrailPolicies", skip_serializing_if = "Option::is_none")]
+        /// `GuardrailPolicies`: The list of IAM policy ARNs that are applied as channel guardrails.
         pub guardrail_policies: Option<Vec<Value<String>>>,
-        /// The ARN of the IAM role that defines the permissions for AWS Chatbot
-        #[serde(rename = "IamRoleArn")]
+        /// `IamRoleArn`: The ARN of the IAM role that defines the permissions for AWS Chatbot
         pub iam_role_arn: Value<String>,
-        /// Specifies the logging level for this configuration:ERROR,INFO or NONE.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
+        /// `LoggingLevel`: Specifies the logging level for this configuration:ERROR,INFO or NONE.
         pub logging_level: Option<Value<String>>,
-        /// The id of the Slack channel
-        #[serde(rename = "SlackChannelId")]
+        /// `SlackChannelId`: The id of the Slack channel
         pub slack_channel_id: Value<String>,
-        /// The id of the Slack workspace
-        #[serde(rename = "SlackWorkspaceId")]
+        /// `SlackWorkspaceId`: The id of the Slack workspace
         pub slack_workspace_id: Value<String>,
-        /// ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
-        #[serde(rename = "SnsTopicArns", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicArns`: ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
         pub sns_topic_arns: Option<Vec<Value<String>>>,
-        /// The tags to add to the configuration
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to add to the configuration
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Enables use of a user role requirement in your chat configuration
-        #[serde(rename = "UserRoleRequired", skip_serializing_if = "Option::is_none")]
+        /// `UserRoleRequired`: Enables use of a user role requirement in your chat configuration
         pub user_role_required: Option<Value<bool>>,
     }
 
@@ -467,6 +508,31 @@ pub mod slack_channel_configuration {
                 tags: None,
                 user_role_required: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSlackChannelConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationName", &self.configuration_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizationResourceArns",
+                &self.customization_resource_arns,
+            )?;
+            crate::cfn::entry(&mut map, "GuardrailPolicies", &self.guardrail_policies)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingLevel", &self.logging_level)?;
+            map.serialize_entry("SlackChannelId", &self.slack_channel_id)?;
+            map.serialize_entry("SlackWorkspaceId", &self.slack_workspace_id)?;
+            crate::cfn::entry(&mut map, "SnsTopicArns", &self.sns_topic_arns)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserRoleRequired", &self.user_role_required)?;
+            map.end()
         }
     }
 }

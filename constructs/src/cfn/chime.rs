@@ -92,16 +92,13 @@ pub mod app_instance {
     }
 
     /// The properties of `AWS::Chime::AppInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppInstanceProps {
-        /// The metadata of the AppInstance.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: The metadata of the AppInstance.
         pub metadata: Option<Value<String>>,
-        /// The name of the AppInstance.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the AppInstance.
         pub name: Value<String>,
-        /// Tags assigned to the AppInstance.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags assigned to the AppInstance.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -113,6 +110,20 @@ pub mod app_instance {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAppInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -189,22 +200,17 @@ pub mod app_instance_bot {
     }
 
     /// The properties of `AWS::Chime::AppInstanceBot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppInstanceBotProps {
-        /// The ARN of the AppInstance.
-        #[serde(rename = "AppInstanceArn")]
+        /// `AppInstanceArn`: The ARN of the AppInstance.
         pub app_instance_arn: Value<String>,
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: Configuration,
-        /// The metadata of the AppInstanceBot.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: The metadata of the AppInstanceBot.
         pub metadata: Option<Value<String>>,
-        /// The name of the AppInstanceBot.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the AppInstanceBot.
         pub name: Option<Value<String>>,
-        /// The tags assigned to the AppInstanceBot.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the AppInstanceBot.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -224,11 +230,26 @@ pub mod app_instance_bot {
         }
     }
 
+    impl Serialize for CfnAppInstanceBotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppInstanceArn", &self.app_instance_arn)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A structure that contains configuration data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Configuration {
         /// `Lex`.
-        #[serde(rename = "Lex")]
         pub lex: LexConfiguration,
     }
 
@@ -239,23 +260,30 @@ pub mod app_instance_bot {
         }
     }
 
+    impl Serialize for Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Lex", &self.lex)?;
+            map.end()
+        }
+    }
+
     /// The configuration for an Amazon Lex V2 bot.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LexConfiguration {
         /// `InvokedBy`.
-        #[serde(rename = "InvokedBy", skip_serializing_if = "Option::is_none")]
         pub invoked_by: Option<InvokedBy>,
-        /// The ARN of the Amazon Lex V2 bot's alias.
-        #[serde(rename = "LexBotAliasArn")]
+        /// `LexBotAliasArn`: The ARN of the Amazon Lex V2 bot's alias.
         pub lex_bot_alias_arn: Value<String>,
-        /// Identifies the Amazon Lex V2 bot's language and locale.
-        #[serde(rename = "LocaleId")]
+        /// `LocaleId`: Identifies the Amazon Lex V2 bot's language and locale.
         pub locale_id: Value<String>,
-        /// Determines whether the Amazon Lex V2 bot responds to all standard messages.
-        #[serde(rename = "RespondsTo", skip_serializing_if = "Option::is_none")]
+        /// `RespondsTo`: Determines whether the Amazon Lex V2 bot responds to all standard messages.
         pub responds_to: Option<Value<RespondsTo>>,
-        /// The name of the welcome intent configured in the Amazon Lex V2 bot.
-        #[serde(rename = "WelcomeIntent", skip_serializing_if = "Option::is_none")]
+        /// `WelcomeIntent`: The name of the welcome intent configured in the Amazon Lex V2 bot.
         pub welcome_intent: Option<Value<String>>,
     }
 
@@ -275,14 +303,28 @@ pub mod app_instance_bot {
         }
     }
 
+    impl Serialize for LexConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InvokedBy", &self.invoked_by)?;
+            map.serialize_entry("LexBotAliasArn", &self.lex_bot_alias_arn)?;
+            map.serialize_entry("LocaleId", &self.locale_id)?;
+            crate::cfn::entry(&mut map, "RespondsTo", &self.responds_to)?;
+            crate::cfn::entry(&mut map, "WelcomeIntent", &self.welcome_intent)?;
+            map.end()
+        }
+    }
+
     /// Specifies the type of message that triggers a bot.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InvokedBy {
-        /// Sets standard messages as the bot trigger.
-        #[serde(rename = "StandardMessages")]
+        /// `StandardMessages`: Sets standard messages as the bot trigger.
         pub standard_messages: Value<StandardMessages>,
-        /// Sets targeted messages as the bot trigger.
-        #[serde(rename = "TargetedMessages")]
+        /// `TargetedMessages`: Sets targeted messages as the bot trigger.
         pub targeted_messages: Value<TargetedMessages>,
     }
 
@@ -296,6 +338,19 @@ pub mod app_instance_bot {
                 standard_messages: standard_messages.into(),
                 targeted_messages: targeted_messages.into(),
             }
+        }
+    }
+
+    impl Serialize for InvokedBy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StandardMessages", &self.standard_messages)?;
+            map.serialize_entry("TargetedMessages", &self.targeted_messages)?;
+            map.end()
         }
     }
 
@@ -477,25 +532,19 @@ pub mod app_instance_user {
     }
 
     /// The properties of `AWS::Chime::AppInstanceUser`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppInstanceUserProps {
         /// `AppInstanceArn`.
-        #[serde(rename = "AppInstanceArn")]
         pub app_instance_arn: Value<String>,
         /// `AppInstanceUserId`.
-        #[serde(rename = "AppInstanceUserId")]
         pub app_instance_user_id: Value<String>,
         /// `ExpirationSettings`.
-        #[serde(rename = "ExpirationSettings", skip_serializing_if = "Option::is_none")]
         pub expiration_settings: Option<ExpirationSettings>,
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -516,14 +565,33 @@ pub mod app_instance_user {
         }
     }
 
+    impl Serialize for CfnAppInstanceUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppInstanceArn", &self.app_instance_arn)?;
+            map.serialize_entry("AppInstanceUserId", &self.app_instance_user_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpirationSettings",
+                &self.expiration_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ExpirationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExpirationSettings {
         /// `ExpirationCriterion`.
-        #[serde(rename = "ExpirationCriterion")]
         pub expiration_criterion: Value<ExpirationCriterion>,
         /// `ExpirationDays`.
-        #[serde(rename = "ExpirationDays")]
         pub expiration_days: Value<i64>,
     }
 
@@ -537,6 +605,19 @@ pub mod app_instance_user {
                 expiration_criterion: expiration_criterion.into(),
                 expiration_days: expiration_days.into(),
             }
+        }
+    }
+
+    impl Serialize for ExpirationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExpirationCriterion", &self.expiration_criterion)?;
+            map.serialize_entry("ExpirationDays", &self.expiration_days)?;
+            map.end()
         }
     }
 
@@ -669,47 +750,31 @@ pub mod channel {
     }
 
     /// The properties of `AWS::Chime::Channel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
-        /// The ARN of the AppInstance that contains the channel.
-        #[serde(rename = "AppInstanceArn")]
+        /// `AppInstanceArn`: The ARN of the AppInstance that contains the channel.
         pub app_instance_arn: Value<String>,
-        /// The ID of the channel.
-        #[serde(rename = "ChannelId", skip_serializing_if = "Option::is_none")]
+        /// `ChannelId`: The ID of the channel.
         pub channel_id: Option<Value<String>>,
-        /// The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel.
-        #[serde(rename = "ChimeBearer")]
+        /// `ChimeBearer`: The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel.
         pub chime_bearer: Value<String>,
         /// `ElasticChannelConfiguration`.
-        #[serde(
-            rename = "ElasticChannelConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub elastic_channel_configuration: Option<ElasticChannelConfiguration>,
         /// `ExpirationSettings`.
-        #[serde(rename = "ExpirationSettings", skip_serializing_if = "Option::is_none")]
         pub expiration_settings: Option<ExpirationSettings>,
-        /// The ARNs of the AppInstanceUsers to add to the channel as members when it is created.
-        #[serde(rename = "MemberArns", skip_serializing_if = "Option::is_none")]
+        /// `MemberArns`: The ARNs of the AppInstanceUsers to add to the channel as members when it is created.
         pub member_arns: Option<Vec<Value<String>>>,
-        /// The metadata of the channel.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: The metadata of the channel.
         pub metadata: Option<Value<String>>,
-        /// The channel mode.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The channel mode.
         pub mode: Option<Value<Mode>>,
-        /// The ARNs of the AppInstanceUsers to add to the channel as moderators when it is created.
-        #[serde(rename = "ModeratorArns", skip_serializing_if = "Option::is_none")]
+        /// `ModeratorArns`: The ARNs of the AppInstanceUsers to add to the channel as moderators when it is created.
         pub moderator_arns: Option<Vec<Value<String>>>,
-        /// The name of the channel.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the channel.
         pub name: Value<String>,
-        /// The channel's privacy level.
-        #[serde(rename = "Privacy", skip_serializing_if = "Option::is_none")]
+        /// `Privacy`: The channel's privacy level.
         pub privacy: Option<Value<Privacy>>,
-        /// The tags for the channel.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the channel.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -737,17 +802,45 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppInstanceArn", &self.app_instance_arn)?;
+            crate::cfn::entry(&mut map, "ChannelId", &self.channel_id)?;
+            map.serialize_entry("ChimeBearer", &self.chime_bearer)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticChannelConfiguration",
+                &self.elastic_channel_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpirationSettings",
+                &self.expiration_settings,
+            )?;
+            crate::cfn::entry(&mut map, "MemberArns", &self.member_arns)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "ModeratorArns", &self.moderator_arns)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Privacy", &self.privacy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The attributes required to configure and create an elastic channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElasticChannelConfiguration {
-        /// The maximum number of SubChannels allowed in the elastic channel.
-        #[serde(rename = "MaximumSubChannels")]
+        /// `MaximumSubChannels`: The maximum number of SubChannels allowed in the elastic channel.
         pub maximum_sub_channels: Value<i64>,
-        /// The minimum allowed percentage of TargetMembershipsPerSubChannel users, used to balance members across SubChannels.
-        #[serde(rename = "MinimumMembershipPercentage")]
+        /// `MinimumMembershipPercentage`: The minimum allowed percentage of TargetMembershipsPerSubChannel users, used to balance members across SubChannels.
         pub minimum_membership_percentage: Value<i64>,
-        /// The maximum number of members allowed in a SubChannel.
-        #[serde(rename = "TargetMembershipsPerSubChannel")]
+        /// `TargetMembershipsPerSubChannel`: The maximum number of members allowed in a SubChannel.
         pub target_memberships_per_sub_channel: Value<i64>,
     }
 
@@ -767,14 +860,32 @@ pub mod channel {
         }
     }
 
+    impl Serialize for ElasticChannelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaximumSubChannels", &self.maximum_sub_channels)?;
+            map.serialize_entry(
+                "MinimumMembershipPercentage",
+                &self.minimum_membership_percentage,
+            )?;
+            map.serialize_entry(
+                "TargetMembershipsPerSubChannel",
+                &self.target_memberships_per_sub_channel,
+            )?;
+            map.end()
+        }
+    }
+
     /// Settings that control the interval after which the channel is automatically deleted.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExpirationSettings {
-        /// The condition the expiration period is measured from.
-        #[serde(rename = "ExpirationCriterion")]
+        /// `ExpirationCriterion`: The condition the expiration period is measured from.
         pub expiration_criterion: Value<ExpirationCriterion>,
-        /// The period in days after which the system automatically deletes the channel.
-        #[serde(rename = "ExpirationDays")]
+        /// `ExpirationDays`: The period in days after which the system automatically deletes the channel.
         pub expiration_days: Value<i64>,
     }
 
@@ -788,6 +899,19 @@ pub mod channel {
                 expiration_criterion: expiration_criterion.into(),
                 expiration_days: expiration_days.into(),
             }
+        }
+    }
+
+    impl Serialize for ExpirationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExpirationCriterion", &self.expiration_criterion)?;
+            map.serialize_entry("ExpirationDays", &self.expiration_days)?;
+            map.end()
         }
     }
 
@@ -983,19 +1107,15 @@ pub mod channel_flow {
     }
 
     /// The properties of `AWS::Chime::ChannelFlow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelFlowProps {
-        /// The ARN of the app instance.
-        #[serde(rename = "AppInstanceArn")]
+        /// `AppInstanceArn`: The ARN of the app instance.
         pub app_instance_arn: Value<String>,
-        /// The name of the channel flow.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the channel flow.
         pub name: Value<String>,
-        /// Information about the processor Lambda functions.
-        #[serde(rename = "Processors")]
+        /// `Processors`: Information about the processor Lambda functions.
         pub processors: Vec<Processor>,
-        /// The tags for the channel flow.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the channel flow.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1015,20 +1135,31 @@ pub mod channel_flow {
         }
     }
 
+    impl Serialize for CfnChannelFlowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppInstanceArn", &self.app_instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Processors", &self.processors)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Information about a processor in a channel flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Processor {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: ProcessorConfiguration,
-        /// The sequence in which processors run.
-        #[serde(rename = "ExecutionOrder")]
+        /// `ExecutionOrder`: The sequence in which processors run.
         pub execution_order: Value<i64>,
-        /// Determines whether to continue or stop processing when communication with a processor fails.
-        #[serde(rename = "FallbackAction")]
+        /// `FallbackAction`: Determines whether to continue or stop processing when communication with a processor fails.
         pub fallback_action: Value<FallbackAction>,
-        /// The name of the processor.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the processor.
         pub name: Value<String>,
     }
 
@@ -1049,11 +1180,25 @@ pub mod channel_flow {
         }
     }
 
+    impl Serialize for Processor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            map.serialize_entry("ExecutionOrder", &self.execution_order)?;
+            map.serialize_entry("FallbackAction", &self.fallback_action)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A processor's metadata.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProcessorConfiguration {
         /// `Lambda`.
-        #[serde(rename = "Lambda")]
         pub lambda: LambdaConfiguration,
     }
 
@@ -1064,14 +1209,24 @@ pub mod channel_flow {
         }
     }
 
+    impl Serialize for ProcessorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Lambda", &self.lambda)?;
+            map.end()
+        }
+    }
+
     /// Stores metadata about a Lambda processor.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaConfiguration {
-        /// Controls how the Lambda function is invoked.
-        #[serde(rename = "InvocationType")]
+        /// `InvocationType`: Controls how the Lambda function is invoked.
         pub invocation_type: Value<InvocationType>,
-        /// The ARN of the Lambda message processing function.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The ARN of the Lambda message processing function.
         pub resource_arn: Value<String>,
     }
 
@@ -1085,6 +1240,19 @@ pub mod channel_flow {
                 invocation_type: invocation_type.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for LambdaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InvocationType", &self.invocation_type)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 
@@ -1241,26 +1409,17 @@ pub mod media_insights_pipeline_configuration {
     }
 
     /// The properties of `AWS::Chime::MediaInsightsPipelineConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMediaInsightsPipelineConfigurationProps {
-        /// The elements in the configuration.
-        #[serde(rename = "Elements")]
+        /// `Elements`: The elements in the configuration.
         pub elements: Vec<MediaInsightsPipelineConfigurationElement>,
-        /// The name of the media insights pipeline configuration.
-        #[serde(rename = "MediaInsightsPipelineConfigurationName")]
+        /// `MediaInsightsPipelineConfigurationName`: The name of the media insights pipeline configuration.
         pub media_insights_pipeline_configuration_name: Value<String>,
         /// `RealTimeAlertConfiguration`.
-        #[serde(
-            rename = "RealTimeAlertConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub real_time_alert_configuration: Option<RealTimeAlertConfiguration>,
-        /// The ARN of the role used by the service to access Amazon Web Services resources.
-        #[serde(rename = "ResourceAccessRoleArn")]
+        /// `ResourceAccessRoleArn`: The ARN of the role used by the service to access Amazon Web Services resources.
         pub resource_access_role_arn: Value<String>,
-        /// The tags associated with the configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1282,45 +1441,50 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
+    impl Serialize for CfnMediaInsightsPipelineConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Elements", &self.elements)?;
+            map.serialize_entry(
+                "MediaInsightsPipelineConfigurationName",
+                &self.media_insights_pipeline_configuration_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RealTimeAlertConfiguration",
+                &self.real_time_alert_configuration,
+            )?;
+            map.serialize_entry(
+                "ResourceAccessRoleArn",
+                &self.resource_access_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `MediaInsightsPipelineConfigurationElement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaInsightsPipelineConfigurationElement {
         /// `AmazonTranscribeCallAnalyticsProcessorConfiguration`.
-        #[serde(
-            rename = "AmazonTranscribeCallAnalyticsProcessorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub amazon_transcribe_call_analytics_processor_configuration: Option<
             AmazonTranscribeCallAnalyticsProcessorConfiguration,
         >,
         /// `AmazonTranscribeProcessorConfiguration`.
-        #[serde(
-            rename = "AmazonTranscribeProcessorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub amazon_transcribe_processor_configuration: Option<
             AmazonTranscribeProcessorConfiguration,
         >,
         /// `KinesisDataStreamSinkConfiguration`.
-        #[serde(
-            rename = "KinesisDataStreamSinkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_data_stream_sink_configuration: Option<
             KinesisDataStreamSinkConfiguration,
         >,
         /// `S3RecordingSinkConfiguration`.
-        #[serde(
-            rename = "S3RecordingSinkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_recording_sink_configuration: Option<S3RecordingSinkConfiguration>,
-        /// The element type.
-        #[serde(rename = "Type")]
+        /// `Type`: The element type.
         pub r#type: Value<Type>,
     }
 
@@ -1337,83 +1501,66 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
+    impl Serialize for MediaInsightsPipelineConfigurationElement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AmazonTranscribeCallAnalyticsProcessorConfiguration",
+                &self.amazon_transcribe_call_analytics_processor_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AmazonTranscribeProcessorConfiguration",
+                &self.amazon_transcribe_processor_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisDataStreamSinkConfiguration",
+                &self.kinesis_data_stream_sink_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3RecordingSinkConfiguration",
+                &self.s3_recording_sink_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `AmazonTranscribeCallAnalyticsProcessorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AmazonTranscribeCallAnalyticsProcessorConfiguration {
-        /// The categories to send to the insights target.
-        #[serde(
-            rename = "CallAnalyticsStreamCategories",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CallAnalyticsStreamCategories`: The categories to send to the insights target.
         pub call_analytics_stream_categories: Option<Vec<Value<String>>>,
-        /// Labels all PII identified in the transcript.
-        #[serde(
-            rename = "ContentIdentificationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentIdentificationType`: Labels all PII identified in the transcript.
         pub content_identification_type: Option<Value<ContentIdentificationType>>,
-        /// Redacts all PII identified in the transcript.
-        #[serde(
-            rename = "ContentRedactionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentRedactionType`: Redacts all PII identified in the transcript.
         pub content_redaction_type: Option<Value<ContentRedactionType>>,
-        /// Enables partial result stabilization.
-        #[serde(
-            rename = "EnablePartialResultsStabilization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnablePartialResultsStabilization`: Enables partial result stabilization.
         pub enable_partial_results_stabilization: Option<Value<bool>>,
-        /// If true, partial results are filtered out.
-        #[serde(
-            rename = "FilterPartialResults",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FilterPartialResults`: If true, partial results are filtered out.
         pub filter_partial_results: Option<Value<bool>>,
-        /// The language code in the configuration.
-        #[serde(rename = "LanguageCode")]
+        /// `LanguageCode`: The language code in the configuration.
         pub language_code: Value<LanguageCode>,
-        /// The name of the custom language model.
-        #[serde(rename = "LanguageModelName", skip_serializing_if = "Option::is_none")]
+        /// `LanguageModelName`: The name of the custom language model.
         pub language_model_name: Option<Value<String>>,
-        /// The level of stability for partial results.
-        #[serde(
-            rename = "PartialResultsStability",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PartialResultsStability`: The level of stability for partial results.
         pub partial_results_stability: Option<Value<PartialResultsStability>>,
-        /// The types of PII to redact.
-        #[serde(rename = "PiiEntityTypes", skip_serializing_if = "Option::is_none")]
+        /// `PiiEntityTypes`: The types of PII to redact.
         pub pii_entity_types: Option<Value<String>>,
         /// `PostCallAnalyticsSettings`.
-        #[serde(
-            rename = "PostCallAnalyticsSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_call_analytics_settings: Option<PostCallAnalyticsSettings>,
-        /// The vocabulary filtering method.
-        #[serde(
-            rename = "VocabularyFilterMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VocabularyFilterMethod`: The vocabulary filtering method.
         pub vocabulary_filter_method: Option<Value<VocabularyFilterMethod>>,
-        /// The name of the custom vocabulary filter.
-        #[serde(
-            rename = "VocabularyFilterName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VocabularyFilterName`: The name of the custom vocabulary filter.
         pub vocabulary_filter_name: Option<Value<String>>,
-        /// The name of the custom vocabulary.
-        #[serde(rename = "VocabularyName", skip_serializing_if = "Option::is_none")]
+        /// `VocabularyName`: The name of the custom vocabulary.
         pub vocabulary_name: Option<Value<String>>,
     }
 
@@ -1435,6 +1582,66 @@ pub mod media_insights_pipeline_configuration {
                 vocabulary_filter_name: None,
                 vocabulary_name: None,
             }
+        }
+    }
+
+    impl Serialize for AmazonTranscribeCallAnalyticsProcessorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CallAnalyticsStreamCategories",
+                &self.call_analytics_stream_categories,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentIdentificationType",
+                &self.content_identification_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentRedactionType",
+                &self.content_redaction_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePartialResultsStabilization",
+                &self.enable_partial_results_stabilization,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterPartialResults",
+                &self.filter_partial_results,
+            )?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "LanguageModelName", &self.language_model_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PartialResultsStability",
+                &self.partial_results_stability,
+            )?;
+            crate::cfn::entry(&mut map, "PiiEntityTypes", &self.pii_entity_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostCallAnalyticsSettings",
+                &self.post_call_analytics_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VocabularyFilterMethod",
+                &self.vocabulary_filter_method,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VocabularyFilterName",
+                &self.vocabulary_filter_name,
+            )?;
+            crate::cfn::entry(&mut map, "VocabularyName", &self.vocabulary_name)?;
+            map.end()
         }
     }
 
@@ -1605,27 +1812,15 @@ pub mod media_insights_pipeline_configuration {
     }
 
     /// The `PostCallAnalyticsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PostCallAnalyticsSettings {
-        /// The content redaction output settings.
-        #[serde(
-            rename = "ContentRedactionOutput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentRedactionOutput`: The content redaction output settings.
         pub content_redaction_output: Option<Value<ContentRedactionOutput>>,
-        /// The ARN of the role used by Transcribe to upload post-call analysis.
-        #[serde(rename = "DataAccessRoleArn")]
+        /// `DataAccessRoleArn`: The ARN of the role used by Transcribe to upload post-call analysis.
         pub data_access_role_arn: Value<String>,
-        /// The ID of the KMS key used to encrypt the output.
-        #[serde(
-            rename = "OutputEncryptionKMSKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OutputEncryptionKMSKeyId`: The ID of the KMS key used to encrypt the output.
         pub output_encryption_kms_key_id: Option<Value<String>>,
-        /// The URL of the Amazon S3 bucket for post-call data.
-        #[serde(rename = "OutputLocation")]
+        /// `OutputLocation`: The URL of the Amazon S3 bucket for post-call data.
         pub output_location: Value<String>,
     }
 
@@ -1641,6 +1836,29 @@ pub mod media_insights_pipeline_configuration {
                 output_encryption_kms_key_id: None,
                 output_location: output_location.into(),
             }
+        }
+    }
+
+    impl Serialize for PostCallAnalyticsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentRedactionOutput",
+                &self.content_redaction_output,
+            )?;
+            map.serialize_entry("DataAccessRoleArn", &self.data_access_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputEncryptionKMSKeyId",
+                &self.output_encryption_kms_key_id,
+            )?;
+            map.serialize_entry("OutputLocation", &self.output_location)?;
+            map.end()
         }
     }
 
@@ -1722,108 +1940,119 @@ pub mod media_insights_pipeline_configuration {
     }
 
     /// The `AmazonTranscribeProcessorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmazonTranscribeProcessorConfiguration {
-        /// Labels all PII identified in the transcript.
-        #[serde(
-            rename = "ContentIdentificationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentIdentificationType`: Labels all PII identified in the transcript.
         pub content_identification_type: Option<
             Value<AmazonTranscribeProcessorConfigurationContentIdentificationType>,
         >,
-        /// Redacts all PII identified in the transcript.
-        #[serde(
-            rename = "ContentRedactionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentRedactionType`: Redacts all PII identified in the transcript.
         pub content_redaction_type: Option<
             Value<AmazonTranscribeProcessorConfigurationContentRedactionType>,
         >,
-        /// Enables partial result stabilization.
-        #[serde(
-            rename = "EnablePartialResultsStabilization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnablePartialResultsStabilization`: Enables partial result stabilization.
         pub enable_partial_results_stabilization: Option<Value<bool>>,
-        /// If true, partial results are filtered out.
-        #[serde(
-            rename = "FilterPartialResults",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FilterPartialResults`: If true, partial results are filtered out.
         pub filter_partial_results: Option<Value<bool>>,
-        /// Turns language identification on or off.
-        #[serde(rename = "IdentifyLanguage", skip_serializing_if = "Option::is_none")]
+        /// `IdentifyLanguage`: Turns language identification on or off.
         pub identify_language: Option<Value<bool>>,
-        /// Turns multiple language identification on or off.
-        #[serde(
-            rename = "IdentifyMultipleLanguages",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentifyMultipleLanguages`: Turns multiple language identification on or off.
         pub identify_multiple_languages: Option<Value<bool>>,
-        /// The language code.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
+        /// `LanguageCode`: The language code.
         pub language_code: Option<
             Value<AmazonTranscribeProcessorConfigurationLanguageCode>,
         >,
-        /// The name of the custom language model.
-        #[serde(rename = "LanguageModelName", skip_serializing_if = "Option::is_none")]
+        /// `LanguageModelName`: The name of the custom language model.
         pub language_model_name: Option<Value<String>>,
-        /// The language options for transcription.
-        #[serde(rename = "LanguageOptions", skip_serializing_if = "Option::is_none")]
+        /// `LanguageOptions`: The language options for transcription.
         pub language_options: Option<Value<String>>,
-        /// The level of stability for partial results.
-        #[serde(
-            rename = "PartialResultsStability",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PartialResultsStability`: The level of stability for partial results.
         pub partial_results_stability: Option<
             Value<AmazonTranscribeProcessorConfigurationPartialResultsStability>,
         >,
-        /// The types of PII to redact.
-        #[serde(rename = "PiiEntityTypes", skip_serializing_if = "Option::is_none")]
+        /// `PiiEntityTypes`: The types of PII to redact.
         pub pii_entity_types: Option<Value<String>>,
-        /// The preferred language for transcription.
-        #[serde(rename = "PreferredLanguage", skip_serializing_if = "Option::is_none")]
+        /// `PreferredLanguage`: The preferred language for transcription.
         pub preferred_language: Option<Value<PreferredLanguage>>,
-        /// Enables speaker partitioning.
-        #[serde(rename = "ShowSpeakerLabel", skip_serializing_if = "Option::is_none")]
+        /// `ShowSpeakerLabel`: Enables speaker partitioning.
         pub show_speaker_label: Option<Value<bool>>,
-        /// The vocabulary filtering method.
-        #[serde(
-            rename = "VocabularyFilterMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VocabularyFilterMethod`: The vocabulary filtering method.
         pub vocabulary_filter_method: Option<
             Value<AmazonTranscribeProcessorConfigurationVocabularyFilterMethod>,
         >,
-        /// The name of the custom vocabulary filter.
-        #[serde(
-            rename = "VocabularyFilterName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VocabularyFilterName`: The name of the custom vocabulary filter.
         pub vocabulary_filter_name: Option<Value<String>>,
-        /// The names of the custom vocabulary filters.
-        #[serde(
-            rename = "VocabularyFilterNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VocabularyFilterNames`: The names of the custom vocabulary filters.
         pub vocabulary_filter_names: Option<Value<String>>,
-        /// The name of the custom vocabulary.
-        #[serde(rename = "VocabularyName", skip_serializing_if = "Option::is_none")]
+        /// `VocabularyName`: The name of the custom vocabulary.
         pub vocabulary_name: Option<Value<String>>,
-        /// The names of the custom vocabularies.
-        #[serde(rename = "VocabularyNames", skip_serializing_if = "Option::is_none")]
+        /// `VocabularyNames`: The names of the custom vocabularies.
         pub vocabulary_names: Option<Value<String>>,
+    }
+
+    impl Serialize for AmazonTranscribeProcessorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentIdentificationType",
+                &self.content_identification_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentRedactionType",
+                &self.content_redaction_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePartialResultsStabilization",
+                &self.enable_partial_results_stabilization,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterPartialResults",
+                &self.filter_partial_results,
+            )?;
+            crate::cfn::entry(&mut map, "IdentifyLanguage", &self.identify_language)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentifyMultipleLanguages",
+                &self.identify_multiple_languages,
+            )?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "LanguageModelName", &self.language_model_name)?;
+            crate::cfn::entry(&mut map, "LanguageOptions", &self.language_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "PartialResultsStability",
+                &self.partial_results_stability,
+            )?;
+            crate::cfn::entry(&mut map, "PiiEntityTypes", &self.pii_entity_types)?;
+            crate::cfn::entry(&mut map, "PreferredLanguage", &self.preferred_language)?;
+            crate::cfn::entry(&mut map, "ShowSpeakerLabel", &self.show_speaker_label)?;
+            crate::cfn::entry(
+                &mut map,
+                "VocabularyFilterMethod",
+                &self.vocabulary_filter_method,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VocabularyFilterName",
+                &self.vocabulary_filter_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VocabularyFilterNames",
+                &self.vocabulary_filter_names,
+            )?;
+            crate::cfn::entry(&mut map, "VocabularyName", &self.vocabulary_name)?;
+            crate::cfn::entry(&mut map, "VocabularyNames", &self.vocabulary_names)?;
+            map.end()
+        }
     }
 
     /// Labels all PII identified in the transcript.
@@ -2104,22 +2333,48 @@ pub mod media_insights_pipeline_configuration {
     }
 
     /// The `KinesisDataStreamSinkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KinesisDataStreamSinkConfiguration {
-        /// The ARN of the Kinesis Data Stream sink.
-        #[serde(rename = "InsightsTarget", skip_serializing_if = "Option::is_none")]
+        /// `InsightsTarget`: The ARN of the Kinesis Data Stream sink.
         pub insights_target: Option<Value<String>>,
     }
 
+    impl Serialize for KinesisDataStreamSinkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InsightsTarget", &self.insights_target)?;
+            map.end()
+        }
+    }
+
     /// The `S3RecordingSinkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3RecordingSinkConfiguration {
-        /// The default URI of the Amazon S3 bucket.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+        /// `Destination`: The default URI of the Amazon S3 bucket.
         pub destination: Option<Value<String>>,
-        /// The recording file format.
-        #[serde(rename = "RecordingFileFormat", skip_serializing_if = "Option::is_none")]
+        /// `RecordingFileFormat`: The recording file format.
         pub recording_file_format: Option<Value<RecordingFileFormat>>,
+    }
+
+    impl Serialize for S3RecordingSinkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordingFileFormat",
+                &self.recording_file_format,
+            )?;
+            map.end()
+        }
     }
 
     /// The recording file format.
@@ -2205,42 +2460,37 @@ pub mod media_insights_pipeline_configuration {
     }
 
     /// The `RealTimeAlertConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RealTimeAlertConfiguration {
-        /// Turns off real-time alerts.
-        #[serde(rename = "Disabled", skip_serializing_if = "Option::is_none")]
+        /// `Disabled`: Turns off real-time alerts.
         pub disabled: Option<Value<bool>>,
-        /// The rules in the alert.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
+        /// `Rules`: The rules in the alert.
         pub rules: Option<Vec<RealTimeAlertRule>>,
     }
 
+    impl Serialize for RealTimeAlertConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Disabled", &self.disabled)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// The `RealTimeAlertRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RealTimeAlertRule {
         /// `IssueDetectionConfiguration`.
-        #[serde(
-            rename = "IssueDetectionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub issue_detection_configuration: Option<IssueDetectionConfiguration>,
         /// `KeywordMatchConfiguration`.
-        #[serde(
-            rename = "KeywordMatchConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub keyword_match_configuration: Option<KeywordMatchConfiguration>,
         /// `SentimentConfiguration`.
-        #[serde(
-            rename = "SentimentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sentiment_configuration: Option<SentimentConfiguration>,
-        /// The type of alert rule.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of alert rule.
         pub r#type: Value<RealTimeAlertRuleType>,
     }
 
@@ -2256,11 +2506,37 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
+    impl Serialize for RealTimeAlertRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IssueDetectionConfiguration",
+                &self.issue_detection_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KeywordMatchConfiguration",
+                &self.keyword_match_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SentimentConfiguration",
+                &self.sentiment_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `IssueDetectionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IssueDetectionConfiguration {
-        /// The name of the issue detection rule.
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the issue detection rule.
         pub rule_name: Value<String>,
     }
 
@@ -2273,17 +2549,26 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
+    impl Serialize for IssueDetectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.end()
+        }
+    }
+
     /// The `KeywordMatchConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeywordMatchConfiguration {
-        /// The keywords or phrases to match.
-        #[serde(rename = "Keywords")]
+        /// `Keywords`: The keywords or phrases to match.
         pub keywords: Vec<Value<String>>,
-        /// Matches keywords on their presence or absence.
-        #[serde(rename = "Negate", skip_serializing_if = "Option::is_none")]
+        /// `Negate`: Matches keywords on their presence or absence.
         pub negate: Option<Value<bool>>,
-        /// The name of the keyword match rule.
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the keyword match rule.
         pub rule_name: Value<String>,
     }
 
@@ -2301,17 +2586,28 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
+    impl Serialize for KeywordMatchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Keywords", &self.keywords)?;
+            crate::cfn::entry(&mut map, "Negate", &self.negate)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.end()
+        }
+    }
+
     /// The `SentimentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SentimentConfiguration {
-        /// The name of the sentiment rule.
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the sentiment rule.
         pub rule_name: Value<String>,
-        /// The type of sentiment.
-        #[serde(rename = "SentimentType")]
+        /// `SentimentType`: The type of sentiment.
         pub sentiment_type: Value<SentimentType>,
-        /// The analysis interval in seconds.
-        #[serde(rename = "TimePeriod")]
+        /// `TimePeriod`: The analysis interval in seconds.
         pub time_period: Value<i64>,
     }
 
@@ -2327,6 +2623,20 @@ pub mod media_insights_pipeline_configuration {
                 sentiment_type: sentiment_type.into(),
                 time_period: time_period.into(),
             }
+        }
+    }
+
+    impl Serialize for SentimentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.serialize_entry("SentimentType", &self.sentiment_type)?;
+            map.serialize_entry("TimePeriod", &self.time_period)?;
+            map.end()
         }
     }
 
@@ -2486,16 +2796,13 @@ pub mod media_pipeline_kinesis_video_stream_pool {
     }
 
     /// The properties of `AWS::Chime::MediaPipelineKinesisVideoStreamPool`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMediaPipelineKinesisVideoStreamPoolProps {
-        /// The name of the Kinesis Video Stream Pool.
-        #[serde(rename = "PoolName")]
+        /// `PoolName`: The name of the Kinesis Video Stream Pool.
         pub pool_name: Value<String>,
-        /// The configuration settings for the Kinesis video stream.
-        #[serde(rename = "StreamConfiguration")]
+        /// `StreamConfiguration`: The configuration settings for the Kinesis video stream.
         pub stream_configuration: StreamConfiguration,
-        /// The tags associated with the Kinesis Video Stream Pool.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the Kinesis Video Stream Pool.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -2513,18 +2820,26 @@ pub mod media_pipeline_kinesis_video_stream_pool {
         }
     }
 
-    /// The configuration settings for the Kinesis video stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct StreamConfiguration {
-        /// The amount of time that data is retained, in hours.
-        #[serde(
-            rename = "DataRetentionInHours",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnMediaPipelineKinesisVideoStreamPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PoolName", &self.pool_name)?;
+            map.serialize_entry("StreamConfiguration", &self.stream_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The configuration settings for the Kinesis video stream.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StreamConfiguration {
+        /// `DataRetentionInHours`: The amount of time that data is retained, in hours.
         pub data_retention_in_hours: Option<Value<i64>>,
-        /// The AWS Region of the video stream.
-        #[serde(rename = "Region")]
+        /// `Region`: The AWS Region of the video stream.
         pub region: Value<String>,
     }
 
@@ -2538,14 +2853,29 @@ pub mod media_pipeline_kinesis_video_stream_pool {
         }
     }
 
+    impl Serialize for StreamConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataRetentionInHours",
+                &self.data_retention_in_hours,
+            )?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2559,6 +2889,19 @@ pub mod media_pipeline_kinesis_video_stream_pool {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -2640,19 +2983,15 @@ pub mod sip_media_application {
     }
 
     /// The properties of `AWS::Chime::SipMediaApplication`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSipMediaApplicationProps {
-        /// The AWS Region in which the SIP media application is created.
-        #[serde(rename = "AwsRegion")]
+        /// `AwsRegion`: The AWS Region in which the SIP media application is created.
         pub aws_region: Value<String>,
-        /// List of endpoints (Lambda ARNs) specified for the SIP media application.
-        #[serde(rename = "Endpoints")]
+        /// `Endpoints`: List of endpoints (Lambda ARNs) specified for the SIP media application.
         pub endpoints: Vec<SipMediaApplicationEndpoint>,
-        /// The name of the SIP media application.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the SIP media application.
         pub name: Value<String>,
-        /// Tags assigned to the SIP media application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags assigned to the SIP media application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2672,11 +3011,25 @@ pub mod sip_media_application {
         }
     }
 
+    impl Serialize for CfnSipMediaApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsRegion", &self.aws_region)?;
+            map.serialize_entry("Endpoints", &self.endpoints)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SipMediaApplicationEndpoint` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SipMediaApplicationEndpoint {
-        /// Valid Amazon Resource Name (ARN) of the Lambda function.
-        #[serde(rename = "LambdaArn")]
+        /// `LambdaArn`: Valid Amazon Resource Name (ARN) of the Lambda function.
         pub lambda_arn: Value<String>,
     }
 
@@ -2686,6 +3039,18 @@ pub mod sip_media_application {
             Self {
                 lambda_arn: lambda_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for SipMediaApplicationEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.end()
         }
     }
 }
@@ -2773,22 +3138,17 @@ pub mod voice_connector {
     }
 
     /// The properties of `AWS::Chime::VoiceConnector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVoiceConnectorProps {
-        /// The AWS Region in which the Voice Connector is created.
-        #[serde(rename = "AwsRegion", skip_serializing_if = "Option::is_none")]
+        /// `AwsRegion`: The AWS Region in which the Voice Connector is created.
         pub aws_region: Option<Value<AwsRegion>>,
-        /// The name of the Voice Connector.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Voice Connector.
         pub name: Value<String>,
-        /// The type of network for the Voice Connector.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The type of network for the Voice Connector.
         pub network_type: Option<Value<NetworkType>>,
-        /// Enables or disables encryption for the Voice Connector.
-        #[serde(rename = "RequireEncryption")]
+        /// `RequireEncryption`: Enables or disables encryption for the Voice Connector.
         pub require_encryption: Value<bool>,
-        /// The tags assigned to the Voice Connector.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the Voice Connector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2805,6 +3165,22 @@ pub mod voice_connector {
                 require_encryption: require_encryption.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVoiceConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsRegion", &self.aws_region)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            map.serialize_entry("RequireEncryption", &self.require_encryption)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

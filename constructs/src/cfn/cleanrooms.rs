@@ -113,48 +113,29 @@ pub mod analysis_template {
     }
 
     /// The properties of `AWS::CleanRooms::AnalysisTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnalysisTemplateProps {
-        /// The member who can query can provide this placeholder for a literal data value in an analysis template
-        #[serde(rename = "AnalysisParameters", skip_serializing_if = "Option::is_none")]
+        /// `AnalysisParameters`: The member who can query can provide this placeholder for a literal data value in an analysis template
         pub analysis_parameters: Option<Vec<AnalysisParameter>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ErrorMessageConfiguration`.
-        #[serde(
-            rename = "ErrorMessageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub error_message_configuration: Option<ErrorMessageConfiguration>,
         /// `Format`.
-        #[serde(rename = "Format")]
         pub format: Value<Format>,
         /// `MembershipIdentifier`.
-        #[serde(rename = "MembershipIdentifier")]
         pub membership_identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Schema`.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<AnalysisSchema>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: AnalysisSource,
         /// `SourceMetadata`.
-        #[serde(rename = "SourceMetadata", skip_serializing_if = "Option::is_none")]
         pub source_metadata: Option<AnalysisSourceMetadata>,
         /// `SyntheticDataParameters`.
-        #[serde(
-            rename = "SyntheticDataParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub synthetic_data_parameters: Option<SyntheticDataParameters>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms analysis template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms analysis template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -182,17 +163,48 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for CfnAnalysisTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnalysisParameters",
+                &self.analysis_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorMessageConfiguration",
+                &self.error_message_configuration,
+            )?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("MembershipIdentifier", &self.membership_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "SourceMetadata", &self.source_metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "SyntheticDataParameters",
+                &self.synthetic_data_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AnalysisParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisParameter {
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -207,6 +219,20 @@ pub mod analysis_template {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for AnalysisParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -326,10 +352,9 @@ pub mod analysis_template {
     }
 
     /// The `ErrorMessageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ErrorMessageConfiguration {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ErrorMessageConfigurationType>,
     }
 
@@ -337,6 +362,18 @@ pub mod analysis_template {
         /// A `ErrorMessageConfiguration` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<ErrorMessageConfigurationType>>) -> Self {
             Self { r#type: r#type.into() }
+        }
+    }
+
+    impl Serialize for ErrorMessageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -412,10 +449,9 @@ pub mod analysis_template {
     }
 
     /// The `AnalysisSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisSchema {
         /// `ReferencedTables`.
-        #[serde(rename = "ReferencedTables")]
         pub referenced_tables: Vec<Value<String>>,
     }
 
@@ -428,28 +464,48 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for AnalysisSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReferencedTables", &self.referenced_tables)?;
+            map.end()
+        }
+    }
+
     /// The `AnalysisSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnalysisSource {
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<Value<String>>,
         /// `Artifacts`.
-        #[serde(rename = "Artifacts", skip_serializing_if = "Option::is_none")]
         pub artifacts: Option<AnalysisTemplateArtifacts>,
     }
 
+    impl Serialize for AnalysisSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "Artifacts", &self.artifacts)?;
+            map.end()
+        }
+    }
+
     /// The `AnalysisTemplateArtifacts` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisTemplateArtifacts {
         /// `AdditionalArtifacts`.
-        #[serde(rename = "AdditionalArtifacts", skip_serializing_if = "Option::is_none")]
         pub additional_artifacts: Option<Vec<AnalysisTemplateArtifact>>,
         /// `EntryPoint`.
-        #[serde(rename = "EntryPoint")]
         pub entry_point: AnalysisTemplateArtifact,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -467,11 +523,28 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for AnalysisTemplateArtifacts {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalArtifacts",
+                &self.additional_artifacts,
+            )?;
+            map.serialize_entry("EntryPoint", &self.entry_point)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `AnalysisTemplateArtifact` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisTemplateArtifact {
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: S3Location,
     }
 
@@ -482,14 +555,24 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for AnalysisTemplateArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.end()
+        }
+    }
+
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
     }
 
@@ -506,26 +589,44 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.end()
+        }
+    }
+
     /// The `AnalysisSourceMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnalysisSourceMetadata {
         /// `Artifacts`.
-        #[serde(rename = "Artifacts", skip_serializing_if = "Option::is_none")]
         pub artifacts: Option<AnalysisTemplateArtifactMetadata>,
     }
 
+    impl Serialize for AnalysisSourceMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Artifacts", &self.artifacts)?;
+            map.end()
+        }
+    }
+
     /// The `AnalysisTemplateArtifactMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisTemplateArtifactMetadata {
         /// `AdditionalArtifactHashes`.
-        #[serde(
-            rename = "AdditionalArtifactHashes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_artifact_hashes: Option<Vec<Hash>>,
         /// `EntryPointHash`.
-        #[serde(rename = "EntryPointHash")]
         pub entry_point_hash: Hash,
     }
 
@@ -539,37 +640,73 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for AnalysisTemplateArtifactMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalArtifactHashes",
+                &self.additional_artifact_hashes,
+            )?;
+            map.serialize_entry("EntryPointHash", &self.entry_point_hash)?;
+            map.end()
+        }
+    }
+
     /// The `Hash` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Hash {
         /// `Sha256`.
-        #[serde(rename = "Sha256", skip_serializing_if = "Option::is_none")]
         pub sha256: Option<Value<String>>,
     }
 
+    impl Serialize for Hash {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Sha256", &self.sha256)?;
+            map.end()
+        }
+    }
+
     /// The `SyntheticDataParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SyntheticDataParameters {
         /// `MlSyntheticDataParameters`.
-        #[serde(
-            rename = "MlSyntheticDataParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ml_synthetic_data_parameters: Option<MlSyntheticDataParameters>,
     }
 
+    impl Serialize for SyntheticDataParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MlSyntheticDataParameters",
+                &self.ml_synthetic_data_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MlSyntheticDataParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MlSyntheticDataParameters {
         /// `ColumnClassification`.
-        #[serde(rename = "ColumnClassification")]
         pub column_classification: ColumnClassificationDetails,
         /// `Epsilon`.
-        #[serde(rename = "Epsilon")]
         pub epsilon: Value<f64>,
         /// `MaxMembershipInferenceAttackScore`.
-        #[serde(rename = "MaxMembershipInferenceAttackScore")]
         pub max_membership_inference_attack_score: Value<f64>,
     }
 
@@ -589,11 +726,27 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for MlSyntheticDataParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnClassification", &self.column_classification)?;
+            map.serialize_entry("Epsilon", &self.epsilon)?;
+            map.serialize_entry(
+                "MaxMembershipInferenceAttackScore",
+                &self.max_membership_inference_attack_score,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ColumnClassificationDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ColumnClassificationDetails {
         /// `ColumnMapping`.
-        #[serde(rename = "ColumnMapping")]
         pub column_mapping: Vec<SyntheticDataColumnProperties>,
     }
 
@@ -608,17 +761,26 @@ pub mod analysis_template {
         }
     }
 
+    impl Serialize for ColumnClassificationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnMapping", &self.column_mapping)?;
+            map.end()
+        }
+    }
+
     /// The `SyntheticDataColumnProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SyntheticDataColumnProperties {
         /// `ColumnName`.
-        #[serde(rename = "ColumnName")]
         pub column_name: Value<String>,
         /// `ColumnType`.
-        #[serde(rename = "ColumnType")]
         pub column_type: Value<ColumnType>,
         /// `IsPredictiveValue`.
-        #[serde(rename = "IsPredictiveValue")]
         pub is_predictive_value: Value<bool>,
     }
 
@@ -634,6 +796,20 @@ pub mod analysis_template {
                 column_type: column_type.into(),
                 is_predictive_value: is_predictive_value.into(),
             }
+        }
+    }
+
+    impl Serialize for SyntheticDataColumnProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnName", &self.column_name)?;
+            map.serialize_entry("ColumnType", &self.column_type)?;
+            map.serialize_entry("IsPredictiveValue", &self.is_predictive_value)?;
+            map.end()
         }
     }
 
@@ -751,76 +927,37 @@ pub mod collaboration {
     }
 
     /// The properties of `AWS::CleanRooms::Collaboration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollaborationProps {
         /// `AllowedResultRegions`.
-        #[serde(
-            rename = "AllowedResultRegions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_result_regions: Option<Vec<Value<SupportedS3Region>>>,
         /// `AnalyticsEngine`.
-        #[serde(rename = "AnalyticsEngine", skip_serializing_if = "Option::is_none")]
         pub analytics_engine: Option<Value<AnalyticsEngine>>,
         /// `AutoApprovedChangeTypes`.
-        #[serde(
-            rename = "AutoApprovedChangeTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_approved_change_types: Option<Vec<Value<AutoApprovedChangeType>>>,
         /// `CreatorDisplayName`.
-        #[serde(rename = "CreatorDisplayName")]
         pub creator_display_name: Value<String>,
         /// `CreatorMLMemberAbilities`.
-        #[serde(
-            rename = "CreatorMLMemberAbilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub creator_ml_member_abilities: Option<MlMemberAbilities>,
         /// `CreatorMemberAbilities`.
-        #[serde(
-            rename = "CreatorMemberAbilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub creator_member_abilities: Option<Vec<Value<MemberAbility>>>,
         /// `CreatorPaymentConfiguration`.
-        #[serde(
-            rename = "CreatorPaymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub creator_payment_configuration: Option<PaymentConfiguration>,
         /// `DataEncryptionMetadata`.
-        #[serde(
-            rename = "DataEncryptionMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_encryption_metadata: Option<DataEncryptionMetadata>,
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
         /// `IsMetricsEnabled`.
-        #[serde(rename = "IsMetricsEnabled", skip_serializing_if = "Option::is_none")]
         pub is_metrics_enabled: Option<Value<bool>>,
         /// `JobLogStatus`.
-        #[serde(rename = "JobLogStatus", skip_serializing_if = "Option::is_none")]
         pub job_log_status: Option<Value<CollaborationJobLogStatus>>,
         /// `Members`.
-        #[serde(rename = "Members", skip_serializing_if = "Option::is_none")]
         pub members: Option<Vec<MemberSpecification>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `QueryLogStatus`.
-        #[serde(rename = "QueryLogStatus")]
         pub query_log_status: Value<CollaborationQueryLogStatus>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms collaboration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms collaboration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -849,6 +986,56 @@ pub mod collaboration {
                 query_log_status: query_log_status.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCollaborationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedResultRegions",
+                &self.allowed_result_regions,
+            )?;
+            crate::cfn::entry(&mut map, "AnalyticsEngine", &self.analytics_engine)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoApprovedChangeTypes",
+                &self.auto_approved_change_types,
+            )?;
+            map.serialize_entry("CreatorDisplayName", &self.creator_display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreatorMLMemberAbilities",
+                &self.creator_ml_member_abilities,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CreatorMemberAbilities",
+                &self.creator_member_abilities,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CreatorPaymentConfiguration",
+                &self.creator_payment_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataEncryptionMetadata",
+                &self.data_encryption_metadata,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IsMetricsEnabled", &self.is_metrics_enabled)?;
+            crate::cfn::entry(&mut map, "JobLogStatus", &self.job_log_status)?;
+            crate::cfn::entry(&mut map, "Members", &self.members)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("QueryLogStatus", &self.query_log_status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1060,10 +1247,9 @@ pub mod collaboration {
     }
 
     /// The `MlMemberAbilities` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MlMemberAbilities {
         /// `CustomMLMemberAbilities`.
-        #[serde(rename = "CustomMLMemberAbilities")]
         pub custom_ml_member_abilities: Vec<Value<CustomMlMemberAbility>>,
     }
 
@@ -1075,6 +1261,21 @@ pub mod collaboration {
             Self {
                 custom_ml_member_abilities: custom_ml_member_abilities.into(),
             }
+        }
+    }
+
+    impl Serialize for MlMemberAbilities {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CustomMLMemberAbilities",
+                &self.custom_ml_member_abilities,
+            )?;
+            map.end()
         }
     }
 
@@ -1156,16 +1357,13 @@ pub mod collaboration {
     }
 
     /// The `PaymentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PaymentConfiguration {
         /// `JobCompute`.
-        #[serde(rename = "JobCompute", skip_serializing_if = "Option::is_none")]
         pub job_compute: Option<JobComputePaymentConfig>,
         /// `MachineLearning`.
-        #[serde(rename = "MachineLearning", skip_serializing_if = "Option::is_none")]
         pub machine_learning: Option<MlPaymentConfig>,
         /// `QueryCompute`.
-        #[serde(rename = "QueryCompute")]
         pub query_compute: QueryComputePaymentConfig,
     }
 
@@ -1180,11 +1378,24 @@ pub mod collaboration {
         }
     }
 
+    impl Serialize for PaymentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JobCompute", &self.job_compute)?;
+            crate::cfn::entry(&mut map, "MachineLearning", &self.machine_learning)?;
+            map.serialize_entry("QueryCompute", &self.query_compute)?;
+            map.end()
+        }
+    }
+
     /// The `JobComputePaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobComputePaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -1197,29 +1408,51 @@ pub mod collaboration {
         }
     }
 
+    impl Serialize for JobComputePaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `MlPaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MlPaymentConfig {
         /// `ModelInference`.
-        #[serde(rename = "ModelInference", skip_serializing_if = "Option::is_none")]
         pub model_inference: Option<ModelInferencePaymentConfig>,
         /// `ModelTraining`.
-        #[serde(rename = "ModelTraining", skip_serializing_if = "Option::is_none")]
         pub model_training: Option<ModelTrainingPaymentConfig>,
         /// `SyntheticDataGeneration`.
-        #[serde(
-            rename = "SyntheticDataGeneration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub synthetic_data_generation: Option<SyntheticDataGenerationPaymentConfig>,
     }
 
+    impl Serialize for MlPaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ModelInference", &self.model_inference)?;
+            crate::cfn::entry(&mut map, "ModelTraining", &self.model_training)?;
+            crate::cfn::entry(
+                &mut map,
+                "SyntheticDataGeneration",
+                &self.synthetic_data_generation,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ModelInferencePaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelInferencePaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -1232,11 +1465,22 @@ pub mod collaboration {
         }
     }
 
+    impl Serialize for ModelInferencePaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `ModelTrainingPaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelTrainingPaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -1249,11 +1493,22 @@ pub mod collaboration {
         }
     }
 
+    impl Serialize for ModelTrainingPaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `SyntheticDataGenerationPaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SyntheticDataGenerationPaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -1266,11 +1521,22 @@ pub mod collaboration {
         }
     }
 
+    impl Serialize for SyntheticDataGenerationPaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `QueryComputePaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryComputePaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -1283,20 +1549,28 @@ pub mod collaboration {
         }
     }
 
+    impl Serialize for QueryComputePaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `DataEncryptionMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataEncryptionMetadata {
         /// `AllowCleartext`.
-        #[serde(rename = "AllowCleartext")]
         pub allow_cleartext: Value<bool>,
         /// `AllowDuplicates`.
-        #[serde(rename = "AllowDuplicates")]
         pub allow_duplicates: Value<bool>,
         /// `AllowJoinsOnColumnsWithDifferentNames`.
-        #[serde(rename = "AllowJoinsOnColumnsWithDifferentNames")]
         pub allow_joins_on_columns_with_different_names: Value<bool>,
         /// `PreserveNulls`.
-        #[serde(rename = "PreserveNulls")]
         pub preserve_nulls: Value<bool>,
     }
 
@@ -1315,6 +1589,24 @@ pub mod collaboration {
                     .into(),
                 preserve_nulls: preserve_nulls.into(),
             }
+        }
+    }
+
+    impl Serialize for DataEncryptionMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowCleartext", &self.allow_cleartext)?;
+            map.serialize_entry("AllowDuplicates", &self.allow_duplicates)?;
+            map.serialize_entry(
+                "AllowJoinsOnColumnsWithDifferentNames",
+                &self.allow_joins_on_columns_with_different_names,
+            )?;
+            map.serialize_entry("PreserveNulls", &self.preserve_nulls)?;
+            map.end()
         }
     }
 
@@ -1356,26 +1648,17 @@ pub mod collaboration {
     }
 
     /// The `MemberSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MemberSpecification {
         /// `AccountId`.
-        #[serde(rename = "AccountId")]
         pub account_id: Value<String>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `MLMemberAbilities`.
-        #[serde(rename = "MLMemberAbilities", skip_serializing_if = "Option::is_none")]
         pub ml_member_abilities: Option<MlMemberAbilities>,
         /// `MemberAbilities`.
-        #[serde(rename = "MemberAbilities", skip_serializing_if = "Option::is_none")]
         pub member_abilities: Option<Vec<Value<MemberAbility>>>,
         /// `PaymentConfiguration`.
-        #[serde(
-            rename = "PaymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub payment_configuration: Option<PaymentConfiguration>,
     }
 
@@ -1392,6 +1675,26 @@ pub mod collaboration {
                 member_abilities: None,
                 payment_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for MemberSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "MLMemberAbilities", &self.ml_member_abilities)?;
+            crate::cfn::entry(&mut map, "MemberAbilities", &self.member_abilities)?;
+            crate::cfn::entry(
+                &mut map,
+                "PaymentConfiguration",
+                &self.payment_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -1502,35 +1805,23 @@ pub mod configured_table {
     }
 
     /// The properties of `AWS::CleanRooms::ConfiguredTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfiguredTableProps {
         /// `AllowedColumns`.
-        #[serde(rename = "AllowedColumns")]
         pub allowed_columns: Vec<Value<String>>,
         /// `AnalysisMethod`.
-        #[serde(rename = "AnalysisMethod")]
         pub analysis_method: Value<AnalysisMethod>,
         /// `AnalysisRules`.
-        #[serde(rename = "AnalysisRules", skip_serializing_if = "Option::is_none")]
         pub analysis_rules: Option<Vec<AnalysisRule>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SelectedAnalysisMethods`.
-        #[serde(
-            rename = "SelectedAnalysisMethods",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub selected_analysis_methods: Option<Vec<Value<SelectedAnalysisMethod>>>,
         /// `TableReference`.
-        #[serde(rename = "TableReference")]
         pub table_reference: TableReference,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms collaboration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms collaboration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1552,6 +1843,29 @@ pub mod configured_table {
                 table_reference: table_reference.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConfiguredTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowedColumns", &self.allowed_columns)?;
+            map.serialize_entry("AnalysisMethod", &self.analysis_method)?;
+            crate::cfn::entry(&mut map, "AnalysisRules", &self.analysis_rules)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelectedAnalysisMethods",
+                &self.selected_analysis_methods,
+            )?;
+            map.serialize_entry("TableReference", &self.table_reference)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1596,13 +1910,11 @@ pub mod configured_table {
     }
 
     /// The `AnalysisRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisRule {
         /// `Policy`.
-        #[serde(rename = "Policy")]
         pub policy: ConfiguredTableAnalysisRulePolicy,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ConfiguredTableAnalysisRuleType>,
     }
 
@@ -1619,11 +1931,23 @@ pub mod configured_table {
         }
     }
 
+    impl Serialize for AnalysisRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ConfiguredTableAnalysisRulePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfiguredTableAnalysisRulePolicy {
         /// `V1`.
-        #[serde(rename = "V1")]
         pub v1: ConfiguredTableAnalysisRulePolicyV1,
     }
 
@@ -1634,38 +1958,53 @@ pub mod configured_table {
         }
     }
 
+    impl Serialize for ConfiguredTableAnalysisRulePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("V1", &self.v1)?;
+            map.end()
+        }
+    }
+
     /// The `ConfiguredTableAnalysisRulePolicyV1` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfiguredTableAnalysisRulePolicyV1 {
         /// `List`.
-        #[serde(rename = "List", skip_serializing_if = "Option::is_none")]
         pub list: Option<AnalysisRuleList>,
         /// `Aggregation`.
-        #[serde(rename = "Aggregation", skip_serializing_if = "Option::is_none")]
         pub aggregation: Option<AnalysisRuleAggregation>,
         /// `Custom`.
-        #[serde(rename = "Custom", skip_serializing_if = "Option::is_none")]
         pub custom: Option<AnalysisRuleCustom>,
     }
 
+    impl Serialize for ConfiguredTableAnalysisRulePolicyV1 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "List", &self.list)?;
+            crate::cfn::entry(&mut map, "Aggregation", &self.aggregation)?;
+            crate::cfn::entry(&mut map, "Custom", &self.custom)?;
+            map.end()
+        }
+    }
+
     /// The `AnalysisRuleList` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisRuleList {
         /// `AdditionalAnalyses`.
-        #[serde(rename = "AdditionalAnalyses", skip_serializing_if = "Option::is_none")]
         pub additional_analyses: Option<Value<AdditionalAnalyses>>,
         /// `AllowedJoinOperators`.
-        #[serde(
-            rename = "AllowedJoinOperators",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_join_operators: Option<Vec<Value<JoinOperator>>>,
         /// `JoinColumns`.
-        #[serde(rename = "JoinColumns")]
         pub join_columns: Vec<Value<String>>,
         /// `ListColumns`.
-        #[serde(rename = "ListColumns")]
         pub list_columns: Vec<Value<String>>,
     }
 
@@ -1681,6 +2020,29 @@ pub mod configured_table {
                 join_columns: join_columns.into(),
                 list_columns: list_columns.into(),
             }
+        }
+    }
+
+    impl Serialize for AnalysisRuleList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalAnalyses",
+                &self.additional_analyses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedJoinOperators",
+                &self.allowed_join_operators,
+            )?;
+            map.serialize_entry("JoinColumns", &self.join_columns)?;
+            map.serialize_entry("ListColumns", &self.list_columns)?;
+            map.end()
         }
     }
 
@@ -1722,35 +2084,23 @@ pub mod configured_table {
     }
 
     /// The `AnalysisRuleAggregation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisRuleAggregation {
         /// `AdditionalAnalyses`.
-        #[serde(rename = "AdditionalAnalyses", skip_serializing_if = "Option::is_none")]
         pub additional_analyses: Option<Value<AdditionalAnalyses>>,
         /// `AggregateColumns`.
-        #[serde(rename = "AggregateColumns")]
         pub aggregate_columns: Vec<AggregateColumn>,
         /// `AllowedJoinOperators`.
-        #[serde(
-            rename = "AllowedJoinOperators",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_join_operators: Option<Vec<Value<JoinOperator>>>,
         /// `DimensionColumns`.
-        #[serde(rename = "DimensionColumns")]
         pub dimension_columns: Vec<Value<String>>,
         /// `JoinColumns`.
-        #[serde(rename = "JoinColumns")]
         pub join_columns: Vec<Value<String>>,
         /// `JoinRequired`.
-        #[serde(rename = "JoinRequired", skip_serializing_if = "Option::is_none")]
         pub join_required: Option<Value<JoinRequiredOption>>,
         /// `OutputConstraints`.
-        #[serde(rename = "OutputConstraints")]
         pub output_constraints: Vec<AggregationConstraint>,
         /// `ScalarFunctions`.
-        #[serde(rename = "ScalarFunctions")]
         pub scalar_functions: Vec<Value<ScalarFunctions>>,
     }
 
@@ -1776,14 +2126,39 @@ pub mod configured_table {
         }
     }
 
+    impl Serialize for AnalysisRuleAggregation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalAnalyses",
+                &self.additional_analyses,
+            )?;
+            map.serialize_entry("AggregateColumns", &self.aggregate_columns)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedJoinOperators",
+                &self.allowed_join_operators,
+            )?;
+            map.serialize_entry("DimensionColumns", &self.dimension_columns)?;
+            map.serialize_entry("JoinColumns", &self.join_columns)?;
+            crate::cfn::entry(&mut map, "JoinRequired", &self.join_required)?;
+            map.serialize_entry("OutputConstraints", &self.output_constraints)?;
+            map.serialize_entry("ScalarFunctions", &self.scalar_functions)?;
+            map.end()
+        }
+    }
+
     /// The `AggregateColumn` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AggregateColumn {
         /// `ColumnNames`.
-        #[serde(rename = "ColumnNames")]
         pub column_names: Vec<Value<String>>,
         /// `Function`.
-        #[serde(rename = "Function")]
         pub function: Value<AggregateFunctionName>,
     }
 
@@ -1797,6 +2172,19 @@ pub mod configured_table {
                 column_names: column_names.into(),
                 function: function.into(),
             }
+        }
+    }
+
+    impl Serialize for AggregateColumn {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnNames", &self.column_names)?;
+            map.serialize_entry("Function", &self.function)?;
+            map.end()
         }
     }
 
@@ -1881,16 +2269,13 @@ pub mod configured_table {
     }
 
     /// The `AggregationConstraint` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AggregationConstraint {
         /// `ColumnName`.
-        #[serde(rename = "ColumnName")]
         pub column_name: Value<String>,
         /// `Minimum`.
-        #[serde(rename = "Minimum")]
         pub minimum: Value<f64>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<AggregationType>,
     }
 
@@ -1906,6 +2291,20 @@ pub mod configured_table {
                 minimum: minimum.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for AggregationConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnName", &self.column_name)?;
+            map.serialize_entry("Minimum", &self.minimum)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2047,40 +2446,21 @@ pub mod configured_table {
     }
 
     /// The `AnalysisRuleCustom` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalysisRuleCustom {
         /// `AdditionalAnalyses`.
-        #[serde(rename = "AdditionalAnalyses", skip_serializing_if = "Option::is_none")]
         pub additional_analyses: Option<Value<AdditionalAnalyses>>,
         /// `AggregationThresholds`.
-        #[serde(
-            rename = "AggregationThresholds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aggregation_thresholds: Option<Vec<AggregationThreshold>>,
         /// `AllowedAnalyses`.
-        #[serde(rename = "AllowedAnalyses")]
         pub allowed_analyses: Vec<Value<String>>,
         /// `AllowedAnalysisProviders`.
-        #[serde(
-            rename = "AllowedAnalysisProviders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_analysis_providers: Option<Vec<Value<String>>>,
         /// `ComparisonControls`.
-        #[serde(rename = "ComparisonControls", skip_serializing_if = "Option::is_none")]
         pub comparison_controls: Option<ComparisonControls>,
         /// `DifferentialPrivacy`.
-        #[serde(rename = "DifferentialPrivacy", skip_serializing_if = "Option::is_none")]
         pub differential_privacy: Option<DifferentialPrivacy>,
         /// `DisallowedOutputColumns`.
-        #[serde(
-            rename = "DisallowedOutputColumns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disallowed_output_columns: Option<Vec<Value<String>>>,
     }
 
@@ -2096,6 +2476,48 @@ pub mod configured_table {
                 differential_privacy: None,
                 disallowed_output_columns: None,
             }
+        }
+    }
+
+    impl Serialize for AnalysisRuleCustom {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalAnalyses",
+                &self.additional_analyses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AggregationThresholds",
+                &self.aggregation_thresholds,
+            )?;
+            map.serialize_entry("AllowedAnalyses", &self.allowed_analyses)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedAnalysisProviders",
+                &self.allowed_analysis_providers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComparisonControls",
+                &self.comparison_controls,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DifferentialPrivacy",
+                &self.differential_privacy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisallowedOutputColumns",
+                &self.disallowed_output_columns,
+            )?;
+            map.end()
         }
     }
 
@@ -2178,30 +2600,38 @@ pub mod configured_table {
     }
 
     /// The `TableReference` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TableReference {
         /// `Glue`.
-        #[serde(rename = "Glue", skip_serializing_if = "Option::is_none")]
         pub glue: Option<GlueTableReference>,
         /// `Snowflake`.
-        #[serde(rename = "Snowflake", skip_serializing_if = "Option::is_none")]
         pub snowflake: Option<SnowflakeTableReference>,
         /// `Athena`.
-        #[serde(rename = "Athena", skip_serializing_if = "Option::is_none")]
         pub athena: Option<AthenaTableReference>,
     }
 
+    impl Serialize for TableReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Glue", &self.glue)?;
+            crate::cfn::entry(&mut map, "Snowflake", &self.snowflake)?;
+            crate::cfn::entry(&mut map, "Athena", &self.athena)?;
+            map.end()
+        }
+    }
+
     /// The `GlueTableReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlueTableReference {
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<CommercialRegion>>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -2216,6 +2646,20 @@ pub mod configured_table {
                 region: None,
                 table_name: table_name.into(),
             }
+        }
+    }
+
+    impl Serialize for GlueTableReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
         }
     }
 
@@ -2347,25 +2791,19 @@ pub mod configured_table {
     }
 
     /// The `SnowflakeTableReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnowflakeTableReference {
         /// `AccountIdentifier`.
-        #[serde(rename = "AccountIdentifier")]
         pub account_identifier: Value<String>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `SchemaName`.
-        #[serde(rename = "SchemaName")]
         pub schema_name: Value<String>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
         /// `TableSchema`.
-        #[serde(rename = "TableSchema")]
         pub table_schema: SnowflakeTableSchema,
     }
 
@@ -2390,22 +2828,48 @@ pub mod configured_table {
         }
     }
 
+    impl Serialize for SnowflakeTableReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountIdentifier", &self.account_identifier)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("SchemaName", &self.schema_name)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.serialize_entry("TableSchema", &self.table_schema)?;
+            map.end()
+        }
+    }
+
     /// The `SnowflakeTableSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnowflakeTableSchema {
         /// `V1`.
-        #[serde(rename = "V1", skip_serializing_if = "Option::is_none")]
         pub v1: Option<Vec<SnowflakeTableSchemaV1>>,
     }
 
+    impl Serialize for SnowflakeTableSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "V1", &self.v1)?;
+            map.end()
+        }
+    }
+
     /// The `SnowflakeTableSchemaV1` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnowflakeTableSchemaV1 {
         /// `ColumnName`.
-        #[serde(rename = "ColumnName")]
         pub column_name: Value<String>,
         /// `ColumnType`.
-        #[serde(rename = "ColumnType")]
         pub column_type: Value<String>,
     }
 
@@ -2422,26 +2886,33 @@ pub mod configured_table {
         }
     }
 
+    impl Serialize for SnowflakeTableSchemaV1 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnName", &self.column_name)?;
+            map.serialize_entry("ColumnType", &self.column_type)?;
+            map.end()
+        }
+    }
+
     /// The `AthenaTableReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AthenaTableReference {
         /// `CatalogName`.
-        #[serde(rename = "CatalogName", skip_serializing_if = "Option::is_none")]
         pub catalog_name: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `OutputLocation`.
-        #[serde(rename = "OutputLocation", skip_serializing_if = "Option::is_none")]
         pub output_location: Option<Value<String>>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<CommercialRegion>>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
         /// `WorkGroup`.
-        #[serde(rename = "WorkGroup")]
         pub work_group: Value<String>,
     }
 
@@ -2460,6 +2931,23 @@ pub mod configured_table {
                 table_name: table_name.into(),
                 work_group: work_group.into(),
             }
+        }
+    }
+
+    impl Serialize for AthenaTableReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogName", &self.catalog_name)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "OutputLocation", &self.output_location)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.serialize_entry("WorkGroup", &self.work_group)?;
+            map.end()
         }
     }
 }
@@ -2536,34 +3024,23 @@ pub mod configured_table_association {
     }
 
     /// The properties of `AWS::CleanRooms::ConfiguredTableAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfiguredTableAssociationProps {
         /// `ConfiguredTableAssociationAnalysisRules`.
-        #[serde(
-            rename = "ConfiguredTableAssociationAnalysisRules",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub configured_table_association_analysis_rules: Option<
             Vec<ConfiguredTableAssociationAnalysisRule>,
         >,
         /// `ConfiguredTableIdentifier`.
-        #[serde(rename = "ConfiguredTableIdentifier")]
         pub configured_table_identifier: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MembershipIdentifier`.
-        #[serde(rename = "MembershipIdentifier")]
         pub membership_identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms collaboration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms collaboration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2587,14 +3064,37 @@ pub mod configured_table_association {
         }
     }
 
+    impl Serialize for CfnConfiguredTableAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfiguredTableAssociationAnalysisRules",
+                &self.configured_table_association_analysis_rules,
+            )?;
+            map.serialize_entry(
+                "ConfiguredTableIdentifier",
+                &self.configured_table_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("MembershipIdentifier", &self.membership_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ConfiguredTableAssociationAnalysisRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfiguredTableAssociationAnalysisRule {
         /// `Policy`.
-        #[serde(rename = "Policy")]
         pub policy: ConfiguredTableAssociationAnalysisRulePolicy,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ConfiguredTableAssociationAnalysisRuleType>,
     }
 
@@ -2611,11 +3111,23 @@ pub mod configured_table_association {
         }
     }
 
+    impl Serialize for ConfiguredTableAssociationAnalysisRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ConfiguredTableAssociationAnalysisRulePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfiguredTableAssociationAnalysisRulePolicy {
         /// `V1`.
-        #[serde(rename = "V1")]
         pub v1: ConfiguredTableAssociationAnalysisRulePolicyV1,
     }
 
@@ -2628,75 +3140,131 @@ pub mod configured_table_association {
         }
     }
 
+    impl Serialize for ConfiguredTableAssociationAnalysisRulePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("V1", &self.v1)?;
+            map.end()
+        }
+    }
+
     /// The `ConfiguredTableAssociationAnalysisRulePolicyV1` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfiguredTableAssociationAnalysisRulePolicyV1 {
         /// `List`.
-        #[serde(rename = "List", skip_serializing_if = "Option::is_none")]
         pub list: Option<ConfiguredTableAssociationAnalysisRuleList>,
         /// `Aggregation`.
-        #[serde(rename = "Aggregation", skip_serializing_if = "Option::is_none")]
         pub aggregation: Option<ConfiguredTableAssociationAnalysisRuleAggregation>,
         /// `Custom`.
-        #[serde(rename = "Custom", skip_serializing_if = "Option::is_none")]
         pub custom: Option<ConfiguredTableAssociationAnalysisRuleCustom>,
     }
 
+    impl Serialize for ConfiguredTableAssociationAnalysisRulePolicyV1 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "List", &self.list)?;
+            crate::cfn::entry(&mut map, "Aggregation", &self.aggregation)?;
+            crate::cfn::entry(&mut map, "Custom", &self.custom)?;
+            map.end()
+        }
+    }
+
     /// The `ConfiguredTableAssociationAnalysisRuleList` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfiguredTableAssociationAnalysisRuleList {
         /// `AllowedAdditionalAnalyses`.
-        #[serde(
-            rename = "AllowedAdditionalAnalyses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_additional_analyses: Option<Vec<Value<String>>>,
         /// `AllowedResultReceivers`.
-        #[serde(
-            rename = "AllowedResultReceivers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_result_receivers: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ConfiguredTableAssociationAnalysisRuleList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedAdditionalAnalyses",
+                &self.allowed_additional_analyses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedResultReceivers",
+                &self.allowed_result_receivers,
+            )?;
+            map.end()
+        }
     }
 
     /// The `ConfiguredTableAssociationAnalysisRuleAggregation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfiguredTableAssociationAnalysisRuleAggregation {
         /// `AllowedAdditionalAnalyses`.
-        #[serde(
-            rename = "AllowedAdditionalAnalyses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_additional_analyses: Option<Vec<Value<String>>>,
         /// `AllowedResultReceivers`.
-        #[serde(
-            rename = "AllowedResultReceivers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_result_receivers: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ConfiguredTableAssociationAnalysisRuleAggregation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedAdditionalAnalyses",
+                &self.allowed_additional_analyses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedResultReceivers",
+                &self.allowed_result_receivers,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ConfiguredTableAssociationAnalysisRuleCustom` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfiguredTableAssociationAnalysisRuleCustom {
         /// `AllowedAdditionalAnalyses`.
-        #[serde(
-            rename = "AllowedAdditionalAnalyses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_additional_analyses: Option<Vec<Value<String>>>,
         /// `AllowedResultReceivers`.
-        #[serde(
-            rename = "AllowedResultReceivers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_result_receivers: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ConfiguredTableAssociationAnalysisRuleCustom {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedAdditionalAnalyses",
+                &self.allowed_additional_analyses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedResultReceivers",
+                &self.allowed_result_receivers,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ConfiguredTableAssociationAnalysisRuleType`.
@@ -2831,25 +3399,19 @@ pub mod id_mapping_table {
     }
 
     /// The properties of `AWS::CleanRooms::IdMappingTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdMappingTableProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `InputReferenceConfig`.
-        #[serde(rename = "InputReferenceConfig")]
         pub input_reference_config: IdMappingTableInputReferenceConfig,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `MembershipIdentifier`.
-        #[serde(rename = "MembershipIdentifier")]
         pub membership_identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2871,14 +3433,29 @@ pub mod id_mapping_table {
         }
     }
 
+    impl Serialize for CfnIdMappingTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InputReferenceConfig", &self.input_reference_config)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("MembershipIdentifier", &self.membership_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IdMappingTableInputReferenceConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdMappingTableInputReferenceConfig {
         /// `InputReferenceArn`.
-        #[serde(rename = "InputReferenceArn")]
         pub input_reference_arn: Value<String>,
         /// `ManageResourcePolicies`.
-        #[serde(rename = "ManageResourcePolicies")]
         pub manage_resource_policies: Value<bool>,
     }
 
@@ -2892,6 +3469,22 @@ pub mod id_mapping_table {
                 input_reference_arn: input_reference_arn.into(),
                 manage_resource_policies: manage_resource_policies.into(),
             }
+        }
+    }
+
+    impl Serialize for IdMappingTableInputReferenceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputReferenceArn", &self.input_reference_arn)?;
+            map.serialize_entry(
+                "ManageResourcePolicies",
+                &self.manage_resource_policies,
+            )?;
+            map.end()
         }
     }
 }
@@ -2987,25 +3580,19 @@ pub mod id_namespace_association {
     }
 
     /// The properties of `AWS::CleanRooms::IdNamespaceAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdNamespaceAssociationProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IdMappingConfig`.
-        #[serde(rename = "IdMappingConfig", skip_serializing_if = "Option::is_none")]
         pub id_mapping_config: Option<IdMappingConfig>,
         /// `InputReferenceConfig`.
-        #[serde(rename = "InputReferenceConfig")]
         pub input_reference_config: IdNamespaceAssociationInputReferenceConfig,
         /// `MembershipIdentifier`.
-        #[serde(rename = "MembershipIdentifier")]
         pub membership_identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3029,11 +3616,27 @@ pub mod id_namespace_association {
         }
     }
 
+    impl Serialize for CfnIdNamespaceAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IdMappingConfig", &self.id_mapping_config)?;
+            map.serialize_entry("InputReferenceConfig", &self.input_reference_config)?;
+            map.serialize_entry("MembershipIdentifier", &self.membership_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IdMappingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdMappingConfig {
         /// `AllowUseAsDimensionColumn`.
-        #[serde(rename = "AllowUseAsDimensionColumn")]
         pub allow_use_as_dimension_column: Value<bool>,
     }
 
@@ -3046,14 +3649,27 @@ pub mod id_namespace_association {
         }
     }
 
+    impl Serialize for IdMappingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AllowUseAsDimensionColumn",
+                &self.allow_use_as_dimension_column,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IdNamespaceAssociationInputReferenceConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdNamespaceAssociationInputReferenceConfig {
         /// `InputReferenceArn`.
-        #[serde(rename = "InputReferenceArn")]
         pub input_reference_arn: Value<String>,
         /// `ManageResourcePolicies`.
-        #[serde(rename = "ManageResourcePolicies")]
         pub manage_resource_policies: Value<bool>,
     }
 
@@ -3067,6 +3683,22 @@ pub mod id_namespace_association {
                 input_reference_arn: input_reference_arn.into(),
                 manage_resource_policies: manage_resource_policies.into(),
             }
+        }
+    }
+
+    impl Serialize for IdNamespaceAssociationInputReferenceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputReferenceArn", &self.input_reference_arn)?;
+            map.serialize_entry(
+                "ManageResourcePolicies",
+                &self.manage_resource_policies,
+            )?;
+            map.end()
         }
     }
 }
@@ -3165,28 +3797,21 @@ pub mod intermediate_table {
     }
 
     /// The properties of `AWS::CleanRooms::IntermediateTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntermediateTableProps {
         /// `AnalysisRules`.
-        #[serde(rename = "AnalysisRules", skip_serializing_if = "Option::is_none")]
         pub analysis_rules: Option<Vec<IntermediateTableAnalysisRule>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `MembershipIdentifier`.
-        #[serde(rename = "MembershipIdentifier")]
         pub membership_identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PopulationAnalysisConfiguration`.
-        #[serde(rename = "PopulationAnalysisConfiguration")]
         pub population_analysis_configuration: PopulationAnalysisConfiguration,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3210,14 +3835,33 @@ pub mod intermediate_table {
         }
     }
 
+    impl Serialize for CfnIntermediateTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnalysisRules", &self.analysis_rules)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("MembershipIdentifier", &self.membership_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "PopulationAnalysisConfiguration",
+                &self.population_analysis_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IntermediateTableAnalysisRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntermediateTableAnalysisRule {
         /// `Policy`.
-        #[serde(rename = "Policy")]
         pub policy: IntermediateTableAnalysisRulePolicy,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<IntermediateTableAnalysisRuleType>,
     }
 
@@ -3234,11 +3878,23 @@ pub mod intermediate_table {
         }
     }
 
+    impl Serialize for IntermediateTableAnalysisRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `IntermediateTableAnalysisRulePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntermediateTableAnalysisRulePolicy {
         /// `V1`.
-        #[serde(rename = "V1")]
         pub v1: IntermediateTableAnalysisRulePolicyV1,
     }
 
@@ -3249,56 +3905,55 @@ pub mod intermediate_table {
         }
     }
 
+    impl Serialize for IntermediateTableAnalysisRulePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("V1", &self.v1)?;
+            map.end()
+        }
+    }
+
     /// The `IntermediateTableAnalysisRulePolicyV1` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntermediateTableAnalysisRulePolicyV1 {
         /// `Custom`.
-        #[serde(rename = "Custom", skip_serializing_if = "Option::is_none")]
         pub custom: Option<IntermediateTableAnalysisRuleCustom>,
     }
 
+    impl Serialize for IntermediateTableAnalysisRulePolicyV1 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Custom", &self.custom)?;
+            map.end()
+        }
+    }
+
     /// The `IntermediateTableAnalysisRuleCustom` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntermediateTableAnalysisRuleCustom {
         /// `AdditionalAnalyses`.
-        #[serde(rename = "AdditionalAnalyses", skip_serializing_if = "Option::is_none")]
         pub additional_analyses: Option<Value<AdditionalAnalyses>>,
         /// `AggregationThresholds`.
-        #[serde(
-            rename = "AggregationThresholds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aggregation_thresholds: Option<Vec<AggregationThreshold>>,
         /// `AllowedAnalyses`.
-        #[serde(rename = "AllowedAnalyses")]
         pub allowed_analyses: Vec<Value<String>>,
         /// `AllowedAnalysisProviders`.
-        #[serde(
-            rename = "AllowedAnalysisProviders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_analysis_providers: Option<Vec<Value<String>>>,
         /// `AllowedResultReceivers`.
-        #[serde(
-            rename = "AllowedResultReceivers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_result_receivers: Option<Vec<Value<String>>>,
         /// `ComparisonControls`.
-        #[serde(rename = "ComparisonControls", skip_serializing_if = "Option::is_none")]
         pub comparison_controls: Option<ComparisonControls>,
         /// `DifferentialPrivacy`.
-        #[serde(rename = "DifferentialPrivacy", skip_serializing_if = "Option::is_none")]
         pub differential_privacy: Option<DifferentialPrivacy>,
         /// `DisallowedOutputColumns`.
-        #[serde(
-            rename = "DisallowedOutputColumns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disallowed_output_columns: Option<Vec<Value<String>>>,
     }
 
@@ -3315,6 +3970,53 @@ pub mod intermediate_table {
                 differential_privacy: None,
                 disallowed_output_columns: None,
             }
+        }
+    }
+
+    impl Serialize for IntermediateTableAnalysisRuleCustom {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalAnalyses",
+                &self.additional_analyses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AggregationThresholds",
+                &self.aggregation_thresholds,
+            )?;
+            map.serialize_entry("AllowedAnalyses", &self.allowed_analyses)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedAnalysisProviders",
+                &self.allowed_analysis_providers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedResultReceivers",
+                &self.allowed_result_receivers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComparisonControls",
+                &self.comparison_controls,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DifferentialPrivacy",
+                &self.differential_privacy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisallowedOutputColumns",
+                &self.disallowed_output_columns,
+            )?;
+            map.end()
         }
     }
 
@@ -3354,22 +4056,48 @@ pub mod intermediate_table {
     }
 
     /// The `PopulationAnalysisConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PopulationAnalysisConfiguration {
         /// `SqlParameters`.
-        #[serde(rename = "SqlParameters", skip_serializing_if = "Option::is_none")]
         pub sql_parameters: Option<PopulationAnalysisSqlParameters>,
     }
 
+    impl Serialize for PopulationAnalysisConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SqlParameters", &self.sql_parameters)?;
+            map.end()
+        }
+    }
+
     /// The `PopulationAnalysisSqlParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PopulationAnalysisSqlParameters {
         /// `AnalysisTemplateArn`.
-        #[serde(rename = "AnalysisTemplateArn", skip_serializing_if = "Option::is_none")]
         pub analysis_template_arn: Option<Value<String>>,
         /// `QueryString`.
-        #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
         pub query_string: Option<Value<String>>,
+    }
+
+    impl Serialize for PopulationAnalysisSqlParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnalysisTemplateArn",
+                &self.analysis_template_arn,
+            )?;
+            crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+            map.end()
+        }
     }
 }
 
@@ -3450,47 +4178,27 @@ pub mod membership {
     }
 
     /// The properties of `AWS::CleanRooms::Membership`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMembershipProps {
         /// `CollaborationIdentifier`.
-        #[serde(rename = "CollaborationIdentifier")]
         pub collaboration_identifier: Value<String>,
         /// `DefaultJobResultConfiguration`.
-        #[serde(
-            rename = "DefaultJobResultConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_job_result_configuration: Option<
             MembershipProtectedJobResultConfiguration,
         >,
         /// `DefaultResultConfiguration`.
-        #[serde(
-            rename = "DefaultResultConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_result_configuration: Option<
             MembershipProtectedQueryResultConfiguration,
         >,
         /// `IsMetricsEnabled`.
-        #[serde(rename = "IsMetricsEnabled", skip_serializing_if = "Option::is_none")]
         pub is_metrics_enabled: Option<Value<bool>>,
         /// `JobLogStatus`.
-        #[serde(rename = "JobLogStatus", skip_serializing_if = "Option::is_none")]
         pub job_log_status: Option<Value<MembershipJobLogStatus>>,
         /// `PaymentConfiguration`.
-        #[serde(
-            rename = "PaymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub payment_configuration: Option<MembershipPaymentConfiguration>,
         /// `QueryLogStatus`.
-        #[serde(rename = "QueryLogStatus")]
         pub query_log_status: Value<MembershipQueryLogStatus>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms membership.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms membership.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3513,14 +4221,46 @@ pub mod membership {
         }
     }
 
+    impl Serialize for CfnMembershipProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CollaborationIdentifier",
+                &self.collaboration_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultJobResultConfiguration",
+                &self.default_job_result_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResultConfiguration",
+                &self.default_result_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "IsMetricsEnabled", &self.is_metrics_enabled)?;
+            crate::cfn::entry(&mut map, "JobLogStatus", &self.job_log_status)?;
+            crate::cfn::entry(
+                &mut map,
+                "PaymentConfiguration",
+                &self.payment_configuration,
+            )?;
+            map.serialize_entry("QueryLogStatus", &self.query_log_status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipProtectedJobResultConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipProtectedJobResultConfiguration {
         /// `OutputConfiguration`.
-        #[serde(rename = "OutputConfiguration")]
         pub output_configuration: MembershipProtectedJobOutputConfiguration,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -3537,11 +4277,23 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipProtectedJobResultConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OutputConfiguration", &self.output_configuration)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipProtectedJobOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipProtectedJobOutputConfiguration {
         /// `S3`.
-        #[serde(rename = "S3")]
         pub s3: ProtectedJobS3OutputConfigurationInput,
     }
 
@@ -3552,14 +4304,24 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipProtectedJobOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `ProtectedJobS3OutputConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProtectedJobS3OutputConfigurationInput {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `KeyPrefix`.
-        #[serde(rename = "KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub key_prefix: Option<Value<String>>,
     }
 
@@ -3573,14 +4335,25 @@ pub mod membership {
         }
     }
 
+    impl Serialize for ProtectedJobS3OutputConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "KeyPrefix", &self.key_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipProtectedQueryResultConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipProtectedQueryResultConfiguration {
         /// `OutputConfiguration`.
-        #[serde(rename = "OutputConfiguration")]
         pub output_configuration: MembershipProtectedQueryOutputConfiguration,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
 
@@ -3596,11 +4369,23 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipProtectedQueryResultConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OutputConfiguration", &self.output_configuration)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipProtectedQueryOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipProtectedQueryOutputConfiguration {
         /// `S3`.
-        #[serde(rename = "S3")]
         pub s3: ProtectedQueryS3OutputConfiguration,
     }
 
@@ -3611,20 +4396,28 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipProtectedQueryOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `ProtectedQueryS3OutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProtectedQueryS3OutputConfiguration {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `KeyPrefix`.
-        #[serde(rename = "KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub key_prefix: Option<Value<String>>,
         /// `ResultFormat`.
-        #[serde(rename = "ResultFormat")]
         pub result_format: Value<ResultFormat>,
         /// `SingleFileOutput`.
-        #[serde(rename = "SingleFileOutput", skip_serializing_if = "Option::is_none")]
         pub single_file_output: Option<Value<bool>>,
     }
 
@@ -3640,6 +4433,21 @@ pub mod membership {
                 result_format: result_format.into(),
                 single_file_output: None,
             }
+        }
+    }
+
+    impl Serialize for ProtectedQueryS3OutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "KeyPrefix", &self.key_prefix)?;
+            map.serialize_entry("ResultFormat", &self.result_format)?;
+            crate::cfn::entry(&mut map, "SingleFileOutput", &self.single_file_output)?;
+            map.end()
         }
     }
 
@@ -3718,16 +4526,13 @@ pub mod membership {
     }
 
     /// The `MembershipPaymentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipPaymentConfiguration {
         /// `JobCompute`.
-        #[serde(rename = "JobCompute", skip_serializing_if = "Option::is_none")]
         pub job_compute: Option<MembershipJobComputePaymentConfig>,
         /// `MachineLearning`.
-        #[serde(rename = "MachineLearning", skip_serializing_if = "Option::is_none")]
         pub machine_learning: Option<MembershipMlPaymentConfig>,
         /// `QueryCompute`.
-        #[serde(rename = "QueryCompute")]
         pub query_compute: MembershipQueryComputePaymentConfig,
     }
 
@@ -3744,11 +4549,24 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipPaymentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JobCompute", &self.job_compute)?;
+            crate::cfn::entry(&mut map, "MachineLearning", &self.machine_learning)?;
+            map.serialize_entry("QueryCompute", &self.query_compute)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipJobComputePaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipJobComputePaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -3761,31 +4579,53 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipJobComputePaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipMlPaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MembershipMlPaymentConfig {
         /// `ModelInference`.
-        #[serde(rename = "ModelInference", skip_serializing_if = "Option::is_none")]
         pub model_inference: Option<MembershipModelInferencePaymentConfig>,
         /// `ModelTraining`.
-        #[serde(rename = "ModelTraining", skip_serializing_if = "Option::is_none")]
         pub model_training: Option<MembershipModelTrainingPaymentConfig>,
         /// `SyntheticDataGeneration`.
-        #[serde(
-            rename = "SyntheticDataGeneration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub synthetic_data_generation: Option<
             MembershipSyntheticDataGenerationPaymentConfig,
         >,
     }
 
+    impl Serialize for MembershipMlPaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ModelInference", &self.model_inference)?;
+            crate::cfn::entry(&mut map, "ModelTraining", &self.model_training)?;
+            crate::cfn::entry(
+                &mut map,
+                "SyntheticDataGeneration",
+                &self.synthetic_data_generation,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MembershipModelInferencePaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipModelInferencePaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -3798,11 +4638,22 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipModelInferencePaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipModelTrainingPaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipModelTrainingPaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -3815,11 +4666,22 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipModelTrainingPaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipSyntheticDataGenerationPaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipSyntheticDataGenerationPaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -3832,11 +4694,22 @@ pub mod membership {
         }
     }
 
+    impl Serialize for MembershipSyntheticDataGenerationPaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
+        }
+    }
+
     /// The `MembershipQueryComputePaymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MembershipQueryComputePaymentConfig {
         /// `IsResponsible`.
-        #[serde(rename = "IsResponsible")]
         pub is_responsible: Value<bool>,
     }
 
@@ -3846,6 +4719,18 @@ pub mod membership {
             Self {
                 is_responsible: is_responsible.into(),
             }
+        }
+    }
+
+    impl Serialize for MembershipQueryComputePaymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsResponsible", &self.is_responsible)?;
+            map.end()
         }
     }
 
@@ -3973,22 +4858,17 @@ pub mod privacy_budget_template {
     }
 
     /// The properties of `AWS::CleanRooms::PrivacyBudgetTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivacyBudgetTemplateProps {
         /// `AutoRefresh`.
-        #[serde(rename = "AutoRefresh")]
         pub auto_refresh: Value<AutoRefresh>,
         /// `MembershipIdentifier`.
-        #[serde(rename = "MembershipIdentifier")]
         pub membership_identifier: Value<String>,
         /// `Parameters`.
-        #[serde(rename = "Parameters")]
         pub parameters: Parameters,
         /// `PrivacyBudgetType`.
-        #[serde(rename = "PrivacyBudgetType")]
         pub privacy_budget_type: Value<PrivacyBudgetType>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms privacy budget template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms privacy budget template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4007,6 +4887,22 @@ pub mod privacy_budget_template {
                 privacy_budget_type: privacy_budget_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPrivacyBudgetTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoRefresh", &self.auto_refresh)?;
+            map.serialize_entry("MembershipIdentifier", &self.membership_identifier)?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            map.serialize_entry("PrivacyBudgetType", &self.privacy_budget_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -4048,33 +4944,45 @@ pub mod privacy_budget_template {
     }
 
     /// The `Parameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Parameters {
         /// `BudgetParameters`.
-        #[serde(rename = "BudgetParameters", skip_serializing_if = "Option::is_none")]
         pub budget_parameters: Option<Vec<BudgetParameter>>,
         /// `Epsilon`.
-        #[serde(rename = "Epsilon", skip_serializing_if = "Option::is_none")]
         pub epsilon: Option<Value<i64>>,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn", skip_serializing_if = "Option::is_none")]
         pub resource_arn: Option<Value<String>>,
         /// `UsersNoisePerQuery`.
-        #[serde(rename = "UsersNoisePerQuery", skip_serializing_if = "Option::is_none")]
         pub users_noise_per_query: Option<Value<i64>>,
     }
 
+    impl Serialize for Parameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BudgetParameters", &self.budget_parameters)?;
+            crate::cfn::entry(&mut map, "Epsilon", &self.epsilon)?;
+            crate::cfn::entry(&mut map, "ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsersNoisePerQuery",
+                &self.users_noise_per_query,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BudgetParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BudgetParameter {
         /// `AutoRefresh`.
-        #[serde(rename = "AutoRefresh", skip_serializing_if = "Option::is_none")]
         pub auto_refresh: Option<Value<BudgetParameterAutoRefresh>>,
         /// `Budget`.
-        #[serde(rename = "Budget")]
         pub budget: Value<i64>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -4089,6 +4997,20 @@ pub mod privacy_budget_template {
                 budget: budget.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for BudgetParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoRefresh", &self.auto_refresh)?;
+            map.serialize_entry("Budget", &self.budget)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -4251,22 +5173,17 @@ impl From<AdditionalAnalyses> for Value<AdditionalAnalyses> {
 }
 
 /// The `AggregationThreshold` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AggregationThreshold {
     /// `AllowedAggregateExpressionType`.
-    #[serde(rename = "AllowedAggregateExpressionType")]
     pub allowed_aggregate_expression_type: Value<AllowedAggregateExpressionType>,
     /// `IdentityColumns`.
-    #[serde(rename = "IdentityColumns")]
     pub identity_columns: Vec<Value<String>>,
     /// `MinimumIdentityCount`.
-    #[serde(rename = "MinimumIdentityCount")]
     pub minimum_identity_count: Value<i64>,
     /// `OutputColumnThresholds`.
-    #[serde(rename = "OutputColumnThresholds", skip_serializing_if = "Option::is_none")]
     pub output_column_thresholds: Option<Vec<OutputColumnThreshold>>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<AggregationThresholdType>,
 }
 
@@ -4287,6 +5204,29 @@ impl AggregationThreshold {
             output_column_thresholds: None,
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for AggregationThreshold {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "AllowedAggregateExpressionType",
+            &self.allowed_aggregate_expression_type,
+        )?;
+        map.serialize_entry("IdentityColumns", &self.identity_columns)?;
+        map.serialize_entry("MinimumIdentityCount", &self.minimum_identity_count)?;
+        crate::cfn::entry(
+            &mut map,
+            "OutputColumnThresholds",
+            &self.output_column_thresholds,
+        )?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }
 
@@ -4328,13 +5268,11 @@ impl From<AllowedAggregateExpressionType> for Value<AllowedAggregateExpressionTy
 }
 
 /// The `OutputColumnThreshold` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OutputColumnThreshold {
     /// `MinimumIdentityCount`.
-    #[serde(rename = "MinimumIdentityCount")]
     pub minimum_identity_count: Value<i64>,
     /// `OutputColumnName`.
-    #[serde(rename = "OutputColumnName")]
     pub output_column_name: Value<String>,
 }
 
@@ -4348,6 +5286,19 @@ impl OutputColumnThreshold {
             minimum_identity_count: minimum_identity_count.into(),
             output_column_name: output_column_name.into(),
         }
+    }
+}
+
+impl Serialize for OutputColumnThreshold {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("MinimumIdentityCount", &self.minimum_identity_count)?;
+        map.serialize_entry("OutputColumnName", &self.output_column_name)?;
+        map.end()
     }
 }
 
@@ -4386,13 +5337,11 @@ impl From<AggregationThresholdType> for Value<AggregationThresholdType> {
 }
 
 /// The `ComparisonControls` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ComparisonControls {
     /// `AllowedColumnComparisonColumns`.
-    #[serde(rename = "AllowedColumnComparisonColumns")]
     pub allowed_column_comparison_columns: Vec<Value<String>>,
     /// `AllowedLiteralComparisonColumns`.
-    #[serde(rename = "AllowedLiteralComparisonColumns")]
     pub allowed_literal_comparison_columns: Vec<Value<String>>,
 }
 
@@ -4409,11 +5358,29 @@ impl ComparisonControls {
     }
 }
 
+impl Serialize for ComparisonControls {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "AllowedColumnComparisonColumns",
+            &self.allowed_column_comparison_columns,
+        )?;
+        map.serialize_entry(
+            "AllowedLiteralComparisonColumns",
+            &self.allowed_literal_comparison_columns,
+        )?;
+        map.end()
+    }
+}
+
 /// The `DifferentialPrivacy` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DifferentialPrivacy {
     /// `Columns`.
-    #[serde(rename = "Columns")]
     pub columns: Vec<DifferentialPrivacyColumn>,
 }
 
@@ -4424,11 +5391,22 @@ impl DifferentialPrivacy {
     }
 }
 
+impl Serialize for DifferentialPrivacy {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Columns", &self.columns)?;
+        map.end()
+    }
+}
+
 /// The `DifferentialPrivacyColumn` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DifferentialPrivacyColumn {
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
 }
 
@@ -4436,5 +5414,17 @@ impl DifferentialPrivacyColumn {
     /// A `DifferentialPrivacyColumn` of its required properties (`Name`), the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
         Self { name: name.into() }
+    }
+}
+
+impl Serialize for DifferentialPrivacyColumn {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.end()
     }
 }

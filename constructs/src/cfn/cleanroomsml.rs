@@ -83,36 +83,21 @@ pub mod configured_model_algorithm {
     }
 
     /// The properties of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfiguredModelAlgorithmProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `InferenceContainerConfig`.
-        #[serde(
-            rename = "InferenceContainerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_container_config: Option<InferenceContainerConfig>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms-ml configured model algorithm.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms-ml configured model algorithm.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrainingContainerConfig`.
-        #[serde(
-            rename = "TrainingContainerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub training_container_config: Option<ContainerConfig>,
     }
 
@@ -134,11 +119,36 @@ pub mod configured_model_algorithm {
         }
     }
 
+    impl Serialize for CfnConfiguredModelAlgorithmProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceContainerConfig",
+                &self.inference_container_config,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrainingContainerConfig",
+                &self.training_container_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InferenceContainerConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceContainerConfig {
         /// `ImageUri`.
-        #[serde(rename = "ImageUri")]
         pub image_uri: Value<String>,
     }
 
@@ -151,20 +161,28 @@ pub mod configured_model_algorithm {
         }
     }
 
+    impl Serialize for InferenceContainerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            map.end()
+        }
+    }
+
     /// The `ContainerConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerConfig {
         /// `Arguments`.
-        #[serde(rename = "Arguments", skip_serializing_if = "Option::is_none")]
         pub arguments: Option<Vec<Value<String>>>,
         /// `Entrypoint`.
-        #[serde(rename = "Entrypoint", skip_serializing_if = "Option::is_none")]
         pub entrypoint: Option<Vec<Value<String>>>,
         /// `ImageUri`.
-        #[serde(rename = "ImageUri")]
         pub image_uri: Value<String>,
         /// `MetricDefinitions`.
-        #[serde(rename = "MetricDefinitions", skip_serializing_if = "Option::is_none")]
         pub metric_definitions: Option<Vec<MetricDefinition>>,
     }
 
@@ -180,14 +198,27 @@ pub mod configured_model_algorithm {
         }
     }
 
+    impl Serialize for ContainerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arguments", &self.arguments)?;
+            crate::cfn::entry(&mut map, "Entrypoint", &self.entrypoint)?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            crate::cfn::entry(&mut map, "MetricDefinitions", &self.metric_definitions)?;
+            map.end()
+        }
+    }
+
     /// The `MetricDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDefinition {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Regex`.
-        #[serde(rename = "Regex")]
         pub regex: Value<String>,
     }
 
@@ -201,6 +232,19 @@ pub mod configured_model_algorithm {
                 name: name.into(),
                 regex: regex.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Regex", &self.regex)?;
+            map.end()
         }
     }
 }
@@ -280,29 +324,19 @@ pub mod configured_model_algorithm_association {
     }
 
     /// The properties of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfiguredModelAlgorithmAssociationProps {
         /// `ConfiguredModelAlgorithmArn`.
-        #[serde(rename = "ConfiguredModelAlgorithmArn")]
         pub configured_model_algorithm_arn: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MembershipIdentifier`.
-        #[serde(rename = "MembershipIdentifier")]
         pub membership_identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PrivacyConfiguration`.
-        #[serde(
-            rename = "PrivacyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub privacy_configuration: Option<PrivacyConfiguration>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms-ml configured model algorithm association.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms-ml configured model algorithm association.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -324,11 +358,34 @@ pub mod configured_model_algorithm_association {
         }
     }
 
+    impl Serialize for CfnConfiguredModelAlgorithmAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConfiguredModelAlgorithmArn",
+                &self.configured_model_algorithm_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("MembershipIdentifier", &self.membership_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivacyConfiguration",
+                &self.privacy_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `PrivacyConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivacyConfiguration {
         /// `Policies`.
-        #[serde(rename = "Policies")]
         pub policies: PrivacyConfigurationPolicies,
     }
 
@@ -339,34 +396,59 @@ pub mod configured_model_algorithm_association {
         }
     }
 
+    impl Serialize for PrivacyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policies", &self.policies)?;
+            map.end()
+        }
+    }
+
     /// The `PrivacyConfigurationPolicies` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivacyConfigurationPolicies {
         /// `TrainedModelExports`.
-        #[serde(rename = "TrainedModelExports", skip_serializing_if = "Option::is_none")]
         pub trained_model_exports: Option<TrainedModelExportsConfigurationPolicy>,
         /// `TrainedModelInferenceJobs`.
-        #[serde(
-            rename = "TrainedModelInferenceJobs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub trained_model_inference_jobs: Option<
             TrainedModelInferenceJobsConfigurationPolicy,
         >,
         /// `TrainedModels`.
-        #[serde(rename = "TrainedModels", skip_serializing_if = "Option::is_none")]
         pub trained_models: Option<TrainedModelsConfigurationPolicy>,
     }
 
+    impl Serialize for PrivacyConfigurationPolicies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrainedModelExports",
+                &self.trained_model_exports,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrainedModelInferenceJobs",
+                &self.trained_model_inference_jobs,
+            )?;
+            crate::cfn::entry(&mut map, "TrainedModels", &self.trained_models)?;
+            map.end()
+        }
+    }
+
     /// The `TrainedModelExportsConfigurationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrainedModelExportsConfigurationPolicy {
         /// `FilesToExport`.
-        #[serde(rename = "FilesToExport")]
         pub files_to_export: Vec<Value<TrainedModelExportFileType>>,
         /// `MaxSize`.
-        #[serde(rename = "MaxSize")]
         pub max_size: TrainedModelExportsMaxSize,
     }
 
@@ -380,6 +462,19 @@ pub mod configured_model_algorithm_association {
                 files_to_export: files_to_export.into(),
                 max_size: max_size.into(),
             }
+        }
+    }
+
+    impl Serialize for TrainedModelExportsConfigurationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FilesToExport", &self.files_to_export)?;
+            map.serialize_entry("MaxSize", &self.max_size)?;
+            map.end()
         }
     }
 
@@ -421,13 +516,11 @@ pub mod configured_model_algorithm_association {
     }
 
     /// The `TrainedModelExportsMaxSize` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrainedModelExportsMaxSize {
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<TrainedModelExportsMaxSizeUnitType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -441,6 +534,19 @@ pub mod configured_model_algorithm_association {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TrainedModelExportsMaxSize {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -480,34 +586,37 @@ pub mod configured_model_algorithm_association {
     }
 
     /// The `TrainedModelInferenceJobsConfigurationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrainedModelInferenceJobsConfigurationPolicy {
         /// `ContainerLogs`.
-        #[serde(rename = "ContainerLogs", skip_serializing_if = "Option::is_none")]
         pub container_logs: Option<Vec<LogsConfigurationPolicy>>,
         /// `MaxOutputSize`.
-        #[serde(rename = "MaxOutputSize", skip_serializing_if = "Option::is_none")]
         pub max_output_size: Option<TrainedModelInferenceMaxOutputSize>,
     }
 
+    impl Serialize for TrainedModelInferenceJobsConfigurationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerLogs", &self.container_logs)?;
+            crate::cfn::entry(&mut map, "MaxOutputSize", &self.max_output_size)?;
+            map.end()
+        }
+    }
+
     /// The `LogsConfigurationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogsConfigurationPolicy {
         /// `AllowedAccountIds`.
-        #[serde(rename = "AllowedAccountIds")]
         pub allowed_account_ids: Vec<Value<String>>,
         /// `FilterPattern`.
-        #[serde(rename = "FilterPattern", skip_serializing_if = "Option::is_none")]
         pub filter_pattern: Option<Value<String>>,
         /// `LogRedactionConfiguration`.
-        #[serde(
-            rename = "LogRedactionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_redaction_configuration: Option<LogRedactionConfiguration>,
         /// `LogType`.
-        #[serde(rename = "LogType", skip_serializing_if = "Option::is_none")]
         pub log_type: Option<Value<LogType>>,
     }
 
@@ -523,14 +632,31 @@ pub mod configured_model_algorithm_association {
         }
     }
 
+    impl Serialize for LogsConfigurationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowedAccountIds", &self.allowed_account_ids)?;
+            crate::cfn::entry(&mut map, "FilterPattern", &self.filter_pattern)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogRedactionConfiguration",
+                &self.log_redaction_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LogType", &self.log_type)?;
+            map.end()
+        }
+    }
+
     /// The `LogRedactionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogRedactionConfiguration {
         /// `CustomEntityConfig`.
-        #[serde(rename = "CustomEntityConfig", skip_serializing_if = "Option::is_none")]
         pub custom_entity_config: Option<CustomEntityConfig>,
         /// `EntitiesToRedact`.
-        #[serde(rename = "EntitiesToRedact")]
         pub entities_to_redact: Vec<Value<EntityType>>,
     }
 
@@ -544,11 +670,27 @@ pub mod configured_model_algorithm_association {
         }
     }
 
+    impl Serialize for LogRedactionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomEntityConfig",
+                &self.custom_entity_config,
+            )?;
+            map.serialize_entry("EntitiesToRedact", &self.entities_to_redact)?;
+            map.end()
+        }
+    }
+
     /// The `CustomEntityConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomEntityConfig {
         /// `CustomDataIdentifiers`.
-        #[serde(rename = "CustomDataIdentifiers")]
         pub custom_data_identifiers: Vec<Value<String>>,
     }
 
@@ -558,6 +700,18 @@ pub mod configured_model_algorithm_association {
             Self {
                 custom_data_identifiers: custom_data_identifiers.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomEntityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomDataIdentifiers", &self.custom_data_identifiers)?;
+            map.end()
         }
     }
 
@@ -641,13 +795,11 @@ pub mod configured_model_algorithm_association {
     }
 
     /// The `TrainedModelInferenceMaxOutputSize` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrainedModelInferenceMaxOutputSize {
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<TrainedModelInferenceMaxOutputSizeUnitType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -661,6 +813,19 @@ pub mod configured_model_algorithm_association {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TrainedModelInferenceMaxOutputSize {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -700,24 +865,34 @@ pub mod configured_model_algorithm_association {
     }
 
     /// The `TrainedModelsConfigurationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrainedModelsConfigurationPolicy {
         /// `ContainerLogs`.
-        #[serde(rename = "ContainerLogs", skip_serializing_if = "Option::is_none")]
         pub container_logs: Option<Vec<LogsConfigurationPolicy>>,
         /// `ContainerMetrics`.
-        #[serde(rename = "ContainerMetrics", skip_serializing_if = "Option::is_none")]
         pub container_metrics: Option<MetricsConfigurationPolicy>,
         /// `MaxArtifactSize`.
-        #[serde(rename = "MaxArtifactSize", skip_serializing_if = "Option::is_none")]
         pub max_artifact_size: Option<TrainedModelArtifactMaxSize>,
     }
 
+    impl Serialize for TrainedModelsConfigurationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerLogs", &self.container_logs)?;
+            crate::cfn::entry(&mut map, "ContainerMetrics", &self.container_metrics)?;
+            crate::cfn::entry(&mut map, "MaxArtifactSize", &self.max_artifact_size)?;
+            map.end()
+        }
+    }
+
     /// The `MetricsConfigurationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsConfigurationPolicy {
         /// `NoiseLevel`.
-        #[serde(rename = "NoiseLevel")]
         pub noise_level: Value<NoiseLevelType>,
     }
 
@@ -727,6 +902,18 @@ pub mod configured_model_algorithm_association {
             Self {
                 noise_level: noise_level.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricsConfigurationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NoiseLevel", &self.noise_level)?;
+            map.end()
         }
     }
 
@@ -774,13 +961,11 @@ pub mod configured_model_algorithm_association {
     }
 
     /// The `TrainedModelArtifactMaxSize` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrainedModelArtifactMaxSize {
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<TrainedModelArtifactMaxSizeUnitType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -794,6 +979,19 @@ pub mod configured_model_algorithm_association {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TrainedModelArtifactMaxSize {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -903,22 +1101,17 @@ pub mod training_dataset {
     }
 
     /// The properties of `AWS::CleanRoomsML::TrainingDataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrainingDatasetProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// An arbitrary set of tags (key-value pairs) for this cleanrooms-ml training dataset.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this cleanrooms-ml training dataset.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrainingData`.
-        #[serde(rename = "TrainingData")]
         pub training_data: Vec<Dataset>,
     }
 
@@ -939,14 +1132,28 @@ pub mod training_dataset {
         }
     }
 
+    impl Serialize for CfnTrainingDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrainingData", &self.training_data)?;
+            map.end()
+        }
+    }
+
     /// The `Dataset` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Dataset {
         /// `InputConfig`.
-        #[serde(rename = "InputConfig")]
         pub input_config: DatasetInputConfig,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<DatasetType>,
     }
 
@@ -963,14 +1170,25 @@ pub mod training_dataset {
         }
     }
 
+    impl Serialize for Dataset {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputConfig", &self.input_config)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `DatasetInputConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatasetInputConfig {
         /// `DataSource`.
-        #[serde(rename = "DataSource")]
         pub data_source: DataSource,
         /// `Schema`.
-        #[serde(rename = "Schema")]
         pub schema: Vec<ColumnSchema>,
     }
 
@@ -987,11 +1205,23 @@ pub mod training_dataset {
         }
     }
 
+    impl Serialize for DatasetInputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSource", &self.data_source)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            map.end()
+        }
+    }
+
     /// The `DataSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSource {
         /// `GlueDataSource`.
-        #[serde(rename = "GlueDataSource")]
         pub glue_data_source: GlueDataSource,
     }
 
@@ -1004,17 +1234,26 @@ pub mod training_dataset {
         }
     }
 
+    impl Serialize for DataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GlueDataSource", &self.glue_data_source)?;
+            map.end()
+        }
+    }
+
     /// The `GlueDataSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlueDataSource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
         pub catalog_id: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -1032,14 +1271,26 @@ pub mod training_dataset {
         }
     }
 
+    impl Serialize for GlueDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The `ColumnSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ColumnSchema {
         /// `ColumnName`.
-        #[serde(rename = "ColumnName")]
         pub column_name: Value<String>,
         /// `ColumnTypes`.
-        #[serde(rename = "ColumnTypes")]
         pub column_types: Vec<Value<ColumnType>>,
     }
 
@@ -1053,6 +1304,19 @@ pub mod training_dataset {
                 column_name: column_name.into(),
                 column_types: column_types.into(),
             }
+        }
+    }
+
+    impl Serialize for ColumnSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ColumnName", &self.column_name)?;
+            map.serialize_entry("ColumnTypes", &self.column_types)?;
+            map.end()
         }
     }
 

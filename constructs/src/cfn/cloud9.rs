@@ -83,42 +83,53 @@ pub mod environment_ec2 {
     }
 
     /// The properties of `AWS::Cloud9::EnvironmentEC2`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentEc2Props {
-        /// The number of minutes until the running instance is shut down after the environment was last used.
-        #[serde(
-            rename = "AutomaticStopTimeMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticStopTimeMinutes`: The number of minutes until the running instance is shut down after the environment was last used.
         pub automatic_stop_time_minutes: Option<Value<i64>>,
-        /// The connection type used for connecting to an Amazon EC2 environment.
-        #[serde(rename = "ConnectionType", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionType`: The connection type used for connecting to an Amazon EC2 environment.
         pub connection_type: Option<Value<ConnectionType>>,
-        /// The description of the environment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the environment.
         pub description: Option<Value<String>>,
-        /// The identifier for the Amazon Machine Image (AMI) that's used to create the EC2 instance.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
+        /// `ImageId`: The identifier for the Amazon Machine Image (AMI) that's used to create the EC2 instance.
         pub image_id: Option<Value<String>>,
-        /// The type of instance to connect to the environment.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The type of instance to connect to the environment.
         pub instance_type: Option<Value<String>>,
-        /// The name of the environment.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the environment.
         pub name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the environment owner.
-        #[serde(rename = "OwnerArn", skip_serializing_if = "Option::is_none")]
+        /// `OwnerArn`: The Amazon Resource Name (ARN) of the environment owner.
         pub owner_arn: Option<Value<String>>,
-        /// Any AWS CodeCommit source code repositories to be cloned into the development environment.
-        #[serde(rename = "Repositories", skip_serializing_if = "Option::is_none")]
+        /// `Repositories`: Any AWS CodeCommit source code repositories to be cloned into the development environment.
         pub repositories: Option<Vec<Repository>>,
-        /// The ID of the subnet in Amazon VPC that AWS Cloud9 will use.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The ID of the subnet in Amazon VPC that AWS Cloud9 will use.
         pub subnet_id: Option<Value<String>>,
-        /// An array of key-value pairs that will be associated with the new AWS Cloud9 development environment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs that will be associated with the new AWS Cloud9 development environment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnEnvironmentEc2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticStopTimeMinutes",
+                &self.automatic_stop_time_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OwnerArn", &self.owner_arn)?;
+            crate::cfn::entry(&mut map, "Repositories", &self.repositories)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The connection type used for connecting to an Amazon EC2 environment.
@@ -159,13 +170,11 @@ pub mod environment_ec2 {
     }
 
     /// The `Repository` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Repository {
-        /// The path within the development environment's default file system location to clone the AWS CodeCommit repository into.
-        #[serde(rename = "PathComponent")]
+        /// `PathComponent`: The path within the development environment's default file system location to clone the AWS CodeCommit repository into.
         pub path_component: Value<String>,
-        /// The clone URL of the AWS CodeCommit repository to be cloned.
-        #[serde(rename = "RepositoryUrl")]
+        /// `RepositoryUrl`: The clone URL of the AWS CodeCommit repository to be cloned.
         pub repository_url: Value<String>,
     }
 
@@ -179,6 +188,19 @@ pub mod environment_ec2 {
                 path_component: path_component.into(),
                 repository_url: repository_url.into(),
             }
+        }
+    }
+
+    impl Serialize for Repository {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PathComponent", &self.path_component)?;
+            map.serialize_entry("RepositoryUrl", &self.repository_url)?;
+            map.end()
         }
     }
 }

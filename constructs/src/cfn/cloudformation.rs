@@ -119,56 +119,37 @@ pub mod change_set {
     }
 
     /// The properties of `AWS::CloudFormation::ChangeSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChangeSetProps {
-        /// The capabilities that are allowed in the stack.
-        #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
+        /// `Capabilities`: The capabilities that are allowed in the stack.
         pub capabilities: Option<Vec<Value<CapabilitiesItem>>>,
-        /// The name of the change set.
-        #[serde(rename = "ChangeSetName")]
+        /// `ChangeSetName`: The name of the change set.
         pub change_set_name: Value<String>,
-        /// The type of change set operation.
-        #[serde(rename = "ChangeSetType", skip_serializing_if = "Option::is_none")]
+        /// `ChangeSetType`: The type of change set operation.
         pub change_set_type: Option<Value<ChangeSetType>>,
-        /// Determines how CloudFormation handles configuration drift during deployment.
-        #[serde(rename = "DeploymentMode", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentMode`: Determines how CloudFormation handles configuration drift during deployment.
         pub deployment_mode: Option<Value<DeploymentMode>>,
-        /// A description to help you identify this change set.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description to help you identify this change set.
         pub description: Option<Value<String>>,
-        /// Indicates if the change set imports resources that already exist.
-        #[serde(
-            rename = "ImportExistingResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImportExistingResources`: Indicates if the change set imports resources that already exist.
         pub import_existing_resources: Option<Value<bool>>,
-        /// Creates a change set for all nested stacks specified in the template.
-        #[serde(rename = "IncludeNestedStacks", skip_serializing_if = "Option::is_none")]
+        /// `IncludeNestedStacks`: Creates a change set for all nested stacks specified in the template.
         pub include_nested_stacks: Option<Value<bool>>,
-        /// The ARNs of Amazon SNS topics that CloudFormation associates with the stack.
-        #[serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none")]
+        /// `NotificationARNs`: The ARNs of Amazon SNS topics that CloudFormation associates with the stack.
         pub notification_ar_ns: Option<Vec<Value<String>>>,
-        /// Determines what action will be taken if stack creation fails.
-        #[serde(rename = "OnStackFailure", skip_serializing_if = "Option::is_none")]
+        /// `OnStackFailure`: Determines what action will be taken if stack creation fails.
         pub on_stack_failure: Option<Value<OnStackFailure>>,
-        /// The ARN of an IAM role that CloudFormation assumes when executing the change set.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
+        /// `RoleARN`: The ARN of an IAM role that CloudFormation assumes when executing the change set.
         pub role_arn: Option<Value<String>>,
-        /// The name or unique ID of the stack for which you are creating a change set.
-        #[serde(rename = "StackName")]
+        /// `StackName`: The name or unique ID of the stack for which you are creating a change set.
         pub stack_name: Value<String>,
-        /// Key-value pairs to associate with the change set.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs to associate with the change set.
         pub tags: Option<Vec<TagsItem>>,
-        /// A structure that contains the body of the revised template.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
+        /// `TemplateBody`: A structure that contains the body of the revised template.
         pub template_body: Option<Value<String>>,
-        /// The URL of the file that contains the revised template.
-        #[serde(rename = "TemplateURL", skip_serializing_if = "Option::is_none")]
+        /// `TemplateURL`: The URL of the file that contains the revised template.
         pub template_url: Option<Value<String>>,
-        /// Whether to reuse the template associated with the stack to create the change set.
-        #[serde(rename = "UsePreviousTemplate", skip_serializing_if = "Option::is_none")]
+        /// `UsePreviousTemplate`: Whether to reuse the template associated with the stack to create the change set.
         pub use_previous_template: Option<Value<bool>>,
     }
 
@@ -195,6 +176,44 @@ pub mod change_set {
                 template_url: None,
                 use_previous_template: None,
             }
+        }
+    }
+
+    impl Serialize for CfnChangeSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capabilities", &self.capabilities)?;
+            map.serialize_entry("ChangeSetName", &self.change_set_name)?;
+            crate::cfn::entry(&mut map, "ChangeSetType", &self.change_set_type)?;
+            crate::cfn::entry(&mut map, "DeploymentMode", &self.deployment_mode)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImportExistingResources",
+                &self.import_existing_resources,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeNestedStacks",
+                &self.include_nested_stacks,
+            )?;
+            crate::cfn::entry(&mut map, "NotificationARNs", &self.notification_ar_ns)?;
+            crate::cfn::entry(&mut map, "OnStackFailure", &self.on_stack_failure)?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            map.serialize_entry("StackName", &self.stack_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateURL", &self.template_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsePreviousTemplate",
+                &self.use_previous_template,
+            )?;
+            map.end()
         }
     }
 
@@ -353,13 +372,11 @@ pub mod change_set {
     }
 
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -373,6 +390,19 @@ pub mod change_set {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -437,13 +467,11 @@ pub mod custom_resource {
     }
 
     /// The properties of `AWS::CloudFormation::CustomResource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomResourceProps {
         /// `ServiceTimeout`.
-        #[serde(rename = "ServiceTimeout", skip_serializing_if = "Option::is_none")]
         pub service_timeout: Option<Value<i64>>,
         /// `ServiceToken`.
-        #[serde(rename = "ServiceToken")]
         pub service_token: Value<String>,
     }
 
@@ -454,6 +482,19 @@ pub mod custom_resource {
                 service_timeout: None,
                 service_token: service_token.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCustomResourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ServiceTimeout", &self.service_timeout)?;
+            map.serialize_entry("ServiceToken", &self.service_token)?;
+            map.end()
         }
     }
 }
@@ -543,17 +584,11 @@ pub mod generated_template {
     }
 
     /// The properties of `AWS::CloudFormation::GeneratedTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeneratedTemplateProps {
-        /// The name assigned to the generated template.
-        #[serde(rename = "GeneratedTemplateName")]
+        /// `GeneratedTemplateName`: The name assigned to the generated template.
         pub generated_template_name: Value<String>,
         /// `TemplateConfiguration`.
-        #[serde(
-            rename = "TemplateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub template_configuration: Option<TemplateConfiguration>,
     }
 
@@ -567,15 +602,47 @@ pub mod generated_template {
         }
     }
 
+    impl Serialize for CfnGeneratedTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GeneratedTemplateName", &self.generated_template_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateConfiguration",
+                &self.template_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration details of the generated template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateConfiguration {
-        /// The DeletionPolicy assigned to resources in the generated template.
-        #[serde(rename = "DeletionPolicy", skip_serializing_if = "Option::is_none")]
+        /// `DeletionPolicy`: The DeletionPolicy assigned to resources in the generated template.
         pub deletion_policy: Option<Value<DeletionPolicy>>,
-        /// The UpdateReplacePolicy assigned to resources in the generated template.
-        #[serde(rename = "UpdateReplacePolicy", skip_serializing_if = "Option::is_none")]
+        /// `UpdateReplacePolicy`: The UpdateReplacePolicy assigned to resources in the generated template.
         pub update_replace_policy: Option<Value<UpdateReplacePolicy>>,
+    }
+
+    impl Serialize for TemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeletionPolicy", &self.deletion_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "UpdateReplacePolicy",
+                &self.update_replace_policy,
+            )?;
+            map.end()
+        }
     }
 
     /// The DeletionPolicy assigned to resources in the generated template.
@@ -717,37 +784,27 @@ pub mod guard_hook {
     }
 
     /// The properties of `AWS::CloudFormation::GuardHook`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardHookProps {
-        /// The typename alias for the hook.
-        #[serde(rename = "Alias")]
+        /// `Alias`: The typename alias for the hook.
         pub alias: Value<String>,
-        /// The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3.
         pub execution_role: Value<String>,
-        /// Attribute to specify CloudFormation behavior on hook failure.
-        #[serde(rename = "FailureMode")]
+        /// `FailureMode`: Attribute to specify CloudFormation behavior on hook failure.
         pub failure_mode: Value<FailureMode>,
-        /// Attribute to specify which stacks this hook applies to or should get invoked for
-        #[serde(rename = "HookStatus")]
+        /// `HookStatus`: Attribute to specify which stacks this hook applies to or should get invoked for
         pub hook_status: Value<HookStatus>,
-        /// S3 Bucket where the guard validate report will be uploaded to
-        #[serde(rename = "LogBucket", skip_serializing_if = "Option::is_none")]
+        /// `LogBucket`: S3 Bucket where the guard validate report will be uploaded to
         pub log_bucket: Option<Value<String>>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<Options>,
         /// `RuleLocation`.
-        #[serde(rename = "RuleLocation")]
         pub rule_location: S3Location,
-        /// Filters to allow hooks to target specific stack attributes
-        #[serde(rename = "StackFilters", skip_serializing_if = "Option::is_none")]
+        /// `StackFilters`: Filters to allow hooks to target specific stack attributes
         pub stack_filters: Option<StackFilters>,
-        /// Attribute to specify which targets should invoke the hook
-        #[serde(rename = "TargetFilters", skip_serializing_if = "Option::is_none")]
+        /// `TargetFilters`: Attribute to specify which targets should invoke the hook
         pub target_filters: Option<TargetFilters>,
-        /// Which operations should this Hook run against?
-        #[serde(rename = "TargetOperations")]
+        /// `TargetOperations`: Which operations should this Hook run against?
         pub target_operations: Vec<Value<TargetOperation>>,
     }
 
@@ -776,22 +833,52 @@ pub mod guard_hook {
         }
     }
 
+    impl Serialize for CfnGuardHookProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alias", &self.alias)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("FailureMode", &self.failure_mode)?;
+            map.serialize_entry("HookStatus", &self.hook_status)?;
+            crate::cfn::entry(&mut map, "LogBucket", &self.log_bucket)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.serialize_entry("RuleLocation", &self.rule_location)?;
+            crate::cfn::entry(&mut map, "StackFilters", &self.stack_filters)?;
+            crate::cfn::entry(&mut map, "TargetFilters", &self.target_filters)?;
+            map.serialize_entry("TargetOperations", &self.target_operations)?;
+            map.end()
+        }
+    }
+
     /// The `Options` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Options {
-        /// Specifies the S3 location of input parameter files for your Guard rules. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "InputParams", skip_serializing_if = "Option::is_none")]
+        /// `InputParams`: Specifies the S3 location of input parameter files for your Guard rules. Untyped in the schema: any `serde_json::Value`.
         pub input_params: Option<serde_json::Value>,
     }
 
+    impl Serialize for Options {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputParams", &self.input_params)?;
+            map.end()
+        }
+    }
+
     /// S3 Source Location for the Guard files.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// S3 uri of Guard files.
-        #[serde(rename = "Uri")]
+        /// `Uri`: S3 uri of Guard files.
         pub uri: Value<String>,
-        /// S3 object version
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: S3 object version
         pub version_id: Option<Value<String>>,
     }
 
@@ -802,6 +889,19 @@ pub mod guard_hook {
                 uri: uri.into(),
                 version_id: None,
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Uri", &self.uri)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
         }
     }
 }
@@ -864,17 +964,28 @@ pub mod hook_default_version {
     }
 
     /// The properties of `AWS::CloudFormation::HookDefaultVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHookDefaultVersionProps {
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the type version.
-        #[serde(rename = "TypeVersionArn", skip_serializing_if = "Option::is_none")]
+        /// `TypeVersionArn`: The Amazon Resource Name (ARN) of the type version.
         pub type_version_arn: Option<Value<String>>,
-        /// The ID of an existing version of the hook to set as the default.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: The ID of an existing version of the hook to set as the default.
         pub version_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnHookDefaultVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "TypeVersionArn", &self.type_version_arn)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
     }
 }
 
@@ -940,20 +1051,35 @@ pub mod hook_type_config {
     }
 
     /// The properties of `AWS::CloudFormation::HookTypeConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHookTypeConfigProps {
-        /// The configuration data for the extension, in this account and region.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: The configuration data for the extension, in this account and region.
         pub configuration: Option<Value<String>>,
-        /// An alias by which to refer to this extension configuration data.
-        #[serde(rename = "ConfigurationAlias", skip_serializing_if = "Option::is_none")]
+        /// `ConfigurationAlias`: An alias by which to refer to this extension configuration data.
         pub configuration_alias: Option<Value<ConfigurationAlias>>,
-        /// The Amazon Resource Name (ARN) of the type without version number.
-        #[serde(rename = "TypeArn", skip_serializing_if = "Option::is_none")]
+        /// `TypeArn`: The Amazon Resource Name (ARN) of the type without version number.
         pub type_arn: Option<Value<String>>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnHookTypeConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationAlias",
+                &self.configuration_alias,
+            )?;
+            crate::cfn::entry(&mut map, "TypeArn", &self.type_arn)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            map.end()
+        }
     }
 
     /// An alias by which to refer to this extension configuration data.
@@ -1075,19 +1201,15 @@ pub mod hook_version {
     }
 
     /// The properties of `AWS::CloudFormation::HookVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookVersionProps {
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         pub execution_role_arn: Option<Value<String>>,
-        /// Specifies logging configuration information for a type.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Specifies logging configuration information for a type.
         pub logging_config: Option<LoggingConfig>,
-        /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
-        #[serde(rename = "SchemaHandlerPackage")]
+        /// `SchemaHandlerPackage`: A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
         pub schema_handler_package: Value<String>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Value<String>,
     }
 
@@ -1103,6 +1225,21 @@ pub mod hook_version {
                 schema_handler_package: schema_handler_package.into(),
                 type_name: type_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnHookVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            map.serialize_entry("SchemaHandlerPackage", &self.schema_handler_package)?;
+            map.serialize_entry("TypeName", &self.type_name)?;
+            map.end()
         }
     }
 }
@@ -1172,37 +1309,27 @@ pub mod lambda_hook {
     }
 
     /// The properties of `AWS::CloudFormation::LambdaHook`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLambdaHookProps {
-        /// The typename alias for the hook.
-        #[serde(rename = "Alias")]
+        /// `Alias`: The typename alias for the hook.
         pub alias: Value<String>,
-        /// Whether to automatically update the extension in this account and Region when a new minor version is published by the extension publisher.
-        #[serde(rename = "AutoUpdate", skip_serializing_if = "Option::is_none")]
+        /// `AutoUpdate`: Whether to automatically update the extension in this account and Region when a new minor version is published by the extension publisher.
         pub auto_update: Option<Value<bool>>,
-        /// The execution role ARN assumed by Hooks to invoke Lambda.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role ARN assumed by Hooks to invoke Lambda.
         pub execution_role: Value<String>,
-        /// Attribute to specify CloudFormation behavior on hook failure.
-        #[serde(rename = "FailureMode")]
+        /// `FailureMode`: Attribute to specify CloudFormation behavior on hook failure.
         pub failure_mode: Value<FailureMode>,
-        /// Attribute to specify which stacks this hook applies to or should get invoked for
-        #[serde(rename = "HookStatus")]
+        /// `HookStatus`: Attribute to specify which stacks this hook applies to or should get invoked for
         pub hook_status: Value<HookStatus>,
-        /// Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
-        #[serde(rename = "LambdaFunction")]
+        /// `LambdaFunction`: Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
         pub lambda_function: Value<String>,
-        /// Contains logging configuration information for the hook.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Contains logging configuration information for the hook.
         pub logging_config: Option<LoggingConfig>,
-        /// Filters to allow hooks to target specific stack attributes
-        #[serde(rename = "StackFilters", skip_serializing_if = "Option::is_none")]
+        /// `StackFilters`: Filters to allow hooks to target specific stack attributes
         pub stack_filters: Option<StackFilters>,
-        /// Attribute to specify which targets should invoke the hook
-        #[serde(rename = "TargetFilters", skip_serializing_if = "Option::is_none")]
+        /// `TargetFilters`: Attribute to specify which targets should invoke the hook
         pub target_filters: Option<TargetFilters>,
-        /// Which operations should this Hook run against?
-        #[serde(rename = "TargetOperations")]
+        /// `TargetOperations`: Which operations should this Hook run against?
         pub target_operations: Vec<Value<TargetOperation>>,
     }
 
@@ -1231,14 +1358,33 @@ pub mod lambda_hook {
         }
     }
 
+    impl Serialize for CfnLambdaHookProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "AutoUpdate", &self.auto_update)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("FailureMode", &self.failure_mode)?;
+            map.serialize_entry("HookStatus", &self.hook_status)?;
+            map.serialize_entry("LambdaFunction", &self.lambda_function)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            crate::cfn::entry(&mut map, "StackFilters", &self.stack_filters)?;
+            crate::cfn::entry(&mut map, "TargetFilters", &self.target_filters)?;
+            map.serialize_entry("TargetOperations", &self.target_operations)?;
+            map.end()
+        }
+    }
+
     /// Contains logging configuration information for an extension.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingConfig {
-        /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
         pub log_group_name: Value<String>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
-        #[serde(rename = "LogRoleArn")]
+        /// `LogRoleArn`: The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
         pub log_role_arn: Value<String>,
     }
 
@@ -1252,6 +1398,19 @@ pub mod lambda_hook {
                 log_group_name: log_group_name.into(),
                 log_role_arn: log_role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for LoggingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            map.serialize_entry("LogRoleArn", &self.log_role_arn)?;
+            map.end()
         }
     }
 }
@@ -1316,22 +1475,17 @@ pub mod r#macro {
     }
 
     /// The properties of `AWS::CloudFormation::Macro`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMacroProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FunctionName`.
-        #[serde(rename = "FunctionName")]
         pub function_name: Value<String>,
         /// `LogGroupName`.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
         pub log_group_name: Option<Value<String>>,
         /// `LogRoleARN`.
-        #[serde(rename = "LogRoleARN", skip_serializing_if = "Option::is_none")]
         pub log_role_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1348,6 +1502,22 @@ pub mod r#macro {
                 log_role_arn: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMacroProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "LogRoleARN", &self.log_role_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -1409,17 +1579,28 @@ pub mod module_default_version {
     }
 
     /// The properties of `AWS::CloudFormation::ModuleDefaultVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnModuleDefaultVersionProps {
-        /// The Amazon Resource Name (ARN) of the module version to set as the default version.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the module version to set as the default version.
         pub arn: Option<Value<String>>,
-        /// The name of a module existing in the registry.
-        #[serde(rename = "ModuleName", skip_serializing_if = "Option::is_none")]
+        /// `ModuleName`: The name of a module existing in the registry.
         pub module_name: Option<Value<String>>,
-        /// The ID of an existing version of the named module to set as the default.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: The ID of an existing version of the named module to set as the default.
         pub version_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnModuleDefaultVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "ModuleName", &self.module_name)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1519,13 +1700,11 @@ pub mod module_version {
     }
 
     /// The properties of `AWS::CloudFormation::ModuleVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleVersionProps {
-        /// The name of the module being registered.
-        #[serde(rename = "ModuleName")]
+        /// `ModuleName`: The name of the module being registered.
         pub module_name: Value<String>,
-        /// The url to the S3 bucket containing the schema and template fragment for the module you want to register.
-        #[serde(rename = "ModulePackage")]
+        /// `ModulePackage`: The url to the S3 bucket containing the schema and template fragment for the module you want to register.
         pub module_package: Value<String>,
     }
 
@@ -1539,6 +1718,19 @@ pub mod module_version {
                 module_name: module_name.into(),
                 module_package: module_package.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnModuleVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ModuleName", &self.module_name)?;
+            map.serialize_entry("ModulePackage", &self.module_package)?;
+            map.end()
         }
     }
 }
@@ -1620,23 +1812,38 @@ pub mod public_type_version {
     }
 
     /// The properties of `AWS::CloudFormation::PublicTypeVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPublicTypeVersionProps {
-        /// The Amazon Resource Number (ARN) of the extension.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Number (ARN) of the extension.
         pub arn: Option<Value<String>>,
-        /// A url to the S3 bucket where logs for the testType run will be available
-        #[serde(rename = "LogDeliveryBucket", skip_serializing_if = "Option::is_none")]
+        /// `LogDeliveryBucket`: A url to the S3 bucket where logs for the testType run will be available
         pub log_delivery_bucket: Option<Value<String>>,
-        /// The version number of a public third-party extension
-        #[serde(rename = "PublicVersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `PublicVersionNumber`: The version number of a public third-party extension
         pub public_version_number: Option<Value<String>>,
-        /// The kind of extension
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The kind of extension
         pub r#type: Option<Value<Type>>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnPublicTypeVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "LogDeliveryBucket", &self.log_delivery_bucket)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicVersionNumber",
+                &self.public_version_number,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            map.end()
+        }
     }
 }
 
@@ -1718,13 +1925,11 @@ pub mod publisher {
     }
 
     /// The properties of `AWS::CloudFormation::Publisher`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublisherProps {
-        /// Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry.
-        #[serde(rename = "AcceptTermsAndConditions")]
+        /// `AcceptTermsAndConditions`: Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry.
         pub accept_terms_and_conditions: Value<bool>,
-        /// If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
-        #[serde(rename = "ConnectionArn", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionArn`: If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
         pub connection_arn: Option<Value<String>>,
     }
 
@@ -1735,6 +1940,22 @@ pub mod publisher {
                 accept_terms_and_conditions: accept_terms_and_conditions.into(),
                 connection_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPublisherProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AcceptTermsAndConditions",
+                &self.accept_terms_and_conditions,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectionArn", &self.connection_arn)?;
+            map.end()
         }
     }
 }
@@ -1797,17 +2018,28 @@ pub mod resource_default_version {
     }
 
     /// The properties of `AWS::CloudFormation::ResourceDefaultVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResourceDefaultVersionProps {
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the type version.
-        #[serde(rename = "TypeVersionArn", skip_serializing_if = "Option::is_none")]
+        /// `TypeVersionArn`: The Amazon Resource Name (ARN) of the type version.
         pub type_version_arn: Option<Value<String>>,
-        /// The ID of an existing version of the resource to set as the default.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: The ID of an existing version of the resource to set as the default.
         pub version_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnResourceDefaultVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "TypeVersionArn", &self.type_version_arn)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1900,19 +2132,15 @@ pub mod resource_version {
     }
 
     /// The properties of `AWS::CloudFormation::ResourceVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceVersionProps {
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         pub execution_role_arn: Option<Value<String>>,
-        /// Specifies logging configuration information for a type.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Specifies logging configuration information for a type.
         pub logging_config: Option<LoggingConfig>,
-        /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
-        #[serde(rename = "SchemaHandlerPackage")]
+        /// `SchemaHandlerPackage`: A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
         pub schema_handler_package: Value<String>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Value<String>,
     }
 
@@ -1928,6 +2156,21 @@ pub mod resource_version {
                 schema_handler_package: schema_handler_package.into(),
                 type_name: type_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            map.serialize_entry("SchemaHandlerPackage", &self.schema_handler_package)?;
+            map.serialize_entry("TypeName", &self.type_name)?;
+            map.end()
         }
     }
 }
@@ -1990,22 +2233,17 @@ pub mod stack {
     }
 
     /// The properties of `AWS::CloudFormation::Stack`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackProps {
         /// `NotificationARNs`.
-        #[serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none")]
         pub notification_ar_ns: Option<Vec<Value<String>>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, serde_json::Value>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TemplateURL`.
-        #[serde(rename = "TemplateURL")]
         pub template_url: Value<String>,
         /// `TimeoutInMinutes`.
-        #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
     }
 
@@ -2019,6 +2257,22 @@ pub mod stack {
                 template_url: template_url.into(),
                 timeout_in_minutes: None,
             }
+        }
+    }
+
+    impl Serialize for CfnStackProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NotificationARNs", &self.notification_ar_ns)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TemplateURL", &self.template_url)?;
+            crate::cfn::entry(&mut map, "TimeoutInMinutes", &self.timeout_in_minutes)?;
+            map.end()
         }
     }
 }
@@ -2086,60 +2340,37 @@ pub mod stack_set {
     }
 
     /// The properties of `AWS::CloudFormation::StackSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackSetProps {
-        /// The Amazon Resource Number (ARN) of the IAM role to use to create this stack set.
-        #[serde(
-            rename = "AdministrationRoleARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdministrationRoleARN`: The Amazon Resource Number (ARN) of the IAM role to use to create this stack set.
         pub administration_role_arn: Option<Value<String>>,
-        /// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to the target organization or organizational unit (OU).
-        #[serde(rename = "AutoDeployment", skip_serializing_if = "Option::is_none")]
+        /// `AutoDeployment`: Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to the target organization or organizational unit (OU).
         pub auto_deployment: Option<AutoDeployment>,
-        /// Specifies the AWS account that you are acting from.
-        #[serde(rename = "CallAs", skip_serializing_if = "Option::is_none")]
+        /// `CallAs`: Specifies the AWS account that you are acting from.
         pub call_as: Option<Value<CallAs>>,
-        /// In some cases, you must explicitly acknowledge that your stack set template contains certain capabilities in order for AWS CloudFormation to create the stack set and related stack instances.
-        #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
+        /// `Capabilities`: In some cases, you must explicitly acknowledge that your stack set template contains certain capabilities in order for AWS CloudFormation to create the stack set and related stack instances.
         pub capabilities: Option<Vec<Value<Capability>>>,
-        /// A description of the stack set.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the stack set.
         pub description: Option<Value<String>>,
-        /// The name of the IAM execution role to use to create the stack set.
-        #[serde(rename = "ExecutionRoleName", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleName`: The name of the IAM execution role to use to create the stack set.
         pub execution_role_name: Option<Value<String>>,
-        /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
-        #[serde(rename = "ManagedExecution", skip_serializing_if = "Option::is_none")]
+        /// `ManagedExecution`: Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
         pub managed_execution: Option<ManagedExecution>,
         /// `OperationPreferences`.
-        #[serde(
-            rename = "OperationPreferences",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub operation_preferences: Option<OperationPreferences>,
-        /// The input parameters for the stack set template.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: The input parameters for the stack set template.
         pub parameters: Option<Vec<Parameter>>,
-        /// Describes how the IAM roles required for stack set operations are created.
-        #[serde(rename = "PermissionModel")]
+        /// `PermissionModel`: Describes how the IAM roles required for stack set operations are created.
         pub permission_model: Value<PermissionModel>,
-        /// A group of stack instances with parameters in some specific accounts and regions.
-        #[serde(rename = "StackInstancesGroup", skip_serializing_if = "Option::is_none")]
+        /// `StackInstancesGroup`: A group of stack instances with parameters in some specific accounts and regions.
         pub stack_instances_group: Option<Vec<StackInstances>>,
-        /// The name to associate with the stack set.
-        #[serde(rename = "StackSetName")]
+        /// `StackSetName`: The name to associate with the stack set.
         pub stack_set_name: Value<String>,
-        /// The key-value pairs to associate with this stack set and the stacks created from it.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The key-value pairs to associate with this stack set and the stacks created from it.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
+        /// `TemplateBody`: The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
         pub template_body: Option<Value<String>>,
-        /// Location of file containing the template body.
-        #[serde(rename = "TemplateURL", skip_serializing_if = "Option::is_none")]
+        /// `TemplateURL`: Location of file containing the template body.
         pub template_url: Option<Value<String>>,
     }
 
@@ -2169,22 +2400,71 @@ pub mod stack_set {
         }
     }
 
-    /// The `AutoDeployment` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AutoDeployment {
-        /// A list of StackSet ARNs that this StackSet depends on for auto-deployment operations.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
-        pub depends_on: Option<Vec<Value<String>>>,
-        /// If set to true, StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
-        pub enabled: Option<Value<bool>>,
-        /// If set to true, stack resources are retained when an account is removed from a target organization or OU.
-        #[serde(
-            rename = "RetainStacksOnAccountRemoval",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnStackSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdministrationRoleARN",
+                &self.administration_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "AutoDeployment", &self.auto_deployment)?;
+            crate::cfn::entry(&mut map, "CallAs", &self.call_as)?;
+            crate::cfn::entry(&mut map, "Capabilities", &self.capabilities)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleName", &self.execution_role_name)?;
+            crate::cfn::entry(&mut map, "ManagedExecution", &self.managed_execution)?;
+            crate::cfn::entry(
+                &mut map,
+                "OperationPreferences",
+                &self.operation_preferences,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("PermissionModel", &self.permission_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "StackInstancesGroup",
+                &self.stack_instances_group,
+            )?;
+            map.serialize_entry("StackSetName", &self.stack_set_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateURL", &self.template_url)?;
+            map.end()
+        }
+    }
 
+    /// The `AutoDeployment` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AutoDeployment {
+        /// `DependsOn`: A list of StackSet ARNs that this StackSet depends on for auto-deployment operations.
+        pub depends_on: Option<Vec<Value<String>>>,
+        /// `Enabled`: If set to true, StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions.
+        pub enabled: Option<Value<bool>>,
+        /// `RetainStacksOnAccountRemoval`: If set to true, stack resources are retained when an account is removed from a target organization or OU.
         pub retain_stacks_on_account_removal: Option<Value<bool>>,
+    }
+
+    impl Serialize for AutoDeployment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetainStacksOnAccountRemoval",
+                &self.retain_stacks_on_account_removal,
+            )?;
+            map.end()
+        }
     }
 
     /// Specifies the AWS account that you are acting from.
@@ -2265,53 +2545,79 @@ pub mod stack_set {
     }
 
     /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedExecution {
         /// `Active`.
-        #[serde(rename = "Active", skip_serializing_if = "Option::is_none")]
         pub active: Option<Value<bool>>,
     }
 
+    impl Serialize for ManagedExecution {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Active", &self.active)?;
+            map.end()
+        }
+    }
+
     /// The user-specified preferences for how AWS CloudFormation performs a stack set operation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OperationPreferences {
         /// `ConcurrencyMode`.
-        #[serde(rename = "ConcurrencyMode", skip_serializing_if = "Option::is_none")]
         pub concurrency_mode: Option<Value<ConcurrencyMode>>,
         /// `FailureToleranceCount`.
-        #[serde(
-            rename = "FailureToleranceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub failure_tolerance_count: Option<Value<i64>>,
         /// `FailureTolerancePercentage`.
-        #[serde(
-            rename = "FailureTolerancePercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub failure_tolerance_percentage: Option<Value<i64>>,
         /// `MaxConcurrentCount`.
-        #[serde(rename = "MaxConcurrentCount", skip_serializing_if = "Option::is_none")]
         pub max_concurrent_count: Option<Value<i64>>,
         /// `MaxConcurrentPercentage`.
-        #[serde(
-            rename = "MaxConcurrentPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_concurrent_percentage: Option<Value<i64>>,
         /// `RegionConcurrencyType`.
-        #[serde(
-            rename = "RegionConcurrencyType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub region_concurrency_type: Option<Value<RegionConcurrencyType>>,
         /// `RegionOrder`.
-        #[serde(rename = "RegionOrder", skip_serializing_if = "Option::is_none")]
         pub region_order: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for OperationPreferences {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConcurrencyMode", &self.concurrency_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureToleranceCount",
+                &self.failure_tolerance_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureTolerancePercentage",
+                &self.failure_tolerance_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentCount",
+                &self.max_concurrent_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentPercentage",
+                &self.max_concurrent_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegionConcurrencyType",
+                &self.region_concurrency_type,
+            )?;
+            crate::cfn::entry(&mut map, "RegionOrder", &self.region_order)?;
+            map.end()
+        }
     }
 
     /// Specifies how the concurrency level behaves during the operation execution.
@@ -2389,13 +2695,11 @@ pub mod stack_set {
     }
 
     /// The `Parameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Parameter {
-        /// The key associated with the parameter.
-        #[serde(rename = "ParameterKey")]
+        /// `ParameterKey`: The key associated with the parameter.
         pub parameter_key: Value<String>,
-        /// The input value associated with the parameter.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The input value associated with the parameter.
         pub parameter_value: Value<String>,
     }
 
@@ -2409,6 +2713,19 @@ pub mod stack_set {
                 parameter_key: parameter_key.into(),
                 parameter_value: parameter_value.into(),
             }
+        }
+    }
+
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterKey", &self.parameter_key)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
         }
     }
 
@@ -2450,16 +2767,13 @@ pub mod stack_set {
     }
 
     /// Stack instances in some specific accounts and Regions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StackInstances {
         /// `DeploymentTargets`.
-        #[serde(rename = "DeploymentTargets")]
         pub deployment_targets: DeploymentTargets,
-        /// A list of stack set parameters whose values you want to override in the selected stack instances.
-        #[serde(rename = "ParameterOverrides", skip_serializing_if = "Option::is_none")]
+        /// `ParameterOverrides`: A list of stack set parameters whose values you want to override in the selected stack instances.
         pub parameter_overrides: Option<Vec<Parameter>>,
-        /// The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
-        #[serde(rename = "Regions")]
+        /// `Regions`: The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
         pub regions: Vec<Value<String>>,
     }
 
@@ -2477,25 +2791,54 @@ pub mod stack_set {
         }
     }
 
-    /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DeploymentTargets {
-        /// The filter type you want to apply on organizational units and accounts.
-        #[serde(rename = "AccountFilterType", skip_serializing_if = "Option::is_none")]
-        pub account_filter_type: Option<Value<AccountFilterType>>,
-        /// AWS accounts that you want to create stack instances in the specified Region(s) for.
-        #[serde(rename = "Accounts", skip_serializing_if = "Option::is_none")]
-        pub accounts: Option<Vec<Value<String>>>,
-        /// Returns the value of the AccountsUrl property.
-        #[serde(rename = "AccountsUrl", skip_serializing_if = "Option::is_none")]
-        pub accounts_url: Option<Value<String>>,
-        /// The organization root ID or organizational unit (OU) IDs to which StackSets deploys.
-        #[serde(
-            rename = "OrganizationalUnitIds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for StackInstances {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeploymentTargets", &self.deployment_targets)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterOverrides",
+                &self.parameter_overrides,
+            )?;
+            map.serialize_entry("Regions", &self.regions)?;
+            map.end()
+        }
+    }
 
+    /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DeploymentTargets {
+        /// `AccountFilterType`: The filter type you want to apply on organizational units and accounts.
+        pub account_filter_type: Option<Value<AccountFilterType>>,
+        /// `Accounts`: AWS accounts that you want to create stack instances in the specified Region(s) for.
+        pub accounts: Option<Vec<Value<String>>>,
+        /// `AccountsUrl`: Returns the value of the AccountsUrl property.
+        pub accounts_url: Option<Value<String>>,
+        /// `OrganizationalUnitIds`: The organization root ID or organizational unit (OU) IDs to which StackSets deploys.
         pub organizational_unit_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for DeploymentTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountFilterType", &self.account_filter_type)?;
+            crate::cfn::entry(&mut map, "Accounts", &self.accounts)?;
+            crate::cfn::entry(&mut map, "AccountsUrl", &self.accounts_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnitIds",
+                &self.organizational_unit_ids,
+            )?;
+            map.end()
+        }
     }
 
     /// The filter type you want to apply on organizational units and accounts.
@@ -2603,38 +2946,49 @@ pub mod type_activation {
     }
 
     /// The properties of `AWS::CloudFormation::TypeActivation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTypeActivationProps {
-        /// Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher.
-        #[serde(rename = "AutoUpdate", skip_serializing_if = "Option::is_none")]
+        /// `AutoUpdate`: Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher.
         pub auto_update: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         pub execution_role_arn: Option<Value<String>>,
-        /// Specifies logging configuration information for a type.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Specifies logging configuration information for a type.
         pub logging_config: Option<LoggingConfig>,
-        /// The Major Version of the type you want to enable
-        #[serde(rename = "MajorVersion", skip_serializing_if = "Option::is_none")]
+        /// `MajorVersion`: The Major Version of the type you want to enable
         pub major_version: Option<Value<String>>,
-        /// The Amazon Resource Number (ARN) assigned to the public extension upon publication
-        #[serde(rename = "PublicTypeArn", skip_serializing_if = "Option::is_none")]
+        /// `PublicTypeArn`: The Amazon Resource Number (ARN) assigned to the public extension upon publication
         pub public_type_arn: Option<Value<String>>,
-        /// The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
-        #[serde(rename = "PublisherId", skip_serializing_if = "Option::is_none")]
+        /// `PublisherId`: The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
         pub publisher_id: Option<Value<String>>,
-        /// The kind of extension
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The kind of extension
         pub r#type: Option<Value<Type>>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
-        /// An alias to assign to the public extension in this account and region.
-        #[serde(rename = "TypeNameAlias", skip_serializing_if = "Option::is_none")]
+        /// `TypeNameAlias`: An alias to assign to the public extension in this account and region.
         pub type_name_alias: Option<Value<String>>,
-        /// Manually updates a previously-enabled type to a new major or minor version, if available.
-        #[serde(rename = "VersionBump", skip_serializing_if = "Option::is_none")]
+        /// `VersionBump`: Manually updates a previously-enabled type to a new major or minor version, if available.
         pub version_bump: Option<Value<VersionBump>>,
+    }
+
+    impl Serialize for CfnTypeActivationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoUpdate", &self.auto_update)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            crate::cfn::entry(&mut map, "MajorVersion", &self.major_version)?;
+            crate::cfn::entry(&mut map, "PublicTypeArn", &self.public_type_arn)?;
+            crate::cfn::entry(&mut map, "PublisherId", &self.publisher_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "TypeNameAlias", &self.type_name_alias)?;
+            crate::cfn::entry(&mut map, "VersionBump", &self.version_bump)?;
+            map.end()
+        }
     }
 
     /// Manually updates a previously-enabled type to a new major or minor version, if available.
@@ -2738,17 +3092,28 @@ pub mod wait_condition {
     }
 
     /// The properties of `AWS::CloudFormation::WaitCondition`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWaitConditionProps {
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<Value<i64>>,
         /// `Handle`.
-        #[serde(rename = "Handle", skip_serializing_if = "Option::is_none")]
         pub handle: Option<Value<String>>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnWaitConditionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Handle", &self.handle)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
     }
 }
 
@@ -2809,8 +3174,18 @@ pub mod wait_condition_handle {
     }
 
     /// The properties of `AWS::CloudFormation::WaitConditionHandle`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWaitConditionHandleProps {}
+    impl Serialize for CfnWaitConditionHandleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.end()
+        }
+    }
 }
 
 /// Attribute to specify CloudFormation behavior on hook failure.
@@ -2888,16 +3263,13 @@ impl From<HookStatus> for Value<HookStatus> {
 }
 
 /// Filters to allow hooks to target specific stack attributes
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StackFilters {
-    /// Attribute to specify the filtering behavior.
-    #[serde(rename = "FilteringCriteria")]
+    /// `FilteringCriteria`: Attribute to specify the filtering behavior.
     pub filtering_criteria: Value<FilteringCriteria>,
-    /// List of stack names as filters
-    #[serde(rename = "StackNames", skip_serializing_if = "Option::is_none")]
+    /// `StackNames`: List of stack names as filters
     pub stack_names: Option<StackNames>,
-    /// List of stack roles that are performing the stack operations.
-    #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
+    /// `StackRoles`: List of stack roles that are performing the stack operations.
     pub stack_roles: Option<StackRoles>,
 }
 
@@ -2909,6 +3281,20 @@ impl StackFilters {
             stack_names: None,
             stack_roles: None,
         }
+    }
+}
+
+impl Serialize for StackFilters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FilteringCriteria", &self.filtering_criteria)?;
+        crate::cfn::entry(&mut map, "StackNames", &self.stack_names)?;
+        crate::cfn::entry(&mut map, "StackRoles", &self.stack_roles)?;
+        map.end()
     }
 }
 
@@ -2950,42 +3336,75 @@ impl From<FilteringCriteria> for Value<FilteringCriteria> {
 }
 
 /// List of stack names as filters
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StackNames {
-    /// List of stack names that the hook is going to be excluded from
-    #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
+    /// `Exclude`: List of stack names that the hook is going to be excluded from
     pub exclude: Option<Vec<Value<String>>>,
-    /// List of stack names that the hook is going to target
-    #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
+    /// `Include`: List of stack names that the hook is going to target
     pub include: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for StackNames {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+        crate::cfn::entry(&mut map, "Include", &self.include)?;
+        map.end()
+    }
 }
 
 /// List of stack roles that are performing the stack operations.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StackRoles {
-    /// List of stack roles that the hook is going to be excluded from
-    #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
+    /// `Exclude`: List of stack roles that the hook is going to be excluded from
     pub exclude: Option<Vec<Value<String>>>,
-    /// List of stack roles that the hook is going to target
-    #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
+    /// `Include`: List of stack roles that the hook is going to target
     pub include: Option<Vec<Value<String>>>,
 }
 
+impl Serialize for StackRoles {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+        crate::cfn::entry(&mut map, "Include", &self.include)?;
+        map.end()
+    }
+}
+
 /// Attribute to specify which targets should invoke the hook
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetFilters {
-    /// List of actions that the hook is going to target
-    #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
+    /// `Actions`: List of actions that the hook is going to target
     pub actions: Option<Vec<Value<Action>>>,
-    /// List of invocation points that the hook is going to target
-    #[serde(rename = "InvocationPoints", skip_serializing_if = "Option::is_none")]
+    /// `InvocationPoints`: List of invocation points that the hook is going to target
     pub invocation_points: Option<Vec<Value<InvocationPoint>>>,
-    /// List of type names that the hook is going to target
-    #[serde(rename = "TargetNames", skip_serializing_if = "Option::is_none")]
+    /// `TargetNames`: List of type names that the hook is going to target
     pub target_names: Option<Vec<Value<String>>>,
-    /// List of hook targets
-    #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+    /// `Targets`: List of hook targets
     pub targets: Option<Vec<HookTarget>>,
+}
+
+impl Serialize for TargetFilters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+        crate::cfn::entry(&mut map, "InvocationPoints", &self.invocation_points)?;
+        crate::cfn::entry(&mut map, "TargetNames", &self.target_names)?;
+        crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+        map.end()
+    }
 }
 
 /// Target actions are the type of operation hooks will be executed at.
@@ -3063,16 +3482,13 @@ impl From<InvocationPoint> for Value<InvocationPoint> {
 }
 
 /// Hook targets are the destination where hooks will be invoked against.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HookTarget {
     /// `Action`.
-    #[serde(rename = "Action")]
     pub action: Value<Action>,
     /// `InvocationPoint`.
-    #[serde(rename = "InvocationPoint")]
     pub invocation_point: Value<InvocationPoint>,
     /// `TargetName`.
-    #[serde(rename = "TargetName")]
     pub target_name: Value<String>,
 }
 
@@ -3088,6 +3504,20 @@ impl HookTarget {
             invocation_point: invocation_point.into(),
             target_name: target_name.into(),
         }
+    }
+}
+
+impl Serialize for HookTarget {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Action", &self.action)?;
+        map.serialize_entry("InvocationPoint", &self.invocation_point)?;
+        map.serialize_entry("TargetName", &self.target_name)?;
+        map.end()
     }
 }
 
@@ -3135,14 +3565,25 @@ impl From<TargetOperation> for Value<TargetOperation> {
 }
 
 /// The `LoggingConfig` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LoggingConfig {
-    /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-    #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+    /// `LogGroupName`: The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
     pub log_group_name: Option<Value<String>>,
-    /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-    #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
+    /// `LogRoleArn`: The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
     pub log_role_arn: Option<Value<String>>,
+}
+
+impl Serialize for LoggingConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+        crate::cfn::entry(&mut map, "LogRoleArn", &self.log_role_arn)?;
+        map.end()
+    }
 }
 
 /// The kind of extension

@@ -125,22 +125,17 @@ pub mod anycast_ip_list {
     }
 
     /// The properties of `AWS::CloudFront::AnycastIpList`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnycastIpListProps {
-        /// The IP address type for the Anycast static IP list.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address type for the Anycast static IP list.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// The number of IP addresses in the Anycast static IP list.
-        #[serde(rename = "IpCount")]
+        /// `IpCount`: The number of IP addresses in the Anycast static IP list.
         pub ip_count: Value<i64>,
-        /// A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and associated Anycast IP addresses.
-        #[serde(rename = "IpamCidrConfigs", skip_serializing_if = "Option::is_none")]
+        /// `IpamCidrConfigs`: A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and associated Anycast IP addresses.
         pub ipam_cidr_configs: Option<Vec<IpamCidrConfig>>,
-        /// The name of the Anycast static IP list.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Anycast static IP list.
         pub name: Value<String>,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Tags>,
     }
 
@@ -160,14 +155,28 @@ pub mod anycast_ip_list {
         }
     }
 
+    impl Serialize for CfnAnycastIpListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            map.serialize_entry("IpCount", &self.ip_count)?;
+            crate::cfn::entry(&mut map, "IpamCidrConfigs", &self.ipam_cidr_configs)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration for an IPAM CIDR that defines a specific IP address range, IPAM pool, and associated Anycast IP address.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpamCidrConfig {
-        /// The CIDR that specifies the IP address range for this IPAM configuration.
-        #[serde(rename = "Cidr")]
+        /// `Cidr`: The CIDR that specifies the IP address range for this IPAM configuration.
         pub cidr: Value<String>,
-        /// The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to.
-        #[serde(rename = "IpamPoolArn")]
+        /// `IpamPoolArn`: The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to.
         pub ipam_pool_arn: Value<String>,
     }
 
@@ -184,12 +193,36 @@ pub mod anycast_ip_list {
         }
     }
 
+    impl Serialize for IpamCidrConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            map.serialize_entry("IpamPoolArn", &self.ipam_pool_arn)?;
+            map.end()
+        }
+    }
+
     /// A complex type that contains zero or more `Tag` elements.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Tags {
-        /// A complex type that contains `Tag` elements.
-        #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
+        /// `Items`: A complex type that contains `Tag` elements.
         pub items: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for Tags {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Items", &self.items)?;
+            map.end()
+        }
     }
 }
 
@@ -256,10 +289,9 @@ pub mod cache_policy {
     }
 
     /// The properties of `AWS::CloudFront::CachePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCachePolicyProps {
-        /// The cache policy configuration.
-        #[serde(rename = "CachePolicyConfig")]
+        /// `CachePolicyConfig`: The cache policy configuration.
         pub cache_policy_config: CachePolicyConfig,
     }
 
@@ -272,26 +304,32 @@ pub mod cache_policy {
         }
     }
 
+    impl Serialize for CfnCachePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CachePolicyConfig", &self.cache_policy_config)?;
+            map.end()
+        }
+    }
+
     /// A cache policy configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CachePolicyConfig {
-        /// A comment to describe the cache policy.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: A comment to describe the cache policy.
         pub comment: Option<Value<String>>,
-        /// The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated.
-        #[serde(rename = "DefaultTTL")]
+        /// `DefaultTTL`: The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated.
         pub default_ttl: Value<f64>,
-        /// The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated.
-        #[serde(rename = "MaxTTL")]
+        /// `MaxTTL`: The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated.
         pub max_ttl: Value<f64>,
-        /// The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated.
-        #[serde(rename = "MinTTL")]
+        /// `MinTTL`: The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated.
         pub min_ttl: Value<f64>,
-        /// A unique name to identify the cache policy.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique name to identify the cache policy.
         pub name: Value<String>,
-        /// The HTTP headers, cookies, and URL query strings to include in the cache key.
-        #[serde(rename = "ParametersInCacheKeyAndForwardedToOrigin")]
+        /// `ParametersInCacheKeyAndForwardedToOrigin`: The HTTP headers, cookies, and URL query strings to include in the cache key.
         pub parameters_in_cache_key_and_forwarded_to_origin: ParametersInCacheKeyAndForwardedToOrigin,
     }
 
@@ -318,27 +356,38 @@ pub mod cache_policy {
         }
     }
 
-    /// This object determines the values that CloudFront includes in the cache key.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ParametersInCacheKeyAndForwardedToOrigin {
-        /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
-        #[serde(rename = "CookiesConfig")]
-        pub cookies_config: CookiesConfig,
-        /// A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
-        #[serde(
-            rename = "EnableAcceptEncodingBrotli",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CachePolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.serialize_entry("DefaultTTL", &self.default_ttl)?;
+            map.serialize_entry("MaxTTL", &self.max_ttl)?;
+            map.serialize_entry("MinTTL", &self.min_ttl)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "ParametersInCacheKeyAndForwardedToOrigin",
+                &self.parameters_in_cache_key_and_forwarded_to_origin,
+            )?;
+            map.end()
+        }
+    }
 
+    /// This object determines the values that CloudFront includes in the cache key.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ParametersInCacheKeyAndForwardedToOrigin {
+        /// `CookiesConfig`: An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
+        pub cookies_config: CookiesConfig,
+        /// `EnableAcceptEncodingBrotli`: A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
         pub enable_accept_encoding_brotli: Option<Value<bool>>,
-        /// A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
-        #[serde(rename = "EnableAcceptEncodingGzip")]
+        /// `EnableAcceptEncodingGzip`: A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
         pub enable_accept_encoding_gzip: Value<bool>,
-        /// An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
-        #[serde(rename = "HeadersConfig")]
+        /// `HeadersConfig`: An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
         pub headers_config: HeadersConfig,
-        /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
-        #[serde(rename = "QueryStringsConfig")]
+        /// `QueryStringsConfig`: An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
         pub query_strings_config: QueryStringsConfig,
     }
 
@@ -360,14 +409,35 @@ pub mod cache_policy {
         }
     }
 
+    impl Serialize for ParametersInCacheKeyAndForwardedToOrigin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CookiesConfig", &self.cookies_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableAcceptEncodingBrotli",
+                &self.enable_accept_encoding_brotli,
+            )?;
+            map.serialize_entry(
+                "EnableAcceptEncodingGzip",
+                &self.enable_accept_encoding_gzip,
+            )?;
+            map.serialize_entry("HeadersConfig", &self.headers_config)?;
+            map.serialize_entry("QueryStringsConfig", &self.query_strings_config)?;
+            map.end()
+        }
+    }
+
     /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CookiesConfig {
-        /// Determines whether any cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
-        #[serde(rename = "CookieBehavior")]
+        /// `CookieBehavior`: Determines whether any cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
         pub cookie_behavior: Value<String>,
-        /// Contains a list of cookie names.
-        #[serde(rename = "Cookies", skip_serializing_if = "Option::is_none")]
+        /// `Cookies`: Contains a list of cookie names.
         pub cookies: Option<Vec<Value<String>>>,
     }
 
@@ -381,14 +451,25 @@ pub mod cache_policy {
         }
     }
 
+    impl Serialize for CookiesConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CookieBehavior", &self.cookie_behavior)?;
+            crate::cfn::entry(&mut map, "Cookies", &self.cookies)?;
+            map.end()
+        }
+    }
+
     /// An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HeadersConfig {
-        /// Determines whether any HTTP headers are included in the cache key and in requests that CloudFront sends to the origin.
-        #[serde(rename = "HeaderBehavior")]
+        /// `HeaderBehavior`: Determines whether any HTTP headers are included in the cache key and in requests that CloudFront sends to the origin.
         pub header_behavior: Value<String>,
-        /// Contains a list of HTTP header names.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
+        /// `Headers`: Contains a list of HTTP header names.
         pub headers: Option<Vec<Value<String>>>,
     }
 
@@ -402,14 +483,25 @@ pub mod cache_policy {
         }
     }
 
+    impl Serialize for HeadersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HeaderBehavior", &self.header_behavior)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.end()
+        }
+    }
+
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryStringsConfig {
-        /// Determines whether any URL query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
-        #[serde(rename = "QueryStringBehavior")]
+        /// `QueryStringBehavior`: Determines whether any URL query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
         pub query_string_behavior: Value<String>,
-        /// Contains a list of query string names.
-        #[serde(rename = "QueryStrings", skip_serializing_if = "Option::is_none")]
+        /// `QueryStrings`: Contains a list of query string names.
         pub query_strings: Option<Vec<Value<String>>>,
     }
 
@@ -420,6 +512,19 @@ pub mod cache_policy {
                 query_string_behavior: query_string_behavior.into(),
                 query_strings: None,
             }
+        }
+    }
+
+    impl Serialize for QueryStringsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueryStringBehavior", &self.query_string_behavior)?;
+            crate::cfn::entry(&mut map, "QueryStrings", &self.query_strings)?;
+            map.end()
         }
     }
 }
@@ -487,10 +592,9 @@ pub mod cloud_front_origin_access_identity {
     }
 
     /// The properties of `AWS::CloudFront::CloudFrontOriginAccessIdentity`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudFrontOriginAccessIdentityProps {
-        /// The current configuration information for the identity.
-        #[serde(rename = "CloudFrontOriginAccessIdentityConfig")]
+        /// `CloudFrontOriginAccessIdentityConfig`: The current configuration information for the identity.
         pub cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig,
     }
 
@@ -508,11 +612,25 @@ pub mod cloud_front_origin_access_identity {
         }
     }
 
+    impl Serialize for CfnCloudFrontOriginAccessIdentityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudFrontOriginAccessIdentityConfig",
+                &self.cloud_front_origin_access_identity_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Origin access identity configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudFrontOriginAccessIdentityConfig {
-        /// A comment to describe the origin access identity.
-        #[serde(rename = "Comment")]
+        /// `Comment`: A comment to describe the origin access identity.
         pub comment: Value<String>,
     }
 
@@ -520,6 +638,18 @@ pub mod cloud_front_origin_access_identity {
         /// A `CloudFrontOriginAccessIdentityConfig` of its required properties (`Comment`), the others unset.
         pub fn new(comment: impl Into<Value<String>>) -> Self {
             Self { comment: comment.into() }
+        }
+    }
+
+    impl Serialize for CloudFrontOriginAccessIdentityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comment", &self.comment)?;
+            map.end()
         }
     }
 }
@@ -616,22 +746,17 @@ pub mod connection_function {
     }
 
     /// The properties of `AWS::CloudFront::ConnectionFunction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionFunctionProps {
-        /// A flag that determines whether to automatically publish the function to the `LIVE` stage when it’s created.
-        #[serde(rename = "AutoPublish", skip_serializing_if = "Option::is_none")]
+        /// `AutoPublish`: A flag that determines whether to automatically publish the function to the `LIVE` stage when it’s created.
         pub auto_publish: Option<Value<bool>>,
-        /// The code for the connection function.
-        #[serde(rename = "ConnectionFunctionCode")]
+        /// `ConnectionFunctionCode`: The code for the connection function.
         pub connection_function_code: Value<String>,
-        /// Contains configuration information about a CloudFront function.
-        #[serde(rename = "ConnectionFunctionConfig")]
+        /// `ConnectionFunctionConfig`: Contains configuration information about a CloudFront function.
         pub connection_function_config: ConnectionFunctionConfig,
-        /// The connection function name.
-        #[serde(rename = "Name")]
+        /// `Name`: The connection function name.
         pub name: Value<String>,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -652,21 +777,36 @@ pub mod connection_function {
         }
     }
 
-    /// Contains configuration information about a CloudFront function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ConnectionFunctionConfig {
-        /// A comment to describe the function.
-        #[serde(rename = "Comment")]
-        pub comment: Value<String>,
-        /// The configuration for the key value store associations.
-        #[serde(
-            rename = "KeyValueStoreAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnConnectionFunctionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoPublish", &self.auto_publish)?;
+            map.serialize_entry(
+                "ConnectionFunctionCode",
+                &self.connection_function_code,
+            )?;
+            map.serialize_entry(
+                "ConnectionFunctionConfig",
+                &self.connection_function_config,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Contains configuration information about a CloudFront function.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ConnectionFunctionConfig {
+        /// `Comment`: A comment to describe the function.
+        pub comment: Value<String>,
+        /// `KeyValueStoreAssociations`: The configuration for the key value store associations.
         pub key_value_store_associations: Option<Vec<KeyValueStoreAssociation>>,
-        /// The function's runtime environment version.
-        #[serde(rename = "Runtime")]
+        /// `Runtime`: The function's runtime environment version.
         pub runtime: Value<Runtime>,
     }
 
@@ -681,6 +821,24 @@ pub mod connection_function {
                 key_value_store_associations: None,
                 runtime: runtime.into(),
             }
+        }
+    }
+
+    impl Serialize for ConnectionFunctionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comment", &self.comment)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyValueStoreAssociations",
+                &self.key_value_store_associations,
+            )?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.end()
         }
     }
 
@@ -814,22 +972,17 @@ pub mod connection_group {
     }
 
     /// The properties of `AWS::CloudFront::ConnectionGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionGroupProps {
-        /// The ID of the Anycast static IP list.
-        #[serde(rename = "AnycastIpListId", skip_serializing_if = "Option::is_none")]
+        /// `AnycastIpListId`: The ID of the Anycast static IP list.
         pub anycast_ip_list_id: Option<Value<String>>,
-        /// Whether the connection group is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Whether the connection group is enabled.
         pub enabled: Option<Value<bool>>,
-        /// IPv6 is enabled for the connection group.
-        #[serde(rename = "Ipv6Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Enabled`: IPv6 is enabled for the connection group.
         pub ipv6_enabled: Option<Value<bool>>,
-        /// The name of the connection group.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the connection group.
         pub name: Value<String>,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -843,6 +996,22 @@ pub mod connection_group {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConnectionGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnycastIpListId", &self.anycast_ip_list_id)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Ipv6Enabled", &self.ipv6_enabled)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -910,10 +1079,9 @@ pub mod continuous_deployment_policy {
     }
 
     /// The properties of `AWS::CloudFront::ContinuousDeploymentPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContinuousDeploymentPolicyProps {
-        /// Contains the configuration for a continuous deployment policy.
-        #[serde(rename = "ContinuousDeploymentPolicyConfig")]
+        /// `ContinuousDeploymentPolicyConfig`: Contains the configuration for a continuous deployment policy.
         pub continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig,
     }
 
@@ -931,34 +1099,35 @@ pub mod continuous_deployment_policy {
         }
     }
 
+    impl Serialize for CfnContinuousDeploymentPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ContinuousDeploymentPolicyConfig",
+                &self.continuous_deployment_policy_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Contains the configuration for a continuous deployment policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContinuousDeploymentPolicyConfig {
-        /// A Boolean that indicates whether this continuous deployment policy is enabled (in effect).
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: A Boolean that indicates whether this continuous deployment policy is enabled (in effect).
         pub enabled: Value<bool>,
-        /// This configuration determines which HTTP requests are sent to the staging distribution.
-        #[serde(
-            rename = "SingleHeaderPolicyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SingleHeaderPolicyConfig`: This configuration determines which HTTP requests are sent to the staging distribution.
         pub single_header_policy_config: Option<SingleHeaderPolicyConfig>,
-        /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
-        #[serde(
-            rename = "SingleWeightPolicyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SingleWeightPolicyConfig`: This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
         pub single_weight_policy_config: Option<SingleWeightPolicyConfig>,
-        /// The CloudFront domain name of the staging distribution.
-        #[serde(rename = "StagingDistributionDnsNames")]
+        /// `StagingDistributionDnsNames`: The CloudFront domain name of the staging distribution.
         pub staging_distribution_dns_names: Vec<Value<String>>,
-        /// Contains the parameters for routing production traffic from your primary to staging distributions.
-        #[serde(rename = "TrafficConfig", skip_serializing_if = "Option::is_none")]
+        /// `TrafficConfig`: Contains the parameters for routing production traffic from your primary to staging distributions.
         pub traffic_config: Option<TrafficConfig>,
-        /// The type of traffic configuration.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of traffic configuration.
         pub r#type: Option<Value<ContinuousDeploymentPolicyConfigType>>,
     }
 
@@ -979,14 +1148,40 @@ pub mod continuous_deployment_policy {
         }
     }
 
+    impl Serialize for ContinuousDeploymentPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleHeaderPolicyConfig",
+                &self.single_header_policy_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleWeightPolicyConfig",
+                &self.single_weight_policy_config,
+            )?;
+            map.serialize_entry(
+                "StagingDistributionDnsNames",
+                &self.staging_distribution_dns_names,
+            )?;
+            crate::cfn::entry(&mut map, "TrafficConfig", &self.traffic_config)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// This configuration determines which HTTP requests are sent to the staging distribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleHeaderPolicyConfig {
         /// `Header`.
-        #[serde(rename = "Header")]
         pub header: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1003,18 +1198,25 @@ pub mod continuous_deployment_policy {
         }
     }
 
+    impl Serialize for SingleHeaderPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Header", &self.header)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleWeightPolicyConfig {
         /// `SessionStickinessConfig`.
-        #[serde(
-            rename = "SessionStickinessConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub session_stickiness_config: Option<SessionStickinessConfig>,
         /// `Weight`.
-        #[serde(rename = "Weight")]
         pub weight: Value<f64>,
     }
 
@@ -1028,14 +1230,29 @@ pub mod continuous_deployment_policy {
         }
     }
 
+    impl Serialize for SingleWeightPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionStickinessConfig",
+                &self.session_stickiness_config,
+            )?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionStickinessConfig {
-        /// The amount of time after which you want sessions to cease if no requests are received.
-        #[serde(rename = "IdleTTL")]
+        /// `IdleTTL`: The amount of time after which you want sessions to cease if no requests are received.
         pub idle_ttl: Value<i64>,
-        /// The maximum amount of time to consider requests from the viewer as being part of the same session.
-        #[serde(rename = "MaximumTTL")]
+        /// `MaximumTTL`: The maximum amount of time to consider requests from the viewer as being part of the same session.
         pub maximum_ttl: Value<i64>,
     }
 
@@ -1052,17 +1269,27 @@ pub mod continuous_deployment_policy {
         }
     }
 
+    impl Serialize for SessionStickinessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdleTTL", &self.idle_ttl)?;
+            map.serialize_entry("MaximumTTL", &self.maximum_ttl)?;
+            map.end()
+        }
+    }
+
     /// The traffic configuration of your continuous deployment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrafficConfig {
-        /// Determines which HTTP requests are sent to the staging distribution.
-        #[serde(rename = "SingleHeaderConfig", skip_serializing_if = "Option::is_none")]
+        /// `SingleHeaderConfig`: Determines which HTTP requests are sent to the staging distribution.
         pub single_header_config: Option<SingleHeaderConfig>,
-        /// Contains the percentage of traffic to send to the staging distribution.
-        #[serde(rename = "SingleWeightConfig", skip_serializing_if = "Option::is_none")]
+        /// `SingleWeightConfig`: Contains the percentage of traffic to send to the staging distribution.
         pub single_weight_config: Option<SingleWeightConfig>,
-        /// The type of traffic configuration.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of traffic configuration.
         pub r#type: Value<Type>,
     }
 
@@ -1077,14 +1304,34 @@ pub mod continuous_deployment_policy {
         }
     }
 
+    impl Serialize for TrafficConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleHeaderConfig",
+                &self.single_header_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleWeightConfig",
+                &self.single_weight_config,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Determines which HTTP requests are sent to the staging distribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleHeaderConfig {
-        /// The request header name that you want CloudFront to send to your staging distribution.
-        #[serde(rename = "Header")]
+        /// `Header`: The request header name that you want CloudFront to send to your staging distribution.
         pub header: Value<String>,
-        /// The request header value.
-        #[serde(rename = "Value")]
+        /// `Value`: The request header value.
         pub value: Value<String>,
     }
 
@@ -1101,18 +1348,25 @@ pub mod continuous_deployment_policy {
         }
     }
 
-    /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SingleWeightConfig {
-        /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session.
-        #[serde(
-            rename = "SessionStickinessConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SingleHeaderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Header", &self.header)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
 
+    /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SingleWeightConfig {
+        /// `SessionStickinessConfig`: Session stickiness provides the ability to define multiple requests from a single viewer as a single session.
         pub session_stickiness_config: Option<SessionStickinessConfig>,
-        /// The percentage of traffic to send to a staging distribution, expressed as a decimal number between 0 and 0.15.
-        #[serde(rename = "Weight")]
+        /// `Weight`: The percentage of traffic to send to a staging distribution, expressed as a decimal number between 0 and 0.15.
         pub weight: Value<f64>,
     }
 
@@ -1123,6 +1377,23 @@ pub mod continuous_deployment_policy {
                 session_stickiness_config: None,
                 weight: weight.into(),
             }
+        }
+    }
+
+    impl Serialize for SingleWeightConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionStickinessConfig",
+                &self.session_stickiness_config,
+            )?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
         }
     }
 
@@ -1265,13 +1536,11 @@ pub mod distribution {
     }
 
     /// The properties of `AWS::CloudFront::Distribution`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDistributionProps {
-        /// The distribution's configuration.
-        #[serde(rename = "DistributionConfig")]
+        /// `DistributionConfig`: The distribution's configuration.
         pub distribution_config: DistributionConfig,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1285,101 +1554,75 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for CfnDistributionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DistributionConfig", &self.distribution_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A distribution configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DistributionConfig {
-        /// This field only supports standard distributions.
-        #[serde(rename = "Aliases", skip_serializing_if = "Option::is_none")]
+        /// `Aliases`: This field only supports standard distributions.
         pub aliases: Option<Vec<Value<String>>>,
-        /// To use this field for a multi-tenant distribution, use a connection group instead.
-        #[serde(rename = "AnycastIpListId", skip_serializing_if = "Option::is_none")]
+        /// `AnycastIpListId`: To use this field for a multi-tenant distribution, use a connection group instead.
         pub anycast_ip_list_id: Option<Value<String>>,
-        /// An alias for the CF distribution's domain name.
-        #[serde(rename = "CNAMEs", skip_serializing_if = "Option::is_none")]
+        /// `CNAMEs`: An alias for the CF distribution's domain name.
         pub cnam_es: Option<Vec<Value<String>>>,
-        /// A complex type that contains zero or more `CacheBehavior` elements.
-        #[serde(rename = "CacheBehaviors", skip_serializing_if = "Option::is_none")]
+        /// `CacheBehaviors`: A complex type that contains zero or more `CacheBehavior` elements.
         pub cache_behaviors: Option<Vec<CacheBehavior>>,
-        /// Configuration for cache tag extraction from origin responses.
-        #[serde(rename = "CacheTagConfig", skip_serializing_if = "Option::is_none")]
+        /// `CacheTagConfig`: Configuration for cache tag extraction from origin responses.
         pub cache_tag_config: Option<CacheTagConfig>,
-        /// A comment to describe the distribution.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: A comment to describe the distribution.
         pub comment: Option<Value<String>>,
-        /// The distribution's connection function association.
-        #[serde(
-            rename = "ConnectionFunctionAssociation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionFunctionAssociation`: The distribution's connection function association.
         pub connection_function_association: Option<ConnectionFunctionAssociation>,
-        /// This field specifies whether the connection mode is through a standard distribution (direct) or a multi-tenant distribution with distribution tenants (tenant-only).
-        #[serde(rename = "ConnectionMode", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionMode`: This field specifies whether the connection mode is through a standard distribution (direct) or a multi-tenant distribution with distribution tenants (tenant-only).
         pub connection_mode: Option<Value<ConnectionMode>>,
-        /// This field only supports standard distributions.
-        #[serde(
-            rename = "ContinuousDeploymentPolicyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContinuousDeploymentPolicyId`: This field only supports standard distributions.
         pub continuous_deployment_policy_id: Option<Value<String>>,
-        /// A complex type that controls the following:
-        #[serde(
-            rename = "CustomErrorResponses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomErrorResponses`: A complex type that controls the following:
         pub custom_error_responses: Option<Vec<CustomErrorResponse>>,
-        /// The user-defined HTTP server that serves as the origin for content that CF distributes.
-        #[serde(rename = "CustomOrigin", skip_serializing_if = "Option::is_none")]
+        /// `CustomOrigin`: The user-defined HTTP server that serves as the origin for content that CF distributes.
         pub custom_origin: Option<LegacyCustomOrigin>,
-        /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if files don't match any of the values of `PathPattern` in `CacheBehavior` elements.
-        #[serde(rename = "DefaultCacheBehavior")]
+        /// `DefaultCacheBehavior`: A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if files don't match any of the values of `PathPattern` in `CacheBehavior` elements.
         pub default_cache_behavior: DefaultCacheBehavior,
-        /// When a viewer requests the root URL for your distribution, the default root object is the object that you want CloudFront to request from your origin.
-        #[serde(rename = "DefaultRootObject", skip_serializing_if = "Option::is_none")]
+        /// `DefaultRootObject`: When a viewer requests the root URL for your distribution, the default root object is the object that you want CloudFront to request from your origin.
         pub default_root_object: Option<Value<String>>,
-        /// From this field, you can enable or disable the selected distribution.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: From this field, you can enable or disable the selected distribution.
         pub enabled: Value<bool>,
-        /// (Optional) Specify the HTTP version(s) that you want viewers to use to communicate with CF.
-        #[serde(rename = "HttpVersion", skip_serializing_if = "Option::is_none")]
+        /// `HttpVersion`: (Optional) Specify the HTTP version(s) that you want viewers to use to communicate with CF.
         pub http_version: Option<Value<HttpVersion>>,
-        /// To use this field for a multi-tenant distribution, use a connection group instead.
-        #[serde(rename = "IPV6Enabled", skip_serializing_if = "Option::is_none")]
+        /// `IPV6Enabled`: To use this field for a multi-tenant distribution, use a connection group instead.
         pub ipv6_enabled: Option<Value<bool>>,
-        /// A complex type that controls whether access logs are written for the distribution.
-        #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
+        /// `Logging`: A complex type that controls whether access logs are written for the distribution.
         pub logging: Option<Logging>,
-        /// A complex type that contains information about origin groups for this distribution.
-        #[serde(rename = "OriginGroups", skip_serializing_if = "Option::is_none")]
+        /// `OriginGroups`: A complex type that contains information about origin groups for this distribution.
         pub origin_groups: Option<OriginGroups>,
-        /// A complex type that contains information about origins for this distribution.
-        #[serde(rename = "Origins", skip_serializing_if = "Option::is_none")]
+        /// `Origins`: A complex type that contains information about origins for this distribution.
         pub origins: Option<Vec<Origin>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "PriceClass", skip_serializing_if = "Option::is_none")]
+        /// `PriceClass`: This field only supports standard distributions.
         pub price_class: Option<Value<PriceClass>>,
-        /// A complex type that identifies ways in which you want to restrict distribution of your content.
-        #[serde(rename = "Restrictions", skip_serializing_if = "Option::is_none")]
+        /// `Restrictions`: A complex type that identifies ways in which you want to restrict distribution of your content.
         pub restrictions: Option<Restrictions>,
-        /// The origin as an S3 bucket.
-        #[serde(rename = "S3Origin", skip_serializing_if = "Option::is_none")]
+        /// `S3Origin`: The origin as an S3 bucket.
         pub s3_origin: Option<LegacyS3Origin>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "Staging", skip_serializing_if = "Option::is_none")]
+        /// `Staging`: This field only supports standard distributions.
         pub staging: Option<Value<bool>>,
-        /// This field only supports multi-tenant distributions.
-        #[serde(rename = "TenantConfig", skip_serializing_if = "Option::is_none")]
+        /// `TenantConfig`: This field only supports multi-tenant distributions.
         pub tenant_config: Option<TenantConfig>,
-        /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
-        #[serde(rename = "ViewerCertificate", skip_serializing_if = "Option::is_none")]
+        /// `ViewerCertificate`: A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
         pub viewer_certificate: Option<ViewerCertificate>,
-        /// The distribution's viewer mTLS configuration.
-        #[serde(rename = "ViewerMtlsConfig", skip_serializing_if = "Option::is_none")]
+        /// `ViewerMtlsConfig`: The distribution's viewer mTLS configuration.
         pub viewer_mtls_config: Option<ViewerMtlsConfig>,
-        /// Multi-tenant distributions only support WAF V2 web ACLs.
-        #[serde(rename = "WebACLId", skip_serializing_if = "Option::is_none")]
+        /// `WebACLId`: Multi-tenant distributions only support WAF V2 web ACLs.
         pub web_acl_id: Option<Value<String>>,
     }
 
@@ -1421,95 +1664,100 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for DistributionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Aliases", &self.aliases)?;
+            crate::cfn::entry(&mut map, "AnycastIpListId", &self.anycast_ip_list_id)?;
+            crate::cfn::entry(&mut map, "CNAMEs", &self.cnam_es)?;
+            crate::cfn::entry(&mut map, "CacheBehaviors", &self.cache_behaviors)?;
+            crate::cfn::entry(&mut map, "CacheTagConfig", &self.cache_tag_config)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionFunctionAssociation",
+                &self.connection_function_association,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectionMode", &self.connection_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContinuousDeploymentPolicyId",
+                &self.continuous_deployment_policy_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomErrorResponses",
+                &self.custom_error_responses,
+            )?;
+            crate::cfn::entry(&mut map, "CustomOrigin", &self.custom_origin)?;
+            map.serialize_entry("DefaultCacheBehavior", &self.default_cache_behavior)?;
+            crate::cfn::entry(&mut map, "DefaultRootObject", &self.default_root_object)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "HttpVersion", &self.http_version)?;
+            crate::cfn::entry(&mut map, "IPV6Enabled", &self.ipv6_enabled)?;
+            crate::cfn::entry(&mut map, "Logging", &self.logging)?;
+            crate::cfn::entry(&mut map, "OriginGroups", &self.origin_groups)?;
+            crate::cfn::entry(&mut map, "Origins", &self.origins)?;
+            crate::cfn::entry(&mut map, "PriceClass", &self.price_class)?;
+            crate::cfn::entry(&mut map, "Restrictions", &self.restrictions)?;
+            crate::cfn::entry(&mut map, "S3Origin", &self.s3_origin)?;
+            crate::cfn::entry(&mut map, "Staging", &self.staging)?;
+            crate::cfn::entry(&mut map, "TenantConfig", &self.tenant_config)?;
+            crate::cfn::entry(&mut map, "ViewerCertificate", &self.viewer_certificate)?;
+            crate::cfn::entry(&mut map, "ViewerMtlsConfig", &self.viewer_mtls_config)?;
+            crate::cfn::entry(&mut map, "WebACLId", &self.web_acl_id)?;
+            map.end()
+        }
+    }
+
     /// A complex type that describes how CloudFront processes requests.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CacheBehavior {
-        /// A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin.
-        #[serde(rename = "AllowedMethods", skip_serializing_if = "Option::is_none")]
+        /// `AllowedMethods`: A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin.
         pub allowed_methods: Option<Vec<Value<String>>>,
-        /// The unique identifier of the cache policy that is attached to this cache behavior.
-        #[serde(rename = "CachePolicyId", skip_serializing_if = "Option::is_none")]
+        /// `CachePolicyId`: The unique identifier of the cache policy that is attached to this cache behavior.
         pub cache_policy_id: Option<Value<String>>,
-        /// A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods.
-        #[serde(rename = "CachedMethods", skip_serializing_if = "Option::is_none")]
+        /// `CachedMethods`: A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods.
         pub cached_methods: Option<Vec<Value<String>>>,
-        /// Whether you want CloudFront to automatically compress certain files for this cache behavior.
-        #[serde(rename = "Compress", skip_serializing_if = "Option::is_none")]
+        /// `Compress`: Whether you want CloudFront to automatically compress certain files for this cache behavior.
         pub compress: Option<Value<bool>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "DefaultTTL", skip_serializing_if = "Option::is_none")]
+        /// `DefaultTTL`: This field only supports standard distributions.
         pub default_ttl: Option<Value<f64>>,
-        /// The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for this cache behavior.
-        #[serde(
-            rename = "FieldLevelEncryptionId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FieldLevelEncryptionId`: The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for this cache behavior.
         pub field_level_encryption_id: Option<Value<String>>,
-        /// This field is deprecated.
-        #[serde(rename = "ForwardedValues", skip_serializing_if = "Option::is_none")]
+        /// `ForwardedValues`: This field is deprecated.
         pub forwarded_values: Option<ForwardedValues>,
-        /// A list of CloudFront functions that are associated with this cache behavior.
-        #[serde(
-            rename = "FunctionAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FunctionAssociations`: A list of CloudFront functions that are associated with this cache behavior.
         pub function_associations: Option<Vec<FunctionAssociation>>,
-        /// The gRPC configuration for your cache behavior.
-        #[serde(rename = "GrpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `GrpcConfig`: The gRPC configuration for your cache behavior.
         pub grpc_config: Option<GrpcConfig>,
-        /// A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
-        #[serde(
-            rename = "LambdaFunctionAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LambdaFunctionAssociations`: A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
         pub lambda_function_associations: Option<Vec<LambdaFunctionAssociation>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "MaxTTL", skip_serializing_if = "Option::is_none")]
+        /// `MaxTTL`: This field only supports standard distributions.
         pub max_ttl: Option<Value<f64>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "MinTTL", skip_serializing_if = "Option::is_none")]
+        /// `MinTTL`: This field only supports standard distributions.
         pub min_ttl: Option<Value<f64>>,
-        /// The unique identifier of the origin request policy that is attached to this cache behavior.
-        #[serde(
-            rename = "OriginRequestPolicyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OriginRequestPolicyId`: The unique identifier of the origin request policy that is attached to this cache behavior.
         pub origin_request_policy_id: Option<Value<String>>,
-        /// The pattern (for example, `images/*.jpg`) that specifies which requests to apply the behavior to.
-        #[serde(rename = "PathPattern")]
+        /// `PathPattern`: The pattern (for example, `images/*.jpg`) that specifies which requests to apply the behavior to.
         pub path_pattern: Value<String>,
-        /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior.
-        #[serde(
-            rename = "RealtimeLogConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RealtimeLogConfigArn`: The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior.
         pub realtime_log_config_arn: Option<Value<String>>,
-        /// The identifier for a response headers policy.
-        #[serde(
-            rename = "ResponseHeadersPolicyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResponseHeadersPolicyId`: The identifier for a response headers policy.
         pub response_headers_policy_id: Option<Value<String>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "SmoothStreaming", skip_serializing_if = "Option::is_none")]
+        /// `SmoothStreaming`: This field only supports standard distributions.
         pub smooth_streaming: Option<Value<bool>>,
-        /// The value of `ID` for the origin that you want CloudFront to route requests to when they match this cache behavior.
-        #[serde(rename = "TargetOriginId")]
+        /// `TargetOriginId`: The value of `ID` for the origin that you want CloudFront to route requests to when they match this cache behavior.
         pub target_origin_id: Value<String>,
-        /// A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
-        #[serde(rename = "TrustedKeyGroups", skip_serializing_if = "Option::is_none")]
+        /// `TrustedKeyGroups`: A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
         pub trusted_key_groups: Option<Vec<Value<String>>>,
-        /// We recommend using `TrustedKeyGroups` instead of `TrustedSigners`.
-        #[serde(rename = "TrustedSigners", skip_serializing_if = "Option::is_none")]
+        /// `TrustedSigners`: We recommend using `TrustedKeyGroups` instead of `TrustedSigners`.
         pub trusted_signers: Option<Vec<Value<String>>>,
-        /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`.
-        #[serde(rename = "ViewerProtocolPolicy")]
+        /// `ViewerProtocolPolicy`: The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`.
         pub viewer_protocol_policy: Value<String>,
     }
 
@@ -1546,24 +1794,72 @@ pub mod distribution {
         }
     }
 
-    /// This field only supports standard distributions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ForwardedValues {
-        /// This field is deprecated.
-        #[serde(rename = "Cookies", skip_serializing_if = "Option::is_none")]
-        pub cookies: Option<Cookies>,
-        /// This field is deprecated.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
-        pub headers: Option<Vec<Value<String>>>,
-        /// This field is deprecated.
-        #[serde(rename = "QueryString")]
-        pub query_string: Value<bool>,
-        /// This field is deprecated.
-        #[serde(
-            rename = "QueryStringCacheKeys",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CacheBehavior {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedMethods", &self.allowed_methods)?;
+            crate::cfn::entry(&mut map, "CachePolicyId", &self.cache_policy_id)?;
+            crate::cfn::entry(&mut map, "CachedMethods", &self.cached_methods)?;
+            crate::cfn::entry(&mut map, "Compress", &self.compress)?;
+            crate::cfn::entry(&mut map, "DefaultTTL", &self.default_ttl)?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldLevelEncryptionId",
+                &self.field_level_encryption_id,
+            )?;
+            crate::cfn::entry(&mut map, "ForwardedValues", &self.forwarded_values)?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionAssociations",
+                &self.function_associations,
+            )?;
+            crate::cfn::entry(&mut map, "GrpcConfig", &self.grpc_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionAssociations",
+                &self.lambda_function_associations,
+            )?;
+            crate::cfn::entry(&mut map, "MaxTTL", &self.max_ttl)?;
+            crate::cfn::entry(&mut map, "MinTTL", &self.min_ttl)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginRequestPolicyId",
+                &self.origin_request_policy_id,
+            )?;
+            map.serialize_entry("PathPattern", &self.path_pattern)?;
+            crate::cfn::entry(
+                &mut map,
+                "RealtimeLogConfigArn",
+                &self.realtime_log_config_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseHeadersPolicyId",
+                &self.response_headers_policy_id,
+            )?;
+            crate::cfn::entry(&mut map, "SmoothStreaming", &self.smooth_streaming)?;
+            map.serialize_entry("TargetOriginId", &self.target_origin_id)?;
+            crate::cfn::entry(&mut map, "TrustedKeyGroups", &self.trusted_key_groups)?;
+            crate::cfn::entry(&mut map, "TrustedSigners", &self.trusted_signers)?;
+            map.serialize_entry("ViewerProtocolPolicy", &self.viewer_protocol_policy)?;
+            map.end()
+        }
+    }
 
+    /// This field only supports standard distributions.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ForwardedValues {
+        /// `Cookies`: This field is deprecated.
+        pub cookies: Option<Cookies>,
+        /// `Headers`: This field is deprecated.
+        pub headers: Option<Vec<Value<String>>>,
+        /// `QueryString`: This field is deprecated.
+        pub query_string: Value<bool>,
+        /// `QueryStringCacheKeys`: This field is deprecated.
         pub query_string_cache_keys: Option<Vec<Value<String>>>,
     }
 
@@ -1579,14 +1875,31 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for ForwardedValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cookies", &self.cookies)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringCacheKeys",
+                &self.query_string_cache_keys,
+            )?;
+            map.end()
+        }
+    }
+
     /// This field is deprecated.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Cookies {
-        /// This field is deprecated.
-        #[serde(rename = "Forward")]
+        /// `Forward`: This field is deprecated.
         pub forward: Value<String>,
-        /// This field is deprecated.
-        #[serde(rename = "WhitelistedNames", skip_serializing_if = "Option::is_none")]
+        /// `WhitelistedNames`: This field is deprecated.
         pub whitelisted_names: Option<Vec<Value<String>>>,
     }
 
@@ -1600,22 +1913,45 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for Cookies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Forward", &self.forward)?;
+            crate::cfn::entry(&mut map, "WhitelistedNames", &self.whitelisted_names)?;
+            map.end()
+        }
+    }
+
     /// A CloudFront function that is associated with a cache behavior in a CloudFront distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FunctionAssociation {
-        /// The event type of the function, either `viewer-request` or `viewer-response`.
-        #[serde(rename = "EventType", skip_serializing_if = "Option::is_none")]
+        /// `EventType`: The event type of the function, either `viewer-request` or `viewer-response`.
         pub event_type: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the function.
-        #[serde(rename = "FunctionARN", skip_serializing_if = "Option::is_none")]
+        /// `FunctionARN`: The Amazon Resource Name (ARN) of the function.
         pub function_arn: Option<Value<String>>,
     }
 
+    impl Serialize for FunctionAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventType", &self.event_type)?;
+            crate::cfn::entry(&mut map, "FunctionARN", &self.function_arn)?;
+            map.end()
+        }
+    }
+
     /// Amazon CloudFront supports gRPC, an open-source remote procedure call (RPC) framework built on HTTP/2. gRPC offers bi-directional streaming and binary protocol that buffers payloads, making it suitable for applications that require low latency communications.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrpcConfig {
-        /// Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to your origins.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to your origins.
         pub enabled: Value<bool>,
     }
 
@@ -1626,25 +1962,47 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for GrpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// A complex type that contains a Lambda@Edge function association.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaFunctionAssociation {
-        /// Specifies the event type that triggers a Lambda@Edge function invocation.
-        #[serde(rename = "EventType", skip_serializing_if = "Option::is_none")]
+        /// `EventType`: Specifies the event type that triggers a Lambda@Edge function invocation.
         pub event_type: Option<Value<String>>,
-        /// A flag that allows a Lambda@Edge function to have read access to the body content.
-        #[serde(rename = "IncludeBody", skip_serializing_if = "Option::is_none")]
+        /// `IncludeBody`: A flag that allows a Lambda@Edge function to have read access to the body content.
         pub include_body: Option<Value<bool>>,
-        /// The ARN of the Lambda@Edge function.
-        #[serde(rename = "LambdaFunctionARN", skip_serializing_if = "Option::is_none")]
+        /// `LambdaFunctionARN`: The ARN of the Lambda@Edge function.
         pub lambda_function_arn: Option<Value<String>>,
     }
 
+    impl Serialize for LambdaFunctionAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventType", &self.event_type)?;
+            crate::cfn::entry(&mut map, "IncludeBody", &self.include_body)?;
+            crate::cfn::entry(&mut map, "LambdaFunctionARN", &self.lambda_function_arn)?;
+            map.end()
+        }
+    }
+
     /// A complex type that specifies the HTTP header name from which CloudFront extracts cache tags from origin responses.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CacheTagConfig {
-        /// The name of the HTTP header that your origin includes in responses.
-        #[serde(rename = "HeaderName")]
+        /// `HeaderName`: The name of the HTTP header that your origin includes in responses.
         pub header_name: Value<String>,
     }
 
@@ -1657,11 +2015,22 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for CacheTagConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HeaderName", &self.header_name)?;
+            map.end()
+        }
+    }
+
     /// A connection function association.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionFunctionAssociation {
-        /// The association's ID.
-        #[serde(rename = "Id")]
+        /// `Id`: The association's ID.
         pub id: Value<String>,
     }
 
@@ -1669,6 +2038,18 @@ pub mod distribution {
         /// A `ConnectionFunctionAssociation` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
             Self { id: id.into() }
+        }
+    }
+
+    impl Serialize for ConnectionFunctionAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
         }
     }
 
@@ -1710,19 +2091,15 @@ pub mod distribution {
     }
 
     /// A complex type that controls:
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomErrorResponse {
-        /// The minimum amount of time, in seconds, that you want CloudFront to cache the HTTP status code specified in `ErrorCode`.
-        #[serde(rename = "ErrorCachingMinTTL", skip_serializing_if = "Option::is_none")]
+        /// `ErrorCachingMinTTL`: The minimum amount of time, in seconds, that you want CloudFront to cache the HTTP status code specified in `ErrorCode`.
         pub error_caching_min_ttl: Option<Value<f64>>,
-        /// The HTTP status code for which you want to specify a custom error page and/or a caching duration.
-        #[serde(rename = "ErrorCode")]
+        /// `ErrorCode`: The HTTP status code for which you want to specify a custom error page and/or a caching duration.
         pub error_code: Value<i64>,
-        /// The HTTP status code that you want CloudFront to return to the viewer along with the custom error page.
-        #[serde(rename = "ResponseCode", skip_serializing_if = "Option::is_none")]
+        /// `ResponseCode`: The HTTP status code that you want CloudFront to return to the viewer along with the custom error page.
         pub response_code: Option<Value<i64>>,
-        /// The path to the custom error page that you want CloudFront to return to a viewer when your origin returns the HTTP status code specified by `ErrorCode`, for example, `/4xx-errors/403-forbidden.html`.
-        #[serde(rename = "ResponsePagePath", skip_serializing_if = "Option::is_none")]
+        /// `ResponsePagePath`: The path to the custom error page that you want CloudFront to return to a viewer when your origin returns the HTTP status code specified by `ErrorCode`, for example, `/4xx-errors/403-forbidden.html`.
         pub response_page_path: Option<Value<String>>,
     }
 
@@ -1738,23 +2115,37 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for CustomErrorResponse {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorCachingMinTTL",
+                &self.error_caching_min_ttl,
+            )?;
+            map.serialize_entry("ErrorCode", &self.error_code)?;
+            crate::cfn::entry(&mut map, "ResponseCode", &self.response_code)?;
+            crate::cfn::entry(&mut map, "ResponsePagePath", &self.response_page_path)?;
+            map.end()
+        }
+    }
+
     /// A custom origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LegacyCustomOrigin {
-        /// The domain name assigned to your CF distribution.
-        #[serde(rename = "DNSName")]
+        /// `DNSName`: The domain name assigned to your CF distribution.
         pub dns_name: Value<String>,
-        /// The HTTP port that CF uses to connect to the origin.
-        #[serde(rename = "HTTPPort", skip_serializing_if = "Option::is_none")]
+        /// `HTTPPort`: The HTTP port that CF uses to connect to the origin.
         pub http_port: Option<Value<i64>>,
-        /// The HTTPS port that CF uses to connect to the origin.
-        #[serde(rename = "HTTPSPort", skip_serializing_if = "Option::is_none")]
+        /// `HTTPSPort`: The HTTPS port that CF uses to connect to the origin.
         pub https_port: Option<Value<i64>>,
-        /// Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin.
-        #[serde(rename = "OriginProtocolPolicy")]
+        /// `OriginProtocolPolicy`: Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin.
         pub origin_protocol_policy: Value<String>,
-        /// The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs.
-        #[serde(rename = "OriginSSLProtocols")]
+        /// `OriginSSLProtocols`: The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs.
         pub origin_ssl_protocols: Vec<Value<String>>,
     }
 
@@ -1775,92 +2166,64 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for LegacyCustomOrigin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DNSName", &self.dns_name)?;
+            crate::cfn::entry(&mut map, "HTTPPort", &self.http_port)?;
+            crate::cfn::entry(&mut map, "HTTPSPort", &self.https_port)?;
+            map.serialize_entry("OriginProtocolPolicy", &self.origin_protocol_policy)?;
+            map.serialize_entry("OriginSSLProtocols", &self.origin_ssl_protocols)?;
+            map.end()
+        }
+    }
+
     /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if request URLs don't match any of the values of `PathPattern` in `CacheBehavior` elements.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DefaultCacheBehavior {
-        /// A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin.
-        #[serde(rename = "AllowedMethods", skip_serializing_if = "Option::is_none")]
+        /// `AllowedMethods`: A complex type that controls which HTTP methods CloudFront processes and forwards to your Amazon S3 bucket or your custom origin.
         pub allowed_methods: Option<Vec<Value<String>>>,
-        /// The unique identifier of the cache policy that is attached to the default cache behavior.
-        #[serde(rename = "CachePolicyId", skip_serializing_if = "Option::is_none")]
+        /// `CachePolicyId`: The unique identifier of the cache policy that is attached to the default cache behavior.
         pub cache_policy_id: Option<Value<String>>,
-        /// A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods.
-        #[serde(rename = "CachedMethods", skip_serializing_if = "Option::is_none")]
+        /// `CachedMethods`: A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods.
         pub cached_methods: Option<Vec<Value<String>>>,
-        /// Whether you want CloudFront to automatically compress certain files for this cache behavior.
-        #[serde(rename = "Compress", skip_serializing_if = "Option::is_none")]
+        /// `Compress`: Whether you want CloudFront to automatically compress certain files for this cache behavior.
         pub compress: Option<Value<bool>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "DefaultTTL", skip_serializing_if = "Option::is_none")]
+        /// `DefaultTTL`: This field only supports standard distributions.
         pub default_ttl: Option<Value<f64>>,
-        /// The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for the default cache behavior.
-        #[serde(
-            rename = "FieldLevelEncryptionId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FieldLevelEncryptionId`: The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for the default cache behavior.
         pub field_level_encryption_id: Option<Value<String>>,
-        /// This field is deprecated.
-        #[serde(rename = "ForwardedValues", skip_serializing_if = "Option::is_none")]
+        /// `ForwardedValues`: This field is deprecated.
         pub forwarded_values: Option<ForwardedValues>,
-        /// A list of CloudFront functions that are associated with this cache behavior.
-        #[serde(
-            rename = "FunctionAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FunctionAssociations`: A list of CloudFront functions that are associated with this cache behavior.
         pub function_associations: Option<Vec<FunctionAssociation>>,
-        /// The gRPC configuration for your cache behavior.
-        #[serde(rename = "GrpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `GrpcConfig`: The gRPC configuration for your cache behavior.
         pub grpc_config: Option<GrpcConfig>,
-        /// A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
-        #[serde(
-            rename = "LambdaFunctionAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LambdaFunctionAssociations`: A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
         pub lambda_function_associations: Option<Vec<LambdaFunctionAssociation>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "MaxTTL", skip_serializing_if = "Option::is_none")]
+        /// `MaxTTL`: This field only supports standard distributions.
         pub max_ttl: Option<Value<f64>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "MinTTL", skip_serializing_if = "Option::is_none")]
+        /// `MinTTL`: This field only supports standard distributions.
         pub min_ttl: Option<Value<f64>>,
-        /// The unique identifier of the origin request policy that is attached to the default cache behavior.
-        #[serde(
-            rename = "OriginRequestPolicyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OriginRequestPolicyId`: The unique identifier of the origin request policy that is attached to the default cache behavior.
         pub origin_request_policy_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior.
-        #[serde(
-            rename = "RealtimeLogConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RealtimeLogConfigArn`: The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior.
         pub realtime_log_config_arn: Option<Value<String>>,
-        /// The identifier for a response headers policy.
-        #[serde(
-            rename = "ResponseHeadersPolicyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResponseHeadersPolicyId`: The identifier for a response headers policy.
         pub response_headers_policy_id: Option<Value<String>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "SmoothStreaming", skip_serializing_if = "Option::is_none")]
+        /// `SmoothStreaming`: This field only supports standard distributions.
         pub smooth_streaming: Option<Value<bool>>,
-        /// The value of `ID` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
-        #[serde(rename = "TargetOriginId")]
+        /// `TargetOriginId`: The value of `ID` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
         pub target_origin_id: Value<String>,
-        /// A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
-        #[serde(rename = "TrustedKeyGroups", skip_serializing_if = "Option::is_none")]
+        /// `TrustedKeyGroups`: A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
         pub trusted_key_groups: Option<Vec<Value<String>>>,
-        /// We recommend using `TrustedKeyGroups` instead of `TrustedSigners`.
-        #[serde(rename = "TrustedSigners", skip_serializing_if = "Option::is_none")]
+        /// `TrustedSigners`: We recommend using `TrustedKeyGroups` instead of `TrustedSigners`.
         pub trusted_signers: Option<Vec<Value<String>>>,
-        /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`.
-        #[serde(rename = "ViewerProtocolPolicy")]
+        /// `ViewerProtocolPolicy`: The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern`.
         pub viewer_protocol_policy: Value<ViewerProtocolPolicy>,
     }
 
@@ -1892,6 +2255,61 @@ pub mod distribution {
                 trusted_signers: None,
                 viewer_protocol_policy: viewer_protocol_policy.into(),
             }
+        }
+    }
+
+    impl Serialize for DefaultCacheBehavior {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedMethods", &self.allowed_methods)?;
+            crate::cfn::entry(&mut map, "CachePolicyId", &self.cache_policy_id)?;
+            crate::cfn::entry(&mut map, "CachedMethods", &self.cached_methods)?;
+            crate::cfn::entry(&mut map, "Compress", &self.compress)?;
+            crate::cfn::entry(&mut map, "DefaultTTL", &self.default_ttl)?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldLevelEncryptionId",
+                &self.field_level_encryption_id,
+            )?;
+            crate::cfn::entry(&mut map, "ForwardedValues", &self.forwarded_values)?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionAssociations",
+                &self.function_associations,
+            )?;
+            crate::cfn::entry(&mut map, "GrpcConfig", &self.grpc_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionAssociations",
+                &self.lambda_function_associations,
+            )?;
+            crate::cfn::entry(&mut map, "MaxTTL", &self.max_ttl)?;
+            crate::cfn::entry(&mut map, "MinTTL", &self.min_ttl)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginRequestPolicyId",
+                &self.origin_request_policy_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RealtimeLogConfigArn",
+                &self.realtime_log_config_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseHeadersPolicyId",
+                &self.response_headers_policy_id,
+            )?;
+            crate::cfn::entry(&mut map, "SmoothStreaming", &self.smooth_streaming)?;
+            map.serialize_entry("TargetOriginId", &self.target_origin_id)?;
+            crate::cfn::entry(&mut map, "TrustedKeyGroups", &self.trusted_key_groups)?;
+            crate::cfn::entry(&mut map, "TrustedSigners", &self.trusted_signers)?;
+            map.serialize_entry("ViewerProtocolPolicy", &self.viewer_protocol_policy)?;
+            map.end()
         }
     }
 
@@ -1979,27 +2397,36 @@ pub mod distribution {
     }
 
     /// A complex type that specifies whether access logs are written for the distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Logging {
-        /// The Amazon S3 bucket to store the access logs in, for example, `amzn-s3-demo-bucket.s3.amazonaws.com`.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The Amazon S3 bucket to store the access logs in, for example, `amzn-s3-demo-bucket.s3.amazonaws.com`.
         pub bucket: Option<Value<String>>,
-        /// Specifies whether you want CloudFront to include cookies in access logs, specify `true` for `IncludeCookies`.
-        #[serde(rename = "IncludeCookies", skip_serializing_if = "Option::is_none")]
+        /// `IncludeCookies`: Specifies whether you want CloudFront to include cookies in access logs, specify `true` for `IncludeCookies`.
         pub include_cookies: Option<Value<bool>>,
-        /// An optional string that you want CloudFront to prefix to the access log `filenames` for this distribution, for example, `myprefix/`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: An optional string that you want CloudFront to prefix to the access log `filenames` for this distribution, for example, `myprefix/`.
         pub prefix: Option<Value<String>>,
     }
 
+    impl Serialize for Logging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "IncludeCookies", &self.include_cookies)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// A complex data type for the origin groups specified for a distribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginGroups {
-        /// The items (origin groups) in a distribution.
-        #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
+        /// `Items`: The items (origin groups) in a distribution.
         pub items: Option<Vec<OriginGroup>>,
-        /// The number of origin groups.
-        #[serde(rename = "Quantity")]
+        /// `Quantity`: The number of origin groups.
         pub quantity: Value<i64>,
     }
 
@@ -2013,20 +2440,29 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for OriginGroups {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Items", &self.items)?;
+            map.serialize_entry("Quantity", &self.quantity)?;
+            map.end()
+        }
+    }
+
     /// An origin group includes two origins (a primary origin and a secondary origin to failover to) and a failover criteria that you specify.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginGroup {
-        /// A complex type that contains information about the failover criteria for an origin group.
-        #[serde(rename = "FailoverCriteria")]
+        /// `FailoverCriteria`: A complex type that contains information about the failover criteria for an origin group.
         pub failover_criteria: OriginGroupFailoverCriteria,
-        /// The origin group's ID.
-        #[serde(rename = "Id")]
+        /// `Id`: The origin group's ID.
         pub id: Value<String>,
-        /// A complex type that contains information about the origins in an origin group.
-        #[serde(rename = "Members")]
+        /// `Members`: A complex type that contains information about the origins in an origin group.
         pub members: OriginGroupMembers,
-        /// The selection criteria for the origin group.
-        #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
+        /// `SelectionCriteria`: The selection criteria for the origin group.
         pub selection_criteria: Option<Value<OriginGroupSelectionCriteria>>,
     }
 
@@ -2046,11 +2482,25 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for OriginGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailoverCriteria", &self.failover_criteria)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Members", &self.members)?;
+            crate::cfn::entry(&mut map, "SelectionCriteria", &self.selection_criteria)?;
+            map.end()
+        }
+    }
+
     /// A complex data type that includes information about the failover criteria for an origin group, including the status codes for which CloudFront will failover from the primary origin to the second origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginGroupFailoverCriteria {
-        /// The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin.
-        #[serde(rename = "StatusCodes")]
+        /// `StatusCodes`: The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin.
         pub status_codes: StatusCodes,
     }
 
@@ -2063,14 +2513,24 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for OriginGroupFailoverCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StatusCodes", &self.status_codes)?;
+            map.end()
+        }
+    }
+
     /// A complex data type for the status codes that you specify that, when returned by a primary origin, trigger CloudFront to failover to a second origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StatusCodes {
-        /// The items (status codes) for an origin group.
-        #[serde(rename = "Items")]
+        /// `Items`: The items (status codes) for an origin group.
         pub items: Vec<Value<i64>>,
-        /// The number of status codes.
-        #[serde(rename = "Quantity")]
+        /// `Quantity`: The number of status codes.
         pub quantity: Value<i64>,
     }
 
@@ -2087,14 +2547,25 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for StatusCodes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.serialize_entry("Quantity", &self.quantity)?;
+            map.end()
+        }
+    }
+
     /// A complex data type for the origins included in an origin group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginGroupMembers {
-        /// Items (origins) in an origin group.
-        #[serde(rename = "Items")]
+        /// `Items`: Items (origins) in an origin group.
         pub items: Vec<OriginGroupMember>,
-        /// The number of origins in an origin group.
-        #[serde(rename = "Quantity")]
+        /// `Quantity`: The number of origins in an origin group.
         pub quantity: Value<i64>,
     }
 
@@ -2111,11 +2582,23 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for OriginGroupMembers {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.serialize_entry("Quantity", &self.quantity)?;
+            map.end()
+        }
+    }
+
     /// An origin in an origin group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginGroupMember {
-        /// The ID for an origin in an origin group.
-        #[serde(rename = "OriginId")]
+        /// `OriginId`: The ID for an origin in an origin group.
         pub origin_id: Value<String>,
     }
 
@@ -2125,6 +2608,18 @@ pub mod distribution {
             Self {
                 origin_id: origin_id.into(),
             }
+        }
+    }
+
+    impl Serialize for OriginGroupMember {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OriginId", &self.origin_id)?;
+            map.end()
         }
     }
 
@@ -2166,51 +2661,31 @@ pub mod distribution {
     }
 
     /// An origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Origin {
-        /// The number of times that CloudFront attempts to connect to the origin.
-        #[serde(rename = "ConnectionAttempts", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionAttempts`: The number of times that CloudFront attempts to connect to the origin.
         pub connection_attempts: Option<Value<i64>>,
-        /// The number of seconds that CloudFront waits when trying to establish a connection to the origin.
-        #[serde(rename = "ConnectionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionTimeout`: The number of seconds that CloudFront waits when trying to establish a connection to the origin.
         pub connection_timeout: Option<Value<i64>>,
-        /// Use this type to specify an origin that is not an Amazon S3 bucket, with one exception.
-        #[serde(rename = "CustomOriginConfig", skip_serializing_if = "Option::is_none")]
+        /// `CustomOriginConfig`: Use this type to specify an origin that is not an Amazon S3 bucket, with one exception.
         pub custom_origin_config: Option<CustomOriginConfig>,
-        /// The domain name for the origin.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The domain name for the origin.
         pub domain_name: Value<String>,
-        /// A unique identifier for the origin.
-        #[serde(rename = "Id")]
+        /// `Id`: A unique identifier for the origin.
         pub id: Value<String>,
-        /// The unique identifier of an origin access control for this origin.
-        #[serde(
-            rename = "OriginAccessControlId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OriginAccessControlId`: The unique identifier of an origin access control for this origin.
         pub origin_access_control_id: Option<Value<String>>,
-        /// A list of HTTP header names and values that CloudFront adds to the requests that it sends to the origin.
-        #[serde(rename = "OriginCustomHeaders", skip_serializing_if = "Option::is_none")]
+        /// `OriginCustomHeaders`: A list of HTTP header names and values that CloudFront adds to the requests that it sends to the origin.
         pub origin_custom_headers: Option<Vec<OriginCustomHeader>>,
-        /// An optional path that CloudFront appends to the origin domain name when CloudFront requests content from the origin.
-        #[serde(rename = "OriginPath", skip_serializing_if = "Option::is_none")]
+        /// `OriginPath`: An optional path that CloudFront appends to the origin domain name when CloudFront requests content from the origin.
         pub origin_path: Option<Value<String>>,
-        /// CloudFront Origin Shield.
-        #[serde(rename = "OriginShield", skip_serializing_if = "Option::is_none")]
+        /// `OriginShield`: CloudFront Origin Shield.
         pub origin_shield: Option<OriginShield>,
-        /// The time (in seconds) that a request from CloudFront to the origin can stay open and wait for a response.
-        #[serde(
-            rename = "ResponseCompletionTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResponseCompletionTimeout`: The time (in seconds) that a request from CloudFront to the origin can stay open and wait for a response.
         pub response_completion_timeout: Option<Value<i64>>,
-        /// Use this type to specify an origin that is an Amazon S3 bucket that is not configured with static website hosting.
-        #[serde(rename = "S3OriginConfig", skip_serializing_if = "Option::is_none")]
+        /// `S3OriginConfig`: Use this type to specify an origin that is an Amazon S3 bucket that is not configured with static website hosting.
         pub s3_origin_config: Option<S3OriginConfig>,
-        /// The VPC origin configuration.
-        #[serde(rename = "VpcOriginConfig", skip_serializing_if = "Option::is_none")]
+        /// `VpcOriginConfig`: The VPC origin configuration.
         pub vpc_origin_config: Option<VpcOriginConfig>,
     }
 
@@ -2237,36 +2712,67 @@ pub mod distribution {
         }
     }
 
-    /// A custom origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct CustomOriginConfig {
-        /// The HTTP port that CloudFront uses to connect to the origin.
-        #[serde(rename = "HTTPPort", skip_serializing_if = "Option::is_none")]
-        pub http_port: Option<Value<i64>>,
-        /// The HTTPS port that CloudFront uses to connect to the origin.
-        #[serde(rename = "HTTPSPort", skip_serializing_if = "Option::is_none")]
-        pub https_port: Option<Value<i64>>,
-        /// Specifies which IP protocol CloudFront uses when connecting to your origin.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
-        pub ip_address_type: Option<Value<IpAddressType>>,
-        /// Specifies how long, in seconds, CloudFront persists its connection to the origin.
-        #[serde(
-            rename = "OriginKeepaliveTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Origin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionAttempts",
+                &self.connection_attempts,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectionTimeout", &self.connection_timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomOriginConfig",
+                &self.custom_origin_config,
+            )?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginAccessControlId",
+                &self.origin_access_control_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginCustomHeaders",
+                &self.origin_custom_headers,
+            )?;
+            crate::cfn::entry(&mut map, "OriginPath", &self.origin_path)?;
+            crate::cfn::entry(&mut map, "OriginShield", &self.origin_shield)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseCompletionTimeout",
+                &self.response_completion_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "S3OriginConfig", &self.s3_origin_config)?;
+            crate::cfn::entry(&mut map, "VpcOriginConfig", &self.vpc_origin_config)?;
+            map.end()
+        }
+    }
 
+    /// A custom origin.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CustomOriginConfig {
+        /// `HTTPPort`: The HTTP port that CloudFront uses to connect to the origin.
+        pub http_port: Option<Value<i64>>,
+        /// `HTTPSPort`: The HTTPS port that CloudFront uses to connect to the origin.
+        pub https_port: Option<Value<i64>>,
+        /// `IpAddressType`: Specifies which IP protocol CloudFront uses when connecting to your origin.
+        pub ip_address_type: Option<Value<IpAddressType>>,
+        /// `OriginKeepaliveTimeout`: Specifies how long, in seconds, CloudFront persists its connection to the origin.
         pub origin_keepalive_timeout: Option<Value<i64>>,
-        /// Configures mutual TLS authentication between CloudFront and your origin server.
-        #[serde(rename = "OriginMtlsConfig", skip_serializing_if = "Option::is_none")]
+        /// `OriginMtlsConfig`: Configures mutual TLS authentication between CloudFront and your origin server.
         pub origin_mtls_config: Option<OriginMtlsConfig>,
-        /// Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin.
-        #[serde(rename = "OriginProtocolPolicy")]
+        /// `OriginProtocolPolicy`: Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin.
         pub origin_protocol_policy: Value<String>,
-        /// Specifies how long, in seconds, CloudFront waits for a response from the origin.
-        #[serde(rename = "OriginReadTimeout", skip_serializing_if = "Option::is_none")]
+        /// `OriginReadTimeout`: Specifies how long, in seconds, CloudFront waits for a response from the origin.
         pub origin_read_timeout: Option<Value<i64>>,
-        /// Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS.
-        #[serde(rename = "OriginSSLProtocols", skip_serializing_if = "Option::is_none")]
+        /// `OriginSSLProtocols`: Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS.
         pub origin_ssl_protocols: Option<Vec<Value<String>>>,
     }
 
@@ -2283,6 +2789,33 @@ pub mod distribution {
                 origin_read_timeout: None,
                 origin_ssl_protocols: None,
             }
+        }
+    }
+
+    impl Serialize for CustomOriginConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HTTPPort", &self.http_port)?;
+            crate::cfn::entry(&mut map, "HTTPSPort", &self.https_port)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginKeepaliveTimeout",
+                &self.origin_keepalive_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "OriginMtlsConfig", &self.origin_mtls_config)?;
+            map.serialize_entry("OriginProtocolPolicy", &self.origin_protocol_policy)?;
+            crate::cfn::entry(&mut map, "OriginReadTimeout", &self.origin_read_timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginSSLProtocols",
+                &self.origin_ssl_protocols,
+            )?;
+            map.end()
         }
     }
 
@@ -2327,10 +2860,9 @@ pub mod distribution {
     }
 
     /// Configures mutual TLS authentication between CloudFront and your origin server.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginMtlsConfig {
-        /// The Amazon Resource Name (ARN) of the client certificate stored in AWS Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual TLS.
-        #[serde(rename = "ClientCertificateArn")]
+        /// `ClientCertificateArn`: The Amazon Resource Name (ARN) of the client certificate stored in AWS Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual TLS.
         pub client_certificate_arn: Value<String>,
     }
 
@@ -2343,14 +2875,24 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for OriginMtlsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientCertificateArn", &self.client_certificate_arn)?;
+            map.end()
+        }
+    }
+
     /// A complex type that contains `HeaderName` and `HeaderValue` elements, if any, for this distribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginCustomHeader {
-        /// The name of a header that you want CloudFront to send to your origin.
-        #[serde(rename = "HeaderName")]
+        /// `HeaderName`: The name of a header that you want CloudFront to send to your origin.
         pub header_name: Value<String>,
-        /// The value for the header that you specified in the `HeaderName` field.
-        #[serde(rename = "HeaderValue")]
+        /// `HeaderValue`: The value for the header that you specified in the `HeaderName` field.
         pub header_value: Value<String>,
     }
 
@@ -2367,50 +2909,81 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for OriginCustomHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HeaderName", &self.header_name)?;
+            map.serialize_entry("HeaderValue", &self.header_value)?;
+            map.end()
+        }
+    }
+
     /// CloudFront Origin Shield.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OriginShield {
-        /// A flag that specifies whether Origin Shield is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: A flag that specifies whether Origin Shield is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The AWS-Region for Origin Shield.
-        #[serde(rename = "OriginShieldRegion", skip_serializing_if = "Option::is_none")]
+        /// `OriginShieldRegion`: The AWS-Region for Origin Shield.
         pub origin_shield_region: Option<Value<String>>,
     }
 
-    /// A complex type that contains information about the Amazon S3 origin.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct S3OriginConfig {
-        /// If you're using origin access control (OAC) instead of origin access identity, specify an empty `OriginAccessIdentity` element.
-        #[serde(
-            rename = "OriginAccessIdentity",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OriginShield {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginShieldRegion",
+                &self.origin_shield_region,
+            )?;
+            map.end()
+        }
+    }
 
+    /// A complex type that contains information about the Amazon S3 origin.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct S3OriginConfig {
+        /// `OriginAccessIdentity`: If you're using origin access control (OAC) instead of origin access identity, specify an empty `OriginAccessIdentity` element.
         pub origin_access_identity: Option<Value<String>>,
-        /// Specifies how long, in seconds, CloudFront waits for a response from the origin.
-        #[serde(rename = "OriginReadTimeout", skip_serializing_if = "Option::is_none")]
+        /// `OriginReadTimeout`: Specifies how long, in seconds, CloudFront waits for a response from the origin.
         pub origin_read_timeout: Option<Value<i64>>,
     }
 
-    /// An Amazon CloudFront VPC origin configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct VpcOriginConfig {
-        /// Specifies how long, in seconds, CloudFront persists its connection to the origin.
-        #[serde(
-            rename = "OriginKeepaliveTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for S3OriginConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginAccessIdentity",
+                &self.origin_access_identity,
+            )?;
+            crate::cfn::entry(&mut map, "OriginReadTimeout", &self.origin_read_timeout)?;
+            map.end()
+        }
+    }
 
+    /// An Amazon CloudFront VPC origin configuration.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct VpcOriginConfig {
+        /// `OriginKeepaliveTimeout`: Specifies how long, in seconds, CloudFront persists its connection to the origin.
         pub origin_keepalive_timeout: Option<Value<i64>>,
-        /// Specifies how long, in seconds, CloudFront waits for a response from the origin.
-        #[serde(rename = "OriginReadTimeout", skip_serializing_if = "Option::is_none")]
+        /// `OriginReadTimeout`: Specifies how long, in seconds, CloudFront waits for a response from the origin.
         pub origin_read_timeout: Option<Value<i64>>,
-        /// The account ID of the AWS-account that owns the VPC origin.
-        #[serde(rename = "OwnerAccountId", skip_serializing_if = "Option::is_none")]
+        /// `OwnerAccountId`: The account ID of the AWS-account that owns the VPC origin.
         pub owner_account_id: Option<Value<String>>,
-        /// The VPC origin ID.
-        #[serde(rename = "VpcOriginId")]
+        /// `VpcOriginId`: The VPC origin ID.
         pub vpc_origin_id: Value<String>,
     }
 
@@ -2423,6 +2996,25 @@ pub mod distribution {
                 owner_account_id: None,
                 vpc_origin_id: vpc_origin_id.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcOriginConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginKeepaliveTimeout",
+                &self.origin_keepalive_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "OriginReadTimeout", &self.origin_read_timeout)?;
+            crate::cfn::entry(&mut map, "OwnerAccountId", &self.owner_account_id)?;
+            map.serialize_entry("VpcOriginId", &self.vpc_origin_id)?;
+            map.end()
         }
     }
 
@@ -2470,10 +3062,9 @@ pub mod distribution {
     }
 
     /// A complex type that identifies ways in which you want to restrict distribution of your content.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Restrictions {
-        /// A complex type that controls the countries in which your content is distributed.
-        #[serde(rename = "GeoRestriction")]
+        /// `GeoRestriction`: A complex type that controls the countries in which your content is distributed.
         pub geo_restriction: GeoRestriction,
     }
 
@@ -2486,14 +3077,24 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for Restrictions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GeoRestriction", &self.geo_restriction)?;
+            map.end()
+        }
+    }
+
     /// A complex type that controls the countries in which your content is distributed.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GeoRestriction {
-        /// A complex type that contains a `Location` element for each country in which you want CloudFront either to distribute your content (`whitelist`) or not distribute your content (`blacklist`).
-        #[serde(rename = "Locations", skip_serializing_if = "Option::is_none")]
+        /// `Locations`: A complex type that contains a `Location` element for each country in which you want CloudFront either to distribute your content (`whitelist`) or not distribute your content (`blacklist`).
         pub locations: Option<Vec<Value<LocationsItem>>>,
-        /// The method that you want to use to restrict distribution of your content by country:
-        #[serde(rename = "RestrictionType")]
+        /// `RestrictionType`: The method that you want to use to restrict distribution of your content by country:
         pub restriction_type: Value<RestrictionType>,
     }
 
@@ -2504,6 +3105,19 @@ pub mod distribution {
                 locations: None,
                 restriction_type: restriction_type.into(),
             }
+        }
+    }
+
+    impl Serialize for GeoRestriction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Locations", &self.locations)?;
+            map.serialize_entry("RestrictionType", &self.restriction_type)?;
+            map.end()
         }
     }
 
@@ -3326,17 +3940,11 @@ pub mod distribution {
     }
 
     /// The origin as an S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LegacyS3Origin {
-        /// The domain name assigned to your CF distribution.
-        #[serde(rename = "DNSName")]
+        /// `DNSName`: The domain name assigned to your CF distribution.
         pub dns_name: Value<String>,
-        /// The CF origin access identity to associate with the distribution.
-        #[serde(
-            rename = "OriginAccessIdentity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OriginAccessIdentity`: The CF origin access identity to associate with the distribution.
         pub origin_access_identity: Option<Value<String>>,
     }
 
@@ -3350,26 +3958,52 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for LegacyS3Origin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DNSName", &self.dns_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginAccessIdentity",
+                &self.origin_access_identity,
+            )?;
+            map.end()
+        }
+    }
+
     /// This field only supports multi-tenant distributions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TenantConfig {
         /// `ParameterDefinitions`.
-        #[serde(
-            rename = "ParameterDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parameter_definitions: Option<Vec<ParameterDefinition>>,
     }
 
+    impl Serialize for TenantConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterDefinitions",
+                &self.parameter_definitions,
+            )?;
+            map.end()
+        }
+    }
+
     /// A list of parameter values to add to the resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParameterDefinition {
-        /// The value that you assigned to the parameter.
-        #[serde(rename = "Definition")]
+        /// `Definition`: The value that you assigned to the parameter.
         pub definition: Definition,
-        /// The name of the parameter.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the parameter.
         pub name: Value<String>,
     }
 
@@ -3386,25 +4020,46 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for ParameterDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The value that you assigned to the parameter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Definition {
         /// `StringSchema`.
-        #[serde(rename = "StringSchema", skip_serializing_if = "Option::is_none")]
         pub string_schema: Option<StringSchema>,
     }
 
+    impl Serialize for Definition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StringSchema", &self.string_schema)?;
+            map.end()
+        }
+    }
+
     /// The `StringSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StringSchema {
         /// `Comment`.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
         pub comment: Option<Value<String>>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `Required`.
-        #[serde(rename = "Required")]
         pub required: Value<bool>,
     }
 
@@ -3419,32 +4074,57 @@ pub mod distribution {
         }
     }
 
+    impl Serialize for StringSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            map.serialize_entry("Required", &self.required)?;
+            map.end()
+        }
+    }
+
     /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ViewerCertificate {
-        /// In CloudFormation, this field name is `AcmCertificateArn`.
-        #[serde(rename = "AcmCertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `AcmCertificateArn`: In CloudFormation, this field name is `AcmCertificateArn`.
         pub acm_certificate_arn: Option<Value<String>>,
-        /// If the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net`, set this field to `true`.
-        #[serde(
-            rename = "CloudFrontDefaultCertificate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudFrontDefaultCertificate`: If the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net`, set this field to `true`.
         pub cloud_front_default_certificate: Option<Value<bool>>,
-        /// This field only supports standard distributions.
-        #[serde(rename = "IamCertificateId", skip_serializing_if = "Option::is_none")]
+        /// `IamCertificateId`: This field only supports standard distributions.
         pub iam_certificate_id: Option<Value<String>>,
-        /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers.
-        #[serde(
-            rename = "MinimumProtocolVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinimumProtocolVersion`: If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers.
         pub minimum_protocol_version: Option<Value<MinimumProtocolVersion>>,
-        /// In CloudFormation, this field name is `SslSupportMethod`.
-        #[serde(rename = "SslSupportMethod", skip_serializing_if = "Option::is_none")]
+        /// `SslSupportMethod`: In CloudFormation, this field name is `SslSupportMethod`.
         pub ssl_support_method: Option<Value<SslSupportMethod>>,
+    }
+
+    impl Serialize for ViewerCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcmCertificateArn", &self.acm_certificate_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudFrontDefaultCertificate",
+                &self.cloud_front_default_certificate,
+            )?;
+            crate::cfn::entry(&mut map, "IamCertificateId", &self.iam_certificate_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumProtocolVersion",
+                &self.minimum_protocol_version,
+            )?;
+            crate::cfn::entry(&mut map, "SslSupportMethod", &self.ssl_support_method)?;
+            map.end()
+        }
     }
 
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers.
@@ -3546,14 +4226,25 @@ pub mod distribution {
     }
 
     /// A viewer mTLS configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ViewerMtlsConfig {
-        /// The viewer mTLS mode.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The viewer mTLS mode.
         pub mode: Option<Value<ViewerMtlsMode>>,
-        /// The trust store configuration associated with the viewer mTLS configuration.
-        #[serde(rename = "TrustStoreConfig", skip_serializing_if = "Option::is_none")]
+        /// `TrustStoreConfig`: The trust store configuration associated with the viewer mTLS configuration.
         pub trust_store_config: Option<TrustStoreConfig>,
+    }
+
+    impl Serialize for ViewerMtlsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "TrustStoreConfig", &self.trust_store_config)?;
+            map.end()
+        }
     }
 
     /// Values of `ViewerMtlsMode`.
@@ -3597,24 +4288,13 @@ pub mod distribution {
     }
 
     /// A trust store configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrustStoreConfig {
-        /// The configuration to use to advertise trust store CA names.
-        #[serde(
-            rename = "AdvertiseTrustStoreCaNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdvertiseTrustStoreCaNames`: The configuration to use to advertise trust store CA names.
         pub advertise_trust_store_ca_names: Option<Value<bool>>,
-        /// The configuration to use to ignore certificate expiration.
-        #[serde(
-            rename = "IgnoreCertificateExpiry",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IgnoreCertificateExpiry`: The configuration to use to ignore certificate expiration.
         pub ignore_certificate_expiry: Option<Value<bool>>,
-        /// The trust store ID.
-        #[serde(rename = "TrustStoreId")]
+        /// `TrustStoreId`: The trust store ID.
         pub trust_store_id: Value<String>,
     }
 
@@ -3626,6 +4306,28 @@ pub mod distribution {
                 ignore_certificate_expiry: None,
                 trust_store_id: trust_store_id.into(),
             }
+        }
+    }
+
+    impl Serialize for TrustStoreConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvertiseTrustStoreCaNames",
+                &self.advertise_trust_store_ca_names,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IgnoreCertificateExpiry",
+                &self.ignore_certificate_expiry,
+            )?;
+            map.serialize_entry("TrustStoreId", &self.trust_store_id)?;
+            map.end()
         }
     }
 }
@@ -3720,38 +4422,25 @@ pub mod distribution_tenant {
     }
 
     /// The properties of `AWS::CloudFront::DistributionTenant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDistributionTenantProps {
-        /// The ID of the connection group for the distribution tenant.
-        #[serde(rename = "ConnectionGroupId", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionGroupId`: The ID of the connection group for the distribution tenant.
         pub connection_group_id: Option<Value<String>>,
-        /// Customizations for the distribution tenant.
-        #[serde(rename = "Customizations", skip_serializing_if = "Option::is_none")]
+        /// `Customizations`: Customizations for the distribution tenant.
         pub customizations: Option<Customizations>,
-        /// The ID of the multi-tenant distribution.
-        #[serde(rename = "DistributionId")]
+        /// `DistributionId`: The ID of the multi-tenant distribution.
         pub distribution_id: Value<String>,
-        /// The domains associated with the distribution tenant.
-        #[serde(rename = "Domains")]
+        /// `Domains`: The domains associated with the distribution tenant.
         pub domains: Vec<Value<String>>,
-        /// Indicates whether the distribution tenant is in an enabled state.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether the distribution tenant is in an enabled state.
         pub enabled: Option<Value<bool>>,
-        /// An object that represents the request for the Amazon CloudFront managed ACM certificate.
-        #[serde(
-            rename = "ManagedCertificateRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedCertificateRequest`: An object that represents the request for the Amazon CloudFront managed ACM certificate.
         pub managed_certificate_request: Option<ManagedCertificateRequest>,
-        /// The name of the distribution tenant.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the distribution tenant.
         pub name: Value<String>,
-        /// A list of parameter values to add to the resource.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: A list of parameter values to add to the resource.
         pub parameters: Option<Vec<Parameter>>,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3776,37 +4465,94 @@ pub mod distribution_tenant {
         }
     }
 
+    impl Serialize for CfnDistributionTenantProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionGroupId", &self.connection_group_id)?;
+            crate::cfn::entry(&mut map, "Customizations", &self.customizations)?;
+            map.serialize_entry("DistributionId", &self.distribution_id)?;
+            map.serialize_entry("Domains", &self.domains)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedCertificateRequest",
+                &self.managed_certificate_request,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Customizations for the distribution tenant.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Customizations {
-        /// The ACMlong (ACM) certificate.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
+        /// `Certificate`: The ACMlong (ACM) certificate.
         pub certificate: Option<Certificate>,
-        /// The geographic restrictions.
-        #[serde(rename = "GeoRestrictions", skip_serializing_if = "Option::is_none")]
+        /// `GeoRestrictions`: The geographic restrictions.
         pub geo_restrictions: Option<GeoRestrictionCustomization>,
-        /// The WAF web ACL.
-        #[serde(rename = "WebAcl", skip_serializing_if = "Option::is_none")]
+        /// `WebAcl`: The WAF web ACL.
         pub web_acl: Option<WebAclCustomization>,
     }
 
+    impl Serialize for Customizations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(&mut map, "GeoRestrictions", &self.geo_restrictions)?;
+            crate::cfn::entry(&mut map, "WebAcl", &self.web_acl)?;
+            map.end()
+        }
+    }
+
     /// The ACMlong (ACM) certificate associated with your distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Certificate {
-        /// The Amazon Resource Name (ARN) of the ACM certificate.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the ACM certificate.
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for Certificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The customizations that you specified for the distribution tenant for geographic restrictions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeoRestrictionCustomization {
-        /// The locations for geographic restrictions.
-        #[serde(rename = "Locations", skip_serializing_if = "Option::is_none")]
+        /// `Locations`: The locations for geographic restrictions.
         pub locations: Option<Vec<Value<String>>>,
-        /// The method that you want to use to restrict distribution of your content by country:
-        #[serde(rename = "RestrictionType", skip_serializing_if = "Option::is_none")]
+        /// `RestrictionType`: The method that you want to use to restrict distribution of your content by country:
         pub restriction_type: Option<Value<RestrictionType>>,
+    }
+
+    impl Serialize for GeoRestrictionCustomization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Locations", &self.locations)?;
+            crate::cfn::entry(&mut map, "RestrictionType", &self.restriction_type)?;
+            map.end()
+        }
     }
 
     /// The method that you want to use to restrict distribution of your content by country:
@@ -3850,14 +4596,25 @@ pub mod distribution_tenant {
     }
 
     /// The WAF web ACL customization specified for the distribution tenant.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebAclCustomization {
-        /// The action for the WAF web ACL customization.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
+        /// `Action`: The action for the WAF web ACL customization.
         pub action: Option<Value<Action>>,
-        /// The Amazon Resource Name (ARN) of the WAF web ACL.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the WAF web ACL.
         pub arn: Option<Value<String>>,
+    }
+
+    impl Serialize for WebAclCustomization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
     }
 
     /// The action for the WAF web ACL customization.
@@ -3898,23 +4655,38 @@ pub mod distribution_tenant {
     }
 
     /// An object that represents the request for the Amazon CloudFront managed ACM certificate.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedCertificateRequest {
-        /// You can opt out of certificate transparency logging by specifying the `disabled` option.
-        #[serde(
-            rename = "CertificateTransparencyLoggingPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertificateTransparencyLoggingPreference`: You can opt out of certificate transparency logging by specifying the `disabled` option.
         pub certificate_transparency_logging_preference: Option<
             Value<CertificateTransparencyLoggingPreference>,
         >,
-        /// The primary domain name associated with the CloudFront managed ACM certificate.
-        #[serde(rename = "PrimaryDomainName", skip_serializing_if = "Option::is_none")]
+        /// `PrimaryDomainName`: The primary domain name associated with the CloudFront managed ACM certificate.
         pub primary_domain_name: Option<Value<String>>,
-        /// Specify how the HTTP validation token will be served when requesting the CloudFront managed ACM certificate.
-        #[serde(rename = "ValidationTokenHost", skip_serializing_if = "Option::is_none")]
+        /// `ValidationTokenHost`: Specify how the HTTP validation token will be served when requesting the CloudFront managed ACM certificate.
         pub validation_token_host: Option<Value<ValidationTokenHost>>,
+    }
+
+    impl Serialize for ManagedCertificateRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateTransparencyLoggingPreference",
+                &self.certificate_transparency_logging_preference,
+            )?;
+            crate::cfn::entry(&mut map, "PrimaryDomainName", &self.primary_domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationTokenHost",
+                &self.validation_token_host,
+            )?;
+            map.end()
+        }
     }
 
     /// You can opt out of certificate transparency logging by specifying the `disabled` option.
@@ -3993,14 +4765,25 @@ pub mod distribution_tenant {
     }
 
     /// A list of parameter values to add to the resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Parameter {
-        /// The parameter name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The parameter name.
         pub name: Option<Value<String>>,
-        /// The parameter value.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The parameter value.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -4074,19 +4857,15 @@ pub mod field_level_encryption_config {
     }
 
     /// The properties of `AWS::CloudFront::FieldLevelEncryptionConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFieldLevelEncryptionConfigProps {
-        /// A unique value that identifies the create request.
-        #[serde(rename = "CallerReference")]
+        /// `CallerReference`: A unique value that identifies the create request.
         pub caller_reference: Value<String>,
-        /// An optional comment describing the field-level encryption configuration.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: An optional comment describing the field-level encryption configuration.
         pub comment: Option<Value<String>>,
         /// `ContentTypeProfileConfig`.
-        #[serde(rename = "ContentTypeProfileConfig")]
         pub content_type_profile_config: ContentTypeProfileConfig,
         /// `QueryArgProfileConfig`.
-        #[serde(rename = "QueryArgProfileConfig")]
         pub query_arg_profile_config: QueryArgProfileConfig,
     }
 
@@ -4106,14 +4885,33 @@ pub mod field_level_encryption_config {
         }
     }
 
+    impl Serialize for CfnFieldLevelEncryptionConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CallerReference", &self.caller_reference)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.serialize_entry(
+                "ContentTypeProfileConfig",
+                &self.content_type_profile_config,
+            )?;
+            map.serialize_entry(
+                "QueryArgProfileConfig",
+                &self.query_arg_profile_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// How CloudFront handles content types, including the profile paired with each one.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentTypeProfileConfig {
-        /// The content types paired with a profile.
-        #[serde(rename = "ContentTypeProfiles")]
+        /// `ContentTypeProfiles`: The content types paired with a profile.
         pub content_type_profiles: Vec<ContentTypeProfile>,
-        /// Whether CloudFront forwards a request when the content type names a profile that does not exist.
-        #[serde(rename = "ForwardWhenContentTypeIsUnknown")]
+        /// `ForwardWhenContentTypeIsUnknown`: Whether CloudFront forwards a request when the content type names a profile that does not exist.
         pub forward_when_content_type_is_unknown: Value<bool>,
     }
 
@@ -4131,17 +4929,30 @@ pub mod field_level_encryption_config {
         }
     }
 
+    impl Serialize for ContentTypeProfileConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContentTypeProfiles", &self.content_type_profiles)?;
+            map.serialize_entry(
+                "ForwardWhenContentTypeIsUnknown",
+                &self.forward_when_content_type_is_unknown,
+            )?;
+            map.end()
+        }
+    }
+
     /// A content type paired with the field-level encryption profile that encrypts it.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentTypeProfile {
-        /// The content type CloudFront encrypts.
-        #[serde(rename = "ContentType")]
+        /// `ContentType`: The content type CloudFront encrypts.
         pub content_type: Value<String>,
-        /// The encryption format CloudFront uses for this content type.
-        #[serde(rename = "Format")]
+        /// `Format`: The encryption format CloudFront uses for this content type.
         pub format: Value<Format>,
-        /// The identifier of the field-level encryption profile CloudFront uses for this content type.
-        #[serde(rename = "ProfileId")]
+        /// `ProfileId`: The identifier of the field-level encryption profile CloudFront uses for this content type.
         pub profile_id: Value<String>,
     }
 
@@ -4157,6 +4968,20 @@ pub mod field_level_encryption_config {
                 format: format.into(),
                 profile_id: profile_id.into(),
             }
+        }
+    }
+
+    impl Serialize for ContentTypeProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContentType", &self.content_type)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("ProfileId", &self.profile_id)?;
+            map.end()
         }
     }
 
@@ -4195,13 +5020,11 @@ pub mod field_level_encryption_config {
     }
 
     /// How CloudFront handles query arguments, including the profile paired with each one.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryArgProfileConfig {
-        /// Whether CloudFront forwards a request when the query argument names a profile that does not exist.
-        #[serde(rename = "ForwardWhenQueryArgProfileIsUnknown")]
+        /// `ForwardWhenQueryArgProfileIsUnknown`: Whether CloudFront forwards a request when the query argument names a profile that does not exist.
         pub forward_when_query_arg_profile_is_unknown: Value<bool>,
-        /// The query arguments paired with a profile.
-        #[serde(rename = "QueryArgProfiles")]
+        /// `QueryArgProfiles`: The query arguments paired with a profile.
         pub query_arg_profiles: Vec<QueryArgProfile>,
     }
 
@@ -4219,14 +5042,28 @@ pub mod field_level_encryption_config {
         }
     }
 
+    impl Serialize for QueryArgProfileConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ForwardWhenQueryArgProfileIsUnknown",
+                &self.forward_when_query_arg_profile_is_unknown,
+            )?;
+            map.serialize_entry("QueryArgProfiles", &self.query_arg_profiles)?;
+            map.end()
+        }
+    }
+
     /// A query argument paired with the field-level encryption profile that encrypts it.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryArgProfile {
-        /// The identifier of the field-level encryption profile CloudFront uses for this query argument.
-        #[serde(rename = "ProfileId")]
+        /// `ProfileId`: The identifier of the field-level encryption profile CloudFront uses for this query argument.
         pub profile_id: Value<String>,
-        /// The query argument that CloudFront encrypts with the paired profile.
-        #[serde(rename = "QueryArg")]
+        /// `QueryArg`: The query argument that CloudFront encrypts with the paired profile.
         pub query_arg: Value<String>,
     }
 
@@ -4240,6 +5077,19 @@ pub mod field_level_encryption_config {
                 profile_id: profile_id.into(),
                 query_arg: query_arg.into(),
             }
+        }
+    }
+
+    impl Serialize for QueryArgProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProfileId", &self.profile_id)?;
+            map.serialize_entry("QueryArg", &self.query_arg)?;
+            map.end()
         }
     }
 }
@@ -4314,10 +5164,9 @@ pub mod field_level_encryption_profile {
     }
 
     /// The properties of `AWS::CloudFront::FieldLevelEncryptionProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFieldLevelEncryptionProfileProps {
         /// `FieldLevelEncryptionProfileConfig`.
-        #[serde(rename = "FieldLevelEncryptionProfileConfig")]
         pub field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig,
     }
 
@@ -4335,20 +5184,31 @@ pub mod field_level_encryption_profile {
         }
     }
 
+    impl Serialize for CfnFieldLevelEncryptionProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "FieldLevelEncryptionProfileConfig",
+                &self.field_level_encryption_profile_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration of a field-level encryption profile.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldLevelEncryptionProfileConfig {
-        /// A unique value that identifies the creation request.
-        #[serde(rename = "CallerReference")]
+        /// `CallerReference`: A unique value that identifies the creation request.
         pub caller_reference: Value<String>,
-        /// An optional comment describing the field-level encryption profile.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: An optional comment describing the field-level encryption profile.
         pub comment: Option<Value<String>>,
-        /// The encryption entities of the field-level encryption profile.
-        #[serde(rename = "EncryptionEntities")]
+        /// `EncryptionEntities`: The encryption entities of the field-level encryption profile.
         pub encryption_entities: Vec<EncryptionEntity>,
-        /// The name of the field-level encryption profile.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the field-level encryption profile.
         pub name: Value<String>,
     }
 
@@ -4368,17 +5228,29 @@ pub mod field_level_encryption_profile {
         }
     }
 
+    impl Serialize for FieldLevelEncryptionProfileConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CallerReference", &self.caller_reference)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.serialize_entry("EncryptionEntities", &self.encryption_entities)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A public key, its provider identity, and the field patterns CloudFront encrypts with that key.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionEntity {
-        /// The request-body field names to encrypt.
-        #[serde(rename = "FieldPatterns")]
+        /// `FieldPatterns`: The request-body field names to encrypt.
         pub field_patterns: Vec<Value<String>>,
-        /// The provider associated with the public key.
-        #[serde(rename = "ProviderId")]
+        /// `ProviderId`: The provider associated with the public key.
         pub provider_id: Value<String>,
-        /// The identifier of the CloudFront public key used to encrypt the fields that match the patterns.
-        #[serde(rename = "PublicKeyId")]
+        /// `PublicKeyId`: The identifier of the CloudFront public key used to encrypt the fields that match the patterns.
         pub public_key_id: Value<String>,
     }
 
@@ -4394,6 +5266,20 @@ pub mod field_level_encryption_profile {
                 provider_id: provider_id.into(),
                 public_key_id: public_key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionEntity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldPatterns", &self.field_patterns)?;
+            map.serialize_entry("ProviderId", &self.provider_id)?;
+            map.serialize_entry("PublicKeyId", &self.public_key_id)?;
+            map.end()
         }
     }
 }
@@ -4471,25 +5357,19 @@ pub mod function {
     }
 
     /// The properties of `AWS::CloudFront::Function`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunctionProps {
-        /// A flag that determines whether to automatically publish the function to the `LIVE` stage when it’s created.
-        #[serde(rename = "AutoPublish", skip_serializing_if = "Option::is_none")]
+        /// `AutoPublish`: A flag that determines whether to automatically publish the function to the `LIVE` stage when it’s created.
         pub auto_publish: Option<Value<bool>>,
-        /// The function code.
-        #[serde(rename = "FunctionCode")]
+        /// `FunctionCode`: The function code.
         pub function_code: Value<String>,
-        /// Contains configuration information about a CloudFront function.
-        #[serde(rename = "FunctionConfig")]
+        /// `FunctionConfig`: Contains configuration information about a CloudFront function.
         pub function_config: FunctionConfig,
-        /// Contains metadata about a CloudFront function.
-        #[serde(rename = "FunctionMetadata", skip_serializing_if = "Option::is_none")]
+        /// `FunctionMetadata`: Contains metadata about a CloudFront function.
         pub function_metadata: Option<FunctionMetadata>,
-        /// A name to identify the function.
-        #[serde(rename = "Name")]
+        /// `Name`: A name to identify the function.
         pub name: Value<String>,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4511,21 +5391,31 @@ pub mod function {
         }
     }
 
-    /// Contains configuration information about a CloudFront function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct FunctionConfig {
-        /// A comment to describe the function.
-        #[serde(rename = "Comment")]
-        pub comment: Value<String>,
-        /// The configuration for the key value store associations.
-        #[serde(
-            rename = "KeyValueStoreAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnFunctionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoPublish", &self.auto_publish)?;
+            map.serialize_entry("FunctionCode", &self.function_code)?;
+            map.serialize_entry("FunctionConfig", &self.function_config)?;
+            crate::cfn::entry(&mut map, "FunctionMetadata", &self.function_metadata)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Contains configuration information about a CloudFront function.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FunctionConfig {
+        /// `Comment`: A comment to describe the function.
+        pub comment: Value<String>,
+        /// `KeyValueStoreAssociations`: The configuration for the key value store associations.
         pub key_value_store_associations: Option<Vec<KeyValueStoreAssociation>>,
-        /// The function's runtime environment version.
-        #[serde(rename = "Runtime")]
+        /// `Runtime`: The function's runtime environment version.
         pub runtime: Value<Runtime>,
     }
 
@@ -4540,6 +5430,24 @@ pub mod function {
                 key_value_store_associations: None,
                 runtime: runtime.into(),
             }
+        }
+    }
+
+    impl Serialize for FunctionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comment", &self.comment)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyValueStoreAssociations",
+                &self.key_value_store_associations,
+            )?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.end()
         }
     }
 
@@ -4581,11 +5489,22 @@ pub mod function {
     }
 
     /// Contains metadata about a CloudFront function.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FunctionMetadata {
-        /// The Amazon Resource Name (ARN) of the function. Read-only: CloudFormation returns it.
-        #[serde(rename = "FunctionARN", skip_serializing_if = "Option::is_none")]
+        /// `FunctionARN`: The Amazon Resource Name (ARN) of the function. Read-only: CloudFormation returns it.
         pub function_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for FunctionMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FunctionARN", &self.function_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -4652,10 +5571,9 @@ pub mod key_group {
     }
 
     /// The properties of `AWS::CloudFront::KeyGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyGroupProps {
-        /// The key group configuration.
-        #[serde(rename = "KeyGroupConfig")]
+        /// `KeyGroupConfig`: The key group configuration.
         pub key_group_config: KeyGroupConfig,
     }
 
@@ -4668,17 +5586,26 @@ pub mod key_group {
         }
     }
 
+    impl Serialize for CfnKeyGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KeyGroupConfig", &self.key_group_config)?;
+            map.end()
+        }
+    }
+
     /// A key group configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeyGroupConfig {
-        /// A comment to describe the key group.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: A comment to describe the key group.
         pub comment: Option<Value<String>>,
-        /// A list of the identifiers of the public keys in the key group.
-        #[serde(rename = "Items")]
+        /// `Items`: A list of the identifiers of the public keys in the key group.
         pub items: Vec<Value<String>>,
-        /// A name to identify the key group.
-        #[serde(rename = "Name")]
+        /// `Name`: A name to identify the key group.
         pub name: Value<String>,
     }
 
@@ -4693,6 +5620,20 @@ pub mod key_group {
                 items: items.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for KeyGroupConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -4767,19 +5708,15 @@ pub mod key_value_store {
     }
 
     /// The properties of `AWS::CloudFront::KeyValueStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyValueStoreProps {
-        /// A comment to describe the Key Value Store.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: A comment to describe the Key Value Store.
         pub comment: Option<Value<String>>,
-        /// The import source for the key value store.
-        #[serde(rename = "ImportSource", skip_serializing_if = "Option::is_none")]
+        /// `ImportSource`: The import source for the key value store.
         pub import_source: Option<ImportSource>,
-        /// The name of the key value store.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the key value store.
         pub name: Value<String>,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4795,14 +5732,27 @@ pub mod key_value_store {
         }
     }
 
+    impl Serialize for CfnKeyValueStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "ImportSource", &self.import_source)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The import source for the key value store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImportSource {
-        /// The Amazon Resource Name (ARN) of the import source for the key value store.
-        #[serde(rename = "SourceArn")]
+        /// `SourceArn`: The Amazon Resource Name (ARN) of the import source for the key value store.
         pub source_arn: Value<String>,
-        /// The source type of the import source for the key value store.
-        #[serde(rename = "SourceType")]
+        /// `SourceType`: The source type of the import source for the key value store.
         pub source_type: Value<SourceType>,
     }
 
@@ -4816,6 +5766,19 @@ pub mod key_value_store {
                 source_arn: source_arn.into(),
                 source_type: source_type.into(),
             }
+        }
+    }
+
+    impl Serialize for ImportSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            map.serialize_entry("SourceType", &self.source_type)?;
+            map.end()
         }
     }
 
@@ -4911,13 +5874,11 @@ pub mod monitoring_subscription {
     }
 
     /// The properties of `AWS::CloudFront::MonitoringSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitoringSubscriptionProps {
-        /// The ID of the distribution that you are enabling metrics for.
-        #[serde(rename = "DistributionId")]
+        /// `DistributionId`: The ID of the distribution that you are enabling metrics for.
         pub distribution_id: Value<String>,
-        /// A subscription configuration for additional CloudWatch metrics.
-        #[serde(rename = "MonitoringSubscription")]
+        /// `MonitoringSubscription`: A subscription configuration for additional CloudWatch metrics.
         pub monitoring_subscription: MonitoringSubscription,
     }
 
@@ -4934,25 +5895,51 @@ pub mod monitoring_subscription {
         }
     }
 
-    /// A monitoring subscription.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MonitoringSubscription {
-        /// A subscription configuration for additional CloudWatch metrics.
-        #[serde(
-            rename = "RealtimeMetricsSubscriptionConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnMonitoringSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DistributionId", &self.distribution_id)?;
+            map.serialize_entry(
+                "MonitoringSubscription",
+                &self.monitoring_subscription,
+            )?;
+            map.end()
+        }
+    }
 
+    /// A monitoring subscription.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MonitoringSubscription {
+        /// `RealtimeMetricsSubscriptionConfig`: A subscription configuration for additional CloudWatch metrics.
         pub realtime_metrics_subscription_config: Option<
             RealtimeMetricsSubscriptionConfig,
         >,
     }
 
+    impl Serialize for MonitoringSubscription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RealtimeMetricsSubscriptionConfig",
+                &self.realtime_metrics_subscription_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// A subscription configuration for additional CloudWatch metrics.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RealtimeMetricsSubscriptionConfig {
-        /// A flag that indicates whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
-        #[serde(rename = "RealtimeMetricsSubscriptionStatus")]
+        /// `RealtimeMetricsSubscriptionStatus`: A flag that indicates whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
         pub realtime_metrics_subscription_status: Value<
             RealtimeMetricsSubscriptionStatus,
         >,
@@ -4969,6 +5956,21 @@ pub mod monitoring_subscription {
                 realtime_metrics_subscription_status: realtime_metrics_subscription_status
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for RealtimeMetricsSubscriptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "RealtimeMetricsSubscriptionStatus",
+                &self.realtime_metrics_subscription_status,
+            )?;
+            map.end()
         }
     }
 
@@ -5069,10 +6071,9 @@ pub mod origin_access_control {
     }
 
     /// The properties of `AWS::CloudFront::OriginAccessControl`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOriginAccessControlProps {
-        /// The origin access control.
-        #[serde(rename = "OriginAccessControlConfig")]
+        /// `OriginAccessControlConfig`: The origin access control.
         pub origin_access_control_config: OriginAccessControlConfig,
     }
 
@@ -5087,23 +6088,33 @@ pub mod origin_access_control {
         }
     }
 
+    impl Serialize for CfnOriginAccessControlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "OriginAccessControlConfig",
+                &self.origin_access_control_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Creates a new origin access control in CloudFront.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginAccessControlConfig {
-        /// A description of the origin access control.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the origin access control.
         pub description: Option<Value<String>>,
-        /// A name to identify the origin access control.
-        #[serde(rename = "Name")]
+        /// `Name`: A name to identify the origin access control.
         pub name: Value<String>,
-        /// The type of origin that this origin access control is for.
-        #[serde(rename = "OriginAccessControlOriginType")]
+        /// `OriginAccessControlOriginType`: The type of origin that this origin access control is for.
         pub origin_access_control_origin_type: Value<String>,
-        /// Specifies which requests CloudFront signs (adds authentication information to).
-        #[serde(rename = "SigningBehavior")]
+        /// `SigningBehavior`: Specifies which requests CloudFront signs (adds authentication information to).
         pub signing_behavior: Value<String>,
-        /// The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests.
-        #[serde(rename = "SigningProtocol")]
+        /// `SigningProtocol`: The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests.
         pub signing_protocol: Value<String>,
     }
 
@@ -5123,6 +6134,25 @@ pub mod origin_access_control {
                 signing_behavior: signing_behavior.into(),
                 signing_protocol: signing_protocol.into(),
             }
+        }
+    }
+
+    impl Serialize for OriginAccessControlConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "OriginAccessControlOriginType",
+                &self.origin_access_control_origin_type,
+            )?;
+            map.serialize_entry("SigningBehavior", &self.signing_behavior)?;
+            map.serialize_entry("SigningProtocol", &self.signing_protocol)?;
+            map.end()
         }
     }
 }
@@ -5190,10 +6220,9 @@ pub mod origin_request_policy {
     }
 
     /// The properties of `AWS::CloudFront::OriginRequestPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOriginRequestPolicyProps {
-        /// The origin request policy configuration.
-        #[serde(rename = "OriginRequestPolicyConfig")]
+        /// `OriginRequestPolicyConfig`: The origin request policy configuration.
         pub origin_request_policy_config: OriginRequestPolicyConfig,
     }
 
@@ -5208,23 +6237,33 @@ pub mod origin_request_policy {
         }
     }
 
+    impl Serialize for CfnOriginRequestPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "OriginRequestPolicyConfig",
+                &self.origin_request_policy_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// An origin request policy configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginRequestPolicyConfig {
-        /// A comment to describe the origin request policy.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: A comment to describe the origin request policy.
         pub comment: Option<Value<String>>,
-        /// The cookies from viewer requests to include in origin requests.
-        #[serde(rename = "CookiesConfig")]
+        /// `CookiesConfig`: The cookies from viewer requests to include in origin requests.
         pub cookies_config: CookiesConfig,
-        /// The HTTP headers to include in origin requests.
-        #[serde(rename = "HeadersConfig")]
+        /// `HeadersConfig`: The HTTP headers to include in origin requests.
         pub headers_config: HeadersConfig,
-        /// A unique name to identify the origin request policy.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique name to identify the origin request policy.
         pub name: Value<String>,
-        /// The URL query strings from viewer requests to include in origin requests.
-        #[serde(rename = "QueryStringsConfig")]
+        /// `QueryStringsConfig`: The URL query strings from viewer requests to include in origin requests.
         pub query_strings_config: QueryStringsConfig,
     }
 
@@ -5246,14 +6285,28 @@ pub mod origin_request_policy {
         }
     }
 
+    impl Serialize for OriginRequestPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.serialize_entry("CookiesConfig", &self.cookies_config)?;
+            map.serialize_entry("HeadersConfig", &self.headers_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("QueryStringsConfig", &self.query_strings_config)?;
+            map.end()
+        }
+    }
+
     /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in requests that CloudFront sends to the origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CookiesConfig {
-        /// Determines whether cookies in viewer requests are included in requests that CloudFront sends to the origin.
-        #[serde(rename = "CookieBehavior")]
+        /// `CookieBehavior`: Determines whether cookies in viewer requests are included in requests that CloudFront sends to the origin.
         pub cookie_behavior: Value<String>,
-        /// Contains a list of cookie names.
-        #[serde(rename = "Cookies", skip_serializing_if = "Option::is_none")]
+        /// `Cookies`: Contains a list of cookie names.
         pub cookies: Option<Vec<Value<String>>>,
     }
 
@@ -5267,14 +6320,25 @@ pub mod origin_request_policy {
         }
     }
 
+    impl Serialize for CookiesConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CookieBehavior", &self.cookie_behavior)?;
+            crate::cfn::entry(&mut map, "Cookies", &self.cookies)?;
+            map.end()
+        }
+    }
+
     /// An object that determines whether any HTTP headers (and if so, which headers) are included in requests that CloudFront sends to the origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HeadersConfig {
-        /// Determines whether any HTTP headers are included in requests that CloudFront sends to the origin.
-        #[serde(rename = "HeaderBehavior")]
+        /// `HeaderBehavior`: Determines whether any HTTP headers are included in requests that CloudFront sends to the origin.
         pub header_behavior: Value<String>,
-        /// Contains a list of HTTP header names.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
+        /// `Headers`: Contains a list of HTTP header names.
         pub headers: Option<Vec<Value<String>>>,
     }
 
@@ -5288,14 +6352,25 @@ pub mod origin_request_policy {
         }
     }
 
+    impl Serialize for HeadersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HeaderBehavior", &self.header_behavior)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.end()
+        }
+    }
+
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in requests that CloudFront sends to the origin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryStringsConfig {
-        /// Determines whether any URL query strings in viewer requests are included in requests that CloudFront sends to the origin.
-        #[serde(rename = "QueryStringBehavior")]
+        /// `QueryStringBehavior`: Determines whether any URL query strings in viewer requests are included in requests that CloudFront sends to the origin.
         pub query_string_behavior: Value<String>,
-        /// Contains a list of query string names.
-        #[serde(rename = "QueryStrings", skip_serializing_if = "Option::is_none")]
+        /// `QueryStrings`: Contains a list of query string names.
         pub query_strings: Option<Vec<Value<String>>>,
     }
 
@@ -5306,6 +6381,19 @@ pub mod origin_request_policy {
                 query_string_behavior: query_string_behavior.into(),
                 query_strings: None,
             }
+        }
+    }
+
+    impl Serialize for QueryStringsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueryStringBehavior", &self.query_string_behavior)?;
+            crate::cfn::entry(&mut map, "QueryStrings", &self.query_strings)?;
+            map.end()
         }
     }
 }
@@ -5373,10 +6461,9 @@ pub mod public_key {
     }
 
     /// The properties of `AWS::CloudFront::PublicKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicKeyProps {
-        /// Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
-        #[serde(rename = "PublicKeyConfig")]
+        /// `PublicKeyConfig`: Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
         pub public_key_config: PublicKeyConfig,
     }
 
@@ -5389,20 +6476,28 @@ pub mod public_key {
         }
     }
 
+    impl Serialize for CfnPublicKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PublicKeyConfig", &self.public_key_config)?;
+            map.end()
+        }
+    }
+
     /// Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PublicKeyConfig {
-        /// A string included in the request to help make sure that the request can't be replayed.
-        #[serde(rename = "CallerReference")]
+        /// `CallerReference`: A string included in the request to help make sure that the request can't be replayed.
         pub caller_reference: Value<String>,
-        /// A comment to describe the public key.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: A comment to describe the public key.
         pub comment: Option<Value<String>>,
-        /// The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
-        #[serde(rename = "EncodedKey")]
+        /// `EncodedKey`: The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
         pub encoded_key: Value<String>,
-        /// A name to help identify the public key.
-        #[serde(rename = "Name")]
+        /// `Name`: A name to help identify the public key.
         pub name: Value<String>,
     }
 
@@ -5419,6 +6514,21 @@ pub mod public_key {
                 encoded_key: encoded_key.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for PublicKeyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CallerReference", &self.caller_reference)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.serialize_entry("EncodedKey", &self.encoded_key)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -5483,19 +6593,15 @@ pub mod realtime_log_config {
     }
 
     /// The properties of `AWS::CloudFront::RealtimeLogConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRealtimeLogConfigProps {
-        /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
-        #[serde(rename = "EndPoints")]
+        /// `EndPoints`: Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
         pub end_points: Vec<EndPoint>,
-        /// A list of fields that are included in each real-time log record.
-        #[serde(rename = "Fields")]
+        /// `Fields`: A list of fields that are included in each real-time log record.
         pub fields: Vec<Value<String>>,
-        /// The unique name of this real-time log configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The unique name of this real-time log configuration.
         pub name: Value<String>,
-        /// The sampling rate for this real-time log configuration.
-        #[serde(rename = "SamplingRate")]
+        /// `SamplingRate`: The sampling rate for this real-time log configuration.
         pub sampling_rate: Value<f64>,
     }
 
@@ -5516,14 +6622,27 @@ pub mod realtime_log_config {
         }
     }
 
+    impl Serialize for CfnRealtimeLogConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndPoints", &self.end_points)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SamplingRate", &self.sampling_rate)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EndPoint {
-        /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data in a real-time log configuration.
-        #[serde(rename = "KinesisStreamConfig")]
+        /// `KinesisStreamConfig`: Contains information about the Amazon Kinesis data stream where you are sending real-time log data in a real-time log configuration.
         pub kinesis_stream_config: KinesisStreamConfig,
-        /// The type of data stream where you are sending real-time log data.
-        #[serde(rename = "StreamType")]
+        /// `StreamType`: The type of data stream where you are sending real-time log data.
         pub stream_type: Value<String>,
     }
 
@@ -5540,14 +6659,25 @@ pub mod realtime_log_config {
         }
     }
 
+    impl Serialize for EndPoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KinesisStreamConfig", &self.kinesis_stream_config)?;
+            map.serialize_entry("StreamType", &self.stream_type)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamConfig {
-        /// The Amazon Resource Name (ARN) of an IAMlong (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAMlong (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream.
         pub role_arn: Value<String>,
-        /// The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data.
-        #[serde(rename = "StreamArn")]
+        /// `StreamArn`: The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data.
         pub stream_arn: Value<String>,
     }
 
@@ -5561,6 +6691,19 @@ pub mod realtime_log_config {
                 role_arn: role_arn.into(),
                 stream_arn: stream_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisStreamConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("StreamArn", &self.stream_arn)?;
+            map.end()
         }
     }
 }
@@ -5628,10 +6771,9 @@ pub mod response_headers_policy {
     }
 
     /// The properties of `AWS::CloudFront::ResponseHeadersPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResponseHeadersPolicyProps {
-        /// A response headers policy configuration.
-        #[serde(rename = "ResponseHeadersPolicyConfig")]
+        /// `ResponseHeadersPolicyConfig`: A response headers policy configuration.
         pub response_headers_policy_config: ResponseHeadersPolicyConfig,
     }
 
@@ -5646,37 +6788,37 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for CfnResponseHeadersPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ResponseHeadersPolicyConfig",
+                &self.response_headers_policy_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// A response headers policy configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResponseHeadersPolicyConfig {
-        /// A comment to describe the response headers policy.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: A comment to describe the response headers policy.
         pub comment: Option<Value<String>>,
-        /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS).
-        #[serde(rename = "CorsConfig", skip_serializing_if = "Option::is_none")]
+        /// `CorsConfig`: A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS).
         pub cors_config: Option<CorsConfig>,
-        /// A configuration for a set of custom HTTP response headers.
-        #[serde(rename = "CustomHeadersConfig", skip_serializing_if = "Option::is_none")]
+        /// `CustomHeadersConfig`: A configuration for a set of custom HTTP response headers.
         pub custom_headers_config: Option<CustomHeadersConfig>,
-        /// A name to identify the response headers policy.
-        #[serde(rename = "Name")]
+        /// `Name`: A name to identify the response headers policy.
         pub name: Value<String>,
-        /// A configuration for a set of HTTP headers to remove from the HTTP response.
-        #[serde(rename = "RemoveHeadersConfig", skip_serializing_if = "Option::is_none")]
+        /// `RemoveHeadersConfig`: A configuration for a set of HTTP headers to remove from the HTTP response.
         pub remove_headers_config: Option<RemoveHeadersConfig>,
-        /// A configuration for a set of security-related HTTP response headers.
-        #[serde(
-            rename = "SecurityHeadersConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityHeadersConfig`: A configuration for a set of security-related HTTP response headers.
         pub security_headers_config: Option<SecurityHeadersConfig>,
-        /// A configuration for enabling the `Server-Timing` header in HTTP responses sent from CloudFront.
-        #[serde(
-            rename = "ServerTimingHeadersConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerTimingHeadersConfig`: A configuration for enabling the `Server-Timing` header in HTTP responses sent from CloudFront.
         pub server_timing_headers_config: Option<ServerTimingHeadersConfig>,
     }
 
@@ -5695,37 +6837,56 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for ResponseHeadersPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "CorsConfig", &self.cors_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomHeadersConfig",
+                &self.custom_headers_config,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveHeadersConfig",
+                &self.remove_headers_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityHeadersConfig",
+                &self.security_headers_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerTimingHeadersConfig",
+                &self.server_timing_headers_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CorsConfig {
-        /// A Boolean that CloudFront uses as the value for the `Access-Control-Allow-Credentials` HTTP response header.
-        #[serde(rename = "AccessControlAllowCredentials")]
+        /// `AccessControlAllowCredentials`: A Boolean that CloudFront uses as the value for the `Access-Control-Allow-Credentials` HTTP response header.
         pub access_control_allow_credentials: Value<bool>,
-        /// A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
-        #[serde(rename = "AccessControlAllowHeaders")]
+        /// `AccessControlAllowHeaders`: A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
         pub access_control_allow_headers: AccessControlAllowHeaders,
-        /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
-        #[serde(rename = "AccessControlAllowMethods")]
+        /// `AccessControlAllowMethods`: A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
         pub access_control_allow_methods: AccessControlAllowMethods,
-        /// A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
-        #[serde(rename = "AccessControlAllowOrigins")]
+        /// `AccessControlAllowOrigins`: A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
         pub access_control_allow_origins: AccessControlAllowOrigins,
-        /// A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
-        #[serde(
-            rename = "AccessControlExposeHeaders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccessControlExposeHeaders`: A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
         pub access_control_expose_headers: Option<AccessControlExposeHeaders>,
-        /// A number that CloudFront uses as the value for the `Access-Control-Max-Age` HTTP response header.
-        #[serde(
-            rename = "AccessControlMaxAgeSec",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccessControlMaxAgeSec`: A number that CloudFront uses as the value for the `Access-Control-Max-Age` HTTP response header.
         pub access_control_max_age_sec: Option<Value<i64>>,
-        /// A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
-        #[serde(rename = "OriginOverride")]
+        /// `OriginOverride`: A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
         pub origin_override: Value<bool>,
     }
 
@@ -5751,11 +6912,48 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for CorsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AccessControlAllowCredentials",
+                &self.access_control_allow_credentials,
+            )?;
+            map.serialize_entry(
+                "AccessControlAllowHeaders",
+                &self.access_control_allow_headers,
+            )?;
+            map.serialize_entry(
+                "AccessControlAllowMethods",
+                &self.access_control_allow_methods,
+            )?;
+            map.serialize_entry(
+                "AccessControlAllowOrigins",
+                &self.access_control_allow_origins,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessControlExposeHeaders",
+                &self.access_control_expose_headers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessControlMaxAgeSec",
+                &self.access_control_max_age_sec,
+            )?;
+            map.serialize_entry("OriginOverride", &self.origin_override)?;
+            map.end()
+        }
+    }
+
     /// A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlAllowHeaders {
-        /// The list of HTTP header names.
-        #[serde(rename = "Items")]
+        /// `Items`: The list of HTTP header names.
         pub items: Vec<Value<String>>,
     }
 
@@ -5766,11 +6964,22 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for AccessControlAllowHeaders {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.end()
+        }
+    }
+
     /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlAllowMethods {
-        /// The list of HTTP methods.
-        #[serde(rename = "Items")]
+        /// `Items`: The list of HTTP methods.
         pub items: Vec<Value<ItemsItem>>,
     }
 
@@ -5778,6 +6987,18 @@ pub mod response_headers_policy {
         /// A `AccessControlAllowMethods` of its required properties (`Items`), the others unset.
         pub fn new(items: impl Into<Vec<Value<ItemsItem>>>) -> Self {
             Self { items: items.into() }
+        }
+    }
+
+    impl Serialize for AccessControlAllowMethods {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.end()
         }
     }
 
@@ -5837,10 +7058,9 @@ pub mod response_headers_policy {
     }
 
     /// A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlAllowOrigins {
-        /// The list of origins (domain names).
-        #[serde(rename = "Items")]
+        /// `Items`: The list of origins (domain names).
         pub items: Vec<Value<String>>,
     }
 
@@ -5851,11 +7071,22 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for AccessControlAllowOrigins {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.end()
+        }
+    }
+
     /// A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlExposeHeaders {
-        /// The list of HTTP headers.
-        #[serde(rename = "Items")]
+        /// `Items`: The list of HTTP headers.
         pub items: Vec<Value<String>>,
     }
 
@@ -5866,11 +7097,22 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for AccessControlExposeHeaders {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.end()
+        }
+    }
+
     /// A list of HTTP response header names and their values.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomHeadersConfig {
-        /// The list of HTTP response headers and their values.
-        #[serde(rename = "Items")]
+        /// `Items`: The list of HTTP response headers and their values.
         pub items: Vec<CustomHeader>,
     }
 
@@ -5881,17 +7123,26 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for CustomHeadersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.end()
+        }
+    }
+
     /// An HTTP response header name and its value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomHeader {
-        /// The HTTP response header name.
-        #[serde(rename = "Header")]
+        /// `Header`: The HTTP response header name.
         pub header: Value<String>,
-        /// A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here.
-        #[serde(rename = "Override")]
+        /// `Override`: A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here.
         pub r#override: Value<bool>,
-        /// The value for the HTTP response header.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the HTTP response header.
         pub value: Value<String>,
     }
 
@@ -5910,11 +7161,24 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for CustomHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Header", &self.header)?;
+            map.serialize_entry("Override", &self.r#override)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// A list of HTTP header names that CloudFront removes from HTTP responses to requests that match the cache behavior that this response headers policy is attached to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RemoveHeadersConfig {
-        /// The list of HTTP header names.
-        #[serde(rename = "Items")]
+        /// `Items`: The list of HTTP header names.
         pub items: Vec<RemoveHeader>,
     }
 
@@ -5925,11 +7189,22 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for RemoveHeadersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Items", &self.items)?;
+            map.end()
+        }
+    }
+
     /// The name of an HTTP header that CloudFront removes from HTTP responses to requests that match the cache behavior that this response headers policy is attached to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RemoveHeader {
-        /// The HTTP header name.
-        #[serde(rename = "Header")]
+        /// `Header`: The HTTP header name.
         pub header: Value<String>,
     }
 
@@ -5940,45 +7215,70 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for RemoveHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Header", &self.header)?;
+            map.end()
+        }
+    }
+
     /// A configuration for a set of security-related HTTP response headers.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecurityHeadersConfig {
-        /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
-        #[serde(
-            rename = "ContentSecurityPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentSecurityPolicy`: The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
         pub content_security_policy: Option<ContentSecurityPolicy>,
-        /// Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to `nosniff`.
-        #[serde(rename = "ContentTypeOptions", skip_serializing_if = "Option::is_none")]
+        /// `ContentTypeOptions`: Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to `nosniff`.
         pub content_type_options: Option<ContentTypeOptions>,
-        /// Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
-        #[serde(rename = "FrameOptions", skip_serializing_if = "Option::is_none")]
+        /// `FrameOptions`: Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
         pub frame_options: Option<FrameOptions>,
-        /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
-        #[serde(rename = "ReferrerPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ReferrerPolicy`: Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
         pub referrer_policy: Option<ReferrerPolicy>,
-        /// Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
-        #[serde(
-            rename = "StrictTransportSecurity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StrictTransportSecurity`: Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
         pub strict_transport_security: Option<StrictTransportSecurity>,
-        /// Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
-        #[serde(rename = "XSSProtection", skip_serializing_if = "Option::is_none")]
+        /// `XSSProtection`: Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
         pub xss_protection: Option<XssProtection>,
     }
 
+    impl Serialize for SecurityHeadersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentSecurityPolicy",
+                &self.content_security_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentTypeOptions",
+                &self.content_type_options,
+            )?;
+            crate::cfn::entry(&mut map, "FrameOptions", &self.frame_options)?;
+            crate::cfn::entry(&mut map, "ReferrerPolicy", &self.referrer_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "StrictTransportSecurity",
+                &self.strict_transport_security,
+            )?;
+            crate::cfn::entry(&mut map, "XSSProtection", &self.xss_protection)?;
+            map.end()
+        }
+    }
+
     /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentSecurityPolicy {
-        /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
-        #[serde(rename = "ContentSecurityPolicy")]
+        /// `ContentSecurityPolicy`: The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
         pub content_security_policy: Value<String>,
-        /// A Boolean that determines whether CloudFront overrides the `Content-Security-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
-        #[serde(rename = "Override")]
+        /// `Override`: A Boolean that determines whether CloudFront overrides the `Content-Security-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
         pub r#override: Value<bool>,
     }
 
@@ -5995,11 +7295,23 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for ContentSecurityPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContentSecurityPolicy", &self.content_security_policy)?;
+            map.serialize_entry("Override", &self.r#override)?;
+            map.end()
+        }
+    }
+
     /// Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to `nosniff`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentTypeOptions {
-        /// A Boolean that determines whether CloudFront overrides the `X-Content-Type-Options` HTTP response header received from the origin with the one specified in this response headers policy.
-        #[serde(rename = "Override")]
+        /// `Override`: A Boolean that determines whether CloudFront overrides the `X-Content-Type-Options` HTTP response header received from the origin with the one specified in this response headers policy.
         pub r#override: Value<bool>,
     }
 
@@ -6012,14 +7324,24 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for ContentTypeOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Override", &self.r#override)?;
+            map.end()
+        }
+    }
+
     /// Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FrameOptions {
-        /// The value of the `X-Frame-Options` HTTP response header.
-        #[serde(rename = "FrameOption")]
+        /// `FrameOption`: The value of the `X-Frame-Options` HTTP response header.
         pub frame_option: Value<String>,
-        /// A Boolean that determines whether CloudFront overrides the `X-Frame-Options` HTTP response header received from the origin with the one specified in this response headers policy.
-        #[serde(rename = "Override")]
+        /// `Override`: A Boolean that determines whether CloudFront overrides the `X-Frame-Options` HTTP response header received from the origin with the one specified in this response headers policy.
         pub r#override: Value<bool>,
     }
 
@@ -6036,14 +7358,25 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for FrameOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FrameOption", &self.frame_option)?;
+            map.serialize_entry("Override", &self.r#override)?;
+            map.end()
+        }
+    }
+
     /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReferrerPolicy {
-        /// A Boolean that determines whether CloudFront overrides the `Referrer-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
-        #[serde(rename = "Override")]
+        /// `Override`: A Boolean that determines whether CloudFront overrides the `Referrer-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
         pub r#override: Value<bool>,
-        /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
-        #[serde(rename = "ReferrerPolicy")]
+        /// `ReferrerPolicy`: Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
         pub referrer_policy: Value<String>,
     }
 
@@ -6060,20 +7393,29 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for ReferrerPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Override", &self.r#override)?;
+            map.serialize_entry("ReferrerPolicy", &self.referrer_policy)?;
+            map.end()
+        }
+    }
+
     /// Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StrictTransportSecurity {
-        /// A number that CloudFront uses as the value for the `max-age` directive in the `Strict-Transport-Security` HTTP response header.
-        #[serde(rename = "AccessControlMaxAgeSec")]
+        /// `AccessControlMaxAgeSec`: A number that CloudFront uses as the value for the `max-age` directive in the `Strict-Transport-Security` HTTP response header.
         pub access_control_max_age_sec: Value<i64>,
-        /// A Boolean that determines whether CloudFront includes the `includeSubDomains` directive in the `Strict-Transport-Security` HTTP response header.
-        #[serde(rename = "IncludeSubdomains", skip_serializing_if = "Option::is_none")]
+        /// `IncludeSubdomains`: A Boolean that determines whether CloudFront includes the `includeSubDomains` directive in the `Strict-Transport-Security` HTTP response header.
         pub include_subdomains: Option<Value<bool>>,
-        /// A Boolean that determines whether CloudFront overrides the `Strict-Transport-Security` HTTP response header received from the origin with the one specified in this response headers policy.
-        #[serde(rename = "Override")]
+        /// `Override`: A Boolean that determines whether CloudFront overrides the `Strict-Transport-Security` HTTP response header received from the origin with the one specified in this response headers policy.
         pub r#override: Value<bool>,
-        /// A Boolean that determines whether CloudFront includes the `preload` directive in the `Strict-Transport-Security` HTTP response header.
-        #[serde(rename = "Preload", skip_serializing_if = "Option::is_none")]
+        /// `Preload`: A Boolean that determines whether CloudFront includes the `preload` directive in the `Strict-Transport-Security` HTTP response header.
         pub preload: Option<Value<bool>>,
     }
 
@@ -6092,20 +7434,34 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for StrictTransportSecurity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AccessControlMaxAgeSec",
+                &self.access_control_max_age_sec,
+            )?;
+            crate::cfn::entry(&mut map, "IncludeSubdomains", &self.include_subdomains)?;
+            map.serialize_entry("Override", &self.r#override)?;
+            crate::cfn::entry(&mut map, "Preload", &self.preload)?;
+            map.end()
+        }
+    }
+
     /// Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct XssProtection {
-        /// A Boolean that determines whether CloudFront includes the `mode=block` directive in the `X-XSS-Protection` header.
-        #[serde(rename = "ModeBlock", skip_serializing_if = "Option::is_none")]
+        /// `ModeBlock`: A Boolean that determines whether CloudFront includes the `mode=block` directive in the `X-XSS-Protection` header.
         pub mode_block: Option<Value<bool>>,
-        /// A Boolean that determines whether CloudFront overrides the `X-XSS-Protection` HTTP response header received from the origin with the one specified in this response headers policy.
-        #[serde(rename = "Override")]
+        /// `Override`: A Boolean that determines whether CloudFront overrides the `X-XSS-Protection` HTTP response header received from the origin with the one specified in this response headers policy.
         pub r#override: Value<bool>,
-        /// A Boolean that determines the value of the `X-XSS-Protection` HTTP response header.
-        #[serde(rename = "Protection")]
+        /// `Protection`: A Boolean that determines the value of the `X-XSS-Protection` HTTP response header.
         pub protection: Value<bool>,
-        /// A reporting URI, which CloudFront uses as the value of the `report` directive in the `X-XSS-Protection` header.
-        #[serde(rename = "ReportUri", skip_serializing_if = "Option::is_none")]
+        /// `ReportUri`: A reporting URI, which CloudFront uses as the value of the `report` directive in the `X-XSS-Protection` header.
         pub report_uri: Option<Value<String>>,
     }
 
@@ -6124,14 +7480,27 @@ pub mod response_headers_policy {
         }
     }
 
+    impl Serialize for XssProtection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ModeBlock", &self.mode_block)?;
+            map.serialize_entry("Override", &self.r#override)?;
+            map.serialize_entry("Protection", &self.protection)?;
+            crate::cfn::entry(&mut map, "ReportUri", &self.report_uri)?;
+            map.end()
+        }
+    }
+
     /// A configuration for enabling the `Server-Timing` header in HTTP responses sent from CloudFront.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerTimingHeadersConfig {
-        /// A Boolean that determines whether CloudFront adds the `Server-Timing` header to HTTP responses that it sends in response to requests that match a cache behavior that's associated with this response headers policy.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: A Boolean that determines whether CloudFront adds the `Server-Timing` header to HTTP responses that it sends in response to requests that match a cache behavior that's associated with this response headers policy.
         pub enabled: Value<bool>,
-        /// A number 0–100 (inclusive) that specifies the percentage of responses that you want CloudFront to add the `Server-Timing` header to.
-        #[serde(rename = "SamplingRate", skip_serializing_if = "Option::is_none")]
+        /// `SamplingRate`: A number 0–100 (inclusive) that specifies the percentage of responses that you want CloudFront to add the `Server-Timing` header to.
         pub sampling_rate: Option<Value<f64>>,
     }
 
@@ -6142,6 +7511,19 @@ pub mod response_headers_policy {
                 enabled: enabled.into(),
                 sampling_rate: None,
             }
+        }
+    }
+
+    impl Serialize for ServerTimingHeadersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "SamplingRate", &self.sampling_rate)?;
+            map.end()
         }
     }
 }
@@ -6209,13 +7591,11 @@ pub mod streaming_distribution {
     }
 
     /// The properties of `AWS::CloudFront::StreamingDistribution`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamingDistributionProps {
         /// `StreamingDistributionConfig`.
-        #[serde(rename = "StreamingDistributionConfig")]
         pub streaming_distribution_config: StreamingDistributionConfig,
         /// `Tags`.
-        #[serde(rename = "Tags")]
         pub tags: Vec<crate::cfn::Tag>,
     }
 
@@ -6232,29 +7612,38 @@ pub mod streaming_distribution {
         }
     }
 
+    impl Serialize for CfnStreamingDistributionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "StreamingDistributionConfig",
+                &self.streaming_distribution_config,
+            )?;
+            map.serialize_entry("Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `StreamingDistributionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamingDistributionConfig {
         /// `Aliases`.
-        #[serde(rename = "Aliases", skip_serializing_if = "Option::is_none")]
         pub aliases: Option<Vec<Value<String>>>,
         /// `Comment`.
-        #[serde(rename = "Comment")]
         pub comment: Value<String>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `Logging`.
-        #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
         pub logging: Option<Logging>,
         /// `PriceClass`.
-        #[serde(rename = "PriceClass", skip_serializing_if = "Option::is_none")]
         pub price_class: Option<Value<String>>,
         /// `S3Origin`.
-        #[serde(rename = "S3Origin")]
         pub s3_origin: S3Origin,
         /// `TrustedSigners`.
-        #[serde(rename = "TrustedSigners")]
         pub trusted_signers: TrustedSigners,
     }
 
@@ -6278,17 +7667,32 @@ pub mod streaming_distribution {
         }
     }
 
+    impl Serialize for StreamingDistributionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Aliases", &self.aliases)?;
+            map.serialize_entry("Comment", &self.comment)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Logging", &self.logging)?;
+            crate::cfn::entry(&mut map, "PriceClass", &self.price_class)?;
+            map.serialize_entry("S3Origin", &self.s3_origin)?;
+            map.serialize_entry("TrustedSigners", &self.trusted_signers)?;
+            map.end()
+        }
+    }
+
     /// The `Logging` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Logging {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `Prefix`.
-        #[serde(rename = "Prefix")]
         pub prefix: Value<String>,
     }
 
@@ -6307,14 +7711,26 @@ pub mod streaming_distribution {
         }
     }
 
+    impl Serialize for Logging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// The `S3Origin` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Origin {
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `OriginAccessIdentity`.
-        #[serde(rename = "OriginAccessIdentity")]
         pub origin_access_identity: Value<String>,
     }
 
@@ -6331,14 +7747,25 @@ pub mod streaming_distribution {
         }
     }
 
+    impl Serialize for S3Origin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("OriginAccessIdentity", &self.origin_access_identity)?;
+            map.end()
+        }
+    }
+
     /// The `TrustedSigners` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrustedSigners {
         /// `AwsAccountNumbers`.
-        #[serde(rename = "AwsAccountNumbers", skip_serializing_if = "Option::is_none")]
         pub aws_account_numbers: Option<Vec<Value<String>>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -6349,6 +7776,19 @@ pub mod streaming_distribution {
                 aws_account_numbers: None,
                 enabled: enabled.into(),
             }
+        }
+    }
+
+    impl Serialize for TrustedSigners {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsAccountNumbers", &self.aws_account_numbers)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
         }
     }
 }
@@ -6438,27 +7878,15 @@ pub mod trust_store {
     }
 
     /// The properties of `AWS::CloudFront::TrustStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrustStoreProps {
-        /// A CA certificates bundle source.
-        #[serde(
-            rename = "CaCertificatesBundleSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CaCertificatesBundleSource`: A CA certificates bundle source.
         pub ca_certificates_bundle_source: Option<CaCertificatesBundleSource>,
-        /// The trust store's name.
-        #[serde(rename = "Name")]
+        /// `Name`: The trust store's name.
         pub name: Value<String>,
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A boolean.
-        #[serde(
-            rename = "UseClientCertificateOCSPEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseClientCertificateOCSPEndpoint`: A boolean.
         pub use_client_certificate_ocsp_endpoint: Option<Value<bool>>,
     }
 
@@ -6474,11 +7902,33 @@ pub mod trust_store {
         }
     }
 
+    impl Serialize for CfnTrustStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaCertificatesBundleSource",
+                &self.ca_certificates_bundle_source,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseClientCertificateOCSPEndpoint",
+                &self.use_client_certificate_ocsp_endpoint,
+            )?;
+            map.end()
+        }
+    }
+
     /// A CA certificates bundle source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CaCertificatesBundleSource {
-        /// The CA certificates bundle location in Amazon S3.
-        #[serde(rename = "CaCertificatesBundleS3Location")]
+        /// `CaCertificatesBundleS3Location`: The CA certificates bundle location in Amazon S3.
         pub ca_certificates_bundle_s3_location: CaCertificatesBundleS3Location,
     }
 
@@ -6494,20 +7944,31 @@ pub mod trust_store {
         }
     }
 
+    impl Serialize for CaCertificatesBundleSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CaCertificatesBundleS3Location",
+                &self.ca_certificates_bundle_s3_location,
+            )?;
+            map.end()
+        }
+    }
+
     /// The CA certificates bundle location in Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CaCertificatesBundleS3Location {
-        /// The S3 bucket.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The S3 bucket.
         pub bucket: Value<String>,
-        /// The location's key.
-        #[serde(rename = "Key")]
+        /// `Key`: The location's key.
         pub key: Value<String>,
-        /// The location's Region.
-        #[serde(rename = "Region")]
+        /// `Region`: The location's Region.
         pub region: Value<String>,
-        /// The location's version.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The location's version.
         pub version: Option<Value<String>>,
     }
 
@@ -6524,6 +7985,21 @@ pub mod trust_store {
                 region: region.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for CaCertificatesBundleS3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Region", &self.region)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 }
@@ -6612,13 +8088,11 @@ pub mod vpc_origin {
     }
 
     /// The properties of `AWS::CloudFront::VpcOrigin`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcOriginProps {
-        /// A complex type that contains zero or more `Tag` elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A complex type that contains zero or more `Tag` elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The VPC origin endpoint configuration.
-        #[serde(rename = "VpcOriginEndpointConfig")]
+        /// `VpcOriginEndpointConfig`: The VPC origin endpoint configuration.
         pub vpc_origin_endpoint_config: VpcOriginEndpointConfig,
     }
 
@@ -6634,33 +8108,38 @@ pub mod vpc_origin {
         }
     }
 
+    impl Serialize for CfnVpcOriginProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "VpcOriginEndpointConfig",
+                &self.vpc_origin_endpoint_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// An Amazon CloudFront VPC origin endpoint configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcOriginEndpointConfig {
-        /// The ARN of the CloudFront VPC origin endpoint configuration.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The ARN of the CloudFront VPC origin endpoint configuration.
         pub arn: Value<String>,
-        /// The HTTP port for the CloudFront VPC origin endpoint configuration.
-        #[serde(rename = "HTTPPort", skip_serializing_if = "Option::is_none")]
+        /// `HTTPPort`: The HTTP port for the CloudFront VPC origin endpoint configuration.
         pub http_port: Option<Value<i64>>,
-        /// The HTTPS port of the CloudFront VPC origin endpoint configuration.
-        #[serde(rename = "HTTPSPort", skip_serializing_if = "Option::is_none")]
+        /// `HTTPSPort`: The HTTPS port of the CloudFront VPC origin endpoint configuration.
         pub https_port: Option<Value<i64>>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// The name of the CloudFront VPC origin endpoint configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the CloudFront VPC origin endpoint configuration.
         pub name: Value<String>,
-        /// The origin protocol policy for the CloudFront VPC origin endpoint configuration.
-        #[serde(
-            rename = "OriginProtocolPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OriginProtocolPolicy`: The origin protocol policy for the CloudFront VPC origin endpoint configuration.
         pub origin_protocol_policy: Option<Value<OriginProtocolPolicy>>,
-        /// Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS.
-        #[serde(rename = "OriginSSLProtocols", skip_serializing_if = "Option::is_none")]
+        /// `OriginSSLProtocols`: Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS.
         pub origin_ssl_protocols: Option<Vec<Value<String>>>,
     }
 
@@ -6679,6 +8158,32 @@ pub mod vpc_origin {
                 origin_protocol_policy: None,
                 origin_ssl_protocols: None,
             }
+        }
+    }
+
+    impl Serialize for VpcOriginEndpointConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "HTTPPort", &self.http_port)?;
+            crate::cfn::entry(&mut map, "HTTPSPort", &self.https_port)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginProtocolPolicy",
+                &self.origin_protocol_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginSSLProtocols",
+                &self.origin_ssl_protocols,
+            )?;
+            map.end()
         }
     }
 
@@ -6761,10 +8266,9 @@ impl From<IpAddressType> for Value<IpAddressType> {
 }
 
 /// The key value store association.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeyValueStoreAssociation {
-    /// The Amazon Resource Name (ARN) of the key value store association.
-    #[serde(rename = "KeyValueStoreARN")]
+    /// `KeyValueStoreARN`: The Amazon Resource Name (ARN) of the key value store association.
     pub key_value_store_arn: Value<String>,
 }
 
@@ -6774,5 +8278,17 @@ impl KeyValueStoreAssociation {
         Self {
             key_value_store_arn: key_value_store_arn.into(),
         }
+    }
+}
+
+impl Serialize for KeyValueStoreAssociation {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("KeyValueStoreARN", &self.key_value_store_arn)?;
+        map.end()
     }
 }

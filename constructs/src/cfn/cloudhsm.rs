@@ -103,29 +103,19 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::CloudHSM::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
-        /// A policy that defines how the service retains backups.
-        #[serde(
-            rename = "BackupRetentionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BackupRetentionPolicy`: A policy that defines how the service retains backups.
         pub backup_retention_policy: Option<BackupRetentionPolicy>,
-        /// The type of HSM to use in the cluster.
-        #[serde(rename = "HsmType")]
+        /// `HsmType`: The type of HSM to use in the cluster.
         pub hsm_type: Value<String>,
-        /// The mode to use in the cluster.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The mode to use in the cluster.
         pub mode: Option<Value<Mode>>,
-        /// The NetworkType to create a cluster with.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The NetworkType to create a cluster with.
         pub network_type: Option<Value<NetworkType>>,
-        /// The identifiers (IDs) of the subnets where the cluster is created.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The identifiers (IDs) of the subnets where the cluster is created.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// Tags to apply to the CloudHSM cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the CloudHSM cluster.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -143,15 +133,47 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupRetentionPolicy",
+                &self.backup_retention_policy,
+            )?;
+            map.serialize_entry("HsmType", &self.hsm_type)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A policy that defines how the service retains backups.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BackupRetentionPolicy {
-        /// The type of backup retention policy.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of backup retention policy.
         pub r#type: Option<Value<Type>>,
-        /// Use a value between 7 - 379.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Use a value between 7 - 379.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for BackupRetentionPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The type of backup retention policy.
@@ -263,13 +285,11 @@ pub mod cluster {
     }
 
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
-        /// The key of the tag.
-        #[serde(rename = "Key")]
+        /// `Key`: The key of the tag.
         pub key: Value<String>,
-        /// The value of the tag.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the tag.
         pub value: Value<String>,
     }
 
@@ -283,6 +303,19 @@ pub mod cluster {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }

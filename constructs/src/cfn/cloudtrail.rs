@@ -78,30 +78,39 @@ pub mod channel {
     }
 
     /// The properties of `AWS::CloudTrail::Channel`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelProps {
-        /// One or more resources to which events arriving through a channel are logged and stored.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
+        /// `Destinations`: One or more resources to which events arriving through a channel are logged and stored.
         pub destinations: Option<Vec<Destination>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The ARN of an on-premises storage solution or application, or a partner event source.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+        /// `Source`: The ARN of an on-premises storage solution or application, or a partner event source.
         pub source: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The resource that receives events arriving from a channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Destination {
-        /// The ARN of a resource that receives events from a channel.
-        #[serde(rename = "Location")]
+        /// `Location`: The ARN of a resource that receives events from a channel.
         pub location: Value<String>,
-        /// The type of destination for events arriving from a channel.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of destination for events arriving from a channel.
         pub r#type: Value<Type>,
     }
 
@@ -115,6 +124,19 @@ pub mod channel {
                 location: location.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -233,51 +255,71 @@ pub mod dashboard {
     }
 
     /// The properties of `AWS::CloudTrail::Dashboard`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDashboardProps {
-        /// The name of the dashboard.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the dashboard.
         pub name: Option<Value<String>>,
-        /// Configures the automatic refresh schedule for the dashboard.
-        #[serde(rename = "RefreshSchedule", skip_serializing_if = "Option::is_none")]
+        /// `RefreshSchedule`: Configures the automatic refresh schedule for the dashboard.
         pub refresh_schedule: Option<RefreshSchedule>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Indicates whether the dashboard is protected from termination.
-        #[serde(
-            rename = "TerminationProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminationProtectionEnabled`: Indicates whether the dashboard is protected from termination.
         pub termination_protection_enabled: Option<Value<bool>>,
-        /// List of widgets on the dashboard
-        #[serde(rename = "Widgets", skip_serializing_if = "Option::is_none")]
+        /// `Widgets`: List of widgets on the dashboard
         pub widgets: Option<Vec<Widget>>,
     }
 
+    impl Serialize for CfnDashboardProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RefreshSchedule", &self.refresh_schedule)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminationProtectionEnabled",
+                &self.termination_protection_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Widgets", &self.widgets)?;
+            map.end()
+        }
+    }
+
     /// Configures the automatic refresh schedule for the dashboard.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RefreshSchedule {
         /// `Frequency`.
-        #[serde(rename = "Frequency", skip_serializing_if = "Option::is_none")]
         pub frequency: Option<Frequency>,
-        /// The status of the schedule.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the schedule.
         pub status: Option<Value<Status>>,
-        /// StartTime of the automatic schedule refresh.
-        #[serde(rename = "TimeOfDay", skip_serializing_if = "Option::is_none")]
+        /// `TimeOfDay`: StartTime of the automatic schedule refresh.
         pub time_of_day: Option<Value<String>>,
     }
 
+    impl Serialize for RefreshSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Frequency", &self.frequency)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "TimeOfDay", &self.time_of_day)?;
+            map.end()
+        }
+    }
+
     /// The `Frequency` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Frequency {
-        /// The frequency unit.
-        #[serde(rename = "Unit")]
+        /// `Unit`: The frequency unit.
         pub unit: Value<Unit>,
-        /// The frequency value.
-        #[serde(rename = "Value")]
+        /// `Value`: The frequency value.
         pub value: Value<i64>,
     }
 
@@ -288,6 +330,19 @@ pub mod dashboard {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Frequency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -366,16 +421,13 @@ pub mod dashboard {
     }
 
     /// The dashboard widget
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Widget {
-        /// The placeholder keys in the QueryStatement.
-        #[serde(rename = "QueryParameters", skip_serializing_if = "Option::is_none")]
+        /// `QueryParameters`: The placeholder keys in the QueryStatement.
         pub query_parameters: Option<Vec<Value<String>>>,
-        /// The SQL query statement on one or more event data stores.
-        #[serde(rename = "QueryStatement")]
+        /// `QueryStatement`: The SQL query statement on one or more event data stores.
         pub query_statement: Value<String>,
-        /// The view properties of the widget.
-        #[serde(rename = "ViewProperties", skip_serializing_if = "Option::is_none")]
+        /// `ViewProperties`: The view properties of the widget.
         pub view_properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -387,6 +439,20 @@ pub mod dashboard {
                 query_statement: query_statement.into(),
                 view_properties: None,
             }
+        }
+    }
+
+    impl Serialize for Widget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "QueryParameters", &self.query_parameters)?;
+            map.serialize_entry("QueryStatement", &self.query_statement)?;
+            crate::cfn::entry(&mut map, "ViewProperties", &self.view_properties)?;
+            map.end()
         }
     }
 }
@@ -467,74 +533,99 @@ pub mod event_data_store {
     }
 
     /// The properties of `AWS::CloudTrail::EventDataStore`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEventDataStoreProps {
-        /// The advanced event selectors that were used to select events for the data store.
-        #[serde(
-            rename = "AdvancedEventSelectors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdvancedEventSelectors`: The advanced event selectors that were used to select events for the data store.
         pub advanced_event_selectors: Option<Vec<AdvancedEventSelector>>,
-        /// The mode that the event data store will use to charge for event storage.
-        #[serde(rename = "BillingMode", skip_serializing_if = "Option::is_none")]
+        /// `BillingMode`: The mode that the event data store will use to charge for event storage.
         pub billing_mode: Option<Value<BillingMode>>,
-        /// An array that enriches event records in an existing event data store by including additional information specified in individual ContexKeySelector entries.
-        #[serde(rename = "ContextKeySelectors", skip_serializing_if = "Option::is_none")]
+        /// `ContextKeySelectors`: An array that enriches event records in an existing event data store by including additional information specified in individual ContexKeySelector entries.
         pub context_key_selectors: Option<Vec<ContextKeySelector>>,
-        /// Indicates whether federation is enabled on an event data store.
-        #[serde(rename = "FederationEnabled", skip_serializing_if = "Option::is_none")]
+        /// `FederationEnabled`: Indicates whether federation is enabled on an event data store.
         pub federation_enabled: Option<Value<bool>>,
-        /// The ARN of the role used for event data store federation.
-        #[serde(rename = "FederationRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `FederationRoleArn`: The ARN of the role used for event data store federation.
         pub federation_role_arn: Option<Value<String>>,
-        /// Indicates whether the event data store is ingesting events.
-        #[serde(rename = "IngestionEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IngestionEnabled`: Indicates whether the event data store is ingesting events.
         pub ingestion_enabled: Option<Value<bool>>,
-        /// Lets you enable Insights event logging by specifying the Insights selectors that you want to enable on an existing event data store.
-        #[serde(rename = "InsightSelectors", skip_serializing_if = "Option::is_none")]
+        /// `InsightSelectors`: Lets you enable Insights event logging by specifying the Insights selectors that you want to enable on an existing event data store.
         pub insight_selectors: Option<Vec<InsightSelector>>,
-        /// Specifies the ARN of the event data store that will collect Insights events.
-        #[serde(rename = "InsightsDestination", skip_serializing_if = "Option::is_none")]
+        /// `InsightsDestination`: Specifies the ARN of the event data store that will collect Insights events.
         pub insights_destination: Option<Value<String>>,
-        /// Specifies the KMS key ID to use to encrypt the events delivered by CloudTrail.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Specifies the KMS key ID to use to encrypt the events delivered by CloudTrail.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the maximum size allowed for the event.
-        #[serde(rename = "MaxEventSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxEventSize`: Specifies the maximum size allowed for the event.
         pub max_event_size: Option<Value<MaxEventSize>>,
-        /// Indicates whether the event data store includes events from all regions, or only from the region in which it was created.
-        #[serde(rename = "MultiRegionEnabled", skip_serializing_if = "Option::is_none")]
+        /// `MultiRegionEnabled`: Indicates whether the event data store includes events from all regions, or only from the region in which it was created.
         pub multi_region_enabled: Option<Value<bool>>,
-        /// The name of the event data store.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the event data store.
         pub name: Option<Value<String>>,
-        /// Indicates that an event data store is collecting logged events for an organization.
-        #[serde(rename = "OrganizationEnabled", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationEnabled`: Indicates that an event data store is collecting logged events for an organization.
         pub organization_enabled: Option<Value<bool>>,
-        /// The retention period, in days.
-        #[serde(rename = "RetentionPeriod", skip_serializing_if = "Option::is_none")]
+        /// `RetentionPeriod`: The retention period, in days.
         pub retention_period: Option<Value<i64>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Indicates whether the event data store is protected from termination.
-        #[serde(
-            rename = "TerminationProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminationProtectionEnabled`: Indicates whether the event data store is protected from termination.
         pub termination_protection_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for CfnEventDataStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedEventSelectors",
+                &self.advanced_event_selectors,
+            )?;
+            crate::cfn::entry(&mut map, "BillingMode", &self.billing_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContextKeySelectors",
+                &self.context_key_selectors,
+            )?;
+            crate::cfn::entry(&mut map, "FederationEnabled", &self.federation_enabled)?;
+            crate::cfn::entry(&mut map, "FederationRoleArn", &self.federation_role_arn)?;
+            crate::cfn::entry(&mut map, "IngestionEnabled", &self.ingestion_enabled)?;
+            crate::cfn::entry(&mut map, "InsightSelectors", &self.insight_selectors)?;
+            crate::cfn::entry(
+                &mut map,
+                "InsightsDestination",
+                &self.insights_destination,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "MaxEventSize", &self.max_event_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiRegionEnabled",
+                &self.multi_region_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationEnabled",
+                &self.organization_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "RetentionPeriod", &self.retention_period)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminationProtectionEnabled",
+                &self.termination_protection_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record ﬁelds.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AdvancedEventSelector {
-        /// Contains all selector statements in an advanced event selector.
-        #[serde(rename = "FieldSelectors")]
+        /// `FieldSelectors`: Contains all selector statements in an advanced event selector.
         pub field_selectors: Vec<AdvancedFieldSelector>,
-        /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
         pub name: Option<Value<String>>,
     }
 
@@ -545,6 +636,19 @@ pub mod event_data_store {
                 field_selectors: field_selectors.into(),
                 name: None,
             }
+        }
+    }
+
+    impl Serialize for AdvancedEventSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldSelectors", &self.field_selectors)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -586,13 +690,11 @@ pub mod event_data_store {
     }
 
     /// An object that contains information types to be included in CloudTrail enriched events.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContextKeySelector {
-        /// An operator that includes events that match the exact value of the event record field specified in Type.
-        #[serde(rename = "Equals")]
+        /// `Equals`: An operator that includes events that match the exact value of the event record field specified in Type.
         pub equals: Vec<Value<String>>,
-        /// Specifies the type of the event record field in ContextKeySelector.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies the type of the event record field in ContextKeySelector.
         pub r#type: Value<Type>,
     }
 
@@ -606,6 +708,19 @@ pub mod event_data_store {
                 equals: equals.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ContextKeySelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Equals", &self.equals)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -647,11 +762,22 @@ pub mod event_data_store {
     }
 
     /// A string that contains Insights types that are logged on an event data store.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InsightSelector {
-        /// The type of Insights to log on an event data store.
-        #[serde(rename = "InsightType", skip_serializing_if = "Option::is_none")]
+        /// `InsightType`: The type of Insights to log on an event data store.
         pub insight_type: Option<Value<InsightType>>,
+    }
+
+    impl Serialize for InsightSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InsightType", &self.insight_type)?;
+            map.end()
+        }
     }
 
     /// The type of Insights to log on an event data store.
@@ -786,13 +912,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::CloudTrail::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The ARN of the AWS CloudTrail resource to which the policy applies.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The ARN of the AWS CloudTrail resource to which the policy applies.
         pub resource_arn: Value<String>,
-        /// A policy document containing permissions to add to the specified resource. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResourcePolicy")]
+        /// `ResourcePolicy`: A policy document containing permissions to add to the specified resource. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub resource_policy: serde_json::Value,
     }
 
@@ -806,6 +930,19 @@ pub mod resource_policy {
                 resource_arn: resource_arn.into(),
                 resource_policy: resource_policy.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
+            map.end()
         }
     }
 }
@@ -878,82 +1015,41 @@ pub mod trail {
     }
 
     /// The properties of `AWS::CloudTrail::Trail`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrailProps {
-        /// The advanced event selectors that were used to select events for the data store.
-        #[serde(
-            rename = "AdvancedEventSelectors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdvancedEventSelectors`: The advanced event selectors that were used to select events for the data store.
         pub advanced_event_selectors: Option<Vec<AdvancedEventSelector>>,
-        /// Specifies the aggregation configuration to aggregate CloudTrail Events.
-        #[serde(
-            rename = "AggregationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AggregationConfigurations`: Specifies the aggregation configuration to aggregate CloudTrail Events.
         pub aggregation_configurations: Option<Vec<AggregationConfiguration>>,
-        /// Specifies a log group name using an Amazon Resource Name (ARN), a unique identifier that represents the log group to which CloudTrail logs will be delivered.
-        #[serde(
-            rename = "CloudWatchLogsLogGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogsLogGroupArn`: Specifies a log group name using an Amazon Resource Name (ARN), a unique identifier that represents the log group to which CloudTrail logs will be delivered.
         pub cloud_watch_logs_log_group_arn: Option<Value<String>>,
-        /// Specifies the role for the CloudWatch Logs endpoint to assume to write to a user's log group.
-        #[serde(
-            rename = "CloudWatchLogsRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogsRoleArn`: Specifies the role for the CloudWatch Logs endpoint to assume to write to a user's log group.
         pub cloud_watch_logs_role_arn: Option<Value<String>>,
-        /// Specifies whether log file validation is enabled.
-        #[serde(
-            rename = "EnableLogFileValidation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableLogFileValidation`: Specifies whether log file validation is enabled.
         pub enable_log_file_validation: Option<Value<bool>>,
-        /// Use event selectors to further specify the management and data event settings for your trail.
-        #[serde(rename = "EventSelectors", skip_serializing_if = "Option::is_none")]
+        /// `EventSelectors`: Use event selectors to further specify the management and data event settings for your trail.
         pub event_selectors: Option<Vec<EventSelector>>,
-        /// Specifies whether the trail is publishing events from global services such as IAM to the log files.
-        #[serde(
-            rename = "IncludeGlobalServiceEvents",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeGlobalServiceEvents`: Specifies whether the trail is publishing events from global services such as IAM to the log files.
         pub include_global_service_events: Option<Value<bool>>,
-        /// Lets you enable Insights event logging by specifying the Insights selectors that you want to enable on an existing trail.
-        #[serde(rename = "InsightSelectors", skip_serializing_if = "Option::is_none")]
+        /// `InsightSelectors`: Lets you enable Insights event logging by specifying the Insights selectors that you want to enable on an existing trail.
         pub insight_selectors: Option<Vec<InsightSelector>>,
-        /// Whether the CloudTrail is currently logging AWS API calls.
-        #[serde(rename = "IsLogging")]
+        /// `IsLogging`: Whether the CloudTrail is currently logging AWS API calls.
         pub is_logging: Value<bool>,
-        /// Specifies whether the trail applies only to the current region or to all regions.
-        #[serde(rename = "IsMultiRegionTrail", skip_serializing_if = "Option::is_none")]
+        /// `IsMultiRegionTrail`: Specifies whether the trail applies only to the current region or to all regions.
         pub is_multi_region_trail: Option<Value<bool>>,
-        /// Specifies whether the trail is created for all accounts in an organization in AWS Organizations, or only for the current AWS account.
-        #[serde(rename = "IsOrganizationTrail", skip_serializing_if = "Option::is_none")]
+        /// `IsOrganizationTrail`: Specifies whether the trail is created for all accounts in an organization in AWS Organizations, or only for the current AWS account.
         pub is_organization_trail: Option<Value<bool>>,
-        /// Specifies the KMS key ID to use to encrypt the logs delivered by CloudTrail.
-        #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KMSKeyId`: Specifies the KMS key ID to use to encrypt the logs delivered by CloudTrail.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the name of the Amazon S3 bucket designated for publishing log files.
-        #[serde(rename = "S3BucketName")]
+        /// `S3BucketName`: Specifies the name of the Amazon S3 bucket designated for publishing log files.
         pub s3_bucket_name: Value<String>,
-        /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for log file delivery.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for log file delivery.
         pub s3_key_prefix: Option<Value<String>>,
-        /// Specifies the name of the Amazon SNS topic defined for notification of log file delivery.
-        #[serde(rename = "SnsTopicName", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicName`: Specifies the name of the Amazon SNS topic defined for notification of log file delivery.
         pub sns_topic_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrailName`.
-        #[serde(rename = "TrailName", skip_serializing_if = "Option::is_none")]
         pub trail_name: Option<Value<String>>,
     }
 
@@ -985,14 +1081,72 @@ pub mod trail {
         }
     }
 
+    impl Serialize for CfnTrailProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedEventSelectors",
+                &self.advanced_event_selectors,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AggregationConfigurations",
+                &self.aggregation_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsLogGroupArn",
+                &self.cloud_watch_logs_log_group_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsRoleArn",
+                &self.cloud_watch_logs_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableLogFileValidation",
+                &self.enable_log_file_validation,
+            )?;
+            crate::cfn::entry(&mut map, "EventSelectors", &self.event_selectors)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeGlobalServiceEvents",
+                &self.include_global_service_events,
+            )?;
+            crate::cfn::entry(&mut map, "InsightSelectors", &self.insight_selectors)?;
+            map.serialize_entry("IsLogging", &self.is_logging)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsMultiRegionTrail",
+                &self.is_multi_region_trail,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsOrganizationTrail",
+                &self.is_organization_trail,
+            )?;
+            crate::cfn::entry(&mut map, "KMSKeyId", &self.kms_key_id)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            crate::cfn::entry(&mut map, "SnsTopicName", &self.sns_topic_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrailName", &self.trail_name)?;
+            map.end()
+        }
+    }
+
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record fields.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AdvancedEventSelector {
-        /// Contains all selector statements in an advanced event selector.
-        #[serde(rename = "FieldSelectors")]
+        /// `FieldSelectors`: Contains all selector statements in an advanced event selector.
         pub field_selectors: Vec<AdvancedFieldSelector>,
-        /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
         pub name: Option<Value<String>>,
     }
 
@@ -1006,14 +1160,25 @@ pub mod trail {
         }
     }
 
+    impl Serialize for AdvancedEventSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldSelectors", &self.field_selectors)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Configure to add aggregation rules to aggregate CloudTrail Events.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AggregationConfiguration {
-        /// The category of events to be aggregated.
-        #[serde(rename = "EventCategory")]
+        /// `EventCategory`: The category of events to be aggregated.
         pub event_category: Value<EventCategory>,
-        /// Contains all templates in an aggregation configuration.
-        #[serde(rename = "Templates")]
+        /// `Templates`: Contains all templates in an aggregation configuration.
         pub templates: Vec<Value<Template>>,
     }
 
@@ -1027,6 +1192,19 @@ pub mod trail {
                 event_category: event_category.into(),
                 templates: templates.into(),
             }
+        }
+    }
+
+    impl Serialize for AggregationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventCategory", &self.event_category)?;
+            map.serialize_entry("Templates", &self.templates)?;
+            map.end()
         }
     }
 
@@ -1105,38 +1283,47 @@ pub mod trail {
     }
 
     /// The type of email sending events to publish to the event destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventSelector {
         /// `DataResources`.
-        #[serde(rename = "DataResources", skip_serializing_if = "Option::is_none")]
         pub data_resources: Option<Vec<DataResource>>,
-        /// An optional list of service event sources from which you do not want management events to be logged on your trail.
-        #[serde(
-            rename = "ExcludeManagementEventSources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExcludeManagementEventSources`: An optional list of service event sources from which you do not want management events to be logged on your trail.
         pub exclude_management_event_sources: Option<Vec<Value<String>>>,
-        /// Specify if you want your event selector to include management events for your trail.
-        #[serde(
-            rename = "IncludeManagementEvents",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeManagementEvents`: Specify if you want your event selector to include management events for your trail.
         pub include_management_events: Option<Value<bool>>,
-        /// Specify if you want your trail to log read-only events, write-only events, or all.
-        #[serde(rename = "ReadWriteType", skip_serializing_if = "Option::is_none")]
+        /// `ReadWriteType`: Specify if you want your trail to log read-only events, write-only events, or all.
         pub read_write_type: Option<Value<ReadWriteType>>,
     }
 
+    impl Serialize for EventSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataResources", &self.data_resources)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeManagementEventSources",
+                &self.exclude_management_event_sources,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeManagementEvents",
+                &self.include_management_events,
+            )?;
+            crate::cfn::entry(&mut map, "ReadWriteType", &self.read_write_type)?;
+            map.end()
+        }
+    }
+
     /// CloudTrail supports data event logging for Amazon S3 objects and AWS Lambda functions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataResource {
-        /// The resource type in which you want to log data events.
-        #[serde(rename = "Type")]
+        /// `Type`: The resource type in which you want to log data events.
         pub r#type: Value<Type>,
-        /// An array of Amazon Resource Name (ARN) strings or partial ARN strings for the specified objects.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: An array of Amazon Resource Name (ARN) strings or partial ARN strings for the specified objects.
         pub values: Option<Vec<Value<String>>>,
     }
 
@@ -1147,6 +1334,19 @@ pub mod trail {
                 r#type: r#type.into(),
                 values: None,
             }
+        }
+    }
+
+    impl Serialize for DataResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -1249,14 +1449,25 @@ pub mod trail {
     }
 
     /// A string that contains insight types that are logged on a trail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InsightSelector {
-        /// The categories of events for which to log insights.
-        #[serde(rename = "EventCategories", skip_serializing_if = "Option::is_none")]
+        /// `EventCategories`: The categories of events for which to log insights.
         pub event_categories: Option<Vec<Value<SourceEventCategory>>>,
-        /// The type of insight to log on a trail.
-        #[serde(rename = "InsightType", skip_serializing_if = "Option::is_none")]
+        /// `InsightType`: The type of insight to log on a trail.
         pub insight_type: Option<Value<InsightType>>,
+    }
+
+    impl Serialize for InsightSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventCategories", &self.event_categories)?;
+            crate::cfn::entry(&mut map, "InsightType", &self.insight_type)?;
+            map.end()
+        }
     }
 
     /// Event category for an insight selector.
@@ -1335,28 +1546,21 @@ pub mod trail {
 }
 
 /// A single selector statement in an advanced event selector.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdvancedFieldSelector {
-    /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
-    #[serde(rename = "EndsWith", skip_serializing_if = "Option::is_none")]
+    /// `EndsWith`: An operator that includes events that match the last few characters of the event record field specified as the value of Field.
     pub ends_with: Option<Vec<Value<String>>>,
-    /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
-    #[serde(rename = "Equals", skip_serializing_if = "Option::is_none")]
+    /// `Equals`: An operator that includes events that match the exact value of the event record field specified as the value of Field.
     pub equals: Option<Vec<Value<String>>>,
-    /// A field in an event record on which to filter events to be logged.
-    #[serde(rename = "Field")]
+    /// `Field`: A field in an event record on which to filter events to be logged.
     pub field: Value<String>,
-    /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
-    #[serde(rename = "NotEndsWith", skip_serializing_if = "Option::is_none")]
+    /// `NotEndsWith`: An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
     pub not_ends_with: Option<Vec<Value<String>>>,
-    /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
-    #[serde(rename = "NotEquals", skip_serializing_if = "Option::is_none")]
+    /// `NotEquals`: An operator that excludes events that match the exact value of the event record field specified as the value of Field.
     pub not_equals: Option<Vec<Value<String>>>,
-    /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
-    #[serde(rename = "NotStartsWith", skip_serializing_if = "Option::is_none")]
+    /// `NotStartsWith`: An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
     pub not_starts_with: Option<Vec<Value<String>>>,
-    /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
-    #[serde(rename = "StartsWith", skip_serializing_if = "Option::is_none")]
+    /// `StartsWith`: An operator that includes events that match the first few characters of the event record field specified as the value of Field.
     pub starts_with: Option<Vec<Value<String>>>,
 }
 
@@ -1372,5 +1576,23 @@ impl AdvancedFieldSelector {
             not_starts_with: None,
             starts_with: None,
         }
+    }
+}
+
+impl Serialize for AdvancedFieldSelector {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "EndsWith", &self.ends_with)?;
+        crate::cfn::entry(&mut map, "Equals", &self.equals)?;
+        map.serialize_entry("Field", &self.field)?;
+        crate::cfn::entry(&mut map, "NotEndsWith", &self.not_ends_with)?;
+        crate::cfn::entry(&mut map, "NotEquals", &self.not_equals)?;
+        crate::cfn::entry(&mut map, "NotStartsWith", &self.not_starts_with)?;
+        crate::cfn::entry(&mut map, "StartsWith", &self.starts_with)?;
+        map.end()
     }
 }

@@ -88,20 +88,13 @@ pub mod domain {
     }
 
     /// The properties of `AWS::CodeArtifact::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
-        /// The name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The name of the domain.
         pub domain_name: Value<String>,
-        /// The access control resource policy on the provided domain. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "PermissionsPolicyDocument",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PermissionsPolicyDocument`: The access control resource policy on the provided domain. Untyped in the schema: any `serde_json::Value`.
         pub permissions_policy_document: Option<serde_json::Value>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -113,6 +106,24 @@ pub mod domain {
                 permissions_policy_document: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsPolicyDocument",
+                &self.permissions_policy_document,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -178,28 +189,21 @@ pub mod package_group {
     }
 
     /// The properties of `AWS::CodeArtifact::PackageGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPackageGroupProps {
-        /// The contact info of the package group.
-        #[serde(rename = "ContactInfo", skip_serializing_if = "Option::is_none")]
+        /// `ContactInfo`: The contact info of the package group.
         pub contact_info: Option<Value<String>>,
-        /// The text description of the package group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The text description of the package group.
         pub description: Option<Value<String>>,
-        /// The name of the domain that contains the package group.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The name of the domain that contains the package group.
         pub domain_name: Value<String>,
-        /// The 12-digit account ID of the AWS account that owns the domain.
-        #[serde(rename = "DomainOwner", skip_serializing_if = "Option::is_none")]
+        /// `DomainOwner`: The 12-digit account ID of the AWS account that owns the domain.
         pub domain_owner: Option<Value<String>>,
-        /// The package origin configuration of the package group.
-        #[serde(rename = "OriginConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `OriginConfiguration`: The package origin configuration of the package group.
         pub origin_configuration: Option<OriginConfiguration>,
-        /// The package group pattern that is used to gather packages.
-        #[serde(rename = "Pattern")]
+        /// `Pattern`: The package group pattern that is used to gather packages.
         pub pattern: Value<String>,
-        /// An array of key-value pairs to apply to the package group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the package group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -221,11 +225,32 @@ pub mod package_group {
         }
     }
 
+    impl Serialize for CfnPackageGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContactInfo", &self.contact_info)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "DomainOwner", &self.domain_owner)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginConfiguration",
+                &self.origin_configuration,
+            )?;
+            map.serialize_entry("Pattern", &self.pattern)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `OriginConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginConfiguration {
-        /// The origin configuration that is applied to the package group.
-        #[serde(rename = "Restrictions")]
+        /// `Restrictions`: The origin configuration that is applied to the package group.
         pub restrictions: Restrictions,
     }
 
@@ -238,28 +263,49 @@ pub mod package_group {
         }
     }
 
+    impl Serialize for OriginConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Restrictions", &self.restrictions)?;
+            map.end()
+        }
+    }
+
     /// The `Restrictions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Restrictions {
-        /// The external upstream restriction determines if new package versions can be ingested or retained from external connections.
-        #[serde(rename = "ExternalUpstream", skip_serializing_if = "Option::is_none")]
+        /// `ExternalUpstream`: The external upstream restriction determines if new package versions can be ingested or retained from external connections.
         pub external_upstream: Option<RestrictionType>,
-        /// The internal upstream restriction determines if new package versions can be ingested or retained from upstream repositories.
-        #[serde(rename = "InternalUpstream", skip_serializing_if = "Option::is_none")]
+        /// `InternalUpstream`: The internal upstream restriction determines if new package versions can be ingested or retained from upstream repositories.
         pub internal_upstream: Option<RestrictionType>,
-        /// The publish restriction determines if new package versions can be published.
-        #[serde(rename = "Publish", skip_serializing_if = "Option::is_none")]
+        /// `Publish`: The publish restriction determines if new package versions can be published.
         pub publish: Option<RestrictionType>,
     }
 
+    impl Serialize for Restrictions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExternalUpstream", &self.external_upstream)?;
+            crate::cfn::entry(&mut map, "InternalUpstream", &self.internal_upstream)?;
+            crate::cfn::entry(&mut map, "Publish", &self.publish)?;
+            map.end()
+        }
+    }
+
     /// The `RestrictionType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RestrictionType {
         /// `Repositories`.
-        #[serde(rename = "Repositories", skip_serializing_if = "Option::is_none")]
         pub repositories: Option<Vec<Value<String>>>,
         /// `RestrictionMode`.
-        #[serde(rename = "RestrictionMode")]
         pub restriction_mode: Value<RestrictionMode>,
     }
 
@@ -270,6 +316,19 @@ pub mod package_group {
                 repositories: None,
                 restriction_mode: restriction_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for RestrictionType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Repositories", &self.repositories)?;
+            map.serialize_entry("RestrictionMode", &self.restriction_mode)?;
+            map.end()
         }
     }
 
@@ -389,32 +448,21 @@ pub mod repository {
     }
 
     /// The properties of `AWS::CodeArtifact::Repository`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryProps {
-        /// A text description of the repository.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A text description of the repository.
         pub description: Option<Value<String>>,
-        /// The name of the domain that contains the repository.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The name of the domain that contains the repository.
         pub domain_name: Value<String>,
-        /// A list of external connections associated with the repository.
-        #[serde(rename = "ExternalConnections", skip_serializing_if = "Option::is_none")]
+        /// `ExternalConnections`: A list of external connections associated with the repository.
         pub external_connections: Option<Vec<Value<String>>>,
-        /// The access control resource policy on the provided repository. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "PermissionsPolicyDocument",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PermissionsPolicyDocument`: The access control resource policy on the provided repository. Untyped in the schema: any `serde_json::Value`.
         pub permissions_policy_document: Option<serde_json::Value>,
-        /// The name of the repository.
-        #[serde(rename = "RepositoryName")]
+        /// `RepositoryName`: The name of the repository.
         pub repository_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A list of upstream repositories associated with the repository.
-        #[serde(rename = "Upstreams", skip_serializing_if = "Option::is_none")]
+        /// `Upstreams`: A list of upstream repositories associated with the repository.
         pub upstreams: Option<Vec<Value<String>>>,
     }
 
@@ -433,6 +481,32 @@ pub mod repository {
                 tags: None,
                 upstreams: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRepositoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalConnections",
+                &self.external_connections,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsPolicyDocument",
+                &self.permissions_policy_document,
+            )?;
+            map.serialize_entry("RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Upstreams", &self.upstreams)?;
+            map.end()
         }
     }
 }

@@ -90,29 +90,19 @@ pub mod repository {
     }
 
     /// The properties of `AWS::CodeCommit::Repository`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryProps {
-        /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+        /// `Code`: Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.
         pub code: Option<Code>,
-        /// The ID of the AWS Key Management Service encryption key used to encrypt and decrypt the repository.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the AWS Key Management Service encryption key used to encrypt and decrypt the repository.
         pub kms_key_id: Option<Value<String>>,
-        /// A comment or description about the new repository.
-        #[serde(
-            rename = "RepositoryDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RepositoryDescription`: A comment or description about the new repository.
         pub repository_description: Option<Value<String>>,
-        /// The name of the new repository to be created.
-        #[serde(rename = "RepositoryName")]
+        /// `RepositoryName`: The name of the new repository to be created.
         pub repository_name: Value<String>,
-        /// One or more tag key-value pairs to use when tagging this repository.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tag key-value pairs to use when tagging this repository.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Information about a trigger for a repository.
-        #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
+        /// `Triggers`: Information about a trigger for a repository.
         pub triggers: Option<Vec<RepositoryTrigger>>,
     }
 
@@ -130,14 +120,33 @@ pub mod repository {
         }
     }
 
+    impl Serialize for CfnRepositoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryDescription",
+                &self.repository_description,
+            )?;
+            map.serialize_entry("RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Triggers", &self.triggers)?;
+            map.end()
+        }
+    }
+
     /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Code {
-        /// Optional.
-        #[serde(rename = "BranchName", skip_serializing_if = "Option::is_none")]
+        /// `BranchName`: Optional.
         pub branch_name: Option<Value<String>>,
-        /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
-        #[serde(rename = "S3")]
+        /// `S3`: Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
         pub s3: S3,
     }
 
@@ -151,17 +160,27 @@ pub mod repository {
         }
     }
 
+    impl Serialize for Code {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BranchName", &self.branch_name)?;
+            map.serialize_entry("S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3 {
-        /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository.
         pub bucket: Value<String>,
-        /// The key to use for accessing the Amazon S3 bucket.
-        #[serde(rename = "Key")]
+        /// `Key`: The key to use for accessing the Amazon S3 bucket.
         pub key: Value<String>,
-        /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket.
-        #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersion`: The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket.
         pub object_version: Option<Value<String>>,
     }
 
@@ -179,23 +198,32 @@ pub mod repository {
         }
     }
 
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "ObjectVersion", &self.object_version)?;
+            map.end()
+        }
+    }
+
     /// Information about a trigger for a repository.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryTrigger {
-        /// The branches to be included in the trigger configuration.
-        #[serde(rename = "Branches", skip_serializing_if = "Option::is_none")]
+        /// `Branches`: The branches to be included in the trigger configuration.
         pub branches: Option<Vec<Value<String>>>,
-        /// Any custom data associated with the trigger to be included in the information sent to the target of the trigger.
-        #[serde(rename = "CustomData", skip_serializing_if = "Option::is_none")]
+        /// `CustomData`: Any custom data associated with the trigger to be included in the information sent to the target of the trigger.
         pub custom_data: Option<Value<String>>,
-        /// The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
-        #[serde(rename = "DestinationArn")]
+        /// `DestinationArn`: The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
         pub destination_arn: Value<String>,
-        /// The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
-        #[serde(rename = "Events")]
+        /// `Events`: The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
         pub events: Vec<Value<EventsItem>>,
-        /// The name of the trigger.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the trigger.
         pub name: Value<String>,
     }
 
@@ -213,6 +241,22 @@ pub mod repository {
                 events: events.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for RepositoryTrigger {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Branches", &self.branches)?;
+            crate::cfn::entry(&mut map, "CustomData", &self.custom_data)?;
+            map.serialize_entry("DestinationArn", &self.destination_arn)?;
+            map.serialize_entry("Events", &self.events)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 

@@ -85,19 +85,15 @@ pub mod connection {
     }
 
     /// The properties of `AWS::CodeConnections::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
-        /// The name of the connection.
-        #[serde(rename = "ConnectionName")]
+        /// `ConnectionName`: The name of the connection.
         pub connection_name: Value<String>,
-        /// The host arn configured to represent the infrastructure where your third-party provider is installed.
-        #[serde(rename = "HostArn", skip_serializing_if = "Option::is_none")]
+        /// `HostArn`: The host arn configured to represent the infrastructure where your third-party provider is installed.
         pub host_arn: Option<Value<String>>,
-        /// The name of the external provider where your third-party code repository is configured.
-        #[serde(rename = "ProviderType", skip_serializing_if = "Option::is_none")]
+        /// `ProviderType`: The name of the external provider where your third-party code repository is configured.
         pub provider_type: Option<Value<ProviderType>>,
-        /// Specifies the tags applied to a connection.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags applied to a connection.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -110,6 +106,21 @@ pub mod connection {
                 provider_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "HostArn", &self.host_arn)?;
+            crate::cfn::entry(&mut map, "ProviderType", &self.provider_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -234,22 +245,17 @@ pub mod host {
     }
 
     /// The properties of `AWS::CodeConnections::Host`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHostProps {
-        /// The name of the host.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the host.
         pub name: Value<String>,
-        /// The endpoint of the infrastructure where your provider type is installed.
-        #[serde(rename = "ProviderEndpoint")]
+        /// `ProviderEndpoint`: The endpoint of the infrastructure where your provider type is installed.
         pub provider_endpoint: Value<String>,
-        /// The name of the installed provider to be associated with your connection.
-        #[serde(rename = "ProviderType")]
+        /// `ProviderType`: The name of the installed provider to be associated with your connection.
         pub provider_type: Value<ProviderType>,
-        /// Tags to apply to the host.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the host.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -267,6 +273,22 @@ pub mod host {
                 tags: None,
                 vpc_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for CfnHostProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ProviderEndpoint", &self.provider_endpoint)?;
+            map.serialize_entry("ProviderType", &self.provider_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
         }
     }
 
@@ -320,19 +342,15 @@ pub mod host {
     }
 
     /// The VPC configuration provisioned for the host.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfiguration {
-        /// The ID of the security group or security groups associated with the Amazon VPC.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The ID of the security group or security groups associated with the Amazon VPC.
         pub security_group_ids: Vec<Value<String>>,
-        /// The ID of the subnet or subnets associated with the Amazon VPC.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The ID of the subnet or subnets associated with the Amazon VPC.
         pub subnet_ids: Vec<Value<String>>,
-        /// The value of the Transport Layer Security (TLS) certificate associated with the infrastructure where your provider type is installed.
-        #[serde(rename = "TlsCertificate", skip_serializing_if = "Option::is_none")]
+        /// `TlsCertificate`: The value of the Transport Layer Security (TLS) certificate associated with the infrastructure where your provider type is installed.
         pub tls_certificate: Option<Value<String>>,
-        /// The ID of the Amazon VPC connected to the infrastructure where your provider type is installed.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the Amazon VPC connected to the infrastructure where your provider type is installed.
         pub vpc_id: Value<String>,
     }
 
@@ -349,6 +367,21 @@ pub mod host {
                 tls_certificate: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "TlsCertificate", &self.tls_certificate)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }

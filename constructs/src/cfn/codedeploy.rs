@@ -70,17 +70,28 @@ pub mod application {
     }
 
     /// The properties of `AWS::CodeDeploy::Application`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApplicationProps {
-        /// A name for the application.
-        #[serde(rename = "ApplicationName", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationName`: A name for the application.
         pub application_name: Option<Value<String>>,
-        /// The compute platform that CodeDeploy deploys the application to.
-        #[serde(rename = "ComputePlatform", skip_serializing_if = "Option::is_none")]
+        /// `ComputePlatform`: The compute platform that CodeDeploy deploys the application to.
         pub compute_platform: Option<Value<ComputePlatform>>,
-        /// The metadata that you apply to CodeDeploy applications to help you organize and categorize them.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to CodeDeploy applications to help you organize and categorize them.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationName", &self.application_name)?;
+            crate::cfn::entry(&mut map, "ComputePlatform", &self.compute_platform)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The compute platform that CodeDeploy deploys the application to.
@@ -185,31 +196,46 @@ pub mod deployment_config {
     }
 
     /// The properties of `AWS::CodeDeploy::DeploymentConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDeploymentConfigProps {
-        /// The destination platform type for the deployment (Lambda, Server, or ECS).
-        #[serde(rename = "ComputePlatform", skip_serializing_if = "Option::is_none")]
+        /// `ComputePlatform`: The destination platform type for the deployment (Lambda, Server, or ECS).
         pub compute_platform: Option<Value<ComputePlatform>>,
-        /// A name for the deployment configuration.
-        #[serde(
-            rename = "DeploymentConfigName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentConfigName`: A name for the deployment configuration.
         pub deployment_config_name: Option<Value<String>>,
-        /// The minimum number of healthy instances that should be available at any time during the deployment.
-        #[serde(rename = "MinimumHealthyHosts", skip_serializing_if = "Option::is_none")]
+        /// `MinimumHealthyHosts`: The minimum number of healthy instances that should be available at any time during the deployment.
         pub minimum_healthy_hosts: Option<MinimumHealthyHosts>,
-        /// The configuration that specifies how the deployment traffic is routed.
-        #[serde(
-            rename = "TrafficRoutingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TrafficRoutingConfig`: The configuration that specifies how the deployment traffic is routed.
         pub traffic_routing_config: Option<TrafficRoutingConfig>,
-        /// The zonal deployment config that specifies how the zonal deployment behaves
-        #[serde(rename = "ZonalConfig", skip_serializing_if = "Option::is_none")]
+        /// `ZonalConfig`: The zonal deployment config that specifies how the zonal deployment behaves
         pub zonal_config: Option<ZonalConfig>,
+    }
+
+    impl Serialize for CfnDeploymentConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComputePlatform", &self.compute_platform)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentConfigName",
+                &self.deployment_config_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumHealthyHosts",
+                &self.minimum_healthy_hosts,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficRoutingConfig",
+                &self.traffic_routing_config,
+            )?;
+            crate::cfn::entry(&mut map, "ZonalConfig", &self.zonal_config)?;
+            map.end()
+        }
     }
 
     /// The destination platform type for the deployment (Lambda, Server, or ECS).
@@ -253,13 +279,11 @@ pub mod deployment_config {
     }
 
     /// The `MinimumHealthyHosts` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MinimumHealthyHosts {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<i64>,
     }
 
@@ -273,6 +297,19 @@ pub mod deployment_config {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for MinimumHealthyHosts {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -314,16 +351,13 @@ pub mod deployment_config {
     }
 
     /// The `TrafficRoutingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrafficRoutingConfig {
         /// `TimeBasedCanary`.
-        #[serde(rename = "TimeBasedCanary", skip_serializing_if = "Option::is_none")]
         pub time_based_canary: Option<TimeBasedCanary>,
         /// `TimeBasedLinear`.
-        #[serde(rename = "TimeBasedLinear", skip_serializing_if = "Option::is_none")]
         pub time_based_linear: Option<TimeBasedLinear>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<TrafficRoutingConfigType>,
     }
 
@@ -338,14 +372,26 @@ pub mod deployment_config {
         }
     }
 
+    impl Serialize for TrafficRoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TimeBasedCanary", &self.time_based_canary)?;
+            crate::cfn::entry(&mut map, "TimeBasedLinear", &self.time_based_linear)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `TimeBasedCanary` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeBasedCanary {
         /// `CanaryInterval`.
-        #[serde(rename = "CanaryInterval")]
         pub canary_interval: Value<i64>,
         /// `CanaryPercentage`.
-        #[serde(rename = "CanaryPercentage")]
         pub canary_percentage: Value<i64>,
     }
 
@@ -362,14 +408,25 @@ pub mod deployment_config {
         }
     }
 
+    impl Serialize for TimeBasedCanary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CanaryInterval", &self.canary_interval)?;
+            map.serialize_entry("CanaryPercentage", &self.canary_percentage)?;
+            map.end()
+        }
+    }
+
     /// The `TimeBasedLinear` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeBasedLinear {
         /// `LinearInterval`.
-        #[serde(rename = "LinearInterval")]
         pub linear_interval: Value<i64>,
         /// `LinearPercentage`.
-        #[serde(rename = "LinearPercentage")]
         pub linear_percentage: Value<i64>,
     }
 
@@ -383,6 +440,19 @@ pub mod deployment_config {
                 linear_interval: linear_interval.into(),
                 linear_percentage: linear_percentage.into(),
             }
+        }
+    }
+
+    impl Serialize for TimeBasedLinear {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LinearInterval", &self.linear_interval)?;
+            map.serialize_entry("LinearPercentage", &self.linear_percentage)?;
+            map.end()
         }
     }
 
@@ -427,39 +497,48 @@ pub mod deployment_config {
     }
 
     /// The `ZonalConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ZonalConfig {
         /// `FirstZoneMonitorDurationInSeconds`.
-        #[serde(
-            rename = "FirstZoneMonitorDurationInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub first_zone_monitor_duration_in_seconds: Option<Value<i64>>,
         /// `MinimumHealthyHostsPerZone`.
-        #[serde(
-            rename = "MinimumHealthyHostsPerZone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub minimum_healthy_hosts_per_zone: Option<MinimumHealthyHostsPerZone>,
         /// `MonitorDurationInSeconds`.
-        #[serde(
-            rename = "MonitorDurationInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitor_duration_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for ZonalConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirstZoneMonitorDurationInSeconds",
+                &self.first_zone_monitor_duration_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumHealthyHostsPerZone",
+                &self.minimum_healthy_hosts_per_zone,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitorDurationInSeconds",
+                &self.monitor_duration_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MinimumHealthyHostsPerZone` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MinimumHealthyHostsPerZone {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<MinimumHealthyHostsPerZoneType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<i64>,
     }
 
@@ -473,6 +552,19 @@ pub mod deployment_config {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for MinimumHealthyHostsPerZone {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -573,97 +665,49 @@ pub mod deployment_group {
     }
 
     /// The properties of `AWS::CodeDeploy::DeploymentGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentGroupProps {
-        /// Information about the Amazon CloudWatch alarms that are associated with the deployment group.
-        #[serde(rename = "AlarmConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `AlarmConfiguration`: Information about the Amazon CloudWatch alarms that are associated with the deployment group.
         pub alarm_configuration: Option<AlarmConfiguration>,
-        /// The name of an existing CodeDeploy application to associate this deployment group with.
-        #[serde(rename = "ApplicationName")]
+        /// `ApplicationName`: The name of an existing CodeDeploy application to associate this deployment group with.
         pub application_name: Value<String>,
-        /// Information about the automatic rollback configuration that is associated with the deployment group.
-        #[serde(
-            rename = "AutoRollbackConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoRollbackConfiguration`: Information about the automatic rollback configuration that is associated with the deployment group.
         pub auto_rollback_configuration: Option<AutoRollbackConfiguration>,
-        /// A list of associated Auto Scaling groups that CodeDeploy automatically deploys revisions to when new instances are created.
-        #[serde(rename = "AutoScalingGroups", skip_serializing_if = "Option::is_none")]
+        /// `AutoScalingGroups`: A list of associated Auto Scaling groups that CodeDeploy automatically deploys revisions to when new instances are created.
         pub auto_scaling_groups: Option<Vec<Value<String>>>,
-        /// Information about blue/green deployment options for a deployment group.
-        #[serde(
-            rename = "BlueGreenDeploymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BlueGreenDeploymentConfiguration`: Information about blue/green deployment options for a deployment group.
         pub blue_green_deployment_configuration: Option<
             BlueGreenDeploymentConfiguration,
         >,
-        /// The application revision to deploy to this deployment group.
-        #[serde(rename = "Deployment", skip_serializing_if = "Option::is_none")]
+        /// `Deployment`: The application revision to deploy to this deployment group.
         pub deployment: Option<Deployment>,
-        /// A deployment configuration name or a predefined configuration name.
-        #[serde(
-            rename = "DeploymentConfigName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentConfigName`: A deployment configuration name or a predefined configuration name.
         pub deployment_config_name: Option<Value<String>>,
-        /// A name for the deployment group.
-        #[serde(rename = "DeploymentGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentGroupName`: A name for the deployment group.
         pub deployment_group_name: Option<Value<String>>,
-        /// Attributes that determine the type of deployment to run and whether to route deployment traffic behind a load balancer.
-        #[serde(rename = "DeploymentStyle", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentStyle`: Attributes that determine the type of deployment to run and whether to route deployment traffic behind a load balancer.
         pub deployment_style: Option<DeploymentStyle>,
-        /// The target Amazon ECS services in the deployment group.
-        #[serde(rename = "ECSServices", skip_serializing_if = "Option::is_none")]
+        /// `ECSServices`: The target Amazon ECS services in the deployment group.
         pub ecs_services: Option<Vec<EcsService>>,
-        /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group.
-        #[serde(rename = "Ec2TagFilters", skip_serializing_if = "Option::is_none")]
+        /// `Ec2TagFilters`: The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group.
         pub ec2_tag_filters: Option<Vec<Ec2TagFilter>>,
-        /// Information about groups of tags applied to Amazon EC2 instances.
-        #[serde(rename = "Ec2TagSet", skip_serializing_if = "Option::is_none")]
+        /// `Ec2TagSet`: Information about groups of tags applied to Amazon EC2 instances.
         pub ec2_tag_set: Option<Ec2TagSet>,
-        /// Information about the load balancer to use in a deployment.
-        #[serde(rename = "LoadBalancerInfo", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancerInfo`: Information about the load balancer to use in a deployment.
         pub load_balancer_info: Option<LoadBalancerInfo>,
-        /// The on-premises instance tags already applied to on-premises instances that you want to include in the deployment group.
-        #[serde(
-            rename = "OnPremisesInstanceTagFilters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnPremisesInstanceTagFilters`: The on-premises instance tags already applied to on-premises instances that you want to include in the deployment group.
         pub on_premises_instance_tag_filters: Option<Vec<TagFilter>>,
-        /// Information about groups of tags applied to on-premises instances.
-        #[serde(rename = "OnPremisesTagSet", skip_serializing_if = "Option::is_none")]
+        /// `OnPremisesTagSet`: Information about groups of tags applied to on-premises instances.
         pub on_premises_tag_set: Option<OnPremisesTagSet>,
-        /// Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed application revision.
-        #[serde(
-            rename = "OutdatedInstancesStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OutdatedInstancesStrategy`: Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed application revision.
         pub outdated_instances_strategy: Option<Value<OutdatedInstancesStrategy>>,
-        /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf.
-        #[serde(rename = "ServiceRoleArn")]
+        /// `ServiceRoleArn`: A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf.
         pub service_role_arn: Value<String>,
-        /// The metadata that you apply to CodeDeploy deployment groups to help you organize and categorize them.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to CodeDeploy deployment groups to help you organize and categorize them.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Indicates whether the deployment group was configured to have CodeDeploy install a termination hook into an Auto Scaling group.
-        #[serde(
-            rename = "TerminationHookEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminationHookEnabled`: Indicates whether the deployment group was configured to have CodeDeploy install a termination hook into an Auto Scaling group.
         pub termination_hook_enabled: Option<Value<bool>>,
-        /// Information about triggers associated with the deployment group.
-        #[serde(
-            rename = "TriggerConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TriggerConfigurations`: Information about triggers associated with the deployment group.
         pub trigger_configurations: Option<Vec<TriggerConfig>>,
     }
 
@@ -698,41 +742,141 @@ pub mod deployment_group {
         }
     }
 
-    /// Configures CloudWatch alarms for an AWS CodeDeploy deployment group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AlarmConfiguration {
-        /// A list of alarms configured for the deployment or deployment group.
-        #[serde(rename = "Alarms", skip_serializing_if = "Option::is_none")]
-        pub alarms: Option<Vec<Alarm>>,
-        /// Indicates whether the alarm configuration is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
-        pub enabled: Option<Value<bool>>,
-        /// Indicates whether a deployment should continue if information about the current state of alarms cannot be retrieved from Amazon CloudWatch.
-        #[serde(
-            rename = "IgnorePollAlarmFailure",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnDeploymentGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlarmConfiguration",
+                &self.alarm_configuration,
+            )?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoRollbackConfiguration",
+                &self.auto_rollback_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "AutoScalingGroups", &self.auto_scaling_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlueGreenDeploymentConfiguration",
+                &self.blue_green_deployment_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Deployment", &self.deployment)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentConfigName",
+                &self.deployment_config_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentGroupName",
+                &self.deployment_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "DeploymentStyle", &self.deployment_style)?;
+            crate::cfn::entry(&mut map, "ECSServices", &self.ecs_services)?;
+            crate::cfn::entry(&mut map, "Ec2TagFilters", &self.ec2_tag_filters)?;
+            crate::cfn::entry(&mut map, "Ec2TagSet", &self.ec2_tag_set)?;
+            crate::cfn::entry(&mut map, "LoadBalancerInfo", &self.load_balancer_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnPremisesInstanceTagFilters",
+                &self.on_premises_instance_tag_filters,
+            )?;
+            crate::cfn::entry(&mut map, "OnPremisesTagSet", &self.on_premises_tag_set)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutdatedInstancesStrategy",
+                &self.outdated_instances_strategy,
+            )?;
+            map.serialize_entry("ServiceRoleArn", &self.service_role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminationHookEnabled",
+                &self.termination_hook_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TriggerConfigurations",
+                &self.trigger_configurations,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Configures CloudWatch alarms for an AWS CodeDeploy deployment group.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlarmConfiguration {
+        /// `Alarms`: A list of alarms configured for the deployment or deployment group.
+        pub alarms: Option<Vec<Alarm>>,
+        /// `Enabled`: Indicates whether the alarm configuration is enabled.
+        pub enabled: Option<Value<bool>>,
+        /// `IgnorePollAlarmFailure`: Indicates whether a deployment should continue if information about the current state of alarms cannot be retrieved from Amazon CloudWatch.
         pub ignore_poll_alarm_failure: Option<Value<bool>>,
     }
 
+    impl Serialize for AlarmConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alarms", &self.alarms)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "IgnorePollAlarmFailure",
+                &self.ignore_poll_alarm_failure,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies a CloudWatch alarm to use for an AWS CodeDeploy deployment group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Alarm {
-        /// The name of the alarm.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the alarm.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for Alarm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Configures automatic rollback for an AWS CodeDeploy deployment group when a deployment is not completed successfully.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoRollbackConfiguration {
-        /// Indicates whether a defined automatic rollback configuration is currently enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether a defined automatic rollback configuration is currently enabled.
         pub enabled: Option<Value<bool>>,
-        /// The event type or types that trigger a rollback.
-        #[serde(rename = "Events", skip_serializing_if = "Option::is_none")]
+        /// `Events`: The event type or types that trigger a rollback.
         pub events: Option<Vec<Value<EventsItem>>>,
+    }
+
+    impl Serialize for AutoRollbackConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Events", &self.events)?;
+            map.end()
+        }
     }
 
     /// Values of `EventsItem`.
@@ -776,42 +920,68 @@ pub mod deployment_group {
     }
 
     /// Information about blue/green deployment options for a deployment group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlueGreenDeploymentConfiguration {
-        /// Information about the action to take when newly provisioned instances are ready to receive traffic in a blue/green deployment.
-        #[serde(
-            rename = "DeploymentReadyOption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentReadyOption`: Information about the action to take when newly provisioned instances are ready to receive traffic in a blue/green deployment.
         pub deployment_ready_option: Option<DeploymentReadyOption>,
-        /// Information about how instances are provisioned for a replacement environment in a blue/green deployment.
-        #[serde(
-            rename = "GreenFleetProvisioningOption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GreenFleetProvisioningOption`: Information about how instances are provisioned for a replacement environment in a blue/green deployment.
         pub green_fleet_provisioning_option: Option<GreenFleetProvisioningOption>,
-        /// Information about whether to terminate instances in the original fleet during a blue/green deployment.
-        #[serde(
-            rename = "TerminateBlueInstancesOnDeploymentSuccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminateBlueInstancesOnDeploymentSuccess`: Information about whether to terminate instances in the original fleet during a blue/green deployment.
         pub terminate_blue_instances_on_deployment_success: Option<
             BlueInstanceTerminationOption,
         >,
     }
 
+    impl Serialize for BlueGreenDeploymentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentReadyOption",
+                &self.deployment_ready_option,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GreenFleetProvisioningOption",
+                &self.green_fleet_provisioning_option,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateBlueInstancesOnDeploymentSuccess",
+                &self.terminate_blue_instances_on_deployment_success,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentReadyOption {
-        /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
-        #[serde(rename = "ActionOnTimeout", skip_serializing_if = "Option::is_none")]
+        /// `ActionOnTimeout`: Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
         pub action_on_timeout: Option<Value<ActionOnTimeout>>,
-        /// The number of minutes to wait before the status of a blue/green deployment is changed to Stopped if rerouting is not started manually.
-        #[serde(rename = "WaitTimeInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `WaitTimeInMinutes`: The number of minutes to wait before the status of a blue/green deployment is changed to Stopped if rerouting is not started manually.
         pub wait_time_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for DeploymentReadyOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActionOnTimeout", &self.action_on_timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitTimeInMinutes",
+                &self.wait_time_in_minutes,
+            )?;
+            map.end()
+        }
     }
 
     /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
@@ -852,11 +1022,22 @@ pub mod deployment_group {
     }
 
     /// Information about the instances that belong to the replacement environment in a blue/green deployment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GreenFleetProvisioningOption {
-        /// The method used to add instances to a replacement environment.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
+        /// `Action`: The method used to add instances to a replacement environment.
         pub action: Option<Value<Action>>,
+    }
+
+    impl Serialize for GreenFleetProvisioningOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            map.end()
+        }
     }
 
     /// The method used to add instances to a replacement environment.
@@ -897,18 +1078,29 @@ pub mod deployment_group {
     }
 
     /// Information about whether instances in the original environment are terminated when a blue/green deployment is successful.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlueInstanceTerminationOption {
-        /// The action to take on instances in the original environment after a successful blue/green deployment.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
+        /// `Action`: The action to take on instances in the original environment after a successful blue/green deployment.
         pub action: Option<Value<BlueInstanceTerminationOptionAction>>,
-        /// For an Amazon EC2 deployment, the number of minutes to wait after a successful blue/green deployment before terminating instances from the original environment.
-        #[serde(
-            rename = "TerminationWaitTimeInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminationWaitTimeInMinutes`: For an Amazon EC2 deployment, the number of minutes to wait after a successful blue/green deployment before terminating instances from the original environment.
         pub termination_wait_time_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for BlueInstanceTerminationOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminationWaitTimeInMinutes",
+                &self.termination_wait_time_in_minutes,
+            )?;
+            map.end()
+        }
     }
 
     /// The action to take on instances in the original environment after a successful blue/green deployment.
@@ -950,20 +1142,13 @@ pub mod deployment_group {
     }
 
     /// Specifies an AWS CodeDeploy application revision to be deployed to instances in the deployment group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Deployment {
-        /// A description of the deployment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the deployment.
         pub description: Option<Value<String>>,
-        /// If true, then if an ApplicationStop, BeforeBlockTraffic, or AfterBlockTraffic deployment lifecycle event to an instance fails, then the deployment continues to the next deployment lifecycle event.
-        #[serde(
-            rename = "IgnoreApplicationStopFailures",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IgnoreApplicationStopFailures`: If true, then if an ApplicationStop, BeforeBlockTraffic, or AfterBlockTraffic deployment lifecycle event to an instance fails, then the deployment continues to the next deployment lifecycle event.
         pub ignore_application_stop_failures: Option<Value<bool>>,
-        /// Information about the location of stored application artifacts and the service from which to retrieve them.
-        #[serde(rename = "Revision")]
+        /// `Revision`: Information about the location of stored application artifacts and the service from which to retrieve them.
         pub revision: RevisionLocation,
     }
 
@@ -978,28 +1163,55 @@ pub mod deployment_group {
         }
     }
 
+    impl Serialize for Deployment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "IgnoreApplicationStopFailures",
+                &self.ignore_application_stop_failures,
+            )?;
+            map.serialize_entry("Revision", &self.revision)?;
+            map.end()
+        }
+    }
+
     /// Defines the location of the CodeDeploy application revision to deploy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RevisionLocation {
         /// `GitHubLocation`.
-        #[serde(rename = "GitHubLocation", skip_serializing_if = "Option::is_none")]
         pub git_hub_location: Option<GitHubLocation>,
-        /// The type of application revision.
-        #[serde(rename = "RevisionType", skip_serializing_if = "Option::is_none")]
+        /// `RevisionType`: The type of application revision.
         pub revision_type: Option<Value<String>>,
         /// `S3Location`.
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<S3Location>,
     }
 
+    impl Serialize for RevisionLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GitHubLocation", &self.git_hub_location)?;
+            crate::cfn::entry(&mut map, "RevisionType", &self.revision_type)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// Specifies the location of an application revision that is stored in GitHub.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitHubLocation {
-        /// The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision.
-        #[serde(rename = "CommitId")]
+        /// `CommitId`: The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision.
         pub commit_id: Value<String>,
-        /// The GitHub account and repository pair that stores the application revision to be deployed.
-        #[serde(rename = "Repository")]
+        /// `Repository`: The GitHub account and repository pair that stores the application revision to be deployed.
         pub repository: Value<String>,
     }
 
@@ -1016,23 +1228,31 @@ pub mod deployment_group {
         }
     }
 
+    impl Serialize for GitHubLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CommitId", &self.commit_id)?;
+            map.serialize_entry("Repository", &self.repository)?;
+            map.end()
+        }
+    }
+
     /// Information about the location of application artifacts stored in Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// The name of the Amazon S3 bucket where the application revision is stored.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the Amazon S3 bucket where the application revision is stored.
         pub bucket: Value<String>,
-        /// The file type of the application revision.
-        #[serde(rename = "BundleType", skip_serializing_if = "Option::is_none")]
+        /// `BundleType`: The file type of the application revision.
         pub bundle_type: Option<Value<String>>,
-        /// The ETag of the Amazon S3 object that represents the bundled artifacts for the application revision.
-        #[serde(rename = "ETag", skip_serializing_if = "Option::is_none")]
+        /// `ETag`: The ETag of the Amazon S3 object that represents the bundled artifacts for the application revision.
         pub e_tag: Option<Value<String>>,
-        /// The name of the Amazon S3 object that represents the bundled artifacts for the application revision.
-        #[serde(rename = "Key")]
+        /// `Key`: The name of the Amazon S3 object that represents the bundled artifacts for the application revision.
         pub key: Value<String>,
-        /// A specific version of the Amazon S3 object that represents the bundled artifacts for the application revision.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: A specific version of the Amazon S3 object that represents the bundled artifacts for the application revision.
         pub version: Option<Value<String>>,
     }
 
@@ -1052,15 +1272,42 @@ pub mod deployment_group {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BundleType", &self.bundle_type)?;
+            crate::cfn::entry(&mut map, "ETag", &self.e_tag)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// Information about the type of deployment, either in-place or blue/green, you want to run and whether to route deployment traffic behind a load balancer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentStyle {
-        /// Indicates whether to route deployment traffic behind a load balancer.
-        #[serde(rename = "DeploymentOption", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentOption`: Indicates whether to route deployment traffic behind a load balancer.
         pub deployment_option: Option<Value<DeploymentOption>>,
-        /// Indicates whether to run an in-place or blue/green deployment.
-        #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentType`: Indicates whether to run an in-place or blue/green deployment.
         pub deployment_type: Option<Value<DeploymentType>>,
+    }
+
+    impl Serialize for DeploymentStyle {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentOption", &self.deployment_option)?;
+            crate::cfn::entry(&mut map, "DeploymentType", &self.deployment_type)?;
+            map.end()
+        }
     }
 
     /// Indicates whether to route deployment traffic behind a load balancer.
@@ -1138,13 +1385,11 @@ pub mod deployment_group {
     }
 
     /// Contains the service and cluster names used to identify an Amazon ECS deployment's target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsService {
-        /// The name of the cluster that the Amazon ECS service is associated with.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The name of the cluster that the Amazon ECS service is associated with.
         pub cluster_name: Value<String>,
-        /// The name of the target Amazon ECS service.
-        #[serde(rename = "ServiceName")]
+        /// `ServiceName`: The name of the target Amazon ECS service.
         pub service_name: Value<String>,
     }
 
@@ -1161,18 +1406,42 @@ pub mod deployment_group {
         }
     }
 
+    impl Serialize for EcsService {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            map.serialize_entry("ServiceName", &self.service_name)?;
+            map.end()
+        }
+    }
+
     /// Information about an Amazon EC2 tag filter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ec2TagFilter {
-        /// The tag filter key.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The tag filter key.
         pub key: Option<Value<String>>,
-        /// The tag filter type.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The tag filter type.
         pub r#type: Option<Value<Type>>,
-        /// The tag filter value.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The tag filter value.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for Ec2TagFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The tag filter type.
@@ -1216,89 +1485,181 @@ pub mod deployment_group {
     }
 
     /// Specifies information about groups of tags applied to Amazon EC2 instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ec2TagSet {
-        /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group.
-        #[serde(rename = "Ec2TagSetList", skip_serializing_if = "Option::is_none")]
+        /// `Ec2TagSetList`: The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group.
         pub ec2_tag_set_list: Option<Vec<Ec2TagSetListObject>>,
     }
 
+    impl Serialize for Ec2TagSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ec2TagSetList", &self.ec2_tag_set_list)?;
+            map.end()
+        }
+    }
+
     /// The EC2TagSet property type specifies information about groups of tags applied to Amazon EC2 instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ec2TagSetListObject {
-        /// A list that contains other lists of Amazon EC2 instance tag groups.
-        #[serde(rename = "Ec2TagGroup", skip_serializing_if = "Option::is_none")]
+        /// `Ec2TagGroup`: A list that contains other lists of Amazon EC2 instance tag groups.
         pub ec2_tag_group: Option<Vec<Ec2TagFilter>>,
     }
 
-    /// Specifies information about the load balancer or target group used for an AWS CodeDeploy deployment group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LoadBalancerInfo {
-        /// An array that contains information about the load balancers to use for load balancing in a deployment.
-        #[serde(rename = "ElbInfoList", skip_serializing_if = "Option::is_none")]
-        pub elb_info_list: Option<Vec<ElbInfo>>,
-        /// An array that contains information about the target groups to use for load balancing in a deployment.
-        #[serde(rename = "TargetGroupInfoList", skip_serializing_if = "Option::is_none")]
-        pub target_group_info_list: Option<Vec<TargetGroupInfo>>,
-        /// The target group pair information.
-        #[serde(
-            rename = "TargetGroupPairInfoList",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Ec2TagSetListObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ec2TagGroup", &self.ec2_tag_group)?;
+            map.end()
+        }
+    }
 
+    /// Specifies information about the load balancer or target group used for an AWS CodeDeploy deployment group.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LoadBalancerInfo {
+        /// `ElbInfoList`: An array that contains information about the load balancers to use for load balancing in a deployment.
+        pub elb_info_list: Option<Vec<ElbInfo>>,
+        /// `TargetGroupInfoList`: An array that contains information about the target groups to use for load balancing in a deployment.
+        pub target_group_info_list: Option<Vec<TargetGroupInfo>>,
+        /// `TargetGroupPairInfoList`: The target group pair information.
         pub target_group_pair_info_list: Option<Vec<TargetGroupPairInfo>>,
     }
 
+    impl Serialize for LoadBalancerInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ElbInfoList", &self.elb_info_list)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetGroupInfoList",
+                &self.target_group_info_list,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetGroupPairInfoList",
+                &self.target_group_pair_info_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// The ELBInfo property type specifies information about the Elastic Load Balancing load balancer used for an CodeDeploy deployment group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ElbInfo {
-        /// For blue/green deployments, the name of the load balancer that is used to route traffic from original instances to replacement instances in a blue/green deployment.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: For blue/green deployments, the name of the load balancer that is used to route traffic from original instances to replacement instances in a blue/green deployment.
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for ElbInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// Specifies information about a target group in Elastic Load Balancing to use in a deployment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetGroupInfo {
-        /// For blue/green deployments, the name of the target group that instances in the original environment are deregistered from, and instances in the replacement environment registered with.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: For blue/green deployments, the name of the target group that instances in the original environment are deregistered from, and instances in the replacement environment registered with.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for TargetGroupInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The TargetGroupInfo property type specifies information about a target group in Elastic Load Balancing to use in a deployment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetGroupPairInfo {
-        /// The path used by a load balancer to route production traffic when an Amazon ECS deployment is complete.
-        #[serde(rename = "ProdTrafficRoute", skip_serializing_if = "Option::is_none")]
+        /// `ProdTrafficRoute`: The path used by a load balancer to route production traffic when an Amazon ECS deployment is complete.
         pub prod_traffic_route: Option<TrafficRoute>,
-        /// One pair of target groups.
-        #[serde(rename = "TargetGroups", skip_serializing_if = "Option::is_none")]
+        /// `TargetGroups`: One pair of target groups.
         pub target_groups: Option<Vec<TargetGroupInfo>>,
-        /// An optional path used by a load balancer to route test traffic after an Amazon ECS deployment.
-        #[serde(rename = "TestTrafficRoute", skip_serializing_if = "Option::is_none")]
+        /// `TestTrafficRoute`: An optional path used by a load balancer to route test traffic after an Amazon ECS deployment.
         pub test_traffic_route: Option<TrafficRoute>,
     }
 
+    impl Serialize for TargetGroupPairInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ProdTrafficRoute", &self.prod_traffic_route)?;
+            crate::cfn::entry(&mut map, "TargetGroups", &self.target_groups)?;
+            crate::cfn::entry(&mut map, "TestTrafficRoute", &self.test_traffic_route)?;
+            map.end()
+        }
+    }
+
     /// Information about a listener.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrafficRoute {
-        /// The Amazon Resource Name (ARN) of one listener.
-        #[serde(rename = "ListenerArns", skip_serializing_if = "Option::is_none")]
+        /// `ListenerArns`: The Amazon Resource Name (ARN) of one listener.
         pub listener_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for TrafficRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ListenerArns", &self.listener_arns)?;
+            map.end()
+        }
+    }
+
     /// Specifies which on-premises instances to associate with the deployment group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagFilter {
-        /// The on-premises instance tag filter key.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The on-premises instance tag filter key.
         pub key: Option<Value<String>>,
-        /// The on-premises instance tag filter type
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The on-premises instance tag filter type
         pub r#type: Option<Value<TagFilterType>>,
-        /// The on-premises instance tag filter value.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The on-premises instance tag filter value.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for TagFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The on-premises instance tag filter type
@@ -1342,23 +1703,49 @@ pub mod deployment_group {
     }
 
     /// Specifies a list containing other lists of on-premises instance tag groups.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnPremisesTagSet {
-        /// A list that contains other lists of on-premises instance tag groups.
-        #[serde(
-            rename = "OnPremisesTagSetList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnPremisesTagSetList`: A list that contains other lists of on-premises instance tag groups.
         pub on_premises_tag_set_list: Option<Vec<OnPremisesTagSetListObject>>,
     }
 
+    impl Serialize for OnPremisesTagSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnPremisesTagSetList",
+                &self.on_premises_tag_set_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies lists of on-premises instance tag groups.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnPremisesTagSetListObject {
-        /// Information about groups of on-premises instance tags.
-        #[serde(rename = "OnPremisesTagGroup", skip_serializing_if = "Option::is_none")]
+        /// `OnPremisesTagGroup`: Information about groups of on-premises instance tags.
         pub on_premises_tag_group: Option<Vec<TagFilter>>,
+    }
+
+    impl Serialize for OnPremisesTagSetListObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnPremisesTagGroup",
+                &self.on_premises_tag_group,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed application revision.
@@ -1399,17 +1786,28 @@ pub mod deployment_group {
     }
 
     /// Information about notification triggers for the deployment group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TriggerConfig {
-        /// The event type or types that trigger notifications.
-        #[serde(rename = "TriggerEvents", skip_serializing_if = "Option::is_none")]
+        /// `TriggerEvents`: The event type or types that trigger notifications.
         pub trigger_events: Option<Vec<Value<TriggerEventsItem>>>,
-        /// The name of the notification trigger.
-        #[serde(rename = "TriggerName", skip_serializing_if = "Option::is_none")]
+        /// `TriggerName`: The name of the notification trigger.
         pub trigger_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic through which notifications about deployment or instance events are sent.
-        #[serde(rename = "TriggerTargetArn", skip_serializing_if = "Option::is_none")]
+        /// `TriggerTargetArn`: The Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic through which notifications about deployment or instance events are sent.
         pub trigger_target_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for TriggerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TriggerEvents", &self.trigger_events)?;
+            crate::cfn::entry(&mut map, "TriggerName", &self.trigger_name)?;
+            crate::cfn::entry(&mut map, "TriggerTargetArn", &self.trigger_target_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `TriggerEventsItem`.

@@ -73,26 +73,17 @@ pub mod profiling_group {
     }
 
     /// The properties of `AWS::CodeGuruProfiler::ProfilingGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfilingGroupProps {
-        /// The agent permissions attached to this profiling group.
-        #[serde(rename = "AgentPermissions", skip_serializing_if = "Option::is_none")]
+        /// `AgentPermissions`: The agent permissions attached to this profiling group.
         pub agent_permissions: Option<AgentPermissions>,
-        /// Configuration for Notification Channels for Anomaly Detection feature in CodeGuru Profiler which enables customers to detect anomalies in the application profile for those methods that represent the highest proportion of CPU time or latency
-        #[serde(
-            rename = "AnomalyDetectionNotificationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AnomalyDetectionNotificationConfiguration`: Configuration for Notification Channels for Anomaly Detection feature in CodeGuru Profiler which enables customers to detect anomalies in the application profile for those methods that represent the highest proportion of CPU time or latency
         pub anomaly_detection_notification_configuration: Option<Vec<Channel>>,
-        /// The compute platform of the profiling group.
-        #[serde(rename = "ComputePlatform", skip_serializing_if = "Option::is_none")]
+        /// `ComputePlatform`: The compute platform of the profiling group.
         pub compute_platform: Option<Value<ComputePlatform>>,
-        /// The name of the profiling group.
-        #[serde(rename = "ProfilingGroupName")]
+        /// `ProfilingGroupName`: The name of the profiling group.
         pub profiling_group_name: Value<String>,
-        /// The tags associated with a profiling group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with a profiling group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -109,11 +100,30 @@ pub mod profiling_group {
         }
     }
 
+    impl Serialize for CfnProfilingGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentPermissions", &self.agent_permissions)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnomalyDetectionNotificationConfiguration",
+                &self.anomaly_detection_notification_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ComputePlatform", &self.compute_platform)?;
+            map.serialize_entry("ProfilingGroupName", &self.profiling_group_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The agent permissions attached to this profiling group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AgentPermissions {
-        /// The principals for the agent permissions.
-        #[serde(rename = "Principals")]
+        /// `Principals`: The principals for the agent permissions.
         pub principals: Vec<Value<String>>,
     }
 
@@ -126,14 +136,24 @@ pub mod profiling_group {
         }
     }
 
+    impl Serialize for AgentPermissions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Principals", &self.principals)?;
+            map.end()
+        }
+    }
+
     /// Notification medium for users to get alerted for events that occur in application profile.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Channel {
         /// `channelId`.
-        #[serde(rename = "channelId", skip_serializing_if = "Option::is_none")]
         pub channel_id: Option<Value<String>>,
         /// `channelUri`.
-        #[serde(rename = "channelUri")]
         pub channel_uri: Value<String>,
     }
 
@@ -144,6 +164,19 @@ pub mod profiling_group {
                 channel_id: None,
                 channel_uri: channel_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for Channel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "channelId", &self.channel_id)?;
+            map.serialize_entry("channelUri", &self.channel_uri)?;
+            map.end()
         }
     }
 

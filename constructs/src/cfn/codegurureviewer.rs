@@ -78,25 +78,19 @@ pub mod repository_association {
     }
 
     /// The properties of `AWS::CodeGuruReviewer::RepositoryAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryAssociationProps {
-        /// The name of the S3 bucket associated with an associated S3 repository.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: The name of the S3 bucket associated with an associated S3 repository.
         pub bucket_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of an AWS CodeStar Connections connection.
-        #[serde(rename = "ConnectionArn", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionArn`: The Amazon Resource Name (ARN) of an AWS CodeStar Connections connection.
         pub connection_arn: Option<Value<String>>,
-        /// Name of the repository to be associated.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the repository to be associated.
         pub name: Value<String>,
-        /// The owner of the repository.
-        #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+        /// `Owner`: The owner of the repository.
         pub owner: Option<Value<String>>,
-        /// The tags associated with a repository association.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with a repository association.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of repository to be associated.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of repository to be associated.
         pub r#type: Value<Type>,
     }
 
@@ -114,6 +108,23 @@ pub mod repository_association {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRepositoryAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "ConnectionArn", &self.connection_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Owner", &self.owner)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 

@@ -68,39 +68,23 @@ pub mod git_hub_repository {
     }
 
     /// The properties of `AWS::CodeStar::GitHubRepository`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGitHubRepositoryProps {
         /// `Code`.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
         pub code: Option<Code>,
         /// `ConnectionArn`.
-        #[serde(rename = "ConnectionArn", skip_serializing_if = "Option::is_none")]
         pub connection_arn: Option<Value<String>>,
         /// `EnableIssues`.
-        #[serde(rename = "EnableIssues", skip_serializing_if = "Option::is_none")]
         pub enable_issues: Option<Value<bool>>,
         /// `IsPrivate`.
-        #[serde(rename = "IsPrivate", skip_serializing_if = "Option::is_none")]
         pub is_private: Option<Value<bool>>,
         /// `RepositoryAccessToken`.
-        #[serde(
-            rename = "RepositoryAccessToken",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_access_token: Option<Value<String>>,
         /// `RepositoryDescription`.
-        #[serde(
-            rename = "RepositoryDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_description: Option<Value<String>>,
         /// `RepositoryName`.
-        #[serde(rename = "RepositoryName")]
         pub repository_name: Value<String>,
         /// `RepositoryOwner`.
-        #[serde(rename = "RepositoryOwner")]
         pub repository_owner: Value<String>,
     }
 
@@ -123,11 +107,37 @@ pub mod git_hub_repository {
         }
     }
 
+    impl Serialize for CfnGitHubRepositoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "ConnectionArn", &self.connection_arn)?;
+            crate::cfn::entry(&mut map, "EnableIssues", &self.enable_issues)?;
+            crate::cfn::entry(&mut map, "IsPrivate", &self.is_private)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryAccessToken",
+                &self.repository_access_token,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryDescription",
+                &self.repository_description,
+            )?;
+            map.serialize_entry("RepositoryName", &self.repository_name)?;
+            map.serialize_entry("RepositoryOwner", &self.repository_owner)?;
+            map.end()
+        }
+    }
+
     /// The `Code` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Code {
         /// `S3`.
-        #[serde(rename = "S3")]
         pub s3: S3,
     }
 
@@ -138,17 +148,26 @@ pub mod git_hub_repository {
         }
     }
 
+    impl Serialize for Code {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `S3` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3 {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `ObjectVersion`.
-        #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub object_version: Option<Value<String>>,
     }
 
@@ -163,6 +182,20 @@ pub mod git_hub_repository {
                 key: key.into(),
                 object_version: None,
             }
+        }
+    }
+
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "ObjectVersion", &self.object_version)?;
+            map.end()
         }
     }
 }

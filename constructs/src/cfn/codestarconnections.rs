@@ -86,19 +86,15 @@ pub mod connection {
     }
 
     /// The properties of `AWS::CodeStarConnections::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
-        /// The name of the connection.
-        #[serde(rename = "ConnectionName")]
+        /// `ConnectionName`: The name of the connection.
         pub connection_name: Value<String>,
-        /// The host arn configured to represent the infrastructure where your third-party provider is installed.
-        #[serde(rename = "HostArn", skip_serializing_if = "Option::is_none")]
+        /// `HostArn`: The host arn configured to represent the infrastructure where your third-party provider is installed.
         pub host_arn: Option<Value<String>>,
-        /// The name of the external provider where your third-party code repository is configured.
-        #[serde(rename = "ProviderType", skip_serializing_if = "Option::is_none")]
+        /// `ProviderType`: The name of the external provider where your third-party code repository is configured.
         pub provider_type: Option<Value<ProviderType>>,
-        /// Specifies the tags applied to a connection.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags applied to a connection.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -111,6 +107,21 @@ pub mod connection {
                 provider_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "HostArn", &self.host_arn)?;
+            crate::cfn::entry(&mut map, "ProviderType", &self.provider_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -234,22 +245,17 @@ pub mod repository_link {
     }
 
     /// The properties of `AWS::CodeStarConnections::RepositoryLink`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryLinkProps {
-        /// The Amazon Resource Name (ARN) of the CodeStarConnection.
-        #[serde(rename = "ConnectionArn")]
+        /// `ConnectionArn`: The Amazon Resource Name (ARN) of the CodeStarConnection.
         pub connection_arn: Value<String>,
-        /// The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties.
         pub encryption_key_arn: Option<Value<String>>,
-        /// the ID of the entity that owns the repository.
-        #[serde(rename = "OwnerId")]
+        /// `OwnerId`: the ID of the entity that owns the repository.
         pub owner_id: Value<String>,
-        /// The repository for which the link is being created.
-        #[serde(rename = "RepositoryName")]
+        /// `RepositoryName`: The repository for which the link is being created.
         pub repository_name: Value<String>,
-        /// Specifies the tags applied to a RepositoryLink.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags applied to a RepositoryLink.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -267,6 +273,22 @@ pub mod repository_link {
                 repository_name: repository_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRepositoryLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionArn", &self.connection_arn)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.serialize_entry("OwnerId", &self.owner_id)?;
+            map.serialize_entry("RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -345,39 +367,23 @@ pub mod sync_configuration {
     }
 
     /// The properties of `AWS::CodeStarConnections::SyncConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSyncConfigurationProps {
-        /// The name of the branch of the repository from which resources are to be synchronized,
-        #[serde(rename = "Branch")]
+        /// `Branch`: The name of the branch of the repository from which resources are to be synchronized,
         pub branch: Value<String>,
-        /// The source provider repository path of the sync configuration file of the respective SyncType.
-        #[serde(rename = "ConfigFile")]
+        /// `ConfigFile`: The source provider repository path of the sync configuration file of the respective SyncType.
         pub config_file: Value<String>,
-        /// Whether to enable or disable publishing of deployment status to source providers.
-        #[serde(
-            rename = "PublishDeploymentStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublishDeploymentStatus`: Whether to enable or disable publishing of deployment status to source providers.
         pub publish_deployment_status: Option<Value<PublishDeploymentStatus>>,
-        /// A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
-        #[serde(rename = "RepositoryLinkId")]
+        /// `RepositoryLinkId`: A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
         pub repository_link_id: Value<String>,
-        /// The name of the resource that is being synchronized to the repository.
-        #[serde(rename = "ResourceName")]
+        /// `ResourceName`: The name of the resource that is being synchronized to the repository.
         pub resource_name: Value<String>,
-        /// The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
         pub role_arn: Value<String>,
-        /// The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
-        #[serde(rename = "SyncType")]
+        /// `SyncType`: The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
         pub sync_type: Value<SyncType>,
-        /// When to trigger Git sync to begin the stack update.
-        #[serde(
-            rename = "TriggerResourceUpdateOn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TriggerResourceUpdateOn`: When to trigger Git sync to begin the stack update.
         pub trigger_resource_update_on: Option<Value<TriggerResourceUpdateOn>>,
     }
 
@@ -401,6 +407,33 @@ pub mod sync_configuration {
                 sync_type: sync_type.into(),
                 trigger_resource_update_on: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSyncConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Branch", &self.branch)?;
+            map.serialize_entry("ConfigFile", &self.config_file)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublishDeploymentStatus",
+                &self.publish_deployment_status,
+            )?;
+            map.serialize_entry("RepositoryLinkId", &self.repository_link_id)?;
+            map.serialize_entry("ResourceName", &self.resource_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SyncType", &self.sync_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TriggerResourceUpdateOn",
+                &self.trigger_resource_update_on,
+            )?;
+            map.end()
         }
     }
 

@@ -70,37 +70,27 @@ pub mod notification_rule {
     }
 
     /// The properties of `AWS::CodeStarNotifications::NotificationRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationRuleProps {
         /// `CreatedBy`.
-        #[serde(rename = "CreatedBy", skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Value<String>>,
         /// `DetailType`.
-        #[serde(rename = "DetailType")]
         pub detail_type: Value<DetailType>,
         /// `EventTypeId`.
-        #[serde(rename = "EventTypeId", skip_serializing_if = "Option::is_none")]
         pub event_type_id: Option<Value<String>>,
         /// `EventTypeIds`.
-        #[serde(rename = "EventTypeIds")]
         pub event_type_ids: Vec<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Resource`.
-        #[serde(rename = "Resource")]
         pub resource: Value<String>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TargetAddress`.
-        #[serde(rename = "TargetAddress", skip_serializing_if = "Option::is_none")]
         pub target_address: Option<Value<String>>,
         /// `Targets`.
-        #[serde(rename = "Targets")]
         pub targets: Vec<Target>,
     }
 
@@ -125,6 +115,27 @@ pub mod notification_rule {
                 target_address: None,
                 targets: targets.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNotificationRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedBy", &self.created_by)?;
+            map.serialize_entry("DetailType", &self.detail_type)?;
+            crate::cfn::entry(&mut map, "EventTypeId", &self.event_type_id)?;
+            map.serialize_entry("EventTypeIds", &self.event_type_ids)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetAddress", &self.target_address)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.end()
         }
     }
 
@@ -203,13 +214,11 @@ pub mod notification_rule {
     }
 
     /// The `Target` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Target {
         /// `TargetAddress`.
-        #[serde(rename = "TargetAddress")]
         pub target_address: Value<String>,
         /// `TargetType`.
-        #[serde(rename = "TargetType")]
         pub target_type: Value<String>,
     }
 
@@ -223,6 +232,19 @@ pub mod notification_rule {
                 target_address: target_address.into(),
                 target_type: target_type.into(),
             }
+        }
+    }
+
+    impl Serialize for Target {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TargetAddress", &self.target_address)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
         }
     }
 }

@@ -110,59 +110,31 @@ pub mod identity_pool {
     }
 
     /// The properties of `AWS::Cognito::IdentityPool`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityPoolProps {
         /// `AllowClassicFlow`.
-        #[serde(rename = "AllowClassicFlow", skip_serializing_if = "Option::is_none")]
         pub allow_classic_flow: Option<Value<bool>>,
         /// `AllowUnauthenticatedIdentities`.
-        #[serde(rename = "AllowUnauthenticatedIdentities")]
         pub allow_unauthenticated_identities: Value<bool>,
-        /// `CognitoEvents`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "CognitoEvents", skip_serializing_if = "Option::is_none")]
+        /// `CognitoEvents`: `CognitoEvents`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub cognito_events: Option<serde_json::Value>,
         /// `CognitoIdentityProviders`.
-        #[serde(
-            rename = "CognitoIdentityProviders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cognito_identity_providers: Option<Vec<CognitoIdentityProvider>>,
         /// `CognitoStreams`.
-        #[serde(rename = "CognitoStreams", skip_serializing_if = "Option::is_none")]
         pub cognito_streams: Option<CognitoStreams>,
         /// `DeveloperProviderName`.
-        #[serde(
-            rename = "DeveloperProviderName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub developer_provider_name: Option<Value<String>>,
         /// `IdentityPoolName`.
-        #[serde(rename = "IdentityPoolName", skip_serializing_if = "Option::is_none")]
         pub identity_pool_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "IdentityPoolTags", skip_serializing_if = "Option::is_none")]
+        /// `IdentityPoolTags`: An array of key-value pairs to apply to this resource.
         pub identity_pool_tags: Option<Vec<crate::cfn::Tag>>,
         /// `OpenIdConnectProviderARNs`.
-        #[serde(
-            rename = "OpenIdConnectProviderARNs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub open_id_connect_provider_ar_ns: Option<Vec<Value<String>>>,
         /// `PushSync`.
-        #[serde(rename = "PushSync", skip_serializing_if = "Option::is_none")]
         pub push_sync: Option<PushSync>,
         /// `SamlProviderARNs`.
-        #[serde(rename = "SamlProviderARNs", skip_serializing_if = "Option::is_none")]
         pub saml_provider_ar_ns: Option<Vec<Value<String>>>,
-        /// `SupportedLoginProviders`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "SupportedLoginProviders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedLoginProviders`: `SupportedLoginProviders`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub supported_login_providers: Option<serde_json::Value>,
     }
 
@@ -187,21 +159,56 @@ pub mod identity_pool {
         }
     }
 
+    impl Serialize for CfnIdentityPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowClassicFlow", &self.allow_classic_flow)?;
+            map.serialize_entry(
+                "AllowUnauthenticatedIdentities",
+                &self.allow_unauthenticated_identities,
+            )?;
+            crate::cfn::entry(&mut map, "CognitoEvents", &self.cognito_events)?;
+            crate::cfn::entry(
+                &mut map,
+                "CognitoIdentityProviders",
+                &self.cognito_identity_providers,
+            )?;
+            crate::cfn::entry(&mut map, "CognitoStreams", &self.cognito_streams)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeveloperProviderName",
+                &self.developer_provider_name,
+            )?;
+            crate::cfn::entry(&mut map, "IdentityPoolName", &self.identity_pool_name)?;
+            crate::cfn::entry(&mut map, "IdentityPoolTags", &self.identity_pool_tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenIdConnectProviderARNs",
+                &self.open_id_connect_provider_ar_ns,
+            )?;
+            crate::cfn::entry(&mut map, "PushSync", &self.push_sync)?;
+            crate::cfn::entry(&mut map, "SamlProviderARNs", &self.saml_provider_ar_ns)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedLoginProviders",
+                &self.supported_login_providers,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CognitoIdentityProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CognitoIdentityProvider {
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ProviderName`.
-        #[serde(rename = "ProviderName")]
         pub provider_name: Value<String>,
         /// `ServerSideTokenCheck`.
-        #[serde(
-            rename = "ServerSideTokenCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_side_token_check: Option<Value<bool>>,
     }
 
@@ -219,29 +226,69 @@ pub mod identity_pool {
         }
     }
 
+    impl Serialize for CognitoIdentityProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ProviderName", &self.provider_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideTokenCheck",
+                &self.server_side_token_check,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CognitoStreams` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CognitoStreams {
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `StreamName`.
-        #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
         pub stream_name: Option<Value<String>>,
         /// `StreamingStatus`.
-        #[serde(rename = "StreamingStatus", skip_serializing_if = "Option::is_none")]
         pub streaming_status: Option<Value<String>>,
     }
 
+    impl Serialize for CognitoStreams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StreamName", &self.stream_name)?;
+            crate::cfn::entry(&mut map, "StreamingStatus", &self.streaming_status)?;
+            map.end()
+        }
+    }
+
     /// The `PushSync` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PushSync {
         /// `ApplicationArns`.
-        #[serde(rename = "ApplicationArns", skip_serializing_if = "Option::is_none")]
         pub application_arns: Option<Vec<Value<String>>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for PushSync {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationArns", &self.application_arns)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -304,19 +351,15 @@ pub mod identity_pool_principal_tag {
     }
 
     /// The properties of `AWS::Cognito::IdentityPoolPrincipalTag`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityPoolPrincipalTagProps {
         /// `IdentityPoolId`.
-        #[serde(rename = "IdentityPoolId")]
         pub identity_pool_id: Value<String>,
         /// `IdentityProviderName`.
-        #[serde(rename = "IdentityProviderName")]
         pub identity_provider_name: Value<String>,
-        /// `PrincipalTags`. One of `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PrincipalTags", skip_serializing_if = "Option::is_none")]
+        /// `PrincipalTags`: `PrincipalTags`. One of `object` in the schema: any `serde_json::Value`.
         pub principal_tags: Option<serde_json::Value>,
         /// `UseDefaults`.
-        #[serde(rename = "UseDefaults", skip_serializing_if = "Option::is_none")]
         pub use_defaults: Option<Value<bool>>,
     }
 
@@ -332,6 +375,21 @@ pub mod identity_pool_principal_tag {
                 principal_tags: None,
                 use_defaults: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIdentityPoolPrincipalTagProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentityPoolId", &self.identity_pool_id)?;
+            map.serialize_entry("IdentityProviderName", &self.identity_provider_name)?;
+            crate::cfn::entry(&mut map, "PrincipalTags", &self.principal_tags)?;
+            crate::cfn::entry(&mut map, "UseDefaults", &self.use_defaults)?;
+            map.end()
         }
     }
 }
@@ -396,16 +454,13 @@ pub mod identity_pool_role_attachment {
     }
 
     /// The properties of `AWS::Cognito::IdentityPoolRoleAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityPoolRoleAttachmentProps {
         /// `IdentityPoolId`.
-        #[serde(rename = "IdentityPoolId")]
         pub identity_pool_id: Value<String>,
-        /// `RoleMappings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "RoleMappings", skip_serializing_if = "Option::is_none")]
+        /// `RoleMappings`: `RoleMappings`. Untyped in the schema: any `serde_json::Value`.
         pub role_mappings: Option<serde_json::Value>,
-        /// `Roles`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
+        /// `Roles`: `Roles`. Untyped in the schema: any `serde_json::Value`.
         pub roles: Option<serde_json::Value>,
     }
 
@@ -417,6 +472,20 @@ pub mod identity_pool_role_attachment {
                 role_mappings: None,
                 roles: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIdentityPoolRoleAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentityPoolId", &self.identity_pool_id)?;
+            crate::cfn::entry(&mut map, "RoleMappings", &self.role_mappings)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            map.end()
         }
     }
 }
@@ -481,13 +550,11 @@ pub mod log_delivery_configuration {
     }
 
     /// The properties of `AWS::Cognito::LogDeliveryConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogDeliveryConfigurationProps {
         /// `LogConfigurations`.
-        #[serde(rename = "LogConfigurations", skip_serializing_if = "Option::is_none")]
         pub log_configurations: Option<Vec<LogConfiguration>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -501,56 +568,113 @@ pub mod log_delivery_configuration {
         }
     }
 
+    impl Serialize for CfnLogDeliveryConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogConfigurations", &self.log_configurations)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfiguration {
         /// `CloudWatchLogsConfiguration`.
-        #[serde(
-            rename = "CloudWatchLogsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logs_configuration: Option<CloudWatchLogsConfiguration>,
         /// `EventSource`.
-        #[serde(rename = "EventSource", skip_serializing_if = "Option::is_none")]
         pub event_source: Option<Value<String>>,
         /// `FirehoseConfiguration`.
-        #[serde(
-            rename = "FirehoseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firehose_configuration: Option<FirehoseConfiguration>,
         /// `LogLevel`.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
         pub log_level: Option<Value<String>>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3Configuration>,
     }
 
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsConfiguration",
+                &self.cloud_watch_logs_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "EventSource", &self.event_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirehoseConfiguration",
+                &self.firehose_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLogsConfiguration {
         /// `LogGroupArn`.
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
         pub log_group_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CloudWatchLogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
+    }
+
     /// The `FirehoseConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FirehoseConfiguration {
         /// `StreamArn`.
-        #[serde(rename = "StreamArn", skip_serializing_if = "Option::is_none")]
         pub stream_arn: Option<Value<String>>,
     }
 
+    impl Serialize for FirehoseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StreamArn", &self.stream_arn)?;
+            map.end()
+        }
+    }
+
     /// The `S3Configuration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Configuration {
         /// `BucketArn`.
-        #[serde(rename = "BucketArn", skip_serializing_if = "Option::is_none")]
         pub bucket_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketArn", &self.bucket_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -618,33 +742,19 @@ pub mod managed_login_branding {
     }
 
     /// The properties of `AWS::Cognito::ManagedLoginBranding`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedLoginBrandingProps {
         /// `Assets`.
-        #[serde(rename = "Assets", skip_serializing_if = "Option::is_none")]
         pub assets: Option<Vec<AssetType>>,
         /// `ClientId`.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
         pub client_id: Option<Value<String>>,
         /// `ReturnMergedResources`.
-        #[serde(
-            rename = "ReturnMergedResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub return_merged_resources: Option<Value<bool>>,
-        /// `Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+        /// `Settings`: `Settings`. Untyped in the schema: any `serde_json::Value`.
         pub settings: Option<serde_json::Value>,
         /// `UseCognitoProvidedValues`.
-        #[serde(
-            rename = "UseCognitoProvidedValues",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub use_cognito_provided_values: Option<Value<bool>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -662,23 +772,43 @@ pub mod managed_login_branding {
         }
     }
 
+    impl Serialize for CfnManagedLoginBrandingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Assets", &self.assets)?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReturnMergedResources",
+                &self.return_merged_resources,
+            )?;
+            crate::cfn::entry(&mut map, "Settings", &self.settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseCognitoProvidedValues",
+                &self.use_cognito_provided_values,
+            )?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// The `AssetType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetType {
         /// `Bytes`.
-        #[serde(rename = "Bytes", skip_serializing_if = "Option::is_none")]
         pub bytes: Option<Value<String>>,
         /// `Category`.
-        #[serde(rename = "Category")]
         pub category: Value<CategoryType>,
         /// `ColorMode`.
-        #[serde(rename = "ColorMode")]
         pub color_mode: Value<ColorModeType>,
         /// `Extension`.
-        #[serde(rename = "Extension")]
         pub extension: Value<ExtensionType>,
         /// `ResourceId`.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
         pub resource_id: Option<Value<String>>,
     }
 
@@ -696,6 +826,22 @@ pub mod managed_login_branding {
                 extension: extension.into(),
                 resource_id: None,
             }
+        }
+    }
+
+    impl Serialize for AssetType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bytes", &self.bytes)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.serialize_entry("ColorMode", &self.color_mode)?;
+            map.serialize_entry("Extension", &self.extension)?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            map.end()
         }
     }
 
@@ -926,25 +1072,19 @@ pub mod terms {
     }
 
     /// The properties of `AWS::Cognito::Terms`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTermsProps {
         /// `ClientId`.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
         pub client_id: Option<Value<String>>,
         /// `Enforcement`.
-        #[serde(rename = "Enforcement")]
         pub enforcement: Value<TermsEnforcementType>,
         /// `Links`.
-        #[serde(rename = "Links")]
         pub links: indexmap::IndexMap<String, Value<String>>,
         /// `TermsName`.
-        #[serde(rename = "TermsName")]
         pub terms_name: Value<String>,
         /// `TermsSource`.
-        #[serde(rename = "TermsSource")]
         pub terms_source: Value<TermsSourceType>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -965,6 +1105,23 @@ pub mod terms {
                 terms_source: terms_source.into(),
                 user_pool_id: user_pool_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTermsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            map.serialize_entry("Enforcement", &self.enforcement)?;
+            map.serialize_entry("Links", &self.links)?;
+            map.serialize_entry("TermsName", &self.terms_name)?;
+            map.serialize_entry("TermsSource", &self.terms_source)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
         }
     }
 
@@ -1113,183 +1270,240 @@ pub mod user_pool {
     }
 
     /// The properties of `AWS::Cognito::UserPool`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnUserPoolProps {
         /// `AccountRecoverySetting`.
-        #[serde(
-            rename = "AccountRecoverySetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub account_recovery_setting: Option<AccountRecoverySetting>,
         /// `AdminCreateUserConfig`.
-        #[serde(
-            rename = "AdminCreateUserConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub admin_create_user_config: Option<AdminCreateUserConfig>,
         /// `AliasAttributes`.
-        #[serde(rename = "AliasAttributes", skip_serializing_if = "Option::is_none")]
         pub alias_attributes: Option<Vec<Value<AliasAttributesItem>>>,
         /// `AutoVerifiedAttributes`.
-        #[serde(
-            rename = "AutoVerifiedAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_verified_attributes: Option<Vec<Value<AutoVerifiedAttributesItem>>>,
         /// `DeletionProtection`.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
         pub deletion_protection: Option<Value<DeletionProtection>>,
         /// `DeviceConfiguration`.
-        #[serde(rename = "DeviceConfiguration", skip_serializing_if = "Option::is_none")]
         pub device_configuration: Option<DeviceConfiguration>,
         /// `EmailAuthenticationMessage`.
-        #[serde(
-            rename = "EmailAuthenticationMessage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_authentication_message: Option<Value<String>>,
         /// `EmailAuthenticationSubject`.
-        #[serde(
-            rename = "EmailAuthenticationSubject",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_authentication_subject: Option<Value<String>>,
         /// `EmailConfiguration`.
-        #[serde(rename = "EmailConfiguration", skip_serializing_if = "Option::is_none")]
         pub email_configuration: Option<EmailConfiguration>,
         /// `EmailVerificationMessage`.
-        #[serde(
-            rename = "EmailVerificationMessage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_verification_message: Option<Value<String>>,
         /// `EmailVerificationSubject`.
-        #[serde(
-            rename = "EmailVerificationSubject",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_verification_subject: Option<Value<String>>,
         /// `EnabledMfas`.
-        #[serde(rename = "EnabledMfas", skip_serializing_if = "Option::is_none")]
         pub enabled_mfas: Option<Vec<Value<String>>>,
         /// `IssuerConfiguration`.
-        #[serde(rename = "IssuerConfiguration", skip_serializing_if = "Option::is_none")]
         pub issuer_configuration: Option<IssuerConfiguration>,
         /// `KeyConfiguration`.
-        #[serde(rename = "KeyConfiguration", skip_serializing_if = "Option::is_none")]
         pub key_configuration: Option<KeyConfiguration>,
         /// `LambdaConfig`.
-        #[serde(rename = "LambdaConfig", skip_serializing_if = "Option::is_none")]
         pub lambda_config: Option<LambdaConfig>,
         /// `MfaConfiguration`.
-        #[serde(rename = "MfaConfiguration", skip_serializing_if = "Option::is_none")]
         pub mfa_configuration: Option<Value<MfaConfiguration>>,
         /// `Policies`.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
         pub policies: Option<Policies>,
         /// `Schema`.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<Vec<SchemaAttribute>>,
         /// `SmsAuthenticationMessage`.
-        #[serde(
-            rename = "SmsAuthenticationMessage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sms_authentication_message: Option<Value<String>>,
         /// `SmsConfiguration`.
-        #[serde(rename = "SmsConfiguration", skip_serializing_if = "Option::is_none")]
         pub sms_configuration: Option<SmsConfiguration>,
         /// `SmsVerificationMessage`.
-        #[serde(
-            rename = "SmsVerificationMessage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sms_verification_message: Option<Value<String>>,
         /// `UserAttributeUpdateSettings`.
-        #[serde(
-            rename = "UserAttributeUpdateSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_attribute_update_settings: Option<UserAttributeUpdateSettings>,
         /// `UserPoolAddOns`.
-        #[serde(rename = "UserPoolAddOns", skip_serializing_if = "Option::is_none")]
         pub user_pool_add_ons: Option<UserPoolAddOns>,
         /// `UserPoolName`.
-        #[serde(rename = "UserPoolName", skip_serializing_if = "Option::is_none")]
         pub user_pool_name: Option<Value<String>>,
         /// `UserPoolTags`.
-        #[serde(rename = "UserPoolTags", skip_serializing_if = "Option::is_none")]
         pub user_pool_tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `UserPoolTier`.
-        #[serde(rename = "UserPoolTier", skip_serializing_if = "Option::is_none")]
         pub user_pool_tier: Option<Value<UserPoolTier>>,
         /// `UsernameAttributes`.
-        #[serde(rename = "UsernameAttributes", skip_serializing_if = "Option::is_none")]
         pub username_attributes: Option<Vec<Value<UsernameAttributesItem>>>,
         /// `UsernameConfiguration`.
-        #[serde(
-            rename = "UsernameConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub username_configuration: Option<UsernameConfiguration>,
         /// `VerificationMessageTemplate`.
-        #[serde(
-            rename = "VerificationMessageTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub verification_message_template: Option<VerificationMessageTemplate>,
         /// `WebAuthnFactorConfiguration`.
-        #[serde(
-            rename = "WebAuthnFactorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_authn_factor_configuration: Option<Value<WebAuthnFactorConfiguration>>,
         /// `WebAuthnRelyingPartyID`.
-        #[serde(
-            rename = "WebAuthnRelyingPartyID",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_authn_relying_party_id: Option<Value<String>>,
         /// `WebAuthnUserVerification`.
-        #[serde(
-            rename = "WebAuthnUserVerification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_authn_user_verification: Option<Value<String>>,
     }
 
+    impl Serialize for CfnUserPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccountRecoverySetting",
+                &self.account_recovery_setting,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdminCreateUserConfig",
+                &self.admin_create_user_config,
+            )?;
+            crate::cfn::entry(&mut map, "AliasAttributes", &self.alias_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoVerifiedAttributes",
+                &self.auto_verified_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceConfiguration",
+                &self.device_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailAuthenticationMessage",
+                &self.email_authentication_message,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailAuthenticationSubject",
+                &self.email_authentication_subject,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailConfiguration",
+                &self.email_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailVerificationMessage",
+                &self.email_verification_message,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailVerificationSubject",
+                &self.email_verification_subject,
+            )?;
+            crate::cfn::entry(&mut map, "EnabledMfas", &self.enabled_mfas)?;
+            crate::cfn::entry(
+                &mut map,
+                "IssuerConfiguration",
+                &self.issuer_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "KeyConfiguration", &self.key_configuration)?;
+            crate::cfn::entry(&mut map, "LambdaConfig", &self.lambda_config)?;
+            crate::cfn::entry(&mut map, "MfaConfiguration", &self.mfa_configuration)?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "SmsAuthenticationMessage",
+                &self.sms_authentication_message,
+            )?;
+            crate::cfn::entry(&mut map, "SmsConfiguration", &self.sms_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SmsVerificationMessage",
+                &self.sms_verification_message,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserAttributeUpdateSettings",
+                &self.user_attribute_update_settings,
+            )?;
+            crate::cfn::entry(&mut map, "UserPoolAddOns", &self.user_pool_add_ons)?;
+            crate::cfn::entry(&mut map, "UserPoolName", &self.user_pool_name)?;
+            crate::cfn::entry(&mut map, "UserPoolTags", &self.user_pool_tags)?;
+            crate::cfn::entry(&mut map, "UserPoolTier", &self.user_pool_tier)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsernameAttributes",
+                &self.username_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UsernameConfiguration",
+                &self.username_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VerificationMessageTemplate",
+                &self.verification_message_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebAuthnFactorConfiguration",
+                &self.web_authn_factor_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebAuthnRelyingPartyID",
+                &self.web_authn_relying_party_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebAuthnUserVerification",
+                &self.web_authn_user_verification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AccountRecoverySetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccountRecoverySetting {
         /// `RecoveryMechanisms`.
-        #[serde(rename = "RecoveryMechanisms", skip_serializing_if = "Option::is_none")]
         pub recovery_mechanisms: Option<Vec<RecoveryOption>>,
     }
 
+    impl Serialize for AccountRecoverySetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecoveryMechanisms",
+                &self.recovery_mechanisms,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RecoveryOption` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecoveryOption {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<Name>>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
+    }
+
+    impl Serialize for RecoveryOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.end()
+        }
     }
 
     /// Values of `Name`.
@@ -1333,43 +1547,65 @@ pub mod user_pool {
     }
 
     /// The `AdminCreateUserConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdminCreateUserConfig {
         /// `AllowAdminCreateUserOnly`.
-        #[serde(
-            rename = "AllowAdminCreateUserOnly",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_admin_create_user_only: Option<Value<bool>>,
         /// `InviteMessageTemplate`.
-        #[serde(
-            rename = "InviteMessageTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub invite_message_template: Option<InviteMessageTemplate>,
         /// `UnusedAccountValidityDays`.
-        #[serde(
-            rename = "UnusedAccountValidityDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unused_account_validity_days: Option<Value<i64>>,
     }
 
+    impl Serialize for AdminCreateUserConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowAdminCreateUserOnly",
+                &self.allow_admin_create_user_only,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InviteMessageTemplate",
+                &self.invite_message_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UnusedAccountValidityDays",
+                &self.unused_account_validity_days,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InviteMessageTemplate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InviteMessageTemplate {
         /// `EmailMessage`.
-        #[serde(rename = "EmailMessage", skip_serializing_if = "Option::is_none")]
         pub email_message: Option<Value<String>>,
         /// `EmailSubject`.
-        #[serde(rename = "EmailSubject", skip_serializing_if = "Option::is_none")]
         pub email_subject: Option<Value<String>>,
         /// `SMSMessage`.
-        #[serde(rename = "SMSMessage", skip_serializing_if = "Option::is_none")]
         pub sms_message: Option<Value<String>>,
+    }
+
+    impl Serialize for InviteMessageTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmailMessage", &self.email_message)?;
+            crate::cfn::entry(&mut map, "EmailSubject", &self.email_subject)?;
+            crate::cfn::entry(&mut map, "SMSMessage", &self.sms_message)?;
+            map.end()
+        }
     }
 
     /// Values of `AliasAttributesItem`.
@@ -1487,42 +1723,72 @@ pub mod user_pool {
     }
 
     /// The `DeviceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeviceConfiguration {
         /// `ChallengeRequiredOnNewDevice`.
-        #[serde(
-            rename = "ChallengeRequiredOnNewDevice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub challenge_required_on_new_device: Option<Value<bool>>,
         /// `DeviceOnlyRememberedOnUserPrompt`.
-        #[serde(
-            rename = "DeviceOnlyRememberedOnUserPrompt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_only_remembered_on_user_prompt: Option<Value<bool>>,
     }
 
+    impl Serialize for DeviceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChallengeRequiredOnNewDevice",
+                &self.challenge_required_on_new_device,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceOnlyRememberedOnUserPrompt",
+                &self.device_only_remembered_on_user_prompt,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EmailConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailConfiguration {
         /// `ConfigurationSet`.
-        #[serde(rename = "ConfigurationSet", skip_serializing_if = "Option::is_none")]
         pub configuration_set: Option<Value<String>>,
         /// `EmailSendingAccount`.
-        #[serde(rename = "EmailSendingAccount", skip_serializing_if = "Option::is_none")]
         pub email_sending_account: Option<Value<EmailSendingAccount>>,
         /// `From`.
-        #[serde(rename = "From", skip_serializing_if = "Option::is_none")]
         pub from: Option<Value<String>>,
         /// `ReplyToEmailAddress`.
-        #[serde(rename = "ReplyToEmailAddress", skip_serializing_if = "Option::is_none")]
         pub reply_to_email_address: Option<Value<String>>,
         /// `SourceArn`.
-        #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
         pub source_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for EmailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfigurationSet", &self.configuration_set)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailSendingAccount",
+                &self.email_sending_account,
+            )?;
+            crate::cfn::entry(&mut map, "From", &self.from)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplyToEmailAddress",
+                &self.reply_to_email_address,
+            )?;
+            crate::cfn::entry(&mut map, "SourceArn", &self.source_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `EmailSendingAccount`.
@@ -1563,11 +1829,22 @@ pub mod user_pool {
     }
 
     /// The `IssuerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IssuerConfiguration {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for IssuerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -1608,14 +1885,25 @@ pub mod user_pool {
     }
 
     /// The `KeyConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyConfiguration {
         /// `KeyType`.
-        #[serde(rename = "KeyType", skip_serializing_if = "Option::is_none")]
         pub key_type: Option<Value<EncryptionKeyType>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for KeyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyType", &self.key_type)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `EncryptionKeyType`.
@@ -1656,72 +1944,110 @@ pub mod user_pool {
     }
 
     /// The `LambdaConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaConfig {
         /// `CreateAuthChallenge`.
-        #[serde(rename = "CreateAuthChallenge", skip_serializing_if = "Option::is_none")]
         pub create_auth_challenge: Option<Value<String>>,
         /// `CustomEmailSender`.
-        #[serde(rename = "CustomEmailSender", skip_serializing_if = "Option::is_none")]
         pub custom_email_sender: Option<CustomEmailSender>,
         /// `CustomMessage`.
-        #[serde(rename = "CustomMessage", skip_serializing_if = "Option::is_none")]
         pub custom_message: Option<Value<String>>,
         /// `CustomSMSSender`.
-        #[serde(rename = "CustomSMSSender", skip_serializing_if = "Option::is_none")]
         pub custom_sms_sender: Option<CustomSmsSender>,
         /// `DefineAuthChallenge`.
-        #[serde(rename = "DefineAuthChallenge", skip_serializing_if = "Option::is_none")]
         pub define_auth_challenge: Option<Value<String>>,
         /// `InboundFederation`.
-        #[serde(rename = "InboundFederation", skip_serializing_if = "Option::is_none")]
         pub inbound_federation: Option<InboundFederation>,
         /// `KMSKeyID`.
-        #[serde(rename = "KMSKeyID", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `PostAuthentication`.
-        #[serde(rename = "PostAuthentication", skip_serializing_if = "Option::is_none")]
         pub post_authentication: Option<Value<String>>,
         /// `PostConfirmation`.
-        #[serde(rename = "PostConfirmation", skip_serializing_if = "Option::is_none")]
         pub post_confirmation: Option<Value<String>>,
         /// `PreAuthentication`.
-        #[serde(rename = "PreAuthentication", skip_serializing_if = "Option::is_none")]
         pub pre_authentication: Option<Value<String>>,
         /// `PreSignUp`.
-        #[serde(rename = "PreSignUp", skip_serializing_if = "Option::is_none")]
         pub pre_sign_up: Option<Value<String>>,
         /// `PreTokenGeneration`.
-        #[serde(rename = "PreTokenGeneration", skip_serializing_if = "Option::is_none")]
         pub pre_token_generation: Option<Value<String>>,
         /// `PreTokenGenerationConfig`.
-        #[serde(
-            rename = "PreTokenGenerationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_token_generation_config: Option<PreTokenGenerationConfig>,
         /// `UserMigration`.
-        #[serde(rename = "UserMigration", skip_serializing_if = "Option::is_none")]
         pub user_migration: Option<Value<String>>,
         /// `VerifyAuthChallengeResponse`.
-        #[serde(
-            rename = "VerifyAuthChallengeResponse",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub verify_auth_challenge_response: Option<Value<String>>,
     }
 
+    impl Serialize for LambdaConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateAuthChallenge",
+                &self.create_auth_challenge,
+            )?;
+            crate::cfn::entry(&mut map, "CustomEmailSender", &self.custom_email_sender)?;
+            crate::cfn::entry(&mut map, "CustomMessage", &self.custom_message)?;
+            crate::cfn::entry(&mut map, "CustomSMSSender", &self.custom_sms_sender)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefineAuthChallenge",
+                &self.define_auth_challenge,
+            )?;
+            crate::cfn::entry(&mut map, "InboundFederation", &self.inbound_federation)?;
+            crate::cfn::entry(&mut map, "KMSKeyID", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostAuthentication",
+                &self.post_authentication,
+            )?;
+            crate::cfn::entry(&mut map, "PostConfirmation", &self.post_confirmation)?;
+            crate::cfn::entry(&mut map, "PreAuthentication", &self.pre_authentication)?;
+            crate::cfn::entry(&mut map, "PreSignUp", &self.pre_sign_up)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreTokenGeneration",
+                &self.pre_token_generation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreTokenGenerationConfig",
+                &self.pre_token_generation_config,
+            )?;
+            crate::cfn::entry(&mut map, "UserMigration", &self.user_migration)?;
+            crate::cfn::entry(
+                &mut map,
+                "VerifyAuthChallengeResponse",
+                &self.verify_auth_challenge_response,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomEmailSender` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomEmailSender {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<LambdaVersion>>,
+    }
+
+    impl Serialize for CustomEmailSender {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
     }
 
     /// Values of `LambdaVersion`.
@@ -1759,14 +2085,25 @@ pub mod user_pool {
     }
 
     /// The `CustomSmsSender` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomSmsSender {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<CustomSmsSenderLambdaVersion>>,
+    }
+
+    impl Serialize for CustomSmsSender {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
     }
 
     /// Values of `LambdaVersion`.
@@ -1804,14 +2141,25 @@ pub mod user_pool {
     }
 
     /// The `InboundFederation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InboundFederation {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<InboundFederationLambdaVersion>>,
+    }
+
+    impl Serialize for InboundFederation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
     }
 
     /// Values of `LambdaVersion`.
@@ -1849,14 +2197,25 @@ pub mod user_pool {
     }
 
     /// The `PreTokenGenerationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PreTokenGenerationConfig {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<PreTokenGenerationConfigLambdaVersion>>,
+    }
+
+    impl Serialize for PreTokenGenerationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
     }
 
     /// Values of `LambdaVersion`.
@@ -1941,56 +2300,93 @@ pub mod user_pool {
     }
 
     /// The `Policies` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Policies {
         /// `PasswordPolicy`.
-        #[serde(rename = "PasswordPolicy", skip_serializing_if = "Option::is_none")]
         pub password_policy: Option<PasswordPolicy>,
         /// `SignInPolicy`.
-        #[serde(rename = "SignInPolicy", skip_serializing_if = "Option::is_none")]
         pub sign_in_policy: Option<SignInPolicy>,
     }
 
+    impl Serialize for Policies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PasswordPolicy", &self.password_policy)?;
+            crate::cfn::entry(&mut map, "SignInPolicy", &self.sign_in_policy)?;
+            map.end()
+        }
+    }
+
     /// The `PasswordPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PasswordPolicy {
         /// `MinimumLength`.
-        #[serde(rename = "MinimumLength", skip_serializing_if = "Option::is_none")]
         pub minimum_length: Option<Value<i64>>,
         /// `PasswordHistorySize`.
-        #[serde(rename = "PasswordHistorySize", skip_serializing_if = "Option::is_none")]
         pub password_history_size: Option<Value<i64>>,
         /// `RequireLowercase`.
-        #[serde(rename = "RequireLowercase", skip_serializing_if = "Option::is_none")]
         pub require_lowercase: Option<Value<bool>>,
         /// `RequireNumbers`.
-        #[serde(rename = "RequireNumbers", skip_serializing_if = "Option::is_none")]
         pub require_numbers: Option<Value<bool>>,
         /// `RequireSymbols`.
-        #[serde(rename = "RequireSymbols", skip_serializing_if = "Option::is_none")]
         pub require_symbols: Option<Value<bool>>,
         /// `RequireUppercase`.
-        #[serde(rename = "RequireUppercase", skip_serializing_if = "Option::is_none")]
         pub require_uppercase: Option<Value<bool>>,
         /// `TemporaryPasswordValidityDays`.
-        #[serde(
-            rename = "TemporaryPasswordValidityDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub temporary_password_validity_days: Option<Value<i64>>,
     }
 
+    impl Serialize for PasswordPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MinimumLength", &self.minimum_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "PasswordHistorySize",
+                &self.password_history_size,
+            )?;
+            crate::cfn::entry(&mut map, "RequireLowercase", &self.require_lowercase)?;
+            crate::cfn::entry(&mut map, "RequireNumbers", &self.require_numbers)?;
+            crate::cfn::entry(&mut map, "RequireSymbols", &self.require_symbols)?;
+            crate::cfn::entry(&mut map, "RequireUppercase", &self.require_uppercase)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemporaryPasswordValidityDays",
+                &self.temporary_password_validity_days,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SignInPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SignInPolicy {
         /// `AllowedFirstAuthFactors`.
-        #[serde(
-            rename = "AllowedFirstAuthFactors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_first_auth_factors: Option<Vec<Value<AllowedFirstAuthFactorsItem>>>,
+    }
+
+    impl Serialize for SignInPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedFirstAuthFactors",
+                &self.allowed_first_auth_factors,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AllowedFirstAuthFactorsItem`.
@@ -2040,41 +2436,52 @@ pub mod user_pool {
     }
 
     /// The `SchemaAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaAttribute {
         /// `AttributeDataType`.
-        #[serde(rename = "AttributeDataType", skip_serializing_if = "Option::is_none")]
         pub attribute_data_type: Option<Value<AttributeDataType>>,
         /// `DeveloperOnlyAttribute`.
-        #[serde(
-            rename = "DeveloperOnlyAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub developer_only_attribute: Option<Value<bool>>,
         /// `Mutable`.
-        #[serde(rename = "Mutable", skip_serializing_if = "Option::is_none")]
         pub mutable: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `NumberAttributeConstraints`.
-        #[serde(
-            rename = "NumberAttributeConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_attribute_constraints: Option<NumberAttributeConstraints>,
         /// `Required`.
-        #[serde(rename = "Required", skip_serializing_if = "Option::is_none")]
         pub required: Option<Value<bool>>,
         /// `StringAttributeConstraints`.
-        #[serde(
-            rename = "StringAttributeConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub string_attribute_constraints: Option<StringAttributeConstraints>,
+    }
+
+    impl Serialize for SchemaAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeDataType", &self.attribute_data_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeveloperOnlyAttribute",
+                &self.developer_only_attribute,
+            )?;
+            crate::cfn::entry(&mut map, "Mutable", &self.mutable)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberAttributeConstraints",
+                &self.number_attribute_constraints,
+            )?;
+            crate::cfn::entry(&mut map, "Required", &self.required)?;
+            crate::cfn::entry(
+                &mut map,
+                "StringAttributeConstraints",
+                &self.string_attribute_constraints,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AttributeDataType`.
@@ -2121,32 +2528,53 @@ pub mod user_pool {
     }
 
     /// The `NumberAttributeConstraints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NumberAttributeConstraints {
         /// `MaxValue`.
-        #[serde(rename = "MaxValue", skip_serializing_if = "Option::is_none")]
         pub max_value: Option<Value<String>>,
         /// `MinValue`.
-        #[serde(rename = "MinValue", skip_serializing_if = "Option::is_none")]
         pub min_value: Option<Value<String>>,
     }
 
+    impl Serialize for NumberAttributeConstraints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxValue", &self.max_value)?;
+            crate::cfn::entry(&mut map, "MinValue", &self.min_value)?;
+            map.end()
+        }
+    }
+
     /// The `StringAttributeConstraints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StringAttributeConstraints {
         /// `MaxLength`.
-        #[serde(rename = "MaxLength", skip_serializing_if = "Option::is_none")]
         pub max_length: Option<Value<String>>,
         /// `MinLength`.
-        #[serde(rename = "MinLength", skip_serializing_if = "Option::is_none")]
         pub min_length: Option<Value<String>>,
     }
 
+    impl Serialize for StringAttributeConstraints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxLength", &self.max_length)?;
+            crate::cfn::entry(&mut map, "MinLength", &self.min_length)?;
+            map.end()
+        }
+    }
+
     /// The `UserAttributeUpdateSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserAttributeUpdateSettings {
         /// `AttributesRequireVerificationBeforeUpdate`.
-        #[serde(rename = "AttributesRequireVerificationBeforeUpdate")]
         pub attributes_require_verification_before_update: Vec<
             Value<AttributesRequireVerificationBeforeUpdateItem>,
         >,
@@ -2163,6 +2591,21 @@ pub mod user_pool {
                 attributes_require_verification_before_update: attributes_require_verification_before_update
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for UserAttributeUpdateSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AttributesRequireVerificationBeforeUpdate",
+                &self.attributes_require_verification_before_update,
+            )?;
+            map.end()
         }
     }
 
@@ -2205,30 +2648,52 @@ pub mod user_pool {
     }
 
     /// The `UserPoolAddOns` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserPoolAddOns {
         /// `AdvancedSecurityAdditionalFlows`.
-        #[serde(
-            rename = "AdvancedSecurityAdditionalFlows",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_security_additional_flows: Option<AdvancedSecurityAdditionalFlows>,
         /// `AdvancedSecurityMode`.
-        #[serde(
-            rename = "AdvancedSecurityMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_security_mode: Option<Value<AdvancedSecurityMode>>,
     }
 
+    impl Serialize for UserPoolAddOns {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedSecurityAdditionalFlows",
+                &self.advanced_security_additional_flows,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedSecurityMode",
+                &self.advanced_security_mode,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AdvancedSecurityAdditionalFlows` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedSecurityAdditionalFlows {
         /// `CustomAuthMode`.
-        #[serde(rename = "CustomAuthMode", skip_serializing_if = "Option::is_none")]
         pub custom_auth_mode: Option<Value<CustomAuthMode>>,
+    }
+
+    impl Serialize for AdvancedSecurityAdditionalFlows {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomAuthMode", &self.custom_auth_mode)?;
+            map.end()
+        }
     }
 
     /// Values of `CustomAuthMode`.
@@ -2386,34 +2851,68 @@ pub mod user_pool {
     }
 
     /// The `UsernameConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UsernameConfiguration {
         /// `CaseSensitive`.
-        #[serde(rename = "CaseSensitive", skip_serializing_if = "Option::is_none")]
         pub case_sensitive: Option<Value<bool>>,
     }
 
+    impl Serialize for UsernameConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaseSensitive", &self.case_sensitive)?;
+            map.end()
+        }
+    }
+
     /// The `VerificationMessageTemplate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VerificationMessageTemplate {
         /// `DefaultEmailOption`.
-        #[serde(rename = "DefaultEmailOption", skip_serializing_if = "Option::is_none")]
         pub default_email_option: Option<Value<DefaultEmailOption>>,
         /// `EmailMessage`.
-        #[serde(rename = "EmailMessage", skip_serializing_if = "Option::is_none")]
         pub email_message: Option<Value<String>>,
         /// `EmailMessageByLink`.
-        #[serde(rename = "EmailMessageByLink", skip_serializing_if = "Option::is_none")]
         pub email_message_by_link: Option<Value<String>>,
         /// `EmailSubject`.
-        #[serde(rename = "EmailSubject", skip_serializing_if = "Option::is_none")]
         pub email_subject: Option<Value<String>>,
         /// `EmailSubjectByLink`.
-        #[serde(rename = "EmailSubjectByLink", skip_serializing_if = "Option::is_none")]
         pub email_subject_by_link: Option<Value<String>>,
         /// `SmsMessage`.
-        #[serde(rename = "SmsMessage", skip_serializing_if = "Option::is_none")]
         pub sms_message: Option<Value<String>>,
+    }
+
+    impl Serialize for VerificationMessageTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultEmailOption",
+                &self.default_email_option,
+            )?;
+            crate::cfn::entry(&mut map, "EmailMessage", &self.email_message)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailMessageByLink",
+                &self.email_message_by_link,
+            )?;
+            crate::cfn::entry(&mut map, "EmailSubject", &self.email_subject)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailSubjectByLink",
+                &self.email_subject_by_link,
+            )?;
+            crate::cfn::entry(&mut map, "SmsMessage", &self.sms_message)?;
+            map.end()
+        }
     }
 
     /// Values of `DefaultEmailOption`.
@@ -2567,108 +3066,53 @@ pub mod user_pool_client {
     }
 
     /// The properties of `AWS::Cognito::UserPoolClient`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolClientProps {
         /// `AccessTokenValidity`.
-        #[serde(rename = "AccessTokenValidity", skip_serializing_if = "Option::is_none")]
         pub access_token_validity: Option<Value<i64>>,
         /// `AllowedOAuthFlows`.
-        #[serde(rename = "AllowedOAuthFlows", skip_serializing_if = "Option::is_none")]
         pub allowed_o_auth_flows: Option<Vec<Value<AllowedOAuthFlowsItem>>>,
         /// `AllowedOAuthFlowsUserPoolClient`.
-        #[serde(
-            rename = "AllowedOAuthFlowsUserPoolClient",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_o_auth_flows_user_pool_client: Option<Value<bool>>,
         /// `AllowedOAuthScopes`.
-        #[serde(rename = "AllowedOAuthScopes", skip_serializing_if = "Option::is_none")]
         pub allowed_o_auth_scopes: Option<Vec<Value<String>>>,
         /// `AnalyticsConfiguration`.
-        #[serde(
-            rename = "AnalyticsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub analytics_configuration: Option<AnalyticsConfiguration>,
         /// `AuthSessionValidity`.
-        #[serde(rename = "AuthSessionValidity", skip_serializing_if = "Option::is_none")]
         pub auth_session_validity: Option<Value<i64>>,
         /// `CallbackURLs`.
-        #[serde(rename = "CallbackURLs", skip_serializing_if = "Option::is_none")]
         pub callback_ur_ls: Option<Vec<Value<String>>>,
         /// `ClientName`.
-        #[serde(rename = "ClientName", skip_serializing_if = "Option::is_none")]
         pub client_name: Option<Value<String>>,
         /// `DefaultRedirectURI`.
-        #[serde(rename = "DefaultRedirectURI", skip_serializing_if = "Option::is_none")]
         pub default_redirect_uri: Option<Value<String>>,
         /// `EnablePropagateAdditionalUserContextData`.
-        #[serde(
-            rename = "EnablePropagateAdditionalUserContextData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_propagate_additional_user_context_data: Option<Value<bool>>,
         /// `EnableTokenRevocation`.
-        #[serde(
-            rename = "EnableTokenRevocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_token_revocation: Option<Value<bool>>,
         /// `ExplicitAuthFlows`.
-        #[serde(rename = "ExplicitAuthFlows", skip_serializing_if = "Option::is_none")]
         pub explicit_auth_flows: Option<Vec<Value<ExplicitAuthFlowsItem>>>,
         /// `GenerateSecret`.
-        #[serde(rename = "GenerateSecret", skip_serializing_if = "Option::is_none")]
         pub generate_secret: Option<Value<bool>>,
         /// `IdTokenValidity`.
-        #[serde(rename = "IdTokenValidity", skip_serializing_if = "Option::is_none")]
         pub id_token_validity: Option<Value<i64>>,
         /// `LogoutURLs`.
-        #[serde(rename = "LogoutURLs", skip_serializing_if = "Option::is_none")]
         pub logout_ur_ls: Option<Vec<Value<String>>>,
         /// `PreventUserExistenceErrors`.
-        #[serde(
-            rename = "PreventUserExistenceErrors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub prevent_user_existence_errors: Option<Value<PreventUserExistenceErrors>>,
         /// `ReadAttributes`.
-        #[serde(rename = "ReadAttributes", skip_serializing_if = "Option::is_none")]
         pub read_attributes: Option<Vec<Value<String>>>,
         /// `RefreshTokenRotation`.
-        #[serde(
-            rename = "RefreshTokenRotation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub refresh_token_rotation: Option<RefreshTokenRotation>,
         /// `RefreshTokenValidity`.
-        #[serde(
-            rename = "RefreshTokenValidity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub refresh_token_validity: Option<Value<i64>>,
         /// `SupportedIdentityProviders`.
-        #[serde(
-            rename = "SupportedIdentityProviders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_identity_providers: Option<Vec<Value<String>>>,
         /// `TokenValidityUnits`.
-        #[serde(rename = "TokenValidityUnits", skip_serializing_if = "Option::is_none")]
         pub token_validity_units: Option<TokenValidityUnits>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
         /// `WriteAttributes`.
-        #[serde(rename = "WriteAttributes", skip_serializing_if = "Option::is_none")]
         pub write_attributes: Option<Vec<Value<String>>>,
     }
 
@@ -2700,6 +3144,96 @@ pub mod user_pool_client {
                 user_pool_id: user_pool_id.into(),
                 write_attributes: None,
             }
+        }
+    }
+
+    impl Serialize for CfnUserPoolClientProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessTokenValidity",
+                &self.access_token_validity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedOAuthFlows",
+                &self.allowed_o_auth_flows,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedOAuthFlowsUserPoolClient",
+                &self.allowed_o_auth_flows_user_pool_client,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedOAuthScopes",
+                &self.allowed_o_auth_scopes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AnalyticsConfiguration",
+                &self.analytics_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthSessionValidity",
+                &self.auth_session_validity,
+            )?;
+            crate::cfn::entry(&mut map, "CallbackURLs", &self.callback_ur_ls)?;
+            crate::cfn::entry(&mut map, "ClientName", &self.client_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultRedirectURI",
+                &self.default_redirect_uri,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePropagateAdditionalUserContextData",
+                &self.enable_propagate_additional_user_context_data,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableTokenRevocation",
+                &self.enable_token_revocation,
+            )?;
+            crate::cfn::entry(&mut map, "ExplicitAuthFlows", &self.explicit_auth_flows)?;
+            crate::cfn::entry(&mut map, "GenerateSecret", &self.generate_secret)?;
+            crate::cfn::entry(&mut map, "IdTokenValidity", &self.id_token_validity)?;
+            crate::cfn::entry(&mut map, "LogoutURLs", &self.logout_ur_ls)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreventUserExistenceErrors",
+                &self.prevent_user_existence_errors,
+            )?;
+            crate::cfn::entry(&mut map, "ReadAttributes", &self.read_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "RefreshTokenRotation",
+                &self.refresh_token_rotation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RefreshTokenValidity",
+                &self.refresh_token_validity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedIdentityProviders",
+                &self.supported_identity_providers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenValidityUnits",
+                &self.token_validity_units,
+            )?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            crate::cfn::entry(&mut map, "WriteAttributes", &self.write_attributes)?;
+            map.end()
         }
     }
 
@@ -2744,23 +3278,34 @@ pub mod user_pool_client {
     }
 
     /// The `AnalyticsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnalyticsConfiguration {
         /// `ApplicationArn`.
-        #[serde(rename = "ApplicationArn", skip_serializing_if = "Option::is_none")]
         pub application_arn: Option<Value<String>>,
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId", skip_serializing_if = "Option::is_none")]
         pub application_id: Option<Value<String>>,
         /// `ExternalId`.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `UserDataShared`.
-        #[serde(rename = "UserDataShared", skip_serializing_if = "Option::is_none")]
         pub user_data_shared: Option<Value<bool>>,
+    }
+
+    impl Serialize for AnalyticsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationArn", &self.application_arn)?;
+            crate::cfn::entry(&mut map, "ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "UserDataShared", &self.user_data_shared)?;
+            map.end()
+        }
     }
 
     /// Values of `ExplicitAuthFlowsItem`.
@@ -2859,18 +3404,29 @@ pub mod user_pool_client {
     }
 
     /// The `RefreshTokenRotation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RefreshTokenRotation {
         /// `Feature`.
-        #[serde(rename = "Feature", skip_serializing_if = "Option::is_none")]
         pub feature: Option<Value<Feature>>,
         /// `RetryGracePeriodSeconds`.
-        #[serde(
-            rename = "RetryGracePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub retry_grace_period_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for RefreshTokenRotation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Feature", &self.feature)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetryGracePeriodSeconds",
+                &self.retry_grace_period_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `Feature`.
@@ -2911,17 +3467,28 @@ pub mod user_pool_client {
     }
 
     /// The `TokenValidityUnits` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TokenValidityUnits {
         /// `AccessToken`.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
         pub access_token: Option<Value<AccessToken>>,
         /// `IdToken`.
-        #[serde(rename = "IdToken", skip_serializing_if = "Option::is_none")]
         pub id_token: Option<Value<IdToken>>,
         /// `RefreshToken`.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
         pub refresh_token: Option<Value<RefreshToken>>,
+    }
+
+    impl Serialize for TokenValidityUnits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(&mut map, "IdToken", &self.id_token)?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            map.end()
+        }
     }
 
     /// Values of `AccessToken`.
@@ -3118,22 +3685,17 @@ pub mod user_pool_domain {
     }
 
     /// The properties of `AWS::Cognito::UserPoolDomain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolDomainProps {
         /// `CustomDomainConfig`.
-        #[serde(rename = "CustomDomainConfig", skip_serializing_if = "Option::is_none")]
         pub custom_domain_config: Option<CustomDomainConfigType>,
         /// `Domain`.
-        #[serde(rename = "Domain")]
         pub domain: Value<String>,
         /// `ManagedLoginVersion`.
-        #[serde(rename = "ManagedLoginVersion", skip_serializing_if = "Option::is_none")]
         pub managed_login_version: Option<Value<i64>>,
         /// `Routing`.
-        #[serde(rename = "Routing", skip_serializing_if = "Option::is_none")]
         pub routing: Option<RoutingType>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -3153,15 +3715,50 @@ pub mod user_pool_domain {
         }
     }
 
+    impl Serialize for CfnUserPoolDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDomainConfig",
+                &self.custom_domain_config,
+            )?;
+            map.serialize_entry("Domain", &self.domain)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedLoginVersion",
+                &self.managed_login_version,
+            )?;
+            crate::cfn::entry(&mut map, "Routing", &self.routing)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// The `CustomDomainConfigType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomDomainConfigType {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `SecurityPolicy`.
-        #[serde(rename = "SecurityPolicy", skip_serializing_if = "Option::is_none")]
         pub security_policy: Option<Value<SecurityPolicy>>,
+    }
+
+    impl Serialize for CustomDomainConfigType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "SecurityPolicy", &self.security_policy)?;
+            map.end()
+        }
     }
 
     /// Values of `SecurityPolicy`.
@@ -3205,21 +3802,30 @@ pub mod user_pool_domain {
     }
 
     /// The `RoutingType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RoutingType {
         /// `Failover`.
-        #[serde(rename = "Failover", skip_serializing_if = "Option::is_none")]
         pub failover: Option<FailoverType>,
     }
 
+    impl Serialize for RoutingType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Failover", &self.failover)?;
+            map.end()
+        }
+    }
+
     /// The `FailoverType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FailoverType {
         /// `PrimaryRoute53HealthCheckId`.
-        #[serde(rename = "PrimaryRoute53HealthCheckId")]
         pub primary_route53_health_check_id: Value<String>,
         /// `SecondaryRegion`.
-        #[serde(rename = "SecondaryRegion")]
         pub secondary_region: Value<String>,
     }
 
@@ -3233,6 +3839,22 @@ pub mod user_pool_domain {
                 primary_route53_health_check_id: primary_route53_health_check_id.into(),
                 secondary_region: secondary_region.into(),
             }
+        }
+    }
+
+    impl Serialize for FailoverType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PrimaryRoute53HealthCheckId",
+                &self.primary_route53_health_check_id,
+            )?;
+            map.serialize_entry("SecondaryRegion", &self.secondary_region)?;
+            map.end()
         }
     }
 }
@@ -3296,22 +3918,17 @@ pub mod user_pool_group {
     }
 
     /// The properties of `AWS::Cognito::UserPoolGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolGroupProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `GroupName`.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         /// `Precedence`.
-        #[serde(rename = "Precedence", skip_serializing_if = "Option::is_none")]
         pub precedence: Option<Value<i64>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -3325,6 +3942,22 @@ pub mod user_pool_group {
                 role_arn: None,
                 user_pool_id: user_pool_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserPoolGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "Precedence", &self.precedence)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
         }
     }
 }
@@ -3389,25 +4022,19 @@ pub mod user_pool_identity_provider {
     }
 
     /// The properties of `AWS::Cognito::UserPoolIdentityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolIdentityProviderProps {
         /// `AttributeMapping`.
-        #[serde(rename = "AttributeMapping", skip_serializing_if = "Option::is_none")]
         pub attribute_mapping: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `IdpIdentifiers`.
-        #[serde(rename = "IdpIdentifiers", skip_serializing_if = "Option::is_none")]
         pub idp_identifiers: Option<Vec<Value<String>>>,
         /// `ProviderDetails`.
-        #[serde(rename = "ProviderDetails")]
         pub provider_details: indexmap::IndexMap<String, Value<String>>,
         /// `ProviderName`.
-        #[serde(rename = "ProviderName")]
         pub provider_name: Value<String>,
         /// `ProviderType`.
-        #[serde(rename = "ProviderType")]
         pub provider_type: Value<ProviderType>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -3427,6 +4054,23 @@ pub mod user_pool_identity_provider {
                 provider_type: provider_type.into(),
                 user_pool_id: user_pool_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserPoolIdentityProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeMapping", &self.attribute_mapping)?;
+            crate::cfn::entry(&mut map, "IdpIdentifiers", &self.idp_identifiers)?;
+            map.serialize_entry("ProviderDetails", &self.provider_details)?;
+            map.serialize_entry("ProviderName", &self.provider_name)?;
+            map.serialize_entry("ProviderType", &self.provider_type)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
         }
     }
 
@@ -3540,25 +4184,19 @@ pub mod user_pool_regional_configuration_attachment {
     }
 
     /// The properties of `AWS::Cognito::UserPoolRegionalConfigurationAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolRegionalConfigurationAttachmentProps {
         /// `EmailConfiguration`.
-        #[serde(rename = "EmailConfiguration", skip_serializing_if = "Option::is_none")]
         pub email_configuration: Option<EmailConfiguration>,
         /// `LambdaConfig`.
-        #[serde(rename = "LambdaConfig", skip_serializing_if = "Option::is_none")]
         pub lambda_config: Option<LambdaConfig>,
         /// `SmsConfiguration`.
-        #[serde(rename = "SmsConfiguration", skip_serializing_if = "Option::is_none")]
         pub sms_configuration: Option<SmsConfiguration>,
-        /// The status of the replica.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the replica.
         pub status: Option<Value<String>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
         /// `UserPoolTags`.
-        #[serde(rename = "UserPoolTags", skip_serializing_if = "Option::is_none")]
         pub user_pool_tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -3576,126 +4214,237 @@ pub mod user_pool_regional_configuration_attachment {
         }
     }
 
+    impl Serialize for CfnUserPoolRegionalConfigurationAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailConfiguration",
+                &self.email_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LambdaConfig", &self.lambda_config)?;
+            crate::cfn::entry(&mut map, "SmsConfiguration", &self.sms_configuration)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            crate::cfn::entry(&mut map, "UserPoolTags", &self.user_pool_tags)?;
+            map.end()
+        }
+    }
+
     /// The `EmailConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailConfiguration {
         /// `ConfigurationSet`.
-        #[serde(rename = "ConfigurationSet", skip_serializing_if = "Option::is_none")]
         pub configuration_set: Option<Value<String>>,
         /// `EmailSendingAccount`.
-        #[serde(rename = "EmailSendingAccount", skip_serializing_if = "Option::is_none")]
         pub email_sending_account: Option<Value<String>>,
         /// `From`.
-        #[serde(rename = "From", skip_serializing_if = "Option::is_none")]
         pub from: Option<Value<String>>,
         /// `ReplyToEmailAddress`.
-        #[serde(rename = "ReplyToEmailAddress", skip_serializing_if = "Option::is_none")]
         pub reply_to_email_address: Option<Value<String>>,
         /// `SourceArn`.
-        #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
         pub source_arn: Option<Value<String>>,
     }
 
+    impl Serialize for EmailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfigurationSet", &self.configuration_set)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailSendingAccount",
+                &self.email_sending_account,
+            )?;
+            crate::cfn::entry(&mut map, "From", &self.from)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplyToEmailAddress",
+                &self.reply_to_email_address,
+            )?;
+            crate::cfn::entry(&mut map, "SourceArn", &self.source_arn)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaConfig {
         /// `CreateAuthChallenge`.
-        #[serde(rename = "CreateAuthChallenge", skip_serializing_if = "Option::is_none")]
         pub create_auth_challenge: Option<Value<String>>,
         /// `CustomEmailSender`.
-        #[serde(rename = "CustomEmailSender", skip_serializing_if = "Option::is_none")]
         pub custom_email_sender: Option<CustomEmailSender>,
         /// `CustomMessage`.
-        #[serde(rename = "CustomMessage", skip_serializing_if = "Option::is_none")]
         pub custom_message: Option<Value<String>>,
         /// `CustomSMSSender`.
-        #[serde(rename = "CustomSMSSender", skip_serializing_if = "Option::is_none")]
         pub custom_sms_sender: Option<CustomSmsSender>,
         /// `DefineAuthChallenge`.
-        #[serde(rename = "DefineAuthChallenge", skip_serializing_if = "Option::is_none")]
         pub define_auth_challenge: Option<Value<String>>,
         /// `InboundFederation`.
-        #[serde(rename = "InboundFederation", skip_serializing_if = "Option::is_none")]
         pub inbound_federation: Option<InboundFederation>,
         /// `KMSKeyID`.
-        #[serde(rename = "KMSKeyID", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `PostAuthentication`.
-        #[serde(rename = "PostAuthentication", skip_serializing_if = "Option::is_none")]
         pub post_authentication: Option<Value<String>>,
         /// `PostConfirmation`.
-        #[serde(rename = "PostConfirmation", skip_serializing_if = "Option::is_none")]
         pub post_confirmation: Option<Value<String>>,
         /// `PreAuthentication`.
-        #[serde(rename = "PreAuthentication", skip_serializing_if = "Option::is_none")]
         pub pre_authentication: Option<Value<String>>,
         /// `PreSignUp`.
-        #[serde(rename = "PreSignUp", skip_serializing_if = "Option::is_none")]
         pub pre_sign_up: Option<Value<String>>,
         /// `PreTokenGeneration`.
-        #[serde(rename = "PreTokenGeneration", skip_serializing_if = "Option::is_none")]
         pub pre_token_generation: Option<Value<String>>,
         /// `PreTokenGenerationConfig`.
-        #[serde(
-            rename = "PreTokenGenerationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_token_generation_config: Option<PreTokenGenerationConfig>,
         /// `UserMigration`.
-        #[serde(rename = "UserMigration", skip_serializing_if = "Option::is_none")]
         pub user_migration: Option<Value<String>>,
         /// `VerifyAuthChallengeResponse`.
-        #[serde(
-            rename = "VerifyAuthChallengeResponse",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub verify_auth_challenge_response: Option<Value<String>>,
     }
 
+    impl Serialize for LambdaConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateAuthChallenge",
+                &self.create_auth_challenge,
+            )?;
+            crate::cfn::entry(&mut map, "CustomEmailSender", &self.custom_email_sender)?;
+            crate::cfn::entry(&mut map, "CustomMessage", &self.custom_message)?;
+            crate::cfn::entry(&mut map, "CustomSMSSender", &self.custom_sms_sender)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefineAuthChallenge",
+                &self.define_auth_challenge,
+            )?;
+            crate::cfn::entry(&mut map, "InboundFederation", &self.inbound_federation)?;
+            crate::cfn::entry(&mut map, "KMSKeyID", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostAuthentication",
+                &self.post_authentication,
+            )?;
+            crate::cfn::entry(&mut map, "PostConfirmation", &self.post_confirmation)?;
+            crate::cfn::entry(&mut map, "PreAuthentication", &self.pre_authentication)?;
+            crate::cfn::entry(&mut map, "PreSignUp", &self.pre_sign_up)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreTokenGeneration",
+                &self.pre_token_generation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreTokenGenerationConfig",
+                &self.pre_token_generation_config,
+            )?;
+            crate::cfn::entry(&mut map, "UserMigration", &self.user_migration)?;
+            crate::cfn::entry(
+                &mut map,
+                "VerifyAuthChallengeResponse",
+                &self.verify_auth_challenge_response,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomEmailSender` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomEmailSender {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<String>>,
+    }
+
+    impl Serialize for CustomEmailSender {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
     }
 
     /// The `CustomSmsSender` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomSmsSender {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<String>>,
+    }
+
+    impl Serialize for CustomSmsSender {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
     }
 
     /// The `InboundFederation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InboundFederation {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<String>>,
     }
 
+    impl Serialize for InboundFederation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
+    }
+
     /// The `PreTokenGenerationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PreTokenGenerationConfig {
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `LambdaVersion`.
-        #[serde(rename = "LambdaVersion", skip_serializing_if = "Option::is_none")]
         pub lambda_version: Option<Value<String>>,
+    }
+
+    impl Serialize for PreTokenGenerationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "LambdaVersion", &self.lambda_version)?;
+            map.end()
+        }
     }
 }
 
@@ -3759,20 +4508,13 @@ pub mod user_pool_replica {
     }
 
     /// The properties of `AWS::Cognito::UserPoolReplica`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolReplicaProps {
         /// `RegionName`.
-        #[serde(rename = "RegionName")]
         pub region_name: Value<String>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
         /// `UserPoolTagsAtCreate`.
-        #[serde(
-            rename = "UserPoolTagsAtCreate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_pool_tags_at_create: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -3787,6 +4529,24 @@ pub mod user_pool_replica {
                 user_pool_id: user_pool_id.into(),
                 user_pool_tags_at_create: None,
             }
+        }
+    }
+
+    impl Serialize for CfnUserPoolReplicaProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RegionName", &self.region_name)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserPoolTagsAtCreate",
+                &self.user_pool_tags_at_create,
+            )?;
+            map.end()
         }
     }
 }
@@ -3850,19 +4610,15 @@ pub mod user_pool_resource_server {
     }
 
     /// The properties of `AWS::Cognito::UserPoolResourceServer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolResourceServerProps {
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Scopes`.
-        #[serde(rename = "Scopes", skip_serializing_if = "Option::is_none")]
         pub scopes: Option<Vec<ResourceServerScopeType>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -3882,14 +4638,27 @@ pub mod user_pool_resource_server {
         }
     }
 
+    impl Serialize for CfnUserPoolResourceServerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Scopes", &self.scopes)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceServerScopeType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceServerScopeType {
         /// `ScopeDescription`.
-        #[serde(rename = "ScopeDescription")]
         pub scope_description: Value<String>,
         /// `ScopeName`.
-        #[serde(rename = "ScopeName")]
         pub scope_name: Value<String>,
     }
 
@@ -3903,6 +4672,19 @@ pub mod user_pool_resource_server {
                 scope_description: scope_description.into(),
                 scope_name: scope_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ResourceServerScopeType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScopeDescription", &self.scope_description)?;
+            map.serialize_entry("ScopeName", &self.scope_name)?;
+            map.end()
         }
     }
 }
@@ -3968,38 +4750,21 @@ pub mod user_pool_risk_configuration_attachment {
     }
 
     /// The properties of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolRiskConfigurationAttachmentProps {
         /// `AccountTakeoverRiskConfiguration`.
-        #[serde(
-            rename = "AccountTakeoverRiskConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub account_takeover_risk_configuration: Option<
             AccountTakeoverRiskConfigurationType,
         >,
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `CompromisedCredentialsRiskConfiguration`.
-        #[serde(
-            rename = "CompromisedCredentialsRiskConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub compromised_credentials_risk_configuration: Option<
             CompromisedCredentialsRiskConfigurationType,
         >,
         /// `RiskExceptionConfiguration`.
-        #[serde(
-            rename = "RiskExceptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub risk_exception_configuration: Option<RiskExceptionConfigurationType>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -4019,14 +4784,40 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
+    impl Serialize for CfnUserPoolRiskConfigurationAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccountTakeoverRiskConfiguration",
+                &self.account_takeover_risk_configuration,
+            )?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompromisedCredentialsRiskConfiguration",
+                &self.compromised_credentials_risk_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RiskExceptionConfiguration",
+                &self.risk_exception_configuration,
+            )?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// The `AccountTakeoverRiskConfigurationType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccountTakeoverRiskConfigurationType {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: AccountTakeoverActionsType,
         /// `NotifyConfiguration`.
-        #[serde(rename = "NotifyConfiguration", skip_serializing_if = "Option::is_none")]
         pub notify_configuration: Option<NotifyConfigurationType>,
     }
 
@@ -4040,28 +4831,54 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
+    impl Serialize for AccountTakeoverRiskConfigurationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotifyConfiguration",
+                &self.notify_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AccountTakeoverActionsType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccountTakeoverActionsType {
         /// `HighAction`.
-        #[serde(rename = "HighAction", skip_serializing_if = "Option::is_none")]
         pub high_action: Option<AccountTakeoverActionType>,
         /// `LowAction`.
-        #[serde(rename = "LowAction", skip_serializing_if = "Option::is_none")]
         pub low_action: Option<AccountTakeoverActionType>,
         /// `MediumAction`.
-        #[serde(rename = "MediumAction", skip_serializing_if = "Option::is_none")]
         pub medium_action: Option<AccountTakeoverActionType>,
     }
 
+    impl Serialize for AccountTakeoverActionsType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HighAction", &self.high_action)?;
+            crate::cfn::entry(&mut map, "LowAction", &self.low_action)?;
+            crate::cfn::entry(&mut map, "MediumAction", &self.medium_action)?;
+            map.end()
+        }
+    }
+
     /// The `AccountTakeoverActionType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccountTakeoverActionType {
         /// `EventAction`.
-        #[serde(rename = "EventAction")]
         pub event_action: Value<String>,
         /// `Notify`.
-        #[serde(rename = "Notify")]
         pub notify: Value<bool>,
     }
 
@@ -4078,26 +4895,33 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
+    impl Serialize for AccountTakeoverActionType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventAction", &self.event_action)?;
+            map.serialize_entry("Notify", &self.notify)?;
+            map.end()
+        }
+    }
+
     /// The `NotifyConfigurationType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotifyConfigurationType {
         /// `BlockEmail`.
-        #[serde(rename = "BlockEmail", skip_serializing_if = "Option::is_none")]
         pub block_email: Option<NotifyEmailType>,
         /// `From`.
-        #[serde(rename = "From", skip_serializing_if = "Option::is_none")]
         pub from: Option<Value<String>>,
         /// `MfaEmail`.
-        #[serde(rename = "MfaEmail", skip_serializing_if = "Option::is_none")]
         pub mfa_email: Option<NotifyEmailType>,
         /// `NoActionEmail`.
-        #[serde(rename = "NoActionEmail", skip_serializing_if = "Option::is_none")]
         pub no_action_email: Option<NotifyEmailType>,
         /// `ReplyTo`.
-        #[serde(rename = "ReplyTo", skip_serializing_if = "Option::is_none")]
         pub reply_to: Option<Value<String>>,
         /// `SourceArn`.
-        #[serde(rename = "SourceArn")]
         pub source_arn: Value<String>,
     }
 
@@ -4115,17 +4939,31 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
+    impl Serialize for NotifyConfigurationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockEmail", &self.block_email)?;
+            crate::cfn::entry(&mut map, "From", &self.from)?;
+            crate::cfn::entry(&mut map, "MfaEmail", &self.mfa_email)?;
+            crate::cfn::entry(&mut map, "NoActionEmail", &self.no_action_email)?;
+            crate::cfn::entry(&mut map, "ReplyTo", &self.reply_to)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            map.end()
+        }
+    }
+
     /// The `NotifyEmailType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotifyEmailType {
         /// `HtmlBody`.
-        #[serde(rename = "HtmlBody", skip_serializing_if = "Option::is_none")]
         pub html_body: Option<Value<String>>,
         /// `Subject`.
-        #[serde(rename = "Subject")]
         pub subject: Value<String>,
         /// `TextBody`.
-        #[serde(rename = "TextBody", skip_serializing_if = "Option::is_none")]
         pub text_body: Option<Value<String>>,
     }
 
@@ -4140,14 +4978,26 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
+    impl Serialize for NotifyEmailType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HtmlBody", &self.html_body)?;
+            map.serialize_entry("Subject", &self.subject)?;
+            crate::cfn::entry(&mut map, "TextBody", &self.text_body)?;
+            map.end()
+        }
+    }
+
     /// The `CompromisedCredentialsRiskConfigurationType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CompromisedCredentialsRiskConfigurationType {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: CompromisedCredentialsActionsType,
         /// `EventFilter`.
-        #[serde(rename = "EventFilter", skip_serializing_if = "Option::is_none")]
         pub event_filter: Option<Vec<Value<String>>>,
     }
 
@@ -4161,11 +5011,23 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
+    impl Serialize for CompromisedCredentialsRiskConfigurationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "EventFilter", &self.event_filter)?;
+            map.end()
+        }
+    }
+
     /// The `CompromisedCredentialsActionsType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CompromisedCredentialsActionsType {
         /// `EventAction`.
-        #[serde(rename = "EventAction")]
         pub event_action: Value<String>,
     }
 
@@ -4178,15 +5040,46 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
+    impl Serialize for CompromisedCredentialsActionsType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventAction", &self.event_action)?;
+            map.end()
+        }
+    }
+
     /// The `RiskExceptionConfigurationType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RiskExceptionConfigurationType {
         /// `BlockedIPRangeList`.
-        #[serde(rename = "BlockedIPRangeList", skip_serializing_if = "Option::is_none")]
         pub blocked_ip_range_list: Option<Vec<Value<String>>>,
         /// `SkippedIPRangeList`.
-        #[serde(rename = "SkippedIPRangeList", skip_serializing_if = "Option::is_none")]
         pub skipped_ip_range_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for RiskExceptionConfigurationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockedIPRangeList",
+                &self.blocked_ip_range_list,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SkippedIPRangeList",
+                &self.skipped_ip_range_list,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -4249,16 +5142,13 @@ pub mod user_pool_ui_customization_attachment {
     }
 
     /// The properties of `AWS::Cognito::UserPoolUICustomizationAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolUiCustomizationAttachmentProps {
         /// `CSS`.
-        #[serde(rename = "CSS", skip_serializing_if = "Option::is_none")]
         pub css: Option<Value<String>>,
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
     }
 
@@ -4273,6 +5163,20 @@ pub mod user_pool_ui_customization_attachment {
                 client_id: client_id.into(),
                 user_pool_id: user_pool_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserPoolUiCustomizationAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CSS", &self.css)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.end()
         }
     }
 }
@@ -4342,35 +5246,23 @@ pub mod user_pool_user {
     }
 
     /// The properties of `AWS::Cognito::UserPoolUser`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolUserProps {
         /// `ClientMetadata`.
-        #[serde(rename = "ClientMetadata", skip_serializing_if = "Option::is_none")]
         pub client_metadata: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `DesiredDeliveryMediums`.
-        #[serde(
-            rename = "DesiredDeliveryMediums",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub desired_delivery_mediums: Option<Vec<Value<String>>>,
         /// `ForceAliasCreation`.
-        #[serde(rename = "ForceAliasCreation", skip_serializing_if = "Option::is_none")]
         pub force_alias_creation: Option<Value<bool>>,
         /// `MessageAction`.
-        #[serde(rename = "MessageAction", skip_serializing_if = "Option::is_none")]
         pub message_action: Option<Value<String>>,
         /// `UserAttributes`.
-        #[serde(rename = "UserAttributes", skip_serializing_if = "Option::is_none")]
         pub user_attributes: Option<Vec<AttributeType>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
         /// `ValidationData`.
-        #[serde(rename = "ValidationData", skip_serializing_if = "Option::is_none")]
         pub validation_data: Option<Vec<AttributeType>>,
     }
 
@@ -4390,15 +5282,53 @@ pub mod user_pool_user {
         }
     }
 
+    impl Serialize for CfnUserPoolUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientMetadata", &self.client_metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "DesiredDeliveryMediums",
+                &self.desired_delivery_mediums,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ForceAliasCreation",
+                &self.force_alias_creation,
+            )?;
+            crate::cfn::entry(&mut map, "MessageAction", &self.message_action)?;
+            crate::cfn::entry(&mut map, "UserAttributes", &self.user_attributes)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            crate::cfn::entry(&mut map, "ValidationData", &self.validation_data)?;
+            map.end()
+        }
+    }
+
     /// The `AttributeType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttributeType {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for AttributeType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -4463,16 +5393,13 @@ pub mod user_pool_user_to_group_attachment {
     }
 
     /// The properties of `AWS::Cognito::UserPoolUserToGroupAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolUserToGroupAttachmentProps {
         /// `GroupName`.
-        #[serde(rename = "GroupName")]
         pub group_name: Value<String>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId")]
         pub user_pool_id: Value<String>,
         /// `Username`.
-        #[serde(rename = "Username")]
         pub username: Value<String>,
     }
 
@@ -4490,48 +5417,66 @@ pub mod user_pool_user_to_group_attachment {
             }
         }
     }
+
+    impl Serialize for CfnUserPoolUserToGroupAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            map.serialize_entry("UserPoolId", &self.user_pool_id)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
+        }
+    }
 }
 
 /// The `SmsConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SmsConfiguration {
     /// `EumsSms`.
-    #[serde(rename = "EumsSms", skip_serializing_if = "Option::is_none")]
     pub eums_sms: Option<EumsSmsConfiguration>,
     /// `ExternalId`.
-    #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
     pub external_id: Option<Value<String>>,
     /// `SnsCallerArn`.
-    #[serde(rename = "SnsCallerArn", skip_serializing_if = "Option::is_none")]
     pub sns_caller_arn: Option<Value<String>>,
     /// `SnsRegion`.
-    #[serde(rename = "SnsRegion", skip_serializing_if = "Option::is_none")]
     pub sns_region: Option<Value<String>>,
 }
 
+impl Serialize for SmsConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "EumsSms", &self.eums_sms)?;
+        crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+        crate::cfn::entry(&mut map, "SnsCallerArn", &self.sns_caller_arn)?;
+        crate::cfn::entry(&mut map, "SnsRegion", &self.sns_region)?;
+        map.end()
+    }
+}
+
 /// The `EumsSmsConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EumsSmsConfiguration {
     /// `CallerArn`.
-    #[serde(rename = "CallerArn")]
     pub caller_arn: Value<String>,
     /// `ConfigurationSetName`.
-    #[serde(rename = "ConfigurationSetName", skip_serializing_if = "Option::is_none")]
     pub configuration_set_name: Option<Value<String>>,
     /// `ExternalId`.
-    #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
     pub external_id: Option<Value<String>>,
     /// `InEntityId`.
-    #[serde(rename = "InEntityId", skip_serializing_if = "Option::is_none")]
     pub in_entity_id: Option<Value<String>>,
     /// `InTemplateId`.
-    #[serde(rename = "InTemplateId", skip_serializing_if = "Option::is_none")]
     pub in_template_id: Option<Value<String>>,
     /// `OriginationIdentity`.
-    #[serde(rename = "OriginationIdentity", skip_serializing_if = "Option::is_none")]
     pub origination_identity: Option<Value<String>>,
     /// `Region`.
-    #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
     pub region: Option<Value<String>>,
 }
 
@@ -4547,5 +5492,27 @@ impl EumsSmsConfiguration {
             origination_identity: None,
             region: None,
         }
+    }
+}
+
+impl Serialize for EumsSmsConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("CallerArn", &self.caller_arn)?;
+        crate::cfn::entry(
+            &mut map,
+            "ConfigurationSetName",
+            &self.configuration_set_name,
+        )?;
+        crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+        crate::cfn::entry(&mut map, "InEntityId", &self.in_entity_id)?;
+        crate::cfn::entry(&mut map, "InTemplateId", &self.in_template_id)?;
+        crate::cfn::entry(&mut map, "OriginationIdentity", &self.origination_identity)?;
+        crate::cfn::entry(&mut map, "Region", &self.region)?;
+        map.end()
     }
 }

@@ -90,43 +90,31 @@ pub mod document_classifier {
     }
 
     /// The properties of `AWS::Comprehend::DocumentClassifier`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentClassifierProps {
         /// `DataAccessRoleArn`.
-        #[serde(rename = "DataAccessRoleArn")]
         pub data_access_role_arn: Value<String>,
         /// `DocumentClassifierName`.
-        #[serde(rename = "DocumentClassifierName")]
         pub document_classifier_name: Value<String>,
         /// `InputDataConfig`.
-        #[serde(rename = "InputDataConfig")]
         pub input_data_config: DocumentClassifierInputDataConfig,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode")]
         pub language_code: Value<LanguageCode>,
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<Mode>>,
         /// `ModelKmsKeyId`.
-        #[serde(rename = "ModelKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub model_kms_key_id: Option<Value<String>>,
         /// `ModelPolicy`.
-        #[serde(rename = "ModelPolicy", skip_serializing_if = "Option::is_none")]
         pub model_policy: Option<Value<String>>,
         /// `OutputDataConfig`.
-        #[serde(rename = "OutputDataConfig", skip_serializing_if = "Option::is_none")]
         pub output_data_config: Option<DocumentClassifierOutputDataConfig>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VersionName`.
-        #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
         pub version_name: Option<Value<String>>,
         /// `VolumeKmsKeyId`.
-        #[serde(rename = "VolumeKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub volume_kms_key_id: Option<Value<String>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -155,50 +143,88 @@ pub mod document_classifier {
         }
     }
 
+    impl Serialize for CfnDocumentClassifierProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataAccessRoleArn", &self.data_access_role_arn)?;
+            map.serialize_entry(
+                "DocumentClassifierName",
+                &self.document_classifier_name,
+            )?;
+            map.serialize_entry("InputDataConfig", &self.input_data_config)?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "ModelKmsKeyId", &self.model_kms_key_id)?;
+            crate::cfn::entry(&mut map, "ModelPolicy", &self.model_policy)?;
+            crate::cfn::entry(&mut map, "OutputDataConfig", &self.output_data_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VersionName", &self.version_name)?;
+            crate::cfn::entry(&mut map, "VolumeKmsKeyId", &self.volume_kms_key_id)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentClassifierInputDataConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentClassifierInputDataConfig {
         /// `AugmentedManifests`.
-        #[serde(rename = "AugmentedManifests", skip_serializing_if = "Option::is_none")]
         pub augmented_manifests: Option<Vec<AugmentedManifestsListItem>>,
         /// `DataFormat`.
-        #[serde(rename = "DataFormat", skip_serializing_if = "Option::is_none")]
         pub data_format: Option<Value<DataFormat>>,
         /// `DocumentReaderConfig`.
-        #[serde(
-            rename = "DocumentReaderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_reader_config: Option<DocumentReaderConfig>,
         /// `DocumentType`.
-        #[serde(rename = "DocumentType", skip_serializing_if = "Option::is_none")]
         pub document_type: Option<Value<DocumentType>>,
         /// `Documents`.
-        #[serde(rename = "Documents", skip_serializing_if = "Option::is_none")]
         pub documents: Option<DocumentClassifierDocuments>,
         /// `LabelDelimiter`.
-        #[serde(rename = "LabelDelimiter", skip_serializing_if = "Option::is_none")]
         pub label_delimiter: Option<Value<String>>,
         /// `S3Uri`.
-        #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
         pub s3_uri: Option<Value<String>>,
         /// `TestS3Uri`.
-        #[serde(rename = "TestS3Uri", skip_serializing_if = "Option::is_none")]
         pub test_s3_uri: Option<Value<String>>,
     }
 
+    impl Serialize for DocumentClassifierInputDataConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AugmentedManifests",
+                &self.augmented_manifests,
+            )?;
+            crate::cfn::entry(&mut map, "DataFormat", &self.data_format)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentReaderConfig",
+                &self.document_reader_config,
+            )?;
+            crate::cfn::entry(&mut map, "DocumentType", &self.document_type)?;
+            crate::cfn::entry(&mut map, "Documents", &self.documents)?;
+            crate::cfn::entry(&mut map, "LabelDelimiter", &self.label_delimiter)?;
+            crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+            crate::cfn::entry(&mut map, "TestS3Uri", &self.test_s3_uri)?;
+            map.end()
+        }
+    }
+
     /// The `AugmentedManifestsListItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AugmentedManifestsListItem {
         /// `AttributeNames`.
-        #[serde(rename = "AttributeNames")]
         pub attribute_names: Vec<Value<String>>,
         /// `S3Uri`.
-        #[serde(rename = "S3Uri")]
         pub s3_uri: Value<String>,
         /// `Split`.
-        #[serde(rename = "Split", skip_serializing_if = "Option::is_none")]
         pub split: Option<Value<Split>>,
     }
 
@@ -213,6 +239,20 @@ pub mod document_classifier {
                 s3_uri: s3_uri.into(),
                 split: None,
             }
+        }
+    }
+
+    impl Serialize for AugmentedManifestsListItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeNames", &self.attribute_names)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            crate::cfn::entry(&mut map, "Split", &self.split)?;
+            map.end()
         }
     }
 
@@ -291,16 +331,13 @@ pub mod document_classifier {
     }
 
     /// The `DocumentReaderConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentReaderConfig {
         /// `DocumentReadAction`.
-        #[serde(rename = "DocumentReadAction")]
         pub document_read_action: Value<DocumentReadAction>,
         /// `DocumentReadMode`.
-        #[serde(rename = "DocumentReadMode", skip_serializing_if = "Option::is_none")]
         pub document_read_mode: Option<Value<DocumentReadMode>>,
         /// `FeatureTypes`.
-        #[serde(rename = "FeatureTypes", skip_serializing_if = "Option::is_none")]
         pub feature_types: Option<Vec<Value<FeatureTypesItem>>>,
     }
 
@@ -312,6 +349,20 @@ pub mod document_classifier {
                 document_read_mode: None,
                 feature_types: None,
             }
+        }
+    }
+
+    impl Serialize for DocumentReaderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DocumentReadAction", &self.document_read_action)?;
+            crate::cfn::entry(&mut map, "DocumentReadMode", &self.document_read_mode)?;
+            crate::cfn::entry(&mut map, "FeatureTypes", &self.feature_types)?;
+            map.end()
         }
     }
 
@@ -464,13 +515,11 @@ pub mod document_classifier {
     }
 
     /// The `DocumentClassifierDocuments` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentClassifierDocuments {
         /// `S3Uri`.
-        #[serde(rename = "S3Uri")]
         pub s3_uri: Value<String>,
         /// `TestS3Uri`.
-        #[serde(rename = "TestS3Uri", skip_serializing_if = "Option::is_none")]
         pub test_s3_uri: Option<Value<String>>,
     }
 
@@ -484,15 +533,39 @@ pub mod document_classifier {
         }
     }
 
+    impl Serialize for DocumentClassifierDocuments {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            crate::cfn::entry(&mut map, "TestS3Uri", &self.test_s3_uri)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentClassifierOutputDataConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentClassifierOutputDataConfig {
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `S3Uri`.
-        #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
         pub s3_uri: Option<Value<String>>,
+    }
+
+    impl Serialize for DocumentClassifierOutputDataConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+            map.end()
+        }
     }
 }
 
@@ -571,19 +644,15 @@ pub mod document_classifier_endpoint {
     }
 
     /// The properties of `AWS::Comprehend::DocumentClassifierEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentClassifierEndpointProps {
-        /// The desired number of inference units to be used by the model.
-        #[serde(rename = "DesiredInferenceUnits")]
+        /// `DesiredInferenceUnits`: The desired number of inference units to be used by the model.
         pub desired_inference_units: Value<i64>,
-        /// The name of the endpoint.
-        #[serde(rename = "EndpointName")]
+        /// `EndpointName`: The name of the endpoint.
         pub endpoint_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the document classifier model to which the endpoint is attached.
-        #[serde(rename = "ModelArn")]
+        /// `ModelArn`: The Amazon Resource Name (ARN) of the document classifier model to which the endpoint is attached.
         pub model_arn: Value<String>,
-        /// Tags associated with the endpoint being created.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the endpoint being created.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -600,6 +669,21 @@ pub mod document_classifier_endpoint {
                 model_arn: model_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDocumentClassifierEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DesiredInferenceUnits", &self.desired_inference_units)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -672,37 +756,27 @@ pub mod entity_recognizer {
     }
 
     /// The properties of `AWS::Comprehend::EntityRecognizer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntityRecognizerProps {
-        /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data.
-        #[serde(rename = "DataAccessRoleArn")]
+        /// `DataAccessRoleArn`: The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data.
         pub data_access_role_arn: Value<String>,
-        /// Specifies the format and location of the input data.
-        #[serde(rename = "InputDataConfig")]
+        /// `InputDataConfig`: Specifies the format and location of the input data.
         pub input_data_config: EntityRecognizerInputDataConfig,
-        /// The language of the input documents.
-        #[serde(rename = "LanguageCode")]
+        /// `LanguageCode`: The language of the input documents.
         pub language_code: Value<LanguageCode>,
-        /// ID for the AWS KMS key that Amazon Comprehend uses to encrypt trained custom models.
-        #[serde(rename = "ModelKmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `ModelKmsKeyId`: ID for the AWS KMS key that Amazon Comprehend uses to encrypt trained custom models.
         pub model_kms_key_id: Option<Value<String>>,
-        /// The JSON resource-based policy to attach to your custom entity recognizer model.
-        #[serde(rename = "ModelPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ModelPolicy`: The JSON resource-based policy to attach to your custom entity recognizer model.
         pub model_policy: Option<Value<String>>,
-        /// The name given to the entity recognizer.
-        #[serde(rename = "RecognizerName")]
+        /// `RecognizerName`: The name given to the entity recognizer.
         pub recognizer_name: Value<String>,
-        /// Tags to associate with the entity recognizer.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the entity recognizer.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The version name given to the entity recognizer.
-        #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
+        /// `VersionName`: The version name given to the entity recognizer.
         pub version_name: Option<Value<String>>,
-        /// ID for the AWS KMS key that Amazon Comprehend uses to encrypt data on the storage volume attached to the ML compute instance(s).
-        #[serde(rename = "VolumeKmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `VolumeKmsKeyId`: ID for the AWS KMS key that Amazon Comprehend uses to encrypt data on the storage volume attached to the ML compute instance(s).
         pub volume_kms_key_id: Option<Value<String>>,
-        /// Configuration parameters for an optional private VPC containing the resources you are using for your custom entity recognizer.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfig`: Configuration parameters for an optional private VPC containing the resources you are using for your custom entity recognizer.
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -729,26 +803,41 @@ pub mod entity_recognizer {
         }
     }
 
+    impl Serialize for CfnEntityRecognizerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataAccessRoleArn", &self.data_access_role_arn)?;
+            map.serialize_entry("InputDataConfig", &self.input_data_config)?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "ModelKmsKeyId", &self.model_kms_key_id)?;
+            crate::cfn::entry(&mut map, "ModelPolicy", &self.model_policy)?;
+            map.serialize_entry("RecognizerName", &self.recognizer_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VersionName", &self.version_name)?;
+            crate::cfn::entry(&mut map, "VolumeKmsKeyId", &self.volume_kms_key_id)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Specifies the format and location of the input data for an entity recognizer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityRecognizerInputDataConfig {
-        /// The S3 location of the CSV file that annotates your training documents.
-        #[serde(rename = "Annotations", skip_serializing_if = "Option::is_none")]
+        /// `Annotations`: The S3 location of the CSV file that annotates your training documents.
         pub annotations: Option<EntityRecognizerAnnotations>,
-        /// A list of augmented manifest files that provide training data for a custom model.
-        #[serde(rename = "AugmentedManifests", skip_serializing_if = "Option::is_none")]
+        /// `AugmentedManifests`: A list of augmented manifest files that provide training data for a custom model.
         pub augmented_manifests: Option<Vec<AugmentedManifestsListItem>>,
-        /// The format of your training data.
-        #[serde(rename = "DataFormat", skip_serializing_if = "Option::is_none")]
+        /// `DataFormat`: The format of your training data.
         pub data_format: Option<Value<DataFormat>>,
-        /// The S3 location of the folder that contains the training documents.
-        #[serde(rename = "Documents", skip_serializing_if = "Option::is_none")]
+        /// `Documents`: The S3 location of the folder that contains the training documents.
         pub documents: Option<EntityRecognizerDocuments>,
-        /// The S3 location of the CSV file that has the entity list.
-        #[serde(rename = "EntityList", skip_serializing_if = "Option::is_none")]
+        /// `EntityList`: The S3 location of the CSV file that has the entity list.
         pub entity_list: Option<EntityRecognizerEntityList>,
-        /// The entity types in the labeled training data.
-        #[serde(rename = "EntityTypes")]
+        /// `EntityTypes`: The entity types in the labeled training data.
         pub entity_types: Vec<EntityTypesListItem>,
     }
 
@@ -766,14 +855,33 @@ pub mod entity_recognizer {
         }
     }
 
+    impl Serialize for EntityRecognizerInputDataConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Annotations", &self.annotations)?;
+            crate::cfn::entry(
+                &mut map,
+                "AugmentedManifests",
+                &self.augmented_manifests,
+            )?;
+            crate::cfn::entry(&mut map, "DataFormat", &self.data_format)?;
+            crate::cfn::entry(&mut map, "Documents", &self.documents)?;
+            crate::cfn::entry(&mut map, "EntityList", &self.entity_list)?;
+            map.serialize_entry("EntityTypes", &self.entity_types)?;
+            map.end()
+        }
+    }
+
     /// Describes the annotations associated with an entity recognizer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityRecognizerAnnotations {
-        /// Specifies the Amazon S3 location where the annotations are located.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: Specifies the Amazon S3 location where the annotations are located.
         pub s3_uri: Value<String>,
-        /// Specifies the Amazon S3 location where the test annotations are located.
-        #[serde(rename = "TestS3Uri", skip_serializing_if = "Option::is_none")]
+        /// `TestS3Uri`: Specifies the Amazon S3 location where the test annotations are located.
         pub test_s3_uri: Option<Value<String>>,
     }
 
@@ -787,30 +895,33 @@ pub mod entity_recognizer {
         }
     }
 
-    /// An augmented manifest file that provides training data for your custom model.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AugmentedManifestsListItem {
-        /// The S3 prefix to the annotation files that are referred in the augmented manifest file.
-        #[serde(rename = "AnnotationDataS3Uri", skip_serializing_if = "Option::is_none")]
-        pub annotation_data_s3_uri: Option<Value<String>>,
-        /// The JSON attribute that contains the annotations for your training documents.
-        #[serde(rename = "AttributeNames")]
-        pub attribute_names: Vec<Value<String>>,
-        /// The type of augmented manifest.
-        #[serde(rename = "DocumentType", skip_serializing_if = "Option::is_none")]
-        pub document_type: Option<Value<DocumentType>>,
-        /// The Amazon S3 location of the augmented manifest file.
-        #[serde(rename = "S3Uri")]
-        pub s3_uri: Value<String>,
-        /// The S3 prefix to the source files (PDFs) that are referred to in the augmented manifest file.
-        #[serde(
-            rename = "SourceDocumentsS3Uri",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EntityRecognizerAnnotations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            crate::cfn::entry(&mut map, "TestS3Uri", &self.test_s3_uri)?;
+            map.end()
+        }
+    }
 
+    /// An augmented manifest file that provides training data for your custom model.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AugmentedManifestsListItem {
+        /// `AnnotationDataS3Uri`: The S3 prefix to the annotation files that are referred in the augmented manifest file.
+        pub annotation_data_s3_uri: Option<Value<String>>,
+        /// `AttributeNames`: The JSON attribute that contains the annotations for your training documents.
+        pub attribute_names: Vec<Value<String>>,
+        /// `DocumentType`: The type of augmented manifest.
+        pub document_type: Option<Value<DocumentType>>,
+        /// `S3Uri`: The Amazon S3 location of the augmented manifest file.
+        pub s3_uri: Value<String>,
+        /// `SourceDocumentsS3Uri`: The S3 prefix to the source files (PDFs) that are referred to in the augmented manifest file.
         pub source_documents_s3_uri: Option<Value<String>>,
-        /// The purpose of the data you've provided in the augmented manifest.
-        #[serde(rename = "Split", skip_serializing_if = "Option::is_none")]
+        /// `Split`: The purpose of the data you've provided in the augmented manifest.
         pub split: Option<Value<Split>>,
     }
 
@@ -828,6 +939,31 @@ pub mod entity_recognizer {
                 source_documents_s3_uri: None,
                 split: None,
             }
+        }
+    }
+
+    impl Serialize for AugmentedManifestsListItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnnotationDataS3Uri",
+                &self.annotation_data_s3_uri,
+            )?;
+            map.serialize_entry("AttributeNames", &self.attribute_names)?;
+            crate::cfn::entry(&mut map, "DocumentType", &self.document_type)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDocumentsS3Uri",
+                &self.source_documents_s3_uri,
+            )?;
+            crate::cfn::entry(&mut map, "Split", &self.split)?;
+            map.end()
         }
     }
 
@@ -943,16 +1079,13 @@ pub mod entity_recognizer {
     }
 
     /// Describes the training documents submitted with an entity recognizer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityRecognizerDocuments {
-        /// Specifies how the text in an input file should be processed.
-        #[serde(rename = "InputFormat", skip_serializing_if = "Option::is_none")]
+        /// `InputFormat`: Specifies how the text in an input file should be processed.
         pub input_format: Option<Value<InputFormat>>,
-        /// Specifies the Amazon S3 location where the training documents are located.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: Specifies the Amazon S3 location where the training documents are located.
         pub s3_uri: Value<String>,
-        /// Specifies the Amazon S3 location where the test documents are located.
-        #[serde(rename = "TestS3Uri", skip_serializing_if = "Option::is_none")]
+        /// `TestS3Uri`: Specifies the Amazon S3 location where the test documents are located.
         pub test_s3_uri: Option<Value<String>>,
     }
 
@@ -964,6 +1097,20 @@ pub mod entity_recognizer {
                 s3_uri: s3_uri.into(),
                 test_s3_uri: None,
             }
+        }
+    }
+
+    impl Serialize for EntityRecognizerDocuments {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputFormat", &self.input_format)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            crate::cfn::entry(&mut map, "TestS3Uri", &self.test_s3_uri)?;
+            map.end()
         }
     }
 
@@ -1005,10 +1152,9 @@ pub mod entity_recognizer {
     }
 
     /// Describes the entity list submitted with an entity recognizer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityRecognizerEntityList {
-        /// Specifies the Amazon S3 location where the entity list is located.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: Specifies the Amazon S3 location where the entity list is located.
         pub s3_uri: Value<String>,
     }
 
@@ -1019,11 +1165,22 @@ pub mod entity_recognizer {
         }
     }
 
+    impl Serialize for EntityRecognizerEntityList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
+        }
+    }
+
     /// An entity type within a labeled training dataset that Amazon Comprehend uses to train a custom entity recognizer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityTypesListItem {
-        /// An entity type within a labeled training dataset.
-        #[serde(rename = "Type")]
+        /// `Type`: An entity type within a labeled training dataset.
         pub r#type: Value<String>,
     }
 
@@ -1031,6 +1188,18 @@ pub mod entity_recognizer {
         /// A `EntityTypesListItem` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
             Self { r#type: r#type.into() }
+        }
+    }
+
+    impl Serialize for EntityTypesListItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1102,13 +1271,11 @@ pub mod entity_recognizer {
     }
 
     /// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
-        /// The ID number for a security group on an instance of your private VPC.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The ID number for a security group on an instance of your private VPC.
         pub security_group_ids: Vec<Value<String>>,
-        /// The ID for each subnet being used in your private VPC.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The ID for each subnet being used in your private VPC.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -1122,6 +1289,19 @@ pub mod entity_recognizer {
                 security_group_ids: security_group_ids.into(),
                 subnets: subnets.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 }
@@ -1207,25 +1387,19 @@ pub mod entity_recognizer_endpoint {
     }
 
     /// The properties of `AWS::Comprehend::EntityRecognizerEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntityRecognizerEndpointProps {
-        /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to trained custom models encrypted with a customer managed key (ModelKmsKeyId).
-        #[serde(rename = "DataAccessRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `DataAccessRoleArn`: The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to trained custom models encrypted with a customer managed key (ModelKmsKeyId).
         pub data_access_role_arn: Option<Value<String>>,
-        /// The desired number of inference units to be used by the model.
-        #[serde(rename = "DesiredInferenceUnits")]
+        /// `DesiredInferenceUnits`: The desired number of inference units to be used by the model.
         pub desired_inference_units: Value<i64>,
-        /// The name of the endpoint.
-        #[serde(rename = "EndpointName")]
+        /// `EndpointName`: The name of the endpoint.
         pub endpoint_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the flywheel to which the endpoint is attached.
-        #[serde(rename = "FlywheelArn", skip_serializing_if = "Option::is_none")]
+        /// `FlywheelArn`: The Amazon Resource Name (ARN) of the flywheel to which the endpoint is attached.
         pub flywheel_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the entity recognizer model to which the endpoint is attached.
-        #[serde(rename = "ModelArn", skip_serializing_if = "Option::is_none")]
+        /// `ModelArn`: The Amazon Resource Name (ARN) of the entity recognizer model to which the endpoint is attached.
         pub model_arn: Option<Value<String>>,
-        /// Tags associated with the endpoint being created.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the endpoint being created.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1243,6 +1417,27 @@ pub mod entity_recognizer_endpoint {
                 model_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEntityRecognizerEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataAccessRoleArn",
+                &self.data_access_role_arn,
+            )?;
+            map.serialize_entry("DesiredInferenceUnits", &self.desired_inference_units)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "FlywheelArn", &self.flywheel_arn)?;
+            crate::cfn::entry(&mut map, "ModelArn", &self.model_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1311,31 +1506,23 @@ pub mod flywheel {
     }
 
     /// The properties of `AWS::Comprehend::Flywheel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlywheelProps {
         /// `ActiveModelArn`.
-        #[serde(rename = "ActiveModelArn", skip_serializing_if = "Option::is_none")]
         pub active_model_arn: Option<Value<String>>,
         /// `DataAccessRoleArn`.
-        #[serde(rename = "DataAccessRoleArn")]
         pub data_access_role_arn: Value<String>,
         /// `DataLakeS3Uri`.
-        #[serde(rename = "DataLakeS3Uri")]
         pub data_lake_s3_uri: Value<String>,
         /// `DataSecurityConfig`.
-        #[serde(rename = "DataSecurityConfig", skip_serializing_if = "Option::is_none")]
         pub data_security_config: Option<DataSecurityConfig>,
         /// `FlywheelName`.
-        #[serde(rename = "FlywheelName")]
         pub flywheel_name: Value<String>,
         /// `ModelType`.
-        #[serde(rename = "ModelType", skip_serializing_if = "Option::is_none")]
         pub model_type: Option<Value<ModelType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TaskConfig`.
-        #[serde(rename = "TaskConfig", skip_serializing_if = "Option::is_none")]
         pub task_config: Option<TaskConfig>,
     }
 
@@ -1359,21 +1546,55 @@ pub mod flywheel {
         }
     }
 
+    impl Serialize for CfnFlywheelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActiveModelArn", &self.active_model_arn)?;
+            map.serialize_entry("DataAccessRoleArn", &self.data_access_role_arn)?;
+            map.serialize_entry("DataLakeS3Uri", &self.data_lake_s3_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataSecurityConfig",
+                &self.data_security_config,
+            )?;
+            map.serialize_entry("FlywheelName", &self.flywheel_name)?;
+            crate::cfn::entry(&mut map, "ModelType", &self.model_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskConfig", &self.task_config)?;
+            map.end()
+        }
+    }
+
     /// The `DataSecurityConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSecurityConfig {
         /// `DataLakeKmsKeyId`.
-        #[serde(rename = "DataLakeKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub data_lake_kms_key_id: Option<Value<String>>,
         /// `ModelKmsKeyId`.
-        #[serde(rename = "ModelKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub model_kms_key_id: Option<Value<String>>,
         /// `VolumeKmsKeyId`.
-        #[serde(rename = "VolumeKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub volume_kms_key_id: Option<Value<String>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
+    }
+
+    impl Serialize for DataSecurityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataLakeKmsKeyId", &self.data_lake_kms_key_id)?;
+            crate::cfn::entry(&mut map, "ModelKmsKeyId", &self.model_kms_key_id)?;
+            crate::cfn::entry(&mut map, "VolumeKmsKeyId", &self.volume_kms_key_id)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
     }
 
     /// Values of `ModelType`.
@@ -1414,24 +1635,13 @@ pub mod flywheel {
     }
 
     /// The `TaskConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskConfig {
         /// `DocumentClassificationConfig`.
-        #[serde(
-            rename = "DocumentClassificationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_classification_config: Option<DocumentClassificationConfig>,
         /// `EntityRecognitionConfig`.
-        #[serde(
-            rename = "EntityRecognitionConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub entity_recognition_config: Option<EntityRecognitionConfig>,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode")]
         pub language_code: Value<LanguageCode>,
     }
 
@@ -1446,14 +1656,34 @@ pub mod flywheel {
         }
     }
 
+    impl Serialize for TaskConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentClassificationConfig",
+                &self.document_classification_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EntityRecognitionConfig",
+                &self.entity_recognition_config,
+            )?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentClassificationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentClassificationConfig {
         /// `Labels`.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
         pub labels: Option<Vec<Value<String>>>,
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<Mode>,
     }
 
@@ -1467,19 +1697,42 @@ pub mod flywheel {
         }
     }
 
+    impl Serialize for DocumentClassificationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
+        }
+    }
+
     /// The `EntityRecognitionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EntityRecognitionConfig {
         /// `EntityTypes`.
-        #[serde(rename = "EntityTypes", skip_serializing_if = "Option::is_none")]
         pub entity_types: Option<Vec<EntityTypesListItem>>,
     }
 
+    impl Serialize for EntityRecognitionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EntityTypes", &self.entity_types)?;
+            map.end()
+        }
+    }
+
     /// The `EntityTypesListItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityTypesListItem {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -1487,6 +1740,18 @@ pub mod flywheel {
         /// A `EntityTypesListItem` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
             Self { r#type: r#type.into() }
+        }
+    }
+
+    impl Serialize for EntityTypesListItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -1578,13 +1843,11 @@ impl From<Mode> for Value<Mode> {
 }
 
 /// The `VpcConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VpcConfig {
     /// `SecurityGroupIds`.
-    #[serde(rename = "SecurityGroupIds")]
     pub security_group_ids: Vec<Value<String>>,
     /// `Subnets`.
-    #[serde(rename = "Subnets")]
     pub subnets: Vec<Value<String>>,
 }
 
@@ -1598,5 +1861,18 @@ impl VpcConfig {
             security_group_ids: security_group_ids.into(),
             subnets: subnets.into(),
         }
+    }
+}
+
+impl Serialize for VpcConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+        map.serialize_entry("Subnets", &self.subnets)?;
+        map.end()
     }
 }

@@ -93,41 +93,27 @@ pub mod automation_rule {
     }
 
     /// The properties of `AWS::ComputeOptimizer::AutomationRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutomationRuleProps {
-        /// Filter criteria that specify which recommended actions qualify for implementation.
-        #[serde(rename = "Criteria", skip_serializing_if = "Option::is_none")]
+        /// `Criteria`: Filter criteria that specify which recommended actions qualify for implementation.
         pub criteria: Option<Criteria>,
-        /// The description of the automation rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the automation rule.
         pub description: Option<Value<String>>,
-        /// The name of the automation rule.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the automation rule.
         pub name: Value<String>,
-        /// Organization configuration for organization rules, including rule apply order and account scope.
-        #[serde(
-            rename = "OrganizationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationConfiguration`: Organization configuration for organization rules, including rule apply order and account scope.
         pub organization_configuration: Option<OrganizationConfiguration>,
-        /// Rule priority within its group
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: Rule priority within its group
         pub priority: Option<Value<String>>,
-        /// The types of recommended actions this rule will implement.
-        #[serde(rename = "RecommendedActionTypes")]
+        /// `RecommendedActionTypes`: The types of recommended actions this rule will implement.
         pub recommended_action_types: Vec<Value<RecommendedActionTypesItem>>,
-        /// The type of automation rule.
-        #[serde(rename = "RuleType")]
+        /// `RuleType`: The type of automation rule.
         pub rule_type: Value<RuleType>,
-        /// The schedule configuration for when the rule runs.
-        #[serde(rename = "Schedule")]
+        /// `Schedule`: The schedule configuration for when the rule runs.
         pub schedule: Schedule,
-        /// The status of the automation rule.
-        #[serde(rename = "Status")]
+        /// `Status`: The status of the automation rule.
         pub status: Value<Status>,
-        /// Tags associated with the automation rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the automation rule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -155,52 +141,106 @@ pub mod automation_rule {
         }
     }
 
+    impl Serialize for CfnAutomationRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Criteria", &self.criteria)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationConfiguration",
+                &self.organization_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.serialize_entry(
+                "RecommendedActionTypes",
+                &self.recommended_action_types,
+            )?;
+            map.serialize_entry("RuleType", &self.rule_type)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Criteria` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Criteria {
         /// `EbsVolumeSizeInGib`.
-        #[serde(rename = "EbsVolumeSizeInGib", skip_serializing_if = "Option::is_none")]
         pub ebs_volume_size_in_gib: Option<Vec<IntegerCriteriaCondition>>,
         /// `EbsVolumeType`.
-        #[serde(rename = "EbsVolumeType", skip_serializing_if = "Option::is_none")]
         pub ebs_volume_type: Option<Vec<StringCriteriaCondition>>,
         /// `EstimatedMonthlySavings`.
-        #[serde(
-            rename = "EstimatedMonthlySavings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub estimated_monthly_savings: Option<Vec<DoubleCriteriaCondition>>,
         /// `LookBackPeriodInDays`.
-        #[serde(
-            rename = "LookBackPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub look_back_period_in_days: Option<Vec<IntegerCriteriaCondition>>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Vec<StringCriteriaCondition>>,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn", skip_serializing_if = "Option::is_none")]
         pub resource_arn: Option<Vec<StringCriteriaCondition>>,
         /// `ResourceTag`.
-        #[serde(rename = "ResourceTag", skip_serializing_if = "Option::is_none")]
         pub resource_tag: Option<Vec<ResourceTagsCriteriaCondition>>,
         /// `RestartNeeded`.
-        #[serde(rename = "RestartNeeded", skip_serializing_if = "Option::is_none")]
         pub restart_needed: Option<Vec<StringCriteriaCondition>>,
     }
 
+    impl Serialize for Criteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsVolumeSizeInGib",
+                &self.ebs_volume_size_in_gib,
+            )?;
+            crate::cfn::entry(&mut map, "EbsVolumeType", &self.ebs_volume_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "EstimatedMonthlySavings",
+                &self.estimated_monthly_savings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LookBackPeriodInDays",
+                &self.look_back_period_in_days,
+            )?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "ResourceTag", &self.resource_tag)?;
+            crate::cfn::entry(&mut map, "RestartNeeded", &self.restart_needed)?;
+            map.end()
+        }
+    }
+
     /// The `IntegerCriteriaCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntegerCriteriaCondition {
         /// `Comparison`.
-        #[serde(rename = "Comparison", skip_serializing_if = "Option::is_none")]
         pub comparison: Option<Value<Comparison>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<i64>>>,
+    }
+
+    impl Serialize for IntegerCriteriaCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comparison", &self.comparison)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `Comparison`.
@@ -271,14 +311,25 @@ pub mod automation_rule {
     }
 
     /// The `StringCriteriaCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StringCriteriaCondition {
         /// `Comparison`.
-        #[serde(rename = "Comparison", skip_serializing_if = "Option::is_none")]
         pub comparison: Option<Value<StringCriteriaConditionComparison>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for StringCriteriaCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comparison", &self.comparison)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `Comparison`.
@@ -350,14 +401,25 @@ pub mod automation_rule {
     }
 
     /// The `DoubleCriteriaCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DoubleCriteriaCondition {
         /// `Comparison`.
-        #[serde(rename = "Comparison", skip_serializing_if = "Option::is_none")]
         pub comparison: Option<Value<DoubleCriteriaConditionComparison>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<f64>>>,
+    }
+
+    impl Serialize for DoubleCriteriaCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comparison", &self.comparison)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `Comparison`.
@@ -429,17 +491,28 @@ pub mod automation_rule {
     }
 
     /// The `ResourceTagsCriteriaCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceTagsCriteriaCondition {
         /// `Comparison`.
-        #[serde(rename = "Comparison", skip_serializing_if = "Option::is_none")]
         pub comparison: Option<Value<ResourceTagsCriteriaConditionComparison>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ResourceTagsCriteriaCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comparison", &self.comparison)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `Comparison`.
@@ -511,14 +584,25 @@ pub mod automation_rule {
     }
 
     /// The `OrganizationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OrganizationConfiguration {
-        /// List of account IDs where the organization rule applies
-        #[serde(rename = "AccountIds", skip_serializing_if = "Option::is_none")]
+        /// `AccountIds`: List of account IDs where the organization rule applies
         pub account_ids: Option<Vec<Value<String>>>,
-        /// When the rule should be applied relative to account rules
-        #[serde(rename = "RuleApplyOrder", skip_serializing_if = "Option::is_none")]
+        /// `RuleApplyOrder`: When the rule should be applied relative to account rules
         pub rule_apply_order: Option<Value<RuleApplyOrder>>,
+    }
+
+    impl Serialize for OrganizationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountIds", &self.account_ids)?;
+            crate::cfn::entry(&mut map, "RuleApplyOrder", &self.rule_apply_order)?;
+            map.end()
+        }
     }
 
     /// When the rule should be applied relative to account rules
@@ -635,25 +719,40 @@ pub mod automation_rule {
     }
 
     /// The `Schedule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schedule {
-        /// Execution window duration in minutes
-        #[serde(
-            rename = "ExecutionWindowInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExecutionWindowInMinutes`: Execution window duration in minutes
         pub execution_window_in_minutes: Option<Value<i64>>,
-        /// Schedule expression (e.g., cron or rate expression)
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: Schedule expression (e.g., cron or rate expression)
         pub schedule_expression: Option<Value<String>>,
-        /// IANA timezone identifier
-        #[serde(
-            rename = "ScheduleExpressionTimezone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScheduleExpressionTimezone`: IANA timezone identifier
         pub schedule_expression_timezone: Option<Value<String>>,
+    }
+
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionWindowInMinutes",
+                &self.execution_window_in_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpressionTimezone",
+                &self.schedule_expression_timezone,
+            )?;
+            map.end()
+        }
     }
 
     /// The status of the automation rule.

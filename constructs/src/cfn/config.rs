@@ -98,16 +98,13 @@ pub mod aggregation_authorization {
     }
 
     /// The properties of `AWS::Config::AggregationAuthorization`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAggregationAuthorizationProps {
-        /// The 12-digit account ID of the account authorized to aggregate data.
-        #[serde(rename = "AuthorizedAccountId")]
+        /// `AuthorizedAccountId`: The 12-digit account ID of the account authorized to aggregate data.
         pub authorized_account_id: Value<String>,
-        /// The region authorized to collect aggregated data.
-        #[serde(rename = "AuthorizedAwsRegion")]
+        /// `AuthorizedAwsRegion`: The region authorized to collect aggregated data.
         pub authorized_aws_region: Value<String>,
-        /// The tags for the AggregationAuthorization.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the AggregationAuthorization.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -122,6 +119,20 @@ pub mod aggregation_authorization {
                 authorized_aws_region: authorized_aws_region.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAggregationAuthorizationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizedAccountId", &self.authorized_account_id)?;
+            map.serialize_entry("AuthorizedAwsRegion", &self.authorized_aws_region)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -198,35 +209,23 @@ pub mod config_rule {
     }
 
     /// The properties of `AWS::Config::ConfigRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigRuleProps {
-        /// Indicates whether an AWS resource or CC rule is compliant and provides the number of contributors that affect the compliance.
-        #[serde(rename = "Compliance", skip_serializing_if = "Option::is_none")]
+        /// `Compliance`: Indicates whether an AWS resource or CC rule is compliant and provides the number of contributors that affect the compliance.
         pub compliance: Option<Compliance>,
-        /// A name for the CC rule.
-        #[serde(rename = "ConfigRuleName", skip_serializing_if = "Option::is_none")]
+        /// `ConfigRuleName`: A name for the CC rule.
         pub config_rule_name: Option<Value<String>>,
-        /// The description that you provide for the CC rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description that you provide for the CC rule.
         pub description: Option<Value<String>>,
-        /// The modes the CC rule can be evaluated in.
-        #[serde(rename = "EvaluationModes", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationModes`: The modes the CC rule can be evaluated in.
         pub evaluation_modes: Option<Vec<EvaluationModeConfiguration>>,
-        /// A string, in JSON format, that is passed to the CC rule Lambda function. One of `string`, `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "InputParameters", skip_serializing_if = "Option::is_none")]
+        /// `InputParameters`: A string, in JSON format, that is passed to the CC rule Lambda function. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub input_parameters: Option<serde_json::Value>,
-        /// The maximum frequency with which CC runs evaluations for a rule.
-        #[serde(
-            rename = "MaximumExecutionFrequency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumExecutionFrequency`: The maximum frequency with which CC runs evaluations for a rule.
         pub maximum_execution_frequency: Option<Value<String>>,
-        /// Defines which resources can trigger an evaluation for the rule.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: Defines which resources can trigger an evaluation for the rule.
         pub scope: Option<Scope>,
-        /// Provides the rule owner (`` for managed rules, `CUSTOM_POLICY` for Custom Policy rules, and `CUSTOM_LAMBDA` for Custom Lambda rules), the rule identifier, and the notifications that cause the function to evaluate your AWS resources.
-        #[serde(rename = "Source")]
+        /// `Source`: Provides the rule owner (`` for managed rules, `CUSTOM_POLICY` for Custom Policy rules, and `CUSTOM_LAMBDA` for Custom Lambda rules), the rule identifier, and the notifications that cause the function to evaluate your AWS resources.
         pub source: Source,
     }
 
@@ -246,61 +245,113 @@ pub mod config_rule {
         }
     }
 
+    impl Serialize for CfnConfigRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Compliance", &self.compliance)?;
+            crate::cfn::entry(&mut map, "ConfigRuleName", &self.config_rule_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EvaluationModes", &self.evaluation_modes)?;
+            crate::cfn::entry(&mut map, "InputParameters", &self.input_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumExecutionFrequency",
+                &self.maximum_execution_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// Indicates whether an AWS resource or CC rule is compliant and provides the number of contributors that affect the compliance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Compliance {
-        /// Compliance type determined by the Config rule Read-only: CloudFormation returns it.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Compliance type determined by the Config rule Read-only: CloudFormation returns it.
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for Compliance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The configuration object for CC rule evaluation mode.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationModeConfiguration {
-        /// The mode of an evaluation.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The mode of an evaluation.
         pub mode: Option<Value<String>>,
     }
 
+    impl Serialize for EvaluationModeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
+        }
+    }
+
     /// Defines which resources trigger an evaluation for an CC rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scope {
-        /// The ID of the only AWS resource that you want to trigger an evaluation for the rule.
-        #[serde(
-            rename = "ComplianceResourceId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceResourceId`: The ID of the only AWS resource that you want to trigger an evaluation for the rule.
         pub compliance_resource_id: Option<Value<String>>,
-        /// The resource types of only those AWS resources that you want to trigger an evaluation for the rule.
-        #[serde(
-            rename = "ComplianceResourceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceResourceTypes`: The resource types of only those AWS resources that you want to trigger an evaluation for the rule.
         pub compliance_resource_types: Option<Vec<Value<String>>>,
-        /// The tag key that is applied to only those AWS resources that you want to trigger an evaluation for the rule.
-        #[serde(rename = "TagKey", skip_serializing_if = "Option::is_none")]
+        /// `TagKey`: The tag key that is applied to only those AWS resources that you want to trigger an evaluation for the rule.
         pub tag_key: Option<Value<String>>,
-        /// The tag value applied to only those AWS resources that you want to trigger an evaluation for the rule.
-        #[serde(rename = "TagValue", skip_serializing_if = "Option::is_none")]
+        /// `TagValue`: The tag value applied to only those AWS resources that you want to trigger an evaluation for the rule.
         pub tag_value: Option<Value<String>>,
     }
 
+    impl Serialize for Scope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceResourceId",
+                &self.compliance_resource_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceResourceTypes",
+                &self.compliance_resource_types,
+            )?;
+            crate::cfn::entry(&mut map, "TagKey", &self.tag_key)?;
+            crate::cfn::entry(&mut map, "TagValue", &self.tag_value)?;
+            map.end()
+        }
+    }
+
     /// Provides the CustomPolicyDetails, the rule owner (`` for managed rules, `CUSTOM_POLICY` for Custom Policy rules, and `CUSTOM_LAMBDA` for Custom Lambda rules), the rule identifier, and the events that cause the evaluation of your AWS resources.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Source {
-        /// Provides the runtime system, policy definition, and whether debug logging is enabled.
-        #[serde(rename = "CustomPolicyDetails", skip_serializing_if = "Option::is_none")]
+        /// `CustomPolicyDetails`: Provides the runtime system, policy definition, and whether debug logging is enabled.
         pub custom_policy_details: Option<CustomPolicyDetails>,
-        /// Indicates whether AWS or the customer owns and manages the CC rule.
-        #[serde(rename = "Owner")]
+        /// `Owner`: Indicates whether AWS or the customer owns and manages the CC rule.
         pub owner: Value<String>,
-        /// Provides the source and the message types that cause CC to evaluate your AWS resources against a rule.
-        #[serde(rename = "SourceDetails", skip_serializing_if = "Option::is_none")]
+        /// `SourceDetails`: Provides the source and the message types that cause CC to evaluate your AWS resources against a rule.
         pub source_details: Option<Vec<SourceDetail>>,
-        /// For CC Managed rules, a predefined identifier from a list.
-        #[serde(rename = "SourceIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `SourceIdentifier`: For CC Managed rules, a predefined identifier from a list.
         pub source_identifier: Option<Value<String>>,
     }
 
@@ -316,39 +367,62 @@ pub mod config_rule {
         }
     }
 
-    /// Provides the CustomPolicyDetails, the rule owner (`` for managed rules, `CUSTOM_POLICY` for Custom Policy rules, and `CUSTOM_LAMBDA` for Custom Lambda rules), the rule identifier, and the events that cause the evaluation of your AWS resources.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CustomPolicyDetails {
-        /// The boolean expression for enabling debug logging for your CC Custom Policy rule.
-        #[serde(
-            rename = "EnableDebugLogDelivery",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomPolicyDetails",
+                &self.custom_policy_details,
+            )?;
+            map.serialize_entry("Owner", &self.owner)?;
+            crate::cfn::entry(&mut map, "SourceDetails", &self.source_details)?;
+            crate::cfn::entry(&mut map, "SourceIdentifier", &self.source_identifier)?;
+            map.end()
+        }
+    }
 
+    /// Provides the CustomPolicyDetails, the rule owner (`` for managed rules, `CUSTOM_POLICY` for Custom Policy rules, and `CUSTOM_LAMBDA` for Custom Lambda rules), the rule identifier, and the events that cause the evaluation of your AWS resources.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CustomPolicyDetails {
+        /// `EnableDebugLogDelivery`: The boolean expression for enabling debug logging for your CC Custom Policy rule.
         pub enable_debug_log_delivery: Option<Value<bool>>,
-        /// The runtime system for your CC Custom Policy rule.
-        #[serde(rename = "PolicyRuntime", skip_serializing_if = "Option::is_none")]
+        /// `PolicyRuntime`: The runtime system for your CC Custom Policy rule.
         pub policy_runtime: Option<Value<String>>,
-        /// The policy definition containing the logic for your CC Custom Policy rule.
-        #[serde(rename = "PolicyText", skip_serializing_if = "Option::is_none")]
+        /// `PolicyText`: The policy definition containing the logic for your CC Custom Policy rule.
         pub policy_text: Option<Value<String>>,
     }
 
-    /// Provides the source and the message types that trigger CC to evaluate your AWS resources against a rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SourceDetail {
-        /// The source of the event, such as an AWS service, that triggers CC to evaluate your AWS resources.
-        #[serde(rename = "EventSource")]
-        pub event_source: Value<String>,
-        /// The frequency at which you want CC to run evaluations for a custom rule with a periodic trigger.
-        #[serde(
-            rename = "MaximumExecutionFrequency",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CustomPolicyDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDebugLogDelivery",
+                &self.enable_debug_log_delivery,
+            )?;
+            crate::cfn::entry(&mut map, "PolicyRuntime", &self.policy_runtime)?;
+            crate::cfn::entry(&mut map, "PolicyText", &self.policy_text)?;
+            map.end()
+        }
+    }
 
+    /// Provides the source and the message types that trigger CC to evaluate your AWS resources against a rule.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SourceDetail {
+        /// `EventSource`: The source of the event, such as an AWS service, that triggers CC to evaluate your AWS resources.
+        pub event_source: Value<String>,
+        /// `MaximumExecutionFrequency`: The frequency at which you want CC to run evaluations for a custom rule with a periodic trigger.
         pub maximum_execution_frequency: Option<Value<String>>,
-        /// The type of notification that triggers CC to run an evaluation for a rule.
-        #[serde(rename = "MessageType")]
+        /// `MessageType`: The type of notification that triggers CC to run an evaluation for a rule.
         pub message_type: Value<String>,
     }
 
@@ -363,6 +437,24 @@ pub mod config_rule {
                 maximum_execution_frequency: None,
                 message_type: message_type.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventSource", &self.event_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumExecutionFrequency",
+                &self.maximum_execution_frequency,
+            )?;
+            map.serialize_entry("MessageType", &self.message_type)?;
+            map.end()
         }
     }
 }
@@ -429,45 +521,53 @@ pub mod configuration_aggregator {
     }
 
     /// The properties of `AWS::Config::ConfigurationAggregator`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConfigurationAggregatorProps {
         /// `AccountAggregationSources`.
-        #[serde(
-            rename = "AccountAggregationSources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub account_aggregation_sources: Option<Vec<AccountAggregationSource>>,
-        /// The name of the aggregator.
-        #[serde(
-            rename = "ConfigurationAggregatorName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConfigurationAggregatorName`: The name of the aggregator.
         pub configuration_aggregator_name: Option<Value<String>>,
         /// `OrganizationAggregationSource`.
-        #[serde(
-            rename = "OrganizationAggregationSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub organization_aggregation_source: Option<OrganizationAggregationSource>,
-        /// The tags for the configuration aggregator.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the configuration aggregator.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnConfigurationAggregatorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccountAggregationSources",
+                &self.account_aggregation_sources,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationAggregatorName",
+                &self.configuration_aggregator_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationAggregationSource",
+                &self.organization_aggregation_source,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AccountAggregationSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccountAggregationSource {
         /// `AccountIds`.
-        #[serde(rename = "AccountIds")]
         pub account_ids: Vec<Value<String>>,
         /// `AllAwsRegions`.
-        #[serde(rename = "AllAwsRegions", skip_serializing_if = "Option::is_none")]
         pub all_aws_regions: Option<Value<bool>>,
         /// `AwsRegions`.
-        #[serde(rename = "AwsRegions", skip_serializing_if = "Option::is_none")]
         pub aws_regions: Option<Vec<Value<String>>>,
     }
 
@@ -482,17 +582,28 @@ pub mod configuration_aggregator {
         }
     }
 
+    impl Serialize for AccountAggregationSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountIds", &self.account_ids)?;
+            crate::cfn::entry(&mut map, "AllAwsRegions", &self.all_aws_regions)?;
+            crate::cfn::entry(&mut map, "AwsRegions", &self.aws_regions)?;
+            map.end()
+        }
+    }
+
     /// The `OrganizationAggregationSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrganizationAggregationSource {
         /// `AllAwsRegions`.
-        #[serde(rename = "AllAwsRegions", skip_serializing_if = "Option::is_none")]
         pub all_aws_regions: Option<Value<bool>>,
         /// `AwsRegions`.
-        #[serde(rename = "AwsRegions", skip_serializing_if = "Option::is_none")]
         pub aws_regions: Option<Vec<Value<String>>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -504,6 +615,20 @@ pub mod configuration_aggregator {
                 aws_regions: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for OrganizationAggregationSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllAwsRegions", &self.all_aws_regions)?;
+            crate::cfn::entry(&mut map, "AwsRegions", &self.aws_regions)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -569,22 +694,17 @@ pub mod configuration_recorder {
     }
 
     /// The properties of `AWS::Config::ConfigurationRecorder`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationRecorderProps {
-        /// The name of the configuration recorder.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the configuration recorder.
         pub name: Option<Value<String>>,
-        /// Specifies which resource types are in scope for the configuration recorder to record.
-        #[serde(rename = "RecordingGroup", skip_serializing_if = "Option::is_none")]
+        /// `RecordingGroup`: Specifies which resource types are in scope for the configuration recorder to record.
         pub recording_group: Option<RecordingGroup>,
-        /// Specifies the default recording frequency for the configuration recorder.
-        #[serde(rename = "RecordingMode", skip_serializing_if = "Option::is_none")]
+        /// `RecordingMode`: Specifies the default recording frequency for the configuration recorder.
         pub recording_mode: Option<RecordingMode>,
-        /// The Amazon Resource Name (ARN) of the role that allows AWS Config to read S3 objects.
-        #[serde(rename = "RoleARN")]
+        /// `RoleARN`: The Amazon Resource Name (ARN) of the role that allows AWS Config to read S3 objects.
         pub role_arn: Value<String>,
-        /// Defaults to 'true'.
-        #[serde(rename = "StartedOnCreate", skip_serializing_if = "Option::is_none")]
+        /// `StartedOnCreate`: Defaults to 'true'.
         pub started_on_create: Option<Value<bool>>,
     }
 
@@ -601,39 +721,65 @@ pub mod configuration_recorder {
         }
     }
 
+    impl Serialize for CfnConfigurationRecorderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RecordingGroup", &self.recording_group)?;
+            crate::cfn::entry(&mut map, "RecordingMode", &self.recording_mode)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StartedOnCreate", &self.started_on_create)?;
+            map.end()
+        }
+    }
+
     /// Specifies which resource types AWS Config records for configuration changes.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecordingGroup {
-        /// Specifies whether AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types.
-        #[serde(rename = "AllSupported", skip_serializing_if = "Option::is_none")]
+        /// `AllSupported`: Specifies whether AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types.
         pub all_supported: Option<Value<bool>>,
-        /// An object that specifies how AWS Config excludes resource types from being recorded by the configuration recorder.
-        #[serde(
-            rename = "ExclusionByResourceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExclusionByResourceTypes`: An object that specifies how AWS Config excludes resource types from being recorded by the configuration recorder.
         pub exclusion_by_resource_types: Option<ExclusionByResourceTypes>,
-        /// This option is a bundle which only applies to the global IAM resource types: IAM users, groups, roles, and customer managed policies.
-        #[serde(
-            rename = "IncludeGlobalResourceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeGlobalResourceTypes`: This option is a bundle which only applies to the global IAM resource types: IAM users, groups, roles, and customer managed policies.
         pub include_global_resource_types: Option<Value<bool>>,
-        /// An object that specifies the recording strategy for the configuration recorder.
-        #[serde(rename = "RecordingStrategy", skip_serializing_if = "Option::is_none")]
+        /// `RecordingStrategy`: An object that specifies the recording strategy for the configuration recorder.
         pub recording_strategy: Option<RecordingStrategy>,
-        /// A comma-separated list that specifies which resource types AWS Config records.
-        #[serde(rename = "ResourceTypes", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTypes`: A comma-separated list that specifies which resource types AWS Config records.
         pub resource_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for RecordingGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllSupported", &self.all_supported)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExclusionByResourceTypes",
+                &self.exclusion_by_resource_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeGlobalResourceTypes",
+                &self.include_global_resource_types,
+            )?;
+            crate::cfn::entry(&mut map, "RecordingStrategy", &self.recording_strategy)?;
+            crate::cfn::entry(&mut map, "ResourceTypes", &self.resource_types)?;
+            map.end()
+        }
+    }
+
     /// Specifies whether the configuration recorder excludes certain resource types from being recorded.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExclusionByResourceTypes {
-        /// A comma-separated list of resource types to exclude from recording by the configuration recorder.
-        #[serde(rename = "ResourceTypes")]
+        /// `ResourceTypes`: A comma-separated list of resource types to exclude from recording by the configuration recorder.
         pub resource_types: Vec<Value<String>>,
     }
 
@@ -646,11 +792,22 @@ pub mod configuration_recorder {
         }
     }
 
+    impl Serialize for ExclusionByResourceTypes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceTypes", &self.resource_types)?;
+            map.end()
+        }
+    }
+
     /// Specifies the recording strategy of the configuration recorder.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordingStrategy {
         /// `UseOnly`.
-        #[serde(rename = "UseOnly")]
         pub use_only: Value<String>,
     }
 
@@ -661,18 +818,24 @@ pub mod configuration_recorder {
         }
     }
 
-    /// Specifies the default recording frequency for the configuration recorder.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct RecordingMode {
-        /// The default recording frequency that AWS Config uses to record configuration changes.
-        #[serde(rename = "RecordingFrequency")]
-        pub recording_frequency: Value<String>,
-        /// An array of 'RecordingModeOverride' objects for you to specify your overrides for the recording mode.
-        #[serde(
-            rename = "RecordingModeOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RecordingStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("UseOnly", &self.use_only)?;
+            map.end()
+        }
+    }
 
+    /// Specifies the default recording frequency for the configuration recorder.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordingMode {
+        /// `RecordingFrequency`: The default recording frequency that AWS Config uses to record configuration changes.
+        pub recording_frequency: Value<String>,
+        /// `RecordingModeOverrides`: An array of 'RecordingModeOverride' objects for you to specify your overrides for the recording mode.
         pub recording_mode_overrides: Option<Vec<RecordingModeOverride>>,
     }
 
@@ -686,17 +849,31 @@ pub mod configuration_recorder {
         }
     }
 
+    impl Serialize for RecordingMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordingFrequency", &self.recording_frequency)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordingModeOverrides",
+                &self.recording_mode_overrides,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies your overrides for the recording mode
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordingModeOverride {
-        /// A description that you provide for the override.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description that you provide for the override.
         pub description: Option<Value<String>>,
-        /// The recording frequency that will be applied to all the resource types specified in the override.
-        #[serde(rename = "RecordingFrequency")]
+        /// `RecordingFrequency`: The recording frequency that will be applied to all the resource types specified in the override.
         pub recording_frequency: Value<String>,
-        /// A comma-separated list that specifies which resource types AWS Config includes in the override.
-        #[serde(rename = "ResourceTypes")]
+        /// `ResourceTypes`: A comma-separated list that specifies which resource types AWS Config includes in the override.
         pub resource_types: Vec<Value<String>>,
     }
 
@@ -711,6 +888,20 @@ pub mod configuration_recorder {
                 recording_frequency: recording_frequency.into(),
                 resource_types: resource_types.into(),
             }
+        }
+    }
+
+    impl Serialize for RecordingModeOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("RecordingFrequency", &self.recording_frequency)?;
+            map.serialize_entry("ResourceTypes", &self.resource_types)?;
+            map.end()
         }
     }
 }
@@ -778,41 +969,25 @@ pub mod conformance_pack {
     }
 
     /// The properties of `AWS::Config::ConformancePack`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConformancePackProps {
-        /// A list of ConformancePackInputParameter objects.
-        #[serde(
-            rename = "ConformancePackInputParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConformancePackInputParameters`: A list of ConformancePackInputParameter objects.
         pub conformance_pack_input_parameters: Option<
             Vec<ConformancePackInputParameter>,
         >,
-        /// Name of the conformance pack which will be assigned as the unique identifier.
-        #[serde(rename = "ConformancePackName")]
+        /// `ConformancePackName`: Name of the conformance pack which will be assigned as the unique identifier.
         pub conformance_pack_name: Value<String>,
-        /// AWS Config stores intermediate files while processing conformance pack template.
-        #[serde(rename = "DeliveryS3Bucket", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryS3Bucket`: AWS Config stores intermediate files while processing conformance pack template.
         pub delivery_s3_bucket: Option<Value<String>>,
-        /// The prefix for delivery S3 bucket.
-        #[serde(rename = "DeliveryS3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryS3KeyPrefix`: The prefix for delivery S3 bucket.
         pub delivery_s3_key_prefix: Option<Value<String>>,
-        /// The tags for the conformance pack.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the conformance pack.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A string containing full conformance pack template body.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
+        /// `TemplateBody`: A string containing full conformance pack template body.
         pub template_body: Option<Value<String>>,
-        /// Location of file containing the template body which points to the conformance pack template that is located in an Amazon S3 bucket.
-        #[serde(rename = "TemplateS3Uri", skip_serializing_if = "Option::is_none")]
+        /// `TemplateS3Uri`: Location of file containing the template body which points to the conformance pack template that is located in an Amazon S3 bucket.
         pub template_s3_uri: Option<Value<String>>,
-        /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
-        #[serde(
-            rename = "TemplateSSMDocumentDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TemplateSSMDocumentDetails`: The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
         pub template_ssm_document_details: Option<TemplateSsmDocumentDetails>,
     }
 
@@ -832,15 +1007,57 @@ pub mod conformance_pack {
         }
     }
 
+    impl Serialize for CfnConformancePackProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConformancePackInputParameters",
+                &self.conformance_pack_input_parameters,
+            )?;
+            map.serialize_entry("ConformancePackName", &self.conformance_pack_name)?;
+            crate::cfn::entry(&mut map, "DeliveryS3Bucket", &self.delivery_s3_bucket)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryS3KeyPrefix",
+                &self.delivery_s3_key_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateS3Uri", &self.template_s3_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateSSMDocumentDetails",
+                &self.template_ssm_document_details,
+            )?;
+            map.end()
+        }
+    }
+
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateSsmDocumentDetails {
         /// `DocumentName`.
-        #[serde(rename = "DocumentName", skip_serializing_if = "Option::is_none")]
         pub document_name: Option<Value<String>>,
         /// `DocumentVersion`.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
         pub document_version: Option<Value<String>>,
+    }
+
+    impl Serialize for TemplateSsmDocumentDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DocumentName", &self.document_name)?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            map.end()
+        }
     }
 }
 
@@ -914,13 +1131,11 @@ pub mod connector {
     }
 
     /// The properties of `AWS::Config::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
-        /// The configuration for the connector that specifies the third-party cloud provider connection details.
-        #[serde(rename = "ConnectorConfiguration")]
+        /// `ConnectorConfiguration`: The configuration for the connector that specifies the third-party cloud provider connection details.
         pub connector_configuration: ConnectorConfiguration,
-        /// The tags for the connector.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the connector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -934,22 +1149,47 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConnectorConfiguration",
+                &self.connector_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the connector.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorConfiguration {
-        /// The configuration for connecting to Microsoft Azure.
-        #[serde(rename = "Azure", skip_serializing_if = "Option::is_none")]
+        /// `Azure`: The configuration for connecting to Microsoft Azure.
         pub azure: Option<AzureConnectorConfiguration>,
     }
 
+    impl Serialize for ConnectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Azure", &self.azure)?;
+            map.end()
+        }
+    }
+
     /// Configuration for connecting to Microsoft Azure.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureConnectorConfiguration {
-        /// The Azure client (application) identifier.
-        #[serde(rename = "ClientIdentifier")]
+        /// `ClientIdentifier`: The Azure client (application) identifier.
         pub client_identifier: Value<String>,
-        /// The Azure tenant identifier.
-        #[serde(rename = "TenantIdentifier")]
+        /// `TenantIdentifier`: The Azure tenant identifier.
         pub tenant_identifier: Value<String>,
     }
 
@@ -963,6 +1203,19 @@ pub mod connector {
                 client_identifier: client_identifier.into(),
                 tenant_identifier: tenant_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for AzureConnectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientIdentifier", &self.client_identifier)?;
+            map.serialize_entry("TenantIdentifier", &self.tenant_identifier)?;
+            map.end()
         }
     }
 }
@@ -1022,31 +1275,21 @@ pub mod delivery_channel {
     }
 
     /// The properties of `AWS::Config::DeliveryChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryChannelProps {
-        /// The options for how often AWS Config delivers configuration snapshots to the Amazon S3 bucket.
-        #[serde(
-            rename = "ConfigSnapshotDeliveryProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConfigSnapshotDeliveryProperties`: The options for how often AWS Config delivers configuration snapshots to the Amazon S3 bucket.
         pub config_snapshot_delivery_properties: Option<
             ConfigSnapshotDeliveryProperties,
         >,
-        /// The name of the delivery channel.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the delivery channel.
         pub name: Option<Value<String>>,
-        /// The name of the Amazon S3 bucket to which AWS Config delivers configuration snapshots and configuration history files.
-        #[serde(rename = "S3BucketName")]
+        /// `S3BucketName`: The name of the Amazon S3 bucket to which AWS Config delivers configuration snapshots and configuration history files.
         pub s3_bucket_name: Value<String>,
-        /// The prefix for the specified Amazon S3 bucket.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: The prefix for the specified Amazon S3 bucket.
         pub s3_key_prefix: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the AWS Key Management Service (AWS KMS ) AWS KMS key (KMS key) used to encrypt objects delivered by AWS Config.
-        #[serde(rename = "S3KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `S3KmsKeyArn`: The Amazon Resource Name (ARN) of the AWS Key Management Service (AWS KMS ) AWS KMS key (KMS key) used to encrypt objects delivered by AWS Config.
         pub s3_kms_key_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which AWS Config sends notifications about configuration changes.
-        #[serde(rename = "SnsTopicARN", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicARN`: The Amazon Resource Name (ARN) of the Amazon SNS topic to which AWS Config sends notifications about configuration changes.
         pub sns_topic_arn: Option<Value<String>>,
     }
 
@@ -1064,12 +1307,44 @@ pub mod delivery_channel {
         }
     }
 
+    impl Serialize for CfnDeliveryChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigSnapshotDeliveryProperties",
+                &self.config_snapshot_delivery_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            crate::cfn::entry(&mut map, "S3KmsKeyArn", &self.s3_kms_key_arn)?;
+            crate::cfn::entry(&mut map, "SnsTopicARN", &self.sns_topic_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigSnapshotDeliveryProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigSnapshotDeliveryProperties {
-        /// The frequency with which AWS Config delivers configuration snapshots.
-        #[serde(rename = "DeliveryFrequency", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryFrequency`: The frequency with which AWS Config delivers configuration snapshots.
         pub delivery_frequency: Option<Value<DeliveryFrequency>>,
+    }
+
+    impl Serialize for ConfigSnapshotDeliveryProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryFrequency", &self.delivery_frequency)?;
+            map.end()
+        }
     }
 
     /// The frequency with which AWS Config delivers configuration snapshots.
@@ -1181,36 +1456,19 @@ pub mod organization_config_rule {
     }
 
     /// The properties of `AWS::Config::OrganizationConfigRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationConfigRuleProps {
-        /// A comma-separated list of accounts that you want to exclude from an organization AWS Config rule.
-        #[serde(rename = "ExcludedAccounts", skip_serializing_if = "Option::is_none")]
+        /// `ExcludedAccounts`: A comma-separated list of accounts that you want to exclude from an organization AWS Config rule.
         pub excluded_accounts: Option<Vec<Value<String>>>,
-        /// The name that you assign to an organization AWS Config rule.
-        #[serde(rename = "OrganizationConfigRuleName")]
+        /// `OrganizationConfigRuleName`: The name that you assign to an organization AWS Config rule.
         pub organization_config_rule_name: Value<String>,
-        /// This object specifies metadata for your organization's AWS Config Custom Policy rule.
-        #[serde(
-            rename = "OrganizationCustomPolicyRuleMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationCustomPolicyRuleMetadata`: This object specifies metadata for your organization's AWS Config Custom Policy rule.
         pub organization_custom_policy_rule_metadata: Option<
             OrganizationCustomPolicyRuleMetadata,
         >,
-        /// This object specifies organization custom rule metadata such as resource type, resource ID of AWS resource, Lambda function ARN, and organization trigger types that trigger AWS Config to evaluate your AWS resources against a rule.
-        #[serde(
-            rename = "OrganizationCustomRuleMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationCustomRuleMetadata`: This object specifies organization custom rule metadata such as resource type, resource ID of AWS resource, Lambda function ARN, and organization trigger types that trigger AWS Config to evaluate your AWS resources against a rule.
         pub organization_custom_rule_metadata: Option<OrganizationCustomRuleMetadata>,
-        /// This object specifies organization managed rule metadata such as resource type and ID of AWS resource along with the rule identifier.
-        #[serde(
-            rename = "OrganizationManagedRuleMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationManagedRuleMetadata`: This object specifies organization managed rule metadata such as resource type and ID of AWS resource along with the rule identifier.
         pub organization_managed_rule_metadata: Option<OrganizationManagedRuleMetadata>,
     }
 
@@ -1227,48 +1485,61 @@ pub mod organization_config_rule {
         }
     }
 
+    impl Serialize for CfnOrganizationConfigRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludedAccounts", &self.excluded_accounts)?;
+            map.serialize_entry(
+                "OrganizationConfigRuleName",
+                &self.organization_config_rule_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationCustomPolicyRuleMetadata",
+                &self.organization_custom_policy_rule_metadata,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationCustomRuleMetadata",
+                &self.organization_custom_rule_metadata,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationManagedRuleMetadata",
+                &self.organization_managed_rule_metadata,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OrganizationCustomPolicyRuleMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrganizationCustomPolicyRuleMetadata {
-        /// A list of accounts that you can enable debug logging for your organization AWS Config Custom Policy rule.
-        #[serde(
-            rename = "DebugLogDeliveryAccounts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DebugLogDeliveryAccounts`: A list of accounts that you can enable debug logging for your organization AWS Config Custom Policy rule.
         pub debug_log_delivery_accounts: Option<Vec<Value<String>>>,
-        /// The description that you provide for your organization AWS Config rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description that you provide for your organization AWS Config rule.
         pub description: Option<Value<String>>,
-        /// A string, in JSON format, that is passed to your organization AWS Config Custom Policy rule.
-        #[serde(rename = "InputParameters", skip_serializing_if = "Option::is_none")]
+        /// `InputParameters`: A string, in JSON format, that is passed to your organization AWS Config Custom Policy rule.
         pub input_parameters: Option<Value<String>>,
-        /// The type of notification that initiates AWS Config to run an evaluation for a rule.
-        #[serde(
-            rename = "OrganizationConfigRuleTriggerTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationConfigRuleTriggerTypes`: The type of notification that initiates AWS Config to run an evaluation for a rule.
         pub organization_config_rule_trigger_types: Option<
             Vec<Value<OrganizationConfigRuleTriggerTypesItem>>,
         >,
-        /// The policy definition containing the logic for your organization AWS Config Custom Policy rule.
-        #[serde(rename = "PolicyText")]
+        /// `PolicyText`: The policy definition containing the logic for your organization AWS Config Custom Policy rule.
         pub policy_text: Value<String>,
-        /// The ID of the AWS resource that was evaluated.
-        #[serde(rename = "ResourceIdScope", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdScope`: The ID of the AWS resource that was evaluated.
         pub resource_id_scope: Option<Value<String>>,
-        /// The type of the AWS resource that was evaluated.
-        #[serde(rename = "ResourceTypesScope", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTypesScope`: The type of the AWS resource that was evaluated.
         pub resource_types_scope: Option<Vec<Value<String>>>,
-        /// The runtime system for your organization AWS Config Custom Policy rules.
-        #[serde(rename = "Runtime")]
+        /// `Runtime`: The runtime system for your organization AWS Config Custom Policy rules.
         pub runtime: Value<String>,
-        /// One part of a key-value pair that make up a tag.
-        #[serde(rename = "TagKeyScope", skip_serializing_if = "Option::is_none")]
+        /// `TagKeyScope`: One part of a key-value pair that make up a tag.
         pub tag_key_scope: Option<Value<String>>,
-        /// The optional part of a key-value pair that make up a tag.
-        #[serde(rename = "TagValueScope", skip_serializing_if = "Option::is_none")]
+        /// `TagValueScope`: The optional part of a key-value pair that make up a tag.
         pub tag_value_scope: Option<Value<String>>,
     }
 
@@ -1290,6 +1561,39 @@ pub mod organization_config_rule {
                 tag_key_scope: None,
                 tag_value_scope: None,
             }
+        }
+    }
+
+    impl Serialize for OrganizationCustomPolicyRuleMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DebugLogDeliveryAccounts",
+                &self.debug_log_delivery_accounts,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "InputParameters", &self.input_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationConfigRuleTriggerTypes",
+                &self.organization_config_rule_trigger_types,
+            )?;
+            map.serialize_entry("PolicyText", &self.policy_text)?;
+            crate::cfn::entry(&mut map, "ResourceIdScope", &self.resource_id_scope)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceTypesScope",
+                &self.resource_types_scope,
+            )?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            crate::cfn::entry(&mut map, "TagKeyScope", &self.tag_key_scope)?;
+            crate::cfn::entry(&mut map, "TagValueScope", &self.tag_value_scope)?;
+            map.end()
         }
     }
 
@@ -1336,40 +1640,27 @@ pub mod organization_config_rule {
     }
 
     /// The `OrganizationCustomRuleMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrganizationCustomRuleMetadata {
-        /// The description that you provide for your organization AWS Config rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description that you provide for your organization AWS Config rule.
         pub description: Option<Value<String>>,
-        /// A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
-        #[serde(rename = "InputParameters", skip_serializing_if = "Option::is_none")]
+        /// `InputParameters`: A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
         pub input_parameters: Option<Value<String>>,
-        /// The lambda function ARN.
-        #[serde(rename = "LambdaFunctionArn")]
+        /// `LambdaFunctionArn`: The lambda function ARN.
         pub lambda_function_arn: Value<String>,
-        /// The maximum frequency with which AWS Config runs evaluations for a rule.Allowed values: One_Hour | Three_Hours | Six_Hours | Twelve_Hours | TwentyFour_Hours.
-        #[serde(
-            rename = "MaximumExecutionFrequency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumExecutionFrequency`: The maximum frequency with which AWS Config runs evaluations for a rule.Allowed values: One_Hour | Three_Hours | Six_Hours | Twelve_Hours | TwentyFour_Hours.
         pub maximum_execution_frequency: Option<Value<MaximumExecutionFrequency>>,
-        /// The type of notification that triggers AWS Config to run an evaluation for a rule.
-        #[serde(rename = "OrganizationConfigRuleTriggerTypes")]
+        /// `OrganizationConfigRuleTriggerTypes`: The type of notification that triggers AWS Config to run an evaluation for a rule.
         pub organization_config_rule_trigger_types: Vec<
             Value<OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerTypesItem>,
         >,
-        /// The ID of the AWS resource that was evaluated.
-        #[serde(rename = "ResourceIdScope", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdScope`: The ID of the AWS resource that was evaluated.
         pub resource_id_scope: Option<Value<String>>,
-        /// The type of the AWS resource that was evaluated.
-        #[serde(rename = "ResourceTypesScope", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTypesScope`: The type of the AWS resource that was evaluated.
         pub resource_types_scope: Option<Vec<Value<String>>>,
-        /// One part of a key-value pair that make up a tag.
-        #[serde(rename = "TagKeyScope", skip_serializing_if = "Option::is_none")]
+        /// `TagKeyScope`: One part of a key-value pair that make up a tag.
         pub tag_key_scope: Option<Value<String>>,
-        /// The optional part of a key-value pair that make up a tag.
-        #[serde(rename = "TagValueScope", skip_serializing_if = "Option::is_none")]
+        /// `TagValueScope`: The optional part of a key-value pair that make up a tag.
         pub tag_value_scope: Option<Value<String>>,
     }
 
@@ -1397,6 +1688,37 @@ pub mod organization_config_rule {
                 tag_key_scope: None,
                 tag_value_scope: None,
             }
+        }
+    }
+
+    impl Serialize for OrganizationCustomRuleMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "InputParameters", &self.input_parameters)?;
+            map.serialize_entry("LambdaFunctionArn", &self.lambda_function_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumExecutionFrequency",
+                &self.maximum_execution_frequency,
+            )?;
+            map.serialize_entry(
+                "OrganizationConfigRuleTriggerTypes",
+                &self.organization_config_rule_trigger_types,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceIdScope", &self.resource_id_scope)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceTypesScope",
+                &self.resource_types_scope,
+            )?;
+            crate::cfn::entry(&mut map, "TagKeyScope", &self.tag_key_scope)?;
+            crate::cfn::entry(&mut map, "TagValueScope", &self.tag_value_scope)?;
+            map.end()
         }
     }
 
@@ -1495,37 +1817,25 @@ pub mod organization_config_rule {
     }
 
     /// The `OrganizationManagedRuleMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrganizationManagedRuleMetadata {
-        /// The description that you provide for your organization AWS Config rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description that you provide for your organization AWS Config rule.
         pub description: Option<Value<String>>,
-        /// A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
-        #[serde(rename = "InputParameters", skip_serializing_if = "Option::is_none")]
+        /// `InputParameters`: A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
         pub input_parameters: Option<Value<String>>,
-        /// The maximum frequency with which AWS Config runs evaluations for a rule.
-        #[serde(
-            rename = "MaximumExecutionFrequency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumExecutionFrequency`: The maximum frequency with which AWS Config runs evaluations for a rule.
         pub maximum_execution_frequency: Option<
             Value<OrganizationManagedRuleMetadataMaximumExecutionFrequency>,
         >,
-        /// The ID of the AWS resource that was evaluated.
-        #[serde(rename = "ResourceIdScope", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdScope`: The ID of the AWS resource that was evaluated.
         pub resource_id_scope: Option<Value<String>>,
-        /// The type of the AWS resource that was evaluated.
-        #[serde(rename = "ResourceTypesScope", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTypesScope`: The type of the AWS resource that was evaluated.
         pub resource_types_scope: Option<Vec<Value<String>>>,
-        /// Required.
-        #[serde(rename = "RuleIdentifier")]
+        /// `RuleIdentifier`: Required.
         pub rule_identifier: Value<String>,
-        /// One part of a key-value pair that make up a tag.
-        #[serde(rename = "TagKeyScope", skip_serializing_if = "Option::is_none")]
+        /// `TagKeyScope`: One part of a key-value pair that make up a tag.
         pub tag_key_scope: Option<Value<String>>,
-        /// The optional part of a key-value pair that make up a tag.
-        #[serde(rename = "TagValueScope", skip_serializing_if = "Option::is_none")]
+        /// `TagValueScope`: The optional part of a key-value pair that make up a tag.
         pub tag_value_scope: Option<Value<String>>,
     }
 
@@ -1542,6 +1852,33 @@ pub mod organization_config_rule {
                 tag_key_scope: None,
                 tag_value_scope: None,
             }
+        }
+    }
+
+    impl Serialize for OrganizationManagedRuleMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "InputParameters", &self.input_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumExecutionFrequency",
+                &self.maximum_execution_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceIdScope", &self.resource_id_scope)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceTypesScope",
+                &self.resource_types_scope,
+            )?;
+            map.serialize_entry("RuleIdentifier", &self.rule_identifier)?;
+            crate::cfn::entry(&mut map, "TagKeyScope", &self.tag_key_scope)?;
+            crate::cfn::entry(&mut map, "TagValueScope", &self.tag_value_scope)?;
+            map.end()
         }
     }
 
@@ -1658,37 +1995,25 @@ pub mod organization_conformance_pack {
     }
 
     /// The properties of `AWS::Config::OrganizationConformancePack`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationConformancePackProps {
-        /// A list of ConformancePackInputParameter objects.
-        #[serde(
-            rename = "ConformancePackInputParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConformancePackInputParameters`: A list of ConformancePackInputParameter objects.
         pub conformance_pack_input_parameters: Option<
             Vec<ConformancePackInputParameter>,
         >,
-        /// AWS Config stores intermediate files while processing conformance pack template.
-        #[serde(rename = "DeliveryS3Bucket", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryS3Bucket`: AWS Config stores intermediate files while processing conformance pack template.
         pub delivery_s3_bucket: Option<Value<String>>,
-        /// The prefix for the delivery S3 bucket.
-        #[serde(rename = "DeliveryS3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryS3KeyPrefix`: The prefix for the delivery S3 bucket.
         pub delivery_s3_key_prefix: Option<Value<String>>,
-        /// A list of AWS accounts to be excluded from an organization conformance pack while deploying a conformance pack.
-        #[serde(rename = "ExcludedAccounts", skip_serializing_if = "Option::is_none")]
+        /// `ExcludedAccounts`: A list of AWS accounts to be excluded from an organization conformance pack while deploying a conformance pack.
         pub excluded_accounts: Option<Vec<Value<String>>>,
-        /// The name of the organization conformance pack.
-        #[serde(rename = "OrganizationConformancePackName")]
+        /// `OrganizationConformancePackName`: The name of the organization conformance pack.
         pub organization_conformance_pack_name: Value<String>,
-        /// The tags for the organization conformance pack.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the organization conformance pack.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A string containing full conformance pack template body.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
+        /// `TemplateBody`: A string containing full conformance pack template body.
         pub template_body: Option<Value<String>>,
-        /// Location of file containing the template body.
-        #[serde(rename = "TemplateS3Uri", skip_serializing_if = "Option::is_none")]
+        /// `TemplateS3Uri`: Location of file containing the template body.
         pub template_s3_uri: Option<Value<String>>,
     }
 
@@ -1708,6 +2033,36 @@ pub mod organization_conformance_pack {
                 template_body: None,
                 template_s3_uri: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOrganizationConformancePackProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConformancePackInputParameters",
+                &self.conformance_pack_input_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "DeliveryS3Bucket", &self.delivery_s3_bucket)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryS3KeyPrefix",
+                &self.delivery_s3_key_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "ExcludedAccounts", &self.excluded_accounts)?;
+            map.serialize_entry(
+                "OrganizationConformancePackName",
+                &self.organization_conformance_pack_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateS3Uri", &self.template_s3_uri)?;
+            map.end()
         }
     }
 }
@@ -1769,41 +2124,27 @@ pub mod remediation_configuration {
     }
 
     /// The properties of `AWS::Config::RemediationConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRemediationConfigurationProps {
         /// `Automatic`.
-        #[serde(rename = "Automatic", skip_serializing_if = "Option::is_none")]
         pub automatic: Option<Value<bool>>,
         /// `ConfigRuleName`.
-        #[serde(rename = "ConfigRuleName")]
         pub config_rule_name: Value<String>,
         /// `ExecutionControls`.
-        #[serde(rename = "ExecutionControls", skip_serializing_if = "Option::is_none")]
         pub execution_controls: Option<ExecutionControls>,
         /// `MaximumAutomaticAttempts`.
-        #[serde(
-            rename = "MaximumAutomaticAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_automatic_attempts: Option<Value<i64>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<String>>,
         /// `RetryAttemptSeconds`.
-        #[serde(rename = "RetryAttemptSeconds", skip_serializing_if = "Option::is_none")]
         pub retry_attempt_seconds: Option<Value<i64>>,
         /// `TargetId`.
-        #[serde(rename = "TargetId")]
         pub target_id: Value<String>,
         /// `TargetType`.
-        #[serde(rename = "TargetType")]
         pub target_type: Value<String>,
         /// `TargetVersion`.
-        #[serde(rename = "TargetVersion", skip_serializing_if = "Option::is_none")]
         pub target_version: Option<Value<String>>,
     }
 
@@ -1829,27 +2170,78 @@ pub mod remediation_configuration {
         }
     }
 
+    impl Serialize for CfnRemediationConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Automatic", &self.automatic)?;
+            map.serialize_entry("ConfigRuleName", &self.config_rule_name)?;
+            crate::cfn::entry(&mut map, "ExecutionControls", &self.execution_controls)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumAutomaticAttempts",
+                &self.maximum_automatic_attempts,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetryAttemptSeconds",
+                &self.retry_attempt_seconds,
+            )?;
+            map.serialize_entry("TargetId", &self.target_id)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            crate::cfn::entry(&mut map, "TargetVersion", &self.target_version)?;
+            map.end()
+        }
+    }
+
     /// The `ExecutionControls` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExecutionControls {
         /// `SsmControls`.
-        #[serde(rename = "SsmControls", skip_serializing_if = "Option::is_none")]
         pub ssm_controls: Option<SsmControls>,
     }
 
+    impl Serialize for ExecutionControls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SsmControls", &self.ssm_controls)?;
+            map.end()
+        }
+    }
+
     /// The `SsmControls` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SsmControls {
         /// `ConcurrentExecutionRatePercentage`.
-        #[serde(
-            rename = "ConcurrentExecutionRatePercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub concurrent_execution_rate_percentage: Option<Value<i64>>,
         /// `ErrorPercentage`.
-        #[serde(rename = "ErrorPercentage", skip_serializing_if = "Option::is_none")]
         pub error_percentage: Option<Value<i64>>,
+    }
+
+    impl Serialize for SsmControls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConcurrentExecutionRatePercentage",
+                &self.concurrent_execution_rate_percentage,
+            )?;
+            crate::cfn::entry(&mut map, "ErrorPercentage", &self.error_percentage)?;
+            map.end()
+        }
     }
 }
 
@@ -1920,19 +2312,15 @@ pub mod stored_query {
     }
 
     /// The properties of `AWS::Config::StoredQuery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStoredQueryProps {
         /// `QueryDescription`.
-        #[serde(rename = "QueryDescription", skip_serializing_if = "Option::is_none")]
         pub query_description: Option<Value<String>>,
         /// `QueryExpression`.
-        #[serde(rename = "QueryExpression")]
         pub query_expression: Value<String>,
         /// `QueryName`.
-        #[serde(rename = "QueryName")]
         pub query_name: Value<String>,
-        /// The tags for the stored query.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the stored query.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1950,16 +2338,29 @@ pub mod stored_query {
             }
         }
     }
+
+    impl Serialize for CfnStoredQueryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "QueryDescription", &self.query_description)?;
+            map.serialize_entry("QueryExpression", &self.query_expression)?;
+            map.serialize_entry("QueryName", &self.query_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// Input parameters in the form of key-value pairs for the conformance pack.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConformancePackInputParameter {
     /// `ParameterName`.
-    #[serde(rename = "ParameterName")]
     pub parameter_name: Value<String>,
     /// `ParameterValue`.
-    #[serde(rename = "ParameterValue")]
     pub parameter_value: Value<String>,
 }
 
@@ -1973,5 +2374,18 @@ impl ConformancePackInputParameter {
             parameter_name: parameter_name.into(),
             parameter_value: parameter_value.into(),
         }
+    }
+}
+
+impl Serialize for ConformancePackInputParameter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ParameterName", &self.parameter_name)?;
+        map.serialize_entry("ParameterValue", &self.parameter_value)?;
+        map.end()
     }
 }

@@ -132,31 +132,23 @@ pub mod agent_status {
     }
 
     /// The properties of `AWS::Connect::AgentStatus`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentStatusProps {
-        /// The description of the status.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the status.
         pub description: Option<Value<String>>,
-        /// The display order of the status.
-        #[serde(rename = "DisplayOrder", skip_serializing_if = "Option::is_none")]
+        /// `DisplayOrder`: The display order of the status.
         pub display_order: Option<Value<i64>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the status.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the status.
         pub name: Value<String>,
-        /// A number indicating the reset order of the agent status.
-        #[serde(rename = "ResetOrderNumber", skip_serializing_if = "Option::is_none")]
+        /// `ResetOrderNumber`: A number indicating the reset order of the agent status.
         pub reset_order_number: Option<Value<bool>>,
-        /// The state of the status.
-        #[serde(rename = "State")]
+        /// `State`: The state of the status.
         pub state: Value<State>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of agent status.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of agent status.
         pub r#type: Option<Value<Type>>,
     }
 
@@ -177,6 +169,25 @@ pub mod agent_status {
                 tags: None,
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAgentStatusProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayOrder", &self.display_order)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ResetOrderNumber", &self.reset_order_number)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -317,13 +328,11 @@ pub mod approved_origin {
     }
 
     /// The properties of `AWS::Connect::ApprovedOrigin`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApprovedOriginProps {
         /// `InstanceId`.
-        #[serde(rename = "InstanceId")]
         pub instance_id: Value<String>,
         /// `Origin`.
-        #[serde(rename = "Origin")]
         pub origin: Value<String>,
     }
 
@@ -337,6 +346,19 @@ pub mod approved_origin {
                 instance_id: instance_id.into(),
                 origin: origin.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnApprovedOriginProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("Origin", &self.origin)?;
+            map.end()
         }
     }
 }
@@ -403,28 +425,21 @@ pub mod contact_flow {
     }
 
     /// The properties of `AWS::Connect::ContactFlow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowProps {
-        /// The content of the contact flow in JSON format.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the contact flow in JSON format.
         pub content: Value<String>,
-        /// The description of the contact flow.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the contact flow.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance (ARN).
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance (ARN).
         pub instance_arn: Value<String>,
-        /// The name of the contact flow.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the contact flow.
         pub name: Value<String>,
-        /// The state of the contact flow.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the contact flow.
         pub state: Option<Value<State>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the contact flow.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the contact flow.
         pub r#type: Value<Type>,
     }
 
@@ -445,6 +460,24 @@ pub mod contact_flow {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnContactFlowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -612,35 +645,23 @@ pub mod contact_flow_module {
     }
 
     /// The properties of `AWS::Connect::ContactFlowModule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowModuleProps {
-        /// The content of the contact flow module in JSON format.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the contact flow module in JSON format.
         pub content: Value<String>,
-        /// The description of the contact flow module.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the contact flow module.
         pub description: Option<Value<String>>,
-        /// Defines the external invocation configuration of the flow module resource
-        #[serde(
-            rename = "ExternalInvocationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExternalInvocationConfiguration`: Defines the external invocation configuration of the flow module resource
         pub external_invocation_configuration: Option<ExternalInvocationConfiguration>,
-        /// The identifier of the Amazon Connect instance (ARN).
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance (ARN).
         pub instance_arn: Value<String>,
-        /// The name of the contact flow module.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the contact flow module.
         pub name: Value<String>,
-        /// The schema of the settings for contact flow module in JSON Schema V4 format.
-        #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+        /// `Settings`: The schema of the settings for contact flow module in JSON Schema V4 format.
         pub settings: Option<Value<String>>,
-        /// The state of the contact flow module.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the contact flow module.
         pub state: Option<Value<String>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -664,12 +685,46 @@ pub mod contact_flow_module {
         }
     }
 
+    impl Serialize for CfnContactFlowModuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalInvocationConfiguration",
+                &self.external_invocation_configuration,
+            )?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Settings", &self.settings)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Defines the external invocation configuration of the flow module resource
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExternalInvocationConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ExternalInvocationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -740,19 +795,15 @@ pub mod contact_flow_module_alias {
     }
 
     /// The properties of `AWS::Connect::ContactFlowModuleAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowModuleAliasProps {
-        /// The identifier of the contact flow module (ARN) this alias is tied to.
-        #[serde(rename = "ContactFlowModuleId")]
+        /// `ContactFlowModuleId`: The identifier of the contact flow module (ARN) this alias is tied to.
         pub contact_flow_module_id: Value<String>,
-        /// The version number of the contact flow module this alias points to.
-        #[serde(rename = "ContactFlowModuleVersion")]
+        /// `ContactFlowModuleVersion`: The version number of the contact flow module this alias points to.
         pub contact_flow_module_version: Value<i64>,
-        /// The description of the alias.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the alias.
         pub description: Option<Value<String>>,
-        /// The name of the alias.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the alias.
         pub name: Value<String>,
     }
 
@@ -769,6 +820,24 @@ pub mod contact_flow_module_alias {
                 description: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnContactFlowModuleAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactFlowModuleId", &self.contact_flow_module_id)?;
+            map.serialize_entry(
+                "ContactFlowModuleVersion",
+                &self.contact_flow_module_version,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -846,13 +915,11 @@ pub mod contact_flow_module_version {
     }
 
     /// The properties of `AWS::Connect::ContactFlowModuleVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowModuleVersionProps {
-        /// The identifier of the contact flow module (ARN) this version is tied to.
-        #[serde(rename = "ContactFlowModuleId")]
+        /// `ContactFlowModuleId`: The identifier of the contact flow module (ARN) this version is tied to.
         pub contact_flow_module_id: Value<String>,
-        /// The description of the version.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the version.
         pub description: Option<Value<String>>,
     }
 
@@ -863,6 +930,19 @@ pub mod contact_flow_module_version {
                 contact_flow_module_id: contact_flow_module_id.into(),
                 description: None,
             }
+        }
+    }
+
+    impl Serialize for CfnContactFlowModuleVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactFlowModuleId", &self.contact_flow_module_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
         }
     }
 }
@@ -940,13 +1020,11 @@ pub mod contact_flow_version {
     }
 
     /// The properties of `AWS::Connect::ContactFlowVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowVersionProps {
-        /// The ARN of the contact flow this version is tied to.
-        #[serde(rename = "ContactFlowId")]
+        /// `ContactFlowId`: The ARN of the contact flow this version is tied to.
         pub contact_flow_id: Value<String>,
-        /// The description of the version.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the version.
         pub description: Option<Value<String>>,
     }
 
@@ -957,6 +1035,19 @@ pub mod contact_flow_version {
                 contact_flow_id: contact_flow_id.into(),
                 description: None,
             }
+        }
+    }
+
+    impl Serialize for CfnContactFlowVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactFlowId", &self.contact_flow_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
         }
     }
 }
@@ -1032,16 +1123,13 @@ pub mod data_lake_association {
     }
 
     /// The properties of `AWS::Connect::DataLakeAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataLakeAssociationProps {
-        /// The identifier of the analytics data set.
-        #[serde(rename = "DataSetId")]
+        /// `DataSetId`: The identifier of the analytics data set.
         pub data_set_id: Value<String>,
-        /// The identifier of the Amazon Connect instance
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The identifier of the Amazon Connect instance
         pub instance_id: Value<String>,
-        /// The identifier of the target account
-        #[serde(rename = "TargetAccountId", skip_serializing_if = "Option::is_none")]
+        /// `TargetAccountId`: The identifier of the target account
         pub target_account_id: Option<Value<String>>,
     }
 
@@ -1056,6 +1144,20 @@ pub mod data_lake_association {
                 instance_id: instance_id.into(),
                 target_account_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDataLakeAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSetId", &self.data_set_id)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            crate::cfn::entry(&mut map, "TargetAccountId", &self.target_account_id)?;
+            map.end()
         }
     }
 }
@@ -1144,28 +1246,21 @@ pub mod data_table {
     }
 
     /// The properties of `AWS::Connect::DataTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataTableProps {
-        /// The description of the Data Table.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Data Table.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the Data Table
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Data Table
         pub name: Value<String>,
-        /// The status of the Data Table
-        #[serde(rename = "Status")]
+        /// `Status`: The status of the Data Table
         pub status: Value<Status>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The time zone of the Data Table
-        #[serde(rename = "TimeZone")]
+        /// `TimeZone`: The time zone of the Data Table
         pub time_zone: Value<String>,
-        /// The value lock level of the Data Table
-        #[serde(rename = "ValueLockLevel")]
+        /// `ValueLockLevel`: The value lock level of the Data Table
         pub value_lock_level: Value<ValueLockLevel>,
     }
 
@@ -1187,6 +1282,24 @@ pub mod data_table {
                 time_zone: time_zone.into(),
                 value_lock_level: value_lock_level.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDataTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TimeZone", &self.time_zone)?;
+            map.serialize_entry("ValueLockLevel", &self.value_lock_level)?;
+            map.end()
         }
     }
 
@@ -1351,28 +1464,21 @@ pub mod data_table_attribute {
     }
 
     /// The properties of `AWS::Connect::DataTableAttribute`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataTableAttributeProps {
         /// `DataTableArn`.
-        #[serde(rename = "DataTableArn")]
         pub data_table_arn: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `InstanceArn`.
-        #[serde(rename = "InstanceArn")]
         pub instance_arn: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Primary`.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
         pub primary: Option<Value<bool>>,
         /// `Validation`.
-        #[serde(rename = "Validation", skip_serializing_if = "Option::is_none")]
         pub validation: Option<Validation>,
         /// `ValueType`.
-        #[serde(rename = "ValueType")]
         pub value_type: Value<ValueType>,
     }
 
@@ -1396,50 +1502,90 @@ pub mod data_table_attribute {
         }
     }
 
+    impl Serialize for CfnDataTableAttributeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataTableArn", &self.data_table_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "Validation", &self.validation)?;
+            map.serialize_entry("ValueType", &self.value_type)?;
+            map.end()
+        }
+    }
+
     /// The `Validation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Validation {
         /// `Enum`.
-        #[serde(rename = "Enum", skip_serializing_if = "Option::is_none")]
         pub r#enum: Option<Enum>,
         /// `ExclusiveMaximum`.
-        #[serde(rename = "ExclusiveMaximum", skip_serializing_if = "Option::is_none")]
         pub exclusive_maximum: Option<Value<f64>>,
         /// `ExclusiveMinimum`.
-        #[serde(rename = "ExclusiveMinimum", skip_serializing_if = "Option::is_none")]
         pub exclusive_minimum: Option<Value<f64>>,
         /// `MaxLength`.
-        #[serde(rename = "MaxLength", skip_serializing_if = "Option::is_none")]
         pub max_length: Option<Value<i64>>,
         /// `MaxValues`.
-        #[serde(rename = "MaxValues", skip_serializing_if = "Option::is_none")]
         pub max_values: Option<Value<i64>>,
         /// `Maximum`.
-        #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
         pub maximum: Option<Value<f64>>,
         /// `MinLength`.
-        #[serde(rename = "MinLength", skip_serializing_if = "Option::is_none")]
         pub min_length: Option<Value<i64>>,
         /// `MinValues`.
-        #[serde(rename = "MinValues", skip_serializing_if = "Option::is_none")]
         pub min_values: Option<Value<i64>>,
         /// `Minimum`.
-        #[serde(rename = "Minimum", skip_serializing_if = "Option::is_none")]
         pub minimum: Option<Value<f64>>,
         /// `MultipleOf`.
-        #[serde(rename = "MultipleOf", skip_serializing_if = "Option::is_none")]
         pub multiple_of: Option<Value<f64>>,
     }
 
+    impl Serialize for Validation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enum", &self.r#enum)?;
+            crate::cfn::entry(&mut map, "ExclusiveMaximum", &self.exclusive_maximum)?;
+            crate::cfn::entry(&mut map, "ExclusiveMinimum", &self.exclusive_minimum)?;
+            crate::cfn::entry(&mut map, "MaxLength", &self.max_length)?;
+            crate::cfn::entry(&mut map, "MaxValues", &self.max_values)?;
+            crate::cfn::entry(&mut map, "Maximum", &self.maximum)?;
+            crate::cfn::entry(&mut map, "MinLength", &self.min_length)?;
+            crate::cfn::entry(&mut map, "MinValues", &self.min_values)?;
+            crate::cfn::entry(&mut map, "Minimum", &self.minimum)?;
+            crate::cfn::entry(&mut map, "MultipleOf", &self.multiple_of)?;
+            map.end()
+        }
+    }
+
     /// The `Enum` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Enum {
         /// `Strict`.
-        #[serde(rename = "Strict", skip_serializing_if = "Option::is_none")]
         pub strict: Option<Value<bool>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for Enum {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Strict", &self.strict)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `ValueType`.
@@ -1554,16 +1700,13 @@ pub mod data_table_record {
     }
 
     /// The properties of `AWS::Connect::DataTableRecord`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataTableRecordProps {
         /// `DataTableArn`.
-        #[serde(rename = "DataTableArn")]
         pub data_table_arn: Value<String>,
         /// `DataTableRecord`.
-        #[serde(rename = "DataTableRecord")]
         pub data_table_record: DataTableRecord,
         /// `InstanceArn`.
-        #[serde(rename = "InstanceArn")]
         pub instance_arn: Value<String>,
     }
 
@@ -1582,14 +1725,26 @@ pub mod data_table_record {
         }
     }
 
+    impl Serialize for CfnDataTableRecordProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataTableArn", &self.data_table_arn)?;
+            map.serialize_entry("DataTableRecord", &self.data_table_record)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.end()
+        }
+    }
+
     /// The `DataTableRecord` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataTableRecord {
         /// `PrimaryValues`.
-        #[serde(rename = "PrimaryValues", skip_serializing_if = "Option::is_none")]
         pub primary_values: Option<Vec<ValueProperty>>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<ValueProperty>,
     }
 
@@ -1603,15 +1758,39 @@ pub mod data_table_record {
         }
     }
 
+    impl Serialize for DataTableRecord {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PrimaryValues", &self.primary_values)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `ValueProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ValueProperty {
         /// `AttributeId`.
-        #[serde(rename = "AttributeId", skip_serializing_if = "Option::is_none")]
         pub attribute_id: Option<Value<String>>,
         /// `AttributeValue`.
-        #[serde(rename = "AttributeValue", skip_serializing_if = "Option::is_none")]
         pub attribute_value: Option<Value<String>>,
+    }
+
+    impl Serialize for ValueProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeId", &self.attribute_id)?;
+            crate::cfn::entry(&mut map, "AttributeValue", &self.attribute_value)?;
+            map.end()
+        }
     }
 }
 
@@ -1677,25 +1856,19 @@ pub mod email_address {
     }
 
     /// The properties of `AWS::Connect::EmailAddress`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailAddressProps {
-        /// List of alias configurations for the email address
-        #[serde(rename = "AliasConfigurations", skip_serializing_if = "Option::is_none")]
+        /// `AliasConfigurations`: List of alias configurations for the email address
         pub alias_configurations: Option<Vec<AliasConfiguration>>,
-        /// A description for the email address.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the email address.
         pub description: Option<Value<String>>,
-        /// The display name for the email address.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name for the email address.
         pub display_name: Option<Value<String>>,
-        /// Email address to be created for this instance
-        #[serde(rename = "EmailAddress")]
+        /// `EmailAddress`: Email address to be created for this instance
         pub email_address: Value<String>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1716,11 +1889,31 @@ pub mod email_address {
         }
     }
 
+    impl Serialize for CfnEmailAddressProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AliasConfigurations",
+                &self.alias_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("EmailAddress", &self.email_address)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration for an email address alias
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AliasConfiguration {
-        /// The identifier of the email address alias
-        #[serde(rename = "EmailAddressArn")]
+        /// `EmailAddressArn`: The identifier of the email address alias
         pub email_address_arn: Value<String>,
     }
 
@@ -1730,6 +1923,18 @@ pub mod email_address {
             Self {
                 email_address_arn: email_address_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for AliasConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EmailAddressArn", &self.email_address_arn)?;
+            map.end()
         }
     }
 }
@@ -1794,51 +1999,31 @@ pub mod evaluation_form {
     }
 
     /// The properties of `AWS::Connect::EvaluationForm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEvaluationFormProps {
-        /// The AI version to use for the evaluation form.
-        #[serde(rename = "AIVersion", skip_serializing_if = "Option::is_none")]
+        /// `AIVersion`: The AI version to use for the evaluation form.
         pub ai_version: Option<Value<String>>,
-        /// The automatic evaluation configuration of an evaluation form.
-        #[serde(
-            rename = "AutoEvaluationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoEvaluationConfiguration`: The automatic evaluation configuration of an evaluation form.
         pub auto_evaluation_configuration: Option<AutoEvaluationConfiguration>,
-        /// The description of the evaluation form.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the evaluation form.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// Items that are part of the evaluation form.
-        #[serde(rename = "Items")]
+        /// `Items`: Items that are part of the evaluation form.
         pub items: Vec<EvaluationFormBaseItem>,
-        /// Configuration for language settings of this evaluation form.
-        #[serde(
-            rename = "LanguageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LanguageConfiguration`: Configuration for language settings of this evaluation form.
         pub language_configuration: Option<EvaluationFormLanguageConfiguration>,
-        /// Configuration for evaluation review settings of this evaluation form.
-        #[serde(rename = "ReviewConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ReviewConfiguration`: Configuration for evaluation review settings of this evaluation form.
         pub review_configuration: Option<EvaluationReviewConfiguration>,
-        /// A scoring strategy of the evaluation form.
-        #[serde(rename = "ScoringStrategy", skip_serializing_if = "Option::is_none")]
+        /// `ScoringStrategy`: A scoring strategy of the evaluation form.
         pub scoring_strategy: Option<ScoringStrategy>,
-        /// The status of the evaluation form.
-        #[serde(rename = "Status")]
+        /// `Status`: The status of the evaluation form.
         pub status: Value<EvaluationFormStatus>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Configuration that specifies the target for this evaluation form.
-        #[serde(rename = "TargetConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `TargetConfiguration`: Configuration that specifies the target for this evaluation form.
         pub target_configuration: Option<EvaluationFormTargetConfiguration>,
-        /// A title of the evaluation form.
-        #[serde(rename = "Title")]
+        /// `Title`: A title of the evaluation form.
         pub title: Value<String>,
     }
 
@@ -1867,19 +2052,68 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for CfnEvaluationFormProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AIVersion", &self.ai_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoEvaluationConfiguration",
+                &self.auto_evaluation_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Items", &self.items)?;
+            crate::cfn::entry(
+                &mut map,
+                "LanguageConfiguration",
+                &self.language_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReviewConfiguration",
+                &self.review_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ScoringStrategy", &self.scoring_strategy)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetConfiguration",
+                &self.target_configuration,
+            )?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// Configuration information about automated evaluations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoEvaluationConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for AutoEvaluationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// An item at the root level.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormBaseItem {
-        /// A subsection or inner section of an item.
-        #[serde(rename = "Section")]
+        /// `Section`: A subsection or inner section of an item.
         pub section: EvaluationFormSection,
     }
 
@@ -1890,33 +2124,34 @@ pub mod evaluation_form {
         }
     }
 
-    /// Information about a section from an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct EvaluationFormSection {
-        /// The instructions of the section.
-        #[serde(rename = "Instructions", skip_serializing_if = "Option::is_none")]
-        pub instructions: Option<Value<String>>,
-        /// The flag to exclude the section from scoring.
-        #[serde(
-            rename = "IsExcludedFromScoring",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EvaluationFormBaseItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Section", &self.section)?;
+            map.end()
+        }
+    }
 
+    /// Information about a section from an evaluation form.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EvaluationFormSection {
+        /// `Instructions`: The instructions of the section.
+        pub instructions: Option<Value<String>>,
+        /// `IsExcludedFromScoring`: The flag to exclude the section from scoring.
         pub is_excluded_from_scoring: Option<Value<bool>>,
-        /// The items of the section.
-        #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
+        /// `Items`: The items of the section.
         pub items: Option<Vec<EvaluationFormItem>>,
-        /// The identifier of the section.
-        #[serde(rename = "RefId")]
+        /// `RefId`: The identifier of the section.
         pub ref_id: Value<String>,
-        /// The score thresholds for performance categories.
-        #[serde(rename = "ScoreThresholds", skip_serializing_if = "Option::is_none")]
+        /// `ScoreThresholds`: The score thresholds for performance categories.
         pub score_thresholds: Option<Vec<EvaluationFormScoreThreshold>>,
-        /// The title of the section.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the section.
         pub title: Value<String>,
-        /// The scoring weight of the section.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: The scoring weight of the section.
         pub weight: Option<Value<f64>>,
     }
 
@@ -1938,61 +2173,72 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormSection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Instructions", &self.instructions)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsExcludedFromScoring",
+                &self.is_excluded_from_scoring,
+            )?;
+            crate::cfn::entry(&mut map, "Items", &self.items)?;
+            map.serialize_entry("RefId", &self.ref_id)?;
+            crate::cfn::entry(&mut map, "ScoreThresholds", &self.score_thresholds)?;
+            map.serialize_entry("Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// Items that are part of the evaluation form.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormItem {
-        /// The information of the question.
-        #[serde(rename = "Question", skip_serializing_if = "Option::is_none")]
+        /// `Question`: The information of the question.
         pub question: Option<EvaluationFormQuestion>,
-        /// The information of the section.
-        #[serde(rename = "Section", skip_serializing_if = "Option::is_none")]
+        /// `Section`: The information of the section.
         pub section: Option<EvaluationFormSection>,
     }
 
+    impl Serialize for EvaluationFormItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Question", &self.question)?;
+            crate::cfn::entry(&mut map, "Section", &self.section)?;
+            map.end()
+        }
+    }
+
     /// Information about a question from an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormQuestion {
-        /// A question conditional enablement.
-        #[serde(rename = "Enablement", skip_serializing_if = "Option::is_none")]
+        /// `Enablement`: A question conditional enablement.
         pub enablement: Option<EvaluationFormItemEnablementConfiguration>,
-        /// The instructions of the section.
-        #[serde(rename = "Instructions", skip_serializing_if = "Option::is_none")]
+        /// `Instructions`: The instructions of the section.
         pub instructions: Option<Value<String>>,
-        /// The metric configuration for the question.
-        #[serde(rename = "MetricConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `MetricConfiguration`: The metric configuration for the question.
         pub metric_configuration: Option<EvaluationFormMetricConfiguration>,
-        /// The flag to enable not applicable answers to the question.
-        #[serde(
-            rename = "NotApplicableEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotApplicableEnabled`: The flag to enable not applicable answers to the question.
         pub not_applicable_enabled: Option<Value<bool>>,
-        /// The type of the question.
-        #[serde(rename = "QuestionType")]
+        /// `QuestionType`: The type of the question.
         pub question_type: Value<QuestionType>,
-        /// The properties of the type of question.
-        #[serde(
-            rename = "QuestionTypeProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `QuestionTypeProperties`: The properties of the type of question.
         pub question_type_properties: Option<EvaluationFormQuestionTypeProperties>,
-        /// The identifier of the question.
-        #[serde(rename = "RefId")]
+        /// `RefId`: The identifier of the question.
         pub ref_id: Value<String>,
-        /// The scoring configuration of the question.
-        #[serde(
-            rename = "ScoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScoringConfiguration`: The scoring configuration of the question.
         pub scoring_configuration: Option<EvaluationFormQuestionScoringConfiguration>,
-        /// The title of the question.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the question.
         pub title: Value<String>,
-        /// The scoring weight of the section.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: The scoring weight of the section.
         pub weight: Option<Value<f64>>,
     }
 
@@ -2018,17 +2264,51 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormQuestion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enablement", &self.enablement)?;
+            crate::cfn::entry(&mut map, "Instructions", &self.instructions)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricConfiguration",
+                &self.metric_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotApplicableEnabled",
+                &self.not_applicable_enabled,
+            )?;
+            map.serialize_entry("QuestionType", &self.question_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "QuestionTypeProperties",
+                &self.question_type_properties,
+            )?;
+            map.serialize_entry("RefId", &self.ref_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScoringConfiguration",
+                &self.scoring_configuration,
+            )?;
+            map.serialize_entry("Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// An item enablement configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormItemEnablementConfiguration {
-        /// An enablement action that if condition is satisfied.
-        #[serde(rename = "Action")]
+        /// `Action`: An enablement action that if condition is satisfied.
         pub action: Value<Action>,
-        /// A condition for item enablement configuration.
-        #[serde(rename = "Condition")]
+        /// `Condition`: A condition for item enablement configuration.
         pub condition: EvaluationFormItemEnablementCondition,
-        /// An enablement action that if condition is not satisfied.
-        #[serde(rename = "DefaultAction", skip_serializing_if = "Option::is_none")]
+        /// `DefaultAction`: An enablement action that if condition is not satisfied.
         pub default_action: Option<Value<DefaultAction>>,
     }
 
@@ -2043,6 +2323,20 @@ pub mod evaluation_form {
                 condition: condition.into(),
                 default_action: None,
             }
+        }
+    }
+
+    impl Serialize for EvaluationFormItemEnablementConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "DefaultAction", &self.default_action)?;
+            map.end()
         }
     }
 
@@ -2084,13 +2378,11 @@ pub mod evaluation_form {
     }
 
     /// A condition for item enablement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormItemEnablementCondition {
-        /// Operands of the enablement condition.
-        #[serde(rename = "Operands")]
+        /// `Operands`: Operands of the enablement condition.
         pub operands: Vec<EvaluationFormItemEnablementConditionOperand>,
-        /// The operator to be used to be applied to operands if more than one provided.
-        #[serde(rename = "Operator", skip_serializing_if = "Option::is_none")]
+        /// `Operator`: The operator to be used to be applied to operands if more than one provided.
         pub operator: Option<Value<Operator>>,
     }
 
@@ -2106,25 +2398,46 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormItemEnablementCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Operands", &self.operands)?;
+            crate::cfn::entry(&mut map, "Operator", &self.operator)?;
+            map.end()
+        }
+    }
+
     /// An operand of the enablement condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormItemEnablementConditionOperand {
-        /// An expression of the enablement condition.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: An expression of the enablement condition.
         pub expression: Option<EvaluationFormItemEnablementExpression>,
     }
 
+    impl Serialize for EvaluationFormItemEnablementConditionOperand {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.end()
+        }
+    }
+
     /// An expression that defines a basic building block of conditional enablement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormItemEnablementExpression {
-        /// A comparator to be used against list of values.
-        #[serde(rename = "Comparator")]
+        /// `Comparator`: A comparator to be used against list of values.
         pub comparator: Value<Comparator>,
-        /// A source item of enablement expression.
-        #[serde(rename = "Source")]
+        /// `Source`: A source item of enablement expression.
         pub source: EvaluationFormItemEnablementSource,
-        /// A list of values from source item.
-        #[serde(rename = "Values")]
+        /// `Values`: A list of values from source item.
         pub values: Vec<EvaluationFormItemEnablementSourceValue>,
     }
 
@@ -2140,6 +2453,20 @@ pub mod evaluation_form {
                 source: source.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluationFormItemEnablementExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparator", &self.comparator)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -2187,13 +2514,11 @@ pub mod evaluation_form {
     }
 
     /// An enablement expression source item.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormItemEnablementSource {
-        /// A referenceId of the source item.
-        #[serde(rename = "RefId", skip_serializing_if = "Option::is_none")]
+        /// `RefId`: A referenceId of the source item.
         pub ref_id: Option<Value<String>>,
-        /// A type of source item.
-        #[serde(rename = "Type")]
+        /// `Type`: A type of source item.
         pub r#type: Value<Type>,
     }
 
@@ -2204,6 +2529,19 @@ pub mod evaluation_form {
                 ref_id: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluationFormItemEnablementSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RefId", &self.ref_id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2242,14 +2580,25 @@ pub mod evaluation_form {
     }
 
     /// An enablement expression source value.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormItemEnablementSourceValue {
-        /// A referenceId of the source value.
-        #[serde(rename = "RefId", skip_serializing_if = "Option::is_none")]
+        /// `RefId`: A referenceId of the source value.
         pub ref_id: Option<Value<String>>,
-        /// A type of source item value.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: A type of source item value.
         pub r#type: Option<Value<EvaluationFormItemEnablementSourceValueType>>,
+    }
+
+    impl Serialize for EvaluationFormItemEnablementSourceValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RefId", &self.ref_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// A type of source item value.
@@ -2362,13 +2711,11 @@ pub mod evaluation_form {
     }
 
     /// Information about the metric configuration for an evaluation form question.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormMetricConfiguration {
-        /// The name of the metric.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the metric.
         pub metric_name: Value<String>,
-        /// The type of metric.
-        #[serde(rename = "MetricType")]
+        /// `MetricType`: The type of metric.
         pub metric_type: Value<MetricType>,
     }
 
@@ -2382,6 +2729,19 @@ pub mod evaluation_form {
                 metric_name: metric_name.into(),
                 metric_type: metric_type.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluationFormMetricConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("MetricType", &self.metric_type)?;
+            map.end()
         }
     }
 
@@ -2466,33 +2826,41 @@ pub mod evaluation_form {
     }
 
     /// Information about properties for a question in an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormQuestionTypeProperties {
-        /// Properties for multi-select question types.
-        #[serde(rename = "MultiSelect", skip_serializing_if = "Option::is_none")]
+        /// `MultiSelect`: Properties for multi-select question types.
         pub multi_select: Option<EvaluationFormMultiSelectQuestionProperties>,
-        /// The properties of the numeric question.
-        #[serde(rename = "Numeric", skip_serializing_if = "Option::is_none")]
+        /// `Numeric`: The properties of the numeric question.
         pub numeric: Option<EvaluationFormNumericQuestionProperties>,
-        /// The properties of the numeric question.
-        #[serde(rename = "SingleSelect", skip_serializing_if = "Option::is_none")]
+        /// `SingleSelect`: The properties of the numeric question.
         pub single_select: Option<EvaluationFormSingleSelectQuestionProperties>,
-        /// The properties of the text question.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
+        /// `Text`: The properties of the text question.
         pub text: Option<EvaluationFormTextQuestionProperties>,
     }
 
+    impl Serialize for EvaluationFormQuestionTypeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MultiSelect", &self.multi_select)?;
+            crate::cfn::entry(&mut map, "Numeric", &self.numeric)?;
+            crate::cfn::entry(&mut map, "SingleSelect", &self.single_select)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            map.end()
+        }
+    }
+
     /// Properties for a multi-select question in an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormMultiSelectQuestionProperties {
-        /// Automation configuration for this multi-select question.
-        #[serde(rename = "Automation", skip_serializing_if = "Option::is_none")]
+        /// `Automation`: Automation configuration for this multi-select question.
         pub automation: Option<EvaluationFormMultiSelectQuestionAutomation>,
-        /// Display format for the multi-select question.
-        #[serde(rename = "DisplayAs", skip_serializing_if = "Option::is_none")]
+        /// `DisplayAs`: Display format for the multi-select question.
         pub display_as: Option<Value<DisplayAs>>,
-        /// Options available for this multi-select question.
-        #[serde(rename = "Options")]
+        /// `Options`: Options available for this multi-select question.
         pub options: Vec<EvaluationFormMultiSelectQuestionOption>,
     }
 
@@ -2509,25 +2877,53 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormMultiSelectQuestionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Automation", &self.automation)?;
+            crate::cfn::entry(&mut map, "DisplayAs", &self.display_as)?;
+            map.serialize_entry("Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// Automation configuration for multi-select questions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormMultiSelectQuestionAutomation {
         /// `AnswerSource`.
-        #[serde(rename = "AnswerSource", skip_serializing_if = "Option::is_none")]
         pub answer_source: Option<EvaluationFormQuestionAutomationAnswerSource>,
-        /// Reference IDs of default options.
-        #[serde(rename = "DefaultOptionRefIds", skip_serializing_if = "Option::is_none")]
+        /// `DefaultOptionRefIds`: Reference IDs of default options.
         pub default_option_ref_ids: Option<Vec<Value<String>>>,
-        /// Automation options for the multi-select question.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: Automation options for the multi-select question.
         pub options: Option<Vec<EvaluationFormMultiSelectQuestionAutomationOption>>,
     }
 
+    impl Serialize for EvaluationFormMultiSelectQuestionAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnswerSource", &self.answer_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultOptionRefIds",
+                &self.default_option_ref_ids,
+            )?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// A question automation answer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormQuestionAutomationAnswerSource {
-        /// The automation answer source type.
-        #[serde(rename = "SourceType")]
+        /// `SourceType`: The automation answer source type.
         pub source_type: Value<SourceType>,
     }
 
@@ -2537,6 +2933,18 @@ pub mod evaluation_form {
             Self {
                 source_type: source_type.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluationFormQuestionAutomationAnswerSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceType", &self.source_type)?;
+            map.end()
         }
     }
 
@@ -2578,10 +2986,9 @@ pub mod evaluation_form {
     }
 
     /// An automation option for a multi-select question.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormMultiSelectQuestionAutomationOption {
-        /// Rule category configuration for this automation option.
-        #[serde(rename = "RuleCategory")]
+        /// `RuleCategory`: Rule category configuration for this automation option.
         pub rule_category: MultiSelectQuestionRuleCategoryAutomation,
     }
 
@@ -2596,17 +3003,26 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormMultiSelectQuestionAutomationOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RuleCategory", &self.rule_category)?;
+            map.end()
+        }
+    }
+
     /// Automation rule for multi-select questions based on rule categories.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiSelectQuestionRuleCategoryAutomation {
-        /// The category name for this automation rule.
-        #[serde(rename = "Category")]
+        /// `Category`: The category name for this automation rule.
         pub category: Value<String>,
-        /// The condition for this automation rule.
-        #[serde(rename = "Condition")]
+        /// `Condition`: The condition for this automation rule.
         pub condition: Value<Condition>,
-        /// Reference IDs of options for this automation rule.
-        #[serde(rename = "OptionRefIds")]
+        /// `OptionRefIds`: Reference IDs of options for this automation rule.
         pub option_ref_ids: Vec<Value<String>>,
     }
 
@@ -2622,6 +3038,20 @@ pub mod evaluation_form {
                 condition: condition.into(),
                 option_ref_ids: option_ref_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for MultiSelectQuestionRuleCategoryAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.serialize_entry("OptionRefIds", &self.option_ref_ids)?;
+            map.end()
         }
     }
 
@@ -2700,29 +3130,19 @@ pub mod evaluation_form {
     }
 
     /// An option for a multi-select question in an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormMultiSelectQuestionOption {
-        /// The flag to mark the option as automatic fail.
-        #[serde(rename = "AutomaticFail", skip_serializing_if = "Option::is_none")]
+        /// `AutomaticFail`: The flag to mark the option as automatic fail.
         pub automatic_fail: Option<Value<bool>>,
         /// `AutomaticFailConfiguration`.
-        #[serde(
-            rename = "AutomaticFailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automatic_fail_configuration: Option<AutomaticFailConfiguration>,
-        /// The points configuration for point-based scoring.
-        #[serde(rename = "PointsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `PointsConfiguration`: The points configuration for point-based scoring.
         pub points_configuration: Option<QuestionOptionPointsConfiguration>,
-        /// Reference identifier for this option.
-        #[serde(rename = "RefId")]
+        /// `RefId`: Reference identifier for this option.
         pub ref_id: Value<String>,
-        /// The score assigned to the answer option.
-        #[serde(rename = "Score", skip_serializing_if = "Option::is_none")]
+        /// `Score`: The score assigned to the answer option.
         pub score: Option<Value<i64>>,
-        /// Display text for this option.
-        #[serde(rename = "Text")]
+        /// `Text`: Display text for this option.
         pub text: Value<String>,
     }
 
@@ -2743,22 +3163,56 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormMultiSelectQuestionOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutomaticFail", &self.automatic_fail)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticFailConfiguration",
+                &self.automatic_fail_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointsConfiguration",
+                &self.points_configuration,
+            )?;
+            map.serialize_entry("RefId", &self.ref_id)?;
+            crate::cfn::entry(&mut map, "Score", &self.score)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
+        }
+    }
+
     /// Information about automatic fail configuration for an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutomaticFailConfiguration {
-        /// The referenceId of the target section for auto failure.
-        #[serde(rename = "TargetSection", skip_serializing_if = "Option::is_none")]
+        /// `TargetSection`: The referenceId of the target section for auto failure.
         pub target_section: Option<Value<String>>,
     }
 
+    impl Serialize for AutomaticFailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TargetSection", &self.target_section)?;
+            map.end()
+        }
+    }
+
     /// Information about the points configuration for an answer option.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QuestionOptionPointsConfiguration {
-        /// The flag to mark the option as a bonus option.
-        #[serde(rename = "IsBonus", skip_serializing_if = "Option::is_none")]
+        /// `IsBonus`: The flag to mark the option as a bonus option.
         pub is_bonus: Option<Value<bool>>,
-        /// The point value assigned to the answer option.
-        #[serde(rename = "PointValue")]
+        /// `PointValue`: The point value assigned to the answer option.
         pub point_value: Value<i64>,
     }
 
@@ -2772,20 +3226,29 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for QuestionOptionPointsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsBonus", &self.is_bonus)?;
+            map.serialize_entry("PointValue", &self.point_value)?;
+            map.end()
+        }
+    }
+
     /// Information about properties for a numeric question in an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormNumericQuestionProperties {
-        /// The automation properties of the numeric question.
-        #[serde(rename = "Automation", skip_serializing_if = "Option::is_none")]
+        /// `Automation`: The automation properties of the numeric question.
         pub automation: Option<EvaluationFormNumericQuestionAutomation>,
-        /// The maximum answer value.
-        #[serde(rename = "MaxValue")]
+        /// `MaxValue`: The maximum answer value.
         pub max_value: Value<i64>,
-        /// The minimum answer value.
-        #[serde(rename = "MinValue")]
+        /// `MinValue`: The minimum answer value.
         pub min_value: Value<i64>,
-        /// The scoring options of the numeric question.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The scoring options of the numeric question.
         pub options: Option<Vec<EvaluationFormNumericQuestionOption>>,
     }
 
@@ -2804,22 +3267,47 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormNumericQuestionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Automation", &self.automation)?;
+            map.serialize_entry("MaxValue", &self.max_value)?;
+            map.serialize_entry("MinValue", &self.min_value)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// Information about the automation configuration in numeric questions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormNumericQuestionAutomation {
-        /// A source of automation answer for numeric question.
-        #[serde(rename = "AnswerSource", skip_serializing_if = "Option::is_none")]
+        /// `AnswerSource`: A source of automation answer for numeric question.
         pub answer_source: Option<EvaluationFormQuestionAutomationAnswerSource>,
-        /// The property value of the automation.
-        #[serde(rename = "PropertyValue", skip_serializing_if = "Option::is_none")]
+        /// `PropertyValue`: The property value of the automation.
         pub property_value: Option<NumericQuestionPropertyValueAutomation>,
     }
 
+    impl Serialize for EvaluationFormNumericQuestionAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnswerSource", &self.answer_source)?;
+            crate::cfn::entry(&mut map, "PropertyValue", &self.property_value)?;
+            map.end()
+        }
+    }
+
     /// Information about the property value used in automation of a numeric questions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NumericQuestionPropertyValueAutomation {
-        /// The property label of the automation.
-        #[serde(rename = "Label")]
+        /// `Label`: The property label of the automation.
         pub label: Value<Label>,
     }
 
@@ -2827,6 +3315,18 @@ pub mod evaluation_form {
         /// A `NumericQuestionPropertyValueAutomation` of its required properties (`Label`), the others unset.
         pub fn new(label: impl Into<Value<Label>>) -> Self {
             Self { label: label.into() }
+        }
+    }
+
+    impl Serialize for NumericQuestionPropertyValueAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Label", &self.label)?;
+            map.end()
         }
     }
 
@@ -2907,29 +3407,19 @@ pub mod evaluation_form {
     }
 
     /// Information about the option range used for scoring in numeric questions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormNumericQuestionOption {
-        /// The flag to mark the option as automatic fail.
-        #[serde(rename = "AutomaticFail", skip_serializing_if = "Option::is_none")]
+        /// `AutomaticFail`: The flag to mark the option as automatic fail.
         pub automatic_fail: Option<Value<bool>>,
-        /// A configuration for automatic fail.
-        #[serde(
-            rename = "AutomaticFailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticFailConfiguration`: A configuration for automatic fail.
         pub automatic_fail_configuration: Option<AutomaticFailConfiguration>,
-        /// The maximum answer value of the range option.
-        #[serde(rename = "MaxValue")]
+        /// `MaxValue`: The maximum answer value of the range option.
         pub max_value: Value<i64>,
-        /// The minimum answer value of the range option.
-        #[serde(rename = "MinValue")]
+        /// `MinValue`: The minimum answer value of the range option.
         pub min_value: Value<i64>,
-        /// The points configuration for point-based scoring.
-        #[serde(rename = "PointsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `PointsConfiguration`: The points configuration for point-based scoring.
         pub points_configuration: Option<QuestionOptionPointsConfiguration>,
-        /// The score assigned to answer values within the range option.
-        #[serde(rename = "Score", skip_serializing_if = "Option::is_none")]
+        /// `Score`: The score assigned to answer values within the range option.
         pub score: Option<Value<i64>>,
     }
 
@@ -2950,19 +3440,41 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormNumericQuestionOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutomaticFail", &self.automatic_fail)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticFailConfiguration",
+                &self.automatic_fail_configuration,
+            )?;
+            map.serialize_entry("MaxValue", &self.max_value)?;
+            map.serialize_entry("MinValue", &self.min_value)?;
+            crate::cfn::entry(
+                &mut map,
+                "PointsConfiguration",
+                &self.points_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Score", &self.score)?;
+            map.end()
+        }
+    }
+
     /// Information about the options in single select questions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormSingleSelectQuestionProperties {
-        /// The display mode of the single select question.
-        #[serde(rename = "Automation", skip_serializing_if = "Option::is_none")]
+        /// `Automation`: The display mode of the single select question.
         pub automation: Option<EvaluationFormSingleSelectQuestionAutomation>,
-        /// The display mode of the single select question.
-        #[serde(rename = "DisplayAs", skip_serializing_if = "Option::is_none")]
+        /// `DisplayAs`: The display mode of the single select question.
         pub display_as: Option<
             Value<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>,
         >,
-        /// The answer options of the single select question.
-        #[serde(rename = "Options")]
+        /// `Options`: The answer options of the single select question.
         pub options: Vec<EvaluationFormSingleSelectQuestionOption>,
     }
 
@@ -2979,25 +3491,53 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormSingleSelectQuestionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Automation", &self.automation)?;
+            crate::cfn::entry(&mut map, "DisplayAs", &self.display_as)?;
+            map.serialize_entry("Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// Information about the automation configuration in single select questions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormSingleSelectQuestionAutomation {
-        /// Automation answer source.
-        #[serde(rename = "AnswerSource", skip_serializing_if = "Option::is_none")]
+        /// `AnswerSource`: Automation answer source.
         pub answer_source: Option<EvaluationFormQuestionAutomationAnswerSource>,
-        /// The identifier of the default answer option, when none of the automation options match the criteria.
-        #[serde(rename = "DefaultOptionRefId", skip_serializing_if = "Option::is_none")]
+        /// `DefaultOptionRefId`: The identifier of the default answer option, when none of the automation options match the criteria.
         pub default_option_ref_id: Option<Value<String>>,
-        /// The automation options of the single select question.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The automation options of the single select question.
         pub options: Option<Vec<EvaluationFormSingleSelectQuestionAutomationOption>>,
     }
 
+    impl Serialize for EvaluationFormSingleSelectQuestionAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnswerSource", &self.answer_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultOptionRefId",
+                &self.default_option_ref_id,
+            )?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// The automation options of the single select question.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormSingleSelectQuestionAutomationOption {
-        /// The automation option based on a rule category for the single select question.
-        #[serde(rename = "RuleCategory")]
+        /// `RuleCategory`: The automation option based on a rule category for the single select question.
         pub rule_category: SingleSelectQuestionRuleCategoryAutomation,
     }
 
@@ -3012,17 +3552,26 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormSingleSelectQuestionAutomationOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RuleCategory", &self.rule_category)?;
+            map.end()
+        }
+    }
+
     /// Information about the automation option based on a rule category for a single select question.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleSelectQuestionRuleCategoryAutomation {
-        /// The category name, as defined in Rules.
-        #[serde(rename = "Category")]
+        /// `Category`: The category name, as defined in Rules.
         pub category: Value<String>,
-        /// The condition to apply for the automation option.
-        #[serde(rename = "Condition")]
+        /// `Condition`: The condition to apply for the automation option.
         pub condition: Value<SingleSelectQuestionRuleCategoryAutomationCondition>,
-        /// The identifier of the answer option.
-        #[serde(rename = "OptionRefId")]
+        /// `OptionRefId`: The identifier of the answer option.
         pub option_ref_id: Value<String>,
     }
 
@@ -3040,6 +3589,20 @@ pub mod evaluation_form {
                 condition: condition.into(),
                 option_ref_id: option_ref_id.into(),
             }
+        }
+    }
+
+    impl Serialize for SingleSelectQuestionRuleCategoryAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.serialize_entry("OptionRefId", &self.option_ref_id)?;
+            map.end()
         }
     }
 
@@ -3120,29 +3683,19 @@ pub mod evaluation_form {
     }
 
     /// Information about the automation configuration in single select questions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormSingleSelectQuestionOption {
-        /// The flag to mark the option as automatic fail.
-        #[serde(rename = "AutomaticFail", skip_serializing_if = "Option::is_none")]
+        /// `AutomaticFail`: The flag to mark the option as automatic fail.
         pub automatic_fail: Option<Value<bool>>,
-        /// Whether automatic fail is configured on a single select question.
-        #[serde(
-            rename = "AutomaticFailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticFailConfiguration`: Whether automatic fail is configured on a single select question.
         pub automatic_fail_configuration: Option<AutomaticFailConfiguration>,
-        /// The points configuration for point-based scoring.
-        #[serde(rename = "PointsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `PointsConfiguration`: The points configuration for point-based scoring.
         pub points_configuration: Option<QuestionOptionPointsConfiguration>,
-        /// The identifier of the answer option.
-        #[serde(rename = "RefId")]
+        /// `RefId`: The identifier of the answer option.
         pub ref_id: Value<String>,
-        /// The score assigned to the answer option.
-        #[serde(rename = "Score", skip_serializing_if = "Option::is_none")]
+        /// `Score`: The score assigned to the answer option.
         pub score: Option<Value<i64>>,
-        /// The title of the answer option.
-        #[serde(rename = "Text")]
+        /// `Text`: The title of the answer option.
         pub text: Value<String>,
     }
 
@@ -3163,65 +3716,135 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationFormSingleSelectQuestionOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutomaticFail", &self.automatic_fail)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticFailConfiguration",
+                &self.automatic_fail_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointsConfiguration",
+                &self.points_configuration,
+            )?;
+            map.serialize_entry("RefId", &self.ref_id)?;
+            crate::cfn::entry(&mut map, "Score", &self.score)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
+        }
+    }
+
     /// Information about properties for a text question in an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormTextQuestionProperties {
-        /// The automation properties of the text question.
-        #[serde(rename = "Automation", skip_serializing_if = "Option::is_none")]
+        /// `Automation`: The automation properties of the text question.
         pub automation: Option<EvaluationFormTextQuestionAutomation>,
     }
 
+    impl Serialize for EvaluationFormTextQuestionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Automation", &self.automation)?;
+            map.end()
+        }
+    }
+
     /// Information about the automation configuration in text questions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormTextQuestionAutomation {
-        /// Automation answer source.
-        #[serde(rename = "AnswerSource", skip_serializing_if = "Option::is_none")]
+        /// `AnswerSource`: Automation answer source.
         pub answer_source: Option<EvaluationFormQuestionAutomationAnswerSource>,
     }
 
-    /// Scoring configuration for a question in an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EvaluationFormQuestionScoringConfiguration {
-        /// The flag to exclude the question from scoring.
-        #[serde(
-            rename = "IsExcludedFromScoring",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EvaluationFormTextQuestionAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnswerSource", &self.answer_source)?;
+            map.end()
+        }
+    }
 
+    /// Scoring configuration for a question in an evaluation form.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EvaluationFormQuestionScoringConfiguration {
+        /// `IsExcludedFromScoring`: The flag to exclude the question from scoring.
         pub is_excluded_from_scoring: Option<Value<bool>>,
-        /// The points configuration for point-based scoring.
-        #[serde(rename = "PointsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `PointsConfiguration`: The points configuration for point-based scoring.
         pub points_configuration: Option<QuestionPointsConfiguration>,
-        /// The score thresholds for performance categories.
-        #[serde(rename = "ScoreThresholds", skip_serializing_if = "Option::is_none")]
+        /// `ScoreThresholds`: The score thresholds for performance categories.
         pub score_thresholds: Option<Vec<EvaluationFormScoreThreshold>>,
     }
 
+    impl Serialize for EvaluationFormQuestionScoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsExcludedFromScoring",
+                &self.is_excluded_from_scoring,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointsConfiguration",
+                &self.points_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ScoreThresholds", &self.score_thresholds)?;
+            map.end()
+        }
+    }
+
     /// Information about the points configuration for a question.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QuestionPointsConfiguration {
-        /// The flag to mark the question as a bonus question.
-        #[serde(rename = "IsBonus", skip_serializing_if = "Option::is_none")]
+        /// `IsBonus`: The flag to mark the question as a bonus question.
         pub is_bonus: Option<Value<bool>>,
-        /// The maximum point value.
-        #[serde(rename = "MaxPointValue", skip_serializing_if = "Option::is_none")]
+        /// `MaxPointValue`: The maximum point value.
         pub max_point_value: Option<Value<i64>>,
-        /// The minimum point value.
-        #[serde(rename = "MinPointValue", skip_serializing_if = "Option::is_none")]
+        /// `MinPointValue`: The minimum point value.
         pub min_point_value: Option<Value<i64>>,
     }
 
+    impl Serialize for QuestionPointsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsBonus", &self.is_bonus)?;
+            crate::cfn::entry(&mut map, "MaxPointValue", &self.max_point_value)?;
+            crate::cfn::entry(&mut map, "MinPointValue", &self.min_point_value)?;
+            map.end()
+        }
+    }
+
     /// Information about a score threshold for a performance category.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormScoreThreshold {
-        /// The maximum score percentage for the performance category.
-        #[serde(rename = "MaxScorePercentage", skip_serializing_if = "Option::is_none")]
+        /// `MaxScorePercentage`: The maximum score percentage for the performance category.
         pub max_score_percentage: Option<Value<f64>>,
-        /// The minimum score percentage for the performance category.
-        #[serde(rename = "MinScorePercentage", skip_serializing_if = "Option::is_none")]
+        /// `MinScorePercentage`: The minimum score percentage for the performance category.
         pub min_score_percentage: Option<Value<f64>>,
-        /// The performance category name.
-        #[serde(rename = "PerformanceCategory")]
+        /// `PerformanceCategory`: The performance category name.
         pub performance_category: Value<PerformanceCategory>,
     }
 
@@ -3233,6 +3856,28 @@ pub mod evaluation_form {
                 min_score_percentage: None,
                 performance_category: performance_category.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluationFormScoreThreshold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxScorePercentage",
+                &self.max_score_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinScorePercentage",
+                &self.min_score_percentage,
+            )?;
+            map.serialize_entry("PerformanceCategory", &self.performance_category)?;
+            map.end()
         }
     }
 
@@ -3274,11 +3919,22 @@ pub mod evaluation_form {
     }
 
     /// Language configuration for an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationFormLanguageConfiguration {
-        /// The language for the evaluation form.
-        #[serde(rename = "FormLanguage", skip_serializing_if = "Option::is_none")]
+        /// `FormLanguage`: The language for the evaluation form.
         pub form_language: Option<Value<FormLanguage>>,
+    }
+
+    impl Serialize for EvaluationFormLanguageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FormLanguage", &self.form_language)?;
+            map.end()
+        }
     }
 
     /// The language for the evaluation form.
@@ -3343,13 +3999,11 @@ pub mod evaluation_form {
     }
 
     /// Configuration settings for evaluation reviews.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationReviewConfiguration {
-        /// Number of days during which a request for review can be submitted for evaluations created from this form.
-        #[serde(rename = "EligibilityDays", skip_serializing_if = "Option::is_none")]
+        /// `EligibilityDays`: Number of days during which a request for review can be submitted for evaluations created from this form.
         pub eligibility_days: Option<Value<i64>>,
-        /// List of recipients who should be notified when a review is requested.
-        #[serde(rename = "ReviewNotificationRecipients")]
+        /// `ReviewNotificationRecipients`: List of recipients who should be notified when a review is requested.
         pub review_notification_recipients: Vec<EvaluationReviewNotificationRecipient>,
     }
 
@@ -3367,14 +4021,28 @@ pub mod evaluation_form {
         }
     }
 
+    impl Serialize for EvaluationReviewConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EligibilityDays", &self.eligibility_days)?;
+            map.serialize_entry(
+                "ReviewNotificationRecipients",
+                &self.review_notification_recipients,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about a recipient who should be notified when an evaluation review is requested.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationReviewNotificationRecipient {
-        /// The type of notification recipient.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of notification recipient.
         pub r#type: Value<EvaluationReviewNotificationRecipientType>,
-        /// The value associated with the notification recipient type.
-        #[serde(rename = "Value")]
+        /// `Value`: The value associated with the notification recipient type.
         pub value: EvaluationReviewNotificationRecipientValue,
     }
 
@@ -3388,6 +4056,19 @@ pub mod evaluation_form {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluationReviewNotificationRecipient {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -3427,24 +4108,32 @@ pub mod evaluation_form {
     }
 
     /// The value information for an evaluation review notification recipient.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationReviewNotificationRecipientValue {
-        /// The user identifier for the notification recipient.
-        #[serde(rename = "UserId", skip_serializing_if = "Option::is_none")]
+        /// `UserId`: The user identifier for the notification recipient.
         pub user_id: Option<Value<String>>,
     }
 
+    impl Serialize for EvaluationReviewNotificationRecipientValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UserId", &self.user_id)?;
+            map.end()
+        }
+    }
+
     /// A scoring strategy of the evaluation form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScoringStrategy {
-        /// The scoring mode of the evaluation form.
-        #[serde(rename = "Mode")]
+        /// `Mode`: The scoring mode of the evaluation form.
         pub mode: Value<Mode>,
         /// `ScoreThresholds`.
-        #[serde(rename = "ScoreThresholds", skip_serializing_if = "Option::is_none")]
         pub score_thresholds: Option<Vec<EvaluationFormScoreThreshold>>,
-        /// The scoring status of the evaluation form.
-        #[serde(rename = "Status")]
+        /// `Status`: The scoring status of the evaluation form.
         pub status: Value<Status>,
     }
 
@@ -3459,6 +4148,20 @@ pub mod evaluation_form {
                 score_thresholds: None,
                 status: status.into(),
             }
+        }
+    }
+
+    impl Serialize for ScoringStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "ScoreThresholds", &self.score_thresholds)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -3577,10 +4280,9 @@ pub mod evaluation_form {
     }
 
     /// Configuration that specifies the target for an evaluation form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationFormTargetConfiguration {
-        /// The contact interaction type for this evaluation form.
-        #[serde(rename = "ContactInteractionType")]
+        /// `ContactInteractionType`: The contact interaction type for this evaluation form.
         pub contact_interaction_type: Value<ContactInteractionType>,
     }
 
@@ -3592,6 +4294,21 @@ pub mod evaluation_form {
             Self {
                 contact_interaction_type: contact_interaction_type.into(),
             }
+        }
+    }
+
+    impl Serialize for EvaluationFormTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ContactInteractionType",
+                &self.contact_interaction_type,
+            )?;
+            map.end()
         }
     }
 
@@ -3696,46 +4413,25 @@ pub mod hours_of_operation {
     }
 
     /// The properties of `AWS::Connect::HoursOfOperation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHoursOfOperationProps {
-        /// List of child hours of operations.
-        #[serde(
-            rename = "ChildHoursOfOperations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ChildHoursOfOperations`: List of child hours of operations.
         pub child_hours_of_operations: Option<Vec<HoursOfOperationsIdentifier>>,
-        /// Configuration information for the hours of operation: day, start time, and end time.
-        #[serde(rename = "Config")]
+        /// `Config`: Configuration information for the hours of operation: day, start time, and end time.
         pub config: Vec<HoursOfOperationConfig>,
-        /// The description of the hours of operation.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the hours of operation.
         pub description: Option<Value<String>>,
-        /// One or more hours of operation overrides assigned to an hour of operation.
-        #[serde(
-            rename = "HoursOfOperationOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HoursOfOperationOverrides`: One or more hours of operation overrides assigned to an hour of operation.
         pub hours_of_operation_overrides: Option<Vec<HoursOfOperationOverride>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the hours of operation.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the hours of operation.
         pub name: Value<String>,
-        /// List of parent hours of operations.
-        #[serde(
-            rename = "ParentHoursOfOperations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParentHoursOfOperations`: List of parent hours of operations.
         pub parent_hours_of_operations: Option<Vec<HoursOfOperationsIdentifier>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The time zone of the hours of operation.
-        #[serde(rename = "TimeZone")]
+        /// `TimeZone`: The time zone of the hours of operation.
         pub time_zone: Value<String>,
     }
 
@@ -3761,14 +4457,44 @@ pub mod hours_of_operation {
         }
     }
 
+    impl Serialize for CfnHoursOfOperationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChildHoursOfOperations",
+                &self.child_hours_of_operations,
+            )?;
+            map.serialize_entry("Config", &self.config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "HoursOfOperationOverrides",
+                &self.hours_of_operation_overrides,
+            )?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParentHoursOfOperations",
+                &self.parent_hours_of_operations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TimeZone", &self.time_zone)?;
+            map.end()
+        }
+    }
+
     /// Identifier for hours of operation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HoursOfOperationsIdentifier {
-        /// The identifier for the hours of operation.
-        #[serde(rename = "Id")]
+        /// `Id`: The identifier for the hours of operation.
         pub id: Value<String>,
-        /// The name of the hours of operation.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the hours of operation.
         pub name: Option<Value<String>>,
     }
 
@@ -3779,17 +4505,27 @@ pub mod hours_of_operation {
         }
     }
 
+    impl Serialize for HoursOfOperationsIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the hours of operation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HoursOfOperationConfig {
-        /// The day that the hours of operation applies to.
-        #[serde(rename = "Day")]
+        /// `Day`: The day that the hours of operation applies to.
         pub day: Value<Day>,
-        /// The end time that your contact center closes.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: The end time that your contact center closes.
         pub end_time: HoursOfOperationTimeSlice,
-        /// The start time that your contact center opens.
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: The start time that your contact center opens.
         pub start_time: HoursOfOperationTimeSlice,
     }
 
@@ -3805,6 +4541,20 @@ pub mod hours_of_operation {
                 end_time: end_time.into(),
                 start_time: start_time.into(),
             }
+        }
+    }
+
+    impl Serialize for HoursOfOperationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Day", &self.day)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
         }
     }
 
@@ -3861,13 +4611,11 @@ pub mod hours_of_operation {
     }
 
     /// The start time or end time for an hours of operation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HoursOfOperationTimeSlice {
-        /// The hours.
-        #[serde(rename = "Hours")]
+        /// `Hours`: The hours.
         pub hours: Value<i64>,
-        /// The minutes.
-        #[serde(rename = "Minutes")]
+        /// `Minutes`: The minutes.
         pub minutes: Value<i64>,
     }
 
@@ -3884,36 +4632,37 @@ pub mod hours_of_operation {
         }
     }
 
+    impl Serialize for HoursOfOperationTimeSlice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Hours", &self.hours)?;
+            map.serialize_entry("Minutes", &self.minutes)?;
+            map.end()
+        }
+    }
+
     /// Overrides attached to the hours of operation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HoursOfOperationOverride {
         /// `EffectiveFrom`.
-        #[serde(rename = "EffectiveFrom")]
         pub effective_from: Value<String>,
         /// `EffectiveTill`.
-        #[serde(rename = "EffectiveTill")]
         pub effective_till: Value<String>,
         /// `HoursOfOperationOverrideId`.
-        #[serde(
-            rename = "HoursOfOperationOverrideId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub hours_of_operation_override_id: Option<Value<String>>,
         /// `OverrideConfig`.
-        #[serde(rename = "OverrideConfig")]
         pub override_config: Vec<HoursOfOperationOverrideConfig>,
         /// `OverrideDescription`.
-        #[serde(rename = "OverrideDescription", skip_serializing_if = "Option::is_none")]
         pub override_description: Option<Value<String>>,
         /// `OverrideName`.
-        #[serde(rename = "OverrideName")]
         pub override_name: Value<String>,
         /// `OverrideType`.
-        #[serde(rename = "OverrideType", skip_serializing_if = "Option::is_none")]
         pub override_type: Option<Value<OverrideType>>,
         /// `RecurrenceConfig`.
-        #[serde(rename = "RecurrenceConfig", skip_serializing_if = "Option::is_none")]
         pub recurrence_config: Option<RecurrenceConfig>,
     }
 
@@ -3938,17 +4687,41 @@ pub mod hours_of_operation {
         }
     }
 
+    impl Serialize for HoursOfOperationOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EffectiveFrom", &self.effective_from)?;
+            map.serialize_entry("EffectiveTill", &self.effective_till)?;
+            crate::cfn::entry(
+                &mut map,
+                "HoursOfOperationOverrideId",
+                &self.hours_of_operation_override_id,
+            )?;
+            map.serialize_entry("OverrideConfig", &self.override_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideDescription",
+                &self.override_description,
+            )?;
+            map.serialize_entry("OverrideName", &self.override_name)?;
+            crate::cfn::entry(&mut map, "OverrideType", &self.override_type)?;
+            crate::cfn::entry(&mut map, "RecurrenceConfig", &self.recurrence_config)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the hours of operation override.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HoursOfOperationOverrideConfig {
-        /// The day that the hours of operation override applies to.
-        #[serde(rename = "Day")]
+        /// `Day`: The day that the hours of operation override applies to.
         pub day: Value<HoursOfOperationOverrideConfigDay>,
-        /// The new end time that your contact center closes for the overriden days.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: The new end time that your contact center closes for the overriden days.
         pub end_time: OverrideTimeSlice,
-        /// The new start time that your contact center opens for the overriden days.
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: The new start time that your contact center opens for the overriden days.
         pub start_time: OverrideTimeSlice,
     }
 
@@ -3964,6 +4737,20 @@ pub mod hours_of_operation {
                 end_time: end_time.into(),
                 start_time: start_time.into(),
             }
+        }
+    }
+
+    impl Serialize for HoursOfOperationOverrideConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Day", &self.day)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
         }
     }
 
@@ -4021,13 +4808,11 @@ pub mod hours_of_operation {
     }
 
     /// The start time or end time for an an hours of operation override.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OverrideTimeSlice {
-        /// The hours.
-        #[serde(rename = "Hours")]
+        /// `Hours`: The hours.
         pub hours: Value<i64>,
-        /// The minutes.
-        #[serde(rename = "Minutes")]
+        /// `Minutes`: The minutes.
         pub minutes: Value<i64>,
     }
 
@@ -4041,6 +4826,19 @@ pub mod hours_of_operation {
                 hours: hours.into(),
                 minutes: minutes.into(),
             }
+        }
+    }
+
+    impl Serialize for OverrideTimeSlice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Hours", &self.hours)?;
+            map.serialize_entry("Minutes", &self.minutes)?;
+            map.end()
         }
     }
 
@@ -4085,10 +4883,9 @@ pub mod hours_of_operation {
     }
 
     /// Configuration for recurring hours of operation overrides.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecurrenceConfig {
         /// `RecurrencePattern`.
-        #[serde(rename = "RecurrencePattern")]
         pub recurrence_pattern: RecurrencePattern,
     }
 
@@ -4101,24 +4898,51 @@ pub mod hours_of_operation {
         }
     }
 
+    impl Serialize for RecurrenceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecurrencePattern", &self.recurrence_pattern)?;
+            map.end()
+        }
+    }
+
     /// Pattern for recurring hours of operation overrides.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecurrencePattern {
         /// `ByMonth`.
-        #[serde(rename = "ByMonth", skip_serializing_if = "Option::is_none")]
         pub by_month: Option<Vec<Value<i64>>>,
         /// `ByMonthDay`.
-        #[serde(rename = "ByMonthDay", skip_serializing_if = "Option::is_none")]
         pub by_month_day: Option<Vec<Value<i64>>>,
         /// `ByWeekdayOccurrence`.
-        #[serde(rename = "ByWeekdayOccurrence", skip_serializing_if = "Option::is_none")]
         pub by_weekday_occurrence: Option<Vec<Value<i64>>>,
         /// `Frequency`.
-        #[serde(rename = "Frequency", skip_serializing_if = "Option::is_none")]
         pub frequency: Option<Value<RecurrenceFrequency>>,
         /// `Interval`.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
         pub interval: Option<Value<i64>>,
+    }
+
+    impl Serialize for RecurrencePattern {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ByMonth", &self.by_month)?;
+            crate::cfn::entry(&mut map, "ByMonthDay", &self.by_month_day)?;
+            crate::cfn::entry(
+                &mut map,
+                "ByWeekdayOccurrence",
+                &self.by_weekday_occurrence,
+            )?;
+            crate::cfn::entry(&mut map, "Frequency", &self.frequency)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            map.end()
+        }
     }
 
     /// The frequency of recurrence for hours of operation overrides.
@@ -4244,22 +5068,17 @@ pub mod instance {
     }
 
     /// The properties of `AWS::Connect::Instance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProps {
-        /// The attributes for the instance.
-        #[serde(rename = "Attributes")]
+        /// `Attributes`: The attributes for the instance.
         pub attributes: Attributes,
-        /// Existing directoryId user wants to map to the new Connect instance.
-        #[serde(rename = "DirectoryId", skip_serializing_if = "Option::is_none")]
+        /// `DirectoryId`: Existing directoryId user wants to map to the new Connect instance.
         pub directory_id: Option<Value<String>>,
-        /// Specifies the type of directory integration for new instance.
-        #[serde(rename = "IdentityManagementType")]
+        /// `IdentityManagementType`: Specifies the type of directory integration for new instance.
         pub identity_management_type: Value<IdentityManagementType>,
-        /// Alias of the new directory created as part of new instance creation.
-        #[serde(rename = "InstanceAlias", skip_serializing_if = "Option::is_none")]
+        /// `InstanceAlias`: Alias of the new directory created as part of new instance creation.
         pub instance_alias: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4279,70 +5098,55 @@ pub mod instance {
         }
     }
 
+    impl Serialize for CfnInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "DirectoryId", &self.directory_id)?;
+            map.serialize_entry(
+                "IdentityManagementType",
+                &self.identity_management_type,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceAlias", &self.instance_alias)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Attributes` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Attributes {
         /// `AutoMuteAgentOnHold`.
-        #[serde(rename = "AutoMuteAgentOnHold", skip_serializing_if = "Option::is_none")]
         pub auto_mute_agent_on_hold: Option<Value<bool>>,
         /// `AutoResolveBestVoices`.
-        #[serde(
-            rename = "AutoResolveBestVoices",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_resolve_best_voices: Option<Value<bool>>,
         /// `ContactLens`.
-        #[serde(rename = "ContactLens", skip_serializing_if = "Option::is_none")]
         pub contact_lens: Option<Value<bool>>,
         /// `ContactflowLogs`.
-        #[serde(rename = "ContactflowLogs", skip_serializing_if = "Option::is_none")]
         pub contactflow_logs: Option<Value<bool>>,
         /// `EarlyMedia`.
-        #[serde(rename = "EarlyMedia", skip_serializing_if = "Option::is_none")]
         pub early_media: Option<Value<bool>>,
         /// `EnhancedChatMonitoring`.
-        #[serde(
-            rename = "EnhancedChatMonitoring",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enhanced_chat_monitoring: Option<Value<bool>>,
         /// `EnhancedContactMonitoring`.
-        #[serde(
-            rename = "EnhancedContactMonitoring",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enhanced_contact_monitoring: Option<Value<bool>>,
         /// `HighVolumeOutBound`.
-        #[serde(rename = "HighVolumeOutBound", skip_serializing_if = "Option::is_none")]
         pub high_volume_out_bound: Option<Value<bool>>,
         /// `InboundCalls`.
-        #[serde(rename = "InboundCalls")]
         pub inbound_calls: Value<bool>,
         /// `MessageStreaming`.
-        #[serde(rename = "MessageStreaming", skip_serializing_if = "Option::is_none")]
         pub message_streaming: Option<Value<bool>>,
         /// `MultiPartyChatConference`.
-        #[serde(
-            rename = "MultiPartyChatConference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_party_chat_conference: Option<Value<bool>>,
         /// `MultiPartyConference`.
-        #[serde(
-            rename = "MultiPartyConference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_party_conference: Option<Value<bool>>,
         /// `OutboundCalls`.
-        #[serde(rename = "OutboundCalls")]
         pub outbound_calls: Value<bool>,
         /// `UseCustomTTSVoices`.
-        #[serde(rename = "UseCustomTTSVoices", skip_serializing_if = "Option::is_none")]
         pub use_custom_tts_voices: Option<Value<bool>>,
     }
 
@@ -4368,6 +5172,63 @@ pub mod instance {
                 outbound_calls: outbound_calls.into(),
                 use_custom_tts_voices: None,
             }
+        }
+    }
+
+    impl Serialize for Attributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMuteAgentOnHold",
+                &self.auto_mute_agent_on_hold,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoResolveBestVoices",
+                &self.auto_resolve_best_voices,
+            )?;
+            crate::cfn::entry(&mut map, "ContactLens", &self.contact_lens)?;
+            crate::cfn::entry(&mut map, "ContactflowLogs", &self.contactflow_logs)?;
+            crate::cfn::entry(&mut map, "EarlyMedia", &self.early_media)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedChatMonitoring",
+                &self.enhanced_chat_monitoring,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedContactMonitoring",
+                &self.enhanced_contact_monitoring,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HighVolumeOutBound",
+                &self.high_volume_out_bound,
+            )?;
+            map.serialize_entry("InboundCalls", &self.inbound_calls)?;
+            crate::cfn::entry(&mut map, "MessageStreaming", &self.message_streaming)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiPartyChatConference",
+                &self.multi_party_chat_conference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiPartyConference",
+                &self.multi_party_conference,
+            )?;
+            map.serialize_entry("OutboundCalls", &self.outbound_calls)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseCustomTTSVoices",
+                &self.use_custom_tts_voices,
+            )?;
+            map.end()
         }
     }
 
@@ -4477,36 +5338,21 @@ pub mod instance_storage_config {
     }
 
     /// The properties of `AWS::Connect::InstanceStorageConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceStorageConfigProps {
-        /// Connect Instance ID with which the storage config will be associated
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: Connect Instance ID with which the storage config will be associated
         pub instance_arn: Value<String>,
         /// `KinesisFirehoseConfig`.
-        #[serde(
-            rename = "KinesisFirehoseConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_firehose_config: Option<KinesisFirehoseConfig>,
         /// `KinesisStreamConfig`.
-        #[serde(rename = "KinesisStreamConfig", skip_serializing_if = "Option::is_none")]
         pub kinesis_stream_config: Option<KinesisStreamConfig>,
         /// `KinesisVideoStreamConfig`.
-        #[serde(
-            rename = "KinesisVideoStreamConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_video_stream_config: Option<KinesisVideoStreamConfig>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<InstanceStorageResourceType>,
         /// `S3Config`.
-        #[serde(rename = "S3Config", skip_serializing_if = "Option::is_none")]
         pub s3_config: Option<S3Config>,
         /// `StorageType`.
-        #[serde(rename = "StorageType")]
         pub storage_type: Value<StorageType>,
     }
 
@@ -4529,11 +5375,40 @@ pub mod instance_storage_config {
         }
     }
 
+    impl Serialize for CfnInstanceStorageConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseConfig",
+                &self.kinesis_firehose_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamConfig",
+                &self.kinesis_stream_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisVideoStreamConfig",
+                &self.kinesis_video_stream_config,
+            )?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "S3Config", &self.s3_config)?;
+            map.serialize_entry("StorageType", &self.storage_type)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisFirehoseConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseConfig {
         /// `FirehoseArn`.
-        #[serde(rename = "FirehoseArn")]
         pub firehose_arn: Value<String>,
     }
 
@@ -4546,11 +5421,22 @@ pub mod instance_storage_config {
         }
     }
 
+    impl Serialize for KinesisFirehoseConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FirehoseArn", &self.firehose_arn)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisStreamConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamConfig {
         /// `StreamArn`.
-        #[serde(rename = "StreamArn")]
         pub stream_arn: Value<String>,
     }
 
@@ -4563,17 +5449,26 @@ pub mod instance_storage_config {
         }
     }
 
+    impl Serialize for KinesisStreamConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StreamArn", &self.stream_arn)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisVideoStreamConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisVideoStreamConfig {
         /// `EncryptionConfig`.
-        #[serde(rename = "EncryptionConfig")]
         pub encryption_config: EncryptionConfig,
         /// `Prefix`.
-        #[serde(rename = "Prefix")]
         pub prefix: Value<String>,
         /// `RetentionPeriodHours`.
-        #[serde(rename = "RetentionPeriodHours")]
         pub retention_period_hours: Value<f64>,
     }
 
@@ -4592,14 +5487,26 @@ pub mod instance_storage_config {
         }
     }
 
+    impl Serialize for KinesisVideoStreamConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionConfig", &self.encryption_config)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            map.serialize_entry("RetentionPeriodHours", &self.retention_period_hours)?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfig {
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType")]
         pub encryption_type: Value<EncryptionType>,
         /// `KeyId`.
-        #[serde(rename = "KeyId")]
         pub key_id: Value<String>,
     }
 
@@ -4613,6 +5520,19 @@ pub mod instance_storage_config {
                 encryption_type: encryption_type.into(),
                 key_id: key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            map.serialize_entry("KeyId", &self.key_id)?;
+            map.end()
         }
     }
 
@@ -4727,16 +5647,13 @@ pub mod instance_storage_config {
     }
 
     /// The `S3Config` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Config {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix")]
         pub bucket_prefix: Value<String>,
         /// `EncryptionConfig`.
-        #[serde(rename = "EncryptionConfig", skip_serializing_if = "Option::is_none")]
         pub encryption_config: Option<EncryptionConfig>,
     }
 
@@ -4751,6 +5668,20 @@ pub mod instance_storage_config {
                 bucket_prefix: bucket_prefix.into(),
                 encryption_config: None,
             }
+        }
+    }
+
+    impl Serialize for S3Config {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(&mut map, "EncryptionConfig", &self.encryption_config)?;
+            map.end()
         }
     }
 
@@ -4867,36 +5798,21 @@ pub mod integration_association {
     }
 
     /// The properties of `AWS::Connect::IntegrationAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationAssociationProps {
         /// `InstanceId`.
-        #[serde(rename = "InstanceId")]
         pub instance_id: Value<String>,
         /// `IntegrationArn`.
-        #[serde(rename = "IntegrationArn")]
         pub integration_arn: Value<String>,
         /// `IntegrationType`.
-        #[serde(rename = "IntegrationType")]
         pub integration_type: Value<IntegrationType>,
         /// `SourceApplicationName`.
-        #[serde(
-            rename = "SourceApplicationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_application_name: Option<Value<String>>,
         /// `SourceApplicationUrl`.
-        #[serde(
-            rename = "SourceApplicationUrl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_application_url: Option<Value<String>>,
         /// `SourceType`.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
         pub source_type: Option<Value<SourceType>>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4916,6 +5832,32 @@ pub mod integration_association {
                 source_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIntegrationAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("IntegrationArn", &self.integration_arn)?;
+            map.serialize_entry("IntegrationType", &self.integration_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceApplicationName",
+                &self.source_application_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceApplicationUrl",
+                &self.source_application_url,
+            )?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -5177,35 +6119,23 @@ pub mod metric {
     }
 
     /// The properties of `AWS::Connect::Metric`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricProps {
-        /// The description of the custom metric
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the custom metric
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The calculation configuration for the metric
-        #[serde(rename = "MetricCalculation")]
+        /// `MetricCalculation`: The calculation configuration for the metric
         pub metric_calculation: MetricCalculation,
-        /// The name of the custom metric
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the custom metric
         pub name: Value<String>,
-        /// Indicates how to classify a positive trend in metric data on the UI
-        #[serde(
-            rename = "PositiveTrendIndicator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PositiveTrendIndicator`: Indicates how to classify a positive trend in metric data on the UI
         pub positive_trend_indicator: Option<Value<PositiveTrendIndicator>>,
-        /// The status of the custom metric
-        #[serde(rename = "Status")]
+        /// `Status`: The status of the custom metric
         pub status: Value<Status>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Display unit for the metric data
-        #[serde(rename = "Unit")]
+        /// `Unit`: Display unit for the metric data
         pub unit: Value<Unit>,
     }
 
@@ -5231,14 +6161,35 @@ pub mod metric {
         }
     }
 
+    impl Serialize for CfnMetricProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("MetricCalculation", &self.metric_calculation)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PositiveTrendIndicator",
+                &self.positive_trend_indicator,
+            )?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The calculation configuration for the metric
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricCalculation {
-        /// The calculation formula
-        #[serde(rename = "Calculation")]
+        /// `Calculation`: The calculation formula
         pub calculation: Value<String>,
-        /// The calculation components for the metric
-        #[serde(rename = "CalculationComponents")]
+        /// `CalculationComponents`: The calculation components for the metric
         pub calculation_components: Vec<CalculationComponent>,
     }
 
@@ -5255,20 +6206,29 @@ pub mod metric {
         }
     }
 
+    impl Serialize for MetricCalculation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Calculation", &self.calculation)?;
+            map.serialize_entry("CalculationComponents", &self.calculation_components)?;
+            map.end()
+        }
+    }
+
     /// The `CalculationComponent` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CalculationComponent {
-        /// Metric calculation component alias for use within a calculation
-        #[serde(rename = "Alias")]
+        /// `Alias`: Metric calculation component alias for use within a calculation
         pub alias: Value<String>,
         /// `MetricFilters`.
-        #[serde(rename = "MetricFilters", skip_serializing_if = "Option::is_none")]
         pub metric_filters: Option<Vec<MetricFilter>>,
         /// `MetricId`.
-        #[serde(rename = "MetricId", skip_serializing_if = "Option::is_none")]
         pub metric_id: Option<Value<String>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
     }
 
@@ -5284,23 +6244,33 @@ pub mod metric {
         }
     }
 
+    impl Serialize for CalculationComponent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "MetricFilters", &self.metric_filters)?;
+            crate::cfn::entry(&mut map, "MetricId", &self.metric_id)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            map.end()
+        }
+    }
+
     /// The `MetricFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricFilter {
         /// `BooleanCondition`.
-        #[serde(rename = "BooleanCondition", skip_serializing_if = "Option::is_none")]
         pub boolean_condition: Option<MetricFilterBooleanCondition>,
         /// `MetricFilterKey`.
-        #[serde(rename = "MetricFilterKey")]
         pub metric_filter_key: Value<String>,
         /// `Negate`.
-        #[serde(rename = "Negate", skip_serializing_if = "Option::is_none")]
         pub negate: Option<Value<bool>>,
         /// `NumberCondition`.
-        #[serde(rename = "NumberCondition", skip_serializing_if = "Option::is_none")]
         pub number_condition: Option<MetricFilterNumberCondition>,
         /// `StringCondition`.
-        #[serde(rename = "StringCondition", skip_serializing_if = "Option::is_none")]
         pub string_condition: Option<MetricFilterStringCondition>,
     }
 
@@ -5317,11 +6287,26 @@ pub mod metric {
         }
     }
 
+    impl Serialize for MetricFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanCondition", &self.boolean_condition)?;
+            map.serialize_entry("MetricFilterKey", &self.metric_filter_key)?;
+            crate::cfn::entry(&mut map, "Negate", &self.negate)?;
+            crate::cfn::entry(&mut map, "NumberCondition", &self.number_condition)?;
+            crate::cfn::entry(&mut map, "StringCondition", &self.string_condition)?;
+            map.end()
+        }
+    }
+
     /// The `MetricFilterBooleanCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricFilterBooleanCondition {
         /// `Comparison`.
-        #[serde(rename = "Comparison")]
         pub comparison: Value<Comparison>,
     }
 
@@ -5331,6 +6316,18 @@ pub mod metric {
             Self {
                 comparison: comparison.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricFilterBooleanCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.end()
         }
     }
 
@@ -5372,13 +6369,11 @@ pub mod metric {
     }
 
     /// The `MetricFilterNumberCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricFilterNumberCondition {
         /// `Comparison`.
-        #[serde(rename = "Comparison")]
         pub comparison: Value<MetricFilterNumberConditionComparison>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<f64>>,
     }
 
@@ -5392,6 +6387,19 @@ pub mod metric {
                 comparison: comparison.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricFilterNumberCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -5440,13 +6448,11 @@ pub mod metric {
     }
 
     /// The `MetricFilterStringCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricFilterStringCondition {
         /// `Comparison`.
-        #[serde(rename = "Comparison")]
         pub comparison: Value<MetricFilterStringConditionComparison>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -5460,6 +6466,19 @@ pub mod metric {
                 comparison: comparison.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricFilterStringCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -5695,25 +6714,19 @@ pub mod notification {
     }
 
     /// The properties of `AWS::Connect::Notification`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationProps {
-        /// The content of the notification.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the notification.
         pub content: NotificationContent,
-        /// The time a notification will expire
-        #[serde(rename = "ExpiresAt", skip_serializing_if = "Option::is_none")]
+        /// `ExpiresAt`: The time a notification will expire
         pub expires_at: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The priority of the notification.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The priority of the notification.
         pub priority: Option<Value<Priority>>,
-        /// The recipients of the notification.
-        #[serde(rename = "Recipients", skip_serializing_if = "Option::is_none")]
+        /// `Recipients`: The recipients of the notification.
         pub recipients: Option<Vec<Value<String>>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5734,42 +6747,70 @@ pub mod notification {
         }
     }
 
+    impl Serialize for CfnNotificationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "ExpiresAt", &self.expires_at)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Recipients", &self.recipients)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The content of a notification
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationContent {
         /// `DeDE`.
-        #[serde(rename = "DeDE", skip_serializing_if = "Option::is_none")]
         pub de_de: Option<Value<String>>,
         /// `EnUS`.
-        #[serde(rename = "EnUS", skip_serializing_if = "Option::is_none")]
         pub en_us: Option<Value<String>>,
         /// `EsES`.
-        #[serde(rename = "EsES", skip_serializing_if = "Option::is_none")]
         pub es_es: Option<Value<String>>,
         /// `FrFR`.
-        #[serde(rename = "FrFR", skip_serializing_if = "Option::is_none")]
         pub fr_fr: Option<Value<String>>,
         /// `IdID`.
-        #[serde(rename = "IdID", skip_serializing_if = "Option::is_none")]
         pub id_id: Option<Value<String>>,
         /// `ItIT`.
-        #[serde(rename = "ItIT", skip_serializing_if = "Option::is_none")]
         pub it_it: Option<Value<String>>,
         /// `JaJP`.
-        #[serde(rename = "JaJP", skip_serializing_if = "Option::is_none")]
         pub ja_jp: Option<Value<String>>,
         /// `KoKR`.
-        #[serde(rename = "KoKR", skip_serializing_if = "Option::is_none")]
         pub ko_kr: Option<Value<String>>,
         /// `PtBR`.
-        #[serde(rename = "PtBR", skip_serializing_if = "Option::is_none")]
         pub pt_br: Option<Value<String>>,
         /// `ZhCN`.
-        #[serde(rename = "ZhCN", skip_serializing_if = "Option::is_none")]
         pub zh_cn: Option<Value<String>>,
         /// `ZhTW`.
-        #[serde(rename = "ZhTW", skip_serializing_if = "Option::is_none")]
         pub zh_tw: Option<Value<String>>,
+    }
+
+    impl Serialize for NotificationContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeDE", &self.de_de)?;
+            crate::cfn::entry(&mut map, "EnUS", &self.en_us)?;
+            crate::cfn::entry(&mut map, "EsES", &self.es_es)?;
+            crate::cfn::entry(&mut map, "FrFR", &self.fr_fr)?;
+            crate::cfn::entry(&mut map, "IdID", &self.id_id)?;
+            crate::cfn::entry(&mut map, "ItIT", &self.it_it)?;
+            crate::cfn::entry(&mut map, "JaJP", &self.ja_jp)?;
+            crate::cfn::entry(&mut map, "KoKR", &self.ko_kr)?;
+            crate::cfn::entry(&mut map, "PtBR", &self.pt_br)?;
+            crate::cfn::entry(&mut map, "ZhCN", &self.zh_cn)?;
+            crate::cfn::entry(&mut map, "ZhTW", &self.zh_tw)?;
+            map.end()
+        }
     }
 
     /// The priority of notification.
@@ -5880,32 +6921,21 @@ pub mod phone_number {
     }
 
     /// The properties of `AWS::Connect::PhoneNumber`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPhoneNumberProps {
-        /// The phone number country code.
-        #[serde(rename = "CountryCode", skip_serializing_if = "Option::is_none")]
+        /// `CountryCode`: The phone number country code.
         pub country_code: Option<Value<String>>,
-        /// The description of the phone number.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the phone number.
         pub description: Option<Value<String>>,
-        /// The phone number prefix.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The phone number prefix.
         pub prefix: Option<Value<String>>,
-        /// The source phone number arn.
-        #[serde(
-            rename = "SourcePhoneNumberArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourcePhoneNumberArn`: The source phone number arn.
         pub source_phone_number_arn: Option<Value<String>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ARN of the target the phone number is claimed to.
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: The ARN of the target the phone number is claimed to.
         pub target_arn: Value<String>,
-        /// The phone number type
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The phone number type
         pub r#type: Option<Value<String>>,
     }
 
@@ -5921,6 +6951,28 @@ pub mod phone_number {
                 target_arn: target_arn.into(),
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPhoneNumberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CountryCode", &self.country_code)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourcePhoneNumberArn",
+                &self.source_phone_number_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -5994,26 +7046,17 @@ pub mod predefined_attribute {
     }
 
     /// The properties of `AWS::Connect::PredefinedAttribute`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPredefinedAttributeProps {
-        /// Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
-        #[serde(
-            rename = "AttributeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AttributeConfiguration`: Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
         pub attribute_configuration: Option<AttributeConfiguration>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the predefined attribute.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the predefined attribute.
         pub name: Value<String>,
-        /// The assigned purposes of the predefined attribute.
-        #[serde(rename = "Purposes", skip_serializing_if = "Option::is_none")]
+        /// `Purposes`: The assigned purposes of the predefined attribute.
         pub purposes: Option<Vec<Value<String>>>,
-        /// The values of a predefined attribute.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The values of a predefined attribute.
         pub values: Option<Values>,
     }
 
@@ -6033,27 +7076,69 @@ pub mod predefined_attribute {
         }
     }
 
-    /// Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AttributeConfiguration {
-        /// Enables customers to enforce strict validation on the specific values that this predefined attribute can hold.
-        #[serde(
-            rename = "EnableValueValidationOnAssociation",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnPredefinedAttributeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeConfiguration",
+                &self.attribute_configuration,
+            )?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Purposes", &self.purposes)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
+    }
 
+    /// Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AttributeConfiguration {
+        /// `EnableValueValidationOnAssociation`: Enables customers to enforce strict validation on the specific values that this predefined attribute can hold.
         pub enable_value_validation_on_association: Option<Value<bool>>,
-        /// Allows the predefined attribute to show up and be managed in the Amazon Connect UI.
-        #[serde(rename = "IsReadOnly", skip_serializing_if = "Option::is_none")]
+        /// `IsReadOnly`: Allows the predefined attribute to show up and be managed in the Amazon Connect UI.
         pub is_read_only: Option<Value<bool>>,
     }
 
+    impl Serialize for AttributeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableValueValidationOnAssociation",
+                &self.enable_value_validation_on_association,
+            )?;
+            crate::cfn::entry(&mut map, "IsReadOnly", &self.is_read_only)?;
+            map.end()
+        }
+    }
+
     /// The values of a predefined attribute.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Values {
         /// `StringList`.
-        #[serde(rename = "StringList", skip_serializing_if = "Option::is_none")]
         pub string_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for Values {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StringList", &self.string_list)?;
+            map.end()
+        }
     }
 }
 
@@ -6117,22 +7202,17 @@ pub mod prompt {
     }
 
     /// The properties of `AWS::Connect::Prompt`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPromptProps {
-        /// The description of the prompt.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the prompt.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the prompt.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the prompt.
         pub name: Value<String>,
-        /// S3 URI of the customer's audio file for creating prompts resource..
-        #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
+        /// `S3Uri`: S3 URI of the customer's audio file for creating prompts resource..
         pub s3_uri: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -6149,6 +7229,22 @@ pub mod prompt {
                 s3_uri: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPromptProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -6228,48 +7324,29 @@ pub mod queue {
     }
 
     /// The properties of `AWS::Connect::Queue`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueProps {
-        /// The email addresses that agents can use when replying to or initiating email contacts
-        #[serde(
-            rename = "AdditionalEmailAddresses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalEmailAddresses`: The email addresses that agents can use when replying to or initiating email contacts
         pub additional_email_addresses: Option<Vec<EmailAddress>>,
-        /// The description of the queue.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the queue.
         pub description: Option<Value<String>>,
-        /// The identifier for the hours of operation.
-        #[serde(rename = "HoursOfOperationArn")]
+        /// `HoursOfOperationArn`: The identifier for the hours of operation.
         pub hours_of_operation_arn: Value<String>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The maximum number of contacts that can be in the queue before it is considered full.
-        #[serde(rename = "MaxContacts", skip_serializing_if = "Option::is_none")]
+        /// `MaxContacts`: The maximum number of contacts that can be in the queue before it is considered full.
         pub max_contacts: Option<Value<i64>>,
-        /// The name of the queue.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the queue.
         pub name: Value<String>,
-        /// The outbound caller ID name, number, and outbound whisper flow.
-        #[serde(
-            rename = "OutboundCallerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OutboundCallerConfig`: The outbound caller ID name, number, and outbound whisper flow.
         pub outbound_caller_config: Option<OutboundCallerConfig>,
-        /// The outbound email configuration for a specified queue.
-        #[serde(rename = "OutboundEmailConfig", skip_serializing_if = "Option::is_none")]
+        /// `OutboundEmailConfig`: The outbound email configuration for a specified queue.
         pub outbound_email_config: Option<OutboundEmailConfig>,
-        /// The quick connects available to agents who are working the queue.
-        #[serde(rename = "QuickConnectArns", skip_serializing_if = "Option::is_none")]
+        /// `QuickConnectArns`: The quick connects available to agents who are working the queue.
         pub quick_connect_arns: Option<Vec<Value<String>>>,
-        /// The status of the queue.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the queue.
         pub status: Option<Value<Status>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<Tag>>,
     }
 
@@ -6296,11 +7373,44 @@ pub mod queue {
         }
     }
 
+    impl Serialize for CfnQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEmailAddresses",
+                &self.additional_email_addresses,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("HoursOfOperationArn", &self.hours_of_operation_arn)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "MaxContacts", &self.max_contacts)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutboundCallerConfig",
+                &self.outbound_caller_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutboundEmailConfig",
+                &self.outbound_email_config,
+            )?;
+            crate::cfn::entry(&mut map, "QuickConnectArns", &self.quick_connect_arns)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An email address configuration for the queue
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EmailAddress {
-        /// The Amazon Resource Name (ARN) of the email address
-        #[serde(rename = "EmailAddressArn")]
+        /// `EmailAddressArn`: The Amazon Resource Name (ARN) of the email address
         pub email_address_arn: Value<String>,
     }
 
@@ -6313,38 +7423,72 @@ pub mod queue {
         }
     }
 
+    impl Serialize for EmailAddress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EmailAddressArn", &self.email_address_arn)?;
+            map.end()
+        }
+    }
+
     /// The outbound caller ID name, number, and outbound whisper flow.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutboundCallerConfig {
         /// `OutboundCallerIdName`.
-        #[serde(
-            rename = "OutboundCallerIdName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub outbound_caller_id_name: Option<Value<String>>,
         /// `OutboundCallerIdNumberArn`.
-        #[serde(
-            rename = "OutboundCallerIdNumberArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub outbound_caller_id_number_arn: Option<Value<String>>,
         /// `OutboundFlowArn`.
-        #[serde(rename = "OutboundFlowArn", skip_serializing_if = "Option::is_none")]
         pub outbound_flow_arn: Option<Value<String>>,
     }
 
+    impl Serialize for OutboundCallerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutboundCallerIdName",
+                &self.outbound_caller_id_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutboundCallerIdNumberArn",
+                &self.outbound_caller_id_number_arn,
+            )?;
+            crate::cfn::entry(&mut map, "OutboundFlowArn", &self.outbound_flow_arn)?;
+            map.end()
+        }
+    }
+
     /// The outbound email configuration for a specified queue.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutboundEmailConfig {
         /// `OutboundEmailAddressId`.
-        #[serde(
-            rename = "OutboundEmailAddressId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub outbound_email_address_id: Option<Value<String>>,
+    }
+
+    impl Serialize for OutboundEmailConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutboundEmailAddressId",
+                &self.outbound_email_address_id,
+            )?;
+            map.end()
+        }
     }
 
     /// The status of the queue.
@@ -6385,13 +7529,11 @@ pub mod queue {
     }
 
     /// A key-value pair to associate with a resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -6405,6 +7547,19 @@ pub mod queue {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Tag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -6474,22 +7629,17 @@ pub mod quick_connect {
     }
 
     /// The properties of `AWS::Connect::QuickConnect`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQuickConnectProps {
-        /// The description of the quick connect.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the quick connect.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the quick connect.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the quick connect.
         pub name: Value<String>,
-        /// Configuration settings for the quick connect.
-        #[serde(rename = "QuickConnectConfig")]
+        /// `QuickConnectConfig`: Configuration settings for the quick connect.
         pub quick_connect_config: QuickConnectConfig,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -6510,23 +7660,34 @@ pub mod quick_connect {
         }
     }
 
+    impl Serialize for CfnQuickConnectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("QuickConnectConfig", &self.quick_connect_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for the quick connect.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QuickConnectConfig {
         /// `FlowConfig`.
-        #[serde(rename = "FlowConfig", skip_serializing_if = "Option::is_none")]
         pub flow_config: Option<FlowQuickConnectConfig>,
         /// `PhoneConfig`.
-        #[serde(rename = "PhoneConfig", skip_serializing_if = "Option::is_none")]
         pub phone_config: Option<PhoneNumberQuickConnectConfig>,
         /// `QueueConfig`.
-        #[serde(rename = "QueueConfig", skip_serializing_if = "Option::is_none")]
         pub queue_config: Option<QueueQuickConnectConfig>,
         /// `QuickConnectType`.
-        #[serde(rename = "QuickConnectType")]
         pub quick_connect_type: Value<QuickConnectType>,
         /// `UserConfig`.
-        #[serde(rename = "UserConfig", skip_serializing_if = "Option::is_none")]
         pub user_config: Option<UserQuickConnectConfig>,
     }
 
@@ -6543,11 +7704,26 @@ pub mod quick_connect {
         }
     }
 
+    impl Serialize for QuickConnectConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowConfig", &self.flow_config)?;
+            crate::cfn::entry(&mut map, "PhoneConfig", &self.phone_config)?;
+            crate::cfn::entry(&mut map, "QueueConfig", &self.queue_config)?;
+            map.serialize_entry("QuickConnectType", &self.quick_connect_type)?;
+            crate::cfn::entry(&mut map, "UserConfig", &self.user_config)?;
+            map.end()
+        }
+    }
+
     /// The flow configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowQuickConnectConfig {
         /// `ContactFlowArn`.
-        #[serde(rename = "ContactFlowArn")]
         pub contact_flow_arn: Value<String>,
     }
 
@@ -6560,11 +7736,22 @@ pub mod quick_connect {
         }
     }
 
+    impl Serialize for FlowQuickConnectConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactFlowArn", &self.contact_flow_arn)?;
+            map.end()
+        }
+    }
+
     /// The phone configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PhoneNumberQuickConnectConfig {
         /// `PhoneNumber`.
-        #[serde(rename = "PhoneNumber")]
         pub phone_number: Value<String>,
     }
 
@@ -6577,14 +7764,24 @@ pub mod quick_connect {
         }
     }
 
+    impl Serialize for PhoneNumberQuickConnectConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PhoneNumber", &self.phone_number)?;
+            map.end()
+        }
+    }
+
     /// The queue configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueueQuickConnectConfig {
         /// `ContactFlowArn`.
-        #[serde(rename = "ContactFlowArn")]
         pub contact_flow_arn: Value<String>,
         /// `QueueArn`.
-        #[serde(rename = "QueueArn")]
         pub queue_arn: Value<String>,
     }
 
@@ -6598,6 +7795,19 @@ pub mod quick_connect {
                 contact_flow_arn: contact_flow_arn.into(),
                 queue_arn: queue_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for QueueQuickConnectConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactFlowArn", &self.contact_flow_arn)?;
+            map.serialize_entry("QueueArn", &self.queue_arn)?;
+            map.end()
         }
     }
 
@@ -6645,13 +7855,11 @@ pub mod quick_connect {
     }
 
     /// The user configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserQuickConnectConfig {
         /// `ContactFlowArn`.
-        #[serde(rename = "ContactFlowArn")]
         pub contact_flow_arn: Value<String>,
         /// `UserArn`.
-        #[serde(rename = "UserArn")]
         pub user_arn: Value<String>,
     }
 
@@ -6665,6 +7873,19 @@ pub mod quick_connect {
                 contact_flow_arn: contact_flow_arn.into(),
                 user_arn: user_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for UserQuickConnectConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactFlowArn", &self.contact_flow_arn)?;
+            map.serialize_entry("UserArn", &self.user_arn)?;
+            map.end()
         }
     }
 }
@@ -6730,44 +7951,27 @@ pub mod routing_profile {
     }
 
     /// The properties of `AWS::Connect::RoutingProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoutingProfileProps {
-        /// Whether agents with this routing profile will have their routing order calculated based on longest idle time or time since their last inbound contact.
-        #[serde(
-            rename = "AgentAvailabilityTimer",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AgentAvailabilityTimer`: Whether agents with this routing profile will have their routing order calculated based on longest idle time or time since their last inbound contact.
         pub agent_availability_timer: Option<Value<AgentAvailabilityTimer>>,
-        /// The identifier of the default outbound queue for this routing profile.
-        #[serde(rename = "DefaultOutboundQueueArn")]
+        /// `DefaultOutboundQueueArn`: The identifier of the default outbound queue for this routing profile.
         pub default_outbound_queue_arn: Value<String>,
-        /// The description of the routing profile.
-        #[serde(rename = "Description")]
+        /// `Description`: The description of the routing profile.
         pub description: Value<String>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The manual assignment queues to associate with this routing profile.
-        #[serde(
-            rename = "ManualAssignmentQueueConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManualAssignmentQueueConfigs`: The manual assignment queues to associate with this routing profile.
         pub manual_assignment_queue_configs: Option<
             Vec<RoutingProfileManualAssignmentQueueConfig>,
         >,
-        /// The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
-        #[serde(rename = "MediaConcurrencies")]
+        /// `MediaConcurrencies`: The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
         pub media_concurrencies: Vec<MediaConcurrency>,
-        /// The name of the routing profile.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the routing profile.
         pub name: Value<String>,
-        /// The queues to associate with this routing profile.
-        #[serde(rename = "QueueConfigs", skip_serializing_if = "Option::is_none")]
+        /// `QueueConfigs`: The queues to associate with this routing profile.
         pub queue_configs: Option<Vec<RoutingProfileQueueConfig>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -6791,6 +7995,37 @@ pub mod routing_profile {
                 queue_configs: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRoutingProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentAvailabilityTimer",
+                &self.agent_availability_timer,
+            )?;
+            map.serialize_entry(
+                "DefaultOutboundQueueArn",
+                &self.default_outbound_queue_arn,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManualAssignmentQueueConfigs",
+                &self.manual_assignment_queue_configs,
+            )?;
+            map.serialize_entry("MediaConcurrencies", &self.media_concurrencies)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "QueueConfigs", &self.queue_configs)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -6832,10 +8067,9 @@ pub mod routing_profile {
     }
 
     /// Contains information about the manual assignment queue and channel
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingProfileManualAssignmentQueueConfig {
         /// `QueueReference`.
-        #[serde(rename = "QueueReference")]
         pub queue_reference: RoutingProfileQueueReference,
     }
 
@@ -6848,14 +8082,24 @@ pub mod routing_profile {
         }
     }
 
+    impl Serialize for RoutingProfileManualAssignmentQueueConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueueReference", &self.queue_reference)?;
+            map.end()
+        }
+    }
+
     /// Contains the channel and queue identifier for a routing profile.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingProfileQueueReference {
         /// `Channel`.
-        #[serde(rename = "Channel")]
         pub channel: Value<Channel>,
         /// `QueueArn`.
-        #[serde(rename = "QueueArn")]
         pub queue_arn: Value<String>,
     }
 
@@ -6872,21 +8116,27 @@ pub mod routing_profile {
         }
     }
 
+    impl Serialize for RoutingProfileQueueReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Channel", &self.channel)?;
+            map.serialize_entry("QueueArn", &self.queue_arn)?;
+            map.end()
+        }
+    }
+
     /// Contains information about which channels are supported, and how many contacts an agent can have on a channel simultaneously.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaConcurrency {
         /// `Channel`.
-        #[serde(rename = "Channel")]
         pub channel: Value<Channel>,
         /// `Concurrency`.
-        #[serde(rename = "Concurrency")]
         pub concurrency: Value<i64>,
         /// `CrossChannelBehavior`.
-        #[serde(
-            rename = "CrossChannelBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cross_channel_behavior: Option<CrossChannelBehavior>,
     }
 
@@ -6904,11 +8154,28 @@ pub mod routing_profile {
         }
     }
 
+    impl Serialize for MediaConcurrency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Channel", &self.channel)?;
+            map.serialize_entry("Concurrency", &self.concurrency)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossChannelBehavior",
+                &self.cross_channel_behavior,
+            )?;
+            map.end()
+        }
+    }
+
     /// Defines the cross-channel routing behavior that allows an agent working on a contact in one channel to be offered a contact from a different channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrossChannelBehavior {
         /// `BehaviorType`.
-        #[serde(rename = "BehaviorType")]
         pub behavior_type: Value<BehaviorType>,
     }
 
@@ -6918,6 +8185,18 @@ pub mod routing_profile {
             Self {
                 behavior_type: behavior_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CrossChannelBehavior {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BehaviorType", &self.behavior_type)?;
+            map.end()
         }
     }
 
@@ -6959,16 +8238,13 @@ pub mod routing_profile {
     }
 
     /// Contains information about the queue and channel for which priority and delay can be set.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingProfileQueueConfig {
         /// `Delay`.
-        #[serde(rename = "Delay")]
         pub delay: Value<i64>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `QueueReference`.
-        #[serde(rename = "QueueReference")]
         pub queue_reference: RoutingProfileQueueReference,
     }
 
@@ -6984,6 +8260,20 @@ pub mod routing_profile {
                 priority: priority.into(),
                 queue_reference: queue_reference.into(),
             }
+        }
+    }
+
+    impl Serialize for RoutingProfileQueueConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Delay", &self.delay)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("QueueReference", &self.queue_reference)?;
+            map.end()
         }
     }
 }
@@ -7049,28 +8339,21 @@ pub mod rule {
     }
 
     /// The properties of `AWS::Connect::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {
-        /// A list of actions to be run when the rule is triggered.
-        #[serde(rename = "Actions")]
+        /// `Actions`: A list of actions to be run when the rule is triggered.
         pub actions: Actions,
-        /// The conditions of the rule.
-        #[serde(rename = "Function")]
+        /// `Function`: The conditions of the rule.
         pub function: Value<String>,
-        /// The Amazon Resource Name (ARN) of the instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The Amazon Resource Name (ARN) of the instance.
         pub instance_arn: Value<String>,
-        /// The name of the rule.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the rule.
         pub name: Value<String>,
-        /// The publish status of the rule.
-        #[serde(rename = "PublishStatus")]
+        /// `PublishStatus`: The publish status of the rule.
         pub publish_status: Value<PublishStatus>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The event source to trigger the rule.
-        #[serde(rename = "TriggerEventSource")]
+        /// `TriggerEventSource`: The event source to trigger the rule.
         pub trigger_event_source: RuleTriggerEventSource,
     }
 
@@ -7096,69 +8379,100 @@ pub mod rule {
         }
     }
 
-    /// A list of actions to be run when the rule is triggered.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Actions {
-        /// Information about the contact category action.
-        #[serde(
-            rename = "AssignContactCategoryActions",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("Function", &self.function)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("PublishStatus", &self.publish_status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TriggerEventSource", &self.trigger_event_source)?;
+            map.end()
+        }
+    }
 
+    /// A list of actions to be run when the rule is triggered.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Actions {
+        /// `AssignContactCategoryActions`: Information about the contact category action.
         pub assign_contact_category_actions: Option<Vec<serde_json::Value>>,
         /// `AssignSlaActions`.
-        #[serde(rename = "AssignSlaActions", skip_serializing_if = "Option::is_none")]
         pub assign_sla_actions: Option<Vec<AssignSlaAction>>,
         /// `CreateCaseActions`.
-        #[serde(rename = "CreateCaseActions", skip_serializing_if = "Option::is_none")]
         pub create_case_actions: Option<Vec<CreateCaseAction>>,
         /// `EndAssociatedTasksActions`.
-        #[serde(
-            rename = "EndAssociatedTasksActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub end_associated_tasks_actions: Option<Vec<serde_json::Value>>,
-        /// Information about the EV action.
-        #[serde(rename = "EventBridgeActions", skip_serializing_if = "Option::is_none")]
+        /// `EventBridgeActions`: Information about the EV action.
         pub event_bridge_actions: Option<Vec<EventBridgeAction>>,
         /// `SendInAppNotificationActions`.
-        #[serde(
-            rename = "SendInAppNotificationActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub send_in_app_notification_actions: Option<Vec<SendInAppNotificationAction>>,
-        /// Information about the send notification action.
-        #[serde(
-            rename = "SendNotificationActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SendNotificationActions`: Information about the send notification action.
         pub send_notification_actions: Option<Vec<SendNotificationAction>>,
         /// `SubmitAutoEvaluationActions`.
-        #[serde(
-            rename = "SubmitAutoEvaluationActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub submit_auto_evaluation_actions: Option<Vec<SubmitAutoEvaluationAction>>,
-        /// Information about the task action.
-        #[serde(rename = "TaskActions", skip_serializing_if = "Option::is_none")]
+        /// `TaskActions`: Information about the task action.
         pub task_actions: Option<Vec<TaskAction>>,
         /// `UpdateCaseActions`.
-        #[serde(rename = "UpdateCaseActions", skip_serializing_if = "Option::is_none")]
         pub update_case_actions: Option<Vec<UpdateCaseAction>>,
     }
 
+    impl Serialize for Actions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssignContactCategoryActions",
+                &self.assign_contact_category_actions,
+            )?;
+            crate::cfn::entry(&mut map, "AssignSlaActions", &self.assign_sla_actions)?;
+            crate::cfn::entry(&mut map, "CreateCaseActions", &self.create_case_actions)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndAssociatedTasksActions",
+                &self.end_associated_tasks_actions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBridgeActions",
+                &self.event_bridge_actions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SendInAppNotificationActions",
+                &self.send_in_app_notification_actions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SendNotificationActions",
+                &self.send_notification_actions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SubmitAutoEvaluationActions",
+                &self.submit_auto_evaluation_actions,
+            )?;
+            crate::cfn::entry(&mut map, "TaskActions", &self.task_actions)?;
+            crate::cfn::entry(&mut map, "UpdateCaseActions", &self.update_case_actions)?;
+            map.end()
+        }
+    }
+
     /// The `AssignSlaAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssignSlaAction {
         /// `CaseSlaConfiguration`.
-        #[serde(rename = "CaseSlaConfiguration")]
         pub case_sla_configuration: CaseSlaConfiguration,
         /// `SlaAssignmentType`.
-        #[serde(rename = "SlaAssignmentType")]
         pub sla_assignment_type: Value<SlaAssignmentType>,
     }
 
@@ -7175,23 +8489,31 @@ pub mod rule {
         }
     }
 
+    impl Serialize for AssignSlaAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CaseSlaConfiguration", &self.case_sla_configuration)?;
+            map.serialize_entry("SlaAssignmentType", &self.sla_assignment_type)?;
+            map.end()
+        }
+    }
+
     /// The `CaseSlaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CaseSlaConfiguration {
-        /// The field Id for the SLA.
-        #[serde(rename = "FieldId", skip_serializing_if = "Option::is_none")]
+        /// `FieldId`: The field Id for the SLA.
         pub field_id: Option<Value<String>>,
-        /// The name of the SLA.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the SLA.
         pub name: Value<String>,
-        /// The target field values for the SLA.
-        #[serde(rename = "TargetFieldValues", skip_serializing_if = "Option::is_none")]
+        /// `TargetFieldValues`: The target field values for the SLA.
         pub target_field_values: Option<Vec<SlaTargetFieldValue>>,
-        /// The target SLA time in minutes.
-        #[serde(rename = "TargetSlaMinutes")]
+        /// `TargetSlaMinutes`: The target SLA time in minutes.
         pub target_sla_minutes: Value<f64>,
-        /// The type of SLA.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of SLA.
         pub r#type: Value<Type>,
     }
 
@@ -7212,12 +8534,39 @@ pub mod rule {
         }
     }
 
+    impl Serialize for CaseSlaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldId", &self.field_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "TargetFieldValues", &self.target_field_values)?;
+            map.serialize_entry("TargetSlaMinutes", &self.target_sla_minutes)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `SlaTargetFieldValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlaTargetFieldValue {
         /// `StringValue`.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
         pub string_value: Option<Value<String>>,
+    }
+
+    impl Serialize for SlaTargetFieldValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
     }
 
     /// The type of SLA.
@@ -7289,13 +8638,11 @@ pub mod rule {
     }
 
     /// The `CreateCaseAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CreateCaseAction {
         /// `Fields`.
-        #[serde(rename = "Fields")]
         pub fields: Vec<Field>,
         /// `TemplateId`.
-        #[serde(rename = "TemplateId")]
         pub template_id: Value<String>,
     }
 
@@ -7312,14 +8659,25 @@ pub mod rule {
         }
     }
 
+    impl Serialize for CreateCaseAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("TemplateId", &self.template_id)?;
+            map.end()
+        }
+    }
+
     /// The `Field` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Field {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: FieldValue,
     }
 
@@ -7333,28 +8691,51 @@ pub mod rule {
         }
     }
 
+    impl Serialize for Field {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Object for case field values.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldValue {
         /// `BooleanValue`.
-        #[serde(rename = "BooleanValue", skip_serializing_if = "Option::is_none")]
         pub boolean_value: Option<Value<bool>>,
         /// `DoubleValue`.
-        #[serde(rename = "DoubleValue", skip_serializing_if = "Option::is_none")]
         pub double_value: Option<Value<f64>>,
-        /// `EmptyValue`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "EmptyValue", skip_serializing_if = "Option::is_none")]
+        /// `EmptyValue`: `EmptyValue`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub empty_value: Option<serde_json::Value>,
         /// `StringValue`.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
         pub string_value: Option<Value<String>>,
     }
 
+    impl Serialize for FieldValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanValue", &self.boolean_value)?;
+            crate::cfn::entry(&mut map, "DoubleValue", &self.double_value)?;
+            crate::cfn::entry(&mut map, "EmptyValue", &self.empty_value)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// The EV action definition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBridgeAction {
-        /// The name.
-        #[serde(rename = "Name")]
+        /// `Name`: The name.
         pub name: Value<String>,
     }
 
@@ -7365,20 +8746,28 @@ pub mod rule {
         }
     }
 
+    impl Serialize for EventBridgeAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `SendInAppNotificationAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SendInAppNotificationAction {
         /// `Content`.
-        #[serde(rename = "Content")]
         pub content: NotificationContent,
         /// `Exclusion`.
-        #[serde(rename = "Exclusion", skip_serializing_if = "Option::is_none")]
         pub exclusion: Option<InAppNotificationRecipientType>,
-        /// The priority of the notification.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The priority of the notification.
         pub priority: Option<Value<Priority>>,
         /// `Recipient`.
-        #[serde(rename = "Recipient")]
         pub recipient: InAppNotificationRecipientType,
     }
 
@@ -7397,53 +8786,90 @@ pub mod rule {
         }
     }
 
+    impl Serialize for SendInAppNotificationAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Exclusion", &self.exclusion)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.serialize_entry("Recipient", &self.recipient)?;
+            map.end()
+        }
+    }
+
     /// The `NotificationContent` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationContent {
         /// `DeDE`.
-        #[serde(rename = "DeDE", skip_serializing_if = "Option::is_none")]
         pub de_de: Option<Value<String>>,
         /// `EnUS`.
-        #[serde(rename = "EnUS", skip_serializing_if = "Option::is_none")]
         pub en_us: Option<Value<String>>,
         /// `EsES`.
-        #[serde(rename = "EsES", skip_serializing_if = "Option::is_none")]
         pub es_es: Option<Value<String>>,
         /// `FrFR`.
-        #[serde(rename = "FrFR", skip_serializing_if = "Option::is_none")]
         pub fr_fr: Option<Value<String>>,
         /// `IdID`.
-        #[serde(rename = "IdID", skip_serializing_if = "Option::is_none")]
         pub id_id: Option<Value<String>>,
         /// `ItIT`.
-        #[serde(rename = "ItIT", skip_serializing_if = "Option::is_none")]
         pub it_it: Option<Value<String>>,
         /// `JaJP`.
-        #[serde(rename = "JaJP", skip_serializing_if = "Option::is_none")]
         pub ja_jp: Option<Value<String>>,
         /// `KoKR`.
-        #[serde(rename = "KoKR", skip_serializing_if = "Option::is_none")]
         pub ko_kr: Option<Value<String>>,
         /// `PtBR`.
-        #[serde(rename = "PtBR", skip_serializing_if = "Option::is_none")]
         pub pt_br: Option<Value<String>>,
         /// `ZhCN`.
-        #[serde(rename = "ZhCN", skip_serializing_if = "Option::is_none")]
         pub zh_cn: Option<Value<String>>,
         /// `ZhTW`.
-        #[serde(rename = "ZhTW", skip_serializing_if = "Option::is_none")]
         pub zh_tw: Option<Value<String>>,
     }
 
+    impl Serialize for NotificationContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeDE", &self.de_de)?;
+            crate::cfn::entry(&mut map, "EnUS", &self.en_us)?;
+            crate::cfn::entry(&mut map, "EsES", &self.es_es)?;
+            crate::cfn::entry(&mut map, "FrFR", &self.fr_fr)?;
+            crate::cfn::entry(&mut map, "IdID", &self.id_id)?;
+            crate::cfn::entry(&mut map, "ItIT", &self.it_it)?;
+            crate::cfn::entry(&mut map, "JaJP", &self.ja_jp)?;
+            crate::cfn::entry(&mut map, "KoKR", &self.ko_kr)?;
+            crate::cfn::entry(&mut map, "PtBR", &self.pt_br)?;
+            crate::cfn::entry(&mut map, "ZhCN", &self.zh_cn)?;
+            crate::cfn::entry(&mut map, "ZhTW", &self.zh_tw)?;
+            map.end()
+        }
+    }
+
     /// The `InAppNotificationRecipientType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InAppNotificationRecipientType {
-        /// The list of recipients by user arns.
-        #[serde(rename = "UserArns", skip_serializing_if = "Option::is_none")]
+        /// `UserArns`: The list of recipients by user arns.
         pub user_arns: Option<Vec<Value<String>>>,
-        /// The collection of recipients who are identified by user tags Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "UserTags", skip_serializing_if = "Option::is_none")]
+        /// `UserTags`: The collection of recipients who are identified by user tags Untyped in the schema: any `serde_json::Value`.
         pub user_tags: Option<serde_json::Value>,
+    }
+
+    impl Serialize for InAppNotificationRecipientType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UserArns", &self.user_arns)?;
+            crate::cfn::entry(&mut map, "UserTags", &self.user_tags)?;
+            map.end()
+        }
     }
 
     /// The priority of the notification.
@@ -7484,25 +8910,19 @@ pub mod rule {
     }
 
     /// Information about the send notification action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SendNotificationAction {
-        /// Notification content.
-        #[serde(rename = "Content")]
+        /// `Content`: Notification content.
         pub content: Value<String>,
-        /// Content type format.
-        #[serde(rename = "ContentType")]
+        /// `ContentType`: Content type format.
         pub content_type: Value<ContentType>,
-        /// Notification delivery method.
-        #[serde(rename = "DeliveryMethod")]
+        /// `DeliveryMethod`: Notification delivery method.
         pub delivery_method: Value<DeliveryMethod>,
         /// `Exclusion`.
-        #[serde(rename = "Exclusion", skip_serializing_if = "Option::is_none")]
         pub exclusion: Option<NotificationRecipientType>,
-        /// Notification recipient.
-        #[serde(rename = "Recipient")]
+        /// `Recipient`: Notification recipient.
         pub recipient: NotificationRecipientType,
-        /// The subject of the email if the delivery method is `EMAIL`.
-        #[serde(rename = "Subject", skip_serializing_if = "Option::is_none")]
+        /// `Subject`: The subject of the email if the delivery method is `EMAIL`.
         pub subject: Option<Value<String>>,
     }
 
@@ -7522,6 +8942,23 @@ pub mod rule {
                 recipient: recipient.into(),
                 subject: None,
             }
+        }
+    }
+
+    impl Serialize for SendNotificationAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("ContentType", &self.content_type)?;
+            map.serialize_entry("DeliveryMethod", &self.delivery_method)?;
+            crate::cfn::entry(&mut map, "Exclusion", &self.exclusion)?;
+            map.serialize_entry("Recipient", &self.recipient)?;
+            crate::cfn::entry(&mut map, "Subject", &self.subject)?;
+            map.end()
         }
     }
 
@@ -7594,21 +9031,31 @@ pub mod rule {
     }
 
     /// The type of notification recipient.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationRecipientType {
-        /// The Amazon Resource Name (ARN) of the user account.
-        #[serde(rename = "UserArns", skip_serializing_if = "Option::is_none")]
+        /// `UserArns`: The Amazon Resource Name (ARN) of the user account.
         pub user_arns: Option<Vec<Value<String>>>,
-        /// The tags used to organize, track, or control access for this resource. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "UserTags", skip_serializing_if = "Option::is_none")]
+        /// `UserTags`: The tags used to organize, track, or control access for this resource. Untyped in the schema: any `serde_json::Value`.
         pub user_tags: Option<serde_json::Value>,
     }
 
+    impl Serialize for NotificationRecipientType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UserArns", &self.user_arns)?;
+            crate::cfn::entry(&mut map, "UserTags", &self.user_tags)?;
+            map.end()
+        }
+    }
+
     /// The `SubmitAutoEvaluationAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubmitAutoEvaluationAction {
         /// `EvaluationFormArn`.
-        #[serde(rename = "EvaluationFormArn")]
         pub evaluation_form_arn: Value<String>,
     }
 
@@ -7621,20 +9068,28 @@ pub mod rule {
         }
     }
 
+    impl Serialize for SubmitAutoEvaluationAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EvaluationFormArn", &self.evaluation_form_arn)?;
+            map.end()
+        }
+    }
+
     /// Information about the task action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskAction {
-        /// The Amazon Resource Name (ARN) of the flow.
-        #[serde(rename = "ContactFlowArn")]
+        /// `ContactFlowArn`: The Amazon Resource Name (ARN) of the flow.
         pub contact_flow_arn: Value<String>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
-        /// The name.
-        #[serde(rename = "Name")]
+        /// `Name`: The name.
         pub name: Value<String>,
-        /// Information about the reference when the `referenceType` is `URL`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
+        /// `References`: Information about the reference when the `referenceType` is `URL`. Untyped in the schema: any `serde_json::Value`.
         pub references: Option<serde_json::Value>,
     }
 
@@ -7653,11 +9108,25 @@ pub mod rule {
         }
     }
 
+    impl Serialize for TaskAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactFlowArn", &self.contact_flow_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "References", &self.references)?;
+            map.end()
+        }
+    }
+
     /// The `UpdateCaseAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpdateCaseAction {
         /// `Fields`.
-        #[serde(rename = "Fields")]
         pub fields: Vec<Field>,
     }
 
@@ -7665,6 +9134,18 @@ pub mod rule {
         /// A `UpdateCaseAction` of its required properties (`Fields`), the others unset.
         pub fn new(fields: impl Into<Vec<Field>>) -> Self {
             Self { fields: fields.into() }
+        }
+    }
+
+    impl Serialize for UpdateCaseAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.end()
         }
     }
 
@@ -7706,17 +9187,11 @@ pub mod rule {
     }
 
     /// The name of the event source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleTriggerEventSource {
-        /// The name of the event source.
-        #[serde(rename = "EventSourceName")]
+        /// `EventSourceName`: The name of the event source.
         pub event_source_name: Value<EventSourceName>,
-        /// The Amazon Resource Name (ARN) of the integration association. `IntegrationAssociationArn` is required if `TriggerEventSource` is one of the following values: `OnZendeskTicketCreate` | `OnZendeskTicketStatusUpdate` | `OnSalesforceCaseCreate`
-        #[serde(
-            rename = "IntegrationAssociationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IntegrationAssociationArn`: The Amazon Resource Name (ARN) of the integration association. `IntegrationAssociationArn` is required if `TriggerEventSource` is one of the following values: `OnZendeskTicketCreate` | `OnZendeskTicketStatusUpdate` | `OnSalesforceCaseCreate`
         pub integration_association_arn: Option<Value<String>>,
     }
 
@@ -7727,6 +9202,23 @@ pub mod rule {
                 event_source_name: event_source_name.into(),
                 integration_association_arn: None,
             }
+        }
+    }
+
+    impl Serialize for RuleTriggerEventSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventSourceName", &self.event_source_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegrationAssociationArn",
+                &self.integration_association_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -7880,13 +9372,11 @@ pub mod security_key {
     }
 
     /// The properties of `AWS::Connect::SecurityKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityKeyProps {
         /// `InstanceId`.
-        #[serde(rename = "InstanceId")]
         pub instance_id: Value<String>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
     }
 
@@ -7900,6 +9390,19 @@ pub mod security_key {
                 instance_id: instance_id.into(),
                 key: key.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.end()
         }
     }
 }
@@ -7977,65 +9480,33 @@ pub mod security_profile {
     }
 
     /// The properties of `AWS::Connect::SecurityProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityProfileProps {
-        /// The identifier of the hierarchy group that a security profile uses to restrict access to resources in Amazon Connect.
-        #[serde(
-            rename = "AllowedAccessControlHierarchyGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedAccessControlHierarchyGroupId`: The identifier of the hierarchy group that a security profile uses to restrict access to resources in Amazon Connect.
         pub allowed_access_control_hierarchy_group_id: Option<Value<String>>,
-        /// The list of tags that a security profile uses to restrict access to resources in Amazon Connect.
-        #[serde(
-            rename = "AllowedAccessControlTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedAccessControlTags`: The list of tags that a security profile uses to restrict access to resources in Amazon Connect.
         pub allowed_access_control_tags: Option<Vec<crate::cfn::Tag>>,
-        /// The list of flow-module resources to be linked to a security profile in Amazon Connect.
-        #[serde(rename = "AllowedFlowModules", skip_serializing_if = "Option::is_none")]
+        /// `AllowedFlowModules`: The list of flow-module resources to be linked to a security profile in Amazon Connect.
         pub allowed_flow_modules: Option<Vec<FlowModule>>,
-        /// A list of third-party applications that the security profile will give access to.
-        #[serde(rename = "Applications", skip_serializing_if = "Option::is_none")]
+        /// `Applications`: A list of third-party applications that the security profile will give access to.
         pub applications: Option<Vec<Application>>,
-        /// The description of the security profile.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the security profile.
         pub description: Option<Value<String>>,
         /// `GranularAccessControlConfiguration`.
-        #[serde(
-            rename = "GranularAccessControlConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub granular_access_control_configuration: Option<
             GranularAccessControlConfiguration,
         >,
-        /// The list of resources that a security profile applies hierarchy restrictions to in Amazon Connect.
-        #[serde(
-            rename = "HierarchyRestrictedResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HierarchyRestrictedResources`: The list of resources that a security profile applies hierarchy restrictions to in Amazon Connect.
         pub hierarchy_restricted_resources: Option<Vec<Value<String>>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// Permissions assigned to the security profile.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
+        /// `Permissions`: Permissions assigned to the security profile.
         pub permissions: Option<Vec<Value<String>>>,
-        /// The name of the security profile.
-        #[serde(rename = "SecurityProfileName")]
+        /// `SecurityProfileName`: The name of the security profile.
         pub security_profile_name: Value<String>,
-        /// The list of resources that a security profile applies tag restrictions to in Amazon Connect.
-        #[serde(
-            rename = "TagRestrictedResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TagRestrictedResources`: The list of resources that a security profile applies tag restrictions to in Amazon Connect.
         pub tag_restricted_resources: Option<Vec<Value<String>>>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8062,15 +9533,73 @@ pub mod security_profile {
         }
     }
 
+    impl Serialize for CfnSecurityProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedAccessControlHierarchyGroupId",
+                &self.allowed_access_control_hierarchy_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedAccessControlTags",
+                &self.allowed_access_control_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedFlowModules",
+                &self.allowed_flow_modules,
+            )?;
+            crate::cfn::entry(&mut map, "Applications", &self.applications)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "GranularAccessControlConfiguration",
+                &self.granular_access_control_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HierarchyRestrictedResources",
+                &self.hierarchy_restricted_resources,
+            )?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            map.serialize_entry("SecurityProfileName", &self.security_profile_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TagRestrictedResources",
+                &self.tag_restricted_resources,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A first-party application's metadata.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowModule {
-        /// The identifier of the application that you want to give access to.
-        #[serde(rename = "FlowModuleId", skip_serializing_if = "Option::is_none")]
+        /// `FlowModuleId`: The identifier of the application that you want to give access to.
         pub flow_module_id: Option<Value<String>>,
-        /// The type of the first-party application
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the first-party application
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for FlowModule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowModuleId", &self.flow_module_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of the first-party application
@@ -8108,21 +9637,32 @@ pub mod security_profile {
     }
 
     /// A third-party application's metadata.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Application {
-        /// The permissions that the agent is granted on the application
-        #[serde(
-            rename = "ApplicationPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationPermissions`: The permissions that the agent is granted on the application
         pub application_permissions: Option<Vec<Value<String>>>,
-        /// Namespace of the application that you want to give access to.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: Namespace of the application that you want to give access to.
         pub namespace: Option<Value<String>>,
-        /// The type of the application.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the application.
         pub r#type: Option<Value<ApplicationType>>,
+    }
+
+    impl Serialize for Application {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationPermissions",
+                &self.application_permissions,
+            )?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of the application.
@@ -8163,57 +9703,101 @@ pub mod security_profile {
     }
 
     /// The `GranularAccessControlConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GranularAccessControlConfiguration {
         /// `DataTableAccessControlConfiguration`.
-        #[serde(
-            rename = "DataTableAccessControlConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_table_access_control_configuration: Option<
             DataTableAccessControlConfiguration,
         >,
     }
 
+    impl Serialize for GranularAccessControlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataTableAccessControlConfiguration",
+                &self.data_table_access_control_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Defines the access control configuration for data tables.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataTableAccessControlConfiguration {
         /// `PrimaryAttributeAccessControlConfiguration`.
-        #[serde(
-            rename = "PrimaryAttributeAccessControlConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub primary_attribute_access_control_configuration: Option<
             PrimaryAttributeAccessControlConfigurationItem,
         >,
     }
 
-    /// Contains the configuration for record-based access control.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PrimaryAttributeAccessControlConfigurationItem {
-        /// An array of PrimaryAttributeValue objects.
-        #[serde(
-            rename = "PrimaryAttributeValues",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DataTableAccessControlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrimaryAttributeAccessControlConfiguration",
+                &self.primary_attribute_access_control_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Contains the configuration for record-based access control.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PrimaryAttributeAccessControlConfigurationItem {
+        /// `PrimaryAttributeValues`: An array of PrimaryAttributeValue objects.
         pub primary_attribute_values: Option<Vec<PrimaryAttributeValue>>,
     }
 
+    impl Serialize for PrimaryAttributeAccessControlConfigurationItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrimaryAttributeValues",
+                &self.primary_attribute_values,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object defining the access control for a specific attribute and its values.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrimaryAttributeValue {
-        /// Specifies the type of access granted.
-        #[serde(rename = "AccessType", skip_serializing_if = "Option::is_none")]
+        /// `AccessType`: Specifies the type of access granted.
         pub access_type: Option<Value<AccessType>>,
-        /// The name of the primary attribute.
-        #[serde(rename = "AttributeName", skip_serializing_if = "Option::is_none")]
+        /// `AttributeName`: The name of the primary attribute.
         pub attribute_name: Option<Value<String>>,
-        /// An array of allowed primary values for the specified primary attribute.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: An array of allowed primary values for the specified primary attribute.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PrimaryAttributeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessType", &self.access_type)?;
+            crate::cfn::entry(&mut map, "AttributeName", &self.attribute_name)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Specifies the type of access granted.
@@ -8309,44 +9893,29 @@ pub mod task_template {
     }
 
     /// The properties of `AWS::Connect::TaskTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskTemplateProps {
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
-        /// The constraints for the task template
-        #[serde(rename = "Constraints", skip_serializing_if = "Option::is_none")]
+        /// `Constraints`: The constraints for the task template
         pub constraints: Option<Constraints>,
-        /// The identifier of the contact flow.
-        #[serde(rename = "ContactFlowArn", skip_serializing_if = "Option::is_none")]
+        /// `ContactFlowArn`: The identifier of the contact flow.
         pub contact_flow_arn: Option<Value<String>>,
         /// `Defaults`.
-        #[serde(rename = "Defaults", skip_serializing_if = "Option::is_none")]
         pub defaults: Option<Vec<DefaultFieldValue>>,
-        /// The description of the task template.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the task template.
         pub description: Option<Value<String>>,
-        /// The list of task template's fields
-        #[serde(rename = "Fields", skip_serializing_if = "Option::is_none")]
+        /// `Fields`: The list of task template's fields
         pub fields: Option<Vec<Field>>,
-        /// The identifier (arn) of the instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier (arn) of the instance.
         pub instance_arn: Value<String>,
-        /// The name of the task template.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the task template.
         pub name: Option<Value<String>>,
-        /// The identifier of the contact flow.
-        #[serde(
-            rename = "SelfAssignContactFlowArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SelfAssignContactFlowArn`: The identifier of the contact flow.
         pub self_assign_contact_flow_arn: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8369,25 +9938,61 @@ pub mod task_template {
         }
     }
 
+    impl Serialize for CfnTaskTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "Constraints", &self.constraints)?;
+            crate::cfn::entry(&mut map, "ContactFlowArn", &self.contact_flow_arn)?;
+            crate::cfn::entry(&mut map, "Defaults", &self.defaults)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Fields", &self.fields)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfAssignContactFlowArn",
+                &self.self_assign_contact_flow_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The constraints for the task template
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Constraints {
         /// `InvisibleFields`.
-        #[serde(rename = "InvisibleFields", skip_serializing_if = "Option::is_none")]
         pub invisible_fields: Option<Vec<InvisibleFieldInfo>>,
         /// `ReadOnlyFields`.
-        #[serde(rename = "ReadOnlyFields", skip_serializing_if = "Option::is_none")]
         pub read_only_fields: Option<Vec<ReadOnlyFieldInfo>>,
         /// `RequiredFields`.
-        #[serde(rename = "RequiredFields", skip_serializing_if = "Option::is_none")]
         pub required_fields: Option<Vec<RequiredFieldInfo>>,
     }
 
+    impl Serialize for Constraints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InvisibleFields", &self.invisible_fields)?;
+            crate::cfn::entry(&mut map, "ReadOnlyFields", &self.read_only_fields)?;
+            crate::cfn::entry(&mut map, "RequiredFields", &self.required_fields)?;
+            map.end()
+        }
+    }
+
     /// Invisible field info
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InvisibleFieldInfo {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: FieldIdentifier,
     }
 
@@ -8398,11 +10003,22 @@ pub mod task_template {
         }
     }
 
+    impl Serialize for InvisibleFieldInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// the identifier (name) for the task template field
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldIdentifier {
-        /// The name of the task template field
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the task template field
         pub name: Value<String>,
     }
 
@@ -8413,11 +10029,22 @@ pub mod task_template {
         }
     }
 
+    impl Serialize for FieldIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// ReadOnly field info
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReadOnlyFieldInfo {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: FieldIdentifier,
     }
 
@@ -8428,11 +10055,22 @@ pub mod task_template {
         }
     }
 
+    impl Serialize for ReadOnlyFieldInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// Required field info
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequiredFieldInfo {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: FieldIdentifier,
     }
 
@@ -8443,14 +10081,24 @@ pub mod task_template {
         }
     }
 
+    impl Serialize for RequiredFieldInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// the default value for the task template's field
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DefaultFieldValue {
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue")]
         pub default_value: Value<String>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: FieldIdentifier,
     }
 
@@ -8467,20 +10115,29 @@ pub mod task_template {
         }
     }
 
+    impl Serialize for DefaultFieldValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultValue", &self.default_value)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// A task template field object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Field {
-        /// The description of the task template's field
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the task template's field
         pub description: Option<Value<String>>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: FieldIdentifier,
-        /// list of field options to be used with single select
-        #[serde(rename = "SingleSelectOptions", skip_serializing_if = "Option::is_none")]
+        /// `SingleSelectOptions`: list of field options to be used with single select
         pub single_select_options: Option<Vec<Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FieldType>,
     }
 
@@ -8496,6 +10153,25 @@ pub mod task_template {
                 single_select_options: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Field {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleSelectOptions",
+                &self.single_select_options,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -8680,31 +10356,23 @@ pub mod test_case {
     }
 
     /// The properties of `AWS::Connect::TestCase`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTestCaseProps {
-        /// The content of the test case.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the test case.
         pub content: Value<String>,
-        /// The description of the test case.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the test case.
         pub description: Option<Value<String>>,
-        /// Entry point for Testcase.
-        #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
+        /// `EntryPoint`: Entry point for Testcase.
         pub entry_point: Option<EntryPoint>,
-        /// The initialization data of the test case.
-        #[serde(rename = "InitializationData", skip_serializing_if = "Option::is_none")]
+        /// `InitializationData`: The initialization data of the test case.
         pub initialization_data: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the test case.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the test case.
         pub name: Value<String>,
-        /// The status of the test case.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the test case.
         pub status: Option<Value<Status>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8728,34 +10396,79 @@ pub mod test_case {
         }
     }
 
+    impl Serialize for CfnTestCaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EntryPoint", &self.entry_point)?;
+            crate::cfn::entry(
+                &mut map,
+                "InitializationData",
+                &self.initialization_data,
+            )?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The Entry Point associated with the test case
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EntryPoint {
-        /// The chat entry point parameters for the test case
-        #[serde(
-            rename = "ChatEntryPointParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ChatEntryPointParameters`: The chat entry point parameters for the test case
         pub chat_entry_point_parameters: Option<ChatEntryPointParameters>,
-        /// The type of the Entry Point
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the Entry Point
         pub r#type: Option<Value<Type>>,
-        /// The voice call entry point parameters for the test case
-        #[serde(
-            rename = "VoiceCallEntryPointParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VoiceCallEntryPointParameters`: The voice call entry point parameters for the test case
         pub voice_call_entry_point_parameters: Option<VoiceCallEntryPointParameters>,
     }
 
+    impl Serialize for EntryPoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChatEntryPointParameters",
+                &self.chat_entry_point_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "VoiceCallEntryPointParameters",
+                &self.voice_call_entry_point_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The chat entry point parameters for the test case
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ChatEntryPointParameters {
-        /// The flow id used for the TestCase
-        #[serde(rename = "FlowId", skip_serializing_if = "Option::is_none")]
+        /// `FlowId`: The flow id used for the TestCase
         pub flow_id: Option<Value<String>>,
+    }
+
+    impl Serialize for ChatEntryPointParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowId", &self.flow_id)?;
+            map.end()
+        }
     }
 
     /// The type of the Entry Point
@@ -8796,21 +10509,32 @@ pub mod test_case {
     }
 
     /// The voice call entry point parameters for the test case
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VoiceCallEntryPointParameters {
-        /// The destination phonenumber of the EntryPoint
-        #[serde(
-            rename = "DestinationPhoneNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationPhoneNumber`: The destination phonenumber of the EntryPoint
         pub destination_phone_number: Option<Value<String>>,
-        /// The flow id used for the TestCase
-        #[serde(rename = "FlowId", skip_serializing_if = "Option::is_none")]
+        /// `FlowId`: The flow id used for the TestCase
         pub flow_id: Option<Value<String>>,
-        /// The source phonenumber of the EntryPoint
-        #[serde(rename = "SourcePhoneNumber", skip_serializing_if = "Option::is_none")]
+        /// `SourcePhoneNumber`: The source phonenumber of the EntryPoint
         pub source_phone_number: Option<Value<String>>,
+    }
+
+    impl Serialize for VoiceCallEntryPointParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPhoneNumber",
+                &self.destination_phone_number,
+            )?;
+            crate::cfn::entry(&mut map, "FlowId", &self.flow_id)?;
+            crate::cfn::entry(&mut map, "SourcePhoneNumber", &self.source_phone_number)?;
+            map.end()
+        }
     }
 
     /// The status of the test case.
@@ -8924,19 +10648,15 @@ pub mod traffic_distribution_group {
     }
 
     /// The properties of `AWS::Connect::TrafficDistributionGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficDistributionGroupProps {
-        /// A description for the traffic distribution group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the traffic distribution group.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance that has been replicated.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance that has been replicated.
         pub instance_arn: Value<String>,
-        /// The name for the traffic distribution group.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the traffic distribution group.
         pub name: Value<String>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8952,6 +10672,21 @@ pub mod traffic_distribution_group {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnTrafficDistributionGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -9027,19 +10762,15 @@ pub mod use_case {
     }
 
     /// The properties of `AWS::Connect::UseCase`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUseCaseProps {
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The identifier of the Amazon Connect instance.
         pub instance_id: Value<String>,
-        /// The identifier for the integration association.
-        #[serde(rename = "IntegrationAssociationId")]
+        /// `IntegrationAssociationId`: The identifier for the integration association.
         pub integration_association_id: Value<String>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of use case to associate to the integration association.
-        #[serde(rename = "UseCaseType")]
+        /// `UseCaseType`: The type of use case to associate to the integration association.
         pub use_case_type: Value<UseCaseType>,
     }
 
@@ -9056,6 +10787,24 @@ pub mod use_case {
                 tags: None,
                 use_case_type: use_case_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUseCaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry(
+                "IntegrationAssociationId",
+                &self.integration_association_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UseCaseType", &self.use_case_type)?;
+            map.end()
         }
     }
 
@@ -9156,67 +10905,39 @@ pub mod user {
     }
 
     /// The properties of `AWS::Connect::User`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProps {
-        /// After Contact Work configurations of a user.
-        #[serde(
-            rename = "AfterContactWorkConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AfterContactWorkConfigs`: After Contact Work configurations of a user.
         pub after_contact_work_configs: Option<Vec<AfterContactWorkConfigPerChannel>>,
-        /// Auto-accept configurations of a user.
-        #[serde(rename = "AutoAcceptConfigs", skip_serializing_if = "Option::is_none")]
+        /// `AutoAcceptConfigs`: Auto-accept configurations of a user.
         pub auto_accept_configs: Option<Vec<AutoAcceptConfig>>,
-        /// The identifier of the user account in the directory used for identity management.
-        #[serde(rename = "DirectoryUserId", skip_serializing_if = "Option::is_none")]
+        /// `DirectoryUserId`: The identifier of the user account in the directory used for identity management.
         pub directory_user_id: Option<Value<String>>,
-        /// The identifier of the hierarchy group for the user.
-        #[serde(rename = "HierarchyGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `HierarchyGroupArn`: The identifier of the hierarchy group for the user.
         pub hierarchy_group_arn: Option<Value<String>>,
-        /// The information about the identity of the user.
-        #[serde(rename = "IdentityInfo", skip_serializing_if = "Option::is_none")]
+        /// `IdentityInfo`: The information about the identity of the user.
         pub identity_info: Option<UserIdentityInfo>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The password for the user account.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password for the user account.
         pub password: Option<Value<String>>,
-        /// Persistent Connection configurations of a user.
-        #[serde(
-            rename = "PersistentConnectionConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PersistentConnectionConfigs`: Persistent Connection configurations of a user.
         pub persistent_connection_configs: Option<Vec<PersistentConnectionConfig>>,
-        /// The phone settings for the user.
-        #[serde(rename = "PhoneConfig", skip_serializing_if = "Option::is_none")]
+        /// `PhoneConfig`: The phone settings for the user.
         pub phone_config: Option<UserPhoneConfig>,
-        /// Phone Number configurations of a user.
-        #[serde(rename = "PhoneNumberConfigs", skip_serializing_if = "Option::is_none")]
+        /// `PhoneNumberConfigs`: Phone Number configurations of a user.
         pub phone_number_configs: Option<Vec<PhoneNumberConfig>>,
-        /// The identifier of the routing profile for the user.
-        #[serde(rename = "RoutingProfileArn")]
+        /// `RoutingProfileArn`: The identifier of the routing profile for the user.
         pub routing_profile_arn: Value<String>,
-        /// One or more security profile arns for the user
-        #[serde(rename = "SecurityProfileArns")]
+        /// `SecurityProfileArns`: One or more security profile arns for the user
         pub security_profile_arns: Vec<Value<String>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// One or more predefined attributes assigned to a user, with a level that indicates how skilled they are.
-        #[serde(rename = "UserProficiencies", skip_serializing_if = "Option::is_none")]
+        /// `UserProficiencies`: One or more predefined attributes assigned to a user, with a level that indicates how skilled they are.
         pub user_proficiencies: Option<Vec<UserProficiency>>,
-        /// The user name for the account.
-        #[serde(rename = "Username")]
+        /// `Username`: The user name for the account.
         pub username: Value<String>,
-        /// Voice Enhancement configurations of a user.
-        #[serde(
-            rename = "VoiceEnhancementConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VoiceEnhancementConfigs`: Voice Enhancement configurations of a user.
         pub voice_enhancement_configs: Option<Vec<VoiceEnhancementConfig>>,
     }
 
@@ -9249,23 +10970,59 @@ pub mod user {
         }
     }
 
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterContactWorkConfigs",
+                &self.after_contact_work_configs,
+            )?;
+            crate::cfn::entry(&mut map, "AutoAcceptConfigs", &self.auto_accept_configs)?;
+            crate::cfn::entry(&mut map, "DirectoryUserId", &self.directory_user_id)?;
+            crate::cfn::entry(&mut map, "HierarchyGroupArn", &self.hierarchy_group_arn)?;
+            crate::cfn::entry(&mut map, "IdentityInfo", &self.identity_info)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersistentConnectionConfigs",
+                &self.persistent_connection_configs,
+            )?;
+            crate::cfn::entry(&mut map, "PhoneConfig", &self.phone_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "PhoneNumberConfigs",
+                &self.phone_number_configs,
+            )?;
+            map.serialize_entry("RoutingProfileArn", &self.routing_profile_arn)?;
+            map.serialize_entry("SecurityProfileArns", &self.security_profile_arns)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserProficiencies", &self.user_proficiencies)?;
+            map.serialize_entry("Username", &self.username)?;
+            crate::cfn::entry(
+                &mut map,
+                "VoiceEnhancementConfigs",
+                &self.voice_enhancement_configs,
+            )?;
+            map.end()
+        }
+    }
+
     /// After Contact Work configuration per channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AfterContactWorkConfigPerChannel {
         /// `AfterContactWorkConfig`.
-        #[serde(rename = "AfterContactWorkConfig")]
         pub after_contact_work_config: AfterContactWorkConfig,
         /// `AgentFirstCallbackAfterContactWorkConfig`.
-        #[serde(
-            rename = "AgentFirstCallbackAfterContactWorkConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_first_callback_after_contact_work_config: Option<
             AfterContactWorkConfig,
         >,
         /// `Channel`.
-        #[serde(rename = "Channel")]
         pub channel: Value<Channel>,
     }
 
@@ -9283,23 +11040,55 @@ pub mod user {
         }
     }
 
+    impl Serialize for AfterContactWorkConfigPerChannel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AfterContactWorkConfig",
+                &self.after_contact_work_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentFirstCallbackAfterContactWorkConfig",
+                &self.agent_first_callback_after_contact_work_config,
+            )?;
+            map.serialize_entry("Channel", &self.channel)?;
+            map.end()
+        }
+    }
+
     /// After Contact Work configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AfterContactWorkConfig {
         /// `AfterContactWorkMode`.
-        #[serde(
-            rename = "AfterContactWorkMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub after_contact_work_mode: Option<Value<AfterContactWorkMode>>,
         /// `AfterContactWorkTimeLimit`.
-        #[serde(
-            rename = "AfterContactWorkTimeLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub after_contact_work_time_limit: Option<Value<i64>>,
+    }
+
+    impl Serialize for AfterContactWorkConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterContactWorkMode",
+                &self.after_contact_work_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterContactWorkTimeLimit",
+                &self.after_contact_work_time_limit,
+            )?;
+            map.end()
+        }
     }
 
     /// The after contact work (ACW) mode for the channel.
@@ -9343,20 +11132,13 @@ pub mod user {
     }
 
     /// Auto-accept configuration per channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoAcceptConfig {
         /// `AgentFirstCallbackAutoAccept`.
-        #[serde(
-            rename = "AgentFirstCallbackAutoAccept",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_first_callback_auto_accept: Option<Value<bool>>,
         /// `AutoAccept`.
-        #[serde(rename = "AutoAccept")]
         pub auto_accept: Value<bool>,
         /// `Channel`.
-        #[serde(rename = "Channel")]
         pub channel: Value<Channel>,
     }
 
@@ -9374,34 +11156,61 @@ pub mod user {
         }
     }
 
+    impl Serialize for AutoAcceptConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentFirstCallbackAutoAccept",
+                &self.agent_first_callback_auto_accept,
+            )?;
+            map.serialize_entry("AutoAccept", &self.auto_accept)?;
+            map.serialize_entry("Channel", &self.channel)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the identity of a user.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserIdentityInfo {
         /// `Email`.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
         pub email: Option<Value<String>>,
         /// `FirstName`.
-        #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
         pub first_name: Option<Value<String>>,
         /// `LastName`.
-        #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
         pub last_name: Option<Value<String>>,
         /// `Mobile`.
-        #[serde(rename = "Mobile", skip_serializing_if = "Option::is_none")]
         pub mobile: Option<Value<String>>,
         /// `SecondaryEmail`.
-        #[serde(rename = "SecondaryEmail", skip_serializing_if = "Option::is_none")]
         pub secondary_email: Option<Value<String>>,
     }
 
+    impl Serialize for UserIdentityInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            crate::cfn::entry(&mut map, "FirstName", &self.first_name)?;
+            crate::cfn::entry(&mut map, "LastName", &self.last_name)?;
+            crate::cfn::entry(&mut map, "Mobile", &self.mobile)?;
+            crate::cfn::entry(&mut map, "SecondaryEmail", &self.secondary_email)?;
+            map.end()
+        }
+    }
+
     /// Persistent Connection configuration per channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PersistentConnectionConfig {
         /// `Channel`.
-        #[serde(rename = "Channel")]
         pub channel: Value<Channel>,
         /// `PersistentConnection`.
-        #[serde(rename = "PersistentConnection")]
         pub persistent_connection: Value<bool>,
     }
 
@@ -9418,32 +11227,56 @@ pub mod user {
         }
     }
 
+    impl Serialize for PersistentConnectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Channel", &self.channel)?;
+            map.serialize_entry("PersistentConnection", &self.persistent_connection)?;
+            map.end()
+        }
+    }
+
     /// Contains information about the phone configuration settings for a user.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserPhoneConfig {
         /// `AfterContactWorkTimeLimit`.
-        #[serde(
-            rename = "AfterContactWorkTimeLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub after_contact_work_time_limit: Option<Value<i64>>,
         /// `AutoAccept`.
-        #[serde(rename = "AutoAccept", skip_serializing_if = "Option::is_none")]
         pub auto_accept: Option<Value<bool>>,
         /// `DeskPhoneNumber`.
-        #[serde(rename = "DeskPhoneNumber", skip_serializing_if = "Option::is_none")]
         pub desk_phone_number: Option<Value<String>>,
         /// `PersistentConnection`.
-        #[serde(
-            rename = "PersistentConnection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub persistent_connection: Option<Value<bool>>,
         /// `PhoneType`.
-        #[serde(rename = "PhoneType", skip_serializing_if = "Option::is_none")]
         pub phone_type: Option<Value<PhoneType>>,
+    }
+
+    impl Serialize for UserPhoneConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterContactWorkTimeLimit",
+                &self.after_contact_work_time_limit,
+            )?;
+            crate::cfn::entry(&mut map, "AutoAccept", &self.auto_accept)?;
+            crate::cfn::entry(&mut map, "DeskPhoneNumber", &self.desk_phone_number)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersistentConnection",
+                &self.persistent_connection,
+            )?;
+            crate::cfn::entry(&mut map, "PhoneType", &self.phone_type)?;
+            map.end()
+        }
     }
 
     /// The phone type.
@@ -9484,16 +11317,13 @@ pub mod user {
     }
 
     /// Phone Number configuration per channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PhoneNumberConfig {
         /// `Channel`.
-        #[serde(rename = "Channel")]
         pub channel: Value<Channel>,
         /// `PhoneNumber`.
-        #[serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")]
         pub phone_number: Option<Value<String>>,
         /// `PhoneType`.
-        #[serde(rename = "PhoneType")]
         pub phone_type: Value<PhoneType>,
     }
 
@@ -9511,17 +11341,28 @@ pub mod user {
         }
     }
 
+    impl Serialize for PhoneNumberConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Channel", &self.channel)?;
+            crate::cfn::entry(&mut map, "PhoneNumber", &self.phone_number)?;
+            map.serialize_entry("PhoneType", &self.phone_type)?;
+            map.end()
+        }
+    }
+
     /// Proficiency of a user.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserProficiency {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `AttributeValue`.
-        #[serde(rename = "AttributeValue")]
         pub attribute_value: Value<String>,
         /// `Level`.
-        #[serde(rename = "Level")]
         pub level: Value<f64>,
     }
 
@@ -9540,14 +11381,26 @@ pub mod user {
         }
     }
 
+    impl Serialize for UserProficiency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("AttributeValue", &self.attribute_value)?;
+            map.serialize_entry("Level", &self.level)?;
+            map.end()
+        }
+    }
+
     /// Voice Enhancement configuration per channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VoiceEnhancementConfig {
         /// `Channel`.
-        #[serde(rename = "Channel")]
         pub channel: Value<Channel>,
         /// `VoiceEnhancementMode`.
-        #[serde(rename = "VoiceEnhancementMode")]
         pub voice_enhancement_mode: Value<VoiceEnhancementMode>,
     }
 
@@ -9561,6 +11414,19 @@ pub mod user {
                 channel: channel.into(),
                 voice_enhancement_mode: voice_enhancement_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for VoiceEnhancementConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Channel", &self.channel)?;
+            map.serialize_entry("VoiceEnhancementMode", &self.voice_enhancement_mode)?;
+            map.end()
         }
     }
 
@@ -9667,19 +11533,15 @@ pub mod user_hierarchy_group {
     }
 
     /// The properties of `AWS::Connect::UserHierarchyGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserHierarchyGroupProps {
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The name of the user hierarchy group.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the user hierarchy group.
         pub name: Value<String>,
-        /// The Amazon Resource Name (ARN) for the parent user hierarchy group.
-        #[serde(rename = "ParentGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `ParentGroupArn`: The Amazon Resource Name (ARN) for the parent user hierarchy group.
         pub parent_group_arn: Option<Value<String>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -9695,6 +11557,21 @@ pub mod user_hierarchy_group {
                 parent_group_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnUserHierarchyGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ParentGroupArn", &self.parent_group_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -9761,17 +11638,11 @@ pub mod user_hierarchy_structure {
     }
 
     /// The properties of `AWS::Connect::UserHierarchyStructure`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserHierarchyStructureProps {
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// Information about the hierarchy structure.
-        #[serde(
-            rename = "UserHierarchyStructure",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UserHierarchyStructure`: Information about the hierarchy structure.
         pub user_hierarchy_structure: Option<UserHierarchyStructure>,
     }
 
@@ -9785,37 +11656,62 @@ pub mod user_hierarchy_structure {
         }
     }
 
+    impl Serialize for CfnUserHierarchyStructureProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserHierarchyStructure",
+                &self.user_hierarchy_structure,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about the hierarchy structure.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserHierarchyStructure {
         /// `LevelFive`.
-        #[serde(rename = "LevelFive", skip_serializing_if = "Option::is_none")]
         pub level_five: Option<LevelFive>,
         /// `LevelFour`.
-        #[serde(rename = "LevelFour", skip_serializing_if = "Option::is_none")]
         pub level_four: Option<LevelFour>,
         /// `LevelOne`.
-        #[serde(rename = "LevelOne", skip_serializing_if = "Option::is_none")]
         pub level_one: Option<LevelOne>,
         /// `LevelThree`.
-        #[serde(rename = "LevelThree", skip_serializing_if = "Option::is_none")]
         pub level_three: Option<LevelThree>,
         /// `LevelTwo`.
-        #[serde(rename = "LevelTwo", skip_serializing_if = "Option::is_none")]
         pub level_two: Option<LevelTwo>,
     }
 
+    impl Serialize for UserHierarchyStructure {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LevelFive", &self.level_five)?;
+            crate::cfn::entry(&mut map, "LevelFour", &self.level_four)?;
+            crate::cfn::entry(&mut map, "LevelOne", &self.level_one)?;
+            crate::cfn::entry(&mut map, "LevelThree", &self.level_three)?;
+            crate::cfn::entry(&mut map, "LevelTwo", &self.level_two)?;
+            map.end()
+        }
+    }
+
     /// Information about level five.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LevelFive {
         /// `HierarchyLevelArn`.
-        #[serde(rename = "HierarchyLevelArn", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_arn: Option<Value<String>>,
         /// `HierarchyLevelId`.
-        #[serde(rename = "HierarchyLevelId", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -9830,17 +11726,28 @@ pub mod user_hierarchy_structure {
         }
     }
 
+    impl Serialize for LevelFive {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelArn", &self.hierarchy_level_arn)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelId", &self.hierarchy_level_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Information about level four.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LevelFour {
         /// `HierarchyLevelArn`.
-        #[serde(rename = "HierarchyLevelArn", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_arn: Option<Value<String>>,
         /// `HierarchyLevelId`.
-        #[serde(rename = "HierarchyLevelId", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -9855,17 +11762,28 @@ pub mod user_hierarchy_structure {
         }
     }
 
+    impl Serialize for LevelFour {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelArn", &self.hierarchy_level_arn)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelId", &self.hierarchy_level_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Information about level one.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LevelOne {
         /// `HierarchyLevelArn`.
-        #[serde(rename = "HierarchyLevelArn", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_arn: Option<Value<String>>,
         /// `HierarchyLevelId`.
-        #[serde(rename = "HierarchyLevelId", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -9880,17 +11798,28 @@ pub mod user_hierarchy_structure {
         }
     }
 
+    impl Serialize for LevelOne {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelArn", &self.hierarchy_level_arn)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelId", &self.hierarchy_level_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Information about level three.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LevelThree {
         /// `HierarchyLevelArn`.
-        #[serde(rename = "HierarchyLevelArn", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_arn: Option<Value<String>>,
         /// `HierarchyLevelId`.
-        #[serde(rename = "HierarchyLevelId", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -9905,17 +11834,28 @@ pub mod user_hierarchy_structure {
         }
     }
 
+    impl Serialize for LevelThree {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelArn", &self.hierarchy_level_arn)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelId", &self.hierarchy_level_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Information about level two.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LevelTwo {
         /// `HierarchyLevelArn`.
-        #[serde(rename = "HierarchyLevelArn", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_arn: Option<Value<String>>,
         /// `HierarchyLevelId`.
-        #[serde(rename = "HierarchyLevelId", skip_serializing_if = "Option::is_none")]
         pub hierarchy_level_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -9927,6 +11867,20 @@ pub mod user_hierarchy_structure {
                 hierarchy_level_id: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for LevelTwo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelArn", &self.hierarchy_level_arn)?;
+            crate::cfn::entry(&mut map, "HierarchyLevelId", &self.hierarchy_level_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -9999,25 +11953,19 @@ pub mod view {
     }
 
     /// The properties of `AWS::Connect::View`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnViewProps {
-        /// The actions of the view in an array.
-        #[serde(rename = "Actions")]
+        /// `Actions`: The actions of the view in an array.
         pub actions: Vec<Value<String>>,
-        /// The description of the view.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the view.
         pub description: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The Amazon Resource Name (ARN) of the instance.
         pub instance_arn: Value<String>,
-        /// The name of the view.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the view.
         pub name: Value<String>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// `Template`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Template")]
+        /// `Template`: `Template`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub template: serde_json::Value,
     }
 
@@ -10037,6 +11985,23 @@ pub mod view {
                 tags: None,
                 template: template.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnViewProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Template", &self.template)?;
+            map.end()
         }
     }
 }
@@ -10109,16 +12074,13 @@ pub mod view_version {
     }
 
     /// The properties of `AWS::Connect::ViewVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnViewVersionProps {
-        /// The description for the view version.
-        #[serde(rename = "VersionDescription", skip_serializing_if = "Option::is_none")]
+        /// `VersionDescription`: The description for the view version.
         pub version_description: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the view for which a version is being created.
-        #[serde(rename = "ViewArn")]
+        /// `ViewArn`: The Amazon Resource Name (ARN) of the view for which a version is being created.
         pub view_arn: Value<String>,
-        /// The view content hash to be checked.
-        #[serde(rename = "ViewContentSha256", skip_serializing_if = "Option::is_none")]
+        /// `ViewContentSha256`: The view content hash to be checked.
         pub view_content_sha256: Option<Value<String>>,
     }
 
@@ -10130,6 +12092,24 @@ pub mod view_version {
                 view_arn: view_arn.into(),
                 view_content_sha256: None,
             }
+        }
+    }
+
+    impl Serialize for CfnViewVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersionDescription",
+                &self.version_description,
+            )?;
+            map.serialize_entry("ViewArn", &self.view_arn)?;
+            crate::cfn::entry(&mut map, "ViewContentSha256", &self.view_content_sha256)?;
+            map.end()
         }
     }
 }
@@ -10212,22 +12192,17 @@ pub mod vocabulary {
     }
 
     /// The properties of `AWS::Connect::Vocabulary`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVocabularyProps {
-        /// The content of the custom vocabulary in plain-text format with a table of values.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the custom vocabulary in plain-text format with a table of values.
         pub content: Value<String>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The identifier of the Amazon Connect instance.
         pub instance_id: Value<String>,
-        /// The language code of the vocabulary entries.
-        #[serde(rename = "LanguageCode")]
+        /// `LanguageCode`: The language code of the vocabulary entries.
         pub language_code: Value<LanguageCode>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A unique name of the custom vocabulary.
-        #[serde(rename = "VocabularyName")]
+        /// `VocabularyName`: A unique name of the custom vocabulary.
         pub vocabulary_name: Value<String>,
     }
 
@@ -10246,6 +12221,22 @@ pub mod vocabulary {
                 tags: None,
                 vocabulary_name: vocabulary_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVocabularyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VocabularyName", &self.vocabulary_name)?;
+            map.end()
         }
     }
 
@@ -10445,37 +12436,27 @@ pub mod workspace {
     }
 
     /// The properties of `AWS::Connect::Workspace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {
-        /// The resource ARNs associated with the workspace
-        #[serde(rename = "Associations", skip_serializing_if = "Option::is_none")]
+        /// `Associations`: The resource ARNs associated with the workspace
         pub associations: Option<Vec<Value<String>>>,
-        /// The description of the workspace
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the workspace
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon Connect instance.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The identifier of the Amazon Connect instance.
         pub instance_arn: Value<String>,
-        /// The media items for the workspace
-        #[serde(rename = "Media", skip_serializing_if = "Option::is_none")]
+        /// `Media`: The media items for the workspace
         pub media: Option<Vec<MediaItem>>,
-        /// The name of the workspace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the workspace.
         pub name: Value<String>,
-        /// The pages associated with the workspace
-        #[serde(rename = "Pages", skip_serializing_if = "Option::is_none")]
+        /// `Pages`: The pages associated with the workspace
         pub pages: Option<Vec<WorkspacePage>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The theme configuration for the workspace
-        #[serde(rename = "Theme", skip_serializing_if = "Option::is_none")]
+        /// `Theme`: The theme configuration for the workspace
         pub theme: Option<WorkspaceTheme>,
-        /// The title of the workspace
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: The title of the workspace
         pub title: Option<Value<String>>,
-        /// The visibility of the workspace.
-        #[serde(rename = "Visibility", skip_serializing_if = "Option::is_none")]
+        /// `Visibility`: The visibility of the workspace.
         pub visibility: Option<Value<Visibility>>,
     }
 
@@ -10500,14 +12481,33 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for CfnWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Associations", &self.associations)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Media", &self.media)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Pages", &self.pages)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Theme", &self.theme)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Visibility", &self.visibility)?;
+            map.end()
+        }
+    }
+
     /// The `MediaItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaItem {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<MediaType>,
     }
 
@@ -10518,6 +12518,19 @@ pub mod workspace {
                 source: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for MediaItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -10565,19 +12578,15 @@ pub mod workspace {
     }
 
     /// The `WorkspacePage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkspacePage {
-        /// The input data for the page.
-        #[serde(rename = "InputData", skip_serializing_if = "Option::is_none")]
+        /// `InputData`: The input data for the page.
         pub input_data: Option<Value<String>>,
-        /// The page identifier.
-        #[serde(rename = "Page")]
+        /// `Page`: The page identifier.
         pub page: Value<String>,
-        /// The Amazon Resource Name (ARN) of the resource associated with the page.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) of the resource associated with the page.
         pub resource_arn: Value<String>,
-        /// The slug for the page.
-        #[serde(rename = "Slug", skip_serializing_if = "Option::is_none")]
+        /// `Slug`: The slug for the page.
         pub slug: Option<Value<String>>,
     }
 
@@ -10596,134 +12605,264 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for WorkspacePage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputData", &self.input_data)?;
+            map.serialize_entry("Page", &self.page)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "Slug", &self.slug)?;
+            map.end()
+        }
+    }
+
     /// The theme configuration for the Connect workspace
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkspaceTheme {
         /// `Dark`.
-        #[serde(rename = "Dark", skip_serializing_if = "Option::is_none")]
         pub dark: Option<WorkspaceThemeConfig>,
         /// `Light`.
-        #[serde(rename = "Light", skip_serializing_if = "Option::is_none")]
         pub light: Option<WorkspaceThemeConfig>,
     }
 
+    impl Serialize for WorkspaceTheme {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dark", &self.dark)?;
+            crate::cfn::entry(&mut map, "Light", &self.light)?;
+            map.end()
+        }
+    }
+
     /// The `WorkspaceThemeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkspaceThemeConfig {
         /// `Palette`.
-        #[serde(rename = "Palette", skip_serializing_if = "Option::is_none")]
         pub palette: Option<WorkspaceThemePalette>,
         /// `Typography`.
-        #[serde(rename = "Typography", skip_serializing_if = "Option::is_none")]
         pub typography: Option<WorkspaceThemeTypography>,
     }
 
+    impl Serialize for WorkspaceThemeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Palette", &self.palette)?;
+            crate::cfn::entry(&mut map, "Typography", &self.typography)?;
+            map.end()
+        }
+    }
+
     /// The `WorkspaceThemePalette` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkspaceThemePalette {
         /// `Canvas`.
-        #[serde(rename = "Canvas", skip_serializing_if = "Option::is_none")]
         pub canvas: Option<PaletteCanvas>,
         /// `Header`.
-        #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
         pub header: Option<PaletteHeader>,
         /// `Navigation`.
-        #[serde(rename = "Navigation", skip_serializing_if = "Option::is_none")]
         pub navigation: Option<PaletteNavigation>,
         /// `Primary`.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
         pub primary: Option<PalettePrimary>,
     }
 
+    impl Serialize for WorkspaceThemePalette {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Canvas", &self.canvas)?;
+            crate::cfn::entry(&mut map, "Header", &self.header)?;
+            crate::cfn::entry(&mut map, "Navigation", &self.navigation)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            map.end()
+        }
+    }
+
     /// The `PaletteCanvas` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PaletteCanvas {
         /// `ActiveBackground`.
-        #[serde(rename = "ActiveBackground", skip_serializing_if = "Option::is_none")]
         pub active_background: Option<Value<String>>,
         /// `ContainerBackground`.
-        #[serde(rename = "ContainerBackground", skip_serializing_if = "Option::is_none")]
         pub container_background: Option<Value<String>>,
         /// `PageBackground`.
-        #[serde(rename = "PageBackground", skip_serializing_if = "Option::is_none")]
         pub page_background: Option<Value<String>>,
     }
 
+    impl Serialize for PaletteCanvas {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActiveBackground", &self.active_background)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerBackground",
+                &self.container_background,
+            )?;
+            crate::cfn::entry(&mut map, "PageBackground", &self.page_background)?;
+            map.end()
+        }
+    }
+
     /// The `PaletteHeader` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PaletteHeader {
         /// `Background`.
-        #[serde(rename = "Background", skip_serializing_if = "Option::is_none")]
         pub background: Option<Value<String>>,
         /// `InvertActionsColors`.
-        #[serde(rename = "InvertActionsColors", skip_serializing_if = "Option::is_none")]
         pub invert_actions_colors: Option<Value<bool>>,
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<Value<String>>,
         /// `TextHover`.
-        #[serde(rename = "TextHover", skip_serializing_if = "Option::is_none")]
         pub text_hover: Option<Value<String>>,
+    }
+
+    impl Serialize for PaletteHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Background", &self.background)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvertActionsColors",
+                &self.invert_actions_colors,
+            )?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "TextHover", &self.text_hover)?;
+            map.end()
+        }
     }
 
     /// The `PaletteNavigation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PaletteNavigation {
         /// `Background`.
-        #[serde(rename = "Background", skip_serializing_if = "Option::is_none")]
         pub background: Option<Value<String>>,
         /// `InvertActionsColors`.
-        #[serde(rename = "InvertActionsColors", skip_serializing_if = "Option::is_none")]
         pub invert_actions_colors: Option<Value<bool>>,
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<Value<String>>,
         /// `TextActive`.
-        #[serde(rename = "TextActive", skip_serializing_if = "Option::is_none")]
         pub text_active: Option<Value<String>>,
         /// `TextBackgroundActive`.
-        #[serde(
-            rename = "TextBackgroundActive",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub text_background_active: Option<Value<String>>,
         /// `TextBackgroundHover`.
-        #[serde(rename = "TextBackgroundHover", skip_serializing_if = "Option::is_none")]
         pub text_background_hover: Option<Value<String>>,
         /// `TextHover`.
-        #[serde(rename = "TextHover", skip_serializing_if = "Option::is_none")]
         pub text_hover: Option<Value<String>>,
     }
 
+    impl Serialize for PaletteNavigation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Background", &self.background)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvertActionsColors",
+                &self.invert_actions_colors,
+            )?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "TextActive", &self.text_active)?;
+            crate::cfn::entry(
+                &mut map,
+                "TextBackgroundActive",
+                &self.text_background_active,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TextBackgroundHover",
+                &self.text_background_hover,
+            )?;
+            crate::cfn::entry(&mut map, "TextHover", &self.text_hover)?;
+            map.end()
+        }
+    }
+
     /// The `PalettePrimary` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PalettePrimary {
         /// `Active`.
-        #[serde(rename = "Active", skip_serializing_if = "Option::is_none")]
         pub active: Option<Value<String>>,
         /// `ContrastText`.
-        #[serde(rename = "ContrastText", skip_serializing_if = "Option::is_none")]
         pub contrast_text: Option<Value<String>>,
         /// `Default`.
-        #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
         pub default: Option<Value<String>>,
     }
 
+    impl Serialize for PalettePrimary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Active", &self.active)?;
+            crate::cfn::entry(&mut map, "ContrastText", &self.contrast_text)?;
+            crate::cfn::entry(&mut map, "Default", &self.default)?;
+            map.end()
+        }
+    }
+
     /// The `WorkspaceThemeTypography` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkspaceThemeTypography {
         /// `FontFamily`.
-        #[serde(rename = "FontFamily", skip_serializing_if = "Option::is_none")]
         pub font_family: Option<FontFamily>,
     }
 
+    impl Serialize for WorkspaceThemeTypography {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FontFamily", &self.font_family)?;
+            map.end()
+        }
+    }
+
     /// The `FontFamily` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FontFamily {
         /// `Default`.
-        #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
         pub default: Option<Value<WorkspaceFontFamily>>,
+    }
+
+    impl Serialize for FontFamily {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Default", &self.default)?;
+            map.end()
+        }
     }
 
     /// Values of `WorkspaceFontFamily`.

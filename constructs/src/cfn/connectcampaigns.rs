@@ -70,22 +70,17 @@ pub mod campaign {
     }
 
     /// The properties of `AWS::ConnectCampaigns::Campaign`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {
-        /// Amazon Connect Instance Arn
-        #[serde(rename = "ConnectInstanceArn")]
+        /// `ConnectInstanceArn`: Amazon Connect Instance Arn
         pub connect_instance_arn: Value<String>,
         /// `DialerConfig`.
-        #[serde(rename = "DialerConfig")]
         pub dialer_config: DialerConfig,
-        /// Amazon Connect Campaign Name
-        #[serde(rename = "Name")]
+        /// `Name`: Amazon Connect Campaign Name
         pub name: Value<String>,
         /// `OutboundCallConfig`.
-        #[serde(rename = "OutboundCallConfig")]
         pub outbound_call_config: OutboundCallConfig,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -107,48 +102,84 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for CfnCampaignProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectInstanceArn", &self.connect_instance_arn)?;
+            map.serialize_entry("DialerConfig", &self.dialer_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("OutboundCallConfig", &self.outbound_call_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The possible types of dialer config parameters
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DialerConfig {
         /// `AgentlessDialerConfig`.
-        #[serde(
-            rename = "AgentlessDialerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agentless_dialer_config: Option<AgentlessDialerConfig>,
         /// `PredictiveDialerConfig`.
-        #[serde(
-            rename = "PredictiveDialerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub predictive_dialer_config: Option<PredictiveDialerConfig>,
         /// `ProgressiveDialerConfig`.
-        #[serde(
-            rename = "ProgressiveDialerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub progressive_dialer_config: Option<ProgressiveDialerConfig>,
     }
 
+    impl Serialize for DialerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentlessDialerConfig",
+                &self.agentless_dialer_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PredictiveDialerConfig",
+                &self.predictive_dialer_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgressiveDialerConfig",
+                &self.progressive_dialer_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Agentless Dialer config
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgentlessDialerConfig {
-        /// Allocates dialing capacity for this campaign between multiple active campaigns.
-        #[serde(rename = "DialingCapacity", skip_serializing_if = "Option::is_none")]
+        /// `DialingCapacity`: Allocates dialing capacity for this campaign between multiple active campaigns.
         pub dialing_capacity: Option<Value<f64>>,
     }
 
+    impl Serialize for AgentlessDialerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DialingCapacity", &self.dialing_capacity)?;
+            map.end()
+        }
+    }
+
     /// Predictive Dialer config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveDialerConfig {
-        /// The bandwidth allocation of a queue resource.
-        #[serde(rename = "BandwidthAllocation")]
+        /// `BandwidthAllocation`: The bandwidth allocation of a queue resource.
         pub bandwidth_allocation: Value<f64>,
-        /// Allocates dialing capacity for this campaign between multiple active campaigns.
-        #[serde(rename = "DialingCapacity", skip_serializing_if = "Option::is_none")]
+        /// `DialingCapacity`: Allocates dialing capacity for this campaign between multiple active campaigns.
         pub dialing_capacity: Option<Value<f64>>,
     }
 
@@ -162,14 +193,25 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for PredictiveDialerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BandwidthAllocation", &self.bandwidth_allocation)?;
+            crate::cfn::entry(&mut map, "DialingCapacity", &self.dialing_capacity)?;
+            map.end()
+        }
+    }
+
     /// Progressive Dialer config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProgressiveDialerConfig {
-        /// The bandwidth allocation of a queue resource.
-        #[serde(rename = "BandwidthAllocation")]
+        /// `BandwidthAllocation`: The bandwidth allocation of a queue resource.
         pub bandwidth_allocation: Value<f64>,
-        /// Allocates dialing capacity for this campaign between multiple active campaigns.
-        #[serde(rename = "DialingCapacity", skip_serializing_if = "Option::is_none")]
+        /// `DialingCapacity`: Allocates dialing capacity for this campaign between multiple active campaigns.
         pub dialing_capacity: Option<Value<f64>>,
     }
 
@@ -183,28 +225,29 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for ProgressiveDialerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BandwidthAllocation", &self.bandwidth_allocation)?;
+            crate::cfn::entry(&mut map, "DialingCapacity", &self.dialing_capacity)?;
+            map.end()
+        }
+    }
+
     /// The configuration used for outbound calls.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutboundCallConfig {
         /// `AnswerMachineDetectionConfig`.
-        #[serde(
-            rename = "AnswerMachineDetectionConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub answer_machine_detection_config: Option<AnswerMachineDetectionConfig>,
-        /// The identifier of the contact flow for the outbound call.
-        #[serde(rename = "ConnectContactFlowArn")]
+        /// `ConnectContactFlowArn`: The identifier of the contact flow for the outbound call.
         pub connect_contact_flow_arn: Value<String>,
-        /// The queue for the call.
-        #[serde(rename = "ConnectQueueArn", skip_serializing_if = "Option::is_none")]
+        /// `ConnectQueueArn`: The queue for the call.
         pub connect_queue_arn: Option<Value<String>>,
-        /// The phone number associated with the Amazon Connect instance, in E.164 format.
-        #[serde(
-            rename = "ConnectSourcePhoneNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectSourcePhoneNumber`: The phone number associated with the Amazon Connect instance, in E.164 format.
         pub connect_source_phone_number: Option<Value<String>>,
     }
 
@@ -220,18 +263,38 @@ pub mod campaign {
         }
     }
 
-    /// The configuration used for answering machine detection during outbound calls
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AnswerMachineDetectionConfig {
-        /// Enables detection of prompts (e.g., beep after after a voicemail greeting)
-        #[serde(
-            rename = "AwaitAnswerMachinePrompt",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OutboundCallConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnswerMachineDetectionConfig",
+                &self.answer_machine_detection_config,
+            )?;
+            map.serialize_entry(
+                "ConnectContactFlowArn",
+                &self.connect_contact_flow_arn,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectQueueArn", &self.connect_queue_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectSourcePhoneNumber",
+                &self.connect_source_phone_number,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The configuration used for answering machine detection during outbound calls
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AnswerMachineDetectionConfig {
+        /// `AwaitAnswerMachinePrompt`: Enables detection of prompts (e.g., beep after after a voicemail greeting)
         pub await_answer_machine_prompt: Option<Value<bool>>,
-        /// Flag to decided whether outbound calls should have answering machine detection enabled or not
-        #[serde(rename = "EnableAnswerMachineDetection")]
+        /// `EnableAnswerMachineDetection`: Flag to decided whether outbound calls should have answering machine detection enabled or not
         pub enable_answer_machine_detection: Value<bool>,
     }
 
@@ -242,6 +305,26 @@ pub mod campaign {
                 await_answer_machine_prompt: None,
                 enable_answer_machine_detection: enable_answer_machine_detection.into(),
             }
+        }
+    }
+
+    impl Serialize for AnswerMachineDetectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwaitAnswerMachinePrompt",
+                &self.await_answer_machine_prompt,
+            )?;
+            map.serialize_entry(
+                "EnableAnswerMachineDetection",
+                &self.enable_answer_machine_detection,
+            )?;
+            map.end()
         }
     }
 }

@@ -70,56 +70,29 @@ pub mod campaign {
     }
 
     /// The properties of `AWS::ConnectCampaignsV2::Campaign`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {
         /// `ChannelSubtypeConfig`.
-        #[serde(
-            rename = "ChannelSubtypeConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub channel_subtype_config: Option<ChannelSubtypeConfig>,
         /// `CommunicationLimitsOverride`.
-        #[serde(
-            rename = "CommunicationLimitsOverride",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub communication_limits_override: Option<CommunicationLimitsConfig>,
         /// `CommunicationTimeConfig`.
-        #[serde(
-            rename = "CommunicationTimeConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub communication_time_config: Option<CommunicationTimeConfig>,
         /// `ConnectCampaignFlowArn`.
-        #[serde(
-            rename = "ConnectCampaignFlowArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connect_campaign_flow_arn: Option<Value<String>>,
         /// `ConnectInstanceId`.
-        #[serde(rename = "ConnectInstanceId")]
         pub connect_instance_id: Value<String>,
         /// `EntryLimitsConfig`.
-        #[serde(rename = "EntryLimitsConfig", skip_serializing_if = "Option::is_none")]
         pub entry_limits_config: Option<EntryLimitsConfig>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Schedule>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Source>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<CampaignType>>,
     }
 
@@ -145,34 +118,80 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for CfnCampaignProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChannelSubtypeConfig",
+                &self.channel_subtype_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CommunicationLimitsOverride",
+                &self.communication_limits_override,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CommunicationTimeConfig",
+                &self.communication_time_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectCampaignFlowArn",
+                &self.connect_campaign_flow_arn,
+            )?;
+            map.serialize_entry("ConnectInstanceId", &self.connect_instance_id)?;
+            crate::cfn::entry(&mut map, "EntryLimitsConfig", &self.entry_limits_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The possible types of channel subtype config parameters
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ChannelSubtypeConfig {
         /// `Email`.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
         pub email: Option<EmailChannelSubtypeConfig>,
         /// `Sms`.
-        #[serde(rename = "Sms", skip_serializing_if = "Option::is_none")]
         pub sms: Option<SmsChannelSubtypeConfig>,
         /// `Telephony`.
-        #[serde(rename = "Telephony", skip_serializing_if = "Option::is_none")]
         pub telephony: Option<TelephonyChannelSubtypeConfig>,
         /// `WhatsApp`.
-        #[serde(rename = "WhatsApp", skip_serializing_if = "Option::is_none")]
         pub whats_app: Option<WhatsAppChannelSubtypeConfig>,
     }
 
+    impl Serialize for ChannelSubtypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            crate::cfn::entry(&mut map, "Sms", &self.sms)?;
+            crate::cfn::entry(&mut map, "Telephony", &self.telephony)?;
+            crate::cfn::entry(&mut map, "WhatsApp", &self.whats_app)?;
+            map.end()
+        }
+    }
+
     /// Email Channel Subtype config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EmailChannelSubtypeConfig {
         /// `Capacity`.
-        #[serde(rename = "Capacity", skip_serializing_if = "Option::is_none")]
         pub capacity: Option<Value<f64>>,
         /// `DefaultOutboundConfig`.
-        #[serde(rename = "DefaultOutboundConfig")]
         pub default_outbound_config: EmailOutboundConfig,
         /// `OutboundMode`.
-        #[serde(rename = "OutboundMode")]
         pub outbound_mode: EmailOutboundMode,
     }
 
@@ -190,21 +209,28 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for EmailChannelSubtypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capacity", &self.capacity)?;
+            map.serialize_entry("DefaultOutboundConfig", &self.default_outbound_config)?;
+            map.serialize_entry("OutboundMode", &self.outbound_mode)?;
+            map.end()
+        }
+    }
+
     /// Default Email outbound config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EmailOutboundConfig {
         /// `ConnectSourceEmailAddress`.
-        #[serde(rename = "ConnectSourceEmailAddress")]
         pub connect_source_email_address: Value<String>,
         /// `SourceEmailAddressDisplayName`.
-        #[serde(
-            rename = "SourceEmailAddressDisplayName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_email_address_display_name: Option<Value<String>>,
         /// `WisdomTemplateArn`.
-        #[serde(rename = "WisdomTemplateArn")]
         pub wisdom_template_arn: Value<String>,
     }
 
@@ -222,25 +248,54 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for EmailOutboundConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConnectSourceEmailAddress",
+                &self.connect_source_email_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceEmailAddressDisplayName",
+                &self.source_email_address_display_name,
+            )?;
+            map.serialize_entry("WisdomTemplateArn", &self.wisdom_template_arn)?;
+            map.end()
+        }
+    }
+
     /// Email Outbound Mode
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailOutboundMode {
-        /// `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AgentlessConfig", skip_serializing_if = "Option::is_none")]
+        /// `AgentlessConfig`: `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
         pub agentless_config: Option<serde_json::Value>,
     }
 
+    impl Serialize for EmailOutboundMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentlessConfig", &self.agentless_config)?;
+            map.end()
+        }
+    }
+
     /// SMS Channel Subtype config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SmsChannelSubtypeConfig {
         /// `Capacity`.
-        #[serde(rename = "Capacity", skip_serializing_if = "Option::is_none")]
         pub capacity: Option<Value<f64>>,
         /// `DefaultOutboundConfig`.
-        #[serde(rename = "DefaultOutboundConfig")]
         pub default_outbound_config: SmsOutboundConfig,
         /// `OutboundMode`.
-        #[serde(rename = "OutboundMode")]
         pub outbound_mode: SmsOutboundMode,
     }
 
@@ -258,14 +313,26 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for SmsChannelSubtypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capacity", &self.capacity)?;
+            map.serialize_entry("DefaultOutboundConfig", &self.default_outbound_config)?;
+            map.serialize_entry("OutboundMode", &self.outbound_mode)?;
+            map.end()
+        }
+    }
+
     /// Default SMS outbound config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SmsOutboundConfig {
         /// `ConnectSourcePhoneNumberArn`.
-        #[serde(rename = "ConnectSourcePhoneNumberArn")]
         pub connect_source_phone_number_arn: Value<String>,
         /// `WisdomTemplateArn`.
-        #[serde(rename = "WisdomTemplateArn")]
         pub wisdom_template_arn: Value<String>,
     }
 
@@ -282,28 +349,51 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for SmsOutboundConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConnectSourcePhoneNumberArn",
+                &self.connect_source_phone_number_arn,
+            )?;
+            map.serialize_entry("WisdomTemplateArn", &self.wisdom_template_arn)?;
+            map.end()
+        }
+    }
+
     /// SMS Outbound Mode
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SmsOutboundMode {
-        /// `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AgentlessConfig", skip_serializing_if = "Option::is_none")]
+        /// `AgentlessConfig`: `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
         pub agentless_config: Option<serde_json::Value>,
     }
 
+    impl Serialize for SmsOutboundMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentlessConfig", &self.agentless_config)?;
+            map.end()
+        }
+    }
+
     /// Telephony Channel Subtype config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TelephonyChannelSubtypeConfig {
         /// `Capacity`.
-        #[serde(rename = "Capacity", skip_serializing_if = "Option::is_none")]
         pub capacity: Option<Value<f64>>,
         /// `ConnectQueueId`.
-        #[serde(rename = "ConnectQueueId", skip_serializing_if = "Option::is_none")]
         pub connect_queue_id: Option<Value<String>>,
         /// `DefaultOutboundConfig`.
-        #[serde(rename = "DefaultOutboundConfig")]
         pub default_outbound_config: TelephonyOutboundConfig,
         /// `OutboundMode`.
-        #[serde(rename = "OutboundMode")]
         pub outbound_mode: TelephonyOutboundMode,
     }
 
@@ -322,28 +412,31 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for TelephonyChannelSubtypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capacity", &self.capacity)?;
+            crate::cfn::entry(&mut map, "ConnectQueueId", &self.connect_queue_id)?;
+            map.serialize_entry("DefaultOutboundConfig", &self.default_outbound_config)?;
+            map.serialize_entry("OutboundMode", &self.outbound_mode)?;
+            map.end()
+        }
+    }
+
     /// Default Telephone Outbound config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TelephonyOutboundConfig {
         /// `AnswerMachineDetectionConfig`.
-        #[serde(
-            rename = "AnswerMachineDetectionConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub answer_machine_detection_config: Option<AnswerMachineDetectionConfig>,
         /// `ConnectContactFlowId`.
-        #[serde(rename = "ConnectContactFlowId")]
         pub connect_contact_flow_id: Value<String>,
         /// `ConnectSourcePhoneNumber`.
-        #[serde(
-            rename = "ConnectSourcePhoneNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connect_source_phone_number: Option<Value<String>>,
         /// `RingTimeout`.
-        #[serde(rename = "RingTimeout", skip_serializing_if = "Option::is_none")]
         pub ring_timeout: Option<Value<i64>>,
     }
 
@@ -359,18 +452,35 @@ pub mod campaign {
         }
     }
 
-    /// The configuration used for answering machine detection during outbound calls
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AnswerMachineDetectionConfig {
-        /// Enables detection of prompts (e.g., beep after after a voicemail greeting)
-        #[serde(
-            rename = "AwaitAnswerMachinePrompt",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for TelephonyOutboundConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnswerMachineDetectionConfig",
+                &self.answer_machine_detection_config,
+            )?;
+            map.serialize_entry("ConnectContactFlowId", &self.connect_contact_flow_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectSourcePhoneNumber",
+                &self.connect_source_phone_number,
+            )?;
+            crate::cfn::entry(&mut map, "RingTimeout", &self.ring_timeout)?;
+            map.end()
+        }
+    }
 
+    /// The configuration used for answering machine detection during outbound calls
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AnswerMachineDetectionConfig {
+        /// `AwaitAnswerMachinePrompt`: Enables detection of prompts (e.g., beep after after a voicemail greeting)
         pub await_answer_machine_prompt: Option<Value<bool>>,
-        /// Flag to decided whether outbound calls should have answering machine detection enabled or not
-        #[serde(rename = "EnableAnswerMachineDetection")]
+        /// `EnableAnswerMachineDetection`: Flag to decided whether outbound calls should have answering machine detection enabled or not
         pub enable_answer_machine_detection: Value<bool>,
     }
 
@@ -384,28 +494,58 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for AnswerMachineDetectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwaitAnswerMachinePrompt",
+                &self.await_answer_machine_prompt,
+            )?;
+            map.serialize_entry(
+                "EnableAnswerMachineDetection",
+                &self.enable_answer_machine_detection,
+            )?;
+            map.end()
+        }
+    }
+
     /// Telephony Outbound Mode
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TelephonyOutboundMode {
-        /// `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AgentlessConfig", skip_serializing_if = "Option::is_none")]
+        /// `AgentlessConfig`: `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
         pub agentless_config: Option<serde_json::Value>,
         /// `PredictiveConfig`.
-        #[serde(rename = "PredictiveConfig", skip_serializing_if = "Option::is_none")]
         pub predictive_config: Option<PredictiveConfig>,
         /// `PreviewConfig`.
-        #[serde(rename = "PreviewConfig", skip_serializing_if = "Option::is_none")]
         pub preview_config: Option<PreviewConfig>,
         /// `ProgressiveConfig`.
-        #[serde(rename = "ProgressiveConfig", skip_serializing_if = "Option::is_none")]
         pub progressive_config: Option<ProgressiveConfig>,
     }
 
+    impl Serialize for TelephonyOutboundMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentlessConfig", &self.agentless_config)?;
+            crate::cfn::entry(&mut map, "PredictiveConfig", &self.predictive_config)?;
+            crate::cfn::entry(&mut map, "PreviewConfig", &self.preview_config)?;
+            crate::cfn::entry(&mut map, "ProgressiveConfig", &self.progressive_config)?;
+            map.end()
+        }
+    }
+
     /// Predictive config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PredictiveConfig {
         /// `BandwidthAllocation`.
-        #[serde(rename = "BandwidthAllocation")]
         pub bandwidth_allocation: Value<f64>,
     }
 
@@ -418,17 +558,26 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for PredictiveConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BandwidthAllocation", &self.bandwidth_allocation)?;
+            map.end()
+        }
+    }
+
     /// Preview config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PreviewConfig {
         /// `AgentActions`.
-        #[serde(rename = "AgentActions", skip_serializing_if = "Option::is_none")]
         pub agent_actions: Option<Vec<Value<AgentAction>>>,
         /// `BandwidthAllocation`.
-        #[serde(rename = "BandwidthAllocation")]
         pub bandwidth_allocation: Value<f64>,
         /// `TimeoutConfig`.
-        #[serde(rename = "TimeoutConfig")]
         pub timeout_config: TimeoutConfig,
     }
 
@@ -443,6 +592,20 @@ pub mod campaign {
                 bandwidth_allocation: bandwidth_allocation.into(),
                 timeout_config: timeout_config.into(),
             }
+        }
+    }
+
+    impl Serialize for PreviewConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentActions", &self.agent_actions)?;
+            map.serialize_entry("BandwidthAllocation", &self.bandwidth_allocation)?;
+            map.serialize_entry("TimeoutConfig", &self.timeout_config)?;
+            map.end()
         }
     }
 
@@ -481,18 +644,28 @@ pub mod campaign {
     }
 
     /// Timeout Config for preview contacts
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimeoutConfig {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for TimeoutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
+    }
+
     /// Progressive config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProgressiveConfig {
         /// `BandwidthAllocation`.
-        #[serde(rename = "BandwidthAllocation")]
         pub bandwidth_allocation: Value<f64>,
     }
 
@@ -505,17 +678,26 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for ProgressiveConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BandwidthAllocation", &self.bandwidth_allocation)?;
+            map.end()
+        }
+    }
+
     /// WhatsApp Channel Subtype config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WhatsAppChannelSubtypeConfig {
         /// `Capacity`.
-        #[serde(rename = "Capacity", skip_serializing_if = "Option::is_none")]
         pub capacity: Option<Value<f64>>,
         /// `DefaultOutboundConfig`.
-        #[serde(rename = "DefaultOutboundConfig")]
         pub default_outbound_config: WhatsAppOutboundConfig,
         /// `OutboundMode`.
-        #[serde(rename = "OutboundMode")]
         pub outbound_mode: WhatsAppOutboundMode,
     }
 
@@ -533,14 +715,26 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for WhatsAppChannelSubtypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capacity", &self.capacity)?;
+            map.serialize_entry("DefaultOutboundConfig", &self.default_outbound_config)?;
+            map.serialize_entry("OutboundMode", &self.outbound_mode)?;
+            map.end()
+        }
+    }
+
     /// Default WhatsApp outbound config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WhatsAppOutboundConfig {
         /// `ConnectSourcePhoneNumberArn`.
-        #[serde(rename = "ConnectSourcePhoneNumberArn")]
         pub connect_source_phone_number_arn: Value<String>,
         /// `WisdomTemplateArn`.
-        #[serde(rename = "WisdomTemplateArn")]
         pub wisdom_template_arn: Value<String>,
     }
 
@@ -557,52 +751,102 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for WhatsAppOutboundConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConnectSourcePhoneNumberArn",
+                &self.connect_source_phone_number_arn,
+            )?;
+            map.serialize_entry("WisdomTemplateArn", &self.wisdom_template_arn)?;
+            map.end()
+        }
+    }
+
     /// WhatsApp Outbound Mode
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WhatsAppOutboundMode {
-        /// `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AgentlessConfig", skip_serializing_if = "Option::is_none")]
+        /// `AgentlessConfig`: `AgentlessConfig`. Untyped in the schema: any `serde_json::Value`.
         pub agentless_config: Option<serde_json::Value>,
     }
 
+    impl Serialize for WhatsAppOutboundMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentlessConfig", &self.agentless_config)?;
+            map.end()
+        }
+    }
+
     /// Communication limits config
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CommunicationLimitsConfig {
         /// `AllChannelsSubtypes`.
-        #[serde(rename = "AllChannelsSubtypes", skip_serializing_if = "Option::is_none")]
         pub all_channels_subtypes: Option<CommunicationLimits>,
         /// `InstanceLimitsHandling`.
-        #[serde(
-            rename = "InstanceLimitsHandling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_limits_handling: Option<Value<InstanceLimitsHandling>>,
     }
 
+    impl Serialize for CommunicationLimitsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllChannelsSubtypes",
+                &self.all_channels_subtypes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceLimitsHandling",
+                &self.instance_limits_handling,
+            )?;
+            map.end()
+        }
+    }
+
     /// Communication limits
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CommunicationLimits {
         /// `CommunicationLimitList`.
-        #[serde(
-            rename = "CommunicationLimitList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub communication_limit_list: Option<Vec<CommunicationLimit>>,
     }
 
+    impl Serialize for CommunicationLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CommunicationLimitList",
+                &self.communication_limit_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// Communication Limit
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CommunicationLimit {
         /// `Frequency`.
-        #[serde(rename = "Frequency")]
         pub frequency: Value<i64>,
         /// `MaxCountPerRecipient`.
-        #[serde(rename = "MaxCountPerRecipient")]
         pub max_count_per_recipient: Value<i64>,
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<CommunicationLimitTimeUnit>,
     }
 
@@ -618,6 +862,20 @@ pub mod campaign {
                 max_count_per_recipient: max_count_per_recipient.into(),
                 unit: unit.into(),
             }
+        }
+    }
+
+    impl Serialize for CommunicationLimit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Frequency", &self.frequency)?;
+            map.serialize_entry("MaxCountPerRecipient", &self.max_count_per_recipient)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.end()
         }
     }
 
@@ -693,22 +951,17 @@ pub mod campaign {
     }
 
     /// Campaign communication time config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CommunicationTimeConfig {
         /// `Email`.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
         pub email: Option<TimeWindow>,
         /// `LocalTimeZoneConfig`.
-        #[serde(rename = "LocalTimeZoneConfig")]
         pub local_time_zone_config: LocalTimeZoneConfig,
         /// `Sms`.
-        #[serde(rename = "Sms", skip_serializing_if = "Option::is_none")]
         pub sms: Option<TimeWindow>,
         /// `Telephony`.
-        #[serde(rename = "Telephony", skip_serializing_if = "Option::is_none")]
         pub telephony: Option<TimeWindow>,
         /// `WhatsApp`.
-        #[serde(rename = "WhatsApp", skip_serializing_if = "Option::is_none")]
         pub whats_app: Option<TimeWindow>,
     }
 
@@ -725,14 +978,28 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for CommunicationTimeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            map.serialize_entry("LocalTimeZoneConfig", &self.local_time_zone_config)?;
+            crate::cfn::entry(&mut map, "Sms", &self.sms)?;
+            crate::cfn::entry(&mut map, "Telephony", &self.telephony)?;
+            crate::cfn::entry(&mut map, "WhatsApp", &self.whats_app)?;
+            map.end()
+        }
+    }
+
     /// Time window config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeWindow {
         /// `OpenHours`.
-        #[serde(rename = "OpenHours")]
         pub open_hours: OpenHours,
         /// `RestrictedPeriods`.
-        #[serde(rename = "RestrictedPeriods", skip_serializing_if = "Option::is_none")]
         pub restricted_periods: Option<RestrictedPeriods>,
     }
 
@@ -746,11 +1013,23 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for TimeWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OpenHours", &self.open_hours)?;
+            crate::cfn::entry(&mut map, "RestrictedPeriods", &self.restricted_periods)?;
+            map.end()
+        }
+    }
+
     /// Open Hours config
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenHours {
         /// `DailyHours`.
-        #[serde(rename = "DailyHours")]
         pub daily_hours: Vec<DailyHour>,
     }
 
@@ -763,15 +1042,38 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for OpenHours {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DailyHours", &self.daily_hours)?;
+            map.end()
+        }
+    }
+
     /// Daily Hour
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DailyHour {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<DayOfWeek>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Vec<TimeRange>>,
+    }
+
+    impl Serialize for DailyHour {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Day of week
@@ -827,13 +1129,11 @@ pub mod campaign {
     }
 
     /// Time range in 24 hour format
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeRange {
         /// `EndTime`.
-        #[serde(rename = "EndTime")]
         pub end_time: Value<String>,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Value<String>,
     }
 
@@ -850,29 +1150,50 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for TimeRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// Restricted period config
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RestrictedPeriods {
         /// `RestrictedPeriodList`.
-        #[serde(
-            rename = "RestrictedPeriodList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub restricted_period_list: Option<Vec<RestrictedPeriod>>,
     }
 
+    impl Serialize for RestrictedPeriods {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestrictedPeriodList",
+                &self.restricted_period_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// Restricted period
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RestrictedPeriod {
         /// `EndDate`.
-        #[serde(rename = "EndDate")]
         pub end_date: Value<String>,
-        /// The name of a restricted period
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of a restricted period
         pub name: Option<Value<String>>,
         /// `StartDate`.
-        #[serde(rename = "StartDate")]
         pub start_date: Value<String>,
     }
 
@@ -890,26 +1211,51 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for RestrictedPeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndDate", &self.end_date)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("StartDate", &self.start_date)?;
+            map.end()
+        }
+    }
+
     /// Local time zone config
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LocalTimeZoneConfig {
         /// `DefaultTimeZone`.
-        #[serde(rename = "DefaultTimeZone", skip_serializing_if = "Option::is_none")]
         pub default_time_zone: Option<Value<String>>,
         /// `LocalTimeZoneDetection`.
-        #[serde(
-            rename = "LocalTimeZoneDetection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_time_zone_detection: Option<Vec<Value<LocalTimeZoneDetectionType>>>,
         /// `LocalTimeZoneDetectionScope`.
-        #[serde(
-            rename = "LocalTimeZoneDetectionScope",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_time_zone_detection_scope: Option<Value<LocalTimeZoneDetectionScope>>,
+    }
+
+    impl Serialize for LocalTimeZoneConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultTimeZone", &self.default_time_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalTimeZoneDetection",
+                &self.local_time_zone_detection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalTimeZoneDetectionScope",
+                &self.local_time_zone_detection_scope,
+            )?;
+            map.end()
+        }
     }
 
     /// Local TimeZone Detection method
@@ -987,13 +1333,11 @@ pub mod campaign {
     }
 
     /// Entry limits config for a campaign
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntryLimitsConfig {
-        /// Maximum number of entries per participant. 0 indicates unlimited entries.
-        #[serde(rename = "MaxEntryCount")]
+        /// `MaxEntryCount`: Maximum number of entries per participant. 0 indicates unlimited entries.
         pub max_entry_count: Value<i64>,
-        /// Minimum time interval between entries for the same participant in ISO 8601 duration format
-        #[serde(rename = "MinEntryInterval")]
+        /// `MinEntryInterval`: Minimum time interval between entries for the same participant in ISO 8601 duration format
         pub min_entry_interval: Value<String>,
     }
 
@@ -1010,17 +1354,27 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for EntryLimitsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxEntryCount", &self.max_entry_count)?;
+            map.serialize_entry("MinEntryInterval", &self.min_entry_interval)?;
+            map.end()
+        }
+    }
+
     /// Campaign schedule
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Schedule {
         /// `EndTime`.
-        #[serde(rename = "EndTime")]
         pub end_time: Value<String>,
         /// `RefreshFrequency`.
-        #[serde(rename = "RefreshFrequency", skip_serializing_if = "Option::is_none")]
         pub refresh_frequency: Option<Value<String>>,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Value<String>,
     }
 
@@ -1038,31 +1392,67 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "RefreshFrequency", &self.refresh_frequency)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The possible source of the campaign
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Source {
         /// `CustomerProfilesSegmentArn`.
-        #[serde(
-            rename = "CustomerProfilesSegmentArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_profiles_segment_arn: Option<Value<String>>,
         /// `EventTrigger`.
-        #[serde(rename = "EventTrigger", skip_serializing_if = "Option::is_none")]
         pub event_trigger: Option<EventTrigger>,
     }
 
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerProfilesSegmentArn",
+                &self.customer_profiles_segment_arn,
+            )?;
+            crate::cfn::entry(&mut map, "EventTrigger", &self.event_trigger)?;
+            map.end()
+        }
+    }
+
     /// The event trigger of the campaign
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventTrigger {
         /// `CustomerProfilesDomainArn`.
-        #[serde(
-            rename = "CustomerProfilesDomainArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_profiles_domain_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for EventTrigger {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerProfilesDomainArn",
+                &self.customer_profiles_domain_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Campaign type

@@ -75,22 +75,17 @@ pub mod enabled_baseline {
     }
 
     /// The properties of `AWS::ControlTower::EnabledBaseline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledBaselineProps {
         /// `BaselineIdentifier`.
-        #[serde(rename = "BaselineIdentifier")]
         pub baseline_identifier: Value<String>,
         /// `BaselineVersion`.
-        #[serde(rename = "BaselineVersion")]
         pub baseline_version: Value<String>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<Parameter>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TargetIdentifier`.
-        #[serde(rename = "TargetIdentifier")]
         pub target_identifier: Value<String>,
     }
 
@@ -111,15 +106,42 @@ pub mod enabled_baseline {
         }
     }
 
+    impl Serialize for CfnEnabledBaselineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaselineIdentifier", &self.baseline_identifier)?;
+            map.serialize_entry("BaselineVersion", &self.baseline_version)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetIdentifier", &self.target_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `Parameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Parameter {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
-        /// `Value`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: `Value`. Untyped in the schema: any `serde_json::Value`.
         pub value: Option<serde_json::Value>,
+    }
+
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -182,19 +204,15 @@ pub mod enabled_control {
     }
 
     /// The properties of `AWS::ControlTower::EnabledControl`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledControlProps {
-        /// Arn of the control.
-        #[serde(rename = "ControlIdentifier")]
+        /// `ControlIdentifier`: Arn of the control.
         pub control_identifier: Value<String>,
-        /// Parameters to configure the enabled control behavior.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Parameters to configure the enabled control behavior.
         pub parameters: Option<Vec<EnabledControlParameter>>,
-        /// A set of tags to assign to the enabled control.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags to assign to the enabled control.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Arn for Organizational unit to which the control needs to be applied
-        #[serde(rename = "TargetIdentifier")]
+        /// `TargetIdentifier`: Arn for Organizational unit to which the control needs to be applied
         pub target_identifier: Value<String>,
     }
 
@@ -213,14 +231,27 @@ pub mod enabled_control {
         }
     }
 
+    impl Serialize for CfnEnabledControlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ControlIdentifier", &self.control_identifier)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetIdentifier", &self.target_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `EnabledControlParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnabledControlParameter {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
-        /// `Value`. One of `array`, `string`, `number`, `object`, `boolean` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Value")]
+        /// `Value`: `Value`. One of `array`, `string`, `number`, `object`, `boolean` in the schema: any `serde_json::Value`.
         pub value: serde_json::Value,
     }
 
@@ -234,6 +265,19 @@ pub mod enabled_control {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for EnabledControlParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -318,19 +362,15 @@ pub mod landing_zone {
     }
 
     /// The properties of `AWS::ControlTower::LandingZone`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLandingZoneProps {
-        /// `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Manifest")]
+        /// `Manifest`: `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub manifest: serde_json::Value,
         /// `RemediationTypes`.
-        #[serde(rename = "RemediationTypes", skip_serializing_if = "Option::is_none")]
         pub remediation_types: Option<Vec<Value<RemediationTypesItem>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Version`.
-        #[serde(rename = "Version")]
         pub version: Value<String>,
     }
 
@@ -346,6 +386,21 @@ pub mod landing_zone {
                 tags: None,
                 version: version.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLandingZoneProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Manifest", &self.manifest)?;
+            crate::cfn::entry(&mut map, "RemediationTypes", &self.remediation_types)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
         }
     }
 

@@ -71,50 +71,33 @@ pub mod report_definition {
     }
 
     /// The properties of `AWS::CUR::ReportDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportDefinitionProps {
-        /// A list of manifests that you want Amazon Web Services to create for this report.
-        #[serde(rename = "AdditionalArtifacts", skip_serializing_if = "Option::is_none")]
+        /// `AdditionalArtifacts`: A list of manifests that you want Amazon Web Services to create for this report.
         pub additional_artifacts: Option<Vec<Value<AdditionalArtifactsItem>>>,
-        /// A list of strings that indicate additional content that Amazon Web Services includes in the report, such as individual resource IDs.
-        #[serde(
-            rename = "AdditionalSchemaElements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalSchemaElements`: A list of strings that indicate additional content that Amazon Web Services includes in the report, such as individual resource IDs.
         pub additional_schema_elements: Option<Vec<Value<AdditionalSchemaElementsItem>>>,
-        /// The Amazon resource name of the billing view.
-        #[serde(rename = "BillingViewArn", skip_serializing_if = "Option::is_none")]
+        /// `BillingViewArn`: The Amazon resource name of the billing view.
         pub billing_view_arn: Option<Value<String>>,
-        /// The compression format that AWS uses for the report.
-        #[serde(rename = "Compression")]
+        /// `Compression`: The compression format that AWS uses for the report.
         pub compression: Value<Compression>,
-        /// The format that AWS saves the report in.
-        #[serde(rename = "Format")]
+        /// `Format`: The format that AWS saves the report in.
         pub format: Value<Format>,
-        /// Whether you want Amazon Web Services to update your reports after they have been finalized if Amazon Web Services detects charges related to previous months.
-        #[serde(rename = "RefreshClosedReports")]
+        /// `RefreshClosedReports`: Whether you want Amazon Web Services to update your reports after they have been finalized if Amazon Web Services detects charges related to previous months.
         pub refresh_closed_reports: Value<bool>,
-        /// The name of the report that you want to create.
-        #[serde(rename = "ReportName")]
+        /// `ReportName`: The name of the report that you want to create.
         pub report_name: Value<String>,
-        /// Whether you want Amazon Web Services to overwrite the previous version of each report or to deliver the report in addition to the previous versions.
-        #[serde(rename = "ReportVersioning")]
+        /// `ReportVersioning`: Whether you want Amazon Web Services to overwrite the previous version of each report or to deliver the report in addition to the previous versions.
         pub report_versioning: Value<ReportVersioning>,
-        /// The S3 bucket where AWS delivers the report.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The S3 bucket where AWS delivers the report.
         pub s3_bucket: Value<String>,
-        /// The prefix that AWS adds to the report name when AWS delivers the report.
-        #[serde(rename = "S3Prefix")]
+        /// `S3Prefix`: The prefix that AWS adds to the report name when AWS delivers the report.
         pub s3_prefix: Value<String>,
-        /// The region of the S3 bucket that AWS delivers the report into.
-        #[serde(rename = "S3Region")]
+        /// `S3Region`: The region of the S3 bucket that AWS delivers the report into.
         pub s3_region: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The granularity of the line items in the report.
-        #[serde(rename = "TimeUnit")]
+        /// `TimeUnit`: The granularity of the line items in the report.
         pub time_unit: Value<TimeUnit>,
     }
 
@@ -146,6 +129,38 @@ pub mod report_definition {
                 tags: None,
                 time_unit: time_unit.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnReportDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalArtifacts",
+                &self.additional_artifacts,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalSchemaElements",
+                &self.additional_schema_elements,
+            )?;
+            crate::cfn::entry(&mut map, "BillingViewArn", &self.billing_view_arn)?;
+            map.serialize_entry("Compression", &self.compression)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("RefreshClosedReports", &self.refresh_closed_reports)?;
+            map.serialize_entry("ReportName", &self.report_name)?;
+            map.serialize_entry("ReportVersioning", &self.report_versioning)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3Prefix", &self.s3_prefix)?;
+            map.serialize_entry("S3Region", &self.s3_region)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TimeUnit", &self.time_unit)?;
+            map.end()
         }
     }
 

@@ -108,34 +108,25 @@ pub mod calculated_attribute_definition {
     }
 
     /// The properties of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCalculatedAttributeDefinitionProps {
         /// `AttributeDetails`.
-        #[serde(rename = "AttributeDetails")]
         pub attribute_details: AttributeDetails,
         /// `CalculatedAttributeName`.
-        #[serde(rename = "CalculatedAttributeName")]
         pub calculated_attribute_name: Value<String>,
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Conditions>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `Statistic`.
-        #[serde(rename = "Statistic")]
         pub statistic: Value<Statistic>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Whether to use historical data for the calculated attribute.
-        #[serde(rename = "UseHistoricalData", skip_serializing_if = "Option::is_none")]
+        /// `UseHistoricalData`: Whether to use historical data for the calculated attribute.
         pub use_historical_data: Option<Value<bool>>,
     }
 
@@ -161,14 +152,35 @@ pub mod calculated_attribute_definition {
         }
     }
 
+    impl Serialize for CfnCalculatedAttributeDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeDetails", &self.attribute_details)?;
+            map.serialize_entry(
+                "CalculatedAttributeName",
+                &self.calculated_attribute_name,
+            )?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("Statistic", &self.statistic)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UseHistoricalData", &self.use_historical_data)?;
+            map.end()
+        }
+    }
+
     /// Mathematical expression and a list of attribute items specified in that expression.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeDetails {
         /// `Attributes`.
-        #[serde(rename = "Attributes")]
         pub attributes: Vec<AttributeItem>,
         /// `Expression`.
-        #[serde(rename = "Expression")]
         pub expression: Value<String>,
     }
 
@@ -185,11 +197,23 @@ pub mod calculated_attribute_definition {
         }
     }
 
+    impl Serialize for AttributeDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.end()
+        }
+    }
+
     /// The details of a single attribute item specified in the mathematical expression.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeItem {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -200,37 +224,55 @@ pub mod calculated_attribute_definition {
         }
     }
 
+    impl Serialize for AttributeItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The conditions including range, object count, and threshold for the calculated attribute.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Conditions {
         /// `ObjectCount`.
-        #[serde(rename = "ObjectCount", skip_serializing_if = "Option::is_none")]
         pub object_count: Option<Value<i64>>,
         /// `Range`.
-        #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
         pub range: Option<Range>,
         /// `Threshold`.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
         pub threshold: Option<Threshold>,
     }
 
+    impl Serialize for Conditions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ObjectCount", &self.object_count)?;
+            crate::cfn::entry(&mut map, "Range", &self.range)?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            map.end()
+        }
+    }
+
     /// The relative time period over which data is included in the aggregation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Range {
-        /// The format the timestamp field in your JSON object is specified.
-        #[serde(rename = "TimestampFormat", skip_serializing_if = "Option::is_none")]
+        /// `TimestampFormat`: The format the timestamp field in your JSON object is specified.
         pub timestamp_format: Option<Value<String>>,
-        /// An expression specifying the field in your JSON object from which the date should be parsed.
-        #[serde(rename = "TimestampSource", skip_serializing_if = "Option::is_none")]
+        /// `TimestampSource`: An expression specifying the field in your JSON object from which the date should be parsed.
         pub timestamp_source: Option<Value<String>>,
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<RangeUnit>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<i64>>,
         /// `ValueRange`.
-        #[serde(rename = "ValueRange", skip_serializing_if = "Option::is_none")]
         pub value_range: Option<ValueRange>,
     }
 
@@ -244,6 +286,22 @@ pub mod calculated_attribute_definition {
                 value: None,
                 value_range: None,
             }
+        }
+    }
+
+    impl Serialize for Range {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TimestampFormat", &self.timestamp_format)?;
+            crate::cfn::entry(&mut map, "TimestampSource", &self.timestamp_source)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            crate::cfn::entry(&mut map, "ValueRange", &self.value_range)?;
+            map.end()
         }
     }
 
@@ -282,13 +340,11 @@ pub mod calculated_attribute_definition {
     }
 
     /// A structure specifying the endpoints of the relative time period over which data is included in the aggregation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValueRange {
-        /// The ending point for this range.
-        #[serde(rename = "End")]
+        /// `End`: The ending point for this range.
         pub end: Value<i64>,
-        /// The starting point for this range.
-        #[serde(rename = "Start")]
+        /// `Start`: The starting point for this range.
         pub start: Value<i64>,
     }
 
@@ -302,14 +358,25 @@ pub mod calculated_attribute_definition {
         }
     }
 
+    impl Serialize for ValueRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("End", &self.end)?;
+            map.serialize_entry("Start", &self.start)?;
+            map.end()
+        }
+    }
+
     /// The threshold for the calculated attribute.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Threshold {
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<ThresholdOperator>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -323,6 +390,19 @@ pub mod calculated_attribute_definition {
                 operator: operator.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Threshold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -507,35 +587,23 @@ pub mod domain {
     }
 
     /// The properties of `AWS::CustomerProfiles::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
         /// `DataStore`.
-        #[serde(rename = "DataStore", skip_serializing_if = "Option::is_none")]
         pub data_store: Option<DataStore>,
-        /// The URL of the SQS dead letter queue
-        #[serde(rename = "DeadLetterQueueUrl", skip_serializing_if = "Option::is_none")]
+        /// `DeadLetterQueueUrl`: The URL of the SQS dead letter queue
         pub dead_letter_queue_url: Option<Value<String>>,
-        /// The default encryption key
-        #[serde(
-            rename = "DefaultEncryptionKey",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultEncryptionKey`: The default encryption key
         pub default_encryption_key: Option<Value<String>>,
-        /// The default number of days until the data within the domain expires.
-        #[serde(rename = "DefaultExpirationDays")]
+        /// `DefaultExpirationDays`: The default number of days until the data within the domain expires.
         pub default_expiration_days: Value<i64>,
-        /// The unique name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The unique name of the domain.
         pub domain_name: Value<String>,
         /// `Matching`.
-        #[serde(rename = "Matching", skip_serializing_if = "Option::is_none")]
         pub matching: Option<Matching>,
         /// `RuleBasedMatching`.
-        #[serde(rename = "RuleBasedMatching", skip_serializing_if = "Option::is_none")]
         pub rule_based_matching: Option<RuleBasedMatching>,
-        /// The tags (keys and values) associated with the domain
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the domain
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -558,42 +626,91 @@ pub mod domain {
         }
     }
 
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataStore", &self.data_store)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeadLetterQueueUrl",
+                &self.dead_letter_queue_url,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultEncryptionKey",
+                &self.default_encryption_key,
+            )?;
+            map.serialize_entry("DefaultExpirationDays", &self.default_expiration_days)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "Matching", &self.matching)?;
+            crate::cfn::entry(&mut map, "RuleBasedMatching", &self.rule_based_matching)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration and status of the data store for the domain.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataStore {
-        /// Whether the data store is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Whether the data store is enabled.
         pub enabled: Option<Value<bool>>,
-        /// `Readiness`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Readiness", skip_serializing_if = "Option::is_none")]
+        /// `Readiness`: `Readiness`. Read-only: CloudFormation returns it.
         pub readiness: Option<Readiness>,
     }
 
+    impl Serialize for DataStore {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Readiness", &self.readiness)?;
+            map.end()
+        }
+    }
+
     /// Progress information for data store setup.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Readiness {
-        /// A message describing the current progress.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+        /// `Message`: A message describing the current progress.
         pub message: Option<Value<String>>,
-        /// The percentage of progress completed.
-        #[serde(rename = "ProgressPercentage", skip_serializing_if = "Option::is_none")]
+        /// `ProgressPercentage`: The percentage of progress completed.
         pub progress_percentage: Option<Value<i64>>,
     }
 
+    impl Serialize for Readiness {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgressPercentage",
+                &self.progress_percentage,
+            )?;
+            map.end()
+        }
+    }
+
     /// The process of matching duplicate profiles.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Matching {
         /// `AutoMerging`.
-        #[serde(rename = "AutoMerging", skip_serializing_if = "Option::is_none")]
         pub auto_merging: Option<AutoMerging>,
-        /// The flag that enables the matching process of duplicate profiles.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: The flag that enables the matching process of duplicate profiles.
         pub enabled: Value<bool>,
         /// `ExportingConfig`.
-        #[serde(rename = "ExportingConfig", skip_serializing_if = "Option::is_none")]
         pub exporting_config: Option<ExportingConfig>,
         /// `JobSchedule`.
-        #[serde(rename = "JobSchedule", skip_serializing_if = "Option::is_none")]
         pub job_schedule: Option<JobSchedule>,
     }
 
@@ -609,24 +726,31 @@ pub mod domain {
         }
     }
 
+    impl Serialize for Matching {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoMerging", &self.auto_merging)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "ExportingConfig", &self.exporting_config)?;
+            crate::cfn::entry(&mut map, "JobSchedule", &self.job_schedule)?;
+            map.end()
+        }
+    }
+
     /// Configuration information about the auto-merging process.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoMerging {
         /// `ConflictResolution`.
-        #[serde(rename = "ConflictResolution", skip_serializing_if = "Option::is_none")]
         pub conflict_resolution: Option<ConflictResolution>,
         /// `Consolidation`.
-        #[serde(rename = "Consolidation", skip_serializing_if = "Option::is_none")]
         pub consolidation: Option<Consolidation>,
-        /// The flag that enables the auto-merging of duplicate profiles.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: The flag that enables the auto-merging of duplicate profiles.
         pub enabled: Value<bool>,
-        /// A number between 0 and 1 that represents the minimum confidence score required for profiles within a matching group to be merged during the auto-merge process.
-        #[serde(
-            rename = "MinAllowedConfidenceScoreForMerging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinAllowedConfidenceScoreForMerging`: A number between 0 and 1 that represents the minimum confidence score required for profiles within a matching group to be merged during the auto-merge process.
         pub min_allowed_confidence_score_for_merging: Option<Value<f64>>,
     }
 
@@ -642,14 +766,35 @@ pub mod domain {
         }
     }
 
+    impl Serialize for AutoMerging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConflictResolution",
+                &self.conflict_resolution,
+            )?;
+            crate::cfn::entry(&mut map, "Consolidation", &self.consolidation)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinAllowedConfidenceScoreForMerging",
+                &self.min_allowed_confidence_score_for_merging,
+            )?;
+            map.end()
+        }
+    }
+
     /// How the auto-merging process should resolve conflicts between different profiles.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConflictResolution {
-        /// How the auto-merging process should resolve conflicts between different profiles.
-        #[serde(rename = "ConflictResolvingModel")]
+        /// `ConflictResolvingModel`: How the auto-merging process should resolve conflicts between different profiles.
         pub conflict_resolving_model: Value<ConflictResolvingModel>,
-        /// The ObjectType name that is used to resolve profile merging conflicts when choosing SOURCE as the ConflictResolvingModel.
-        #[serde(rename = "SourceName", skip_serializing_if = "Option::is_none")]
+        /// `SourceName`: The ObjectType name that is used to resolve profile merging conflicts when choosing SOURCE as the ConflictResolvingModel.
         pub source_name: Option<Value<String>>,
     }
 
@@ -662,6 +807,22 @@ pub mod domain {
                 conflict_resolving_model: conflict_resolving_model.into(),
                 source_name: None,
             }
+        }
+    }
+
+    impl Serialize for ConflictResolution {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConflictResolvingModel",
+                &self.conflict_resolving_model,
+            )?;
+            crate::cfn::entry(&mut map, "SourceName", &self.source_name)?;
+            map.end()
         }
     }
 
@@ -703,10 +864,9 @@ pub mod domain {
     }
 
     /// A list of matching attributes that represent matching criteria.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Consolidation {
-        /// A list of matching criteria.
-        #[serde(rename = "MatchingAttributesList")]
+        /// `MatchingAttributesList`: A list of matching criteria.
         pub matching_attributes_list: Vec<Vec<Value<String>>>,
     }
 
@@ -721,22 +881,46 @@ pub mod domain {
         }
     }
 
+    impl Serialize for Consolidation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MatchingAttributesList",
+                &self.matching_attributes_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration information for exporting Identity Resolution results, for example, to an S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExportingConfig {
         /// `S3Exporting`.
-        #[serde(rename = "S3Exporting", skip_serializing_if = "Option::is_none")]
         pub s3_exporting: Option<S3ExportingConfig>,
     }
 
+    impl Serialize for ExportingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Exporting", &self.s3_exporting)?;
+            map.end()
+        }
+    }
+
     /// The S3 location where Identity Resolution Jobs write result files.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ExportingConfig {
-        /// The name of the S3 bucket where Identity Resolution Jobs write result files.
-        #[serde(rename = "S3BucketName")]
+        /// `S3BucketName`: The name of the S3 bucket where Identity Resolution Jobs write result files.
         pub s3_bucket_name: Value<String>,
-        /// The S3 key name of the location where Identity Resolution Jobs write result files.
-        #[serde(rename = "S3KeyName", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyName`: The S3 key name of the location where Identity Resolution Jobs write result files.
         pub s3_key_name: Option<Value<String>>,
     }
 
@@ -750,14 +934,25 @@ pub mod domain {
         }
     }
 
+    impl Serialize for S3ExportingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3KeyName", &self.s3_key_name)?;
+            map.end()
+        }
+    }
+
     /// The day and time when do you want to start the Identity Resolution Job every week.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobSchedule {
-        /// The day when the Identity Resolution Job should run every week.
-        #[serde(rename = "DayOfTheWeek")]
+        /// `DayOfTheWeek`: The day when the Identity Resolution Job should run every week.
         pub day_of_the_week: Value<DayOfTheWeek>,
-        /// The time when the Identity Resolution Job should run every week.
-        #[serde(rename = "Time")]
+        /// `Time`: The time when the Identity Resolution Job should run every week.
         pub time: Value<String>,
     }
 
@@ -771,6 +966,19 @@ pub mod domain {
                 day_of_the_week: day_of_the_week.into(),
                 time: time.into(),
             }
+        }
+    }
+
+    impl Serialize for JobSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DayOfTheWeek", &self.day_of_the_week)?;
+            map.serialize_entry("Time", &self.time)?;
+            map.end()
         }
     }
 
@@ -827,43 +1035,23 @@ pub mod domain {
     }
 
     /// The process of matching duplicate profiles using the Rule-Based matching.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleBasedMatching {
         /// `AttributeTypesSelector`.
-        #[serde(
-            rename = "AttributeTypesSelector",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attribute_types_selector: Option<AttributeTypesSelector>,
         /// `ConflictResolution`.
-        #[serde(rename = "ConflictResolution", skip_serializing_if = "Option::is_none")]
         pub conflict_resolution: Option<ConflictResolution>,
-        /// The flag that enables the rule-based matching process of duplicate profiles.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: The flag that enables the rule-based matching process of duplicate profiles.
         pub enabled: Value<bool>,
         /// `ExportingConfig`.
-        #[serde(rename = "ExportingConfig", skip_serializing_if = "Option::is_none")]
         pub exporting_config: Option<ExportingConfig>,
-        /// Configures how the rule-based matching process should match profiles.
-        #[serde(rename = "MatchingRules", skip_serializing_if = "Option::is_none")]
+        /// `MatchingRules`: Configures how the rule-based matching process should match profiles.
         pub matching_rules: Option<Vec<MatchingRule>>,
-        /// Indicates the maximum allowed rule level for matching.
-        #[serde(
-            rename = "MaxAllowedRuleLevelForMatching",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxAllowedRuleLevelForMatching`: Indicates the maximum allowed rule level for matching.
         pub max_allowed_rule_level_for_matching: Option<Value<i64>>,
-        /// Indicates the maximum allowed rule level for merging.
-        #[serde(
-            rename = "MaxAllowedRuleLevelForMerging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxAllowedRuleLevelForMerging`: Indicates the maximum allowed rule level for merging.
         pub max_allowed_rule_level_for_merging: Option<Value<i64>>,
-        /// `Status`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: `Status`. Read-only: CloudFormation returns it.
         pub status: Option<Value<Status>>,
     }
 
@@ -883,20 +1071,51 @@ pub mod domain {
         }
     }
 
+    impl Serialize for RuleBasedMatching {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeTypesSelector",
+                &self.attribute_types_selector,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConflictResolution",
+                &self.conflict_resolution,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "ExportingConfig", &self.exporting_config)?;
+            crate::cfn::entry(&mut map, "MatchingRules", &self.matching_rules)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxAllowedRuleLevelForMatching",
+                &self.max_allowed_rule_level_for_matching,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxAllowedRuleLevelForMerging",
+                &self.max_allowed_rule_level_for_merging,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// Configures information about the AttributeTypesSelector where the rule-based identity resolution uses to match profiles.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeTypesSelector {
-        /// The Address type.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: The Address type.
         pub address: Option<Vec<Value<String>>>,
-        /// Configures the AttributeMatchingModel, you can either choose ONE_TO_ONE or MANY_TO_MANY.
-        #[serde(rename = "AttributeMatchingModel")]
+        /// `AttributeMatchingModel`: Configures the AttributeMatchingModel, you can either choose ONE_TO_ONE or MANY_TO_MANY.
         pub attribute_matching_model: Value<AttributeMatchingModel>,
-        /// The Email type.
-        #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
+        /// `EmailAddress`: The Email type.
         pub email_address: Option<Vec<Value<String>>>,
-        /// The PhoneNumber type.
-        #[serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")]
+        /// `PhoneNumber`: The PhoneNumber type.
         pub phone_number: Option<Vec<Value<String>>>,
     }
 
@@ -911,6 +1130,24 @@ pub mod domain {
                 email_address: None,
                 phone_number: None,
             }
+        }
+    }
+
+    impl Serialize for AttributeTypesSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            map.serialize_entry(
+                "AttributeMatchingModel",
+                &self.attribute_matching_model,
+            )?;
+            crate::cfn::entry(&mut map, "EmailAddress", &self.email_address)?;
+            crate::cfn::entry(&mut map, "PhoneNumber", &self.phone_number)?;
+            map.end()
         }
     }
 
@@ -952,10 +1189,9 @@ pub mod domain {
     }
 
     /// Specifies how does the rule-based matching process should match profiles.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchingRule {
         /// `Rule`.
-        #[serde(rename = "Rule")]
         pub rule: Vec<Value<String>>,
     }
 
@@ -963,6 +1199,18 @@ pub mod domain {
         /// A `MatchingRule` of its required properties (`Rule`), the others unset.
         pub fn new(rule: impl Into<Vec<Value<String>>>) -> Self {
             Self { rule: rule.into() }
+        }
+    }
+
+    impl Serialize for MatchingRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            map.end()
         }
     }
 
@@ -1077,25 +1325,19 @@ pub mod domain_object_type {
     }
 
     /// The properties of `AWS::CustomerProfiles::DomainObjectType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainObjectTypeProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `EncryptionKey`.
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
         pub encryption_key: Option<Value<String>>,
         /// `Fields`.
-        #[serde(rename = "Fields")]
         pub fields: indexmap::IndexMap<String, DomainObjectTypeField>,
         /// `ObjectTypeName`.
-        #[serde(rename = "ObjectTypeName")]
         pub object_type_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1117,20 +1359,33 @@ pub mod domain_object_type {
         }
     }
 
+    impl Serialize for CfnDomainObjectTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("ObjectTypeName", &self.object_type_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Represents a field in a DomainObjectType.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DomainObjectTypeField {
-        /// The content type of the field.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
+        /// `ContentType`: The content type of the field.
         pub content_type: Option<Value<ContentType>>,
-        /// The feature type of the field.
-        #[serde(rename = "FeatureType", skip_serializing_if = "Option::is_none")]
+        /// `FeatureType`: The feature type of the field.
         pub feature_type: Option<Value<FeatureType>>,
-        /// The source field name.
-        #[serde(rename = "Source")]
+        /// `Source`: The source field name.
         pub source: Value<String>,
-        /// The target field name.
-        #[serde(rename = "Target")]
+        /// `Target`: The target field name.
         pub target: Value<String>,
     }
 
@@ -1146,6 +1401,21 @@ pub mod domain_object_type {
                 source: source.into(),
                 target: target.into(),
             }
+        }
+    }
+
+    impl Serialize for DomainObjectTypeField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "FeatureType", &self.feature_type)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
         }
     }
 
@@ -1304,19 +1574,15 @@ pub mod event_stream {
     }
 
     /// The properties of `AWS::CustomerProfiles::EventStream`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventStreamProps {
-        /// The unique name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The unique name of the domain.
         pub domain_name: Value<String>,
-        /// The name of the event stream.
-        #[serde(rename = "EventStreamName")]
+        /// `EventStreamName`: The name of the event stream.
         pub event_stream_name: Value<String>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Uri`.
-        #[serde(rename = "Uri")]
         pub uri: Value<String>,
     }
 
@@ -1333,6 +1599,21 @@ pub mod event_stream {
                 tags: None,
                 uri: uri.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEventStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("EventStreamName", &self.event_stream_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Uri", &self.uri)?;
+            map.end()
         }
     }
 }
@@ -1406,31 +1687,23 @@ pub mod event_trigger {
     }
 
     /// The properties of `AWS::CustomerProfiles::EventTrigger`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventTriggerProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `EventTriggerConditions`.
-        #[serde(rename = "EventTriggerConditions")]
         pub event_trigger_conditions: Vec<EventTriggerCondition>,
         /// `EventTriggerLimits`.
-        #[serde(rename = "EventTriggerLimits", skip_serializing_if = "Option::is_none")]
         pub event_trigger_limits: Option<EventTriggerLimits>,
         /// `EventTriggerName`.
-        #[serde(rename = "EventTriggerName")]
         pub event_trigger_name: Value<String>,
         /// `ObjectTypeName`.
-        #[serde(rename = "ObjectTypeName")]
         pub object_type_name: Value<String>,
         /// `SegmentFilter`.
-        #[serde(rename = "SegmentFilter", skip_serializing_if = "Option::is_none")]
         pub segment_filter: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1455,14 +1728,38 @@ pub mod event_trigger {
         }
     }
 
+    impl Serialize for CfnEventTriggerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry(
+                "EventTriggerConditions",
+                &self.event_trigger_conditions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EventTriggerLimits",
+                &self.event_trigger_limits,
+            )?;
+            map.serialize_entry("EventTriggerName", &self.event_trigger_name)?;
+            map.serialize_entry("ObjectTypeName", &self.object_type_name)?;
+            crate::cfn::entry(&mut map, "SegmentFilter", &self.segment_filter)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies the circumstances under which the event should trigger the destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventTriggerCondition {
         /// `EventTriggerDimensions`.
-        #[serde(rename = "EventTriggerDimensions")]
         pub event_trigger_dimensions: Vec<EventTriggerDimension>,
         /// `LogicalOperator`.
-        #[serde(rename = "LogicalOperator")]
         pub logical_operator: Value<EventTriggerLogicalOperator>,
     }
 
@@ -1479,11 +1776,26 @@ pub mod event_trigger {
         }
     }
 
+    impl Serialize for EventTriggerCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EventTriggerDimensions",
+                &self.event_trigger_dimensions,
+            )?;
+            map.serialize_entry("LogicalOperator", &self.logical_operator)?;
+            map.end()
+        }
+    }
+
     /// A specific event dimension to be assessed.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventTriggerDimension {
         /// `ObjectAttributes`.
-        #[serde(rename = "ObjectAttributes")]
         pub object_attributes: Vec<ObjectAttribute>,
     }
 
@@ -1496,20 +1808,28 @@ pub mod event_trigger {
         }
     }
 
+    impl Serialize for EventTriggerDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ObjectAttributes", &self.object_attributes)?;
+            map.end()
+        }
+    }
+
     /// The criteria that a specific object attribute must meet to trigger the destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ObjectAttribute {
-        /// The operator used to compare an attribute against a list of values.
-        #[serde(rename = "ComparisonOperator")]
+        /// `ComparisonOperator`: The operator used to compare an attribute against a list of values.
         pub comparison_operator: Value<ComparisonOperator>,
-        /// A field defined within an object type.
-        #[serde(rename = "FieldName", skip_serializing_if = "Option::is_none")]
+        /// `FieldName`: A field defined within an object type.
         pub field_name: Option<Value<String>>,
-        /// An attribute contained within a source object.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+        /// `Source`: An attribute contained within a source object.
         pub source: Option<Value<String>>,
-        /// A list of attribute values used for comparison.
-        #[serde(rename = "Values")]
+        /// `Values`: A list of attribute values used for comparison.
         pub values: Vec<Value<String>>,
     }
 
@@ -1525,6 +1845,21 @@ pub mod event_trigger {
                 source: None,
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for ObjectAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            crate::cfn::entry(&mut map, "FieldName", &self.field_name)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -1645,34 +1980,37 @@ pub mod event_trigger {
     }
 
     /// Defines limits controlling whether an event triggers the destination, based on ingestion latency and the number of invocations per profile over specific time periods.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventTriggerLimits {
         /// `EventExpiration`.
-        #[serde(rename = "EventExpiration", skip_serializing_if = "Option::is_none")]
         pub event_expiration: Option<Value<i64>>,
         /// `Periods`.
-        #[serde(rename = "Periods", skip_serializing_if = "Option::is_none")]
         pub periods: Option<Vec<Period>>,
     }
 
-    /// Defines a limit and the time period during which it is enforced.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Period {
-        /// The maximum allowed number of destination invocations per profile.
-        #[serde(
-            rename = "MaxInvocationsPerProfile",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EventTriggerLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventExpiration", &self.event_expiration)?;
+            crate::cfn::entry(&mut map, "Periods", &self.periods)?;
+            map.end()
+        }
+    }
 
+    /// Defines a limit and the time period during which it is enforced.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Period {
+        /// `MaxInvocationsPerProfile`: The maximum allowed number of destination invocations per profile.
         pub max_invocations_per_profile: Option<Value<i64>>,
-        /// The unit of time.
-        #[serde(rename = "Unit")]
+        /// `Unit`: The unit of time.
         pub unit: Value<Unit>,
-        /// If set to true, there is no limit on the number of destination invocations per profile.
-        #[serde(rename = "Unlimited", skip_serializing_if = "Option::is_none")]
+        /// `Unlimited`: If set to true, there is no limit on the number of destination invocations per profile.
         pub unlimited: Option<Value<bool>>,
-        /// The amount of time of the specified unit.
-        #[serde(rename = "Value")]
+        /// `Value`: The amount of time of the specified unit.
         pub value: Value<i64>,
     }
 
@@ -1685,6 +2023,25 @@ pub mod event_trigger {
                 unlimited: None,
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Period {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxInvocationsPerProfile",
+                &self.max_invocations_per_profile,
+            )?;
+            map.serialize_entry("Unit", &self.unit)?;
+            crate::cfn::entry(&mut map, "Unlimited", &self.unlimited)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1804,31 +2161,23 @@ pub mod integration {
     }
 
     /// The properties of `AWS::CustomerProfiles::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
-        /// The unique name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The unique name of the domain.
         pub domain_name: Value<String>,
-        /// A list of unique names for active event triggers associated with the integration.
-        #[serde(rename = "EventTriggerNames", skip_serializing_if = "Option::is_none")]
+        /// `EventTriggerNames`: A list of unique names for active event triggers associated with the integration.
         pub event_trigger_names: Option<Vec<Value<String>>>,
         /// `FlowDefinition`.
-        #[serde(rename = "FlowDefinition", skip_serializing_if = "Option::is_none")]
         pub flow_definition: Option<FlowDefinition>,
-        /// The name of the ObjectType defined for the 3rd party data in Profile Service
-        #[serde(rename = "ObjectTypeName", skip_serializing_if = "Option::is_none")]
+        /// `ObjectTypeName`: The name of the ObjectType defined for the 3rd party data in Profile Service
         pub object_type_name: Option<Value<String>>,
-        /// The mapping between 3rd party event types and ObjectType names
-        #[serde(rename = "ObjectTypeNames", skip_serializing_if = "Option::is_none")]
+        /// `ObjectTypeNames`: The mapping between 3rd party event types and ObjectType names
         pub object_type_names: Option<Vec<ObjectTypeMapping>>,
-        /// Scope of the integration, such as 'PROFILE' or 'DOMAIN'
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: Scope of the integration, such as 'PROFILE' or 'DOMAIN'
         pub scope: Option<Value<Scope>>,
-        /// The tags (keys and values) associated with the integration
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the integration
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The URI of the S3 bucket or any other type of data source.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
+        /// `Uri`: The URI of the S3 bucket or any other type of data source.
         pub uri: Option<Value<String>>,
     }
 
@@ -1848,26 +2197,39 @@ pub mod integration {
         }
     }
 
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "EventTriggerNames", &self.event_trigger_names)?;
+            crate::cfn::entry(&mut map, "FlowDefinition", &self.flow_definition)?;
+            crate::cfn::entry(&mut map, "ObjectTypeName", &self.object_type_name)?;
+            crate::cfn::entry(&mut map, "ObjectTypeNames", &self.object_type_names)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
     /// The `FlowDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowDefinition {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FlowName`.
-        #[serde(rename = "FlowName")]
         pub flow_name: Value<String>,
         /// `KmsArn`.
-        #[serde(rename = "KmsArn")]
         pub kms_arn: Value<String>,
         /// `SourceFlowConfig`.
-        #[serde(rename = "SourceFlowConfig")]
         pub source_flow_config: SourceFlowConfig,
         /// `Tasks`.
-        #[serde(rename = "Tasks")]
         pub tasks: Vec<Task>,
         /// `TriggerConfig`.
-        #[serde(rename = "TriggerConfig")]
         pub trigger_config: TriggerConfig,
     }
 
@@ -1891,28 +2253,33 @@ pub mod integration {
         }
     }
 
+    impl Serialize for FlowDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FlowName", &self.flow_name)?;
+            map.serialize_entry("KmsArn", &self.kms_arn)?;
+            map.serialize_entry("SourceFlowConfig", &self.source_flow_config)?;
+            map.serialize_entry("Tasks", &self.tasks)?;
+            map.serialize_entry("TriggerConfig", &self.trigger_config)?;
+            map.end()
+        }
+    }
+
     /// The `SourceFlowConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceFlowConfig {
         /// `ConnectorProfileName`.
-        #[serde(
-            rename = "ConnectorProfileName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connector_profile_name: Option<Value<String>>,
         /// `ConnectorType`.
-        #[serde(rename = "ConnectorType")]
         pub connector_type: Value<ConnectorType>,
         /// `IncrementalPullConfig`.
-        #[serde(
-            rename = "IncrementalPullConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub incremental_pull_config: Option<IncrementalPullConfig>,
         /// `SourceConnectorProperties`.
-        #[serde(rename = "SourceConnectorProperties")]
         pub source_connector_properties: SourceConnectorProperties,
     }
 
@@ -1928,6 +2295,32 @@ pub mod integration {
                 incremental_pull_config: None,
                 source_connector_properties: source_connector_properties.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceFlowConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorProfileName",
+                &self.connector_profile_name,
+            )?;
+            map.serialize_entry("ConnectorType", &self.connector_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncrementalPullConfig",
+                &self.incremental_pull_config,
+            )?;
+            map.serialize_entry(
+                "SourceConnectorProperties",
+                &self.source_connector_properties,
+            )?;
+            map.end()
         }
     }
 
@@ -1978,42 +2371,63 @@ pub mod integration {
     }
 
     /// The `IncrementalPullConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IncrementalPullConfig {
         /// `DatetimeTypeFieldName`.
-        #[serde(
-            rename = "DatetimeTypeFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub datetime_type_field_name: Option<Value<String>>,
     }
 
+    impl Serialize for IncrementalPullConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatetimeTypeFieldName",
+                &self.datetime_type_field_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SourceConnectorProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceConnectorProperties {
         /// `Marketo`.
-        #[serde(rename = "Marketo", skip_serializing_if = "Option::is_none")]
         pub marketo: Option<MarketoSourceProperties>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3SourceProperties>,
         /// `Salesforce`.
-        #[serde(rename = "Salesforce", skip_serializing_if = "Option::is_none")]
         pub salesforce: Option<SalesforceSourceProperties>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<ServiceNowSourceProperties>,
         /// `Zendesk`.
-        #[serde(rename = "Zendesk", skip_serializing_if = "Option::is_none")]
         pub zendesk: Option<ZendeskSourceProperties>,
     }
 
+    impl Serialize for SourceConnectorProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Marketo", &self.marketo)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "Salesforce", &self.salesforce)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "Zendesk", &self.zendesk)?;
+            map.end()
+        }
+    }
+
     /// The `MarketoSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MarketoSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2024,14 +2438,24 @@ pub mod integration {
         }
     }
 
+    impl Serialize for MarketoSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `S3SourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3SourceProperties {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
     }
 
@@ -2045,25 +2469,27 @@ pub mod integration {
         }
     }
 
+    impl Serialize for S3SourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceSourceProperties {
         /// `EnableDynamicFieldUpdate`.
-        #[serde(
-            rename = "EnableDynamicFieldUpdate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_dynamic_field_update: Option<Value<bool>>,
         /// `IncludeDeletedRecords`.
-        #[serde(
-            rename = "IncludeDeletedRecords",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_deleted_records: Option<Value<bool>>,
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2078,11 +2504,32 @@ pub mod integration {
         }
     }
 
+    impl Serialize for SalesforceSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDynamicFieldUpdate",
+                &self.enable_dynamic_field_update,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeDeletedRecords",
+                &self.include_deleted_records,
+            )?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `ServiceNowSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2093,11 +2540,22 @@ pub mod integration {
         }
     }
 
+    impl Serialize for ServiceNowSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `ZendeskSourceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ZendeskSourceProperties {
         /// `Object`.
-        #[serde(rename = "Object")]
         pub object: Value<String>,
     }
 
@@ -2108,23 +2566,30 @@ pub mod integration {
         }
     }
 
+    impl Serialize for ZendeskSourceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Object", &self.object)?;
+            map.end()
+        }
+    }
+
     /// The `Task` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Task {
         /// `ConnectorOperator`.
-        #[serde(rename = "ConnectorOperator", skip_serializing_if = "Option::is_none")]
         pub connector_operator: Option<ConnectorOperator>,
         /// `DestinationField`.
-        #[serde(rename = "DestinationField", skip_serializing_if = "Option::is_none")]
         pub destination_field: Option<Value<String>>,
         /// `SourceFields`.
-        #[serde(rename = "SourceFields")]
         pub source_fields: Vec<Value<String>>,
         /// `TaskProperties`.
-        #[serde(rename = "TaskProperties", skip_serializing_if = "Option::is_none")]
         pub task_properties: Option<Vec<TaskPropertiesMap>>,
         /// `TaskType`.
-        #[serde(rename = "TaskType")]
         pub task_type: Value<TaskType>,
     }
 
@@ -2144,24 +2609,51 @@ pub mod integration {
         }
     }
 
+    impl Serialize for Task {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectorOperator", &self.connector_operator)?;
+            crate::cfn::entry(&mut map, "DestinationField", &self.destination_field)?;
+            map.serialize_entry("SourceFields", &self.source_fields)?;
+            crate::cfn::entry(&mut map, "TaskProperties", &self.task_properties)?;
+            map.serialize_entry("TaskType", &self.task_type)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorOperator` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorOperator {
         /// `Marketo`.
-        #[serde(rename = "Marketo", skip_serializing_if = "Option::is_none")]
         pub marketo: Option<Value<MarketoConnectorOperator>>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<Value<S3ConnectorOperator>>,
         /// `Salesforce`.
-        #[serde(rename = "Salesforce", skip_serializing_if = "Option::is_none")]
         pub salesforce: Option<Value<SalesforceConnectorOperator>>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<Value<ServiceNowConnectorOperator>>,
         /// `Zendesk`.
-        #[serde(rename = "Zendesk", skip_serializing_if = "Option::is_none")]
         pub zendesk: Option<Value<ZendeskConnectorOperator>>,
+    }
+
+    impl Serialize for ConnectorOperator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Marketo", &self.marketo)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "Salesforce", &self.salesforce)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "Zendesk", &self.zendesk)?;
+            map.end()
+        }
     }
 
     /// Values of `MarketoConnectorOperator`.
@@ -2596,13 +3088,11 @@ pub mod integration {
     }
 
     /// The `TaskPropertiesMap` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskPropertiesMap {
         /// `OperatorPropertyKey`.
-        #[serde(rename = "OperatorPropertyKey")]
         pub operator_property_key: Value<OperatorPropertiesKeys>,
         /// `Property`.
-        #[serde(rename = "Property")]
         pub property: Value<String>,
     }
 
@@ -2616,6 +3106,19 @@ pub mod integration {
                 operator_property_key: operator_property_key.into(),
                 property: property.into(),
             }
+        }
+    }
+
+    impl Serialize for TaskPropertiesMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OperatorPropertyKey", &self.operator_property_key)?;
+            map.serialize_entry("Property", &self.property)?;
+            map.end()
         }
     }
 
@@ -2745,13 +3248,11 @@ pub mod integration {
     }
 
     /// The `TriggerConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TriggerConfig {
         /// `TriggerProperties`.
-        #[serde(rename = "TriggerProperties", skip_serializing_if = "Option::is_none")]
         pub trigger_properties: Option<TriggerProperties>,
         /// `TriggerType`.
-        #[serde(rename = "TriggerType")]
         pub trigger_type: Value<TriggerType>,
     }
 
@@ -2765,37 +3266,54 @@ pub mod integration {
         }
     }
 
+    impl Serialize for TriggerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TriggerProperties", &self.trigger_properties)?;
+            map.serialize_entry("TriggerType", &self.trigger_type)?;
+            map.end()
+        }
+    }
+
     /// The `TriggerProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TriggerProperties {
         /// `Scheduled`.
-        #[serde(rename = "Scheduled", skip_serializing_if = "Option::is_none")]
         pub scheduled: Option<ScheduledTriggerProperties>,
     }
 
+    impl Serialize for TriggerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Scheduled", &self.scheduled)?;
+            map.end()
+        }
+    }
+
     /// The `ScheduledTriggerProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduledTriggerProperties {
         /// `DataPullMode`.
-        #[serde(rename = "DataPullMode", skip_serializing_if = "Option::is_none")]
         pub data_pull_mode: Option<Value<DataPullMode>>,
         /// `FirstExecutionFrom`.
-        #[serde(rename = "FirstExecutionFrom", skip_serializing_if = "Option::is_none")]
         pub first_execution_from: Option<Value<f64>>,
         /// `ScheduleEndTime`.
-        #[serde(rename = "ScheduleEndTime", skip_serializing_if = "Option::is_none")]
         pub schedule_end_time: Option<Value<f64>>,
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
         /// `ScheduleOffset`.
-        #[serde(rename = "ScheduleOffset", skip_serializing_if = "Option::is_none")]
         pub schedule_offset: Option<Value<i64>>,
         /// `ScheduleStartTime`.
-        #[serde(rename = "ScheduleStartTime", skip_serializing_if = "Option::is_none")]
         pub schedule_start_time: Option<Value<f64>>,
         /// `Timezone`.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
 
@@ -2811,6 +3329,28 @@ pub mod integration {
                 schedule_start_time: None,
                 timezone: None,
             }
+        }
+    }
+
+    impl Serialize for ScheduledTriggerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataPullMode", &self.data_pull_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirstExecutionFrom",
+                &self.first_execution_from,
+            )?;
+            crate::cfn::entry(&mut map, "ScheduleEndTime", &self.schedule_end_time)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            crate::cfn::entry(&mut map, "ScheduleOffset", &self.schedule_offset)?;
+            crate::cfn::entry(&mut map, "ScheduleStartTime", &self.schedule_start_time)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
         }
     }
 
@@ -2892,13 +3432,11 @@ pub mod integration {
     }
 
     /// The `ObjectTypeMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ObjectTypeMapping {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2912,6 +3450,19 @@ pub mod integration {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for ObjectTypeMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -3027,58 +3578,33 @@ pub mod object_type {
     }
 
     /// The properties of `AWS::CustomerProfiles::ObjectType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnObjectTypeProps {
-        /// Indicates whether a profile should be created when data is received.
-        #[serde(
-            rename = "AllowProfileCreation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowProfileCreation`: Indicates whether a profile should be created when data is received.
         pub allow_profile_creation: Option<Value<bool>>,
-        /// Description of the profile object type.
-        #[serde(rename = "Description")]
+        /// `Description`: Description of the profile object type.
         pub description: Value<String>,
-        /// The unique name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The unique name of the domain.
         pub domain_name: Value<String>,
-        /// The default encryption key
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKey`: The default encryption key
         pub encryption_key: Option<Value<String>>,
-        /// The default number of days until the data within the domain expires.
-        #[serde(rename = "ExpirationDays", skip_serializing_if = "Option::is_none")]
+        /// `ExpirationDays`: The default number of days until the data within the domain expires.
         pub expiration_days: Option<Value<i64>>,
-        /// A list of the name and ObjectType field.
-        #[serde(rename = "Fields", skip_serializing_if = "Option::is_none")]
+        /// `Fields`: A list of the name and ObjectType field.
         pub fields: Option<Vec<FieldMap>>,
-        /// A list of unique keys that can be used to map data to the profile.
-        #[serde(rename = "Keys", skip_serializing_if = "Option::is_none")]
+        /// `Keys`: A list of unique keys that can be used to map data to the profile.
         pub keys: Option<Vec<KeyMap>>,
-        /// The maximum number of profile objects for this object type
-        #[serde(
-            rename = "MaxProfileObjectCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxProfileObjectCount`: The maximum number of profile objects for this object type
         pub max_profile_object_count: Option<Value<i64>>,
-        /// The name of the profile object type.
-        #[serde(rename = "ObjectTypeName")]
+        /// `ObjectTypeName`: The name of the profile object type.
         pub object_type_name: Value<String>,
-        /// The format of your sourceLastUpdatedTimestamp that was previously set up.
-        #[serde(
-            rename = "SourceLastUpdatedTimestampFormat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceLastUpdatedTimestampFormat`: The format of your sourceLastUpdatedTimestamp that was previously set up.
         pub source_last_updated_timestamp_format: Option<Value<String>>,
-        /// Defines the priority order of object types.
-        #[serde(rename = "SourcePriority", skip_serializing_if = "Option::is_none")]
+        /// `SourcePriority`: Defines the priority order of object types.
         pub source_priority: Option<Value<i64>>,
-        /// The tags (keys and values) associated with the integration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the integration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A unique identifier for the object template.
-        #[serde(rename = "TemplateId", skip_serializing_if = "Option::is_none")]
+        /// `TemplateId`: A unique identifier for the object template.
         pub template_id: Option<Value<String>>,
     }
 
@@ -3107,29 +3633,87 @@ pub mod object_type {
         }
     }
 
+    impl Serialize for CfnObjectTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowProfileCreation",
+                &self.allow_profile_creation,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            crate::cfn::entry(&mut map, "ExpirationDays", &self.expiration_days)?;
+            crate::cfn::entry(&mut map, "Fields", &self.fields)?;
+            crate::cfn::entry(&mut map, "Keys", &self.keys)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxProfileObjectCount",
+                &self.max_profile_object_count,
+            )?;
+            map.serialize_entry("ObjectTypeName", &self.object_type_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceLastUpdatedTimestampFormat",
+                &self.source_last_updated_timestamp_format,
+            )?;
+            crate::cfn::entry(&mut map, "SourcePriority", &self.source_priority)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateId", &self.template_id)?;
+            map.end()
+        }
+    }
+
     /// The `FieldMap` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldMap {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ObjectTypeField`.
-        #[serde(rename = "ObjectTypeField", skip_serializing_if = "Option::is_none")]
         pub object_type_field: Option<ObjectTypeField>,
     }
 
+    impl Serialize for FieldMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ObjectTypeField", &self.object_type_field)?;
+            map.end()
+        }
+    }
+
     /// Represents a field in a ProfileObjectType.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ObjectTypeField {
-        /// The content type of the field.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
+        /// `ContentType`: The content type of the field.
         pub content_type: Option<Value<ContentType>>,
-        /// A field of a ProfileObject.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+        /// `Source`: A field of a ProfileObject.
         pub source: Option<Value<String>>,
-        /// The location of the data in the standard ProfileObject model.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
+        /// `Target`: The location of the data in the standard ProfileObject model.
         pub target: Option<Value<String>>,
+    }
+
+    impl Serialize for ObjectTypeField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            map.end()
+        }
     }
 
     /// The content type of the field.
@@ -3179,25 +3763,55 @@ pub mod object_type {
     }
 
     /// The `KeyMap` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyMap {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ObjectTypeKeyList`.
-        #[serde(rename = "ObjectTypeKeyList", skip_serializing_if = "Option::is_none")]
         pub object_type_key_list: Option<Vec<ObjectTypeKey>>,
     }
 
+    impl Serialize for KeyMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ObjectTypeKeyList",
+                &self.object_type_key_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object that defines the Key element of a ProfileObject.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ObjectTypeKey {
-        /// The reference for the key name of the fields map.
-        #[serde(rename = "FieldNames", skip_serializing_if = "Option::is_none")]
+        /// `FieldNames`: The reference for the key name of the fields map.
         pub field_names: Option<Vec<Value<String>>>,
-        /// The types of keys that a ProfileObject can have.
-        #[serde(rename = "StandardIdentifiers", skip_serializing_if = "Option::is_none")]
+        /// `StandardIdentifiers`: The types of keys that a ProfileObject can have.
         pub standard_identifiers: Option<Vec<Value<StandardIdentifiersItem>>>,
+    }
+
+    impl Serialize for ObjectTypeKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldNames", &self.field_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "StandardIdentifiers",
+                &self.standard_identifiers,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `StandardIdentifiersItem`.
@@ -3387,25 +4001,19 @@ pub mod recommender {
     }
 
     /// The properties of `AWS::CustomerProfiles::Recommender`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecommenderProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `RecommenderConfig`.
-        #[serde(rename = "RecommenderConfig", skip_serializing_if = "Option::is_none")]
         pub recommender_config: Option<RecommenderConfig>,
         /// `RecommenderName`.
-        #[serde(rename = "RecommenderName")]
         pub recommender_name: Value<String>,
         /// `RecommenderRecipeName`.
-        #[serde(rename = "RecommenderRecipeName")]
         pub recommender_recipe_name: Value<RecommenderRecipeName>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3427,19 +4035,46 @@ pub mod recommender {
         }
     }
 
+    impl Serialize for CfnRecommenderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "RecommenderConfig", &self.recommender_config)?;
+            map.serialize_entry("RecommenderName", &self.recommender_name)?;
+            map.serialize_entry("RecommenderRecipeName", &self.recommender_recipe_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the recommender
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecommenderConfig {
         /// `EventsConfig`.
-        #[serde(rename = "EventsConfig", skip_serializing_if = "Option::is_none")]
         pub events_config: Option<EventsConfig>,
     }
 
+    impl Serialize for RecommenderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventsConfig", &self.events_config)?;
+            map.end()
+        }
+    }
+
     /// Configuration for events used in the recommender
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventsConfig {
-        /// List of event parameters with their value thresholds
-        #[serde(rename = "EventParametersList")]
+        /// `EventParametersList`: List of event parameters with their value thresholds
         pub event_parameters_list: Vec<EventParameters>,
     }
 
@@ -3452,14 +4087,24 @@ pub mod recommender {
         }
     }
 
+    impl Serialize for EventsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventParametersList", &self.event_parameters_list)?;
+            map.end()
+        }
+    }
+
     /// Event parameters with type and value threshold
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventParameters {
-        /// The type of event
-        #[serde(rename = "EventType")]
+        /// `EventType`: The type of event
         pub event_type: Value<String>,
-        /// The threshold of the event type.
-        #[serde(rename = "EventValueThreshold", skip_serializing_if = "Option::is_none")]
+        /// `EventValueThreshold`: The threshold of the event type.
         pub event_value_threshold: Option<Value<f64>>,
     }
 
@@ -3470,6 +4115,23 @@ pub mod recommender {
                 event_type: event_type.into(),
                 event_value_threshold: None,
             }
+        }
+    }
+
+    impl Serialize for EventParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventValueThreshold",
+                &self.event_value_threshold,
+            )?;
+            map.end()
         }
     }
 
@@ -3600,29 +4262,19 @@ pub mod recommender_filter {
     }
 
     /// The properties of `AWS::CustomerProfiles::RecommenderFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecommenderFilterProps {
-        /// The description of the recommender filter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the recommender filter.
         pub description: Option<Value<String>>,
-        /// The unique name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The unique name of the domain.
         pub domain_name: Value<String>,
-        /// The filter expression that defines which items to include or exclude from recommendations.
-        #[serde(rename = "RecommenderFilterExpression")]
+        /// `RecommenderFilterExpression`: The filter expression that defines which items to include or exclude from recommendations.
         pub recommender_filter_expression: Value<String>,
-        /// The name of the recommender filter.
-        #[serde(rename = "RecommenderFilterName")]
+        /// `RecommenderFilterName`: The name of the recommender filter.
         pub recommender_filter_name: Value<String>,
-        /// The name of the recommender schema to use for this recommender filter.
-        #[serde(
-            rename = "RecommenderSchemaName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecommenderSchemaName`: The name of the recommender schema to use for this recommender filter.
         pub recommender_schema_name: Option<Value<String>>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -3641,6 +4293,30 @@ pub mod recommender_filter {
                 recommender_schema_name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRecommenderFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry(
+                "RecommenderFilterExpression",
+                &self.recommender_filter_expression,
+            )?;
+            map.serialize_entry("RecommenderFilterName", &self.recommender_filter_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecommenderSchemaName",
+                &self.recommender_schema_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3718,19 +4394,15 @@ pub mod recommender_schema {
     }
 
     /// The properties of `AWS::CustomerProfiles::RecommenderSchema`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecommenderSchemaProps {
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `Fields`.
-        #[serde(rename = "Fields")]
         pub fields: indexmap::IndexMap<String, Vec<RecommenderSchemaField>>,
         /// `RecommenderSchemaName`.
-        #[serde(rename = "RecommenderSchemaName")]
         pub recommender_schema_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -3750,17 +4422,29 @@ pub mod recommender_schema {
         }
     }
 
+    impl Serialize for CfnRecommenderSchemaProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("RecommenderSchemaName", &self.recommender_schema_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `RecommenderSchemaField` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecommenderSchemaField {
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<Value<ContentType>>,
         /// `FeatureType`.
-        #[serde(rename = "FeatureType", skip_serializing_if = "Option::is_none")]
         pub feature_type: Option<Value<FeatureType>>,
         /// `TargetFieldName`.
-        #[serde(rename = "TargetFieldName")]
         pub target_field_name: Value<String>,
     }
 
@@ -3772,6 +4456,20 @@ pub mod recommender_schema {
                 feature_type: None,
                 target_field_name: target_field_name.into(),
             }
+        }
+    }
+
+    impl Serialize for RecommenderSchemaField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "FeatureType", &self.feature_type)?;
+            map.serialize_entry("TargetFieldName", &self.target_field_name)?;
+            map.end()
         }
     }
 
@@ -3927,31 +4625,23 @@ pub mod segment_definition {
     }
 
     /// The properties of `AWS::CustomerProfiles::SegmentDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSegmentDefinitionProps {
-        /// The description of the segment definition.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the segment definition.
         pub description: Option<Value<String>>,
-        /// The display name of the segment definition.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The display name of the segment definition.
         pub display_name: Value<String>,
-        /// The unique name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The unique name of the domain.
         pub domain_name: Value<String>,
-        /// The unique name of the segment definition.
-        #[serde(rename = "SegmentDefinitionName")]
+        /// `SegmentDefinitionName`: The unique name of the segment definition.
         pub segment_definition_name: Value<String>,
-        /// An array that defines the set of segment criteria to evaluate when handling segment groups for the segment.
-        #[serde(rename = "SegmentGroups", skip_serializing_if = "Option::is_none")]
+        /// `SegmentGroups`: An array that defines the set of segment criteria to evaluate when handling segment groups for the segment.
         pub segment_groups: Option<SegmentGroup>,
-        /// The segment sort configuration for ordering segment results.
-        #[serde(rename = "SegmentSort", skip_serializing_if = "Option::is_none")]
+        /// `SegmentSort`: The segment sort configuration for ordering segment results.
         pub segment_sort: Option<SegmentSort>,
-        /// The SQL query that defines the segment criteria.
-        #[serde(rename = "SegmentSqlQuery", skip_serializing_if = "Option::is_none")]
+        /// `SegmentSqlQuery`: The SQL query that defines the segment criteria.
         pub segment_sql_query: Option<Value<String>>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3975,142 +4665,207 @@ pub mod segment_definition {
         }
     }
 
+    impl Serialize for CfnSegmentDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("SegmentDefinitionName", &self.segment_definition_name)?;
+            crate::cfn::entry(&mut map, "SegmentGroups", &self.segment_groups)?;
+            crate::cfn::entry(&mut map, "SegmentSort", &self.segment_sort)?;
+            crate::cfn::entry(&mut map, "SegmentSqlQuery", &self.segment_sql_query)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SegmentGroup` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SegmentGroup {
         /// `Groups`.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Group>>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Value<IncludeOptions>>,
     }
 
+    impl Serialize for SegmentGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
+    }
+
     /// An array that defines the set of segment criteria to evaluate when handling segment groups for the segment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Group {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<Dimension>>,
         /// `SourceSegments`.
-        #[serde(rename = "SourceSegments", skip_serializing_if = "Option::is_none")]
         pub source_segments: Option<Vec<SourceSegment>>,
         /// `SourceType`.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
         pub source_type: Option<Value<IncludeOptions>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<IncludeOptions>>,
     }
 
+    impl Serialize for Group {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "SourceSegments", &self.source_segments)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The criteria that define the dimensions for the segment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Dimension {
         /// `ProfileAttributes`.
-        #[serde(rename = "ProfileAttributes", skip_serializing_if = "Option::is_none")]
         pub profile_attributes: Option<ProfileAttributes>,
         /// `CalculatedAttributes`.
-        #[serde(
-            rename = "CalculatedAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub calculated_attributes: Option<
             indexmap::IndexMap<String, CalculatedAttributeDimension>,
         >,
     }
 
+    impl Serialize for Dimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ProfileAttributes", &self.profile_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "CalculatedAttributes",
+                &self.calculated_attributes,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the dimension settings within profile attributes for a segment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProfileAttributes {
         /// `AccountNumber`.
-        #[serde(rename = "AccountNumber", skip_serializing_if = "Option::is_none")]
         pub account_number: Option<ProfileDimension>,
         /// `AdditionalInformation`.
-        #[serde(
-            rename = "AdditionalInformation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_information: Option<ExtraLengthValueProfileDimension>,
         /// `Address`.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
         pub address: Option<AddressDimension>,
         /// `Attributes`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
         pub attributes: Option<indexmap::IndexMap<String, AttributeDimension>>,
         /// `BillingAddress`.
-        #[serde(rename = "BillingAddress", skip_serializing_if = "Option::is_none")]
         pub billing_address: Option<AddressDimension>,
         /// `BirthDate`.
-        #[serde(rename = "BirthDate", skip_serializing_if = "Option::is_none")]
         pub birth_date: Option<DateDimension>,
         /// `BusinessEmailAddress`.
-        #[serde(
-            rename = "BusinessEmailAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub business_email_address: Option<ProfileDimension>,
         /// `BusinessName`.
-        #[serde(rename = "BusinessName", skip_serializing_if = "Option::is_none")]
         pub business_name: Option<ProfileDimension>,
         /// `BusinessPhoneNumber`.
-        #[serde(rename = "BusinessPhoneNumber", skip_serializing_if = "Option::is_none")]
         pub business_phone_number: Option<ProfileDimension>,
         /// `EmailAddress`.
-        #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
         pub email_address: Option<ProfileDimension>,
         /// `FirstName`.
-        #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
         pub first_name: Option<ProfileDimension>,
         /// `GenderString`.
-        #[serde(rename = "GenderString", skip_serializing_if = "Option::is_none")]
         pub gender_string: Option<ProfileDimension>,
         /// `HomePhoneNumber`.
-        #[serde(rename = "HomePhoneNumber", skip_serializing_if = "Option::is_none")]
         pub home_phone_number: Option<ProfileDimension>,
         /// `LastName`.
-        #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
         pub last_name: Option<ProfileDimension>,
         /// `MailingAddress`.
-        #[serde(rename = "MailingAddress", skip_serializing_if = "Option::is_none")]
         pub mailing_address: Option<AddressDimension>,
         /// `MiddleName`.
-        #[serde(rename = "MiddleName", skip_serializing_if = "Option::is_none")]
         pub middle_name: Option<ProfileDimension>,
         /// `MobilePhoneNumber`.
-        #[serde(rename = "MobilePhoneNumber", skip_serializing_if = "Option::is_none")]
         pub mobile_phone_number: Option<ProfileDimension>,
         /// `PartyTypeString`.
-        #[serde(rename = "PartyTypeString", skip_serializing_if = "Option::is_none")]
         pub party_type_string: Option<ProfileDimension>,
         /// `PersonalEmailAddress`.
-        #[serde(
-            rename = "PersonalEmailAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub personal_email_address: Option<ProfileDimension>,
         /// `PhoneNumber`.
-        #[serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")]
         pub phone_number: Option<ProfileDimension>,
         /// `ProfileType`.
-        #[serde(rename = "ProfileType", skip_serializing_if = "Option::is_none")]
         pub profile_type: Option<ProfileTypeDimension>,
         /// `ShippingAddress`.
-        #[serde(rename = "ShippingAddress", skip_serializing_if = "Option::is_none")]
         pub shipping_address: Option<AddressDimension>,
     }
 
+    impl Serialize for ProfileAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountNumber", &self.account_number)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalInformation",
+                &self.additional_information,
+            )?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "BillingAddress", &self.billing_address)?;
+            crate::cfn::entry(&mut map, "BirthDate", &self.birth_date)?;
+            crate::cfn::entry(
+                &mut map,
+                "BusinessEmailAddress",
+                &self.business_email_address,
+            )?;
+            crate::cfn::entry(&mut map, "BusinessName", &self.business_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "BusinessPhoneNumber",
+                &self.business_phone_number,
+            )?;
+            crate::cfn::entry(&mut map, "EmailAddress", &self.email_address)?;
+            crate::cfn::entry(&mut map, "FirstName", &self.first_name)?;
+            crate::cfn::entry(&mut map, "GenderString", &self.gender_string)?;
+            crate::cfn::entry(&mut map, "HomePhoneNumber", &self.home_phone_number)?;
+            crate::cfn::entry(&mut map, "LastName", &self.last_name)?;
+            crate::cfn::entry(&mut map, "MailingAddress", &self.mailing_address)?;
+            crate::cfn::entry(&mut map, "MiddleName", &self.middle_name)?;
+            crate::cfn::entry(&mut map, "MobilePhoneNumber", &self.mobile_phone_number)?;
+            crate::cfn::entry(&mut map, "PartyTypeString", &self.party_type_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersonalEmailAddress",
+                &self.personal_email_address,
+            )?;
+            crate::cfn::entry(&mut map, "PhoneNumber", &self.phone_number)?;
+            crate::cfn::entry(&mut map, "ProfileType", &self.profile_type)?;
+            crate::cfn::entry(&mut map, "ShippingAddress", &self.shipping_address)?;
+            map.end()
+        }
+    }
+
     /// Specifies profile based criteria for a segment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProfileDimension {
         /// `DimensionType`.
-        #[serde(rename = "DimensionType")]
         pub dimension_type: Value<StringDimensionType>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -4124,6 +4879,19 @@ pub mod segment_definition {
                 dimension_type: dimension_type.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for ProfileDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionType", &self.dimension_type)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -4174,13 +4942,11 @@ pub mod segment_definition {
     }
 
     /// Specifies criteria for a segment using extended-length string values.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExtraLengthValueProfileDimension {
         /// `DimensionType`.
-        #[serde(rename = "DimensionType")]
         pub dimension_type: Value<StringDimensionType>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -4197,37 +4963,59 @@ pub mod segment_definition {
         }
     }
 
+    impl Serialize for ExtraLengthValueProfileDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionType", &self.dimension_type)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The address based criteria for the segment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AddressDimension {
         /// `City`.
-        #[serde(rename = "City", skip_serializing_if = "Option::is_none")]
         pub city: Option<ProfileDimension>,
         /// `Country`.
-        #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
         pub country: Option<ProfileDimension>,
         /// `County`.
-        #[serde(rename = "County", skip_serializing_if = "Option::is_none")]
         pub county: Option<ProfileDimension>,
         /// `PostalCode`.
-        #[serde(rename = "PostalCode", skip_serializing_if = "Option::is_none")]
         pub postal_code: Option<ProfileDimension>,
         /// `Province`.
-        #[serde(rename = "Province", skip_serializing_if = "Option::is_none")]
         pub province: Option<ProfileDimension>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<ProfileDimension>,
     }
 
+    impl Serialize for AddressDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "City", &self.city)?;
+            crate::cfn::entry(&mut map, "Country", &self.country)?;
+            crate::cfn::entry(&mut map, "County", &self.county)?;
+            crate::cfn::entry(&mut map, "PostalCode", &self.postal_code)?;
+            crate::cfn::entry(&mut map, "Province", &self.province)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// Specifies attribute based criteria for a segment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeDimension {
         /// `DimensionType`.
-        #[serde(rename = "DimensionType")]
         pub dimension_type: Value<AttributeDimensionType>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -4241,6 +5029,19 @@ pub mod segment_definition {
                 dimension_type: dimension_type.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for AttributeDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionType", &self.dimension_type)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -4321,13 +5122,11 @@ pub mod segment_definition {
     }
 
     /// Specifies date based criteria for a segment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateDimension {
         /// `DimensionType`.
-        #[serde(rename = "DimensionType")]
         pub dimension_type: Value<DateDimensionType>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -4341,6 +5140,19 @@ pub mod segment_definition {
                 dimension_type: dimension_type.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for DateDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionType", &self.dimension_type)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -4391,13 +5203,11 @@ pub mod segment_definition {
     }
 
     /// Specifies profile type based criteria for a segment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProfileTypeDimension {
         /// `DimensionType`.
-        #[serde(rename = "DimensionType")]
         pub dimension_type: Value<ProfileTypeDimensionType>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<ProfileType>>,
     }
 
@@ -4411,6 +5221,19 @@ pub mod segment_definition {
                 dimension_type: dimension_type.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for ProfileTypeDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionType", &self.dimension_type)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -4489,16 +5312,13 @@ pub mod segment_definition {
     }
 
     /// Specifies calculated attribute based criteria for a segment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CalculatedAttributeDimension {
         /// `ConditionOverrides`.
-        #[serde(rename = "ConditionOverrides", skip_serializing_if = "Option::is_none")]
         pub condition_overrides: Option<ConditionOverrides>,
         /// `DimensionType`.
-        #[serde(rename = "DimensionType")]
         pub dimension_type: Value<AttributeDimensionType>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -4516,25 +5336,51 @@ pub mod segment_definition {
         }
     }
 
+    impl Serialize for CalculatedAttributeDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConditionOverrides",
+                &self.condition_overrides,
+            )?;
+            map.serialize_entry("DimensionType", &self.dimension_type)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// Overrides the condition block within the original calculated attribute definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConditionOverrides {
         /// `Range`.
-        #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
         pub range: Option<RangeOverride>,
     }
 
+    impl Serialize for ConditionOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Range", &self.range)?;
+            map.end()
+        }
+    }
+
     /// Defines the range to be applied to the calculated attribute definition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RangeOverride {
-        /// The ending point for this overridden range.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
+        /// `End`: The ending point for this overridden range.
         pub end: Option<Value<i64>>,
-        /// The starting point for this overridden range.
-        #[serde(rename = "Start")]
+        /// `Start`: The starting point for this overridden range.
         pub start: Value<i64>,
-        /// The unit to be applied to the range.
-        #[serde(rename = "Unit")]
+        /// `Unit`: The unit to be applied to the range.
         pub unit: Value<Unit>,
     }
 
@@ -4546,6 +5392,20 @@ pub mod segment_definition {
                 start: start.into(),
                 unit: unit.into(),
             }
+        }
+    }
+
+    impl Serialize for RangeOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            map.serialize_entry("Start", &self.start)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.end()
         }
     }
 
@@ -4584,15 +5444,26 @@ pub mod segment_definition {
     }
 
     /// The base segment to build the segment on.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceSegment {
         /// `SegmentDefinitionName`.
-        #[serde(
-            rename = "SegmentDefinitionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub segment_definition_name: Option<Value<String>>,
+    }
+
+    impl Serialize for SourceSegment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDefinitionName",
+                &self.segment_definition_name,
+            )?;
+            map.end()
+        }
     }
 
     /// Specifies the operator on how to handle multiple groups within the same segment.
@@ -4636,10 +5507,9 @@ pub mod segment_definition {
     }
 
     /// Defines how segments should be sorted and ordered in the results.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SegmentSort {
-        /// A list of attributes used to sort the segments and their ordering preferences.
-        #[serde(rename = "Attributes")]
+        /// `Attributes`: A list of attributes used to sort the segments and their ordering preferences.
         pub attributes: Vec<SortAttribute>,
     }
 
@@ -4652,20 +5522,28 @@ pub mod segment_definition {
         }
     }
 
+    impl Serialize for SegmentSort {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            map.end()
+        }
+    }
+
     /// Defines the characteristics and rules for sorting by a specific attribute.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SortAttribute {
         /// `DataType`.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
         pub data_type: Option<Value<SegmentSortDataType>>,
-        /// The name of the attribute to sort by.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the attribute to sort by.
         pub name: Value<String>,
         /// `Order`.
-        #[serde(rename = "Order")]
         pub order: Value<SegmentSortOrder>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<SortAttributeType>>,
     }
 
@@ -4681,6 +5559,21 @@ pub mod segment_definition {
                 order: order.into(),
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for SortAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Order", &self.order)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -4800,13 +5693,11 @@ pub mod segment_definition {
 }
 
 /// The `TagsItem` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsItem {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -4817,5 +5708,18 @@ impl TagsItem {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for TagsItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }

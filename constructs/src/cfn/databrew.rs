@@ -70,28 +70,21 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::DataBrew::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
-        /// Dataset format
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+        /// `Format`: Dataset format
         pub format: Option<Value<Format>>,
-        /// Format options for dataset
-        #[serde(rename = "FormatOptions", skip_serializing_if = "Option::is_none")]
+        /// `FormatOptions`: Format options for dataset
         pub format_options: Option<FormatOptions>,
-        /// Input
-        #[serde(rename = "Input")]
+        /// `Input`: Input
         pub input: Input,
-        /// Dataset name
-        #[serde(rename = "Name")]
+        /// `Name`: Dataset name
         pub name: Value<String>,
-        /// PathOptions
-        #[serde(rename = "PathOptions", skip_serializing_if = "Option::is_none")]
+        /// `PathOptions`: PathOptions
         pub path_options: Option<PathOptions>,
-        /// Source type of the dataset
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+        /// `Source`: Source type of the dataset
         pub source: Option<Value<Source>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -107,6 +100,24 @@ pub mod dataset {
                 source: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            crate::cfn::entry(&mut map, "FormatOptions", &self.format_options)?;
+            map.serialize_entry("Input", &self.input)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PathOptions", &self.path_options)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -157,105 +168,168 @@ pub mod dataset {
     }
 
     /// Format options for dataset
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FormatOptions {
         /// `Csv`.
-        #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
         pub csv: Option<CsvOptions>,
         /// `Excel`.
-        #[serde(rename = "Excel", skip_serializing_if = "Option::is_none")]
         pub excel: Option<ExcelOptions>,
         /// `Json`.
-        #[serde(rename = "Json", skip_serializing_if = "Option::is_none")]
         pub json: Option<JsonOptions>,
     }
 
+    impl Serialize for FormatOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Csv", &self.csv)?;
+            crate::cfn::entry(&mut map, "Excel", &self.excel)?;
+            crate::cfn::entry(&mut map, "Json", &self.json)?;
+            map.end()
+        }
+    }
+
     /// Csv options
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CsvOptions {
         /// `Delimiter`.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
         pub delimiter: Option<Value<String>>,
         /// `HeaderRow`.
-        #[serde(rename = "HeaderRow", skip_serializing_if = "Option::is_none")]
         pub header_row: Option<Value<bool>>,
+    }
+
+    impl Serialize for CsvOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(&mut map, "HeaderRow", &self.header_row)?;
+            map.end()
+        }
     }
 
     /// The `ExcelOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExcelOptions {
         /// `HeaderRow`.
-        #[serde(rename = "HeaderRow", skip_serializing_if = "Option::is_none")]
         pub header_row: Option<Value<bool>>,
         /// `SheetIndexes`.
-        #[serde(rename = "SheetIndexes", skip_serializing_if = "Option::is_none")]
         pub sheet_indexes: Option<Vec<Value<i64>>>,
         /// `SheetNames`.
-        #[serde(rename = "SheetNames", skip_serializing_if = "Option::is_none")]
         pub sheet_names: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ExcelOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderRow", &self.header_row)?;
+            crate::cfn::entry(&mut map, "SheetIndexes", &self.sheet_indexes)?;
+            crate::cfn::entry(&mut map, "SheetNames", &self.sheet_names)?;
+            map.end()
+        }
+    }
+
     /// Json options
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JsonOptions {
         /// `MultiLine`.
-        #[serde(rename = "MultiLine", skip_serializing_if = "Option::is_none")]
         pub multi_line: Option<Value<bool>>,
     }
 
+    impl Serialize for JsonOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MultiLine", &self.multi_line)?;
+            map.end()
+        }
+    }
+
     /// Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Input {
         /// `DataCatalogInputDefinition`.
-        #[serde(
-            rename = "DataCatalogInputDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_catalog_input_definition: Option<DataCatalogInputDefinition>,
         /// `DatabaseInputDefinition`.
-        #[serde(
-            rename = "DatabaseInputDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub database_input_definition: Option<DatabaseInputDefinition>,
         /// `Metadata`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
         pub metadata: Option<Metadata>,
         /// `S3InputDefinition`.
-        #[serde(rename = "S3InputDefinition", skip_serializing_if = "Option::is_none")]
         pub s3_input_definition: Option<S3Location>,
     }
 
+    impl Serialize for Input {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCatalogInputDefinition",
+                &self.data_catalog_input_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseInputDefinition",
+                &self.database_input_definition,
+            )?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "S3InputDefinition", &self.s3_input_definition)?;
+            map.end()
+        }
+    }
+
     /// The `DataCatalogInputDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataCatalogInputDefinition {
-        /// Catalog id
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
+        /// `CatalogId`: Catalog id
         pub catalog_id: Option<Value<String>>,
-        /// Database name
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: Database name
         pub database_name: Option<Value<String>>,
-        /// Table name
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: Table name
         pub table_name: Option<Value<String>>,
         /// `TempDirectory`.
-        #[serde(rename = "TempDirectory", skip_serializing_if = "Option::is_none")]
         pub temp_directory: Option<S3Location>,
     }
 
+    impl Serialize for DataCatalogInputDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "TempDirectory", &self.temp_directory)?;
+            map.end()
+        }
+    }
+
     /// Input location
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
         pub bucket_owner: Option<Value<String>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
     }
 
@@ -270,20 +344,30 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseInputDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseInputDefinition {
-        /// Database table name
-        #[serde(rename = "DatabaseTableName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseTableName`: Database table name
         pub database_table_name: Option<Value<String>>,
-        /// Glue connection name
-        #[serde(rename = "GlueConnectionName")]
+        /// `GlueConnectionName`: Glue connection name
         pub glue_connection_name: Value<String>,
-        /// Custom SQL to run against the provided AWS Glue connection.
-        #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
+        /// `QueryString`: Custom SQL to run against the provided AWS Glue connection.
         pub query_string: Option<Value<String>>,
         /// `TempDirectory`.
-        #[serde(rename = "TempDirectory", skip_serializing_if = "Option::is_none")]
         pub temp_directory: Option<S3Location>,
     }
 
@@ -299,43 +383,77 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DatabaseInputDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatabaseTableName", &self.database_table_name)?;
+            map.serialize_entry("GlueConnectionName", &self.glue_connection_name)?;
+            crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "TempDirectory", &self.temp_directory)?;
+            map.end()
+        }
+    }
+
     /// The `Metadata` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Metadata {
-        /// Arn of the source of the dataset.
-        #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
+        /// `SourceArn`: Arn of the source of the dataset.
         pub source_arn: Option<Value<String>>,
     }
 
+    impl Serialize for Metadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceArn", &self.source_arn)?;
+            map.end()
+        }
+    }
+
     /// Path options for dataset
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PathOptions {
         /// `FilesLimit`.
-        #[serde(rename = "FilesLimit", skip_serializing_if = "Option::is_none")]
         pub files_limit: Option<FilesLimit>,
         /// `LastModifiedDateCondition`.
-        #[serde(
-            rename = "LastModifiedDateCondition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub last_modified_date_condition: Option<FilterExpression>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<PathParameter>>,
     }
 
+    impl Serialize for PathOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FilesLimit", &self.files_limit)?;
+            crate::cfn::entry(
+                &mut map,
+                "LastModifiedDateCondition",
+                &self.last_modified_date_condition,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.end()
+        }
+    }
+
     /// The `FilesLimit` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilesLimit {
-        /// Maximum number of files
-        #[serde(rename = "MaxFiles")]
+        /// `MaxFiles`: Maximum number of files
         pub max_files: Value<i64>,
-        /// Order
-        #[serde(rename = "Order", skip_serializing_if = "Option::is_none")]
+        /// `Order`: Order
         pub order: Option<Value<Order>>,
-        /// Ordered by
-        #[serde(rename = "OrderedBy", skip_serializing_if = "Option::is_none")]
+        /// `OrderedBy`: Ordered by
         pub ordered_by: Option<Value<OrderedBy>>,
     }
 
@@ -347,6 +465,20 @@ pub mod dataset {
                 order: None,
                 ordered_by: None,
             }
+        }
+    }
+
+    impl Serialize for FilesLimit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxFiles", &self.max_files)?;
+            crate::cfn::entry(&mut map, "Order", &self.order)?;
+            crate::cfn::entry(&mut map, "OrderedBy", &self.ordered_by)?;
+            map.end()
         }
     }
 
@@ -422,13 +554,11 @@ pub mod dataset {
     }
 
     /// The `FilterExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterExpression {
-        /// Filtering expression for a parameter
-        #[serde(rename = "Expression")]
+        /// `Expression`: Filtering expression for a parameter
         pub expression: Value<String>,
         /// `ValuesMap`.
-        #[serde(rename = "ValuesMap")]
         pub values_map: Vec<FilterValue>,
     }
 
@@ -445,14 +575,25 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for FilterExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("ValuesMap", &self.values_map)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to associate expression variable names with their values
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterValue {
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
-        /// Variable name
-        #[serde(rename = "ValueReference")]
+        /// `ValueReference`: Variable name
         pub value_reference: Value<String>,
     }
 
@@ -469,14 +610,25 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for FilterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.serialize_entry("ValueReference", &self.value_reference)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to associate dataset parameter name with its definition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PathParameter {
         /// `DatasetParameter`.
-        #[serde(rename = "DatasetParameter")]
         pub dataset_parameter: DatasetParameter,
         /// `PathParameterName`.
-        #[serde(rename = "PathParameterName")]
         pub path_parameter_name: Value<String>,
     }
 
@@ -493,23 +645,31 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for PathParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetParameter", &self.dataset_parameter)?;
+            map.serialize_entry("PathParameterName", &self.path_parameter_name)?;
+            map.end()
+        }
+    }
+
     /// The `DatasetParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatasetParameter {
-        /// Add the value of this parameter as a column in a dataset.
-        #[serde(rename = "CreateColumn", skip_serializing_if = "Option::is_none")]
+        /// `CreateColumn`: Add the value of this parameter as a column in a dataset.
         pub create_column: Option<Value<bool>>,
         /// `DatetimeOptions`.
-        #[serde(rename = "DatetimeOptions", skip_serializing_if = "Option::is_none")]
         pub datetime_options: Option<DatetimeOptions>,
         /// `Filter`.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<FilterExpression>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// Parameter type
-        #[serde(rename = "Type")]
+        /// `Type`: Parameter type
         pub r#type: Value<Type>,
     }
 
@@ -529,17 +689,30 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DatasetParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreateColumn", &self.create_column)?;
+            crate::cfn::entry(&mut map, "DatetimeOptions", &self.datetime_options)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `DatetimeOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatetimeOptions {
-        /// Date/time format of a date parameter
-        #[serde(rename = "Format")]
+        /// `Format`: Date/time format of a date parameter
         pub format: Value<String>,
-        /// Locale code for a date parameter
-        #[serde(rename = "LocaleCode", skip_serializing_if = "Option::is_none")]
+        /// `LocaleCode`: Locale code for a date parameter
         pub locale_code: Option<Value<String>>,
-        /// Timezone offset
-        #[serde(rename = "TimezoneOffset", skip_serializing_if = "Option::is_none")]
+        /// `TimezoneOffset`: Timezone offset
         pub timezone_offset: Option<Value<String>>,
     }
 
@@ -551,6 +724,20 @@ pub mod dataset {
                 locale_code: None,
                 timezone_offset: None,
             }
+        }
+    }
+
+    impl Serialize for DatetimeOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Format", &self.format)?;
+            crate::cfn::entry(&mut map, "LocaleCode", &self.locale_code)?;
+            crate::cfn::entry(&mut map, "TimezoneOffset", &self.timezone_offset)?;
+            map.end()
         }
     }
 
@@ -691,75 +878,47 @@ pub mod job {
     }
 
     /// The properties of `AWS::DataBrew::Job`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobProps {
         /// `DataCatalogOutputs`.
-        #[serde(rename = "DataCatalogOutputs", skip_serializing_if = "Option::is_none")]
         pub data_catalog_outputs: Option<Vec<DataCatalogOutput>>,
         /// `DatabaseOutputs`.
-        #[serde(rename = "DatabaseOutputs", skip_serializing_if = "Option::is_none")]
         pub database_outputs: Option<Vec<DatabaseOutput>>,
-        /// Dataset name
-        #[serde(rename = "DatasetName", skip_serializing_if = "Option::is_none")]
+        /// `DatasetName`: Dataset name
         pub dataset_name: Option<Value<String>>,
-        /// Encryption Key Arn
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: Encryption Key Arn
         pub encryption_key_arn: Option<Value<String>>,
-        /// Encryption mode
-        #[serde(rename = "EncryptionMode", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionMode`: Encryption mode
         pub encryption_mode: Option<Value<EncryptionMode>>,
-        /// Job Sample
-        #[serde(rename = "JobSample", skip_serializing_if = "Option::is_none")]
+        /// `JobSample`: Job Sample
         pub job_sample: Option<JobSample>,
-        /// Log subscription
-        #[serde(rename = "LogSubscription", skip_serializing_if = "Option::is_none")]
+        /// `LogSubscription`: Log subscription
         pub log_subscription: Option<Value<LogSubscription>>,
-        /// Max capacity
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: Max capacity
         pub max_capacity: Option<Value<i64>>,
-        /// Max retries
-        #[serde(rename = "MaxRetries", skip_serializing_if = "Option::is_none")]
+        /// `MaxRetries`: Max retries
         pub max_retries: Option<Value<i64>>,
-        /// Job name
-        #[serde(rename = "Name")]
+        /// `Name`: Job name
         pub name: Value<String>,
-        /// Output location
-        #[serde(rename = "OutputLocation", skip_serializing_if = "Option::is_none")]
+        /// `OutputLocation`: Output location
         pub output_location: Option<OutputLocation>,
         /// `Outputs`.
-        #[serde(rename = "Outputs", skip_serializing_if = "Option::is_none")]
         pub outputs: Option<Vec<Output>>,
-        /// Profile Job configuration
-        #[serde(
-            rename = "ProfileConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProfileConfiguration`: Profile Job configuration
         pub profile_configuration: Option<ProfileConfiguration>,
-        /// Project name
-        #[serde(rename = "ProjectName", skip_serializing_if = "Option::is_none")]
+        /// `ProjectName`: Project name
         pub project_name: Option<Value<String>>,
         /// `Recipe`.
-        #[serde(rename = "Recipe", skip_serializing_if = "Option::is_none")]
         pub recipe: Option<Recipe>,
-        /// Role arn
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Role arn
         pub role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Timeout
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: Timeout
         pub timeout: Option<Value<i64>>,
-        /// Job type
-        #[serde(rename = "Type")]
+        /// `Type`: Job type
         pub r#type: Value<Type>,
-        /// Data quality rules configuration
-        #[serde(
-            rename = "ValidationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ValidationConfigurations`: Data quality rules configuration
         pub validation_configurations: Option<Vec<ValidationConfiguration>>,
     }
 
@@ -795,26 +954,63 @@ pub mod job {
         }
     }
 
+    impl Serialize for CfnJobProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCatalogOutputs",
+                &self.data_catalog_outputs,
+            )?;
+            crate::cfn::entry(&mut map, "DatabaseOutputs", &self.database_outputs)?;
+            crate::cfn::entry(&mut map, "DatasetName", &self.dataset_name)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            crate::cfn::entry(&mut map, "EncryptionMode", &self.encryption_mode)?;
+            crate::cfn::entry(&mut map, "JobSample", &self.job_sample)?;
+            crate::cfn::entry(&mut map, "LogSubscription", &self.log_subscription)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "MaxRetries", &self.max_retries)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputLocation", &self.output_location)?;
+            crate::cfn::entry(&mut map, "Outputs", &self.outputs)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProfileConfiguration",
+                &self.profile_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ProjectName", &self.project_name)?;
+            crate::cfn::entry(&mut map, "Recipe", &self.recipe)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationConfigurations",
+                &self.validation_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DataCatalogOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataCatalogOutput {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
         pub catalog_id: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `DatabaseOptions`.
-        #[serde(rename = "DatabaseOptions", skip_serializing_if = "Option::is_none")]
         pub database_options: Option<DatabaseTableOutputOptions>,
         /// `Overwrite`.
-        #[serde(rename = "Overwrite", skip_serializing_if = "Option::is_none")]
         pub overwrite: Option<Value<bool>>,
         /// `S3Options`.
-        #[serde(rename = "S3Options", skip_serializing_if = "Option::is_none")]
         pub s3_options: Option<S3TableOutputOptions>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -835,14 +1031,29 @@ pub mod job {
         }
     }
 
+    impl Serialize for DataCatalogOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "DatabaseOptions", &self.database_options)?;
+            crate::cfn::entry(&mut map, "Overwrite", &self.overwrite)?;
+            crate::cfn::entry(&mut map, "S3Options", &self.s3_options)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseTableOutputOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseTableOutputOptions {
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
         /// `TempDirectory`.
-        #[serde(rename = "TempDirectory", skip_serializing_if = "Option::is_none")]
         pub temp_directory: Option<S3Location>,
     }
 
@@ -856,17 +1067,27 @@ pub mod job {
         }
     }
 
+    impl Serialize for DatabaseTableOutputOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "TempDirectory", &self.temp_directory)?;
+            map.end()
+        }
+    }
+
     /// S3 Output location
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
         pub bucket_owner: Option<Value<String>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
     }
 
@@ -881,11 +1102,24 @@ pub mod job {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.end()
+        }
+    }
+
     /// The `S3TableOutputOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3TableOutputOptions {
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: S3Location,
     }
 
@@ -896,17 +1130,26 @@ pub mod job {
         }
     }
 
+    impl Serialize for S3TableOutputOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseOutput {
         /// `DatabaseOptions`.
-        #[serde(rename = "DatabaseOptions")]
         pub database_options: DatabaseTableOutputOptions,
-        /// Database table name
-        #[serde(rename = "DatabaseOutputMode", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseOutputMode`: Database table name
         pub database_output_mode: Option<Value<DatabaseOutputMode>>,
-        /// Glue connection name
-        #[serde(rename = "GlueConnectionName")]
+        /// `GlueConnectionName`: Glue connection name
         pub glue_connection_name: Value<String>,
     }
 
@@ -921,6 +1164,24 @@ pub mod job {
                 database_output_mode: None,
                 glue_connection_name: glue_connection_name.into(),
             }
+        }
+    }
+
+    impl Serialize for DatabaseOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseOptions", &self.database_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseOutputMode",
+                &self.database_output_mode,
+            )?;
+            map.serialize_entry("GlueConnectionName", &self.glue_connection_name)?;
+            map.end()
         }
     }
 
@@ -996,14 +1257,25 @@ pub mod job {
     }
 
     /// Job Sample
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobSample {
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<SampleMode>>,
         /// `Size`.
-        #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
         pub size: Option<Value<i64>>,
+    }
+
+    impl Serialize for JobSample {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "Size", &self.size)?;
+            map.end()
+        }
     }
 
     /// Sample configuration mode for profile jobs.
@@ -1081,16 +1353,13 @@ pub mod job {
     }
 
     /// Output location
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutputLocation {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
         pub bucket_owner: Option<Value<String>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
     }
 
@@ -1105,29 +1374,36 @@ pub mod job {
         }
     }
 
+    impl Serialize for OutputLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.end()
+        }
+    }
+
     /// The `Output` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Output {
         /// `CompressionFormat`.
-        #[serde(rename = "CompressionFormat", skip_serializing_if = "Option::is_none")]
         pub compression_format: Option<Value<CompressionFormat>>,
         /// `Format`.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<Value<Format>>,
         /// `FormatOptions`.
-        #[serde(rename = "FormatOptions", skip_serializing_if = "Option::is_none")]
         pub format_options: Option<OutputFormatOptions>,
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: S3Location,
         /// `MaxOutputFiles`.
-        #[serde(rename = "MaxOutputFiles", skip_serializing_if = "Option::is_none")]
         pub max_output_files: Option<Value<i64>>,
         /// `Overwrite`.
-        #[serde(rename = "Overwrite", skip_serializing_if = "Option::is_none")]
         pub overwrite: Option<Value<bool>>,
         /// `PartitionColumns`.
-        #[serde(rename = "PartitionColumns", skip_serializing_if = "Option::is_none")]
         pub partition_columns: Option<Vec<Value<String>>>,
     }
 
@@ -1143,6 +1419,24 @@ pub mod job {
                 overwrite: None,
                 partition_columns: None,
             }
+        }
+    }
+
+    impl Serialize for Output {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CompressionFormat", &self.compression_format)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            crate::cfn::entry(&mut map, "FormatOptions", &self.format_options)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "MaxOutputFiles", &self.max_output_files)?;
+            crate::cfn::entry(&mut map, "Overwrite", &self.overwrite)?;
+            crate::cfn::entry(&mut map, "PartitionColumns", &self.partition_columns)?;
+            map.end()
         }
     }
 
@@ -1260,58 +1554,89 @@ pub mod job {
     }
 
     /// Format options for job Output
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputFormatOptions {
         /// `Csv`.
-        #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
         pub csv: Option<CsvOutputOptions>,
     }
 
+    impl Serialize for OutputFormatOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Csv", &self.csv)?;
+            map.end()
+        }
+    }
+
     /// Output Csv options
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CsvOutputOptions {
         /// `Delimiter`.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
         pub delimiter: Option<Value<String>>,
     }
 
+    impl Serialize for CsvOutputOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            map.end()
+        }
+    }
+
     /// The `ProfileConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProfileConfiguration {
         /// `ColumnStatisticsConfigurations`.
-        #[serde(
-            rename = "ColumnStatisticsConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub column_statistics_configurations: Option<Vec<ColumnStatisticsConfiguration>>,
         /// `DatasetStatisticsConfiguration`.
-        #[serde(
-            rename = "DatasetStatisticsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dataset_statistics_configuration: Option<StatisticsConfiguration>,
         /// `EntityDetectorConfiguration`.
-        #[serde(
-            rename = "EntityDetectorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub entity_detector_configuration: Option<EntityDetectorConfiguration>,
         /// `ProfileColumns`.
-        #[serde(rename = "ProfileColumns", skip_serializing_if = "Option::is_none")]
         pub profile_columns: Option<Vec<ColumnSelector>>,
     }
 
+    impl Serialize for ProfileConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColumnStatisticsConfigurations",
+                &self.column_statistics_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatasetStatisticsConfiguration",
+                &self.dataset_statistics_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EntityDetectorConfiguration",
+                &self.entity_detector_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ProfileColumns", &self.profile_columns)?;
+            map.end()
+        }
+    }
+
     /// The `ColumnStatisticsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ColumnStatisticsConfiguration {
         /// `Selectors`.
-        #[serde(rename = "Selectors", skip_serializing_if = "Option::is_none")]
         pub selectors: Option<Vec<ColumnSelector>>,
         /// `Statistics`.
-        #[serde(rename = "Statistics")]
         pub statistics: StatisticsConfiguration,
     }
 
@@ -1325,36 +1650,73 @@ pub mod job {
         }
     }
 
+    impl Serialize for ColumnStatisticsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Selectors", &self.selectors)?;
+            map.serialize_entry("Statistics", &self.statistics)?;
+            map.end()
+        }
+    }
+
     /// The `ColumnSelector` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColumnSelector {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Regex`.
-        #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
         pub regex: Option<Value<String>>,
     }
 
+    impl Serialize for ColumnSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+            map.end()
+        }
+    }
+
     /// The `StatisticsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StatisticsConfiguration {
         /// `IncludedStatistics`.
-        #[serde(rename = "IncludedStatistics", skip_serializing_if = "Option::is_none")]
         pub included_statistics: Option<Vec<Value<String>>>,
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Vec<StatisticOverride>>,
     }
 
+    impl Serialize for StatisticsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludedStatistics",
+                &self.included_statistics,
+            )?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            map.end()
+        }
+    }
+
     /// The `StatisticOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StatisticOverride {
         /// `Parameters`.
-        #[serde(rename = "Parameters")]
         pub parameters: indexmap::IndexMap<String, Value<String>>,
         /// `Statistic`.
-        #[serde(rename = "Statistic")]
         pub statistic: Value<String>,
     }
 
@@ -1371,14 +1733,25 @@ pub mod job {
         }
     }
 
+    impl Serialize for StatisticOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            map.serialize_entry("Statistic", &self.statistic)?;
+            map.end()
+        }
+    }
+
     /// The `EntityDetectorConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityDetectorConfiguration {
         /// `AllowedStatistics`.
-        #[serde(rename = "AllowedStatistics", skip_serializing_if = "Option::is_none")]
         pub allowed_statistics: Option<AllowedStatistics>,
         /// `EntityTypes`.
-        #[serde(rename = "EntityTypes")]
         pub entity_types: Vec<Value<String>>,
     }
 
@@ -1392,11 +1765,23 @@ pub mod job {
         }
     }
 
+    impl Serialize for EntityDetectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedStatistics", &self.allowed_statistics)?;
+            map.serialize_entry("EntityTypes", &self.entity_types)?;
+            map.end()
+        }
+    }
+
     /// The `AllowedStatistics` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AllowedStatistics {
         /// `Statistics`.
-        #[serde(rename = "Statistics")]
         pub statistics: Vec<Value<String>>,
     }
 
@@ -1409,14 +1794,24 @@ pub mod job {
         }
     }
 
+    impl Serialize for AllowedStatistics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statistics", &self.statistics)?;
+            map.end()
+        }
+    }
+
     /// The `Recipe` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Recipe {
-        /// Recipe name
-        #[serde(rename = "Name")]
+        /// `Name`: Recipe name
         pub name: Value<String>,
-        /// Recipe version
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: Recipe version
         pub version: Option<Value<String>>,
     }
 
@@ -1427,6 +1822,19 @@ pub mod job {
                 name: name.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for Recipe {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -1468,13 +1876,11 @@ pub mod job {
     }
 
     /// Configuration to attach Rulesets to the job
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValidationConfiguration {
-        /// Arn of the Ruleset
-        #[serde(rename = "RulesetArn")]
+        /// `RulesetArn`: Arn of the Ruleset
         pub ruleset_arn: Value<String>,
         /// `ValidationMode`.
-        #[serde(rename = "ValidationMode", skip_serializing_if = "Option::is_none")]
         pub validation_mode: Option<Value<ValidationMode>>,
     }
 
@@ -1485,6 +1891,19 @@ pub mod job {
                 ruleset_arn: ruleset_arn.into(),
                 validation_mode: None,
             }
+        }
+    }
+
+    impl Serialize for ValidationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RulesetArn", &self.ruleset_arn)?;
+            crate::cfn::entry(&mut map, "ValidationMode", &self.validation_mode)?;
+            map.end()
         }
     }
 
@@ -1578,25 +1997,19 @@ pub mod project {
     }
 
     /// The properties of `AWS::DataBrew::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
-        /// Dataset name
-        #[serde(rename = "DatasetName")]
+        /// `DatasetName`: Dataset name
         pub dataset_name: Value<String>,
-        /// Project name
-        #[serde(rename = "Name")]
+        /// `Name`: Project name
         pub name: Value<String>,
-        /// Recipe name
-        #[serde(rename = "RecipeName")]
+        /// `RecipeName`: Recipe name
         pub recipe_name: Value<String>,
-        /// Role arn
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Role arn
         pub role_arn: Value<String>,
-        /// Sample
-        #[serde(rename = "Sample", skip_serializing_if = "Option::is_none")]
+        /// `Sample`: Sample
         pub sample: Option<Sample>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1619,14 +2032,29 @@ pub mod project {
         }
     }
 
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetName", &self.dataset_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RecipeName", &self.recipe_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Sample", &self.sample)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Sample` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Sample {
-        /// Sample size
-        #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
+        /// `Size`: Sample size
         pub size: Option<Value<i64>>,
-        /// Sample type
-        #[serde(rename = "Type")]
+        /// `Type`: Sample type
         pub r#type: Value<Type>,
     }
 
@@ -1637,6 +2065,19 @@ pub mod project {
                 size: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Sample {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Size", &self.size)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1736,19 +2177,15 @@ pub mod recipe {
     }
 
     /// The properties of `AWS::DataBrew::Recipe`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecipeProps {
-        /// Description of the recipe
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the recipe
         pub description: Option<Value<String>>,
-        /// Recipe name
-        #[serde(rename = "Name")]
+        /// `Name`: Recipe name
         pub name: Value<String>,
         /// `Steps`.
-        #[serde(rename = "Steps")]
         pub steps: Vec<RecipeStep>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1767,18 +2204,27 @@ pub mod recipe {
         }
     }
 
+    impl Serialize for CfnRecipeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Steps", &self.steps)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `RecipeStep` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecipeStep {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Action,
-        /// Condition expressions applied to the step action
-        #[serde(
-            rename = "ConditionExpressions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConditionExpressions`: Condition expressions applied to the step action
         pub condition_expressions: Option<Vec<ConditionExpression>>,
     }
 
@@ -1792,14 +2238,29 @@ pub mod recipe {
         }
     }
 
+    impl Serialize for RecipeStep {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConditionExpressions",
+                &self.condition_expressions,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Action` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
-        /// Step action operation
-        #[serde(rename = "Operation")]
+        /// `Operation`: Step action operation
         pub operation: Value<String>,
-        /// `Parameters`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. Untyped in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
     }
 
@@ -1813,386 +2274,446 @@ pub mod recipe {
         }
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Operation", &self.operation)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.end()
+        }
+    }
+
     /// The `RecipeParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecipeParameters {
         /// `AggregateFunction`.
-        #[serde(rename = "AggregateFunction", skip_serializing_if = "Option::is_none")]
         pub aggregate_function: Option<Value<String>>,
         /// `Base`.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<String>>,
         /// `CaseStatement`.
-        #[serde(rename = "CaseStatement", skip_serializing_if = "Option::is_none")]
         pub case_statement: Option<Value<String>>,
         /// `CategoryMap`.
-        #[serde(rename = "CategoryMap", skip_serializing_if = "Option::is_none")]
         pub category_map: Option<Value<String>>,
         /// `CharsToRemove`.
-        #[serde(rename = "CharsToRemove", skip_serializing_if = "Option::is_none")]
         pub chars_to_remove: Option<Value<String>>,
         /// `CollapseConsecutiveWhitespace`.
-        #[serde(
-            rename = "CollapseConsecutiveWhitespace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub collapse_consecutive_whitespace: Option<Value<String>>,
         /// `ColumnDataType`.
-        #[serde(rename = "ColumnDataType", skip_serializing_if = "Option::is_none")]
         pub column_data_type: Option<Value<String>>,
         /// `ColumnRange`.
-        #[serde(rename = "ColumnRange", skip_serializing_if = "Option::is_none")]
         pub column_range: Option<Value<String>>,
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<Value<String>>,
         /// `CustomCharacters`.
-        #[serde(rename = "CustomCharacters", skip_serializing_if = "Option::is_none")]
         pub custom_characters: Option<Value<String>>,
         /// `CustomStopWords`.
-        #[serde(rename = "CustomStopWords", skip_serializing_if = "Option::is_none")]
         pub custom_stop_words: Option<Value<String>>,
         /// `CustomValue`.
-        #[serde(rename = "CustomValue", skip_serializing_if = "Option::is_none")]
         pub custom_value: Option<Value<String>>,
         /// `DatasetsColumns`.
-        #[serde(rename = "DatasetsColumns", skip_serializing_if = "Option::is_none")]
         pub datasets_columns: Option<Value<String>>,
         /// `DateAddValue`.
-        #[serde(rename = "DateAddValue", skip_serializing_if = "Option::is_none")]
         pub date_add_value: Option<Value<String>>,
         /// `DateTimeFormat`.
-        #[serde(rename = "DateTimeFormat", skip_serializing_if = "Option::is_none")]
         pub date_time_format: Option<Value<String>>,
         /// `DateTimeParameters`.
-        #[serde(rename = "DateTimeParameters", skip_serializing_if = "Option::is_none")]
         pub date_time_parameters: Option<Value<String>>,
         /// `DeleteOtherRows`.
-        #[serde(rename = "DeleteOtherRows", skip_serializing_if = "Option::is_none")]
         pub delete_other_rows: Option<Value<String>>,
         /// `Delimiter`.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
         pub delimiter: Option<Value<String>>,
         /// `EndPattern`.
-        #[serde(rename = "EndPattern", skip_serializing_if = "Option::is_none")]
         pub end_pattern: Option<Value<String>>,
         /// `EndPosition`.
-        #[serde(rename = "EndPosition", skip_serializing_if = "Option::is_none")]
         pub end_position: Option<Value<String>>,
         /// `EndValue`.
-        #[serde(rename = "EndValue", skip_serializing_if = "Option::is_none")]
         pub end_value: Option<Value<String>>,
         /// `ExpandContractions`.
-        #[serde(rename = "ExpandContractions", skip_serializing_if = "Option::is_none")]
         pub expand_contractions: Option<Value<String>>,
         /// `Exponent`.
-        #[serde(rename = "Exponent", skip_serializing_if = "Option::is_none")]
         pub exponent: Option<Value<String>>,
         /// `FalseString`.
-        #[serde(rename = "FalseString", skip_serializing_if = "Option::is_none")]
         pub false_string: Option<Value<String>>,
         /// `GroupByAggFunctionOptions`.
-        #[serde(
-            rename = "GroupByAggFunctionOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub group_by_agg_function_options: Option<Value<String>>,
         /// `GroupByColumns`.
-        #[serde(rename = "GroupByColumns", skip_serializing_if = "Option::is_none")]
         pub group_by_columns: Option<Value<String>>,
         /// `HiddenColumns`.
-        #[serde(rename = "HiddenColumns", skip_serializing_if = "Option::is_none")]
         pub hidden_columns: Option<Value<String>>,
         /// `IgnoreCase`.
-        #[serde(rename = "IgnoreCase", skip_serializing_if = "Option::is_none")]
         pub ignore_case: Option<Value<String>>,
         /// `IncludeInSplit`.
-        #[serde(rename = "IncludeInSplit", skip_serializing_if = "Option::is_none")]
         pub include_in_split: Option<Value<String>>,
-        /// Input
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
+        /// `Input`: Input
         pub input: Option<Input>,
         /// `Interval`.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
         pub interval: Option<Value<String>>,
         /// `IsText`.
-        #[serde(rename = "IsText", skip_serializing_if = "Option::is_none")]
         pub is_text: Option<Value<String>>,
         /// `JoinKeys`.
-        #[serde(rename = "JoinKeys", skip_serializing_if = "Option::is_none")]
         pub join_keys: Option<Value<String>>,
         /// `JoinType`.
-        #[serde(rename = "JoinType", skip_serializing_if = "Option::is_none")]
         pub join_type: Option<Value<String>>,
         /// `LeftColumns`.
-        #[serde(rename = "LeftColumns", skip_serializing_if = "Option::is_none")]
         pub left_columns: Option<Value<String>>,
         /// `Limit`.
-        #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
         pub limit: Option<Value<String>>,
         /// `LowerBound`.
-        #[serde(rename = "LowerBound", skip_serializing_if = "Option::is_none")]
         pub lower_bound: Option<Value<String>>,
         /// `MapType`.
-        #[serde(rename = "MapType", skip_serializing_if = "Option::is_none")]
         pub map_type: Option<Value<String>>,
         /// `ModeType`.
-        #[serde(rename = "ModeType", skip_serializing_if = "Option::is_none")]
         pub mode_type: Option<Value<String>>,
         /// `MultiLine`.
-        #[serde(rename = "MultiLine", skip_serializing_if = "Option::is_none")]
         pub multi_line: Option<Value<bool>>,
         /// `NumRows`.
-        #[serde(rename = "NumRows", skip_serializing_if = "Option::is_none")]
         pub num_rows: Option<Value<String>>,
         /// `NumRowsAfter`.
-        #[serde(rename = "NumRowsAfter", skip_serializing_if = "Option::is_none")]
         pub num_rows_after: Option<Value<String>>,
         /// `NumRowsBefore`.
-        #[serde(rename = "NumRowsBefore", skip_serializing_if = "Option::is_none")]
         pub num_rows_before: Option<Value<String>>,
         /// `OrderByColumn`.
-        #[serde(rename = "OrderByColumn", skip_serializing_if = "Option::is_none")]
         pub order_by_column: Option<Value<String>>,
         /// `OrderByColumns`.
-        #[serde(rename = "OrderByColumns", skip_serializing_if = "Option::is_none")]
         pub order_by_columns: Option<Value<String>>,
         /// `Other`.
-        #[serde(rename = "Other", skip_serializing_if = "Option::is_none")]
         pub other: Option<Value<String>>,
         /// `Pattern`.
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
         pub pattern: Option<Value<String>>,
         /// `PatternOption1`.
-        #[serde(rename = "PatternOption1", skip_serializing_if = "Option::is_none")]
         pub pattern_option1: Option<Value<String>>,
         /// `PatternOption2`.
-        #[serde(rename = "PatternOption2", skip_serializing_if = "Option::is_none")]
         pub pattern_option2: Option<Value<String>>,
         /// `PatternOptions`.
-        #[serde(rename = "PatternOptions", skip_serializing_if = "Option::is_none")]
         pub pattern_options: Option<Value<String>>,
         /// `Period`.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<String>>,
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<Value<String>>,
         /// `RemoveAllPunctuation`.
-        #[serde(
-            rename = "RemoveAllPunctuation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_all_punctuation: Option<Value<String>>,
         /// `RemoveAllQuotes`.
-        #[serde(rename = "RemoveAllQuotes", skip_serializing_if = "Option::is_none")]
         pub remove_all_quotes: Option<Value<String>>,
         /// `RemoveAllWhitespace`.
-        #[serde(rename = "RemoveAllWhitespace", skip_serializing_if = "Option::is_none")]
         pub remove_all_whitespace: Option<Value<String>>,
         /// `RemoveCustomCharacters`.
-        #[serde(
-            rename = "RemoveCustomCharacters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_custom_characters: Option<Value<String>>,
         /// `RemoveCustomValue`.
-        #[serde(rename = "RemoveCustomValue", skip_serializing_if = "Option::is_none")]
         pub remove_custom_value: Option<Value<String>>,
         /// `RemoveLeadingAndTrailingPunctuation`.
-        #[serde(
-            rename = "RemoveLeadingAndTrailingPunctuation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_leading_and_trailing_punctuation: Option<Value<String>>,
         /// `RemoveLeadingAndTrailingQuotes`.
-        #[serde(
-            rename = "RemoveLeadingAndTrailingQuotes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_leading_and_trailing_quotes: Option<Value<String>>,
         /// `RemoveLeadingAndTrailingWhitespace`.
-        #[serde(
-            rename = "RemoveLeadingAndTrailingWhitespace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_leading_and_trailing_whitespace: Option<Value<String>>,
         /// `RemoveLetters`.
-        #[serde(rename = "RemoveLetters", skip_serializing_if = "Option::is_none")]
         pub remove_letters: Option<Value<String>>,
         /// `RemoveNumbers`.
-        #[serde(rename = "RemoveNumbers", skip_serializing_if = "Option::is_none")]
         pub remove_numbers: Option<Value<String>>,
         /// `RemoveSourceColumn`.
-        #[serde(rename = "RemoveSourceColumn", skip_serializing_if = "Option::is_none")]
         pub remove_source_column: Option<Value<String>>,
         /// `RemoveSpecialCharacters`.
-        #[serde(
-            rename = "RemoveSpecialCharacters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_special_characters: Option<Value<String>>,
         /// `RightColumns`.
-        #[serde(rename = "RightColumns", skip_serializing_if = "Option::is_none")]
         pub right_columns: Option<Value<String>>,
         /// `SampleSize`.
-        #[serde(rename = "SampleSize", skip_serializing_if = "Option::is_none")]
         pub sample_size: Option<Value<String>>,
         /// `SampleType`.
-        #[serde(rename = "SampleType", skip_serializing_if = "Option::is_none")]
         pub sample_type: Option<Value<String>>,
         /// `SecondInput`.
-        #[serde(rename = "SecondInput", skip_serializing_if = "Option::is_none")]
         pub second_input: Option<Value<String>>,
         /// `SecondaryInputs`.
-        #[serde(rename = "SecondaryInputs", skip_serializing_if = "Option::is_none")]
         pub secondary_inputs: Option<Vec<SecondaryInput>>,
         /// `SheetIndexes`.
-        #[serde(rename = "SheetIndexes", skip_serializing_if = "Option::is_none")]
         pub sheet_indexes: Option<Vec<Value<i64>>>,
         /// `SheetNames`.
-        #[serde(rename = "SheetNames", skip_serializing_if = "Option::is_none")]
         pub sheet_names: Option<Vec<Value<String>>>,
         /// `SourceColumn`.
-        #[serde(rename = "SourceColumn", skip_serializing_if = "Option::is_none")]
         pub source_column: Option<Value<String>>,
         /// `SourceColumn1`.
-        #[serde(rename = "SourceColumn1", skip_serializing_if = "Option::is_none")]
         pub source_column1: Option<Value<String>>,
         /// `SourceColumn2`.
-        #[serde(rename = "SourceColumn2", skip_serializing_if = "Option::is_none")]
         pub source_column2: Option<Value<String>>,
         /// `SourceColumns`.
-        #[serde(rename = "SourceColumns", skip_serializing_if = "Option::is_none")]
         pub source_columns: Option<Value<String>>,
         /// `StartColumnIndex`.
-        #[serde(rename = "StartColumnIndex", skip_serializing_if = "Option::is_none")]
         pub start_column_index: Option<Value<String>>,
         /// `StartPattern`.
-        #[serde(rename = "StartPattern", skip_serializing_if = "Option::is_none")]
         pub start_pattern: Option<Value<String>>,
         /// `StartPosition`.
-        #[serde(rename = "StartPosition", skip_serializing_if = "Option::is_none")]
         pub start_position: Option<Value<String>>,
         /// `StartValue`.
-        #[serde(rename = "StartValue", skip_serializing_if = "Option::is_none")]
         pub start_value: Option<Value<String>>,
         /// `StemmingMode`.
-        #[serde(rename = "StemmingMode", skip_serializing_if = "Option::is_none")]
         pub stemming_mode: Option<Value<String>>,
         /// `StepCount`.
-        #[serde(rename = "StepCount", skip_serializing_if = "Option::is_none")]
         pub step_count: Option<Value<String>>,
         /// `StepIndex`.
-        #[serde(rename = "StepIndex", skip_serializing_if = "Option::is_none")]
         pub step_index: Option<Value<String>>,
         /// `StopWordsMode`.
-        #[serde(rename = "StopWordsMode", skip_serializing_if = "Option::is_none")]
         pub stop_words_mode: Option<Value<String>>,
         /// `Strategy`.
-        #[serde(rename = "Strategy", skip_serializing_if = "Option::is_none")]
         pub strategy: Option<Value<String>>,
         /// `TargetColumn`.
-        #[serde(rename = "TargetColumn", skip_serializing_if = "Option::is_none")]
         pub target_column: Option<Value<String>>,
         /// `TargetColumnNames`.
-        #[serde(rename = "TargetColumnNames", skip_serializing_if = "Option::is_none")]
         pub target_column_names: Option<Value<String>>,
         /// `TargetDateFormat`.
-        #[serde(rename = "TargetDateFormat", skip_serializing_if = "Option::is_none")]
         pub target_date_format: Option<Value<String>>,
         /// `TargetIndex`.
-        #[serde(rename = "TargetIndex", skip_serializing_if = "Option::is_none")]
         pub target_index: Option<Value<String>>,
         /// `TimeZone`.
-        #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
         pub time_zone: Option<Value<String>>,
         /// `TokenizerPattern`.
-        #[serde(rename = "TokenizerPattern", skip_serializing_if = "Option::is_none")]
         pub tokenizer_pattern: Option<Value<String>>,
         /// `TrueString`.
-        #[serde(rename = "TrueString", skip_serializing_if = "Option::is_none")]
         pub true_string: Option<Value<String>>,
         /// `UdfLang`.
-        #[serde(rename = "UdfLang", skip_serializing_if = "Option::is_none")]
         pub udf_lang: Option<Value<String>>,
         /// `Units`.
-        #[serde(rename = "Units", skip_serializing_if = "Option::is_none")]
         pub units: Option<Value<String>>,
         /// `UnpivotColumn`.
-        #[serde(rename = "UnpivotColumn", skip_serializing_if = "Option::is_none")]
         pub unpivot_column: Option<Value<String>>,
         /// `UpperBound`.
-        #[serde(rename = "UpperBound", skip_serializing_if = "Option::is_none")]
         pub upper_bound: Option<Value<String>>,
         /// `UseNewDataFrame`.
-        #[serde(rename = "UseNewDataFrame", skip_serializing_if = "Option::is_none")]
         pub use_new_data_frame: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
         /// `Value1`.
-        #[serde(rename = "Value1", skip_serializing_if = "Option::is_none")]
         pub value1: Option<Value<String>>,
         /// `Value2`.
-        #[serde(rename = "Value2", skip_serializing_if = "Option::is_none")]
         pub value2: Option<Value<String>>,
         /// `ValueColumn`.
-        #[serde(rename = "ValueColumn", skip_serializing_if = "Option::is_none")]
         pub value_column: Option<Value<String>>,
         /// `ViewFrame`.
-        #[serde(rename = "ViewFrame", skip_serializing_if = "Option::is_none")]
         pub view_frame: Option<Value<String>>,
     }
 
+    impl Serialize for RecipeParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AggregateFunction", &self.aggregate_function)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            crate::cfn::entry(&mut map, "CaseStatement", &self.case_statement)?;
+            crate::cfn::entry(&mut map, "CategoryMap", &self.category_map)?;
+            crate::cfn::entry(&mut map, "CharsToRemove", &self.chars_to_remove)?;
+            crate::cfn::entry(
+                &mut map,
+                "CollapseConsecutiveWhitespace",
+                &self.collapse_consecutive_whitespace,
+            )?;
+            crate::cfn::entry(&mut map, "ColumnDataType", &self.column_data_type)?;
+            crate::cfn::entry(&mut map, "ColumnRange", &self.column_range)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "CustomCharacters", &self.custom_characters)?;
+            crate::cfn::entry(&mut map, "CustomStopWords", &self.custom_stop_words)?;
+            crate::cfn::entry(&mut map, "CustomValue", &self.custom_value)?;
+            crate::cfn::entry(&mut map, "DatasetsColumns", &self.datasets_columns)?;
+            crate::cfn::entry(&mut map, "DateAddValue", &self.date_add_value)?;
+            crate::cfn::entry(&mut map, "DateTimeFormat", &self.date_time_format)?;
+            crate::cfn::entry(
+                &mut map,
+                "DateTimeParameters",
+                &self.date_time_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "DeleteOtherRows", &self.delete_other_rows)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(&mut map, "EndPattern", &self.end_pattern)?;
+            crate::cfn::entry(&mut map, "EndPosition", &self.end_position)?;
+            crate::cfn::entry(&mut map, "EndValue", &self.end_value)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpandContractions",
+                &self.expand_contractions,
+            )?;
+            crate::cfn::entry(&mut map, "Exponent", &self.exponent)?;
+            crate::cfn::entry(&mut map, "FalseString", &self.false_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "GroupByAggFunctionOptions",
+                &self.group_by_agg_function_options,
+            )?;
+            crate::cfn::entry(&mut map, "GroupByColumns", &self.group_by_columns)?;
+            crate::cfn::entry(&mut map, "HiddenColumns", &self.hidden_columns)?;
+            crate::cfn::entry(&mut map, "IgnoreCase", &self.ignore_case)?;
+            crate::cfn::entry(&mut map, "IncludeInSplit", &self.include_in_split)?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "IsText", &self.is_text)?;
+            crate::cfn::entry(&mut map, "JoinKeys", &self.join_keys)?;
+            crate::cfn::entry(&mut map, "JoinType", &self.join_type)?;
+            crate::cfn::entry(&mut map, "LeftColumns", &self.left_columns)?;
+            crate::cfn::entry(&mut map, "Limit", &self.limit)?;
+            crate::cfn::entry(&mut map, "LowerBound", &self.lower_bound)?;
+            crate::cfn::entry(&mut map, "MapType", &self.map_type)?;
+            crate::cfn::entry(&mut map, "ModeType", &self.mode_type)?;
+            crate::cfn::entry(&mut map, "MultiLine", &self.multi_line)?;
+            crate::cfn::entry(&mut map, "NumRows", &self.num_rows)?;
+            crate::cfn::entry(&mut map, "NumRowsAfter", &self.num_rows_after)?;
+            crate::cfn::entry(&mut map, "NumRowsBefore", &self.num_rows_before)?;
+            crate::cfn::entry(&mut map, "OrderByColumn", &self.order_by_column)?;
+            crate::cfn::entry(&mut map, "OrderByColumns", &self.order_by_columns)?;
+            crate::cfn::entry(&mut map, "Other", &self.other)?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            crate::cfn::entry(&mut map, "PatternOption1", &self.pattern_option1)?;
+            crate::cfn::entry(&mut map, "PatternOption2", &self.pattern_option2)?;
+            crate::cfn::entry(&mut map, "PatternOptions", &self.pattern_options)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveAllPunctuation",
+                &self.remove_all_punctuation,
+            )?;
+            crate::cfn::entry(&mut map, "RemoveAllQuotes", &self.remove_all_quotes)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveAllWhitespace",
+                &self.remove_all_whitespace,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveCustomCharacters",
+                &self.remove_custom_characters,
+            )?;
+            crate::cfn::entry(&mut map, "RemoveCustomValue", &self.remove_custom_value)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveLeadingAndTrailingPunctuation",
+                &self.remove_leading_and_trailing_punctuation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveLeadingAndTrailingQuotes",
+                &self.remove_leading_and_trailing_quotes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveLeadingAndTrailingWhitespace",
+                &self.remove_leading_and_trailing_whitespace,
+            )?;
+            crate::cfn::entry(&mut map, "RemoveLetters", &self.remove_letters)?;
+            crate::cfn::entry(&mut map, "RemoveNumbers", &self.remove_numbers)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveSourceColumn",
+                &self.remove_source_column,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveSpecialCharacters",
+                &self.remove_special_characters,
+            )?;
+            crate::cfn::entry(&mut map, "RightColumns", &self.right_columns)?;
+            crate::cfn::entry(&mut map, "SampleSize", &self.sample_size)?;
+            crate::cfn::entry(&mut map, "SampleType", &self.sample_type)?;
+            crate::cfn::entry(&mut map, "SecondInput", &self.second_input)?;
+            crate::cfn::entry(&mut map, "SecondaryInputs", &self.secondary_inputs)?;
+            crate::cfn::entry(&mut map, "SheetIndexes", &self.sheet_indexes)?;
+            crate::cfn::entry(&mut map, "SheetNames", &self.sheet_names)?;
+            crate::cfn::entry(&mut map, "SourceColumn", &self.source_column)?;
+            crate::cfn::entry(&mut map, "SourceColumn1", &self.source_column1)?;
+            crate::cfn::entry(&mut map, "SourceColumn2", &self.source_column2)?;
+            crate::cfn::entry(&mut map, "SourceColumns", &self.source_columns)?;
+            crate::cfn::entry(&mut map, "StartColumnIndex", &self.start_column_index)?;
+            crate::cfn::entry(&mut map, "StartPattern", &self.start_pattern)?;
+            crate::cfn::entry(&mut map, "StartPosition", &self.start_position)?;
+            crate::cfn::entry(&mut map, "StartValue", &self.start_value)?;
+            crate::cfn::entry(&mut map, "StemmingMode", &self.stemming_mode)?;
+            crate::cfn::entry(&mut map, "StepCount", &self.step_count)?;
+            crate::cfn::entry(&mut map, "StepIndex", &self.step_index)?;
+            crate::cfn::entry(&mut map, "StopWordsMode", &self.stop_words_mode)?;
+            crate::cfn::entry(&mut map, "Strategy", &self.strategy)?;
+            crate::cfn::entry(&mut map, "TargetColumn", &self.target_column)?;
+            crate::cfn::entry(&mut map, "TargetColumnNames", &self.target_column_names)?;
+            crate::cfn::entry(&mut map, "TargetDateFormat", &self.target_date_format)?;
+            crate::cfn::entry(&mut map, "TargetIndex", &self.target_index)?;
+            crate::cfn::entry(&mut map, "TimeZone", &self.time_zone)?;
+            crate::cfn::entry(&mut map, "TokenizerPattern", &self.tokenizer_pattern)?;
+            crate::cfn::entry(&mut map, "TrueString", &self.true_string)?;
+            crate::cfn::entry(&mut map, "UdfLang", &self.udf_lang)?;
+            crate::cfn::entry(&mut map, "Units", &self.units)?;
+            crate::cfn::entry(&mut map, "UnpivotColumn", &self.unpivot_column)?;
+            crate::cfn::entry(&mut map, "UpperBound", &self.upper_bound)?;
+            crate::cfn::entry(&mut map, "UseNewDataFrame", &self.use_new_data_frame)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            crate::cfn::entry(&mut map, "Value1", &self.value1)?;
+            crate::cfn::entry(&mut map, "Value2", &self.value2)?;
+            crate::cfn::entry(&mut map, "ValueColumn", &self.value_column)?;
+            crate::cfn::entry(&mut map, "ViewFrame", &self.view_frame)?;
+            map.end()
+        }
+    }
+
     /// Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Input {
         /// `DataCatalogInputDefinition`.
-        #[serde(
-            rename = "DataCatalogInputDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_catalog_input_definition: Option<DataCatalogInputDefinition>,
         /// `S3InputDefinition`.
-        #[serde(rename = "S3InputDefinition", skip_serializing_if = "Option::is_none")]
         pub s3_input_definition: Option<S3Location>,
     }
 
+    impl Serialize for Input {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCatalogInputDefinition",
+                &self.data_catalog_input_definition,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputDefinition", &self.s3_input_definition)?;
+            map.end()
+        }
+    }
+
     /// The `DataCatalogInputDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataCatalogInputDefinition {
-        /// Catalog id
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
+        /// `CatalogId`: Catalog id
         pub catalog_id: Option<Value<String>>,
-        /// Database name
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: Database name
         pub database_name: Option<Value<String>>,
-        /// Table name
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: Table name
         pub table_name: Option<Value<String>>,
         /// `TempDirectory`.
-        #[serde(rename = "TempDirectory", skip_serializing_if = "Option::is_none")]
         pub temp_directory: Option<S3Location>,
     }
 
+    impl Serialize for DataCatalogInputDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "TempDirectory", &self.temp_directory)?;
+            map.end()
+        }
+    }
+
     /// Input location
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
     }
 
@@ -2206,32 +2727,53 @@ pub mod recipe {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.end()
+        }
+    }
+
     /// Secondary input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecondaryInput {
         /// `DataCatalogInputDefinition`.
-        #[serde(
-            rename = "DataCatalogInputDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_catalog_input_definition: Option<DataCatalogInputDefinition>,
         /// `S3InputDefinition`.
-        #[serde(rename = "S3InputDefinition", skip_serializing_if = "Option::is_none")]
         pub s3_input_definition: Option<S3Location>,
     }
 
+    impl Serialize for SecondaryInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCatalogInputDefinition",
+                &self.data_catalog_input_definition,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputDefinition", &self.s3_input_definition)?;
+            map.end()
+        }
+    }
+
     /// Condition expressions applied to the step action
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConditionExpression {
-        /// Input condition to be applied to the target column
-        #[serde(rename = "Condition")]
+        /// `Condition`: Input condition to be applied to the target column
         pub condition: Value<String>,
-        /// Name of the target column
-        #[serde(rename = "TargetColumn")]
+        /// `TargetColumn`: Name of the target column
         pub target_column: Value<String>,
-        /// Value of the condition
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Value of the condition
         pub value: Option<Value<String>>,
     }
 
@@ -2246,6 +2788,20 @@ pub mod recipe {
                 target_column: target_column.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for ConditionExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.serialize_entry("TargetColumn", &self.target_column)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -2306,22 +2862,17 @@ pub mod ruleset {
     }
 
     /// The properties of `AWS::DataBrew::Ruleset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRulesetProps {
-        /// Description of the Ruleset
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Ruleset
         pub description: Option<Value<String>>,
-        /// Name of the Ruleset
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the Ruleset
         pub name: Value<String>,
-        /// List of the data quality rules in the ruleset
-        #[serde(rename = "Rules")]
+        /// `Rules`: List of the data quality rules in the ruleset
         pub rules: Vec<Rule>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Arn of the target resource (dataset) to apply the ruleset to
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: Arn of the target resource (dataset) to apply the ruleset to
         pub target_arn: Value<String>,
     }
 
@@ -2342,26 +2893,36 @@ pub mod ruleset {
         }
     }
 
+    impl Serialize for CfnRulesetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
+        }
+    }
+
     /// Data quality rule for a target resource (dataset)
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
         /// `CheckExpression`.
-        #[serde(rename = "CheckExpression")]
         pub check_expression: Value<String>,
         /// `ColumnSelectors`.
-        #[serde(rename = "ColumnSelectors", skip_serializing_if = "Option::is_none")]
         pub column_selectors: Option<Vec<ColumnSelector>>,
         /// `Disabled`.
-        #[serde(rename = "Disabled", skip_serializing_if = "Option::is_none")]
         pub disabled: Option<Value<bool>>,
-        /// Name of the rule
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the rule
         pub name: Value<String>,
         /// `SubstitutionMap`.
-        #[serde(rename = "SubstitutionMap", skip_serializing_if = "Option::is_none")]
         pub substitution_map: Option<Vec<SubstitutionValue>>,
         /// `Threshold`.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
         pub threshold: Option<Threshold>,
     }
 
@@ -2382,25 +2943,51 @@ pub mod ruleset {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CheckExpression", &self.check_expression)?;
+            crate::cfn::entry(&mut map, "ColumnSelectors", &self.column_selectors)?;
+            crate::cfn::entry(&mut map, "Disabled", &self.disabled)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SubstitutionMap", &self.substitution_map)?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            map.end()
+        }
+    }
+
     /// Selector of a column from a dataset for profile job configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColumnSelector {
-        /// The name of a column from a dataset
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of a column from a dataset
         pub name: Option<Value<String>>,
-        /// A regular expression for selecting a column from a dataset
-        #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
+        /// `Regex`: A regular expression for selecting a column from a dataset
         pub regex: Option<Value<String>>,
     }
 
+    impl Serialize for ColumnSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to associate expression's substitution variable names with their values
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubstitutionValue {
-        /// Value or column name
-        #[serde(rename = "Value")]
+        /// `Value`: Value or column name
         pub value: Value<String>,
-        /// Variable name
-        #[serde(rename = "ValueReference")]
+        /// `ValueReference`: Variable name
         pub value_reference: Value<String>,
     }
 
@@ -2417,17 +3004,27 @@ pub mod ruleset {
         }
     }
 
+    impl Serialize for SubstitutionValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.serialize_entry("ValueReference", &self.value_reference)?;
+            map.end()
+        }
+    }
+
     /// The `Threshold` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Threshold {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<ThresholdType>>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<ThresholdUnit>>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -2439,6 +3036,20 @@ pub mod ruleset {
                 unit: None,
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Threshold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2578,19 +3189,15 @@ pub mod schedule {
     }
 
     /// The properties of `AWS::DataBrew::Schedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduleProps {
-        /// Schedule cron
-        #[serde(rename = "CronExpression")]
+        /// `CronExpression`: Schedule cron
         pub cron_expression: Value<String>,
         /// `JobNames`.
-        #[serde(rename = "JobNames", skip_serializing_if = "Option::is_none")]
         pub job_names: Option<Vec<Value<String>>>,
-        /// Schedule Name
-        #[serde(rename = "Name")]
+        /// `Name`: Schedule Name
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2606,6 +3213,21 @@ pub mod schedule {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnScheduleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CronExpression", &self.cron_expression)?;
+            crate::cfn::entry(&mut map, "JobNames", &self.job_names)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -91,19 +91,15 @@ pub mod data_set {
     }
 
     /// The properties of `AWS::DataExchange::DataSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSetProps {
-        /// The type of asset that is added to a data set.
-        #[serde(rename = "AssetType")]
+        /// `AssetType`: The type of asset that is added to a data set.
         pub asset_type: Value<AssetType>,
-        /// A description for the data set.
-        #[serde(rename = "Description")]
+        /// `Description`: A description for the data set.
         pub description: Value<String>,
-        /// The name of the data set.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the data set.
         pub name: Value<String>,
-        /// Tags for the data set.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the data set.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -120,6 +116,21 @@ pub mod data_set {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDataSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssetType", &self.asset_type)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -245,16 +256,13 @@ pub mod event_action {
     }
 
     /// The properties of `AWS::DataExchange::EventAction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventActionProps {
-        /// What occurs after a certain event.
-        #[serde(rename = "Action")]
+        /// `Action`: What occurs after a certain event.
         pub action: Action,
-        /// What occurs to start an action.
-        #[serde(rename = "Event")]
+        /// `Event`: What occurs to start an action.
         pub event: Event,
-        /// The tags for the event action.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the event action.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -269,22 +277,49 @@ pub mod event_action {
         }
     }
 
+    impl Serialize for CfnEventActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Event", &self.event)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// What occurs after a certain event.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
         /// `ExportRevisionToS3`.
-        #[serde(rename = "ExportRevisionToS3", skip_serializing_if = "Option::is_none")]
         pub export_revision_to_s3: Option<AutoExportRevisionToS3RequestDetails>,
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExportRevisionToS3",
+                &self.export_revision_to_s3,
+            )?;
+            map.end()
+        }
+    }
+
     /// Details of the operation to be performed by the job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoExportRevisionToS3RequestDetails {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<ExportServerSideEncryption>,
         /// `RevisionDestination`.
-        #[serde(rename = "RevisionDestination")]
         pub revision_destination: AutoExportRevisionDestinationEntry,
     }
 
@@ -300,14 +335,25 @@ pub mod event_action {
         }
     }
 
+    impl Serialize for AutoExportRevisionToS3RequestDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            map.serialize_entry("RevisionDestination", &self.revision_destination)?;
+            map.end()
+        }
+    }
+
     /// Encryption configuration of the export job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExportServerSideEncryption {
-        /// The Amazon Resource Name (ARN) of the AWS KMS key you want to use to encrypt the Amazon S3 objects.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The Amazon Resource Name (ARN) of the AWS KMS key you want to use to encrypt the Amazon S3 objects.
         pub kms_key_arn: Option<Value<String>>,
-        /// The type of server side encryption used for encrypting the objects in Amazon S3.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of server side encryption used for encrypting the objects in Amazon S3.
         pub r#type: Value<Type>,
     }
 
@@ -318,6 +364,19 @@ pub mod event_action {
                 kms_key_arn: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ExportServerSideEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -359,13 +418,11 @@ pub mod event_action {
     }
 
     /// A revision destination is the Amazon S3 bucket folder destination to where the export will be sent.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoExportRevisionDestinationEntry {
-        /// The Amazon S3 bucket that is the destination for the event action.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The Amazon S3 bucket that is the destination for the event action.
         pub bucket: Value<String>,
-        /// A string representing the pattern for generated names of the individual assets in the revision.
-        #[serde(rename = "KeyPattern", skip_serializing_if = "Option::is_none")]
+        /// `KeyPattern`: A string representing the pattern for generated names of the individual assets in the revision.
         pub key_pattern: Option<Value<String>>,
     }
 
@@ -379,19 +436,42 @@ pub mod event_action {
         }
     }
 
+    impl Serialize for AutoExportRevisionDestinationEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "KeyPattern", &self.key_pattern)?;
+            map.end()
+        }
+    }
+
     /// What occurs to start an action.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Event {
         /// `RevisionPublished`.
-        #[serde(rename = "RevisionPublished", skip_serializing_if = "Option::is_none")]
         pub revision_published: Option<RevisionPublished>,
     }
 
+    impl Serialize for Event {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RevisionPublished", &self.revision_published)?;
+            map.end()
+        }
+    }
+
     /// Information about the published revision.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RevisionPublished {
-        /// The data set ID of the published revision.
-        #[serde(rename = "DataSetId")]
+        /// `DataSetId`: The data set ID of the published revision.
         pub data_set_id: Value<String>,
     }
 
@@ -401,6 +481,18 @@ pub mod event_action {
             Self {
                 data_set_id: data_set_id.into(),
             }
+        }
+    }
+
+    impl Serialize for RevisionPublished {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSetId", &self.data_set_id)?;
+            map.end()
         }
     }
 }

@@ -73,28 +73,21 @@ pub mod pipeline {
     }
 
     /// The properties of `AWS::DataPipeline::Pipeline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
-        /// Indicates whether to validate and start the pipeline or stop an active pipeline.
-        #[serde(rename = "Activate", skip_serializing_if = "Option::is_none")]
+        /// `Activate`: Indicates whether to validate and start the pipeline or stop an active pipeline.
         pub activate: Option<Value<bool>>,
-        /// A description of the pipeline.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the pipeline.
         pub description: Option<Value<String>>,
-        /// The name of the pipeline.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the pipeline.
         pub name: Value<String>,
-        /// The parameter objects used with the pipeline.
-        #[serde(rename = "ParameterObjects", skip_serializing_if = "Option::is_none")]
+        /// `ParameterObjects`: The parameter objects used with the pipeline.
         pub parameter_objects: Option<Vec<ParameterObject>>,
-        /// The parameter values used with the pipeline.
-        #[serde(rename = "ParameterValues", skip_serializing_if = "Option::is_none")]
+        /// `ParameterValues`: The parameter values used with the pipeline.
         pub parameter_values: Option<Vec<ParameterValue>>,
-        /// The objects that define the pipeline.
-        #[serde(rename = "PipelineObjects", skip_serializing_if = "Option::is_none")]
+        /// `PipelineObjects`: The objects that define the pipeline.
         pub pipeline_objects: Option<Vec<PipelineObject>>,
-        /// A list of arbitrary tags (key-value pairs) to associate with the pipeline, which you can use to control permissions.
-        #[serde(rename = "PipelineTags", skip_serializing_if = "Option::is_none")]
+        /// `PipelineTags`: A list of arbitrary tags (key-value pairs) to associate with the pipeline, which you can use to control permissions.
         pub pipeline_tags: Option<Vec<PipelineTag>>,
     }
 
@@ -113,14 +106,30 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for CfnPipelineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Activate", &self.activate)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ParameterObjects", &self.parameter_objects)?;
+            crate::cfn::entry(&mut map, "ParameterValues", &self.parameter_values)?;
+            crate::cfn::entry(&mut map, "PipelineObjects", &self.pipeline_objects)?;
+            crate::cfn::entry(&mut map, "PipelineTags", &self.pipeline_tags)?;
+            map.end()
+        }
+    }
+
     /// The `ParameterObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParameterObject {
-        /// The attributes of the parameter object.
-        #[serde(rename = "Attributes")]
+        /// `Attributes`: The attributes of the parameter object.
         pub attributes: Vec<ParameterAttribute>,
-        /// The ID of the parameter object.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the parameter object.
         pub id: Value<String>,
     }
 
@@ -137,14 +146,25 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for ParameterObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// The `ParameterAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParameterAttribute {
-        /// The field identifier.
-        #[serde(rename = "Key")]
+        /// `Key`: The field identifier.
         pub key: Value<String>,
-        /// The field value, expressed as a String.
-        #[serde(rename = "StringValue")]
+        /// `StringValue`: The field value, expressed as a String.
         pub string_value: Value<String>,
     }
 
@@ -161,14 +181,25 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for ParameterAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// The `ParameterValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParameterValue {
-        /// The ID of the parameter value.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the parameter value.
         pub id: Value<String>,
-        /// The field value, expressed as a String.
-        #[serde(rename = "StringValue")]
+        /// `StringValue`: The field value, expressed as a String.
         pub string_value: Value<String>,
     }
 
@@ -185,17 +216,27 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for ParameterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// The `PipelineObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipelineObject {
-        /// Key-value pairs that define the properties of the object.
-        #[serde(rename = "Fields")]
+        /// `Fields`: Key-value pairs that define the properties of the object.
         pub fields: Vec<Field>,
-        /// The ID of the object.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the object.
         pub id: Value<String>,
-        /// The name of the object.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the object.
         pub name: Value<String>,
     }
 
@@ -214,17 +255,28 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for PipelineObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `Field` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Field {
-        /// Specifies the name of a field for a particular object.
-        #[serde(rename = "Key")]
+        /// `Key`: Specifies the name of a field for a particular object.
         pub key: Value<String>,
-        /// A field value that you specify as an identifier of another object in the same pipeline definition.
-        #[serde(rename = "RefValue", skip_serializing_if = "Option::is_none")]
+        /// `RefValue`: A field value that you specify as an identifier of another object in the same pipeline definition.
         pub ref_value: Option<Value<String>>,
-        /// A field value that you specify as a string.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+        /// `StringValue`: A field value that you specify as a string.
         pub string_value: Option<Value<String>>,
     }
 
@@ -239,14 +291,26 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for Field {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "RefValue", &self.ref_value)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// The `PipelineTag` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipelineTag {
-        /// The key name of a tag.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of a tag.
         pub key: Value<String>,
-        /// The value to associate with the key name.
-        #[serde(rename = "Value")]
+        /// `Value`: The value to associate with the key name.
         pub value: Value<String>,
     }
 
@@ -260,6 +324,19 @@ pub mod pipeline {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for PipelineTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }

@@ -96,26 +96,37 @@ pub mod agent {
     }
 
     /// The properties of `AWS::DataSync::Agent`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAgentProps {
-        /// Activation key of the Agent.
-        #[serde(rename = "ActivationKey", skip_serializing_if = "Option::is_none")]
+        /// `ActivationKey`: Activation key of the Agent.
         pub activation_key: Option<Value<String>>,
-        /// The name configured for the agent.
-        #[serde(rename = "AgentName", skip_serializing_if = "Option::is_none")]
+        /// `AgentName`: The name configured for the agent.
         pub agent_name: Option<Value<String>>,
-        /// The ARNs of the security group used to protect your data transfer task subnets.
-        #[serde(rename = "SecurityGroupArns", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupArns`: The ARNs of the security group used to protect your data transfer task subnets.
         pub security_group_arns: Option<Vec<Value<String>>>,
-        /// The ARNs of the subnets in which DataSync will create elastic network interfaces for each data transfer task.
-        #[serde(rename = "SubnetArns", skip_serializing_if = "Option::is_none")]
+        /// `SubnetArns`: The ARNs of the subnets in which DataSync will create elastic network interfaces for each data transfer task.
         pub subnet_arns: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC endpoint that the agent has access to.
-        #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
+        /// `VpcEndpointId`: The ID of the VPC endpoint that the agent has access to.
         pub vpc_endpoint_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnAgentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActivationKey", &self.activation_key)?;
+            crate::cfn::entry(&mut map, "AgentName", &self.agent_name)?;
+            crate::cfn::entry(&mut map, "SecurityGroupArns", &self.security_group_arns)?;
+            crate::cfn::entry(&mut map, "SubnetArns", &self.subnet_arns)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
+            map.end()
+        }
     }
 }
 
@@ -197,48 +208,29 @@ pub mod location_azure_blob {
     }
 
     /// The properties of `AWS::DataSync::LocationAzureBlob`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationAzureBlobProps {
-        /// Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect with your Azure Blob Storage container.
-        #[serde(rename = "AgentArns", skip_serializing_if = "Option::is_none")]
+        /// `AgentArns`: Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect with your Azure Blob Storage container.
         pub agent_arns: Option<Vec<Value<String>>>,
-        /// Specifies an access tier for the objects you're transferring into your Azure Blob Storage container.
-        #[serde(rename = "AzureAccessTier", skip_serializing_if = "Option::is_none")]
+        /// `AzureAccessTier`: Specifies an access tier for the objects you're transferring into your Azure Blob Storage container.
         pub azure_access_tier: Option<Value<AzureAccessTier>>,
-        /// The specific authentication type that you want DataSync to use to access your Azure Blob Container.
-        #[serde(rename = "AzureBlobAuthenticationType")]
+        /// `AzureBlobAuthenticationType`: The specific authentication type that you want DataSync to use to access your Azure Blob Container.
         pub azure_blob_authentication_type: Value<AzureBlobAuthenticationType>,
-        /// The URL of the Azure Blob container that was described.
-        #[serde(
-            rename = "AzureBlobContainerUrl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AzureBlobContainerUrl`: The URL of the Azure Blob container that was described.
         pub azure_blob_container_url: Option<Value<String>>,
         /// `AzureBlobSasConfiguration`.
-        #[serde(
-            rename = "AzureBlobSasConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub azure_blob_sas_configuration: Option<AzureBlobSasConfiguration>,
-        /// Specifies a blob type for the objects you're transferring into your Azure Blob Storage container.
-        #[serde(rename = "AzureBlobType", skip_serializing_if = "Option::is_none")]
+        /// `AzureBlobType`: Specifies a blob type for the objects you're transferring into your Azure Blob Storage container.
         pub azure_blob_type: Option<Value<AzureBlobType>>,
         /// `CmkSecretConfig`.
-        #[serde(rename = "CmkSecretConfig", skip_serializing_if = "Option::is_none")]
         pub cmk_secret_config: Option<CmkSecretConfig>,
         /// `CustomSecretConfig`.
-        #[serde(rename = "CustomSecretConfig", skip_serializing_if = "Option::is_none")]
         pub custom_secret_config: Option<CustomSecretConfig>,
         /// `FederatedIdentity`.
-        #[serde(rename = "FederatedIdentity", skip_serializing_if = "Option::is_none")]
         pub federated_identity: Option<AzureFederatedIdentityConfig>,
-        /// The subdirectory in the Azure Blob Container that is used to read data from the Azure Blob Source Location.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: The subdirectory in the Azure Blob Container that is used to read data from the Azure Blob Source Location.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -260,6 +252,43 @@ pub mod location_azure_blob {
                 subdirectory: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocationAzureBlobProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentArns", &self.agent_arns)?;
+            crate::cfn::entry(&mut map, "AzureAccessTier", &self.azure_access_tier)?;
+            map.serialize_entry(
+                "AzureBlobAuthenticationType",
+                &self.azure_blob_authentication_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AzureBlobContainerUrl",
+                &self.azure_blob_container_url,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AzureBlobSasConfiguration",
+                &self.azure_blob_sas_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "AzureBlobType", &self.azure_blob_type)?;
+            crate::cfn::entry(&mut map, "CmkSecretConfig", &self.cmk_secret_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomSecretConfig",
+                &self.custom_secret_config,
+            )?;
+            crate::cfn::entry(&mut map, "FederatedIdentity", &self.federated_identity)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -344,10 +373,9 @@ pub mod location_azure_blob {
     }
 
     /// Specifies the shared access signature (SAS) that DataSync uses to access your Azure Blob Storage container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureBlobSasConfiguration {
-        /// Specifies the shared access signature (SAS) token, which indicates the permissions DataSync needs to access your Azure Blob Storage container.
-        #[serde(rename = "AzureBlobSasToken")]
+        /// `AzureBlobSasToken`: Specifies the shared access signature (SAS) token, which indicates the permissions DataSync needs to access your Azure Blob Storage container.
         pub azure_blob_sas_token: Value<String>,
     }
 
@@ -357,6 +385,18 @@ pub mod location_azure_blob {
             Self {
                 azure_blob_sas_token: azure_blob_sas_token.into(),
             }
+        }
+    }
+
+    impl Serialize for AzureBlobSasConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AzureBlobSasToken", &self.azure_blob_sas_token)?;
+            map.end()
         }
     }
 
@@ -395,24 +435,33 @@ pub mod location_azure_blob {
     }
 
     /// Specifies the identity federation configuration that DataSync uses to access your Azure Blob Storage container using an OpenID Connect (OIDC) token.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AzureFederatedIdentityConfig {
-        /// Specifies the ARN of the AWS Identity and Access Management (IAM) role that DataSync assumes to mint the OIDC token used to authenticate with the identity provider.
-        #[serde(rename = "AwsIamRole", skip_serializing_if = "Option::is_none")]
+        /// `AwsIamRole`: Specifies the ARN of the AWS Identity and Access Management (IAM) role that DataSync assumes to mint the OIDC token used to authenticate with the identity provider.
         pub aws_iam_role: Option<Value<String>>,
         /// `AzureOidc`.
-        #[serde(rename = "AzureOidc", skip_serializing_if = "Option::is_none")]
         pub azure_oidc: Option<AzureOidcConfig>,
     }
 
+    impl Serialize for AzureFederatedIdentityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsIamRole", &self.aws_iam_role)?;
+            crate::cfn::entry(&mut map, "AzureOidc", &self.azure_oidc)?;
+            map.end()
+        }
+    }
+
     /// Specifies the Microsoft Entra (Azure AD) identity that DataSync federates with to obtain an access token for your Azure Blob Storage container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureOidcConfig {
-        /// Specifies the client ID of the Microsoft Entra (Azure AD) identity that DataSync uses to obtain an access token.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: Specifies the client ID of the Microsoft Entra (Azure AD) identity that DataSync uses to obtain an access token.
         pub client_id: Value<String>,
-        /// Specifies the Microsoft Entra (Azure AD) tenant ID that the identity belongs to.
-        #[serde(rename = "TenantId")]
+        /// `TenantId`: Specifies the Microsoft Entra (Azure AD) tenant ID that the identity belongs to.
         pub tenant_id: Value<String>,
     }
 
@@ -426,6 +475,19 @@ pub mod location_azure_blob {
                 client_id: client_id.into(),
                 tenant_id: tenant_id.into(),
             }
+        }
+    }
+
+    impl Serialize for AzureOidcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("TenantId", &self.tenant_id)?;
+            map.end()
         }
     }
 }
@@ -498,32 +560,21 @@ pub mod location_efs {
     }
 
     /// The properties of `AWS::DataSync::LocationEFS`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationEfsProps {
-        /// The Amazon Resource Name (ARN) for the Amazon EFS Access point that DataSync uses when accessing the EFS file system.
-        #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
+        /// `AccessPointArn`: The Amazon Resource Name (ARN) for the Amazon EFS Access point that DataSync uses when accessing the EFS file system.
         pub access_point_arn: Option<Value<String>>,
         /// `Ec2Config`.
-        #[serde(rename = "Ec2Config")]
         pub ec2_config: Ec2Config,
-        /// The Amazon Resource Name (ARN) for the Amazon EFS file system.
-        #[serde(rename = "EfsFilesystemArn", skip_serializing_if = "Option::is_none")]
+        /// `EfsFilesystemArn`: The Amazon Resource Name (ARN) for the Amazon EFS file system.
         pub efs_filesystem_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the AWS IAM role that the DataSync will assume when mounting the EFS file system.
-        #[serde(
-            rename = "FileSystemAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FileSystemAccessRoleArn`: The Amazon Resource Name (ARN) of the AWS IAM role that the DataSync will assume when mounting the EFS file system.
         pub file_system_access_role_arn: Option<Value<String>>,
-        /// Protocol that is used for encrypting the traffic exchanged between the DataSync Agent and the EFS file system.
-        #[serde(rename = "InTransitEncryption", skip_serializing_if = "Option::is_none")]
+        /// `InTransitEncryption`: Protocol that is used for encrypting the traffic exchanged between the DataSync Agent and the EFS file system.
         pub in_transit_encryption: Option<Value<InTransitEncryption>>,
-        /// A subdirectory in the location's path.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: A subdirectory in the location's path.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -542,14 +593,38 @@ pub mod location_efs {
         }
     }
 
+    impl Serialize for CfnLocationEfsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("Ec2Config", &self.ec2_config)?;
+            crate::cfn::entry(&mut map, "EfsFilesystemArn", &self.efs_filesystem_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileSystemAccessRoleArn",
+                &self.file_system_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InTransitEncryption",
+                &self.in_transit_encryption,
+            )?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The subnet and security group that DataSync uses to access target EFS file system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ec2Config {
-        /// The Amazon Resource Names (ARNs) of the security groups that are configured for the Amazon EC2 resource.
-        #[serde(rename = "SecurityGroupArns")]
+        /// `SecurityGroupArns`: The Amazon Resource Names (ARNs) of the security groups that are configured for the Amazon EC2 resource.
         pub security_group_arns: Vec<Value<String>>,
-        /// The ARN of the subnet that DataSync uses to access the target EFS file system.
-        #[serde(rename = "SubnetArn")]
+        /// `SubnetArn`: The ARN of the subnet that DataSync uses to access the target EFS file system.
         pub subnet_arn: Value<String>,
     }
 
@@ -563,6 +638,19 @@ pub mod location_efs {
                 security_group_arns: security_group_arns.into(),
                 subnet_arn: subnet_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for Ec2Config {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupArns", &self.security_group_arns)?;
+            map.serialize_entry("SubnetArn", &self.subnet_arn)?;
+            map.end()
         }
     }
 
@@ -672,19 +760,15 @@ pub mod location_f_sx_lustre {
     }
 
     /// The properties of `AWS::DataSync::LocationFSxLustre`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationFSxLustreProps {
-        /// The Amazon Resource Name (ARN) for the FSx for Lustre file system.
-        #[serde(rename = "FsxFilesystemArn", skip_serializing_if = "Option::is_none")]
+        /// `FsxFilesystemArn`: The Amazon Resource Name (ARN) for the FSx for Lustre file system.
         pub fsx_filesystem_arn: Option<Value<String>>,
-        /// The ARNs of the security groups that are to use to configure the FSx for Lustre file system.
-        #[serde(rename = "SecurityGroupArns")]
+        /// `SecurityGroupArns`: The ARNs of the security groups that are to use to configure the FSx for Lustre file system.
         pub security_group_arns: Vec<Value<String>>,
-        /// A subdirectory in the location's path.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: A subdirectory in the location's path.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -697,6 +781,21 @@ pub mod location_f_sx_lustre {
                 subdirectory: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocationFSxLustreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FsxFilesystemArn", &self.fsx_filesystem_arn)?;
+            map.serialize_entry("SecurityGroupArns", &self.security_group_arns)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -787,22 +886,17 @@ pub mod location_f_sx_ontap {
     }
 
     /// The properties of `AWS::DataSync::LocationFSxONTAP`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationFSxOntapProps {
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Protocol>,
-        /// The ARNs of the security groups that are to use to configure the FSx ONTAP file system.
-        #[serde(rename = "SecurityGroupArns")]
+        /// `SecurityGroupArns`: The ARNs of the security groups that are to use to configure the FSx ONTAP file system.
         pub security_group_arns: Vec<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the FSx ONTAP SVM.
-        #[serde(rename = "StorageVirtualMachineArn")]
+        /// `StorageVirtualMachineArn`: The Amazon Resource Name (ARN) for the FSx ONTAP SVM.
         pub storage_virtual_machine_arn: Value<String>,
-        /// A subdirectory in the location's path.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: A subdirectory in the location's path.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -822,22 +916,51 @@ pub mod location_f_sx_ontap {
         }
     }
 
+    impl Serialize for CfnLocationFSxOntapProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.serialize_entry("SecurityGroupArns", &self.security_group_arns)?;
+            map.serialize_entry(
+                "StorageVirtualMachineArn",
+                &self.storage_virtual_machine_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for NFS or SMB protocol.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Protocol {
         /// `NFS`.
-        #[serde(rename = "NFS", skip_serializing_if = "Option::is_none")]
         pub nfs: Option<Nfs>,
         /// `SMB`.
-        #[serde(rename = "SMB", skip_serializing_if = "Option::is_none")]
         pub smb: Option<Smb>,
     }
 
+    impl Serialize for Protocol {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NFS", &self.nfs)?;
+            crate::cfn::entry(&mut map, "SMB", &self.smb)?;
+            map.end()
+        }
+    }
+
     /// NFS protocol configuration for FSx ONTAP file system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Nfs {
         /// `MountOptions`.
-        #[serde(rename = "MountOptions")]
         pub mount_options: NfsMountOptions,
     }
 
@@ -850,12 +973,35 @@ pub mod location_f_sx_ontap {
         }
     }
 
+    impl Serialize for Nfs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MountOptions", &self.mount_options)?;
+            map.end()
+        }
+    }
+
     /// The NFS mount options that DataSync can use to mount your NFS share.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NfsMountOptions {
-        /// The specific NFS version that you want DataSync to use to mount your NFS share.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The specific NFS version that you want DataSync to use to mount your NFS share.
         pub version: Option<Value<Version>>,
+    }
+
+    impl Serialize for NfsMountOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// The specific NFS version that you want DataSync to use to mount your NFS share.
@@ -902,28 +1048,21 @@ pub mod location_f_sx_ontap {
     }
 
     /// SMB protocol configuration for FSx ONTAP file system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Smb {
         /// `CmkSecretConfig`.
-        #[serde(rename = "CmkSecretConfig", skip_serializing_if = "Option::is_none")]
         pub cmk_secret_config: Option<CmkSecretConfig>,
         /// `CustomSecretConfig`.
-        #[serde(rename = "CustomSecretConfig", skip_serializing_if = "Option::is_none")]
         pub custom_secret_config: Option<CustomSecretConfig>,
-        /// The name of the Windows domain that the SMB server belongs to.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The name of the Windows domain that the SMB server belongs to.
         pub domain: Option<Value<String>>,
-        /// `ManagedSecretConfig`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ManagedSecretConfig", skip_serializing_if = "Option::is_none")]
+        /// `ManagedSecretConfig`: `ManagedSecretConfig`. Read-only: CloudFormation returns it.
         pub managed_secret_config: Option<ManagedSecretConfig>,
         /// `MountOptions`.
-        #[serde(rename = "MountOptions")]
         pub mount_options: SmbMountOptions,
-        /// The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
         pub password: Option<Value<String>>,
-        /// The user who can mount the share, has the permissions to access files and folders in the SMB share.
-        #[serde(rename = "User")]
+        /// `User`: The user who can mount the share, has the permissions to access files and folders in the SMB share.
         pub user: Value<String>,
     }
 
@@ -945,11 +1084,36 @@ pub mod location_f_sx_ontap {
         }
     }
 
+    impl Serialize for Smb {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CmkSecretConfig", &self.cmk_secret_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomSecretConfig",
+                &self.custom_secret_config,
+            )?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedSecretConfig",
+                &self.managed_secret_config,
+            )?;
+            map.serialize_entry("MountOptions", &self.mount_options)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            map.serialize_entry("User", &self.user)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedSecretConfig {
-        /// Specifies the ARN for an AWS Secrets Manager secret.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: Specifies the ARN for an AWS Secrets Manager secret.
         pub secret_arn: Value<String>,
     }
 
@@ -962,12 +1126,35 @@ pub mod location_f_sx_ontap {
         }
     }
 
+    impl Serialize for ManagedSecretConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The mount options used by DataSync to access the SMB server.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SmbMountOptions {
-        /// The specific SMB version that you want DataSync to use to mount your SMB share.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The specific SMB version that you want DataSync to use to mount your SMB share.
         pub version: Option<Value<SmbMountOptionsVersion>>,
+    }
+
+    impl Serialize for SmbMountOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// The specific SMB version that you want DataSync to use to mount your SMB share.
@@ -1080,22 +1267,17 @@ pub mod location_f_sx_open_zfs {
     }
 
     /// The properties of `AWS::DataSync::LocationFSxOpenZFS`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationFSxOpenZfsProps {
-        /// The Amazon Resource Name (ARN) for the FSx OpenZFS file system.
-        #[serde(rename = "FsxFilesystemArn", skip_serializing_if = "Option::is_none")]
+        /// `FsxFilesystemArn`: The Amazon Resource Name (ARN) for the FSx OpenZFS file system.
         pub fsx_filesystem_arn: Option<Value<String>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Protocol,
-        /// The ARNs of the security groups that are to use to configure the FSx OpenZFS file system.
-        #[serde(rename = "SecurityGroupArns")]
+        /// `SecurityGroupArns`: The ARNs of the security groups that are to use to configure the FSx OpenZFS file system.
         pub security_group_arns: Vec<Value<String>>,
-        /// A subdirectory in the location's path.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: A subdirectory in the location's path.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1115,19 +1297,45 @@ pub mod location_f_sx_open_zfs {
         }
     }
 
+    impl Serialize for CfnLocationFSxOpenZfsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FsxFilesystemArn", &self.fsx_filesystem_arn)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("SecurityGroupArns", &self.security_group_arns)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for an NFS or SMB protocol, currently only support NFS
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Protocol {
         /// `NFS`.
-        #[serde(rename = "NFS", skip_serializing_if = "Option::is_none")]
         pub nfs: Option<Nfs>,
     }
 
+    impl Serialize for Protocol {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NFS", &self.nfs)?;
+            map.end()
+        }
+    }
+
     /// FSx OpenZFS file system NFS protocol information
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Nfs {
         /// `MountOptions`.
-        #[serde(rename = "MountOptions")]
         pub mount_options: MountOptions,
     }
 
@@ -1137,6 +1345,18 @@ pub mod location_f_sx_open_zfs {
             Self {
                 mount_options: mount_options.into(),
             }
+        }
+    }
+
+    impl Serialize for Nfs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MountOptions", &self.mount_options)?;
+            map.end()
         }
     }
 }
@@ -1220,34 +1440,25 @@ pub mod location_f_sx_windows {
     }
 
     /// The properties of `AWS::DataSync::LocationFSxWindows`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationFSxWindowsProps {
         /// `CmkSecretConfig`.
-        #[serde(rename = "CmkSecretConfig", skip_serializing_if = "Option::is_none")]
         pub cmk_secret_config: Option<CmkSecretConfig>,
         /// `CustomSecretConfig`.
-        #[serde(rename = "CustomSecretConfig", skip_serializing_if = "Option::is_none")]
         pub custom_secret_config: Option<CustomSecretConfig>,
-        /// The name of the Windows domain that the FSx for Windows server belongs to.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The name of the Windows domain that the FSx for Windows server belongs to.
         pub domain: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the FSx for Windows file system.
-        #[serde(rename = "FsxFilesystemArn", skip_serializing_if = "Option::is_none")]
+        /// `FsxFilesystemArn`: The Amazon Resource Name (ARN) for the FSx for Windows file system.
         pub fsx_filesystem_arn: Option<Value<String>>,
-        /// The password of the user who has the permissions to access files and folders in the FSx for Windows file system.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password of the user who has the permissions to access files and folders in the FSx for Windows file system.
         pub password: Option<Value<String>>,
-        /// The ARNs of the security groups that are to use to configure the FSx for Windows file system.
-        #[serde(rename = "SecurityGroupArns")]
+        /// `SecurityGroupArns`: The ARNs of the security groups that are to use to configure the FSx for Windows file system.
         pub security_group_arns: Vec<Value<String>>,
-        /// A subdirectory in the location's path.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: A subdirectory in the location's path.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The user who has the permissions to access files and folders in the FSx for Windows file system.
-        #[serde(rename = "User")]
+        /// `User`: The user who has the permissions to access files and folders in the FSx for Windows file system.
         pub user: Value<String>,
     }
 
@@ -1268,6 +1479,30 @@ pub mod location_f_sx_windows {
                 tags: None,
                 user: user.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLocationFSxWindowsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CmkSecretConfig", &self.cmk_secret_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomSecretConfig",
+                &self.custom_secret_config,
+            )?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "FsxFilesystemArn", &self.fsx_filesystem_arn)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            map.serialize_entry("SecurityGroupArns", &self.security_group_arns)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("User", &self.user)?;
+            map.end()
         }
     }
 }
@@ -1348,52 +1583,37 @@ pub mod location_hdfs {
     }
 
     /// The properties of `AWS::DataSync::LocationHDFS`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationHdfsProps {
-        /// ARN(s) of the agent(s) to use for an HDFS location.
-        #[serde(rename = "AgentArns")]
+        /// `AgentArns`: ARN(s) of the agent(s) to use for an HDFS location.
         pub agent_arns: Vec<Value<String>>,
-        /// The authentication mode used to determine identity of user.
-        #[serde(rename = "AuthenticationType")]
+        /// `AuthenticationType`: The authentication mode used to determine identity of user.
         pub authentication_type: Value<AuthenticationType>,
-        /// Size of chunks (blocks) in bytes that the data is divided into when stored in the HDFS cluster.
-        #[serde(rename = "BlockSize", skip_serializing_if = "Option::is_none")]
+        /// `BlockSize`: Size of chunks (blocks) in bytes that the data is divided into when stored in the HDFS cluster.
         pub block_size: Option<Value<i64>>,
         /// `CmkSecretConfig`.
-        #[serde(rename = "CmkSecretConfig", skip_serializing_if = "Option::is_none")]
         pub cmk_secret_config: Option<CmkSecretConfig>,
         /// `CustomSecretConfig`.
-        #[serde(rename = "CustomSecretConfig", skip_serializing_if = "Option::is_none")]
         pub custom_secret_config: Option<CustomSecretConfig>,
-        /// The Base64 string representation of the Keytab file.
-        #[serde(rename = "KerberosKeytab", skip_serializing_if = "Option::is_none")]
+        /// `KerberosKeytab`: The Base64 string representation of the Keytab file.
         pub kerberos_keytab: Option<Value<String>>,
-        /// The string representation of the Krb5Conf file, or the presigned URL to access the Krb5.conf file within an S3 bucket.
-        #[serde(rename = "KerberosKrb5Conf", skip_serializing_if = "Option::is_none")]
+        /// `KerberosKrb5Conf`: The string representation of the Krb5Conf file, or the presigned URL to access the Krb5.conf file within an S3 bucket.
         pub kerberos_krb5_conf: Option<Value<String>>,
-        /// The unique identity, or principal, to which Kerberos can assign tickets.
-        #[serde(rename = "KerberosPrincipal", skip_serializing_if = "Option::is_none")]
+        /// `KerberosPrincipal`: The unique identity, or principal, to which Kerberos can assign tickets.
         pub kerberos_principal: Option<Value<String>>,
-        /// The identifier for the Key Management Server where the encryption keys that encrypt data inside HDFS clusters are stored.
-        #[serde(rename = "KmsKeyProviderUri", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyProviderUri`: The identifier for the Key Management Server where the encryption keys that encrypt data inside HDFS clusters are stored.
         pub kms_key_provider_uri: Option<Value<String>>,
-        /// An array of Name Node(s) of the HDFS location.
-        #[serde(rename = "NameNodes")]
+        /// `NameNodes`: An array of Name Node(s) of the HDFS location.
         pub name_nodes: Vec<NameNode>,
         /// `QopConfiguration`.
-        #[serde(rename = "QopConfiguration", skip_serializing_if = "Option::is_none")]
         pub qop_configuration: Option<QopConfiguration>,
-        /// Number of copies of each block that exists inside the HDFS cluster.
-        #[serde(rename = "ReplicationFactor", skip_serializing_if = "Option::is_none")]
+        /// `ReplicationFactor`: Number of copies of each block that exists inside the HDFS cluster.
         pub replication_factor: Option<Value<i64>>,
-        /// The user name that has read and write permissions on the specified HDFS cluster.
-        #[serde(rename = "SimpleUser", skip_serializing_if = "Option::is_none")]
+        /// `SimpleUser`: The user name that has read and write permissions on the specified HDFS cluster.
         pub simple_user: Option<Value<String>>,
-        /// The subdirectory in HDFS that is used to read data from the HDFS source location or write data to the HDFS destination.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: The subdirectory in HDFS that is used to read data from the HDFS source location or write data to the HDFS destination.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1421,6 +1641,40 @@ pub mod location_hdfs {
                 subdirectory: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocationHdfsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentArns", &self.agent_arns)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(&mut map, "BlockSize", &self.block_size)?;
+            crate::cfn::entry(&mut map, "CmkSecretConfig", &self.cmk_secret_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomSecretConfig",
+                &self.custom_secret_config,
+            )?;
+            crate::cfn::entry(&mut map, "KerberosKeytab", &self.kerberos_keytab)?;
+            crate::cfn::entry(&mut map, "KerberosKrb5Conf", &self.kerberos_krb5_conf)?;
+            crate::cfn::entry(&mut map, "KerberosPrincipal", &self.kerberos_principal)?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsKeyProviderUri",
+                &self.kms_key_provider_uri,
+            )?;
+            map.serialize_entry("NameNodes", &self.name_nodes)?;
+            crate::cfn::entry(&mut map, "QopConfiguration", &self.qop_configuration)?;
+            crate::cfn::entry(&mut map, "ReplicationFactor", &self.replication_factor)?;
+            crate::cfn::entry(&mut map, "SimpleUser", &self.simple_user)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1462,13 +1716,11 @@ pub mod location_hdfs {
     }
 
     /// HDFS Name Node IP and port information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NameNode {
-        /// The DNS name or IP address of the Name Node in the customer's on premises HDFS cluster.
-        #[serde(rename = "Hostname")]
+        /// `Hostname`: The DNS name or IP address of the Name Node in the customer's on premises HDFS cluster.
         pub hostname: Value<String>,
-        /// The port on which the Name Node is listening on for client requests.
-        #[serde(rename = "Port")]
+        /// `Port`: The port on which the Name Node is listening on for client requests.
         pub port: Value<i64>,
     }
 
@@ -1485,19 +1737,43 @@ pub mod location_hdfs {
         }
     }
 
-    /// Configuration information for RPC Protection and Data Transfer Protection.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct QopConfiguration {
-        /// Configuration for Data Transfer Protection.
-        #[serde(
-            rename = "DataTransferProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for NameNode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Hostname", &self.hostname)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.end()
+        }
+    }
 
+    /// Configuration information for RPC Protection and Data Transfer Protection.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct QopConfiguration {
+        /// `DataTransferProtection`: Configuration for Data Transfer Protection.
         pub data_transfer_protection: Option<Value<DataTransferProtection>>,
-        /// Configuration for RPC Protection.
-        #[serde(rename = "RpcProtection", skip_serializing_if = "Option::is_none")]
+        /// `RpcProtection`: Configuration for RPC Protection.
         pub rpc_protection: Option<Value<RpcProtection>>,
+    }
+
+    impl Serialize for QopConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataTransferProtection",
+                &self.data_transfer_protection,
+            )?;
+            crate::cfn::entry(&mut map, "RpcProtection", &self.rpc_protection)?;
+            map.end()
+        }
     }
 
     /// Configuration for Data Transfer Protection.
@@ -1653,22 +1929,17 @@ pub mod location_nfs {
     }
 
     /// The properties of `AWS::DataSync::LocationNFS`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationNfsProps {
         /// `MountOptions`.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
         pub mount_options: Option<MountOptions>,
         /// `OnPremConfig`.
-        #[serde(rename = "OnPremConfig")]
         pub on_prem_config: OnPremConfig,
-        /// The name of the NFS server.
-        #[serde(rename = "ServerHostname", skip_serializing_if = "Option::is_none")]
+        /// `ServerHostname`: The name of the NFS server.
         pub server_hostname: Option<Value<String>>,
-        /// The subdirectory in the NFS file system that is used to read data from the NFS source location or write data to the NFS destination.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: The subdirectory in the NFS file system that is used to read data from the NFS source location or write data to the NFS destination.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1685,11 +1956,26 @@ pub mod location_nfs {
         }
     }
 
+    impl Serialize for CfnLocationNfsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MountOptions", &self.mount_options)?;
+            map.serialize_entry("OnPremConfig", &self.on_prem_config)?;
+            crate::cfn::entry(&mut map, "ServerHostname", &self.server_hostname)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains a list of Amazon Resource Names (ARNs) of agents that are used to connect an NFS server.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OnPremConfig {
-        /// ARN(s) of the agent(s) to use for an NFS location.
-        #[serde(rename = "AgentArns")]
+        /// `AgentArns`: ARN(s) of the agent(s) to use for an NFS location.
         pub agent_arns: Vec<Value<String>>,
     }
 
@@ -1699,6 +1985,18 @@ pub mod location_nfs {
             Self {
                 agent_arns: agent_arns.into(),
             }
+        }
+    }
+
+    impl Serialize for OnPremConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentArns", &self.agent_arns)?;
+            map.end()
         }
     }
 }
@@ -1781,82 +2079,115 @@ pub mod location_object_storage {
     }
 
     /// The properties of `AWS::DataSync::LocationObjectStorage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLocationObjectStorageProps {
-        /// Optional.
-        #[serde(rename = "AccessKey", skip_serializing_if = "Option::is_none")]
+        /// `AccessKey`: Optional.
         pub access_key: Option<Value<String>>,
-        /// Specifies the Amazon Resource Names (ARNs) of the DataSync agents that can connect with your object storage system.
-        #[serde(rename = "AgentArns", skip_serializing_if = "Option::is_none")]
+        /// `AgentArns`: Specifies the Amazon Resource Names (ARNs) of the DataSync agents that can connect with your object storage system.
         pub agent_arns: Option<Vec<Value<String>>>,
-        /// The name of the bucket on the self-managed object storage server.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: The name of the bucket on the self-managed object storage server.
         pub bucket_name: Option<Value<String>>,
         /// `CmkSecretConfig`.
-        #[serde(rename = "CmkSecretConfig", skip_serializing_if = "Option::is_none")]
         pub cmk_secret_config: Option<CmkSecretConfig>,
         /// `CustomSecretConfig`.
-        #[serde(rename = "CustomSecretConfig", skip_serializing_if = "Option::is_none")]
         pub custom_secret_config: Option<CustomSecretConfig>,
         /// `FederatedIdentity`.
-        #[serde(rename = "FederatedIdentity", skip_serializing_if = "Option::is_none")]
         pub federated_identity: Option<ObjectStorageFederatedIdentityConfig>,
-        /// Optional.
-        #[serde(rename = "SecretKey", skip_serializing_if = "Option::is_none")]
+        /// `SecretKey`: Optional.
         pub secret_key: Option<Value<String>>,
-        /// X.509 PEM content containing a certificate authority or chain to trust.
-        #[serde(rename = "ServerCertificate", skip_serializing_if = "Option::is_none")]
+        /// `ServerCertificate`: X.509 PEM content containing a certificate authority or chain to trust.
         pub server_certificate: Option<Value<String>>,
-        /// The name of the self-managed object storage server.
-        #[serde(rename = "ServerHostname", skip_serializing_if = "Option::is_none")]
+        /// `ServerHostname`: The name of the self-managed object storage server.
         pub server_hostname: Option<Value<String>>,
-        /// The port that your self-managed server accepts inbound network traffic on.
-        #[serde(rename = "ServerPort", skip_serializing_if = "Option::is_none")]
+        /// `ServerPort`: The port that your self-managed server accepts inbound network traffic on.
         pub server_port: Option<Value<i64>>,
-        /// The protocol that the object storage server uses to communicate.
-        #[serde(rename = "ServerProtocol", skip_serializing_if = "Option::is_none")]
+        /// `ServerProtocol`: The protocol that the object storage server uses to communicate.
         pub server_protocol: Option<Value<ServerProtocol>>,
-        /// The subdirectory in the self-managed object storage server that is used to read data from.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: The subdirectory in the self-managed object storage server that is used to read data from.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnLocationObjectStorageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessKey", &self.access_key)?;
+            crate::cfn::entry(&mut map, "AgentArns", &self.agent_arns)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "CmkSecretConfig", &self.cmk_secret_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomSecretConfig",
+                &self.custom_secret_config,
+            )?;
+            crate::cfn::entry(&mut map, "FederatedIdentity", &self.federated_identity)?;
+            crate::cfn::entry(&mut map, "SecretKey", &self.secret_key)?;
+            crate::cfn::entry(&mut map, "ServerCertificate", &self.server_certificate)?;
+            crate::cfn::entry(&mut map, "ServerHostname", &self.server_hostname)?;
+            crate::cfn::entry(&mut map, "ServerPort", &self.server_port)?;
+            crate::cfn::entry(&mut map, "ServerProtocol", &self.server_protocol)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies the identity federation configuration that DataSync uses to access your object storage location using an OpenID Connect (OIDC) token.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ObjectStorageFederatedIdentityConfig {
-        /// Specifies the ARN of the AWS Identity and Access Management (IAM) role that DataSync assumes to mint the OIDC token used to authenticate with the identity provider.
-        #[serde(rename = "AwsIamRole", skip_serializing_if = "Option::is_none")]
+        /// `AwsIamRole`: Specifies the ARN of the AWS Identity and Access Management (IAM) role that DataSync assumes to mint the OIDC token used to authenticate with the identity provider.
         pub aws_iam_role: Option<Value<String>>,
         /// `ExternalIdentity`.
-        #[serde(rename = "ExternalIdentity", skip_serializing_if = "Option::is_none")]
         pub external_identity: Option<ObjectStorageExternalIdentityConfig>,
     }
 
+    impl Serialize for ObjectStorageFederatedIdentityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsIamRole", &self.aws_iam_role)?;
+            crate::cfn::entry(&mut map, "ExternalIdentity", &self.external_identity)?;
+            map.end()
+        }
+    }
+
     /// Specifies the external (non-AWS) identity provider that DataSync federates with to access your object storage location.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ObjectStorageExternalIdentityConfig {
         /// `GoogleOidc`.
-        #[serde(rename = "GoogleOidc", skip_serializing_if = "Option::is_none")]
         pub google_oidc: Option<GoogleOidcConfig>,
     }
 
+    impl Serialize for ObjectStorageExternalIdentityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GoogleOidc", &self.google_oidc)?;
+            map.end()
+        }
+    }
+
     /// Specifies the Google Cloud workload identity federation configuration that DataSync uses to obtain an access token for your Google Cloud Storage bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GoogleOidcConfig {
-        /// The name of the Google Cloud workload identity pool that DataSync federates with.
-        #[serde(rename = "IdentityPoolName")]
+        /// `IdentityPoolName`: The name of the Google Cloud workload identity pool that DataSync federates with.
         pub identity_pool_name: Value<String>,
-        /// The name of the OIDC identity provider configured in the Google Cloud workload identity pool.
-        #[serde(rename = "IdentityProviderName")]
+        /// `IdentityProviderName`: The name of the OIDC identity provider configured in the Google Cloud workload identity pool.
         pub identity_provider_name: Value<String>,
-        /// The human-readable Google Cloud project name.
-        #[serde(rename = "ProjectName")]
+        /// `ProjectName`: The human-readable Google Cloud project name.
         pub project_name: Value<String>,
-        /// The numeric Google Cloud project ID, as a string.
-        #[serde(rename = "ProjectNumber")]
+        /// `ProjectNumber`: The numeric Google Cloud project ID, as a string.
         pub project_number: Value<String>,
     }
 
@@ -1874,6 +2205,21 @@ pub mod location_object_storage {
                 project_name: project_name.into(),
                 project_number: project_number.into(),
             }
+        }
+    }
+
+    impl Serialize for GoogleOidcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentityPoolName", &self.identity_pool_name)?;
+            map.serialize_entry("IdentityProviderName", &self.identity_provider_name)?;
+            map.serialize_entry("ProjectName", &self.project_name)?;
+            map.serialize_entry("ProjectNumber", &self.project_number)?;
+            map.end()
         }
     }
 
@@ -1982,22 +2328,17 @@ pub mod location_s3 {
     }
 
     /// The properties of `AWS::DataSync::LocationS3`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationS3Props {
-        /// The Amazon Resource Name (ARN) of the Amazon S3 bucket.
-        #[serde(rename = "S3BucketArn", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketArn`: The Amazon Resource Name (ARN) of the Amazon S3 bucket.
         pub s3_bucket_arn: Option<Value<String>>,
         /// `S3Config`.
-        #[serde(rename = "S3Config")]
         pub s3_config: S3Config,
-        /// The Amazon S3 storage class you want to store your files in when this location is used as a task destination.
-        #[serde(rename = "S3StorageClass", skip_serializing_if = "Option::is_none")]
+        /// `S3StorageClass`: The Amazon S3 storage class you want to store your files in when this location is used as a task destination.
         pub s3_storage_class: Option<Value<S3StorageClass>>,
-        /// A subdirectory in the Amazon S3 bucket.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: A subdirectory in the Amazon S3 bucket.
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2014,11 +2355,26 @@ pub mod location_s3 {
         }
     }
 
+    impl Serialize for CfnLocationS3Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3BucketArn", &self.s3_bucket_arn)?;
+            map.serialize_entry("S3Config", &self.s3_config)?;
+            crate::cfn::entry(&mut map, "S3StorageClass", &self.s3_storage_class)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The Amazon Resource Name (ARN) of the AWS IAM role that is used to access an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Config {
-        /// The ARN of the IAM role of the Amazon S3 bucket.
-        #[serde(rename = "BucketAccessRoleArn")]
+        /// `BucketAccessRoleArn`: The ARN of the IAM role of the Amazon S3 bucket.
         pub bucket_access_role_arn: Value<String>,
     }
 
@@ -2028,6 +2384,18 @@ pub mod location_s3 {
             Self {
                 bucket_access_role_arn: bucket_access_role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Config {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketAccessRoleArn", &self.bucket_access_role_arn)?;
+            map.end()
         }
     }
 
@@ -2159,52 +2527,37 @@ pub mod location_smb {
     }
 
     /// The properties of `AWS::DataSync::LocationSMB`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationSmbProps {
-        /// The Amazon Resource Names (ARNs) of agents to use for a Simple Message Block (SMB) location.
-        #[serde(rename = "AgentArns")]
+        /// `AgentArns`: The Amazon Resource Names (ARNs) of agents to use for a Simple Message Block (SMB) location.
         pub agent_arns: Vec<Value<String>>,
-        /// The authentication mode used to determine identity of user.
-        #[serde(rename = "AuthenticationType", skip_serializing_if = "Option::is_none")]
+        /// `AuthenticationType`: The authentication mode used to determine identity of user.
         pub authentication_type: Option<Value<AuthenticationType>>,
         /// `CmkSecretConfig`.
-        #[serde(rename = "CmkSecretConfig", skip_serializing_if = "Option::is_none")]
         pub cmk_secret_config: Option<CmkSecretConfig>,
         /// `CustomSecretConfig`.
-        #[serde(rename = "CustomSecretConfig", skip_serializing_if = "Option::is_none")]
         pub custom_secret_config: Option<CustomSecretConfig>,
-        /// Specifies the IPv4 addresses for the DNS servers that your SMB file server belongs to.
-        #[serde(rename = "DnsIpAddresses", skip_serializing_if = "Option::is_none")]
+        /// `DnsIpAddresses`: Specifies the IPv4 addresses for the DNS servers that your SMB file server belongs to.
         pub dns_ip_addresses: Option<Vec<Value<String>>>,
-        /// The name of the Windows domain that the SMB server belongs to.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The name of the Windows domain that the SMB server belongs to.
         pub domain: Option<Value<String>>,
-        /// The Base64 string representation of the Keytab file.
-        #[serde(rename = "KerberosKeytab", skip_serializing_if = "Option::is_none")]
+        /// `KerberosKeytab`: The Base64 string representation of the Keytab file.
         pub kerberos_keytab: Option<Value<String>>,
-        /// The string representation of the Krb5Conf file, or the presigned URL to access the Krb5.conf file within an S3 bucket.
-        #[serde(rename = "KerberosKrb5Conf", skip_serializing_if = "Option::is_none")]
+        /// `KerberosKrb5Conf`: The string representation of the Krb5Conf file, or the presigned URL to access the Krb5.conf file within an S3 bucket.
         pub kerberos_krb5_conf: Option<Value<String>>,
-        /// Specifies a service principal name (SPN), which is an identity in your Kerberos realm that has permission to access the files, folders, and file metadata in your SMB file server.
-        #[serde(rename = "KerberosPrincipal", skip_serializing_if = "Option::is_none")]
+        /// `KerberosPrincipal`: Specifies a service principal name (SPN), which is an identity in your Kerberos realm that has permission to access the files, folders, and file metadata in your SMB file server.
         pub kerberos_principal: Option<Value<String>>,
         /// `MountOptions`.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
         pub mount_options: Option<MountOptions>,
-        /// The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
         pub password: Option<Value<String>>,
-        /// The name of the SMB server.
-        #[serde(rename = "ServerHostname", skip_serializing_if = "Option::is_none")]
+        /// `ServerHostname`: The name of the SMB server.
         pub server_hostname: Option<Value<String>>,
-        /// The subdirectory in the SMB file system that is used to read data from the SMB source location or write data to the SMB destination
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: The subdirectory in the SMB file system that is used to read data from the SMB source location or write data to the SMB destination
         pub subdirectory: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The user who can mount the share, has the permissions to access files and folders in the SMB share.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
+        /// `User`: The user who can mount the share, has the permissions to access files and folders in the SMB share.
         pub user: Option<Value<String>>,
     }
 
@@ -2228,6 +2581,40 @@ pub mod location_smb {
                 tags: None,
                 user: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocationSmbProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentArns", &self.agent_arns)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationType",
+                &self.authentication_type,
+            )?;
+            crate::cfn::entry(&mut map, "CmkSecretConfig", &self.cmk_secret_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomSecretConfig",
+                &self.custom_secret_config,
+            )?;
+            crate::cfn::entry(&mut map, "DnsIpAddresses", &self.dns_ip_addresses)?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "KerberosKeytab", &self.kerberos_keytab)?;
+            crate::cfn::entry(&mut map, "KerberosKrb5Conf", &self.kerberos_krb5_conf)?;
+            crate::cfn::entry(&mut map, "KerberosPrincipal", &self.kerberos_principal)?;
+            crate::cfn::entry(&mut map, "MountOptions", &self.mount_options)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "ServerHostname", &self.server_hostname)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            map.end()
         }
     }
 
@@ -2269,24 +2656,33 @@ pub mod location_smb {
     }
 
     /// Specifies configuration information for a DataSync-managed secret, such as a password or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CmkSecretConfig {
-        /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
         pub kms_key_arn: Option<Value<String>>,
-        /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync. Read-only: CloudFormation returns it.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretArn`: Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync. Read-only: CloudFormation returns it.
         pub secret_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CmkSecretConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration information for a customer-managed secret, such as a password or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomSecretConfig {
-        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-        #[serde(rename = "SecretAccessRoleArn")]
+        /// `SecretAccessRoleArn`: Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         pub secret_access_role_arn: Value<String>,
-        /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: Specifies the ARN for a customer created AWS Secrets Manager secret.
         pub secret_arn: Value<String>,
     }
 
@@ -2303,12 +2699,36 @@ pub mod location_smb {
         }
     }
 
+    impl Serialize for CustomSecretConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretAccessRoleArn", &self.secret_access_role_arn)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The mount options used by DataSync to access the SMB server.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MountOptions {
-        /// The specific SMB version that you want DataSync to use to mount your SMB share.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The specific SMB version that you want DataSync to use to mount your SMB share.
         pub version: Option<Value<Version>>,
+    }
+
+    impl Serialize for MountOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// The specific SMB version that you want DataSync to use to mount your SMB share.
@@ -2435,47 +2855,31 @@ pub mod task {
     }
 
     /// The properties of `AWS::DataSync::Task`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskProps {
-        /// The ARN of the Amazon CloudWatch log group that is used to monitor and log events in the task.
-        #[serde(
-            rename = "CloudWatchLogGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogGroupArn`: The ARN of the Amazon CloudWatch log group that is used to monitor and log events in the task.
         pub cloud_watch_log_group_arn: Option<Value<String>>,
-        /// The ARN of an AWS storage resource's location.
-        #[serde(rename = "DestinationLocationArn")]
+        /// `DestinationLocationArn`: The ARN of an AWS storage resource's location.
         pub destination_location_arn: Value<String>,
         /// `Excludes`.
-        #[serde(rename = "Excludes", skip_serializing_if = "Option::is_none")]
         pub excludes: Option<Vec<FilterRule>>,
         /// `Includes`.
-        #[serde(rename = "Includes", skip_serializing_if = "Option::is_none")]
         pub includes: Option<Vec<FilterRule>>,
         /// `ManifestConfig`.
-        #[serde(rename = "ManifestConfig", skip_serializing_if = "Option::is_none")]
         pub manifest_config: Option<ManifestConfig>,
-        /// The name of a task.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of a task.
         pub name: Option<Value<String>>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<Options>,
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<TaskSchedule>,
-        /// The ARN of the source location for the task.
-        #[serde(rename = "SourceLocationArn")]
+        /// `SourceLocationArn`: The ARN of the source location for the task.
         pub source_location_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies the task mode for the task.
-        #[serde(rename = "TaskMode", skip_serializing_if = "Option::is_none")]
+        /// `TaskMode`: Specifies the task mode for the task.
         pub task_mode: Option<Value<TaskMode>>,
         /// `TaskReportConfig`.
-        #[serde(rename = "TaskReportConfig", skip_serializing_if = "Option::is_none")]
         pub task_report_config: Option<TaskReportConfig>,
     }
 
@@ -2502,15 +2906,56 @@ pub mod task {
         }
     }
 
+    impl Serialize for CfnTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogGroupArn",
+                &self.cloud_watch_log_group_arn,
+            )?;
+            map.serialize_entry(
+                "DestinationLocationArn",
+                &self.destination_location_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Excludes", &self.excludes)?;
+            crate::cfn::entry(&mut map, "Includes", &self.includes)?;
+            crate::cfn::entry(&mut map, "ManifestConfig", &self.manifest_config)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            map.serialize_entry("SourceLocationArn", &self.source_location_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskMode", &self.task_mode)?;
+            crate::cfn::entry(&mut map, "TaskReportConfig", &self.task_report_config)?;
+            map.end()
+        }
+    }
+
     /// Specifies which files folders and objects to include or exclude when transferring files from source to destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterRule {
-        /// The type of filter rule to apply.
-        #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
+        /// `FilterType`: The type of filter rule to apply.
         pub filter_type: Option<Value<FilterType>>,
-        /// A single filter string that consists of the patterns to include or exclude.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: A single filter string that consists of the patterns to include or exclude.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for FilterRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FilterType", &self.filter_type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The type of filter rule to apply.
@@ -2548,16 +2993,13 @@ pub mod task {
     }
 
     /// Configures a manifest, which is a list of files or objects that you want DataSync to transfer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManifestConfig {
-        /// Specifies what DataSync uses the manifest for.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
+        /// `Action`: Specifies what DataSync uses the manifest for.
         pub action: Option<Value<Action>>,
-        /// Specifies the file format of your manifest.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+        /// `Format`: Specifies the file format of your manifest.
         pub format: Option<Value<Format>>,
-        /// Specifies the manifest that you want DataSync to use and where it's hosted.
-        #[serde(rename = "Source")]
+        /// `Source`: Specifies the manifest that you want DataSync to use and where it's hosted.
         pub source: Source,
     }
 
@@ -2569,6 +3011,20 @@ pub mod task {
                 format: None,
                 source: source.into(),
             }
+        }
+    }
+
+    impl Serialize for ManifestConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
         }
     }
 
@@ -2641,93 +3097,134 @@ pub mod task {
     }
 
     /// Specifies the manifest that you want DataSync to use and where it's hosted.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Source {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<ManifestConfigSourceS3>,
     }
 
-    /// Specifies the S3 bucket where you're hosting the manifest that you want AWS DataSync to use.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ManifestConfigSourceS3 {
-        /// Specifies the AWS Identity and Access Management (IAM) role that allows DataSync to access your manifest.
-        #[serde(rename = "BucketAccessRoleArn", skip_serializing_if = "Option::is_none")]
-        pub bucket_access_role_arn: Option<Value<String>>,
-        /// Specifies the Amazon S3 object key of your manifest.
-        #[serde(rename = "ManifestObjectPath", skip_serializing_if = "Option::is_none")]
-        pub manifest_object_path: Option<Value<String>>,
-        /// Specifies the object version ID of the manifest that you want DataSync to use.
-        #[serde(
-            rename = "ManifestObjectVersionId",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
 
+    /// Specifies the S3 bucket where you're hosting the manifest that you want AWS DataSync to use.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ManifestConfigSourceS3 {
+        /// `BucketAccessRoleArn`: Specifies the AWS Identity and Access Management (IAM) role that allows DataSync to access your manifest.
+        pub bucket_access_role_arn: Option<Value<String>>,
+        /// `ManifestObjectPath`: Specifies the Amazon S3 object key of your manifest.
+        pub manifest_object_path: Option<Value<String>>,
+        /// `ManifestObjectVersionId`: Specifies the object version ID of the manifest that you want DataSync to use.
         pub manifest_object_version_id: Option<Value<String>>,
-        /// Specifies the Amazon Resource Name (ARN) of the S3 bucket where you're hosting your manifest.
-        #[serde(rename = "S3BucketArn", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketArn`: Specifies the Amazon Resource Name (ARN) of the S3 bucket where you're hosting your manifest.
         pub s3_bucket_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ManifestConfigSourceS3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BucketAccessRoleArn",
+                &self.bucket_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestObjectPath",
+                &self.manifest_object_path,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestObjectVersionId",
+                &self.manifest_object_version_id,
+            )?;
+            crate::cfn::entry(&mut map, "S3BucketArn", &self.s3_bucket_arn)?;
+            map.end()
+        }
+    }
+
     /// Represents the options that are available to control the behavior of a StartTaskExecution operation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Options {
-        /// A file metadata value that shows the last time a file was accessed (that is, when the file was read or written to).
-        #[serde(rename = "Atime", skip_serializing_if = "Option::is_none")]
+        /// `Atime`: A file metadata value that shows the last time a file was accessed (that is, when the file was read or written to).
         pub atime: Option<Value<Atime>>,
-        /// A value that limits the bandwidth used by AWS DataSync.
-        #[serde(rename = "BytesPerSecond", skip_serializing_if = "Option::is_none")]
+        /// `BytesPerSecond`: A value that limits the bandwidth used by AWS DataSync.
         pub bytes_per_second: Option<Value<i64>>,
-        /// The group ID (GID) of the file's owners.
-        #[serde(rename = "Gid", skip_serializing_if = "Option::is_none")]
+        /// `Gid`: The group ID (GID) of the file's owners.
         pub gid: Option<Value<Gid>>,
-        /// A value that determines the types of logs that DataSync publishes to a log stream in the Amazon CloudWatch log group that you provide.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
+        /// `LogLevel`: A value that determines the types of logs that DataSync publishes to a log stream in the Amazon CloudWatch log group that you provide.
         pub log_level: Option<Value<LogLevel>>,
-        /// A value that indicates the last time that a file was modified (that is, a file was written to) before the PREPARING phase.
-        #[serde(rename = "Mtime", skip_serializing_if = "Option::is_none")]
+        /// `Mtime`: A value that indicates the last time that a file was modified (that is, a file was written to) before the PREPARING phase.
         pub mtime: Option<Value<Mtime>>,
-        /// A value that determines whether source object metadata should be copied to the destination.
-        #[serde(rename = "ObjectMetadata", skip_serializing_if = "Option::is_none")]
+        /// `ObjectMetadata`: A value that determines whether source object metadata should be copied to the destination.
         pub object_metadata: Option<Value<ObjectMetadata>>,
-        /// A value that determines whether object tags should be read from the source object store and written to the destination object store.
-        #[serde(rename = "ObjectTags", skip_serializing_if = "Option::is_none")]
+        /// `ObjectTags`: A value that determines whether object tags should be read from the source object store and written to the destination object store.
         pub object_tags: Option<Value<ObjectTags>>,
-        /// A value that determines whether files at the destination should be overwritten or preserved when copying files.
-        #[serde(rename = "OverwriteMode", skip_serializing_if = "Option::is_none")]
+        /// `OverwriteMode`: A value that determines whether files at the destination should be overwritten or preserved when copying files.
         pub overwrite_mode: Option<Value<OverwriteMode>>,
-        /// A value that determines which users or groups can access a file for a specific purpose such as reading, writing, or execution of the file.
-        #[serde(rename = "PosixPermissions", skip_serializing_if = "Option::is_none")]
+        /// `PosixPermissions`: A value that determines which users or groups can access a file for a specific purpose such as reading, writing, or execution of the file.
         pub posix_permissions: Option<Value<PosixPermissions>>,
-        /// A value that specifies whether files in the destination that don't exist in the source file system should be preserved.
-        #[serde(
-            rename = "PreserveDeletedFiles",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreserveDeletedFiles`: A value that specifies whether files in the destination that don't exist in the source file system should be preserved.
         pub preserve_deleted_files: Option<Value<PreserveDeletedFiles>>,
-        /// A value that determines whether AWS DataSync should preserve the metadata of block and character devices in the source file system, and recreate the files with that device name and metadata on the destination.
-        #[serde(rename = "PreserveDevices", skip_serializing_if = "Option::is_none")]
+        /// `PreserveDevices`: A value that determines whether AWS DataSync should preserve the metadata of block and character devices in the source file system, and recreate the files with that device name and metadata on the destination.
         pub preserve_devices: Option<Value<PreserveDevices>>,
-        /// A value that determines which components of the SMB security descriptor are copied during transfer.
-        #[serde(
-            rename = "SecurityDescriptorCopyFlags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityDescriptorCopyFlags`: A value that determines which components of the SMB security descriptor are copied during transfer.
         pub security_descriptor_copy_flags: Option<Value<SecurityDescriptorCopyFlags>>,
-        /// A value that determines whether tasks should be queued before executing the tasks.
-        #[serde(rename = "TaskQueueing", skip_serializing_if = "Option::is_none")]
+        /// `TaskQueueing`: A value that determines whether tasks should be queued before executing the tasks.
         pub task_queueing: Option<Value<TaskQueueing>>,
-        /// A value that determines whether DataSync transfers only the data and metadata that differ between the source and the destination location, or whether DataSync transfers all the content from the source, without comparing to the destination location.
-        #[serde(rename = "TransferMode", skip_serializing_if = "Option::is_none")]
+        /// `TransferMode`: A value that determines whether DataSync transfers only the data and metadata that differ between the source and the destination location, or whether DataSync transfers all the content from the source, without comparing to the destination location.
         pub transfer_mode: Option<Value<TransferMode>>,
-        /// The user ID (UID) of the file's owner.
-        #[serde(rename = "Uid", skip_serializing_if = "Option::is_none")]
+        /// `Uid`: The user ID (UID) of the file's owner.
         pub uid: Option<Value<Uid>>,
-        /// A value that determines whether a data integrity verification should be performed at the end of a task execution after all data and metadata have been transferred.
-        #[serde(rename = "VerifyMode", skip_serializing_if = "Option::is_none")]
+        /// `VerifyMode`: A value that determines whether a data integrity verification should be performed at the end of a task execution after all data and metadata have been transferred.
         pub verify_mode: Option<Value<VerifyMode>>,
+    }
+
+    impl Serialize for Options {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Atime", &self.atime)?;
+            crate::cfn::entry(&mut map, "BytesPerSecond", &self.bytes_per_second)?;
+            crate::cfn::entry(&mut map, "Gid", &self.gid)?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            crate::cfn::entry(&mut map, "Mtime", &self.mtime)?;
+            crate::cfn::entry(&mut map, "ObjectMetadata", &self.object_metadata)?;
+            crate::cfn::entry(&mut map, "ObjectTags", &self.object_tags)?;
+            crate::cfn::entry(&mut map, "OverwriteMode", &self.overwrite_mode)?;
+            crate::cfn::entry(&mut map, "PosixPermissions", &self.posix_permissions)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreserveDeletedFiles",
+                &self.preserve_deleted_files,
+            )?;
+            crate::cfn::entry(&mut map, "PreserveDevices", &self.preserve_devices)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityDescriptorCopyFlags",
+                &self.security_descriptor_copy_flags,
+            )?;
+            crate::cfn::entry(&mut map, "TaskQueueing", &self.task_queueing)?;
+            crate::cfn::entry(&mut map, "TransferMode", &self.transfer_mode)?;
+            crate::cfn::entry(&mut map, "Uid", &self.uid)?;
+            crate::cfn::entry(&mut map, "VerifyMode", &self.verify_mode)?;
+            map.end()
+        }
     }
 
     /// A file metadata value that shows the last time a file was accessed (that is, when the file was read or written to).
@@ -3307,14 +3804,29 @@ pub mod task {
     }
 
     /// Specifies the schedule you want your task to use for repeated executions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaskSchedule {
-        /// A cron expression that specifies when AWS DataSync initiates a scheduled transfer from a source to a destination location
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: A cron expression that specifies when AWS DataSync initiates a scheduled transfer from a source to a destination location
         pub schedule_expression: Option<Value<String>>,
-        /// Specifies status of a schedule.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Specifies status of a schedule.
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for TaskSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Specifies status of a schedule.
@@ -3392,22 +3904,17 @@ pub mod task {
     }
 
     /// Specifies how you want to configure a task report, which provides detailed information about for your Datasync transfer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskReportConfig {
-        /// Specifies where DataSync uploads your task report.
-        #[serde(rename = "Destination")]
+        /// `Destination`: Specifies where DataSync uploads your task report.
         pub destination: Destination,
-        /// Specifies whether your task report includes the new version of each object transferred into an S3 bucket, this only applies if you enable versioning on your bucket.
-        #[serde(rename = "ObjectVersionIds", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersionIds`: Specifies whether your task report includes the new version of each object transferred into an S3 bucket, this only applies if you enable versioning on your bucket.
         pub object_version_ids: Option<Value<ObjectVersionIds>>,
-        /// Specifies the type of task report that you want.
-        #[serde(rename = "OutputType")]
+        /// `OutputType`: Specifies the type of task report that you want.
         pub output_type: Value<OutputType>,
-        /// Customizes the reporting level for aspects of your task report.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
+        /// `Overrides`: Customizes the reporting level for aspects of your task report.
         pub overrides: Option<Overrides>,
-        /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
-        #[serde(rename = "ReportLevel", skip_serializing_if = "Option::is_none")]
+        /// `ReportLevel`: Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         pub report_level: Option<Value<TaskReportConfigReportLevel>>,
     }
 
@@ -3427,26 +3934,68 @@ pub mod task {
         }
     }
 
+    impl Serialize for TaskReportConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "ObjectVersionIds", &self.object_version_ids)?;
+            map.serialize_entry("OutputType", &self.output_type)?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            crate::cfn::entry(&mut map, "ReportLevel", &self.report_level)?;
+            map.end()
+        }
+    }
+
     /// Specifies where DataSync uploads your task report.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Destination {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<TaskReportConfigDestinationS3>,
     }
 
+    impl Serialize for Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// Specifies the Amazon S3 bucket where DataSync uploads your task report.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaskReportConfigDestinationS3 {
-        /// Specifies the Amazon Resource Name (ARN) of the IAM policy that allows Datasync to upload a task report to your S3 bucket.
-        #[serde(rename = "BucketAccessRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `BucketAccessRoleArn`: Specifies the Amazon Resource Name (ARN) of the IAM policy that allows Datasync to upload a task report to your S3 bucket.
         pub bucket_access_role_arn: Option<Value<String>>,
-        /// Specifies the ARN of the S3 bucket where Datasync uploads your report.
-        #[serde(rename = "S3BucketArn", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketArn`: Specifies the ARN of the S3 bucket where Datasync uploads your report.
         pub s3_bucket_arn: Option<Value<String>>,
-        /// Specifies a bucket prefix for your report.
-        #[serde(rename = "Subdirectory", skip_serializing_if = "Option::is_none")]
+        /// `Subdirectory`: Specifies a bucket prefix for your report.
         pub subdirectory: Option<Value<String>>,
+    }
+
+    impl Serialize for TaskReportConfigDestinationS3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BucketAccessRoleArn",
+                &self.bucket_access_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "S3BucketArn", &self.s3_bucket_arn)?;
+            crate::cfn::entry(&mut map, "Subdirectory", &self.subdirectory)?;
+            map.end()
+        }
     }
 
     /// Specifies whether your task report includes the new version of each object transferred into an S3 bucket, this only applies if you enable versioning on your bucket.
@@ -3524,28 +4073,50 @@ pub mod task {
     }
 
     /// Customizes the reporting level for aspects of your task report.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Overrides {
-        /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to delete in your destination location.
-        #[serde(rename = "Deleted", skip_serializing_if = "Option::is_none")]
+        /// `Deleted`: Specifies the level of reporting for the files, objects, and directories that Datasync attempted to delete in your destination location.
         pub deleted: Option<Deleted>,
-        /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to skip during your transfer.
-        #[serde(rename = "Skipped", skip_serializing_if = "Option::is_none")]
+        /// `Skipped`: Specifies the level of reporting for the files, objects, and directories that Datasync attempted to skip during your transfer.
         pub skipped: Option<Skipped>,
-        /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to transfer.
-        #[serde(rename = "Transferred", skip_serializing_if = "Option::is_none")]
+        /// `Transferred`: Specifies the level of reporting for the files, objects, and directories that Datasync attempted to transfer.
         pub transferred: Option<Transferred>,
-        /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to verify at the end of your transfer.
-        #[serde(rename = "Verified", skip_serializing_if = "Option::is_none")]
+        /// `Verified`: Specifies the level of reporting for the files, objects, and directories that Datasync attempted to verify at the end of your transfer.
         pub verified: Option<Verified>,
     }
 
+    impl Serialize for Overrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Deleted", &self.deleted)?;
+            crate::cfn::entry(&mut map, "Skipped", &self.skipped)?;
+            crate::cfn::entry(&mut map, "Transferred", &self.transferred)?;
+            crate::cfn::entry(&mut map, "Verified", &self.verified)?;
+            map.end()
+        }
+    }
+
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to delete in your destination location.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Deleted {
-        /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
-        #[serde(rename = "ReportLevel", skip_serializing_if = "Option::is_none")]
+        /// `ReportLevel`: Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         pub report_level: Option<Value<ReportLevel>>,
+    }
+
+    impl Serialize for Deleted {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReportLevel", &self.report_level)?;
+            map.end()
+        }
     }
 
     /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
@@ -3586,11 +4157,22 @@ pub mod task {
     }
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to skip during your transfer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Skipped {
-        /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
-        #[serde(rename = "ReportLevel", skip_serializing_if = "Option::is_none")]
+        /// `ReportLevel`: Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         pub report_level: Option<Value<SkippedReportLevel>>,
+    }
+
+    impl Serialize for Skipped {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReportLevel", &self.report_level)?;
+            map.end()
+        }
     }
 
     /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
@@ -3631,11 +4213,22 @@ pub mod task {
     }
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to transfer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Transferred {
-        /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
-        #[serde(rename = "ReportLevel", skip_serializing_if = "Option::is_none")]
+        /// `ReportLevel`: Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         pub report_level: Option<Value<TransferredReportLevel>>,
+    }
+
+    impl Serialize for Transferred {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReportLevel", &self.report_level)?;
+            map.end()
+        }
     }
 
     /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
@@ -3676,11 +4269,22 @@ pub mod task {
     }
 
     /// Specifies the level of reporting for the files, objects, and directories that Datasync attempted to verify at the end of your transfer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Verified {
-        /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
-        #[serde(rename = "ReportLevel", skip_serializing_if = "Option::is_none")]
+        /// `ReportLevel`: Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         pub report_level: Option<Value<VerifiedReportLevel>>,
+    }
+
+    impl Serialize for Verified {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReportLevel", &self.report_level)?;
+            map.end()
+        }
     }
 
     /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
@@ -3759,24 +4363,33 @@ pub mod task {
 }
 
 /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CmkSecretConfig {
-    /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-    #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+    /// `KmsKeyArn`: Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
     pub kms_key_arn: Option<Value<String>>,
-    /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync. Read-only: CloudFormation returns it.
-    #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+    /// `SecretArn`: Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync. Read-only: CloudFormation returns it.
     pub secret_arn: Option<Value<String>>,
 }
 
+impl Serialize for CmkSecretConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+        crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+        map.end()
+    }
+}
+
 /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomSecretConfig {
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    #[serde(rename = "SecretAccessRoleArn")]
+    /// `SecretAccessRoleArn`: Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
     pub secret_access_role_arn: Value<String>,
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    #[serde(rename = "SecretArn")]
+    /// `SecretArn`: Specifies the ARN for a customer created AWS Secrets Manager secret.
     pub secret_arn: Value<String>,
 }
 
@@ -3793,12 +4406,36 @@ impl CustomSecretConfig {
     }
 }
 
+impl Serialize for CustomSecretConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("SecretAccessRoleArn", &self.secret_access_role_arn)?;
+        map.serialize_entry("SecretArn", &self.secret_arn)?;
+        map.end()
+    }
+}
+
 /// The NFS mount options that DataSync can use to mount your NFS share.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MountOptions {
-    /// The specific NFS version that you want DataSync to use to mount your NFS share.
-    #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+    /// `Version`: The specific NFS version that you want DataSync to use to mount your NFS share.
     pub version: Option<Value<Version>>,
+}
+
+impl Serialize for MountOptions {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Version", &self.version)?;
+        map.end()
+    }
 }
 
 /// The specific NFS version that you want DataSync to use to mount your NFS share.

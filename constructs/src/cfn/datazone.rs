@@ -126,45 +126,27 @@ pub mod connection {
     }
 
     /// The properties of `AWS::DataZone::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
         /// `AwsLocation`.
-        #[serde(rename = "AwsLocation", skip_serializing_if = "Option::is_none")]
         pub aws_location: Option<AwsLocation>,
-        /// The configurations of the connection.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
+        /// `Configurations`: The configurations of the connection.
         pub configurations: Option<Vec<ConnectionConfiguration>>,
-        /// The description of the connection.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the connection.
         pub description: Option<Value<String>>,
-        /// The identifier of the domain in which the connection is created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The identifier of the domain in which the connection is created.
         pub domain_identifier: Value<String>,
-        /// Specifies whether the trusted identity propagation is enabled
-        #[serde(
-            rename = "EnableTrustedIdentityPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableTrustedIdentityPropagation`: Specifies whether the trusted identity propagation is enabled
         pub enable_trusted_identity_propagation: Option<Value<bool>>,
-        /// The identifier of the environment in which the connection is created.
-        #[serde(
-            rename = "EnvironmentIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentIdentifier`: The identifier of the environment in which the connection is created.
         pub environment_identifier: Option<Value<String>>,
-        /// The name of the connection.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the connection.
         pub name: Value<String>,
-        /// The identifier of the project in which the connection should be created.
-        #[serde(rename = "ProjectIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `ProjectIdentifier`: The identifier of the project in which the connection should be created.
         pub project_identifier: Option<Value<String>>,
         /// `Props`.
-        #[serde(rename = "Props", skip_serializing_if = "Option::is_none")]
         pub props: Option<ConnectionPropertiesInput>,
-        /// The scope of the connection.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: The scope of the connection.
         pub scope: Option<Value<Scope>>,
     }
 
@@ -189,91 +171,172 @@ pub mod connection {
         }
     }
 
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsLocation", &self.aws_location)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableTrustedIdentityPropagation",
+                &self.enable_trusted_identity_propagation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentIdentifier",
+                &self.environment_identifier,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ProjectIdentifier", &self.project_identifier)?;
+            crate::cfn::entry(&mut map, "Props", &self.props)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.end()
+        }
+    }
+
     /// AWS Location of project
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsLocation {
         /// `AccessRole`.
-        #[serde(rename = "AccessRole", skip_serializing_if = "Option::is_none")]
         pub access_role: Option<Value<String>>,
         /// `AwsAccountId`.
-        #[serde(rename = "AwsAccountId", skip_serializing_if = "Option::is_none")]
         pub aws_account_id: Option<Value<String>>,
         /// `AwsRegion`.
-        #[serde(rename = "AwsRegion", skip_serializing_if = "Option::is_none")]
         pub aws_region: Option<Value<String>>,
         /// `IamConnectionId`.
-        #[serde(rename = "IamConnectionId", skip_serializing_if = "Option::is_none")]
         pub iam_connection_id: Option<Value<String>>,
     }
 
+    impl Serialize for AwsLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessRole", &self.access_role)?;
+            crate::cfn::entry(&mut map, "AwsAccountId", &self.aws_account_id)?;
+            crate::cfn::entry(&mut map, "AwsRegion", &self.aws_region)?;
+            crate::cfn::entry(&mut map, "IamConnectionId", &self.iam_connection_id)?;
+            map.end()
+        }
+    }
+
     /// A configuration of the connection.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionConfiguration {
-        /// The classification of the connection configuration.
-        #[serde(rename = "Classification", skip_serializing_if = "Option::is_none")]
+        /// `Classification`: The classification of the connection configuration.
         pub classification: Option<Value<String>>,
         /// `Properties`.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for ConnectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Classification", &self.classification)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionPropertiesInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionPropertiesInput {
         /// `AthenaProperties`.
-        #[serde(rename = "AthenaProperties", skip_serializing_if = "Option::is_none")]
         pub athena_properties: Option<AthenaPropertiesInput>,
         /// `GlueProperties`.
-        #[serde(rename = "GlueProperties", skip_serializing_if = "Option::is_none")]
         pub glue_properties: Option<GluePropertiesInput>,
         /// `HyperPodProperties`.
-        #[serde(rename = "HyperPodProperties", skip_serializing_if = "Option::is_none")]
         pub hyper_pod_properties: Option<HyperPodPropertiesInput>,
         /// `IamProperties`.
-        #[serde(rename = "IamProperties", skip_serializing_if = "Option::is_none")]
         pub iam_properties: Option<IamPropertiesInput>,
         /// `RedshiftProperties`.
-        #[serde(rename = "RedshiftProperties", skip_serializing_if = "Option::is_none")]
         pub redshift_properties: Option<RedshiftPropertiesInput>,
         /// `SparkEmrProperties`.
-        #[serde(rename = "SparkEmrProperties", skip_serializing_if = "Option::is_none")]
         pub spark_emr_properties: Option<SparkEmrPropertiesInput>,
         /// `AmazonQProperties`.
-        #[serde(rename = "AmazonQProperties", skip_serializing_if = "Option::is_none")]
         pub amazon_q_properties: Option<AmazonQPropertiesInput>,
         /// `SparkGlueProperties`.
-        #[serde(rename = "SparkGlueProperties", skip_serializing_if = "Option::is_none")]
         pub spark_glue_properties: Option<SparkGluePropertiesInput>,
         /// `S3Properties`.
-        #[serde(rename = "S3Properties", skip_serializing_if = "Option::is_none")]
         pub s3_properties: Option<S3PropertiesInput>,
         /// `MlflowProperties`.
-        #[serde(rename = "MlflowProperties", skip_serializing_if = "Option::is_none")]
         pub mlflow_properties: Option<MlflowPropertiesInput>,
         /// `WorkflowsMwaaProperties`.
-        #[serde(
-            rename = "WorkflowsMwaaProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub workflows_mwaa_properties: Option<WorkflowsMwaaPropertiesInput>,
-        /// `WorkflowsServerlessProperties`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "WorkflowsServerlessProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkflowsServerlessProperties`: `WorkflowsServerlessProperties`. Untyped in the schema: any `serde_json::Value`.
         pub workflows_serverless_properties: Option<serde_json::Value>,
         /// `LakehouseProperties`.
-        #[serde(rename = "LakehouseProperties", skip_serializing_if = "Option::is_none")]
         pub lakehouse_properties: Option<LakehousePropertiesInput>,
     }
 
+    impl Serialize for ConnectionPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AthenaProperties", &self.athena_properties)?;
+            crate::cfn::entry(&mut map, "GlueProperties", &self.glue_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "HyperPodProperties",
+                &self.hyper_pod_properties,
+            )?;
+            crate::cfn::entry(&mut map, "IamProperties", &self.iam_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftProperties",
+                &self.redshift_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SparkEmrProperties",
+                &self.spark_emr_properties,
+            )?;
+            crate::cfn::entry(&mut map, "AmazonQProperties", &self.amazon_q_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "SparkGlueProperties",
+                &self.spark_glue_properties,
+            )?;
+            crate::cfn::entry(&mut map, "S3Properties", &self.s3_properties)?;
+            crate::cfn::entry(&mut map, "MlflowProperties", &self.mlflow_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkflowsMwaaProperties",
+                &self.workflows_mwaa_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkflowsServerlessProperties",
+                &self.workflows_serverless_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LakehouseProperties",
+                &self.lakehouse_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// Athena Properties Input
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AthenaPropertiesInput {
         /// `WorkgroupName`.
-        #[serde(rename = "WorkgroupName")]
         pub workgroup_name: Value<String>,
     }
 
@@ -286,102 +349,159 @@ pub mod connection {
         }
     }
 
+    impl Serialize for AthenaPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WorkgroupName", &self.workgroup_name)?;
+            map.end()
+        }
+    }
+
     /// Glue Properties Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GluePropertiesInput {
         /// `GlueConnectionInput`.
-        #[serde(rename = "GlueConnectionInput", skip_serializing_if = "Option::is_none")]
         pub glue_connection_input: Option<GlueConnectionInput>,
     }
 
+    impl Serialize for GluePropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueConnectionInput",
+                &self.glue_connection_input,
+            )?;
+            map.end()
+        }
+    }
+
     /// Glue Connection Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlueConnectionInput {
         /// `AthenaProperties`.
-        #[serde(rename = "AthenaProperties", skip_serializing_if = "Option::is_none")]
         pub athena_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `AuthenticationConfiguration`.
-        #[serde(
-            rename = "AuthenticationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_configuration: Option<AuthenticationConfigurationInput>,
         /// `ConnectionProperties`.
-        #[serde(
-            rename = "ConnectionProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ConnectionType`.
-        #[serde(rename = "ConnectionType", skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MatchCriteria`.
-        #[serde(rename = "MatchCriteria", skip_serializing_if = "Option::is_none")]
         pub match_criteria: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PhysicalConnectionRequirements`.
-        #[serde(
-            rename = "PhysicalConnectionRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub physical_connection_requirements: Option<PhysicalConnectionRequirements>,
         /// `PythonProperties`.
-        #[serde(rename = "PythonProperties", skip_serializing_if = "Option::is_none")]
         pub python_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `SparkProperties`.
-        #[serde(rename = "SparkProperties", skip_serializing_if = "Option::is_none")]
         pub spark_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ValidateCredentials`.
-        #[serde(rename = "ValidateCredentials", skip_serializing_if = "Option::is_none")]
         pub validate_credentials: Option<Value<bool>>,
         /// `ValidateForComputeEnvironments`.
-        #[serde(
-            rename = "ValidateForComputeEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub validate_for_compute_environments: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for GlueConnectionInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AthenaProperties", &self.athena_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionProperties",
+                &self.connection_properties,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "MatchCriteria", &self.match_criteria)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PhysicalConnectionRequirements",
+                &self.physical_connection_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "PythonProperties", &self.python_properties)?;
+            crate::cfn::entry(&mut map, "SparkProperties", &self.spark_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidateCredentials",
+                &self.validate_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidateForComputeEnvironments",
+                &self.validate_for_compute_environments,
+            )?;
+            map.end()
+        }
+    }
+
     /// Authentication Configuration Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthenticationConfigurationInput {
         /// `AuthenticationType`.
-        #[serde(rename = "AuthenticationType", skip_serializing_if = "Option::is_none")]
         pub authentication_type: Option<Value<AuthenticationType>>,
         /// `BasicAuthenticationCredentials`.
-        #[serde(
-            rename = "BasicAuthenticationCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub basic_authentication_credentials: Option<BasicAuthenticationCredentials>,
         /// `CustomAuthenticationCredentials`.
-        #[serde(
-            rename = "CustomAuthenticationCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_authentication_credentials: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `OAuth2Properties`.
-        #[serde(rename = "OAuth2Properties", skip_serializing_if = "Option::is_none")]
         pub o_auth2_properties: Option<OAuth2Properties>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
         pub secret_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for AuthenticationConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationType",
+                &self.authentication_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthenticationCredentials",
+                &self.basic_authentication_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomAuthenticationCredentials",
+                &self.custom_authentication_credentials,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "OAuth2Properties", &self.o_auth2_properties)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            map.end()
+        }
     }
 
     /// Authentication Type
@@ -425,100 +545,155 @@ pub mod connection {
     }
 
     /// Basic Authentication Credentials
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BasicAuthenticationCredentials {
         /// `Password`.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
         pub password: Option<Value<String>>,
         /// `UserName`.
-        #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
         pub user_name: Option<Value<String>>,
     }
 
+    impl Serialize for BasicAuthenticationCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "UserName", &self.user_name)?;
+            map.end()
+        }
+    }
+
     /// OAuth2 Properties
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuth2Properties {
         /// `AuthorizationCodeProperties`.
-        #[serde(
-            rename = "AuthorizationCodeProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorization_code_properties: Option<AuthorizationCodeProperties>,
         /// `OAuth2ClientApplication`.
-        #[serde(
-            rename = "OAuth2ClientApplication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub o_auth2_client_application: Option<OAuth2ClientApplication>,
         /// `OAuth2Credentials`.
-        #[serde(rename = "OAuth2Credentials", skip_serializing_if = "Option::is_none")]
         pub o_auth2_credentials: Option<GlueOAuth2Credentials>,
         /// `OAuth2GrantType`.
-        #[serde(rename = "OAuth2GrantType", skip_serializing_if = "Option::is_none")]
         pub o_auth2_grant_type: Option<Value<OAuth2GrantType>>,
         /// `TokenUrl`.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
         pub token_url: Option<Value<String>>,
         /// `TokenUrlParametersMap`.
-        #[serde(
-            rename = "TokenUrlParametersMap",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub token_url_parameters_map: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for OAuth2Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationCodeProperties",
+                &self.authorization_code_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuth2ClientApplication",
+                &self.o_auth2_client_application,
+            )?;
+            crate::cfn::entry(&mut map, "OAuth2Credentials", &self.o_auth2_credentials)?;
+            crate::cfn::entry(&mut map, "OAuth2GrantType", &self.o_auth2_grant_type)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenUrlParametersMap",
+                &self.token_url_parameters_map,
+            )?;
+            map.end()
+        }
+    }
+
     /// Authorization Code Properties
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizationCodeProperties {
         /// `AuthorizationCode`.
-        #[serde(rename = "AuthorizationCode", skip_serializing_if = "Option::is_none")]
         pub authorization_code: Option<Value<String>>,
         /// `RedirectUri`.
-        #[serde(rename = "RedirectUri", skip_serializing_if = "Option::is_none")]
         pub redirect_uri: Option<Value<String>>,
     }
 
+    impl Serialize for AuthorizationCodeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthorizationCode", &self.authorization_code)?;
+            crate::cfn::entry(&mut map, "RedirectUri", &self.redirect_uri)?;
+            map.end()
+        }
+    }
+
     /// OAuth2 Client Application
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuth2ClientApplication {
         /// `AWSManagedClientApplicationReference`.
-        #[serde(
-            rename = "AWSManagedClientApplicationReference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_managed_client_application_reference: Option<Value<String>>,
         /// `UserManagedClientApplicationClientId`.
-        #[serde(
-            rename = "UserManagedClientApplicationClientId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_managed_client_application_client_id: Option<Value<String>>,
     }
 
+    impl Serialize for OAuth2ClientApplication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AWSManagedClientApplicationReference",
+                &self.aws_managed_client_application_reference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserManagedClientApplicationClientId",
+                &self.user_managed_client_application_client_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// Glue OAuth2 Credentials
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlueOAuth2Credentials {
         /// `AccessToken`.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
         pub access_token: Option<Value<String>>,
         /// `JwtToken`.
-        #[serde(rename = "JwtToken", skip_serializing_if = "Option::is_none")]
         pub jwt_token: Option<Value<String>>,
         /// `RefreshToken`.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
         pub refresh_token: Option<Value<String>>,
         /// `UserManagedClientApplicationClientSecret`.
-        #[serde(
-            rename = "UserManagedClientApplicationClientSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_managed_client_application_client_secret: Option<Value<String>>,
+    }
+
+    impl Serialize for GlueOAuth2Credentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(&mut map, "JwtToken", &self.jwt_token)?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserManagedClientApplicationClientSecret",
+                &self.user_managed_client_application_client_secret,
+            )?;
+            map.end()
+        }
     }
 
     /// OAuth2 Grant Type
@@ -562,27 +737,41 @@ pub mod connection {
     }
 
     /// Physical Connection Requirements
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PhysicalConnectionRequirements {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `SecurityGroupIdList`.
-        #[serde(rename = "SecurityGroupIdList", skip_serializing_if = "Option::is_none")]
         pub security_group_id_list: Option<Vec<Value<String>>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
         /// `SubnetIdList`.
-        #[serde(rename = "SubnetIdList", skip_serializing_if = "Option::is_none")]
         pub subnet_id_list: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for PhysicalConnectionRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityGroupIdList",
+                &self.security_group_id_list,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "SubnetIdList", &self.subnet_id_list)?;
+            map.end()
+        }
+    }
+
     /// HyperPod Properties Input
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HyperPodPropertiesInput {
         /// `ClusterName`.
-        #[serde(rename = "ClusterName")]
         pub cluster_name: Value<String>,
     }
 
@@ -595,63 +784,106 @@ pub mod connection {
         }
     }
 
+    impl Serialize for HyperPodPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            map.end()
+        }
+    }
+
     /// IAM Properties Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamPropertiesInput {
         /// `GlueLineageSyncEnabled`.
-        #[serde(
-            rename = "GlueLineageSyncEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub glue_lineage_sync_enabled: Option<Value<bool>>,
-        /// The ARN of the IAM role to associate with the connection as the project user role.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the IAM role to associate with the connection as the project user role.
         pub role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for IamPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueLineageSyncEnabled",
+                &self.glue_lineage_sync_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// Redshift Properties Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftPropertiesInput {
         /// `Credentials`.
-        #[serde(rename = "Credentials", skip_serializing_if = "Option::is_none")]
         pub credentials: Option<RedshiftCredentials>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
         /// `Host`.
-        #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
         pub host: Option<Value<String>>,
         /// `LineageSync`.
-        #[serde(rename = "LineageSync", skip_serializing_if = "Option::is_none")]
         pub lineage_sync: Option<RedshiftLineageSyncConfigurationInput>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<f64>>,
         /// `Storage`.
-        #[serde(rename = "Storage", skip_serializing_if = "Option::is_none")]
         pub storage: Option<RedshiftStorageProperties>,
     }
 
+    impl Serialize for RedshiftPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Credentials", &self.credentials)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Host", &self.host)?;
+            crate::cfn::entry(&mut map, "LineageSync", &self.lineage_sync)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Storage", &self.storage)?;
+            map.end()
+        }
+    }
+
     /// The `RedshiftCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftCredentials {
         /// `SecretArn`.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
         pub secret_arn: Option<Value<String>>,
         /// `UsernamePassword`.
-        #[serde(rename = "UsernamePassword", skip_serializing_if = "Option::is_none")]
         pub username_password: Option<UsernamePassword>,
     }
 
+    impl Serialize for RedshiftCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            crate::cfn::entry(&mut map, "UsernamePassword", &self.username_password)?;
+            map.end()
+        }
+    }
+
     /// The username and password to be used for authentication.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UsernamePassword {
         /// `Password`.
-        #[serde(rename = "Password")]
         pub password: Value<String>,
         /// `Username`.
-        #[serde(rename = "Username")]
         pub username: Value<String>,
     }
 
@@ -668,139 +900,230 @@ pub mod connection {
         }
     }
 
+    impl Serialize for UsernamePassword {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// Redshift Lineage Sync Configuration Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftLineageSyncConfigurationInput {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<LineageSyncSchedule>,
     }
 
+    impl Serialize for RedshiftLineageSyncConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            map.end()
+        }
+    }
+
     /// Lineage Sync Schedule
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LineageSyncSchedule {
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Value<String>>,
     }
 
+    impl Serialize for LineageSyncSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            map.end()
+        }
+    }
+
     /// The `RedshiftStorageProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftStorageProperties {
         /// `ClusterName`.
-        #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
         pub cluster_name: Option<Value<String>>,
         /// `WorkgroupName`.
-        #[serde(rename = "WorkgroupName", skip_serializing_if = "Option::is_none")]
         pub workgroup_name: Option<Value<String>>,
     }
 
+    impl Serialize for RedshiftStorageProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "WorkgroupName", &self.workgroup_name)?;
+            map.end()
+        }
+    }
+
     /// Spark EMR Properties Input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SparkEmrPropertiesInput {
         /// `ComputeArn`.
-        #[serde(rename = "ComputeArn", skip_serializing_if = "Option::is_none")]
         pub compute_arn: Option<Value<String>>,
         /// `InstanceProfileArn`.
-        #[serde(rename = "InstanceProfileArn", skip_serializing_if = "Option::is_none")]
         pub instance_profile_arn: Option<Value<String>>,
         /// `JavaVirtualEnv`.
-        #[serde(rename = "JavaVirtualEnv", skip_serializing_if = "Option::is_none")]
         pub java_virtual_env: Option<Value<String>>,
         /// `LogUri`.
-        #[serde(rename = "LogUri", skip_serializing_if = "Option::is_none")]
         pub log_uri: Option<Value<String>>,
         /// `ManagedEndpointArn`.
-        #[serde(rename = "ManagedEndpointArn", skip_serializing_if = "Option::is_none")]
         pub managed_endpoint_arn: Option<Value<String>>,
         /// `PythonVirtualEnv`.
-        #[serde(rename = "PythonVirtualEnv", skip_serializing_if = "Option::is_none")]
         pub python_virtual_env: Option<Value<String>>,
         /// `RuntimeRole`.
-        #[serde(rename = "RuntimeRole", skip_serializing_if = "Option::is_none")]
         pub runtime_role: Option<Value<String>>,
         /// `TrustedCertificatesS3Uri`.
-        #[serde(
-            rename = "TrustedCertificatesS3Uri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub trusted_certificates_s3_uri: Option<Value<String>>,
     }
 
+    impl Serialize for SparkEmrPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComputeArn", &self.compute_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceProfileArn",
+                &self.instance_profile_arn,
+            )?;
+            crate::cfn::entry(&mut map, "JavaVirtualEnv", &self.java_virtual_env)?;
+            crate::cfn::entry(&mut map, "LogUri", &self.log_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedEndpointArn",
+                &self.managed_endpoint_arn,
+            )?;
+            crate::cfn::entry(&mut map, "PythonVirtualEnv", &self.python_virtual_env)?;
+            crate::cfn::entry(&mut map, "RuntimeRole", &self.runtime_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrustedCertificatesS3Uri",
+                &self.trusted_certificates_s3_uri,
+            )?;
+            map.end()
+        }
+    }
+
     /// Amazon Q properties of the connection.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmazonQPropertiesInput {
-        /// The authentication mode of the connection's AmazonQ properties
-        #[serde(rename = "AuthMode", skip_serializing_if = "Option::is_none")]
+        /// `AuthMode`: The authentication mode of the connection's AmazonQ properties
         pub auth_mode: Option<Value<String>>,
-        /// Specifies whether Amazon Q is enabled for the connection
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Specifies whether Amazon Q is enabled for the connection
         pub is_enabled: Option<Value<bool>>,
         /// `ProfileArn`.
-        #[serde(rename = "ProfileArn", skip_serializing_if = "Option::is_none")]
         pub profile_arn: Option<Value<String>>,
     }
 
+    impl Serialize for AmazonQPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthMode", &self.auth_mode)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            crate::cfn::entry(&mut map, "ProfileArn", &self.profile_arn)?;
+            map.end()
+        }
+    }
+
     /// Spark Glue Properties Input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SparkGluePropertiesInput {
         /// `AdditionalArgs`.
-        #[serde(rename = "AdditionalArgs", skip_serializing_if = "Option::is_none")]
         pub additional_args: Option<SparkGlueArgs>,
         /// `GlueConnectionName`.
-        #[serde(rename = "GlueConnectionName", skip_serializing_if = "Option::is_none")]
         pub glue_connection_name: Option<Value<String>>,
         /// `GlueVersion`.
-        #[serde(rename = "GlueVersion", skip_serializing_if = "Option::is_none")]
         pub glue_version: Option<Value<String>>,
         /// `IdleTimeout`.
-        #[serde(rename = "IdleTimeout", skip_serializing_if = "Option::is_none")]
         pub idle_timeout: Option<Value<f64>>,
         /// `JavaVirtualEnv`.
-        #[serde(rename = "JavaVirtualEnv", skip_serializing_if = "Option::is_none")]
         pub java_virtual_env: Option<Value<String>>,
         /// `NumberOfWorkers`.
-        #[serde(rename = "NumberOfWorkers", skip_serializing_if = "Option::is_none")]
         pub number_of_workers: Option<Value<f64>>,
         /// `PythonVirtualEnv`.
-        #[serde(rename = "PythonVirtualEnv", skip_serializing_if = "Option::is_none")]
         pub python_virtual_env: Option<Value<String>>,
         /// `WorkerType`.
-        #[serde(rename = "WorkerType", skip_serializing_if = "Option::is_none")]
         pub worker_type: Option<Value<String>>,
     }
 
+    impl Serialize for SparkGluePropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalArgs", &self.additional_args)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueConnectionName",
+                &self.glue_connection_name,
+            )?;
+            crate::cfn::entry(&mut map, "GlueVersion", &self.glue_version)?;
+            crate::cfn::entry(&mut map, "IdleTimeout", &self.idle_timeout)?;
+            crate::cfn::entry(&mut map, "JavaVirtualEnv", &self.java_virtual_env)?;
+            crate::cfn::entry(&mut map, "NumberOfWorkers", &self.number_of_workers)?;
+            crate::cfn::entry(&mut map, "PythonVirtualEnv", &self.python_virtual_env)?;
+            crate::cfn::entry(&mut map, "WorkerType", &self.worker_type)?;
+            map.end()
+        }
+    }
+
     /// Spark Glue Args.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SparkGlueArgs {
         /// `Connection`.
-        #[serde(rename = "Connection", skip_serializing_if = "Option::is_none")]
         pub connection: Option<Value<String>>,
     }
 
+    impl Serialize for SparkGlueArgs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Connection", &self.connection)?;
+            map.end()
+        }
+    }
+
     /// S3 Properties Input
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3PropertiesInput {
-        /// Specifies whether to register the S3 Access Grant location.
-        #[serde(
-            rename = "RegisterS3AccessGrantLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RegisterS3AccessGrantLocation`: Specifies whether to register the S3 Access Grant location.
         pub register_s3_access_grant_location: Option<Value<bool>>,
-        /// The Amazon S3 Access Grant location ID that's part of the Amazon S3 properties of a connection.
-        #[serde(
-            rename = "S3AccessGrantLocationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3AccessGrantLocationId`: The Amazon S3 Access Grant location ID that's part of the Amazon S3 properties of a connection.
         pub s3_access_grant_location_id: Option<Value<String>>,
-        /// The Amazon S3 URI that's part of the Amazon S3 properties of a connection.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: The Amazon S3 URI that's part of the Amazon S3 properties of a connection.
         pub s3_uri: Value<String>,
     }
 
@@ -815,32 +1138,91 @@ pub mod connection {
         }
     }
 
+    impl Serialize for S3PropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RegisterS3AccessGrantLocation",
+                &self.register_s3_access_grant_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3AccessGrantLocationId",
+                &self.s3_access_grant_location_id,
+            )?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
+        }
+    }
+
     /// MLflow Properties Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MlflowPropertiesInput {
-        /// The ARN of the MLflow tracking server
-        #[serde(rename = "TrackingServerArn", skip_serializing_if = "Option::is_none")]
+        /// `TrackingServerArn`: The ARN of the MLflow tracking server
         pub tracking_server_arn: Option<Value<String>>,
     }
 
+    impl Serialize for MlflowPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TrackingServerArn", &self.tracking_server_arn)?;
+            map.end()
+        }
+    }
+
     /// Workflows MWAA Properties Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkflowsMwaaPropertiesInput {
-        /// The name of the MWAA environment.
-        #[serde(rename = "MwaaEnvironmentName", skip_serializing_if = "Option::is_none")]
+        /// `MwaaEnvironmentName`: The name of the MWAA environment.
         pub mwaa_environment_name: Option<Value<String>>,
     }
 
-    /// Lakehouse Properties Input
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LakehousePropertiesInput {
-        /// Specifies whether Glue lineage sync is enabled for the lakehouse connection.
-        #[serde(
-            rename = "GlueLineageSyncEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for WorkflowsMwaaPropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MwaaEnvironmentName",
+                &self.mwaa_environment_name,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Lakehouse Properties Input
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LakehousePropertiesInput {
+        /// `GlueLineageSyncEnabled`: Specifies whether Glue lineage sync is enabled for the lakehouse connection.
         pub glue_lineage_sync_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for LakehousePropertiesInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueLineageSyncEnabled",
+                &self.glue_lineage_sync_enabled,
+            )?;
+            map.end()
+        }
     }
 
     /// The scope of the connection.
@@ -998,54 +1380,33 @@ pub mod data_source {
     }
 
     /// The properties of `AWS::DataZone::DataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
-        /// The metadata forms that are to be attached to the assets that this data source works with.
-        #[serde(rename = "AssetFormsInput", skip_serializing_if = "Option::is_none")]
+        /// `AssetFormsInput`: The metadata forms that are to be attached to the assets that this data source works with.
         pub asset_forms_input: Option<Vec<FormInput>>,
-        /// Configuration of the data source.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: Configuration of the data source.
         pub configuration: Option<DataSourceConfigurationInput>,
-        /// The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
-        #[serde(
-            rename = "ConnectionIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionIdentifier`: The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
         pub connection_identifier: Option<Value<String>>,
-        /// The description of the data source.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the data source.
         pub description: Option<Value<String>>,
-        /// The ID of the Amazon DataZone domain where the data source is created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The ID of the Amazon DataZone domain where the data source is created.
         pub domain_identifier: Value<String>,
-        /// Specifies whether the data source is enabled.
-        #[serde(rename = "EnableSetting", skip_serializing_if = "Option::is_none")]
+        /// `EnableSetting`: Specifies whether the data source is enabled.
         pub enable_setting: Option<Value<EnableSetting>>,
-        /// The unique identifier of the Amazon DataZone environment to which the data source publishes assets.
-        #[serde(
-            rename = "EnvironmentIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentIdentifier`: The unique identifier of the Amazon DataZone environment to which the data source publishes assets.
         pub environment_identifier: Option<Value<String>>,
-        /// The name of the data source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the data source.
         pub name: Value<String>,
-        /// The identifier of the Amazon DataZone project in which you want to add the data source.
-        #[serde(rename = "ProjectIdentifier")]
+        /// `ProjectIdentifier`: The identifier of the Amazon DataZone project in which you want to add the data source.
         pub project_identifier: Value<String>,
-        /// Specifies whether the assets that this data source creates in the inventory are to be also automatically published to the catalog.
-        #[serde(rename = "PublishOnImport", skip_serializing_if = "Option::is_none")]
+        /// `PublishOnImport`: Specifies whether the assets that this data source creates in the inventory are to be also automatically published to the catalog.
         pub publish_on_import: Option<Value<bool>>,
-        /// Specifies whether the business name generation is to be enabled for this data source.
-        #[serde(rename = "Recommendation", skip_serializing_if = "Option::is_none")]
+        /// `Recommendation`: Specifies whether the business name generation is to be enabled for this data source.
         pub recommendation: Option<RecommendationConfiguration>,
-        /// The schedule of the data source runs.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
+        /// `Schedule`: The schedule of the data source runs.
         pub schedule: Option<ScheduleConfiguration>,
-        /// The type of the data source.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the data source.
         pub r#type: Value<String>,
     }
 
@@ -1075,20 +1436,48 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for CfnDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssetFormsInput", &self.asset_forms_input)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionIdentifier",
+                &self.connection_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(&mut map, "EnableSetting", &self.enable_setting)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentIdentifier",
+                &self.environment_identifier,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ProjectIdentifier", &self.project_identifier)?;
+            crate::cfn::entry(&mut map, "PublishOnImport", &self.publish_on_import)?;
+            crate::cfn::entry(&mut map, "Recommendation", &self.recommendation)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The details of a metadata form.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FormInput {
-        /// The content of the metadata form.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
+        /// `Content`: The content of the metadata form.
         pub content: Option<Value<String>>,
-        /// The name of the metadata form.
-        #[serde(rename = "FormName")]
+        /// `FormName`: The name of the metadata form.
         pub form_name: Value<String>,
-        /// The ID of the metadata form type.
-        #[serde(rename = "TypeIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `TypeIdentifier`: The ID of the metadata form type.
         pub type_identifier: Option<Value<String>>,
-        /// The revision of the metadata form type.
-        #[serde(rename = "TypeRevision", skip_serializing_if = "Option::is_none")]
+        /// `TypeRevision`: The revision of the metadata form type.
         pub type_revision: Option<Value<String>>,
     }
 
@@ -1104,50 +1493,68 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for FormInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            map.serialize_entry("FormName", &self.form_name)?;
+            crate::cfn::entry(&mut map, "TypeIdentifier", &self.type_identifier)?;
+            crate::cfn::entry(&mut map, "TypeRevision", &self.type_revision)?;
+            map.end()
+        }
+    }
+
     /// Specifies the configuration of the data source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSourceConfigurationInput {
         /// `GlueRunConfiguration`.
-        #[serde(
-            rename = "GlueRunConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub glue_run_configuration: Option<GlueRunConfigurationInput>,
         /// `RedshiftRunConfiguration`.
-        #[serde(
-            rename = "RedshiftRunConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_run_configuration: Option<RedshiftRunConfigurationInput>,
         /// `SageMakerRunConfiguration`.
-        #[serde(
-            rename = "SageMakerRunConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sage_maker_run_configuration: Option<SageMakerRunConfigurationInput>,
     }
 
-    /// The `GlueRunConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct GlueRunConfigurationInput {
-        /// Specifies whether to automatically import data quality metrics as part of the data source run.
-        #[serde(
-            rename = "AutoImportDataQualityResult",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DataSourceConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueRunConfiguration",
+                &self.glue_run_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftRunConfiguration",
+                &self.redshift_run_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerRunConfiguration",
+                &self.sage_maker_run_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `GlueRunConfigurationInput` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GlueRunConfigurationInput {
+        /// `AutoImportDataQualityResult`: Specifies whether to automatically import data quality metrics as part of the data source run.
         pub auto_import_data_quality_result: Option<Value<bool>>,
-        /// The catalog name in the AWS Glue run configuration.
-        #[serde(rename = "CatalogName", skip_serializing_if = "Option::is_none")]
+        /// `CatalogName`: The catalog name in the AWS Glue run configuration.
         pub catalog_name: Option<Value<String>>,
-        /// The data access role included in the configuration details of the AWS Glue data source.
-        #[serde(rename = "DataAccessRole", skip_serializing_if = "Option::is_none")]
+        /// `DataAccessRole`: The data access role included in the configuration details of the AWS Glue data source.
         pub data_access_role: Option<Value<String>>,
-        /// The relational filter configurations included in the configuration details of the AWS Glue data source.
-        #[serde(rename = "RelationalFilterConfigurations")]
+        /// `RelationalFilterConfigurations`: The relational filter configurations included in the configuration details of the AWS Glue data source.
         pub relational_filter_configurations: Vec<RelationalFilterConfiguration>,
     }
 
@@ -1167,17 +1574,36 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for GlueRunConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoImportDataQualityResult",
+                &self.auto_import_data_quality_result,
+            )?;
+            crate::cfn::entry(&mut map, "CatalogName", &self.catalog_name)?;
+            crate::cfn::entry(&mut map, "DataAccessRole", &self.data_access_role)?;
+            map.serialize_entry(
+                "RelationalFilterConfigurations",
+                &self.relational_filter_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The relational filter configuration for the data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RelationalFilterConfiguration {
-        /// The database name specified in the relational filter configuration for the data source.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The database name specified in the relational filter configuration for the data source.
         pub database_name: Value<String>,
-        /// The filter expressions specified in the relational filter configuration for the data source.
-        #[serde(rename = "FilterExpressions", skip_serializing_if = "Option::is_none")]
+        /// `FilterExpressions`: The filter expressions specified in the relational filter configuration for the data source.
         pub filter_expressions: Option<Vec<FilterExpression>>,
-        /// The schema name specified in the relational filter configuration for the data source.
-        #[serde(rename = "SchemaName", skip_serializing_if = "Option::is_none")]
+        /// `SchemaName`: The schema name specified in the relational filter configuration for the data source.
         pub schema_name: Option<Value<String>>,
     }
 
@@ -1192,14 +1618,26 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for RelationalFilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "FilterExpressions", &self.filter_expressions)?;
+            crate::cfn::entry(&mut map, "SchemaName", &self.schema_name)?;
+            map.end()
+        }
+    }
+
     /// The search filter expression.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterExpression {
         /// `Expression`.
-        #[serde(rename = "Expression")]
         pub expression: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FilterExpressionType>,
     }
 
@@ -1213,6 +1651,19 @@ pub mod data_source {
                 expression: expression.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for FilterExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1254,23 +1705,15 @@ pub mod data_source {
     }
 
     /// The configuration details of the Amazon Redshift data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftRunConfigurationInput {
-        /// The data access role included in the configuration details of the Amazon Redshift data source.
-        #[serde(rename = "DataAccessRole", skip_serializing_if = "Option::is_none")]
+        /// `DataAccessRole`: The data access role included in the configuration details of the Amazon Redshift data source.
         pub data_access_role: Option<Value<String>>,
-        /// The details of the credentials required to access an Amazon Redshift cluster.
-        #[serde(
-            rename = "RedshiftCredentialConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RedshiftCredentialConfiguration`: The details of the credentials required to access an Amazon Redshift cluster.
         pub redshift_credential_configuration: Option<RedshiftCredentialConfiguration>,
-        /// The details of the Amazon Redshift storage as part of the configuration of an Amazon Redshift data source run.
-        #[serde(rename = "RedshiftStorage", skip_serializing_if = "Option::is_none")]
+        /// `RedshiftStorage`: The details of the Amazon Redshift storage as part of the configuration of an Amazon Redshift data source run.
         pub redshift_storage: Option<RedshiftStorage>,
         /// `RelationalFilterConfigurations`.
-        #[serde(rename = "RelationalFilterConfigurations")]
         pub relational_filter_configurations: Vec<RelationalFilterConfiguration>,
     }
 
@@ -1290,11 +1733,32 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for RedshiftRunConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataAccessRole", &self.data_access_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftCredentialConfiguration",
+                &self.redshift_credential_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RedshiftStorage", &self.redshift_storage)?;
+            map.serialize_entry(
+                "RelationalFilterConfigurations",
+                &self.relational_filter_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The ARN of a secret manager for an Amazon Redshift cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftCredentialConfiguration {
-        /// The ARN of a secret manager for an Amazon Redshift cluster.
-        #[serde(rename = "SecretManagerArn")]
+        /// `SecretManagerArn`: The ARN of a secret manager for an Amazon Redshift cluster.
         pub secret_manager_arn: Value<String>,
     }
 
@@ -1307,30 +1771,52 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for RedshiftCredentialConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretManagerArn", &self.secret_manager_arn)?;
+            map.end()
+        }
+    }
+
     /// The details of the Amazon Redshift storage as part of the configuration of an Amazon Redshift data source run.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftStorage {
         /// `RedshiftClusterSource`.
-        #[serde(
-            rename = "RedshiftClusterSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_cluster_source: Option<RedshiftClusterStorage>,
         /// `RedshiftServerlessSource`.
-        #[serde(
-            rename = "RedshiftServerlessSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_serverless_source: Option<RedshiftServerlessStorage>,
     }
 
+    impl Serialize for RedshiftStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftClusterSource",
+                &self.redshift_cluster_source,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftServerlessSource",
+                &self.redshift_serverless_source,
+            )?;
+            map.end()
+        }
+    }
+
     /// The name of an Amazon Redshift cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftClusterStorage {
-        /// The name of an Amazon Redshift cluster.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The name of an Amazon Redshift cluster.
         pub cluster_name: Value<String>,
     }
 
@@ -1343,11 +1829,22 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for RedshiftClusterStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            map.end()
+        }
+    }
+
     /// The details of the Amazon Redshift Serverless workgroup storage.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftServerlessStorage {
-        /// The name of the Amazon Redshift Serverless workgroup.
-        #[serde(rename = "WorkgroupName")]
+        /// `WorkgroupName`: The name of the Amazon Redshift Serverless workgroup.
         pub workgroup_name: Value<String>,
     }
 
@@ -1360,11 +1857,22 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for RedshiftServerlessStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WorkgroupName", &self.workgroup_name)?;
+            map.end()
+        }
+    }
+
     /// The configuration details of the Amazon SageMaker data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SageMakerRunConfigurationInput {
-        /// The tracking assets of the Amazon SageMaker run.
-        #[serde(rename = "TrackingAssets")]
+        /// `TrackingAssets`: The tracking assets of the Amazon SageMaker run.
         pub tracking_assets: indexmap::IndexMap<String, Vec<Value<String>>>,
     }
 
@@ -1376,6 +1884,18 @@ pub mod data_source {
             Self {
                 tracking_assets: tracking_assets.into(),
             }
+        }
+    }
+
+    impl Serialize for SageMakerRunConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TrackingAssets", &self.tracking_assets)?;
+            map.end()
         }
     }
 
@@ -1417,26 +1937,48 @@ pub mod data_source {
     }
 
     /// The recommendation to be updated as part of the UpdateDataSource action.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecommendationConfiguration {
-        /// Specifies whether automatic business name generation is to be enabled or not as part of the recommendation configuration.
-        #[serde(
-            rename = "EnableBusinessNameGeneration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableBusinessNameGeneration`: Specifies whether automatic business name generation is to be enabled or not as part of the recommendation configuration.
         pub enable_business_name_generation: Option<Value<bool>>,
     }
 
+    impl Serialize for RecommendationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableBusinessNameGeneration",
+                &self.enable_business_name_generation,
+            )?;
+            map.end()
+        }
+    }
+
     /// The schedule of the data source runs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScheduleConfiguration {
-        /// The schedule of the data source runs.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
+        /// `Schedule`: The schedule of the data source runs.
         pub schedule: Option<Value<String>>,
-        /// The timezone of the data source run.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
+        /// `Timezone`: The timezone of the data source run.
         pub timezone: Option<Value<Timezone>>,
+    }
+
+    impl Serialize for ScheduleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
     }
 
     /// Values of `Timezone`.
@@ -1759,31 +2301,23 @@ pub mod domain {
     }
 
     /// The properties of `AWS::DataZone::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
-        /// The description of the Amazon DataZone domain.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Amazon DataZone domain.
         pub description: Option<Value<String>>,
-        /// The domain execution role that is created when an Amazon DataZone domain is created.
-        #[serde(rename = "DomainExecutionRole", skip_serializing_if = "Option::is_none")]
+        /// `DomainExecutionRole`: The domain execution role that is created when an Amazon DataZone domain is created.
         pub domain_execution_role: Option<Value<String>>,
-        /// The version of the domain.
-        #[serde(rename = "DomainVersion", skip_serializing_if = "Option::is_none")]
+        /// `DomainVersion`: The version of the domain.
         pub domain_version: Option<Value<DomainVersion>>,
-        /// The identifier of the AWS Key Management Service (KMS) key that is used to encrypt the Amazon DataZone domain, metadata, and reporting data.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyIdentifier`: The identifier of the AWS Key Management Service (KMS) key that is used to encrypt the Amazon DataZone domain, metadata, and reporting data.
         pub kms_key_identifier: Option<Value<String>>,
-        /// The name of the Amazon DataZone domain.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Amazon DataZone domain.
         pub name: Value<String>,
-        /// The service role of the domain that is created.
-        #[serde(rename = "ServiceRole", skip_serializing_if = "Option::is_none")]
+        /// `ServiceRole`: The service role of the domain that is created.
         pub service_role: Option<Value<String>>,
-        /// The single-sign on configuration of the Amazon DataZone domain.
-        #[serde(rename = "SingleSignOn", skip_serializing_if = "Option::is_none")]
+        /// `SingleSignOn`: The single-sign on configuration of the Amazon DataZone domain.
         pub single_sign_on: Option<SingleSignOn>,
-        /// The tags specified for the Amazon DataZone domain.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags specified for the Amazon DataZone domain.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1800,6 +2334,29 @@ pub mod domain {
                 single_sign_on: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainExecutionRole",
+                &self.domain_execution_role,
+            )?;
+            crate::cfn::entry(&mut map, "DomainVersion", &self.domain_version)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ServiceRole", &self.service_role)?;
+            crate::cfn::entry(&mut map, "SingleSignOn", &self.single_sign_on)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1841,17 +2398,28 @@ pub mod domain {
     }
 
     /// The single-sign on configuration of the Amazon DataZone domain.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SingleSignOn {
         /// `IdcInstanceArn`.
-        #[serde(rename = "IdcInstanceArn", skip_serializing_if = "Option::is_none")]
         pub idc_instance_arn: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<AuthType>>,
         /// `UserAssignment`.
-        #[serde(rename = "UserAssignment", skip_serializing_if = "Option::is_none")]
         pub user_assignment: Option<Value<UserAssignment>>,
+    }
+
+    impl Serialize for SingleSignOn {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IdcInstanceArn", &self.idc_instance_arn)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UserAssignment", &self.user_assignment)?;
+            map.end()
+        }
     }
 
     /// The type of single sign-on in Amazon DataZone.
@@ -2018,19 +2586,15 @@ pub mod domain_unit {
     }
 
     /// The properties of `AWS::DataZone::DomainUnit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainUnitProps {
-        /// The description of the domain unit.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the domain unit.
         pub description: Option<Value<String>>,
-        /// The ID of the domain where you want to create a domain unit.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The ID of the domain where you want to create a domain unit.
         pub domain_identifier: Value<String>,
-        /// The name of the domain unit.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the domain unit.
         pub name: Value<String>,
-        /// The ID of the parent domain unit.
-        #[serde(rename = "ParentDomainUnitIdentifier")]
+        /// `ParentDomainUnitIdentifier`: The ID of the parent domain unit.
         pub parent_domain_unit_identifier: Value<String>,
     }
 
@@ -2047,6 +2611,24 @@ pub mod domain_unit {
                 name: name.into(),
                 parent_domain_unit_identifier: parent_domain_unit_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDomainUnitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "ParentDomainUnitIdentifier",
+                &self.parent_domain_unit_identifier,
+            )?;
+            map.end()
         }
     }
 }
@@ -2177,66 +2759,33 @@ pub mod environment {
     }
 
     /// The properties of `AWS::DataZone::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
-        /// The deployment order for the environment.
-        #[serde(rename = "DeploymentOrder", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentOrder`: The deployment order for the environment.
         pub deployment_order: Option<Value<i64>>,
-        /// The description of the Amazon DataZone environment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Amazon DataZone environment.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon DataZone domain in which the environment would be created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The identifier of the Amazon DataZone domain in which the environment would be created.
         pub domain_identifier: Value<String>,
-        /// The AWS account in which the Amazon DataZone environment is created.
-        #[serde(
-            rename = "EnvironmentAccountIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentAccountIdentifier`: The AWS account in which the Amazon DataZone environment is created.
         pub environment_account_identifier: Option<Value<String>>,
-        /// The AWS region in which the Amazon DataZone environment is created.
-        #[serde(
-            rename = "EnvironmentAccountRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentAccountRegion`: The AWS region in which the Amazon DataZone environment is created.
         pub environment_account_region: Option<Value<String>>,
-        /// The identifier of the environment blueprint.
-        #[serde(
-            rename = "EnvironmentBlueprintIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentBlueprintIdentifier`: The identifier of the environment blueprint.
         pub environment_blueprint_identifier: Option<Value<String>>,
-        /// The identifier of the environment configuration.
-        #[serde(
-            rename = "EnvironmentConfigurationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentConfigurationId`: The identifier of the environment configuration.
         pub environment_configuration_id: Option<Value<String>>,
-        /// The ID of the environment profile with which the Amazon DataZone environment would be created.
-        #[serde(
-            rename = "EnvironmentProfileIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentProfileIdentifier`: The ID of the environment profile with which the Amazon DataZone environment would be created.
         pub environment_profile_identifier: Option<Value<String>>,
-        /// Environment role arn for custom aws environment permissions
-        #[serde(rename = "EnvironmentRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentRoleArn`: Environment role arn for custom aws environment permissions
         pub environment_role_arn: Option<Value<String>>,
-        /// The glossary terms that can be used in the Amazon DataZone environment.
-        #[serde(rename = "GlossaryTerms", skip_serializing_if = "Option::is_none")]
+        /// `GlossaryTerms`: The glossary terms that can be used in the Amazon DataZone environment.
         pub glossary_terms: Option<Vec<Value<String>>>,
-        /// The name of the environment.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the environment.
         pub name: Value<String>,
-        /// The ID of the Amazon DataZone project in which the environment would be created.
-        #[serde(rename = "ProjectIdentifier")]
+        /// `ProjectIdentifier`: The ID of the Amazon DataZone project in which the environment would be created.
         pub project_identifier: Value<String>,
-        /// The user parameters of the Amazon DataZone environment.
-        #[serde(rename = "UserParameters", skip_serializing_if = "Option::is_none")]
+        /// `UserParameters`: The user parameters of the Amazon DataZone environment.
         pub user_parameters: Option<Vec<EnvironmentParameter>>,
     }
 
@@ -2265,15 +2814,74 @@ pub mod environment {
         }
     }
 
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentOrder", &self.deployment_order)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentAccountIdentifier",
+                &self.environment_account_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentAccountRegion",
+                &self.environment_account_region,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentBlueprintIdentifier",
+                &self.environment_blueprint_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentConfigurationId",
+                &self.environment_configuration_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentProfileIdentifier",
+                &self.environment_profile_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentRoleArn",
+                &self.environment_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "GlossaryTerms", &self.glossary_terms)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ProjectIdentifier", &self.project_identifier)?;
+            crate::cfn::entry(&mut map, "UserParameters", &self.user_parameters)?;
+            map.end()
+        }
+    }
+
     /// The parameter details of an environment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentParameter {
-        /// The name of an environment parameter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of an environment parameter.
         pub name: Option<Value<String>>,
-        /// The value of an environment parameter.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of an environment parameter.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for EnvironmentParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -2352,29 +2960,19 @@ pub mod environment_actions {
     }
 
     /// The properties of `AWS::DataZone::EnvironmentActions`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentActionsProps {
-        /// The description of the Amazon DataZone environment action.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Amazon DataZone environment action.
         pub description: Option<Value<String>>,
-        /// The identifier of the Amazon DataZone domain in which the environment would be created.
-        #[serde(rename = "DomainIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `DomainIdentifier`: The identifier of the Amazon DataZone domain in which the environment would be created.
         pub domain_identifier: Option<Value<String>>,
-        /// The identifier of the Amazon DataZone environment in which the action is taking place
-        #[serde(
-            rename = "EnvironmentIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentIdentifier`: The identifier of the Amazon DataZone environment in which the action is taking place
         pub environment_identifier: Option<Value<String>>,
-        /// The ID of the Amazon DataZone environment action.
-        #[serde(rename = "Identifier", skip_serializing_if = "Option::is_none")]
+        /// `Identifier`: The ID of the Amazon DataZone environment action.
         pub identifier: Option<Value<String>>,
-        /// The name of the environment action.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the environment action.
         pub name: Value<String>,
-        /// The parameters of the environment action.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: The parameters of the environment action.
         pub parameters: Option<AwsConsoleLinkParameters>,
     }
 
@@ -2392,12 +2990,44 @@ pub mod environment_actions {
         }
     }
 
+    impl Serialize for CfnEnvironmentActionsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentIdentifier",
+                &self.environment_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Identifier", &self.identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.end()
+        }
+    }
+
     /// The parameters of the console link specified as part of the environment action
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsConsoleLinkParameters {
         /// `Uri`.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
+    }
+
+    impl Serialize for AwsConsoleLinkParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
     }
 }
 
@@ -2482,42 +3112,25 @@ pub mod environment_blueprint_configuration {
     }
 
     /// The properties of `AWS::DataZone::EnvironmentBlueprintConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentBlueprintConfigurationProps {
         /// `DomainIdentifier`.
-        #[serde(rename = "DomainIdentifier")]
         pub domain_identifier: Value<String>,
         /// `EnabledRegions`.
-        #[serde(rename = "EnabledRegions")]
         pub enabled_regions: Vec<Value<String>>,
         /// `EnvironmentBlueprintIdentifier`.
-        #[serde(rename = "EnvironmentBlueprintIdentifier")]
         pub environment_blueprint_identifier: Value<String>,
         /// `EnvironmentRolePermissionBoundary`.
-        #[serde(
-            rename = "EnvironmentRolePermissionBoundary",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_role_permission_boundary: Option<Value<String>>,
-        /// Region-agnostic environment blueprint parameters.
-        #[serde(rename = "GlobalParameters", skip_serializing_if = "Option::is_none")]
+        /// `GlobalParameters`: Region-agnostic environment blueprint parameters.
         pub global_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ManageAccessRoleArn`.
-        #[serde(rename = "ManageAccessRoleArn", skip_serializing_if = "Option::is_none")]
         pub manage_access_role_arn: Option<Value<String>>,
         /// `ProvisioningConfigurations`.
-        #[serde(
-            rename = "ProvisioningConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioning_configurations: Option<Vec<ProvisioningConfiguration>>,
         /// `ProvisioningRoleArn`.
-        #[serde(rename = "ProvisioningRoleArn", skip_serializing_if = "Option::is_none")]
         pub provisioning_role_arn: Option<Value<String>>,
         /// `RegionalParameters`.
-        #[serde(rename = "RegionalParameters", skip_serializing_if = "Option::is_none")]
         pub regional_parameters: Option<Vec<RegionalParameter>>,
     }
 
@@ -2543,46 +3156,122 @@ pub mod environment_blueprint_configuration {
         }
     }
 
+    impl Serialize for CfnEnvironmentBlueprintConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry("EnabledRegions", &self.enabled_regions)?;
+            map.serialize_entry(
+                "EnvironmentBlueprintIdentifier",
+                &self.environment_blueprint_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentRolePermissionBoundary",
+                &self.environment_role_permission_boundary,
+            )?;
+            crate::cfn::entry(&mut map, "GlobalParameters", &self.global_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManageAccessRoleArn",
+                &self.manage_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningConfigurations",
+                &self.provisioning_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningRoleArn",
+                &self.provisioning_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegionalParameters",
+                &self.regional_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ProvisioningConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProvisioningConfiguration {
         /// `LakeFormationConfiguration`.
-        #[serde(
-            rename = "LakeFormationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lake_formation_configuration: Option<LakeFormationConfiguration>,
     }
 
+    impl Serialize for ProvisioningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LakeFormationConfiguration",
+                &self.lake_formation_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LakeFormationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LakeFormationConfiguration {
         /// `LocationRegistrationExcludeS3Locations`.
-        #[serde(
-            rename = "LocationRegistrationExcludeS3Locations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub location_registration_exclude_s3_locations: Option<Vec<Value<String>>>,
         /// `LocationRegistrationRole`.
-        #[serde(
-            rename = "LocationRegistrationRole",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub location_registration_role: Option<Value<String>>,
     }
 
+    impl Serialize for LakeFormationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LocationRegistrationExcludeS3Locations",
+                &self.location_registration_exclude_s3_locations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocationRegistrationRole",
+                &self.location_registration_role,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RegionalParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RegionalParameter {
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
+    }
+
+    impl Serialize for RegionalParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.end()
+        }
     }
 }
 
@@ -2681,31 +3370,23 @@ pub mod environment_profile {
     }
 
     /// The properties of `AWS::DataZone::EnvironmentProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProfileProps {
-        /// The AWS account in which the Amazon DataZone environment is created.
-        #[serde(rename = "AwsAccountId")]
+        /// `AwsAccountId`: The AWS account in which the Amazon DataZone environment is created.
         pub aws_account_id: Value<String>,
-        /// The AWS region in which this environment profile is created.
-        #[serde(rename = "AwsAccountRegion")]
+        /// `AwsAccountRegion`: The AWS region in which this environment profile is created.
         pub aws_account_region: Value<String>,
-        /// The description of this Amazon DataZone environment profile.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of this Amazon DataZone environment profile.
         pub description: Option<Value<String>>,
-        /// The ID of the Amazon DataZone domain in which this environment profile is created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The ID of the Amazon DataZone domain in which this environment profile is created.
         pub domain_identifier: Value<String>,
-        /// The ID of the blueprint with which this environment profile is created.
-        #[serde(rename = "EnvironmentBlueprintIdentifier")]
+        /// `EnvironmentBlueprintIdentifier`: The ID of the blueprint with which this environment profile is created.
         pub environment_blueprint_identifier: Value<String>,
-        /// The name of this Amazon DataZone environment profile.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of this Amazon DataZone environment profile.
         pub name: Value<String>,
-        /// The identifier of the project in which to create the environment profile.
-        #[serde(rename = "ProjectIdentifier")]
+        /// `ProjectIdentifier`: The identifier of the project in which to create the environment profile.
         pub project_identifier: Value<String>,
-        /// The user parameters of this Amazon DataZone environment profile.
-        #[serde(rename = "UserParameters", skip_serializing_if = "Option::is_none")]
+        /// `UserParameters`: The user parameters of this Amazon DataZone environment profile.
         pub user_parameters: Option<Vec<EnvironmentParameter>>,
     }
 
@@ -2733,15 +3414,48 @@ pub mod environment_profile {
         }
     }
 
+    impl Serialize for CfnEnvironmentProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsAccountId", &self.aws_account_id)?;
+            map.serialize_entry("AwsAccountRegion", &self.aws_account_region)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry(
+                "EnvironmentBlueprintIdentifier",
+                &self.environment_blueprint_identifier,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ProjectIdentifier", &self.project_identifier)?;
+            crate::cfn::entry(&mut map, "UserParameters", &self.user_parameters)?;
+            map.end()
+        }
+    }
+
     /// The parameter details of an environment profile.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentParameter {
-        /// The name of an environment profile parameter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of an environment profile parameter.
         pub name: Option<Value<String>>,
-        /// The value of an environment profile parameter.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of an environment profile parameter.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for EnvironmentParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -2834,25 +3548,19 @@ pub mod form_type {
     }
 
     /// The properties of `AWS::DataZone::FormType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFormTypeProps {
-        /// The description of this Amazon DataZone metadata form type.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of this Amazon DataZone metadata form type.
         pub description: Option<Value<String>>,
-        /// The ID of the Amazon DataZone domain in which this metadata form type is created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The ID of the Amazon DataZone domain in which this metadata form type is created.
         pub domain_identifier: Value<String>,
-        /// The model of this Amazon DataZone metadata form type.
-        #[serde(rename = "Model")]
+        /// `Model`: The model of this Amazon DataZone metadata form type.
         pub model: Model,
-        /// The name of this Amazon DataZone metadata form type.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of this Amazon DataZone metadata form type.
         pub name: Value<String>,
-        /// The ID of the Amazon DataZone project that owns this metadata form type.
-        #[serde(rename = "OwningProjectIdentifier")]
+        /// `OwningProjectIdentifier`: The ID of the Amazon DataZone project that owns this metadata form type.
         pub owning_project_identifier: Value<String>,
-        /// The status of this Amazon DataZone metadata form type.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of this Amazon DataZone metadata form type.
         pub status: Option<Value<Status>>,
     }
 
@@ -2875,12 +3583,43 @@ pub mod form_type {
         }
     }
 
+    impl Serialize for CfnFormTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry("Model", &self.model)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "OwningProjectIdentifier",
+                &self.owning_project_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// Indicates the smithy model of the API.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Model {
         /// `Smithy`.
-        #[serde(rename = "Smithy", skip_serializing_if = "Option::is_none")]
         pub smithy: Option<Value<String>>,
+    }
+
+    impl Serialize for Model {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Smithy", &self.smithy)?;
+            map.end()
+        }
     }
 
     /// The status of this Amazon DataZone metadata form type.
@@ -3001,22 +3740,17 @@ pub mod group_profile {
     }
 
     /// The properties of `AWS::DataZone::GroupProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProfileProps {
-        /// The identifier of the Amazon DataZone domain in which the group profile would be created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The identifier of the Amazon DataZone domain in which the group profile would be created.
         pub domain_identifier: Value<String>,
-        /// The ID of the group.
-        #[serde(rename = "GroupIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `GroupIdentifier`: The ID of the group.
         pub group_identifier: Option<Value<String>>,
         /// `GroupType`.
-        #[serde(rename = "GroupType", skip_serializing_if = "Option::is_none")]
         pub group_type: Option<Value<GroupType>>,
-        /// The ARN of the role principal for the group profile.
-        #[serde(rename = "RolePrincipalArn", skip_serializing_if = "Option::is_none")]
+        /// `RolePrincipalArn`: The ARN of the role principal for the group profile.
         pub role_principal_arn: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<GroupProfileStatus>>,
     }
 
@@ -3030,6 +3764,22 @@ pub mod group_profile {
                 role_principal_arn: None,
                 status: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGroupProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(&mut map, "GroupIdentifier", &self.group_identifier)?;
+            crate::cfn::entry(&mut map, "GroupType", &self.group_type)?;
+            crate::cfn::entry(&mut map, "RolePrincipalArn", &self.role_principal_arn)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -3182,19 +3932,15 @@ pub mod owner {
     }
 
     /// The properties of `AWS::DataZone::Owner`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOwnerProps {
-        /// The ID of the domain in which you want to add the entity owner.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The ID of the domain in which you want to add the entity owner.
         pub domain_identifier: Value<String>,
-        /// The ID of the entity to which you want to add an owner.
-        #[serde(rename = "EntityIdentifier")]
+        /// `EntityIdentifier`: The ID of the entity to which you want to add an owner.
         pub entity_identifier: Value<String>,
-        /// The type of an entity.
-        #[serde(rename = "EntityType")]
+        /// `EntityType`: The type of an entity.
         pub entity_type: Value<EntityType>,
-        /// The owner that you want to add to the entity.
-        #[serde(rename = "Owner")]
+        /// `Owner`: The owner that you want to add to the entity.
         pub owner: OwnerProperties,
     }
 
@@ -3212,6 +3958,21 @@ pub mod owner {
                 entity_type: entity_type.into(),
                 owner: owner.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnOwnerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry("EntityIdentifier", &self.entity_identifier)?;
+            map.serialize_entry("EntityType", &self.entity_type)?;
+            map.serialize_entry("Owner", &self.owner)?;
+            map.end()
         }
     }
 
@@ -3250,30 +4011,63 @@ pub mod owner {
     }
 
     /// The properties of a domain unit's owner.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OwnerProperties {
         /// `Group`.
-        #[serde(rename = "Group", skip_serializing_if = "Option::is_none")]
         pub group: Option<OwnerGroupProperties>,
         /// `User`.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<OwnerUserProperties>,
     }
 
+    impl Serialize for OwnerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Group", &self.group)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            map.end()
+        }
+    }
+
     /// The properties of the domain unit owners group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OwnerGroupProperties {
-        /// The ID of the domain unit owners group.
-        #[serde(rename = "GroupIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `GroupIdentifier`: The ID of the domain unit owners group.
         pub group_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for OwnerGroupProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupIdentifier", &self.group_identifier)?;
+            map.end()
+        }
+    }
+
     /// The properties of the owner user.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OwnerUserProperties {
-        /// The ID of the owner user.
-        #[serde(rename = "UserIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `UserIdentifier`: The ID of the owner user.
         pub user_identifier: Option<Value<String>>,
+    }
+
+    impl Serialize for OwnerUserProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UserIdentifier", &self.user_identifier)?;
+            map.end()
+        }
     }
 }
 
@@ -3358,25 +4152,19 @@ pub mod policy_grant {
     }
 
     /// The properties of `AWS::DataZone::PolicyGrant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyGrantProps {
         /// `Detail`.
-        #[serde(rename = "Detail")]
         pub detail: PolicyGrantDetail,
         /// `DomainIdentifier`.
-        #[serde(rename = "DomainIdentifier")]
         pub domain_identifier: Value<String>,
         /// `EntityIdentifier`.
-        #[serde(rename = "EntityIdentifier")]
         pub entity_identifier: Value<String>,
         /// `EntityType`.
-        #[serde(rename = "EntityType")]
         pub entity_type: Value<TargetEntityType>,
         /// `PolicyType`.
-        #[serde(rename = "PolicyType")]
         pub policy_type: Value<ManagedPolicyType>,
         /// `Principal`.
-        #[serde(rename = "Principal")]
         pub principal: PolicyGrantPrincipal,
     }
 
@@ -3401,201 +4189,339 @@ pub mod policy_grant {
         }
     }
 
+    impl Serialize for CfnPolicyGrantProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Detail", &self.detail)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry("EntityIdentifier", &self.entity_identifier)?;
+            map.serialize_entry("EntityType", &self.entity_type)?;
+            map.serialize_entry("PolicyType", &self.policy_type)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyGrantDetail {
         /// `CreateDomainUnit`.
-        #[serde(rename = "CreateDomainUnit", skip_serializing_if = "Option::is_none")]
         pub create_domain_unit: Option<CreateDomainUnitPolicyGrantDetail>,
         /// `OverrideDomainUnitOwners`.
-        #[serde(
-            rename = "OverrideDomainUnitOwners",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub override_domain_unit_owners: Option<
             OverrideDomainUnitOwnersPolicyGrantDetail,
         >,
         /// `AddToProjectMemberPool`.
-        #[serde(
-            rename = "AddToProjectMemberPool",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub add_to_project_member_pool: Option<AddToProjectMemberPoolPolicyGrantDetail>,
         /// `OverrideProjectOwners`.
-        #[serde(
-            rename = "OverrideProjectOwners",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub override_project_owners: Option<OverrideProjectOwnersPolicyGrantDetail>,
         /// `CreateGlossary`.
-        #[serde(rename = "CreateGlossary", skip_serializing_if = "Option::is_none")]
         pub create_glossary: Option<CreateGlossaryPolicyGrantDetail>,
         /// `CreateFormType`.
-        #[serde(rename = "CreateFormType", skip_serializing_if = "Option::is_none")]
         pub create_form_type: Option<CreateFormTypePolicyGrantDetail>,
         /// `CreateAssetType`.
-        #[serde(rename = "CreateAssetType", skip_serializing_if = "Option::is_none")]
         pub create_asset_type: Option<CreateAssetTypePolicyGrantDetail>,
         /// `CreateProject`.
-        #[serde(rename = "CreateProject", skip_serializing_if = "Option::is_none")]
         pub create_project: Option<CreateProjectPolicyGrantDetail>,
         /// `CreateEnvironmentProfile`.
-        #[serde(
-            rename = "CreateEnvironmentProfile",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub create_environment_profile: Option<
             CreateEnvironmentProfilePolicyGrantDetail,
         >,
-        /// `DelegateCreateEnvironmentProfile`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "DelegateCreateEnvironmentProfile",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DelegateCreateEnvironmentProfile`: `DelegateCreateEnvironmentProfile`. Untyped in the schema: any `serde_json::Value`.
         pub delegate_create_environment_profile: Option<serde_json::Value>,
-        /// `CreateEnvironment`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "CreateEnvironment", skip_serializing_if = "Option::is_none")]
+        /// `CreateEnvironment`: `CreateEnvironment`. Untyped in the schema: any `serde_json::Value`.
         pub create_environment: Option<serde_json::Value>,
-        /// `CreateEnvironmentFromBlueprint`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "CreateEnvironmentFromBlueprint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CreateEnvironmentFromBlueprint`: `CreateEnvironmentFromBlueprint`. Untyped in the schema: any `serde_json::Value`.
         pub create_environment_from_blueprint: Option<serde_json::Value>,
         /// `CreateProjectFromProjectProfile`.
-        #[serde(
-            rename = "CreateProjectFromProjectProfile",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub create_project_from_project_profile: Option<
             CreateProjectFromProjectProfilePolicyGrantDetail,
         >,
     }
 
+    impl Serialize for PolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreateDomainUnit", &self.create_domain_unit)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideDomainUnitOwners",
+                &self.override_domain_unit_owners,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AddToProjectMemberPool",
+                &self.add_to_project_member_pool,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideProjectOwners",
+                &self.override_project_owners,
+            )?;
+            crate::cfn::entry(&mut map, "CreateGlossary", &self.create_glossary)?;
+            crate::cfn::entry(&mut map, "CreateFormType", &self.create_form_type)?;
+            crate::cfn::entry(&mut map, "CreateAssetType", &self.create_asset_type)?;
+            crate::cfn::entry(&mut map, "CreateProject", &self.create_project)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateEnvironmentProfile",
+                &self.create_environment_profile,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DelegateCreateEnvironmentProfile",
+                &self.delegate_create_environment_profile,
+            )?;
+            crate::cfn::entry(&mut map, "CreateEnvironment", &self.create_environment)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateEnvironmentFromBlueprint",
+                &self.create_environment_from_blueprint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateProjectFromProjectProfile",
+                &self.create_project_from_project_profile,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CreateDomainUnitPolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateDomainUnitPolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for CreateDomainUnitPolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `OverrideDomainUnitOwnersPolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OverrideDomainUnitOwnersPolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for OverrideDomainUnitOwnersPolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `AddToProjectMemberPoolPolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AddToProjectMemberPoolPolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for AddToProjectMemberPoolPolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `OverrideProjectOwnersPolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OverrideProjectOwnersPolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for OverrideProjectOwnersPolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `CreateGlossaryPolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateGlossaryPolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for CreateGlossaryPolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `CreateFormTypePolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateFormTypePolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for CreateFormTypePolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `CreateAssetTypePolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateAssetTypePolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for CreateAssetTypePolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `CreateProjectPolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateProjectPolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
+    }
+
+    impl Serialize for CreateProjectPolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
     }
 
     /// The `CreateEnvironmentProfilePolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateEnvironmentProfilePolicyGrantDetail {
         /// `DomainUnitId`.
-        #[serde(rename = "DomainUnitId", skip_serializing_if = "Option::is_none")]
         pub domain_unit_id: Option<Value<String>>,
     }
 
+    impl Serialize for CreateEnvironmentProfilePolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainUnitId", &self.domain_unit_id)?;
+            map.end()
+        }
+    }
+
     /// The `CreateProjectFromProjectProfilePolicyGrantDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateProjectFromProjectProfilePolicyGrantDetail {
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
         /// `ProjectProfiles`.
-        #[serde(rename = "ProjectProfiles", skip_serializing_if = "Option::is_none")]
         pub project_profiles: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CreateProjectFromProjectProfilePolicyGrantDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            crate::cfn::entry(&mut map, "ProjectProfiles", &self.project_profiles)?;
+            map.end()
+        }
     }
 
     /// Values of `TargetEntityType`.
@@ -3720,75 +4646,136 @@ pub mod policy_grant {
     }
 
     /// The `PolicyGrantPrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyGrantPrincipal {
         /// `User`.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<UserPolicyGrantPrincipal>,
         /// `Group`.
-        #[serde(rename = "Group", skip_serializing_if = "Option::is_none")]
         pub group: Option<GroupPolicyGrantPrincipal>,
         /// `Project`.
-        #[serde(rename = "Project", skip_serializing_if = "Option::is_none")]
         pub project: Option<ProjectPolicyGrantPrincipal>,
         /// `DomainUnit`.
-        #[serde(rename = "DomainUnit", skip_serializing_if = "Option::is_none")]
         pub domain_unit: Option<DomainUnitPolicyGrantPrincipal>,
     }
 
+    impl Serialize for PolicyGrantPrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            crate::cfn::entry(&mut map, "Group", &self.group)?;
+            crate::cfn::entry(&mut map, "Project", &self.project)?;
+            crate::cfn::entry(&mut map, "DomainUnit", &self.domain_unit)?;
+            map.end()
+        }
+    }
+
     /// The `UserPolicyGrantPrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserPolicyGrantPrincipal {
         /// `UserIdentifier`.
-        #[serde(rename = "UserIdentifier", skip_serializing_if = "Option::is_none")]
         pub user_identifier: Option<Value<String>>,
-        /// `AllUsersGrantFilter`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AllUsersGrantFilter", skip_serializing_if = "Option::is_none")]
+        /// `AllUsersGrantFilter`: `AllUsersGrantFilter`. Untyped in the schema: any `serde_json::Value`.
         pub all_users_grant_filter: Option<serde_json::Value>,
     }
 
+    impl Serialize for UserPolicyGrantPrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UserIdentifier", &self.user_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllUsersGrantFilter",
+                &self.all_users_grant_filter,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `GroupPolicyGrantPrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GroupPolicyGrantPrincipal {
         /// `GroupIdentifier`.
-        #[serde(rename = "GroupIdentifier", skip_serializing_if = "Option::is_none")]
         pub group_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for GroupPolicyGrantPrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupIdentifier", &self.group_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `ProjectPolicyGrantPrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProjectPolicyGrantPrincipal {
         /// `ProjectDesignation`.
-        #[serde(rename = "ProjectDesignation", skip_serializing_if = "Option::is_none")]
         pub project_designation: Option<Value<String>>,
         /// `ProjectGrantFilter`.
-        #[serde(rename = "ProjectGrantFilter", skip_serializing_if = "Option::is_none")]
         pub project_grant_filter: Option<ProjectGrantFilter>,
         /// `ProjectIdentifier`.
-        #[serde(rename = "ProjectIdentifier", skip_serializing_if = "Option::is_none")]
         pub project_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for ProjectPolicyGrantPrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectDesignation",
+                &self.project_designation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectGrantFilter",
+                &self.project_grant_filter,
+            )?;
+            crate::cfn::entry(&mut map, "ProjectIdentifier", &self.project_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `ProjectGrantFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProjectGrantFilter {
         /// `DomainUnitFilter`.
-        #[serde(rename = "DomainUnitFilter", skip_serializing_if = "Option::is_none")]
         pub domain_unit_filter: Option<DomainUnitFilterForProject>,
     }
 
+    impl Serialize for ProjectGrantFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainUnitFilter", &self.domain_unit_filter)?;
+            map.end()
+        }
+    }
+
     /// The `DomainUnitFilterForProject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DomainUnitFilterForProject {
         /// `DomainUnit`.
-        #[serde(rename = "DomainUnit")]
         pub domain_unit: Value<String>,
         /// `IncludeChildDomainUnits`.
-        #[serde(
-            rename = "IncludeChildDomainUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_child_domain_units: Option<Value<bool>>,
     }
 
@@ -3802,30 +4789,58 @@ pub mod policy_grant {
         }
     }
 
+    impl Serialize for DomainUnitFilterForProject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainUnit", &self.domain_unit)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeChildDomainUnits",
+                &self.include_child_domain_units,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DomainUnitPolicyGrantPrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DomainUnitPolicyGrantPrincipal {
         /// `DomainUnitDesignation`.
-        #[serde(
-            rename = "DomainUnitDesignation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_unit_designation: Option<Value<DomainUnitDesignation>>,
         /// `DomainUnitGrantFilter`.
-        #[serde(
-            rename = "DomainUnitGrantFilter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_unit_grant_filter: Option<DomainUnitGrantFilter>,
         /// `DomainUnitIdentifier`.
-        #[serde(
-            rename = "DomainUnitIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_unit_identifier: Option<Value<String>>,
+    }
+
+    impl Serialize for DomainUnitPolicyGrantPrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainUnitDesignation",
+                &self.domain_unit_designation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainUnitGrantFilter",
+                &self.domain_unit_grant_filter,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainUnitIdentifier",
+                &self.domain_unit_identifier,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `DomainUnitDesignation`.
@@ -3863,15 +4878,26 @@ pub mod policy_grant {
     }
 
     /// The `DomainUnitGrantFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DomainUnitGrantFilter {
-        /// `AllDomainUnitsGrantFilter`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AllDomainUnitsGrantFilter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllDomainUnitsGrantFilter`: `AllDomainUnitsGrantFilter`. Untyped in the schema: any `serde_json::Value`.
         pub all_domain_units_grant_filter: Option<serde_json::Value>,
+    }
+
+    impl Serialize for DomainUnitGrantFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllDomainUnitsGrantFilter",
+                &self.all_domain_units_grant_filter,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -3967,55 +4993,31 @@ pub mod project {
     }
 
     /// The properties of `AWS::DataZone::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
-        /// The description of the Amazon DataZone project.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Amazon DataZone project.
         pub description: Option<Value<String>>,
-        /// The ID of the Amazon DataZone domain in which this project is created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The ID of the Amazon DataZone domain in which this project is created.
         pub domain_identifier: Value<String>,
-        /// The ID of the domain unit.
-        #[serde(rename = "DomainUnitId", skip_serializing_if = "Option::is_none")]
+        /// `DomainUnitId`: The ID of the domain unit.
         pub domain_unit_id: Option<Value<String>>,
-        /// The glossary terms that can be used in this Amazon DataZone project.
-        #[serde(rename = "GlossaryTerms", skip_serializing_if = "Option::is_none")]
+        /// `GlossaryTerms`: The glossary terms that can be used in this Amazon DataZone project.
         pub glossary_terms: Option<Vec<Value<String>>>,
-        /// The project membership assignments.
-        #[serde(
-            rename = "MembershipAssignments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MembershipAssignments`: The project membership assignments.
         pub membership_assignments: Option<Vec<ProjectMembershipAssignment>>,
-        /// The name of the Amazon DataZone project.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Amazon DataZone project.
         pub name: Value<String>,
-        /// The project category.
-        #[serde(rename = "ProjectCategory", skip_serializing_if = "Option::is_none")]
+        /// `ProjectCategory`: The project category.
         pub project_category: Option<Value<String>>,
-        /// The project execution role ARN.
-        #[serde(
-            rename = "ProjectExecutionRole",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProjectExecutionRole`: The project execution role ARN.
         pub project_execution_role: Option<Value<String>>,
-        /// The project profile ID.
-        #[serde(rename = "ProjectProfileId", skip_serializing_if = "Option::is_none")]
+        /// `ProjectProfileId`: The project profile ID.
         pub project_profile_id: Option<Value<String>>,
-        /// The project profile version to which the project should be updated.
-        #[serde(
-            rename = "ProjectProfileVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProjectProfileVersion`: The project profile version to which the project should be updated.
         pub project_profile_version: Option<Value<String>>,
-        /// The resource tags of the project.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: The resource tags of the project.
         pub resource_tags: Option<Vec<ResourceTag>>,
-        /// The user parameters of the project.
-        #[serde(rename = "UserParameters", skip_serializing_if = "Option::is_none")]
+        /// `UserParameters`: The user parameters of the project.
         pub user_parameters: Option<Vec<EnvironmentConfigurationUserParameter>>,
     }
 
@@ -4042,14 +5044,47 @@ pub mod project {
         }
     }
 
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(&mut map, "DomainUnitId", &self.domain_unit_id)?;
+            crate::cfn::entry(&mut map, "GlossaryTerms", &self.glossary_terms)?;
+            crate::cfn::entry(
+                &mut map,
+                "MembershipAssignments",
+                &self.membership_assignments,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ProjectCategory", &self.project_category)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectExecutionRole",
+                &self.project_execution_role,
+            )?;
+            crate::cfn::entry(&mut map, "ProjectProfileId", &self.project_profile_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectProfileVersion",
+                &self.project_profile_version,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            crate::cfn::entry(&mut map, "UserParameters", &self.user_parameters)?;
+            map.end()
+        }
+    }
+
     /// The project membership assignment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProjectMembershipAssignment {
         /// `Designation`.
-        #[serde(rename = "Designation")]
         pub designation: Value<String>,
         /// `Member`.
-        #[serde(rename = "Member")]
         pub member: Member,
     }
 
@@ -4066,25 +5101,47 @@ pub mod project {
         }
     }
 
+    impl Serialize for ProjectMembershipAssignment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Designation", &self.designation)?;
+            map.serialize_entry("Member", &self.member)?;
+            map.end()
+        }
+    }
+
     /// The member of the project.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Member {
         /// `GroupIdentifier`.
-        #[serde(rename = "GroupIdentifier", skip_serializing_if = "Option::is_none")]
         pub group_identifier: Option<Value<String>>,
         /// `UserIdentifier`.
-        #[serde(rename = "UserIdentifier", skip_serializing_if = "Option::is_none")]
         pub user_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for Member {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupIdentifier", &self.group_identifier)?;
+            crate::cfn::entry(&mut map, "UserIdentifier", &self.user_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceTag` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -4101,37 +5158,72 @@ pub mod project {
         }
     }
 
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `EnvironmentConfigurationUserParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentConfigurationUserParameter {
         /// `EnvironmentConfigurationName`.
-        #[serde(
-            rename = "EnvironmentConfigurationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_configuration_name: Option<Value<String>>,
         /// `EnvironmentId`.
-        #[serde(rename = "EnvironmentId", skip_serializing_if = "Option::is_none")]
         pub environment_id: Option<Value<String>>,
         /// `EnvironmentParameters`.
-        #[serde(
-            rename = "EnvironmentParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_parameters: Option<Vec<EnvironmentParameter>>,
     }
 
+    impl Serialize for EnvironmentConfigurationUserParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentConfigurationName",
+                &self.environment_configuration_name,
+            )?;
+            crate::cfn::entry(&mut map, "EnvironmentId", &self.environment_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentParameters",
+                &self.environment_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EnvironmentParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentParameter {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for EnvironmentParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -4205,19 +5297,15 @@ pub mod project_membership {
     }
 
     /// The properties of `AWS::DataZone::ProjectMembership`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectMembershipProps {
         /// `Designation`.
-        #[serde(rename = "Designation")]
         pub designation: Value<String>,
         /// `DomainIdentifier`.
-        #[serde(rename = "DomainIdentifier")]
         pub domain_identifier: Value<String>,
         /// `Member`.
-        #[serde(rename = "Member")]
         pub member: Member,
         /// `ProjectIdentifier`.
-        #[serde(rename = "ProjectIdentifier")]
         pub project_identifier: Value<String>,
     }
 
@@ -4238,15 +5326,41 @@ pub mod project_membership {
         }
     }
 
+    impl Serialize for CfnProjectMembershipProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Designation", &self.designation)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry("Member", &self.member)?;
+            map.serialize_entry("ProjectIdentifier", &self.project_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `Member` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Member {
         /// `UserIdentifier`.
-        #[serde(rename = "UserIdentifier", skip_serializing_if = "Option::is_none")]
         pub user_identifier: Option<Value<String>>,
         /// `GroupIdentifier`.
-        #[serde(rename = "GroupIdentifier", skip_serializing_if = "Option::is_none")]
         pub group_identifier: Option<Value<String>>,
+    }
+
+    impl Serialize for Member {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UserIdentifier", &self.user_identifier)?;
+            crate::cfn::entry(&mut map, "GroupIdentifier", &self.group_identifier)?;
+            map.end()
+        }
     }
 }
 
@@ -4344,57 +5458,27 @@ pub mod project_profile {
     }
 
     /// The properties of `AWS::DataZone::ProjectProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProfileProps {
         /// `AllowCustomProjectResourceTags`.
-        #[serde(
-            rename = "AllowCustomProjectResourceTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_custom_project_resource_tags: Option<Value<bool>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DomainIdentifier`.
-        #[serde(rename = "DomainIdentifier", skip_serializing_if = "Option::is_none")]
         pub domain_identifier: Option<Value<String>>,
         /// `DomainUnitIdentifier`.
-        #[serde(
-            rename = "DomainUnitIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_unit_identifier: Option<Value<String>>,
         /// `EnvironmentConfigurations`.
-        #[serde(
-            rename = "EnvironmentConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_configurations: Option<Vec<EnvironmentConfiguration>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ProjectResourceTags`.
-        #[serde(rename = "ProjectResourceTags", skip_serializing_if = "Option::is_none")]
         pub project_resource_tags: Option<Vec<ResourceTagParameter>>,
         /// `ProjectResourceTagsDescription`.
-        #[serde(
-            rename = "ProjectResourceTagsDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub project_resource_tags_description: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
         /// `UseDefaultConfigurations`.
-        #[serde(
-            rename = "UseDefaultConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub use_default_configurations: Option<Value<bool>>,
     }
 
@@ -4416,43 +5500,71 @@ pub mod project_profile {
         }
     }
 
+    impl Serialize for CfnProjectProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowCustomProjectResourceTags",
+                &self.allow_custom_project_resource_tags,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainUnitIdentifier",
+                &self.domain_unit_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentConfigurations",
+                &self.environment_configurations,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectResourceTags",
+                &self.project_resource_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectResourceTagsDescription",
+                &self.project_resource_tags_description,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseDefaultConfigurations",
+                &self.use_default_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EnvironmentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnvironmentConfiguration {
         /// `AwsAccount`.
-        #[serde(rename = "AwsAccount", skip_serializing_if = "Option::is_none")]
         pub aws_account: Option<AwsAccount>,
         /// `AwsRegion`.
-        #[serde(rename = "AwsRegion")]
         pub aws_region: Region,
         /// `ConfigurationParameters`.
-        #[serde(
-            rename = "ConfigurationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub configuration_parameters: Option<EnvironmentConfigurationParametersDetails>,
         /// `DeploymentMode`.
-        #[serde(rename = "DeploymentMode", skip_serializing_if = "Option::is_none")]
         pub deployment_mode: Option<Value<DeploymentMode>>,
         /// `DeploymentOrder`.
-        #[serde(rename = "DeploymentOrder", skip_serializing_if = "Option::is_none")]
         pub deployment_order: Option<Value<f64>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EnvironmentBlueprintId`.
-        #[serde(rename = "EnvironmentBlueprintId")]
         pub environment_blueprint_id: Value<String>,
-        /// `EnvironmentConfigurationId`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "EnvironmentConfigurationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentConfigurationId`: `EnvironmentConfigurationId`. Read-only: CloudFormation returns it.
         pub environment_configuration_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -4477,11 +5589,41 @@ pub mod project_profile {
         }
     }
 
+    impl Serialize for EnvironmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsAccount", &self.aws_account)?;
+            map.serialize_entry("AwsRegion", &self.aws_region)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationParameters",
+                &self.configuration_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "DeploymentMode", &self.deployment_mode)?;
+            crate::cfn::entry(&mut map, "DeploymentOrder", &self.deployment_order)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "EnvironmentBlueprintId",
+                &self.environment_blueprint_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentConfigurationId",
+                &self.environment_configuration_id,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `AwsAccount` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsAccount {
         /// `AwsAccountId`.
-        #[serde(rename = "AwsAccountId")]
         pub aws_account_id: Value<String>,
     }
 
@@ -4494,11 +5636,22 @@ pub mod project_profile {
         }
     }
 
+    impl Serialize for AwsAccount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsAccountId", &self.aws_account_id)?;
+            map.end()
+        }
+    }
+
     /// The `Region` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Region {
         /// `RegionName`.
-        #[serde(rename = "RegionName")]
         pub region_name: Value<String>,
     }
 
@@ -4511,32 +5664,74 @@ pub mod project_profile {
         }
     }
 
+    impl Serialize for Region {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RegionName", &self.region_name)?;
+            map.end()
+        }
+    }
+
     /// The `EnvironmentConfigurationParametersDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentConfigurationParametersDetails {
         /// `ParameterOverrides`.
-        #[serde(rename = "ParameterOverrides", skip_serializing_if = "Option::is_none")]
         pub parameter_overrides: Option<Vec<EnvironmentConfigurationParameter>>,
-        /// `ResolvedParameters`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ResolvedParameters", skip_serializing_if = "Option::is_none")]
+        /// `ResolvedParameters`: `ResolvedParameters`. Read-only: CloudFormation returns it.
         pub resolved_parameters: Option<Vec<EnvironmentConfigurationParameter>>,
         /// `SsmPath`.
-        #[serde(rename = "SsmPath", skip_serializing_if = "Option::is_none")]
         pub ssm_path: Option<Value<String>>,
     }
 
+    impl Serialize for EnvironmentConfigurationParametersDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterOverrides",
+                &self.parameter_overrides,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResolvedParameters",
+                &self.resolved_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "SsmPath", &self.ssm_path)?;
+            map.end()
+        }
+    }
+
     /// The `EnvironmentConfigurationParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentConfigurationParameter {
         /// `IsEditable`.
-        #[serde(rename = "IsEditable", skip_serializing_if = "Option::is_none")]
         pub is_editable: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for EnvironmentConfigurationParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsEditable", &self.is_editable)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Values of `DeploymentMode`.
@@ -4577,16 +5772,13 @@ pub mod project_profile {
     }
 
     /// The `ResourceTagParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTagParameter {
         /// `IsValueEditable`.
-        #[serde(rename = "IsValueEditable")]
         pub is_value_editable: Value<bool>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -4602,6 +5794,20 @@ pub mod project_profile {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for ResourceTagParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsValueEditable", &self.is_value_editable)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -4744,34 +5950,25 @@ pub mod subscription_target {
     }
 
     /// The properties of `AWS::DataZone::SubscriptionTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionTargetProps {
-        /// The asset types that can be included in the subscription target.
-        #[serde(rename = "ApplicableAssetTypes")]
+        /// `ApplicableAssetTypes`: The asset types that can be included in the subscription target.
         pub applicable_asset_types: Vec<Value<String>>,
-        /// The authorized principals of the subscription target.
-        #[serde(rename = "AuthorizedPrincipals")]
+        /// `AuthorizedPrincipals`: The authorized principals of the subscription target.
         pub authorized_principals: Vec<Value<String>>,
-        /// The ID of the Amazon DataZone domain in which subscription target would be created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The ID of the Amazon DataZone domain in which subscription target would be created.
         pub domain_identifier: Value<String>,
-        /// The ID of the environment in which subscription target would be created.
-        #[serde(rename = "EnvironmentIdentifier")]
+        /// `EnvironmentIdentifier`: The ID of the environment in which subscription target would be created.
         pub environment_identifier: Value<String>,
-        /// The manage access role that is used to create the subscription target.
-        #[serde(rename = "ManageAccessRole", skip_serializing_if = "Option::is_none")]
+        /// `ManageAccessRole`: The manage access role that is used to create the subscription target.
         pub manage_access_role: Option<Value<String>>,
-        /// The name of the subscription target.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the subscription target.
         pub name: Value<String>,
-        /// The provider of the subscription target.
-        #[serde(rename = "Provider", skip_serializing_if = "Option::is_none")]
+        /// `Provider`: The provider of the subscription target.
         pub provider: Option<Value<String>>,
-        /// The configuration of the subscription target.
-        #[serde(rename = "SubscriptionTargetConfig")]
+        /// `SubscriptionTargetConfig`: The configuration of the subscription target.
         pub subscription_target_config: Vec<SubscriptionTargetForm>,
-        /// The type of the subscription target.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the subscription target.
         pub r#type: Value<String>,
     }
 
@@ -4800,14 +5997,35 @@ pub mod subscription_target {
         }
     }
 
+    impl Serialize for CfnSubscriptionTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicableAssetTypes", &self.applicable_asset_types)?;
+            map.serialize_entry("AuthorizedPrincipals", &self.authorized_principals)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            map.serialize_entry("EnvironmentIdentifier", &self.environment_identifier)?;
+            crate::cfn::entry(&mut map, "ManageAccessRole", &self.manage_access_role)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Provider", &self.provider)?;
+            map.serialize_entry(
+                "SubscriptionTargetConfig",
+                &self.subscription_target_config,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The details of the subscription target configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubscriptionTargetForm {
-        /// The content of the subscription target configuration.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the subscription target configuration.
         pub content: Value<String>,
-        /// The form name included in the subscription target configuration.
-        #[serde(rename = "FormName")]
+        /// `FormName`: The form name included in the subscription target configuration.
         pub form_name: Value<String>,
     }
 
@@ -4821,6 +6039,19 @@ pub mod subscription_target {
                 content: content.into(),
                 form_name: form_name.into(),
             }
+        }
+    }
+
+    impl Serialize for SubscriptionTargetForm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("FormName", &self.form_name)?;
+            map.end()
         }
     }
 }
@@ -4905,22 +6136,17 @@ pub mod user_profile {
     }
 
     /// The properties of `AWS::DataZone::UserProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProfileProps {
-        /// The identifier of the Amazon DataZone domain in which the user profile would be created.
-        #[serde(rename = "DomainIdentifier")]
+        /// `DomainIdentifier`: The identifier of the Amazon DataZone domain in which the user profile would be created.
         pub domain_identifier: Value<String>,
-        /// The session name of the user profile.
-        #[serde(rename = "SessionName", skip_serializing_if = "Option::is_none")]
+        /// `SessionName`: The session name of the user profile.
         pub session_name: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<UserProfileStatus>>,
-        /// The ID of the user.
-        #[serde(rename = "UserIdentifier")]
+        /// `UserIdentifier`: The ID of the user.
         pub user_identifier: Value<String>,
         /// `UserType`.
-        #[serde(rename = "UserType", skip_serializing_if = "Option::is_none")]
         pub user_type: Option<Value<UserType>>,
     }
 
@@ -4937,6 +6163,22 @@ pub mod user_profile {
                 user_identifier: user_identifier.into(),
                 user_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnUserProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainIdentifier", &self.domain_identifier)?;
+            crate::cfn::entry(&mut map, "SessionName", &self.session_name)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.serialize_entry("UserIdentifier", &self.user_identifier)?;
+            crate::cfn::entry(&mut map, "UserType", &self.user_type)?;
+            map.end()
         }
     }
 

@@ -93,64 +93,37 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::DAX::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
         /// `AvailabilityZones`.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
         pub availability_zones: Option<Vec<Value<String>>>,
         /// `ClusterEndpointEncryptionType`.
-        #[serde(
-            rename = "ClusterEndpointEncryptionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cluster_endpoint_encryption_type: Option<Value<String>>,
         /// `ClusterName`.
-        #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
         pub cluster_name: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IAMRoleARN`.
-        #[serde(rename = "IAMRoleARN")]
         pub iam_role_arn: Value<String>,
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<String>>,
         /// `NodeType`.
-        #[serde(rename = "NodeType")]
         pub node_type: Value<String>,
         /// `NotificationTopicARN`.
-        #[serde(
-            rename = "NotificationTopicARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub notification_topic_arn: Option<Value<String>>,
         /// `ParameterGroupName`.
-        #[serde(rename = "ParameterGroupName", skip_serializing_if = "Option::is_none")]
         pub parameter_group_name: Option<Value<String>>,
         /// `PreferredMaintenanceWindow`.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_maintenance_window: Option<Value<String>>,
         /// `ReplicationFactor`.
-        #[serde(rename = "ReplicationFactor")]
         pub replication_factor: Value<i64>,
         /// `SSESpecification`.
-        #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
         pub sse_specification: Option<SseSpecification>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetGroupName`.
-        #[serde(rename = "SubnetGroupName", skip_serializing_if = "Option::is_none")]
         pub subnet_group_name: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -181,12 +154,65 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClusterEndpointEncryptionType",
+                &self.cluster_endpoint_encryption_type,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IAMRoleARN", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            map.serialize_entry("NodeType", &self.node_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTopicARN",
+                &self.notification_topic_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterGroupName",
+                &self.parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            map.serialize_entry("ReplicationFactor", &self.replication_factor)?;
+            crate::cfn::entry(&mut map, "SSESpecification", &self.sse_specification)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetGroupName", &self.subnet_group_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SseSpecification {
         /// `SSEEnabled`.
-        #[serde(rename = "SSEEnabled", skip_serializing_if = "Option::is_none")]
         pub sse_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for SseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SSEEnabled", &self.sse_enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -248,17 +274,36 @@ pub mod parameter_group {
     }
 
     /// The properties of `AWS::DAX::ParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnParameterGroupProps {
-        /// A description of the parameter group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the parameter group.
         pub description: Option<Value<String>>,
-        /// The name of the parameter group.
-        #[serde(rename = "ParameterGroupName", skip_serializing_if = "Option::is_none")]
+        /// `ParameterGroupName`: The name of the parameter group.
         pub parameter_group_name: Option<Value<String>>,
-        /// `ParameterNameValues`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ParameterNameValues", skip_serializing_if = "Option::is_none")]
+        /// `ParameterNameValues`: `ParameterNameValues`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameter_name_values: Option<serde_json::Value>,
+    }
+
+    impl Serialize for CfnParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterGroupName",
+                &self.parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterNameValues",
+                &self.parameter_name_values,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -319,16 +364,13 @@ pub mod subnet_group {
     }
 
     /// The properties of `AWS::DAX::SubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetGroupProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `SubnetGroupName`.
-        #[serde(rename = "SubnetGroupName", skip_serializing_if = "Option::is_none")]
         pub subnet_group_name: Option<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -340,6 +382,20 @@ pub mod subnet_group {
                 subnet_group_name: None,
                 subnet_ids: subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "SubnetGroupName", &self.subnet_group_name)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
         }
     }
 }

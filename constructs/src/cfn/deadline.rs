@@ -97,31 +97,23 @@ pub mod budget {
     }
 
     /// The properties of `AWS::Deadline::Budget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBudgetProps {
-        /// The budget actions to specify what happens when the budget runs out.
-        #[serde(rename = "Actions")]
+        /// `Actions`: The budget actions to specify what happens when the budget runs out.
         pub actions: Vec<BudgetActionToAdd>,
-        /// The dollar limit based on consumed usage.
-        #[serde(rename = "ApproximateDollarLimit")]
+        /// `ApproximateDollarLimit`: The dollar limit based on consumed usage.
         pub approximate_dollar_limit: Value<f64>,
-        /// The description of the budget.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the budget.
         pub description: Option<Value<String>>,
-        /// The display name of the budget.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The display name of the budget.
         pub display_name: Value<String>,
-        /// The farm ID.
-        #[serde(rename = "FarmId")]
+        /// `FarmId`: The farm ID.
         pub farm_id: Value<String>,
         /// `Schedule`.
-        #[serde(rename = "Schedule")]
         pub schedule: BudgetSchedule,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UsageTrackingResource`.
-        #[serde(rename = "UsageTrackingResource")]
         pub usage_tracking_resource: UsageTrackingResource,
     }
 
@@ -148,17 +140,36 @@ pub mod budget {
         }
     }
 
+    impl Serialize for CfnBudgetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry(
+                "ApproximateDollarLimit",
+                &self.approximate_dollar_limit,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UsageTrackingResource", &self.usage_tracking_resource)?;
+            map.end()
+        }
+    }
+
     /// The budget action to add.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BudgetActionToAdd {
-        /// A description for the budget action.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the budget action.
         pub description: Option<Value<String>>,
-        /// The percentage threshold for the budget action.
-        #[serde(rename = "ThresholdPercentage")]
+        /// `ThresholdPercentage`: The percentage threshold for the budget action.
         pub threshold_percentage: Value<f64>,
-        /// The type of budget action.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of budget action.
         pub r#type: Value<Type>,
     }
 
@@ -173,6 +184,20 @@ pub mod budget {
                 threshold_percentage: threshold_percentage.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for BudgetActionToAdd {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ThresholdPercentage", &self.threshold_percentage)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -216,10 +241,9 @@ pub mod budget {
     }
 
     /// The start and end time of the budget.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BudgetSchedule {
         /// `Fixed`.
-        #[serde(rename = "Fixed")]
         pub fixed: FixedBudgetSchedule,
     }
 
@@ -230,14 +254,24 @@ pub mod budget {
         }
     }
 
+    impl Serialize for BudgetSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fixed", &self.fixed)?;
+            map.end()
+        }
+    }
+
     /// The details of a fixed budget schedule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FixedBudgetSchedule {
-        /// When the budget ends.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: When the budget ends.
         pub end_time: Value<String>,
-        /// When the budget starts.
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: When the budget starts.
         pub start_time: Value<String>,
     }
 
@@ -254,11 +288,23 @@ pub mod budget {
         }
     }
 
+    impl Serialize for FixedBudgetSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The usage details of the allotted budget.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UsageTrackingResource {
-        /// The queue ID.
-        #[serde(rename = "QueueId")]
+        /// `QueueId`: The queue ID.
         pub queue_id: Value<String>,
     }
 
@@ -266,6 +312,18 @@ pub mod budget {
         /// A `UsageTrackingResource` of its required properties (`QueueId`), the others unset.
         pub fn new(queue_id: impl Into<Value<String>>) -> Self {
             Self { queue_id: queue_id.into() }
+        }
+    }
+
+    impl Serialize for UsageTrackingResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueueId", &self.queue_id)?;
+            map.end()
         }
     }
 }
@@ -335,22 +393,17 @@ pub mod farm {
     }
 
     /// The properties of `AWS::Deadline::Farm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFarmProps {
         /// `CostScaleFactor`.
-        #[serde(rename = "CostScaleFactor", skip_serializing_if = "Option::is_none")]
         pub cost_scale_factor: Option<Value<f64>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -364,6 +417,22 @@ pub mod farm {
                 kms_key_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFarmProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CostScaleFactor", &self.cost_scale_factor)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -453,34 +522,25 @@ pub mod fleet {
     }
 
     /// The properties of `AWS::Deadline::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleetProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: FleetConfiguration,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `FarmId`.
-        #[serde(rename = "FarmId")]
         pub farm_id: Value<String>,
         /// `HostConfiguration`.
-        #[serde(rename = "HostConfiguration", skip_serializing_if = "Option::is_none")]
         pub host_configuration: Option<HostConfiguration>,
         /// `MaxWorkerCount`.
-        #[serde(rename = "MaxWorkerCount")]
         pub max_worker_count: Value<i64>,
         /// `MinWorkerCount`.
-        #[serde(rename = "MinWorkerCount", skip_serializing_if = "Option::is_none")]
         pub min_worker_count: Option<Value<i64>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -507,38 +567,60 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for CfnFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            crate::cfn::entry(&mut map, "HostConfiguration", &self.host_configuration)?;
+            map.serialize_entry("MaxWorkerCount", &self.max_worker_count)?;
+            crate::cfn::entry(&mut map, "MinWorkerCount", &self.min_worker_count)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `FleetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FleetConfiguration {
         /// `CustomerManaged`.
-        #[serde(rename = "CustomerManaged", skip_serializing_if = "Option::is_none")]
         pub customer_managed: Option<CustomerManagedFleetConfiguration>,
         /// `ServiceManagedEc2`.
-        #[serde(rename = "ServiceManagedEc2", skip_serializing_if = "Option::is_none")]
         pub service_managed_ec2: Option<ServiceManagedEc2FleetConfiguration>,
     }
 
+    impl Serialize for FleetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomerManaged", &self.customer_managed)?;
+            crate::cfn::entry(&mut map, "ServiceManagedEc2", &self.service_managed_ec2)?;
+            map.end()
+        }
+    }
+
     /// The `CustomerManagedFleetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomerManagedFleetConfiguration {
         /// `AutoScalingConfiguration`.
-        #[serde(
-            rename = "AutoScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_scaling_configuration: Option<CustomerManagedAutoScalingConfiguration>,
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<AutoScalingMode>,
         /// `StorageProfileId`.
-        #[serde(rename = "StorageProfileId", skip_serializing_if = "Option::is_none")]
         pub storage_profile_id: Option<Value<String>>,
         /// `TagPropagationMode`.
-        #[serde(rename = "TagPropagationMode", skip_serializing_if = "Option::is_none")]
         pub tag_propagation_mode: Option<Value<TagPropagationMode>>,
         /// `WorkerCapabilities`.
-        #[serde(rename = "WorkerCapabilities")]
         pub worker_capabilities: CustomerManagedWorkerCapabilities,
     }
 
@@ -558,26 +640,65 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for CustomerManagedFleetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingConfiguration",
+                &self.auto_scaling_configuration,
+            )?;
+            map.serialize_entry("Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "StorageProfileId", &self.storage_profile_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "TagPropagationMode",
+                &self.tag_propagation_mode,
+            )?;
+            map.serialize_entry("WorkerCapabilities", &self.worker_capabilities)?;
+            map.end()
+        }
+    }
+
     /// The `CustomerManagedAutoScalingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomerManagedAutoScalingConfiguration {
         /// `ScaleOutWorkersPerMinute`.
-        #[serde(
-            rename = "ScaleOutWorkersPerMinute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scale_out_workers_per_minute: Option<Value<i64>>,
         /// `StandbyWorkerCount`.
-        #[serde(rename = "StandbyWorkerCount", skip_serializing_if = "Option::is_none")]
         pub standby_worker_count: Option<Value<i64>>,
         /// `WorkerIdleDurationSeconds`.
-        #[serde(
-            rename = "WorkerIdleDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub worker_idle_duration_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for CustomerManagedAutoScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScaleOutWorkersPerMinute",
+                &self.scale_out_workers_per_minute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StandbyWorkerCount",
+                &self.standby_worker_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkerIdleDurationSeconds",
+                &self.worker_idle_duration_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AutoScalingMode`.
@@ -657,38 +778,25 @@ pub mod fleet {
     }
 
     /// The `CustomerManagedWorkerCapabilities` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomerManagedWorkerCapabilities {
         /// `AcceleratorCount`.
-        #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
         pub accelerator_count: Option<AcceleratorCountRange>,
         /// `AcceleratorTotalMemoryMiB`.
-        #[serde(
-            rename = "AcceleratorTotalMemoryMiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRange>,
         /// `AcceleratorTypes`.
-        #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
         pub accelerator_types: Option<Vec<Value<AcceleratorType>>>,
         /// `CpuArchitectureType`.
-        #[serde(rename = "CpuArchitectureType")]
         pub cpu_architecture_type: Value<CpuArchitectureType>,
         /// `CustomAmounts`.
-        #[serde(rename = "CustomAmounts", skip_serializing_if = "Option::is_none")]
         pub custom_amounts: Option<Vec<FleetAmountCapability>>,
         /// `CustomAttributes`.
-        #[serde(rename = "CustomAttributes", skip_serializing_if = "Option::is_none")]
         pub custom_attributes: Option<Vec<FleetAttributeCapability>>,
         /// `MemoryMiB`.
-        #[serde(rename = "MemoryMiB")]
         pub memory_mi_b: MemoryMiBRange,
         /// `OsFamily`.
-        #[serde(rename = "OsFamily")]
         pub os_family: Value<CustomerManagedFleetOperatingSystemFamily>,
         /// `VCpuCount`.
-        #[serde(rename = "VCpuCount")]
         pub v_cpu_count: VCpuCountRange,
     }
 
@@ -714,14 +822,36 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for CustomerManagedWorkerCapabilities {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceleratorCount", &self.accelerator_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorTotalMemoryMiB",
+                &self.accelerator_total_memory_mi_b,
+            )?;
+            crate::cfn::entry(&mut map, "AcceleratorTypes", &self.accelerator_types)?;
+            map.serialize_entry("CpuArchitectureType", &self.cpu_architecture_type)?;
+            crate::cfn::entry(&mut map, "CustomAmounts", &self.custom_amounts)?;
+            crate::cfn::entry(&mut map, "CustomAttributes", &self.custom_attributes)?;
+            map.serialize_entry("MemoryMiB", &self.memory_mi_b)?;
+            map.serialize_entry("OsFamily", &self.os_family)?;
+            map.serialize_entry("VCpuCount", &self.v_cpu_count)?;
+            map.end()
+        }
+    }
+
     /// The `AcceleratorCountRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AcceleratorCountRange {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
 
@@ -732,14 +862,25 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for AcceleratorCountRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.end()
+        }
+    }
+
     /// The `AcceleratorTotalMemoryMiBRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AcceleratorTotalMemoryMiBRange {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
 
@@ -747,6 +888,19 @@ pub mod fleet {
         /// A `AcceleratorTotalMemoryMiBRange` of its required properties (`Min`), the others unset.
         pub fn new(min: impl Into<Value<i64>>) -> Self {
             Self { max: None, min: min.into() }
+        }
+    }
+
+    impl Serialize for AcceleratorTotalMemoryMiBRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.end()
         }
     }
 
@@ -822,16 +976,13 @@ pub mod fleet {
     }
 
     /// The `FleetAmountCapability` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FleetAmountCapability {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<f64>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -846,14 +997,26 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for FleetAmountCapability {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `FleetAttributeCapability` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FleetAttributeCapability {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -870,14 +1033,25 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for FleetAttributeCapability {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `MemoryMiBRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MemoryMiBRange {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
 
@@ -885,6 +1059,19 @@ pub mod fleet {
         /// A `MemoryMiBRange` of its required properties (`Min`), the others unset.
         pub fn new(min: impl Into<Value<i64>>) -> Self {
             Self { max: None, min: min.into() }
+        }
+    }
+
+    impl Serialize for MemoryMiBRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.end()
         }
     }
 
@@ -930,13 +1117,11 @@ pub mod fleet {
     }
 
     /// The `VCpuCountRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VCpuCountRange {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
 
@@ -947,36 +1132,35 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for VCpuCountRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.end()
+        }
+    }
+
     /// The `ServiceManagedEc2FleetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceManagedEc2FleetConfiguration {
         /// `AutoScalingConfiguration`.
-        #[serde(
-            rename = "AutoScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_scaling_configuration: Option<
             ServiceManagedEc2AutoScalingConfiguration,
         >,
         /// `InstanceCapabilities`.
-        #[serde(rename = "InstanceCapabilities")]
         pub instance_capabilities: ServiceManagedEc2InstanceCapabilities,
         /// `InstanceMarketOptions`.
-        #[serde(rename = "InstanceMarketOptions")]
         pub instance_market_options: ServiceManagedEc2InstanceMarketOptions,
         /// `PersistentVolumeConfiguration`.
-        #[serde(
-            rename = "PersistentVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub persistent_volume_configuration: Option<PersistentVolumeConfiguration>,
         /// `StorageProfileId`.
-        #[serde(rename = "StorageProfileId", skip_serializing_if = "Option::is_none")]
         pub storage_profile_id: Option<Value<String>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -997,75 +1181,92 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for ServiceManagedEc2FleetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingConfiguration",
+                &self.auto_scaling_configuration,
+            )?;
+            map.serialize_entry("InstanceCapabilities", &self.instance_capabilities)?;
+            map.serialize_entry("InstanceMarketOptions", &self.instance_market_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersistentVolumeConfiguration",
+                &self.persistent_volume_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "StorageProfileId", &self.storage_profile_id)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `ServiceManagedEc2AutoScalingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceManagedEc2AutoScalingConfiguration {
         /// `ScaleOutWorkersPerMinute`.
-        #[serde(
-            rename = "ScaleOutWorkersPerMinute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scale_out_workers_per_minute: Option<Value<i64>>,
         /// `StandbyWorkerCount`.
-        #[serde(rename = "StandbyWorkerCount", skip_serializing_if = "Option::is_none")]
         pub standby_worker_count: Option<Value<i64>>,
         /// `WorkerIdleDurationSeconds`.
-        #[serde(
-            rename = "WorkerIdleDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub worker_idle_duration_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for ServiceManagedEc2AutoScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScaleOutWorkersPerMinute",
+                &self.scale_out_workers_per_minute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StandbyWorkerCount",
+                &self.standby_worker_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkerIdleDurationSeconds",
+                &self.worker_idle_duration_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ServiceManagedEc2InstanceCapabilities` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceManagedEc2InstanceCapabilities {
         /// `AcceleratorCapabilities`.
-        #[serde(
-            rename = "AcceleratorCapabilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub accelerator_capabilities: Option<AcceleratorCapabilities>,
         /// `AllowedInstanceTypes`.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_instance_types: Option<Vec<Value<String>>>,
         /// `CpuArchitectureType`.
-        #[serde(rename = "CpuArchitectureType")]
         pub cpu_architecture_type: Value<CpuArchitectureType>,
         /// `CustomAmounts`.
-        #[serde(rename = "CustomAmounts", skip_serializing_if = "Option::is_none")]
         pub custom_amounts: Option<Vec<FleetAmountCapability>>,
         /// `CustomAttributes`.
-        #[serde(rename = "CustomAttributes", skip_serializing_if = "Option::is_none")]
         pub custom_attributes: Option<Vec<FleetAttributeCapability>>,
         /// `ExcludedInstanceTypes`.
-        #[serde(
-            rename = "ExcludedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub excluded_instance_types: Option<Vec<Value<String>>>,
         /// `MemoryMiB`.
-        #[serde(rename = "MemoryMiB")]
         pub memory_mi_b: MemoryMiBRange,
         /// `OsFamily`.
-        #[serde(rename = "OsFamily")]
         pub os_family: Value<ServiceManagedFleetOperatingSystemFamily>,
         /// `RootEbsVolume`.
-        #[serde(rename = "RootEbsVolume", skip_serializing_if = "Option::is_none")]
         pub root_ebs_volume: Option<Ec2EbsVolume>,
         /// `SoftwareAddOns`.
-        #[serde(rename = "SoftwareAddOns", skip_serializing_if = "Option::is_none")]
         pub software_add_ons: Option<Vec<FleetSoftwareAddOn>>,
         /// `VCpuCount`.
-        #[serde(rename = "VCpuCount")]
         pub v_cpu_count: VCpuCountRange,
     }
 
@@ -1093,14 +1294,46 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for ServiceManagedEc2InstanceCapabilities {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorCapabilities",
+                &self.accelerator_capabilities,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+            )?;
+            map.serialize_entry("CpuArchitectureType", &self.cpu_architecture_type)?;
+            crate::cfn::entry(&mut map, "CustomAmounts", &self.custom_amounts)?;
+            crate::cfn::entry(&mut map, "CustomAttributes", &self.custom_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+            )?;
+            map.serialize_entry("MemoryMiB", &self.memory_mi_b)?;
+            map.serialize_entry("OsFamily", &self.os_family)?;
+            crate::cfn::entry(&mut map, "RootEbsVolume", &self.root_ebs_volume)?;
+            crate::cfn::entry(&mut map, "SoftwareAddOns", &self.software_add_ons)?;
+            map.serialize_entry("VCpuCount", &self.v_cpu_count)?;
+            map.end()
+        }
+    }
+
     /// The `AcceleratorCapabilities` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AcceleratorCapabilities {
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<AcceleratorCountRange>,
         /// `Selections`.
-        #[serde(rename = "Selections")]
         pub selections: Vec<AcceleratorSelection>,
     }
 
@@ -1114,14 +1347,25 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for AcceleratorCapabilities {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            map.serialize_entry("Selections", &self.selections)?;
+            map.end()
+        }
+    }
+
     /// The `AcceleratorSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AcceleratorSelection {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<Name>,
         /// `Runtime`.
-        #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
         pub runtime: Option<Value<String>>,
     }
 
@@ -1132,6 +1376,19 @@ pub mod fleet {
                 name: name.into(),
                 runtime: None,
             }
+        }
+    }
+
+    impl Serialize for AcceleratorSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Runtime", &self.runtime)?;
+            map.end()
         }
     }
 
@@ -1220,24 +1477,34 @@ pub mod fleet {
     }
 
     /// The `Ec2EbsVolume` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ec2EbsVolume {
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `SizeGiB`.
-        #[serde(rename = "SizeGiB", skip_serializing_if = "Option::is_none")]
         pub size_gi_b: Option<Value<i64>>,
         /// `ThroughputMiB`.
-        #[serde(rename = "ThroughputMiB", skip_serializing_if = "Option::is_none")]
         pub throughput_mi_b: Option<Value<i64>>,
     }
 
+    impl Serialize for Ec2EbsVolume {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "SizeGiB", &self.size_gi_b)?;
+            crate::cfn::entry(&mut map, "ThroughputMiB", &self.throughput_mi_b)?;
+            map.end()
+        }
+    }
+
     /// The `FleetSoftwareAddOn` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FleetSoftwareAddOn {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<FleetSoftwareAddOnName>,
     }
 
@@ -1245,6 +1512,18 @@ pub mod fleet {
         /// A `FleetSoftwareAddOn` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<FleetSoftwareAddOnName>>) -> Self {
             Self { name: name.into() }
+        }
+    }
+
+    impl Serialize for FleetSoftwareAddOn {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -1283,10 +1562,9 @@ pub mod fleet {
     }
 
     /// The `ServiceManagedEc2InstanceMarketOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceManagedEc2InstanceMarketOptions {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Ec2MarketType>,
     }
 
@@ -1294,6 +1572,18 @@ pub mod fleet {
         /// A `ServiceManagedEc2InstanceMarketOptions` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<Ec2MarketType>>) -> Self {
             Self { r#type: r#type.into() }
+        }
+    }
+
+    impl Serialize for ServiceManagedEc2InstanceMarketOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1338,22 +1628,17 @@ pub mod fleet {
     }
 
     /// The `PersistentVolumeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PersistentVolumeConfiguration {
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `LastUsedTtlHours`.
-        #[serde(rename = "LastUsedTtlHours", skip_serializing_if = "Option::is_none")]
         pub last_used_ttl_hours: Option<Value<i64>>,
         /// `MountPath`.
-        #[serde(rename = "MountPath")]
         pub mount_path: Value<String>,
         /// `SizeGiB`.
-        #[serde(rename = "SizeGiB", skip_serializing_if = "Option::is_none")]
         pub size_gi_b: Option<Value<i64>>,
         /// `ThroughputMiB`.
-        #[serde(rename = "ThroughputMiB", skip_serializing_if = "Option::is_none")]
         pub throughput_mi_b: Option<Value<i64>>,
     }
 
@@ -1370,30 +1655,51 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for PersistentVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "LastUsedTtlHours", &self.last_used_ttl_hours)?;
+            map.serialize_entry("MountPath", &self.mount_path)?;
+            crate::cfn::entry(&mut map, "SizeGiB", &self.size_gi_b)?;
+            crate::cfn::entry(&mut map, "ThroughputMiB", &self.throughput_mi_b)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfiguration {
         /// `ResourceConfigurationArns`.
-        #[serde(
-            rename = "ResourceConfigurationArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_configuration_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceConfigurationArns",
+                &self.resource_configuration_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HostConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HostConfiguration {
         /// `ScriptBody`.
-        #[serde(rename = "ScriptBody")]
         pub script_body: Value<String>,
         /// `ScriptTimeoutSeconds`.
-        #[serde(
-            rename = "ScriptTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub script_timeout_seconds: Option<Value<i64>>,
     }
 
@@ -1404,6 +1710,23 @@ pub mod fleet {
                 script_body: script_body.into(),
                 script_timeout_seconds: None,
             }
+        }
+    }
+
+    impl Serialize for HostConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScriptBody", &self.script_body)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScriptTimeoutSeconds",
+                &self.script_timeout_seconds,
+            )?;
+            map.end()
         }
     }
 }
@@ -1490,19 +1813,15 @@ pub mod license_endpoint {
     }
 
     /// The properties of `AWS::Deadline::LicenseEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseEndpointProps {
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -1519,6 +1838,21 @@ pub mod license_endpoint {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLicenseEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -1592,22 +1926,17 @@ pub mod limit {
     }
 
     /// The properties of `AWS::Deadline::Limit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLimitProps {
         /// `AmountRequirementName`.
-        #[serde(rename = "AmountRequirementName")]
         pub amount_requirement_name: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `FarmId`.
-        #[serde(rename = "FarmId")]
         pub farm_id: Value<String>,
         /// `MaxCount`.
-        #[serde(rename = "MaxCount")]
         pub max_count: Value<i64>,
     }
 
@@ -1626,6 +1955,22 @@ pub mod limit {
                 farm_id: farm_id.into(),
                 max_count: max_count.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLimitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AmountRequirementName", &self.amount_requirement_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            map.serialize_entry("MaxCount", &self.max_count)?;
+            map.end()
         }
     }
 }
@@ -1706,14 +2051,25 @@ pub mod metered_product {
     }
 
     /// The properties of `AWS::Deadline::MeteredProduct`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMeteredProductProps {
         /// `LicenseEndpointId`.
-        #[serde(rename = "LicenseEndpointId", skip_serializing_if = "Option::is_none")]
         pub license_endpoint_id: Option<Value<String>>,
         /// `ProductId`.
-        #[serde(rename = "ProductId", skip_serializing_if = "Option::is_none")]
         pub product_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnMeteredProductProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LicenseEndpointId", &self.license_endpoint_id)?;
+            crate::cfn::entry(&mut map, "ProductId", &self.product_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1793,29 +2149,19 @@ pub mod monitor {
     }
 
     /// The properties of `AWS::Deadline::Monitor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitorProps {
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `IdentityCenterInstanceArn`.
-        #[serde(rename = "IdentityCenterInstanceArn")]
         pub identity_center_instance_arn: Value<String>,
-        /// The AWS region where IAM Identity Center is enabled.
-        #[serde(
-            rename = "IdentityCenterRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityCenterRegion`: The AWS region where IAM Identity Center is enabled.
         pub identity_center_region: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Subdomain`.
-        #[serde(rename = "Subdomain")]
         pub subdomain: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1835,6 +2181,30 @@ pub mod monitor {
                 subdomain: subdomain.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMonitorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry(
+                "IdentityCenterInstanceArn",
+                &self.identity_center_instance_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterRegion",
+                &self.identity_center_region,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Subdomain", &self.subdomain)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1904,56 +2274,29 @@ pub mod queue {
     }
 
     /// The properties of `AWS::Deadline::Queue`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueProps {
         /// `AllowedStorageProfileIds`.
-        #[serde(
-            rename = "AllowedStorageProfileIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_storage_profile_ids: Option<Vec<Value<String>>>,
         /// `DefaultBudgetAction`.
-        #[serde(rename = "DefaultBudgetAction", skip_serializing_if = "Option::is_none")]
         pub default_budget_action: Option<Value<DefaultQueueBudgetAction>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `FarmId`.
-        #[serde(rename = "FarmId")]
         pub farm_id: Value<String>,
         /// `JobAttachmentSettings`.
-        #[serde(
-            rename = "JobAttachmentSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_attachment_settings: Option<JobAttachmentSettings>,
         /// `JobRunAsUser`.
-        #[serde(rename = "JobRunAsUser", skip_serializing_if = "Option::is_none")]
         pub job_run_as_user: Option<JobRunAsUser>,
         /// `RequiredFileSystemLocationNames`.
-        #[serde(
-            rename = "RequiredFileSystemLocationNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub required_file_system_location_names: Option<Vec<Value<String>>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `SchedulingConfiguration`.
-        #[serde(
-            rename = "SchedulingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scheduling_configuration: Option<SchedulingConfiguration>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1976,6 +2319,48 @@ pub mod queue {
                 scheduling_configuration: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedStorageProfileIds",
+                &self.allowed_storage_profile_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultBudgetAction",
+                &self.default_budget_action,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobAttachmentSettings",
+                &self.job_attachment_settings,
+            )?;
+            crate::cfn::entry(&mut map, "JobRunAsUser", &self.job_run_as_user)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequiredFileSystemLocationNames",
+                &self.required_file_system_location_names,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchedulingConfiguration",
+                &self.scheduling_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -2022,13 +2407,11 @@ pub mod queue {
     }
 
     /// The `JobAttachmentSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobAttachmentSettings {
         /// `RootPrefix`.
-        #[serde(rename = "RootPrefix")]
         pub root_prefix: Value<String>,
         /// `S3BucketName`.
-        #[serde(rename = "S3BucketName")]
         pub s3_bucket_name: Value<String>,
     }
 
@@ -2045,17 +2428,27 @@ pub mod queue {
         }
     }
 
+    impl Serialize for JobAttachmentSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RootPrefix", &self.root_prefix)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            map.end()
+        }
+    }
+
     /// The `JobRunAsUser` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobRunAsUser {
         /// `Posix`.
-        #[serde(rename = "Posix", skip_serializing_if = "Option::is_none")]
         pub posix: Option<PosixUser>,
         /// `RunAs`.
-        #[serde(rename = "RunAs")]
         pub run_as: Value<RunAs>,
         /// `Windows`.
-        #[serde(rename = "Windows", skip_serializing_if = "Option::is_none")]
         pub windows: Option<WindowsUser>,
     }
 
@@ -2070,14 +2463,26 @@ pub mod queue {
         }
     }
 
+    impl Serialize for JobRunAsUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Posix", &self.posix)?;
+            map.serialize_entry("RunAs", &self.run_as)?;
+            crate::cfn::entry(&mut map, "Windows", &self.windows)?;
+            map.end()
+        }
+    }
+
     /// The `PosixUser` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PosixUser {
         /// `Group`.
-        #[serde(rename = "Group")]
         pub group: Value<String>,
         /// `User`.
-        #[serde(rename = "User")]
         pub user: Value<String>,
     }
 
@@ -2091,6 +2496,19 @@ pub mod queue {
                 group: group.into(),
                 user: user.into(),
             }
+        }
+    }
+
+    impl Serialize for PosixUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Group", &self.group)?;
+            map.serialize_entry("User", &self.user)?;
+            map.end()
         }
     }
 
@@ -2132,13 +2550,11 @@ pub mod queue {
     }
 
     /// The `WindowsUser` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WindowsUser {
         /// `PasswordArn`.
-        #[serde(rename = "PasswordArn")]
         pub password_arn: Value<String>,
         /// `User`.
-        #[serde(rename = "User")]
         pub user: Value<String>,
     }
 
@@ -2155,72 +2571,168 @@ pub mod queue {
         }
     }
 
+    impl Serialize for WindowsUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PasswordArn", &self.password_arn)?;
+            map.serialize_entry("User", &self.user)?;
+            map.end()
+        }
+    }
+
     /// The `SchedulingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchedulingConfiguration {
-        /// `PriorityFifo`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PriorityFifo", skip_serializing_if = "Option::is_none")]
+        /// `PriorityFifo`: `PriorityFifo`. Untyped in the schema: any `serde_json::Value`.
         pub priority_fifo: Option<serde_json::Value>,
         /// `PriorityBalanced`.
-        #[serde(rename = "PriorityBalanced", skip_serializing_if = "Option::is_none")]
         pub priority_balanced: Option<PriorityBalancedSchedulingConfiguration>,
         /// `WeightedBalanced`.
-        #[serde(rename = "WeightedBalanced", skip_serializing_if = "Option::is_none")]
         pub weighted_balanced: Option<WeightedBalancedSchedulingConfiguration>,
     }
 
+    impl Serialize for SchedulingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PriorityFifo", &self.priority_fifo)?;
+            crate::cfn::entry(&mut map, "PriorityBalanced", &self.priority_balanced)?;
+            crate::cfn::entry(&mut map, "WeightedBalanced", &self.weighted_balanced)?;
+            map.end()
+        }
+    }
+
     /// The `PriorityBalancedSchedulingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PriorityBalancedSchedulingConfiguration {
         /// `RenderingTaskBuffer`.
-        #[serde(rename = "RenderingTaskBuffer", skip_serializing_if = "Option::is_none")]
         pub rendering_task_buffer: Option<Value<i64>>,
+    }
+
+    impl Serialize for PriorityBalancedSchedulingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RenderingTaskBuffer",
+                &self.rendering_task_buffer,
+            )?;
+            map.end()
+        }
     }
 
     /// The `WeightedBalancedSchedulingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WeightedBalancedSchedulingConfiguration {
         /// `ErrorWeight`.
-        #[serde(rename = "ErrorWeight", skip_serializing_if = "Option::is_none")]
         pub error_weight: Option<Value<f64>>,
         /// `MaxPriorityOverride`.
-        #[serde(rename = "MaxPriorityOverride", skip_serializing_if = "Option::is_none")]
         pub max_priority_override: Option<SchedulingMaxPriorityOverride>,
         /// `MinPriorityOverride`.
-        #[serde(rename = "MinPriorityOverride", skip_serializing_if = "Option::is_none")]
         pub min_priority_override: Option<SchedulingMinPriorityOverride>,
         /// `PriorityWeight`.
-        #[serde(rename = "PriorityWeight", skip_serializing_if = "Option::is_none")]
         pub priority_weight: Option<Value<f64>>,
         /// `RenderingTaskBuffer`.
-        #[serde(rename = "RenderingTaskBuffer", skip_serializing_if = "Option::is_none")]
         pub rendering_task_buffer: Option<Value<i64>>,
         /// `RenderingTaskWeight`.
-        #[serde(rename = "RenderingTaskWeight", skip_serializing_if = "Option::is_none")]
         pub rendering_task_weight: Option<Value<f64>>,
         /// `SubmissionTimeWeight`.
-        #[serde(
-            rename = "SubmissionTimeWeight",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub submission_time_weight: Option<Value<f64>>,
     }
 
+    impl Serialize for WeightedBalancedSchedulingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ErrorWeight", &self.error_weight)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxPriorityOverride",
+                &self.max_priority_override,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinPriorityOverride",
+                &self.min_priority_override,
+            )?;
+            crate::cfn::entry(&mut map, "PriorityWeight", &self.priority_weight)?;
+            crate::cfn::entry(
+                &mut map,
+                "RenderingTaskBuffer",
+                &self.rendering_task_buffer,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RenderingTaskWeight",
+                &self.rendering_task_weight,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SubmissionTimeWeight",
+                &self.submission_time_weight,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SchedulingMaxPriorityOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchedulingMaxPriorityOverride {
-        /// `AlwaysScheduleFirst`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AlwaysScheduleFirst", skip_serializing_if = "Option::is_none")]
+        /// `AlwaysScheduleFirst`: `AlwaysScheduleFirst`. Untyped in the schema: any `serde_json::Value`.
         pub always_schedule_first: Option<serde_json::Value>,
     }
 
+    impl Serialize for SchedulingMaxPriorityOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlwaysScheduleFirst",
+                &self.always_schedule_first,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SchedulingMinPriorityOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchedulingMinPriorityOverride {
-        /// `AlwaysScheduleLast`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AlwaysScheduleLast", skip_serializing_if = "Option::is_none")]
+        /// `AlwaysScheduleLast`: `AlwaysScheduleLast`. Untyped in the schema: any `serde_json::Value`.
         pub always_schedule_last: Option<serde_json::Value>,
+    }
+
+    impl Serialize for SchedulingMinPriorityOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlwaysScheduleLast",
+                &self.always_schedule_last,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2294,22 +2806,17 @@ pub mod queue_environment {
     }
 
     /// The properties of `AWS::Deadline::QueueEnvironment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueEnvironmentProps {
         /// `FarmId`.
-        #[serde(rename = "FarmId")]
         pub farm_id: Value<String>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `QueueId`.
-        #[serde(rename = "QueueId")]
         pub queue_id: Value<String>,
         /// `Template`.
-        #[serde(rename = "Template")]
         pub template: Value<String>,
         /// `TemplateType`.
-        #[serde(rename = "TemplateType")]
         pub template_type: Value<EnvironmentTemplateType>,
     }
 
@@ -2329,6 +2836,22 @@ pub mod queue_environment {
                 template: template.into(),
                 template_type: template_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnQueueEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("QueueId", &self.queue_id)?;
+            map.serialize_entry("Template", &self.template)?;
+            map.serialize_entry("TemplateType", &self.template_type)?;
+            map.end()
         }
     }
 
@@ -2431,16 +2954,13 @@ pub mod queue_fleet_association {
     }
 
     /// The properties of `AWS::Deadline::QueueFleetAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueFleetAssociationProps {
         /// `FarmId`.
-        #[serde(rename = "FarmId")]
         pub farm_id: Value<String>,
         /// `FleetId`.
-        #[serde(rename = "FleetId")]
         pub fleet_id: Value<String>,
         /// `QueueId`.
-        #[serde(rename = "QueueId")]
         pub queue_id: Value<String>,
     }
 
@@ -2456,6 +2976,20 @@ pub mod queue_fleet_association {
                 fleet_id: fleet_id.into(),
                 queue_id: queue_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnQueueFleetAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            map.serialize_entry("FleetId", &self.fleet_id)?;
+            map.serialize_entry("QueueId", &self.queue_id)?;
+            map.end()
         }
     }
 }
@@ -2521,16 +3055,13 @@ pub mod queue_limit_association {
     }
 
     /// The properties of `AWS::Deadline::QueueLimitAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueLimitAssociationProps {
         /// `FarmId`.
-        #[serde(rename = "FarmId")]
         pub farm_id: Value<String>,
         /// `LimitId`.
-        #[serde(rename = "LimitId")]
         pub limit_id: Value<String>,
         /// `QueueId`.
-        #[serde(rename = "QueueId")]
         pub queue_id: Value<String>,
     }
 
@@ -2546,6 +3077,20 @@ pub mod queue_limit_association {
                 limit_id: limit_id.into(),
                 queue_id: queue_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnQueueLimitAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            map.serialize_entry("LimitId", &self.limit_id)?;
+            map.serialize_entry("QueueId", &self.queue_id)?;
+            map.end()
         }
     }
 }
@@ -2613,19 +3158,15 @@ pub mod storage_profile {
     }
 
     /// The properties of `AWS::Deadline::StorageProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageProfileProps {
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `FarmId`.
-        #[serde(rename = "FarmId")]
         pub farm_id: Value<String>,
         /// `FileSystemLocations`.
-        #[serde(rename = "FileSystemLocations", skip_serializing_if = "Option::is_none")]
         pub file_system_locations: Option<Vec<FileSystemLocation>>,
         /// `OsFamily`.
-        #[serde(rename = "OsFamily")]
         pub os_family: Value<StorageProfileOperatingSystemFamily>,
     }
 
@@ -2645,17 +3186,33 @@ pub mod storage_profile {
         }
     }
 
+    impl Serialize for CfnStorageProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileSystemLocations",
+                &self.file_system_locations,
+            )?;
+            map.serialize_entry("OsFamily", &self.os_family)?;
+            map.end()
+        }
+    }
+
     /// The `FileSystemLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FileSystemLocation {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<FileSystemLocationType>,
     }
 
@@ -2671,6 +3228,20 @@ pub mod storage_profile {
                 path: path.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for FileSystemLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2835,19 +3406,15 @@ pub mod worker {
     }
 
     /// The properties of `AWS::Deadline::Worker`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkerProps {
-        /// The farm ID.
-        #[serde(rename = "FarmId")]
+        /// `FarmId`: The farm ID.
         pub farm_id: Value<String>,
-        /// The fleet ID.
-        #[serde(rename = "FleetId")]
+        /// `FleetId`: The fleet ID.
         pub fleet_id: Value<String>,
-        /// The IP address and host name of the worker.
-        #[serde(rename = "HostProperties", skip_serializing_if = "Option::is_none")]
+        /// `HostProperties`: The IP address and host name of the worker.
         pub host_properties: Option<HostPropertiesRequest>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -2866,36 +3433,71 @@ pub mod worker {
         }
     }
 
+    impl Serialize for CfnWorkerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FarmId", &self.farm_id)?;
+            map.serialize_entry("FleetId", &self.fleet_id)?;
+            crate::cfn::entry(&mut map, "HostProperties", &self.host_properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The host property details.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostPropertiesRequest {
-        /// The host name.
-        #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
+        /// `HostName`: The host name.
         pub host_name: Option<Value<String>>,
         /// `IpAddresses`.
-        #[serde(rename = "IpAddresses", skip_serializing_if = "Option::is_none")]
         pub ip_addresses: Option<IpAddresses>,
     }
 
+    impl Serialize for HostPropertiesRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HostName", &self.host_name)?;
+            crate::cfn::entry(&mut map, "IpAddresses", &self.ip_addresses)?;
+            map.end()
+        }
+    }
+
     /// The IP addresses for a host.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IpAddresses {
-        /// The IpV4 address of the network.
-        #[serde(rename = "IpV4Addresses", skip_serializing_if = "Option::is_none")]
+        /// `IpV4Addresses`: The IpV4 address of the network.
         pub ip_v4_addresses: Option<Vec<Value<String>>>,
-        /// The IpV6 address for the network and node component.
-        #[serde(rename = "IpV6Addresses", skip_serializing_if = "Option::is_none")]
+        /// `IpV6Addresses`: The IpV6 address for the network and node component.
         pub ip_v6_addresses: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for IpAddresses {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpV4Addresses", &self.ip_v4_addresses)?;
+            crate::cfn::entry(&mut map, "IpV6Addresses", &self.ip_v6_addresses)?;
+            map.end()
+        }
+    }
+
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2909,6 +3511,19 @@ pub mod worker {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }

@@ -70,14 +70,25 @@ pub mod graph {
     }
 
     /// The properties of `AWS::Detective::Graph`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGraphProps {
-        /// Indicates whether to automatically enable new organization accounts as member accounts in the organization behavior graph.
-        #[serde(rename = "AutoEnableMembers", skip_serializing_if = "Option::is_none")]
+        /// `AutoEnableMembers`: Indicates whether to automatically enable new organization accounts as member accounts in the organization behavior graph.
         pub auto_enable_members: Option<Value<bool>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnGraphProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoEnableMembers", &self.auto_enable_members)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -140,26 +151,17 @@ pub mod member_invitation {
     }
 
     /// The properties of `AWS::Detective::MemberInvitation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMemberInvitationProps {
-        /// When set to true, invitation emails are not sent to the member accounts.
-        #[serde(
-            rename = "DisableEmailNotification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableEmailNotification`: When set to true, invitation emails are not sent to the member accounts.
         pub disable_email_notification: Option<Value<bool>>,
-        /// The ARN of the graph to which the member account will be invited
-        #[serde(rename = "GraphArn")]
+        /// `GraphArn`: The ARN of the graph to which the member account will be invited
         pub graph_arn: Value<String>,
-        /// The root email address for the account to be invited, for validation.
-        #[serde(rename = "MemberEmailAddress")]
+        /// `MemberEmailAddress`: The root email address for the account to be invited, for validation.
         pub member_email_address: Value<String>,
-        /// The AWS account ID to be invited to join the graph as a member
-        #[serde(rename = "MemberId")]
+        /// `MemberId`: The AWS account ID to be invited to join the graph as a member
         pub member_id: Value<String>,
-        /// A message to be included in the email invitation sent to the invited account.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+        /// `Message`: A message to be included in the email invitation sent to the invited account.
         pub message: Option<Value<String>>,
     }
 
@@ -177,6 +179,26 @@ pub mod member_invitation {
                 member_id: member_id.into(),
                 message: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMemberInvitationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableEmailNotification",
+                &self.disable_email_notification,
+            )?;
+            map.serialize_entry("GraphArn", &self.graph_arn)?;
+            map.serialize_entry("MemberEmailAddress", &self.member_email_address)?;
+            map.serialize_entry("MemberId", &self.member_id)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            map.end()
         }
     }
 }
@@ -243,10 +265,9 @@ pub mod organization_admin {
     }
 
     /// The properties of `AWS::Detective::OrganizationAdmin`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationAdminProps {
-        /// The account ID of the account that should be registered as your Organization's delegated administrator for Detective
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: The account ID of the account that should be registered as your Organization's delegated administrator for Detective
         pub account_id: Value<String>,
     }
 
@@ -256,6 +277,18 @@ pub mod organization_admin {
             Self {
                 account_id: account_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnOrganizationAdminProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.end()
         }
     }
 }

@@ -134,28 +134,21 @@ pub mod agent_space {
     }
 
     /// The properties of `AWS::DevOpsAgent::AgentSpace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentSpaceProps {
-        /// The description of the AgentSpace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the AgentSpace.
         pub description: Option<Value<String>>,
-        /// The ARN of the KMS key to use for encryption.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key to use for encryption.
         pub kms_key_arn: Option<Value<String>>,
-        /// The locale for the AgentSpace, which determines the language used in agent responses.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
+        /// `Locale`: The locale for the AgentSpace, which determines the language used in agent responses.
         pub locale: Option<Value<String>>,
-        /// The name of the AgentSpace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the AgentSpace.
         pub name: Value<String>,
         /// `OperatorApp`.
-        #[serde(rename = "OperatorApp", skip_serializing_if = "Option::is_none")]
         pub operator_app: Option<OperatorApp>,
         /// `Preferences`.
-        #[serde(rename = "Preferences", skip_serializing_if = "Option::is_none")]
         pub preferences: Option<Preferences>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -174,31 +167,57 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for CfnAgentSpaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OperatorApp", &self.operator_app)?;
+            crate::cfn::entry(&mut map, "Preferences", &self.preferences)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `OperatorApp` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OperatorApp {
         /// `Iam`.
-        #[serde(rename = "Iam", skip_serializing_if = "Option::is_none")]
         pub iam: Option<IamAuthConfiguration>,
         /// `Idc`.
-        #[serde(rename = "Idc", skip_serializing_if = "Option::is_none")]
         pub idc: Option<IdcAuthConfiguration>,
         /// `Idp`.
-        #[serde(rename = "Idp", skip_serializing_if = "Option::is_none")]
         pub idp: Option<IdpAuthConfiguration>,
     }
 
+    impl Serialize for OperatorApp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iam", &self.iam)?;
+            crate::cfn::entry(&mut map, "Idc", &self.idc)?;
+            crate::cfn::entry(&mut map, "Idp", &self.idp)?;
+            map.end()
+        }
+    }
+
     /// The `IamAuthConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IamAuthConfiguration {
-        /// `CreatedAt`. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: `CreatedAt`. Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
         /// `OperatorAppRoleArn`.
-        #[serde(rename = "OperatorAppRoleArn")]
         pub operator_app_role_arn: Value<String>,
-        /// `UpdatedAt`. Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: `UpdatedAt`. Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
     }
 
@@ -213,23 +232,32 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for IamAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            map.serialize_entry("OperatorAppRoleArn", &self.operator_app_role_arn)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            map.end()
+        }
+    }
+
     /// The `IdcAuthConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdcAuthConfiguration {
-        /// `CreatedAt`. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: `CreatedAt`. Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
-        /// `IdcApplicationArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "IdcApplicationArn", skip_serializing_if = "Option::is_none")]
+        /// `IdcApplicationArn`: `IdcApplicationArn`. Read-only: CloudFormation returns it.
         pub idc_application_arn: Option<Value<String>>,
         /// `IdcInstanceArn`.
-        #[serde(rename = "IdcInstanceArn")]
         pub idc_instance_arn: Value<String>,
         /// `OperatorAppRoleArn`.
-        #[serde(rename = "OperatorAppRoleArn")]
         pub operator_app_role_arn: Value<String>,
-        /// `UpdatedAt`. Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: `UpdatedAt`. Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
     }
 
@@ -249,32 +277,40 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for IdcAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "IdcApplicationArn", &self.idc_application_arn)?;
+            map.serialize_entry("IdcInstanceArn", &self.idc_instance_arn)?;
+            map.serialize_entry("OperatorAppRoleArn", &self.operator_app_role_arn)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            map.end()
+        }
+    }
+
     /// External identity provider configuration for the Operator App.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdpAuthConfiguration {
-        /// The OIDC client identifier for the external identity provider application.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: The OIDC client identifier for the external identity provider application.
         pub client_id: Value<String>,
-        /// The OIDC client secret for the external identity provider application.
-        #[serde(rename = "ClientSecret")]
+        /// `ClientSecret`: The OIDC client secret for the external identity provider application.
         pub client_secret: Value<String>,
-        /// `CreatedAt`. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: `CreatedAt`. Read-only: CloudFormation returns it.
         pub created_at: Option<Value<String>>,
-        /// The OIDC issuer URL for the external identity provider.
-        #[serde(rename = "IssuerUrl")]
+        /// `IssuerUrl`: The OIDC issuer URL for the external identity provider.
         pub issuer_url: Value<String>,
-        /// The IAM role that Operator App users assume to access DevOps Agent APIs.
-        #[serde(rename = "OperatorAppRoleArn")]
+        /// `OperatorAppRoleArn`: The IAM role that Operator App users assume to access DevOps Agent APIs.
         pub operator_app_role_arn: Value<String>,
-        /// The external identity provider type.
-        #[serde(rename = "Provider")]
+        /// `Provider`: The external identity provider type.
         pub provider: Value<Provider>,
-        /// `UpdatedAt`. Read-only: CloudFormation returns it.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: `UpdatedAt`. Read-only: CloudFormation returns it.
         pub updated_at: Option<Value<String>>,
-        /// The identity claim used to identify users. Read-only: CloudFormation returns it.
-        #[serde(rename = "UserIdClaim", skip_serializing_if = "Option::is_none")]
+        /// `UserIdClaim`: The identity claim used to identify users. Read-only: CloudFormation returns it.
         pub user_id_claim: Option<Value<String>>,
     }
 
@@ -297,6 +333,25 @@ pub mod agent_space {
                 updated_at: None,
                 user_id_claim: None,
             }
+        }
+    }
+
+    impl Serialize for IdpAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            map.serialize_entry("IssuerUrl", &self.issuer_url)?;
+            map.serialize_entry("OperatorAppRoleArn", &self.operator_app_role_arn)?;
+            map.serialize_entry("Provider", &self.provider)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            crate::cfn::entry(&mut map, "UserIdClaim", &self.user_id_claim)?;
+            map.end()
         }
     }
 
@@ -338,15 +393,26 @@ pub mod agent_space {
     }
 
     /// Preferences that configure behavior of this AgentSpace.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Preferences {
-        /// Indicates whether elevated directed actions are permitted in this AgentSpace.
-        #[serde(
-            rename = "ElevatedActionsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ElevatedActionsEnabled`: Indicates whether elevated directed actions are permitted in this AgentSpace.
         pub elevated_actions_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for Preferences {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElevatedActionsEnabled",
+                &self.elevated_actions_enabled,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -434,22 +500,17 @@ pub mod asset {
     }
 
     /// The properties of `AWS::DevOpsAgent::Asset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssetProps {
-        /// The unique identifier of the parent Agent Space.
-        #[serde(rename = "AgentSpaceId")]
+        /// `AgentSpaceId`: The unique identifier of the parent Agent Space.
         pub agent_space_id: Value<String>,
-        /// The type of asset.
-        #[serde(rename = "AssetType")]
+        /// `AssetType`: The type of asset.
         pub asset_type: Value<String>,
-        /// Inline file list.
-        #[serde(rename = "Files", skip_serializing_if = "Option::is_none")]
+        /// `Files`: Inline file list.
         pub files: Option<Vec<AssetFile>>,
-        /// Asset metadata document. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: Asset metadata document. Untyped in the schema: any `serde_json::Value`.
         pub metadata: Option<serde_json::Value>,
-        /// Base64-encoded zip bundle containing all files for the asset.
-        #[serde(rename = "Zip", skip_serializing_if = "Option::is_none")]
+        /// `Zip`: Base64-encoded zip bundle containing all files for the asset.
         pub zip: Option<Value<String>>,
     }
 
@@ -469,20 +530,32 @@ pub mod asset {
         }
     }
 
+    impl Serialize for CfnAssetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentSpaceId", &self.agent_space_id)?;
+            map.serialize_entry("AssetType", &self.asset_type)?;
+            crate::cfn::entry(&mut map, "Files", &self.files)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "Zip", &self.zip)?;
+            map.end()
+        }
+    }
+
     /// A single file inside an Asset's bundle.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetFile {
-        /// Base64-encoded binary contents of the file.
-        #[serde(rename = "ContentBytes", skip_serializing_if = "Option::is_none")]
+        /// `ContentBytes`: Base64-encoded binary contents of the file.
         pub content_bytes: Option<Value<String>>,
-        /// UTF-8 text contents of the file.
-        #[serde(rename = "ContentText", skip_serializing_if = "Option::is_none")]
+        /// `ContentText`: UTF-8 text contents of the file.
         pub content_text: Option<Value<String>>,
-        /// Per-file metadata document. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: Per-file metadata document. Untyped in the schema: any `serde_json::Value`.
         pub metadata: Option<serde_json::Value>,
-        /// Path of this file within the asset bundle.
-        #[serde(rename = "Path")]
+        /// `Path`: Path of this file within the asset bundle.
         pub path: Value<String>,
     }
 
@@ -495,6 +568,21 @@ pub mod asset {
                 metadata: None,
                 path: path.into(),
             }
+        }
+    }
+
+    impl Serialize for AssetFile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentBytes", &self.content_bytes)?;
+            crate::cfn::entry(&mut map, "ContentText", &self.content_text)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.end()
         }
     }
 }
@@ -572,23 +660,15 @@ pub mod association {
     }
 
     /// The properties of `AWS::DevOpsAgent::Association`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssociationProps {
-        /// The unique identifier of the AgentSpace
-        #[serde(rename = "AgentSpaceId")]
+        /// `AgentSpaceId`: The unique identifier of the AgentSpace
         pub agent_space_id: Value<String>,
-        /// The configuration that directs how AgentSpace interacts with the given service
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: The configuration that directs how AgentSpace interacts with the given service
         pub configuration: ServiceConfiguration,
-        /// Set of linked association IDs for parent-child relationships
-        #[serde(
-            rename = "LinkedAssociationIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LinkedAssociationIds`: Set of linked association IDs for parent-child relationships
         pub linked_association_ids: Option<Vec<Value<String>>>,
-        /// The identifier for the associated service
-        #[serde(rename = "ServiceId")]
+        /// `ServiceId`: The identifier for the associated service
         pub service_id: Value<String>,
     }
 
@@ -608,83 +688,107 @@ pub mod association {
         }
     }
 
+    impl Serialize for CfnAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentSpaceId", &self.agent_space_id)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "LinkedAssociationIds",
+                &self.linked_association_ids,
+            )?;
+            map.serialize_entry("ServiceId", &self.service_id)?;
+            map.end()
+        }
+    }
+
     /// The configuration that directs how AgentSpace interacts with the given service
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceConfiguration {
         /// `SourceAws`.
-        #[serde(rename = "SourceAws", skip_serializing_if = "Option::is_none")]
         pub source_aws: Option<SourceAwsConfiguration>,
         /// `Aws`.
-        #[serde(rename = "Aws", skip_serializing_if = "Option::is_none")]
         pub aws: Option<AwsConfiguration>,
         /// `GitHub`.
-        #[serde(rename = "GitHub", skip_serializing_if = "Option::is_none")]
         pub git_hub: Option<GitHubConfiguration>,
         /// `Slack`.
-        #[serde(rename = "Slack", skip_serializing_if = "Option::is_none")]
         pub slack: Option<SlackConfiguration>,
         /// `Dynatrace`.
-        #[serde(rename = "Dynatrace", skip_serializing_if = "Option::is_none")]
         pub dynatrace: Option<DynatraceConfiguration>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<ServiceNowConfiguration>,
         /// `MCPServer`.
-        #[serde(rename = "MCPServer", skip_serializing_if = "Option::is_none")]
         pub mcp_server: Option<McpServerConfiguration>,
         /// `GitLab`.
-        #[serde(rename = "GitLab", skip_serializing_if = "Option::is_none")]
         pub git_lab: Option<GitLabConfiguration>,
         /// `MCPServerDatadog`.
-        #[serde(rename = "MCPServerDatadog", skip_serializing_if = "Option::is_none")]
         pub mcp_server_datadog: Option<McpServerDatadogConfiguration>,
         /// `MCPServerSplunk`.
-        #[serde(rename = "MCPServerSplunk", skip_serializing_if = "Option::is_none")]
         pub mcp_server_splunk: Option<McpServerSplunkConfiguration>,
         /// `MCPServerNewRelic`.
-        #[serde(rename = "MCPServerNewRelic", skip_serializing_if = "Option::is_none")]
         pub mcp_server_new_relic: Option<McpServerNewRelicConfiguration>,
         /// `MCPServerGrafana`.
-        #[serde(rename = "MCPServerGrafana", skip_serializing_if = "Option::is_none")]
         pub mcp_server_grafana: Option<McpServerGrafanaConfiguration>,
         /// `PagerDuty`.
-        #[serde(rename = "PagerDuty", skip_serializing_if = "Option::is_none")]
         pub pager_duty: Option<PagerDutyConfiguration>,
         /// `EventChannel`.
-        #[serde(rename = "EventChannel", skip_serializing_if = "Option::is_none")]
         pub event_channel: Option<EventChannelConfiguration>,
         /// `Azure`.
-        #[serde(rename = "Azure", skip_serializing_if = "Option::is_none")]
         pub azure: Option<AzureConfiguration>,
         /// `MCPServerSigV4`.
-        #[serde(rename = "MCPServerSigV4", skip_serializing_if = "Option::is_none")]
         pub mcp_server_sig_v4: Option<McpServerSigV4Configuration>,
     }
 
-    /// AWS association for 'source' account
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SourceAwsConfiguration {
-        /// AWS Account Id corresponding to provided resources
-        #[serde(rename = "AccountId")]
-        pub account_id: Value<String>,
-        /// Account Type 'source' for DevOpsAgent monitoring
-        #[serde(rename = "AccountType")]
-        pub account_type: Value<AccountType>,
-        /// The IAM role that AWS DevOps Agent assumes to perform elevated directed actions in this AWS account.
-        #[serde(
-            rename = "AgentElevatedRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ServiceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceAws", &self.source_aws)?;
+            crate::cfn::entry(&mut map, "Aws", &self.aws)?;
+            crate::cfn::entry(&mut map, "GitHub", &self.git_hub)?;
+            crate::cfn::entry(&mut map, "Slack", &self.slack)?;
+            crate::cfn::entry(&mut map, "Dynatrace", &self.dynatrace)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "MCPServer", &self.mcp_server)?;
+            crate::cfn::entry(&mut map, "GitLab", &self.git_lab)?;
+            crate::cfn::entry(&mut map, "MCPServerDatadog", &self.mcp_server_datadog)?;
+            crate::cfn::entry(&mut map, "MCPServerSplunk", &self.mcp_server_splunk)?;
+            crate::cfn::entry(
+                &mut map,
+                "MCPServerNewRelic",
+                &self.mcp_server_new_relic,
+            )?;
+            crate::cfn::entry(&mut map, "MCPServerGrafana", &self.mcp_server_grafana)?;
+            crate::cfn::entry(&mut map, "PagerDuty", &self.pager_duty)?;
+            crate::cfn::entry(&mut map, "EventChannel", &self.event_channel)?;
+            crate::cfn::entry(&mut map, "Azure", &self.azure)?;
+            crate::cfn::entry(&mut map, "MCPServerSigV4", &self.mcp_server_sig_v4)?;
+            map.end()
+        }
+    }
 
+    /// AWS association for 'source' account
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SourceAwsConfiguration {
+        /// `AccountId`: AWS Account Id corresponding to provided resources
+        pub account_id: Value<String>,
+        /// `AccountType`: Account Type 'source' for DevOpsAgent monitoring
+        pub account_type: Value<AccountType>,
+        /// `AgentElevatedRoleArn`: The IAM role that AWS DevOps Agent assumes to perform elevated directed actions in this AWS account.
         pub agent_elevated_role_arn: Option<Value<String>>,
-        /// Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
-        #[serde(rename = "AssumableRoleArn")]
+        /// `AssumableRoleArn`: Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
         pub assumable_role_arn: Value<String>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<AwsResource>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<KeyValuePair>>,
     }
 
@@ -703,6 +807,27 @@ pub mod association {
                 resources: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for SourceAwsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("AccountType", &self.account_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentElevatedRoleArn",
+                &self.agent_elevated_role_arn,
+            )?;
+            map.serialize_entry("AssumableRoleArn", &self.assumable_role_arn)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -741,16 +866,13 @@ pub mod association {
     }
 
     /// AWS resource definition
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsResource {
-        /// The Amazon Resource Name (ARN) of the resource
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) of the resource
         pub resource_arn: Value<String>,
-        /// Additional metadata for the resource Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResourceMetadata", skip_serializing_if = "Option::is_none")]
+        /// `ResourceMetadata`: Additional metadata for the resource Untyped in the schema: any `serde_json::Value`.
         pub resource_metadata: Option<serde_json::Value>,
-        /// Resource type
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: Resource type
         pub resource_type: Option<Value<ResourceType>>,
     }
 
@@ -762,6 +884,20 @@ pub mod association {
                 resource_metadata: None,
                 resource_type: None,
             }
+        }
+    }
+
+    impl Serialize for AwsResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "ResourceMetadata", &self.resource_metadata)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            map.end()
         }
     }
 
@@ -809,13 +945,11 @@ pub mod association {
     }
 
     /// A key-value pair for tags
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeyValuePair {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -832,30 +966,33 @@ pub mod association {
         }
     }
 
-    /// AWS association for 'monitor' account
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AwsConfiguration {
-        /// AWS Account Id corresponding to provided resources
-        #[serde(rename = "AccountId")]
-        pub account_id: Value<String>,
-        /// Account Type 'monitor' for DevOpsAgent monitoring
-        #[serde(rename = "AccountType")]
-        pub account_type: Value<AwsConfigurationAccountType>,
-        /// The IAM role that AWS DevOps Agent assumes to perform elevated directed actions in this AWS account.
-        #[serde(
-            rename = "AgentElevatedRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KeyValuePair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
 
+    /// AWS association for 'monitor' account
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AwsConfiguration {
+        /// `AccountId`: AWS Account Id corresponding to provided resources
+        pub account_id: Value<String>,
+        /// `AccountType`: Account Type 'monitor' for DevOpsAgent monitoring
+        pub account_type: Value<AwsConfigurationAccountType>,
+        /// `AgentElevatedRoleArn`: The IAM role that AWS DevOps Agent assumes to perform elevated directed actions in this AWS account.
         pub agent_elevated_role_arn: Option<Value<String>>,
-        /// Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
-        #[serde(rename = "AssumableRoleArn")]
+        /// `AssumableRoleArn`: Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
         pub assumable_role_arn: Value<String>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<AwsResource>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<KeyValuePair>>,
     }
 
@@ -874,6 +1011,27 @@ pub mod association {
                 resources: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for AwsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("AccountType", &self.account_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentElevatedRoleArn",
+                &self.agent_elevated_role_arn,
+            )?;
+            map.serialize_entry("AssumableRoleArn", &self.assumable_role_arn)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -912,19 +1070,15 @@ pub mod association {
     }
 
     /// GitHub repository integration configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitHubConfiguration {
-        /// Repository owner
-        #[serde(rename = "Owner")]
+        /// `Owner`: Repository owner
         pub owner: Value<String>,
-        /// Type of repository owner
-        #[serde(rename = "OwnerType")]
+        /// `OwnerType`: Type of repository owner
         pub owner_type: Value<OwnerType>,
-        /// Associated Github repo ID
-        #[serde(rename = "RepoId")]
+        /// `RepoId`: Associated Github repo ID
         pub repo_id: Value<String>,
-        /// Associated Github repo name
-        #[serde(rename = "RepoName")]
+        /// `RepoName`: Associated Github repo name
         pub repo_name: Value<String>,
     }
 
@@ -942,6 +1096,21 @@ pub mod association {
                 repo_id: repo_id.into(),
                 repo_name: repo_name.into(),
             }
+        }
+    }
+
+    impl Serialize for GitHubConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Owner", &self.owner)?;
+            map.serialize_entry("OwnerType", &self.owner_type)?;
+            map.serialize_entry("RepoId", &self.repo_id)?;
+            map.serialize_entry("RepoName", &self.repo_name)?;
+            map.end()
         }
     }
 
@@ -983,19 +1152,15 @@ pub mod association {
     }
 
     /// Slack workspace integration configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlackConfiguration {
         /// `Bidirectional`.
-        #[serde(rename = "Bidirectional", skip_serializing_if = "Option::is_none")]
         pub bidirectional: Option<SlackBidirectionalConfiguration>,
         /// `TransmissionTarget`.
-        #[serde(rename = "TransmissionTarget")]
         pub transmission_target: SlackTransmissionTarget,
-        /// Associated Slack workspace ID
-        #[serde(rename = "WorkspaceId")]
+        /// `WorkspaceId`: Associated Slack workspace ID
         pub workspace_id: Value<String>,
-        /// Associated Slack workspace name
-        #[serde(rename = "WorkspaceName")]
+        /// `WorkspaceName`: Associated Slack workspace name
         pub workspace_name: Value<String>,
     }
 
@@ -1015,14 +1180,27 @@ pub mod association {
         }
     }
 
+    impl Serialize for SlackConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bidirectional", &self.bidirectional)?;
+            map.serialize_entry("TransmissionTarget", &self.transmission_target)?;
+            map.serialize_entry("WorkspaceId", &self.workspace_id)?;
+            map.serialize_entry("WorkspaceName", &self.workspace_name)?;
+            map.end()
+        }
+    }
+
     /// Optional bidirectional communication configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlackBidirectionalConfiguration {
-        /// Whether bidirectional communication is enabled for this association.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Whether bidirectional communication is enabled for this association.
         pub enabled: Option<Value<bool>>,
-        /// IAM role ARN that AWS DevOps Agent assumes to exchange messages with your Slack workspace on behalf of this association
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: IAM role ARN that AWS DevOps Agent assumes to exchange messages with your Slack workspace on behalf of this association
         pub role_arn: Value<String>,
     }
 
@@ -1036,11 +1214,23 @@ pub mod association {
         }
     }
 
+    impl Serialize for SlackBidirectionalConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// Transmission targets for agent notifications
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlackTransmissionTarget {
-        /// Destination for IncidentResponse agent.
-        #[serde(rename = "IncidentResponseTarget")]
+        /// `IncidentResponseTarget`: Destination for IncidentResponse agent.
         pub incident_response_target: SlackChannel,
     }
 
@@ -1053,14 +1243,27 @@ pub mod association {
         }
     }
 
+    impl Serialize for SlackTransmissionTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "IncidentResponseTarget",
+                &self.incident_response_target,
+            )?;
+            map.end()
+        }
+    }
+
     /// Slack channel configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlackChannel {
-        /// Slack channel ID
-        #[serde(rename = "ChannelId")]
+        /// `ChannelId`: Slack channel ID
         pub channel_id: Value<String>,
-        /// Slack channel name
-        #[serde(rename = "ChannelName", skip_serializing_if = "Option::is_none")]
+        /// `ChannelName`: Slack channel name
         pub channel_name: Option<Value<String>>,
     }
 
@@ -1074,21 +1277,27 @@ pub mod association {
         }
     }
 
-    /// Dynatrace monitoring configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct DynatraceConfiguration {
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SlackChannel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelId", &self.channel_id)?;
+            crate::cfn::entry(&mut map, "ChannelName", &self.channel_name)?;
+            map.end()
+        }
+    }
 
+    /// Dynatrace monitoring configuration
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DynatraceConfiguration {
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// Dynatrace environment id
-        #[serde(rename = "EnvId")]
+        /// `EnvId`: Dynatrace environment id
         pub env_id: Value<String>,
-        /// List of Dynatrace resources to monitor
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
+        /// `Resources`: List of Dynatrace resources to monitor
         pub resources: Option<Vec<Value<String>>>,
     }
 
@@ -1103,42 +1312,62 @@ pub mod association {
         }
     }
 
-    /// ServiceNow integration configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ServiceNowConfiguration {
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DynatraceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            map.serialize_entry("EnvId", &self.env_id)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            map.end()
+        }
+    }
 
+    /// ServiceNow integration configuration
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ServiceNowConfiguration {
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// ServiceNow instance ID
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: ServiceNow instance ID
         pub instance_id: Option<Value<String>>,
     }
 
-    /// MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct McpServerConfiguration {
-        /// The description of the MCP server
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
-        pub description: Option<Value<String>>,
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ServiceNowConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            map.end()
+        }
+    }
 
+    /// MCP server configuration
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct McpServerConfiguration {
+        /// `Description`: The description of the MCP server
+        pub description: Option<Value<String>>,
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Option<Value<String>>,
-        /// The name of the MCP server
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the MCP server
         pub name: Option<Value<String>>,
-        /// List of MCP tools that can be used with the association
-        #[serde(rename = "Tools")]
+        /// `Tools`: List of MCP tools that can be used with the association
         pub tools: Vec<Value<String>>,
     }
 
@@ -1155,24 +1384,36 @@ pub mod association {
         }
     }
 
-    /// GitLab project integration configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct GitLabConfiguration {
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for McpServerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Tools", &self.tools)?;
+            map.end()
+        }
+    }
 
+    /// GitLab project integration configuration
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GitLabConfiguration {
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// GitLab instance identifier
-        #[serde(rename = "InstanceIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `InstanceIdentifier`: GitLab instance identifier
         pub instance_identifier: Option<Value<String>>,
-        /// GitLab numeric project ID
-        #[serde(rename = "ProjectId")]
+        /// `ProjectId`: GitLab numeric project ID
         pub project_id: Value<String>,
-        /// Full GitLab project path (e.g., namespace/project-name)
-        #[serde(rename = "ProjectPath")]
+        /// `ProjectPath`: Full GitLab project path (e.g., namespace/project-name)
         pub project_path: Value<String>,
     }
 
@@ -1191,63 +1432,106 @@ pub mod association {
         }
     }
 
+    impl Serialize for GitLabConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceIdentifier",
+                &self.instance_identifier,
+            )?;
+            map.serialize_entry("ProjectId", &self.project_id)?;
+            map.serialize_entry("ProjectPath", &self.project_path)?;
+            map.end()
+        }
+    }
+
     /// Datadog MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpServerDatadogConfiguration {
-        /// The description of the MCP server
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the MCP server
         pub description: Option<Value<String>>,
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// The mutative MCP tools enabled for this integration, by tool name.
-        #[serde(
-            rename = "EnabledElevatedTools",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnabledElevatedTools`: The mutative MCP tools enabled for this integration, by tool name.
         pub enabled_elevated_tools: Option<Vec<Value<String>>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Option<Value<String>>,
-        /// The name of the MCP server
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the MCP server
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for McpServerDatadogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnabledElevatedTools",
+                &self.enabled_elevated_tools,
+            )?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// Splunk MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpServerSplunkConfiguration {
-        /// The description of the MCP server
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the MCP server
         pub description: Option<Value<String>>,
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Option<Value<String>>,
-        /// The name of the MCP server
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the MCP server
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for McpServerSplunkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// NewRelic MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerNewRelicConfiguration {
-        /// New Relic Account ID
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: New Relic Account ID
         pub account_id: Value<String>,
-        /// MCP server endpoint URL (e.g., <https://mcp.newrelic.com/mcp/>)
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: MCP server endpoint URL (e.g., <https://mcp.newrelic.com/mcp/>)
         pub endpoint: Value<String>,
     }
 
@@ -1264,28 +1548,29 @@ pub mod association {
         }
     }
 
+    impl Serialize for McpServerNewRelicConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.end()
+        }
+    }
+
     /// Grafana MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerGrafanaConfiguration {
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// The mutative MCP tools enabled for this integration, by tool name.
-        #[serde(
-            rename = "EnabledElevatedTools",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnabledElevatedTools`: The mutative MCP tools enabled for this integration, by tool name.
         pub enabled_elevated_tools: Option<Vec<Value<String>>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Value<String>,
-        /// List of tool categories to enable for the Grafana MCP server
-        #[serde(rename = "Tools", skip_serializing_if = "Option::is_none")]
+        /// `Tools`: List of tool categories to enable for the Grafana MCP server
         pub tools: Option<Vec<Value<ToolsItem>>>,
     }
 
@@ -1298,6 +1583,29 @@ pub mod association {
                 endpoint: endpoint.into(),
                 tools: None,
             }
+        }
+    }
+
+    impl Serialize for McpServerGrafanaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnabledElevatedTools",
+                &self.enabled_elevated_tools,
+            )?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "Tools", &self.tools)?;
+            map.end()
         }
     }
 
@@ -1390,20 +1698,13 @@ pub mod association {
     }
 
     /// PagerDuty integration configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PagerDutyConfiguration {
-        /// Email to be used in PagerDuty API header
-        #[serde(rename = "CustomerEmail")]
+        /// `CustomerEmail`: Email to be used in PagerDuty API header
         pub customer_email: Value<String>,
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
-        /// List of PagerDuty service IDs available for the association
-        #[serde(rename = "Services")]
+        /// `Services`: List of PagerDuty service IDs available for the association
         pub services: Vec<Value<String>>,
     }
 
@@ -1421,23 +1722,51 @@ pub mod association {
         }
     }
 
-    /// EventChannelconfiguration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EventChannelConfiguration {
-        /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
-        #[serde(
-            rename = "EnableWebhookUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for PagerDutyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomerEmail", &self.customer_email)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            map.serialize_entry("Services", &self.services)?;
+            map.end()
+        }
+    }
 
+    /// EventChannelconfiguration
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EventChannelConfiguration {
+        /// `EnableWebhookUpdates`: When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
         pub enable_webhook_updates: Option<Value<bool>>,
     }
 
+    impl Serialize for EventChannelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableWebhookUpdates",
+                &self.enable_webhook_updates,
+            )?;
+            map.end()
+        }
+    }
+
     /// Azure subscription integration configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureConfiguration {
-        /// Azure subscription ID corresponding to provided resources
-        #[serde(rename = "SubscriptionId")]
+        /// `SubscriptionId`: Azure subscription ID corresponding to provided resources
         pub subscription_id: Value<String>,
     }
 
@@ -1450,11 +1779,22 @@ pub mod association {
         }
     }
 
+    impl Serialize for AzureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SubscriptionId", &self.subscription_id)?;
+            map.end()
+        }
+    }
+
     /// SigV4-authenticated MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerSigV4Configuration {
-        /// List of MCP tools available for the association
-        #[serde(rename = "Tools")]
+        /// `Tools`: List of MCP tools available for the association
         pub tools: Vec<Value<String>>,
     }
 
@@ -1462,6 +1802,18 @@ pub mod association {
         /// A `McpServerSigV4Configuration` of its required properties (`Tools`), the others unset.
         pub fn new(tools: impl Into<Vec<Value<String>>>) -> Self {
             Self { tools: tools.into() }
+        }
+    }
+
+    impl Serialize for McpServerSigV4Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Tools", &self.tools)?;
+            map.end()
         }
     }
 }
@@ -1537,19 +1889,15 @@ pub mod private_connection {
     }
 
     /// The properties of `AWS::DevOpsAgent::PrivateConnection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateConnectionProps {
-        /// Certificate for the Private Connection.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
+        /// `Certificate`: Certificate for the Private Connection.
         pub certificate: Option<Value<String>>,
-        /// The connection configuration for the Private Connection.
-        #[serde(rename = "ConnectionConfiguration")]
+        /// `ConnectionConfiguration`: The connection configuration for the Private Connection.
         pub connection_configuration: ConnectionConfiguration,
-        /// Unique name for this Private Connection within the account.
-        #[serde(rename = "Name")]
+        /// `Name`: Unique name for this Private Connection within the account.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1568,22 +1916,50 @@ pub mod private_connection {
         }
     }
 
+    impl Serialize for CfnPrivateConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            map.serialize_entry(
+                "ConnectionConfiguration",
+                &self.connection_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The connection configuration, either SelfManaged or ServiceManaged.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionConfiguration {
         /// `SelfManaged`.
-        #[serde(rename = "SelfManaged", skip_serializing_if = "Option::is_none")]
         pub self_managed: Option<SelfManagedMode>,
         /// `ServiceManaged`.
-        #[serde(rename = "ServiceManaged", skip_serializing_if = "Option::is_none")]
         pub service_managed: Option<ServiceManagedMode>,
     }
 
+    impl Serialize for ConnectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SelfManaged", &self.self_managed)?;
+            crate::cfn::entry(&mut map, "ServiceManaged", &self.service_managed)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a self-managed Private Connection.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SelfManagedMode {
-        /// The ARN of the Resource Configuration.
-        #[serde(rename = "ResourceConfigurationId")]
+        /// `ResourceConfigurationId`: The ARN of the Resource Configuration.
         pub resource_configuration_id: Value<String>,
     }
 
@@ -1596,32 +1972,39 @@ pub mod private_connection {
         }
     }
 
+    impl Serialize for SelfManagedMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ResourceConfigurationId",
+                &self.resource_configuration_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for a service-managed Private Connection.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceManagedMode {
-        /// DNS resolution mode for the resource gateway.
-        #[serde(rename = "DnsResolution", skip_serializing_if = "Option::is_none")]
+        /// `DnsResolution`: DNS resolution mode for the resource gateway.
         pub dns_resolution: Option<Value<DnsResolution>>,
-        /// IP address or DNS name of the target resource.
-        #[serde(rename = "HostAddress")]
+        /// `HostAddress`: IP address or DNS name of the target resource.
         pub host_address: Value<String>,
-        /// IP address type of the service-managed Resource Gateway.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: IP address type of the service-managed Resource Gateway.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// Number of IPv4 addresses in each ENI for the service-managed Resource Gateway.
-        #[serde(rename = "Ipv4AddressesPerEni", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4AddressesPerEni`: Number of IPv4 addresses in each ENI for the service-managed Resource Gateway.
         pub ipv4_addresses_per_eni: Option<Value<i64>>,
-        /// TCP port ranges that a consumer can use to access the resource.
-        #[serde(rename = "PortRanges", skip_serializing_if = "Option::is_none")]
+        /// `PortRanges`: TCP port ranges that a consumer can use to access the resource.
         pub port_ranges: Option<Vec<Value<String>>>,
-        /// Security groups to attach to the service-managed Resource Gateway.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: Security groups to attach to the service-managed Resource Gateway.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// Subnets that the service-managed Resource Gateway will span.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: Subnets that the service-managed Resource Gateway will span.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// VPC to create the service-managed Resource Gateway in.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: VPC to create the service-managed Resource Gateway in.
         pub vpc_id: Value<String>,
     }
 
@@ -1641,6 +2024,29 @@ pub mod private_connection {
                 subnet_ids: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for ServiceManagedMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsResolution", &self.dns_resolution)?;
+            map.serialize_entry("HostAddress", &self.host_address)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ipv4AddressesPerEni",
+                &self.ipv4_addresses_per_eni,
+            )?;
+            crate::cfn::entry(&mut map, "PortRanges", &self.port_ranges)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -1809,43 +2215,23 @@ pub mod service {
     }
 
     /// The properties of `AWS::DevOpsAgent::Service`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceProps {
-        /// The name of the private connection to use for OAuth token exchange requests only.
-        #[serde(
-            rename = "ExchangeUrlPrivateConnectionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExchangeUrlPrivateConnectionName`: The name of the private connection to use for OAuth token exchange requests only.
         pub exchange_url_private_connection_name: Option<Value<String>>,
-        /// The ARN of the KMS key to use for encryption.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key to use for encryption.
         pub kms_key_arn: Option<Value<String>>,
-        /// The display name for the service registration.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The display name for the service registration.
         pub name: Option<Value<String>>,
-        /// The name of the private connection to use for VPC connectivity.
-        #[serde(
-            rename = "PrivateConnectionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateConnectionName`: The name of the private connection to use for VPC connectivity.
         pub private_connection_name: Option<Value<String>>,
-        /// Service-specific configuration details for create operation
-        #[serde(rename = "ServiceDetails", skip_serializing_if = "Option::is_none")]
+        /// `ServiceDetails`: Service-specific configuration details for create operation
         pub service_details: Option<ServiceDetails>,
-        /// The type of service being registered
-        #[serde(rename = "ServiceType")]
+        /// `ServiceType`: The type of service being registered
         pub service_type: Value<ServiceType>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the private connection to use for API calls (target URL) only.
-        #[serde(
-            rename = "TargetUrlPrivateConnectionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetUrlPrivateConnectionName`: The name of the private connection to use for API calls (target URL) only.
         pub target_url_private_connection_name: Option<Value<String>>,
     }
 
@@ -1865,52 +2251,96 @@ pub mod service {
         }
     }
 
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExchangeUrlPrivateConnectionName",
+                &self.exchange_url_private_connection_name,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateConnectionName",
+                &self.private_connection_name,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceDetails", &self.service_details)?;
+            map.serialize_entry("ServiceType", &self.service_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetUrlPrivateConnectionName",
+                &self.target_url_private_connection_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// Service-specific configuration details - MCPServerSigV4 supports in-place updates; GitLab (TokenValue), MCPServer (ApiKey or BearerToken credential rotation), MCPServerNewRelic (ApiKey rotation), and MCPServerGrafana (BearerToken rotation) support in-place credential rotation; all other service types and fields, including GitHub, require replacement when modified
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceDetails {
         /// `Dynatrace`.
-        #[serde(rename = "Dynatrace", skip_serializing_if = "Option::is_none")]
         pub dynatrace: Option<DynatraceServiceDetails>,
         /// `MCPServer`.
-        #[serde(rename = "MCPServer", skip_serializing_if = "Option::is_none")]
         pub mcp_server: Option<McpServerDetails>,
         /// `MCPServerSplunk`.
-        #[serde(rename = "MCPServerSplunk", skip_serializing_if = "Option::is_none")]
         pub mcp_server_splunk: Option<McpServerSplunkDetails>,
         /// `MCPServerNewRelic`.
-        #[serde(rename = "MCPServerNewRelic", skip_serializing_if = "Option::is_none")]
         pub mcp_server_new_relic: Option<NewRelicServiceDetails>,
         /// `GitLab`.
-        #[serde(rename = "GitLab", skip_serializing_if = "Option::is_none")]
         pub git_lab: Option<GitLabDetails>,
         /// `GitHub`.
-        #[serde(rename = "GitHub", skip_serializing_if = "Option::is_none")]
         pub git_hub: Option<GitHubDetails>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<ServiceNowServiceDetails>,
         /// `PagerDuty`.
-        #[serde(rename = "PagerDuty", skip_serializing_if = "Option::is_none")]
         pub pager_duty: Option<PagerDutyDetails>,
         /// `AzureIdentity`.
-        #[serde(rename = "AzureIdentity", skip_serializing_if = "Option::is_none")]
         pub azure_identity: Option<AzureIdentityServiceDetails>,
         /// `MCPServerSigV4`.
-        #[serde(rename = "MCPServerSigV4", skip_serializing_if = "Option::is_none")]
         pub mcp_server_sig_v4: Option<McpServerSigV4Details>,
         /// `MCPServerGrafana`.
-        #[serde(rename = "MCPServerGrafana", skip_serializing_if = "Option::is_none")]
         pub mcp_server_grafana: Option<McpServerGrafanaDetails>,
     }
 
+    impl Serialize for ServiceDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dynatrace", &self.dynatrace)?;
+            crate::cfn::entry(&mut map, "MCPServer", &self.mcp_server)?;
+            crate::cfn::entry(&mut map, "MCPServerSplunk", &self.mcp_server_splunk)?;
+            crate::cfn::entry(
+                &mut map,
+                "MCPServerNewRelic",
+                &self.mcp_server_new_relic,
+            )?;
+            crate::cfn::entry(&mut map, "GitLab", &self.git_lab)?;
+            crate::cfn::entry(&mut map, "GitHub", &self.git_hub)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "PagerDuty", &self.pager_duty)?;
+            crate::cfn::entry(&mut map, "AzureIdentity", &self.azure_identity)?;
+            crate::cfn::entry(&mut map, "MCPServerSigV4", &self.mcp_server_sig_v4)?;
+            crate::cfn::entry(&mut map, "MCPServerGrafana", &self.mcp_server_grafana)?;
+            map.end()
+        }
+    }
+
     /// Dynatrace service configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DynatraceServiceDetails {
-        /// Dynatrace resource account URN
-        #[serde(rename = "AccountUrn")]
+        /// `AccountUrn`: Dynatrace resource account URN
         pub account_urn: Value<String>,
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig", skip_serializing_if = "Option::is_none")]
         pub authorization_config: Option<DynatraceAuthorizationConfig>,
     }
 
@@ -1924,32 +2354,56 @@ pub mod service {
         }
     }
 
+    impl Serialize for DynatraceServiceDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountUrn", &self.account_urn)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationConfig",
+                &self.authorization_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Dynatrace OAuth authorization configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynatraceAuthorizationConfig {
         /// `OAuthClientCredentials`.
-        #[serde(
-            rename = "OAuthClientCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub o_auth_client_credentials: Option<OAuthClientDetails>,
     }
 
+    impl Serialize for DynatraceAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuthClientCredentials",
+                &self.o_auth_client_credentials,
+            )?;
+            map.end()
+        }
+    }
+
     /// OAuth client credentials
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OAuthClientDetails {
-        /// OAuth client ID
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: OAuth client ID
         pub client_id: Value<String>,
-        /// User friendly OAuth client name
-        #[serde(rename = "ClientName", skip_serializing_if = "Option::is_none")]
+        /// `ClientName`: User friendly OAuth client name
         pub client_name: Option<Value<String>>,
-        /// OAuth client secret
-        #[serde(rename = "ClientSecret")]
+        /// `ClientSecret`: OAuth client secret
         pub client_secret: Value<String>,
-        /// OAuth token exchange parameters Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ExchangeParameters", skip_serializing_if = "Option::is_none")]
+        /// `ExchangeParameters`: OAuth token exchange parameters Untyped in the schema: any `serde_json::Value`.
         pub exchange_parameters: Option<serde_json::Value>,
     }
 
@@ -1968,20 +2422,35 @@ pub mod service {
         }
     }
 
+    impl Serialize for OAuthClientDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientName", &self.client_name)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExchangeParameters",
+                &self.exchange_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerDetails {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig")]
         pub authorization_config: McpServerAuthorizationConfig,
-        /// Optional description for the MCP server
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional description for the MCP server
         pub description: Option<Value<String>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Value<String>,
-        /// MCP server name
-        #[serde(rename = "Name")]
+        /// `Name`: MCP server name
         pub name: Value<String>,
     }
 
@@ -2001,44 +2470,64 @@ pub mod service {
         }
     }
 
+    impl Serialize for McpServerDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationConfig", &self.authorization_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// MCP server authorization configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpServerAuthorizationConfig {
         /// `OAuthClientCredentials`.
-        #[serde(
-            rename = "OAuthClientCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub o_auth_client_credentials: Option<McpServerOAuthClientCredentialsConfig>,
         /// `ApiKey`.
-        #[serde(rename = "ApiKey", skip_serializing_if = "Option::is_none")]
         pub api_key: Option<ApiKeyDetails>,
         /// `BearerToken`.
-        #[serde(rename = "BearerToken", skip_serializing_if = "Option::is_none")]
         pub bearer_token: Option<BearerTokenDetails>,
     }
 
+    impl Serialize for McpServerAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuthClientCredentials",
+                &self.o_auth_client_credentials,
+            )?;
+            crate::cfn::entry(&mut map, "ApiKey", &self.api_key)?;
+            crate::cfn::entry(&mut map, "BearerToken", &self.bearer_token)?;
+            map.end()
+        }
+    }
+
     /// MCP server OAuth client credentials configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerOAuthClientCredentialsConfig {
-        /// OAuth client ID
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: OAuth client ID
         pub client_id: Value<String>,
-        /// User friendly OAuth client name
-        #[serde(rename = "ClientName", skip_serializing_if = "Option::is_none")]
+        /// `ClientName`: User friendly OAuth client name
         pub client_name: Option<Value<String>>,
-        /// OAuth client secret
-        #[serde(rename = "ClientSecret")]
+        /// `ClientSecret`: OAuth client secret
         pub client_secret: Value<String>,
-        /// OAuth token exchange parameters Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ExchangeParameters", skip_serializing_if = "Option::is_none")]
+        /// `ExchangeParameters`: OAuth token exchange parameters Untyped in the schema: any `serde_json::Value`.
         pub exchange_parameters: Option<serde_json::Value>,
-        /// OAuth token exchange URL
-        #[serde(rename = "ExchangeUrl")]
+        /// `ExchangeUrl`: OAuth token exchange URL
         pub exchange_url: Value<String>,
-        /// OAuth scopes
-        #[serde(rename = "Scopes", skip_serializing_if = "Option::is_none")]
+        /// `Scopes`: OAuth scopes
         pub scopes: Option<Vec<Value<String>>>,
     }
 
@@ -2060,17 +2549,35 @@ pub mod service {
         }
     }
 
+    impl Serialize for McpServerOAuthClientCredentialsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientName", &self.client_name)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExchangeParameters",
+                &self.exchange_parameters,
+            )?;
+            map.serialize_entry("ExchangeUrl", &self.exchange_url)?;
+            crate::cfn::entry(&mut map, "Scopes", &self.scopes)?;
+            map.end()
+        }
+    }
+
     /// API key authentication details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyDetails {
-        /// HTTP header name to send the API key
-        #[serde(rename = "ApiKeyHeader")]
+        /// `ApiKeyHeader`: HTTP header name to send the API key
         pub api_key_header: Value<String>,
-        /// User friendly API key name
-        #[serde(rename = "ApiKeyName")]
+        /// `ApiKeyName`: User friendly API key name
         pub api_key_name: Value<String>,
-        /// API key value
-        #[serde(rename = "ApiKeyValue")]
+        /// `ApiKeyValue`: API key value
         pub api_key_value: Value<String>,
     }
 
@@ -2089,17 +2596,28 @@ pub mod service {
         }
     }
 
+    impl Serialize for ApiKeyDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKeyHeader", &self.api_key_header)?;
+            map.serialize_entry("ApiKeyName", &self.api_key_name)?;
+            map.serialize_entry("ApiKeyValue", &self.api_key_value)?;
+            map.end()
+        }
+    }
+
     /// Bearer token authentication details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BearerTokenDetails {
-        /// HTTP header name to send the bearer token
-        #[serde(rename = "AuthorizationHeader", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationHeader`: HTTP header name to send the bearer token
         pub authorization_header: Option<Value<String>>,
-        /// User friendly bearer token name
-        #[serde(rename = "TokenName")]
+        /// `TokenName`: User friendly bearer token name
         pub token_name: Value<String>,
-        /// Bearer token value
-        #[serde(rename = "TokenValue")]
+        /// `TokenValue`: Bearer token value
         pub token_value: Value<String>,
     }
 
@@ -2117,20 +2635,34 @@ pub mod service {
         }
     }
 
+    impl Serialize for BearerTokenDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationHeader",
+                &self.authorization_header,
+            )?;
+            map.serialize_entry("TokenName", &self.token_name)?;
+            map.serialize_entry("TokenValue", &self.token_value)?;
+            map.end()
+        }
+    }
+
     /// Splunk MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerSplunkDetails {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig")]
         pub authorization_config: McpServerSplunkAuthorizationConfig,
-        /// Optional description for the MCP server
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional description for the MCP server
         pub description: Option<Value<String>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Value<String>,
-        /// MCP server name
-        #[serde(rename = "Name")]
+        /// `Name`: MCP server name
         pub name: Value<String>,
     }
 
@@ -2150,19 +2682,44 @@ pub mod service {
         }
     }
 
+    impl Serialize for McpServerSplunkDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationConfig", &self.authorization_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// MCP server splunk authorization configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpServerSplunkAuthorizationConfig {
         /// `BearerToken`.
-        #[serde(rename = "BearerToken", skip_serializing_if = "Option::is_none")]
         pub bearer_token: Option<BearerTokenDetails>,
     }
 
+    impl Serialize for McpServerSplunkAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BearerToken", &self.bearer_token)?;
+            map.end()
+        }
+    }
+
     /// New Relic service configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NewRelicServiceDetails {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig")]
         pub authorization_config: NewRelicAuthorizationConfig,
     }
 
@@ -2177,11 +2734,22 @@ pub mod service {
         }
     }
 
+    impl Serialize for NewRelicServiceDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationConfig", &self.authorization_config)?;
+            map.end()
+        }
+    }
+
     /// New Relic authorization configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NewRelicAuthorizationConfig {
         /// `ApiKey`.
-        #[serde(rename = "ApiKey")]
         pub api_key: NewRelicApiKeyConfig,
     }
 
@@ -2192,26 +2760,32 @@ pub mod service {
         }
     }
 
+    impl Serialize for NewRelicAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            map.end()
+        }
+    }
+
     /// New Relic API key configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NewRelicApiKeyConfig {
-        /// New Relic Account ID
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: New Relic Account ID
         pub account_id: Value<String>,
-        /// List of alert policy IDs
-        #[serde(rename = "AlertPolicyIds", skip_serializing_if = "Option::is_none")]
+        /// `AlertPolicyIds`: List of alert policy IDs
         pub alert_policy_ids: Option<Vec<Value<String>>>,
-        /// New Relic User API Key
-        #[serde(rename = "ApiKey")]
+        /// `ApiKey`: New Relic User API Key
         pub api_key: Value<String>,
-        /// List of monitored APM application IDs
-        #[serde(rename = "ApplicationIds", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationIds`: List of monitored APM application IDs
         pub application_ids: Option<Vec<Value<String>>>,
-        /// List of globally unique IDs for New Relic resources
-        #[serde(rename = "EntityGuids", skip_serializing_if = "Option::is_none")]
+        /// `EntityGuids`: List of globally unique IDs for New Relic resources
         pub entity_guids: Option<Vec<Value<String>>>,
-        /// New Relic region
-        #[serde(rename = "Region")]
+        /// `Region`: New Relic region
         pub region: Value<Region>,
     }
 
@@ -2230,6 +2804,23 @@ pub mod service {
                 entity_guids: None,
                 region: region.into(),
             }
+        }
+    }
+
+    impl Serialize for NewRelicApiKeyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "AlertPolicyIds", &self.alert_policy_ids)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            crate::cfn::entry(&mut map, "ApplicationIds", &self.application_ids)?;
+            crate::cfn::entry(&mut map, "EntityGuids", &self.entity_guids)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
         }
     }
 
@@ -2271,19 +2862,15 @@ pub mod service {
     }
 
     /// GitLab service configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitLabDetails {
-        /// Optional GitLab group ID for group-level access tokens
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
+        /// `GroupId`: Optional GitLab group ID for group-level access tokens
         pub group_id: Option<Value<String>>,
-        /// GitLab instance URL
-        #[serde(rename = "TargetUrl")]
+        /// `TargetUrl`: GitLab instance URL
         pub target_url: Value<String>,
-        /// Type of GitLab access token
-        #[serde(rename = "TokenType")]
+        /// `TokenType`: Type of GitLab access token
         pub token_type: Value<TokenType>,
-        /// GitLab access token value
-        #[serde(rename = "TokenValue")]
+        /// `TokenValue`: GitLab access token value
         pub token_value: Value<String>,
     }
 
@@ -2300,6 +2887,21 @@ pub mod service {
                 token_type: token_type.into(),
                 token_value: token_value.into(),
             }
+        }
+    }
+
+    impl Serialize for GitLabDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            map.serialize_entry("TargetUrl", &self.target_url)?;
+            map.serialize_entry("TokenType", &self.token_type)?;
+            map.serialize_entry("TokenValue", &self.token_value)?;
+            map.end()
         }
     }
 
@@ -2341,30 +2943,37 @@ pub mod service {
     }
 
     /// GitHub personal access token (PAT) service configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GitHubDetails {
         /// `AppVerification`.
-        #[serde(rename = "AppVerification", skip_serializing_if = "Option::is_none")]
         pub app_verification: Option<GitHubAppVerificationDetails>,
         /// `DirectAccess`.
-        #[serde(rename = "DirectAccess", skip_serializing_if = "Option::is_none")]
         pub direct_access: Option<GitHubPatDetails>,
     }
 
+    impl Serialize for GitHubDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppVerification", &self.app_verification)?;
+            crate::cfn::entry(&mut map, "DirectAccess", &self.direct_access)?;
+            map.end()
+        }
+    }
+
     /// The token verifies an existing DevOps Agent GitHub App installation on github.com and is then discarded.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitHubAppVerificationDetails {
-        /// Permission variant of the DevOps Agent GitHub App that must already be installed on the organization or account
-        #[serde(rename = "AppVariant")]
+        /// `AppVariant`: Permission variant of the DevOps Agent GitHub App that must already be installed on the organization or account
         pub app_variant: Value<AppVariant>,
-        /// GitHub organization to scope the service to.
-        #[serde(rename = "OrganizationName", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationName`: GitHub organization to scope the service to.
         pub organization_name: Option<Value<String>>,
-        /// GitHub instance URL.
-        #[serde(rename = "TargetUrl", skip_serializing_if = "Option::is_none")]
+        /// `TargetUrl`: GitHub instance URL.
         pub target_url: Option<Value<String>>,
-        /// GitHub personal access token (PAT) value.
-        #[serde(rename = "TokenValue")]
+        /// `TokenValue`: GitHub personal access token (PAT) value.
         pub token_value: Value<String>,
     }
 
@@ -2380,6 +2989,21 @@ pub mod service {
                 target_url: None,
                 token_value: token_value.into(),
             }
+        }
+    }
+
+    impl Serialize for GitHubAppVerificationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppVariant", &self.app_variant)?;
+            crate::cfn::entry(&mut map, "OrganizationName", &self.organization_name)?;
+            crate::cfn::entry(&mut map, "TargetUrl", &self.target_url)?;
+            map.serialize_entry("TokenValue", &self.token_value)?;
+            map.end()
         }
     }
 
@@ -2424,16 +3048,13 @@ pub mod service {
     }
 
     /// The token is stored and used as the long-lived credential for GitHub API access
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitHubPatDetails {
-        /// GitHub organization to scope the service to.
-        #[serde(rename = "OrganizationName", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationName`: GitHub organization to scope the service to.
         pub organization_name: Option<Value<String>>,
-        /// GitHub instance URL.
-        #[serde(rename = "TargetUrl", skip_serializing_if = "Option::is_none")]
+        /// `TargetUrl`: GitHub instance URL.
         pub target_url: Option<Value<String>>,
-        /// GitHub personal access token (PAT) value.
-        #[serde(rename = "TokenValue")]
+        /// `TokenValue`: GitHub personal access token (PAT) value.
         pub token_value: Value<String>,
     }
 
@@ -2448,14 +3069,26 @@ pub mod service {
         }
     }
 
+    impl Serialize for GitHubPatDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OrganizationName", &self.organization_name)?;
+            crate::cfn::entry(&mut map, "TargetUrl", &self.target_url)?;
+            map.serialize_entry("TokenValue", &self.token_value)?;
+            map.end()
+        }
+    }
+
     /// ServiceNow service configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowServiceDetails {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig", skip_serializing_if = "Option::is_none")]
         pub authorization_config: Option<ServiceNowAuthorizationConfig>,
-        /// ServiceNow instance URL
-        #[serde(rename = "InstanceUrl")]
+        /// `InstanceUrl`: ServiceNow instance URL
         pub instance_url: Value<String>,
     }
 
@@ -2469,26 +3102,52 @@ pub mod service {
         }
     }
 
+    impl Serialize for ServiceNowServiceDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationConfig",
+                &self.authorization_config,
+            )?;
+            map.serialize_entry("InstanceUrl", &self.instance_url)?;
+            map.end()
+        }
+    }
+
     /// ServiceNow OAuth authorization configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceNowAuthorizationConfig {
         /// `OAuthClientCredentials`.
-        #[serde(
-            rename = "OAuthClientCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub o_auth_client_credentials: Option<OAuthClientDetails>,
     }
 
+    impl Serialize for ServiceNowAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuthClientCredentials",
+                &self.o_auth_client_credentials,
+            )?;
+            map.end()
+        }
+    }
+
     /// PagerDuty service configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PagerDutyDetails {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig")]
         pub authorization_config: PagerDutyAuthorizationConfig,
-        /// PagerDuty scopes
-        #[serde(rename = "Scopes")]
+        /// `Scopes`: PagerDuty scopes
         pub scopes: Vec<Value<String>>,
     }
 
@@ -2505,32 +3164,52 @@ pub mod service {
         }
     }
 
+    impl Serialize for PagerDutyDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationConfig", &self.authorization_config)?;
+            map.serialize_entry("Scopes", &self.scopes)?;
+            map.end()
+        }
+    }
+
     /// PagerDuty OAuth authorization configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PagerDutyAuthorizationConfig {
         /// `OAuthClientCredentials`.
-        #[serde(
-            rename = "OAuthClientCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub o_auth_client_credentials: Option<OAuthClientDetails>,
     }
 
+    impl Serialize for PagerDutyAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuthClientCredentials",
+                &self.o_auth_client_credentials,
+            )?;
+            map.end()
+        }
+    }
+
     /// Azure Identity service configuration for federated identity
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureIdentityServiceDetails {
-        /// Azure AD application client ID
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: Azure AD application client ID
         pub client_id: Value<String>,
-        /// Azure AD tenant ID
-        #[serde(rename = "TenantId")]
+        /// `TenantId`: Azure AD tenant ID
         pub tenant_id: Value<String>,
-        /// ARN of the IAM role for web identity token exchange
-        #[serde(rename = "WebIdentityRoleArn")]
+        /// `WebIdentityRoleArn`: ARN of the IAM role for web identity token exchange
         pub web_identity_role_arn: Value<String>,
-        /// List of audiences for the web identity token
-        #[serde(rename = "WebIdentityTokenAudiences")]
+        /// `WebIdentityTokenAudiences`: List of audiences for the web identity token
         pub web_identity_token_audiences: Vec<Value<String>>,
     }
 
@@ -2551,20 +3230,34 @@ pub mod service {
         }
     }
 
+    impl Serialize for AzureIdentityServiceDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("TenantId", &self.tenant_id)?;
+            map.serialize_entry("WebIdentityRoleArn", &self.web_identity_role_arn)?;
+            map.serialize_entry(
+                "WebIdentityTokenAudiences",
+                &self.web_identity_token_audiences,
+            )?;
+            map.end()
+        }
+    }
+
     /// SigV4-authenticated MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerSigV4Details {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig")]
         pub authorization_config: McpServerSigV4AuthorizationConfig,
-        /// Optional description for the MCP server
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional description for the MCP server
         pub description: Option<Value<String>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Value<String>,
-        /// MCP server name
-        #[serde(rename = "Name")]
+        /// `Name`: MCP server name
         pub name: Value<String>,
     }
 
@@ -2584,23 +3277,33 @@ pub mod service {
         }
     }
 
+    impl Serialize for McpServerSigV4Details {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationConfig", &self.authorization_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// SigV4 authorization configuration for MCP server
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerSigV4AuthorizationConfig {
-        /// Custom headers for the SigV4 MCP server
-        #[serde(rename = "CustomHeaders", skip_serializing_if = "Option::is_none")]
+        /// `CustomHeaders`: Custom headers for the SigV4 MCP server
         pub custom_headers: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// IAM role ARN to assume for SigV4 signing.
-        #[serde(rename = "McpRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `McpRoleArn`: IAM role ARN to assume for SigV4 signing.
         pub mcp_role_arn: Option<Value<String>>,
-        /// AWS region for SigV4 signing.
-        #[serde(rename = "Region")]
+        /// `Region`: AWS region for SigV4 signing.
         pub region: Value<String>,
-        /// Deprecated - use McpRoleArn instead.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: Deprecated - use McpRoleArn instead.
         pub role_arn: Option<Value<String>>,
-        /// AWS service name for SigV4 signing
-        #[serde(rename = "Service")]
+        /// `Service`: AWS service name for SigV4 signing
         pub service: Value<String>,
     }
 
@@ -2620,20 +3323,32 @@ pub mod service {
         }
     }
 
+    impl Serialize for McpServerSigV4AuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomHeaders", &self.custom_headers)?;
+            crate::cfn::entry(&mut map, "McpRoleArn", &self.mcp_role_arn)?;
+            map.serialize_entry("Region", &self.region)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.serialize_entry("Service", &self.service)?;
+            map.end()
+        }
+    }
+
     /// Grafana MCP server configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct McpServerGrafanaDetails {
         /// `AuthorizationConfig`.
-        #[serde(rename = "AuthorizationConfig")]
         pub authorization_config: McpServerGrafanaAuthorizationConfig,
-        /// Optional description for the MCP server
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional description for the MCP server
         pub description: Option<Value<String>>,
-        /// MCP server endpoint URL
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: MCP server endpoint URL
         pub endpoint: Value<String>,
-        /// MCP server name
-        #[serde(rename = "Name")]
+        /// `Name`: MCP server name
         pub name: Value<String>,
     }
 
@@ -2653,12 +3368,38 @@ pub mod service {
         }
     }
 
+    impl Serialize for McpServerGrafanaDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationConfig", &self.authorization_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Grafana MCP server authorization configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct McpServerGrafanaAuthorizationConfig {
         /// `BearerToken`.
-        #[serde(rename = "BearerToken", skip_serializing_if = "Option::is_none")]
         pub bearer_token: Option<BearerTokenDetails>,
+    }
+
+    impl Serialize for McpServerGrafanaAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BearerToken", &self.bearer_token)?;
+            map.end()
+        }
     }
 
     /// The type of service being registered
@@ -2807,22 +3548,17 @@ pub mod trigger {
     }
 
     /// The properties of `AWS::DevOpsAgent::Trigger`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTriggerProps {
-        /// The action to perform when the trigger fires. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Action")]
+        /// `Action`: The action to perform when the trigger fires. Untyped in the schema: any `serde_json::Value`.
         pub action: serde_json::Value,
-        /// The unique identifier of the parent Agent Space.
-        #[serde(rename = "AgentSpaceId")]
+        /// `AgentSpaceId`: The unique identifier of the parent Agent Space.
         pub agent_space_id: Value<String>,
         /// `Condition`.
-        #[serde(rename = "Condition")]
         pub condition: Condition,
-        /// The status of the trigger.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the trigger.
         pub status: Option<Value<Status>>,
-        /// The type of trigger.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of trigger.
         pub r#type: Value<Type>,
     }
 
@@ -2844,11 +3580,26 @@ pub mod trigger {
         }
     }
 
+    impl Serialize for CfnTriggerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("AgentSpaceId", &self.agent_space_id)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The condition that causes the trigger to fire.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Condition {
         /// `Schedule`.
-        #[serde(rename = "Schedule")]
         pub schedule: Schedule,
     }
 
@@ -2859,11 +3610,22 @@ pub mod trigger {
         }
     }
 
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            map.end()
+        }
+    }
+
     /// Schedule configuration for a time-based trigger.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Schedule {
-        /// A cron or rate expression that defines when the trigger fires.
-        #[serde(rename = "Expression")]
+        /// `Expression`: A cron or rate expression that defines when the trigger fires.
         pub expression: Value<String>,
     }
 
@@ -2873,6 +3635,18 @@ pub mod trigger {
             Self {
                 expression: expression.into(),
             }
+        }
+    }
+
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.end()
         }
     }
 

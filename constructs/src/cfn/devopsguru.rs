@@ -73,8 +73,18 @@ pub mod log_anomaly_detection_integration {
     }
 
     /// The properties of `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLogAnomalyDetectionIntegrationProps {}
+    impl Serialize for CfnLogAnomalyDetectionIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::DevOpsGuru::NotificationChannel`: [`CfnNotificationChannel`], [`CfnNotificationChannelProps`] and their property types.
@@ -137,10 +147,9 @@ pub mod notification_channel {
     }
 
     /// The properties of `AWS::DevOpsGuru::NotificationChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationChannelProps {
         /// `Config`.
-        #[serde(rename = "Config")]
         pub config: NotificationChannelConfig,
     }
 
@@ -151,26 +160,60 @@ pub mod notification_channel {
         }
     }
 
+    impl Serialize for CfnNotificationChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Config", &self.config)?;
+            map.end()
+        }
+    }
+
     /// Information about notification channels you have configured with DevOps Guru.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationChannelConfig {
         /// `Filters`.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
         pub filters: Option<NotificationFilterConfig>,
         /// `Sns`.
-        #[serde(rename = "Sns", skip_serializing_if = "Option::is_none")]
         pub sns: Option<SnsChannelConfig>,
     }
 
+    impl Serialize for NotificationChannelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            crate::cfn::entry(&mut map, "Sns", &self.sns)?;
+            map.end()
+        }
+    }
+
     /// Information about filters of a notification channel configured in DevOpsGuru to filter for insights.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationFilterConfig {
         /// `MessageTypes`.
-        #[serde(rename = "MessageTypes", skip_serializing_if = "Option::is_none")]
         pub message_types: Option<Vec<Value<NotificationMessageType>>>,
         /// `Severities`.
-        #[serde(rename = "Severities", skip_serializing_if = "Option::is_none")]
         pub severities: Option<Vec<Value<InsightSeverity>>>,
+    }
+
+    impl Serialize for NotificationFilterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MessageTypes", &self.message_types)?;
+            crate::cfn::entry(&mut map, "Severities", &self.severities)?;
+            map.end()
+        }
     }
 
     /// DevOps Guru NotificationMessageType Enum
@@ -260,11 +303,22 @@ pub mod notification_channel {
     }
 
     /// Information about a notification channel configured in DevOps Guru to send notifications when insights are created.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnsChannelConfig {
         /// `TopicArn`.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
         pub topic_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for SnsChannelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -328,10 +382,9 @@ pub mod resource_collection {
     }
 
     /// The properties of `AWS::DevOpsGuru::ResourceCollection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceCollectionProps {
         /// `ResourceCollectionFilter`.
-        #[serde(rename = "ResourceCollectionFilter")]
         pub resource_collection_filter: ResourceCollectionFilter,
     }
 
@@ -346,33 +399,81 @@ pub mod resource_collection {
         }
     }
 
+    impl Serialize for CfnResourceCollectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ResourceCollectionFilter",
+                &self.resource_collection_filter,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceCollectionFilter {
         /// `CloudFormation`.
-        #[serde(rename = "CloudFormation", skip_serializing_if = "Option::is_none")]
         pub cloud_formation: Option<CloudFormationCollectionFilter>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagCollection>>,
     }
 
+    impl Serialize for ResourceCollectionFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudFormation", &self.cloud_formation)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// CloudFormation resource for DevOps Guru to monitor
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudFormationCollectionFilter {
-        /// An array of CloudFormation stack names.
-        #[serde(rename = "StackNames", skip_serializing_if = "Option::is_none")]
+        /// `StackNames`: An array of CloudFormation stack names.
         pub stack_names: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CloudFormationCollectionFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StackNames", &self.stack_names)?;
+            map.end()
+        }
+    }
+
     /// Tagged resource for DevOps Guru to monitor
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagCollection {
-        /// A Tag key for DevOps Guru app boundary.
-        #[serde(rename = "AppBoundaryKey", skip_serializing_if = "Option::is_none")]
+        /// `AppBoundaryKey`: A Tag key for DevOps Guru app boundary.
         pub app_boundary_key: Option<Value<String>>,
-        /// Tag values of DevOps Guru app boundary.
-        #[serde(rename = "TagValues", skip_serializing_if = "Option::is_none")]
+        /// `TagValues`: Tag values of DevOps Guru app boundary.
         pub tag_values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for TagCollection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppBoundaryKey", &self.app_boundary_key)?;
+            crate::cfn::entry(&mut map, "TagValues", &self.tag_values)?;
+            map.end()
+        }
     }
 }

@@ -100,28 +100,21 @@ pub mod connection {
     }
 
     /// The properties of `AWS::DirectConnect::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
-        /// The bandwidth of the connection.
-        #[serde(rename = "Bandwidth")]
+        /// `Bandwidth`: The bandwidth of the connection.
         pub bandwidth: Value<String>,
-        /// The name of the connection.
-        #[serde(rename = "ConnectionName")]
+        /// `ConnectionName`: The name of the connection.
         pub connection_name: Value<String>,
-        /// The ID or ARN of the LAG to associate the connection with.
-        #[serde(rename = "LagId", skip_serializing_if = "Option::is_none")]
+        /// `LagId`: The ID or ARN of the LAG to associate the connection with.
         pub lag_id: Option<Value<String>>,
-        /// The location of the connection.
-        #[serde(rename = "Location")]
+        /// `Location`: The location of the connection.
         pub location: Value<String>,
-        /// The name of the service provider associated with the requested connection.
-        #[serde(rename = "ProviderName", skip_serializing_if = "Option::is_none")]
+        /// `ProviderName`: The name of the service provider associated with the requested connection.
         pub provider_name: Option<Value<String>>,
-        /// Indicates whether you want the connection to support MAC Security (MACsec).
-        #[serde(rename = "RequestMACSec", skip_serializing_if = "Option::is_none")]
+        /// `RequestMACSec`: Indicates whether you want the connection to support MAC Security (MACsec).
         pub request_mac_sec: Option<Value<bool>>,
-        /// The tags associated with the connection.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the connection.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -141,6 +134,24 @@ pub mod connection {
                 request_mac_sec: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bandwidth", &self.bandwidth)?;
+            map.serialize_entry("ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "LagId", &self.lag_id)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "ProviderName", &self.provider_name)?;
+            crate::cfn::entry(&mut map, "RequestMACSec", &self.request_mac_sec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -212,16 +223,13 @@ pub mod direct_connect_gateway {
     }
 
     /// The properties of `AWS::DirectConnect::DirectConnectGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectConnectGatewayProps {
-        /// The autonomous system number (ASN) for the Amazon side of the connection.
-        #[serde(rename = "AmazonSideAsn", skip_serializing_if = "Option::is_none")]
+        /// `AmazonSideAsn`: The autonomous system number (ASN) for the Amazon side of the connection.
         pub amazon_side_asn: Option<Value<String>>,
-        /// The name of the Direct Connect gateway.
-        #[serde(rename = "DirectConnectGatewayName")]
+        /// `DirectConnectGatewayName`: The name of the Direct Connect gateway.
         pub direct_connect_gateway_name: Value<String>,
-        /// The tags associated with the Direct Connect gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the Direct Connect gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -233,6 +241,23 @@ pub mod direct_connect_gateway {
                 direct_connect_gateway_name: direct_connect_gateway_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDirectConnectGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmazonSideAsn", &self.amazon_side_asn)?;
+            map.serialize_entry(
+                "DirectConnectGatewayName",
+                &self.direct_connect_gateway_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -303,29 +328,17 @@ pub mod direct_connect_gateway_association {
     }
 
     /// The properties of `AWS::DirectConnect::DirectConnectGatewayAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectConnectGatewayAssociationProps {
-        /// The Amazon Resource Name (ARN) of the role to accept the Direct Connect Gateway association proposal.
-        #[serde(
-            rename = "AcceptDirectConnectGatewayAssociationProposalRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AcceptDirectConnectGatewayAssociationProposalRoleArn`: The Amazon Resource Name (ARN) of the role to accept the Direct Connect Gateway association proposal.
         pub accept_direct_connect_gateway_association_proposal_role_arn: Option<
             Value<String>,
         >,
-        /// The Amazon VPC prefixes to advertise to the Direct Connect gateway.
-        #[serde(
-            rename = "AllowedPrefixesToDirectConnectGateway",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedPrefixesToDirectConnectGateway`: The Amazon VPC prefixes to advertise to the Direct Connect gateway.
         pub allowed_prefixes_to_direct_connect_gateway: Option<Vec<Value<String>>>,
-        /// The ID or ARN of the virtual private gateway or transit gateway.
-        #[serde(rename = "AssociatedGatewayId")]
+        /// `AssociatedGatewayId`: The ID or ARN of the virtual private gateway or transit gateway.
         pub associated_gateway_id: Value<String>,
-        /// The ID or ARN of the Direct Connect gateway.
-        #[serde(rename = "DirectConnectGatewayId")]
+        /// `DirectConnectGatewayId`: The ID or ARN of the Direct Connect gateway.
         pub direct_connect_gateway_id: Value<String>,
     }
 
@@ -341,6 +354,32 @@ pub mod direct_connect_gateway_association {
                 associated_gateway_id: associated_gateway_id.into(),
                 direct_connect_gateway_id: direct_connect_gateway_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDirectConnectGatewayAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceptDirectConnectGatewayAssociationProposalRoleArn",
+                &self.accept_direct_connect_gateway_association_proposal_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedPrefixesToDirectConnectGateway",
+                &self.allowed_prefixes_to_direct_connect_gateway,
+            )?;
+            map.serialize_entry("AssociatedGatewayId", &self.associated_gateway_id)?;
+            map.serialize_entry(
+                "DirectConnectGatewayId",
+                &self.direct_connect_gateway_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -418,28 +457,21 @@ pub mod lag {
     }
 
     /// The properties of `AWS::DirectConnect::Lag`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLagProps {
-        /// The bandwidth of the individual physical dedicated connections bundled by the LAG.
-        #[serde(rename = "ConnectionsBandwidth")]
+        /// `ConnectionsBandwidth`: The bandwidth of the individual physical dedicated connections bundled by the LAG.
         pub connections_bandwidth: Value<String>,
-        /// The name of the LAG.
-        #[serde(rename = "LagName")]
+        /// `LagName`: The name of the LAG.
         pub lag_name: Value<String>,
-        /// The location for the LAG.
-        #[serde(rename = "Location")]
+        /// `Location`: The location for the LAG.
         pub location: Value<String>,
-        /// The minimum number of physical dedicated connections that must be operational for the LAG itself to be operational.
-        #[serde(rename = "MinimumLinks", skip_serializing_if = "Option::is_none")]
+        /// `MinimumLinks`: The minimum number of physical dedicated connections that must be operational for the LAG itself to be operational.
         pub minimum_links: Option<Value<i64>>,
-        /// The name of the service provider associated with the requested LAG.
-        #[serde(rename = "ProviderName", skip_serializing_if = "Option::is_none")]
+        /// `ProviderName`: The name of the service provider associated with the requested LAG.
         pub provider_name: Option<Value<String>>,
-        /// Indicates whether you want the LAG to support MAC Security (MACsec).
-        #[serde(rename = "RequestMACSec", skip_serializing_if = "Option::is_none")]
+        /// `RequestMACSec`: Indicates whether you want the LAG to support MAC Security (MACsec).
         pub request_mac_sec: Option<Value<bool>>,
-        /// The tags associated with the LAG.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the LAG.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -459,6 +491,24 @@ pub mod lag {
                 request_mac_sec: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLagProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionsBandwidth", &self.connections_bandwidth)?;
+            map.serialize_entry("LagName", &self.lag_name)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "MinimumLinks", &self.minimum_links)?;
+            crate::cfn::entry(&mut map, "ProviderName", &self.provider_name)?;
+            crate::cfn::entry(&mut map, "RequestMACSec", &self.request_mac_sec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -534,48 +584,29 @@ pub mod private_virtual_interface {
     }
 
     /// The properties of `AWS::DirectConnect::PrivateVirtualInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateVirtualInterfaceProps {
-        /// The Amazon Resource Name (ARN) of the role to allocate the private virtual interface.
-        #[serde(
-            rename = "AllocatePrivateVirtualInterfaceRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllocatePrivateVirtualInterfaceRoleArn`: The Amazon Resource Name (ARN) of the role to allocate the private virtual interface.
         pub allocate_private_virtual_interface_role_arn: Option<Value<String>>,
-        /// The BGP peers configured on this virtual interface.
-        #[serde(rename = "BgpPeers")]
+        /// `BgpPeers`: The BGP peers configured on this virtual interface.
         pub bgp_peers: Vec<BgpPeer>,
-        /// The ID or ARN of the connection or LAG.
-        #[serde(rename = "ConnectionId")]
+        /// `ConnectionId`: The ID or ARN of the connection or LAG.
         pub connection_id: Value<String>,
-        /// The ID or ARN of the Direct Connect gateway.
-        #[serde(
-            rename = "DirectConnectGatewayId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DirectConnectGatewayId`: The ID or ARN of the Direct Connect gateway.
         pub direct_connect_gateway_id: Option<Value<String>>,
-        /// Indicates whether to enable or disable SiteLink.
-        #[serde(rename = "EnableSiteLink", skip_serializing_if = "Option::is_none")]
+        /// `EnableSiteLink`: Indicates whether to enable or disable SiteLink.
         pub enable_site_link: Option<Value<bool>>,
-        /// The maximum transmission unit (MTU), in bytes.
-        #[serde(rename = "Mtu", skip_serializing_if = "Option::is_none")]
+        /// `Mtu`: The maximum transmission unit (MTU), in bytes.
         pub mtu: Option<Value<i64>>,
-        /// The rate limit (bandwidth allocation) for the virtual interface.
-        #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
+        /// `RateLimit`: The rate limit (bandwidth allocation) for the virtual interface.
         pub rate_limit: Option<Value<String>>,
-        /// The tags associated with the private virtual interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the private virtual interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID or ARN of the virtual private gateway.
-        #[serde(rename = "VirtualGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `VirtualGatewayId`: The ID or ARN of the virtual private gateway.
         pub virtual_gateway_id: Option<Value<String>>,
-        /// The name of the virtual interface assigned by the customer network.
-        #[serde(rename = "VirtualInterfaceName")]
+        /// `VirtualInterfaceName`: The name of the virtual interface assigned by the customer network.
         pub virtual_interface_name: Value<String>,
-        /// The ID of the VLAN.
-        #[serde(rename = "Vlan")]
+        /// `Vlan`: The ID of the VLAN.
         pub vlan: Value<i64>,
     }
 
@@ -600,6 +631,36 @@ pub mod private_virtual_interface {
                 virtual_interface_name: virtual_interface_name.into(),
                 vlan: vlan.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPrivateVirtualInterfaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocatePrivateVirtualInterfaceRoleArn",
+                &self.allocate_private_virtual_interface_role_arn,
+            )?;
+            map.serialize_entry("BgpPeers", &self.bgp_peers)?;
+            map.serialize_entry("ConnectionId", &self.connection_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DirectConnectGatewayId",
+                &self.direct_connect_gateway_id,
+            )?;
+            crate::cfn::entry(&mut map, "EnableSiteLink", &self.enable_site_link)?;
+            crate::cfn::entry(&mut map, "Mtu", &self.mtu)?;
+            crate::cfn::entry(&mut map, "RateLimit", &self.rate_limit)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VirtualGatewayId", &self.virtual_gateway_id)?;
+            map.serialize_entry("VirtualInterfaceName", &self.virtual_interface_name)?;
+            map.serialize_entry("Vlan", &self.vlan)?;
+            map.end()
         }
     }
 }
@@ -674,35 +735,23 @@ pub mod public_virtual_interface {
     }
 
     /// The properties of `AWS::DirectConnect::PublicVirtualInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicVirtualInterfaceProps {
-        /// The Amazon Resource Name (ARN) of the role to allocate the public virtual interface.
-        #[serde(
-            rename = "AllocatePublicVirtualInterfaceRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllocatePublicVirtualInterfaceRoleArn`: The Amazon Resource Name (ARN) of the role to allocate the public virtual interface.
         pub allocate_public_virtual_interface_role_arn: Option<Value<String>>,
-        /// The BGP peers configured on this virtual interface.
-        #[serde(rename = "BgpPeers")]
+        /// `BgpPeers`: The BGP peers configured on this virtual interface.
         pub bgp_peers: Vec<BgpPeer>,
-        /// The ID or ARN of the connection or LAG.
-        #[serde(rename = "ConnectionId")]
+        /// `ConnectionId`: The ID or ARN of the connection or LAG.
         pub connection_id: Value<String>,
-        /// The rate limit (bandwidth allocation) for the virtual interface.
-        #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
+        /// `RateLimit`: The rate limit (bandwidth allocation) for the virtual interface.
         pub rate_limit: Option<Value<String>>,
-        /// The routes to be advertised to the AWS network in this region.
-        #[serde(rename = "RouteFilterPrefixes", skip_serializing_if = "Option::is_none")]
+        /// `RouteFilterPrefixes`: The routes to be advertised to the AWS network in this region.
         pub route_filter_prefixes: Option<Vec<Value<String>>>,
-        /// The tags associated with the public virtual interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the public virtual interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the virtual interface assigned by the customer network.
-        #[serde(rename = "VirtualInterfaceName")]
+        /// `VirtualInterfaceName`: The name of the virtual interface assigned by the customer network.
         pub virtual_interface_name: Value<String>,
-        /// The ID of the VLAN.
-        #[serde(rename = "Vlan")]
+        /// `Vlan`: The ID of the VLAN.
         pub vlan: Value<i64>,
     }
 
@@ -724,6 +773,33 @@ pub mod public_virtual_interface {
                 virtual_interface_name: virtual_interface_name.into(),
                 vlan: vlan.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPublicVirtualInterfaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocatePublicVirtualInterfaceRoleArn",
+                &self.allocate_public_virtual_interface_role_arn,
+            )?;
+            map.serialize_entry("BgpPeers", &self.bgp_peers)?;
+            map.serialize_entry("ConnectionId", &self.connection_id)?;
+            crate::cfn::entry(&mut map, "RateLimit", &self.rate_limit)?;
+            crate::cfn::entry(
+                &mut map,
+                "RouteFilterPrefixes",
+                &self.route_filter_prefixes,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VirtualInterfaceName", &self.virtual_interface_name)?;
+            map.serialize_entry("Vlan", &self.vlan)?;
+            map.end()
         }
     }
 }
@@ -797,41 +873,27 @@ pub mod transit_virtual_interface {
     }
 
     /// The properties of `AWS::DirectConnect::TransitVirtualInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitVirtualInterfaceProps {
-        /// The Amazon Resource Name (ARN) of the role to allocate the TransitVifAllocation.
-        #[serde(
-            rename = "AllocateTransitVirtualInterfaceRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllocateTransitVirtualInterfaceRoleArn`: The Amazon Resource Name (ARN) of the role to allocate the TransitVifAllocation.
         pub allocate_transit_virtual_interface_role_arn: Option<Value<String>>,
-        /// The BGP peers configured on this virtual interface..
-        #[serde(rename = "BgpPeers")]
+        /// `BgpPeers`: The BGP peers configured on this virtual interface..
         pub bgp_peers: Vec<BgpPeer>,
-        /// The ID or ARN of the connection or LAG.
-        #[serde(rename = "ConnectionId")]
+        /// `ConnectionId`: The ID or ARN of the connection or LAG.
         pub connection_id: Value<String>,
-        /// The ID or ARN of the Direct Connect gateway.
-        #[serde(rename = "DirectConnectGatewayId")]
+        /// `DirectConnectGatewayId`: The ID or ARN of the Direct Connect gateway.
         pub direct_connect_gateway_id: Value<String>,
-        /// Indicates whether to enable or disable SiteLink.
-        #[serde(rename = "EnableSiteLink", skip_serializing_if = "Option::is_none")]
+        /// `EnableSiteLink`: Indicates whether to enable or disable SiteLink.
         pub enable_site_link: Option<Value<bool>>,
-        /// The maximum transmission unit (MTU), in bytes.
-        #[serde(rename = "Mtu", skip_serializing_if = "Option::is_none")]
+        /// `Mtu`: The maximum transmission unit (MTU), in bytes.
         pub mtu: Option<Value<i64>>,
-        /// The rate limit (bandwidth allocation) for the virtual interface.
-        #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
+        /// `RateLimit`: The rate limit (bandwidth allocation) for the virtual interface.
         pub rate_limit: Option<Value<String>>,
-        /// The tags associated with the private virtual interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the private virtual interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the virtual interface assigned by the customer network.
-        #[serde(rename = "VirtualInterfaceName")]
+        /// `VirtualInterfaceName`: The name of the virtual interface assigned by the customer network.
         pub virtual_interface_name: Value<String>,
-        /// The ID of the VLAN.
-        #[serde(rename = "Vlan")]
+        /// `Vlan`: The ID of the VLAN.
         pub vlan: Value<i64>,
     }
 
@@ -859,26 +921,48 @@ pub mod transit_virtual_interface {
         }
     }
 
+    impl Serialize for CfnTransitVirtualInterfaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocateTransitVirtualInterfaceRoleArn",
+                &self.allocate_transit_virtual_interface_role_arn,
+            )?;
+            map.serialize_entry("BgpPeers", &self.bgp_peers)?;
+            map.serialize_entry("ConnectionId", &self.connection_id)?;
+            map.serialize_entry(
+                "DirectConnectGatewayId",
+                &self.direct_connect_gateway_id,
+            )?;
+            crate::cfn::entry(&mut map, "EnableSiteLink", &self.enable_site_link)?;
+            crate::cfn::entry(&mut map, "Mtu", &self.mtu)?;
+            crate::cfn::entry(&mut map, "RateLimit", &self.rate_limit)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VirtualInterfaceName", &self.virtual_interface_name)?;
+            map.serialize_entry("Vlan", &self.vlan)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to associate with a resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BgpPeer {
-        /// The address family for the BGP peer.
-        #[serde(rename = "AddressFamily")]
+        /// `AddressFamily`: The address family for the BGP peer.
         pub address_family: Value<String>,
-        /// The IP address assigned to the Amazon interface.
-        #[serde(rename = "AmazonAddress", skip_serializing_if = "Option::is_none")]
+        /// `AmazonAddress`: The IP address assigned to the Amazon interface.
         pub amazon_address: Option<Value<String>>,
-        /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-        #[serde(rename = "Asn")]
+        /// `Asn`: The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
         pub asn: Value<String>,
-        /// The authentication key for BGP configuration.
-        #[serde(rename = "AuthKey", skip_serializing_if = "Option::is_none")]
+        /// `AuthKey`: The authentication key for BGP configuration.
         pub auth_key: Option<Value<String>>,
-        /// `BgpPeerId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "BgpPeerId", skip_serializing_if = "Option::is_none")]
+        /// `BgpPeerId`: `BgpPeerId`. Read-only: CloudFormation returns it.
         pub bgp_peer_id: Option<Value<String>>,
-        /// The IP address assigned to the customer interface.
-        #[serde(rename = "CustomerAddress", skip_serializing_if = "Option::is_none")]
+        /// `CustomerAddress`: The IP address assigned to the customer interface.
         pub customer_address: Option<Value<String>>,
     }
 
@@ -898,28 +982,39 @@ pub mod transit_virtual_interface {
             }
         }
     }
+
+    impl Serialize for BgpPeer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddressFamily", &self.address_family)?;
+            crate::cfn::entry(&mut map, "AmazonAddress", &self.amazon_address)?;
+            map.serialize_entry("Asn", &self.asn)?;
+            crate::cfn::entry(&mut map, "AuthKey", &self.auth_key)?;
+            crate::cfn::entry(&mut map, "BgpPeerId", &self.bgp_peer_id)?;
+            crate::cfn::entry(&mut map, "CustomerAddress", &self.customer_address)?;
+            map.end()
+        }
+    }
 }
 
 /// Information about a BGP peer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BgpPeer {
-    /// The address family for the BGP peer.
-    #[serde(rename = "AddressFamily")]
+    /// `AddressFamily`: The address family for the BGP peer.
     pub address_family: Value<String>,
-    /// The IP address assigned to the Amazon interface.
-    #[serde(rename = "AmazonAddress", skip_serializing_if = "Option::is_none")]
+    /// `AmazonAddress`: The IP address assigned to the Amazon interface.
     pub amazon_address: Option<Value<String>>,
-    /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-    #[serde(rename = "Asn")]
+    /// `Asn`: The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
     pub asn: Value<String>,
-    /// The authentication key for BGP configuration.
-    #[serde(rename = "AuthKey", skip_serializing_if = "Option::is_none")]
+    /// `AuthKey`: The authentication key for BGP configuration.
     pub auth_key: Option<Value<String>>,
-    /// `BgpPeerId`. Read-only: CloudFormation returns it.
-    #[serde(rename = "BgpPeerId", skip_serializing_if = "Option::is_none")]
+    /// `BgpPeerId`: `BgpPeerId`. Read-only: CloudFormation returns it.
     pub bgp_peer_id: Option<Value<String>>,
-    /// The IP address assigned to the customer interface.
-    #[serde(rename = "CustomerAddress", skip_serializing_if = "Option::is_none")]
+    /// `CustomerAddress`: The IP address assigned to the customer interface.
     pub customer_address: Option<Value<String>>,
 }
 
@@ -937,5 +1032,22 @@ impl BgpPeer {
             bgp_peer_id: None,
             customer_address: None,
         }
+    }
+}
+
+impl Serialize for BgpPeer {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AddressFamily", &self.address_family)?;
+        crate::cfn::entry(&mut map, "AmazonAddress", &self.amazon_address)?;
+        map.serialize_entry("Asn", &self.asn)?;
+        crate::cfn::entry(&mut map, "AuthKey", &self.auth_key)?;
+        crate::cfn::entry(&mut map, "BgpPeerId", &self.bgp_peer_id)?;
+        crate::cfn::entry(&mut map, "CustomerAddress", &self.customer_address)?;
+        map.end()
     }
 }

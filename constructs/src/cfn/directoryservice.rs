@@ -88,28 +88,21 @@ pub mod microsoft_ad {
     }
 
     /// The properties of `AWS::DirectoryService::MicrosoftAD`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMicrosoftAdProps {
-        /// Specifies an alias for a directory and assigns the alias to the directory.
-        #[serde(rename = "CreateAlias", skip_serializing_if = "Option::is_none")]
+        /// `CreateAlias`: Specifies an alias for a directory and assigns the alias to the directory.
         pub create_alias: Option<Value<bool>>,
-        /// AWS Managed Microsoft AD is available in two editions: Standard and Enterprise.
-        #[serde(rename = "Edition", skip_serializing_if = "Option::is_none")]
+        /// `Edition`: AWS Managed Microsoft AD is available in two editions: Standard and Enterprise.
         pub edition: Option<Value<Edition>>,
-        /// Whether to enable single sign-on for a Microsoft Active Directory in AWS.
-        #[serde(rename = "EnableSso", skip_serializing_if = "Option::is_none")]
+        /// `EnableSso`: Whether to enable single sign-on for a Microsoft Active Directory in AWS.
         pub enable_sso: Option<Value<bool>>,
-        /// The fully qualified domain name for the AWS Managed Microsoft AD directory, such as corp.example.com.
-        #[serde(rename = "Name")]
+        /// `Name`: The fully qualified domain name for the AWS Managed Microsoft AD directory, such as corp.example.com.
         pub name: Value<String>,
-        /// The password for the default administrative user named Admin.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password for the default administrative user named Admin.
         pub password: Option<Value<String>>,
-        /// The NetBIOS name for your domain, such as CORP.
-        #[serde(rename = "ShortName", skip_serializing_if = "Option::is_none")]
+        /// `ShortName`: The NetBIOS name for your domain, such as CORP.
         pub short_name: Option<Value<String>>,
-        /// Specifies the VPC settings of the Microsoft AD directory server in AWS.
-        #[serde(rename = "VpcSettings")]
+        /// `VpcSettings`: Specifies the VPC settings of the Microsoft AD directory server in AWS.
         pub vpc_settings: VpcSettings,
     }
 
@@ -128,6 +121,24 @@ pub mod microsoft_ad {
                 short_name: None,
                 vpc_settings: vpc_settings.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMicrosoftAdProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreateAlias", &self.create_alias)?;
+            crate::cfn::entry(&mut map, "Edition", &self.edition)?;
+            crate::cfn::entry(&mut map, "EnableSso", &self.enable_sso)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "ShortName", &self.short_name)?;
+            map.serialize_entry("VpcSettings", &self.vpc_settings)?;
+            map.end()
         }
     }
 
@@ -169,13 +180,11 @@ pub mod microsoft_ad {
     }
 
     /// Contains VPC information for the CreateDirectory or CreateMicrosoftAD operation
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcSettings {
-        /// The identifiers of the subnets for the directory servers.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The identifiers of the subnets for the directory servers.
         pub subnet_ids: Vec<Value<String>>,
-        /// The identifier of the VPC in which to create the directory.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The identifier of the VPC in which to create the directory.
         pub vpc_id: Value<String>,
     }
 
@@ -189,6 +198,19 @@ pub mod microsoft_ad {
                 subnet_ids: subnet_ids.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -271,34 +293,25 @@ pub mod simple_ad {
     }
 
     /// The properties of `AWS::DirectoryService::SimpleAD`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSimpleAdProps {
-        /// The name of the configuration set.
-        #[serde(rename = "CreateAlias", skip_serializing_if = "Option::is_none")]
+        /// `CreateAlias`: The name of the configuration set.
         pub create_alias: Option<Value<bool>>,
-        /// Description for the directory.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description for the directory.
         pub description: Option<Value<String>>,
-        /// Whether to enable single sign-on for a Simple Active Directory in AWS.
-        #[serde(rename = "EnableSso", skip_serializing_if = "Option::is_none")]
+        /// `EnableSso`: Whether to enable single sign-on for a Simple Active Directory in AWS.
         pub enable_sso: Option<Value<bool>>,
-        /// The fully qualified domain name for the AWS Managed Simple AD directory.
-        #[serde(rename = "Name")]
+        /// `Name`: The fully qualified domain name for the AWS Managed Simple AD directory.
         pub name: Value<String>,
-        /// The password for the default administrative user named Admin.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password for the default administrative user named Admin.
         pub password: Option<Value<String>>,
-        /// The NetBIOS name for your domain.
-        #[serde(rename = "ShortName", skip_serializing_if = "Option::is_none")]
+        /// `ShortName`: The NetBIOS name for your domain.
         pub short_name: Option<Value<String>>,
-        /// The size of the directory.
-        #[serde(rename = "Size")]
+        /// `Size`: The size of the directory.
         pub size: Value<Size>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// VPC settings of the Simple AD directory server in AWS.
-        #[serde(rename = "VpcSettings")]
+        /// `VpcSettings`: VPC settings of the Simple AD directory server in AWS.
         pub vpc_settings: VpcSettings,
     }
 
@@ -320,6 +333,26 @@ pub mod simple_ad {
                 tags: None,
                 vpc_settings: vpc_settings.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSimpleAdProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreateAlias", &self.create_alias)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnableSso", &self.enable_sso)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "ShortName", &self.short_name)?;
+            map.serialize_entry("Size", &self.size)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcSettings", &self.vpc_settings)?;
+            map.end()
         }
     }
 
@@ -361,13 +394,11 @@ pub mod simple_ad {
     }
 
     /// The `VpcSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcSettings {
-        /// The identifiers of the subnets for the directory servers.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The identifiers of the subnets for the directory servers.
         pub subnet_ids: Vec<Value<String>>,
-        /// The identifier of the VPC in which to create the directory.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The identifier of the VPC in which to create the directory.
         pub vpc_id: Value<String>,
     }
 
@@ -381,6 +412,19 @@ pub mod simple_ad {
                 subnet_ids: subnet_ids.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }

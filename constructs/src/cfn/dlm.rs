@@ -75,56 +75,78 @@ pub mod lifecycle_policy {
     }
 
     /// The properties of `AWS::DLM::LifecyclePolicy`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLifecyclePolicyProps {
-        /// **\[Default policies only\]** Indicates whether the policy should copy tags from the source resource to the snapshot or AMI.
-        #[serde(rename = "CopyTags", skip_serializing_if = "Option::is_none")]
+        /// `CopyTags`: **\[Default policies only\]** Indicates whether the policy should copy tags from the source resource to the snapshot or AMI.
         pub copy_tags: Option<Value<bool>>,
-        /// **\[Default policies only\]** Specifies how often the policy should run and create snapshots or AMIs.
-        #[serde(rename = "CreateInterval", skip_serializing_if = "Option::is_none")]
+        /// `CreateInterval`: **\[Default policies only\]** Specifies how often the policy should run and create snapshots or AMIs.
         pub create_interval: Option<Value<i64>>,
         /// `CrossRegionCopyTargets`.
-        #[serde(
-            rename = "CrossRegionCopyTargets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cross_region_copy_targets: Option<Vec<CrossRegionCopyTarget>>,
-        /// **\[Default policies only\]** Specify the type of default policy to create.
-        #[serde(rename = "DefaultPolicy", skip_serializing_if = "Option::is_none")]
+        /// `DefaultPolicy`: **\[Default policies only\]** Specify the type of default policy to create.
         pub default_policy: Option<Value<DefaultPolicy>>,
-        /// A description of the lifecycle policy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the lifecycle policy.
         pub description: Option<Value<String>>,
         /// `Exclusions`.
-        #[serde(rename = "Exclusions", skip_serializing_if = "Option::is_none")]
         pub exclusions: Option<Exclusions>,
-        /// The Amazon Resource Name (ARN) of the IAM role used to run the operations specified by the lifecycle policy.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM role used to run the operations specified by the lifecycle policy.
         pub execution_role_arn: Option<Value<String>>,
-        /// **\[Default policies only\]** Defines the snapshot or AMI retention behavior for the policy if the source volume or instance is deleted, or if the policy enters the error, disabled, or deleted state.
-        #[serde(rename = "ExtendDeletion", skip_serializing_if = "Option::is_none")]
+        /// `ExtendDeletion`: **\[Default policies only\]** Defines the snapshot or AMI retention behavior for the policy if the source volume or instance is deleted, or if the policy enters the error, disabled, or deleted state.
         pub extend_deletion: Option<Value<bool>>,
         /// `PolicyDetails`.
-        #[serde(rename = "PolicyDetails", skip_serializing_if = "Option::is_none")]
         pub policy_details: Option<PolicyDetails>,
-        /// **\[Default policies only\]** Specifies how long the policy should retain snapshots or AMIs before deleting them.
-        #[serde(rename = "RetainInterval", skip_serializing_if = "Option::is_none")]
+        /// `RetainInterval`: **\[Default policies only\]** Specifies how long the policy should retain snapshots or AMIs before deleting them.
         pub retain_interval: Option<Value<i64>>,
-        /// The activation state of the lifecycle policy.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The activation state of the lifecycle policy.
         pub state: Option<Value<String>>,
-        /// The tags to apply to the lifecycle policy during creation.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the lifecycle policy during creation.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnLifecyclePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CopyTags", &self.copy_tags)?;
+            crate::cfn::entry(&mut map, "CreateInterval", &self.create_interval)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossRegionCopyTargets",
+                &self.cross_region_copy_targets,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultPolicy", &self.default_policy)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Exclusions", &self.exclusions)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "ExtendDeletion", &self.extend_deletion)?;
+            crate::cfn::entry(&mut map, "PolicyDetails", &self.policy_details)?;
+            crate::cfn::entry(&mut map, "RetainInterval", &self.retain_interval)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CrossRegionCopyTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CrossRegionCopyTarget {
-        /// The target Region, for example `us-east-1`.
-        #[serde(rename = "TargetRegion", skip_serializing_if = "Option::is_none")]
+        /// `TargetRegion`: The target Region, for example `us-east-1`.
         pub target_region: Option<Value<String>>,
+    }
+
+    impl Serialize for CrossRegionCopyTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TargetRegion", &self.target_region)?;
+            map.end()
+        }
     }
 
     /// **\[Default policies only\]** Specify the type of default policy to create.
@@ -165,84 +187,112 @@ pub mod lifecycle_policy {
     }
 
     /// **\[Default policies only\]** Specifies exclusion parameters for volumes or instances for which you do not want to create snapshots or AMIs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Exclusions {
-        /// **\[Default policies for EBS snapshots only\]** Indicates whether to exclude volumes that are attached to instances as the boot volume.
-        #[serde(rename = "ExcludeBootVolumes", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeBootVolumes`: **\[Default policies for EBS snapshots only\]** Indicates whether to exclude volumes that are attached to instances as the boot volume.
         pub exclude_boot_volumes: Option<Value<bool>>,
-        /// **\[Default policies for EBS-backed AMIs only\]** Specifies whether to exclude volumes that have specific tags.
-        #[serde(rename = "ExcludeTags", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeTags`: **\[Default policies for EBS-backed AMIs only\]** Specifies whether to exclude volumes that have specific tags.
         pub exclude_tags: Option<Vec<crate::cfn::Tag>>,
         /// `ExcludeVolumeTypes`.
-        #[serde(rename = "ExcludeVolumeTypes", skip_serializing_if = "Option::is_none")]
         pub exclude_volume_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for Exclusions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeBootVolumes",
+                &self.exclude_boot_volumes,
+            )?;
+            crate::cfn::entry(&mut map, "ExcludeTags", &self.exclude_tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeVolumeTypes",
+                &self.exclude_volume_types,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration details of the lifecycle policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyDetails {
-        /// **\[Event-based policies only\]** The actions to be performed when the event-based policy is activated.
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
+        /// `Actions`: **\[Event-based policies only\]** The actions to be performed when the event-based policy is activated.
         pub actions: Option<Vec<Action>>,
-        /// **\[Default policies only\]** Indicates whether the policy should copy tags from the source resource to the snapshot or AMI.
-        #[serde(rename = "CopyTags", skip_serializing_if = "Option::is_none")]
+        /// `CopyTags`: **\[Default policies only\]** Indicates whether the policy should copy tags from the source resource to the snapshot or AMI.
         pub copy_tags: Option<Value<bool>>,
-        /// **\[Default policies only\]** Specifies how often the policy should run and create snapshots or AMIs.
-        #[serde(rename = "CreateInterval", skip_serializing_if = "Option::is_none")]
+        /// `CreateInterval`: **\[Default policies only\]** Specifies how often the policy should run and create snapshots or AMIs.
         pub create_interval: Option<Value<i64>>,
         /// `CrossRegionCopyTargets`.
-        #[serde(
-            rename = "CrossRegionCopyTargets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cross_region_copy_targets: Option<Vec<CrossRegionCopyTarget>>,
         /// `EventSource`.
-        #[serde(rename = "EventSource", skip_serializing_if = "Option::is_none")]
         pub event_source: Option<EventSource>,
         /// `Exclusions`.
-        #[serde(rename = "Exclusions", skip_serializing_if = "Option::is_none")]
         pub exclusions: Option<Exclusions>,
-        /// **\[Default policies only\]** Defines the snapshot or AMI retention behavior for the policy if the source volume or instance is deleted, or if the policy enters the error, disabled, or deleted state.
-        #[serde(rename = "ExtendDeletion", skip_serializing_if = "Option::is_none")]
+        /// `ExtendDeletion`: **\[Default policies only\]** Defines the snapshot or AMI retention behavior for the policy if the source volume or instance is deleted, or if the policy enters the error, disabled, or deleted state.
         pub extend_deletion: Option<Value<bool>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Parameters>,
-        /// The type of policy to create.
-        #[serde(rename = "PolicyLanguage", skip_serializing_if = "Option::is_none")]
+        /// `PolicyLanguage`: The type of policy to create.
         pub policy_language: Option<Value<PolicyLanguage>>,
-        /// The type of policy.
-        #[serde(rename = "PolicyType", skip_serializing_if = "Option::is_none")]
+        /// `PolicyType`: The type of policy.
         pub policy_type: Option<Value<PolicyType>>,
-        /// **\[Custom snapshot and AMI policies only\]** The location of the resources to backup.
-        #[serde(rename = "ResourceLocations", skip_serializing_if = "Option::is_none")]
+        /// `ResourceLocations`: **\[Custom snapshot and AMI policies only\]** The location of the resources to backup.
         pub resource_locations: Option<Vec<Value<ResourceLocationsItem>>>,
-        /// **\[Default policies only\]** Specify the type of default policy to create.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: **\[Default policies only\]** Specify the type of default policy to create.
         pub resource_type: Option<Value<ResourceType>>,
-        /// **\[Custom snapshot policies only\]** The target resource type for snapshot and AMI lifecycle policies.
-        #[serde(rename = "ResourceTypes", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTypes`: **\[Custom snapshot policies only\]** The target resource type for snapshot and AMI lifecycle policies.
         pub resource_types: Option<Vec<Value<ResourceTypesItem>>>,
-        /// **\[Default policies only\]** Specifies how long the policy should retain snapshots or AMIs before deleting them.
-        #[serde(rename = "RetainInterval", skip_serializing_if = "Option::is_none")]
+        /// `RetainInterval`: **\[Default policies only\]** Specifies how long the policy should retain snapshots or AMIs before deleting them.
         pub retain_interval: Option<Value<i64>>,
-        /// **\[Custom snapshot and AMI policies only\]** The schedules of policy-defined actions for snapshot and AMI lifecycle policies.
-        #[serde(rename = "Schedules", skip_serializing_if = "Option::is_none")]
+        /// `Schedules`: **\[Custom snapshot and AMI policies only\]** The schedules of policy-defined actions for snapshot and AMI lifecycle policies.
         pub schedules: Option<Vec<Schedule>>,
-        /// **\[Custom snapshot and AMI policies only\]** The single tag that identifies targeted resources for this policy.
-        #[serde(rename = "TargetTags", skip_serializing_if = "Option::is_none")]
+        /// `TargetTags`: **\[Custom snapshot and AMI policies only\]** The single tag that identifies targeted resources for this policy.
         pub target_tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for PolicyDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "CopyTags", &self.copy_tags)?;
+            crate::cfn::entry(&mut map, "CreateInterval", &self.create_interval)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossRegionCopyTargets",
+                &self.cross_region_copy_targets,
+            )?;
+            crate::cfn::entry(&mut map, "EventSource", &self.event_source)?;
+            crate::cfn::entry(&mut map, "Exclusions", &self.exclusions)?;
+            crate::cfn::entry(&mut map, "ExtendDeletion", &self.extend_deletion)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "PolicyLanguage", &self.policy_language)?;
+            crate::cfn::entry(&mut map, "PolicyType", &self.policy_type)?;
+            crate::cfn::entry(&mut map, "ResourceLocations", &self.resource_locations)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "ResourceTypes", &self.resource_types)?;
+            crate::cfn::entry(&mut map, "RetainInterval", &self.retain_interval)?;
+            crate::cfn::entry(&mut map, "Schedules", &self.schedules)?;
+            crate::cfn::entry(&mut map, "TargetTags", &self.target_tags)?;
+            map.end()
+        }
+    }
+
     /// The `Action` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
-        /// The rule for copying shared snapshots across Regions.
-        #[serde(rename = "CrossRegionCopy")]
+        /// `CrossRegionCopy`: The rule for copying shared snapshots across Regions.
         pub cross_region_copy: Vec<CrossRegionCopyAction>,
-        /// A descriptive name for the action.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive name for the action.
         pub name: Value<String>,
     }
 
@@ -259,17 +309,27 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CrossRegionCopy", &self.cross_region_copy)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `CrossRegionCopyAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrossRegionCopyAction {
         /// `EncryptionConfiguration`.
-        #[serde(rename = "EncryptionConfiguration")]
         pub encryption_configuration: EncryptionConfiguration,
         /// `RetainRule`.
-        #[serde(rename = "RetainRule", skip_serializing_if = "Option::is_none")]
         pub retain_rule: Option<CrossRegionCopyRetainRule>,
-        /// The target Region.
-        #[serde(rename = "Target")]
+        /// `Target`: The target Region.
         pub target: Value<String>,
     }
 
@@ -287,14 +347,29 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for CrossRegionCopyAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetainRule", &self.retain_rule)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The encryption settings for the copied snapshot.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
-        /// The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption.
-        #[serde(rename = "CmkArn", skip_serializing_if = "Option::is_none")]
+        /// `CmkArn`: The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption.
         pub cmk_arn: Option<Value<String>>,
-        /// To encrypt a copy of an unencrypted snapshot when encryption by default is not enabled, enable encryption using this parameter.
-        #[serde(rename = "Encrypted")]
+        /// `Encrypted`: To encrypt a copy of an unencrypted snapshot when encryption by default is not enabled, enable encryption using this parameter.
         pub encrypted: Value<bool>,
     }
 
@@ -308,14 +383,25 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CmkArn", &self.cmk_arn)?;
+            map.serialize_entry("Encrypted", &self.encrypted)?;
+            map.end()
+        }
+    }
+
     /// The retention rule that indicates how long the cross-Region snapshot or AMI copies are to be retained in the destination Region.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrossRegionCopyRetainRule {
-        /// The amount of time to retain a cross-Region snapshot or AMI copy.
-        #[serde(rename = "Interval")]
+        /// `Interval`: The amount of time to retain a cross-Region snapshot or AMI copy.
         pub interval: Value<i64>,
-        /// The unit of time for time-based retention.
-        #[serde(rename = "IntervalUnit")]
+        /// `IntervalUnit`: The unit of time for time-based retention.
         pub interval_unit: Value<IntervalUnit>,
     }
 
@@ -329,6 +415,19 @@ pub mod lifecycle_policy {
                 interval: interval.into(),
                 interval_unit: interval_unit.into(),
             }
+        }
+    }
+
+    impl Serialize for CrossRegionCopyRetainRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Interval", &self.interval)?;
+            map.serialize_entry("IntervalUnit", &self.interval_unit)?;
+            map.end()
         }
     }
 
@@ -376,13 +475,11 @@ pub mod lifecycle_policy {
     }
 
     /// **\[Event-based policies only\]** The event that activates the event-based policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventSource {
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<EventParameters>,
-        /// The source of the event.
-        #[serde(rename = "Type")]
+        /// `Type`: The source of the event.
         pub r#type: Value<Type>,
     }
 
@@ -396,17 +493,27 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for EventSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Information about the event.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventParameters {
-        /// The snapshot description that can trigger the policy.
-        #[serde(rename = "DescriptionRegex", skip_serializing_if = "Option::is_none")]
+        /// `DescriptionRegex`: The snapshot description that can trigger the policy.
         pub description_regex: Option<Value<String>>,
-        /// The type of event.
-        #[serde(rename = "EventType")]
+        /// `EventType`: The type of event.
         pub event_type: Value<EventType>,
-        /// The IDs of the AWS accounts that can trigger policy by sharing snapshots with your account.
-        #[serde(rename = "SnapshotOwner")]
+        /// `SnapshotOwner`: The IDs of the AWS accounts that can trigger policy by sharing snapshots with your account.
         pub snapshot_owner: Vec<Value<String>>,
     }
 
@@ -421,6 +528,20 @@ pub mod lifecycle_policy {
                 event_type: event_type.into(),
                 snapshot_owner: snapshot_owner.into(),
             }
+        }
+    }
+
+    impl Serialize for EventParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DescriptionRegex", &self.description_regex)?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            map.serialize_entry("SnapshotOwner", &self.snapshot_owner)?;
+            map.end()
         }
     }
 
@@ -493,21 +614,32 @@ pub mod lifecycle_policy {
     }
 
     /// **\[Custom snapshot and AMI policies only\]** A set of optional parameters for snapshot and AMI lifecycle policies.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Parameters {
-        /// **\[Custom snapshot policies that target instances only\]** Indicates whether to exclude the root volume from multi-volume snapshot sets.
-        #[serde(rename = "ExcludeBootVolume", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeBootVolume`: **\[Custom snapshot policies that target instances only\]** Indicates whether to exclude the root volume from multi-volume snapshot sets.
         pub exclude_boot_volume: Option<Value<bool>>,
-        /// **\[Custom snapshot policies that target instances only\]** The tags used to identify data (non-root) volumes to exclude from multi-volume snapshot sets.
-        #[serde(
-            rename = "ExcludeDataVolumeTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExcludeDataVolumeTags`: **\[Custom snapshot policies that target instances only\]** The tags used to identify data (non-root) volumes to exclude from multi-volume snapshot sets.
         pub exclude_data_volume_tags: Option<Vec<crate::cfn::Tag>>,
-        /// **\[Custom AMI policies only\]** Indicates whether targeted instances are rebooted when the lifecycle policy runs. `true` indicates that targeted instances are not rebooted when the policy runs. `false` indicates that target instances are rebooted when the policy runs.
-        #[serde(rename = "NoReboot", skip_serializing_if = "Option::is_none")]
+        /// `NoReboot`: **\[Custom AMI policies only\]** Indicates whether targeted instances are rebooted when the lifecycle policy runs. `true` indicates that targeted instances are not rebooted when the policy runs. `false` indicates that target instances are rebooted when the policy runs.
         pub no_reboot: Option<Value<bool>>,
+    }
+
+    impl Serialize for Parameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeBootVolume", &self.exclude_boot_volume)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeDataVolumeTags",
+                &self.exclude_data_volume_tags,
+            )?;
+            crate::cfn::entry(&mut map, "NoReboot", &self.no_reboot)?;
+            map.end()
+        }
     }
 
     /// The type of policy to create.
@@ -702,52 +834,62 @@ pub mod lifecycle_policy {
     }
 
     /// The `Schedule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schedule {
         /// `ArchiveRule`.
-        #[serde(rename = "ArchiveRule", skip_serializing_if = "Option::is_none")]
         pub archive_rule: Option<ArchiveRule>,
-        /// Copy all user-defined tags on a source volume to snapshots of the volume created by this policy.
-        #[serde(rename = "CopyTags", skip_serializing_if = "Option::is_none")]
+        /// `CopyTags`: Copy all user-defined tags on a source volume to snapshots of the volume created by this policy.
         pub copy_tags: Option<Value<bool>>,
         /// `CreateRule`.
-        #[serde(rename = "CreateRule", skip_serializing_if = "Option::is_none")]
         pub create_rule: Option<CreateRule>,
-        /// Specifies a rule for copying snapshots or AMIs across Regions.
-        #[serde(
-            rename = "CrossRegionCopyRules",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CrossRegionCopyRules`: Specifies a rule for copying snapshots or AMIs across Regions.
         pub cross_region_copy_rules: Option<Vec<CrossRegionCopyRule>>,
         /// `DeprecateRule`.
-        #[serde(rename = "DeprecateRule", skip_serializing_if = "Option::is_none")]
         pub deprecate_rule: Option<DeprecateRule>,
         /// `FastRestoreRule`.
-        #[serde(rename = "FastRestoreRule", skip_serializing_if = "Option::is_none")]
         pub fast_restore_rule: Option<FastRestoreRule>,
-        /// The name of the schedule.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the schedule.
         pub name: Option<Value<String>>,
         /// `RetainRule`.
-        #[serde(rename = "RetainRule", skip_serializing_if = "Option::is_none")]
         pub retain_rule: Option<RetainRule>,
-        /// **\[Custom snapshot policies only\]** The rule for sharing snapshots with other AWS accounts.
-        #[serde(rename = "ShareRules", skip_serializing_if = "Option::is_none")]
+        /// `ShareRules`: **\[Custom snapshot policies only\]** The rule for sharing snapshots with other AWS accounts.
         pub share_rules: Option<Vec<ShareRule>>,
-        /// The tags to apply to policy-created resources.
-        #[serde(rename = "TagsToAdd", skip_serializing_if = "Option::is_none")]
+        /// `TagsToAdd`: The tags to apply to policy-created resources.
         pub tags_to_add: Option<Vec<crate::cfn::Tag>>,
-        /// **\[AMI policies and snapshot policies that target instances only\]** A collection of key/value pairs with values determined dynamically when the policy is executed.
-        #[serde(rename = "VariableTags", skip_serializing_if = "Option::is_none")]
+        /// `VariableTags`: **\[AMI policies and snapshot policies that target instances only\]** A collection of key/value pairs with values determined dynamically when the policy is executed.
         pub variable_tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchiveRule", &self.archive_rule)?;
+            crate::cfn::entry(&mut map, "CopyTags", &self.copy_tags)?;
+            crate::cfn::entry(&mut map, "CreateRule", &self.create_rule)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossRegionCopyRules",
+                &self.cross_region_copy_rules,
+            )?;
+            crate::cfn::entry(&mut map, "DeprecateRule", &self.deprecate_rule)?;
+            crate::cfn::entry(&mut map, "FastRestoreRule", &self.fast_restore_rule)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RetainRule", &self.retain_rule)?;
+            crate::cfn::entry(&mut map, "ShareRules", &self.share_rules)?;
+            crate::cfn::entry(&mut map, "TagsToAdd", &self.tags_to_add)?;
+            crate::cfn::entry(&mut map, "VariableTags", &self.variable_tags)?;
+            map.end()
+        }
+    }
+
     /// **\[Custom snapshot policies that target volumes only\]** The snapshot archiving rule for the schedule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArchiveRule {
         /// `RetainRule`.
-        #[serde(rename = "RetainRule")]
         pub retain_rule: ArchiveRetainRule,
     }
 
@@ -760,11 +902,22 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for ArchiveRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RetainRule", &self.retain_rule)?;
+            map.end()
+        }
+    }
+
     /// Information about the retention period for the snapshot archiving rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArchiveRetainRule {
         /// `RetentionArchiveTier`.
-        #[serde(rename = "RetentionArchiveTier")]
         pub retention_archive_tier: RetentionArchiveTier,
     }
 
@@ -777,18 +930,41 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for ArchiveRetainRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RetentionArchiveTier", &self.retention_archive_tier)?;
+            map.end()
+        }
+    }
+
     /// Information about retention period in the Amazon EBS Snapshots Archive.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetentionArchiveTier {
-        /// The maximum number of snapshots to retain in the archive storage tier for each volume.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: The maximum number of snapshots to retain in the archive storage tier for each volume.
         pub count: Option<Value<i64>>,
-        /// Specifies the period of time to retain snapshots in the archive tier.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: Specifies the period of time to retain snapshots in the archive tier.
         pub interval: Option<Value<i64>>,
-        /// The unit of time in which to measure the **Interval**.
-        #[serde(rename = "IntervalUnit", skip_serializing_if = "Option::is_none")]
+        /// `IntervalUnit`: The unit of time in which to measure the **Interval**.
         pub interval_unit: Option<Value<RetentionArchiveTierIntervalUnit>>,
+    }
+
+    impl Serialize for RetentionArchiveTier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "IntervalUnit", &self.interval_unit)?;
+            map.end()
+        }
     }
 
     /// The unit of time in which to measure the **Interval**.
@@ -836,26 +1012,37 @@ pub mod lifecycle_policy {
     }
 
     /// The creation rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateRule {
-        /// The schedule, as a Cron expression.
-        #[serde(rename = "CronExpression", skip_serializing_if = "Option::is_none")]
+        /// `CronExpression`: The schedule, as a Cron expression.
         pub cron_expression: Option<Value<String>>,
-        /// The interval between snapshots.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: The interval between snapshots.
         pub interval: Option<Value<i64>>,
-        /// The interval unit.
-        #[serde(rename = "IntervalUnit", skip_serializing_if = "Option::is_none")]
+        /// `IntervalUnit`: The interval unit.
         pub interval_unit: Option<Value<CreateRuleIntervalUnit>>,
-        /// **\[Custom snapshot policies only\]** Specifies the destination for snapshots created by the policy.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
+        /// `Location`: **\[Custom snapshot policies only\]** Specifies the destination for snapshots created by the policy.
         pub location: Option<Value<Location>>,
-        /// **\[Custom snapshot policies that target instances only\]** Specifies pre and/or post scripts for a snapshot lifecycle policy that targets instances.
-        #[serde(rename = "Scripts", skip_serializing_if = "Option::is_none")]
+        /// `Scripts`: **\[Custom snapshot policies that target instances only\]** Specifies pre and/or post scripts for a snapshot lifecycle policy that targets instances.
         pub scripts: Option<Vec<Script>>,
-        /// The time, in UTC, to start the operation.
-        #[serde(rename = "Times", skip_serializing_if = "Option::is_none")]
+        /// `Times`: The time, in UTC, to start the operation.
         pub times: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CreateRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CronExpression", &self.cron_expression)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "IntervalUnit", &self.interval_unit)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Scripts", &self.scripts)?;
+            crate::cfn::entry(&mut map, "Times", &self.times)?;
+            map.end()
+        }
     }
 
     /// The interval unit.
@@ -933,34 +1120,45 @@ pub mod lifecycle_policy {
     }
 
     /// The `Script` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Script {
-        /// Indicates whether Amazon Data Lifecycle Manager should default to crash-consistent snapshots if the pre script fails.
-        #[serde(
-            rename = "ExecuteOperationOnScriptFailure",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExecuteOperationOnScriptFailure`: Indicates whether Amazon Data Lifecycle Manager should default to crash-consistent snapshots if the pre script fails.
         pub execute_operation_on_script_failure: Option<Value<bool>>,
-        /// The SSM document that includes the pre and/or post scripts to run.
-        #[serde(rename = "ExecutionHandler", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionHandler`: The SSM document that includes the pre and/or post scripts to run.
         pub execution_handler: Option<Value<String>>,
-        /// Indicates the service used to execute the pre and/or post scripts.
-        #[serde(
-            rename = "ExecutionHandlerService",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExecutionHandlerService`: Indicates the service used to execute the pre and/or post scripts.
         pub execution_handler_service: Option<Value<ExecutionHandlerService>>,
-        /// Specifies a timeout period, in seconds, after which Amazon Data Lifecycle Manager fails the script run attempt if it has not completed.
-        #[serde(rename = "ExecutionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionTimeout`: Specifies a timeout period, in seconds, after which Amazon Data Lifecycle Manager fails the script run attempt if it has not completed.
         pub execution_timeout: Option<Value<i64>>,
-        /// Specifies the number of times Amazon Data Lifecycle Manager should retry scripts that fail.
-        #[serde(rename = "MaximumRetryCount", skip_serializing_if = "Option::is_none")]
+        /// `MaximumRetryCount`: Specifies the number of times Amazon Data Lifecycle Manager should retry scripts that fail.
         pub maximum_retry_count: Option<Value<i64>>,
-        /// Indicate which scripts Amazon Data Lifecycle Manager should run on target instances.
-        #[serde(rename = "Stages", skip_serializing_if = "Option::is_none")]
+        /// `Stages`: Indicate which scripts Amazon Data Lifecycle Manager should run on target instances.
         pub stages: Option<Vec<Value<StagesItem>>>,
+    }
+
+    impl Serialize for Script {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecuteOperationOnScriptFailure",
+                &self.execute_operation_on_script_failure,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionHandler", &self.execution_handler)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionHandlerService",
+                &self.execution_handler_service,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionTimeout", &self.execution_timeout)?;
+            crate::cfn::entry(&mut map, "MaximumRetryCount", &self.maximum_retry_count)?;
+            crate::cfn::entry(&mut map, "Stages", &self.stages)?;
+            map.end()
+        }
     }
 
     /// Indicates the service used to execute the pre and/or post scripts.
@@ -1035,28 +1233,21 @@ pub mod lifecycle_policy {
     }
 
     /// The `CrossRegionCopyRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrossRegionCopyRule {
-        /// The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption.
-        #[serde(rename = "CmkArn", skip_serializing_if = "Option::is_none")]
+        /// `CmkArn`: The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption.
         pub cmk_arn: Option<Value<String>>,
-        /// Indicates whether to copy all user-defined tags from the source snapshot or AMI to the cross-Region copy.
-        #[serde(rename = "CopyTags", skip_serializing_if = "Option::is_none")]
+        /// `CopyTags`: Indicates whether to copy all user-defined tags from the source snapshot or AMI to the cross-Region copy.
         pub copy_tags: Option<Value<bool>>,
         /// `DeprecateRule`.
-        #[serde(rename = "DeprecateRule", skip_serializing_if = "Option::is_none")]
         pub deprecate_rule: Option<CrossRegionCopyDeprecateRule>,
-        /// To encrypt a copy of an unencrypted snapshot if encryption by default is not enabled, enable encryption using this parameter.
-        #[serde(rename = "Encrypted")]
+        /// `Encrypted`: To encrypt a copy of an unencrypted snapshot if encryption by default is not enabled, enable encryption using this parameter.
         pub encrypted: Value<bool>,
         /// `RetainRule`.
-        #[serde(rename = "RetainRule", skip_serializing_if = "Option::is_none")]
         pub retain_rule: Option<CrossRegionCopyRetainRule>,
-        /// **\[Custom snapshot policies only\]** The target Region or the Amazon Resource Name (ARN) of the target Outpost for the snapshot copies.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
+        /// `Target`: **\[Custom snapshot policies only\]** The target Region or the Amazon Resource Name (ARN) of the target Outpost for the snapshot copies.
         pub target: Option<Value<String>>,
-        /// **\[Custom AMI policies only\]** The target Region or the Amazon Resource Name (ARN) of the target Outpost for the AMI copies.
-        #[serde(rename = "TargetRegion", skip_serializing_if = "Option::is_none")]
+        /// `TargetRegion`: **\[Custom AMI policies only\]** The target Region or the Amazon Resource Name (ARN) of the target Outpost for the AMI copies.
         pub target_region: Option<Value<String>>,
     }
 
@@ -1075,14 +1266,30 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for CrossRegionCopyRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CmkArn", &self.cmk_arn)?;
+            crate::cfn::entry(&mut map, "CopyTags", &self.copy_tags)?;
+            crate::cfn::entry(&mut map, "DeprecateRule", &self.deprecate_rule)?;
+            map.serialize_entry("Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "RetainRule", &self.retain_rule)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            crate::cfn::entry(&mut map, "TargetRegion", &self.target_region)?;
+            map.end()
+        }
+    }
+
     /// **\[Custom AMI policies only\]** The AMI deprecation rule for cross-Region AMI copies created by the rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrossRegionCopyDeprecateRule {
-        /// The period after which to deprecate the cross-Region AMI copies.
-        #[serde(rename = "Interval")]
+        /// `Interval`: The period after which to deprecate the cross-Region AMI copies.
         pub interval: Value<i64>,
-        /// The unit of time in which to measure the **Interval**.
-        #[serde(rename = "IntervalUnit")]
+        /// `IntervalUnit`: The unit of time in which to measure the **Interval**.
         pub interval_unit: Value<CrossRegionCopyDeprecateRuleIntervalUnit>,
     }
 
@@ -1096,6 +1303,19 @@ pub mod lifecycle_policy {
                 interval: interval.into(),
                 interval_unit: interval_unit.into(),
             }
+        }
+    }
+
+    impl Serialize for CrossRegionCopyDeprecateRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Interval", &self.interval)?;
+            map.serialize_entry("IntervalUnit", &self.interval_unit)?;
+            map.end()
         }
     }
 
@@ -1144,17 +1364,28 @@ pub mod lifecycle_policy {
     }
 
     /// **\[Custom AMI policies only\]** The AMI deprecation rule for the schedule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeprecateRule {
-        /// If the schedule has a count-based retention rule, this parameter specifies the number of oldest AMIs to deprecate.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: If the schedule has a count-based retention rule, this parameter specifies the number of oldest AMIs to deprecate.
         pub count: Option<Value<i64>>,
-        /// If the schedule has an age-based retention rule, this parameter specifies the period after which to deprecate AMIs created by the schedule.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: If the schedule has an age-based retention rule, this parameter specifies the period after which to deprecate AMIs created by the schedule.
         pub interval: Option<Value<i64>>,
-        /// The unit of time in which to measure the **Interval**.
-        #[serde(rename = "IntervalUnit", skip_serializing_if = "Option::is_none")]
+        /// `IntervalUnit`: The unit of time in which to measure the **Interval**.
         pub interval_unit: Option<Value<DeprecateRuleIntervalUnit>>,
+    }
+
+    impl Serialize for DeprecateRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "IntervalUnit", &self.interval_unit)?;
+            map.end()
+        }
     }
 
     /// The unit of time in which to measure the **Interval**.
@@ -1201,23 +1432,38 @@ pub mod lifecycle_policy {
     }
 
     /// **\[Custom snapshot policies only\]** The rule for enabling fast snapshot restore.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FastRestoreRule {
-        /// The Availability Zone IDs in which to enable fast snapshot restore.
-        #[serde(rename = "AvailabilityZoneIds", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZoneIds`: The Availability Zone IDs in which to enable fast snapshot restore.
         pub availability_zone_ids: Option<Vec<Value<String>>>,
-        /// The Availability Zones in which to enable fast snapshot restore.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZones`: The Availability Zones in which to enable fast snapshot restore.
         pub availability_zones: Option<Vec<Value<String>>>,
-        /// The number of snapshots to be enabled with fast snapshot restore.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: The number of snapshots to be enabled with fast snapshot restore.
         pub count: Option<Value<i64>>,
-        /// The amount of time to enable fast snapshot restore.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: The amount of time to enable fast snapshot restore.
         pub interval: Option<Value<i64>>,
-        /// The unit of time for enabling fast snapshot restore.
-        #[serde(rename = "IntervalUnit", skip_serializing_if = "Option::is_none")]
+        /// `IntervalUnit`: The unit of time for enabling fast snapshot restore.
         pub interval_unit: Option<Value<FastRestoreRuleIntervalUnit>>,
+    }
+
+    impl Serialize for FastRestoreRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneIds",
+                &self.availability_zone_ids,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "IntervalUnit", &self.interval_unit)?;
+            map.end()
+        }
     }
 
     /// The unit of time for enabling fast snapshot restore.
@@ -1264,17 +1510,28 @@ pub mod lifecycle_policy {
     }
 
     /// The retention rule for snapshots or AMIs created by the policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetainRule {
-        /// The number of snapshots to retain for each volume, up to a maximum of 1000.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: The number of snapshots to retain for each volume, up to a maximum of 1000.
         pub count: Option<Value<i64>>,
-        /// The amount of time to retain each snapshot.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: The amount of time to retain each snapshot.
         pub interval: Option<Value<i64>>,
-        /// The unit of time for time-based retention.
-        #[serde(rename = "IntervalUnit", skip_serializing_if = "Option::is_none")]
+        /// `IntervalUnit`: The unit of time for time-based retention.
         pub interval_unit: Option<Value<RetainRuleIntervalUnit>>,
+    }
+
+    impl Serialize for RetainRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "IntervalUnit", &self.interval_unit)?;
+            map.end()
+        }
     }
 
     /// The unit of time for time-based retention.
@@ -1321,17 +1578,32 @@ pub mod lifecycle_policy {
     }
 
     /// The `ShareRule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ShareRule {
-        /// The IDs of the AWS accounts with which to share the snapshots.
-        #[serde(rename = "TargetAccounts", skip_serializing_if = "Option::is_none")]
+        /// `TargetAccounts`: The IDs of the AWS accounts with which to share the snapshots.
         pub target_accounts: Option<Vec<Value<String>>>,
-        /// The period after which snapshots that are shared with other AWS accounts are automatically unshared.
-        #[serde(rename = "UnshareInterval", skip_serializing_if = "Option::is_none")]
+        /// `UnshareInterval`: The period after which snapshots that are shared with other AWS accounts are automatically unshared.
         pub unshare_interval: Option<Value<i64>>,
-        /// The unit of time for the automatic unsharing interval.
-        #[serde(rename = "UnshareIntervalUnit", skip_serializing_if = "Option::is_none")]
+        /// `UnshareIntervalUnit`: The unit of time for the automatic unsharing interval.
         pub unshare_interval_unit: Option<Value<UnshareIntervalUnit>>,
+    }
+
+    impl Serialize for ShareRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TargetAccounts", &self.target_accounts)?;
+            crate::cfn::entry(&mut map, "UnshareInterval", &self.unshare_interval)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnshareIntervalUnit",
+                &self.unshare_interval_unit,
+            )?;
+            map.end()
+        }
     }
 
     /// The unit of time for the automatic unsharing interval.

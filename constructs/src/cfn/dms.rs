@@ -86,21 +86,32 @@ pub mod certificate {
     }
 
     /// The properties of `AWS::DMS::Certificate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCertificateProps {
-        /// The certificate Identifier
-        #[serde(
-            rename = "CertificateIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertificateIdentifier`: The certificate Identifier
         pub certificate_identifier: Option<Value<String>>,
-        /// The certificate Pem
-        #[serde(rename = "CertificatePem", skip_serializing_if = "Option::is_none")]
+        /// `CertificatePem`: The certificate Pem
         pub certificate_pem: Option<Value<String>>,
-        /// The certificate Wallet
-        #[serde(rename = "CertificateWallet", skip_serializing_if = "Option::is_none")]
+        /// `CertificateWallet`: The certificate Wallet
         pub certificate_wallet: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateIdentifier",
+                &self.certificate_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "CertificatePem", &self.certificate_pem)?;
+            crate::cfn::entry(&mut map, "CertificateWallet", &self.certificate_wallet)?;
+            map.end()
+        }
     }
 }
 
@@ -169,39 +180,23 @@ pub mod data_migration {
     }
 
     /// The properties of `AWS::DMS::DataMigration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataMigrationProps {
-        /// \[DEPRECATED\] This property is unused and will be ignored.
-        #[serde(
-            rename = "DataMigrationIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataMigrationIdentifier`: \[DEPRECATED\] This property is unused and will be ignored.
         pub data_migration_identifier: Option<Value<String>>,
-        /// The property describes a name to identify the data migration.
-        #[serde(rename = "DataMigrationName", skip_serializing_if = "Option::is_none")]
+        /// `DataMigrationName`: The property describes a name to identify the data migration.
         pub data_migration_name: Option<Value<String>>,
-        /// The property describes the settings for the data migration.
-        #[serde(
-            rename = "DataMigrationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataMigrationSettings`: The property describes the settings for the data migration.
         pub data_migration_settings: Option<DataMigrationSettings>,
-        /// The property describes the type of migration.
-        #[serde(rename = "DataMigrationType")]
+        /// `DataMigrationType`: The property describes the type of migration.
         pub data_migration_type: Value<DataMigrationType>,
-        /// The property describes an identifier for the migration project.
-        #[serde(rename = "MigrationProjectIdentifier")]
+        /// `MigrationProjectIdentifier`: The property describes an identifier for the migration project.
         pub migration_project_identifier: Value<String>,
-        /// The property describes Amazon Resource Name (ARN) of the service access role.
-        #[serde(rename = "ServiceAccessRoleArn")]
+        /// `ServiceAccessRoleArn`: The property describes Amazon Resource Name (ARN) of the service access role.
         pub service_access_role_arn: Value<String>,
-        /// The property describes the settings for the data migration.
-        #[serde(rename = "SourceDataSettings", skip_serializing_if = "Option::is_none")]
+        /// `SourceDataSettings`: The property describes the settings for the data migration.
         pub source_data_settings: Option<Vec<SourceDataSettings>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -225,22 +220,67 @@ pub mod data_migration {
         }
     }
 
-    /// The `DataMigrationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DataMigrationSettings {
-        /// The property specifies whether to enable the CloudWatch log.
-        #[serde(
-            rename = "CloudwatchLogsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnDataMigrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataMigrationIdentifier",
+                &self.data_migration_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "DataMigrationName", &self.data_migration_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataMigrationSettings",
+                &self.data_migration_settings,
+            )?;
+            map.serialize_entry("DataMigrationType", &self.data_migration_type)?;
+            map.serialize_entry(
+                "MigrationProjectIdentifier",
+                &self.migration_project_identifier,
+            )?;
+            map.serialize_entry("ServiceAccessRoleArn", &self.service_access_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDataSettings",
+                &self.source_data_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The `DataMigrationSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DataMigrationSettings {
+        /// `CloudwatchLogsEnabled`: The property specifies whether to enable the CloudWatch log.
         pub cloudwatch_logs_enabled: Option<Value<bool>>,
-        /// The number of parallel jobs that trigger parallel threads to unload the tables from the source, and then load them to the target.
-        #[serde(rename = "NumberOfJobs", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfJobs`: The number of parallel jobs that trigger parallel threads to unload the tables from the source, and then load them to the target.
         pub number_of_jobs: Option<Value<i64>>,
-        /// The property specifies the rules of selecting objects for data migration.
-        #[serde(rename = "SelectionRules", skip_serializing_if = "Option::is_none")]
+        /// `SelectionRules`: The property specifies the rules of selecting objects for data migration.
         pub selection_rules: Option<Value<String>>,
+    }
+
+    impl Serialize for DataMigrationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudwatchLogsEnabled",
+                &self.cloudwatch_logs_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "NumberOfJobs", &self.number_of_jobs)?;
+            crate::cfn::entry(&mut map, "SelectionRules", &self.selection_rules)?;
+            map.end()
+        }
     }
 
     /// The property describes the type of migration.
@@ -284,20 +324,31 @@ pub mod data_migration {
     }
 
     /// The `SourceDataSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceDataSettings {
-        /// The property is a point in the database engine's log that defines a time where you can begin CDC.
-        #[serde(rename = "CDCStartPosition", skip_serializing_if = "Option::is_none")]
+        /// `CDCStartPosition`: The property is a point in the database engine's log that defines a time where you can begin CDC.
         pub cdc_start_position: Option<Value<String>>,
-        /// The property indicates the start time for a change data capture (CDC) operation.
-        #[serde(rename = "CDCStartTime", skip_serializing_if = "Option::is_none")]
+        /// `CDCStartTime`: The property indicates the start time for a change data capture (CDC) operation.
         pub cdc_start_time: Option<Value<String>>,
-        /// The property indicates the stop time for a change data capture (CDC) operation.
-        #[serde(rename = "CDCStopTime", skip_serializing_if = "Option::is_none")]
+        /// `CDCStopTime`: The property indicates the stop time for a change data capture (CDC) operation.
         pub cdc_stop_time: Option<Value<String>>,
-        /// The property sets the name of a previously created logical replication slot for a change data capture (CDC) load of the source instance.
-        #[serde(rename = "SlotName", skip_serializing_if = "Option::is_none")]
+        /// `SlotName`: The property sets the name of a previously created logical replication slot for a change data capture (CDC) load of the source instance.
         pub slot_name: Option<Value<String>>,
+    }
+
+    impl Serialize for SourceDataSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CDCStartPosition", &self.cdc_start_position)?;
+            crate::cfn::entry(&mut map, "CDCStartTime", &self.cdc_start_time)?;
+            crate::cfn::entry(&mut map, "CDCStopTime", &self.cdc_stop_time)?;
+            crate::cfn::entry(&mut map, "SlotName", &self.slot_name)?;
+            map.end()
+        }
     }
 }
 
@@ -366,35 +417,23 @@ pub mod data_provider {
     }
 
     /// The properties of `AWS::DMS::DataProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataProviderProps {
-        /// \[DEPRECATED\] This property is unused and will be ignored.
-        #[serde(
-            rename = "DataProviderIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataProviderIdentifier`: \[DEPRECATED\] This property is unused and will be ignored.
         pub data_provider_identifier: Option<Value<String>>,
-        /// The property describes a name to identify the data provider.
-        #[serde(rename = "DataProviderName", skip_serializing_if = "Option::is_none")]
+        /// `DataProviderName`: The property describes a name to identify the data provider.
         pub data_provider_name: Option<Value<String>>,
-        /// The optional description of the data provider.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The optional description of the data provider.
         pub description: Option<Value<String>>,
-        /// The property describes a data engine for the data provider.
-        #[serde(rename = "Engine")]
+        /// `Engine`: The property describes a data engine for the data provider.
         pub engine: Value<Engine>,
-        /// The property describes the exact settings which can be modified
-        #[serde(rename = "ExactSettings", skip_serializing_if = "Option::is_none")]
+        /// `ExactSettings`: The property describes the exact settings which can be modified
         pub exact_settings: Option<Value<bool>>,
-        /// The property identifies the exact type of settings for the data provider.
-        #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+        /// `Settings`: The property identifies the exact type of settings for the data provider.
         pub settings: Option<Settings>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Indicates whether the data provider is virtual.
-        #[serde(rename = "Virtual", skip_serializing_if = "Option::is_none")]
+        /// `Virtual`: Indicates whether the data provider is virtual.
         pub r#virtual: Option<Value<bool>>,
     }
 
@@ -411,6 +450,29 @@ pub mod data_provider {
                 tags: None,
                 r#virtual: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDataProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProviderIdentifier",
+                &self.data_provider_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "DataProviderName", &self.data_provider_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "ExactSettings", &self.exact_settings)?;
+            crate::cfn::entry(&mut map, "Settings", &self.settings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Virtual", &self.r#virtual)?;
+            map.end()
         }
     }
 
@@ -485,64 +547,82 @@ pub mod data_provider {
     }
 
     /// The property identifies the exact type of settings for the data provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Settings {
-        /// DocDbSettings property identifier.
-        #[serde(rename = "DocDbSettings", skip_serializing_if = "Option::is_none")]
+        /// `DocDbSettings`: DocDbSettings property identifier.
         pub doc_db_settings: Option<DocDbSettings>,
-        /// IbmDb2LuwSettings property identifier.
-        #[serde(rename = "IbmDb2LuwSettings", skip_serializing_if = "Option::is_none")]
+        /// `IbmDb2LuwSettings`: IbmDb2LuwSettings property identifier.
         pub ibm_db2_luw_settings: Option<IbmDb2LuwSettings>,
-        /// IbmDb2zOsSettings property identifier.
-        #[serde(rename = "IbmDb2zOsSettings", skip_serializing_if = "Option::is_none")]
+        /// `IbmDb2zOsSettings`: IbmDb2zOsSettings property identifier.
         pub ibm_db2z_os_settings: Option<IbmDb2zOsSettings>,
-        /// MariaDbSettings property identifier.
-        #[serde(rename = "MariaDbSettings", skip_serializing_if = "Option::is_none")]
+        /// `MariaDbSettings`: MariaDbSettings property identifier.
         pub maria_db_settings: Option<MariaDbSettings>,
-        /// MicrosoftSqlServerSettings property identifier.
-        #[serde(
-            rename = "MicrosoftSqlServerSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MicrosoftSqlServerSettings`: MicrosoftSqlServerSettings property identifier.
         pub microsoft_sql_server_settings: Option<MicrosoftSqlServerSettings>,
-        /// MongoDbSettings property identifier.
-        #[serde(rename = "MongoDbSettings", skip_serializing_if = "Option::is_none")]
+        /// `MongoDbSettings`: MongoDbSettings property identifier.
         pub mongo_db_settings: Option<MongoDbSettings>,
-        /// MySqlSettings property identifier.
-        #[serde(rename = "MySqlSettings", skip_serializing_if = "Option::is_none")]
+        /// `MySqlSettings`: MySqlSettings property identifier.
         pub my_sql_settings: Option<MySqlSettings>,
-        /// OracleSettings property identifier.
-        #[serde(rename = "OracleSettings", skip_serializing_if = "Option::is_none")]
+        /// `OracleSettings`: OracleSettings property identifier.
         pub oracle_settings: Option<OracleSettings>,
-        /// PostgreSqlSettings property identifier.
-        #[serde(rename = "PostgreSqlSettings", skip_serializing_if = "Option::is_none")]
+        /// `PostgreSqlSettings`: PostgreSqlSettings property identifier.
         pub postgre_sql_settings: Option<PostgreSqlSettings>,
-        /// RedshiftSettings property identifier.
-        #[serde(rename = "RedshiftSettings", skip_serializing_if = "Option::is_none")]
+        /// `RedshiftSettings`: RedshiftSettings property identifier.
         pub redshift_settings: Option<RedshiftSettings>,
-        /// SybaseAseSettings property identifier.
-        #[serde(rename = "SybaseAseSettings", skip_serializing_if = "Option::is_none")]
+        /// `SybaseAseSettings`: SybaseAseSettings property identifier.
         pub sybase_ase_settings: Option<SybaseAseSettings>,
     }
 
+    impl Serialize for Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DocDbSettings", &self.doc_db_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "IbmDb2LuwSettings",
+                &self.ibm_db2_luw_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IbmDb2zOsSettings",
+                &self.ibm_db2z_os_settings,
+            )?;
+            crate::cfn::entry(&mut map, "MariaDbSettings", &self.maria_db_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "MicrosoftSqlServerSettings",
+                &self.microsoft_sql_server_settings,
+            )?;
+            crate::cfn::entry(&mut map, "MongoDbSettings", &self.mongo_db_settings)?;
+            crate::cfn::entry(&mut map, "MySqlSettings", &self.my_sql_settings)?;
+            crate::cfn::entry(&mut map, "OracleSettings", &self.oracle_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostgreSqlSettings",
+                &self.postgre_sql_settings,
+            )?;
+            crate::cfn::entry(&mut map, "RedshiftSettings", &self.redshift_settings)?;
+            crate::cfn::entry(&mut map, "SybaseAseSettings", &self.sybase_ase_settings)?;
+            map.end()
+        }
+    }
+
     /// DocDbSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocDbSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode", skip_serializing_if = "Option::is_none")]
         pub ssl_mode: Option<Value<MongoDbSslModeValue>>,
     }
 
@@ -560,6 +640,22 @@ pub mod data_provider {
                 server_name: server_name.into(),
                 ssl_mode: None,
             }
+        }
+    }
+
+    impl Serialize for DocDbSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            crate::cfn::entry(&mut map, "SslMode", &self.ssl_mode)?;
+            map.end()
         }
     }
 
@@ -604,28 +700,21 @@ pub mod data_provider {
     }
 
     /// IbmDb2LuwSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IbmDb2LuwSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `EncryptionAlgorithm`.
-        #[serde(rename = "EncryptionAlgorithm", skip_serializing_if = "Option::is_none")]
         pub encryption_algorithm: Option<Value<i64>>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `SecurityMechanism`.
-        #[serde(rename = "SecurityMechanism", skip_serializing_if = "Option::is_none")]
         pub security_mechanism: Option<Value<i64>>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<Db2SslModeValue>,
     }
 
@@ -646,6 +735,28 @@ pub mod data_provider {
                 server_name: server_name.into(),
                 ssl_mode: ssl_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for IbmDb2LuwSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionAlgorithm",
+                &self.encryption_algorithm,
+            )?;
+            map.serialize_entry("Port", &self.port)?;
+            crate::cfn::entry(&mut map, "SecurityMechanism", &self.security_mechanism)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
         }
     }
 
@@ -687,22 +798,17 @@ pub mod data_provider {
     }
 
     /// IbmDb2zOsSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IbmDb2zOsSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<Db2SslModeValue>,
     }
 
@@ -724,20 +830,32 @@ pub mod data_provider {
         }
     }
 
+    impl Serialize for IbmDb2zOsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
+        }
+    }
+
     /// MariaDbSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MariaDbSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<DmsSslModeValue>,
     }
 
@@ -754,6 +872,21 @@ pub mod data_provider {
                 server_name: server_name.into(),
                 ssl_mode: ssl_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for MariaDbSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
         }
     }
 
@@ -801,28 +934,21 @@ pub mod data_provider {
     }
 
     /// MicrosoftSqlServerSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MicrosoftSqlServerSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
-        /// The ARN for the role the application uses to access its Amazon S3 bucket.
-        #[serde(rename = "S3AccessRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `S3AccessRoleArn`: The ARN for the role the application uses to access its Amazon S3 bucket.
         pub s3_access_role_arn: Option<Value<String>>,
-        /// The path for the Amazon S3 bucket that the application uses for accessing the user-defined schema.
-        #[serde(rename = "S3Path", skip_serializing_if = "Option::is_none")]
+        /// `S3Path`: The path for the Amazon S3 bucket that the application uses for accessing the user-defined schema.
         pub s3_path: Option<Value<String>>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<DmsSslModeValue>,
     }
 
@@ -846,32 +972,42 @@ pub mod data_provider {
         }
     }
 
+    impl Serialize for MicrosoftSqlServerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            crate::cfn::entry(&mut map, "S3AccessRoleArn", &self.s3_access_role_arn)?;
+            crate::cfn::entry(&mut map, "S3Path", &self.s3_path)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
+        }
+    }
+
     /// MongoDbSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MongoDbSettings {
         /// `AuthMechanism`.
-        #[serde(rename = "AuthMechanism", skip_serializing_if = "Option::is_none")]
         pub auth_mechanism: Option<Value<MongoDbAuthMechanism>>,
         /// `AuthSource`.
-        #[serde(rename = "AuthSource", skip_serializing_if = "Option::is_none")]
         pub auth_source: Option<Value<String>>,
         /// `AuthType`.
-        #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
         pub auth_type: Option<Value<MongoDbAuthType>>,
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode", skip_serializing_if = "Option::is_none")]
         pub ssl_mode: Option<Value<MongoDbSslModeValue>>,
     }
 
@@ -891,6 +1027,25 @@ pub mod data_provider {
                 server_name: server_name.into(),
                 ssl_mode: None,
             }
+        }
+    }
+
+    impl Serialize for MongoDbSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthMechanism", &self.auth_mechanism)?;
+            crate::cfn::entry(&mut map, "AuthSource", &self.auth_source)?;
+            crate::cfn::entry(&mut map, "AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            crate::cfn::entry(&mut map, "SslMode", &self.ssl_mode)?;
+            map.end()
         }
     }
 
@@ -972,19 +1127,15 @@ pub mod data_provider {
     }
 
     /// MySqlSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MySqlSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<DmsSslModeValue>,
     }
 
@@ -1004,56 +1155,45 @@ pub mod data_provider {
         }
     }
 
+    impl Serialize for MySqlSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
+        }
+    }
+
     /// OracleSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OracleSettings {
         /// `AsmServer`.
-        #[serde(rename = "AsmServer", skip_serializing_if = "Option::is_none")]
         pub asm_server: Option<Value<String>>,
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `SecretsManagerOracleAsmAccessRoleArn`.
-        #[serde(
-            rename = "SecretsManagerOracleAsmAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_oracle_asm_access_role_arn: Option<Value<String>>,
         /// `SecretsManagerOracleAsmSecretId`.
-        #[serde(
-            rename = "SecretsManagerOracleAsmSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_oracle_asm_secret_id: Option<Value<String>>,
         /// `SecretsManagerSecurityDbEncryptionAccessRoleArn`.
-        #[serde(
-            rename = "SecretsManagerSecurityDbEncryptionAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_security_db_encryption_access_role_arn: Option<
             Value<String>,
         >,
         /// `SecretsManagerSecurityDbEncryptionSecretId`.
-        #[serde(
-            rename = "SecretsManagerSecurityDbEncryptionSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_security_db_encryption_secret_id: Option<Value<String>>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<DmsSslModeValue>,
     }
 
@@ -1080,23 +1220,55 @@ pub mod data_provider {
         }
     }
 
+    impl Serialize for OracleSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AsmServer", &self.asm_server)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerOracleAsmAccessRoleArn",
+                &self.secrets_manager_oracle_asm_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerOracleAsmSecretId",
+                &self.secrets_manager_oracle_asm_secret_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecurityDbEncryptionAccessRoleArn",
+                &self.secrets_manager_security_db_encryption_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecurityDbEncryptionSecretId",
+                &self.secrets_manager_security_db_encryption_secret_id,
+            )?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
+        }
+    }
+
     /// PostgreSqlSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PostgreSqlSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<DmsSslModeValue>,
     }
 
@@ -1118,17 +1290,30 @@ pub mod data_provider {
         }
     }
 
+    impl Serialize for PostgreSqlSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
+        }
+    }
+
     /// RedshiftSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftSettings {
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
     }
 
@@ -1147,26 +1332,34 @@ pub mod data_provider {
         }
     }
 
+    impl Serialize for RedshiftSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.end()
+        }
+    }
+
     /// SybaseAseSettings property identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SybaseAseSettings {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
         /// `EncryptPassword`.
-        #[serde(rename = "EncryptPassword", skip_serializing_if = "Option::is_none")]
         pub encrypt_password: Option<Value<bool>>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `SslMode`.
-        #[serde(rename = "SslMode")]
         pub ssl_mode: Value<SybaseSslModeValue>,
     }
 
@@ -1185,6 +1378,23 @@ pub mod data_provider {
                 server_name: server_name.into(),
                 ssl_mode: ssl_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for SybaseAseSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "EncryptPassword", &self.encrypt_password)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("SslMode", &self.ssl_mode)?;
+            map.end()
         }
     }
 
@@ -1299,112 +1509,69 @@ pub mod endpoint {
     }
 
     /// The properties of `AWS::DMS::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
-        /// The Amazon Resource Name (ARN) for the certificate.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `CertificateArn`: The Amazon Resource Name (ARN) for the certificate.
         pub certificate_arn: Option<Value<String>>,
-        /// The name of the endpoint database.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of the endpoint database.
         pub database_name: Option<Value<String>>,
-        /// Settings in JSON format for the source and target DocumentDB endpoint
-        #[serde(rename = "DocDbSettings", skip_serializing_if = "Option::is_none")]
+        /// `DocDbSettings`: Settings in JSON format for the source and target DocumentDB endpoint
         pub doc_db_settings: Option<DocDbSettings>,
-        /// Settings in JSON format for the target Amazon DynamoDB endpoint
-        #[serde(rename = "DynamoDbSettings", skip_serializing_if = "Option::is_none")]
+        /// `DynamoDbSettings`: Settings in JSON format for the target Amazon DynamoDB endpoint
         pub dynamo_db_settings: Option<DynamoDbSettings>,
-        /// Settings in JSON format for the target OpenSearch endpoint
-        #[serde(
-            rename = "ElasticsearchSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ElasticsearchSettings`: Settings in JSON format for the target OpenSearch endpoint
         pub elasticsearch_settings: Option<ElasticsearchSettings>,
-        /// The database endpoint identifier.
-        #[serde(rename = "EndpointIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `EndpointIdentifier`: The database endpoint identifier.
         pub endpoint_identifier: Option<Value<String>>,
-        /// The type of endpoint.
-        #[serde(rename = "EndpointType")]
+        /// `EndpointType`: The type of endpoint.
         pub endpoint_type: Value<String>,
-        /// The type of engine for the endpoint, depending on the EndpointType value.
-        #[serde(rename = "EngineName")]
+        /// `EngineName`: The type of engine for the endpoint, depending on the EndpointType value.
         pub engine_name: Value<String>,
-        /// Additional attributes associated with the connection
-        #[serde(
-            rename = "ExtraConnectionAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExtraConnectionAttributes`: Additional attributes associated with the connection
         pub extra_connection_attributes: Option<Value<String>>,
-        /// Settings in JSON format for the source GCP MySQL endpoint
-        #[serde(rename = "GcpMySQLSettings", skip_serializing_if = "Option::is_none")]
+        /// `GcpMySQLSettings`: Settings in JSON format for the source GCP MySQL endpoint
         pub gcp_my_sql_settings: Option<GcpMySqlSettings>,
-        /// Settings in JSON format for the source IBM Db2 LUW endpoint
-        #[serde(rename = "IbmDb2Settings", skip_serializing_if = "Option::is_none")]
+        /// `IbmDb2Settings`: Settings in JSON format for the source IBM Db2 LUW endpoint
         pub ibm_db2_settings: Option<IbmDb2Settings>,
-        /// Settings in JSON format for the target Apache Kafka endpoint
-        #[serde(rename = "KafkaSettings", skip_serializing_if = "Option::is_none")]
+        /// `KafkaSettings`: Settings in JSON format for the target Apache Kafka endpoint
         pub kafka_settings: Option<KafkaSettings>,
-        /// Settings in JSON format for the target endpoint for Amazon Kinesis Data Streams
-        #[serde(rename = "KinesisSettings", skip_serializing_if = "Option::is_none")]
+        /// `KinesisSettings`: Settings in JSON format for the target endpoint for Amazon Kinesis Data Streams
         pub kinesis_settings: Option<KinesisSettings>,
-        /// An AWS KMS key identifier that is used to encrypt the connection parameters for the endpoint.If you don't specify a value for the KmsKeyId parameter, AWS DMS uses your default encryption key.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: An AWS KMS key identifier that is used to encrypt the connection parameters for the endpoint.If you don't specify a value for the KmsKeyId parameter, AWS DMS uses your default encryption key.
         pub kms_key_id: Option<Value<String>>,
-        /// Settings in JSON format for the source and target Microsoft SQL Server endpoint
-        #[serde(
-            rename = "MicrosoftSqlServerSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MicrosoftSqlServerSettings`: Settings in JSON format for the source and target Microsoft SQL Server endpoint
         pub microsoft_sql_server_settings: Option<MicrosoftSqlServerSettings>,
-        /// Settings in JSON format for the source MongoDB endpoint
-        #[serde(rename = "MongoDbSettings", skip_serializing_if = "Option::is_none")]
+        /// `MongoDbSettings`: Settings in JSON format for the source MongoDB endpoint
         pub mongo_db_settings: Option<MongoDbSettings>,
-        /// Settings in JSON format for the source and target MySQL endpoin
-        #[serde(rename = "MySqlSettings", skip_serializing_if = "Option::is_none")]
+        /// `MySqlSettings`: Settings in JSON format for the source and target MySQL endpoin
         pub my_sql_settings: Option<MySqlSettings>,
-        /// Settings in JSON format for the target Amazon Neptune endpoint
-        #[serde(rename = "NeptuneSettings", skip_serializing_if = "Option::is_none")]
+        /// `NeptuneSettings`: Settings in JSON format for the target Amazon Neptune endpoint
         pub neptune_settings: Option<NeptuneSettings>,
-        /// Settings in JSON format for the source and target Oracle endpoint
-        #[serde(rename = "OracleSettings", skip_serializing_if = "Option::is_none")]
+        /// `OracleSettings`: Settings in JSON format for the source and target Oracle endpoint
         pub oracle_settings: Option<OracleSettings>,
-        /// The password to be used to log in to the endpoint database.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password to be used to log in to the endpoint database.
         pub password: Option<Value<String>>,
-        /// The port used by the endpoint database.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port used by the endpoint database.
         pub port: Option<Value<i64>>,
-        /// Settings in JSON format for the source and target PostgreSQL endpoint.
-        #[serde(rename = "PostgreSqlSettings", skip_serializing_if = "Option::is_none")]
+        /// `PostgreSqlSettings`: Settings in JSON format for the source and target PostgreSQL endpoint.
         pub postgre_sql_settings: Option<PostgreSqlSettings>,
-        /// Settings in JSON format for the target Redis endpoint
-        #[serde(rename = "RedisSettings", skip_serializing_if = "Option::is_none")]
+        /// `RedisSettings`: Settings in JSON format for the target Redis endpoint
         pub redis_settings: Option<RedisSettings>,
-        /// Settings in JSON format for the Amazon Redshift endpoint.
-        #[serde(rename = "RedshiftSettings", skip_serializing_if = "Option::is_none")]
+        /// `RedshiftSettings`: Settings in JSON format for the Amazon Redshift endpoint.
         pub redshift_settings: Option<RedshiftSettings>,
-        /// A display name for the resource identifier at the end of the EndpointArn response parameter that is returned in the created Endpoint object.
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdentifier`: A display name for the resource identifier at the end of the EndpointArn response parameter that is returned in the created Endpoint object.
         pub resource_identifier: Option<Value<String>>,
-        /// Settings in JSON format for the source and target Amazon S3 endpoint
-        #[serde(rename = "S3Settings", skip_serializing_if = "Option::is_none")]
+        /// `S3Settings`: Settings in JSON format for the source and target Amazon S3 endpoint
         pub s3_settings: Option<S3Settings>,
-        /// The name of the server where the endpoint database resides.
-        #[serde(rename = "ServerName", skip_serializing_if = "Option::is_none")]
+        /// `ServerName`: The name of the server where the endpoint database resides.
         pub server_name: Option<Value<String>>,
-        /// The Secure Sockets Layer (SSL) mode to use for the SSL connection.
-        #[serde(rename = "SslMode", skip_serializing_if = "Option::is_none")]
+        /// `SslMode`: The Secure Sockets Layer (SSL) mode to use for the SSL connection.
         pub ssl_mode: Option<Value<String>>,
-        /// Settings in JSON format for the source and target SAP ASE endpoint.
-        #[serde(rename = "SybaseSettings", skip_serializing_if = "Option::is_none")]
+        /// `SybaseSettings`: Settings in JSON format for the source and target SAP ASE endpoint.
         pub sybase_settings: Option<SybaseSettings>,
-        /// One or more tags to be assigned to the endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags to be assigned to the endpoint.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The user name to be used to log in to the endpoint database.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The user name to be used to log in to the endpoint database.
         pub username: Option<Value<String>>,
     }
 
@@ -1450,1100 +1617,1473 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for CfnEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "DocDbSettings", &self.doc_db_settings)?;
+            crate::cfn::entry(&mut map, "DynamoDbSettings", &self.dynamo_db_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticsearchSettings",
+                &self.elasticsearch_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointIdentifier",
+                &self.endpoint_identifier,
+            )?;
+            map.serialize_entry("EndpointType", &self.endpoint_type)?;
+            map.serialize_entry("EngineName", &self.engine_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtraConnectionAttributes",
+                &self.extra_connection_attributes,
+            )?;
+            crate::cfn::entry(&mut map, "GcpMySQLSettings", &self.gcp_my_sql_settings)?;
+            crate::cfn::entry(&mut map, "IbmDb2Settings", &self.ibm_db2_settings)?;
+            crate::cfn::entry(&mut map, "KafkaSettings", &self.kafka_settings)?;
+            crate::cfn::entry(&mut map, "KinesisSettings", &self.kinesis_settings)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MicrosoftSqlServerSettings",
+                &self.microsoft_sql_server_settings,
+            )?;
+            crate::cfn::entry(&mut map, "MongoDbSettings", &self.mongo_db_settings)?;
+            crate::cfn::entry(&mut map, "MySqlSettings", &self.my_sql_settings)?;
+            crate::cfn::entry(&mut map, "NeptuneSettings", &self.neptune_settings)?;
+            crate::cfn::entry(&mut map, "OracleSettings", &self.oracle_settings)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostgreSqlSettings",
+                &self.postgre_sql_settings,
+            )?;
+            crate::cfn::entry(&mut map, "RedisSettings", &self.redis_settings)?;
+            crate::cfn::entry(&mut map, "RedshiftSettings", &self.redshift_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "S3Settings", &self.s3_settings)?;
+            crate::cfn::entry(&mut map, "ServerName", &self.server_name)?;
+            crate::cfn::entry(&mut map, "SslMode", &self.ssl_mode)?;
+            crate::cfn::entry(&mut map, "SybaseSettings", &self.sybase_settings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines a DocumentDB endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocDbSettings {
-        /// Indicates the number of documents to preview to determine the document organization.
-        #[serde(rename = "DocsToInvestigate", skip_serializing_if = "Option::is_none")]
+        /// `DocsToInvestigate`: Indicates the number of documents to preview to determine the document organization.
         pub docs_to_investigate: Option<Value<i64>>,
-        /// Specifies the document ID.
-        #[serde(rename = "ExtractDocId", skip_serializing_if = "Option::is_none")]
+        /// `ExtractDocId`: Specifies the document ID.
         pub extract_doc_id: Option<Value<bool>>,
-        /// Specifies either document or table mode.
-        #[serde(rename = "NestingLevel", skip_serializing_if = "Option::is_none")]
+        /// `NestingLevel`: Specifies either document or table mode.
         pub nesting_level: Option<Value<String>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_secret_id: Option<Value<String>>,
+    }
+
+    impl Serialize for DocDbSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DocsToInvestigate", &self.docs_to_investigate)?;
+            crate::cfn::entry(&mut map, "ExtractDocId", &self.extract_doc_id)?;
+            crate::cfn::entry(&mut map, "NestingLevel", &self.nesting_level)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            map.end()
+        }
     }
 
     /// Provides information, including the Amazon Resource Name (ARN) of the IAM role used to define an Amazon DynamoDB target endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynamoDbSettings {
-        /// The Amazon Resource Name (ARN) used by the service to access the IAM role.
-        #[serde(
-            rename = "ServiceAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceAccessRoleArn`: The Amazon Resource Name (ARN) used by the service to access the IAM role.
         pub service_access_role_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for DynamoDbSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessRoleArn",
+                &self.service_access_role_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Provides information that defines an OpenSearch endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ElasticsearchSettings {
-        /// The endpoint for the OpenSearch cluster.
-        #[serde(rename = "EndpointUri", skip_serializing_if = "Option::is_none")]
+        /// `EndpointUri`: The endpoint for the OpenSearch cluster.
         pub endpoint_uri: Option<Value<String>>,
-        /// The maximum number of seconds for which DMS retries failed API requests to the OpenSearch cluster.
-        #[serde(rename = "ErrorRetryDuration", skip_serializing_if = "Option::is_none")]
+        /// `ErrorRetryDuration`: The maximum number of seconds for which DMS retries failed API requests to the OpenSearch cluster.
         pub error_retry_duration: Option<Value<i64>>,
-        /// The maximum percentage of records that can fail to be written before a full load operation stops.
-        #[serde(
-            rename = "FullLoadErrorPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FullLoadErrorPercentage`: The maximum percentage of records that can fail to be written before a full load operation stops.
         pub full_load_error_percentage: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) used by the service to access the IAM role.
-        #[serde(
-            rename = "ServiceAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceAccessRoleArn`: The Amazon Resource Name (ARN) used by the service to access the IAM role.
         pub service_access_role_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ElasticsearchSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndpointUri", &self.endpoint_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorRetryDuration",
+                &self.error_retry_duration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FullLoadErrorPercentage",
+                &self.full_load_error_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessRoleArn",
+                &self.service_access_role_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Provides information that defines a GCP MySQL endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GcpMySqlSettings {
-        /// Specifies a script to run immediately after AWS DMS connects to the endpoint.
-        #[serde(rename = "AfterConnectScript", skip_serializing_if = "Option::is_none")]
+        /// `AfterConnectScript`: Specifies a script to run immediately after AWS DMS connects to the endpoint.
         pub after_connect_script: Option<Value<String>>,
-        /// Adjusts the behavior of AWS DMS when migrating from an SQL Server source database that is hosted as part of an Always On availability group cluster.
-        #[serde(
-            rename = "CleanSourceMetadataOnMismatch",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CleanSourceMetadataOnMismatch`: Adjusts the behavior of AWS DMS when migrating from an SQL Server source database that is hosted as part of an Always On availability group cluster.
         pub clean_source_metadata_on_mismatch: Option<Value<bool>>,
-        /// Database name for the endpoint.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: Database name for the endpoint.
         pub database_name: Option<Value<String>>,
-        /// Specifies how often to check the binary log for new changes/events when the database is idle.
-        #[serde(rename = "EventsPollInterval", skip_serializing_if = "Option::is_none")]
+        /// `EventsPollInterval`: Specifies how often to check the binary log for new changes/events when the database is idle.
         pub events_poll_interval: Option<Value<i64>>,
-        /// Specifies the maximum size (in KB) of any .csv file used to transfer data to a MySQL-compatible database.
-        #[serde(rename = "MaxFileSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxFileSize`: Specifies the maximum size (in KB) of any .csv file used to transfer data to a MySQL-compatible database.
         pub max_file_size: Option<Value<i64>>,
-        /// Improves performance when loading data into the MySQL-compatible target database.
-        #[serde(rename = "ParallelLoadThreads", skip_serializing_if = "Option::is_none")]
+        /// `ParallelLoadThreads`: Improves performance when loading data into the MySQL-compatible target database.
         pub parallel_load_threads: Option<Value<i64>>,
-        /// Endpoint connection password.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: Endpoint connection password.
         pub password: Option<Value<String>>,
-        /// The port used by the endpoint database.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port used by the endpoint database.
         pub port: Option<Value<i64>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MySQL endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MySQL endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// The MySQL host name.
-        #[serde(rename = "ServerName", skip_serializing_if = "Option::is_none")]
+        /// `ServerName`: The MySQL host name.
         pub server_name: Option<Value<String>>,
-        /// Specifies the time zone for the source MySQL database.
-        #[serde(rename = "ServerTimezone", skip_serializing_if = "Option::is_none")]
+        /// `ServerTimezone`: Specifies the time zone for the source MySQL database.
         pub server_timezone: Option<Value<String>>,
-        /// Specifies the time zone for the source MySQL database.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: Specifies the time zone for the source MySQL database.
         pub username: Option<Value<String>>,
+    }
+
+    impl Serialize for GcpMySqlSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterConnectScript",
+                &self.after_connect_script,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CleanSourceMetadataOnMismatch",
+                &self.clean_source_metadata_on_mismatch,
+            )?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventsPollInterval",
+                &self.events_poll_interval,
+            )?;
+            crate::cfn::entry(&mut map, "MaxFileSize", &self.max_file_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelLoadThreads",
+                &self.parallel_load_threads,
+            )?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(&mut map, "ServerName", &self.server_name)?;
+            crate::cfn::entry(&mut map, "ServerTimezone", &self.server_timezone)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
     }
 
     /// Provides information that defines an IBMDB2 endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IbmDb2Settings {
-        /// For ongoing replication (CDC), use CurrentLSN to specify a log sequence number (LSN) where you want the replication to start.
-        #[serde(rename = "CurrentLsn", skip_serializing_if = "Option::is_none")]
+        /// `CurrentLsn`: For ongoing replication (CDC), use CurrentLSN to specify a log sequence number (LSN) where you want the replication to start.
         pub current_lsn: Option<Value<String>>,
-        /// If true, AWS DMS saves any .csv files to the Db2 LUW target that were used to replicate data.
-        #[serde(rename = "KeepCsvFiles", skip_serializing_if = "Option::is_none")]
+        /// `KeepCsvFiles`: If true, AWS DMS saves any .csv files to the Db2 LUW target that were used to replicate data.
         pub keep_csv_files: Option<Value<bool>>,
-        /// The amount of time (in milliseconds) before AWS DMS times out operations performed by DMS on the Db2 target.
-        #[serde(rename = "LoadTimeout", skip_serializing_if = "Option::is_none")]
+        /// `LoadTimeout`: The amount of time (in milliseconds) before AWS DMS times out operations performed by DMS on the Db2 target.
         pub load_timeout: Option<Value<i64>>,
-        /// Specifies the maximum size (in KB) of .csv files used to transfer data to Db2 LUW.
-        #[serde(rename = "MaxFileSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxFileSize`: Specifies the maximum size (in KB) of .csv files used to transfer data to Db2 LUW.
         pub max_file_size: Option<Value<i64>>,
-        /// Maximum number of bytes per read, as a NUMBER value.
-        #[serde(rename = "MaxKBytesPerRead", skip_serializing_if = "Option::is_none")]
+        /// `MaxKBytesPerRead`: Maximum number of bytes per read, as a NUMBER value.
         pub max_k_bytes_per_read: Option<Value<i64>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the IBMDB2 endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the IBMDB2 endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// Enables ongoing replication (CDC) as a BOOLEAN value.
-        #[serde(
-            rename = "SetDataCaptureChanges",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SetDataCaptureChanges`: Enables ongoing replication (CDC) as a BOOLEAN value.
         pub set_data_capture_changes: Option<Value<bool>>,
-        /// The size (in KB) of the in-memory file write buffer used when generating .csv files on the local disk on the DMS replication instance.
-        #[serde(rename = "WriteBufferSize", skip_serializing_if = "Option::is_none")]
+        /// `WriteBufferSize`: The size (in KB) of the in-memory file write buffer used when generating .csv files on the local disk on the DMS replication instance.
         pub write_buffer_size: Option<Value<i64>>,
+    }
+
+    impl Serialize for IbmDb2Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CurrentLsn", &self.current_lsn)?;
+            crate::cfn::entry(&mut map, "KeepCsvFiles", &self.keep_csv_files)?;
+            crate::cfn::entry(&mut map, "LoadTimeout", &self.load_timeout)?;
+            crate::cfn::entry(&mut map, "MaxFileSize", &self.max_file_size)?;
+            crate::cfn::entry(&mut map, "MaxKBytesPerRead", &self.max_k_bytes_per_read)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SetDataCaptureChanges",
+                &self.set_data_capture_changes,
+            )?;
+            crate::cfn::entry(&mut map, "WriteBufferSize", &self.write_buffer_size)?;
+            map.end()
+        }
     }
 
     /// Provides information that describes an Apache Kafka endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KafkaSettings {
-        /// A comma-separated list of one or more broker locations in your Kafka cluster that host your Kafka instance.
-        #[serde(rename = "Broker", skip_serializing_if = "Option::is_none")]
+        /// `Broker`: A comma-separated list of one or more broker locations in your Kafka cluster that host your Kafka instance.
         pub broker: Option<Value<String>>,
-        /// Shows detailed control information for table definition, column definition, and table and column changes in the Kafka message output.
-        #[serde(
-            rename = "IncludeControlDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeControlDetails`: Shows detailed control information for table definition, column definition, and table and column changes in the Kafka message output.
         pub include_control_details: Option<Value<bool>>,
-        /// Include NULL and empty columns for records migrated to the endpoint.
-        #[serde(rename = "IncludeNullAndEmpty", skip_serializing_if = "Option::is_none")]
+        /// `IncludeNullAndEmpty`: Include NULL and empty columns for records migrated to the endpoint.
         pub include_null_and_empty: Option<Value<bool>>,
-        /// Shows the partition value within the Kafka message output unless the partition type is schema-table-type.
-        #[serde(
-            rename = "IncludePartitionValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludePartitionValue`: Shows the partition value within the Kafka message output unless the partition type is schema-table-type.
         pub include_partition_value: Option<Value<bool>>,
-        /// Includes any data definition language (DDL) operations that change the table in the control data, such as rename-table, drop-table, add-column, drop-column, and rename-column.
-        #[serde(
-            rename = "IncludeTableAlterOperations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeTableAlterOperations`: Includes any data definition language (DDL) operations that change the table in the control data, such as rename-table, drop-table, add-column, drop-column, and rename-column.
         pub include_table_alter_operations: Option<Value<bool>>,
-        /// Provides detailed transaction information from the source database.
-        #[serde(
-            rename = "IncludeTransactionDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeTransactionDetails`: Provides detailed transaction information from the source database.
         pub include_transaction_details: Option<Value<bool>>,
-        /// The output format for the records created on the endpoint.
-        #[serde(rename = "MessageFormat", skip_serializing_if = "Option::is_none")]
+        /// `MessageFormat`: The output format for the records created on the endpoint.
         pub message_format: Option<Value<String>>,
-        /// The maximum size in bytes for records created on the endpoint The default is 1,000,000.
-        #[serde(rename = "MessageMaxBytes", skip_serializing_if = "Option::is_none")]
+        /// `MessageMaxBytes`: The maximum size in bytes for records created on the endpoint The default is 1,000,000.
         pub message_max_bytes: Option<Value<i64>>,
-        /// Set this optional parameter to true to avoid adding a '0x' prefix to raw data in hexadecimal format.
-        #[serde(rename = "NoHexPrefix", skip_serializing_if = "Option::is_none")]
+        /// `NoHexPrefix`: Set this optional parameter to true to avoid adding a '0x' prefix to raw data in hexadecimal format.
         pub no_hex_prefix: Option<Value<bool>>,
-        /// Prefixes schema and table names to partition values, when the partition type is primary-key-type.
-        #[serde(
-            rename = "PartitionIncludeSchemaTable",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PartitionIncludeSchemaTable`: Prefixes schema and table names to partition values, when the partition type is primary-key-type.
         pub partition_include_schema_table: Option<Value<bool>>,
-        /// The secure password that you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
-        #[serde(rename = "SaslPassword", skip_serializing_if = "Option::is_none")]
+        /// `SaslPassword`: The secure password that you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
         pub sasl_password: Option<Value<String>>,
-        /// The secure user name you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
-        #[serde(rename = "SaslUserName", skip_serializing_if = "Option::is_none")]
+        /// `SaslUserName`: The secure user name you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
         pub sasl_user_name: Option<Value<String>>,
-        /// Set secure connection to a Kafka target endpoint using Transport Layer Security (TLS).
-        #[serde(rename = "SecurityProtocol", skip_serializing_if = "Option::is_none")]
+        /// `SecurityProtocol`: Set secure connection to a Kafka target endpoint using Transport Layer Security (TLS).
         pub security_protocol: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the private certificate authority (CA) cert that AWS DMS uses to securely connect to your Kafka target endpoint.
-        #[serde(rename = "SslCaCertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `SslCaCertificateArn`: The Amazon Resource Name (ARN) for the private certificate authority (CA) cert that AWS DMS uses to securely connect to your Kafka target endpoint.
         pub ssl_ca_certificate_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the client certificate used to securely connect to a Kafka target endpoint.
-        #[serde(
-            rename = "SslClientCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SslClientCertificateArn`: The Amazon Resource Name (ARN) of the client certificate used to securely connect to a Kafka target endpoint.
         pub ssl_client_certificate_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the client private key used to securely connect to a Kafka target endpoint.
-        #[serde(rename = "SslClientKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `SslClientKeyArn`: The Amazon Resource Name (ARN) for the client private key used to securely connect to a Kafka target endpoint.
         pub ssl_client_key_arn: Option<Value<String>>,
-        /// The password for the client private key used to securely connect to a Kafka target endpoint.
-        #[serde(
-            rename = "SslClientKeyPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SslClientKeyPassword`: The password for the client private key used to securely connect to a Kafka target endpoint.
         pub ssl_client_key_password: Option<Value<String>>,
-        /// The topic to which you migrate the data.
-        #[serde(rename = "Topic", skip_serializing_if = "Option::is_none")]
+        /// `Topic`: The topic to which you migrate the data.
         pub topic: Option<Value<String>>,
     }
 
+    impl Serialize for KafkaSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Broker", &self.broker)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeControlDetails",
+                &self.include_control_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeNullAndEmpty",
+                &self.include_null_and_empty,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludePartitionValue",
+                &self.include_partition_value,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeTableAlterOperations",
+                &self.include_table_alter_operations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeTransactionDetails",
+                &self.include_transaction_details,
+            )?;
+            crate::cfn::entry(&mut map, "MessageFormat", &self.message_format)?;
+            crate::cfn::entry(&mut map, "MessageMaxBytes", &self.message_max_bytes)?;
+            crate::cfn::entry(&mut map, "NoHexPrefix", &self.no_hex_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "PartitionIncludeSchemaTable",
+                &self.partition_include_schema_table,
+            )?;
+            crate::cfn::entry(&mut map, "SaslPassword", &self.sasl_password)?;
+            crate::cfn::entry(&mut map, "SaslUserName", &self.sasl_user_name)?;
+            crate::cfn::entry(&mut map, "SecurityProtocol", &self.security_protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "SslCaCertificateArn",
+                &self.ssl_ca_certificate_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SslClientCertificateArn",
+                &self.ssl_client_certificate_arn,
+            )?;
+            crate::cfn::entry(&mut map, "SslClientKeyArn", &self.ssl_client_key_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SslClientKeyPassword",
+                &self.ssl_client_key_password,
+            )?;
+            crate::cfn::entry(&mut map, "Topic", &self.topic)?;
+            map.end()
+        }
+    }
+
     /// Provides information that describes an Amazon Kinesis Data Stream endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KinesisSettings {
-        /// Shows detailed control information for table definition, column definition, and table and column changes in the Kinesis message output.
-        #[serde(
-            rename = "IncludeControlDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeControlDetails`: Shows detailed control information for table definition, column definition, and table and column changes in the Kinesis message output.
         pub include_control_details: Option<Value<bool>>,
-        /// Include NULL and empty columns for records migrated to the endpoint.
-        #[serde(rename = "IncludeNullAndEmpty", skip_serializing_if = "Option::is_none")]
+        /// `IncludeNullAndEmpty`: Include NULL and empty columns for records migrated to the endpoint.
         pub include_null_and_empty: Option<Value<bool>>,
-        /// Shows the partition value within the Kinesis message output, unless the partition type is schema-table-type.
-        #[serde(
-            rename = "IncludePartitionValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludePartitionValue`: Shows the partition value within the Kinesis message output, unless the partition type is schema-table-type.
         pub include_partition_value: Option<Value<bool>>,
-        /// Includes any data definition language (DDL) operations that change the table in the control data, such as rename-table, drop-table, add-column, drop-column, and rename-column.
-        #[serde(
-            rename = "IncludeTableAlterOperations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeTableAlterOperations`: Includes any data definition language (DDL) operations that change the table in the control data, such as rename-table, drop-table, add-column, drop-column, and rename-column.
         pub include_table_alter_operations: Option<Value<bool>>,
-        /// Provides detailed transaction information from the source database.
-        #[serde(
-            rename = "IncludeTransactionDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeTransactionDetails`: Provides detailed transaction information from the source database.
         pub include_transaction_details: Option<Value<bool>>,
-        /// The output format for the records created on the endpoint.
-        #[serde(rename = "MessageFormat", skip_serializing_if = "Option::is_none")]
+        /// `MessageFormat`: The output format for the records created on the endpoint.
         pub message_format: Option<Value<String>>,
-        /// Set this optional parameter to true to avoid adding a '0x' prefix to raw data in hexadecimal format.
-        #[serde(rename = "NoHexPrefix", skip_serializing_if = "Option::is_none")]
+        /// `NoHexPrefix`: Set this optional parameter to true to avoid adding a '0x' prefix to raw data in hexadecimal format.
         pub no_hex_prefix: Option<Value<bool>>,
-        /// Prefixes schema and table names to partition values, when the partition type is primary-key-type.
-        #[serde(
-            rename = "PartitionIncludeSchemaTable",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PartitionIncludeSchemaTable`: Prefixes schema and table names to partition values, when the partition type is primary-key-type.
         pub partition_include_schema_table: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) for the IAM role that AWS DMS uses to write to the Kinesis data stream.
-        #[serde(
-            rename = "ServiceAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceAccessRoleArn`: The Amazon Resource Name (ARN) for the IAM role that AWS DMS uses to write to the Kinesis data stream.
         pub service_access_role_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the Amazon Kinesis Data Streams endpoint.
-        #[serde(rename = "StreamArn", skip_serializing_if = "Option::is_none")]
+        /// `StreamArn`: The Amazon Resource Name (ARN) for the Amazon Kinesis Data Streams endpoint.
         pub stream_arn: Option<Value<String>>,
     }
 
+    impl Serialize for KinesisSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeControlDetails",
+                &self.include_control_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeNullAndEmpty",
+                &self.include_null_and_empty,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludePartitionValue",
+                &self.include_partition_value,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeTableAlterOperations",
+                &self.include_table_alter_operations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeTransactionDetails",
+                &self.include_transaction_details,
+            )?;
+            crate::cfn::entry(&mut map, "MessageFormat", &self.message_format)?;
+            crate::cfn::entry(&mut map, "NoHexPrefix", &self.no_hex_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "PartitionIncludeSchemaTable",
+                &self.partition_include_schema_table,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessRoleArn",
+                &self.service_access_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "StreamArn", &self.stream_arn)?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines a Microsoft SQL Server endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MicrosoftSqlServerSettings {
-        /// The maximum size of the packets (in bytes) used to transfer data using BCP.
-        #[serde(rename = "BcpPacketSize", skip_serializing_if = "Option::is_none")]
+        /// `BcpPacketSize`: The maximum size of the packets (in bytes) used to transfer data using BCP.
         pub bcp_packet_size: Option<Value<i64>>,
-        /// Specifies a file group for the AWS DMS internal tables.
-        #[serde(
-            rename = "ControlTablesFileGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ControlTablesFileGroup`: Specifies a file group for the AWS DMS internal tables.
         pub control_tables_file_group: Option<Value<String>>,
-        /// Database name for the endpoint.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: Database name for the endpoint.
         pub database_name: Option<Value<String>>,
-        /// Forces LOB lookup on inline LOB.
-        #[serde(rename = "ForceLobLookup", skip_serializing_if = "Option::is_none")]
+        /// `ForceLobLookup`: Forces LOB lookup on inline LOB.
         pub force_lob_lookup: Option<Value<bool>>,
-        /// Endpoint connection password.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: Endpoint connection password.
         pub password: Option<Value<String>>,
-        /// Endpoint TCP port.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: Endpoint TCP port.
         pub port: Option<Value<i64>>,
-        /// Cleans and recreates table metadata information on the replication instance when a mismatch occurs.
-        #[serde(
-            rename = "QuerySingleAlwaysOnNode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `QuerySingleAlwaysOnNode`: Cleans and recreates table metadata information on the replication instance when a mismatch occurs.
         pub query_single_always_on_node: Option<Value<bool>>,
-        /// When this attribute is set to Y, AWS DMS only reads changes from transaction log backups and doesn't read from the active transaction log file during ongoing replication.
-        #[serde(rename = "ReadBackupOnly", skip_serializing_if = "Option::is_none")]
+        /// `ReadBackupOnly`: When this attribute is set to Y, AWS DMS only reads changes from transaction log backups and doesn't read from the active transaction log file during ongoing replication.
         pub read_backup_only: Option<Value<bool>>,
-        /// Use this attribute to minimize the need to access the backup log and enable AWS DMS to prevent truncation using one of the following two methods.
-        #[serde(rename = "SafeguardPolicy", skip_serializing_if = "Option::is_none")]
+        /// `SafeguardPolicy`: Use this attribute to minimize the need to access the backup log and enable AWS DMS to prevent truncation using one of the following two methods.
         pub safeguard_policy: Option<Value<String>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MicrosoftSQLServer endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MicrosoftSQLServer endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// Fully qualified domain name of the endpoint.
-        #[serde(rename = "ServerName", skip_serializing_if = "Option::is_none")]
+        /// `ServerName`: Fully qualified domain name of the endpoint.
         pub server_name: Option<Value<String>>,
-        /// Indicates the mode used to fetch CDC data.
-        #[serde(rename = "TlogAccessMode", skip_serializing_if = "Option::is_none")]
+        /// `TlogAccessMode`: Indicates the mode used to fetch CDC data.
         pub tlog_access_mode: Option<Value<String>>,
-        /// Use the TrimSpaceInChar source endpoint setting to right-trim data on CHAR and NCHAR data types during migration.
-        #[serde(rename = "TrimSpaceInChar", skip_serializing_if = "Option::is_none")]
+        /// `TrimSpaceInChar`: Use the TrimSpaceInChar source endpoint setting to right-trim data on CHAR and NCHAR data types during migration.
         pub trim_space_in_char: Option<Value<bool>>,
-        /// Use this to attribute to transfer data for full-load operations using BCP.
-        #[serde(rename = "UseBcpFullLoad", skip_serializing_if = "Option::is_none")]
+        /// `UseBcpFullLoad`: Use this to attribute to transfer data for full-load operations using BCP.
         pub use_bcp_full_load: Option<Value<bool>>,
-        /// When this attribute is set to Y, DMS processes third-party transaction log backups if they are created in native format.
-        #[serde(
-            rename = "UseThirdPartyBackupDevice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseThirdPartyBackupDevice`: When this attribute is set to Y, DMS processes third-party transaction log backups if they are created in native format.
         pub use_third_party_backup_device: Option<Value<bool>>,
-        /// Endpoint connection user name.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: Endpoint connection user name.
         pub username: Option<Value<String>>,
+    }
+
+    impl Serialize for MicrosoftSqlServerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BcpPacketSize", &self.bcp_packet_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "ControlTablesFileGroup",
+                &self.control_tables_file_group,
+            )?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "ForceLobLookup", &self.force_lob_lookup)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "QuerySingleAlwaysOnNode",
+                &self.query_single_always_on_node,
+            )?;
+            crate::cfn::entry(&mut map, "ReadBackupOnly", &self.read_backup_only)?;
+            crate::cfn::entry(&mut map, "SafeguardPolicy", &self.safeguard_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(&mut map, "ServerName", &self.server_name)?;
+            crate::cfn::entry(&mut map, "TlogAccessMode", &self.tlog_access_mode)?;
+            crate::cfn::entry(&mut map, "TrimSpaceInChar", &self.trim_space_in_char)?;
+            crate::cfn::entry(&mut map, "UseBcpFullLoad", &self.use_bcp_full_load)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseThirdPartyBackupDevice",
+                &self.use_third_party_backup_device,
+            )?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
     }
 
     /// Provides information that defines a MongoDB endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MongoDbSettings {
-        /// The authentication mechanism you use to access the MongoDB source endpoint.
-        #[serde(rename = "AuthMechanism", skip_serializing_if = "Option::is_none")]
+        /// `AuthMechanism`: The authentication mechanism you use to access the MongoDB source endpoint.
         pub auth_mechanism: Option<Value<String>>,
-        /// The MongoDB database name.
-        #[serde(rename = "AuthSource", skip_serializing_if = "Option::is_none")]
+        /// `AuthSource`: The MongoDB database name.
         pub auth_source: Option<Value<String>>,
-        /// The authentication type you use to access the MongoDB source endpoint.
-        #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
+        /// `AuthType`: The authentication type you use to access the MongoDB source endpoint.
         pub auth_type: Option<Value<String>>,
-        /// The database name on the MongoDB source endpoint.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The database name on the MongoDB source endpoint.
         pub database_name: Option<Value<String>>,
-        /// Indicates the number of documents to preview to determine the document organization.
-        #[serde(rename = "DocsToInvestigate", skip_serializing_if = "Option::is_none")]
+        /// `DocsToInvestigate`: Indicates the number of documents to preview to determine the document organization.
         pub docs_to_investigate: Option<Value<String>>,
-        /// Specifies the document ID.
-        #[serde(rename = "ExtractDocId", skip_serializing_if = "Option::is_none")]
+        /// `ExtractDocId`: Specifies the document ID.
         pub extract_doc_id: Option<Value<String>>,
-        /// Specifies either document or table mode.
-        #[serde(rename = "NestingLevel", skip_serializing_if = "Option::is_none")]
+        /// `NestingLevel`: Specifies either document or table mode.
         pub nesting_level: Option<Value<String>>,
-        /// The password for the user account you use to access the MongoDB source endpoint.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password for the user account you use to access the MongoDB source endpoint.
         pub password: Option<Value<String>>,
-        /// The port value for the MongoDB source endpoint.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port value for the MongoDB source endpoint.
         pub port: Option<Value<i64>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MongoDB endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MongoDB endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// The name of the server on the MongoDB source endpoint.
-        #[serde(rename = "ServerName", skip_serializing_if = "Option::is_none")]
+        /// `ServerName`: The name of the server on the MongoDB source endpoint.
         pub server_name: Option<Value<String>>,
-        /// The user name you use to access the MongoDB source endpoint.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The user name you use to access the MongoDB source endpoint.
         pub username: Option<Value<String>>,
     }
 
+    impl Serialize for MongoDbSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthMechanism", &self.auth_mechanism)?;
+            crate::cfn::entry(&mut map, "AuthSource", &self.auth_source)?;
+            crate::cfn::entry(&mut map, "AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "DocsToInvestigate", &self.docs_to_investigate)?;
+            crate::cfn::entry(&mut map, "ExtractDocId", &self.extract_doc_id)?;
+            crate::cfn::entry(&mut map, "NestingLevel", &self.nesting_level)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(&mut map, "ServerName", &self.server_name)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines a MySQL endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MySqlSettings {
-        /// Specifies a script to run immediately after AWS DMS connects to the endpoint.
-        #[serde(rename = "AfterConnectScript", skip_serializing_if = "Option::is_none")]
+        /// `AfterConnectScript`: Specifies a script to run immediately after AWS DMS connects to the endpoint.
         pub after_connect_script: Option<Value<String>>,
-        /// Cleans and recreates table metadata information on the replication instance when a mismatch occurs.
-        #[serde(
-            rename = "CleanSourceMetadataOnMismatch",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CleanSourceMetadataOnMismatch`: Cleans and recreates table metadata information on the replication instance when a mismatch occurs.
         pub clean_source_metadata_on_mismatch: Option<Value<bool>>,
-        /// Specifies how often to check the binary log for new changes/events when the database is idle.
-        #[serde(rename = "EventsPollInterval", skip_serializing_if = "Option::is_none")]
+        /// `EventsPollInterval`: Specifies how often to check the binary log for new changes/events when the database is idle.
         pub events_poll_interval: Option<Value<i64>>,
-        /// Specifies the maximum size (in KB) of any .csv file used to transfer data to a MySQL-compatible database.
-        #[serde(rename = "MaxFileSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxFileSize`: Specifies the maximum size (in KB) of any .csv file used to transfer data to a MySQL-compatible database.
         pub max_file_size: Option<Value<i64>>,
-        /// Improves performance when loading data into the MySQL-compatible target database.
-        #[serde(rename = "ParallelLoadThreads", skip_serializing_if = "Option::is_none")]
+        /// `ParallelLoadThreads`: Improves performance when loading data into the MySQL-compatible target database.
         pub parallel_load_threads: Option<Value<i64>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MySQL endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the MySQL endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// Specifies the time zone for the source MySQL database.
-        #[serde(rename = "ServerTimezone", skip_serializing_if = "Option::is_none")]
+        /// `ServerTimezone`: Specifies the time zone for the source MySQL database.
         pub server_timezone: Option<Value<String>>,
-        /// Specifies where to migrate source tables on the target, either to a single database or multiple databases.
-        #[serde(rename = "TargetDbType", skip_serializing_if = "Option::is_none")]
+        /// `TargetDbType`: Specifies where to migrate source tables on the target, either to a single database or multiple databases.
         pub target_db_type: Option<Value<String>>,
     }
 
-    /// Provides information that defines an Amazon Neptune endpoint
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct NeptuneSettings {
-        /// The number of milliseconds for AWS DMS to wait to retry a bulk-load of migrated graph data to the Neptune target database before raising an error.
-        #[serde(rename = "ErrorRetryDuration", skip_serializing_if = "Option::is_none")]
-        pub error_retry_duration: Option<Value<i64>>,
-        /// If you want IAM authorization enabled for this endpoint, set this parameter to true.
-        #[serde(rename = "IamAuthEnabled", skip_serializing_if = "Option::is_none")]
-        pub iam_auth_enabled: Option<Value<bool>>,
-        /// The maximum size in kilobytes of migrated graph data stored in a .csv file before AWS DMS bulk-loads the data to the Neptune target database.
-        #[serde(rename = "MaxFileSize", skip_serializing_if = "Option::is_none")]
-        pub max_file_size: Option<Value<i64>>,
-        /// The number of times for AWS DMS to retry a bulk load of migrated graph data to the Neptune target database before raising an error.
-        #[serde(rename = "MaxRetryCount", skip_serializing_if = "Option::is_none")]
-        pub max_retry_count: Option<Value<i64>>,
-        /// A folder path where you want AWS DMS to store migrated graph data in the S3 bucket specified by S3BucketName
-        #[serde(rename = "S3BucketFolder", skip_serializing_if = "Option::is_none")]
-        pub s3_bucket_folder: Option<Value<String>>,
-        /// The name of the Amazon S3 bucket where AWS DMS can temporarily store migrated graph data in .csv files before bulk-loading it to the Neptune target database.
-        #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
-        pub s3_bucket_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the service role that you created for the Neptune target endpoint.
-        #[serde(
-            rename = "ServiceAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MySqlSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterConnectScript",
+                &self.after_connect_script,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CleanSourceMetadataOnMismatch",
+                &self.clean_source_metadata_on_mismatch,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EventsPollInterval",
+                &self.events_poll_interval,
+            )?;
+            crate::cfn::entry(&mut map, "MaxFileSize", &self.max_file_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelLoadThreads",
+                &self.parallel_load_threads,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(&mut map, "ServerTimezone", &self.server_timezone)?;
+            crate::cfn::entry(&mut map, "TargetDbType", &self.target_db_type)?;
+            map.end()
+        }
+    }
 
+    /// Provides information that defines an Amazon Neptune endpoint
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct NeptuneSettings {
+        /// `ErrorRetryDuration`: The number of milliseconds for AWS DMS to wait to retry a bulk-load of migrated graph data to the Neptune target database before raising an error.
+        pub error_retry_duration: Option<Value<i64>>,
+        /// `IamAuthEnabled`: If you want IAM authorization enabled for this endpoint, set this parameter to true.
+        pub iam_auth_enabled: Option<Value<bool>>,
+        /// `MaxFileSize`: The maximum size in kilobytes of migrated graph data stored in a .csv file before AWS DMS bulk-loads the data to the Neptune target database.
+        pub max_file_size: Option<Value<i64>>,
+        /// `MaxRetryCount`: The number of times for AWS DMS to retry a bulk load of migrated graph data to the Neptune target database before raising an error.
+        pub max_retry_count: Option<Value<i64>>,
+        /// `S3BucketFolder`: A folder path where you want AWS DMS to store migrated graph data in the S3 bucket specified by S3BucketName
+        pub s3_bucket_folder: Option<Value<String>>,
+        /// `S3BucketName`: The name of the Amazon S3 bucket where AWS DMS can temporarily store migrated graph data in .csv files before bulk-loading it to the Neptune target database.
+        pub s3_bucket_name: Option<Value<String>>,
+        /// `ServiceAccessRoleArn`: The Amazon Resource Name (ARN) of the service role that you created for the Neptune target endpoint.
         pub service_access_role_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for NeptuneSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorRetryDuration",
+                &self.error_retry_duration,
+            )?;
+            crate::cfn::entry(&mut map, "IamAuthEnabled", &self.iam_auth_enabled)?;
+            crate::cfn::entry(&mut map, "MaxFileSize", &self.max_file_size)?;
+            crate::cfn::entry(&mut map, "MaxRetryCount", &self.max_retry_count)?;
+            crate::cfn::entry(&mut map, "S3BucketFolder", &self.s3_bucket_folder)?;
+            crate::cfn::entry(&mut map, "S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessRoleArn",
+                &self.service_access_role_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Provides information that defines an Oracle endpoint
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OracleSettings {
-        /// Set this attribute to false in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
-        #[serde(
-            rename = "AccessAlternateDirectly",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccessAlternateDirectly`: Set this attribute to false in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
         pub access_alternate_directly: Option<Value<bool>>,
-        /// Set this attribute to set up table-level supplemental logging for the Oracle database.
-        #[serde(
-            rename = "AddSupplementalLogging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AddSupplementalLogging`: Set this attribute to set up table-level supplemental logging for the Oracle database.
         pub add_supplemental_logging: Option<Value<bool>>,
-        /// Set this attribute with ArchivedLogDestId in a primary/ standby setup
-        #[serde(
-            rename = "AdditionalArchivedLogDestId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalArchivedLogDestId`: Set this attribute with ArchivedLogDestId in a primary/ standby setup
         pub additional_archived_log_dest_id: Option<Value<i64>>,
-        /// Set this attribute to true to enable replication of Oracle tables containing columns that are nested tables or defined types.
-        #[serde(
-            rename = "AllowSelectNestedTables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowSelectNestedTables`: Set this attribute to true to enable replication of Oracle tables containing columns that are nested tables or defined types.
         pub allow_select_nested_tables: Option<Value<bool>>,
-        /// Specifies the ID of the destination for the archived redo logs.
-        #[serde(rename = "ArchivedLogDestId", skip_serializing_if = "Option::is_none")]
+        /// `ArchivedLogDestId`: Specifies the ID of the destination for the archived redo logs.
         pub archived_log_dest_id: Option<Value<i64>>,
-        /// When this field is set to True, AWS DMS only accesses the archived redo logs
-        #[serde(rename = "ArchivedLogsOnly", skip_serializing_if = "Option::is_none")]
+        /// `ArchivedLogsOnly`: When this field is set to True, AWS DMS only accesses the archived redo logs
         pub archived_logs_only: Option<Value<bool>>,
-        /// For an Oracle source endpoint, your Oracle Automatic Storage Management (ASM) password.
-        #[serde(rename = "AsmPassword", skip_serializing_if = "Option::is_none")]
+        /// `AsmPassword`: For an Oracle source endpoint, your Oracle Automatic Storage Management (ASM) password.
         pub asm_password: Option<Value<String>>,
-        /// For an Oracle source endpoint, your ASM server address.
-        #[serde(rename = "AsmServer", skip_serializing_if = "Option::is_none")]
+        /// `AsmServer`: For an Oracle source endpoint, your ASM server address.
         pub asm_server: Option<Value<String>>,
-        /// For an Oracle source endpoint, your ASM user name.
-        #[serde(rename = "AsmUser", skip_serializing_if = "Option::is_none")]
+        /// `AsmUser`: For an Oracle source endpoint, your ASM user name.
         pub asm_user: Option<Value<String>>,
-        /// Specifies whether the length of a character column is in bytes or in characters.
-        #[serde(rename = "CharLengthSemantics", skip_serializing_if = "Option::is_none")]
+        /// `CharLengthSemantics`: Specifies whether the length of a character column is in bytes or in characters.
         pub char_length_semantics: Option<Value<String>>,
-        /// When set to true, this attribute helps to increase the commit rate on the Oracle target database by writing directly to tables and not writing a trail to database logs.
-        #[serde(rename = "DirectPathNoLog", skip_serializing_if = "Option::is_none")]
+        /// `DirectPathNoLog`: When set to true, this attribute helps to increase the commit rate on the Oracle target database by writing directly to tables and not writing a trail to database logs.
         pub direct_path_no_log: Option<Value<bool>>,
-        /// When set to true, this attribute specifies a parallel load when useDirectPathFullLoad is set to Y.
-        #[serde(
-            rename = "DirectPathParallelLoad",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DirectPathParallelLoad`: When set to true, this attribute specifies a parallel load when useDirectPathFullLoad is set to Y.
         pub direct_path_parallel_load: Option<Value<bool>>,
-        /// Set this attribute to enable homogenous tablespace replication and create existing tables or indexes under the same tablespace on the target.
-        #[serde(
-            rename = "EnableHomogenousTablespace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableHomogenousTablespace`: Set this attribute to enable homogenous tablespace replication and create existing tables or indexes under the same tablespace on the target.
         pub enable_homogenous_tablespace: Option<Value<bool>>,
-        /// Specifies the IDs of one more destinations for one or more archived redo logs.
-        #[serde(
-            rename = "ExtraArchivedLogDestIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExtraArchivedLogDestIds`: Specifies the IDs of one more destinations for one or more archived redo logs.
         pub extra_archived_log_dest_ids: Option<Vec<Value<i64>>>,
-        /// When set to true, this attribute causes a task to fail if the actual size of an LOB column is greater than the specified LobMaxSize.
-        #[serde(
-            rename = "FailTasksOnLobTruncation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FailTasksOnLobTruncation`: When set to true, this attribute causes a task to fail if the actual size of an LOB column is greater than the specified LobMaxSize.
         pub fail_tasks_on_lob_truncation: Option<Value<bool>>,
-        /// Specifies the number scale.
-        #[serde(rename = "NumberDatatypeScale", skip_serializing_if = "Option::is_none")]
+        /// `NumberDatatypeScale`: Specifies the number scale.
         pub number_datatype_scale: Option<Value<i64>>,
-        /// Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
-        #[serde(rename = "OraclePathPrefix", skip_serializing_if = "Option::is_none")]
+        /// `OraclePathPrefix`: Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
         pub oracle_path_prefix: Option<Value<String>>,
-        /// Set this attribute to change the number of threads that DMS configures to perform a change data capture (CDC) load using Oracle Automatic Storage Management (ASM).
-        #[serde(
-            rename = "ParallelAsmReadThreads",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParallelAsmReadThreads`: Set this attribute to change the number of threads that DMS configures to perform a change data capture (CDC) load using Oracle Automatic Storage Management (ASM).
         pub parallel_asm_read_threads: Option<Value<i64>>,
-        /// Set this attribute to change the number of read-ahead blocks that DMS configures to perform a change data capture (CDC) load using Oracle Automatic Storage Management (ASM).
-        #[serde(rename = "ReadAheadBlocks", skip_serializing_if = "Option::is_none")]
+        /// `ReadAheadBlocks`: Set this attribute to change the number of read-ahead blocks that DMS configures to perform a change data capture (CDC) load using Oracle Automatic Storage Management (ASM).
         pub read_ahead_blocks: Option<Value<i64>>,
-        /// When set to true, this attribute supports tablespace replication.
-        #[serde(rename = "ReadTableSpaceName", skip_serializing_if = "Option::is_none")]
+        /// `ReadTableSpaceName`: When set to true, this attribute supports tablespace replication.
         pub read_table_space_name: Option<Value<bool>>,
-        /// Set this attribute to true in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
-        #[serde(rename = "ReplacePathPrefix", skip_serializing_if = "Option::is_none")]
+        /// `ReplacePathPrefix`: Set this attribute to true in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
         pub replace_path_prefix: Option<Value<bool>>,
-        /// Specifies the number of seconds that the system waits before resending a query.
-        #[serde(rename = "RetryInterval", skip_serializing_if = "Option::is_none")]
+        /// `RetryInterval`: Specifies the number of seconds that the system waits before resending a query.
         pub retry_interval: Option<Value<i64>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
-        #[serde(
-            rename = "SecretsManagerOracleAsmAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerOracleAsmAccessRoleArn`: Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
         pub secrets_manager_oracle_asm_access_role_arn: Option<Value<String>>,
-        /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
-        #[serde(
-            rename = "SecretsManagerOracleAsmSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerOracleAsmSecretId`: Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
         pub secrets_manager_oracle_asm_secret_id: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the Oracle endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the Oracle endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// For an Oracle source endpoint, the transparent data encryption (TDE) password required by AWM DMS to access Oracle redo logs encrypted by TDE using Binary Reader.
-        #[serde(
-            rename = "SecurityDbEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityDbEncryption`: For an Oracle source endpoint, the transparent data encryption (TDE) password required by AWM DMS to access Oracle redo logs encrypted by TDE using Binary Reader.
         pub security_db_encryption: Option<Value<String>>,
-        /// For an Oracle source endpoint, the name of a key used for the transparent data encryption (TDE) of the columns and tablespaces in an Oracle source database that is encrypted using TDE.
-        #[serde(
-            rename = "SecurityDbEncryptionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityDbEncryptionName`: For an Oracle source endpoint, the name of a key used for the transparent data encryption (TDE) of the columns and tablespaces in an Oracle source database that is encrypted using TDE.
         pub security_db_encryption_name: Option<Value<String>>,
-        /// Use this attribute to convert SDO_GEOMETRY to GEOJSON format.
-        #[serde(
-            rename = "SpatialDataOptionToGeoJsonFunctionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpatialDataOptionToGeoJsonFunctionName`: Use this attribute to convert SDO_GEOMETRY to GEOJSON format.
         pub spatial_data_option_to_geo_json_function_name: Option<Value<String>>,
-        /// Use this attribute to specify a time in minutes for the delay in standby sync.
-        #[serde(rename = "StandbyDelayTime", skip_serializing_if = "Option::is_none")]
+        /// `StandbyDelayTime`: Use this attribute to specify a time in minutes for the delay in standby sync.
         pub standby_delay_time: Option<Value<i64>>,
-        /// Set this attribute to true in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source
-        #[serde(
-            rename = "UseAlternateFolderForOnline",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseAlternateFolderForOnline`: Set this attribute to true in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source
         pub use_alternate_folder_for_online: Option<Value<bool>>,
-        /// Set this attribute to True to capture change data using the Binary Reader utility.
-        #[serde(rename = "UseBFile", skip_serializing_if = "Option::is_none")]
+        /// `UseBFile`: Set this attribute to True to capture change data using the Binary Reader utility.
         pub use_b_file: Option<Value<bool>>,
-        /// Set this attribute to True to have AWS DMS use a direct path full load.
-        #[serde(
-            rename = "UseDirectPathFullLoad",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseDirectPathFullLoad`: Set this attribute to True to have AWS DMS use a direct path full load.
         pub use_direct_path_full_load: Option<Value<bool>>,
-        /// Set this attribute to True to capture change data using the Oracle LogMiner utility (the default).
-        #[serde(rename = "UseLogminerReader", skip_serializing_if = "Option::is_none")]
+        /// `UseLogminerReader`: Set this attribute to True to capture change data using the Oracle LogMiner utility (the default).
         pub use_logminer_reader: Option<Value<bool>>,
-        /// Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
-        #[serde(rename = "UsePathPrefix", skip_serializing_if = "Option::is_none")]
+        /// `UsePathPrefix`: Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source.
         pub use_path_prefix: Option<Value<String>>,
     }
 
+    impl Serialize for OracleSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessAlternateDirectly",
+                &self.access_alternate_directly,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AddSupplementalLogging",
+                &self.add_supplemental_logging,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalArchivedLogDestId",
+                &self.additional_archived_log_dest_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowSelectNestedTables",
+                &self.allow_select_nested_tables,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ArchivedLogDestId",
+                &self.archived_log_dest_id,
+            )?;
+            crate::cfn::entry(&mut map, "ArchivedLogsOnly", &self.archived_logs_only)?;
+            crate::cfn::entry(&mut map, "AsmPassword", &self.asm_password)?;
+            crate::cfn::entry(&mut map, "AsmServer", &self.asm_server)?;
+            crate::cfn::entry(&mut map, "AsmUser", &self.asm_user)?;
+            crate::cfn::entry(
+                &mut map,
+                "CharLengthSemantics",
+                &self.char_length_semantics,
+            )?;
+            crate::cfn::entry(&mut map, "DirectPathNoLog", &self.direct_path_no_log)?;
+            crate::cfn::entry(
+                &mut map,
+                "DirectPathParallelLoad",
+                &self.direct_path_parallel_load,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableHomogenousTablespace",
+                &self.enable_homogenous_tablespace,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtraArchivedLogDestIds",
+                &self.extra_archived_log_dest_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FailTasksOnLobTruncation",
+                &self.fail_tasks_on_lob_truncation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberDatatypeScale",
+                &self.number_datatype_scale,
+            )?;
+            crate::cfn::entry(&mut map, "OraclePathPrefix", &self.oracle_path_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelAsmReadThreads",
+                &self.parallel_asm_read_threads,
+            )?;
+            crate::cfn::entry(&mut map, "ReadAheadBlocks", &self.read_ahead_blocks)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadTableSpaceName",
+                &self.read_table_space_name,
+            )?;
+            crate::cfn::entry(&mut map, "ReplacePathPrefix", &self.replace_path_prefix)?;
+            crate::cfn::entry(&mut map, "RetryInterval", &self.retry_interval)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerOracleAsmAccessRoleArn",
+                &self.secrets_manager_oracle_asm_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerOracleAsmSecretId",
+                &self.secrets_manager_oracle_asm_secret_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityDbEncryption",
+                &self.security_db_encryption,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityDbEncryptionName",
+                &self.security_db_encryption_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpatialDataOptionToGeoJsonFunctionName",
+                &self.spatial_data_option_to_geo_json_function_name,
+            )?;
+            crate::cfn::entry(&mut map, "StandbyDelayTime", &self.standby_delay_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseAlternateFolderForOnline",
+                &self.use_alternate_folder_for_online,
+            )?;
+            crate::cfn::entry(&mut map, "UseBFile", &self.use_b_file)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseDirectPathFullLoad",
+                &self.use_direct_path_full_load,
+            )?;
+            crate::cfn::entry(&mut map, "UseLogminerReader", &self.use_logminer_reader)?;
+            crate::cfn::entry(&mut map, "UsePathPrefix", &self.use_path_prefix)?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines a PostgreSQL endpoint
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PostgreSqlSettings {
-        /// For use with change data capture (CDC) only, this attribute has AWS DMS bypass foreign keys and user triggers to reduce the time it takes to bulk load data.
-        #[serde(rename = "AfterConnectScript", skip_serializing_if = "Option::is_none")]
+        /// `AfterConnectScript`: For use with change data capture (CDC) only, this attribute has AWS DMS bypass foreign keys and user triggers to reduce the time it takes to bulk load data.
         pub after_connect_script: Option<Value<String>>,
-        /// The Babelfish for Aurora PostgreSQL database name for the endpoint.
-        #[serde(
-            rename = "BabelfishDatabaseName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BabelfishDatabaseName`: The Babelfish for Aurora PostgreSQL database name for the endpoint.
         pub babelfish_database_name: Option<Value<String>>,
-        /// To capture DDL events, AWS DMS creates various artifacts in the PostgreSQL database when the task starts.
-        #[serde(rename = "CaptureDdls", skip_serializing_if = "Option::is_none")]
+        /// `CaptureDdls`: To capture DDL events, AWS DMS creates various artifacts in the PostgreSQL database when the task starts.
         pub capture_ddls: Option<Value<bool>>,
-        /// Specifies the default behavior of the replication's handling of PostgreSQL- compatible endpoints that require some additional configuration, such as Babelfish endpoints.
-        #[serde(rename = "DatabaseMode", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseMode`: Specifies the default behavior of the replication's handling of PostgreSQL- compatible endpoints that require some additional configuration, such as Babelfish endpoints.
         pub database_mode: Option<Value<String>>,
-        /// The schema in which the operational DDL database artifacts are created.
-        #[serde(rename = "DdlArtifactsSchema", skip_serializing_if = "Option::is_none")]
+        /// `DdlArtifactsSchema`: The schema in which the operational DDL database artifacts are created.
         pub ddl_artifacts_schema: Option<Value<String>>,
-        /// Sets the client statement timeout for the PostgreSQL instance, in seconds.
-        #[serde(rename = "ExecuteTimeout", skip_serializing_if = "Option::is_none")]
+        /// `ExecuteTimeout`: Sets the client statement timeout for the PostgreSQL instance, in seconds.
         pub execute_timeout: Option<Value<i64>>,
-        /// When set to true, this value causes a task to fail if the actual size of a LOB column is greater than the specified LobMaxSize.
-        #[serde(
-            rename = "FailTasksOnLobTruncation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FailTasksOnLobTruncation`: When set to true, this value causes a task to fail if the actual size of a LOB column is greater than the specified LobMaxSize.
         pub fail_tasks_on_lob_truncation: Option<Value<bool>>,
-        /// The write-ahead log (WAL) heartbeat feature mimics a dummy transaction.
-        #[serde(rename = "HeartbeatEnable", skip_serializing_if = "Option::is_none")]
+        /// `HeartbeatEnable`: The write-ahead log (WAL) heartbeat feature mimics a dummy transaction.
         pub heartbeat_enable: Option<Value<bool>>,
-        /// Sets the WAL heartbeat frequency (in minutes).
-        #[serde(rename = "HeartbeatFrequency", skip_serializing_if = "Option::is_none")]
+        /// `HeartbeatFrequency`: Sets the WAL heartbeat frequency (in minutes).
         pub heartbeat_frequency: Option<Value<i64>>,
-        /// Sets the schema in which the heartbeat artifacts are created.
-        #[serde(rename = "HeartbeatSchema", skip_serializing_if = "Option::is_none")]
+        /// `HeartbeatSchema`: Sets the schema in which the heartbeat artifacts are created.
         pub heartbeat_schema: Option<Value<String>>,
-        /// When true, lets PostgreSQL migrate the boolean type as boolean.
-        #[serde(rename = "MapBooleanAsBoolean", skip_serializing_if = "Option::is_none")]
+        /// `MapBooleanAsBoolean`: When true, lets PostgreSQL migrate the boolean type as boolean.
         pub map_boolean_as_boolean: Option<Value<bool>>,
-        /// Specifies the maximum size (in KB) of any .csv file used to transfer data to PostgreSQL.
-        #[serde(rename = "MaxFileSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxFileSize`: Specifies the maximum size (in KB) of any .csv file used to transfer data to PostgreSQL.
         pub max_file_size: Option<Value<i64>>,
-        /// Specifies the plugin to use to create a replication slot.
-        #[serde(rename = "PluginName", skip_serializing_if = "Option::is_none")]
+        /// `PluginName`: Specifies the plugin to use to create a replication slot.
         pub plugin_name: Option<Value<String>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the PostgreSQL endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the PostgreSQL endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// Sets the name of a previously created logical replication slot for a change data capture (CDC) load of the PostgreSQL source instance.
-        #[serde(rename = "SlotName", skip_serializing_if = "Option::is_none")]
+        /// `SlotName`: Sets the name of a previously created logical replication slot for a change data capture (CDC) load of the PostgreSQL source instance.
         pub slot_name: Option<Value<String>>,
     }
 
+    impl Serialize for PostgreSqlSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterConnectScript",
+                &self.after_connect_script,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BabelfishDatabaseName",
+                &self.babelfish_database_name,
+            )?;
+            crate::cfn::entry(&mut map, "CaptureDdls", &self.capture_ddls)?;
+            crate::cfn::entry(&mut map, "DatabaseMode", &self.database_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "DdlArtifactsSchema",
+                &self.ddl_artifacts_schema,
+            )?;
+            crate::cfn::entry(&mut map, "ExecuteTimeout", &self.execute_timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailTasksOnLobTruncation",
+                &self.fail_tasks_on_lob_truncation,
+            )?;
+            crate::cfn::entry(&mut map, "HeartbeatEnable", &self.heartbeat_enable)?;
+            crate::cfn::entry(
+                &mut map,
+                "HeartbeatFrequency",
+                &self.heartbeat_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "HeartbeatSchema", &self.heartbeat_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "MapBooleanAsBoolean",
+                &self.map_boolean_as_boolean,
+            )?;
+            crate::cfn::entry(&mut map, "MaxFileSize", &self.max_file_size)?;
+            crate::cfn::entry(&mut map, "PluginName", &self.plugin_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(&mut map, "SlotName", &self.slot_name)?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines a Redis target endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedisSettings {
-        /// The password provided with the auth-role and auth-token options of the AuthType setting for a Redis target endpoint.
-        #[serde(rename = "AuthPassword", skip_serializing_if = "Option::is_none")]
+        /// `AuthPassword`: The password provided with the auth-role and auth-token options of the AuthType setting for a Redis target endpoint.
         pub auth_password: Option<Value<String>>,
-        /// The type of authentication to perform when connecting to a Redis target.
-        #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
+        /// `AuthType`: The type of authentication to perform when connecting to a Redis target.
         pub auth_type: Option<Value<String>>,
-        /// The user name provided with the auth-role option of the AuthType setting for a Redis target endpoint.
-        #[serde(rename = "AuthUserName", skip_serializing_if = "Option::is_none")]
+        /// `AuthUserName`: The user name provided with the auth-role option of the AuthType setting for a Redis target endpoint.
         pub auth_user_name: Option<Value<String>>,
-        /// Transmission Control Protocol (TCP) port for the endpoint.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: Transmission Control Protocol (TCP) port for the endpoint.
         pub port: Option<Value<f64>>,
-        /// Fully qualified domain name of the endpoint.
-        #[serde(rename = "ServerName", skip_serializing_if = "Option::is_none")]
+        /// `ServerName`: Fully qualified domain name of the endpoint.
         pub server_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the certificate authority (CA) that DMS uses to connect to your Redis target endpoint.
-        #[serde(rename = "SslCaCertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `SslCaCertificateArn`: The Amazon Resource Name (ARN) for the certificate authority (CA) that DMS uses to connect to your Redis target endpoint.
         pub ssl_ca_certificate_arn: Option<Value<String>>,
-        /// The connection to a Redis target endpoint using Transport Layer Security (TLS).
-        #[serde(rename = "SslSecurityProtocol", skip_serializing_if = "Option::is_none")]
+        /// `SslSecurityProtocol`: The connection to a Redis target endpoint using Transport Layer Security (TLS).
         pub ssl_security_protocol: Option<Value<String>>,
     }
 
+    impl Serialize for RedisSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthPassword", &self.auth_password)?;
+            crate::cfn::entry(&mut map, "AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "AuthUserName", &self.auth_user_name)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "ServerName", &self.server_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SslCaCertificateArn",
+                &self.ssl_ca_certificate_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SslSecurityProtocol",
+                &self.ssl_security_protocol,
+            )?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines an Amazon Redshift endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftSettings {
-        /// A value that indicates to allow any date format, including invalid formats such as 00/00/00 00:00:00, to be loaded without generating an error.
-        #[serde(rename = "AcceptAnyDate", skip_serializing_if = "Option::is_none")]
+        /// `AcceptAnyDate`: A value that indicates to allow any date format, including invalid formats such as 00/00/00 00:00:00, to be loaded without generating an error.
         pub accept_any_date: Option<Value<bool>>,
-        /// Code to run after connecting.
-        #[serde(rename = "AfterConnectScript", skip_serializing_if = "Option::is_none")]
+        /// `AfterConnectScript`: Code to run after connecting.
         pub after_connect_script: Option<Value<String>>,
-        /// An S3 folder where the comma-separated-value (.csv) files are stored before being uploaded to the target Redshift cluster.
-        #[serde(rename = "BucketFolder", skip_serializing_if = "Option::is_none")]
+        /// `BucketFolder`: An S3 folder where the comma-separated-value (.csv) files are stored before being uploaded to the target Redshift cluster.
         pub bucket_folder: Option<Value<String>>,
-        /// The name of the intermediate S3 bucket used to store .csv files before uploading data to Redshift.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: The name of the intermediate S3 bucket used to store .csv files before uploading data to Redshift.
         pub bucket_name: Option<Value<String>>,
-        /// If Amazon Redshift is configured to support case sensitive schema names, set CaseSensitiveNames to true.
-        #[serde(rename = "CaseSensitiveNames", skip_serializing_if = "Option::is_none")]
+        /// `CaseSensitiveNames`: If Amazon Redshift is configured to support case sensitive schema names, set CaseSensitiveNames to true.
         pub case_sensitive_names: Option<Value<bool>>,
-        /// If you set CompUpdate to true Amazon Redshift applies automatic compression if the table is empty.
-        #[serde(rename = "CompUpdate", skip_serializing_if = "Option::is_none")]
+        /// `CompUpdate`: If you set CompUpdate to true Amazon Redshift applies automatic compression if the table is empty.
         pub comp_update: Option<Value<bool>>,
-        /// A value that sets the amount of time to wait (in milliseconds) before timing out, beginning from when you initially establish a connection.
-        #[serde(rename = "ConnectionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionTimeout`: A value that sets the amount of time to wait (in milliseconds) before timing out, beginning from when you initially establish a connection.
         pub connection_timeout: Option<Value<i64>>,
-        /// The date format that you are using.
-        #[serde(rename = "DateFormat", skip_serializing_if = "Option::is_none")]
+        /// `DateFormat`: The date format that you are using.
         pub date_format: Option<Value<String>>,
-        /// A value that specifies whether AWS DMS should migrate empty CHAR and VARCHAR fields as NULL.
-        #[serde(rename = "EmptyAsNull", skip_serializing_if = "Option::is_none")]
+        /// `EmptyAsNull`: A value that specifies whether AWS DMS should migrate empty CHAR and VARCHAR fields as NULL.
         pub empty_as_null: Option<Value<bool>>,
-        /// The type of server-side encryption that you want to use for your data.
-        #[serde(rename = "EncryptionMode", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionMode`: The type of server-side encryption that you want to use for your data.
         pub encryption_mode: Option<Value<String>>,
-        /// This setting is only valid for a full-load migration task.
-        #[serde(rename = "ExplicitIds", skip_serializing_if = "Option::is_none")]
+        /// `ExplicitIds`: This setting is only valid for a full-load migration task.
         pub explicit_ids: Option<Value<bool>>,
-        /// The number of threads used to upload a single file.
-        #[serde(
-            rename = "FileTransferUploadStreams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FileTransferUploadStreams`: The number of threads used to upload a single file.
         pub file_transfer_upload_streams: Option<Value<i64>>,
-        /// The amount of time to wait (in milliseconds) before timing out of operations performed by AWS DMS on a Redshift cluster, such as Redshift COPY, INSERT, DELETE, and UPDATE.
-        #[serde(rename = "LoadTimeout", skip_serializing_if = "Option::is_none")]
+        /// `LoadTimeout`: The amount of time to wait (in milliseconds) before timing out of operations performed by AWS DMS on a Redshift cluster, such as Redshift COPY, INSERT, DELETE, and UPDATE.
         pub load_timeout: Option<Value<i64>>,
-        /// When true, lets Redshift migrate the boolean type as boolean.
-        #[serde(rename = "MapBooleanAsBoolean", skip_serializing_if = "Option::is_none")]
+        /// `MapBooleanAsBoolean`: When true, lets Redshift migrate the boolean type as boolean.
         pub map_boolean_as_boolean: Option<Value<bool>>,
-        /// The maximum size (in KB) of any .csv file used to load data on an S3 bucket and transfer data to Amazon Redshift.
-        #[serde(rename = "MaxFileSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxFileSize`: The maximum size (in KB) of any .csv file used to load data on an S3 bucket and transfer data to Amazon Redshift.
         pub max_file_size: Option<Value<i64>>,
-        /// A value that specifies to remove surrounding quotation marks from strings in the incoming data.
-        #[serde(rename = "RemoveQuotes", skip_serializing_if = "Option::is_none")]
+        /// `RemoveQuotes`: A value that specifies to remove surrounding quotation marks from strings in the incoming data.
         pub remove_quotes: Option<Value<bool>>,
-        /// A value that specifies to replaces the invalid characters specified in ReplaceInvalidChars, substituting the specified characters instead.
-        #[serde(rename = "ReplaceChars", skip_serializing_if = "Option::is_none")]
+        /// `ReplaceChars`: A value that specifies to replaces the invalid characters specified in ReplaceInvalidChars, substituting the specified characters instead.
         pub replace_chars: Option<Value<String>>,
-        /// A list of characters that you want to replace.
-        #[serde(rename = "ReplaceInvalidChars", skip_serializing_if = "Option::is_none")]
+        /// `ReplaceInvalidChars`: A list of characters that you want to replace.
         pub replace_invalid_chars: Option<Value<String>>,
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret.
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the Amazon Redshift endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the Amazon Redshift endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
-        /// The AWS KMS key ID.
-        #[serde(
-            rename = "ServerSideEncryptionKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerSideEncryptionKmsKeyId`: The AWS KMS key ID.
         pub server_side_encryption_kms_key_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that has access to the Amazon Redshift service.
-        #[serde(
-            rename = "ServiceAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceAccessRoleArn`: The Amazon Resource Name (ARN) of the IAM role that has access to the Amazon Redshift service.
         pub service_access_role_arn: Option<Value<String>>,
-        /// The time format that you want to use.
-        #[serde(rename = "TimeFormat", skip_serializing_if = "Option::is_none")]
+        /// `TimeFormat`: The time format that you want to use.
         pub time_format: Option<Value<String>>,
-        /// A value that specifies to remove the trailing white space characters from a VARCHAR string.
-        #[serde(rename = "TrimBlanks", skip_serializing_if = "Option::is_none")]
+        /// `TrimBlanks`: A value that specifies to remove the trailing white space characters from a VARCHAR string.
         pub trim_blanks: Option<Value<bool>>,
-        /// A value that specifies to truncate data in columns to the appropriate number of characters, so that the data fits in the column.
-        #[serde(rename = "TruncateColumns", skip_serializing_if = "Option::is_none")]
+        /// `TruncateColumns`: A value that specifies to truncate data in columns to the appropriate number of characters, so that the data fits in the column.
         pub truncate_columns: Option<Value<bool>>,
-        /// The size (in KB) of the in-memory file write buffer used when generating .csv files on the local disk at the DMS replication instance.
-        #[serde(rename = "WriteBufferSize", skip_serializing_if = "Option::is_none")]
+        /// `WriteBufferSize`: The size (in KB) of the in-memory file write buffer used when generating .csv files on the local disk at the DMS replication instance.
         pub write_buffer_size: Option<Value<i64>>,
     }
 
+    impl Serialize for RedshiftSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptAnyDate", &self.accept_any_date)?;
+            crate::cfn::entry(
+                &mut map,
+                "AfterConnectScript",
+                &self.after_connect_script,
+            )?;
+            crate::cfn::entry(&mut map, "BucketFolder", &self.bucket_folder)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaseSensitiveNames",
+                &self.case_sensitive_names,
+            )?;
+            crate::cfn::entry(&mut map, "CompUpdate", &self.comp_update)?;
+            crate::cfn::entry(&mut map, "ConnectionTimeout", &self.connection_timeout)?;
+            crate::cfn::entry(&mut map, "DateFormat", &self.date_format)?;
+            crate::cfn::entry(&mut map, "EmptyAsNull", &self.empty_as_null)?;
+            crate::cfn::entry(&mut map, "EncryptionMode", &self.encryption_mode)?;
+            crate::cfn::entry(&mut map, "ExplicitIds", &self.explicit_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileTransferUploadStreams",
+                &self.file_transfer_upload_streams,
+            )?;
+            crate::cfn::entry(&mut map, "LoadTimeout", &self.load_timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "MapBooleanAsBoolean",
+                &self.map_boolean_as_boolean,
+            )?;
+            crate::cfn::entry(&mut map, "MaxFileSize", &self.max_file_size)?;
+            crate::cfn::entry(&mut map, "RemoveQuotes", &self.remove_quotes)?;
+            crate::cfn::entry(&mut map, "ReplaceChars", &self.replace_chars)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplaceInvalidChars",
+                &self.replace_invalid_chars,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionKmsKeyId",
+                &self.server_side_encryption_kms_key_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessRoleArn",
+                &self.service_access_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "TimeFormat", &self.time_format)?;
+            crate::cfn::entry(&mut map, "TrimBlanks", &self.trim_blanks)?;
+            crate::cfn::entry(&mut map, "TruncateColumns", &self.truncate_columns)?;
+            crate::cfn::entry(&mut map, "WriteBufferSize", &self.write_buffer_size)?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines an Amazon S3 endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Settings {
-        /// An optional parameter that, when set to true or y, you can use to add column name information to the .csv output file.
-        #[serde(rename = "AddColumnName", skip_serializing_if = "Option::is_none")]
+        /// `AddColumnName`: An optional parameter that, when set to true or y, you can use to add column name information to the .csv output file.
         pub add_column_name: Option<Value<bool>>,
-        /// Use the S3 target endpoint setting AddTrailingPaddingCharacter to add padding on string data.
-        #[serde(
-            rename = "AddTrailingPaddingCharacter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AddTrailingPaddingCharacter`: Use the S3 target endpoint setting AddTrailingPaddingCharacter to add padding on string data.
         pub add_trailing_padding_character: Option<Value<bool>>,
-        /// An optional parameter to set a folder name in the S3 bucket.
-        #[serde(rename = "BucketFolder", skip_serializing_if = "Option::is_none")]
+        /// `BucketFolder`: An optional parameter to set a folder name in the S3 bucket.
         pub bucket_folder: Option<Value<String>>,
-        /// The name of the S3 bucket.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: The name of the S3 bucket.
         pub bucket_name: Option<Value<String>>,
-        /// A value that enables AWS DMS to specify a predefined (canned) access control list (ACL) for objects created in an Amazon S3 bucket as .csv or .parquet files.
-        #[serde(rename = "CannedAclForObjects", skip_serializing_if = "Option::is_none")]
+        /// `CannedAclForObjects`: A value that enables AWS DMS to specify a predefined (canned) access control list (ACL) for objects created in an Amazon S3 bucket as .csv or .parquet files.
         pub canned_acl_for_objects: Option<Value<String>>,
-        /// A value that enables a change data capture (CDC) load to write INSERT and UPDATE operations to .csv or .parquet (columnar storage) output files.
-        #[serde(
-            rename = "CdcInsertsAndUpdates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CdcInsertsAndUpdates`: A value that enables a change data capture (CDC) load to write INSERT and UPDATE operations to .csv or .parquet (columnar storage) output files.
         pub cdc_inserts_and_updates: Option<Value<bool>>,
-        /// A value that enables a change data capture (CDC) load to write only INSERT operations to .csv or columnar storage (.parquet) output files.
-        #[serde(rename = "CdcInsertsOnly", skip_serializing_if = "Option::is_none")]
+        /// `CdcInsertsOnly`: A value that enables a change data capture (CDC) load to write only INSERT operations to .csv or columnar storage (.parquet) output files.
         pub cdc_inserts_only: Option<Value<bool>>,
-        /// Maximum length of the interval, defined in seconds, after which to output a file to Amazon S3.
-        #[serde(rename = "CdcMaxBatchInterval", skip_serializing_if = "Option::is_none")]
+        /// `CdcMaxBatchInterval`: Maximum length of the interval, defined in seconds, after which to output a file to Amazon S3.
         pub cdc_max_batch_interval: Option<Value<i64>>,
-        /// Minimum file size, defined in kilobytes, to reach for a file output to Amazon S3.
-        #[serde(rename = "CdcMinFileSize", skip_serializing_if = "Option::is_none")]
+        /// `CdcMinFileSize`: Minimum file size, defined in kilobytes, to reach for a file output to Amazon S3.
         pub cdc_min_file_size: Option<Value<i64>>,
-        /// Specifies the folder path of CDC files.
-        #[serde(rename = "CdcPath", skip_serializing_if = "Option::is_none")]
+        /// `CdcPath`: Specifies the folder path of CDC files.
         pub cdc_path: Option<Value<String>>,
-        /// An optional parameter.
-        #[serde(rename = "CompressionType", skip_serializing_if = "Option::is_none")]
+        /// `CompressionType`: An optional parameter.
         pub compression_type: Option<Value<String>>,
-        /// The delimiter used to separate columns in the .csv file for both source and target.
-        #[serde(rename = "CsvDelimiter", skip_serializing_if = "Option::is_none")]
+        /// `CsvDelimiter`: The delimiter used to separate columns in the .csv file for both source and target.
         pub csv_delimiter: Option<Value<String>>,
-        /// This setting only applies if your Amazon S3 output files during a change data capture (CDC) load are written in .csv format.
-        #[serde(rename = "CsvNoSupValue", skip_serializing_if = "Option::is_none")]
+        /// `CsvNoSupValue`: This setting only applies if your Amazon S3 output files during a change data capture (CDC) load are written in .csv format.
         pub csv_no_sup_value: Option<Value<String>>,
-        /// An optional parameter that specifies how AWS DMS treats null values.
-        #[serde(rename = "CsvNullValue", skip_serializing_if = "Option::is_none")]
+        /// `CsvNullValue`: An optional parameter that specifies how AWS DMS treats null values.
         pub csv_null_value: Option<Value<String>>,
-        /// The delimiter used to separate rows in the .csv file for both source and target.
-        #[serde(rename = "CsvRowDelimiter", skip_serializing_if = "Option::is_none")]
+        /// `CsvRowDelimiter`: The delimiter used to separate rows in the .csv file for both source and target.
         pub csv_row_delimiter: Option<Value<String>>,
-        /// The format of the data that you want to use for output.
-        #[serde(rename = "DataFormat", skip_serializing_if = "Option::is_none")]
+        /// `DataFormat`: The format of the data that you want to use for output.
         pub data_format: Option<Value<String>>,
-        /// The size of one data page in bytes.
-        #[serde(rename = "DataPageSize", skip_serializing_if = "Option::is_none")]
+        /// `DataPageSize`: The size of one data page in bytes.
         pub data_page_size: Option<Value<i64>>,
-        /// Specifies a date separating delimiter to use during folder partitioning.
-        #[serde(
-            rename = "DatePartitionDelimiter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatePartitionDelimiter`: Specifies a date separating delimiter to use during folder partitioning.
         pub date_partition_delimiter: Option<Value<String>>,
-        /// When set to true, this parameter partitions S3 bucket folders based on transaction commit dates.
-        #[serde(
-            rename = "DatePartitionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatePartitionEnabled`: When set to true, this parameter partitions S3 bucket folders based on transaction commit dates.
         pub date_partition_enabled: Option<Value<bool>>,
-        /// Identifies the sequence of the date format to use during folder partitioning.
-        #[serde(
-            rename = "DatePartitionSequence",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatePartitionSequence`: Identifies the sequence of the date format to use during folder partitioning.
         pub date_partition_sequence: Option<Value<String>>,
-        /// When creating an S3 target endpoint, set DatePartitionTimezone to convert the current UTC time into a specified time zone.
-        #[serde(
-            rename = "DatePartitionTimezone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatePartitionTimezone`: When creating an S3 target endpoint, set DatePartitionTimezone to convert the current UTC time into a specified time zone.
         pub date_partition_timezone: Option<Value<String>>,
-        /// The maximum size of an encoded dictionary page of a column
-        #[serde(rename = "DictPageSizeLimit", skip_serializing_if = "Option::is_none")]
+        /// `DictPageSizeLimit`: The maximum size of an encoded dictionary page of a column
         pub dict_page_size_limit: Option<Value<i64>>,
-        /// A value that enables statistics for Parquet pages and row groups.
-        #[serde(rename = "EnableStatistics", skip_serializing_if = "Option::is_none")]
+        /// `EnableStatistics`: A value that enables statistics for Parquet pages and row groups.
         pub enable_statistics: Option<Value<bool>>,
-        /// The type of encoding that you're using.
-        #[serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")]
+        /// `EncodingType`: The type of encoding that you're using.
         pub encoding_type: Option<Value<String>>,
-        /// The type of server-side encryption that you want to use for your data.
-        #[serde(rename = "EncryptionMode", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionMode`: The type of server-side encryption that you want to use for your data.
         pub encryption_mode: Option<Value<String>>,
-        /// To specify a bucket owner and prevent sniping, you can use the ExpectedBucketOwner endpoint setting.
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
+        /// `ExpectedBucketOwner`: To specify a bucket owner and prevent sniping, you can use the ExpectedBucketOwner endpoint setting.
         pub expected_bucket_owner: Option<Value<String>>,
-        /// The external table definition.
-        #[serde(
-            rename = "ExternalTableDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExternalTableDefinition`: The external table definition.
         pub external_table_definition: Option<Value<String>>,
-        /// When true, allows AWS Glue to catalog your S3 bucket.
-        #[serde(
-            rename = "GlueCatalogGeneration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlueCatalogGeneration`: When true, allows AWS Glue to catalog your S3 bucket.
         pub glue_catalog_generation: Option<Value<bool>>,
-        /// When this value is set to 1, AWS DMS ignores the first row header in a .csv file.
-        #[serde(rename = "IgnoreHeaderRows", skip_serializing_if = "Option::is_none")]
+        /// `IgnoreHeaderRows`: When this value is set to 1, AWS DMS ignores the first row header in a .csv file.
         pub ignore_header_rows: Option<Value<i64>>,
-        /// A value that enables a full load to write INSERT operations to the comma-separated value (.csv) output files only to indicate how the rows were added to the source database.
-        #[serde(
-            rename = "IncludeOpForFullLoad",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeOpForFullLoad`: A value that enables a full load to write INSERT operations to the comma-separated value (.csv) output files only to indicate how the rows were added to the source database.
         pub include_op_for_full_load: Option<Value<bool>>,
-        /// A value that specifies the maximum size (in KB) of any .csv file to be created while migrating to an S3 target during full load.
-        #[serde(rename = "MaxFileSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxFileSize`: A value that specifies the maximum size (in KB) of any .csv file to be created while migrating to an S3 target during full load.
         pub max_file_size: Option<Value<i64>>,
-        /// A value that specifies the precision of any TIMESTAMP column values that are written to an Amazon S3 object file in .parquet format.
-        #[serde(
-            rename = "ParquetTimestampInMillisecond",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParquetTimestampInMillisecond`: A value that specifies the precision of any TIMESTAMP column values that are written to an Amazon S3 object file in .parquet format.
         pub parquet_timestamp_in_millisecond: Option<Value<bool>>,
-        /// The version of the Apache Parquet format that you want to use: parquet_1_0 (the default) or parquet_2_0.
-        #[serde(rename = "ParquetVersion", skip_serializing_if = "Option::is_none")]
+        /// `ParquetVersion`: The version of the Apache Parquet format that you want to use: parquet_1_0 (the default) or parquet_2_0.
         pub parquet_version: Option<Value<String>>,
-        /// If this setting is set to true, AWS DMS saves the transaction order for a change data capture (CDC) load on the Amazon S3 target specified by CdcPath.
-        #[serde(
-            rename = "PreserveTransactions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreserveTransactions`: If this setting is set to true, AWS DMS saves the transaction order for a change data capture (CDC) load on the Amazon S3 target specified by CdcPath.
         pub preserve_transactions: Option<Value<bool>>,
-        /// For an S3 source, when this value is set to true or y, each leading double quotation mark has to be followed by an ending double quotation mark.
-        #[serde(rename = "Rfc4180", skip_serializing_if = "Option::is_none")]
+        /// `Rfc4180`: For an S3 source, when this value is set to true or y, each leading double quotation mark has to be followed by an ending double quotation mark.
         pub rfc4180: Option<Value<bool>>,
-        /// The number of rows in a row group.
-        #[serde(rename = "RowGroupLength", skip_serializing_if = "Option::is_none")]
+        /// `RowGroupLength`: The number of rows in a row group.
         pub row_group_length: Option<Value<i64>>,
-        /// If you are using SSE_KMS for the EncryptionMode, provide the AWS KMS key ID.
-        #[serde(
-            rename = "ServerSideEncryptionKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerSideEncryptionKmsKeyId`: If you are using SSE_KMS for the EncryptionMode, provide the AWS KMS key ID.
         pub server_side_encryption_kms_key_id: Option<Value<String>>,
-        /// A required parameter that specifies the Amazon Resource Name (ARN) used by the service to access the IAM role.
-        #[serde(
-            rename = "ServiceAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceAccessRoleArn`: A required parameter that specifies the Amazon Resource Name (ARN) used by the service to access the IAM role.
         pub service_access_role_arn: Option<Value<String>>,
-        /// A value that when nonblank causes AWS DMS to add a column with timestamp information to the endpoint data for an Amazon S3 target.
-        #[serde(rename = "TimestampColumnName", skip_serializing_if = "Option::is_none")]
+        /// `TimestampColumnName`: A value that when nonblank causes AWS DMS to add a column with timestamp information to the endpoint data for an Amazon S3 target.
         pub timestamp_column_name: Option<Value<String>>,
-        /// This setting applies if the S3 output files during a change data capture (CDC) load are written in .csv format.
-        #[serde(rename = "UseCsvNoSupValue", skip_serializing_if = "Option::is_none")]
+        /// `UseCsvNoSupValue`: This setting applies if the S3 output files during a change data capture (CDC) load are written in .csv format.
         pub use_csv_no_sup_value: Option<Value<bool>>,
-        /// When set to true, this parameter uses the task start time as the timestamp column value instead of the time data is written to target
-        #[serde(
-            rename = "UseTaskStartTimeForFullLoadTimestamp",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseTaskStartTimeForFullLoadTimestamp`: When set to true, this parameter uses the task start time as the timestamp column value instead of the time data is written to target
         pub use_task_start_time_for_full_load_timestamp: Option<Value<bool>>,
     }
 
+    impl Serialize for S3Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddColumnName", &self.add_column_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AddTrailingPaddingCharacter",
+                &self.add_trailing_padding_character,
+            )?;
+            crate::cfn::entry(&mut map, "BucketFolder", &self.bucket_folder)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CannedAclForObjects",
+                &self.canned_acl_for_objects,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CdcInsertsAndUpdates",
+                &self.cdc_inserts_and_updates,
+            )?;
+            crate::cfn::entry(&mut map, "CdcInsertsOnly", &self.cdc_inserts_only)?;
+            crate::cfn::entry(
+                &mut map,
+                "CdcMaxBatchInterval",
+                &self.cdc_max_batch_interval,
+            )?;
+            crate::cfn::entry(&mut map, "CdcMinFileSize", &self.cdc_min_file_size)?;
+            crate::cfn::entry(&mut map, "CdcPath", &self.cdc_path)?;
+            crate::cfn::entry(&mut map, "CompressionType", &self.compression_type)?;
+            crate::cfn::entry(&mut map, "CsvDelimiter", &self.csv_delimiter)?;
+            crate::cfn::entry(&mut map, "CsvNoSupValue", &self.csv_no_sup_value)?;
+            crate::cfn::entry(&mut map, "CsvNullValue", &self.csv_null_value)?;
+            crate::cfn::entry(&mut map, "CsvRowDelimiter", &self.csv_row_delimiter)?;
+            crate::cfn::entry(&mut map, "DataFormat", &self.data_format)?;
+            crate::cfn::entry(&mut map, "DataPageSize", &self.data_page_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatePartitionDelimiter",
+                &self.date_partition_delimiter,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatePartitionEnabled",
+                &self.date_partition_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatePartitionSequence",
+                &self.date_partition_sequence,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatePartitionTimezone",
+                &self.date_partition_timezone,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DictPageSizeLimit",
+                &self.dict_page_size_limit,
+            )?;
+            crate::cfn::entry(&mut map, "EnableStatistics", &self.enable_statistics)?;
+            crate::cfn::entry(&mut map, "EncodingType", &self.encoding_type)?;
+            crate::cfn::entry(&mut map, "EncryptionMode", &self.encryption_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalTableDefinition",
+                &self.external_table_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueCatalogGeneration",
+                &self.glue_catalog_generation,
+            )?;
+            crate::cfn::entry(&mut map, "IgnoreHeaderRows", &self.ignore_header_rows)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeOpForFullLoad",
+                &self.include_op_for_full_load,
+            )?;
+            crate::cfn::entry(&mut map, "MaxFileSize", &self.max_file_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParquetTimestampInMillisecond",
+                &self.parquet_timestamp_in_millisecond,
+            )?;
+            crate::cfn::entry(&mut map, "ParquetVersion", &self.parquet_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreserveTransactions",
+                &self.preserve_transactions,
+            )?;
+            crate::cfn::entry(&mut map, "Rfc4180", &self.rfc4180)?;
+            crate::cfn::entry(&mut map, "RowGroupLength", &self.row_group_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionKmsKeyId",
+                &self.server_side_encryption_kms_key_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessRoleArn",
+                &self.service_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimestampColumnName",
+                &self.timestamp_column_name,
+            )?;
+            crate::cfn::entry(&mut map, "UseCsvNoSupValue", &self.use_csv_no_sup_value)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseTaskStartTimeForFullLoadTimestamp",
+                &self.use_task_start_time_for_full_load_timestamp,
+            )?;
+            map.end()
+        }
+    }
+
     /// Provides information that defines a SAP ASE endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SybaseSettings {
-        /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerAccessRoleArn`: The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret
         pub secrets_manager_access_role_arn: Option<Value<String>>,
-        /// The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the SAP SAE endpoint connection details.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretsManagerSecretId`: The full ARN, partial ARN, or display name of the SecretsManagerSecret that contains the SAP SAE endpoint connection details.
         pub secrets_manager_secret_id: Option<Value<String>>,
+    }
+
+    impl Serialize for SybaseSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2605,28 +3145,21 @@ pub mod event_subscription {
     }
 
     /// The properties of `AWS::DMS::EventSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSubscriptionProps {
-        /// Indicates whether to activate the subscription.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether to activate the subscription.
         pub enabled: Option<Value<bool>>,
-        /// A list of event categories for a source type that you want to subscribe to.
-        #[serde(rename = "EventCategories", skip_serializing_if = "Option::is_none")]
+        /// `EventCategories`: A list of event categories for a source type that you want to subscribe to.
         pub event_categories: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic created for event notification.
-        #[serde(rename = "SnsTopicArn")]
+        /// `SnsTopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic created for event notification.
         pub sns_topic_arn: Value<String>,
-        /// A list of identifiers for which AWS DMS provides notification events.
-        #[serde(rename = "SourceIds", skip_serializing_if = "Option::is_none")]
+        /// `SourceIds`: A list of identifiers for which AWS DMS provides notification events.
         pub source_ids: Option<Vec<Value<String>>>,
-        /// The type of AWS DMS resource that generates the events.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
+        /// `SourceType`: The type of AWS DMS resource that generates the events.
         pub source_type: Option<Value<String>>,
-        /// The name of the AWS DMS event notification subscription.
-        #[serde(rename = "SubscriptionName", skip_serializing_if = "Option::is_none")]
+        /// `SubscriptionName`: The name of the AWS DMS event notification subscription.
         pub subscription_name: Option<Value<String>>,
-        /// One or more tags to be assigned to the event subscription.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags to be assigned to the event subscription.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2642,6 +3175,24 @@ pub mod event_subscription {
                 subscription_name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEventSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EventCategories", &self.event_categories)?;
+            map.serialize_entry("SnsTopicArn", &self.sns_topic_arn)?;
+            crate::cfn::entry(&mut map, "SourceIds", &self.source_ids)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            crate::cfn::entry(&mut map, "SubscriptionName", &self.subscription_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2711,46 +3262,65 @@ pub mod instance_profile {
     }
 
     /// The properties of `AWS::DMS::InstanceProfile`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInstanceProfileProps {
-        /// The property describes an availability zone of the instance profile.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The property describes an availability zone of the instance profile.
         pub availability_zone: Option<Value<String>>,
-        /// The optional description of the instance profile.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The optional description of the instance profile.
         pub description: Option<Value<String>>,
-        /// \[DEPRECATED\] This property is unused and will be ignored.
-        #[serde(
-            rename = "InstanceProfileIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceProfileIdentifier`: \[DEPRECATED\] This property is unused and will be ignored.
         pub instance_profile_identifier: Option<Value<String>>,
-        /// The property describes a name for the instance profile.
-        #[serde(rename = "InstanceProfileName", skip_serializing_if = "Option::is_none")]
+        /// `InstanceProfileName`: The property describes a name for the instance profile.
         pub instance_profile_name: Option<Value<String>>,
-        /// The property describes kms key arn for the instance profile.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The property describes kms key arn for the instance profile.
         pub kms_key_arn: Option<Value<String>>,
-        /// The property describes a network type for the instance profile.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The property describes a network type for the instance profile.
         pub network_type: Option<Value<NetworkType>>,
-        /// The property describes the publicly accessible of the instance profile
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: The property describes the publicly accessible of the instance profile
         pub publicly_accessible: Option<Value<bool>>,
-        /// The property describes a subnet group identifier for the instance profile.
-        #[serde(
-            rename = "SubnetGroupIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SubnetGroupIdentifier`: The property describes a subnet group identifier for the instance profile.
         pub subnet_group_identifier: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The property describes vps security groups for the instance profile.
-        #[serde(rename = "VpcSecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroups`: The property describes vps security groups for the instance profile.
         pub vpc_security_groups: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnInstanceProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceProfileIdentifier",
+                &self.instance_profile_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceProfileName",
+                &self.instance_profile_name,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SubnetGroupIdentifier",
+                &self.subnet_group_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcSecurityGroups", &self.vpc_security_groups)?;
+            map.end()
+        }
     }
 
     /// The property describes a network type for the instance profile.
@@ -2866,104 +3436,141 @@ pub mod migration_project {
     }
 
     /// The properties of `AWS::DMS::MigrationProject`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMigrationProjectProps {
-        /// The optional description of the migration project.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The optional description of the migration project.
         pub description: Option<Value<String>>,
-        /// The property describes an instance profile identifier for the migration project.
-        #[serde(
-            rename = "InstanceProfileIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceProfileIdentifier`: The property describes an instance profile identifier for the migration project.
         pub instance_profile_identifier: Option<Value<String>>,
-        /// \[DEPRECATED\] This property is unused and will be ignored.
-        #[serde(
-            rename = "MigrationProjectIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MigrationProjectIdentifier`: \[DEPRECATED\] This property is unused and will be ignored.
         pub migration_project_identifier: Option<Value<String>>,
-        /// The property describes a name to identify the migration project.
-        #[serde(
-            rename = "MigrationProjectName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MigrationProjectName`: The property describes a name to identify the migration project.
         pub migration_project_name: Option<Value<String>>,
-        /// The property describes schema conversion application attributes for the migration project.
-        #[serde(
-            rename = "SchemaConversionApplicationAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SchemaConversionApplicationAttributes`: The property describes schema conversion application attributes for the migration project.
         pub schema_conversion_application_attributes: Option<
             SchemaConversionApplicationAttributes,
         >,
-        /// The property describes source data provider descriptors for the migration project.
-        #[serde(
-            rename = "SourceDataProviderDescriptors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDataProviderDescriptors`: The property describes source data provider descriptors for the migration project.
         pub source_data_provider_descriptors: Option<Vec<DataProviderDescriptor>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The property describes target data provider descriptors for the migration project.
-        #[serde(
-            rename = "TargetDataProviderDescriptors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetDataProviderDescriptors`: The property describes target data provider descriptors for the migration project.
         pub target_data_provider_descriptors: Option<Vec<DataProviderDescriptor>>,
-        /// The property describes transformation rules for the migration project.
-        #[serde(rename = "TransformationRules", skip_serializing_if = "Option::is_none")]
+        /// `TransformationRules`: The property describes transformation rules for the migration project.
         pub transformation_rules: Option<Value<String>>,
     }
 
+    impl Serialize for CfnMigrationProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceProfileIdentifier",
+                &self.instance_profile_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MigrationProjectIdentifier",
+                &self.migration_project_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MigrationProjectName",
+                &self.migration_project_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaConversionApplicationAttributes",
+                &self.schema_conversion_application_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDataProviderDescriptors",
+                &self.source_data_provider_descriptors,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetDataProviderDescriptors",
+                &self.target_data_provider_descriptors,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TransformationRules",
+                &self.transformation_rules,
+            )?;
+            map.end()
+        }
+    }
+
     /// The property describes schema conversion application attributes for the migration project.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaConversionApplicationAttributes {
         /// `S3BucketPath`.
-        #[serde(rename = "S3BucketPath", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_path: Option<Value<String>>,
         /// `S3BucketRoleArn`.
-        #[serde(rename = "S3BucketRoleArn", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for SchemaConversionApplicationAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3BucketPath", &self.s3_bucket_path)?;
+            crate::cfn::entry(&mut map, "S3BucketRoleArn", &self.s3_bucket_role_arn)?;
+            map.end()
+        }
+    }
+
     /// It is an object that describes Source and Target DataProviders and credentials for connecting to databases that are used in MigrationProject
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataProviderDescriptor {
-        /// `DataProviderArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DataProviderArn", skip_serializing_if = "Option::is_none")]
+        /// `DataProviderArn`: `DataProviderArn`. Read-only: CloudFormation returns it.
         pub data_provider_arn: Option<Value<String>>,
         /// `DataProviderIdentifier`.
-        #[serde(
-            rename = "DataProviderIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_provider_identifier: Option<Value<String>>,
-        /// `DataProviderName`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DataProviderName", skip_serializing_if = "Option::is_none")]
+        /// `DataProviderName`: `DataProviderName`. Read-only: CloudFormation returns it.
         pub data_provider_name: Option<Value<String>>,
         /// `SecretsManagerAccessRoleArn`.
-        #[serde(
-            rename = "SecretsManagerAccessRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_access_role_arn: Option<Value<String>>,
         /// `SecretsManagerSecretId`.
-        #[serde(
-            rename = "SecretsManagerSecretId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_secret_id: Option<Value<String>>,
+    }
+
+    impl Serialize for DataProviderDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataProviderArn", &self.data_provider_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProviderIdentifier",
+                &self.data_provider_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "DataProviderName", &self.data_provider_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessRoleArn",
+                &self.secrets_manager_access_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerSecretId",
+                &self.secrets_manager_secret_id,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -3029,41 +3636,27 @@ pub mod replication_config {
     }
 
     /// The properties of `AWS::DMS::ReplicationConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationConfigProps {
         /// `ComputeConfig`.
-        #[serde(rename = "ComputeConfig")]
         pub compute_config: ComputeConfig,
-        /// A unique identifier of replication configuration
-        #[serde(rename = "ReplicationConfigIdentifier")]
+        /// `ReplicationConfigIdentifier`: A unique identifier of replication configuration
         pub replication_config_identifier: Value<String>,
-        /// `ReplicationSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ReplicationSettings", skip_serializing_if = "Option::is_none")]
+        /// `ReplicationSettings`: `ReplicationSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub replication_settings: Option<serde_json::Value>,
-        /// The type of AWS DMS Serverless replication to provision using this replication configuration
-        #[serde(rename = "ReplicationType")]
+        /// `ReplicationType`: The type of AWS DMS Serverless replication to provision using this replication configuration
         pub replication_type: Value<ReplicationType>,
-        /// A unique value or name that you get set for a given resource that can be used to construct an Amazon Resource Name (ARN) for that resource
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdentifier`: A unique value or name that you get set for a given resource that can be used to construct an Amazon Resource Name (ARN) for that resource
         pub resource_identifier: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration
-        #[serde(rename = "SourceEndpointArn")]
+        /// `SourceEndpointArn`: The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration
         pub source_endpoint_arn: Value<String>,
-        /// `SupplementalSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "SupplementalSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupplementalSettings`: `SupplementalSettings`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub supplemental_settings: Option<serde_json::Value>,
-        /// `TableMappings`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "TableMappings")]
+        /// `TableMappings`: `TableMappings`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub table_mappings: serde_json::Value,
-        /// \<p\>Contains a map of the key-value pairs for the resource tag or tags assigned to the dataset.\</p\>
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: \<p\>Contains a map of the key-value pairs for the resource tag or tags assigned to the dataset.\</p\>
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration
-        #[serde(rename = "TargetEndpointArn")]
+        /// `TargetEndpointArn`: The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration
         pub target_endpoint_arn: Value<String>,
     }
 
@@ -3092,43 +3685,62 @@ pub mod replication_config {
         }
     }
 
+    impl Serialize for CfnReplicationConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComputeConfig", &self.compute_config)?;
+            map.serialize_entry(
+                "ReplicationConfigIdentifier",
+                &self.replication_config_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationSettings",
+                &self.replication_settings,
+            )?;
+            map.serialize_entry("ReplicationType", &self.replication_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            map.serialize_entry("SourceEndpointArn", &self.source_endpoint_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupplementalSettings",
+                &self.supplemental_settings,
+            )?;
+            map.serialize_entry("TableMappings", &self.table_mappings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetEndpointArn", &self.target_endpoint_arn)?;
+            map.end()
+        }
+    }
+
     /// Configuration parameters for provisioning a AWS DMS Serverless replication
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputeConfig {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `DnsNameServers`.
-        #[serde(rename = "DnsNameServers", skip_serializing_if = "Option::is_none")]
         pub dns_name_servers: Option<Value<String>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `MaxCapacityUnits`.
-        #[serde(rename = "MaxCapacityUnits")]
         pub max_capacity_units: Value<i64>,
         /// `MinCapacityUnits`.
-        #[serde(rename = "MinCapacityUnits", skip_serializing_if = "Option::is_none")]
         pub min_capacity_units: Option<Value<i64>>,
         /// `MultiAZ`.
-        #[serde(rename = "MultiAZ", skip_serializing_if = "Option::is_none")]
         pub multi_az: Option<Value<bool>>,
         /// `PreferredMaintenanceWindow`.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_maintenance_window: Option<Value<String>>,
         /// `ReplicationSubnetGroupId`.
-        #[serde(
-            rename = "ReplicationSubnetGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replication_subnet_group_id: Option<Value<String>>,
         /// `VpcSecurityGroupIds`.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
     }
 
@@ -3146,6 +3758,38 @@ pub mod replication_config {
                 replication_subnet_group_id: None,
                 vpc_security_group_ids: None,
             }
+        }
+    }
+
+    impl Serialize for ComputeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "DnsNameServers", &self.dns_name_servers)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("MaxCapacityUnits", &self.max_capacity_units)?;
+            crate::cfn::entry(&mut map, "MinCapacityUnits", &self.min_capacity_units)?;
+            crate::cfn::entry(&mut map, "MultiAZ", &self.multi_az)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationSubnetGroupId",
+                &self.replication_subnet_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
         }
     }
 
@@ -3268,78 +3912,41 @@ pub mod replication_instance {
     }
 
     /// The properties of `AWS::DMS::ReplicationInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationInstanceProps {
         /// `AllocatedStorage`.
-        #[serde(rename = "AllocatedStorage", skip_serializing_if = "Option::is_none")]
         pub allocated_storage: Option<Value<i64>>,
         /// `AllowMajorVersionUpgrade`.
-        #[serde(
-            rename = "AllowMajorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_major_version_upgrade: Option<Value<bool>>,
         /// `AutoMinorVersionUpgrade`.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_minor_version_upgrade: Option<Value<bool>>,
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `DnsNameServers`.
-        #[serde(rename = "DnsNameServers", skip_serializing_if = "Option::is_none")]
         pub dns_name_servers: Option<Value<String>>,
         /// `EngineVersion`.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
         pub engine_version: Option<Value<String>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `MultiAZ`.
-        #[serde(rename = "MultiAZ", skip_serializing_if = "Option::is_none")]
         pub multi_az: Option<Value<bool>>,
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<String>>,
         /// `PreferredMaintenanceWindow`.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_maintenance_window: Option<Value<String>>,
         /// `PubliclyAccessible`.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
         pub publicly_accessible: Option<Value<bool>>,
         /// `ReplicationInstanceClass`.
-        #[serde(rename = "ReplicationInstanceClass")]
         pub replication_instance_class: Value<String>,
         /// `ReplicationInstanceIdentifier`.
-        #[serde(
-            rename = "ReplicationInstanceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replication_instance_identifier: Option<Value<String>>,
         /// `ReplicationSubnetGroupIdentifier`.
-        #[serde(
-            rename = "ReplicationSubnetGroupIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replication_subnet_group_identifier: Option<Value<String>>,
         /// `ResourceIdentifier`.
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
         pub resource_identifier: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcSecurityGroupIds`.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
     }
 
@@ -3365,6 +3972,69 @@ pub mod replication_instance {
                 tags: None,
                 vpc_security_group_ids: None,
             }
+        }
+    }
+
+    impl Serialize for CfnReplicationInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocatedStorage", &self.allocated_storage)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowMajorVersionUpgrade",
+                &self.allow_major_version_upgrade,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "DnsNameServers", &self.dns_name_servers)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "MultiAZ", &self.multi_az)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            map.serialize_entry(
+                "ReplicationInstanceClass",
+                &self.replication_instance_class,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationInstanceIdentifier",
+                &self.replication_instance_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationSubnetGroupIdentifier",
+                &self.replication_subnet_group_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
         }
     }
 }
@@ -3426,23 +4096,15 @@ pub mod replication_subnet_group {
     }
 
     /// The properties of `AWS::DMS::ReplicationSubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationSubnetGroupProps {
-        /// The description for the subnet group.
-        #[serde(rename = "ReplicationSubnetGroupDescription")]
+        /// `ReplicationSubnetGroupDescription`: The description for the subnet group.
         pub replication_subnet_group_description: Value<String>,
-        /// The name for the replication subnet group.
-        #[serde(
-            rename = "ReplicationSubnetGroupIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationSubnetGroupIdentifier`: The name for the replication subnet group.
         pub replication_subnet_group_identifier: Option<Value<String>>,
-        /// One or more subnet IDs to be assigned to the replication subnet group.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: One or more subnet IDs to be assigned to the replication subnet group.
         pub subnet_ids: Vec<Value<String>>,
-        /// One or more tags to be assigned to the replication subnet group
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags to be assigned to the replication subnet group
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3459,6 +4121,28 @@ pub mod replication_subnet_group {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnReplicationSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ReplicationSubnetGroupDescription",
+                &self.replication_subnet_group_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationSubnetGroupIdentifier",
+                &self.replication_subnet_group_identifier,
+            )?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3529,54 +4213,33 @@ pub mod replication_task {
     }
 
     /// The properties of `AWS::DMS::ReplicationTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationTaskProps {
-        /// Indicates when you want a change data capture (CDC) operation to start.
-        #[serde(rename = "CdcStartPosition", skip_serializing_if = "Option::is_none")]
+        /// `CdcStartPosition`: Indicates when you want a change data capture (CDC) operation to start.
         pub cdc_start_position: Option<Value<String>>,
-        /// Indicates the start time for a change data capture (CDC) operation.
-        #[serde(rename = "CdcStartTime", skip_serializing_if = "Option::is_none")]
+        /// `CdcStartTime`: Indicates the start time for a change data capture (CDC) operation.
         pub cdc_start_time: Option<Value<f64>>,
-        /// Indicates when you want a change data capture (CDC) operation to stop.
-        #[serde(rename = "CdcStopPosition", skip_serializing_if = "Option::is_none")]
+        /// `CdcStopPosition`: Indicates when you want a change data capture (CDC) operation to stop.
         pub cdc_stop_position: Option<Value<String>>,
-        /// The migration type.
-        #[serde(rename = "MigrationType")]
+        /// `MigrationType`: The migration type.
         pub migration_type: Value<MigrationType>,
-        /// The Amazon Resource Name (ARN) of a replication instance.
-        #[serde(rename = "ReplicationInstanceArn")]
+        /// `ReplicationInstanceArn`: The Amazon Resource Name (ARN) of a replication instance.
         pub replication_instance_arn: Value<String>,
-        /// An identifier for the replication task.
-        #[serde(
-            rename = "ReplicationTaskIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationTaskIdentifier`: An identifier for the replication task.
         pub replication_task_identifier: Option<Value<String>>,
-        /// Overall settings for the task, in JSON format
-        #[serde(
-            rename = "ReplicationTaskSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationTaskSettings`: Overall settings for the task, in JSON format
         pub replication_task_settings: Option<Value<String>>,
-        /// A friendly name for the resource identifier at the end of the EndpointArn response parameter that is returned in the created Endpoint object.
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `ResourceIdentifier`: A friendly name for the resource identifier at the end of the EndpointArn response parameter that is returned in the created Endpoint object.
         pub resource_identifier: Option<Value<String>>,
-        /// An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
-        #[serde(rename = "SourceEndpointArn")]
+        /// `SourceEndpointArn`: An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
         pub source_endpoint_arn: Value<String>,
-        /// The table mappings for the task, in JSON format.
-        #[serde(rename = "TableMappings")]
+        /// `TableMappings`: The table mappings for the task, in JSON format.
         pub table_mappings: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
-        #[serde(rename = "TargetEndpointArn")]
+        /// `TargetEndpointArn`: An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
         pub target_endpoint_arn: Value<String>,
-        /// Supplemental information that the task requires to migrate the data for certain source and target endpoints.
-        #[serde(rename = "TaskData", skip_serializing_if = "Option::is_none")]
+        /// `TaskData`: Supplemental information that the task requires to migrate the data for certain source and target endpoints.
         pub task_data: Option<Value<String>>,
     }
 
@@ -3604,6 +4267,45 @@ pub mod replication_task {
                 target_endpoint_arn: target_endpoint_arn.into(),
                 task_data: None,
             }
+        }
+    }
+
+    impl Serialize for CfnReplicationTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CdcStartPosition", &self.cdc_start_position)?;
+            crate::cfn::entry(&mut map, "CdcStartTime", &self.cdc_start_time)?;
+            crate::cfn::entry(&mut map, "CdcStopPosition", &self.cdc_stop_position)?;
+            map.serialize_entry("MigrationType", &self.migration_type)?;
+            map.serialize_entry(
+                "ReplicationInstanceArn",
+                &self.replication_instance_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationTaskIdentifier",
+                &self.replication_task_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationTaskSettings",
+                &self.replication_task_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            map.serialize_entry("SourceEndpointArn", &self.source_endpoint_arn)?;
+            map.serialize_entry("TableMappings", &self.table_mappings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetEndpointArn", &self.target_endpoint_arn)?;
+            crate::cfn::entry(&mut map, "TaskData", &self.task_data)?;
+            map.end()
         }
     }
 

@@ -99,148 +99,187 @@ pub mod db_cluster {
     }
 
     /// The properties of `AWS::DocDB::DBCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDbClusterProps {
         /// `AvailabilityZones`.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
         pub availability_zones: Option<Vec<Value<String>>>,
         /// `BackupRetentionPeriod`.
-        #[serde(
-            rename = "BackupRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub backup_retention_period: Option<Value<i64>>,
         /// `CopyTagsToSnapshot`.
-        #[serde(rename = "CopyTagsToSnapshot", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_snapshot: Option<Value<bool>>,
         /// `DBClusterIdentifier`.
-        #[serde(rename = "DBClusterIdentifier", skip_serializing_if = "Option::is_none")]
         pub db_cluster_identifier: Option<Value<String>>,
         /// `DBClusterParameterGroupName`.
-        #[serde(
-            rename = "DBClusterParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub db_cluster_parameter_group_name: Option<Value<String>>,
         /// `DBSubnetGroupName`.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
         pub db_subnet_group_name: Option<Value<String>>,
         /// `DeletionProtection`.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
         pub deletion_protection: Option<Value<bool>>,
         /// `EnableCloudwatchLogsExports`.
-        #[serde(
-            rename = "EnableCloudwatchLogsExports",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_cloudwatch_logs_exports: Option<Vec<Value<String>>>,
         /// `EngineVersion`.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
         pub engine_version: Option<Value<EngineVersion>>,
         /// `GlobalClusterIdentifier`.
-        #[serde(
-            rename = "GlobalClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_cluster_identifier: Option<Value<String>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `ManageMasterUserPassword`.
-        #[serde(
-            rename = "ManageMasterUserPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub manage_master_user_password: Option<Value<bool>>,
         /// `MasterUserPassword`.
-        #[serde(rename = "MasterUserPassword", skip_serializing_if = "Option::is_none")]
         pub master_user_password: Option<Value<String>>,
         /// `MasterUserSecretKmsKeyId`.
-        #[serde(
-            rename = "MasterUserSecretKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub master_user_secret_kms_key_id: Option<Value<String>>,
         /// `MasterUsername`.
-        #[serde(rename = "MasterUsername", skip_serializing_if = "Option::is_none")]
         pub master_username: Option<Value<String>>,
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `PreferredBackupWindow`.
-        #[serde(
-            rename = "PreferredBackupWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_backup_window: Option<Value<String>>,
         /// `PreferredMaintenanceWindow`.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_maintenance_window: Option<Value<String>>,
         /// `RestoreToTime`.
-        #[serde(rename = "RestoreToTime", skip_serializing_if = "Option::is_none")]
         pub restore_to_time: Option<Value<String>>,
         /// `RestoreType`.
-        #[serde(rename = "RestoreType", skip_serializing_if = "Option::is_none")]
         pub restore_type: Option<Value<String>>,
         /// `RotateMasterUserPassword`.
-        #[serde(
-            rename = "RotateMasterUserPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rotate_master_user_password: Option<Value<bool>>,
         /// `ServerlessV2ScalingConfiguration`.
-        #[serde(
-            rename = "ServerlessV2ScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub serverless_v2_scaling_configuration: Option<
             ServerlessV2ScalingConfiguration,
         >,
         /// `SnapshotIdentifier`.
-        #[serde(rename = "SnapshotIdentifier", skip_serializing_if = "Option::is_none")]
         pub snapshot_identifier: Option<Value<String>>,
         /// `SourceDBClusterIdentifier`.
-        #[serde(
-            rename = "SourceDBClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_db_cluster_identifier: Option<Value<String>>,
         /// `StorageEncrypted`.
-        #[serde(rename = "StorageEncrypted", skip_serializing_if = "Option::is_none")]
         pub storage_encrypted: Option<Value<bool>>,
         /// `StorageType`.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UseLatestRestorableTime`.
-        #[serde(
-            rename = "UseLatestRestorableTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub use_latest_restorable_time: Option<Value<bool>>,
         /// `VpcSecurityGroupIds`.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnDbClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupRetentionPeriod",
+                &self.backup_retention_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToSnapshot",
+                &self.copy_tags_to_snapshot,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterIdentifier",
+                &self.db_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterParameterGroupName",
+                &self.db_cluster_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableCloudwatchLogsExports",
+                &self.enable_cloudwatch_logs_exports,
+            )?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManageMasterUserPassword",
+                &self.manage_master_user_password,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserPassword",
+                &self.master_user_password,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserSecretKmsKeyId",
+                &self.master_user_secret_kms_key_id,
+            )?;
+            crate::cfn::entry(&mut map, "MasterUsername", &self.master_username)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredBackupWindow",
+                &self.preferred_backup_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(&mut map, "RestoreToTime", &self.restore_to_time)?;
+            crate::cfn::entry(&mut map, "RestoreType", &self.restore_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "RotateMasterUserPassword",
+                &self.rotate_master_user_password,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerlessV2ScalingConfiguration",
+                &self.serverless_v2_scaling_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotIdentifier",
+                &self.snapshot_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBClusterIdentifier",
+                &self.source_db_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "StorageEncrypted", &self.storage_encrypted)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseLatestRestorableTime",
+                &self.use_latest_restorable_time,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `EngineVersion`.
@@ -296,13 +335,11 @@ pub mod db_cluster {
     }
 
     /// The `ServerlessV2ScalingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerlessV2ScalingConfiguration {
         /// `MaxCapacity`.
-        #[serde(rename = "MaxCapacity")]
         pub max_capacity: Value<f64>,
         /// `MinCapacity`.
-        #[serde(rename = "MinCapacity")]
         pub min_capacity: Value<f64>,
     }
 
@@ -316,6 +353,19 @@ pub mod db_cluster {
                 max_capacity: max_capacity.into(),
                 min_capacity: min_capacity.into(),
             }
+        }
+    }
+
+    impl Serialize for ServerlessV2ScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+            map.serialize_entry("MinCapacity", &self.min_capacity)?;
+            map.end()
         }
     }
 }
@@ -377,22 +427,17 @@ pub mod db_cluster_parameter_group {
     }
 
     /// The properties of `AWS::DocDB::DBClusterParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbClusterParameterGroupProps {
-        /// The description for the DB cluster parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: The description for the DB cluster parameter group.
         pub description: Value<String>,
-        /// The DB cluster parameter group family name (e.g. docdb5.0).
-        #[serde(rename = "Family")]
+        /// `Family`: The DB cluster parameter group family name (e.g. docdb5.0).
         pub family: Value<String>,
-        /// The name of the DB cluster parameter group.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the DB cluster parameter group.
         pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: serde_json::Value,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -410,6 +455,22 @@ pub mod db_cluster_parameter_group {
                 parameters: parameters.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbClusterParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Family", &self.family)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -486,61 +547,27 @@ pub mod db_instance {
     }
 
     /// The properties of `AWS::DocDB::DBInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbInstanceProps {
         /// `AutoMinorVersionUpgrade`.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_minor_version_upgrade: Option<Value<bool>>,
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `CACertificateIdentifier`.
-        #[serde(
-            rename = "CACertificateIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ca_certificate_identifier: Option<Value<String>>,
         /// `CertificateRotationRestart`.
-        #[serde(
-            rename = "CertificateRotationRestart",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_rotation_restart: Option<Value<bool>>,
         /// `DBClusterIdentifier`.
-        #[serde(rename = "DBClusterIdentifier")]
         pub db_cluster_identifier: Value<String>,
         /// `DBInstanceClass`.
-        #[serde(rename = "DBInstanceClass")]
         pub db_instance_class: Value<String>,
         /// `DBInstanceIdentifier`.
-        #[serde(
-            rename = "DBInstanceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub db_instance_identifier: Option<Value<String>>,
         /// `EnablePerformanceInsights`.
-        #[serde(
-            rename = "EnablePerformanceInsights",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_performance_insights: Option<Value<bool>>,
         /// `PreferredMaintenanceWindow`.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_maintenance_window: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -562,6 +589,51 @@ pub mod db_instance {
                 preferred_maintenance_window: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "CACertificateIdentifier",
+                &self.ca_certificate_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateRotationRestart",
+                &self.certificate_rotation_restart,
+            )?;
+            map.serialize_entry("DBClusterIdentifier", &self.db_cluster_identifier)?;
+            map.serialize_entry("DBInstanceClass", &self.db_instance_class)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBInstanceIdentifier",
+                &self.db_instance_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePerformanceInsights",
+                &self.enable_performance_insights,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -623,19 +695,15 @@ pub mod db_subnet_group {
     }
 
     /// The properties of `AWS::DocDB::DBSubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSubnetGroupProps {
-        /// The description for the subnet group.
-        #[serde(rename = "DBSubnetGroupDescription")]
+        /// `DBSubnetGroupDescription`: The description for the subnet group.
         pub db_subnet_group_description: Value<String>,
-        /// The name for the db subnet group.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DBSubnetGroupName`: The name for the db subnet group.
         pub db_subnet_group_name: Option<Value<String>>,
-        /// One or more subnet IDs to be assigned to the db subnet group.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: One or more subnet IDs to be assigned to the db subnet group.
         pub subnet_ids: Vec<Value<String>>,
-        /// One or more tags to be assigned to the db subnet group
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags to be assigned to the db subnet group
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -651,6 +719,28 @@ pub mod db_subnet_group {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DBSubnetGroupDescription",
+                &self.db_subnet_group_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -713,25 +803,19 @@ pub mod event_subscription {
     }
 
     /// The properties of `AWS::DocDB::EventSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSubscriptionProps {
-        /// A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
         pub enabled: Option<Value<bool>>,
-        /// A list of event categories for a SourceType that you want to subscribe to.
-        #[serde(rename = "EventCategories", skip_serializing_if = "Option::is_none")]
+        /// `EventCategories`: A list of event categories for a SourceType that you want to subscribe to.
         pub event_categories: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the SNS topic created for event notification.
-        #[serde(rename = "SnsTopicArn")]
+        /// `SnsTopicArn`: The Amazon Resource Name (ARN) of the SNS topic created for event notification.
         pub sns_topic_arn: Value<String>,
-        /// The list of identifiers of the event sources for which events are returned
-        #[serde(rename = "SourceIds", skip_serializing_if = "Option::is_none")]
+        /// `SourceIds`: The list of identifiers of the event sources for which events are returned
         pub source_ids: Option<Vec<Value<String>>>,
-        /// The type of source that is generating the events.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
+        /// `SourceType`: The type of source that is generating the events.
         pub source_type: Option<Value<SourceType>>,
-        /// The name of the subscription.
-        #[serde(rename = "SubscriptionName", skip_serializing_if = "Option::is_none")]
+        /// `SubscriptionName`: The name of the subscription.
         pub subscription_name: Option<Value<String>>,
     }
 
@@ -746,6 +830,23 @@ pub mod event_subscription {
                 source_type: None,
                 subscription_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEventSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EventCategories", &self.event_categories)?;
+            map.serialize_entry("SnsTopicArn", &self.sns_topic_arn)?;
+            crate::cfn::entry(&mut map, "SourceIds", &self.source_ids)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            crate::cfn::entry(&mut map, "SubscriptionName", &self.subscription_name)?;
+            map.end()
         }
     }
 
@@ -867,32 +968,21 @@ pub mod global_cluster {
     }
 
     /// The properties of `AWS::DocDB::GlobalCluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalClusterProps {
-        /// Indicates whether the global cluster has deletion protection enabled.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Indicates whether the global cluster has deletion protection enabled.
         pub deletion_protection: Option<Value<bool>>,
-        /// The database engine to use for this global cluster.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The database engine to use for this global cluster.
         pub engine: Option<Value<Engine>>,
-        /// The engine version to use for this global cluster.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The engine version to use for this global cluster.
         pub engine_version: Option<Value<String>>,
-        /// The cluster identifier of the global cluster.
-        #[serde(rename = "GlobalClusterIdentifier")]
+        /// `GlobalClusterIdentifier`: The cluster identifier of the global cluster.
         pub global_cluster_identifier: Value<String>,
-        /// The Amazon Resource Name (ARN) to use as the primary cluster of the global cluster.
-        #[serde(
-            rename = "SourceDBClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBClusterIdentifier`: The Amazon Resource Name (ARN) to use as the primary cluster of the global cluster.
         pub source_db_cluster_identifier: Option<Value<String>>,
-        /// Indicates whether the global cluster has storage encryption enabled.
-        #[serde(rename = "StorageEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `StorageEncrypted`: Indicates whether the global cluster has storage encryption enabled.
         pub storage_encrypted: Option<Value<bool>>,
-        /// The tags to be assigned to the Amazon DocumentDB resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be assigned to the Amazon DocumentDB resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -908,6 +998,35 @@ pub mod global_cluster {
                 storage_encrypted: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGlobalClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            map.serialize_entry(
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBClusterIdentifier",
+                &self.source_db_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "StorageEncrypted", &self.storage_encrypted)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

@@ -81,61 +81,35 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::DocDBElastic::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
         /// `AdminUserName`.
-        #[serde(rename = "AdminUserName")]
         pub admin_user_name: Value<String>,
         /// `AdminUserPassword`.
-        #[serde(rename = "AdminUserPassword", skip_serializing_if = "Option::is_none")]
         pub admin_user_password: Option<Value<String>>,
         /// `AuthType`.
-        #[serde(rename = "AuthType")]
         pub auth_type: Value<String>,
         /// `BackupRetentionPeriod`.
-        #[serde(
-            rename = "BackupRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub backup_retention_period: Option<Value<i64>>,
         /// `ClusterName`.
-        #[serde(rename = "ClusterName")]
         pub cluster_name: Value<String>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `PreferredBackupWindow`.
-        #[serde(
-            rename = "PreferredBackupWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_backup_window: Option<Value<String>>,
         /// `PreferredMaintenanceWindow`.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_maintenance_window: Option<Value<String>>,
         /// `ShardCapacity`.
-        #[serde(rename = "ShardCapacity")]
         pub shard_capacity: Value<i64>,
         /// `ShardCount`.
-        #[serde(rename = "ShardCount")]
         pub shard_count: Value<i64>,
         /// `ShardInstanceCount`.
-        #[serde(rename = "ShardInstanceCount", skip_serializing_if = "Option::is_none")]
         pub shard_instance_count: Option<Value<i64>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcSecurityGroupIds`.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
     }
 
@@ -164,6 +138,51 @@ pub mod cluster {
                 tags: None,
                 vpc_security_group_ids: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AdminUserName", &self.admin_user_name)?;
+            crate::cfn::entry(&mut map, "AdminUserPassword", &self.admin_user_password)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupRetentionPeriod",
+                &self.backup_retention_period,
+            )?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredBackupWindow",
+                &self.preferred_backup_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            map.serialize_entry("ShardCapacity", &self.shard_capacity)?;
+            map.serialize_entry("ShardCount", &self.shard_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "ShardInstanceCount",
+                &self.shard_instance_count,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
         }
     }
 }
@@ -271,16 +290,13 @@ pub mod cluster_snapshot {
     }
 
     /// The properties of `AWS::DocDBElastic::ClusterSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSnapshotProps {
-        /// The ARN of the elastic cluster of which to create a snapshot.
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: The ARN of the elastic cluster of which to create a snapshot.
         pub cluster_arn: Value<String>,
-        /// The name of the elastic cluster snapshot.
-        #[serde(rename = "SnapshotName")]
+        /// `SnapshotName`: The name of the elastic cluster snapshot.
         pub snapshot_name: Value<String>,
-        /// An array of key-value pairs to apply to the elastic cluster snapshot.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the elastic cluster snapshot.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -295,6 +311,20 @@ pub mod cluster_snapshot {
                 snapshot_name: snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClusterSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            map.serialize_entry("SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -82,45 +82,56 @@ pub mod launch_configuration_template {
     }
 
     /// The properties of `AWS::DRS::LaunchConfigurationTemplate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLaunchConfigurationTemplateProps {
-        /// Copy private IP.
-        #[serde(rename = "CopyPrivateIp", skip_serializing_if = "Option::is_none")]
+        /// `CopyPrivateIp`: Copy private IP.
         pub copy_private_ip: Option<Value<bool>>,
-        /// Copy tags.
-        #[serde(rename = "CopyTags", skip_serializing_if = "Option::is_none")]
+        /// `CopyTags`: Copy tags.
         pub copy_tags: Option<Value<bool>>,
-        /// S3 bucket ARN to export Source Network templates.
-        #[serde(rename = "ExportBucketArn", skip_serializing_if = "Option::is_none")]
+        /// `ExportBucketArn`: S3 bucket ARN to export Source Network templates.
         pub export_bucket_arn: Option<Value<String>>,
-        /// Launch disposition.
-        #[serde(rename = "LaunchDisposition", skip_serializing_if = "Option::is_none")]
+        /// `LaunchDisposition`: Launch disposition.
         pub launch_disposition: Option<Value<LaunchDisposition>>,
-        /// DRS will set the 'launch into instance ID' of any source server when performing a drill, recovery or failback to the previous region or availability zone, using the instance ID of the source instance.
-        #[serde(
-            rename = "LaunchIntoSourceInstance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LaunchIntoSourceInstance`: DRS will set the 'launch into instance ID' of any source server when performing a drill, recovery or failback to the previous region or availability zone, using the instance ID of the source instance.
         pub launch_into_source_instance: Option<Value<bool>>,
         /// `Licensing`.
-        #[serde(rename = "Licensing", skip_serializing_if = "Option::is_none")]
         pub licensing: Option<Licensing>,
-        /// Whether we want to activate post-launch actions.
-        #[serde(rename = "PostLaunchEnabled", skip_serializing_if = "Option::is_none")]
+        /// `PostLaunchEnabled`: Whether we want to activate post-launch actions.
         pub post_launch_enabled: Option<Value<bool>>,
-        /// A set of tags associated with the Launch Configuration Template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags associated with the Launch Configuration Template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Target instance type right-sizing method.
-        #[serde(
-            rename = "TargetInstanceTypeRightSizingMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetInstanceTypeRightSizingMethod`: Target instance type right-sizing method.
         pub target_instance_type_right_sizing_method: Option<
             Value<TargetInstanceTypeRightSizingMethod>,
         >,
+    }
+
+    impl Serialize for CfnLaunchConfigurationTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CopyPrivateIp", &self.copy_private_ip)?;
+            crate::cfn::entry(&mut map, "CopyTags", &self.copy_tags)?;
+            crate::cfn::entry(&mut map, "ExportBucketArn", &self.export_bucket_arn)?;
+            crate::cfn::entry(&mut map, "LaunchDisposition", &self.launch_disposition)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchIntoSourceInstance",
+                &self.launch_into_source_instance,
+            )?;
+            crate::cfn::entry(&mut map, "Licensing", &self.licensing)?;
+            crate::cfn::entry(&mut map, "PostLaunchEnabled", &self.post_launch_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetInstanceTypeRightSizingMethod",
+                &self.target_instance_type_right_sizing_method,
+            )?;
+            map.end()
+        }
     }
 
     /// Launch disposition.
@@ -161,11 +172,22 @@ pub mod launch_configuration_template {
     }
 
     /// Configuration of a machine's license.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Licensing {
-        /// Whether to enable Bring your own license or not.
-        #[serde(rename = "OsByol", skip_serializing_if = "Option::is_none")]
+        /// `OsByol`: Whether to enable Bring your own license or not.
         pub os_byol: Option<Value<bool>>,
+    }
+
+    impl Serialize for Licensing {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OsByol", &self.os_byol)?;
+            map.end()
+        }
     }
 
     /// Target instance type right-sizing method.
@@ -288,16 +310,13 @@ pub mod recovery_plan {
     }
 
     /// The properties of `AWS::DRS::RecoveryPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecoveryPlanProps {
-        /// The description of the Recovery Plan.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Recovery Plan.
         pub description: Option<Value<String>>,
-        /// The name of the Recovery Plan.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Recovery Plan.
         pub name: Value<String>,
-        /// The tags associated with the Recovery Plan.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the Recovery Plan.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -309,6 +328,20 @@ pub mod recovery_plan {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRecoveryPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -378,75 +411,39 @@ pub mod replication_configuration_template {
     }
 
     /// The properties of `AWS::DRS::ReplicationConfigurationTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationConfigurationTemplateProps {
-        /// Whether to associate the default Elastic Disaster Recovery Security group with the Replication Configuration Template.
-        #[serde(
-            rename = "AssociateDefaultSecurityGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociateDefaultSecurityGroup`: Whether to associate the default Elastic Disaster Recovery Security group with the Replication Configuration Template.
         pub associate_default_security_group: Option<Value<bool>>,
-        /// Whether to allow the AWS replication agent to automatically replicate newly added disks.
-        #[serde(
-            rename = "AutoReplicateNewDisks",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoReplicateNewDisks`: Whether to allow the AWS replication agent to automatically replicate newly added disks.
         pub auto_replicate_new_disks: Option<Value<bool>>,
-        /// Configure bandwidth throttling for the outbound data transfer rate of the Source Server in Mbps.
-        #[serde(rename = "BandwidthThrottling")]
+        /// `BandwidthThrottling`: Configure bandwidth throttling for the outbound data transfer rate of the Source Server in Mbps.
         pub bandwidth_throttling: Value<i64>,
-        /// Whether to create a Public IP for the Recovery Instance by default.
-        #[serde(rename = "CreatePublicIP", skip_serializing_if = "Option::is_none")]
+        /// `CreatePublicIP`: Whether to create a Public IP for the Recovery Instance by default.
         pub create_public_ip: Option<Value<bool>>,
-        /// The data plane routing mechanism that will be used for replication.
-        #[serde(rename = "DataPlaneRouting", skip_serializing_if = "Option::is_none")]
+        /// `DataPlaneRouting`: The data plane routing mechanism that will be used for replication.
         pub data_plane_routing: Option<Value<DataPlaneRouting>>,
-        /// The Staging Disk EBS volume type to be used during replication.
-        #[serde(
-            rename = "DefaultLargeStagingDiskType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultLargeStagingDiskType`: The Staging Disk EBS volume type to be used during replication.
         pub default_large_staging_disk_type: Option<Value<DefaultLargeStagingDiskType>>,
-        /// The type of EBS encryption to be used during replication.
-        #[serde(rename = "EbsEncryption")]
+        /// `EbsEncryption`: The type of EBS encryption to be used during replication.
         pub ebs_encryption: Value<EbsEncryption>,
-        /// The ARN of the EBS encryption key to be used during replication.
-        #[serde(rename = "EbsEncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EbsEncryptionKeyArn`: The ARN of the EBS encryption key to be used during replication.
         pub ebs_encryption_key_arn: Option<Value<String>>,
-        /// Which version of the Internet Protocol to use for replication of data.
-        #[serde(rename = "InternetProtocol", skip_serializing_if = "Option::is_none")]
+        /// `InternetProtocol`: Which version of the Internet Protocol to use for replication of data.
         pub internet_protocol: Option<Value<InternetProtocol>>,
-        /// The Point in time (PIT) policy to manage snapshots taken during replication.
-        #[serde(rename = "PitPolicy")]
+        /// `PitPolicy`: The Point in time (PIT) policy to manage snapshots taken during replication.
         pub pit_policy: Vec<PitPolicyRule>,
-        /// The instance type to be used for the replication server.
-        #[serde(
-            rename = "ReplicationServerInstanceType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationServerInstanceType`: The instance type to be used for the replication server.
         pub replication_server_instance_type: Option<Value<String>>,
-        /// The security group IDs that will be used by the replication server.
-        #[serde(rename = "ReplicationServersSecurityGroupsIDs")]
+        /// `ReplicationServersSecurityGroupsIDs`: The security group IDs that will be used by the replication server.
         pub replication_servers_security_groups_i_ds: Vec<Value<String>>,
-        /// The subnet to be used by the replication staging area.
-        #[serde(rename = "StagingAreaSubnetId")]
+        /// `StagingAreaSubnetId`: The subnet to be used by the replication staging area.
         pub staging_area_subnet_id: Value<String>,
-        /// A set of tags to be associated with all resources created in the replication staging area: EC2 replication server, EBS volumes, EBS snapshots, etc.
-        #[serde(rename = "StagingAreaTags")]
+        /// `StagingAreaTags`: A set of tags to be associated with all resources created in the replication staging area: EC2 replication server, EBS volumes, EBS snapshots, etc.
         pub staging_area_tags: indexmap::IndexMap<String, Value<String>>,
-        /// A set of tags to be associated with the Replication Configuration Template resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags to be associated with the Replication Configuration Template resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Whether to use a dedicated Replication Server in the replication staging area.
-        #[serde(
-            rename = "UseDedicatedReplicationServer",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseDedicatedReplicationServer`: Whether to use a dedicated Replication Server in the replication staging area.
         pub use_dedicated_replication_server: Option<Value<bool>>,
     }
 
@@ -479,6 +476,60 @@ pub mod replication_configuration_template {
                 tags: None,
                 use_dedicated_replication_server: None,
             }
+        }
+    }
+
+    impl Serialize for CfnReplicationConfigurationTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociateDefaultSecurityGroup",
+                &self.associate_default_security_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoReplicateNewDisks",
+                &self.auto_replicate_new_disks,
+            )?;
+            map.serialize_entry("BandwidthThrottling", &self.bandwidth_throttling)?;
+            crate::cfn::entry(&mut map, "CreatePublicIP", &self.create_public_ip)?;
+            crate::cfn::entry(&mut map, "DataPlaneRouting", &self.data_plane_routing)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultLargeStagingDiskType",
+                &self.default_large_staging_disk_type,
+            )?;
+            map.serialize_entry("EbsEncryption", &self.ebs_encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsEncryptionKeyArn",
+                &self.ebs_encryption_key_arn,
+            )?;
+            crate::cfn::entry(&mut map, "InternetProtocol", &self.internet_protocol)?;
+            map.serialize_entry("PitPolicy", &self.pit_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationServerInstanceType",
+                &self.replication_server_instance_type,
+            )?;
+            map.serialize_entry(
+                "ReplicationServersSecurityGroupsIDs",
+                &self.replication_servers_security_groups_i_ds,
+            )?;
+            map.serialize_entry("StagingAreaSubnetId", &self.staging_area_subnet_id)?;
+            map.serialize_entry("StagingAreaTags", &self.staging_area_tags)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseDedicatedReplicationServer",
+                &self.use_dedicated_replication_server,
+            )?;
+            map.end()
         }
     }
 
@@ -640,22 +691,17 @@ pub mod replication_configuration_template {
     }
 
     /// The `PitPolicyRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PitPolicyRule {
-        /// Whether this rule is enabled or not.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Whether this rule is enabled or not.
         pub enabled: Option<Value<bool>>,
-        /// How often, in the chosen units, a snapshot should be taken.
-        #[serde(rename = "Interval")]
+        /// `Interval`: How often, in the chosen units, a snapshot should be taken.
         pub interval: Value<i64>,
-        /// The duration to retain a snapshot for, in the chosen units.
-        #[serde(rename = "RetentionDuration")]
+        /// `RetentionDuration`: The duration to retain a snapshot for, in the chosen units.
         pub retention_duration: Value<i64>,
-        /// The ID of the rule.
-        #[serde(rename = "RuleID", skip_serializing_if = "Option::is_none")]
+        /// `RuleID`: The ID of the rule.
         pub rule_id: Option<Value<i64>>,
-        /// The units used to measure the interval and retentionDuration.
-        #[serde(rename = "Units")]
+        /// `Units`: The units used to measure the interval and retentionDuration.
         pub units: Value<Units>,
     }
 
@@ -673,6 +719,22 @@ pub mod replication_configuration_template {
                 rule_id: None,
                 units: units.into(),
             }
+        }
+    }
+
+    impl Serialize for PitPolicyRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("Interval", &self.interval)?;
+            map.serialize_entry("RetentionDuration", &self.retention_duration)?;
+            crate::cfn::entry(&mut map, "RuleID", &self.rule_id)?;
+            map.serialize_entry("Units", &self.units)?;
+            map.end()
         }
     }
 
@@ -784,19 +846,15 @@ pub mod source_network {
     }
 
     /// The properties of `AWS::DRS::SourceNetwork`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceNetworkProps {
-        /// The account ID containing the VPC to protect.
-        #[serde(rename = "OriginAccountID")]
+        /// `OriginAccountID`: The account ID containing the VPC to protect.
         pub origin_account_id: Value<String>,
-        /// The region containing the VPC to protect.
-        #[serde(rename = "OriginRegion")]
+        /// `OriginRegion`: The region containing the VPC to protect.
         pub origin_region: Value<String>,
-        /// A set of tags associated with the Source Network.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags associated with the Source Network.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The VPC ID to protect.
-        #[serde(rename = "VpcID")]
+        /// `VpcID`: The VPC ID to protect.
         pub vpc_id: Value<String>,
     }
 
@@ -813,6 +871,21 @@ pub mod source_network {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSourceNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OriginAccountID", &self.origin_account_id)?;
+            map.serialize_entry("OriginRegion", &self.origin_region)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcID", &self.vpc_id)?;
+            map.end()
         }
     }
 }

@@ -110,41 +110,63 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::DSQL::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClusterProps {
-        /// Whether deletion protection is enabled in this cluster.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: Whether deletion protection is enabled in this cluster.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// The KMS key that encrypts data on the cluster.
-        #[serde(rename = "KmsEncryptionKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsEncryptionKey`: The KMS key that encrypts data on the cluster.
         pub kms_encryption_key: Option<Value<String>>,
-        /// The Multi-region properties associated to this cluster.
-        #[serde(
-            rename = "MultiRegionProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MultiRegionProperties`: The Multi-region properties associated to this cluster.
         pub multi_region_properties: Option<MultiRegionProperties>,
-        /// The IAM policy applied to the cluster resource.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: The IAM policy applied to the cluster resource.
         pub policy_document: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "KmsEncryptionKey", &self.kms_encryption_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiRegionProperties",
+                &self.multi_region_properties,
+            )?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The Multi-region properties associated to this cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiRegionProperties {
         /// `Clusters`.
-        #[serde(rename = "Clusters", skip_serializing_if = "Option::is_none")]
         pub clusters: Option<Vec<Value<String>>>,
-        /// The witness region in a multi-region cluster.
-        #[serde(rename = "WitnessRegion", skip_serializing_if = "Option::is_none")]
+        /// `WitnessRegion`: The witness region in a multi-region cluster.
         pub witness_region: Option<Value<String>>,
+    }
+
+    impl Serialize for MultiRegionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Clusters", &self.clusters)?;
+            crate::cfn::entry(&mut map, "WitnessRegion", &self.witness_region)?;
+            map.end()
+        }
     }
 }

@@ -87,113 +87,49 @@ pub mod global_table {
     }
 
     /// The properties of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalTableProps {
         /// `AttributeDefinitions`.
-        #[serde(
-            rename = "AttributeDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attribute_definitions: Option<Vec<AttributeDefinition>>,
         /// `BillingMode`.
-        #[serde(rename = "BillingMode", skip_serializing_if = "Option::is_none")]
         pub billing_mode: Option<Value<BillingMode>>,
         /// `GlobalSecondaryIndexes`.
-        #[serde(
-            rename = "GlobalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
         /// `GlobalTableSourceArn`.
-        #[serde(
-            rename = "GlobalTableSourceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_table_source_arn: Option<Value<String>>,
         /// `GlobalTableWitnesses`.
-        #[serde(
-            rename = "GlobalTableWitnesses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_table_witnesses: Option<Vec<GlobalTableWitness>>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema", skip_serializing_if = "Option::is_none")]
         pub key_schema: Option<Vec<KeySchemaItem2>>,
         /// `LocalSecondaryIndexes`.
-        #[serde(
-            rename = "LocalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
         /// `MultiRegionConsistency`.
-        #[serde(
-            rename = "MultiRegionConsistency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_region_consistency: Option<Value<MultiRegionConsistency>>,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             GlobalReadProvisionedThroughputSettings,
         >,
         /// `Replicas`.
-        #[serde(rename = "Replicas")]
         pub replicas: Vec<ReplicaSpecification>,
         /// `SSESpecification`.
-        #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
         pub sse_specification: Option<SseSpecification>,
         /// `StreamSpecification`.
-        #[serde(rename = "StreamSpecification", skip_serializing_if = "Option::is_none")]
         pub stream_specification: Option<StreamSpecification>,
         /// `TableName`.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
         /// `TableType`.
-        #[serde(rename = "TableType", skip_serializing_if = "Option::is_none")]
         pub table_type: Option<Value<TableType>>,
         /// `TimeToLiveSpecification`.
-        #[serde(
-            rename = "TimeToLiveSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub time_to_live_specification: Option<TimeToLiveSpecification>,
         /// `VectorIndexes`.
-        #[serde(rename = "VectorIndexes", skip_serializing_if = "Option::is_none")]
         pub vector_indexes: Option<Vec<VectorIndex>>,
         /// `WarmThroughput`.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
         pub warm_throughput: Option<WarmThroughput>,
         /// `WriteOnDemandThroughputSettings`.
-        #[serde(
-            rename = "WriteOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_on_demand_throughput_settings: Option<WriteOnDemandThroughputSettings>,
         /// `WriteProvisionedThroughputSettings`.
-        #[serde(
-            rename = "WriteProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_provisioned_throughput_settings: Option<
             WriteProvisionedThroughputSettings,
         >,
@@ -227,14 +163,91 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for CfnGlobalTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeDefinitions",
+                &self.attribute_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "BillingMode", &self.billing_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalSecondaryIndexes",
+                &self.global_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalTableSourceArn",
+                &self.global_table_source_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalTableWitnesses",
+                &self.global_table_witnesses,
+            )?;
+            crate::cfn::entry(&mut map, "KeySchema", &self.key_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalSecondaryIndexes",
+                &self.local_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiRegionConsistency",
+                &self.multi_region_consistency,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            map.serialize_entry("Replicas", &self.replicas)?;
+            crate::cfn::entry(&mut map, "SSESpecification", &self.sse_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamSpecification",
+                &self.stream_specification,
+            )?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "TableType", &self.table_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeToLiveSpecification",
+                &self.time_to_live_specification,
+            )?;
+            crate::cfn::entry(&mut map, "VectorIndexes", &self.vector_indexes)?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOnDemandThroughputSettings",
+                &self.write_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteProvisionedThroughputSettings",
+                &self.write_provisioned_throughput_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AttributeDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeDefinition {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `AttributeType`.
-        #[serde(rename = "AttributeType")]
         pub attribute_type: Value<AttributeType>,
     }
 
@@ -248,6 +261,19 @@ pub mod global_table {
                 attribute_name: attribute_name.into(),
                 attribute_type: attribute_type.into(),
             }
+        }
+    }
+
+    impl Serialize for AttributeDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("AttributeType", &self.attribute_type)?;
+            map.end()
         }
     }
 
@@ -329,49 +355,25 @@ pub mod global_table {
     }
 
     /// The `GlobalSecondaryIndex` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlobalSecondaryIndex {
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             GlobalReadProvisionedThroughputSettings,
         >,
         /// `WarmThroughput`.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
         pub warm_throughput: Option<WarmThroughput>,
         /// `WriteOnDemandThroughputSettings`.
-        #[serde(
-            rename = "WriteOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_on_demand_throughput_settings: Option<WriteOnDemandThroughputSettings>,
         /// `WriteProvisionedThroughputSettings`.
-        #[serde(
-            rename = "WriteProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_provisioned_throughput_settings: Option<
             WriteProvisionedThroughputSettings,
         >,
@@ -397,14 +399,47 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for GlobalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOnDemandThroughputSettings",
+                &self.write_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteProvisionedThroughputSettings",
+                &self.write_provisioned_throughput_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `KeySchemaItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<KeyType>,
     }
 
@@ -418,6 +453,19 @@ pub mod global_table {
                 attribute_name: attribute_name.into(),
                 key_type: key_type.into(),
             }
+        }
+    }
+
+    impl Serialize for KeySchemaItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
         }
     }
 
@@ -459,14 +507,25 @@ pub mod global_table {
     }
 
     /// The `Projection` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Projection {
         /// `NonKeyAttributes`.
-        #[serde(rename = "NonKeyAttributes", skip_serializing_if = "Option::is_none")]
         pub non_key_attributes: Option<Vec<Value<String>>>,
         /// `ProjectionType`.
-        #[serde(rename = "ProjectionType", skip_serializing_if = "Option::is_none")]
         pub projection_type: Option<Value<ProjectionType>>,
+    }
+
+    impl Serialize for Projection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NonKeyAttributes", &self.non_key_attributes)?;
+            crate::cfn::entry(&mut map, "ProjectionType", &self.projection_type)?;
+            map.end()
+        }
     }
 
     /// Values of `ProjectionType`.
@@ -510,70 +569,133 @@ pub mod global_table {
     }
 
     /// The `ReadOnDemandThroughputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReadOnDemandThroughputSettings {
         /// `MaxReadRequestUnits`.
-        #[serde(rename = "MaxReadRequestUnits", skip_serializing_if = "Option::is_none")]
         pub max_read_request_units: Option<Value<i64>>,
     }
 
+    impl Serialize for ReadOnDemandThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxReadRequestUnits",
+                &self.max_read_request_units,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `GlobalReadProvisionedThroughputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlobalReadProvisionedThroughputSettings {
         /// `ReadCapacityUnits`.
-        #[serde(rename = "ReadCapacityUnits", skip_serializing_if = "Option::is_none")]
         pub read_capacity_units: Option<Value<i64>>,
     }
 
+    impl Serialize for GlobalReadProvisionedThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReadCapacityUnits", &self.read_capacity_units)?;
+            map.end()
+        }
+    }
+
     /// The `WarmThroughput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmThroughput {
         /// `ReadUnitsPerSecond`.
-        #[serde(rename = "ReadUnitsPerSecond", skip_serializing_if = "Option::is_none")]
         pub read_units_per_second: Option<Value<i64>>,
         /// `WriteUnitsPerSecond`.
-        #[serde(rename = "WriteUnitsPerSecond", skip_serializing_if = "Option::is_none")]
         pub write_units_per_second: Option<Value<i64>>,
     }
 
+    impl Serialize for WarmThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadUnitsPerSecond",
+                &self.read_units_per_second,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteUnitsPerSecond",
+                &self.write_units_per_second,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WriteOnDemandThroughputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WriteOnDemandThroughputSettings {
         /// `MaxWriteRequestUnits`.
-        #[serde(
-            rename = "MaxWriteRequestUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_write_request_units: Option<Value<i64>>,
     }
 
+    impl Serialize for WriteOnDemandThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxWriteRequestUnits",
+                &self.max_write_request_units,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WriteProvisionedThroughputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WriteProvisionedThroughputSettings {
         /// `WriteCapacityAutoScalingSettings`.
-        #[serde(
-            rename = "WriteCapacityAutoScalingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_capacity_auto_scaling_settings: Option<CapacityAutoScalingSettings>,
     }
 
+    impl Serialize for WriteProvisionedThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteCapacityAutoScalingSettings",
+                &self.write_capacity_auto_scaling_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CapacityAutoScalingSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityAutoScalingSettings {
         /// `MaxCapacity`.
-        #[serde(rename = "MaxCapacity")]
         pub max_capacity: Value<i64>,
         /// `MinCapacity`.
-        #[serde(rename = "MinCapacity")]
         pub min_capacity: Value<i64>,
         /// `SeedCapacity`.
-        #[serde(rename = "SeedCapacity", skip_serializing_if = "Option::is_none")]
         pub seed_capacity: Option<Value<i64>>,
         /// `TargetTrackingScalingPolicyConfiguration`.
-        #[serde(rename = "TargetTrackingScalingPolicyConfiguration")]
         pub target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration,
     }
 
@@ -596,20 +718,34 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for CapacityAutoScalingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+            map.serialize_entry("MinCapacity", &self.min_capacity)?;
+            crate::cfn::entry(&mut map, "SeedCapacity", &self.seed_capacity)?;
+            map.serialize_entry(
+                "TargetTrackingScalingPolicyConfiguration",
+                &self.target_tracking_scaling_policy_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TargetTrackingScalingPolicyConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingScalingPolicyConfiguration {
         /// `DisableScaleIn`.
-        #[serde(rename = "DisableScaleIn", skip_serializing_if = "Option::is_none")]
         pub disable_scale_in: Option<Value<bool>>,
         /// `ScaleInCooldown`.
-        #[serde(rename = "ScaleInCooldown", skip_serializing_if = "Option::is_none")]
         pub scale_in_cooldown: Option<Value<i64>>,
         /// `ScaleOutCooldown`.
-        #[serde(rename = "ScaleOutCooldown", skip_serializing_if = "Option::is_none")]
         pub scale_out_cooldown: Option<Value<i64>>,
         /// `TargetValue`.
-        #[serde(rename = "TargetValue")]
         pub target_value: Value<f64>,
     }
 
@@ -625,22 +761,46 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for TargetTrackingScalingPolicyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisableScaleIn", &self.disable_scale_in)?;
+            crate::cfn::entry(&mut map, "ScaleInCooldown", &self.scale_in_cooldown)?;
+            crate::cfn::entry(&mut map, "ScaleOutCooldown", &self.scale_out_cooldown)?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
     /// The `GlobalTableWitness` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlobalTableWitness {
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
     }
 
+    impl Serialize for GlobalTableWitness {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// The `KeySchemaItem2` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem2 {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<KeySchemaItem2KeyType>,
     }
 
@@ -654,6 +814,19 @@ pub mod global_table {
                 attribute_name: attribute_name.into(),
                 key_type: key_type.into(),
             }
+        }
+    }
+
+    impl Serialize for KeySchemaItem2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
         }
     }
 
@@ -695,16 +868,13 @@ pub mod global_table {
     }
 
     /// The `LocalSecondaryIndex` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocalSecondaryIndex {
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem2>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
     }
 
@@ -720,6 +890,20 @@ pub mod global_table {
                 key_schema: key_schema.into(),
                 projection: projection.into(),
             }
+        }
+    }
+
+    impl Serialize for LocalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            map.end()
         }
     }
 
@@ -761,100 +945,45 @@ pub mod global_table {
     }
 
     /// The `ReplicaSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaSpecification {
         /// `ContributorInsightsSpecification`.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
         /// `DeletionProtectionEnabled`.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deletion_protection_enabled: Option<Value<bool>>,
         /// `DisassociationProtectionEnabled`.
-        #[serde(
-            rename = "DisassociationProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disassociation_protection_enabled: Option<Value<bool>>,
         /// `GlobalSecondaryIndexes`.
-        #[serde(
-            rename = "GlobalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_secondary_indexes: Option<
             Vec<ReplicaGlobalSecondaryIndexSpecification>,
         >,
         /// `GlobalTableSettingsReplicationMode`.
-        #[serde(
-            rename = "GlobalTableSettingsReplicationMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_table_settings_replication_mode: Option<
             Value<GlobalTableSettingsReplicationMode>,
         >,
         /// `KinesisStreamSpecification`.
-        #[serde(
-            rename = "KinesisStreamSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_stream_specification: Option<KinesisStreamSpecification>,
         /// `PointInTimeRecoverySpecification`.
-        #[serde(
-            rename = "PointInTimeRecoverySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub point_in_time_recovery_specification: Option<
             PointInTimeRecoverySpecification,
         >,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             ReadProvisionedThroughputSettings,
         >,
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
         /// `ReplicaStreamSpecification`.
-        #[serde(
-            rename = "ReplicaStreamSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replica_stream_specification: Option<ReplicaStreamSpecification>,
         /// `ResourcePolicy`.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
         pub resource_policy: Option<ResourcePolicy>,
         /// `SSESpecification`.
-        #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
         pub sse_specification: Option<ReplicaSseSpecification>,
         /// `TableClass`.
-        #[serde(rename = "TableClass", skip_serializing_if = "Option::is_none")]
         pub table_class: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -881,14 +1010,78 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for ReplicaSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisassociationProtectionEnabled",
+                &self.disassociation_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalSecondaryIndexes",
+                &self.global_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalTableSettingsReplicationMode",
+                &self.global_table_settings_replication_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamSpecification",
+                &self.kinesis_stream_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoverySpecification",
+                &self.point_in_time_recovery_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            map.serialize_entry("Region", &self.region)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicaStreamSpecification",
+                &self.replica_stream_specification,
+            )?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "SSESpecification", &self.sse_specification)?;
+            crate::cfn::entry(&mut map, "TableClass", &self.table_class)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ContributorInsightsSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContributorInsightsSpecification {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<Mode>>,
     }
 
@@ -899,6 +1092,19 @@ pub mod global_table {
                 enabled: enabled.into(),
                 mode: None,
             }
+        }
+    }
+
+    impl Serialize for ContributorInsightsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -940,31 +1146,15 @@ pub mod global_table {
     }
 
     /// The `ReplicaGlobalSecondaryIndexSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaGlobalSecondaryIndexSpecification {
         /// `ContributorInsightsSpecification`.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             ReadProvisionedThroughputSettings,
         >,
@@ -982,19 +1172,57 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for ReplicaGlobalSecondaryIndexSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ReadProvisionedThroughputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReadProvisionedThroughputSettings {
         /// `ReadCapacityAutoScalingSettings`.
-        #[serde(
-            rename = "ReadCapacityAutoScalingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_capacity_auto_scaling_settings: Option<CapacityAutoScalingSettings>,
         /// `ReadCapacityUnits`.
-        #[serde(rename = "ReadCapacityUnits", skip_serializing_if = "Option::is_none")]
         pub read_capacity_units: Option<Value<i64>>,
+    }
+
+    impl Serialize for ReadProvisionedThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadCapacityAutoScalingSettings",
+                &self.read_capacity_auto_scaling_settings,
+            )?;
+            crate::cfn::entry(&mut map, "ReadCapacityUnits", &self.read_capacity_units)?;
+            map.end()
+        }
     }
 
     /// Values of `GlobalTableSettingsReplicationMode`.
@@ -1036,19 +1264,13 @@ pub mod global_table {
     }
 
     /// The `KinesisStreamSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamSpecification {
         /// `ApproximateCreationDateTimePrecision`.
-        #[serde(
-            rename = "ApproximateCreationDateTimePrecision",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub approximate_creation_date_time_precision: Option<
             Value<ApproximateCreationDateTimePrecision>,
         >,
         /// `StreamArn`.
-        #[serde(rename = "StreamArn")]
         pub stream_arn: Value<String>,
     }
 
@@ -1059,6 +1281,23 @@ pub mod global_table {
                 approximate_creation_date_time_precision: None,
                 stream_arn: stream_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisStreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApproximateCreationDateTimePrecision",
+                &self.approximate_creation_date_time_precision,
+            )?;
+            map.serialize_entry("StreamArn", &self.stream_arn)?;
+            map.end()
         }
     }
 
@@ -1101,40 +1340,61 @@ pub mod global_table {
     }
 
     /// The `PointInTimeRecoverySpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PointInTimeRecoverySpecification {
         /// `PointInTimeRecoveryEnabled`.
-        #[serde(
-            rename = "PointInTimeRecoveryEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub point_in_time_recovery_enabled: Option<Value<bool>>,
         /// `RecoveryPeriodInDays`.
-        #[serde(
-            rename = "RecoveryPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub recovery_period_in_days: Option<Value<i64>>,
     }
 
+    impl Serialize for PointInTimeRecoverySpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoveryEnabled",
+                &self.point_in_time_recovery_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecoveryPeriodInDays",
+                &self.recovery_period_in_days,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ReplicaStreamSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicaStreamSpecification {
         /// `ResourcePolicy`.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
         pub resource_policy: Option<ResourcePolicy>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for ReplicaStreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ResourcePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourcePolicy {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -1147,11 +1407,22 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for ResourcePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
+        }
+    }
+
     /// The `ReplicaSseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaSseSpecification {
         /// `KMSMasterKeyId`.
-        #[serde(rename = "KMSMasterKeyId")]
         pub kms_master_key_id: Value<String>,
     }
 
@@ -1164,14 +1435,24 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for ReplicaSseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KMSMasterKeyId", &self.kms_master_key_id)?;
+            map.end()
+        }
+    }
+
     /// The `SseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseSpecification {
         /// `SSEEnabled`.
-        #[serde(rename = "SSEEnabled")]
         pub sse_enabled: Value<bool>,
         /// `SSEType`.
-        #[serde(rename = "SSEType", skip_serializing_if = "Option::is_none")]
         pub sse_type: Option<Value<SseType>>,
     }
 
@@ -1182,6 +1463,19 @@ pub mod global_table {
                 sse_enabled: sse_enabled.into(),
                 sse_type: None,
             }
+        }
+    }
+
+    impl Serialize for SseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SSEEnabled", &self.sse_enabled)?;
+            crate::cfn::entry(&mut map, "SSEType", &self.sse_type)?;
+            map.end()
         }
     }
 
@@ -1220,10 +1514,9 @@ pub mod global_table {
     }
 
     /// The `StreamSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamSpecification {
         /// `StreamViewType`.
-        #[serde(rename = "StreamViewType")]
         pub stream_view_type: Value<StreamViewType>,
     }
 
@@ -1233,6 +1526,18 @@ pub mod global_table {
             Self {
                 stream_view_type: stream_view_type.into(),
             }
+        }
+    }
+
+    impl Serialize for StreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StreamViewType", &self.stream_view_type)?;
+            map.end()
         }
     }
 
@@ -1317,13 +1622,11 @@ pub mod global_table {
     }
 
     /// The `TimeToLiveSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeToLiveSpecification {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName", skip_serializing_if = "Option::is_none")]
         pub attribute_name: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1337,26 +1640,33 @@ pub mod global_table {
         }
     }
 
+    impl Serialize for TimeToLiveSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeName", &self.attribute_name)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `VectorIndex` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorIndex {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions")]
         pub dimensions: Value<i64>,
         /// `DistanceFunction`.
-        #[serde(rename = "DistanceFunction")]
         pub distance_function: Value<DistanceFunction>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
         /// `SearchSchema`.
-        #[serde(rename = "SearchSchema", skip_serializing_if = "Option::is_none")]
         pub search_schema: Option<Vec<SearchSchemaElement>>,
         /// `VectorAttribute`.
-        #[serde(rename = "VectorAttribute")]
         pub vector_attribute: VectorAttribute,
     }
 
@@ -1377,6 +1687,23 @@ pub mod global_table {
                 search_schema: None,
                 vector_attribute: vector_attribute.into(),
             }
+        }
+    }
+
+    impl Serialize for VectorIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Dimensions", &self.dimensions)?;
+            map.serialize_entry("DistanceFunction", &self.distance_function)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(&mut map, "SearchSchema", &self.search_schema)?;
+            map.serialize_entry("VectorAttribute", &self.vector_attribute)?;
+            map.end()
         }
     }
 }
@@ -1451,112 +1778,51 @@ pub mod table {
     }
 
     /// The properties of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableProps {
-        /// A list of attributes that describe the key schema for the table and indexes.
-        #[serde(
-            rename = "AttributeDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AttributeDefinitions`: A list of attributes that describe the key schema for the table and indexes.
         pub attribute_definitions: Option<Vec<AttributeDefinition>>,
-        /// Specify how you are charged for read and write throughput and how you manage capacity.
-        #[serde(rename = "BillingMode", skip_serializing_if = "Option::is_none")]
+        /// `BillingMode`: Specify how you are charged for read and write throughput and how you manage capacity.
         pub billing_mode: Option<Value<BillingMode>>,
-        /// The settings used to specify whether to enable CloudWatch Contributor Insights for the table and define which events to monitor.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContributorInsightsSpecification`: The settings used to specify whether to enable CloudWatch Contributor Insights for the table and define which events to monitor.
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
-        /// Determines if a table is protected from deletion.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: Determines if a table is protected from deletion.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// Global secondary indexes to be created on the table.
-        #[serde(
-            rename = "GlobalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalSecondaryIndexes`: Global secondary indexes to be created on the table.
         pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
-        /// Specifies the properties of data being imported from the S3 bucket source to the" table.
-        #[serde(
-            rename = "ImportSourceSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImportSourceSpecification`: Specifies the properties of data being imported from the S3 bucket source to the" table.
         pub import_source_specification: Option<ImportSourceSpecification>,
-        /// Specifies the attributes that make up the primary key for the table. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "KeySchema")]
+        /// `KeySchema`: Specifies the attributes that make up the primary key for the table. Untyped in the schema: any `serde_json::Value`.
         pub key_schema: serde_json::Value,
-        /// The Kinesis Data Streams configuration for the specified table.
-        #[serde(
-            rename = "KinesisStreamSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KinesisStreamSpecification`: The Kinesis Data Streams configuration for the specified table.
         pub kinesis_stream_specification: Option<KinesisStreamSpecification>,
-        /// Local secondary indexes to be created on the table.
-        #[serde(
-            rename = "LocalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LocalSecondaryIndexes`: Local secondary indexes to be created on the table.
         pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
-        /// Sets the maximum number of read and write units for the specified on-demand table.
-        #[serde(rename = "OnDemandThroughput", skip_serializing_if = "Option::is_none")]
+        /// `OnDemandThroughput`: Sets the maximum number of read and write units for the specified on-demand table.
         pub on_demand_throughput: Option<OnDemandThroughput>,
-        /// The settings used to enable point in time recovery.
-        #[serde(
-            rename = "PointInTimeRecoverySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PointInTimeRecoverySpecification`: The settings used to enable point in time recovery.
         pub point_in_time_recovery_specification: Option<
             PointInTimeRecoverySpecification,
         >,
-        /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
-        #[serde(
-            rename = "ProvisionedThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedThroughput`: Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
         pub provisioned_throughput: Option<ProvisionedThroughput>,
-        /// An AWS resource-based policy document in JSON format that will be attached to the table.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePolicy`: An AWS resource-based policy document in JSON format that will be attached to the table.
         pub resource_policy: Option<ResourcePolicy>,
-        /// Specifies the settings to enable server-side encryption.
-        #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
+        /// `SSESpecification`: Specifies the settings to enable server-side encryption.
         pub sse_specification: Option<SseSpecification>,
-        /// The settings for the DDB table stream, which captures changes to items stored in the table.
-        #[serde(rename = "StreamSpecification", skip_serializing_if = "Option::is_none")]
+        /// `StreamSpecification`: The settings for the DDB table stream, which captures changes to items stored in the table.
         pub stream_specification: Option<StreamSpecification>,
-        /// The table class of the new table.
-        #[serde(rename = "TableClass", skip_serializing_if = "Option::is_none")]
+        /// `TableClass`: The table class of the new table.
         pub table_class: Option<Value<TableClass>>,
-        /// A name for the table.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: A name for the table.
         pub table_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies the Time to Live (TTL) settings for the table.
-        #[serde(
-            rename = "TimeToLiveSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TimeToLiveSpecification`: Specifies the Time to Live (TTL) settings for the table.
         pub time_to_live_specification: Option<TimeToLiveSpecification>,
         /// `VectorIndexes`.
-        #[serde(rename = "VectorIndexes", skip_serializing_if = "Option::is_none")]
         pub vector_indexes: Option<Vec<VectorIndex>>,
-        /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
+        /// `WarmThroughput`: Represents the warm throughput (in read units per second and write units per second) for creating a table.
         pub warm_throughput: Option<WarmThroughput>,
     }
 
@@ -1589,14 +1855,92 @@ pub mod table {
         }
     }
 
+    impl Serialize for CfnTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeDefinitions",
+                &self.attribute_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "BillingMode", &self.billing_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalSecondaryIndexes",
+                &self.global_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImportSourceSpecification",
+                &self.import_source_specification,
+            )?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamSpecification",
+                &self.kinesis_stream_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalSecondaryIndexes",
+                &self.local_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandThroughput",
+                &self.on_demand_throughput,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoverySpecification",
+                &self.point_in_time_recovery_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedThroughput",
+                &self.provisioned_throughput,
+            )?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "SSESpecification", &self.sse_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamSpecification",
+                &self.stream_specification,
+            )?;
+            crate::cfn::entry(&mut map, "TableClass", &self.table_class)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeToLiveSpecification",
+                &self.time_to_live_specification,
+            )?;
+            crate::cfn::entry(&mut map, "VectorIndexes", &self.vector_indexes)?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            map.end()
+        }
+    }
+
     /// Represents an attribute for describing the schema for the table and indexes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeDefinition {
-        /// A name for the attribute.
-        #[serde(rename = "AttributeName")]
+        /// `AttributeName`: A name for the attribute.
         pub attribute_name: Value<String>,
-        /// The data type for the attribute, where:
-        #[serde(rename = "AttributeType")]
+        /// `AttributeType`: The data type for the attribute, where:
         pub attribute_type: Value<AttributeType>,
     }
 
@@ -1610,6 +1954,19 @@ pub mod table {
                 attribute_name: attribute_name.into(),
                 attribute_type: attribute_type.into(),
             }
+        }
+    }
+
+    impl Serialize for AttributeDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("AttributeType", &self.attribute_type)?;
+            map.end()
         }
     }
 
@@ -1691,13 +2048,11 @@ pub mod table {
     }
 
     /// Configures contributor insights settings for a table or one of its indexes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContributorInsightsSpecification {
-        /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
         pub enabled: Value<bool>,
-        /// Specifies the CloudWatch Contributor Insights mode for a table.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: Specifies the CloudWatch Contributor Insights mode for a table.
         pub mode: Option<Value<Mode>>,
     }
 
@@ -1708,6 +2063,19 @@ pub mod table {
                 enabled: enabled.into(),
                 mode: None,
             }
+        }
+    }
+
+    impl Serialize for ContributorInsightsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -1749,36 +2117,21 @@ pub mod table {
     }
 
     /// Represents the properties of a global secondary index.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlobalSecondaryIndex {
-        /// The settings used to specify whether to enable CloudWatch Contributor Insights for the global table and define which events to monitor.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContributorInsightsSpecification`: The settings used to specify whether to enable CloudWatch Contributor Insights for the global table and define which events to monitor.
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
-        /// The name of the global secondary index.
-        #[serde(rename = "IndexName")]
+        /// `IndexName`: The name of the global secondary index.
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem>,
-        /// The maximum number of read and write units for the specified global secondary index.
-        #[serde(rename = "OnDemandThroughput", skip_serializing_if = "Option::is_none")]
+        /// `OnDemandThroughput`: The maximum number of read and write units for the specified global secondary index.
         pub on_demand_throughput: Option<OnDemandThroughput>,
-        /// Represents attributes that are copied (projected) from the table into the global secondary index.
-        #[serde(rename = "Projection")]
+        /// `Projection`: Represents attributes that are copied (projected) from the table into the global secondary index.
         pub projection: Projection,
-        /// Represents the provisioned throughput settings for the specified global secondary index.
-        #[serde(
-            rename = "ProvisionedThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedThroughput`: Represents the provisioned throughput settings for the specified global secondary index.
         pub provisioned_throughput: Option<ProvisionedThroughput>,
-        /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
+        /// `WarmThroughput`: Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
         pub warm_throughput: Option<WarmThroughput>,
     }
 
@@ -1801,14 +2154,42 @@ pub mod table {
         }
     }
 
+    impl Serialize for GlobalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandThroughput",
+                &self.on_demand_throughput,
+            )?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedThroughput",
+                &self.provisioned_throughput,
+            )?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            map.end()
+        }
+    }
+
     /// The `KeySchemaItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<String>,
     }
 
@@ -1825,30 +2206,69 @@ pub mod table {
         }
     }
 
-    /// Sets the maximum number of read and write units for the specified on-demand table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct OnDemandThroughput {
-        /// Maximum number of read request units for the specified table.
-        #[serde(rename = "MaxReadRequestUnits", skip_serializing_if = "Option::is_none")]
-        pub max_read_request_units: Option<Value<i64>>,
-        /// Maximum number of write request units for the specified table.
-        #[serde(
-            rename = "MaxWriteRequestUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KeySchemaItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
+        }
+    }
 
+    /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct OnDemandThroughput {
+        /// `MaxReadRequestUnits`: Maximum number of read request units for the specified table.
+        pub max_read_request_units: Option<Value<i64>>,
+        /// `MaxWriteRequestUnits`: Maximum number of write request units for the specified table.
         pub max_write_request_units: Option<Value<i64>>,
     }
 
+    impl Serialize for OnDemandThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxReadRequestUnits",
+                &self.max_read_request_units,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxWriteRequestUnits",
+                &self.max_write_request_units,
+            )?;
+            map.end()
+        }
+    }
+
     /// Represents attributes that are copied (projected) from the table into an index.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Projection {
-        /// Represents the non-key attribute names which will be projected into the index.
-        #[serde(rename = "NonKeyAttributes", skip_serializing_if = "Option::is_none")]
+        /// `NonKeyAttributes`: Represents the non-key attribute names which will be projected into the index.
         pub non_key_attributes: Option<Vec<Value<String>>>,
-        /// The set of attributes that are projected into the index:
-        #[serde(rename = "ProjectionType", skip_serializing_if = "Option::is_none")]
+        /// `ProjectionType`: The set of attributes that are projected into the index:
         pub projection_type: Option<Value<ProjectionType>>,
+    }
+
+    impl Serialize for Projection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NonKeyAttributes", &self.non_key_attributes)?;
+            crate::cfn::entry(&mut map, "ProjectionType", &self.projection_type)?;
+            map.end()
+        }
     }
 
     /// The set of attributes that are projected into the index:
@@ -1892,13 +2312,11 @@ pub mod table {
     }
 
     /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionedThroughput {
-        /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
-        #[serde(rename = "ReadCapacityUnits")]
+        /// `ReadCapacityUnits`: The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
         pub read_capacity_units: Value<i64>,
-        /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
-        #[serde(rename = "WriteCapacityUnits")]
+        /// `WriteCapacityUnits`: The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
         pub write_capacity_units: Value<i64>,
     }
 
@@ -1915,35 +2333,59 @@ pub mod table {
         }
     }
 
+    impl Serialize for ProvisionedThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReadCapacityUnits", &self.read_capacity_units)?;
+            map.serialize_entry("WriteCapacityUnits", &self.write_capacity_units)?;
+            map.end()
+        }
+    }
+
     /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmThroughput {
-        /// Represents the number of read operations your base table can instantaneously support.
-        #[serde(rename = "ReadUnitsPerSecond", skip_serializing_if = "Option::is_none")]
+        /// `ReadUnitsPerSecond`: Represents the number of read operations your base table can instantaneously support.
         pub read_units_per_second: Option<Value<i64>>,
-        /// Represents the number of write operations your base table can instantaneously support.
-        #[serde(rename = "WriteUnitsPerSecond", skip_serializing_if = "Option::is_none")]
+        /// `WriteUnitsPerSecond`: Represents the number of write operations your base table can instantaneously support.
         pub write_units_per_second: Option<Value<i64>>,
     }
 
-    /// Specifies the properties of data being imported from the S3 bucket source to the table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ImportSourceSpecification {
-        /// Type of compression to be used on the input coming from the imported table.
-        #[serde(
-            rename = "InputCompressionType",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for WarmThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadUnitsPerSecond",
+                &self.read_units_per_second,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteUnitsPerSecond",
+                &self.write_units_per_second,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specifies the properties of data being imported from the S3 bucket source to the table.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ImportSourceSpecification {
+        /// `InputCompressionType`: Type of compression to be used on the input coming from the imported table.
         pub input_compression_type: Option<Value<String>>,
-        /// The format of the source data.
-        #[serde(rename = "InputFormat")]
+        /// `InputFormat`: The format of the source data.
         pub input_format: Value<String>,
-        /// Additional properties that specify how the input is formatted,
-        #[serde(rename = "InputFormatOptions", skip_serializing_if = "Option::is_none")]
+        /// `InputFormatOptions`: Additional properties that specify how the input is formatted,
         pub input_format_options: Option<InputFormatOptions>,
-        /// The S3 bucket that provides the source for the import.
-        #[serde(rename = "S3BucketSource")]
+        /// `S3BucketSource`: The S3 bucket that provides the source for the import.
         pub s3_bucket_source: S3BucketSource,
     }
 
@@ -1962,36 +2404,78 @@ pub mod table {
         }
     }
 
+    impl Serialize for ImportSourceSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputCompressionType",
+                &self.input_compression_type,
+            )?;
+            map.serialize_entry("InputFormat", &self.input_format)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputFormatOptions",
+                &self.input_format_options,
+            )?;
+            map.serialize_entry("S3BucketSource", &self.s3_bucket_source)?;
+            map.end()
+        }
+    }
+
     /// The format options for the data that was imported into the target table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputFormatOptions {
-        /// The options for imported source files in CSV format.
-        #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
+        /// `Csv`: The options for imported source files in CSV format.
         pub csv: Option<Csv>,
     }
 
+    impl Serialize for InputFormatOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Csv", &self.csv)?;
+            map.end()
+        }
+    }
+
     /// The options for imported source files in CSV format.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Csv {
-        /// The delimiter used for separating items in the CSV file being imported.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
+        /// `Delimiter`: The delimiter used for separating items in the CSV file being imported.
         pub delimiter: Option<Value<String>>,
-        /// List of the headers used to specify a common header for all source CSV files being imported.
-        #[serde(rename = "HeaderList", skip_serializing_if = "Option::is_none")]
+        /// `HeaderList`: List of the headers used to specify a common header for all source CSV files being imported.
         pub header_list: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for Csv {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(&mut map, "HeaderList", &self.header_list)?;
+            map.end()
+        }
+    }
+
     /// The S3 bucket that is being imported from.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3BucketSource {
-        /// The S3 bucket that is being imported from.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The S3 bucket that is being imported from.
         pub s3_bucket: Value<String>,
-        /// The account number of the S3 bucket that is being imported from.
-        #[serde(rename = "S3BucketOwner", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketOwner`: The account number of the S3 bucket that is being imported from.
         pub s3_bucket_owner: Option<Value<String>>,
-        /// The key prefix shared by all S3 Objects that are being imported.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: The key prefix shared by all S3 Objects that are being imported.
         pub s3_key_prefix: Option<Value<String>>,
     }
 
@@ -2006,14 +2490,26 @@ pub mod table {
         }
     }
 
+    impl Serialize for S3BucketSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3BucketOwner", &self.s3_bucket_owner)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `KeySchemaItem2` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem2 {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<String>,
     }
 
@@ -2030,20 +2526,27 @@ pub mod table {
         }
     }
 
-    /// The Kinesis Data Streams configuration for the specified table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct KinesisStreamSpecification {
-        /// The precision for the time and date that the stream was created.
-        #[serde(
-            rename = "ApproximateCreationDateTimePrecision",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KeySchemaItem2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
+        }
+    }
 
+    /// The Kinesis Data Streams configuration for the specified table.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KinesisStreamSpecification {
+        /// `ApproximateCreationDateTimePrecision`: The precision for the time and date that the stream was created.
         pub approximate_creation_date_time_precision: Option<
             Value<ApproximateCreationDateTimePrecision>,
         >,
-        /// The ARN for a specific Kinesis data stream.
-        #[serde(rename = "StreamArn")]
+        /// `StreamArn`: The ARN for a specific Kinesis data stream.
         pub stream_arn: Value<String>,
     }
 
@@ -2054,6 +2557,23 @@ pub mod table {
                 approximate_creation_date_time_precision: None,
                 stream_arn: stream_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisStreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApproximateCreationDateTimePrecision",
+                &self.approximate_creation_date_time_precision,
+            )?;
+            map.serialize_entry("StreamArn", &self.stream_arn)?;
+            map.end()
         }
     }
 
@@ -2096,16 +2616,13 @@ pub mod table {
     }
 
     /// Represents the properties of a local secondary index.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocalSecondaryIndex {
-        /// The name of the local secondary index.
-        #[serde(rename = "IndexName")]
+        /// `IndexName`: The name of the local secondary index.
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem2>,
-        /// Represents attributes that are copied (projected) from the table into the local secondary index.
-        #[serde(rename = "Projection")]
+        /// `Projection`: Represents attributes that are copied (projected) from the table into the local secondary index.
         pub projection: Projection,
     }
 
@@ -2124,30 +2641,54 @@ pub mod table {
         }
     }
 
+    impl Serialize for LocalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            map.end()
+        }
+    }
+
     /// The settings used to enable point in time recovery.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PointInTimeRecoverySpecification {
-        /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
-        #[serde(
-            rename = "PointInTimeRecoveryEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PointInTimeRecoveryEnabled`: Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
         pub point_in_time_recovery_enabled: Option<Value<bool>>,
-        /// The number of preceding days for which continuous backups are taken and maintained.
-        #[serde(
-            rename = "RecoveryPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecoveryPeriodInDays`: The number of preceding days for which continuous backups are taken and maintained.
         pub recovery_period_in_days: Option<Value<i64>>,
     }
 
+    impl Serialize for PointInTimeRecoverySpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoveryEnabled",
+                &self.point_in_time_recovery_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecoveryPeriodInDays",
+                &self.recovery_period_in_days,
+            )?;
+            map.end()
+        }
+    }
+
     /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table, its indexes, and stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourcePolicy {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -2160,17 +2701,26 @@ pub mod table {
         }
     }
 
+    impl Serialize for ResourcePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
+        }
+    }
+
     /// Represents the settings used to enable server-side encryption.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseSpecification {
-        /// The KMS key that should be used for the KMS encryption.
-        #[serde(rename = "KMSMasterKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KMSMasterKeyId`: The KMS key that should be used for the KMS encryption.
         pub kms_master_key_id: Option<Value<String>>,
-        /// Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key.
-        #[serde(rename = "SSEEnabled")]
+        /// `SSEEnabled`: Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key.
         pub sse_enabled: Value<bool>,
-        /// Server-side encryption type.
-        #[serde(rename = "SSEType", skip_serializing_if = "Option::is_none")]
+        /// `SSEType`: Server-side encryption type.
         pub sse_type: Option<Value<SseType>>,
     }
 
@@ -2182,6 +2732,20 @@ pub mod table {
                 sse_enabled: sse_enabled.into(),
                 sse_type: None,
             }
+        }
+    }
+
+    impl Serialize for SseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KMSMasterKeyId", &self.kms_master_key_id)?;
+            map.serialize_entry("SSEEnabled", &self.sse_enabled)?;
+            crate::cfn::entry(&mut map, "SSEType", &self.sse_type)?;
+            map.end()
         }
     }
 
@@ -2220,16 +2784,13 @@ pub mod table {
     }
 
     /// Represents the DynamoDB Streams configuration for a table in DynamoDB.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamSpecification {
-        /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePolicy`: Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams.
         pub resource_policy: Option<ResourcePolicy>,
-        /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
-        #[serde(rename = "StreamViewType")]
+        /// `StreamViewType`: When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
         pub stream_view_type: Value<StreamViewType>,
-        /// Specifies the tags to apply to the DDB stream.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags to apply to the DDB stream.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2241,6 +2802,20 @@ pub mod table {
                 stream_view_type: stream_view_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for StreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            map.serialize_entry("StreamViewType", &self.stream_view_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -2325,13 +2900,11 @@ pub mod table {
     }
 
     /// Represents the settings used to enable or disable Time to Live (TTL) for the specified table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeToLiveSpecification {
-        /// The name of the TTL attribute used to store the expiration time for items in the table.
-        #[serde(rename = "AttributeName", skip_serializing_if = "Option::is_none")]
+        /// `AttributeName`: The name of the TTL attribute used to store the expiration time for items in the table.
         pub attribute_name: Option<Value<String>>,
-        /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
         pub enabled: Value<bool>,
     }
 
@@ -2345,26 +2918,33 @@ pub mod table {
         }
     }
 
+    impl Serialize for TimeToLiveSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeName", &self.attribute_name)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `VectorIndex` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorIndex {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions")]
         pub dimensions: Value<i64>,
         /// `DistanceFunction`.
-        #[serde(rename = "DistanceFunction")]
         pub distance_function: Value<DistanceFunction>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
         /// `SearchSchema`.
-        #[serde(rename = "SearchSchema", skip_serializing_if = "Option::is_none")]
         pub search_schema: Option<Vec<SearchSchemaElement>>,
         /// `VectorAttribute`.
-        #[serde(rename = "VectorAttribute")]
         pub vector_attribute: VectorAttribute,
     }
 
@@ -2385,6 +2965,23 @@ pub mod table {
                 search_schema: None,
                 vector_attribute: vector_attribute.into(),
             }
+        }
+    }
+
+    impl Serialize for VectorIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Dimensions", &self.dimensions)?;
+            map.serialize_entry("DistanceFunction", &self.distance_function)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(&mut map, "SearchSchema", &self.search_schema)?;
+            map.serialize_entry("VectorAttribute", &self.vector_attribute)?;
+            map.end()
         }
     }
 }
@@ -2430,13 +3027,11 @@ impl From<DistanceFunction> for Value<DistanceFunction> {
 }
 
 /// The `SearchSchemaElement` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchSchemaElement {
     /// `AttributeName`.
-    #[serde(rename = "AttributeName")]
     pub attribute_name: Value<String>,
     /// `SearchSchemaElementType`.
-    #[serde(rename = "SearchSchemaElementType")]
     pub search_schema_element_type: Value<SearchSchemaElementType>,
 }
 
@@ -2450,6 +3045,22 @@ impl SearchSchemaElement {
             attribute_name: attribute_name.into(),
             search_schema_element_type: search_schema_element_type.into(),
         }
+    }
+}
+
+impl Serialize for SearchSchemaElement {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AttributeName", &self.attribute_name)?;
+        map.serialize_entry(
+            "SearchSchemaElementType",
+            &self.search_schema_element_type,
+        )?;
+        map.end()
     }
 }
 
@@ -2491,10 +3102,9 @@ impl From<SearchSchemaElementType> for Value<SearchSchemaElementType> {
 }
 
 /// The `VectorAttribute` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VectorAttribute {
     /// `AttributeName`.
-    #[serde(rename = "AttributeName")]
     pub attribute_name: Value<String>,
 }
 
@@ -2504,5 +3114,17 @@ impl VectorAttribute {
         Self {
             attribute_name: attribute_name.into(),
         }
+    }
+}
+
+impl Serialize for VectorAttribute {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AttributeName", &self.attribute_name)?;
+        map.end()
     }
 }

@@ -333,56 +333,37 @@ pub mod application_status_check {
     }
 
     /// The properties of `AWS::EC2::ApplicationStatusCheck`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationStatusCheckProps {
-        /// Whether this check is included in the rolled-up application status.
-        #[serde(rename = "Aggregation", skip_serializing_if = "Option::is_none")]
+        /// `Aggregation`: Whether this check is included in the rolled-up application status.
         pub aggregation: Option<Value<Aggregation>>,
-        /// The network interface device index used for the health check.
-        #[serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none")]
+        /// `DeviceIndex`: The network interface device index used for the health check.
         pub device_index: Option<Value<i64>>,
-        /// The number of consecutive failed probes required to mark the instance unhealthy.
-        #[serde(rename = "FailureThreshold", skip_serializing_if = "Option::is_none")]
+        /// `FailureThreshold`: The number of consecutive failed probes required to mark the instance unhealthy.
         pub failure_threshold: Option<Value<i64>>,
-        /// The source/destination network paths used for the health check.
-        #[serde(rename = "HealthCheckPaths", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckPaths`: The source/destination network paths used for the health check.
         pub health_check_paths: Option<Vec<HealthCheckPath>>,
-        /// Seconds to wait after instance launch before beginning health checks.
-        #[serde(
-            rename = "InitializationGracePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InitializationGracePeriodSeconds`: Seconds to wait after instance launch before beginning health checks.
         pub initialization_grace_period_seconds: Option<Value<i64>>,
-        /// The interval, in seconds, between health check probes.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: The interval, in seconds, between health check probes.
         pub interval: Option<Value<i64>>,
-        /// The IP scope used for the health check.
-        #[serde(rename = "IpScope", skip_serializing_if = "Option::is_none")]
+        /// `IpScope`: The IP scope used for the health check.
         pub ip_scope: Option<Value<IpScope>>,
-        /// The IP version used for the health check.
-        #[serde(rename = "IpVersion", skip_serializing_if = "Option::is_none")]
+        /// `IpVersion`: The IP version used for the health check.
         pub ip_version: Option<Value<IpVersion>>,
-        /// The HTTP path used for the health check.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The HTTP path used for the health check.
         pub path: Option<Value<String>>,
-        /// The port used for the health check.
-        #[serde(rename = "Port")]
+        /// `Port`: The port used for the health check.
         pub port: Value<i64>,
-        /// The network protocol used for the health check.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The network protocol used for the health check.
         pub protocol: Value<Protocol>,
-        /// The HTTP status codes considered successful (e.g., "200-299").
-        #[serde(rename = "StatusCodeMatcher", skip_serializing_if = "Option::is_none")]
+        /// `StatusCodeMatcher`: The HTTP status codes considered successful (e.g., "200-299").
         pub status_code_matcher: Option<Value<String>>,
-        /// The number of consecutive successful probes required to mark the instance healthy.
-        #[serde(rename = "SuccessThreshold", skip_serializing_if = "Option::is_none")]
+        /// `SuccessThreshold`: The number of consecutive successful probes required to mark the instance healthy.
         pub success_threshold: Option<Value<i64>>,
-        /// Tags to apply to the application status check.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the application status check.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The timeout, in seconds, for each health check probe.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The timeout, in seconds, for each health check probe.
         pub timeout: Option<Value<i64>>,
     }
 
@@ -409,6 +390,36 @@ pub mod application_status_check {
                 tags: None,
                 timeout: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationStatusCheckProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Aggregation", &self.aggregation)?;
+            crate::cfn::entry(&mut map, "DeviceIndex", &self.device_index)?;
+            crate::cfn::entry(&mut map, "FailureThreshold", &self.failure_threshold)?;
+            crate::cfn::entry(&mut map, "HealthCheckPaths", &self.health_check_paths)?;
+            crate::cfn::entry(
+                &mut map,
+                "InitializationGracePeriodSeconds",
+                &self.initialization_grace_period_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "IpScope", &self.ip_scope)?;
+            crate::cfn::entry(&mut map, "IpVersion", &self.ip_version)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "StatusCodeMatcher", &self.status_code_matcher)?;
+            crate::cfn::entry(&mut map, "SuccessThreshold", &self.success_threshold)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
         }
     }
 
@@ -450,36 +461,69 @@ pub mod application_status_check {
     }
 
     /// The `HealthCheckPath` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckPath {
         /// `Destinations`.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
         pub destinations: Option<Vec<HealthCheckPathDestination>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<HealthCheckPathSource>,
     }
 
+    impl Serialize for HealthCheckPath {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `HealthCheckPathDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckPathDestination {
         /// `SecurityGroupId`.
-        #[serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")]
         pub security_group_id: Option<Value<String>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
 
+    impl Serialize for HealthCheckPathDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupId", &self.security_group_id)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
+    }
+
     /// The `HealthCheckPathSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckPathSource {
         /// `SecurityGroupId`.
-        #[serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")]
         pub security_group_id: Option<Value<String>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
+    }
+
+    impl Serialize for HealthCheckPathSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupId", &self.security_group_id)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
     }
 
     /// The IP scope used for the health check.
@@ -656,22 +700,17 @@ pub mod capacity_manager_data_export {
     }
 
     /// The properties of `AWS::EC2::CapacityManagerDataExport`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityManagerDataExportProps {
-        /// The format of the exported capacity manager data.
-        #[serde(rename = "OutputFormat")]
+        /// `OutputFormat`: The format of the exported capacity manager data.
         pub output_format: Value<OutputFormat>,
-        /// The name of the Amazon S3 bucket where the capacity manager data export will be stored.
-        #[serde(rename = "S3BucketName")]
+        /// `S3BucketName`: The name of the Amazon S3 bucket where the capacity manager data export will be stored.
         pub s3_bucket_name: Value<String>,
-        /// The prefix for the S3 bucket location where exported files will be placed.
-        #[serde(rename = "S3BucketPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketPrefix`: The prefix for the S3 bucket location where exported files will be placed.
         pub s3_bucket_prefix: Option<Value<String>>,
-        /// The schedule for the capacity manager data export.
-        #[serde(rename = "Schedule")]
+        /// `Schedule`: The schedule for the capacity manager data export.
         pub schedule: Value<Schedule>,
-        /// An array of key-value pairs to apply to the capacity manager data export.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the capacity manager data export.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -689,6 +728,22 @@ pub mod capacity_manager_data_export {
                 schedule: schedule.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCapacityManagerDataExportProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OutputFormat", &self.output_format)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3BucketPrefix", &self.s3_bucket_prefix)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -893,60 +948,37 @@ pub mod capacity_reservation {
     }
 
     /// The properties of `AWS::EC2::CapacityReservation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityReservationProps {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
         /// `EbsOptimized`.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
         /// `EndDate`.
-        #[serde(rename = "EndDate", skip_serializing_if = "Option::is_none")]
         pub end_date: Option<Value<String>>,
         /// `EndDateType`.
-        #[serde(rename = "EndDateType", skip_serializing_if = "Option::is_none")]
         pub end_date_type: Option<Value<EndDateType>>,
         /// `EphemeralStorage`.
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
         pub ephemeral_storage: Option<Value<bool>>,
         /// `InstanceCount`.
-        #[serde(rename = "InstanceCount")]
         pub instance_count: Value<i64>,
         /// `InstanceMatchCriteria`.
-        #[serde(
-            rename = "InstanceMatchCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_match_criteria: Option<Value<InstanceMatchCriteria>>,
         /// `InstancePlatform`.
-        #[serde(rename = "InstancePlatform")]
         pub instance_platform: Value<InstancePlatform>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `OutPostArn`.
-        #[serde(rename = "OutPostArn", skip_serializing_if = "Option::is_none")]
         pub out_post_arn: Option<Value<String>>,
         /// `PlacementGroupArn`.
-        #[serde(rename = "PlacementGroupArn", skip_serializing_if = "Option::is_none")]
         pub placement_group_arn: Option<Value<String>>,
         /// `TagSpecifications`.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<TagSpecification>>,
         /// `Tenancy`.
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
         /// `UnusedReservationBillingOwnerId`.
-        #[serde(
-            rename = "UnusedReservationBillingOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unused_reservation_billing_owner_id: Option<Value<String>>,
     }
 
@@ -974,6 +1006,44 @@ pub mod capacity_reservation {
                 tenancy: None,
                 unused_reservation_billing_owner_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCapacityReservationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            crate::cfn::entry(&mut map, "EndDate", &self.end_date)?;
+            crate::cfn::entry(&mut map, "EndDateType", &self.end_date_type)?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMatchCriteria",
+                &self.instance_match_criteria,
+            )?;
+            map.serialize_entry("InstancePlatform", &self.instance_platform)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "OutPostArn", &self.out_post_arn)?;
+            crate::cfn::entry(&mut map, "PlacementGroupArn", &self.placement_group_arn)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnusedReservationBillingOwnerId",
+                &self.unused_reservation_billing_owner_id,
+            )?;
+            map.end()
         }
     }
 
@@ -1156,43 +1226,62 @@ pub mod capacity_reservation_fleet {
     }
 
     /// The properties of `AWS::EC2::CapacityReservationFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCapacityReservationFleetProps {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<String>>,
         /// `EndDate`.
-        #[serde(rename = "EndDate", skip_serializing_if = "Option::is_none")]
         pub end_date: Option<Value<String>>,
         /// `InstanceMatchCriteria`.
-        #[serde(
-            rename = "InstanceMatchCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_match_criteria: Option<Value<InstanceMatchCriteria>>,
         /// `InstanceTypeSpecifications`.
-        #[serde(
-            rename = "InstanceTypeSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_type_specifications: Option<Vec<InstanceTypeSpecification>>,
         /// `NoRemoveEndDate`.
-        #[serde(rename = "NoRemoveEndDate", skip_serializing_if = "Option::is_none")]
         pub no_remove_end_date: Option<Value<bool>>,
         /// `RemoveEndDate`.
-        #[serde(rename = "RemoveEndDate", skip_serializing_if = "Option::is_none")]
         pub remove_end_date: Option<Value<bool>>,
         /// `TagSpecifications`.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<TagSpecification>>,
         /// `Tenancy`.
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
         /// `TotalTargetCapacity`.
-        #[serde(rename = "TotalTargetCapacity", skip_serializing_if = "Option::is_none")]
         pub total_target_capacity: Option<Value<i64>>,
+    }
+
+    impl Serialize for CfnCapacityReservationFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "EndDate", &self.end_date)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMatchCriteria",
+                &self.instance_match_criteria,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceTypeSpecifications",
+                &self.instance_type_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "NoRemoveEndDate", &self.no_remove_end_date)?;
+            crate::cfn::entry(&mut map, "RemoveEndDate", &self.remove_end_date)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            crate::cfn::entry(
+                &mut map,
+                "TotalTargetCapacity",
+                &self.total_target_capacity,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `InstanceMatchCriteria`.
@@ -1230,29 +1319,44 @@ pub mod capacity_reservation_fleet {
     }
 
     /// The `InstanceTypeSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceTypeSpecification {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
         /// `EbsOptimized`.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
         /// `InstancePlatform`.
-        #[serde(rename = "InstancePlatform", skip_serializing_if = "Option::is_none")]
         pub instance_platform: Option<Value<InstancePlatform>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<f64>>,
+    }
+
+    impl Serialize for InstanceTypeSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            crate::cfn::entry(&mut map, "InstancePlatform", &self.instance_platform)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
     }
 
     /// Values of `Tenancy`.
@@ -1362,13 +1466,11 @@ pub mod carrier_gateway {
     }
 
     /// The properties of `AWS::EC2::CarrierGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCarrierGatewayProps {
-        /// The tags for the carrier gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the carrier gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -1379,6 +1481,19 @@ pub mod carrier_gateway {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCarrierGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -1447,22 +1562,17 @@ pub mod client_vpn_authorization_rule {
     }
 
     /// The properties of `AWS::EC2::ClientVpnAuthorizationRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnAuthorizationRuleProps {
-        /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group.
-        #[serde(rename = "AccessGroupId", skip_serializing_if = "Option::is_none")]
+        /// `AccessGroupId`: The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group.
         pub access_group_id: Option<Value<String>>,
-        /// Indicates whether to grant access to all clients.
-        #[serde(rename = "AuthorizeAllGroups", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizeAllGroups`: Indicates whether to grant access to all clients.
         pub authorize_all_groups: Option<Value<bool>>,
-        /// The ID of the Client VPN endpoint.
-        #[serde(rename = "ClientVpnEndpointId")]
+        /// `ClientVpnEndpointId`: The ID of the Client VPN endpoint.
         pub client_vpn_endpoint_id: Value<String>,
-        /// A brief description of the authorization rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A brief description of the authorization rule.
         pub description: Option<Value<String>>,
-        /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
-        #[serde(rename = "TargetNetworkCidr")]
+        /// `TargetNetworkCidr`: The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
         pub target_network_cidr: Value<String>,
     }
 
@@ -1479,6 +1589,26 @@ pub mod client_vpn_authorization_rule {
                 description: None,
                 target_network_cidr: target_network_cidr.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnClientVpnAuthorizationRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessGroupId", &self.access_group_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizeAllGroups",
+                &self.authorize_all_groups,
+            )?;
+            map.serialize_entry("ClientVpnEndpointId", &self.client_vpn_endpoint_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("TargetNetworkCidr", &self.target_network_cidr)?;
+            map.end()
         }
     }
 }
@@ -1549,108 +1679,53 @@ pub mod client_vpn_endpoint {
     }
 
     /// The properties of `AWS::EC2::ClientVpnEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnEndpointProps {
         /// `AuthenticationOptions`.
-        #[serde(rename = "AuthenticationOptions")]
         pub authentication_options: Vec<ClientAuthenticationRequest>,
         /// `AuthorizationPolicy`.
-        #[serde(rename = "AuthorizationPolicy", skip_serializing_if = "Option::is_none")]
         pub authorization_policy: Option<AuthorizationPolicy>,
         /// `ClientCidrBlock`.
-        #[serde(rename = "ClientCidrBlock", skip_serializing_if = "Option::is_none")]
         pub client_cidr_block: Option<Value<String>>,
         /// `ClientConnectOptions`.
-        #[serde(
-            rename = "ClientConnectOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_connect_options: Option<ClientConnectOptions>,
         /// `ClientLoginBannerOptions`.
-        #[serde(
-            rename = "ClientLoginBannerOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_login_banner_options: Option<ClientLoginBannerOptions>,
         /// `ClientRouteEnforcementOptions`.
-        #[serde(
-            rename = "ClientRouteEnforcementOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_route_enforcement_options: Option<ClientRouteEnforcementOptions>,
         /// `ConnectionLogOptions`.
-        #[serde(rename = "ConnectionLogOptions")]
         pub connection_log_options: ConnectionLogOptions,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DevicePostureOptions`.
-        #[serde(
-            rename = "DevicePostureOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_posture_options: Option<DevicePostureOptions>,
         /// `DisconnectOnSessionTimeout`.
-        #[serde(
-            rename = "DisconnectOnSessionTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disconnect_on_session_timeout: Option<Value<bool>>,
         /// `DnsServers`.
-        #[serde(rename = "DnsServers", skip_serializing_if = "Option::is_none")]
         pub dns_servers: Option<Vec<Value<String>>>,
         /// `EndpointIpAddressType`.
-        #[serde(
-            rename = "EndpointIpAddressType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub endpoint_ip_address_type: Option<Value<String>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SelfServicePortal`.
-        #[serde(rename = "SelfServicePortal", skip_serializing_if = "Option::is_none")]
         pub self_service_portal: Option<Value<String>>,
         /// `ServerCertificateArn`.
-        #[serde(rename = "ServerCertificateArn")]
         pub server_certificate_arn: Value<String>,
         /// `SessionTimeoutHours`.
-        #[serde(rename = "SessionTimeoutHours", skip_serializing_if = "Option::is_none")]
         pub session_timeout_hours: Option<Value<i64>>,
         /// `SplitTunnel`.
-        #[serde(rename = "SplitTunnel", skip_serializing_if = "Option::is_none")]
         pub split_tunnel: Option<Value<bool>>,
         /// `TagSpecifications`.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<TagSpecification>>,
         /// `TrafficIpAddressType`.
-        #[serde(
-            rename = "TrafficIpAddressType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub traffic_ip_address_type: Option<Value<String>>,
         /// `TransitGatewayConfiguration`.
-        #[serde(
-            rename = "TransitGatewayConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub transit_gateway_configuration: Option<TransitGatewayConfiguration>,
         /// `TransportProtocol`.
-        #[serde(rename = "TransportProtocol", skip_serializing_if = "Option::is_none")]
         pub transport_protocol: Option<Value<String>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
         /// `VpnPort`.
-        #[serde(rename = "VpnPort", skip_serializing_if = "Option::is_none")]
         pub vpn_port: Option<Value<i64>>,
     }
 
@@ -1689,28 +1764,90 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for CfnClientVpnEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationOptions", &self.authentication_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationPolicy",
+                &self.authorization_policy,
+            )?;
+            crate::cfn::entry(&mut map, "ClientCidrBlock", &self.client_cidr_block)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientConnectOptions",
+                &self.client_connect_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientLoginBannerOptions",
+                &self.client_login_banner_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientRouteEnforcementOptions",
+                &self.client_route_enforcement_options,
+            )?;
+            map.serialize_entry("ConnectionLogOptions", &self.connection_log_options)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DevicePostureOptions",
+                &self.device_posture_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisconnectOnSessionTimeout",
+                &self.disconnect_on_session_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "DnsServers", &self.dns_servers)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointIpAddressType",
+                &self.endpoint_ip_address_type,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SelfServicePortal", &self.self_service_portal)?;
+            map.serialize_entry("ServerCertificateArn", &self.server_certificate_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionTimeoutHours",
+                &self.session_timeout_hours,
+            )?;
+            crate::cfn::entry(&mut map, "SplitTunnel", &self.split_tunnel)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficIpAddressType",
+                &self.traffic_ip_address_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitGatewayConfiguration",
+                &self.transit_gateway_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "TransportProtocol", &self.transport_protocol)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            crate::cfn::entry(&mut map, "VpnPort", &self.vpn_port)?;
+            map.end()
+        }
+    }
+
     /// The `ClientAuthenticationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientAuthenticationRequest {
         /// `ActiveDirectory`.
-        #[serde(rename = "ActiveDirectory", skip_serializing_if = "Option::is_none")]
         pub active_directory: Option<DirectoryServiceAuthenticationRequest>,
         /// `FederatedAuthentication`.
-        #[serde(
-            rename = "FederatedAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub federated_authentication: Option<FederatedAuthenticationRequest>,
         /// `MutualAuthentication`.
-        #[serde(
-            rename = "MutualAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub mutual_authentication: Option<CertificateAuthenticationRequest>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -1726,11 +1863,33 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for ClientAuthenticationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActiveDirectory", &self.active_directory)?;
+            crate::cfn::entry(
+                &mut map,
+                "FederatedAuthentication",
+                &self.federated_authentication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MutualAuthentication",
+                &self.mutual_authentication,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `DirectoryServiceAuthenticationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DirectoryServiceAuthenticationRequest {
         /// `DirectoryId`.
-        #[serde(rename = "DirectoryId")]
         pub directory_id: Value<String>,
     }
 
@@ -1743,18 +1902,24 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for DirectoryServiceAuthenticationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DirectoryId", &self.directory_id)?;
+            map.end()
+        }
+    }
+
     /// The `FederatedAuthenticationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FederatedAuthenticationRequest {
         /// `SAMLProviderArn`.
-        #[serde(rename = "SAMLProviderArn")]
         pub saml_provider_arn: Value<String>,
         /// `SelfServiceSAMLProviderArn`.
-        #[serde(
-            rename = "SelfServiceSAMLProviderArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_service_saml_provider_arn: Option<Value<String>>,
     }
 
@@ -1768,11 +1933,27 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for FederatedAuthenticationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SAMLProviderArn", &self.saml_provider_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfServiceSAMLProviderArn",
+                &self.self_service_saml_provider_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CertificateAuthenticationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CertificateAuthenticationRequest {
         /// `ClientRootCertificateChainArn`.
-        #[serde(rename = "ClientRootCertificateChainArn")]
         pub client_root_certificate_chain_arn: Value<String>,
     }
 
@@ -1786,17 +1967,29 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for CertificateAuthenticationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ClientRootCertificateChainArn",
+                &self.client_root_certificate_chain_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AuthorizationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthorizationPolicy {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `PolicyDocument`.
-        #[serde(rename = "PolicyDocument")]
         pub policy_document: Value<String>,
         /// `ShadowMode`.
-        #[serde(rename = "ShadowMode", skip_serializing_if = "Option::is_none")]
         pub shadow_mode: Option<Value<String>>,
     }
 
@@ -1811,14 +2004,26 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for AuthorizationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "ShadowMode", &self.shadow_mode)?;
+            map.end()
+        }
+    }
+
     /// The `ClientConnectOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientConnectOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `LambdaFunctionArn`.
-        #[serde(rename = "LambdaFunctionArn", skip_serializing_if = "Option::is_none")]
         pub lambda_function_arn: Option<Value<String>>,
     }
 
@@ -1832,14 +2037,25 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for ClientConnectOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LambdaFunctionArn", &self.lambda_function_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ClientLoginBannerOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientLoginBannerOptions {
         /// `BannerText`.
-        #[serde(rename = "BannerText", skip_serializing_if = "Option::is_none")]
         pub banner_text: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1853,32 +2069,48 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for ClientLoginBannerOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BannerText", &self.banner_text)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `ClientRouteEnforcementOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClientRouteEnforcementOptions {
         /// `Enforced`.
-        #[serde(rename = "Enforced", skip_serializing_if = "Option::is_none")]
         pub enforced: Option<Value<bool>>,
     }
 
+    impl Serialize for ClientRouteEnforcementOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enforced", &self.enforced)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionLogOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionLogOptions {
         /// `CloudwatchLogGroup`.
-        #[serde(rename = "CloudwatchLogGroup", skip_serializing_if = "Option::is_none")]
         pub cloudwatch_log_group: Option<Value<String>>,
         /// `CloudwatchLogStream`.
-        #[serde(rename = "CloudwatchLogStream", skip_serializing_if = "Option::is_none")]
         pub cloudwatch_log_stream: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `IncludeAuthorizationPolicyContext`.
-        #[serde(
-            rename = "IncludeAuthorizationPolicyContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_authorization_policy_context: Option<Value<bool>>,
     }
 
@@ -1894,14 +2126,39 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for ConnectionLogOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudwatchLogGroup",
+                &self.cloudwatch_log_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudwatchLogStream",
+                &self.cloudwatch_log_stream,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeAuthorizationPolicyContext",
+                &self.include_authorization_policy_context,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DevicePostureOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DevicePostureOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `TrustProviders`.
-        #[serde(rename = "TrustProviders")]
         pub trust_providers: Vec<DevicePostureTrustProvider>,
     }
 
@@ -1918,17 +2175,27 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for DevicePostureOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.serialize_entry("TrustProviders", &self.trust_providers)?;
+            map.end()
+        }
+    }
+
     /// The `DevicePostureTrustProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DevicePostureTrustProvider {
         /// `PublicSigningKeyUrl`.
-        #[serde(rename = "PublicSigningKeyUrl", skip_serializing_if = "Option::is_none")]
         pub public_signing_key_url: Option<Value<String>>,
         /// `TenantId`.
-        #[serde(rename = "TenantId")]
         pub tenant_id: Value<String>,
         /// `TrustProviderType`.
-        #[serde(rename = "TrustProviderType")]
         pub trust_provider_type: Value<String>,
     }
 
@@ -1946,14 +2213,30 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for DevicePostureTrustProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicSigningKeyUrl",
+                &self.public_signing_key_url,
+            )?;
+            map.serialize_entry("TenantId", &self.tenant_id)?;
+            map.serialize_entry("TrustProviderType", &self.trust_provider_type)?;
+            map.end()
+        }
+    }
+
     /// The `TagSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagSpecification {
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags")]
         pub tags: Vec<crate::cfn::Tag>,
     }
 
@@ -1970,17 +2253,27 @@ pub mod client_vpn_endpoint {
         }
     }
 
+    impl Serialize for TagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.serialize_entry("Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `TransitGatewayConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransitGatewayConfiguration {
         /// `AvailabilityZoneIds`.
-        #[serde(rename = "AvailabilityZoneIds", skip_serializing_if = "Option::is_none")]
         pub availability_zone_ids: Option<Vec<Value<String>>>,
         /// `AvailabilityZones`.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
         pub availability_zones: Option<Vec<Value<String>>>,
         /// `TransitGatewayId`.
-        #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
 
@@ -1992,6 +2285,24 @@ pub mod client_vpn_endpoint {
                 availability_zones: None,
                 transit_gateway_id: transit_gateway_id.into(),
             }
+        }
+    }
+
+    impl Serialize for TransitGatewayConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneIds",
+                &self.availability_zone_ids,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.end()
         }
     }
 }
@@ -2059,19 +2370,15 @@ pub mod client_vpn_route {
     }
 
     /// The properties of `AWS::EC2::ClientVpnRoute`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnRouteProps {
-        /// The ID of the Client VPN endpoint to which to add the route.
-        #[serde(rename = "ClientVpnEndpointId")]
+        /// `ClientVpnEndpointId`: The ID of the Client VPN endpoint to which to add the route.
         pub client_vpn_endpoint_id: Value<String>,
-        /// A brief description of the route.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A brief description of the route.
         pub description: Option<Value<String>>,
-        /// The IPv4 address range, in CIDR notation, of the route destination.
-        #[serde(rename = "DestinationCidrBlock")]
+        /// `DestinationCidrBlock`: The IPv4 address range, in CIDR notation, of the route destination.
         pub destination_cidr_block: Value<String>,
-        /// The ID of the subnet through which you want to route traffic.
-        #[serde(rename = "TargetVpcSubnetId", skip_serializing_if = "Option::is_none")]
+        /// `TargetVpcSubnetId`: The ID of the subnet through which you want to route traffic.
         pub target_vpc_subnet_id: Option<Value<String>>,
     }
 
@@ -2087,6 +2394,25 @@ pub mod client_vpn_route {
                 destination_cidr_block: destination_cidr_block.into(),
                 target_vpc_subnet_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClientVpnRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientVpnEndpointId", &self.client_vpn_endpoint_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DestinationCidrBlock", &self.destination_cidr_block)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetVpcSubnetId",
+                &self.target_vpc_subnet_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -2154,19 +2480,15 @@ pub mod client_vpn_target_network_association {
     }
 
     /// The properties of `AWS::EC2::ClientVpnTargetNetworkAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnTargetNetworkAssociationProps {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
         /// `ClientVpnEndpointId`.
-        #[serde(rename = "ClientVpnEndpointId")]
         pub client_vpn_endpoint_id: Value<String>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
 
@@ -2179,6 +2501,25 @@ pub mod client_vpn_target_network_association {
                 client_vpn_endpoint_id: client_vpn_endpoint_id.into(),
                 subnet_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClientVpnTargetNetworkAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            map.serialize_entry("ClientVpnEndpointId", &self.client_vpn_endpoint_id)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 }
@@ -2250,28 +2591,21 @@ pub mod customer_gateway {
     }
 
     /// The properties of `AWS::EC2::CustomerGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomerGatewayProps {
-        /// For customer gateway devices that support BGP, specify the device's ASN.
-        #[serde(rename = "BgpAsn", skip_serializing_if = "Option::is_none")]
+        /// `BgpAsn`: For customer gateway devices that support BGP, specify the device's ASN.
         pub bgp_asn: Option<Value<i64>>,
-        /// For customer gateway devices that support BGP, specify the device's ASN.
-        #[serde(rename = "BgpAsnExtended", skip_serializing_if = "Option::is_none")]
+        /// `BgpAsnExtended`: For customer gateway devices that support BGP, specify the device's ASN.
         pub bgp_asn_extended: Option<Value<f64>>,
-        /// The Amazon Resource Name (ARN) for the customer gateway certificate.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `CertificateArn`: The Amazon Resource Name (ARN) for the customer gateway certificate.
         pub certificate_arn: Option<Value<String>>,
-        /// The name of customer gateway device.
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
+        /// `DeviceName`: The name of customer gateway device.
         pub device_name: Option<Value<String>>,
-        /// The IP address for the customer gateway device's outside interface.
-        #[serde(rename = "IpAddress")]
+        /// `IpAddress`: The IP address for the customer gateway device's outside interface.
         pub ip_address: Value<String>,
-        /// One or more tags for the customer gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags for the customer gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of VPN connection that this customer gateway supports (`ipsec.1`).
-        #[serde(rename = "Type")]
+        /// `Type`: The type of VPN connection that this customer gateway supports (`ipsec.1`).
         pub r#type: Value<String>,
     }
 
@@ -2290,6 +2624,24 @@ pub mod customer_gateway {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCustomerGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BgpAsn", &self.bgp_asn)?;
+            crate::cfn::entry(&mut map, "BgpAsnExtended", &self.bgp_asn_extended)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            map.serialize_entry("IpAddress", &self.ip_address)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -2361,33 +2713,48 @@ pub mod dhcp_options {
     }
 
     /// The properties of `AWS::EC2::DHCPOptions`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDhcpOptionsProps {
-        /// This value is used to complete unqualified DNS hostnames.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
+        /// `DomainName`: This value is used to complete unqualified DNS hostnames.
         pub domain_name: Option<Value<String>>,
-        /// The IPv4 addresses of up to four domain name servers, or AmazonProvidedDNS.
-        #[serde(rename = "DomainNameServers", skip_serializing_if = "Option::is_none")]
+        /// `DomainNameServers`: The IPv4 addresses of up to four domain name servers, or AmazonProvidedDNS.
         pub domain_name_servers: Option<Vec<Value<String>>>,
-        /// The preferred Lease Time for ipV6 address in seconds.
-        #[serde(
-            rename = "Ipv6AddressPreferredLeaseTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Ipv6AddressPreferredLeaseTime`: The preferred Lease Time for ipV6 address in seconds.
         pub ipv6_address_preferred_lease_time: Option<Value<i64>>,
-        /// The IPv4 addresses of up to four NetBIOS name servers.
-        #[serde(rename = "NetbiosNameServers", skip_serializing_if = "Option::is_none")]
+        /// `NetbiosNameServers`: The IPv4 addresses of up to four NetBIOS name servers.
         pub netbios_name_servers: Option<Vec<Value<String>>>,
-        /// The NetBIOS node type (1, 2, 4, or 8).
-        #[serde(rename = "NetbiosNodeType", skip_serializing_if = "Option::is_none")]
+        /// `NetbiosNodeType`: The NetBIOS node type (1, 2, 4, or 8).
         pub netbios_node_type: Option<Value<i64>>,
-        /// The IPv4 addresses of up to four Network Time Protocol (NTP) servers.
-        #[serde(rename = "NtpServers", skip_serializing_if = "Option::is_none")]
+        /// `NtpServers`: The IPv4 addresses of up to four Network Time Protocol (NTP) servers.
         pub ntp_servers: Option<Vec<Value<String>>>,
-        /// Any tags assigned to the DHCP options set.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the DHCP options set.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnDhcpOptionsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "DomainNameServers", &self.domain_name_servers)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ipv6AddressPreferredLeaseTime",
+                &self.ipv6_address_preferred_lease_time,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetbiosNameServers",
+                &self.netbios_name_servers,
+            )?;
+            crate::cfn::entry(&mut map, "NetbiosNodeType", &self.netbios_node_type)?;
+            crate::cfn::entry(&mut map, "NtpServers", &self.ntp_servers)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -2473,64 +2840,35 @@ pub mod ec2_fleet {
     }
 
     /// The properties of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEc2FleetProps {
         /// `Context`.
-        #[serde(rename = "Context", skip_serializing_if = "Option::is_none")]
         pub context: Option<Value<String>>,
         /// `ExcessCapacityTerminationPolicy`.
-        #[serde(
-            rename = "ExcessCapacityTerminationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub excess_capacity_termination_policy: Option<
             Value<ExcessCapacityTerminationPolicy>,
         >,
         /// `LaunchTemplateConfigs`.
-        #[serde(rename = "LaunchTemplateConfigs")]
         pub launch_template_configs: Vec<FleetLaunchTemplateConfigRequest>,
         /// `OnDemandOptions`.
-        #[serde(rename = "OnDemandOptions", skip_serializing_if = "Option::is_none")]
         pub on_demand_options: Option<OnDemandOptionsRequest>,
         /// `ReplaceUnhealthyInstances`.
-        #[serde(
-            rename = "ReplaceUnhealthyInstances",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replace_unhealthy_instances: Option<Value<bool>>,
         /// `ReservedCapacityOptions`.
-        #[serde(
-            rename = "ReservedCapacityOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reserved_capacity_options: Option<ReservedCapacityOptionsRequest>,
         /// `SpotOptions`.
-        #[serde(rename = "SpotOptions", skip_serializing_if = "Option::is_none")]
         pub spot_options: Option<SpotOptionsRequest>,
         /// `TagSpecifications`.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<TagSpecification>>,
         /// `TargetCapacitySpecification`.
-        #[serde(rename = "TargetCapacitySpecification")]
         pub target_capacity_specification: TargetCapacitySpecificationRequest,
         /// `TerminateInstancesWithExpiration`.
-        #[serde(
-            rename = "TerminateInstancesWithExpiration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub terminate_instances_with_expiration: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
         /// `ValidFrom`.
-        #[serde(rename = "ValidFrom", skip_serializing_if = "Option::is_none")]
         pub valid_from: Option<Value<String>>,
         /// `ValidUntil`.
-        #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
     }
 
@@ -2555,6 +2893,49 @@ pub mod ec2_fleet {
                 valid_from: None,
                 valid_until: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEc2FleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Context", &self.context)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcessCapacityTerminationPolicy",
+                &self.excess_capacity_termination_policy,
+            )?;
+            map.serialize_entry("LaunchTemplateConfigs", &self.launch_template_configs)?;
+            crate::cfn::entry(&mut map, "OnDemandOptions", &self.on_demand_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplaceUnhealthyInstances",
+                &self.replace_unhealthy_instances,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservedCapacityOptions",
+                &self.reserved_capacity_options,
+            )?;
+            crate::cfn::entry(&mut map, "SpotOptions", &self.spot_options)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            map.serialize_entry(
+                "TargetCapacitySpecification",
+                &self.target_capacity_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateInstancesWithExpiration",
+                &self.terminate_instances_with_expiration,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "ValidFrom", &self.valid_from)?;
+            crate::cfn::entry(&mut map, "ValidUntil", &self.valid_until)?;
+            map.end()
         }
     }
 
@@ -2597,40 +2978,43 @@ pub mod ec2_fleet {
     }
 
     /// The `FleetLaunchTemplateConfigRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FleetLaunchTemplateConfigRequest {
         /// `LaunchTemplateSpecification`.
-        #[serde(
-            rename = "LaunchTemplateSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub launch_template_specification: Option<
             FleetLaunchTemplateSpecificationRequest,
         >,
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Vec<FleetLaunchTemplateOverridesRequest>>,
     }
 
+    impl Serialize for FleetLaunchTemplateConfigRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateSpecification",
+                &self.launch_template_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            map.end()
+        }
+    }
+
     /// The `FleetLaunchTemplateSpecificationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FleetLaunchTemplateSpecificationRequest {
         /// `LaunchTemplateId`.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
         pub launch_template_id: Option<Value<String>>,
         /// `LaunchTemplateName`.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
         pub launch_template_name: Option<Value<String>>,
         /// `LaunchTemplateSpecificationUserData`.
-        #[serde(
-            rename = "LaunchTemplateSpecificationUserData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub launch_template_specification_user_data: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version")]
         pub version: Value<String>,
     }
 
@@ -2646,133 +3030,231 @@ pub mod ec2_fleet {
         }
     }
 
+    impl Serialize for FleetLaunchTemplateSpecificationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateSpecificationUserData",
+                &self.launch_template_specification_user_data,
+            )?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `FleetLaunchTemplateOverridesRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FleetLaunchTemplateOverridesRequest {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
         /// `BlockDeviceMappings`.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
         pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
         /// `IamInstanceProfile`.
-        #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
         pub iam_instance_profile: Option<IamInstanceProfileSpecification>,
         /// `InstanceRequirements`.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `KeyName`.
-        #[serde(rename = "KeyName", skip_serializing_if = "Option::is_none")]
         pub key_name: Option<Value<String>>,
         /// `MaxPrice`.
-        #[serde(rename = "MaxPrice", skip_serializing_if = "Option::is_none")]
         pub max_price: Option<Value<String>>,
         /// `MetadataOptions`.
-        #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
         pub metadata_options: Option<InstanceMetadataOptionsRequest>,
         /// `NetworkInterfaces`.
-        #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
         pub network_interfaces: Option<Vec<NetworkInterfaceSpecificationRequest>>,
         /// `Placement`.
-        #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
         pub placement: Option<Placement>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<f64>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
         /// `WeightedCapacity`.
-        #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<f64>>,
     }
 
+    impl Serialize for FleetLaunchTemplateOverridesRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamInstanceProfile",
+                &self.iam_instance_profile,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "KeyName", &self.key_name)?;
+            crate::cfn::entry(&mut map, "MaxPrice", &self.max_price)?;
+            crate::cfn::entry(&mut map, "MetadataOptions", &self.metadata_options)?;
+            crate::cfn::entry(&mut map, "NetworkInterfaces", &self.network_interfaces)?;
+            crate::cfn::entry(&mut map, "Placement", &self.placement)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "WeightedCapacity", &self.weighted_capacity)?;
+            map.end()
+        }
+    }
+
     /// The `BlockDeviceMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlockDeviceMapping {
         /// `DeviceName`.
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
         pub device_name: Option<Value<String>>,
         /// `Ebs`.
-        #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
         pub ebs: Option<EbsBlockDevice>,
         /// `NoDevice`.
-        #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
         pub no_device: Option<Value<String>>,
         /// `VirtualName`.
-        #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
 
+    impl Serialize for BlockDeviceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+            crate::cfn::entry(&mut map, "NoDevice", &self.no_device)?;
+            crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+            map.end()
+        }
+    }
+
     /// The `EbsBlockDevice` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsBlockDevice {
         /// `DeleteOnTermination`.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
         pub delete_on_termination: Option<Value<bool>>,
         /// `Encrypted`.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
         pub encrypted: Option<Value<bool>>,
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `MultiAvailabilityZoneConfiguration`.
-        #[serde(
-            rename = "MultiAvailabilityZoneConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_availability_zone_configuration: Option<
             MultiAvailabilityZoneConfiguration,
         >,
         /// `SnapshotId`.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
         pub snapshot_id: Option<Value<String>>,
         /// `VolumeSize`.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
         /// `VolumeType`.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<VolumeType>>,
     }
 
+    impl Serialize for EbsBlockDevice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiAvailabilityZoneConfiguration",
+                &self.multi_availability_zone_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
     /// The `MultiAvailabilityZoneConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiAvailabilityZoneConfiguration {
         /// `ConfigurationType`.
-        #[serde(rename = "ConfigurationType", skip_serializing_if = "Option::is_none")]
         pub configuration_type: Option<Value<String>>,
         /// `StandbyAvailabilityZones`.
-        #[serde(
-            rename = "StandbyAvailabilityZones",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub standby_availability_zones: Option<Vec<StandbyAvailabilityZone>>,
     }
 
+    impl Serialize for MultiAvailabilityZoneConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfigurationType", &self.configuration_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "StandbyAvailabilityZones",
+                &self.standby_availability_zones,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `StandbyAvailabilityZone` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StandbyAvailabilityZone {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
+    }
+
+    impl Serialize for StandbyAvailabilityZone {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `VolumeType`.
@@ -2828,32 +3310,54 @@ pub mod ec2_fleet {
     }
 
     /// The `IamInstanceProfileSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamInstanceProfileSpecification {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for IamInstanceProfileSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `InstanceMetadataOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceMetadataOptionsRequest {
         /// `HttpEndpoint`.
-        #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
         pub http_endpoint: Option<Value<HttpEndpoint>>,
         /// `HttpPutResponseHopLimit`.
-        #[serde(
-            rename = "HttpPutResponseHopLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub http_put_response_hop_limit: Option<Value<i64>>,
         /// `HttpTokens`.
-        #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
         pub http_tokens: Option<Value<HttpTokens>>,
+    }
+
+    impl Serialize for InstanceMetadataOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpEndpoint", &self.http_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpPutResponseHopLimit",
+                &self.http_put_response_hop_limit,
+            )?;
+            crate::cfn::entry(&mut map, "HttpTokens", &self.http_tokens)?;
+            map.end()
+        }
     }
 
     /// Values of `HttpEndpoint`.
@@ -2931,141 +3435,216 @@ pub mod ec2_fleet {
     }
 
     /// The `NetworkInterfaceSpecificationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterfaceSpecificationRequest {
         /// `AssociatePublicIpAddress`.
-        #[serde(
-            rename = "AssociatePublicIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub associate_public_ip_address: Option<Value<bool>>,
         /// `DeleteOnTermination`.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
         pub delete_on_termination: Option<Value<bool>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DeviceIndex`.
-        #[serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none")]
         pub device_index: Option<Value<i64>>,
         /// `Groups`.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
         /// `InterfaceType`.
-        #[serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none")]
         pub interface_type: Option<Value<String>>,
         /// `Ipv6AddressCount`.
-        #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_address_count: Option<Value<i64>>,
         /// `Ipv6Addresses`.
-        #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
         pub ipv6_addresses: Option<Vec<Ipv6AddressRequest>>,
         /// `NetworkCardIndex`.
-        #[serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none")]
         pub network_card_index: Option<Value<i64>>,
         /// `NetworkInterfaceId`.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
         pub network_interface_id: Option<Value<String>>,
         /// `PrivateIpAddress`.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
         /// `PrivateIpAddresses`.
-        #[serde(rename = "PrivateIpAddresses", skip_serializing_if = "Option::is_none")]
         pub private_ip_addresses: Option<Vec<PrivateIpAddressSpecificationRequest>>,
         /// `SecondaryPrivateIpAddressCount`.
-        #[serde(
-            rename = "SecondaryPrivateIpAddressCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
 
+    impl Serialize for NetworkInterfaceSpecificationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatePublicIpAddress",
+                &self.associate_public_ip_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DeviceIndex", &self.device_index)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "InterfaceType", &self.interface_type)?;
+            crate::cfn::entry(&mut map, "Ipv6AddressCount", &self.ipv6_address_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Addresses", &self.ipv6_addresses)?;
+            crate::cfn::entry(&mut map, "NetworkCardIndex", &self.network_card_index)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateIpAddresses",
+                &self.private_ip_addresses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryPrivateIpAddressCount",
+                &self.secondary_private_ip_address_count,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
+    }
+
     /// The `Ipv6AddressRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ipv6AddressRequest {
         /// `Ipv6Address`.
-        #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
         pub ipv6_address: Option<Value<String>>,
     }
 
+    impl Serialize for Ipv6AddressRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ipv6Address", &self.ipv6_address)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateIpAddressSpecificationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateIpAddressSpecificationRequest {
         /// `Primary`.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
         pub primary: Option<Value<bool>>,
         /// `PrivateIpAddress`.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
     }
 
+    impl Serialize for PrivateIpAddressSpecificationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            map.end()
+        }
+    }
+
     /// The `Placement` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Placement {
         /// `Affinity`.
-        #[serde(rename = "Affinity", skip_serializing_if = "Option::is_none")]
         pub affinity: Option<Value<String>>,
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `GroupName`.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         /// `HostId`.
-        #[serde(rename = "HostId", skip_serializing_if = "Option::is_none")]
         pub host_id: Option<Value<String>>,
         /// `HostResourceGroupArn`.
-        #[serde(
-            rename = "HostResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub host_resource_group_arn: Option<Value<String>>,
         /// `PartitionNumber`.
-        #[serde(rename = "PartitionNumber", skip_serializing_if = "Option::is_none")]
         pub partition_number: Option<Value<i64>>,
         /// `SpreadDomain`.
-        #[serde(rename = "SpreadDomain", skip_serializing_if = "Option::is_none")]
         pub spread_domain: Option<Value<String>>,
         /// `Tenancy`.
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
     }
 
+    impl Serialize for Placement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Affinity", &self.affinity)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "HostId", &self.host_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostResourceGroupArn",
+                &self.host_resource_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "PartitionNumber", &self.partition_number)?;
+            crate::cfn::entry(&mut map, "SpreadDomain", &self.spread_domain)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            map.end()
+        }
+    }
+
     /// The `OnDemandOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnDemandOptionsRequest {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<AllocationStrategy>>,
         /// `CapacityReservationOptions`.
-        #[serde(
-            rename = "CapacityReservationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_options: Option<CapacityReservationOptionsRequest>,
         /// `MaxTotalPrice`.
-        #[serde(rename = "MaxTotalPrice", skip_serializing_if = "Option::is_none")]
         pub max_total_price: Option<Value<String>>,
         /// `MinTargetCapacity`.
-        #[serde(rename = "MinTargetCapacity", skip_serializing_if = "Option::is_none")]
         pub min_target_capacity: Option<Value<i64>>,
         /// `SingleAvailabilityZone`.
-        #[serde(
-            rename = "SingleAvailabilityZone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub single_availability_zone: Option<Value<bool>>,
         /// `SingleInstanceType`.
-        #[serde(rename = "SingleInstanceType", skip_serializing_if = "Option::is_none")]
         pub single_instance_type: Option<Value<bool>>,
+    }
+
+    impl Serialize for OnDemandOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationOptions",
+                &self.capacity_reservation_options,
+            )?;
+            crate::cfn::entry(&mut map, "MaxTotalPrice", &self.max_total_price)?;
+            crate::cfn::entry(&mut map, "MinTargetCapacity", &self.min_target_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleAvailabilityZone",
+                &self.single_availability_zone,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleInstanceType",
+                &self.single_instance_type,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AllocationStrategy`.
@@ -3106,11 +3685,22 @@ pub mod ec2_fleet {
     }
 
     /// The `CapacityReservationOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationOptionsRequest {
         /// `UsageStrategy`.
-        #[serde(rename = "UsageStrategy", skip_serializing_if = "Option::is_none")]
         pub usage_strategy: Option<Value<UsageStrategy>>,
+    }
+
+    impl Serialize for CapacityReservationOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UsageStrategy", &self.usage_strategy)?;
+            map.end()
+        }
     }
 
     /// Values of `UsageStrategy`.
@@ -3148,32 +3738,47 @@ pub mod ec2_fleet {
     }
 
     /// The `ReservedCapacityOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReservedCapacityOptionsRequest {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<
             Value<ReservedCapacityOptionsRequestAllocationStrategy>,
         >,
         /// `CapacityReservationTarget`.
-        #[serde(
-            rename = "CapacityReservationTarget",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_target: Option<CapacityReservationTargetRequest>,
         /// `ReservationTypes`.
-        #[serde(rename = "ReservationTypes", skip_serializing_if = "Option::is_none")]
         pub reservation_types: Option<Vec<Value<ReservationTypesItem>>>,
         /// `ReservedCapacityFallbackOptions`.
-        #[serde(
-            rename = "ReservedCapacityFallbackOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reserved_capacity_fallback_options: Option<
             ReservedCapacityFallbackOptionsRequest,
         >,
+    }
+
+    impl Serialize for ReservedCapacityOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationTarget",
+                &self.capacity_reservation_target,
+            )?;
+            crate::cfn::entry(&mut map, "ReservationTypes", &self.reservation_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservedCapacityFallbackOptions",
+                &self.reserved_capacity_fallback_options,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AllocationStrategy`.
@@ -3212,22 +3817,33 @@ pub mod ec2_fleet {
     }
 
     /// The `CapacityReservationTargetRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationTargetRequest {
         /// `CapacityReservationIds`.
-        #[serde(
-            rename = "CapacityReservationIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_ids: Option<Vec<Value<String>>>,
         /// `CapacityReservationResourceGroupArns`.
-        #[serde(
-            rename = "CapacityReservationResourceGroupArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_resource_group_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CapacityReservationTargetRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationIds",
+                &self.capacity_reservation_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationResourceGroupArns",
+                &self.capacity_reservation_resource_group_arns,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ReservationTypesItem`.
@@ -3273,11 +3889,22 @@ pub mod ec2_fleet {
     }
 
     /// The `ReservedCapacityFallbackOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReservedCapacityFallbackOptionsRequest {
         /// `MarketTypes`.
-        #[serde(rename = "MarketTypes", skip_serializing_if = "Option::is_none")]
         pub market_types: Option<Vec<Value<MarketTypesItem>>>,
+    }
+
+    impl Serialize for ReservedCapacityFallbackOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MarketTypes", &self.market_types)?;
+            map.end()
+        }
     }
 
     /// Values of `MarketTypesItem`.
@@ -3315,48 +3942,67 @@ pub mod ec2_fleet {
     }
 
     /// The `SpotOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotOptionsRequest {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<SpotOptionsRequestAllocationStrategy>>,
         /// `InstanceInterruptionBehavior`.
-        #[serde(
-            rename = "InstanceInterruptionBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
         /// `InstancePoolsToUseCount`.
-        #[serde(
-            rename = "InstancePoolsToUseCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_pools_to_use_count: Option<Value<i64>>,
         /// `MaintenanceStrategies`.
-        #[serde(
-            rename = "MaintenanceStrategies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_strategies: Option<MaintenanceStrategies>,
         /// `MaxTotalPrice`.
-        #[serde(rename = "MaxTotalPrice", skip_serializing_if = "Option::is_none")]
         pub max_total_price: Option<Value<String>>,
         /// `MinTargetCapacity`.
-        #[serde(rename = "MinTargetCapacity", skip_serializing_if = "Option::is_none")]
         pub min_target_capacity: Option<Value<i64>>,
         /// `SingleAvailabilityZone`.
-        #[serde(
-            rename = "SingleAvailabilityZone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub single_availability_zone: Option<Value<bool>>,
         /// `SingleInstanceType`.
-        #[serde(rename = "SingleInstanceType", skip_serializing_if = "Option::is_none")]
         pub single_instance_type: Option<Value<bool>>,
+    }
+
+    impl Serialize for SpotOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceInterruptionBehavior",
+                &self.instance_interruption_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstancePoolsToUseCount",
+                &self.instance_pools_to_use_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceStrategies",
+                &self.maintenance_strategies,
+            )?;
+            crate::cfn::entry(&mut map, "MaxTotalPrice", &self.max_total_price)?;
+            crate::cfn::entry(&mut map, "MinTargetCapacity", &self.min_target_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleAvailabilityZone",
+                &self.single_availability_zone,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleInstanceType",
+                &self.single_instance_type,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AllocationStrategy`.
@@ -3419,33 +4065,70 @@ pub mod ec2_fleet {
     }
 
     /// The `MaintenanceStrategies` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceStrategies {
         /// `CapacityRebalance`.
-        #[serde(rename = "CapacityRebalance", skip_serializing_if = "Option::is_none")]
         pub capacity_rebalance: Option<CapacityRebalance>,
     }
 
+    impl Serialize for MaintenanceStrategies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityRebalance", &self.capacity_rebalance)?;
+            map.end()
+        }
+    }
+
     /// The `CapacityRebalance` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityRebalance {
         /// `ReplacementStrategy`.
-        #[serde(rename = "ReplacementStrategy", skip_serializing_if = "Option::is_none")]
         pub replacement_strategy: Option<Value<ReplacementStrategy>>,
         /// `TerminationDelay`.
-        #[serde(rename = "TerminationDelay", skip_serializing_if = "Option::is_none")]
         pub termination_delay: Option<Value<i64>>,
     }
 
+    impl Serialize for CapacityRebalance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplacementStrategy",
+                &self.replacement_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "TerminationDelay", &self.termination_delay)?;
+            map.end()
+        }
+    }
+
     /// The `TagSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagSpecification {
         /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<ResourceType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for TagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Values of `ResourceType`.
@@ -3623,34 +4306,17 @@ pub mod ec2_fleet {
     }
 
     /// The `TargetCapacitySpecificationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetCapacitySpecificationRequest {
         /// `DefaultTargetCapacityType`.
-        #[serde(
-            rename = "DefaultTargetCapacityType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_target_capacity_type: Option<Value<DefaultTargetCapacityType>>,
         /// `OnDemandTargetCapacity`.
-        #[serde(
-            rename = "OnDemandTargetCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_demand_target_capacity: Option<Value<i64>>,
         /// `SpotTargetCapacity`.
-        #[serde(rename = "SpotTargetCapacity", skip_serializing_if = "Option::is_none")]
         pub spot_target_capacity: Option<Value<i64>>,
         /// `TargetCapacityUnitType`.
-        #[serde(
-            rename = "TargetCapacityUnitType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_capacity_unit_type: Option<Value<TargetCapacityUnitType>>,
         /// `TotalTargetCapacity`.
-        #[serde(rename = "TotalTargetCapacity")]
         pub total_target_capacity: Value<i64>,
     }
 
@@ -3664,6 +4330,38 @@ pub mod ec2_fleet {
                 target_capacity_unit_type: None,
                 total_target_capacity: total_target_capacity.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetCapacitySpecificationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultTargetCapacityType",
+                &self.default_target_capacity_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandTargetCapacity",
+                &self.on_demand_target_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotTargetCapacity",
+                &self.spot_target_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetCapacityUnitType",
+                &self.target_capacity_unit_type,
+            )?;
+            map.serialize_entry("TotalTargetCapacity", &self.total_target_capacity)?;
+            map.end()
         }
     }
 
@@ -3822,32 +4520,47 @@ pub mod eip {
     }
 
     /// The properties of `AWS::EC2::EIP`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEipProps {
-        /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: An Elastic IP address or a carrier IP address in a Wavelength Zone.
         pub address: Option<Value<String>>,
-        /// The network (`vpc`).
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The network (`vpc`).
         pub domain: Option<Value<String>>,
-        /// The ID of the instance.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: The ID of the instance.
         pub instance_id: Option<Value<String>>,
-        /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it.
-        #[serde(rename = "IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `IpamPoolId`: The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it.
         pub ipam_pool_id: Option<Value<String>>,
-        /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses.
-        #[serde(rename = "NetworkBorderGroup", skip_serializing_if = "Option::is_none")]
+        /// `NetworkBorderGroup`: A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses.
         pub network_border_group: Option<Value<String>>,
-        /// The ID of an address pool that you own.
-        #[serde(rename = "PublicIpv4Pool", skip_serializing_if = "Option::is_none")]
+        /// `PublicIpv4Pool`: The ID of an address pool that you own.
         pub public_ipv4_pool: Option<Value<String>>,
-        /// Any tags assigned to the Elastic IP address.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the Elastic IP address.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Elastic IP address you are accepting for transfer.
-        #[serde(rename = "TransferAddress", skip_serializing_if = "Option::is_none")]
+        /// `TransferAddress`: The Elastic IP address you are accepting for transfer.
         pub transfer_address: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnEipProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            crate::cfn::entry(&mut map, "IpamPoolId", &self.ipam_pool_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkBorderGroup",
+                &self.network_border_group,
+            )?;
+            crate::cfn::entry(&mut map, "PublicIpv4Pool", &self.public_ipv4_pool)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TransferAddress", &self.transfer_address)?;
+            map.end()
+        }
     }
 }
 
@@ -3915,23 +4628,38 @@ pub mod eip_association {
     }
 
     /// The properties of `AWS::EC2::EIPAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEipAssociationProps {
-        /// The allocation ID.
-        #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
+        /// `AllocationId`: The allocation ID.
         pub allocation_id: Option<Value<String>>,
         /// `EIP`.
-        #[serde(rename = "EIP", skip_serializing_if = "Option::is_none")]
         pub eip: Option<Value<String>>,
-        /// The ID of the instance.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: The ID of the instance.
         pub instance_id: Option<Value<String>>,
-        /// The ID of the network interface.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The ID of the network interface.
         pub network_interface_id: Option<Value<String>>,
-        /// The primary or secondary private IP address to associate with the Elastic IP address.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: The primary or secondary private IP address to associate with the Elastic IP address.
         pub private_ip_address: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnEipAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocationId", &self.allocation_id)?;
+            crate::cfn::entry(&mut map, "EIP", &self.eip)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            map.end()
+        }
     }
 }
 
@@ -3995,13 +4723,11 @@ pub mod egress_only_internet_gateway {
     }
 
     /// The properties of `AWS::EC2::EgressOnlyInternetGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEgressOnlyInternetGatewayProps {
-        /// Any tags assigned to the egress only internet gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the egress only internet gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC for which to create the egress-only internet gateway.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC for which to create the egress-only internet gateway.
         pub vpc_id: Value<String>,
     }
 
@@ -4012,6 +4738,19 @@ pub mod egress_only_internet_gateway {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEgressOnlyInternetGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -4090,13 +4829,11 @@ pub mod enclave_certificate_iam_role_association {
     }
 
     /// The properties of `AWS::EC2::EnclaveCertificateIamRoleAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnclaveCertificateIamRoleAssociationProps {
-        /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role.
-        #[serde(rename = "CertificateArn")]
+        /// `CertificateArn`: The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role.
         pub certificate_arn: Value<String>,
-        /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate.
         pub role_arn: Value<String>,
     }
 
@@ -4110,6 +4847,19 @@ pub mod enclave_certificate_iam_role_association {
                 certificate_arn: certificate_arn.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEnclaveCertificateIamRoleAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -4185,62 +4935,33 @@ pub mod flow_log {
     }
 
     /// The properties of `AWS::EC2::FlowLog`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowLogProps {
-        /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts.
-        #[serde(
-            rename = "DeliverCrossAccountRole",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliverCrossAccountRole`: The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts.
         pub deliver_cross_account_role: Option<Value<String>>,
-        /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account.
-        #[serde(
-            rename = "DeliverLogsPermissionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliverLogsPermissionArn`: The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account.
         pub deliver_logs_permission_arn: Option<Value<String>>,
         /// `DestinationOptions`.
-        #[serde(rename = "DestinationOptions", skip_serializing_if = "Option::is_none")]
         pub destination_options: Option<DestinationOptions>,
-        /// Specifies the destination to which the flow log data is to be published.
-        #[serde(rename = "LogDestination", skip_serializing_if = "Option::is_none")]
+        /// `LogDestination`: Specifies the destination to which the flow log data is to be published.
         pub log_destination: Option<Value<String>>,
-        /// Specifies the type of destination to which the flow log data is to be published.
-        #[serde(rename = "LogDestinationType", skip_serializing_if = "Option::is_none")]
+        /// `LogDestinationType`: Specifies the type of destination to which the flow log data is to be published.
         pub log_destination_type: Option<Value<LogDestinationType>>,
-        /// The fields to include in the flow log record, in the order in which they should appear.
-        #[serde(rename = "LogFormat", skip_serializing_if = "Option::is_none")]
+        /// `LogFormat`: The fields to include in the flow log record, in the order in which they should appear.
         pub log_format: Option<Value<String>>,
-        /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs.
         pub log_group_name: Option<Value<String>>,
-        /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record.
-        #[serde(
-            rename = "MaxAggregationInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxAggregationInterval`: The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record.
         pub max_aggregation_interval: Option<Value<i64>>,
-        /// The ID of the subnet, network interface, or VPC for which you want to create a flow log.
-        #[serde(rename = "ResourceId")]
+        /// `ResourceId`: The ID of the subnet, network interface, or VPC for which you want to create a flow log.
         pub resource_id: Value<String>,
-        /// The type of resource for which to create the flow log.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The type of resource for which to create the flow log.
         pub resource_type: Value<ResourceType>,
-        /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment.
-        #[serde(
-            rename = "TagFieldSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TagFieldSpecifications`: The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment.
         pub tag_field_specifications: Option<Vec<TagFieldSpecification>>,
-        /// The tags to apply to the flow logs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the flow logs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of traffic to log.
-        #[serde(rename = "TrafficType", skip_serializing_if = "Option::is_none")]
+        /// `TrafficType`: The type of traffic to log.
         pub traffic_type: Option<Value<TrafficType>>,
     }
 
@@ -4268,17 +4989,62 @@ pub mod flow_log {
         }
     }
 
+    impl Serialize for CfnFlowLogProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliverCrossAccountRole",
+                &self.deliver_cross_account_role,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliverLogsPermissionArn",
+                &self.deliver_logs_permission_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationOptions",
+                &self.destination_options,
+            )?;
+            crate::cfn::entry(&mut map, "LogDestination", &self.log_destination)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDestinationType",
+                &self.log_destination_type,
+            )?;
+            crate::cfn::entry(&mut map, "LogFormat", &self.log_format)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxAggregationInterval",
+                &self.max_aggregation_interval,
+            )?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TagFieldSpecifications",
+                &self.tag_field_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrafficType", &self.traffic_type)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DestinationOptions {
         /// `FileFormat`.
-        #[serde(rename = "FileFormat")]
         pub file_format: Value<FileFormat>,
         /// `HiveCompatiblePartitions`.
-        #[serde(rename = "HiveCompatiblePartitions")]
         pub hive_compatible_partitions: Value<bool>,
         /// `PerHourPartition`.
-        #[serde(rename = "PerHourPartition")]
         pub per_hour_partition: Value<bool>,
     }
 
@@ -4294,6 +5060,23 @@ pub mod flow_log {
                 hive_compatible_partitions: hive_compatible_partitions.into(),
                 per_hour_partition: per_hour_partition.into(),
             }
+        }
+    }
+
+    impl Serialize for DestinationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileFormat", &self.file_format)?;
+            map.serialize_entry(
+                "HiveCompatiblePartitions",
+                &self.hive_compatible_partitions,
+            )?;
+            map.serialize_entry("PerHourPartition", &self.per_hour_partition)?;
+            map.end()
         }
     }
 
@@ -4424,13 +5207,11 @@ pub mod flow_log {
     }
 
     /// The `TagFieldSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagFieldSpecification {
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<TagFieldSpecificationResourceType>,
         /// `TagKeys`.
-        #[serde(rename = "TagKeys")]
         pub tag_keys: Vec<Value<String>>,
     }
 
@@ -4444,6 +5225,19 @@ pub mod flow_log {
                 resource_type: resource_type.into(),
                 tag_keys: tag_keys.into(),
             }
+        }
+    }
+
+    impl Serialize for TagFieldSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.serialize_entry("TagKeys", &self.tag_keys)?;
+            map.end()
         }
     }
 
@@ -4630,38 +5424,64 @@ pub mod fpga_image {
     }
 
     /// The properties of `AWS::EC2::FpgaImage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFpgaImageProps {
-        /// A description for the AFI.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the AFI.
         pub description: Option<Value<String>>,
-        /// The location of the encrypted design checkpoint in Amazon S3.
-        #[serde(
-            rename = "InputStorageLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InputStorageLocation`: The location of the encrypted design checkpoint in Amazon S3.
         pub input_storage_location: Option<StorageLocation>,
-        /// The location in Amazon S3 for the output logs.
-        #[serde(rename = "LogsStorageLocation", skip_serializing_if = "Option::is_none")]
+        /// `LogsStorageLocation`: The location in Amazon S3 for the output logs.
         pub logs_storage_location: Option<StorageLocation>,
-        /// A name for the AFI.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the AFI.
         pub name: Option<Value<String>>,
-        /// The tags assigned to the FPGA image.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the FPGA image.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnFpgaImageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputStorageLocation",
+                &self.input_storage_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogsStorageLocation",
+                &self.logs_storage_location,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Describes a storage location in Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageLocation {
-        /// The name of the S3 bucket.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The name of the S3 bucket.
         pub bucket: Option<Value<String>>,
-        /// The key.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The key.
         pub key: Option<Value<String>>,
+    }
+
+    impl Serialize for StorageLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.end()
+        }
     }
 }
 
@@ -4727,13 +5547,11 @@ pub mod gateway_route_table_association {
     }
 
     /// The properties of `AWS::EC2::GatewayRouteTableAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRouteTableAssociationProps {
-        /// The ID of the gateway.
-        #[serde(rename = "GatewayId")]
+        /// `GatewayId`: The ID of the gateway.
         pub gateway_id: Value<String>,
-        /// The ID of the route table.
-        #[serde(rename = "RouteTableId")]
+        /// `RouteTableId`: The ID of the route table.
         pub route_table_id: Value<String>,
     }
 
@@ -4747,6 +5565,19 @@ pub mod gateway_route_table_association {
                 gateway_id: gateway_id.into(),
                 route_table_id: route_table_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnGatewayRouteTableAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayId", &self.gateway_id)?;
+            map.serialize_entry("RouteTableId", &self.route_table_id)?;
+            map.end()
         }
     }
 }
@@ -4815,34 +5646,25 @@ pub mod host {
     }
 
     /// The properties of `AWS::EC2::Host`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHostProps {
-        /// The ID of the Outpost hardware asset.
-        #[serde(rename = "AssetId", skip_serializing_if = "Option::is_none")]
+        /// `AssetId`: The ID of the Outpost hardware asset.
         pub asset_id: Option<Value<String>>,
-        /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
-        #[serde(rename = "AutoPlacement", skip_serializing_if = "Option::is_none")]
+        /// `AutoPlacement`: Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
         pub auto_placement: Option<Value<AutoPlacement>>,
-        /// The Availability Zone in which to allocate the Dedicated Host.
-        #[serde(rename = "AvailabilityZone")]
+        /// `AvailabilityZone`: The Availability Zone in which to allocate the Dedicated Host.
         pub availability_zone: Value<String>,
-        /// Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your current host.
-        #[serde(rename = "HostMaintenance", skip_serializing_if = "Option::is_none")]
+        /// `HostMaintenance`: Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your current host.
         pub host_maintenance: Option<Value<HostMaintenance>>,
-        /// Indicates whether to enable or disable host recovery for the Dedicated Host.
-        #[serde(rename = "HostRecovery", skip_serializing_if = "Option::is_none")]
+        /// `HostRecovery`: Indicates whether to enable or disable host recovery for the Dedicated Host.
         pub host_recovery: Option<Value<HostRecovery>>,
-        /// Specifies the instance family to be supported by the Dedicated Hosts.
-        #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
+        /// `InstanceFamily`: Specifies the instance family to be supported by the Dedicated Hosts.
         pub instance_family: Option<Value<String>>,
-        /// Specifies the instance type to be supported by the Dedicated Hosts.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: Specifies the instance type to be supported by the Dedicated Hosts.
         pub instance_type: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host.
-        #[serde(rename = "OutpostArn", skip_serializing_if = "Option::is_none")]
+        /// `OutpostArn`: The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host.
         pub outpost_arn: Option<Value<String>>,
-        /// Any tags assigned to the Host.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the Host.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4860,6 +5682,26 @@ pub mod host {
                 outpost_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnHostProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssetId", &self.asset_id)?;
+            crate::cfn::entry(&mut map, "AutoPlacement", &self.auto_placement)?;
+            map.serialize_entry("AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "HostMaintenance", &self.host_maintenance)?;
+            crate::cfn::entry(&mut map, "HostRecovery", &self.host_recovery)?;
+            crate::cfn::entry(&mut map, "InstanceFamily", &self.instance_family)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "OutpostArn", &self.outpost_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -5072,42 +5914,52 @@ pub mod ipam {
     }
 
     /// The properties of `AWS::EC2::IPAM`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnIpamProps {
-        /// A set of organizational unit (OU) exclusions for the default resource discovery, created with this IPAM.
-        #[serde(
-            rename = "DefaultResourceDiscoveryOrganizationalUnitExclusions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultResourceDiscoveryOrganizationalUnitExclusions`: A set of organizational unit (OU) exclusions for the default resource discovery, created with this IPAM.
         pub default_resource_discovery_organizational_unit_exclusions: Option<
             Vec<IpamOrganizationalUnitExclusion>,
         >,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// Enable provisioning of GUA space in private pools.
-        #[serde(rename = "EnablePrivateGua", skip_serializing_if = "Option::is_none")]
+        /// `EnablePrivateGua`: Enable provisioning of GUA space in private pools.
         pub enable_private_gua: Option<Value<bool>>,
-        /// A metered account is an account that is charged for active IP addresses managed in IPAM
-        #[serde(rename = "MeteredAccount", skip_serializing_if = "Option::is_none")]
+        /// `MeteredAccount`: A metered account is an account that is charged for active IP addresses managed in IPAM
         pub metered_account: Option<Value<MeteredAccount>>,
-        /// The regions IPAM is enabled for.
-        #[serde(rename = "OperatingRegions", skip_serializing_if = "Option::is_none")]
+        /// `OperatingRegions`: The regions IPAM is enabled for.
         pub operating_regions: Option<Vec<IpamOperatingRegion>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The tier of the IPAM.
-        #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
+        /// `Tier`: The tier of the IPAM.
         pub tier: Option<Value<Tier>>,
     }
 
+    impl Serialize for CfnIpamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceDiscoveryOrganizationalUnitExclusions",
+                &self.default_resource_discovery_organizational_unit_exclusions,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnablePrivateGua", &self.enable_private_gua)?;
+            crate::cfn::entry(&mut map, "MeteredAccount", &self.metered_account)?;
+            crate::cfn::entry(&mut map, "OperatingRegions", &self.operating_regions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Tier", &self.tier)?;
+            map.end()
+        }
+    }
+
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpamOrganizationalUnitExclusion {
-        /// An AWS Organizations entity path.
-        #[serde(rename = "OrganizationsEntityPath")]
+        /// `OrganizationsEntityPath`: An AWS Organizations entity path.
         pub organizations_entity_path: Value<String>,
     }
 
@@ -5117,6 +5969,21 @@ pub mod ipam {
             Self {
                 organizations_entity_path: organizations_entity_path.into(),
             }
+        }
+    }
+
+    impl Serialize for IpamOrganizationalUnitExclusion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "OrganizationsEntityPath",
+                &self.organizations_entity_path,
+            )?;
+            map.end()
         }
     }
 
@@ -5158,10 +6025,9 @@ pub mod ipam {
     }
 
     /// The regions IPAM is enabled for.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpamOperatingRegion {
-        /// The name of the region.
-        #[serde(rename = "RegionName")]
+        /// `RegionName`: The name of the region.
         pub region_name: Value<String>,
     }
 
@@ -5171,6 +6037,18 @@ pub mod ipam {
             Self {
                 region_name: region_name.into(),
             }
+        }
+    }
+
+    impl Serialize for IpamOperatingRegion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RegionName", &self.region_name)?;
+            map.end()
         }
     }
 
@@ -5279,19 +6157,15 @@ pub mod ipam_allocation {
     }
 
     /// The properties of `AWS::EC2::IPAMAllocation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamAllocationProps {
         /// `Cidr`.
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
         pub cidr: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// Id of the IPAM Pool.
-        #[serde(rename = "IpamPoolId")]
+        /// `IpamPoolId`: Id of the IPAM Pool.
         pub ipam_pool_id: Value<String>,
-        /// The desired netmask length of the allocation.
-        #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `NetmaskLength`: The desired netmask length of the allocation.
         pub netmask_length: Option<Value<i64>>,
     }
 
@@ -5304,6 +6178,21 @@ pub mod ipam_allocation {
                 ipam_pool_id: ipam_pool_id.into(),
                 netmask_length: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpamAllocationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IpamPoolId", &self.ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "NetmaskLength", &self.netmask_length)?;
+            map.end()
         }
     }
 }
@@ -5412,75 +6301,39 @@ pub mod ipam_pool {
     }
 
     /// The properties of `AWS::EC2::IPAMPool`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPoolProps {
-        /// The address family of the address space in this pool.
-        #[serde(rename = "AddressFamily")]
+        /// `AddressFamily`: The address family of the address space in this pool.
         pub address_family: Value<String>,
-        /// The default netmask length for allocations made from this pool.
-        #[serde(
-            rename = "AllocationDefaultNetmaskLength",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllocationDefaultNetmaskLength`: The default netmask length for allocations made from this pool.
         pub allocation_default_netmask_length: Option<Value<i64>>,
-        /// The maximum allowed netmask length for allocations made from this pool.
-        #[serde(
-            rename = "AllocationMaxNetmaskLength",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllocationMaxNetmaskLength`: The maximum allowed netmask length for allocations made from this pool.
         pub allocation_max_netmask_length: Option<Value<i64>>,
-        /// The minimum allowed netmask length for allocations made from this pool.
-        #[serde(
-            rename = "AllocationMinNetmaskLength",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllocationMinNetmaskLength`: The minimum allowed netmask length for allocations made from this pool.
         pub allocation_min_netmask_length: Option<Value<i64>>,
-        /// When specified, an allocation will not be allowed unless a resource has a matching set of tags.
-        #[serde(
-            rename = "AllocationResourceTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllocationResourceTags`: When specified, an allocation will not be allowed unless a resource has a matching set of tags.
         pub allocation_resource_tags: Option<Vec<crate::cfn::Tag>>,
-        /// Determines what to do if IPAM discovers resources that haven't been assigned an allocation.
-        #[serde(rename = "AutoImport", skip_serializing_if = "Option::is_none")]
+        /// `AutoImport`: Determines what to do if IPAM discovers resources that haven't been assigned an allocation.
         pub auto_import: Option<Value<bool>>,
-        /// Limits which service in Amazon Web Services that the pool can be used in.
-        #[serde(rename = "AwsService", skip_serializing_if = "Option::is_none")]
+        /// `AwsService`: Limits which service in Amazon Web Services that the pool can be used in.
         pub aws_service: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The Id of the scope this pool is a part of.
-        #[serde(rename = "IpamScopeId")]
+        /// `IpamScopeId`: The Id of the scope this pool is a part of.
         pub ipam_scope_id: Value<String>,
-        /// The region of this pool.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
+        /// `Locale`: The region of this pool.
         pub locale: Option<Value<String>>,
-        /// A list of cidrs representing the address space available for allocation in this pool.
-        #[serde(rename = "ProvisionedCidrs", skip_serializing_if = "Option::is_none")]
+        /// `ProvisionedCidrs`: A list of cidrs representing the address space available for allocation in this pool.
         pub provisioned_cidrs: Option<Vec<ProvisionedCidr>>,
-        /// The IP address source for pools in the public scope.
-        #[serde(rename = "PublicIpSource", skip_serializing_if = "Option::is_none")]
+        /// `PublicIpSource`: The IP address source for pools in the public scope.
         pub public_ip_source: Option<Value<String>>,
-        /// Determines whether or not address space from this pool is publicly advertised.
-        #[serde(
-            rename = "PubliclyAdvertisable",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PubliclyAdvertisable`: Determines whether or not address space from this pool is publicly advertised.
         pub publicly_advertisable: Option<Value<bool>>,
-        /// The Id of this pool's source.
-        #[serde(rename = "SourceIpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `SourceIpamPoolId`: The Id of this pool's source.
         pub source_ipam_pool_id: Option<Value<String>>,
         /// `SourceResource`.
-        #[serde(rename = "SourceResource", skip_serializing_if = "Option::is_none")]
         pub source_resource: Option<SourceResource>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5511,11 +6364,57 @@ pub mod ipam_pool {
         }
     }
 
+    impl Serialize for CfnIpamPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddressFamily", &self.address_family)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationDefaultNetmaskLength",
+                &self.allocation_default_netmask_length,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationMaxNetmaskLength",
+                &self.allocation_max_netmask_length,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationMinNetmaskLength",
+                &self.allocation_min_netmask_length,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationResourceTags",
+                &self.allocation_resource_tags,
+            )?;
+            crate::cfn::entry(&mut map, "AutoImport", &self.auto_import)?;
+            crate::cfn::entry(&mut map, "AwsService", &self.aws_service)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IpamScopeId", &self.ipam_scope_id)?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            crate::cfn::entry(&mut map, "ProvisionedCidrs", &self.provisioned_cidrs)?;
+            crate::cfn::entry(&mut map, "PublicIpSource", &self.public_ip_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAdvertisable",
+                &self.publicly_advertisable,
+            )?;
+            crate::cfn::entry(&mut map, "SourceIpamPoolId", &self.source_ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "SourceResource", &self.source_resource)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An address space to be inserted into this pool.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionedCidr {
         /// `Cidr`.
-        #[serde(rename = "Cidr")]
         pub cidr: Value<String>,
     }
 
@@ -5526,20 +6425,28 @@ pub mod ipam_pool {
         }
     }
 
+    impl Serialize for ProvisionedCidr {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            map.end()
+        }
+    }
+
     /// The resource associated with this pool's space.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceResource {
         /// `ResourceId`.
-        #[serde(rename = "ResourceId")]
         pub resource_id: Value<String>,
         /// `ResourceOwner`.
-        #[serde(rename = "ResourceOwner")]
         pub resource_owner: Value<String>,
         /// `ResourceRegion`.
-        #[serde(rename = "ResourceRegion")]
         pub resource_region: Value<String>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<String>,
     }
 
@@ -5557,6 +6464,21 @@ pub mod ipam_pool {
                 resource_region: resource_region.into(),
                 resource_type: resource_type.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            map.serialize_entry("ResourceOwner", &self.resource_owner)?;
+            map.serialize_entry("ResourceRegion", &self.resource_region)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.end()
         }
     }
 }
@@ -5631,16 +6553,13 @@ pub mod ipam_pool_cidr {
     }
 
     /// The properties of `AWS::EC2::IPAMPoolCidr`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPoolCidrProps {
-        /// Represents a single IPv4 or IPv6 CIDR
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
+        /// `Cidr`: Represents a single IPv4 or IPv6 CIDR
         pub cidr: Option<Value<String>>,
-        /// Id of the IPAM Pool.
-        #[serde(rename = "IpamPoolId")]
+        /// `IpamPoolId`: Id of the IPAM Pool.
         pub ipam_pool_id: Value<String>,
-        /// The desired netmask length of the provision.
-        #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `NetmaskLength`: The desired netmask length of the provision.
         pub netmask_length: Option<Value<i64>>,
     }
 
@@ -5652,6 +6571,20 @@ pub mod ipam_pool_cidr {
                 ipam_pool_id: ipam_pool_id.into(),
                 netmask_length: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpamPoolCidrProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            map.serialize_entry("IpamPoolId", &self.ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "NetmaskLength", &self.netmask_length)?;
+            map.end()
         }
     }
 }
@@ -5729,22 +6662,17 @@ pub mod ipam_prefix_list_resolver {
     }
 
     /// The properties of `AWS::EC2::IPAMPrefixListResolver`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPrefixListResolverProps {
-        /// The address family of the address space in this Prefix List Resolver.
-        #[serde(rename = "AddressFamily")]
+        /// `AddressFamily`: The address family of the address space in this Prefix List Resolver.
         pub address_family: Value<AddressFamily>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The Id of the IPAM this Prefix List Resolver is a part of.
-        #[serde(rename = "IpamId", skip_serializing_if = "Option::is_none")]
+        /// `IpamId`: The Id of the IPAM this Prefix List Resolver is a part of.
         pub ipam_id: Option<Value<String>>,
-        /// Rules define the business logic for selecting CIDRs from IPAM.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
+        /// `Rules`: Rules define the business logic for selecting CIDRs from IPAM.
         pub rules: Option<Vec<IpamPrefixListResolverRule>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5758,6 +6686,22 @@ pub mod ipam_prefix_list_resolver {
                 rules: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpamPrefixListResolverProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddressFamily", &self.address_family)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IpamId", &self.ipam_id)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -5799,22 +6743,17 @@ pub mod ipam_prefix_list_resolver {
     }
 
     /// CIDR selection rules define the business logic for selecting CIDRs from IPAM.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpamPrefixListResolverRule {
-        /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope. (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
+        /// `Conditions`: Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope. (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
         pub conditions: Option<Vec<IpamPrefixListResolverRuleCondition>>,
-        /// This rule will only match resources that are in this IPAM Scope.
-        #[serde(rename = "IpamScopeId", skip_serializing_if = "Option::is_none")]
+        /// `IpamScopeId`: This rule will only match resources that are in this IPAM Scope.
         pub ipam_scope_id: Option<Value<String>>,
-        /// The resourceType property only applies to ipam-resource-cidr rules; this property specifies what type of resources this rule will apply to, such as VPCs or Subnets.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: The resourceType property only applies to ipam-resource-cidr rules; this property specifies what type of resources this rule will apply to, such as VPCs or Subnets.
         pub resource_type: Option<Value<ResourceType>>,
-        /// There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools (like all CIDRs from your IPAM production pool). (3) IPAM resource CIDR: CIDRs for AWS resources like VPCs, subnets, and EIPs within a specific IPAM scope.
-        #[serde(rename = "RuleType")]
+        /// `RuleType`: There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools (like all CIDRs from your IPAM production pool). (3) IPAM resource CIDR: CIDRs for AWS resources like VPCs, subnets, and EIPs within a specific IPAM scope.
         pub rule_type: Value<RuleType>,
-        /// A fixed CIDR that doesn't change
-        #[serde(rename = "StaticCidr", skip_serializing_if = "Option::is_none")]
+        /// `StaticCidr`: A fixed CIDR that doesn't change
         pub static_cidr: Option<Value<String>>,
     }
 
@@ -5831,30 +6770,57 @@ pub mod ipam_prefix_list_resolver {
         }
     }
 
+    impl Serialize for IpamPrefixListResolverRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "IpamScopeId", &self.ipam_scope_id)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            map.serialize_entry("RuleType", &self.rule_type)?;
+            crate::cfn::entry(&mut map, "StaticCidr", &self.static_cidr)?;
+            map.end()
+        }
+    }
+
     /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope. (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IpamPrefixListResolverRuleCondition {
-        /// Condition for the IPAM Resource CIDR rule type.
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
+        /// `Cidr`: Condition for the IPAM Resource CIDR rule type.
         pub cidr: Option<Value<String>>,
-        /// Condition for the IPAM Pool CIDR rule type.
-        #[serde(rename = "IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `IpamPoolId`: Condition for the IPAM Pool CIDR rule type.
         pub ipam_pool_id: Option<Value<String>>,
-        /// Equals, Not equals, or Subnet Of.
-        #[serde(rename = "Operation", skip_serializing_if = "Option::is_none")]
+        /// `Operation`: Equals, Not equals, or Subnet Of.
         pub operation: Option<Value<Operation>>,
-        /// Condition for the IPAM Resource CIDR rule type.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: Condition for the IPAM Resource CIDR rule type.
         pub resource_id: Option<Value<String>>,
-        /// Condition for the IPAM Resource CIDR rule type.
-        #[serde(rename = "ResourceOwner", skip_serializing_if = "Option::is_none")]
+        /// `ResourceOwner`: Condition for the IPAM Resource CIDR rule type.
         pub resource_owner: Option<Value<String>>,
-        /// Condition for the IPAM Resource CIDR rule type.
-        #[serde(rename = "ResourceRegion", skip_serializing_if = "Option::is_none")]
+        /// `ResourceRegion`: Condition for the IPAM Resource CIDR rule type.
         pub resource_region: Option<Value<String>>,
-        /// Condition for the IPAM Resource CIDR rule type.
-        #[serde(rename = "ResourceTag", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTag`: Condition for the IPAM Resource CIDR rule type.
         pub resource_tag: Option<crate::cfn::Tag>,
+    }
+
+    impl Serialize for IpamPrefixListResolverRuleCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "IpamPoolId", &self.ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "Operation", &self.operation)?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "ResourceOwner", &self.resource_owner)?;
+            crate::cfn::entry(&mut map, "ResourceRegion", &self.resource_region)?;
+            crate::cfn::entry(&mut map, "ResourceTag", &self.resource_tag)?;
+            map.end()
+        }
     }
 
     /// Equals, Not equals, or Subnet Of.
@@ -6054,25 +7020,19 @@ pub mod ipam_prefix_list_resolver_target {
     }
 
     /// The properties of `AWS::EC2::IPAMPrefixListResolverTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPrefixListResolverTargetProps {
-        /// The desired version of the Prefix List Resolver that this Target should synchronize with.
-        #[serde(rename = "DesiredVersion", skip_serializing_if = "Option::is_none")]
+        /// `DesiredVersion`: The desired version of the Prefix List Resolver that this Target should synchronize with.
         pub desired_version: Option<Value<i64>>,
-        /// The Id of the IPAM Prefix List Resolver associated with this Target.
-        #[serde(rename = "IpamPrefixListResolverId")]
+        /// `IpamPrefixListResolverId`: The Id of the IPAM Prefix List Resolver associated with this Target.
         pub ipam_prefix_list_resolver_id: Value<String>,
-        /// The Id of the Managed Prefix List.
-        #[serde(rename = "PrefixListId")]
+        /// `PrefixListId`: The Id of the Managed Prefix List.
         pub prefix_list_id: Value<String>,
-        /// The region that the Managed Prefix List is located in.
-        #[serde(rename = "PrefixListRegion")]
+        /// `PrefixListRegion`: The region that the Managed Prefix List is located in.
         pub prefix_list_region: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
-        #[serde(rename = "TrackLatestVersion")]
+        /// `TrackLatestVersion`: Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
         pub track_latest_version: Value<bool>,
     }
 
@@ -6092,6 +7052,26 @@ pub mod ipam_prefix_list_resolver_target {
                 tags: None,
                 track_latest_version: track_latest_version.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnIpamPrefixListResolverTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DesiredVersion", &self.desired_version)?;
+            map.serialize_entry(
+                "IpamPrefixListResolverId",
+                &self.ipam_prefix_list_resolver_id,
+            )?;
+            map.serialize_entry("PrefixListId", &self.prefix_list_id)?;
+            map.serialize_entry("PrefixListRegion", &self.prefix_list_region)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrackLatestVersion", &self.track_latest_version)?;
+            map.end()
         }
     }
 }
@@ -6181,33 +7161,43 @@ pub mod ipam_resource_discovery {
     }
 
     /// The properties of `AWS::EC2::IPAMResourceDiscovery`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnIpamResourceDiscoveryProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The regions Resource Discovery is enabled for.
-        #[serde(rename = "OperatingRegions", skip_serializing_if = "Option::is_none")]
+        /// `OperatingRegions`: The regions Resource Discovery is enabled for.
         pub operating_regions: Option<Vec<IpamOperatingRegion>>,
-        /// A set of organizational unit (OU) exclusions for this resource.
-        #[serde(
-            rename = "OrganizationalUnitExclusions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationalUnitExclusions`: A set of organizational unit (OU) exclusions for this resource.
         pub organizational_unit_exclusions: Option<
             Vec<IpamResourceDiscoveryOrganizationalUnitExclusion>,
         >,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnIpamResourceDiscoveryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "OperatingRegions", &self.operating_regions)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnitExclusions",
+                &self.organizational_unit_exclusions,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The regions IPAM Resource Discovery is enabled for.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpamOperatingRegion {
-        /// The name of the region.
-        #[serde(rename = "RegionName")]
+        /// `RegionName`: The name of the region.
         pub region_name: Value<String>,
     }
 
@@ -6220,11 +7210,22 @@ pub mod ipam_resource_discovery {
         }
     }
 
+    impl Serialize for IpamOperatingRegion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RegionName", &self.region_name)?;
+            map.end()
+        }
+    }
+
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpamResourceDiscoveryOrganizationalUnitExclusion {
-        /// An AWS Organizations entity path.
-        #[serde(rename = "OrganizationsEntityPath")]
+        /// `OrganizationsEntityPath`: An AWS Organizations entity path.
         pub organizations_entity_path: Value<String>,
     }
 
@@ -6234,6 +7235,21 @@ pub mod ipam_resource_discovery {
             Self {
                 organizations_entity_path: organizations_entity_path.into(),
             }
+        }
+    }
+
+    impl Serialize for IpamResourceDiscoveryOrganizationalUnitExclusion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "OrganizationsEntityPath",
+                &self.organizations_entity_path,
+            )?;
+            map.end()
         }
     }
 }
@@ -6340,16 +7356,13 @@ pub mod ipam_resource_discovery_association {
     }
 
     /// The properties of `AWS::EC2::IPAMResourceDiscoveryAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamResourceDiscoveryAssociationProps {
-        /// The Id of the IPAM this Resource Discovery is associated to.
-        #[serde(rename = "IpamId")]
+        /// `IpamId`: The Id of the IPAM this Resource Discovery is associated to.
         pub ipam_id: Value<String>,
-        /// The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association.
-        #[serde(rename = "IpamResourceDiscoveryId")]
+        /// `IpamResourceDiscoveryId`: The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association.
         pub ipam_resource_discovery_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -6364,6 +7377,23 @@ pub mod ipam_resource_discovery_association {
                 ipam_resource_discovery_id: ipam_resource_discovery_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpamResourceDiscoveryAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpamId", &self.ipam_id)?;
+            map.serialize_entry(
+                "IpamResourceDiscoveryId",
+                &self.ipam_resource_discovery_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -6455,25 +7485,17 @@ pub mod ipam_scope {
     }
 
     /// The properties of `AWS::EC2::IPAMScope`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamScopeProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExternalAuthorityConfiguration`.
-        #[serde(
-            rename = "ExternalAuthorityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub external_authority_configuration: Option<
             IpamScopeExternalAuthorityConfiguration,
         >,
-        /// The Id of the IPAM this scope is a part of.
-        #[serde(rename = "IpamId")]
+        /// `IpamId`: The Id of the IPAM this scope is a part of.
         pub ipam_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -6489,14 +7511,31 @@ pub mod ipam_scope {
         }
     }
 
+    impl Serialize for CfnIpamScopeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalAuthorityConfiguration",
+                &self.external_authority_configuration,
+            )?;
+            map.serialize_entry("IpamId", &self.ipam_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// External service configuration to connect your AWS IPAM scope.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpamScopeExternalAuthorityConfiguration {
-        /// Resource identifier of the scope in the external service connecting to your AWS IPAM scope.
-        #[serde(rename = "ExternalResourceIdentifier")]
+        /// `ExternalResourceIdentifier`: Resource identifier of the scope in the external service connecting to your AWS IPAM scope.
         pub external_resource_identifier: Value<String>,
-        /// An external service connecting to your AWS IPAM scope.
-        #[serde(rename = "IpamScopeExternalAuthorityType")]
+        /// `IpamScopeExternalAuthorityType`: An external service connecting to your AWS IPAM scope.
         pub ipam_scope_external_authority_type: Value<IpamScopeExternalAuthorityType>,
     }
 
@@ -6513,6 +7552,25 @@ pub mod ipam_scope {
                 ipam_scope_external_authority_type: ipam_scope_external_authority_type
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for IpamScopeExternalAuthorityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ExternalResourceIdentifier",
+                &self.external_resource_identifier,
+            )?;
+            map.serialize_entry(
+                "IpamScopeExternalAuthorityType",
+                &self.ipam_scope_external_authority_type,
+            )?;
+            map.end()
         }
     }
 
@@ -6633,11 +7691,22 @@ pub mod i_pv4_pool {
     }
 
     /// The properties of `AWS::EC2::IPv4Pool`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnIPv4PoolProps {
-        /// Any tags assigned to the public IPv4 pool.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the public IPv4 pool.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnIPv4PoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -6753,165 +7822,196 @@ pub mod instance {
     }
 
     /// The properties of `AWS::EC2::Instance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInstanceProps {
-        /// This property is reserved for internal use.
-        #[serde(rename = "AdditionalInfo", skip_serializing_if = "Option::is_none")]
+        /// `AdditionalInfo`: This property is reserved for internal use.
         pub additional_info: Option<Value<String>>,
-        /// Indicates whether the instance is associated with a dedicated host.
-        #[serde(rename = "Affinity", skip_serializing_if = "Option::is_none")]
+        /// `Affinity`: Indicates whether the instance is associated with a dedicated host.
         pub affinity: Option<Value<Affinity>>,
-        /// The Availability Zone of the instance.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone of the instance.
         pub availability_zone: Option<Value<String>>,
-        /// The block device mapping entries that defines the block devices to attach to the instance at launch.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
+        /// `BlockDeviceMappings`: The block device mapping entries that defines the block devices to attach to the instance at launch.
         pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
-        /// The CPU options for the instance.
-        #[serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")]
+        /// `CpuOptions`: The CPU options for the instance.
         pub cpu_options: Option<CpuOptions>,
-        /// The credit option for CPU usage of the burstable performance instance.
-        #[serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")]
+        /// `CreditSpecification`: The credit option for CPU usage of the burstable performance instance.
         pub credit_specification: Option<CreditSpecification>,
-        /// If you set this parameter to true, you can't terminate the instance using the Amazon EC2 console, CLI, or API; otherwise, you can.
-        #[serde(
-            rename = "DisableApiTermination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableApiTermination`: If you set this parameter to true, you can't terminate the instance using the Amazon EC2 console, CLI, or API; otherwise, you can.
         pub disable_api_termination: Option<Value<bool>>,
-        /// Indicates whether the instance is optimized for Amazon EBS I/O.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
+        /// `EbsOptimized`: Indicates whether the instance is optimized for Amazon EBS I/O.
         pub ebs_optimized: Option<Value<bool>>,
-        /// An elastic GPU to associate with the instance.
-        #[serde(
-            rename = "ElasticGpuSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ElasticGpuSpecifications`: An elastic GPU to associate with the instance.
         pub elastic_gpu_specifications: Option<Vec<ElasticGpuSpecification>>,
-        /// An elastic inference accelerator to associate with the instance.
-        #[serde(
-            rename = "ElasticInferenceAccelerators",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ElasticInferenceAccelerators`: An elastic inference accelerator to associate with the instance.
         pub elastic_inference_accelerators: Option<Vec<ElasticInferenceAccelerator>>,
-        /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
-        #[serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")]
+        /// `EnclaveOptions`: Indicates whether the instance is enabled for AWS Nitro Enclaves.
         pub enclave_options: Option<EnclaveOptions>,
-        /// Indicates whether an instance is enabled for hibernation.
-        #[serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")]
+        /// `HibernationOptions`: Indicates whether an instance is enabled for hibernation.
         pub hibernation_options: Option<HibernationOptions>,
-        /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with.
-        #[serde(rename = "HostId", skip_serializing_if = "Option::is_none")]
+        /// `HostId`: If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with.
         pub host_id: Option<Value<String>>,
-        /// The ARN of the host resource group in which to launch the instances.
-        #[serde(
-            rename = "HostResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HostResourceGroupArn`: The ARN of the host resource group in which to launch the instances.
         pub host_resource_group_arn: Option<Value<String>>,
-        /// The IAM instance profile.
-        #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
+        /// `IamInstanceProfile`: The IAM instance profile.
         pub iam_instance_profile: Option<Value<String>>,
-        /// The ID of the AMI.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
+        /// `ImageId`: The ID of the AMI.
         pub image_id: Option<Value<String>>,
-        /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
-        #[serde(
-            rename = "InstanceInitiatedShutdownBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceInitiatedShutdownBehavior`: Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
         pub instance_initiated_shutdown_behavior: Option<
             Value<InstanceInitiatedShutdownBehavior>,
         >,
-        /// The instance type.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The instance type.
         pub instance_type: Option<Value<String>>,
-        /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface.
-        #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6AddressCount`: \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface.
         pub ipv6_address_count: Option<Value<i64>>,
-        /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
-        #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Addresses`: \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
         pub ipv6_addresses: Option<Vec<InstanceIpv6Address>>,
-        /// The ID of the kernel.
-        #[serde(rename = "KernelId", skip_serializing_if = "Option::is_none")]
+        /// `KernelId`: The ID of the kernel.
         pub kernel_id: Option<Value<String>>,
-        /// The name of the key pair.
-        #[serde(rename = "KeyName", skip_serializing_if = "Option::is_none")]
+        /// `KeyName`: The name of the key pair.
         pub key_name: Option<Value<String>>,
-        /// The launch template to use to launch the instances.
-        #[serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplate`: The launch template to use to launch the instances.
         pub launch_template: Option<LaunchTemplateSpecification>,
-        /// The license configurations.
-        #[serde(
-            rename = "LicenseSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LicenseSpecifications`: The license configurations.
         pub license_specifications: Option<Vec<LicenseSpecification>>,
-        /// The metadata options for the instance
-        #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
+        /// `MetadataOptions`: The metadata options for the instance
         pub metadata_options: Option<MetadataOptions>,
-        /// Specifies whether detailed monitoring is enabled for the instance.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
+        /// `Monitoring`: Specifies whether detailed monitoring is enabled for the instance.
         pub monitoring: Option<Value<bool>>,
-        /// The network interfaces to associate with the instance.
-        #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaces`: The network interfaces to associate with the instance.
         pub network_interfaces: Option<Vec<NetworkInterface>>,
-        /// The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
-        #[serde(rename = "PlacementGroupName", skip_serializing_if = "Option::is_none")]
+        /// `PlacementGroupName`: The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
         pub placement_group_name: Option<Value<String>>,
-        /// The options for the instance hostname.
-        #[serde(
-            rename = "PrivateDnsNameOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateDnsNameOptions`: The options for the instance hostname.
         pub private_dns_name_options: Option<PrivateDnsNameOptions>,
-        /// \[EC2-VPC\] The primary IPv4 address.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: \[EC2-VPC\] The primary IPv4 address.
         pub private_ip_address: Option<Value<String>>,
-        /// Indicates whether to assign the tags from the instance to all of the volumes attached to the instance at launch.
-        #[serde(
-            rename = "PropagateTagsToVolumeOnCreation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PropagateTagsToVolumeOnCreation`: Indicates whether to assign the tags from the instance to all of the volumes attached to the instance at launch.
         pub propagate_tags_to_volume_on_creation: Option<Value<bool>>,
-        /// The ID of the RAM disk to select.
-        #[serde(rename = "RamdiskId", skip_serializing_if = "Option::is_none")]
+        /// `RamdiskId`: The ID of the RAM disk to select.
         pub ramdisk_id: Option<Value<String>>,
-        /// The IDs of the security groups.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The IDs of the security groups.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// the names of the security groups.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: the names of the security groups.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// Specifies whether to enable an instance launched in a VPC to perform NAT.
-        #[serde(rename = "SourceDestCheck", skip_serializing_if = "Option::is_none")]
+        /// `SourceDestCheck`: Specifies whether to enable an instance launched in a VPC to perform NAT.
         pub source_dest_check: Option<Value<bool>>,
-        /// The SSM document and parameter values in AWS Systems Manager to associate with this instance.
-        #[serde(rename = "SsmAssociations", skip_serializing_if = "Option::is_none")]
+        /// `SsmAssociations`: The SSM document and parameter values in AWS Systems Manager to associate with this instance.
         pub ssm_associations: Option<Vec<SsmAssociation>>,
-        /// \[EC2-VPC\] The ID of the subnet to launch the instance into.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: \[EC2-VPC\] The ID of the subnet to launch the instance into.
         pub subnet_id: Option<Value<String>>,
-        /// The tags to add to the instance.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to add to the instance.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The tenancy of the instance (if the instance is running in a VPC).
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
+        /// `Tenancy`: The tenancy of the instance (if the instance is running in a VPC).
         pub tenancy: Option<Value<String>>,
-        /// The user data to make available to the instance.
-        #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
+        /// `UserData`: The user data to make available to the instance.
         pub user_data: Option<Value<String>>,
-        /// The volumes to attach to the instance.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
+        /// `Volumes`: The volumes to attach to the instance.
         pub volumes: Option<Vec<Volume>>,
+    }
+
+    impl Serialize for CfnInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalInfo", &self.additional_info)?;
+            crate::cfn::entry(&mut map, "Affinity", &self.affinity)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "CpuOptions", &self.cpu_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreditSpecification",
+                &self.credit_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableApiTermination",
+                &self.disable_api_termination,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticGpuSpecifications",
+                &self.elastic_gpu_specifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticInferenceAccelerators",
+                &self.elastic_inference_accelerators,
+            )?;
+            crate::cfn::entry(&mut map, "EnclaveOptions", &self.enclave_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "HibernationOptions",
+                &self.hibernation_options,
+            )?;
+            crate::cfn::entry(&mut map, "HostId", &self.host_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostResourceGroupArn",
+                &self.host_resource_group_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamInstanceProfile",
+                &self.iam_instance_profile,
+            )?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceInitiatedShutdownBehavior",
+                &self.instance_initiated_shutdown_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Ipv6AddressCount", &self.ipv6_address_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Addresses", &self.ipv6_addresses)?;
+            crate::cfn::entry(&mut map, "KernelId", &self.kernel_id)?;
+            crate::cfn::entry(&mut map, "KeyName", &self.key_name)?;
+            crate::cfn::entry(&mut map, "LaunchTemplate", &self.launch_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseSpecifications",
+                &self.license_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "MetadataOptions", &self.metadata_options)?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            crate::cfn::entry(&mut map, "NetworkInterfaces", &self.network_interfaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementGroupName",
+                &self.placement_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsNameOptions",
+                &self.private_dns_name_options,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "PropagateTagsToVolumeOnCreation",
+                &self.propagate_tags_to_volume_on_creation,
+            )?;
+            crate::cfn::entry(&mut map, "RamdiskId", &self.ramdisk_id)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "SourceDestCheck", &self.source_dest_check)?;
+            crate::cfn::entry(&mut map, "SsmAssociations", &self.ssm_associations)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            crate::cfn::entry(&mut map, "UserData", &self.user_data)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the instance is associated with a dedicated host.
@@ -6952,19 +8052,15 @@ pub mod instance {
     }
 
     /// The `BlockDeviceMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BlockDeviceMapping {
-        /// The device name (for example, /dev/sdh or xvdh).
-        #[serde(rename = "DeviceName")]
+        /// `DeviceName`: The device name (for example, /dev/sdh or xvdh).
         pub device_name: Value<String>,
-        /// Parameters used to automatically set up EBS volumes when the instance is launched.
-        #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
+        /// `Ebs`: Parameters used to automatically set up EBS volumes when the instance is launched.
         pub ebs: Option<Ebs>,
-        /// `NoDevice`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
+        /// `NoDevice`: `NoDevice`. Untyped in the schema: any `serde_json::Value`.
         pub no_device: Option<serde_json::Value>,
         /// `VirtualName`.
-        #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
 
@@ -6980,56 +8076,107 @@ pub mod instance {
         }
     }
 
+    impl Serialize for BlockDeviceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+            crate::cfn::entry(&mut map, "NoDevice", &self.no_device)?;
+            crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+            map.end()
+        }
+    }
+
     /// The `Ebs` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ebs {
-        /// Indicates whether the EBS volume is deleted on instance termination.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
+        /// `DeleteOnTermination`: Indicates whether the EBS volume is deleted on instance termination.
         pub delete_on_termination: Option<Value<bool>>,
-        /// Indicates whether the volume should be encrypted.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: Indicates whether the volume should be encrypted.
         pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS).
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of I/O operations per second (IOPS).
         pub iops: Option<Value<i64>>,
-        /// The identifier of the AWS Key Management Service (AWS KMS) customer managed CMK to use for Amazon EBS encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The identifier of the AWS Key Management Service (AWS KMS) customer managed CMK to use for Amazon EBS encryption.
         pub kms_key_id: Option<Value<String>>,
-        /// The ID of the snapshot.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotId`: The ID of the snapshot.
         pub snapshot_id: Option<Value<String>>,
-        /// The size of the volume, in GiBs.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
+        /// `VolumeSize`: The size of the volume, in GiBs.
         pub volume_size: Option<Value<i64>>,
-        /// The volume type.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The volume type.
         pub volume_type: Option<Value<VolumeType>>,
     }
 
+    impl Serialize for Ebs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
     /// The CPU options for the instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CpuOptions {
         /// `CoreCount`.
-        #[serde(rename = "CoreCount", skip_serializing_if = "Option::is_none")]
         pub core_count: Option<Value<i64>>,
         /// `ThreadsPerCore`.
-        #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
         pub threads_per_core: Option<Value<i64>>,
     }
 
+    impl Serialize for CpuOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CoreCount", &self.core_count)?;
+            crate::cfn::entry(&mut map, "ThreadsPerCore", &self.threads_per_core)?;
+            map.end()
+        }
+    }
+
     /// The credit option for CPU usage of the burstable performance instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreditSpecification {
         /// `CPUCredits`.
-        #[serde(rename = "CPUCredits", skip_serializing_if = "Option::is_none")]
         pub cpu_credits: Option<Value<String>>,
     }
 
+    impl Serialize for CreditSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CPUCredits", &self.cpu_credits)?;
+            map.end()
+        }
+    }
+
     /// The `ElasticGpuSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElasticGpuSpecification {
-        /// The type of Elastic Graphics accelerator.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of Elastic Graphics accelerator.
         pub r#type: Value<String>,
     }
 
@@ -7040,14 +8187,24 @@ pub mod instance {
         }
     }
 
+    impl Serialize for ElasticGpuSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ElasticInferenceAccelerator` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElasticInferenceAccelerator {
-        /// The number of elastic inference accelerators to attach to the instance.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: The number of elastic inference accelerators to attach to the instance.
         pub count: Option<Value<i64>>,
-        /// The type of elastic inference accelerator.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of elastic inference accelerator.
         pub r#type: Value<String>,
     }
 
@@ -7061,27 +8218,61 @@ pub mod instance {
         }
     }
 
+    impl Serialize for ElasticInferenceAccelerator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnclaveOptions {
-        /// If this parameter is set to true, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: If this parameter is set to true, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for EnclaveOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Indicates whether an instance is enabled for hibernation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HibernationOptions {
-        /// If you set this parameter to true, your instance is enabled for hibernation.
-        #[serde(rename = "Configured", skip_serializing_if = "Option::is_none")]
+        /// `Configured`: If you set this parameter to true, your instance is enabled for hibernation.
         pub configured: Option<Value<bool>>,
     }
 
+    impl Serialize for HibernationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configured", &self.configured)?;
+            map.end()
+        }
+    }
+
     /// The `InstanceIpv6Address` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceIpv6Address {
-        /// The IPv6 address.
-        #[serde(rename = "Ipv6Address")]
+        /// `Ipv6Address`: The IPv6 address.
         pub ipv6_address: Value<String>,
     }
 
@@ -7094,25 +8285,51 @@ pub mod instance {
         }
     }
 
+    impl Serialize for InstanceIpv6Address {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Ipv6Address", &self.ipv6_address)?;
+            map.end()
+        }
+    }
+
     /// The `LaunchTemplateSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateSpecification {
-        /// The ID of the launch template.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplateId`: The ID of the launch template.
         pub launch_template_id: Option<Value<String>>,
-        /// The name of the launch template.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplateName`: The name of the launch template.
         pub launch_template_name: Option<Value<String>>,
-        /// The version number of the launch template.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version number of the launch template.
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for LaunchTemplateSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `LicenseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LicenseSpecification {
-        /// The Amazon Resource Name (ARN) of the license configuration.
-        #[serde(rename = "LicenseConfigurationArn")]
+        /// `LicenseConfigurationArn`: The Amazon Resource Name (ARN) of the license configuration.
         pub license_configuration_arn: Value<String>,
     }
 
@@ -7125,32 +8342,58 @@ pub mod instance {
         }
     }
 
+    impl Serialize for LicenseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "LicenseConfigurationArn",
+                &self.license_configuration_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MetadataOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataOptions {
-        /// Enables or disables the HTTP metadata endpoint on your instances.
-        #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `HttpEndpoint`: Enables or disables the HTTP metadata endpoint on your instances.
         pub http_endpoint: Option<Value<HttpEndpoint>>,
-        /// Enables or disables the IPv6 endpoint for the instance metadata service.
-        #[serde(rename = "HttpProtocolIpv6", skip_serializing_if = "Option::is_none")]
+        /// `HttpProtocolIpv6`: Enables or disables the IPv6 endpoint for the instance metadata service.
         pub http_protocol_ipv6: Option<Value<HttpProtocolIpv6>>,
-        /// The number of network hops that the metadata token can travel.
-        #[serde(
-            rename = "HttpPutResponseHopLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HttpPutResponseHopLimit`: The number of network hops that the metadata token can travel.
         pub http_put_response_hop_limit: Option<Value<i64>>,
-        /// Indicates whether IMDSv2 is required.
-        #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
+        /// `HttpTokens`: Indicates whether IMDSv2 is required.
         pub http_tokens: Option<Value<HttpTokens>>,
-        /// Indicates whether tags from the instance are propagated to the EBS volumes.
-        #[serde(
-            rename = "InstanceMetadataTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceMetadataTags`: Indicates whether tags from the instance are propagated to the EBS volumes.
         pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
+    }
+
+    impl Serialize for MetadataOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpEndpoint", &self.http_endpoint)?;
+            crate::cfn::entry(&mut map, "HttpProtocolIpv6", &self.http_protocol_ipv6)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpPutResponseHopLimit",
+                &self.http_put_response_hop_limit,
+            )?;
+            crate::cfn::entry(&mut map, "HttpTokens", &self.http_tokens)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMetadataTags",
+                &self.instance_metadata_tags,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates whether tags from the instance are propagated to the EBS volumes.
@@ -7191,61 +8434,35 @@ pub mod instance {
     }
 
     /// The `NetworkInterface` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkInterface {
-        /// Not currently supported by AWS CloudFormation.
-        #[serde(
-            rename = "AssociateCarrierIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociateCarrierIpAddress`: Not currently supported by AWS CloudFormation.
         pub associate_carrier_ip_address: Option<Value<bool>>,
-        /// Indicates whether to assign a public IPv4 address to an instance you launch in a VPC.
-        #[serde(
-            rename = "AssociatePublicIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociatePublicIpAddress`: Indicates whether to assign a public IPv4 address to an instance you launch in a VPC.
         pub associate_public_ip_address: Option<Value<bool>>,
-        /// If set to true, the interface is deleted when the instance is terminated.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
+        /// `DeleteOnTermination`: If set to true, the interface is deleted when the instance is terminated.
         pub delete_on_termination: Option<Value<bool>>,
-        /// The description of the network interface.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the network interface.
         pub description: Option<Value<String>>,
-        /// The position of the network interface in the attachment order.
-        #[serde(rename = "DeviceIndex")]
+        /// `DeviceIndex`: The position of the network interface in the attachment order.
         pub device_index: Value<String>,
         /// `EnaSrdSpecification`.
-        #[serde(rename = "EnaSrdSpecification", skip_serializing_if = "Option::is_none")]
         pub ena_srd_specification: Option<EnaSrdSpecification>,
-        /// The IDs of the security groups for the network interface.
-        #[serde(rename = "GroupSet", skip_serializing_if = "Option::is_none")]
+        /// `GroupSet`: The IDs of the security groups for the network interface.
         pub group_set: Option<Vec<Value<String>>>,
-        /// A number of IPv6 addresses to assign to the network interface.
-        #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6AddressCount`: A number of IPv6 addresses to assign to the network interface.
         pub ipv6_address_count: Option<Value<i64>>,
-        /// The IPv6 addresses associated with the network interface.
-        #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Addresses`: The IPv6 addresses associated with the network interface.
         pub ipv6_addresses: Option<Vec<InstanceIpv6Address>>,
-        /// The ID of the network interface.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The ID of the network interface.
         pub network_interface_id: Option<Value<String>>,
-        /// The private IPv4 address of the network interface.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: The private IPv4 address of the network interface.
         pub private_ip_address: Option<Value<String>>,
-        /// One or more private IPv4 addresses to assign to the network interface.
-        #[serde(rename = "PrivateIpAddresses", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddresses`: One or more private IPv4 addresses to assign to the network interface.
         pub private_ip_addresses: Option<Vec<PrivateIpAddressSpecification>>,
-        /// The number of secondary private IPv4 addresses.
-        #[serde(
-            rename = "SecondaryPrivateIpAddressCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondaryPrivateIpAddressCount`: The number of secondary private IPv4 addresses.
         pub secondary_private_ip_address_count: Option<Value<i64>>,
-        /// The ID of the subnet.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The ID of the subnet.
         pub subnet_id: Option<Value<String>>,
     }
 
@@ -7271,37 +8488,110 @@ pub mod instance {
         }
     }
 
+    impl Serialize for NetworkInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociateCarrierIpAddress",
+                &self.associate_carrier_ip_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatePublicIpAddress",
+                &self.associate_public_ip_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DeviceIndex", &self.device_index)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnaSrdSpecification",
+                &self.ena_srd_specification,
+            )?;
+            crate::cfn::entry(&mut map, "GroupSet", &self.group_set)?;
+            crate::cfn::entry(&mut map, "Ipv6AddressCount", &self.ipv6_address_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Addresses", &self.ipv6_addresses)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateIpAddresses",
+                &self.private_ip_addresses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryPrivateIpAddressCount",
+                &self.secondary_private_ip_address_count,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
+    }
+
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnaSrdSpecification {
-        /// Specifies whether ENA Express is enabled for the network interface when you launch an instance.
-        #[serde(rename = "EnaSrdEnabled", skip_serializing_if = "Option::is_none")]
+        /// `EnaSrdEnabled`: Specifies whether ENA Express is enabled for the network interface when you launch an instance.
         pub ena_srd_enabled: Option<Value<bool>>,
         /// `EnaSrdUdpSpecification`.
-        #[serde(
-            rename = "EnaSrdUdpSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ena_srd_udp_specification: Option<EnaSrdUdpSpecification>,
     }
 
+    impl Serialize for EnaSrdSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnaSrdEnabled", &self.ena_srd_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnaSrdUdpSpecification",
+                &self.ena_srd_udp_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// Contains ENA Express settings for UDP network traffic for the network interface that's attached to the instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnaSrdUdpSpecification {
-        /// Indicates whether UDP traffic uses ENA Express for your instance.
-        #[serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none")]
+        /// `EnaSrdUdpEnabled`: Indicates whether UDP traffic uses ENA Express for your instance.
         pub ena_srd_udp_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for EnaSrdUdpSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateIpAddressSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateIpAddressSpecification {
-        /// Indicates whether the private IPv4 address is the primary private IPv4 address.
-        #[serde(rename = "Primary")]
+        /// `Primary`: Indicates whether the private IPv4 address is the primary private IPv4 address.
         pub primary: Value<bool>,
-        /// The private IPv4 addresses.
-        #[serde(rename = "PrivateIpAddress")]
+        /// `PrivateIpAddress`: The private IPv4 addresses.
         pub private_ip_address: Value<String>,
     }
 
@@ -7318,26 +8608,50 @@ pub mod instance {
         }
     }
 
+    impl Serialize for PrivateIpAddressSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Primary", &self.primary)?;
+            map.serialize_entry("PrivateIpAddress", &self.private_ip_address)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateDnsNameOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsNameOptions {
-        /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
-        #[serde(
-            rename = "EnableResourceNameDnsAAAARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableResourceNameDnsAAAARecord`: Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
-        /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
-        #[serde(
-            rename = "EnableResourceNameDnsARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableResourceNameDnsARecord`: Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
-        /// The type of hostnames to assign to instances in the subnet at launch.
-        #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
+        /// `HostnameType`: The type of hostnames to assign to instances in the subnet at launch.
         pub hostname_type: Option<Value<HostnameType>>,
+    }
+
+    impl Serialize for PrivateDnsNameOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsAAAARecord",
+                &self.enable_resource_name_dns_aaaa_record,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsARecord",
+                &self.enable_resource_name_dns_a_record,
+            )?;
+            crate::cfn::entry(&mut map, "HostnameType", &self.hostname_type)?;
+            map.end()
+        }
     }
 
     /// The type of hostnames to assign to instances in the subnet at launch.
@@ -7378,17 +8692,11 @@ pub mod instance {
     }
 
     /// The `SsmAssociation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmAssociation {
-        /// The input parameter values to use with the associated SSM document.
-        #[serde(
-            rename = "AssociationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociationParameters`: The input parameter values to use with the associated SSM document.
         pub association_parameters: Option<Vec<AssociationParameter>>,
-        /// The name of an SSM document to associate with the instance.
-        #[serde(rename = "DocumentName")]
+        /// `DocumentName`: The name of an SSM document to associate with the instance.
         pub document_name: Value<String>,
     }
 
@@ -7402,14 +8710,29 @@ pub mod instance {
         }
     }
 
+    impl Serialize for SsmAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationParameters",
+                &self.association_parameters,
+            )?;
+            map.serialize_entry("DocumentName", &self.document_name)?;
+            map.end()
+        }
+    }
+
     /// The `AssociationParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssociationParameter {
-        /// The name of an input parameter that is in the associated SSM document.
-        #[serde(rename = "Key")]
+        /// `Key`: The name of an input parameter that is in the associated SSM document.
         pub key: Value<String>,
-        /// The value of an input parameter.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of an input parameter.
         pub value: Vec<Value<String>>,
     }
 
@@ -7426,14 +8749,25 @@ pub mod instance {
         }
     }
 
+    impl Serialize for AssociationParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `Volume` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Volume {
-        /// The device name (for example, /dev/sdh or xvdh).
-        #[serde(rename = "Device")]
+        /// `Device`: The device name (for example, /dev/sdh or xvdh).
         pub device: Value<String>,
-        /// The ID of the EBS volume.
-        #[serde(rename = "VolumeId")]
+        /// `VolumeId`: The ID of the EBS volume.
         pub volume_id: Value<String>,
     }
 
@@ -7447,6 +8781,19 @@ pub mod instance {
                 device: device.into(),
                 volume_id: volume_id.into(),
             }
+        }
+    }
+
+    impl Serialize for Volume {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Device", &self.device)?;
+            map.serialize_entry("VolumeId", &self.volume_id)?;
+            map.end()
         }
     }
 }
@@ -7564,22 +8911,17 @@ pub mod instance_connect_endpoint {
     }
 
     /// The properties of `AWS::EC2::InstanceConnectEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceConnectEndpointProps {
-        /// The client token of the instance connect endpoint.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
+        /// `ClientToken`: The client token of the instance connect endpoint.
         pub client_token: Option<Value<String>>,
-        /// Indicates whether your client's IP address is preserved as the source when you connect to a resource.
-        #[serde(rename = "PreserveClientIp", skip_serializing_if = "Option::is_none")]
+        /// `PreserveClientIp`: Indicates whether your client's IP address is preserved as the source when you connect to a resource.
         pub preserve_client_ip: Option<Value<bool>>,
-        /// The security groups associated with the endpoint.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The security groups associated with the endpoint.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The ID of the subnet in which the EC2 Instance Connect Endpoint was created.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet in which the EC2 Instance Connect Endpoint was created.
         pub subnet_id: Value<String>,
-        /// The tags assigned to the EC2 Instance Connect Endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the EC2 Instance Connect Endpoint.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -7593,6 +8935,22 @@ pub mod instance_connect_endpoint {
                 subnet_id: subnet_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnInstanceConnectEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "PreserveClientIp", &self.preserve_client_ip)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -7665,37 +9023,59 @@ pub mod instance_event_window {
     }
 
     /// The properties of `AWS::EC2::InstanceEventWindow`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInstanceEventWindowProps {
-        /// The cron expression defined for the event window.
-        #[serde(rename = "CronExpression", skip_serializing_if = "Option::is_none")]
+        /// `CronExpression`: The cron expression defined for the event window.
         pub cron_expression: Option<Value<String>>,
-        /// The name of the event window.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the event window.
         pub name: Option<Value<String>>,
-        /// The tags applied to the event window.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags applied to the event window.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The time ranges of the event window.
-        #[serde(rename = "TimeRanges", skip_serializing_if = "Option::is_none")]
+        /// `TimeRanges`: The time ranges of the event window.
         pub time_ranges: Option<Vec<TimeRange>>,
     }
 
+    impl Serialize for CfnInstanceEventWindowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CronExpression", &self.cron_expression)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeRanges", &self.time_ranges)?;
+            map.end()
+        }
+    }
+
     /// A time range during which an AWS-initiated maintenance event may occur.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimeRange {
-        /// The hour when the time range ends.
-        #[serde(rename = "EndHour", skip_serializing_if = "Option::is_none")]
+        /// `EndHour`: The hour when the time range ends.
         pub end_hour: Option<Value<i64>>,
-        /// The day on which the time range ends.
-        #[serde(rename = "EndWeekDay", skip_serializing_if = "Option::is_none")]
+        /// `EndWeekDay`: The day on which the time range ends.
         pub end_week_day: Option<Value<EndWeekDay>>,
-        /// The hour when the time range begins.
-        #[serde(rename = "StartHour", skip_serializing_if = "Option::is_none")]
+        /// `StartHour`: The hour when the time range begins.
         pub start_hour: Option<Value<i64>>,
-        /// The day on which the time range begins.
-        #[serde(rename = "StartWeekDay", skip_serializing_if = "Option::is_none")]
+        /// `StartWeekDay`: The day on which the time range begins.
         pub start_week_day: Option<Value<StartWeekDay>>,
+    }
+
+    impl Serialize for TimeRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndHour", &self.end_hour)?;
+            crate::cfn::entry(&mut map, "EndWeekDay", &self.end_week_day)?;
+            crate::cfn::entry(&mut map, "StartHour", &self.start_hour)?;
+            crate::cfn::entry(&mut map, "StartWeekDay", &self.start_week_day)?;
+            map.end()
+        }
     }
 
     /// The day on which the time range ends.
@@ -7862,11 +9242,22 @@ pub mod internet_gateway {
     }
 
     /// The properties of `AWS::EC2::InternetGateway`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInternetGatewayProps {
-        /// Any tags to assign to the internet gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags to assign to the internet gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnInternetGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -7933,13 +9324,11 @@ pub mod ip_pool_route_table_association {
     }
 
     /// The properties of `AWS::EC2::IpPoolRouteTableAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpPoolRouteTableAssociationProps {
-        /// The ID of the public IPv4 pool.
-        #[serde(rename = "PublicIpv4Pool")]
+        /// `PublicIpv4Pool`: The ID of the public IPv4 pool.
         pub public_ipv4_pool: Value<String>,
-        /// The ID of the route table.
-        #[serde(rename = "RouteTableId")]
+        /// `RouteTableId`: The ID of the route table.
         pub route_table_id: Value<String>,
     }
 
@@ -7953,6 +9342,19 @@ pub mod ip_pool_route_table_association {
                 public_ipv4_pool: public_ipv4_pool.into(),
                 route_table_id: route_table_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnIpPoolRouteTableAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PublicIpv4Pool", &self.public_ipv4_pool)?;
+            map.serialize_entry("RouteTableId", &self.route_table_id)?;
+            map.end()
         }
     }
 }
@@ -8063,13 +9465,11 @@ pub mod ipam_external_resource_verification_token {
     }
 
     /// The properties of `AWS::EC2::IpamExternalResourceVerificationToken`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamExternalResourceVerificationTokenProps {
-        /// The ID of the IPAM that will create the token.
-        #[serde(rename = "IpamId")]
+        /// `IpamId`: The ID of the IPAM that will create the token.
         pub ipam_id: Value<String>,
-        /// The tags for the token.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the token.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8080,6 +9480,19 @@ pub mod ipam_external_resource_verification_token {
                 ipam_id: ipam_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpamExternalResourceVerificationTokenProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpamId", &self.ipam_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -8178,22 +9591,17 @@ pub mod ipam_internet_registry_association {
     }
 
     /// The properties of `AWS::EC2::IpamInternetRegistryAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamInternetRegistryAssociationProps {
-        /// A description for the internet registry association.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the internet registry association.
         pub description: Option<Value<String>>,
-        /// The ID of the IPAM to associate with the internet registry.
-        #[serde(rename = "IpamId")]
+        /// `IpamId`: The ID of the IPAM to associate with the internet registry.
         pub ipam_id: Value<String>,
-        /// The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
-        #[serde(rename = "OrganizationHandle")]
+        /// `OrganizationHandle`: The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
         pub organization_handle: Value<String>,
-        /// The Regional Internet Registry to associate with.
-        #[serde(rename = "Rir")]
+        /// `Rir`: The Regional Internet Registry to associate with.
         pub rir: Value<Rir>,
-        /// The tags assigned to the internet registry association.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the internet registry association.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8211,6 +9619,22 @@ pub mod ipam_internet_registry_association {
                 rir: rir.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpamInternetRegistryAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IpamId", &self.ipam_id)?;
+            map.serialize_entry("OrganizationHandle", &self.organization_handle)?;
+            map.serialize_entry("Rir", &self.rir)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -8327,22 +9751,17 @@ pub mod key_pair {
     }
 
     /// The properties of `AWS::EC2::KeyPair`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyPairProps {
-        /// The format of the key pair.
-        #[serde(rename = "KeyFormat", skip_serializing_if = "Option::is_none")]
+        /// `KeyFormat`: The format of the key pair.
         pub key_format: Option<Value<KeyFormat>>,
-        /// A unique name for the key pair.
-        #[serde(rename = "KeyName")]
+        /// `KeyName`: A unique name for the key pair.
         pub key_name: Value<String>,
-        /// The type of key pair.
-        #[serde(rename = "KeyType", skip_serializing_if = "Option::is_none")]
+        /// `KeyType`: The type of key pair.
         pub key_type: Option<Value<KeyType>>,
-        /// The public key material.
-        #[serde(rename = "PublicKeyMaterial", skip_serializing_if = "Option::is_none")]
+        /// `PublicKeyMaterial`: The public key material.
         pub public_key_material: Option<Value<String>>,
-        /// The tags to apply to the key pair.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the key pair.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8356,6 +9775,22 @@ pub mod key_pair {
                 public_key_material: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnKeyPairProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyFormat", &self.key_format)?;
+            map.serialize_entry("KeyName", &self.key_name)?;
+            crate::cfn::entry(&mut map, "KeyType", &self.key_type)?;
+            crate::cfn::entry(&mut map, "PublicKeyMaterial", &self.public_key_material)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -8510,19 +9945,15 @@ pub mod launch_template {
     }
 
     /// The properties of `AWS::EC2::LaunchTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchTemplateProps {
-        /// The information for the launch template.
-        #[serde(rename = "LaunchTemplateData")]
+        /// `LaunchTemplateData`: The information for the launch template.
         pub launch_template_data: LaunchTemplateData,
-        /// A name for the launch template.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplateName`: A name for the launch template.
         pub launch_template_name: Option<Value<String>>,
-        /// The tags to apply to the launch template on creation.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
+        /// `TagSpecifications`: The tags to apply to the launch template on creation.
         pub tag_specifications: Option<Vec<LaunchTemplateTagSpecification>>,
-        /// A description for the first version of the launch template.
-        #[serde(rename = "VersionDescription", skip_serializing_if = "Option::is_none")]
+        /// `VersionDescription`: A description for the first version of the launch template.
         pub version_description: Option<Value<String>>,
     }
 
@@ -8538,210 +9969,301 @@ pub mod launch_template {
         }
     }
 
+    impl Serialize for CfnLaunchTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LaunchTemplateData", &self.launch_template_data)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersionDescription",
+                &self.version_description,
+            )?;
+            map.end()
+        }
+    }
+
     /// The information to include in the launch template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateData {
-        /// The block device mapping.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
+        /// `BlockDeviceMappings`: The block device mapping.
         pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
-        /// The Capacity Reservation targeting option.
-        #[serde(
-            rename = "CapacityReservationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationSpecification`: The Capacity Reservation targeting option.
         pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
-        /// The CPU options for the instance.
-        #[serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")]
+        /// `CpuOptions`: The CPU options for the instance.
         pub cpu_options: Option<CpuOptions>,
-        /// The credit option for CPU usage of the instance.
-        #[serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")]
+        /// `CreditSpecification`: The credit option for CPU usage of the instance.
         pub credit_specification: Option<CreditSpecification>,
-        /// Indicates whether to enable the instance for stop protection.
-        #[serde(rename = "DisableApiStop", skip_serializing_if = "Option::is_none")]
+        /// `DisableApiStop`: Indicates whether to enable the instance for stop protection.
         pub disable_api_stop: Option<Value<bool>>,
-        /// Indicates whether termination protection is enabled for the instance.
-        #[serde(
-            rename = "DisableApiTermination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableApiTermination`: Indicates whether termination protection is enabled for the instance.
         pub disable_api_termination: Option<Value<bool>>,
-        /// Indicates whether the instance is optimized for Amazon EBS I/O.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
+        /// `EbsOptimized`: Indicates whether the instance is optimized for Amazon EBS I/O.
         pub ebs_optimized: Option<Value<bool>>,
-        /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
-        #[serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")]
+        /// `EnclaveOptions`: Indicates whether the instance is enabled for AWS Nitro Enclaves.
         pub enclave_options: Option<EnclaveOptions>,
-        /// Indicates whether an instance is enabled for hibernation.
-        #[serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")]
+        /// `HibernationOptions`: Indicates whether an instance is enabled for hibernation.
         pub hibernation_options: Option<HibernationOptions>,
-        /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
-        #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
+        /// `IamInstanceProfile`: The name or Amazon Resource Name (ARN) of an IAM instance profile.
         pub iam_instance_profile: Option<IamInstanceProfile>,
-        /// The ID of the AMI.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
+        /// `ImageId`: The ID of the AMI.
         pub image_id: Option<Value<String>>,
-        /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
-        #[serde(
-            rename = "InstanceInitiatedShutdownBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceInitiatedShutdownBehavior`: Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
         pub instance_initiated_shutdown_behavior: Option<
             Value<InstanceInitiatedShutdownBehavior>,
         >,
-        /// The market (purchasing) option for the instances.
-        #[serde(
-            rename = "InstanceMarketOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceMarketOptions`: The market (purchasing) option for the instances.
         pub instance_market_options: Option<InstanceMarketOptions>,
-        /// The attributes for the instance types.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceRequirements`: The attributes for the instance types.
         pub instance_requirements: Option<InstanceRequirements>,
-        /// The instance type.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The instance type.
         pub instance_type: Option<Value<String>>,
-        /// The ID of the kernel.
-        #[serde(rename = "KernelId", skip_serializing_if = "Option::is_none")]
+        /// `KernelId`: The ID of the kernel.
         pub kernel_id: Option<Value<String>>,
-        /// The name of the key pair.
-        #[serde(rename = "KeyName", skip_serializing_if = "Option::is_none")]
+        /// `KeyName`: The name of the key pair.
         pub key_name: Option<Value<String>>,
-        /// The license configurations.
-        #[serde(
-            rename = "LicenseSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LicenseSpecifications`: The license configurations.
         pub license_specifications: Option<Vec<LicenseSpecification>>,
-        /// The maintenance options of your instance.
-        #[serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceOptions`: The maintenance options of your instance.
         pub maintenance_options: Option<MaintenanceOptions>,
-        /// The metadata options for the instance.
-        #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
+        /// `MetadataOptions`: The metadata options for the instance.
         pub metadata_options: Option<MetadataOptions>,
-        /// The monitoring for the instance.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
+        /// `Monitoring`: The monitoring for the instance.
         pub monitoring: Option<Monitoring>,
-        /// The network interfaces for the instance.
-        #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaces`: The network interfaces for the instance.
         pub network_interfaces: Option<Vec<NetworkInterface>>,
-        /// The settings for the network performance options for the instance.
-        #[serde(
-            rename = "NetworkPerformanceOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkPerformanceOptions`: The settings for the network performance options for the instance.
         pub network_performance_options: Option<NetworkPerformanceOptions>,
-        /// The placement for the instance.
-        #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
+        /// `Placement`: The placement for the instance.
         pub placement: Option<Placement>,
-        /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled.
-        #[serde(
-            rename = "PrivateDnsNameOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateDnsNameOptions`: The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled.
         pub private_dns_name_options: Option<PrivateDnsNameOptions>,
-        /// The ID of the RAM disk.
-        #[serde(rename = "RamDiskId", skip_serializing_if = "Option::is_none")]
+        /// `RamDiskId`: The ID of the RAM disk.
         pub ram_disk_id: Option<Value<String>>,
-        /// The IDs of the security groups.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The IDs of the security groups.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The names of the security groups.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: The names of the security groups.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The tags to apply to resources that are created during instance launch.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
+        /// `TagSpecifications`: The tags to apply to resources that are created during instance launch.
         pub tag_specifications: Option<Vec<TagSpecification>>,
-        /// The user data to make available to the instance.
-        #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
+        /// `UserData`: The user data to make available to the instance.
         pub user_data: Option<Value<String>>,
     }
 
+    impl Serialize for LaunchTemplateData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationSpecification",
+                &self.capacity_reservation_specification,
+            )?;
+            crate::cfn::entry(&mut map, "CpuOptions", &self.cpu_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreditSpecification",
+                &self.credit_specification,
+            )?;
+            crate::cfn::entry(&mut map, "DisableApiStop", &self.disable_api_stop)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableApiTermination",
+                &self.disable_api_termination,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            crate::cfn::entry(&mut map, "EnclaveOptions", &self.enclave_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "HibernationOptions",
+                &self.hibernation_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamInstanceProfile",
+                &self.iam_instance_profile,
+            )?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceInitiatedShutdownBehavior",
+                &self.instance_initiated_shutdown_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMarketOptions",
+                &self.instance_market_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "KernelId", &self.kernel_id)?;
+            crate::cfn::entry(&mut map, "KeyName", &self.key_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseSpecifications",
+                &self.license_specifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceOptions",
+                &self.maintenance_options,
+            )?;
+            crate::cfn::entry(&mut map, "MetadataOptions", &self.metadata_options)?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            crate::cfn::entry(&mut map, "NetworkInterfaces", &self.network_interfaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkPerformanceOptions",
+                &self.network_performance_options,
+            )?;
+            crate::cfn::entry(&mut map, "Placement", &self.placement)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsNameOptions",
+                &self.private_dns_name_options,
+            )?;
+            crate::cfn::entry(&mut map, "RamDiskId", &self.ram_disk_id)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(&mut map, "UserData", &self.user_data)?;
+            map.end()
+        }
+    }
+
     /// Specifies a block device mapping for a launch template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlockDeviceMapping {
-        /// The device name (for example, /dev/sdh or xvdh).
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
+        /// `DeviceName`: The device name (for example, /dev/sdh or xvdh).
         pub device_name: Option<Value<String>>,
-        /// Parameters used to automatically set up EBS volumes when the instance is launched.
-        #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
+        /// `Ebs`: Parameters used to automatically set up EBS volumes when the instance is launched.
         pub ebs: Option<Ebs>,
-        /// To omit the device from the block device mapping, specify an empty string.
-        #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
+        /// `NoDevice`: To omit the device from the block device mapping, specify an empty string.
         pub no_device: Option<Value<String>>,
-        /// The virtual device name (ephemeralN).
-        #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
+        /// `VirtualName`: The virtual device name (ephemeralN).
         pub virtual_name: Option<Value<String>>,
     }
 
+    impl Serialize for BlockDeviceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+            crate::cfn::entry(&mut map, "NoDevice", &self.no_device)?;
+            crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+            map.end()
+        }
+    }
+
     /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ebs {
-        /// Indicates whether the EBS volume is deleted on instance termination.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
+        /// `DeleteOnTermination`: Indicates whether the EBS volume is deleted on instance termination.
         pub delete_on_termination: Option<Value<bool>>,
         /// `EbsCardIndex`.
-        #[serde(rename = "EbsCardIndex", skip_serializing_if = "Option::is_none")]
         pub ebs_card_index: Option<Value<i64>>,
-        /// Indicates whether the EBS volume is encrypted.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: Indicates whether the EBS volume is encrypted.
         pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS).
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of I/O operations per second (IOPS).
         pub iops: Option<Value<i64>>,
-        /// Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
         pub kms_key_id: Option<Value<String>>,
-        /// The ID of the snapshot.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotId`: The ID of the snapshot.
         pub snapshot_id: Option<Value<String>>,
-        /// The throughput to provision for a `gp3` volume, with a maximum of 2,000 MiB/s.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: The throughput to provision for a `gp3` volume, with a maximum of 2,000 MiB/s.
         pub throughput: Option<Value<i64>>,
-        /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
-        #[serde(
-            rename = "VolumeInitializationRate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VolumeInitializationRate`: Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
         pub volume_initialization_rate: Option<Value<i64>>,
-        /// The size of the volume, in GiBs.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
+        /// `VolumeSize`: The size of the volume, in GiBs.
         pub volume_size: Option<Value<i64>>,
-        /// The volume type.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The volume type.
         pub volume_type: Option<Value<VolumeType>>,
     }
 
-    /// Specifies an instance's Capacity Reservation targeting option.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CapacityReservationSpecification {
-        /// Indicates the instance's Capacity Reservation preferences.
-        #[serde(
-            rename = "CapacityReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Ebs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "EbsCardIndex", &self.ebs_card_index)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumeInitializationRate",
+                &self.volume_initialization_rate,
+            )?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
 
+    /// Specifies an instance's Capacity Reservation targeting option.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CapacityReservationSpecification {
+        /// `CapacityReservationPreference`: Indicates the instance's Capacity Reservation preferences.
         pub capacity_reservation_preference: Option<
             Value<CapacityReservationPreference>,
         >,
-        /// Information about the target Capacity Reservation or Capacity Reservation group.
-        #[serde(
-            rename = "CapacityReservationTarget",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationTarget`: Information about the target Capacity Reservation or Capacity Reservation group.
         pub capacity_reservation_target: Option<CapacityReservationTarget>,
+    }
+
+    impl Serialize for CapacityReservationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationTarget",
+                &self.capacity_reservation_target,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates the instance's Capacity Reservation preferences.
@@ -8785,43 +10307,65 @@ pub mod launch_template {
     }
 
     /// Specifies a target Capacity Reservation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationTarget {
-        /// The ID of the Capacity Reservation in which to run the instance.
-        #[serde(
-            rename = "CapacityReservationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationId`: The ID of the Capacity Reservation in which to run the instance.
         pub capacity_reservation_id: Option<Value<String>>,
-        /// The ARN of the Capacity Reservation resource group in which to run the instance.
-        #[serde(
-            rename = "CapacityReservationResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationResourceGroupArn`: The ARN of the Capacity Reservation resource group in which to run the instance.
         pub capacity_reservation_resource_group_arn: Option<Value<String>>,
     }
 
-    /// Specifies the CPU options for an instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CpuOptions {
-        /// Indicates whether to enable the instance for AMD SEV-SNP.
-        #[serde(rename = "AmdSevSnp", skip_serializing_if = "Option::is_none")]
-        pub amd_sev_snp: Option<Value<AmdSevSnp>>,
-        /// The number of CPU cores for the instance.
-        #[serde(rename = "CoreCount", skip_serializing_if = "Option::is_none")]
-        pub core_count: Option<Value<i64>>,
-        /// Indicates whether the instance is enabled for nested virtualization.
-        #[serde(
-            rename = "NestedVirtualization",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CapacityReservationTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationId",
+                &self.capacity_reservation_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationResourceGroupArn",
+                &self.capacity_reservation_resource_group_arn,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specifies the CPU options for an instance.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CpuOptions {
+        /// `AmdSevSnp`: Indicates whether to enable the instance for AMD SEV-SNP.
+        pub amd_sev_snp: Option<Value<AmdSevSnp>>,
+        /// `CoreCount`: The number of CPU cores for the instance.
+        pub core_count: Option<Value<i64>>,
+        /// `NestedVirtualization`: Indicates whether the instance is enabled for nested virtualization.
         pub nested_virtualization: Option<Value<NestedVirtualization>>,
-        /// The number of threads per CPU core.
-        #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
+        /// `ThreadsPerCore`: The number of threads per CPU core.
         pub threads_per_core: Option<Value<i64>>,
+    }
+
+    impl Serialize for CpuOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmdSevSnp", &self.amd_sev_snp)?;
+            crate::cfn::entry(&mut map, "CoreCount", &self.core_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "NestedVirtualization",
+                &self.nested_virtualization,
+            )?;
+            crate::cfn::entry(&mut map, "ThreadsPerCore", &self.threads_per_core)?;
+            map.end()
+        }
     }
 
     /// Indicates whether to enable the instance for AMD SEV-SNP.
@@ -8899,49 +10443,104 @@ pub mod launch_template {
     }
 
     /// Specifies the credit option for CPU usage of a T2, T3, or T3a instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreditSpecification {
-        /// The credit option for CPU usage of a T instance.
-        #[serde(rename = "CpuCredits", skip_serializing_if = "Option::is_none")]
+        /// `CpuCredits`: The credit option for CPU usage of a T instance.
         pub cpu_credits: Option<Value<String>>,
     }
 
+    impl Serialize for CreditSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CpuCredits", &self.cpu_credits)?;
+            map.end()
+        }
+    }
+
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnclaveOptions {
-        /// If this parameter is set to `true`, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: If this parameter is set to `true`, the instance is enabled for AWS Nitro Enclaves; otherwise, it is not enabled for AWS Nitro Enclaves.
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for EnclaveOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Specifies whether your instance is configured for hibernation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HibernationOptions {
-        /// If you set this parameter to `true`, the instance is enabled for hibernation.
-        #[serde(rename = "Configured", skip_serializing_if = "Option::is_none")]
+        /// `Configured`: If you set this parameter to `true`, the instance is enabled for hibernation.
         pub configured: Option<Value<bool>>,
     }
 
+    impl Serialize for HibernationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configured", &self.configured)?;
+            map.end()
+        }
+    }
+
     /// Specifies an IAM instance profile, which is a container for an IAM role for your instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamInstanceProfile {
-        /// The Amazon Resource Name (ARN) of the instance profile.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the instance profile.
         pub arn: Option<Value<String>>,
-        /// The name of the instance profile.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the instance profile.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for IamInstanceProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Specifies the market (purchasing) option for an instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceMarketOptions {
-        /// The market type.
-        #[serde(rename = "MarketType", skip_serializing_if = "Option::is_none")]
+        /// `MarketType`: The market type.
         pub market_type: Option<Value<MarketType>>,
-        /// The options for Spot Instances.
-        #[serde(rename = "SpotOptions", skip_serializing_if = "Option::is_none")]
+        /// `SpotOptions`: The options for Spot Instances.
         pub spot_options: Option<SpotOptions>,
+    }
+
+    impl Serialize for InstanceMarketOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MarketType", &self.market_type)?;
+            crate::cfn::entry(&mut map, "SpotOptions", &self.spot_options)?;
+            map.end()
+        }
     }
 
     /// The market type.
@@ -8990,31 +10589,42 @@ pub mod launch_template {
     }
 
     /// Specifies options for Spot Instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotOptions {
-        /// Deprecated.
-        #[serde(
-            rename = "BlockDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BlockDurationMinutes`: Deprecated.
         pub block_duration_minutes: Option<Value<i64>>,
-        /// The behavior when a Spot Instance is interrupted.
-        #[serde(
-            rename = "InstanceInterruptionBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceInterruptionBehavior`: The behavior when a Spot Instance is interrupted.
         pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
-        /// The maximum hourly price you're willing to pay for a Spot Instance.
-        #[serde(rename = "MaxPrice", skip_serializing_if = "Option::is_none")]
+        /// `MaxPrice`: The maximum hourly price you're willing to pay for a Spot Instance.
         pub max_price: Option<Value<String>>,
-        /// The Spot Instance request type.
-        #[serde(rename = "SpotInstanceType", skip_serializing_if = "Option::is_none")]
+        /// `SpotInstanceType`: The Spot Instance request type.
         pub spot_instance_type: Option<Value<SpotInstanceType>>,
-        /// The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z).
-        #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
+        /// `ValidUntil`: The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z).
         pub valid_until: Option<Value<String>>,
+    }
+
+    impl Serialize for SpotOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDurationMinutes",
+                &self.block_duration_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceInterruptionBehavior",
+                &self.instance_interruption_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "MaxPrice", &self.max_price)?;
+            crate::cfn::entry(&mut map, "SpotInstanceType", &self.spot_instance_type)?;
+            crate::cfn::entry(&mut map, "ValidUntil", &self.valid_until)?;
+            map.end()
+        }
     }
 
     /// The behavior when a Spot Instance is interrupted.
@@ -9095,146 +10705,180 @@ pub mod launch_template {
     }
 
     /// The attributes for the instance types.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceRequirements {
-        /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
-        #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
+        /// `AcceleratorCount`: The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
         pub accelerator_count: Option<AcceleratorCount>,
-        /// Indicates whether instance types must have accelerators by specific manufacturers.
-        #[serde(
-            rename = "AcceleratorManufacturers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AcceleratorManufacturers`: Indicates whether instance types must have accelerators by specific manufacturers.
         pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
-        /// The accelerators that must be on the instance type.
-        #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
+        /// `AcceleratorNames`: The accelerators that must be on the instance type.
         pub accelerator_names: Option<Vec<Value<AcceleratorNamesItem>>>,
-        /// The minimum and maximum amount of total accelerator memory, in MiB.
-        #[serde(
-            rename = "AcceleratorTotalMemoryMiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AcceleratorTotalMemoryMiB`: The minimum and maximum amount of total accelerator memory, in MiB.
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiB>,
-        /// The accelerator types that must be on the instance type.
-        #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
+        /// `AcceleratorTypes`: The accelerator types that must be on the instance type.
         pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
-        /// The instance types to apply your specified attributes against.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedInstanceTypes`: The instance types to apply your specified attributes against.
         pub allowed_instance_types: Option<Vec<Value<String>>>,
-        /// Indicates whether bare metal instance types must be included, excluded, or required.
-        #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
+        /// `BareMetal`: Indicates whether bare metal instance types must be included, excluded, or required.
         pub bare_metal: Option<Value<BareMetal>>,
-        /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
-        #[serde(
-            rename = "BaselineEbsBandwidthMbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BaselineEbsBandwidthMbps`: The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbps>,
-        /// The baseline performance to consider, using an instance family as a baseline reference.
-        #[serde(
-            rename = "BaselinePerformanceFactors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BaselinePerformanceFactors`: The baseline performance to consider, using an instance family as a baseline reference.
         pub baseline_performance_factors: Option<BaselinePerformanceFactors>,
-        /// Indicates whether burstable performance T instance types are included, excluded, or required.
-        #[serde(
-            rename = "BurstablePerformance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BurstablePerformance`: Indicates whether burstable performance T instance types are included, excluded, or required.
         pub burstable_performance: Option<Value<BurstablePerformance>>,
-        /// The CPU manufacturers to include.
-        #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
+        /// `CpuManufacturers`: The CPU manufacturers to include.
         pub cpu_manufacturers: Option<Vec<Value<CpuManufacturersItem>>>,
-        /// The instance types to exclude.
-        #[serde(
-            rename = "ExcludedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExcludedInstanceTypes`: The instance types to exclude.
         pub excluded_instance_types: Option<Vec<Value<String>>>,
-        /// Indicates whether current or previous generation instance types are included.
-        #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
+        /// `InstanceGenerations`: Indicates whether current or previous generation instance types are included.
         pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
-        /// Indicates whether instance types with instance store volumes are included, excluded, or required.
-        #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
+        /// `LocalStorage`: Indicates whether instance types with instance store volumes are included, excluded, or required.
         pub local_storage: Option<Value<LocalStorage>>,
-        /// The type of local storage that is required.
-        #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
+        /// `LocalStorageTypes`: The type of local storage that is required.
         pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
-        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price.
-        #[serde(
-            rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price.
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
-        /// The minimum and maximum amount of memory per vCPU, in GiB.
-        #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
+        /// `MemoryGiBPerVCpu`: The minimum and maximum amount of memory per vCPU, in GiB.
         pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpu>,
-        /// The minimum and maximum amount of memory, in MiB.
-        #[serde(rename = "MemoryMiB", skip_serializing_if = "Option::is_none")]
+        /// `MemoryMiB`: The minimum and maximum amount of memory, in MiB.
         pub memory_mi_b: Option<MemoryMiB>,
-        /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
-        #[serde(
-            rename = "NetworkBandwidthGbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkBandwidthGbps`: The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbps>,
-        /// The minimum and maximum number of network interfaces.
-        #[serde(
-            rename = "NetworkInterfaceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkInterfaceCount`: The minimum and maximum number of network interfaces.
         pub network_interface_count: Option<NetworkInterfaceCount>,
-        /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price.
-        #[serde(
-            rename = "OnDemandMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnDemandMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price.
         pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// Indicates whether instance types must support hibernation for On-Demand Instances.
-        #[serde(
-            rename = "RequireHibernateSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequireHibernateSupport`: Indicates whether instance types must support hibernation for On-Demand Instances.
         pub require_hibernate_support: Option<Value<bool>>,
-        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price.
-        #[serde(
-            rename = "SpotMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpotMaxPricePercentageOverLowestPrice`: \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price.
         pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// The minimum and maximum amount of total local storage, in GB.
-        #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
+        /// `TotalLocalStorageGB`: The minimum and maximum amount of total local storage, in GB.
         pub total_local_storage_gb: Option<TotalLocalStorageGb>,
-        /// The minimum and maximum number of vCPUs.
-        #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
+        /// `VCpuCount`: The minimum and maximum number of vCPUs.
         pub v_cpu_count: Option<VCpuCount>,
     }
 
+    impl Serialize for InstanceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceleratorCount", &self.accelerator_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorManufacturers",
+                &self.accelerator_manufacturers,
+            )?;
+            crate::cfn::entry(&mut map, "AcceleratorNames", &self.accelerator_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorTotalMemoryMiB",
+                &self.accelerator_total_memory_mi_b,
+            )?;
+            crate::cfn::entry(&mut map, "AcceleratorTypes", &self.accelerator_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+            )?;
+            crate::cfn::entry(&mut map, "BareMetal", &self.bare_metal)?;
+            crate::cfn::entry(
+                &mut map,
+                "BaselineEbsBandwidthMbps",
+                &self.baseline_ebs_bandwidth_mbps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BaselinePerformanceFactors",
+                &self.baseline_performance_factors,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BurstablePerformance",
+                &self.burstable_performance,
+            )?;
+            crate::cfn::entry(&mut map, "CpuManufacturers", &self.cpu_manufacturers)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceGenerations",
+                &self.instance_generations,
+            )?;
+            crate::cfn::entry(&mut map, "LocalStorage", &self.local_storage)?;
+            crate::cfn::entry(&mut map, "LocalStorageTypes", &self.local_storage_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryGiBPerVCpu",
+                &self.memory_gi_b_per_v_cpu,
+            )?;
+            crate::cfn::entry(&mut map, "MemoryMiB", &self.memory_mi_b)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkBandwidthGbps",
+                &self.network_bandwidth_gbps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceCount",
+                &self.network_interface_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandMaxPricePercentageOverLowestPrice",
+                &self.on_demand_max_price_percentage_over_lowest_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireHibernateSupport",
+                &self.require_hibernate_support,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotMaxPricePercentageOverLowestPrice",
+                &self.spot_max_price_percentage_over_lowest_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TotalLocalStorageGB",
+                &self.total_local_storage_gb,
+            )?;
+            crate::cfn::entry(&mut map, "VCpuCount", &self.v_cpu_count)?;
+            map.end()
+        }
+    }
+
     /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AcceleratorCount {
-        /// The maximum number of accelerators.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum number of accelerators.
         pub max: Option<Value<i64>>,
-        /// The minimum number of accelerators.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum number of accelerators.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for AcceleratorCount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// Values of `AcceleratorNamesItem`.
@@ -9326,14 +10970,25 @@ pub mod launch_template {
     }
 
     /// The minimum and maximum amount of total accelerator memory, in MiB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AcceleratorTotalMemoryMiB {
-        /// The maximum amount of accelerator memory, in MiB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum amount of accelerator memory, in MiB.
         pub max: Option<Value<i64>>,
-        /// The minimum amount of accelerator memory, in MiB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum amount of accelerator memory, in MiB.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for AcceleratorTotalMemoryMiB {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// Values of `AcceleratorTypesItem`.
@@ -9420,38 +11075,82 @@ pub mod launch_template {
     }
 
     /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BaselineEbsBandwidthMbps {
-        /// The maximum baseline bandwidth, in Mbps.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum baseline bandwidth, in Mbps.
         pub max: Option<Value<i64>>,
-        /// The minimum baseline bandwidth, in Mbps.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum baseline bandwidth, in Mbps.
         pub min: Option<Value<i64>>,
     }
 
+    impl Serialize for BaselineEbsBandwidthMbps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
     /// The baseline performance to consider, using an instance family as a baseline reference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BaselinePerformanceFactors {
-        /// The CPU performance to consider, using an instance family as the baseline reference.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+        /// `Cpu`: The CPU performance to consider, using an instance family as the baseline reference.
         pub cpu: Option<Cpu>,
     }
 
+    impl Serialize for BaselinePerformanceFactors {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            map.end()
+        }
+    }
+
     /// Specifies the CPU performance to consider when using an instance family as the baseline reference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Cpu {
-        /// The instance family to use as the baseline reference for CPU performance.
-        #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
+        /// `References`: The instance family to use as the baseline reference for CPU performance.
         pub references: Option<Vec<Reference>>,
     }
 
+    impl Serialize for Cpu {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "References", &self.references)?;
+            map.end()
+        }
+    }
+
     /// Specifies an instance family to use as the baseline reference for CPU performance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Reference {
-        /// The instance family to use as a baseline reference.
-        #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
+        /// `InstanceFamily`: The instance family to use as a baseline reference.
         pub instance_family: Option<Value<String>>,
+    }
+
+    impl Serialize for Reference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceFamily", &self.instance_family)?;
+            map.end()
+        }
     }
 
     /// Indicates whether burstable performance T instance types are included, excluded, or required.
@@ -9578,89 +11277,177 @@ pub mod launch_template {
     }
 
     /// The minimum and maximum amount of memory per vCPU, in GiB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryGiBPerVCpu {
-        /// The maximum amount of memory per vCPU, in GiB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum amount of memory per vCPU, in GiB.
         pub max: Option<Value<f64>>,
-        /// The minimum amount of memory per vCPU, in GiB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum amount of memory per vCPU, in GiB.
         pub min: Option<Value<f64>>,
+    }
+
+    impl Serialize for MemoryGiBPerVCpu {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// The minimum and maximum amount of memory, in MiB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryMiB {
-        /// The maximum amount of memory, in MiB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum amount of memory, in MiB.
         pub max: Option<Value<i64>>,
-        /// The minimum amount of memory, in MiB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum amount of memory, in MiB.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for MemoryMiB {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkBandwidthGbps {
-        /// The maximum amount of network bandwidth, in Gbps.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum amount of network bandwidth, in Gbps.
         pub max: Option<Value<f64>>,
-        /// The minimum amount of network bandwidth, in Gbps.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum amount of network bandwidth, in Gbps.
         pub min: Option<Value<f64>>,
+    }
+
+    impl Serialize for NetworkBandwidthGbps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// The minimum and maximum number of network interfaces.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterfaceCount {
-        /// The maximum number of network interfaces.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum number of network interfaces.
         pub max: Option<Value<i64>>,
-        /// The minimum number of network interfaces.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum number of network interfaces.
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for NetworkInterfaceCount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// The minimum and maximum amount of total local storage, in GB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TotalLocalStorageGb {
-        /// The maximum amount of total local storage, in GB.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum amount of total local storage, in GB.
         pub max: Option<Value<f64>>,
-        /// The minimum amount of total local storage, in GB.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum amount of total local storage, in GB.
         pub min: Option<Value<f64>>,
     }
 
+    impl Serialize for TotalLocalStorageGb {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
     /// The minimum and maximum number of vCPUs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VCpuCount {
-        /// The maximum number of vCPUs.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+        /// `Max`: The maximum number of vCPUs.
         pub max: Option<Value<i64>>,
-        /// The minimum number of vCPUs.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+        /// `Min`: The minimum number of vCPUs.
         pub min: Option<Value<i64>>,
     }
 
-    /// Specifies a license configuration for an instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LicenseSpecification {
-        /// The Amazon Resource Name (ARN) of the license configuration.
-        #[serde(
-            rename = "LicenseConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for VCpuCount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
 
+    /// Specifies a license configuration for an instance.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LicenseSpecification {
+        /// `LicenseConfigurationArn`: The Amazon Resource Name (ARN) of the license configuration.
         pub license_configuration_arn: Option<Value<String>>,
     }
 
+    impl Serialize for LicenseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseConfigurationArn",
+                &self.license_configuration_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The maintenance options of your instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceOptions {
-        /// Disables the automatic recovery behavior of your instance or sets it to default.
-        #[serde(rename = "AutoRecovery", skip_serializing_if = "Option::is_none")]
+        /// `AutoRecovery`: Disables the automatic recovery behavior of your instance or sets it to default.
         pub auto_recovery: Option<Value<AutoRecovery>>,
+    }
+
+    impl Serialize for MaintenanceOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoRecovery", &self.auto_recovery)?;
+            map.end()
+        }
     }
 
     /// Disables the automatic recovery behavior of your instance or sets it to default.
@@ -9701,31 +11488,42 @@ pub mod launch_template {
     }
 
     /// The metadata options for the instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataOptions {
-        /// Enables or disables the HTTP metadata endpoint on your instances.
-        #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `HttpEndpoint`: Enables or disables the HTTP metadata endpoint on your instances.
         pub http_endpoint: Option<Value<HttpEndpoint>>,
-        /// Enables or disables the IPv6 endpoint for the instance metadata service.
-        #[serde(rename = "HttpProtocolIpv6", skip_serializing_if = "Option::is_none")]
+        /// `HttpProtocolIpv6`: Enables or disables the IPv6 endpoint for the instance metadata service.
         pub http_protocol_ipv6: Option<Value<HttpProtocolIpv6>>,
-        /// The desired HTTP PUT response hop limit for instance metadata requests.
-        #[serde(
-            rename = "HttpPutResponseHopLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HttpPutResponseHopLimit`: The desired HTTP PUT response hop limit for instance metadata requests.
         pub http_put_response_hop_limit: Option<Value<i64>>,
-        /// Indicates whether IMDSv2 is required.
-        #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
+        /// `HttpTokens`: Indicates whether IMDSv2 is required.
         pub http_tokens: Option<Value<HttpTokens>>,
-        /// Set to `enabled` to allow access to instance tags from the instance metadata.
-        #[serde(
-            rename = "InstanceMetadataTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceMetadataTags`: Set to `enabled` to allow access to instance tags from the instance metadata.
         pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
+    }
+
+    impl Serialize for MetadataOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpEndpoint", &self.http_endpoint)?;
+            crate::cfn::entry(&mut map, "HttpProtocolIpv6", &self.http_protocol_ipv6)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpPutResponseHopLimit",
+                &self.http_put_response_hop_limit,
+            )?;
+            crate::cfn::entry(&mut map, "HttpTokens", &self.http_tokens)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMetadataTags",
+                &self.instance_metadata_tags,
+            )?;
+            map.end()
+        }
     }
 
     /// Set to `enabled` to allow access to instance tags from the instance metadata.
@@ -9766,185 +11564,315 @@ pub mod launch_template {
     }
 
     /// Specifies whether detailed monitoring is enabled for an instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Monitoring {
-        /// Specify `true` to enable detailed monitoring.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specify `true` to enable detailed monitoring.
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for Monitoring {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Specifies the parameters for a network interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterface {
-        /// Associates a Carrier IP address with eth0 for a new network interface.
-        #[serde(
-            rename = "AssociateCarrierIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociateCarrierIpAddress`: Associates a Carrier IP address with eth0 for a new network interface.
         pub associate_carrier_ip_address: Option<Value<bool>>,
-        /// Associates a public IPv4 address with eth0 for a new network interface.
-        #[serde(
-            rename = "AssociatePublicIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociatePublicIpAddress`: Associates a public IPv4 address with eth0 for a new network interface.
         pub associate_public_ip_address: Option<Value<bool>>,
-        /// A connection tracking specification for the network interface.
-        #[serde(
-            rename = "ConnectionTrackingSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionTrackingSpecification`: A connection tracking specification for the network interface.
         pub connection_tracking_specification: Option<ConnectionTrackingSpecification>,
-        /// Indicates whether the network interface is deleted when the instance is terminated.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
+        /// `DeleteOnTermination`: Indicates whether the network interface is deleted when the instance is terminated.
         pub delete_on_termination: Option<Value<bool>>,
-        /// A description for the network interface.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the network interface.
         pub description: Option<Value<String>>,
-        /// The device index for the network interface attachment.
-        #[serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none")]
+        /// `DeviceIndex`: The device index for the network interface attachment.
         pub device_index: Option<Value<i64>>,
-        /// The number of ENA queues to be created with the instance.
-        #[serde(rename = "EnaQueueCount", skip_serializing_if = "Option::is_none")]
+        /// `EnaQueueCount`: The number of ENA queues to be created with the instance.
         pub ena_queue_count: Option<Value<i64>>,
-        /// The ENA Express configuration for the network interface.
-        #[serde(rename = "EnaSrdSpecification", skip_serializing_if = "Option::is_none")]
+        /// `EnaSrdSpecification`: The ENA Express configuration for the network interface.
         pub ena_srd_specification: Option<EnaSrdSpecification>,
-        /// The IDs of one or more security groups.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: The IDs of one or more security groups.
         pub groups: Option<Vec<Value<String>>>,
-        /// The type of network interface.
-        #[serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none")]
+        /// `InterfaceType`: The type of network interface.
         pub interface_type: Option<Value<String>>,
-        /// The number of IPv4 prefixes to be automatically assigned to the network interface.
-        #[serde(rename = "Ipv4PrefixCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4PrefixCount`: The number of IPv4 prefixes to be automatically assigned to the network interface.
         pub ipv4_prefix_count: Option<Value<i64>>,
-        /// One or more IPv4 prefixes to be assigned to the network interface.
-        #[serde(rename = "Ipv4Prefixes", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4Prefixes`: One or more IPv4 prefixes to be assigned to the network interface.
         pub ipv4_prefixes: Option<Vec<Ipv4PrefixSpecification>>,
-        /// The number of IPv6 addresses to assign to a network interface.
-        #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6AddressCount`: The number of IPv6 addresses to assign to a network interface.
         pub ipv6_address_count: Option<Value<i64>>,
-        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
-        #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Addresses`: One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
         pub ipv6_addresses: Option<Vec<Ipv6Add>>,
-        /// The number of IPv6 prefixes to be automatically assigned to the network interface.
-        #[serde(rename = "Ipv6PrefixCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6PrefixCount`: The number of IPv6 prefixes to be automatically assigned to the network interface.
         pub ipv6_prefix_count: Option<Value<i64>>,
-        /// One or more IPv6 prefixes to be assigned to the network interface.
-        #[serde(rename = "Ipv6Prefixes", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Prefixes`: One or more IPv6 prefixes to be assigned to the network interface.
         pub ipv6_prefixes: Option<Vec<Ipv6PrefixSpecification>>,
-        /// The index of the network card.
-        #[serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none")]
+        /// `NetworkCardIndex`: The index of the network card.
         pub network_card_index: Option<Value<i64>>,
-        /// The ID of the network interface.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The ID of the network interface.
         pub network_interface_id: Option<Value<String>>,
-        /// The primary IPv6 address of the network interface.
-        #[serde(rename = "PrimaryIpv6", skip_serializing_if = "Option::is_none")]
+        /// `PrimaryIpv6`: The primary IPv6 address of the network interface.
         pub primary_ipv6: Option<Value<bool>>,
-        /// The primary private IPv4 address of the network interface.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: The primary private IPv4 address of the network interface.
         pub private_ip_address: Option<Value<String>>,
-        /// One or more private IPv4 addresses.
-        #[serde(rename = "PrivateIpAddresses", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddresses`: One or more private IPv4 addresses.
         pub private_ip_addresses: Option<Vec<PrivateIpAdd>>,
-        /// The number of secondary private IPv4 addresses to assign to a network interface.
-        #[serde(
-            rename = "SecondaryPrivateIpAddressCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondaryPrivateIpAddressCount`: The number of secondary private IPv4 addresses to assign to a network interface.
         pub secondary_private_ip_address_count: Option<Value<i64>>,
-        /// The ID of the subnet for the network interface.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The ID of the subnet for the network interface.
         pub subnet_id: Option<Value<String>>,
     }
 
-    /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ConnectionTrackingSpecification {
-        /// Timeout (in seconds) for idle TCP connections in an established state.
-        #[serde(
-            rename = "TcpEstablishedTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for NetworkInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociateCarrierIpAddress",
+                &self.associate_carrier_ip_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatePublicIpAddress",
+                &self.associate_public_ip_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionTrackingSpecification",
+                &self.connection_tracking_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DeviceIndex", &self.device_index)?;
+            crate::cfn::entry(&mut map, "EnaQueueCount", &self.ena_queue_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnaSrdSpecification",
+                &self.ena_srd_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "InterfaceType", &self.interface_type)?;
+            crate::cfn::entry(&mut map, "Ipv4PrefixCount", &self.ipv4_prefix_count)?;
+            crate::cfn::entry(&mut map, "Ipv4Prefixes", &self.ipv4_prefixes)?;
+            crate::cfn::entry(&mut map, "Ipv6AddressCount", &self.ipv6_address_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Addresses", &self.ipv6_addresses)?;
+            crate::cfn::entry(&mut map, "Ipv6PrefixCount", &self.ipv6_prefix_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Prefixes", &self.ipv6_prefixes)?;
+            crate::cfn::entry(&mut map, "NetworkCardIndex", &self.network_card_index)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(&mut map, "PrimaryIpv6", &self.primary_ipv6)?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateIpAddresses",
+                &self.private_ip_addresses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryPrivateIpAddressCount",
+                &self.secondary_private_ip_address_count,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
+    }
 
+    /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ConnectionTrackingSpecification {
+        /// `TcpEstablishedTimeout`: Timeout (in seconds) for idle TCP connections in an established state.
         pub tcp_established_timeout: Option<Value<i64>>,
-        /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction.
-        #[serde(rename = "UdpStreamTimeout", skip_serializing_if = "Option::is_none")]
+        /// `UdpStreamTimeout`: Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction.
         pub udp_stream_timeout: Option<Value<i64>>,
-        /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction.
-        #[serde(rename = "UdpTimeout", skip_serializing_if = "Option::is_none")]
+        /// `UdpTimeout`: Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction.
         pub udp_timeout: Option<Value<i64>>,
     }
 
-    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EnaSrdSpecification {
-        /// Indicates whether ENA Express is enabled for the network interface.
-        #[serde(rename = "EnaSrdEnabled", skip_serializing_if = "Option::is_none")]
-        pub ena_srd_enabled: Option<Value<bool>>,
-        /// Configures ENA Express for UDP network traffic.
-        #[serde(
-            rename = "EnaSrdUdpSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ConnectionTrackingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TcpEstablishedTimeout",
+                &self.tcp_established_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "UdpStreamTimeout", &self.udp_stream_timeout)?;
+            crate::cfn::entry(&mut map, "UdpTimeout", &self.udp_timeout)?;
+            map.end()
+        }
+    }
 
+    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EnaSrdSpecification {
+        /// `EnaSrdEnabled`: Indicates whether ENA Express is enabled for the network interface.
+        pub ena_srd_enabled: Option<Value<bool>>,
+        /// `EnaSrdUdpSpecification`: Configures ENA Express for UDP network traffic.
         pub ena_srd_udp_specification: Option<EnaSrdUdpSpecification>,
     }
 
+    impl Serialize for EnaSrdSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnaSrdEnabled", &self.ena_srd_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnaSrdUdpSpecification",
+                &self.ena_srd_udp_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// ENA Express is compatible with both TCP and UDP transport protocols.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnaSrdUdpSpecification {
-        /// Indicates whether UDP traffic to and from the instance uses ENA Express.
-        #[serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none")]
+        /// `EnaSrdUdpEnabled`: Indicates whether UDP traffic to and from the instance uses ENA Express.
         pub ena_srd_udp_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for EnaSrdUdpSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)?;
+            map.end()
+        }
+    }
+
     /// Specifies an IPv4 prefix for a network interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ipv4PrefixSpecification {
-        /// The IPv4 prefix.
-        #[serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4Prefix`: The IPv4 prefix.
         pub ipv4_prefix: Option<Value<String>>,
     }
 
+    impl Serialize for Ipv4PrefixSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ipv4Prefix", &self.ipv4_prefix)?;
+            map.end()
+        }
+    }
+
     /// Specifies an IPv6 address in an Amazon EC2 launch template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ipv6Add {
-        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
-        #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Address`: One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
         pub ipv6_address: Option<Value<String>>,
     }
 
+    impl Serialize for Ipv6Add {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ipv6Address", &self.ipv6_address)?;
+            map.end()
+        }
+    }
+
     /// Specifies an IPv6 prefix for a network interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ipv6PrefixSpecification {
-        /// The IPv6 prefix.
-        #[serde(rename = "Ipv6Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Prefix`: The IPv6 prefix.
         pub ipv6_prefix: Option<Value<String>>,
     }
 
+    impl Serialize for Ipv6PrefixSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ipv6Prefix", &self.ipv6_prefix)?;
+            map.end()
+        }
+    }
+
     /// Specifies a secondary private IPv4 address for a network interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateIpAdd {
-        /// Indicates whether the private IPv4 address is the primary private IPv4 address.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
+        /// `Primary`: Indicates whether the private IPv4 address is the primary private IPv4 address.
         pub primary: Option<Value<bool>>,
-        /// The private IPv4 address.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: The private IPv4 address.
         pub private_ip_address: Option<Value<String>>,
     }
 
+    impl Serialize for PrivateIpAdd {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            map.end()
+        }
+    }
+
     /// Contains settings for the network performance options for the instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkPerformanceOptions {
-        /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
-        #[serde(rename = "BandwidthWeighting", skip_serializing_if = "Option::is_none")]
+        /// `BandwidthWeighting`: Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
         pub bandwidth_weighting: Option<Value<BandwidthWeighting>>,
+    }
+
+    impl Serialize for NetworkPerformanceOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BandwidthWeighting",
+                &self.bandwidth_weighting,
+            )?;
+            map.end()
+        }
     }
 
     /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
@@ -9988,39 +11916,50 @@ pub mod launch_template {
     }
 
     /// Specifies the placement of an instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Placement {
-        /// The affinity setting for an instance on a Dedicated Host.
-        #[serde(rename = "Affinity", skip_serializing_if = "Option::is_none")]
+        /// `Affinity`: The affinity setting for an instance on a Dedicated Host.
         pub affinity: Option<Value<String>>,
-        /// The Availability Zone for the instance.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone for the instance.
         pub availability_zone: Option<Value<String>>,
-        /// The Group Id of a placement group.
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
+        /// `GroupId`: The Group Id of a placement group.
         pub group_id: Option<Value<String>>,
-        /// The name of the placement group for the instance.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
+        /// `GroupName`: The name of the placement group for the instance.
         pub group_name: Option<Value<String>>,
-        /// The ID of the Dedicated Host for the instance.
-        #[serde(rename = "HostId", skip_serializing_if = "Option::is_none")]
+        /// `HostId`: The ID of the Dedicated Host for the instance.
         pub host_id: Option<Value<String>>,
-        /// The ARN of the host resource group in which to launch the instances.
-        #[serde(
-            rename = "HostResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HostResourceGroupArn`: The ARN of the host resource group in which to launch the instances.
         pub host_resource_group_arn: Option<Value<String>>,
-        /// The number of the partition the instance should launch in.
-        #[serde(rename = "PartitionNumber", skip_serializing_if = "Option::is_none")]
+        /// `PartitionNumber`: The number of the partition the instance should launch in.
         pub partition_number: Option<Value<i64>>,
-        /// Reserved for future use.
-        #[serde(rename = "SpreadDomain", skip_serializing_if = "Option::is_none")]
+        /// `SpreadDomain`: Reserved for future use.
         pub spread_domain: Option<Value<String>>,
-        /// The tenancy of the instance.
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
+        /// `Tenancy`: The tenancy of the instance.
         pub tenancy: Option<Value<Tenancy>>,
+    }
+
+    impl Serialize for Placement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Affinity", &self.affinity)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "HostId", &self.host_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostResourceGroupArn",
+                &self.host_resource_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "PartitionNumber", &self.partition_number)?;
+            crate::cfn::entry(&mut map, "SpreadDomain", &self.spread_domain)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            map.end()
+        }
     }
 
     /// The tenancy of the instance.
@@ -10064,25 +12003,36 @@ pub mod launch_template {
     }
 
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsNameOptions {
-        /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
-        #[serde(
-            rename = "EnableResourceNameDnsAAAARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableResourceNameDnsAAAARecord`: Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
-        /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
-        #[serde(
-            rename = "EnableResourceNameDnsARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableResourceNameDnsARecord`: Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
-        /// The type of hostname for EC2 instances.
-        #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
+        /// `HostnameType`: The type of hostname for EC2 instances.
         pub hostname_type: Option<Value<HostnameType>>,
+    }
+
+    impl Serialize for PrivateDnsNameOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsAAAARecord",
+                &self.enable_resource_name_dns_aaaa_record,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsARecord",
+                &self.enable_resource_name_dns_a_record,
+            )?;
+            crate::cfn::entry(&mut map, "HostnameType", &self.hostname_type)?;
+            map.end()
+        }
     }
 
     /// The type of hostname for EC2 instances.
@@ -10123,14 +12073,25 @@ pub mod launch_template {
     }
 
     /// Specifies the tags to apply to resources that are created during instance launch.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagSpecification {
-        /// The type of resource to tag.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: The type of resource to tag.
         pub resource_type: Option<Value<ResourceType>>,
-        /// The tags to apply to the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for TagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The type of resource to tag.
@@ -10525,14 +12486,25 @@ pub mod launch_template {
     }
 
     /// Specifies the tags to apply to the launch template during creation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateTagSpecification {
-        /// The type of resource.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: The type of resource.
         pub resource_type: Option<Value<LaunchTemplateTagSpecificationResourceType>>,
-        /// The tags for the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for LaunchTemplateTagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The type of resource.
@@ -10997,32 +12969,47 @@ pub mod local_gateway_route {
     }
 
     /// The properties of `AWS::EC2::LocalGatewayRoute`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLocalGatewayRouteProps {
-        /// The CIDR block used for destination matches.
-        #[serde(
-            rename = "DestinationCidrBlock",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationCidrBlock`: The CIDR block used for destination matches.
         pub destination_cidr_block: Option<Value<String>>,
-        /// The ID of the local gateway route table.
-        #[serde(
-            rename = "LocalGatewayRouteTableId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LocalGatewayRouteTableId`: The ID of the local gateway route table.
         pub local_gateway_route_table_id: Option<Value<String>>,
-        /// The ID of the virtual interface group.
-        #[serde(
-            rename = "LocalGatewayVirtualInterfaceGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LocalGatewayVirtualInterfaceGroupId`: The ID of the virtual interface group.
         pub local_gateway_virtual_interface_group_id: Option<Value<String>>,
-        /// The ID of the network interface.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The ID of the network interface.
         pub network_interface_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnLocalGatewayRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationCidrBlock",
+                &self.destination_cidr_block,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalGatewayRouteTableId",
+                &self.local_gateway_route_table_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalGatewayVirtualInterfaceGroupId",
+                &self.local_gateway_virtual_interface_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -11109,16 +13096,13 @@ pub mod local_gateway_route_table {
     }
 
     /// The properties of `AWS::EC2::LocalGatewayRouteTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableProps {
-        /// The ID of the local gateway.
-        #[serde(rename = "LocalGatewayId")]
+        /// `LocalGatewayId`: The ID of the local gateway.
         pub local_gateway_id: Value<String>,
-        /// The mode of the local gateway route table.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The mode of the local gateway route table.
         pub mode: Option<Value<Mode>>,
-        /// The tags for the local gateway route table.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the local gateway route table.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -11130,6 +13114,20 @@ pub mod local_gateway_route_table {
                 mode: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocalGatewayRouteTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LocalGatewayId", &self.local_gateway_id)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -11246,16 +13244,13 @@ pub mod local_gateway_route_table_vpc_association {
     }
 
     /// The properties of `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableVpcAssociationProps {
-        /// The ID of the local gateway route table.
-        #[serde(rename = "LocalGatewayRouteTableId")]
+        /// `LocalGatewayRouteTableId`: The ID of the local gateway route table.
         pub local_gateway_route_table_id: Value<String>,
-        /// The tags for the association.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the association.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -11270,6 +13265,23 @@ pub mod local_gateway_route_table_vpc_association {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLocalGatewayRouteTableVpcAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "LocalGatewayRouteTableId",
+                &self.local_gateway_route_table_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -11363,16 +13375,13 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
     }
 
     /// The properties of `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps {
-        /// The ID of the local gateway route table.
-        #[serde(rename = "LocalGatewayRouteTableId")]
+        /// `LocalGatewayRouteTableId`: The ID of the local gateway route table.
         pub local_gateway_route_table_id: Value<String>,
-        /// The ID of the local gateway route table virtual interface group.
-        #[serde(rename = "LocalGatewayVirtualInterfaceGroupId")]
+        /// `LocalGatewayVirtualInterfaceGroupId`: The ID of the local gateway route table virtual interface group.
         pub local_gateway_virtual_interface_group_id: Value<String>,
-        /// The tags for the local gateway route table virtual interface group association.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the local gateway route table virtual interface group association.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -11388,6 +13397,26 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
                     .into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "LocalGatewayRouteTableId",
+                &self.local_gateway_route_table_id,
+            )?;
+            map.serialize_entry(
+                "LocalGatewayVirtualInterfaceGroupId",
+                &self.local_gateway_virtual_interface_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -11480,31 +13509,23 @@ pub mod local_gateway_virtual_interface {
     }
 
     /// The properties of `AWS::EC2::LocalGatewayVirtualInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayVirtualInterfaceProps {
-        /// The local address.
-        #[serde(rename = "LocalAddress")]
+        /// `LocalAddress`: The local address.
         pub local_address: Value<String>,
-        /// The ID of the virtual interface group
-        #[serde(rename = "LocalGatewayVirtualInterfaceGroupId")]
+        /// `LocalGatewayVirtualInterfaceGroupId`: The ID of the virtual interface group
         pub local_gateway_virtual_interface_group_id: Value<String>,
-        /// The Outpost LAG ID.
-        #[serde(rename = "OutpostLagId")]
+        /// `OutpostLagId`: The Outpost LAG ID.
         pub outpost_lag_id: Value<String>,
-        /// The peer address.
-        #[serde(rename = "PeerAddress")]
+        /// `PeerAddress`: The peer address.
         pub peer_address: Value<String>,
-        /// The peer BGP ASN.
-        #[serde(rename = "PeerBgpAsn", skip_serializing_if = "Option::is_none")]
+        /// `PeerBgpAsn`: The peer BGP ASN.
         pub peer_bgp_asn: Option<Value<i64>>,
-        /// The extended 32-bit ASN of the BGP peer for use with larger ASN values.
-        #[serde(rename = "PeerBgpAsnExtended", skip_serializing_if = "Option::is_none")]
+        /// `PeerBgpAsnExtended`: The extended 32-bit ASN of the BGP peer for use with larger ASN values.
         pub peer_bgp_asn_extended: Option<Value<i64>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VLAN.
-        #[serde(rename = "Vlan")]
+        /// `Vlan`: The ID of the VLAN.
         pub vlan: Value<i64>,
     }
 
@@ -11528,6 +13549,32 @@ pub mod local_gateway_virtual_interface {
                 tags: None,
                 vlan: vlan.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLocalGatewayVirtualInterfaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LocalAddress", &self.local_address)?;
+            map.serialize_entry(
+                "LocalGatewayVirtualInterfaceGroupId",
+                &self.local_gateway_virtual_interface_group_id,
+            )?;
+            map.serialize_entry("OutpostLagId", &self.outpost_lag_id)?;
+            map.serialize_entry("PeerAddress", &self.peer_address)?;
+            crate::cfn::entry(&mut map, "PeerBgpAsn", &self.peer_bgp_asn)?;
+            crate::cfn::entry(
+                &mut map,
+                "PeerBgpAsnExtended",
+                &self.peer_bgp_asn_extended,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Vlan", &self.vlan)?;
+            map.end()
         }
     }
 }
@@ -11622,19 +13669,15 @@ pub mod local_gateway_virtual_interface_group {
     }
 
     /// The properties of `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayVirtualInterfaceGroupProps {
-        /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
-        #[serde(rename = "LocalBgpAsn", skip_serializing_if = "Option::is_none")]
+        /// `LocalBgpAsn`: The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
         pub local_bgp_asn: Option<Value<i64>>,
-        /// The extended 32-bit ASN for the local BGP configuration
-        #[serde(rename = "LocalBgpAsnExtended", skip_serializing_if = "Option::is_none")]
+        /// `LocalBgpAsnExtended`: The extended 32-bit ASN for the local BGP configuration
         pub local_bgp_asn_extended: Option<Value<i64>>,
-        /// The ID of the local gateway
-        #[serde(rename = "LocalGatewayId")]
+        /// `LocalGatewayId`: The ID of the local gateway
         pub local_gateway_id: Value<String>,
-        /// The tags assigned to the virtual interface group
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the virtual interface group
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -11647,6 +13690,25 @@ pub mod local_gateway_virtual_interface_group {
                 local_gateway_id: local_gateway_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocalGatewayVirtualInterfaceGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LocalBgpAsn", &self.local_bgp_asn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalBgpAsnExtended",
+                &self.local_bgp_asn_extended,
+            )?;
+            map.serialize_entry("LocalGatewayId", &self.local_gateway_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -11738,64 +13800,75 @@ pub mod nat_gateway {
     }
 
     /// The properties of `AWS::EC2::NatGateway`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnNatGatewayProps {
-        /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway.
-        #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
+        /// `AllocationId`: \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway.
         pub allocation_id: Option<Value<String>>,
-        /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
-        #[serde(rename = "AvailabilityMode", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityMode`: Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
         pub availability_mode: Option<Value<AvailabilityMode>>,
-        /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ.
-        #[serde(
-            rename = "AvailabilityZoneAddresses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailabilityZoneAddresses`: For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ.
         pub availability_zone_addresses: Option<Vec<AvailabilityZoneAddress>>,
-        /// Indicates whether the NAT gateway supports public or private connectivity.
-        #[serde(rename = "ConnectivityType", skip_serializing_if = "Option::is_none")]
+        /// `ConnectivityType`: Indicates whether the NAT gateway supports public or private connectivity.
         pub connectivity_type: Option<Value<ConnectivityType>>,
-        /// The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress.
-        #[serde(
-            rename = "MaxDrainDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxDrainDurationSeconds`: The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress.
         pub max_drain_duration_seconds: Option<Value<i64>>,
-        /// The private IPv4 address to assign to the NAT gateway.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: The private IPv4 address to assign to the NAT gateway.
         pub private_ip_address: Option<Value<String>>,
-        /// Secondary EIP allocation IDs.
-        #[serde(
-            rename = "SecondaryAllocationIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondaryAllocationIds`: Secondary EIP allocation IDs.
         pub secondary_allocation_ids: Option<Vec<Value<String>>>,
-        /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway.
-        #[serde(
-            rename = "SecondaryPrivateIpAddressCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondaryPrivateIpAddressCount`: \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway.
         pub secondary_private_ip_address_count: Option<Value<i64>>,
-        /// Secondary private IPv4 addresses.
-        #[serde(
-            rename = "SecondaryPrivateIpAddresses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondaryPrivateIpAddresses`: Secondary private IPv4 addresses.
         pub secondary_private_ip_addresses: Option<Vec<Value<String>>>,
-        /// The ID of the subnet in which the NAT gateway is located.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The ID of the subnet in which the NAT gateway is located.
         pub subnet_id: Option<Value<String>>,
-        /// The tags for the NAT gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the NAT gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC in which the NAT gateway is located.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The ID of the VPC in which the NAT gateway is located.
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnNatGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocationId", &self.allocation_id)?;
+            crate::cfn::entry(&mut map, "AvailabilityMode", &self.availability_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneAddresses",
+                &self.availability_zone_addresses,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectivityType", &self.connectivity_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxDrainDurationSeconds",
+                &self.max_drain_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryAllocationIds",
+                &self.secondary_allocation_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryPrivateIpAddressCount",
+                &self.secondary_private_ip_address_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryPrivateIpAddresses",
+                &self.secondary_private_ip_addresses,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
@@ -11836,16 +13909,13 @@ pub mod nat_gateway {
     }
 
     /// For regional NAT gateways only: The configuration specifying which Elastic IP address (EIP) to use for handling outbound NAT traffic from a specific Availability Zone.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AvailabilityZoneAddress {
-        /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
-        #[serde(rename = "AllocationIds")]
+        /// `AllocationIds`: The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
         pub allocation_ids: Vec<Value<String>>,
-        /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active.
         pub availability_zone: Option<Value<String>>,
-        /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZoneId`: For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active.
         pub availability_zone_id: Option<Value<String>>,
     }
 
@@ -11857,6 +13927,24 @@ pub mod nat_gateway {
                 availability_zone: None,
                 availability_zone_id: None,
             }
+        }
+    }
+
+    impl Serialize for AvailabilityZoneAddress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllocationIds", &self.allocation_ids)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            map.end()
         }
     }
 
@@ -11958,13 +14046,11 @@ pub mod network_acl {
     }
 
     /// The properties of `AWS::EC2::NetworkAcl`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAclProps {
-        /// The tags for the network ACL.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the network ACL.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC for the network ACL.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC for the network ACL.
         pub vpc_id: Value<String>,
     }
 
@@ -11975,6 +14061,19 @@ pub mod network_acl {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNetworkAclProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -12041,34 +14140,25 @@ pub mod network_acl_entry {
     }
 
     /// The properties of `AWS::EC2::NetworkAclEntry`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAclEntryProps {
-        /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24).
-        #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `CidrBlock`: The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24).
         pub cidr_block: Option<Value<String>>,
-        /// Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet)
-        #[serde(rename = "Egress", skip_serializing_if = "Option::is_none")]
+        /// `Egress`: Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet)
         pub egress: Option<Value<bool>>,
-        /// The Internet Control Message Protocol (ICMP) code and type.
-        #[serde(rename = "Icmp", skip_serializing_if = "Option::is_none")]
+        /// `Icmp`: The Internet Control Message Protocol (ICMP) code and type.
         pub icmp: Option<Icmp>,
-        /// The IPv6 network range to allow or deny, in CIDR notation (for example 2001:db8:1234:1a00::/64)
-        #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6CidrBlock`: The IPv6 network range to allow or deny, in CIDR notation (for example 2001:db8:1234:1a00::/64)
         pub ipv6_cidr_block: Option<Value<String>>,
-        /// The ID of the network ACL
-        #[serde(rename = "NetworkAclId")]
+        /// `NetworkAclId`: The ID of the network ACL
         pub network_acl_id: Value<String>,
-        /// The IPv4 network range to allow or deny, in CIDR notation (for example 172.16.0.0/24).
-        #[serde(rename = "PortRange", skip_serializing_if = "Option::is_none")]
+        /// `PortRange`: The IPv4 network range to allow or deny, in CIDR notation (for example 172.16.0.0/24).
         pub port_range: Option<PortRange>,
-        /// The protocol number.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The protocol number.
         pub protocol: Value<i64>,
-        /// Indicates whether to allow or deny the traffic that matches the rule
-        #[serde(rename = "RuleAction")]
+        /// `RuleAction`: Indicates whether to allow or deny the traffic that matches the rule
         pub rule_action: Value<String>,
-        /// Rule number to assign to the entry, such as 100.
-        #[serde(rename = "RuleNumber")]
+        /// `RuleNumber`: Rule number to assign to the entry, such as 100.
         pub rule_number: Value<i64>,
     }
 
@@ -12094,26 +14184,68 @@ pub mod network_acl_entry {
         }
     }
 
+    impl Serialize for CfnNetworkAclEntryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrBlock", &self.cidr_block)?;
+            crate::cfn::entry(&mut map, "Egress", &self.egress)?;
+            crate::cfn::entry(&mut map, "Icmp", &self.icmp)?;
+            crate::cfn::entry(&mut map, "Ipv6CidrBlock", &self.ipv6_cidr_block)?;
+            map.serialize_entry("NetworkAclId", &self.network_acl_id)?;
+            crate::cfn::entry(&mut map, "PortRange", &self.port_range)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("RuleAction", &self.rule_action)?;
+            map.serialize_entry("RuleNumber", &self.rule_number)?;
+            map.end()
+        }
+    }
+
     /// The `Icmp` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Icmp {
         /// `Code`.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
         pub code: Option<Value<i64>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<i64>>,
     }
 
+    impl Serialize for Icmp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `PortRange` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PortRange {
         /// `From`.
-        #[serde(rename = "From", skip_serializing_if = "Option::is_none")]
         pub from: Option<Value<i64>>,
         /// `To`.
-        #[serde(rename = "To", skip_serializing_if = "Option::is_none")]
         pub to: Option<Value<i64>>,
+    }
+
+    impl Serialize for PortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "From", &self.from)?;
+            crate::cfn::entry(&mut map, "To", &self.to)?;
+            map.end()
+        }
     }
 }
 
@@ -12196,99 +14328,165 @@ pub mod network_insights_access_scope {
     }
 
     /// The properties of `AWS::EC2::NetworkInsightsAccessScope`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnNetworkInsightsAccessScopeProps {
         /// `ExcludePaths`.
-        #[serde(rename = "ExcludePaths", skip_serializing_if = "Option::is_none")]
         pub exclude_paths: Option<Vec<AccessScopePathRequest>>,
         /// `MatchPaths`.
-        #[serde(rename = "MatchPaths", skip_serializing_if = "Option::is_none")]
         pub match_paths: Option<Vec<AccessScopePathRequest>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnNetworkInsightsAccessScopeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludePaths", &self.exclude_paths)?;
+            crate::cfn::entry(&mut map, "MatchPaths", &self.match_paths)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AccessScopePathRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessScopePathRequest {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<PathStatementRequest>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<PathStatementRequest>,
         /// `ThroughResources`.
-        #[serde(rename = "ThroughResources", skip_serializing_if = "Option::is_none")]
         pub through_resources: Option<Vec<ThroughResourcesStatementRequest>>,
     }
 
+    impl Serialize for AccessScopePathRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "ThroughResources", &self.through_resources)?;
+            map.end()
+        }
+    }
+
     /// The `PathStatementRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PathStatementRequest {
         /// `PacketHeaderStatement`.
-        #[serde(
-            rename = "PacketHeaderStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub packet_header_statement: Option<PacketHeaderStatementRequest>,
         /// `ResourceStatement`.
-        #[serde(rename = "ResourceStatement", skip_serializing_if = "Option::is_none")]
         pub resource_statement: Option<ResourceStatementRequest>,
+    }
+
+    impl Serialize for PathStatementRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PacketHeaderStatement",
+                &self.packet_header_statement,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceStatement", &self.resource_statement)?;
+            map.end()
+        }
     }
 
     /// The `PacketHeaderStatementRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PacketHeaderStatementRequest {
         /// `DestinationAddresses`.
-        #[serde(
-            rename = "DestinationAddresses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_addresses: Option<Vec<Value<String>>>,
         /// `DestinationPorts`.
-        #[serde(rename = "DestinationPorts", skip_serializing_if = "Option::is_none")]
         pub destination_ports: Option<Vec<Value<String>>>,
         /// `DestinationPrefixLists`.
-        #[serde(
-            rename = "DestinationPrefixLists",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_prefix_lists: Option<Vec<Value<String>>>,
         /// `Protocols`.
-        #[serde(rename = "Protocols", skip_serializing_if = "Option::is_none")]
         pub protocols: Option<Vec<Value<Protocol>>>,
         /// `SourceAddresses`.
-        #[serde(rename = "SourceAddresses", skip_serializing_if = "Option::is_none")]
         pub source_addresses: Option<Vec<Value<String>>>,
         /// `SourcePorts`.
-        #[serde(rename = "SourcePorts", skip_serializing_if = "Option::is_none")]
         pub source_ports: Option<Vec<Value<String>>>,
         /// `SourcePrefixLists`.
-        #[serde(rename = "SourcePrefixLists", skip_serializing_if = "Option::is_none")]
         pub source_prefix_lists: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for PacketHeaderStatementRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationAddresses",
+                &self.destination_addresses,
+            )?;
+            crate::cfn::entry(&mut map, "DestinationPorts", &self.destination_ports)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPrefixLists",
+                &self.destination_prefix_lists,
+            )?;
+            crate::cfn::entry(&mut map, "Protocols", &self.protocols)?;
+            crate::cfn::entry(&mut map, "SourceAddresses", &self.source_addresses)?;
+            crate::cfn::entry(&mut map, "SourcePorts", &self.source_ports)?;
+            crate::cfn::entry(&mut map, "SourcePrefixLists", &self.source_prefix_lists)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceStatementRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceStatementRequest {
         /// `ResourceTypes`.
-        #[serde(rename = "ResourceTypes", skip_serializing_if = "Option::is_none")]
         pub resource_types: Option<Vec<Value<String>>>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ResourceStatementRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceTypes", &self.resource_types)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            map.end()
+        }
+    }
+
     /// The `ThroughResourcesStatementRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThroughResourcesStatementRequest {
         /// `ResourceStatement`.
-        #[serde(rename = "ResourceStatement", skip_serializing_if = "Option::is_none")]
         pub resource_statement: Option<ResourceStatementRequest>,
+    }
+
+    impl Serialize for ThroughResourcesStatementRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceStatement", &self.resource_statement)?;
+            map.end()
+        }
     }
 }
 
@@ -12393,13 +14591,11 @@ pub mod network_insights_access_scope_analysis {
     }
 
     /// The properties of `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAccessScopeAnalysisProps {
         /// `NetworkInsightsAccessScopeId`.
-        #[serde(rename = "NetworkInsightsAccessScopeId")]
         pub network_insights_access_scope_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -12411,6 +14607,22 @@ pub mod network_insights_access_scope_analysis {
                     .into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNetworkInsightsAccessScopeAnalysisProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "NetworkInsightsAccessScopeId",
+                &self.network_insights_access_scope_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -12529,22 +14741,17 @@ pub mod network_insights_analysis {
     }
 
     /// The properties of `AWS::EC2::NetworkInsightsAnalysis`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAnalysisProps {
         /// `AdditionalAccounts`.
-        #[serde(rename = "AdditionalAccounts", skip_serializing_if = "Option::is_none")]
         pub additional_accounts: Option<Vec<Value<String>>>,
         /// `FilterInArns`.
-        #[serde(rename = "FilterInArns", skip_serializing_if = "Option::is_none")]
         pub filter_in_arns: Option<Vec<Value<String>>>,
         /// `FilterOutArns`.
-        #[serde(rename = "FilterOutArns", skip_serializing_if = "Option::is_none")]
         pub filter_out_arns: Option<Vec<Value<String>>>,
         /// `NetworkInsightsPathId`.
-        #[serde(rename = "NetworkInsightsPathId")]
         pub network_insights_path_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -12558,6 +14765,29 @@ pub mod network_insights_analysis {
                 network_insights_path_id: network_insights_path_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNetworkInsightsAnalysisProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalAccounts",
+                &self.additional_accounts,
+            )?;
+            crate::cfn::entry(&mut map, "FilterInArns", &self.filter_in_arns)?;
+            crate::cfn::entry(&mut map, "FilterOutArns", &self.filter_out_arns)?;
+            map.serialize_entry(
+                "NetworkInsightsPathId",
+                &self.network_insights_path_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -12652,34 +14882,25 @@ pub mod network_insights_path {
     }
 
     /// The properties of `AWS::EC2::NetworkInsightsPath`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsPathProps {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `DestinationIp`.
-        #[serde(rename = "DestinationIp", skip_serializing_if = "Option::is_none")]
         pub destination_ip: Option<Value<String>>,
         /// `DestinationPort`.
-        #[serde(rename = "DestinationPort", skip_serializing_if = "Option::is_none")]
         pub destination_port: Option<Value<i64>>,
         /// `FilterAtDestination`.
-        #[serde(rename = "FilterAtDestination", skip_serializing_if = "Option::is_none")]
         pub filter_at_destination: Option<PathFilter>,
         /// `FilterAtSource`.
-        #[serde(rename = "FilterAtSource", skip_serializing_if = "Option::is_none")]
         pub filter_at_source: Option<PathFilter>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<Protocol>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `SourceIp`.
-        #[serde(rename = "SourceIp", skip_serializing_if = "Option::is_none")]
         pub source_ip: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -12703,36 +14924,86 @@ pub mod network_insights_path {
         }
     }
 
+    impl Serialize for CfnNetworkInsightsPathProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "DestinationIp", &self.destination_ip)?;
+            crate::cfn::entry(&mut map, "DestinationPort", &self.destination_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterAtDestination",
+                &self.filter_at_destination,
+            )?;
+            crate::cfn::entry(&mut map, "FilterAtSource", &self.filter_at_source)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "SourceIp", &self.source_ip)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `PathFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PathFilter {
         /// `DestinationAddress`.
-        #[serde(rename = "DestinationAddress", skip_serializing_if = "Option::is_none")]
         pub destination_address: Option<Value<String>>,
         /// `DestinationPortRange`.
-        #[serde(
-            rename = "DestinationPortRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_port_range: Option<FilterPortRange>,
         /// `SourceAddress`.
-        #[serde(rename = "SourceAddress", skip_serializing_if = "Option::is_none")]
         pub source_address: Option<Value<String>>,
         /// `SourcePortRange`.
-        #[serde(rename = "SourcePortRange", skip_serializing_if = "Option::is_none")]
         pub source_port_range: Option<FilterPortRange>,
     }
 
+    impl Serialize for PathFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationAddress",
+                &self.destination_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPortRange",
+                &self.destination_port_range,
+            )?;
+            crate::cfn::entry(&mut map, "SourceAddress", &self.source_address)?;
+            crate::cfn::entry(&mut map, "SourcePortRange", &self.source_port_range)?;
+            map.end()
+        }
+    }
+
     /// The `FilterPortRange` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterPortRange {
         /// `FromPort`.
-        #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
         /// `ToPort`.
-        #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
+    }
+
+    impl Serialize for FilterPortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FromPort", &self.from_port)?;
+            crate::cfn::entry(&mut map, "ToPort", &self.to_port)?;
+            map.end()
+        }
     }
 }
 
@@ -12824,75 +15095,45 @@ pub mod network_interface {
     }
 
     /// The properties of `AWS::EC2::NetworkInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfaceProps {
         /// `ConnectionTrackingSpecification`.
-        #[serde(
-            rename = "ConnectionTrackingSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_tracking_specification: Option<ConnectionTrackingSpecification>,
-        /// A description for the network interface.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the network interface.
         pub description: Option<Value<String>>,
-        /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address.
-        #[serde(rename = "EnablePrimaryIpv6", skip_serializing_if = "Option::is_none")]
+        /// `EnablePrimaryIpv6`: If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address.
         pub enable_primary_ipv6: Option<Value<bool>>,
-        /// A list of security group IDs associated with this network interface.
-        #[serde(rename = "GroupSet", skip_serializing_if = "Option::is_none")]
+        /// `GroupSet`: A list of security group IDs associated with this network interface.
         pub group_set: Option<Vec<Value<String>>>,
-        /// Indicates the type of network interface.
-        #[serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none")]
+        /// `InterfaceType`: Indicates the type of network interface.
         pub interface_type: Option<Value<String>>,
-        /// The number of IPv4 prefixes to assign to a network interface.
-        #[serde(rename = "Ipv4PrefixCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4PrefixCount`: The number of IPv4 prefixes to assign to a network interface.
         pub ipv4_prefix_count: Option<Value<i64>>,
-        /// Assigns a list of IPv4 prefixes to the network interface.
-        #[serde(rename = "Ipv4Prefixes", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4Prefixes`: Assigns a list of IPv4 prefixes to the network interface.
         pub ipv4_prefixes: Option<Vec<Ipv4PrefixSpecification>>,
-        /// The number of IPv6 addresses to assign to a network interface.
-        #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6AddressCount`: The number of IPv6 addresses to assign to a network interface.
         pub ipv6_address_count: Option<Value<i64>>,
-        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet to associate with the network interface.
-        #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Addresses`: One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet to associate with the network interface.
         pub ipv6_addresses: Option<Vec<InstanceIpv6Address>>,
-        /// The number of IPv6 prefixes to assign to a network interface.
-        #[serde(rename = "Ipv6PrefixCount", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6PrefixCount`: The number of IPv6 prefixes to assign to a network interface.
         pub ipv6_prefix_count: Option<Value<i64>>,
-        /// Assigns a list of IPv6 prefixes to the network interface.
-        #[serde(rename = "Ipv6Prefixes", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Prefixes`: Assigns a list of IPv6 prefixes to the network interface.
         pub ipv6_prefixes: Option<Vec<Ipv6PrefixSpecification>>,
-        /// Assigns a single private IP address to the network interface, which is used as the primary private IP address.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: Assigns a single private IP address to the network interface, which is used as the primary private IP address.
         pub private_ip_address: Option<Value<String>>,
-        /// Assigns a list of private IP addresses to the network interface.
-        #[serde(rename = "PrivateIpAddresses", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddresses`: Assigns a list of private IP addresses to the network interface.
         pub private_ip_addresses: Option<Vec<PrivateIpAddressSpecification>>,
-        /// Public IP DNS hostname type
-        #[serde(
-            rename = "PublicIpDnsHostnameTypeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublicIpDnsHostnameTypeSpecification`: Public IP DNS hostname type
         pub public_ip_dns_hostname_type_specification: Option<
             Value<PublicIpDnsHostnameTypeSpecification>,
         >,
-        /// The number of secondary private IPv4 addresses to assign to a network interface.
-        #[serde(
-            rename = "SecondaryPrivateIpAddressCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondaryPrivateIpAddressCount`: The number of secondary private IPv4 addresses to assign to a network interface.
         pub secondary_private_ip_address_count: Option<Value<i64>>,
-        /// Indicates whether traffic to or from the instance is validated.
-        #[serde(rename = "SourceDestCheck", skip_serializing_if = "Option::is_none")]
+        /// `SourceDestCheck`: Indicates whether traffic to or from the instance is validated.
         pub source_dest_check: Option<Value<bool>>,
-        /// The ID of the subnet to associate with the network interface.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet to associate with the network interface.
         pub subnet_id: Value<String>,
-        /// An arbitrary set of tags (key-value pairs) for this network interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this network interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -12922,29 +15163,84 @@ pub mod network_interface {
         }
     }
 
+    impl Serialize for CfnNetworkInterfaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionTrackingSpecification",
+                &self.connection_tracking_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnablePrimaryIpv6", &self.enable_primary_ipv6)?;
+            crate::cfn::entry(&mut map, "GroupSet", &self.group_set)?;
+            crate::cfn::entry(&mut map, "InterfaceType", &self.interface_type)?;
+            crate::cfn::entry(&mut map, "Ipv4PrefixCount", &self.ipv4_prefix_count)?;
+            crate::cfn::entry(&mut map, "Ipv4Prefixes", &self.ipv4_prefixes)?;
+            crate::cfn::entry(&mut map, "Ipv6AddressCount", &self.ipv6_address_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Addresses", &self.ipv6_addresses)?;
+            crate::cfn::entry(&mut map, "Ipv6PrefixCount", &self.ipv6_prefix_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Prefixes", &self.ipv6_prefixes)?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateIpAddresses",
+                &self.private_ip_addresses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicIpDnsHostnameTypeSpecification",
+                &self.public_ip_dns_hostname_type_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryPrivateIpAddressCount",
+                &self.secondary_private_ip_address_count,
+            )?;
+            crate::cfn::entry(&mut map, "SourceDestCheck", &self.source_dest_check)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionTrackingSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionTrackingSpecification {
         /// `TcpEstablishedTimeout`.
-        #[serde(
-            rename = "TcpEstablishedTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tcp_established_timeout: Option<Value<i64>>,
         /// `UdpStreamTimeout`.
-        #[serde(rename = "UdpStreamTimeout", skip_serializing_if = "Option::is_none")]
         pub udp_stream_timeout: Option<Value<i64>>,
         /// `UdpTimeout`.
-        #[serde(rename = "UdpTimeout", skip_serializing_if = "Option::is_none")]
         pub udp_timeout: Option<Value<i64>>,
     }
 
+    impl Serialize for ConnectionTrackingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TcpEstablishedTimeout",
+                &self.tcp_established_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "UdpStreamTimeout", &self.udp_stream_timeout)?;
+            crate::cfn::entry(&mut map, "UdpTimeout", &self.udp_timeout)?;
+            map.end()
+        }
+    }
+
     /// The `Ipv4PrefixSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ipv4PrefixSpecification {
         /// `Ipv4Prefix`.
-        #[serde(rename = "Ipv4Prefix")]
         pub ipv4_prefix: Value<String>,
     }
 
@@ -12957,11 +15253,22 @@ pub mod network_interface {
         }
     }
 
+    impl Serialize for Ipv4PrefixSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Ipv4Prefix", &self.ipv4_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `Ipv6PrefixSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ipv6PrefixSpecification {
         /// `Ipv6Prefix`.
-        #[serde(rename = "Ipv6Prefix")]
         pub ipv6_prefix: Value<String>,
     }
 
@@ -12974,14 +15281,24 @@ pub mod network_interface {
         }
     }
 
+    impl Serialize for Ipv6PrefixSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Ipv6Prefix", &self.ipv6_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateIpAddressSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateIpAddressSpecification {
         /// `Primary`.
-        #[serde(rename = "Primary")]
         pub primary: Value<bool>,
         /// `PrivateIpAddress`.
-        #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
     }
 
@@ -12995,6 +15312,19 @@ pub mod network_interface {
                 primary: primary.into(),
                 private_ip_address: private_ip_address.into(),
             }
+        }
+    }
+
+    impl Serialize for PrivateIpAddressSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Primary", &self.primary)?;
+            map.serialize_entry("PrivateIpAddress", &self.private_ip_address)?;
+            map.end()
         }
     }
 
@@ -13104,25 +15434,19 @@ pub mod network_interface_attachment {
     }
 
     /// The properties of `AWS::EC2::NetworkInterfaceAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfaceAttachmentProps {
-        /// Whether to delete the network interface when the instance terminates.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
+        /// `DeleteOnTermination`: Whether to delete the network interface when the instance terminates.
         pub delete_on_termination: Option<Value<bool>>,
-        /// The network interface's position in the attachment order.
-        #[serde(rename = "DeviceIndex")]
+        /// `DeviceIndex`: The network interface's position in the attachment order.
         pub device_index: Value<String>,
-        /// The number of ENA queues created with the instance.
-        #[serde(rename = "EnaQueueCount", skip_serializing_if = "Option::is_none")]
+        /// `EnaQueueCount`: The number of ENA queues created with the instance.
         pub ena_queue_count: Option<Value<i64>>,
-        /// Configures ENA Express for the network interface that this action attaches to the instance.
-        #[serde(rename = "EnaSrdSpecification", skip_serializing_if = "Option::is_none")]
+        /// `EnaSrdSpecification`: Configures ENA Express for the network interface that this action attaches to the instance.
         pub ena_srd_specification: Option<EnaSrdSpecification>,
-        /// The ID of the instance to which you will attach the ENI.
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The ID of the instance to which you will attach the ENI.
         pub instance_id: Value<String>,
-        /// The ID of the ENI that you want to attach.
-        #[serde(rename = "NetworkInterfaceId")]
+        /// `NetworkInterfaceId`: The ID of the ENI that you want to attach.
         pub network_interface_id: Value<String>,
     }
 
@@ -13144,27 +15468,74 @@ pub mod network_interface_attachment {
         }
     }
 
-    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EnaSrdSpecification {
-        /// Indicates whether ENA Express is enabled for the network interface.
-        #[serde(rename = "EnaSrdEnabled", skip_serializing_if = "Option::is_none")]
-        pub ena_srd_enabled: Option<Value<bool>>,
-        /// Configures ENA Express for UDP network traffic.
-        #[serde(
-            rename = "EnaSrdUdpSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnNetworkInterfaceAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            map.serialize_entry("DeviceIndex", &self.device_index)?;
+            crate::cfn::entry(&mut map, "EnaQueueCount", &self.ena_queue_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnaSrdSpecification",
+                &self.ena_srd_specification,
+            )?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("NetworkInterfaceId", &self.network_interface_id)?;
+            map.end()
+        }
+    }
 
+    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EnaSrdSpecification {
+        /// `EnaSrdEnabled`: Indicates whether ENA Express is enabled for the network interface.
+        pub ena_srd_enabled: Option<Value<bool>>,
+        /// `EnaSrdUdpSpecification`: Configures ENA Express for UDP network traffic.
         pub ena_srd_udp_specification: Option<EnaSrdUdpSpecification>,
     }
 
+    impl Serialize for EnaSrdSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnaSrdEnabled", &self.ena_srd_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnaSrdUdpSpecification",
+                &self.ena_srd_udp_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configures ENA Express for UDP network traffic.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnaSrdUdpSpecification {
         /// `EnaSrdUdpEnabled`.
-        #[serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none")]
         pub ena_srd_udp_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for EnaSrdUdpSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -13230,16 +15601,13 @@ pub mod network_interface_permission {
     }
 
     /// The properties of `AWS::EC2::NetworkInterfacePermission`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfacePermissionProps {
         /// `AwsAccountId`.
-        #[serde(rename = "AwsAccountId")]
         pub aws_account_id: Value<String>,
         /// `NetworkInterfaceId`.
-        #[serde(rename = "NetworkInterfaceId")]
         pub network_interface_id: Value<String>,
         /// `Permission`.
-        #[serde(rename = "Permission")]
         pub permission: Value<String>,
     }
 
@@ -13255,6 +15623,20 @@ pub mod network_interface_permission {
                 network_interface_id: network_interface_id.into(),
                 permission: permission.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNetworkInterfacePermissionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsAccountId", &self.aws_account_id)?;
+            map.serialize_entry("NetworkInterfaceId", &self.network_interface_id)?;
+            map.serialize_entry("Permission", &self.permission)?;
+            map.end()
         }
     }
 }
@@ -13322,19 +15704,15 @@ pub mod network_performance_metric_subscription {
     }
 
     /// The properties of `AWS::EC2::NetworkPerformanceMetricSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkPerformanceMetricSubscriptionProps {
-        /// The target Region or Availability Zone for the metric to subscribe to.
-        #[serde(rename = "Destination")]
+        /// `Destination`: The target Region or Availability Zone for the metric to subscribe to.
         pub destination: Value<String>,
-        /// The metric type to subscribe to.
-        #[serde(rename = "Metric")]
+        /// `Metric`: The metric type to subscribe to.
         pub metric: Value<String>,
-        /// The starting Region or Availability Zone for metric to subscribe to.
-        #[serde(rename = "Source")]
+        /// `Source`: The starting Region or Availability Zone for metric to subscribe to.
         pub source: Value<String>,
-        /// The statistic to subscribe to.
-        #[serde(rename = "Statistic")]
+        /// `Statistic`: The statistic to subscribe to.
         pub statistic: Value<String>,
     }
 
@@ -13352,6 +15730,21 @@ pub mod network_performance_metric_subscription {
                 source: source.into(),
                 statistic: statistic.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNetworkPerformanceMetricSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Metric", &self.metric)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Statistic", &self.statistic)?;
+            map.end()
         }
     }
 }
@@ -13427,23 +15820,34 @@ pub mod placement_group {
     }
 
     /// The properties of `AWS::EC2::PlacementGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPlacementGroupProps {
-        /// The ID of a parent placement group.
-        #[serde(rename = "ParentGroupId", skip_serializing_if = "Option::is_none")]
+        /// `ParentGroupId`: The ID of a parent placement group.
         pub parent_group_id: Option<Value<String>>,
-        /// The number of partitions.
-        #[serde(rename = "PartitionCount", skip_serializing_if = "Option::is_none")]
+        /// `PartitionCount`: The number of partitions.
         pub partition_count: Option<Value<i64>>,
-        /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
-        #[serde(rename = "SpreadLevel", skip_serializing_if = "Option::is_none")]
+        /// `SpreadLevel`: The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
         pub spread_level: Option<Value<SpreadLevel>>,
-        /// The placement strategy.
-        #[serde(rename = "Strategy", skip_serializing_if = "Option::is_none")]
+        /// `Strategy`: The placement strategy.
         pub strategy: Option<Value<Strategy>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnPlacementGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ParentGroupId", &self.parent_group_id)?;
+            crate::cfn::entry(&mut map, "PartitionCount", &self.partition_count)?;
+            crate::cfn::entry(&mut map, "SpreadLevel", &self.spread_level)?;
+            crate::cfn::entry(&mut map, "Strategy", &self.strategy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
@@ -13602,22 +16006,17 @@ pub mod prefix_list {
     }
 
     /// The properties of `AWS::EC2::PrefixList`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrefixListProps {
-        /// Ip Version of Prefix List.
-        #[serde(rename = "AddressFamily")]
+        /// `AddressFamily`: Ip Version of Prefix List.
         pub address_family: Value<AddressFamily>,
-        /// Entries of Prefix List.
-        #[serde(rename = "Entries", skip_serializing_if = "Option::is_none")]
+        /// `Entries`: Entries of Prefix List.
         pub entries: Option<Vec<Entry>>,
-        /// Max Entries of Prefix List.
-        #[serde(rename = "MaxEntries", skip_serializing_if = "Option::is_none")]
+        /// `MaxEntries`: Max Entries of Prefix List.
         pub max_entries: Option<Value<i64>>,
-        /// Name of Prefix List.
-        #[serde(rename = "PrefixListName")]
+        /// `PrefixListName`: Name of Prefix List.
         pub prefix_list_name: Value<String>,
-        /// Tags for Prefix List
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for Prefix List
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -13634,6 +16033,22 @@ pub mod prefix_list {
                 prefix_list_name: prefix_list_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPrefixListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddressFamily", &self.address_family)?;
+            crate::cfn::entry(&mut map, "Entries", &self.entries)?;
+            crate::cfn::entry(&mut map, "MaxEntries", &self.max_entries)?;
+            map.serialize_entry("PrefixListName", &self.prefix_list_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -13675,13 +16090,11 @@ pub mod prefix_list {
     }
 
     /// The `Entry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Entry {
         /// `Cidr`.
-        #[serde(rename = "Cidr")]
         pub cidr: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
     }
 
@@ -13692,6 +16105,19 @@ pub mod prefix_list {
                 cidr: cidr.into(),
                 description: None,
             }
+        }
+    }
+
+    impl Serialize for Entry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
         }
     }
 }
@@ -13762,75 +16188,39 @@ pub mod route {
     }
 
     /// The properties of `AWS::EC2::Route`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteProps {
-        /// The ID of the carrier gateway.
-        #[serde(rename = "CarrierGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `CarrierGatewayId`: The ID of the carrier gateway.
         pub carrier_gateway_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the core network.
-        #[serde(rename = "CoreNetworkArn", skip_serializing_if = "Option::is_none")]
+        /// `CoreNetworkArn`: The Amazon Resource Name (ARN) of the core network.
         pub core_network_arn: Option<Value<String>>,
-        /// The IPv4 CIDR address block used for the destination match.
-        #[serde(
-            rename = "DestinationCidrBlock",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationCidrBlock`: The IPv4 CIDR address block used for the destination match.
         pub destination_cidr_block: Option<Value<String>>,
-        /// The IPv6 CIDR block used for the destination match.
-        #[serde(
-            rename = "DestinationIpv6CidrBlock",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationIpv6CidrBlock`: The IPv6 CIDR block used for the destination match.
         pub destination_ipv6_cidr_block: Option<Value<String>>,
-        /// The ID of a prefix list used for the destination match.
-        #[serde(
-            rename = "DestinationPrefixListId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationPrefixListId`: The ID of a prefix list used for the destination match.
         pub destination_prefix_list_id: Option<Value<String>>,
-        /// \[IPv6 traffic only\] The ID of an egress-only internet gateway.
-        #[serde(
-            rename = "EgressOnlyInternetGatewayId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EgressOnlyInternetGatewayId`: \[IPv6 traffic only\] The ID of an egress-only internet gateway.
         pub egress_only_internet_gateway_id: Option<Value<String>>,
-        /// The ID of an internet gateway or virtual private gateway attached to your VPC.
-        #[serde(rename = "GatewayId", skip_serializing_if = "Option::is_none")]
+        /// `GatewayId`: The ID of an internet gateway or virtual private gateway attached to your VPC.
         pub gateway_id: Option<Value<String>>,
-        /// The ID of a NAT instance in your VPC.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: The ID of a NAT instance in your VPC.
         pub instance_id: Option<Value<String>>,
-        /// The ID of the local gateway.
-        #[serde(rename = "LocalGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `LocalGatewayId`: The ID of the local gateway.
         pub local_gateway_id: Option<Value<String>>,
-        /// \[IPv4 traffic only\] The ID of a NAT gateway.
-        #[serde(rename = "NatGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `NatGatewayId`: \[IPv4 traffic only\] The ID of a NAT gateway.
         pub nat_gateway_id: Option<Value<String>>,
-        /// The ID of a network interface.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The ID of a network interface.
         pub network_interface_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the ODB network.
-        #[serde(rename = "OdbNetworkArn", skip_serializing_if = "Option::is_none")]
+        /// `OdbNetworkArn`: The Amazon Resource Name (ARN) of the ODB network.
         pub odb_network_arn: Option<Value<String>>,
-        /// The ID of the route table for the route.
-        #[serde(rename = "RouteTableId")]
+        /// `RouteTableId`: The ID of the route table for the route.
         pub route_table_id: Value<String>,
-        /// The ID of a transit gateway.
-        #[serde(rename = "TransitGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `TransitGatewayId`: The ID of a transit gateway.
         pub transit_gateway_id: Option<Value<String>>,
-        /// The ID of a VPC endpoint.
-        #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
+        /// `VpcEndpointId`: The ID of a VPC endpoint.
         pub vpc_endpoint_id: Option<Value<String>>,
-        /// The ID of a VPC peering connection.
-        #[serde(
-            rename = "VpcPeeringConnectionId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcPeeringConnectionId`: The ID of a VPC peering connection.
         pub vpc_peering_connection_id: Option<Value<String>>,
     }
 
@@ -13855,6 +16245,57 @@ pub mod route {
                 vpc_endpoint_id: None,
                 vpc_peering_connection_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CarrierGatewayId", &self.carrier_gateway_id)?;
+            crate::cfn::entry(&mut map, "CoreNetworkArn", &self.core_network_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationCidrBlock",
+                &self.destination_cidr_block,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationIpv6CidrBlock",
+                &self.destination_ipv6_cidr_block,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPrefixListId",
+                &self.destination_prefix_list_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EgressOnlyInternetGatewayId",
+                &self.egress_only_internet_gateway_id,
+            )?;
+            crate::cfn::entry(&mut map, "GatewayId", &self.gateway_id)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            crate::cfn::entry(&mut map, "LocalGatewayId", &self.local_gateway_id)?;
+            crate::cfn::entry(&mut map, "NatGatewayId", &self.nat_gateway_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(&mut map, "OdbNetworkArn", &self.odb_network_arn)?;
+            map.serialize_entry("RouteTableId", &self.route_table_id)?;
+            crate::cfn::entry(&mut map, "TransitGatewayId", &self.transit_gateway_id)?;
+            crate::cfn::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcPeeringConnectionId",
+                &self.vpc_peering_connection_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -13924,30 +16365,17 @@ pub mod route_server {
     }
 
     /// The properties of `AWS::EC2::RouteServer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerProps {
-        /// The Amazon-side ASN of the Route Server.
-        #[serde(rename = "AmazonSideAsn")]
+        /// `AmazonSideAsn`: The Amazon-side ASN of the Route Server.
         pub amazon_side_asn: Value<i64>,
-        /// Whether to enable persistent routes
-        #[serde(rename = "PersistRoutes", skip_serializing_if = "Option::is_none")]
+        /// `PersistRoutes`: Whether to enable persistent routes
         pub persist_routes: Option<Value<PersistRoutes>>,
-        /// The duration of persistent routes in minutes
-        #[serde(
-            rename = "PersistRoutesDuration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PersistRoutesDuration`: The duration of persistent routes in minutes
         pub persist_routes_duration: Option<Value<i64>>,
-        /// Whether to enable SNS notifications
-        #[serde(
-            rename = "SnsNotificationsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnsNotificationsEnabled`: Whether to enable SNS notifications
         pub sns_notifications_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -13961,6 +16389,30 @@ pub mod route_server {
                 sns_notifications_enabled: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRouteServerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AmazonSideAsn", &self.amazon_side_asn)?;
+            crate::cfn::entry(&mut map, "PersistRoutes", &self.persist_routes)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersistRoutesDuration",
+                &self.persist_routes_duration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnsNotificationsEnabled",
+                &self.sns_notifications_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -14061,13 +16513,11 @@ pub mod route_server_association {
     }
 
     /// The properties of `AWS::EC2::RouteServerAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerAssociationProps {
-        /// Route Server ID
-        #[serde(rename = "RouteServerId")]
+        /// `RouteServerId`: Route Server ID
         pub route_server_id: Value<String>,
-        /// VPC ID
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: VPC ID
         pub vpc_id: Value<String>,
     }
 
@@ -14081,6 +16531,19 @@ pub mod route_server_association {
                 route_server_id: route_server_id.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRouteServerAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RouteServerId", &self.route_server_id)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -14166,16 +16629,13 @@ pub mod route_server_endpoint {
     }
 
     /// The properties of `AWS::EC2::RouteServerEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerEndpointProps {
-        /// Route Server ID
-        #[serde(rename = "RouteServerId")]
+        /// `RouteServerId`: Route Server ID
         pub route_server_id: Value<String>,
-        /// Subnet ID
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: Subnet ID
         pub subnet_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -14190,6 +16650,20 @@ pub mod route_server_endpoint {
                 subnet_id: subnet_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRouteServerEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RouteServerId", &self.route_server_id)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -14286,19 +16760,15 @@ pub mod route_server_peer {
     }
 
     /// The properties of `AWS::EC2::RouteServerPeer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerPeerProps {
         /// `BgpOptions`.
-        #[serde(rename = "BgpOptions")]
         pub bgp_options: BgpOptions,
-        /// IP address of the Route Server Peer
-        #[serde(rename = "PeerAddress")]
+        /// `PeerAddress`: IP address of the Route Server Peer
         pub peer_address: Value<String>,
-        /// Route Server Endpoint ID
-        #[serde(rename = "RouteServerEndpointId")]
+        /// `RouteServerEndpointId`: Route Server Endpoint ID
         pub route_server_endpoint_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -14318,19 +16788,48 @@ pub mod route_server_peer {
         }
     }
 
-    /// BGP Options
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BgpOptions {
-        /// BGP ASN of the Route Server Peer
-        #[serde(rename = "PeerAsn", skip_serializing_if = "Option::is_none")]
-        pub peer_asn: Option<Value<i64>>,
-        /// BGP Liveness Detection
-        #[serde(
-            rename = "PeerLivenessDetection",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnRouteServerPeerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BgpOptions", &self.bgp_options)?;
+            map.serialize_entry("PeerAddress", &self.peer_address)?;
+            map.serialize_entry(
+                "RouteServerEndpointId",
+                &self.route_server_endpoint_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// BGP Options
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BgpOptions {
+        /// `PeerAsn`: BGP ASN of the Route Server Peer
+        pub peer_asn: Option<Value<i64>>,
+        /// `PeerLivenessDetection`: BGP Liveness Detection
         pub peer_liveness_detection: Option<Value<PeerLivenessDetection>>,
+    }
+
+    impl Serialize for BgpOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PeerAsn", &self.peer_asn)?;
+            crate::cfn::entry(
+                &mut map,
+                "PeerLivenessDetection",
+                &self.peer_liveness_detection,
+            )?;
+            map.end()
+        }
     }
 
     /// BGP Liveness Detection
@@ -14430,13 +16929,11 @@ pub mod route_server_propagation {
     }
 
     /// The properties of `AWS::EC2::RouteServerPropagation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerPropagationProps {
-        /// Route Server ID
-        #[serde(rename = "RouteServerId")]
+        /// `RouteServerId`: Route Server ID
         pub route_server_id: Value<String>,
-        /// Route Table ID
-        #[serde(rename = "RouteTableId")]
+        /// `RouteTableId`: Route Table ID
         pub route_table_id: Value<String>,
     }
 
@@ -14450,6 +16947,19 @@ pub mod route_server_propagation {
                 route_server_id: route_server_id.into(),
                 route_table_id: route_table_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRouteServerPropagationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RouteServerId", &self.route_server_id)?;
+            map.serialize_entry("RouteTableId", &self.route_table_id)?;
+            map.end()
         }
     }
 }
@@ -14516,13 +17026,11 @@ pub mod route_table {
     }
 
     /// The properties of `AWS::EC2::RouteTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteTableProps {
-        /// Any tags assigned to the route table.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the route table.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -14533,6 +17041,19 @@ pub mod route_table {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRouteTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -14615,16 +17136,13 @@ pub mod secondary_network {
     }
 
     /// The properties of `AWS::EC2::SecondaryNetwork`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecondaryNetworkProps {
-        /// The IPv4 CIDR block for the secondary network.
-        #[serde(rename = "Ipv4CidrBlock")]
+        /// `Ipv4CidrBlock`: The IPv4 CIDR block for the secondary network.
         pub ipv4_cidr_block: Value<String>,
-        /// The type of secondary network.
-        #[serde(rename = "NetworkType")]
+        /// `NetworkType`: The type of secondary network.
         pub network_type: Value<NetworkType>,
-        /// The tags for the secondary network.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the secondary network.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -14639,6 +17157,20 @@ pub mod secondary_network {
                 network_type: network_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSecondaryNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Ipv4CidrBlock", &self.ipv4_cidr_block)?;
+            map.serialize_entry("NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -14744,29 +17276,19 @@ pub mod security_group {
     }
 
     /// The properties of `AWS::EC2::SecurityGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupProps {
-        /// A description for the security group.
-        #[serde(rename = "GroupDescription")]
+        /// `GroupDescription`: A description for the security group.
         pub group_description: Value<String>,
-        /// The name of the security group.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
+        /// `GroupName`: The name of the security group.
         pub group_name: Option<Value<String>>,
-        /// \[VPC only\] The outbound rules associated with the security group.
-        #[serde(rename = "SecurityGroupEgress", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupEgress`: \[VPC only\] The outbound rules associated with the security group.
         pub security_group_egress: Option<Vec<Egress>>,
-        /// The inbound rules associated with the security group.
-        #[serde(
-            rename = "SecurityGroupIngress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityGroupIngress`: The inbound rules associated with the security group.
         pub security_group_ingress: Option<Vec<Ingress>>,
-        /// Any tags assigned to the security group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the security group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC for the security group.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The ID of the VPC for the security group.
         pub vpc_id: Option<Value<String>>,
     }
 
@@ -14784,40 +17306,49 @@ pub mod security_group {
         }
     }
 
+    impl Serialize for CfnSecurityGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupDescription", &self.group_description)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityGroupEgress",
+                &self.security_group_egress,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityGroupIngress",
+                &self.security_group_ingress,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
+
     /// The `Egress` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Egress {
         /// `CidrIp`.
-        #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
         pub cidr_ip: Option<Value<String>>,
         /// `CidrIpv6`.
-        #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
         pub cidr_ipv6: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DestinationPrefixListId`.
-        #[serde(
-            rename = "DestinationPrefixListId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_prefix_list_id: Option<Value<String>>,
         /// `DestinationSecurityGroupId`.
-        #[serde(
-            rename = "DestinationSecurityGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_security_group_id: Option<Value<String>>,
         /// `FromPort`.
-        #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
         /// `IpProtocol`.
-        #[serde(rename = "IpProtocol")]
         pub ip_protocol: Value<String>,
         /// `ToPort`.
-        #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
 
@@ -14837,50 +17368,55 @@ pub mod security_group {
         }
     }
 
+    impl Serialize for Egress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrIp", &self.cidr_ip)?;
+            crate::cfn::entry(&mut map, "CidrIpv6", &self.cidr_ipv6)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPrefixListId",
+                &self.destination_prefix_list_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationSecurityGroupId",
+                &self.destination_security_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "FromPort", &self.from_port)?;
+            map.serialize_entry("IpProtocol", &self.ip_protocol)?;
+            crate::cfn::entry(&mut map, "ToPort", &self.to_port)?;
+            map.end()
+        }
+    }
+
     /// The `Ingress` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ingress {
         /// `CidrIp`.
-        #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
         pub cidr_ip: Option<Value<String>>,
         /// `CidrIpv6`.
-        #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
         pub cidr_ipv6: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FromPort`.
-        #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
         /// `IpProtocol`.
-        #[serde(rename = "IpProtocol")]
         pub ip_protocol: Value<String>,
         /// `SourcePrefixListId`.
-        #[serde(rename = "SourcePrefixListId", skip_serializing_if = "Option::is_none")]
         pub source_prefix_list_id: Option<Value<String>>,
         /// `SourceSecurityGroupId`.
-        #[serde(
-            rename = "SourceSecurityGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_security_group_id: Option<Value<String>>,
         /// `SourceSecurityGroupName`.
-        #[serde(
-            rename = "SourceSecurityGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_security_group_name: Option<Value<String>>,
         /// `SourceSecurityGroupOwnerId`.
-        #[serde(
-            rename = "SourceSecurityGroupOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_security_group_owner_id: Option<Value<String>>,
         /// `ToPort`.
-        #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
 
@@ -14899,6 +17435,43 @@ pub mod security_group {
                 source_security_group_owner_id: None,
                 to_port: None,
             }
+        }
+    }
+
+    impl Serialize for Ingress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrIp", &self.cidr_ip)?;
+            crate::cfn::entry(&mut map, "CidrIpv6", &self.cidr_ipv6)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FromPort", &self.from_port)?;
+            map.serialize_entry("IpProtocol", &self.ip_protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourcePrefixListId",
+                &self.source_prefix_list_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSecurityGroupId",
+                &self.source_security_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSecurityGroupName",
+                &self.source_security_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSecurityGroupOwnerId",
+                &self.source_security_group_owner_id,
+            )?;
+            crate::cfn::entry(&mut map, "ToPort", &self.to_port)?;
+            map.end()
         }
     }
 }
@@ -14970,42 +17543,25 @@ pub mod security_group_egress {
     }
 
     /// The properties of `AWS::EC2::SecurityGroupEgress`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupEgressProps {
-        /// The IPv4 address range, in CIDR format.
-        #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
+        /// `CidrIp`: The IPv4 address range, in CIDR format.
         pub cidr_ip: Option<Value<String>>,
-        /// The IPv6 address range, in CIDR format.
-        #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
+        /// `CidrIpv6`: The IPv6 address range, in CIDR format.
         pub cidr_ipv6: Option<Value<String>>,
-        /// The description of an egress (outbound) security group rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of an egress (outbound) security group rule.
         pub description: Option<Value<String>>,
-        /// The prefix list IDs for an AWS service.
-        #[serde(
-            rename = "DestinationPrefixListId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationPrefixListId`: The prefix list IDs for an AWS service.
         pub destination_prefix_list_id: Option<Value<String>>,
-        /// The ID of the security group.
-        #[serde(
-            rename = "DestinationSecurityGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationSecurityGroupId`: The ID of the security group.
         pub destination_security_group_id: Option<Value<String>>,
-        /// If the protocol is TCP or UDP, this is the start of the port range.
-        #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
+        /// `FromPort`: If the protocol is TCP or UDP, this is the start of the port range.
         pub from_port: Option<Value<i64>>,
-        /// The ID of the security group.
-        #[serde(rename = "GroupId")]
+        /// `GroupId`: The ID of the security group.
         pub group_id: Value<String>,
-        /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
-        #[serde(rename = "IpProtocol")]
+        /// `IpProtocol`: The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
         pub ip_protocol: Value<String>,
-        /// If the protocol is TCP or UDP, this is the end of the port range.
-        #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
+        /// `ToPort`: If the protocol is TCP or UDP, this is the end of the port range.
         pub to_port: Option<Value<i64>>,
     }
 
@@ -15026,6 +17582,34 @@ pub mod security_group_egress {
                 ip_protocol: ip_protocol.into(),
                 to_port: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityGroupEgressProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrIp", &self.cidr_ip)?;
+            crate::cfn::entry(&mut map, "CidrIpv6", &self.cidr_ipv6)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPrefixListId",
+                &self.destination_prefix_list_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationSecurityGroupId",
+                &self.destination_security_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "FromPort", &self.from_port)?;
+            map.serialize_entry("GroupId", &self.group_id)?;
+            map.serialize_entry("IpProtocol", &self.ip_protocol)?;
+            crate::cfn::entry(&mut map, "ToPort", &self.to_port)?;
+            map.end()
         }
     }
 }
@@ -15100,55 +17684,31 @@ pub mod security_group_ingress {
     }
 
     /// The properties of `AWS::EC2::SecurityGroupIngress`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupIngressProps {
-        /// The IPv4 ranges
-        #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
+        /// `CidrIp`: The IPv4 ranges
         pub cidr_ip: Option<Value<String>>,
-        /// \[VPC only\] The IPv6 ranges
-        #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
+        /// `CidrIpv6`: \[VPC only\] The IPv6 ranges
         pub cidr_ipv6: Option<Value<String>>,
-        /// Updates the description of an ingress (inbound) security group rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Updates the description of an ingress (inbound) security group rule.
         pub description: Option<Value<String>>,
-        /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number.
-        #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
+        /// `FromPort`: The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number.
         pub from_port: Option<Value<i64>>,
-        /// The ID of the security group.
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
+        /// `GroupId`: The ID of the security group.
         pub group_id: Option<Value<String>>,
-        /// The name of the security group.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
+        /// `GroupName`: The name of the security group.
         pub group_name: Option<Value<String>>,
-        /// The IP protocol name (tcp, udp, icmp, icmpv6) or number (see Protocol Numbers).
-        #[serde(rename = "IpProtocol")]
+        /// `IpProtocol`: The IP protocol name (tcp, udp, icmp, icmpv6) or number (see Protocol Numbers).
         pub ip_protocol: Value<String>,
-        /// \[EC2-VPC only\] The ID of a prefix list.
-        #[serde(rename = "SourcePrefixListId", skip_serializing_if = "Option::is_none")]
+        /// `SourcePrefixListId`: \[EC2-VPC only\] The ID of a prefix list.
         pub source_prefix_list_id: Option<Value<String>>,
-        /// The ID of the security group.
-        #[serde(
-            rename = "SourceSecurityGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceSecurityGroupId`: The ID of the security group.
         pub source_security_group_id: Option<Value<String>>,
-        /// \[EC2-Classic, default VPC\] The name of the source security group.
-        #[serde(
-            rename = "SourceSecurityGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceSecurityGroupName`: \[EC2-Classic, default VPC\] The name of the source security group.
         pub source_security_group_name: Option<Value<String>>,
-        /// \[nondefault VPC\] The AWS account ID that owns the source security group.
-        #[serde(
-            rename = "SourceSecurityGroupOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceSecurityGroupOwnerId`: \[nondefault VPC\] The AWS account ID that owns the source security group.
         pub source_security_group_owner_id: Option<Value<String>>,
-        /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code.
-        #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
+        /// `ToPort`: The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code.
         pub to_port: Option<Value<i64>>,
     }
 
@@ -15169,6 +17729,45 @@ pub mod security_group_ingress {
                 source_security_group_owner_id: None,
                 to_port: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityGroupIngressProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrIp", &self.cidr_ip)?;
+            crate::cfn::entry(&mut map, "CidrIpv6", &self.cidr_ipv6)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FromPort", &self.from_port)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            map.serialize_entry("IpProtocol", &self.ip_protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourcePrefixListId",
+                &self.source_prefix_list_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSecurityGroupId",
+                &self.source_security_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSecurityGroupName",
+                &self.source_security_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSecurityGroupOwnerId",
+                &self.source_security_group_owner_id,
+            )?;
+            crate::cfn::entry(&mut map, "ToPort", &self.to_port)?;
+            map.end()
         }
     }
 }
@@ -15247,13 +17846,11 @@ pub mod security_group_vpc_association {
     }
 
     /// The properties of `AWS::EC2::SecurityGroupVpcAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupVpcAssociationProps {
-        /// The group ID of the specified security group.
-        #[serde(rename = "GroupId")]
+        /// `GroupId`: The group ID of the specified security group.
         pub group_id: Value<String>,
-        /// The ID of the VPC in the security group vpc association.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC in the security group vpc association.
         pub vpc_id: Value<String>,
     }
 
@@ -15267,6 +17864,19 @@ pub mod security_group_vpc_association {
                 group_id: group_id.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityGroupVpcAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupId", &self.group_id)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -15331,10 +17941,9 @@ pub mod snapshot_block_public_access {
     }
 
     /// The properties of `AWS::EC2::SnapshotBlockPublicAccess`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotBlockPublicAccessProps {
-        /// The state of EBS Snapshot Block Public Access.
-        #[serde(rename = "State")]
+        /// `State`: The state of EBS Snapshot Block Public Access.
         pub state: Value<State>,
     }
 
@@ -15342,6 +17951,18 @@ pub mod snapshot_block_public_access {
         /// A `CfnSnapshotBlockPublicAccessProps` of its required properties (`State`), the others unset.
         pub fn new(state: impl Into<Value<State>>) -> Self {
             Self { state: state.into() }
+        }
+    }
+
+    impl Serialize for CfnSnapshotBlockPublicAccessProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
         }
     }
 
@@ -15470,13 +18091,11 @@ pub mod spot_fleet {
     }
 
     /// The properties of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSpotFleetProps {
         /// `SpotFleetRequestConfigData`.
-        #[serde(rename = "SpotFleetRequestConfigData")]
         pub spot_fleet_request_config_data: SpotFleetRequestConfigData,
-        /// The tags to specify in SpotFleetRequestConfigData
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to specify in SpotFleetRequestConfigData
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -15492,127 +18111,72 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for CfnSpotFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SpotFleetRequestConfigData",
+                &self.spot_fleet_request_config_data,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SpotFleetRequestConfigData` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpotFleetRequestConfigData {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<AllocationStrategy>>,
         /// `Context`.
-        #[serde(rename = "Context", skip_serializing_if = "Option::is_none")]
         pub context: Option<Value<String>>,
         /// `ExcessCapacityTerminationPolicy`.
-        #[serde(
-            rename = "ExcessCapacityTerminationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub excess_capacity_termination_policy: Option<
             Value<ExcessCapacityTerminationPolicy>,
         >,
         /// `IamFleetRole`.
-        #[serde(rename = "IamFleetRole")]
         pub iam_fleet_role: Value<String>,
         /// `InstanceInterruptionBehavior`.
-        #[serde(
-            rename = "InstanceInterruptionBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
         /// `InstancePoolsToUseCount`.
-        #[serde(
-            rename = "InstancePoolsToUseCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_pools_to_use_count: Option<Value<i64>>,
         /// `LaunchSpecifications`.
-        #[serde(
-            rename = "LaunchSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub launch_specifications: Option<Vec<SpotFleetLaunchSpecification>>,
         /// `LaunchTemplateConfigs`.
-        #[serde(
-            rename = "LaunchTemplateConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub launch_template_configs: Option<Vec<LaunchTemplateConfig>>,
         /// `LoadBalancersConfig`.
-        #[serde(rename = "LoadBalancersConfig", skip_serializing_if = "Option::is_none")]
         pub load_balancers_config: Option<LoadBalancersConfig>,
         /// `OnDemandAllocationStrategy`.
-        #[serde(
-            rename = "OnDemandAllocationStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_demand_allocation_strategy: Option<Value<String>>,
         /// `OnDemandMaxTotalPrice`.
-        #[serde(
-            rename = "OnDemandMaxTotalPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_demand_max_total_price: Option<Value<String>>,
         /// `OnDemandTargetCapacity`.
-        #[serde(
-            rename = "OnDemandTargetCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_demand_target_capacity: Option<Value<i64>>,
         /// `ReplaceUnhealthyInstances`.
-        #[serde(
-            rename = "ReplaceUnhealthyInstances",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replace_unhealthy_instances: Option<Value<bool>>,
         /// `SpotMaintenanceStrategies`.
-        #[serde(
-            rename = "SpotMaintenanceStrategies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub spot_maintenance_strategies: Option<SpotMaintenanceStrategies>,
         /// `SpotMaxTotalPrice`.
-        #[serde(rename = "SpotMaxTotalPrice", skip_serializing_if = "Option::is_none")]
         pub spot_max_total_price: Option<Value<String>>,
         /// `SpotPrice`.
-        #[serde(rename = "SpotPrice", skip_serializing_if = "Option::is_none")]
         pub spot_price: Option<Value<String>>,
         /// `TagSpecifications`.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<SpotFleetTagSpecification>>,
         /// `TargetCapacity`.
-        #[serde(rename = "TargetCapacity")]
         pub target_capacity: Value<i64>,
         /// `TargetCapacityUnitType`.
-        #[serde(
-            rename = "TargetCapacityUnitType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_capacity_unit_type: Option<Value<TargetCapacityUnitType>>,
         /// `TerminateInstancesWithExpiration`.
-        #[serde(
-            rename = "TerminateInstancesWithExpiration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub terminate_instances_with_expiration: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
         /// `ValidFrom`.
-        #[serde(rename = "ValidFrom", skip_serializing_if = "Option::is_none")]
         pub valid_from: Option<Value<String>>,
         /// `ValidUntil`.
-        #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
     }
 
@@ -15647,6 +18211,100 @@ pub mod spot_fleet {
                 valid_from: None,
                 valid_until: None,
             }
+        }
+    }
+
+    impl Serialize for SpotFleetRequestConfigData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "Context", &self.context)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcessCapacityTerminationPolicy",
+                &self.excess_capacity_termination_policy,
+            )?;
+            map.serialize_entry("IamFleetRole", &self.iam_fleet_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceInterruptionBehavior",
+                &self.instance_interruption_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstancePoolsToUseCount",
+                &self.instance_pools_to_use_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchSpecifications",
+                &self.launch_specifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateConfigs",
+                &self.launch_template_configs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoadBalancersConfig",
+                &self.load_balancers_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandAllocationStrategy",
+                &self.on_demand_allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandMaxTotalPrice",
+                &self.on_demand_max_total_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandTargetCapacity",
+                &self.on_demand_target_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplaceUnhealthyInstances",
+                &self.replace_unhealthy_instances,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotMaintenanceStrategies",
+                &self.spot_maintenance_strategies,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotMaxTotalPrice",
+                &self.spot_max_total_price,
+            )?;
+            crate::cfn::entry(&mut map, "SpotPrice", &self.spot_price)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            map.serialize_entry("TargetCapacity", &self.target_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetCapacityUnitType",
+                &self.target_capacity_unit_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateInstancesWithExpiration",
+                &self.terminate_instances_with_expiration,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "ValidFrom", &self.valid_from)?;
+            crate::cfn::entry(&mut map, "ValidUntil", &self.valid_until)?;
+            map.end()
         }
     }
 
@@ -15741,65 +18399,43 @@ pub mod spot_fleet {
     }
 
     /// The `SpotFleetLaunchSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpotFleetLaunchSpecification {
         /// `BlockDeviceMappings`.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
         pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
         /// `EbsOptimized`.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
         /// `IamInstanceProfile`.
-        #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
         pub iam_instance_profile: Option<IamInstanceProfileSpecification>,
         /// `ImageId`.
-        #[serde(rename = "ImageId")]
         pub image_id: Value<String>,
         /// `InstanceRequirements`.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `KernelId`.
-        #[serde(rename = "KernelId", skip_serializing_if = "Option::is_none")]
         pub kernel_id: Option<Value<String>>,
         /// `KeyName`.
-        #[serde(rename = "KeyName", skip_serializing_if = "Option::is_none")]
         pub key_name: Option<Value<String>>,
         /// `Monitoring`.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
         pub monitoring: Option<SpotFleetMonitoring>,
         /// `NetworkInterfaces`.
-        #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
         pub network_interfaces: Option<Vec<InstanceNetworkInterfaceSpecification>>,
         /// `Placement`.
-        #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
         pub placement: Option<SpotPlacement>,
         /// `RamdiskId`.
-        #[serde(rename = "RamdiskId", skip_serializing_if = "Option::is_none")]
         pub ramdisk_id: Option<Value<String>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<GroupIdentifier>>,
         /// `SpotPrice`.
-        #[serde(rename = "SpotPrice", skip_serializing_if = "Option::is_none")]
         pub spot_price: Option<Value<String>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
         /// `TagSpecifications`.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<SpotFleetTagSpecification>>,
         /// `UserData`.
-        #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
         pub user_data: Option<Value<String>>,
         /// `WeightedCapacity`.
-        #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<f64>>,
     }
 
@@ -15829,20 +18465,57 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for SpotFleetLaunchSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            crate::cfn::entry(
+                &mut map,
+                "IamInstanceProfile",
+                &self.iam_instance_profile,
+            )?;
+            map.serialize_entry("ImageId", &self.image_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "KernelId", &self.kernel_id)?;
+            crate::cfn::entry(&mut map, "KeyName", &self.key_name)?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            crate::cfn::entry(&mut map, "NetworkInterfaces", &self.network_interfaces)?;
+            crate::cfn::entry(&mut map, "Placement", &self.placement)?;
+            crate::cfn::entry(&mut map, "RamdiskId", &self.ramdisk_id)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "SpotPrice", &self.spot_price)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(&mut map, "UserData", &self.user_data)?;
+            crate::cfn::entry(&mut map, "WeightedCapacity", &self.weighted_capacity)?;
+            map.end()
+        }
+    }
+
     /// The `BlockDeviceMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BlockDeviceMapping {
         /// `DeviceName`.
-        #[serde(rename = "DeviceName")]
         pub device_name: Value<String>,
         /// `Ebs`.
-        #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
         pub ebs: Option<EbsBlockDevice>,
         /// `NoDevice`.
-        #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
         pub no_device: Option<Value<String>>,
         /// `VirtualName`.
-        #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
 
@@ -15858,99 +18531,172 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for BlockDeviceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+            crate::cfn::entry(&mut map, "NoDevice", &self.no_device)?;
+            crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+            map.end()
+        }
+    }
+
     /// The `EbsBlockDevice` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsBlockDevice {
         /// `DeleteOnTermination`.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
         pub delete_on_termination: Option<Value<bool>>,
         /// `Encrypted`.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
         pub encrypted: Option<Value<bool>>,
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `SnapshotId`.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
         pub snapshot_id: Option<Value<String>>,
         /// `VolumeSize`.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
         /// `VolumeType`.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
 
+    impl Serialize for EbsBlockDevice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
     /// The `IamInstanceProfileSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamInstanceProfileSpecification {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for IamInstanceProfileSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The `SpotFleetMonitoring` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotFleetMonitoring {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for SpotFleetMonitoring {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `InstanceNetworkInterfaceSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceNetworkInterfaceSpecification {
         /// `AssociatePublicIpAddress`.
-        #[serde(
-            rename = "AssociatePublicIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub associate_public_ip_address: Option<Value<bool>>,
         /// `DeleteOnTermination`.
-        #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
         pub delete_on_termination: Option<Value<bool>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DeviceIndex`.
-        #[serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none")]
         pub device_index: Option<Value<i64>>,
         /// `Groups`.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
         /// `Ipv6AddressCount`.
-        #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_address_count: Option<Value<i64>>,
         /// `Ipv6Addresses`.
-        #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
         pub ipv6_addresses: Option<Vec<InstanceIpv6Address>>,
         /// `NetworkInterfaceId`.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
         pub network_interface_id: Option<Value<String>>,
         /// `PrivateIpAddresses`.
-        #[serde(rename = "PrivateIpAddresses", skip_serializing_if = "Option::is_none")]
         pub private_ip_addresses: Option<Vec<PrivateIpAddressSpecification>>,
         /// `SecondaryPrivateIpAddressCount`.
-        #[serde(
-            rename = "SecondaryPrivateIpAddressCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
 
+    impl Serialize for InstanceNetworkInterfaceSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatePublicIpAddress",
+                &self.associate_public_ip_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DeviceIndex", &self.device_index)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "Ipv6AddressCount", &self.ipv6_address_count)?;
+            crate::cfn::entry(&mut map, "Ipv6Addresses", &self.ipv6_addresses)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateIpAddresses",
+                &self.private_ip_addresses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryPrivateIpAddressCount",
+                &self.secondary_private_ip_address_count,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateIpAddressSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateIpAddressSpecification {
         /// `Primary`.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
         pub primary: Option<Value<bool>>,
         /// `PrivateIpAddress`.
-        #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
     }
 
@@ -15964,28 +18710,55 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for PrivateIpAddressSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            map.serialize_entry("PrivateIpAddress", &self.private_ip_address)?;
+            map.end()
+        }
+    }
+
     /// The `SpotPlacement` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotPlacement {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
         /// `GroupName`.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         /// `Tenancy`.
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
     }
 
+    impl Serialize for SpotPlacement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            map.end()
+        }
+    }
+
     /// The `GroupIdentifier` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GroupIdentifier {
         /// `GroupId`.
-        #[serde(rename = "GroupId")]
         pub group_id: Value<String>,
     }
 
@@ -15996,15 +18769,38 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for GroupIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupId", &self.group_id)?;
+            map.end()
+        }
+    }
+
     /// The `SpotFleetTagSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotFleetTagSpecification {
         /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<ResourceType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for SpotFleetTagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Values of `ResourceType`.
@@ -16182,31 +18978,39 @@ pub mod spot_fleet {
     }
 
     /// The `LaunchTemplateConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateConfig {
         /// `LaunchTemplateSpecification`.
-        #[serde(
-            rename = "LaunchTemplateSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub launch_template_specification: Option<FleetLaunchTemplateSpecification>,
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Vec<LaunchTemplateOverrides>>,
     }
 
+    impl Serialize for LaunchTemplateConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateSpecification",
+                &self.launch_template_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            map.end()
+        }
+    }
+
     /// The `FleetLaunchTemplateSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FleetLaunchTemplateSpecification {
         /// `LaunchTemplateId`.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
         pub launch_template_id: Option<Value<String>>,
         /// `LaunchTemplateName`.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
         pub launch_template_name: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version")]
         pub version: Value<String>,
     }
 
@@ -16221,59 +19025,106 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for FleetLaunchTemplateSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `LaunchTemplateOverrides` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateOverrides {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
         /// `InstanceRequirements`.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<f64>>,
         /// `SpotPrice`.
-        #[serde(rename = "SpotPrice", skip_serializing_if = "Option::is_none")]
         pub spot_price: Option<Value<String>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
         /// `WeightedCapacity`.
-        #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<f64>>,
     }
 
+    impl Serialize for LaunchTemplateOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "SpotPrice", &self.spot_price)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "WeightedCapacity", &self.weighted_capacity)?;
+            map.end()
+        }
+    }
+
     /// The `LoadBalancersConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoadBalancersConfig {
         /// `ClassicLoadBalancersConfig`.
-        #[serde(
-            rename = "ClassicLoadBalancersConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub classic_load_balancers_config: Option<ClassicLoadBalancersConfig>,
         /// `TargetGroupsConfig`.
-        #[serde(rename = "TargetGroupsConfig", skip_serializing_if = "Option::is_none")]
         pub target_groups_config: Option<TargetGroupsConfig>,
     }
 
+    impl Serialize for LoadBalancersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClassicLoadBalancersConfig",
+                &self.classic_load_balancers_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetGroupsConfig",
+                &self.target_groups_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ClassicLoadBalancersConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClassicLoadBalancersConfig {
         /// `ClassicLoadBalancers`.
-        #[serde(rename = "ClassicLoadBalancers")]
         pub classic_load_balancers: Vec<ClassicLoadBalancer>,
     }
 
@@ -16286,11 +19137,22 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for ClassicLoadBalancersConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClassicLoadBalancers", &self.classic_load_balancers)?;
+            map.end()
+        }
+    }
+
     /// The `ClassicLoadBalancer` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClassicLoadBalancer {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -16301,11 +19163,22 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for ClassicLoadBalancer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `TargetGroupsConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetGroupsConfig {
         /// `TargetGroups`.
-        #[serde(rename = "TargetGroups")]
         pub target_groups: Vec<TargetGroup>,
     }
 
@@ -16318,11 +19191,22 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for TargetGroupsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TargetGroups", &self.target_groups)?;
+            map.end()
+        }
+    }
+
     /// The `TargetGroup` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetGroup {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
 
@@ -16333,23 +19217,61 @@ pub mod spot_fleet {
         }
     }
 
+    impl Serialize for TargetGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The `SpotMaintenanceStrategies` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotMaintenanceStrategies {
         /// `CapacityRebalance`.
-        #[serde(rename = "CapacityRebalance", skip_serializing_if = "Option::is_none")]
         pub capacity_rebalance: Option<SpotCapacityRebalance>,
     }
 
+    impl Serialize for SpotMaintenanceStrategies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityRebalance", &self.capacity_rebalance)?;
+            map.end()
+        }
+    }
+
     /// The `SpotCapacityRebalance` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotCapacityRebalance {
         /// `ReplacementStrategy`.
-        #[serde(rename = "ReplacementStrategy", skip_serializing_if = "Option::is_none")]
         pub replacement_strategy: Option<Value<ReplacementStrategy>>,
         /// `TerminationDelay`.
-        #[serde(rename = "TerminationDelay", skip_serializing_if = "Option::is_none")]
         pub termination_delay: Option<Value<i64>>,
+    }
+
+    impl Serialize for SpotCapacityRebalance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplacementStrategy",
+                &self.replacement_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "TerminationDelay", &self.termination_delay)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -16462,17 +19384,11 @@ pub mod sql_ha_standby_detected_instance {
     }
 
     /// The properties of `AWS::EC2::SqlHaStandbyDetectedInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlHaStandbyDetectedInstanceProps {
         /// `InstanceId`.
-        #[serde(rename = "InstanceId")]
         pub instance_id: Value<String>,
         /// `SqlServerCredentials`.
-        #[serde(
-            rename = "SqlServerCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sql_server_credentials: Option<Value<String>>,
     }
 
@@ -16483,6 +19399,23 @@ pub mod sql_ha_standby_detected_instance {
                 instance_id: instance_id.into(),
                 sql_server_credentials: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSqlHaStandbyDetectedInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SqlServerCredentials",
+                &self.sql_server_credentials,
+            )?;
+            map.end()
         }
     }
 }
@@ -16573,70 +19506,41 @@ pub mod subnet {
     }
 
     /// The properties of `AWS::EC2::Subnet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetProps {
-        /// Indicates whether a network interface created in this subnet receives an IPv6 address.
-        #[serde(
-            rename = "AssignIpv6AddressOnCreation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssignIpv6AddressOnCreation`: Indicates whether a network interface created in this subnet receives an IPv6 address.
         pub assign_ipv6_address_on_creation: Option<Value<bool>>,
-        /// The Availability Zone of the subnet.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone of the subnet.
         pub availability_zone: Option<Value<String>>,
-        /// The AZ ID of the subnet.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZoneId`: The AZ ID of the subnet.
         pub availability_zone_id: Option<Value<String>>,
-        /// The IPv4 CIDR block assigned to the subnet.
-        #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `CidrBlock`: The IPv4 CIDR block assigned to the subnet.
         pub cidr_block: Option<Value<String>>,
-        /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
-        #[serde(rename = "EnableDns64", skip_serializing_if = "Option::is_none")]
+        /// `EnableDns64`: Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
         pub enable_dns64: Option<Value<bool>>,
-        /// Indicates the device position for local network interfaces in this subnet.
-        #[serde(
-            rename = "EnableLniAtDeviceIndex",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableLniAtDeviceIndex`: Indicates the device position for local network interfaces in this subnet.
         pub enable_lni_at_device_index: Option<Value<i64>>,
-        /// An IPv4 IPAM pool ID for the subnet.
-        #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4IpamPoolId`: An IPv4 IPAM pool ID for the subnet.
         pub ipv4_ipam_pool_id: Option<Value<String>>,
-        /// An IPv4 netmask length for the subnet.
-        #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4NetmaskLength`: An IPv4 netmask length for the subnet.
         pub ipv4_netmask_length: Option<Value<i64>>,
-        /// The IPv6 CIDR block.
-        #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6CidrBlock`: The IPv6 CIDR block.
         pub ipv6_cidr_block: Option<Value<String>>,
-        /// An IPv6 IPAM pool ID for the subnet.
-        #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6IpamPoolId`: An IPv6 IPAM pool ID for the subnet.
         pub ipv6_ipam_pool_id: Option<Value<String>>,
-        /// Indicates whether this is an IPv6 only subnet.
-        #[serde(rename = "Ipv6Native", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Native`: Indicates whether this is an IPv6 only subnet.
         pub ipv6_native: Option<Value<bool>>,
-        /// An IPv6 netmask length for the subnet.
-        #[serde(rename = "Ipv6NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6NetmaskLength`: An IPv6 netmask length for the subnet.
         pub ipv6_netmask_length: Option<Value<i64>>,
-        /// Indicates whether instances launched in this subnet receive a public IPv4 address.
-        #[serde(rename = "MapPublicIpOnLaunch", skip_serializing_if = "Option::is_none")]
+        /// `MapPublicIpOnLaunch`: Indicates whether instances launched in this subnet receive a public IPv4 address.
         pub map_public_ip_on_launch: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the Outpost.
-        #[serde(rename = "OutpostArn", skip_serializing_if = "Option::is_none")]
+        /// `OutpostArn`: The Amazon Resource Name (ARN) of the Outpost.
         pub outpost_arn: Option<Value<String>>,
-        /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled.
-        #[serde(
-            rename = "PrivateDnsNameOptionsOnLaunch",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateDnsNameOptionsOnLaunch`: The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled.
         pub private_dns_name_options_on_launch: Option<PrivateDnsNameOptionsOnLaunch>,
-        /// Any tags assigned to the subnet.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the subnet.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC the subnet is in.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC the subnet is in.
         pub vpc_id: Value<String>,
     }
 
@@ -16665,26 +19569,85 @@ pub mod subnet {
         }
     }
 
+    impl Serialize for CfnSubnetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssignIpv6AddressOnCreation",
+                &self.assign_ipv6_address_on_creation,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "CidrBlock", &self.cidr_block)?;
+            crate::cfn::entry(&mut map, "EnableDns64", &self.enable_dns64)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableLniAtDeviceIndex",
+                &self.enable_lni_at_device_index,
+            )?;
+            crate::cfn::entry(&mut map, "Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "Ipv4NetmaskLength", &self.ipv4_netmask_length)?;
+            crate::cfn::entry(&mut map, "Ipv6CidrBlock", &self.ipv6_cidr_block)?;
+            crate::cfn::entry(&mut map, "Ipv6IpamPoolId", &self.ipv6_ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "Ipv6Native", &self.ipv6_native)?;
+            crate::cfn::entry(&mut map, "Ipv6NetmaskLength", &self.ipv6_netmask_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "MapPublicIpOnLaunch",
+                &self.map_public_ip_on_launch,
+            )?;
+            crate::cfn::entry(&mut map, "OutpostArn", &self.outpost_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsNameOptionsOnLaunch",
+                &self.private_dns_name_options_on_launch,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
+
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsNameOptionsOnLaunch {
         /// `EnableResourceNameDnsAAAARecord`.
-        #[serde(
-            rename = "EnableResourceNameDnsAAAARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
         /// `EnableResourceNameDnsARecord`.
-        #[serde(
-            rename = "EnableResourceNameDnsARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
         /// `HostnameType`.
-        #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<String>>,
+    }
+
+    impl Serialize for PrivateDnsNameOptionsOnLaunch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsAAAARecord",
+                &self.enable_resource_name_dns_aaaa_record,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsARecord",
+                &self.enable_resource_name_dns_a_record,
+            )?;
+            crate::cfn::entry(&mut map, "HostnameType", &self.hostname_type)?;
+            map.end()
+        }
     }
 }
 
@@ -16761,19 +19724,15 @@ pub mod subnet_cidr_block {
     }
 
     /// The properties of `AWS::EC2::SubnetCidrBlock`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetCidrBlockProps {
-        /// The IPv6 network range for the subnet, in CIDR notation.
-        #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6CidrBlock`: The IPv6 network range for the subnet, in CIDR notation.
         pub ipv6_cidr_block: Option<Value<String>>,
-        /// The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR
-        #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6IpamPoolId`: The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR
         pub ipv6_ipam_pool_id: Option<Value<String>>,
-        /// The netmask length of the IPv6 CIDR to allocate to the subnet from an IPAM pool
-        #[serde(rename = "Ipv6NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6NetmaskLength`: The netmask length of the IPv6 CIDR to allocate to the subnet from an IPAM pool
         pub ipv6_netmask_length: Option<Value<i64>>,
-        /// The ID of the subnet
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet
         pub subnet_id: Value<String>,
     }
 
@@ -16786,6 +19745,21 @@ pub mod subnet_cidr_block {
                 ipv6_netmask_length: None,
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSubnetCidrBlockProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ipv6CidrBlock", &self.ipv6_cidr_block)?;
+            crate::cfn::entry(&mut map, "Ipv6IpamPoolId", &self.ipv6_ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "Ipv6NetmaskLength", &self.ipv6_netmask_length)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 }
@@ -16866,22 +19840,17 @@ pub mod subnet_cidr_reservation {
     }
 
     /// The properties of `AWS::EC2::SubnetCidrReservation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetCidrReservationProps {
-        /// The IPv4 or IPv6 CIDR range to reserve.
-        #[serde(rename = "Cidr")]
+        /// `Cidr`: The IPv4 or IPv6 CIDR range to reserve.
         pub cidr: Value<String>,
-        /// The description of the subnet CIDR reservation.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the subnet CIDR reservation.
         pub description: Option<Value<String>>,
-        /// The type of reservation.
-        #[serde(rename = "ReservationType")]
+        /// `ReservationType`: The type of reservation.
         pub reservation_type: Value<ReservationType>,
-        /// The identifier of the subnet the CIDR range is reserved in.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The identifier of the subnet the CIDR range is reserved in.
         pub subnet_id: Value<String>,
-        /// The tags assigned to the subnet CIDR reservation.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the subnet CIDR reservation.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -16899,6 +19868,22 @@ pub mod subnet_cidr_reservation {
                 subnet_id: subnet_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSubnetCidrReservationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ReservationType", &self.reservation_type)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -17003,13 +19988,11 @@ pub mod subnet_network_acl_association {
     }
 
     /// The properties of `AWS::EC2::SubnetNetworkAclAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetNetworkAclAssociationProps {
-        /// The ID of the network ACL
-        #[serde(rename = "NetworkAclId")]
+        /// `NetworkAclId`: The ID of the network ACL
         pub network_acl_id: Value<String>,
-        /// The ID of the subnet
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet
         pub subnet_id: Value<String>,
     }
 
@@ -17023,6 +20006,19 @@ pub mod subnet_network_acl_association {
                 network_acl_id: network_acl_id.into(),
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSubnetNetworkAclAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkAclId", &self.network_acl_id)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 }
@@ -17088,13 +20084,11 @@ pub mod subnet_route_table_association {
     }
 
     /// The properties of `AWS::EC2::SubnetRouteTableAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetRouteTableAssociationProps {
-        /// The ID of the route table.
-        #[serde(rename = "RouteTableId")]
+        /// `RouteTableId`: The ID of the route table.
         pub route_table_id: Value<String>,
-        /// The ID of the subnet.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet.
         pub subnet_id: Value<String>,
     }
 
@@ -17108,6 +20102,19 @@ pub mod subnet_route_table_association {
                 route_table_id: route_table_id.into(),
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSubnetRouteTableAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RouteTableId", &self.route_table_id)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 }
@@ -17172,17 +20179,28 @@ pub mod traffic_mirror_filter {
     }
 
     /// The properties of `AWS::EC2::TrafficMirrorFilter`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTrafficMirrorFilterProps {
-        /// The description of a traffic mirror filter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of a traffic mirror filter.
         pub description: Option<Value<String>>,
-        /// The network service that is associated with the traffic mirror filter.
-        #[serde(rename = "NetworkServices", skip_serializing_if = "Option::is_none")]
+        /// `NetworkServices`: The network service that is associated with the traffic mirror filter.
         pub network_services: Option<Vec<Value<TrafficMirrorNetworkService>>>,
-        /// The tags for a traffic mirror filter.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for a traffic mirror filter.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnTrafficMirrorFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "NetworkServices", &self.network_services)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The network service traffic that is associated with the traffic mirror filter.
@@ -17282,44 +20300,29 @@ pub mod traffic_mirror_filter_rule {
     }
 
     /// The properties of `AWS::EC2::TrafficMirrorFilterRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorFilterRuleProps {
-        /// The description of the Traffic Mirror Filter rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Traffic Mirror Filter rule.
         pub description: Option<Value<String>>,
-        /// The destination CIDR block to assign to the Traffic Mirror rule.
-        #[serde(rename = "DestinationCidrBlock")]
+        /// `DestinationCidrBlock`: The destination CIDR block to assign to the Traffic Mirror rule.
         pub destination_cidr_block: Value<String>,
-        /// The destination port range.
-        #[serde(
-            rename = "DestinationPortRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationPortRange`: The destination port range.
         pub destination_port_range: Option<TrafficMirrorPortRange>,
-        /// The number of protocol, for example 17 (UDP), to assign to the Traffic Mirror rule.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The number of protocol, for example 17 (UDP), to assign to the Traffic Mirror rule.
         pub protocol: Option<Value<i64>>,
-        /// The action to take on the filtered traffic (accept/reject).
-        #[serde(rename = "RuleAction")]
+        /// `RuleAction`: The action to take on the filtered traffic (accept/reject).
         pub rule_action: Value<String>,
-        /// The number of the Traffic Mirror rule.
-        #[serde(rename = "RuleNumber")]
+        /// `RuleNumber`: The number of the Traffic Mirror rule.
         pub rule_number: Value<i64>,
-        /// The source CIDR block to assign to the Traffic Mirror Filter rule.
-        #[serde(rename = "SourceCidrBlock")]
+        /// `SourceCidrBlock`: The source CIDR block to assign to the Traffic Mirror Filter rule.
         pub source_cidr_block: Value<String>,
-        /// The source port range.
-        #[serde(rename = "SourcePortRange", skip_serializing_if = "Option::is_none")]
+        /// `SourcePortRange`: The source port range.
         pub source_port_range: Option<TrafficMirrorPortRange>,
-        /// Any tags assigned to the Traffic Mirror Filter rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the Traffic Mirror Filter rule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The direction of traffic (ingress/egress).
-        #[serde(rename = "TrafficDirection")]
+        /// `TrafficDirection`: The direction of traffic (ingress/egress).
         pub traffic_direction: Value<String>,
-        /// The ID of the filter that this rule is associated with.
-        #[serde(rename = "TrafficMirrorFilterId")]
+        /// `TrafficMirrorFilterId`: The ID of the filter that this rule is associated with.
         pub traffic_mirror_filter_id: Value<String>,
     }
 
@@ -17349,14 +20352,41 @@ pub mod traffic_mirror_filter_rule {
         }
     }
 
+    impl Serialize for CfnTrafficMirrorFilterRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DestinationCidrBlock", &self.destination_cidr_block)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPortRange",
+                &self.destination_port_range,
+            )?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.serialize_entry("RuleAction", &self.rule_action)?;
+            map.serialize_entry("RuleNumber", &self.rule_number)?;
+            map.serialize_entry("SourceCidrBlock", &self.source_cidr_block)?;
+            crate::cfn::entry(&mut map, "SourcePortRange", &self.source_port_range)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrafficDirection", &self.traffic_direction)?;
+            map.serialize_entry(
+                "TrafficMirrorFilterId",
+                &self.traffic_mirror_filter_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TrafficMirrorPortRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrafficMirrorPortRange {
-        /// The first port in the Traffic Mirror port range.
-        #[serde(rename = "FromPort")]
+        /// `FromPort`: The first port in the Traffic Mirror port range.
         pub from_port: Value<i64>,
-        /// The last port in the Traffic Mirror port range.
-        #[serde(rename = "ToPort")]
+        /// `ToPort`: The last port in the Traffic Mirror port range.
         pub to_port: Value<i64>,
     }
 
@@ -17370,6 +20400,19 @@ pub mod traffic_mirror_filter_rule {
                 from_port: from_port.into(),
                 to_port: to_port.into(),
             }
+        }
+    }
+
+    impl Serialize for TrafficMirrorPortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FromPort", &self.from_port)?;
+            map.serialize_entry("ToPort", &self.to_port)?;
+            map.end()
         }
     }
 }
@@ -17432,34 +20475,25 @@ pub mod traffic_mirror_session {
     }
 
     /// The properties of `AWS::EC2::TrafficMirrorSession`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorSessionProps {
-        /// The description of the Traffic Mirror session.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Traffic Mirror session.
         pub description: Option<Value<String>>,
-        /// The ID of the source network interface.
-        #[serde(rename = "NetworkInterfaceId")]
+        /// `NetworkInterfaceId`: The ID of the source network interface.
         pub network_interface_id: Value<String>,
-        /// The ID of the account that owns the Traffic Mirror session.
-        #[serde(rename = "OwnerId", skip_serializing_if = "Option::is_none")]
+        /// `OwnerId`: The ID of the account that owns the Traffic Mirror session.
         pub owner_id: Option<Value<String>>,
-        /// The number of bytes in each packet to mirror.
-        #[serde(rename = "PacketLength", skip_serializing_if = "Option::is_none")]
+        /// `PacketLength`: The number of bytes in each packet to mirror.
         pub packet_length: Option<Value<i64>>,
-        /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions.
-        #[serde(rename = "SessionNumber")]
+        /// `SessionNumber`: The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions.
         pub session_number: Value<i64>,
-        /// The tags assigned to the Traffic Mirror session.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the Traffic Mirror session.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of a Traffic Mirror filter.
-        #[serde(rename = "TrafficMirrorFilterId")]
+        /// `TrafficMirrorFilterId`: The ID of a Traffic Mirror filter.
         pub traffic_mirror_filter_id: Value<String>,
-        /// The ID of a Traffic Mirror target.
-        #[serde(rename = "TrafficMirrorTargetId")]
+        /// `TrafficMirrorTargetId`: The ID of a Traffic Mirror target.
         pub traffic_mirror_target_id: Value<String>,
-        /// The VXLAN ID for the Traffic Mirror session.
-        #[serde(rename = "VirtualNetworkId", skip_serializing_if = "Option::is_none")]
+        /// `VirtualNetworkId`: The VXLAN ID for the Traffic Mirror session.
         pub virtual_network_id: Option<Value<i64>>,
     }
 
@@ -17482,6 +20516,32 @@ pub mod traffic_mirror_session {
                 traffic_mirror_target_id: traffic_mirror_target_id.into(),
                 virtual_network_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnTrafficMirrorSessionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("NetworkInterfaceId", &self.network_interface_id)?;
+            crate::cfn::entry(&mut map, "OwnerId", &self.owner_id)?;
+            crate::cfn::entry(&mut map, "PacketLength", &self.packet_length)?;
+            map.serialize_entry("SessionNumber", &self.session_number)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "TrafficMirrorFilterId",
+                &self.traffic_mirror_filter_id,
+            )?;
+            map.serialize_entry(
+                "TrafficMirrorTargetId",
+                &self.traffic_mirror_target_id,
+            )?;
+            crate::cfn::entry(&mut map, "VirtualNetworkId", &self.virtual_network_id)?;
+            map.end()
         }
     }
 }
@@ -17549,31 +20609,46 @@ pub mod traffic_mirror_target {
     }
 
     /// The properties of `AWS::EC2::TrafficMirrorTarget`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTrafficMirrorTargetProps {
-        /// The description of the Traffic Mirror target.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Traffic Mirror target.
         pub description: Option<Value<String>>,
-        /// The ID of the Gateway Load Balancer endpoint.
-        #[serde(
-            rename = "GatewayLoadBalancerEndpointId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GatewayLoadBalancerEndpointId`: The ID of the Gateway Load Balancer endpoint.
         pub gateway_load_balancer_endpoint_id: Option<Value<String>>,
-        /// The network interface ID that is associated with the target.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The network interface ID that is associated with the target.
         pub network_interface_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target.
-        #[serde(
-            rename = "NetworkLoadBalancerArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkLoadBalancerArn`: The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target.
         pub network_load_balancer_arn: Option<Value<String>>,
-        /// The tags to assign to the Traffic Mirror target.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the Traffic Mirror target.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnTrafficMirrorTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "GatewayLoadBalancerEndpointId",
+                &self.gateway_load_balancer_endpoint_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkLoadBalancerArn",
+                &self.network_load_balancer_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -17648,78 +20723,89 @@ pub mod transit_gateway {
     }
 
     /// The properties of `AWS::EC2::TransitGateway`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTransitGatewayProps {
         /// `AmazonSideAsn`.
-        #[serde(rename = "AmazonSideAsn", skip_serializing_if = "Option::is_none")]
         pub amazon_side_asn: Option<Value<i64>>,
         /// `AssociationDefaultRouteTableId`.
-        #[serde(
-            rename = "AssociationDefaultRouteTableId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub association_default_route_table_id: Option<Value<String>>,
         /// `AutoAcceptSharedAttachments`.
-        #[serde(
-            rename = "AutoAcceptSharedAttachments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_accept_shared_attachments: Option<Value<String>>,
         /// `DefaultRouteTableAssociation`.
-        #[serde(
-            rename = "DefaultRouteTableAssociation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_route_table_association: Option<Value<String>>,
         /// `DefaultRouteTablePropagation`.
-        #[serde(
-            rename = "DefaultRouteTablePropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_route_table_propagation: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DnsSupport`.
-        #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
         pub dns_support: Option<Value<String>>,
         /// `EncryptionSupport`.
-        #[serde(rename = "EncryptionSupport", skip_serializing_if = "Option::is_none")]
         pub encryption_support: Option<Value<EncryptionSupport>>,
         /// `MulticastSupport`.
-        #[serde(rename = "MulticastSupport", skip_serializing_if = "Option::is_none")]
         pub multicast_support: Option<Value<String>>,
         /// `PropagationDefaultRouteTableId`.
-        #[serde(
-            rename = "PropagationDefaultRouteTableId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub propagation_default_route_table_id: Option<Value<String>>,
         /// `SecurityGroupReferencingSupport`.
-        #[serde(
-            rename = "SecurityGroupReferencingSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub security_group_referencing_support: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TransitGatewayCidrBlocks`.
-        #[serde(
-            rename = "TransitGatewayCidrBlocks",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub transit_gateway_cidr_blocks: Option<Vec<Value<String>>>,
         /// `VpnEcmpSupport`.
-        #[serde(rename = "VpnEcmpSupport", skip_serializing_if = "Option::is_none")]
         pub vpn_ecmp_support: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnTransitGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmazonSideAsn", &self.amazon_side_asn)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationDefaultRouteTableId",
+                &self.association_default_route_table_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoAcceptSharedAttachments",
+                &self.auto_accept_shared_attachments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultRouteTableAssociation",
+                &self.default_route_table_association,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultRouteTablePropagation",
+                &self.default_route_table_propagation,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DnsSupport", &self.dns_support)?;
+            crate::cfn::entry(&mut map, "EncryptionSupport", &self.encryption_support)?;
+            crate::cfn::entry(&mut map, "MulticastSupport", &self.multicast_support)?;
+            crate::cfn::entry(
+                &mut map,
+                "PropagationDefaultRouteTableId",
+                &self.propagation_default_route_table_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityGroupReferencingSupport",
+                &self.security_group_referencing_support,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitGatewayCidrBlocks",
+                &self.transit_gateway_cidr_blocks,
+            )?;
+            crate::cfn::entry(&mut map, "VpnEcmpSupport", &self.vpn_ecmp_support)?;
+            map.end()
+        }
     }
 
     /// Values of `EncryptionSupport`.
@@ -17824,22 +20910,17 @@ pub mod transit_gateway_attachment {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayAttachmentProps {
-        /// The options for the transit gateway vpc attachment.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The options for the transit gateway vpc attachment.
         pub options: Option<Options>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TransitGatewayId`.
-        #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -17857,6 +20938,22 @@ pub mod transit_gateway_attachment {
                 transit_gateway_id: transit_gateway_id.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -17939,16 +21036,13 @@ pub mod transit_gateway_connect {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayConnect`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayConnectProps {
-        /// The Connect attachment options.
-        #[serde(rename = "Options")]
+        /// `Options`: The Connect attachment options.
         pub options: TransitGatewayConnectOptions,
-        /// The tags for the attachment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the attachment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the attachment from which the Connect attachment was created.
-        #[serde(rename = "TransportTransitGatewayAttachmentId")]
+        /// `TransportTransitGatewayAttachmentId`: The ID of the attachment from which the Connect attachment was created.
         pub transport_transit_gateway_attachment_id: Value<String>,
     }
 
@@ -17967,12 +21061,40 @@ pub mod transit_gateway_connect {
         }
     }
 
+    impl Serialize for CfnTransitGatewayConnectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Options", &self.options)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "TransportTransitGatewayAttachmentId",
+                &self.transport_transit_gateway_attachment_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TransitGatewayConnectOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TransitGatewayConnectOptions {
-        /// The tunnel protocol.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The tunnel protocol.
         pub protocol: Option<Value<Protocol>>,
+    }
+
+    impl Serialize for TransitGatewayConnectOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.end()
+        }
     }
 
     /// The tunnel protocol.
@@ -18101,16 +21223,13 @@ pub mod transit_gateway_connect_peer {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayConnectPeer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayConnectPeerProps {
-        /// The Connect peer details.
-        #[serde(rename = "ConnectPeerConfiguration")]
+        /// `ConnectPeerConfiguration`: The Connect peer details.
         pub connect_peer_configuration: TransitGatewayConnectPeerConfiguration,
-        /// The tags for the Connect Peer.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the Connect Peer.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the Connect attachment.
-        #[serde(rename = "TransitGatewayAttachmentId")]
+        /// `TransitGatewayAttachmentId`: The ID of the Connect attachment.
         pub transit_gateway_attachment_id: Value<String>,
     }
 
@@ -18130,27 +21249,38 @@ pub mod transit_gateway_connect_peer {
         }
     }
 
-    /// The `TransitGatewayConnectPeerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct TransitGatewayConnectPeerConfiguration {
-        /// The BGP configuration details. Read-only: CloudFormation returns it.
-        #[serde(rename = "BgpConfigurations", skip_serializing_if = "Option::is_none")]
-        pub bgp_configurations: Option<Vec<TransitGatewayAttachmentBgpConfiguration>>,
-        /// The range of interior BGP peer IP addresses.
-        #[serde(rename = "InsideCidrBlocks")]
-        pub inside_cidr_blocks: Vec<Value<String>>,
-        /// The peer IP address (GRE outer IP address) on the appliance side of the Connect peer.
-        #[serde(rename = "PeerAddress")]
-        pub peer_address: Value<String>,
-        /// The tunnel protocol. Read-only: CloudFormation returns it.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
-        pub protocol: Option<Value<String>>,
-        /// The Connect peer IP address on the transit gateway side of the tunnel.
-        #[serde(
-            rename = "TransitGatewayAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnTransitGatewayConnectPeerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConnectPeerConfiguration",
+                &self.connect_peer_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "TransitGatewayAttachmentId",
+                &self.transit_gateway_attachment_id,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `TransitGatewayConnectPeerConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TransitGatewayConnectPeerConfiguration {
+        /// `BgpConfigurations`: The BGP configuration details. Read-only: CloudFormation returns it.
+        pub bgp_configurations: Option<Vec<TransitGatewayAttachmentBgpConfiguration>>,
+        /// `InsideCidrBlocks`: The range of interior BGP peer IP addresses.
+        pub inside_cidr_blocks: Vec<Value<String>>,
+        /// `PeerAddress`: The peer IP address (GRE outer IP address) on the appliance side of the Connect peer.
+        pub peer_address: Value<String>,
+        /// `Protocol`: The tunnel protocol. Read-only: CloudFormation returns it.
+        pub protocol: Option<Value<String>>,
+        /// `TransitGatewayAddress`: The Connect peer IP address on the transit gateway side of the tunnel.
         pub transit_gateway_address: Option<Value<String>>,
     }
 
@@ -18170,28 +21300,59 @@ pub mod transit_gateway_connect_peer {
         }
     }
 
-    /// The `TransitGatewayAttachmentBgpConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TransitGatewayAttachmentBgpConfiguration {
-        /// The BGP status. Read-only: CloudFormation returns it.
-        #[serde(rename = "BgpStatus", skip_serializing_if = "Option::is_none")]
-        pub bgp_status: Option<Value<String>>,
-        /// The interior BGP peer IP address for the appliance. Read-only: CloudFormation returns it.
-        #[serde(rename = "PeerAddress", skip_serializing_if = "Option::is_none")]
-        pub peer_address: Option<Value<String>>,
-        /// The peer Autonomous System Number (ASN).
-        #[serde(rename = "PeerAsn", skip_serializing_if = "Option::is_none")]
-        pub peer_asn: Option<Value<f64>>,
-        /// The interior BGP peer IP address for the transit gateway. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "TransitGatewayAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for TransitGatewayConnectPeerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BgpConfigurations", &self.bgp_configurations)?;
+            map.serialize_entry("InsideCidrBlocks", &self.inside_cidr_blocks)?;
+            map.serialize_entry("PeerAddress", &self.peer_address)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitGatewayAddress",
+                &self.transit_gateway_address,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `TransitGatewayAttachmentBgpConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TransitGatewayAttachmentBgpConfiguration {
+        /// `BgpStatus`: The BGP status. Read-only: CloudFormation returns it.
+        pub bgp_status: Option<Value<String>>,
+        /// `PeerAddress`: The interior BGP peer IP address for the appliance. Read-only: CloudFormation returns it.
+        pub peer_address: Option<Value<String>>,
+        /// `PeerAsn`: The peer Autonomous System Number (ASN).
+        pub peer_asn: Option<Value<f64>>,
+        /// `TransitGatewayAddress`: The interior BGP peer IP address for the transit gateway. Read-only: CloudFormation returns it.
         pub transit_gateway_address: Option<Value<String>>,
-        /// The transit gateway Autonomous System Number (ASN). Read-only: CloudFormation returns it.
-        #[serde(rename = "TransitGatewayAsn", skip_serializing_if = "Option::is_none")]
+        /// `TransitGatewayAsn`: The transit gateway Autonomous System Number (ASN). Read-only: CloudFormation returns it.
         pub transit_gateway_asn: Option<Value<f64>>,
+    }
+
+    impl Serialize for TransitGatewayAttachmentBgpConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BgpStatus", &self.bgp_status)?;
+            crate::cfn::entry(&mut map, "PeerAddress", &self.peer_address)?;
+            crate::cfn::entry(&mut map, "PeerAsn", &self.peer_asn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitGatewayAddress",
+                &self.transit_gateway_address,
+            )?;
+            crate::cfn::entry(&mut map, "TransitGatewayAsn", &self.transit_gateway_asn)?;
+            map.end()
+        }
     }
 }
 
@@ -18267,20 +21428,13 @@ pub mod transit_gateway_metering_policy {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayMeteringPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMeteringPolicyProps {
-        /// Middle box attachment Ids
-        #[serde(
-            rename = "MiddleboxAttachmentIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MiddleboxAttachmentIds`: Middle box attachment Ids
         pub middlebox_attachment_ids: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Id of transit gateway
-        #[serde(rename = "TransitGatewayId")]
+        /// `TransitGatewayId`: The Id of transit gateway
         pub transit_gateway_id: Value<String>,
     }
 
@@ -18292,6 +21446,24 @@ pub mod transit_gateway_metering_policy {
                 tags: None,
                 transit_gateway_id: transit_gateway_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayMeteringPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MiddleboxAttachmentIds",
+                &self.middlebox_attachment_ids,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.end()
         }
     }
 }
@@ -18375,71 +21547,35 @@ pub mod transit_gateway_metering_policy_entry {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayMeteringPolicyEntry`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMeteringPolicyEntryProps {
-        /// The list of IP addresses of the instances receiving traffic from the transit gateway
-        #[serde(
-            rename = "DestinationCidrBlock",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationCidrBlock`: The list of IP addresses of the instances receiving traffic from the transit gateway
         pub destination_cidr_block: Option<Value<String>>,
-        /// The list of ports on destination instances receiving traffic from the transit gateway
-        #[serde(
-            rename = "DestinationPortRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationPortRange`: The list of ports on destination instances receiving traffic from the transit gateway
         pub destination_port_range: Option<Value<String>>,
-        /// The ID of the source attachment through which traffic leaves a transit gateway
-        #[serde(
-            rename = "DestinationTransitGatewayAttachmentId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationTransitGatewayAttachmentId`: The ID of the source attachment through which traffic leaves a transit gateway
         pub destination_transit_gateway_attachment_id: Option<Value<String>>,
-        /// The type of the attachment through which traffic leaves a transit gateway
-        #[serde(
-            rename = "DestinationTransitGatewayAttachmentType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationTransitGatewayAttachmentType`: The type of the attachment through which traffic leaves a transit gateway
         pub destination_transit_gateway_attachment_type: Option<
             Value<TransitGatewayAttachmentResourceType>,
         >,
-        /// The resource owner information responsible for paying default billable charges for the traffic flow
-        #[serde(rename = "MeteredAccount")]
+        /// `MeteredAccount`: The resource owner information responsible for paying default billable charges for the traffic flow
         pub metered_account: Value<TransitGatewayMeteringPayerType>,
-        /// The rule number of the metering policy entry
-        #[serde(rename = "PolicyRuleNumber")]
+        /// `PolicyRuleNumber`: The rule number of the metering policy entry
         pub policy_rule_number: Value<i64>,
-        /// The protocol of the traffic
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol of the traffic
         pub protocol: Option<Value<String>>,
-        /// The list of IP addresses of the instances sending traffic to the transit gateway for which the metering policy entry is applicable
-        #[serde(rename = "SourceCidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `SourceCidrBlock`: The list of IP addresses of the instances sending traffic to the transit gateway for which the metering policy entry is applicable
         pub source_cidr_block: Option<Value<String>>,
-        /// The list of ports on source instances sending traffic to the transit gateway
-        #[serde(rename = "SourcePortRange", skip_serializing_if = "Option::is_none")]
+        /// `SourcePortRange`: The list of ports on source instances sending traffic to the transit gateway
         pub source_port_range: Option<Value<String>>,
-        /// The ID of the source attachment through which traffic enters a transit gateway
-        #[serde(
-            rename = "SourceTransitGatewayAttachmentId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceTransitGatewayAttachmentId`: The ID of the source attachment through which traffic enters a transit gateway
         pub source_transit_gateway_attachment_id: Option<Value<String>>,
-        /// The type of the attachment through which traffic enters a transit gateway
-        #[serde(
-            rename = "SourceTransitGatewayAttachmentType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceTransitGatewayAttachmentType`: The type of the attachment through which traffic enters a transit gateway
         pub source_transit_gateway_attachment_type: Option<
             Value<TransitGatewayAttachmentResourceType>,
         >,
-        /// The ID of the transit gateway metering policy for which the entry is being created
-        #[serde(rename = "TransitGatewayMeteringPolicyId")]
+        /// `TransitGatewayMeteringPolicyId`: The ID of the transit gateway metering policy for which the entry is being created
         pub transit_gateway_metering_policy_id: Value<String>,
     }
 
@@ -18465,6 +21601,56 @@ pub mod transit_gateway_metering_policy_entry {
                 transit_gateway_metering_policy_id: transit_gateway_metering_policy_id
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayMeteringPolicyEntryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationCidrBlock",
+                &self.destination_cidr_block,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPortRange",
+                &self.destination_port_range,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationTransitGatewayAttachmentId",
+                &self.destination_transit_gateway_attachment_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationTransitGatewayAttachmentType",
+                &self.destination_transit_gateway_attachment_type,
+            )?;
+            map.serialize_entry("MeteredAccount", &self.metered_account)?;
+            map.serialize_entry("PolicyRuleNumber", &self.policy_rule_number)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "SourceCidrBlock", &self.source_cidr_block)?;
+            crate::cfn::entry(&mut map, "SourcePortRange", &self.source_port_range)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceTransitGatewayAttachmentId",
+                &self.source_transit_gateway_attachment_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceTransitGatewayAttachmentType",
+                &self.source_transit_gateway_attachment_type,
+            )?;
+            map.serialize_entry(
+                "TransitGatewayMeteringPolicyId",
+                &self.transit_gateway_metering_policy_id,
+            )?;
+            map.end()
         }
     }
 
@@ -18644,16 +21830,13 @@ pub mod transit_gateway_multicast_domain {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayMulticastDomain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomainProps {
-        /// The options for the transit gateway multicast domain.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The options for the transit gateway multicast domain.
         pub options: Option<Options>,
-        /// The tags for the transit gateway multicast domain.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the transit gateway multicast domain.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the transit gateway.
-        #[serde(rename = "TransitGatewayId")]
+        /// `TransitGatewayId`: The ID of the transit gateway.
         pub transit_gateway_id: Value<String>,
     }
 
@@ -18668,26 +21851,51 @@ pub mod transit_gateway_multicast_domain {
         }
     }
 
+    impl Serialize for CfnTransitGatewayMulticastDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.end()
+        }
+    }
+
     /// The options for the transit gateway multicast domain.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Options {
-        /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain.
-        #[serde(
-            rename = "AutoAcceptSharedAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoAcceptSharedAssociations`: Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain.
         pub auto_accept_shared_associations: Option<Value<AutoAcceptSharedAssociations>>,
-        /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain.
-        #[serde(rename = "Igmpv2Support", skip_serializing_if = "Option::is_none")]
+        /// `Igmpv2Support`: Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain.
         pub igmpv2_support: Option<Value<Igmpv2Support>>,
-        /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on.
-        #[serde(
-            rename = "StaticSourcesSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StaticSourcesSupport`: Indicates whether support for statically configuring transit gateway multicast group sources is turned on.
         pub static_sources_support: Option<Value<StaticSourcesSupport>>,
+    }
+
+    impl Serialize for Options {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoAcceptSharedAssociations",
+                &self.auto_accept_shared_associations,
+            )?;
+            crate::cfn::entry(&mut map, "Igmpv2Support", &self.igmpv2_support)?;
+            crate::cfn::entry(
+                &mut map,
+                "StaticSourcesSupport",
+                &self.static_sources_support,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain.
@@ -18880,16 +22088,13 @@ pub mod transit_gateway_multicast_domain_association {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayMulticastDomainAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomainAssociationProps {
-        /// The IDs of the subnets to associate with the transit gateway multicast domain.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The IDs of the subnets to associate with the transit gateway multicast domain.
         pub subnet_id: Value<String>,
-        /// The ID of the transit gateway attachment.
-        #[serde(rename = "TransitGatewayAttachmentId")]
+        /// `TransitGatewayAttachmentId`: The ID of the transit gateway attachment.
         pub transit_gateway_attachment_id: Value<String>,
-        /// The ID of the transit gateway multicast domain.
-        #[serde(rename = "TransitGatewayMulticastDomainId")]
+        /// `TransitGatewayMulticastDomainId`: The ID of the transit gateway multicast domain.
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
 
@@ -18906,6 +22111,26 @@ pub mod transit_gateway_multicast_domain_association {
                 transit_gateway_multicast_domain_id: transit_gateway_multicast_domain_id
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayMulticastDomainAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.serialize_entry(
+                "TransitGatewayAttachmentId",
+                &self.transit_gateway_attachment_id,
+            )?;
+            map.serialize_entry(
+                "TransitGatewayMulticastDomainId",
+                &self.transit_gateway_multicast_domain_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -19006,16 +22231,13 @@ pub mod transit_gateway_multicast_group_member {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayMulticastGroupMember`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupMemberProps {
-        /// The IP address assigned to the transit gateway multicast group.
-        #[serde(rename = "GroupIpAddress")]
+        /// `GroupIpAddress`: The IP address assigned to the transit gateway multicast group.
         pub group_ip_address: Value<String>,
-        /// The ID of the transit gateway attachment.
-        #[serde(rename = "NetworkInterfaceId")]
+        /// `NetworkInterfaceId`: The ID of the transit gateway attachment.
         pub network_interface_id: Value<String>,
-        /// The ID of the transit gateway multicast domain.
-        #[serde(rename = "TransitGatewayMulticastDomainId")]
+        /// `TransitGatewayMulticastDomainId`: The ID of the transit gateway multicast domain.
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
 
@@ -19032,6 +22254,23 @@ pub mod transit_gateway_multicast_group_member {
                 transit_gateway_multicast_domain_id: transit_gateway_multicast_domain_id
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayMulticastGroupMemberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupIpAddress", &self.group_ip_address)?;
+            map.serialize_entry("NetworkInterfaceId", &self.network_interface_id)?;
+            map.serialize_entry(
+                "TransitGatewayMulticastDomainId",
+                &self.transit_gateway_multicast_domain_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -19132,16 +22371,13 @@ pub mod transit_gateway_multicast_group_source {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayMulticastGroupSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupSourceProps {
-        /// The IP address assigned to the transit gateway multicast group.
-        #[serde(rename = "GroupIpAddress")]
+        /// `GroupIpAddress`: The IP address assigned to the transit gateway multicast group.
         pub group_ip_address: Value<String>,
-        /// The ID of the transit gateway attachment.
-        #[serde(rename = "NetworkInterfaceId")]
+        /// `NetworkInterfaceId`: The ID of the transit gateway attachment.
         pub network_interface_id: Value<String>,
-        /// The ID of the transit gateway multicast domain.
-        #[serde(rename = "TransitGatewayMulticastDomainId")]
+        /// `TransitGatewayMulticastDomainId`: The ID of the transit gateway multicast domain.
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
 
@@ -19158,6 +22394,23 @@ pub mod transit_gateway_multicast_group_source {
                 transit_gateway_multicast_domain_id: transit_gateway_multicast_domain_id
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayMulticastGroupSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupIpAddress", &self.group_ip_address)?;
+            map.serialize_entry("NetworkInterfaceId", &self.network_interface_id)?;
+            map.serialize_entry(
+                "TransitGatewayMulticastDomainId",
+                &self.transit_gateway_multicast_domain_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -19242,22 +22495,17 @@ pub mod transit_gateway_peering_attachment {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayPeeringAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPeeringAttachmentProps {
-        /// The ID of the peer account
-        #[serde(rename = "PeerAccountId")]
+        /// `PeerAccountId`: The ID of the peer account
         pub peer_account_id: Value<String>,
-        /// Peer Region
-        #[serde(rename = "PeerRegion")]
+        /// `PeerRegion`: Peer Region
         pub peer_region: Value<String>,
-        /// The ID of the peer transit gateway.
-        #[serde(rename = "PeerTransitGatewayId")]
+        /// `PeerTransitGatewayId`: The ID of the peer transit gateway.
         pub peer_transit_gateway_id: Value<String>,
-        /// The tags for the transit gateway peering attachment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the transit gateway peering attachment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the transit gateway.
-        #[serde(rename = "TransitGatewayId")]
+        /// `TransitGatewayId`: The ID of the transit gateway.
         pub transit_gateway_id: Value<String>,
     }
 
@@ -19276,6 +22524,22 @@ pub mod transit_gateway_peering_attachment {
                 tags: None,
                 transit_gateway_id: transit_gateway_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayPeeringAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PeerAccountId", &self.peer_account_id)?;
+            map.serialize_entry("PeerRegion", &self.peer_region)?;
+            map.serialize_entry("PeerTransitGatewayId", &self.peer_transit_gateway_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.end()
         }
     }
 }
@@ -19352,13 +22616,11 @@ pub mod transit_gateway_policy_table {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayPolicyTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableProps {
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Id of transit gateway
-        #[serde(rename = "TransitGatewayId")]
+        /// `TransitGatewayId`: The Id of transit gateway
         pub transit_gateway_id: Value<String>,
     }
 
@@ -19369,6 +22631,19 @@ pub mod transit_gateway_policy_table {
                 tags: None,
                 transit_gateway_id: transit_gateway_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayPolicyTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.end()
         }
     }
 }
@@ -19437,13 +22712,11 @@ pub mod transit_gateway_policy_table_association {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayPolicyTableAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableAssociationProps {
-        /// The ID of transit gateway attachment.
-        #[serde(rename = "TransitGatewayAttachmentId")]
+        /// `TransitGatewayAttachmentId`: The ID of transit gateway attachment.
         pub transit_gateway_attachment_id: Value<String>,
-        /// The ID of transit gateway policy table.
-        #[serde(rename = "TransitGatewayPolicyTableId")]
+        /// `TransitGatewayPolicyTableId`: The ID of transit gateway policy table.
         pub transit_gateway_policy_table_id: Value<String>,
     }
 
@@ -19457,6 +22730,25 @@ pub mod transit_gateway_policy_table_association {
                 transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
                 transit_gateway_policy_table_id: transit_gateway_policy_table_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayPolicyTableAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "TransitGatewayAttachmentId",
+                &self.transit_gateway_attachment_id,
+            )?;
+            map.serialize_entry(
+                "TransitGatewayPolicyTableId",
+                &self.transit_gateway_policy_table_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -19525,19 +22817,15 @@ pub mod transit_gateway_policy_table_entry {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayPolicyTableEntry`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableEntryProps {
-        /// The policy rule associated with the entry.
-        #[serde(rename = "PolicyRule")]
+        /// `PolicyRule`: The policy rule associated with the entry.
         pub policy_rule: TransitGatewayPolicyRule,
-        /// The rule number for the policy table entry.
-        #[serde(rename = "PolicyRuleNumber")]
+        /// `PolicyRuleNumber`: The rule number for the policy table entry.
         pub policy_rule_number: Value<String>,
-        /// The ID of the target route table.
-        #[serde(rename = "TargetRouteTableId")]
+        /// `TargetRouteTableId`: The ID of the target route table.
         pub target_route_table_id: Value<String>,
-        /// The ID of the transit gateway policy table.
-        #[serde(rename = "TransitGatewayPolicyTableId")]
+        /// `TransitGatewayPolicyTableId`: The ID of the transit gateway policy table.
         pub transit_gateway_policy_table_id: Value<String>,
     }
 
@@ -19558,32 +22846,61 @@ pub mod transit_gateway_policy_table_entry {
         }
     }
 
+    impl Serialize for CfnTransitGatewayPolicyTableEntryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyRule", &self.policy_rule)?;
+            map.serialize_entry("PolicyRuleNumber", &self.policy_rule_number)?;
+            map.serialize_entry("TargetRouteTableId", &self.target_route_table_id)?;
+            map.serialize_entry(
+                "TransitGatewayPolicyTableId",
+                &self.transit_gateway_policy_table_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TransitGatewayPolicyRule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TransitGatewayPolicyRule {
-        /// The destination CIDR block for the transit gateway policy rule.
-        #[serde(
-            rename = "DestinationCidrBlock",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationCidrBlock`: The destination CIDR block for the transit gateway policy rule.
         pub destination_cidr_block: Option<Value<String>>,
-        /// The destination port range for the transit gateway policy rule.
-        #[serde(
-            rename = "DestinationPortRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationPortRange`: The destination port range for the transit gateway policy rule.
         pub destination_port_range: Option<Value<String>>,
-        /// The protocol for the transit gateway policy rule.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol for the transit gateway policy rule.
         pub protocol: Option<Value<String>>,
-        /// The source CIDR block for the transit gateway policy rule.
-        #[serde(rename = "SourceCidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `SourceCidrBlock`: The source CIDR block for the transit gateway policy rule.
         pub source_cidr_block: Option<Value<String>>,
-        /// The source port range for the transit gateway policy rule.
-        #[serde(rename = "SourcePortRange", skip_serializing_if = "Option::is_none")]
+        /// `SourcePortRange`: The source port range for the transit gateway policy rule.
         pub source_port_range: Option<Value<String>>,
+    }
+
+    impl Serialize for TransitGatewayPolicyRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationCidrBlock",
+                &self.destination_cidr_block,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPortRange",
+                &self.destination_port_range,
+            )?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "SourceCidrBlock", &self.source_cidr_block)?;
+            crate::cfn::entry(&mut map, "SourcePortRange", &self.source_port_range)?;
+            map.end()
+        }
     }
 }
 
@@ -19648,23 +22965,15 @@ pub mod transit_gateway_route {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayRoute`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteProps {
-        /// Indicates whether to drop traffic that matches this route.
-        #[serde(rename = "Blackhole", skip_serializing_if = "Option::is_none")]
+        /// `Blackhole`: Indicates whether to drop traffic that matches this route.
         pub blackhole: Option<Value<bool>>,
-        /// The CIDR range used for destination matches.
-        #[serde(rename = "DestinationCidrBlock")]
+        /// `DestinationCidrBlock`: The CIDR range used for destination matches.
         pub destination_cidr_block: Value<String>,
-        /// The ID of transit gateway attachment.
-        #[serde(
-            rename = "TransitGatewayAttachmentId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransitGatewayAttachmentId`: The ID of transit gateway attachment.
         pub transit_gateway_attachment_id: Option<Value<String>>,
-        /// The ID of transit gateway route table.
-        #[serde(rename = "TransitGatewayRouteTableId")]
+        /// `TransitGatewayRouteTableId`: The ID of transit gateway route table.
         pub transit_gateway_route_table_id: Value<String>,
     }
 
@@ -19680,6 +22989,28 @@ pub mod transit_gateway_route {
                 transit_gateway_attachment_id: None,
                 transit_gateway_route_table_id: transit_gateway_route_table_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Blackhole", &self.blackhole)?;
+            map.serialize_entry("DestinationCidrBlock", &self.destination_cidr_block)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitGatewayAttachmentId",
+                &self.transit_gateway_attachment_id,
+            )?;
+            map.serialize_entry(
+                "TransitGatewayRouteTableId",
+                &self.transit_gateway_route_table_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -19746,13 +23077,11 @@ pub mod transit_gateway_route_table {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayRouteTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTableProps {
-        /// Tags are composed of a Key/Value pair.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags are composed of a Key/Value pair.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the transit gateway.
-        #[serde(rename = "TransitGatewayId")]
+        /// `TransitGatewayId`: The ID of the transit gateway.
         pub transit_gateway_id: Value<String>,
     }
 
@@ -19763,6 +23092,19 @@ pub mod transit_gateway_route_table {
                 tags: None,
                 transit_gateway_id: transit_gateway_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayRouteTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.end()
         }
     }
 }
@@ -19826,13 +23168,11 @@ pub mod transit_gateway_route_table_association {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayRouteTableAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTableAssociationProps {
-        /// The ID of transit gateway attachment.
-        #[serde(rename = "TransitGatewayAttachmentId")]
+        /// `TransitGatewayAttachmentId`: The ID of transit gateway attachment.
         pub transit_gateway_attachment_id: Value<String>,
-        /// The ID of transit gateway route table.
-        #[serde(rename = "TransitGatewayRouteTableId")]
+        /// `TransitGatewayRouteTableId`: The ID of transit gateway route table.
         pub transit_gateway_route_table_id: Value<String>,
     }
 
@@ -19846,6 +23186,25 @@ pub mod transit_gateway_route_table_association {
                 transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
                 transit_gateway_route_table_id: transit_gateway_route_table_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayRouteTableAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "TransitGatewayAttachmentId",
+                &self.transit_gateway_attachment_id,
+            )?;
+            map.serialize_entry(
+                "TransitGatewayRouteTableId",
+                &self.transit_gateway_route_table_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -19909,13 +23268,11 @@ pub mod transit_gateway_route_table_propagation {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayRouteTablePropagation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTablePropagationProps {
-        /// The ID of transit gateway attachment.
-        #[serde(rename = "TransitGatewayAttachmentId")]
+        /// `TransitGatewayAttachmentId`: The ID of transit gateway attachment.
         pub transit_gateway_attachment_id: Value<String>,
-        /// The ID of transit gateway route table.
-        #[serde(rename = "TransitGatewayRouteTableId")]
+        /// `TransitGatewayRouteTableId`: The ID of transit gateway route table.
         pub transit_gateway_route_table_id: Value<String>,
     }
 
@@ -19929,6 +23286,25 @@ pub mod transit_gateway_route_table_propagation {
                 transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
                 transit_gateway_route_table_id: transit_gateway_route_table_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayRouteTablePropagationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "TransitGatewayAttachmentId",
+                &self.transit_gateway_attachment_id,
+            )?;
+            map.serialize_entry(
+                "TransitGatewayRouteTableId",
+                &self.transit_gateway_route_table_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -19998,28 +23374,21 @@ pub mod transit_gateway_vpc_attachment {
     }
 
     /// The properties of `AWS::EC2::TransitGatewayVpcAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayVpcAttachmentProps {
         /// `AddSubnetIds`.
-        #[serde(rename = "AddSubnetIds", skip_serializing_if = "Option::is_none")]
         pub add_subnet_ids: Option<Vec<Value<String>>>,
-        /// The options for the transit gateway vpc attachment.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The options for the transit gateway vpc attachment.
         pub options: Option<Options>,
         /// `RemoveSubnetIds`.
-        #[serde(rename = "RemoveSubnetIds", skip_serializing_if = "Option::is_none")]
         pub remove_subnet_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TransitGatewayId`.
-        #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -20039,6 +23408,24 @@ pub mod transit_gateway_vpc_attachment {
                 transit_gateway_id: transit_gateway_id.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayVpcAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddSubnetIds", &self.add_subnet_ids)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "RemoveSubnetIds", &self.remove_subnet_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -20366,36 +23753,51 @@ pub mod vpc {
     }
 
     /// The properties of `AWS::EC2::VPC`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVpcProps {
-        /// The IPv4 network range for the VPC, in CIDR notation.
-        #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `CidrBlock`: The IPv4 network range for the VPC, in CIDR notation.
         pub cidr_block: Option<Value<String>>,
-        /// Indicates whether the instances launched in the VPC get DNS hostnames.
-        #[serde(rename = "EnableDnsHostnames", skip_serializing_if = "Option::is_none")]
+        /// `EnableDnsHostnames`: Indicates whether the instances launched in the VPC get DNS hostnames.
         pub enable_dns_hostnames: Option<Value<bool>>,
-        /// Indicates whether the DNS resolution is supported for the VPC.
-        #[serde(rename = "EnableDnsSupport", skip_serializing_if = "Option::is_none")]
+        /// `EnableDnsSupport`: Indicates whether the DNS resolution is supported for the VPC.
         pub enable_dns_support: Option<Value<bool>>,
-        /// The allowed tenancy of instances launched into the VPC.
-        #[serde(rename = "InstanceTenancy", skip_serializing_if = "Option::is_none")]
+        /// `InstanceTenancy`: The allowed tenancy of instances launched into the VPC.
         pub instance_tenancy: Option<Value<InstanceTenancy>>,
-        /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR.
-        #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4IpamPoolId`: The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR.
         pub ipv4_ipam_pool_id: Option<Value<String>>,
-        /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool.
-        #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4NetmaskLength`: The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool.
         pub ipv4_netmask_length: Option<Value<i64>>,
-        /// The tags for the VPC.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the VPC.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Describes the configuration and state of VPC encryption controls.
-        #[serde(
-            rename = "VpcEncryptionControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcEncryptionControl`: Describes the configuration and state of VPC encryption controls.
         pub vpc_encryption_control: Option<VpcEncryptionControl>,
+    }
+
+    impl Serialize for CfnVpcProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrBlock", &self.cidr_block)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDnsHostnames",
+                &self.enable_dns_hostnames,
+            )?;
+            crate::cfn::entry(&mut map, "EnableDnsSupport", &self.enable_dns_support)?;
+            crate::cfn::entry(&mut map, "InstanceTenancy", &self.instance_tenancy)?;
+            crate::cfn::entry(&mut map, "Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "Ipv4NetmaskLength", &self.ipv4_netmask_length)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcEncryptionControl",
+                &self.vpc_encryption_control,
+            )?;
+            map.end()
+        }
     }
 
     /// The allowed tenancy of instances launched into the VPC.
@@ -20439,74 +23841,101 @@ pub mod vpc {
     }
 
     /// Describes the configuration and state of VPC encryption controls.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcEncryptionControl {
         /// `EgressOnlyInternetGatewayExclusion`.
-        #[serde(
-            rename = "EgressOnlyInternetGatewayExclusion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub egress_only_internet_gateway_exclusion: Option<
             Value<EgressOnlyInternetGatewayExclusion>,
         >,
         /// `ElasticFileSystemExclusion`.
-        #[serde(
-            rename = "ElasticFileSystemExclusion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub elastic_file_system_exclusion: Option<Value<ElasticFileSystemExclusion>>,
         /// `InternetGatewayExclusion`.
-        #[serde(
-            rename = "InternetGatewayExclusion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub internet_gateway_exclusion: Option<Value<InternetGatewayExclusion>>,
         /// `LambdaExclusion`.
-        #[serde(rename = "LambdaExclusion", skip_serializing_if = "Option::is_none")]
         pub lambda_exclusion: Option<Value<LambdaExclusion>>,
-        /// The encryption mode for the VPC Encryption Control configuration.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The encryption mode for the VPC Encryption Control configuration.
         pub mode: Option<Value<Mode>>,
         /// `NatGatewayExclusion`.
-        #[serde(rename = "NatGatewayExclusion", skip_serializing_if = "Option::is_none")]
         pub nat_gateway_exclusion: Option<Value<NatGatewayExclusion>>,
-        /// Information about resource exclusions for the VPC Encryption Control configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "ResourceExclusions", skip_serializing_if = "Option::is_none")]
+        /// `ResourceExclusions`: Information about resource exclusions for the VPC Encryption Control configuration. Read-only: CloudFormation returns it.
         pub resource_exclusions: Option<VpcEncryptionControlExclusions>,
-        /// The current state of the VPC Encryption Control configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The current state of the VPC Encryption Control configuration. Read-only: CloudFormation returns it.
         pub state: Option<Value<String>>,
-        /// A message providing additional information about the encryption control state. Read-only: CloudFormation returns it.
-        #[serde(rename = "StateMessage", skip_serializing_if = "Option::is_none")]
+        /// `StateMessage`: A message providing additional information about the encryption control state. Read-only: CloudFormation returns it.
         pub state_message: Option<Value<String>>,
         /// `VirtualPrivateGatewayExclusion`.
-        #[serde(
-            rename = "VirtualPrivateGatewayExclusion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub virtual_private_gateway_exclusion: Option<
             Value<VirtualPrivateGatewayExclusion>,
         >,
-        /// The ID of the VPC Encryption Control configuration. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "VpcEncryptionControlId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcEncryptionControlId`: The ID of the VPC Encryption Control configuration. Read-only: CloudFormation returns it.
         pub vpc_encryption_control_id: Option<Value<String>>,
-        /// The ID of the VPC associated with the encryption control configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The ID of the VPC associated with the encryption control configuration. Read-only: CloudFormation returns it.
         pub vpc_id: Option<Value<String>>,
         /// `VpcLatticeExclusion`.
-        #[serde(rename = "VpcLatticeExclusion", skip_serializing_if = "Option::is_none")]
         pub vpc_lattice_exclusion: Option<Value<VpcLatticeExclusion>>,
         /// `VpcPeeringExclusion`.
-        #[serde(rename = "VpcPeeringExclusion", skip_serializing_if = "Option::is_none")]
         pub vpc_peering_exclusion: Option<Value<VpcPeeringExclusion>>,
+    }
+
+    impl Serialize for VpcEncryptionControl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EgressOnlyInternetGatewayExclusion",
+                &self.egress_only_internet_gateway_exclusion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticFileSystemExclusion",
+                &self.elastic_file_system_exclusion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InternetGatewayExclusion",
+                &self.internet_gateway_exclusion,
+            )?;
+            crate::cfn::entry(&mut map, "LambdaExclusion", &self.lambda_exclusion)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "NatGatewayExclusion",
+                &self.nat_gateway_exclusion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceExclusions",
+                &self.resource_exclusions,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "StateMessage", &self.state_message)?;
+            crate::cfn::entry(
+                &mut map,
+                "VirtualPrivateGatewayExclusion",
+                &self.virtual_private_gateway_exclusion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcEncryptionControlId",
+                &self.vpc_encryption_control_id,
+            )?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcLatticeExclusion",
+                &self.vpc_lattice_exclusion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcPeeringExclusion",
+                &self.vpc_peering_exclusion,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `EgressOnlyInternetGatewayExclusion`.
@@ -20733,51 +24162,73 @@ pub mod vpc {
     }
 
     /// Describes the exclusion configurations for various resource types in VPC Encryption Control.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcEncryptionControlExclusions {
-        /// The exclusion configuration for egress-only internet gateway traffic. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "EgressOnlyInternetGateway",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EgressOnlyInternetGateway`: The exclusion configuration for egress-only internet gateway traffic. Read-only: CloudFormation returns it.
         pub egress_only_internet_gateway: Option<VpcEncryptionControlExclusion>,
-        /// The exclusion configuration for Elastic File System traffic. Read-only: CloudFormation returns it.
-        #[serde(rename = "ElasticFileSystem", skip_serializing_if = "Option::is_none")]
+        /// `ElasticFileSystem`: The exclusion configuration for Elastic File System traffic. Read-only: CloudFormation returns it.
         pub elastic_file_system: Option<VpcEncryptionControlExclusion>,
-        /// The exclusion configuration for internet gateway traffic. Read-only: CloudFormation returns it.
-        #[serde(rename = "InternetGateway", skip_serializing_if = "Option::is_none")]
+        /// `InternetGateway`: The exclusion configuration for internet gateway traffic. Read-only: CloudFormation returns it.
         pub internet_gateway: Option<VpcEncryptionControlExclusion>,
-        /// The exclusion configuration for Lambda function traffic. Read-only: CloudFormation returns it.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
+        /// `Lambda`: The exclusion configuration for Lambda function traffic. Read-only: CloudFormation returns it.
         pub lambda: Option<VpcEncryptionControlExclusion>,
-        /// The exclusion configuration for NAT gateway traffic. Read-only: CloudFormation returns it.
-        #[serde(rename = "NatGateway", skip_serializing_if = "Option::is_none")]
+        /// `NatGateway`: The exclusion configuration for NAT gateway traffic. Read-only: CloudFormation returns it.
         pub nat_gateway: Option<VpcEncryptionControlExclusion>,
-        /// The exclusion configuration for virtual private gateway traffic. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "VirtualPrivateGateway",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VirtualPrivateGateway`: The exclusion configuration for virtual private gateway traffic. Read-only: CloudFormation returns it.
         pub virtual_private_gateway: Option<VpcEncryptionControlExclusion>,
-        /// The exclusion configuration for VPC Lattice traffic. Read-only: CloudFormation returns it.
-        #[serde(rename = "VpcLattice", skip_serializing_if = "Option::is_none")]
+        /// `VpcLattice`: The exclusion configuration for VPC Lattice traffic. Read-only: CloudFormation returns it.
         pub vpc_lattice: Option<VpcEncryptionControlExclusion>,
-        /// The exclusion configuration for VPC peering connection traffic. Read-only: CloudFormation returns it.
-        #[serde(rename = "VpcPeering", skip_serializing_if = "Option::is_none")]
+        /// `VpcPeering`: The exclusion configuration for VPC peering connection traffic. Read-only: CloudFormation returns it.
         pub vpc_peering: Option<VpcEncryptionControlExclusion>,
     }
 
+    impl Serialize for VpcEncryptionControlExclusions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EgressOnlyInternetGateway",
+                &self.egress_only_internet_gateway,
+            )?;
+            crate::cfn::entry(&mut map, "ElasticFileSystem", &self.elastic_file_system)?;
+            crate::cfn::entry(&mut map, "InternetGateway", &self.internet_gateway)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            crate::cfn::entry(&mut map, "NatGateway", &self.nat_gateway)?;
+            crate::cfn::entry(
+                &mut map,
+                "VirtualPrivateGateway",
+                &self.virtual_private_gateway,
+            )?;
+            crate::cfn::entry(&mut map, "VpcLattice", &self.vpc_lattice)?;
+            crate::cfn::entry(&mut map, "VpcPeering", &self.vpc_peering)?;
+            map.end()
+        }
+    }
+
     /// Describes an exclusion configuration for VPC Encryption Control.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcEncryptionControlExclusion {
-        /// The current state of the exclusion configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The current state of the exclusion configuration. Read-only: CloudFormation returns it.
         pub state: Option<Value<String>>,
-        /// A message providing additional information about the exclusion state. Read-only: CloudFormation returns it.
-        #[serde(rename = "StateMessage", skip_serializing_if = "Option::is_none")]
+        /// `StateMessage`: A message providing additional information about the exclusion state. Read-only: CloudFormation returns it.
         pub state_message: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcEncryptionControlExclusion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "StateMessage", &self.state_message)?;
+            map.end()
+        }
     }
 
     /// Values of `VirtualPrivateGatewayExclusion`.
@@ -20955,19 +24406,15 @@ pub mod vpc_block_public_access_exclusion {
     }
 
     /// The properties of `AWS::EC2::VPCBlockPublicAccessExclusion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessExclusionProps {
-        /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
-        #[serde(rename = "InternetGatewayExclusionMode")]
+        /// `InternetGatewayExclusionMode`: The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
         pub internet_gateway_exclusion_mode: Value<InternetGatewayExclusionMode>,
-        /// The ID of the subnet.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The ID of the subnet.
         pub subnet_id: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the vpc.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The ID of the vpc.
         pub vpc_id: Option<Value<String>>,
     }
 
@@ -20984,6 +24431,24 @@ pub mod vpc_block_public_access_exclusion {
                 tags: None,
                 vpc_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVpcBlockPublicAccessExclusionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "InternetGatewayExclusionMode",
+                &self.internet_gateway_exclusion_mode,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -21090,10 +24555,9 @@ pub mod vpc_block_public_access_options {
     }
 
     /// The properties of `AWS::EC2::VPCBlockPublicAccessOptions`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessOptionsProps {
-        /// The desired Block Public Access mode for Internet Gateways in your account.
-        #[serde(rename = "InternetGatewayBlockMode")]
+        /// `InternetGatewayBlockMode`: The desired Block Public Access mode for Internet Gateways in your account.
         pub internet_gateway_block_mode: Value<InternetGatewayBlockMode>,
     }
 
@@ -21105,6 +24569,21 @@ pub mod vpc_block_public_access_options {
             Self {
                 internet_gateway_block_mode: internet_gateway_block_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpcBlockPublicAccessOptionsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "InternetGatewayBlockMode",
+                &self.internet_gateway_block_mode,
+            )?;
+            map.end()
         }
     }
 
@@ -21228,45 +24707,27 @@ pub mod vpc_cidr_block {
     }
 
     /// The properties of `AWS::EC2::VPCCidrBlock`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcCidrBlockProps {
-        /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC.
-        #[serde(
-            rename = "AmazonProvidedIpv6CidrBlock",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AmazonProvidedIpv6CidrBlock`: Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC.
         pub amazon_provided_ipv6_cidr_block: Option<Value<bool>>,
-        /// An IPv4 CIDR block to associate with the VPC.
-        #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `CidrBlock`: An IPv4 CIDR block to associate with the VPC.
         pub cidr_block: Option<Value<String>>,
-        /// The ID of the IPv4 IPAM pool to Associate a CIDR from to a VPC.
-        #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4IpamPoolId`: The ID of the IPv4 IPAM pool to Associate a CIDR from to a VPC.
         pub ipv4_ipam_pool_id: Option<Value<String>>,
-        /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
-        #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4NetmaskLength`: The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
         pub ipv4_netmask_length: Option<Value<i64>>,
-        /// An IPv6 CIDR block from the IPv6 address pool.
-        #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6CidrBlock`: An IPv6 CIDR block from the IPv6 address pool.
         pub ipv6_cidr_block: Option<Value<String>>,
-        /// The name of the location from which we advertise the IPV6 CIDR block.
-        #[serde(
-            rename = "Ipv6CidrBlockNetworkBorderGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Ipv6CidrBlockNetworkBorderGroup`: The name of the location from which we advertise the IPV6 CIDR block.
         pub ipv6_cidr_block_network_border_group: Option<Value<String>>,
-        /// The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC.
-        #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6IpamPoolId`: The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC.
         pub ipv6_ipam_pool_id: Option<Value<String>>,
-        /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
-        #[serde(rename = "Ipv6NetmaskLength", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6NetmaskLength`: The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool.
         pub ipv6_netmask_length: Option<Value<i64>>,
-        /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block.
-        #[serde(rename = "Ipv6Pool", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Pool`: The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block.
         pub ipv6_pool: Option<Value<String>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -21285,6 +24746,35 @@ pub mod vpc_cidr_block {
                 ipv6_pool: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpcCidrBlockProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AmazonProvidedIpv6CidrBlock",
+                &self.amazon_provided_ipv6_cidr_block,
+            )?;
+            crate::cfn::entry(&mut map, "CidrBlock", &self.cidr_block)?;
+            crate::cfn::entry(&mut map, "Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "Ipv4NetmaskLength", &self.ipv4_netmask_length)?;
+            crate::cfn::entry(&mut map, "Ipv6CidrBlock", &self.ipv6_cidr_block)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ipv6CidrBlockNetworkBorderGroup",
+                &self.ipv6_cidr_block_network_border_group,
+            )?;
+            crate::cfn::entry(&mut map, "Ipv6IpamPoolId", &self.ipv6_ipam_pool_id)?;
+            crate::cfn::entry(&mut map, "Ipv6NetmaskLength", &self.ipv6_netmask_length)?;
+            crate::cfn::entry(&mut map, "Ipv6Pool", &self.ipv6_pool)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -21348,13 +24838,11 @@ pub mod vpcdhcp_options_association {
     }
 
     /// The properties of `AWS::EC2::VPCDHCPOptionsAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcdhcpOptionsAssociationProps {
-        /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC.
-        #[serde(rename = "DhcpOptionsId")]
+        /// `DhcpOptionsId`: The ID of the DHCP options set, or default to associate no DHCP options with the VPC.
         pub dhcp_options_id: Value<String>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -21368,6 +24856,19 @@ pub mod vpcdhcp_options_association {
                 dhcp_options_id: dhcp_options_id.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpcdhcpOptionsAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DhcpOptionsId", &self.dhcp_options_id)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -21609,81 +25110,92 @@ pub mod vpc_encryption_control {
     }
 
     /// The properties of `AWS::EC2::VPCEncryptionControl`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVpcEncryptionControlProps {
-        /// Used to enable or disable EIGW exclusion
-        #[serde(
-            rename = "EgressOnlyInternetGatewayExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EgressOnlyInternetGatewayExclusionInput`: Used to enable or disable EIGW exclusion
         pub egress_only_internet_gateway_exclusion_input: Option<
             Value<EgressOnlyInternetGatewayExclusionInput>,
         >,
-        /// Used to enable or disable EFS exclusion
-        #[serde(
-            rename = "ElasticFileSystemExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ElasticFileSystemExclusionInput`: Used to enable or disable EFS exclusion
         pub elastic_file_system_exclusion_input: Option<
             Value<ElasticFileSystemExclusionInput>,
         >,
-        /// Used to enable or disable IGW exclusion
-        #[serde(
-            rename = "InternetGatewayExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InternetGatewayExclusionInput`: Used to enable or disable IGW exclusion
         pub internet_gateway_exclusion_input: Option<
             Value<InternetGatewayExclusionInput>,
         >,
-        /// Used to enable or disable Lambda exclusion
-        #[serde(
-            rename = "LambdaExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LambdaExclusionInput`: Used to enable or disable Lambda exclusion
         pub lambda_exclusion_input: Option<Value<LambdaExclusionInput>>,
-        /// The VPC encryption control mode, either monitor or enforce.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The VPC encryption control mode, either monitor or enforce.
         pub mode: Option<Value<Mode>>,
-        /// Used to enable or disable Nat gateway exclusion
-        #[serde(
-            rename = "NatGatewayExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NatGatewayExclusionInput`: Used to enable or disable Nat gateway exclusion
         pub nat_gateway_exclusion_input: Option<Value<NatGatewayExclusionInput>>,
-        /// The tags to assign to the VPC encryption control.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the VPC encryption control.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Used to enable or disable VGW exclusion
-        #[serde(
-            rename = "VirtualPrivateGatewayExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VirtualPrivateGatewayExclusionInput`: Used to enable or disable VGW exclusion
         pub virtual_private_gateway_exclusion_input: Option<
             Value<VirtualPrivateGatewayExclusionInput>,
         >,
-        /// The VPC on which this VPC encryption control is applied.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The VPC on which this VPC encryption control is applied.
         pub vpc_id: Option<Value<String>>,
-        /// Used to enable or disable Vpc Lattice exclusion
-        #[serde(
-            rename = "VpcLatticeExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcLatticeExclusionInput`: Used to enable or disable Vpc Lattice exclusion
         pub vpc_lattice_exclusion_input: Option<Value<VpcLatticeExclusionInput>>,
-        /// Used to enable or disable VPC peering exclusion
-        #[serde(
-            rename = "VpcPeeringExclusionInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcPeeringExclusionInput`: Used to enable or disable VPC peering exclusion
         pub vpc_peering_exclusion_input: Option<Value<VpcPeeringExclusionInput>>,
+    }
+
+    impl Serialize for CfnVpcEncryptionControlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EgressOnlyInternetGatewayExclusionInput",
+                &self.egress_only_internet_gateway_exclusion_input,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticFileSystemExclusionInput",
+                &self.elastic_file_system_exclusion_input,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InternetGatewayExclusionInput",
+                &self.internet_gateway_exclusion_input,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaExclusionInput",
+                &self.lambda_exclusion_input,
+            )?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "NatGatewayExclusionInput",
+                &self.nat_gateway_exclusion_input,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VirtualPrivateGatewayExclusionInput",
+                &self.virtual_private_gateway_exclusion_input,
+            )?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcLatticeExclusionInput",
+                &self.vpc_lattice_exclusion_input,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcPeeringExclusionInput",
+                &self.vpc_peering_exclusion_input,
+            )?;
+            map.end()
+        }
     }
 
     /// Used to enable or disable EIGW exclusion
@@ -22105,53 +25617,35 @@ pub mod vpc_endpoint {
     }
 
     /// The properties of `AWS::EC2::VPCEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointProps {
-        /// Describes the DNS options for an endpoint.
-        #[serde(rename = "DnsOptions", skip_serializing_if = "Option::is_none")]
+        /// `DnsOptions`: Describes the DNS options for an endpoint.
         pub dns_options: Option<DnsOptionsSpecification>,
-        /// The supported IP address types.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The supported IP address types.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// An endpoint policy, which controls access to the service from the VPC. One of `string`, `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: An endpoint policy, which controls access to the service from the VPC. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// Indicate whether to associate a private hosted zone with the specified VPC.
-        #[serde(rename = "PrivateDnsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `PrivateDnsEnabled`: Indicate whether to associate a private hosted zone with the specified VPC.
         pub private_dns_enabled: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the resource configuration.
-        #[serde(
-            rename = "ResourceConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceConfigurationArn`: The Amazon Resource Name (ARN) of the resource configuration.
         pub resource_configuration_arn: Option<Value<String>>,
-        /// The IDs of the route tables.
-        #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
+        /// `RouteTableIds`: The IDs of the route tables.
         pub route_table_ids: Option<Vec<Value<String>>>,
-        /// The IDs of the security groups to associate with the endpoint network interfaces.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The IDs of the security groups to associate with the endpoint network interfaces.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The name of the endpoint service.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
+        /// `ServiceName`: The name of the endpoint service.
         pub service_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the service network.
-        #[serde(rename = "ServiceNetworkArn", skip_serializing_if = "Option::is_none")]
+        /// `ServiceNetworkArn`: The Amazon Resource Name (ARN) of the service network.
         pub service_network_arn: Option<Value<String>>,
-        /// Describes a Region.
-        #[serde(rename = "ServiceRegion", skip_serializing_if = "Option::is_none")]
+        /// `ServiceRegion`: Describes a Region.
         pub service_region: Option<Value<String>>,
-        /// The IDs of the subnets in which to create endpoint network interfaces.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The IDs of the subnets in which to create endpoint network interfaces.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// The tags to associate with the endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to associate with the endpoint.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of endpoint.
-        #[serde(rename = "VpcEndpointType", skip_serializing_if = "Option::is_none")]
+        /// `VpcEndpointType`: The type of endpoint.
         pub vpc_endpoint_type: Option<Value<VpcEndpointType>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -22177,35 +25671,75 @@ pub mod vpc_endpoint {
         }
     }
 
-    /// Describes the DNS options for an endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DnsOptionsSpecification {
-        /// The DNS records created for the endpoint.
-        #[serde(rename = "DnsRecordIpType", skip_serializing_if = "Option::is_none")]
-        pub dns_record_ip_type: Option<Value<DnsRecordIpType>>,
-        /// Indicates whether to enable private DNS only for inbound endpoints.
-        #[serde(
-            rename = "PrivateDnsOnlyForInboundResolverEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnVpcEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsOptions", &self.dns_options)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "PrivateDnsEnabled", &self.private_dns_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceConfigurationArn",
+                &self.resource_configuration_arn,
+            )?;
+            crate::cfn::entry(&mut map, "RouteTableIds", &self.route_table_ids)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            crate::cfn::entry(&mut map, "ServiceNetworkArn", &self.service_network_arn)?;
+            crate::cfn::entry(&mut map, "ServiceRegion", &self.service_region)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcEndpointType", &self.vpc_endpoint_type)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
 
+    /// Describes the DNS options for an endpoint.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DnsOptionsSpecification {
+        /// `DnsRecordIpType`: The DNS records created for the endpoint.
+        pub dns_record_ip_type: Option<Value<DnsRecordIpType>>,
+        /// `PrivateDnsOnlyForInboundResolverEndpoint`: Indicates whether to enable private DNS only for inbound endpoints.
         pub private_dns_only_for_inbound_resolver_endpoint: Option<
             Value<PrivateDnsOnlyForInboundResolverEndpoint>,
         >,
-        /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC.
-        #[serde(
-            rename = "PrivateDnsPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateDnsPreference`: The preference for which private domains have a private hosted zone created for and associated with the specified VPC.
         pub private_dns_preference: Option<Value<PrivateDnsPreference>>,
-        /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC.
-        #[serde(
-            rename = "PrivateDnsSpecifiedDomains",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateDnsSpecifiedDomains`: Indicates which of the private domains to create private hosted zones for and associate with the specified VPC.
         pub private_dns_specified_domains: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for DnsOptionsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsRecordIpType", &self.dns_record_ip_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsOnlyForInboundResolverEndpoint",
+                &self.private_dns_only_for_inbound_resolver_endpoint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsPreference",
+                &self.private_dns_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsSpecifiedDomains",
+                &self.private_dns_specified_domains,
+            )?;
+            map.end()
+        }
     }
 
     /// The DNS records created for the endpoint.
@@ -22498,19 +26032,15 @@ pub mod vpc_endpoint_connection_notification {
     }
 
     /// The properties of `AWS::EC2::VPCEndpointConnectionNotification`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointConnectionNotificationProps {
-        /// The endpoint events for which to receive notifications.
-        #[serde(rename = "ConnectionEvents")]
+        /// `ConnectionEvents`: The endpoint events for which to receive notifications.
         pub connection_events: Vec<Value<String>>,
-        /// The ARN of the SNS topic for the notifications.
-        #[serde(rename = "ConnectionNotificationArn")]
+        /// `ConnectionNotificationArn`: The ARN of the SNS topic for the notifications.
         pub connection_notification_arn: Value<String>,
-        /// The ID of the endpoint service.
-        #[serde(rename = "ServiceId", skip_serializing_if = "Option::is_none")]
+        /// `ServiceId`: The ID of the endpoint service.
         pub service_id: Option<Value<String>>,
-        /// The ID of the endpoint.
-        #[serde(rename = "VPCEndpointId", skip_serializing_if = "Option::is_none")]
+        /// `VPCEndpointId`: The ID of the endpoint.
         pub vpc_endpoint_id: Option<Value<String>>,
     }
 
@@ -22526,6 +26056,24 @@ pub mod vpc_endpoint_connection_notification {
                 service_id: None,
                 vpc_endpoint_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVpcEndpointConnectionNotificationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionEvents", &self.connection_events)?;
+            map.serialize_entry(
+                "ConnectionNotificationArn",
+                &self.connection_notification_arn,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceId", &self.service_id)?;
+            crate::cfn::entry(&mut map, "VPCEndpointId", &self.vpc_endpoint_id)?;
+            map.end()
         }
     }
 }
@@ -22618,75 +26166,105 @@ pub mod vpc_endpoint_service {
     }
 
     /// The properties of `AWS::EC2::VPCEndpointService`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVpcEndpointServiceProps {
         /// `AcceptanceRequired`.
-        #[serde(rename = "AcceptanceRequired", skip_serializing_if = "Option::is_none")]
         pub acceptance_required: Option<Value<bool>>,
         /// `ContributorInsightsEnabled`.
-        #[serde(
-            rename = "ContributorInsightsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub contributor_insights_enabled: Option<Value<bool>>,
         /// `GatewayLoadBalancerArns`.
-        #[serde(
-            rename = "GatewayLoadBalancerArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub gateway_load_balancer_arns: Option<Vec<Value<String>>>,
         /// `NetworkLoadBalancerArns`.
-        #[serde(
-            rename = "NetworkLoadBalancerArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_load_balancer_arns: Option<Vec<Value<String>>>,
         /// `PayerResponsibility`.
-        #[serde(rename = "PayerResponsibility", skip_serializing_if = "Option::is_none")]
         pub payer_responsibility: Option<Value<String>>,
         /// `PrivateDnsName`.
-        #[serde(rename = "PrivateDnsName", skip_serializing_if = "Option::is_none")]
         pub private_dns_name: Option<Value<String>>,
         /// `PrivateDnsNameConfiguration`.
-        #[serde(
-            rename = "PrivateDnsNameConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_dns_name_configuration: Option<PrivateDnsNameConfiguration>,
-        /// Specify which Ip Address types are supported for VPC endpoint service.
-        #[serde(
-            rename = "SupportedIpAddressTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedIpAddressTypes`: Specify which Ip Address types are supported for VPC endpoint service.
         pub supported_ip_address_types: Option<Vec<Value<IpAddressType>>>,
-        /// The Regions from which service consumers can access the service.
-        #[serde(rename = "SupportedRegions", skip_serializing_if = "Option::is_none")]
+        /// `SupportedRegions`: The Regions from which service consumers can access the service.
         pub supported_regions: Option<Vec<Value<String>>>,
-        /// The tags to add to the VPC endpoint service.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to add to the VPC endpoint service.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnVpcEndpointServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceptanceRequired",
+                &self.acceptance_required,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsEnabled",
+                &self.contributor_insights_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GatewayLoadBalancerArns",
+                &self.gateway_load_balancer_arns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkLoadBalancerArns",
+                &self.network_load_balancer_arns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PayerResponsibility",
+                &self.payer_responsibility,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateDnsName", &self.private_dns_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsNameConfiguration",
+                &self.private_dns_name_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedIpAddressTypes",
+                &self.supported_ip_address_types,
+            )?;
+            crate::cfn::entry(&mut map, "SupportedRegions", &self.supported_regions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateDnsNameConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsNameConfiguration {
-        /// `Name`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: `Name`. Read-only: CloudFormation returns it.
         pub name: Option<Value<String>>,
-        /// `State`. Read-only: CloudFormation returns it.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: `State`. Read-only: CloudFormation returns it.
         pub state: Option<Value<String>>,
-        /// `Type`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: `Type`. Read-only: CloudFormation returns it.
         pub r#type: Option<Value<String>>,
-        /// `Value`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: `Value`. Read-only: CloudFormation returns it.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for PrivateDnsNameConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Values of `IpAddressType`.
@@ -22784,13 +26362,11 @@ pub mod vpc_endpoint_service_permissions {
     }
 
     /// The properties of `AWS::EC2::VPCEndpointServicePermissions`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointServicePermissionsProps {
         /// `AllowedPrincipals`.
-        #[serde(rename = "AllowedPrincipals", skip_serializing_if = "Option::is_none")]
         pub allowed_principals: Option<Vec<Value<String>>>,
         /// `ServiceId`.
-        #[serde(rename = "ServiceId")]
         pub service_id: Value<String>,
     }
 
@@ -22801,6 +26377,19 @@ pub mod vpc_endpoint_service_permissions {
                 allowed_principals: None,
                 service_id: service_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpcEndpointServicePermissionsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedPrincipals", &self.allowed_principals)?;
+            map.serialize_entry("ServiceId", &self.service_id)?;
+            map.end()
         }
     }
 }
@@ -22868,16 +26457,13 @@ pub mod vpc_gateway_attachment {
     }
 
     /// The properties of `AWS::EC2::VPCGatewayAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcGatewayAttachmentProps {
-        /// The ID of the internet gateway.
-        #[serde(rename = "InternetGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `InternetGatewayId`: The ID of the internet gateway.
         pub internet_gateway_id: Option<Value<String>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
-        /// The ID of the virtual private gateway.
-        #[serde(rename = "VpnGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `VpnGatewayId`: The ID of the virtual private gateway.
         pub vpn_gateway_id: Option<Value<String>>,
     }
 
@@ -22889,6 +26475,20 @@ pub mod vpc_gateway_attachment {
                 vpc_id: vpc_id.into(),
                 vpn_gateway_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVpcGatewayAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InternetGatewayId", &self.internet_gateway_id)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            crate::cfn::entry(&mut map, "VpnGatewayId", &self.vpn_gateway_id)?;
+            map.end()
         }
     }
 }
@@ -22956,28 +26556,21 @@ pub mod vpc_peering_connection {
     }
 
     /// The properties of `AWS::EC2::VPCPeeringConnection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcPeeringConnectionProps {
-        /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided.
-        #[serde(rename = "AssumeRoleRegion", skip_serializing_if = "Option::is_none")]
+        /// `AssumeRoleRegion`: The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided.
         pub assume_role_region: Option<Value<String>>,
-        /// The AWS account ID of the owner of the accepter VPC.
-        #[serde(rename = "PeerOwnerId", skip_serializing_if = "Option::is_none")]
+        /// `PeerOwnerId`: The AWS account ID of the owner of the accepter VPC.
         pub peer_owner_id: Option<Value<String>>,
-        /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request.
-        #[serde(rename = "PeerRegion", skip_serializing_if = "Option::is_none")]
+        /// `PeerRegion`: The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request.
         pub peer_region: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the VPC peer role for the peering connection in another AWS account.
-        #[serde(rename = "PeerRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `PeerRoleArn`: The Amazon Resource Name (ARN) of the VPC peer role for the peering connection in another AWS account.
         pub peer_role_arn: Option<Value<String>>,
-        /// The ID of the VPC with which you are creating the VPC peering connection.
-        #[serde(rename = "PeerVpcId")]
+        /// `PeerVpcId`: The ID of the VPC with which you are creating the VPC peering connection.
         pub peer_vpc_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -22996,6 +26589,24 @@ pub mod vpc_peering_connection {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpcPeeringConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssumeRoleRegion", &self.assume_role_region)?;
+            crate::cfn::entry(&mut map, "PeerOwnerId", &self.peer_owner_id)?;
+            crate::cfn::entry(&mut map, "PeerRegion", &self.peer_region)?;
+            crate::cfn::entry(&mut map, "PeerRoleArn", &self.peer_role_arn)?;
+            map.serialize_entry("PeerVpcId", &self.peer_vpc_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -23068,16 +26679,13 @@ pub mod vpn_concentrator {
     }
 
     /// The properties of `AWS::EC2::VPNConcentrator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConcentratorProps {
-        /// Any tags assigned to the VPN concentrator.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the VPN concentrator.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the transit gateway associated with the VPN concentrator.
-        #[serde(rename = "TransitGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `TransitGatewayId`: The ID of the transit gateway associated with the VPN concentrator.
         pub transit_gateway_id: Option<Value<String>>,
-        /// The type of VPN concentrator.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of VPN concentrator.
         pub r#type: Value<String>,
     }
 
@@ -23089,6 +26697,20 @@ pub mod vpn_concentrator {
                 transit_gateway_id: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpnConcentratorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TransitGatewayId", &self.transit_gateway_id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -23166,93 +26788,43 @@ pub mod vpn_connection {
     }
 
     /// The properties of `AWS::EC2::VPNConnection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConnectionProps {
-        /// The ID of the customer gateway at your end of the VPN connection.
-        #[serde(rename = "CustomerGatewayId")]
+        /// `CustomerGatewayId`: The ID of the customer gateway at your end of the VPN connection.
         pub customer_gateway_id: Value<String>,
-        /// Indicate whether to enable acceleration for the VPN connection.
-        #[serde(rename = "EnableAcceleration", skip_serializing_if = "Option::is_none")]
+        /// `EnableAcceleration`: Indicate whether to enable acceleration for the VPN connection.
         pub enable_acceleration: Option<Value<bool>>,
-        /// The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection.
-        #[serde(
-            rename = "LocalIpv4NetworkCidr",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LocalIpv4NetworkCidr`: The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection.
         pub local_ipv4_network_cidr: Option<Value<String>>,
-        /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
-        #[serde(
-            rename = "LocalIpv6NetworkCidr",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LocalIpv6NetworkCidr`: The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
         pub local_ipv6_network_cidr: Option<Value<String>>,
-        /// The type of IP address assigned to the outside interface of the customer gateway device.
-        #[serde(
-            rename = "OutsideIpAddressType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OutsideIpAddressType`: The type of IP address assigned to the outside interface of the customer gateway device.
         pub outside_ip_address_type: Option<Value<String>>,
-        /// Specifies the storage mode for the pre-shared key (PSK).
-        #[serde(rename = "PreSharedKeyStorage", skip_serializing_if = "Option::is_none")]
+        /// `PreSharedKeyStorage`: Specifies the storage mode for the pre-shared key (PSK).
         pub pre_shared_key_storage: Option<Value<PreSharedKeyStorage>>,
-        /// The IPv4 CIDR on the AWS side of the VPN connection.
-        #[serde(
-            rename = "RemoteIpv4NetworkCidr",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RemoteIpv4NetworkCidr`: The IPv4 CIDR on the AWS side of the VPN connection.
         pub remote_ipv4_network_cidr: Option<Value<String>>,
-        /// The IPv6 CIDR on the AWS side of the VPN connection.
-        #[serde(
-            rename = "RemoteIpv6NetworkCidr",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RemoteIpv6NetworkCidr`: The IPv6 CIDR on the AWS side of the VPN connection.
         pub remote_ipv6_network_cidr: Option<Value<String>>,
-        /// Indicates whether the VPN connection uses static routes only.
-        #[serde(rename = "StaticRoutesOnly", skip_serializing_if = "Option::is_none")]
+        /// `StaticRoutesOnly`: Indicates whether the VPN connection uses static routes only.
         pub static_routes_only: Option<Value<bool>>,
-        /// Any tags assigned to the VPN connection.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the VPN connection.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the transit gateway associated with the VPN connection.
-        #[serde(rename = "TransitGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `TransitGatewayId`: The ID of the transit gateway associated with the VPN connection.
         pub transit_gateway_id: Option<Value<String>>,
-        /// The transit gateway attachment ID to use for the VPN tunnel.
-        #[serde(
-            rename = "TransportTransitGatewayAttachmentId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransportTransitGatewayAttachmentId`: The transit gateway attachment ID to use for the VPN tunnel.
         pub transport_transit_gateway_attachment_id: Option<Value<String>>,
-        /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel.
-        #[serde(rename = "TunnelBandwidth", skip_serializing_if = "Option::is_none")]
+        /// `TunnelBandwidth`: The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel.
         pub tunnel_bandwidth: Option<Value<TunnelBandwidth>>,
-        /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
-        #[serde(
-            rename = "TunnelInsideIpVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TunnelInsideIpVersion`: Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
         pub tunnel_inside_ip_version: Option<Value<String>>,
-        /// The type of VPN connection.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of VPN connection.
         pub r#type: Value<String>,
-        /// The ID of the VPN concentrator to associate with the VPN connection.
-        #[serde(rename = "VpnConcentratorId", skip_serializing_if = "Option::is_none")]
+        /// `VpnConcentratorId`: The ID of the VPN concentrator to associate with the VPN connection.
         pub vpn_concentrator_id: Option<Value<String>>,
-        /// The ID of the virtual private gateway at the AWS side of the VPN connection.
-        #[serde(rename = "VpnGatewayId", skip_serializing_if = "Option::is_none")]
+        /// `VpnGatewayId`: The ID of the virtual private gateway at the AWS side of the VPN connection.
         pub vpn_gateway_id: Option<Value<String>>,
-        /// The tunnel options for the VPN connection.
-        #[serde(
-            rename = "VpnTunnelOptionsSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpnTunnelOptionsSpecifications`: The tunnel options for the VPN connection.
         pub vpn_tunnel_options_specifications: Option<
             Vec<VpnTunnelOptionsSpecification>,
         >,
@@ -23284,6 +26856,75 @@ pub mod vpn_connection {
                 vpn_gateway_id: None,
                 vpn_tunnel_options_specifications: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVpnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomerGatewayId", &self.customer_gateway_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableAcceleration",
+                &self.enable_acceleration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalIpv4NetworkCidr",
+                &self.local_ipv4_network_cidr,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalIpv6NetworkCidr",
+                &self.local_ipv6_network_cidr,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutsideIpAddressType",
+                &self.outside_ip_address_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreSharedKeyStorage",
+                &self.pre_shared_key_storage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoteIpv4NetworkCidr",
+                &self.remote_ipv4_network_cidr,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoteIpv6NetworkCidr",
+                &self.remote_ipv6_network_cidr,
+            )?;
+            crate::cfn::entry(&mut map, "StaticRoutesOnly", &self.static_routes_only)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TransitGatewayId", &self.transit_gateway_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransportTransitGatewayAttachmentId",
+                &self.transport_transit_gateway_attachment_id,
+            )?;
+            crate::cfn::entry(&mut map, "TunnelBandwidth", &self.tunnel_bandwidth)?;
+            crate::cfn::entry(
+                &mut map,
+                "TunnelInsideIpVersion",
+                &self.tunnel_inside_ip_version,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "VpnConcentratorId", &self.vpn_concentrator_id)?;
+            crate::cfn::entry(&mut map, "VpnGatewayId", &self.vpn_gateway_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpnTunnelOptionsSpecifications",
+                &self.vpn_tunnel_options_specifications,
+            )?;
+            map.end()
         }
     }
 
@@ -23362,120 +27003,135 @@ pub mod vpn_connection {
     }
 
     /// The tunnel options for a single VPN tunnel.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpnTunnelOptionsSpecification {
-        /// The action to take after DPD timeout occurs.
-        #[serde(rename = "DPDTimeoutAction", skip_serializing_if = "Option::is_none")]
+        /// `DPDTimeoutAction`: The action to take after DPD timeout occurs.
         pub dpd_timeout_action: Option<Value<DpdTimeoutAction>>,
-        /// The number of seconds after which a DPD timeout occurs.
-        #[serde(rename = "DPDTimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `DPDTimeoutSeconds`: The number of seconds after which a DPD timeout occurs.
         pub dpd_timeout_seconds: Option<Value<i64>>,
-        /// Turn on or off tunnel endpoint lifecycle control feature.
-        #[serde(
-            rename = "EnableTunnelLifecycleControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableTunnelLifecycleControl`: Turn on or off tunnel endpoint lifecycle control feature.
         pub enable_tunnel_lifecycle_control: Option<Value<bool>>,
-        /// The IKE versions that are permitted for the VPN tunnel.
-        #[serde(rename = "IKEVersions", skip_serializing_if = "Option::is_none")]
+        /// `IKEVersions`: The IKE versions that are permitted for the VPN tunnel.
         pub ike_versions: Option<Vec<IkeVersionsRequestListValue>>,
-        /// Options for logging VPN tunnel activity.
-        #[serde(rename = "LogOptions", skip_serializing_if = "Option::is_none")]
+        /// `LogOptions`: Options for logging VPN tunnel activity.
         pub log_options: Option<VpnTunnelLogOptionsSpecification>,
-        /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 1 IKE negotiations.
-        #[serde(
-            rename = "Phase1DHGroupNumbers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase1DHGroupNumbers`: One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 1 IKE negotiations.
         pub phase1_dh_group_numbers: Option<Vec<Phase1DhGroupNumbersRequestListValue>>,
-        /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
-        #[serde(
-            rename = "Phase1EncryptionAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase1EncryptionAlgorithms`: One or more encryption algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
         pub phase1_encryption_algorithms: Option<
             Vec<Phase1EncryptionAlgorithmsRequestListValue>,
         >,
-        /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
-        #[serde(
-            rename = "Phase1IntegrityAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase1IntegrityAlgorithms`: One or more integrity algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
         pub phase1_integrity_algorithms: Option<
             Vec<Phase1IntegrityAlgorithmsRequestListValue>,
         >,
-        /// The lifetime for phase 1 of the IKE negotiation, in seconds.
-        #[serde(
-            rename = "Phase1LifetimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase1LifetimeSeconds`: The lifetime for phase 1 of the IKE negotiation, in seconds.
         pub phase1_lifetime_seconds: Option<Value<i64>>,
-        /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 2 IKE negotiations.
-        #[serde(
-            rename = "Phase2DHGroupNumbers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase2DHGroupNumbers`: One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         pub phase2_dh_group_numbers: Option<Vec<Phase2DhGroupNumbersRequestListValue>>,
-        /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
-        #[serde(
-            rename = "Phase2EncryptionAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase2EncryptionAlgorithms`: One or more encryption algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         pub phase2_encryption_algorithms: Option<
             Vec<Phase2EncryptionAlgorithmsRequestListValue>,
         >,
-        /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
-        #[serde(
-            rename = "Phase2IntegrityAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase2IntegrityAlgorithms`: One or more integrity algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         pub phase2_integrity_algorithms: Option<
             Vec<Phase2IntegrityAlgorithmsRequestListValue>,
         >,
-        /// The lifetime for phase 2 of the IKE negotiation, in seconds.
-        #[serde(
-            rename = "Phase2LifetimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Phase2LifetimeSeconds`: The lifetime for phase 2 of the IKE negotiation, in seconds.
         pub phase2_lifetime_seconds: Option<Value<i64>>,
-        /// The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
-        #[serde(rename = "PreSharedKey", skip_serializing_if = "Option::is_none")]
+        /// `PreSharedKey`: The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
         pub pre_shared_key: Option<Value<String>>,
-        /// The percentage of the rekey window (determined by `RekeyMarginTimeSeconds`) during which the rekey time is randomly selected.
-        #[serde(rename = "RekeyFuzzPercentage", skip_serializing_if = "Option::is_none")]
+        /// `RekeyFuzzPercentage`: The percentage of the rekey window (determined by `RekeyMarginTimeSeconds`) during which the rekey time is randomly selected.
         pub rekey_fuzz_percentage: Option<Value<i64>>,
-        /// The margin time, in seconds, before the phase 2 lifetime expires, during which the AWS side of the VPN connection performs an IKE rekey.
-        #[serde(
-            rename = "RekeyMarginTimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RekeyMarginTimeSeconds`: The margin time, in seconds, before the phase 2 lifetime expires, during which the AWS side of the VPN connection performs an IKE rekey.
         pub rekey_margin_time_seconds: Option<Value<i64>>,
-        /// The number of packets in an IKE replay window.
-        #[serde(rename = "ReplayWindowSize", skip_serializing_if = "Option::is_none")]
+        /// `ReplayWindowSize`: The number of packets in an IKE replay window.
         pub replay_window_size: Option<Value<i64>>,
-        /// The action to take when the establishing the tunnel for the VPN connection.
-        #[serde(rename = "StartupAction", skip_serializing_if = "Option::is_none")]
+        /// `StartupAction`: The action to take when the establishing the tunnel for the VPN connection.
         pub startup_action: Option<Value<StartupAction>>,
-        /// The range of inside IP addresses for the tunnel.
-        #[serde(rename = "TunnelInsideCidr", skip_serializing_if = "Option::is_none")]
+        /// `TunnelInsideCidr`: The range of inside IP addresses for the tunnel.
         pub tunnel_inside_cidr: Option<Value<String>>,
-        /// The range of inside IPv6 addresses for the tunnel.
-        #[serde(
-            rename = "TunnelInsideIpv6Cidr",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TunnelInsideIpv6Cidr`: The range of inside IPv6 addresses for the tunnel.
         pub tunnel_inside_ipv6_cidr: Option<Value<String>>,
+    }
+
+    impl Serialize for VpnTunnelOptionsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DPDTimeoutAction", &self.dpd_timeout_action)?;
+            crate::cfn::entry(&mut map, "DPDTimeoutSeconds", &self.dpd_timeout_seconds)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableTunnelLifecycleControl",
+                &self.enable_tunnel_lifecycle_control,
+            )?;
+            crate::cfn::entry(&mut map, "IKEVersions", &self.ike_versions)?;
+            crate::cfn::entry(&mut map, "LogOptions", &self.log_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase1DHGroupNumbers",
+                &self.phase1_dh_group_numbers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase1EncryptionAlgorithms",
+                &self.phase1_encryption_algorithms,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase1IntegrityAlgorithms",
+                &self.phase1_integrity_algorithms,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase1LifetimeSeconds",
+                &self.phase1_lifetime_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase2DHGroupNumbers",
+                &self.phase2_dh_group_numbers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase2EncryptionAlgorithms",
+                &self.phase2_encryption_algorithms,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase2IntegrityAlgorithms",
+                &self.phase2_integrity_algorithms,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Phase2LifetimeSeconds",
+                &self.phase2_lifetime_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "PreSharedKey", &self.pre_shared_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "RekeyFuzzPercentage",
+                &self.rekey_fuzz_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RekeyMarginTimeSeconds",
+                &self.rekey_margin_time_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "ReplayWindowSize", &self.replay_window_size)?;
+            crate::cfn::entry(&mut map, "StartupAction", &self.startup_action)?;
+            crate::cfn::entry(&mut map, "TunnelInsideCidr", &self.tunnel_inside_cidr)?;
+            crate::cfn::entry(
+                &mut map,
+                "TunnelInsideIpv6Cidr",
+                &self.tunnel_inside_ipv6_cidr,
+            )?;
+            map.end()
+        }
     }
 
     /// The action to take after DPD timeout occurs.
@@ -23519,11 +27175,22 @@ pub mod vpn_connection {
     }
 
     /// The IKE version that is permitted for the VPN tunnel.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IkeVersionsRequestListValue {
-        /// The IKE version.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The IKE version.
         pub value: Option<Value<IkeVersionsRequestListValueValue>>,
+    }
+
+    impl Serialize for IkeVersionsRequestListValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The IKE version.
@@ -23565,38 +27232,64 @@ pub mod vpn_connection {
     }
 
     /// Options for logging VPN tunnel activity.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpnTunnelLogOptionsSpecification {
-        /// Options for sending VPN tunnel logs to CloudWatch.
-        #[serde(
-            rename = "CloudwatchLogOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudwatchLogOptions`: Options for sending VPN tunnel logs to CloudWatch.
         pub cloudwatch_log_options: Option<CloudwatchLogOptionsSpecification>,
     }
 
+    impl Serialize for VpnTunnelLogOptionsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudwatchLogOptions",
+                &self.cloudwatch_log_options,
+            )?;
+            map.end()
+        }
+    }
+
     /// Options for sending VPN tunnel logs to CloudWatch.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudwatchLogOptionsSpecification {
-        /// Specifies whether to enable BGP logging for the VPN connection.
-        #[serde(rename = "BgpLogEnabled", skip_serializing_if = "Option::is_none")]
+        /// `BgpLogEnabled`: Specifies whether to enable BGP logging for the VPN connection.
         pub bgp_log_enabled: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the CloudWatch log group where BGP logs will be sent.
-        #[serde(rename = "BgpLogGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `BgpLogGroupArn`: The Amazon Resource Name (ARN) of the CloudWatch log group where BGP logs will be sent.
         pub bgp_log_group_arn: Option<Value<String>>,
-        /// The desired output format for BGP logs to be sent to CloudWatch.
-        #[serde(rename = "BgpLogOutputFormat", skip_serializing_if = "Option::is_none")]
+        /// `BgpLogOutputFormat`: The desired output format for BGP logs to be sent to CloudWatch.
         pub bgp_log_output_format: Option<Value<BgpLogOutputFormat>>,
-        /// Enable or disable VPN tunnel logging feature.
-        #[serde(rename = "LogEnabled", skip_serializing_if = "Option::is_none")]
+        /// `LogEnabled`: Enable or disable VPN tunnel logging feature.
         pub log_enabled: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupArn`: The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
         pub log_group_arn: Option<Value<String>>,
-        /// Set log format.
-        #[serde(rename = "LogOutputFormat", skip_serializing_if = "Option::is_none")]
+        /// `LogOutputFormat`: Set log format.
         pub log_output_format: Option<Value<LogOutputFormat>>,
+    }
+
+    impl Serialize for CloudwatchLogOptionsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BgpLogEnabled", &self.bgp_log_enabled)?;
+            crate::cfn::entry(&mut map, "BgpLogGroupArn", &self.bgp_log_group_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "BgpLogOutputFormat",
+                &self.bgp_log_output_format,
+            )?;
+            crate::cfn::entry(&mut map, "LogEnabled", &self.log_enabled)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            crate::cfn::entry(&mut map, "LogOutputFormat", &self.log_output_format)?;
+            map.end()
+        }
     }
 
     /// The desired output format for BGP logs to be sent to CloudWatch.
@@ -23674,19 +27367,41 @@ pub mod vpn_connection {
     }
 
     /// Specifies a Diffie-Hellman group number for the VPN tunnel for phase 1 IKE negotiations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Phase1DhGroupNumbersRequestListValue {
-        /// The Diffie-Hellmann group number.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The Diffie-Hellmann group number.
         pub value: Option<Value<i64>>,
     }
 
+    impl Serialize for Phase1DhGroupNumbersRequestListValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Specifies the encryption algorithm for the VPN tunnel for phase 1 IKE negotiations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Phase1EncryptionAlgorithmsRequestListValue {
-        /// The value for the encryption algorithm.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value for the encryption algorithm.
         pub value: Option<Value<Phase1EncryptionAlgorithmsRequestListValueValue>>,
+    }
+
+    impl Serialize for Phase1EncryptionAlgorithmsRequestListValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The value for the encryption algorithm.
@@ -23734,11 +27449,22 @@ pub mod vpn_connection {
     }
 
     /// Specifies the integrity algorithm for the VPN tunnel for phase 1 IKE negotiations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Phase1IntegrityAlgorithmsRequestListValue {
-        /// The value for the integrity algorithm.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value for the integrity algorithm.
         pub value: Option<Value<Phase1IntegrityAlgorithmsRequestListValueValue>>,
+    }
+
+    impl Serialize for Phase1IntegrityAlgorithmsRequestListValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The value for the integrity algorithm.
@@ -23786,19 +27512,41 @@ pub mod vpn_connection {
     }
 
     /// Specifies a Diffie-Hellman group number for the VPN tunnel for phase 2 IKE negotiations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Phase2DhGroupNumbersRequestListValue {
-        /// The Diffie-Hellmann group number.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The Diffie-Hellmann group number.
         pub value: Option<Value<i64>>,
     }
 
+    impl Serialize for Phase2DhGroupNumbersRequestListValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Specifies the encryption algorithm for the VPN tunnel for phase 2 IKE negotiations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Phase2EncryptionAlgorithmsRequestListValue {
-        /// The encryption algorithm.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The encryption algorithm.
         pub value: Option<Value<Phase2EncryptionAlgorithmsRequestListValueValue>>,
+    }
+
+    impl Serialize for Phase2EncryptionAlgorithmsRequestListValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The encryption algorithm.
@@ -23846,11 +27594,22 @@ pub mod vpn_connection {
     }
 
     /// Specifies the integrity algorithm for the VPN tunnel for phase 2 IKE negotiations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Phase2IntegrityAlgorithmsRequestListValue {
-        /// The integrity algorithm.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The integrity algorithm.
         pub value: Option<Value<Phase2IntegrityAlgorithmsRequestListValueValue>>,
+    }
+
+    impl Serialize for Phase2IntegrityAlgorithmsRequestListValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The integrity algorithm.
@@ -23994,13 +27753,11 @@ pub mod vpn_connection_route {
     }
 
     /// The properties of `AWS::EC2::VPNConnectionRoute`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConnectionRouteProps {
-        /// The CIDR block associated with the local subnet of the customer network.
-        #[serde(rename = "DestinationCidrBlock")]
+        /// `DestinationCidrBlock`: The CIDR block associated with the local subnet of the customer network.
         pub destination_cidr_block: Value<String>,
-        /// The ID of the VPN connection.
-        #[serde(rename = "VpnConnectionId")]
+        /// `VpnConnectionId`: The ID of the VPN connection.
         pub vpn_connection_id: Value<String>,
     }
 
@@ -24014,6 +27771,19 @@ pub mod vpn_connection_route {
                 destination_cidr_block: destination_cidr_block.into(),
                 vpn_connection_id: vpn_connection_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpnConnectionRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationCidrBlock", &self.destination_cidr_block)?;
+            map.serialize_entry("VpnConnectionId", &self.vpn_connection_id)?;
+            map.end()
         }
     }
 }
@@ -24081,16 +27851,13 @@ pub mod vpn_gateway {
     }
 
     /// The properties of `AWS::EC2::VPNGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnGatewayProps {
-        /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
-        #[serde(rename = "AmazonSideAsn", skip_serializing_if = "Option::is_none")]
+        /// `AmazonSideAsn`: The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
         pub amazon_side_asn: Option<Value<i64>>,
-        /// Any tags assigned to the virtual private gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the virtual private gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of VPN connection the virtual private gateway supports.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of VPN connection the virtual private gateway supports.
         pub r#type: Value<String>,
     }
 
@@ -24102,6 +27869,20 @@ pub mod vpn_gateway {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpnGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmazonSideAsn", &self.amazon_side_asn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -24164,13 +27945,11 @@ pub mod vpn_gateway_route_propagation {
     }
 
     /// The properties of `AWS::EC2::VPNGatewayRoutePropagation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnGatewayRoutePropagationProps {
-        /// The ID of the route table.
-        #[serde(rename = "RouteTableIds")]
+        /// `RouteTableIds`: The ID of the route table.
         pub route_table_ids: Vec<Value<String>>,
-        /// The ID of the virtual private gateway that is attached to a VPC.
-        #[serde(rename = "VpnGatewayId")]
+        /// `VpnGatewayId`: The ID of the virtual private gateway that is attached to a VPC.
         pub vpn_gateway_id: Value<String>,
     }
 
@@ -24184,6 +27963,19 @@ pub mod vpn_gateway_route_propagation {
                 route_table_ids: route_table_ids.into(),
                 vpn_gateway_id: vpn_gateway_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpnGatewayRoutePropagationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RouteTableIds", &self.route_table_ids)?;
+            map.serialize_entry("VpnGatewayId", &self.vpn_gateway_id)?;
+            map.end()
         }
     }
 }
@@ -24295,67 +28087,39 @@ pub mod verified_access_endpoint {
     }
 
     /// The properties of `AWS::EC2::VerifiedAccessEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessEndpointProps {
-        /// The DNS name for users to reach your application.
-        #[serde(rename = "ApplicationDomain", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationDomain`: The DNS name for users to reach your application.
         pub application_domain: Option<Value<String>>,
-        /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
-        #[serde(rename = "AttachmentType")]
+        /// `AttachmentType`: The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
         pub attachment_type: Value<AttachmentType>,
-        /// The options for cidr type endpoint.
-        #[serde(rename = "CidrOptions", skip_serializing_if = "Option::is_none")]
+        /// `CidrOptions`: The options for cidr type endpoint.
         pub cidr_options: Option<CidrOptions>,
-        /// A description for the AWS Verified Access endpoint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the AWS Verified Access endpoint.
         pub description: Option<Value<String>>,
-        /// The ARN of a public TLS/SSL certificate imported into or created with ACM.
-        #[serde(
-            rename = "DomainCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DomainCertificateArn`: The ARN of a public TLS/SSL certificate imported into or created with ACM.
         pub domain_certificate_arn: Option<Value<String>>,
-        /// A custom identifier that gets prepended to a DNS name that is generated for the endpoint.
-        #[serde(
-            rename = "EndpointDomainPrefix",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointDomainPrefix`: A custom identifier that gets prepended to a DNS name that is generated for the endpoint.
         pub endpoint_domain_prefix: Option<Value<String>>,
-        /// The type of AWS Verified Access endpoint.
-        #[serde(rename = "EndpointType")]
+        /// `EndpointType`: The type of AWS Verified Access endpoint.
         pub endpoint_type: Value<EndpointType>,
-        /// The load balancer details if creating the AWS Verified Access endpoint as load-balancer type.
-        #[serde(rename = "LoadBalancerOptions", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancerOptions`: The load balancer details if creating the AWS Verified Access endpoint as load-balancer type.
         pub load_balancer_options: Option<LoadBalancerOptions>,
-        /// The options for network-interface type endpoint.
-        #[serde(
-            rename = "NetworkInterfaceOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkInterfaceOptions`: The options for network-interface type endpoint.
         pub network_interface_options: Option<NetworkInterfaceOptions>,
-        /// The AWS Verified Access policy document.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: The AWS Verified Access policy document.
         pub policy_document: Option<Value<String>>,
-        /// The status of the Verified Access policy.
-        #[serde(rename = "PolicyEnabled", skip_serializing_if = "Option::is_none")]
+        /// `PolicyEnabled`: The status of the Verified Access policy.
         pub policy_enabled: Option<Value<bool>>,
-        /// The options for rds type endpoint.
-        #[serde(rename = "RdsOptions", skip_serializing_if = "Option::is_none")]
+        /// `RdsOptions`: The options for rds type endpoint.
         pub rds_options: Option<RdsOptions>,
-        /// The IDs of the security groups for the endpoint.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The IDs of the security groups for the endpoint.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The configuration options for customer provided KMS encryption.
-        #[serde(rename = "SseSpecification", skip_serializing_if = "Option::is_none")]
+        /// `SseSpecification`: The configuration options for customer provided KMS encryption.
         pub sse_specification: Option<SseSpecification>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the AWS Verified Access group.
-        #[serde(rename = "VerifiedAccessGroupId")]
+        /// `VerifiedAccessGroupId`: The ID of the AWS Verified Access group.
         pub verified_access_group_id: Value<String>,
     }
 
@@ -24384,6 +28148,52 @@ pub mod verified_access_endpoint {
                 tags: None,
                 verified_access_group_id: verified_access_group_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVerifiedAccessEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationDomain", &self.application_domain)?;
+            map.serialize_entry("AttachmentType", &self.attachment_type)?;
+            crate::cfn::entry(&mut map, "CidrOptions", &self.cidr_options)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainCertificateArn",
+                &self.domain_certificate_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointDomainPrefix",
+                &self.endpoint_domain_prefix,
+            )?;
+            map.serialize_entry("EndpointType", &self.endpoint_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoadBalancerOptions",
+                &self.load_balancer_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceOptions",
+                &self.network_interface_options,
+            )?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "PolicyEnabled", &self.policy_enabled)?;
+            crate::cfn::entry(&mut map, "RdsOptions", &self.rds_options)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SseSpecification", &self.sse_specification)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "VerifiedAccessGroupId",
+                &self.verified_access_group_id,
+            )?;
+            map.end()
         }
     }
 
@@ -24422,31 +28232,53 @@ pub mod verified_access_endpoint {
     }
 
     /// The options for cidr type endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CidrOptions {
-        /// The IP address range, in CIDR notation.
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
+        /// `Cidr`: The IP address range, in CIDR notation.
         pub cidr: Option<Value<String>>,
-        /// The list of port range.
-        #[serde(rename = "PortRanges", skip_serializing_if = "Option::is_none")]
+        /// `PortRanges`: The list of port range.
         pub port_ranges: Option<Vec<PortRange>>,
-        /// The IP protocol.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The IP protocol.
         pub protocol: Option<Value<Protocol>>,
-        /// The IDs of the subnets.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The IDs of the subnets.
         pub subnet_ids: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CidrOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "PortRanges", &self.port_ranges)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
+
     /// The IP port range.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PortRange {
-        /// The first port in the range.
-        #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
+        /// `FromPort`: The first port in the range.
         pub from_port: Option<Value<i64>>,
-        /// The last port in the range.
-        #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
+        /// `ToPort`: The last port in the range.
         pub to_port: Option<Value<i64>>,
+    }
+
+    impl Serialize for PortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FromPort", &self.from_port)?;
+            crate::cfn::entry(&mut map, "ToPort", &self.to_port)?;
+            map.end()
+        }
     }
 
     /// The IP protocol.
@@ -24533,23 +28365,34 @@ pub mod verified_access_endpoint {
     }
 
     /// The load balancer details if creating the AWS Verified Access endpoint as load-balancertype.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoadBalancerOptions {
-        /// The ARN of the load balancer.
-        #[serde(rename = "LoadBalancerArn", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancerArn`: The ARN of the load balancer.
         pub load_balancer_arn: Option<Value<String>>,
-        /// The IP port number.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The IP port number.
         pub port: Option<Value<i64>>,
-        /// The list of port range.
-        #[serde(rename = "PortRanges", skip_serializing_if = "Option::is_none")]
+        /// `PortRanges`: The list of port range.
         pub port_ranges: Option<Vec<PortRange>>,
-        /// The IP protocol.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The IP protocol.
         pub protocol: Option<Value<LoadBalancerOptionsProtocol>>,
-        /// The IDs of the subnets.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The IDs of the subnets.
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for LoadBalancerOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LoadBalancerArn", &self.load_balancer_arn)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "PortRanges", &self.port_ranges)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 
     /// The IP protocol.
@@ -24593,20 +28436,35 @@ pub mod verified_access_endpoint {
     }
 
     /// The options for network-interface type endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterfaceOptions {
-        /// The ID of the network interface.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The ID of the network interface.
         pub network_interface_id: Option<Value<String>>,
-        /// The IP port number.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The IP port number.
         pub port: Option<Value<i64>>,
-        /// The list of port ranges.
-        #[serde(rename = "PortRanges", skip_serializing_if = "Option::is_none")]
+        /// `PortRanges`: The list of port ranges.
         pub port_ranges: Option<Vec<PortRange>>,
-        /// The IP protocol.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The IP protocol.
         pub protocol: Option<Value<NetworkInterfaceOptionsProtocol>>,
+    }
+
+    impl Serialize for NetworkInterfaceOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "PortRanges", &self.port_ranges)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.end()
+        }
     }
 
     /// The IP protocol.
@@ -24651,29 +28509,40 @@ pub mod verified_access_endpoint {
     }
 
     /// The options for rds type endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RdsOptions {
-        /// The IP port number.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The IP port number.
         pub port: Option<Value<i64>>,
-        /// The IP protocol.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The IP protocol.
         pub protocol: Option<Value<RdsOptionsProtocol>>,
-        /// The ARN of the RDS DB cluster.
-        #[serde(rename = "RdsDbClusterArn", skip_serializing_if = "Option::is_none")]
+        /// `RdsDbClusterArn`: The ARN of the RDS DB cluster.
         pub rds_db_cluster_arn: Option<Value<String>>,
-        /// The ARN of the RDS DB instance.
-        #[serde(rename = "RdsDbInstanceArn", skip_serializing_if = "Option::is_none")]
+        /// `RdsDbInstanceArn`: The ARN of the RDS DB instance.
         pub rds_db_instance_arn: Option<Value<String>>,
-        /// The ARN of the RDS DB proxy.
-        #[serde(rename = "RdsDbProxyArn", skip_serializing_if = "Option::is_none")]
+        /// `RdsDbProxyArn`: The ARN of the RDS DB proxy.
         pub rds_db_proxy_arn: Option<Value<String>>,
-        /// The RDS endpoint.
-        #[serde(rename = "RdsEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `RdsEndpoint`: The RDS endpoint.
         pub rds_endpoint: Option<Value<String>>,
-        /// The IDs of the subnets.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The IDs of the subnets.
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for RdsOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "RdsDbClusterArn", &self.rds_db_cluster_arn)?;
+            crate::cfn::entry(&mut map, "RdsDbInstanceArn", &self.rds_db_instance_arn)?;
+            crate::cfn::entry(&mut map, "RdsDbProxyArn", &self.rds_db_proxy_arn)?;
+            crate::cfn::entry(&mut map, "RdsEndpoint", &self.rds_endpoint)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 
     /// The IP protocol.
@@ -24798,25 +28667,19 @@ pub mod verified_access_group {
     }
 
     /// The properties of `AWS::EC2::VerifiedAccessGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessGroupProps {
-        /// A description for the AWS Verified Access group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the AWS Verified Access group.
         pub description: Option<Value<String>>,
-        /// The AWS Verified Access policy document.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: The AWS Verified Access policy document.
         pub policy_document: Option<Value<String>>,
-        /// The status of the Verified Access policy.
-        #[serde(rename = "PolicyEnabled", skip_serializing_if = "Option::is_none")]
+        /// `PolicyEnabled`: The status of the Verified Access policy.
         pub policy_enabled: Option<Value<bool>>,
-        /// The configuration options for customer provided KMS encryption.
-        #[serde(rename = "SseSpecification", skip_serializing_if = "Option::is_none")]
+        /// `SseSpecification`: The configuration options for customer provided KMS encryption.
         pub sse_specification: Option<SseSpecification>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the AWS Verified Access instance.
-        #[serde(rename = "VerifiedAccessInstanceId")]
+        /// `VerifiedAccessInstanceId`: The ID of the AWS Verified Access instance.
         pub verified_access_instance_id: Value<String>,
     }
 
@@ -24831,6 +28694,26 @@ pub mod verified_access_group {
                 tags: None,
                 verified_access_instance_id: verified_access_instance_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVerifiedAccessGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "PolicyEnabled", &self.policy_enabled)?;
+            crate::cfn::entry(&mut map, "SseSpecification", &self.sse_specification)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "VerifiedAccessInstanceId",
+                &self.verified_access_instance_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -24912,136 +28795,210 @@ pub mod verified_access_instance {
     }
 
     /// The properties of `AWS::EC2::VerifiedAccessInstance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVerifiedAccessInstanceProps {
-        /// Introduce CidrEndpointsCustomSubDomain property to represent the domain (say, ava.my-company.com)
-        #[serde(
-            rename = "CidrEndpointsCustomSubDomain",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CidrEndpointsCustomSubDomain`: Introduce CidrEndpointsCustomSubDomain property to represent the domain (say, ava.my-company.com)
         pub cidr_endpoints_custom_sub_domain: Option<Value<String>>,
-        /// A description for the AWS Verified Access instance.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the AWS Verified Access instance.
         pub description: Option<Value<String>>,
-        /// Indicates whether FIPS is enabled
-        #[serde(rename = "FipsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `FipsEnabled`: Indicates whether FIPS is enabled
         pub fips_enabled: Option<Value<bool>>,
-        /// The configuration options for AWS Verified Access instances.
-        #[serde(
-            rename = "LoggingConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoggingConfigurations`: The configuration options for AWS Verified Access instances.
         pub logging_configurations: Option<VerifiedAccessLogs>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The IDs of the AWS Verified Access trust providers.
-        #[serde(
-            rename = "VerifiedAccessTrustProviderIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VerifiedAccessTrustProviderIds`: The IDs of the AWS Verified Access trust providers.
         pub verified_access_trust_provider_ids: Option<Vec<Value<String>>>,
-        /// AWS Verified Access trust providers.
-        #[serde(
-            rename = "VerifiedAccessTrustProviders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VerifiedAccessTrustProviders`: AWS Verified Access trust providers.
         pub verified_access_trust_providers: Option<Vec<VerifiedAccessTrustProvider>>,
     }
 
+    impl Serialize for CfnVerifiedAccessInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CidrEndpointsCustomSubDomain",
+                &self.cidr_endpoints_custom_sub_domain,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FipsEnabled", &self.fips_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfigurations",
+                &self.logging_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VerifiedAccessTrustProviderIds",
+                &self.verified_access_trust_provider_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VerifiedAccessTrustProviders",
+                &self.verified_access_trust_providers,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration options for AWS Verified Access instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VerifiedAccessLogs {
-        /// Sends Verified Access logs to CloudWatch Logs.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
+        /// `CloudWatchLogs`: Sends Verified Access logs to CloudWatch Logs.
         pub cloud_watch_logs: Option<CloudWatchLogs>,
-        /// Include claims from trust providers in Verified Access logs.
-        #[serde(rename = "IncludeTrustContext", skip_serializing_if = "Option::is_none")]
+        /// `IncludeTrustContext`: Include claims from trust providers in Verified Access logs.
         pub include_trust_context: Option<Value<bool>>,
-        /// Sends Verified Access logs to Kinesis.
-        #[serde(rename = "KinesisDataFirehose", skip_serializing_if = "Option::is_none")]
+        /// `KinesisDataFirehose`: Sends Verified Access logs to Kinesis.
         pub kinesis_data_firehose: Option<KinesisDataFirehose>,
-        /// Select log version for Verified Access logs.
-        #[serde(rename = "LogVersion", skip_serializing_if = "Option::is_none")]
+        /// `LogVersion`: Select log version for Verified Access logs.
         pub log_version: Option<Value<String>>,
-        /// Sends Verified Access logs to Amazon S3.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
+        /// `S3`: Sends Verified Access logs to Amazon S3.
         pub s3: Option<S3>,
     }
 
+    impl Serialize for VerifiedAccessLogs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeTrustContext",
+                &self.include_trust_context,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisDataFirehose",
+                &self.kinesis_data_firehose,
+            )?;
+            crate::cfn::entry(&mut map, "LogVersion", &self.log_version)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// Sends Verified Access logs to CloudWatch Logs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLogs {
-        /// Indicates whether logging is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether logging is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The ID of the CloudWatch Logs log group.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The ID of the CloudWatch Logs log group.
         pub log_group: Option<Value<String>>,
     }
 
+    impl Serialize for CloudWatchLogs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// Sends Verified Access logs to Kinesis.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KinesisDataFirehose {
-        /// The ID of the delivery stream.
-        #[serde(rename = "DeliveryStream", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryStream`: The ID of the delivery stream.
         pub delivery_stream: Option<Value<String>>,
-        /// Indicates whether logging is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether logging is enabled.
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for KinesisDataFirehose {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryStream", &self.delivery_stream)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// Sends Verified Access logs to Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3 {
-        /// The bucket name.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: The bucket name.
         pub bucket_name: Option<Value<String>>,
-        /// The ID of the AWS account that owns the Amazon S3 bucket.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
+        /// `BucketOwner`: The ID of the AWS account that owns the Amazon S3 bucket.
         pub bucket_owner: Option<Value<String>>,
-        /// Indicates whether logging is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether logging is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The bucket prefix.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The bucket prefix.
         pub prefix: Option<Value<String>>,
     }
 
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// A Verified Access Trust Provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VerifiedAccessTrustProvider {
-        /// The description of trust provider.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of trust provider.
         pub description: Option<Value<String>>,
-        /// The type of device-based trust provider.
-        #[serde(
-            rename = "DeviceTrustProviderType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeviceTrustProviderType`: The type of device-based trust provider.
         pub device_trust_provider_type: Option<Value<String>>,
-        /// The type of trust provider (user- or device-based).
-        #[serde(rename = "TrustProviderType", skip_serializing_if = "Option::is_none")]
+        /// `TrustProviderType`: The type of trust provider (user- or device-based).
         pub trust_provider_type: Option<Value<String>>,
-        /// The type of user-based trust provider.
-        #[serde(
-            rename = "UserTrustProviderType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UserTrustProviderType`: The type of user-based trust provider.
         pub user_trust_provider_type: Option<Value<String>>,
-        /// The ID of the trust provider.
-        #[serde(
-            rename = "VerifiedAccessTrustProviderId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VerifiedAccessTrustProviderId`: The ID of the trust provider.
         pub verified_access_trust_provider_id: Option<Value<String>>,
+    }
+
+    impl Serialize for VerifiedAccessTrustProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceTrustProviderType",
+                &self.device_trust_provider_type,
+            )?;
+            crate::cfn::entry(&mut map, "TrustProviderType", &self.trust_provider_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserTrustProviderType",
+                &self.user_trust_provider_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VerifiedAccessTrustProviderId",
+                &self.verified_access_trust_provider_id,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -25121,49 +29078,27 @@ pub mod verified_access_trust_provider {
     }
 
     /// The properties of `AWS::EC2::VerifiedAccessTrustProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessTrustProviderProps {
-        /// A description for the Amazon Web Services Verified Access trust provider.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the Amazon Web Services Verified Access trust provider.
         pub description: Option<Value<String>>,
         /// `DeviceOptions`.
-        #[serde(rename = "DeviceOptions", skip_serializing_if = "Option::is_none")]
         pub device_options: Option<DeviceOptions>,
-        /// The type of device-based trust provider.
-        #[serde(
-            rename = "DeviceTrustProviderType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeviceTrustProviderType`: The type of device-based trust provider.
         pub device_trust_provider_type: Option<Value<DeviceTrustProviderType>>,
         /// `NativeApplicationOidcOptions`.
-        #[serde(
-            rename = "NativeApplicationOidcOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub native_application_oidc_options: Option<NativeApplicationOidcOptions>,
         /// `OidcOptions`.
-        #[serde(rename = "OidcOptions", skip_serializing_if = "Option::is_none")]
         pub oidc_options: Option<OidcOptions>,
-        /// The identifier to be used when working with policy rules.
-        #[serde(rename = "PolicyReferenceName")]
+        /// `PolicyReferenceName`: The identifier to be used when working with policy rules.
         pub policy_reference_name: Value<String>,
-        /// The configuration options for customer provided KMS encryption.
-        #[serde(rename = "SseSpecification", skip_serializing_if = "Option::is_none")]
+        /// `SseSpecification`: The configuration options for customer provided KMS encryption.
         pub sse_specification: Option<VerifiedAccessTrustProviderSseSpecification>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Type of trust provider.
-        #[serde(rename = "TrustProviderType")]
+        /// `TrustProviderType`: Type of trust provider.
         pub trust_provider_type: Value<TrustProviderType>,
-        /// The type of device-based trust provider.
-        #[serde(
-            rename = "UserTrustProviderType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UserTrustProviderType`: The type of device-based trust provider.
         pub user_trust_provider_type: Option<Value<UserTrustProviderType>>,
     }
 
@@ -25188,15 +29123,63 @@ pub mod verified_access_trust_provider {
         }
     }
 
+    impl Serialize for CfnVerifiedAccessTrustProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DeviceOptions", &self.device_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceTrustProviderType",
+                &self.device_trust_provider_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NativeApplicationOidcOptions",
+                &self.native_application_oidc_options,
+            )?;
+            crate::cfn::entry(&mut map, "OidcOptions", &self.oidc_options)?;
+            map.serialize_entry("PolicyReferenceName", &self.policy_reference_name)?;
+            crate::cfn::entry(&mut map, "SseSpecification", &self.sse_specification)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrustProviderType", &self.trust_provider_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserTrustProviderType",
+                &self.user_trust_provider_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The options for device identity based trust providers.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeviceOptions {
-        /// URL Verified Access will use to verify authenticity of the device tokens.
-        #[serde(rename = "PublicSigningKeyUrl", skip_serializing_if = "Option::is_none")]
+        /// `PublicSigningKeyUrl`: URL Verified Access will use to verify authenticity of the device tokens.
         pub public_signing_key_url: Option<Value<String>>,
-        /// The ID of the tenant application with the device-identity provider.
-        #[serde(rename = "TenantId", skip_serializing_if = "Option::is_none")]
+        /// `TenantId`: The ID of the tenant application with the device-identity provider.
         pub tenant_id: Option<Value<String>>,
+    }
+
+    impl Serialize for DeviceOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicSigningKeyUrl",
+                &self.public_signing_key_url,
+            )?;
+            crate::cfn::entry(&mut map, "TenantId", &self.tenant_id)?;
+            map.end()
+        }
     }
 
     /// The type of device-based trust provider.
@@ -25240,85 +29223,118 @@ pub mod verified_access_trust_provider {
     }
 
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider for L4.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NativeApplicationOidcOptions {
-        /// The OIDC authorization endpoint.
-        #[serde(
-            rename = "AuthorizationEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizationEndpoint`: The OIDC authorization endpoint.
         pub authorization_endpoint: Option<Value<String>>,
-        /// The client identifier.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
+        /// `ClientId`: The client identifier.
         pub client_id: Option<Value<String>>,
-        /// The client secret.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
+        /// `ClientSecret`: The client secret.
         pub client_secret: Option<Value<String>>,
-        /// The OIDC issuer.
-        #[serde(rename = "Issuer", skip_serializing_if = "Option::is_none")]
+        /// `Issuer`: The OIDC issuer.
         pub issuer: Option<Value<String>>,
-        /// The public signing key for endpoint
-        #[serde(
-            rename = "PublicSigningKeyEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublicSigningKeyEndpoint`: The public signing key for endpoint
         pub public_signing_key_endpoint: Option<Value<String>>,
-        /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
         pub scope: Option<Value<String>>,
-        /// The OIDC token endpoint.
-        #[serde(rename = "TokenEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `TokenEndpoint`: The OIDC token endpoint.
         pub token_endpoint: Option<Value<String>>,
-        /// The OIDC user info endpoint.
-        #[serde(rename = "UserInfoEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `UserInfoEndpoint`: The OIDC user info endpoint.
         pub user_info_endpoint: Option<Value<String>>,
+    }
+
+    impl Serialize for NativeApplicationOidcOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationEndpoint",
+                &self.authorization_endpoint,
+            )?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(&mut map, "Issuer", &self.issuer)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicSigningKeyEndpoint",
+                &self.public_signing_key_endpoint,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "TokenEndpoint", &self.token_endpoint)?;
+            crate::cfn::entry(&mut map, "UserInfoEndpoint", &self.user_info_endpoint)?;
+            map.end()
+        }
     }
 
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OidcOptions {
-        /// The OIDC authorization endpoint.
-        #[serde(
-            rename = "AuthorizationEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizationEndpoint`: The OIDC authorization endpoint.
         pub authorization_endpoint: Option<Value<String>>,
-        /// The client identifier.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
+        /// `ClientId`: The client identifier.
         pub client_id: Option<Value<String>>,
-        /// The client secret.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
+        /// `ClientSecret`: The client secret.
         pub client_secret: Option<Value<String>>,
-        /// The OIDC issuer.
-        #[serde(rename = "Issuer", skip_serializing_if = "Option::is_none")]
+        /// `Issuer`: The OIDC issuer.
         pub issuer: Option<Value<String>>,
-        /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
         pub scope: Option<Value<String>>,
-        /// The OIDC token endpoint.
-        #[serde(rename = "TokenEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `TokenEndpoint`: The OIDC token endpoint.
         pub token_endpoint: Option<Value<String>>,
-        /// The OIDC user info endpoint.
-        #[serde(rename = "UserInfoEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `UserInfoEndpoint`: The OIDC user info endpoint.
         pub user_info_endpoint: Option<Value<String>>,
     }
 
-    /// The configuration options for customer provided KMS encryption.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct VerifiedAccessTrustProviderSseSpecification {
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        #[serde(
-            rename = "CustomerManagedKeyEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OidcOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationEndpoint",
+                &self.authorization_endpoint,
+            )?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(&mut map, "Issuer", &self.issuer)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "TokenEndpoint", &self.token_endpoint)?;
+            crate::cfn::entry(&mut map, "UserInfoEndpoint", &self.user_info_endpoint)?;
+            map.end()
+        }
+    }
 
+    /// The configuration options for customer provided KMS encryption.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct VerifiedAccessTrustProviderSseSpecification {
+        /// `CustomerManagedKeyEnabled`: Whether to encrypt the policy with the provided key or disable encryption
         pub customer_managed_key_enabled: Option<Value<bool>>,
-        /// KMS Key Arn used to encrypt the group policy
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: KMS Key Arn used to encrypt the group policy
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for VerifiedAccessTrustProviderSseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedKeyEnabled",
+                &self.customer_managed_key_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 
     /// Type of trust provider.
@@ -25456,57 +29472,76 @@ pub mod volume {
     }
 
     /// The properties of `AWS::EC2::Volume`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVolumeProps {
-        /// Indicates whether the volume is auto-enabled for I/O operations.
-        #[serde(rename = "AutoEnableIO", skip_serializing_if = "Option::is_none")]
+        /// `AutoEnableIO`: Indicates whether the volume is auto-enabled for I/O operations.
         pub auto_enable_io: Option<Value<bool>>,
-        /// The ID of the Availability Zone in which to create the volume.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The ID of the Availability Zone in which to create the volume.
         pub availability_zone: Option<Value<String>>,
-        /// The ID of the Availability Zone in which to create the volume.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZoneId`: The ID of the Availability Zone in which to create the volume.
         pub availability_zone_id: Option<Value<String>>,
-        /// Indicates whether the volume should be encrypted.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: Indicates whether the volume should be encrypted.
         pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS) to provision for the volume.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of I/O operations per second (IOPS) to provision for the volume.
         pub iops: Option<Value<i64>>,
-        /// The identifier of the kms-key-long to use for Amazon EBS encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The identifier of the kms-key-long to use for Amazon EBS encryption.
         pub kms_key_id: Option<Value<String>>,
-        /// Indicates whether Amazon EBS Multi-Attach is enabled.
-        #[serde(rename = "MultiAttachEnabled", skip_serializing_if = "Option::is_none")]
+        /// `MultiAttachEnabled`: Indicates whether Amazon EBS Multi-Attach is enabled.
         pub multi_attach_enabled: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the Outpost on which to create the volume.
-        #[serde(rename = "OutpostArn", skip_serializing_if = "Option::is_none")]
+        /// `OutpostArn`: The Amazon Resource Name (ARN) of the Outpost on which to create the volume.
         pub outpost_arn: Option<Value<String>>,
-        /// The size of the volume, in GiBs.
-        #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
+        /// `Size`: The size of the volume, in GiBs.
         pub size: Option<Value<i64>>,
-        /// The snapshot from which to create the volume.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotId`: The snapshot from which to create the volume.
         pub snapshot_id: Option<Value<String>>,
-        /// The ID of the source EBS volume to copy.
-        #[serde(rename = "SourceVolumeId", skip_serializing_if = "Option::is_none")]
+        /// `SourceVolumeId`: The ID of the source EBS volume to copy.
         pub source_volume_id: Option<Value<String>>,
-        /// The tags to apply to the volume during creation.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the volume during creation.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The throughput to provision for a volume, with a maximum of 2,000 MiB/s.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: The throughput to provision for a volume, with a maximum of 2,000 MiB/s.
         pub throughput: Option<Value<i64>>,
-        /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
-        #[serde(
-            rename = "VolumeInitializationRate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VolumeInitializationRate`: Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
         pub volume_initialization_rate: Option<Value<i64>>,
-        /// The volume type.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The volume type.
         pub volume_type: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnVolumeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoEnableIO", &self.auto_enable_io)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiAttachEnabled",
+                &self.multi_attach_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "OutpostArn", &self.outpost_arn)?;
+            crate::cfn::entry(&mut map, "Size", &self.size)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "SourceVolumeId", &self.source_volume_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumeInitializationRate",
+                &self.volume_initialization_rate,
+            )?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
     }
 }
 
@@ -25571,19 +29606,15 @@ pub mod volume_attachment {
     }
 
     /// The properties of `AWS::EC2::VolumeAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeAttachmentProps {
-        /// The device name (for example, `/dev/sdh` or `xvdh`).
-        #[serde(rename = "Device", skip_serializing_if = "Option::is_none")]
+        /// `Device`: The device name (for example, `/dev/sdh` or `xvdh`).
         pub device: Option<Value<String>>,
-        /// The index of the EBS card.
-        #[serde(rename = "EbsCardIndex", skip_serializing_if = "Option::is_none")]
+        /// `EbsCardIndex`: The index of the EBS card.
         pub ebs_card_index: Option<Value<i64>>,
-        /// The ID of the instance to which the volume attaches.
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The ID of the instance to which the volume attaches.
         pub instance_id: Value<String>,
-        /// The ID of the Amazon EBS volume.
-        #[serde(rename = "VolumeId")]
+        /// `VolumeId`: The ID of the Amazon EBS volume.
         pub volume_id: Value<String>,
     }
 
@@ -25599,6 +29630,21 @@ pub mod volume_attachment {
                 instance_id: instance_id.into(),
                 volume_id: volume_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVolumeAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Device", &self.device)?;
+            crate::cfn::entry(&mut map, "EbsCardIndex", &self.ebs_card_index)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("VolumeId", &self.volume_id)?;
+            map.end()
         }
     }
 }
@@ -25693,14 +29739,25 @@ impl From<InstancePlatform> for Value<InstancePlatform> {
 }
 
 /// The `TagSpecification` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TagSpecification {
     /// `ResourceType`.
-    #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<Value<ResourceType>>,
     /// `Tags`.
-    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<crate::cfn::Tag>>,
+}
+
+impl Serialize for TagSpecification {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+        crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+        map.end()
+    }
 }
 
 /// Values of `ResourceType`.
@@ -26091,129 +30148,179 @@ impl From<ResourceType> for Value<ResourceType> {
 }
 
 /// The `InstanceRequirementsRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InstanceRequirementsRequest {
     /// `AcceleratorCount`.
-    #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
     pub accelerator_count: Option<AcceleratorCountRequest>,
     /// `AcceleratorManufacturers`.
-    #[serde(
-        rename = "AcceleratorManufacturers",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
     /// `AcceleratorNames`.
-    #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
     pub accelerator_names: Option<Vec<Value<AcceleratorNamesItem>>>,
     /// `AcceleratorTotalMemoryMiB`.
-    #[serde(
-        rename = "AcceleratorTotalMemoryMiB",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
     /// `AcceleratorTypes`.
-    #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
     pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
     /// `AllowedInstanceTypes`.
-    #[serde(rename = "AllowedInstanceTypes", skip_serializing_if = "Option::is_none")]
     pub allowed_instance_types: Option<Vec<Value<String>>>,
     /// `BareMetal`.
-    #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
     pub bare_metal: Option<Value<BareMetal>>,
     /// `BaselineEbsBandwidthMbps`.
-    #[serde(
-        rename = "BaselineEbsBandwidthMbps",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
     /// `BaselinePerformanceFactors`.
-    #[serde(
-        rename = "BaselinePerformanceFactors",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
     /// `BurstablePerformance`.
-    #[serde(rename = "BurstablePerformance", skip_serializing_if = "Option::is_none")]
     pub burstable_performance: Option<Value<BurstablePerformance>>,
     /// `CpuManufacturers`.
-    #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
     pub cpu_manufacturers: Option<Vec<Value<CpuManufacturersItem>>>,
     /// `ExcludedInstanceTypes`.
-    #[serde(rename = "ExcludedInstanceTypes", skip_serializing_if = "Option::is_none")]
     pub excluded_instance_types: Option<Vec<Value<String>>>,
     /// `InstanceGenerations`.
-    #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
     pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
     /// `LocalStorage`.
-    #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
     pub local_storage: Option<Value<LocalStorage>>,
     /// `LocalStorageTypes`.
-    #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
     pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
-    #[serde(
-        rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
     /// `MemoryGiBPerVCpu`.
-    #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
     pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
     /// `MemoryMiB`.
-    #[serde(rename = "MemoryMiB", skip_serializing_if = "Option::is_none")]
     pub memory_mi_b: Option<MemoryMiBRequest>,
     /// `NetworkBandwidthGbps`.
-    #[serde(rename = "NetworkBandwidthGbps", skip_serializing_if = "Option::is_none")]
     pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
     /// `NetworkInterfaceCount`.
-    #[serde(rename = "NetworkInterfaceCount", skip_serializing_if = "Option::is_none")]
     pub network_interface_count: Option<NetworkInterfaceCountRequest>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`.
-    #[serde(
-        rename = "OnDemandMaxPricePercentageOverLowestPrice",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
     /// `RequireEncryptionInTransit`.
-    #[serde(
-        rename = "RequireEncryptionInTransit",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub require_encryption_in_transit: Option<Value<bool>>,
     /// `RequireHibernateSupport`.
-    #[serde(rename = "RequireHibernateSupport", skip_serializing_if = "Option::is_none")]
     pub require_hibernate_support: Option<Value<bool>>,
     /// `SpotMaxPricePercentageOverLowestPrice`.
-    #[serde(
-        rename = "SpotMaxPricePercentageOverLowestPrice",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
     /// `TotalLocalStorageGB`.
-    #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
     pub total_local_storage_gb: Option<TotalLocalStorageGbRequest>,
     /// `VCpuCount`.
-    #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
     pub v_cpu_count: Option<VCpuCountRangeRequest>,
 }
 
+impl Serialize for InstanceRequirementsRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "AcceleratorCount", &self.accelerator_count)?;
+        crate::cfn::entry(
+            &mut map,
+            "AcceleratorManufacturers",
+            &self.accelerator_manufacturers,
+        )?;
+        crate::cfn::entry(&mut map, "AcceleratorNames", &self.accelerator_names)?;
+        crate::cfn::entry(
+            &mut map,
+            "AcceleratorTotalMemoryMiB",
+            &self.accelerator_total_memory_mi_b,
+        )?;
+        crate::cfn::entry(&mut map, "AcceleratorTypes", &self.accelerator_types)?;
+        crate::cfn::entry(
+            &mut map,
+            "AllowedInstanceTypes",
+            &self.allowed_instance_types,
+        )?;
+        crate::cfn::entry(&mut map, "BareMetal", &self.bare_metal)?;
+        crate::cfn::entry(
+            &mut map,
+            "BaselineEbsBandwidthMbps",
+            &self.baseline_ebs_bandwidth_mbps,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "BaselinePerformanceFactors",
+            &self.baseline_performance_factors,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "BurstablePerformance",
+            &self.burstable_performance,
+        )?;
+        crate::cfn::entry(&mut map, "CpuManufacturers", &self.cpu_manufacturers)?;
+        crate::cfn::entry(
+            &mut map,
+            "ExcludedInstanceTypes",
+            &self.excluded_instance_types,
+        )?;
+        crate::cfn::entry(&mut map, "InstanceGenerations", &self.instance_generations)?;
+        crate::cfn::entry(&mut map, "LocalStorage", &self.local_storage)?;
+        crate::cfn::entry(&mut map, "LocalStorageTypes", &self.local_storage_types)?;
+        crate::cfn::entry(
+            &mut map,
+            "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+            &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+        )?;
+        crate::cfn::entry(&mut map, "MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu)?;
+        crate::cfn::entry(&mut map, "MemoryMiB", &self.memory_mi_b)?;
+        crate::cfn::entry(
+            &mut map,
+            "NetworkBandwidthGbps",
+            &self.network_bandwidth_gbps,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "NetworkInterfaceCount",
+            &self.network_interface_count,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "OnDemandMaxPricePercentageOverLowestPrice",
+            &self.on_demand_max_price_percentage_over_lowest_price,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "RequireEncryptionInTransit",
+            &self.require_encryption_in_transit,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "RequireHibernateSupport",
+            &self.require_hibernate_support,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "SpotMaxPricePercentageOverLowestPrice",
+            &self.spot_max_price_percentage_over_lowest_price,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "TotalLocalStorageGB",
+            &self.total_local_storage_gb,
+        )?;
+        crate::cfn::entry(&mut map, "VCpuCount", &self.v_cpu_count)?;
+        map.end()
+    }
+}
+
 /// The `AcceleratorCountRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AcceleratorCountRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<i64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<i64>>,
+}
+
+impl Serialize for AcceleratorCountRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
 }
 
 /// Values of `AcceleratorManufacturersItem`.
@@ -26351,14 +30458,25 @@ impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
 }
 
 /// The `AcceleratorTotalMemoryMiBRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AcceleratorTotalMemoryMiBRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<i64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<i64>>,
+}
+
+impl Serialize for AcceleratorTotalMemoryMiBRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
 }
 
 /// Values of `AcceleratorTypesItem`.
@@ -26445,38 +30563,82 @@ impl From<BareMetal> for Value<BareMetal> {
 }
 
 /// The `BaselineEbsBandwidthMbpsRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaselineEbsBandwidthMbpsRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<i64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<i64>>,
 }
 
+impl Serialize for BaselineEbsBandwidthMbpsRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
+}
+
 /// The `BaselinePerformanceFactorsRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaselinePerformanceFactorsRequest {
     /// `Cpu`.
-    #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
     pub cpu: Option<CpuPerformanceFactorRequest>,
 }
 
+impl Serialize for BaselinePerformanceFactorsRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+        map.end()
+    }
+}
+
 /// The `CpuPerformanceFactorRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CpuPerformanceFactorRequest {
     /// `References`.
-    #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
     pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
 }
 
+impl Serialize for CpuPerformanceFactorRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "References", &self.references)?;
+        map.end()
+    }
+}
+
 /// The `PerformanceFactorReferenceRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PerformanceFactorReferenceRequest {
     /// `InstanceFamily`.
-    #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
     pub instance_family: Option<Value<String>>,
+}
+
+impl Serialize for PerformanceFactorReferenceRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "InstanceFamily", &self.instance_family)?;
+        map.end()
+    }
 }
 
 /// Values of `BurstablePerformance`.
@@ -26677,69 +30839,135 @@ impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
 }
 
 /// The `MemoryGiBPerVCpuRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MemoryGiBPerVCpuRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<f64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<f64>>,
+}
+
+impl Serialize for MemoryGiBPerVCpuRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
 }
 
 /// The `MemoryMiBRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MemoryMiBRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<i64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<i64>>,
+}
+
+impl Serialize for MemoryMiBRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
 }
 
 /// The `NetworkBandwidthGbpsRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkBandwidthGbpsRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<f64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<f64>>,
+}
+
+impl Serialize for NetworkBandwidthGbpsRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
 }
 
 /// The `NetworkInterfaceCountRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterfaceCountRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<i64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<i64>>,
+}
+
+impl Serialize for NetworkInterfaceCountRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
 }
 
 /// The `TotalLocalStorageGbRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TotalLocalStorageGbRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<f64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<f64>>,
 }
 
+impl Serialize for TotalLocalStorageGbRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
+}
+
 /// The `VCpuCountRangeRequest` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VCpuCountRangeRequest {
     /// `Max`.
-    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
     pub max: Option<Value<i64>>,
     /// `Min`.
-    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
     pub min: Option<Value<i64>>,
+}
+
+impl Serialize for VCpuCountRangeRequest {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Max", &self.max)?;
+        crate::cfn::entry(&mut map, "Min", &self.min)?;
+        map.end()
+    }
 }
 
 /// Values of `Tenancy`.
@@ -27138,10 +31366,9 @@ impl From<Protocol> for Value<Protocol> {
 }
 
 /// The `InstanceIpv6Address` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InstanceIpv6Address {
     /// `Ipv6Address`.
-    #[serde(rename = "Ipv6Address")]
     pub ipv6_address: Value<String>,
 }
 
@@ -27154,27 +31381,54 @@ impl InstanceIpv6Address {
     }
 }
 
-/// The options for the transit gateway vpc attachment.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct Options {
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
-    #[serde(rename = "ApplianceModeSupport", skip_serializing_if = "Option::is_none")]
-    pub appliance_mode_support: Option<Value<ApplianceModeSupport>>,
-    /// Indicates whether to enable DNS Support for Vpc Attachment.
-    #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
-    pub dns_support: Option<Value<DnsSupport>>,
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
-    #[serde(rename = "Ipv6Support", skip_serializing_if = "Option::is_none")]
-    pub ipv6_support: Option<Value<Ipv6Support>>,
-    /// Indicates whether to enable Security Group referencing support for Vpc Attachment.
-    #[serde(
-        rename = "SecurityGroupReferencingSupport",
-        skip_serializing_if = "Option::is_none"
-    )]
+impl Serialize for InstanceIpv6Address {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Ipv6Address", &self.ipv6_address)?;
+        map.end()
+    }
+}
 
+/// The options for the transit gateway vpc attachment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Options {
+    /// `ApplianceModeSupport`: Indicates whether to enable Ipv6 Support for Vpc Attachment.
+    pub appliance_mode_support: Option<Value<ApplianceModeSupport>>,
+    /// `DnsSupport`: Indicates whether to enable DNS Support for Vpc Attachment.
+    pub dns_support: Option<Value<DnsSupport>>,
+    /// `Ipv6Support`: Indicates whether to enable Ipv6 Support for Vpc Attachment.
+    pub ipv6_support: Option<Value<Ipv6Support>>,
+    /// `SecurityGroupReferencingSupport`: Indicates whether to enable Security Group referencing support for Vpc Attachment.
     pub security_group_referencing_support: Option<
         Value<SecurityGroupReferencingSupport>,
     >,
+}
+
+impl Serialize for Options {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "ApplianceModeSupport",
+            &self.appliance_mode_support,
+        )?;
+        crate::cfn::entry(&mut map, "DnsSupport", &self.dns_support)?;
+        crate::cfn::entry(&mut map, "Ipv6Support", &self.ipv6_support)?;
+        crate::cfn::entry(
+            &mut map,
+            "SecurityGroupReferencingSupport",
+            &self.security_group_referencing_support,
+        )?;
+        map.end()
+    }
 }
 
 /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
@@ -27326,16 +31580,27 @@ impl From<SecurityGroupReferencingSupport> for Value<SecurityGroupReferencingSup
 }
 
 /// The configuration options for customer provided KMS encryption.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SseSpecification {
-    /// Whether to encrypt the policy with the provided key or disable encryption
-    #[serde(
-        rename = "CustomerManagedKeyEnabled",
-        skip_serializing_if = "Option::is_none"
-    )]
-
+    /// `CustomerManagedKeyEnabled`: Whether to encrypt the policy with the provided key or disable encryption
     pub customer_managed_key_enabled: Option<Value<bool>>,
-    /// KMS Key Arn used to encrypt the group policy
-    #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+    /// `KmsKeyArn`: KMS Key Arn used to encrypt the group policy
     pub kms_key_arn: Option<Value<String>>,
+}
+
+impl Serialize for SseSpecification {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CustomerManagedKeyEnabled",
+            &self.customer_managed_key_enabled,
+        )?;
+        crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+        map.end()
+    }
 }

@@ -90,52 +90,74 @@ pub mod public_repository {
     }
 
     /// The properties of `AWS::ECR::PublicRepository`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPublicRepositoryProps {
-        /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery.
-        #[serde(
-            rename = "RepositoryCatalogData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RepositoryCatalogData`: The details about the repository that are publicly visible in the Amazon ECR Public Gallery.
         pub repository_catalog_data: Option<RepositoryCatalogData>,
-        /// The name to use for the public repository.
-        #[serde(rename = "RepositoryName", skip_serializing_if = "Option::is_none")]
+        /// `RepositoryName`: The name to use for the public repository.
         pub repository_name: Option<Value<String>>,
-        /// The JSON repository policy text to apply to the public repository. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "RepositoryPolicyText",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RepositoryPolicyText`: The JSON repository policy text to apply to the public repository. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub repository_policy_text: Option<serde_json::Value>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnPublicRepositoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryCatalogData",
+                &self.repository_catalog_data,
+            )?;
+            crate::cfn::entry(&mut map, "RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryPolicyText",
+                &self.repository_policy_text,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RepositoryCatalogData {
         /// `AboutText`.
-        #[serde(rename = "AboutText", skip_serializing_if = "Option::is_none")]
         pub about_text: Option<Value<String>>,
         /// `Architectures`.
-        #[serde(rename = "Architectures", skip_serializing_if = "Option::is_none")]
         pub architectures: Option<Vec<Value<String>>>,
         /// `OperatingSystems`.
-        #[serde(rename = "OperatingSystems", skip_serializing_if = "Option::is_none")]
         pub operating_systems: Option<Vec<Value<String>>>,
         /// `RepositoryDescription`.
-        #[serde(
-            rename = "RepositoryDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_description: Option<Value<String>>,
         /// `UsageText`.
-        #[serde(rename = "UsageText", skip_serializing_if = "Option::is_none")]
         pub usage_text: Option<Value<String>>,
+    }
+
+    impl Serialize for RepositoryCatalogData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AboutText", &self.about_text)?;
+            crate::cfn::entry(&mut map, "Architectures", &self.architectures)?;
+            crate::cfn::entry(&mut map, "OperatingSystems", &self.operating_systems)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryDescription",
+                &self.repository_description,
+            )?;
+            crate::cfn::entry(&mut map, "UsageText", &self.usage_text)?;
+            map.end()
+        }
     }
 }
 
@@ -201,30 +223,49 @@ pub mod pull_through_cache_rule {
     }
 
     /// The properties of `AWS::ECR::PullThroughCacheRule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPullThroughCacheRuleProps {
-        /// The ARN of the Secrets Manager secret associated with the pull through cache rule.
-        #[serde(rename = "CredentialArn", skip_serializing_if = "Option::is_none")]
+        /// `CredentialArn`: The ARN of the Secrets Manager secret associated with the pull through cache rule.
         pub credential_arn: Option<Value<String>>,
-        /// The ARN of the IAM role associated with the pull through cache rule.
-        #[serde(rename = "CustomRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `CustomRoleArn`: The ARN of the IAM role associated with the pull through cache rule.
         pub custom_role_arn: Option<Value<String>>,
-        /// The Amazon ECR repository prefix associated with the pull through cache rule.
-        #[serde(rename = "EcrRepositoryPrefix", skip_serializing_if = "Option::is_none")]
+        /// `EcrRepositoryPrefix`: The Amazon ECR repository prefix associated with the pull through cache rule.
         pub ecr_repository_prefix: Option<Value<String>>,
-        /// The name of the upstream source registry associated with the pull through cache rule.
-        #[serde(rename = "UpstreamRegistry", skip_serializing_if = "Option::is_none")]
+        /// `UpstreamRegistry`: The name of the upstream source registry associated with the pull through cache rule.
         pub upstream_registry: Option<Value<UpstreamRegistry>>,
-        /// The upstream registry URL associated with the pull through cache rule.
-        #[serde(rename = "UpstreamRegistryUrl", skip_serializing_if = "Option::is_none")]
+        /// `UpstreamRegistryUrl`: The upstream registry URL associated with the pull through cache rule.
         pub upstream_registry_url: Option<Value<String>>,
-        /// The upstream repository prefix associated with the pull through cache rule.
-        #[serde(
-            rename = "UpstreamRepositoryPrefix",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UpstreamRepositoryPrefix`: The upstream repository prefix associated with the pull through cache rule.
         pub upstream_repository_prefix: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnPullThroughCacheRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CredentialArn", &self.credential_arn)?;
+            crate::cfn::entry(&mut map, "CustomRoleArn", &self.custom_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EcrRepositoryPrefix",
+                &self.ecr_repository_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "UpstreamRegistry", &self.upstream_registry)?;
+            crate::cfn::entry(
+                &mut map,
+                "UpstreamRegistryUrl",
+                &self.upstream_registry_url,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UpstreamRepositoryPrefix",
+                &self.upstream_repository_prefix,
+            )?;
+            map.end()
+        }
     }
 
     /// The name of the upstream registry.
@@ -343,10 +384,9 @@ pub mod pull_time_update_exclusion {
     }
 
     /// The properties of `AWS::ECR::PullTimeUpdateExclusion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPullTimeUpdateExclusionProps {
-        /// The ARN of the IAM principal to remove from the pull time update exclusion list.
-        #[serde(rename = "PrincipalArn")]
+        /// `PrincipalArn`: The ARN of the IAM principal to remove from the pull time update exclusion list.
         pub principal_arn: Value<String>,
     }
 
@@ -356,6 +396,18 @@ pub mod pull_time_update_exclusion {
             Self {
                 principal_arn: principal_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPullTimeUpdateExclusionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PrincipalArn", &self.principal_arn)?;
+            map.end()
         }
     }
 }
@@ -419,10 +471,9 @@ pub mod registry_policy {
     }
 
     /// The properties of `AWS::ECR::RegistryPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryPolicyProps {
-        /// `PolicyText`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyText")]
+        /// `PolicyText`: `PolicyText`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_text: serde_json::Value,
     }
 
@@ -432,6 +483,18 @@ pub mod registry_policy {
             Self {
                 policy_text: policy_text.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRegistryPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyText", &self.policy_text)?;
+            map.end()
         }
     }
 }
@@ -496,13 +559,11 @@ pub mod registry_scanning_configuration {
     }
 
     /// The properties of `AWS::ECR::RegistryScanningConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryScanningConfigurationProps {
-        /// The scanning rules associated with the registry.
-        #[serde(rename = "Rules")]
+        /// `Rules`: The scanning rules associated with the registry.
         pub rules: Vec<ScanningRule>,
-        /// The type of scanning configured for the registry.
-        #[serde(rename = "ScanType")]
+        /// `ScanType`: The type of scanning configured for the registry.
         pub scan_type: Value<ScanType>,
     }
 
@@ -519,14 +580,25 @@ pub mod registry_scanning_configuration {
         }
     }
 
+    impl Serialize for CfnRegistryScanningConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.serialize_entry("ScanType", &self.scan_type)?;
+            map.end()
+        }
+    }
+
     /// The scanning rules associated with the registry.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScanningRule {
-        /// The details of a scanning repository filter.
-        #[serde(rename = "RepositoryFilters")]
+        /// `RepositoryFilters`: The details of a scanning repository filter.
         pub repository_filters: Vec<RepositoryFilter>,
-        /// The frequency that scans are performed at for a private registry.
-        #[serde(rename = "ScanFrequency")]
+        /// `ScanFrequency`: The frequency that scans are performed at for a private registry.
         pub scan_frequency: Value<ScanFrequency>,
     }
 
@@ -543,14 +615,25 @@ pub mod registry_scanning_configuration {
         }
     }
 
+    impl Serialize for ScanningRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RepositoryFilters", &self.repository_filters)?;
+            map.serialize_entry("ScanFrequency", &self.scan_frequency)?;
+            map.end()
+        }
+    }
+
     /// The filter settings used with image replication.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryFilter {
-        /// The filter to use when scanning.
-        #[serde(rename = "Filter")]
+        /// `Filter`: The filter to use when scanning.
         pub filter: Value<String>,
-        /// The type associated with the filter.
-        #[serde(rename = "FilterType")]
+        /// `FilterType`: The type associated with the filter.
         pub filter_type: Value<FilterType>,
     }
 
@@ -564,6 +647,19 @@ pub mod registry_scanning_configuration {
                 filter: filter.into(),
                 filter_type: filter_type.into(),
             }
+        }
+    }
+
+    impl Serialize for RepositoryFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.serialize_entry("FilterType", &self.filter_type)?;
+            map.end()
         }
     }
 
@@ -736,10 +832,9 @@ pub mod replication_configuration {
     }
 
     /// The properties of `AWS::ECR::ReplicationConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationConfigurationProps {
-        /// The replication configuration for a registry.
-        #[serde(rename = "ReplicationConfiguration")]
+        /// `ReplicationConfiguration`: The replication configuration for a registry.
         pub replication_configuration: ReplicationConfiguration,
     }
 
@@ -754,11 +849,25 @@ pub mod replication_configuration {
         }
     }
 
+    impl Serialize for CfnReplicationConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ReplicationConfiguration",
+                &self.replication_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The replication configuration for a registry.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationConfiguration {
-        /// An array of objects representing the replication destinations and repository filters for a replication configuration.
-        #[serde(rename = "Rules")]
+        /// `Rules`: An array of objects representing the replication destinations and repository filters for a replication configuration.
         pub rules: Vec<ReplicationRule>,
     }
 
@@ -769,14 +878,24 @@ pub mod replication_configuration {
         }
     }
 
+    impl Serialize for ReplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// An array of objects representing the replication destinations and repository filters for a replication configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationRule {
-        /// An array of objects representing the destination for a replication rule.
-        #[serde(rename = "Destinations")]
+        /// `Destinations`: An array of objects representing the destination for a replication rule.
         pub destinations: Vec<ReplicationDestination>,
-        /// An array of objects representing the filters for a replication rule.
-        #[serde(rename = "RepositoryFilters", skip_serializing_if = "Option::is_none")]
+        /// `RepositoryFilters`: An array of objects representing the filters for a replication rule.
         pub repository_filters: Option<Vec<RepositoryFilter>>,
     }
 
@@ -790,14 +909,25 @@ pub mod replication_configuration {
         }
     }
 
+    impl Serialize for ReplicationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "RepositoryFilters", &self.repository_filters)?;
+            map.end()
+        }
+    }
+
     /// An array of objects representing the destination for a replication rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationDestination {
-        /// The Region to replicate to.
-        #[serde(rename = "Region")]
+        /// `Region`: The Region to replicate to.
         pub region: Value<String>,
-        /// The AWS account ID of the Amazon ECR private registry to replicate to.
-        #[serde(rename = "RegistryId")]
+        /// `RegistryId`: The AWS account ID of the Amazon ECR private registry to replicate to.
         pub registry_id: Value<String>,
     }
 
@@ -814,14 +944,25 @@ pub mod replication_configuration {
         }
     }
 
+    impl Serialize for ReplicationDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.serialize_entry("RegistryId", &self.registry_id)?;
+            map.end()
+        }
+    }
+
     /// The filter settings used with image replication.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryFilter {
-        /// The repository filter details.
-        #[serde(rename = "Filter")]
+        /// `Filter`: The repository filter details.
         pub filter: Value<String>,
-        /// The repository filter type.
-        #[serde(rename = "FilterType")]
+        /// `FilterType`: The repository filter type.
         pub filter_type: Value<FilterType>,
     }
 
@@ -835,6 +976,19 @@ pub mod replication_configuration {
                 filter: filter.into(),
                 filter_type: filter_type.into(),
             }
+        }
+    }
+
+    impl Serialize for RepositoryFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.serialize_entry("FilterType", &self.filter_type)?;
+            map.end()
         }
     }
 
@@ -944,61 +1098,87 @@ pub mod repository {
     }
 
     /// The properties of `AWS::ECR::Repository`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRepositoryProps {
-        /// If true, deleting the repository force deletes the contents of the repository.
-        #[serde(rename = "EmptyOnDelete", skip_serializing_if = "Option::is_none")]
+        /// `EmptyOnDelete`: If true, deleting the repository force deletes the contents of the repository.
         pub empty_on_delete: Option<Value<bool>>,
-        /// The encryption configuration for the repository.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EncryptionConfiguration`: The encryption configuration for the repository.
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// The `imageScanningConfiguration` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level.
-        #[serde(
-            rename = "ImageScanningConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageScanningConfiguration`: The `imageScanningConfiguration` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level.
         pub image_scanning_configuration: Option<ImageScanningConfiguration>,
-        /// The tag mutability setting for the repository.
-        #[serde(rename = "ImageTagMutability", skip_serializing_if = "Option::is_none")]
+        /// `ImageTagMutability`: The tag mutability setting for the repository.
         pub image_tag_mutability: Option<Value<ImageTagMutability>>,
-        /// A list of filters that specify which image tags are excluded from the repository's image tag mutability setting.
-        #[serde(
-            rename = "ImageTagMutabilityExclusionFilters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageTagMutabilityExclusionFilters`: A list of filters that specify which image tags are excluded from the repository's image tag mutability setting.
         pub image_tag_mutability_exclusion_filters: Option<
             Vec<ImageTagMutabilityExclusionFilter>,
         >,
-        /// Creates or updates a lifecycle policy.
-        #[serde(rename = "LifecyclePolicy", skip_serializing_if = "Option::is_none")]
+        /// `LifecyclePolicy`: Creates or updates a lifecycle policy.
         pub lifecycle_policy: Option<LifecyclePolicy>,
-        /// The name to use for the repository.
-        #[serde(rename = "RepositoryName", skip_serializing_if = "Option::is_none")]
+        /// `RepositoryName`: The name to use for the repository.
         pub repository_name: Option<Value<String>>,
-        /// The JSON repository policy text to apply to the repository. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "RepositoryPolicyText",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RepositoryPolicyText`: The JSON repository policy text to apply to the repository. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub repository_policy_text: Option<serde_json::Value>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnRepositoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmptyOnDelete", &self.empty_on_delete)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageScanningConfiguration",
+                &self.image_scanning_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageTagMutability",
+                &self.image_tag_mutability,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageTagMutabilityExclusionFilters",
+                &self.image_tag_mutability_exclusion_filters,
+            )?;
+            crate::cfn::entry(&mut map, "LifecyclePolicy", &self.lifecycle_policy)?;
+            crate::cfn::entry(&mut map, "RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryPolicyText",
+                &self.repository_policy_text,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The image scanning configuration for a repository.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageScanningConfiguration {
-        /// The setting that determines whether images are scanned after being pushed to a repository.
-        #[serde(rename = "ScanOnPush", skip_serializing_if = "Option::is_none")]
+        /// `ScanOnPush`: The setting that determines whether images are scanned after being pushed to a repository.
         pub scan_on_push: Option<Value<bool>>,
+    }
+
+    impl Serialize for ImageScanningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ScanOnPush", &self.scan_on_push)?;
+            map.end()
+        }
     }
 
     /// The tag mutability setting for the repository.
@@ -1045,15 +1225,13 @@ pub mod repository {
     }
 
     /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageTagMutabilityExclusionFilter {
         /// `ImageTagMutabilityExclusionFilterType`.
-        #[serde(rename = "ImageTagMutabilityExclusionFilterType")]
         pub image_tag_mutability_exclusion_filter_type: Value<
             ImageTagMutabilityExclusionFilterType,
         >,
         /// `ImageTagMutabilityExclusionFilterValue`.
-        #[serde(rename = "ImageTagMutabilityExclusionFilterValue")]
         pub image_tag_mutability_exclusion_filter_value: Value<String>,
     }
 
@@ -1071,6 +1249,25 @@ pub mod repository {
                 image_tag_mutability_exclusion_filter_value: image_tag_mutability_exclusion_filter_value
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for ImageTagMutabilityExclusionFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ImageTagMutabilityExclusionFilterType",
+                &self.image_tag_mutability_exclusion_filter_type,
+            )?;
+            map.serialize_entry(
+                "ImageTagMutabilityExclusionFilterValue",
+                &self.image_tag_mutability_exclusion_filter_value,
+            )?;
+            map.end()
         }
     }
 
@@ -1110,14 +1307,29 @@ pub mod repository {
     }
 
     /// The `LifecyclePolicy` property type specifies a lifecycle policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LifecyclePolicy {
-        /// The JSON repository policy text to apply to the repository.
-        #[serde(rename = "LifecyclePolicyText", skip_serializing_if = "Option::is_none")]
+        /// `LifecyclePolicyText`: The JSON repository policy text to apply to the repository.
         pub lifecycle_policy_text: Option<Value<String>>,
-        /// The AWS account ID associated with the registry that contains the repository.
-        #[serde(rename = "RegistryId", skip_serializing_if = "Option::is_none")]
+        /// `RegistryId`: The AWS account ID associated with the registry that contains the repository.
         pub registry_id: Option<Value<String>>,
+    }
+
+    impl Serialize for LifecyclePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecyclePolicyText",
+                &self.lifecycle_policy_text,
+            )?;
+            crate::cfn::entry(&mut map, "RegistryId", &self.registry_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1187,47 +1399,29 @@ pub mod repository_creation_template {
     }
 
     /// The properties of `AWS::ECR::RepositoryCreationTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryCreationTemplateProps {
-        /// A list of enumerable Strings representing the repository creation scenarios that this template will apply towards.
-        #[serde(rename = "AppliedFor")]
+        /// `AppliedFor`: A list of enumerable Strings representing the repository creation scenarios that this template will apply towards.
         pub applied_for: Vec<Value<AppliedForItem>>,
-        /// The ARN of the role to be assumed by Amazon ECR.
-        #[serde(rename = "CustomRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `CustomRoleArn`: The ARN of the role to be assumed by Amazon ECR.
         pub custom_role_arn: Option<Value<String>>,
-        /// The description associated with the repository creation template.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description associated with the repository creation template.
         pub description: Option<Value<String>>,
-        /// The encryption configuration associated with the repository creation template.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EncryptionConfiguration`: The encryption configuration associated with the repository creation template.
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// The tag mutability setting for the repository.
-        #[serde(rename = "ImageTagMutability", skip_serializing_if = "Option::is_none")]
+        /// `ImageTagMutability`: The tag mutability setting for the repository.
         pub image_tag_mutability: Option<Value<ImageTagMutability>>,
-        /// A list of filters that specify which image tags are excluded from the repository creation template's image tag mutability setting.
-        #[serde(
-            rename = "ImageTagMutabilityExclusionFilters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageTagMutabilityExclusionFilters`: A list of filters that specify which image tags are excluded from the repository creation template's image tag mutability setting.
         pub image_tag_mutability_exclusion_filters: Option<
             Vec<ImageTagMutabilityExclusionFilter>,
         >,
-        /// The lifecycle policy to use for repositories created using the template.
-        #[serde(rename = "LifecyclePolicy", skip_serializing_if = "Option::is_none")]
+        /// `LifecyclePolicy`: The lifecycle policy to use for repositories created using the template.
         pub lifecycle_policy: Option<Value<String>>,
-        /// The repository namespace prefix associated with the repository creation template.
-        #[serde(rename = "Prefix")]
+        /// `Prefix`: The repository namespace prefix associated with the repository creation template.
         pub prefix: Value<String>,
-        /// The repository policy to apply to repositories created using the template.
-        #[serde(rename = "RepositoryPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RepositoryPolicy`: The repository policy to apply to repositories created using the template.
         pub repository_policy: Option<Value<String>>,
-        /// The metadata to apply to the repository to help you categorize and organize.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: The metadata to apply to the repository to help you categorize and organize.
         pub resource_tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1249,6 +1443,39 @@ pub mod repository_creation_template {
                 repository_policy: None,
                 resource_tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRepositoryCreationTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppliedFor", &self.applied_for)?;
+            crate::cfn::entry(&mut map, "CustomRoleArn", &self.custom_role_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageTagMutability",
+                &self.image_tag_mutability,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageTagMutabilityExclusionFilters",
+                &self.image_tag_mutability_exclusion_filters,
+            )?;
+            crate::cfn::entry(&mut map, "LifecyclePolicy", &self.lifecycle_policy)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "RepositoryPolicy", &self.repository_policy)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.end()
         }
     }
 
@@ -1336,15 +1563,13 @@ pub mod repository_creation_template {
     }
 
     /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageTagMutabilityExclusionFilter {
         /// `ImageTagMutabilityExclusionFilterType`.
-        #[serde(rename = "ImageTagMutabilityExclusionFilterType")]
         pub image_tag_mutability_exclusion_filter_type: Value<
             ImageTagMutabilityExclusionFilterType,
         >,
         /// `ImageTagMutabilityExclusionFilterValue`.
-        #[serde(rename = "ImageTagMutabilityExclusionFilterValue")]
         pub image_tag_mutability_exclusion_filter_value: Value<String>,
     }
 
@@ -1362,6 +1587,25 @@ pub mod repository_creation_template {
                 image_tag_mutability_exclusion_filter_value: image_tag_mutability_exclusion_filter_value
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for ImageTagMutabilityExclusionFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ImageTagMutabilityExclusionFilterType",
+                &self.image_tag_mutability_exclusion_filter_type,
+            )?;
+            map.serialize_entry(
+                "ImageTagMutabilityExclusionFilterValue",
+                &self.image_tag_mutability_exclusion_filter_value,
+            )?;
+            map.end()
         }
     }
 
@@ -1461,10 +1705,9 @@ pub mod signing_configuration {
     }
 
     /// The properties of `AWS::ECR::SigningConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSigningConfigurationProps {
-        /// Array of signing rules that define which repositories should be signed and with which signing profiles.
-        #[serde(rename = "Rules")]
+        /// `Rules`: Array of signing rules that define which repositories should be signed and with which signing profiles.
         pub rules: Vec<Rule>,
     }
 
@@ -1475,14 +1718,24 @@ pub mod signing_configuration {
         }
     }
 
+    impl Serialize for CfnSigningConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// The `Rule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
-        /// Optional array of repository filters.
-        #[serde(rename = "RepositoryFilters", skip_serializing_if = "Option::is_none")]
+        /// `RepositoryFilters`: Optional array of repository filters.
         pub repository_filters: Option<Vec<RepositoryFilter>>,
-        /// AWS Signer signing profile ARN to use for matched repositories.
-        #[serde(rename = "SigningProfileArn")]
+        /// `SigningProfileArn`: AWS Signer signing profile ARN to use for matched repositories.
         pub signing_profile_arn: Value<String>,
     }
 
@@ -1496,14 +1749,25 @@ pub mod signing_configuration {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RepositoryFilters", &self.repository_filters)?;
+            map.serialize_entry("SigningProfileArn", &self.signing_profile_arn)?;
+            map.end()
+        }
+    }
+
     /// An array of objects representing the details of a repository filter.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryFilter {
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: Value<String>,
         /// `FilterType`.
-        #[serde(rename = "FilterType")]
         pub filter_type: Value<FilterType>,
     }
 
@@ -1517,6 +1781,19 @@ pub mod signing_configuration {
                 filter: filter.into(),
                 filter_type: filter_type.into(),
             }
+        }
+    }
+
+    impl Serialize for RepositoryFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.serialize_entry("FilterType", &self.filter_type)?;
+            map.end()
         }
     }
 
@@ -1556,13 +1833,11 @@ pub mod signing_configuration {
 }
 
 /// The encryption configuration for the repository.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EncryptionConfiguration {
-    /// The encryption type to use.
-    #[serde(rename = "EncryptionType")]
+    /// `EncryptionType`: The encryption type to use.
     pub encryption_type: Value<EncryptionType>,
-    /// If you use the `KMS` encryption type, specify the KMS key to use for encryption.
-    #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+    /// `KmsKey`: If you use the `KMS` encryption type, specify the KMS key to use for encryption.
     pub kms_key: Option<Value<String>>,
 }
 
@@ -1573,6 +1848,19 @@ impl EncryptionConfiguration {
             encryption_type: encryption_type.into(),
             kms_key: None,
         }
+    }
+}
+
+impl Serialize for EncryptionConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("EncryptionType", &self.encryption_type)?;
+        crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+        map.end()
     }
 }
 

@@ -90,22 +90,17 @@ pub mod access_point {
     }
 
     /// The properties of `AWS::EFS::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "AccessPointTags", skip_serializing_if = "Option::is_none")]
+        /// `AccessPointTags`: An array of key-value pairs to apply to this resource.
         pub access_point_tags: Option<Vec<AccessPointTag>>,
-        /// The opaque string specified in the request to ensure idempotent creation.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
+        /// `ClientToken`: The opaque string specified in the request to ensure idempotent creation.
         pub client_token: Option<Value<String>>,
-        /// The ID of the EFS file system that the access point applies to.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The ID of the EFS file system that the access point applies to.
         pub file_system_id: Value<String>,
-        /// The full POSIX identity, including the user ID, group ID, and secondary group IDs on the access point that is used for all file operations by NFS clients using the access point.
-        #[serde(rename = "PosixUser", skip_serializing_if = "Option::is_none")]
+        /// `PosixUser`: The full POSIX identity, including the user ID, group ID, and secondary group IDs on the access point that is used for all file operations by NFS clients using the access point.
         pub posix_user: Option<PosixUser>,
-        /// The directory on the EFS file system that the access point exposes as the root directory to NFS clients using the access point.
-        #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
+        /// `RootDirectory`: The directory on the EFS file system that the access point exposes as the root directory to NFS clients using the access point.
         pub root_directory: Option<RootDirectory>,
     }
 
@@ -122,28 +117,52 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for CfnAccessPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointTags", &self.access_point_tags)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "PosixUser", &self.posix_user)?;
+            crate::cfn::entry(&mut map, "RootDirectory", &self.root_directory)?;
+            map.end()
+        }
+    }
+
     /// A tag is a key-value pair attached to a file system.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessPointTag {
-        /// The tag key (String).
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The tag key (String).
         pub key: Option<Value<String>>,
-        /// The value of the tag key.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the tag key.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for AccessPointTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The full POSIX identity, including the user ID, group ID, and any secondary group IDs, on the access point that is used for all file system operations performed by NFS clients using the access point.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PosixUser {
-        /// The POSIX group ID used for all file system operations using this access point.
-        #[serde(rename = "Gid")]
+        /// `Gid`: The POSIX group ID used for all file system operations using this access point.
         pub gid: Value<String>,
-        /// Secondary POSIX group IDs used for all file system operations using this access point.
-        #[serde(rename = "SecondaryGids", skip_serializing_if = "Option::is_none")]
+        /// `SecondaryGids`: Secondary POSIX group IDs used for all file system operations using this access point.
         pub secondary_gids: Option<Vec<Value<String>>>,
-        /// The POSIX user ID used for all file system operations using this access point.
-        #[serde(rename = "Uid")]
+        /// `Uid`: The POSIX user ID used for all file system operations using this access point.
         pub uid: Value<String>,
     }
 
@@ -161,28 +180,50 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for PosixUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Gid", &self.gid)?;
+            crate::cfn::entry(&mut map, "SecondaryGids", &self.secondary_gids)?;
+            map.serialize_entry("Uid", &self.uid)?;
+            map.end()
+        }
+    }
+
     /// Specifies the directory on the Amazon EFS file system that the access point provides access to.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RootDirectory {
-        /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory`.
-        #[serde(rename = "CreationInfo", skip_serializing_if = "Option::is_none")]
+        /// `CreationInfo`: (Optional) Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory`.
         pub creation_info: Option<CreationInfo>,
-        /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system.
         pub path: Option<Value<String>>,
     }
 
+    impl Serialize for RootDirectory {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreationInfo", &self.creation_info)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// Required if the `RootDirectory` \> `Path` specified does not exist.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CreationInfo {
-        /// Specifies the POSIX group ID to apply to the `RootDirectory`.
-        #[serde(rename = "OwnerGid")]
+        /// `OwnerGid`: Specifies the POSIX group ID to apply to the `RootDirectory`.
         pub owner_gid: Value<String>,
-        /// Specifies the POSIX user ID to apply to the `RootDirectory`.
-        #[serde(rename = "OwnerUid")]
+        /// `OwnerUid`: Specifies the POSIX user ID to apply to the `RootDirectory`.
         pub owner_uid: Value<String>,
-        /// Specifies the POSIX permissions to apply to the `RootDirectory`, in the format of an octal number representing the file's mode bits.
-        #[serde(rename = "Permissions")]
+        /// `Permissions`: Specifies the POSIX permissions to apply to the `RootDirectory`, in the format of an octal number representing the file's mode bits.
         pub permissions: Value<String>,
     }
 
@@ -198,6 +239,20 @@ pub mod access_point {
                 owner_uid: owner_uid.into(),
                 permissions: permissions.into(),
             }
+        }
+    }
+
+    impl Serialize for CreationInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OwnerGid", &self.owner_gid)?;
+            map.serialize_entry("OwnerUid", &self.owner_uid)?;
+            map.serialize_entry("Permissions", &self.permissions)?;
+            map.end()
         }
     }
 }
@@ -272,74 +327,84 @@ pub mod file_system {
     }
 
     /// The properties of `AWS::EFS::FileSystem`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFileSystemProps {
-        /// For One Zone file systems, specify the AWS Availability Zone in which to create the file system.
-        #[serde(
-            rename = "AvailabilityZoneName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailabilityZoneName`: For One Zone file systems, specify the AWS Availability Zone in which to create the file system.
         pub availability_zone_name: Option<Value<String>>,
-        /// Use the `BackupPolicy` to turn automatic backups on or off for the file system.
-        #[serde(rename = "BackupPolicy", skip_serializing_if = "Option::is_none")]
+        /// `BackupPolicy`: Use the `BackupPolicy` to turn automatic backups on or off for the file system.
         pub backup_policy: Option<BackupPolicy>,
-        /// (Optional) A boolean that specifies whether or not to bypass the `FileSystemPolicy` lockout safety check.
-        #[serde(
-            rename = "BypassPolicyLockoutSafetyCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BypassPolicyLockoutSafetyCheck`: (Optional) A boolean that specifies whether or not to bypass the `FileSystemPolicy` lockout safety check.
         pub bypass_policy_lockout_safety_check: Option<Value<bool>>,
-        /// A Boolean value that, if true, creates an encrypted file system.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: A Boolean value that, if true, creates an encrypted file system.
         pub encrypted: Option<Value<bool>>,
-        /// `FileSystemPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "FileSystemPolicy", skip_serializing_if = "Option::is_none")]
+        /// `FileSystemPolicy`: `FileSystemPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub file_system_policy: Option<serde_json::Value>,
-        /// Describes the protection on the file system.
-        #[serde(
-            rename = "FileSystemProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FileSystemProtection`: Describes the protection on the file system.
         pub file_system_protection: Option<FileSystemProtection>,
-        /// Use to create one or more tags associated with the file system.
-        #[serde(rename = "FileSystemTags", skip_serializing_if = "Option::is_none")]
+        /// `FileSystemTags`: Use to create one or more tags associated with the file system.
         pub file_system_tags: Option<Vec<ElasticFileSystemTag>>,
-        /// The ID of the kms-key-long to be used to protect the encrypted file system.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the kms-key-long to be used to protect the encrypted file system.
         pub kms_key_id: Option<Value<String>>,
-        /// An array of `LifecyclePolicy` objects that define the file system's `LifecycleConfiguration` object.
-        #[serde(rename = "LifecyclePolicies", skip_serializing_if = "Option::is_none")]
+        /// `LifecyclePolicies`: An array of `LifecyclePolicy` objects that define the file system's `LifecycleConfiguration` object.
         pub lifecycle_policies: Option<Vec<LifecyclePolicy>>,
-        /// The performance mode of the file system.
-        #[serde(rename = "PerformanceMode", skip_serializing_if = "Option::is_none")]
+        /// `PerformanceMode`: The performance mode of the file system.
         pub performance_mode: Option<Value<PerformanceMode>>,
-        /// The throughput, measured in mebibytes per second (MiBps), that you want to provision for a file system that you're creating.
-        #[serde(
-            rename = "ProvisionedThroughputInMibps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedThroughputInMibps`: The throughput, measured in mebibytes per second (MiBps), that you want to provision for a file system that you're creating.
         pub provisioned_throughput_in_mibps: Option<Value<f64>>,
-        /// Describes the replication configuration for a specific file system.
-        #[serde(
-            rename = "ReplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationConfiguration`: Describes the replication configuration for a specific file system.
         pub replication_configuration: Option<ReplicationConfiguration>,
-        /// Specifies the throughput mode for the file system.
-        #[serde(rename = "ThroughputMode", skip_serializing_if = "Option::is_none")]
+        /// `ThroughputMode`: Specifies the throughput mode for the file system.
         pub throughput_mode: Option<Value<ThroughputMode>>,
     }
 
+    impl Serialize for CfnFileSystemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneName",
+                &self.availability_zone_name,
+            )?;
+            crate::cfn::entry(&mut map, "BackupPolicy", &self.backup_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "BypassPolicyLockoutSafetyCheck",
+                &self.bypass_policy_lockout_safety_check,
+            )?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "FileSystemPolicy", &self.file_system_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileSystemProtection",
+                &self.file_system_protection,
+            )?;
+            crate::cfn::entry(&mut map, "FileSystemTags", &self.file_system_tags)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LifecyclePolicies", &self.lifecycle_policies)?;
+            crate::cfn::entry(&mut map, "PerformanceMode", &self.performance_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedThroughputInMibps",
+                &self.provisioned_throughput_in_mibps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationConfiguration",
+                &self.replication_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ThroughputMode", &self.throughput_mode)?;
+            map.end()
+        }
+    }
+
     /// The backup policy turns automatic backups for the file system on or off.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BackupPolicy {
-        /// Set the backup policy status for the file system.
-        #[serde(rename = "Status")]
+        /// `Status`: Set the backup policy status for the file system.
         pub status: Value<Status>,
     }
 
@@ -347,6 +412,18 @@ pub mod file_system {
         /// A `BackupPolicy` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<Status>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for BackupPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -388,17 +465,28 @@ pub mod file_system {
     }
 
     /// Describes the protection on the file system.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FileSystemProtection {
-        /// The status of the file system's replication overwrite protection.
-        #[serde(
-            rename = "ReplicationOverwriteProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationOverwriteProtection`: The status of the file system's replication overwrite protection.
         pub replication_overwrite_protection: Option<
             Value<ReplicationOverwriteProtection>,
         >,
+    }
+
+    impl Serialize for FileSystemProtection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationOverwriteProtection",
+                &self.replication_overwrite_protection,
+            )?;
+            map.end()
+        }
     }
 
     /// The status of the file system's replication overwrite protection.
@@ -439,13 +527,11 @@ pub mod file_system {
     }
 
     /// A tag is a key-value pair attached to a file system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElasticFileSystemTag {
-        /// The tag key (String).
-        #[serde(rename = "Key")]
+        /// `Key`: The tag key (String).
         pub key: Value<String>,
-        /// The value of the tag key.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the tag key.
         pub value: Value<String>,
     }
 
@@ -462,24 +548,52 @@ pub mod file_system {
         }
     }
 
-    /// Describes a policy used by Lifecycle management that specifies when to transition files into and out of the EFS storage classes.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LifecyclePolicy {
-        /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage.
-        #[serde(rename = "TransitionToArchive", skip_serializing_if = "Option::is_none")]
-        pub transition_to_archive: Option<Value<TransitionToArchive>>,
-        /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Infrequent Access (IA) storage.
-        #[serde(rename = "TransitionToIA", skip_serializing_if = "Option::is_none")]
-        pub transition_to_ia: Option<Value<TransitionToIa>>,
-        /// Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage.
-        #[serde(
-            rename = "TransitionToPrimaryStorageClass",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ElasticFileSystemTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
 
+    /// Describes a policy used by Lifecycle management that specifies when to transition files into and out of the EFS storage classes.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LifecyclePolicy {
+        /// `TransitionToArchive`: The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage.
+        pub transition_to_archive: Option<Value<TransitionToArchive>>,
+        /// `TransitionToIA`: The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Infrequent Access (IA) storage.
+        pub transition_to_ia: Option<Value<TransitionToIa>>,
+        /// `TransitionToPrimaryStorageClass`: Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage.
         pub transition_to_primary_storage_class: Option<
             Value<TransitionToPrimaryStorageClass>,
         >,
+    }
+
+    impl Serialize for LifecyclePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitionToArchive",
+                &self.transition_to_archive,
+            )?;
+            crate::cfn::entry(&mut map, "TransitionToIA", &self.transition_to_ia)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitionToPrimaryStorageClass",
+                &self.transition_to_primary_storage_class,
+            )?;
+            map.end()
+        }
     }
 
     /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage.
@@ -671,41 +785,63 @@ pub mod file_system {
     }
 
     /// Describes the replication configuration for a specific file system.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicationConfiguration {
-        /// An array of destination objects.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
+        /// `Destinations`: An array of destination objects.
         pub destinations: Option<Vec<ReplicationDestination>>,
     }
 
-    /// Describes the destination file system in the replication configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ReplicationDestination {
-        /// For One Zone file systems, the replication configuration must specify the Availability Zone in which the destination file system is located.
-        #[serde(
-            rename = "AvailabilityZoneName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ReplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            map.end()
+        }
+    }
 
+    /// Describes the destination file system in the replication configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ReplicationDestination {
+        /// `AvailabilityZoneName`: For One Zone file systems, the replication configuration must specify the Availability Zone in which the destination file system is located.
         pub availability_zone_name: Option<Value<String>>,
-        /// The ID of the destination Amazon EFS file system.
-        #[serde(rename = "FileSystemId", skip_serializing_if = "Option::is_none")]
+        /// `FileSystemId`: The ID of the destination Amazon EFS file system.
         pub file_system_id: Option<Value<String>>,
-        /// The ID of an kms-key-long used to protect the encrypted file system.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of an kms-key-long used to protect the encrypted file system.
         pub kms_key_id: Option<Value<String>>,
-        /// The AWS-Region in which the destination file system is located.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The AWS-Region in which the destination file system is located.
         pub region: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the current source file system in the replication configuration.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the current source file system in the replication configuration.
         pub role_arn: Option<Value<String>>,
-        /// Describes the status of the replication configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Describes the status of the replication configuration. Read-only: CloudFormation returns it.
         pub status: Option<Value<String>>,
-        /// Message that provides details about the `PAUSED` or `ERRROR` state of the replication destination configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "StatusMessage", skip_serializing_if = "Option::is_none")]
+        /// `StatusMessage`: Message that provides details about the `PAUSED` or `ERRROR` state of the replication destination configuration. Read-only: CloudFormation returns it.
         pub status_message: Option<Value<String>>,
+    }
+
+    impl Serialize for ReplicationDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneName",
+                &self.availability_zone_name,
+            )?;
+            crate::cfn::entry(&mut map, "FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "StatusMessage", &self.status_message)?;
+            map.end()
+        }
     }
 
     /// Specifies the throughput mode for the file system.
@@ -813,25 +949,19 @@ pub mod mount_target {
     }
 
     /// The properties of `AWS::EFS::MountTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMountTargetProps {
-        /// The ID of the file system for which to create the mount target.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The ID of the file system for which to create the mount target.
         pub file_system_id: Value<String>,
-        /// If the `IpAddressType` for the mount target is IPv4 ( `IPV4_ONLY` or `DUAL_STACK`), then specify the IPv4 address to use.
-        #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
+        /// `IpAddress`: If the `IpAddressType` for the mount target is IPv4 ( `IPV4_ONLY` or `DUAL_STACK`), then specify the IPv4 address to use.
         pub ip_address: Option<Value<String>>,
-        /// The IP address type for the mount target.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address type for the mount target.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// If the `IPAddressType` for the mount target is IPv6 (`IPV6_ONLY` or `DUAL_STACK`), then specify the IPv6 address to use.
-        #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Address`: If the `IPAddressType` for the mount target is IPv6 (`IPV6_ONLY` or `DUAL_STACK`), then specify the IPv6 address to use.
         pub ipv6_address: Option<Value<String>>,
-        /// VPC security group IDs, of the form `sg-xxxxxxxx`.
-        #[serde(rename = "SecurityGroups")]
+        /// `SecurityGroups`: VPC security group IDs, of the form `sg-xxxxxxxx`.
         pub security_groups: Vec<Value<String>>,
-        /// The ID of the subnet to add the mount target in.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet to add the mount target in.
         pub subnet_id: Value<String>,
     }
 
@@ -850,6 +980,23 @@ pub mod mount_target {
                 security_groups: security_groups.into(),
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMountTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "IpAddress", &self.ip_address)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Ipv6Address", &self.ipv6_address)?;
+            map.serialize_entry("SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 

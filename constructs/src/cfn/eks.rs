@@ -86,28 +86,21 @@ pub mod access_entry {
     }
 
     /// The properties of `AWS::EKS::AccessEntry`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessEntryProps {
-        /// An array of access policies that are associated with the access entry.
-        #[serde(rename = "AccessPolicies", skip_serializing_if = "Option::is_none")]
+        /// `AccessPolicies`: An array of access policies that are associated with the access entry.
         pub access_policies: Option<Vec<AccessPolicy>>,
-        /// The cluster that the access entry is created for.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The cluster that the access entry is created for.
         pub cluster_name: Value<String>,
-        /// The Kubernetes groups that the access entry is associated with.
-        #[serde(rename = "KubernetesGroups", skip_serializing_if = "Option::is_none")]
+        /// `KubernetesGroups`: The Kubernetes groups that the access entry is associated with.
         pub kubernetes_groups: Option<Vec<Value<String>>>,
-        /// The principal ARN that the access entry is created for.
-        #[serde(rename = "PrincipalArn")]
+        /// `PrincipalArn`: The principal ARN that the access entry is created for.
         pub principal_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The node type to associate with the access entry.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The node type to associate with the access entry.
         pub r#type: Option<Value<String>>,
-        /// The Kubernetes user that the access entry is associated with.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The Kubernetes user that the access entry is associated with.
         pub username: Option<Value<String>>,
     }
 
@@ -129,14 +122,30 @@ pub mod access_entry {
         }
     }
 
+    impl Serialize for CfnAccessEntryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPolicies", &self.access_policies)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "KubernetesGroups", &self.kubernetes_groups)?;
+            map.serialize_entry("PrincipalArn", &self.principal_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// An access policy to associate with the current access entry.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessPolicy {
         /// `AccessScope`.
-        #[serde(rename = "AccessScope")]
         pub access_scope: AccessScope,
-        /// The ARN of the access policy to add to the access entry.
-        #[serde(rename = "PolicyArn")]
+        /// `PolicyArn`: The ARN of the access policy to add to the access entry.
         pub policy_arn: Value<String>,
     }
 
@@ -153,14 +162,25 @@ pub mod access_entry {
         }
     }
 
+    impl Serialize for AccessPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessScope", &self.access_scope)?;
+            map.serialize_entry("PolicyArn", &self.policy_arn)?;
+            map.end()
+        }
+    }
+
     /// The access scope of the access policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessScope {
-        /// The namespaces to associate with the access scope.
-        #[serde(rename = "Namespaces", skip_serializing_if = "Option::is_none")]
+        /// `Namespaces`: The namespaces to associate with the access scope.
         pub namespaces: Option<Vec<Value<String>>>,
-        /// The type of the access scope.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the access scope.
         pub r#type: Value<Type>,
     }
 
@@ -171,6 +191,19 @@ pub mod access_entry {
                 namespaces: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for AccessScope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Namespaces", &self.namespaces)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -277,45 +310,27 @@ pub mod addon {
     }
 
     /// The properties of `AWS::EKS::Addon`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAddonProps {
-        /// Name of Addon
-        #[serde(rename = "AddonName")]
+        /// `AddonName`: Name of Addon
         pub addon_name: Value<String>,
-        /// Version of Addon
-        #[serde(rename = "AddonVersion", skip_serializing_if = "Option::is_none")]
+        /// `AddonVersion`: Version of Addon
         pub addon_version: Option<Value<String>>,
-        /// Name of Cluster
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: Name of Cluster
         pub cluster_name: Value<String>,
-        /// The configuration values to use with the add-on
-        #[serde(rename = "ConfigurationValues", skip_serializing_if = "Option::is_none")]
+        /// `ConfigurationValues`: The configuration values to use with the add-on
         pub configuration_values: Option<Value<String>>,
-        /// The custom namespace configuration to use with the add-on
-        #[serde(rename = "NamespaceConfig", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceConfig`: The custom namespace configuration to use with the add-on
         pub namespace_config: Option<NamespaceConfig>,
-        /// An array of pod identities to apply to this add-on.
-        #[serde(
-            rename = "PodIdentityAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PodIdentityAssociations`: An array of pod identities to apply to this add-on.
         pub pod_identity_associations: Option<Vec<PodIdentityAssociation>>,
-        /// PreserveOnDelete parameter value
-        #[serde(rename = "PreserveOnDelete", skip_serializing_if = "Option::is_none")]
+        /// `PreserveOnDelete`: PreserveOnDelete parameter value
         pub preserve_on_delete: Option<Value<bool>>,
-        /// Resolve parameter value conflicts
-        #[serde(rename = "ResolveConflicts", skip_serializing_if = "Option::is_none")]
+        /// `ResolveConflicts`: Resolve parameter value conflicts
         pub resolve_conflicts: Option<Value<ResolveConflicts>>,
-        /// IAM role to bind to the add-on's service account
-        #[serde(
-            rename = "ServiceAccountRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceAccountRoleArn`: IAM role to bind to the add-on's service account
         pub service_account_role_arn: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -340,11 +355,43 @@ pub mod addon {
         }
     }
 
+    impl Serialize for CfnAddonProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddonName", &self.addon_name)?;
+            crate::cfn::entry(&mut map, "AddonVersion", &self.addon_version)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationValues",
+                &self.configuration_values,
+            )?;
+            crate::cfn::entry(&mut map, "NamespaceConfig", &self.namespace_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "PodIdentityAssociations",
+                &self.pod_identity_associations,
+            )?;
+            crate::cfn::entry(&mut map, "PreserveOnDelete", &self.preserve_on_delete)?;
+            crate::cfn::entry(&mut map, "ResolveConflicts", &self.resolve_conflicts)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccountRoleArn",
+                &self.service_account_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The custom namespace configuration to use with the add-on
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NamespaceConfig {
-        /// The custom namespace for creating the add-on
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The custom namespace for creating the add-on
         pub namespace: Value<String>,
     }
 
@@ -357,14 +404,24 @@ pub mod addon {
         }
     }
 
+    impl Serialize for NamespaceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// A pod identity to associate with an add-on.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PodIdentityAssociation {
-        /// The IAM role ARN that the pod identity association is created for.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM role ARN that the pod identity association is created for.
         pub role_arn: Value<String>,
-        /// The Kubernetes service account that the pod identity association is created for.
-        #[serde(rename = "ServiceAccount")]
+        /// `ServiceAccount`: The Kubernetes service account that the pod identity association is created for.
         pub service_account: Value<String>,
     }
 
@@ -378,6 +435,19 @@ pub mod addon {
                 role_arn: role_arn.into(),
                 service_account: service_account.into(),
             }
+        }
+    }
+
+    impl Serialize for PodIdentityAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("ServiceAccount", &self.service_account)?;
+            map.end()
         }
     }
 
@@ -519,28 +589,21 @@ pub mod capability {
     }
 
     /// The properties of `AWS::EKS::Capability`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapabilityProps {
-        /// A unique name for the capability.
-        #[serde(rename = "CapabilityName")]
+        /// `CapabilityName`: A unique name for the capability.
         pub capability_name: Value<String>,
-        /// The name of the EKS cluster where you want to create the capability.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The name of the EKS cluster where you want to create the capability.
         pub cluster_name: Value<String>,
-        /// The configuration settings for the capability.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: The configuration settings for the capability.
         pub configuration: Option<CapabilityConfiguration>,
-        /// Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted.
-        #[serde(rename = "DeletePropagationPolicy")]
+        /// `DeletePropagationPolicy`: Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted.
         pub delete_propagation_policy: Value<DeletePropagationPolicy>,
-        /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services.
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of capability to create.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of capability to create.
         pub r#type: Value<CapabilityType>,
     }
 
@@ -565,52 +628,89 @@ pub mod capability {
         }
     }
 
+    impl Serialize for CfnCapabilityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapabilityName", &self.capability_name)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            map.serialize_entry(
+                "DeletePropagationPolicy",
+                &self.delete_propagation_policy,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for a capability.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapabilityConfiguration {
         /// `Ack`.
-        #[serde(rename = "Ack", skip_serializing_if = "Option::is_none")]
         pub ack: Option<Ack>,
         /// `ArgoCd`.
-        #[serde(rename = "ArgoCd", skip_serializing_if = "Option::is_none")]
         pub argo_cd: Option<ArgoCd>,
     }
 
-    /// Configuration settings for an ACK (AWS Controllers for Kubernetes) capability.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Ack {
-        /// A list of ACK service names to disable.
-        #[serde(rename = "DisabledServices", skip_serializing_if = "Option::is_none")]
-        pub disabled_services: Option<Vec<Value<String>>>,
-        /// Whether cross-namespace references are enabled for ACK controllers.
-        #[serde(
-            rename = "EnableCrossNamespace",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CapabilityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ack", &self.ack)?;
+            crate::cfn::entry(&mut map, "ArgoCd", &self.argo_cd)?;
+            map.end()
+        }
+    }
 
+    /// Configuration settings for an ACK (AWS Controllers for Kubernetes) capability.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Ack {
+        /// `DisabledServices`: A list of ACK service names to disable.
+        pub disabled_services: Option<Vec<Value<String>>>,
+        /// `EnableCrossNamespace`: Whether cross-namespace references are enabled for ACK controllers.
         pub enable_cross_namespace: Option<Value<bool>>,
     }
 
+    impl Serialize for Ack {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisabledServices", &self.disabled_services)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableCrossNamespace",
+                &self.enable_cross_namespace,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for an Argo CD capability.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArgoCd {
         /// `AwsIdc`.
-        #[serde(rename = "AwsIdc")]
         pub aws_idc: AwsIdc,
-        /// An optional prefix for the Argo CD server endpoint.
-        #[serde(rename = "EndpointPrefix", skip_serializing_if = "Option::is_none")]
+        /// `EndpointPrefix`: An optional prefix for the Argo CD server endpoint.
         pub endpoint_prefix: Option<Value<String>>,
-        /// The Kubernetes namespace where Argo CD resources will be created.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The Kubernetes namespace where Argo CD resources will be created.
         pub namespace: Option<Value<String>>,
         /// `NetworkAccess`.
-        #[serde(rename = "NetworkAccess", skip_serializing_if = "Option::is_none")]
         pub network_access: Option<NetworkAccess>,
-        /// A list of role mappings that define which IAM Identity Center users or groups have which Argo CD roles.
-        #[serde(rename = "RbacRoleMappings", skip_serializing_if = "Option::is_none")]
+        /// `RbacRoleMappings`: A list of role mappings that define which IAM Identity Center users or groups have which Argo CD roles.
         pub rbac_role_mappings: Option<Vec<ArgoCdRoleMapping>>,
-        /// The URL of the Argo CD server. Read-only: CloudFormation returns it.
-        #[serde(rename = "ServerUrl", skip_serializing_if = "Option::is_none")]
+        /// `ServerUrl`: The URL of the Argo CD server. Read-only: CloudFormation returns it.
         pub server_url: Option<Value<String>>,
     }
 
@@ -628,21 +728,31 @@ pub mod capability {
         }
     }
 
-    /// Configuration for integrating Argo CD with IAM Identity Center.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AwsIdc {
-        /// The ARN of the IAM Identity Center instance to use for authentication.
-        #[serde(rename = "IdcInstanceArn")]
-        pub idc_instance_arn: Value<String>,
-        /// The ARN of the managed application created in IAM Identity Center for this Argo CD capability. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "IdcManagedApplicationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ArgoCd {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsIdc", &self.aws_idc)?;
+            crate::cfn::entry(&mut map, "EndpointPrefix", &self.endpoint_prefix)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "NetworkAccess", &self.network_access)?;
+            crate::cfn::entry(&mut map, "RbacRoleMappings", &self.rbac_role_mappings)?;
+            crate::cfn::entry(&mut map, "ServerUrl", &self.server_url)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for integrating Argo CD with IAM Identity Center.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AwsIdc {
+        /// `IdcInstanceArn`: The ARN of the IAM Identity Center instance to use for authentication.
+        pub idc_instance_arn: Value<String>,
+        /// `IdcManagedApplicationArn`: The ARN of the managed application created in IAM Identity Center for this Argo CD capability. Read-only: CloudFormation returns it.
         pub idc_managed_application_arn: Option<Value<String>>,
-        /// The Region where your IAM Identity Center instance is located.
-        #[serde(rename = "IdcRegion", skip_serializing_if = "Option::is_none")]
+        /// `IdcRegion`: The Region where your IAM Identity Center instance is located.
         pub idc_region: Option<Value<String>>,
     }
 
@@ -657,22 +767,49 @@ pub mod capability {
         }
     }
 
+    impl Serialize for AwsIdc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdcInstanceArn", &self.idc_instance_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdcManagedApplicationArn",
+                &self.idc_managed_application_arn,
+            )?;
+            crate::cfn::entry(&mut map, "IdcRegion", &self.idc_region)?;
+            map.end()
+        }
+    }
+
     /// Configuration for network access to the Argo CD capability's managed API server endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkAccess {
-        /// A list of VPC endpoint IDs to associate with the managed Argo CD API server endpoint.
-        #[serde(rename = "VpceIds", skip_serializing_if = "Option::is_none")]
+        /// `VpceIds`: A list of VPC endpoint IDs to associate with the managed Argo CD API server endpoint.
         pub vpce_ids: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for NetworkAccess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VpceIds", &self.vpce_ids)?;
+            map.end()
+        }
+    }
+
     /// A mapping between an Argo CD role and IAM Identity Center identities.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArgoCdRoleMapping {
-        /// A list of IAM Identity Center identities (users or groups) that should be assigned this Argo CD role.
-        #[serde(rename = "Identities")]
+        /// `Identities`: A list of IAM Identity Center identities (users or groups) that should be assigned this Argo CD role.
         pub identities: Vec<SsoIdentity>,
-        /// The Argo CD role to assign.
-        #[serde(rename = "Role")]
+        /// `Role`: The Argo CD role to assign.
         pub role: Value<Role>,
     }
 
@@ -689,14 +826,25 @@ pub mod capability {
         }
     }
 
+    impl Serialize for ArgoCdRoleMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identities", &self.identities)?;
+            map.serialize_entry("Role", &self.role)?;
+            map.end()
+        }
+    }
+
     /// An IAM Identity Center identity (user or group) that can be assigned permissions in a capability.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsoIdentity {
-        /// The unique identifier of the IAM Identity Center user or group.
-        #[serde(rename = "Id")]
+        /// `Id`: The unique identifier of the IAM Identity Center user or group.
         pub id: Value<String>,
-        /// The type of identity.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of identity.
         pub r#type: Value<Type>,
     }
 
@@ -710,6 +858,19 @@ pub mod capability {
                 id: id.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SsoIdentity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1002,10 +1163,9 @@ pub mod certificate_authority {
     }
 
     /// The properties of `AWS::EKS::CertificateAuthority`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateAuthorityProps {
-        /// The name of the EKS cluster that the certificate authority belongs to.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The name of the EKS cluster that the certificate authority belongs to.
         pub cluster_name: Value<String>,
     }
 
@@ -1015,6 +1175,18 @@ pub mod certificate_authority {
             Self {
                 cluster_name: cluster_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCertificateAuthorityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            map.end()
         }
     }
 }
@@ -1135,106 +1307,57 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::EKS::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
         /// `AccessConfig`.
-        #[serde(rename = "AccessConfig", skip_serializing_if = "Option::is_none")]
         pub access_config: Option<AccessConfig>,
-        /// The ID of the certificate authority to activate as the cluster's signing CA.
-        #[serde(
-            rename = "ActiveCertificateAuthorityId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ActiveCertificateAuthorityId`: The ID of the certificate authority to activate as the cluster's signing CA.
         pub active_certificate_authority_id: Option<Value<String>>,
-        /// Set this value to false to avoid creating the default networking add-ons when the cluster is created.
-        #[serde(
-            rename = "BootstrapSelfManagedAddons",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BootstrapSelfManagedAddons`: Set this value to false to avoid creating the default networking add-ons when the cluster is created.
         pub bootstrap_self_managed_addons: Option<Value<bool>>,
         /// `CertificateAuthority`.
-        #[serde(
-            rename = "CertificateAuthority",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_authority: Option<CertificateAuthority>,
         /// `ComputeConfig`.
-        #[serde(rename = "ComputeConfig", skip_serializing_if = "Option::is_none")]
         pub compute_config: Option<ComputeConfig>,
         /// `ControlPlaneScalingConfig`.
-        #[serde(
-            rename = "ControlPlaneScalingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub control_plane_scaling_config: Option<ControlPlaneScalingConfig>,
-        /// Set this value to true to enable deletion protection for the cluster.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Set this value to true to enable deletion protection for the cluster.
         pub deletion_protection: Option<Value<bool>>,
         /// `EncryptionConfig`.
-        #[serde(rename = "EncryptionConfig", skip_serializing_if = "Option::is_none")]
         pub encryption_config: Option<Vec<EncryptionConfig>>,
-        /// Force cluster version update
-        #[serde(rename = "Force", skip_serializing_if = "Option::is_none")]
+        /// `Force`: Force cluster version update
         pub force: Option<Value<bool>>,
         /// `KubeApiServerConfig`.
-        #[serde(rename = "KubeApiServerConfig", skip_serializing_if = "Option::is_none")]
         pub kube_api_server_config: Option<KubeApiServerConfig>,
         /// `KubeControllerManagerConfig`.
-        #[serde(
-            rename = "KubeControllerManagerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kube_controller_manager_config: Option<KubeControllerManagerConfig>,
         /// `KubeSchedulerConfig`.
-        #[serde(rename = "KubeSchedulerConfig", skip_serializing_if = "Option::is_none")]
         pub kube_scheduler_config: Option<KubeSchedulerConfig>,
         /// `KubernetesNetworkConfig`.
-        #[serde(
-            rename = "KubernetesNetworkConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kubernetes_network_config: Option<KubernetesNetworkConfig>,
         /// `Logging`.
-        #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
         pub logging: Option<Logging>,
-        /// The unique name to give to your cluster.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The unique name to give to your cluster.
         pub name: Option<Value<String>>,
         /// `OutpostConfig`.
-        #[serde(rename = "OutpostConfig", skip_serializing_if = "Option::is_none")]
         pub outpost_config: Option<OutpostConfig>,
         /// `RemoteNetworkConfig`.
-        #[serde(rename = "RemoteNetworkConfig", skip_serializing_if = "Option::is_none")]
         pub remote_network_config: Option<RemoteNetworkConfig>,
         /// `ResourcesVpcConfig`.
-        #[serde(rename = "ResourcesVpcConfig")]
         pub resources_vpc_config: ResourcesVpcConfig,
-        /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf.
         pub role_arn: Value<String>,
         /// `RollbackConfig`.
-        #[serde(rename = "RollbackConfig", skip_serializing_if = "Option::is_none")]
         pub rollback_config: Option<RollbackConfig>,
         /// `StorageConfig`.
-        #[serde(rename = "StorageConfig", skip_serializing_if = "Option::is_none")]
         pub storage_config: Option<StorageConfig>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UpgradePolicy`.
-        #[serde(rename = "UpgradePolicy", skip_serializing_if = "Option::is_none")]
         pub upgrade_policy: Option<UpgradePolicy>,
-        /// The desired Kubernetes version for your cluster.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The desired Kubernetes version for your cluster.
         pub version: Option<Value<String>>,
         /// `ZonalShiftConfig`.
-        #[serde(rename = "ZonalShiftConfig", skip_serializing_if = "Option::is_none")]
         pub zonal_shift_config: Option<ZonalShiftConfig>,
     }
 
@@ -1274,19 +1397,110 @@ pub mod cluster {
         }
     }
 
-    /// An object representing the Access Config to use for the cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AccessConfig {
-        /// Specify the authentication mode that should be used to create your cluster.
-        #[serde(rename = "AuthenticationMode", skip_serializing_if = "Option::is_none")]
-        pub authentication_mode: Option<Value<AuthenticationMode>>,
-        /// Set this value to false to avoid creating a default cluster admin Access Entry using the IAM principal used to create the cluster.
-        #[serde(
-            rename = "BootstrapClusterCreatorAdminPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessConfig", &self.access_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActiveCertificateAuthorityId",
+                &self.active_certificate_authority_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BootstrapSelfManagedAddons",
+                &self.bootstrap_self_managed_addons,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateAuthority",
+                &self.certificate_authority,
+            )?;
+            crate::cfn::entry(&mut map, "ComputeConfig", &self.compute_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ControlPlaneScalingConfig",
+                &self.control_plane_scaling_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionConfig", &self.encryption_config)?;
+            crate::cfn::entry(&mut map, "Force", &self.force)?;
+            crate::cfn::entry(
+                &mut map,
+                "KubeApiServerConfig",
+                &self.kube_api_server_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KubeControllerManagerConfig",
+                &self.kube_controller_manager_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KubeSchedulerConfig",
+                &self.kube_scheduler_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KubernetesNetworkConfig",
+                &self.kubernetes_network_config,
+            )?;
+            crate::cfn::entry(&mut map, "Logging", &self.logging)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutpostConfig", &self.outpost_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoteNetworkConfig",
+                &self.remote_network_config,
+            )?;
+            map.serialize_entry("ResourcesVpcConfig", &self.resources_vpc_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "RollbackConfig", &self.rollback_config)?;
+            crate::cfn::entry(&mut map, "StorageConfig", &self.storage_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UpgradePolicy", &self.upgrade_policy)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            crate::cfn::entry(&mut map, "ZonalShiftConfig", &self.zonal_shift_config)?;
+            map.end()
+        }
+    }
 
+    /// An object representing the Access Config to use for the cluster.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AccessConfig {
+        /// `AuthenticationMode`: Specify the authentication mode that should be used to create your cluster.
+        pub authentication_mode: Option<Value<AuthenticationMode>>,
+        /// `BootstrapClusterCreatorAdminPermissions`: Set this value to false to avoid creating a default cluster admin Access Entry using the IAM principal used to create the cluster.
         pub bootstrap_cluster_creator_admin_permissions: Option<Value<bool>>,
+    }
+
+    impl Serialize for AccessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationMode",
+                &self.authentication_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BootstrapClusterCreatorAdminPermissions",
+                &self.bootstrap_cluster_creator_admin_permissions,
+            )?;
+            map.end()
+        }
     }
 
     /// Specify the authentication mode that should be used to create your cluster.
@@ -1330,47 +1544,91 @@ pub mod cluster {
     }
 
     /// The certificate authority information for the cluster, including the trust bundle and the currently active signing certificate authority.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CertificateAuthority {
         /// `Active`.
-        #[serde(rename = "Active", skip_serializing_if = "Option::is_none")]
         pub active: Option<ActiveCertificateAuthority>,
-        /// The base64-encoded certificate-authority trust bundle for the cluster (all trusted CAs). Read-only: CloudFormation returns it.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+        /// `Data`: The base64-encoded certificate-authority trust bundle for the cluster (all trusted CAs). Read-only: CloudFormation returns it.
         pub data: Option<Value<String>>,
     }
 
+    impl Serialize for CertificateAuthority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Active", &self.active)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            map.end()
+        }
+    }
+
     /// Identifies the certificate authority currently signing certificates for the cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ActiveCertificateAuthority {
-        /// Indicates whether the active certificate authority was activated by EKS or by the customer. Read-only: CloudFormation returns it.
-        #[serde(rename = "ActivatedBy", skip_serializing_if = "Option::is_none")]
+        /// `ActivatedBy`: Indicates whether the active certificate authority was activated by EKS or by the customer. Read-only: CloudFormation returns it.
         pub activated_by: Option<Value<String>>,
-        /// The ID of the active (signing) certificate authority. Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The ID of the active (signing) certificate authority. Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
     }
 
+    impl Serialize for ActiveCertificateAuthority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActivatedBy", &self.activated_by)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// Todo: add description
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputeConfig {
-        /// Todo: add description
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Todo: add description
         pub enabled: Option<Value<bool>>,
-        /// Todo: add description
-        #[serde(rename = "NodePools", skip_serializing_if = "Option::is_none")]
+        /// `NodePools`: Todo: add description
         pub node_pools: Option<Vec<Value<String>>>,
-        /// Todo: add description
-        #[serde(rename = "NodeRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `NodeRoleArn`: Todo: add description
         pub node_role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ComputeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "NodePools", &self.node_pools)?;
+            crate::cfn::entry(&mut map, "NodeRoleArn", &self.node_role_arn)?;
+            map.end()
+        }
+    }
+
     /// Configuration for provisioned control plane scaling.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ControlPlaneScalingConfig {
-        /// The scaling tier for the provisioned control plane.
-        #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
+        /// `Tier`: The scaling tier for the provisioned control plane.
         pub tier: Option<Value<Tier>>,
+    }
+
+    impl Serialize for ControlPlaneScalingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tier", &self.tier)?;
+            map.end()
+        }
     }
 
     /// The scaling tier for the provisioned control plane.
@@ -1423,131 +1681,252 @@ pub mod cluster {
     }
 
     /// The encryption configuration for the cluster
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfig {
-        /// The encryption provider for the cluster.
-        #[serde(rename = "Provider", skip_serializing_if = "Option::is_none")]
+        /// `Provider`: The encryption provider for the cluster.
         pub provider: Option<Provider>,
-        /// Specifies the resources to be encrypted.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
+        /// `Resources`: Specifies the resources to be encrypted.
         pub resources: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for EncryptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Provider", &self.provider)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            map.end()
+        }
+    }
+
     /// The `Provider` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Provider {
-        /// Amazon Resource Name (ARN) or alias of the KMS key.
-        #[serde(rename = "KeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KeyArn`: Amazon Resource Name (ARN) or alias of the KMS key.
         pub key_arn: Option<Value<String>>,
     }
 
+    impl Serialize for Provider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyArn", &self.key_arn)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the Kubernetes API server on an Amazon EKS cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KubeApiServerConfig {
-        /// The duration that Kubernetes events are retained (e.g., 30m, 1h).
-        #[serde(rename = "EventTtl", skip_serializing_if = "Option::is_none")]
+        /// `EventTtl`: The duration that Kubernetes events are retained (e.g., 30m, 1h).
         pub event_ttl: Option<Value<String>>,
         /// `ServiceNodePortRange`.
-        #[serde(
-            rename = "ServiceNodePortRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_node_port_range: Option<ServiceNodePortRange>,
     }
 
+    impl Serialize for KubeApiServerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventTtl", &self.event_ttl)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceNodePortRange",
+                &self.service_node_port_range,
+            )?;
+            map.end()
+        }
+    }
+
     /// The port range for Kubernetes NodePort services.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceNodePortRange {
-        /// The maximum port number in the range.
-        #[serde(rename = "MaxPort", skip_serializing_if = "Option::is_none")]
+        /// `MaxPort`: The maximum port number in the range.
         pub max_port: Option<Value<i64>>,
-        /// The minimum port number in the range.
-        #[serde(rename = "MinPort", skip_serializing_if = "Option::is_none")]
+        /// `MinPort`: The minimum port number in the range.
         pub min_port: Option<Value<i64>>,
     }
 
+    impl Serialize for ServiceNodePortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxPort", &self.max_port)?;
+            crate::cfn::entry(&mut map, "MinPort", &self.min_port)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the Kubernetes controller manager on an Amazon EKS cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KubeControllerManagerConfig {
         /// `HorizontalPodAutoscalerControllerConfig`.
-        #[serde(
-            rename = "HorizontalPodAutoscalerControllerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub horizontal_pod_autoscaler_controller_config: Option<
             HorizontalPodAutoscalerControllerConfig,
         >,
         /// `PodGcControllerConfig`.
-        #[serde(
-            rename = "PodGcControllerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pod_gc_controller_config: Option<PodGcControllerConfig>,
     }
 
-    /// The horizontal pod autoscaler controller configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct HorizontalPodAutoscalerControllerConfig {
-        /// The interval between each sync of the horizontal pod autoscaler (e.g., 15s, 1m).
-        #[serde(
-            rename = "HorizontalPodAutoscalerSyncPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KubeControllerManagerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HorizontalPodAutoscalerControllerConfig",
+                &self.horizontal_pod_autoscaler_controller_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PodGcControllerConfig",
+                &self.pod_gc_controller_config,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The horizontal pod autoscaler controller configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct HorizontalPodAutoscalerControllerConfig {
+        /// `HorizontalPodAutoscalerSyncPeriod`: The interval between each sync of the horizontal pod autoscaler (e.g., 15s, 1m).
         pub horizontal_pod_autoscaler_sync_period: Option<Value<String>>,
     }
 
-    /// The pod garbage collector controller configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PodGcControllerConfig {
-        /// The number of terminated pods that can exist before the terminated pod garbage collector starts deleting them.
-        #[serde(
-            rename = "TerminatedPodGcThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HorizontalPodAutoscalerControllerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HorizontalPodAutoscalerSyncPeriod",
+                &self.horizontal_pod_autoscaler_sync_period,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The pod garbage collector controller configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PodGcControllerConfig {
+        /// `TerminatedPodGcThreshold`: The number of terminated pods that can exist before the terminated pod garbage collector starts deleting them.
         pub terminated_pod_gc_threshold: Option<Value<i64>>,
     }
 
+    impl Serialize for PodGcControllerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminatedPodGcThreshold",
+                &self.terminated_pod_gc_threshold,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for the Kubernetes scheduler on an Amazon EKS cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KubeSchedulerConfig {
         /// `NodeResourcesFit`.
-        #[serde(rename = "NodeResourcesFit", skip_serializing_if = "Option::is_none")]
         pub node_resources_fit: Option<NodeResourcesFitConfig>,
     }
 
+    impl Serialize for KubeSchedulerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NodeResourcesFit", &self.node_resources_fit)?;
+            map.end()
+        }
+    }
+
     /// The NodeResourcesFit plugin configuration for the Kubernetes scheduler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeResourcesFitConfig {
         /// `ScoringStrategy`.
-        #[serde(rename = "ScoringStrategy", skip_serializing_if = "Option::is_none")]
         pub scoring_strategy: Option<ScoringStrategy>,
     }
 
+    impl Serialize for NodeResourcesFitConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ScoringStrategy", &self.scoring_strategy)?;
+            map.end()
+        }
+    }
+
     /// The scoring strategy configuration for the NodeResourcesFit scheduler plugin.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScoringStrategy {
-        /// The resource weights used for scoring nodes.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
+        /// `Resources`: The resource weights used for scoring nodes.
         pub resources: Option<Vec<ResourceWeight>>,
-        /// The scoring strategy type (LeastAllocated or MostAllocated).
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The scoring strategy type (LeastAllocated or MostAllocated).
         pub r#type: Option<Value<Type>>,
     }
 
+    impl Serialize for ScoringStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// A resource weight entry for the scheduler scoring strategy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceWeight {
-        /// The name of the resource (for example, cpu or memory).
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the resource (for example, cpu or memory).
         pub name: Option<Value<String>>,
-        /// The weight assigned to the resource for scoring.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: The weight assigned to the resource for scoring.
         pub weight: Option<Value<i64>>,
+    }
+
+    impl Serialize for ResourceWeight {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
     }
 
     /// The scoring strategy type (LeastAllocated or MostAllocated).
@@ -1588,32 +1967,54 @@ pub mod cluster {
     }
 
     /// The Kubernetes network configuration for the cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KubernetesNetworkConfig {
-        /// Todo: add description
-        #[serde(
-            rename = "ElasticLoadBalancing",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ElasticLoadBalancing`: Todo: add description
         pub elastic_load_balancing: Option<ElasticLoadBalancing>,
-        /// Ipv4 or Ipv6.
-        #[serde(rename = "IpFamily", skip_serializing_if = "Option::is_none")]
+        /// `IpFamily`: Ipv4 or Ipv6.
         pub ip_family: Option<Value<IpFamily>>,
-        /// The CIDR block to assign Kubernetes service IP addresses from.
-        #[serde(rename = "ServiceIpv4Cidr", skip_serializing_if = "Option::is_none")]
+        /// `ServiceIpv4Cidr`: The CIDR block to assign Kubernetes service IP addresses from.
         pub service_ipv4_cidr: Option<Value<String>>,
-        /// The CIDR block to assign Kubernetes service IP addresses from. Read-only: CloudFormation returns it.
-        #[serde(rename = "ServiceIpv6Cidr", skip_serializing_if = "Option::is_none")]
+        /// `ServiceIpv6Cidr`: The CIDR block to assign Kubernetes service IP addresses from. Read-only: CloudFormation returns it.
         pub service_ipv6_cidr: Option<Value<String>>,
     }
 
+    impl Serialize for KubernetesNetworkConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticLoadBalancing",
+                &self.elastic_load_balancing,
+            )?;
+            crate::cfn::entry(&mut map, "IpFamily", &self.ip_family)?;
+            crate::cfn::entry(&mut map, "ServiceIpv4Cidr", &self.service_ipv4_cidr)?;
+            crate::cfn::entry(&mut map, "ServiceIpv6Cidr", &self.service_ipv6_cidr)?;
+            map.end()
+        }
+    }
+
     /// Todo: add description
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ElasticLoadBalancing {
-        /// Todo: add description
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Todo: add description
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ElasticLoadBalancing {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// Ipv4 or Ipv6.
@@ -1654,27 +2055,60 @@ pub mod cluster {
     }
 
     /// Enable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs based on log types.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Logging {
-        /// The cluster control plane logging configuration for your cluster.
-        #[serde(rename = "ClusterLogging", skip_serializing_if = "Option::is_none")]
+        /// `ClusterLogging`: The cluster control plane logging configuration for your cluster.
         pub cluster_logging: Option<ClusterLogging>,
     }
 
+    impl Serialize for Logging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterLogging", &self.cluster_logging)?;
+            map.end()
+        }
+    }
+
     /// The cluster control plane logging configuration for your cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterLogging {
         /// `EnabledTypes`.
-        #[serde(rename = "EnabledTypes", skip_serializing_if = "Option::is_none")]
         pub enabled_types: Option<Vec<LoggingTypeConfig>>,
     }
 
+    impl Serialize for ClusterLogging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnabledTypes", &self.enabled_types)?;
+            map.end()
+        }
+    }
+
     /// Enabled Logging Type
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingTypeConfig {
-        /// name of the log type
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: name of the log type
         pub r#type: Option<Value<LoggingTypeConfigType>>,
+    }
+
+    impl Serialize for LoggingTypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// name of the log type
@@ -1724,26 +2158,17 @@ pub mod cluster {
     }
 
     /// An object representing the Outpost configuration to use for AWS EKS outpost cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutpostConfig {
-        /// The EC2 instance type for the Kubernetes control plane instances of your local Amazon EKS cluster on AWS Outposts.
-        #[serde(rename = "ControlPlaneInstanceType")]
+        /// `ControlPlaneInstanceType`: The EC2 instance type for the Kubernetes control plane instances of your local Amazon EKS cluster on AWS Outposts.
         pub control_plane_instance_type: Value<String>,
-        /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost.
-        #[serde(
-            rename = "ControlPlanePlacement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ControlPlanePlacement`: An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost.
         pub control_plane_placement: Option<ControlPlanePlacement>,
-        /// The EC2 instance type for etcd instances of your local Amazon EKS cluster on AWS Outposts.
-        #[serde(rename = "EtcdInstanceType", skip_serializing_if = "Option::is_none")]
+        /// `EtcdInstanceType`: The EC2 instance type for etcd instances of your local Amazon EKS cluster on AWS Outposts.
         pub etcd_instance_type: Option<Value<String>>,
-        /// An object representing the placement configuration for the etcd instances of your local Amazon EKS cluster on an AWS Outpost.
-        #[serde(rename = "EtcdPlacement", skip_serializing_if = "Option::is_none")]
+        /// `EtcdPlacement`: An object representing the placement configuration for the etcd instances of your local Amazon EKS cluster on an AWS Outpost.
         pub etcd_placement: Option<EtcdPlacement>,
-        /// The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts.
-        #[serde(rename = "OutpostArns")]
+        /// `OutpostArns`: The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts.
         pub outpost_arns: Vec<Value<String>>,
     }
 
@@ -1763,15 +2188,49 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for OutpostConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ControlPlaneInstanceType",
+                &self.control_plane_instance_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ControlPlanePlacement",
+                &self.control_plane_placement,
+            )?;
+            crate::cfn::entry(&mut map, "EtcdInstanceType", &self.etcd_instance_type)?;
+            crate::cfn::entry(&mut map, "EtcdPlacement", &self.etcd_placement)?;
+            map.serialize_entry("OutpostArns", &self.outpost_arns)?;
+            map.end()
+        }
+    }
+
     /// The placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ControlPlanePlacement {
-        /// The name of the placement group for the Kubernetes control plane instances.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
+        /// `GroupName`: The name of the placement group for the Kubernetes control plane instances.
         pub group_name: Option<Value<String>>,
-        /// Optional parameter to specify the placement group spread level for control plane instances.
-        #[serde(rename = "SpreadLevel", skip_serializing_if = "Option::is_none")]
+        /// `SpreadLevel`: Optional parameter to specify the placement group spread level for control plane instances.
         pub spread_level: Option<Value<SpreadLevel>>,
+    }
+
+    impl Serialize for ControlPlanePlacement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "SpreadLevel", &self.spread_level)?;
+            map.end()
+        }
     }
 
     /// Optional parameter to specify the placement group spread level for control plane instances.
@@ -1812,11 +2271,22 @@ pub mod cluster {
     }
 
     /// The placement configuration for the etcd instances of your local Amazon EKS cluster on an AWS Outpost.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EtcdPlacement {
-        /// Optional parameter to specify the placement group spread level for etcd instances.
-        #[serde(rename = "SpreadLevel", skip_serializing_if = "Option::is_none")]
+        /// `SpreadLevel`: Optional parameter to specify the placement group spread level for etcd instances.
         pub spread_level: Option<Value<EtcdPlacementSpreadLevel>>,
+    }
+
+    impl Serialize for EtcdPlacement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SpreadLevel", &self.spread_level)?;
+            map.end()
+        }
     }
 
     /// Optional parameter to specify the placement group spread level for etcd instances.
@@ -1857,21 +2327,35 @@ pub mod cluster {
     }
 
     /// Configuration fields for specifying on-premises node and pod CIDRs that are external to the VPC passed during cluster creation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RemoteNetworkConfig {
-        /// Network configuration of nodes run on-premises with EKS Hybrid Nodes.
-        #[serde(rename = "RemoteNodeNetworks", skip_serializing_if = "Option::is_none")]
+        /// `RemoteNodeNetworks`: Network configuration of nodes run on-premises with EKS Hybrid Nodes.
         pub remote_node_networks: Option<Vec<RemoteNodeNetwork>>,
-        /// Network configuration of pods run on-premises with EKS Hybrid Nodes.
-        #[serde(rename = "RemotePodNetworks", skip_serializing_if = "Option::is_none")]
+        /// `RemotePodNetworks`: Network configuration of pods run on-premises with EKS Hybrid Nodes.
         pub remote_pod_networks: Option<Vec<RemotePodNetwork>>,
     }
 
+    impl Serialize for RemoteNetworkConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoteNodeNetworks",
+                &self.remote_node_networks,
+            )?;
+            crate::cfn::entry(&mut map, "RemotePodNetworks", &self.remote_pod_networks)?;
+            map.end()
+        }
+    }
+
     /// Network configuration of nodes run on-premises with EKS Hybrid Nodes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RemoteNodeNetwork {
-        /// Specifies the list of remote node CIDRs.
-        #[serde(rename = "Cidrs")]
+        /// `Cidrs`: Specifies the list of remote node CIDRs.
         pub cidrs: Vec<Value<String>>,
     }
 
@@ -1882,11 +2366,22 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for RemoteNodeNetwork {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidrs", &self.cidrs)?;
+            map.end()
+        }
+    }
+
     /// Network configuration of pods run on-premises with EKS Hybrid Nodes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RemotePodNetwork {
-        /// Specifies the list of remote pod CIDRs.
-        #[serde(rename = "Cidrs")]
+        /// `Cidrs`: Specifies the list of remote pod CIDRs.
         pub cidrs: Vec<Value<String>>,
     }
 
@@ -1897,38 +2392,32 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for RemotePodNetwork {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidrs", &self.cidrs)?;
+            map.end()
+        }
+    }
+
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourcesVpcConfig {
-        /// Specify the egress mode for the cluster control plane.
-        #[serde(
-            rename = "ControlPlaneEgressMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ControlPlaneEgressMode`: Specify the egress mode for the cluster control plane.
         pub control_plane_egress_mode: Option<Value<ControlPlaneEgressMode>>,
-        /// Set this value to true to enable private access for your cluster's Kubernetes API server endpoint.
-        #[serde(
-            rename = "EndpointPrivateAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointPrivateAccess`: Set this value to true to enable private access for your cluster's Kubernetes API server endpoint.
         pub endpoint_private_access: Option<Value<bool>>,
-        /// Set this value to false to disable public access to your cluster's Kubernetes API server endpoint.
-        #[serde(
-            rename = "EndpointPublicAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointPublicAccess`: Set this value to false to disable public access to your cluster's Kubernetes API server endpoint.
         pub endpoint_public_access: Option<Value<bool>>,
-        /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint.
-        #[serde(rename = "PublicAccessCidrs", skip_serializing_if = "Option::is_none")]
+        /// `PublicAccessCidrs`: The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint.
         pub public_access_cidrs: Option<Vec<Value<String>>>,
-        /// Specify one or more security groups for the cross-account elastic network interfaces that Amazon EKS creates to use to allow communication between your worker nodes and the Kubernetes control plane.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: Specify one or more security groups for the cross-account elastic network interfaces that Amazon EKS creates to use to allow communication between your worker nodes and the Kubernetes control plane.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// Specify subnets for your Amazon EKS nodes.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: Specify subnets for your Amazon EKS nodes.
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -1943,6 +2432,35 @@ pub mod cluster {
                 security_group_ids: None,
                 subnet_ids: subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for ResourcesVpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ControlPlaneEgressMode",
+                &self.control_plane_egress_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointPrivateAccess",
+                &self.endpoint_private_access,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointPublicAccess",
+                &self.endpoint_public_access,
+            )?;
+            crate::cfn::entry(&mut map, "PublicAccessCidrs", &self.public_access_cidrs)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
         }
     }
 
@@ -1987,35 +2505,79 @@ pub mod cluster {
     }
 
     /// The rollback configuration to use for the cluster version rollback.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RollbackConfig {
-        /// The timeout in minutes for the version rollback operation.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutMinutes`: The timeout in minutes for the version rollback operation.
         pub timeout_minutes: Option<Value<i64>>,
     }
 
+    impl Serialize for RollbackConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// Todo: add description
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageConfig {
-        /// Todo: add description
-        #[serde(rename = "BlockStorage", skip_serializing_if = "Option::is_none")]
+        /// `BlockStorage`: Todo: add description
         pub block_storage: Option<BlockStorage>,
     }
 
+    impl Serialize for StorageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockStorage", &self.block_storage)?;
+            map.end()
+        }
+    }
+
     /// Todo: add description
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlockStorage {
-        /// Todo: add description
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Todo: add description
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for BlockStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// An object representing the Upgrade Policy to use for the cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UpgradePolicy {
-        /// Specify the support type for your cluster.
-        #[serde(rename = "SupportType", skip_serializing_if = "Option::is_none")]
+        /// `SupportType`: Specify the support type for your cluster.
         pub support_type: Option<Value<SupportType>>,
+    }
+
+    impl Serialize for UpgradePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SupportType", &self.support_type)?;
+            map.end()
+        }
     }
 
     /// Specify the support type for your cluster.
@@ -2056,11 +2618,22 @@ pub mod cluster {
     }
 
     /// The current zonal shift configuration to use for the cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ZonalShiftConfig {
-        /// Set this value to true to enable zonal shift for the cluster.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Set this value to true to enable zonal shift for the cluster.
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ZonalShiftConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -2131,25 +2704,19 @@ pub mod fargate_profile {
     }
 
     /// The properties of `AWS::EKS::FargateProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFargateProfileProps {
-        /// Name of the Cluster
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: Name of the Cluster
         pub cluster_name: Value<String>,
-        /// Name of FargateProfile
-        #[serde(rename = "FargateProfileName", skip_serializing_if = "Option::is_none")]
+        /// `FargateProfileName`: Name of FargateProfile
         pub fargate_profile_name: Option<Value<String>>,
-        /// The IAM policy arn for pods
-        #[serde(rename = "PodExecutionRoleArn")]
+        /// `PodExecutionRoleArn`: The IAM policy arn for pods
         pub pod_execution_role_arn: Value<String>,
         /// `Selectors`.
-        #[serde(rename = "Selectors")]
         pub selectors: Vec<Selector>,
         /// `Subnets`.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
         pub subnets: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2171,14 +2738,33 @@ pub mod fargate_profile {
         }
     }
 
+    impl Serialize for CfnFargateProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FargateProfileName",
+                &self.fargate_profile_name,
+            )?;
+            map.serialize_entry("PodExecutionRoleArn", &self.pod_execution_role_arn)?;
+            map.serialize_entry("Selectors", &self.selectors)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Selector` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Selector {
         /// `Labels`.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
         pub labels: Option<Vec<Label>>,
         /// `Namespace`.
-        #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
 
@@ -2192,14 +2778,25 @@ pub mod fargate_profile {
         }
     }
 
+    impl Serialize for Selector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to associate with a pod.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Label {
-        /// The key name of the label.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of the label.
         pub key: Value<String>,
-        /// The value for the label.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the label.
         pub value: Value<String>,
     }
 
@@ -2213,6 +2810,19 @@ pub mod fargate_profile {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Label {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -2284,26 +2894,17 @@ pub mod identity_provider_config {
     }
 
     /// The properties of `AWS::EKS::IdentityProviderConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityProviderConfigProps {
-        /// The name of the identity provider configuration.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The name of the identity provider configuration.
         pub cluster_name: Value<String>,
-        /// The name of the OIDC provider configuration.
-        #[serde(
-            rename = "IdentityProviderConfigName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityProviderConfigName`: The name of the OIDC provider configuration.
         pub identity_provider_config_name: Option<Value<String>>,
         /// `Oidc`.
-        #[serde(rename = "Oidc", skip_serializing_if = "Option::is_none")]
         pub oidc: Option<OidcIdentityProviderConfig>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the identity provider configuration.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the identity provider configuration.
         pub r#type: Value<Type>,
     }
 
@@ -2323,29 +2924,42 @@ pub mod identity_provider_config {
         }
     }
 
+    impl Serialize for CfnIdentityProviderConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityProviderConfigName",
+                &self.identity_provider_config_name,
+            )?;
+            crate::cfn::entry(&mut map, "Oidc", &self.oidc)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// An object representing an OpenID Connect (OIDC) configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OidcIdentityProviderConfig {
-        /// This is also known as audience.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: This is also known as audience.
         pub client_id: Value<String>,
-        /// The JWT claim that the provider uses to return your groups.
-        #[serde(rename = "GroupsClaim", skip_serializing_if = "Option::is_none")]
+        /// `GroupsClaim`: The JWT claim that the provider uses to return your groups.
         pub groups_claim: Option<Value<String>>,
-        /// The prefix that is prepended to group claims to prevent clashes with existing names (such as system: groups).
-        #[serde(rename = "GroupsPrefix", skip_serializing_if = "Option::is_none")]
+        /// `GroupsPrefix`: The prefix that is prepended to group claims to prevent clashes with existing names (such as system: groups).
         pub groups_prefix: Option<Value<String>>,
-        /// The URL of the OpenID identity provider that allows the API server to discover public signing keys for verifying tokens.
-        #[serde(rename = "IssuerUrl")]
+        /// `IssuerUrl`: The URL of the OpenID identity provider that allows the API server to discover public signing keys for verifying tokens.
         pub issuer_url: Value<String>,
         /// `RequiredClaims`.
-        #[serde(rename = "RequiredClaims", skip_serializing_if = "Option::is_none")]
         pub required_claims: Option<Vec<RequiredClaim>>,
-        /// The JSON Web Token (JWT) claim to use as the username.
-        #[serde(rename = "UsernameClaim", skip_serializing_if = "Option::is_none")]
+        /// `UsernameClaim`: The JSON Web Token (JWT) claim to use as the username.
         pub username_claim: Option<Value<String>>,
-        /// The prefix that is prepended to username claims to prevent clashes with existing names.
-        #[serde(rename = "UsernamePrefix", skip_serializing_if = "Option::is_none")]
+        /// `UsernamePrefix`: The prefix that is prepended to username claims to prevent clashes with existing names.
         pub username_prefix: Option<Value<String>>,
     }
 
@@ -2367,14 +2981,30 @@ pub mod identity_provider_config {
         }
     }
 
+    impl Serialize for OidcIdentityProviderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "GroupsClaim", &self.groups_claim)?;
+            crate::cfn::entry(&mut map, "GroupsPrefix", &self.groups_prefix)?;
+            map.serialize_entry("IssuerUrl", &self.issuer_url)?;
+            crate::cfn::entry(&mut map, "RequiredClaims", &self.required_claims)?;
+            crate::cfn::entry(&mut map, "UsernameClaim", &self.username_claim)?;
+            crate::cfn::entry(&mut map, "UsernamePrefix", &self.username_prefix)?;
+            map.end()
+        }
+    }
+
     /// The key value pairs that describe required claims in the identity token.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequiredClaim {
-        /// The key of the requiredClaims.
-        #[serde(rename = "Key")]
+        /// `Key`: The key of the requiredClaims.
         pub key: Value<String>,
-        /// The value for the requiredClaims.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the requiredClaims.
         pub value: Value<String>,
     }
 
@@ -2388,6 +3018,19 @@ pub mod identity_provider_config {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for RequiredClaim {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2499,67 +3142,47 @@ pub mod nodegroup {
     }
 
     /// The properties of `AWS::EKS::Nodegroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNodegroupProps {
-        /// The AMI type for your node group.
-        #[serde(rename = "AmiType", skip_serializing_if = "Option::is_none")]
+        /// `AmiType`: The AMI type for your node group.
         pub ami_type: Option<Value<AmiType>>,
-        /// The capacity type of your managed node group.
-        #[serde(rename = "CapacityType", skip_serializing_if = "Option::is_none")]
+        /// `CapacityType`: The capacity type of your managed node group.
         pub capacity_type: Option<Value<CapacityType>>,
-        /// Name of the cluster to create the node group in.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: Name of the cluster to create the node group in.
         pub cluster_name: Value<String>,
-        /// The root device disk size (in GiB) for your node group instances.
-        #[serde(rename = "DiskSize", skip_serializing_if = "Option::is_none")]
+        /// `DiskSize`: The root device disk size (in GiB) for your node group instances.
         pub disk_size: Option<Value<i64>>,
-        /// Force the update if the existing node group's pods are unable to be drained due to a pod disruption budget issue.
-        #[serde(rename = "ForceUpdateEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ForceUpdateEnabled`: Force the update if the existing node group's pods are unable to be drained due to a pod disruption budget issue.
         pub force_update_enabled: Option<Value<bool>>,
-        /// Specify the instance types for a node group.
-        #[serde(rename = "InstanceTypes", skip_serializing_if = "Option::is_none")]
+        /// `InstanceTypes`: Specify the instance types for a node group.
         pub instance_types: Option<Vec<Value<String>>>,
-        /// The Kubernetes labels to be applied to the nodes in the node group when they are created.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
+        /// `Labels`: The Kubernetes labels to be applied to the nodes in the node group when they are created.
         pub labels: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// An object representing a node group's launch template specification.
-        #[serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplate`: An object representing a node group's launch template specification.
         pub launch_template: Option<LaunchTemplateSpecification>,
-        /// The node auto repair configuration for node group.
-        #[serde(rename = "NodeRepairConfig", skip_serializing_if = "Option::is_none")]
+        /// `NodeRepairConfig`: The node auto repair configuration for node group.
         pub node_repair_config: Option<NodeRepairConfig>,
-        /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
-        #[serde(rename = "NodeRole")]
+        /// `NodeRole`: The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
         pub node_role: Value<String>,
-        /// The unique name to give your node group.
-        #[serde(rename = "NodegroupName", skip_serializing_if = "Option::is_none")]
+        /// `NodegroupName`: The unique name to give your node group.
         pub nodegroup_name: Option<Value<String>>,
-        /// The AMI version of the Amazon EKS-optimized AMI to use with your node group.
-        #[serde(rename = "ReleaseVersion", skip_serializing_if = "Option::is_none")]
+        /// `ReleaseVersion`: The AMI version of the Amazon EKS-optimized AMI to use with your node group.
         pub release_version: Option<Value<String>>,
-        /// The remote access (SSH) configuration to use with your node group.
-        #[serde(rename = "RemoteAccess", skip_serializing_if = "Option::is_none")]
+        /// `RemoteAccess`: The remote access (SSH) configuration to use with your node group.
         pub remote_access: Option<RemoteAccess>,
-        /// The scaling configuration details for the Auto Scaling group that is created for your node group.
-        #[serde(rename = "ScalingConfig", skip_serializing_if = "Option::is_none")]
+        /// `ScalingConfig`: The scaling configuration details for the Auto Scaling group that is created for your node group.
         pub scaling_config: Option<ScalingConfig>,
-        /// The subnets to use for the Auto Scaling group that is created for your node group.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The subnets to use for the Auto Scaling group that is created for your node group.
         pub subnets: Vec<Value<String>>,
-        /// The metadata, as key-value pairs, to apply to the node group to assist with categorization and organization.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata, as key-value pairs, to apply to the node group to assist with categorization and organization.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The Kubernetes taints to be applied to the nodes in the node group when they are created.
-        #[serde(rename = "Taints", skip_serializing_if = "Option::is_none")]
+        /// `Taints`: The Kubernetes taints to be applied to the nodes in the node group when they are created.
         pub taints: Option<Vec<Taint>>,
-        /// The node group update configuration.
-        #[serde(rename = "UpdateConfig", skip_serializing_if = "Option::is_none")]
+        /// `UpdateConfig`: The node group update configuration.
         pub update_config: Option<UpdateConfig>,
-        /// The Kubernetes version to use for your managed nodes.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The Kubernetes version to use for your managed nodes.
         pub version: Option<Value<String>>,
-        /// The warm pool configuration details for the Auto Scaling group that is created for the node group.
-        #[serde(rename = "WarmPoolConfig", skip_serializing_if = "Option::is_none")]
+        /// `WarmPoolConfig`: The warm pool configuration details for the Auto Scaling group that is created for the node group.
         pub warm_pool_config: Option<WarmPoolConfig>,
     }
 
@@ -2592,6 +3215,41 @@ pub mod nodegroup {
                 version: None,
                 warm_pool_config: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNodegroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmiType", &self.ami_type)?;
+            crate::cfn::entry(&mut map, "CapacityType", &self.capacity_type)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "DiskSize", &self.disk_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "ForceUpdateEnabled",
+                &self.force_update_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceTypes", &self.instance_types)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "LaunchTemplate", &self.launch_template)?;
+            crate::cfn::entry(&mut map, "NodeRepairConfig", &self.node_repair_config)?;
+            map.serialize_entry("NodeRole", &self.node_role)?;
+            crate::cfn::entry(&mut map, "NodegroupName", &self.nodegroup_name)?;
+            crate::cfn::entry(&mut map, "ReleaseVersion", &self.release_version)?;
+            crate::cfn::entry(&mut map, "RemoteAccess", &self.remote_access)?;
+            crate::cfn::entry(&mut map, "ScalingConfig", &self.scaling_config)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Taints", &self.taints)?;
+            crate::cfn::entry(&mut map, "UpdateConfig", &self.update_config)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            crate::cfn::entry(&mut map, "WarmPoolConfig", &self.warm_pool_config)?;
+            map.end()
         }
     }
 
@@ -2739,85 +3397,122 @@ pub mod nodegroup {
     }
 
     /// An object representing a launch template specification for AWS EKS Nodegroup.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateSpecification {
         /// `Id`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for LaunchTemplateSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The node auto repair configuration for node group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeRepairConfig {
-        /// Set this value to true to enable node auto repair for the node group.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Set this value to true to enable node auto repair for the node group.
         pub enabled: Option<Value<bool>>,
-        /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes.
-        #[serde(
-            rename = "MaxParallelNodesRepairedCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxParallelNodesRepairedCount`: Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes.
         pub max_parallel_nodes_repaired_count: Option<Value<i64>>,
-        /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes.
-        #[serde(
-            rename = "MaxParallelNodesRepairedPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxParallelNodesRepairedPercentage`: Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes.
         pub max_parallel_nodes_repaired_percentage: Option<Value<i64>>,
-        /// Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop.
-        #[serde(
-            rename = "MaxUnhealthyNodeThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxUnhealthyNodeThresholdCount`: Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop.
         pub max_unhealthy_node_threshold_count: Option<Value<i64>>,
-        /// Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop.
-        #[serde(
-            rename = "MaxUnhealthyNodeThresholdPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxUnhealthyNodeThresholdPercentage`: Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop.
         pub max_unhealthy_node_threshold_percentage: Option<Value<i64>>,
-        /// Specify granular overrides for specific repair actions.
-        #[serde(
-            rename = "NodeRepairConfigOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NodeRepairConfigOverrides`: Specify granular overrides for specific repair actions.
         pub node_repair_config_overrides: Option<Vec<NodeRepairConfigOverrides>>,
     }
 
+    impl Serialize for NodeRepairConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxParallelNodesRepairedCount",
+                &self.max_parallel_nodes_repaired_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxParallelNodesRepairedPercentage",
+                &self.max_parallel_nodes_repaired_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxUnhealthyNodeThresholdCount",
+                &self.max_unhealthy_node_threshold_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxUnhealthyNodeThresholdPercentage",
+                &self.max_unhealthy_node_threshold_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeRepairConfigOverrides",
+                &self.node_repair_config_overrides,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specify granular overrides for specific repair actions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeRepairConfigOverrides {
-        /// Specify the minimum time in minutes to wait before attempting to repair a node with this specific NodeMonitoringCondition and NodeUnhealthyReason.
-        #[serde(
-            rename = "MinRepairWaitTimeMins",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinRepairWaitTimeMins`: Specify the minimum time in minutes to wait before attempting to repair a node with this specific NodeMonitoringCondition and NodeUnhealthyReason.
         pub min_repair_wait_time_mins: Option<Value<i64>>,
-        /// Specify an unhealthy condition reported by the node monitoring agent that this override would apply to.
-        #[serde(
-            rename = "NodeMonitoringCondition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NodeMonitoringCondition`: Specify an unhealthy condition reported by the node monitoring agent that this override would apply to.
         pub node_monitoring_condition: Option<Value<String>>,
-        /// Specify a reason reported by the node monitoring agent that this override would apply to.
-        #[serde(rename = "NodeUnhealthyReason", skip_serializing_if = "Option::is_none")]
+        /// `NodeUnhealthyReason`: Specify a reason reported by the node monitoring agent that this override would apply to.
         pub node_unhealthy_reason: Option<Value<String>>,
-        /// Specify the repair action to take for nodes when all of the specified conditions are met.
-        #[serde(rename = "RepairAction", skip_serializing_if = "Option::is_none")]
+        /// `RepairAction`: Specify the repair action to take for nodes when all of the specified conditions are met.
         pub repair_action: Option<Value<RepairAction>>,
+    }
+
+    impl Serialize for NodeRepairConfigOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinRepairWaitTimeMins",
+                &self.min_repair_wait_time_mins,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeMonitoringCondition",
+                &self.node_monitoring_condition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeUnhealthyReason",
+                &self.node_unhealthy_reason,
+            )?;
+            crate::cfn::entry(&mut map, "RepairAction", &self.repair_action)?;
+            map.end()
+        }
     }
 
     /// Specify the repair action to take for nodes when all of the specified conditions are met.
@@ -2861,17 +3556,11 @@ pub mod nodegroup {
     }
 
     /// An object representing a remote access configuration specification for AWS EKS Nodegroup.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RemoteAccess {
         /// `Ec2SshKey`.
-        #[serde(rename = "Ec2SshKey")]
         pub ec2_ssh_key: Value<String>,
         /// `SourceSecurityGroups`.
-        #[serde(
-            rename = "SourceSecurityGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_security_groups: Option<Vec<Value<String>>>,
     }
 
@@ -2885,32 +3574,71 @@ pub mod nodegroup {
         }
     }
 
+    impl Serialize for RemoteAccess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Ec2SshKey", &self.ec2_ssh_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSecurityGroups",
+                &self.source_security_groups,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object representing a auto scaling group specification for AWS EKS Nodegroup.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScalingConfig {
         /// `DesiredSize`.
-        #[serde(rename = "DesiredSize", skip_serializing_if = "Option::is_none")]
         pub desired_size: Option<Value<i64>>,
         /// `MaxSize`.
-        #[serde(rename = "MaxSize", skip_serializing_if = "Option::is_none")]
         pub max_size: Option<Value<i64>>,
         /// `MinSize`.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
         pub min_size: Option<Value<i64>>,
     }
 
+    impl Serialize for ScalingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DesiredSize", &self.desired_size)?;
+            crate::cfn::entry(&mut map, "MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            map.end()
+        }
+    }
+
     /// An object representing a Taint specification for AWS EKS Nodegroup.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Taint {
         /// `Effect`.
-        #[serde(rename = "Effect", skip_serializing_if = "Option::is_none")]
         pub effect: Option<Value<Effect>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for Taint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Effect", &self.effect)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Values of `Effect`.
@@ -2954,21 +3682,32 @@ pub mod nodegroup {
     }
 
     /// The node group update configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UpdateConfig {
-        /// The maximum number of nodes unavailable at once during a version update.
-        #[serde(rename = "MaxUnavailable", skip_serializing_if = "Option::is_none")]
+        /// `MaxUnavailable`: The maximum number of nodes unavailable at once during a version update.
         pub max_unavailable: Option<Value<f64>>,
-        /// The maximum percentage of nodes unavailable during a version update.
-        #[serde(
-            rename = "MaxUnavailablePercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxUnavailablePercentage`: The maximum percentage of nodes unavailable during a version update.
         pub max_unavailable_percentage: Option<Value<f64>>,
-        /// The configuration for the behavior to follow during an node group version update of this managed node group.
-        #[serde(rename = "UpdateStrategy", skip_serializing_if = "Option::is_none")]
+        /// `UpdateStrategy`: The configuration for the behavior to follow during an node group version update of this managed node group.
         pub update_strategy: Option<Value<UpdateStrategy>>,
+    }
+
+    impl Serialize for UpdateConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxUnavailable", &self.max_unavailable)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxUnavailablePercentage",
+                &self.max_unavailable_percentage,
+            )?;
+            crate::cfn::entry(&mut map, "UpdateStrategy", &self.update_strategy)?;
+            map.end()
+        }
     }
 
     /// The configuration for the behavior to follow during an node group version update of this managed node group.
@@ -3009,27 +3748,38 @@ pub mod nodegroup {
     }
 
     /// The warm pool configuration for the node group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmPoolConfig {
-        /// Enable or disable warm pool for the node group.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Enable or disable warm pool for the node group.
         pub enabled: Option<Value<bool>>,
-        /// The maximum number of instances that are allowed to be in the warm pool.
-        #[serde(
-            rename = "MaxGroupPreparedCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxGroupPreparedCapacity`: The maximum number of instances that are allowed to be in the warm pool.
         pub max_group_prepared_capacity: Option<Value<i64>>,
-        /// The minimum number of instances to maintain in the warm pool.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
+        /// `MinSize`: The minimum number of instances to maintain in the warm pool.
         pub min_size: Option<Value<i64>>,
-        /// The desired state of warm pool instances.
-        #[serde(rename = "PoolState", skip_serializing_if = "Option::is_none")]
+        /// `PoolState`: The desired state of warm pool instances.
         pub pool_state: Option<Value<PoolState>>,
-        /// Whether to return instances to the warm pool during scale-in instead of terminating them.
-        #[serde(rename = "ReuseOnScaleIn", skip_serializing_if = "Option::is_none")]
+        /// `ReuseOnScaleIn`: Whether to return instances to the warm pool during scale-in instead of terminating them.
         pub reuse_on_scale_in: Option<Value<bool>>,
+    }
+
+    impl Serialize for WarmPoolConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxGroupPreparedCapacity",
+                &self.max_group_prepared_capacity,
+            )?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            crate::cfn::entry(&mut map, "PoolState", &self.pool_state)?;
+            crate::cfn::entry(&mut map, "ReuseOnScaleIn", &self.reuse_on_scale_in)?;
+            map.end()
+        }
     }
 
     /// The desired state of warm pool instances.
@@ -3147,31 +3897,23 @@ pub mod pod_identity_association {
     }
 
     /// The properties of `AWS::EKS::PodIdentityAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPodIdentityAssociationProps {
-        /// The cluster that the pod identity association is created for.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The cluster that the pod identity association is created for.
         pub cluster_name: Value<String>,
-        /// The Disable Session Tags of the pod identity association.
-        #[serde(rename = "DisableSessionTags", skip_serializing_if = "Option::is_none")]
+        /// `DisableSessionTags`: The Disable Session Tags of the pod identity association.
         pub disable_session_tags: Option<Value<bool>>,
-        /// The Kubernetes namespace that the pod identity association is created for.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The Kubernetes namespace that the pod identity association is created for.
         pub namespace: Value<String>,
-        /// The policy of the pod identity association.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: The policy of the pod identity association.
         pub policy: Option<Value<String>>,
-        /// The IAM role ARN that the pod identity association is created for.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM role ARN that the pod identity association is created for.
         pub role_arn: Value<String>,
-        /// The Kubernetes service account that the pod identity association is created for.
-        #[serde(rename = "ServiceAccount")]
+        /// `ServiceAccount`: The Kubernetes service account that the pod identity association is created for.
         pub service_account: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Target Role Arn of the pod identity association.
-        #[serde(rename = "TargetRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetRoleArn`: The Target Role Arn of the pod identity association.
         pub target_role_arn: Option<Value<String>>,
     }
 
@@ -3193,6 +3935,29 @@ pub mod pod_identity_association {
                 tags: None,
                 target_role_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPodIdentityAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableSessionTags",
+                &self.disable_session_tags,
+            )?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("ServiceAccount", &self.service_account)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetRoleArn", &self.target_role_arn)?;
+            map.end()
         }
     }
 }

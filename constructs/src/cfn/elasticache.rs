@@ -118,126 +118,57 @@ pub mod cache_cluster {
     }
 
     /// The properties of `AWS::ElastiCache::CacheCluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCacheClusterProps {
-        /// Specifies whether the nodes in this Memcached cluster are created in a single Availability Zone or created across multiple Availability Zones in the cluster's region.
-        #[serde(rename = "AZMode", skip_serializing_if = "Option::is_none")]
+        /// `AZMode`: Specifies whether the nodes in this Memcached cluster are created in a single Availability Zone or created across multiple Availability Zones in the cluster's region.
         pub az_mode: Option<Value<String>>,
-        /// If you are running Redis engine version 6.0 or later, set this parameter to yes if you want to opt-in to the next minor version upgrade campaign.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoMinorVersionUpgrade`: If you are running Redis engine version 6.0 or later, set this parameter to yes if you want to opt-in to the next minor version upgrade campaign.
         pub auto_minor_version_upgrade: Option<Value<bool>>,
-        /// The compute and memory capacity of the nodes in the node group (shard).
-        #[serde(rename = "CacheNodeType")]
+        /// `CacheNodeType`: The compute and memory capacity of the nodes in the node group (shard).
         pub cache_node_type: Value<String>,
-        /// The name of the parameter group to associate with this cluster.
-        #[serde(
-            rename = "CacheParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheParameterGroupName`: The name of the parameter group to associate with this cluster.
         pub cache_parameter_group_name: Option<Value<String>>,
-        /// A list of security group names to associate with this cluster.
-        #[serde(
-            rename = "CacheSecurityGroupNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheSecurityGroupNames`: A list of security group names to associate with this cluster.
         pub cache_security_group_names: Option<Vec<Value<String>>>,
-        /// The name of the subnet group to be used for the cluster.
-        #[serde(
-            rename = "CacheSubnetGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheSubnetGroupName`: The name of the subnet group to be used for the cluster.
         pub cache_subnet_group_name: Option<Value<String>>,
-        /// A name for the cache cluster.
-        #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
+        /// `ClusterName`: A name for the cache cluster.
         pub cluster_name: Option<Value<String>>,
-        /// The name of the cache engine to be used for this cluster.
-        #[serde(rename = "Engine")]
+        /// `Engine`: The name of the cache engine to be used for this cluster.
         pub engine: Value<String>,
-        /// The version number of the cache engine to be used for this cluster
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version number of the cache engine to be used for this cluster
         pub engine_version: Option<Value<String>>,
-        /// The Ip Discovery parameter for cachecluster.
-        #[serde(rename = "IpDiscovery", skip_serializing_if = "Option::is_none")]
+        /// `IpDiscovery`: The Ip Discovery parameter for cachecluster.
         pub ip_discovery: Option<Value<String>>,
-        /// Specifies the destination, format and type of the logs
-        #[serde(
-            rename = "LogDeliveryConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LogDeliveryConfigurations`: Specifies the destination, format and type of the logs
         pub log_delivery_configurations: Option<Vec<LogDeliveryConfigurationRequest>>,
-        /// The network type parameter for cachecluster.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The network type parameter for cachecluster.
         pub network_type: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
-        #[serde(
-            rename = "NotificationTopicArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationTopicArn`: The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
         pub notification_topic_arn: Option<Value<String>>,
-        /// The number of cache nodes that the cache cluster should have.
-        #[serde(rename = "NumCacheNodes")]
+        /// `NumCacheNodes`: The number of cache nodes that the cache cluster should have.
         pub num_cache_nodes: Value<i64>,
-        /// The port number on which each of the cache nodes accepts connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which each of the cache nodes accepts connections.
         pub port: Option<Value<i64>>,
-        /// The EC2 Availability Zone in which the cluster is created.
-        #[serde(
-            rename = "PreferredAvailabilityZone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredAvailabilityZone`: The EC2 Availability Zone in which the cluster is created.
         pub preferred_availability_zone: Option<Value<String>>,
-        /// A list of the Availability Zones in which cache nodes are created.
-        #[serde(
-            rename = "PreferredAvailabilityZones",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredAvailabilityZones`: A list of the Availability Zones in which cache nodes are created.
         pub preferred_availability_zones: Option<Vec<Value<String>>>,
-        /// Specifies the weekly time range during which maintenance on the cluster is performed.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: Specifies the weekly time range during which maintenance on the cluster is performed.
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Redis RDB snapshot file stored in Amazon S3.
-        #[serde(rename = "SnapshotArns", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotArns`: A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Redis RDB snapshot file stored in Amazon S3.
         pub snapshot_arns: Option<Vec<Value<String>>>,
-        /// The name of a Redis snapshot from which to restore data into the new node group (shard).
-        #[serde(rename = "SnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotName`: The name of a Redis snapshot from which to restore data into the new node group (shard).
         pub snapshot_name: Option<Value<String>>,
-        /// The number of days for which ElastiCache retains automatic snapshots before deleting them.
-        #[serde(
-            rename = "SnapshotRetentionLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotRetentionLimit`: The number of days for which ElastiCache retains automatic snapshots before deleting them.
         pub snapshot_retention_limit: Option<Value<i64>>,
-        /// The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
-        #[serde(rename = "SnapshotWindow", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotWindow`: The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
         pub snapshot_window: Option<Value<String>>,
-        /// A list of tags to be added to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to be added to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A flag that enables in-transit encryption when set to true.
-        #[serde(
-            rename = "TransitEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransitEncryptionEnabled`: A flag that enables in-transit encryption when set to true.
         pub transit_encryption_enabled: Option<Value<bool>>,
-        /// One or more VPC security groups associated with the cluster.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: One or more VPC security groups associated with the cluster.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
     }
 
@@ -278,20 +209,100 @@ pub mod cache_cluster {
         }
     }
 
+    impl Serialize for CfnCacheClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AZMode", &self.az_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            map.serialize_entry("CacheNodeType", &self.cache_node_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheParameterGroupName",
+                &self.cache_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheSecurityGroupNames",
+                &self.cache_security_group_names,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheSubnetGroupName",
+                &self.cache_subnet_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterName", &self.cluster_name)?;
+            map.serialize_entry("Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "IpDiscovery", &self.ip_discovery)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDeliveryConfigurations",
+                &self.log_delivery_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTopicArn",
+                &self.notification_topic_arn,
+            )?;
+            map.serialize_entry("NumCacheNodes", &self.num_cache_nodes)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredAvailabilityZone",
+                &self.preferred_availability_zone,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredAvailabilityZones",
+                &self.preferred_availability_zones,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotArns", &self.snapshot_arns)?;
+            crate::cfn::entry(&mut map, "SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotRetentionLimit",
+                &self.snapshot_retention_limit,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotWindow", &self.snapshot_window)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionEnabled",
+                &self.transit_encryption_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LogDeliveryConfigurationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogDeliveryConfigurationRequest {
-        /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-        #[serde(rename = "DestinationDetails")]
+        /// `DestinationDetails`: Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
         pub destination_details: DestinationDetails,
-        /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type.
-        #[serde(rename = "DestinationType")]
+        /// `DestinationType`: Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type.
         pub destination_type: Value<String>,
-        /// Valid values are either json or text
-        #[serde(rename = "LogFormat")]
+        /// `LogFormat`: Valid values are either json or text
         pub log_format: Value<String>,
-        /// Valid value is either slow-log, which refers to slow-log or engine-log
-        #[serde(rename = "LogType")]
+        /// `LogType`: Valid value is either slow-log, which refers to slow-log or engine-log
         pub log_type: Value<String>,
     }
 
@@ -312,30 +323,55 @@ pub mod cache_cluster {
         }
     }
 
+    impl Serialize for LogDeliveryConfigurationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationDetails", &self.destination_details)?;
+            map.serialize_entry("DestinationType", &self.destination_type)?;
+            map.serialize_entry("LogFormat", &self.log_format)?;
+            map.serialize_entry("LogType", &self.log_type)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationDetails {
-        /// The configuration details of the CloudWatch Logs destination
-        #[serde(
-            rename = "CloudWatchLogsDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogsDetails`: The configuration details of the CloudWatch Logs destination
         pub cloud_watch_logs_details: Option<CloudWatchLogsDestinationDetails>,
-        /// The configuration details of the Kinesis Data Firehose destination.
-        #[serde(
-            rename = "KinesisFirehoseDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KinesisFirehoseDetails`: The configuration details of the Kinesis Data Firehose destination.
         pub kinesis_firehose_details: Option<KinesisFirehoseDestinationDetails>,
     }
 
+    impl Serialize for DestinationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsDetails",
+                &self.cloud_watch_logs_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseDetails",
+                &self.kinesis_firehose_details,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogsDestinationDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsDestinationDetails {
-        /// The name of the CloudWatch Logs log group.
-        #[serde(rename = "LogGroup")]
+        /// `LogGroup`: The name of the CloudWatch Logs log group.
         pub log_group: Value<String>,
     }
 
@@ -348,11 +384,22 @@ pub mod cache_cluster {
         }
     }
 
+    impl Serialize for CloudWatchLogsDestinationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisFirehoseDestinationDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseDestinationDetails {
-        /// The name of the Kinesis Data Firehose delivery stream
-        #[serde(rename = "DeliveryStream")]
+        /// `DeliveryStream`: The name of the Kinesis Data Firehose delivery stream
         pub delivery_stream: Value<String>,
     }
 
@@ -362,6 +409,18 @@ pub mod cache_cluster {
             Self {
                 delivery_stream: delivery_stream.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisFirehoseDestinationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeliveryStream", &self.delivery_stream)?;
+            map.end()
         }
     }
 }
@@ -436,64 +495,29 @@ pub mod global_replication_group {
     }
 
     /// The properties of `AWS::ElastiCache::GlobalReplicationGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalReplicationGroupProps {
-        /// AutomaticFailoverEnabled
-        #[serde(
-            rename = "AutomaticFailoverEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticFailoverEnabled`: AutomaticFailoverEnabled
         pub automatic_failover_enabled: Option<Value<bool>>,
-        /// The cache node type of the Global Datastore
-        #[serde(rename = "CacheNodeType", skip_serializing_if = "Option::is_none")]
+        /// `CacheNodeType`: The cache node type of the Global Datastore
         pub cache_node_type: Option<Value<String>>,
-        /// Cache parameter group name to use for the new engine version.
-        #[serde(
-            rename = "CacheParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheParameterGroupName`: Cache parameter group name to use for the new engine version.
         pub cache_parameter_group_name: Option<Value<String>>,
-        /// The engine of the Global Datastore.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The engine of the Global Datastore.
         pub engine: Option<Value<String>>,
-        /// The engine version of the Global Datastore.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The engine version of the Global Datastore.
         pub engine_version: Option<Value<String>>,
-        /// Indicates the number of node groups in the Global Datastore.
-        #[serde(
-            rename = "GlobalNodeGroupCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalNodeGroupCount`: Indicates the number of node groups in the Global Datastore.
         pub global_node_group_count: Option<Value<i64>>,
-        /// The optional description of the Global Datastore
-        #[serde(
-            rename = "GlobalReplicationGroupDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalReplicationGroupDescription`: The optional description of the Global Datastore
         pub global_replication_group_description: Option<Value<String>>,
-        /// The suffix name of a Global Datastore.
-        #[serde(
-            rename = "GlobalReplicationGroupIdSuffix",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalReplicationGroupIdSuffix`: The suffix name of a Global Datastore.
         pub global_replication_group_id_suffix: Option<Value<String>>,
-        /// The replication groups that comprise the Global Datastore.
-        #[serde(rename = "Members")]
+        /// `Members`: The replication groups that comprise the Global Datastore.
         pub members: Vec<GlobalReplicationGroupMember>,
-        /// Describes the replication group IDs, the AWS regions where they are stored and the shard configuration for each that comprise the Global Datastore
-        #[serde(
-            rename = "RegionalConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RegionalConfigurations`: Describes the replication group IDs, the AWS regions where they are stored and the shard configuration for each that comprise the Global Datastore
         pub regional_configurations: Option<Vec<RegionalConfiguration>>,
-        /// An array of key-value pairs to apply to this Global Datastore.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this Global Datastore.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -516,22 +540,83 @@ pub mod global_replication_group {
         }
     }
 
-    /// The `GlobalReplicationGroupMember` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct GlobalReplicationGroupMember {
-        /// Regionally unique identifier for the member i.e. ReplicationGroupId.
-        #[serde(rename = "ReplicationGroupId", skip_serializing_if = "Option::is_none")]
-        pub replication_group_id: Option<Value<String>>,
-        /// The AWS region of the Global Datastore member.
-        #[serde(
-            rename = "ReplicationGroupRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnGlobalReplicationGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticFailoverEnabled",
+                &self.automatic_failover_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "CacheNodeType", &self.cache_node_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheParameterGroupName",
+                &self.cache_parameter_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalNodeGroupCount",
+                &self.global_node_group_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalReplicationGroupDescription",
+                &self.global_replication_group_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalReplicationGroupIdSuffix",
+                &self.global_replication_group_id_suffix,
+            )?;
+            map.serialize_entry("Members", &self.members)?;
+            crate::cfn::entry(
+                &mut map,
+                "RegionalConfigurations",
+                &self.regional_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The `GlobalReplicationGroupMember` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GlobalReplicationGroupMember {
+        /// `ReplicationGroupId`: Regionally unique identifier for the member i.e. ReplicationGroupId.
+        pub replication_group_id: Option<Value<String>>,
+        /// `ReplicationGroupRegion`: The AWS region of the Global Datastore member.
         pub replication_group_region: Option<Value<String>>,
-        /// Indicates the role of the member, primary or secondary.
-        #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
+        /// `Role`: Indicates the role of the member, primary or secondary.
         pub role: Option<Value<Role>>,
+    }
+
+    impl Serialize for GlobalReplicationGroupMember {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationGroupId",
+                &self.replication_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationGroupRegion",
+                &self.replication_group_region,
+            )?;
+            crate::cfn::entry(&mut map, "Role", &self.role)?;
+            map.end()
+        }
     }
 
     /// Indicates the role of the member, primary or secondary.
@@ -572,40 +657,66 @@ pub mod global_replication_group {
     }
 
     /// The `RegionalConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RegionalConfiguration {
-        /// The replication group id of the Global Datastore member.
-        #[serde(rename = "ReplicationGroupId", skip_serializing_if = "Option::is_none")]
+        /// `ReplicationGroupId`: The replication group id of the Global Datastore member.
         pub replication_group_id: Option<Value<String>>,
-        /// The AWS region of the Global Datastore member.
-        #[serde(
-            rename = "ReplicationGroupRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationGroupRegion`: The AWS region of the Global Datastore member.
         pub replication_group_region: Option<Value<String>>,
-        /// A list of PreferredAvailabilityZones objects that specifies the configuration of a node group in the resharded cluster.
-        #[serde(
-            rename = "ReshardingConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReshardingConfigurations`: A list of PreferredAvailabilityZones objects that specifies the configuration of a node group in the resharded cluster.
         pub resharding_configurations: Option<Vec<ReshardingConfiguration>>,
     }
 
-    /// The `ReshardingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ReshardingConfiguration {
-        /// Unique identifier for the Node Group.
-        #[serde(rename = "NodeGroupId", skip_serializing_if = "Option::is_none")]
-        pub node_group_id: Option<Value<String>>,
-        /// A list of preferred availability zones for the nodes of new node groups.
-        #[serde(
-            rename = "PreferredAvailabilityZones",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RegionalConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationGroupId",
+                &self.replication_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationGroupRegion",
+                &self.replication_group_region,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReshardingConfigurations",
+                &self.resharding_configurations,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `ReshardingConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ReshardingConfiguration {
+        /// `NodeGroupId`: Unique identifier for the Node Group.
+        pub node_group_id: Option<Value<String>>,
+        /// `PreferredAvailabilityZones`: A list of preferred availability zones for the nodes of new node groups.
         pub preferred_availability_zones: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ReshardingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NodeGroupId", &self.node_group_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredAvailabilityZones",
+                &self.preferred_availability_zones,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -671,19 +782,15 @@ pub mod parameter_group {
     }
 
     /// The properties of `AWS::ElastiCache::ParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameterGroupProps {
-        /// The name of the cache parameter group family that this cache parameter group is compatible with.
-        #[serde(rename = "CacheParameterGroupFamily")]
+        /// `CacheParameterGroupFamily`: The name of the cache parameter group family that this cache parameter group is compatible with.
         pub cache_parameter_group_family: Value<String>,
-        /// The description for this cache parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: The description for this cache parameter group.
         pub description: Value<String>,
-        /// A comma-delimited list of parameter name/value pairs.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: A comma-delimited list of parameter name/value pairs.
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Tags are composed of a Key/Value pair.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags are composed of a Key/Value pair.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -699,6 +806,24 @@ pub mod parameter_group {
                 properties: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CacheParameterGroupFamily",
+                &self.cache_parameter_group_family,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -845,195 +970,87 @@ pub mod replication_group {
     }
 
     /// The properties of `AWS::ElastiCache::ReplicationGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationGroupProps {
-        /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created.
-        #[serde(
-            rename = "AtRestEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AtRestEncryptionEnabled`: A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created.
         pub at_rest_encryption_enabled: Option<Value<bool>>,
-        /// Reserved parameter.
-        #[serde(rename = "AuthToken", skip_serializing_if = "Option::is_none")]
+        /// `AuthToken`: Reserved parameter.
         pub auth_token: Option<Value<String>>,
-        /// This parameter is currently disabled.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoMinorVersionUpgrade`: This parameter is currently disabled.
         pub auto_minor_version_upgrade: Option<Value<bool>>,
-        /// Specifies whether a read-only replica is automatically promoted to read/write primary if the existing primary fails.
-        #[serde(
-            rename = "AutomaticFailoverEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticFailoverEnabled`: Specifies whether a read-only replica is automatically promoted to read/write primary if the existing primary fails.
         pub automatic_failover_enabled: Option<Value<bool>>,
-        /// The compute and memory capacity of the nodes in the node group (shard).
-        #[serde(rename = "CacheNodeType", skip_serializing_if = "Option::is_none")]
+        /// `CacheNodeType`: The compute and memory capacity of the nodes in the node group (shard).
         pub cache_node_type: Option<Value<String>>,
-        /// The name of the parameter group to associate with this replication group.
-        #[serde(
-            rename = "CacheParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheParameterGroupName`: The name of the parameter group to associate with this replication group.
         pub cache_parameter_group_name: Option<Value<String>>,
-        /// A list of cache security group names to associate with this replication group.
-        #[serde(
-            rename = "CacheSecurityGroupNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheSecurityGroupNames`: A list of cache security group names to associate with this replication group.
         pub cache_security_group_names: Option<Vec<Value<String>>>,
-        /// The name of the cache subnet group to be used for the replication group.
-        #[serde(
-            rename = "CacheSubnetGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheSubnetGroupName`: The name of the cache subnet group to be used for the replication group.
         pub cache_subnet_group_name: Option<Value<String>>,
-        /// Enabled or Disabled.
-        #[serde(rename = "ClusterMode", skip_serializing_if = "Option::is_none")]
+        /// `ClusterMode`: Enabled or Disabled.
         pub cluster_mode: Option<Value<String>>,
-        /// Enables data tiering.
-        #[serde(rename = "DataTieringEnabled", skip_serializing_if = "Option::is_none")]
+        /// `DataTieringEnabled`: Enables data tiering.
         pub data_tiering_enabled: Option<Value<bool>>,
-        /// The durability setting for the replication group.
-        #[serde(rename = "Durability", skip_serializing_if = "Option::is_none")]
+        /// `Durability`: The durability setting for the replication group.
         pub durability: Option<Value<String>>,
-        /// The name of the cache engine to be used for the clusters in this replication group.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The name of the cache engine to be used for the clusters in this replication group.
         pub engine: Option<Value<String>>,
-        /// The version number of the cache engine to be used for the clusters in this replication group.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version number of the cache engine to be used for the clusters in this replication group.
         pub engine_version: Option<Value<String>>,
-        /// The name of the Global datastore
-        #[serde(
-            rename = "GlobalReplicationGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalReplicationGroupId`: The name of the Global datastore
         pub global_replication_group_id: Option<Value<String>>,
-        /// The network type you choose when creating a replication group, either ipv4 | ipv6.
-        #[serde(rename = "IpDiscovery", skip_serializing_if = "Option::is_none")]
+        /// `IpDiscovery`: The network type you choose when creating a replication group, either ipv4 | ipv6.
         pub ip_discovery: Option<Value<String>>,
-        /// The ID of the KMS key used to encrypt the disk on the cluster.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the KMS key used to encrypt the disk on the cluster.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the destination, format and type of the logs.
-        #[serde(
-            rename = "LogDeliveryConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LogDeliveryConfigurations`: Specifies the destination, format and type of the logs.
         pub log_delivery_configurations: Option<Vec<LogDeliveryConfigurationRequest>>,
-        /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance.
-        #[serde(rename = "MultiAZEnabled", skip_serializing_if = "Option::is_none")]
+        /// `MultiAZEnabled`: A flag indicating if you have Multi-AZ enabled to enhance fault tolerance.
         pub multi_az_enabled: Option<Value<bool>>,
-        /// Must be either ipv4 | ipv6 | dual_stack.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: Must be either ipv4 | ipv6 | dual_stack.
         pub network_type: Option<Value<String>>,
-        /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
-        #[serde(
-            rename = "NodeGroupConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NodeGroupConfiguration`: NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
         pub node_group_configuration: Option<Vec<NodeGroupConfiguration>>,
-        /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
-        #[serde(
-            rename = "NotificationTopicArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationTopicArn`: The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
         pub notification_topic_arn: Option<Value<String>>,
-        /// The number of clusters this replication group initially has.This parameter is not used if there is more than one node group (shard).
-        #[serde(rename = "NumCacheClusters", skip_serializing_if = "Option::is_none")]
+        /// `NumCacheClusters`: The number of clusters this replication group initially has.This parameter is not used if there is more than one node group (shard).
         pub num_cache_clusters: Option<Value<i64>>,
-        /// An optional parameter that specifies the number of node groups (shards) for this Redis (cluster mode enabled) replication group.
-        #[serde(rename = "NumNodeGroups", skip_serializing_if = "Option::is_none")]
+        /// `NumNodeGroups`: An optional parameter that specifies the number of node groups (shards) for this Redis (cluster mode enabled) replication group.
         pub num_node_groups: Option<Value<i64>>,
-        /// The port number on which each member of the replication group accepts connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which each member of the replication group accepts connections.
         pub port: Option<Value<i64>>,
-        /// A list of EC2 Availability Zones in which the replication group's clusters are created.
-        #[serde(
-            rename = "PreferredCacheClusterAZs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredCacheClusterAZs`: A list of EC2 Availability Zones in which the replication group's clusters are created.
         pub preferred_cache_cluster_a_zs: Option<Vec<Value<String>>>,
-        /// Specifies the weekly time range during which maintenance on the cluster is performed.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: Specifies the weekly time range during which maintenance on the cluster is performed.
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// The identifier of the cluster that serves as the primary for this replication group.
-        #[serde(rename = "PrimaryClusterId", skip_serializing_if = "Option::is_none")]
+        /// `PrimaryClusterId`: The identifier of the cluster that serves as the primary for this replication group.
         pub primary_cluster_id: Option<Value<String>>,
-        /// An optional parameter that specifies the number of replica nodes in each node group (shard).
-        #[serde(
-            rename = "ReplicasPerNodeGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicasPerNodeGroup`: An optional parameter that specifies the number of replica nodes in each node group (shard).
         pub replicas_per_node_group: Option<Value<i64>>,
-        /// A user-created description for the replication group.
-        #[serde(rename = "ReplicationGroupDescription")]
+        /// `ReplicationGroupDescription`: A user-created description for the replication group.
         pub replication_group_description: Value<String>,
-        /// The replication group identifier.
-        #[serde(rename = "ReplicationGroupId", skip_serializing_if = "Option::is_none")]
+        /// `ReplicationGroupId`: The replication group identifier.
         pub replication_group_id: Option<Value<String>>,
-        /// One or more Amazon VPC security groups associated with this replication group.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: One or more Amazon VPC security groups associated with this replication group.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3.
-        #[serde(rename = "SnapshotArns", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotArns`: A list of Amazon Resource Names (ARN) that uniquely identify the Redis RDB snapshot files stored in Amazon S3.
         pub snapshot_arns: Option<Vec<Value<String>>>,
-        /// The name of a snapshot from which to restore data into the new replication group.
-        #[serde(rename = "SnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotName`: The name of a snapshot from which to restore data into the new replication group.
         pub snapshot_name: Option<Value<String>>,
-        /// The number of days for which ElastiCache retains automatic snapshots before deleting them.
-        #[serde(
-            rename = "SnapshotRetentionLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotRetentionLimit`: The number of days for which ElastiCache retains automatic snapshots before deleting them.
         pub snapshot_retention_limit: Option<Value<i64>>,
-        /// The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
-        #[serde(rename = "SnapshotWindow", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotWindow`: The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
         pub snapshot_window: Option<Value<String>>,
-        /// The cluster ID that is used as the daily snapshot source for the replication group.
-        #[serde(
-            rename = "SnapshottingClusterId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshottingClusterId`: The cluster ID that is used as the daily snapshot source for the replication group.
         pub snapshotting_cluster_id: Option<Value<String>>,
-        /// A list of cost allocation tags to be added to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of cost allocation tags to be added to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A flag that enables in-transit encryption when set to true.
-        #[serde(
-            rename = "TransitEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransitEncryptionEnabled`: A flag that enables in-transit encryption when set to true.
         pub transit_encryption_enabled: Option<Value<bool>>,
-        /// A setting that allows you to migrate your clients to use in-transit encryption, with no downtime.
-        #[serde(
-            rename = "TransitEncryptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransitEncryptionMode`: A setting that allows you to migrate your clients to use in-transit encryption, with no downtime.
         pub transit_encryption_mode: Option<Value<String>>,
-        /// The ID of user group to associate with the replication group.
-        #[serde(rename = "UserGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `UserGroupIds`: The ID of user group to associate with the replication group.
         pub user_group_ids: Option<Vec<Value<String>>>,
     }
 
@@ -1085,20 +1102,146 @@ pub mod replication_group {
         }
     }
 
+    impl Serialize for CfnReplicationGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AtRestEncryptionEnabled",
+                &self.at_rest_encryption_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "AuthToken", &self.auth_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticFailoverEnabled",
+                &self.automatic_failover_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "CacheNodeType", &self.cache_node_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheParameterGroupName",
+                &self.cache_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheSecurityGroupNames",
+                &self.cache_security_group_names,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheSubnetGroupName",
+                &self.cache_subnet_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterMode", &self.cluster_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataTieringEnabled",
+                &self.data_tiering_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Durability", &self.durability)?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalReplicationGroupId",
+                &self.global_replication_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "IpDiscovery", &self.ip_discovery)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDeliveryConfigurations",
+                &self.log_delivery_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "MultiAZEnabled", &self.multi_az_enabled)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeGroupConfiguration",
+                &self.node_group_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTopicArn",
+                &self.notification_topic_arn,
+            )?;
+            crate::cfn::entry(&mut map, "NumCacheClusters", &self.num_cache_clusters)?;
+            crate::cfn::entry(&mut map, "NumNodeGroups", &self.num_node_groups)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredCacheClusterAZs",
+                &self.preferred_cache_cluster_a_zs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(&mut map, "PrimaryClusterId", &self.primary_cluster_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicasPerNodeGroup",
+                &self.replicas_per_node_group,
+            )?;
+            map.serialize_entry(
+                "ReplicationGroupDescription",
+                &self.replication_group_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationGroupId",
+                &self.replication_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SnapshotArns", &self.snapshot_arns)?;
+            crate::cfn::entry(&mut map, "SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotRetentionLimit",
+                &self.snapshot_retention_limit,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotWindow", &self.snapshot_window)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshottingClusterId",
+                &self.snapshotting_cluster_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionEnabled",
+                &self.transit_encryption_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionMode",
+                &self.transit_encryption_mode,
+            )?;
+            crate::cfn::entry(&mut map, "UserGroupIds", &self.user_group_ids)?;
+            map.end()
+        }
+    }
+
     /// The `LogDeliveryConfigurationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogDeliveryConfigurationRequest {
         /// `DestinationDetails`.
-        #[serde(rename = "DestinationDetails")]
         pub destination_details: DestinationDetails,
-        /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type.
-        #[serde(rename = "DestinationType")]
+        /// `DestinationType`: Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type.
         pub destination_type: Value<String>,
-        /// Valid values are either json or text.
-        #[serde(rename = "LogFormat")]
+        /// `LogFormat`: Valid values are either json or text.
         pub log_format: Value<String>,
-        /// Valid value is either slow-log, which refers to slow-log or engine-log.
-        #[serde(rename = "LogType")]
+        /// `LogType`: Valid value is either slow-log, which refers to slow-log or engine-log.
         pub log_type: Value<String>,
     }
 
@@ -1119,30 +1262,55 @@ pub mod replication_group {
         }
     }
 
+    impl Serialize for LogDeliveryConfigurationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationDetails", &self.destination_details)?;
+            map.serialize_entry("DestinationType", &self.destination_type)?;
+            map.serialize_entry("LogFormat", &self.log_format)?;
+            map.serialize_entry("LogType", &self.log_type)?;
+            map.end()
+        }
+    }
+
     /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationDetails {
         /// `CloudWatchLogsDetails`.
-        #[serde(
-            rename = "CloudWatchLogsDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logs_details: Option<CloudWatchLogsDestinationDetails>,
         /// `KinesisFirehoseDetails`.
-        #[serde(
-            rename = "KinesisFirehoseDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_firehose_details: Option<KinesisFirehoseDestinationDetails>,
     }
 
+    impl Serialize for DestinationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsDetails",
+                &self.cloud_watch_logs_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseDetails",
+                &self.kinesis_firehose_details,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration details of the CloudWatch Logs destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsDestinationDetails {
-        /// The name of the CloudWatch Logs log group.
-        #[serde(rename = "LogGroup")]
+        /// `LogGroup`: The name of the CloudWatch Logs log group.
         pub log_group: Value<String>,
     }
 
@@ -1155,11 +1323,22 @@ pub mod replication_group {
         }
     }
 
+    impl Serialize for CloudWatchLogsDestinationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// The configuration details of the Kinesis Data Firehose destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseDestinationDetails {
-        /// The name of the Kinesis Data Firehose delivery stream.
-        #[serde(rename = "DeliveryStream")]
+        /// `DeliveryStream`: The name of the Kinesis Data Firehose delivery stream.
         pub delivery_stream: Value<String>,
     }
 
@@ -1172,32 +1351,55 @@ pub mod replication_group {
         }
     }
 
+    impl Serialize for KinesisFirehoseDestinationDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeliveryStream", &self.delivery_stream)?;
+            map.end()
+        }
+    }
+
     /// The `NodeGroupConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeGroupConfiguration {
-        /// Either the ElastiCache for Redis supplied 4-digit id or a user supplied id for the node group these configuration values apply to.
-        #[serde(rename = "NodeGroupId", skip_serializing_if = "Option::is_none")]
+        /// `NodeGroupId`: Either the ElastiCache for Redis supplied 4-digit id or a user supplied id for the node group these configuration values apply to.
         pub node_group_id: Option<Value<String>>,
-        /// The Availability Zone where the primary node of this node group (shard) is launched.
-        #[serde(
-            rename = "PrimaryAvailabilityZone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrimaryAvailabilityZone`: The Availability Zone where the primary node of this node group (shard) is launched.
         pub primary_availability_zone: Option<Value<String>>,
-        /// A list of Availability Zones to be used for the read replicas.
-        #[serde(
-            rename = "ReplicaAvailabilityZones",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicaAvailabilityZones`: A list of Availability Zones to be used for the read replicas.
         pub replica_availability_zones: Option<Vec<Value<String>>>,
-        /// The number of read replica nodes in this node group (shard).
-        #[serde(rename = "ReplicaCount", skip_serializing_if = "Option::is_none")]
+        /// `ReplicaCount`: The number of read replica nodes in this node group (shard).
         pub replica_count: Option<Value<i64>>,
-        /// A string of comma-separated values where the first set of values are the slot numbers (zero based), and the second set of values are the keyspaces for each slot.
-        #[serde(rename = "Slots", skip_serializing_if = "Option::is_none")]
+        /// `Slots`: A string of comma-separated values where the first set of values are the slot numbers (zero based), and the second set of values are the keyspaces for each slot.
         pub slots: Option<Value<String>>,
+    }
+
+    impl Serialize for NodeGroupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NodeGroupId", &self.node_group_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrimaryAvailabilityZone",
+                &self.primary_availability_zone,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicaAvailabilityZones",
+                &self.replica_availability_zones,
+            )?;
+            crate::cfn::entry(&mut map, "ReplicaCount", &self.replica_count)?;
+            crate::cfn::entry(&mut map, "Slots", &self.slots)?;
+            map.end()
+        }
     }
 }
 
@@ -1259,13 +1461,11 @@ pub mod security_group {
     }
 
     /// The properties of `AWS::ElastiCache::SecurityGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupProps {
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1276,6 +1476,19 @@ pub mod security_group {
                 description: description.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1338,20 +1551,13 @@ pub mod security_group_ingress {
     }
 
     /// The properties of `AWS::ElastiCache::SecurityGroupIngress`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupIngressProps {
         /// `CacheSecurityGroupName`.
-        #[serde(rename = "CacheSecurityGroupName")]
         pub cache_security_group_name: Value<String>,
         /// `EC2SecurityGroupName`.
-        #[serde(rename = "EC2SecurityGroupName")]
         pub ec2_security_group_name: Value<String>,
         /// `EC2SecurityGroupOwnerId`.
-        #[serde(
-            rename = "EC2SecurityGroupOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_security_group_owner_id: Option<Value<String>>,
     }
 
@@ -1366,6 +1572,27 @@ pub mod security_group_ingress {
                 ec2_security_group_name: ec2_security_group_name.into(),
                 ec2_security_group_owner_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityGroupIngressProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CacheSecurityGroupName",
+                &self.cache_security_group_name,
+            )?;
+            map.serialize_entry("EC2SecurityGroupName", &self.ec2_security_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupOwnerId",
+                &self.ec2_security_group_owner_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -1472,69 +1699,43 @@ pub mod serverless_cache {
     }
 
     /// The properties of `AWS::ElastiCache::ServerlessCache`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerlessCacheProps {
         /// `CacheUsageLimits`.
-        #[serde(rename = "CacheUsageLimits", skip_serializing_if = "Option::is_none")]
         pub cache_usage_limits: Option<CacheUsageLimits>,
         /// `ConnectionType`.
-        #[serde(rename = "ConnectionType", skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<Value<String>>,
-        /// The daily time range (in UTC) during which the service takes automatic snapshot of the Serverless Cache.
-        #[serde(rename = "DailySnapshotTime", skip_serializing_if = "Option::is_none")]
+        /// `DailySnapshotTime`: The daily time range (in UTC) during which the service takes automatic snapshot of the Serverless Cache.
         pub daily_snapshot_time: Option<Value<String>>,
-        /// The description of the Serverless Cache.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the Serverless Cache.
         pub description: Option<Value<String>>,
         /// `Endpoint`.
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
         pub endpoint: Option<Endpoint>,
-        /// The engine name of the Serverless Cache.
-        #[serde(rename = "Engine")]
+        /// `Engine`: The engine name of the Serverless Cache.
         pub engine: Value<String>,
-        /// The final snapshot name which is taken before Serverless Cache is deleted.
-        #[serde(rename = "FinalSnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `FinalSnapshotName`: The final snapshot name which is taken before Serverless Cache is deleted.
         pub final_snapshot_name: Option<Value<String>>,
-        /// The ID of the KMS key used to encrypt the cluster.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the KMS key used to encrypt the cluster.
         pub kms_key_id: Option<Value<String>>,
-        /// The major engine version of the Serverless Cache.
-        #[serde(rename = "MajorEngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `MajorEngineVersion`: The major engine version of the Serverless Cache.
         pub major_engine_version: Option<Value<String>>,
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<String>>,
         /// `ReaderEndpoint`.
-        #[serde(rename = "ReaderEndpoint", skip_serializing_if = "Option::is_none")]
         pub reader_endpoint: Option<Endpoint>,
-        /// One or more Amazon VPC security groups associated with this Serverless Cache.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: One or more Amazon VPC security groups associated with this Serverless Cache.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The name of the Serverless Cache.
-        #[serde(rename = "ServerlessCacheName")]
+        /// `ServerlessCacheName`: The name of the Serverless Cache.
         pub serverless_cache_name: Value<String>,
-        /// The ARN's of snapshot to restore Serverless Cache.
-        #[serde(
-            rename = "SnapshotArnsToRestore",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotArnsToRestore`: The ARN's of snapshot to restore Serverless Cache.
         pub snapshot_arns_to_restore: Option<Vec<Value<String>>>,
-        /// The snapshot retention limit of the Serverless Cache.
-        #[serde(
-            rename = "SnapshotRetentionLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotRetentionLimit`: The snapshot retention limit of the Serverless Cache.
         pub snapshot_retention_limit: Option<Value<i64>>,
-        /// The subnet id's of the Serverless Cache.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The subnet id's of the Serverless Cache.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this Serverless Cache.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this Serverless Cache.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the user group.
-        #[serde(rename = "UserGroupId", skip_serializing_if = "Option::is_none")]
+        /// `UserGroupId`: The ID of the user group.
         pub user_group_id: Option<Value<String>>,
     }
 
@@ -1567,28 +1768,77 @@ pub mod serverless_cache {
         }
     }
 
+    impl Serialize for CfnServerlessCacheProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CacheUsageLimits", &self.cache_usage_limits)?;
+            crate::cfn::entry(&mut map, "ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(&mut map, "DailySnapshotTime", &self.daily_snapshot_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            map.serialize_entry("Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "FinalSnapshotName", &self.final_snapshot_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MajorEngineVersion",
+                &self.major_engine_version,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "ReaderEndpoint", &self.reader_endpoint)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("ServerlessCacheName", &self.serverless_cache_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotArnsToRestore",
+                &self.snapshot_arns_to_restore,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotRetentionLimit",
+                &self.snapshot_retention_limit,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserGroupId", &self.user_group_id)?;
+            map.end()
+        }
+    }
+
     /// The cache capacity limit of the Serverless Cache.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CacheUsageLimits {
         /// `DataStorage`.
-        #[serde(rename = "DataStorage", skip_serializing_if = "Option::is_none")]
         pub data_storage: Option<DataStorage>,
         /// `ECPUPerSecond`.
-        #[serde(rename = "ECPUPerSecond", skip_serializing_if = "Option::is_none")]
         pub ecpu_per_second: Option<EcpuPerSecond>,
     }
 
+    impl Serialize for CacheUsageLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataStorage", &self.data_storage)?;
+            crate::cfn::entry(&mut map, "ECPUPerSecond", &self.ecpu_per_second)?;
+            map.end()
+        }
+    }
+
     /// The cached data capacity of the Serverless Cache.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataStorage {
-        /// The maximum cached data capacity of the Serverless Cache.
-        #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
+        /// `Maximum`: The maximum cached data capacity of the Serverless Cache.
         pub maximum: Option<Value<i64>>,
-        /// The minimum cached data capacity of the Serverless Cache.
-        #[serde(rename = "Minimum", skip_serializing_if = "Option::is_none")]
+        /// `Minimum`: The minimum cached data capacity of the Serverless Cache.
         pub minimum: Option<Value<i64>>,
-        /// The unit of cached data capacity of the Serverless Cache.
-        #[serde(rename = "Unit")]
+        /// `Unit`: The unit of cached data capacity of the Serverless Cache.
         pub unit: Value<String>,
     }
 
@@ -1603,26 +1853,62 @@ pub mod serverless_cache {
         }
     }
 
+    impl Serialize for DataStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Maximum", &self.maximum)?;
+            crate::cfn::entry(&mut map, "Minimum", &self.minimum)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The ECPU per second of the Serverless Cache.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcpuPerSecond {
-        /// The maximum ECPU per second of the Serverless Cache.
-        #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
+        /// `Maximum`: The maximum ECPU per second of the Serverless Cache.
         pub maximum: Option<Value<i64>>,
-        /// The minimum ECPU per second of the Serverless Cache.
-        #[serde(rename = "Minimum", skip_serializing_if = "Option::is_none")]
+        /// `Minimum`: The minimum ECPU per second of the Serverless Cache.
         pub minimum: Option<Value<i64>>,
     }
 
+    impl Serialize for EcpuPerSecond {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Maximum", &self.maximum)?;
+            crate::cfn::entry(&mut map, "Minimum", &self.minimum)?;
+            map.end()
+        }
+    }
+
     /// The address and the port.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Endpoint {
-        /// Endpoint address. Read-only: CloudFormation returns it.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: Endpoint address. Read-only: CloudFormation returns it.
         pub address: Option<Value<String>>,
-        /// Endpoint port. Read-only: CloudFormation returns it.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: Endpoint port. Read-only: CloudFormation returns it.
         pub port: Option<Value<String>>,
+    }
+
+    impl Serialize for Endpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.end()
+        }
     }
 }
 
@@ -1713,19 +1999,15 @@ pub mod serverless_cache_snapshot {
     }
 
     /// The properties of `AWS::ElastiCache::ServerlessCacheSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerlessCacheSnapshotProps {
-        /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of an existing serverless cache.
-        #[serde(rename = "ServerlessCacheName")]
+        /// `ServerlessCacheName`: The name of an existing serverless cache.
         pub serverless_cache_name: Value<String>,
-        /// The name of the serverless cache snapshot.
-        #[serde(rename = "ServerlessCacheSnapshotName")]
+        /// `ServerlessCacheSnapshotName`: The name of the serverless cache snapshot.
         pub serverless_cache_snapshot_name: Value<String>,
-        /// A list of tags to be added to the serverless cache snapshot resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to be added to the serverless cache snapshot resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1741,6 +2023,24 @@ pub mod serverless_cache_snapshot {
                 serverless_cache_snapshot_name: serverless_cache_snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnServerlessCacheSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("ServerlessCacheName", &self.serverless_cache_name)?;
+            map.serialize_entry(
+                "ServerlessCacheSnapshotName",
+                &self.serverless_cache_snapshot_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1918,22 +2218,17 @@ pub mod snapshot {
     }
 
     /// The properties of `AWS::ElastiCache::Snapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
-        /// The identifier of an existing cluster to create a snapshot from.
-        #[serde(rename = "CacheClusterId", skip_serializing_if = "Option::is_none")]
+        /// `CacheClusterId`: The identifier of an existing cluster to create a snapshot from.
         pub cache_cluster_id: Option<Value<String>>,
-        /// The ID of the KMS key used to encrypt the snapshot.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the KMS key used to encrypt the snapshot.
         pub kms_key_id: Option<Value<String>>,
-        /// The identifier of an existing replication group to create a snapshot from.
-        #[serde(rename = "ReplicationGroupId", skip_serializing_if = "Option::is_none")]
+        /// `ReplicationGroupId`: The identifier of an existing replication group to create a snapshot from.
         pub replication_group_id: Option<Value<String>>,
-        /// The name of a snapshot.
-        #[serde(rename = "SnapshotName")]
+        /// `SnapshotName`: The name of a snapshot.
         pub snapshot_name: Value<String>,
-        /// A list of tags to be added to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to be added to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1947,6 +2242,26 @@ pub mod snapshot {
                 snapshot_name: snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CacheClusterId", &self.cache_cluster_id)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationGroupId",
+                &self.replication_group_id,
+            )?;
+            map.serialize_entry("SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2008,23 +2323,15 @@ pub mod subnet_group {
     }
 
     /// The properties of `AWS::ElastiCache::SubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetGroupProps {
-        /// The name for the cache subnet group.
-        #[serde(
-            rename = "CacheSubnetGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheSubnetGroupName`: The name for the cache subnet group.
         pub cache_subnet_group_name: Option<Value<String>>,
-        /// The description for the cache subnet group.
-        #[serde(rename = "Description")]
+        /// `Description`: The description for the cache subnet group.
         pub description: Value<String>,
-        /// The EC2 subnet IDs for the cache subnet group.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The EC2 subnet IDs for the cache subnet group.
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2040,6 +2347,25 @@ pub mod subnet_group {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheSubnetGroupName",
+                &self.cache_subnet_group_name,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2110,31 +2436,23 @@ pub mod user {
     }
 
     /// The properties of `AWS::ElastiCache::User`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProps {
-        /// Access permissions string used for this user account.
-        #[serde(rename = "AccessString", skip_serializing_if = "Option::is_none")]
+        /// `AccessString`: Access permissions string used for this user account.
         pub access_string: Option<Value<String>>,
         /// `AuthenticationMode`.
-        #[serde(rename = "AuthenticationMode", skip_serializing_if = "Option::is_none")]
         pub authentication_mode: Option<AuthenticationMode>,
-        /// The target cache engine for the user.
-        #[serde(rename = "Engine")]
+        /// `Engine`: The target cache engine for the user.
         pub engine: Value<Engine>,
-        /// Indicates a password is not required for this user account.
-        #[serde(rename = "NoPasswordRequired", skip_serializing_if = "Option::is_none")]
+        /// `NoPasswordRequired`: Indicates a password is not required for this user account.
         pub no_password_required: Option<Value<bool>>,
-        /// Passwords used for this user account.
-        #[serde(rename = "Passwords", skip_serializing_if = "Option::is_none")]
+        /// `Passwords`: Passwords used for this user account.
         pub passwords: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this user.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this user.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the user.
-        #[serde(rename = "UserId")]
+        /// `UserId`: The ID of the user.
         pub user_id: Value<String>,
-        /// The username of the user.
-        #[serde(rename = "UserName")]
+        /// `UserName`: The username of the user.
         pub user_name: Value<String>,
     }
 
@@ -2158,14 +2476,39 @@ pub mod user {
         }
     }
 
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessString", &self.access_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationMode",
+                &self.authentication_mode,
+            )?;
+            map.serialize_entry("Engine", &self.engine)?;
+            crate::cfn::entry(
+                &mut map,
+                "NoPasswordRequired",
+                &self.no_password_required,
+            )?;
+            crate::cfn::entry(&mut map, "Passwords", &self.passwords)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UserId", &self.user_id)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
+        }
+    }
+
     /// The `AuthenticationMode` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthenticationMode {
-        /// Passwords used for this user account.
-        #[serde(rename = "Passwords", skip_serializing_if = "Option::is_none")]
+        /// `Passwords`: Passwords used for this user account.
         pub passwords: Option<Vec<Value<String>>>,
-        /// Authentication Type
-        #[serde(rename = "Type")]
+        /// `Type`: Authentication Type
         pub r#type: Value<String>,
     }
 
@@ -2176,6 +2519,19 @@ pub mod user {
                 passwords: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for AuthenticationMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Passwords", &self.passwords)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2284,19 +2640,15 @@ pub mod user_group {
     }
 
     /// The properties of `AWS::ElastiCache::UserGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserGroupProps {
-        /// The target cache engine for the user group.
-        #[serde(rename = "Engine")]
+        /// `Engine`: The target cache engine for the user group.
         pub engine: Value<Engine>,
-        /// An array of key-value pairs to apply to this user.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this user.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the user group.
-        #[serde(rename = "UserGroupId")]
+        /// `UserGroupId`: The ID of the user group.
         pub user_group_id: Value<String>,
-        /// List of users associated to this user group.
-        #[serde(rename = "UserIds")]
+        /// `UserIds`: List of users associated to this user group.
         pub user_ids: Vec<Value<String>>,
     }
 
@@ -2313,6 +2665,21 @@ pub mod user_group {
                 user_group_id: user_group_id.into(),
                 user_ids: user_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UserGroupId", &self.user_group_id)?;
+            map.serialize_entry("UserIds", &self.user_ids)?;
+            map.end()
         }
     }
 

@@ -72,75 +72,138 @@ pub mod application {
     }
 
     /// The properties of `AWS::ElasticBeanstalk::Application`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApplicationProps {
-        /// A name for the Elastic Beanstalk application.
-        #[serde(rename = "ApplicationName", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationName`: A name for the Elastic Beanstalk application.
         pub application_name: Option<Value<String>>,
-        /// Your description of the application.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Your description of the application.
         pub description: Option<Value<String>>,
-        /// Specifies an application resource lifecycle configuration to prevent your application from accumulating too many versions.
-        #[serde(
-            rename = "ResourceLifecycleConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceLifecycleConfig`: Specifies an application resource lifecycle configuration to prevent your application from accumulating too many versions.
         pub resource_lifecycle_config: Option<ApplicationResourceLifecycleConfig>,
     }
 
-    /// The `ApplicationResourceLifecycleConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ApplicationResourceLifecycleConfig {
-        /// The ARN of an IAM service role that Elastic Beanstalk has permission to assume.
-        #[serde(rename = "ServiceRole", skip_serializing_if = "Option::is_none")]
-        pub service_role: Option<Value<String>>,
-        /// Defines lifecycle settings for application versions.
-        #[serde(
-            rename = "VersionLifecycleConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationName", &self.application_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceLifecycleConfig",
+                &self.resource_lifecycle_config,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `ApplicationResourceLifecycleConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ApplicationResourceLifecycleConfig {
+        /// `ServiceRole`: The ARN of an IAM service role that Elastic Beanstalk has permission to assume.
+        pub service_role: Option<Value<String>>,
+        /// `VersionLifecycleConfig`: Defines lifecycle settings for application versions.
         pub version_lifecycle_config: Option<ApplicationVersionLifecycleConfig>,
     }
 
+    impl Serialize for ApplicationResourceLifecycleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ServiceRole", &self.service_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersionLifecycleConfig",
+                &self.version_lifecycle_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ApplicationVersionLifecycleConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApplicationVersionLifecycleConfig {
-        /// Specify a max age rule to restrict the length of time that application versions are retained for an application.
-        #[serde(rename = "MaxAgeRule", skip_serializing_if = "Option::is_none")]
+        /// `MaxAgeRule`: Specify a max age rule to restrict the length of time that application versions are retained for an application.
         pub max_age_rule: Option<MaxAgeRule>,
-        /// Specify a max count rule to restrict the number of application versions that are retained for an application.
-        #[serde(rename = "MaxCountRule", skip_serializing_if = "Option::is_none")]
+        /// `MaxCountRule`: Specify a max count rule to restrict the number of application versions that are retained for an application.
         pub max_count_rule: Option<MaxCountRule>,
     }
 
+    impl Serialize for ApplicationVersionLifecycleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxAgeRule", &self.max_age_rule)?;
+            crate::cfn::entry(&mut map, "MaxCountRule", &self.max_count_rule)?;
+            map.end()
+        }
+    }
+
     /// The `MaxAgeRule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaxAgeRule {
-        /// Set to true to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
-        #[serde(rename = "DeleteSourceFromS3", skip_serializing_if = "Option::is_none")]
+        /// `DeleteSourceFromS3`: Set to true to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
         pub delete_source_from_s3: Option<Value<bool>>,
-        /// Specify true to apply the rule, or false to disable it.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specify true to apply the rule, or false to disable it.
         pub enabled: Option<Value<bool>>,
-        /// Specify the number of days to retain an application versions.
-        #[serde(rename = "MaxAgeInDays", skip_serializing_if = "Option::is_none")]
+        /// `MaxAgeInDays`: Specify the number of days to retain an application versions.
         pub max_age_in_days: Option<Value<i64>>,
     }
 
+    impl Serialize for MaxAgeRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteSourceFromS3",
+                &self.delete_source_from_s3,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "MaxAgeInDays", &self.max_age_in_days)?;
+            map.end()
+        }
+    }
+
     /// The `MaxCountRule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaxCountRule {
-        /// Set to true to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
-        #[serde(rename = "DeleteSourceFromS3", skip_serializing_if = "Option::is_none")]
+        /// `DeleteSourceFromS3`: Set to true to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
         pub delete_source_from_s3: Option<Value<bool>>,
-        /// Specify true to apply the rule, or false to disable it.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specify true to apply the rule, or false to disable it.
         pub enabled: Option<Value<bool>>,
-        /// Specify the maximum number of application versions to retain.
-        #[serde(rename = "MaxCount", skip_serializing_if = "Option::is_none")]
+        /// `MaxCount`: Specify the maximum number of application versions to retain.
         pub max_count: Option<Value<i64>>,
+    }
+
+    impl Serialize for MaxCountRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteSourceFromS3",
+                &self.delete_source_from_s3,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "MaxCount", &self.max_count)?;
+            map.end()
+        }
     }
 }
 
@@ -211,25 +274,19 @@ pub mod application_version {
     }
 
     /// The properties of `AWS::ElasticBeanstalk::ApplicationVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationVersionProps {
-        /// The name of the Elastic Beanstalk application that is associated with this application version.
-        #[serde(rename = "ApplicationName")]
+        /// `ApplicationName`: The name of the Elastic Beanstalk application that is associated with this application version.
         pub application_name: Value<String>,
-        /// Settings for an AWS CodeBuild build that packages and builds an application version from source code.
-        #[serde(rename = "BuildConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `BuildConfiguration`: Settings for an AWS CodeBuild build that packages and builds an application version from source code.
         pub build_configuration: Option<BuildConfiguration>,
-        /// A description of this application version.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of this application version.
         pub description: Option<Value<String>>,
-        /// Configuration for image-based application versions.
-        #[serde(rename = "ImageConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ImageConfiguration`: Configuration for image-based application versions.
         pub image_configuration: Option<ImageConfiguration>,
-        /// Pre-process and validate the environment manifest (`env.yaml`) and configuration files in the source bundle.
-        #[serde(rename = "Process", skip_serializing_if = "Option::is_none")]
+        /// `Process`: Pre-process and validate the environment manifest (`env.yaml`) and configuration files in the source bundle.
         pub process: Option<Value<bool>>,
-        /// The Amazon S3 bucket and key that identify the location of the source bundle for this version.
-        #[serde(rename = "SourceBundle", skip_serializing_if = "Option::is_none")]
+        /// `SourceBundle`: The Amazon S3 bucket and key that identify the location of the source bundle for this version.
         pub source_bundle: Option<SourceBundle>,
     }
 
@@ -247,23 +304,43 @@ pub mod application_version {
         }
     }
 
+    impl Serialize for CfnApplicationVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "BuildConfiguration",
+                &self.build_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageConfiguration",
+                &self.image_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Process", &self.process)?;
+            crate::cfn::entry(&mut map, "SourceBundle", &self.source_bundle)?;
+            map.end()
+        }
+    }
+
     /// The `BuildConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BuildConfiguration {
-        /// The name of the build artifact.
-        #[serde(rename = "ArtifactName", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactName`: The name of the build artifact.
         pub artifact_name: Option<Value<String>>,
-        /// The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
-        #[serde(rename = "CodeBuildServiceRole")]
+        /// `CodeBuildServiceRole`: The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
         pub code_build_service_role: Value<String>,
-        /// The compute type for the CodeBuild build environment.
-        #[serde(rename = "ComputeType", skip_serializing_if = "Option::is_none")]
+        /// `ComputeType`: The compute type for the CodeBuild build environment.
         pub compute_type: Option<Value<ComputeType>>,
-        /// The CodeBuild image used for the build environment.
-        #[serde(rename = "Image")]
+        /// `Image`: The CodeBuild image used for the build environment.
         pub image: Value<String>,
-        /// The timeout for the CodeBuild build, in minutes.
-        #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutInMinutes`: The timeout for the CodeBuild build, in minutes.
         pub timeout_in_minutes: Option<Value<i64>>,
     }
 
@@ -280,6 +357,22 @@ pub mod application_version {
                 image: image.into(),
                 timeout_in_minutes: None,
             }
+        }
+    }
+
+    impl Serialize for BuildConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactName", &self.artifact_name)?;
+            map.serialize_entry("CodeBuildServiceRole", &self.code_build_service_role)?;
+            crate::cfn::entry(&mut map, "ComputeType", &self.compute_type)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "TimeoutInMinutes", &self.timeout_in_minutes)?;
+            map.end()
         }
     }
 
@@ -324,39 +417,43 @@ pub mod application_version {
     }
 
     /// The `ImageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageConfiguration {
-        /// Configuration for building a container image from source code.
-        #[serde(rename = "Build", skip_serializing_if = "Option::is_none")]
+        /// `Build`: Configuration for building a container image from source code.
         pub build: Option<ImageBuildConfiguration>,
-        /// The container image source for this version, as an ECR image URI.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+        /// `Source`: The container image source for this version, as an ECR image URI.
         pub source: Option<ImageSource>,
     }
 
+    impl Serialize for ImageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Build", &self.build)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `ImageBuildConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageBuildConfiguration {
-        /// The target architecture for the built container image.
-        #[serde(rename = "Architecture", skip_serializing_if = "Option::is_none")]
+        /// `Architecture`: The target architecture for the built container image.
         pub architecture: Option<Value<Architecture>>,
-        /// The buildpack to use for building the image.
-        #[serde(rename = "Buildpack", skip_serializing_if = "Option::is_none")]
+        /// `Buildpack`: The buildpack to use for building the image.
         pub buildpack: Option<Value<String>>,
-        /// The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
-        #[serde(rename = "CodeBuildServiceRole")]
+        /// `CodeBuildServiceRole`: The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
         pub code_build_service_role: Value<String>,
-        /// The compute type for the CodeBuild build environment.
-        #[serde(rename = "ComputeType", skip_serializing_if = "Option::is_none")]
+        /// `ComputeType`: The compute type for the CodeBuild build environment.
         pub compute_type: Option<Value<ImageBuildConfigurationComputeType>>,
-        /// The path to the Dockerfile, relative to the source root.
-        #[serde(rename = "DockerfileLocation", skip_serializing_if = "Option::is_none")]
+        /// `DockerfileLocation`: The path to the Dockerfile, relative to the source root.
         pub dockerfile_location: Option<Value<String>>,
-        /// The timeout for the CodeBuild build, in minutes.
-        #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutInMinutes`: The timeout for the CodeBuild build, in minutes.
         pub timeout_in_minutes: Option<Value<i64>>,
-        /// The type of image build: docker or buildpack.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of image build: docker or buildpack.
         pub r#type: Value<Type>,
     }
 
@@ -375,6 +472,28 @@ pub mod application_version {
                 timeout_in_minutes: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for ImageBuildConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Architecture", &self.architecture)?;
+            crate::cfn::entry(&mut map, "Buildpack", &self.buildpack)?;
+            map.serialize_entry("CodeBuildServiceRole", &self.code_build_service_role)?;
+            crate::cfn::entry(&mut map, "ComputeType", &self.compute_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DockerfileLocation",
+                &self.dockerfile_location,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutInMinutes", &self.timeout_in_minutes)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -494,21 +613,30 @@ pub mod application_version {
     }
 
     /// The `ImageSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageSource {
-        /// The URI of the container image, e.g. an ECR image URI.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
+        /// `Uri`: The URI of the container image, e.g. an ECR image URI.
         pub uri: Option<Value<String>>,
     }
 
+    impl Serialize for ImageSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
     /// The `SourceBundle` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceBundle {
-        /// The Amazon S3 bucket where the data is located.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The Amazon S3 bucket where the data is located.
         pub s3_bucket: Value<String>,
-        /// The Amazon S3 key where the data is located.
-        #[serde(rename = "S3Key")]
+        /// `S3Key`: The Amazon S3 key where the data is located.
         pub s3_key: Value<String>,
     }
 
@@ -522,6 +650,19 @@ pub mod application_version {
                 s3_bucket: s3_bucket.into(),
                 s3_key: s3_key.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceBundle {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3Key", &self.s3_key)?;
+            map.end()
         }
     }
 }
@@ -593,28 +734,21 @@ pub mod configuration_template {
     }
 
     /// The properties of `AWS::ElasticBeanstalk::ConfigurationTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationTemplateProps {
-        /// The name of the Elastic Beanstalk application to associate with this configuration template.
-        #[serde(rename = "ApplicationName")]
+        /// `ApplicationName`: The name of the Elastic Beanstalk application to associate with this configuration template.
         pub application_name: Value<String>,
-        /// An optional description for this configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description for this configuration.
         pub description: Option<Value<String>>,
-        /// The ID of an environment whose settings you want to use to create the configuration template.
-        #[serde(rename = "EnvironmentId", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentId`: The ID of an environment whose settings you want to use to create the configuration template.
         pub environment_id: Option<Value<String>>,
-        /// Option values for the Elastic Beanstalk configuration, such as the instance type.
-        #[serde(rename = "OptionSettings", skip_serializing_if = "Option::is_none")]
+        /// `OptionSettings`: Option values for the Elastic Beanstalk configuration, such as the instance type.
         pub option_settings: Option<Vec<ConfigurationOptionSetting>>,
-        /// The Amazon Resource Name (ARN) of the custom platform.
-        #[serde(rename = "PlatformArn", skip_serializing_if = "Option::is_none")]
+        /// `PlatformArn`: The Amazon Resource Name (ARN) of the custom platform.
         pub platform_arn: Option<Value<String>>,
-        /// The name of an Elastic Beanstalk solution stack (platform version) that this configuration uses.
-        #[serde(rename = "SolutionStackName", skip_serializing_if = "Option::is_none")]
+        /// `SolutionStackName`: The name of an Elastic Beanstalk solution stack (platform version) that this configuration uses.
         pub solution_stack_name: Option<Value<String>>,
-        /// An Elastic Beanstalk configuration template to base this one on.
-        #[serde(rename = "SourceConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `SourceConfiguration`: An Elastic Beanstalk configuration template to base this one on.
         pub source_configuration: Option<SourceConfiguration>,
     }
 
@@ -633,20 +767,38 @@ pub mod configuration_template {
         }
     }
 
+    impl Serialize for CfnConfigurationTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnvironmentId", &self.environment_id)?;
+            crate::cfn::entry(&mut map, "OptionSettings", &self.option_settings)?;
+            crate::cfn::entry(&mut map, "PlatformArn", &self.platform_arn)?;
+            crate::cfn::entry(&mut map, "SolutionStackName", &self.solution_stack_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceConfiguration",
+                &self.source_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationOptionSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationOptionSetting {
-        /// A unique namespace that identifies the option's associated AWS resource.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: A unique namespace that identifies the option's associated AWS resource.
         pub namespace: Value<String>,
-        /// The name of the configuration option.
-        #[serde(rename = "OptionName")]
+        /// `OptionName`: The name of the configuration option.
         pub option_name: Value<String>,
-        /// A unique resource name for the option setting.
-        #[serde(rename = "ResourceName", skip_serializing_if = "Option::is_none")]
+        /// `ResourceName`: A unique resource name for the option setting.
         pub resource_name: Option<Value<String>>,
-        /// The current value for the configuration option.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The current value for the configuration option.
         pub value: Option<Value<String>>,
     }
 
@@ -665,14 +817,27 @@ pub mod configuration_template {
         }
     }
 
+    impl Serialize for ConfigurationOptionSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.serialize_entry("OptionName", &self.option_name)?;
+            crate::cfn::entry(&mut map, "ResourceName", &self.resource_name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `SourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceConfiguration {
-        /// The name of the application associated with the configuration.
-        #[serde(rename = "ApplicationName")]
+        /// `ApplicationName`: The name of the application associated with the configuration.
         pub application_name: Value<String>,
-        /// The name of the configuration template.
-        #[serde(rename = "TemplateName")]
+        /// `TemplateName`: The name of the configuration template.
         pub template_name: Value<String>,
     }
 
@@ -686,6 +851,19 @@ pub mod configuration_template {
                 application_name: application_name.into(),
                 template_name: template_name.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.end()
         }
     }
 }
@@ -757,43 +935,31 @@ pub mod environment {
     }
 
     /// The properties of `AWS::ElasticBeanstalk::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
-        /// The name of the application that is associated with this environment.
-        #[serde(rename = "ApplicationName")]
+        /// `ApplicationName`: The name of the application that is associated with this environment.
         pub application_name: Value<String>,
-        /// If specified, the environment attempts to use this value as the prefix for the CNAME in your Elastic Beanstalk environment URL.
-        #[serde(rename = "CNAMEPrefix", skip_serializing_if = "Option::is_none")]
+        /// `CNAMEPrefix`: If specified, the environment attempts to use this value as the prefix for the CNAME in your Elastic Beanstalk environment URL.
         pub cname_prefix: Option<Value<String>>,
-        /// Your description for this environment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Your description for this environment.
         pub description: Option<Value<String>>,
-        /// A unique name for the environment.
-        #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentName`: A unique name for the environment.
         pub environment_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of an existing IAM role to be used as the environment's operations role.
-        #[serde(rename = "OperationsRole", skip_serializing_if = "Option::is_none")]
+        /// `OperationsRole`: The Amazon Resource Name (ARN) of an existing IAM role to be used as the environment's operations role.
         pub operations_role: Option<Value<String>>,
-        /// Key-value pairs defining configuration options for this environment, such as the instance type.
-        #[serde(rename = "OptionSettings", skip_serializing_if = "Option::is_none")]
+        /// `OptionSettings`: Key-value pairs defining configuration options for this environment, such as the instance type.
         pub option_settings: Option<Vec<OptionSetting>>,
-        /// The Amazon Resource Name (ARN) of the custom platform to use with the environment.
-        #[serde(rename = "PlatformArn", skip_serializing_if = "Option::is_none")]
+        /// `PlatformArn`: The Amazon Resource Name (ARN) of the custom platform to use with the environment.
         pub platform_arn: Option<Value<String>>,
-        /// The name of an Elastic Beanstalk solution stack (platform version) to use with the environment.
-        #[serde(rename = "SolutionStackName", skip_serializing_if = "Option::is_none")]
+        /// `SolutionStackName`: The name of an Elastic Beanstalk solution stack (platform version) to use with the environment.
         pub solution_stack_name: Option<Value<String>>,
-        /// Specifies the tags applied to resources in the environment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags applied to resources in the environment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the Elastic Beanstalk configuration template to use with the environment.
-        #[serde(rename = "TemplateName", skip_serializing_if = "Option::is_none")]
+        /// `TemplateName`: The name of the Elastic Beanstalk configuration template to use with the environment.
         pub template_name: Option<Value<String>>,
-        /// Specifies the tier to use in creating this environment.
-        #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
+        /// `Tier`: Specifies the tier to use in creating this environment.
         pub tier: Option<Tier>,
-        /// The name of the application version to deploy.
-        #[serde(rename = "VersionLabel", skip_serializing_if = "Option::is_none")]
+        /// `VersionLabel`: The name of the application version to deploy.
         pub version_label: Option<Value<String>>,
     }
 
@@ -817,20 +983,39 @@ pub mod environment {
         }
     }
 
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            crate::cfn::entry(&mut map, "CNAMEPrefix", &self.cname_prefix)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnvironmentName", &self.environment_name)?;
+            crate::cfn::entry(&mut map, "OperationsRole", &self.operations_role)?;
+            crate::cfn::entry(&mut map, "OptionSettings", &self.option_settings)?;
+            crate::cfn::entry(&mut map, "PlatformArn", &self.platform_arn)?;
+            crate::cfn::entry(&mut map, "SolutionStackName", &self.solution_stack_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateName", &self.template_name)?;
+            crate::cfn::entry(&mut map, "Tier", &self.tier)?;
+            crate::cfn::entry(&mut map, "VersionLabel", &self.version_label)?;
+            map.end()
+        }
+    }
+
     /// The `OptionSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OptionSetting {
-        /// A unique namespace that identifies the option's associated AWS resource.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: A unique namespace that identifies the option's associated AWS resource.
         pub namespace: Value<String>,
-        /// The name of the configuration option.
-        #[serde(rename = "OptionName")]
+        /// `OptionName`: The name of the configuration option.
         pub option_name: Value<String>,
-        /// A unique resource name for the option setting.
-        #[serde(rename = "ResourceName", skip_serializing_if = "Option::is_none")]
+        /// `ResourceName`: A unique resource name for the option setting.
         pub resource_name: Option<Value<String>>,
-        /// The current value for the configuration option.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The current value for the configuration option.
         pub value: Option<Value<String>>,
     }
 
@@ -849,17 +1034,43 @@ pub mod environment {
         }
     }
 
+    impl Serialize for OptionSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.serialize_entry("OptionName", &self.option_name)?;
+            crate::cfn::entry(&mut map, "ResourceName", &self.resource_name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `Tier` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Tier {
-        /// The name of this environment tier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of this environment tier.
         pub name: Option<Value<String>>,
-        /// The type of this environment tier.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of this environment tier.
         pub r#type: Option<Value<String>>,
-        /// The version of this environment tier.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of this environment tier.
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for Tier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 }

@@ -98,67 +98,39 @@ pub mod load_balancer {
     }
 
     /// The properties of `AWS::ElasticLoadBalancing::LoadBalancer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoadBalancerProps {
-        /// Information about where and how access logs are stored for the load balancer.
-        #[serde(rename = "AccessLoggingPolicy", skip_serializing_if = "Option::is_none")]
+        /// `AccessLoggingPolicy`: Information about where and how access logs are stored for the load balancer.
         pub access_logging_policy: Option<AccessLoggingPolicy>,
-        /// Information about a policy for application-controlled session stickiness.
-        #[serde(
-            rename = "AppCookieStickinessPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AppCookieStickinessPolicy`: Information about a policy for application-controlled session stickiness.
         pub app_cookie_stickiness_policy: Option<Vec<AppCookieStickinessPolicy>>,
-        /// The Availability Zones for a load balancer in a default VPC.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZones`: The Availability Zones for a load balancer in a default VPC.
         pub availability_zones: Option<Vec<Value<String>>>,
-        /// If enabled, the load balancer allows existing requests to complete before the load balancer shifts traffic away from a deregistered or unhealthy instance.
-        #[serde(
-            rename = "ConnectionDrainingPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionDrainingPolicy`: If enabled, the load balancer allows existing requests to complete before the load balancer shifts traffic away from a deregistered or unhealthy instance.
         pub connection_draining_policy: Option<ConnectionDrainingPolicy>,
-        /// If enabled, the load balancer allows the connections to remain idle (no data is sent over the connection) for the specified duration.
-        #[serde(rename = "ConnectionSettings", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionSettings`: If enabled, the load balancer allows the connections to remain idle (no data is sent over the connection) for the specified duration.
         pub connection_settings: Option<ConnectionSettings>,
-        /// If enabled, the load balancer routes the request traffic evenly across all instances regardless of the Availability Zones.
-        #[serde(rename = "CrossZone", skip_serializing_if = "Option::is_none")]
+        /// `CrossZone`: If enabled, the load balancer routes the request traffic evenly across all instances regardless of the Availability Zones.
         pub cross_zone: Option<Value<bool>>,
-        /// The health check settings to use when evaluating the health of your EC2 instances.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheck`: The health check settings to use when evaluating the health of your EC2 instances.
         pub health_check: Option<HealthCheck>,
-        /// The IDs of the instances for the load balancer.
-        #[serde(rename = "Instances", skip_serializing_if = "Option::is_none")]
+        /// `Instances`: The IDs of the instances for the load balancer.
         pub instances: Option<Vec<Value<String>>>,
-        /// Information about a policy for duration-based session stickiness.
-        #[serde(
-            rename = "LBCookieStickinessPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LBCookieStickinessPolicy`: Information about a policy for duration-based session stickiness.
         pub lb_cookie_stickiness_policy: Option<Vec<LbCookieStickinessPolicy>>,
-        /// The Listeners for the load balancer.
-        #[serde(rename = "Listeners")]
+        /// `Listeners`: The Listeners for the load balancer.
         pub listeners: Vec<Listeners>,
-        /// The name of the load balancer.
-        #[serde(rename = "LoadBalancerName", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancerName`: The name of the load balancer.
         pub load_balancer_name: Option<Value<String>>,
-        /// The policies defined for your Classic Load Balancer.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: The policies defined for your Classic Load Balancer.
         pub policies: Option<Vec<Policies>>,
-        /// The type of load balancer.
-        #[serde(rename = "Scheme", skip_serializing_if = "Option::is_none")]
+        /// `Scheme`: The type of load balancer.
         pub scheme: Option<Value<String>>,
-        /// The security groups for the load balancer.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: The security groups for the load balancer.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The IDs of the subnets for the load balancer.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
+        /// `Subnets`: The IDs of the subnets for the load balancer.
         pub subnets: Option<Vec<Value<String>>>,
-        /// The tags associated with a load balancer.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with a load balancer.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -186,20 +158,63 @@ pub mod load_balancer {
         }
     }
 
+    impl Serialize for CfnLoadBalancerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessLoggingPolicy",
+                &self.access_logging_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AppCookieStickinessPolicy",
+                &self.app_cookie_stickiness_policy,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionDrainingPolicy",
+                &self.connection_draining_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionSettings",
+                &self.connection_settings,
+            )?;
+            crate::cfn::entry(&mut map, "CrossZone", &self.cross_zone)?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            crate::cfn::entry(&mut map, "Instances", &self.instances)?;
+            crate::cfn::entry(
+                &mut map,
+                "LBCookieStickinessPolicy",
+                &self.lb_cookie_stickiness_policy,
+            )?;
+            map.serialize_entry("Listeners", &self.listeners)?;
+            crate::cfn::entry(&mut map, "LoadBalancerName", &self.load_balancer_name)?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "Scheme", &self.scheme)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Information about where and how access logs are stored for the load balancer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessLoggingPolicy {
-        /// The interval for publishing the access logs.
-        #[serde(rename = "EmitInterval", skip_serializing_if = "Option::is_none")]
+        /// `EmitInterval`: The interval for publishing the access logs.
         pub emit_interval: Option<Value<i64>>,
-        /// Specifies whether access logs are enabled for the load balancer.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether access logs are enabled for the load balancer.
         pub enabled: Value<bool>,
-        /// The name of the Amazon S3 bucket where the access logs are stored.
-        #[serde(rename = "S3BucketName")]
+        /// `S3BucketName`: The name of the Amazon S3 bucket where the access logs are stored.
         pub s3_bucket_name: Value<String>,
-        /// The logical hierarchy you created for your Amazon S3 bucket, for example `my-bucket-prefix/prod`.
-        #[serde(rename = "S3BucketPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketPrefix`: The logical hierarchy you created for your Amazon S3 bucket, for example `my-bucket-prefix/prod`.
         pub s3_bucket_prefix: Option<Value<String>>,
     }
 
@@ -218,14 +233,27 @@ pub mod load_balancer {
         }
     }
 
+    impl Serialize for AccessLoggingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmitInterval", &self.emit_interval)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3BucketPrefix", &self.s3_bucket_prefix)?;
+            map.end()
+        }
+    }
+
     /// Information about a policy for application-controlled session stickiness.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppCookieStickinessPolicy {
-        /// The name of the application cookie used for stickiness.
-        #[serde(rename = "CookieName")]
+        /// `CookieName`: The name of the application cookie used for stickiness.
         pub cookie_name: Value<String>,
-        /// The mnemonic name for the policy being created.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The mnemonic name for the policy being created.
         pub policy_name: Value<String>,
     }
 
@@ -242,14 +270,25 @@ pub mod load_balancer {
         }
     }
 
+    impl Serialize for AppCookieStickinessPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CookieName", &self.cookie_name)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
+
     /// If enabled, the load balancer allows existing requests to complete before the load balancer shifts traffic away from a deregistered or unhealthy instance.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionDrainingPolicy {
-        /// Specifies whether connection draining is enabled for the load balancer.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether connection draining is enabled for the load balancer.
         pub enabled: Value<bool>,
-        /// The maximum time, in seconds, to keep the existing connections open before deregistering the instances.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The maximum time, in seconds, to keep the existing connections open before deregistering the instances.
         pub timeout: Option<Value<i64>>,
     }
 
@@ -263,11 +302,23 @@ pub mod load_balancer {
         }
     }
 
+    impl Serialize for ConnectionDrainingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
+    }
+
     /// If enabled, the load balancer allows the connections to remain idle (no data is sent over the connection) for the specified duration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionSettings {
-        /// The time, in seconds, that the connection is allowed to be idle (no data has been sent over the connection) before it is closed by the load balancer.
-        #[serde(rename = "IdleTimeout")]
+        /// `IdleTimeout`: The time, in seconds, that the connection is allowed to be idle (no data has been sent over the connection) before it is closed by the load balancer.
         pub idle_timeout: Value<i64>,
     }
 
@@ -280,23 +331,30 @@ pub mod load_balancer {
         }
     }
 
+    impl Serialize for ConnectionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdleTimeout", &self.idle_timeout)?;
+            map.end()
+        }
+    }
+
     /// The health check settings to use when evaluating the health of your EC2 instances.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HealthCheck {
-        /// The number of consecutive health checks successes required before moving the instance to the `Healthy` state.
-        #[serde(rename = "HealthyThreshold")]
+        /// `HealthyThreshold`: The number of consecutive health checks successes required before moving the instance to the `Healthy` state.
         pub healthy_threshold: Value<String>,
-        /// The approximate interval, in seconds, between health checks of an individual instance.
-        #[serde(rename = "Interval")]
+        /// `Interval`: The approximate interval, in seconds, between health checks of an individual instance.
         pub interval: Value<String>,
-        /// The instance being checked.
-        #[serde(rename = "Target")]
+        /// `Target`: The instance being checked.
         pub target: Value<String>,
-        /// The amount of time, in seconds, during which no response means a failed health check.
-        #[serde(rename = "Timeout")]
+        /// `Timeout`: The amount of time, in seconds, during which no response means a failed health check.
         pub timeout: Value<String>,
-        /// The number of consecutive health check failures required before moving the instance to the `Unhealthy` state.
-        #[serde(rename = "UnhealthyThreshold")]
+        /// `UnhealthyThreshold`: The number of consecutive health check failures required before moving the instance to the `Unhealthy` state.
         pub unhealthy_threshold: Value<String>,
     }
 
@@ -319,41 +377,62 @@ pub mod load_balancer {
         }
     }
 
-    /// Information about a policy for duration-based session stickiness.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LbCookieStickinessPolicy {
-        /// The time period, in seconds, after which the cookie should be considered stale.
-        #[serde(
-            rename = "CookieExpirationPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HealthCheck {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HealthyThreshold", &self.healthy_threshold)?;
+            map.serialize_entry("Interval", &self.interval)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.serialize_entry("Timeout", &self.timeout)?;
+            map.serialize_entry("UnhealthyThreshold", &self.unhealthy_threshold)?;
+            map.end()
+        }
+    }
 
+    /// Information about a policy for duration-based session stickiness.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LbCookieStickinessPolicy {
+        /// `CookieExpirationPeriod`: The time period, in seconds, after which the cookie should be considered stale.
         pub cookie_expiration_period: Option<Value<String>>,
-        /// The name of the policy.
-        #[serde(rename = "PolicyName", skip_serializing_if = "Option::is_none")]
+        /// `PolicyName`: The name of the policy.
         pub policy_name: Option<Value<String>>,
     }
 
+    impl Serialize for LbCookieStickinessPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CookieExpirationPeriod",
+                &self.cookie_expiration_period,
+            )?;
+            crate::cfn::entry(&mut map, "PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
+
     /// The `Listeners` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Listeners {
-        /// The port on which the instance is listening.
-        #[serde(rename = "InstancePort")]
+        /// `InstancePort`: The port on which the instance is listening.
         pub instance_port: Value<String>,
-        /// The protocol to use for routing traffic to instances: HTTP, HTTPS, TCP, or SSL.
-        #[serde(rename = "InstanceProtocol", skip_serializing_if = "Option::is_none")]
+        /// `InstanceProtocol`: The protocol to use for routing traffic to instances: HTTP, HTTPS, TCP, or SSL.
         pub instance_protocol: Option<Value<String>>,
-        /// The port on which the load balancer is listening.
-        #[serde(rename = "LoadBalancerPort")]
+        /// `LoadBalancerPort`: The port on which the load balancer is listening.
         pub load_balancer_port: Value<String>,
-        /// The names of the policies to associate with the listener.
-        #[serde(rename = "PolicyNames", skip_serializing_if = "Option::is_none")]
+        /// `PolicyNames`: The names of the policies to associate with the listener.
         pub policy_names: Option<Vec<Value<String>>>,
-        /// The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL.
         pub protocol: Value<String>,
-        /// The Amazon Resource Name (ARN) of the server certificate.
-        #[serde(rename = "SSLCertificateId", skip_serializing_if = "Option::is_none")]
+        /// `SSLCertificateId`: The Amazon Resource Name (ARN) of the server certificate.
         pub ssl_certificate_id: Option<Value<String>>,
     }
 
@@ -375,23 +454,35 @@ pub mod load_balancer {
         }
     }
 
+    impl Serialize for Listeners {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstancePort", &self.instance_port)?;
+            crate::cfn::entry(&mut map, "InstanceProtocol", &self.instance_protocol)?;
+            map.serialize_entry("LoadBalancerPort", &self.load_balancer_port)?;
+            crate::cfn::entry(&mut map, "PolicyNames", &self.policy_names)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "SSLCertificateId", &self.ssl_certificate_id)?;
+            map.end()
+        }
+    }
+
     /// The `Policies` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policies {
-        /// The policy attributes.
-        #[serde(rename = "Attributes")]
+        /// `Attributes`: The policy attributes.
         pub attributes: Vec<PolicyItem>,
-        /// The instance ports for the policy.
-        #[serde(rename = "InstancePorts", skip_serializing_if = "Option::is_none")]
+        /// `InstancePorts`: The instance ports for the policy.
         pub instance_ports: Option<Vec<Value<String>>>,
-        /// The load balancer ports for the policy.
-        #[serde(rename = "LoadBalancerPorts", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancerPorts`: The load balancer ports for the policy.
         pub load_balancer_ports: Option<Vec<Value<String>>>,
-        /// The name of the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy.
         pub policy_name: Value<String>,
-        /// The name of the policy type.
-        #[serde(rename = "PolicyType")]
+        /// `PolicyType`: The name of the policy type.
         pub policy_type: Value<String>,
     }
 
@@ -412,14 +503,41 @@ pub mod load_balancer {
         }
     }
 
+    impl Serialize for Policies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "InstancePorts", &self.instance_ports)?;
+            crate::cfn::entry(&mut map, "LoadBalancerPorts", &self.load_balancer_ports)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("PolicyType", &self.policy_type)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyItem {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for PolicyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }

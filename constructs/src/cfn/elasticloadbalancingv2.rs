@@ -85,41 +85,27 @@ pub mod listener {
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::Listener`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListenerProps {
-        /// \[TLS listener\] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
-        #[serde(rename = "AlpnPolicy", skip_serializing_if = "Option::is_none")]
+        /// `AlpnPolicy`: \[TLS listener\] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
         pub alpn_policy: Option<Vec<Value<String>>>,
-        /// The default SSL server certificate for a secure listener.
-        #[serde(rename = "Certificates", skip_serializing_if = "Option::is_none")]
+        /// `Certificates`: The default SSL server certificate for a secure listener.
         pub certificates: Option<Vec<Certificate>>,
-        /// The actions for the default rule.
-        #[serde(rename = "DefaultActions")]
+        /// `DefaultActions`: The actions for the default rule.
         pub default_actions: Vec<Action>,
-        /// The listener attributes.
-        #[serde(rename = "ListenerAttributes", skip_serializing_if = "Option::is_none")]
+        /// `ListenerAttributes`: The listener attributes.
         pub listener_attributes: Option<Vec<ListenerAttribute>>,
-        /// The Amazon Resource Name (ARN) of the load balancer.
-        #[serde(rename = "LoadBalancerArn")]
+        /// `LoadBalancerArn`: The Amazon Resource Name (ARN) of the load balancer.
         pub load_balancer_arn: Value<String>,
-        /// The mutual authentication configuration information.
-        #[serde(
-            rename = "MutualAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MutualAuthentication`: The mutual authentication configuration information.
         pub mutual_authentication: Option<MutualAuthentication>,
-        /// The port on which the load balancer is listening.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port on which the load balancer is listening.
         pub port: Option<Value<i64>>,
-        /// The protocol for connections from clients to the load balancer.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol for connections from clients to the load balancer.
         pub protocol: Option<Value<Protocol>>,
-        /// \[HTTPS and TLS listeners\] The security policy that defines which protocols and ciphers are supported.
-        #[serde(rename = "SslPolicy", skip_serializing_if = "Option::is_none")]
+        /// `SslPolicy`: \[HTTPS and TLS listeners\] The security policy that defines which protocols and ciphers are supported.
         pub ssl_policy: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -144,51 +130,74 @@ pub mod listener {
         }
     }
 
+    impl Serialize for CfnListenerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlpnPolicy", &self.alpn_policy)?;
+            crate::cfn::entry(&mut map, "Certificates", &self.certificates)?;
+            map.serialize_entry("DefaultActions", &self.default_actions)?;
+            crate::cfn::entry(
+                &mut map,
+                "ListenerAttributes",
+                &self.listener_attributes,
+            )?;
+            map.serialize_entry("LoadBalancerArn", &self.load_balancer_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "MutualAuthentication",
+                &self.mutual_authentication,
+            )?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "SslPolicy", &self.ssl_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies an SSL server certificate to use as the default certificate for a secure listener.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Certificate {
-        /// The Amazon Resource Name (ARN) of the certificate.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `CertificateArn`: The Amazon Resource Name (ARN) of the certificate.
         pub certificate_arn: Option<Value<String>>,
     }
 
+    impl Serialize for Certificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies an action for a listener rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
-        /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users.
-        #[serde(
-            rename = "AuthenticateCognitoConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthenticateCognitoConfig`: \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users.
         pub authenticate_cognito_config: Option<AuthenticateCognitoConfig>,
-        /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC).
-        #[serde(
-            rename = "AuthenticateOidcConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthenticateOidcConfig`: \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC).
         pub authenticate_oidc_config: Option<AuthenticateOidcConfig>,
-        /// \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response.
-        #[serde(rename = "FixedResponseConfig", skip_serializing_if = "Option::is_none")]
+        /// `FixedResponseConfig`: \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response.
         pub fixed_response_config: Option<FixedResponseConfig>,
-        /// Information for creating an action that distributes requests among multiple target groups.
-        #[serde(rename = "ForwardConfig", skip_serializing_if = "Option::is_none")]
+        /// `ForwardConfig`: Information for creating an action that distributes requests among multiple target groups.
         pub forward_config: Option<ForwardConfig>,
-        /// \[HTTPS listeners\] Information for validating JWT access tokens in client requests.
-        #[serde(rename = "JwtValidationConfig", skip_serializing_if = "Option::is_none")]
+        /// `JwtValidationConfig`: \[HTTPS listeners\] Information for validating JWT access tokens in client requests.
         pub jwt_validation_config: Option<JwtValidationConfig>,
-        /// The order for the action.
-        #[serde(rename = "Order", skip_serializing_if = "Option::is_none")]
+        /// `Order`: The order for the action.
         pub order: Option<Value<i64>>,
-        /// \[Application Load Balancer\] Information for creating a redirect action.
-        #[serde(rename = "RedirectConfig", skip_serializing_if = "Option::is_none")]
+        /// `RedirectConfig`: \[Application Load Balancer\] Information for creating a redirect action.
         pub redirect_config: Option<RedirectConfig>,
-        /// The Amazon Resource Name (ARN) of the target group.
-        #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetGroupArn`: The Amazon Resource Name (ARN) of the target group.
         pub target_group_arn: Option<Value<String>>,
-        /// The type of action.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of action.
         pub r#type: Value<Type>,
     }
 
@@ -209,42 +218,62 @@ pub mod listener {
         }
     }
 
-    /// Specifies information required when integrating with Amazon Cognito to authenticate users.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AuthenticateCognitoConfig {
-        /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        #[serde(
-            rename = "AuthenticationRequestExtraParams",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticateCognitoConfig",
+                &self.authenticate_cognito_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticateOidcConfig",
+                &self.authenticate_oidc_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FixedResponseConfig",
+                &self.fixed_response_config,
+            )?;
+            crate::cfn::entry(&mut map, "ForwardConfig", &self.forward_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "JwtValidationConfig",
+                &self.jwt_validation_config,
+            )?;
+            crate::cfn::entry(&mut map, "Order", &self.order)?;
+            crate::cfn::entry(&mut map, "RedirectConfig", &self.redirect_config)?;
+            crate::cfn::entry(&mut map, "TargetGroupArn", &self.target_group_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
 
+    /// Specifies information required when integrating with Amazon Cognito to authenticate users.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AuthenticateCognitoConfig {
+        /// `AuthenticationRequestExtraParams`: The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
         pub authentication_request_extra_params: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The behavior if the user is not authenticated.
-        #[serde(
-            rename = "OnUnauthenticatedRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnUnauthenticatedRequest`: The behavior if the user is not authenticated.
         pub on_unauthenticated_request: Option<Value<OnUnauthenticatedRequest>>,
-        /// The set of user claims to be requested from the IdP.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: The set of user claims to be requested from the IdP.
         pub scope: Option<Value<String>>,
-        /// The name of the cookie used to maintain session information.
-        #[serde(rename = "SessionCookieName", skip_serializing_if = "Option::is_none")]
+        /// `SessionCookieName`: The name of the cookie used to maintain session information.
         pub session_cookie_name: Option<Value<String>>,
-        /// The maximum duration of the authentication session, in seconds.
-        #[serde(rename = "SessionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `SessionTimeout`: The maximum duration of the authentication session, in seconds.
         pub session_timeout: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
-        #[serde(rename = "UserPoolArn")]
+        /// `UserPoolArn`: The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
         pub user_pool_arn: Value<String>,
-        /// The ID of the Amazon Cognito user pool client.
-        #[serde(rename = "UserPoolClientId")]
+        /// `UserPoolClientId`: The ID of the Amazon Cognito user pool client.
         pub user_pool_client_id: Value<String>,
-        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-        #[serde(rename = "UserPoolDomain")]
+        /// `UserPoolDomain`: The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
         pub user_pool_domain: Value<String>,
     }
 
@@ -268,60 +297,63 @@ pub mod listener {
         }
     }
 
-    /// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to authenticate users.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AuthenticateOidcConfig {
-        /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        #[serde(
-            rename = "AuthenticationRequestExtraParams",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AuthenticateCognitoConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "SessionCookieName", &self.session_cookie_name)?;
+            crate::cfn::entry(&mut map, "SessionTimeout", &self.session_timeout)?;
+            map.serialize_entry("UserPoolArn", &self.user_pool_arn)?;
+            map.serialize_entry("UserPoolClientId", &self.user_pool_client_id)?;
+            map.serialize_entry("UserPoolDomain", &self.user_pool_domain)?;
+            map.end()
+        }
+    }
 
+    /// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to authenticate users.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AuthenticateOidcConfig {
+        /// `AuthenticationRequestExtraParams`: The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
         pub authentication_request_extra_params: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The authorization endpoint of the IdP.
-        #[serde(rename = "AuthorizationEndpoint")]
+        /// `AuthorizationEndpoint`: The authorization endpoint of the IdP.
         pub authorization_endpoint: Value<String>,
-        /// The OAuth 2.0 client identifier.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: The OAuth 2.0 client identifier.
         pub client_id: Value<String>,
-        /// The OAuth 2.0 client secret.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
+        /// `ClientSecret`: The OAuth 2.0 client secret.
         pub client_secret: Option<Value<String>>,
-        /// The OIDC issuer identifier of the IdP.
-        #[serde(rename = "Issuer")]
+        /// `Issuer`: The OIDC issuer identifier of the IdP.
         pub issuer: Value<String>,
-        /// The behavior if the user is not authenticated.
-        #[serde(
-            rename = "OnUnauthenticatedRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnUnauthenticatedRequest`: The behavior if the user is not authenticated.
         pub on_unauthenticated_request: Option<
             Value<AuthenticateOidcConfigOnUnauthenticatedRequest>,
         >,
-        /// The set of user claims to be requested from the IdP.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: The set of user claims to be requested from the IdP.
         pub scope: Option<Value<String>>,
-        /// The name of the cookie used to maintain session information.
-        #[serde(rename = "SessionCookieName", skip_serializing_if = "Option::is_none")]
+        /// `SessionCookieName`: The name of the cookie used to maintain session information.
         pub session_cookie_name: Option<Value<String>>,
-        /// The maximum duration of the authentication session, in seconds.
-        #[serde(rename = "SessionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `SessionTimeout`: The maximum duration of the authentication session, in seconds.
         pub session_timeout: Option<Value<String>>,
-        /// The token endpoint of the IdP.
-        #[serde(rename = "TokenEndpoint")]
+        /// `TokenEndpoint`: The token endpoint of the IdP.
         pub token_endpoint: Value<String>,
-        /// Indicates whether to use the existing client secret when modifying a rule.
-        #[serde(
-            rename = "UseExistingClientSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseExistingClientSecret`: Indicates whether to use the existing client secret when modifying a rule.
         pub use_existing_client_secret: Option<Value<bool>>,
-        /// The user info endpoint of the IdP.
-        #[serde(rename = "UserInfoEndpoint")]
+        /// `UserInfoEndpoint`: The user info endpoint of the IdP.
         pub user_info_endpoint: Value<String>,
     }
 
@@ -351,40 +383,97 @@ pub mod listener {
         }
     }
 
+    impl Serialize for AuthenticateOidcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+            )?;
+            map.serialize_entry("AuthorizationEndpoint", &self.authorization_endpoint)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            map.serialize_entry("Issuer", &self.issuer)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "SessionCookieName", &self.session_cookie_name)?;
+            crate::cfn::entry(&mut map, "SessionTimeout", &self.session_timeout)?;
+            map.serialize_entry("TokenEndpoint", &self.token_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseExistingClientSecret",
+                &self.use_existing_client_secret,
+            )?;
+            map.serialize_entry("UserInfoEndpoint", &self.user_info_endpoint)?;
+            map.end()
+        }
+    }
+
     /// Information about a listener attribute.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ListenerAttribute {
-        /// The name of the attribute.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The name of the attribute.
         pub key: Option<Value<String>>,
-        /// The value of the attribute.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the attribute.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for ListenerAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The mutual authentication configuration information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MutualAuthentication {
-        /// Indicates whether trust store CA certificate names are advertised.
-        #[serde(
-            rename = "AdvertiseTrustStoreCaNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdvertiseTrustStoreCaNames`: Indicates whether trust store CA certificate names are advertised.
         pub advertise_trust_store_ca_names: Option<Value<AdvertiseTrustStoreCaNames>>,
-        /// Indicates whether expired client certificates are ignored.
-        #[serde(
-            rename = "IgnoreClientCertificateExpiry",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IgnoreClientCertificateExpiry`: Indicates whether expired client certificates are ignored.
         pub ignore_client_certificate_expiry: Option<Value<bool>>,
-        /// The client certificate handling method.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The client certificate handling method.
         pub mode: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the trust store.
-        #[serde(rename = "TrustStoreArn", skip_serializing_if = "Option::is_none")]
+        /// `TrustStoreArn`: The Amazon Resource Name (ARN) of the trust store.
         pub trust_store_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for MutualAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvertiseTrustStoreCaNames",
+                &self.advertise_trust_store_ca_names,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IgnoreClientCertificateExpiry",
+                &self.ignore_client_certificate_expiry,
+            )?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "TrustStoreArn", &self.trust_store_arn)?;
+            map.end()
+        }
     }
 
     /// Indicates whether trust store CA certificate names are advertised.
@@ -545,13 +634,11 @@ pub mod listener_certificate {
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListenerCertificateProps {
         /// `Certificates`.
-        #[serde(rename = "Certificates")]
         pub certificates: Vec<Certificate>,
         /// `ListenerArn`.
-        #[serde(rename = "ListenerArn")]
         pub listener_arn: Value<String>,
     }
 
@@ -568,12 +655,36 @@ pub mod listener_certificate {
         }
     }
 
+    impl Serialize for CfnListenerCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Certificates", &self.certificates)?;
+            map.serialize_entry("ListenerArn", &self.listener_arn)?;
+            map.end()
+        }
+    }
+
     /// The `Certificate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Certificate {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for Certificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -647,25 +758,19 @@ pub mod listener_rule {
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListenerRuleProps {
-        /// The actions.
-        #[serde(rename = "Actions")]
+        /// `Actions`: The actions.
         pub actions: Vec<Action>,
-        /// The conditions.
-        #[serde(rename = "Conditions")]
+        /// `Conditions`: The conditions.
         pub conditions: Vec<RuleCondition>,
-        /// The Amazon Resource Name (ARN) of the listener.
-        #[serde(rename = "ListenerArn", skip_serializing_if = "Option::is_none")]
+        /// `ListenerArn`: The Amazon Resource Name (ARN) of the listener.
         pub listener_arn: Option<Value<String>>,
-        /// The rule priority.
-        #[serde(rename = "Priority")]
+        /// `Priority`: The rule priority.
         pub priority: Value<i64>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Transforms`.
-        #[serde(rename = "Transforms", skip_serializing_if = "Option::is_none")]
         pub transforms: Option<Vec<Transform>>,
     }
 
@@ -687,43 +792,43 @@ pub mod listener_rule {
         }
     }
 
+    impl Serialize for CfnListenerRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "ListenerArn", &self.listener_arn)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Transforms", &self.transforms)?;
+            map.end()
+        }
+    }
+
     /// Specifies an action for a listener rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
-        /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users.
-        #[serde(
-            rename = "AuthenticateCognitoConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthenticateCognitoConfig`: \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users.
         pub authenticate_cognito_config: Option<AuthenticateCognitoConfig>,
-        /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC).
-        #[serde(
-            rename = "AuthenticateOidcConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthenticateOidcConfig`: \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC).
         pub authenticate_oidc_config: Option<AuthenticateOidcConfig>,
-        /// \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response.
-        #[serde(rename = "FixedResponseConfig", skip_serializing_if = "Option::is_none")]
+        /// `FixedResponseConfig`: \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response.
         pub fixed_response_config: Option<FixedResponseConfig>,
-        /// Information for creating an action that distributes requests among multiple target groups.
-        #[serde(rename = "ForwardConfig", skip_serializing_if = "Option::is_none")]
+        /// `ForwardConfig`: Information for creating an action that distributes requests among multiple target groups.
         pub forward_config: Option<ForwardConfig>,
-        /// \[HTTPS listeners\] Information for validating JWT access tokens in client requests.
-        #[serde(rename = "JwtValidationConfig", skip_serializing_if = "Option::is_none")]
+        /// `JwtValidationConfig`: \[HTTPS listeners\] Information for validating JWT access tokens in client requests.
         pub jwt_validation_config: Option<JwtValidationConfig>,
-        /// The order for the action.
-        #[serde(rename = "Order", skip_serializing_if = "Option::is_none")]
+        /// `Order`: The order for the action.
         pub order: Option<Value<i64>>,
-        /// \[Application Load Balancer\] Information for creating a redirect action.
-        #[serde(rename = "RedirectConfig", skip_serializing_if = "Option::is_none")]
+        /// `RedirectConfig`: \[Application Load Balancer\] Information for creating a redirect action.
         pub redirect_config: Option<RedirectConfig>,
-        /// The Amazon Resource Name (ARN) of the target group.
-        #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetGroupArn`: The Amazon Resource Name (ARN) of the target group.
         pub target_group_arn: Option<Value<String>>,
-        /// The type of action.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of action.
         pub r#type: Value<Type>,
     }
 
@@ -744,42 +849,62 @@ pub mod listener_rule {
         }
     }
 
-    /// Specifies information required when integrating with Amazon Cognito to authenticate users.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AuthenticateCognitoConfig {
-        /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        #[serde(
-            rename = "AuthenticationRequestExtraParams",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticateCognitoConfig",
+                &self.authenticate_cognito_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticateOidcConfig",
+                &self.authenticate_oidc_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FixedResponseConfig",
+                &self.fixed_response_config,
+            )?;
+            crate::cfn::entry(&mut map, "ForwardConfig", &self.forward_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "JwtValidationConfig",
+                &self.jwt_validation_config,
+            )?;
+            crate::cfn::entry(&mut map, "Order", &self.order)?;
+            crate::cfn::entry(&mut map, "RedirectConfig", &self.redirect_config)?;
+            crate::cfn::entry(&mut map, "TargetGroupArn", &self.target_group_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
 
+    /// Specifies information required when integrating with Amazon Cognito to authenticate users.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AuthenticateCognitoConfig {
+        /// `AuthenticationRequestExtraParams`: The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
         pub authentication_request_extra_params: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The behavior if the user is not authenticated.
-        #[serde(
-            rename = "OnUnauthenticatedRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnUnauthenticatedRequest`: The behavior if the user is not authenticated.
         pub on_unauthenticated_request: Option<Value<OnUnauthenticatedRequest>>,
-        /// The set of user claims to be requested from the IdP.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: The set of user claims to be requested from the IdP.
         pub scope: Option<Value<String>>,
-        /// The name of the cookie used to maintain session information.
-        #[serde(rename = "SessionCookieName", skip_serializing_if = "Option::is_none")]
+        /// `SessionCookieName`: The name of the cookie used to maintain session information.
         pub session_cookie_name: Option<Value<String>>,
-        /// The maximum duration of the authentication session, in seconds.
-        #[serde(rename = "SessionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `SessionTimeout`: The maximum duration of the authentication session, in seconds.
         pub session_timeout: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
-        #[serde(rename = "UserPoolArn")]
+        /// `UserPoolArn`: The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
         pub user_pool_arn: Value<String>,
-        /// The ID of the Amazon Cognito user pool client.
-        #[serde(rename = "UserPoolClientId")]
+        /// `UserPoolClientId`: The ID of the Amazon Cognito user pool client.
         pub user_pool_client_id: Value<String>,
-        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-        #[serde(rename = "UserPoolDomain")]
+        /// `UserPoolDomain`: The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
         pub user_pool_domain: Value<String>,
     }
 
@@ -803,60 +928,63 @@ pub mod listener_rule {
         }
     }
 
-    /// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to authenticate users.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AuthenticateOidcConfig {
-        /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        #[serde(
-            rename = "AuthenticationRequestExtraParams",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AuthenticateCognitoConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "SessionCookieName", &self.session_cookie_name)?;
+            crate::cfn::entry(&mut map, "SessionTimeout", &self.session_timeout)?;
+            map.serialize_entry("UserPoolArn", &self.user_pool_arn)?;
+            map.serialize_entry("UserPoolClientId", &self.user_pool_client_id)?;
+            map.serialize_entry("UserPoolDomain", &self.user_pool_domain)?;
+            map.end()
+        }
+    }
 
+    /// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to authenticate users.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AuthenticateOidcConfig {
+        /// `AuthenticationRequestExtraParams`: The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
         pub authentication_request_extra_params: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The authorization endpoint of the IdP.
-        #[serde(rename = "AuthorizationEndpoint")]
+        /// `AuthorizationEndpoint`: The authorization endpoint of the IdP.
         pub authorization_endpoint: Value<String>,
-        /// The OAuth 2.0 client identifier.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: The OAuth 2.0 client identifier.
         pub client_id: Value<String>,
-        /// The OAuth 2.0 client secret.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
+        /// `ClientSecret`: The OAuth 2.0 client secret.
         pub client_secret: Option<Value<String>>,
-        /// The OIDC issuer identifier of the IdP.
-        #[serde(rename = "Issuer")]
+        /// `Issuer`: The OIDC issuer identifier of the IdP.
         pub issuer: Value<String>,
-        /// The behavior if the user is not authenticated.
-        #[serde(
-            rename = "OnUnauthenticatedRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnUnauthenticatedRequest`: The behavior if the user is not authenticated.
         pub on_unauthenticated_request: Option<
             Value<AuthenticateOidcConfigOnUnauthenticatedRequest>,
         >,
-        /// The set of user claims to be requested from the IdP.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: The set of user claims to be requested from the IdP.
         pub scope: Option<Value<String>>,
-        /// The name of the cookie used to maintain session information.
-        #[serde(rename = "SessionCookieName", skip_serializing_if = "Option::is_none")]
+        /// `SessionCookieName`: The name of the cookie used to maintain session information.
         pub session_cookie_name: Option<Value<String>>,
-        /// The maximum duration of the authentication session, in seconds.
-        #[serde(rename = "SessionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `SessionTimeout`: The maximum duration of the authentication session, in seconds.
         pub session_timeout: Option<Value<i64>>,
-        /// The token endpoint of the IdP.
-        #[serde(rename = "TokenEndpoint")]
+        /// `TokenEndpoint`: The token endpoint of the IdP.
         pub token_endpoint: Value<String>,
-        /// Indicates whether to use the existing client secret when modifying a rule.
-        #[serde(
-            rename = "UseExistingClientSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseExistingClientSecret`: Indicates whether to use the existing client secret when modifying a rule.
         pub use_existing_client_secret: Option<Value<bool>>,
-        /// The user info endpoint of the IdP.
-        #[serde(rename = "UserInfoEndpoint")]
+        /// `UserInfoEndpoint`: The user info endpoint of the IdP.
         pub user_info_endpoint: Value<String>,
     }
 
@@ -886,114 +1014,237 @@ pub mod listener_rule {
         }
     }
 
-    /// Specifies a condition for a listener rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RuleCondition {
-        /// The name of the field.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
-        pub field: Option<Value<String>>,
-        /// Information for a host header condition.
-        #[serde(rename = "HostHeaderConfig", skip_serializing_if = "Option::is_none")]
-        pub host_header_config: Option<HostHeaderConfig>,
-        /// Information for an HTTP header condition.
-        #[serde(rename = "HttpHeaderConfig", skip_serializing_if = "Option::is_none")]
-        pub http_header_config: Option<HttpHeaderConfig>,
-        /// Information for an HTTP method condition.
-        #[serde(
-            rename = "HttpRequestMethodConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AuthenticateOidcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+            )?;
+            map.serialize_entry("AuthorizationEndpoint", &self.authorization_endpoint)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            map.serialize_entry("Issuer", &self.issuer)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "SessionCookieName", &self.session_cookie_name)?;
+            crate::cfn::entry(&mut map, "SessionTimeout", &self.session_timeout)?;
+            map.serialize_entry("TokenEndpoint", &self.token_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseExistingClientSecret",
+                &self.use_existing_client_secret,
+            )?;
+            map.serialize_entry("UserInfoEndpoint", &self.user_info_endpoint)?;
+            map.end()
+        }
+    }
 
+    /// Specifies a condition for a listener rule.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RuleCondition {
+        /// `Field`: The name of the field.
+        pub field: Option<Value<String>>,
+        /// `HostHeaderConfig`: Information for a host header condition.
+        pub host_header_config: Option<HostHeaderConfig>,
+        /// `HttpHeaderConfig`: Information for an HTTP header condition.
+        pub http_header_config: Option<HttpHeaderConfig>,
+        /// `HttpRequestMethodConfig`: Information for an HTTP method condition.
         pub http_request_method_config: Option<HttpRequestMethodConfig>,
-        /// Information for a path pattern condition.
-        #[serde(rename = "PathPatternConfig", skip_serializing_if = "Option::is_none")]
+        /// `PathPatternConfig`: Information for a path pattern condition.
         pub path_pattern_config: Option<PathPatternConfig>,
-        /// Information for a query string condition.
-        #[serde(rename = "QueryStringConfig", skip_serializing_if = "Option::is_none")]
+        /// `QueryStringConfig`: Information for a query string condition.
         pub query_string_config: Option<QueryStringConfig>,
-        /// The regular expressions to match against the condition field.
-        #[serde(rename = "RegexValues", skip_serializing_if = "Option::is_none")]
+        /// `RegexValues`: The regular expressions to match against the condition field.
         pub regex_values: Option<Vec<Value<String>>>,
-        /// Information for a source IP condition.
-        #[serde(rename = "SourceIpConfig", skip_serializing_if = "Option::is_none")]
+        /// `SourceIpConfig`: Information for a source IP condition.
         pub source_ip_config: Option<SourceIpConfig>,
-        /// The condition value.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The condition value.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for RuleCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "HostHeaderConfig", &self.host_header_config)?;
+            crate::cfn::entry(&mut map, "HttpHeaderConfig", &self.http_header_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpRequestMethodConfig",
+                &self.http_request_method_config,
+            )?;
+            crate::cfn::entry(&mut map, "PathPatternConfig", &self.path_pattern_config)?;
+            crate::cfn::entry(&mut map, "QueryStringConfig", &self.query_string_config)?;
+            crate::cfn::entry(&mut map, "RegexValues", &self.regex_values)?;
+            crate::cfn::entry(&mut map, "SourceIpConfig", &self.source_ip_config)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Information about a host header condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostHeaderConfig {
         /// `RegexValues`.
-        #[serde(rename = "RegexValues", skip_serializing_if = "Option::is_none")]
         pub regex_values: Option<Vec<Value<String>>>,
-        /// The host names.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The host names.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for HostHeaderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RegexValues", &self.regex_values)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Information about an HTTP header condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpHeaderConfig {
-        /// The name of the HTTP header field.
-        #[serde(rename = "HttpHeaderName", skip_serializing_if = "Option::is_none")]
+        /// `HttpHeaderName`: The name of the HTTP header field.
         pub http_header_name: Option<Value<String>>,
         /// `RegexValues`.
-        #[serde(rename = "RegexValues", skip_serializing_if = "Option::is_none")]
         pub regex_values: Option<Vec<Value<String>>>,
-        /// The strings to compare against the value of the HTTP header.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The strings to compare against the value of the HTTP header.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for HttpHeaderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpHeaderName", &self.http_header_name)?;
+            crate::cfn::entry(&mut map, "RegexValues", &self.regex_values)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Information about an HTTP method condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpRequestMethodConfig {
-        /// The name of the request method.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The name of the request method.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for HttpRequestMethodConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Information about a path pattern condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PathPatternConfig {
         /// `RegexValues`.
-        #[serde(rename = "RegexValues", skip_serializing_if = "Option::is_none")]
         pub regex_values: Option<Vec<Value<String>>>,
-        /// The path patterns to compare against the request URL.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The path patterns to compare against the request URL.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PathPatternConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RegexValues", &self.regex_values)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Information about a query string condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QueryStringConfig {
-        /// The key/value pairs or values to find in the query string.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The key/value pairs or values to find in the query string.
         pub values: Option<Vec<QueryStringKeyValue>>,
     }
 
+    impl Serialize for QueryStringConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// Information about a key/value pair.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QueryStringKeyValue {
-        /// The key.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The key.
         pub key: Option<Value<String>>,
-        /// The value.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for QueryStringKeyValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Information about a source IP condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceIpConfig {
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// The source IP addresses, in CIDR format.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The source IP addresses, in CIDR format.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for SourceIpConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `IpAddressType`.
@@ -1034,20 +1285,13 @@ pub mod listener_rule {
     }
 
     /// The `Transform` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Transform {
         /// `HostHeaderRewriteConfig`.
-        #[serde(
-            rename = "HostHeaderRewriteConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub host_header_rewrite_config: Option<RewriteConfigObject>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<TransformType>,
         /// `UrlRewriteConfig`.
-        #[serde(rename = "UrlRewriteConfig", skip_serializing_if = "Option::is_none")]
         pub url_rewrite_config: Option<RewriteConfigObject>,
     }
 
@@ -1062,11 +1306,28 @@ pub mod listener_rule {
         }
     }
 
+    impl Serialize for Transform {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostHeaderRewriteConfig",
+                &self.host_header_rewrite_config,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UrlRewriteConfig", &self.url_rewrite_config)?;
+            map.end()
+        }
+    }
+
     /// The `RewriteConfigObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RewriteConfigObject {
         /// `Rewrites`.
-        #[serde(rename = "Rewrites")]
         pub rewrites: Vec<RewriteConfig>,
     }
 
@@ -1077,14 +1338,24 @@ pub mod listener_rule {
         }
     }
 
+    impl Serialize for RewriteConfigObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rewrites", &self.rewrites)?;
+            map.end()
+        }
+    }
+
     /// Information about a rewrite transform.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RewriteConfig {
-        /// The regular expression to match in the input string.
-        #[serde(rename = "Regex")]
+        /// `Regex`: The regular expression to match in the input string.
         pub regex: Value<String>,
-        /// The replacement string to use when rewriting the matched input.
-        #[serde(rename = "Replace")]
+        /// `Replace`: The replacement string to use when rewriting the matched input.
         pub replace: Value<String>,
     }
 
@@ -1098,6 +1369,19 @@ pub mod listener_rule {
                 regex: regex.into(),
                 replace: replace.into(),
             }
+        }
+    }
+
+    impl Serialize for RewriteConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Regex", &self.regex)?;
+            map.serialize_entry("Replace", &self.replace)?;
+            map.end()
         }
     }
 
@@ -1223,74 +1507,85 @@ pub mod load_balancer {
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLoadBalancerProps {
-        /// Indicates whether to enable stabilization when creating or updating an LCU reservation.
-        #[serde(
-            rename = "EnableCapacityReservationProvisionStabilize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableCapacityReservationProvisionStabilize`: Indicates whether to enable stabilization when creating or updating an LCU reservation.
         pub enable_capacity_reservation_provision_stabilize: Option<Value<bool>>,
-        /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT.
-        #[serde(
-            rename = "EnablePrefixForIpv6SourceNat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnablePrefixForIpv6SourceNat`: \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT.
         pub enable_prefix_for_ipv6_source_nat: Option<
             Value<EnablePrefixForIpv6SourceNat>,
         >,
-        /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink.
-        #[serde(
-            rename = "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink.
         pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<
             Value<String>,
         >,
-        /// The IP address type.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address type.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// The ID of the IPv4 IPAM pool.
-        #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4IpamPoolId`: The ID of the IPv4 IPAM pool.
         pub ipv4_ipam_pool_id: Option<Value<String>>,
-        /// The load balancer attributes.
-        #[serde(
-            rename = "LoadBalancerAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoadBalancerAttributes`: The load balancer attributes.
         pub load_balancer_attributes: Option<Vec<LoadBalancerAttribute>>,
-        /// The minimum capacity for a load balancer.
-        #[serde(
-            rename = "MinimumLoadBalancerCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinimumLoadBalancerCapacity`: The minimum capacity for a load balancer.
         pub minimum_load_balancer_capacity: Option<MinimumLoadBalancerCapacity>,
-        /// The name of the load balancer.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the load balancer.
         pub name: Option<Value<String>>,
-        /// The nodes of an Internet-facing load balancer have public IP addresses.
-        #[serde(rename = "Scheme", skip_serializing_if = "Option::is_none")]
+        /// `Scheme`: The nodes of an Internet-facing load balancer have public IP addresses.
         pub scheme: Option<Value<Scheme>>,
-        /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The IDs of the subnets.
-        #[serde(rename = "SubnetMappings", skip_serializing_if = "Option::is_none")]
+        /// `SubnetMappings`: The IDs of the subnets.
         pub subnet_mappings: Option<Vec<SubnetMapping>>,
-        /// The IDs of the subnets.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
+        /// `Subnets`: The IDs of the subnets.
         pub subnets: Option<Vec<Value<String>>>,
-        /// The tags to assign to the load balancer.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the load balancer.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of load balancer.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of load balancer.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for CfnLoadBalancerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableCapacityReservationProvisionStabilize",
+                &self.enable_capacity_reservation_provision_stabilize,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePrefixForIpv6SourceNat",
+                &self.enable_prefix_for_ipv6_source_nat,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+                &self.enforce_security_group_inbound_rules_on_private_link_traffic,
+            )?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoadBalancerAttributes",
+                &self.load_balancer_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumLoadBalancerCapacity",
+                &self.minimum_load_balancer_capacity,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Scheme", &self.scheme)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "SubnetMappings", &self.subnet_mappings)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT.
@@ -1371,21 +1666,31 @@ pub mod load_balancer {
     }
 
     /// Specifies an attribute for an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoadBalancerAttribute {
-        /// The name of the attribute.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The name of the attribute.
         pub key: Option<Value<String>>,
-        /// The value of the attribute.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the attribute.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for LoadBalancerAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The minimum capacity for a load balancer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MinimumLoadBalancerCapacity {
-        /// The number of capacity units.
-        #[serde(rename = "CapacityUnits")]
+        /// `CapacityUnits`: The number of capacity units.
         pub capacity_units: Value<i64>,
     }
 
@@ -1395,6 +1700,18 @@ pub mod load_balancer {
             Self {
                 capacity_units: capacity_units.into(),
             }
+        }
+    }
+
+    impl Serialize for MinimumLoadBalancerCapacity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapacityUnits", &self.capacity_units)?;
+            map.end()
         }
     }
 
@@ -1436,22 +1753,17 @@ pub mod load_balancer {
     }
 
     /// Specifies a subnet for a load balancer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubnetMapping {
-        /// \[Network Load Balancers\] The allocation ID of the Elastic IP address for an internet-facing load balancer.
-        #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
+        /// `AllocationId`: \[Network Load Balancers\] The allocation ID of the Elastic IP address for an internet-facing load balancer.
         pub allocation_id: Option<Value<String>>,
-        /// \[Network Load Balancers\] The IPv6 address.
-        #[serde(rename = "IPv6Address", skip_serializing_if = "Option::is_none")]
+        /// `IPv6Address`: \[Network Load Balancers\] The IPv6 address.
         pub i_pv6_address: Option<Value<String>>,
-        /// \[Network Load Balancers\] The private IPv4 address for an internal load balancer.
-        #[serde(rename = "PrivateIPv4Address", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIPv4Address`: \[Network Load Balancers\] The private IPv4 address for an internal load balancer.
         pub private_i_pv4_address: Option<Value<String>>,
-        /// \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT.
-        #[serde(rename = "SourceNatIpv6Prefix", skip_serializing_if = "Option::is_none")]
+        /// `SourceNatIpv6Prefix`: \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT.
         pub source_nat_ipv6_prefix: Option<Value<String>>,
-        /// The ID of the subnet.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet.
         pub subnet_id: Value<String>,
     }
 
@@ -1465,6 +1777,30 @@ pub mod load_balancer {
                 source_nat_ipv6_prefix: None,
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for SubnetMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocationId", &self.allocation_id)?;
+            crate::cfn::entry(&mut map, "IPv6Address", &self.i_pv6_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateIPv4Address",
+                &self.private_i_pv4_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceNatIpv6Prefix",
+                &self.source_nat_ipv6_prefix,
+            )?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 
@@ -1592,88 +1928,107 @@ pub mod target_group {
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::TargetGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTargetGroupProps {
-        /// Indicates whether health checks are enabled.
-        #[serde(rename = "HealthCheckEnabled", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckEnabled`: Indicates whether health checks are enabled.
         pub health_check_enabled: Option<Value<bool>>,
-        /// The approximate amount of time, in seconds, between health checks of an individual target.
-        #[serde(
-            rename = "HealthCheckIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthCheckIntervalSeconds`: The approximate amount of time, in seconds, between health checks of an individual target.
         pub health_check_interval_seconds: Option<Value<i64>>,
-        /// \[HTTP/HTTPS health checks\] The destination for health checks on the targets. \[HTTP1 or HTTP2 protocol version\] The ping path.
-        #[serde(rename = "HealthCheckPath", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckPath`: \[HTTP/HTTPS health checks\] The destination for health checks on the targets. \[HTTP1 or HTTP2 protocol version\] The ping path.
         pub health_check_path: Option<Value<String>>,
-        /// The port the load balancer uses when performing health checks on targets.
-        #[serde(rename = "HealthCheckPort", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckPort`: The port the load balancer uses when performing health checks on targets.
         pub health_check_port: Option<Value<String>>,
-        /// The protocol the load balancer uses when performing health checks on targets.
-        #[serde(rename = "HealthCheckProtocol", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckProtocol`: The protocol the load balancer uses when performing health checks on targets.
         pub health_check_protocol: Option<Value<HealthCheckProtocol>>,
-        /// The amount of time, in seconds, during which no response from a target means a failed health check.
-        #[serde(
-            rename = "HealthCheckTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthCheckTimeoutSeconds`: The amount of time, in seconds, during which no response from a target means a failed health check.
         pub health_check_timeout_seconds: Option<Value<i64>>,
-        /// The number of consecutive health checks successes required before considering an unhealthy target healthy.
-        #[serde(
-            rename = "HealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthyThresholdCount`: The number of consecutive health checks successes required before considering an unhealthy target healthy.
         pub healthy_threshold_count: Option<Value<i64>>,
-        /// The type of IP address used for this target group.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The type of IP address used for this target group.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// \[HTTP/HTTPS health checks\] The HTTP or gRPC codes to use when checking for a successful response from a target.
-        #[serde(rename = "Matcher", skip_serializing_if = "Option::is_none")]
+        /// `Matcher`: \[HTTP/HTTPS health checks\] The HTTP or gRPC codes to use when checking for a successful response from a target.
         pub matcher: Option<Matcher>,
-        /// The name of the target group.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the target group.
         pub name: Option<Value<String>>,
-        /// The port on which the targets receive traffic.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port on which the targets receive traffic.
         pub port: Option<Value<i64>>,
-        /// The protocol to use for routing traffic to the targets.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol to use for routing traffic to the targets.
         pub protocol: Option<Value<Protocol>>,
-        /// \[HTTP/HTTPS protocol\] The protocol version.
-        #[serde(rename = "ProtocolVersion", skip_serializing_if = "Option::is_none")]
+        /// `ProtocolVersion`: \[HTTP/HTTPS protocol\] The protocol version.
         pub protocol_version: Option<Value<String>>,
-        /// The tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The port that the target control agent uses to communicate the available capacity of targets to the load balancer.
-        #[serde(rename = "TargetControlPort", skip_serializing_if = "Option::is_none")]
+        /// `TargetControlPort`: The port that the target control agent uses to communicate the available capacity of targets to the load balancer.
         pub target_control_port: Option<Value<i64>>,
-        /// The attributes.
-        #[serde(
-            rename = "TargetGroupAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetGroupAttributes`: The attributes.
         pub target_group_attributes: Option<Vec<TargetGroupAttribute>>,
-        /// The type of target that you must specify when registering targets with this target group.
-        #[serde(rename = "TargetType", skip_serializing_if = "Option::is_none")]
+        /// `TargetType`: The type of target that you must specify when registering targets with this target group.
         pub target_type: Option<Value<TargetType>>,
-        /// The targets.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: The targets.
         pub targets: Option<Vec<TargetDescription>>,
-        /// The number of consecutive health check failures required before considering a target unhealthy.
-        #[serde(
-            rename = "UnhealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UnhealthyThresholdCount`: The number of consecutive health check failures required before considering a target unhealthy.
         pub unhealthy_threshold_count: Option<Value<i64>>,
-        /// The identifier of the virtual private cloud (VPC).
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The identifier of the virtual private cloud (VPC).
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnTargetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckEnabled",
+                &self.health_check_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckIntervalSeconds",
+                &self.health_check_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckPath", &self.health_check_path)?;
+            crate::cfn::entry(&mut map, "HealthCheckPort", &self.health_check_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckProtocol",
+                &self.health_check_protocol,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckTimeoutSeconds",
+                &self.health_check_timeout_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthyThresholdCount",
+                &self.healthy_threshold_count,
+            )?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Matcher", &self.matcher)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "ProtocolVersion", &self.protocol_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetControlPort", &self.target_control_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetGroupAttributes",
+                &self.target_group_attributes,
+            )?;
+            crate::cfn::entry(&mut map, "TargetType", &self.target_type)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnhealthyThresholdCount",
+                &self.unhealthy_threshold_count,
+            )?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 
     /// The protocol the load balancer uses when performing health checks on targets.
@@ -1772,14 +2127,25 @@ pub mod target_group {
     }
 
     /// The `Matcher` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Matcher {
-        /// You can specify values between 0 and 99.
-        #[serde(rename = "GrpcCode", skip_serializing_if = "Option::is_none")]
+        /// `GrpcCode`: You can specify values between 0 and 99.
         pub grpc_code: Option<Value<String>>,
-        /// For Application Load Balancers, you can specify values between 200 and 499, and the default value is 200.
-        #[serde(rename = "HttpCode", skip_serializing_if = "Option::is_none")]
+        /// `HttpCode`: For Application Load Balancers, you can specify values between 200 and 499, and the default value is 200.
         pub http_code: Option<Value<String>>,
+    }
+
+    impl Serialize for Matcher {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GrpcCode", &self.grpc_code)?;
+            crate::cfn::entry(&mut map, "HttpCode", &self.http_code)?;
+            map.end()
+        }
     }
 
     /// The protocol to use for routing traffic to the targets.
@@ -1841,14 +2207,25 @@ pub mod target_group {
     }
 
     /// The `TargetGroupAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetGroupAttribute {
-        /// The value of the attribute.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The value of the attribute.
         pub key: Option<Value<String>>,
-        /// The name of the attribute.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The name of the attribute.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for TargetGroupAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The type of target that you must specify when registering targets with this target group.
@@ -1895,19 +2272,15 @@ pub mod target_group {
     }
 
     /// The `TargetDescription` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetDescription {
-        /// An Availability Zone or all.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: An Availability Zone or all.
         pub availability_zone: Option<Value<String>>,
-        /// The ID of the target.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the target.
         pub id: Value<String>,
-        /// The port on which the target is listening.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port on which the target is listening.
         pub port: Option<Value<i64>>,
-        /// The Server ID used by targets when using QUIC or TCP_QUIC protocols.
-        #[serde(rename = "QuicServerId", skip_serializing_if = "Option::is_none")]
+        /// `QuicServerId`: The Server ID used by targets when using QUIC or TCP_QUIC protocols.
         pub quic_server_id: Option<Value<String>>,
     }
 
@@ -1920,6 +2293,21 @@ pub mod target_group {
                 port: None,
                 quic_server_id: None,
             }
+        }
+    }
+
+    impl Serialize for TargetDescription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "QuicServerId", &self.quic_server_id)?;
+            map.end()
         }
     }
 }
@@ -1996,35 +2384,46 @@ pub mod trust_store {
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::TrustStore`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTrustStoreProps {
-        /// The name of the S3 bucket to fetch the CA certificate bundle from.
-        #[serde(
-            rename = "CaCertificatesBundleS3Bucket",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CaCertificatesBundleS3Bucket`: The name of the S3 bucket to fetch the CA certificate bundle from.
         pub ca_certificates_bundle_s3_bucket: Option<Value<String>>,
-        /// The name of the S3 object to fetch the CA certificate bundle from.
-        #[serde(
-            rename = "CaCertificatesBundleS3Key",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CaCertificatesBundleS3Key`: The name of the S3 object to fetch the CA certificate bundle from.
         pub ca_certificates_bundle_s3_key: Option<Value<String>>,
-        /// The version of the S3 bucket that contains the CA certificate bundle.
-        #[serde(
-            rename = "CaCertificatesBundleS3ObjectVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CaCertificatesBundleS3ObjectVersion`: The version of the S3 bucket that contains the CA certificate bundle.
         pub ca_certificates_bundle_s3_object_version: Option<Value<String>>,
-        /// The name of the trust store.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the trust store.
         pub name: Option<Value<String>>,
-        /// The tags to assign to the trust store.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the trust store.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnTrustStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaCertificatesBundleS3Bucket",
+                &self.ca_certificates_bundle_s3_bucket,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaCertificatesBundleS3Key",
+                &self.ca_certificates_bundle_s3_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaCertificatesBundleS3ObjectVersion",
+                &self.ca_certificates_bundle_s3_object_version,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -2099,31 +2498,57 @@ pub mod trust_store_revocation {
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTrustStoreRevocationProps {
-        /// The attributes required to create a trust store revocation.
-        #[serde(rename = "RevocationContents", skip_serializing_if = "Option::is_none")]
+        /// `RevocationContents`: The attributes required to create a trust store revocation.
         pub revocation_contents: Option<Vec<RevocationContent>>,
-        /// The Amazon Resource Name (ARN) of the trust store.
-        #[serde(rename = "TrustStoreArn", skip_serializing_if = "Option::is_none")]
+        /// `TrustStoreArn`: The Amazon Resource Name (ARN) of the trust store.
         pub trust_store_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CfnTrustStoreRevocationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RevocationContents",
+                &self.revocation_contents,
+            )?;
+            crate::cfn::entry(&mut map, "TrustStoreArn", &self.trust_store_arn)?;
+            map.end()
+        }
+    }
+
     /// The `RevocationContent` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RevocationContent {
         /// `RevocationType`.
-        #[serde(rename = "RevocationType", skip_serializing_if = "Option::is_none")]
         pub revocation_type: Option<Value<RevocationType>>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket", skip_serializing_if = "Option::is_none")]
         pub s3_bucket: Option<Value<String>>,
         /// `S3Key`.
-        #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
         pub s3_key: Option<Value<String>>,
         /// `S3ObjectVersion`.
-        #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub s3_object_version: Option<Value<String>>,
+    }
+
+    impl Serialize for RevocationContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RevocationType", &self.revocation_type)?;
+            crate::cfn::entry(&mut map, "S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3Key", &self.s3_key)?;
+            crate::cfn::entry(&mut map, "S3ObjectVersion", &self.s3_object_version)?;
+            map.end()
+        }
     }
 
     /// Values of `RevocationType`.
@@ -2243,16 +2668,13 @@ for Value<AuthenticateOidcConfigOnUnauthenticatedRequest> {
 }
 
 /// Specifies information required when returning a custom HTTP response.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FixedResponseConfig {
-    /// The content type.
-    #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
+    /// `ContentType`: The content type.
     pub content_type: Option<Value<String>>,
-    /// The message.
-    #[serde(rename = "MessageBody", skip_serializing_if = "Option::is_none")]
+    /// `MessageBody`: The message.
     pub message_body: Option<Value<String>>,
-    /// The HTTP response code (2XX, 4XX, or 5XX).
-    #[serde(rename = "StatusCode")]
+    /// `StatusCode`: The HTTP response code (2XX, 4XX, or 5XX).
     pub status_code: Value<String>,
 }
 
@@ -2267,54 +2689,98 @@ impl FixedResponseConfig {
     }
 }
 
-/// Information for creating an action that distributes requests among multiple target groups.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct ForwardConfig {
-    /// Information about the target group stickiness for a rule.
-    #[serde(
-        rename = "TargetGroupStickinessConfig",
-        skip_serializing_if = "Option::is_none"
-    )]
+impl Serialize for FixedResponseConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+        crate::cfn::entry(&mut map, "MessageBody", &self.message_body)?;
+        map.serialize_entry("StatusCode", &self.status_code)?;
+        map.end()
+    }
+}
 
+/// Information for creating an action that distributes requests among multiple target groups.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ForwardConfig {
+    /// `TargetGroupStickinessConfig`: Information about the target group stickiness for a rule.
     pub target_group_stickiness_config: Option<TargetGroupStickinessConfig>,
-    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-    #[serde(rename = "TargetGroups", skip_serializing_if = "Option::is_none")]
+    /// `TargetGroups`: Information about how traffic will be distributed between multiple target groups in a forward rule.
     pub target_groups: Option<Vec<TargetGroupTuple>>,
 }
 
+impl Serialize for ForwardConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "TargetGroupStickinessConfig",
+            &self.target_group_stickiness_config,
+        )?;
+        crate::cfn::entry(&mut map, "TargetGroups", &self.target_groups)?;
+        map.end()
+    }
+}
+
 /// Information about the target group stickiness for a rule.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetGroupStickinessConfig {
-    /// \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group.
-    #[serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none")]
+    /// `DurationSeconds`: \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group.
     pub duration_seconds: Option<Value<i64>>,
-    /// Indicates whether target group stickiness is enabled.
-    #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+    /// `Enabled`: Indicates whether target group stickiness is enabled.
     pub enabled: Option<Value<bool>>,
 }
 
+impl Serialize for TargetGroupStickinessConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DurationSeconds", &self.duration_seconds)?;
+        crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+        map.end()
+    }
+}
+
 /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TargetGroupTuple {
-    /// The Amazon Resource Name (ARN) of the target group.
-    #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
+    /// `TargetGroupArn`: The Amazon Resource Name (ARN) of the target group.
     pub target_group_arn: Option<Value<String>>,
-    /// The weight.
-    #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+    /// `Weight`: The weight.
     pub weight: Option<Value<i64>>,
 }
 
+impl Serialize for TargetGroupTuple {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "TargetGroupArn", &self.target_group_arn)?;
+        crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+        map.end()
+    }
+}
+
 /// The `JwtValidationConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JwtValidationConfig {
     /// `AdditionalClaims`.
-    #[serde(rename = "AdditionalClaims", skip_serializing_if = "Option::is_none")]
     pub additional_claims: Option<Vec<JwtValidationActionAdditionalClaim>>,
     /// `Issuer`.
-    #[serde(rename = "Issuer")]
     pub issuer: Value<String>,
     /// `JwksEndpoint`.
-    #[serde(rename = "JwksEndpoint")]
     pub jwks_endpoint: Value<String>,
 }
 
@@ -2332,17 +2798,28 @@ impl JwtValidationConfig {
     }
 }
 
+impl Serialize for JwtValidationConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "AdditionalClaims", &self.additional_claims)?;
+        map.serialize_entry("Issuer", &self.issuer)?;
+        map.serialize_entry("JwksEndpoint", &self.jwks_endpoint)?;
+        map.end()
+    }
+}
+
 /// Information about an additional claim to validate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JwtValidationActionAdditionalClaim {
-    /// The format of the claim value.
-    #[serde(rename = "Format")]
+    /// `Format`: The format of the claim value.
     pub format: Value<Format>,
-    /// The name of the claim.
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the claim.
     pub name: Value<String>,
-    /// The claim value.
-    #[serde(rename = "Values")]
+    /// `Values`: The claim value.
     pub values: Vec<Value<String>>,
 }
 
@@ -2358,6 +2835,20 @@ impl JwtValidationActionAdditionalClaim {
             name: name.into(),
             values: values.into(),
         }
+    }
+}
+
+impl Serialize for JwtValidationActionAdditionalClaim {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Format", &self.format)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("Values", &self.values)?;
+        map.end()
     }
 }
 
@@ -2402,25 +2893,19 @@ impl From<Format> for Value<Format> {
 }
 
 /// Information about a redirect action.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RedirectConfig {
-    /// The hostname.
-    #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
+    /// `Host`: The hostname.
     pub host: Option<Value<String>>,
-    /// The absolute path, starting with the leading "/".
-    #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+    /// `Path`: The absolute path, starting with the leading "/".
     pub path: Option<Value<String>>,
-    /// The port.
-    #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+    /// `Port`: The port.
     pub port: Option<Value<String>>,
-    /// The protocol.
-    #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+    /// `Protocol`: The protocol.
     pub protocol: Option<Value<String>>,
-    /// The query parameters, URL-encoded when necessary, but not percent-encoded.
-    #[serde(rename = "Query", skip_serializing_if = "Option::is_none")]
+    /// `Query`: The query parameters, URL-encoded when necessary, but not percent-encoded.
     pub query: Option<Value<String>>,
-    /// The HTTP redirect code.
-    #[serde(rename = "StatusCode")]
+    /// `StatusCode`: The HTTP redirect code.
     pub status_code: Value<StatusCode>,
 }
 
@@ -2435,6 +2920,23 @@ impl RedirectConfig {
             query: None,
             status_code: status_code.into(),
         }
+    }
+}
+
+impl Serialize for RedirectConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Host", &self.host)?;
+        crate::cfn::entry(&mut map, "Path", &self.path)?;
+        crate::cfn::entry(&mut map, "Port", &self.port)?;
+        crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+        crate::cfn::entry(&mut map, "Query", &self.query)?;
+        map.serialize_entry("StatusCode", &self.status_code)?;
+        map.end()
     }
 }
 

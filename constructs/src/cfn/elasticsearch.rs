@@ -85,310 +85,480 @@ pub mod domain {
     }
 
     /// The properties of `AWS::Elasticsearch::Domain`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDomainProps {
-        /// `AccessPolicies`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AccessPolicies", skip_serializing_if = "Option::is_none")]
+        /// `AccessPolicies`: `AccessPolicies`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub access_policies: Option<serde_json::Value>,
         /// `AdvancedOptions`.
-        #[serde(rename = "AdvancedOptions", skip_serializing_if = "Option::is_none")]
         pub advanced_options: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `AdvancedSecurityOptions`.
-        #[serde(
-            rename = "AdvancedSecurityOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_security_options: Option<AdvancedSecurityOptionsInput>,
         /// `CognitoOptions`.
-        #[serde(rename = "CognitoOptions", skip_serializing_if = "Option::is_none")]
         pub cognito_options: Option<CognitoOptions>,
         /// `DomainEndpointOptions`.
-        #[serde(
-            rename = "DomainEndpointOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_endpoint_options: Option<DomainEndpointOptions>,
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `EBSOptions`.
-        #[serde(rename = "EBSOptions", skip_serializing_if = "Option::is_none")]
         pub ebs_options: Option<EbsOptions>,
         /// `ElasticsearchClusterConfig`.
-        #[serde(
-            rename = "ElasticsearchClusterConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub elasticsearch_cluster_config: Option<ElasticsearchClusterConfig>,
         /// `ElasticsearchVersion`.
-        #[serde(
-            rename = "ElasticsearchVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub elasticsearch_version: Option<Value<String>>,
         /// `EncryptionAtRestOptions`.
-        #[serde(
-            rename = "EncryptionAtRestOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_at_rest_options: Option<EncryptionAtRestOptions>,
         /// `LogPublishingOptions`.
-        #[serde(
-            rename = "LogPublishingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_publishing_options: Option<
             indexmap::IndexMap<String, LogPublishingOption>,
         >,
         /// `NodeToNodeEncryptionOptions`.
-        #[serde(
-            rename = "NodeToNodeEncryptionOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub node_to_node_encryption_options: Option<NodeToNodeEncryptionOptions>,
         /// `SnapshotOptions`.
-        #[serde(rename = "SnapshotOptions", skip_serializing_if = "Option::is_none")]
         pub snapshot_options: Option<SnapshotOptions>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VPCOptions`.
-        #[serde(rename = "VPCOptions", skip_serializing_if = "Option::is_none")]
         pub vpc_options: Option<VpcOptions>,
     }
 
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPolicies", &self.access_policies)?;
+            crate::cfn::entry(&mut map, "AdvancedOptions", &self.advanced_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedSecurityOptions",
+                &self.advanced_security_options,
+            )?;
+            crate::cfn::entry(&mut map, "CognitoOptions", &self.cognito_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainEndpointOptions",
+                &self.domain_endpoint_options,
+            )?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "EBSOptions", &self.ebs_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticsearchClusterConfig",
+                &self.elasticsearch_cluster_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticsearchVersion",
+                &self.elasticsearch_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionAtRestOptions",
+                &self.encryption_at_rest_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogPublishingOptions",
+                &self.log_publishing_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeToNodeEncryptionOptions",
+                &self.node_to_node_encryption_options,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotOptions", &self.snapshot_options)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VPCOptions", &self.vpc_options)?;
+            map.end()
+        }
+    }
+
     /// The `AdvancedSecurityOptionsInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedSecurityOptionsInput {
         /// `AnonymousAuthEnabled`.
-        #[serde(
-            rename = "AnonymousAuthEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub anonymous_auth_enabled: Option<Value<bool>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `InternalUserDatabaseEnabled`.
-        #[serde(
-            rename = "InternalUserDatabaseEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub internal_user_database_enabled: Option<Value<bool>>,
         /// `MasterUserOptions`.
-        #[serde(rename = "MasterUserOptions", skip_serializing_if = "Option::is_none")]
         pub master_user_options: Option<MasterUserOptions>,
     }
 
+    impl Serialize for AdvancedSecurityOptionsInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnonymousAuthEnabled",
+                &self.anonymous_auth_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "InternalUserDatabaseEnabled",
+                &self.internal_user_database_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "MasterUserOptions", &self.master_user_options)?;
+            map.end()
+        }
+    }
+
     /// The `MasterUserOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MasterUserOptions {
         /// `MasterUserARN`.
-        #[serde(rename = "MasterUserARN", skip_serializing_if = "Option::is_none")]
         pub master_user_arn: Option<Value<String>>,
         /// `MasterUserName`.
-        #[serde(rename = "MasterUserName", skip_serializing_if = "Option::is_none")]
         pub master_user_name: Option<Value<String>>,
         /// `MasterUserPassword`.
-        #[serde(rename = "MasterUserPassword", skip_serializing_if = "Option::is_none")]
         pub master_user_password: Option<Value<String>>,
     }
 
+    impl Serialize for MasterUserOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MasterUserARN", &self.master_user_arn)?;
+            crate::cfn::entry(&mut map, "MasterUserName", &self.master_user_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserPassword",
+                &self.master_user_password,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CognitoOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CognitoOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `IdentityPoolId`.
-        #[serde(rename = "IdentityPoolId", skip_serializing_if = "Option::is_none")]
         pub identity_pool_id: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId", skip_serializing_if = "Option::is_none")]
         pub user_pool_id: Option<Value<String>>,
     }
 
+    impl Serialize for CognitoOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "IdentityPoolId", &self.identity_pool_id)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// The `DomainEndpointOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DomainEndpointOptions {
         /// `CustomEndpoint`.
-        #[serde(rename = "CustomEndpoint", skip_serializing_if = "Option::is_none")]
         pub custom_endpoint: Option<Value<String>>,
         /// `CustomEndpointCertificateArn`.
-        #[serde(
-            rename = "CustomEndpointCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_endpoint_certificate_arn: Option<Value<String>>,
         /// `CustomEndpointEnabled`.
-        #[serde(
-            rename = "CustomEndpointEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_endpoint_enabled: Option<Value<bool>>,
         /// `EnforceHTTPS`.
-        #[serde(rename = "EnforceHTTPS", skip_serializing_if = "Option::is_none")]
         pub enforce_https: Option<Value<bool>>,
         /// `TLSSecurityPolicy`.
-        #[serde(rename = "TLSSecurityPolicy", skip_serializing_if = "Option::is_none")]
         pub tls_security_policy: Option<Value<String>>,
     }
 
+    impl Serialize for DomainEndpointOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomEndpoint", &self.custom_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomEndpointCertificateArn",
+                &self.custom_endpoint_certificate_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomEndpointEnabled",
+                &self.custom_endpoint_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "EnforceHTTPS", &self.enforce_https)?;
+            crate::cfn::entry(&mut map, "TLSSecurityPolicy", &self.tls_security_policy)?;
+            map.end()
+        }
+    }
+
     /// The `EbsOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsOptions {
         /// `EBSEnabled`.
-        #[serde(rename = "EBSEnabled", skip_serializing_if = "Option::is_none")]
         pub ebs_enabled: Option<Value<bool>>,
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `VolumeSize`.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
         /// `VolumeType`.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
 
+    impl Serialize for EbsOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EBSEnabled", &self.ebs_enabled)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
     /// The `ElasticsearchClusterConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ElasticsearchClusterConfig {
         /// `ColdStorageOptions`.
-        #[serde(rename = "ColdStorageOptions", skip_serializing_if = "Option::is_none")]
         pub cold_storage_options: Option<ColdStorageOptions>,
         /// `DedicatedMasterCount`.
-        #[serde(
-            rename = "DedicatedMasterCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dedicated_master_count: Option<Value<i64>>,
         /// `DedicatedMasterEnabled`.
-        #[serde(
-            rename = "DedicatedMasterEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dedicated_master_enabled: Option<Value<bool>>,
         /// `DedicatedMasterType`.
-        #[serde(rename = "DedicatedMasterType", skip_serializing_if = "Option::is_none")]
         pub dedicated_master_type: Option<Value<String>>,
         /// `InstanceCount`.
-        #[serde(rename = "InstanceCount", skip_serializing_if = "Option::is_none")]
         pub instance_count: Option<Value<i64>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `WarmCount`.
-        #[serde(rename = "WarmCount", skip_serializing_if = "Option::is_none")]
         pub warm_count: Option<Value<i64>>,
         /// `WarmEnabled`.
-        #[serde(rename = "WarmEnabled", skip_serializing_if = "Option::is_none")]
         pub warm_enabled: Option<Value<bool>>,
         /// `WarmType`.
-        #[serde(rename = "WarmType", skip_serializing_if = "Option::is_none")]
         pub warm_type: Option<Value<String>>,
         /// `ZoneAwarenessConfig`.
-        #[serde(rename = "ZoneAwarenessConfig", skip_serializing_if = "Option::is_none")]
         pub zone_awareness_config: Option<ZoneAwarenessConfig>,
         /// `ZoneAwarenessEnabled`.
-        #[serde(
-            rename = "ZoneAwarenessEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub zone_awareness_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for ElasticsearchClusterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColdStorageOptions",
+                &self.cold_storage_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DedicatedMasterCount",
+                &self.dedicated_master_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DedicatedMasterEnabled",
+                &self.dedicated_master_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DedicatedMasterType",
+                &self.dedicated_master_type,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceCount", &self.instance_count)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "WarmCount", &self.warm_count)?;
+            crate::cfn::entry(&mut map, "WarmEnabled", &self.warm_enabled)?;
+            crate::cfn::entry(&mut map, "WarmType", &self.warm_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ZoneAwarenessConfig",
+                &self.zone_awareness_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ZoneAwarenessEnabled",
+                &self.zone_awareness_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ColdStorageOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColdStorageOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ColdStorageOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// The `ZoneAwarenessConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ZoneAwarenessConfig {
         /// `AvailabilityZoneCount`.
-        #[serde(
-            rename = "AvailabilityZoneCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub availability_zone_count: Option<Value<i64>>,
     }
 
+    impl Serialize for ZoneAwarenessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneCount",
+                &self.availability_zone_count,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionAtRestOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionAtRestOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
     }
 
+    impl Serialize for EncryptionAtRestOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
+    }
+
     /// The `LogPublishingOption` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogPublishingOption {
         /// `CloudWatchLogsLogGroupArn`.
-        #[serde(
-            rename = "CloudWatchLogsLogGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logs_log_group_arn: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for LogPublishingOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsLogGroupArn",
+                &self.cloud_watch_logs_log_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// The `NodeToNodeEncryptionOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeToNodeEncryptionOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for NodeToNodeEncryptionOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `SnapshotOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnapshotOptions {
         /// `AutomatedSnapshotStartHour`.
-        #[serde(
-            rename = "AutomatedSnapshotStartHour",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automated_snapshot_start_hour: Option<Value<i64>>,
     }
 
+    impl Serialize for SnapshotOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomatedSnapshotStartHour",
+                &self.automated_snapshot_start_hour,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VpcOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcOptions {
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for VpcOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 }

@@ -74,19 +74,15 @@ pub mod dictionary {
     }
 
     /// The properties of `AWS::ElementalInference::Dictionary`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDictionaryProps {
         /// `Entries`.
-        #[serde(rename = "Entries", skip_serializing_if = "Option::is_none")]
         pub entries: Option<Value<String>>,
         /// `Language`.
-        #[serde(rename = "Language")]
         pub language: Value<DictionaryLanguage>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -102,6 +98,21 @@ pub mod dictionary {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDictionaryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Entries", &self.entries)?;
+            map.serialize_entry("Language", &self.language)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -223,19 +234,15 @@ pub mod feed {
     }
 
     /// The properties of `AWS::ElementalInference::Feed`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFeedProps {
         /// `AccessRoleArn`.
-        #[serde(rename = "AccessRoleArn", skip_serializing_if = "Option::is_none")]
         pub access_role_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Outputs`.
-        #[serde(rename = "Outputs")]
         pub outputs: Vec<GetOutput>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -254,20 +261,31 @@ pub mod feed {
         }
     }
 
+    impl Serialize for CfnFeedProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessRoleArn", &self.access_role_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Outputs", &self.outputs)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `GetOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GetOutput {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OutputConfig`.
-        #[serde(rename = "OutputConfig")]
         pub output_config: OutputConfig,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<OutputStatus>,
     }
 
@@ -287,36 +305,71 @@ pub mod feed {
         }
     }
 
+    impl Serialize for GetOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("OutputConfig", &self.output_config)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// The `OutputConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputConfig {
         /// `Cropping`.
-        #[serde(rename = "Cropping", skip_serializing_if = "Option::is_none")]
         pub cropping: Option<CroppingConfig>,
         /// `Clipping`.
-        #[serde(rename = "Clipping", skip_serializing_if = "Option::is_none")]
         pub clipping: Option<ClippingConfig>,
         /// `Subtitling`.
-        #[serde(rename = "Subtitling", skip_serializing_if = "Option::is_none")]
         pub subtitling: Option<SubtitlingConfig>,
     }
 
+    impl Serialize for OutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cropping", &self.cropping)?;
+            crate::cfn::entry(&mut map, "Clipping", &self.clipping)?;
+            crate::cfn::entry(&mut map, "Subtitling", &self.subtitling)?;
+            map.end()
+        }
+    }
+
     /// The `CroppingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CroppingConfig {
         /// `TemplateGroups`.
-        #[serde(rename = "TemplateGroups", skip_serializing_if = "Option::is_none")]
         pub template_groups: Option<Vec<TemplateGroup>>,
     }
 
+    impl Serialize for CroppingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TemplateGroups", &self.template_groups)?;
+            map.end()
+        }
+    }
+
     /// The `TemplateGroup` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TemplateGroup {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `TemplateUris`.
-        #[serde(rename = "TemplateUris")]
         pub template_uris: Vec<Value<String>>,
     }
 
@@ -333,26 +386,49 @@ pub mod feed {
         }
     }
 
+    impl Serialize for TemplateGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("TemplateUris", &self.template_uris)?;
+            map.end()
+        }
+    }
+
     /// The `ClippingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClippingConfig {
         /// `CallbackMetadata`.
-        #[serde(rename = "CallbackMetadata", skip_serializing_if = "Option::is_none")]
         pub callback_metadata: Option<Value<String>>,
         /// `DataSourceConfiguration`.
-        #[serde(
-            rename = "DataSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_source_configuration: Option<DataSourceConfiguration>,
     }
 
+    impl Serialize for ClippingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CallbackMetadata", &self.callback_metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataSourceConfiguration",
+                &self.data_source_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Identifies the fixture whose event data Elemental Inference maps onto the clipping metadata for an output.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSourceConfiguration {
-        /// The ID of the fixture whose event data you want Elemental Inference to map onto this clipping output.
-        #[serde(rename = "FixtureId")]
+        /// `FixtureId`: The ID of the fixture whose event data you want Elemental Inference to map onto this clipping output.
         pub fixture_id: Value<String>,
     }
 
@@ -365,20 +441,28 @@ pub mod feed {
         }
     }
 
+    impl Serialize for DataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FixtureId", &self.fixture_id)?;
+            map.end()
+        }
+    }
+
     /// The `SubtitlingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubtitlingConfig {
         /// `AspectRatio`.
-        #[serde(rename = "AspectRatio", skip_serializing_if = "Option::is_none")]
         pub aspect_ratio: Option<AspectRatio>,
         /// `Dictionary`.
-        #[serde(rename = "Dictionary", skip_serializing_if = "Option::is_none")]
         pub dictionary: Option<Value<String>>,
         /// `Language`.
-        #[serde(rename = "Language")]
         pub language: Value<TranscriptionLanguage>,
         /// `ProfanityFilter`.
-        #[serde(rename = "ProfanityFilter", skip_serializing_if = "Option::is_none")]
         pub profanity_filter: Option<Value<ProfanityFilterMode>>,
     }
 
@@ -394,14 +478,27 @@ pub mod feed {
         }
     }
 
+    impl Serialize for SubtitlingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AspectRatio", &self.aspect_ratio)?;
+            crate::cfn::entry(&mut map, "Dictionary", &self.dictionary)?;
+            map.serialize_entry("Language", &self.language)?;
+            crate::cfn::entry(&mut map, "ProfanityFilter", &self.profanity_filter)?;
+            map.end()
+        }
+    }
+
     /// The `AspectRatio` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AspectRatio {
         /// `Height`.
-        #[serde(rename = "Height")]
         pub height: Value<i64>,
         /// `Width`.
-        #[serde(rename = "Width")]
         pub width: Value<i64>,
     }
 
@@ -412,6 +509,19 @@ pub mod feed {
                 height: height.into(),
                 width: width.into(),
             }
+        }
+    }
+
+    impl Serialize for AspectRatio {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Height", &self.height)?;
+            map.serialize_entry("Width", &self.width)?;
+            map.end()
         }
     }
 

@@ -110,116 +110,61 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::EMR::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
-        /// `AdditionalInfo`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AdditionalInfo", skip_serializing_if = "Option::is_none")]
+        /// `AdditionalInfo`: `AdditionalInfo`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub additional_info: Option<serde_json::Value>,
         /// `Applications`.
-        #[serde(rename = "Applications", skip_serializing_if = "Option::is_none")]
         pub applications: Option<Vec<Application>>,
         /// `AutoScalingRole`.
-        #[serde(rename = "AutoScalingRole", skip_serializing_if = "Option::is_none")]
         pub auto_scaling_role: Option<Value<String>>,
         /// `AutoTerminationPolicy`.
-        #[serde(
-            rename = "AutoTerminationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_termination_policy: Option<AutoTerminationPolicy>,
         /// `BootstrapActions`.
-        #[serde(rename = "BootstrapActions", skip_serializing_if = "Option::is_none")]
         pub bootstrap_actions: Option<Vec<BootstrapActionConfig>>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<Configuration>>,
         /// `CustomAmiId`.
-        #[serde(rename = "CustomAmiId", skip_serializing_if = "Option::is_none")]
         pub custom_ami_id: Option<Value<String>>,
         /// `EbsRootVolumeIops`.
-        #[serde(rename = "EbsRootVolumeIops", skip_serializing_if = "Option::is_none")]
         pub ebs_root_volume_iops: Option<Value<i64>>,
         /// `EbsRootVolumeSize`.
-        #[serde(rename = "EbsRootVolumeSize", skip_serializing_if = "Option::is_none")]
         pub ebs_root_volume_size: Option<Value<i64>>,
         /// `EbsRootVolumeThroughput`.
-        #[serde(
-            rename = "EbsRootVolumeThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ebs_root_volume_throughput: Option<Value<i64>>,
         /// `Instances`.
-        #[serde(rename = "Instances")]
         pub instances: JobFlowInstancesConfig,
         /// `JobFlowRole`.
-        #[serde(rename = "JobFlowRole")]
         pub job_flow_role: Value<String>,
         /// `KerberosAttributes`.
-        #[serde(rename = "KerberosAttributes", skip_serializing_if = "Option::is_none")]
         pub kerberos_attributes: Option<KerberosAttributes>,
         /// `LogEncryptionKmsKeyId`.
-        #[serde(
-            rename = "LogEncryptionKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_encryption_kms_key_id: Option<Value<String>>,
         /// `LogUri`.
-        #[serde(rename = "LogUri", skip_serializing_if = "Option::is_none")]
         pub log_uri: Option<Value<String>>,
         /// `ManagedScalingPolicy`.
-        #[serde(
-            rename = "ManagedScalingPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_scaling_policy: Option<ManagedScalingPolicy>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OSReleaseLabel`.
-        #[serde(rename = "OSReleaseLabel", skip_serializing_if = "Option::is_none")]
         pub os_release_label: Option<Value<String>>,
         /// `PlacementGroupConfigs`.
-        #[serde(
-            rename = "PlacementGroupConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub placement_group_configs: Option<Vec<PlacementGroupConfig>>,
         /// `ReleaseLabel`.
-        #[serde(rename = "ReleaseLabel", skip_serializing_if = "Option::is_none")]
         pub release_label: Option<Value<String>>,
         /// `ScaleDownBehavior`.
-        #[serde(rename = "ScaleDownBehavior", skip_serializing_if = "Option::is_none")]
         pub scale_down_behavior: Option<Value<String>>,
         /// `SecurityConfiguration`.
-        #[serde(
-            rename = "SecurityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub security_configuration: Option<Value<String>>,
         /// `ServiceRole`.
-        #[serde(rename = "ServiceRole")]
         pub service_role: Value<String>,
         /// `StepConcurrencyLevel`.
-        #[serde(
-            rename = "StepConcurrencyLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub step_concurrency_level: Option<Value<i64>>,
         /// `Steps`.
-        #[serde(rename = "Steps", skip_serializing_if = "Option::is_none")]
         pub steps: Option<Vec<StepConfig>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VisibleToAllUsers`.
-        #[serde(rename = "VisibleToAllUsers", skip_serializing_if = "Option::is_none")]
         pub visible_to_all_users: Option<Value<bool>>,
     }
 
@@ -263,39 +208,141 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalInfo", &self.additional_info)?;
+            crate::cfn::entry(&mut map, "Applications", &self.applications)?;
+            crate::cfn::entry(&mut map, "AutoScalingRole", &self.auto_scaling_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoTerminationPolicy",
+                &self.auto_termination_policy,
+            )?;
+            crate::cfn::entry(&mut map, "BootstrapActions", &self.bootstrap_actions)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "CustomAmiId", &self.custom_ami_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsRootVolumeIops",
+                &self.ebs_root_volume_iops,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsRootVolumeSize",
+                &self.ebs_root_volume_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsRootVolumeThroughput",
+                &self.ebs_root_volume_throughput,
+            )?;
+            map.serialize_entry("Instances", &self.instances)?;
+            map.serialize_entry("JobFlowRole", &self.job_flow_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "KerberosAttributes",
+                &self.kerberos_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogEncryptionKmsKeyId",
+                &self.log_encryption_kms_key_id,
+            )?;
+            crate::cfn::entry(&mut map, "LogUri", &self.log_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedScalingPolicy",
+                &self.managed_scaling_policy,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OSReleaseLabel", &self.os_release_label)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementGroupConfigs",
+                &self.placement_group_configs,
+            )?;
+            crate::cfn::entry(&mut map, "ReleaseLabel", &self.release_label)?;
+            crate::cfn::entry(&mut map, "ScaleDownBehavior", &self.scale_down_behavior)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityConfiguration",
+                &self.security_configuration,
+            )?;
+            map.serialize_entry("ServiceRole", &self.service_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "StepConcurrencyLevel",
+                &self.step_concurrency_level,
+            )?;
+            crate::cfn::entry(&mut map, "Steps", &self.steps)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VisibleToAllUsers",
+                &self.visible_to_all_users,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Application` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Application {
         /// `AdditionalInfo`.
-        #[serde(rename = "AdditionalInfo", skip_serializing_if = "Option::is_none")]
         pub additional_info: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Args`.
-        #[serde(rename = "Args", skip_serializing_if = "Option::is_none")]
         pub args: Option<Vec<Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for Application {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdditionalInfo", &self.additional_info)?;
+            crate::cfn::entry(&mut map, "Args", &self.args)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `AutoTerminationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoTerminationPolicy {
         /// `IdleTimeout`.
-        #[serde(rename = "IdleTimeout", skip_serializing_if = "Option::is_none")]
         pub idle_timeout: Option<Value<i64>>,
     }
 
+    impl Serialize for AutoTerminationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IdleTimeout", &self.idle_timeout)?;
+            map.end()
+        }
+    }
+
     /// The `BootstrapActionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BootstrapActionConfig {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ScriptBootstrapAction`.
-        #[serde(rename = "ScriptBootstrapAction")]
         pub script_bootstrap_action: ScriptBootstrapActionConfig,
     }
 
@@ -312,14 +359,25 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for BootstrapActionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ScriptBootstrapAction", &self.script_bootstrap_action)?;
+            map.end()
+        }
+    }
+
     /// The `ScriptBootstrapActionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScriptBootstrapActionConfig {
         /// `Args`.
-        #[serde(rename = "Args", skip_serializing_if = "Option::is_none")]
         pub args: Option<Vec<Value<String>>>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
     }
 
@@ -333,183 +391,241 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ScriptBootstrapActionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Args", &self.args)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// The `Configuration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Configuration {
         /// `Classification`.
-        #[serde(rename = "Classification", skip_serializing_if = "Option::is_none")]
         pub classification: Option<Value<String>>,
         /// `ConfigurationProperties`.
-        #[serde(
-            rename = "ConfigurationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub configuration_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<Configuration>>,
+    }
+
+    impl Serialize for Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Classification", &self.classification)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationProperties",
+                &self.configuration_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            map.end()
+        }
     }
 
     /// The `JobFlowInstancesConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobFlowInstancesConfig {
         /// `AdditionalMasterSecurityGroups`.
-        #[serde(
-            rename = "AdditionalMasterSecurityGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_master_security_groups: Option<Vec<Value<String>>>,
         /// `AdditionalSlaveSecurityGroups`.
-        #[serde(
-            rename = "AdditionalSlaveSecurityGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_slave_security_groups: Option<Vec<Value<String>>>,
         /// `CoreInstanceFleet`.
-        #[serde(rename = "CoreInstanceFleet", skip_serializing_if = "Option::is_none")]
         pub core_instance_fleet: Option<InstanceFleetConfig>,
         /// `CoreInstanceGroup`.
-        #[serde(rename = "CoreInstanceGroup", skip_serializing_if = "Option::is_none")]
         pub core_instance_group: Option<InstanceGroupConfig>,
         /// `Ec2KeyName`.
-        #[serde(rename = "Ec2KeyName", skip_serializing_if = "Option::is_none")]
         pub ec2_key_name: Option<Value<String>>,
         /// `Ec2SubnetId`.
-        #[serde(rename = "Ec2SubnetId", skip_serializing_if = "Option::is_none")]
         pub ec2_subnet_id: Option<Value<String>>,
         /// `Ec2SubnetIds`.
-        #[serde(rename = "Ec2SubnetIds", skip_serializing_if = "Option::is_none")]
         pub ec2_subnet_ids: Option<Vec<Value<String>>>,
         /// `EmrManagedMasterSecurityGroup`.
-        #[serde(
-            rename = "EmrManagedMasterSecurityGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub emr_managed_master_security_group: Option<Value<String>>,
         /// `EmrManagedSlaveSecurityGroup`.
-        #[serde(
-            rename = "EmrManagedSlaveSecurityGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub emr_managed_slave_security_group: Option<Value<String>>,
         /// `HadoopVersion`.
-        #[serde(rename = "HadoopVersion", skip_serializing_if = "Option::is_none")]
         pub hadoop_version: Option<Value<String>>,
         /// `KeepJobFlowAliveWhenNoSteps`.
-        #[serde(
-            rename = "KeepJobFlowAliveWhenNoSteps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub keep_job_flow_alive_when_no_steps: Option<Value<bool>>,
         /// `MasterInstanceFleet`.
-        #[serde(rename = "MasterInstanceFleet", skip_serializing_if = "Option::is_none")]
         pub master_instance_fleet: Option<InstanceFleetConfig>,
         /// `MasterInstanceGroup`.
-        #[serde(rename = "MasterInstanceGroup", skip_serializing_if = "Option::is_none")]
         pub master_instance_group: Option<InstanceGroupConfig>,
         /// `Placement`.
-        #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
         pub placement: Option<PlacementType>,
         /// `ServiceAccessSecurityGroup`.
-        #[serde(
-            rename = "ServiceAccessSecurityGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_access_security_group: Option<Value<String>>,
         /// `TaskInstanceFleets`.
-        #[serde(rename = "TaskInstanceFleets", skip_serializing_if = "Option::is_none")]
         pub task_instance_fleets: Option<Vec<InstanceFleetConfig>>,
         /// `TaskInstanceGroups`.
-        #[serde(rename = "TaskInstanceGroups", skip_serializing_if = "Option::is_none")]
         pub task_instance_groups: Option<Vec<InstanceGroupConfig>>,
         /// `TerminationProtected`.
-        #[serde(
-            rename = "TerminationProtected",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub termination_protected: Option<Value<bool>>,
         /// `UnhealthyNodeReplacement`.
-        #[serde(
-            rename = "UnhealthyNodeReplacement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unhealthy_node_replacement: Option<Value<bool>>,
     }
 
+    impl Serialize for JobFlowInstancesConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalMasterSecurityGroups",
+                &self.additional_master_security_groups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalSlaveSecurityGroups",
+                &self.additional_slave_security_groups,
+            )?;
+            crate::cfn::entry(&mut map, "CoreInstanceFleet", &self.core_instance_fleet)?;
+            crate::cfn::entry(&mut map, "CoreInstanceGroup", &self.core_instance_group)?;
+            crate::cfn::entry(&mut map, "Ec2KeyName", &self.ec2_key_name)?;
+            crate::cfn::entry(&mut map, "Ec2SubnetId", &self.ec2_subnet_id)?;
+            crate::cfn::entry(&mut map, "Ec2SubnetIds", &self.ec2_subnet_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmrManagedMasterSecurityGroup",
+                &self.emr_managed_master_security_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmrManagedSlaveSecurityGroup",
+                &self.emr_managed_slave_security_group,
+            )?;
+            crate::cfn::entry(&mut map, "HadoopVersion", &self.hadoop_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeepJobFlowAliveWhenNoSteps",
+                &self.keep_job_flow_alive_when_no_steps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterInstanceFleet",
+                &self.master_instance_fleet,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterInstanceGroup",
+                &self.master_instance_group,
+            )?;
+            crate::cfn::entry(&mut map, "Placement", &self.placement)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessSecurityGroup",
+                &self.service_access_security_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TaskInstanceFleets",
+                &self.task_instance_fleets,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TaskInstanceGroups",
+                &self.task_instance_groups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminationProtected",
+                &self.termination_protected,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UnhealthyNodeReplacement",
+                &self.unhealthy_node_replacement,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceFleetConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceFleetConfig {
         /// `InstanceTypeConfigs`.
-        #[serde(rename = "InstanceTypeConfigs", skip_serializing_if = "Option::is_none")]
         pub instance_type_configs: Option<Vec<InstanceTypeConfig>>,
         /// `LaunchSpecifications`.
-        #[serde(
-            rename = "LaunchSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub launch_specifications: Option<InstanceFleetProvisioningSpecifications>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ResizeSpecifications`.
-        #[serde(
-            rename = "ResizeSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resize_specifications: Option<InstanceFleetResizingSpecifications>,
         /// `TargetOnDemandCapacity`.
-        #[serde(
-            rename = "TargetOnDemandCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_on_demand_capacity: Option<Value<i64>>,
         /// `TargetSpotCapacity`.
-        #[serde(rename = "TargetSpotCapacity", skip_serializing_if = "Option::is_none")]
         pub target_spot_capacity: Option<Value<i64>>,
     }
 
+    impl Serialize for InstanceFleetConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceTypeConfigs",
+                &self.instance_type_configs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchSpecifications",
+                &self.launch_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResizeSpecifications",
+                &self.resize_specifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetOnDemandCapacity",
+                &self.target_on_demand_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetSpotCapacity",
+                &self.target_spot_capacity,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceTypeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceTypeConfig {
         /// `BidPrice`.
-        #[serde(rename = "BidPrice", skip_serializing_if = "Option::is_none")]
         pub bid_price: Option<Value<String>>,
         /// `BidPriceAsPercentageOfOnDemandPrice`.
-        #[serde(
-            rename = "BidPriceAsPercentageOfOnDemandPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bid_price_as_percentage_of_on_demand_price: Option<Value<f64>>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<Configuration>>,
         /// `CustomAmiId`.
-        #[serde(rename = "CustomAmiId", skip_serializing_if = "Option::is_none")]
         pub custom_ami_id: Option<Value<String>>,
         /// `EbsConfiguration`.
-        #[serde(rename = "EbsConfiguration", skip_serializing_if = "Option::is_none")]
         pub ebs_configuration: Option<EbsConfiguration>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<f64>>,
         /// `WeightedCapacity`.
-        #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<i64>>,
     }
 
@@ -529,29 +645,61 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for InstanceTypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BidPrice", &self.bid_price)?;
+            crate::cfn::entry(
+                &mut map,
+                "BidPriceAsPercentageOfOnDemandPrice",
+                &self.bid_price_as_percentage_of_on_demand_price,
+            )?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "CustomAmiId", &self.custom_ami_id)?;
+            crate::cfn::entry(&mut map, "EbsConfiguration", &self.ebs_configuration)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "WeightedCapacity", &self.weighted_capacity)?;
+            map.end()
+        }
+    }
+
     /// The `EbsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsConfiguration {
         /// `EbsBlockDeviceConfigs`.
-        #[serde(
-            rename = "EbsBlockDeviceConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ebs_block_device_configs: Option<Vec<EbsBlockDeviceConfig>>,
         /// `EbsOptimized`.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
     }
 
+    impl Serialize for EbsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsBlockDeviceConfigs",
+                &self.ebs_block_device_configs,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            map.end()
+        }
+    }
+
     /// The `EbsBlockDeviceConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EbsBlockDeviceConfig {
         /// `VolumeSpecification`.
-        #[serde(rename = "VolumeSpecification")]
         pub volume_specification: VolumeSpecification,
         /// `VolumesPerInstance`.
-        #[serde(rename = "VolumesPerInstance", skip_serializing_if = "Option::is_none")]
         pub volumes_per_instance: Option<Value<i64>>,
     }
 
@@ -565,33 +713,55 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for EbsBlockDeviceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VolumeSpecification", &self.volume_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumesPerInstance",
+                &self.volumes_per_instance,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceFleetProvisioningSpecifications` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceFleetProvisioningSpecifications {
         /// `OnDemandSpecification`.
-        #[serde(
-            rename = "OnDemandSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_demand_specification: Option<OnDemandProvisioningSpecification>,
         /// `SpotSpecification`.
-        #[serde(rename = "SpotSpecification", skip_serializing_if = "Option::is_none")]
         pub spot_specification: Option<SpotProvisioningSpecification>,
     }
 
+    impl Serialize for InstanceFleetProvisioningSpecifications {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandSpecification",
+                &self.on_demand_specification,
+            )?;
+            crate::cfn::entry(&mut map, "SpotSpecification", &self.spot_specification)?;
+            map.end()
+        }
+    }
+
     /// The `OnDemandProvisioningSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OnDemandProvisioningSpecification {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy")]
         pub allocation_strategy: Value<String>,
         /// `CapacityReservationOptions`.
-        #[serde(
-            rename = "CapacityReservationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_options: Option<OnDemandCapacityReservationOptions>,
     }
 
@@ -605,46 +775,66 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for OnDemandProvisioningSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllocationStrategy", &self.allocation_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationOptions",
+                &self.capacity_reservation_options,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OnDemandCapacityReservationOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnDemandCapacityReservationOptions {
         /// `CapacityReservationPreference`.
-        #[serde(
-            rename = "CapacityReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_preference: Option<Value<String>>,
         /// `CapacityReservationResourceGroupArn`.
-        #[serde(
-            rename = "CapacityReservationResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_resource_group_arn: Option<Value<String>>,
         /// `UsageStrategy`.
-        #[serde(rename = "UsageStrategy", skip_serializing_if = "Option::is_none")]
         pub usage_strategy: Option<Value<String>>,
     }
 
+    impl Serialize for OnDemandCapacityReservationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationResourceGroupArn",
+                &self.capacity_reservation_resource_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "UsageStrategy", &self.usage_strategy)?;
+            map.end()
+        }
+    }
+
     /// The `SpotProvisioningSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpotProvisioningSpecification {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<String>>,
         /// `BlockDurationMinutes`.
-        #[serde(
-            rename = "BlockDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub block_duration_minutes: Option<Value<i64>>,
         /// `TimeoutAction`.
-        #[serde(rename = "TimeoutAction")]
         pub timeout_action: Value<String>,
         /// `TimeoutDurationMinutes`.
-        #[serde(rename = "TimeoutDurationMinutes")]
         pub timeout_duration_minutes: Value<i64>,
     }
 
@@ -663,91 +853,149 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for SpotProvisioningSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDurationMinutes",
+                &self.block_duration_minutes,
+            )?;
+            map.serialize_entry("TimeoutAction", &self.timeout_action)?;
+            map.serialize_entry(
+                "TimeoutDurationMinutes",
+                &self.timeout_duration_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceFleetResizingSpecifications` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceFleetResizingSpecifications {
         /// `OnDemandResizeSpecification`.
-        #[serde(
-            rename = "OnDemandResizeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_demand_resize_specification: Option<OnDemandResizingSpecification>,
         /// `SpotResizeSpecification`.
-        #[serde(
-            rename = "SpotResizeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub spot_resize_specification: Option<SpotResizingSpecification>,
     }
 
+    impl Serialize for InstanceFleetResizingSpecifications {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandResizeSpecification",
+                &self.on_demand_resize_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotResizeSpecification",
+                &self.spot_resize_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OnDemandResizingSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnDemandResizingSpecification {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<String>>,
         /// `CapacityReservationOptions`.
-        #[serde(
-            rename = "CapacityReservationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_options: Option<OnDemandCapacityReservationOptions>,
         /// `TimeoutDurationMinutes`.
-        #[serde(
-            rename = "TimeoutDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timeout_duration_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for OnDemandResizingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationOptions",
+                &self.capacity_reservation_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeoutDurationMinutes",
+                &self.timeout_duration_minutes,
+            )?;
+            map.end()
+        }
     }
 
     /// The `SpotResizingSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotResizingSpecification {
         /// `AllocationStrategy`.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
         pub allocation_strategy: Option<Value<String>>,
         /// `TimeoutDurationMinutes`.
-        #[serde(
-            rename = "TimeoutDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timeout_duration_minutes: Option<Value<i64>>,
     }
 
+    impl Serialize for SpotResizingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeoutDurationMinutes",
+                &self.timeout_duration_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceGroupConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceGroupConfig {
         /// `AutoScalingPolicy`.
-        #[serde(rename = "AutoScalingPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_scaling_policy: Option<AutoScalingPolicy>,
         /// `BidPrice`.
-        #[serde(rename = "BidPrice", skip_serializing_if = "Option::is_none")]
         pub bid_price: Option<Value<String>>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<Configuration>>,
         /// `CustomAmiId`.
-        #[serde(rename = "CustomAmiId", skip_serializing_if = "Option::is_none")]
         pub custom_ami_id: Option<Value<String>>,
         /// `EbsConfiguration`.
-        #[serde(rename = "EbsConfiguration", skip_serializing_if = "Option::is_none")]
         pub ebs_configuration: Option<EbsConfiguration>,
         /// `InstanceCount`.
-        #[serde(rename = "InstanceCount")]
         pub instance_count: Value<i64>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `Market`.
-        #[serde(rename = "Market", skip_serializing_if = "Option::is_none")]
         pub market: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
@@ -771,11 +1019,30 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for InstanceGroupConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoScalingPolicy", &self.auto_scaling_policy)?;
+            crate::cfn::entry(&mut map, "BidPrice", &self.bid_price)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "CustomAmiId", &self.custom_ami_id)?;
+            crate::cfn::entry(&mut map, "EbsConfiguration", &self.ebs_configuration)?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Market", &self.market)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `PlacementType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PlacementType {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone")]
         pub availability_zone: Value<String>,
     }
 
@@ -788,31 +1055,30 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for PlacementType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AvailabilityZone", &self.availability_zone)?;
+            map.end()
+        }
+    }
+
     /// The `KerberosAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KerberosAttributes {
         /// `ADDomainJoinPassword`.
-        #[serde(
-            rename = "ADDomainJoinPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ad_domain_join_password: Option<Value<String>>,
         /// `ADDomainJoinUser`.
-        #[serde(rename = "ADDomainJoinUser", skip_serializing_if = "Option::is_none")]
         pub ad_domain_join_user: Option<Value<String>>,
         /// `CrossRealmTrustPrincipalPassword`.
-        #[serde(
-            rename = "CrossRealmTrustPrincipalPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cross_realm_trust_principal_password: Option<Value<String>>,
         /// `KdcAdminPassword`.
-        #[serde(rename = "KdcAdminPassword")]
         pub kdc_admin_password: Value<String>,
         /// `Realm`.
-        #[serde(rename = "Realm")]
         pub realm: Value<String>,
     }
 
@@ -832,49 +1098,71 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for KerberosAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ADDomainJoinPassword",
+                &self.ad_domain_join_password,
+            )?;
+            crate::cfn::entry(&mut map, "ADDomainJoinUser", &self.ad_domain_join_user)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossRealmTrustPrincipalPassword",
+                &self.cross_realm_trust_principal_password,
+            )?;
+            map.serialize_entry("KdcAdminPassword", &self.kdc_admin_password)?;
+            map.serialize_entry("Realm", &self.realm)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedScalingPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedScalingPolicy {
         /// `ComputeLimits`.
-        #[serde(rename = "ComputeLimits", skip_serializing_if = "Option::is_none")]
         pub compute_limits: Option<ComputeLimits>,
         /// `ScalingStrategy`.
-        #[serde(rename = "ScalingStrategy", skip_serializing_if = "Option::is_none")]
         pub scaling_strategy: Option<Value<String>>,
         /// `UtilizationPerformanceIndex`.
-        #[serde(
-            rename = "UtilizationPerformanceIndex",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub utilization_performance_index: Option<Value<i64>>,
     }
 
+    impl Serialize for ManagedScalingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComputeLimits", &self.compute_limits)?;
+            crate::cfn::entry(&mut map, "ScalingStrategy", &self.scaling_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "UtilizationPerformanceIndex",
+                &self.utilization_performance_index,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ComputeLimits` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputeLimits {
         /// `MaximumCapacityUnits`.
-        #[serde(rename = "MaximumCapacityUnits")]
         pub maximum_capacity_units: Value<i64>,
         /// `MaximumCoreCapacityUnits`.
-        #[serde(
-            rename = "MaximumCoreCapacityUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_core_capacity_units: Option<Value<i64>>,
         /// `MaximumOnDemandCapacityUnits`.
-        #[serde(
-            rename = "MaximumOnDemandCapacityUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_on_demand_capacity_units: Option<Value<i64>>,
         /// `MinimumCapacityUnits`.
-        #[serde(rename = "MinimumCapacityUnits")]
         pub minimum_capacity_units: Value<i64>,
         /// `UnitType`.
-        #[serde(rename = "UnitType")]
         pub unit_type: Value<String>,
     }
 
@@ -895,14 +1183,36 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ComputeLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaximumCapacityUnits", &self.maximum_capacity_units)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumCoreCapacityUnits",
+                &self.maximum_core_capacity_units,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumOnDemandCapacityUnits",
+                &self.maximum_on_demand_capacity_units,
+            )?;
+            map.serialize_entry("MinimumCapacityUnits", &self.minimum_capacity_units)?;
+            map.serialize_entry("UnitType", &self.unit_type)?;
+            map.end()
+        }
+    }
+
     /// The `PlacementGroupConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PlacementGroupConfig {
         /// `InstanceRole`.
-        #[serde(rename = "InstanceRole")]
         pub instance_role: Value<String>,
         /// `PlacementStrategy`.
-        #[serde(rename = "PlacementStrategy", skip_serializing_if = "Option::is_none")]
         pub placement_strategy: Option<Value<String>>,
     }
 
@@ -916,17 +1226,27 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for PlacementGroupConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceRole", &self.instance_role)?;
+            crate::cfn::entry(&mut map, "PlacementStrategy", &self.placement_strategy)?;
+            map.end()
+        }
+    }
+
     /// The `StepConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StepConfig {
         /// `ActionOnFailure`.
-        #[serde(rename = "ActionOnFailure", skip_serializing_if = "Option::is_none")]
         pub action_on_failure: Option<Value<String>>,
         /// `HadoopJarStep`.
-        #[serde(rename = "HadoopJarStep")]
         pub hadoop_jar_step: HadoopJarStepConfig,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -941,6 +1261,20 @@ pub mod cluster {
                 hadoop_jar_step: hadoop_jar_step.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for StepConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActionOnFailure", &self.action_on_failure)?;
+            map.serialize_entry("HadoopJarStep", &self.hadoop_jar_step)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -1011,43 +1345,23 @@ pub mod instance_fleet_config {
     }
 
     /// The properties of `AWS::EMR::InstanceFleetConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceFleetConfigProps {
-        /// The unique identifier of the EMR cluster.
-        #[serde(rename = "ClusterId")]
+        /// `ClusterId`: The unique identifier of the EMR cluster.
         pub cluster_id: Value<String>,
-        /// The node type that the instance fleet hosts.
-        #[serde(rename = "InstanceFleetType")]
+        /// `InstanceFleetType`: The node type that the instance fleet hosts.
         pub instance_fleet_type: Value<String>,
-        /// InstanceTypeConfigs determine the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
-        #[serde(rename = "InstanceTypeConfigs", skip_serializing_if = "Option::is_none")]
+        /// `InstanceTypeConfigs`: InstanceTypeConfigs determine the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
         pub instance_type_configs: Option<Vec<InstanceTypeConfig>>,
-        /// The launch specification for the instance fleet.
-        #[serde(
-            rename = "LaunchSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LaunchSpecifications`: The launch specification for the instance fleet.
         pub launch_specifications: Option<InstanceFleetProvisioningSpecifications>,
-        /// The friendly name of the instance fleet.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The friendly name of the instance fleet.
         pub name: Option<Value<String>>,
-        /// The resize specification for the instance fleet.
-        #[serde(
-            rename = "ResizeSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResizeSpecifications`: The resize specification for the instance fleet.
         pub resize_specifications: Option<InstanceFleetResizingSpecifications>,
-        /// The target capacity of On-Demand units for the instance fleet, which determines how many On-Demand instances to provision.
-        #[serde(
-            rename = "TargetOnDemandCapacity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetOnDemandCapacity`: The target capacity of On-Demand units for the instance fleet, which determines how many On-Demand instances to provision.
         pub target_on_demand_capacity: Option<Value<i64>>,
-        /// The target capacity of Spot units for the instance fleet, which determines how many Spot instances to provision.
-        #[serde(rename = "TargetSpotCapacity", skip_serializing_if = "Option::is_none")]
+        /// `TargetSpotCapacity`: The target capacity of Spot units for the instance fleet, which determines how many Spot instances to provision.
         pub target_spot_capacity: Option<Value<i64>>,
     }
 
@@ -1070,36 +1384,63 @@ pub mod instance_fleet_config {
         }
     }
 
-    /// The configuration determines the EC2 instances Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct InstanceTypeConfig {
-        /// The bid price for each Amazon EC2 Spot Instance type as defined by InstanceType.
-        #[serde(rename = "BidPrice", skip_serializing_if = "Option::is_none")]
-        pub bid_price: Option<Value<String>>,
-        /// The bid price, as a percentage of On-Demand price, for each Amazon EC2 Spot Instance as defined by InstanceType.
-        #[serde(
-            rename = "BidPriceAsPercentageOfOnDemandPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnInstanceFleetConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterId", &self.cluster_id)?;
+            map.serialize_entry("InstanceFleetType", &self.instance_fleet_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceTypeConfigs",
+                &self.instance_type_configs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchSpecifications",
+                &self.launch_specifications,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResizeSpecifications",
+                &self.resize_specifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetOnDemandCapacity",
+                &self.target_on_demand_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetSpotCapacity",
+                &self.target_spot_capacity,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The configuration determines the EC2 instances Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct InstanceTypeConfig {
+        /// `BidPrice`: The bid price for each Amazon EC2 Spot Instance type as defined by InstanceType.
+        pub bid_price: Option<Value<String>>,
+        /// `BidPriceAsPercentageOfOnDemandPrice`: The bid price, as a percentage of On-Demand price, for each Amazon EC2 Spot Instance as defined by InstanceType.
         pub bid_price_as_percentage_of_on_demand_price: Option<Value<f64>>,
-        /// An optional configuration specification to be used when provisioning cluster instances, which can include configurations for applications and software bundled with Amazon EMR.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
+        /// `Configurations`: An optional configuration specification to be used when provisioning cluster instances, which can include configurations for applications and software bundled with Amazon EMR.
         pub configurations: Option<Vec<ApplicationConfiguration>>,
-        /// The custom AMI ID to use for the instance type.
-        #[serde(rename = "CustomAmiId", skip_serializing_if = "Option::is_none")]
+        /// `CustomAmiId`: The custom AMI ID to use for the instance type.
         pub custom_ami_id: Option<Value<String>>,
-        /// The configuration of Amazon Elastic Block Store (Amazon EBS) attached to each instance as defined by InstanceType.
-        #[serde(rename = "EbsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `EbsConfiguration`: The configuration of Amazon Elastic Block Store (Amazon EBS) attached to each instance as defined by InstanceType.
         pub ebs_configuration: Option<EbsConfiguration>,
-        /// An Amazon EC2 instance type, such as m3.xlarge.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: An Amazon EC2 instance type, such as m3.xlarge.
         pub instance_type: Value<String>,
-        /// The priority at which Amazon EMR launches the Amazon EC2 instances with this instance type.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The priority at which Amazon EMR launches the Amazon EC2 instances with this instance type.
         pub priority: Option<Value<f64>>,
-        /// The number of units that a provisioned instance of this type provides toward fulfilling the target capacities defined in InstanceFleetConfig.
-        #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
+        /// `WeightedCapacity`: The number of units that a provisioned instance of this type provides toward fulfilling the target capacities defined in InstanceFleetConfig.
         pub weighted_capacity: Option<Value<i64>>,
     }
 
@@ -1119,47 +1460,90 @@ pub mod instance_fleet_config {
         }
     }
 
-    /// Configuration specifies optional configurations for customizing open-source big data applications and environment parameters.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ApplicationConfiguration {
-        /// The classification within a configuration.
-        #[serde(rename = "Classification", skip_serializing_if = "Option::is_none")]
-        pub classification: Option<Value<String>>,
-        /// Within a configuration classification, a set of properties that represent the settings that you want to change in the configuration file.
-        #[serde(
-            rename = "ConfigurationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for InstanceTypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BidPrice", &self.bid_price)?;
+            crate::cfn::entry(
+                &mut map,
+                "BidPriceAsPercentageOfOnDemandPrice",
+                &self.bid_price_as_percentage_of_on_demand_price,
+            )?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "CustomAmiId", &self.custom_ami_id)?;
+            crate::cfn::entry(&mut map, "EbsConfiguration", &self.ebs_configuration)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "WeightedCapacity", &self.weighted_capacity)?;
+            map.end()
+        }
+    }
 
+    /// Configuration specifies optional configurations for customizing open-source big data applications and environment parameters.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ApplicationConfiguration {
+        /// `Classification`: The classification within a configuration.
+        pub classification: Option<Value<String>>,
+        /// `ConfigurationProperties`: Within a configuration classification, a set of properties that represent the settings that you want to change in the configuration file.
         pub configuration_properties: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A list of additional configurations to apply within a configuration object.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
+        /// `Configurations`: A list of additional configurations to apply within a configuration object.
         pub configurations: Option<Vec<ApplicationConfiguration>>,
     }
 
-    /// EbsConfiguration determines the EBS volumes to attach to EMR cluster instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EbsConfiguration {
-        /// An array of Amazon EBS volume specifications attached to a cluster instance.
-        #[serde(
-            rename = "EbsBlockDeviceConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ApplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Classification", &self.classification)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationProperties",
+                &self.configuration_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            map.end()
+        }
+    }
 
+    /// EbsConfiguration determines the EBS volumes to attach to EMR cluster instances.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EbsConfiguration {
+        /// `EbsBlockDeviceConfigs`: An array of Amazon EBS volume specifications attached to a cluster instance.
         pub ebs_block_device_configs: Option<Vec<EbsBlockDeviceConfig>>,
-        /// Indicates whether an Amazon EBS volume is EBS-optimized.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
+        /// `EbsOptimized`: Indicates whether an Amazon EBS volume is EBS-optimized.
         pub ebs_optimized: Option<Value<bool>>,
     }
 
+    impl Serialize for EbsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsBlockDeviceConfigs",
+                &self.ebs_block_device_configs,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            map.end()
+        }
+    }
+
     /// EbsBlockDeviceConfig defines the number and type of EBS volumes to associate with all EC2 instances in an EMR cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EbsBlockDeviceConfig {
-        /// EBS volume specifications such as volume type, IOPS, size (GiB) and throughput (MiB/s) that are requested for the EBS volume attached to an Amazon EC2 instance in the cluster.
-        #[serde(rename = "VolumeSpecification")]
+        /// `VolumeSpecification`: EBS volume specifications such as volume type, IOPS, size (GiB) and throughput (MiB/s) that are requested for the EBS volume attached to an Amazon EC2 instance in the cluster.
         pub volume_specification: VolumeSpecification,
-        /// Use of this property can confuse CloudFormation drift detection.
-        #[serde(rename = "VolumesPerInstance", skip_serializing_if = "Option::is_none")]
+        /// `VolumesPerInstance`: Use of this property can confuse CloudFormation drift detection.
         pub volumes_per_instance: Option<Value<i64>>,
     }
 
@@ -1173,20 +1557,33 @@ pub mod instance_fleet_config {
         }
     }
 
+    impl Serialize for EbsBlockDeviceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VolumeSpecification", &self.volume_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumesPerInstance",
+                &self.volumes_per_instance,
+            )?;
+            map.end()
+        }
+    }
+
     /// VolumeSpecification is a subproperty of the EbsBlockDeviceConfig property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VolumeSpecification {
-        /// The number of I/O operations per second (IOPS) that the volume supports.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of I/O operations per second (IOPS) that the volume supports.
         pub iops: Option<Value<i64>>,
-        /// The volume size, in gibibytes (GiB).
-        #[serde(rename = "SizeInGB")]
+        /// `SizeInGB`: The volume size, in gibibytes (GiB).
         pub size_in_gb: Value<i64>,
-        /// The throughput, in mebibyte per second (MiB/s).
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: The throughput, in mebibyte per second (MiB/s).
         pub throughput: Option<Value<i64>>,
-        /// The volume type.
-        #[serde(rename = "VolumeType")]
+        /// `VolumeType`: The volume type.
         pub volume_type: Value<String>,
     }
 
@@ -1205,33 +1602,53 @@ pub mod instance_fleet_config {
         }
     }
 
-    /// InstanceTypeConfig determines the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InstanceFleetProvisioningSpecifications {
-        /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
-        #[serde(
-            rename = "OnDemandSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for VolumeSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            map.serialize_entry("SizeInGB", &self.size_in_gb)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            map.serialize_entry("VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
 
+    /// InstanceTypeConfig determines the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct InstanceFleetProvisioningSpecifications {
+        /// `OnDemandSpecification`: The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
         pub on_demand_specification: Option<OnDemandProvisioningSpecification>,
-        /// The launch specification for Spot instances in the fleet, which determines the defined duration, provisioning timeout behavior, and allocation strategy.
-        #[serde(rename = "SpotSpecification", skip_serializing_if = "Option::is_none")]
+        /// `SpotSpecification`: The launch specification for Spot instances in the fleet, which determines the defined duration, provisioning timeout behavior, and allocation strategy.
         pub spot_specification: Option<SpotProvisioningSpecification>,
     }
 
+    impl Serialize for InstanceFleetProvisioningSpecifications {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandSpecification",
+                &self.on_demand_specification,
+            )?;
+            crate::cfn::entry(&mut map, "SpotSpecification", &self.spot_specification)?;
+            map.end()
+        }
+    }
+
     /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OnDemandProvisioningSpecification {
-        /// Specifies the strategy to use in launching On-Demand instance fleets.
-        #[serde(rename = "AllocationStrategy")]
+        /// `AllocationStrategy`: Specifies the strategy to use in launching On-Demand instance fleets.
         pub allocation_strategy: Value<String>,
         /// `CapacityReservationOptions`.
-        #[serde(
-            rename = "CapacityReservationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_options: Option<OnDemandCapacityReservationOptions>,
     }
 
@@ -1245,46 +1662,66 @@ pub mod instance_fleet_config {
         }
     }
 
+    impl Serialize for OnDemandProvisioningSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllocationStrategy", &self.allocation_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationOptions",
+                &self.capacity_reservation_options,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OnDemandCapacityReservationOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnDemandCapacityReservationOptions {
-        /// Indicates the instance's Capacity Reservation preferences.
-        #[serde(
-            rename = "CapacityReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationPreference`: Indicates the instance's Capacity Reservation preferences.
         pub capacity_reservation_preference: Option<Value<String>>,
-        /// The ARN of the Capacity Reservation resource group in which to run the instance.
-        #[serde(
-            rename = "CapacityReservationResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationResourceGroupArn`: The ARN of the Capacity Reservation resource group in which to run the instance.
         pub capacity_reservation_resource_group_arn: Option<Value<String>>,
-        /// Indicates whether to use unused Capacity Reservations for fulfilling On-Demand capacity.
-        #[serde(rename = "UsageStrategy", skip_serializing_if = "Option::is_none")]
+        /// `UsageStrategy`: Indicates whether to use unused Capacity Reservations for fulfilling On-Demand capacity.
         pub usage_strategy: Option<Value<String>>,
     }
 
-    /// SpotProvisioningSpecification determines the launch specification for Spot instances in the instance fleet, which includes the defined duration and provisioning timeout behavior.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SpotProvisioningSpecification {
-        /// Specifies one of the following strategies to launch Spot Instance fleets: price-capacity-optimized, capacity-optimized, lowest-price, or diversified
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
-        pub allocation_strategy: Option<Value<String>>,
-        /// The defined duration for Spot Instances (also known as Spot blocks) in minutes.
-        #[serde(
-            rename = "BlockDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OnDemandCapacityReservationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationResourceGroupArn",
+                &self.capacity_reservation_resource_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "UsageStrategy", &self.usage_strategy)?;
+            map.end()
+        }
+    }
 
+    /// SpotProvisioningSpecification determines the launch specification for Spot instances in the instance fleet, which includes the defined duration and provisioning timeout behavior.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SpotProvisioningSpecification {
+        /// `AllocationStrategy`: Specifies one of the following strategies to launch Spot Instance fleets: price-capacity-optimized, capacity-optimized, lowest-price, or diversified
+        pub allocation_strategy: Option<Value<String>>,
+        /// `BlockDurationMinutes`: The defined duration for Spot Instances (also known as Spot blocks) in minutes.
         pub block_duration_minutes: Option<Value<i64>>,
-        /// The action to take when TargetSpotCapacity has not been fulfilled when the TimeoutDurationMinutes has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout.
-        #[serde(rename = "TimeoutAction")]
+        /// `TimeoutAction`: The action to take when TargetSpotCapacity has not been fulfilled when the TimeoutDurationMinutes has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout.
         pub timeout_action: Value<String>,
-        /// The Spot provisioning timeout period in minutes.
-        #[serde(rename = "TimeoutDurationMinutes")]
+        /// `TimeoutDurationMinutes`: The Spot provisioning timeout period in minutes.
         pub timeout_duration_minutes: Value<i64>,
     }
 
@@ -1303,60 +1740,127 @@ pub mod instance_fleet_config {
         }
     }
 
+    impl Serialize for SpotProvisioningSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDurationMinutes",
+                &self.block_duration_minutes,
+            )?;
+            map.serialize_entry("TimeoutAction", &self.timeout_action)?;
+            map.serialize_entry(
+                "TimeoutDurationMinutes",
+                &self.timeout_duration_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceFleetResizingSpecifications` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceFleetResizingSpecifications {
-        /// The resize specification for On-Demand Instances in the instance fleet, which contains the allocation strategy, capacity reservation options, and the resize timeout period.
-        #[serde(
-            rename = "OnDemandResizeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnDemandResizeSpecification`: The resize specification for On-Demand Instances in the instance fleet, which contains the allocation strategy, capacity reservation options, and the resize timeout period.
         pub on_demand_resize_specification: Option<OnDemandResizingSpecification>,
-        /// The resize specification for Spot Instances in the instance fleet, which contains the allocation strategy and the resize timeout period.
-        #[serde(
-            rename = "SpotResizeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpotResizeSpecification`: The resize specification for Spot Instances in the instance fleet, which contains the allocation strategy and the resize timeout period.
         pub spot_resize_specification: Option<SpotResizingSpecification>,
     }
 
+    impl Serialize for InstanceFleetResizingSpecifications {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandResizeSpecification",
+                &self.on_demand_resize_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotResizeSpecification",
+                &self.spot_resize_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OnDemandResizingSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnDemandResizingSpecification {
-        /// Specifies the allocation strategy to use to launch On-Demand instances during a resize.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
+        /// `AllocationStrategy`: Specifies the allocation strategy to use to launch On-Demand instances during a resize.
         pub allocation_strategy: Option<Value<String>>,
-        /// Describes the strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
-        #[serde(
-            rename = "CapacityReservationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationOptions`: Describes the strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
         pub capacity_reservation_options: Option<OnDemandCapacityReservationOptions>,
-        /// On-Demand resize timeout in minutes.
-        #[serde(
-            rename = "TimeoutDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TimeoutDurationMinutes`: On-Demand resize timeout in minutes.
         pub timeout_duration_minutes: Option<Value<i64>>,
     }
 
-    /// The `SpotResizingSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SpotResizingSpecification {
-        /// Specifies the allocation strategy to use to launch Spot instances during a resize.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
-        pub allocation_strategy: Option<Value<String>>,
-        /// Spot resize timeout in minutes.
-        #[serde(
-            rename = "TimeoutDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OnDemandResizingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationOptions",
+                &self.capacity_reservation_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeoutDurationMinutes",
+                &self.timeout_duration_minutes,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `SpotResizingSpecification` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SpotResizingSpecification {
+        /// `AllocationStrategy`: Specifies the allocation strategy to use to launch Spot instances during a resize.
+        pub allocation_strategy: Option<Value<String>>,
+        /// `TimeoutDurationMinutes`: Spot resize timeout in minutes.
         pub timeout_duration_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for SpotResizingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeoutDurationMinutes",
+                &self.timeout_duration_minutes,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1435,40 +1939,29 @@ pub mod instance_group_config {
     }
 
     /// The properties of `AWS::EMR::InstanceGroupConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceGroupConfigProps {
         /// `AutoScalingPolicy`.
-        #[serde(rename = "AutoScalingPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_scaling_policy: Option<AutoScalingPolicy>,
         /// `BidPrice`.
-        #[serde(rename = "BidPrice", skip_serializing_if = "Option::is_none")]
         pub bid_price: Option<Value<String>>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<AppConfiguration>>,
         /// `CustomAmiId`.
-        #[serde(rename = "CustomAmiId", skip_serializing_if = "Option::is_none")]
         pub custom_ami_id: Option<Value<String>>,
         /// `EbsConfiguration`.
-        #[serde(rename = "EbsConfiguration", skip_serializing_if = "Option::is_none")]
         pub ebs_configuration: Option<EbsConfiguration>,
         /// `InstanceCount`.
-        #[serde(rename = "InstanceCount")]
         pub instance_count: Value<i64>,
         /// `InstanceRole`.
-        #[serde(rename = "InstanceRole")]
         pub instance_role: Value<String>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `JobFlowId`.
-        #[serde(rename = "JobFlowId")]
         pub job_flow_id: Value<String>,
         /// `Market`.
-        #[serde(rename = "Market", skip_serializing_if = "Option::is_none")]
         pub market: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
@@ -1496,47 +1989,89 @@ pub mod instance_group_config {
         }
     }
 
+    impl Serialize for CfnInstanceGroupConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoScalingPolicy", &self.auto_scaling_policy)?;
+            crate::cfn::entry(&mut map, "BidPrice", &self.bid_price)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "CustomAmiId", &self.custom_ami_id)?;
+            crate::cfn::entry(&mut map, "EbsConfiguration", &self.ebs_configuration)?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            map.serialize_entry("InstanceRole", &self.instance_role)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            map.serialize_entry("JobFlowId", &self.job_flow_id)?;
+            crate::cfn::entry(&mut map, "Market", &self.market)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `AppConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AppConfiguration {
         /// `Classification`.
-        #[serde(rename = "Classification", skip_serializing_if = "Option::is_none")]
         pub classification: Option<Value<String>>,
         /// `ConfigurationProperties`.
-        #[serde(
-            rename = "ConfigurationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub configuration_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<AppConfiguration>>,
     }
 
+    impl Serialize for AppConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Classification", &self.classification)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationProperties",
+                &self.configuration_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            map.end()
+        }
+    }
+
     /// The `EbsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsConfiguration {
         /// `EbsBlockDeviceConfigs`.
-        #[serde(
-            rename = "EbsBlockDeviceConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ebs_block_device_configs: Option<Vec<EbsBlockDeviceConfig>>,
         /// `EbsOptimized`.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
     }
 
+    impl Serialize for EbsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsBlockDeviceConfigs",
+                &self.ebs_block_device_configs,
+            )?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            map.end()
+        }
+    }
+
     /// The `EbsBlockDeviceConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EbsBlockDeviceConfig {
         /// `VolumeSpecification`.
-        #[serde(rename = "VolumeSpecification")]
         pub volume_specification: VolumeSpecification,
-        /// Use of this property can confuse CloudFormation drift detection.
-        #[serde(rename = "VolumesPerInstance", skip_serializing_if = "Option::is_none")]
+        /// `VolumesPerInstance`: Use of this property can confuse CloudFormation drift detection.
         pub volumes_per_instance: Option<Value<i64>>,
     }
 
@@ -1547,6 +2082,23 @@ pub mod instance_group_config {
                 volume_specification: volume_specification.into(),
                 volumes_per_instance: None,
             }
+        }
+    }
+
+    impl Serialize for EbsBlockDeviceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VolumeSpecification", &self.volume_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumesPerInstance",
+                &self.volumes_per_instance,
+            )?;
+            map.end()
         }
     }
 }
@@ -1607,13 +2159,11 @@ pub mod security_configuration {
     }
 
     /// The properties of `AWS::EMR::SecurityConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityConfigurationProps {
-        /// The name of the security configuration.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the security configuration.
         pub name: Option<Value<String>>,
-        /// The security configuration details in JSON format. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "SecurityConfiguration")]
+        /// `SecurityConfiguration`: The security configuration details in JSON format. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub security_configuration: serde_json::Value,
     }
 
@@ -1624,6 +2174,19 @@ pub mod security_configuration {
                 name: None,
                 security_configuration: security_configuration.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("SecurityConfiguration", &self.security_configuration)?;
+            map.end()
         }
     }
 }
@@ -1694,25 +2257,19 @@ pub mod step {
     }
 
     /// The properties of `AWS::EMR::Step`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStepProps {
-        /// This specifies what action to take when the cluster step fails.
-        #[serde(rename = "ActionOnFailure")]
+        /// `ActionOnFailure`: This specifies what action to take when the cluster step fails.
         pub action_on_failure: Value<String>,
-        /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
         pub encryption_key_arn: Option<Value<String>>,
-        /// The HadoopJarStepConfig property type specifies a job flow step consisting of a JAR file whose main function will be executed.
-        #[serde(rename = "HadoopJarStep")]
+        /// `HadoopJarStep`: The HadoopJarStepConfig property type specifies a job flow step consisting of a JAR file whose main function will be executed.
         pub hadoop_jar_step: HadoopJarStepConfig,
-        /// A string that uniquely identifies the cluster (job flow).
-        #[serde(rename = "JobFlowId")]
+        /// `JobFlowId`: A string that uniquely identifies the cluster (job flow).
         pub job_flow_id: Value<String>,
-        /// The Amazon S3 destination URI for log publishing.
-        #[serde(rename = "LogUri", skip_serializing_if = "Option::is_none")]
+        /// `LogUri`: The Amazon S3 destination URI for log publishing.
         pub log_uri: Option<Value<String>>,
-        /// The name of the cluster step.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the cluster step.
         pub name: Value<String>,
     }
 
@@ -1732,6 +2289,23 @@ pub mod step {
                 log_uri: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStepProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionOnFailure", &self.action_on_failure)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.serialize_entry("HadoopJarStep", &self.hadoop_jar_step)?;
+            map.serialize_entry("JobFlowId", &self.job_flow_id)?;
+            crate::cfn::entry(&mut map, "LogUri", &self.log_uri)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -1817,66 +2391,41 @@ pub mod studio {
     }
 
     /// The properties of `AWS::EMR::Studio`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStudioProps {
-        /// Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM.
-        #[serde(rename = "AuthMode")]
+        /// `AuthMode`: Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM.
         pub auth_mode: Value<AuthMode>,
-        /// The default Amazon S3 location to back up EMR Studio Workspaces and notebook files.
-        #[serde(rename = "DefaultS3Location")]
+        /// `DefaultS3Location`: The default Amazon S3 location to back up EMR Studio Workspaces and notebook files.
         pub default_s3_location: Value<String>,
-        /// A detailed description of the Studio.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A detailed description of the Studio.
         pub description: Option<Value<String>>,
-        /// The AWS KMS key identifier (ARN) used to encrypt AWS EMR Studio workspace and notebook files when backed up to AWS S3.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: The AWS KMS key identifier (ARN) used to encrypt AWS EMR Studio workspace and notebook files when backed up to AWS S3.
         pub encryption_key_arn: Option<Value<String>>,
-        /// The ID of the Amazon EMR Studio Engine security group.
-        #[serde(rename = "EngineSecurityGroupId")]
+        /// `EngineSecurityGroupId`: The ID of the Amazon EMR Studio Engine security group.
         pub engine_security_group_id: Value<String>,
-        /// The ARN of the IAM Identity Center instance to create the Studio application.
-        #[serde(rename = "IdcInstanceArn", skip_serializing_if = "Option::is_none")]
+        /// `IdcInstanceArn`: The ARN of the IAM Identity Center instance to create the Studio application.
         pub idc_instance_arn: Option<Value<String>>,
-        /// Specifies whether IAM Identity Center user assignment is REQUIRED or OPTIONAL.
-        #[serde(rename = "IdcUserAssignment", skip_serializing_if = "Option::is_none")]
+        /// `IdcUserAssignment`: Specifies whether IAM Identity Center user assignment is REQUIRED or OPTIONAL.
         pub idc_user_assignment: Option<Value<IdcUserAssignment>>,
-        /// Your identity provider's authentication endpoint.
-        #[serde(rename = "IdpAuthUrl", skip_serializing_if = "Option::is_none")]
+        /// `IdpAuthUrl`: Your identity provider's authentication endpoint.
         pub idp_auth_url: Option<Value<String>>,
-        /// The name of relay state parameter for external Identity Provider.
-        #[serde(
-            rename = "IdpRelayStateParameterName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdpRelayStateParameterName`: The name of relay state parameter for external Identity Provider.
         pub idp_relay_state_parameter_name: Option<Value<String>>,
-        /// A descriptive name for the Amazon EMR Studio.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive name for the Amazon EMR Studio.
         pub name: Value<String>,
-        /// The IAM role that will be assumed by the Amazon EMR Studio.
-        #[serde(rename = "ServiceRole")]
+        /// `ServiceRole`: The IAM role that will be assumed by the Amazon EMR Studio.
         pub service_role: Value<String>,
-        /// A list of up to 5 subnet IDs to associate with the Studio.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: A list of up to 5 subnet IDs to associate with the Studio.
         pub subnet_ids: Vec<Value<String>>,
-        /// A list of tags to associate with the Studio.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to associate with the Studio.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A Boolean indicating whether to enable Trusted identity propagation for the Studio.
-        #[serde(
-            rename = "TrustedIdentityPropagationEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TrustedIdentityPropagationEnabled`: A Boolean indicating whether to enable Trusted identity propagation for the Studio.
         pub trusted_identity_propagation_enabled: Option<Value<bool>>,
-        /// The IAM user role that will be assumed by users and groups logged in to a Studio.
-        #[serde(rename = "UserRole", skip_serializing_if = "Option::is_none")]
+        /// `UserRole`: The IAM user role that will be assumed by users and groups logged in to a Studio.
         pub user_role: Option<Value<String>>,
-        /// The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
         pub vpc_id: Value<String>,
-        /// The ID of the Amazon EMR Studio Workspace security group.
-        #[serde(rename = "WorkspaceSecurityGroupId")]
+        /// `WorkspaceSecurityGroupId`: The ID of the Amazon EMR Studio Workspace security group.
         pub workspace_security_group_id: Value<String>,
     }
 
@@ -1911,6 +2460,48 @@ pub mod studio {
                 vpc_id: vpc_id.into(),
                 workspace_security_group_id: workspace_security_group_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStudioProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthMode", &self.auth_mode)?;
+            map.serialize_entry("DefaultS3Location", &self.default_s3_location)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.serialize_entry(
+                "EngineSecurityGroupId",
+                &self.engine_security_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "IdcInstanceArn", &self.idc_instance_arn)?;
+            crate::cfn::entry(&mut map, "IdcUserAssignment", &self.idc_user_assignment)?;
+            crate::cfn::entry(&mut map, "IdpAuthUrl", &self.idp_auth_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdpRelayStateParameterName",
+                &self.idp_relay_state_parameter_name,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ServiceRole", &self.service_role)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrustedIdentityPropagationEnabled",
+                &self.trusted_identity_propagation_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "UserRole", &self.user_role)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.serialize_entry(
+                "WorkspaceSecurityGroupId",
+                &self.workspace_security_group_id,
+            )?;
+            map.end()
         }
     }
 
@@ -2050,19 +2641,15 @@ pub mod studio_session_mapping {
     }
 
     /// The properties of `AWS::EMR::StudioSessionMapping`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStudioSessionMappingProps {
-        /// The name of the user or group.
-        #[serde(rename = "IdentityName")]
+        /// `IdentityName`: The name of the user or group.
         pub identity_name: Value<String>,
-        /// Specifies whether the identity to map to the Studio is a user or a group.
-        #[serde(rename = "IdentityType")]
+        /// `IdentityType`: Specifies whether the identity to map to the Studio is a user or a group.
         pub identity_type: Value<IdentityType>,
-        /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group.
-        #[serde(rename = "SessionPolicyArn")]
+        /// `SessionPolicyArn`: The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group.
         pub session_policy_arn: Value<String>,
-        /// The ID of the Amazon EMR Studio to which the user or group will be mapped.
-        #[serde(rename = "StudioId")]
+        /// `StudioId`: The ID of the Amazon EMR Studio to which the user or group will be mapped.
         pub studio_id: Value<String>,
     }
 
@@ -2080,6 +2667,21 @@ pub mod studio_session_mapping {
                 session_policy_arn: session_policy_arn.into(),
                 studio_id: studio_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStudioSessionMappingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentityName", &self.identity_name)?;
+            map.serialize_entry("IdentityType", &self.identity_type)?;
+            map.serialize_entry("SessionPolicyArn", &self.session_policy_arn)?;
+            map.serialize_entry("StudioId", &self.studio_id)?;
+            map.end()
         }
     }
 
@@ -2178,31 +2780,38 @@ pub mod wal_workspace {
     }
 
     /// The properties of `AWS::EMR::WALWorkspace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWalWorkspaceProps {
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the emrwal container
-        #[serde(rename = "WALWorkspaceName", skip_serializing_if = "Option::is_none")]
+        /// `WALWorkspaceName`: The name of the emrwal container
         pub wal_workspace_name: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnWalWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WALWorkspaceName", &self.wal_workspace_name)?;
+            map.end()
+        }
     }
 }
 
 /// The `VolumeSpecification` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VolumeSpecification {
     /// `Iops`.
-    #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
     pub iops: Option<Value<i64>>,
     /// `SizeInGB`.
-    #[serde(rename = "SizeInGB")]
     pub size_in_gb: Value<i64>,
     /// `Throughput`.
-    #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
     pub throughput: Option<Value<i64>>,
     /// `VolumeType`.
-    #[serde(rename = "VolumeType")]
     pub volume_type: Value<String>,
 }
 
@@ -2221,14 +2830,27 @@ impl VolumeSpecification {
     }
 }
 
+impl Serialize for VolumeSpecification {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+        map.serialize_entry("SizeInGB", &self.size_in_gb)?;
+        crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+        map.serialize_entry("VolumeType", &self.volume_type)?;
+        map.end()
+    }
+}
+
 /// The `AutoScalingPolicy` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AutoScalingPolicy {
     /// `Constraints`.
-    #[serde(rename = "Constraints")]
     pub constraints: ScalingConstraints,
     /// `Rules`.
-    #[serde(rename = "Rules")]
     pub rules: Vec<ScalingRule>,
 }
 
@@ -2245,14 +2867,25 @@ impl AutoScalingPolicy {
     }
 }
 
+impl Serialize for AutoScalingPolicy {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Constraints", &self.constraints)?;
+        map.serialize_entry("Rules", &self.rules)?;
+        map.end()
+    }
+}
+
 /// The `ScalingConstraints` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScalingConstraints {
     /// `MaxCapacity`.
-    #[serde(rename = "MaxCapacity")]
     pub max_capacity: Value<i64>,
     /// `MinCapacity`.
-    #[serde(rename = "MinCapacity")]
     pub min_capacity: Value<i64>,
 }
 
@@ -2269,20 +2902,29 @@ impl ScalingConstraints {
     }
 }
 
+impl Serialize for ScalingConstraints {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+        map.serialize_entry("MinCapacity", &self.min_capacity)?;
+        map.end()
+    }
+}
+
 /// The `ScalingRule` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScalingRule {
     /// `Action`.
-    #[serde(rename = "Action")]
     pub action: ScalingAction,
     /// `Description`.
-    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
     pub description: Option<Value<String>>,
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
     /// `Trigger`.
-    #[serde(rename = "Trigger")]
     pub trigger: ScalingTrigger,
 }
 
@@ -2302,14 +2944,27 @@ impl ScalingRule {
     }
 }
 
+impl Serialize for ScalingRule {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Action", &self.action)?;
+        crate::cfn::entry(&mut map, "Description", &self.description)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("Trigger", &self.trigger)?;
+        map.end()
+    }
+}
+
 /// The `ScalingAction` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScalingAction {
     /// `Market`.
-    #[serde(rename = "Market", skip_serializing_if = "Option::is_none")]
     pub market: Option<Value<String>>,
     /// `SimpleScalingPolicyConfiguration`.
-    #[serde(rename = "SimpleScalingPolicyConfiguration")]
     pub simple_scaling_policy_configuration: SimpleScalingPolicyConfiguration,
 }
 
@@ -2326,17 +2981,30 @@ impl ScalingAction {
     }
 }
 
+impl Serialize for ScalingAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Market", &self.market)?;
+        map.serialize_entry(
+            "SimpleScalingPolicyConfiguration",
+            &self.simple_scaling_policy_configuration,
+        )?;
+        map.end()
+    }
+}
+
 /// The `SimpleScalingPolicyConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SimpleScalingPolicyConfiguration {
     /// `AdjustmentType`.
-    #[serde(rename = "AdjustmentType", skip_serializing_if = "Option::is_none")]
     pub adjustment_type: Option<Value<String>>,
     /// `CoolDown`.
-    #[serde(rename = "CoolDown", skip_serializing_if = "Option::is_none")]
     pub cool_down: Option<Value<i64>>,
     /// `ScalingAdjustment`.
-    #[serde(rename = "ScalingAdjustment")]
     pub scaling_adjustment: Value<i64>,
 }
 
@@ -2351,11 +3019,24 @@ impl SimpleScalingPolicyConfiguration {
     }
 }
 
+impl Serialize for SimpleScalingPolicyConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "AdjustmentType", &self.adjustment_type)?;
+        crate::cfn::entry(&mut map, "CoolDown", &self.cool_down)?;
+        map.serialize_entry("ScalingAdjustment", &self.scaling_adjustment)?;
+        map.end()
+    }
+}
+
 /// The `ScalingTrigger` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScalingTrigger {
     /// `CloudWatchAlarmDefinition`.
-    #[serde(rename = "CloudWatchAlarmDefinition")]
     pub cloud_watch_alarm_definition: CloudWatchAlarmDefinition,
 }
 
@@ -2370,35 +3051,41 @@ impl ScalingTrigger {
     }
 }
 
+impl Serialize for ScalingTrigger {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "CloudWatchAlarmDefinition",
+            &self.cloud_watch_alarm_definition,
+        )?;
+        map.end()
+    }
+}
+
 /// The `CloudWatchAlarmDefinition` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CloudWatchAlarmDefinition {
     /// `ComparisonOperator`.
-    #[serde(rename = "ComparisonOperator")]
     pub comparison_operator: Value<String>,
     /// `Dimensions`.
-    #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<MetricDimension>>,
     /// `EvaluationPeriods`.
-    #[serde(rename = "EvaluationPeriods", skip_serializing_if = "Option::is_none")]
     pub evaluation_periods: Option<Value<i64>>,
     /// `MetricName`.
-    #[serde(rename = "MetricName")]
     pub metric_name: Value<String>,
     /// `Namespace`.
-    #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Value<String>>,
     /// `Period`.
-    #[serde(rename = "Period")]
     pub period: Value<i64>,
     /// `Statistic`.
-    #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
     pub statistic: Option<Value<String>>,
     /// `Threshold`.
-    #[serde(rename = "Threshold")]
     pub threshold: Value<f64>,
     /// `Unit`.
-    #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
     pub unit: Option<Value<String>>,
 }
 
@@ -2424,14 +3111,32 @@ impl CloudWatchAlarmDefinition {
     }
 }
 
+impl Serialize for CloudWatchAlarmDefinition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+        crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+        crate::cfn::entry(&mut map, "EvaluationPeriods", &self.evaluation_periods)?;
+        map.serialize_entry("MetricName", &self.metric_name)?;
+        crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+        map.serialize_entry("Period", &self.period)?;
+        crate::cfn::entry(&mut map, "Statistic", &self.statistic)?;
+        map.serialize_entry("Threshold", &self.threshold)?;
+        crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+        map.end()
+    }
+}
+
 /// The `MetricDimension` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MetricDimension {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -2445,20 +3150,29 @@ impl MetricDimension {
     }
 }
 
+impl Serialize for MetricDimension {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
+    }
+}
+
 /// The `HadoopJarStepConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HadoopJarStepConfig {
     /// `Args`.
-    #[serde(rename = "Args", skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<Value<String>>>,
     /// `Jar`.
-    #[serde(rename = "Jar")]
     pub jar: Value<String>,
     /// `MainClass`.
-    #[serde(rename = "MainClass", skip_serializing_if = "Option::is_none")]
     pub main_class: Option<Value<String>>,
     /// `StepProperties`.
-    #[serde(rename = "StepProperties", skip_serializing_if = "Option::is_none")]
     pub step_properties: Option<Vec<KeyValue>>,
 }
 
@@ -2474,13 +3188,39 @@ impl HadoopJarStepConfig {
     }
 }
 
+impl Serialize for HadoopJarStepConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Args", &self.args)?;
+        map.serialize_entry("Jar", &self.jar)?;
+        crate::cfn::entry(&mut map, "MainClass", &self.main_class)?;
+        crate::cfn::entry(&mut map, "StepProperties", &self.step_properties)?;
+        map.end()
+    }
+}
+
 /// The `KeyValue` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyValue {
     /// `Key`.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<Value<String>>,
     /// `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<Value<String>>,
+}
+
+impl Serialize for KeyValue {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Key", &self.key)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
 }

@@ -126,39 +126,23 @@ pub mod endpoint {
     }
 
     /// The properties of `AWS::EMRContainers::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
-        /// The configuration overrides for the managed endpoint.
-        #[serde(
-            rename = "ConfigurationOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConfigurationOverrides`: The configuration overrides for the managed endpoint.
         pub configuration_overrides: Option<ConfigurationOverrides>,
-        /// The execution role ARN for the managed endpoint.
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: The execution role ARN for the managed endpoint.
         pub execution_role_arn: Value<String>,
-        /// The name of the managed endpoint.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the managed endpoint.
         pub name: Option<Value<String>>,
-        /// The Amazon EMR release label.
-        #[serde(rename = "ReleaseLabel")]
+        /// `ReleaseLabel`: The Amazon EMR release label.
         pub release_label: Value<String>,
-        /// The idle timeout in minutes for sessions on the managed endpoint.
-        #[serde(
-            rename = "SessionIdleTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SessionIdleTimeoutInMinutes`: The idle timeout in minutes for sessions on the managed endpoint.
         pub session_idle_timeout_in_minutes: Option<Value<i64>>,
-        /// An array of key-value pairs to apply to this managed endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this managed endpoint.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the managed endpoint.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the managed endpoint.
         pub r#type: Value<String>,
-        /// The ID of the virtual cluster for which the managed endpoint is created.
-        #[serde(rename = "VirtualClusterId")]
+        /// `VirtualClusterId`: The ID of the virtual cluster for which the managed endpoint is created.
         pub virtual_cluster_id: Value<String>,
     }
 
@@ -183,36 +167,71 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for CfnEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationOverrides",
+                &self.configuration_overrides,
+            )?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("ReleaseLabel", &self.release_label)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionIdleTimeoutInMinutes",
+                &self.session_idle_timeout_in_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("VirtualClusterId", &self.virtual_cluster_id)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationOverrides` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigurationOverrides {
         /// `ApplicationConfiguration`.
-        #[serde(
-            rename = "ApplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub application_configuration: Option<Vec<EmreksConfiguration>>,
         /// `MonitoringConfiguration`.
-        #[serde(
-            rename = "MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitoring_configuration: Option<MonitoringConfiguration>,
     }
 
+    impl Serialize for ConfigurationOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationConfiguration",
+                &self.application_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringConfiguration",
+                &self.monitoring_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EmreksConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EmreksConfiguration {
         /// `Classification`.
-        #[serde(rename = "Classification")]
         pub classification: Value<String>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<EmreksConfiguration>>,
         /// `Properties`.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -227,47 +246,70 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for EmreksConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Classification", &self.classification)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.end()
+        }
+    }
+
     /// The `MonitoringConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MonitoringConfiguration {
         /// `CloudWatchMonitoringConfiguration`.
-        #[serde(
-            rename = "CloudWatchMonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_monitoring_configuration: Option<
             CloudWatchMonitoringConfiguration,
         >,
         /// `ContainerLogRotationConfiguration`.
-        #[serde(
-            rename = "ContainerLogRotationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_log_rotation_configuration: Option<
             ContainerLogRotationConfiguration,
         >,
         /// `PersistentAppUI`.
-        #[serde(rename = "PersistentAppUI", skip_serializing_if = "Option::is_none")]
         pub persistent_app_ui: Option<Value<PersistentAppUi>>,
         /// `S3MonitoringConfiguration`.
-        #[serde(
-            rename = "S3MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_monitoring_configuration: Option<S3MonitoringConfiguration>,
     }
 
+    impl Serialize for MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchMonitoringConfiguration",
+                &self.cloud_watch_monitoring_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerLogRotationConfiguration",
+                &self.container_log_rotation_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "PersistentAppUI", &self.persistent_app_ui)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3MonitoringConfiguration",
+                &self.s3_monitoring_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchMonitoringConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchMonitoringConfiguration {
         /// `LogGroupName`.
-        #[serde(rename = "LogGroupName")]
         pub log_group_name: Value<String>,
         /// `LogStreamNamePrefix`.
-        #[serde(rename = "LogStreamNamePrefix", skip_serializing_if = "Option::is_none")]
         pub log_stream_name_prefix: Option<Value<String>>,
     }
 
@@ -281,14 +323,29 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for CloudWatchMonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogStreamNamePrefix",
+                &self.log_stream_name_prefix,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ContainerLogRotationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerLogRotationConfiguration {
         /// `MaxFilesToKeep`.
-        #[serde(rename = "MaxFilesToKeep")]
         pub max_files_to_keep: Value<i64>,
         /// `RotationSize`.
-        #[serde(rename = "RotationSize")]
         pub rotation_size: Value<String>,
     }
 
@@ -302,6 +359,19 @@ pub mod endpoint {
                 max_files_to_keep: max_files_to_keep.into(),
                 rotation_size: rotation_size.into(),
             }
+        }
+    }
+
+    impl Serialize for ContainerLogRotationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxFilesToKeep", &self.max_files_to_keep)?;
+            map.serialize_entry("RotationSize", &self.rotation_size)?;
+            map.end()
         }
     }
 
@@ -343,10 +413,9 @@ pub mod endpoint {
     }
 
     /// The `S3MonitoringConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3MonitoringConfiguration {
         /// `LogUri`.
-        #[serde(rename = "LogUri")]
         pub log_uri: Value<String>,
     }
 
@@ -354,6 +423,18 @@ pub mod endpoint {
         /// A `S3MonitoringConfiguration` of its required properties (`LogUri`), the others unset.
         pub fn new(log_uri: impl Into<Value<String>>) -> Self {
             Self { log_uri: log_uri.into() }
+        }
+    }
+
+    impl Serialize for S3MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogUri", &self.log_uri)?;
+            map.end()
         }
     }
 }
@@ -435,16 +516,13 @@ pub mod job_template {
     }
 
     /// The properties of `AWS::EMRContainers::JobTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobTemplateProps {
         /// `JobTemplateData`.
-        #[serde(rename = "JobTemplateData")]
         pub job_template_data: JobTemplateData,
-        /// The specified name of the job template.
-        #[serde(rename = "Name")]
+        /// `Name`: The specified name of the job template.
         pub name: Value<String>,
-        /// The tags that are associated with the job template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that are associated with the job template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -462,36 +540,36 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for CfnJobTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("JobTemplateData", &self.job_template_data)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The values of a StartJobRun API request used in job runs started using the job template.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobTemplateData {
         /// `ConfigurationOverrides`.
-        #[serde(
-            rename = "ConfigurationOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub configuration_overrides: Option<ParametricConfigurationOverrides>,
-        /// The execution role ARN of the job run, or a template parameter reference.
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: The execution role ARN of the job run, or a template parameter reference.
         pub execution_role_arn: Value<String>,
         /// `JobDriver`.
-        #[serde(rename = "JobDriver")]
         pub job_driver: JobDriver,
-        /// The tags assigned to jobs started using the job template.
-        #[serde(rename = "JobTags", skip_serializing_if = "Option::is_none")]
+        /// `JobTags`: The tags assigned to jobs started using the job template.
         pub job_tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The configuration of parameters existing in the job template.
-        #[serde(
-            rename = "ParameterConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParameterConfiguration`: The configuration of parameters existing in the job template.
         pub parameter_configuration: Option<
             indexmap::IndexMap<String, TemplateParameterConfiguration>,
         >,
-        /// The release version of Amazon EMR, or a template parameter reference.
-        #[serde(rename = "ReleaseLabel")]
+        /// `ReleaseLabel`: The release version of Amazon EMR, or a template parameter reference.
         pub release_label: Value<String>,
     }
 
@@ -513,36 +591,69 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for JobTemplateData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationOverrides",
+                &self.configuration_overrides,
+            )?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("JobDriver", &self.job_driver)?;
+            crate::cfn::entry(&mut map, "JobTags", &self.job_tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterConfiguration",
+                &self.parameter_configuration,
+            )?;
+            map.serialize_entry("ReleaseLabel", &self.release_label)?;
+            map.end()
+        }
+    }
+
     /// A configuration specification to be used to override existing configurations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParametricConfigurationOverrides {
         /// `ApplicationConfiguration`.
-        #[serde(
-            rename = "ApplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub application_configuration: Option<Vec<Configuration>>,
         /// `MonitoringConfiguration`.
-        #[serde(
-            rename = "MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitoring_configuration: Option<ParametricMonitoringConfiguration>,
     }
 
+    impl Serialize for ParametricConfigurationOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationConfiguration",
+                &self.application_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringConfiguration",
+                &self.monitoring_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// A configuration specification to be used when provisioning virtual clusters, which can include configurations for applications and software bundled with Amazon EMR on EKS.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Configuration {
-        /// The classification within a configuration.
-        #[serde(rename = "Classification")]
+        /// `Classification`: The classification within a configuration.
         pub classification: Value<String>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<Configuration>>,
-        /// A set of properties specified within a configuration classification.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: A set of properties specified within a configuration classification.
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -557,90 +668,164 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Classification", &self.classification)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.end()
+        }
+    }
+
     /// Configuration setting for monitoring.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParametricMonitoringConfiguration {
         /// `CloudWatchMonitoringConfiguration`.
-        #[serde(
-            rename = "CloudWatchMonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_monitoring_configuration: Option<
             ParametricCloudWatchMonitoringConfiguration,
         >,
-        /// Monitoring configurations for the persistent application UI, or a template parameter reference.
-        #[serde(rename = "PersistentAppUI", skip_serializing_if = "Option::is_none")]
+        /// `PersistentAppUI`: Monitoring configurations for the persistent application UI, or a template parameter reference.
         pub persistent_app_ui: Option<Value<String>>,
         /// `S3MonitoringConfiguration`.
-        #[serde(
-            rename = "S3MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_monitoring_configuration: Option<ParametricS3MonitoringConfiguration>,
     }
 
+    impl Serialize for ParametricMonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchMonitoringConfiguration",
+                &self.cloud_watch_monitoring_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "PersistentAppUI", &self.persistent_app_ui)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3MonitoringConfiguration",
+                &self.s3_monitoring_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// A configuration for CloudWatch monitoring.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParametricCloudWatchMonitoringConfiguration {
-        /// The name of the log group for log publishing, or a template parameter reference.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The name of the log group for log publishing, or a template parameter reference.
         pub log_group_name: Option<Value<String>>,
-        /// The specified name prefix for log streams.
-        #[serde(rename = "LogStreamNamePrefix", skip_serializing_if = "Option::is_none")]
+        /// `LogStreamNamePrefix`: The specified name prefix for log streams.
         pub log_stream_name_prefix: Option<Value<String>>,
     }
 
+    impl Serialize for ParametricCloudWatchMonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogStreamNamePrefix",
+                &self.log_stream_name_prefix,
+            )?;
+            map.end()
+        }
+    }
+
     /// Amazon S3 configuration for monitoring log publishing.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParametricS3MonitoringConfiguration {
-        /// Amazon S3 destination URI for log publishing.
-        #[serde(rename = "LogUri", skip_serializing_if = "Option::is_none")]
+        /// `LogUri`: Amazon S3 destination URI for log publishing.
         pub log_uri: Option<Value<String>>,
     }
 
+    impl Serialize for ParametricS3MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogUri", &self.log_uri)?;
+            map.end()
+        }
+    }
+
     /// Specify the driver that the job runs on.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobDriver {
         /// `SparkSqlJobDriver`.
-        #[serde(rename = "SparkSqlJobDriver", skip_serializing_if = "Option::is_none")]
         pub spark_sql_job_driver: Option<SparkSqlJobDriver>,
         /// `SparkSubmitJobDriver`.
-        #[serde(
-            rename = "SparkSubmitJobDriver",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub spark_submit_job_driver: Option<SparkSubmitJobDriver>,
     }
 
+    impl Serialize for JobDriver {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SparkSqlJobDriver",
+                &self.spark_sql_job_driver,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SparkSubmitJobDriver",
+                &self.spark_submit_job_driver,
+            )?;
+            map.end()
+        }
+    }
+
     /// The job driver for job type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SparkSqlJobDriver {
         /// `EntryPoint`.
-        #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
         pub entry_point: Option<Value<String>>,
         /// `SparkSqlParameters`.
-        #[serde(rename = "SparkSqlParameters", skip_serializing_if = "Option::is_none")]
         pub spark_sql_parameters: Option<Value<String>>,
     }
 
+    impl Serialize for SparkSqlJobDriver {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EntryPoint", &self.entry_point)?;
+            crate::cfn::entry(
+                &mut map,
+                "SparkSqlParameters",
+                &self.spark_sql_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The information about job driver for Spark submit.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SparkSubmitJobDriver {
         /// `EntryPoint`.
-        #[serde(rename = "EntryPoint")]
         pub entry_point: Value<String>,
         /// `EntryPointArguments`.
-        #[serde(rename = "EntryPointArguments", skip_serializing_if = "Option::is_none")]
         pub entry_point_arguments: Option<Vec<Value<String>>>,
         /// `SparkSubmitParameters`.
-        #[serde(
-            rename = "SparkSubmitParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub spark_submit_parameters: Option<Value<String>>,
     }
 
@@ -655,15 +840,48 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for SparkSubmitJobDriver {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EntryPoint", &self.entry_point)?;
+            crate::cfn::entry(
+                &mut map,
+                "EntryPointArguments",
+                &self.entry_point_arguments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SparkSubmitParameters",
+                &self.spark_submit_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration of a job template parameter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateParameterConfiguration {
-        /// The default value for the job template parameter.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: The default value for the job template parameter.
         pub default_value: Option<Value<String>>,
-        /// The type of the job template parameter.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the job template parameter.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for TemplateParameterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of the job template parameter.
@@ -771,19 +989,15 @@ pub mod security_configuration {
     }
 
     /// The properties of `AWS::EMRContainers::SecurityConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityConfigurationProps {
-        /// Container provider for the security configuration.
-        #[serde(rename = "ContainerProvider", skip_serializing_if = "Option::is_none")]
+        /// `ContainerProvider`: Container provider for the security configuration.
         pub container_provider: Option<ContainerProvider>,
-        /// The name of the security configuration.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the security configuration.
         pub name: Option<Value<String>>,
-        /// Security configuration input for the security configuration.
-        #[serde(rename = "SecurityConfigurationData")]
+        /// `SecurityConfigurationData`: Security configuration input for the security configuration.
         pub security_configuration_data: SecurityConfigurationData,
-        /// An array of key-value pairs to apply to this security configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this security configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -801,17 +1015,32 @@ pub mod security_configuration {
         }
     }
 
+    impl Serialize for CfnSecurityConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerProvider", &self.container_provider)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry(
+                "SecurityConfigurationData",
+                &self.security_configuration_data,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Container provider information.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerProvider {
-        /// The container provider ID.
-        #[serde(rename = "Id")]
+        /// `Id`: The container provider ID.
         pub id: Value<String>,
         /// `Info`.
-        #[serde(rename = "Info", skip_serializing_if = "Option::is_none")]
         pub info: Option<ContainerInfo>,
-        /// The container provider type.
-        #[serde(rename = "Type")]
+        /// `Type`: The container provider type.
         pub r#type: Value<Type>,
     }
 
@@ -829,20 +1058,56 @@ pub mod security_configuration {
         }
     }
 
+    impl Serialize for ContainerProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Info", &self.info)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Container information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContainerInfo {
         /// `EksInfo`.
-        #[serde(rename = "EksInfo", skip_serializing_if = "Option::is_none")]
         pub eks_info: Option<EksInfo>,
     }
 
+    impl Serialize for ContainerInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EksInfo", &self.eks_info)?;
+            map.end()
+        }
+    }
+
     /// EKS information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksInfo {
-        /// The EKS namespace.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The EKS namespace.
         pub namespace: Option<Value<String>>,
+    }
+
+    impl Serialize for EksInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
     }
 
     /// The container provider type.
@@ -880,183 +1145,301 @@ pub mod security_configuration {
     }
 
     /// Security configuration data containing encryption and authorization settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecurityConfigurationData {
         /// `AuthenticationConfiguration`.
-        #[serde(
-            rename = "AuthenticationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_configuration: Option<AuthenticationConfiguration>,
         /// `AuthorizationConfiguration`.
-        #[serde(
-            rename = "AuthorizationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorization_configuration: Option<AuthorizationConfiguration>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
     }
 
+    impl Serialize for SecurityConfigurationData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationConfiguration",
+                &self.authorization_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Authentication configuration for the security configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthenticationConfiguration {
         /// `IAMConfiguration`.
-        #[serde(rename = "IAMConfiguration", skip_serializing_if = "Option::is_none")]
         pub iam_configuration: Option<IamConfiguration>,
         /// `IdentityCenterConfiguration`.
-        #[serde(
-            rename = "IdentityCenterConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_center_configuration: Option<IdentityCenterConfiguration>,
     }
 
+    impl Serialize for AuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IAMConfiguration", &self.iam_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterConfiguration",
+                &self.identity_center_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// IAM configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamConfiguration {
-        /// The system role ARN.
-        #[serde(rename = "SystemRole", skip_serializing_if = "Option::is_none")]
+        /// `SystemRole`: The system role ARN.
         pub system_role: Option<Value<String>>,
     }
 
+    impl Serialize for IamConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SystemRole", &self.system_role)?;
+            map.end()
+        }
+    }
+
     /// Identity Center configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdentityCenterConfiguration {
-        /// Whether to enable Identity Center integration.
-        #[serde(
-            rename = "EnableIdentityCenter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableIdentityCenter`: Whether to enable Identity Center integration.
         pub enable_identity_center: Option<Value<bool>>,
-        /// Whether Identity Center application assignment is required.
-        #[serde(
-            rename = "IdentityCenterApplicationAssignmentRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityCenterApplicationAssignmentRequired`: Whether Identity Center application assignment is required.
         pub identity_center_application_assignment_required: Option<Value<bool>>,
-        /// The ARN of the Identity Center instance.
-        #[serde(
-            rename = "IdentityCenterInstanceARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityCenterInstanceARN`: The ARN of the Identity Center instance.
         pub identity_center_instance_arn: Option<Value<String>>,
     }
 
+    impl Serialize for IdentityCenterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableIdentityCenter",
+                &self.enable_identity_center,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterApplicationAssignmentRequired",
+                &self.identity_center_application_assignment_required,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterInstanceARN",
+                &self.identity_center_instance_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// Authorization configuration for the security configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizationConfiguration {
         /// `LakeFormationConfiguration`.
-        #[serde(
-            rename = "LakeFormationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lake_formation_configuration: Option<LakeFormationConfiguration>,
     }
 
+    impl Serialize for AuthorizationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LakeFormationConfiguration",
+                &self.lake_formation_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Lake Formation configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LakeFormationConfiguration {
-        /// The session tag to authorize Lake Formation access.
-        #[serde(
-            rename = "AuthorizedSessionTagValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizedSessionTagValue`: The session tag to authorize Lake Formation access.
         pub authorized_session_tag_value: Option<Value<String>>,
-        /// Whether query access control is enabled.
-        #[serde(
-            rename = "QueryAccessControlEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `QueryAccessControlEnabled`: Whether query access control is enabled.
         pub query_access_control_enabled: Option<Value<bool>>,
-        /// The ARN of the query engine role.
-        #[serde(rename = "QueryEngineRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `QueryEngineRoleArn`: The ARN of the query engine role.
         pub query_engine_role_arn: Option<Value<String>>,
         /// `SecureNamespaceInfo`.
-        #[serde(rename = "SecureNamespaceInfo", skip_serializing_if = "Option::is_none")]
         pub secure_namespace_info: Option<SecureNamespaceInfo>,
     }
 
+    impl Serialize for LakeFormationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizedSessionTagValue",
+                &self.authorized_session_tag_value,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryAccessControlEnabled",
+                &self.query_access_control_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryEngineRoleArn",
+                &self.query_engine_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecureNamespaceInfo",
+                &self.secure_namespace_info,
+            )?;
+            map.end()
+        }
+    }
+
     /// Secure namespace information for Lake Formation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecureNamespaceInfo {
-        /// The ID of the cluster.
-        #[serde(rename = "ClusterId", skip_serializing_if = "Option::is_none")]
+        /// `ClusterId`: The ID of the cluster.
         pub cluster_id: Option<Value<String>>,
-        /// The namespace.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace.
         pub namespace: Option<Value<String>>,
     }
 
+    impl Serialize for SecureNamespaceInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterId", &self.cluster_id)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
     /// Encryption configuration for the security configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
         /// `AtRestEncryptionConfiguration`.
-        #[serde(
-            rename = "AtRestEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub at_rest_encryption_configuration: Option<AtRestEncryptionConfiguration>,
         /// `InTransitEncryptionConfiguration`.
-        #[serde(
-            rename = "InTransitEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub in_transit_encryption_configuration: Option<
             InTransitEncryptionConfiguration,
         >,
     }
 
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AtRestEncryptionConfiguration",
+                &self.at_rest_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InTransitEncryptionConfiguration",
+                &self.in_transit_encryption_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// At-rest encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AtRestEncryptionConfiguration {
         /// `LocalDiskEncryptionConfiguration`.
-        #[serde(
-            rename = "LocalDiskEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_disk_encryption_configuration: Option<
             LocalDiskEncryptionConfiguration,
         >,
         /// `S3EncryptionConfiguration`.
-        #[serde(
-            rename = "S3EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_encryption_configuration: Option<S3EncryptionConfiguration>,
     }
 
-    /// Local disk encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LocalDiskEncryptionConfiguration {
-        /// The AWS KMS key ID.
-        #[serde(rename = "AwsKmsKeyId", skip_serializing_if = "Option::is_none")]
-        pub aws_kms_key_id: Option<Value<String>>,
-        /// The encryption key provider type.
-        #[serde(
-            rename = "EncryptionKeyProviderType",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AtRestEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalDiskEncryptionConfiguration",
+                &self.local_disk_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3EncryptionConfiguration",
+                &self.s3_encryption_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Local disk encryption configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LocalDiskEncryptionConfiguration {
+        /// `AwsKmsKeyId`: The AWS KMS key ID.
+        pub aws_kms_key_id: Option<Value<String>>,
+        /// `EncryptionKeyProviderType`: The encryption key provider type.
         pub encryption_key_provider_type: Option<Value<EncryptionKeyProviderType>>,
+    }
+
+    impl Serialize for LocalDiskEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsKmsKeyId", &self.aws_kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionKeyProviderType",
+                &self.encryption_key_provider_type,
+            )?;
+            map.end()
+        }
     }
 
     /// The encryption key provider type.
@@ -1094,14 +1477,25 @@ pub mod security_configuration {
     }
 
     /// S3 encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3EncryptionConfiguration {
-        /// The S3 encryption option.
-        #[serde(rename = "EncryptionOption", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionOption`: The S3 encryption option.
         pub encryption_option: Option<Value<EncryptionOption>>,
-        /// The KMS key ID for encryption.
-        #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KMSKeyId`: The KMS key ID for encryption.
         pub kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for S3EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionOption", &self.encryption_option)?;
+            crate::cfn::entry(&mut map, "KMSKeyId", &self.kms_key_id)?;
+            map.end()
+        }
     }
 
     /// The S3 encryption option.
@@ -1145,33 +1539,63 @@ pub mod security_configuration {
     }
 
     /// In-transit encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InTransitEncryptionConfiguration {
         /// `TLSCertificateConfiguration`.
-        #[serde(
-            rename = "TLSCertificateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tls_certificate_configuration: Option<TlsCertificateConfiguration>,
     }
 
-    /// TLS certificate configuration for in-transit encryption.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TlsCertificateConfiguration {
-        /// The certificate provider type.
-        #[serde(
-            rename = "CertificateProviderType",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for InTransitEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TLSCertificateConfiguration",
+                &self.tls_certificate_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// TLS certificate configuration for in-transit encryption.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TlsCertificateConfiguration {
+        /// `CertificateProviderType`: The certificate provider type.
         pub certificate_provider_type: Option<Value<CertificateProviderType>>,
-        /// The ARN of the secret containing the private key.
-        #[serde(rename = "PrivateKeySecretArn", skip_serializing_if = "Option::is_none")]
+        /// `PrivateKeySecretArn`: The ARN of the secret containing the private key.
         pub private_key_secret_arn: Option<Value<String>>,
-        /// The ARN of the secret containing the public key.
-        #[serde(rename = "PublicKeySecretArn", skip_serializing_if = "Option::is_none")]
+        /// `PublicKeySecretArn`: The ARN of the secret containing the public key.
         pub public_key_secret_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for TlsCertificateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateProviderType",
+                &self.certificate_provider_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateKeySecretArn",
+                &self.private_key_secret_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicKeySecretArn",
+                &self.public_key_secret_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// The certificate provider type.
@@ -1277,26 +1701,17 @@ pub mod virtual_cluster {
     }
 
     /// The properties of `AWS::EMRContainers::VirtualCluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualClusterProps {
-        /// Container provider of the virtual cluster.
-        #[serde(rename = "ContainerProvider")]
+        /// `ContainerProvider`: Container provider of the virtual cluster.
         pub container_provider: ContainerProvider,
-        /// Name of the virtual cluster.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the virtual cluster.
         pub name: Value<String>,
-        /// The ID of the security configuration.
-        #[serde(
-            rename = "SecurityConfigurationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityConfigurationId`: The ID of the security configuration.
         pub security_configuration_id: Option<Value<String>>,
-        /// Whether the virtual cluster is session-enabled for Spark Connect.
-        #[serde(rename = "SessionEnabled", skip_serializing_if = "Option::is_none")]
+        /// `SessionEnabled`: Whether the virtual cluster is session-enabled for Spark Connect.
         pub session_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this virtual cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this virtual cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1316,17 +1731,34 @@ pub mod virtual_cluster {
         }
     }
 
+    impl Serialize for CfnVirtualClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerProvider", &self.container_provider)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityConfigurationId",
+                &self.security_configuration_id,
+            )?;
+            crate::cfn::entry(&mut map, "SessionEnabled", &self.session_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ContainerProvider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerProvider {
-        /// The ID of the container cluster
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the container cluster
         pub id: Value<String>,
         /// `Info`.
-        #[serde(rename = "Info")]
         pub info: ContainerInfo,
-        /// The type of the container provider
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the container provider
         pub r#type: Value<Type>,
     }
 
@@ -1345,11 +1777,24 @@ pub mod virtual_cluster {
         }
     }
 
+    impl Serialize for ContainerProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Info", &self.info)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ContainerInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerInfo {
         /// `EksInfo`.
-        #[serde(rename = "EksInfo")]
         pub eks_info: EksInfo,
     }
 
@@ -1360,11 +1805,22 @@ pub mod virtual_cluster {
         }
     }
 
+    impl Serialize for ContainerInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EksInfo", &self.eks_info)?;
+            map.end()
+        }
+    }
+
     /// The `EksInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksInfo {
         /// `Namespace`.
-        #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
 
@@ -1374,6 +1830,18 @@ pub mod virtual_cluster {
             Self {
                 namespace: namespace.into(),
             }
+        }
+    }
+
+    impl Serialize for EksInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
         }
     }
 

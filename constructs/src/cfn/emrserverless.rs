@@ -78,94 +78,41 @@ pub mod application {
     }
 
     /// The properties of `AWS::EMRServerless::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
         /// `Architecture`.
-        #[serde(rename = "Architecture", skip_serializing_if = "Option::is_none")]
         pub architecture: Option<Value<Architecture>>,
-        /// Configuration for Auto Start of Application.
-        #[serde(
-            rename = "AutoStartConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoStartConfiguration`: Configuration for Auto Start of Application.
         pub auto_start_configuration: Option<AutoStartConfiguration>,
-        /// Configuration for Auto Stop of Application.
-        #[serde(
-            rename = "AutoStopConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoStopConfiguration`: Configuration for Auto Stop of Application.
         pub auto_stop_configuration: Option<AutoStopConfiguration>,
-        /// The IAM IdentityCenter configuration for trusted-identity-propagation on this application.
-        #[serde(
-            rename = "IdentityCenterConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityCenterConfiguration`: The IAM IdentityCenter configuration for trusted-identity-propagation on this application.
         pub identity_center_configuration: Option<IdentityCenterConfiguration>,
         /// `ImageConfiguration`.
-        #[serde(rename = "ImageConfiguration", skip_serializing_if = "Option::is_none")]
         pub image_configuration: Option<ImageConfigurationInput>,
-        /// Initial capacity initialized when an Application is started.
-        #[serde(rename = "InitialCapacity", skip_serializing_if = "Option::is_none")]
+        /// `InitialCapacity`: Initial capacity initialized when an Application is started.
         pub initial_capacity: Option<Vec<InitialCapacityConfigKeyValuePair>>,
         /// `InteractiveConfiguration`.
-        #[serde(
-            rename = "InteractiveConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub interactive_configuration: Option<InteractiveConfiguration>,
-        /// Maximum allowed cumulative resources for an Application.
-        #[serde(rename = "MaximumCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaximumCapacity`: Maximum allowed cumulative resources for an Application.
         pub maximum_capacity: Option<MaximumAllowedResources>,
         /// `MonitoringConfiguration`.
-        #[serde(
-            rename = "MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitoring_configuration: Option<MonitoringConfiguration>,
-        /// User friendly Application name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: User friendly Application name.
         pub name: Option<Value<String>>,
-        /// Network Configuration for customer VPC connectivity.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkConfiguration`: Network Configuration for customer VPC connectivity.
         pub network_configuration: Option<NetworkConfiguration>,
-        /// EMR release label.
-        #[serde(rename = "ReleaseLabel")]
+        /// `ReleaseLabel`: EMR release label.
         pub release_label: Value<String>,
         /// `RuntimeConfiguration`.
-        #[serde(
-            rename = "RuntimeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub runtime_configuration: Option<Vec<ConfigurationObject>>,
-        /// The scheduler configuration for batch and streaming jobs running on this application.
-        #[serde(
-            rename = "SchedulerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SchedulerConfiguration`: The scheduler configuration for batch and streaming jobs running on this application.
         pub scheduler_configuration: Option<SchedulerConfiguration>,
-        /// Tag map with key and value
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tag map with key and value
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the application
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the application
         pub r#type: Value<String>,
-        /// The key-value pairs that specify worker type to WorkerTypeSpecificationInput.
-        #[serde(
-            rename = "WorkerTypeSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkerTypeSpecifications`: The key-value pairs that specify worker type to WorkerTypeSpecificationInput.
         pub worker_type_specifications: Option<
             indexmap::IndexMap<String, WorkerTypeSpecificationInput>,
         >,
@@ -196,6 +143,74 @@ pub mod application {
                 r#type: r#type.into(),
                 worker_type_specifications: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Architecture", &self.architecture)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoStartConfiguration",
+                &self.auto_start_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoStopConfiguration",
+                &self.auto_stop_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterConfiguration",
+                &self.identity_center_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageConfiguration",
+                &self.image_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "InitialCapacity", &self.initial_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "InteractiveConfiguration",
+                &self.interactive_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "MaximumCapacity", &self.maximum_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringConfiguration",
+                &self.monitoring_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            map.serialize_entry("ReleaseLabel", &self.release_label)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuntimeConfiguration",
+                &self.runtime_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SchedulerConfiguration",
+                &self.scheduler_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkerTypeSpecifications",
+                &self.worker_type_specifications,
+            )?;
+            map.end()
         }
     }
 
@@ -237,52 +252,98 @@ pub mod application {
     }
 
     /// Configuration for Auto Start of Application
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoStartConfiguration {
-        /// If set to true, the Application will automatically start.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: If set to true, the Application will automatically start.
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for AutoStartConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// Configuration for Auto Stop of Application
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoStopConfiguration {
-        /// If set to true, the Application will automatically stop after being idle.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: If set to true, the Application will automatically stop after being idle.
         pub enabled: Option<Value<bool>>,
-        /// The amount of time \[in minutes\] to wait before auto stopping the Application when idle.
-        #[serde(rename = "IdleTimeoutMinutes", skip_serializing_if = "Option::is_none")]
+        /// `IdleTimeoutMinutes`: The amount of time \[in minutes\] to wait before auto stopping the Application when idle.
         pub idle_timeout_minutes: Option<Value<i64>>,
     }
 
-    /// The IAM IdentityCenter configuration for trusted-identity-propagation on this application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct IdentityCenterConfiguration {
-        /// The IAM IdentityCenter instance arn
-        #[serde(
-            rename = "IdentityCenterInstanceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AutoStopConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleTimeoutMinutes",
+                &self.idle_timeout_minutes,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The IAM IdentityCenter configuration for trusted-identity-propagation on this application.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct IdentityCenterConfiguration {
+        /// `IdentityCenterInstanceArn`: The IAM IdentityCenter instance arn
         pub identity_center_instance_arn: Option<Value<String>>,
     }
 
+    impl Serialize for IdentityCenterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterInstanceArn",
+                &self.identity_center_instance_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The image configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageConfigurationInput {
-        /// The URI of an image in the Amazon ECR registry.
-        #[serde(rename = "ImageUri", skip_serializing_if = "Option::is_none")]
+        /// `ImageUri`: The URI of an image in the Amazon ECR registry.
         pub image_uri: Option<Value<String>>,
     }
 
+    impl Serialize for ImageConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ImageUri", &self.image_uri)?;
+            map.end()
+        }
+    }
+
     /// The `InitialCapacityConfigKeyValuePair` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InitialCapacityConfigKeyValuePair {
-        /// Worker type for an analytics framework.
-        #[serde(rename = "Key")]
+        /// `Key`: Worker type for an analytics framework.
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: InitialCapacityConfig,
     }
 
@@ -299,14 +360,25 @@ pub mod application {
         }
     }
 
+    impl Serialize for InitialCapacityConfigKeyValuePair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `InitialCapacityConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InitialCapacityConfig {
         /// `WorkerConfiguration`.
-        #[serde(rename = "WorkerConfiguration")]
         pub worker_configuration: WorkerConfiguration,
-        /// Initial count of workers to be initialized when an Application is started.
-        #[serde(rename = "WorkerCount")]
+        /// `WorkerCount`: Initial count of workers to be initialized when an Application is started.
         pub worker_count: Value<i64>,
     }
 
@@ -323,20 +395,29 @@ pub mod application {
         }
     }
 
+    impl Serialize for InitialCapacityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WorkerConfiguration", &self.worker_configuration)?;
+            map.serialize_entry("WorkerCount", &self.worker_count)?;
+            map.end()
+        }
+    }
+
     /// The `WorkerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkerConfiguration {
-        /// Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
-        #[serde(rename = "Cpu")]
+        /// `Cpu`: Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
         pub cpu: Value<String>,
-        /// Per worker Disk resource.
-        #[serde(rename = "Disk", skip_serializing_if = "Option::is_none")]
+        /// `Disk`: Per worker Disk resource.
         pub disk: Option<Value<String>>,
-        /// Per worker DiskType resource.
-        #[serde(rename = "DiskType", skip_serializing_if = "Option::is_none")]
+        /// `DiskType`: Per worker DiskType resource.
         pub disk_type: Option<Value<String>>,
-        /// Per worker memory resource.
-        #[serde(rename = "Memory")]
+        /// `Memory`: Per worker memory resource.
         pub memory: Value<String>,
     }
 
@@ -355,31 +436,58 @@ pub mod application {
         }
     }
 
+    impl Serialize for WorkerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "Disk", &self.disk)?;
+            crate::cfn::entry(&mut map, "DiskType", &self.disk_type)?;
+            map.serialize_entry("Memory", &self.memory)?;
+            map.end()
+        }
+    }
+
     /// The `InteractiveConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InteractiveConfiguration {
-        /// Enables an Apache Livy endpoint that you can connect to and run interactive jobs
-        #[serde(rename = "LivyEndpointEnabled", skip_serializing_if = "Option::is_none")]
+        /// `LivyEndpointEnabled`: Enables an Apache Livy endpoint that you can connect to and run interactive jobs
         pub livy_endpoint_enabled: Option<Value<bool>>,
-        /// Enables interactive sessions on the application
-        #[serde(rename = "SessionEnabled", skip_serializing_if = "Option::is_none")]
+        /// `SessionEnabled`: Enables interactive sessions on the application
         pub session_enabled: Option<Value<bool>>,
-        /// Enabled you to connect an Application to Amazon EMR Studio to run interactive workloads in a notebook
-        #[serde(rename = "StudioEnabled", skip_serializing_if = "Option::is_none")]
+        /// `StudioEnabled`: Enabled you to connect an Application to Amazon EMR Studio to run interactive workloads in a notebook
         pub studio_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for InteractiveConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LivyEndpointEnabled",
+                &self.livy_endpoint_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "SessionEnabled", &self.session_enabled)?;
+            crate::cfn::entry(&mut map, "StudioEnabled", &self.studio_enabled)?;
+            map.end()
+        }
+    }
+
     /// The `MaximumAllowedResources` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MaximumAllowedResources {
-        /// Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
-        #[serde(rename = "Cpu")]
+        /// `Cpu`: Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
         pub cpu: Value<String>,
-        /// Per worker Disk resource.
-        #[serde(rename = "Disk", skip_serializing_if = "Option::is_none")]
+        /// `Disk`: Per worker Disk resource.
         pub disk: Option<Value<String>>,
-        /// Per worker memory resource.
-        #[serde(rename = "Memory")]
+        /// `Memory`: Per worker memory resource.
         pub memory: Value<String>,
     }
 
@@ -397,71 +505,109 @@ pub mod application {
         }
     }
 
+    impl Serialize for MaximumAllowedResources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "Disk", &self.disk)?;
+            map.serialize_entry("Memory", &self.memory)?;
+            map.end()
+        }
+    }
+
     /// Monitoring configuration for batch and interactive JobRun.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MonitoringConfiguration {
-        /// CloudWatch logging configurations for a JobRun.
-        #[serde(
-            rename = "CloudWatchLoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLoggingConfiguration`: CloudWatch logging configurations for a JobRun.
         pub cloud_watch_logging_configuration: Option<CloudWatchLoggingConfiguration>,
-        /// Managed log persistence configurations for a JobRun.
-        #[serde(
-            rename = "ManagedPersistenceMonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedPersistenceMonitoringConfiguration`: Managed log persistence configurations for a JobRun.
         pub managed_persistence_monitoring_configuration: Option<
             ManagedPersistenceMonitoringConfiguration,
         >,
-        /// Prometheus monitoring configurations for a JobRun.
-        #[serde(
-            rename = "PrometheusMonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrometheusMonitoringConfiguration`: Prometheus monitoring configurations for a JobRun.
         pub prometheus_monitoring_configuration: Option<
             PrometheusMonitoringConfiguration,
         >,
-        /// S3 monitoring configurations for a JobRun.
-        #[serde(
-            rename = "S3MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3MonitoringConfiguration`: S3 monitoring configurations for a JobRun.
         pub s3_monitoring_configuration: Option<S3MonitoringConfiguration>,
     }
 
+    impl Serialize for MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingConfiguration",
+                &self.cloud_watch_logging_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedPersistenceMonitoringConfiguration",
+                &self.managed_persistence_monitoring_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrometheusMonitoringConfiguration",
+                &self.prometheus_monitoring_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3MonitoringConfiguration",
+                &self.s3_monitoring_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLoggingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLoggingConfiguration {
-        /// If set to false, CloudWatch logging will be turned off.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: If set to false, CloudWatch logging will be turned off.
         pub enabled: Option<Value<bool>>,
-        /// KMS key ARN to encrypt the logs stored in given CloudWatch log-group.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: KMS key ARN to encrypt the logs stored in given CloudWatch log-group.
         pub encryption_key_arn: Option<Value<String>>,
-        /// Log-group name to produce log-streams on CloudWatch.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: Log-group name to produce log-streams on CloudWatch.
         pub log_group_name: Option<Value<String>>,
-        /// Log-stream name prefix by which log-stream names will start in the CloudWatch Log-group.
-        #[serde(rename = "LogStreamNamePrefix", skip_serializing_if = "Option::is_none")]
+        /// `LogStreamNamePrefix`: Log-stream name prefix by which log-stream names will start in the CloudWatch Log-group.
         pub log_stream_name_prefix: Option<Value<String>>,
-        /// The specific log-streams which need to be uploaded to CloudWatch.
-        #[serde(rename = "LogTypeMap", skip_serializing_if = "Option::is_none")]
+        /// `LogTypeMap`: The specific log-streams which need to be uploaded to CloudWatch.
         pub log_type_map: Option<Vec<LogTypeMapKeyValuePair>>,
     }
 
+    impl Serialize for CloudWatchLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogStreamNamePrefix",
+                &self.log_stream_name_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "LogTypeMap", &self.log_type_map)?;
+            map.end()
+        }
+    }
+
     /// The `LogTypeMapKeyValuePair` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogTypeMapKeyValuePair {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Vec<Value<String>>,
     }
 
@@ -478,58 +624,112 @@ pub mod application {
         }
     }
 
+    impl Serialize for LogTypeMapKeyValuePair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedPersistenceMonitoringConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedPersistenceMonitoringConfiguration {
-        /// If set to false, managed logging will be turned off.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: If set to false, managed logging will be turned off.
         pub enabled: Option<Value<bool>>,
-        /// KMS key ARN to encrypt the logs stored in managed persistence
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: KMS key ARN to encrypt the logs stored in managed persistence
         pub encryption_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ManagedPersistenceMonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.end()
+        }
     }
 
     /// The `PrometheusMonitoringConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrometheusMonitoringConfiguration {
-        /// The remote write URL in the Amazon Managed Service for Prometheus workspace to send metrics to.
-        #[serde(rename = "RemoteWriteUrl", skip_serializing_if = "Option::is_none")]
+        /// `RemoteWriteUrl`: The remote write URL in the Amazon Managed Service for Prometheus workspace to send metrics to.
         pub remote_write_url: Option<Value<String>>,
     }
 
+    impl Serialize for PrometheusMonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RemoteWriteUrl", &self.remote_write_url)?;
+            map.end()
+        }
+    }
+
     /// The `S3MonitoringConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3MonitoringConfiguration {
-        /// KMS key ARN to encrypt the logs stored in given s3
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: KMS key ARN to encrypt the logs stored in given s3
         pub encryption_key_arn: Option<Value<String>>,
         /// `LogUri`.
-        #[serde(rename = "LogUri", skip_serializing_if = "Option::is_none")]
         pub log_uri: Option<Value<String>>,
     }
 
+    impl Serialize for S3MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            crate::cfn::entry(&mut map, "LogUri", &self.log_uri)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
-        /// The ID of the security groups in the VPC to which you want to connect your job or application.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The ID of the security groups in the VPC to which you want to connect your job or application.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The ID of the subnets in the VPC to which you want to connect your job or application.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The ID of the subnets in the VPC to which you want to connect your job or application.
         pub subnet_ids: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a JobRun.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationObject {
-        /// String with a maximum length of 1024.
-        #[serde(rename = "Classification")]
+        /// `Classification`: String with a maximum length of 1024.
         pub classification: Value<String>,
         /// `Configurations`.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
         pub configurations: Option<Vec<ConfigurationObject>>,
         /// `Properties`.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -544,22 +744,66 @@ pub mod application {
         }
     }
 
+    impl Serialize for ConfigurationObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Classification", &self.classification)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.end()
+        }
+    }
+
     /// The scheduler configuration for batch and streaming jobs running on this application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchedulerConfiguration {
-        /// The maximum concurrent job runs on this application.
-        #[serde(rename = "MaxConcurrentRuns", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrentRuns`: The maximum concurrent job runs on this application.
         pub max_concurrent_runs: Option<Value<i64>>,
-        /// The maximum duration in minutes for the job in QUEUED state.
-        #[serde(rename = "QueueTimeoutMinutes", skip_serializing_if = "Option::is_none")]
+        /// `QueueTimeoutMinutes`: The maximum duration in minutes for the job in QUEUED state.
         pub queue_timeout_minutes: Option<Value<i64>>,
     }
 
+    impl Serialize for SchedulerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxConcurrentRuns", &self.max_concurrent_runs)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueueTimeoutMinutes",
+                &self.queue_timeout_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The specifications for a worker type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkerTypeSpecificationInput {
         /// `ImageConfiguration`.
-        #[serde(rename = "ImageConfiguration", skip_serializing_if = "Option::is_none")]
         pub image_configuration: Option<ImageConfigurationInput>,
+    }
+
+    impl Serialize for WorkerTypeSpecificationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageConfiguration",
+                &self.image_configuration,
+            )?;
+            map.end()
+        }
     }
 }

@@ -91,35 +91,23 @@ pub mod id_mapping_workflow {
     }
 
     /// The properties of `AWS::EntityResolution::IdMappingWorkflow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdMappingWorkflowProps {
-        /// The description of the IdMappingWorkflow
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the IdMappingWorkflow
         pub description: Option<Value<String>>,
         /// `IdMappingIncrementalRunConfig`.
-        #[serde(
-            rename = "IdMappingIncrementalRunConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub id_mapping_incremental_run_config: Option<IdMappingIncrementalRunConfig>,
         /// `IdMappingTechniques`.
-        #[serde(rename = "IdMappingTechniques")]
         pub id_mapping_techniques: IdMappingTechniques,
         /// `InputSourceConfig`.
-        #[serde(rename = "InputSourceConfig")]
         pub input_source_config: Vec<IdMappingWorkflowInputSource>,
         /// `OutputSourceConfig`.
-        #[serde(rename = "OutputSourceConfig", skip_serializing_if = "Option::is_none")]
         pub output_source_config: Option<Vec<IdMappingWorkflowOutputSource>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the IdMappingWorkflow
-        #[serde(rename = "WorkflowName")]
+        /// `WorkflowName`: The name of the IdMappingWorkflow
         pub workflow_name: Value<String>,
     }
 
@@ -144,11 +132,37 @@ pub mod id_mapping_workflow {
         }
     }
 
+    impl Serialize for CfnIdMappingWorkflowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdMappingIncrementalRunConfig",
+                &self.id_mapping_incremental_run_config,
+            )?;
+            map.serialize_entry("IdMappingTechniques", &self.id_mapping_techniques)?;
+            map.serialize_entry("InputSourceConfig", &self.input_source_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputSourceConfig",
+                &self.output_source_config,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkflowName", &self.workflow_name)?;
+            map.end()
+        }
+    }
+
     /// The `IdMappingIncrementalRunConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdMappingIncrementalRunConfig {
         /// `IncrementalRunType`.
-        #[serde(rename = "IncrementalRunType")]
         pub incremental_run_type: Value<IncrementalRunType>,
     }
 
@@ -158,6 +172,18 @@ pub mod id_mapping_workflow {
             Self {
                 incremental_run_type: incremental_run_type.into(),
             }
+        }
+    }
+
+    impl Serialize for IdMappingIncrementalRunConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IncrementalRunType", &self.incremental_run_type)?;
+            map.end()
         }
     }
 
@@ -196,45 +222,53 @@ pub mod id_mapping_workflow {
     }
 
     /// The `IdMappingTechniques` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdMappingTechniques {
         /// `IdMappingType`.
-        #[serde(rename = "IdMappingType", skip_serializing_if = "Option::is_none")]
         pub id_mapping_type: Option<Value<IdMappingType>>,
         /// `NormalizationVersion`.
-        #[serde(
-            rename = "NormalizationVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub normalization_version: Option<Value<String>>,
         /// `ProviderProperties`.
-        #[serde(rename = "ProviderProperties", skip_serializing_if = "Option::is_none")]
         pub provider_properties: Option<ProviderProperties>,
         /// `RuleBasedProperties`.
-        #[serde(rename = "RuleBasedProperties", skip_serializing_if = "Option::is_none")]
         pub rule_based_properties: Option<IdMappingRuleBasedProperties>,
     }
 
+    impl Serialize for IdMappingTechniques {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IdMappingType", &self.id_mapping_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NormalizationVersion",
+                &self.normalization_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProviderProperties",
+                &self.provider_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleBasedProperties",
+                &self.rule_based_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ProviderProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProviderProperties {
         /// `IntermediateSourceConfiguration`.
-        #[serde(
-            rename = "IntermediateSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intermediate_source_configuration: Option<IntermediateSourceConfiguration>,
-        /// Additional Provider configuration that would be required for the provider service.
-        #[serde(
-            rename = "ProviderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProviderConfiguration`: Additional Provider configuration that would be required for the provider service.
         pub provider_configuration: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Arn of the Provider Service being used.
-        #[serde(rename = "ProviderServiceArn")]
+        /// `ProviderServiceArn`: Arn of the Provider Service being used.
         pub provider_service_arn: Value<String>,
     }
 
@@ -249,20 +283,38 @@ pub mod id_mapping_workflow {
         }
     }
 
+    impl Serialize for ProviderProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntermediateSourceConfiguration",
+                &self.intermediate_source_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProviderConfiguration",
+                &self.provider_configuration,
+            )?;
+            map.serialize_entry("ProviderServiceArn", &self.provider_service_arn)?;
+            map.end()
+        }
+    }
+
     /// The `IdMappingRuleBasedProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdMappingRuleBasedProperties {
         /// `AttributeMatchingModel`.
-        #[serde(rename = "AttributeMatchingModel")]
         pub attribute_matching_model: Value<AttributeMatchingModel>,
         /// `RecordMatchingModel`.
-        #[serde(rename = "RecordMatchingModel")]
         pub record_matching_model: Value<RecordMatchingModel>,
         /// `RuleDefinitionType`.
-        #[serde(rename = "RuleDefinitionType", skip_serializing_if = "Option::is_none")]
         pub rule_definition_type: Option<Value<RuleDefinitionType>>,
         /// `Rules`.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<Rule>>,
     }
 
@@ -281,17 +333,36 @@ pub mod id_mapping_workflow {
         }
     }
 
+    impl Serialize for IdMappingRuleBasedProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AttributeMatchingModel",
+                &self.attribute_matching_model,
+            )?;
+            map.serialize_entry("RecordMatchingModel", &self.record_matching_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleDefinitionType",
+                &self.rule_definition_type,
+            )?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// The `IdMappingWorkflowInputSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdMappingWorkflowInputSource {
-        /// An Glue table ARN for the input source table, MatchingWorkflow arn or IdNamespace ARN
-        #[serde(rename = "InputSourceARN")]
+        /// `InputSourceARN`: An Glue table ARN for the input source table, MatchingWorkflow arn or IdNamespace ARN
         pub input_source_arn: Value<String>,
         /// `SchemaArn`.
-        #[serde(rename = "SchemaArn", skip_serializing_if = "Option::is_none")]
         pub schema_arn: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
     }
 
@@ -306,14 +377,26 @@ pub mod id_mapping_workflow {
         }
     }
 
+    impl Serialize for IdMappingWorkflowInputSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputSourceARN", &self.input_source_arn)?;
+            crate::cfn::entry(&mut map, "SchemaArn", &self.schema_arn)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `IdMappingWorkflowOutputSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdMappingWorkflowOutputSource {
         /// `KMSArn`.
-        #[serde(rename = "KMSArn", skip_serializing_if = "Option::is_none")]
         pub kms_arn: Option<Value<String>>,
-        /// The S3 path to which Entity Resolution will write the output table
-        #[serde(rename = "OutputS3Path")]
+        /// `OutputS3Path`: The S3 path to which Entity Resolution will write the output table
         pub output_s3_path: Value<String>,
     }
 
@@ -324,6 +407,19 @@ pub mod id_mapping_workflow {
                 kms_arn: None,
                 output_s3_path: output_s3_path.into(),
             }
+        }
+    }
+
+    impl Serialize for IdMappingWorkflowOutputSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KMSArn", &self.kms_arn)?;
+            map.serialize_entry("OutputS3Path", &self.output_s3_path)?;
+            map.end()
         }
     }
 }
@@ -403,34 +499,23 @@ pub mod id_namespace {
     }
 
     /// The properties of `AWS::EntityResolution::IdNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdNamespaceProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IdMappingWorkflowProperties`.
-        #[serde(
-            rename = "IdMappingWorkflowProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub id_mapping_workflow_properties: Option<
             Vec<IdNamespaceIdMappingWorkflowProperties>,
         >,
         /// `IdNamespaceName`.
-        #[serde(rename = "IdNamespaceName")]
         pub id_namespace_name: Value<String>,
         /// `InputSourceConfig`.
-        #[serde(rename = "InputSourceConfig", skip_serializing_if = "Option::is_none")]
         pub input_source_config: Option<Vec<IdNamespaceInputSource>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -452,17 +537,36 @@ pub mod id_namespace {
         }
     }
 
+    impl Serialize for CfnIdNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdMappingWorkflowProperties",
+                &self.id_mapping_workflow_properties,
+            )?;
+            map.serialize_entry("IdNamespaceName", &self.id_namespace_name)?;
+            crate::cfn::entry(&mut map, "InputSourceConfig", &self.input_source_config)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `IdNamespaceIdMappingWorkflowProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdNamespaceIdMappingWorkflowProperties {
         /// `IdMappingType`.
-        #[serde(rename = "IdMappingType")]
         pub id_mapping_type: Value<IdMappingType>,
         /// `ProviderProperties`.
-        #[serde(rename = "ProviderProperties", skip_serializing_if = "Option::is_none")]
         pub provider_properties: Option<NamespaceProviderProperties>,
         /// `RuleBasedProperties`.
-        #[serde(rename = "RuleBasedProperties", skip_serializing_if = "Option::is_none")]
         pub rule_based_properties: Option<NamespaceRuleBasedProperties>,
     }
 
@@ -477,18 +581,34 @@ pub mod id_namespace {
         }
     }
 
-    /// The `NamespaceProviderProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct NamespaceProviderProperties {
-        /// Additional Provider configuration that would be required for the provider service.
-        #[serde(
-            rename = "ProviderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for IdNamespaceIdMappingWorkflowProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdMappingType", &self.id_mapping_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProviderProperties",
+                &self.provider_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleBasedProperties",
+                &self.rule_based_properties,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `NamespaceProviderProperties` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct NamespaceProviderProperties {
+        /// `ProviderConfiguration`: Additional Provider configuration that would be required for the provider service.
         pub provider_configuration: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ProviderServiceArn`.
-        #[serde(rename = "ProviderServiceArn")]
         pub provider_service_arn: Value<String>,
     }
 
@@ -502,39 +622,69 @@ pub mod id_namespace {
         }
     }
 
+    impl Serialize for NamespaceProviderProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProviderConfiguration",
+                &self.provider_configuration,
+            )?;
+            map.serialize_entry("ProviderServiceArn", &self.provider_service_arn)?;
+            map.end()
+        }
+    }
+
     /// The `NamespaceRuleBasedProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NamespaceRuleBasedProperties {
         /// `AttributeMatchingModel`.
-        #[serde(
-            rename = "AttributeMatchingModel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attribute_matching_model: Option<Value<AttributeMatchingModel>>,
         /// `RecordMatchingModels`.
-        #[serde(
-            rename = "RecordMatchingModels",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub record_matching_models: Option<Vec<Value<RecordMatchingModel>>>,
         /// `RuleDefinitionTypes`.
-        #[serde(rename = "RuleDefinitionTypes", skip_serializing_if = "Option::is_none")]
         pub rule_definition_types: Option<Vec<Value<RuleDefinitionType>>>,
         /// `Rules`.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<Rule>>,
     }
 
+    impl Serialize for NamespaceRuleBasedProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeMatchingModel",
+                &self.attribute_matching_model,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordMatchingModels",
+                &self.record_matching_models,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleDefinitionTypes",
+                &self.rule_definition_types,
+            )?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// The `IdNamespaceInputSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdNamespaceInputSource {
         /// `InputSourceARN`.
-        #[serde(rename = "InputSourceARN")]
         pub input_source_arn: Value<String>,
         /// `SchemaName`.
-        #[serde(rename = "SchemaName", skip_serializing_if = "Option::is_none")]
         pub schema_name: Option<Value<String>>,
     }
 
@@ -545,6 +695,19 @@ pub mod id_namespace {
                 input_source_arn: input_source_arn.into(),
                 schema_name: None,
             }
+        }
+    }
+
+    impl Serialize for IdNamespaceInputSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputSourceARN", &self.input_source_arn)?;
+            crate::cfn::entry(&mut map, "SchemaName", &self.schema_name)?;
+            map.end()
         }
     }
 }
@@ -623,35 +786,23 @@ pub mod matching_workflow {
     }
 
     /// The properties of `AWS::EntityResolution::MatchingWorkflow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMatchingWorkflowProps {
-        /// The description of the MatchingWorkflow
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the MatchingWorkflow
         pub description: Option<Value<String>>,
         /// `IncrementalRunConfig`.
-        #[serde(
-            rename = "IncrementalRunConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub incremental_run_config: Option<IncrementalRunConfig>,
         /// `InputSourceConfig`.
-        #[serde(rename = "InputSourceConfig")]
         pub input_source_config: Vec<InputSource>,
         /// `OutputSourceConfig`.
-        #[serde(rename = "OutputSourceConfig")]
         pub output_source_config: Vec<OutputSource>,
         /// `ResolutionTechniques`.
-        #[serde(rename = "ResolutionTechniques")]
         pub resolution_techniques: ResolutionTechniques,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the MatchingWorkflow
-        #[serde(rename = "WorkflowName")]
+        /// `WorkflowName`: The name of the MatchingWorkflow
         pub workflow_name: Value<String>,
     }
 
@@ -677,11 +828,33 @@ pub mod matching_workflow {
         }
     }
 
+    impl Serialize for CfnMatchingWorkflowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncrementalRunConfig",
+                &self.incremental_run_config,
+            )?;
+            map.serialize_entry("InputSourceConfig", &self.input_source_config)?;
+            map.serialize_entry("OutputSourceConfig", &self.output_source_config)?;
+            map.serialize_entry("ResolutionTechniques", &self.resolution_techniques)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkflowName", &self.workflow_name)?;
+            map.end()
+        }
+    }
+
     /// The `IncrementalRunConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IncrementalRunConfig {
         /// `IncrementalRunType`.
-        #[serde(rename = "IncrementalRunType")]
         pub incremental_run_type: Value<IncrementalRunType>,
     }
 
@@ -691,6 +864,18 @@ pub mod matching_workflow {
             Self {
                 incremental_run_type: incremental_run_type.into(),
             }
+        }
+    }
+
+    impl Serialize for IncrementalRunConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IncrementalRunType", &self.incremental_run_type)?;
+            map.end()
         }
     }
 
@@ -729,16 +914,13 @@ pub mod matching_workflow {
     }
 
     /// The `InputSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputSource {
         /// `ApplyNormalization`.
-        #[serde(rename = "ApplyNormalization", skip_serializing_if = "Option::is_none")]
         pub apply_normalization: Option<Value<bool>>,
-        /// An Glue table ARN for the input source table
-        #[serde(rename = "InputSourceARN")]
+        /// `InputSourceARN`: An Glue table ARN for the input source table
         pub input_source_arn: Value<String>,
         /// `SchemaArn`.
-        #[serde(rename = "SchemaArn")]
         pub schema_arn: Value<String>,
     }
 
@@ -756,29 +938,38 @@ pub mod matching_workflow {
         }
     }
 
+    impl Serialize for InputSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyNormalization",
+                &self.apply_normalization,
+            )?;
+            map.serialize_entry("InputSourceARN", &self.input_source_arn)?;
+            map.serialize_entry("SchemaArn", &self.schema_arn)?;
+            map.end()
+        }
+    }
+
     /// The `OutputSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutputSource {
         /// `ApplyNormalization`.
-        #[serde(rename = "ApplyNormalization", skip_serializing_if = "Option::is_none")]
         pub apply_normalization: Option<Value<bool>>,
         /// `CustomerProfilesIntegrationConfig`.
-        #[serde(
-            rename = "CustomerProfilesIntegrationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_profiles_integration_config: Option<
             CustomerProfilesIntegrationConfig,
         >,
         /// `KMSArn`.
-        #[serde(rename = "KMSArn", skip_serializing_if = "Option::is_none")]
         pub kms_arn: Option<Value<String>>,
         /// `Output`.
-        #[serde(rename = "Output")]
         pub output: Vec<OutputAttribute>,
-        /// The S3 path to which Entity Resolution will write the output table
-        #[serde(rename = "OutputS3Path", skip_serializing_if = "Option::is_none")]
+        /// `OutputS3Path`: The S3 path to which Entity Resolution will write the output table
         pub output_s3_path: Option<Value<String>>,
     }
 
@@ -795,14 +986,36 @@ pub mod matching_workflow {
         }
     }
 
+    impl Serialize for OutputSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyNormalization",
+                &self.apply_normalization,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerProfilesIntegrationConfig",
+                &self.customer_profiles_integration_config,
+            )?;
+            crate::cfn::entry(&mut map, "KMSArn", &self.kms_arn)?;
+            map.serialize_entry("Output", &self.output)?;
+            crate::cfn::entry(&mut map, "OutputS3Path", &self.output_s3_path)?;
+            map.end()
+        }
+    }
+
     /// The Customer Profiles integration configuration for the output source
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomerProfilesIntegrationConfig {
         /// `DomainArn`.
-        #[serde(rename = "DomainArn")]
         pub domain_arn: Value<String>,
         /// `ObjectTypeArn`.
-        #[serde(rename = "ObjectTypeArn")]
         pub object_type_arn: Value<String>,
     }
 
@@ -819,14 +1032,25 @@ pub mod matching_workflow {
         }
     }
 
+    impl Serialize for CustomerProfilesIntegrationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainArn", &self.domain_arn)?;
+            map.serialize_entry("ObjectTypeArn", &self.object_type_arn)?;
+            map.end()
+        }
+    }
+
     /// The `OutputAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutputAttribute {
         /// `Hashed`.
-        #[serde(rename = "Hashed", skip_serializing_if = "Option::is_none")]
         pub hashed: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -840,53 +1064,74 @@ pub mod matching_workflow {
         }
     }
 
-    /// The `ResolutionTechniques` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ResolutionTechniques {
-        /// Enables the workflow to use real-time matching.
-        #[serde(
-            rename = "EnableRealTimeMatching",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OutputAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Hashed", &self.hashed)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
 
+    /// The `ResolutionTechniques` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ResolutionTechniques {
+        /// `EnableRealTimeMatching`: Enables the workflow to use real-time matching.
         pub enable_real_time_matching: Option<Value<bool>>,
         /// `ProviderProperties`.
-        #[serde(rename = "ProviderProperties", skip_serializing_if = "Option::is_none")]
         pub provider_properties: Option<ProviderProperties>,
         /// `ResolutionType`.
-        #[serde(rename = "ResolutionType", skip_serializing_if = "Option::is_none")]
         pub resolution_type: Option<Value<ResolutionType>>,
         /// `RuleBasedProperties`.
-        #[serde(rename = "RuleBasedProperties", skip_serializing_if = "Option::is_none")]
         pub rule_based_properties: Option<RuleBasedProperties>,
         /// `RuleConditionProperties`.
-        #[serde(
-            rename = "RuleConditionProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rule_condition_properties: Option<RuleConditionProperties>,
     }
 
+    impl Serialize for ResolutionTechniques {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableRealTimeMatching",
+                &self.enable_real_time_matching,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProviderProperties",
+                &self.provider_properties,
+            )?;
+            crate::cfn::entry(&mut map, "ResolutionType", &self.resolution_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleBasedProperties",
+                &self.rule_based_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleConditionProperties",
+                &self.rule_condition_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ProviderProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProviderProperties {
         /// `IntermediateSourceConfiguration`.
-        #[serde(
-            rename = "IntermediateSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intermediate_source_configuration: Option<IntermediateSourceConfiguration>,
-        /// Additional Provider configuration that would be required for the provider service.
-        #[serde(
-            rename = "ProviderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProviderConfiguration`: Additional Provider configuration that would be required for the provider service.
         pub provider_configuration: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Arn of the Provider service being used.
-        #[serde(rename = "ProviderServiceArn")]
+        /// `ProviderServiceArn`: Arn of the Provider service being used.
         pub provider_service_arn: Value<String>,
     }
 
@@ -898,6 +1143,28 @@ pub mod matching_workflow {
                 provider_configuration: None,
                 provider_service_arn: provider_service_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for ProviderProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntermediateSourceConfiguration",
+                &self.intermediate_source_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProviderConfiguration",
+                &self.provider_configuration,
+            )?;
+            map.serialize_entry("ProviderServiceArn", &self.provider_service_arn)?;
+            map.end()
         }
     }
 
@@ -942,16 +1209,13 @@ pub mod matching_workflow {
     }
 
     /// The `RuleBasedProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleBasedProperties {
         /// `AttributeMatchingModel`.
-        #[serde(rename = "AttributeMatchingModel")]
         pub attribute_matching_model: Value<AttributeMatchingModel>,
         /// `MatchPurpose`.
-        #[serde(rename = "MatchPurpose", skip_serializing_if = "Option::is_none")]
         pub match_purpose: Option<Value<MatchPurpose>>,
         /// `Rules`.
-        #[serde(rename = "Rules")]
         pub rules: Vec<Rule>,
     }
 
@@ -966,6 +1230,23 @@ pub mod matching_workflow {
                 match_purpose: None,
                 rules: rules.into(),
             }
+        }
+    }
+
+    impl Serialize for RuleBasedProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AttributeMatchingModel",
+                &self.attribute_matching_model,
+            )?;
+            crate::cfn::entry(&mut map, "MatchPurpose", &self.match_purpose)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
         }
     }
 
@@ -1007,13 +1288,11 @@ pub mod matching_workflow {
     }
 
     /// The `RuleConditionProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleConditionProperties {
         /// `MatchingConfig`.
-        #[serde(rename = "MatchingConfig", skip_serializing_if = "Option::is_none")]
         pub matching_config: Option<MatchingConfig>,
         /// `Rules`.
-        #[serde(rename = "Rules")]
         pub rules: Vec<RuleCondition>,
     }
 
@@ -1027,27 +1306,62 @@ pub mod matching_workflow {
         }
     }
 
-    /// Configuration for matching behavior within rule condition properties
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MatchingConfig {
-        /// Enables transitive matching to process records across all rule levels and connect unmatched records to existing match groups
-        #[serde(
-            rename = "EnableTransitiveMatching",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RuleConditionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchingConfig", &self.matching_config)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for matching behavior within rule condition properties
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MatchingConfig {
+        /// `EnableTransitiveMatching`: Enables transitive matching to process records across all rule levels and connect unmatched records to existing match groups
         pub enable_transitive_matching: Option<Value<bool>>,
     }
 
+    impl Serialize for MatchingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableTransitiveMatching",
+                &self.enable_transitive_matching,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RuleCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleCondition {
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Value<String>>,
         /// `RuleName`.
-        #[serde(rename = "RuleName", skip_serializing_if = "Option::is_none")]
         pub rule_name: Option<Value<String>>,
+    }
+
+    impl Serialize for RuleCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "RuleName", &self.rule_name)?;
+            map.end()
+        }
     }
 }
 
@@ -1110,25 +1424,19 @@ pub mod policy_statement {
     }
 
     /// The properties of `AWS::EntityResolution::PolicyStatement`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyStatementProps {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Vec<Value<String>>>,
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Value<String>>,
         /// `Effect`.
-        #[serde(rename = "Effect", skip_serializing_if = "Option::is_none")]
         pub effect: Option<Value<StatementEffect>>,
         /// `Principal`.
-        #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
         pub principal: Option<Vec<Value<String>>>,
         /// `StatementId`.
-        #[serde(rename = "StatementId")]
         pub statement_id: Value<String>,
     }
 
@@ -1146,6 +1454,23 @@ pub mod policy_statement {
                 principal: None,
                 statement_id: statement_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyStatementProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "Effect", &self.effect)?;
+            crate::cfn::entry(&mut map, "Principal", &self.principal)?;
+            map.serialize_entry("StatementId", &self.statement_id)?;
+            map.end()
         }
     }
 
@@ -1264,19 +1589,15 @@ pub mod schema_mapping {
     }
 
     /// The properties of `AWS::EntityResolution::SchemaMapping`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaMappingProps {
-        /// The description of the SchemaMapping
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the SchemaMapping
         pub description: Option<Value<String>>,
-        /// The SchemaMapping attributes input
-        #[serde(rename = "MappedInputFields")]
+        /// `MappedInputFields`: The SchemaMapping attributes input
         pub mapped_input_fields: Vec<SchemaInputAttribute>,
-        /// The name of the SchemaMapping
-        #[serde(rename = "SchemaName")]
+        /// `SchemaName`: The name of the SchemaMapping
         pub schema_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1295,26 +1616,35 @@ pub mod schema_mapping {
         }
     }
 
+    impl Serialize for CfnSchemaMappingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("MappedInputFields", &self.mapped_input_fields)?;
+            map.serialize_entry("SchemaName", &self.schema_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SchemaInputAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SchemaInputAttribute {
         /// `FieldName`.
-        #[serde(rename = "FieldName")]
         pub field_name: Value<String>,
         /// `GroupName`.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         /// `Hashed`.
-        #[serde(rename = "Hashed", skip_serializing_if = "Option::is_none")]
         pub hashed: Option<Value<bool>>,
         /// `MatchKey`.
-        #[serde(rename = "MatchKey", skip_serializing_if = "Option::is_none")]
         pub match_key: Option<Value<String>>,
-        /// The subtype of the Attribute.
-        #[serde(rename = "SubType", skip_serializing_if = "Option::is_none")]
+        /// `SubType`: The subtype of the Attribute.
         pub sub_type: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<SchemaAttributeType>,
     }
 
@@ -1332,6 +1662,23 @@ pub mod schema_mapping {
                 sub_type: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SchemaInputAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "Hashed", &self.hashed)?;
+            crate::cfn::entry(&mut map, "MatchKey", &self.match_key)?;
+            crate::cfn::entry(&mut map, "SubType", &self.sub_type)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1465,10 +1812,9 @@ impl From<IdMappingType> for Value<IdMappingType> {
 }
 
 /// The `IntermediateSourceConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IntermediateSourceConfiguration {
-    /// The s3 path that would be used to stage the intermediate data being generated during workflow execution.
-    #[serde(rename = "IntermediateS3Path")]
+    /// `IntermediateS3Path`: The s3 path that would be used to stage the intermediate data being generated during workflow execution.
     pub intermediate_s3_path: Value<String>,
 }
 
@@ -1478,6 +1824,18 @@ impl IntermediateSourceConfiguration {
         Self {
             intermediate_s3_path: intermediate_s3_path.into(),
         }
+    }
+}
+
+impl Serialize for IntermediateSourceConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("IntermediateS3Path", &self.intermediate_s3_path)?;
+        map.end()
     }
 }
 
@@ -1593,13 +1951,11 @@ impl From<RuleDefinitionType> for Value<RuleDefinitionType> {
 }
 
 /// The `Rule` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     /// `MatchingKeys`.
-    #[serde(rename = "MatchingKeys")]
     pub matching_keys: Vec<Value<String>>,
     /// `RuleName`.
-    #[serde(rename = "RuleName")]
     pub rule_name: Value<String>,
 }
 
@@ -1613,6 +1969,19 @@ impl Rule {
             matching_keys: matching_keys.into(),
             rule_name: rule_name.into(),
         }
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("MatchingKeys", &self.matching_keys)?;
+        map.serialize_entry("RuleName", &self.rule_name)?;
+        map.end()
     }
 }
 

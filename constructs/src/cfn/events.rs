@@ -81,29 +81,19 @@ pub mod api_destination {
     }
 
     /// The properties of `AWS::Events::ApiDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiDestinationProps {
-        /// The arn of the connection.
-        #[serde(rename = "ConnectionArn")]
+        /// `ConnectionArn`: The arn of the connection.
         pub connection_arn: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `HttpMethod`.
-        #[serde(rename = "HttpMethod")]
         pub http_method: Value<HttpMethod>,
-        /// Url endpoint to invoke.
-        #[serde(rename = "InvocationEndpoint")]
+        /// `InvocationEndpoint`: Url endpoint to invoke.
         pub invocation_endpoint: Value<String>,
         /// `InvocationRateLimitPerSecond`.
-        #[serde(
-            rename = "InvocationRateLimitPerSecond",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub invocation_rate_limit_per_second: Option<Value<i64>>,
-        /// Name of the apiDestination.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the apiDestination.
         pub name: Option<Value<String>>,
     }
 
@@ -122,6 +112,27 @@ pub mod api_destination {
                 invocation_rate_limit_per_second: None,
                 name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApiDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionArn", &self.connection_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("HttpMethod", &self.http_method)?;
+            map.serialize_entry("InvocationEndpoint", &self.invocation_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationRateLimitPerSecond",
+                &self.invocation_rate_limit_per_second,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -241,25 +252,19 @@ pub mod archive {
     }
 
     /// The properties of `AWS::Events::Archive`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArchiveProps {
         /// `ArchiveName`.
-        #[serde(rename = "ArchiveName", skip_serializing_if = "Option::is_none")]
         pub archive_name: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// `EventPattern`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
+        /// `EventPattern`: `EventPattern`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub event_pattern: Option<serde_json::Value>,
         /// `KmsKeyIdentifier`.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
         pub kms_key_identifier: Option<Value<String>>,
         /// `RetentionDays`.
-        #[serde(rename = "RetentionDays", skip_serializing_if = "Option::is_none")]
         pub retention_days: Option<Value<i64>>,
         /// `SourceArn`.
-        #[serde(rename = "SourceArn")]
         pub source_arn: Value<String>,
     }
 
@@ -274,6 +279,23 @@ pub mod archive {
                 retention_days: None,
                 source_arn: source_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnArchiveProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchiveName", &self.archive_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "RetentionDays", &self.retention_days)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            map.end()
         }
     }
 }
@@ -368,72 +390,96 @@ pub mod connection {
     }
 
     /// The properties of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConnectionProps {
         /// `AuthParameters`.
-        #[serde(rename = "AuthParameters", skip_serializing_if = "Option::is_none")]
         pub auth_parameters: Option<AuthParameters>,
         /// `AuthorizationType`.
-        #[serde(rename = "AuthorizationType", skip_serializing_if = "Option::is_none")]
         pub authorization_type: Option<Value<AuthorizationType>>,
-        /// Description of the connection.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the connection.
         pub description: Option<Value<String>>,
-        /// The private resource the HTTP request will be sent to.
-        #[serde(
-            rename = "InvocationConnectivityParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InvocationConnectivityParameters`: The private resource the HTTP request will be sent to.
         pub invocation_connectivity_parameters: Option<InvocationConnectivityParameters>,
         /// `KmsKeyIdentifier`.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
         pub kms_key_identifier: Option<Value<String>>,
-        /// Name of the connection.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the connection.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthParameters", &self.auth_parameters)?;
+            crate::cfn::entry(&mut map, "AuthorizationType", &self.authorization_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationConnectivityParameters",
+                &self.invocation_connectivity_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `AuthParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthParameters {
         /// `ApiKeyAuthParameters`.
-        #[serde(
-            rename = "ApiKeyAuthParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub api_key_auth_parameters: Option<ApiKeyAuthParameters>,
         /// `BasicAuthParameters`.
-        #[serde(rename = "BasicAuthParameters", skip_serializing_if = "Option::is_none")]
         pub basic_auth_parameters: Option<BasicAuthParameters>,
         /// `ConnectivityParameters`.
-        #[serde(
-            rename = "ConnectivityParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connectivity_parameters: Option<ConnectivityParameters>,
         /// `InvocationHttpParameters`.
-        #[serde(
-            rename = "InvocationHttpParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub invocation_http_parameters: Option<ConnectionHttpParameters>,
         /// `OAuthParameters`.
-        #[serde(rename = "OAuthParameters", skip_serializing_if = "Option::is_none")]
         pub o_auth_parameters: Option<OAuthParameters>,
     }
 
+    impl Serialize for AuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeyAuthParameters",
+                &self.api_key_auth_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthParameters",
+                &self.basic_auth_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectivityParameters",
+                &self.connectivity_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationHttpParameters",
+                &self.invocation_http_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "OAuthParameters", &self.o_auth_parameters)?;
+            map.end()
+        }
+    }
+
     /// The `ApiKeyAuthParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyAuthParameters {
         /// `ApiKeyName`.
-        #[serde(rename = "ApiKeyName")]
         pub api_key_name: Value<String>,
         /// `ApiKeyValue`.
-        #[serde(rename = "ApiKeyValue")]
         pub api_key_value: Value<String>,
     }
 
@@ -450,14 +496,25 @@ pub mod connection {
         }
     }
 
+    impl Serialize for ApiKeyAuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKeyName", &self.api_key_name)?;
+            map.serialize_entry("ApiKeyValue", &self.api_key_value)?;
+            map.end()
+        }
+    }
+
     /// The `BasicAuthParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BasicAuthParameters {
         /// `Password`.
-        #[serde(rename = "Password")]
         pub password: Value<String>,
         /// `Username`.
-        #[serde(rename = "Username")]
         pub username: Value<String>,
     }
 
@@ -474,11 +531,23 @@ pub mod connection {
         }
     }
 
+    impl Serialize for BasicAuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectivityParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectivityParameters {
         /// `ResourceParameters`.
-        #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
     }
 
@@ -491,18 +560,24 @@ pub mod connection {
         }
     }
 
-    /// The `ResourceParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ResourceParameters {
-        /// `ResourceAssociationArn`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ResourceAssociationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ConnectivityParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceParameters", &self.resource_parameters)?;
+            map.end()
+        }
+    }
 
+    /// The `ResourceParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ResourceParameters {
+        /// `ResourceAssociationArn`: `ResourceAssociationArn`. Read-only: CloudFormation returns it.
         pub resource_association_arn: Option<Value<String>>,
         /// `ResourceConfigurationArn`.
-        #[serde(rename = "ResourceConfigurationArn")]
         pub resource_configuration_arn: Value<String>,
     }
 
@@ -516,35 +591,63 @@ pub mod connection {
         }
     }
 
+    impl Serialize for ResourceParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAssociationArn",
+                &self.resource_association_arn,
+            )?;
+            map.serialize_entry(
+                "ResourceConfigurationArn",
+                &self.resource_configuration_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionHttpParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionHttpParameters {
         /// `BodyParameters`.
-        #[serde(rename = "BodyParameters", skip_serializing_if = "Option::is_none")]
         pub body_parameters: Option<Vec<Parameter>>,
         /// `HeaderParameters`.
-        #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
         pub header_parameters: Option<Vec<Parameter>>,
         /// `QueryStringParameters`.
-        #[serde(
-            rename = "QueryStringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_string_parameters: Option<Vec<Parameter>>,
     }
 
+    impl Serialize for ConnectionHttpParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BodyParameters", &self.body_parameters)?;
+            crate::cfn::entry(&mut map, "HeaderParameters", &self.header_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Parameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Parameter {
         /// `IsValueSecret`.
-        #[serde(rename = "IsValueSecret", skip_serializing_if = "Option::is_none")]
         pub is_value_secret: Option<Value<bool>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -562,20 +665,30 @@ pub mod connection {
         }
     }
 
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsValueSecret", &self.is_value_secret)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `OAuthParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OAuthParameters {
         /// `AuthorizationEndpoint`.
-        #[serde(rename = "AuthorizationEndpoint")]
         pub authorization_endpoint: Value<String>,
         /// `ClientParameters`.
-        #[serde(rename = "ClientParameters")]
         pub client_parameters: ClientParameters,
         /// `HttpMethod`.
-        #[serde(rename = "HttpMethod")]
         pub http_method: Value<HttpMethod>,
         /// `OAuthHttpParameters`.
-        #[serde(rename = "OAuthHttpParameters", skip_serializing_if = "Option::is_none")]
         pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
     }
 
@@ -595,14 +708,31 @@ pub mod connection {
         }
     }
 
+    impl Serialize for OAuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationEndpoint", &self.authorization_endpoint)?;
+            map.serialize_entry("ClientParameters", &self.client_parameters)?;
+            map.serialize_entry("HttpMethod", &self.http_method)?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuthHttpParameters",
+                &self.o_auth_http_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ClientParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientParameters {
         /// `ClientID`.
-        #[serde(rename = "ClientID")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret")]
         pub client_secret: Value<String>,
     }
 
@@ -616,6 +746,19 @@ pub mod connection {
                 client_id: client_id.into(),
                 client_secret: client_secret.into(),
             }
+        }
+    }
+
+    impl Serialize for ClientParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientID", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            map.end()
         }
     }
 
@@ -700,10 +843,9 @@ pub mod connection {
     }
 
     /// The private resource the HTTP request will be sent to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InvocationConnectivityParameters {
         /// `ResourceParameters`.
-        #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
     }
 
@@ -713,6 +855,18 @@ pub mod connection {
             Self {
                 resource_parameters: resource_parameters.into(),
             }
+        }
+    }
+
+    impl Serialize for InvocationConnectivityParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceParameters", &self.resource_parameters)?;
+            map.end()
         }
     }
 }
@@ -797,25 +951,19 @@ pub mod endpoint {
     }
 
     /// The properties of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EventBuses`.
-        #[serde(rename = "EventBuses")]
         pub event_buses: Vec<EndpointEventBus>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ReplicationConfig`.
-        #[serde(rename = "ReplicationConfig", skip_serializing_if = "Option::is_none")]
         pub replication_config: Option<ReplicationConfig>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `RoutingConfig`.
-        #[serde(rename = "RoutingConfig")]
         pub routing_config: RoutingConfig,
     }
 
@@ -836,11 +984,27 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for CfnEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EventBuses", &self.event_buses)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReplicationConfig", &self.replication_config)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.serialize_entry("RoutingConfig", &self.routing_config)?;
+            map.end()
+        }
+    }
+
     /// The `EndpointEventBus` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EndpointEventBus {
         /// `EventBusArn`.
-        #[serde(rename = "EventBusArn")]
         pub event_bus_arn: Value<String>,
     }
 
@@ -853,11 +1017,22 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for EndpointEventBus {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventBusArn", &self.event_bus_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ReplicationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationConfig {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<ReplicationState>,
     }
 
@@ -865,6 +1040,18 @@ pub mod endpoint {
         /// A `ReplicationConfig` of its required properties (`State`), the others unset.
         pub fn new(state: impl Into<Value<ReplicationState>>) -> Self {
             Self { state: state.into() }
+        }
+    }
+
+    impl Serialize for ReplicationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
         }
     }
 
@@ -906,10 +1093,9 @@ pub mod endpoint {
     }
 
     /// The `RoutingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingConfig {
         /// `FailoverConfig`.
-        #[serde(rename = "FailoverConfig")]
         pub failover_config: FailoverConfig,
     }
 
@@ -922,14 +1108,24 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for RoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailoverConfig", &self.failover_config)?;
+            map.end()
+        }
+    }
+
     /// The `FailoverConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FailoverConfig {
         /// `Primary`.
-        #[serde(rename = "Primary")]
         pub primary: Primary,
         /// `Secondary`.
-        #[serde(rename = "Secondary")]
         pub secondary: Secondary,
     }
 
@@ -946,11 +1142,23 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for FailoverConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Primary", &self.primary)?;
+            map.serialize_entry("Secondary", &self.secondary)?;
+            map.end()
+        }
+    }
+
     /// The `Primary` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Primary {
         /// `HealthCheck`.
-        #[serde(rename = "HealthCheck")]
         pub health_check: Value<String>,
     }
 
@@ -963,11 +1171,22 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for Primary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HealthCheck", &self.health_check)?;
+            map.end()
+        }
+    }
+
     /// The `Secondary` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Secondary {
         /// `Route`.
-        #[serde(rename = "Route")]
         pub route: Value<String>,
     }
 
@@ -975,6 +1194,18 @@ pub mod endpoint {
         /// A `Secondary` of its required properties (`Route`), the others unset.
         pub fn new(route: impl Into<Value<String>>) -> Self {
             Self { route: route.into() }
+        }
+    }
+
+    impl Serialize for Secondary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Route", &self.route)?;
+            map.end()
         }
     }
 }
@@ -1039,31 +1270,23 @@ pub mod event_bus {
     }
 
     /// The properties of `AWS::Events::EventBus`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusProps {
-        /// Dead Letter Queue for the event bus.
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
+        /// `DeadLetterConfig`: Dead Letter Queue for the event bus.
         pub dead_letter_config: Option<DeadLetterConfig>,
-        /// The description of the event bus.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the event bus.
         pub description: Option<Value<String>>,
-        /// If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
-        #[serde(rename = "EventSourceName", skip_serializing_if = "Option::is_none")]
+        /// `EventSourceName`: If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
         pub event_source_name: Option<Value<String>>,
-        /// Kms Key Identifier used to encrypt events at rest in the event bus.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyIdentifier`: Kms Key Identifier used to encrypt events at rest in the event bus.
         pub kms_key_identifier: Option<Value<String>>,
-        /// The logging configuration settings for vended logs.
-        #[serde(rename = "LogConfig", skip_serializing_if = "Option::is_none")]
+        /// `LogConfig`: The logging configuration settings for vended logs.
         pub log_config: Option<LogConfig>,
-        /// The name of the event bus.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the event bus.
         pub name: Value<String>,
-        /// A JSON string that describes the permission policy statement for the event bus. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: A JSON string that describes the permission policy statement for the event bus. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// Any tags assigned to the event bus.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the event bus.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1083,23 +1306,64 @@ pub mod event_bus {
         }
     }
 
+    impl Serialize for CfnEventBusProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EventSourceName", &self.event_source_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "LogConfig", &self.log_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Dead Letter Queue for the event bus.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeadLetterConfig {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for DeadLetterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The logging configuration settings for vended logs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfig {
-        /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
-        #[serde(rename = "IncludeDetail", skip_serializing_if = "Option::is_none")]
+        /// `IncludeDetail`: Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
         pub include_detail: Option<Value<IncludeDetail>>,
-        /// Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
+        /// `Level`: Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
         pub level: Option<Value<Level>>,
+    }
+
+    impl Serialize for LogConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IncludeDetail", &self.include_detail)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            map.end()
+        }
     }
 
     /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
@@ -1242,25 +1506,19 @@ pub mod event_bus_policy {
     }
 
     /// The properties of `AWS::Events::EventBusPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusPolicyProps {
-        /// The action that you are enabling the other account to perform.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
+        /// `Action`: The action that you are enabling the other account to perform.
         pub action: Option<Value<Action>>,
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Condition>,
-        /// The name of the event bus associated with the rule.
-        #[serde(rename = "EventBusName", skip_serializing_if = "Option::is_none")]
+        /// `EventBusName`: The name of the event bus associated with the rule.
         pub event_bus_name: Option<Value<String>>,
-        /// The 12-digit AWS account ID that you are permitting to put events to your default event bus.
-        #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
+        /// `Principal`: The 12-digit AWS account ID that you are permitting to put events to your default event bus.
         pub principal: Option<Value<String>>,
-        /// `Statement`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Statement", skip_serializing_if = "Option::is_none")]
+        /// `Statement`: `Statement`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub statement: Option<serde_json::Value>,
-        /// An identifier string for the external account that you are granting permissions to
-        #[serde(rename = "StatementId")]
+        /// `StatementId`: An identifier string for the external account that you are granting permissions to
         pub statement_id: Value<String>,
     }
 
@@ -1275,6 +1533,23 @@ pub mod event_bus_policy {
                 statement: None,
                 statement_id: statement_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEventBusPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "EventBusName", &self.event_bus_name)?;
+            crate::cfn::entry(&mut map, "Principal", &self.principal)?;
+            crate::cfn::entry(&mut map, "Statement", &self.statement)?;
+            map.serialize_entry("StatementId", &self.statement_id)?;
+            map.end()
         }
     }
 
@@ -1313,17 +1588,28 @@ pub mod event_bus_policy {
     }
 
     /// This parameter enables you to limit the permission to accounts that fulfill a certain condition, such as being a member of a certain AWS organization.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
-        /// Specifies the value for the key.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: Specifies the value for the key.
         pub key: Option<Value<String>>,
-        /// Specifies the type of condition.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Specifies the type of condition.
         pub r#type: Option<Value<Type>>,
-        /// Specifies the key for the condition.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Specifies the key for the condition.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Specifies the type of condition.
@@ -1426,35 +1712,50 @@ pub mod rule {
     }
 
     /// The properties of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRuleProps {
-        /// The description of the rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the rule.
         pub description: Option<Value<String>>,
-        /// The name or ARN of the event bus associated with the rule.
-        #[serde(rename = "EventBusName", skip_serializing_if = "Option::is_none")]
+        /// `EventBusName`: The name or ARN of the event bus associated with the rule.
         pub event_bus_name: Option<Value<String>>,
-        /// The event pattern of the rule. One of `string`, `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
+        /// `EventPattern`: The event pattern of the rule. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub event_pattern: Option<serde_json::Value>,
-        /// The name of the rule.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the rule.
         pub name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the role that is used for target invocation.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the role that is used for target invocation.
         pub role_arn: Option<Value<String>>,
-        /// The scheduling expression.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: The scheduling expression.
         pub schedule_expression: Option<Value<String>>,
-        /// The state of the rule.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the rule.
         pub state: Option<Value<State>>,
-        /// Any tags assigned to the event rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the event rule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Adds the specified targets to the specified rule, or updates the targets if they are already associated with the rule.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: Adds the specified targets to the specified rule, or updates the targets if they are already associated with the rule.
         pub targets: Option<Vec<Target>>,
+    }
+
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EventBusName", &self.event_bus_name)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.end()
+        }
     }
 
     /// The state of the rule.
@@ -1500,70 +1801,41 @@ pub mod rule {
     }
 
     /// The `Target` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Target {
         /// `AppSyncParameters`.
-        #[serde(rename = "AppSyncParameters", skip_serializing_if = "Option::is_none")]
         pub app_sync_parameters: Option<AppSyncParameters>,
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `BatchParameters`.
-        #[serde(rename = "BatchParameters", skip_serializing_if = "Option::is_none")]
         pub batch_parameters: Option<BatchParameters>,
         /// `DeadLetterConfig`.
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
         pub dead_letter_config: Option<DeadLetterConfig>,
         /// `EcsParameters`.
-        #[serde(rename = "EcsParameters", skip_serializing_if = "Option::is_none")]
         pub ecs_parameters: Option<EcsParameters>,
         /// `HttpParameters`.
-        #[serde(rename = "HttpParameters", skip_serializing_if = "Option::is_none")]
         pub http_parameters: Option<HttpParameters>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Input`.
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
         pub input: Option<Value<String>>,
         /// `InputPath`.
-        #[serde(rename = "InputPath", skip_serializing_if = "Option::is_none")]
         pub input_path: Option<Value<String>>,
         /// `InputTransformer`.
-        #[serde(rename = "InputTransformer", skip_serializing_if = "Option::is_none")]
         pub input_transformer: Option<InputTransformer>,
         /// `KinesisParameters`.
-        #[serde(rename = "KinesisParameters", skip_serializing_if = "Option::is_none")]
         pub kinesis_parameters: Option<KinesisParameters>,
         /// `RedshiftDataParameters`.
-        #[serde(
-            rename = "RedshiftDataParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_data_parameters: Option<RedshiftDataParameters>,
         /// `RetryPolicy`.
-        #[serde(rename = "RetryPolicy", skip_serializing_if = "Option::is_none")]
         pub retry_policy: Option<RetryPolicy>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `RunCommandParameters`.
-        #[serde(
-            rename = "RunCommandParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub run_command_parameters: Option<RunCommandParameters>,
         /// `SageMakerPipelineParameters`.
-        #[serde(
-            rename = "SageMakerPipelineParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sage_maker_pipeline_parameters: Option<SageMakerPipelineParameters>,
         /// `SqsParameters`.
-        #[serde(rename = "SqsParameters", skip_serializing_if = "Option::is_none")]
         pub sqs_parameters: Option<SqsParameters>,
     }
 
@@ -1592,11 +1864,50 @@ pub mod rule {
         }
     }
 
+    impl Serialize for Target {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppSyncParameters", &self.app_sync_parameters)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "BatchParameters", &self.batch_parameters)?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(&mut map, "EcsParameters", &self.ecs_parameters)?;
+            crate::cfn::entry(&mut map, "HttpParameters", &self.http_parameters)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "InputPath", &self.input_path)?;
+            crate::cfn::entry(&mut map, "InputTransformer", &self.input_transformer)?;
+            crate::cfn::entry(&mut map, "KinesisParameters", &self.kinesis_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftDataParameters",
+                &self.redshift_data_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "RetryPolicy", &self.retry_policy)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "RunCommandParameters",
+                &self.run_command_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerPipelineParameters",
+                &self.sage_maker_pipeline_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "SqsParameters", &self.sqs_parameters)?;
+            map.end()
+        }
+    }
+
     /// The `AppSyncParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppSyncParameters {
         /// `GraphQLOperation`.
-        #[serde(rename = "GraphQLOperation")]
         pub graph_ql_operation: Value<String>,
     }
 
@@ -1609,20 +1920,28 @@ pub mod rule {
         }
     }
 
+    impl Serialize for AppSyncParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GraphQLOperation", &self.graph_ql_operation)?;
+            map.end()
+        }
+    }
+
     /// The `BatchParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BatchParameters {
         /// `ArrayProperties`.
-        #[serde(rename = "ArrayProperties", skip_serializing_if = "Option::is_none")]
         pub array_properties: Option<BatchArrayProperties>,
         /// `JobDefinition`.
-        #[serde(rename = "JobDefinition")]
         pub job_definition: Value<String>,
         /// `JobName`.
-        #[serde(rename = "JobName")]
         pub job_name: Value<String>,
         /// `RetryStrategy`.
-        #[serde(rename = "RetryStrategy", skip_serializing_if = "Option::is_none")]
         pub retry_strategy: Option<BatchRetryStrategy>,
     }
 
@@ -1641,94 +1960,108 @@ pub mod rule {
         }
     }
 
+    impl Serialize for BatchParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArrayProperties", &self.array_properties)?;
+            map.serialize_entry("JobDefinition", &self.job_definition)?;
+            map.serialize_entry("JobName", &self.job_name)?;
+            crate::cfn::entry(&mut map, "RetryStrategy", &self.retry_strategy)?;
+            map.end()
+        }
+    }
+
     /// The `BatchArrayProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchArrayProperties {
         /// `Size`.
-        #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
         pub size: Option<Value<i64>>,
     }
 
+    impl Serialize for BatchArrayProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Size", &self.size)?;
+            map.end()
+        }
+    }
+
     /// The `BatchRetryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchRetryStrategy {
         /// `Attempts`.
-        #[serde(rename = "Attempts", skip_serializing_if = "Option::is_none")]
         pub attempts: Option<Value<i64>>,
     }
 
+    impl Serialize for BatchRetryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attempts", &self.attempts)?;
+            map.end()
+        }
+    }
+
     /// The `DeadLetterConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeadLetterConfig {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for DeadLetterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The `EcsParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsParameters {
         /// `CapacityProviderStrategy`.
-        #[serde(
-            rename = "CapacityProviderStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
         /// `EnableECSManagedTags`.
-        #[serde(
-            rename = "EnableECSManagedTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_ecs_managed_tags: Option<Value<bool>>,
         /// `EnableExecuteCommand`.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_execute_command: Option<Value<bool>>,
         /// `Group`.
-        #[serde(rename = "Group", skip_serializing_if = "Option::is_none")]
         pub group: Option<Value<String>>,
         /// `LaunchType`.
-        #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
         pub launch_type: Option<Value<LaunchType>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `PlacementConstraints`.
-        #[serde(
-            rename = "PlacementConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
         /// `PlacementStrategies`.
-        #[serde(rename = "PlacementStrategies", skip_serializing_if = "Option::is_none")]
         pub placement_strategies: Option<Vec<PlacementStrategy>>,
         /// `PlatformVersion`.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
         pub platform_version: Option<Value<String>>,
         /// `PropagateTags`.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
         /// `ReferenceId`.
-        #[serde(rename = "ReferenceId", skip_serializing_if = "Option::is_none")]
         pub reference_id: Option<Value<String>>,
         /// `TagList`.
-        #[serde(rename = "TagList", skip_serializing_if = "Option::is_none")]
         pub tag_list: Option<Vec<crate::cfn::Tag>>,
         /// `TaskCount`.
-        #[serde(rename = "TaskCount", skip_serializing_if = "Option::is_none")]
         pub task_count: Option<Value<i64>>,
         /// `TaskDefinitionArn`.
-        #[serde(rename = "TaskDefinitionArn")]
         pub task_definition_arn: Value<String>,
     }
 
@@ -1754,17 +2087,63 @@ pub mod rule {
         }
     }
 
+    impl Serialize for EcsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderStrategy",
+                &self.capacity_provider_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableECSManagedTags",
+                &self.enable_ecs_managed_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "Group", &self.group)?;
+            crate::cfn::entry(&mut map, "LaunchType", &self.launch_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementConstraints",
+                &self.placement_constraints,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementStrategies",
+                &self.placement_strategies,
+            )?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "ReferenceId", &self.reference_id)?;
+            crate::cfn::entry(&mut map, "TagList", &self.tag_list)?;
+            crate::cfn::entry(&mut map, "TaskCount", &self.task_count)?;
+            map.serialize_entry("TaskDefinitionArn", &self.task_definition_arn)?;
+            map.end()
+        }
+    }
+
     /// The `CapacityProviderStrategyItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderStrategyItem {
         /// `Base`.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<i64>>,
         /// `CapacityProvider`.
-        #[serde(rename = "CapacityProvider")]
         pub capacity_provider: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
@@ -1776,6 +2155,20 @@ pub mod rule {
                 capacity_provider: capacity_provider.into(),
                 weight: None,
             }
+        }
+    }
+
+    impl Serialize for CapacityProviderStrategyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            map.serialize_entry("CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
         }
     }
 
@@ -1820,24 +2213,36 @@ pub mod rule {
     }
 
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `AwsVpcConfiguration`.
-        #[serde(rename = "AwsVpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub aws_vpc_configuration: Option<AwsVpcConfiguration>,
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsVpcConfiguration",
+                &self.aws_vpc_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AwsVpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsVpcConfiguration {
         /// `AssignPublicIp`.
-        #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
         pub assign_public_ip: Option<Value<AssignPublicIp>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
 
@@ -1849,6 +2254,20 @@ pub mod rule {
                 security_groups: None,
                 subnets: subnets.into(),
             }
+        }
+    }
+
+    impl Serialize for AwsVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssignPublicIp", &self.assign_public_ip)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 
@@ -1890,14 +2309,25 @@ pub mod rule {
     }
 
     /// The `PlacementConstraint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementConstraint {
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for PlacementConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -1938,14 +2368,25 @@ pub mod rule {
     }
 
     /// The `PlacementStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementStrategy {
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
+    }
+
+    impl Serialize for PlacementStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `PropagateTags`.
@@ -1983,31 +2424,44 @@ pub mod rule {
     }
 
     /// The `HttpParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpParameters {
         /// `HeaderParameters`.
-        #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
         pub header_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `PathParameterValues`.
-        #[serde(rename = "PathParameterValues", skip_serializing_if = "Option::is_none")]
         pub path_parameter_values: Option<Vec<Value<String>>>,
         /// `QueryStringParameters`.
-        #[serde(
-            rename = "QueryStringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_string_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for HttpParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderParameters", &self.header_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "PathParameterValues",
+                &self.path_parameter_values,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InputTransformer` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputTransformer {
         /// `InputPathsMap`.
-        #[serde(rename = "InputPathsMap", skip_serializing_if = "Option::is_none")]
         pub input_paths_map: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `InputTemplate`.
-        #[serde(rename = "InputTemplate")]
         pub input_template: Value<String>,
     }
 
@@ -2021,11 +2475,23 @@ pub mod rule {
         }
     }
 
+    impl Serialize for InputTransformer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputPathsMap", &self.input_paths_map)?;
+            map.serialize_entry("InputTemplate", &self.input_template)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisParameters {
         /// `PartitionKeyPath`.
-        #[serde(rename = "PartitionKeyPath")]
         pub partition_key_path: Value<String>,
     }
 
@@ -2038,29 +2504,34 @@ pub mod rule {
         }
     }
 
+    impl Serialize for KinesisParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PartitionKeyPath", &self.partition_key_path)?;
+            map.end()
+        }
+    }
+
     /// The `RedshiftDataParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftDataParameters {
         /// `Database`.
-        #[serde(rename = "Database")]
         pub database: Value<String>,
         /// `DbUser`.
-        #[serde(rename = "DbUser", skip_serializing_if = "Option::is_none")]
         pub db_user: Option<Value<String>>,
         /// `SecretManagerArn`.
-        #[serde(rename = "SecretManagerArn", skip_serializing_if = "Option::is_none")]
         pub secret_manager_arn: Option<Value<String>>,
         /// `Sql`.
-        #[serde(rename = "Sql", skip_serializing_if = "Option::is_none")]
         pub sql: Option<Value<String>>,
         /// `Sqls`.
-        #[serde(rename = "Sqls", skip_serializing_if = "Option::is_none")]
         pub sqls: Option<Vec<Value<String>>>,
         /// `StatementName`.
-        #[serde(rename = "StatementName", skip_serializing_if = "Option::is_none")]
         pub statement_name: Option<Value<String>>,
         /// `WithEvent`.
-        #[serde(rename = "WithEvent", skip_serializing_if = "Option::is_none")]
         pub with_event: Option<Value<bool>>,
     }
 
@@ -2079,30 +2550,58 @@ pub mod rule {
         }
     }
 
+    impl Serialize for RedshiftDataParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Database", &self.database)?;
+            crate::cfn::entry(&mut map, "DbUser", &self.db_user)?;
+            crate::cfn::entry(&mut map, "SecretManagerArn", &self.secret_manager_arn)?;
+            crate::cfn::entry(&mut map, "Sql", &self.sql)?;
+            crate::cfn::entry(&mut map, "Sqls", &self.sqls)?;
+            crate::cfn::entry(&mut map, "StatementName", &self.statement_name)?;
+            crate::cfn::entry(&mut map, "WithEvent", &self.with_event)?;
+            map.end()
+        }
+    }
+
     /// The `RetryPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryPolicy {
         /// `MaximumEventAgeInSeconds`.
-        #[serde(
-            rename = "MaximumEventAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_event_age_in_seconds: Option<Value<i64>>,
         /// `MaximumRetryAttempts`.
-        #[serde(
-            rename = "MaximumRetryAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_retry_attempts: Option<Value<i64>>,
     }
 
+    impl Serialize for RetryPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumEventAgeInSeconds",
+                &self.maximum_event_age_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RunCommandParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RunCommandParameters {
         /// `RunCommandTargets`.
-        #[serde(rename = "RunCommandTargets")]
         pub run_command_targets: Vec<RunCommandTarget>,
     }
 
@@ -2115,14 +2614,24 @@ pub mod rule {
         }
     }
 
+    impl Serialize for RunCommandParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RunCommandTargets", &self.run_command_targets)?;
+            map.end()
+        }
+    }
+
     /// The `RunCommandTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RunCommandTarget {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -2139,26 +2648,48 @@ pub mod rule {
         }
     }
 
+    impl Serialize for RunCommandTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `SageMakerPipelineParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SageMakerPipelineParameters {
         /// `PipelineParameterList`.
-        #[serde(
-            rename = "PipelineParameterList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
     }
 
+    impl Serialize for SageMakerPipelineParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineParameterList",
+                &self.pipeline_parameter_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SageMakerPipelineParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SageMakerPipelineParameter {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2175,11 +2706,23 @@ pub mod rule {
         }
     }
 
+    impl Serialize for SageMakerPipelineParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `SqsParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqsParameters {
         /// `MessageGroupId`.
-        #[serde(rename = "MessageGroupId")]
         pub message_group_id: Value<String>,
     }
 
@@ -2189,6 +2732,18 @@ pub mod rule {
             Self {
                 message_group_id: message_group_id.into(),
             }
+        }
+    }
+
+    impl Serialize for SqsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MessageGroupId", &self.message_group_id)?;
+            map.end()
         }
     }
 }

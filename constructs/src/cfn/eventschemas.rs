@@ -88,19 +88,15 @@ pub mod discoverer {
     }
 
     /// The properties of `AWS::EventSchemas::Discoverer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDiscovererProps {
-        /// Defines whether event schemas from other accounts are discovered.
-        #[serde(rename = "CrossAccount", skip_serializing_if = "Option::is_none")]
+        /// `CrossAccount`: Defines whether event schemas from other accounts are discovered.
         pub cross_account: Option<Value<bool>>,
-        /// A description for the discoverer.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the discoverer.
         pub description: Option<Value<String>>,
-        /// The ARN of the event bus.
-        #[serde(rename = "SourceArn")]
+        /// `SourceArn`: The ARN of the event bus.
         pub source_arn: Value<String>,
-        /// Tags associated with the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the resource.
         pub tags: Option<Vec<TagsEntry>>,
     }
 
@@ -113,6 +109,21 @@ pub mod discoverer {
                 source_arn: source_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDiscovererProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrossAccount", &self.cross_account)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -180,17 +191,28 @@ pub mod registry {
     }
 
     /// The properties of `AWS::EventSchemas::Registry`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRegistryProps {
-        /// A description of the registry to be created.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the registry to be created.
         pub description: Option<Value<String>>,
-        /// The name of the schema registry.
-        #[serde(rename = "RegistryName", skip_serializing_if = "Option::is_none")]
+        /// `RegistryName`: The name of the schema registry.
         pub registry_name: Option<Value<String>>,
-        /// Tags associated with the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the resource.
         pub tags: Option<Vec<TagsEntry>>,
+    }
+
+    impl Serialize for CfnRegistryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "RegistryName", &self.registry_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -252,16 +274,13 @@ pub mod registry_policy {
     }
 
     /// The properties of `AWS::EventSchemas::RegistryPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryPolicyProps {
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
         /// `RegistryName`.
-        #[serde(rename = "RegistryName")]
         pub registry_name: Value<String>,
         /// `RevisionId`.
-        #[serde(rename = "RevisionId", skip_serializing_if = "Option::is_none")]
         pub revision_id: Option<Value<String>>,
     }
 
@@ -276,6 +295,20 @@ pub mod registry_policy {
                 registry_name: registry_name.into(),
                 revision_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRegistryPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("RegistryName", &self.registry_name)?;
+            crate::cfn::entry(&mut map, "RevisionId", &self.revision_id)?;
+            map.end()
         }
     }
 }
@@ -359,25 +392,19 @@ pub mod schema {
     }
 
     /// The properties of `AWS::EventSchemas::Schema`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaProps {
-        /// The source of the schema definition.
-        #[serde(rename = "Content")]
+        /// `Content`: The source of the schema definition.
         pub content: Value<String>,
-        /// A description of the schema.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the schema.
         pub description: Option<Value<String>>,
-        /// The name of the schema registry.
-        #[serde(rename = "RegistryName")]
+        /// `RegistryName`: The name of the schema registry.
         pub registry_name: Value<String>,
-        /// The name of the schema.
-        #[serde(rename = "SchemaName", skip_serializing_if = "Option::is_none")]
+        /// `SchemaName`: The name of the schema.
         pub schema_name: Option<Value<String>>,
-        /// Tags associated with the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the resource.
         pub tags: Option<Vec<TagsEntry>>,
-        /// The type of schema.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of schema.
         pub r#type: Value<String>,
     }
 
@@ -398,16 +425,31 @@ pub mod schema {
             }
         }
     }
+
+    impl Serialize for CfnSchemaProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("RegistryName", &self.registry_name)?;
+            crate::cfn::entry(&mut map, "SchemaName", &self.schema_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
 }
 
 /// The `TagsEntry` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsEntry {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -418,5 +460,18 @@ impl TagsEntry {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for TagsEntry {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }

@@ -90,30 +90,17 @@ pub mod event_bus {
     }
 
     /// The properties of `AWS::EventsV2::EventBus`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusProps {
-        /// A description of the event bus.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the event bus.
         pub description: Option<Value<String>>,
-        /// Encryption configuration for the event bus.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EncryptionConfiguration`: Encryption configuration for the event bus.
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// The name of the event bus.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the event bus.
         pub name: Value<String>,
-        /// The event storage configuration for the event bus, which controls the number of days events are retained on the bus.
-        #[serde(
-            rename = "StorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StorageConfiguration`: The event storage configuration for the event bus, which controls the number of days events are retained on the bus.
         pub storage_configuration: Option<StorageConfiguration>,
-        /// The tags assigned to the event bus.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the event bus.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -130,24 +117,70 @@ pub mod event_bus {
         }
     }
 
+    impl Serialize for CfnEventBusProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageConfiguration",
+                &self.storage_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Encryption configuration for an event bus.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
-        /// The identifier of the AWS KMS customer managed key that the event bus uses to encrypt events.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyIdentifier`: The identifier of the AWS KMS customer managed key that the event bus uses to encrypt events.
         pub kms_key_identifier: Option<Value<String>>,
     }
 
-    /// Storage (retention) configuration for the event bus.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StorageConfiguration {
-        /// The number of days events are retained on the event bus for replay, 1-365.
-        #[serde(
-            rename = "RetentionPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            map.end()
+        }
+    }
 
+    /// Storage (retention) configuration for the event bus.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct StorageConfiguration {
+        /// `RetentionPeriodInDays`: The number of days events are retained on the event bus for replay, 1-365.
         pub retention_period_in_days: Option<Value<i64>>,
+    }
+
+    impl Serialize for StorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetentionPeriodInDays",
+                &self.retention_period_in_days,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -235,22 +268,17 @@ pub mod event_source {
     }
 
     /// The properties of `AWS::EventsV2::EventSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSourceProps {
-        /// The event source configuration.
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: The event source configuration.
         pub configuration: EventSourceConfiguration,
-        /// A description of the event source.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the event source.
         pub description: Option<Value<String>>,
-        /// The ARN of the custom event bus the event source forwards onto.
-        #[serde(rename = "EventBusArn")]
+        /// `EventBusArn`: The ARN of the custom event bus the event source forwards onto.
         pub event_bus_arn: Value<String>,
-        /// The name of the event source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the event source.
         pub name: Value<String>,
-        /// The tags assigned to the event source.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the event source.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -271,40 +299,60 @@ pub mod event_source {
         }
     }
 
+    impl Serialize for CfnEventSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EventBusArn", &self.event_bus_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Event source configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventSourceConfiguration {
-        /// Configuration for forwarding a single AWS service's events.
-        #[serde(
-            rename = "AwsServiceEventsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AwsServiceEventsConfiguration`: Configuration for forwarding a single AWS service's events.
         pub aws_service_events_configuration: Option<AwsServiceEventsConfiguration>,
-        /// Configuration for forwarding a partner event source's events.
-        #[serde(
-            rename = "PartnerEventsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PartnerEventsConfiguration`: Configuration for forwarding a partner event source's events.
         pub partner_events_configuration: Option<PartnerEventsConfiguration>,
     }
 
-    /// Forward a single AWS service's events from the account's default event bus.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AwsServiceEventsConfiguration {
-        /// A single AWS service source identifier, for example aws.s3.
-        #[serde(rename = "AwsService")]
-        pub aws_service: Value<String>,
-        /// The destination for events that could not be forwarded.
-        #[serde(
-            rename = "OnFailureConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EventSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsServiceEventsConfiguration",
+                &self.aws_service_events_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PartnerEventsConfiguration",
+                &self.partner_events_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Forward a single AWS service's events from the account's default event bus.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AwsServiceEventsConfiguration {
+        /// `AwsService`: A single AWS service source identifier, for example aws.s3.
+        pub aws_service: Value<String>,
+        /// `OnFailureConfiguration`: The destination for events that could not be forwarded.
         pub on_failure_configuration: Option<OnFailureConfiguration>,
-        /// A filter pattern, as a JSON string, that defines which events from the specified AWS service are forwarded to the event bus.
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
+        /// `Pattern`: A filter pattern, as a JSON string, that defines which events from the specified AWS service are forwarded to the event bus.
         pub pattern: Option<Value<String>>,
     }
 
@@ -319,36 +367,53 @@ pub mod event_source {
         }
     }
 
+    impl Serialize for AwsServiceEventsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AwsService", &self.aws_service)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnFailureConfiguration",
+                &self.on_failure_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            map.end()
+        }
+    }
+
     /// The destination for events that could not be forwarded by the managed forwarding target or, for partner event sources, the managed partner event bus.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnFailureConfiguration {
-        /// The ARN of the Amazon SQS standard queue that receives events that could not be forwarded.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The ARN of the Amazon SQS standard queue that receives events that could not be forwarded.
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for OnFailureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// Forward a partner event source's events through a managed partner event bus.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartnerEventsConfiguration {
-        /// The destination for events that could not be forwarded, covering both the forwarding target and the managed partner event bus.
-        #[serde(
-            rename = "OnFailureConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnFailureConfiguration`: The destination for events that could not be forwarded, covering both the forwarding target and the managed partner event bus.
         pub on_failure_configuration: Option<OnFailureConfiguration>,
-        /// The identifier of the AWS KMS customer managed key for EventBridge to use, if you choose to use a customer managed key to encrypt events on the managed partner event bus.
-        #[serde(
-            rename = "PartnerBusKmsKeyIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PartnerBusKmsKeyIdentifier`: The identifier of the AWS KMS customer managed key for EventBridge to use, if you choose to use a customer managed key to encrypt events on the managed partner event bus.
         pub partner_bus_kms_key_identifier: Option<Value<String>>,
-        /// The ARN of the partner event source to forward.
-        #[serde(rename = "PartnerEventSourceArn")]
+        /// `PartnerEventSourceArn`: The ARN of the partner event source to forward.
         pub partner_event_source_arn: Value<String>,
-        /// A filter pattern, as a JSON string, that defines which events from the specified partner event source are forwarded to the event bus.
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
+        /// `Pattern`: A filter pattern, as a JSON string, that defines which events from the specified partner event source are forwarded to the event bus.
         pub pattern: Option<Value<String>>,
     }
 
@@ -361,6 +426,32 @@ pub mod event_source {
                 partner_event_source_arn: partner_event_source_arn.into(),
                 pattern: None,
             }
+        }
+    }
+
+    impl Serialize for PartnerEventsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnFailureConfiguration",
+                &self.on_failure_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PartnerBusKmsKeyIdentifier",
+                &self.partner_bus_kms_key_identifier,
+            )?;
+            map.serialize_entry(
+                "PartnerEventSourceArn",
+                &self.partner_event_source_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            map.end()
         }
     }
 }
@@ -427,13 +518,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::EventsV2::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The Amazon Resource Name (ARN) of the event bus whose resource policy this is.
-        #[serde(rename = "EventBusArn")]
+        /// `EventBusArn`: The Amazon Resource Name (ARN) of the event bus whose resource policy this is.
         pub event_bus_arn: Value<String>,
-        /// The resource policy document, as a JSON object. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The resource policy document, as a JSON object. Untyped in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -447,6 +536,19 @@ pub mod resource_policy {
                 event_bus_arn: event_bus_arn.into(),
                 policy_document: policy_document.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventBusArn", &self.event_bus_arn)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
         }
     }
 }
@@ -533,63 +635,39 @@ pub mod subscriber {
     }
 
     /// The properties of `AWS::EventsV2::Subscriber`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriberProps {
-        /// Configuration for batching events into a single delivery to the target.
-        #[serde(rename = "BatchConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `BatchConfiguration`: Configuration for batching events into a single delivery to the target.
         pub batch_configuration: Option<BatchConfiguration>,
-        /// A description of the subscriber.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the subscriber.
         pub description: Option<Value<String>>,
-        /// The ARN of the event bus this subscriber belongs to.
-        #[serde(rename = "EventBusArn")]
+        /// `EventBusArn`: The ARN of the event bus this subscriber belongs to.
         pub event_bus_arn: Value<String>,
-        /// Configuration for filtering which events are delivered to the target.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `FilterConfiguration`: Configuration for filtering which events are delivered to the target.
         pub filter_configuration: Option<FilterConfiguration>,
-        /// Configuration for how the subscriber invokes its target, including the target ARN, the IAM role used to invoke it, and, optionally, the target-specific parameters object that matches the target type.
-        #[serde(rename = "InvokeConfiguration")]
+        /// `InvokeConfiguration`: Configuration for how the subscriber invokes its target, including the target ARN, the IAM role used to invoke it, and, optionally, the target-specific parameters object that matches the target type.
         pub invoke_configuration: InvokeConfiguration,
-        /// Delivery logging configuration for the subscriber.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LogConfiguration`: Delivery logging configuration for the subscriber.
         pub log_configuration: Option<LogConfiguration>,
-        /// The name of the subscriber.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the subscriber.
         pub name: Value<String>,
-        /// The destination for events that could not be delivered to the target.
-        #[serde(
-            rename = "OnFailureConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnFailureConfiguration`: The destination for events that could not be delivered to the target.
         pub on_failure_configuration: Option<OnFailureConfiguration>,
-        /// The point in time to start delivering events from.
-        #[serde(
-            rename = "PointInTimeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PointInTimeConfiguration`: The point in time to start delivering events from.
         pub point_in_time_configuration: Option<PointInTimeConfiguration>,
-        /// Resume-time control, never returned by the service.
-        #[serde(rename = "ResumePosition", skip_serializing_if = "Option::is_none")]
+        /// `ResumePosition`: Resume-time control, never returned by the service.
         pub resume_position: Option<Value<ResumePosition>>,
-        /// The retry policy for failed deliveries to the target.
-        #[serde(rename = "RetryPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RetryPolicy`: The retry policy for failed deliveries to the target.
         pub retry_policy: Option<RetryPolicy>,
-        /// Where the subscriber starts reading events: LATEST starts from the newest events; POINT_IN_TIME starts from the point specified in PointInTimeConfiguration.
-        #[serde(rename = "StartingPosition", skip_serializing_if = "Option::is_none")]
+        /// `StartingPosition`: Where the subscriber starts reading events: LATEST starts from the newest events; POINT_IN_TIME starts from the point specified in PointInTimeConfiguration.
         pub starting_position: Option<Value<StartingPosition>>,
-        /// The run state of the subscriber.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The run state of the subscriber.
         pub state: Option<Value<State>>,
-        /// The tags assigned to the subscriber.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the subscriber.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Configuration for transforming events before delivery to the target.
-        #[serde(rename = "Transformer", skip_serializing_if = "Option::is_none")]
+        /// `Transformer`: Configuration for transforming events before delivery to the target.
         pub transformer: Option<Transformer>,
-        /// The delivery ordering mode of the subscriber.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The delivery ordering mode of the subscriber.
         pub r#type: Option<Value<SubscriberType>>,
     }
 
@@ -621,29 +699,81 @@ pub mod subscriber {
         }
     }
 
-    /// Configuration for batching events into a single delivery.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BatchConfiguration {
-        /// The maximum number of events in a single batch delivered to the target.
-        #[serde(rename = "MaxBatchSize", skip_serializing_if = "Option::is_none")]
-        pub max_batch_size: Option<Value<i64>>,
-        /// The maximum time in seconds to wait for a batch to fill before delivering it, 0-300.
-        #[serde(
-            rename = "MaxBatchWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnSubscriberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchConfiguration",
+                &self.batch_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EventBusArn", &self.event_bus_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.serialize_entry("InvokeConfiguration", &self.invoke_configuration)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnFailureConfiguration",
+                &self.on_failure_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeConfiguration",
+                &self.point_in_time_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ResumePosition", &self.resume_position)?;
+            crate::cfn::entry(&mut map, "RetryPolicy", &self.retry_policy)?;
+            crate::cfn::entry(&mut map, "StartingPosition", &self.starting_position)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Transformer", &self.transformer)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for batching events into a single delivery.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BatchConfiguration {
+        /// `MaxBatchSize`: The maximum number of events in a single batch delivered to the target.
+        pub max_batch_size: Option<Value<i64>>,
+        /// `MaxBatchWindowInSeconds`: The maximum time in seconds to wait for a batch to fill before delivering it, 0-300.
         pub max_batch_window_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for BatchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxBatchSize", &self.max_batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxBatchWindowInSeconds",
+                &self.max_batch_window_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for filtering which events are delivered to the target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterConfiguration {
-        /// The list of filters, 1-50 entries.
-        #[serde(rename = "Filters")]
+        /// `Filters`: The list of filters, 1-50 entries.
         pub filters: Vec<Filter>,
-        /// The filter language.
-        #[serde(rename = "Language", skip_serializing_if = "Option::is_none")]
+        /// `Language`: The filter language.
         pub language: Option<Value<Language>>,
     }
 
@@ -657,14 +787,25 @@ pub mod subscriber {
         }
     }
 
+    impl Serialize for FilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filters", &self.filters)?;
+            crate::cfn::entry(&mut map, "Language", &self.language)?;
+            map.end()
+        }
+    }
+
     /// A single filter entry: an event pattern and the scope of the event it is evaluated against.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
-        /// The event pattern, as a JSON string.
-        #[serde(rename = "Pattern")]
+        /// `Pattern`: The event pattern, as a JSON string.
         pub pattern: Value<String>,
-        /// Which part of the event the pattern is evaluated against: DATA (the event payload), METADATA (event metadata), or SYSTEM_METADATA (service-generated metadata).
-        #[serde(rename = "Scope")]
+        /// `Scope`: Which part of the event the pattern is evaluated against: DATA (the event payload), METADATA (event metadata), or SYSTEM_METADATA (service-generated metadata).
         pub scope: Value<Scope>,
     }
 
@@ -678,6 +819,19 @@ pub mod subscriber {
                 pattern: pattern.into(),
                 scope: scope.into(),
             }
+        }
+    }
+
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Pattern", &self.pattern)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            map.end()
         }
     }
 
@@ -756,49 +910,27 @@ pub mod subscriber {
     }
 
     /// Configuration for how the subscriber invokes its target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InvokeConfiguration {
-        /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
-        #[serde(
-            rename = "EventBusV2Parameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EventBusV2Parameters`: Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
         pub event_bus_v2_parameters: Option<EventBusV2Parameters>,
-        /// Parameters for invoking an HTTP endpoint target, such as an Amazon API Gateway endpoint or an EventBridge API destination.
-        #[serde(rename = "HttpParameters", skip_serializing_if = "Option::is_none")]
+        /// `HttpParameters`: Parameters for invoking an HTTP endpoint target, such as an Amazon API Gateway endpoint or an EventBridge API destination.
         pub http_parameters: Option<HttpParameters>,
-        /// Parameters for writing events to an Amazon Kinesis Data Streams target.
-        #[serde(rename = "KinesisParameters", skip_serializing_if = "Option::is_none")]
+        /// `KinesisParameters`: Parameters for writing events to an Amazon Kinesis Data Streams target.
         pub kinesis_parameters: Option<KinesisParameters>,
-        /// Parameters for invoking an AWS Lambda function target.
-        #[serde(rename = "LambdaParameters", skip_serializing_if = "Option::is_none")]
+        /// `LambdaParameters`: Parameters for invoking an AWS Lambda function target.
         pub lambda_parameters: Option<LambdaParameters>,
-        /// The ARN of the IAM role the service assumes to invoke the target.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role the service assumes to invoke the target.
         pub role_arn: Value<String>,
-        /// Parameters for publishing events to an Amazon SNS topic target.
-        #[serde(rename = "SnsParameters", skip_serializing_if = "Option::is_none")]
+        /// `SnsParameters`: Parameters for publishing events to an Amazon SNS topic target.
         pub sns_parameters: Option<SnsParameters>,
-        /// Parameters for sending events to an Amazon SQS queue target.
-        #[serde(rename = "SqsParameters", skip_serializing_if = "Option::is_none")]
+        /// `SqsParameters`: Parameters for sending events to an Amazon SQS queue target.
         pub sqs_parameters: Option<SqsParameters>,
-        /// Parameters for starting an AWS Step Functions state machine execution target.
-        #[serde(
-            rename = "StepFunctionsParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StepFunctionsParameters`: Parameters for starting an AWS Step Functions state machine execution target.
         pub step_functions_parameters: Option<StepFunctionsParameters>,
-        /// The Amazon Resource Name (ARN) of the target that the subscriber invokes.
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: The Amazon Resource Name (ARN) of the target that the subscriber invokes.
         pub target_arn: Value<String>,
-        /// Parameters for invoking an AWS service API as a universal service integration target, used when TargetArn has the form arn:{partition}:events:::aws-sdk:{service}:{apiAction}.
-        #[serde(
-            rename = "UniversalTargetParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UniversalTargetParameters`: Parameters for invoking an AWS service API as a universal service integration target, used when TargetArn has the form arn:{partition}:events:::aws-sdk:{service}:{apiAction}.
         pub universal_target_parameters: Option<UniversalTargetParameters>,
     }
 
@@ -823,29 +955,72 @@ pub mod subscriber {
         }
     }
 
-    /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EventBusV2Parameters {
-        /// Deduplication settings applied to the forwarded events on the downstream event bus.
-        #[serde(
-            rename = "DeduplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for InvokeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBusV2Parameters",
+                &self.event_bus_v2_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "HttpParameters", &self.http_parameters)?;
+            crate::cfn::entry(&mut map, "KinesisParameters", &self.kinesis_parameters)?;
+            crate::cfn::entry(&mut map, "LambdaParameters", &self.lambda_parameters)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SnsParameters", &self.sns_parameters)?;
+            crate::cfn::entry(&mut map, "SqsParameters", &self.sqs_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "StepFunctionsParameters",
+                &self.step_functions_parameters,
+            )?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "UniversalTargetParameters",
+                &self.universal_target_parameters,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EventBusV2Parameters {
+        /// `DeduplicationConfiguration`: Deduplication settings applied to the forwarded events on the downstream event bus.
         pub deduplication_configuration: Option<DeduplicationConfiguration>,
-        /// Metadata forwarded with each event, as key-value string pairs.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: Metadata forwarded with each event, as key-value string pairs.
         pub metadata: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// System metadata attached to each forwarded event, controlling FIFO ordering and deduplication on the downstream event bus.
-        #[serde(rename = "SystemMetadata", skip_serializing_if = "Option::is_none")]
+        /// `SystemMetadata`: System metadata attached to each forwarded event, controlling FIFO ordering and deduplication on the downstream event bus.
         pub system_metadata: Option<EventBusV2SystemMetadata>,
     }
 
+    impl Serialize for EventBusV2Parameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeduplicationConfiguration",
+                &self.deduplication_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "SystemMetadata", &self.system_metadata)?;
+            map.end()
+        }
+    }
+
     /// Deduplication settings applied to the forwarded events on the downstream bus.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeduplicationConfiguration {
-        /// How duplicate events are detected: CONTENT_BASED deduplicates by a hash of the event content.
-        #[serde(rename = "DeduplicationType")]
+        /// `DeduplicationType`: How duplicate events are detected: CONTENT_BASED deduplicates by a hash of the event content.
         pub deduplication_type: Value<DeduplicationType>,
     }
 
@@ -855,6 +1030,18 @@ pub mod subscriber {
             Self {
                 deduplication_type: deduplication_type.into(),
             }
+        }
+    }
+
+    impl Serialize for DeduplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeduplicationType", &self.deduplication_type)?;
+            map.end()
         }
     }
 
@@ -893,117 +1080,173 @@ pub mod subscriber {
     }
 
     /// Customer-controllable system metadata attached to each forwarded event.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventBusV2SystemMetadata {
-        /// The deduplication ID for FIFO deduplication on the downstream event bus.
-        #[serde(rename = "DeduplicationId", skip_serializing_if = "Option::is_none")]
+        /// `DeduplicationId`: The deduplication ID for FIFO deduplication on the downstream event bus.
         pub deduplication_id: Option<Value<String>>,
-        /// The event group ID for FIFO ordering on the downstream event bus.
-        #[serde(rename = "EventGroupId", skip_serializing_if = "Option::is_none")]
+        /// `EventGroupId`: The event group ID for FIFO ordering on the downstream event bus.
         pub event_group_id: Option<Value<String>>,
     }
 
+    impl Serialize for EventBusV2SystemMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeduplicationId", &self.deduplication_id)?;
+            crate::cfn::entry(&mut map, "EventGroupId", &self.event_group_id)?;
+            map.end()
+        }
+    }
+
     /// Parameters for invoking an HTTP endpoint target, such as an Amazon API Gateway endpoint or an EventBridge API destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpParameters {
-        /// HTTP headers to add to the request.
-        #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
+        /// `HeaderParameters`: HTTP headers to add to the request.
         pub header_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The timeout in seconds for each invocation of the target, written as a string.
-        #[serde(
-            rename = "InvocationTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InvocationTimeoutSeconds`: The timeout in seconds for each invocation of the target, written as a string.
         pub invocation_timeout_seconds: Option<Value<String>>,
-        /// Values for the path parameters (wildcards) in the target URL, in order.
-        #[serde(rename = "PathParameterValues", skip_serializing_if = "Option::is_none")]
+        /// `PathParameterValues`: Values for the path parameters (wildcards) in the target URL, in order.
         pub path_parameter_values: Option<Vec<Value<String>>>,
-        /// Query string parameters to add to the request.
-        #[serde(
-            rename = "QueryStringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `QueryStringParameters`: Query string parameters to add to the request.
         pub query_string_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for HttpParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderParameters", &self.header_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationTimeoutSeconds",
+                &self.invocation_timeout_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PathParameterValues",
+                &self.path_parameter_values,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// Parameters for writing events to an Amazon Kinesis Data Streams target.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KinesisParameters {
-        /// An explicit hash key that overrides the partition key's shard assignment.
-        #[serde(rename = "ExplicitHashKey", skip_serializing_if = "Option::is_none")]
+        /// `ExplicitHashKey`: An explicit hash key that overrides the partition key's shard assignment.
         pub explicit_hash_key: Option<Value<String>>,
-        /// The partition key that determines which shard each record is written to.
-        #[serde(rename = "PartitionKey", skip_serializing_if = "Option::is_none")]
+        /// `PartitionKey`: The partition key that determines which shard each record is written to.
         pub partition_key: Option<Value<String>>,
     }
 
+    impl Serialize for KinesisParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExplicitHashKey", &self.explicit_hash_key)?;
+            crate::cfn::entry(&mut map, "PartitionKey", &self.partition_key)?;
+            map.end()
+        }
+    }
+
     /// Parameters for invoking an AWS Lambda function target.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaParameters {
-        /// A unique name for a durable function execution.
-        #[serde(
-            rename = "DurableExecutionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DurableExecutionName`: A unique name for a durable function execution.
         pub durable_execution_name: Option<Value<String>>,
-        /// The timeout in seconds for each invocation of the target, written as a string.
-        #[serde(
-            rename = "InvocationTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InvocationTimeoutSeconds`: The timeout in seconds for each invocation of the target, written as a string.
         pub invocation_timeout_seconds: Option<Value<String>>,
-        /// How the function is invoked: EVENT (asynchronous) or REQUEST_RESPONSE (synchronous).
-        #[serde(rename = "InvocationType", skip_serializing_if = "Option::is_none")]
+        /// `InvocationType`: How the function is invoked: EVENT (asynchronous) or REQUEST_RESPONSE (synchronous).
         pub invocation_type: Option<Value<String>>,
-        /// The version or alias of the Lambda function to invoke.
-        #[serde(rename = "Qualifier", skip_serializing_if = "Option::is_none")]
+        /// `Qualifier`: The version or alias of the Lambda function to invoke.
         pub qualifier: Option<Value<String>>,
-        /// The tenant identifier for multi-tenant Lambda functions.
-        #[serde(rename = "TenantId", skip_serializing_if = "Option::is_none")]
+        /// `TenantId`: The tenant identifier for multi-tenant Lambda functions.
         pub tenant_id: Option<Value<String>>,
     }
 
+    impl Serialize for LambdaParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DurableExecutionName",
+                &self.durable_execution_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationTimeoutSeconds",
+                &self.invocation_timeout_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "InvocationType", &self.invocation_type)?;
+            crate::cfn::entry(&mut map, "Qualifier", &self.qualifier)?;
+            crate::cfn::entry(&mut map, "TenantId", &self.tenant_id)?;
+            map.end()
+        }
+    }
+
     /// Parameters for publishing events to an Amazon SNS topic target.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnsParameters {
-        /// Custom message attributes to attach to each message; Amazon SNS subscription filter policies can match on them.
-        #[serde(rename = "MessageAttributes", skip_serializing_if = "Option::is_none")]
+        /// `MessageAttributes`: Custom message attributes to attach to each message; Amazon SNS subscription filter policies can match on them.
         pub message_attributes: Option<
             indexmap::IndexMap<String, MessageAttributeValue>,
         >,
-        /// The message deduplication ID to use when the target is a FIFO topic.
-        #[serde(
-            rename = "MessageDeduplicationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageDeduplicationId`: The message deduplication ID to use when the target is a FIFO topic.
         pub message_deduplication_id: Option<Value<String>>,
-        /// The message group ID to use when the target is a FIFO topic.
-        #[serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none")]
+        /// `MessageGroupId`: The message group ID to use when the target is a FIFO topic.
         pub message_group_id: Option<Value<String>>,
-        /// Set to json to send a different message per delivery protocol.
-        #[serde(rename = "MessageStructure", skip_serializing_if = "Option::is_none")]
+        /// `MessageStructure`: Set to json to send a different message per delivery protocol.
         pub message_structure: Option<Value<String>>,
-        /// The subject line to use for email-protocol subscriptions.
-        #[serde(rename = "Subject", skip_serializing_if = "Option::is_none")]
+        /// `Subject`: The subject line to use for email-protocol subscriptions.
         pub subject: Option<Value<String>>,
     }
 
+    impl Serialize for SnsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MessageAttributes", &self.message_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageDeduplicationId",
+                &self.message_deduplication_id,
+            )?;
+            crate::cfn::entry(&mut map, "MessageGroupId", &self.message_group_id)?;
+            crate::cfn::entry(&mut map, "MessageStructure", &self.message_structure)?;
+            crate::cfn::entry(&mut map, "Subject", &self.subject)?;
+            map.end()
+        }
+    }
+
     /// A message attribute value and its data type, for Amazon SQS and Amazon SNS targets.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MessageAttributeValue {
-        /// The attribute value for the Binary data type, Base64-encoded.
-        #[serde(rename = "BinaryValue", skip_serializing_if = "Option::is_none")]
+        /// `BinaryValue`: The attribute value for the Binary data type, Base64-encoded.
         pub binary_value: Option<Value<String>>,
-        /// The attribute data type.
-        #[serde(rename = "DataType")]
+        /// `DataType`: The attribute data type.
         pub data_type: Value<String>,
-        /// The attribute value for the String and Number data types (and String.Array for Amazon SNS targets).
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+        /// `StringValue`: The attribute value for the String and Number data types (and String.Array for Amazon SNS targets).
         pub string_value: Option<Value<String>>,
     }
 
@@ -1018,71 +1261,101 @@ pub mod subscriber {
         }
     }
 
+    impl Serialize for MessageAttributeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BinaryValue", &self.binary_value)?;
+            map.serialize_entry("DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// Parameters for sending events to an Amazon SQS queue target.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SqsParameters {
-        /// The delay in seconds for the message, written as a string.
-        #[serde(rename = "DelaySeconds", skip_serializing_if = "Option::is_none")]
+        /// `DelaySeconds`: The delay in seconds for the message, written as a string.
         pub delay_seconds: Option<Value<String>>,
-        /// Custom message attributes to attach to each message.
-        #[serde(rename = "MessageAttributes", skip_serializing_if = "Option::is_none")]
+        /// `MessageAttributes`: Custom message attributes to attach to each message.
         pub message_attributes: Option<
             indexmap::IndexMap<String, MessageAttributeValue>,
         >,
-        /// The message deduplication ID to use when the target is a FIFO queue.
-        #[serde(
-            rename = "MessageDeduplicationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageDeduplicationId`: The message deduplication ID to use when the target is a FIFO queue.
         pub message_deduplication_id: Option<Value<String>>,
-        /// The message group ID to use when the target is a FIFO queue.
-        #[serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none")]
+        /// `MessageGroupId`: The message group ID to use when the target is a FIFO queue.
         pub message_group_id: Option<Value<String>>,
-        /// Message system attributes to attach to each message, such as AWSTraceHeader.
-        #[serde(
-            rename = "MessageSystemAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageSystemAttributes`: Message system attributes to attach to each message, such as AWSTraceHeader.
         pub message_system_attributes: Option<
             indexmap::IndexMap<String, MessageAttributeValue>,
         >,
     }
 
-    /// Parameters for starting an AWS Step Functions state machine execution target.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StepFunctionsParameters {
-        /// The timeout in seconds for each invocation of the target, written as a string.
-        #[serde(
-            rename = "InvocationTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SqsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DelaySeconds", &self.delay_seconds)?;
+            crate::cfn::entry(&mut map, "MessageAttributes", &self.message_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageDeduplicationId",
+                &self.message_deduplication_id,
+            )?;
+            crate::cfn::entry(&mut map, "MessageGroupId", &self.message_group_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageSystemAttributes",
+                &self.message_system_attributes,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Parameters for starting an AWS Step Functions state machine execution target.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct StepFunctionsParameters {
+        /// `InvocationTimeoutSeconds`: The timeout in seconds for each invocation of the target, written as a string.
         pub invocation_timeout_seconds: Option<Value<String>>,
-        /// How the execution is started: EVENT (StartExecution, asynchronous) or REQUEST_RESPONSE (StartSyncExecution, synchronous).
-        #[serde(rename = "InvocationType", skip_serializing_if = "Option::is_none")]
+        /// `InvocationType`: How the execution is started: EVENT (StartExecution, asynchronous) or REQUEST_RESPONSE (StartSyncExecution, synchronous).
         pub invocation_type: Option<Value<String>>,
-        /// A name for the execution.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the execution.
         pub name: Option<Value<String>>,
-        /// The AWS X-Ray trace header for distributed tracing.
-        #[serde(rename = "TraceHeader", skip_serializing_if = "Option::is_none")]
+        /// `TraceHeader`: The AWS X-Ray trace header for distributed tracing.
         pub trace_header: Option<Value<String>>,
     }
 
-    /// Parameters for invoking an AWS service API as a universal service integration target, used when TargetArn has the form arn:{partition}:events:::aws-sdk:{service}:{apiAction}.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct UniversalTargetParameters {
-        /// JSON string or JSONata expression that produces the API request.
-        #[serde(rename = "Input")]
-        pub input: Value<String>,
-        /// Timeout in seconds for each invocation of the target (1-30, default 30).
-        #[serde(
-            rename = "InvocationTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for StepFunctionsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationTimeoutSeconds",
+                &self.invocation_timeout_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "InvocationType", &self.invocation_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "TraceHeader", &self.trace_header)?;
+            map.end()
+        }
+    }
 
+    /// Parameters for invoking an AWS service API as a universal service integration target, used when TargetArn has the form arn:{partition}:events:::aws-sdk:{service}:{apiAction}.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UniversalTargetParameters {
+        /// `Input`: JSON string or JSONata expression that produces the API request.
+        pub input: Value<String>,
+        /// `InvocationTimeoutSeconds`: Timeout in seconds for each invocation of the target (1-30, default 30).
         pub invocation_timeout_seconds: Option<Value<String>>,
     }
 
@@ -1096,15 +1369,43 @@ pub mod subscriber {
         }
     }
 
+    impl Serialize for UniversalTargetParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Input", &self.input)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationTimeoutSeconds",
+                &self.invocation_timeout_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// Delivery logging configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfiguration {
-        /// Whether the event payload is included in emitted log records: FULL includes it in every emitted record, and ON_ERROR_ONLY includes it only in error records.
-        #[serde(rename = "IncludePayload", skip_serializing_if = "Option::is_none")]
+        /// `IncludePayload`: Whether the event payload is included in emitted log records: FULL includes it in every emitted record, and ON_ERROR_ONLY includes it only in error records.
         pub include_payload: Option<Value<IncludePayload>>,
-        /// The minimum log level: OFF (no logging), ERROR, or INFO.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
+        /// `Level`: The minimum log level: OFF (no logging), ERROR, or INFO.
         pub level: Option<Value<Level>>,
+    }
+
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IncludePayload", &self.include_payload)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            map.end()
+        }
     }
 
     /// Whether the event payload is included in emitted log records: FULL includes it in every emitted record, and ON_ERROR_ONLY includes it only in error records.
@@ -1185,24 +1486,32 @@ pub mod subscriber {
     }
 
     /// The destination for events that could not be delivered.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnFailureConfiguration {
-        /// The ARN of the destination that receives events that could not be delivered.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The ARN of the destination that receives events that could not be delivered.
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for OnFailureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The point in time to start delivering events from, used when StartingPosition is POINT_IN_TIME.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PointInTimeConfiguration {
-        /// An optional time to stop delivering events at, in seconds since the Unix epoch.
-        #[serde(rename = "EndPoint", skip_serializing_if = "Option::is_none")]
+        /// `EndPoint`: An optional time to stop delivering events at, in seconds since the Unix epoch.
         pub end_point: Option<Value<i64>>,
-        /// Where to start: HORIZON starts from the earliest available event; TIMESTAMP starts from the StartingPoint timestamp.
-        #[serde(rename = "PointType")]
+        /// `PointType`: Where to start: HORIZON starts from the earliest available event; TIMESTAMP starts from the StartingPoint timestamp.
         pub point_type: Value<PointType>,
-        /// The time to start delivering events from, in seconds since the Unix epoch.
-        #[serde(rename = "StartingPoint", skip_serializing_if = "Option::is_none")]
+        /// `StartingPoint`: The time to start delivering events from, in seconds since the Unix epoch.
         pub starting_point: Option<Value<i64>>,
     }
 
@@ -1214,6 +1523,20 @@ pub mod subscriber {
                 point_type: point_type.into(),
                 starting_point: None,
             }
+        }
+    }
+
+    impl Serialize for PointInTimeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndPoint", &self.end_point)?;
+            map.serialize_entry("PointType", &self.point_type)?;
+            crate::cfn::entry(&mut map, "StartingPoint", &self.starting_point)?;
+            map.end()
         }
     }
 
@@ -1292,21 +1615,32 @@ pub mod subscriber {
     }
 
     /// The retry policy for failed deliveries.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryPolicy {
-        /// The maximum age of an event in seconds, 60-86400 (24 hours).
-        #[serde(
-            rename = "MaxEventAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxEventAgeInSeconds`: The maximum age of an event in seconds, 60-86400 (24 hours).
         pub max_event_age_in_seconds: Option<Value<i64>>,
-        /// The maximum number of retry attempts, 0-185.
-        #[serde(rename = "MaxRetryAttempts", skip_serializing_if = "Option::is_none")]
+        /// `MaxRetryAttempts`: The maximum number of retry attempts, 0-185.
         pub max_retry_attempts: Option<Value<i64>>,
-        /// Which errors are retried.
-        #[serde(rename = "RetryStrategy", skip_serializing_if = "Option::is_none")]
+        /// `RetryStrategy`: Which errors are retried.
         pub retry_strategy: Option<Value<RetryStrategy>>,
+    }
+
+    impl Serialize for RetryPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxEventAgeInSeconds",
+                &self.max_event_age_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "MaxRetryAttempts", &self.max_retry_attempts)?;
+            crate::cfn::entry(&mut map, "RetryStrategy", &self.retry_strategy)?;
+            map.end()
+        }
     }
 
     /// Which errors are retried.
@@ -1418,25 +1752,35 @@ pub mod subscriber {
     }
 
     /// Configuration for transforming events before delivery: the raw payload, the payload with its metadata envelope, or the output of a JSONata expression.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Transformer {
-        /// The JSONata expression configuration.
-        #[serde(
-            rename = "JsonataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JsonataConfiguration`: The JSONata expression configuration.
         pub jsonata_configuration: Option<JsonataConfiguration>,
-        /// The transform type: RAW delivers the event payload only; WITH_METADATA delivers the event with its metadata envelope; JSONATA delivers the output of the JSONata expression in JsonataConfiguration.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The transform type: RAW delivers the event payload only; WITH_METADATA delivers the event with its metadata envelope; JSONATA delivers the output of the JSONata expression in JsonataConfiguration.
         pub r#type: Option<Value<Type>>,
     }
 
+    impl Serialize for Transformer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "JsonataConfiguration",
+                &self.jsonata_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// JSONata transform settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JsonataConfiguration {
-        /// The JSONata expression that transforms the event, enclosed in {% %} delimiters.
-        #[serde(rename = "Expression")]
+        /// `Expression`: The JSONata expression that transforms the event, enclosed in {% %} delimiters.
         pub expression: Value<String>,
     }
 
@@ -1446,6 +1790,18 @@ pub mod subscriber {
             Self {
                 expression: expression.into(),
             }
+        }
+    }
+
+    impl Serialize for JsonataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.end()
         }
     }
 

@@ -75,43 +75,31 @@ pub mod experiment {
     }
 
     /// The properties of `AWS::Evidently::Experiment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MetricGoals`.
-        #[serde(rename = "MetricGoals")]
         pub metric_goals: Vec<MetricGoalObject>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OnlineAbConfig`.
-        #[serde(rename = "OnlineAbConfig")]
         pub online_ab_config: OnlineAbConfigObject,
         /// `Project`.
-        #[serde(rename = "Project")]
         pub project: Value<String>,
         /// `RandomizationSalt`.
-        #[serde(rename = "RandomizationSalt", skip_serializing_if = "Option::is_none")]
         pub randomization_salt: Option<Value<String>>,
         /// `RemoveSegment`.
-        #[serde(rename = "RemoveSegment", skip_serializing_if = "Option::is_none")]
         pub remove_segment: Option<Value<bool>>,
-        /// Start Experiment.
-        #[serde(rename = "RunningStatus", skip_serializing_if = "Option::is_none")]
+        /// `RunningStatus`: Start Experiment.
         pub running_status: Option<RunningStatusObject>,
         /// `SamplingRate`.
-        #[serde(rename = "SamplingRate", skip_serializing_if = "Option::is_none")]
         pub sampling_rate: Option<Value<i64>>,
         /// `Segment`.
-        #[serde(rename = "Segment", skip_serializing_if = "Option::is_none")]
         pub segment: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Treatments`.
-        #[serde(rename = "Treatments")]
         pub treatments: Vec<TreatmentObject>,
     }
 
@@ -141,26 +129,43 @@ pub mod experiment {
         }
     }
 
+    impl Serialize for CfnExperimentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("MetricGoals", &self.metric_goals)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("OnlineAbConfig", &self.online_ab_config)?;
+            map.serialize_entry("Project", &self.project)?;
+            crate::cfn::entry(&mut map, "RandomizationSalt", &self.randomization_salt)?;
+            crate::cfn::entry(&mut map, "RemoveSegment", &self.remove_segment)?;
+            crate::cfn::entry(&mut map, "RunningStatus", &self.running_status)?;
+            crate::cfn::entry(&mut map, "SamplingRate", &self.sampling_rate)?;
+            crate::cfn::entry(&mut map, "Segment", &self.segment)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Treatments", &self.treatments)?;
+            map.end()
+        }
+    }
+
     /// The `MetricGoalObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricGoalObject {
         /// `DesiredChange`.
-        #[serde(rename = "DesiredChange")]
         pub desired_change: Value<DesiredChange>,
-        /// The JSON path to reference the entity id in the event.
-        #[serde(rename = "EntityIdKey")]
+        /// `EntityIdKey`: The JSON path to reference the entity id in the event.
         pub entity_id_key: Value<String>,
-        /// Event patterns have the same structure as the events they match.
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
+        /// `EventPattern`: Event patterns have the same structure as the events they match.
         pub event_pattern: Option<Value<String>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `UnitLabel`.
-        #[serde(rename = "UnitLabel", skip_serializing_if = "Option::is_none")]
         pub unit_label: Option<Value<String>>,
-        /// The JSON path to reference the numerical metric value in the event.
-        #[serde(rename = "ValueKey")]
+        /// `ValueKey`: The JSON path to reference the numerical metric value in the event.
         pub value_key: Value<String>,
     }
 
@@ -180,6 +185,23 @@ pub mod experiment {
                 unit_label: None,
                 value_key: value_key.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricGoalObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DesiredChange", &self.desired_change)?;
+            map.serialize_entry("EntityIdKey", &self.entity_id_key)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "UnitLabel", &self.unit_label)?;
+            map.serialize_entry("ValueKey", &self.value_key)?;
+            map.end()
         }
     }
 
@@ -221,28 +243,37 @@ pub mod experiment {
     }
 
     /// The `OnlineAbConfigObject` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnlineAbConfigObject {
         /// `ControlTreatmentName`.
-        #[serde(
-            rename = "ControlTreatmentName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub control_treatment_name: Option<Value<String>>,
         /// `TreatmentWeights`.
-        #[serde(rename = "TreatmentWeights", skip_serializing_if = "Option::is_none")]
         pub treatment_weights: Option<Vec<TreatmentToWeight>>,
     }
 
+    impl Serialize for OnlineAbConfigObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ControlTreatmentName",
+                &self.control_treatment_name,
+            )?;
+            crate::cfn::entry(&mut map, "TreatmentWeights", &self.treatment_weights)?;
+            map.end()
+        }
+    }
+
     /// The `TreatmentToWeight` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TreatmentToWeight {
         /// `SplitWeight`.
-        #[serde(rename = "SplitWeight")]
         pub split_weight: Value<i64>,
         /// `Treatment`.
-        #[serde(rename = "Treatment")]
         pub treatment: Value<String>,
     }
 
@@ -259,41 +290,61 @@ pub mod experiment {
         }
     }
 
-    /// The `RunningStatusObject` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RunningStatusObject {
-        /// Provide the analysis Completion time for an experiment
-        #[serde(
-            rename = "AnalysisCompleteTime",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for TreatmentToWeight {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SplitWeight", &self.split_weight)?;
+            map.serialize_entry("Treatment", &self.treatment)?;
+            map.end()
+        }
+    }
 
+    /// The `RunningStatusObject` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RunningStatusObject {
+        /// `AnalysisCompleteTime`: Provide the analysis Completion time for an experiment
         pub analysis_complete_time: Option<Value<String>>,
-        /// Provide CANCELLED or COMPLETED desired state when stopping an experiment
-        #[serde(rename = "DesiredState", skip_serializing_if = "Option::is_none")]
+        /// `DesiredState`: Provide CANCELLED or COMPLETED desired state when stopping an experiment
         pub desired_state: Option<Value<String>>,
-        /// Reason is a required input for stopping the experiment
-        #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
+        /// `Reason`: Reason is a required input for stopping the experiment
         pub reason: Option<Value<String>>,
-        /// Provide START or STOP action to apply on an experiment
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Provide START or STOP action to apply on an experiment
         pub status: Option<Value<String>>,
     }
 
+    impl Serialize for RunningStatusObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnalysisCompleteTime",
+                &self.analysis_complete_time,
+            )?;
+            crate::cfn::entry(&mut map, "DesiredState", &self.desired_state)?;
+            crate::cfn::entry(&mut map, "Reason", &self.reason)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// The `TreatmentObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TreatmentObject {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Feature`.
-        #[serde(rename = "Feature")]
         pub feature: Value<String>,
         /// `TreatmentName`.
-        #[serde(rename = "TreatmentName")]
         pub treatment_name: Value<String>,
         /// `Variation`.
-        #[serde(rename = "Variation")]
         pub variation: Value<String>,
     }
 
@@ -310,6 +361,21 @@ pub mod experiment {
                 treatment_name: treatment_name.into(),
                 variation: variation.into(),
             }
+        }
+    }
+
+    impl Serialize for TreatmentObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Feature", &self.feature)?;
+            map.serialize_entry("TreatmentName", &self.treatment_name)?;
+            map.serialize_entry("Variation", &self.variation)?;
+            map.end()
         }
     }
 }
@@ -375,31 +441,23 @@ pub mod feature {
     }
 
     /// The properties of `AWS::Evidently::Feature`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFeatureProps {
         /// `DefaultVariation`.
-        #[serde(rename = "DefaultVariation", skip_serializing_if = "Option::is_none")]
         pub default_variation: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EntityOverrides`.
-        #[serde(rename = "EntityOverrides", skip_serializing_if = "Option::is_none")]
         pub entity_overrides: Option<Vec<EntityOverride>>,
         /// `EvaluationStrategy`.
-        #[serde(rename = "EvaluationStrategy", skip_serializing_if = "Option::is_none")]
         pub evaluation_strategy: Option<Value<EvaluationStrategy>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Project`.
-        #[serde(rename = "Project")]
         pub project: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Variations`.
-        #[serde(rename = "Variations")]
         pub variations: Vec<VariationObject>,
     }
 
@@ -423,15 +481,49 @@ pub mod feature {
         }
     }
 
+    impl Serialize for CfnFeatureProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultVariation", &self.default_variation)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EntityOverrides", &self.entity_overrides)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationStrategy",
+                &self.evaluation_strategy,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Project", &self.project)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Variations", &self.variations)?;
+            map.end()
+        }
+    }
+
     /// The `EntityOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EntityOverride {
         /// `EntityId`.
-        #[serde(rename = "EntityId", skip_serializing_if = "Option::is_none")]
         pub entity_id: Option<Value<String>>,
         /// `Variation`.
-        #[serde(rename = "Variation", skip_serializing_if = "Option::is_none")]
         pub variation: Option<Value<String>>,
+    }
+
+    impl Serialize for EntityOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EntityId", &self.entity_id)?;
+            crate::cfn::entry(&mut map, "Variation", &self.variation)?;
+            map.end()
+        }
     }
 
     /// Values of `EvaluationStrategy`.
@@ -472,23 +564,34 @@ pub mod feature {
     }
 
     /// The `VariationObject` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VariationObject {
         /// `BooleanValue`.
-        #[serde(rename = "BooleanValue", skip_serializing_if = "Option::is_none")]
         pub boolean_value: Option<Value<bool>>,
         /// `DoubleValue`.
-        #[serde(rename = "DoubleValue", skip_serializing_if = "Option::is_none")]
         pub double_value: Option<Value<f64>>,
         /// `LongValue`.
-        #[serde(rename = "LongValue", skip_serializing_if = "Option::is_none")]
         pub long_value: Option<Value<f64>>,
         /// `StringValue`.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
         pub string_value: Option<Value<String>>,
         /// `VariationName`.
-        #[serde(rename = "VariationName", skip_serializing_if = "Option::is_none")]
         pub variation_name: Option<Value<String>>,
+    }
+
+    impl Serialize for VariationObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanValue", &self.boolean_value)?;
+            crate::cfn::entry(&mut map, "DoubleValue", &self.double_value)?;
+            crate::cfn::entry(&mut map, "LongValue", &self.long_value)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            crate::cfn::entry(&mut map, "VariationName", &self.variation_name)?;
+            map.end()
+        }
     }
 }
 
@@ -553,34 +656,25 @@ pub mod launch {
     }
 
     /// The properties of `AWS::Evidently::Launch`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// Start or Stop Launch Launch.
-        #[serde(rename = "ExecutionStatus", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionStatus`: Start or Stop Launch Launch.
         pub execution_status: Option<ExecutionStatusObject>,
         /// `Groups`.
-        #[serde(rename = "Groups")]
         pub groups: Vec<LaunchGroupObject>,
         /// `MetricMonitors`.
-        #[serde(rename = "MetricMonitors", skip_serializing_if = "Option::is_none")]
         pub metric_monitors: Option<Vec<MetricDefinitionObject>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Project`.
-        #[serde(rename = "Project")]
         pub project: Value<String>,
         /// `RandomizationSalt`.
-        #[serde(rename = "RandomizationSalt", skip_serializing_if = "Option::is_none")]
         pub randomization_salt: Option<Value<String>>,
         /// `ScheduledSplitsConfig`.
-        #[serde(rename = "ScheduledSplitsConfig")]
         pub scheduled_splits_config: Vec<StepConfig>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -606,17 +700,34 @@ pub mod launch {
         }
     }
 
+    impl Serialize for CfnLaunchProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExecutionStatus", &self.execution_status)?;
+            map.serialize_entry("Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "MetricMonitors", &self.metric_monitors)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Project", &self.project)?;
+            crate::cfn::entry(&mut map, "RandomizationSalt", &self.randomization_salt)?;
+            map.serialize_entry("ScheduledSplitsConfig", &self.scheduled_splits_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ExecutionStatusObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExecutionStatusObject {
-        /// Provide CANCELLED or COMPLETED as the launch desired state.
-        #[serde(rename = "DesiredState", skip_serializing_if = "Option::is_none")]
+        /// `DesiredState`: Provide CANCELLED or COMPLETED as the launch desired state.
         pub desired_state: Option<Value<String>>,
-        /// Provide a reason for stopping the launch.
-        #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
+        /// `Reason`: Provide a reason for stopping the launch.
         pub reason: Option<Value<String>>,
-        /// Provide START or STOP action to apply on a launch
-        #[serde(rename = "Status")]
+        /// `Status`: Provide START or STOP action to apply on a launch
         pub status: Value<String>,
     }
 
@@ -631,20 +742,30 @@ pub mod launch {
         }
     }
 
+    impl Serialize for ExecutionStatusObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DesiredState", &self.desired_state)?;
+            crate::cfn::entry(&mut map, "Reason", &self.reason)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// The `LaunchGroupObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LaunchGroupObject {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Feature`.
-        #[serde(rename = "Feature")]
         pub feature: Value<String>,
         /// `GroupName`.
-        #[serde(rename = "GroupName")]
         pub group_name: Value<String>,
         /// `Variation`.
-        #[serde(rename = "Variation")]
         pub variation: Value<String>,
     }
 
@@ -664,23 +785,33 @@ pub mod launch {
         }
     }
 
+    impl Serialize for LaunchGroupObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Feature", &self.feature)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            map.serialize_entry("Variation", &self.variation)?;
+            map.end()
+        }
+    }
+
     /// The `MetricDefinitionObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDefinitionObject {
-        /// The JSON path to reference the entity id in the event.
-        #[serde(rename = "EntityIdKey")]
+        /// `EntityIdKey`: The JSON path to reference the entity id in the event.
         pub entity_id_key: Value<String>,
-        /// Event patterns have the same structure as the events they match.
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
+        /// `EventPattern`: Event patterns have the same structure as the events they match.
         pub event_pattern: Option<Value<String>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `UnitLabel`.
-        #[serde(rename = "UnitLabel", skip_serializing_if = "Option::is_none")]
         pub unit_label: Option<Value<String>>,
-        /// The JSON path to reference the numerical metric value in the event.
-        #[serde(rename = "ValueKey")]
+        /// `ValueKey`: The JSON path to reference the numerical metric value in the event.
         pub value_key: Value<String>,
     }
 
@@ -701,17 +832,30 @@ pub mod launch {
         }
     }
 
+    impl Serialize for MetricDefinitionObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EntityIdKey", &self.entity_id_key)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "UnitLabel", &self.unit_label)?;
+            map.serialize_entry("ValueKey", &self.value_key)?;
+            map.end()
+        }
+    }
+
     /// The `StepConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StepConfig {
         /// `GroupWeights`.
-        #[serde(rename = "GroupWeights")]
         pub group_weights: Vec<GroupToWeight>,
         /// `SegmentOverrides`.
-        #[serde(rename = "SegmentOverrides", skip_serializing_if = "Option::is_none")]
         pub segment_overrides: Option<Vec<SegmentOverride>>,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Value<String>,
     }
 
@@ -729,14 +873,26 @@ pub mod launch {
         }
     }
 
+    impl Serialize for StepConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupWeights", &self.group_weights)?;
+            crate::cfn::entry(&mut map, "SegmentOverrides", &self.segment_overrides)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The `GroupToWeight` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GroupToWeight {
         /// `GroupName`.
-        #[serde(rename = "GroupName")]
         pub group_name: Value<String>,
         /// `SplitWeight`.
-        #[serde(rename = "SplitWeight")]
         pub split_weight: Value<i64>,
     }
 
@@ -753,17 +909,27 @@ pub mod launch {
         }
     }
 
+    impl Serialize for GroupToWeight {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            map.serialize_entry("SplitWeight", &self.split_weight)?;
+            map.end()
+        }
+    }
+
     /// The `SegmentOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SegmentOverride {
         /// `EvaluationOrder`.
-        #[serde(rename = "EvaluationOrder")]
         pub evaluation_order: Value<i64>,
         /// `Segment`.
-        #[serde(rename = "Segment")]
         pub segment: Value<String>,
         /// `Weights`.
-        #[serde(rename = "Weights")]
         pub weights: Vec<GroupToWeight>,
     }
 
@@ -779,6 +945,20 @@ pub mod launch {
                 segment: segment.into(),
                 weights: weights.into(),
             }
+        }
+    }
+
+    impl Serialize for SegmentOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EvaluationOrder", &self.evaluation_order)?;
+            map.serialize_entry("Segment", &self.segment)?;
+            map.serialize_entry("Weights", &self.weights)?;
+            map.end()
         }
     }
 }
@@ -843,22 +1023,17 @@ pub mod project {
     }
 
     /// The properties of `AWS::Evidently::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
         /// `AppConfigResource`.
-        #[serde(rename = "AppConfigResource", skip_serializing_if = "Option::is_none")]
         pub app_config_resource: Option<AppConfigResourceObject>,
         /// `DataDelivery`.
-        #[serde(rename = "DataDelivery", skip_serializing_if = "Option::is_none")]
         pub data_delivery: Option<DataDeliveryObject>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -875,14 +1050,28 @@ pub mod project {
         }
     }
 
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppConfigResource", &self.app_config_resource)?;
+            crate::cfn::entry(&mut map, "DataDelivery", &self.data_delivery)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AppConfigResourceObject` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppConfigResourceObject {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `EnvironmentId`.
-        #[serde(rename = "EnvironmentId")]
         pub environment_id: Value<String>,
     }
 
@@ -899,25 +1088,47 @@ pub mod project {
         }
     }
 
+    impl Serialize for AppConfigResourceObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("EnvironmentId", &self.environment_id)?;
+            map.end()
+        }
+    }
+
     /// Destinations for data.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataDeliveryObject {
         /// `LogGroup`.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
         pub log_group: Option<Value<String>>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3Destination>,
     }
 
+    impl Serialize for DataDeliveryObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `S3Destination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Destination {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
@@ -928,6 +1139,19 @@ pub mod project {
                 bucket_name: bucket_name.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for S3Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 }
@@ -990,19 +1214,15 @@ pub mod segment {
     }
 
     /// The properties of `AWS::Evidently::Segment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSegmentProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Pattern`.
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
         pub pattern: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1015,6 +1235,21 @@ pub mod segment {
                 pattern: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSegmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

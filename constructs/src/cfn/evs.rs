@@ -117,53 +117,35 @@ pub mod environment {
     }
 
     /// The properties of `AWS::EVS::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
         /// `ConnectivityInfo`.
-        #[serde(rename = "ConnectivityInfo", skip_serializing_if = "Option::is_none")]
         pub connectivity_info: Option<ConnectivityInfo>,
-        /// The name of an EVS environment
-        #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentName`: The name of an EVS environment
         pub environment_name: Option<Value<String>>,
-        /// The initial hosts for environment only required upon creation.
-        #[serde(rename = "Hosts", skip_serializing_if = "Option::is_none")]
+        /// `Hosts`: The initial hosts for environment only required upon creation.
         pub hosts: Option<Vec<HostInfoForCreate>>,
-        /// The initial Vlan configuration only required upon creation.
-        #[serde(rename = "InitialVlans", skip_serializing_if = "Option::is_none")]
+        /// `InitialVlans`: The initial Vlan configuration only required upon creation.
         pub initial_vlans: Option<InitialVlans>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
-        /// The license information for an EVS environment
-        #[serde(rename = "LicenseInfo", skip_serializing_if = "Option::is_none")]
+        /// `LicenseInfo`: The license information for an EVS environment
         pub license_info: Option<LicenseInfo>,
         /// `ServiceAccessSecurityGroups`.
-        #[serde(
-            rename = "ServiceAccessSecurityGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_access_security_groups: Option<ServiceAccessSecurityGroups>,
         /// `ServiceAccessSubnetId`.
-        #[serde(rename = "ServiceAccessSubnetId")]
         pub service_access_subnet_id: Value<String>,
         /// `SiteId`.
-        #[serde(rename = "SiteId", skip_serializing_if = "Option::is_none")]
         pub site_id: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TermsAccepted`.
-        #[serde(rename = "TermsAccepted")]
         pub terms_accepted: Value<bool>,
         /// `VcfHostnames`.
-        #[serde(rename = "VcfHostnames", skip_serializing_if = "Option::is_none")]
         pub vcf_hostnames: Option<VcfHostnames>,
         /// `VcfVersion`.
-        #[serde(rename = "VcfVersion")]
         pub vcf_version: Value<VcfVersion>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -194,11 +176,42 @@ pub mod environment {
         }
     }
 
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectivityInfo", &self.connectivity_info)?;
+            crate::cfn::entry(&mut map, "EnvironmentName", &self.environment_name)?;
+            crate::cfn::entry(&mut map, "Hosts", &self.hosts)?;
+            crate::cfn::entry(&mut map, "InitialVlans", &self.initial_vlans)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LicenseInfo", &self.license_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceAccessSecurityGroups",
+                &self.service_access_security_groups,
+            )?;
+            map.serialize_entry(
+                "ServiceAccessSubnetId",
+                &self.service_access_subnet_id,
+            )?;
+            crate::cfn::entry(&mut map, "SiteId", &self.site_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TermsAccepted", &self.terms_accepted)?;
+            crate::cfn::entry(&mut map, "VcfHostnames", &self.vcf_hostnames)?;
+            map.serialize_entry("VcfVersion", &self.vcf_version)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectivityInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectivityInfo {
         /// `PrivateRouteServerPeerings`.
-        #[serde(rename = "PrivateRouteServerPeerings")]
         pub private_route_server_peerings: Vec<Value<String>>,
     }
 
@@ -213,23 +226,33 @@ pub mod environment {
         }
     }
 
+    impl Serialize for ConnectivityInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PrivateRouteServerPeerings",
+                &self.private_route_server_peerings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HostInfoForCreate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HostInfoForCreate {
         /// `DedicatedHostId`.
-        #[serde(rename = "DedicatedHostId", skip_serializing_if = "Option::is_none")]
         pub dedicated_host_id: Option<Value<String>>,
         /// `HostName`.
-        #[serde(rename = "HostName")]
         pub host_name: Value<String>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<InstanceType>,
         /// `KeyName`.
-        #[serde(rename = "KeyName")]
         pub key_name: Value<String>,
         /// `PlacementGroupId`.
-        #[serde(rename = "PlacementGroupId", skip_serializing_if = "Option::is_none")]
         pub placement_group_id: Option<Value<String>>,
     }
 
@@ -247,6 +270,22 @@ pub mod environment {
                 key_name: key_name.into(),
                 placement_group_id: None,
             }
+        }
+    }
+
+    impl Serialize for HostInfoForCreate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DedicatedHostId", &self.dedicated_host_id)?;
+            map.serialize_entry("HostName", &self.host_name)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            map.serialize_entry("KeyName", &self.key_name)?;
+            crate::cfn::entry(&mut map, "PlacementGroupId", &self.placement_group_id)?;
+            map.end()
         }
     }
 
@@ -291,43 +330,31 @@ pub mod environment {
     }
 
     /// The initial Vlan configuration only required upon creation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InitialVlans {
         /// `EdgeVTep`.
-        #[serde(rename = "EdgeVTep")]
         pub edge_v_tep: InitialVlanInfo,
         /// `ExpansionVlan1`.
-        #[serde(rename = "ExpansionVlan1")]
         pub expansion_vlan1: InitialVlanInfo,
         /// `ExpansionVlan2`.
-        #[serde(rename = "ExpansionVlan2")]
         pub expansion_vlan2: InitialVlanInfo,
         /// `Hcx`.
-        #[serde(rename = "Hcx")]
         pub hcx: InitialVlanInfo,
         /// `HcxNetworkAclId`.
-        #[serde(rename = "HcxNetworkAclId", skip_serializing_if = "Option::is_none")]
         pub hcx_network_acl_id: Option<Value<String>>,
         /// `IsHcxPublic`.
-        #[serde(rename = "IsHcxPublic", skip_serializing_if = "Option::is_none")]
         pub is_hcx_public: Option<Value<bool>>,
         /// `NsxUpLink`.
-        #[serde(rename = "NsxUpLink")]
         pub nsx_up_link: InitialVlanInfo,
         /// `VMotion`.
-        #[serde(rename = "VMotion")]
         pub v_motion: InitialVlanInfo,
         /// `VSan`.
-        #[serde(rename = "VSan")]
         pub v_san: InitialVlanInfo,
         /// `VTep`.
-        #[serde(rename = "VTep")]
         pub v_tep: InitialVlanInfo,
         /// `VmManagement`.
-        #[serde(rename = "VmManagement")]
         pub vm_management: InitialVlanInfo,
         /// `VmkManagement`.
-        #[serde(rename = "VmkManagement")]
         pub vmk_management: InitialVlanInfo,
     }
 
@@ -362,11 +389,33 @@ pub mod environment {
         }
     }
 
+    impl Serialize for InitialVlans {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EdgeVTep", &self.edge_v_tep)?;
+            map.serialize_entry("ExpansionVlan1", &self.expansion_vlan1)?;
+            map.serialize_entry("ExpansionVlan2", &self.expansion_vlan2)?;
+            map.serialize_entry("Hcx", &self.hcx)?;
+            crate::cfn::entry(&mut map, "HcxNetworkAclId", &self.hcx_network_acl_id)?;
+            crate::cfn::entry(&mut map, "IsHcxPublic", &self.is_hcx_public)?;
+            map.serialize_entry("NsxUpLink", &self.nsx_up_link)?;
+            map.serialize_entry("VMotion", &self.v_motion)?;
+            map.serialize_entry("VSan", &self.v_san)?;
+            map.serialize_entry("VTep", &self.v_tep)?;
+            map.serialize_entry("VmManagement", &self.vm_management)?;
+            map.serialize_entry("VmkManagement", &self.vmk_management)?;
+            map.end()
+        }
+    }
+
     /// The `InitialVlanInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InitialVlanInfo {
         /// `Cidr`.
-        #[serde(rename = "Cidr")]
         pub cidr: Value<String>,
     }
 
@@ -377,14 +426,24 @@ pub mod environment {
         }
     }
 
+    impl Serialize for InitialVlanInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            map.end()
+        }
+    }
+
     /// The license information for an EVS environment
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LicenseInfo {
         /// `SolutionKey`.
-        #[serde(rename = "SolutionKey")]
         pub solution_key: Value<String>,
         /// `VsanKey`.
-        #[serde(rename = "VsanKey")]
         pub vsan_key: Value<String>,
     }
 
@@ -401,43 +460,58 @@ pub mod environment {
         }
     }
 
+    impl Serialize for LicenseInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SolutionKey", &self.solution_key)?;
+            map.serialize_entry("VsanKey", &self.vsan_key)?;
+            map.end()
+        }
+    }
+
     /// The `ServiceAccessSecurityGroups` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceAccessSecurityGroups {
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ServiceAccessSecurityGroups {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.end()
+        }
+    }
+
     /// The `VcfHostnames` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VcfHostnames {
         /// `CloudBuilder`.
-        #[serde(rename = "CloudBuilder")]
         pub cloud_builder: Value<String>,
         /// `Nsx`.
-        #[serde(rename = "Nsx")]
         pub nsx: Value<String>,
         /// `NsxEdge1`.
-        #[serde(rename = "NsxEdge1")]
         pub nsx_edge1: Value<String>,
         /// `NsxEdge2`.
-        #[serde(rename = "NsxEdge2")]
         pub nsx_edge2: Value<String>,
         /// `NsxManager1`.
-        #[serde(rename = "NsxManager1")]
         pub nsx_manager1: Value<String>,
         /// `NsxManager2`.
-        #[serde(rename = "NsxManager2")]
         pub nsx_manager2: Value<String>,
         /// `NsxManager3`.
-        #[serde(rename = "NsxManager3")]
         pub nsx_manager3: Value<String>,
         /// `SddcManager`.
-        #[serde(rename = "SddcManager")]
         pub sddc_manager: Value<String>,
         /// `VCenter`.
-        #[serde(rename = "VCenter")]
         pub v_center: Value<String>,
     }
 
@@ -465,6 +539,26 @@ pub mod environment {
                 sddc_manager: sddc_manager.into(),
                 v_center: v_center.into(),
             }
+        }
+    }
+
+    impl Serialize for VcfHostnames {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CloudBuilder", &self.cloud_builder)?;
+            map.serialize_entry("Nsx", &self.nsx)?;
+            map.serialize_entry("NsxEdge1", &self.nsx_edge1)?;
+            map.serialize_entry("NsxEdge2", &self.nsx_edge2)?;
+            map.serialize_entry("NsxManager1", &self.nsx_manager1)?;
+            map.serialize_entry("NsxManager2", &self.nsx_manager2)?;
+            map.serialize_entry("NsxManager3", &self.nsx_manager3)?;
+            map.serialize_entry("SddcManager", &self.sddc_manager)?;
+            map.serialize_entry("VCenter", &self.v_center)?;
+            map.end()
         }
     }
 

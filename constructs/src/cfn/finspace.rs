@@ -106,35 +106,23 @@ pub mod environment {
     }
 
     /// The properties of `AWS::FinSpace::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
-        /// ARNs of FinSpace Data Bundles to install
-        #[serde(rename = "DataBundles", skip_serializing_if = "Option::is_none")]
+        /// `DataBundles`: ARNs of FinSpace Data Bundles to install
         pub data_bundles: Option<Vec<Value<String>>>,
-        /// Description of the Environment
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the Environment
         pub description: Option<Value<String>>,
-        /// Federation mode used with the Environment
-        #[serde(rename = "FederationMode", skip_serializing_if = "Option::is_none")]
+        /// `FederationMode`: Federation mode used with the Environment
         pub federation_mode: Option<Value<FederationMode>>,
         /// `FederationParameters`.
-        #[serde(
-            rename = "FederationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub federation_parameters: Option<FederationParameters>,
-        /// KMS key used to encrypt customer data within FinSpace Environment infrastructure
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: KMS key used to encrypt customer data within FinSpace Environment infrastructure
         pub kms_key_id: Option<Value<String>>,
-        /// Name of the Environment
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the Environment
         pub name: Value<String>,
         /// `SuperuserParameters`.
-        #[serde(rename = "SuperuserParameters", skip_serializing_if = "Option::is_none")]
         pub superuser_parameters: Option<SuperuserParameters>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -151,6 +139,33 @@ pub mod environment {
                 superuser_parameters: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataBundles", &self.data_bundles)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FederationMode", &self.federation_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "FederationParameters",
+                &self.federation_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuperuserParameters",
+                &self.superuser_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -192,62 +207,95 @@ pub mod environment {
     }
 
     /// Additional parameters to identify Federation mode
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FederationParameters {
-        /// SAML metadata URL to link with the Environment
-        #[serde(
-            rename = "ApplicationCallBackURL",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationCallBackURL`: SAML metadata URL to link with the Environment
         pub application_call_back_url: Option<Value<String>>,
-        /// Attribute map for SAML configuration
-        #[serde(rename = "AttributeMap", skip_serializing_if = "Option::is_none")]
+        /// `AttributeMap`: Attribute map for SAML configuration
         pub attribute_map: Option<Vec<AttributeMapItem>>,
-        /// Federation provider name to link with the Environment
-        #[serde(
-            rename = "FederationProviderName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FederationProviderName`: Federation provider name to link with the Environment
         pub federation_provider_name: Option<Value<String>>,
-        /// SAML metadata URL to link with the Environment
-        #[serde(rename = "FederationURN", skip_serializing_if = "Option::is_none")]
+        /// `FederationURN`: SAML metadata URL to link with the Environment
         pub federation_urn: Option<Value<String>>,
-        /// SAML metadata document to link the federation provider to the Environment
-        #[serde(
-            rename = "SamlMetadataDocument",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SamlMetadataDocument`: SAML metadata document to link the federation provider to the Environment
         pub saml_metadata_document: Option<Value<String>>,
-        /// SAML metadata URL to link with the Environment
-        #[serde(rename = "SamlMetadataURL", skip_serializing_if = "Option::is_none")]
+        /// `SamlMetadataURL`: SAML metadata URL to link with the Environment
         pub saml_metadata_url: Option<Value<String>>,
     }
 
+    impl Serialize for FederationParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationCallBackURL",
+                &self.application_call_back_url,
+            )?;
+            crate::cfn::entry(&mut map, "AttributeMap", &self.attribute_map)?;
+            crate::cfn::entry(
+                &mut map,
+                "FederationProviderName",
+                &self.federation_provider_name,
+            )?;
+            crate::cfn::entry(&mut map, "FederationURN", &self.federation_urn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SamlMetadataDocument",
+                &self.saml_metadata_document,
+            )?;
+            crate::cfn::entry(&mut map, "SamlMetadataURL", &self.saml_metadata_url)?;
+            map.end()
+        }
+    }
+
     /// The `AttributeMapItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttributeMapItem {
-        /// The key name of the tag.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The key name of the tag.
         pub key: Option<Value<String>>,
-        /// The value for the tag.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value for the tag.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for AttributeMapItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Parameters of the first Superuser for the FinSpace Environment
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SuperuserParameters {
-        /// Email address
-        #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
+        /// `EmailAddress`: Email address
         pub email_address: Option<Value<String>>,
-        /// First name
-        #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
+        /// `FirstName`: First name
         pub first_name: Option<Value<String>>,
-        /// Last name
-        #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
+        /// `LastName`: Last name
         pub last_name: Option<Value<String>>,
+    }
+
+    impl Serialize for SuperuserParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmailAddress", &self.email_address)?;
+            crate::cfn::entry(&mut map, "FirstName", &self.first_name)?;
+            crate::cfn::entry(&mut map, "LastName", &self.last_name)?;
+            map.end()
+        }
     }
 }

@@ -72,40 +72,27 @@ pub mod experiment_template {
     }
 
     /// The properties of `AWS::FIS::ExperimentTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentTemplateProps {
         /// `Actions`.
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
         pub actions: Option<indexmap::IndexMap<String, ExperimentTemplateAction>>,
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
         /// `ExperimentOptions`.
-        #[serde(rename = "ExperimentOptions", skip_serializing_if = "Option::is_none")]
         pub experiment_options: Option<ExperimentTemplateExperimentOptions>,
         /// `ExperimentReportConfiguration`.
-        #[serde(
-            rename = "ExperimentReportConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub experiment_report_configuration: Option<
             ExperimentTemplateExperimentReportConfiguration,
         >,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<ExperimentTemplateLogConfiguration>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `StopConditions`.
-        #[serde(rename = "StopConditions")]
         pub stop_conditions: Vec<ExperimentTemplateStopCondition>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Targets`.
-        #[serde(rename = "Targets")]
         pub targets: indexmap::IndexMap<String, ExperimentTemplateTarget>,
     }
 
@@ -131,23 +118,42 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for CfnExperimentTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExperimentOptions", &self.experiment_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExperimentReportConfiguration",
+                &self.experiment_report_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("StopConditions", &self.stop_conditions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.end()
+        }
+    }
+
     /// Specifies an action for the experiment template.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExperimentTemplateAction {
         /// `ActionId`.
-        #[serde(rename = "ActionId")]
         pub action_id: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The parameters for the action, if applicable.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: The parameters for the action, if applicable.
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `StartAfter`.
-        #[serde(rename = "StartAfter", skip_serializing_if = "Option::is_none")]
         pub start_after: Option<Vec<Value<String>>>,
-        /// One or more targets for the action.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: One or more targets for the action.
         pub targets: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -164,19 +170,46 @@ pub mod experiment_template {
         }
     }
 
-    /// The `ExperimentTemplateExperimentOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ExperimentTemplateExperimentOptions {
-        /// The account targeting setting for the experiment template.
-        #[serde(rename = "AccountTargeting", skip_serializing_if = "Option::is_none")]
-        pub account_targeting: Option<Value<AccountTargeting>>,
-        /// The target resolution failure mode for the experiment template.
-        #[serde(
-            rename = "EmptyTargetResolutionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ExperimentTemplateAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionId", &self.action_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "StartAfter", &self.start_after)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.end()
+        }
+    }
 
+    /// The `ExperimentTemplateExperimentOptions` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ExperimentTemplateExperimentOptions {
+        /// `AccountTargeting`: The account targeting setting for the experiment template.
+        pub account_targeting: Option<Value<AccountTargeting>>,
+        /// `EmptyTargetResolutionMode`: The target resolution failure mode for the experiment template.
         pub empty_target_resolution_mode: Option<Value<EmptyTargetResolutionMode>>,
+    }
+
+    impl Serialize for ExperimentTemplateExperimentOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountTargeting", &self.account_targeting)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmptyTargetResolutionMode",
+                &self.empty_target_resolution_mode,
+            )?;
+            map.end()
+        }
     }
 
     /// The account targeting setting for the experiment template.
@@ -254,27 +287,15 @@ pub mod experiment_template {
     }
 
     /// The `ExperimentTemplateExperimentReportConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExperimentTemplateExperimentReportConfiguration {
         /// `DataSources`.
-        #[serde(rename = "DataSources", skip_serializing_if = "Option::is_none")]
         pub data_sources: Option<DataSources>,
         /// `Outputs`.
-        #[serde(rename = "Outputs")]
         pub outputs: Outputs,
         /// `PostExperimentDuration`.
-        #[serde(
-            rename = "PostExperimentDuration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_experiment_duration: Option<Value<String>>,
         /// `PreExperimentDuration`.
-        #[serde(
-            rename = "PreExperimentDuration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_experiment_duration: Option<Value<String>>,
     }
 
@@ -290,23 +311,56 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for ExperimentTemplateExperimentReportConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataSources", &self.data_sources)?;
+            map.serialize_entry("Outputs", &self.outputs)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostExperimentDuration",
+                &self.post_experiment_duration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreExperimentDuration",
+                &self.pre_experiment_duration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DataSources` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSources {
         /// `CloudWatchDashboards`.
-        #[serde(
-            rename = "CloudWatchDashboards",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_dashboards: Option<Vec<CloudWatchDashboard>>,
     }
 
+    impl Serialize for DataSources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchDashboards",
+                &self.cloud_watch_dashboards,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchDashboard` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchDashboard {
         /// `DashboardIdentifier`.
-        #[serde(rename = "DashboardIdentifier")]
         pub dashboard_identifier: Value<String>,
     }
 
@@ -319,11 +373,22 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for CloudWatchDashboard {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DashboardIdentifier", &self.dashboard_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `Outputs` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Outputs {
         /// `ExperimentReportS3Configuration`.
-        #[serde(rename = "ExperimentReportS3Configuration")]
         pub experiment_report_s3_configuration: ExperimentReportS3Configuration,
     }
 
@@ -341,14 +406,27 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for Outputs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ExperimentReportS3Configuration",
+                &self.experiment_report_s3_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ExperimentReportS3Configuration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExperimentReportS3Configuration {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
@@ -362,21 +440,27 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for ExperimentReportS3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// The `ExperimentTemplateLogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExperimentTemplateLogConfiguration {
         /// `CloudWatchLogsConfiguration`.
-        #[serde(
-            rename = "CloudWatchLogsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logs_configuration: Option<CloudWatchLogsConfiguration>,
         /// `LogSchemaVersion`.
-        #[serde(rename = "LogSchemaVersion")]
         pub log_schema_version: Value<i64>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3Configuration>,
     }
 
@@ -391,11 +475,28 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for ExperimentTemplateLogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsConfiguration",
+                &self.cloud_watch_logs_configuration,
+            )?;
+            map.serialize_entry("LogSchemaVersion", &self.log_schema_version)?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsConfiguration {
         /// `LogGroupArn`.
-        #[serde(rename = "LogGroupArn")]
         pub log_group_arn: Value<String>,
     }
 
@@ -408,14 +509,24 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for CloudWatchLogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
+    }
+
     /// The `S3Configuration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Configuration {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
@@ -429,14 +540,25 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// The `ExperimentTemplateStopCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExperimentTemplateStopCondition {
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -450,26 +572,33 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for ExperimentTemplateStopCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Specifies a target for an experiment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExperimentTemplateTarget {
         /// `Filters`.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
         pub filters: Option<Vec<ExperimentTemplateTargetFilter>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResourceArns`.
-        #[serde(rename = "ResourceArns", skip_serializing_if = "Option::is_none")]
         pub resource_arns: Option<Vec<Value<String>>>,
         /// `ResourceTags`.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
         pub resource_tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<String>,
         /// `SelectionMode`.
-        #[serde(rename = "SelectionMode")]
         pub selection_mode: Value<String>,
     }
 
@@ -490,14 +619,29 @@ pub mod experiment_template {
         }
     }
 
+    impl Serialize for ExperimentTemplateTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "ResourceArns", &self.resource_arns)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.serialize_entry("SelectionMode", &self.selection_mode)?;
+            map.end()
+        }
+    }
+
     /// Describes a filter used for the target resource input in an experiment template.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExperimentTemplateTargetFilter {
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -511,6 +655,19 @@ pub mod experiment_template {
                 path: path.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for ExperimentTemplateTargetFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 }
@@ -574,19 +731,15 @@ pub mod target_account_configuration {
     }
 
     /// The properties of `AWS::FIS::TargetAccountConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTargetAccountConfigurationProps {
         /// `AccountId`.
-        #[serde(rename = "AccountId")]
         pub account_id: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExperimentTemplateId`.
-        #[serde(rename = "ExperimentTemplateId")]
         pub experiment_template_id: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -603,6 +756,21 @@ pub mod target_account_configuration {
                 experiment_template_id: experiment_template_id.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTargetAccountConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ExperimentTemplateId", &self.experiment_template_id)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }

@@ -87,16 +87,13 @@ pub mod applications_list {
     }
 
     /// The properties of `AWS::FMS::ApplicationsList`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationsListProps {
-        /// An array of applications in the Firewall Manager applications list.
-        #[serde(rename = "AppsList")]
+        /// `AppsList`: An array of applications in the Firewall Manager applications list.
         pub apps_list: Vec<App>,
-        /// The name of the Firewall Manager applications list.
-        #[serde(rename = "ListName")]
+        /// `ListName`: The name of the Firewall Manager applications list.
         pub list_name: Value<String>,
-        /// An array of key-value pairs to apply to the applications list.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the applications list.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -114,17 +111,28 @@ pub mod applications_list {
         }
     }
 
+    impl Serialize for CfnApplicationsListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppsList", &self.apps_list)?;
+            map.serialize_entry("ListName", &self.list_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An individual Firewall Manager application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct App {
-        /// The application's name.
-        #[serde(rename = "AppName")]
+        /// `AppName`: The application's name.
         pub app_name: Value<String>,
-        /// The application's port number, for example 80.
-        #[serde(rename = "Port")]
+        /// `Port`: The application's port number, for example 80.
         pub port: Value<i64>,
-        /// The IP protocol name or number.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The IP protocol name or number.
         pub protocol: Value<String>,
     }
 
@@ -140,6 +148,20 @@ pub mod applications_list {
                 port: port.into(),
                 protocol: protocol.into(),
             }
+        }
+    }
+
+    impl Serialize for App {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppName", &self.app_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
         }
     }
 }
@@ -201,13 +223,11 @@ pub mod notification_channel {
     }
 
     /// The properties of `AWS::FMS::NotificationChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationChannelProps {
         /// `SnsRoleName`.
-        #[serde(rename = "SnsRoleName")]
         pub sns_role_name: Value<String>,
         /// `SnsTopicArn`.
-        #[serde(rename = "SnsTopicArn")]
         pub sns_topic_arn: Value<String>,
     }
 
@@ -221,6 +241,19 @@ pub mod notification_channel {
                 sns_role_name: sns_role_name.into(),
                 sns_topic_arn: sns_topic_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNotificationChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SnsRoleName", &self.sns_role_name)?;
+            map.serialize_entry("SnsTopicArn", &self.sns_topic_arn)?;
+            map.end()
         }
     }
 }
@@ -288,60 +321,37 @@ pub mod policy {
     }
 
     /// The properties of `AWS::FMS::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
         /// `DeleteAllPolicyResources`.
-        #[serde(
-            rename = "DeleteAllPolicyResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub delete_all_policy_resources: Option<Value<bool>>,
         /// `ExcludeMap`.
-        #[serde(rename = "ExcludeMap", skip_serializing_if = "Option::is_none")]
         pub exclude_map: Option<IeMap>,
         /// `ExcludeResourceTags`.
-        #[serde(rename = "ExcludeResourceTags")]
         pub exclude_resource_tags: Value<bool>,
         /// `IncludeMap`.
-        #[serde(rename = "IncludeMap", skip_serializing_if = "Option::is_none")]
         pub include_map: Option<IeMap>,
         /// `PolicyDescription`.
-        #[serde(rename = "PolicyDescription", skip_serializing_if = "Option::is_none")]
         pub policy_description: Option<Value<String>>,
         /// `PolicyName`.
-        #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
         /// `RemediationEnabled`.
-        #[serde(rename = "RemediationEnabled")]
         pub remediation_enabled: Value<bool>,
         /// `ResourceSetIds`.
-        #[serde(rename = "ResourceSetIds", skip_serializing_if = "Option::is_none")]
         pub resource_set_ids: Option<Vec<Value<String>>>,
         /// `ResourceTagLogicalOperator`.
-        #[serde(
-            rename = "ResourceTagLogicalOperator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_tag_logical_operator: Option<Value<ResourceTagLogicalOperator>>,
         /// `ResourceTags`.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
         pub resource_tags: Option<Vec<ResourceTag>>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<String>>,
         /// `ResourceTypeList`.
-        #[serde(rename = "ResourceTypeList", skip_serializing_if = "Option::is_none")]
         pub resource_type_list: Option<Vec<Value<String>>>,
         /// `ResourcesCleanUp`.
-        #[serde(rename = "ResourcesCleanUp", skip_serializing_if = "Option::is_none")]
         pub resources_clean_up: Option<Value<bool>>,
         /// `SecurityServicePolicyData`.
-        #[serde(rename = "SecurityServicePolicyData")]
         pub security_service_policy_data: SecurityServicePolicyData,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<PolicyTag>>,
     }
 
@@ -373,15 +383,63 @@ pub mod policy {
         }
     }
 
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteAllPolicyResources",
+                &self.delete_all_policy_resources,
+            )?;
+            crate::cfn::entry(&mut map, "ExcludeMap", &self.exclude_map)?;
+            map.serialize_entry("ExcludeResourceTags", &self.exclude_resource_tags)?;
+            crate::cfn::entry(&mut map, "IncludeMap", &self.include_map)?;
+            crate::cfn::entry(&mut map, "PolicyDescription", &self.policy_description)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("RemediationEnabled", &self.remediation_enabled)?;
+            crate::cfn::entry(&mut map, "ResourceSetIds", &self.resource_set_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceTagLogicalOperator",
+                &self.resource_tag_logical_operator,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "ResourceTypeList", &self.resource_type_list)?;
+            crate::cfn::entry(&mut map, "ResourcesCleanUp", &self.resources_clean_up)?;
+            map.serialize_entry(
+                "SecurityServicePolicyData",
+                &self.security_service_policy_data,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An FMS includeMap or excludeMap.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IeMap {
         /// `ACCOUNT`.
-        #[serde(rename = "ACCOUNT", skip_serializing_if = "Option::is_none")]
         pub account: Option<Vec<Value<String>>>,
         /// `ORGUNIT`.
-        #[serde(rename = "ORGUNIT", skip_serializing_if = "Option::is_none")]
         pub orgunit: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for IeMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ACCOUNT", &self.account)?;
+            crate::cfn::entry(&mut map, "ORGUNIT", &self.orgunit)?;
+            map.end()
+        }
     }
 
     /// Values of `ResourceTagLogicalOperator`.
@@ -422,13 +480,11 @@ pub mod policy {
     }
 
     /// A resource tag.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -442,17 +498,27 @@ pub mod policy {
         }
     }
 
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Firewall security service policy data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecurityServicePolicyData {
         /// `ManagedServiceData`.
-        #[serde(rename = "ManagedServiceData", skip_serializing_if = "Option::is_none")]
         pub managed_service_data: Option<Value<String>>,
         /// `PolicyOption`.
-        #[serde(rename = "PolicyOption", skip_serializing_if = "Option::is_none")]
         pub policy_option: Option<PolicyOption>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<PolicyType>,
     }
 
@@ -467,37 +533,65 @@ pub mod policy {
         }
     }
 
+    impl Serialize for SecurityServicePolicyData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedServiceData",
+                &self.managed_service_data,
+            )?;
+            crate::cfn::entry(&mut map, "PolicyOption", &self.policy_option)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Firewall policy option.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyOption {
         /// `NetworkAclCommonPolicy`.
-        #[serde(
-            rename = "NetworkAclCommonPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_acl_common_policy: Option<NetworkAclCommonPolicy>,
         /// `NetworkFirewallPolicy`.
-        #[serde(
-            rename = "NetworkFirewallPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_firewall_policy: Option<NetworkFirewallPolicy>,
         /// `ThirdPartyFirewallPolicy`.
-        #[serde(
-            rename = "ThirdPartyFirewallPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub third_party_firewall_policy: Option<ThirdPartyFirewallPolicy>,
     }
 
+    impl Serialize for PolicyOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkAclCommonPolicy",
+                &self.network_acl_common_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkFirewallPolicy",
+                &self.network_firewall_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThirdPartyFirewallPolicy",
+                &self.third_party_firewall_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// Network ACL common policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkAclCommonPolicy {
         /// `NetworkAclEntrySet`.
-        #[serde(rename = "NetworkAclEntrySet")]
         pub network_acl_entry_set: NetworkAclEntrySet,
     }
 
@@ -510,20 +604,28 @@ pub mod policy {
         }
     }
 
+    impl Serialize for NetworkAclCommonPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkAclEntrySet", &self.network_acl_entry_set)?;
+            map.end()
+        }
+    }
+
     /// Network ACL entry set.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkAclEntrySet {
         /// `FirstEntries`.
-        #[serde(rename = "FirstEntries", skip_serializing_if = "Option::is_none")]
         pub first_entries: Option<Vec<NetworkAclEntry>>,
         /// `ForceRemediateForFirstEntries`.
-        #[serde(rename = "ForceRemediateForFirstEntries")]
         pub force_remediate_for_first_entries: Value<bool>,
         /// `ForceRemediateForLastEntries`.
-        #[serde(rename = "ForceRemediateForLastEntries")]
         pub force_remediate_for_last_entries: Value<bool>,
         /// `LastEntries`.
-        #[serde(rename = "LastEntries", skip_serializing_if = "Option::is_none")]
         pub last_entries: Option<Vec<NetworkAclEntry>>,
     }
 
@@ -544,29 +646,43 @@ pub mod policy {
         }
     }
 
+    impl Serialize for NetworkAclEntrySet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FirstEntries", &self.first_entries)?;
+            map.serialize_entry(
+                "ForceRemediateForFirstEntries",
+                &self.force_remediate_for_first_entries,
+            )?;
+            map.serialize_entry(
+                "ForceRemediateForLastEntries",
+                &self.force_remediate_for_last_entries,
+            )?;
+            crate::cfn::entry(&mut map, "LastEntries", &self.last_entries)?;
+            map.end()
+        }
+    }
+
     /// Network ACL entry.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkAclEntry {
-        /// CIDR block.
-        #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `CidrBlock`: CIDR block.
         pub cidr_block: Option<Value<String>>,
-        /// Whether the entry is an egress entry.
-        #[serde(rename = "Egress")]
+        /// `Egress`: Whether the entry is an egress entry.
         pub egress: Value<bool>,
-        /// ICMP type and code.
-        #[serde(rename = "IcmpTypeCode", skip_serializing_if = "Option::is_none")]
+        /// `IcmpTypeCode`: ICMP type and code.
         pub icmp_type_code: Option<IcmpTypeCode>,
-        /// IPv6 CIDR block.
-        #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6CidrBlock`: IPv6 CIDR block.
         pub ipv6_cidr_block: Option<Value<String>>,
-        /// Port range.
-        #[serde(rename = "PortRange", skip_serializing_if = "Option::is_none")]
+        /// `PortRange`: Port range.
         pub port_range: Option<PortRange>,
-        /// Protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: Protocol.
         pub protocol: Value<String>,
-        /// Rule Action.
-        #[serde(rename = "RuleAction")]
+        /// `RuleAction`: Rule Action.
         pub rule_action: Value<RuleAction>,
     }
 
@@ -589,14 +705,30 @@ pub mod policy {
         }
     }
 
+    impl Serialize for NetworkAclEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrBlock", &self.cidr_block)?;
+            map.serialize_entry("Egress", &self.egress)?;
+            crate::cfn::entry(&mut map, "IcmpTypeCode", &self.icmp_type_code)?;
+            crate::cfn::entry(&mut map, "Ipv6CidrBlock", &self.ipv6_cidr_block)?;
+            crate::cfn::entry(&mut map, "PortRange", &self.port_range)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("RuleAction", &self.rule_action)?;
+            map.end()
+        }
+    }
+
     /// ICMP type and code.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcmpTypeCode {
-        /// Code.
-        #[serde(rename = "Code")]
+        /// `Code`: Code.
         pub code: Value<i64>,
-        /// Type.
-        #[serde(rename = "Type")]
+        /// `Type`: Type.
         pub r#type: Value<i64>,
     }
 
@@ -610,14 +742,25 @@ pub mod policy {
         }
     }
 
+    impl Serialize for IcmpTypeCode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Code", &self.code)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Port range.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PortRange {
-        /// From Port.
-        #[serde(rename = "From")]
+        /// `From`: From Port.
         pub from: Value<i64>,
-        /// To Port.
-        #[serde(rename = "To")]
+        /// `To`: To Port.
         pub to: Value<i64>,
     }
 
@@ -628,6 +771,19 @@ pub mod policy {
                 from: from.into(),
                 to: to.into(),
             }
+        }
+    }
+
+    impl Serialize for PortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("From", &self.from)?;
+            map.serialize_entry("To", &self.to)?;
+            map.end()
         }
     }
 
@@ -669,10 +825,9 @@ pub mod policy {
     }
 
     /// Network firewall policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkFirewallPolicy {
         /// `FirewallDeploymentModel`.
-        #[serde(rename = "FirewallDeploymentModel")]
         pub firewall_deployment_model: Value<FirewallDeploymentModel>,
     }
 
@@ -684,6 +839,21 @@ pub mod policy {
             Self {
                 firewall_deployment_model: firewall_deployment_model.into(),
             }
+        }
+    }
+
+    impl Serialize for NetworkFirewallPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "FirewallDeploymentModel",
+                &self.firewall_deployment_model,
+            )?;
+            map.end()
         }
     }
 
@@ -725,10 +895,9 @@ pub mod policy {
     }
 
     /// Third party firewall policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ThirdPartyFirewallPolicy {
         /// `FirewallDeploymentModel`.
-        #[serde(rename = "FirewallDeploymentModel")]
         pub firewall_deployment_model: Value<FirewallDeploymentModel>,
     }
 
@@ -740,6 +909,21 @@ pub mod policy {
             Self {
                 firewall_deployment_model: firewall_deployment_model.into(),
             }
+        }
+    }
+
+    impl Serialize for ThirdPartyFirewallPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "FirewallDeploymentModel",
+                &self.firewall_deployment_model,
+            )?;
+            map.end()
         }
     }
 
@@ -808,13 +992,11 @@ pub mod policy {
     }
 
     /// A policy tag.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -828,6 +1010,19 @@ pub mod policy {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for PolicyTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -905,16 +1100,13 @@ pub mod protocols_list {
     }
 
     /// The properties of `AWS::FMS::ProtocolsList`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProtocolsListProps {
-        /// The name of the Firewall Manager protocols list.
-        #[serde(rename = "ListName")]
+        /// `ListName`: The name of the Firewall Manager protocols list.
         pub list_name: Value<String>,
-        /// An array of protocols in the Firewall Manager protocols list.
-        #[serde(rename = "ProtocolsList")]
+        /// `ProtocolsList`: An array of protocols in the Firewall Manager protocols list.
         pub protocols_list: Vec<Value<String>>,
-        /// An array of key-value pairs to apply to the protocols list.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the protocols list.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -929,6 +1121,20 @@ pub mod protocols_list {
                 protocols_list: protocols_list.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProtocolsListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ListName", &self.list_name)?;
+            map.serialize_entry("ProtocolsList", &self.protocols_list)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -991,22 +1197,17 @@ pub mod resource_set {
     }
 
     /// The properties of `AWS::FMS::ResourceSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceSetProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ResourceTypeList`.
-        #[serde(rename = "ResourceTypeList")]
         pub resource_type_list: Vec<Value<String>>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1023,6 +1224,22 @@ pub mod resource_set {
                 resources: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnResourceSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ResourceTypeList", &self.resource_type_list)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

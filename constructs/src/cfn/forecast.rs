@@ -71,28 +71,21 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::Forecast::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
-        /// Frequency of data collection.
-        #[serde(rename = "DataFrequency", skip_serializing_if = "Option::is_none")]
+        /// `DataFrequency`: Frequency of data collection.
         pub data_frequency: Option<Value<String>>,
-        /// A name for the dataset
-        #[serde(rename = "DatasetName")]
+        /// `DatasetName`: A name for the dataset
         pub dataset_name: Value<String>,
-        /// The dataset type
-        #[serde(rename = "DatasetType")]
+        /// `DatasetType`: The dataset type
         pub dataset_type: Value<DatasetType>,
-        /// The domain associated with the dataset
-        #[serde(rename = "Domain")]
+        /// `Domain`: The domain associated with the dataset
         pub domain: Value<Domain>,
         /// `EncryptionConfig`.
-        #[serde(rename = "EncryptionConfig", skip_serializing_if = "Option::is_none")]
         pub encryption_config: Option<EncryptionConfig>,
         /// `Schema`.
-        #[serde(rename = "Schema")]
         pub schema: Schema,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -113,6 +106,24 @@ pub mod dataset {
                 schema: schema.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataFrequency", &self.data_frequency)?;
+            map.serialize_entry("DatasetName", &self.dataset_name)?;
+            map.serialize_entry("DatasetType", &self.dataset_type)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "EncryptionConfig", &self.encryption_config)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -209,33 +220,66 @@ pub mod dataset {
     }
 
     /// The `EncryptionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfig {
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for EncryptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `Schema` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schema {
         /// `Attributes`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
         pub attributes: Option<Vec<AttributesItem>>,
     }
 
+    impl Serialize for Schema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            map.end()
+        }
+    }
+
     /// The `AttributesItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttributesItem {
-        /// Name of the dataset field
-        #[serde(rename = "AttributeName", skip_serializing_if = "Option::is_none")]
+        /// `AttributeName`: Name of the dataset field
         pub attribute_name: Option<Value<String>>,
-        /// Data type of the field
-        #[serde(rename = "AttributeType", skip_serializing_if = "Option::is_none")]
+        /// `AttributeType`: Data type of the field
         pub attribute_type: Option<Value<AttributeType>>,
+    }
+
+    impl Serialize for AttributesItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeName", &self.attribute_name)?;
+            crate::cfn::entry(&mut map, "AttributeType", &self.attribute_type)?;
+            map.end()
+        }
     }
 
     /// Data type of the field
@@ -285,13 +329,11 @@ pub mod dataset {
     }
 
     /// A key-value pair to associate with a resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -305,6 +347,19 @@ pub mod dataset {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -371,19 +426,15 @@ pub mod dataset_group {
     }
 
     /// The properties of `AWS::Forecast::DatasetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetGroupProps {
-        /// An array of Amazon Resource Names (ARNs) of the datasets that you want to include in the dataset group.
-        #[serde(rename = "DatasetArns", skip_serializing_if = "Option::is_none")]
+        /// `DatasetArns`: An array of Amazon Resource Names (ARNs) of the datasets that you want to include in the dataset group.
         pub dataset_arns: Option<Vec<Value<String>>>,
-        /// A name for the dataset group.
-        #[serde(rename = "DatasetGroupName")]
+        /// `DatasetGroupName`: A name for the dataset group.
         pub dataset_group_name: Value<String>,
-        /// The domain associated with the dataset group.
-        #[serde(rename = "Domain")]
+        /// `Domain`: The domain associated with the dataset group.
         pub domain: Value<Domain>,
-        /// The tags of Application Insights application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags of Application Insights application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -399,6 +450,21 @@ pub mod dataset_group {
                 domain: domain.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatasetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatasetArns", &self.dataset_arns)?;
+            map.serialize_entry("DatasetGroupName", &self.dataset_group_name)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

@@ -109,35 +109,23 @@ pub mod detector {
     }
 
     /// The properties of `AWS::FraudDetector::Detector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDetectorProps {
-        /// The models to associate with this detector.
-        #[serde(rename = "AssociatedModels", skip_serializing_if = "Option::is_none")]
+        /// `AssociatedModels`: The models to associate with this detector.
         pub associated_models: Option<Vec<Model>>,
-        /// The description of the detector.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the detector.
         pub description: Option<Value<String>>,
-        /// The ID of the detector
-        #[serde(rename = "DetectorId")]
+        /// `DetectorId`: The ID of the detector
         pub detector_id: Value<String>,
-        /// The desired detector version status for the detector
-        #[serde(
-            rename = "DetectorVersionStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DetectorVersionStatus`: The desired detector version status for the detector
         pub detector_version_status: Option<Value<DetectorVersionStatus>>,
-        /// The event type to associate this detector with.
-        #[serde(rename = "EventType")]
+        /// `EventType`: The event type to associate this detector with.
         pub event_type: EventType,
         /// `RuleExecutionMode`.
-        #[serde(rename = "RuleExecutionMode", skip_serializing_if = "Option::is_none")]
         pub rule_execution_mode: Option<Value<RuleExecutionMode>>,
         /// `Rules`.
-        #[serde(rename = "Rules")]
         pub rules: Vec<Rule>,
-        /// Tags associated with this detector.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this detector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -161,12 +149,46 @@ pub mod detector {
         }
     }
 
+    impl Serialize for CfnDetectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssociatedModels", &self.associated_models)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DetectorId", &self.detector_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DetectorVersionStatus",
+                &self.detector_version_status,
+            )?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            crate::cfn::entry(&mut map, "RuleExecutionMode", &self.rule_execution_mode)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A model to associate with a detector.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Model {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
+    }
+
+    impl Serialize for Model {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
     }
 
     /// The desired detector version status for the detector
@@ -207,128 +229,172 @@ pub mod detector {
     }
 
     /// The `EventType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventType {
-        /// The ARN of the event type. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The ARN of the event type. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the event type was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the event type was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
-        /// The description of the event type.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the event type.
         pub description: Option<Value<String>>,
         /// `EntityTypes`.
-        #[serde(rename = "EntityTypes", skip_serializing_if = "Option::is_none")]
         pub entity_types: Option<Vec<EntityType>>,
         /// `EventVariables`.
-        #[serde(rename = "EventVariables", skip_serializing_if = "Option::is_none")]
         pub event_variables: Option<Vec<EventVariable>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
         /// `Labels`.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
         pub labels: Option<Vec<Label>>,
-        /// The time when the event type was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the event type was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
-        /// The name for the event type
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name for the event type
         pub name: Option<Value<String>>,
-        /// Tags associated with this event type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this event type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for EventType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EntityTypes", &self.entity_types)?;
+            crate::cfn::entry(&mut map, "EventVariables", &self.event_variables)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The `EntityType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EntityType {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the entity type was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the entity type was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
-        /// The time when the entity type was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the entity type was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Tags associated with this entity type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this entity type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for EntityType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The `EventVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventVariable {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the event variable was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the event variable was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
         /// `DataSource`.
-        #[serde(rename = "DataSource", skip_serializing_if = "Option::is_none")]
         pub data_source: Option<Value<DataSource>>,
         /// `DataType`.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
         pub data_type: Option<Value<DataType>>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
-        /// The time when the event variable was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the event variable was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Tags associated with this event variable.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this event variable.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VariableType`.
-        #[serde(rename = "VariableType", skip_serializing_if = "Option::is_none")]
         pub variable_type: Option<Value<VariableType>>,
     }
 
+    impl Serialize for EventVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "DataSource", &self.data_source)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VariableType", &self.variable_type)?;
+            map.end()
+        }
+    }
+
     /// The `Label` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Label {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the label was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the label was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
-        /// The time when the label was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the label was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Tags associated with this label.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this label.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for Label {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Values of `RuleExecutionMode`.
@@ -369,41 +435,52 @@ pub mod detector {
     }
 
     /// The `Rule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Rule {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the event type was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the event type was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `DetectorId`.
-        #[serde(rename = "DetectorId", skip_serializing_if = "Option::is_none")]
         pub detector_id: Option<Value<String>>,
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `Language`.
-        #[serde(rename = "Language", skip_serializing_if = "Option::is_none")]
         pub language: Option<Value<Language>>,
-        /// The time when the event type was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the event type was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Outcomes`.
-        #[serde(rename = "Outcomes", skip_serializing_if = "Option::is_none")]
         pub outcomes: Option<Vec<Outcome>>,
         /// `RuleId`.
-        #[serde(rename = "RuleId", skip_serializing_if = "Option::is_none")]
         pub rule_id: Option<Value<String>>,
-        /// `RuleVersion`. Read-only: CloudFormation returns it.
-        #[serde(rename = "RuleVersion", skip_serializing_if = "Option::is_none")]
+        /// `RuleVersion`: `RuleVersion`. Read-only: CloudFormation returns it.
         pub rule_version: Option<Value<String>>,
-        /// Tags associated with this event type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this event type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DetectorId", &self.detector_id)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Language", &self.language)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Outcomes", &self.outcomes)?;
+            crate::cfn::entry(&mut map, "RuleId", &self.rule_id)?;
+            crate::cfn::entry(&mut map, "RuleVersion", &self.rule_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Values of `Language`.
@@ -441,29 +518,40 @@ pub mod detector {
     }
 
     /// The `Outcome` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Outcome {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the outcome was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the outcome was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
-        /// The time when the outcome was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the outcome was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Tags associated with this outcome.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this outcome.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for Outcome {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -537,16 +625,13 @@ pub mod entity_type {
     }
 
     /// The properties of `AWS::FraudDetector::EntityType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntityTypeProps {
-        /// The entity type description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The entity type description.
         pub description: Option<Value<String>>,
-        /// The name of the entity type.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the entity type.
         pub name: Value<String>,
-        /// Tags associated with this entity type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this entity type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -558,6 +643,20 @@ pub mod entity_type {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEntityTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -633,25 +732,19 @@ pub mod event_type {
     }
 
     /// The properties of `AWS::FraudDetector::EventType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventTypeProps {
-        /// The description of the event type.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the event type.
         pub description: Option<Value<String>>,
         /// `EntityTypes`.
-        #[serde(rename = "EntityTypes")]
         pub entity_types: Vec<EntityType>,
         /// `EventVariables`.
-        #[serde(rename = "EventVariables")]
         pub event_variables: Vec<EventVariable>,
         /// `Labels`.
-        #[serde(rename = "Labels")]
         pub labels: Vec<Label>,
-        /// The name for the event type
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the event type
         pub name: Value<String>,
-        /// Tags associated with this event type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this event type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -674,94 +767,144 @@ pub mod event_type {
         }
     }
 
+    impl Serialize for CfnEventTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EntityTypes", &self.entity_types)?;
+            map.serialize_entry("EventVariables", &self.event_variables)?;
+            map.serialize_entry("Labels", &self.labels)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `EntityType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EntityType {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the event type was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the event type was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
-        /// The time when the event type was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the event type was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Tags associated with this event type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this event type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for EntityType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The `EventVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventVariable {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the event type was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the event type was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
         /// `DataSource`.
-        #[serde(rename = "DataSource", skip_serializing_if = "Option::is_none")]
         pub data_source: Option<Value<DataSource>>,
         /// `DataType`.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
         pub data_type: Option<Value<DataType>>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
-        /// The time when the event type was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the event type was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Tags associated with this event type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this event type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VariableType`.
-        #[serde(rename = "VariableType", skip_serializing_if = "Option::is_none")]
         pub variable_type: Option<Value<VariableType>>,
     }
 
+    impl Serialize for EventVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "DataSource", &self.data_source)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VariableType", &self.variable_type)?;
+            map.end()
+        }
+    }
+
     /// The `Label` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Label {
-        /// `Arn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: `Arn`. Read-only: CloudFormation returns it.
         pub arn: Option<Value<String>>,
-        /// The time when the event type was created. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreatedTime", skip_serializing_if = "Option::is_none")]
+        /// `CreatedTime`: The time when the event type was created. Read-only: CloudFormation returns it.
         pub created_time: Option<Value<String>>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
         /// `Inline`.
-        #[serde(rename = "Inline", skip_serializing_if = "Option::is_none")]
         pub inline: Option<Value<bool>>,
-        /// The time when the event type was last updated. Read-only: CloudFormation returns it.
-        #[serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedTime`: The time when the event type was last updated. Read-only: CloudFormation returns it.
         pub last_updated_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Tags associated with this event type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this event type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for Label {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "CreatedTime", &self.created_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Inline", &self.inline)?;
+            crate::cfn::entry(&mut map, "LastUpdatedTime", &self.last_updated_time)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -835,16 +978,13 @@ pub mod label {
     }
 
     /// The properties of `AWS::FraudDetector::Label`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLabelProps {
-        /// The label description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The label description.
         pub description: Option<Value<String>>,
-        /// The name of the label.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the label.
         pub name: Value<String>,
-        /// Tags associated with this label.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this label.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -856,6 +996,20 @@ pub mod label {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLabelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -930,22 +1084,17 @@ pub mod list {
     }
 
     /// The properties of `AWS::FraudDetector::List`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListProps {
-        /// The description of the list.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the list.
         pub description: Option<Value<String>>,
-        /// The elements in this list.
-        #[serde(rename = "Elements", skip_serializing_if = "Option::is_none")]
+        /// `Elements`: The elements in this list.
         pub elements: Option<Vec<Value<String>>>,
-        /// The name of the list.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the list.
         pub name: Value<String>,
-        /// Tags associated with this list.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this list.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The variable type of the list.
-        #[serde(rename = "VariableType", skip_serializing_if = "Option::is_none")]
+        /// `VariableType`: The variable type of the list.
         pub variable_type: Option<Value<String>>,
     }
 
@@ -959,6 +1108,22 @@ pub mod list {
                 tags: None,
                 variable_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Elements", &self.elements)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VariableType", &self.variable_type)?;
+            map.end()
         }
     }
 }
@@ -1033,16 +1198,13 @@ pub mod outcome {
     }
 
     /// The properties of `AWS::FraudDetector::Outcome`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutcomeProps {
-        /// The outcome description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The outcome description.
         pub description: Option<Value<String>>,
-        /// The name of the outcome.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the outcome.
         pub name: Value<String>,
-        /// Tags associated with this outcome.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this outcome.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1054,6 +1216,20 @@ pub mod outcome {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOutcomeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1128,28 +1304,21 @@ pub mod variable {
     }
 
     /// The properties of `AWS::FraudDetector::Variable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVariableProps {
-        /// The source of the data.
-        #[serde(rename = "DataSource")]
+        /// `DataSource`: The source of the data.
         pub data_source: Value<DataSource>,
-        /// The data type.
-        #[serde(rename = "DataType")]
+        /// `DataType`: The data type.
         pub data_type: Value<DataType>,
-        /// The default value for the variable when no value is received.
-        #[serde(rename = "DefaultValue")]
+        /// `DefaultValue`: The default value for the variable when no value is received.
         pub default_value: Value<String>,
-        /// The description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description.
         pub description: Option<Value<String>>,
-        /// The name of the variable.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the variable.
         pub name: Value<String>,
-        /// Tags associated with this variable.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with this variable.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The variable type.
-        #[serde(rename = "VariableType", skip_serializing_if = "Option::is_none")]
+        /// `VariableType`: The variable type.
         pub variable_type: Option<Value<VariableType>>,
     }
 
@@ -1170,6 +1339,24 @@ pub mod variable {
                 tags: None,
                 variable_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVariableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSource", &self.data_source)?;
+            map.serialize_entry("DataType", &self.data_type)?;
+            map.serialize_entry("DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VariableType", &self.variable_type)?;
+            map.end()
         }
     }
 

@@ -105,13 +105,11 @@ pub mod backup {
     }
 
     /// The properties of `AWS::FSx::Backup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupProps {
-        /// The ID of the file system to back up.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The ID of the file system to back up.
         pub file_system_id: Value<String>,
-        /// The tags to apply to the backup at backup creation.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the backup at backup creation.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -122,6 +120,19 @@ pub mod backup {
                 file_system_id: file_system_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnBackupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -196,36 +207,21 @@ pub mod data_repository_association {
     }
 
     /// The properties of `AWS::FSx::DataRepositoryAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataRepositoryAssociationProps {
-        /// A boolean flag indicating whether an import data repository task to import metadata should run after the data repository association is created.
-        #[serde(
-            rename = "BatchImportMetaDataOnCreate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BatchImportMetaDataOnCreate`: A boolean flag indicating whether an import data repository task to import metadata should run after the data repository association is created.
         pub batch_import_meta_data_on_create: Option<Value<bool>>,
-        /// The path to the Amazon S3 data repository that will be linked to the file system.
-        #[serde(rename = "DataRepositoryPath")]
+        /// `DataRepositoryPath`: The path to the Amazon S3 data repository that will be linked to the file system.
         pub data_repository_path: Value<String>,
-        /// The globally unique ID of the file system, assigned by Amazon FSx.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The globally unique ID of the file system, assigned by Amazon FSx.
         pub file_system_id: Value<String>,
-        /// This path specifies where in your file system files will be exported from or imported to.
-        #[serde(rename = "FileSystemPath")]
+        /// `FileSystemPath`: This path specifies where in your file system files will be exported from or imported to.
         pub file_system_path: Value<String>,
-        /// For files imported from a data repository, this value determines the stripe count and maximum amount of data per file (in MiB) stored on a single physical disk.
-        #[serde(
-            rename = "ImportedFileChunkSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImportedFileChunkSize`: For files imported from a data repository, this value determines the stripe count and maximum amount of data per file (in MiB) stored on a single physical disk.
         pub imported_file_chunk_size: Option<Value<i64>>,
-        /// The configuration for an Amazon S3 data repository linked to an Amazon FSx Lustre file system with a data repository association.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
+        /// `S3`: The configuration for an Amazon S3 data repository linked to an Amazon FSx Lustre file system with a data repository association.
         pub s3: Option<S3>,
-        /// A list of Tag values, with a maximum of 50 elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of Tag values, with a maximum of 50 elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -248,22 +244,58 @@ pub mod data_repository_association {
         }
     }
 
+    impl Serialize for CfnDataRepositoryAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchImportMetaDataOnCreate",
+                &self.batch_import_meta_data_on_create,
+            )?;
+            map.serialize_entry("DataRepositoryPath", &self.data_repository_path)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.serialize_entry("FileSystemPath", &self.file_system_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImportedFileChunkSize",
+                &self.imported_file_chunk_size,
+            )?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for an Amazon S3 data repository linked to an Amazon FSx Lustre file system with a data repository association.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3 {
         /// `AutoExportPolicy`.
-        #[serde(rename = "AutoExportPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_export_policy: Option<AutoExportPolicy>,
         /// `AutoImportPolicy`.
-        #[serde(rename = "AutoImportPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_import_policy: Option<AutoImportPolicy>,
     }
 
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoExportPolicy", &self.auto_export_policy)?;
+            crate::cfn::entry(&mut map, "AutoImportPolicy", &self.auto_import_policy)?;
+            map.end()
+        }
+    }
+
     /// Specifies the type of updated objects (new, changed, deleted) that will be automatically exported from your file system to the linked S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoExportPolicy {
         /// `Events`.
-        #[serde(rename = "Events")]
         pub events: Vec<Value<EventType>>,
     }
 
@@ -271,6 +303,18 @@ pub mod data_repository_association {
         /// A `AutoExportPolicy` of its required properties (`Events`), the others unset.
         pub fn new(events: impl Into<Vec<Value<EventType>>>) -> Self {
             Self { events: events.into() }
+        }
+    }
+
+    impl Serialize for AutoExportPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Events", &self.events)?;
+            map.end()
         }
     }
 
@@ -315,10 +359,9 @@ pub mod data_repository_association {
     }
 
     /// Specifies the type of updated objects (new, changed, deleted) that will be automatically imported from the linked S3 bucket to your file system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoImportPolicy {
         /// `Events`.
-        #[serde(rename = "Events")]
         pub events: Vec<Value<EventType>>,
     }
 
@@ -326,6 +369,18 @@ pub mod data_repository_association {
         /// A `AutoImportPolicy` of its required properties (`Events`), the others unset.
         pub fn new(events: impl Into<Vec<Value<EventType>>>) -> Self {
             Self { events: events.into() }
+        }
+    }
+
+    impl Serialize for AutoImportPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Events", &self.events)?;
+            map.end()
         }
     }
 }
@@ -454,45 +509,27 @@ pub mod file_cache {
     }
 
     /// The properties of `AWS::FSx::FileCache`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFileCacheProps {
-        /// Whether tags should be copied to data repository associations
-        #[serde(
-            rename = "CopyTagsToDataRepositoryAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CopyTagsToDataRepositoryAssociations`: Whether tags should be copied to data repository associations
         pub copy_tags_to_data_repository_associations: Option<Value<bool>>,
-        /// Data repository associations for the cache
-        #[serde(
-            rename = "DataRepositoryAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataRepositoryAssociations`: Data repository associations for the cache
         pub data_repository_associations: Option<Vec<DataRepositoryAssociation>>,
-        /// The type of cache, which must be LUSTRE
-        #[serde(rename = "FileCacheType")]
+        /// `FileCacheType`: The type of cache, which must be LUSTRE
         pub file_cache_type: Value<FileCacheType>,
-        /// The Lustre version of the cache, which must be 2.12
-        #[serde(rename = "FileCacheTypeVersion")]
+        /// `FileCacheTypeVersion`: The Lustre version of the cache, which must be 2.12
         pub file_cache_type_version: Value<String>,
-        /// The KMS key ID for encrypting data
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key ID for encrypting data
         pub kms_key_id: Option<Value<String>>,
-        /// The Lustre configuration for the file cache
-        #[serde(rename = "LustreConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LustreConfiguration`: The Lustre configuration for the file cache
         pub lustre_configuration: Option<LustreConfiguration>,
-        /// A list of security group IDs for the cache
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: A list of security group IDs for the cache
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The storage capacity of the cache in gibibytes (GiB)
-        #[serde(rename = "StorageCapacity")]
+        /// `StorageCapacity`: The storage capacity of the cache in gibibytes (GiB)
         pub storage_capacity: Value<i64>,
-        /// A list of subnet IDs for the cache
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: A list of subnet IDs for the cache
         pub subnet_ids: Vec<Value<String>>,
-        /// Tags to associate with the file cache
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the file cache
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -519,14 +556,45 @@ pub mod file_cache {
         }
     }
 
+    impl Serialize for CfnFileCacheProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToDataRepositoryAssociations",
+                &self.copy_tags_to_data_repository_associations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataRepositoryAssociations",
+                &self.data_repository_associations,
+            )?;
+            map.serialize_entry("FileCacheType", &self.file_cache_type)?;
+            map.serialize_entry("FileCacheTypeVersion", &self.file_cache_type_version)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LustreConfiguration",
+                &self.lustre_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("StorageCapacity", &self.storage_capacity)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DataRepositoryAssociation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataRepositoryAssociation {
         /// `DataRepositoryPath`.
-        #[serde(rename = "DataRepositoryPath")]
         pub data_repository_path: Value<String>,
         /// `FileCachePath`.
-        #[serde(rename = "FileCachePath")]
         pub file_cache_path: Value<String>,
     }
 
@@ -540,6 +608,19 @@ pub mod file_cache {
                 data_repository_path: data_repository_path.into(),
                 file_cache_path: file_cache_path.into(),
             }
+        }
+    }
+
+    impl Serialize for DataRepositoryAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataRepositoryPath", &self.data_repository_path)?;
+            map.serialize_entry("FileCachePath", &self.file_cache_path)?;
+            map.end()
         }
     }
 
@@ -578,29 +659,19 @@ pub mod file_cache {
     }
 
     /// The `LustreConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LustreConfiguration {
         /// `DeploymentType`.
-        #[serde(rename = "DeploymentType")]
         pub deployment_type: Value<DeploymentType>,
-        /// `LogConfiguration`. Read-only: CloudFormation returns it.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LogConfiguration`: `LogConfiguration`. Read-only: CloudFormation returns it.
         pub log_configuration: Option<LogConfiguration>,
         /// `MetadataConfiguration`.
-        #[serde(rename = "MetadataConfiguration")]
         pub metadata_configuration: MetadataConfiguration,
-        /// `MountName`. Read-only: CloudFormation returns it.
-        #[serde(rename = "MountName", skip_serializing_if = "Option::is_none")]
+        /// `MountName`: `MountName`. Read-only: CloudFormation returns it.
         pub mount_name: Option<Value<String>>,
         /// `PerUnitStorageThroughput`.
-        #[serde(rename = "PerUnitStorageThroughput")]
         pub per_unit_storage_throughput: Value<i64>,
         /// `WeeklyMaintenanceStartTime`.
-        #[serde(
-            rename = "WeeklyMaintenanceStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub weekly_maintenance_start_time: Option<Value<String>>,
     }
 
@@ -619,6 +690,30 @@ pub mod file_cache {
                 per_unit_storage_throughput: per_unit_storage_throughput.into(),
                 weekly_maintenance_start_time: None,
             }
+        }
+    }
+
+    impl Serialize for LustreConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeploymentType", &self.deployment_type)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            map.serialize_entry("MetadataConfiguration", &self.metadata_configuration)?;
+            crate::cfn::entry(&mut map, "MountName", &self.mount_name)?;
+            map.serialize_entry(
+                "PerUnitStorageThroughput",
+                &self.per_unit_storage_throughput,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceStartTime",
+                &self.weekly_maintenance_start_time,
+            )?;
+            map.end()
         }
     }
 
@@ -657,13 +752,11 @@ pub mod file_cache {
     }
 
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogConfiguration {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `Level`.
-        #[serde(rename = "Level")]
         pub level: Value<Level>,
     }
 
@@ -674,6 +767,19 @@ pub mod file_cache {
                 destination: None,
                 level: level.into(),
             }
+        }
+    }
+
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            map.serialize_entry("Level", &self.level)?;
+            map.end()
         }
     }
 
@@ -721,10 +827,9 @@ pub mod file_cache {
     }
 
     /// The `MetadataConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetadataConfiguration {
         /// `StorageCapacity`.
-        #[serde(rename = "StorageCapacity")]
         pub storage_capacity: Value<i64>,
     }
 
@@ -734,6 +839,18 @@ pub mod file_cache {
             Self {
                 storage_capacity: storage_capacity.into(),
             }
+        }
+    }
+
+    impl Serialize for MetadataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StorageCapacity", &self.storage_capacity)?;
+            map.end()
         }
     }
 }
@@ -822,61 +939,35 @@ pub mod file_system {
     }
 
     /// The properties of `AWS::FSx::FileSystem`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFileSystemProps {
         /// `BackupId`.
-        #[serde(rename = "BackupId", skip_serializing_if = "Option::is_none")]
         pub backup_id: Option<Value<String>>,
         /// `FileSystemType`.
-        #[serde(rename = "FileSystemType")]
         pub file_system_type: Value<String>,
         /// `FileSystemTypeVersion`.
-        #[serde(
-            rename = "FileSystemTypeVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub file_system_type_version: Option<Value<String>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `LustreConfiguration`.
-        #[serde(rename = "LustreConfiguration", skip_serializing_if = "Option::is_none")]
         pub lustre_configuration: Option<LustreConfiguration>,
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<String>>,
         /// `OntapConfiguration`.
-        #[serde(rename = "OntapConfiguration", skip_serializing_if = "Option::is_none")]
         pub ontap_configuration: Option<OntapConfiguration>,
         /// `OpenZFSConfiguration`.
-        #[serde(
-            rename = "OpenZFSConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub open_zfs_configuration: Option<OpenZfsConfiguration>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `StorageCapacity`.
-        #[serde(rename = "StorageCapacity", skip_serializing_if = "Option::is_none")]
         pub storage_capacity: Option<Value<i64>>,
         /// `StorageType`.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WindowsConfiguration`.
-        #[serde(
-            rename = "WindowsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub windows_configuration: Option<WindowsConfiguration>,
     }
 
@@ -905,109 +996,186 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for CfnFileSystemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackupId", &self.backup_id)?;
+            map.serialize_entry("FileSystemType", &self.file_system_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileSystemTypeVersion",
+                &self.file_system_type_version,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LustreConfiguration",
+                &self.lustre_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "OntapConfiguration",
+                &self.ontap_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenZFSConfiguration",
+                &self.open_zfs_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "StorageCapacity", &self.storage_capacity)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WindowsConfiguration",
+                &self.windows_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LustreConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LustreConfiguration {
         /// `AutoImportPolicy`.
-        #[serde(rename = "AutoImportPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_import_policy: Option<Value<String>>,
         /// `AutomaticBackupRetentionDays`.
-        #[serde(
-            rename = "AutomaticBackupRetentionDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automatic_backup_retention_days: Option<Value<i64>>,
         /// `CopyTagsToBackups`.
-        #[serde(rename = "CopyTagsToBackups", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_backups: Option<Value<bool>>,
         /// `DailyAutomaticBackupStartTime`.
-        #[serde(
-            rename = "DailyAutomaticBackupStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub daily_automatic_backup_start_time: Option<Value<String>>,
         /// `DataCompressionType`.
-        #[serde(rename = "DataCompressionType", skip_serializing_if = "Option::is_none")]
         pub data_compression_type: Option<Value<String>>,
         /// `DataReadCacheConfiguration`.
-        #[serde(
-            rename = "DataReadCacheConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_read_cache_configuration: Option<DataReadCacheConfiguration>,
         /// `DeploymentType`.
-        #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
         pub deployment_type: Option<Value<String>>,
         /// `DriveCacheType`.
-        #[serde(rename = "DriveCacheType", skip_serializing_if = "Option::is_none")]
         pub drive_cache_type: Option<Value<String>>,
         /// `EfaEnabled`.
-        #[serde(rename = "EfaEnabled", skip_serializing_if = "Option::is_none")]
         pub efa_enabled: Option<Value<bool>>,
         /// `ExportPath`.
-        #[serde(rename = "ExportPath", skip_serializing_if = "Option::is_none")]
         pub export_path: Option<Value<String>>,
         /// `ImportPath`.
-        #[serde(rename = "ImportPath", skip_serializing_if = "Option::is_none")]
         pub import_path: Option<Value<String>>,
         /// `ImportedFileChunkSize`.
-        #[serde(
-            rename = "ImportedFileChunkSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub imported_file_chunk_size: Option<Value<i64>>,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
         /// `MetadataConfiguration`.
-        #[serde(
-            rename = "MetadataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metadata_configuration: Option<MetadataConfiguration>,
         /// `PerUnitStorageThroughput`.
-        #[serde(
-            rename = "PerUnitStorageThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub per_unit_storage_throughput: Option<Value<i64>>,
         /// `ThroughputCapacity`.
-        #[serde(rename = "ThroughputCapacity", skip_serializing_if = "Option::is_none")]
         pub throughput_capacity: Option<Value<i64>>,
         /// `WeeklyMaintenanceStartTime`.
-        #[serde(
-            rename = "WeeklyMaintenanceStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub weekly_maintenance_start_time: Option<Value<String>>,
     }
 
+    impl Serialize for LustreConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoImportPolicy", &self.auto_import_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticBackupRetentionDays",
+                &self.automatic_backup_retention_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToBackups",
+                &self.copy_tags_to_backups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DailyAutomaticBackupStartTime",
+                &self.daily_automatic_backup_start_time,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCompressionType",
+                &self.data_compression_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataReadCacheConfiguration",
+                &self.data_read_cache_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "DeploymentType", &self.deployment_type)?;
+            crate::cfn::entry(&mut map, "DriveCacheType", &self.drive_cache_type)?;
+            crate::cfn::entry(&mut map, "EfaEnabled", &self.efa_enabled)?;
+            crate::cfn::entry(&mut map, "ExportPath", &self.export_path)?;
+            crate::cfn::entry(&mut map, "ImportPath", &self.import_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImportedFileChunkSize",
+                &self.imported_file_chunk_size,
+            )?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataConfiguration",
+                &self.metadata_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerUnitStorageThroughput",
+                &self.per_unit_storage_throughput,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThroughputCapacity",
+                &self.throughput_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceStartTime",
+                &self.weekly_maintenance_start_time,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DataReadCacheConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataReadCacheConfiguration {
         /// `SizeGiB`.
-        #[serde(rename = "SizeGiB", skip_serializing_if = "Option::is_none")]
         pub size_gi_b: Option<Value<i64>>,
         /// `SizingMode`.
-        #[serde(rename = "SizingMode", skip_serializing_if = "Option::is_none")]
         pub sizing_mode: Option<Value<String>>,
     }
 
+    impl Serialize for DataReadCacheConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SizeGiB", &self.size_gi_b)?;
+            crate::cfn::entry(&mut map, "SizingMode", &self.sizing_mode)?;
+            map.end()
+        }
+    }
+
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogConfiguration {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `Level`.
-        #[serde(rename = "Level")]
         pub level: Value<String>,
     }
 
@@ -1021,86 +1189,69 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            map.serialize_entry("Level", &self.level)?;
+            map.end()
+        }
+    }
+
     /// The `MetadataConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataConfiguration {
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
     }
 
+    impl Serialize for MetadataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
+        }
+    }
+
     /// The `OntapConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OntapConfiguration {
         /// `AutomaticBackupRetentionDays`.
-        #[serde(
-            rename = "AutomaticBackupRetentionDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automatic_backup_retention_days: Option<Value<i64>>,
         /// `DailyAutomaticBackupStartTime`.
-        #[serde(
-            rename = "DailyAutomaticBackupStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub daily_automatic_backup_start_time: Option<Value<String>>,
         /// `DeploymentType`.
-        #[serde(rename = "DeploymentType")]
         pub deployment_type: Value<String>,
         /// `DiskIopsConfiguration`.
-        #[serde(
-            rename = "DiskIopsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disk_iops_configuration: Option<DiskIopsConfiguration>,
         /// `EndpointIpAddressRange`.
-        #[serde(
-            rename = "EndpointIpAddressRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub endpoint_ip_address_range: Option<Value<String>>,
         /// `EndpointIpv6AddressRange`.
-        #[serde(
-            rename = "EndpointIpv6AddressRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub endpoint_ipv6_address_range: Option<Value<String>>,
         /// `FsxAdminPassword`.
-        #[serde(rename = "FsxAdminPassword", skip_serializing_if = "Option::is_none")]
         pub fsx_admin_password: Option<Value<String>>,
         /// `HAPairs`.
-        #[serde(rename = "HAPairs", skip_serializing_if = "Option::is_none")]
         pub ha_pairs: Option<Value<i64>>,
         /// `PreferredSubnetId`.
-        #[serde(rename = "PreferredSubnetId", skip_serializing_if = "Option::is_none")]
         pub preferred_subnet_id: Option<Value<String>>,
         /// `RouteTableIds`.
-        #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
         pub route_table_ids: Option<Vec<Value<String>>>,
         /// `ThroughputCapacity`.
-        #[serde(rename = "ThroughputCapacity", skip_serializing_if = "Option::is_none")]
         pub throughput_capacity: Option<Value<i64>>,
         /// `ThroughputCapacityPerHAPair`.
-        #[serde(
-            rename = "ThroughputCapacityPerHAPair",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub throughput_capacity_per_ha_pair: Option<Value<i64>>,
         /// `WeeklyMaintenanceStartTime`.
-        #[serde(
-            rename = "WeeklyMaintenanceStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub weekly_maintenance_start_time: Option<Value<String>>,
     }
 
@@ -1125,96 +1276,116 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for OntapConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticBackupRetentionDays",
+                &self.automatic_backup_retention_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DailyAutomaticBackupStartTime",
+                &self.daily_automatic_backup_start_time,
+            )?;
+            map.serialize_entry("DeploymentType", &self.deployment_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DiskIopsConfiguration",
+                &self.disk_iops_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointIpAddressRange",
+                &self.endpoint_ip_address_range,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointIpv6AddressRange",
+                &self.endpoint_ipv6_address_range,
+            )?;
+            crate::cfn::entry(&mut map, "FsxAdminPassword", &self.fsx_admin_password)?;
+            crate::cfn::entry(&mut map, "HAPairs", &self.ha_pairs)?;
+            crate::cfn::entry(&mut map, "PreferredSubnetId", &self.preferred_subnet_id)?;
+            crate::cfn::entry(&mut map, "RouteTableIds", &self.route_table_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThroughputCapacity",
+                &self.throughput_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThroughputCapacityPerHAPair",
+                &self.throughput_capacity_per_ha_pair,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceStartTime",
+                &self.weekly_maintenance_start_time,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DiskIopsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DiskIopsConfiguration {
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
     }
 
+    impl Serialize for DiskIopsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
+        }
+    }
+
     /// The `OpenZfsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenZfsConfiguration {
         /// `AutomaticBackupRetentionDays`.
-        #[serde(
-            rename = "AutomaticBackupRetentionDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automatic_backup_retention_days: Option<Value<i64>>,
         /// `CopyTagsToBackups`.
-        #[serde(rename = "CopyTagsToBackups", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_backups: Option<Value<bool>>,
         /// `CopyTagsToVolumes`.
-        #[serde(rename = "CopyTagsToVolumes", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_volumes: Option<Value<bool>>,
         /// `DailyAutomaticBackupStartTime`.
-        #[serde(
-            rename = "DailyAutomaticBackupStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub daily_automatic_backup_start_time: Option<Value<String>>,
         /// `DeploymentType`.
-        #[serde(rename = "DeploymentType")]
         pub deployment_type: Value<String>,
         /// `DiskIopsConfiguration`.
-        #[serde(
-            rename = "DiskIopsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disk_iops_configuration: Option<DiskIopsConfiguration>,
         /// `EndpointIpAddressRange`.
-        #[serde(
-            rename = "EndpointIpAddressRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub endpoint_ip_address_range: Option<Value<String>>,
         /// `EndpointIpv6AddressRange`.
-        #[serde(
-            rename = "EndpointIpv6AddressRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub endpoint_ipv6_address_range: Option<Value<String>>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<Vec<Value<String>>>,
         /// `PreferredSubnetId`.
-        #[serde(rename = "PreferredSubnetId", skip_serializing_if = "Option::is_none")]
         pub preferred_subnet_id: Option<Value<String>>,
         /// `ReadCacheConfiguration`.
-        #[serde(
-            rename = "ReadCacheConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_cache_configuration: Option<ReadCacheConfiguration>,
         /// `RootVolumeConfiguration`.
-        #[serde(
-            rename = "RootVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub root_volume_configuration: Option<RootVolumeConfiguration>,
         /// `RouteTableIds`.
-        #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
         pub route_table_ids: Option<Vec<Value<String>>>,
         /// `ThroughputCapacity`.
-        #[serde(rename = "ThroughputCapacity", skip_serializing_if = "Option::is_none")]
         pub throughput_capacity: Option<Value<i64>>,
         /// `WeeklyMaintenanceStartTime`.
-        #[serde(
-            rename = "WeeklyMaintenanceStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub weekly_maintenance_start_time: Option<Value<String>>,
     }
 
@@ -1241,148 +1412,248 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for OpenZfsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticBackupRetentionDays",
+                &self.automatic_backup_retention_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToBackups",
+                &self.copy_tags_to_backups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToVolumes",
+                &self.copy_tags_to_volumes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DailyAutomaticBackupStartTime",
+                &self.daily_automatic_backup_start_time,
+            )?;
+            map.serialize_entry("DeploymentType", &self.deployment_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DiskIopsConfiguration",
+                &self.disk_iops_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointIpAddressRange",
+                &self.endpoint_ip_address_range,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointIpv6AddressRange",
+                &self.endpoint_ipv6_address_range,
+            )?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "PreferredSubnetId", &self.preferred_subnet_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadCacheConfiguration",
+                &self.read_cache_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RootVolumeConfiguration",
+                &self.root_volume_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RouteTableIds", &self.route_table_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThroughputCapacity",
+                &self.throughput_capacity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceStartTime",
+                &self.weekly_maintenance_start_time,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ReadCacheConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReadCacheConfiguration {
         /// `SizeGiB`.
-        #[serde(rename = "SizeGiB", skip_serializing_if = "Option::is_none")]
         pub size_gi_b: Option<Value<i64>>,
         /// `SizingMode`.
-        #[serde(rename = "SizingMode", skip_serializing_if = "Option::is_none")]
         pub sizing_mode: Option<Value<String>>,
     }
 
+    impl Serialize for ReadCacheConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SizeGiB", &self.size_gi_b)?;
+            crate::cfn::entry(&mut map, "SizingMode", &self.sizing_mode)?;
+            map.end()
+        }
+    }
+
     /// The `RootVolumeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RootVolumeConfiguration {
         /// `CopyTagsToSnapshots`.
-        #[serde(rename = "CopyTagsToSnapshots", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_snapshots: Option<Value<bool>>,
         /// `DataCompressionType`.
-        #[serde(rename = "DataCompressionType", skip_serializing_if = "Option::is_none")]
         pub data_compression_type: Option<Value<String>>,
         /// `NfsExports`.
-        #[serde(rename = "NfsExports", skip_serializing_if = "Option::is_none")]
         pub nfs_exports: Option<Vec<NfsExports>>,
         /// `ReadOnly`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
         pub read_only: Option<Value<bool>>,
         /// `RecordSizeKiB`.
-        #[serde(rename = "RecordSizeKiB", skip_serializing_if = "Option::is_none")]
         pub record_size_ki_b: Option<Value<i64>>,
         /// `UserAndGroupQuotas`.
-        #[serde(rename = "UserAndGroupQuotas", skip_serializing_if = "Option::is_none")]
         pub user_and_group_quotas: Option<Vec<UserAndGroupQuotas>>,
     }
 
+    impl Serialize for RootVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToSnapshots",
+                &self.copy_tags_to_snapshots,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCompressionType",
+                &self.data_compression_type,
+            )?;
+            crate::cfn::entry(&mut map, "NfsExports", &self.nfs_exports)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "RecordSizeKiB", &self.record_size_ki_b)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserAndGroupQuotas",
+                &self.user_and_group_quotas,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NfsExports` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NfsExports {
         /// `ClientConfigurations`.
-        #[serde(
-            rename = "ClientConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_configurations: Option<Vec<ClientConfigurations>>,
     }
 
+    impl Serialize for NfsExports {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientConfigurations",
+                &self.client_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ClientConfigurations` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClientConfigurations {
         /// `Clients`.
-        #[serde(rename = "Clients", skip_serializing_if = "Option::is_none")]
         pub clients: Option<Value<String>>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ClientConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Clients", &self.clients)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// The `UserAndGroupQuotas` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserAndGroupQuotas {
         /// `Id`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<i64>>,
         /// `StorageCapacityQuotaGiB`.
-        #[serde(
-            rename = "StorageCapacityQuotaGiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_capacity_quota_gi_b: Option<Value<i64>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for UserAndGroupQuotas {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageCapacityQuotaGiB",
+                &self.storage_capacity_quota_gi_b,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `WindowsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WindowsConfiguration {
         /// `ActiveDirectoryId`.
-        #[serde(rename = "ActiveDirectoryId", skip_serializing_if = "Option::is_none")]
         pub active_directory_id: Option<Value<String>>,
         /// `Aliases`.
-        #[serde(rename = "Aliases", skip_serializing_if = "Option::is_none")]
         pub aliases: Option<Vec<Value<String>>>,
         /// `AuditLogConfiguration`.
-        #[serde(
-            rename = "AuditLogConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audit_log_configuration: Option<AuditLogConfiguration>,
         /// `AutomaticBackupRetentionDays`.
-        #[serde(
-            rename = "AutomaticBackupRetentionDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automatic_backup_retention_days: Option<Value<i64>>,
         /// `CopyTagsToBackups`.
-        #[serde(rename = "CopyTagsToBackups", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_backups: Option<Value<bool>>,
         /// `DailyAutomaticBackupStartTime`.
-        #[serde(
-            rename = "DailyAutomaticBackupStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub daily_automatic_backup_start_time: Option<Value<String>>,
         /// `DeploymentType`.
-        #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
         pub deployment_type: Option<Value<String>>,
         /// `DiskIopsConfiguration`.
-        #[serde(
-            rename = "DiskIopsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disk_iops_configuration: Option<DiskIopsConfiguration>,
         /// `FsrmConfiguration`.
-        #[serde(rename = "FsrmConfiguration", skip_serializing_if = "Option::is_none")]
         pub fsrm_configuration: Option<FsrmConfiguration>,
         /// `PreferredSubnetId`.
-        #[serde(rename = "PreferredSubnetId", skip_serializing_if = "Option::is_none")]
         pub preferred_subnet_id: Option<Value<String>>,
         /// `SelfManagedActiveDirectoryConfiguration`.
-        #[serde(
-            rename = "SelfManagedActiveDirectoryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_managed_active_directory_configuration: Option<
             SelfManagedActiveDirectoryConfiguration,
         >,
         /// `ThroughputCapacity`.
-        #[serde(rename = "ThroughputCapacity")]
         pub throughput_capacity: Value<i64>,
         /// `WeeklyMaintenanceStartTime`.
-        #[serde(
-            rename = "WeeklyMaintenanceStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub weekly_maintenance_start_time: Option<Value<String>>,
     }
 
@@ -1407,17 +1678,66 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for WindowsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActiveDirectoryId", &self.active_directory_id)?;
+            crate::cfn::entry(&mut map, "Aliases", &self.aliases)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuditLogConfiguration",
+                &self.audit_log_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticBackupRetentionDays",
+                &self.automatic_backup_retention_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToBackups",
+                &self.copy_tags_to_backups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DailyAutomaticBackupStartTime",
+                &self.daily_automatic_backup_start_time,
+            )?;
+            crate::cfn::entry(&mut map, "DeploymentType", &self.deployment_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DiskIopsConfiguration",
+                &self.disk_iops_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "FsrmConfiguration", &self.fsrm_configuration)?;
+            crate::cfn::entry(&mut map, "PreferredSubnetId", &self.preferred_subnet_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedActiveDirectoryConfiguration",
+                &self.self_managed_active_directory_configuration,
+            )?;
+            map.serialize_entry("ThroughputCapacity", &self.throughput_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceStartTime",
+                &self.weekly_maintenance_start_time,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AuditLogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuditLogConfiguration {
         /// `AuditLogDestination`.
-        #[serde(rename = "AuditLogDestination", skip_serializing_if = "Option::is_none")]
         pub audit_log_destination: Option<Value<String>>,
         /// `FileAccessAuditLogLevel`.
-        #[serde(rename = "FileAccessAuditLogLevel")]
         pub file_access_audit_log_level: Value<String>,
         /// `FileShareAccessAuditLogLevel`.
-        #[serde(rename = "FileShareAccessAuditLogLevel")]
         pub file_share_access_audit_log_level: Value<String>,
     }
 
@@ -1436,14 +1756,36 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for AuditLogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuditLogDestination",
+                &self.audit_log_destination,
+            )?;
+            map.serialize_entry(
+                "FileAccessAuditLogLevel",
+                &self.file_access_audit_log_level,
+            )?;
+            map.serialize_entry(
+                "FileShareAccessAuditLogLevel",
+                &self.file_share_access_audit_log_level,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `FsrmConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FsrmConfiguration {
         /// `EventLogDestination`.
-        #[serde(rename = "EventLogDestination", skip_serializing_if = "Option::is_none")]
         pub event_log_destination: Option<Value<String>>,
         /// `FsrmServiceEnabled`.
-        #[serde(rename = "FsrmServiceEnabled")]
         pub fsrm_service_enabled: Value<bool>,
     }
 
@@ -1457,42 +1799,70 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for FsrmConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventLogDestination",
+                &self.event_log_destination,
+            )?;
+            map.serialize_entry("FsrmServiceEnabled", &self.fsrm_service_enabled)?;
+            map.end()
+        }
+    }
+
     /// The `SelfManagedActiveDirectoryConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfManagedActiveDirectoryConfiguration {
         /// `DnsIps`.
-        #[serde(rename = "DnsIps", skip_serializing_if = "Option::is_none")]
         pub dns_ips: Option<Vec<Value<String>>>,
         /// `DomainJoinServiceAccountSecret`.
-        #[serde(
-            rename = "DomainJoinServiceAccountSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_join_service_account_secret: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `FileSystemAdministratorsGroup`.
-        #[serde(
-            rename = "FileSystemAdministratorsGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub file_system_administrators_group: Option<Value<String>>,
         /// `OrganizationalUnitDistinguishedName`.
-        #[serde(
-            rename = "OrganizationalUnitDistinguishedName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub organizational_unit_distinguished_name: Option<Value<String>>,
         /// `Password`.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
         pub password: Option<Value<String>>,
         /// `UserName`.
-        #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
         pub user_name: Option<Value<String>>,
+    }
+
+    impl Serialize for SelfManagedActiveDirectoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsIps", &self.dns_ips)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainJoinServiceAccountSecret",
+                &self.domain_join_service_account_secret,
+            )?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileSystemAdministratorsGroup",
+                &self.file_system_administrators_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnitDistinguishedName",
+                &self.organizational_unit_distinguished_name,
+            )?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "UserName", &self.user_name)?;
+            map.end()
+        }
     }
 }
 
@@ -1570,26 +1940,17 @@ pub mod s3_access_point_attachment {
     }
 
     /// The properties of `AWS::FSx::S3AccessPointAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnS3AccessPointAttachmentProps {
-        /// The name of the S3 access point attachment; also used for the name of the S3 access point.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the S3 access point attachment; also used for the name of the S3 access point.
         pub name: Value<String>,
-        /// The OntapConfiguration of the S3 access point attachment.
-        #[serde(rename = "OntapConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `OntapConfiguration`: The OntapConfiguration of the S3 access point attachment.
         pub ontap_configuration: Option<S3AccessPointOntapConfiguration>,
-        /// The OpenZFSConfiguration of the S3 access point attachment.
-        #[serde(
-            rename = "OpenZFSConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OpenZFSConfiguration`: The OpenZFSConfiguration of the S3 access point attachment.
         pub open_zfs_configuration: Option<S3AccessPointOpenZfsConfiguration>,
-        /// The S3 access point configuration of the S3 access point attachment.
-        #[serde(rename = "S3AccessPoint", skip_serializing_if = "Option::is_none")]
+        /// `S3AccessPoint`: The S3 access point configuration of the S3 access point attachment.
         pub s3_access_point: Option<S3AccessPoint>,
-        /// The type of Amazon FSx volume that the S3 access point is attached to.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of Amazon FSx volume that the S3 access point is attached to.
         pub r#type: Value<S3AccessPointAttachmentType>,
     }
 
@@ -1609,14 +1970,36 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl Serialize for CfnS3AccessPointAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OntapConfiguration",
+                &self.ontap_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenZFSConfiguration",
+                &self.open_zfs_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "S3AccessPoint", &self.s3_access_point)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `S3AccessPointOntapConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3AccessPointOntapConfiguration {
-        /// The file system identity used to authorize file access requests made using the S3 access point.
-        #[serde(rename = "FileSystemIdentity")]
+        /// `FileSystemIdentity`: The file system identity used to authorize file access requests made using the S3 access point.
         pub file_system_identity: OntapFileSystemIdentity,
-        /// The ID of the FSx for ONTAP volume that the S3 access point is attached to.
-        #[serde(rename = "VolumeId")]
+        /// `VolumeId`: The ID of the FSx for ONTAP volume that the S3 access point is attached to.
         pub volume_id: Value<String>,
     }
 
@@ -1633,17 +2016,27 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl Serialize for S3AccessPointOntapConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemIdentity", &self.file_system_identity)?;
+            map.serialize_entry("VolumeId", &self.volume_id)?;
+            map.end()
+        }
+    }
+
     /// The `OntapFileSystemIdentity` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OntapFileSystemIdentity {
-        /// Specifies the FSx for ONTAP user identity type, accepts either UNIX or WINDOWS.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies the FSx for ONTAP user identity type, accepts either UNIX or WINDOWS.
         pub r#type: Value<Type>,
-        /// Specifies the properties of the file system UNIX user.
-        #[serde(rename = "UnixUser", skip_serializing_if = "Option::is_none")]
+        /// `UnixUser`: Specifies the properties of the file system UNIX user.
         pub unix_user: Option<OntapUnixFileSystemUser>,
-        /// Specifies the properties of the file system Windows user.
-        #[serde(rename = "WindowsUser", skip_serializing_if = "Option::is_none")]
+        /// `WindowsUser`: Specifies the properties of the file system Windows user.
         pub windows_user: Option<OntapWindowsFileSystemUser>,
     }
 
@@ -1655,6 +2048,20 @@ pub mod s3_access_point_attachment {
                 unix_user: None,
                 windows_user: None,
             }
+        }
+    }
+
+    impl Serialize for OntapFileSystemIdentity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UnixUser", &self.unix_user)?;
+            crate::cfn::entry(&mut map, "WindowsUser", &self.windows_user)?;
+            map.end()
         }
     }
 
@@ -1696,10 +2103,9 @@ pub mod s3_access_point_attachment {
     }
 
     /// The `OntapUnixFileSystemUser` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OntapUnixFileSystemUser {
-        /// The name of the UNIX user.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the UNIX user.
         pub name: Value<String>,
     }
 
@@ -1710,11 +2116,22 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl Serialize for OntapUnixFileSystemUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `OntapWindowsFileSystemUser` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OntapWindowsFileSystemUser {
-        /// The name of the Windows user.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Windows user.
         pub name: Value<String>,
     }
 
@@ -1725,14 +2142,24 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl Serialize for OntapWindowsFileSystemUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `S3AccessPointOpenZfsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3AccessPointOpenZfsConfiguration {
-        /// The file system identity used to authorize file access requests made using the S3 access point.
-        #[serde(rename = "FileSystemIdentity")]
+        /// `FileSystemIdentity`: The file system identity used to authorize file access requests made using the S3 access point.
         pub file_system_identity: OpenZfsFileSystemIdentity,
-        /// The ID of the FSx for OpenZFS volume that the S3 access point is attached to.
-        #[serde(rename = "VolumeId")]
+        /// `VolumeId`: The ID of the FSx for OpenZFS volume that the S3 access point is attached to.
         pub volume_id: Value<String>,
     }
 
@@ -1749,14 +2176,25 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl Serialize for S3AccessPointOpenZfsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemIdentity", &self.file_system_identity)?;
+            map.serialize_entry("VolumeId", &self.volume_id)?;
+            map.end()
+        }
+    }
+
     /// The `OpenZfsFileSystemIdentity` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenZfsFileSystemIdentity {
-        /// Specifies the UID and GIDs of the file system POSIX user.
-        #[serde(rename = "PosixUser")]
+        /// `PosixUser`: Specifies the UID and GIDs of the file system POSIX user.
         pub posix_user: OpenZfsPosixFileSystemUser,
-        /// Specifies the FSx for OpenZFS user identity type, accepts only POSIX.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies the FSx for OpenZFS user identity type, accepts only POSIX.
         pub r#type: Value<OpenZfsFileSystemIdentityType>,
     }
 
@@ -1773,17 +2211,27 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl Serialize for OpenZfsFileSystemIdentity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PosixUser", &self.posix_user)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `OpenZfsPosixFileSystemUser` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenZfsPosixFileSystemUser {
-        /// The GID of the file system user.
-        #[serde(rename = "Gid")]
+        /// `Gid`: The GID of the file system user.
         pub gid: Value<f64>,
-        /// The list of secondary GIDs for the file system user.
-        #[serde(rename = "SecondaryGids", skip_serializing_if = "Option::is_none")]
+        /// `SecondaryGids`: The list of secondary GIDs for the file system user.
         pub secondary_gids: Option<Vec<FileSystemGid>>,
-        /// The UID of the file system user.
-        #[serde(rename = "Uid")]
+        /// `Uid`: The UID of the file system user.
         pub uid: Value<f64>,
     }
 
@@ -1798,11 +2246,24 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl Serialize for OpenZfsPosixFileSystemUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Gid", &self.gid)?;
+            crate::cfn::entry(&mut map, "SecondaryGids", &self.secondary_gids)?;
+            map.serialize_entry("Uid", &self.uid)?;
+            map.end()
+        }
+    }
+
     /// The `FileSystemGid` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FileSystemGid {
-        /// The GID of the file system user.
-        #[serde(rename = "Gid")]
+        /// `Gid`: The GID of the file system user.
         pub gid: Value<f64>,
     }
 
@@ -1810,6 +2271,18 @@ pub mod s3_access_point_attachment {
         /// A `FileSystemGid` of its required properties (`Gid`), the others unset.
         pub fn new(gid: impl Into<Value<f64>>) -> Self {
             Self { gid: gid.into() }
+        }
+    }
+
+    impl Serialize for FileSystemGid {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Gid", &self.gid)?;
+            map.end()
         }
     }
 
@@ -1848,27 +2321,37 @@ pub mod s3_access_point_attachment {
     }
 
     /// The `S3AccessPoint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3AccessPoint {
-        /// The S3 access point's alias. Read-only: CloudFormation returns it.
-        #[serde(rename = "Alias", skip_serializing_if = "Option::is_none")]
+        /// `Alias`: The S3 access point's alias. Read-only: CloudFormation returns it.
         pub alias: Option<Value<String>>,
-        /// The S3 access point's policy. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: The S3 access point's policy. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// The S3 access point's ARN. Read-only: CloudFormation returns it.
-        #[serde(rename = "ResourceARN", skip_serializing_if = "Option::is_none")]
+        /// `ResourceARN`: The S3 access point's ARN. Read-only: CloudFormation returns it.
         pub resource_arn: Option<Value<String>>,
-        /// The S3 access point's virtual private cloud (VPC) configuration.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfiguration`: The S3 access point's virtual private cloud (VPC) configuration.
         pub vpc_configuration: Option<S3AccessPointVpcConfiguration>,
     }
 
+    impl Serialize for S3AccessPoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "ResourceARN", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `S3AccessPointVpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3AccessPointVpcConfiguration {
-        /// Specifies the virtual private cloud (VPC) for the S3 access point VPC configuration, if one exists.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: Specifies the virtual private cloud (VPC) for the S3 access point VPC configuration, if one exists.
         pub vpc_id: Value<String>,
     }
 
@@ -1876,6 +2359,18 @@ pub mod s3_access_point_attachment {
         /// A `S3AccessPointVpcConfiguration` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
             Self { vpc_id: vpc_id.into() }
+        }
+    }
+
+    impl Serialize for S3AccessPointVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -1982,16 +2477,13 @@ pub mod snapshot {
     }
 
     /// The properties of `AWS::FSx::Snapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
-        /// The name of the snapshot.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the snapshot.
         pub name: Value<String>,
-        /// A list of Tag values, with a maximum of 50 elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of Tag values, with a maximum of 50 elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the volume that the snapshot is of.
-        #[serde(rename = "VolumeId")]
+        /// `VolumeId`: The ID of the volume that the snapshot is of.
         pub volume_id: Value<String>,
     }
 
@@ -2006,6 +2498,20 @@ pub mod snapshot {
                 tags: None,
                 volume_id: volume_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VolumeId", &self.volume_id)?;
+            map.end()
         }
     }
 }
@@ -2084,33 +2590,19 @@ pub mod storage_virtual_machine {
     }
 
     /// The properties of `AWS::FSx::StorageVirtualMachine`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageVirtualMachineProps {
-        /// Describes the Microsoft Active Directory configuration to which the SVM is joined, if applicable.
-        #[serde(
-            rename = "ActiveDirectoryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ActiveDirectoryConfiguration`: Describes the Microsoft Active Directory configuration to which the SVM is joined, if applicable.
         pub active_directory_configuration: Option<ActiveDirectoryConfiguration>,
-        /// Specifies the FSx for ONTAP file system on which to create the SVM.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: Specifies the FSx for ONTAP file system on which to create the SVM.
         pub file_system_id: Value<String>,
-        /// The name of the SVM.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the SVM.
         pub name: Value<String>,
-        /// The security style of the root volume of the SVM.
-        #[serde(
-            rename = "RootVolumeSecurityStyle",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RootVolumeSecurityStyle`: The security style of the root volume of the SVM.
         pub root_volume_security_style: Option<Value<RootVolumeSecurityStyle>>,
-        /// Specifies the password to use when logging on to the SVM using a secure shell (SSH) connection to the SVM's management endpoint.
-        #[serde(rename = "SvmAdminPassword", skip_serializing_if = "Option::is_none")]
+        /// `SvmAdminPassword`: Specifies the password to use when logging on to the SVM using a secure shell (SSH) connection to the SVM's management endpoint.
         pub svm_admin_password: Option<Value<String>>,
-        /// A list of Tag values, with a maximum of 50 elements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of Tag values, with a maximum of 50 elements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2131,59 +2623,106 @@ pub mod storage_virtual_machine {
         }
     }
 
-    /// Describes the self-managed Microsoft Active Directory to which you want to join the SVM.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ActiveDirectoryConfiguration {
-        /// The NetBIOS name of the Active Directory computer object that will be created for your SVM.
-        #[serde(rename = "NetBiosName", skip_serializing_if = "Option::is_none")]
-        pub net_bios_name: Option<Value<String>>,
-        /// The configuration that Amazon FSx uses to join the ONTAP storage virtual machine (SVM) to your self-managed (including on-premises) Microsoft Active Directory directory.
-        #[serde(
-            rename = "SelfManagedActiveDirectoryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnStorageVirtualMachineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActiveDirectoryConfiguration",
+                &self.active_directory_configuration,
+            )?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RootVolumeSecurityStyle",
+                &self.root_volume_security_style,
+            )?;
+            crate::cfn::entry(&mut map, "SvmAdminPassword", &self.svm_admin_password)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Describes the self-managed Microsoft Active Directory to which you want to join the SVM.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ActiveDirectoryConfiguration {
+        /// `NetBiosName`: The NetBIOS name of the Active Directory computer object that will be created for your SVM.
+        pub net_bios_name: Option<Value<String>>,
+        /// `SelfManagedActiveDirectoryConfiguration`: The configuration that Amazon FSx uses to join the ONTAP storage virtual machine (SVM) to your self-managed (including on-premises) Microsoft Active Directory directory.
         pub self_managed_active_directory_configuration: Option<
             SelfManagedActiveDirectoryConfiguration,
         >,
     }
 
+    impl Serialize for ActiveDirectoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NetBiosName", &self.net_bios_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedActiveDirectoryConfiguration",
+                &self.self_managed_active_directory_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SelfManagedActiveDirectoryConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfManagedActiveDirectoryConfiguration {
-        /// A list of IP addresses of DNS servers or domain controllers in the self-managed AD directory.
-        #[serde(rename = "DnsIps", skip_serializing_if = "Option::is_none")]
+        /// `DnsIps`: A list of IP addresses of DNS servers or domain controllers in the self-managed AD directory.
         pub dns_ips: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the self-managed Active Directory domain join service account credentials.
-        #[serde(
-            rename = "DomainJoinServiceAccountSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DomainJoinServiceAccountSecret`: The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the self-managed Active Directory domain join service account credentials.
         pub domain_join_service_account_secret: Option<Value<String>>,
-        /// The fully qualified domain name of the self-managed AD directory, such as corp.example.com.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
+        /// `DomainName`: The fully qualified domain name of the self-managed AD directory, such as corp.example.com.
         pub domain_name: Option<Value<String>>,
-        /// The name of the domain group whose members are granted administrative privileges for the file system.
-        #[serde(
-            rename = "FileSystemAdministratorsGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FileSystemAdministratorsGroup`: The name of the domain group whose members are granted administrative privileges for the file system.
         pub file_system_administrators_group: Option<Value<String>>,
-        /// The fully qualified distinguished name of the organizational unit within your self-managed AD directory.
-        #[serde(
-            rename = "OrganizationalUnitDistinguishedName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationalUnitDistinguishedName`: The fully qualified distinguished name of the organizational unit within your self-managed AD directory.
         pub organizational_unit_distinguished_name: Option<Value<String>>,
-        /// The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
         pub password: Option<Value<String>>,
-        /// The user name for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
-        #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
+        /// `UserName`: The user name for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
         pub user_name: Option<Value<String>>,
+    }
+
+    impl Serialize for SelfManagedActiveDirectoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsIps", &self.dns_ips)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainJoinServiceAccountSecret",
+                &self.domain_join_service_account_secret,
+            )?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileSystemAdministratorsGroup",
+                &self.file_system_administrators_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnitDistinguishedName",
+                &self.organizational_unit_distinguished_name,
+            )?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "UserName", &self.user_name)?;
+            map.end()
+        }
     }
 
     /// The security style of the root volume of the SVM.
@@ -2311,29 +2850,19 @@ pub mod volume {
     }
 
     /// The properties of `AWS::FSx::Volume`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeProps {
-        /// Specifies the ID of the volume backup to use to create a new volume.
-        #[serde(rename = "BackupId", skip_serializing_if = "Option::is_none")]
+        /// `BackupId`: Specifies the ID of the volume backup to use to create a new volume.
         pub backup_id: Option<Value<String>>,
-        /// The name of the volume.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the volume.
         pub name: Value<String>,
-        /// The configuration of an Amazon FSx for NetApp ONTAP volume.
-        #[serde(rename = "OntapConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `OntapConfiguration`: The configuration of an Amazon FSx for NetApp ONTAP volume.
         pub ontap_configuration: Option<OntapConfiguration>,
-        /// The configuration of an Amazon FSx for OpenZFS volume.
-        #[serde(
-            rename = "OpenZFSConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OpenZFSConfiguration`: The configuration of an Amazon FSx for OpenZFS volume.
         pub open_zfs_configuration: Option<OpenZfsConfiguration>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the volume.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The type of the volume.
         pub volume_type: Option<Value<VolumeType>>,
     }
 
@@ -2351,59 +2880,59 @@ pub mod volume {
         }
     }
 
+    impl Serialize for CfnVolumeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackupId", &self.backup_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OntapConfiguration",
+                &self.ontap_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenZFSConfiguration",
+                &self.open_zfs_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
     /// The `OntapConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OntapConfiguration {
-        /// Used to specify the configuration options for an FSx for ONTAP volume's storage aggregate or aggregates.
-        #[serde(
-            rename = "AggregateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AggregateConfiguration`: Used to specify the configuration options for an FSx for ONTAP volume's storage aggregate or aggregates.
         pub aggregate_configuration: Option<AggregateConfiguration>,
-        /// A boolean flag indicating whether tags for the volume should be copied to backups.
-        #[serde(rename = "CopyTagsToBackups", skip_serializing_if = "Option::is_none")]
+        /// `CopyTagsToBackups`: A boolean flag indicating whether tags for the volume should be copied to backups.
         pub copy_tags_to_backups: Option<Value<String>>,
-        /// Specifies the location in the SVM's namespace where the volume is mounted.
-        #[serde(rename = "JunctionPath", skip_serializing_if = "Option::is_none")]
+        /// `JunctionPath`: Specifies the location in the SVM's namespace where the volume is mounted.
         pub junction_path: Option<Value<String>>,
-        /// Specifies the type of volume you are creating.
-        #[serde(rename = "OntapVolumeType", skip_serializing_if = "Option::is_none")]
+        /// `OntapVolumeType`: Specifies the type of volume you are creating.
         pub ontap_volume_type: Option<Value<OntapVolumeType>>,
-        /// Specifies the security style for the volume.
-        #[serde(rename = "SecurityStyle", skip_serializing_if = "Option::is_none")]
+        /// `SecurityStyle`: Specifies the security style for the volume.
         pub security_style: Option<Value<SecurityStyle>>,
-        /// Specifies the configured size of the volume, in bytes.
-        #[serde(rename = "SizeInBytes", skip_serializing_if = "Option::is_none")]
+        /// `SizeInBytes`: Specifies the configured size of the volume, in bytes.
         pub size_in_bytes: Option<Value<String>>,
-        /// Use SizeInBytes instead.
-        #[serde(rename = "SizeInMegabytes", skip_serializing_if = "Option::is_none")]
+        /// `SizeInMegabytes`: Use SizeInBytes instead.
         pub size_in_megabytes: Option<Value<String>>,
-        /// The SnapLock configuration object for an FSx for ONTAP SnapLock volume.
-        #[serde(
-            rename = "SnaplockConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnaplockConfiguration`: The SnapLock configuration object for an FSx for ONTAP SnapLock volume.
         pub snaplock_configuration: Option<SnaplockConfiguration>,
-        /// Specifies the snapshot policy for the volume.
-        #[serde(rename = "SnapshotPolicy", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotPolicy`: Specifies the snapshot policy for the volume.
         pub snapshot_policy: Option<Value<String>>,
-        /// Set to true to enable deduplication, compression, and compaction storage efficiency features on the volume, or set to false to disable them.
-        #[serde(
-            rename = "StorageEfficiencyEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StorageEfficiencyEnabled`: Set to true to enable deduplication, compression, and compaction storage efficiency features on the volume, or set to false to disable them.
         pub storage_efficiency_enabled: Option<Value<String>>,
-        /// Specifies the ONTAP SVM in which to create the volume.
-        #[serde(rename = "StorageVirtualMachineId")]
+        /// `StorageVirtualMachineId`: Specifies the ONTAP SVM in which to create the volume.
         pub storage_virtual_machine_id: Value<String>,
-        /// Describes the data tiering policy for an ONTAP volume.
-        #[serde(rename = "TieringPolicy", skip_serializing_if = "Option::is_none")]
+        /// `TieringPolicy`: Describes the data tiering policy for an ONTAP volume.
         pub tiering_policy: Option<TieringPolicy>,
-        /// Use to specify the style of an ONTAP volume.
-        #[serde(rename = "VolumeStyle", skip_serializing_if = "Option::is_none")]
+        /// `VolumeStyle`: Use to specify the style of an ONTAP volume.
         pub volume_style: Option<Value<VolumeStyle>>,
     }
 
@@ -2428,19 +2957,73 @@ pub mod volume {
         }
     }
 
-    /// The `AggregateConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AggregateConfiguration {
-        /// The list of aggregates that this volume resides on.
-        #[serde(rename = "Aggregates", skip_serializing_if = "Option::is_none")]
-        pub aggregates: Option<Vec<Value<String>>>,
-        /// Used to explicitly set the number of constituents within the FlexGroup per storage aggregate.
-        #[serde(
-            rename = "ConstituentsPerAggregate",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OntapConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AggregateConfiguration",
+                &self.aggregate_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToBackups",
+                &self.copy_tags_to_backups,
+            )?;
+            crate::cfn::entry(&mut map, "JunctionPath", &self.junction_path)?;
+            crate::cfn::entry(&mut map, "OntapVolumeType", &self.ontap_volume_type)?;
+            crate::cfn::entry(&mut map, "SecurityStyle", &self.security_style)?;
+            crate::cfn::entry(&mut map, "SizeInBytes", &self.size_in_bytes)?;
+            crate::cfn::entry(&mut map, "SizeInMegabytes", &self.size_in_megabytes)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnaplockConfiguration",
+                &self.snaplock_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotPolicy", &self.snapshot_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageEfficiencyEnabled",
+                &self.storage_efficiency_enabled,
+            )?;
+            map.serialize_entry(
+                "StorageVirtualMachineId",
+                &self.storage_virtual_machine_id,
+            )?;
+            crate::cfn::entry(&mut map, "TieringPolicy", &self.tiering_policy)?;
+            crate::cfn::entry(&mut map, "VolumeStyle", &self.volume_style)?;
+            map.end()
+        }
+    }
 
+    /// The `AggregateConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AggregateConfiguration {
+        /// `Aggregates`: The list of aggregates that this volume resides on.
+        pub aggregates: Option<Vec<Value<String>>>,
+        /// `ConstituentsPerAggregate`: Used to explicitly set the number of constituents within the FlexGroup per storage aggregate.
         pub constituents_per_aggregate: Option<Value<i64>>,
+    }
+
+    impl Serialize for AggregateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Aggregates", &self.aggregates)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstituentsPerAggregate",
+                &self.constituents_per_aggregate,
+            )?;
+            map.end()
+        }
     }
 
     /// Specifies the type of volume you are creating.
@@ -2521,29 +3104,19 @@ pub mod volume {
     }
 
     /// The `SnaplockConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnaplockConfiguration {
-        /// Enables or disables the audit log volume for an FSx for ONTAP SnapLock volume
-        #[serde(rename = "AuditLogVolume", skip_serializing_if = "Option::is_none")]
+        /// `AuditLogVolume`: Enables or disables the audit log volume for an FSx for ONTAP SnapLock volume
         pub audit_log_volume: Option<Value<String>>,
-        /// The configuration object for setting the autocommit period of files in an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "AutocommitPeriod", skip_serializing_if = "Option::is_none")]
+        /// `AutocommitPeriod`: The configuration object for setting the autocommit period of files in an FSx for ONTAP SnapLock volume.
         pub autocommit_period: Option<AutocommitPeriod>,
-        /// Enables, disables, or permanently disables privileged delete on an FSx for ONTAP SnapLock Enterprise volume.
-        #[serde(rename = "PrivilegedDelete", skip_serializing_if = "Option::is_none")]
+        /// `PrivilegedDelete`: Enables, disables, or permanently disables privileged delete on an FSx for ONTAP SnapLock Enterprise volume.
         pub privileged_delete: Option<Value<PrivilegedDelete>>,
-        /// Specifies the retention period of an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "RetentionPeriod", skip_serializing_if = "Option::is_none")]
+        /// `RetentionPeriod`: Specifies the retention period of an FSx for ONTAP SnapLock volume.
         pub retention_period: Option<SnaplockRetentionPeriod>,
-        /// Specifies the retention mode of an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "SnaplockType")]
+        /// `SnaplockType`: Specifies the retention mode of an FSx for ONTAP SnapLock volume.
         pub snaplock_type: Value<SnaplockType>,
-        /// Enables or disables volume-append mode on an FSx for ONTAP SnapLock volume.
-        #[serde(
-            rename = "VolumeAppendModeEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VolumeAppendModeEnabled`: Enables or disables volume-append mode on an FSx for ONTAP SnapLock volume.
         pub volume_append_mode_enabled: Option<Value<String>>,
     }
 
@@ -2561,14 +3134,33 @@ pub mod volume {
         }
     }
 
+    impl Serialize for SnaplockConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuditLogVolume", &self.audit_log_volume)?;
+            crate::cfn::entry(&mut map, "AutocommitPeriod", &self.autocommit_period)?;
+            crate::cfn::entry(&mut map, "PrivilegedDelete", &self.privileged_delete)?;
+            crate::cfn::entry(&mut map, "RetentionPeriod", &self.retention_period)?;
+            map.serialize_entry("SnaplockType", &self.snaplock_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumeAppendModeEnabled",
+                &self.volume_append_mode_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AutocommitPeriod` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutocommitPeriod {
-        /// Defines the type of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "Type")]
+        /// `Type`: Defines the type of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume.
         pub r#type: Value<Type>,
-        /// Defines the amount of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Defines the amount of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume.
         pub value: Option<Value<i64>>,
     }
 
@@ -2579,6 +3171,19 @@ pub mod volume {
                 r#type: r#type.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for AutocommitPeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2672,16 +3277,13 @@ pub mod volume {
     }
 
     /// The `SnaplockRetentionPeriod` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnaplockRetentionPeriod {
-        /// The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "DefaultRetention")]
+        /// `DefaultRetention`: The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume.
         pub default_retention: RetentionPeriod,
-        /// The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "MaximumRetention")]
+        /// `MaximumRetention`: The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
         pub maximum_retention: RetentionPeriod,
-        /// The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "MinimumRetention")]
+        /// `MinimumRetention`: The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
         pub minimum_retention: RetentionPeriod,
     }
 
@@ -2700,14 +3302,26 @@ pub mod volume {
         }
     }
 
+    impl Serialize for SnaplockRetentionPeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultRetention", &self.default_retention)?;
+            map.serialize_entry("MaximumRetention", &self.maximum_retention)?;
+            map.serialize_entry("MinimumRetention", &self.minimum_retention)?;
+            map.end()
+        }
+    }
+
     /// The `RetentionPeriod` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RetentionPeriod {
-        /// Defines the type of time for the retention period of an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "Type")]
+        /// `Type`: Defines the type of time for the retention period of an FSx for ONTAP SnapLock volume.
         pub r#type: Value<RetentionPeriodType>,
-        /// Defines the amount of time for the retention period of an FSx for ONTAP SnapLock volume.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Defines the amount of time for the retention period of an FSx for ONTAP SnapLock volume.
         pub value: Option<Value<i64>>,
     }
 
@@ -2718,6 +3332,19 @@ pub mod volume {
                 r#type: r#type.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for RetentionPeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2814,14 +3441,25 @@ pub mod volume {
     }
 
     /// Describes the data tiering policy for an ONTAP volume.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TieringPolicy {
-        /// Specifies the number of days that user data in a volume must remain inactive before it is considered "cold" and moved to the capacity pool.
-        #[serde(rename = "CoolingPeriod", skip_serializing_if = "Option::is_none")]
+        /// `CoolingPeriod`: Specifies the number of days that user data in a volume must remain inactive before it is considered "cold" and moved to the capacity pool.
         pub cooling_period: Option<Value<i64>>,
-        /// Specifies the tiering policy used to transition data.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Specifies the tiering policy used to transition data.
         pub name: Option<Value<Name>>,
+    }
+
+    impl Serialize for TieringPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CoolingPeriod", &self.cooling_period)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// Specifies the tiering policy used to transition data.
@@ -2905,48 +3543,29 @@ pub mod volume {
     }
 
     /// The `OpenZfsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenZfsConfiguration {
-        /// A Boolean value indicating whether tags for the volume should be copied to snapshots.
-        #[serde(rename = "CopyTagsToSnapshots", skip_serializing_if = "Option::is_none")]
+        /// `CopyTagsToSnapshots`: A Boolean value indicating whether tags for the volume should be copied to snapshots.
         pub copy_tags_to_snapshots: Option<Value<bool>>,
-        /// Specifies the method used to compress the data on the volume
-        #[serde(rename = "DataCompressionType", skip_serializing_if = "Option::is_none")]
+        /// `DataCompressionType`: Specifies the method used to compress the data on the volume
         pub data_compression_type: Option<Value<DataCompressionType>>,
-        /// The configuration object for mounting a Network File System (NFS) file system.
-        #[serde(rename = "NfsExports", skip_serializing_if = "Option::is_none")]
+        /// `NfsExports`: The configuration object for mounting a Network File System (NFS) file system.
         pub nfs_exports: Option<Vec<NfsExports>>,
-        /// The configuration object for mounting a Network File System (NFS) file system.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The configuration object for mounting a Network File System (NFS) file system.
         pub options: Option<Vec<Value<String>>>,
-        /// The configuration of an Amazon FSx for OpenZFS volume.
-        #[serde(rename = "OriginSnapshot", skip_serializing_if = "Option::is_none")]
+        /// `OriginSnapshot`: The configuration of an Amazon FSx for OpenZFS volume.
         pub origin_snapshot: Option<OriginSnapshot>,
-        /// The ID of the volume to use as the parent volume of the volume that you are creating.
-        #[serde(rename = "ParentVolumeId")]
+        /// `ParentVolumeId`: The ID of the volume to use as the parent volume of the volume that you are creating.
         pub parent_volume_id: Value<String>,
-        /// A Boolean value indicating whether the volume is read-only.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+        /// `ReadOnly`: A Boolean value indicating whether the volume is read-only.
         pub read_only: Option<Value<bool>>,
-        /// Specifies the suggested block size for a volume in a ZFS dataset, in kibibytes (KiB).
-        #[serde(rename = "RecordSizeKiB", skip_serializing_if = "Option::is_none")]
+        /// `RecordSizeKiB`: Specifies the suggested block size for a volume in a ZFS dataset, in kibibytes (KiB).
         pub record_size_ki_b: Option<Value<i64>>,
-        /// Sets the maximum storage size in gibibytes (GiB) for the volume.
-        #[serde(
-            rename = "StorageCapacityQuotaGiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StorageCapacityQuotaGiB`: Sets the maximum storage size in gibibytes (GiB) for the volume.
         pub storage_capacity_quota_gi_b: Option<Value<i64>>,
-        /// Specifies the amount of storage in gibibytes (GiB) to reserve from the parent volume.
-        #[serde(
-            rename = "StorageCapacityReservationGiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StorageCapacityReservationGiB`: Specifies the amount of storage in gibibytes (GiB) to reserve from the parent volume.
         pub storage_capacity_reservation_gi_b: Option<Value<i64>>,
-        /// Configures how much storage users and groups can use on the volume.
-        #[serde(rename = "UserAndGroupQuotas", skip_serializing_if = "Option::is_none")]
+        /// `UserAndGroupQuotas`: Configures how much storage users and groups can use on the volume.
         pub user_and_group_quotas: Option<Vec<UserAndGroupQuotas>>,
     }
 
@@ -2966,6 +3585,48 @@ pub mod volume {
                 storage_capacity_reservation_gi_b: None,
                 user_and_group_quotas: None,
             }
+        }
+    }
+
+    impl Serialize for OpenZfsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToSnapshots",
+                &self.copy_tags_to_snapshots,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCompressionType",
+                &self.data_compression_type,
+            )?;
+            crate::cfn::entry(&mut map, "NfsExports", &self.nfs_exports)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "OriginSnapshot", &self.origin_snapshot)?;
+            map.serialize_entry("ParentVolumeId", &self.parent_volume_id)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "RecordSizeKiB", &self.record_size_ki_b)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageCapacityQuotaGiB",
+                &self.storage_capacity_quota_gi_b,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageCapacityReservationGiB",
+                &self.storage_capacity_reservation_gi_b,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserAndGroupQuotas",
+                &self.user_and_group_quotas,
+            )?;
+            map.end()
         }
     }
 
@@ -3010,10 +3671,9 @@ pub mod volume {
     }
 
     /// The `NfsExports` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NfsExports {
-        /// The configuration object for mounting a Network File System (NFS) file system.
-        #[serde(rename = "ClientConfigurations")]
+        /// `ClientConfigurations`: The configuration object for mounting a Network File System (NFS) file system.
         pub client_configurations: Vec<ClientConfigurations>,
     }
 
@@ -3026,14 +3686,24 @@ pub mod volume {
         }
     }
 
+    impl Serialize for NfsExports {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientConfigurations", &self.client_configurations)?;
+            map.end()
+        }
+    }
+
     /// The `ClientConfigurations` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientConfigurations {
-        /// A value that specifies who can mount the file system.
-        #[serde(rename = "Clients")]
+        /// `Clients`: A value that specifies who can mount the file system.
         pub clients: Value<String>,
-        /// The configuration object for mounting a Network File System (NFS) file system.
-        #[serde(rename = "Options")]
+        /// `Options`: The configuration object for mounting a Network File System (NFS) file system.
         pub options: Vec<Value<String>>,
     }
 
@@ -3050,14 +3720,25 @@ pub mod volume {
         }
     }
 
+    impl Serialize for ClientConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Clients", &self.clients)?;
+            map.serialize_entry("Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// The `OriginSnapshot` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OriginSnapshot {
-        /// The configuration object for mounting a Network File System (NFS) file system.
-        #[serde(rename = "CopyStrategy")]
+        /// `CopyStrategy`: The configuration object for mounting a Network File System (NFS) file system.
         pub copy_strategy: Value<CopyStrategy>,
-        /// Specifies the snapshot to use when creating an OpenZFS volume from a snapshot.
-        #[serde(rename = "SnapshotARN")]
+        /// `SnapshotARN`: Specifies the snapshot to use when creating an OpenZFS volume from a snapshot.
         pub snapshot_arn: Value<String>,
     }
 
@@ -3071,6 +3752,19 @@ pub mod volume {
                 copy_strategy: copy_strategy.into(),
                 snapshot_arn: snapshot_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for OriginSnapshot {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CopyStrategy", &self.copy_strategy)?;
+            map.serialize_entry("SnapshotARN", &self.snapshot_arn)?;
+            map.end()
         }
     }
 
@@ -3115,16 +3809,13 @@ pub mod volume {
     }
 
     /// The `UserAndGroupQuotas` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserAndGroupQuotas {
-        /// The ID of the user or group that the quota applies to.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the user or group that the quota applies to.
         pub id: Value<i64>,
-        /// The user or group's storage quota, in gibibytes (GiB).
-        #[serde(rename = "StorageCapacityQuotaGiB")]
+        /// `StorageCapacityQuotaGiB`: The user or group's storage quota, in gibibytes (GiB).
         pub storage_capacity_quota_gi_b: Value<i64>,
-        /// Specifies whether the quota applies to a user or group.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies whether the quota applies to a user or group.
         pub r#type: Value<UserAndGroupQuotasType>,
     }
 
@@ -3140,6 +3831,23 @@ pub mod volume {
                 storage_capacity_quota_gi_b: storage_capacity_quota_gi_b.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for UserAndGroupQuotas {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry(
+                "StorageCapacityQuotaGiB",
+                &self.storage_capacity_quota_gi_b,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 

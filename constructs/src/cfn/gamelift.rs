@@ -89,19 +89,15 @@ pub mod alias {
     }
 
     /// The properties of `AWS::GameLift::Alias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
-        /// A human-readable description of the alias.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A human-readable description of the alias.
         pub description: Option<Value<String>>,
-        /// A descriptive label that is associated with an alias.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive label that is associated with an alias.
         pub name: Value<String>,
-        /// A routing configuration that specifies where traffic is directed for this alias, such as to a fleet or to a message.
-        #[serde(rename = "RoutingStrategy")]
+        /// `RoutingStrategy`: A routing configuration that specifies where traffic is directed for this alias, such as to a fleet or to a message.
         pub routing_strategy: RoutingStrategy,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -120,17 +116,29 @@ pub mod alias {
         }
     }
 
+    impl Serialize for CfnAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoutingStrategy", &self.routing_strategy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `RoutingStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingStrategy {
-        /// A unique identifier for a fleet that the alias points to.
-        #[serde(rename = "FleetId", skip_serializing_if = "Option::is_none")]
+        /// `FleetId`: A unique identifier for a fleet that the alias points to.
         pub fleet_id: Option<Value<String>>,
-        /// The message text to be used with a terminal routing strategy.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+        /// `Message`: The message text to be used with a terminal routing strategy.
         pub message: Option<Value<String>>,
-        /// Simple routing strategy.
-        #[serde(rename = "Type")]
+        /// `Type`: Simple routing strategy.
         pub r#type: Value<Type>,
     }
 
@@ -142,6 +150,20 @@ pub mod alias {
                 message: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for RoutingStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FleetId", &self.fleet_id)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -250,26 +272,37 @@ pub mod build {
     }
 
     /// The properties of `AWS::GameLift::Build`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnBuildProps {
-        /// A descriptive label that is associated with a build.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A descriptive label that is associated with a build.
         pub name: Option<Value<String>>,
-        /// The operating system that the game server binaries are built to run on.
-        #[serde(rename = "OperatingSystem", skip_serializing_if = "Option::is_none")]
+        /// `OperatingSystem`: The operating system that the game server binaries are built to run on.
         pub operating_system: Option<Value<OperatingSystem>>,
-        /// A server SDK version you used when integrating your game server build with Amazon GameLift.
-        #[serde(rename = "ServerSdkVersion", skip_serializing_if = "Option::is_none")]
+        /// `ServerSdkVersion`: A server SDK version you used when integrating your game server build with Amazon GameLift.
         pub server_sdk_version: Option<Value<String>>,
-        /// Information indicating where your game build files are stored.
-        #[serde(rename = "StorageLocation", skip_serializing_if = "Option::is_none")]
+        /// `StorageLocation`: Information indicating where your game build files are stored.
         pub storage_location: Option<StorageLocation>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Version information that is associated with this build.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: Version information that is associated with this build.
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnBuildProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OperatingSystem", &self.operating_system)?;
+            crate::cfn::entry(&mut map, "ServerSdkVersion", &self.server_sdk_version)?;
+            crate::cfn::entry(&mut map, "StorageLocation", &self.storage_location)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// The operating system that the game server binaries are built to run on.
@@ -322,19 +355,15 @@ pub mod build {
     }
 
     /// The `StorageLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageLocation {
-        /// An Amazon S3 bucket identifier.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: An Amazon S3 bucket identifier.
         pub bucket: Value<String>,
-        /// The name of the zip file that contains the build files or script files.
-        #[serde(rename = "Key")]
+        /// `Key`: The name of the zip file that contains the build files or script files.
         pub key: Value<String>,
-        /// The version of the file, if object versioning is turned on for the bucket.
-        #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersion`: The version of the file, if object versioning is turned on for the bucket.
         pub object_version: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
         pub role_arn: Value<String>,
     }
 
@@ -351,6 +380,21 @@ pub mod build {
                 object_version: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for StorageLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "ObjectVersion", &self.object_version)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -462,95 +506,45 @@ pub mod container_fleet {
     }
 
     /// The properties of `AWS::GameLift::ContainerFleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContainerFleetProps {
-        /// Indicates whether to use On-Demand instances or Spot instances for this fleet.
-        #[serde(rename = "BillingType", skip_serializing_if = "Option::is_none")]
+        /// `BillingType`: Indicates whether to use On-Demand instances or Spot instances for this fleet.
         pub billing_type: Option<Value<BillingType>>,
         /// `DeploymentConfiguration`.
-        #[serde(
-            rename = "DeploymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deployment_configuration: Option<DeploymentConfiguration>,
-        /// A human-readable description of a fleet.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A human-readable description of a fleet.
         pub description: Option<Value<String>>,
-        /// A unique identifier for an AWS IAM role that manages access to your AWS services.
-        #[serde(rename = "FleetRoleArn")]
+        /// `FleetRoleArn`: A unique identifier for an AWS IAM role that manages access to your AWS services.
         pub fleet_role_arn: Value<String>,
-        /// The name of the container group definition that will be created per game server.
-        #[serde(
-            rename = "GameServerContainerGroupDefinitionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GameServerContainerGroupDefinitionName`: The name of the container group definition that will be created per game server.
         pub game_server_container_group_definition_name: Option<Value<String>>,
-        /// The number of desired game server container groups per instance, a number between 1-5000.
-        #[serde(
-            rename = "GameServerContainerGroupsPerInstance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GameServerContainerGroupsPerInstance`: The number of desired game server container groups per instance, a number between 1-5000.
         pub game_server_container_groups_per_instance: Option<Value<i64>>,
-        /// A policy that limits the number of game sessions an individual player can create over a span of time for this fleet.
-        #[serde(
-            rename = "GameSessionCreationLimitPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GameSessionCreationLimitPolicy`: A policy that limits the number of game sessions an individual player can create over a span of time for this fleet.
         pub game_session_creation_limit_policy: Option<GameSessionCreationLimitPolicy>,
         /// `InstanceConnectionPortRange`.
-        #[serde(
-            rename = "InstanceConnectionPortRange",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_connection_port_range: Option<ConnectionPortRange>,
-        /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift server.
-        #[serde(
-            rename = "InstanceInboundPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceInboundPermissions`: A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift server.
         pub instance_inbound_permissions: Option<Vec<IpPermission>>,
-        /// The name of an EC2 instance type that is supported in Amazon GameLift.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The name of an EC2 instance type that is supported in Amazon GameLift.
         pub instance_type: Option<Value<String>>,
         /// `Locations`.
-        #[serde(rename = "Locations", skip_serializing_if = "Option::is_none")]
         pub locations: Option<Vec<LocationConfiguration>>,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
-        /// The name of an Amazon CloudWatch metric group.
-        #[serde(rename = "MetricGroups", skip_serializing_if = "Option::is_none")]
+        /// `MetricGroups`: The name of an Amazon CloudWatch metric group.
         pub metric_groups: Option<Vec<Value<String>>>,
-        /// A game session protection policy to apply to all game sessions hosted on instances in this fleet.
-        #[serde(
-            rename = "NewGameSessionProtectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NewGameSessionProtectionPolicy`: A game session protection policy to apply to all game sessions hosted on instances in this fleet.
         pub new_game_session_protection_policy: Option<
             Value<NewGameSessionProtectionPolicy>,
         >,
-        /// The name of the container group definition that will be created per instance.
-        #[serde(
-            rename = "PerInstanceContainerGroupDefinitionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PerInstanceContainerGroupDefinitionName`: The name of the container group definition that will be created per instance.
         pub per_instance_container_group_definition_name: Option<Value<String>>,
-        /// The player gateway mode for the container fleet.
-        #[serde(rename = "PlayerGatewayMode", skip_serializing_if = "Option::is_none")]
+        /// `PlayerGatewayMode`: The player gateway mode for the container fleet.
         pub player_gateway_mode: Option<Value<PlayerGatewayMode>>,
-        /// A list of rules that control how a fleet is scaled.
-        #[serde(rename = "ScalingPolicies", skip_serializing_if = "Option::is_none")]
+        /// `ScalingPolicies`: A list of rules that control how a fleet is scaled.
         pub scaling_policies: Option<Vec<ScalingPolicy>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -577,6 +571,67 @@ pub mod container_fleet {
                 scaling_policies: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnContainerFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BillingType", &self.billing_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentConfiguration",
+                &self.deployment_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FleetRoleArn", &self.fleet_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "GameServerContainerGroupDefinitionName",
+                &self.game_server_container_group_definition_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GameServerContainerGroupsPerInstance",
+                &self.game_server_container_groups_per_instance,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GameSessionCreationLimitPolicy",
+                &self.game_session_creation_limit_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceConnectionPortRange",
+                &self.instance_connection_port_range,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceInboundPermissions",
+                &self.instance_inbound_permissions,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Locations", &self.locations)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "MetricGroups", &self.metric_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "NewGameSessionProtectionPolicy",
+                &self.new_game_session_protection_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerInstanceContainerGroupDefinitionName",
+                &self.per_instance_container_group_definition_name,
+            )?;
+            crate::cfn::entry(&mut map, "PlayerGatewayMode", &self.player_gateway_mode)?;
+            crate::cfn::entry(&mut map, "ScalingPolicies", &self.scaling_policies)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -618,21 +673,40 @@ pub mod container_fleet {
     }
 
     /// Provides details about how to drain old tasks and replace them with new updated tasks.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentConfiguration {
-        /// The strategy to apply in case of impairment; defaults to MAINTAIN.
-        #[serde(rename = "ImpairmentStrategy", skip_serializing_if = "Option::is_none")]
+        /// `ImpairmentStrategy`: The strategy to apply in case of impairment; defaults to MAINTAIN.
         pub impairment_strategy: Option<Value<ImpairmentStrategy>>,
-        /// The minimum percentage of healthy required; defaults to 75.
-        #[serde(
-            rename = "MinimumHealthyPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinimumHealthyPercentage`: The minimum percentage of healthy required; defaults to 75.
         pub minimum_healthy_percentage: Option<Value<i64>>,
-        /// The protection strategy for deployment on the container fleet; defaults to WITH_PROTECTION.
-        #[serde(rename = "ProtectionStrategy", skip_serializing_if = "Option::is_none")]
+        /// `ProtectionStrategy`: The protection strategy for deployment on the container fleet; defaults to WITH_PROTECTION.
         pub protection_strategy: Option<Value<ProtectionStrategy>>,
+    }
+
+    impl Serialize for DeploymentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImpairmentStrategy",
+                &self.impairment_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumHealthyPercentage",
+                &self.minimum_healthy_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProtectionStrategy",
+                &self.protection_strategy,
+            )?;
+            map.end()
+        }
     }
 
     /// The strategy to apply in case of impairment; defaults to MAINTAIN.
@@ -710,32 +784,41 @@ pub mod container_fleet {
     }
 
     /// A policy that limits the number of game sessions a player can create on the same fleet.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GameSessionCreationLimitPolicy {
-        /// The maximum number of game sessions that an individual can create during the policy period.
-        #[serde(
-            rename = "NewGameSessionsPerCreator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NewGameSessionsPerCreator`: The maximum number of game sessions that an individual can create during the policy period.
         pub new_game_sessions_per_creator: Option<Value<i64>>,
-        /// The time span used in evaluating the resource creation limit policy.
-        #[serde(
-            rename = "PolicyPeriodInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PolicyPeriodInMinutes`: The time span used in evaluating the resource creation limit policy.
         pub policy_period_in_minutes: Option<Value<i64>>,
     }
 
+    impl Serialize for GameSessionCreationLimitPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NewGameSessionsPerCreator",
+                &self.new_game_sessions_per_creator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PolicyPeriodInMinutes",
+                &self.policy_period_in_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// Defines the range of ports on the instance that allow inbound traffic to connect with containers in a fleet.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionPortRange {
-        /// A starting value for a range of allowed port numbers.
-        #[serde(rename = "FromPort")]
+        /// `FromPort`: A starting value for a range of allowed port numbers.
         pub from_port: Value<i64>,
-        /// An ending value for a range of allowed port numbers.
-        #[serde(rename = "ToPort")]
+        /// `ToPort`: An ending value for a range of allowed port numbers.
         pub to_port: Value<i64>,
     }
 
@@ -752,20 +835,29 @@ pub mod container_fleet {
         }
     }
 
+    impl Serialize for ConnectionPortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FromPort", &self.from_port)?;
+            map.serialize_entry("ToPort", &self.to_port)?;
+            map.end()
+        }
+    }
+
     /// A remote location where a multi-location fleet can deploy EC2 instances for game hosting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocationConfiguration {
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Value<String>,
         /// `LocationCapacity`.
-        #[serde(rename = "LocationCapacity", skip_serializing_if = "Option::is_none")]
         pub location_capacity: Option<LocationCapacity>,
-        /// The player gateway status for the location. Read-only: CloudFormation returns it.
-        #[serde(rename = "PlayerGatewayStatus", skip_serializing_if = "Option::is_none")]
+        /// `PlayerGatewayStatus`: The player gateway status for the location. Read-only: CloudFormation returns it.
         pub player_gateway_status: Option<Value<PlayerGatewayStatus>>,
         /// `StoppedActions`.
-        #[serde(rename = "StoppedActions", skip_serializing_if = "Option::is_none")]
         pub stopped_actions: Option<Vec<Value<StoppedActionsItem>>>,
     }
 
@@ -781,24 +873,35 @@ pub mod container_fleet {
         }
     }
 
-    /// Current resource capacity settings in a specified fleet or location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct LocationCapacity {
-        /// Defaults to MinSize if not defined.
-        #[serde(rename = "DesiredEC2Instances", skip_serializing_if = "Option::is_none")]
-        pub desired_ec2_instances: Option<Value<i64>>,
-        /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-        #[serde(
-            rename = "ManagedCapacityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LocationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "LocationCapacity", &self.location_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlayerGatewayStatus",
+                &self.player_gateway_status,
+            )?;
+            crate::cfn::entry(&mut map, "StoppedActions", &self.stopped_actions)?;
+            map.end()
+        }
+    }
 
+    /// Current resource capacity settings in a specified fleet or location.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LocationCapacity {
+        /// `DesiredEC2Instances`: Defaults to MinSize if not defined.
+        pub desired_ec2_instances: Option<Value<i64>>,
+        /// `ManagedCapacityConfiguration`: Configuration options for Amazon GameLift Servers-managed capacity behavior.
         pub managed_capacity_configuration: Option<ManagedCapacityConfiguration>,
-        /// The maximum value that is allowed for the fleet's instance count for a location.
-        #[serde(rename = "MaxSize")]
+        /// `MaxSize`: The maximum value that is allowed for the fleet's instance count for a location.
         pub max_size: Value<i64>,
-        /// The minimum value allowed for the fleet's instance count for a location.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
+        /// `MinSize`: The minimum value allowed for the fleet's instance count for a location.
         pub min_size: Option<Value<i64>>,
     }
 
@@ -814,18 +917,35 @@ pub mod container_fleet {
         }
     }
 
-    /// Configuration options for Amazon GameLift Servers managed capacity behavior.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ManagedCapacityConfiguration {
-        /// Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
-        #[serde(
-            rename = "ScaleInAfterInactivityMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LocationCapacity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DesiredEC2Instances",
+                &self.desired_ec2_instances,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedCapacityConfiguration",
+                &self.managed_capacity_configuration,
+            )?;
+            map.serialize_entry("MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            map.end()
+        }
+    }
 
+    /// Configuration options for Amazon GameLift Servers managed capacity behavior.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ManagedCapacityConfiguration {
+        /// `ScaleInAfterInactivityMinutes`: Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
         pub scale_in_after_inactivity_minutes: Option<Value<i64>>,
-        /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity.
-        #[serde(rename = "ZeroCapacityStrategy")]
+        /// `ZeroCapacityStrategy`: The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity.
         pub zero_capacity_strategy: Value<ZeroCapacityStrategy>,
     }
 
@@ -838,6 +958,23 @@ pub mod container_fleet {
                 scale_in_after_inactivity_minutes: None,
                 zero_capacity_strategy: zero_capacity_strategy.into(),
             }
+        }
+    }
+
+    impl Serialize for ManagedCapacityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScaleInAfterInactivityMinutes",
+                &self.scale_in_after_inactivity_minutes,
+            )?;
+            map.serialize_entry("ZeroCapacityStrategy", &self.zero_capacity_strategy)?;
+            map.end()
         }
     }
 
@@ -876,17 +1013,28 @@ pub mod container_fleet {
     }
 
     /// A policy the location and provider of logs from the fleet.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfiguration {
         /// `LogDestination`.
-        #[serde(rename = "LogDestination", skip_serializing_if = "Option::is_none")]
         pub log_destination: Option<Value<LogDestination>>,
-        /// If log destination is CLOUDWATCH, logs are sent to the specified log group in Amazon CloudWatch.
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupArn`: If log destination is CLOUDWATCH, logs are sent to the specified log group in Amazon CloudWatch.
         pub log_group_arn: Option<Value<String>>,
-        /// The name of the S3 bucket to pull logs from if S3 is the LogDestination
-        #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketName`: The name of the S3 bucket to pull logs from if S3 is the LogDestination
         pub s3_bucket_name: Option<Value<String>>,
+    }
+
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogDestination", &self.log_destination)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            crate::cfn::entry(&mut map, "S3BucketName", &self.s3_bucket_name)?;
+            map.end()
+        }
     }
 
     /// Configures the service that provides logs.
@@ -970,38 +1118,25 @@ pub mod container_fleet {
     }
 
     /// Rule that controls how a fleet is scaled.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScalingPolicy {
-        /// Comparison operator to use when measuring a metric against the threshold value.
-        #[serde(rename = "ComparisonOperator", skip_serializing_if = "Option::is_none")]
+        /// `ComparisonOperator`: Comparison operator to use when measuring a metric against the threshold value.
         pub comparison_operator: Option<Value<ComparisonOperator>>,
-        /// Length of time (in minutes) the metric must be at or beyond the threshold before a scaling event is triggered.
-        #[serde(rename = "EvaluationPeriods", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationPeriods`: Length of time (in minutes) the metric must be at or beyond the threshold before a scaling event is triggered.
         pub evaluation_periods: Option<Value<i64>>,
-        /// Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment.
         pub metric_name: Option<Value<MetricName>>,
-        /// A descriptive label that is associated with a fleet's scaling policy.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive label that is associated with a fleet's scaling policy.
         pub name: Value<String>,
-        /// The type of scaling policy to create.
-        #[serde(rename = "PolicyType", skip_serializing_if = "Option::is_none")]
+        /// `PolicyType`: The type of scaling policy to create.
         pub policy_type: Option<Value<PolicyType>>,
-        /// Amount of adjustment to make, based on the scaling adjustment type.
-        #[serde(rename = "ScalingAdjustment", skip_serializing_if = "Option::is_none")]
+        /// `ScalingAdjustment`: Amount of adjustment to make, based on the scaling adjustment type.
         pub scaling_adjustment: Option<Value<i64>>,
-        /// The type of adjustment to make to a fleet's instance count.
-        #[serde(
-            rename = "ScalingAdjustmentType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScalingAdjustmentType`: The type of adjustment to make to a fleet's instance count.
         pub scaling_adjustment_type: Option<Value<ScalingAdjustmentType>>,
-        /// An object that contains settings for a target-based scaling policy.
-        #[serde(rename = "TargetConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `TargetConfiguration`: An object that contains settings for a target-based scaling policy.
         pub target_configuration: Option<TargetConfiguration>,
-        /// Metric value used to trigger a scaling event.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
+        /// `Threshold`: Metric value used to trigger a scaling event.
         pub threshold: Option<Value<f64>>,
     }
 
@@ -1019,6 +1154,38 @@ pub mod container_fleet {
                 target_configuration: None,
                 threshold: None,
             }
+        }
+    }
+
+    impl Serialize for ScalingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComparisonOperator",
+                &self.comparison_operator,
+            )?;
+            crate::cfn::entry(&mut map, "EvaluationPeriods", &self.evaluation_periods)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PolicyType", &self.policy_type)?;
+            crate::cfn::entry(&mut map, "ScalingAdjustment", &self.scaling_adjustment)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScalingAdjustmentType",
+                &self.scaling_adjustment_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetConfiguration",
+                &self.target_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            map.end()
         }
     }
 }
@@ -1104,45 +1271,27 @@ pub mod container_group_definition {
     }
 
     /// The properties of `AWS::GameLift::ContainerGroupDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContainerGroupDefinitionProps {
-        /// The scope of the container group
-        #[serde(rename = "ContainerGroupType", skip_serializing_if = "Option::is_none")]
+        /// `ContainerGroupType`: The scope of the container group
         pub container_group_type: Option<Value<ContainerGroupType>>,
         /// `GameServerContainerDefinition`.
-        #[serde(
-            rename = "GameServerContainerDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub game_server_container_definition: Option<GameServerContainerDefinition>,
-        /// A descriptive label for the container group definition.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive label for the container group definition.
         pub name: Value<String>,
-        /// The operating system of the container group
-        #[serde(rename = "OperatingSystem")]
+        /// `OperatingSystem`: The operating system of the container group
         pub operating_system: Value<OperatingSystem>,
-        /// A specific ContainerGroupDefinition version to be updated
-        #[serde(rename = "SourceVersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `SourceVersionNumber`: A specific ContainerGroupDefinition version to be updated
         pub source_version_number: Option<Value<i64>>,
-        /// A collection of support container definitions that define the containers in this group.
-        #[serde(
-            rename = "SupportContainerDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportContainerDefinitions`: A collection of support container definitions that define the containers in this group.
         pub support_container_definitions: Option<Vec<SupportContainerDefinition>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The total memory limit of container groups following this definition in MiB
-        #[serde(rename = "TotalMemoryLimitMebibytes")]
+        /// `TotalMemoryLimitMebibytes`: The total memory limit of container groups following this definition in MiB
         pub total_memory_limit_mebibytes: Value<i64>,
-        /// The total amount of virtual CPUs on the container group definition
-        #[serde(rename = "TotalVcpuLimit", skip_serializing_if = "Option::is_none")]
+        /// `TotalVcpuLimit`: The total amount of virtual CPUs on the container group definition
         pub total_vcpu_limit: Option<Value<f64>>,
-        /// The description of this version
-        #[serde(rename = "VersionDescription", skip_serializing_if = "Option::is_none")]
+        /// `VersionDescription`: The description of this version
         pub version_description: Option<Value<String>>,
     }
 
@@ -1165,6 +1314,50 @@ pub mod container_group_definition {
                 total_vcpu_limit: None,
                 version_description: None,
             }
+        }
+    }
+
+    impl Serialize for CfnContainerGroupDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerGroupType",
+                &self.container_group_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GameServerContainerDefinition",
+                &self.game_server_container_definition,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("OperatingSystem", &self.operating_system)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceVersionNumber",
+                &self.source_version_number,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportContainerDefinitions",
+                &self.support_container_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "TotalMemoryLimitMebibytes",
+                &self.total_memory_limit_mebibytes,
+            )?;
+            crate::cfn::entry(&mut map, "TotalVcpuLimit", &self.total_vcpu_limit)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersionDescription",
+                &self.version_description,
+            )?;
+            map.end()
         }
     }
 
@@ -1206,37 +1399,27 @@ pub mod container_group_definition {
     }
 
     /// Specifies the information required to run game servers with this container group
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GameServerContainerDefinition {
-        /// A descriptive label for the container definition.
-        #[serde(rename = "ContainerName")]
+        /// `ContainerName`: A descriptive label for the container definition.
         pub container_name: Value<String>,
-        /// A list of container dependencies that determines when this container starts up and shuts down.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
+        /// `DependsOn`: A list of container dependencies that determines when this container starts up and shuts down.
         pub depends_on: Option<Vec<ContainerDependency>>,
-        /// The environment variables to pass to a container.
-        #[serde(rename = "EnvironmentOverride", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentOverride`: The environment variables to pass to a container.
         pub environment_override: Option<Vec<ContainerEnvironment>>,
-        /// Specifies the image URI of this container.
-        #[serde(rename = "ImageUri")]
+        /// `ImageUri`: Specifies the image URI of this container.
         pub image_uri: Value<String>,
-        /// Linux-specific modifications applied to the default Docker container configuration, such as Linux capabilities.
-        #[serde(rename = "LinuxCapabilities", skip_serializing_if = "Option::is_none")]
+        /// `LinuxCapabilities`: Linux-specific modifications applied to the default Docker container configuration, such as Linux capabilities.
         pub linux_capabilities: Option<LinuxCapabilities>,
-        /// A list of mount point configurations to be used in a container.
-        #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
+        /// `MountPoints`: A list of mount point configurations to be used in a container.
         pub mount_points: Option<Vec<ContainerMountPoint>>,
-        /// Defines the ports on the container.
-        #[serde(rename = "PortConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `PortConfiguration`: Defines the ports on the container.
         pub port_configuration: Option<PortConfiguration>,
-        /// The digest of the container image.
-        #[serde(rename = "ResolvedImageDigest", skip_serializing_if = "Option::is_none")]
+        /// `ResolvedImageDigest`: The digest of the container image.
         pub resolved_image_digest: Option<Value<String>>,
-        /// The version of the server SDK used in this container group
-        #[serde(rename = "ServerSdkVersion")]
+        /// `ServerSdkVersion`: The version of the server SDK used in this container group
         pub server_sdk_version: Value<String>,
-        /// The number of virtual CPUs to give to the game server container.
-        #[serde(rename = "Vcpu", skip_serializing_if = "Option::is_none")]
+        /// `Vcpu`: The number of virtual CPUs to give to the game server container.
         pub vcpu: Option<Value<f64>>,
     }
 
@@ -1262,14 +1445,41 @@ pub mod container_group_definition {
         }
     }
 
+    impl Serialize for GameServerContainerDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentOverride",
+                &self.environment_override,
+            )?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            crate::cfn::entry(&mut map, "LinuxCapabilities", &self.linux_capabilities)?;
+            crate::cfn::entry(&mut map, "MountPoints", &self.mount_points)?;
+            crate::cfn::entry(&mut map, "PortConfiguration", &self.port_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResolvedImageDigest",
+                &self.resolved_image_digest,
+            )?;
+            map.serialize_entry("ServerSdkVersion", &self.server_sdk_version)?;
+            crate::cfn::entry(&mut map, "Vcpu", &self.vcpu)?;
+            map.end()
+        }
+    }
+
     /// A dependency that impacts a container's startup and shutdown.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerDependency {
-        /// The type of dependency.
-        #[serde(rename = "Condition")]
+        /// `Condition`: The type of dependency.
         pub condition: Value<Condition>,
-        /// A descriptive label for the container definition.
-        #[serde(rename = "ContainerName")]
+        /// `ContainerName`: A descriptive label for the container definition.
         pub container_name: Value<String>,
     }
 
@@ -1283,6 +1493,19 @@ pub mod container_group_definition {
                 condition: condition.into(),
                 container_name: container_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ContainerDependency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.serialize_entry("ContainerName", &self.container_name)?;
+            map.end()
         }
     }
 
@@ -1330,13 +1553,11 @@ pub mod container_group_definition {
     }
 
     /// An environment variable to set inside a container, in the form of a key-value pair.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerEnvironment {
-        /// The environment variable name.
-        #[serde(rename = "Name")]
+        /// `Name`: The environment variable name.
         pub name: Value<String>,
-        /// The environment variable value.
-        #[serde(rename = "Value")]
+        /// `Value`: The environment variable value.
         pub value: Value<String>,
     }
 
@@ -1353,12 +1574,36 @@ pub mod container_group_definition {
         }
     }
 
+    impl Serialize for ContainerEnvironment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// A set of Linux capabilities that are added to a container's default Docker configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LinuxCapabilities {
-        /// The list of Linux capabilities to add to the container's default configuration.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
+        /// `Include`: The list of Linux capabilities to add to the container's default configuration.
         pub include: Option<Vec<Value<IncludeItem>>>,
+    }
+
+    impl Serialize for LinuxCapabilities {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
     }
 
     /// Values of `IncludeItem`.
@@ -1504,16 +1749,13 @@ pub mod container_group_definition {
     }
 
     /// Defines the mount point configuration within a container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerMountPoint {
-        /// The access permissions for the mounted path.
-        #[serde(rename = "AccessLevel", skip_serializing_if = "Option::is_none")]
+        /// `AccessLevel`: The access permissions for the mounted path.
         pub access_level: Option<Value<AccessLevel>>,
-        /// The path inside the container where the mount is accessible.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPath`: The path inside the container where the mount is accessible.
         pub container_path: Option<Value<String>>,
-        /// The path on the host that will be mounted in the container.
-        #[serde(rename = "InstancePath")]
+        /// `InstancePath`: The path on the host that will be mounted in the container.
         pub instance_path: Value<String>,
     }
 
@@ -1525,6 +1767,20 @@ pub mod container_group_definition {
                 container_path: None,
                 instance_path: instance_path.into(),
             }
+        }
+    }
+
+    impl Serialize for ContainerMountPoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLevel", &self.access_level)?;
+            crate::cfn::entry(&mut map, "ContainerPath", &self.container_path)?;
+            map.serialize_entry("InstancePath", &self.instance_path)?;
+            map.end()
         }
     }
 
@@ -1566,10 +1822,9 @@ pub mod container_group_definition {
     }
 
     /// Defines the ports on a container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PortConfiguration {
-        /// Specifies one or more ranges of ports on a container.
-        #[serde(rename = "ContainerPortRanges")]
+        /// `ContainerPortRanges`: Specifies one or more ranges of ports on a container.
         pub container_port_ranges: Vec<ContainerPortRange>,
     }
 
@@ -1582,17 +1837,26 @@ pub mod container_group_definition {
         }
     }
 
+    impl Serialize for PortConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerPortRanges", &self.container_port_ranges)?;
+            map.end()
+        }
+    }
+
     /// A set of one or more port numbers that can be opened on the container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerPortRange {
-        /// A starting value for the range of allowed port numbers.
-        #[serde(rename = "FromPort")]
+        /// `FromPort`: A starting value for the range of allowed port numbers.
         pub from_port: Value<i64>,
-        /// Defines the protocol of these ports.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: Defines the protocol of these ports.
         pub protocol: Value<Protocol>,
-        /// An ending value for the range of allowed port numbers.
-        #[serde(rename = "ToPort")]
+        /// `ToPort`: An ending value for the range of allowed port numbers.
         pub to_port: Value<i64>,
     }
 
@@ -1608,6 +1872,20 @@ pub mod container_group_definition {
                 protocol: protocol.into(),
                 to_port: to_port.into(),
             }
+        }
+    }
+
+    impl Serialize for ContainerPortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FromPort", &self.from_port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("ToPort", &self.to_port)?;
+            map.end()
         }
     }
 
@@ -1683,47 +1961,31 @@ pub mod container_group_definition {
     }
 
     /// Supports the function of the main container group
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SupportContainerDefinition {
-        /// A descriptive label for the container definition.
-        #[serde(rename = "ContainerName")]
+        /// `ContainerName`: A descriptive label for the container definition.
         pub container_name: Value<String>,
-        /// A list of container dependencies that determines when this container starts up and shuts down.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
+        /// `DependsOn`: A list of container dependencies that determines when this container starts up and shuts down.
         pub depends_on: Option<Vec<ContainerDependency>>,
-        /// The environment variables to pass to a container.
-        #[serde(rename = "EnvironmentOverride", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentOverride`: The environment variables to pass to a container.
         pub environment_override: Option<Vec<ContainerEnvironment>>,
-        /// Specifies if the container is essential.
-        #[serde(rename = "Essential", skip_serializing_if = "Option::is_none")]
+        /// `Essential`: Specifies if the container is essential.
         pub essential: Option<Value<bool>>,
-        /// Specifies how the health of the containers will be checked.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheck`: Specifies how the health of the containers will be checked.
         pub health_check: Option<ContainerHealthCheck>,
-        /// Specifies the image URI of this container.
-        #[serde(rename = "ImageUri")]
+        /// `ImageUri`: Specifies the image URI of this container.
         pub image_uri: Value<String>,
-        /// Linux-specific modifications applied to the default Docker container configuration, such as Linux capabilities.
-        #[serde(rename = "LinuxCapabilities", skip_serializing_if = "Option::is_none")]
+        /// `LinuxCapabilities`: Linux-specific modifications applied to the default Docker container configuration, such as Linux capabilities.
         pub linux_capabilities: Option<LinuxCapabilities>,
-        /// The total memory limit of container groups following this definition in MiB
-        #[serde(
-            rename = "MemoryHardLimitMebibytes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MemoryHardLimitMebibytes`: The total memory limit of container groups following this definition in MiB
         pub memory_hard_limit_mebibytes: Option<Value<i64>>,
-        /// A list of mount point configurations to be used in a container.
-        #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
+        /// `MountPoints`: A list of mount point configurations to be used in a container.
         pub mount_points: Option<Vec<ContainerMountPoint>>,
-        /// Defines the ports on the container.
-        #[serde(rename = "PortConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `PortConfiguration`: Defines the ports on the container.
         pub port_configuration: Option<PortConfiguration>,
-        /// The digest of the container image.
-        #[serde(rename = "ResolvedImageDigest", skip_serializing_if = "Option::is_none")]
+        /// `ResolvedImageDigest`: The digest of the container image.
         pub resolved_image_digest: Option<Value<String>>,
-        /// The number of virtual CPUs to give to the support group
-        #[serde(rename = "Vcpu", skip_serializing_if = "Option::is_none")]
+        /// `Vcpu`: The number of virtual CPUs to give to the support group
         pub vcpu: Option<Value<f64>>,
     }
 
@@ -1750,23 +2012,53 @@ pub mod container_group_definition {
         }
     }
 
+    impl Serialize for SupportContainerDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentOverride",
+                &self.environment_override,
+            )?;
+            crate::cfn::entry(&mut map, "Essential", &self.essential)?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            crate::cfn::entry(&mut map, "LinuxCapabilities", &self.linux_capabilities)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryHardLimitMebibytes",
+                &self.memory_hard_limit_mebibytes,
+            )?;
+            crate::cfn::entry(&mut map, "MountPoints", &self.mount_points)?;
+            crate::cfn::entry(&mut map, "PortConfiguration", &self.port_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResolvedImageDigest",
+                &self.resolved_image_digest,
+            )?;
+            crate::cfn::entry(&mut map, "Vcpu", &self.vcpu)?;
+            map.end()
+        }
+    }
+
     /// Specifies how the process manager checks the health of containers.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerHealthCheck {
-        /// A string array representing the command that the container runs to determine if it is healthy.
-        #[serde(rename = "Command")]
+        /// `Command`: A string array representing the command that the container runs to determine if it is healthy.
         pub command: Vec<Value<String>>,
-        /// How often (in seconds) the health is checked.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: How often (in seconds) the health is checked.
         pub interval: Option<Value<i64>>,
-        /// How many times the process manager will retry the command after a timeout. (The first run of the command does not count as a retry.)
-        #[serde(rename = "Retries", skip_serializing_if = "Option::is_none")]
+        /// `Retries`: How many times the process manager will retry the command after a timeout. (The first run of the command does not count as a retry.)
         pub retries: Option<Value<i64>>,
-        /// The optional grace period (in seconds) to give a container time to boostrap before teh health check is declared failed.
-        #[serde(rename = "StartPeriod", skip_serializing_if = "Option::is_none")]
+        /// `StartPeriod`: The optional grace period (in seconds) to give a container time to boostrap before teh health check is declared failed.
         pub start_period: Option<Value<i64>>,
-        /// How many seconds the process manager allows the command to run before canceling it.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: How many seconds the process manager allows the command to run before canceling it.
         pub timeout: Option<Value<i64>>,
     }
 
@@ -1780,6 +2072,22 @@ pub mod container_group_definition {
                 start_period: None,
                 timeout: None,
             }
+        }
+    }
+
+    impl Serialize for ContainerHealthCheck {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "Retries", &self.retries)?;
+            crate::cfn::entry(&mut map, "StartPeriod", &self.start_period)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
         }
     }
 }
@@ -1867,137 +2175,71 @@ pub mod fleet {
     }
 
     /// The properties of `AWS::GameLift::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleetProps {
-        /// Configuration for Anywhere fleet.
-        #[serde(
-            rename = "AnywhereConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AnywhereConfiguration`: Configuration for Anywhere fleet.
         pub anywhere_configuration: Option<AnywhereConfiguration>,
-        /// Determines when and how to apply fleet or location capacities.
-        #[serde(rename = "ApplyCapacity", skip_serializing_if = "Option::is_none")]
+        /// `ApplyCapacity`: Determines when and how to apply fleet or location capacities.
         pub apply_capacity: Option<Value<ApplyCapacity>>,
-        /// A unique identifier for a build to be deployed on the new fleet.
-        #[serde(rename = "BuildId", skip_serializing_if = "Option::is_none")]
+        /// `BuildId`: A unique identifier for a build to be deployed on the new fleet.
         pub build_id: Option<Value<String>>,
-        /// Indicates whether to generate a TLS/SSL certificate for the new fleet.
-        #[serde(
-            rename = "CertificateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertificateConfiguration`: Indicates whether to generate a TLS/SSL certificate for the new fleet.
         pub certificate_configuration: Option<CertificateConfiguration>,
-        /// ComputeType to differentiate EC2 hardware managed by GameLift and Anywhere hardware managed by the customer.
-        #[serde(rename = "ComputeType", skip_serializing_if = "Option::is_none")]
+        /// `ComputeType`: ComputeType to differentiate EC2 hardware managed by GameLift and Anywhere hardware managed by the customer.
         pub compute_type: Option<Value<ComputeType>>,
-        /// A human-readable description of a fleet.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A human-readable description of a fleet.
         pub description: Option<Value<String>>,
-        /// \[DEPRECATED\] The number of EC2 instances that you want this fleet to host.
-        #[serde(rename = "DesiredEC2Instances", skip_serializing_if = "Option::is_none")]
+        /// `DesiredEC2Instances`: \[DEPRECATED\] The number of EC2 instances that you want this fleet to host.
         pub desired_ec2_instances: Option<Value<i64>>,
-        /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift server.
-        #[serde(
-            rename = "EC2InboundPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EC2InboundPermissions`: A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift server.
         pub ec2_inbound_permissions: Option<Vec<IpPermission>>,
-        /// The name of an EC2 instance type that is supported in Amazon GameLift.
-        #[serde(rename = "EC2InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `EC2InstanceType`: The name of an EC2 instance type that is supported in Amazon GameLift.
         pub ec2_instance_type: Option<Value<String>>,
-        /// Indicates whether to use On-Demand instances or Spot instances for this fleet.
-        #[serde(rename = "FleetType", skip_serializing_if = "Option::is_none")]
+        /// `FleetType`: Indicates whether to use On-Demand instances or Spot instances for this fleet.
         pub fleet_type: Option<Value<FleetType>>,
-        /// A unique identifier for an AWS IAM role that manages access to your AWS services.
-        #[serde(rename = "InstanceRoleARN", skip_serializing_if = "Option::is_none")]
+        /// `InstanceRoleARN`: A unique identifier for an AWS IAM role that manages access to your AWS services.
         pub instance_role_arn: Option<Value<String>>,
-        /// Credentials provider implementation that loads credentials from the Amazon EC2 Instance Metadata Service.
-        #[serde(
-            rename = "InstanceRoleCredentialsProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceRoleCredentialsProvider`: Credentials provider implementation that loads credentials from the Amazon EC2 Instance Metadata Service.
         pub instance_role_credentials_provider: Option<
             Value<InstanceRoleCredentialsProvider>,
         >,
         /// `Locations`.
-        #[serde(rename = "Locations", skip_serializing_if = "Option::is_none")]
         pub locations: Option<Vec<LocationConfiguration>>,
-        /// This parameter is no longer used.
-        #[serde(rename = "LogPaths", skip_serializing_if = "Option::is_none")]
+        /// `LogPaths`: This parameter is no longer used.
         pub log_paths: Option<Vec<Value<String>>>,
-        /// \[DEPRECATED\] The maximum value that is allowed for the fleet's instance count.
-        #[serde(rename = "MaxSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxSize`: \[DEPRECATED\] The maximum value that is allowed for the fleet's instance count.
         pub max_size: Option<Value<i64>>,
-        /// The name of an Amazon CloudWatch metric group.
-        #[serde(rename = "MetricGroups", skip_serializing_if = "Option::is_none")]
+        /// `MetricGroups`: The name of an Amazon CloudWatch metric group.
         pub metric_groups: Option<Vec<Value<String>>>,
-        /// \[DEPRECATED\] The minimum value allowed for the fleet's instance count.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
+        /// `MinSize`: \[DEPRECATED\] The minimum value allowed for the fleet's instance count.
         pub min_size: Option<Value<i64>>,
-        /// A descriptive label that is associated with a fleet.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive label that is associated with a fleet.
         pub name: Value<String>,
-        /// A game session protection policy to apply to all game sessions hosted on instances in this fleet.
-        #[serde(
-            rename = "NewGameSessionProtectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NewGameSessionProtectionPolicy`: A game session protection policy to apply to all game sessions hosted on instances in this fleet.
         pub new_game_session_protection_policy: Option<
             Value<NewGameSessionProtectionPolicy>,
         >,
-        /// A unique identifier for the AWS account with the VPC that you want to peer your Amazon GameLift fleet with.
-        #[serde(rename = "PeerVpcAwsAccountId", skip_serializing_if = "Option::is_none")]
+        /// `PeerVpcAwsAccountId`: A unique identifier for the AWS account with the VPC that you want to peer your Amazon GameLift fleet with.
         pub peer_vpc_aws_account_id: Option<Value<String>>,
-        /// A unique identifier for a VPC with resources to be accessed by your Amazon GameLift fleet.
-        #[serde(rename = "PeerVpcId", skip_serializing_if = "Option::is_none")]
+        /// `PeerVpcId`: A unique identifier for a VPC with resources to be accessed by your Amazon GameLift fleet.
         pub peer_vpc_id: Option<Value<String>>,
-        /// Configuration for player gateway.
-        #[serde(
-            rename = "PlayerGatewayConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PlayerGatewayConfiguration`: Configuration for player gateway.
         pub player_gateway_configuration: Option<PlayerGatewayConfiguration>,
-        /// The player gateway mode for the fleet.
-        #[serde(rename = "PlayerGatewayMode", skip_serializing_if = "Option::is_none")]
+        /// `PlayerGatewayMode`: The player gateway mode for the fleet.
         pub player_gateway_mode: Option<Value<PlayerGatewayMode>>,
-        /// A policy that limits the number of game sessions an individual player can create over a span of time for this fleet.
-        #[serde(
-            rename = "ResourceCreationLimitPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceCreationLimitPolicy`: A policy that limits the number of game sessions an individual player can create over a span of time for this fleet.
         pub resource_creation_limit_policy: Option<ResourceCreationLimitPolicy>,
-        /// Instructions for launching server processes on each instance in the fleet.
-        #[serde(
-            rename = "RuntimeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RuntimeConfiguration`: Instructions for launching server processes on each instance in the fleet.
         pub runtime_configuration: Option<RuntimeConfiguration>,
-        /// A list of rules that control how a fleet is scaled.
-        #[serde(rename = "ScalingPolicies", skip_serializing_if = "Option::is_none")]
+        /// `ScalingPolicies`: A list of rules that control how a fleet is scaled.
         pub scaling_policies: Option<Vec<ScalingPolicy>>,
-        /// A unique identifier for a Realtime script to be deployed on a new Realtime Servers fleet.
-        #[serde(rename = "ScriptId", skip_serializing_if = "Option::is_none")]
+        /// `ScriptId`: A unique identifier for a Realtime script to be deployed on a new Realtime Servers fleet.
         pub script_id: Option<Value<String>>,
-        /// This parameter is no longer used but is retained for backward compatibility.
-        #[serde(
-            rename = "ServerLaunchParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerLaunchParameters`: This parameter is no longer used but is retained for backward compatibility.
         pub server_launch_parameters: Option<Value<String>>,
-        /// This parameter is no longer used.
-        #[serde(rename = "ServerLaunchPath", skip_serializing_if = "Option::is_none")]
+        /// `ServerLaunchPath`: This parameter is no longer used.
         pub server_launch_path: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2039,11 +2281,95 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for CfnFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnywhereConfiguration",
+                &self.anywhere_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ApplyCapacity", &self.apply_capacity)?;
+            crate::cfn::entry(&mut map, "BuildId", &self.build_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateConfiguration",
+                &self.certificate_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ComputeType", &self.compute_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DesiredEC2Instances",
+                &self.desired_ec2_instances,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2InboundPermissions",
+                &self.ec2_inbound_permissions,
+            )?;
+            crate::cfn::entry(&mut map, "EC2InstanceType", &self.ec2_instance_type)?;
+            crate::cfn::entry(&mut map, "FleetType", &self.fleet_type)?;
+            crate::cfn::entry(&mut map, "InstanceRoleARN", &self.instance_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRoleCredentialsProvider",
+                &self.instance_role_credentials_provider,
+            )?;
+            crate::cfn::entry(&mut map, "Locations", &self.locations)?;
+            crate::cfn::entry(&mut map, "LogPaths", &self.log_paths)?;
+            crate::cfn::entry(&mut map, "MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MetricGroups", &self.metric_groups)?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NewGameSessionProtectionPolicy",
+                &self.new_game_session_protection_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PeerVpcAwsAccountId",
+                &self.peer_vpc_aws_account_id,
+            )?;
+            crate::cfn::entry(&mut map, "PeerVpcId", &self.peer_vpc_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlayerGatewayConfiguration",
+                &self.player_gateway_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "PlayerGatewayMode", &self.player_gateway_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceCreationLimitPolicy",
+                &self.resource_creation_limit_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuntimeConfiguration",
+                &self.runtime_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ScalingPolicies", &self.scaling_policies)?;
+            crate::cfn::entry(&mut map, "ScriptId", &self.script_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerLaunchParameters",
+                &self.server_launch_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "ServerLaunchPath", &self.server_launch_path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration for Anywhere fleet.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnywhereConfiguration {
-        /// Cost of compute can be specified on Anywhere Fleets to prioritize placement across Queue destinations based on Cost.
-        #[serde(rename = "Cost")]
+        /// `Cost`: Cost of compute can be specified on Anywhere Fleets to prioritize placement across Queue destinations based on Cost.
         pub cost: Value<String>,
     }
 
@@ -2051,6 +2377,18 @@ pub mod fleet {
         /// A `AnywhereConfiguration` of its required properties (`Cost`), the others unset.
         pub fn new(cost: impl Into<Value<String>>) -> Self {
             Self { cost: cost.into() }
+        }
+    }
+
+    impl Serialize for AnywhereConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cost", &self.cost)?;
+            map.end()
         }
     }
 
@@ -2097,10 +2435,9 @@ pub mod fleet {
     }
 
     /// Information about the use of a TLS/SSL certificate for a fleet.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CertificateConfiguration {
         /// `CertificateType`.
-        #[serde(rename = "CertificateType")]
         pub certificate_type: Value<CertificateType>,
     }
 
@@ -2110,6 +2447,18 @@ pub mod fleet {
             Self {
                 certificate_type: certificate_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CertificateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateType", &self.certificate_type)?;
+            map.end()
         }
     }
 
@@ -2260,16 +2609,13 @@ pub mod fleet {
     }
 
     /// A remote location where a multi-location fleet can deploy EC2 instances for game hosting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocationConfiguration {
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Value<String>,
         /// `LocationCapacity`.
-        #[serde(rename = "LocationCapacity", skip_serializing_if = "Option::is_none")]
         pub location_capacity: Option<LocationCapacity>,
-        /// The player gateway status for the location. Read-only: CloudFormation returns it.
-        #[serde(rename = "PlayerGatewayStatus", skip_serializing_if = "Option::is_none")]
+        /// `PlayerGatewayStatus`: The player gateway status for the location. Read-only: CloudFormation returns it.
         pub player_gateway_status: Option<Value<PlayerGatewayStatus>>,
     }
 
@@ -2284,24 +2630,34 @@ pub mod fleet {
         }
     }
 
-    /// Current resource capacity settings in a specified fleet or location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct LocationCapacity {
-        /// Defaults to MinSize if not defined.
-        #[serde(rename = "DesiredEC2Instances", skip_serializing_if = "Option::is_none")]
-        pub desired_ec2_instances: Option<Value<i64>>,
-        /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-        #[serde(
-            rename = "ManagedCapacityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LocationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "LocationCapacity", &self.location_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlayerGatewayStatus",
+                &self.player_gateway_status,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Current resource capacity settings in a specified fleet or location.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LocationCapacity {
+        /// `DesiredEC2Instances`: Defaults to MinSize if not defined.
+        pub desired_ec2_instances: Option<Value<i64>>,
+        /// `ManagedCapacityConfiguration`: Configuration options for Amazon GameLift Servers-managed capacity behavior.
         pub managed_capacity_configuration: Option<ManagedCapacityConfiguration>,
-        /// The maximum value that is allowed for the fleet's instance count for a location.
-        #[serde(rename = "MaxSize")]
+        /// `MaxSize`: The maximum value that is allowed for the fleet's instance count for a location.
         pub max_size: Value<i64>,
-        /// The minimum value allowed for the fleet's instance count for a location.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
+        /// `MinSize`: The minimum value allowed for the fleet's instance count for a location.
         pub min_size: Option<Value<i64>>,
     }
 
@@ -2317,18 +2673,35 @@ pub mod fleet {
         }
     }
 
-    /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ManagedCapacityConfiguration {
-        /// Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
-        #[serde(
-            rename = "ScaleInAfterInactivityMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LocationCapacity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DesiredEC2Instances",
+                &self.desired_ec2_instances,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedCapacityConfiguration",
+                &self.managed_capacity_configuration,
+            )?;
+            map.serialize_entry("MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            map.end()
+        }
+    }
 
+    /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ManagedCapacityConfiguration {
+        /// `ScaleInAfterInactivityMinutes`: Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
         pub scale_in_after_inactivity_minutes: Option<Value<i64>>,
-        /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity.
-        #[serde(rename = "ZeroCapacityStrategy")]
+        /// `ZeroCapacityStrategy`: The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity.
         pub zero_capacity_strategy: Value<ZeroCapacityStrategy>,
     }
 
@@ -2344,18 +2717,46 @@ pub mod fleet {
         }
     }
 
-    /// Configuration for player gateway.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PlayerGatewayConfiguration {
-        /// The IP protocol supported by the game server.
-        #[serde(
-            rename = "GameServerIpProtocolSupported",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ManagedCapacityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScaleInAfterInactivityMinutes",
+                &self.scale_in_after_inactivity_minutes,
+            )?;
+            map.serialize_entry("ZeroCapacityStrategy", &self.zero_capacity_strategy)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for player gateway.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PlayerGatewayConfiguration {
+        /// `GameServerIpProtocolSupported`: The IP protocol supported by the game server.
         pub game_server_ip_protocol_supported: Option<
             Value<GameServerIpProtocolSupported>,
         >,
+    }
+
+    impl Serialize for PlayerGatewayConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GameServerIpProtocolSupported",
+                &self.game_server_ip_protocol_supported,
+            )?;
+            map.end()
+        }
     }
 
     /// The IP protocol supported by the game server.
@@ -2436,57 +2837,76 @@ pub mod fleet {
     }
 
     /// A policy that limits the number of game sessions a player can create on the same fleet.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceCreationLimitPolicy {
-        /// The maximum number of game sessions that an individual can create during the policy period.
-        #[serde(
-            rename = "NewGameSessionsPerCreator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NewGameSessionsPerCreator`: The maximum number of game sessions that an individual can create during the policy period.
         pub new_game_sessions_per_creator: Option<Value<i64>>,
-        /// The time span used in evaluating the resource creation limit policy.
-        #[serde(
-            rename = "PolicyPeriodInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PolicyPeriodInMinutes`: The time span used in evaluating the resource creation limit policy.
         pub policy_period_in_minutes: Option<Value<i64>>,
     }
 
+    impl Serialize for ResourceCreationLimitPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NewGameSessionsPerCreator",
+                &self.new_game_sessions_per_creator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PolicyPeriodInMinutes",
+                &self.policy_period_in_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// A collection of server process configurations that describe the processes to run on each instance in a fleet.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuntimeConfiguration {
-        /// The maximum amount of time (in seconds) that a game session can remain in status ACTIVATING.
-        #[serde(
-            rename = "GameSessionActivationTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GameSessionActivationTimeoutSeconds`: The maximum amount of time (in seconds) that a game session can remain in status ACTIVATING.
         pub game_session_activation_timeout_seconds: Option<Value<i64>>,
-        /// The maximum number of game sessions with status ACTIVATING to allow on an instance simultaneously.
-        #[serde(
-            rename = "MaxConcurrentGameSessionActivations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxConcurrentGameSessionActivations`: The maximum number of game sessions with status ACTIVATING to allow on an instance simultaneously.
         pub max_concurrent_game_session_activations: Option<Value<i64>>,
-        /// A collection of server process configurations that describe which server processes to run on each instance in a fleet.
-        #[serde(rename = "ServerProcesses", skip_serializing_if = "Option::is_none")]
+        /// `ServerProcesses`: A collection of server process configurations that describe which server processes to run on each instance in a fleet.
         pub server_processes: Option<Vec<ServerProcess>>,
     }
 
+    impl Serialize for RuntimeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GameSessionActivationTimeoutSeconds",
+                &self.game_session_activation_timeout_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentGameSessionActivations",
+                &self.max_concurrent_game_session_activations,
+            )?;
+            crate::cfn::entry(&mut map, "ServerProcesses", &self.server_processes)?;
+            map.end()
+        }
+    }
+
     /// A set of instructions for launching server processes on each instance in a fleet.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerProcess {
-        /// The number of server processes that use this configuration to run concurrently on an instance.
-        #[serde(rename = "ConcurrentExecutions")]
+        /// `ConcurrentExecutions`: The number of server processes that use this configuration to run concurrently on an instance.
         pub concurrent_executions: Value<i64>,
-        /// The location of the server executable in a custom game build or the name of the Realtime script file that contains the Init() function.
-        #[serde(rename = "LaunchPath")]
+        /// `LaunchPath`: The location of the server executable in a custom game build or the name of the Realtime script file that contains the Init() function.
         pub launch_path: Value<String>,
-        /// An optional list of parameters to pass to the server executable or Realtime script on launch.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: An optional list of parameters to pass to the server executable or Realtime script on launch.
         pub parameters: Option<Value<String>>,
     }
 
@@ -2504,48 +2924,46 @@ pub mod fleet {
         }
     }
 
+    impl Serialize for ServerProcess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConcurrentExecutions", &self.concurrent_executions)?;
+            map.serialize_entry("LaunchPath", &self.launch_path)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.end()
+        }
+    }
+
     /// Rule that controls how a fleet is scaled.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScalingPolicy {
-        /// Comparison operator to use when measuring a metric against the threshold value.
-        #[serde(rename = "ComparisonOperator", skip_serializing_if = "Option::is_none")]
+        /// `ComparisonOperator`: Comparison operator to use when measuring a metric against the threshold value.
         pub comparison_operator: Option<Value<ComparisonOperator>>,
-        /// Length of time (in minutes) the metric must be at or beyond the threshold before a scaling event is triggered.
-        #[serde(rename = "EvaluationPeriods", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationPeriods`: Length of time (in minutes) the metric must be at or beyond the threshold before a scaling event is triggered.
         pub evaluation_periods: Option<Value<i64>>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Value<String>>,
-        /// Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment.
         pub metric_name: Option<Value<MetricName>>,
-        /// A descriptive label that is associated with a fleet's scaling policy.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive label that is associated with a fleet's scaling policy.
         pub name: Value<String>,
-        /// The type of scaling policy to create.
-        #[serde(rename = "PolicyType", skip_serializing_if = "Option::is_none")]
+        /// `PolicyType`: The type of scaling policy to create.
         pub policy_type: Option<Value<PolicyType>>,
-        /// Amount of adjustment to make, based on the scaling adjustment type.
-        #[serde(rename = "ScalingAdjustment", skip_serializing_if = "Option::is_none")]
+        /// `ScalingAdjustment`: Amount of adjustment to make, based on the scaling adjustment type.
         pub scaling_adjustment: Option<Value<i64>>,
-        /// The type of adjustment to make to a fleet's instance count.
-        #[serde(
-            rename = "ScalingAdjustmentType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScalingAdjustmentType`: The type of adjustment to make to a fleet's instance count.
         pub scaling_adjustment_type: Option<Value<ScalingAdjustmentType>>,
-        /// Current status of the scaling policy.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Current status of the scaling policy.
         pub status: Option<Value<Status>>,
-        /// An object that contains settings for a target-based scaling policy.
-        #[serde(rename = "TargetConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `TargetConfiguration`: An object that contains settings for a target-based scaling policy.
         pub target_configuration: Option<TargetConfiguration>,
-        /// Metric value used to trigger a scaling event.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
+        /// `Threshold`: Metric value used to trigger a scaling event.
         pub threshold: Option<Value<f64>>,
-        /// The current status of the fleet's scaling policies in a requested fleet location.
-        #[serde(rename = "UpdateStatus", skip_serializing_if = "Option::is_none")]
+        /// `UpdateStatus`: The current status of the fleet's scaling policies in a requested fleet location.
         pub update_status: Option<Value<UpdateStatus>>,
     }
 
@@ -2566,6 +2984,41 @@ pub mod fleet {
                 threshold: None,
                 update_status: None,
             }
+        }
+    }
+
+    impl Serialize for ScalingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComparisonOperator",
+                &self.comparison_operator,
+            )?;
+            crate::cfn::entry(&mut map, "EvaluationPeriods", &self.evaluation_periods)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PolicyType", &self.policy_type)?;
+            crate::cfn::entry(&mut map, "ScalingAdjustment", &self.scaling_adjustment)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScalingAdjustmentType",
+                &self.scaling_adjustment_type,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetConfiguration",
+                &self.target_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            crate::cfn::entry(&mut map, "UpdateStatus", &self.update_status)?;
+            map.end()
         }
     }
 
@@ -2721,47 +3174,31 @@ pub mod game_server_group {
     }
 
     /// The properties of `AWS::GameLift::GameServerGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGameServerGroupProps {
-        /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting.
-        #[serde(rename = "AutoScalingPolicy", skip_serializing_if = "Option::is_none")]
+        /// `AutoScalingPolicy`: Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting.
         pub auto_scaling_policy: Option<AutoScalingPolicy>,
-        /// The fallback balancing method to use for the game server group when Spot Instances in a Region become unavailable or are not viable for game hosting.
-        #[serde(rename = "BalancingStrategy", skip_serializing_if = "Option::is_none")]
+        /// `BalancingStrategy`: The fallback balancing method to use for the game server group when Spot Instances in a Region become unavailable or are not viable for game hosting.
         pub balancing_strategy: Option<Value<BalancingStrategy>>,
-        /// The type of delete to perform.
-        #[serde(rename = "DeleteOption", skip_serializing_if = "Option::is_none")]
+        /// `DeleteOption`: The type of delete to perform.
         pub delete_option: Option<Value<DeleteOption>>,
-        /// An identifier for the new game server group.
-        #[serde(rename = "GameServerGroupName")]
+        /// `GameServerGroupName`: An identifier for the new game server group.
         pub game_server_group_name: Value<String>,
-        /// A flag that indicates whether instances in the game server group are protected from early termination.
-        #[serde(
-            rename = "GameServerProtectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GameServerProtectionPolicy`: A flag that indicates whether instances in the game server group are protected from early termination.
         pub game_server_protection_policy: Option<Value<GameServerProtectionPolicy>>,
-        /// A set of EC2 instance types to use when creating instances in the group.
-        #[serde(rename = "InstanceDefinitions")]
+        /// `InstanceDefinitions`: A set of EC2 instance types to use when creating instances in the group.
         pub instance_definitions: Vec<InstanceDefinition>,
-        /// The EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the game server group.
-        #[serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplate`: The EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the game server group.
         pub launch_template: Option<LaunchTemplate>,
-        /// The maximum number of instances allowed in the EC2 Auto Scaling group.
-        #[serde(rename = "MaxSize", skip_serializing_if = "Option::is_none")]
+        /// `MaxSize`: The maximum number of instances allowed in the EC2 Auto Scaling group.
         pub max_size: Option<Value<f64>>,
-        /// The minimum number of instances allowed in the EC2 Auto Scaling group.
-        #[serde(rename = "MinSize", skip_serializing_if = "Option::is_none")]
+        /// `MinSize`: The minimum number of instances allowed in the EC2 Auto Scaling group.
         pub min_size: Option<Value<f64>>,
-        /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access your EC2 Auto Scaling groups.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access your EC2 Auto Scaling groups.
         pub role_arn: Value<String>,
-        /// A list of labels to assign to the new game server group resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of labels to assign to the new game server group resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A list of virtual private cloud (VPC) subnets to use with instances in the game server group.
-        #[serde(rename = "VpcSubnets", skip_serializing_if = "Option::is_none")]
+        /// `VpcSubnets`: A list of virtual private cloud (VPC) subnets to use with instances in the game server group.
         pub vpc_subnets: Option<Vec<Value<String>>>,
     }
 
@@ -2789,18 +3226,39 @@ pub mod game_server_group {
         }
     }
 
+    impl Serialize for CfnGameServerGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoScalingPolicy", &self.auto_scaling_policy)?;
+            crate::cfn::entry(&mut map, "BalancingStrategy", &self.balancing_strategy)?;
+            crate::cfn::entry(&mut map, "DeleteOption", &self.delete_option)?;
+            map.serialize_entry("GameServerGroupName", &self.game_server_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "GameServerProtectionPolicy",
+                &self.game_server_protection_policy,
+            )?;
+            map.serialize_entry("InstanceDefinitions", &self.instance_definitions)?;
+            crate::cfn::entry(&mut map, "LaunchTemplate", &self.launch_template)?;
+            crate::cfn::entry(&mut map, "MaxSize", &self.max_size)?;
+            crate::cfn::entry(&mut map, "MinSize", &self.min_size)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcSubnets", &self.vpc_subnets)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoScalingPolicy {
         /// `EstimatedInstanceWarmup`.
-        #[serde(
-            rename = "EstimatedInstanceWarmup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub estimated_instance_warmup: Option<Value<f64>>,
         /// `TargetTrackingConfiguration`.
-        #[serde(rename = "TargetTrackingConfiguration")]
         pub target_tracking_configuration: TargetTrackingConfiguration,
     }
 
@@ -2816,11 +3274,30 @@ pub mod game_server_group {
         }
     }
 
+    impl Serialize for AutoScalingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EstimatedInstanceWarmup",
+                &self.estimated_instance_warmup,
+            )?;
+            map.serialize_entry(
+                "TargetTrackingConfiguration",
+                &self.target_tracking_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Settings for a target-based scaling policy applied to Auto Scaling group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingConfiguration {
         /// `TargetValue`.
-        #[serde(rename = "TargetValue")]
         pub target_value: Value<f64>,
     }
 
@@ -2830,6 +3307,18 @@ pub mod game_server_group {
             Self {
                 target_value: target_value.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetTrackingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
         }
     }
 
@@ -2951,13 +3440,11 @@ pub mod game_server_group {
     }
 
     /// An allowed instance type for your game server group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceDefinition {
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `WeightedCapacity`.
-        #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<String>>,
     }
 
@@ -2971,18 +3458,46 @@ pub mod game_server_group {
         }
     }
 
+    impl Serialize for InstanceDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "WeightedCapacity", &self.weighted_capacity)?;
+            map.end()
+        }
+    }
+
     /// The EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the game server group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplate {
         /// `LaunchTemplateId`.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
         pub launch_template_id: Option<Value<String>>,
         /// `LaunchTemplateName`.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
         pub launch_template_name: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for LaunchTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 }
 
@@ -3046,42 +3561,25 @@ pub mod game_session_queue {
     }
 
     /// The properties of `AWS::GameLift::GameSessionQueue`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGameSessionQueueProps {
-        /// Information that is added to all events that are related to this game session queue.
-        #[serde(rename = "CustomEventData", skip_serializing_if = "Option::is_none")]
+        /// `CustomEventData`: Information that is added to all events that are related to this game session queue.
         pub custom_event_data: Option<Value<String>>,
-        /// A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
+        /// `Destinations`: A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue.
         pub destinations: Option<Vec<GameSessionQueueDestination>>,
-        /// A list of locations where a queue is allowed to place new game sessions.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `FilterConfiguration`: A list of locations where a queue is allowed to place new game sessions.
         pub filter_configuration: Option<FilterConfiguration>,
-        /// A descriptive label that is associated with game session queue.
-        #[serde(rename = "Name")]
+        /// `Name`: A descriptive label that is associated with game session queue.
         pub name: Value<String>,
-        /// An SNS topic ARN that is set up to receive game session placement notifications.
-        #[serde(rename = "NotificationTarget", skip_serializing_if = "Option::is_none")]
+        /// `NotificationTarget`: An SNS topic ARN that is set up to receive game session placement notifications.
         pub notification_target: Option<Value<String>>,
-        /// A set of policies that act as a sliding cap on player latency.
-        #[serde(
-            rename = "PlayerLatencyPolicies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PlayerLatencyPolicies`: A set of policies that act as a sliding cap on player latency.
         pub player_latency_policies: Option<Vec<PlayerLatencyPolicy>>,
-        /// Custom settings to use when prioritizing destinations and locations for game session placements.
-        #[serde(
-            rename = "PriorityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PriorityConfiguration`: Custom settings to use when prioritizing destinations and locations for game session placements.
         pub priority_configuration: Option<PriorityConfiguration>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The maximum time, in seconds, that a new game session placement request remains in the queue.
-        #[serde(rename = "TimeoutInSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutInSeconds`: The maximum time, in seconds, that a new game session placement request remains in the queue.
         pub timeout_in_seconds: Option<Value<i64>>,
     }
 
@@ -3102,50 +3600,130 @@ pub mod game_session_queue {
         }
     }
 
+    impl Serialize for CfnGameSessionQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomEventData", &self.custom_event_data)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTarget",
+                &self.notification_target,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlayerLatencyPolicies",
+                &self.player_latency_policies,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PriorityConfiguration",
+                &self.priority_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeoutInSeconds", &self.timeout_in_seconds)?;
+            map.end()
+        }
+    }
+
     /// A fleet or alias designated in a game session queue.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GameSessionQueueDestination {
         /// `DestinationArn`.
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
         pub destination_arn: Option<Value<String>>,
     }
 
+    impl Serialize for GameSessionQueueDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            map.end()
+        }
+    }
+
     /// The `FilterConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterConfiguration {
         /// `AllowedLocations`.
-        #[serde(rename = "AllowedLocations", skip_serializing_if = "Option::is_none")]
         pub allowed_locations: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for FilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedLocations", &self.allowed_locations)?;
+            map.end()
+        }
+    }
+
     /// Sets a latency cap for individual players when placing a game session.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlayerLatencyPolicy {
-        /// The maximum latency value that is allowed for any player, in milliseconds.
-        #[serde(
-            rename = "MaximumIndividualPlayerLatencyMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumIndividualPlayerLatencyMilliseconds`: The maximum latency value that is allowed for any player, in milliseconds.
         pub maximum_individual_player_latency_milliseconds: Option<Value<i64>>,
-        /// The length of time, in seconds, that the policy is enforced while placing a new game session.
-        #[serde(
-            rename = "PolicyDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PolicyDurationSeconds`: The length of time, in seconds, that the policy is enforced while placing a new game session.
         pub policy_duration_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for PlayerLatencyPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumIndividualPlayerLatencyMilliseconds",
+                &self.maximum_individual_player_latency_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PolicyDurationSeconds",
+                &self.policy_duration_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PriorityConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PriorityConfiguration {
         /// `LocationOrder`.
-        #[serde(rename = "LocationOrder", skip_serializing_if = "Option::is_none")]
         pub location_order: Option<Vec<Value<String>>>,
         /// `PriorityOrder`.
-        #[serde(rename = "PriorityOrder", skip_serializing_if = "Option::is_none")]
         pub priority_order: Option<Vec<Value<PriorityOrderItem>>>,
+    }
+
+    impl Serialize for PriorityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LocationOrder", &self.location_order)?;
+            crate::cfn::entry(&mut map, "PriorityOrder", &self.priority_order)?;
+            map.end()
+        }
     }
 
     /// Values of `PriorityOrderItem`.
@@ -3254,13 +3832,11 @@ pub mod location {
     }
 
     /// The properties of `AWS::GameLift::Location`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationProps {
         /// `LocationName`.
-        #[serde(rename = "LocationName")]
         pub location_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3271,6 +3847,19 @@ pub mod location {
                 location_name: location_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLocationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LocationName", &self.location_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3335,70 +3924,41 @@ pub mod matchmaking_configuration {
     }
 
     /// The properties of `AWS::GameLift::MatchmakingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMatchmakingConfigurationProps {
-        /// A flag that indicates whether a match that was created with this configuration must be accepted by the matched players
-        #[serde(rename = "AcceptanceRequired")]
+        /// `AcceptanceRequired`: A flag that indicates whether a match that was created with this configuration must be accepted by the matched players
         pub acceptance_required: Value<bool>,
-        /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
-        #[serde(
-            rename = "AcceptanceTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AcceptanceTimeoutSeconds`: The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
         pub acceptance_timeout_seconds: Option<Value<i64>>,
-        /// The number of player slots in a match to keep open for future players.
-        #[serde(
-            rename = "AdditionalPlayerCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalPlayerCount`: The number of player slots in a match to keep open for future players.
         pub additional_player_count: Option<Value<i64>>,
-        /// The method used to backfill game sessions created with this matchmaking configuration.
-        #[serde(rename = "BackfillMode", skip_serializing_if = "Option::is_none")]
+        /// `BackfillMode`: The method used to backfill game sessions created with this matchmaking configuration.
         pub backfill_mode: Option<Value<BackfillMode>>,
-        /// A time stamp indicating when this data object was created.
-        #[serde(rename = "CreationTime", skip_serializing_if = "Option::is_none")]
+        /// `CreationTime`: A time stamp indicating when this data object was created.
         pub creation_time: Option<Value<String>>,
-        /// Information to attach to all events related to the matchmaking configuration.
-        #[serde(rename = "CustomEventData", skip_serializing_if = "Option::is_none")]
+        /// `CustomEventData`: Information to attach to all events related to the matchmaking configuration.
         pub custom_event_data: Option<Value<String>>,
-        /// A descriptive label that is associated with matchmaking configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A descriptive label that is associated with matchmaking configuration.
         pub description: Option<Value<String>>,
-        /// Indicates whether this matchmaking configuration is being used with Amazon GameLift hosting or as a standalone matchmaking solution.
-        #[serde(rename = "FlexMatchMode", skip_serializing_if = "Option::is_none")]
+        /// `FlexMatchMode`: Indicates whether this matchmaking configuration is being used with Amazon GameLift hosting or as a standalone matchmaking solution.
         pub flex_match_mode: Option<Value<FlexMatchMode>>,
-        /// A set of custom properties for a game session, formatted as key:value pairs.
-        #[serde(rename = "GameProperties", skip_serializing_if = "Option::is_none")]
+        /// `GameProperties`: A set of custom properties for a game session, formatted as key:value pairs.
         pub game_properties: Option<Vec<GameProperty>>,
-        /// A set of custom game session properties, formatted as a single string value.
-        #[serde(rename = "GameSessionData", skip_serializing_if = "Option::is_none")]
+        /// `GameSessionData`: A set of custom game session properties, formatted as a single string value.
         pub game_session_data: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
-        #[serde(
-            rename = "GameSessionQueueArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GameSessionQueueArns`: The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
         pub game_session_queue_arns: Option<Vec<Value<String>>>,
-        /// A unique identifier for the matchmaking configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique identifier for the matchmaking configuration.
         pub name: Value<String>,
-        /// An SNS topic ARN that is set up to receive matchmaking notifications.
-        #[serde(rename = "NotificationTarget", skip_serializing_if = "Option::is_none")]
+        /// `NotificationTarget`: An SNS topic ARN that is set up to receive matchmaking notifications.
         pub notification_target: Option<Value<String>>,
-        /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
-        #[serde(rename = "RequestTimeoutSeconds")]
+        /// `RequestTimeoutSeconds`: The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
         pub request_timeout_seconds: Value<i64>,
-        /// The Amazon Resource Name (ARN) associated with the GameLift matchmaking rule set resource that this configuration uses.
-        #[serde(rename = "RuleSetArn", skip_serializing_if = "Option::is_none")]
+        /// `RuleSetArn`: The Amazon Resource Name (ARN) associated with the GameLift matchmaking rule set resource that this configuration uses.
         pub rule_set_arn: Option<Value<String>>,
-        /// A unique identifier for the matchmaking rule set to use with this configuration.
-        #[serde(rename = "RuleSetName")]
+        /// `RuleSetName`: A unique identifier for the matchmaking rule set to use with this configuration.
         pub rule_set_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3429,6 +3989,50 @@ pub mod matchmaking_configuration {
                 rule_set_name: rule_set_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMatchmakingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AcceptanceRequired", &self.acceptance_required)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceptanceTimeoutSeconds",
+                &self.acceptance_timeout_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalPlayerCount",
+                &self.additional_player_count,
+            )?;
+            crate::cfn::entry(&mut map, "BackfillMode", &self.backfill_mode)?;
+            crate::cfn::entry(&mut map, "CreationTime", &self.creation_time)?;
+            crate::cfn::entry(&mut map, "CustomEventData", &self.custom_event_data)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FlexMatchMode", &self.flex_match_mode)?;
+            crate::cfn::entry(&mut map, "GameProperties", &self.game_properties)?;
+            crate::cfn::entry(&mut map, "GameSessionData", &self.game_session_data)?;
+            crate::cfn::entry(
+                &mut map,
+                "GameSessionQueueArns",
+                &self.game_session_queue_arns,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTarget",
+                &self.notification_target,
+            )?;
+            map.serialize_entry("RequestTimeoutSeconds", &self.request_timeout_seconds)?;
+            crate::cfn::entry(&mut map, "RuleSetArn", &self.rule_set_arn)?;
+            map.serialize_entry("RuleSetName", &self.rule_set_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -3507,13 +4111,11 @@ pub mod matchmaking_configuration {
     }
 
     /// A key-value pair that contains information about a game session.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GameProperty {
-        /// The game property identifier.
-        #[serde(rename = "Key")]
+        /// `Key`: The game property identifier.
         pub key: Value<String>,
-        /// The game property value.
-        #[serde(rename = "Value")]
+        /// `Value`: The game property value.
         pub value: Value<String>,
     }
 
@@ -3527,6 +4129,19 @@ pub mod matchmaking_configuration {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for GameProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -3597,16 +4212,13 @@ pub mod matchmaking_rule_set {
     }
 
     /// The properties of `AWS::GameLift::MatchmakingRuleSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMatchmakingRuleSetProps {
-        /// A unique identifier for the matchmaking rule set.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique identifier for the matchmaking rule set.
         pub name: Value<String>,
-        /// A collection of matchmaking rules, formatted as a JSON string.
-        #[serde(rename = "RuleSetBody")]
+        /// `RuleSetBody`: A collection of matchmaking rules, formatted as a JSON string.
         pub rule_set_body: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3621,6 +4233,20 @@ pub mod matchmaking_rule_set {
                 rule_set_body: rule_set_body.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMatchmakingRuleSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RuleSetBody", &self.rule_set_body)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3700,22 +4326,17 @@ pub mod script {
     }
 
     /// The properties of `AWS::GameLift::Script`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScriptProps {
-        /// A descriptive label that is associated with a script.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A descriptive label that is associated with a script.
         pub name: Option<Value<String>>,
-        /// The Node.js version used for execution of the Realtime script.
-        #[serde(rename = "NodeJsVersion", skip_serializing_if = "Option::is_none")]
+        /// `NodeJsVersion`: The Node.js version used for execution of the Realtime script.
         pub node_js_version: Option<Value<String>>,
-        /// The location of the Amazon S3 bucket where a zipped file containing your Realtime scripts is stored.
-        #[serde(rename = "StorageLocation")]
+        /// `StorageLocation`: The location of the Amazon S3 bucket where a zipped file containing your Realtime scripts is stored.
         pub storage_location: S3Location,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The version that is associated with a script.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version that is associated with a script.
         pub version: Option<Value<String>>,
     }
 
@@ -3732,20 +4353,32 @@ pub mod script {
         }
     }
 
+    impl Serialize for CfnScriptProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NodeJsVersion", &self.node_js_version)?;
+            map.serialize_entry("StorageLocation", &self.storage_location)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// An Amazon S3 bucket identifier.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: An Amazon S3 bucket identifier.
         pub bucket: Value<String>,
-        /// The name of the zip file that contains the script files.
-        #[serde(rename = "Key")]
+        /// `Key`: The name of the zip file that contains the script files.
         pub key: Value<String>,
-        /// The version of the file, if object versioning is turned on for the bucket.
-        #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersion`: The version of the file, if object versioning is turned on for the bucket.
         pub object_version: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
         pub role_arn: Value<String>,
     }
 
@@ -3764,22 +4397,33 @@ pub mod script {
             }
         }
     }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "ObjectVersion", &self.object_version)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift hosting resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IpPermission {
-    /// A starting value for a range of allowed port numbers.
-    #[serde(rename = "FromPort")]
+    /// `FromPort`: A starting value for a range of allowed port numbers.
     pub from_port: Value<i64>,
-    /// A range of allowed IP addresses.
-    #[serde(rename = "IpRange")]
+    /// `IpRange`: A range of allowed IP addresses.
     pub ip_range: Value<String>,
-    /// The network communication protocol used by the fleet.
-    #[serde(rename = "Protocol")]
+    /// `Protocol`: The network communication protocol used by the fleet.
     pub protocol: Value<Protocol>,
-    /// An ending value for a range of allowed port numbers.
-    #[serde(rename = "ToPort")]
+    /// `ToPort`: An ending value for a range of allowed port numbers.
     pub to_port: Value<i64>,
 }
 
@@ -3797,6 +4441,21 @@ impl IpPermission {
             protocol: protocol.into(),
             to_port: to_port.into(),
         }
+    }
+}
+
+impl Serialize for IpPermission {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FromPort", &self.from_port)?;
+        map.serialize_entry("IpRange", &self.ip_range)?;
+        map.serialize_entry("Protocol", &self.protocol)?;
+        map.serialize_entry("ToPort", &self.to_port)?;
+        map.end()
     }
 }
 
@@ -4141,10 +4800,9 @@ impl From<ScalingAdjustmentType> for Value<ScalingAdjustmentType> {
 }
 
 /// Settings for a target-based scaling policy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TargetConfiguration {
-    /// Desired value to use with a target-based scaling policy.
-    #[serde(rename = "TargetValue")]
+    /// `TargetValue`: Desired value to use with a target-based scaling policy.
     pub target_value: Value<f64>,
 }
 
@@ -4154,5 +4812,17 @@ impl TargetConfiguration {
         Self {
             target_value: target_value.into(),
         }
+    }
+}
+
+impl Serialize for TargetConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("TargetValue", &self.target_value)?;
+        map.end()
     }
 }

@@ -95,31 +95,23 @@ pub mod accelerator {
     }
 
     /// The properties of `AWS::GlobalAccelerator::Accelerator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcceleratorProps {
-        /// Indicates whether an accelerator is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether an accelerator is enabled.
         pub enabled: Option<Value<bool>>,
-        /// Indicates whether flow logs are enabled for the accelerator.
-        #[serde(rename = "FlowLogsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `FlowLogsEnabled`: Indicates whether flow logs are enabled for the accelerator.
         pub flow_logs_enabled: Option<Value<bool>>,
-        /// The name of the Amazon S3 bucket for the flow logs.
-        #[serde(rename = "FlowLogsS3Bucket", skip_serializing_if = "Option::is_none")]
+        /// `FlowLogsS3Bucket`: The name of the Amazon S3 bucket for the flow logs.
         pub flow_logs_s3_bucket: Option<Value<String>>,
-        /// The prefix for the location in the Amazon S3 bucket for the flow logs.
-        #[serde(rename = "FlowLogsS3Prefix", skip_serializing_if = "Option::is_none")]
+        /// `FlowLogsS3Prefix`: The prefix for the location in the Amazon S3 bucket for the flow logs.
         pub flow_logs_s3_prefix: Option<Value<String>>,
-        /// IP Address type.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: IP Address type.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// The IP addresses from BYOIP Prefix pool.
-        #[serde(rename = "IpAddresses", skip_serializing_if = "Option::is_none")]
+        /// `IpAddresses`: The IP addresses from BYOIP Prefix pool.
         pub ip_addresses: Option<Vec<Value<String>>>,
-        /// Name of accelerator.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of accelerator.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -136,6 +128,25 @@ pub mod accelerator {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAcceleratorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "FlowLogsEnabled", &self.flow_logs_enabled)?;
+            crate::cfn::entry(&mut map, "FlowLogsS3Bucket", &self.flow_logs_s3_bucket)?;
+            crate::cfn::entry(&mut map, "FlowLogsS3Prefix", &self.flow_logs_s3_prefix)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "IpAddresses", &self.ip_addresses)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -237,19 +248,15 @@ pub mod cross_account_attachment {
     }
 
     /// The properties of `AWS::GlobalAccelerator::CrossAccountAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCrossAccountAttachmentProps {
-        /// The Friendly identifier of the attachment.
-        #[serde(rename = "Name")]
+        /// `Name`: The Friendly identifier of the attachment.
         pub name: Value<String>,
-        /// Principals to share the resources with.
-        #[serde(rename = "Principals", skip_serializing_if = "Option::is_none")]
+        /// `Principals`: Principals to share the resources with.
         pub principals: Option<Vec<Value<String>>>,
-        /// Resources shared using the attachment.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
+        /// `Resources`: Resources shared using the attachment.
         pub resources: Option<Vec<Resource>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -265,18 +272,44 @@ pub mod cross_account_attachment {
         }
     }
 
+    impl Serialize for CfnCrossAccountAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Principals", &self.principals)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// ARN of resource to share.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Resource {
         /// `Cidr`.
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
         pub cidr: Option<Value<String>>,
         /// `EndpointId`.
-        #[serde(rename = "EndpointId", skip_serializing_if = "Option::is_none")]
         pub endpoint_id: Option<Value<String>>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
+    }
+
+    impl Serialize for Resource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "EndpointId", &self.endpoint_id)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.end()
+        }
     }
 }
 
@@ -343,49 +376,27 @@ pub mod endpoint_group {
     }
 
     /// The properties of `AWS::GlobalAccelerator::EndpointGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointGroupProps {
-        /// The list of endpoint objects.
-        #[serde(
-            rename = "EndpointConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointConfigurations`: The list of endpoint objects.
         pub endpoint_configurations: Option<Vec<EndpointConfiguration>>,
-        /// The name of the AWS Region where the endpoint group is located
-        #[serde(rename = "EndpointGroupRegion")]
+        /// `EndpointGroupRegion`: The name of the AWS Region where the endpoint group is located
         pub endpoint_group_region: Value<String>,
-        /// The time in seconds between each health check for an endpoint.
-        #[serde(
-            rename = "HealthCheckIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthCheckIntervalSeconds`: The time in seconds between each health check for an endpoint.
         pub health_check_interval_seconds: Option<Value<i64>>,
         /// `HealthCheckPath`.
-        #[serde(rename = "HealthCheckPath", skip_serializing_if = "Option::is_none")]
         pub health_check_path: Option<Value<String>>,
-        /// The port that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
-        #[serde(rename = "HealthCheckPort", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckPort`: The port that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
         pub health_check_port: Option<Value<i64>>,
-        /// The protocol that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
-        #[serde(rename = "HealthCheckProtocol", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckProtocol`: The protocol that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
         pub health_check_protocol: Option<Value<HealthCheckProtocol>>,
-        /// The Amazon Resource Name (ARN) of the listener
-        #[serde(rename = "ListenerArn")]
+        /// `ListenerArn`: The Amazon Resource Name (ARN) of the listener
         pub listener_arn: Value<String>,
         /// `PortOverrides`.
-        #[serde(rename = "PortOverrides", skip_serializing_if = "Option::is_none")]
         pub port_overrides: Option<Vec<PortOverride>>,
-        /// The number of consecutive health checks required to set the state of the endpoint to unhealthy.
-        #[serde(rename = "ThresholdCount", skip_serializing_if = "Option::is_none")]
+        /// `ThresholdCount`: The number of consecutive health checks required to set the state of the endpoint to unhealthy.
         pub threshold_count: Option<Value<i64>>,
-        /// The percentage of traffic to sent to an AWS Region
-        #[serde(
-            rename = "TrafficDialPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TrafficDialPercentage`: The percentage of traffic to sent to an AWS Region
         pub traffic_dial_percentage: Option<Value<f64>>,
     }
 
@@ -410,24 +421,53 @@ pub mod endpoint_group {
         }
     }
 
-    /// The configuration for a given endpoint
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct EndpointConfiguration {
-        /// Attachment ARN that provides access control to the cross account endpoint.
-        #[serde(rename = "AttachmentArn", skip_serializing_if = "Option::is_none")]
-        pub attachment_arn: Option<Value<String>>,
-        /// true if client ip should be preserved
-        #[serde(
-            rename = "ClientIPPreservationEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnEndpointGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointConfigurations",
+                &self.endpoint_configurations,
+            )?;
+            map.serialize_entry("EndpointGroupRegion", &self.endpoint_group_region)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckIntervalSeconds",
+                &self.health_check_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckPath", &self.health_check_path)?;
+            crate::cfn::entry(&mut map, "HealthCheckPort", &self.health_check_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckProtocol",
+                &self.health_check_protocol,
+            )?;
+            map.serialize_entry("ListenerArn", &self.listener_arn)?;
+            crate::cfn::entry(&mut map, "PortOverrides", &self.port_overrides)?;
+            crate::cfn::entry(&mut map, "ThresholdCount", &self.threshold_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficDialPercentage",
+                &self.traffic_dial_percentage,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The configuration for a given endpoint
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EndpointConfiguration {
+        /// `AttachmentArn`: Attachment ARN that provides access control to the cross account endpoint.
+        pub attachment_arn: Option<Value<String>>,
+        /// `ClientIPPreservationEnabled`: true if client ip should be preserved
         pub client_ip_preservation_enabled: Option<Value<bool>>,
-        /// Id of the endpoint.
-        #[serde(rename = "EndpointId")]
+        /// `EndpointId`: Id of the endpoint.
         pub endpoint_id: Value<String>,
-        /// The weight for the endpoint.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: The weight for the endpoint.
         pub weight: Option<Value<i64>>,
     }
 
@@ -440,6 +480,25 @@ pub mod endpoint_group {
                 endpoint_id: endpoint_id.into(),
                 weight: None,
             }
+        }
+    }
+
+    impl Serialize for EndpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttachmentArn", &self.attachment_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientIPPreservationEnabled",
+                &self.client_ip_preservation_enabled,
+            )?;
+            map.serialize_entry("EndpointId", &self.endpoint_id)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
         }
     }
 
@@ -484,13 +543,11 @@ pub mod endpoint_group {
     }
 
     /// listener to endpoint port mapping.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PortOverride {
         /// `EndpointPort`.
-        #[serde(rename = "EndpointPort")]
         pub endpoint_port: Value<i64>,
         /// `ListenerPort`.
-        #[serde(rename = "ListenerPort")]
         pub listener_port: Value<i64>,
     }
 
@@ -504,6 +561,19 @@ pub mod endpoint_group {
                 endpoint_port: endpoint_port.into(),
                 listener_port: listener_port.into(),
             }
+        }
+    }
+
+    impl Serialize for PortOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndpointPort", &self.endpoint_port)?;
+            map.serialize_entry("ListenerPort", &self.listener_port)?;
+            map.end()
         }
     }
 }
@@ -570,19 +640,15 @@ pub mod listener {
     }
 
     /// The properties of `AWS::GlobalAccelerator::Listener`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListenerProps {
-        /// The Amazon Resource Name (ARN) of the accelerator.
-        #[serde(rename = "AcceleratorArn")]
+        /// `AcceleratorArn`: The Amazon Resource Name (ARN) of the accelerator.
         pub accelerator_arn: Value<String>,
-        /// Client affinity lets you direct all requests from a user to the same endpoint.
-        #[serde(rename = "ClientAffinity", skip_serializing_if = "Option::is_none")]
+        /// `ClientAffinity`: Client affinity lets you direct all requests from a user to the same endpoint.
         pub client_affinity: Option<Value<ClientAffinity>>,
         /// `PortRanges`.
-        #[serde(rename = "PortRanges")]
         pub port_ranges: Vec<PortRange>,
-        /// The protocol for the listener.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The protocol for the listener.
         pub protocol: Value<Protocol>,
     }
 
@@ -599,6 +665,21 @@ pub mod listener {
                 port_ranges: port_ranges.into(),
                 protocol: protocol.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnListenerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AcceleratorArn", &self.accelerator_arn)?;
+            crate::cfn::entry(&mut map, "ClientAffinity", &self.client_affinity)?;
+            map.serialize_entry("PortRanges", &self.port_ranges)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
         }
     }
 
@@ -640,13 +721,11 @@ pub mod listener {
     }
 
     /// A port range to support for connections from clients to your accelerator.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PortRange {
         /// `FromPort`.
-        #[serde(rename = "FromPort")]
         pub from_port: Value<i64>,
         /// `ToPort`.
-        #[serde(rename = "ToPort")]
         pub to_port: Value<i64>,
     }
 
@@ -660,6 +739,19 @@ pub mod listener {
                 from_port: from_port.into(),
                 to_port: to_port.into(),
             }
+        }
+    }
+
+    impl Serialize for PortRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FromPort", &self.from_port)?;
+            map.serialize_entry("ToPort", &self.to_port)?;
+            map.end()
         }
     }
 

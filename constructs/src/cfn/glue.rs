@@ -130,19 +130,15 @@ pub mod blueprint {
     }
 
     /// The properties of `AWS::Glue::Blueprint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBlueprintProps {
-        /// Specifies a path in Amazon S3 where the blueprint is published.
-        #[serde(rename = "BlueprintLocation")]
+        /// `BlueprintLocation`: Specifies a path in Amazon S3 where the blueprint is published.
         pub blueprint_location: Value<String>,
-        /// A description of the blueprint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the blueprint.
         pub description: Option<Value<String>>,
-        /// The name of the blueprint.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the blueprint.
         pub name: Value<String>,
-        /// The tags to be applied to this blueprint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be applied to this blueprint.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -158,6 +154,21 @@ pub mod blueprint {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnBlueprintProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BlueprintLocation", &self.blueprint_location)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -276,64 +287,33 @@ pub mod catalog {
     }
 
     /// The properties of `AWS::Glue::Catalog`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCatalogProps {
-        /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
-        #[serde(
-            rename = "AllowFullTableExternalDataAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowFullTableExternalDataAccess`: Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
         pub allow_full_table_external_data_access: Option<
             Value<AllowFullTableExternalDataAccess>,
         >,
         /// `CatalogProperties`.
-        #[serde(rename = "CatalogProperties", skip_serializing_if = "Option::is_none")]
         pub catalog_properties: Option<CatalogProperties>,
-        /// An array of PrincipalPermissions objects for default database permissions.
-        #[serde(
-            rename = "CreateDatabaseDefaultPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CreateDatabaseDefaultPermissions`: An array of PrincipalPermissions objects for default database permissions.
         pub create_database_default_permissions: Option<Vec<PrincipalPermissions>>,
-        /// An array of PrincipalPermissions objects for default table permissions.
-        #[serde(
-            rename = "CreateTableDefaultPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CreateTableDefaultPermissions`: An array of PrincipalPermissions objects for default table permissions.
         pub create_table_default_permissions: Option<Vec<PrincipalPermissions>>,
-        /// A description of the catalog.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the catalog.
         pub description: Option<Value<String>>,
         /// `FederatedCatalog`.
-        #[serde(rename = "FederatedCatalog", skip_serializing_if = "Option::is_none")]
         pub federated_catalog: Option<FederatedCatalog>,
-        /// The name of the catalog to create.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the catalog to create.
         pub name: Value<String>,
-        /// Specifies whether to overwrite child resource permissions with the default permissions.
-        #[serde(
-            rename = "OverwriteChildResourcePermissionsWithDefault",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OverwriteChildResourcePermissionsWithDefault`: Specifies whether to overwrite child resource permissions with the default permissions.
         pub overwrite_child_resource_permissions_with_default: Option<
             Value<OverwriteChildResourcePermissionsWithDefault>,
         >,
-        /// A map of key-value pairs that define parameters and properties of the catalog.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: A map of key-value pairs that define parameters and properties of the catalog.
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TargetRedshiftCatalog`.
-        #[serde(
-            rename = "TargetRedshiftCatalog",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_redshift_catalog: Option<TargetRedshiftCatalog>,
     }
 
@@ -353,6 +333,48 @@ pub mod catalog {
                 tags: None,
                 target_redshift_catalog: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCatalogProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowFullTableExternalDataAccess",
+                &self.allow_full_table_external_data_access,
+            )?;
+            crate::cfn::entry(&mut map, "CatalogProperties", &self.catalog_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateDatabaseDefaultPermissions",
+                &self.create_database_default_permissions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateTableDefaultPermissions",
+                &self.create_table_default_permissions,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FederatedCatalog", &self.federated_catalog)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverwriteChildResourcePermissionsWithDefault",
+                &self.overwrite_child_resource_permissions_with_default,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetRedshiftCatalog",
+                &self.target_redshift_catalog,
+            )?;
+            map.end()
         }
     }
 
@@ -395,65 +417,87 @@ pub mod catalog {
     }
 
     /// A structure that specifies data lake access properties and other custom properties.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CatalogProperties {
-        /// Additional key-value properties for the catalog. Read-only: CloudFormation returns it.
-        #[serde(rename = "CustomProperties", skip_serializing_if = "Option::is_none")]
+        /// `CustomProperties`: Additional key-value properties for the catalog. Read-only: CloudFormation returns it.
         pub custom_properties: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `DataLakeAccessProperties`.
-        #[serde(
-            rename = "DataLakeAccessProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_lake_access_properties: Option<DataLakeAccessProperties>,
     }
 
-    /// Data lake access properties for the catalog.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DataLakeAccessProperties {
-        /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
-        #[serde(
-            rename = "AllowFullTableExternalDataAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CatalogProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomProperties", &self.custom_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataLakeAccessProperties",
+                &self.data_lake_access_properties,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Data lake access properties for the catalog.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DataLakeAccessProperties {
+        /// `AllowFullTableExternalDataAccess`: Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
         pub allow_full_table_external_data_access: Option<
             Value<DataLakeAccessPropertiesAllowFullTableExternalDataAccess>,
         >,
-        /// Specifies a federated catalog type for the native catalog resource.
-        #[serde(rename = "CatalogType", skip_serializing_if = "Option::is_none")]
+        /// `CatalogType`: Specifies a federated catalog type for the native catalog resource.
         pub catalog_type: Option<Value<String>>,
-        /// Turns on or off data lake access for Apache Spark applications that access Amazon Redshift databases in the Data Catalog from any non-Redshift engine.
-        #[serde(rename = "DataLakeAccess", skip_serializing_if = "Option::is_none")]
+        /// `DataLakeAccess`: Turns on or off data lake access for Apache Spark applications that access Amazon Redshift databases in the Data Catalog from any non-Redshift engine.
         pub data_lake_access: Option<Value<bool>>,
-        /// A role that will be assumed by Glue for transferring data into/out of the staging bucket during a query.
-        #[serde(rename = "DataTransferRole", skip_serializing_if = "Option::is_none")]
+        /// `DataTransferRole`: A role that will be assumed by Glue for transferring data into/out of the staging bucket during a query.
         pub data_transfer_role: Option<Value<String>>,
-        /// An encryption key that will be used for the staging bucket that will be created along with the catalog.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsKey`: An encryption key that will be used for the staging bucket that will be created along with the catalog.
         pub kms_key: Option<Value<String>>,
-        /// The name of the managed workgroup associated with the catalog. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ManagedWorkgroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedWorkgroupName`: The name of the managed workgroup associated with the catalog. Read-only: CloudFormation returns it.
         pub managed_workgroup_name: Option<Value<String>>,
-        /// The status of the managed workgroup. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ManagedWorkgroupStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedWorkgroupStatus`: The status of the managed workgroup. Read-only: CloudFormation returns it.
         pub managed_workgroup_status: Option<Value<String>>,
-        /// The name of the Redshift database. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "RedshiftDatabaseName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RedshiftDatabaseName`: The name of the Redshift database. Read-only: CloudFormation returns it.
         pub redshift_database_name: Option<Value<String>>,
+    }
+
+    impl Serialize for DataLakeAccessProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowFullTableExternalDataAccess",
+                &self.allow_full_table_external_data_access,
+            )?;
+            crate::cfn::entry(&mut map, "CatalogType", &self.catalog_type)?;
+            crate::cfn::entry(&mut map, "DataLakeAccess", &self.data_lake_access)?;
+            crate::cfn::entry(&mut map, "DataTransferRole", &self.data_transfer_role)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedWorkgroupName",
+                &self.managed_workgroup_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedWorkgroupStatus",
+                &self.managed_workgroup_status,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftDatabaseName",
+                &self.redshift_database_name,
+            )?;
+            map.end()
+        }
     }
 
     /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
@@ -497,14 +541,25 @@ pub mod catalog {
     }
 
     /// Permissions granted to a principal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrincipalPermissions {
-        /// The permissions that are granted to the principal. Read-only: CloudFormation returns it.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
+        /// `Permissions`: The permissions that are granted to the principal. Read-only: CloudFormation returns it.
         pub permissions: Option<Vec<Value<PermissionsItem>>>,
-        /// `Principal`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
+        /// `Principal`: `Principal`. Read-only: CloudFormation returns it.
         pub principal: Option<DataLakePrincipal>,
+    }
+
+    impl Serialize for PrincipalPermissions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            crate::cfn::entry(&mut map, "Principal", &self.principal)?;
+            map.end()
+        }
     }
 
     /// Values of `PermissionsItem`.
@@ -566,26 +621,48 @@ pub mod catalog {
     }
 
     /// The Lake Formation principal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataLakePrincipal {
-        /// An identifier for the Lake Formation principal. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "DataLakePrincipalIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataLakePrincipalIdentifier`: An identifier for the Lake Formation principal. Read-only: CloudFormation returns it.
         pub data_lake_principal_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for DataLakePrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataLakePrincipalIdentifier",
+                &self.data_lake_principal_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// A FederatedCatalog structure that references an entity outside the Glue Data Catalog.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FederatedCatalog {
-        /// The name of the connection to an external data source.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The name of the connection to an external data source.
         pub connection_name: Option<Value<String>>,
-        /// A unique identifier for the federated catalog.
-        #[serde(rename = "Identifier", skip_serializing_if = "Option::is_none")]
+        /// `Identifier`: A unique identifier for the federated catalog.
         pub identifier: Option<Value<String>>,
+    }
+
+    impl Serialize for FederatedCatalog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "Identifier", &self.identifier)?;
+            map.end()
+        }
     }
 
     /// Specifies whether to overwrite child resource permissions with the default permissions.
@@ -627,10 +704,9 @@ pub mod catalog {
     }
 
     /// A structure that describes a target catalog for resource linking.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetRedshiftCatalog {
-        /// The Amazon Resource Name (ARN) of the catalog resource.
-        #[serde(rename = "CatalogArn")]
+        /// `CatalogArn`: The Amazon Resource Name (ARN) of the catalog resource.
         pub catalog_arn: Value<String>,
     }
 
@@ -640,6 +716,18 @@ pub mod catalog {
             Self {
                 catalog_arn: catalog_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetRedshiftCatalog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogArn", &self.catalog_arn)?;
+            map.end()
         }
     }
 }
@@ -707,64 +795,86 @@ pub mod classifier {
     }
 
     /// The properties of `AWS::Glue::Classifier`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClassifierProps {
-        /// A classifier for comma-separated values (CSV).
-        #[serde(rename = "CsvClassifier", skip_serializing_if = "Option::is_none")]
+        /// `CsvClassifier`: A classifier for comma-separated values (CSV).
         pub csv_classifier: Option<CsvClassifier>,
-        /// A classifier that uses grok.
-        #[serde(rename = "GrokClassifier", skip_serializing_if = "Option::is_none")]
+        /// `GrokClassifier`: A classifier that uses grok.
         pub grok_classifier: Option<GrokClassifier>,
-        /// A classifier for JSON content.
-        #[serde(rename = "JsonClassifier", skip_serializing_if = "Option::is_none")]
+        /// `JsonClassifier`: A classifier for JSON content.
         pub json_classifier: Option<JsonClassifier>,
-        /// A classifier for XML content.
-        #[serde(rename = "XMLClassifier", skip_serializing_if = "Option::is_none")]
+        /// `XMLClassifier`: A classifier for XML content.
         pub xml_classifier: Option<XmlClassifier>,
     }
 
+    impl Serialize for CfnClassifierProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CsvClassifier", &self.csv_classifier)?;
+            crate::cfn::entry(&mut map, "GrokClassifier", &self.grok_classifier)?;
+            crate::cfn::entry(&mut map, "JsonClassifier", &self.json_classifier)?;
+            crate::cfn::entry(&mut map, "XMLClassifier", &self.xml_classifier)?;
+            map.end()
+        }
+    }
+
     /// The `CsvClassifier` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CsvClassifier {
-        /// Enables the processing of files that contain only one column.
-        #[serde(rename = "AllowSingleColumn", skip_serializing_if = "Option::is_none")]
+        /// `AllowSingleColumn`: Enables the processing of files that contain only one column.
         pub allow_single_column: Option<Value<bool>>,
-        /// Indicates whether the CSV file contains custom data types.
-        #[serde(
-            rename = "ContainsCustomDatatype",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContainsCustomDatatype`: Indicates whether the CSV file contains custom data types.
         pub contains_custom_datatype: Option<Vec<Value<String>>>,
-        /// Indicates whether the CSV file contains a header.
-        #[serde(rename = "ContainsHeader", skip_serializing_if = "Option::is_none")]
+        /// `ContainsHeader`: Indicates whether the CSV file contains a header.
         pub contains_header: Option<Value<ContainsHeader>>,
-        /// Enables the configuration of custom data types.
-        #[serde(
-            rename = "CustomDatatypeConfigured",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomDatatypeConfigured`: Enables the configuration of custom data types.
         pub custom_datatype_configured: Option<Value<bool>>,
-        /// A custom symbol to denote what separates each column entry in the row.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
+        /// `Delimiter`: A custom symbol to denote what separates each column entry in the row.
         pub delimiter: Option<Value<String>>,
-        /// Specifies not to trim values before identifying the type of column values.
-        #[serde(
-            rename = "DisableValueTrimming",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableValueTrimming`: Specifies not to trim values before identifying the type of column values.
         pub disable_value_trimming: Option<Value<bool>>,
-        /// A list of strings representing column names.
-        #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
+        /// `Header`: A list of strings representing column names.
         pub header: Option<Vec<Value<String>>>,
-        /// The name of the classifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the classifier.
         pub name: Option<Value<String>>,
-        /// A custom symbol to denote what combines content into a single column value.
-        #[serde(rename = "QuoteSymbol", skip_serializing_if = "Option::is_none")]
+        /// `QuoteSymbol`: A custom symbol to denote what combines content into a single column value.
         pub quote_symbol: Option<Value<String>>,
+    }
+
+    impl Serialize for CsvClassifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowSingleColumn", &self.allow_single_column)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainsCustomDatatype",
+                &self.contains_custom_datatype,
+            )?;
+            crate::cfn::entry(&mut map, "ContainsHeader", &self.contains_header)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDatatypeConfigured",
+                &self.custom_datatype_configured,
+            )?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableValueTrimming",
+                &self.disable_value_trimming,
+            )?;
+            crate::cfn::entry(&mut map, "Header", &self.header)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "QuoteSymbol", &self.quote_symbol)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the CSV file contains a header.
@@ -808,19 +918,15 @@ pub mod classifier {
     }
 
     /// The `GrokClassifier` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrokClassifier {
-        /// An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on.
-        #[serde(rename = "Classification")]
+        /// `Classification`: An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on.
         pub classification: Value<String>,
-        /// Optional custom grok patterns defined by this classifier.
-        #[serde(rename = "CustomPatterns", skip_serializing_if = "Option::is_none")]
+        /// `CustomPatterns`: Optional custom grok patterns defined by this classifier.
         pub custom_patterns: Option<Value<String>>,
-        /// The grok pattern applied to a data store by this classifier.
-        #[serde(rename = "GrokPattern")]
+        /// `GrokPattern`: The grok pattern applied to a data store by this classifier.
         pub grok_pattern: Value<String>,
-        /// The name of the classifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the classifier.
         pub name: Option<Value<String>>,
     }
 
@@ -839,14 +945,27 @@ pub mod classifier {
         }
     }
 
+    impl Serialize for GrokClassifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Classification", &self.classification)?;
+            crate::cfn::entry(&mut map, "CustomPatterns", &self.custom_patterns)?;
+            map.serialize_entry("GrokPattern", &self.grok_pattern)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `JsonClassifier` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JsonClassifier {
-        /// A JsonPath string defining the JSON data for the classifier to classify.
-        #[serde(rename = "JsonPath")]
+        /// `JsonPath`: A JsonPath string defining the JSON data for the classifier to classify.
         pub json_path: Value<String>,
-        /// The name of the classifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the classifier.
         pub name: Option<Value<String>>,
     }
 
@@ -860,17 +979,27 @@ pub mod classifier {
         }
     }
 
+    impl Serialize for JsonClassifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("JsonPath", &self.json_path)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `XmlClassifier` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct XmlClassifier {
-        /// An identifier of the data format that the classifier matches.
-        #[serde(rename = "Classification")]
+        /// `Classification`: An identifier of the data format that the classifier matches.
         pub classification: Value<String>,
-        /// The name of the classifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the classifier.
         pub name: Option<Value<String>>,
-        /// The XML tag designating the element that contains each record in an XML document being parsed.
-        #[serde(rename = "RowTag")]
+        /// `RowTag`: The XML tag designating the element that contains each record in an XML document being parsed.
         pub row_tag: Value<String>,
     }
 
@@ -885,6 +1014,20 @@ pub mod classifier {
                 name: None,
                 row_tag: row_tag.into(),
             }
+        }
+    }
+
+    impl Serialize for XmlClassifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Classification", &self.classification)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("RowTag", &self.row_tag)?;
+            map.end()
         }
     }
 }
@@ -953,16 +1096,13 @@ pub mod connection {
     }
 
     /// The properties of `AWS::Glue::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
-        /// The ID of the data catalog to create the catalog object in.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The ID of the data catalog to create the catalog object in.
         pub catalog_id: Value<String>,
-        /// The connection properties used for this connection.
-        #[serde(rename = "ConnectionInput")]
+        /// `ConnectionInput`: The connection properties used for this connection.
         pub connection_input: ConnectionInput,
-        /// The collection of tags. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The collection of tags. Untyped in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -980,60 +1120,46 @@ pub mod connection {
         }
     }
 
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("ConnectionInput", &self.connection_input)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionInput {
-        /// Connection properties specific to the Athena compute environment. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AthenaProperties", skip_serializing_if = "Option::is_none")]
+        /// `AthenaProperties`: Connection properties specific to the Athena compute environment. Untyped in the schema: any `serde_json::Value`.
         pub athena_properties: Option<serde_json::Value>,
-        /// The authentication configuration used to connect to the connection.
-        #[serde(
-            rename = "AuthenticationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthenticationConfiguration`: The authentication configuration used to connect to the connection.
         pub authentication_configuration: Option<AuthenticationConfiguration>,
-        /// `ConnectionProperties`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "ConnectionProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionProperties`: `ConnectionProperties`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub connection_properties: Option<serde_json::Value>,
-        /// The type of the connection that needs to be created.
-        #[serde(rename = "ConnectionType")]
+        /// `ConnectionType`: The type of the connection that needs to be created.
         pub connection_type: Value<ConnectionType>,
-        /// A description of the connection.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the connection.
         pub description: Option<Value<String>>,
-        /// A list of criteria that can be used in selecting this connection.
-        #[serde(rename = "MatchCriteria", skip_serializing_if = "Option::is_none")]
+        /// `MatchCriteria`: A list of criteria that can be used in selecting this connection.
         pub match_criteria: Option<Vec<Value<String>>>,
-        /// The name of the connection.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the connection.
         pub name: Option<Value<String>>,
-        /// The physical connection requirements.
-        #[serde(
-            rename = "PhysicalConnectionRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PhysicalConnectionRequirements`: The physical connection requirements.
         pub physical_connection_requirements: Option<PhysicalConnectionRequirements>,
-        /// Connection properties specific to the Python compute environment. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PythonProperties", skip_serializing_if = "Option::is_none")]
+        /// `PythonProperties`: Connection properties specific to the Python compute environment. Untyped in the schema: any `serde_json::Value`.
         pub python_properties: Option<serde_json::Value>,
-        /// Connection properties specific to the Spark compute environment. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "SparkProperties", skip_serializing_if = "Option::is_none")]
+        /// `SparkProperties`: Connection properties specific to the Spark compute environment. Untyped in the schema: any `serde_json::Value`.
         pub spark_properties: Option<serde_json::Value>,
-        /// A flag to validate the credentials during create connection.
-        #[serde(rename = "ValidateCredentials", skip_serializing_if = "Option::is_none")]
+        /// `ValidateCredentials`: A flag to validate the credentials during create connection.
         pub validate_credentials: Option<Value<bool>>,
         /// `ValidateForComputeEnvironments`.
-        #[serde(
-            rename = "ValidateForComputeEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub validate_for_compute_environments: Option<
             Vec<Value<ValidateForComputeEnvironmentsItem>>,
         >,
@@ -1059,34 +1185,63 @@ pub mod connection {
         }
     }
 
+    impl Serialize for ConnectionInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AthenaProperties", &self.athena_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionProperties",
+                &self.connection_properties,
+            )?;
+            map.serialize_entry("ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "MatchCriteria", &self.match_criteria)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PhysicalConnectionRequirements",
+                &self.physical_connection_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "PythonProperties", &self.python_properties)?;
+            crate::cfn::entry(&mut map, "SparkProperties", &self.spark_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidateCredentials",
+                &self.validate_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidateForComputeEnvironments",
+                &self.validate_for_compute_environments,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AuthenticationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthenticationConfiguration {
-        /// A structure containing the authentication configuration in the CreateConnection request.
-        #[serde(rename = "AuthenticationType")]
+        /// `AuthenticationType`: A structure containing the authentication configuration in the CreateConnection request.
         pub authentication_type: Value<AuthenticationType>,
-        /// For supplying basic auth credentials when not providing a SecretArn value
-        #[serde(
-            rename = "BasicAuthenticationCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BasicAuthenticationCredentials`: For supplying basic auth credentials when not providing a SecretArn value
         pub basic_authentication_credentials: Option<BasicAuthenticationCredentials>,
-        /// A structure containing the authentication credentials in the CreateConnection request. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "CustomAuthenticationCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomAuthenticationCredentials`: A structure containing the authentication credentials in the CreateConnection request. Untyped in the schema: any `serde_json::Value`.
         pub custom_authentication_credentials: Option<serde_json::Value>,
-        /// The Amazon Resource Name (ARN) of the KMS key used in the authentication configuration.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The Amazon Resource Name (ARN) of the KMS key used in the authentication configuration.
         pub kms_key_arn: Option<Value<String>>,
-        /// A structure containing properties for OAuth2 in the CreateConnection request.
-        #[serde(rename = "OAuth2Properties", skip_serializing_if = "Option::is_none")]
+        /// `OAuth2Properties`: A structure containing properties for OAuth2 in the CreateConnection request.
         pub o_auth2_properties: Option<OAuth2Properties>,
-        /// The secret manager ARN to store credentials in the CreateConnection request.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretArn`: The secret manager ARN to store credentials in the CreateConnection request.
         pub secret_arn: Option<Value<String>>,
     }
 
@@ -1101,6 +1256,31 @@ pub mod connection {
                 o_auth2_properties: None,
                 secret_arn: None,
             }
+        }
+    }
+
+    impl Serialize for AuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthenticationCredentials",
+                &self.basic_authentication_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomAuthenticationCredentials",
+                &self.custom_authentication_credentials,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "OAuth2Properties", &self.o_auth2_properties)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            map.end()
         }
     }
 
@@ -1148,100 +1328,155 @@ pub mod connection {
     }
 
     /// A structure containing the authentication credentials in the CreateConnection request.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BasicAuthenticationCredentials {
-        /// The password used in the authentication configuration.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password used in the authentication configuration.
         pub password: Option<Value<String>>,
-        /// The username used in the authentication configuration.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The username used in the authentication configuration.
         pub username: Option<Value<String>>,
     }
 
+    impl Serialize for BasicAuthenticationCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// A structure containing the authentication credentials in the CreateConnection request.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuth2Properties {
-        /// The set of properties required for the the OAuth2 AUTHORIZATION_CODE grant type workflow.
-        #[serde(
-            rename = "AuthorizationCodeProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizationCodeProperties`: The set of properties required for the the OAuth2 AUTHORIZATION_CODE grant type workflow.
         pub authorization_code_properties: Option<AuthorizationCodeProperties>,
-        /// The OAuth2 client app used for the connection.
-        #[serde(
-            rename = "OAuth2ClientApplication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OAuth2ClientApplication`: The OAuth2 client app used for the connection.
         pub o_auth2_client_application: Option<OAuth2ClientApplication>,
-        /// A structure containing the OAuth2 credentials used in the authentication configuration.
-        #[serde(rename = "OAuth2Credentials", skip_serializing_if = "Option::is_none")]
+        /// `OAuth2Credentials`: A structure containing the OAuth2 credentials used in the authentication configuration.
         pub o_auth2_credentials: Option<OAuth2Credentials>,
-        /// The grant type used in the authentication configuration.
-        #[serde(rename = "OAuth2GrantType", skip_serializing_if = "Option::is_none")]
+        /// `OAuth2GrantType`: The grant type used in the authentication configuration.
         pub o_auth2_grant_type: Option<Value<OAuth2GrantType>>,
-        /// The URL used in the authentication configuration.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
+        /// `TokenUrl`: The URL used in the authentication configuration.
         pub token_url: Option<Value<String>>,
-        /// A map of key-value pairs used in the authentication configuration. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "TokenUrlParametersMap",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TokenUrlParametersMap`: A map of key-value pairs used in the authentication configuration. Untyped in the schema: any `serde_json::Value`.
         pub token_url_parameters_map: Option<serde_json::Value>,
     }
 
+    impl Serialize for OAuth2Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationCodeProperties",
+                &self.authorization_code_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuth2ClientApplication",
+                &self.o_auth2_client_application,
+            )?;
+            crate::cfn::entry(&mut map, "OAuth2Credentials", &self.o_auth2_credentials)?;
+            crate::cfn::entry(&mut map, "OAuth2GrantType", &self.o_auth2_grant_type)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenUrlParametersMap",
+                &self.token_url_parameters_map,
+            )?;
+            map.end()
+        }
+    }
+
     /// A structure containing the authorization code used in the authentication configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizationCodeProperties {
-        /// The authorization code used in the authentication configuration.
-        #[serde(rename = "AuthorizationCode", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationCode`: The authorization code used in the authentication configuration.
         pub authorization_code: Option<Value<String>>,
-        /// The redirect URI where the user gets redirected to by authorization server when issuing an authorization code.
-        #[serde(rename = "RedirectUri", skip_serializing_if = "Option::is_none")]
+        /// `RedirectUri`: The redirect URI where the user gets redirected to by authorization server when issuing an authorization code.
         pub redirect_uri: Option<Value<String>>,
     }
 
+    impl Serialize for AuthorizationCodeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthorizationCode", &self.authorization_code)?;
+            crate::cfn::entry(&mut map, "RedirectUri", &self.redirect_uri)?;
+            map.end()
+        }
+    }
+
     /// The OAuth2 client app used for the connection.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OAuth2ClientApplication {
-        /// The reference to the SaaS-side client app that is AWS managed.
-        #[serde(
-            rename = "AWSManagedClientApplicationReference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AWSManagedClientApplicationReference`: The reference to the SaaS-side client app that is AWS managed.
         pub aws_managed_client_application_reference: Option<Value<String>>,
-        /// The client application clientID if the ClientAppType is USER_MANAGED.
-        #[serde(
-            rename = "UserManagedClientApplicationClientId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UserManagedClientApplicationClientId`: The client application clientID if the ClientAppType is USER_MANAGED.
         pub user_managed_client_application_client_id: Option<Value<String>>,
     }
 
-    /// A structure containing the OAuth2 credentials used in the authentication configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct OAuth2Credentials {
-        /// The access token used in the authentication configuration.
-        #[serde(rename = "AccessToken", skip_serializing_if = "Option::is_none")]
-        pub access_token: Option<Value<String>>,
-        /// The JSON Web Token (JWT) used when the authentication type is OAuth2.
-        #[serde(rename = "JwtToken", skip_serializing_if = "Option::is_none")]
-        pub jwt_token: Option<Value<String>>,
-        /// The refresh token used when the authentication type is OAuth2.
-        #[serde(rename = "RefreshToken", skip_serializing_if = "Option::is_none")]
-        pub refresh_token: Option<Value<String>>,
-        /// The client application client secret if the client application is user managed.
-        #[serde(
-            rename = "UserManagedClientApplicationClientSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OAuth2ClientApplication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AWSManagedClientApplicationReference",
+                &self.aws_managed_client_application_reference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserManagedClientApplicationClientId",
+                &self.user_managed_client_application_client_id,
+            )?;
+            map.end()
+        }
+    }
 
+    /// A structure containing the OAuth2 credentials used in the authentication configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct OAuth2Credentials {
+        /// `AccessToken`: The access token used in the authentication configuration.
+        pub access_token: Option<Value<String>>,
+        /// `JwtToken`: The JSON Web Token (JWT) used when the authentication type is OAuth2.
+        pub jwt_token: Option<Value<String>>,
+        /// `RefreshToken`: The refresh token used when the authentication type is OAuth2.
+        pub refresh_token: Option<Value<String>>,
+        /// `UserManagedClientApplicationClientSecret`: The client application client secret if the client application is user managed.
         pub user_managed_client_application_client_secret: Option<Value<String>>,
+    }
+
+    impl Serialize for OAuth2Credentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessToken", &self.access_token)?;
+            crate::cfn::entry(&mut map, "JwtToken", &self.jwt_token)?;
+            crate::cfn::entry(&mut map, "RefreshToken", &self.refresh_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserManagedClientApplicationClientSecret",
+                &self.user_managed_client_application_client_secret,
+            )?;
+            map.end()
+        }
     }
 
     /// The grant type used in the authentication configuration.
@@ -1597,17 +1832,32 @@ pub mod connection {
     }
 
     /// The `PhysicalConnectionRequirements` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PhysicalConnectionRequirements {
-        /// The availability zone where the connection is located.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The availability zone where the connection is located.
         pub availability_zone: Option<Value<String>>,
-        /// The security group ID list used by the connection.
-        #[serde(rename = "SecurityGroupIdList", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIdList`: The security group ID list used by the connection.
         pub security_group_id_list: Option<Vec<Value<String>>>,
-        /// The subnet ID used by the connection.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The subnet ID used by the connection.
         pub subnet_id: Option<Value<String>>,
+    }
+
+    impl Serialize for PhysicalConnectionRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityGroupIdList",
+                &self.security_group_id_list,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
     }
 
     /// Values of `ValidateForComputeEnvironmentsItem`.
@@ -1719,38 +1969,23 @@ pub mod connection_type {
     }
 
     /// The properties of `AWS::Glue::ConnectionType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionTypeProps {
         /// `ConnectionProperties`.
-        #[serde(
-            rename = "ConnectionProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_properties: Option<ConnectionPropertiesConfiguration>,
-        /// The name of the connection type.
-        #[serde(rename = "ConnectionType")]
+        /// `ConnectionType`: The name of the connection type.
         pub connection_type: Value<String>,
         /// `ConnectorAuthenticationConfiguration`.
-        #[serde(
-            rename = "ConnectorAuthenticationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connector_authentication_configuration: Option<
             ConnectorAuthenticationConfiguration,
         >,
-        /// A description of the connection type.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the connection type.
         pub description: Option<Value<String>>,
-        /// The integration type for the connection.
-        #[serde(rename = "IntegrationType", skip_serializing_if = "Option::is_none")]
+        /// `IntegrationType`: The integration type for the connection.
         pub integration_type: Option<Value<IntegrationType>>,
         /// `RestConfiguration`.
-        #[serde(rename = "RestConfiguration")]
         pub rest_configuration: RestConfiguration,
-        /// Tags to assign to the connection type.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the connection type.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1772,44 +2007,74 @@ pub mod connection_type {
         }
     }
 
-    /// Configuration that defines the base URL and additional request parameters needed during connection creation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ConnectionPropertiesConfiguration {
-        /// Key-value pairs of additional request parameters.
-        #[serde(
-            rename = "AdditionalRequestParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnConnectionTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionProperties",
+                &self.connection_properties,
+            )?;
+            map.serialize_entry("ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorAuthenticationConfiguration",
+                &self.connector_authentication_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IntegrationType", &self.integration_type)?;
+            map.serialize_entry("RestConfiguration", &self.rest_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Configuration that defines the base URL and additional request parameters needed during connection creation.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ConnectionPropertiesConfiguration {
+        /// `AdditionalRequestParameters`: Key-value pairs of additional request parameters.
         pub additional_request_parameters: Option<Vec<ConnectorProperty>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<ConnectorProperty>,
     }
 
+    impl Serialize for ConnectionPropertiesConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalRequestParameters",
+                &self.additional_request_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// Defines a property configuration for connection types.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorProperty {
-        /// A list of allowed values for the property.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
+        /// `AllowedValues`: A list of allowed values for the property.
         pub allowed_values: Option<Vec<Value<String>>>,
-        /// The default value for the property.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: The default value for the property.
         pub default_value: Option<Value<String>>,
-        /// A key name to use when sending this property in API requests.
-        #[serde(rename = "KeyOverride", skip_serializing_if = "Option::is_none")]
+        /// `KeyOverride`: A key name to use when sending this property in API requests.
         pub key_override: Option<Value<String>>,
-        /// The name of the property.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the property.
         pub name: Value<String>,
-        /// Specifies where this property should be included in REST requests.
-        #[serde(rename = "PropertyLocation", skip_serializing_if = "Option::is_none")]
+        /// `PropertyLocation`: Specifies where this property should be included in REST requests.
         pub property_location: Option<Value<PropertyLocation>>,
-        /// The data type of this property.
-        #[serde(rename = "PropertyType")]
+        /// `PropertyType`: The data type of this property.
         pub property_type: Value<PropertyType>,
-        /// Indicates whether the property is required.
-        #[serde(rename = "Required")]
+        /// `Required`: Indicates whether the property is required.
         pub required: Value<bool>,
     }
 
@@ -1829,6 +2094,24 @@ pub mod connection_type {
                 property_type: property_type.into(),
                 required: required.into(),
             }
+        }
+    }
+
+    impl Serialize for ConnectorProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "KeyOverride", &self.key_override)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PropertyLocation", &self.property_location)?;
+            map.serialize_entry("PropertyType", &self.property_type)?;
+            map.serialize_entry("Required", &self.required)?;
+            map.end()
         }
     }
 
@@ -1922,27 +2205,15 @@ pub mod connection_type {
     }
 
     /// Configuration that defines supported authentication types and required properties.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorAuthenticationConfiguration {
-        /// A list of authentication types supported.
-        #[serde(rename = "AuthenticationTypes")]
+        /// `AuthenticationTypes`: A list of authentication types supported.
         pub authentication_types: Vec<Value<AuthenticationTypesItem>>,
         /// `BasicAuthenticationProperties`.
-        #[serde(
-            rename = "BasicAuthenticationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub basic_authentication_properties: Option<BasicAuthenticationProperties>,
         /// `CustomAuthenticationProperties`.
-        #[serde(
-            rename = "CustomAuthenticationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_authentication_properties: Option<CustomAuthenticationProperties>,
         /// `OAuth2Properties`.
-        #[serde(rename = "OAuth2Properties", skip_serializing_if = "Option::is_none")]
         pub o_auth2_properties: Option<ConnectorOAuth2Properties>,
     }
 
@@ -1957,6 +2228,29 @@ pub mod connection_type {
                 custom_authentication_properties: None,
                 o_auth2_properties: None,
             }
+        }
+    }
+
+    impl Serialize for ConnectorAuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationTypes", &self.authentication_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthenticationProperties",
+                &self.basic_authentication_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomAuthenticationProperties",
+                &self.custom_authentication_properties,
+            )?;
+            crate::cfn::entry(&mut map, "OAuth2Properties", &self.o_auth2_properties)?;
+            map.end()
         }
     }
 
@@ -2004,33 +2298,39 @@ pub mod connection_type {
     }
 
     /// Basic authentication configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BasicAuthenticationProperties {
         /// `Password`.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
         pub password: Option<SecretConnectorProperty>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<SecretConnectorProperty>,
     }
 
+    impl Serialize for BasicAuthenticationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// Defines a secret property configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecretConnectorProperty {
-        /// A key name to use when sending this property in API requests.
-        #[serde(rename = "KeyOverride", skip_serializing_if = "Option::is_none")]
+        /// `KeyOverride`: A key name to use when sending this property in API requests.
         pub key_override: Option<Value<String>>,
-        /// The name of the property.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the property.
         pub name: Value<String>,
-        /// Specifies where this property should be included in REST requests.
-        #[serde(rename = "PropertyLocation", skip_serializing_if = "Option::is_none")]
+        /// `PropertyLocation`: Specifies where this property should be included in REST requests.
         pub property_location: Option<Value<SecretConnectorPropertyPropertyLocation>>,
-        /// The data type of this property.
-        #[serde(rename = "PropertyType")]
+        /// `PropertyType`: The data type of this property.
         pub property_type: Value<SecretConnectorPropertyPropertyType>,
-        /// Indicates whether the property is required.
-        #[serde(rename = "Required")]
+        /// `Required`: Indicates whether the property is required.
         pub required: Value<bool>,
     }
 
@@ -2048,6 +2348,22 @@ pub mod connection_type {
                 property_type: property_type.into(),
                 required: required.into(),
             }
+        }
+    }
+
+    impl Serialize for SecretConnectorProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyOverride", &self.key_override)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PropertyLocation", &self.property_location)?;
+            map.serialize_entry("PropertyType", &self.property_type)?;
+            map.serialize_entry("Required", &self.required)?;
+            map.end()
         }
     }
 
@@ -2131,10 +2447,9 @@ pub mod connection_type {
     }
 
     /// Custom authentication configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomAuthenticationProperties {
         /// `AuthenticationParameters`.
-        #[serde(rename = "AuthenticationParameters")]
         pub authentication_parameters: Vec<SecretConnectorProperty>,
     }
 
@@ -2149,28 +2464,31 @@ pub mod connection_type {
         }
     }
 
+    impl Serialize for CustomAuthenticationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AuthenticationParameters",
+                &self.authentication_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// OAuth2 configuration container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorOAuth2Properties {
         /// `AuthorizationCodeProperties`.
-        #[serde(
-            rename = "AuthorizationCodeProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorization_code_properties: Option<ConnectorAuthorizationCodeProperties>,
         /// `ClientCredentialsProperties`.
-        #[serde(
-            rename = "ClientCredentialsProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_credentials_properties: Option<ClientCredentialsProperties>,
         /// `JWTBearerProperties`.
-        #[serde(rename = "JWTBearerProperties", skip_serializing_if = "Option::is_none")]
         pub jwt_bearer_properties: Option<JwtBearerProperties>,
-        /// The OAuth2 grant type to use.
-        #[serde(rename = "OAuth2GrantType")]
+        /// `OAuth2GrantType`: The OAuth2 grant type to use.
         pub o_auth2_grant_type: Value<OAuth2GrantType>,
     }
 
@@ -2186,46 +2504,88 @@ pub mod connection_type {
         }
     }
 
+    impl Serialize for ConnectorOAuth2Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationCodeProperties",
+                &self.authorization_code_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCredentialsProperties",
+                &self.client_credentials_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JWTBearerProperties",
+                &self.jwt_bearer_properties,
+            )?;
+            map.serialize_entry("OAuth2GrantType", &self.o_auth2_grant_type)?;
+            map.end()
+        }
+    }
+
     /// OAuth2 authorization code configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectorAuthorizationCodeProperties {
         /// `AuthorizationCode`.
-        #[serde(rename = "AuthorizationCode", skip_serializing_if = "Option::is_none")]
         pub authorization_code: Option<ConnectorProperty>,
         /// `AuthorizationCodeUrl`.
-        #[serde(
-            rename = "AuthorizationCodeUrl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorization_code_url: Option<ConnectorProperty>,
         /// `ClientId`.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
         pub client_id: Option<SecretConnectorProperty>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<SecretConnectorProperty>,
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<Value<ContentType>>,
         /// `Prompt`.
-        #[serde(rename = "Prompt", skip_serializing_if = "Option::is_none")]
         pub prompt: Option<ConnectorProperty>,
         /// `RedirectUri`.
-        #[serde(rename = "RedirectUri", skip_serializing_if = "Option::is_none")]
         pub redirect_uri: Option<ConnectorProperty>,
         /// `RequestMethod`.
-        #[serde(rename = "RequestMethod", skip_serializing_if = "Option::is_none")]
         pub request_method: Option<Value<RequestMethod>>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<ConnectorProperty>,
         /// `TokenUrl`.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
         pub token_url: Option<ConnectorProperty>,
         /// `TokenUrlParameters`.
-        #[serde(rename = "TokenUrlParameters", skip_serializing_if = "Option::is_none")]
         pub token_url_parameters: Option<Vec<ConnectorProperty>>,
+    }
+
+    impl Serialize for ConnectorAuthorizationCodeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthorizationCode", &self.authorization_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationCodeUrl",
+                &self.authorization_code_url,
+            )?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "Prompt", &self.prompt)?;
+            crate::cfn::entry(&mut map, "RedirectUri", &self.redirect_uri)?;
+            crate::cfn::entry(&mut map, "RequestMethod", &self.request_method)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenUrlParameters",
+                &self.token_url_parameters,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ContentType`.
@@ -2303,29 +2663,44 @@ pub mod connection_type {
     }
 
     /// OAuth2 client credentials configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClientCredentialsProperties {
         /// `ClientId`.
-        #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
         pub client_id: Option<SecretConnectorProperty>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
         pub client_secret: Option<SecretConnectorProperty>,
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<Value<ClientCredentialsPropertiesContentType>>,
         /// `RequestMethod`.
-        #[serde(rename = "RequestMethod", skip_serializing_if = "Option::is_none")]
         pub request_method: Option<Value<ClientCredentialsPropertiesRequestMethod>>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<ConnectorProperty>,
         /// `TokenUrl`.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
         pub token_url: Option<ConnectorProperty>,
         /// `TokenUrlParameters`.
-        #[serde(rename = "TokenUrlParameters", skip_serializing_if = "Option::is_none")]
         pub token_url_parameters: Option<Vec<ConnectorProperty>>,
+    }
+
+    impl Serialize for ClientCredentialsProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "RequestMethod", &self.request_method)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenUrlParameters",
+                &self.token_url_parameters,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ContentType`.
@@ -2405,23 +2780,38 @@ pub mod connection_type {
     }
 
     /// JWT bearer token configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JwtBearerProperties {
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<Value<JwtBearerPropertiesContentType>>,
         /// `JwtToken`.
-        #[serde(rename = "JwtToken", skip_serializing_if = "Option::is_none")]
         pub jwt_token: Option<SecretConnectorProperty>,
         /// `RequestMethod`.
-        #[serde(rename = "RequestMethod", skip_serializing_if = "Option::is_none")]
         pub request_method: Option<Value<JwtBearerPropertiesRequestMethod>>,
         /// `TokenUrl`.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
         pub token_url: Option<ConnectorProperty>,
         /// `TokenUrlParameters`.
-        #[serde(rename = "TokenUrlParameters", skip_serializing_if = "Option::is_none")]
         pub token_url_parameters: Option<Vec<ConnectorProperty>>,
+    }
+
+    impl Serialize for JwtBearerProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "JwtToken", &self.jwt_token)?;
+            crate::cfn::entry(&mut map, "RequestMethod", &self.request_method)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenUrlParameters",
+                &self.token_url_parameters,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ContentType`.
@@ -2574,70 +2964,88 @@ pub mod connection_type {
     }
 
     /// Configuration for HTTP request and response handling.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RestConfiguration {
-        /// A map of entity configurations.
-        #[serde(
-            rename = "EntityConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EntityConfigurations`: A map of entity configurations.
         pub entity_configurations: Option<
             indexmap::IndexMap<String, EntityConfiguration>,
         >,
         /// `GlobalSourceConfiguration`.
-        #[serde(
-            rename = "GlobalSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_source_configuration: Option<SourceConfiguration>,
-        /// Configuration for the validation endpoint.
-        #[serde(
-            rename = "ValidationEndpointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ValidationEndpointConfiguration`: Configuration for the validation endpoint.
         pub validation_endpoint_configuration: Option<ValidationEndpointConfiguration>,
     }
 
+    impl Serialize for RestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EntityConfigurations",
+                &self.entity_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalSourceConfiguration",
+                &self.global_source_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationEndpointConfiguration",
+                &self.validation_endpoint_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for interacting with a specific data entity.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EntityConfiguration {
-        /// The schema definition for this entity.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
+        /// `Schema`: The schema definition for this entity.
         pub schema: Option<indexmap::IndexMap<String, FieldDefinition>>,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration", skip_serializing_if = "Option::is_none")]
         pub source_configuration: Option<SourceConfiguration>,
     }
 
+    impl Serialize for EntityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceConfiguration",
+                &self.source_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Defines a field in an entity schema.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldDefinition {
-        /// The data type of the field.
-        #[serde(rename = "FieldDataType")]
+        /// `FieldDataType`: The data type of the field.
         pub field_data_type: Value<FieldDataType>,
         /// `FilterOverrides`.
-        #[serde(rename = "FilterOverrides", skip_serializing_if = "Option::is_none")]
         pub filter_overrides: Option<FilterOverrides>,
-        /// Indicates whether this field can contain null values.
-        #[serde(rename = "IsNullable", skip_serializing_if = "Option::is_none")]
+        /// `IsNullable`: Indicates whether this field can contain null values.
         pub is_nullable: Option<Value<bool>>,
-        /// Indicates whether this field can be used for ordering results.
-        #[serde(rename = "IsOrderable", skip_serializing_if = "Option::is_none")]
+        /// `IsOrderable`: Indicates whether this field can be used for ordering results.
         pub is_orderable: Option<Value<bool>>,
-        /// Indicates whether this field can be used for partitioning queries to the data source.
-        #[serde(rename = "IsPartitionable", skip_serializing_if = "Option::is_none")]
+        /// `IsPartitionable`: Indicates whether this field can be used for partitioning queries to the data source.
         pub is_partitionable: Option<Value<bool>>,
-        /// Indicates whether this field can be used in filter predicates when querying data.
-        #[serde(rename = "IsQueryable", skip_serializing_if = "Option::is_none")]
+        /// `IsQueryable`: Indicates whether this field can be used in filter predicates when querying data.
         pub is_queryable: Option<Value<bool>>,
-        /// The name of the field.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the field.
         pub name: Value<String>,
-        /// The format pattern for parsing date values from API responses.
-        #[serde(rename = "ResponseDateFormat", skip_serializing_if = "Option::is_none")]
+        /// `ResponseDateFormat`: The format pattern for parsing date values from API responses.
         pub response_date_format: Option<Value<String>>,
     }
 
@@ -2657,6 +3065,29 @@ pub mod connection_type {
                 name: name.into(),
                 response_date_format: None,
             }
+        }
+    }
+
+    impl Serialize for FieldDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldDataType", &self.field_data_type)?;
+            crate::cfn::entry(&mut map, "FilterOverrides", &self.filter_overrides)?;
+            crate::cfn::entry(&mut map, "IsNullable", &self.is_nullable)?;
+            crate::cfn::entry(&mut map, "IsOrderable", &self.is_orderable)?;
+            crate::cfn::entry(&mut map, "IsPartitionable", &self.is_partitionable)?;
+            crate::cfn::entry(&mut map, "IsQueryable", &self.is_queryable)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseDateFormat",
+                &self.response_date_format,
+            )?;
+            map.end()
         }
     }
 
@@ -2746,99 +3177,122 @@ pub mod connection_type {
     }
 
     /// Configuration that defines per-field overrides for filter behavior, allowing individual fields to customize how filter operations are applied.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterOverrides {
         /// `BetweenConfiguration`.
-        #[serde(
-            rename = "BetweenConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub between_configuration: Option<BetweenConfiguration>,
-        /// The date and time format for filter expressions on this field, overriding the global DateTimeFormat.
-        #[serde(rename = "DateTimeFormat", skip_serializing_if = "Option::is_none")]
+        /// `DateTimeFormat`: The date and time format for filter expressions on this field, overriding the global DateTimeFormat.
         pub date_time_format: Option<Value<String>>,
-        /// An override for the field name to use in filter expressions, if different from the schema field name.
-        #[serde(rename = "FieldName", skip_serializing_if = "Option::is_none")]
+        /// `FieldName`: An override for the field name to use in filter expressions, if different from the schema field name.
         pub field_name: Option<Value<String>>,
-        /// A map of logical filter operators to their field-specific API representations, overriding the global operator mappings.
-        #[serde(rename = "OperatorMappings", skip_serializing_if = "Option::is_none")]
+        /// `OperatorMappings`: A map of logical filter operators to their field-specific API representations, overriding the global operator mappings.
         pub operator_mappings: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for FilterOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BetweenConfiguration",
+                &self.between_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "DateTimeFormat", &self.date_time_format)?;
+            crate::cfn::entry(&mut map, "FieldName", &self.field_name)?;
+            crate::cfn::entry(&mut map, "OperatorMappings", &self.operator_mappings)?;
+            map.end()
+        }
     }
 
     /// Configuration that defines how BETWEEN range filter operations are translated into REST API request parameters.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BetweenConfiguration {
-        /// The parameter name used for the upper bound value in a BETWEEN filter operation.
-        #[serde(rename = "HighBoundKey", skip_serializing_if = "Option::is_none")]
+        /// `HighBoundKey`: The parameter name used for the upper bound value in a BETWEEN filter operation.
         pub high_bound_key: Option<Value<String>>,
-        /// The parameter name used for the lower bound value in a BETWEEN filter operation.
-        #[serde(rename = "LowBoundKey", skip_serializing_if = "Option::is_none")]
+        /// `LowBoundKey`: The parameter name used for the lower bound value in a BETWEEN filter operation.
         pub low_bound_key: Option<Value<String>>,
-        /// A template string for constructing the BETWEEN filter expression.
-        #[serde(rename = "Template", skip_serializing_if = "Option::is_none")]
+        /// `Template`: A template string for constructing the BETWEEN filter expression.
         pub template: Option<Value<String>>,
     }
 
+    impl Serialize for BetweenConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HighBoundKey", &self.high_bound_key)?;
+            crate::cfn::entry(&mut map, "LowBoundKey", &self.low_bound_key)?;
+            crate::cfn::entry(&mut map, "Template", &self.template)?;
+            map.end()
+        }
+    }
+
     /// Configuration that defines how to make requests to endpoints.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceConfiguration {
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<FilterConfiguration>,
         /// `PaginationConfiguration`.
-        #[serde(
-            rename = "PaginationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pagination_configuration: Option<PaginationConfiguration>,
-        /// The HTTP method to use.
-        #[serde(rename = "RequestMethod", skip_serializing_if = "Option::is_none")]
+        /// `RequestMethod`: The HTTP method to use.
         pub request_method: Option<Value<SourceConfigurationRequestMethod>>,
-        /// Request parameters configuration.
-        #[serde(rename = "RequestParameters", skip_serializing_if = "Option::is_none")]
+        /// `RequestParameters`: Request parameters configuration.
         pub request_parameters: Option<Vec<ConnectorProperty>>,
-        /// The URL path for the REST endpoint.
-        #[serde(rename = "RequestPath", skip_serializing_if = "Option::is_none")]
+        /// `RequestPath`: The URL path for the REST endpoint.
         pub request_path: Option<Value<String>>,
         /// `ResponseConfiguration`.
-        #[serde(
-            rename = "ResponseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub response_configuration: Option<ResponseConfiguration>,
     }
 
+    impl Serialize for SourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PaginationConfiguration",
+                &self.pagination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RequestMethod", &self.request_method)?;
+            crate::cfn::entry(&mut map, "RequestParameters", &self.request_parameters)?;
+            crate::cfn::entry(&mut map, "RequestPath", &self.request_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseConfiguration",
+                &self.response_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration that defines how filter predicates are applied to REST API requests, supporting both query parameter and filter string strategies.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterConfiguration {
         /// `BetweenConfiguration`.
-        #[serde(
-            rename = "BetweenConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub between_configuration: Option<BetweenConfiguration>,
-        /// The global date and time format for filter expressions.
-        #[serde(rename = "DateTimeFormat", skip_serializing_if = "Option::is_none")]
+        /// `DateTimeFormat`: The global date and time format for filter expressions.
         pub date_time_format: Option<Value<String>>,
-        /// The strategy for applying filters to requests.
-        #[serde(rename = "FilterMode")]
+        /// `FilterMode`: The strategy for applying filters to requests.
         pub filter_mode: Value<FilterMode>,
         /// `FilterStringConfiguration`.
-        #[serde(
-            rename = "FilterStringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub filter_string_configuration: Option<FilterStringConfiguration>,
-        /// A map of logical filter operators to their API-specific string representations.
-        #[serde(rename = "OperatorMappings", skip_serializing_if = "Option::is_none")]
+        /// `OperatorMappings`: A map of logical filter operators to their API-specific string representations.
         pub operator_mappings: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Indicates whether surrounding double quotes should be stripped from filter values before processing.
-        #[serde(rename = "StripQuotes", skip_serializing_if = "Option::is_none")]
+        /// `StripQuotes`: Indicates whether surrounding double quotes should be stripped from filter values before processing.
         pub strip_quotes: Option<Value<bool>>,
     }
 
@@ -2853,6 +3307,31 @@ pub mod connection_type {
                 operator_mappings: None,
                 strip_quotes: None,
             }
+        }
+    }
+
+    impl Serialize for FilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BetweenConfiguration",
+                &self.between_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "DateTimeFormat", &self.date_time_format)?;
+            map.serialize_entry("FilterMode", &self.filter_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterStringConfiguration",
+                &self.filter_string_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "OperatorMappings", &self.operator_mappings)?;
+            crate::cfn::entry(&mut map, "StripQuotes", &self.strip_quotes)?;
+            map.end()
         }
     }
 
@@ -2894,16 +3373,13 @@ pub mod connection_type {
     }
 
     /// Configuration for constructing filter expression strings when using the FILTER_STRING filter mode.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterStringConfiguration {
-        /// The query parameter name used to send the constructed filter expression string in API requests.
-        #[serde(rename = "QueryParameterName")]
+        /// `QueryParameterName`: The query parameter name used to send the constructed filter expression string in API requests.
         pub query_parameter_name: Value<String>,
-        /// The character used to quote values when QuoteStringValues is true.
-        #[serde(rename = "QuoteCharacter", skip_serializing_if = "Option::is_none")]
+        /// `QuoteCharacter`: The character used to quote values when QuoteStringValues is true.
         pub quote_character: Option<Value<String>>,
-        /// Indicates whether string and date values should be wrapped with a quote character in the filter expression.
-        #[serde(rename = "QuoteStringValues", skip_serializing_if = "Option::is_none")]
+        /// `QuoteStringValues`: Indicates whether string and date values should be wrapped with a quote character in the filter expression.
         pub quote_string_values: Option<Value<bool>>,
     }
 
@@ -2918,25 +3394,56 @@ pub mod connection_type {
         }
     }
 
+    impl Serialize for FilterStringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueryParameterName", &self.query_parameter_name)?;
+            crate::cfn::entry(&mut map, "QuoteCharacter", &self.quote_character)?;
+            crate::cfn::entry(&mut map, "QuoteStringValues", &self.quote_string_values)?;
+            map.end()
+        }
+    }
+
     /// Configuration for handling paginated responses.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PaginationConfiguration {
         /// `CursorConfiguration`.
-        #[serde(rename = "CursorConfiguration", skip_serializing_if = "Option::is_none")]
         pub cursor_configuration: Option<CursorConfiguration>,
         /// `OffsetConfiguration`.
-        #[serde(rename = "OffsetConfiguration", skip_serializing_if = "Option::is_none")]
         pub offset_configuration: Option<OffsetConfiguration>,
     }
 
+    impl Serialize for PaginationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CursorConfiguration",
+                &self.cursor_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OffsetConfiguration",
+                &self.offset_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Cursor-based pagination configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CursorConfiguration {
         /// `LimitParameter`.
-        #[serde(rename = "LimitParameter", skip_serializing_if = "Option::is_none")]
         pub limit_parameter: Option<ExtractedParameter>,
         /// `NextPage`.
-        #[serde(rename = "NextPage")]
         pub next_page: ExtractedParameter,
     }
 
@@ -2950,21 +3457,45 @@ pub mod connection_type {
         }
     }
 
+    impl Serialize for CursorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LimitParameter", &self.limit_parameter)?;
+            map.serialize_entry("NextPage", &self.next_page)?;
+            map.end()
+        }
+    }
+
     /// Parameter extraction configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExtractedParameter {
-        /// The default value.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: The default value.
         pub default_value: Option<Value<String>>,
-        /// The parameter key name.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The parameter key name.
         pub key: Option<Value<String>>,
-        /// Specifies where to place the parameter in requests.
-        #[serde(rename = "PropertyLocation", skip_serializing_if = "Option::is_none")]
+        /// `PropertyLocation`: Specifies where to place the parameter in requests.
         pub property_location: Option<Value<ExtractedParameterPropertyLocation>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<ResponseExtractionMapping>,
+    }
+
+    impl Serialize for ExtractedParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "PropertyLocation", &self.property_location)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Specifies where to place the parameter in requests.
@@ -3012,24 +3543,33 @@ pub mod connection_type {
     }
 
     /// Defines how to extract values from HTTP responses.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResponseExtractionMapping {
-        /// A JSON path expression to extract a value from response body.
-        #[serde(rename = "ContentPath", skip_serializing_if = "Option::is_none")]
+        /// `ContentPath`: A JSON path expression to extract a value from response body.
         pub content_path: Option<Value<String>>,
-        /// The name of an HTTP response header from which to extract the value.
-        #[serde(rename = "HeaderKey", skip_serializing_if = "Option::is_none")]
+        /// `HeaderKey`: The name of an HTTP response header from which to extract the value.
         pub header_key: Option<Value<String>>,
     }
 
+    impl Serialize for ResponseExtractionMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentPath", &self.content_path)?;
+            crate::cfn::entry(&mut map, "HeaderKey", &self.header_key)?;
+            map.end()
+        }
+    }
+
     /// Offset-based pagination configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OffsetConfiguration {
         /// `LimitParameter`.
-        #[serde(rename = "LimitParameter")]
         pub limit_parameter: ExtractedParameter,
         /// `OffsetParameter`.
-        #[serde(rename = "OffsetParameter")]
         pub offset_parameter: ExtractedParameter,
     }
 
@@ -3043,6 +3583,19 @@ pub mod connection_type {
                 limit_parameter: limit_parameter.into(),
                 offset_parameter: offset_parameter.into(),
             }
+        }
+    }
+
+    impl Serialize for OffsetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LimitParameter", &self.limit_parameter)?;
+            map.serialize_entry("OffsetParameter", &self.offset_parameter)?;
+            map.end()
         }
     }
 
@@ -3085,13 +3638,11 @@ pub mod connection_type {
     }
 
     /// Configuration for parsing JSON responses from REST API calls.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResponseConfiguration {
-        /// JSON path expression for error information location.
-        #[serde(rename = "ErrorPath", skip_serializing_if = "Option::is_none")]
+        /// `ErrorPath`: JSON path expression for error information location.
         pub error_path: Option<Value<String>>,
-        /// JSON path expression for result data location.
-        #[serde(rename = "ResultPath")]
+        /// `ResultPath`: JSON path expression for result data location.
         pub result_path: Value<String>,
     }
 
@@ -3105,15 +3656,39 @@ pub mod connection_type {
         }
     }
 
+    impl Serialize for ResponseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ErrorPath", &self.error_path)?;
+            map.serialize_entry("ResultPath", &self.result_path)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the validation endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ValidationEndpointConfiguration {
-        /// The HTTP method to use.
-        #[serde(rename = "RequestMethod", skip_serializing_if = "Option::is_none")]
+        /// `RequestMethod`: The HTTP method to use.
         pub request_method: Option<Value<ValidationEndpointConfigurationRequestMethod>>,
-        /// The URL path for the REST endpoint.
-        #[serde(rename = "RequestPath", skip_serializing_if = "Option::is_none")]
+        /// `RequestPath`: The URL path for the REST endpoint.
         pub request_path: Option<Value<String>>,
+    }
+
+    impl Serialize for ValidationEndpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RequestMethod", &self.request_method)?;
+            crate::cfn::entry(&mut map, "RequestPath", &self.request_path)?;
+            map.end()
+        }
     }
 
     /// The HTTP method to use.
@@ -3210,57 +3785,35 @@ pub mod crawler {
     }
 
     /// The properties of `AWS::Glue::Crawler`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCrawlerProps {
-        /// A list of UTF-8 strings that specify the names of custom classifiers that are associated with the crawler.
-        #[serde(rename = "Classifiers", skip_serializing_if = "Option::is_none")]
+        /// `Classifiers`: A list of UTF-8 strings that specify the names of custom classifiers that are associated with the crawler.
         pub classifiers: Option<Vec<Value<String>>>,
-        /// Crawler configuration information.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: Crawler configuration information.
         pub configuration: Option<Value<String>>,
-        /// The name of the SecurityConfiguration structure to be used by this crawler.
-        #[serde(
-            rename = "CrawlerSecurityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CrawlerSecurityConfiguration`: The name of the SecurityConfiguration structure to be used by this crawler.
         pub crawler_security_configuration: Option<Value<String>>,
-        /// The name of the database in which the crawler's output is stored.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of the database in which the crawler's output is stored.
         pub database_name: Option<Value<String>>,
-        /// A description of the crawler.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the crawler.
         pub description: Option<Value<String>>,
         /// `LakeFormationConfiguration`.
-        #[serde(
-            rename = "LakeFormationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lake_formation_configuration: Option<LakeFormationConfiguration>,
-        /// The name of the crawler.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the crawler.
         pub name: Option<Value<String>>,
         /// `RecrawlPolicy`.
-        #[serde(rename = "RecrawlPolicy", skip_serializing_if = "Option::is_none")]
         pub recrawl_policy: Option<RecrawlPolicy>,
-        /// The Amazon Resource Name (ARN) of an IAM role that's used to access customer resources, such as Amazon Simple Storage Service (Amazon S3) data.
-        #[serde(rename = "Role")]
+        /// `Role`: The Amazon Resource Name (ARN) of an IAM role that's used to access customer resources, such as Amazon Simple Storage Service (Amazon S3) data.
         pub role: Value<String>,
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Schedule>,
         /// `SchemaChangePolicy`.
-        #[serde(rename = "SchemaChangePolicy", skip_serializing_if = "Option::is_none")]
         pub schema_change_policy: Option<SchemaChangePolicy>,
-        /// The prefix added to the names of tables that are created.
-        #[serde(rename = "TablePrefix", skip_serializing_if = "Option::is_none")]
+        /// `TablePrefix`: The prefix added to the names of tables that are created.
         pub table_prefix: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `Targets`.
-        #[serde(rename = "Targets")]
         pub targets: Targets,
     }
 
@@ -3286,27 +3839,86 @@ pub mod crawler {
         }
     }
 
-    /// Specifies AWS Lake Formation configuration settings for the crawler
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LakeFormationConfiguration {
-        /// Required for cross account crawls.
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
-        pub account_id: Option<Value<String>>,
-        /// Specifies whether to use AWS Lake Formation credentials for the crawler instead of the IAM role credentials.
-        #[serde(
-            rename = "UseLakeFormationCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnCrawlerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Classifiers", &self.classifiers)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrawlerSecurityConfiguration",
+                &self.crawler_security_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "LakeFormationConfiguration",
+                &self.lake_formation_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RecrawlPolicy", &self.recrawl_policy)?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaChangePolicy",
+                &self.schema_change_policy,
+            )?;
+            crate::cfn::entry(&mut map, "TablePrefix", &self.table_prefix)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.end()
+        }
+    }
 
+    /// Specifies AWS Lake Formation configuration settings for the crawler
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LakeFormationConfiguration {
+        /// `AccountId`: Required for cross account crawls.
+        pub account_id: Option<Value<String>>,
+        /// `UseLakeFormationCredentials`: Specifies whether to use AWS Lake Formation credentials for the crawler instead of the IAM role credentials.
         pub use_lake_formation_credentials: Option<Value<bool>>,
     }
 
+    impl Serialize for LakeFormationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseLakeFormationCredentials",
+                &self.use_lake_formation_credentials,
+            )?;
+            map.end()
+        }
+    }
+
     /// When crawling an Amazon S3 data source after the first crawl is complete, specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecrawlPolicy {
-        /// Specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run.
-        #[serde(rename = "RecrawlBehavior", skip_serializing_if = "Option::is_none")]
+        /// `RecrawlBehavior`: Specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run.
         pub recrawl_behavior: Option<Value<RecrawlBehavior>>,
+    }
+
+    impl Serialize for RecrawlPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RecrawlBehavior", &self.recrawl_behavior)?;
+            map.end()
+        }
     }
 
     /// Specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run.
@@ -3350,22 +3962,48 @@ pub mod crawler {
     }
 
     /// A scheduling object using a cron statement to schedule an event.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schedule {
-        /// A cron expression used to specify the schedule.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: A cron expression used to specify the schedule.
         pub schedule_expression: Option<Value<String>>,
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            map.end()
+        }
+    }
+
     /// The policy that specifies update and delete behaviors for the crawler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaChangePolicy {
-        /// The deletion behavior when the crawler finds a deleted object.
-        #[serde(rename = "DeleteBehavior", skip_serializing_if = "Option::is_none")]
+        /// `DeleteBehavior`: The deletion behavior when the crawler finds a deleted object.
         pub delete_behavior: Option<Value<DeleteBehavior>>,
-        /// The update behavior when the crawler finds a changed schema.
-        #[serde(rename = "UpdateBehavior", skip_serializing_if = "Option::is_none")]
+        /// `UpdateBehavior`: The update behavior when the crawler finds a changed schema.
         pub update_behavior: Option<Value<UpdateBehavior>>,
+    }
+
+    impl Serialize for SchemaChangePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeleteBehavior", &self.delete_behavior)?;
+            crate::cfn::entry(&mut map, "UpdateBehavior", &self.update_behavior)?;
+            map.end()
+        }
     }
 
     /// The deletion behavior when the crawler finds a deleted object.
@@ -3446,150 +4084,227 @@ pub mod crawler {
     }
 
     /// Specifies data stores to crawl.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Targets {
-        /// Specifies AWS Glue Data Catalog targets.
-        #[serde(rename = "CatalogTargets", skip_serializing_if = "Option::is_none")]
+        /// `CatalogTargets`: Specifies AWS Glue Data Catalog targets.
         pub catalog_targets: Option<Vec<CatalogTarget>>,
-        /// Specifies an array of Delta data store targets.
-        #[serde(rename = "DeltaTargets", skip_serializing_if = "Option::is_none")]
+        /// `DeltaTargets`: Specifies an array of Delta data store targets.
         pub delta_targets: Option<Vec<DeltaTarget>>,
-        /// Specifies Amazon DynamoDB targets.
-        #[serde(rename = "DynamoDBTargets", skip_serializing_if = "Option::is_none")]
+        /// `DynamoDBTargets`: Specifies Amazon DynamoDB targets.
         pub dynamo_db_targets: Option<Vec<DynamoDbTarget>>,
-        /// Specifies Apache Hudi data store targets.
-        #[serde(rename = "HudiTargets", skip_serializing_if = "Option::is_none")]
+        /// `HudiTargets`: Specifies Apache Hudi data store targets.
         pub hudi_targets: Option<Vec<HudiTarget>>,
-        /// Specifies Apache Iceberg data store targets.
-        #[serde(rename = "IcebergTargets", skip_serializing_if = "Option::is_none")]
+        /// `IcebergTargets`: Specifies Apache Iceberg data store targets.
         pub iceberg_targets: Option<Vec<IcebergTarget>>,
-        /// Specifies JDBC targets.
-        #[serde(rename = "JdbcTargets", skip_serializing_if = "Option::is_none")]
+        /// `JdbcTargets`: Specifies JDBC targets.
         pub jdbc_targets: Option<Vec<JdbcTarget>>,
-        /// A list of Mongo DB targets.
-        #[serde(rename = "MongoDBTargets", skip_serializing_if = "Option::is_none")]
+        /// `MongoDBTargets`: A list of Mongo DB targets.
         pub mongo_db_targets: Option<Vec<MongoDbTarget>>,
-        /// Specifies Amazon Simple Storage Service (Amazon S3) targets.
-        #[serde(rename = "S3Targets", skip_serializing_if = "Option::is_none")]
+        /// `S3Targets`: Specifies Amazon Simple Storage Service (Amazon S3) targets.
         pub s3_targets: Option<Vec<S3Target>>,
     }
 
+    impl Serialize for Targets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogTargets", &self.catalog_targets)?;
+            crate::cfn::entry(&mut map, "DeltaTargets", &self.delta_targets)?;
+            crate::cfn::entry(&mut map, "DynamoDBTargets", &self.dynamo_db_targets)?;
+            crate::cfn::entry(&mut map, "HudiTargets", &self.hudi_targets)?;
+            crate::cfn::entry(&mut map, "IcebergTargets", &self.iceberg_targets)?;
+            crate::cfn::entry(&mut map, "JdbcTargets", &self.jdbc_targets)?;
+            crate::cfn::entry(&mut map, "MongoDBTargets", &self.mongo_db_targets)?;
+            crate::cfn::entry(&mut map, "S3Targets", &self.s3_targets)?;
+            map.end()
+        }
+    }
+
     /// Specifies an AWS Glue Data Catalog target.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CatalogTarget {
-        /// The name of the connection for an Amazon S3-backed Data Catalog table to be a target of the crawl when using a Catalog connection type paired with a NETWORK Connection type.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The name of the connection for an Amazon S3-backed Data Catalog table to be a target of the crawl when using a Catalog connection type paired with a NETWORK Connection type.
         pub connection_name: Option<Value<String>>,
-        /// The name of the database to be synchronized.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of the database to be synchronized.
         pub database_name: Option<Value<String>>,
-        /// A valid Amazon dead-letter SQS ARN.
-        #[serde(rename = "DlqEventQueueArn", skip_serializing_if = "Option::is_none")]
+        /// `DlqEventQueueArn`: A valid Amazon dead-letter SQS ARN.
         pub dlq_event_queue_arn: Option<Value<String>>,
-        /// A valid Amazon SQS ARN.
-        #[serde(rename = "EventQueueArn", skip_serializing_if = "Option::is_none")]
+        /// `EventQueueArn`: A valid Amazon SQS ARN.
         pub event_queue_arn: Option<Value<String>>,
-        /// A list of the tables to be synchronized.
-        #[serde(rename = "Tables", skip_serializing_if = "Option::is_none")]
+        /// `Tables`: A list of the tables to be synchronized.
         pub tables: Option<Vec<Value<String>>>,
     }
 
-    /// Specifies a Delta data store to crawl one or more Delta tables.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DeltaTarget {
-        /// The name of the connection to use to connect to the Delta table target.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
-        pub connection_name: Option<Value<String>>,
-        /// Specifies whether the crawler will create native tables, to allow integration with query engines that support querying of the Delta transaction log directly.
-        #[serde(
-            rename = "CreateNativeDeltaTable",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CatalogTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "DlqEventQueueArn", &self.dlq_event_queue_arn)?;
+            crate::cfn::entry(&mut map, "EventQueueArn", &self.event_queue_arn)?;
+            crate::cfn::entry(&mut map, "Tables", &self.tables)?;
+            map.end()
+        }
+    }
 
+    /// Specifies a Delta data store to crawl one or more Delta tables.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DeltaTarget {
+        /// `ConnectionName`: The name of the connection to use to connect to the Delta table target.
+        pub connection_name: Option<Value<String>>,
+        /// `CreateNativeDeltaTable`: Specifies whether the crawler will create native tables, to allow integration with query engines that support querying of the Delta transaction log directly.
         pub create_native_delta_table: Option<Value<bool>>,
         /// `DeltaTables`.
-        #[serde(rename = "DeltaTables", skip_serializing_if = "Option::is_none")]
         pub delta_tables: Option<Vec<Value<String>>>,
-        /// Specifies whether to write the manifest files to the Delta table path.
-        #[serde(rename = "WriteManifest", skip_serializing_if = "Option::is_none")]
+        /// `WriteManifest`: Specifies whether to write the manifest files to the Delta table path.
         pub write_manifest: Option<Value<bool>>,
     }
 
+    impl Serialize for DeltaTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateNativeDeltaTable",
+                &self.create_native_delta_table,
+            )?;
+            crate::cfn::entry(&mut map, "DeltaTables", &self.delta_tables)?;
+            crate::cfn::entry(&mut map, "WriteManifest", &self.write_manifest)?;
+            map.end()
+        }
+    }
+
     /// Specifies an Amazon DynamoDB table to crawl.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynamoDbTarget {
-        /// The name of the DynamoDB table to crawl.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The name of the DynamoDB table to crawl.
         pub path: Option<Value<String>>,
-        /// Indicates whether to scan all the records, or to sample rows from the table.
-        #[serde(rename = "ScanAll", skip_serializing_if = "Option::is_none")]
+        /// `ScanAll`: Indicates whether to scan all the records, or to sample rows from the table.
         pub scan_all: Option<Value<bool>>,
-        /// The percentage of the configured read capacity units to use by the AWS Glue crawler.
-        #[serde(rename = "ScanRate", skip_serializing_if = "Option::is_none")]
+        /// `ScanRate`: The percentage of the configured read capacity units to use by the AWS Glue crawler.
         pub scan_rate: Option<Value<f64>>,
     }
 
-    /// Specifies Apache Hudi data store targets.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct HudiTarget {
-        /// The name of the connection to use to connect to the Hudi target.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
-        pub connection_name: Option<Value<String>>,
-        /// A list of global patterns used to exclude from the crawl.
-        #[serde(rename = "Exclusions", skip_serializing_if = "Option::is_none")]
-        pub exclusions: Option<Vec<Value<String>>>,
-        /// The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Hudi metadata folder in your Amazon S3 path.
-        #[serde(
-            rename = "MaximumTraversalDepth",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DynamoDbTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "ScanAll", &self.scan_all)?;
+            crate::cfn::entry(&mut map, "ScanRate", &self.scan_rate)?;
+            map.end()
+        }
+    }
 
+    /// Specifies Apache Hudi data store targets.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct HudiTarget {
+        /// `ConnectionName`: The name of the connection to use to connect to the Hudi target.
+        pub connection_name: Option<Value<String>>,
+        /// `Exclusions`: A list of global patterns used to exclude from the crawl.
+        pub exclusions: Option<Vec<Value<String>>>,
+        /// `MaximumTraversalDepth`: The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Hudi metadata folder in your Amazon S3 path.
         pub maximum_traversal_depth: Option<Value<i64>>,
-        /// One or more Amazon S3 paths that contains Hudi metadata folders as s3://bucket/prefix .
-        #[serde(rename = "Paths", skip_serializing_if = "Option::is_none")]
+        /// `Paths`: One or more Amazon S3 paths that contains Hudi metadata folders as s3://bucket/prefix .
         pub paths: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for HudiTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "Exclusions", &self.exclusions)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumTraversalDepth",
+                &self.maximum_traversal_depth,
+            )?;
+            crate::cfn::entry(&mut map, "Paths", &self.paths)?;
+            map.end()
+        }
     }
 
     /// Specifies Apache Iceberg data store targets.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IcebergTarget {
-        /// The name of the connection to use to connect to the Iceberg target.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The name of the connection to use to connect to the Iceberg target.
         pub connection_name: Option<Value<String>>,
-        /// A list of global patterns used to exclude from the crawl.
-        #[serde(rename = "Exclusions", skip_serializing_if = "Option::is_none")]
+        /// `Exclusions`: A list of global patterns used to exclude from the crawl.
         pub exclusions: Option<Vec<Value<String>>>,
-        /// The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Iceberg metadata folder in your Amazon S3 path.
-        #[serde(
-            rename = "MaximumTraversalDepth",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumTraversalDepth`: The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Iceberg metadata folder in your Amazon S3 path.
         pub maximum_traversal_depth: Option<Value<i64>>,
-        /// One or more Amazon S3 paths that contains Iceberg metadata folders as s3://bucket/prefix .
-        #[serde(rename = "Paths", skip_serializing_if = "Option::is_none")]
+        /// `Paths`: One or more Amazon S3 paths that contains Iceberg metadata folders as s3://bucket/prefix .
         pub paths: Option<Vec<Value<String>>>,
     }
 
-    /// Specifies a JDBC data store to crawl.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct JdbcTarget {
-        /// The name of the connection to use to connect to the JDBC target.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
-        pub connection_name: Option<Value<String>>,
-        /// Specify a value of RAWTYPES or COMMENTS to enable additional metadata in table responses.
-        #[serde(
-            rename = "EnableAdditionalMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for IcebergTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "Exclusions", &self.exclusions)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumTraversalDepth",
+                &self.maximum_traversal_depth,
+            )?;
+            crate::cfn::entry(&mut map, "Paths", &self.paths)?;
+            map.end()
+        }
+    }
 
+    /// Specifies a JDBC data store to crawl.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct JdbcTarget {
+        /// `ConnectionName`: The name of the connection to use to connect to the JDBC target.
+        pub connection_name: Option<Value<String>>,
+        /// `EnableAdditionalMetadata`: Specify a value of RAWTYPES or COMMENTS to enable additional metadata in table responses.
         pub enable_additional_metadata: Option<Vec<Value<EnableAdditionalMetadataItem>>>,
-        /// A list of glob patterns used to exclude from the crawl.
-        #[serde(rename = "Exclusions", skip_serializing_if = "Option::is_none")]
+        /// `Exclusions`: A list of glob patterns used to exclude from the crawl.
         pub exclusions: Option<Vec<Value<String>>>,
-        /// The path of the JDBC target.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path of the JDBC target.
         pub path: Option<Value<String>>,
+    }
+
+    impl Serialize for JdbcTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableAdditionalMetadata",
+                &self.enable_additional_metadata,
+            )?;
+            crate::cfn::entry(&mut map, "Exclusions", &self.exclusions)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
     }
 
     /// Values of `EnableAdditionalMetadataItem`.
@@ -3630,37 +4345,59 @@ pub mod crawler {
     }
 
     /// Specifies an Amazon DocumentDB or MongoDB data store to crawl.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MongoDbTarget {
-        /// The name of the connection to use to connect to the Amazon DocumentDB or MongoDB target.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The name of the connection to use to connect to the Amazon DocumentDB or MongoDB target.
         pub connection_name: Option<Value<String>>,
-        /// The path of the Amazon DocumentDB or MongoDB target (database/collection).
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path of the Amazon DocumentDB or MongoDB target (database/collection).
         pub path: Option<Value<String>>,
     }
 
+    impl Serialize for MongoDbTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// Specifies a data store in Amazon Simple Storage Service (Amazon S3).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Target {
-        /// The name of a connection which allows a job or crawler to access data in Amazon S3 within an Amazon Virtual Private Cloud environment (Amazon VPC).
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The name of a connection which allows a job or crawler to access data in Amazon S3 within an Amazon Virtual Private Cloud environment (Amazon VPC).
         pub connection_name: Option<Value<String>>,
-        /// A valid Amazon dead-letter SQS ARN.
-        #[serde(rename = "DlqEventQueueArn", skip_serializing_if = "Option::is_none")]
+        /// `DlqEventQueueArn`: A valid Amazon dead-letter SQS ARN.
         pub dlq_event_queue_arn: Option<Value<String>>,
-        /// A valid Amazon SQS ARN.
-        #[serde(rename = "EventQueueArn", skip_serializing_if = "Option::is_none")]
+        /// `EventQueueArn`: A valid Amazon SQS ARN.
         pub event_queue_arn: Option<Value<String>>,
-        /// A list of glob patterns used to exclude from the crawl.
-        #[serde(rename = "Exclusions", skip_serializing_if = "Option::is_none")]
+        /// `Exclusions`: A list of glob patterns used to exclude from the crawl.
         pub exclusions: Option<Vec<Value<String>>>,
-        /// The path to the Amazon S3 target.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to the Amazon S3 target.
         pub path: Option<Value<String>>,
-        /// Sets the number of files in each leaf folder to be crawled when crawling sample files in a dataset.
-        #[serde(rename = "SampleSize", skip_serializing_if = "Option::is_none")]
+        /// `SampleSize`: Sets the number of files in each leaf folder to be crawled when crawling sample files in a dataset.
         pub sample_size: Option<Value<i64>>,
+    }
+
+    impl Serialize for S3Target {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "DlqEventQueueArn", &self.dlq_event_queue_arn)?;
+            crate::cfn::entry(&mut map, "EventQueueArn", &self.event_queue_arn)?;
+            crate::cfn::entry(&mut map, "Exclusions", &self.exclusions)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "SampleSize", &self.sample_size)?;
+            map.end()
+        }
     }
 }
 
@@ -3719,20 +4456,31 @@ pub mod custom_entity_type {
     }
 
     /// The properties of `AWS::Glue::CustomEntityType`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCustomEntityTypeProps {
-        /// A list of context words.
-        #[serde(rename = "ContextWords", skip_serializing_if = "Option::is_none")]
+        /// `ContextWords`: A list of context words.
         pub context_words: Option<Vec<Value<String>>>,
-        /// The name of the custom entity type.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the custom entity type.
         pub name: Option<Value<String>>,
-        /// A regular expression string that is used for detecting sensitive data in a custom pattern.
-        #[serde(rename = "RegexString", skip_serializing_if = "Option::is_none")]
+        /// `RegexString`: A regular expression string that is used for detecting sensitive data in a custom pattern.
         pub regex_string: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
+    }
+
+    impl Serialize for CfnCustomEntityTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContextWords", &self.context_words)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RegexString", &self.regex_string)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -3793,13 +4541,11 @@ pub mod data_catalog_encryption_settings {
     }
 
     /// The properties of `AWS::Glue::DataCatalogEncryptionSettings`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataCatalogEncryptionSettingsProps {
-        /// The ID of the Data Catalog in which the settings are created.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The ID of the Data Catalog in which the settings are created.
         pub catalog_id: Value<String>,
         /// `DataCatalogEncryptionSettings`.
-        #[serde(rename = "DataCatalogEncryptionSettings")]
         pub data_catalog_encryption_settings: DataCatalogEncryptionSettings,
     }
 
@@ -3816,56 +4562,105 @@ pub mod data_catalog_encryption_settings {
         }
     }
 
+    impl Serialize for CfnDataCatalogEncryptionSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry(
+                "DataCatalogEncryptionSettings",
+                &self.data_catalog_encryption_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// Contains configuration information for maintaining Data Catalog security.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataCatalogEncryptionSettings {
         /// `ConnectionPasswordEncryption`.
-        #[serde(
-            rename = "ConnectionPasswordEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_password_encryption: Option<ConnectionPasswordEncryption>,
         /// `EncryptionAtRest`.
-        #[serde(rename = "EncryptionAtRest", skip_serializing_if = "Option::is_none")]
         pub encryption_at_rest: Option<EncryptionAtRest>,
     }
 
-    /// When connection password protection is enabled, the Data Catalog uses a customer-provided key to encrypt the password as part of CreateConnection or UpdateConnection and store it in the ENCRYPTED_PASSWORD field in the connection properties.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ConnectionPasswordEncryption {
-        /// An AWS KMS key that is used to encrypt the connection password.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
-        pub kms_key_id: Option<Value<String>>,
-        /// When the ReturnConnectionPasswordEncrypted flag is set to 'true', passwords remain encrypted in the responses of GetConnection and GetConnections.
-        #[serde(
-            rename = "ReturnConnectionPasswordEncrypted",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DataCatalogEncryptionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionPasswordEncryption",
+                &self.connection_password_encryption,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionAtRest", &self.encryption_at_rest)?;
+            map.end()
+        }
+    }
 
+    /// When connection password protection is enabled, the Data Catalog uses a customer-provided key to encrypt the password as part of CreateConnection or UpdateConnection and store it in the ENCRYPTED_PASSWORD field in the connection properties.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ConnectionPasswordEncryption {
+        /// `KmsKeyId`: An AWS KMS key that is used to encrypt the connection password.
+        pub kms_key_id: Option<Value<String>>,
+        /// `ReturnConnectionPasswordEncrypted`: When the ReturnConnectionPasswordEncrypted flag is set to 'true', passwords remain encrypted in the responses of GetConnection and GetConnections.
         pub return_connection_password_encrypted: Option<Value<bool>>,
     }
 
+    impl Serialize for ConnectionPasswordEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReturnConnectionPasswordEncrypted",
+                &self.return_connection_password_encrypted,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the encryption-at-rest configuration for the Data Catalog.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionAtRest {
-        /// The encryption-at-rest mode for encrypting Data Catalog data.
-        #[serde(
-            rename = "CatalogEncryptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CatalogEncryptionMode`: The encryption-at-rest mode for encrypting Data Catalog data.
         pub catalog_encryption_mode: Option<Value<CatalogEncryptionMode>>,
-        /// The role that AWS Glue assumes to encrypt and decrypt the Data Catalog objects on the caller's behalf.
-        #[serde(
-            rename = "CatalogEncryptionServiceRole",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CatalogEncryptionServiceRole`: The role that AWS Glue assumes to encrypt and decrypt the Data Catalog objects on the caller's behalf.
         pub catalog_encryption_service_role: Option<Value<String>>,
-        /// The ID of the AWS KMS key to use for encryption at rest.
-        #[serde(rename = "SseAwsKmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `SseAwsKmsKeyId`: The ID of the AWS KMS key to use for encryption at rest.
         pub sse_aws_kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for EncryptionAtRest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CatalogEncryptionMode",
+                &self.catalog_encryption_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CatalogEncryptionServiceRole",
+                &self.catalog_encryption_service_role,
+            )?;
+            crate::cfn::entry(&mut map, "SseAwsKmsKeyId", &self.sse_aws_kms_key_id)?;
+            map.end()
+        }
     }
 
     /// The encryption-at-rest mode for encrypting Data Catalog data.
@@ -3964,25 +4759,19 @@ pub mod data_quality_ruleset {
     }
 
     /// The properties of `AWS::Glue::DataQualityRuleset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataQualityRulesetProps {
-        /// A unique token for idempotency.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
+        /// `ClientToken`: A unique token for idempotency.
         pub client_token: Option<Value<String>>,
-        /// A description of the data quality ruleset.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the data quality ruleset.
         pub description: Option<Value<String>>,
-        /// A unique name for the data quality ruleset.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique name for the data quality ruleset.
         pub name: Value<String>,
-        /// A Data Quality Definition Language (DQDL) ruleset.
-        #[serde(rename = "Ruleset", skip_serializing_if = "Option::is_none")]
+        /// `Ruleset`: A Data Quality Definition Language (DQDL) ruleset.
         pub ruleset: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
-        /// An object representing an AWS Glue table.
-        #[serde(rename = "TargetTable", skip_serializing_if = "Option::is_none")]
+        /// `TargetTable`: An object representing an AWS Glue table.
         pub target_table: Option<DataQualityTargetTable>,
     }
 
@@ -4000,14 +4789,29 @@ pub mod data_quality_ruleset {
         }
     }
 
+    impl Serialize for CfnDataQualityRulesetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Ruleset", &self.ruleset)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetTable", &self.target_table)?;
+            map.end()
+        }
+    }
+
     /// An object representing an AWS Glue table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataQualityTargetTable {
-        /// The name of the database where the AWS Glue table exists.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of the database where the AWS Glue table exists.
         pub database_name: Value<String>,
-        /// The name of the AWS Glue table.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The name of the AWS Glue table.
         pub table_name: Value<String>,
     }
 
@@ -4021,6 +4825,19 @@ pub mod data_quality_ruleset {
                 database_name: database_name.into(),
                 table_name: table_name.into(),
             }
+        }
+    }
+
+    impl Serialize for DataQualityTargetTable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
         }
     }
 }
@@ -4082,16 +4899,13 @@ pub mod database {
     }
 
     /// The properties of `AWS::Glue::Database`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatabaseProps {
-        /// The AWS account ID for the account in which to create the catalog object.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The AWS account ID for the account in which to create the catalog object.
         pub catalog_id: Value<String>,
-        /// The metadata for the database.
-        #[serde(rename = "DatabaseInput")]
+        /// `DatabaseInput`: The metadata for the database.
         pub database_input: DatabaseInput,
-        /// The name of the database.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of the database.
         pub database_name: Option<Value<String>>,
     }
 
@@ -4109,45 +4923,81 @@ pub mod database {
         }
     }
 
-    /// The structure used to create or update a database.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DatabaseInput {
-        /// Creates a set of default permissions on the table for principals.
-        #[serde(
-            rename = "CreateTableDefaultPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnDatabaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseInput", &self.database_input)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            map.end()
+        }
+    }
 
+    /// The structure used to create or update a database.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DatabaseInput {
+        /// `CreateTableDefaultPermissions`: Creates a set of default permissions on the table for principals.
         pub create_table_default_permissions: Option<Vec<PrincipalPrivileges>>,
-        /// A description of the database.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the database.
         pub description: Option<Value<String>>,
-        /// A FederatedDatabase structure that references an entity outside the AWS Glue Data Catalog.
-        #[serde(rename = "FederatedDatabase", skip_serializing_if = "Option::is_none")]
+        /// `FederatedDatabase`: A FederatedDatabase structure that references an entity outside the AWS Glue Data Catalog.
         pub federated_database: Option<FederatedDatabase>,
-        /// The location of the database (for example, an HDFS path).
-        #[serde(rename = "LocationUri", skip_serializing_if = "Option::is_none")]
+        /// `LocationUri`: The location of the database (for example, an HDFS path).
         pub location_uri: Option<Value<String>>,
-        /// The name of the database.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the database.
         pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
-        /// A DatabaseIdentifier structure that describes a target database for resource linking.
-        #[serde(rename = "TargetDatabase", skip_serializing_if = "Option::is_none")]
+        /// `TargetDatabase`: A DatabaseIdentifier structure that describes a target database for resource linking.
         pub target_database: Option<DatabaseIdentifier>,
     }
 
+    impl Serialize for DatabaseInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateTableDefaultPermissions",
+                &self.create_table_default_permissions,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FederatedDatabase", &self.federated_database)?;
+            crate::cfn::entry(&mut map, "LocationUri", &self.location_uri)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "TargetDatabase", &self.target_database)?;
+            map.end()
+        }
+    }
+
     /// The permissions granted to a principal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrincipalPrivileges {
-        /// The permissions that are granted to the principal.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
+        /// `Permissions`: The permissions that are granted to the principal.
         pub permissions: Option<Vec<Value<PermissionsItem>>>,
-        /// The principal who is granted permissions.
-        #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
+        /// `Principal`: The principal who is granted permissions.
         pub principal: Option<DataLakePrincipal>,
+    }
+
+    impl Serialize for PrincipalPrivileges {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            crate::cfn::entry(&mut map, "Principal", &self.principal)?;
+            map.end()
+        }
     }
 
     /// Values of `PermissionsItem`.
@@ -4209,40 +5059,73 @@ pub mod database {
     }
 
     /// The AWS Lake Formation principal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataLakePrincipal {
-        /// An identifier for the AWS Lake Formation principal.
-        #[serde(
-            rename = "DataLakePrincipalIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataLakePrincipalIdentifier`: An identifier for the AWS Lake Formation principal.
         pub data_lake_principal_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for DataLakePrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataLakePrincipalIdentifier",
+                &self.data_lake_principal_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// A FederatedDatabase structure that references an entity outside the AWS Glue Data Catalog.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FederatedDatabase {
-        /// The name of the connection to the external metastore.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The name of the connection to the external metastore.
         pub connection_name: Option<Value<String>>,
-        /// A unique identifier for the federated database.
-        #[serde(rename = "Identifier", skip_serializing_if = "Option::is_none")]
+        /// `Identifier`: A unique identifier for the federated database.
         pub identifier: Option<Value<String>>,
     }
 
+    impl Serialize for FederatedDatabase {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "Identifier", &self.identifier)?;
+            map.end()
+        }
+    }
+
     /// A structure that describes a target database for resource linking.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatabaseIdentifier {
-        /// The ID of the Data Catalog in which the database resides.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
+        /// `CatalogId`: The ID of the Data Catalog in which the database resides.
         pub catalog_id: Option<Value<String>>,
-        /// The name of the catalog database.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of the catalog database.
         pub database_name: Option<Value<String>>,
-        /// Region of the target database.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: Region of the target database.
         pub region: Option<Value<String>>,
+    }
+
+    impl Serialize for DatabaseIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.end()
+        }
     }
 }
 
@@ -4306,60 +5189,37 @@ pub mod dev_endpoint {
     }
 
     /// The properties of `AWS::Glue::DevEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDevEndpointProps {
-        /// `Arguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Arguments", skip_serializing_if = "Option::is_none")]
+        /// `Arguments`: `Arguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub arguments: Option<serde_json::Value>,
         /// `EndpointName`.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
         pub endpoint_name: Option<Value<String>>,
         /// `ExtraJarsS3Path`.
-        #[serde(rename = "ExtraJarsS3Path", skip_serializing_if = "Option::is_none")]
         pub extra_jars_s3_path: Option<Value<String>>,
         /// `ExtraPythonLibsS3Path`.
-        #[serde(
-            rename = "ExtraPythonLibsS3Path",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub extra_python_libs_s3_path: Option<Value<String>>,
         /// `GlueVersion`.
-        #[serde(rename = "GlueVersion", skip_serializing_if = "Option::is_none")]
         pub glue_version: Option<Value<String>>,
         /// `NumberOfNodes`.
-        #[serde(rename = "NumberOfNodes", skip_serializing_if = "Option::is_none")]
         pub number_of_nodes: Option<Value<i64>>,
         /// `NumberOfWorkers`.
-        #[serde(rename = "NumberOfWorkers", skip_serializing_if = "Option::is_none")]
         pub number_of_workers: Option<Value<i64>>,
         /// `PublicKey`.
-        #[serde(rename = "PublicKey", skip_serializing_if = "Option::is_none")]
         pub public_key: Option<Value<String>>,
         /// `PublicKeys`.
-        #[serde(rename = "PublicKeys", skip_serializing_if = "Option::is_none")]
         pub public_keys: Option<Vec<Value<String>>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `SecurityConfiguration`.
-        #[serde(
-            rename = "SecurityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub security_configuration: Option<Value<String>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `WorkerType`.
-        #[serde(rename = "WorkerType", skip_serializing_if = "Option::is_none")]
         pub worker_type: Option<Value<String>>,
     }
 
@@ -4383,6 +5243,40 @@ pub mod dev_endpoint {
                 tags: None,
                 worker_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDevEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arguments", &self.arguments)?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "ExtraJarsS3Path", &self.extra_jars_s3_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtraPythonLibsS3Path",
+                &self.extra_python_libs_s3_path,
+            )?;
+            crate::cfn::entry(&mut map, "GlueVersion", &self.glue_version)?;
+            crate::cfn::entry(&mut map, "NumberOfNodes", &self.number_of_nodes)?;
+            crate::cfn::entry(&mut map, "NumberOfWorkers", &self.number_of_workers)?;
+            crate::cfn::entry(&mut map, "PublicKey", &self.public_key)?;
+            crate::cfn::entry(&mut map, "PublicKeys", &self.public_keys)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityConfiguration",
+                &self.security_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WorkerType", &self.worker_type)?;
+            map.end()
         }
     }
 }
@@ -4454,20 +5348,13 @@ pub mod identity_center_configuration {
     }
 
     /// The properties of `AWS::Glue::IdentityCenterConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityCenterConfigurationProps {
-        /// The IAM identity center instance arn
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The IAM identity center instance arn
         pub instance_arn: Value<String>,
-        /// The downstream scopes that Glue identity center configuration can access
-        #[serde(rename = "Scopes", skip_serializing_if = "Option::is_none")]
+        /// `Scopes`: The downstream scopes that Glue identity center configuration can access
         pub scopes: Option<Vec<Value<String>>>,
-        /// Enable or disable user background sessions for Glue Identity Center
-        #[serde(
-            rename = "UserBackgroundSessionsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UserBackgroundSessionsEnabled`: Enable or disable user background sessions for Glue Identity Center
         pub user_background_sessions_enabled: Option<Value<bool>>,
     }
 
@@ -4479,6 +5366,24 @@ pub mod identity_center_configuration {
                 scopes: None,
                 user_background_sessions_enabled: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIdentityCenterConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Scopes", &self.scopes)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserBackgroundSessionsEnabled",
+                &self.user_background_sessions_enabled,
+            )?;
+            map.end()
         }
     }
 }
@@ -4562,40 +5467,27 @@ pub mod integration {
     }
 
     /// The properties of `AWS::Glue::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `DataFilter`.
-        #[serde(rename = "DataFilter", skip_serializing_if = "Option::is_none")]
         pub data_filter: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IntegrationConfig`.
-        #[serde(rename = "IntegrationConfig", skip_serializing_if = "Option::is_none")]
         pub integration_config: Option<IntegrationConfig>,
-        /// The name of the integration.
-        #[serde(rename = "IntegrationName")]
+        /// `IntegrationName`: The name of the integration.
         pub integration_name: Value<String>,
-        /// An KMS key identifier for the key to use to encrypt the integration.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: An KMS key identifier for the key to use to encrypt the integration.
         pub kms_key_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the database to use as the source for replication
-        #[serde(rename = "SourceArn")]
+        /// `SourceArn`: The Amazon Resource Name (ARN) of the database to use as the source for replication
         pub source_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication
         pub target_arn: Value<String>,
     }
 
@@ -4620,18 +5512,53 @@ pub mod integration {
         }
     }
 
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(&mut map, "DataFilter", &self.data_filter)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IntegrationConfig", &self.integration_config)?;
+            map.serialize_entry("IntegrationName", &self.integration_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for the integration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntegrationConfig {
-        /// Enables continuous synchronization for on-demand data extractions.
-        #[serde(rename = "ContinuousSync", skip_serializing_if = "Option::is_none")]
+        /// `ContinuousSync`: Enables continuous synchronization for on-demand data extractions.
         pub continuous_sync: Option<Value<bool>>,
-        /// Specifies the frequency at which CDC (Change Data Capture) pulls or incremental loads should occur.
-        #[serde(rename = "RefreshInterval", skip_serializing_if = "Option::is_none")]
+        /// `RefreshInterval`: Specifies the frequency at which CDC (Change Data Capture) pulls or incremental loads should occur.
         pub refresh_interval: Option<Value<String>>,
         /// `SourceProperties`.
-        #[serde(rename = "SourceProperties", skip_serializing_if = "Option::is_none")]
         pub source_properties: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for IntegrationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContinuousSync", &self.continuous_sync)?;
+            crate::cfn::entry(&mut map, "RefreshInterval", &self.refresh_interval)?;
+            crate::cfn::entry(&mut map, "SourceProperties", &self.source_properties)?;
+            map.end()
+        }
     }
 }
 
@@ -4698,27 +5625,15 @@ pub mod integration_resource_property {
     }
 
     /// The properties of `AWS::Glue::IntegrationResourceProperty`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationResourcePropertyProps {
-        /// The connection ARN of the source, or the database ARN of the target.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The connection ARN of the source, or the database ARN of the target.
         pub resource_arn: Value<String>,
-        /// The resource properties associated with the integration source.
-        #[serde(
-            rename = "SourceProcessingProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceProcessingProperties`: The resource properties associated with the integration source.
         pub source_processing_properties: Option<SourceProcessingProperties>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The resource properties associated with the integration target.
-        #[serde(
-            rename = "TargetProcessingProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetProcessingProperties`: The resource properties associated with the integration target.
         pub target_processing_properties: Option<TargetProcessingProperties>,
     }
 
@@ -4734,11 +5649,33 @@ pub mod integration_resource_property {
         }
     }
 
+    impl Serialize for CfnIntegrationResourcePropertyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceProcessingProperties",
+                &self.source_processing_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetProcessingProperties",
+                &self.target_processing_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// The resource properties associated with the integration source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceProcessingProperties {
-        /// The IAM role to access the Glue connection.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM role to access the Glue connection.
         pub role_arn: Value<String>,
     }
 
@@ -4749,20 +5686,28 @@ pub mod integration_resource_property {
         }
     }
 
+    impl Serialize for SourceProcessingProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The resource properties associated with the integration target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetProcessingProperties {
-        /// The Glue network connection to configure the Glue job running in the customer VPC.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The Glue network connection to configure the Glue job running in the customer VPC.
         pub connection_name: Option<Value<String>>,
-        /// The ARN of an Eventbridge event bus to receive the integration status notification.
-        #[serde(rename = "EventBusArn", skip_serializing_if = "Option::is_none")]
+        /// `EventBusArn`: The ARN of an Eventbridge event bus to receive the integration status notification.
         pub event_bus_arn: Option<Value<String>>,
-        /// The ARN of the KMS key used for encryption.
-        #[serde(rename = "KmsArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsArn`: The ARN of the KMS key used for encryption.
         pub kms_arn: Option<Value<String>>,
-        /// The IAM role to access the Glue database.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM role to access the Glue database.
         pub role_arn: Value<String>,
     }
 
@@ -4775,6 +5720,21 @@ pub mod integration_resource_property {
                 kms_arn: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetProcessingProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "EventBusArn", &self.event_bus_arn)?;
+            crate::cfn::entry(&mut map, "KmsArn", &self.kms_arn)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -4834,92 +5794,53 @@ pub mod job {
     }
 
     /// The properties of `AWS::Glue::Job`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobProps {
-        /// The number of capacity units that are allocated to this job.
-        #[serde(rename = "AllocatedCapacity", skip_serializing_if = "Option::is_none")]
+        /// `AllocatedCapacity`: The number of capacity units that are allocated to this job.
         pub allocated_capacity: Option<Value<f64>>,
-        /// The code that executes a job.
-        #[serde(rename = "Command")]
+        /// `Command`: The code that executes a job.
         pub command: JobCommand,
-        /// Specifies the connections used by a job
-        #[serde(rename = "Connections", skip_serializing_if = "Option::is_none")]
+        /// `Connections`: Specifies the connections used by a job
         pub connections: Option<ConnectionsList>,
-        /// `DefaultArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "DefaultArguments", skip_serializing_if = "Option::is_none")]
+        /// `DefaultArguments`: `DefaultArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub default_arguments: Option<serde_json::Value>,
-        /// A description of the job.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the job.
         pub description: Option<Value<String>>,
-        /// Indicates whether the job is run with a standard or flexible execution class.
-        #[serde(rename = "ExecutionClass", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionClass`: Indicates whether the job is run with a standard or flexible execution class.
         pub execution_class: Option<Value<ExecutionClass>>,
-        /// The maximum number of concurrent runs that are allowed for this job.
-        #[serde(rename = "ExecutionProperty", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionProperty`: The maximum number of concurrent runs that are allowed for this job.
         pub execution_property: Option<ExecutionProperty>,
-        /// Glue version determines the versions of Apache Spark and Python that AWS Glue supports.
-        #[serde(rename = "GlueVersion", skip_serializing_if = "Option::is_none")]
+        /// `GlueVersion`: Glue version determines the versions of Apache Spark and Python that AWS Glue supports.
         pub glue_version: Option<Value<String>>,
-        /// Property description not available.
-        #[serde(rename = "JobMode", skip_serializing_if = "Option::is_none")]
+        /// `JobMode`: Property description not available.
         pub job_mode: Option<Value<JobMode>>,
-        /// Property description not available.
-        #[serde(
-            rename = "JobRunQueuingEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JobRunQueuingEnabled`: Property description not available.
         pub job_run_queuing_enabled: Option<Value<bool>>,
-        /// This field is reserved for future use.
-        #[serde(rename = "LogUri", skip_serializing_if = "Option::is_none")]
+        /// `LogUri`: This field is reserved for future use.
         pub log_uri: Option<Value<String>>,
-        /// Property description not available.
-        #[serde(rename = "MaintenanceWindow", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceWindow`: Property description not available.
         pub maintenance_window: Option<Value<String>>,
-        /// The number of AWS Glue data processing units (DPUs) that can be allocated when this job runs.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: The number of AWS Glue data processing units (DPUs) that can be allocated when this job runs.
         pub max_capacity: Option<Value<f64>>,
-        /// The maximum number of times to retry this job after a JobRun fails
-        #[serde(rename = "MaxRetries", skip_serializing_if = "Option::is_none")]
+        /// `MaxRetries`: The maximum number of times to retry this job after a JobRun fails
         pub max_retries: Option<Value<f64>>,
-        /// The name you assign to the job definition
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name you assign to the job definition
         pub name: Option<Value<String>>,
-        /// `NonOverridableArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "NonOverridableArguments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NonOverridableArguments`: `NonOverridableArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub non_overridable_arguments: Option<serde_json::Value>,
-        /// Specifies configuration properties of a notification.
-        #[serde(
-            rename = "NotificationProperty",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationProperty`: Specifies configuration properties of a notification.
         pub notification_property: Option<NotificationProperty>,
-        /// The number of workers of a defined workerType that are allocated when a job runs.
-        #[serde(rename = "NumberOfWorkers", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfWorkers`: The number of workers of a defined workerType that are allocated when a job runs.
         pub number_of_workers: Option<Value<i64>>,
-        /// The name or Amazon Resource Name (ARN) of the IAM role associated with this job.
-        #[serde(rename = "Role")]
+        /// `Role`: The name or Amazon Resource Name (ARN) of the IAM role associated with this job.
         pub role: Value<String>,
-        /// The name of the SecurityConfiguration structure to be used with this job.
-        #[serde(
-            rename = "SecurityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityConfiguration`: The name of the SecurityConfiguration structure to be used with this job.
         pub security_configuration: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
-        /// The maximum time that a job run can consume resources before it is terminated and enters TIMEOUT status.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The maximum time that a job run can consume resources before it is terminated and enters TIMEOUT status.
         pub timeout: Option<Value<i64>>,
-        /// TThe type of predefined worker that is allocated when a job runs.
-        #[serde(rename = "WorkerType", skip_serializing_if = "Option::is_none")]
+        /// `WorkerType`: TThe type of predefined worker that is allocated when a job runs.
         pub worker_type: Option<Value<WorkerType>>,
     }
 
@@ -4957,29 +5878,101 @@ pub mod job {
         }
     }
 
+    impl Serialize for CfnJobProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocatedCapacity", &self.allocated_capacity)?;
+            map.serialize_entry("Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Connections", &self.connections)?;
+            crate::cfn::entry(&mut map, "DefaultArguments", &self.default_arguments)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExecutionClass", &self.execution_class)?;
+            crate::cfn::entry(&mut map, "ExecutionProperty", &self.execution_property)?;
+            crate::cfn::entry(&mut map, "GlueVersion", &self.glue_version)?;
+            crate::cfn::entry(&mut map, "JobMode", &self.job_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobRunQueuingEnabled",
+                &self.job_run_queuing_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "LogUri", &self.log_uri)?;
+            crate::cfn::entry(&mut map, "MaintenanceWindow", &self.maintenance_window)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "MaxRetries", &self.max_retries)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NonOverridableArguments",
+                &self.non_overridable_arguments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationProperty",
+                &self.notification_property,
+            )?;
+            crate::cfn::entry(&mut map, "NumberOfWorkers", &self.number_of_workers)?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityConfiguration",
+                &self.security_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            crate::cfn::entry(&mut map, "WorkerType", &self.worker_type)?;
+            map.end()
+        }
+    }
+
     /// The `JobCommand` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobCommand {
-        /// The name of the job command
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the job command
         pub name: Option<Value<String>>,
-        /// The Python version being used to execute a Python shell job.
-        #[serde(rename = "PythonVersion", skip_serializing_if = "Option::is_none")]
+        /// `PythonVersion`: The Python version being used to execute a Python shell job.
         pub python_version: Option<Value<String>>,
-        /// Runtime is used to specify the versions of Ray, Python and additional libraries available in your environment
-        #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
+        /// `Runtime`: Runtime is used to specify the versions of Ray, Python and additional libraries available in your environment
         pub runtime: Option<Value<String>>,
-        /// Specifies the Amazon Simple Storage Service (Amazon S3) path to a script that executes a job
-        #[serde(rename = "ScriptLocation", skip_serializing_if = "Option::is_none")]
+        /// `ScriptLocation`: Specifies the Amazon Simple Storage Service (Amazon S3) path to a script that executes a job
         pub script_location: Option<Value<String>>,
     }
 
+    impl Serialize for JobCommand {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PythonVersion", &self.python_version)?;
+            crate::cfn::entry(&mut map, "Runtime", &self.runtime)?;
+            crate::cfn::entry(&mut map, "ScriptLocation", &self.script_location)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionsList` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionsList {
-        /// A list of connections used by the job.
-        #[serde(rename = "Connections", skip_serializing_if = "Option::is_none")]
+        /// `Connections`: A list of connections used by the job.
         pub connections: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ConnectionsList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Connections", &self.connections)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the job is run with a standard or flexible execution class.
@@ -5020,11 +6013,22 @@ pub mod job {
     }
 
     /// The `ExecutionProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExecutionProperty {
-        /// The maximum number of concurrent runs allowed for the job.
-        #[serde(rename = "MaxConcurrentRuns", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrentRuns`: The maximum number of concurrent runs allowed for the job.
         pub max_concurrent_runs: Option<Value<f64>>,
+    }
+
+    impl Serialize for ExecutionProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxConcurrentRuns", &self.max_concurrent_runs)?;
+            map.end()
+        }
     }
 
     /// Property description not available.
@@ -5068,11 +6072,22 @@ pub mod job {
     }
 
     /// The `NotificationProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationProperty {
-        /// It is the number of minutes to wait before sending a job run delay notification after a job run starts
-        #[serde(rename = "NotifyDelayAfter", skip_serializing_if = "Option::is_none")]
+        /// `NotifyDelayAfter`: It is the number of minutes to wait before sending a job run delay notification after a job run starts
         pub notify_delay_after: Option<Value<i64>>,
+    }
+
+    impl Serialize for NotificationProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NotifyDelayAfter", &self.notify_delay_after)?;
+            map.end()
+        }
     }
 
     /// TThe type of predefined worker that is allocated when a job runs.
@@ -5210,46 +6225,33 @@ pub mod ml_transform {
     }
 
     /// The properties of `AWS::Glue::MLTransform`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMlTransformProps {
-        /// A user-defined, long-form description text for the machine learning transform.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A user-defined, long-form description text for the machine learning transform.
         pub description: Option<Value<String>>,
-        /// The version of AWS Glue this machine learning transform is compatible with.
-        #[serde(rename = "GlueVersion", skip_serializing_if = "Option::is_none")]
+        /// `GlueVersion`: The version of AWS Glue this machine learning transform is compatible with.
         pub glue_version: Option<Value<String>>,
-        /// A list of AWS Glue table definitions used by the transform.
-        #[serde(rename = "InputRecordTables")]
+        /// `InputRecordTables`: A list of AWS Glue table definitions used by the transform.
         pub input_record_tables: InputRecordTables,
-        /// The number of AWS Glue DPUs allocated to task runs for this transform.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: The number of AWS Glue DPUs allocated to task runs for this transform.
         pub max_capacity: Option<Value<f64>>,
-        /// The maximum number of times to retry after an MLTaskRun fails.
-        #[serde(rename = "MaxRetries", skip_serializing_if = "Option::is_none")]
+        /// `MaxRetries`: The maximum number of times to retry after an MLTaskRun fails.
         pub max_retries: Option<Value<i64>>,
-        /// A user-defined name for the machine learning transform.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A user-defined name for the machine learning transform.
         pub name: Option<Value<String>>,
-        /// The number of workers of a defined workerType that are allocated when a task runs.
-        #[serde(rename = "NumberOfWorkers", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfWorkers`: The number of workers of a defined workerType that are allocated when a task runs.
         pub number_of_workers: Option<Value<i64>>,
-        /// The name or ARN of the IAM role with the required permissions.
-        #[serde(rename = "Role")]
+        /// `Role`: The name or ARN of the IAM role with the required permissions.
         pub role: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
-        /// The timeout in minutes of the machine learning transform.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The timeout in minutes of the machine learning transform.
         pub timeout: Option<Value<i64>>,
-        /// The encryption-at-rest settings of the transform.
-        #[serde(rename = "TransformEncryption", skip_serializing_if = "Option::is_none")]
+        /// `TransformEncryption`: The encryption-at-rest settings of the transform.
         pub transform_encryption: Option<TransformEncryption>,
-        /// The algorithm-specific parameters that are associated with the machine learning transform.
-        #[serde(rename = "TransformParameters")]
+        /// `TransformParameters`: The algorithm-specific parameters that are associated with the machine learning transform.
         pub transform_parameters: TransformParameters,
-        /// The type of predefined worker that is allocated when a task runs.
-        #[serde(rename = "WorkerType", skip_serializing_if = "Option::is_none")]
+        /// `WorkerType`: The type of predefined worker that is allocated when a task runs.
         pub worker_type: Option<Value<WorkerType>>,
     }
 
@@ -5278,28 +6280,63 @@ pub mod ml_transform {
         }
     }
 
+    impl Serialize for CfnMlTransformProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GlueVersion", &self.glue_version)?;
+            map.serialize_entry("InputRecordTables", &self.input_record_tables)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "MaxRetries", &self.max_retries)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NumberOfWorkers", &self.number_of_workers)?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransformEncryption",
+                &self.transform_encryption,
+            )?;
+            map.serialize_entry("TransformParameters", &self.transform_parameters)?;
+            crate::cfn::entry(&mut map, "WorkerType", &self.worker_type)?;
+            map.end()
+        }
+    }
+
     /// A list of AWS Glue table definitions used by the transform.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputRecordTables {
-        /// The database and table in the AWS Glue Data Catalog that is used for input or output data.
-        #[serde(rename = "GlueTables", skip_serializing_if = "Option::is_none")]
+        /// `GlueTables`: The database and table in the AWS Glue Data Catalog that is used for input or output data.
         pub glue_tables: Option<Vec<GlueTables>>,
     }
 
+    impl Serialize for InputRecordTables {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GlueTables", &self.glue_tables)?;
+            map.end()
+        }
+    }
+
     /// The database and table in the AWS Glue Data Catalog that is used for input or output data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlueTables {
-        /// A unique identifier for the AWS Glue Data Catalog.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
+        /// `CatalogId`: A unique identifier for the AWS Glue Data Catalog.
         pub catalog_id: Option<Value<String>>,
-        /// The name of the connection to the AWS Glue Data Catalog.
-        #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionName`: The name of the connection to the AWS Glue Data Catalog.
         pub connection_name: Option<Value<String>>,
-        /// A database name in the AWS Glue Data Catalog.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: A database name in the AWS Glue Data Catalog.
         pub database_name: Value<String>,
-        /// A table name in the AWS Glue Data Catalog.
-        #[serde(rename = "TableName")]
+        /// `TableName`: A table name in the AWS Glue Data Catalog.
         pub table_name: Value<String>,
     }
 
@@ -5318,33 +6355,57 @@ pub mod ml_transform {
         }
     }
 
-    /// The encryption-at-rest settings of the transform that apply to accessing user data.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TransformEncryption {
-        /// `MLUserDataEncryption`.
-        #[serde(
-            rename = "MLUserDataEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub ml_user_data_encryption: Option<MlUserDataEncryption>,
-        /// The name of the security configuration.
-        #[serde(
-            rename = "TaskRunSecurityConfigurationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub task_run_security_configuration_name: Option<Value<String>>,
+    impl Serialize for GlueTables {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "ConnectionName", &self.connection_name)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
     }
 
     /// The encryption-at-rest settings of the transform that apply to accessing user data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TransformEncryption {
+        /// `MLUserDataEncryption`.
+        pub ml_user_data_encryption: Option<MlUserDataEncryption>,
+        /// `TaskRunSecurityConfigurationName`: The name of the security configuration.
+        pub task_run_security_configuration_name: Option<Value<String>>,
+    }
+
+    impl Serialize for TransformEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MLUserDataEncryption",
+                &self.ml_user_data_encryption,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TaskRunSecurityConfigurationName",
+                &self.task_run_security_configuration_name,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The encryption-at-rest settings of the transform that apply to accessing user data.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MlUserDataEncryption {
-        /// The ID for the customer-provided KMS key.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID for the customer-provided KMS key.
         pub kms_key_id: Option<Value<String>>,
-        /// The encryption mode applied to user data.
-        #[serde(rename = "MLUserDataEncryptionMode")]
+        /// `MLUserDataEncryptionMode`: The encryption mode applied to user data.
         pub ml_user_data_encryption_mode: Value<MlUserDataEncryptionMode>,
     }
 
@@ -5357,6 +6418,22 @@ pub mod ml_transform {
                 kms_key_id: None,
                 ml_user_data_encryption_mode: ml_user_data_encryption_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for MlUserDataEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry(
+                "MLUserDataEncryptionMode",
+                &self.ml_user_data_encryption_mode,
+            )?;
+            map.end()
         }
     }
 
@@ -5398,17 +6475,11 @@ pub mod ml_transform {
     }
 
     /// The algorithm-specific parameters that are associated with the machine learning transform.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformParameters {
         /// `FindMatchesParameters`.
-        #[serde(
-            rename = "FindMatchesParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub find_matches_parameters: Option<FindMatchesParameters>,
-        /// The type of machine learning transform.
-        #[serde(rename = "TransformType")]
+        /// `TransformType`: The type of machine learning transform.
         pub transform_type: Value<String>,
     }
 
@@ -5422,32 +6493,33 @@ pub mod ml_transform {
         }
     }
 
+    impl Serialize for TransformParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FindMatchesParameters",
+                &self.find_matches_parameters,
+            )?;
+            map.serialize_entry("TransformType", &self.transform_type)?;
+            map.end()
+        }
+    }
+
     /// The parameters to configure the find matches transform.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FindMatchesParameters {
-        /// The value for accuracy and cost tradeoff.
-        #[serde(
-            rename = "AccuracyCostTradeoff",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccuracyCostTradeoff`: The value for accuracy and cost tradeoff.
         pub accuracy_cost_tradeoff: Option<Value<f64>>,
-        /// If true, forces the output to match the provided labels.
-        #[serde(
-            rename = "EnforceProvidedLabels",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnforceProvidedLabels`: If true, forces the output to match the provided labels.
         pub enforce_provided_labels: Option<Value<bool>>,
-        /// The value for precision and recall tradeoff.
-        #[serde(
-            rename = "PrecisionRecallTradeoff",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrecisionRecallTradeoff`: The value for precision and recall tradeoff.
         pub precision_recall_tradeoff: Option<Value<f64>>,
-        /// The name of a column that uniquely identifies rows in the source table.
-        #[serde(rename = "PrimaryKeyColumnName")]
+        /// `PrimaryKeyColumnName`: The name of a column that uniquely identifies rows in the source table.
         pub primary_key_column_name: Value<String>,
     }
 
@@ -5460,6 +6532,33 @@ pub mod ml_transform {
                 precision_recall_tradeoff: None,
                 primary_key_column_name: primary_key_column_name.into(),
             }
+        }
+    }
+
+    impl Serialize for FindMatchesParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccuracyCostTradeoff",
+                &self.accuracy_cost_tradeoff,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnforceProvidedLabels",
+                &self.enforce_provided_labels,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrecisionRecallTradeoff",
+                &self.precision_recall_tradeoff,
+            )?;
+            map.serialize_entry("PrimaryKeyColumnName", &self.primary_key_column_name)?;
+            map.end()
         }
     }
 
@@ -5585,19 +6684,15 @@ pub mod partition {
     }
 
     /// The properties of `AWS::Glue::Partition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPartitionProps {
-        /// The name of the catalog database in which to create the partition.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The name of the catalog database in which to create the partition.
         pub catalog_id: Value<String>,
-        /// The AWS account ID of the catalog in which the partion is to be created.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The AWS account ID of the catalog in which the partion is to be created.
         pub database_name: Value<String>,
         /// `PartitionInput`.
-        #[serde(rename = "PartitionInput")]
         pub partition_input: PartitionInput,
-        /// The name of the metadata table in which the partition is to be created.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The name of the metadata table in which the partition is to be created.
         pub table_name: Value<String>,
     }
 
@@ -5618,17 +6713,29 @@ pub mod partition {
         }
     }
 
+    impl Serialize for CfnPartitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("PartitionInput", &self.partition_input)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The structure used to create and update a partition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartitionInput {
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
         /// `StorageDescriptor`.
-        #[serde(rename = "StorageDescriptor", skip_serializing_if = "Option::is_none")]
         pub storage_descriptor: Option<StorageDescriptor>,
-        /// The values of the partition.
-        #[serde(rename = "Values")]
+        /// `Values`: The values of the partition.
         pub values: Vec<Value<String>>,
     }
 
@@ -5643,112 +6750,176 @@ pub mod partition {
         }
     }
 
+    impl Serialize for PartitionInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "StorageDescriptor", &self.storage_descriptor)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// Provides information about the physical location where the partition is stored.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageDescriptor {
-        /// A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
-        #[serde(rename = "BucketColumns", skip_serializing_if = "Option::is_none")]
+        /// `BucketColumns`: A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
         pub bucket_columns: Option<Vec<Value<String>>>,
-        /// A list of the Columns in the table.
-        #[serde(rename = "Columns", skip_serializing_if = "Option::is_none")]
+        /// `Columns`: A list of the Columns in the table.
         pub columns: Option<Vec<Column>>,
-        /// True if the data in the table is compressed, or False if not.
-        #[serde(rename = "Compressed", skip_serializing_if = "Option::is_none")]
+        /// `Compressed`: True if the data in the table is compressed, or False if not.
         pub compressed: Option<Value<bool>>,
-        /// The input format: SequenceFileInputFormat (binary), or TextInputFormat, or a custom format.
-        #[serde(rename = "InputFormat", skip_serializing_if = "Option::is_none")]
+        /// `InputFormat`: The input format: SequenceFileInputFormat (binary), or TextInputFormat, or a custom format.
         pub input_format: Option<Value<String>>,
-        /// The physical location of the table.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
+        /// `Location`: The physical location of the table.
         pub location: Option<Value<String>>,
-        /// The number of buckets.
-        #[serde(rename = "NumberOfBuckets", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfBuckets`: The number of buckets.
         pub number_of_buckets: Option<Value<i64>>,
-        /// The output format: SequenceFileOutputFormat (binary), or IgnoreKeyTextOutputFormat, or a custom format.
-        #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
+        /// `OutputFormat`: The output format: SequenceFileOutputFormat (binary), or IgnoreKeyTextOutputFormat, or a custom format.
         pub output_format: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
         /// `SchemaReference`.
-        #[serde(rename = "SchemaReference", skip_serializing_if = "Option::is_none")]
         pub schema_reference: Option<SchemaReference>,
         /// `SerdeInfo`.
-        #[serde(rename = "SerdeInfo", skip_serializing_if = "Option::is_none")]
         pub serde_info: Option<SerdeInfo>,
         /// `SkewedInfo`.
-        #[serde(rename = "SkewedInfo", skip_serializing_if = "Option::is_none")]
         pub skewed_info: Option<SkewedInfo>,
-        /// A list specifying the sort order of each bucket in the table.
-        #[serde(rename = "SortColumns", skip_serializing_if = "Option::is_none")]
+        /// `SortColumns`: A list specifying the sort order of each bucket in the table.
         pub sort_columns: Option<Vec<Order>>,
-        /// True if the table data is stored in subdirectories, or False if not.
-        #[serde(
-            rename = "StoredAsSubDirectories",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StoredAsSubDirectories`: True if the table data is stored in subdirectories, or False if not.
         pub stored_as_sub_directories: Option<Value<bool>>,
     }
 
+    impl Serialize for StorageDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketColumns", &self.bucket_columns)?;
+            crate::cfn::entry(&mut map, "Columns", &self.columns)?;
+            crate::cfn::entry(&mut map, "Compressed", &self.compressed)?;
+            crate::cfn::entry(&mut map, "InputFormat", &self.input_format)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "NumberOfBuckets", &self.number_of_buckets)?;
+            crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "SchemaReference", &self.schema_reference)?;
+            crate::cfn::entry(&mut map, "SerdeInfo", &self.serde_info)?;
+            crate::cfn::entry(&mut map, "SkewedInfo", &self.skewed_info)?;
+            crate::cfn::entry(&mut map, "SortColumns", &self.sort_columns)?;
+            crate::cfn::entry(
+                &mut map,
+                "StoredAsSubDirectories",
+                &self.stored_as_sub_directories,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object that references a schema stored in the AWS Glue Schema Registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaReference {
         /// `SchemaId`.
-        #[serde(rename = "SchemaId", skip_serializing_if = "Option::is_none")]
         pub schema_id: Option<SchemaId>,
-        /// The unique ID assigned to a version of the schema.
-        #[serde(rename = "SchemaVersionId", skip_serializing_if = "Option::is_none")]
+        /// `SchemaVersionId`: The unique ID assigned to a version of the schema.
         pub schema_version_id: Option<Value<String>>,
-        /// The version number of the schema.
-        #[serde(rename = "SchemaVersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `SchemaVersionNumber`: The version number of the schema.
         pub schema_version_number: Option<Value<i64>>,
     }
 
-    /// The serialization/deserialization (SerDe) information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SerdeInfo {
-        /// Name of the SerDe.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
-        pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
-        pub parameters: Option<serde_json::Value>,
-        /// Usually the class that implements the SerDe.
-        #[serde(
-            rename = "SerializationLibrary",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SchemaReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SchemaId", &self.schema_id)?;
+            crate::cfn::entry(&mut map, "SchemaVersionId", &self.schema_version_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaVersionNumber",
+                &self.schema_version_number,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The serialization/deserialization (SerDe) information.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SerdeInfo {
+        /// `Name`: Name of the SerDe.
+        pub name: Option<Value<String>>,
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
+        pub parameters: Option<serde_json::Value>,
+        /// `SerializationLibrary`: Usually the class that implements the SerDe.
         pub serialization_library: Option<Value<String>>,
     }
 
-    /// The information about values that appear frequently in a column (skewed values).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SkewedInfo {
-        /// A list of values that appear so frequently as to be considered skewed.
-        #[serde(rename = "SkewedColumnNames", skip_serializing_if = "Option::is_none")]
-        pub skewed_column_names: Option<Vec<Value<String>>>,
-        /// `SkewedColumnValueLocationMaps`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "SkewedColumnValueLocationMaps",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SerdeInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "SerializationLibrary",
+                &self.serialization_library,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The information about values that appear frequently in a column (skewed values).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SkewedInfo {
+        /// `SkewedColumnNames`: A list of values that appear so frequently as to be considered skewed.
+        pub skewed_column_names: Option<Vec<Value<String>>>,
+        /// `SkewedColumnValueLocationMaps`: `SkewedColumnValueLocationMaps`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub skewed_column_value_location_maps: Option<serde_json::Value>,
-        /// A list of names of columns that contain skewed values.
-        #[serde(rename = "SkewedColumnValues", skip_serializing_if = "Option::is_none")]
+        /// `SkewedColumnValues`: A list of names of columns that contain skewed values.
         pub skewed_column_values: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for SkewedInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SkewedColumnNames", &self.skewed_column_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "SkewedColumnValueLocationMaps",
+                &self.skewed_column_value_location_maps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SkewedColumnValues",
+                &self.skewed_column_values,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the sort order of a sorted column.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Order {
-        /// The name of the column.
-        #[serde(rename = "Column")]
+        /// `Column`: The name of the column.
         pub column: Value<String>,
-        /// Indicates that the column is sorted in ascending order (== 1), or in descending order (==0).
-        #[serde(rename = "SortOrder", skip_serializing_if = "Option::is_none")]
+        /// `SortOrder`: Indicates that the column is sorted in ascending order (== 1), or in descending order (==0).
         pub sort_order: Option<Value<i64>>,
     }
 
@@ -5759,6 +6930,19 @@ pub mod partition {
                 column: column.into(),
                 sort_order: None,
             }
+        }
+    }
+
+    impl Serialize for Order {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Column", &self.column)?;
+            crate::cfn::entry(&mut map, "SortOrder", &self.sort_order)?;
+            map.end()
         }
     }
 }
@@ -5823,16 +7007,13 @@ pub mod registry {
     }
 
     /// The properties of `AWS::Glue::Registry`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryProps {
-        /// A description of the registry.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the registry.
         pub description: Option<Value<String>>,
-        /// Name of the registry to be created of max length of 255, and may only contain letters, numbers, hyphen, underscore, dollar sign, or hash mark.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the registry to be created of max length of 255, and may only contain letters, numbers, hyphen, underscore, dollar sign, or hash mark.
         pub name: Value<String>,
-        /// List of tags to tag the Registry
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of tags to tag the Registry
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5844,6 +7025,20 @@ pub mod registry {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRegistryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -5916,31 +7111,23 @@ pub mod schema {
     }
 
     /// The properties of `AWS::Glue::Schema`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaProps {
         /// `CheckpointVersion`.
-        #[serde(rename = "CheckpointVersion", skip_serializing_if = "Option::is_none")]
         pub checkpoint_version: Option<SchemaVersion>,
-        /// Compatibility setting for the schema.
-        #[serde(rename = "Compatibility")]
+        /// `Compatibility`: Compatibility setting for the schema.
         pub compatibility: Value<Compatibility>,
-        /// Data format name to use for the schema.
-        #[serde(rename = "DataFormat")]
+        /// `DataFormat`: Data format name to use for the schema.
         pub data_format: Value<DataFormat>,
-        /// A description of the schema.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the schema.
         pub description: Option<Value<String>>,
-        /// Name of the schema.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the schema.
         pub name: Value<String>,
         /// `Registry`.
-        #[serde(rename = "Registry", skip_serializing_if = "Option::is_none")]
         pub registry: Option<Registry>,
-        /// Definition for the initial schema version in plain-text.
-        #[serde(rename = "SchemaDefinition", skip_serializing_if = "Option::is_none")]
+        /// `SchemaDefinition`: Definition for the initial schema version in plain-text.
         pub schema_definition: Option<Value<String>>,
-        /// List of tags to tag the schema
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of tags to tag the schema
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5964,15 +7151,45 @@ pub mod schema {
         }
     }
 
+    impl Serialize for CfnSchemaProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CheckpointVersion", &self.checkpoint_version)?;
+            map.serialize_entry("Compatibility", &self.compatibility)?;
+            map.serialize_entry("DataFormat", &self.data_format)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Registry", &self.registry)?;
+            crate::cfn::entry(&mut map, "SchemaDefinition", &self.schema_definition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specify checkpoint version for update.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaVersion {
-        /// Indicates if the latest version needs to be updated.
-        #[serde(rename = "IsLatest", skip_serializing_if = "Option::is_none")]
+        /// `IsLatest`: Indicates if the latest version needs to be updated.
         pub is_latest: Option<Value<bool>>,
-        /// Indicates the version number in the schema to update.
-        #[serde(rename = "VersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `VersionNumber`: Indicates the version number in the schema to update.
         pub version_number: Option<Value<i64>>,
+    }
+
+    impl Serialize for SchemaVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsLatest", &self.is_latest)?;
+            crate::cfn::entry(&mut map, "VersionNumber", &self.version_number)?;
+            map.end()
+        }
     }
 
     /// Compatibility setting for the schema.
@@ -6071,14 +7288,25 @@ pub mod schema {
     }
 
     /// Identifier for the registry which the schema is part of.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Registry {
-        /// Amazon Resource Name for the Registry.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: Amazon Resource Name for the Registry.
         pub arn: Option<Value<String>>,
-        /// Name of the registry in which the schema will be created.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the registry in which the schema will be created.
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for Registry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 }
 
@@ -6145,13 +7373,11 @@ pub mod schema_version {
     }
 
     /// The properties of `AWS::Glue::SchemaVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaVersionProps {
         /// `Schema`.
-        #[serde(rename = "Schema")]
         pub schema: Schema,
-        /// Complete definition of the schema in plain-text.
-        #[serde(rename = "SchemaDefinition")]
+        /// `SchemaDefinition`: Complete definition of the schema in plain-text.
         pub schema_definition: Value<String>,
     }
 
@@ -6168,18 +7394,42 @@ pub mod schema_version {
         }
     }
 
+    impl Serialize for CfnSchemaVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            map.serialize_entry("SchemaDefinition", &self.schema_definition)?;
+            map.end()
+        }
+    }
+
     /// Identifier for the schema where the schema version will be created.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schema {
-        /// Name of the registry to identify where the Schema is located.
-        #[serde(rename = "RegistryName", skip_serializing_if = "Option::is_none")]
+        /// `RegistryName`: Name of the registry to identify where the Schema is located.
         pub registry_name: Option<Value<String>>,
-        /// Amazon Resource Name for the Schema.
-        #[serde(rename = "SchemaArn", skip_serializing_if = "Option::is_none")]
+        /// `SchemaArn`: Amazon Resource Name for the Schema.
         pub schema_arn: Option<Value<String>>,
-        /// Name of the schema.
-        #[serde(rename = "SchemaName", skip_serializing_if = "Option::is_none")]
+        /// `SchemaName`: Name of the schema.
         pub schema_name: Option<Value<String>>,
+    }
+
+    impl Serialize for Schema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RegistryName", &self.registry_name)?;
+            crate::cfn::entry(&mut map, "SchemaArn", &self.schema_arn)?;
+            crate::cfn::entry(&mut map, "SchemaName", &self.schema_name)?;
+            map.end()
+        }
     }
 }
 
@@ -6244,16 +7494,13 @@ pub mod schema_version_metadata {
     }
 
     /// The properties of `AWS::Glue::SchemaVersionMetadata`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaVersionMetadataProps {
-        /// Metadata key
-        #[serde(rename = "Key")]
+        /// `Key`: Metadata key
         pub key: Value<String>,
-        /// Represents the version ID associated with the schema version.
-        #[serde(rename = "SchemaVersionId")]
+        /// `SchemaVersionId`: Represents the version ID associated with the schema version.
         pub schema_version_id: Value<String>,
-        /// Metadata value
-        #[serde(rename = "Value")]
+        /// `Value`: Metadata value
         pub value: Value<String>,
     }
 
@@ -6269,6 +7516,20 @@ pub mod schema_version_metadata {
                 schema_version_id: schema_version_id.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSchemaVersionMetadataProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("SchemaVersionId", &self.schema_version_id)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -6328,13 +7589,11 @@ pub mod security_configuration {
     }
 
     /// The properties of `AWS::Glue::SecurityConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityConfigurationProps {
         /// `EncryptionConfiguration`.
-        #[serde(rename = "EncryptionConfiguration")]
         pub encryption_configuration: EncryptionConfiguration,
-        /// The name for the security configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the security configuration.
         pub name: Value<String>,
     }
 
@@ -6351,41 +7610,79 @@ pub mod security_configuration {
         }
     }
 
+    impl Serialize for CfnSecurityConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The encryption configuration for the security configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
         /// `CloudWatchEncryption`.
-        #[serde(
-            rename = "CloudWatchEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_encryption: Option<CloudWatchEncryption>,
         /// `JobBookmarksEncryption`.
-        #[serde(
-            rename = "JobBookmarksEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_bookmarks_encryption: Option<JobBookmarksEncryption>,
-        /// The encryption configuration for Amazon Simple Storage Service (Amazon S3) data.
-        #[serde(rename = "S3Encryptions", skip_serializing_if = "Option::is_none")]
+        /// `S3Encryptions`: The encryption configuration for Amazon Simple Storage Service (Amazon S3) data.
         pub s3_encryptions: Option<Vec<S3Encryption>>,
     }
 
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchEncryption",
+                &self.cloud_watch_encryption,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JobBookmarksEncryption",
+                &self.job_bookmarks_encryption,
+            )?;
+            crate::cfn::entry(&mut map, "S3Encryptions", &self.s3_encryptions)?;
+            map.end()
+        }
+    }
+
     /// The encryption configuration for Amazon CloudWatch.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchEncryption {
         /// `CloudWatchEncryptionMode`.
-        #[serde(
-            rename = "CloudWatchEncryptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_encryption_mode: Option<Value<CloudWatchEncryptionMode>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CloudWatchEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchEncryptionMode",
+                &self.cloud_watch_encryption_mode,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `CloudWatchEncryptionMode`.
@@ -6426,18 +7723,29 @@ pub mod security_configuration {
     }
 
     /// The encryption configuration for job bookmarks.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobBookmarksEncryption {
         /// `JobBookmarksEncryptionMode`.
-        #[serde(
-            rename = "JobBookmarksEncryptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_bookmarks_encryption_mode: Option<Value<JobBookmarksEncryptionMode>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for JobBookmarksEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobBookmarksEncryptionMode",
+                &self.job_bookmarks_encryption_mode,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `JobBookmarksEncryptionMode`.
@@ -6478,14 +7786,25 @@ pub mod security_configuration {
     }
 
     /// Specifies how Amazon Simple Storage Service (Amazon S3) data should be encrypted.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Encryption {
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `S3EncryptionMode`.
-        #[serde(rename = "S3EncryptionMode", skip_serializing_if = "Option::is_none")]
         pub s3_encryption_mode: Option<Value<String>>,
+    }
+
+    impl Serialize for S3Encryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "S3EncryptionMode", &self.s3_encryption_mode)?;
+            map.end()
+        }
     }
 }
 
@@ -6577,56 +7896,37 @@ pub mod session {
     }
 
     /// The properties of `AWS::Glue::Session`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSessionProps {
         /// `Command`.
-        #[serde(rename = "Command")]
         pub command: SessionCommand,
         /// `Connections`.
-        #[serde(rename = "Connections", skip_serializing_if = "Option::is_none")]
         pub connections: Option<ConnectionsList>,
-        /// A map array of key-value pairs.
-        #[serde(rename = "DefaultArguments", skip_serializing_if = "Option::is_none")]
+        /// `DefaultArguments`: A map array of key-value pairs.
         pub default_arguments: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The description of the session.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the session.
         pub description: Option<Value<String>>,
-        /// The Glue version determines the versions of Apache Spark and Python that Glue supports.
-        #[serde(rename = "GlueVersion", skip_serializing_if = "Option::is_none")]
+        /// `GlueVersion`: The Glue version determines the versions of Apache Spark and Python that Glue supports.
         pub glue_version: Option<Value<String>>,
-        /// The ID of the session.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the session.
         pub id: Value<String>,
-        /// The number of minutes when idle before session times out.
-        #[serde(rename = "IdleTimeout", skip_serializing_if = "Option::is_none")]
+        /// `IdleTimeout`: The number of minutes when idle before session times out.
         pub idle_timeout: Option<Value<i64>>,
-        /// The number of Glue data processing units (DPUs) that can be allocated when the job runs.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: The number of Glue data processing units (DPUs) that can be allocated when the job runs.
         pub max_capacity: Option<Value<f64>>,
-        /// The number of workers of a defined WorkerType to use for the session.
-        #[serde(rename = "NumberOfWorkers", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfWorkers`: The number of workers of a defined WorkerType to use for the session.
         pub number_of_workers: Option<Value<i64>>,
-        /// The origin of the request.
-        #[serde(rename = "RequestOrigin", skip_serializing_if = "Option::is_none")]
+        /// `RequestOrigin`: The origin of the request.
         pub request_origin: Option<Value<String>>,
-        /// The IAM Role ARN.
-        #[serde(rename = "Role")]
+        /// `Role`: The IAM Role ARN.
         pub role: Value<String>,
-        /// The name of the SecurityConfiguration structure to be used with the session.
-        #[serde(
-            rename = "SecurityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityConfiguration`: The name of the SecurityConfiguration structure to be used with the session.
         pub security_configuration: Option<Value<String>>,
-        /// The tags belonging to the session.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags belonging to the session.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The number of minutes before session times out.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The number of minutes before session times out.
         pub timeout: Option<Value<i64>>,
-        /// The type of predefined worker that is allocated when a session runs.
-        #[serde(rename = "WorkerType", skip_serializing_if = "Option::is_none")]
+        /// `WorkerType`: The type of predefined worker that is allocated when a session runs.
         pub worker_type: Option<Value<WorkerType>>,
     }
 
@@ -6657,23 +7957,75 @@ pub mod session {
         }
     }
 
+    impl Serialize for CfnSessionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Connections", &self.connections)?;
+            crate::cfn::entry(&mut map, "DefaultArguments", &self.default_arguments)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GlueVersion", &self.glue_version)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "IdleTimeout", &self.idle_timeout)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "NumberOfWorkers", &self.number_of_workers)?;
+            crate::cfn::entry(&mut map, "RequestOrigin", &self.request_origin)?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityConfiguration",
+                &self.security_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            crate::cfn::entry(&mut map, "WorkerType", &self.worker_type)?;
+            map.end()
+        }
+    }
+
     /// The SessionCommand that runs the job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SessionCommand {
-        /// Specifies the name of the SessionCommand.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Specifies the name of the SessionCommand.
         pub name: Option<Value<String>>,
-        /// Specifies the Python version.
-        #[serde(rename = "PythonVersion", skip_serializing_if = "Option::is_none")]
+        /// `PythonVersion`: Specifies the Python version.
         pub python_version: Option<Value<String>>,
     }
 
+    impl Serialize for SessionCommand {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PythonVersion", &self.python_version)?;
+            map.end()
+        }
+    }
+
     /// Specifies the connections used by the session.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionsList {
-        /// A list of connection names used by the session.
-        #[serde(rename = "Connections", skip_serializing_if = "Option::is_none")]
+        /// `Connections`: A list of connection names used by the session.
         pub connections: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ConnectionsList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Connections", &self.connections)?;
+            map.end()
+        }
     }
 
     /// The type of predefined worker that is allocated when a session runs.
@@ -6792,26 +8144,17 @@ pub mod table {
     }
 
     /// The properties of `AWS::Glue::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableProps {
-        /// The ID of the Data Catalog in which to create the Table.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The ID of the Data Catalog in which to create the Table.
         pub catalog_id: Value<String>,
-        /// The name of the database where the table metadata resides.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of the database where the table metadata resides.
         pub database_name: Value<String>,
-        /// The table name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The table name.
         pub name: Option<Value<String>>,
-        /// Specifies an OpenTableFormatInput structure when creating an open format table.
-        #[serde(
-            rename = "OpenTableFormatInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OpenTableFormatInput`: Specifies an OpenTableFormatInput structure when creating an open format table.
         pub open_table_format_input: Option<OpenTableFormatInput>,
-        /// A structure used to define a table.
-        #[serde(rename = "TableInput", skip_serializing_if = "Option::is_none")]
+        /// `TableInput`: A structure used to define a table.
         pub table_input: Option<TableInput>,
     }
 
@@ -6831,45 +8174,82 @@ pub mod table {
         }
     }
 
+    impl Serialize for CfnTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenTableFormatInput",
+                &self.open_table_format_input,
+            )?;
+            crate::cfn::entry(&mut map, "TableInput", &self.table_input)?;
+            map.end()
+        }
+    }
+
     /// Specifies an OpenTableFormatInput structure when creating an open format table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpenTableFormatInput {
-        /// Specifies an IcebergInput structure that defines an Apache Iceberg metadata table.
-        #[serde(rename = "IcebergInput", skip_serializing_if = "Option::is_none")]
+        /// `IcebergInput`: Specifies an IcebergInput structure that defines an Apache Iceberg metadata table.
         pub iceberg_input: Option<IcebergInput>,
     }
 
+    impl Serialize for OpenTableFormatInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IcebergInput", &self.iceberg_input)?;
+            map.end()
+        }
+    }
+
     /// Specifies an input structure that defines an Apache Iceberg metadata table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IcebergInput {
-        /// Specifies the Iceberg table configuration.
-        #[serde(rename = "IcebergTableInput", skip_serializing_if = "Option::is_none")]
+        /// `IcebergTableInput`: Specifies the Iceberg table configuration.
         pub iceberg_table_input: Option<IcebergTableInput>,
-        /// A required metadata operation.
-        #[serde(rename = "MetadataOperation", skip_serializing_if = "Option::is_none")]
+        /// `MetadataOperation`: A required metadata operation.
         pub metadata_operation: Option<Value<MetadataOperation>>,
-        /// The table version of the Iceberg table.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The table version of the Iceberg table.
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for IcebergInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IcebergTableInput", &self.iceberg_table_input)?;
+            crate::cfn::entry(&mut map, "MetadataOperation", &self.metadata_operation)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// Specifies the Iceberg table configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergTableInput {
-        /// The location of the Iceberg table.
-        #[serde(rename = "Location")]
+        /// `Location`: The location of the Iceberg table.
         pub location: Value<String>,
-        /// The partition spec for the Iceberg table.
-        #[serde(rename = "PartitionSpec", skip_serializing_if = "Option::is_none")]
+        /// `PartitionSpec`: The partition spec for the Iceberg table.
         pub partition_spec: Option<IcebergPartitionSpec>,
-        /// The properties for the Iceberg table.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: The properties for the Iceberg table.
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The schema for the Iceberg table.
-        #[serde(rename = "Schema")]
+        /// `Schema`: The schema for the Iceberg table.
         pub schema: IcebergSchema,
-        /// The write order for the Iceberg table.
-        #[serde(rename = "WriteOrder", skip_serializing_if = "Option::is_none")]
+        /// `WriteOrder`: The write order for the Iceberg table.
         pub write_order: Option<IcebergSortOrder>,
     }
 
@@ -6889,14 +8269,28 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergTableInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "PartitionSpec", &self.partition_spec)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            crate::cfn::entry(&mut map, "WriteOrder", &self.write_order)?;
+            map.end()
+        }
+    }
+
     /// The partition spec for an Iceberg table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergPartitionSpec {
-        /// The partition fields.
-        #[serde(rename = "Fields")]
+        /// `Fields`: The partition fields.
         pub fields: Vec<IcebergPartitionField>,
-        /// The spec ID.
-        #[serde(rename = "SpecId", skip_serializing_if = "Option::is_none")]
+        /// `SpecId`: The spec ID.
         pub spec_id: Option<Value<i64>>,
     }
 
@@ -6910,20 +8304,29 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergPartitionSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            crate::cfn::entry(&mut map, "SpecId", &self.spec_id)?;
+            map.end()
+        }
+    }
+
     /// A partition field in an Iceberg partition spec.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergPartitionField {
-        /// The partition field ID.
-        #[serde(rename = "FieldId", skip_serializing_if = "Option::is_none")]
+        /// `FieldId`: The partition field ID.
         pub field_id: Option<Value<i64>>,
-        /// The partition field name.
-        #[serde(rename = "Name")]
+        /// `Name`: The partition field name.
         pub name: Value<String>,
-        /// The source field ID.
-        #[serde(rename = "SourceId")]
+        /// `SourceId`: The source field ID.
         pub source_id: Value<i64>,
-        /// The transform to apply.
-        #[serde(rename = "Transform")]
+        /// `Transform`: The transform to apply.
         pub transform: Value<String>,
     }
 
@@ -6943,20 +8346,31 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergPartitionField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldId", &self.field_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SourceId", &self.source_id)?;
+            map.serialize_entry("Transform", &self.transform)?;
+            map.end()
+        }
+    }
+
     /// The schema for an Iceberg table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergSchema {
-        /// The fields in the schema.
-        #[serde(rename = "Fields")]
+        /// `Fields`: The fields in the schema.
         pub fields: Vec<IcebergStructField>,
-        /// The identifier field IDs.
-        #[serde(rename = "IdentifierFieldIds", skip_serializing_if = "Option::is_none")]
+        /// `IdentifierFieldIds`: The identifier field IDs.
         pub identifier_field_ids: Option<Vec<Value<i64>>>,
-        /// The schema ID.
-        #[serde(rename = "SchemaId", skip_serializing_if = "Option::is_none")]
+        /// `SchemaId`: The schema ID.
         pub schema_id: Option<Value<i64>>,
-        /// The type of the schema.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the schema.
         pub r#type: Option<Value<String>>,
     }
 
@@ -6972,23 +8386,37 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentifierFieldIds",
+                &self.identifier_field_ids,
+            )?;
+            crate::cfn::entry(&mut map, "SchemaId", &self.schema_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// A field in an Iceberg schema.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergStructField {
-        /// Documentation for the field.
-        #[serde(rename = "Doc", skip_serializing_if = "Option::is_none")]
+        /// `Doc`: Documentation for the field.
         pub doc: Option<Value<String>>,
-        /// The field ID.
-        #[serde(rename = "Id")]
+        /// `Id`: The field ID.
         pub id: Value<i64>,
-        /// The field name.
-        #[serde(rename = "Name")]
+        /// `Name`: The field name.
         pub name: Value<String>,
-        /// Whether the field is required.
-        #[serde(rename = "Required")]
+        /// `Required`: Whether the field is required.
         pub required: Value<bool>,
-        /// The field type.
-        #[serde(rename = "Type")]
+        /// `Type`: The field type.
         pub r#type: Value<String>,
     }
 
@@ -7010,14 +8438,28 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergStructField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Doc", &self.doc)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Required", &self.required)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The sort order for an Iceberg table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergSortOrder {
-        /// The sort fields.
-        #[serde(rename = "Fields")]
+        /// `Fields`: The sort fields.
         pub fields: Vec<IcebergSortField>,
-        /// The order ID.
-        #[serde(rename = "OrderId")]
+        /// `OrderId`: The order ID.
         pub order_id: Value<i64>,
     }
 
@@ -7034,20 +8476,29 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergSortOrder {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("OrderId", &self.order_id)?;
+            map.end()
+        }
+    }
+
     /// A sort field in an Iceberg sort order.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergSortField {
-        /// The sort direction.
-        #[serde(rename = "Direction")]
+        /// `Direction`: The sort direction.
         pub direction: Value<String>,
-        /// The null ordering.
-        #[serde(rename = "NullOrder")]
+        /// `NullOrder`: The null ordering.
         pub null_order: Value<String>,
-        /// The source field ID.
-        #[serde(rename = "SourceId")]
+        /// `SourceId`: The source field ID.
         pub source_id: Value<i64>,
-        /// The transform to apply.
-        #[serde(rename = "Transform")]
+        /// `Transform`: The transform to apply.
         pub transform: Value<String>,
     }
 
@@ -7065,6 +8516,21 @@ pub mod table {
                 source_id: source_id.into(),
                 transform: transform.into(),
             }
+        }
+    }
+
+    impl Serialize for IcebergSortField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Direction", &self.direction)?;
+            map.serialize_entry("NullOrder", &self.null_order)?;
+            map.serialize_entry("SourceId", &self.source_id)?;
+            map.serialize_entry("Transform", &self.transform)?;
+            map.end()
         }
     }
 
@@ -7103,152 +8569,213 @@ pub mod table {
     }
 
     /// A structure used to define a table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TableInput {
-        /// A description of the table.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the table.
         pub description: Option<Value<String>>,
-        /// The table name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The table name.
         pub name: Option<Value<String>>,
-        /// The table owner.
-        #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+        /// `Owner`: The table owner.
         pub owner: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
-        /// A list of columns by which the table is partitioned.
-        #[serde(rename = "PartitionKeys", skip_serializing_if = "Option::is_none")]
+        /// `PartitionKeys`: A list of columns by which the table is partitioned.
         pub partition_keys: Option<Vec<Column>>,
-        /// The retention time for this table.
-        #[serde(rename = "Retention", skip_serializing_if = "Option::is_none")]
+        /// `Retention`: The retention time for this table.
         pub retention: Option<Value<i64>>,
-        /// A storage descriptor containing information about the physical storage of this table.
-        #[serde(rename = "StorageDescriptor", skip_serializing_if = "Option::is_none")]
+        /// `StorageDescriptor`: A storage descriptor containing information about the physical storage of this table.
         pub storage_descriptor: Option<StorageDescriptor>,
-        /// The type of this table.
-        #[serde(rename = "TableType", skip_serializing_if = "Option::is_none")]
+        /// `TableType`: The type of this table.
         pub table_type: Option<Value<TableType>>,
-        /// A TableIdentifier structure that describes a target table for resource linking.
-        #[serde(rename = "TargetTable", skip_serializing_if = "Option::is_none")]
+        /// `TargetTable`: A TableIdentifier structure that describes a target table for resource linking.
         pub target_table: Option<TableIdentifier>,
-        /// The view definition for the table.
-        #[serde(rename = "ViewDefinition", skip_serializing_if = "Option::is_none")]
+        /// `ViewDefinition`: The view definition for the table.
         pub view_definition: Option<ViewDefinition>,
-        /// Included for Apache Hive compatibility.
-        #[serde(rename = "ViewExpandedText", skip_serializing_if = "Option::is_none")]
+        /// `ViewExpandedText`: Included for Apache Hive compatibility.
         pub view_expanded_text: Option<Value<String>>,
-        /// Included for Apache Hive compatibility.
-        #[serde(rename = "ViewOriginalText", skip_serializing_if = "Option::is_none")]
+        /// `ViewOriginalText`: Included for Apache Hive compatibility.
         pub view_original_text: Option<Value<String>>,
     }
 
-    /// Describes the physical storage of table data.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StorageDescriptor {
-        /// A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
-        #[serde(rename = "BucketColumns", skip_serializing_if = "Option::is_none")]
-        pub bucket_columns: Option<Vec<Value<String>>>,
-        /// A list of the Columns in the table.
-        #[serde(rename = "Columns", skip_serializing_if = "Option::is_none")]
-        pub columns: Option<Vec<Column>>,
-        /// True if the data in the table is compressed, or False if not.
-        #[serde(rename = "Compressed", skip_serializing_if = "Option::is_none")]
-        pub compressed: Option<Value<bool>>,
-        /// The input format: SequenceFileInputFormat (binary), or TextInputFormat, or a custom format.
-        #[serde(rename = "InputFormat", skip_serializing_if = "Option::is_none")]
-        pub input_format: Option<Value<String>>,
-        /// The physical location of the table.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
-        pub location: Option<Value<String>>,
-        /// Must be specified if the table contains any dimension columns.
-        #[serde(rename = "NumberOfBuckets", skip_serializing_if = "Option::is_none")]
-        pub number_of_buckets: Option<Value<i64>>,
-        /// The output format: SequenceFileOutputFormat (binary), or IgnoreKeyTextOutputFormat, or a custom format.
-        #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
-        pub output_format: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
-        pub parameters: Option<serde_json::Value>,
-        /// An object that references a schema stored in the AWS Glue Schema Registry.
-        #[serde(rename = "SchemaReference", skip_serializing_if = "Option::is_none")]
-        pub schema_reference: Option<SchemaReference>,
-        /// The serialization/deserialization (SerDe) information.
-        #[serde(rename = "SerdeInfo", skip_serializing_if = "Option::is_none")]
-        pub serde_info: Option<SerdeInfo>,
-        /// The information about values that appear frequently in a column (skewed values).
-        #[serde(rename = "SkewedInfo", skip_serializing_if = "Option::is_none")]
-        pub skewed_info: Option<SkewedInfo>,
-        /// A list specifying the sort order of each bucket in the table.
-        #[serde(rename = "SortColumns", skip_serializing_if = "Option::is_none")]
-        pub sort_columns: Option<Vec<Order>>,
-        /// True if the table data is stored in subdirectories, or False if not.
-        #[serde(
-            rename = "StoredAsSubDirectories",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for TableInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Owner", &self.owner)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "PartitionKeys", &self.partition_keys)?;
+            crate::cfn::entry(&mut map, "Retention", &self.retention)?;
+            crate::cfn::entry(&mut map, "StorageDescriptor", &self.storage_descriptor)?;
+            crate::cfn::entry(&mut map, "TableType", &self.table_type)?;
+            crate::cfn::entry(&mut map, "TargetTable", &self.target_table)?;
+            crate::cfn::entry(&mut map, "ViewDefinition", &self.view_definition)?;
+            crate::cfn::entry(&mut map, "ViewExpandedText", &self.view_expanded_text)?;
+            crate::cfn::entry(&mut map, "ViewOriginalText", &self.view_original_text)?;
+            map.end()
+        }
+    }
 
+    /// Describes the physical storage of table data.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct StorageDescriptor {
+        /// `BucketColumns`: A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
+        pub bucket_columns: Option<Vec<Value<String>>>,
+        /// `Columns`: A list of the Columns in the table.
+        pub columns: Option<Vec<Column>>,
+        /// `Compressed`: True if the data in the table is compressed, or False if not.
+        pub compressed: Option<Value<bool>>,
+        /// `InputFormat`: The input format: SequenceFileInputFormat (binary), or TextInputFormat, or a custom format.
+        pub input_format: Option<Value<String>>,
+        /// `Location`: The physical location of the table.
+        pub location: Option<Value<String>>,
+        /// `NumberOfBuckets`: Must be specified if the table contains any dimension columns.
+        pub number_of_buckets: Option<Value<i64>>,
+        /// `OutputFormat`: The output format: SequenceFileOutputFormat (binary), or IgnoreKeyTextOutputFormat, or a custom format.
+        pub output_format: Option<Value<String>>,
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
+        pub parameters: Option<serde_json::Value>,
+        /// `SchemaReference`: An object that references a schema stored in the AWS Glue Schema Registry.
+        pub schema_reference: Option<SchemaReference>,
+        /// `SerdeInfo`: The serialization/deserialization (SerDe) information.
+        pub serde_info: Option<SerdeInfo>,
+        /// `SkewedInfo`: The information about values that appear frequently in a column (skewed values).
+        pub skewed_info: Option<SkewedInfo>,
+        /// `SortColumns`: A list specifying the sort order of each bucket in the table.
+        pub sort_columns: Option<Vec<Order>>,
+        /// `StoredAsSubDirectories`: True if the table data is stored in subdirectories, or False if not.
         pub stored_as_sub_directories: Option<Value<bool>>,
     }
 
+    impl Serialize for StorageDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketColumns", &self.bucket_columns)?;
+            crate::cfn::entry(&mut map, "Columns", &self.columns)?;
+            crate::cfn::entry(&mut map, "Compressed", &self.compressed)?;
+            crate::cfn::entry(&mut map, "InputFormat", &self.input_format)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "NumberOfBuckets", &self.number_of_buckets)?;
+            crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "SchemaReference", &self.schema_reference)?;
+            crate::cfn::entry(&mut map, "SerdeInfo", &self.serde_info)?;
+            crate::cfn::entry(&mut map, "SkewedInfo", &self.skewed_info)?;
+            crate::cfn::entry(&mut map, "SortColumns", &self.sort_columns)?;
+            crate::cfn::entry(
+                &mut map,
+                "StoredAsSubDirectories",
+                &self.stored_as_sub_directories,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object that references a schema stored in the AWS Glue Schema Registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaReference {
-        /// A structure that contains schema identity fields.
-        #[serde(rename = "SchemaId", skip_serializing_if = "Option::is_none")]
+        /// `SchemaId`: A structure that contains schema identity fields.
         pub schema_id: Option<SchemaId>,
-        /// The unique ID assigned to a version of the schema.
-        #[serde(rename = "SchemaVersionId", skip_serializing_if = "Option::is_none")]
+        /// `SchemaVersionId`: The unique ID assigned to a version of the schema.
         pub schema_version_id: Option<Value<String>>,
-        /// The version number of the schema.
-        #[serde(rename = "SchemaVersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `SchemaVersionNumber`: The version number of the schema.
         pub schema_version_number: Option<Value<i64>>,
     }
 
-    /// Information about a serialization/deserialization program (SerDe) that serves as an extractor an loader.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SerdeInfo {
-        /// Name of the SerDe.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
-        pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
-        pub parameters: Option<serde_json::Value>,
-        /// Usually the class that implements the SerDe.
-        #[serde(
-            rename = "SerializationLibrary",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SchemaReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SchemaId", &self.schema_id)?;
+            crate::cfn::entry(&mut map, "SchemaVersionId", &self.schema_version_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaVersionNumber",
+                &self.schema_version_number,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Information about a serialization/deserialization program (SerDe) that serves as an extractor an loader.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SerdeInfo {
+        /// `Name`: Name of the SerDe.
+        pub name: Option<Value<String>>,
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
+        pub parameters: Option<serde_json::Value>,
+        /// `SerializationLibrary`: Usually the class that implements the SerDe.
         pub serialization_library: Option<Value<String>>,
     }
 
-    /// Specifies skewed values in a table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SkewedInfo {
-        /// A list of names of columns that contain skewed values.
-        #[serde(rename = "SkewedColumnNames", skip_serializing_if = "Option::is_none")]
-        pub skewed_column_names: Option<Vec<Value<String>>>,
-        /// `SkewedColumnValueLocationMaps`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "SkewedColumnValueLocationMaps",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SerdeInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "SerializationLibrary",
+                &self.serialization_library,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specifies skewed values in a table.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SkewedInfo {
+        /// `SkewedColumnNames`: A list of names of columns that contain skewed values.
+        pub skewed_column_names: Option<Vec<Value<String>>>,
+        /// `SkewedColumnValueLocationMaps`: `SkewedColumnValueLocationMaps`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub skewed_column_value_location_maps: Option<serde_json::Value>,
-        /// A list of names of columns that contain skewed values.
-        #[serde(rename = "SkewedColumnValues", skip_serializing_if = "Option::is_none")]
+        /// `SkewedColumnValues`: A list of names of columns that contain skewed values.
         pub skewed_column_values: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for SkewedInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SkewedColumnNames", &self.skewed_column_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "SkewedColumnValueLocationMaps",
+                &self.skewed_column_value_location_maps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SkewedColumnValues",
+                &self.skewed_column_values,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the sort order of a sorted column.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Order {
-        /// The name of the column.
-        #[serde(rename = "Column")]
+        /// `Column`: The name of the column.
         pub column: Value<String>,
-        /// Indicates that the column is sorted in ascending order (==1), or in descending order (==0).
-        #[serde(rename = "SortOrder")]
+        /// `SortOrder`: Indicates that the column is sorted in ascending order (==1), or in descending order (==0).
         pub sort_order: Value<i64>,
     }
 
@@ -7262,6 +8789,19 @@ pub mod table {
                 column: column.into(),
                 sort_order: sort_order.into(),
             }
+        }
+    }
+
+    impl Serialize for Order {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Column", &self.column)?;
+            map.serialize_entry("SortOrder", &self.sort_order)?;
+            map.end()
         }
     }
 
@@ -7303,61 +8843,94 @@ pub mod table {
     }
 
     /// A structure that describes a target table for resource linking.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TableIdentifier {
-        /// The ID of the Data Catalog in which the table resides.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
+        /// `CatalogId`: The ID of the Data Catalog in which the table resides.
         pub catalog_id: Option<Value<String>>,
-        /// The name of the catalog database that contains the target table.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of the catalog database that contains the target table.
         pub database_name: Option<Value<String>>,
-        /// The name of the target table.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the target table.
         pub name: Option<Value<String>>,
-        /// The Region of the table.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The Region of the table.
         pub region: Option<Value<String>>,
     }
 
+    impl Serialize for TableIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// A structure that defines the view.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ViewDefinition {
-        /// The definer of the view.
-        #[serde(rename = "Definer", skip_serializing_if = "Option::is_none")]
+        /// `Definer`: The definer of the view.
         pub definer: Option<Value<String>>,
-        /// Indicates whether the view is protected.
-        #[serde(rename = "IsProtected", skip_serializing_if = "Option::is_none")]
+        /// `IsProtected`: Indicates whether the view is protected.
         pub is_protected: Option<Value<bool>>,
-        /// The representations of the view.
-        #[serde(rename = "Representations", skip_serializing_if = "Option::is_none")]
+        /// `Representations`: The representations of the view.
         pub representations: Option<Vec<ViewRepresentation>>,
-        /// The sub-objects of the view.
-        #[serde(rename = "SubObjects", skip_serializing_if = "Option::is_none")]
+        /// `SubObjects`: The sub-objects of the view.
         pub sub_objects: Option<Vec<Value<String>>>,
     }
 
-    /// A structure that defines a view representation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ViewRepresentation {
-        /// The dialect of the view representation.
-        #[serde(rename = "Dialect", skip_serializing_if = "Option::is_none")]
-        pub dialect: Option<Value<Dialect>>,
-        /// The version of the dialect.
-        #[serde(rename = "DialectVersion", skip_serializing_if = "Option::is_none")]
-        pub dialect_version: Option<Value<String>>,
-        /// The connection used for validation.
-        #[serde(
-            rename = "ValidationConnection",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ViewDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Definer", &self.definer)?;
+            crate::cfn::entry(&mut map, "IsProtected", &self.is_protected)?;
+            crate::cfn::entry(&mut map, "Representations", &self.representations)?;
+            crate::cfn::entry(&mut map, "SubObjects", &self.sub_objects)?;
+            map.end()
+        }
+    }
 
+    /// A structure that defines a view representation.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ViewRepresentation {
+        /// `Dialect`: The dialect of the view representation.
+        pub dialect: Option<Value<Dialect>>,
+        /// `DialectVersion`: The version of the dialect.
+        pub dialect_version: Option<Value<String>>,
+        /// `ValidationConnection`: The connection used for validation.
         pub validation_connection: Option<Value<String>>,
-        /// The expanded text of the view.
-        #[serde(rename = "ViewExpandedText", skip_serializing_if = "Option::is_none")]
+        /// `ViewExpandedText`: The expanded text of the view.
         pub view_expanded_text: Option<Value<String>>,
-        /// The original text of the view.
-        #[serde(rename = "ViewOriginalText", skip_serializing_if = "Option::is_none")]
+        /// `ViewOriginalText`: The original text of the view.
         pub view_original_text: Option<Value<String>>,
+    }
+
+    impl Serialize for ViewRepresentation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dialect", &self.dialect)?;
+            crate::cfn::entry(&mut map, "DialectVersion", &self.dialect_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationConnection",
+                &self.validation_connection,
+            )?;
+            crate::cfn::entry(&mut map, "ViewExpandedText", &self.view_expanded_text)?;
+            crate::cfn::entry(&mut map, "ViewOriginalText", &self.view_original_text)?;
+            map.end()
+        }
     }
 
     /// The dialect of the view representation.
@@ -7464,22 +9037,17 @@ pub mod table_optimizer {
     }
 
     /// The properties of `AWS::Glue::TableOptimizer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableOptimizerProps {
-        /// The catalog ID of the table
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The catalog ID of the table
         pub catalog_id: Value<String>,
-        /// The name of the database.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of the database.
         pub database_name: Value<String>,
-        /// The table name.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The table name.
         pub table_name: Value<String>,
-        /// Specifies configuration details of a table optimizer.
-        #[serde(rename = "TableOptimizerConfiguration")]
+        /// `TableOptimizerConfiguration`: Specifies configuration details of a table optimizer.
         pub table_optimizer_configuration: TableOptimizerConfiguration,
-        /// The type of table optimizer.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of table optimizer.
         pub r#type: Value<Type>,
     }
 
@@ -7502,38 +9070,39 @@ pub mod table_optimizer {
         }
     }
 
+    impl Serialize for CfnTableOptimizerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.serialize_entry(
+                "TableOptimizerConfiguration",
+                &self.table_optimizer_configuration,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `TableOptimizerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TableOptimizerConfiguration {
-        /// The configuration for a compaction optimizer.
-        #[serde(
-            rename = "CompactionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CompactionConfiguration`: The configuration for a compaction optimizer.
         pub compaction_configuration: Option<CompactionConfiguration>,
-        /// Whether the table optimization is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether the table optimization is enabled.
         pub enabled: Value<bool>,
-        /// OrphanFileDeletionConfiguration is a property that can be included within the TableOptimizer resource.
-        #[serde(
-            rename = "OrphanFileDeletionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrphanFileDeletionConfiguration`: OrphanFileDeletionConfiguration is a property that can be included within the TableOptimizer resource.
         pub orphan_file_deletion_configuration: Option<OrphanFileDeletionConfiguration>,
-        /// The configuration for a snapshot retention optimizer for Apache Iceberg tables.
-        #[serde(
-            rename = "RetentionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetentionConfiguration`: The configuration for a snapshot retention optimizer for Apache Iceberg tables.
         pub retention_configuration: Option<RetentionConfiguration>,
-        /// A role passed by the caller which gives the service permission to update the resources associated with the optimizer on the caller's behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: A role passed by the caller which gives the service permission to update the resources associated with the optimizer on the caller's behalf.
         pub role_arn: Value<String>,
-        /// An object that describes the VPC configuration for a table optimizer.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfiguration`: An object that describes the VPC configuration for a table optimizer.
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -7554,30 +9123,85 @@ pub mod table_optimizer {
         }
     }
 
-    /// The `CompactionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CompactionConfiguration {
-        /// The configuration for an Iceberg compaction optimizer.
-        #[serde(
-            rename = "IcebergConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for TableOptimizerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompactionConfiguration",
+                &self.compaction_configuration,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrphanFileDeletionConfiguration",
+                &self.orphan_file_deletion_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetentionConfiguration",
+                &self.retention_configuration,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
 
+    /// The `CompactionConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CompactionConfiguration {
+        /// `IcebergConfiguration`: The configuration for an Iceberg compaction optimizer.
         pub iceberg_configuration: Option<IcebergCompactionConfiguration>,
     }
 
+    impl Serialize for CompactionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IcebergConfiguration",
+                &self.iceberg_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IcebergCompactionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IcebergCompactionConfiguration {
-        /// The minimum number of deletes in a data file to make it eligible for compaction.
-        #[serde(rename = "DeleteFileThreshold", skip_serializing_if = "Option::is_none")]
+        /// `DeleteFileThreshold`: The minimum number of deletes in a data file to make it eligible for compaction.
         pub delete_file_threshold: Option<Value<i64>>,
-        /// The minimum number of input files before compaction is triggered.
-        #[serde(rename = "MinInputFiles", skip_serializing_if = "Option::is_none")]
+        /// `MinInputFiles`: The minimum number of input files before compaction is triggered.
         pub min_input_files: Option<Value<i64>>,
-        /// The compaction strategy to use.
-        #[serde(rename = "Strategy", skip_serializing_if = "Option::is_none")]
+        /// `Strategy`: The compaction strategy to use.
         pub strategy: Option<Value<Strategy>>,
+    }
+
+    impl Serialize for IcebergCompactionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteFileThreshold",
+                &self.delete_file_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "MinInputFiles", &self.min_input_files)?;
+            crate::cfn::entry(&mut map, "Strategy", &self.strategy)?;
+            map.end()
+        }
     }
 
     /// The compaction strategy to use.
@@ -7621,72 +9245,131 @@ pub mod table_optimizer {
     }
 
     /// The `OrphanFileDeletionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OrphanFileDeletionConfiguration {
-        /// The IcebergConfiguration property helps optimize your Iceberg tables in AWS Glue by allowing you to specify format-specific settings that control how data is stored, compressed, and managed.
-        #[serde(
-            rename = "IcebergConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IcebergConfiguration`: The IcebergConfiguration property helps optimize your Iceberg tables in AWS Glue by allowing you to specify format-specific settings that control how data is stored, compressed, and managed.
         pub iceberg_configuration: Option<IcebergConfiguration>,
     }
 
-    /// The `IcebergConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct IcebergConfiguration {
-        /// Specifies a directory in which to look for orphan files (defaults to the table's location).
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
-        pub location: Option<Value<String>>,
-        /// The specific number of days you want to keep the orphan files.
-        #[serde(
-            rename = "OrphanFileRetentionPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OrphanFileDeletionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IcebergConfiguration",
+                &self.iceberg_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `IcebergConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct IcebergConfiguration {
+        /// `Location`: Specifies a directory in which to look for orphan files (defaults to the table's location).
+        pub location: Option<Value<String>>,
+        /// `OrphanFileRetentionPeriodInDays`: The specific number of days you want to keep the orphan files.
         pub orphan_file_retention_period_in_days: Option<Value<i64>>,
     }
 
-    /// The `RetentionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RetentionConfiguration {
-        /// The configuration for an Iceberg snapshot retention optimizer.
-        #[serde(
-            rename = "IcebergConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for IcebergConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrphanFileRetentionPeriodInDays",
+                &self.orphan_file_retention_period_in_days,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `RetentionConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RetentionConfiguration {
+        /// `IcebergConfiguration`: The configuration for an Iceberg snapshot retention optimizer.
         pub iceberg_configuration: Option<IcebergRetentionConfiguration>,
     }
 
+    impl Serialize for RetentionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IcebergConfiguration",
+                &self.iceberg_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IcebergRetentionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IcebergRetentionConfiguration {
         /// `CleanExpiredFiles`.
-        #[serde(rename = "CleanExpiredFiles", skip_serializing_if = "Option::is_none")]
         pub clean_expired_files: Option<Value<bool>>,
         /// `NumberOfSnapshotsToRetain`.
-        #[serde(
-            rename = "NumberOfSnapshotsToRetain",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_of_snapshots_to_retain: Option<Value<i64>>,
         /// `SnapshotRetentionPeriodInDays`.
-        #[serde(
-            rename = "SnapshotRetentionPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub snapshot_retention_period_in_days: Option<Value<i64>>,
     }
 
+    impl Serialize for IcebergRetentionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CleanExpiredFiles", &self.clean_expired_files)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfSnapshotsToRetain",
+                &self.number_of_snapshots_to_retain,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotRetentionPeriodInDays",
+                &self.snapshot_retention_period_in_days,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfiguration {
-        /// The name of the AWS Glue connection used for the VPC for the table optimizer.
-        #[serde(rename = "GlueConnectionName", skip_serializing_if = "Option::is_none")]
+        /// `GlueConnectionName`: The name of the AWS Glue connection used for the VPC for the table optimizer.
         pub glue_connection_name: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueConnectionName",
+                &self.glue_connection_name,
+            )?;
+            map.end()
+        }
     }
 
     /// The type of table optimizer.
@@ -7787,41 +9470,27 @@ pub mod trigger {
     }
 
     /// The properties of `AWS::Glue::Trigger`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTriggerProps {
-        /// The actions initiated by this trigger.
-        #[serde(rename = "Actions")]
+        /// `Actions`: The actions initiated by this trigger.
         pub actions: Vec<Action>,
-        /// A description of this trigger.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of this trigger.
         pub description: Option<Value<String>>,
-        /// Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge event trigger fires.
-        #[serde(
-            rename = "EventBatchingCondition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EventBatchingCondition`: Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge event trigger fires.
         pub event_batching_condition: Option<EventBatchingCondition>,
-        /// The name of the trigger.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the trigger.
         pub name: Option<Value<String>>,
-        /// The predicate of this trigger, which defines when it will fire.
-        #[serde(rename = "Predicate", skip_serializing_if = "Option::is_none")]
+        /// `Predicate`: The predicate of this trigger, which defines when it will fire.
         pub predicate: Option<Predicate>,
-        /// A cron expression used to specify the schedule.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
+        /// `Schedule`: A cron expression used to specify the schedule.
         pub schedule: Option<Value<String>>,
-        /// Set to true to start SCHEDULED and CONDITIONAL triggers when created.
-        #[serde(rename = "StartOnCreation", skip_serializing_if = "Option::is_none")]
+        /// `StartOnCreation`: Set to true to start SCHEDULED and CONDITIONAL triggers when created.
         pub start_on_creation: Option<Value<bool>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
-        /// The type of trigger that this is.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of trigger that this is.
         pub r#type: Value<Type>,
-        /// The name of the workflow associated with the trigger.
-        #[serde(rename = "WorkflowName", skip_serializing_if = "Option::is_none")]
+        /// `WorkflowName`: The name of the workflow associated with the trigger.
         pub workflow_name: Option<Value<String>>,
     }
 
@@ -7846,53 +9515,98 @@ pub mod trigger {
         }
     }
 
+    impl Serialize for CfnTriggerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBatchingCondition",
+                &self.event_batching_condition,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Predicate", &self.predicate)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "StartOnCreation", &self.start_on_creation)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "WorkflowName", &self.workflow_name)?;
+            map.end()
+        }
+    }
+
     /// The actions initiated by this trigger.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
-        /// `Arguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Arguments", skip_serializing_if = "Option::is_none")]
+        /// `Arguments`: `Arguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub arguments: Option<serde_json::Value>,
-        /// The name of the crawler to be used with this action.
-        #[serde(rename = "CrawlerName", skip_serializing_if = "Option::is_none")]
+        /// `CrawlerName`: The name of the crawler to be used with this action.
         pub crawler_name: Option<Value<String>>,
-        /// The name of a job to be executed.
-        #[serde(rename = "JobName", skip_serializing_if = "Option::is_none")]
+        /// `JobName`: The name of a job to be executed.
         pub job_name: Option<Value<String>>,
-        /// Specifies configuration properties of a job run notification.
-        #[serde(
-            rename = "NotificationProperty",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationProperty`: Specifies configuration properties of a job run notification.
         pub notification_property: Option<NotificationProperty>,
-        /// The name of the SecurityConfiguration structure to be used with this action.
-        #[serde(
-            rename = "SecurityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityConfiguration`: The name of the SecurityConfiguration structure to be used with this action.
         pub security_configuration: Option<Value<String>>,
-        /// The JobRun timeout in minutes.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The JobRun timeout in minutes.
         pub timeout: Option<Value<i64>>,
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arguments", &self.arguments)?;
+            crate::cfn::entry(&mut map, "CrawlerName", &self.crawler_name)?;
+            crate::cfn::entry(&mut map, "JobName", &self.job_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationProperty",
+                &self.notification_property,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityConfiguration",
+                &self.security_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration properties of a job run notification.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationProperty {
-        /// After a job run starts, the number of minutes to wait before sending a job run delay notification
-        #[serde(rename = "NotifyDelayAfter", skip_serializing_if = "Option::is_none")]
+        /// `NotifyDelayAfter`: After a job run starts, the number of minutes to wait before sending a job run delay notification
         pub notify_delay_after: Option<Value<i64>>,
     }
 
+    impl Serialize for NotificationProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NotifyDelayAfter", &self.notify_delay_after)?;
+            map.end()
+        }
+    }
+
     /// Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge event trigger fires.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBatchingCondition {
-        /// Number of events that must be received from Amazon EventBridge before EventBridge event trigger fires.
-        #[serde(rename = "BatchSize")]
+        /// `BatchSize`: Number of events that must be received from Amazon EventBridge before EventBridge event trigger fires.
         pub batch_size: Value<i64>,
-        /// Window of time in seconds after which EventBridge event trigger fires.
-        #[serde(rename = "BatchWindow", skip_serializing_if = "Option::is_none")]
+        /// `BatchWindow`: Window of time in seconds after which EventBridge event trigger fires.
         pub batch_window: Option<Value<i64>>,
     }
 
@@ -7906,35 +9620,70 @@ pub mod trigger {
         }
     }
 
+    impl Serialize for EventBatchingCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BatchSize", &self.batch_size)?;
+            crate::cfn::entry(&mut map, "BatchWindow", &self.batch_window)?;
+            map.end()
+        }
+    }
+
     /// The predicate of this trigger, which defines when it will fire.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Predicate {
-        /// A list of the conditions that determine when the trigger will fire.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
+        /// `Conditions`: A list of the conditions that determine when the trigger will fire.
         pub conditions: Option<Vec<Condition>>,
-        /// An optional field if only one condition is listed.
-        #[serde(rename = "Logical", skip_serializing_if = "Option::is_none")]
+        /// `Logical`: An optional field if only one condition is listed.
         pub logical: Option<Value<Logical>>,
     }
 
+    impl Serialize for Predicate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "Logical", &self.logical)?;
+            map.end()
+        }
+    }
+
     /// Defines a condition under which a trigger fires.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
-        /// The state of the crawler to which this condition applies.
-        #[serde(rename = "CrawlState", skip_serializing_if = "Option::is_none")]
+        /// `CrawlState`: The state of the crawler to which this condition applies.
         pub crawl_state: Option<Value<CrawlState>>,
-        /// The name of the crawler to which this condition applies.
-        #[serde(rename = "CrawlerName", skip_serializing_if = "Option::is_none")]
+        /// `CrawlerName`: The name of the crawler to which this condition applies.
         pub crawler_name: Option<Value<String>>,
-        /// The name of the job whose JobRuns this condition applies to, and on which this trigger waits.
-        #[serde(rename = "JobName", skip_serializing_if = "Option::is_none")]
+        /// `JobName`: The name of the job whose JobRuns this condition applies to, and on which this trigger waits.
         pub job_name: Option<Value<String>>,
-        /// A logical operator.
-        #[serde(rename = "LogicalOperator", skip_serializing_if = "Option::is_none")]
+        /// `LogicalOperator`: A logical operator.
         pub logical_operator: Option<Value<LogicalOperator>>,
-        /// The condition state.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The condition state.
         pub state: Option<Value<State>>,
+    }
+
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrawlState", &self.crawl_state)?;
+            crate::cfn::entry(&mut map, "CrawlerName", &self.crawler_name)?;
+            crate::cfn::entry(&mut map, "JobName", &self.job_name)?;
+            crate::cfn::entry(&mut map, "LogicalOperator", &self.logical_operator)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
     }
 
     /// The state of the crawler to which this condition applies.
@@ -8204,19 +9953,15 @@ pub mod usage_profile {
     }
 
     /// The properties of `AWS::Glue::UsageProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsageProfileProps {
-        /// UsageProfile configuration for supported service ex: (Jobs, Sessions).
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: UsageProfile configuration for supported service ex: (Jobs, Sessions).
         pub configuration: Option<ProfileConfiguration>,
-        /// The description of the UsageProfile.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the UsageProfile.
         pub description: Option<Value<String>>,
-        /// The name of the UsageProfile.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the UsageProfile.
         pub name: Value<String>,
-        /// The tags to be applied to this UsageProfiles.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be applied to this UsageProfiles.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -8232,19 +9977,45 @@ pub mod usage_profile {
         }
     }
 
-    /// The `ProfileConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ProfileConfiguration {
-        /// `JobConfiguration`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "JobConfiguration", skip_serializing_if = "Option::is_none")]
-        pub job_configuration: Option<serde_json::Value>,
-        /// `SessionConfiguration`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "SessionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnUsageProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The `ProfileConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ProfileConfiguration {
+        /// `JobConfiguration`: `JobConfiguration`. Untyped in the schema: any `serde_json::Value`.
+        pub job_configuration: Option<serde_json::Value>,
+        /// `SessionConfiguration`: `SessionConfiguration`. Untyped in the schema: any `serde_json::Value`.
         pub session_configuration: Option<serde_json::Value>,
+    }
+
+    impl Serialize for ProfileConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JobConfiguration", &self.job_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionConfiguration",
+                &self.session_configuration,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -8310,28 +10081,21 @@ pub mod user_defined_function {
     }
 
     /// The properties of `AWS::Glue::UserDefinedFunction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserDefinedFunctionProps {
-        /// The Java class that contains the function code.
-        #[serde(rename = "ClassName", skip_serializing_if = "Option::is_none")]
+        /// `ClassName`: The Java class that contains the function code.
         pub class_name: Option<Value<String>>,
-        /// The name of the catalog database in which the function is located.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of the catalog database in which the function is located.
         pub database_name: Value<String>,
-        /// The name of the function.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name of the function.
         pub function_name: Value<String>,
-        /// The type of the function.
-        #[serde(rename = "FunctionType", skip_serializing_if = "Option::is_none")]
+        /// `FunctionType`: The type of the function.
         pub function_type: Option<Value<FunctionType>>,
-        /// The owner of the function.
-        #[serde(rename = "OwnerName", skip_serializing_if = "Option::is_none")]
+        /// `OwnerName`: The owner of the function.
         pub owner_name: Option<Value<String>>,
-        /// The owner type.
-        #[serde(rename = "OwnerType", skip_serializing_if = "Option::is_none")]
+        /// `OwnerType`: The owner type.
         pub owner_type: Option<Value<OwnerType>>,
-        /// The resource URIs for the function.
-        #[serde(rename = "ResourceUris", skip_serializing_if = "Option::is_none")]
+        /// `ResourceUris`: The resource URIs for the function.
         pub resource_uris: Option<Vec<ResourceUri>>,
     }
 
@@ -8350,6 +10114,24 @@ pub mod user_defined_function {
                 owner_type: None,
                 resource_uris: None,
             }
+        }
+    }
+
+    impl Serialize for CfnUserDefinedFunctionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClassName", &self.class_name)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(&mut map, "FunctionType", &self.function_type)?;
+            crate::cfn::entry(&mut map, "OwnerName", &self.owner_name)?;
+            crate::cfn::entry(&mut map, "OwnerType", &self.owner_type)?;
+            crate::cfn::entry(&mut map, "ResourceUris", &self.resource_uris)?;
+            map.end()
         }
     }
 
@@ -8434,14 +10216,25 @@ pub mod user_defined_function {
     }
 
     /// The URIs for function resources.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceUri {
-        /// The type of the resource.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: The type of the resource.
         pub resource_type: Option<Value<ResourceType>>,
-        /// The URI for accessing the resource.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
+        /// `Uri`: The URI for accessing the resource.
         pub uri: Option<Value<String>>,
+    }
+
+    impl Serialize for ResourceUri {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
     }
 
     /// The type of the resource.
@@ -8540,41 +10333,49 @@ pub mod workflow {
     }
 
     /// The properties of `AWS::Glue::Workflow`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWorkflowProps {
-        /// `DefaultRunProperties`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "DefaultRunProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultRunProperties`: `DefaultRunProperties`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub default_run_properties: Option<serde_json::Value>,
-        /// A description of the workflow
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the workflow
         pub description: Option<Value<String>>,
-        /// You can use this parameter to prevent unwanted multiple updates to data, to control costs, or in some cases, to prevent exceeding the maximum number of concurrent runs of any of the component jobs.
-        #[serde(rename = "MaxConcurrentRuns", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrentRuns`: You can use this parameter to prevent unwanted multiple updates to data, to control costs, or in some cases, to prevent exceeding the maximum number of concurrent runs of any of the component jobs.
         pub max_concurrent_runs: Option<Value<i64>>,
-        /// The name of the workflow representing the flow
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the workflow representing the flow
         pub name: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
+    }
+
+    impl Serialize for CfnWorkflowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultRunProperties",
+                &self.default_run_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "MaxConcurrentRuns", &self.max_concurrent_runs)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
 /// A column in a Table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Column {
-    /// A free-form text comment.
-    #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+    /// `Comment`: A free-form text comment.
     pub comment: Option<Value<String>>,
-    /// The name of the Column.
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the Column.
     pub name: Value<String>,
-    /// The data type of the Column.
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    /// `Type`: The data type of the Column.
     pub r#type: Option<Value<String>>,
 }
 
@@ -8589,16 +10390,41 @@ impl Column {
     }
 }
 
+impl Serialize for Column {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+        map.serialize_entry("Name", &self.name)?;
+        crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+        map.end()
+    }
+}
+
 /// A structure that contains schema identity fields.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SchemaId {
-    /// The name of the schema registry that contains the schema.
-    #[serde(rename = "RegistryName", skip_serializing_if = "Option::is_none")]
+    /// `RegistryName`: The name of the schema registry that contains the schema.
     pub registry_name: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the schema.
-    #[serde(rename = "SchemaArn", skip_serializing_if = "Option::is_none")]
+    /// `SchemaArn`: The Amazon Resource Name (ARN) of the schema.
     pub schema_arn: Option<Value<String>>,
-    /// The name of the schema.
-    #[serde(rename = "SchemaName", skip_serializing_if = "Option::is_none")]
+    /// `SchemaName`: The name of the schema.
     pub schema_name: Option<Value<String>>,
+}
+
+impl Serialize for SchemaId {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "RegistryName", &self.registry_name)?;
+        crate::cfn::entry(&mut map, "SchemaArn", &self.schema_arn)?;
+        crate::cfn::entry(&mut map, "SchemaName", &self.schema_name)?;
+        map.end()
+    }
 }

@@ -100,73 +100,43 @@ pub mod workspace {
     }
 
     /// The properties of `AWS::Grafana::Workspace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {
         /// `AccountAccessType`.
-        #[serde(rename = "AccountAccessType")]
         pub account_access_type: Value<AccountAccessType>,
-        /// List of authentication providers to enable.
-        #[serde(rename = "AuthenticationProviders")]
+        /// `AuthenticationProviders`: List of authentication providers to enable.
         pub authentication_providers: Vec<Value<AuthenticationProviderTypes>>,
-        /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
+        /// `ClientToken`: A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
         pub client_token: Option<Value<String>>,
-        /// List of data sources on the service managed IAM role.
-        #[serde(rename = "DataSources", skip_serializing_if = "Option::is_none")]
+        /// `DataSources`: List of data sources on the service managed IAM role.
         pub data_sources: Option<Vec<Value<DataSourceType>>>,
-        /// Description of a workspace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of a workspace.
         pub description: Option<Value<String>>,
-        /// The version of Grafana to support in your workspace.
-        #[serde(rename = "GrafanaVersion", skip_serializing_if = "Option::is_none")]
+        /// `GrafanaVersion`: The version of Grafana to support in your workspace.
         pub grafana_version: Option<Value<String>>,
-        /// The user friendly name of a workspace.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The user friendly name of a workspace.
         pub name: Option<Value<String>>,
         /// `NetworkAccessControl`.
-        #[serde(
-            rename = "NetworkAccessControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_access_control: Option<NetworkAccessControl>,
-        /// List of notification destinations on the customers service managed IAM role that the Grafana workspace can query.
-        #[serde(
-            rename = "NotificationDestinations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationDestinations`: List of notification destinations on the customers service managed IAM role that the Grafana workspace can query.
         pub notification_destinations: Option<Vec<Value<NotificationDestinationType>>>,
-        /// The name of an IAM role that already exists to use with AWS Organizations to access AWS data sources and notification channels in other accounts in an organization.
-        #[serde(
-            rename = "OrganizationRoleName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrganizationRoleName`: The name of an IAM role that already exists to use with AWS Organizations to access AWS data sources and notification channels in other accounts in an organization.
         pub organization_role_name: Option<Value<String>>,
-        /// List of Organizational Units containing AWS accounts the Grafana workspace can pull data from.
-        #[serde(rename = "OrganizationalUnits", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationalUnits`: List of Organizational Units containing AWS accounts the Grafana workspace can pull data from.
         pub organizational_units: Option<Vec<Value<String>>>,
         /// `PermissionType`.
-        #[serde(rename = "PermissionType")]
         pub permission_type: Value<PermissionType>,
-        /// Allow workspace admins to install plugins
-        #[serde(rename = "PluginAdminEnabled", skip_serializing_if = "Option::is_none")]
+        /// `PluginAdminEnabled`: Allow workspace admins to install plugins
         pub plugin_admin_enabled: Option<Value<bool>>,
-        /// IAM Role that will be used to grant the Grafana workspace access to a customers AWS resources.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: IAM Role that will be used to grant the Grafana workspace access to a customers AWS resources.
         pub role_arn: Option<Value<String>>,
         /// `SamlConfiguration`.
-        #[serde(rename = "SamlConfiguration", skip_serializing_if = "Option::is_none")]
         pub saml_configuration: Option<SamlConfiguration>,
-        /// The name of the AWS CloudFormation stack set to use to generate IAM roles to be used for this workspace.
-        #[serde(rename = "StackSetName", skip_serializing_if = "Option::is_none")]
+        /// `StackSetName`: The name of the AWS CloudFormation stack set to use to generate IAM roles to be used for this workspace.
         pub stack_set_name: Option<Value<String>>,
-        /// The list of tags associated with the workspace.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags associated with the workspace.
         pub tags: Option<Vec<TagsItem>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -197,6 +167,58 @@ pub mod workspace {
                 tags: None,
                 vpc_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for CfnWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountAccessType", &self.account_access_type)?;
+            map.serialize_entry(
+                "AuthenticationProviders",
+                &self.authentication_providers,
+            )?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "DataSources", &self.data_sources)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GrafanaVersion", &self.grafana_version)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkAccessControl",
+                &self.network_access_control,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationDestinations",
+                &self.notification_destinations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationRoleName",
+                &self.organization_role_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnits",
+                &self.organizational_units,
+            )?;
+            map.serialize_entry("PermissionType", &self.permission_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PluginAdminEnabled",
+                &self.plugin_admin_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SamlConfiguration", &self.saml_configuration)?;
+            crate::cfn::entry(&mut map, "StackSetName", &self.stack_set_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
         }
     }
 
@@ -330,14 +352,25 @@ pub mod workspace {
     }
 
     /// The configuration settings for Network Access Control.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkAccessControl {
-        /// The list of prefix list IDs.
-        #[serde(rename = "PrefixListIds", skip_serializing_if = "Option::is_none")]
+        /// `PrefixListIds`: The list of prefix list IDs.
         pub prefix_list_ids: Option<Vec<Value<String>>>,
-        /// The list of Amazon VPC endpoint IDs for the workspace.
-        #[serde(rename = "VpceIds", skip_serializing_if = "Option::is_none")]
+        /// `VpceIds`: The list of Amazon VPC endpoint IDs for the workspace.
         pub vpce_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for NetworkAccessControl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PrefixListIds", &self.prefix_list_ids)?;
+            crate::cfn::entry(&mut map, "VpceIds", &self.vpce_ids)?;
+            map.end()
+        }
     }
 
     /// These enums represent valid AWS notification destinations that the Grafana workspace has permission to use.
@@ -412,30 +445,17 @@ pub mod workspace {
     }
 
     /// SAML configuration data associated with an AMG workspace.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SamlConfiguration {
-        /// List of SAML organizations allowed to access Grafana.
-        #[serde(
-            rename = "AllowedOrganizations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedOrganizations`: List of SAML organizations allowed to access Grafana.
         pub allowed_organizations: Option<Vec<Value<String>>>,
         /// `AssertionAttributes`.
-        #[serde(rename = "AssertionAttributes", skip_serializing_if = "Option::is_none")]
         pub assertion_attributes: Option<AssertionAttributes>,
         /// `IdpMetadata`.
-        #[serde(rename = "IdpMetadata")]
         pub idp_metadata: IdpMetadata,
-        /// The maximum lifetime an authenticated user can be logged in (in minutes) before being required to re-authenticate.
-        #[serde(
-            rename = "LoginValidityDuration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoginValidityDuration`: The maximum lifetime an authenticated user can be logged in (in minutes) before being required to re-authenticate.
         pub login_validity_duration: Option<Value<f64>>,
         /// `RoleValues`.
-        #[serde(rename = "RoleValues", skip_serializing_if = "Option::is_none")]
         pub role_values: Option<RoleValues>,
     }
 
@@ -452,59 +472,118 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for SamlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedOrganizations",
+                &self.allowed_organizations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssertionAttributes",
+                &self.assertion_attributes,
+            )?;
+            map.serialize_entry("IdpMetadata", &self.idp_metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoginValidityDuration",
+                &self.login_validity_duration,
+            )?;
+            crate::cfn::entry(&mut map, "RoleValues", &self.role_values)?;
+            map.end()
+        }
+    }
+
     /// Maps Grafana friendly names to the IdPs SAML attributes.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssertionAttributes {
-        /// Name of the attribute within the SAML assert to use as the users email in Grafana.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
+        /// `Email`: Name of the attribute within the SAML assert to use as the users email in Grafana.
         pub email: Option<Value<String>>,
-        /// Name of the attribute within the SAML assert to use as the users groups in Grafana.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: Name of the attribute within the SAML assert to use as the users groups in Grafana.
         pub groups: Option<Value<String>>,
-        /// Name of the attribute within the SAML assert to use as the users login handle in Grafana.
-        #[serde(rename = "Login", skip_serializing_if = "Option::is_none")]
+        /// `Login`: Name of the attribute within the SAML assert to use as the users login handle in Grafana.
         pub login: Option<Value<String>>,
-        /// Name of the attribute within the SAML assert to use as the users name in Grafana.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the attribute within the SAML assert to use as the users name in Grafana.
         pub name: Option<Value<String>>,
-        /// Name of the attribute within the SAML assert to use as the users organizations in Grafana.
-        #[serde(rename = "Org", skip_serializing_if = "Option::is_none")]
+        /// `Org`: Name of the attribute within the SAML assert to use as the users organizations in Grafana.
         pub org: Option<Value<String>>,
-        /// Name of the attribute within the SAML assert to use as the users roles in Grafana.
-        #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
+        /// `Role`: Name of the attribute within the SAML assert to use as the users roles in Grafana.
         pub role: Option<Value<String>>,
     }
 
+    impl Serialize for AssertionAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "Login", &self.login)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Org", &self.org)?;
+            crate::cfn::entry(&mut map, "Role", &self.role)?;
+            map.end()
+        }
+    }
+
     /// IdP Metadata used to configure SAML authentication in Grafana.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdpMetadata {
-        /// URL that vends the IdPs metadata.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: URL that vends the IdPs metadata.
         pub url: Option<Value<String>>,
-        /// XML blob of the IdPs metadata.
-        #[serde(rename = "Xml", skip_serializing_if = "Option::is_none")]
+        /// `Xml`: XML blob of the IdPs metadata.
         pub xml: Option<Value<String>>,
     }
 
+    impl Serialize for IdpMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            crate::cfn::entry(&mut map, "Xml", &self.xml)?;
+            map.end()
+        }
+    }
+
     /// Maps SAML roles to the Grafana Editor and Admin roles.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RoleValues {
-        /// List of SAML roles which will be mapped into the Grafana Admin role.
-        #[serde(rename = "Admin", skip_serializing_if = "Option::is_none")]
+        /// `Admin`: List of SAML roles which will be mapped into the Grafana Admin role.
         pub admin: Option<Vec<Value<String>>>,
-        /// List of SAML roles which will be mapped into the Grafana Editor role.
-        #[serde(rename = "Editor", skip_serializing_if = "Option::is_none")]
+        /// `Editor`: List of SAML roles which will be mapped into the Grafana Editor role.
         pub editor: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for RoleValues {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Admin", &self.admin)?;
+            crate::cfn::entry(&mut map, "Editor", &self.editor)?;
+            map.end()
+        }
+    }
+
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -521,14 +600,25 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for an Amazon VPC that contains data sources for your Grafana workspace to connect to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfiguration {
-        /// The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect.
         pub security_group_ids: Vec<Value<String>>,
-        /// The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect.
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -542,6 +632,19 @@ pub mod workspace {
                 security_group_ids: security_group_ids.into(),
                 subnet_ids: subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
         }
     }
 }

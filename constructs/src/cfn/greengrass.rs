@@ -113,16 +113,13 @@ pub mod connector_definition {
     }
 
     /// The properties of `AWS::Greengrass::ConnectorDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorDefinitionProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<ConnectorDefinitionVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -137,11 +134,24 @@ pub mod connector_definition {
         }
     }
 
+    impl Serialize for CfnConnectorDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorDefinitionVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorDefinitionVersion {
         /// `Connectors`.
-        #[serde(rename = "Connectors")]
         pub connectors: Vec<Connector>,
     }
 
@@ -151,6 +161,18 @@ pub mod connector_definition {
             Self {
                 connectors: connectors.into(),
             }
+        }
+    }
+
+    impl Serialize for ConnectorDefinitionVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Connectors", &self.connectors)?;
+            map.end()
         }
     }
 }
@@ -217,13 +239,11 @@ pub mod connector_definition_version {
     }
 
     /// The properties of `AWS::Greengrass::ConnectorDefinitionVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorDefinitionVersionProps {
         /// `ConnectorDefinitionId`.
-        #[serde(rename = "ConnectorDefinitionId")]
         pub connector_definition_id: Value<String>,
         /// `Connectors`.
-        #[serde(rename = "Connectors")]
         pub connectors: Vec<Connector>,
     }
 
@@ -237,6 +257,19 @@ pub mod connector_definition_version {
                 connector_definition_id: connector_definition_id.into(),
                 connectors: connectors.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnConnectorDefinitionVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorDefinitionId", &self.connector_definition_id)?;
+            map.serialize_entry("Connectors", &self.connectors)?;
+            map.end()
         }
     }
 }
@@ -312,16 +345,13 @@ pub mod core_definition {
     }
 
     /// The properties of `AWS::Greengrass::CoreDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCoreDefinitionProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<CoreDefinitionVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -336,11 +366,24 @@ pub mod core_definition {
         }
     }
 
+    impl Serialize for CfnCoreDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CoreDefinitionVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CoreDefinitionVersion {
         /// `Cores`.
-        #[serde(rename = "Cores")]
         pub cores: Vec<Core>,
     }
 
@@ -348,6 +391,18 @@ pub mod core_definition {
         /// A `CoreDefinitionVersion` of its required properties (`Cores`), the others unset.
         pub fn new(cores: impl Into<Vec<Core>>) -> Self {
             Self { cores: cores.into() }
+        }
+    }
+
+    impl Serialize for CoreDefinitionVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cores", &self.cores)?;
+            map.end()
         }
     }
 }
@@ -414,13 +469,11 @@ pub mod core_definition_version {
     }
 
     /// The properties of `AWS::Greengrass::CoreDefinitionVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCoreDefinitionVersionProps {
         /// `CoreDefinitionId`.
-        #[serde(rename = "CoreDefinitionId")]
         pub core_definition_id: Value<String>,
         /// `Cores`.
-        #[serde(rename = "Cores")]
         pub cores: Vec<Core>,
     }
 
@@ -434,6 +487,19 @@ pub mod core_definition_version {
                 core_definition_id: core_definition_id.into(),
                 cores: cores.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCoreDefinitionVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoreDefinitionId", &self.core_definition_id)?;
+            map.serialize_entry("Cores", &self.cores)?;
+            map.end()
         }
     }
 }
@@ -509,16 +575,13 @@ pub mod device_definition {
     }
 
     /// The properties of `AWS::Greengrass::DeviceDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeviceDefinitionProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<DeviceDefinitionVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -533,11 +596,24 @@ pub mod device_definition {
         }
     }
 
+    impl Serialize for CfnDeviceDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DeviceDefinitionVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeviceDefinitionVersion {
         /// `Devices`.
-        #[serde(rename = "Devices")]
         pub devices: Vec<Device>,
     }
 
@@ -545,6 +621,18 @@ pub mod device_definition {
         /// A `DeviceDefinitionVersion` of its required properties (`Devices`), the others unset.
         pub fn new(devices: impl Into<Vec<Device>>) -> Self {
             Self { devices: devices.into() }
+        }
+    }
+
+    impl Serialize for DeviceDefinitionVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Devices", &self.devices)?;
+            map.end()
         }
     }
 }
@@ -611,13 +699,11 @@ pub mod device_definition_version {
     }
 
     /// The properties of `AWS::Greengrass::DeviceDefinitionVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeviceDefinitionVersionProps {
         /// `DeviceDefinitionId`.
-        #[serde(rename = "DeviceDefinitionId")]
         pub device_definition_id: Value<String>,
         /// `Devices`.
-        #[serde(rename = "Devices")]
         pub devices: Vec<Device>,
     }
 
@@ -631,6 +717,19 @@ pub mod device_definition_version {
                 device_definition_id: device_definition_id.into(),
                 devices: devices.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDeviceDefinitionVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeviceDefinitionId", &self.device_definition_id)?;
+            map.serialize_entry("Devices", &self.devices)?;
+            map.end()
         }
     }
 }
@@ -708,16 +807,13 @@ pub mod function_definition {
     }
 
     /// The properties of `AWS::Greengrass::FunctionDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunctionDefinitionProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<FunctionDefinitionVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -732,14 +828,26 @@ pub mod function_definition {
         }
     }
 
+    impl Serialize for CfnFunctionDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `FunctionDefinitionVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FunctionDefinitionVersion {
         /// `DefaultConfig`.
-        #[serde(rename = "DefaultConfig", skip_serializing_if = "Option::is_none")]
         pub default_config: Option<DefaultConfig>,
         /// `Functions`.
-        #[serde(rename = "Functions")]
         pub functions: Vec<Function>,
     }
 
@@ -750,6 +858,19 @@ pub mod function_definition {
                 default_config: None,
                 functions: functions.into(),
             }
+        }
+    }
+
+    impl Serialize for FunctionDefinitionVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultConfig", &self.default_config)?;
+            map.serialize_entry("Functions", &self.functions)?;
+            map.end()
         }
     }
 }
@@ -819,16 +940,13 @@ pub mod function_definition_version {
     }
 
     /// The properties of `AWS::Greengrass::FunctionDefinitionVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunctionDefinitionVersionProps {
         /// `DefaultConfig`.
-        #[serde(rename = "DefaultConfig", skip_serializing_if = "Option::is_none")]
         pub default_config: Option<DefaultConfig>,
         /// `FunctionDefinitionId`.
-        #[serde(rename = "FunctionDefinitionId")]
         pub function_definition_id: Value<String>,
         /// `Functions`.
-        #[serde(rename = "Functions")]
         pub functions: Vec<Function>,
     }
 
@@ -843,6 +961,20 @@ pub mod function_definition_version {
                 function_definition_id: function_definition_id.into(),
                 functions: functions.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnFunctionDefinitionVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultConfig", &self.default_config)?;
+            map.serialize_entry("FunctionDefinitionId", &self.function_definition_id)?;
+            map.serialize_entry("Functions", &self.functions)?;
+            map.end()
         }
     }
 }
@@ -922,19 +1054,15 @@ pub mod group {
     }
 
     /// The properties of `AWS::Greengrass::Group`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<GroupVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -950,58 +1078,84 @@ pub mod group {
         }
     }
 
+    impl Serialize for CfnGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `GroupVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GroupVersion {
         /// `ConnectorDefinitionVersionArn`.
-        #[serde(
-            rename = "ConnectorDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connector_definition_version_arn: Option<Value<String>>,
         /// `CoreDefinitionVersionArn`.
-        #[serde(
-            rename = "CoreDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub core_definition_version_arn: Option<Value<String>>,
         /// `DeviceDefinitionVersionArn`.
-        #[serde(
-            rename = "DeviceDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_definition_version_arn: Option<Value<String>>,
         /// `FunctionDefinitionVersionArn`.
-        #[serde(
-            rename = "FunctionDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub function_definition_version_arn: Option<Value<String>>,
         /// `LoggerDefinitionVersionArn`.
-        #[serde(
-            rename = "LoggerDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logger_definition_version_arn: Option<Value<String>>,
         /// `ResourceDefinitionVersionArn`.
-        #[serde(
-            rename = "ResourceDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_definition_version_arn: Option<Value<String>>,
         /// `SubscriptionDefinitionVersionArn`.
-        #[serde(
-            rename = "SubscriptionDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subscription_definition_version_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for GroupVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorDefinitionVersionArn",
+                &self.connector_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CoreDefinitionVersionArn",
+                &self.core_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceDefinitionVersionArn",
+                &self.device_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionDefinitionVersionArn",
+                &self.function_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggerDefinitionVersionArn",
+                &self.logger_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceDefinitionVersionArn",
+                &self.resource_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SubscriptionDefinitionVersionArn",
+                &self.subscription_definition_version_arn,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1072,59 +1226,23 @@ pub mod group_version {
     }
 
     /// The properties of `AWS::Greengrass::GroupVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupVersionProps {
         /// `ConnectorDefinitionVersionArn`.
-        #[serde(
-            rename = "ConnectorDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connector_definition_version_arn: Option<Value<String>>,
         /// `CoreDefinitionVersionArn`.
-        #[serde(
-            rename = "CoreDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub core_definition_version_arn: Option<Value<String>>,
         /// `DeviceDefinitionVersionArn`.
-        #[serde(
-            rename = "DeviceDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_definition_version_arn: Option<Value<String>>,
         /// `FunctionDefinitionVersionArn`.
-        #[serde(
-            rename = "FunctionDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub function_definition_version_arn: Option<Value<String>>,
         /// `GroupId`.
-        #[serde(rename = "GroupId")]
         pub group_id: Value<String>,
         /// `LoggerDefinitionVersionArn`.
-        #[serde(
-            rename = "LoggerDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logger_definition_version_arn: Option<Value<String>>,
         /// `ResourceDefinitionVersionArn`.
-        #[serde(
-            rename = "ResourceDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_definition_version_arn: Option<Value<String>>,
         /// `SubscriptionDefinitionVersionArn`.
-        #[serde(
-            rename = "SubscriptionDefinitionVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subscription_definition_version_arn: Option<Value<String>>,
     }
 
@@ -1141,6 +1259,53 @@ pub mod group_version {
                 resource_definition_version_arn: None,
                 subscription_definition_version_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGroupVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorDefinitionVersionArn",
+                &self.connector_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CoreDefinitionVersionArn",
+                &self.core_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceDefinitionVersionArn",
+                &self.device_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionDefinitionVersionArn",
+                &self.function_definition_version_arn,
+            )?;
+            map.serialize_entry("GroupId", &self.group_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggerDefinitionVersionArn",
+                &self.logger_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceDefinitionVersionArn",
+                &self.resource_definition_version_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SubscriptionDefinitionVersionArn",
+                &self.subscription_definition_version_arn,
+            )?;
+            map.end()
         }
     }
 }
@@ -1216,16 +1381,13 @@ pub mod logger_definition {
     }
 
     /// The properties of `AWS::Greengrass::LoggerDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggerDefinitionProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<LoggerDefinitionVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -1240,11 +1402,24 @@ pub mod logger_definition {
         }
     }
 
+    impl Serialize for CfnLoggerDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LoggerDefinitionVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggerDefinitionVersion {
         /// `Loggers`.
-        #[serde(rename = "Loggers")]
         pub loggers: Vec<Logger>,
     }
 
@@ -1252,6 +1427,18 @@ pub mod logger_definition {
         /// A `LoggerDefinitionVersion` of its required properties (`Loggers`), the others unset.
         pub fn new(loggers: impl Into<Vec<Logger>>) -> Self {
             Self { loggers: loggers.into() }
+        }
+    }
+
+    impl Serialize for LoggerDefinitionVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Loggers", &self.loggers)?;
+            map.end()
         }
     }
 }
@@ -1318,13 +1505,11 @@ pub mod logger_definition_version {
     }
 
     /// The properties of `AWS::Greengrass::LoggerDefinitionVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggerDefinitionVersionProps {
         /// `LoggerDefinitionId`.
-        #[serde(rename = "LoggerDefinitionId")]
         pub logger_definition_id: Value<String>,
         /// `Loggers`.
-        #[serde(rename = "Loggers")]
         pub loggers: Vec<Logger>,
     }
 
@@ -1338,6 +1523,19 @@ pub mod logger_definition_version {
                 logger_definition_id: logger_definition_id.into(),
                 loggers: loggers.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLoggerDefinitionVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LoggerDefinitionId", &self.logger_definition_id)?;
+            map.serialize_entry("Loggers", &self.loggers)?;
+            map.end()
         }
     }
 }
@@ -1417,16 +1615,13 @@ pub mod resource_definition {
     }
 
     /// The properties of `AWS::Greengrass::ResourceDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDefinitionProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<ResourceDefinitionVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -1441,11 +1636,24 @@ pub mod resource_definition {
         }
     }
 
+    impl Serialize for CfnResourceDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceDefinitionVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceDefinitionVersion {
         /// `Resources`.
-        #[serde(rename = "Resources")]
         pub resources: Vec<ResourceInstance>,
     }
 
@@ -1455,6 +1663,18 @@ pub mod resource_definition {
             Self {
                 resources: resources.into(),
             }
+        }
+    }
+
+    impl Serialize for ResourceDefinitionVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Resources", &self.resources)?;
+            map.end()
         }
     }
 }
@@ -1525,13 +1745,11 @@ pub mod resource_definition_version {
     }
 
     /// The properties of `AWS::Greengrass::ResourceDefinitionVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDefinitionVersionProps {
         /// `ResourceDefinitionId`.
-        #[serde(rename = "ResourceDefinitionId")]
         pub resource_definition_id: Value<String>,
         /// `Resources`.
-        #[serde(rename = "Resources")]
         pub resources: Vec<ResourceInstance>,
     }
 
@@ -1545,6 +1763,19 @@ pub mod resource_definition_version {
                 resource_definition_id: resource_definition_id.into(),
                 resources: resources.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceDefinitionVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceDefinitionId", &self.resource_definition_id)?;
+            map.serialize_entry("Resources", &self.resources)?;
+            map.end()
         }
     }
 }
@@ -1620,16 +1851,13 @@ pub mod subscription_definition {
     }
 
     /// The properties of `AWS::Greengrass::SubscriptionDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionDefinitionProps {
         /// `InitialVersion`.
-        #[serde(rename = "InitialVersion", skip_serializing_if = "Option::is_none")]
         pub initial_version: Option<SubscriptionDefinitionVersion>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -1644,11 +1872,24 @@ pub mod subscription_definition {
         }
     }
 
+    impl Serialize for CfnSubscriptionDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialVersion", &self.initial_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SubscriptionDefinitionVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubscriptionDefinitionVersion {
         /// `Subscriptions`.
-        #[serde(rename = "Subscriptions")]
         pub subscriptions: Vec<Subscription>,
     }
 
@@ -1658,6 +1899,18 @@ pub mod subscription_definition {
             Self {
                 subscriptions: subscriptions.into(),
             }
+        }
+    }
+
+    impl Serialize for SubscriptionDefinitionVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Subscriptions", &self.subscriptions)?;
+            map.end()
         }
     }
 }
@@ -1724,13 +1977,11 @@ pub mod subscription_definition_version {
     }
 
     /// The properties of `AWS::Greengrass::SubscriptionDefinitionVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionDefinitionVersionProps {
         /// `SubscriptionDefinitionId`.
-        #[serde(rename = "SubscriptionDefinitionId")]
         pub subscription_definition_id: Value<String>,
         /// `Subscriptions`.
-        #[serde(rename = "Subscriptions")]
         pub subscriptions: Vec<Subscription>,
     }
 
@@ -1746,19 +1997,32 @@ pub mod subscription_definition_version {
             }
         }
     }
+
+    impl Serialize for CfnSubscriptionDefinitionVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SubscriptionDefinitionId",
+                &self.subscription_definition_id,
+            )?;
+            map.serialize_entry("Subscriptions", &self.subscriptions)?;
+            map.end()
+        }
+    }
 }
 
 /// The `Connector` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Connector {
     /// `ConnectorArn`.
-    #[serde(rename = "ConnectorArn")]
     pub connector_arn: Value<String>,
     /// `Id`.
-    #[serde(rename = "Id")]
     pub id: Value<String>,
-    /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-    #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+    /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
     pub parameters: Option<serde_json::Value>,
 }
 
@@ -1776,20 +2040,30 @@ impl Connector {
     }
 }
 
+impl Serialize for Connector {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ConnectorArn", &self.connector_arn)?;
+        map.serialize_entry("Id", &self.id)?;
+        crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+        map.end()
+    }
+}
+
 /// The `Core` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Core {
     /// `CertificateArn`.
-    #[serde(rename = "CertificateArn")]
     pub certificate_arn: Value<String>,
     /// `Id`.
-    #[serde(rename = "Id")]
     pub id: Value<String>,
     /// `SyncShadow`.
-    #[serde(rename = "SyncShadow", skip_serializing_if = "Option::is_none")]
     pub sync_shadow: Option<Value<bool>>,
     /// `ThingArn`.
-    #[serde(rename = "ThingArn")]
     pub thing_arn: Value<String>,
 }
 
@@ -1809,20 +2083,31 @@ impl Core {
     }
 }
 
+impl Serialize for Core {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("CertificateArn", &self.certificate_arn)?;
+        map.serialize_entry("Id", &self.id)?;
+        crate::cfn::entry(&mut map, "SyncShadow", &self.sync_shadow)?;
+        map.serialize_entry("ThingArn", &self.thing_arn)?;
+        map.end()
+    }
+}
+
 /// The `Device` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Device {
     /// `CertificateArn`.
-    #[serde(rename = "CertificateArn")]
     pub certificate_arn: Value<String>,
     /// `Id`.
-    #[serde(rename = "Id")]
     pub id: Value<String>,
     /// `SyncShadow`.
-    #[serde(rename = "SyncShadow", skip_serializing_if = "Option::is_none")]
     pub sync_shadow: Option<Value<bool>>,
     /// `ThingArn`.
-    #[serde(rename = "ThingArn")]
     pub thing_arn: Value<String>,
 }
 
@@ -1842,11 +2127,25 @@ impl Device {
     }
 }
 
+impl Serialize for Device {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("CertificateArn", &self.certificate_arn)?;
+        map.serialize_entry("Id", &self.id)?;
+        crate::cfn::entry(&mut map, "SyncShadow", &self.sync_shadow)?;
+        map.serialize_entry("ThingArn", &self.thing_arn)?;
+        map.end()
+    }
+}
+
 /// The `DefaultConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DefaultConfig {
     /// `Execution`.
-    #[serde(rename = "Execution")]
     pub execution: Execution,
 }
 
@@ -1859,39 +2158,70 @@ impl DefaultConfig {
     }
 }
 
+impl Serialize for DefaultConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Execution", &self.execution)?;
+        map.end()
+    }
+}
+
 /// The `Execution` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Execution {
     /// `IsolationMode`.
-    #[serde(rename = "IsolationMode", skip_serializing_if = "Option::is_none")]
     pub isolation_mode: Option<Value<String>>,
     /// `RunAs`.
-    #[serde(rename = "RunAs", skip_serializing_if = "Option::is_none")]
     pub run_as: Option<RunAs>,
 }
 
+impl Serialize for Execution {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "IsolationMode", &self.isolation_mode)?;
+        crate::cfn::entry(&mut map, "RunAs", &self.run_as)?;
+        map.end()
+    }
+}
+
 /// The `RunAs` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunAs {
     /// `Gid`.
-    #[serde(rename = "Gid", skip_serializing_if = "Option::is_none")]
     pub gid: Option<Value<i64>>,
     /// `Uid`.
-    #[serde(rename = "Uid", skip_serializing_if = "Option::is_none")]
     pub uid: Option<Value<i64>>,
 }
 
+impl Serialize for RunAs {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Gid", &self.gid)?;
+        crate::cfn::entry(&mut map, "Uid", &self.uid)?;
+        map.end()
+    }
+}
+
 /// The `Function` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Function {
     /// `FunctionArn`.
-    #[serde(rename = "FunctionArn")]
     pub function_arn: Value<String>,
     /// `FunctionConfiguration`.
-    #[serde(rename = "FunctionConfiguration")]
     pub function_configuration: FunctionConfiguration,
     /// `Id`.
-    #[serde(rename = "Id")]
     pub id: Value<String>,
 }
 
@@ -1910,57 +2240,95 @@ impl Function {
     }
 }
 
+impl Serialize for Function {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FunctionArn", &self.function_arn)?;
+        map.serialize_entry("FunctionConfiguration", &self.function_configuration)?;
+        map.serialize_entry("Id", &self.id)?;
+        map.end()
+    }
+}
+
 /// The `FunctionConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionConfiguration {
     /// `EncodingType`.
-    #[serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")]
     pub encoding_type: Option<Value<String>>,
     /// `Environment`.
-    #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
     /// `ExecArgs`.
-    #[serde(rename = "ExecArgs", skip_serializing_if = "Option::is_none")]
     pub exec_args: Option<Value<String>>,
     /// `Executable`.
-    #[serde(rename = "Executable", skip_serializing_if = "Option::is_none")]
     pub executable: Option<Value<String>>,
     /// `MemorySize`.
-    #[serde(rename = "MemorySize", skip_serializing_if = "Option::is_none")]
     pub memory_size: Option<Value<i64>>,
     /// `Pinned`.
-    #[serde(rename = "Pinned", skip_serializing_if = "Option::is_none")]
     pub pinned: Option<Value<bool>>,
     /// `Timeout`.
-    #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Value<i64>>,
 }
 
+impl Serialize for FunctionConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "EncodingType", &self.encoding_type)?;
+        crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+        crate::cfn::entry(&mut map, "ExecArgs", &self.exec_args)?;
+        crate::cfn::entry(&mut map, "Executable", &self.executable)?;
+        crate::cfn::entry(&mut map, "MemorySize", &self.memory_size)?;
+        crate::cfn::entry(&mut map, "Pinned", &self.pinned)?;
+        crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+        map.end()
+    }
+}
+
 /// The `Environment` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Environment {
     /// `AccessSysfs`.
-    #[serde(rename = "AccessSysfs", skip_serializing_if = "Option::is_none")]
     pub access_sysfs: Option<Value<bool>>,
     /// `Execution`.
-    #[serde(rename = "Execution", skip_serializing_if = "Option::is_none")]
     pub execution: Option<Execution>,
     /// `ResourceAccessPolicies`.
-    #[serde(rename = "ResourceAccessPolicies", skip_serializing_if = "Option::is_none")]
     pub resource_access_policies: Option<Vec<ResourceAccessPolicy>>,
-    /// `Variables`. One of `object`, `string` in the schema: any `serde_json::Value`.
-    #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
+    /// `Variables`: `Variables`. One of `object`, `string` in the schema: any `serde_json::Value`.
     pub variables: Option<serde_json::Value>,
 }
 
+impl Serialize for Environment {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "AccessSysfs", &self.access_sysfs)?;
+        crate::cfn::entry(&mut map, "Execution", &self.execution)?;
+        crate::cfn::entry(
+            &mut map,
+            "ResourceAccessPolicies",
+            &self.resource_access_policies,
+        )?;
+        crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+        map.end()
+    }
+}
+
 /// The `ResourceAccessPolicy` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourceAccessPolicy {
     /// `Permission`.
-    #[serde(rename = "Permission", skip_serializing_if = "Option::is_none")]
     pub permission: Option<Value<String>>,
     /// `ResourceId`.
-    #[serde(rename = "ResourceId")]
     pub resource_id: Value<String>,
 }
 
@@ -1974,23 +2342,31 @@ impl ResourceAccessPolicy {
     }
 }
 
+impl Serialize for ResourceAccessPolicy {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Permission", &self.permission)?;
+        map.serialize_entry("ResourceId", &self.resource_id)?;
+        map.end()
+    }
+}
+
 /// The `Logger` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Logger {
     /// `Component`.
-    #[serde(rename = "Component")]
     pub component: Value<String>,
     /// `Id`.
-    #[serde(rename = "Id")]
     pub id: Value<String>,
     /// `Level`.
-    #[serde(rename = "Level")]
     pub level: Value<String>,
     /// `Space`.
-    #[serde(rename = "Space", skip_serializing_if = "Option::is_none")]
     pub space: Option<Value<i64>>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<String>,
 }
 
@@ -2012,17 +2388,30 @@ impl Logger {
     }
 }
 
+impl Serialize for Logger {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Component", &self.component)?;
+        map.serialize_entry("Id", &self.id)?;
+        map.serialize_entry("Level", &self.level)?;
+        crate::cfn::entry(&mut map, "Space", &self.space)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
+    }
+}
+
 /// The `ResourceInstance` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourceInstance {
     /// `Id`.
-    #[serde(rename = "Id")]
     pub id: Value<String>,
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
     /// `ResourceDataContainer`.
-    #[serde(rename = "ResourceDataContainer")]
     pub resource_data_container: ResourceDataContainer,
 }
 
@@ -2041,50 +2430,81 @@ impl ResourceInstance {
     }
 }
 
+impl Serialize for ResourceInstance {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Id", &self.id)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("ResourceDataContainer", &self.resource_data_container)?;
+        map.end()
+    }
+}
+
 /// The `ResourceDataContainer` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceDataContainer {
     /// `LocalDeviceResourceData`.
-    #[serde(rename = "LocalDeviceResourceData", skip_serializing_if = "Option::is_none")]
     pub local_device_resource_data: Option<LocalDeviceResourceData>,
     /// `LocalVolumeResourceData`.
-    #[serde(rename = "LocalVolumeResourceData", skip_serializing_if = "Option::is_none")]
     pub local_volume_resource_data: Option<LocalVolumeResourceData>,
     /// `S3MachineLearningModelResourceData`.
-    #[serde(
-        rename = "S3MachineLearningModelResourceData",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub s3_machine_learning_model_resource_data: Option<
         S3MachineLearningModelResourceData,
     >,
     /// `SageMakerMachineLearningModelResourceData`.
-    #[serde(
-        rename = "SageMakerMachineLearningModelResourceData",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub sage_maker_machine_learning_model_resource_data: Option<
         SageMakerMachineLearningModelResourceData,
     >,
     /// `SecretsManagerSecretResourceData`.
-    #[serde(
-        rename = "SecretsManagerSecretResourceData",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub secrets_manager_secret_resource_data: Option<SecretsManagerSecretResourceData>,
 }
 
+impl Serialize for ResourceDataContainer {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "LocalDeviceResourceData",
+            &self.local_device_resource_data,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "LocalVolumeResourceData",
+            &self.local_volume_resource_data,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "S3MachineLearningModelResourceData",
+            &self.s3_machine_learning_model_resource_data,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "SageMakerMachineLearningModelResourceData",
+            &self.sage_maker_machine_learning_model_resource_data,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "SecretsManagerSecretResourceData",
+            &self.secrets_manager_secret_resource_data,
+        )?;
+        map.end()
+    }
+}
+
 /// The `LocalDeviceResourceData` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocalDeviceResourceData {
     /// `GroupOwnerSetting`.
-    #[serde(rename = "GroupOwnerSetting", skip_serializing_if = "Option::is_none")]
     pub group_owner_setting: Option<GroupOwnerSetting>,
     /// `SourcePath`.
-    #[serde(rename = "SourcePath")]
     pub source_path: Value<String>,
 }
 
@@ -2098,14 +2518,25 @@ impl LocalDeviceResourceData {
     }
 }
 
+impl Serialize for LocalDeviceResourceData {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "GroupOwnerSetting", &self.group_owner_setting)?;
+        map.serialize_entry("SourcePath", &self.source_path)?;
+        map.end()
+    }
+}
+
 /// The `GroupOwnerSetting` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GroupOwnerSetting {
     /// `AutoAddGroupOwner`.
-    #[serde(rename = "AutoAddGroupOwner")]
     pub auto_add_group_owner: Value<bool>,
     /// `GroupOwner`.
-    #[serde(rename = "GroupOwner", skip_serializing_if = "Option::is_none")]
     pub group_owner: Option<Value<String>>,
 }
 
@@ -2119,17 +2550,27 @@ impl GroupOwnerSetting {
     }
 }
 
+impl Serialize for GroupOwnerSetting {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AutoAddGroupOwner", &self.auto_add_group_owner)?;
+        crate::cfn::entry(&mut map, "GroupOwner", &self.group_owner)?;
+        map.end()
+    }
+}
+
 /// The `LocalVolumeResourceData` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocalVolumeResourceData {
     /// `DestinationPath`.
-    #[serde(rename = "DestinationPath")]
     pub destination_path: Value<String>,
     /// `GroupOwnerSetting`.
-    #[serde(rename = "GroupOwnerSetting", skip_serializing_if = "Option::is_none")]
     pub group_owner_setting: Option<GroupOwnerSetting>,
     /// `SourcePath`.
-    #[serde(rename = "SourcePath")]
     pub source_path: Value<String>,
 }
 
@@ -2147,17 +2588,28 @@ impl LocalVolumeResourceData {
     }
 }
 
+impl Serialize for LocalVolumeResourceData {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("DestinationPath", &self.destination_path)?;
+        crate::cfn::entry(&mut map, "GroupOwnerSetting", &self.group_owner_setting)?;
+        map.serialize_entry("SourcePath", &self.source_path)?;
+        map.end()
+    }
+}
+
 /// The `S3MachineLearningModelResourceData` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct S3MachineLearningModelResourceData {
     /// `DestinationPath`.
-    #[serde(rename = "DestinationPath")]
     pub destination_path: Value<String>,
     /// `OwnerSetting`.
-    #[serde(rename = "OwnerSetting", skip_serializing_if = "Option::is_none")]
     pub owner_setting: Option<ResourceDownloadOwnerSetting>,
     /// `S3Uri`.
-    #[serde(rename = "S3Uri")]
     pub s3_uri: Value<String>,
 }
 
@@ -2175,14 +2627,26 @@ impl S3MachineLearningModelResourceData {
     }
 }
 
+impl Serialize for S3MachineLearningModelResourceData {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("DestinationPath", &self.destination_path)?;
+        crate::cfn::entry(&mut map, "OwnerSetting", &self.owner_setting)?;
+        map.serialize_entry("S3Uri", &self.s3_uri)?;
+        map.end()
+    }
+}
+
 /// The `ResourceDownloadOwnerSetting` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourceDownloadOwnerSetting {
     /// `GroupOwner`.
-    #[serde(rename = "GroupOwner")]
     pub group_owner: Value<String>,
     /// `GroupPermission`.
-    #[serde(rename = "GroupPermission")]
     pub group_permission: Value<String>,
 }
 
@@ -2199,17 +2663,27 @@ impl ResourceDownloadOwnerSetting {
     }
 }
 
+impl Serialize for ResourceDownloadOwnerSetting {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("GroupOwner", &self.group_owner)?;
+        map.serialize_entry("GroupPermission", &self.group_permission)?;
+        map.end()
+    }
+}
+
 /// The `SageMakerMachineLearningModelResourceData` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SageMakerMachineLearningModelResourceData {
     /// `DestinationPath`.
-    #[serde(rename = "DestinationPath")]
     pub destination_path: Value<String>,
     /// `OwnerSetting`.
-    #[serde(rename = "OwnerSetting", skip_serializing_if = "Option::is_none")]
     pub owner_setting: Option<ResourceDownloadOwnerSetting>,
     /// `SageMakerJobArn`.
-    #[serde(rename = "SageMakerJobArn")]
     pub sage_maker_job_arn: Value<String>,
 }
 
@@ -2227,18 +2701,26 @@ impl SageMakerMachineLearningModelResourceData {
     }
 }
 
+impl Serialize for SageMakerMachineLearningModelResourceData {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("DestinationPath", &self.destination_path)?;
+        crate::cfn::entry(&mut map, "OwnerSetting", &self.owner_setting)?;
+        map.serialize_entry("SageMakerJobArn", &self.sage_maker_job_arn)?;
+        map.end()
+    }
+}
+
 /// The `SecretsManagerSecretResourceData` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SecretsManagerSecretResourceData {
     /// `ARN`.
-    #[serde(rename = "ARN")]
     pub arn: Value<String>,
     /// `AdditionalStagingLabelsToDownload`.
-    #[serde(
-        rename = "AdditionalStagingLabelsToDownload",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub additional_staging_labels_to_download: Option<Vec<Value<String>>>,
 }
 
@@ -2252,20 +2734,33 @@ impl SecretsManagerSecretResourceData {
     }
 }
 
+impl Serialize for SecretsManagerSecretResourceData {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ARN", &self.arn)?;
+        crate::cfn::entry(
+            &mut map,
+            "AdditionalStagingLabelsToDownload",
+            &self.additional_staging_labels_to_download,
+        )?;
+        map.end()
+    }
+}
+
 /// The `Subscription` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Subscription {
     /// `Id`.
-    #[serde(rename = "Id")]
     pub id: Value<String>,
     /// `Source`.
-    #[serde(rename = "Source")]
     pub source: Value<String>,
     /// `Subject`.
-    #[serde(rename = "Subject")]
     pub subject: Value<String>,
     /// `Target`.
-    #[serde(rename = "Target")]
     pub target: Value<String>,
 }
 
@@ -2283,5 +2778,20 @@ impl Subscription {
             subject: subject.into(),
             target: target.into(),
         }
+    }
+}
+
+impl Serialize for Subscription {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Id", &self.id)?;
+        map.serialize_entry("Source", &self.source)?;
+        map.serialize_entry("Subject", &self.subject)?;
+        map.serialize_entry("Target", &self.target)?;
+        map.end()
     }
 }

@@ -82,61 +82,102 @@ pub mod component_version {
     }
 
     /// The properties of `AWS::GreengrassV2::ComponentVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnComponentVersionProps {
         /// `InlineRecipe`.
-        #[serde(rename = "InlineRecipe", skip_serializing_if = "Option::is_none")]
         pub inline_recipe: Option<Value<String>>,
         /// `LambdaFunction`.
-        #[serde(rename = "LambdaFunction", skip_serializing_if = "Option::is_none")]
         pub lambda_function: Option<LambdaFunctionRecipeSource>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for CfnComponentVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InlineRecipe", &self.inline_recipe)?;
+            crate::cfn::entry(&mut map, "LambdaFunction", &self.lambda_function)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaFunctionRecipeSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaFunctionRecipeSource {
         /// `ComponentDependencies`.
-        #[serde(
-            rename = "ComponentDependencies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub component_dependencies: Option<
             indexmap::IndexMap<String, ComponentDependencyRequirement>,
         >,
         /// `ComponentLambdaParameters`.
-        #[serde(
-            rename = "ComponentLambdaParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub component_lambda_parameters: Option<LambdaExecutionParameters>,
         /// `ComponentName`.
-        #[serde(rename = "ComponentName", skip_serializing_if = "Option::is_none")]
         pub component_name: Option<Value<String>>,
         /// `ComponentPlatforms`.
-        #[serde(rename = "ComponentPlatforms", skip_serializing_if = "Option::is_none")]
         pub component_platforms: Option<Vec<ComponentPlatform>>,
         /// `ComponentVersion`.
-        #[serde(rename = "ComponentVersion", skip_serializing_if = "Option::is_none")]
         pub component_version: Option<Value<String>>,
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
     }
 
+    impl Serialize for LambdaFunctionRecipeSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComponentDependencies",
+                &self.component_dependencies,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComponentLambdaParameters",
+                &self.component_lambda_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "ComponentName", &self.component_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComponentPlatforms",
+                &self.component_platforms,
+            )?;
+            crate::cfn::entry(&mut map, "ComponentVersion", &self.component_version)?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentDependencyRequirement` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentDependencyRequirement {
         /// `DependencyType`.
-        #[serde(rename = "DependencyType", skip_serializing_if = "Option::is_none")]
         pub dependency_type: Option<Value<DependencyType>>,
         /// `VersionRequirement`.
-        #[serde(rename = "VersionRequirement", skip_serializing_if = "Option::is_none")]
         pub version_requirement: Option<Value<String>>,
+    }
+
+    impl Serialize for ComponentDependencyRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DependencyType", &self.dependency_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersionRequirement",
+                &self.version_requirement,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `DependencyType`.
@@ -177,68 +218,94 @@ pub mod component_version {
     }
 
     /// The `LambdaExecutionParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaExecutionParameters {
         /// `EnvironmentVariables`.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `EventSources`.
-        #[serde(rename = "EventSources", skip_serializing_if = "Option::is_none")]
         pub event_sources: Option<Vec<LambdaEventSource>>,
         /// `ExecArgs`.
-        #[serde(rename = "ExecArgs", skip_serializing_if = "Option::is_none")]
         pub exec_args: Option<Vec<Value<String>>>,
         /// `InputPayloadEncodingType`.
-        #[serde(
-            rename = "InputPayloadEncodingType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub input_payload_encoding_type: Option<Value<InputPayloadEncodingType>>,
         /// `LinuxProcessParams`.
-        #[serde(rename = "LinuxProcessParams", skip_serializing_if = "Option::is_none")]
         pub linux_process_params: Option<LambdaLinuxProcessParams>,
         /// `MaxIdleTimeInSeconds`.
-        #[serde(
-            rename = "MaxIdleTimeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_idle_time_in_seconds: Option<Value<i64>>,
         /// `MaxInstancesCount`.
-        #[serde(rename = "MaxInstancesCount", skip_serializing_if = "Option::is_none")]
         pub max_instances_count: Option<Value<i64>>,
         /// `MaxQueueSize`.
-        #[serde(rename = "MaxQueueSize", skip_serializing_if = "Option::is_none")]
         pub max_queue_size: Option<Value<i64>>,
         /// `Pinned`.
-        #[serde(rename = "Pinned", skip_serializing_if = "Option::is_none")]
         pub pinned: Option<Value<bool>>,
         /// `StatusTimeoutInSeconds`.
-        #[serde(
-            rename = "StatusTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub status_timeout_in_seconds: Option<Value<i64>>,
         /// `TimeoutInSeconds`.
-        #[serde(rename = "TimeoutInSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for LambdaExecutionParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "EventSources", &self.event_sources)?;
+            crate::cfn::entry(&mut map, "ExecArgs", &self.exec_args)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputPayloadEncodingType",
+                &self.input_payload_encoding_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LinuxProcessParams",
+                &self.linux_process_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxIdleTimeInSeconds",
+                &self.max_idle_time_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "MaxInstancesCount", &self.max_instances_count)?;
+            crate::cfn::entry(&mut map, "MaxQueueSize", &self.max_queue_size)?;
+            crate::cfn::entry(&mut map, "Pinned", &self.pinned)?;
+            crate::cfn::entry(
+                &mut map,
+                "StatusTimeoutInSeconds",
+                &self.status_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutInSeconds", &self.timeout_in_seconds)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaEventSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaEventSource {
         /// `Topic`.
-        #[serde(rename = "Topic", skip_serializing_if = "Option::is_none")]
         pub topic: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for LambdaEventSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Topic", &self.topic)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -316,45 +383,78 @@ pub mod component_version {
     }
 
     /// The `LambdaLinuxProcessParams` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaLinuxProcessParams {
         /// `ContainerParams`.
-        #[serde(rename = "ContainerParams", skip_serializing_if = "Option::is_none")]
         pub container_params: Option<LambdaContainerParams>,
         /// `IsolationMode`.
-        #[serde(rename = "IsolationMode", skip_serializing_if = "Option::is_none")]
         pub isolation_mode: Option<Value<IsolationMode>>,
     }
 
+    impl Serialize for LambdaLinuxProcessParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerParams", &self.container_params)?;
+            crate::cfn::entry(&mut map, "IsolationMode", &self.isolation_mode)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaContainerParams` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaContainerParams {
         /// `Devices`.
-        #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
         pub devices: Option<Vec<LambdaDeviceMount>>,
         /// `MemorySizeInKB`.
-        #[serde(rename = "MemorySizeInKB", skip_serializing_if = "Option::is_none")]
         pub memory_size_in_kb: Option<Value<i64>>,
         /// `MountROSysfs`.
-        #[serde(rename = "MountROSysfs", skip_serializing_if = "Option::is_none")]
         pub mount_ro_sysfs: Option<Value<bool>>,
         /// `Volumes`.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<LambdaVolumeMount>>,
     }
 
+    impl Serialize for LambdaContainerParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Devices", &self.devices)?;
+            crate::cfn::entry(&mut map, "MemorySizeInKB", &self.memory_size_in_kb)?;
+            crate::cfn::entry(&mut map, "MountROSysfs", &self.mount_ro_sysfs)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaDeviceMount` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaDeviceMount {
         /// `AddGroupOwner`.
-        #[serde(rename = "AddGroupOwner", skip_serializing_if = "Option::is_none")]
         pub add_group_owner: Option<Value<bool>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `Permission`.
-        #[serde(rename = "Permission", skip_serializing_if = "Option::is_none")]
         pub permission: Option<Value<LambdaFilesystemPermission>>,
+    }
+
+    impl Serialize for LambdaDeviceMount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddGroupOwner", &self.add_group_owner)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Permission", &self.permission)?;
+            map.end()
+        }
     }
 
     /// Values of `LambdaFilesystemPermission`.
@@ -395,20 +495,31 @@ pub mod component_version {
     }
 
     /// The `LambdaVolumeMount` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaVolumeMount {
         /// `AddGroupOwner`.
-        #[serde(rename = "AddGroupOwner", skip_serializing_if = "Option::is_none")]
         pub add_group_owner: Option<Value<bool>>,
         /// `DestinationPath`.
-        #[serde(rename = "DestinationPath", skip_serializing_if = "Option::is_none")]
         pub destination_path: Option<Value<String>>,
         /// `Permission`.
-        #[serde(rename = "Permission", skip_serializing_if = "Option::is_none")]
         pub permission: Option<Value<LambdaFilesystemPermission>>,
         /// `SourcePath`.
-        #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
         pub source_path: Option<Value<String>>,
+    }
+
+    impl Serialize for LambdaVolumeMount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddGroupOwner", &self.add_group_owner)?;
+            crate::cfn::entry(&mut map, "DestinationPath", &self.destination_path)?;
+            crate::cfn::entry(&mut map, "Permission", &self.permission)?;
+            crate::cfn::entry(&mut map, "SourcePath", &self.source_path)?;
+            map.end()
+        }
     }
 
     /// Values of `IsolationMode`.
@@ -449,14 +560,25 @@ pub mod component_version {
     }
 
     /// The `ComponentPlatform` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentPlatform {
         /// `Attributes`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
         pub attributes: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for ComponentPlatform {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 }
 
@@ -527,30 +649,23 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::GreengrassV2::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
         /// `Components`.
-        #[serde(rename = "Components", skip_serializing_if = "Option::is_none")]
         pub components: Option<
             indexmap::IndexMap<String, ComponentDeploymentSpecification>,
         >,
         /// `DeploymentName`.
-        #[serde(rename = "DeploymentName", skip_serializing_if = "Option::is_none")]
         pub deployment_name: Option<Value<String>>,
         /// `DeploymentPolicies`.
-        #[serde(rename = "DeploymentPolicies", skip_serializing_if = "Option::is_none")]
         pub deployment_policies: Option<DeploymentPolicies>,
         /// `IotJobConfiguration`.
-        #[serde(rename = "IotJobConfiguration", skip_serializing_if = "Option::is_none")]
         pub iot_job_configuration: Option<DeploymentIoTJobConfiguration>,
         /// `ParentTargetArn`.
-        #[serde(rename = "ParentTargetArn", skip_serializing_if = "Option::is_none")]
         pub parent_target_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TargetArn`.
-        #[serde(rename = "TargetArn")]
         pub target_arn: Value<String>,
     }
 
@@ -569,97 +684,193 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Components", &self.components)?;
+            crate::cfn::entry(&mut map, "DeploymentName", &self.deployment_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentPolicies",
+                &self.deployment_policies,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IotJobConfiguration",
+                &self.iot_job_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ParentTargetArn", &self.parent_target_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentDeploymentSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentDeploymentSpecification {
         /// `ComponentVersion`.
-        #[serde(rename = "ComponentVersion", skip_serializing_if = "Option::is_none")]
         pub component_version: Option<Value<String>>,
         /// `ConfigurationUpdate`.
-        #[serde(rename = "ConfigurationUpdate", skip_serializing_if = "Option::is_none")]
         pub configuration_update: Option<ComponentConfigurationUpdate>,
         /// `RunWith`.
-        #[serde(rename = "RunWith", skip_serializing_if = "Option::is_none")]
         pub run_with: Option<ComponentRunWith>,
     }
 
+    impl Serialize for ComponentDeploymentSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComponentVersion", &self.component_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationUpdate",
+                &self.configuration_update,
+            )?;
+            crate::cfn::entry(&mut map, "RunWith", &self.run_with)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentConfigurationUpdate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentConfigurationUpdate {
         /// `Merge`.
-        #[serde(rename = "Merge", skip_serializing_if = "Option::is_none")]
         pub merge: Option<Value<String>>,
         /// `Reset`.
-        #[serde(rename = "Reset", skip_serializing_if = "Option::is_none")]
         pub reset: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ComponentConfigurationUpdate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Merge", &self.merge)?;
+            crate::cfn::entry(&mut map, "Reset", &self.reset)?;
+            map.end()
+        }
+    }
+
     /// The `ComponentRunWith` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentRunWith {
         /// `PosixUser`.
-        #[serde(rename = "PosixUser", skip_serializing_if = "Option::is_none")]
         pub posix_user: Option<Value<String>>,
         /// `SystemResourceLimits`.
-        #[serde(
-            rename = "SystemResourceLimits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub system_resource_limits: Option<SystemResourceLimits>,
         /// `WindowsUser`.
-        #[serde(rename = "WindowsUser", skip_serializing_if = "Option::is_none")]
         pub windows_user: Option<Value<String>>,
     }
 
+    impl Serialize for ComponentRunWith {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PosixUser", &self.posix_user)?;
+            crate::cfn::entry(
+                &mut map,
+                "SystemResourceLimits",
+                &self.system_resource_limits,
+            )?;
+            crate::cfn::entry(&mut map, "WindowsUser", &self.windows_user)?;
+            map.end()
+        }
+    }
+
     /// The `SystemResourceLimits` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SystemResourceLimits {
         /// `Cpus`.
-        #[serde(rename = "Cpus", skip_serializing_if = "Option::is_none")]
         pub cpus: Option<Value<f64>>,
         /// `Memory`.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<i64>>,
     }
 
+    impl Serialize for SystemResourceLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cpus", &self.cpus)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            map.end()
+        }
+    }
+
     /// The `DeploymentPolicies` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentPolicies {
         /// `ComponentUpdatePolicy`.
-        #[serde(
-            rename = "ComponentUpdatePolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub component_update_policy: Option<DeploymentComponentUpdatePolicy>,
         /// `ConfigurationValidationPolicy`.
-        #[serde(
-            rename = "ConfigurationValidationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub configuration_validation_policy: Option<
             DeploymentConfigurationValidationPolicy,
         >,
         /// `FailureHandlingPolicy`.
-        #[serde(
-            rename = "FailureHandlingPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub failure_handling_policy: Option<Value<FailureHandlingPolicy>>,
     }
 
+    impl Serialize for DeploymentPolicies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComponentUpdatePolicy",
+                &self.component_update_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationValidationPolicy",
+                &self.configuration_validation_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureHandlingPolicy",
+                &self.failure_handling_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DeploymentComponentUpdatePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentComponentUpdatePolicy {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<Action>>,
         /// `TimeoutInSeconds`.
-        #[serde(rename = "TimeoutInSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for DeploymentComponentUpdatePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "TimeoutInSeconds", &self.timeout_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `Action`.
@@ -700,11 +911,22 @@ pub mod deployment {
     }
 
     /// The `DeploymentConfigurationValidationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentConfigurationValidationPolicy {
         /// `TimeoutInSeconds`.
-        #[serde(rename = "TimeoutInSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for DeploymentConfigurationValidationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TimeoutInSeconds", &self.timeout_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `FailureHandlingPolicy`.
@@ -745,28 +967,38 @@ pub mod deployment {
     }
 
     /// The `DeploymentIoTJobConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentIoTJobConfiguration {
         /// `AbortConfig`.
-        #[serde(rename = "AbortConfig", skip_serializing_if = "Option::is_none")]
         pub abort_config: Option<IoTJobAbortConfig>,
         /// `JobExecutionsRolloutConfig`.
-        #[serde(
-            rename = "JobExecutionsRolloutConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_executions_rollout_config: Option<IoTJobExecutionsRolloutConfig>,
         /// `TimeoutConfig`.
-        #[serde(rename = "TimeoutConfig", skip_serializing_if = "Option::is_none")]
         pub timeout_config: Option<IoTJobTimeoutConfig>,
     }
 
+    impl Serialize for DeploymentIoTJobConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbortConfig", &self.abort_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobExecutionsRolloutConfig",
+                &self.job_executions_rollout_config,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutConfig", &self.timeout_config)?;
+            map.end()
+        }
+    }
+
     /// The `IoTJobAbortConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IoTJobAbortConfig {
         /// `CriteriaList`.
-        #[serde(rename = "CriteriaList")]
         pub criteria_list: Vec<IoTJobAbortCriteria>,
     }
 
@@ -779,20 +1011,28 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for IoTJobAbortConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CriteriaList", &self.criteria_list)?;
+            map.end()
+        }
+    }
+
     /// The `IoTJobAbortCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IoTJobAbortCriteria {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<IoTJobAbortCriteriaAction>,
         /// `FailureType`.
-        #[serde(rename = "FailureType")]
         pub failure_type: Value<FailureType>,
         /// `MinNumberOfExecutedThings`.
-        #[serde(rename = "MinNumberOfExecutedThings")]
         pub min_number_of_executed_things: Value<i64>,
         /// `ThresholdPercentage`.
-        #[serde(rename = "ThresholdPercentage")]
         pub threshold_percentage: Value<f64>,
     }
 
@@ -810,6 +1050,24 @@ pub mod deployment {
                 min_number_of_executed_things: min_number_of_executed_things.into(),
                 threshold_percentage: threshold_percentage.into(),
             }
+        }
+    }
+
+    impl Serialize for IoTJobAbortCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("FailureType", &self.failure_type)?;
+            map.serialize_entry(
+                "MinNumberOfExecutedThings",
+                &self.min_number_of_executed_things,
+            )?;
+            map.serialize_entry("ThresholdPercentage", &self.threshold_percentage)?;
+            map.end()
         }
     }
 
@@ -891,27 +1149,35 @@ pub mod deployment {
     }
 
     /// The `IoTJobExecutionsRolloutConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IoTJobExecutionsRolloutConfig {
         /// `ExponentialRate`.
-        #[serde(rename = "ExponentialRate", skip_serializing_if = "Option::is_none")]
         pub exponential_rate: Option<IoTJobExponentialRolloutRate>,
         /// `MaximumPerMinute`.
-        #[serde(rename = "MaximumPerMinute", skip_serializing_if = "Option::is_none")]
         pub maximum_per_minute: Option<Value<i64>>,
     }
 
+    impl Serialize for IoTJobExecutionsRolloutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExponentialRate", &self.exponential_rate)?;
+            crate::cfn::entry(&mut map, "MaximumPerMinute", &self.maximum_per_minute)?;
+            map.end()
+        }
+    }
+
     /// The `IoTJobExponentialRolloutRate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IoTJobExponentialRolloutRate {
         /// `BaseRatePerMinute`.
-        #[serde(rename = "BaseRatePerMinute")]
         pub base_rate_per_minute: Value<i64>,
         /// `IncrementFactor`.
-        #[serde(rename = "IncrementFactor")]
         pub increment_factor: Value<f64>,
         /// `RateIncreaseCriteria`.
-        #[serde(rename = "RateIncreaseCriteria")]
         pub rate_increase_criteria: IoTJobRateIncreaseCriteria,
     }
 
@@ -930,34 +1196,70 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for IoTJobExponentialRolloutRate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseRatePerMinute", &self.base_rate_per_minute)?;
+            map.serialize_entry("IncrementFactor", &self.increment_factor)?;
+            map.serialize_entry("RateIncreaseCriteria", &self.rate_increase_criteria)?;
+            map.end()
+        }
+    }
+
     /// The `IoTJobRateIncreaseCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IoTJobRateIncreaseCriteria {
         /// `NumberOfNotifiedThings`.
-        #[serde(
-            rename = "NumberOfNotifiedThings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_of_notified_things: Option<Value<i64>>,
         /// `NumberOfSucceededThings`.
-        #[serde(
-            rename = "NumberOfSucceededThings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_of_succeeded_things: Option<Value<i64>>,
     }
 
+    impl Serialize for IoTJobRateIncreaseCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfNotifiedThings",
+                &self.number_of_notified_things,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfSucceededThings",
+                &self.number_of_succeeded_things,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IoTJobTimeoutConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IoTJobTimeoutConfig {
         /// `InProgressTimeoutInMinutes`.
-        #[serde(
-            rename = "InProgressTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub in_progress_timeout_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for IoTJobTimeoutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InProgressTimeoutInMinutes",
+                &self.in_progress_timeout_in_minutes,
+            )?;
+            map.end()
+        }
     }
 }

@@ -85,16 +85,13 @@ pub mod config {
     }
 
     /// The properties of `AWS::GroundStation::Config`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigProps {
         /// `ConfigData`.
-        #[serde(rename = "ConfigData")]
         pub config_data: ConfigData,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -112,80 +109,146 @@ pub mod config {
         }
     }
 
+    impl Serialize for CfnConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigData", &self.config_data)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigData` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigData {
         /// `AntennaDownlinkConfig`.
-        #[serde(
-            rename = "AntennaDownlinkConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub antenna_downlink_config: Option<AntennaDownlinkConfig>,
         /// `AntennaDownlinkDemodDecodeConfig`.
-        #[serde(
-            rename = "AntennaDownlinkDemodDecodeConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub antenna_downlink_demod_decode_config: Option<
             AntennaDownlinkDemodDecodeConfig,
         >,
         /// `AntennaUplinkConfig`.
-        #[serde(rename = "AntennaUplinkConfig", skip_serializing_if = "Option::is_none")]
         pub antenna_uplink_config: Option<AntennaUplinkConfig>,
         /// `DataflowEndpointConfig`.
-        #[serde(
-            rename = "DataflowEndpointConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dataflow_endpoint_config: Option<DataflowEndpointConfig>,
         /// `S3RecordingConfig`.
-        #[serde(rename = "S3RecordingConfig", skip_serializing_if = "Option::is_none")]
         pub s3_recording_config: Option<S3RecordingConfig>,
         /// `TelemetrySinkConfig`.
-        #[serde(rename = "TelemetrySinkConfig", skip_serializing_if = "Option::is_none")]
         pub telemetry_sink_config: Option<TelemetrySinkConfig>,
         /// `TrackingConfig`.
-        #[serde(rename = "TrackingConfig", skip_serializing_if = "Option::is_none")]
         pub tracking_config: Option<TrackingConfig>,
         /// `UplinkEchoConfig`.
-        #[serde(rename = "UplinkEchoConfig", skip_serializing_if = "Option::is_none")]
         pub uplink_echo_config: Option<UplinkEchoConfig>,
     }
 
+    impl Serialize for ConfigData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AntennaDownlinkConfig",
+                &self.antenna_downlink_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AntennaDownlinkDemodDecodeConfig",
+                &self.antenna_downlink_demod_decode_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AntennaUplinkConfig",
+                &self.antenna_uplink_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataflowEndpointConfig",
+                &self.dataflow_endpoint_config,
+            )?;
+            crate::cfn::entry(&mut map, "S3RecordingConfig", &self.s3_recording_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "TelemetrySinkConfig",
+                &self.telemetry_sink_config,
+            )?;
+            crate::cfn::entry(&mut map, "TrackingConfig", &self.tracking_config)?;
+            crate::cfn::entry(&mut map, "UplinkEchoConfig", &self.uplink_echo_config)?;
+            map.end()
+        }
+    }
+
     /// The `AntennaDownlinkConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AntennaDownlinkConfig {
         /// `SpectrumConfig`.
-        #[serde(rename = "SpectrumConfig", skip_serializing_if = "Option::is_none")]
         pub spectrum_config: Option<SpectrumConfig>,
     }
 
+    impl Serialize for AntennaDownlinkConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SpectrumConfig", &self.spectrum_config)?;
+            map.end()
+        }
+    }
+
     /// The `SpectrumConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpectrumConfig {
         /// `Bandwidth`.
-        #[serde(rename = "Bandwidth", skip_serializing_if = "Option::is_none")]
         pub bandwidth: Option<FrequencyBandwidth>,
         /// `CenterFrequency`.
-        #[serde(rename = "CenterFrequency", skip_serializing_if = "Option::is_none")]
         pub center_frequency: Option<Frequency>,
         /// `Polarization`.
-        #[serde(rename = "Polarization", skip_serializing_if = "Option::is_none")]
         pub polarization: Option<Value<Polarization>>,
     }
 
+    impl Serialize for SpectrumConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bandwidth", &self.bandwidth)?;
+            crate::cfn::entry(&mut map, "CenterFrequency", &self.center_frequency)?;
+            crate::cfn::entry(&mut map, "Polarization", &self.polarization)?;
+            map.end()
+        }
+    }
+
     /// The `FrequencyBandwidth` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FrequencyBandwidth {
         /// `Units`.
-        #[serde(rename = "Units", skip_serializing_if = "Option::is_none")]
         pub units: Option<Value<BandwidthUnits>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<f64>>,
+    }
+
+    impl Serialize for FrequencyBandwidth {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Units", &self.units)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Values of `BandwidthUnits`.
@@ -229,14 +292,25 @@ pub mod config {
     }
 
     /// The `Frequency` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Frequency {
         /// `Units`.
-        #[serde(rename = "Units", skip_serializing_if = "Option::is_none")]
         pub units: Option<Value<FrequencyUnits>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<f64>>,
+    }
+
+    impl Serialize for Frequency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Units", &self.units)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Values of `FrequencyUnits`.
@@ -320,69 +394,139 @@ pub mod config {
     }
 
     /// The `AntennaDownlinkDemodDecodeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AntennaDownlinkDemodDecodeConfig {
         /// `DecodeConfig`.
-        #[serde(rename = "DecodeConfig", skip_serializing_if = "Option::is_none")]
         pub decode_config: Option<DecodeConfig>,
         /// `DemodulationConfig`.
-        #[serde(rename = "DemodulationConfig", skip_serializing_if = "Option::is_none")]
         pub demodulation_config: Option<DemodulationConfig>,
         /// `SpectrumConfig`.
-        #[serde(rename = "SpectrumConfig", skip_serializing_if = "Option::is_none")]
         pub spectrum_config: Option<SpectrumConfig>,
     }
 
+    impl Serialize for AntennaDownlinkDemodDecodeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DecodeConfig", &self.decode_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "DemodulationConfig",
+                &self.demodulation_config,
+            )?;
+            crate::cfn::entry(&mut map, "SpectrumConfig", &self.spectrum_config)?;
+            map.end()
+        }
+    }
+
     /// The `DecodeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DecodeConfig {
         /// `UnvalidatedJSON`.
-        #[serde(rename = "UnvalidatedJSON", skip_serializing_if = "Option::is_none")]
         pub unvalidated_json: Option<Value<String>>,
+    }
+
+    impl Serialize for DecodeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UnvalidatedJSON", &self.unvalidated_json)?;
+            map.end()
+        }
     }
 
     /// The `DemodulationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DemodulationConfig {
         /// `UnvalidatedJSON`.
-        #[serde(rename = "UnvalidatedJSON", skip_serializing_if = "Option::is_none")]
         pub unvalidated_json: Option<Value<String>>,
     }
 
+    impl Serialize for DemodulationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UnvalidatedJSON", &self.unvalidated_json)?;
+            map.end()
+        }
+    }
+
     /// The `AntennaUplinkConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AntennaUplinkConfig {
         /// `SpectrumConfig`.
-        #[serde(rename = "SpectrumConfig", skip_serializing_if = "Option::is_none")]
         pub spectrum_config: Option<UplinkSpectrumConfig>,
         /// `TargetEirp`.
-        #[serde(rename = "TargetEirp", skip_serializing_if = "Option::is_none")]
         pub target_eirp: Option<Eirp>,
         /// `TransmitDisabled`.
-        #[serde(rename = "TransmitDisabled", skip_serializing_if = "Option::is_none")]
         pub transmit_disabled: Option<Value<bool>>,
     }
 
+    impl Serialize for AntennaUplinkConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SpectrumConfig", &self.spectrum_config)?;
+            crate::cfn::entry(&mut map, "TargetEirp", &self.target_eirp)?;
+            crate::cfn::entry(&mut map, "TransmitDisabled", &self.transmit_disabled)?;
+            map.end()
+        }
+    }
+
     /// The `UplinkSpectrumConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UplinkSpectrumConfig {
         /// `CenterFrequency`.
-        #[serde(rename = "CenterFrequency", skip_serializing_if = "Option::is_none")]
         pub center_frequency: Option<Frequency>,
         /// `Polarization`.
-        #[serde(rename = "Polarization", skip_serializing_if = "Option::is_none")]
         pub polarization: Option<Value<Polarization>>,
     }
 
+    impl Serialize for UplinkSpectrumConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CenterFrequency", &self.center_frequency)?;
+            crate::cfn::entry(&mut map, "Polarization", &self.polarization)?;
+            map.end()
+        }
+    }
+
     /// The `Eirp` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Eirp {
         /// `Units`.
-        #[serde(rename = "Units", skip_serializing_if = "Option::is_none")]
         pub units: Option<Value<EirpUnits>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<f64>>,
+    }
+
+    impl Serialize for Eirp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Units", &self.units)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Values of `EirpUnits`.
@@ -420,46 +564,66 @@ pub mod config {
     }
 
     /// The `DataflowEndpointConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataflowEndpointConfig {
         /// `DataflowEndpointName`.
-        #[serde(
-            rename = "DataflowEndpointName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dataflow_endpoint_name: Option<Value<String>>,
         /// `DataflowEndpointRegion`.
-        #[serde(
-            rename = "DataflowEndpointRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dataflow_endpoint_region: Option<Value<String>>,
     }
 
+    impl Serialize for DataflowEndpointConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataflowEndpointName",
+                &self.dataflow_endpoint_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataflowEndpointRegion",
+                &self.dataflow_endpoint_region,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `S3RecordingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3RecordingConfig {
         /// `BucketArn`.
-        #[serde(rename = "BucketArn", skip_serializing_if = "Option::is_none")]
         pub bucket_arn: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for S3RecordingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketArn", &self.bucket_arn)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `TelemetrySinkConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TelemetrySinkConfig {
         /// `TelemetrySinkData`.
-        #[serde(rename = "TelemetrySinkData")]
         pub telemetry_sink_data: TelemetrySinkData,
         /// `TelemetrySinkType`.
-        #[serde(rename = "TelemetrySinkType")]
         pub telemetry_sink_type: Value<TelemetrySinkType>,
     }
 
@@ -476,26 +640,48 @@ pub mod config {
         }
     }
 
+    impl Serialize for TelemetrySinkConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TelemetrySinkData", &self.telemetry_sink_data)?;
+            map.serialize_entry("TelemetrySinkType", &self.telemetry_sink_type)?;
+            map.end()
+        }
+    }
+
     /// The `TelemetrySinkData` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TelemetrySinkData {
         /// `KinesisDataStreamData`.
-        #[serde(
-            rename = "KinesisDataStreamData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_data_stream_data: Option<KinesisDataStreamData>,
     }
 
+    impl Serialize for TelemetrySinkData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisDataStreamData",
+                &self.kinesis_data_stream_data,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `KinesisDataStreamData` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisDataStreamData {
         /// `KinesisDataStreamArn`.
-        #[serde(rename = "KinesisDataStreamArn")]
         pub kinesis_data_stream_arn: Value<String>,
         /// `KinesisRoleArn`.
-        #[serde(rename = "KinesisRoleArn")]
         pub kinesis_role_arn: Value<String>,
     }
 
@@ -509,6 +695,19 @@ pub mod config {
                 kinesis_data_stream_arn: kinesis_data_stream_arn.into(),
                 kinesis_role_arn: kinesis_role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisDataStreamData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KinesisDataStreamArn", &self.kinesis_data_stream_arn)?;
+            map.serialize_entry("KinesisRoleArn", &self.kinesis_role_arn)?;
+            map.end()
         }
     }
 
@@ -547,11 +746,22 @@ pub mod config {
     }
 
     /// The `TrackingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrackingConfig {
         /// `Autotrack`.
-        #[serde(rename = "Autotrack", skip_serializing_if = "Option::is_none")]
         pub autotrack: Option<Value<Autotrack>>,
+    }
+
+    impl Serialize for TrackingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Autotrack", &self.autotrack)?;
+            map.end()
+        }
     }
 
     /// Values of `Autotrack`.
@@ -595,18 +805,29 @@ pub mod config {
     }
 
     /// The `UplinkEchoConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UplinkEchoConfig {
         /// `AntennaUplinkConfigArn`.
-        #[serde(
-            rename = "AntennaUplinkConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub antenna_uplink_config_arn: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for UplinkEchoConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AntennaUplinkConfigArn",
+                &self.antenna_uplink_config_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -677,27 +898,15 @@ pub mod dataflow_endpoint_group {
     }
 
     /// The properties of `AWS::GroundStation::DataflowEndpointGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataflowEndpointGroupProps {
-        /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state.
-        #[serde(
-            rename = "ContactPostPassDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContactPostPassDurationSeconds`: Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state.
         pub contact_post_pass_duration_seconds: Option<Value<i64>>,
-        /// Amount of time, in seconds, before a contact starts that the Ground Station Dataflow Endpoint Group will be in a PREPASS state.
-        #[serde(
-            rename = "ContactPrePassDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContactPrePassDurationSeconds`: Amount of time, in seconds, before a contact starts that the Ground Station Dataflow Endpoint Group will be in a PREPASS state.
         pub contact_pre_pass_duration_seconds: Option<Value<i64>>,
         /// `EndpointDetails`.
-        #[serde(rename = "EndpointDetails")]
         pub endpoint_details: Vec<EndpointDetails>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -713,42 +922,87 @@ pub mod dataflow_endpoint_group {
         }
     }
 
+    impl Serialize for CfnDataflowEndpointGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContactPostPassDurationSeconds",
+                &self.contact_post_pass_duration_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContactPrePassDurationSeconds",
+                &self.contact_pre_pass_duration_seconds,
+            )?;
+            map.serialize_entry("EndpointDetails", &self.endpoint_details)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `EndpointDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EndpointDetails {
         /// `AwsGroundStationAgentEndpoint`.
-        #[serde(
-            rename = "AwsGroundStationAgentEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_ground_station_agent_endpoint: Option<AwsGroundStationAgentEndpoint>,
         /// `Endpoint`.
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
         pub endpoint: Option<DataflowEndpoint>,
         /// `SecurityDetails`.
-        #[serde(rename = "SecurityDetails", skip_serializing_if = "Option::is_none")]
         pub security_details: Option<SecurityDetails>,
     }
 
+    impl Serialize for EndpointDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsGroundStationAgentEndpoint",
+                &self.aws_ground_station_agent_endpoint,
+            )?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "SecurityDetails", &self.security_details)?;
+            map.end()
+        }
+    }
+
     /// Information about AwsGroundStationAgentEndpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsGroundStationAgentEndpoint {
         /// `AgentStatus`.
-        #[serde(rename = "AgentStatus", skip_serializing_if = "Option::is_none")]
         pub agent_status: Option<Value<AgentStatus>>,
         /// `AuditResults`.
-        #[serde(rename = "AuditResults", skip_serializing_if = "Option::is_none")]
         pub audit_results: Option<Value<AuditResults>>,
         /// `EgressAddress`.
-        #[serde(rename = "EgressAddress", skip_serializing_if = "Option::is_none")]
         pub egress_address: Option<ConnectionDetails>,
         /// `IngressAddress`.
-        #[serde(rename = "IngressAddress", skip_serializing_if = "Option::is_none")]
         pub ingress_address: Option<RangedConnectionDetails>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for AwsGroundStationAgentEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentStatus", &self.agent_status)?;
+            crate::cfn::entry(&mut map, "AuditResults", &self.audit_results)?;
+            crate::cfn::entry(&mut map, "EgressAddress", &self.egress_address)?;
+            crate::cfn::entry(&mut map, "IngressAddress", &self.ingress_address)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// The status of AgentEndpoint.
@@ -832,86 +1086,163 @@ pub mod dataflow_endpoint_group {
     }
 
     /// Egress address of AgentEndpoint with an optional mtu.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionDetails {
-        /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
-        #[serde(rename = "Mtu", skip_serializing_if = "Option::is_none")]
+        /// `Mtu`: Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
         pub mtu: Option<Value<i64>>,
         /// `SocketAddress`.
-        #[serde(rename = "SocketAddress", skip_serializing_if = "Option::is_none")]
         pub socket_address: Option<SocketAddress>,
     }
 
+    impl Serialize for ConnectionDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mtu", &self.mtu)?;
+            crate::cfn::entry(&mut map, "SocketAddress", &self.socket_address)?;
+            map.end()
+        }
+    }
+
     /// The `SocketAddress` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SocketAddress {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
     }
 
+    impl Serialize for SocketAddress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// Ingress address of AgentEndpoint with a port range and an optional mtu.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RangedConnectionDetails {
-        /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
-        #[serde(rename = "Mtu", skip_serializing_if = "Option::is_none")]
+        /// `Mtu`: Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
         pub mtu: Option<Value<i64>>,
         /// `SocketAddress`.
-        #[serde(rename = "SocketAddress", skip_serializing_if = "Option::is_none")]
         pub socket_address: Option<RangedSocketAddress>,
     }
 
+    impl Serialize for RangedConnectionDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mtu", &self.mtu)?;
+            crate::cfn::entry(&mut map, "SocketAddress", &self.socket_address)?;
+            map.end()
+        }
+    }
+
     /// A socket address with a port range.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RangedSocketAddress {
-        /// IPv4 socket address.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: IPv4 socket address.
         pub name: Option<Value<String>>,
-        /// Port range of a socket address.
-        #[serde(rename = "PortRange", skip_serializing_if = "Option::is_none")]
+        /// `PortRange`: Port range of a socket address.
         pub port_range: Option<IntegerRange>,
     }
 
+    impl Serialize for RangedSocketAddress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PortRange", &self.port_range)?;
+            map.end()
+        }
+    }
+
     /// An integer range that has a minimum and maximum value.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntegerRange {
-        /// A maximum value.
-        #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
+        /// `Maximum`: A maximum value.
         pub maximum: Option<Value<i64>>,
-        /// A minimum value.
-        #[serde(rename = "Minimum", skip_serializing_if = "Option::is_none")]
+        /// `Minimum`: A minimum value.
         pub minimum: Option<Value<i64>>,
     }
 
+    impl Serialize for IntegerRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Maximum", &self.maximum)?;
+            crate::cfn::entry(&mut map, "Minimum", &self.minimum)?;
+            map.end()
+        }
+    }
+
     /// The `DataflowEndpoint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataflowEndpoint {
         /// `Address`.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
         pub address: Option<SocketAddress>,
         /// `Mtu`.
-        #[serde(rename = "Mtu", skip_serializing_if = "Option::is_none")]
         pub mtu: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for DataflowEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Mtu", &self.mtu)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `SecurityDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecurityDetails {
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for SecurityDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 }
 
@@ -987,61 +1318,81 @@ pub mod dataflow_endpoint_group_v2 {
     }
 
     /// The properties of `AWS::GroundStation::DataflowEndpointGroupV2`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDataflowEndpointGroupV2Props {
-        /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state.
-        #[serde(
-            rename = "ContactPostPassDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContactPostPassDurationSeconds`: Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state.
         pub contact_post_pass_duration_seconds: Option<Value<i64>>,
-        /// Amount of time, in seconds, before a contact starts that the Ground Station Dataflow Endpoint Group will be in a PREPASS state.
-        #[serde(
-            rename = "ContactPrePassDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContactPrePassDurationSeconds`: Amount of time, in seconds, before a contact starts that the Ground Station Dataflow Endpoint Group will be in a PREPASS state.
         pub contact_pre_pass_duration_seconds: Option<Value<i64>>,
         /// `Endpoints`.
-        #[serde(rename = "Endpoints", skip_serializing_if = "Option::is_none")]
         pub endpoints: Option<Vec<CreateEndpointDetails>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnDataflowEndpointGroupV2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContactPostPassDurationSeconds",
+                &self.contact_post_pass_duration_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContactPrePassDurationSeconds",
+                &self.contact_pre_pass_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Endpoints", &self.endpoints)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CreateEndpointDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreateEndpointDetails {
         /// `DownlinkAwsGroundStationAgentEndpoint`.
-        #[serde(
-            rename = "DownlinkAwsGroundStationAgentEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub downlink_aws_ground_station_agent_endpoint: Option<
             DownlinkAwsGroundStationAgentEndpoint,
         >,
         /// `UplinkAwsGroundStationAgentEndpoint`.
-        #[serde(
-            rename = "UplinkAwsGroundStationAgentEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub uplink_aws_ground_station_agent_endpoint: Option<
             UplinkAwsGroundStationAgentEndpoint,
         >,
     }
 
+    impl Serialize for CreateEndpointDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DownlinkAwsGroundStationAgentEndpoint",
+                &self.downlink_aws_ground_station_agent_endpoint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UplinkAwsGroundStationAgentEndpoint",
+                &self.uplink_aws_ground_station_agent_endpoint,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about DownlinkAwsGroundStationAgentEndpoint used for create
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DownlinkAwsGroundStationAgentEndpoint {
         /// `DataflowDetails`.
-        #[serde(rename = "DataflowDetails")]
         pub dataflow_details: DownlinkDataflowDetails,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1058,26 +1409,48 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for DownlinkAwsGroundStationAgentEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataflowDetails", &self.dataflow_details)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Dataflow details for downlink
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DownlinkDataflowDetails {
         /// `AgentConnectionDetails`.
-        #[serde(
-            rename = "AgentConnectionDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_connection_details: Option<DownlinkConnectionDetails>,
     }
 
+    impl Serialize for DownlinkDataflowDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentConnectionDetails",
+                &self.agent_connection_details,
+            )?;
+            map.end()
+        }
+    }
+
     /// Connection details for downlink, from ground station to agent, and customer to agent
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DownlinkConnectionDetails {
         /// `AgentIpAndPortAddress`.
-        #[serde(rename = "AgentIpAndPortAddress")]
         pub agent_ip_and_port_address: RangedConnectionDetails,
         /// `EgressAddressAndPort`.
-        #[serde(rename = "EgressAddressAndPort")]
         pub egress_address_and_port: ConnectionDetails,
     }
 
@@ -1094,14 +1467,28 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for DownlinkConnectionDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AgentIpAndPortAddress",
+                &self.agent_ip_and_port_address,
+            )?;
+            map.serialize_entry("EgressAddressAndPort", &self.egress_address_and_port)?;
+            map.end()
+        }
+    }
+
     /// Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RangedConnectionDetails {
-        /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
-        #[serde(rename = "Mtu", skip_serializing_if = "Option::is_none")]
+        /// `Mtu`: Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
         pub mtu: Option<Value<i64>>,
         /// `SocketAddress`.
-        #[serde(rename = "SocketAddress")]
         pub socket_address: RangedSocketAddress,
     }
 
@@ -1115,14 +1502,25 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for RangedConnectionDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mtu", &self.mtu)?;
+            map.serialize_entry("SocketAddress", &self.socket_address)?;
+            map.end()
+        }
+    }
+
     /// A socket address with a port range.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RangedSocketAddress {
-        /// IPv4 socket address.
-        #[serde(rename = "Name")]
+        /// `Name`: IPv4 socket address.
         pub name: Value<String>,
-        /// Port range of a socket address.
-        #[serde(rename = "PortRange")]
+        /// `PortRange`: Port range of a socket address.
         pub port_range: IntegerRange,
     }
 
@@ -1139,14 +1537,25 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for RangedSocketAddress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("PortRange", &self.port_range)?;
+            map.end()
+        }
+    }
+
     /// An integer range that has a minimum and maximum value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntegerRange {
-        /// A maximum value.
-        #[serde(rename = "Maximum")]
+        /// `Maximum`: A maximum value.
         pub maximum: Value<i64>,
-        /// A minimum value.
-        #[serde(rename = "Minimum")]
+        /// `Minimum`: A minimum value.
         pub minimum: Value<i64>,
     }
 
@@ -1163,14 +1572,25 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for IntegerRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Maximum", &self.maximum)?;
+            map.serialize_entry("Minimum", &self.minimum)?;
+            map.end()
+        }
+    }
+
     /// Socket address of an uplink or downlink agent endpoint with an optional mtu.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionDetails {
-        /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
-        #[serde(rename = "Mtu", skip_serializing_if = "Option::is_none")]
+        /// `Mtu`: Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
         pub mtu: Option<Value<i64>>,
         /// `SocketAddress`.
-        #[serde(rename = "SocketAddress")]
         pub socket_address: SocketAddress,
     }
 
@@ -1184,14 +1604,25 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for ConnectionDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mtu", &self.mtu)?;
+            map.serialize_entry("SocketAddress", &self.socket_address)?;
+            map.end()
+        }
+    }
+
     /// The `SocketAddress` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SocketAddress {
-        /// IPv4 socket address.
-        #[serde(rename = "Name")]
+        /// `Name`: IPv4 socket address.
         pub name: Value<String>,
-        /// Port of a socket address.
-        #[serde(rename = "Port")]
+        /// `Port`: Port of a socket address.
         pub port: Value<i64>,
     }
 
@@ -1205,14 +1636,25 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for SocketAddress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// Information about UplinkAwsGroundStationAgentEndpoint used for create
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UplinkAwsGroundStationAgentEndpoint {
         /// `DataflowDetails`.
-        #[serde(rename = "DataflowDetails")]
         pub dataflow_details: UplinkDataflowDetails,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1229,26 +1671,48 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
+    impl Serialize for UplinkAwsGroundStationAgentEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataflowDetails", &self.dataflow_details)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Dataflow details for uplink
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UplinkDataflowDetails {
         /// `AgentConnectionDetails`.
-        #[serde(
-            rename = "AgentConnectionDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub agent_connection_details: Option<UplinkConnectionDetails>,
     }
 
+    impl Serialize for UplinkDataflowDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AgentConnectionDetails",
+                &self.agent_connection_details,
+            )?;
+            map.end()
+        }
+    }
+
     /// Connection details for uplink, from ground station to agent, and customer to agent
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UplinkConnectionDetails {
         /// `AgentIpAndPortAddress`.
-        #[serde(rename = "AgentIpAndPortAddress")]
         pub agent_ip_and_port_address: RangedConnectionDetails,
         /// `IngressAddressAndPort`.
-        #[serde(rename = "IngressAddressAndPort")]
         pub ingress_address_and_port: ConnectionDetails,
     }
 
@@ -1262,6 +1726,25 @@ pub mod dataflow_endpoint_group_v2 {
                 agent_ip_and_port_address: agent_ip_and_port_address.into(),
                 ingress_address_and_port: ingress_address_and_port.into(),
             }
+        }
+    }
+
+    impl Serialize for UplinkConnectionDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AgentIpAndPortAddress",
+                &self.agent_ip_and_port_address,
+            )?;
+            map.serialize_entry(
+                "IngressAddressAndPort",
+                &self.ingress_address_and_port,
+            )?;
+            map.end()
         }
     }
 }
@@ -1337,49 +1820,27 @@ pub mod mission_profile {
     }
 
     /// The properties of `AWS::GroundStation::MissionProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMissionProfileProps {
-        /// Post-pass time needed after the contact.
-        #[serde(
-            rename = "ContactPostPassDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContactPostPassDurationSeconds`: Post-pass time needed after the contact.
         pub contact_post_pass_duration_seconds: Option<Value<i64>>,
-        /// Pre-pass time needed before the contact.
-        #[serde(
-            rename = "ContactPrePassDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContactPrePassDurationSeconds`: Pre-pass time needed before the contact.
         pub contact_pre_pass_duration_seconds: Option<Value<i64>>,
         /// `DataflowEdges`.
-        #[serde(rename = "DataflowEdges")]
         pub dataflow_edges: Vec<DataflowEdge>,
-        /// Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts.
-        #[serde(rename = "MinimumViableContactDurationSeconds")]
+        /// `MinimumViableContactDurationSeconds`: Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts.
         pub minimum_viable_contact_duration_seconds: Value<i64>,
-        /// A name used to identify a mission profile.
-        #[serde(rename = "Name")]
+        /// `Name`: A name used to identify a mission profile.
         pub name: Value<String>,
-        /// The ARN of a KMS Key used for encrypting data during transmission from the source to destination locations.
-        #[serde(rename = "StreamsKmsKey", skip_serializing_if = "Option::is_none")]
+        /// `StreamsKmsKey`: The ARN of a KMS Key used for encrypting data during transmission from the source to destination locations.
         pub streams_kms_key: Option<StreamsKmsKey>,
-        /// The ARN of the KMS Key or Alias Key role used to define permissions on KMS Key usage.
-        #[serde(rename = "StreamsKmsRole", skip_serializing_if = "Option::is_none")]
+        /// `StreamsKmsRole`: The ARN of the KMS Key or Alias Key role used to define permissions on KMS Key usage.
         pub streams_kms_role: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// ARN of a Config resource of type TelemetrySinkConfig used for telemetry data sink configuration.
-        #[serde(
-            rename = "TelemetrySinkConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TelemetrySinkConfigArn`: ARN of a Config resource of type TelemetrySinkConfig used for telemetry data sink configuration.
         pub telemetry_sink_config_arn: Option<Value<String>>,
         /// `TrackingConfigArn`.
-        #[serde(rename = "TrackingConfigArn")]
         pub tracking_config_arn: Value<String>,
     }
 
@@ -1407,28 +1868,86 @@ pub mod mission_profile {
         }
     }
 
+    impl Serialize for CfnMissionProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContactPostPassDurationSeconds",
+                &self.contact_post_pass_duration_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContactPrePassDurationSeconds",
+                &self.contact_pre_pass_duration_seconds,
+            )?;
+            map.serialize_entry("DataflowEdges", &self.dataflow_edges)?;
+            map.serialize_entry(
+                "MinimumViableContactDurationSeconds",
+                &self.minimum_viable_contact_duration_seconds,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "StreamsKmsKey", &self.streams_kms_key)?;
+            crate::cfn::entry(&mut map, "StreamsKmsRole", &self.streams_kms_role)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TelemetrySinkConfigArn",
+                &self.telemetry_sink_config_arn,
+            )?;
+            map.serialize_entry("TrackingConfigArn", &self.tracking_config_arn)?;
+            map.end()
+        }
+    }
+
     /// The `DataflowEdge` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataflowEdge {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
+    impl Serialize for DataflowEdge {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `StreamsKmsKey` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StreamsKmsKey {
         /// `KmsAliasArn`.
-        #[serde(rename = "KmsAliasArn", skip_serializing_if = "Option::is_none")]
         pub kms_alias_arn: Option<Value<String>>,
         /// `KmsAliasName`.
-        #[serde(rename = "KmsAliasName", skip_serializing_if = "Option::is_none")]
         pub kms_alias_name: Option<Value<String>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for StreamsKmsKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsAliasArn", &self.kms_alias_arn)?;
+            crate::cfn::entry(&mut map, "KmsAliasName", &self.kms_alias_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 }

@@ -112,16 +112,13 @@ pub mod custom_detection_rule_association {
     }
 
     /// The properties of `AWS::GuardDuty::CustomDetectionRuleAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomDetectionRuleAssociationProps {
-        /// Whether the rule runs in LIVE mode (generates findings) or DRY_RUN mode (evaluates without generating findings).
-        #[serde(rename = "Mode")]
+        /// `Mode`: Whether the rule runs in LIVE mode (generates findings) or DRY_RUN mode (evaluates without generating findings).
         pub mode: Value<Mode>,
-        /// The catalog identifier of the custom detection rule to associate.
-        #[serde(rename = "RuleId")]
+        /// `RuleId`: The catalog identifier of the custom detection rule to associate.
         pub rule_id: Value<String>,
-        /// The tags applied to the association.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags applied to the association.
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -136,6 +133,20 @@ pub mod custom_detection_rule_association {
                 rule_id: rule_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCustomDetectionRuleAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.serialize_entry("RuleId", &self.rule_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -236,26 +247,17 @@ pub mod detector {
     }
 
     /// The properties of `AWS::GuardDuty::Detector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDetectorProps {
         /// `DataSources`.
-        #[serde(rename = "DataSources", skip_serializing_if = "Option::is_none")]
         pub data_sources: Option<CfnDataSourceConfigurations>,
         /// `Enable`.
-        #[serde(rename = "Enable")]
         pub enable: Value<bool>,
         /// `Features`.
-        #[serde(rename = "Features", skip_serializing_if = "Option::is_none")]
         pub features: Option<Vec<CfnFeatureConfiguration>>,
         /// `FindingPublishingFrequency`.
-        #[serde(
-            rename = "FindingPublishingFrequency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub finding_publishing_frequency: Option<Value<FindingPublishingFrequency>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -272,25 +274,55 @@ pub mod detector {
         }
     }
 
+    impl Serialize for CfnDetectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataSources", &self.data_sources)?;
+            map.serialize_entry("Enable", &self.enable)?;
+            crate::cfn::entry(&mut map, "Features", &self.features)?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingPublishingFrequency",
+                &self.finding_publishing_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CfnDataSourceConfigurations` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDataSourceConfigurations {
         /// `Kubernetes`.
-        #[serde(rename = "Kubernetes", skip_serializing_if = "Option::is_none")]
         pub kubernetes: Option<CfnKubernetesConfiguration>,
         /// `MalwareProtection`.
-        #[serde(rename = "MalwareProtection", skip_serializing_if = "Option::is_none")]
         pub malware_protection: Option<CfnMalwareProtectionConfiguration>,
         /// `S3Logs`.
-        #[serde(rename = "S3Logs", skip_serializing_if = "Option::is_none")]
         pub s3_logs: Option<Cfns3LogsConfiguration>,
     }
 
+    impl Serialize for CfnDataSourceConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Kubernetes", &self.kubernetes)?;
+            crate::cfn::entry(&mut map, "MalwareProtection", &self.malware_protection)?;
+            crate::cfn::entry(&mut map, "S3Logs", &self.s3_logs)?;
+            map.end()
+        }
+    }
+
     /// The `CfnKubernetesConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKubernetesConfiguration {
         /// `AuditLogs`.
-        #[serde(rename = "AuditLogs")]
         pub audit_logs: CfnKubernetesAuditLogsConfiguration,
     }
 
@@ -303,11 +335,22 @@ pub mod detector {
         }
     }
 
+    impl Serialize for CfnKubernetesConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuditLogs", &self.audit_logs)?;
+            map.end()
+        }
+    }
+
     /// The `CfnKubernetesAuditLogsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKubernetesAuditLogsConfiguration {
         /// `Enable`.
-        #[serde(rename = "Enable")]
         pub enable: Value<bool>,
     }
 
@@ -318,33 +361,66 @@ pub mod detector {
         }
     }
 
+    impl Serialize for CfnKubernetesAuditLogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enable", &self.enable)?;
+            map.end()
+        }
+    }
+
     /// The `CfnMalwareProtectionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMalwareProtectionConfiguration {
         /// `ScanEc2InstanceWithFindings`.
-        #[serde(
-            rename = "ScanEc2InstanceWithFindings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scan_ec2_instance_with_findings: Option<
             CfnScanEc2InstanceWithFindingsConfiguration,
         >,
     }
 
+    impl Serialize for CfnMalwareProtectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScanEc2InstanceWithFindings",
+                &self.scan_ec2_instance_with_findings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CfnScanEc2InstanceWithFindingsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnScanEc2InstanceWithFindingsConfiguration {
         /// `EbsVolumes`.
-        #[serde(rename = "EbsVolumes", skip_serializing_if = "Option::is_none")]
         pub ebs_volumes: Option<Value<bool>>,
     }
 
+    impl Serialize for CfnScanEc2InstanceWithFindingsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EbsVolumes", &self.ebs_volumes)?;
+            map.end()
+        }
+    }
+
     /// The `Cfns3LogsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Cfns3LogsConfiguration {
         /// `Enable`.
-        #[serde(rename = "Enable")]
         pub enable: Value<bool>,
     }
 
@@ -355,21 +431,26 @@ pub mod detector {
         }
     }
 
+    impl Serialize for Cfns3LogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enable", &self.enable)?;
+            map.end()
+        }
+    }
+
     /// The `CfnFeatureConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFeatureConfiguration {
         /// `AdditionalConfiguration`.
-        #[serde(
-            rename = "AdditionalConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_configuration: Option<Vec<CfnFeatureAdditionalConfiguration>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<FeatureConfigurationName>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<FeatureConfigurationStatus>,
     }
 
@@ -387,15 +468,44 @@ pub mod detector {
         }
     }
 
+    impl Serialize for CfnFeatureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalConfiguration",
+                &self.additional_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// The `CfnFeatureAdditionalConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFeatureAdditionalConfiguration {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<Name>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for CfnFeatureAdditionalConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Values of `Name`.
@@ -674,28 +784,21 @@ pub mod filter {
     }
 
     /// The properties of `AWS::GuardDuty::Filter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFilterProps {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<Action>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DetectorId`.
-        #[serde(rename = "DetectorId")]
         pub detector_id: Value<String>,
         /// `FindingCriteria`.
-        #[serde(rename = "FindingCriteria")]
         pub finding_criteria: FindingCriteria,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Rank`.
-        #[serde(rename = "Rank", skip_serializing_if = "Option::is_none")]
         pub rank: Option<Value<i64>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -715,6 +818,24 @@ pub mod filter {
                 rank: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DetectorId", &self.detector_id)?;
+            map.serialize_entry("FindingCriteria", &self.finding_criteria)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Rank", &self.rank)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -756,58 +877,84 @@ pub mod filter {
     }
 
     /// The `FindingCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FindingCriteria {
         /// `Criterion`.
-        #[serde(rename = "Criterion", skip_serializing_if = "Option::is_none")]
         pub criterion: Option<indexmap::IndexMap<String, Condition>>,
     }
 
+    impl Serialize for FindingCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Criterion", &self.criterion)?;
+            map.end()
+        }
+    }
+
     /// The `Condition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
         /// `Eq`.
-        #[serde(rename = "Eq", skip_serializing_if = "Option::is_none")]
         pub eq: Option<Vec<Value<String>>>,
         /// `Equals`.
-        #[serde(rename = "Equals", skip_serializing_if = "Option::is_none")]
         pub equals: Option<Vec<Value<String>>>,
         /// `GreaterThan`.
-        #[serde(rename = "GreaterThan", skip_serializing_if = "Option::is_none")]
         pub greater_than: Option<Value<i64>>,
         /// `GreaterThanOrEqual`.
-        #[serde(rename = "GreaterThanOrEqual", skip_serializing_if = "Option::is_none")]
         pub greater_than_or_equal: Option<Value<i64>>,
         /// `Gt`.
-        #[serde(rename = "Gt", skip_serializing_if = "Option::is_none")]
         pub gt: Option<Value<i64>>,
         /// `Gte`.
-        #[serde(rename = "Gte", skip_serializing_if = "Option::is_none")]
         pub gte: Option<Value<i64>>,
         /// `LessThan`.
-        #[serde(rename = "LessThan", skip_serializing_if = "Option::is_none")]
         pub less_than: Option<Value<i64>>,
         /// `LessThanOrEqual`.
-        #[serde(rename = "LessThanOrEqual", skip_serializing_if = "Option::is_none")]
         pub less_than_or_equal: Option<Value<i64>>,
         /// `Lt`.
-        #[serde(rename = "Lt", skip_serializing_if = "Option::is_none")]
         pub lt: Option<Value<i64>>,
         /// `Lte`.
-        #[serde(rename = "Lte", skip_serializing_if = "Option::is_none")]
         pub lte: Option<Value<i64>>,
         /// `Matches`.
-        #[serde(rename = "Matches", skip_serializing_if = "Option::is_none")]
         pub matches: Option<Vec<Value<String>>>,
         /// `Neq`.
-        #[serde(rename = "Neq", skip_serializing_if = "Option::is_none")]
         pub neq: Option<Vec<Value<String>>>,
         /// `NotEquals`.
-        #[serde(rename = "NotEquals", skip_serializing_if = "Option::is_none")]
         pub not_equals: Option<Vec<Value<String>>>,
         /// `NotMatches`.
-        #[serde(rename = "NotMatches", skip_serializing_if = "Option::is_none")]
         pub not_matches: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Eq", &self.eq)?;
+            crate::cfn::entry(&mut map, "Equals", &self.equals)?;
+            crate::cfn::entry(&mut map, "GreaterThan", &self.greater_than)?;
+            crate::cfn::entry(
+                &mut map,
+                "GreaterThanOrEqual",
+                &self.greater_than_or_equal,
+            )?;
+            crate::cfn::entry(&mut map, "Gt", &self.gt)?;
+            crate::cfn::entry(&mut map, "Gte", &self.gte)?;
+            crate::cfn::entry(&mut map, "LessThan", &self.less_than)?;
+            crate::cfn::entry(&mut map, "LessThanOrEqual", &self.less_than_or_equal)?;
+            crate::cfn::entry(&mut map, "Lt", &self.lt)?;
+            crate::cfn::entry(&mut map, "Lte", &self.lte)?;
+            crate::cfn::entry(&mut map, "Matches", &self.matches)?;
+            crate::cfn::entry(&mut map, "Neq", &self.neq)?;
+            crate::cfn::entry(&mut map, "NotEquals", &self.not_equals)?;
+            crate::cfn::entry(&mut map, "NotMatches", &self.not_matches)?;
+            map.end()
+        }
     }
 }
 
@@ -876,28 +1023,21 @@ pub mod ip_set {
     }
 
     /// The properties of `AWS::GuardDuty::IPSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpSetProps {
         /// `Activate`.
-        #[serde(rename = "Activate", skip_serializing_if = "Option::is_none")]
         pub activate: Option<Value<bool>>,
         /// `DetectorId`.
-        #[serde(rename = "DetectorId", skip_serializing_if = "Option::is_none")]
         pub detector_id: Option<Value<String>>,
         /// `ExpectedBucketOwner`.
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
         pub expected_bucket_owner: Option<Value<String>>,
         /// `Format`.
-        #[serde(rename = "Format")]
         pub format: Value<Format>,
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -916,6 +1056,28 @@ pub mod ip_set {
                 name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Activate", &self.activate)?;
+            crate::cfn::entry(&mut map, "DetectorId", &self.detector_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1001,19 +1163,15 @@ pub mod malware_protection_plan {
     }
 
     /// The properties of `AWS::GuardDuty::MalwareProtectionPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMalwareProtectionPlanProps {
-        /// Specifies the action that is to be applied to the Malware Protection plan resource.
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
+        /// `Actions`: Specifies the action that is to be applied to the Malware Protection plan resource.
         pub actions: Option<CfnActions>,
-        /// Information about the protected resource.
-        #[serde(rename = "ProtectedResource")]
+        /// `ProtectedResource`: Information about the protected resource.
         pub protected_resource: CfnProtectedResource,
-        /// IAM role that includes the permissions required to scan and (optionally) add tags to the associated protected resource.
-        #[serde(rename = "Role")]
+        /// `Role`: IAM role that includes the permissions required to scan and (optionally) add tags to the associated protected resource.
         pub role: Value<String>,
-        /// The tags to be added to the created Malware Protection plan resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be added to the created Malware Protection plan resource.
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -1032,20 +1190,57 @@ pub mod malware_protection_plan {
         }
     }
 
+    impl Serialize for CfnMalwareProtectionPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+            map.serialize_entry("ProtectedResource", &self.protected_resource)?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CfnActions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnActions {
-        /// Contains information about tagging status of the Malware Protection plan resource.
-        #[serde(rename = "Tagging", skip_serializing_if = "Option::is_none")]
+        /// `Tagging`: Contains information about tagging status of the Malware Protection plan resource.
         pub tagging: Option<CfnTagging>,
     }
 
+    impl Serialize for CfnActions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tagging", &self.tagging)?;
+            map.end()
+        }
+    }
+
     /// The `CfnTagging` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTagging {
-        /// Indicates whether or not you chose GuardDuty to add a predefined tag to the scanned S3 object.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether or not you chose GuardDuty to add a predefined tag to the scanned S3 object.
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for CfnTagging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Indicates whether or not you chose GuardDuty to add a predefined tag to the scanned S3 object.
@@ -1086,10 +1281,9 @@ pub mod malware_protection_plan {
     }
 
     /// The `CfnProtectedResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProtectedResource {
-        /// Information about the protected S3 bucket resource.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: Information about the protected S3 bucket resource.
         pub s3_bucket: S3Bucket,
     }
 
@@ -1102,15 +1296,38 @@ pub mod malware_protection_plan {
         }
     }
 
+    impl Serialize for CfnProtectedResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.end()
+        }
+    }
+
     /// Information about the protected S3 bucket resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Bucket {
-        /// Name of the S3 bucket.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: Name of the S3 bucket.
         pub bucket_name: Option<Value<String>>,
-        /// Information about the specified object prefixes.
-        #[serde(rename = "ObjectPrefixes", skip_serializing_if = "Option::is_none")]
+        /// `ObjectPrefixes`: Information about the specified object prefixes.
         pub object_prefixes: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for S3Bucket {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "ObjectPrefixes", &self.object_prefixes)?;
+            map.end()
+        }
     }
 }
 
@@ -1174,16 +1391,13 @@ pub mod master {
     }
 
     /// The properties of `AWS::GuardDuty::Master`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMasterProps {
-        /// Unique ID of the detector of the GuardDuty member account.
-        #[serde(rename = "DetectorId")]
+        /// `DetectorId`: Unique ID of the detector of the GuardDuty member account.
         pub detector_id: Value<String>,
-        /// Value used to validate the master account to the member account.
-        #[serde(rename = "InvitationId", skip_serializing_if = "Option::is_none")]
+        /// `InvitationId`: Value used to validate the master account to the member account.
         pub invitation_id: Option<Value<String>>,
-        /// ID of the account used as the master account.
-        #[serde(rename = "MasterId")]
+        /// `MasterId`: ID of the account used as the master account.
         pub master_id: Value<String>,
     }
 
@@ -1198,6 +1412,20 @@ pub mod master {
                 invitation_id: None,
                 master_id: master_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMasterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DetectorId", &self.detector_id)?;
+            crate::cfn::entry(&mut map, "InvitationId", &self.invitation_id)?;
+            map.serialize_entry("MasterId", &self.master_id)?;
+            map.end()
         }
     }
 }
@@ -1261,29 +1489,19 @@ pub mod member {
     }
 
     /// The properties of `AWS::GuardDuty::Member`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMemberProps {
         /// `DetectorId`.
-        #[serde(rename = "DetectorId", skip_serializing_if = "Option::is_none")]
         pub detector_id: Option<Value<String>>,
         /// `DisableEmailNotification`.
-        #[serde(
-            rename = "DisableEmailNotification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disable_email_notification: Option<Value<bool>>,
         /// `Email`.
-        #[serde(rename = "Email")]
         pub email: Value<String>,
         /// `MemberId`.
-        #[serde(rename = "MemberId", skip_serializing_if = "Option::is_none")]
         pub member_id: Option<Value<String>>,
         /// `Message`.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
         pub message: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
     }
 
@@ -1298,6 +1516,27 @@ pub mod member {
                 message: None,
                 status: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMemberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DetectorId", &self.detector_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableEmailNotification",
+                &self.disable_email_notification,
+            )?;
+            map.serialize_entry("Email", &self.email)?;
+            crate::cfn::entry(&mut map, "MemberId", &self.member_id)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -1425,19 +1664,15 @@ pub mod publishing_destination {
     }
 
     /// The properties of `AWS::GuardDuty::PublishingDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublishingDestinationProps {
         /// `DestinationProperties`.
-        #[serde(rename = "DestinationProperties")]
         pub destination_properties: CfnDestinationProperties,
-        /// The type of resource for the publishing destination.
-        #[serde(rename = "DestinationType")]
+        /// `DestinationType`: The type of resource for the publishing destination.
         pub destination_type: Value<DestinationType>,
-        /// The ID of the GuardDuty detector associated with the publishing destination.
-        #[serde(rename = "DetectorId")]
+        /// `DetectorId`: The ID of the GuardDuty detector associated with the publishing destination.
         pub detector_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -1457,15 +1692,41 @@ pub mod publishing_destination {
         }
     }
 
+    impl Serialize for CfnPublishingDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationProperties", &self.destination_properties)?;
+            map.serialize_entry("DestinationType", &self.destination_type)?;
+            map.serialize_entry("DetectorId", &self.detector_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CfnDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDestinationProperties {
-        /// The ARN of the resource to publish to.
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
+        /// `DestinationArn`: The ARN of the resource to publish to.
         pub destination_arn: Option<Value<String>>,
-        /// The ARN of the KMS key to use for encryption.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key to use for encryption.
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 
     /// The type of resource for the publishing destination.
@@ -1588,28 +1849,21 @@ pub mod threat_entity_set {
     }
 
     /// The properties of `AWS::GuardDuty::ThreatEntitySet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnThreatEntitySetProps {
         /// `Activate`.
-        #[serde(rename = "Activate", skip_serializing_if = "Option::is_none")]
         pub activate: Option<Value<bool>>,
         /// `DetectorId`.
-        #[serde(rename = "DetectorId", skip_serializing_if = "Option::is_none")]
         pub detector_id: Option<Value<String>>,
         /// `ExpectedBucketOwner`.
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
         pub expected_bucket_owner: Option<Value<String>>,
         /// `Format`.
-        #[serde(rename = "Format")]
         pub format: Value<Format>,
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -1628,6 +1882,28 @@ pub mod threat_entity_set {
                 name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnThreatEntitySetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Activate", &self.activate)?;
+            crate::cfn::entry(&mut map, "DetectorId", &self.detector_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1697,28 +1973,21 @@ pub mod threat_intel_set {
     }
 
     /// The properties of `AWS::GuardDuty::ThreatIntelSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnThreatIntelSetProps {
         /// `Activate`.
-        #[serde(rename = "Activate", skip_serializing_if = "Option::is_none")]
         pub activate: Option<Value<bool>>,
         /// `DetectorId`.
-        #[serde(rename = "DetectorId", skip_serializing_if = "Option::is_none")]
         pub detector_id: Option<Value<String>>,
         /// `ExpectedBucketOwner`.
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
         pub expected_bucket_owner: Option<Value<String>>,
         /// `Format`.
-        #[serde(rename = "Format")]
         pub format: Value<Format>,
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -1737,6 +2006,28 @@ pub mod threat_intel_set {
                 name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnThreatIntelSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Activate", &self.activate)?;
+            crate::cfn::entry(&mut map, "DetectorId", &self.detector_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1826,28 +2117,21 @@ pub mod trusted_entity_set {
     }
 
     /// The properties of `AWS::GuardDuty::TrustedEntitySet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrustedEntitySetProps {
         /// `Activate`.
-        #[serde(rename = "Activate", skip_serializing_if = "Option::is_none")]
         pub activate: Option<Value<bool>>,
         /// `DetectorId`.
-        #[serde(rename = "DetectorId", skip_serializing_if = "Option::is_none")]
         pub detector_id: Option<Value<String>>,
         /// `ExpectedBucketOwner`.
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
         pub expected_bucket_owner: Option<Value<String>>,
         /// `Format`.
-        #[serde(rename = "Format")]
         pub format: Value<Format>,
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagItem>>,
     }
 
@@ -1868,16 +2152,36 @@ pub mod trusted_entity_set {
             }
         }
     }
+
+    impl Serialize for CfnTrustedEntitySetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Activate", &self.activate)?;
+            crate::cfn::entry(&mut map, "DetectorId", &self.detector_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// The `TagItem` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagItem {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -1888,6 +2192,19 @@ impl TagItem {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for TagItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }
 

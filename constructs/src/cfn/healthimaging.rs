@@ -94,16 +94,27 @@ pub mod datastore {
     }
 
     /// The properties of `AWS::HealthImaging::Datastore`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDatastoreProps {
         /// `DatastoreName`.
-        #[serde(rename = "DatastoreName", skip_serializing_if = "Option::is_none")]
         pub datastore_name: Option<Value<String>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for CfnDatastoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatastoreName", &self.datastore_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }

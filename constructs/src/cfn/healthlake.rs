@@ -87,25 +87,19 @@ pub mod data_transformation_profile {
     }
 
     /// The properties of `AWS::HealthLake::DataTransformationProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataTransformationProfileProps {
-        /// The identifier (key ID or ARN) of a customer-managed KMS key used to encrypt the profile's template content at rest.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The identifier (key ID or ARN) of a customer-managed KMS key used to encrypt the profile's template content at rest.
         pub kms_key_id: Option<Value<String>>,
-        /// A human-readable description of the profile's purpose.
-        #[serde(rename = "ProfileDescription", skip_serializing_if = "Option::is_none")]
+        /// `ProfileDescription`: A human-readable description of the profile's purpose.
         pub profile_description: Option<Value<String>>,
-        /// The human-readable name of the profile.
-        #[serde(rename = "ProfileName")]
+        /// `ProfileName`: The human-readable name of the profile.
         pub profile_name: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Source>,
-        /// The source format that this profile converts from.
-        #[serde(rename = "SourceFormat")]
+        /// `SourceFormat`: The source format that this profile converts from.
         pub source_format: Value<SourceFormat>,
-        /// An array of key-value pairs to apply to this profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -126,32 +120,62 @@ pub mod data_transformation_profile {
         }
     }
 
+    impl Serialize for CfnDataTransformationProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProfileDescription",
+                &self.profile_description,
+            )?;
+            map.serialize_entry("ProfileName", &self.profile_name)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.serialize_entry("SourceFormat", &self.source_format)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The source from which to create the profile's initial template content.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Source {
         /// `ExistingVersionedProfileId`.
-        #[serde(
-            rename = "ExistingVersionedProfileId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub existing_versioned_profile_id: Option<ExistingVersionedProfileSource>,
         /// `ProfileMapping`.
-        #[serde(rename = "ProfileMapping", skip_serializing_if = "Option::is_none")]
         pub profile_mapping: Option<ProfileMappingSource>,
         /// `StarterProfile`.
-        #[serde(rename = "StarterProfile", skip_serializing_if = "Option::is_none")]
         pub starter_profile: Option<StarterProfileSource>,
     }
 
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExistingVersionedProfileId",
+                &self.existing_versioned_profile_id,
+            )?;
+            crate::cfn::entry(&mut map, "ProfileMapping", &self.profile_mapping)?;
+            crate::cfn::entry(&mut map, "StarterProfile", &self.starter_profile)?;
+            map.end()
+        }
+    }
+
     /// Create the profile by cloning a specific version of an existing profile.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExistingVersionedProfileSource {
-        /// The unique identifier of the source profile to clone.
-        #[serde(rename = "ProfileId")]
+        /// `ProfileId`: The unique identifier of the source profile to clone.
         pub profile_id: Value<String>,
-        /// The version number of the source profile to clone.
-        #[serde(rename = "Version")]
+        /// `Version`: The version number of the source profile to clone.
         pub version: Value<i64>,
     }
 
@@ -168,11 +192,23 @@ pub mod data_transformation_profile {
         }
     }
 
+    impl Serialize for ExistingVersionedProfileSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProfileId", &self.profile_id)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// Create the profile from raw Velocity template mapping content.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProfileMappingSource {
-        /// Map of template file paths to their Velocity template content.
-        #[serde(rename = "ProfileMapping")]
+        /// `ProfileMapping`: Map of template file paths to their Velocity template content.
         pub profile_mapping: indexmap::IndexMap<String, Value<String>>,
     }
 
@@ -187,11 +223,22 @@ pub mod data_transformation_profile {
         }
     }
 
+    impl Serialize for ProfileMappingSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProfileMapping", &self.profile_mapping)?;
+            map.end()
+        }
+    }
+
     /// Create the profile from a predefined starter profile of transformation templates.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StarterProfileSource {
-        /// The name of the starter profile to seed the profile from.
-        #[serde(rename = "StarterProfileName")]
+        /// `StarterProfileName`: The name of the starter profile to seed the profile from.
         pub starter_profile_name: Value<String>,
     }
 
@@ -201,6 +248,18 @@ pub mod data_transformation_profile {
             Self {
                 starter_profile_name: starter_profile_name.into(),
             }
+        }
+    }
+
+    impl Serialize for StarterProfileSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StarterProfileName", &self.starter_profile_name)?;
+            map.end()
         }
     }
 
@@ -326,46 +385,25 @@ pub mod fhir_datastore {
     }
 
     /// The properties of `AWS::HealthLake::FHIRDatastore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFhirDatastoreProps {
         /// `AnalyticsConfiguration`.
-        #[serde(
-            rename = "AnalyticsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub analytics_configuration: Option<AnalyticsConfiguration>,
         /// `DatastoreName`.
-        #[serde(rename = "DatastoreName", skip_serializing_if = "Option::is_none")]
         pub datastore_name: Option<Value<String>>,
         /// `DatastoreTypeVersion`.
-        #[serde(rename = "DatastoreTypeVersion")]
         pub datastore_type_version: Value<DatastoreTypeVersion>,
         /// `IdentityProviderConfiguration`.
-        #[serde(
-            rename = "IdentityProviderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_provider_configuration: Option<IdentityProviderConfiguration>,
         /// `NlpConfiguration`.
-        #[serde(rename = "NlpConfiguration", skip_serializing_if = "Option::is_none")]
         pub nlp_configuration: Option<NlpConfiguration>,
         /// `PreloadDataConfig`.
-        #[serde(rename = "PreloadDataConfig", skip_serializing_if = "Option::is_none")]
         pub preload_data_config: Option<PreloadDataConfig>,
         /// `ProfileConfiguration`.
-        #[serde(
-            rename = "ProfileConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub profile_configuration: Option<ProfileConfiguration>,
         /// `SseConfiguration`.
-        #[serde(rename = "SseConfiguration", skip_serializing_if = "Option::is_none")]
         pub sse_configuration: Option<SseConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -388,11 +426,42 @@ pub mod fhir_datastore {
         }
     }
 
+    impl Serialize for CfnFhirDatastoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnalyticsConfiguration",
+                &self.analytics_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "DatastoreName", &self.datastore_name)?;
+            map.serialize_entry("DatastoreTypeVersion", &self.datastore_type_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityProviderConfiguration",
+                &self.identity_provider_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "NlpConfiguration", &self.nlp_configuration)?;
+            crate::cfn::entry(&mut map, "PreloadDataConfig", &self.preload_data_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProfileConfiguration",
+                &self.profile_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SseConfiguration", &self.sse_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The analytics configuration for the Data Store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalyticsConfiguration {
-        /// The analytics status for the Data Store.
-        #[serde(rename = "Status")]
+        /// `Status`: The analytics status for the Data Store.
         pub status: Value<Status>,
     }
 
@@ -400,6 +469,18 @@ pub mod fhir_datastore {
         /// A `AnalyticsConfiguration` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<Status>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for AnalyticsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -475,23 +556,15 @@ pub mod fhir_datastore {
     }
 
     /// The identity provider configuration for the datastore
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdentityProviderConfiguration {
-        /// Type of Authorization Strategy.
-        #[serde(rename = "AuthorizationStrategy")]
+        /// `AuthorizationStrategy`: Type of Authorization Strategy.
         pub authorization_strategy: Value<AuthorizationStrategy>,
-        /// Flag to indicate if fine-grained authorization will be enabled for the datastore
-        #[serde(
-            rename = "FineGrainedAuthorizationEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FineGrainedAuthorizationEnabled`: Flag to indicate if fine-grained authorization will be enabled for the datastore
         pub fine_grained_authorization_enabled: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the Lambda function that will be used to decode the access token created by the authorization server.
-        #[serde(rename = "IdpLambdaArn", skip_serializing_if = "Option::is_none")]
+        /// `IdpLambdaArn`: The Amazon Resource Name (ARN) of the Lambda function that will be used to decode the access token created by the authorization server.
         pub idp_lambda_arn: Option<Value<String>>,
-        /// The JSON metadata elements for identity provider configuration.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: The JSON metadata elements for identity provider configuration.
         pub metadata: Option<Value<String>>,
     }
 
@@ -506,6 +579,25 @@ pub mod fhir_datastore {
                 idp_lambda_arn: None,
                 metadata: None,
             }
+        }
+    }
+
+    impl Serialize for IdentityProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationStrategy", &self.authorization_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "FineGrainedAuthorizationEnabled",
+                &self.fine_grained_authorization_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "IdpLambdaArn", &self.idp_lambda_arn)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            map.end()
         }
     }
 
@@ -550,10 +642,9 @@ pub mod fhir_datastore {
     }
 
     /// The natural language processing (NLP) configuration for the Data Store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NlpConfiguration {
-        /// The NLP status for the Data Store.
-        #[serde(rename = "Status")]
+        /// `Status`: The NLP status for the Data Store.
         pub status: Value<NlpConfigurationStatus>,
     }
 
@@ -561,6 +652,18 @@ pub mod fhir_datastore {
         /// A `NlpConfiguration` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<NlpConfigurationStatus>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for NlpConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -602,10 +705,9 @@ pub mod fhir_datastore {
     }
 
     /// The preloaded data configuration for the Data Store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PreloadDataConfig {
-        /// The type of preloaded data.
-        #[serde(rename = "PreloadDataType")]
+        /// `PreloadDataType`: The type of preloaded data.
         pub preload_data_type: Value<PreloadDataType>,
     }
 
@@ -615,6 +717,18 @@ pub mod fhir_datastore {
             Self {
                 preload_data_type: preload_data_type.into(),
             }
+        }
+    }
+
+    impl Serialize for PreloadDataConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PreloadDataType", &self.preload_data_type)?;
+            map.end()
         }
     }
 
@@ -653,10 +767,9 @@ pub mod fhir_datastore {
     }
 
     /// The profile configuration for the Data Store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProfileConfiguration {
-        /// The FHIR profiles the Data Store validates resources against by default, for example us-core-3.1.1.
-        #[serde(rename = "DefaultProfiles")]
+        /// `DefaultProfiles`: The FHIR profiles the Data Store validates resources against by default, for example us-core-3.1.1.
         pub default_profiles: Vec<Value<String>>,
     }
 
@@ -669,11 +782,22 @@ pub mod fhir_datastore {
         }
     }
 
+    impl Serialize for ProfileConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultProfiles", &self.default_profiles)?;
+            map.end()
+        }
+    }
+
     /// The server-side encryption key configuration for a customer provided encryption key.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseConfiguration {
         /// `KmsEncryptionConfig`.
-        #[serde(rename = "KmsEncryptionConfig")]
         pub kms_encryption_config: KmsEncryptionConfig,
     }
 
@@ -686,14 +810,24 @@ pub mod fhir_datastore {
         }
     }
 
+    impl Serialize for SseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsEncryptionConfig", &self.kms_encryption_config)?;
+            map.end()
+        }
+    }
+
     /// The customer-managed-key (CMK) used when creating a Data Store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KmsEncryptionConfig {
-        /// The type of customer-managed-key (CMK) used for encryption.
-        #[serde(rename = "CmkType")]
+        /// `CmkType`: The type of customer-managed-key (CMK) used for encryption.
         pub cmk_type: Value<CmkType>,
-        /// The KMS encryption key id/alias used to encrypt the Data Store contents at rest.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS encryption key id/alias used to encrypt the Data Store contents at rest.
         pub kms_key_id: Option<Value<String>>,
     }
 
@@ -704,6 +838,19 @@ pub mod fhir_datastore {
                 cmk_type: cmk_type.into(),
                 kms_key_id: None,
             }
+        }
+    }
+
+    impl Serialize for KmsEncryptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CmkType", &self.cmk_type)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
         }
     }
 

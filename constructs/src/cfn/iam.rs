@@ -91,16 +91,13 @@ pub mod access_key {
     }
 
     /// The properties of `AWS::IAM::AccessKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessKeyProps {
         /// `Serial`.
-        #[serde(rename = "Serial", skip_serializing_if = "Option::is_none")]
         pub serial: Option<Value<i64>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
         /// `UserName`.
-        #[serde(rename = "UserName")]
         pub user_name: Value<String>,
     }
 
@@ -112,6 +109,20 @@ pub mod access_key {
                 status: None,
                 user_name: user_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAccessKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Serial", &self.serial)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
         }
     }
 }
@@ -178,30 +189,39 @@ pub mod group {
     }
 
     /// The properties of `AWS::IAM::Group`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGroupProps {
-        /// The name of the group to create.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
+        /// `GroupName`: The name of the group to create.
         pub group_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
-        #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyArns`: The Amazon Resource Name (ARN) of the IAM policy you want to attach.
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The path to the group.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to the group.
         pub path: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM group.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Adds or updates an inline policy document that is embedded in the specified IAM group.
         pub policies: Option<Vec<Policy>>,
     }
 
+    impl Serialize for CfnGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArns", &self.managed_policy_arns)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an attached policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policy {
-        /// The policy document. One of `string`, `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The policy document. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The friendly name (not ARN) identifying the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The friendly name (not ARN) identifying the policy.
         pub policy_name: Value<String>,
     }
 
@@ -215,6 +235,19 @@ pub mod group {
                 policy_document: policy_document.into(),
                 policy_name: policy_name.into(),
             }
+        }
+    }
+
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
         }
     }
 }
@@ -278,16 +311,13 @@ pub mod group_policy {
     }
 
     /// The properties of `AWS::IAM::GroupPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupPolicyProps {
-        /// The name of the group to associate the policy with.
-        #[serde(rename = "GroupName")]
+        /// `GroupName`: The name of the group to associate the policy with.
         pub group_name: Value<String>,
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
     }
 
@@ -302,6 +332,20 @@ pub mod group_policy {
                 policy_document: None,
                 policy_name: policy_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnGroupPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
         }
     }
 }
@@ -369,16 +413,13 @@ pub mod instance_profile {
     }
 
     /// The properties of `AWS::IAM::InstanceProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProfileProps {
-        /// The name of the instance profile to create.
-        #[serde(rename = "InstanceProfileName", skip_serializing_if = "Option::is_none")]
+        /// `InstanceProfileName`: The name of the instance profile to create.
         pub instance_profile_name: Option<Value<String>>,
-        /// The path to the instance profile.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to the instance profile.
         pub path: Option<Value<String>>,
-        /// The name of the role to associate with the instance profile.
-        #[serde(rename = "Roles")]
+        /// `Roles`: The name of the role to associate with the instance profile.
         pub roles: Vec<Value<String>>,
     }
 
@@ -390,6 +431,24 @@ pub mod instance_profile {
                 path: None,
                 roles: roles.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnInstanceProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceProfileName",
+                &self.instance_profile_name,
+            )?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("Roles", &self.roles)?;
+            map.end()
         }
     }
 }
@@ -493,28 +552,21 @@ pub mod managed_policy {
     }
 
     /// The properties of `AWS::IAM::ManagedPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedPolicyProps {
-        /// A friendly description of the policy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A friendly description of the policy.
         pub description: Option<Value<String>>,
-        /// The name (friendly name, not ARN) of the group to attach the policy to.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: The name (friendly name, not ARN) of the group to attach the policy to.
         pub groups: Option<Vec<Value<String>>>,
-        /// The friendly name of the policy.
-        #[serde(rename = "ManagedPolicyName", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyName`: The friendly name of the policy.
         pub managed_policy_name: Option<Value<String>>,
-        /// The path for the policy.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path for the policy.
         pub path: Option<Value<String>>,
-        /// `PolicyDocument`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. Untyped in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The name (friendly name, not ARN) of the role to attach the policy to.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
+        /// `Roles`: The name (friendly name, not ARN) of the role to attach the policy to.
         pub roles: Option<Vec<Value<String>>>,
-        /// The name (friendly name, not ARN) of the IAM user to attach the policy to.
-        #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
+        /// `Users`: The name (friendly name, not ARN) of the IAM user to attach the policy to.
         pub users: Option<Vec<Value<String>>>,
     }
 
@@ -530,6 +582,24 @@ pub mod managed_policy {
                 roles: None,
                 users: None,
             }
+        }
+    }
+
+    impl Serialize for CfnManagedPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyName", &self.managed_policy_name)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            crate::cfn::entry(&mut map, "Users", &self.users)?;
+            map.end()
         }
     }
 }
@@ -592,20 +662,31 @@ pub mod oidc_provider {
     }
 
     /// The properties of `AWS::IAM::OIDCProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOidcProviderProps {
         /// `ClientIdList`.
-        #[serde(rename = "ClientIdList", skip_serializing_if = "Option::is_none")]
         pub client_id_list: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ThumbprintList`.
-        #[serde(rename = "ThumbprintList", skip_serializing_if = "Option::is_none")]
         pub thumbprint_list: Option<Vec<Value<String>>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnOidcProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientIdList", &self.client_id_list)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ThumbprintList", &self.thumbprint_list)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
     }
 }
 
@@ -667,22 +748,17 @@ pub mod policy {
     }
 
     /// The properties of `AWS::IAM::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
-        /// The name of the group to associate the policy with.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: The name of the group to associate the policy with.
         pub groups: Option<Vec<Value<String>>>,
-        /// The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
-        /// The name of the role to associate the policy with.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
+        /// `Roles`: The name of the role to associate the policy with.
         pub roles: Option<Vec<Value<String>>>,
-        /// The name of the user to associate the policy with.
-        #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
+        /// `Users`: The name of the user to associate the policy with.
         pub users: Option<Vec<Value<String>>>,
     }
 
@@ -699,6 +775,22 @@ pub mod policy {
                 roles: None,
                 users: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            crate::cfn::entry(&mut map, "Users", &self.users)?;
+            map.end()
         }
     }
 }
@@ -771,34 +863,25 @@ pub mod role {
     }
 
     /// The properties of `AWS::IAM::Role`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoleProps {
-        /// The trust policy that is associated with this role. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AssumeRolePolicyDocument")]
+        /// `AssumeRolePolicyDocument`: The trust policy that is associated with this role. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub assume_role_policy_document: serde_json::Value,
-        /// A description of the role that you provide.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the role that you provide.
         pub description: Option<Value<String>>,
-        /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
-        #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyArns`: A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The maximum session duration (in seconds) that you want to set for the specified role.
-        #[serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none")]
+        /// `MaxSessionDuration`: The maximum session duration (in seconds) that you want to set for the specified role.
         pub max_session_duration: Option<Value<i64>>,
-        /// The path to the role.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to the role.
         pub path: Option<Value<String>>,
-        /// The ARN of the policy used to set the permissions boundary for the role.
-        #[serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")]
+        /// `PermissionsBoundary`: The ARN of the policy used to set the permissions boundary for the role.
         pub permissions_boundary: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM role.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Adds or updates an inline policy document that is embedded in the specified IAM role.
         pub policies: Option<Vec<Policy>>,
-        /// A name for the IAM role, up to 64 characters in length.
-        #[serde(rename = "RoleName", skip_serializing_if = "Option::is_none")]
+        /// `RoleName`: A name for the IAM role, up to 64 characters in length.
         pub role_name: Option<Value<String>>,
-        /// A list of tags that are attached to the role.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that are attached to the role.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -819,14 +902,43 @@ pub mod role {
         }
     }
 
+    impl Serialize for CfnRoleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AssumeRolePolicyDocument",
+                &self.assume_role_policy_document,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArns", &self.managed_policy_arns)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSessionDuration",
+                &self.max_session_duration,
+            )?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsBoundary",
+                &self.permissions_boundary,
+            )?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "RoleName", &self.role_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an attached policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policy {
-        /// The entire contents of the policy that defines permissions. One of `string`, `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The entire contents of the policy that defines permissions. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The friendly name (not ARN) identifying the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The friendly name (not ARN) identifying the policy.
         pub policy_name: Value<String>,
     }
 
@@ -840,6 +952,19 @@ pub mod role {
                 policy_document: policy_document.into(),
                 policy_name: policy_name.into(),
             }
+        }
+    }
+
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
         }
     }
 }
@@ -903,16 +1028,13 @@ pub mod role_policy {
     }
 
     /// The properties of `AWS::IAM::RolePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRolePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
-        /// The name of the role to associate the policy with.
-        #[serde(rename = "RoleName")]
+        /// `RoleName`: The name of the role to associate the policy with.
         pub role_name: Value<String>,
     }
 
@@ -927,6 +1049,20 @@ pub mod role_policy {
                 policy_name: policy_name.into(),
                 role_name: role_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRolePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("RoleName", &self.role_name)?;
+            map.end()
         }
     }
 }
@@ -998,37 +1134,48 @@ pub mod saml_provider {
     }
 
     /// The properties of `AWS::IAM::SAMLProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSamlProviderProps {
-        /// The private key from your external identity provider
-        #[serde(rename = "AddPrivateKey", skip_serializing_if = "Option::is_none")]
+        /// `AddPrivateKey`: The private key from your external identity provider
         pub add_private_key: Option<Value<String>>,
-        /// The encryption setting for the SAML provider
-        #[serde(
-            rename = "AssertionEncryptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssertionEncryptionMode`: The encryption setting for the SAML provider
         pub assertion_encryption_mode: Option<Value<AssertionEncryptionMode>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PrivateKeyList`.
-        #[serde(rename = "PrivateKeyList", skip_serializing_if = "Option::is_none")]
         pub private_key_list: Option<Vec<SamlPrivateKey>>,
-        /// The Key ID of the private key to remove
-        #[serde(rename = "RemovePrivateKey", skip_serializing_if = "Option::is_none")]
+        /// `RemovePrivateKey`: The Key ID of the private key to remove
         pub remove_private_key: Option<Value<String>>,
         /// `SamlMetadataDocument`.
-        #[serde(
-            rename = "SamlMetadataDocument",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub saml_metadata_document: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnSamlProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddPrivateKey", &self.add_private_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssertionEncryptionMode",
+                &self.assertion_encryption_mode,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PrivateKeyList", &self.private_key_list)?;
+            crate::cfn::entry(&mut map, "RemovePrivateKey", &self.remove_private_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "SamlMetadataDocument",
+                &self.saml_metadata_document,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The encryption setting for the SAML provider
@@ -1069,13 +1216,11 @@ pub mod saml_provider {
     }
 
     /// The private key metadata for the SAML provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SamlPrivateKey {
-        /// The unique identifier for the SAML private key.
-        #[serde(rename = "KeyId")]
+        /// `KeyId`: The unique identifier for the SAML private key.
         pub key_id: Value<String>,
-        /// The date and time, in \<a href=\"<http://www.iso.org/iso/iso8601\>"\>ISO 8601 date-time \</a\> format, when the private key was uploaded.
-        #[serde(rename = "Timestamp")]
+        /// `Timestamp`: The date and time, in \<a href=\"<http://www.iso.org/iso/iso8601\>"\>ISO 8601 date-time \</a\> format, when the private key was uploaded.
         pub timestamp: Value<String>,
     }
 
@@ -1089,6 +1234,19 @@ pub mod saml_provider {
                 key_id: key_id.into(),
                 timestamp: timestamp.into(),
             }
+        }
+    }
+
+    impl Serialize for SamlPrivateKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KeyId", &self.key_id)?;
+            map.serialize_entry("Timestamp", &self.timestamp)?;
+            map.end()
         }
     }
 }
@@ -1158,30 +1316,41 @@ pub mod server_certificate {
     }
 
     /// The properties of `AWS::IAM::ServerCertificate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServerCertificateProps {
         /// `CertificateBody`.
-        #[serde(rename = "CertificateBody", skip_serializing_if = "Option::is_none")]
         pub certificate_body: Option<Value<String>>,
         /// `CertificateChain`.
-        #[serde(rename = "CertificateChain", skip_serializing_if = "Option::is_none")]
         pub certificate_chain: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
         pub private_key: Option<Value<String>>,
         /// `ServerCertificateName`.
-        #[serde(
-            rename = "ServerCertificateName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_certificate_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnServerCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateBody", &self.certificate_body)?;
+            crate::cfn::entry(&mut map, "CertificateChain", &self.certificate_chain)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerCertificateName",
+                &self.server_certificate_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1248,17 +1417,28 @@ pub mod service_linked_role {
     }
 
     /// The properties of `AWS::IAM::ServiceLinkedRole`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceLinkedRoleProps {
-        /// The service principal for the AWS service to which this role is attached.
-        #[serde(rename = "AWSServiceName", skip_serializing_if = "Option::is_none")]
+        /// `AWSServiceName`: The service principal for the AWS service to which this role is attached.
         pub aws_service_name: Option<Value<String>>,
-        /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
-        #[serde(rename = "CustomSuffix", skip_serializing_if = "Option::is_none")]
+        /// `CustomSuffix`: A string that you provide, which is combined with the service-provided prefix to form the complete role name.
         pub custom_suffix: Option<Value<String>>,
-        /// The description of the role.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the role.
         pub description: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnServiceLinkedRoleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AWSServiceName", &self.aws_service_name)?;
+            crate::cfn::entry(&mut map, "CustomSuffix", &self.custom_suffix)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
+        }
     }
 }
 
@@ -1324,46 +1504,55 @@ pub mod user {
     }
 
     /// The properties of `AWS::IAM::User`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnUserProps {
-        /// A list of group names to which you want to add the user.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: A list of group names to which you want to add the user.
         pub groups: Option<Vec<Value<String>>>,
-        /// Creates a password for the specified IAM user.
-        #[serde(rename = "LoginProfile", skip_serializing_if = "Option::is_none")]
+        /// `LoginProfile`: Creates a password for the specified IAM user.
         pub login_profile: Option<LoginProfile>,
-        /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the user.
-        #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyArns`: A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the user.
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The path for the user name.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path for the user name.
         pub path: Option<Value<String>>,
-        /// The ARN of the managed policy that is used to set the permissions boundary for the user.
-        #[serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")]
+        /// `PermissionsBoundary`: The ARN of the managed policy that is used to set the permissions boundary for the user.
         pub permissions_boundary: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM user.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Adds or updates an inline policy document that is embedded in the specified IAM user.
         pub policies: Option<Vec<Policy>>,
-        /// A list of tags that you want to attach to the new user.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the new user.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the user to create.
-        #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
+        /// `UserName`: The name of the user to create.
         pub user_name: Option<Value<String>>,
     }
 
-    /// Creates a password for the specified user, giving the user the ability to access AWS services through the console.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct LoginProfile {
-        /// The user's password.
-        #[serde(rename = "Password")]
-        pub password: Value<String>,
-        /// Specifies whether the user is required to set a new password on next sign-in.
-        #[serde(
-            rename = "PasswordResetRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "LoginProfile", &self.login_profile)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArns", &self.managed_policy_arns)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsBoundary",
+                &self.permissions_boundary,
+            )?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserName", &self.user_name)?;
+            map.end()
+        }
+    }
 
+    /// Creates a password for the specified user, giving the user the ability to access AWS services through the console.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LoginProfile {
+        /// `Password`: The user's password.
+        pub password: Value<String>,
+        /// `PasswordResetRequired`: Specifies whether the user is required to set a new password on next sign-in.
         pub password_reset_required: Option<Value<bool>>,
     }
 
@@ -1377,14 +1566,29 @@ pub mod user {
         }
     }
 
+    impl Serialize for LoginProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            crate::cfn::entry(
+                &mut map,
+                "PasswordResetRequired",
+                &self.password_reset_required,
+            )?;
+            map.end()
+        }
+    }
+
     /// Contains information about an attached policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policy {
-        /// The entire contents of the policy that defines permissions. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The entire contents of the policy that defines permissions. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The friendly name (not ARN) identifying the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The friendly name (not ARN) identifying the policy.
         pub policy_name: Value<String>,
     }
 
@@ -1398,6 +1602,19 @@ pub mod user {
                 policy_document: policy_document.into(),
                 policy_name: policy_name.into(),
             }
+        }
+    }
+
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
         }
     }
 }
@@ -1461,16 +1678,13 @@ pub mod user_policy {
     }
 
     /// The properties of `AWS::IAM::UserPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
-        /// The name of the user to associate the policy with.
-        #[serde(rename = "UserName")]
+        /// `UserName`: The name of the user to associate the policy with.
         pub user_name: Value<String>,
     }
 
@@ -1485,6 +1699,20 @@ pub mod user_policy {
                 policy_name: policy_name.into(),
                 user_name: user_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
         }
     }
 }
@@ -1547,13 +1775,11 @@ pub mod user_to_group_addition {
     }
 
     /// The properties of `AWS::IAM::UserToGroupAddition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserToGroupAdditionProps {
         /// `GroupName`.
-        #[serde(rename = "GroupName")]
         pub group_name: Value<String>,
         /// `Users`.
-        #[serde(rename = "Users")]
         pub users: Vec<Value<String>>,
     }
 
@@ -1567,6 +1793,19 @@ pub mod user_to_group_addition {
                 group_name: group_name.into(),
                 users: users.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserToGroupAdditionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            map.serialize_entry("Users", &self.users)?;
+            map.end()
         }
     }
 }
@@ -1634,23 +1873,15 @@ pub mod virtual_mfa_device {
     }
 
     /// The properties of `AWS::IAM::VirtualMFADevice`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualMfaDeviceProps {
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Users`.
-        #[serde(rename = "Users")]
         pub users: Vec<Value<String>>,
         /// `VirtualMfaDeviceName`.
-        #[serde(
-            rename = "VirtualMfaDeviceName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub virtual_mfa_device_name: Option<Value<String>>,
     }
 
@@ -1663,6 +1894,25 @@ pub mod virtual_mfa_device {
                 users: users.into(),
                 virtual_mfa_device_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVirtualMfaDeviceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Users", &self.users)?;
+            crate::cfn::entry(
+                &mut map,
+                "VirtualMfaDeviceName",
+                &self.virtual_mfa_device_name,
+            )?;
+            map.end()
         }
     }
 }

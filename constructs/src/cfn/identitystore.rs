@@ -75,16 +75,13 @@ pub mod group {
     }
 
     /// The properties of `AWS::IdentityStore::Group`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
-        /// A string containing the description of the group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A string containing the description of the group.
         pub description: Option<Value<String>>,
-        /// A string containing the name of the group.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: A string containing the name of the group.
         pub display_name: Value<String>,
-        /// The globally unique identifier for the identity store.
-        #[serde(rename = "IdentityStoreId")]
+        /// `IdentityStoreId`: The globally unique identifier for the identity store.
         pub identity_store_id: Value<String>,
     }
 
@@ -99,6 +96,20 @@ pub mod group {
                 display_name: display_name.into(),
                 identity_store_id: identity_store_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("IdentityStoreId", &self.identity_store_id)?;
+            map.end()
         }
     }
 }
@@ -168,16 +179,13 @@ pub mod group_membership {
     }
 
     /// The properties of `AWS::IdentityStore::GroupMembership`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupMembershipProps {
-        /// The unique identifier for a group in the identity store.
-        #[serde(rename = "GroupId")]
+        /// `GroupId`: The unique identifier for a group in the identity store.
         pub group_id: Value<String>,
-        /// The globally unique identifier for the identity store.
-        #[serde(rename = "IdentityStoreId")]
+        /// `IdentityStoreId`: The globally unique identifier for the identity store.
         pub identity_store_id: Value<String>,
-        /// An object containing the identifier of a group member.
-        #[serde(rename = "MemberId")]
+        /// `MemberId`: An object containing the identifier of a group member.
         pub member_id: MemberId,
     }
 
@@ -196,11 +204,24 @@ pub mod group_membership {
         }
     }
 
+    impl Serialize for CfnGroupMembershipProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupId", &self.group_id)?;
+            map.serialize_entry("IdentityStoreId", &self.identity_store_id)?;
+            map.serialize_entry("MemberId", &self.member_id)?;
+            map.end()
+        }
+    }
+
     /// An object containing the identifier of a group member.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MemberId {
-        /// The identifier for a user in the identity store.
-        #[serde(rename = "UserId")]
+        /// `UserId`: The identifier for a user in the identity store.
         pub user_id: Value<String>,
     }
 
@@ -208,6 +229,18 @@ pub mod group_membership {
         /// A `MemberId` of its required properties (`UserId`), the others unset.
         pub fn new(user_id: impl Into<Value<String>>) -> Self {
             Self { user_id: user_id.into() }
+        }
+    }
+
+    impl Serialize for MemberId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("UserId", &self.user_id)?;
+            map.end()
         }
     }
 }
@@ -308,61 +341,43 @@ pub mod user {
     }
 
     /// The properties of `AWS::IdentityStore::User`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProps {
-        /// A list of addresses associated with the user.
-        #[serde(rename = "Addresses", skip_serializing_if = "Option::is_none")]
+        /// `Addresses`: A list of addresses associated with the user.
         pub addresses: Option<Vec<AddressesItem>>,
-        /// The user's birthdate in YYYY-MM-DD format.
-        #[serde(rename = "Birthdate", skip_serializing_if = "Option::is_none")]
+        /// `Birthdate`: The user's birthdate in YYYY-MM-DD format.
         pub birthdate: Option<Value<String>>,
-        /// A string containing the name of the user for display.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: A string containing the name of the user for display.
         pub display_name: Option<Value<String>>,
-        /// A list of email addresses associated with the user.
-        #[serde(rename = "Emails", skip_serializing_if = "Option::is_none")]
+        /// `Emails`: A list of email addresses associated with the user.
         pub emails: Option<Vec<EmailsItem>>,
-        /// The globally unique identifier for the identity store.
-        #[serde(rename = "IdentityStoreId")]
+        /// `IdentityStoreId`: The globally unique identifier for the identity store.
         pub identity_store_id: Value<String>,
-        /// The geographical region or location of the user.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
+        /// `Locale`: The geographical region or location of the user.
         pub locale: Option<Value<String>>,
-        /// The name of the user.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the user.
         pub name: Option<Name>,
-        /// An alternate name for the user.
-        #[serde(rename = "NickName", skip_serializing_if = "Option::is_none")]
+        /// `NickName`: An alternate name for the user.
         pub nick_name: Option<Value<String>>,
-        /// A list of phone numbers associated with the user.
-        #[serde(rename = "PhoneNumbers", skip_serializing_if = "Option::is_none")]
+        /// `PhoneNumbers`: A list of phone numbers associated with the user.
         pub phone_numbers: Option<Vec<PhoneNumbersItem>>,
-        /// A list of photos associated with the user.
-        #[serde(rename = "Photos", skip_serializing_if = "Option::is_none")]
+        /// `Photos`: A list of photos associated with the user.
         pub photos: Option<Vec<PhotosItem>>,
-        /// The preferred language of the user.
-        #[serde(rename = "PreferredLanguage", skip_serializing_if = "Option::is_none")]
+        /// `PreferredLanguage`: The preferred language of the user.
         pub preferred_language: Option<Value<String>>,
-        /// A URL associated with the user.
-        #[serde(rename = "ProfileUrl", skip_serializing_if = "Option::is_none")]
+        /// `ProfileUrl`: A URL associated with the user.
         pub profile_url: Option<Value<String>>,
-        /// A list of roles associated with the user.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
+        /// `Roles`: A list of roles associated with the user.
         pub roles: Option<Vec<RolesItem>>,
-        /// The time zone for the user.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
+        /// `Timezone`: The time zone for the user.
         pub timezone: Option<Value<String>>,
-        /// The title of the user.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: The title of the user.
         pub title: Option<Value<String>>,
-        /// A unique string used to identify the user.
-        #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
+        /// `UserName`: A unique string used to identify the user.
         pub user_name: Option<Value<String>>,
-        /// A string indicating the type of user.
-        #[serde(rename = "UserType", skip_serializing_if = "Option::is_none")]
+        /// `UserType`: A string indicating the type of user.
         pub user_type: Option<Value<String>>,
-        /// The user's personal website or blog URL.
-        #[serde(rename = "Website", skip_serializing_if = "Option::is_none")]
+        /// `Website`: The user's personal website or blog URL.
         pub website: Option<Value<String>>,
     }
 
@@ -392,100 +407,169 @@ pub mod user {
         }
     }
 
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Addresses", &self.addresses)?;
+            crate::cfn::entry(&mut map, "Birthdate", &self.birthdate)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "Emails", &self.emails)?;
+            map.serialize_entry("IdentityStoreId", &self.identity_store_id)?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NickName", &self.nick_name)?;
+            crate::cfn::entry(&mut map, "PhoneNumbers", &self.phone_numbers)?;
+            crate::cfn::entry(&mut map, "Photos", &self.photos)?;
+            crate::cfn::entry(&mut map, "PreferredLanguage", &self.preferred_language)?;
+            crate::cfn::entry(&mut map, "ProfileUrl", &self.profile_url)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "UserName", &self.user_name)?;
+            crate::cfn::entry(&mut map, "UserType", &self.user_type)?;
+            crate::cfn::entry(&mut map, "Website", &self.website)?;
+            map.end()
+        }
+    }
+
     /// The `AddressesItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AddressesItem {
-        /// The country of the address.
-        #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
+        /// `Country`: The country of the address.
         pub country: Option<Value<String>>,
-        /// A formatted version of the address for display.
-        #[serde(rename = "Formatted", skip_serializing_if = "Option::is_none")]
+        /// `Formatted`: A formatted version of the address for display.
         pub formatted: Option<Value<String>>,
-        /// A string of the address locality.
-        #[serde(rename = "Locality", skip_serializing_if = "Option::is_none")]
+        /// `Locality`: A string of the address locality.
         pub locality: Option<Value<String>>,
-        /// The postal code of the address.
-        #[serde(rename = "PostalCode", skip_serializing_if = "Option::is_none")]
+        /// `PostalCode`: The postal code of the address.
         pub postal_code: Option<Value<String>>,
-        /// Whether this is the primary address.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
+        /// `Primary`: Whether this is the primary address.
         pub primary: Option<Value<bool>>,
-        /// The region of the address.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The region of the address.
         pub region: Option<Value<String>>,
-        /// The street of the address.
-        #[serde(rename = "StreetAddress", skip_serializing_if = "Option::is_none")]
+        /// `StreetAddress`: The street of the address.
         pub street_address: Option<Value<String>>,
-        /// The type of address.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of address.
         pub r#type: Option<Value<String>>,
+    }
+
+    impl Serialize for AddressesItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Country", &self.country)?;
+            crate::cfn::entry(&mut map, "Formatted", &self.formatted)?;
+            crate::cfn::entry(&mut map, "Locality", &self.locality)?;
+            crate::cfn::entry(&mut map, "PostalCode", &self.postal_code)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "StreetAddress", &self.street_address)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The `EmailsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailsItem {
-        /// Whether this is the primary email address.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
+        /// `Primary`: Whether this is the primary email address.
         pub primary: Option<Value<bool>>,
-        /// The type of email address.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of email address.
         pub r#type: Option<Value<String>>,
-        /// The email address.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The email address.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for EmailsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The name of the user.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Name {
-        /// The family name of the user.
-        #[serde(rename = "FamilyName", skip_serializing_if = "Option::is_none")]
+        /// `FamilyName`: The family name of the user.
         pub family_name: Option<Value<String>>,
-        /// A string containing a formatted version of the name for display.
-        #[serde(rename = "Formatted", skip_serializing_if = "Option::is_none")]
+        /// `Formatted`: A string containing a formatted version of the name for display.
         pub formatted: Option<Value<String>>,
-        /// The given name of the user.
-        #[serde(rename = "GivenName", skip_serializing_if = "Option::is_none")]
+        /// `GivenName`: The given name of the user.
         pub given_name: Option<Value<String>>,
-        /// The honorific prefix of the user.
-        #[serde(rename = "HonorificPrefix", skip_serializing_if = "Option::is_none")]
+        /// `HonorificPrefix`: The honorific prefix of the user.
         pub honorific_prefix: Option<Value<String>>,
-        /// The honorific suffix of the user.
-        #[serde(rename = "HonorificSuffix", skip_serializing_if = "Option::is_none")]
+        /// `HonorificSuffix`: The honorific suffix of the user.
         pub honorific_suffix: Option<Value<String>>,
-        /// The middle name of the user.
-        #[serde(rename = "MiddleName", skip_serializing_if = "Option::is_none")]
+        /// `MiddleName`: The middle name of the user.
         pub middle_name: Option<Value<String>>,
     }
 
+    impl Serialize for Name {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FamilyName", &self.family_name)?;
+            crate::cfn::entry(&mut map, "Formatted", &self.formatted)?;
+            crate::cfn::entry(&mut map, "GivenName", &self.given_name)?;
+            crate::cfn::entry(&mut map, "HonorificPrefix", &self.honorific_prefix)?;
+            crate::cfn::entry(&mut map, "HonorificSuffix", &self.honorific_suffix)?;
+            crate::cfn::entry(&mut map, "MiddleName", &self.middle_name)?;
+            map.end()
+        }
+    }
+
     /// The `PhoneNumbersItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PhoneNumbersItem {
-        /// Whether this is the primary phone number.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
+        /// `Primary`: Whether this is the primary phone number.
         pub primary: Option<Value<bool>>,
-        /// The type of phone number.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of phone number.
         pub r#type: Option<Value<String>>,
-        /// The phone number.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The phone number.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for PhoneNumbersItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `PhotosItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PhotosItem {
-        /// A display name for the photo.
-        #[serde(rename = "Display", skip_serializing_if = "Option::is_none")]
+        /// `Display`: A display name for the photo.
         pub display: Option<Value<String>>,
-        /// Whether this is the primary photo.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
+        /// `Primary`: Whether this is the primary photo.
         pub primary: Option<Value<bool>>,
-        /// The type of photo.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of photo.
         pub r#type: Option<Value<String>>,
-        /// The photo data or URL.
-        #[serde(rename = "Value")]
+        /// `Value`: The photo data or URL.
         pub value: Value<String>,
     }
 
@@ -501,17 +585,43 @@ pub mod user {
         }
     }
 
+    impl Serialize for PhotosItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Display", &self.display)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `RolesItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RolesItem {
-        /// Whether this is the primary role.
-        #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
+        /// `Primary`: Whether this is the primary role.
         pub primary: Option<Value<bool>>,
-        /// The type of role.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of role.
         pub r#type: Option<Value<String>>,
-        /// The role name.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The role name.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for RolesItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Primary", &self.primary)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }

@@ -127,37 +127,27 @@ pub mod component {
     }
 
     /// The properties of `AWS::ImageBuilder::Component`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComponentProps {
-        /// The change description of the component.
-        #[serde(rename = "ChangeDescription", skip_serializing_if = "Option::is_none")]
+        /// `ChangeDescription`: The change description of the component.
         pub change_description: Option<Value<String>>,
-        /// The data of the component.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+        /// `Data`: The data of the component.
         pub data: Option<Value<String>>,
-        /// The description of the component.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the component.
         pub description: Option<Value<String>>,
-        /// The KMS key identifier used to encrypt the component.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key identifier used to encrypt the component.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the component.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the component.
         pub name: Value<String>,
-        /// The platform of the component.
-        #[serde(rename = "Platform")]
+        /// `Platform`: The platform of the component.
         pub platform: Value<Platform>,
-        /// The operating system (OS) version supported by the component.
-        #[serde(rename = "SupportedOsVersions", skip_serializing_if = "Option::is_none")]
+        /// `SupportedOsVersions`: The operating system (OS) version supported by the component.
         pub supported_os_versions: Option<Vec<Value<String>>>,
-        /// The tags associated with the component.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the component.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The uri of the component.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
+        /// `Uri`: The uri of the component.
         pub uri: Option<Value<String>>,
-        /// The version of the component.
-        #[serde(rename = "Version")]
+        /// `Version`: The version of the component.
         pub version: Value<String>,
     }
 
@@ -180,6 +170,31 @@ pub mod component {
                 uri: None,
                 version: version.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnComponentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChangeDescription", &self.change_description)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Platform", &self.platform)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedOsVersions",
+                &self.supported_os_versions,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -325,69 +340,80 @@ pub mod container_recipe {
     }
 
     /// The properties of `AWS::ImageBuilder::ContainerRecipe`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnContainerRecipeProps {
-        /// Components for build and test that are included in the container recipe.
-        #[serde(rename = "Components", skip_serializing_if = "Option::is_none")]
+        /// `Components`: Components for build and test that are included in the container recipe.
         pub components: Option<Vec<ComponentConfiguration>>,
-        /// Specifies the type of container, such as Docker.
-        #[serde(rename = "ContainerType", skip_serializing_if = "Option::is_none")]
+        /// `ContainerType`: Specifies the type of container, such as Docker.
         pub container_type: Option<Value<ContainerType>>,
-        /// The description of the container recipe.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the container recipe.
         pub description: Option<Value<String>>,
-        /// Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside.
-        #[serde(
-            rename = "DockerfileTemplateData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DockerfileTemplateData`: Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside.
         pub dockerfile_template_data: Option<Value<String>>,
-        /// The S3 URI for the Dockerfile that will be used to build your container image.
-        #[serde(
-            rename = "DockerfileTemplateUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DockerfileTemplateUri`: The S3 URI for the Dockerfile that will be used to build your container image.
         pub dockerfile_template_uri: Option<Value<String>>,
-        /// Specifies the operating system version for the source image.
-        #[serde(
-            rename = "ImageOsVersionOverride",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageOsVersionOverride`: Specifies the operating system version for the source image.
         pub image_os_version_override: Option<Value<String>>,
-        /// A group of options that can be used to configure an instance for building and testing container images.
-        #[serde(
-            rename = "InstanceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceConfiguration`: A group of options that can be used to configure an instance for building and testing container images.
         pub instance_configuration: Option<InstanceConfiguration>,
-        /// Identifies which KMS key is used to encrypt the container image.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Identifies which KMS key is used to encrypt the container image.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the container recipe.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the container recipe.
         pub name: Option<Value<String>>,
-        /// The source image for the container recipe.
-        #[serde(rename = "ParentImage", skip_serializing_if = "Option::is_none")]
+        /// `ParentImage`: The source image for the container recipe.
         pub parent_image: Option<Value<String>>,
-        /// Specifies the operating system platform when you use a custom source image.
-        #[serde(rename = "PlatformOverride", skip_serializing_if = "Option::is_none")]
+        /// `PlatformOverride`: Specifies the operating system platform when you use a custom source image.
         pub platform_override: Option<Value<PlatformOverride>>,
-        /// Tags that are attached to the container recipe.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags that are attached to the container recipe.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The destination repository for the container image.
-        #[serde(rename = "TargetRepository", skip_serializing_if = "Option::is_none")]
+        /// `TargetRepository`: The destination repository for the container image.
         pub target_repository: Option<TargetContainerRepository>,
-        /// The semantic version of the container recipe (\<major\>.\<minor\>.\<patch\>).
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The semantic version of the container recipe (\<major\>.\<minor\>.\<patch\>).
         pub version: Option<Value<String>>,
-        /// The working directory to be used during build and test workflows.
-        #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
+        /// `WorkingDirectory`: The working directory to be used during build and test workflows.
         pub working_directory: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnContainerRecipeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Components", &self.components)?;
+            crate::cfn::entry(&mut map, "ContainerType", &self.container_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DockerfileTemplateData",
+                &self.dockerfile_template_data,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DockerfileTemplateUri",
+                &self.dockerfile_template_uri,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageOsVersionOverride",
+                &self.image_os_version_override,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceConfiguration",
+                &self.instance_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ParentImage", &self.parent_image)?;
+            crate::cfn::entry(&mut map, "PlatformOverride", &self.platform_override)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetRepository", &self.target_repository)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            crate::cfn::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
+            map.end()
+        }
     }
 
     /// Specifies the type of container, such as Docker.
@@ -425,14 +451,29 @@ pub mod container_recipe {
     }
 
     /// A group of options that can be used to configure an instance for building and testing container images.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceConfiguration {
-        /// Defines the block devices to attach for building an instance from this Image Builder AMI.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
+        /// `BlockDeviceMappings`: Defines the block devices to attach for building an instance from this Image Builder AMI.
         pub block_device_mappings: Option<Vec<InstanceBlockDeviceMapping>>,
-        /// The AMI ID to use as the base image for a container build and test instance.
-        #[serde(rename = "Image", skip_serializing_if = "Option::is_none")]
+        /// `Image`: The AMI ID to use as the base image for a container build and test instance.
         pub image: Option<Value<String>>,
+    }
+
+    impl Serialize for InstanceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "Image", &self.image)?;
+            map.end()
+        }
     }
 
     /// Specifies the operating system platform when you use a custom source image.
@@ -473,14 +514,25 @@ pub mod container_recipe {
     }
 
     /// The container repository where the output container image is stored.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetContainerRepository {
-        /// The name of the container repository where the output container image is stored.
-        #[serde(rename = "RepositoryName", skip_serializing_if = "Option::is_none")]
+        /// `RepositoryName`: The name of the container repository where the output container image is stored.
         pub repository_name: Option<Value<String>>,
-        /// Specifies the service in which this image was registered.
-        #[serde(rename = "Service", skip_serializing_if = "Option::is_none")]
+        /// `Service`: Specifies the service in which this image was registered.
         pub service: Option<Value<Service>>,
+    }
+
+    impl Serialize for TargetContainerRepository {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(&mut map, "Service", &self.service)?;
+            map.end()
+        }
     }
 
     /// Specifies the service in which this image was registered.
@@ -578,19 +630,15 @@ pub mod distribution_configuration {
     }
 
     /// The properties of `AWS::ImageBuilder::DistributionConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDistributionConfigurationProps {
-        /// The description of the distribution configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the distribution configuration.
         pub description: Option<Value<String>>,
-        /// The distributions of the distribution configuration.
-        #[serde(rename = "Distributions")]
+        /// `Distributions`: The distributions of the distribution configuration.
         pub distributions: Vec<Distribution>,
-        /// The name of the distribution configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the distribution configuration.
         pub name: Value<String>,
-        /// The tags associated with the component.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the component.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -609,55 +657,39 @@ pub mod distribution_configuration {
         }
     }
 
+    impl Serialize for CfnDistributionConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Distributions", &self.distributions)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The distributions of the distribution configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Distribution {
         /// `AmiDistributionConfiguration`.
-        #[serde(
-            rename = "AmiDistributionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ami_distribution_configuration: Option<AmiDistributionConfiguration>,
         /// `ContainerDistributionConfiguration`.
-        #[serde(
-            rename = "ContainerDistributionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_distribution_configuration: Option<
             ContainerDistributionConfiguration,
         >,
-        /// The Windows faster-launching configurations to use for AMI distribution.
-        #[serde(
-            rename = "FastLaunchConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FastLaunchConfigurations`: The Windows faster-launching configurations to use for AMI distribution.
         pub fast_launch_configurations: Option<Vec<FastLaunchConfiguration>>,
-        /// A group of launchTemplateConfiguration settings that apply to image distribution.
-        #[serde(
-            rename = "LaunchTemplateConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LaunchTemplateConfigurations`: A group of launchTemplateConfiguration settings that apply to image distribution.
         pub launch_template_configurations: Option<Vec<LaunchTemplateConfiguration>>,
-        /// The License Manager Configuration to associate with the AMI in the specified Region.
-        #[serde(
-            rename = "LicenseConfigurationArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LicenseConfigurationArns`: The License Manager Configuration to associate with the AMI in the specified Region.
         pub license_configuration_arns: Option<Vec<Value<String>>>,
-        /// region
-        #[serde(rename = "Region")]
+        /// `Region`: region
         pub region: Value<String>,
-        /// The SSM parameter configurations to use for AMI distribution.
-        #[serde(
-            rename = "SsmParameterConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SsmParameterConfigurations`: The SSM parameter configurations to use for AMI distribution.
         pub ssm_parameter_configurations: Option<Vec<SsmParameterConfiguration>>,
     }
 
@@ -676,77 +708,163 @@ pub mod distribution_configuration {
         }
     }
 
+    impl Serialize for Distribution {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AmiDistributionConfiguration",
+                &self.ami_distribution_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerDistributionConfiguration",
+                &self.container_distribution_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FastLaunchConfigurations",
+                &self.fast_launch_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateConfigurations",
+                &self.launch_template_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseConfigurationArns",
+                &self.license_configuration_arns,
+            )?;
+            map.serialize_entry("Region", &self.region)?;
+            crate::cfn::entry(
+                &mut map,
+                "SsmParameterConfigurations",
+                &self.ssm_parameter_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The specific AMI settings (for example, launch permissions, AMI tags).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmiDistributionConfiguration {
-        /// The tags to apply to AMIs distributed to this Region.
-        #[serde(rename = "AmiTags", skip_serializing_if = "Option::is_none")]
+        /// `AmiTags`: The tags to apply to AMIs distributed to this Region.
         pub ami_tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The description of the AMI distribution configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the AMI distribution configuration.
         pub description: Option<Value<String>>,
-        /// The KMS key identifier used to encrypt the distributed image.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key identifier used to encrypt the distributed image.
         pub kms_key_id: Option<Value<String>>,
         /// `LaunchPermissionConfiguration`.
-        #[serde(
-            rename = "LaunchPermissionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub launch_permission_configuration: Option<LaunchPermissionConfiguration>,
-        /// The name of the AMI distribution configuration.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the AMI distribution configuration.
         pub name: Option<Value<String>>,
-        /// The ID of accounts to which you want to distribute an image.
-        #[serde(rename = "TargetAccountIds", skip_serializing_if = "Option::is_none")]
+        /// `TargetAccountIds`: The ID of accounts to which you want to distribute an image.
         pub target_account_ids: Option<Vec<Value<String>>>,
     }
 
-    /// Launch permissions can be used to configure which AWS accounts can use the AMI to launch instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LaunchPermissionConfiguration {
-        /// The ARN for an Amazon Web Services Organization that you want to share your AMI with.
-        #[serde(rename = "OrganizationArns", skip_serializing_if = "Option::is_none")]
-        pub organization_arns: Option<Vec<Value<String>>>,
-        /// The ARN for an Organizations organizational unit (OU) that you want to share your AMI with.
-        #[serde(
-            rename = "OrganizationalUnitArns",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AmiDistributionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmiTags", &self.ami_tags)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchPermissionConfiguration",
+                &self.launch_permission_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "TargetAccountIds", &self.target_account_ids)?;
+            map.end()
+        }
+    }
 
+    /// Launch permissions can be used to configure which AWS accounts can use the AMI to launch instances.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LaunchPermissionConfiguration {
+        /// `OrganizationArns`: The ARN for an Amazon Web Services Organization that you want to share your AMI with.
+        pub organization_arns: Option<Vec<Value<String>>>,
+        /// `OrganizationalUnitArns`: The ARN for an Organizations organizational unit (OU) that you want to share your AMI with.
         pub organizational_unit_arns: Option<Vec<Value<String>>>,
-        /// The name of the group.
-        #[serde(rename = "UserGroups", skip_serializing_if = "Option::is_none")]
+        /// `UserGroups`: The name of the group.
         pub user_groups: Option<Vec<Value<String>>>,
-        /// The AWS account ID.
-        #[serde(rename = "UserIds", skip_serializing_if = "Option::is_none")]
+        /// `UserIds`: The AWS account ID.
         pub user_ids: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for LaunchPermissionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OrganizationArns", &self.organization_arns)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnitArns",
+                &self.organizational_unit_arns,
+            )?;
+            crate::cfn::entry(&mut map, "UserGroups", &self.user_groups)?;
+            crate::cfn::entry(&mut map, "UserIds", &self.user_ids)?;
+            map.end()
+        }
+    }
+
     /// Container distribution settings for encryption, licensing, and sharing in a specific Region.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContainerDistributionConfiguration {
-        /// Tags that are attached to the container distribution configuration.
-        #[serde(rename = "ContainerTags", skip_serializing_if = "Option::is_none")]
+        /// `ContainerTags`: Tags that are attached to the container distribution configuration.
         pub container_tags: Option<Vec<Value<String>>>,
-        /// The description of the container distribution configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the container distribution configuration.
         pub description: Option<Value<String>>,
-        /// The destination repository for the container distribution configuration.
-        #[serde(rename = "TargetRepository", skip_serializing_if = "Option::is_none")]
+        /// `TargetRepository`: The destination repository for the container distribution configuration.
         pub target_repository: Option<TargetContainerRepository>,
     }
 
+    impl Serialize for ContainerDistributionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerTags", &self.container_tags)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "TargetRepository", &self.target_repository)?;
+            map.end()
+        }
+    }
+
     /// The destination repository for the container image.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetContainerRepository {
-        /// The repository name of target container repository.
-        #[serde(rename = "RepositoryName", skip_serializing_if = "Option::is_none")]
+        /// `RepositoryName`: The repository name of target container repository.
         pub repository_name: Option<Value<String>>,
-        /// The service of target container repository.
-        #[serde(rename = "Service", skip_serializing_if = "Option::is_none")]
+        /// `Service`: The service of target container repository.
         pub service: Option<Value<Service>>,
+    }
+
+    impl Serialize for TargetContainerRepository {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(&mut map, "Service", &self.service)?;
+            map.end()
+        }
     }
 
     /// The service of target container repository.
@@ -784,80 +902,133 @@ pub mod distribution_configuration {
     }
 
     /// The Windows faster-launching configuration to use for AMI distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FastLaunchConfiguration {
-        /// The owner account ID for the fast-launch enabled Windows AMI.
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
+        /// `AccountId`: The owner account ID for the fast-launch enabled Windows AMI.
         pub account_id: Option<Value<String>>,
-        /// A Boolean that represents the current state of faster launching for the Windows AMI.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: A Boolean that represents the current state of faster launching for the Windows AMI.
         pub enabled: Option<Value<bool>>,
-        /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
-        #[serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplate`: The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
         pub launch_template: Option<FastLaunchLaunchTemplateSpecification>,
-        /// The maximum number of parallel instances that are launched for creating resources.
-        #[serde(rename = "MaxParallelLaunches", skip_serializing_if = "Option::is_none")]
+        /// `MaxParallelLaunches`: The maximum number of parallel instances that are launched for creating resources.
         pub max_parallel_launches: Option<Value<i64>>,
-        /// Configuration settings for managing the number of snapshots that are created from pre-provisioned instances for the Windows AMI when faster launching is enabled.
-        #[serde(
-            rename = "SnapshotConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotConfiguration`: Configuration settings for managing the number of snapshots that are created from pre-provisioned instances for the Windows AMI when faster launching is enabled.
         pub snapshot_configuration: Option<FastLaunchSnapshotConfiguration>,
     }
 
-    /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FastLaunchLaunchTemplateSpecification {
-        /// The ID of the launch template to use for faster launching for a Windows AMI.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
-        pub launch_template_id: Option<Value<String>>,
-        /// The name of the launch template to use for faster launching for a Windows AMI.
-        #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
-        pub launch_template_name: Option<Value<String>>,
-        /// The version of the launch template to use for faster launching for a Windows AMI.
-        #[serde(
-            rename = "LaunchTemplateVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for FastLaunchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LaunchTemplate", &self.launch_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxParallelLaunches",
+                &self.max_parallel_launches,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotConfiguration",
+                &self.snapshot_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct FastLaunchLaunchTemplateSpecification {
+        /// `LaunchTemplateId`: The ID of the launch template to use for faster launching for a Windows AMI.
+        pub launch_template_id: Option<Value<String>>,
+        /// `LaunchTemplateName`: The name of the launch template to use for faster launching for a Windows AMI.
+        pub launch_template_name: Option<Value<String>>,
+        /// `LaunchTemplateVersion`: The version of the launch template to use for faster launching for a Windows AMI.
         pub launch_template_version: Option<Value<String>>,
     }
 
+    impl Serialize for FastLaunchLaunchTemplateSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LaunchTemplateVersion",
+                &self.launch_template_version,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for managing the number of snapshots that are created from pre-provisioned instances for the Windows AMI when faster launching is enabled.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FastLaunchSnapshotConfiguration {
-        /// The number of pre-provisioned snapshots to keep on hand for a fast-launch enabled Windows AMI.
-        #[serde(rename = "TargetResourceCount", skip_serializing_if = "Option::is_none")]
+        /// `TargetResourceCount`: The number of pre-provisioned snapshots to keep on hand for a fast-launch enabled Windows AMI.
         pub target_resource_count: Option<Value<i64>>,
     }
 
+    impl Serialize for FastLaunchSnapshotConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetResourceCount",
+                &self.target_resource_count,
+            )?;
+            map.end()
+        }
+    }
+
     /// launchTemplateConfiguration settings that apply to image distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateConfiguration {
-        /// The account ID that this configuration applies to.
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
+        /// `AccountId`: The account ID that this configuration applies to.
         pub account_id: Option<Value<String>>,
-        /// Identifies the EC2 launch template to use.
-        #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
+        /// `LaunchTemplateId`: Identifies the EC2 launch template to use.
         pub launch_template_id: Option<Value<String>>,
-        /// Set the specified EC2 launch template as the default launch template for the specified account.
-        #[serde(rename = "SetDefaultVersion", skip_serializing_if = "Option::is_none")]
+        /// `SetDefaultVersion`: Set the specified EC2 launch template as the default launch template for the specified account.
         pub set_default_version: Option<Value<bool>>,
     }
 
+    impl Serialize for LaunchTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "LaunchTemplateId", &self.launch_template_id)?;
+            crate::cfn::entry(&mut map, "SetDefaultVersion", &self.set_default_version)?;
+            map.end()
+        }
+    }
+
     /// The SSM parameter configuration for AMI distribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmParameterConfiguration {
-        /// The account ID for the AMI to update the parameter with.
-        #[serde(rename = "AmiAccountId", skip_serializing_if = "Option::is_none")]
+        /// `AmiAccountId`: The account ID for the AMI to update the parameter with.
         pub ami_account_id: Option<Value<String>>,
-        /// The data type of the SSM parameter.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
+        /// `DataType`: The data type of the SSM parameter.
         pub data_type: Option<Value<DataType>>,
-        /// The name of the SSM parameter.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: The name of the SSM parameter.
         pub parameter_name: Value<String>,
     }
 
@@ -869,6 +1040,20 @@ pub mod distribution_configuration {
                 data_type: None,
                 parameter_name: parameter_name.into(),
             }
+        }
+    }
+
+    impl Serialize for SsmParameterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmiAccountId", &self.ami_account_id)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.end()
         }
     }
 
@@ -1019,82 +1204,96 @@ pub mod image {
     }
 
     /// The properties of `AWS::ImageBuilder::Image`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnImageProps {
-        /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
-        #[serde(rename = "ContainerRecipeArn", skip_serializing_if = "Option::is_none")]
+        /// `ContainerRecipeArn`: The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
         pub container_recipe_arn: Option<Value<String>>,
-        /// The deletion settings of the image, indicating whether to delete the underlying resources in addition to the image.
-        #[serde(rename = "DeletionSettings", skip_serializing_if = "Option::is_none")]
+        /// `DeletionSettings`: The deletion settings of the image, indicating whether to delete the underlying resources in addition to the image.
         pub deletion_settings: Option<DeletionSettings>,
-        /// The Amazon Resource Name (ARN) of the distribution configuration.
-        #[serde(
-            rename = "DistributionConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DistributionConfigurationArn`: The Amazon Resource Name (ARN) of the distribution configuration.
         pub distribution_configuration_arn: Option<Value<String>>,
-        /// Collects additional information about the image being created, including the operating system (OS) version and package list.
-        #[serde(
-            rename = "EnhancedImageMetadataEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnhancedImageMetadataEnabled`: Collects additional information about the image being created, including the operating system (OS) version and package list.
         pub enhanced_image_metadata_enabled: Option<Value<bool>>,
-        /// The execution role name/ARN for the image build, if provided
-        #[serde(rename = "ExecutionRole", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRole`: The execution role name/ARN for the image build, if provided
         pub execution_role: Option<Value<String>>,
-        /// The image pipeline execution settings of the image.
-        #[serde(
-            rename = "ImagePipelineExecutionSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImagePipelineExecutionSettings`: The image pipeline execution settings of the image.
         pub image_pipeline_execution_settings: Option<ImagePipelineExecutionSettings>,
-        /// The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
-        #[serde(rename = "ImageRecipeArn", skip_serializing_if = "Option::is_none")]
+        /// `ImageRecipeArn`: The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
         pub image_recipe_arn: Option<Value<String>>,
-        /// Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
-        #[serde(
-            rename = "ImageScanningConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageScanningConfiguration`: Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
         pub image_scanning_configuration: Option<ImageScanningConfiguration>,
-        /// The image tests configuration used when creating this image.
-        #[serde(
-            rename = "ImageTestsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageTestsConfiguration`: The image tests configuration used when creating this image.
         pub image_tests_configuration: Option<ImageTestsConfiguration>,
-        /// The Amazon Resource Name (ARN) of the infrastructure configuration.
-        #[serde(
-            rename = "InfrastructureConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InfrastructureConfigurationArn`: The Amazon Resource Name (ARN) of the infrastructure configuration.
         pub infrastructure_configuration_arn: Option<Value<String>>,
-        /// The logging configuration settings for the image.
-        #[serde(
-            rename = "LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoggingConfiguration`: The logging configuration settings for the image.
         pub logging_configuration: Option<ImageLoggingConfiguration>,
-        /// The tags associated with the image.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the image.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Workflows to define the image build process
-        #[serde(rename = "Workflows", skip_serializing_if = "Option::is_none")]
+        /// `Workflows`: Workflows to define the image build process
         pub workflows: Option<Vec<WorkflowConfiguration>>,
     }
 
+    impl Serialize for CfnImageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerRecipeArn",
+                &self.container_recipe_arn,
+            )?;
+            crate::cfn::entry(&mut map, "DeletionSettings", &self.deletion_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "DistributionConfigurationArn",
+                &self.distribution_configuration_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedImageMetadataEnabled",
+                &self.enhanced_image_metadata_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImagePipelineExecutionSettings",
+                &self.image_pipeline_execution_settings,
+            )?;
+            crate::cfn::entry(&mut map, "ImageRecipeArn", &self.image_recipe_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageScanningConfiguration",
+                &self.image_scanning_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageTestsConfiguration",
+                &self.image_tests_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InfrastructureConfigurationArn",
+                &self.infrastructure_configuration_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfiguration",
+                &self.logging_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Workflows", &self.workflows)?;
+            map.end()
+        }
+    }
+
     /// The deletion settings of the image, indicating whether to delete the underlying resources in addition to the image.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeletionSettings {
-        /// The execution role to use for deleting the image, as well as underlying resources.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role to use for deleting the image, as well as underlying resources.
         pub execution_role: Value<String>,
     }
 
@@ -1107,49 +1306,105 @@ pub mod image {
         }
     }
 
+    impl Serialize for DeletionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.end()
+        }
+    }
+
     /// The settings for starting an image pipeline execution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImagePipelineExecutionSettings {
-        /// The deployment ID of the pipeline, used to trigger new image pipeline executions.
-        #[serde(rename = "DeploymentId", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentId`: The deployment ID of the pipeline, used to trigger new image pipeline executions.
         pub deployment_id: Option<Value<String>>,
-        /// Whether to trigger the image pipeline when the pipeline is updated.
-        #[serde(rename = "OnUpdate", skip_serializing_if = "Option::is_none")]
+        /// `OnUpdate`: Whether to trigger the image pipeline when the pipeline is updated.
         pub on_update: Option<Value<bool>>,
     }
 
-    /// Contains settings for Image Builder image resource and container image scans.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ImageScanningConfiguration {
-        /// Contains ECR settings for vulnerability scans.
-        #[serde(rename = "EcrConfiguration", skip_serializing_if = "Option::is_none")]
-        pub ecr_configuration: Option<EcrConfiguration>,
-        /// This sets whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the test instance when you create a new image.
-        #[serde(
-            rename = "ImageScanningEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ImagePipelineExecutionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentId", &self.deployment_id)?;
+            crate::cfn::entry(&mut map, "OnUpdate", &self.on_update)?;
+            map.end()
+        }
+    }
 
+    /// Contains settings for Image Builder image resource and container image scans.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ImageScanningConfiguration {
+        /// `EcrConfiguration`: Contains ECR settings for vulnerability scans.
+        pub ecr_configuration: Option<EcrConfiguration>,
+        /// `ImageScanningEnabled`: This sets whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the test instance when you create a new image.
         pub image_scanning_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for ImageScanningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EcrConfiguration", &self.ecr_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageScanningEnabled",
+                &self.image_scanning_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The image tests configuration used when creating this image.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageTestsConfiguration {
-        /// ImageTestsEnabled
-        #[serde(rename = "ImageTestsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ImageTestsEnabled`: ImageTestsEnabled
         pub image_tests_enabled: Option<Value<bool>>,
-        /// TimeoutMinutes
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutMinutes`: TimeoutMinutes
         pub timeout_minutes: Option<Value<i64>>,
     }
 
+    impl Serialize for ImageTestsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ImageTestsEnabled", &self.image_tests_enabled)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
+
     /// The logging configuration settings for the image.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageLoggingConfiguration {
-        /// The name of the log group for image build logs.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The name of the log group for image build logs.
         pub log_group_name: Option<Value<String>>,
+    }
+
+    impl Serialize for ImageLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            map.end()
+        }
     }
 }
 
@@ -1220,151 +1475,217 @@ pub mod image_pipeline {
     }
 
     /// The properties of `AWS::ImageBuilder::ImagePipeline`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnImagePipelineProps {
-        /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
-        #[serde(rename = "ContainerRecipeArn", skip_serializing_if = "Option::is_none")]
+        /// `ContainerRecipeArn`: The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
         pub container_recipe_arn: Option<Value<String>>,
-        /// The description of the image pipeline.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the image pipeline.
         pub description: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
-        #[serde(
-            rename = "DistributionConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DistributionConfigurationArn`: The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
         pub distribution_configuration_arn: Option<Value<String>>,
-        /// Collects additional information about the image being created, including the operating system (OS) version and package list.
-        #[serde(
-            rename = "EnhancedImageMetadataEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnhancedImageMetadataEnabled`: Collects additional information about the image being created, including the operating system (OS) version and package list.
         pub enhanced_image_metadata_enabled: Option<Value<bool>>,
-        /// The execution role name/ARN for the image build, if provided
-        #[serde(rename = "ExecutionRole", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRole`: The execution role name/ARN for the image build, if provided
         pub execution_role: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
-        #[serde(rename = "ImageRecipeArn", skip_serializing_if = "Option::is_none")]
+        /// `ImageRecipeArn`: The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
         pub image_recipe_arn: Option<Value<String>>,
-        /// Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
-        #[serde(
-            rename = "ImageScanningConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageScanningConfiguration`: Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
         pub image_scanning_configuration: Option<ImageScanningConfiguration>,
-        /// The tags to be applied to images created by this pipeline.
-        #[serde(rename = "ImageTags", skip_serializing_if = "Option::is_none")]
+        /// `ImageTags`: The tags to be applied to images created by this pipeline.
         pub image_tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The image tests configuration of the image pipeline.
-        #[serde(
-            rename = "ImageTestsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImageTestsConfiguration`: The image tests configuration of the image pipeline.
         pub image_tests_configuration: Option<ImageTestsConfiguration>,
-        /// The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
-        #[serde(
-            rename = "InfrastructureConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InfrastructureConfigurationArn`: The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
         pub infrastructure_configuration_arn: Option<Value<String>>,
-        /// The logging configuration settings for the image pipeline.
-        #[serde(
-            rename = "LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoggingConfiguration`: The logging configuration settings for the image pipeline.
         pub logging_configuration: Option<PipelineLoggingConfiguration>,
-        /// The name of the image pipeline.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the image pipeline.
         pub name: Option<Value<String>>,
-        /// The schedule of the image pipeline.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
+        /// `Schedule`: The schedule of the image pipeline.
         pub schedule: Option<Schedule>,
-        /// The status of the image pipeline.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the image pipeline.
         pub status: Option<Value<Status>>,
-        /// The tags of this image pipeline.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags of this image pipeline.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Workflows to define the image build process
-        #[serde(rename = "Workflows", skip_serializing_if = "Option::is_none")]
+        /// `Workflows`: Workflows to define the image build process
         pub workflows: Option<Vec<WorkflowConfiguration>>,
     }
 
-    /// Determines if tests should run after building the image.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ImageScanningConfiguration {
-        /// Contains ECR settings for vulnerability scans.
-        #[serde(rename = "EcrConfiguration", skip_serializing_if = "Option::is_none")]
-        pub ecr_configuration: Option<EcrConfiguration>,
-        /// This sets whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the test instance when you create a new image.
-        #[serde(
-            rename = "ImageScanningEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnImagePipelineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerRecipeArn",
+                &self.container_recipe_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DistributionConfigurationArn",
+                &self.distribution_configuration_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedImageMetadataEnabled",
+                &self.enhanced_image_metadata_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(&mut map, "ImageRecipeArn", &self.image_recipe_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageScanningConfiguration",
+                &self.image_scanning_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ImageTags", &self.image_tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageTestsConfiguration",
+                &self.image_tests_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InfrastructureConfigurationArn",
+                &self.infrastructure_configuration_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfiguration",
+                &self.logging_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Workflows", &self.workflows)?;
+            map.end()
+        }
+    }
 
+    /// Determines if tests should run after building the image.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ImageScanningConfiguration {
+        /// `EcrConfiguration`: Contains ECR settings for vulnerability scans.
+        pub ecr_configuration: Option<EcrConfiguration>,
+        /// `ImageScanningEnabled`: This sets whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the test instance when you create a new image.
         pub image_scanning_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for ImageScanningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EcrConfiguration", &self.ecr_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageScanningEnabled",
+                &self.image_scanning_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// Image tests configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageTestsConfiguration {
-        /// Defines if tests should be executed when building this image.
-        #[serde(rename = "ImageTestsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ImageTestsEnabled`: Defines if tests should be executed when building this image.
         pub image_tests_enabled: Option<Value<bool>>,
-        /// The maximum time in minutes that tests are permitted to run.
-        #[serde(rename = "TimeoutMinutes", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutMinutes`: The maximum time in minutes that tests are permitted to run.
         pub timeout_minutes: Option<Value<i64>>,
     }
 
-    /// The logging configuration settings for the image pipeline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PipelineLoggingConfiguration {
-        /// The name of the log group for image build logs.
-        #[serde(rename = "ImageLogGroupName", skip_serializing_if = "Option::is_none")]
-        pub image_log_group_name: Option<Value<String>>,
-        /// The name of the log group for pipeline execution logs.
-        #[serde(
-            rename = "PipelineLogGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ImageTestsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ImageTestsEnabled", &self.image_tests_enabled)?;
+            crate::cfn::entry(&mut map, "TimeoutMinutes", &self.timeout_minutes)?;
+            map.end()
+        }
+    }
 
+    /// The logging configuration settings for the image pipeline.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PipelineLoggingConfiguration {
+        /// `ImageLogGroupName`: The name of the log group for image build logs.
+        pub image_log_group_name: Option<Value<String>>,
+        /// `PipelineLogGroupName`: The name of the log group for pipeline execution logs.
         pub pipeline_log_group_name: Option<Value<String>>,
     }
 
-    /// The schedule of the image pipeline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Schedule {
-        /// The auto-disable policy for the image pipeline.
-        #[serde(rename = "AutoDisablePolicy", skip_serializing_if = "Option::is_none")]
-        pub auto_disable_policy: Option<AutoDisablePolicy>,
-        /// The condition configures when the pipeline should trigger a new image build.
-        #[serde(
-            rename = "PipelineExecutionStartCondition",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for PipelineLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageLogGroupName",
+                &self.image_log_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineLogGroupName",
+                &self.pipeline_log_group_name,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The schedule of the image pipeline.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Schedule {
+        /// `AutoDisablePolicy`: The auto-disable policy for the image pipeline.
+        pub auto_disable_policy: Option<AutoDisablePolicy>,
+        /// `PipelineExecutionStartCondition`: The condition configures when the pipeline should trigger a new image build.
         pub pipeline_execution_start_condition: Option<
             Value<PipelineExecutionStartCondition>,
         >,
-        /// The expression determines how often EC2 Image Builder evaluates your pipelineExecutionStartCondition.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: The expression determines how often EC2 Image Builder evaluates your pipelineExecutionStartCondition.
         pub schedule_expression: Option<Value<String>>,
-        /// The timezone that applies to the scheduling expression, for example "Etc/UTC" or "America/Los_Angeles" in IANA timezone format.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
+        /// `Timezone`: The timezone that applies to the scheduling expression, for example "Etc/UTC" or "America/Los_Angeles" in IANA timezone format.
         pub timezone: Option<Value<String>>,
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoDisablePolicy", &self.auto_disable_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineExecutionStartCondition",
+                &self.pipeline_execution_start_condition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
+    }
+
     /// The auto-disable policy configuration for the image pipeline.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoDisablePolicy {
-        /// The number of consecutive failures after which the pipeline should be automatically disabled.
-        #[serde(rename = "FailureCount")]
+        /// `FailureCount`: The number of consecutive failures after which the pipeline should be automatically disabled.
         pub failure_count: Value<i64>,
     }
 
@@ -1374,6 +1695,18 @@ pub mod image_pipeline {
             Self {
                 failure_count: failure_count.into(),
             }
+        }
+    }
+
+    impl Serialize for AutoDisablePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailureCount", &self.failure_count)?;
+            map.end()
         }
     }
 
@@ -1552,44 +1885,29 @@ pub mod image_recipe {
     }
 
     /// The properties of `AWS::ImageBuilder::ImageRecipe`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnImageRecipeProps {
-        /// Specify additional settings and launch scripts for your build instances.
-        #[serde(
-            rename = "AdditionalInstanceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalInstanceConfiguration`: Specify additional settings and launch scripts for your build instances.
         pub additional_instance_configuration: Option<AdditionalInstanceConfiguration>,
-        /// The tags to apply to the AMI created by this image recipe.
-        #[serde(rename = "AmiTags", skip_serializing_if = "Option::is_none")]
+        /// `AmiTags`: The tags to apply to the AMI created by this image recipe.
         pub ami_tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The AMI watermark names to attach to the output AMI from this recipe.
-        #[serde(rename = "AmiWatermarks", skip_serializing_if = "Option::is_none")]
+        /// `AmiWatermarks`: The AMI watermark names to attach to the output AMI from this recipe.
         pub ami_watermarks: Option<Vec<Value<String>>>,
-        /// The block device mappings to apply when creating images from this recipe.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
+        /// `BlockDeviceMappings`: The block device mappings to apply when creating images from this recipe.
         pub block_device_mappings: Option<Vec<InstanceBlockDeviceMapping>>,
-        /// The components of the image recipe.
-        #[serde(rename = "Components", skip_serializing_if = "Option::is_none")]
+        /// `Components`: The components of the image recipe.
         pub components: Option<Vec<ComponentConfiguration>>,
-        /// The description of the image recipe.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the image recipe.
         pub description: Option<Value<String>>,
-        /// The name of the image recipe.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the image recipe.
         pub name: Value<String>,
-        /// The parent image of the image recipe.
-        #[serde(rename = "ParentImage")]
+        /// `ParentImage`: The parent image of the image recipe.
         pub parent_image: Value<String>,
-        /// The tags of the image recipe.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags of the image recipe.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The version of the image recipe.
-        #[serde(rename = "Version")]
+        /// `Version`: The version of the image recipe.
         pub version: Value<String>,
-        /// The working directory to be used during build and test workflows.
-        #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
+        /// `WorkingDirectory`: The working directory to be used during build and test workflows.
         pub working_directory: Option<Value<String>>,
     }
 
@@ -1616,23 +1934,83 @@ pub mod image_recipe {
         }
     }
 
+    impl Serialize for CfnImageRecipeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalInstanceConfiguration",
+                &self.additional_instance_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "AmiTags", &self.ami_tags)?;
+            crate::cfn::entry(&mut map, "AmiWatermarks", &self.ami_watermarks)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "Components", &self.components)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ParentImage", &self.parent_image)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Version", &self.version)?;
+            crate::cfn::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
+            map.end()
+        }
+    }
+
     /// Specify additional settings and launch scripts for your build instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdditionalInstanceConfiguration {
-        /// Contains settings for the SSM agent on your build instance.
-        #[serde(rename = "SystemsManagerAgent", skip_serializing_if = "Option::is_none")]
+        /// `SystemsManagerAgent`: Contains settings for the SSM agent on your build instance.
         pub systems_manager_agent: Option<SystemsManagerAgent>,
-        /// Use this property to provide commands or a command script to run when you launch your build instance.
-        #[serde(rename = "UserDataOverride", skip_serializing_if = "Option::is_none")]
+        /// `UserDataOverride`: Use this property to provide commands or a command script to run when you launch your build instance.
         pub user_data_override: Option<Value<String>>,
     }
 
+    impl Serialize for AdditionalInstanceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SystemsManagerAgent",
+                &self.systems_manager_agent,
+            )?;
+            crate::cfn::entry(&mut map, "UserDataOverride", &self.user_data_override)?;
+            map.end()
+        }
+    }
+
     /// Contains settings for the SSM agent on your build instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SystemsManagerAgent {
-        /// Controls whether the SSM agent is removed from your final build image, prior to creating the new AMI.
-        #[serde(rename = "UninstallAfterBuild", skip_serializing_if = "Option::is_none")]
+        /// `UninstallAfterBuild`: Controls whether the SSM agent is removed from your final build image, prior to creating the new AMI.
         pub uninstall_after_build: Option<Value<bool>>,
+    }
+
+    impl Serialize for SystemsManagerAgent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "UninstallAfterBuild",
+                &self.uninstall_after_build,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1696,67 +2074,39 @@ pub mod infrastructure_configuration {
     }
 
     /// The properties of `AWS::ImageBuilder::InfrastructureConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInfrastructureConfigurationProps {
-        /// The description of the infrastructure configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the infrastructure configuration.
         pub description: Option<Value<String>>,
-        /// The instance metadata option settings for the infrastructure configuration.
-        #[serde(
-            rename = "InstanceMetadataOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceMetadataOptions`: The instance metadata option settings for the infrastructure configuration.
         pub instance_metadata_options: Option<InstanceMetadataOptions>,
-        /// The instance profile of the infrastructure configuration.
-        #[serde(rename = "InstanceProfileName")]
+        /// `InstanceProfileName`: The instance profile of the infrastructure configuration.
         pub instance_profile_name: Value<String>,
-        /// The instance types of the infrastructure configuration.
-        #[serde(rename = "InstanceTypes", skip_serializing_if = "Option::is_none")]
+        /// `InstanceTypes`: The instance types of the infrastructure configuration.
         pub instance_types: Option<Vec<Value<String>>>,
-        /// The EC2 key pair of the infrastructure configuration..
-        #[serde(rename = "KeyPair", skip_serializing_if = "Option::is_none")]
+        /// `KeyPair`: The EC2 key pair of the infrastructure configuration..
         pub key_pair: Option<Value<String>>,
-        /// The logging configuration of the infrastructure configuration.
-        #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
+        /// `Logging`: The logging configuration of the infrastructure configuration.
         pub logging: Option<Logging>,
-        /// The name of the infrastructure configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the infrastructure configuration.
         pub name: Value<String>,
-        /// The Amazon EC2 Auto Scaling group that Image Builder takes the build instance from, instead of launching a new instance.
-        #[serde(rename = "ParentInstance", skip_serializing_if = "Option::is_none")]
+        /// `ParentInstance`: The Amazon EC2 Auto Scaling group that Image Builder takes the build instance from, instead of launching a new instance.
         pub parent_instance: Option<ParentInstance>,
-        /// The placement option settings for the infrastructure configuration.
-        #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
+        /// `Placement`: The placement option settings for the infrastructure configuration.
         pub placement: Option<Placement>,
-        /// The tags attached to the resource created by Image Builder.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: The tags attached to the resource created by Image Builder.
         pub resource_tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The security group IDs of the infrastructure configuration.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The security group IDs of the infrastructure configuration.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The SNS Topic Amazon Resource Name (ARN) of the infrastructure configuration.
-        #[serde(rename = "SnsTopicArn", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicArn`: The SNS Topic Amazon Resource Name (ARN) of the infrastructure configuration.
         pub sns_topic_arn: Option<Value<String>>,
-        /// The subnet ID of the infrastructure configuration.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The subnet ID of the infrastructure configuration.
         pub subnet_id: Option<Value<String>>,
-        /// The tags associated with the component.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the component.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Specifies whether Image Builder terminates build and test instances that are still running when image creation ends without a failure.
-        #[serde(
-            rename = "TerminateInstanceOnCompletion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminateInstanceOnCompletion`: Specifies whether Image Builder terminates build and test instances that are still running when image creation ends without a failure.
         pub terminate_instance_on_completion: Option<Value<bool>>,
-        /// The terminate instance on failure configuration of the infrastructure configuration.
-        #[serde(
-            rename = "TerminateInstanceOnFailure",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminateInstanceOnFailure`: The terminate instance on failure configuration of the infrastructure configuration.
         pub terminate_instance_on_failure: Option<Value<bool>>,
     }
 
@@ -1787,19 +2137,69 @@ pub mod infrastructure_configuration {
         }
     }
 
-    /// The instance metadata option settings for the infrastructure configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InstanceMetadataOptions {
-        /// Limit the number of hops that an instance metadata request can traverse to reach its destination.
-        #[serde(
-            rename = "HttpPutResponseHopLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnInfrastructureConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMetadataOptions",
+                &self.instance_metadata_options,
+            )?;
+            map.serialize_entry("InstanceProfileName", &self.instance_profile_name)?;
+            crate::cfn::entry(&mut map, "InstanceTypes", &self.instance_types)?;
+            crate::cfn::entry(&mut map, "KeyPair", &self.key_pair)?;
+            crate::cfn::entry(&mut map, "Logging", &self.logging)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ParentInstance", &self.parent_instance)?;
+            crate::cfn::entry(&mut map, "Placement", &self.placement)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SnsTopicArn", &self.sns_topic_arn)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateInstanceOnCompletion",
+                &self.terminate_instance_on_completion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateInstanceOnFailure",
+                &self.terminate_instance_on_failure,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The instance metadata option settings for the infrastructure configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct InstanceMetadataOptions {
+        /// `HttpPutResponseHopLimit`: Limit the number of hops that an instance metadata request can traverse to reach its destination.
         pub http_put_response_hop_limit: Option<Value<i64>>,
-        /// Indicates whether a signed token header is required for instance metadata retrieval requests.
-        #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
+        /// `HttpTokens`: Indicates whether a signed token header is required for instance metadata retrieval requests.
         pub http_tokens: Option<Value<HttpTokens>>,
+    }
+
+    impl Serialize for InstanceMetadataOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpPutResponseHopLimit",
+                &self.http_put_response_hop_limit,
+            )?;
+            crate::cfn::entry(&mut map, "HttpTokens", &self.http_tokens)?;
+            map.end()
+        }
     }
 
     /// Indicates whether a signed token header is required for instance metadata retrieval requests.
@@ -1840,29 +2240,50 @@ pub mod infrastructure_configuration {
     }
 
     /// The logging configuration of the infrastructure configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Logging {
         /// `S3Logs`.
-        #[serde(rename = "S3Logs", skip_serializing_if = "Option::is_none")]
         pub s3_logs: Option<S3Logs>,
     }
 
+    impl Serialize for Logging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Logs", &self.s3_logs)?;
+            map.end()
+        }
+    }
+
     /// The S3 path in which to store the logs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Logs {
-        /// S3BucketName
-        #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketName`: S3BucketName
         pub s3_bucket_name: Option<Value<String>>,
-        /// S3KeyPrefix
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: S3KeyPrefix
         pub s3_key_prefix: Option<Value<String>>,
     }
 
+    impl Serialize for S3Logs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            map.end()
+        }
+    }
+
     /// Settings for building on an instance that is already running, instead of an instance that Image Builder launches for the build.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParentInstance {
-        /// The Amazon EC2 Auto Scaling group that Image Builder takes the build instance from.
-        #[serde(rename = "AutoScalingGroup")]
+        /// `AutoScalingGroup`: The Amazon EC2 Auto Scaling group that Image Builder takes the build instance from.
         pub auto_scaling_group: AutoScalingGroup,
     }
 
@@ -1875,18 +2296,24 @@ pub mod infrastructure_configuration {
         }
     }
 
-    /// Identifies the Amazon EC2 Auto Scaling group that Image Builder takes the build instance from, and how long Image Builder waits when the group has no instance available.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AutoScalingGroup {
-        /// The number of seconds that Image Builder waits for an instance to become available in the group before the build fails.
-        #[serde(
-            rename = "CapacityWaitTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ParentInstance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoScalingGroup", &self.auto_scaling_group)?;
+            map.end()
+        }
+    }
 
+    /// Identifies the Amazon EC2 Auto Scaling group that Image Builder takes the build instance from, and how long Image Builder waits when the group has no instance available.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AutoScalingGroup {
+        /// `CapacityWaitTimeoutSeconds`: The number of seconds that Image Builder waits for an instance to become available in the group before the build fails.
         pub capacity_wait_timeout_seconds: Option<Value<i64>>,
-        /// The name of the Auto Scaling group, in the same account and AWS Region as the infrastructure configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the Auto Scaling group, in the same account and AWS Region as the infrastructure configuration.
         pub name: Value<String>,
     }
 
@@ -1900,25 +2327,53 @@ pub mod infrastructure_configuration {
         }
     }
 
-    /// The placement options
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Placement {
-        /// AvailabilityZone
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
-        pub availability_zone: Option<Value<String>>,
-        /// HostId
-        #[serde(rename = "HostId", skip_serializing_if = "Option::is_none")]
-        pub host_id: Option<Value<String>>,
-        /// HostResourceGroupArn
-        #[serde(
-            rename = "HostResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AutoScalingGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityWaitTimeoutSeconds",
+                &self.capacity_wait_timeout_seconds,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
 
+    /// The placement options
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Placement {
+        /// `AvailabilityZone`: AvailabilityZone
+        pub availability_zone: Option<Value<String>>,
+        /// `HostId`: HostId
+        pub host_id: Option<Value<String>>,
+        /// `HostResourceGroupArn`: HostResourceGroupArn
         pub host_resource_group_arn: Option<Value<String>>,
-        /// Tenancy
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
+        /// `Tenancy`: Tenancy
         pub tenancy: Option<Value<Tenancy>>,
+    }
+
+    impl Serialize for Placement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "HostId", &self.host_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostResourceGroupArn",
+                &self.host_resource_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            map.end()
+        }
     }
 
     /// Tenancy
@@ -2022,31 +2477,23 @@ pub mod lifecycle_policy {
     }
 
     /// The properties of `AWS::ImageBuilder::LifecyclePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLifecyclePolicyProps {
-        /// The description of the lifecycle policy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the lifecycle policy.
         pub description: Option<Value<String>>,
-        /// The execution role of the lifecycle policy.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role of the lifecycle policy.
         pub execution_role: Value<String>,
-        /// The name of the lifecycle policy.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the lifecycle policy.
         pub name: Value<String>,
-        /// The policy details of the lifecycle policy.
-        #[serde(rename = "PolicyDetails")]
+        /// `PolicyDetails`: The policy details of the lifecycle policy.
         pub policy_details: Vec<PolicyDetail>,
-        /// The resource selection of the lifecycle policy.
-        #[serde(rename = "ResourceSelection")]
+        /// `ResourceSelection`: The resource selection of the lifecycle policy.
         pub resource_selection: ResourceSelection,
-        /// The resource type of the lifecycle policy.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The resource type of the lifecycle policy.
         pub resource_type: Value<ResourceType>,
-        /// The status of the lifecycle policy.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the lifecycle policy.
         pub status: Option<Value<Status>>,
-        /// The tags associated with the lifecycle policy.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the lifecycle policy.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2072,17 +2519,33 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for CfnLifecyclePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("PolicyDetails", &self.policy_details)?;
+            map.serialize_entry("ResourceSelection", &self.resource_selection)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The policy detail of the lifecycle policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyDetail {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Action,
         /// `ExclusionRules`.
-        #[serde(rename = "ExclusionRules", skip_serializing_if = "Option::is_none")]
         pub exclusion_rules: Option<ExclusionRules>,
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: Filter,
     }
 
@@ -2097,14 +2560,26 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for PolicyDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "ExclusionRules", &self.exclusion_rules)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
+        }
+    }
+
     /// The action of the policy detail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
         /// `IncludeResources`.
-        #[serde(rename = "IncludeResources", skip_serializing_if = "Option::is_none")]
         pub include_resources: Option<IncludeResources>,
-        /// The action type of the policy detail.
-        #[serde(rename = "Type")]
+        /// `Type`: The action type of the policy detail.
         pub r#type: Value<Type>,
     }
 
@@ -2118,18 +2593,42 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IncludeResources", &self.include_resources)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The included resources of the policy detail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IncludeResources {
-        /// Use to configure lifecycle actions on AMIs.
-        #[serde(rename = "Amis", skip_serializing_if = "Option::is_none")]
+        /// `Amis`: Use to configure lifecycle actions on AMIs.
         pub amis: Option<Value<bool>>,
-        /// Use to configure lifecycle actions on containers.
-        #[serde(rename = "Containers", skip_serializing_if = "Option::is_none")]
+        /// `Containers`: Use to configure lifecycle actions on containers.
         pub containers: Option<Value<bool>>,
-        /// Use to configure lifecycle actions on snapshots.
-        #[serde(rename = "Snapshots", skip_serializing_if = "Option::is_none")]
+        /// `Snapshots`: Use to configure lifecycle actions on snapshots.
         pub snapshots: Option<Value<bool>>,
+    }
+
+    impl Serialize for IncludeResources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Amis", &self.amis)?;
+            crate::cfn::entry(&mut map, "Containers", &self.containers)?;
+            crate::cfn::entry(&mut map, "Snapshots", &self.snapshots)?;
+            map.end()
+        }
     }
 
     /// The action type of the policy detail.
@@ -2173,44 +2672,64 @@ pub mod lifecycle_policy {
     }
 
     /// The exclusion rules to apply of the policy detail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExclusionRules {
         /// `Amis`.
-        #[serde(rename = "Amis", skip_serializing_if = "Option::is_none")]
         pub amis: Option<AmiExclusionRules>,
-        /// The Image Builder tags to filter on.
-        #[serde(rename = "TagMap", skip_serializing_if = "Option::is_none")]
+        /// `TagMap`: The Image Builder tags to filter on.
         pub tag_map: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for ExclusionRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Amis", &self.amis)?;
+            crate::cfn::entry(&mut map, "TagMap", &self.tag_map)?;
+            map.end()
+        }
     }
 
     /// The AMI exclusion rules for the policy detail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmiExclusionRules {
-        /// Use to apply lifecycle policy actions on whether the AMI is public.
-        #[serde(rename = "IsPublic", skip_serializing_if = "Option::is_none")]
+        /// `IsPublic`: Use to apply lifecycle policy actions on whether the AMI is public.
         pub is_public: Option<Value<bool>>,
-        /// Use to apply lifecycle policy actions on AMIs launched before a certain time.
-        #[serde(rename = "LastLaunched", skip_serializing_if = "Option::is_none")]
+        /// `LastLaunched`: Use to apply lifecycle policy actions on AMIs launched before a certain time.
         pub last_launched: Option<LastLaunched>,
-        /// Use to apply lifecycle policy actions on AMIs distributed to a set of regions.
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
+        /// `Regions`: Use to apply lifecycle policy actions on AMIs distributed to a set of regions.
         pub regions: Option<Vec<Value<String>>>,
-        /// Use to apply lifecycle policy actions on AMIs shared with a set of regions.
-        #[serde(rename = "SharedAccounts", skip_serializing_if = "Option::is_none")]
+        /// `SharedAccounts`: Use to apply lifecycle policy actions on AMIs shared with a set of regions.
         pub shared_accounts: Option<Vec<Value<String>>>,
-        /// The AMIs to select by tag.
-        #[serde(rename = "TagMap", skip_serializing_if = "Option::is_none")]
+        /// `TagMap`: The AMIs to select by tag.
         pub tag_map: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for AmiExclusionRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsPublic", &self.is_public)?;
+            crate::cfn::entry(&mut map, "LastLaunched", &self.last_launched)?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            crate::cfn::entry(&mut map, "SharedAccounts", &self.shared_accounts)?;
+            crate::cfn::entry(&mut map, "TagMap", &self.tag_map)?;
+            map.end()
+        }
+    }
+
     /// The last launched time of a resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LastLaunched {
-        /// The value's time unit.
-        #[serde(rename = "Unit")]
+        /// `Unit`: The value's time unit.
         pub unit: Value<TimeUnit>,
-        /// The last launched value.
-        #[serde(rename = "Value")]
+        /// `Value`: The last launched value.
         pub value: Value<i64>,
     }
 
@@ -2224,6 +2743,19 @@ pub mod lifecycle_policy {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for LastLaunched {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2271,19 +2803,15 @@ pub mod lifecycle_policy {
     }
 
     /// The filters to apply of the policy detail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
-        /// The minimum number of Image Builder resources to retain.
-        #[serde(rename = "RetainAtLeast", skip_serializing_if = "Option::is_none")]
+        /// `RetainAtLeast`: The minimum number of Image Builder resources to retain.
         pub retain_at_least: Option<Value<i64>>,
-        /// The filter type.
-        #[serde(rename = "Type")]
+        /// `Type`: The filter type.
         pub r#type: Value<FilterType>,
-        /// The value's time unit.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The value's time unit.
         pub unit: Option<Value<TimeUnit>>,
-        /// The filter value.
-        #[serde(rename = "Value")]
+        /// `Value`: The filter value.
         pub value: Value<i64>,
     }
 
@@ -2299,6 +2827,21 @@ pub mod lifecycle_policy {
                 unit: None,
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RetainAtLeast", &self.retain_at_least)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2340,24 +2883,33 @@ pub mod lifecycle_policy {
     }
 
     /// The resource selection for the lifecycle policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceSelection {
-        /// The recipes to select.
-        #[serde(rename = "Recipes", skip_serializing_if = "Option::is_none")]
+        /// `Recipes`: The recipes to select.
         pub recipes: Option<Vec<RecipeSelection>>,
-        /// The Image Builder resources to select by tag.
-        #[serde(rename = "TagMap", skip_serializing_if = "Option::is_none")]
+        /// `TagMap`: The Image Builder resources to select by tag.
         pub tag_map: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for ResourceSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Recipes", &self.recipes)?;
+            crate::cfn::entry(&mut map, "TagMap", &self.tag_map)?;
+            map.end()
+        }
+    }
+
     /// The recipe to apply the lifecycle policy for.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecipeSelection {
-        /// The recipe name.
-        #[serde(rename = "Name")]
+        /// `Name`: The recipe name.
         pub name: Value<String>,
-        /// The recipe version.
-        #[serde(rename = "SemanticVersion")]
+        /// `SemanticVersion`: The recipe version.
         pub semantic_version: Value<String>,
     }
 
@@ -2371,6 +2923,19 @@ pub mod lifecycle_policy {
                 name: name.into(),
                 semantic_version: semantic_version.into(),
             }
+        }
+    }
+
+    impl Serialize for RecipeSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SemanticVersion", &self.semantic_version)?;
+            map.end()
         }
     }
 
@@ -2541,34 +3106,25 @@ pub mod workflow {
     }
 
     /// The properties of `AWS::ImageBuilder::Workflow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkflowProps {
-        /// The change description of the workflow.
-        #[serde(rename = "ChangeDescription", skip_serializing_if = "Option::is_none")]
+        /// `ChangeDescription`: The change description of the workflow.
         pub change_description: Option<Value<String>>,
-        /// The data of the workflow.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+        /// `Data`: The data of the workflow.
         pub data: Option<Value<String>>,
-        /// The description of the workflow.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the workflow.
         pub description: Option<Value<String>>,
-        /// The KMS key identifier used to encrypt the workflow.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key identifier used to encrypt the workflow.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the workflow.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the workflow.
         pub name: Value<String>,
-        /// The tags associated with the workflow.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the workflow.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The type of the workflow denotes whether the workflow is used to build, test, or distribute.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the workflow denotes whether the workflow is used to build, test, or distribute.
         pub r#type: Value<Type>,
-        /// The uri of the workflow.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
+        /// `Uri`: The uri of the workflow.
         pub uri: Option<Value<String>>,
-        /// The version of the workflow.
-        #[serde(rename = "Version")]
+        /// `Version`: The version of the workflow.
         pub version: Value<String>,
     }
 
@@ -2590,6 +3146,26 @@ pub mod workflow {
                 uri: None,
                 version: version.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnWorkflowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChangeDescription", &self.change_description)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -2635,24 +3211,33 @@ pub mod workflow {
 }
 
 /// Configuration details of the component.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComponentConfiguration {
-    /// The Amazon Resource Name (ARN) of the component.
-    #[serde(rename = "ComponentArn", skip_serializing_if = "Option::is_none")]
+    /// `ComponentArn`: The Amazon Resource Name (ARN) of the component.
     pub component_arn: Option<Value<String>>,
-    /// A group of parameter settings that are used to configure the component for a specific recipe.
-    #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+    /// `Parameters`: A group of parameter settings that are used to configure the component for a specific recipe.
     pub parameters: Option<Vec<ComponentParameter>>,
 }
 
+impl Serialize for ComponentConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ComponentArn", &self.component_arn)?;
+        crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+        map.end()
+    }
+}
+
 /// Contains a key/value pair that sets the named component parameter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ComponentParameter {
-    /// The name of the component parameter to set.
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the component parameter to set.
     pub name: Value<String>,
-    /// Sets the value for the named component parameter.
-    #[serde(rename = "Value")]
+    /// `Value`: Sets the value for the named component parameter.
     pub value: Vec<Value<String>>,
 }
 
@@ -2669,50 +3254,85 @@ impl ComponentParameter {
     }
 }
 
+impl Serialize for ComponentParameter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
+    }
+}
+
 /// Defines block device mappings for the instance used to configure your image.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InstanceBlockDeviceMapping {
-    /// The device to which these mappings apply.
-    #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
+    /// `DeviceName`: The device to which these mappings apply.
     pub device_name: Option<Value<String>>,
-    /// Use to manage Amazon EBS-specific configuration for this mapping.
-    #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
+    /// `Ebs`: Use to manage Amazon EBS-specific configuration for this mapping.
     pub ebs: Option<EbsInstanceBlockDeviceSpecification>,
-    /// Use to remove a mapping from the parent image.
-    #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
+    /// `NoDevice`: Use to remove a mapping from the parent image.
     pub no_device: Option<Value<String>>,
-    /// Use to manage instance ephemeral devices.
-    #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
+    /// `VirtualName`: Use to manage instance ephemeral devices.
     pub virtual_name: Option<Value<String>>,
 }
 
+impl Serialize for InstanceBlockDeviceMapping {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+        crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+        crate::cfn::entry(&mut map, "NoDevice", &self.no_device)?;
+        crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+        map.end()
+    }
+}
+
 /// Amazon EBS-specific block device mapping specifications.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EbsInstanceBlockDeviceSpecification {
-    /// Use to configure delete on termination of the associated device.
-    #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
+    /// `DeleteOnTermination`: Use to configure delete on termination of the associated device.
     pub delete_on_termination: Option<Value<bool>>,
-    /// Use to configure device encryption.
-    #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+    /// `Encrypted`: Use to configure device encryption.
     pub encrypted: Option<Value<bool>>,
-    /// Use to configure device IOPS.
-    #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+    /// `Iops`: Use to configure device IOPS.
     pub iops: Option<Value<i64>>,
-    /// Use to configure the KMS key to use when encrypting the device.
-    #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+    /// `KmsKeyId`: Use to configure the KMS key to use when encrypting the device.
     pub kms_key_id: Option<Value<String>>,
-    /// The snapshot that defines the device contents.
-    #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+    /// `SnapshotId`: The snapshot that defines the device contents.
     pub snapshot_id: Option<Value<String>>,
-    /// For GP3 volumes only - The throughput in MiB/s that the volume supports.
-    #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+    /// `Throughput`: For GP3 volumes only - The throughput in MiB/s that the volume supports.
     pub throughput: Option<Value<i64>>,
-    /// Use to override the device's volume size.
-    #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
+    /// `VolumeSize`: Use to override the device's volume size.
     pub volume_size: Option<Value<i64>>,
-    /// Use to override the device's volume type.
-    #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+    /// `VolumeType`: Use to override the device's volume type.
     pub volume_type: Option<Value<VolumeType>>,
+}
+
+impl Serialize for EbsInstanceBlockDeviceSpecification {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DeleteOnTermination", &self.delete_on_termination)?;
+        crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+        crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+        crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+        crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+        crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+        crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+        crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+        map.end()
+    }
 }
 
 /// Use to override the device's volume type.
@@ -2774,31 +3394,53 @@ impl From<VolumeType> for Value<VolumeType> {
 }
 
 /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EcrConfiguration {
-    /// Tags for Image Builder to apply the output container image that is scanned.
-    #[serde(rename = "ContainerTags", skip_serializing_if = "Option::is_none")]
+    /// `ContainerTags`: Tags for Image Builder to apply the output container image that is scanned.
     pub container_tags: Option<Vec<Value<String>>>,
-    /// The name of the container repository that Amazon Inspector scans to identify findings for your container images.
-    #[serde(rename = "RepositoryName", skip_serializing_if = "Option::is_none")]
+    /// `RepositoryName`: The name of the container repository that Amazon Inspector scans to identify findings for your container images.
     pub repository_name: Option<Value<String>>,
 }
 
+impl Serialize for EcrConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ContainerTags", &self.container_tags)?;
+        crate::cfn::entry(&mut map, "RepositoryName", &self.repository_name)?;
+        map.end()
+    }
+}
+
 /// The workflow configuration of the image
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkflowConfiguration {
-    /// Define execution decision in case of workflow failure
-    #[serde(rename = "OnFailure", skip_serializing_if = "Option::is_none")]
+    /// `OnFailure`: Define execution decision in case of workflow failure
     pub on_failure: Option<Value<OnFailure>>,
-    /// The parallel group name
-    #[serde(rename = "ParallelGroup", skip_serializing_if = "Option::is_none")]
+    /// `ParallelGroup`: The parallel group name
     pub parallel_group: Option<Value<String>>,
-    /// The parameters associated with the workflow
-    #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+    /// `Parameters`: The parameters associated with the workflow
     pub parameters: Option<Vec<WorkflowParameter>>,
-    /// The Amazon Resource Name (ARN) of the workflow
-    #[serde(rename = "WorkflowArn", skip_serializing_if = "Option::is_none")]
+    /// `WorkflowArn`: The Amazon Resource Name (ARN) of the workflow
     pub workflow_arn: Option<Value<String>>,
+}
+
+impl Serialize for WorkflowConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "OnFailure", &self.on_failure)?;
+        crate::cfn::entry(&mut map, "ParallelGroup", &self.parallel_group)?;
+        crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+        crate::cfn::entry(&mut map, "WorkflowArn", &self.workflow_arn)?;
+        map.end()
+    }
 }
 
 /// Define execution decision in case of workflow failure
@@ -2839,12 +3481,23 @@ impl From<OnFailure> for Value<OnFailure> {
 }
 
 /// A parameter associated with the workflow
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkflowParameter {
     /// `Name`.
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<Value<String>>,
     /// `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for WorkflowParameter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Name", &self.name)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
 }

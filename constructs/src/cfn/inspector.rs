@@ -72,18 +72,29 @@ pub mod assessment_target {
     }
 
     /// The properties of `AWS::Inspector::AssessmentTarget`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAssessmentTargetProps {
         /// `AssessmentTargetName`.
-        #[serde(
-            rename = "AssessmentTargetName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub assessment_target_name: Option<Value<String>>,
         /// `ResourceGroupArn`.
-        #[serde(rename = "ResourceGroupArn", skip_serializing_if = "Option::is_none")]
         pub resource_group_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnAssessmentTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssessmentTargetName",
+                &self.assessment_target_name,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceGroupArn", &self.resource_group_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -151,30 +162,17 @@ pub mod assessment_template {
     }
 
     /// The properties of `AWS::Inspector::AssessmentTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssessmentTemplateProps {
         /// `AssessmentTargetArn`.
-        #[serde(rename = "AssessmentTargetArn")]
         pub assessment_target_arn: Value<String>,
         /// `AssessmentTemplateName`.
-        #[serde(
-            rename = "AssessmentTemplateName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub assessment_template_name: Option<Value<String>>,
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds")]
         pub duration_in_seconds: Value<i64>,
         /// `RulesPackageArns`.
-        #[serde(rename = "RulesPackageArns")]
         pub rules_package_arns: Vec<Value<String>>,
         /// `UserAttributesForFindings`.
-        #[serde(
-            rename = "UserAttributesForFindings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_attributes_for_findings: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -192,6 +190,30 @@ pub mod assessment_template {
                 rules_package_arns: rules_package_arns.into(),
                 user_attributes_for_findings: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAssessmentTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssessmentTargetArn", &self.assessment_target_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssessmentTemplateName",
+                &self.assessment_template_name,
+            )?;
+            map.serialize_entry("DurationInSeconds", &self.duration_in_seconds)?;
+            map.serialize_entry("RulesPackageArns", &self.rules_package_arns)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserAttributesForFindings",
+                &self.user_attributes_for_findings,
+            )?;
+            map.end()
         }
     }
 }
@@ -255,10 +277,9 @@ pub mod resource_group {
     }
 
     /// The properties of `AWS::Inspector::ResourceGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceGroupProps {
         /// `ResourceGroupTags`.
-        #[serde(rename = "ResourceGroupTags")]
         pub resource_group_tags: Vec<crate::cfn::Tag>,
     }
 
@@ -268,6 +289,18 @@ pub mod resource_group {
             Self {
                 resource_group_tags: resource_group_tags.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceGroupTags", &self.resource_group_tags)?;
+            map.end()
         }
     }
 }

@@ -76,22 +76,17 @@ pub mod cis_scan_configuration {
     }
 
     /// The properties of `AWS::InspectorV2::CisScanConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCisScanConfigurationProps {
-        /// Name of the scan
-        #[serde(rename = "ScanName")]
+        /// `ScanName`: Name of the scan
         pub scan_name: Value<String>,
         /// `Schedule`.
-        #[serde(rename = "Schedule")]
         pub schedule: Schedule,
         /// `SecurityLevel`.
-        #[serde(rename = "SecurityLevel")]
         pub security_level: Value<CisSecurityLevel>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Targets`.
-        #[serde(rename = "Targets")]
         pub targets: CisTargets,
     }
 
@@ -113,28 +108,54 @@ pub mod cis_scan_configuration {
         }
     }
 
+    impl Serialize for CfnCisScanConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScanName", &self.scan_name)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            map.serialize_entry("SecurityLevel", &self.security_level)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.end()
+        }
+    }
+
     /// Choose a Schedule cadence
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schedule {
         /// `Daily`.
-        #[serde(rename = "Daily", skip_serializing_if = "Option::is_none")]
         pub daily: Option<DailySchedule>,
         /// `Monthly`.
-        #[serde(rename = "Monthly", skip_serializing_if = "Option::is_none")]
         pub monthly: Option<MonthlySchedule>,
-        /// `OneTime`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "OneTime", skip_serializing_if = "Option::is_none")]
+        /// `OneTime`: `OneTime`. Untyped in the schema: any `serde_json::Value`.
         pub one_time: Option<serde_json::Value>,
         /// `Weekly`.
-        #[serde(rename = "Weekly", skip_serializing_if = "Option::is_none")]
         pub weekly: Option<WeeklySchedule>,
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Daily", &self.daily)?;
+            crate::cfn::entry(&mut map, "Monthly", &self.monthly)?;
+            crate::cfn::entry(&mut map, "OneTime", &self.one_time)?;
+            crate::cfn::entry(&mut map, "Weekly", &self.weekly)?;
+            map.end()
+        }
+    }
+
     /// The `DailySchedule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DailySchedule {
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Time,
     }
 
@@ -147,14 +168,24 @@ pub mod cis_scan_configuration {
         }
     }
 
+    impl Serialize for DailySchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The `Time` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Time {
         /// `TimeOfDay`.
-        #[serde(rename = "TimeOfDay")]
         pub time_of_day: Value<String>,
         /// `TimeZone`.
-        #[serde(rename = "TimeZone")]
         pub time_zone: Value<String>,
     }
 
@@ -171,14 +202,25 @@ pub mod cis_scan_configuration {
         }
     }
 
+    impl Serialize for Time {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TimeOfDay", &self.time_of_day)?;
+            map.serialize_entry("TimeZone", &self.time_zone)?;
+            map.end()
+        }
+    }
+
     /// The `MonthlySchedule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonthlySchedule {
         /// `Day`.
-        #[serde(rename = "Day")]
         pub day: Value<Day>,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Time,
     }
 
@@ -189,6 +231,19 @@ pub mod cis_scan_configuration {
                 day: day.into(),
                 start_time: start_time.into(),
             }
+        }
+    }
+
+    impl Serialize for MonthlySchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Day", &self.day)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
         }
     }
 
@@ -245,13 +300,11 @@ pub mod cis_scan_configuration {
     }
 
     /// The `WeeklySchedule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WeeklySchedule {
         /// `Days`.
-        #[serde(rename = "Days")]
         pub days: Vec<Value<Day>>,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Time,
     }
 
@@ -265,6 +318,19 @@ pub mod cis_scan_configuration {
                 days: days.into(),
                 start_time: start_time.into(),
             }
+        }
+    }
+
+    impl Serialize for WeeklySchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Days", &self.days)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
         }
     }
 
@@ -306,13 +372,11 @@ pub mod cis_scan_configuration {
     }
 
     /// The `CisTargets` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CisTargets {
         /// `AccountIds`.
-        #[serde(rename = "AccountIds")]
         pub account_ids: Vec<Value<String>>,
-        /// `TargetResourceTags`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "TargetResourceTags")]
+        /// `TargetResourceTags`: `TargetResourceTags`. Untyped in the schema: any `serde_json::Value`.
         pub target_resource_tags: serde_json::Value,
     }
 
@@ -326,6 +390,19 @@ pub mod cis_scan_configuration {
                 account_ids: account_ids.into(),
                 target_resource_tags: target_resource_tags.into(),
             }
+        }
+    }
+
+    impl Serialize for CisTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountIds", &self.account_ids)?;
+            map.serialize_entry("TargetResourceTags", &self.target_resource_tags)?;
+            map.end()
         }
     }
 }
@@ -415,38 +492,48 @@ pub mod code_security_integration {
     }
 
     /// The properties of `AWS::InspectorV2::CodeSecurityIntegration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCodeSecurityIntegrationProps {
-        /// Create Integration Details
-        #[serde(
-            rename = "CreateIntegrationDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CreateIntegrationDetails`: Create Integration Details
         pub create_integration_details: Option<CreateDetails>,
-        /// Code Security Integration name
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Code Security Integration name
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Integration Type
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Integration Type
         pub r#type: Option<Value<IntegrationType>>,
-        /// Update Integration Details
-        #[serde(
-            rename = "UpdateIntegrationDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UpdateIntegrationDetails`: Update Integration Details
         pub update_integration_details: Option<UpdateDetails>,
     }
 
+    impl Serialize for CfnCodeSecurityIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateIntegrationDetails",
+                &self.create_integration_details,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UpdateIntegrationDetails",
+                &self.update_integration_details,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CreateDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CreateDetails {
         /// `gitlabSelfManaged`.
-        #[serde(rename = "gitlabSelfManaged")]
         pub gitlab_self_managed: CreateGitLabSelfManagedIntegrationDetail,
     }
 
@@ -461,14 +548,24 @@ pub mod code_security_integration {
         }
     }
 
+    impl Serialize for CreateDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("gitlabSelfManaged", &self.gitlab_self_managed)?;
+            map.end()
+        }
+    }
+
     /// The `CreateGitLabSelfManagedIntegrationDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CreateGitLabSelfManagedIntegrationDetail {
         /// `accessToken`.
-        #[serde(rename = "accessToken")]
         pub access_token: Value<String>,
         /// `instanceUrl`.
-        #[serde(rename = "instanceUrl")]
         pub instance_url: Value<String>,
     }
 
@@ -482,6 +579,19 @@ pub mod code_security_integration {
                 access_token: access_token.into(),
                 instance_url: instance_url.into(),
             }
+        }
+    }
+
+    impl Serialize for CreateGitLabSelfManagedIntegrationDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("accessToken", &self.access_token)?;
+            map.serialize_entry("instanceUrl", &self.instance_url)?;
+            map.end()
         }
     }
 
@@ -523,24 +633,33 @@ pub mod code_security_integration {
     }
 
     /// The `UpdateDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UpdateDetails {
         /// `github`.
-        #[serde(rename = "github", skip_serializing_if = "Option::is_none")]
         pub github: Option<UpdateGitHubIntegrationDetail>,
         /// `gitlabSelfManaged`.
-        #[serde(rename = "gitlabSelfManaged", skip_serializing_if = "Option::is_none")]
         pub gitlab_self_managed: Option<UpdateGitLabSelfManagedIntegrationDetail>,
     }
 
+    impl Serialize for UpdateDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "github", &self.github)?;
+            crate::cfn::entry(&mut map, "gitlabSelfManaged", &self.gitlab_self_managed)?;
+            map.end()
+        }
+    }
+
     /// The `UpdateGitHubIntegrationDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpdateGitHubIntegrationDetail {
         /// `code`.
-        #[serde(rename = "code")]
         pub code: Value<String>,
         /// `installationId`.
-        #[serde(rename = "installationId")]
         pub installation_id: Value<String>,
     }
 
@@ -557,11 +676,23 @@ pub mod code_security_integration {
         }
     }
 
+    impl Serialize for UpdateGitHubIntegrationDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("code", &self.code)?;
+            map.serialize_entry("installationId", &self.installation_id)?;
+            map.end()
+        }
+    }
+
     /// The `UpdateGitLabSelfManagedIntegrationDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpdateGitLabSelfManagedIntegrationDetail {
         /// `authCode`.
-        #[serde(rename = "authCode")]
         pub auth_code: Value<String>,
     }
 
@@ -571,6 +702,18 @@ pub mod code_security_integration {
             Self {
                 auth_code: auth_code.into(),
             }
+        }
+    }
+
+    impl Serialize for UpdateGitLabSelfManagedIntegrationDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("authCode", &self.auth_code)?;
+            map.end()
         }
     }
 }
@@ -637,46 +780,46 @@ pub mod code_security_scan_configuration {
     }
 
     /// The properties of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCodeSecurityScanConfigurationProps {
-        /// Code Security Scan Configuration
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: Code Security Scan Configuration
         pub configuration: Option<CodeSecurityScanConfiguration>,
-        /// Configuration Level
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
+        /// `Level`: Configuration Level
         pub level: Option<Value<ConfigurationLevel>>,
-        /// Code Security Scan Configuration name
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Code Security Scan Configuration name
         pub name: Option<Value<String>>,
-        /// Scope Settings
-        #[serde(rename = "ScopeSettings", skip_serializing_if = "Option::is_none")]
+        /// `ScopeSettings`: Scope Settings
         pub scope_settings: Option<ScopeSettings>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for CfnCodeSecurityScanConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ScopeSettings", &self.scope_settings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CodeSecurityScanConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeSecurityScanConfiguration {
         /// `continuousIntegrationScanConfiguration`.
-        #[serde(
-            rename = "continuousIntegrationScanConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub continuous_integration_scan_configuration: Option<
             ContinuousIntegrationScanConfiguration,
         >,
         /// `periodicScanConfiguration`.
-        #[serde(
-            rename = "periodicScanConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub periodic_scan_configuration: Option<PeriodicScanConfiguration>,
         /// `ruleSetCategories`.
-        #[serde(rename = "ruleSetCategories")]
         pub rule_set_categories: Vec<Value<RuleSetCategory>>,
     }
 
@@ -691,11 +834,32 @@ pub mod code_security_scan_configuration {
         }
     }
 
+    impl Serialize for CodeSecurityScanConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "continuousIntegrationScanConfiguration",
+                &self.continuous_integration_scan_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "periodicScanConfiguration",
+                &self.periodic_scan_configuration,
+            )?;
+            map.serialize_entry("ruleSetCategories", &self.rule_set_categories)?;
+            map.end()
+        }
+    }
+
     /// The `ContinuousIntegrationScanConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContinuousIntegrationScanConfiguration {
         /// `supportedEvents`.
-        #[serde(rename = "supportedEvents")]
         pub supported_events: Vec<Value<ContinuousIntegrationScanEvent>>,
     }
 
@@ -707,6 +871,18 @@ pub mod code_security_scan_configuration {
             Self {
                 supported_events: supported_events.into(),
             }
+        }
+    }
+
+    impl Serialize for ContinuousIntegrationScanConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("supportedEvents", &self.supported_events)?;
+            map.end()
         }
     }
 
@@ -748,14 +924,29 @@ pub mod code_security_scan_configuration {
     }
 
     /// The `PeriodicScanConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PeriodicScanConfiguration {
         /// `frequency`.
-        #[serde(rename = "frequency", skip_serializing_if = "Option::is_none")]
         pub frequency: Option<Value<PeriodicScanFrequency>>,
         /// `frequencyExpression`.
-        #[serde(rename = "frequencyExpression", skip_serializing_if = "Option::is_none")]
         pub frequency_expression: Option<Value<String>>,
+    }
+
+    impl Serialize for PeriodicScanConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "frequency", &self.frequency)?;
+            crate::cfn::entry(
+                &mut map,
+                "frequencyExpression",
+                &self.frequency_expression,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `PeriodicScanFrequency`.
@@ -876,15 +1067,26 @@ pub mod code_security_scan_configuration {
     }
 
     /// The `ScopeSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScopeSettings {
         /// `projectSelectionScope`.
-        #[serde(
-            rename = "projectSelectionScope",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub project_selection_scope: Option<Value<ProjectSelectionScope>>,
+    }
+
+    impl Serialize for ScopeSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "projectSelectionScope",
+                &self.project_selection_scope,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ProjectSelectionScope`.
@@ -1071,22 +1273,17 @@ pub mod connector {
     }
 
     /// The properties of `AWS::InspectorV2::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
-        /// Optional description of the connector.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional description of the connector.
         pub description: Option<Value<String>>,
-        /// Display name for the connector.
-        #[serde(rename = "Name")]
+        /// `Name`: Display name for the connector.
         pub name: Value<String>,
-        /// The cloud provider for this connector.
-        #[serde(rename = "Provider")]
+        /// `Provider`: The cloud provider for this connector.
         pub provider: Value<CloudProvider>,
-        /// Provider-specific configuration including regions and scope.
-        #[serde(rename = "ProviderConfiguration")]
+        /// `ProviderConfiguration`: Provider-specific configuration including regions and scope.
         pub provider_configuration: ProviderConfiguration,
-        /// Tags to apply to the connector.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the connector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1104,6 +1301,22 @@ pub mod connector {
                 provider_configuration: provider_configuration.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Provider", &self.provider)?;
+            map.serialize_entry("ProviderConfiguration", &self.provider_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1142,10 +1355,9 @@ pub mod connector {
     }
 
     /// The `ProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProviderConfiguration {
         /// `Azure`.
-        #[serde(rename = "Azure")]
         pub azure: AzureProviderConfiguration,
     }
 
@@ -1156,24 +1368,28 @@ pub mod connector {
         }
     }
 
-    /// The `AzureProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AzureProviderConfiguration {
-        /// Whether to automatically install the VM scanner.
-        #[serde(
-            rename = "AutoInstallVMScanner",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Azure", &self.azure)?;
+            map.end()
+        }
+    }
 
+    /// The `AzureProviderConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AzureProviderConfiguration {
+        /// `AutoInstallVMScanner`: Whether to automatically install the VM scanner.
         pub auto_install_vm_scanner: Option<Value<bool>>,
-        /// The ARN of the AWS Config connector used for Azure resource discovery.
-        #[serde(rename = "AwsConfigConnectorArn")]
+        /// `AwsConfigConnectorArn`: The ARN of the AWS Config connector used for Azure resource discovery.
         pub aws_config_connector_arn: Value<String>,
-        /// List of Azure regions to scan.
-        #[serde(rename = "AzureRegions")]
+        /// `AzureRegions`: List of Azure regions to scan.
         pub azure_regions: Vec<Value<String>>,
         /// `ScopeConfiguration`.
-        #[serde(rename = "ScopeConfiguration")]
         pub scope_configuration: AzureScopeConfigurationMap,
     }
 
@@ -1193,38 +1409,71 @@ pub mod connector {
         }
     }
 
+    impl Serialize for AzureProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoInstallVMScanner",
+                &self.auto_install_vm_scanner,
+            )?;
+            map.serialize_entry(
+                "AwsConfigConnectorArn",
+                &self.aws_config_connector_arn,
+            )?;
+            map.serialize_entry("AzureRegions", &self.azure_regions)?;
+            map.serialize_entry("ScopeConfiguration", &self.scope_configuration)?;
+            map.end()
+        }
+    }
+
     /// Defines which resource types to scan and at what scope level.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AzureScopeConfigurationMap {
         /// `ContainerImageScanning`.
-        #[serde(
-            rename = "ContainerImageScanning",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_image_scanning: Option<ScopeConfiguration>,
         /// `ServerlessScanning`.
-        #[serde(rename = "ServerlessScanning", skip_serializing_if = "Option::is_none")]
         pub serverless_scanning: Option<ScopeConfiguration>,
         /// `VmScanning`.
-        #[serde(rename = "VmScanning", skip_serializing_if = "Option::is_none")]
         pub vm_scanning: Option<ScopeConfiguration>,
     }
 
+    impl Serialize for AzureScopeConfigurationMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerImageScanning",
+                &self.container_image_scanning,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerlessScanning",
+                &self.serverless_scanning,
+            )?;
+            crate::cfn::entry(&mut map, "VmScanning", &self.vm_scanning)?;
+            map.end()
+        }
+    }
+
     /// Defines the scope of Azure resources to monitor for a specific resource type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScopeConfiguration {
         /// `ScopeType`.
-        #[serde(rename = "ScopeType")]
         pub scope_type: Value<ScopeType>,
-        /// List of subscription IDs.
-        #[serde(rename = "ScopeValues", skip_serializing_if = "Option::is_none")]
+        /// `ScopeValues`: List of subscription IDs.
         pub scope_values: Option<Vec<Value<String>>>,
-        /// `State`. Read-only: CloudFormation returns it.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: `State`. Read-only: CloudFormation returns it.
         pub state: Option<Value<ScopeState>>,
-        /// Reason for the current scope state. Read-only: CloudFormation returns it.
-        #[serde(rename = "StateReason", skip_serializing_if = "Option::is_none")]
+        /// `StateReason`: Reason for the current scope state. Read-only: CloudFormation returns it.
         pub state_reason: Option<Value<String>>,
     }
 
@@ -1237,6 +1486,21 @@ pub mod connector {
                 state: None,
                 state_reason: None,
             }
+        }
+    }
+
+    impl Serialize for ScopeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScopeType", &self.scope_type)?;
+            crate::cfn::entry(&mut map, "ScopeValues", &self.scope_values)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "StateReason", &self.state_reason)?;
+            map.end()
         }
     }
 
@@ -1379,22 +1643,17 @@ pub mod filter {
     }
 
     /// The properties of `AWS::InspectorV2::Filter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFilterProps {
-        /// Findings filter description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Findings filter description.
         pub description: Option<Value<String>>,
-        /// Findings filter action.
-        #[serde(rename = "FilterAction")]
+        /// `FilterAction`: Findings filter action.
         pub filter_action: Value<FilterAction>,
-        /// Findings filter criteria.
-        #[serde(rename = "FilterCriteria")]
+        /// `FilterCriteria`: Findings filter criteria.
         pub filter_criteria: FilterCriteria,
-        /// Findings filter name.
-        #[serde(rename = "Name")]
+        /// `Name`: Findings filter name.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -1412,6 +1671,22 @@ pub mod filter {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FilterAction", &self.filter_action)?;
+            map.serialize_entry("FilterCriteria", &self.filter_criteria)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1453,187 +1728,220 @@ pub mod filter {
     }
 
     /// The `FilterCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterCriteria {
         /// `AwsAccountId`.
-        #[serde(rename = "AwsAccountId", skip_serializing_if = "Option::is_none")]
         pub aws_account_id: Option<Vec<StringFilter>>,
         /// `CodeVulnerabilityDetectorName`.
-        #[serde(
-            rename = "CodeVulnerabilityDetectorName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_vulnerability_detector_name: Option<Vec<StringFilter>>,
         /// `CodeVulnerabilityDetectorTags`.
-        #[serde(
-            rename = "CodeVulnerabilityDetectorTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_vulnerability_detector_tags: Option<Vec<StringFilter>>,
         /// `CodeVulnerabilityFilePath`.
-        #[serde(
-            rename = "CodeVulnerabilityFilePath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_vulnerability_file_path: Option<Vec<StringFilter>>,
         /// `ComponentId`.
-        #[serde(rename = "ComponentId", skip_serializing_if = "Option::is_none")]
         pub component_id: Option<Vec<StringFilter>>,
         /// `ComponentType`.
-        #[serde(rename = "ComponentType", skip_serializing_if = "Option::is_none")]
         pub component_type: Option<Vec<StringFilter>>,
         /// `Ec2InstanceImageId`.
-        #[serde(rename = "Ec2InstanceImageId", skip_serializing_if = "Option::is_none")]
         pub ec2_instance_image_id: Option<Vec<StringFilter>>,
         /// `Ec2InstanceSubnetId`.
-        #[serde(rename = "Ec2InstanceSubnetId", skip_serializing_if = "Option::is_none")]
         pub ec2_instance_subnet_id: Option<Vec<StringFilter>>,
         /// `Ec2InstanceVpcId`.
-        #[serde(rename = "Ec2InstanceVpcId", skip_serializing_if = "Option::is_none")]
         pub ec2_instance_vpc_id: Option<Vec<StringFilter>>,
         /// `EcrImageArchitecture`.
-        #[serde(
-            rename = "EcrImageArchitecture",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ecr_image_architecture: Option<Vec<StringFilter>>,
         /// `EcrImageHash`.
-        #[serde(rename = "EcrImageHash", skip_serializing_if = "Option::is_none")]
         pub ecr_image_hash: Option<Vec<StringFilter>>,
         /// `EcrImageInUseCount`.
-        #[serde(rename = "EcrImageInUseCount", skip_serializing_if = "Option::is_none")]
         pub ecr_image_in_use_count: Option<Vec<NumberFilter>>,
         /// `EcrImagePushedAt`.
-        #[serde(rename = "EcrImagePushedAt", skip_serializing_if = "Option::is_none")]
         pub ecr_image_pushed_at: Option<Vec<DateFilter>>,
         /// `EcrImageRegistry`.
-        #[serde(rename = "EcrImageRegistry", skip_serializing_if = "Option::is_none")]
         pub ecr_image_registry: Option<Vec<StringFilter>>,
         /// `EcrImageRepositoryName`.
-        #[serde(
-            rename = "EcrImageRepositoryName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ecr_image_repository_name: Option<Vec<StringFilter>>,
         /// `EcrImageTags`.
-        #[serde(rename = "EcrImageTags", skip_serializing_if = "Option::is_none")]
         pub ecr_image_tags: Option<Vec<StringFilter>>,
         /// `EpssScore`.
-        #[serde(rename = "EpssScore", skip_serializing_if = "Option::is_none")]
         pub epss_score: Option<Vec<NumberFilter>>,
         /// `ExploitAvailable`.
-        #[serde(rename = "ExploitAvailable", skip_serializing_if = "Option::is_none")]
         pub exploit_available: Option<Vec<StringFilter>>,
         /// `FindingArn`.
-        #[serde(rename = "FindingArn", skip_serializing_if = "Option::is_none")]
         pub finding_arn: Option<Vec<StringFilter>>,
         /// `FindingStatus`.
-        #[serde(rename = "FindingStatus", skip_serializing_if = "Option::is_none")]
         pub finding_status: Option<Vec<StringFilter>>,
         /// `FindingType`.
-        #[serde(rename = "FindingType", skip_serializing_if = "Option::is_none")]
         pub finding_type: Option<Vec<StringFilter>>,
         /// `FirstObservedAt`.
-        #[serde(rename = "FirstObservedAt", skip_serializing_if = "Option::is_none")]
         pub first_observed_at: Option<Vec<DateFilter>>,
         /// `FixAvailable`.
-        #[serde(rename = "FixAvailable", skip_serializing_if = "Option::is_none")]
         pub fix_available: Option<Vec<StringFilter>>,
         /// `InspectorScore`.
-        #[serde(rename = "InspectorScore", skip_serializing_if = "Option::is_none")]
         pub inspector_score: Option<Vec<NumberFilter>>,
         /// `LambdaFunctionExecutionRoleArn`.
-        #[serde(
-            rename = "LambdaFunctionExecutionRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_function_execution_role_arn: Option<Vec<StringFilter>>,
         /// `LambdaFunctionLastModifiedAt`.
-        #[serde(
-            rename = "LambdaFunctionLastModifiedAt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_function_last_modified_at: Option<Vec<DateFilter>>,
         /// `LambdaFunctionLayers`.
-        #[serde(
-            rename = "LambdaFunctionLayers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_function_layers: Option<Vec<StringFilter>>,
         /// `LambdaFunctionName`.
-        #[serde(rename = "LambdaFunctionName", skip_serializing_if = "Option::is_none")]
         pub lambda_function_name: Option<Vec<StringFilter>>,
         /// `LambdaFunctionRuntime`.
-        #[serde(
-            rename = "LambdaFunctionRuntime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_function_runtime: Option<Vec<StringFilter>>,
         /// `LastObservedAt`.
-        #[serde(rename = "LastObservedAt", skip_serializing_if = "Option::is_none")]
         pub last_observed_at: Option<Vec<DateFilter>>,
         /// `NetworkProtocol`.
-        #[serde(rename = "NetworkProtocol", skip_serializing_if = "Option::is_none")]
         pub network_protocol: Option<Vec<StringFilter>>,
         /// `PortRange`.
-        #[serde(rename = "PortRange", skip_serializing_if = "Option::is_none")]
         pub port_range: Option<Vec<PortRangeFilter>>,
         /// `RelatedVulnerabilities`.
-        #[serde(
-            rename = "RelatedVulnerabilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub related_vulnerabilities: Option<Vec<StringFilter>>,
         /// `ResourceId`.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
         pub resource_id: Option<Vec<StringFilter>>,
         /// `ResourceTags`.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
         pub resource_tags: Option<Vec<MapFilter>>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Vec<StringFilter>>,
         /// `Severity`.
-        #[serde(rename = "Severity", skip_serializing_if = "Option::is_none")]
         pub severity: Option<Vec<StringFilter>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Vec<StringFilter>>,
         /// `UpdatedAt`.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<Vec<DateFilter>>,
         /// `VendorSeverity`.
-        #[serde(rename = "VendorSeverity", skip_serializing_if = "Option::is_none")]
         pub vendor_severity: Option<Vec<StringFilter>>,
         /// `VulnerabilityId`.
-        #[serde(rename = "VulnerabilityId", skip_serializing_if = "Option::is_none")]
         pub vulnerability_id: Option<Vec<StringFilter>>,
         /// `VulnerabilitySource`.
-        #[serde(rename = "VulnerabilitySource", skip_serializing_if = "Option::is_none")]
         pub vulnerability_source: Option<Vec<StringFilter>>,
         /// `VulnerablePackages`.
-        #[serde(rename = "VulnerablePackages", skip_serializing_if = "Option::is_none")]
         pub vulnerable_packages: Option<Vec<PackageFilter>>,
     }
 
+    impl Serialize for FilterCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsAccountId", &self.aws_account_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeVulnerabilityDetectorName",
+                &self.code_vulnerability_detector_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeVulnerabilityDetectorTags",
+                &self.code_vulnerability_detector_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeVulnerabilityFilePath",
+                &self.code_vulnerability_file_path,
+            )?;
+            crate::cfn::entry(&mut map, "ComponentId", &self.component_id)?;
+            crate::cfn::entry(&mut map, "ComponentType", &self.component_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ec2InstanceImageId",
+                &self.ec2_instance_image_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Ec2InstanceSubnetId",
+                &self.ec2_instance_subnet_id,
+            )?;
+            crate::cfn::entry(&mut map, "Ec2InstanceVpcId", &self.ec2_instance_vpc_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "EcrImageArchitecture",
+                &self.ecr_image_architecture,
+            )?;
+            crate::cfn::entry(&mut map, "EcrImageHash", &self.ecr_image_hash)?;
+            crate::cfn::entry(
+                &mut map,
+                "EcrImageInUseCount",
+                &self.ecr_image_in_use_count,
+            )?;
+            crate::cfn::entry(&mut map, "EcrImagePushedAt", &self.ecr_image_pushed_at)?;
+            crate::cfn::entry(&mut map, "EcrImageRegistry", &self.ecr_image_registry)?;
+            crate::cfn::entry(
+                &mut map,
+                "EcrImageRepositoryName",
+                &self.ecr_image_repository_name,
+            )?;
+            crate::cfn::entry(&mut map, "EcrImageTags", &self.ecr_image_tags)?;
+            crate::cfn::entry(&mut map, "EpssScore", &self.epss_score)?;
+            crate::cfn::entry(&mut map, "ExploitAvailable", &self.exploit_available)?;
+            crate::cfn::entry(&mut map, "FindingArn", &self.finding_arn)?;
+            crate::cfn::entry(&mut map, "FindingStatus", &self.finding_status)?;
+            crate::cfn::entry(&mut map, "FindingType", &self.finding_type)?;
+            crate::cfn::entry(&mut map, "FirstObservedAt", &self.first_observed_at)?;
+            crate::cfn::entry(&mut map, "FixAvailable", &self.fix_available)?;
+            crate::cfn::entry(&mut map, "InspectorScore", &self.inspector_score)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionExecutionRoleArn",
+                &self.lambda_function_execution_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionLastModifiedAt",
+                &self.lambda_function_last_modified_at,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionLayers",
+                &self.lambda_function_layers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionName",
+                &self.lambda_function_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionRuntime",
+                &self.lambda_function_runtime,
+            )?;
+            crate::cfn::entry(&mut map, "LastObservedAt", &self.last_observed_at)?;
+            crate::cfn::entry(&mut map, "NetworkProtocol", &self.network_protocol)?;
+            crate::cfn::entry(&mut map, "PortRange", &self.port_range)?;
+            crate::cfn::entry(
+                &mut map,
+                "RelatedVulnerabilities",
+                &self.related_vulnerabilities,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Severity", &self.severity)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            crate::cfn::entry(&mut map, "VendorSeverity", &self.vendor_severity)?;
+            crate::cfn::entry(&mut map, "VulnerabilityId", &self.vulnerability_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "VulnerabilitySource",
+                &self.vulnerability_source,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VulnerablePackages",
+                &self.vulnerable_packages,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `StringFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StringFilter {
         /// `Comparison`.
-        #[serde(rename = "Comparison")]
         pub comparison: Value<StringComparison>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1647,6 +1955,19 @@ pub mod filter {
                 comparison: comparison.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for StringFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1691,49 +2012,79 @@ pub mod filter {
     }
 
     /// The `NumberFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NumberFilter {
         /// `LowerInclusive`.
-        #[serde(rename = "LowerInclusive", skip_serializing_if = "Option::is_none")]
         pub lower_inclusive: Option<Value<f64>>,
         /// `UpperInclusive`.
-        #[serde(rename = "UpperInclusive", skip_serializing_if = "Option::is_none")]
         pub upper_inclusive: Option<Value<f64>>,
     }
 
+    impl Serialize for NumberFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LowerInclusive", &self.lower_inclusive)?;
+            crate::cfn::entry(&mut map, "UpperInclusive", &self.upper_inclusive)?;
+            map.end()
+        }
+    }
+
     /// The `DateFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DateFilter {
         /// `EndInclusive`.
-        #[serde(rename = "EndInclusive", skip_serializing_if = "Option::is_none")]
         pub end_inclusive: Option<Value<i64>>,
         /// `StartInclusive`.
-        #[serde(rename = "StartInclusive", skip_serializing_if = "Option::is_none")]
         pub start_inclusive: Option<Value<i64>>,
     }
 
+    impl Serialize for DateFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndInclusive", &self.end_inclusive)?;
+            crate::cfn::entry(&mut map, "StartInclusive", &self.start_inclusive)?;
+            map.end()
+        }
+    }
+
     /// The `PortRangeFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PortRangeFilter {
         /// `BeginInclusive`.
-        #[serde(rename = "BeginInclusive", skip_serializing_if = "Option::is_none")]
         pub begin_inclusive: Option<Value<i64>>,
         /// `EndInclusive`.
-        #[serde(rename = "EndInclusive", skip_serializing_if = "Option::is_none")]
         pub end_inclusive: Option<Value<i64>>,
     }
 
+    impl Serialize for PortRangeFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BeginInclusive", &self.begin_inclusive)?;
+            crate::cfn::entry(&mut map, "EndInclusive", &self.end_inclusive)?;
+            map.end()
+        }
+    }
+
     /// The `MapFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MapFilter {
         /// `Comparison`.
-        #[serde(rename = "Comparison")]
         pub comparison: Value<MapComparison>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -1745,6 +2096,20 @@ pub mod filter {
                 key: None,
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for MapFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1783,35 +2148,46 @@ pub mod filter {
     }
 
     /// The `PackageFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PackageFilter {
         /// `Architecture`.
-        #[serde(rename = "Architecture", skip_serializing_if = "Option::is_none")]
         pub architecture: Option<StringFilter>,
         /// `Epoch`.
-        #[serde(rename = "Epoch", skip_serializing_if = "Option::is_none")]
         pub epoch: Option<NumberFilter>,
         /// `FilePath`.
-        #[serde(rename = "FilePath", skip_serializing_if = "Option::is_none")]
         pub file_path: Option<StringFilter>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<StringFilter>,
         /// `Release`.
-        #[serde(rename = "Release", skip_serializing_if = "Option::is_none")]
         pub release: Option<StringFilter>,
         /// `SourceLambdaLayerArn`.
-        #[serde(
-            rename = "SourceLambdaLayerArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_lambda_layer_arn: Option<StringFilter>,
         /// `SourceLayerHash`.
-        #[serde(rename = "SourceLayerHash", skip_serializing_if = "Option::is_none")]
         pub source_layer_hash: Option<StringFilter>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<StringFilter>,
+    }
+
+    impl Serialize for PackageFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Architecture", &self.architecture)?;
+            crate::cfn::entry(&mut map, "Epoch", &self.epoch)?;
+            crate::cfn::entry(&mut map, "FilePath", &self.file_path)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Release", &self.release)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceLambdaLayerArn",
+                &self.source_lambda_layer_arn,
+            )?;
+            crate::cfn::entry(&mut map, "SourceLayerHash", &self.source_layer_hash)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 }

@@ -108,31 +108,23 @@ pub mod connection {
     }
 
     /// The properties of `AWS::Interconnect::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
-        /// The activation key for accepting a connection proposal from a partner CSP.
-        #[serde(rename = "ActivationKey", skip_serializing_if = "Option::is_none")]
+        /// `ActivationKey`: The activation key for accepting a connection proposal from a partner CSP.
         pub activation_key: Option<Value<String>>,
-        /// The logical attachment point in your AWS network where the managed connection will be connected.
-        #[serde(rename = "AttachPoint")]
+        /// `AttachPoint`: The logical attachment point in your AWS network where the managed connection will be connected.
         pub attach_point: AttachPoint,
-        /// The bandwidth of the connection (e.g., 50Mbps, 1Gbps).
-        #[serde(rename = "Bandwidth", skip_serializing_if = "Option::is_none")]
+        /// `Bandwidth`: The bandwidth of the connection (e.g., 50Mbps, 1Gbps).
         pub bandwidth: Option<Value<String>>,
-        /// A description of the connection.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the connection.
         pub description: Option<Value<String>>,
-        /// The ID of the environment for the connection.
-        #[serde(rename = "EnvironmentId", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentId`: The ID of the environment for the connection.
         pub environment_id: Option<Value<String>>,
-        /// The remote account identifier for the connection.
-        #[serde(rename = "RemoteAccount", skip_serializing_if = "Option::is_none")]
+        /// `RemoteAccount`: The remote account identifier for the connection.
         pub remote_account: Option<RemoteAccount>,
-        /// Deprecated.
-        #[serde(rename = "RemoteOwnerAccount", skip_serializing_if = "Option::is_none")]
+        /// `RemoteOwnerAccount`: Deprecated.
         pub remote_owner_account: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -152,26 +144,59 @@ pub mod connection {
         }
     }
 
-    /// The logical attachment point in your AWS network where the managed connection will be connected.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AttachPoint {
-        /// The ARN of the resource to attach to.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
-        pub arn: Option<Value<String>>,
-        /// The ID of the Direct Connect Gateway to attach to.
-        #[serde(
-            rename = "DirectConnectGateway",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActivationKey", &self.activation_key)?;
+            map.serialize_entry("AttachPoint", &self.attach_point)?;
+            crate::cfn::entry(&mut map, "Bandwidth", &self.bandwidth)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnvironmentId", &self.environment_id)?;
+            crate::cfn::entry(&mut map, "RemoteAccount", &self.remote_account)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoteOwnerAccount",
+                &self.remote_owner_account,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The logical attachment point in your AWS network where the managed connection will be connected.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AttachPoint {
+        /// `Arn`: The ARN of the resource to attach to.
+        pub arn: Option<Value<String>>,
+        /// `DirectConnectGateway`: The ID of the Direct Connect Gateway to attach to.
         pub direct_connect_gateway: Option<Value<String>>,
     }
 
+    impl Serialize for AttachPoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "DirectConnectGateway",
+                &self.direct_connect_gateway,
+            )?;
+            map.end()
+        }
+    }
+
     /// The remote account identifier for the connection.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RemoteAccount {
-        /// The identifier of the remote account.
-        #[serde(rename = "Identifier")]
+        /// `Identifier`: The identifier of the remote account.
         pub identifier: Value<String>,
     }
 
@@ -181,6 +206,18 @@ pub mod connection {
             Self {
                 identifier: identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for RemoteAccount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.end()
         }
     }
 }

@@ -92,59 +92,31 @@ pub mod monitor {
     }
 
     /// The properties of `AWS::InternetMonitor::Monitor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitorProps {
         /// `HealthEventsConfig`.
-        #[serde(rename = "HealthEventsConfig", skip_serializing_if = "Option::is_none")]
         pub health_events_config: Option<HealthEventsConfig>,
         /// `IncludeLinkedAccounts`.
-        #[serde(
-            rename = "IncludeLinkedAccounts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_linked_accounts: Option<Value<bool>>,
         /// `InternetMeasurementsLogDelivery`.
-        #[serde(
-            rename = "InternetMeasurementsLogDelivery",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub internet_measurements_log_delivery: Option<InternetMeasurementsLogDelivery>,
         /// `LinkedAccountId`.
-        #[serde(rename = "LinkedAccountId", skip_serializing_if = "Option::is_none")]
         pub linked_account_id: Option<Value<String>>,
         /// `MaxCityNetworksToMonitor`.
-        #[serde(
-            rename = "MaxCityNetworksToMonitor",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_city_networks_to_monitor: Option<Value<i64>>,
         /// `MonitorName`.
-        #[serde(rename = "MonitorName")]
         pub monitor_name: Value<String>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<Value<String>>>,
         /// `ResourcesToAdd`.
-        #[serde(rename = "ResourcesToAdd", skip_serializing_if = "Option::is_none")]
         pub resources_to_add: Option<Vec<Value<String>>>,
         /// `ResourcesToRemove`.
-        #[serde(rename = "ResourcesToRemove", skip_serializing_if = "Option::is_none")]
         pub resources_to_remove: Option<Vec<Value<String>>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<MonitorConfigState>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrafficPercentageToMonitor`.
-        #[serde(
-            rename = "TrafficPercentageToMonitor",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub traffic_percentage_to_monitor: Option<Value<i64>>,
     }
 
@@ -168,55 +140,120 @@ pub mod monitor {
         }
     }
 
+    impl Serialize for CfnMonitorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthEventsConfig",
+                &self.health_events_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeLinkedAccounts",
+                &self.include_linked_accounts,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InternetMeasurementsLogDelivery",
+                &self.internet_measurements_log_delivery,
+            )?;
+            crate::cfn::entry(&mut map, "LinkedAccountId", &self.linked_account_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxCityNetworksToMonitor",
+                &self.max_city_networks_to_monitor,
+            )?;
+            map.serialize_entry("MonitorName", &self.monitor_name)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "ResourcesToAdd", &self.resources_to_add)?;
+            crate::cfn::entry(&mut map, "ResourcesToRemove", &self.resources_to_remove)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficPercentageToMonitor",
+                &self.traffic_percentage_to_monitor,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HealthEventsConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthEventsConfig {
         /// `AvailabilityLocalHealthEventsConfig`.
-        #[serde(
-            rename = "AvailabilityLocalHealthEventsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub availability_local_health_events_config: Option<LocalHealthEventsConfig>,
         /// `AvailabilityScoreThreshold`.
-        #[serde(
-            rename = "AvailabilityScoreThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub availability_score_threshold: Option<Value<f64>>,
         /// `PerformanceLocalHealthEventsConfig`.
-        #[serde(
-            rename = "PerformanceLocalHealthEventsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub performance_local_health_events_config: Option<LocalHealthEventsConfig>,
         /// `PerformanceScoreThreshold`.
-        #[serde(
-            rename = "PerformanceScoreThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub performance_score_threshold: Option<Value<f64>>,
     }
 
+    impl Serialize for HealthEventsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityLocalHealthEventsConfig",
+                &self.availability_local_health_events_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityScoreThreshold",
+                &self.availability_score_threshold,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerformanceLocalHealthEventsConfig",
+                &self.performance_local_health_events_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerformanceScoreThreshold",
+                &self.performance_score_threshold,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LocalHealthEventsConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LocalHealthEventsConfig {
         /// `HealthScoreThreshold`.
-        #[serde(
-            rename = "HealthScoreThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub health_score_threshold: Option<Value<f64>>,
         /// `MinTrafficImpact`.
-        #[serde(rename = "MinTrafficImpact", skip_serializing_if = "Option::is_none")]
         pub min_traffic_impact: Option<Value<f64>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for LocalHealthEventsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthScoreThreshold",
+                &self.health_score_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "MinTrafficImpact", &self.min_traffic_impact)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Values of `Status`.
@@ -257,25 +294,47 @@ pub mod monitor {
     }
 
     /// The `InternetMeasurementsLogDelivery` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InternetMeasurementsLogDelivery {
         /// `S3Config`.
-        #[serde(rename = "S3Config", skip_serializing_if = "Option::is_none")]
         pub s3_config: Option<S3Config>,
     }
 
+    impl Serialize for InternetMeasurementsLogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Config", &self.s3_config)?;
+            map.end()
+        }
+    }
+
     /// The `S3Config` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Config {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `LogDeliveryStatus`.
-        #[serde(rename = "LogDeliveryStatus", skip_serializing_if = "Option::is_none")]
         pub log_delivery_status: Option<Value<LogDeliveryStatus>>,
+    }
+
+    impl Serialize for S3Config {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(&mut map, "LogDeliveryStatus", &self.log_delivery_status)?;
+            map.end()
+        }
     }
 
     /// Values of `LogDeliveryStatus`.

@@ -80,29 +80,19 @@ pub mod invoice_unit {
     }
 
     /// The properties of `AWS::Invoicing::InvoiceUnit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInvoiceUnitProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `InvoiceReceiver`.
-        #[serde(rename = "InvoiceReceiver")]
         pub invoice_receiver: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ResourceTags`.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
         pub resource_tags: Option<Vec<ResourceTag>>,
         /// `Rule`.
-        #[serde(rename = "Rule")]
         pub rule: Rule,
         /// `TaxInheritanceDisabled`.
-        #[serde(
-            rename = "TaxInheritanceDisabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tax_inheritance_disabled: Option<Value<bool>>,
     }
 
@@ -124,14 +114,33 @@ pub mod invoice_unit {
         }
     }
 
+    impl Serialize for CfnInvoiceUnitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InvoiceReceiver", &self.invoice_receiver)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            crate::cfn::entry(
+                &mut map,
+                "TaxInheritanceDisabled",
+                &self.tax_inheritance_disabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ResourceTag` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -148,11 +157,23 @@ pub mod invoice_unit {
         }
     }
 
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `Rule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
         /// `LinkedAccounts`.
-        #[serde(rename = "LinkedAccounts")]
         pub linked_accounts: Vec<Value<String>>,
     }
 
@@ -162,6 +183,18 @@ pub mod invoice_unit {
             Self {
                 linked_accounts: linked_accounts.into(),
             }
+        }
+    }
+
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LinkedAccounts", &self.linked_accounts)?;
+            map.end()
         }
     }
 }
@@ -271,61 +304,35 @@ pub mod procurement_portal_preference {
     }
 
     /// The properties of `AWS::Invoicing::ProcurementPortalPreference`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProcurementPortalPreferenceProps {
-        /// The domain identifier for the buyer in the procurement portal.
-        #[serde(rename = "BuyerDomain")]
+        /// `BuyerDomain`: The domain identifier for the buyer in the procurement portal.
         pub buyer_domain: Value<BuyerDomain>,
-        /// The unique identifier for the buyer in the procurement portal.
-        #[serde(rename = "BuyerIdentifier")]
+        /// `BuyerIdentifier`: The unique identifier for the buyer in the procurement portal.
         pub buyer_identifier: Value<String>,
-        /// List of contact information for portal administrators and technical contacts.
-        #[serde(rename = "Contacts")]
+        /// `Contacts`: List of contact information for portal administrators and technical contacts.
         pub contacts: Vec<Contact>,
-        /// Indicates whether e-invoice delivery is enabled for this procurement portal preference.
-        #[serde(rename = "EinvoiceDeliveryEnabled")]
+        /// `EinvoiceDeliveryEnabled`: Indicates whether e-invoice delivery is enabled for this procurement portal preference.
         pub einvoice_delivery_enabled: Value<bool>,
         /// `EinvoiceDeliveryPreference`.
-        #[serde(
-            rename = "EinvoiceDeliveryPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub einvoice_delivery_preference: Option<EinvoiceDeliveryPreference>,
-        /// The endpoint URL where e-invoices are delivered to the procurement portal.
-        #[serde(
-            rename = "ProcurementPortalInstanceEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProcurementPortalInstanceEndpoint`: The endpoint URL where e-invoices are delivered to the procurement portal.
         pub procurement_portal_instance_endpoint: Option<Value<String>>,
-        /// The name of the procurement portal.
-        #[serde(rename = "ProcurementPortalName")]
+        /// `ProcurementPortalName`: The name of the procurement portal.
         pub procurement_portal_name: Value<ProcurementPortalName>,
-        /// The shared secret or authentication credential used for secure communication with the procurement portal.
-        #[serde(
-            rename = "ProcurementPortalSharedSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProcurementPortalSharedSecret`: The shared secret or authentication credential used for secure communication with the procurement portal.
         pub procurement_portal_shared_secret: Option<Value<String>>,
-        /// Indicates whether purchase order retrieval is enabled for this procurement portal preference.
-        #[serde(rename = "PurchaseOrderRetrievalEnabled")]
+        /// `PurchaseOrderRetrievalEnabled`: Indicates whether purchase order retrieval is enabled for this procurement portal preference.
         pub purchase_order_retrieval_enabled: Value<bool>,
         /// `Selector`.
-        #[serde(rename = "Selector", skip_serializing_if = "Option::is_none")]
         pub selector: Option<ProcurementPortalPreferenceSelector>,
-        /// The domain identifier for the supplier in the procurement portal.
-        #[serde(rename = "SupplierDomain")]
+        /// `SupplierDomain`: The domain identifier for the supplier in the procurement portal.
         pub supplier_domain: Value<SupplierDomain>,
-        /// The unique identifier for the supplier in the procurement portal.
-        #[serde(rename = "SupplierIdentifier")]
+        /// `SupplierIdentifier`: The unique identifier for the supplier in the procurement portal.
         pub supplier_identifier: Value<String>,
-        /// The tags associated with this procurement portal preference.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with this procurement portal preference.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TestEnvPreference`.
-        #[serde(rename = "TestEnvPreference", skip_serializing_if = "Option::is_none")]
         pub test_env_preference: Option<TestEnvPreference>,
     }
 
@@ -358,6 +365,49 @@ pub mod procurement_portal_preference {
                 tags: None,
                 test_env_preference: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProcurementPortalPreferenceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BuyerDomain", &self.buyer_domain)?;
+            map.serialize_entry("BuyerIdentifier", &self.buyer_identifier)?;
+            map.serialize_entry("Contacts", &self.contacts)?;
+            map.serialize_entry(
+                "EinvoiceDeliveryEnabled",
+                &self.einvoice_delivery_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EinvoiceDeliveryPreference",
+                &self.einvoice_delivery_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcurementPortalInstanceEndpoint",
+                &self.procurement_portal_instance_endpoint,
+            )?;
+            map.serialize_entry("ProcurementPortalName", &self.procurement_portal_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcurementPortalSharedSecret",
+                &self.procurement_portal_shared_secret,
+            )?;
+            map.serialize_entry(
+                "PurchaseOrderRetrievalEnabled",
+                &self.purchase_order_retrieval_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Selector", &self.selector)?;
+            map.serialize_entry("SupplierDomain", &self.supplier_domain)?;
+            map.serialize_entry("SupplierIdentifier", &self.supplier_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TestEnvPreference", &self.test_env_preference)?;
+            map.end()
         }
     }
 
@@ -396,61 +446,83 @@ pub mod procurement_portal_preference {
     }
 
     /// Contact information for a person or role associated with the procurement portal preference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Contact {
-        /// The email address of the contact person or role.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
+        /// `Email`: The email address of the contact person or role.
         pub email: Option<Value<String>>,
-        /// The name of the contact person or role.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the contact person or role.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for Contact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Specifies the preferences for e-invoice delivery.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EinvoiceDeliveryPreference {
-        /// The method to use for testing the connection to the procurement portal.
-        #[serde(
-            rename = "ConnectionTestingMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionTestingMethod`: The method to use for testing the connection to the procurement portal.
         pub connection_testing_method: Option<Value<ConnectionTestingMethod>>,
-        /// The ISO 8601 date-time when e-invoice delivery should be activated.
-        #[serde(
-            rename = "EinvoiceDeliveryActivationDate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EinvoiceDeliveryActivationDate`: The ISO 8601 date-time when e-invoice delivery should be activated.
         pub einvoice_delivery_activation_date: Option<Value<String>>,
-        /// The types of attachments to include with the e-invoice delivery.
-        #[serde(
-            rename = "EinvoiceDeliveryAttachmentTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EinvoiceDeliveryAttachmentTypes`: The types of attachments to include with the e-invoice delivery.
         pub einvoice_delivery_attachment_types: Option<
             Vec<Value<EinvoiceDeliveryAttachmentTypesItem>>,
         >,
-        /// The types of e-invoice documents to be delivered.
-        #[serde(
-            rename = "EinvoiceDeliveryDocumentTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EinvoiceDeliveryDocumentTypes`: The types of e-invoice documents to be delivered.
         pub einvoice_delivery_document_types: Option<
             Vec<Value<EinvoiceDeliveryDocumentTypesItem>>,
         >,
-        /// The communication protocol to use for e-invoice delivery.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The communication protocol to use for e-invoice delivery.
         pub protocol: Option<Value<Protocol>>,
-        /// The sources of purchase order data.
-        #[serde(
-            rename = "PurchaseOrderDataSources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PurchaseOrderDataSources`: The sources of purchase order data.
         pub purchase_order_data_sources: Option<Vec<PurchaseOrderDataSource>>,
+    }
+
+    impl Serialize for EinvoiceDeliveryPreference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionTestingMethod",
+                &self.connection_testing_method,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EinvoiceDeliveryActivationDate",
+                &self.einvoice_delivery_activation_date,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EinvoiceDeliveryAttachmentTypes",
+                &self.einvoice_delivery_attachment_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EinvoiceDeliveryDocumentTypes",
+                &self.einvoice_delivery_document_types,
+            )?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "PurchaseOrderDataSources",
+                &self.purchase_order_data_sources,
+            )?;
+            map.end()
+        }
     }
 
     /// The method to use for testing the connection to the procurement portal.
@@ -610,22 +682,33 @@ pub mod procurement_portal_preference {
     }
 
     /// Specifies the source configuration for retrieving purchase order data.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PurchaseOrderDataSource {
-        /// The type of e-invoice document that requires purchase order data.
-        #[serde(
-            rename = "EinvoiceDeliveryDocumentType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EinvoiceDeliveryDocumentType`: The type of e-invoice document that requires purchase order data.
         pub einvoice_delivery_document_type: Option<Value<EinvoiceDeliveryDocumentType>>,
-        /// The type of source for purchase order data.
-        #[serde(
-            rename = "PurchaseOrderDataSourceType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PurchaseOrderDataSourceType`: The type of source for purchase order data.
         pub purchase_order_data_source_type: Option<Value<PurchaseOrderDataSourceType>>,
+    }
+
+    impl Serialize for PurchaseOrderDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EinvoiceDeliveryDocumentType",
+                &self.einvoice_delivery_document_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PurchaseOrderDataSourceType",
+                &self.purchase_order_data_source_type,
+            )?;
+            map.end()
+        }
     }
 
     /// The type of e-invoice document that requires purchase order data.
@@ -751,11 +834,22 @@ pub mod procurement_portal_preference {
     }
 
     /// Specifies criteria for selecting which invoices should be processed.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProcurementPortalPreferenceSelector {
-        /// The Amazon Resource Name (ARN) of invoice unit identifiers to which this preference applies.
-        #[serde(rename = "InvoiceUnitArns", skip_serializing_if = "Option::is_none")]
+        /// `InvoiceUnitArns`: The Amazon Resource Name (ARN) of invoice unit identifiers to which this preference applies.
         pub invoice_unit_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ProcurementPortalPreferenceSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InvoiceUnitArns", &self.invoice_unit_arns)?;
+            map.end()
+        }
     }
 
     /// The domain identifier for the supplier in the procurement portal.
@@ -793,34 +887,49 @@ pub mod procurement_portal_preference {
     }
 
     /// Configuration settings for the test environment of the procurement portal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TestEnvPreference {
-        /// The domain identifier for the buyer in the test environment.
-        #[serde(rename = "BuyerDomain", skip_serializing_if = "Option::is_none")]
+        /// `BuyerDomain`: The domain identifier for the buyer in the test environment.
         pub buyer_domain: Option<Value<TestEnvPreferenceBuyerDomain>>,
-        /// The unique identifier for the buyer in the test environment.
-        #[serde(rename = "BuyerIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `BuyerIdentifier`: The unique identifier for the buyer in the test environment.
         pub buyer_identifier: Option<Value<String>>,
-        /// The endpoint URL for e-invoice delivery in the test environment.
-        #[serde(
-            rename = "ProcurementPortalInstanceEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProcurementPortalInstanceEndpoint`: The endpoint URL for e-invoice delivery in the test environment.
         pub procurement_portal_instance_endpoint: Option<Value<String>>,
-        /// The shared secret for secure communication in the test environment.
-        #[serde(
-            rename = "ProcurementPortalSharedSecret",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProcurementPortalSharedSecret`: The shared secret for secure communication in the test environment.
         pub procurement_portal_shared_secret: Option<Value<String>>,
-        /// The domain identifier for the supplier in the test environment.
-        #[serde(rename = "SupplierDomain", skip_serializing_if = "Option::is_none")]
+        /// `SupplierDomain`: The domain identifier for the supplier in the test environment.
         pub supplier_domain: Option<Value<TestEnvPreferenceSupplierDomain>>,
-        /// The unique identifier for the supplier in the test environment.
-        #[serde(rename = "SupplierIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `SupplierIdentifier`: The unique identifier for the supplier in the test environment.
         pub supplier_identifier: Option<Value<String>>,
+    }
+
+    impl Serialize for TestEnvPreference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BuyerDomain", &self.buyer_domain)?;
+            crate::cfn::entry(&mut map, "BuyerIdentifier", &self.buyer_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcurementPortalInstanceEndpoint",
+                &self.procurement_portal_instance_endpoint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcurementPortalSharedSecret",
+                &self.procurement_portal_shared_secret,
+            )?;
+            crate::cfn::entry(&mut map, "SupplierDomain", &self.supplier_domain)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupplierIdentifier",
+                &self.supplier_identifier,
+            )?;
+            map.end()
+        }
     }
 
     /// The domain identifier for the buyer in the test environment.

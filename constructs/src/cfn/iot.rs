@@ -112,25 +112,17 @@ pub mod account_audit_configuration {
     }
 
     /// The properties of `AWS::IoT::AccountAuditConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountAuditConfigurationProps {
-        /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
         pub account_id: Value<String>,
         /// `AuditCheckConfigurations`.
-        #[serde(rename = "AuditCheckConfigurations")]
         pub audit_check_configurations: AuditCheckConfigurations,
         /// `AuditNotificationTargetConfigurations`.
-        #[serde(
-            rename = "AuditNotificationTargetConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audit_notification_target_configurations: Option<
             AuditNotificationTargetConfigurations,
         >,
-        /// The ARN of the role that grants permission to AWS IoT to access information about your devices, policies, certificates and other items as required when performing an audit.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the role that grants permission to AWS IoT to access information about your devices, policies, certificates and other items as required when performing an audit.
         pub role_arn: Value<String>,
     }
 
@@ -150,218 +142,328 @@ pub mod account_audit_configuration {
         }
     }
 
+    impl Serialize for CfnAccountAuditConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry(
+                "AuditCheckConfigurations",
+                &self.audit_check_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuditNotificationTargetConfigurations",
+                &self.audit_notification_target_configurations,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies which audit checks are enabled and disabled for this account.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuditCheckConfigurations {
         /// `AuthenticatedCognitoRoleOverlyPermissiveCheck`.
-        #[serde(
-            rename = "AuthenticatedCognitoRoleOverlyPermissiveCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authenticated_cognito_role_overly_permissive_check: Option<
             AuditCheckConfiguration,
         >,
         /// `CaCertificateExpiringCheck`.
-        #[serde(
-            rename = "CaCertificateExpiringCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ca_certificate_expiring_check: Option<AuditCheckConfiguration>,
         /// `CaCertificateKeyQualityCheck`.
-        #[serde(
-            rename = "CaCertificateKeyQualityCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ca_certificate_key_quality_check: Option<AuditCheckConfiguration>,
         /// `ConflictingClientIdsCheck`.
-        #[serde(
-            rename = "ConflictingClientIdsCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub conflicting_client_ids_check: Option<AuditCheckConfiguration>,
         /// `DeviceCertificateAgeCheck`.
-        #[serde(
-            rename = "DeviceCertificateAgeCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_certificate_age_check: Option<DeviceCertAgeAuditCheckConfiguration>,
         /// `DeviceCertificateExpiringCheck`.
-        #[serde(
-            rename = "DeviceCertificateExpiringCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_certificate_expiring_check: Option<
             DeviceCertExpirationAuditCheckConfiguration,
         >,
         /// `DeviceCertificateKeyQualityCheck`.
-        #[serde(
-            rename = "DeviceCertificateKeyQualityCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_certificate_key_quality_check: Option<AuditCheckConfiguration>,
         /// `DeviceCertificateSharedCheck`.
-        #[serde(
-            rename = "DeviceCertificateSharedCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_certificate_shared_check: Option<AuditCheckConfiguration>,
         /// `IntermediateCaRevokedForActiveDeviceCertificatesCheck`.
-        #[serde(
-            rename = "IntermediateCaRevokedForActiveDeviceCertificatesCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intermediate_ca_revoked_for_active_device_certificates_check: Option<
             AuditCheckConfiguration,
         >,
         /// `IoTPolicyPotentialMisConfigurationCheck`.
-        #[serde(
-            rename = "IoTPolicyPotentialMisConfigurationCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub io_t_policy_potential_mis_configuration_check: Option<
             AuditCheckConfiguration,
         >,
         /// `IotPolicyOverlyPermissiveCheck`.
-        #[serde(
-            rename = "IotPolicyOverlyPermissiveCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iot_policy_overly_permissive_check: Option<AuditCheckConfiguration>,
         /// `IotRoleAliasAllowsAccessToUnusedServicesCheck`.
-        #[serde(
-            rename = "IotRoleAliasAllowsAccessToUnusedServicesCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iot_role_alias_allows_access_to_unused_services_check: Option<
             AuditCheckConfiguration,
         >,
         /// `IotRoleAliasOverlyPermissiveCheck`.
-        #[serde(
-            rename = "IotRoleAliasOverlyPermissiveCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iot_role_alias_overly_permissive_check: Option<AuditCheckConfiguration>,
         /// `LoggingDisabledCheck`.
-        #[serde(
-            rename = "LoggingDisabledCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logging_disabled_check: Option<AuditCheckConfiguration>,
         /// `RevokedCaCertificateStillActiveCheck`.
-        #[serde(
-            rename = "RevokedCaCertificateStillActiveCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub revoked_ca_certificate_still_active_check: Option<AuditCheckConfiguration>,
         /// `RevokedDeviceCertificateStillActiveCheck`.
-        #[serde(
-            rename = "RevokedDeviceCertificateStillActiveCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub revoked_device_certificate_still_active_check: Option<
             AuditCheckConfiguration,
         >,
         /// `UnauthenticatedCognitoRoleOverlyPermissiveCheck`.
-        #[serde(
-            rename = "UnauthenticatedCognitoRoleOverlyPermissiveCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unauthenticated_cognito_role_overly_permissive_check: Option<
             AuditCheckConfiguration,
         >,
     }
 
+    impl Serialize for AuditCheckConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticatedCognitoRoleOverlyPermissiveCheck",
+                &self.authenticated_cognito_role_overly_permissive_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaCertificateExpiringCheck",
+                &self.ca_certificate_expiring_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaCertificateKeyQualityCheck",
+                &self.ca_certificate_key_quality_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConflictingClientIdsCheck",
+                &self.conflicting_client_ids_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceCertificateAgeCheck",
+                &self.device_certificate_age_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceCertificateExpiringCheck",
+                &self.device_certificate_expiring_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceCertificateKeyQualityCheck",
+                &self.device_certificate_key_quality_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceCertificateSharedCheck",
+                &self.device_certificate_shared_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IntermediateCaRevokedForActiveDeviceCertificatesCheck",
+                &self.intermediate_ca_revoked_for_active_device_certificates_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IoTPolicyPotentialMisConfigurationCheck",
+                &self.io_t_policy_potential_mis_configuration_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IotPolicyOverlyPermissiveCheck",
+                &self.iot_policy_overly_permissive_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IotRoleAliasAllowsAccessToUnusedServicesCheck",
+                &self.iot_role_alias_allows_access_to_unused_services_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IotRoleAliasOverlyPermissiveCheck",
+                &self.iot_role_alias_overly_permissive_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingDisabledCheck",
+                &self.logging_disabled_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RevokedCaCertificateStillActiveCheck",
+                &self.revoked_ca_certificate_still_active_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RevokedDeviceCertificateStillActiveCheck",
+                &self.revoked_device_certificate_still_active_check,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UnauthenticatedCognitoRoleOverlyPermissiveCheck",
+                &self.unauthenticated_cognito_role_overly_permissive_check,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for a specific audit check.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuditCheckConfiguration {
-        /// True if the check is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: True if the check is enabled.
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for AuditCheckConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// A structure containing the configName and corresponding configValue for configuring DeviceCertAgeCheck.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeviceCertAgeAuditCheckConfiguration {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<CertAgeCheckCustomConfiguration>,
-        /// True if the check is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: True if the check is enabled.
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for DeviceCertAgeAuditCheckConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// A structure containing the configName and corresponding configValue for configuring audit checks.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CertAgeCheckCustomConfiguration {
         /// `CertAgeThresholdInDays`.
-        #[serde(
-            rename = "CertAgeThresholdInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cert_age_threshold_in_days: Option<Value<String>>,
     }
 
+    impl Serialize for CertAgeCheckCustomConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertAgeThresholdInDays",
+                &self.cert_age_threshold_in_days,
+            )?;
+            map.end()
+        }
+    }
+
     /// A structure containing the configName and corresponding configValue for configuring DeviceCertExpirationCheck.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeviceCertExpirationAuditCheckConfiguration {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<CertExpirationCheckCustomConfiguration>,
-        /// True if the check is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: True if the check is enabled.
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for DeviceCertExpirationAuditCheckConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// A structure containing the configName and corresponding configValue for configuring audit checks.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CertExpirationCheckCustomConfiguration {
         /// `CertExpirationThresholdInDays`.
-        #[serde(
-            rename = "CertExpirationThresholdInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cert_expiration_threshold_in_days: Option<Value<String>>,
     }
 
+    impl Serialize for CertExpirationCheckCustomConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertExpirationThresholdInDays",
+                &self.cert_expiration_threshold_in_days,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about the targets to which audit notifications are sent.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuditNotificationTargetConfigurations {
         /// `Sns`.
-        #[serde(rename = "Sns", skip_serializing_if = "Option::is_none")]
         pub sns: Option<AuditNotificationTarget>,
     }
 
+    impl Serialize for AuditNotificationTargetConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Sns", &self.sns)?;
+            map.end()
+        }
+    }
+
     /// The `AuditNotificationTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuditNotificationTarget {
-        /// True if notifications to the target are enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: True if notifications to the target are enabled.
         pub enabled: Option<Value<bool>>,
-        /// The ARN of the role that grants permission to send notifications to the target.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the role that grants permission to send notifications to the target.
         pub role_arn: Option<Value<String>>,
-        /// The ARN of the target (SNS topic) to which audit notifications are sent.
-        #[serde(rename = "TargetArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetArn`: The ARN of the target (SNS topic) to which audit notifications are sent.
         pub target_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for AuditNotificationTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "TargetArn", &self.target_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -429,39 +531,23 @@ pub mod authorizer {
     }
 
     /// The properties of `AWS::IoT::Authorizer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthorizerProps {
         /// `AuthorizerFunctionArn`.
-        #[serde(rename = "AuthorizerFunctionArn")]
         pub authorizer_function_arn: Value<String>,
         /// `AuthorizerName`.
-        #[serde(rename = "AuthorizerName", skip_serializing_if = "Option::is_none")]
         pub authorizer_name: Option<Value<String>>,
         /// `EnableCachingForHttp`.
-        #[serde(
-            rename = "EnableCachingForHttp",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_caching_for_http: Option<Value<bool>>,
         /// `SigningDisabled`.
-        #[serde(rename = "SigningDisabled", skip_serializing_if = "Option::is_none")]
         pub signing_disabled: Option<Value<bool>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TokenKeyName`.
-        #[serde(rename = "TokenKeyName", skip_serializing_if = "Option::is_none")]
         pub token_key_name: Option<Value<String>>,
         /// `TokenSigningPublicKeys`.
-        #[serde(
-            rename = "TokenSigningPublicKeys",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub token_signing_public_keys: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -478,6 +564,33 @@ pub mod authorizer {
                 token_key_name: None,
                 token_signing_public_keys: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAuthorizerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizerFunctionArn", &self.authorizer_function_arn)?;
+            crate::cfn::entry(&mut map, "AuthorizerName", &self.authorizer_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableCachingForHttp",
+                &self.enable_caching_for_http,
+            )?;
+            crate::cfn::entry(&mut map, "SigningDisabled", &self.signing_disabled)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TokenKeyName", &self.token_key_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenSigningPublicKeys",
+                &self.token_signing_public_keys,
+            )?;
+            map.end()
         }
     }
 }
@@ -549,33 +662,55 @@ pub mod billing_group {
     }
 
     /// The properties of `AWS::IoT::BillingGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnBillingGroupProps {
         /// `BillingGroupName`.
-        #[serde(rename = "BillingGroupName", skip_serializing_if = "Option::is_none")]
         pub billing_group_name: Option<Value<String>>,
         /// `BillingGroupProperties`.
-        #[serde(
-            rename = "BillingGroupProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub billing_group_properties: Option<BillingGroupProperties>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnBillingGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BillingGroupName", &self.billing_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "BillingGroupProperties",
+                &self.billing_group_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `BillingGroupProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BillingGroupProperties {
         /// `BillingGroupDescription`.
-        #[serde(
-            rename = "BillingGroupDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub billing_group_description: Option<Value<String>>,
+    }
+
+    impl Serialize for BillingGroupProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BillingGroupDescription",
+                &self.billing_group_description,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -647,43 +782,23 @@ pub mod ca_certificate {
     }
 
     /// The properties of `AWS::IoT::CACertificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCaCertificateProps {
         /// `AutoRegistrationStatus`.
-        #[serde(
-            rename = "AutoRegistrationStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_registration_status: Option<Value<AutoRegistrationStatus>>,
         /// `CACertificatePem`.
-        #[serde(rename = "CACertificatePem")]
         pub ca_certificate_pem: Value<String>,
         /// `CertificateMode`.
-        #[serde(rename = "CertificateMode", skip_serializing_if = "Option::is_none")]
         pub certificate_mode: Option<Value<CertificateMode>>,
         /// `RegistrationConfig`.
-        #[serde(rename = "RegistrationConfig", skip_serializing_if = "Option::is_none")]
         pub registration_config: Option<RegistrationConfig>,
         /// `RemoveAutoRegistration`.
-        #[serde(
-            rename = "RemoveAutoRegistration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_auto_registration: Option<Value<bool>>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<Status>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The private key verification certificate.
-        #[serde(
-            rename = "VerificationCertificatePem",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VerificationCertificatePem`: The private key verification certificate.
         pub verification_certificate_pem: Option<Value<String>>,
     }
 
@@ -703,6 +818,41 @@ pub mod ca_certificate {
                 tags: None,
                 verification_certificate_pem: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCaCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoRegistrationStatus",
+                &self.auto_registration_status,
+            )?;
+            map.serialize_entry("CACertificatePem", &self.ca_certificate_pem)?;
+            crate::cfn::entry(&mut map, "CertificateMode", &self.certificate_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "RegistrationConfig",
+                &self.registration_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveAutoRegistration",
+                &self.remove_auto_registration,
+            )?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VerificationCertificatePem",
+                &self.verification_certificate_pem,
+            )?;
+            map.end()
         }
     }
 
@@ -744,17 +894,28 @@ pub mod ca_certificate {
     }
 
     /// The `RegistrationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RegistrationConfig {
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `TemplateBody`.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
         pub template_body: Option<Value<String>>,
         /// `TemplateName`.
-        #[serde(rename = "TemplateName", skip_serializing_if = "Option::is_none")]
         pub template_name: Option<Value<String>>,
+    }
+
+    impl Serialize for RegistrationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateName", &self.template_name)?;
+            map.end()
+        }
     }
 }
 
@@ -827,26 +988,17 @@ pub mod certificate {
     }
 
     /// The properties of `AWS::IoT::Certificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
         /// `CACertificatePem`.
-        #[serde(rename = "CACertificatePem", skip_serializing_if = "Option::is_none")]
         pub ca_certificate_pem: Option<Value<String>>,
         /// `CertificateMode`.
-        #[serde(rename = "CertificateMode", skip_serializing_if = "Option::is_none")]
         pub certificate_mode: Option<Value<CertificateMode>>,
         /// `CertificatePem`.
-        #[serde(rename = "CertificatePem", skip_serializing_if = "Option::is_none")]
         pub certificate_pem: Option<Value<String>>,
         /// `CertificateSigningRequest`.
-        #[serde(
-            rename = "CertificateSigningRequest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_signing_request: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<Status>,
     }
 
@@ -860,6 +1012,26 @@ pub mod certificate {
                 certificate_signing_request: None,
                 status: status.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CACertificatePem", &self.ca_certificate_pem)?;
+            crate::cfn::entry(&mut map, "CertificateMode", &self.certificate_mode)?;
+            crate::cfn::entry(&mut map, "CertificatePem", &self.certificate_pem)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateSigningRequest",
+                &self.certificate_signing_request,
+            )?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -972,23 +1144,15 @@ pub mod certificate_provider {
     }
 
     /// The properties of `AWS::IoT::CertificateProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProviderProps {
         /// `AccountDefaultForOperations`.
-        #[serde(rename = "AccountDefaultForOperations")]
         pub account_default_for_operations: Vec<Value<CertificateProviderOperation>>,
         /// `CertificateProviderName`.
-        #[serde(
-            rename = "CertificateProviderName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_provider_name: Option<Value<String>>,
         /// `LambdaFunctionArn`.
-        #[serde(rename = "LambdaFunctionArn")]
         pub lambda_function_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1006,6 +1170,28 @@ pub mod certificate_provider {
                 lambda_function_arn: lambda_function_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCertificateProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AccountDefaultForOperations",
+                &self.account_default_for_operations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateProviderName",
+                &self.certificate_provider_name,
+            )?;
+            map.serialize_entry("LambdaFunctionArn", &self.lambda_function_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1108,49 +1294,35 @@ pub mod command {
     }
 
     /// The properties of `AWS::IoT::Command`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCommandProps {
-        /// The unique identifier for the command.
-        #[serde(rename = "CommandId")]
+        /// `CommandId`: The unique identifier for the command.
         pub command_id: Value<String>,
-        /// The date and time when the command was created.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: The date and time when the command was created.
         pub created_at: Option<Value<String>>,
-        /// A flag indicating whether the command is deprecated.
-        #[serde(rename = "Deprecated", skip_serializing_if = "Option::is_none")]
+        /// `Deprecated`: A flag indicating whether the command is deprecated.
         pub deprecated: Option<Value<bool>>,
-        /// The description of the command.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the command.
         pub description: Option<Value<String>>,
-        /// The display name for the command.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name for the command.
         pub display_name: Option<Value<String>>,
-        /// The date and time when the command was last updated.
-        #[serde(rename = "LastUpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdatedAt`: The date and time when the command was last updated.
         pub last_updated_at: Option<Value<String>>,
-        /// The list of mandatory parameters for the command.
-        #[serde(rename = "MandatoryParameters", skip_serializing_if = "Option::is_none")]
+        /// `MandatoryParameters`: The list of mandatory parameters for the command.
         pub mandatory_parameters: Option<Vec<CommandParameter>>,
-        /// The namespace to which the command belongs.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace to which the command belongs.
         pub namespace: Option<Value<Namespace>>,
-        /// The payload associated with the command.
-        #[serde(rename = "Payload", skip_serializing_if = "Option::is_none")]
+        /// `Payload`: The payload associated with the command.
         pub payload: Option<CommandPayload>,
-        /// The payload template associated with the command.
-        #[serde(rename = "PayloadTemplate", skip_serializing_if = "Option::is_none")]
+        /// `PayloadTemplate`: The payload template associated with the command.
         pub payload_template: Option<Value<String>>,
-        /// A flag indicating whether the command is pending deletion.
-        #[serde(rename = "PendingDeletion", skip_serializing_if = "Option::is_none")]
+        /// `PendingDeletion`: A flag indicating whether the command is pending deletion.
         pub pending_deletion: Option<Value<bool>>,
-        /// The command preprocessor configuration.
-        #[serde(rename = "Preprocessor", skip_serializing_if = "Option::is_none")]
+        /// `Preprocessor`: The command preprocessor configuration.
         pub preprocessor: Option<CommandPreprocessor>,
-        /// The customer role associated with the command.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The customer role associated with the command.
         pub role_arn: Option<Value<String>>,
-        /// The tags to be associated with the command.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be associated with the command.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1176,26 +1348,49 @@ pub mod command {
         }
     }
 
+    impl Serialize for CfnCommandProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CommandId", &self.command_id)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Deprecated", &self.deprecated)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "LastUpdatedAt", &self.last_updated_at)?;
+            crate::cfn::entry(
+                &mut map,
+                "MandatoryParameters",
+                &self.mandatory_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Payload", &self.payload)?;
+            crate::cfn::entry(&mut map, "PayloadTemplate", &self.payload_template)?;
+            crate::cfn::entry(&mut map, "PendingDeletion", &self.pending_deletion)?;
+            crate::cfn::entry(&mut map, "Preprocessor", &self.preprocessor)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CommandParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CommandParameter {
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<CommandParameterValue>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<CommandParameterType>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<CommandParameterValue>,
         /// `ValueConditions`.
-        #[serde(rename = "ValueConditions", skip_serializing_if = "Option::is_none")]
         pub value_conditions: Option<Vec<CommandParameterValueCondition>>,
     }
 
@@ -1213,30 +1408,58 @@ pub mod command {
         }
     }
 
+    impl Serialize for CommandParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            crate::cfn::entry(&mut map, "ValueConditions", &self.value_conditions)?;
+            map.end()
+        }
+    }
+
     /// The `CommandParameterValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CommandParameterValue {
         /// `B`.
-        #[serde(rename = "B", skip_serializing_if = "Option::is_none")]
         pub b: Option<Value<bool>>,
         /// `BIN`.
-        #[serde(rename = "BIN", skip_serializing_if = "Option::is_none")]
         pub bin: Option<Value<String>>,
         /// `D`.
-        #[serde(rename = "D", skip_serializing_if = "Option::is_none")]
         pub d: Option<Value<f64>>,
         /// `I`.
-        #[serde(rename = "I", skip_serializing_if = "Option::is_none")]
         pub i: Option<Value<i64>>,
         /// `L`.
-        #[serde(rename = "L", skip_serializing_if = "Option::is_none")]
         pub l: Option<Value<String>>,
         /// `S`.
-        #[serde(rename = "S", skip_serializing_if = "Option::is_none")]
         pub s: Option<Value<String>>,
         /// `UL`.
-        #[serde(rename = "UL", skip_serializing_if = "Option::is_none")]
         pub ul: Option<Value<String>>,
+    }
+
+    impl Serialize for CommandParameterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "B", &self.b)?;
+            crate::cfn::entry(&mut map, "BIN", &self.bin)?;
+            crate::cfn::entry(&mut map, "D", &self.d)?;
+            crate::cfn::entry(&mut map, "I", &self.i)?;
+            crate::cfn::entry(&mut map, "L", &self.l)?;
+            crate::cfn::entry(&mut map, "S", &self.s)?;
+            crate::cfn::entry(&mut map, "UL", &self.ul)?;
+            map.end()
+        }
     }
 
     /// Values of `CommandParameterType`.
@@ -1292,13 +1515,11 @@ pub mod command {
     }
 
     /// The `CommandParameterValueCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CommandParameterValueCondition {
         /// `ComparisonOperator`.
-        #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<CommandParameterValueComparisonOperator>,
         /// `Operand`.
-        #[serde(rename = "Operand")]
         pub operand: CommandParameterValueComparisonOperand,
     }
 
@@ -1314,6 +1535,19 @@ pub mod command {
                 comparison_operator: comparison_operator.into(),
                 operand: operand.into(),
             }
+        }
+    }
+
+    impl Serialize for CommandParameterValueCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            map.serialize_entry("Operand", &self.operand)?;
+            map.end()
         }
     }
 
@@ -1380,33 +1614,42 @@ pub mod command {
     }
 
     /// The `CommandParameterValueComparisonOperand` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CommandParameterValueComparisonOperand {
         /// `Number`.
-        #[serde(rename = "Number", skip_serializing_if = "Option::is_none")]
         pub number: Option<Value<String>>,
         /// `NumberRange`.
-        #[serde(rename = "NumberRange", skip_serializing_if = "Option::is_none")]
         pub number_range: Option<CommandParameterValueNumberRange>,
         /// `Numbers`.
-        #[serde(rename = "Numbers", skip_serializing_if = "Option::is_none")]
         pub numbers: Option<Vec<Value<String>>>,
         /// `String`.
-        #[serde(rename = "String", skip_serializing_if = "Option::is_none")]
         pub string: Option<Value<String>>,
         /// `Strings`.
-        #[serde(rename = "Strings", skip_serializing_if = "Option::is_none")]
         pub strings: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CommandParameterValueComparisonOperand {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Number", &self.number)?;
+            crate::cfn::entry(&mut map, "NumberRange", &self.number_range)?;
+            crate::cfn::entry(&mut map, "Numbers", &self.numbers)?;
+            crate::cfn::entry(&mut map, "String", &self.string)?;
+            crate::cfn::entry(&mut map, "Strings", &self.strings)?;
+            map.end()
+        }
+    }
+
     /// The `CommandParameterValueNumberRange` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CommandParameterValueNumberRange {
         /// `Max`.
-        #[serde(rename = "Max")]
         pub max: Value<String>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<String>,
     }
 
@@ -1420,6 +1663,19 @@ pub mod command {
                 max: max.into(),
                 min: min.into(),
             }
+        }
+    }
+
+    impl Serialize for CommandParameterValueNumberRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.end()
         }
     }
 
@@ -1461,29 +1717,54 @@ pub mod command {
     }
 
     /// The `CommandPayload` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CommandPayload {
         /// `Content`.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
         pub content: Option<Value<String>>,
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<Value<String>>,
     }
 
+    impl Serialize for CommandPayload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            map.end()
+        }
+    }
+
     /// The `CommandPreprocessor` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CommandPreprocessor {
         /// `AwsJsonSubstitution`.
-        #[serde(rename = "AwsJsonSubstitution", skip_serializing_if = "Option::is_none")]
         pub aws_json_substitution: Option<AwsJsonSubstitutionCommandPreprocessorConfig>,
     }
 
+    impl Serialize for CommandPreprocessor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsJsonSubstitution",
+                &self.aws_json_substitution,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AwsJsonSubstitutionCommandPreprocessorConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsJsonSubstitutionCommandPreprocessorConfig {
         /// `OutputFormat`.
-        #[serde(rename = "OutputFormat")]
         pub output_format: Value<OutputFormat>,
     }
 
@@ -1493,6 +1774,18 @@ pub mod command {
             Self {
                 output_format: output_format.into(),
             }
+        }
+    }
+
+    impl Serialize for AwsJsonSubstitutionCommandPreprocessorConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OutputFormat", &self.output_format)?;
+            map.end()
         }
     }
 
@@ -1597,19 +1890,15 @@ pub mod custom_metric {
     }
 
     /// The properties of `AWS::IoT::CustomMetric`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomMetricProps {
-        /// Field represents a friendly name in the console for the custom metric; it doesn't have to be unique.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: Field represents a friendly name in the console for the custom metric; it doesn't have to be unique.
         pub display_name: Option<Value<String>>,
-        /// The name of the custom metric.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the custom metric.
         pub metric_name: Option<Value<String>>,
-        /// The type of the custom metric.
-        #[serde(rename = "MetricType")]
+        /// `MetricType`: The type of the custom metric.
         pub metric_type: Value<MetricType>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1622,6 +1911,21 @@ pub mod custom_metric {
                 metric_type: metric_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCustomMetricProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            map.serialize_entry("MetricType", &self.metric_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1730,19 +2034,15 @@ pub mod dimension {
     }
 
     /// The properties of `AWS::IoT::Dimension`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDimensionProps {
-        /// A unique identifier for the dimension.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A unique identifier for the dimension.
         pub name: Option<Value<String>>,
-        /// Specifies the value or list of values for the dimension.
-        #[serde(rename = "StringValues")]
+        /// `StringValues`: Specifies the value or list of values for the dimension.
         pub string_values: Vec<Value<String>>,
-        /// Metadata that can be used to manage the dimension.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata that can be used to manage the dimension.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies the type of the dimension.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies the type of the dimension.
         pub r#type: Value<Type>,
     }
 
@@ -1758,6 +2058,21 @@ pub mod dimension {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDimensionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("StringValues", &self.string_values)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1872,71 +2187,90 @@ pub mod domain_configuration {
     }
 
     /// The properties of `AWS::IoT::DomainConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDomainConfigurationProps {
         /// `ApplicationProtocol`.
-        #[serde(rename = "ApplicationProtocol", skip_serializing_if = "Option::is_none")]
         pub application_protocol: Option<Value<ApplicationProtocol>>,
         /// `AuthenticationType`.
-        #[serde(rename = "AuthenticationType", skip_serializing_if = "Option::is_none")]
         pub authentication_type: Option<Value<AuthenticationType>>,
         /// `AuthorizerConfig`.
-        #[serde(rename = "AuthorizerConfig", skip_serializing_if = "Option::is_none")]
         pub authorizer_config: Option<AuthorizerConfig>,
         /// `ClientCertificateConfig`.
-        #[serde(
-            rename = "ClientCertificateConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_certificate_config: Option<ClientCertificateConfig>,
         /// `DomainConfigurationName`.
-        #[serde(
-            rename = "DomainConfigurationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_configuration_name: Option<Value<String>>,
         /// `DomainConfigurationStatus`.
-        #[serde(
-            rename = "DomainConfigurationStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_configuration_status: Option<Value<DomainConfigurationStatus>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `ServerCertificateArns`.
-        #[serde(
-            rename = "ServerCertificateArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_certificate_arns: Option<Vec<Value<String>>>,
         /// `ServerCertificateConfig`.
-        #[serde(
-            rename = "ServerCertificateConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_certificate_config: Option<ServerCertificateConfig>,
         /// `ServiceType`.
-        #[serde(rename = "ServiceType", skip_serializing_if = "Option::is_none")]
         pub service_type: Option<Value<ServiceType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TlsConfig`.
-        #[serde(rename = "TlsConfig", skip_serializing_if = "Option::is_none")]
         pub tls_config: Option<TlsConfig>,
         /// `ValidationCertificateArn`.
-        #[serde(
-            rename = "ValidationCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub validation_certificate_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnDomainConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationProtocol",
+                &self.application_protocol,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationType",
+                &self.authentication_type,
+            )?;
+            crate::cfn::entry(&mut map, "AuthorizerConfig", &self.authorizer_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateConfig",
+                &self.client_certificate_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainConfigurationName",
+                &self.domain_configuration_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainConfigurationStatus",
+                &self.domain_configuration_status,
+            )?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerCertificateArns",
+                &self.server_certificate_arns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerCertificateConfig",
+                &self.server_certificate_config,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceType", &self.service_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TlsConfig", &self.tls_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationCertificateArn",
+                &self.validation_certificate_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ApplicationProtocol`.
@@ -2029,34 +2363,56 @@ pub mod domain_configuration {
     }
 
     /// The `AuthorizerConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizerConfig {
         /// `AllowAuthorizerOverride`.
-        #[serde(
-            rename = "AllowAuthorizerOverride",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_authorizer_override: Option<Value<bool>>,
         /// `DefaultAuthorizerName`.
-        #[serde(
-            rename = "DefaultAuthorizerName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_authorizer_name: Option<Value<String>>,
     }
 
+    impl Serialize for AuthorizerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowAuthorizerOverride",
+                &self.allow_authorizer_override,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultAuthorizerName",
+                &self.default_authorizer_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ClientCertificateConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClientCertificateConfig {
         /// `ClientCertificateCallbackArn`.
-        #[serde(
-            rename = "ClientCertificateCallbackArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_certificate_callback_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ClientCertificateConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateCallbackArn",
+                &self.client_certificate_callback_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `DomainConfigurationStatus`.
@@ -2097,21 +2453,32 @@ pub mod domain_configuration {
     }
 
     /// The `ServerCertificateConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerCertificateConfig {
         /// `EnableOCSPCheck`.
-        #[serde(rename = "EnableOCSPCheck", skip_serializing_if = "Option::is_none")]
         pub enable_ocsp_check: Option<Value<bool>>,
         /// `OcspAuthorizedResponderArn`.
-        #[serde(
-            rename = "OcspAuthorizedResponderArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ocsp_authorized_responder_arn: Option<Value<String>>,
         /// `OcspLambdaArn`.
-        #[serde(rename = "OcspLambdaArn", skip_serializing_if = "Option::is_none")]
         pub ocsp_lambda_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ServerCertificateConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnableOCSPCheck", &self.enable_ocsp_check)?;
+            crate::cfn::entry(
+                &mut map,
+                "OcspAuthorizedResponderArn",
+                &self.ocsp_authorized_responder_arn,
+            )?;
+            crate::cfn::entry(&mut map, "OcspLambdaArn", &self.ocsp_lambda_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `ServiceType`.
@@ -2155,11 +2522,22 @@ pub mod domain_configuration {
     }
 
     /// The `TlsConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TlsConfig {
         /// `SecurityPolicy`.
-        #[serde(rename = "SecurityPolicy", skip_serializing_if = "Option::is_none")]
         pub security_policy: Option<Value<String>>,
+    }
+
+    impl Serialize for TlsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityPolicy", &self.security_policy)?;
+            map.end()
+        }
     }
 }
 
@@ -2233,16 +2611,13 @@ pub mod encryption_configuration {
     }
 
     /// The properties of `AWS::IoT::EncryptionConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEncryptionConfigurationProps {
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType")]
         pub encryption_type: Value<EncryptionType>,
         /// `KmsAccessRoleArn`.
-        #[serde(rename = "KmsAccessRoleArn", skip_serializing_if = "Option::is_none")]
         pub kms_access_role_arn: Option<Value<String>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
     }
 
@@ -2254,6 +2629,20 @@ pub mod encryption_configuration {
                 kms_access_role_arn: None,
                 kms_key_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEncryptionConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "KmsAccessRoleArn", &self.kms_access_role_arn)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
         }
     }
 
@@ -2372,37 +2761,27 @@ pub mod fleet_metric {
     }
 
     /// The properties of `AWS::IoT::FleetMetric`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleetMetricProps {
-        /// The aggregation field to perform aggregation and metric emission
-        #[serde(rename = "AggregationField", skip_serializing_if = "Option::is_none")]
+        /// `AggregationField`: The aggregation field to perform aggregation and metric emission
         pub aggregation_field: Option<Value<String>>,
         /// `AggregationType`.
-        #[serde(rename = "AggregationType", skip_serializing_if = "Option::is_none")]
         pub aggregation_type: Option<AggregationType>,
-        /// The description of a fleet metric
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of a fleet metric
         pub description: Option<Value<String>>,
-        /// The index name of a fleet metric
-        #[serde(rename = "IndexName", skip_serializing_if = "Option::is_none")]
+        /// `IndexName`: The index name of a fleet metric
         pub index_name: Option<Value<String>>,
-        /// The name of the fleet metric
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the fleet metric
         pub metric_name: Value<String>,
-        /// The period of metric emission in seconds
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
+        /// `Period`: The period of metric emission in seconds
         pub period: Option<Value<i64>>,
-        /// The Fleet Indexing query used by a fleet metric
-        #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
+        /// `QueryString`: The Fleet Indexing query used by a fleet metric
         pub query_string: Option<Value<String>>,
-        /// The version of a Fleet Indexing query used by a fleet metric
-        #[serde(rename = "QueryVersion", skip_serializing_if = "Option::is_none")]
+        /// `QueryVersion`: The version of a Fleet Indexing query used by a fleet metric
         pub query_version: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The unit of data points emitted by a fleet metric
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of data points emitted by a fleet metric
         pub unit: Option<Value<Unit>>,
     }
 
@@ -2424,14 +2803,33 @@ pub mod fleet_metric {
         }
     }
 
+    impl Serialize for CfnFleetMetricProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AggregationField", &self.aggregation_field)?;
+            crate::cfn::entry(&mut map, "AggregationType", &self.aggregation_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IndexName", &self.index_name)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "QueryVersion", &self.query_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// Aggregation types supported by Fleet Indexing
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AggregationType {
-        /// Fleet Indexing aggregation type names such as Statistics, Percentiles and Cardinality
-        #[serde(rename = "Name")]
+        /// `Name`: Fleet Indexing aggregation type names such as Statistics, Percentiles and Cardinality
         pub name: Value<Name>,
-        /// Fleet Indexing aggregation type values
-        #[serde(rename = "Values")]
+        /// `Values`: Fleet Indexing aggregation type values
         pub values: Vec<Value<String>>,
     }
 
@@ -2445,6 +2843,19 @@ pub mod fleet_metric {
                 name: name.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for AggregationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -2675,67 +3086,39 @@ pub mod job {
     }
 
     /// The properties of `AWS::IoT::Job`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobProps {
         /// `AbortConfig`.
-        #[serde(rename = "AbortConfig", skip_serializing_if = "Option::is_none")]
         pub abort_config: Option<AbortConfig>,
-        /// A short text description of the job.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A short text description of the job.
         pub description: Option<Value<String>>,
-        /// The package version Amazon Resource Names (ARNs) that are installed on the device when the job successfully completes.
-        #[serde(
-            rename = "DestinationPackageVersions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationPackageVersions`: The package version Amazon Resource Names (ARNs) that are installed on the device when the job successfully completes.
         pub destination_package_versions: Option<Vec<Value<String>>>,
-        /// The job document.
-        #[serde(rename = "Document", skip_serializing_if = "Option::is_none")]
+        /// `Document`: The job document.
         pub document: Option<Value<String>>,
-        /// Parameters of an Amazon Web Services managed template that you can specify to create the job document.
-        #[serde(rename = "DocumentParameters", skip_serializing_if = "Option::is_none")]
+        /// `DocumentParameters`: Parameters of an Amazon Web Services managed template that you can specify to create the job document.
         pub document_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// An S3 link, or S3 object URL, to the job document.
-        #[serde(rename = "DocumentSource", skip_serializing_if = "Option::is_none")]
+        /// `DocumentSource`: An S3 link, or S3 object URL, to the job document.
         pub document_source: Option<Value<String>>,
         /// `JobExecutionsRetryConfig`.
-        #[serde(
-            rename = "JobExecutionsRetryConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
         /// `JobExecutionsRolloutConfig`.
-        #[serde(
-            rename = "JobExecutionsRolloutConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_executions_rollout_config: Option<JobExecutionsRolloutConfig>,
-        /// A job identifier which must be unique for your AWS account.
-        #[serde(rename = "JobId")]
+        /// `JobId`: A job identifier which must be unique for your AWS account.
         pub job_id: Value<String>,
-        /// The ARN of the job template used to create the job.
-        #[serde(rename = "JobTemplateArn", skip_serializing_if = "Option::is_none")]
+        /// `JobTemplateArn`: The ARN of the job template used to create the job.
         pub job_template_arn: Option<Value<String>>,
         /// `PresignedUrlConfig`.
-        #[serde(rename = "PresignedUrlConfig", skip_serializing_if = "Option::is_none")]
         pub presigned_url_config: Option<PresignedUrlConfig>,
         /// `SchedulingConfig`.
-        #[serde(rename = "SchedulingConfig", skip_serializing_if = "Option::is_none")]
         pub scheduling_config: Option<SchedulingConfig>,
-        /// Metadata which can be used to manage the job.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata which can be used to manage the job.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies whether the job will continue to run (CONTINUOUS), or will be complete after all those things specified as targets have completed the job (SNAPSHOT).
-        #[serde(rename = "TargetSelection", skip_serializing_if = "Option::is_none")]
+        /// `TargetSelection`: Specifies whether the job will continue to run (CONTINUOUS), or will be complete after all those things specified as targets have completed the job (SNAPSHOT).
         pub target_selection: Option<Value<TargetSelection>>,
-        /// A list of things and thing groups to which the job should be sent.
-        #[serde(rename = "Targets")]
+        /// `Targets`: A list of things and thing groups to which the job should be sent.
         pub targets: Vec<Value<String>>,
         /// `TimeoutConfig`.
-        #[serde(rename = "TimeoutConfig", skip_serializing_if = "Option::is_none")]
         pub timeout_config: Option<TimeoutConfig>,
     }
 
@@ -2766,11 +3149,57 @@ pub mod job {
         }
     }
 
+    impl Serialize for CfnJobProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbortConfig", &self.abort_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPackageVersions",
+                &self.destination_package_versions,
+            )?;
+            crate::cfn::entry(&mut map, "Document", &self.document)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentParameters",
+                &self.document_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "DocumentSource", &self.document_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobExecutionsRetryConfig",
+                &self.job_executions_retry_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JobExecutionsRolloutConfig",
+                &self.job_executions_rollout_config,
+            )?;
+            map.serialize_entry("JobId", &self.job_id)?;
+            crate::cfn::entry(&mut map, "JobTemplateArn", &self.job_template_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "PresignedUrlConfig",
+                &self.presigned_url_config,
+            )?;
+            crate::cfn::entry(&mut map, "SchedulingConfig", &self.scheduling_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetSelection", &self.target_selection)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            crate::cfn::entry(&mut map, "TimeoutConfig", &self.timeout_config)?;
+            map.end()
+        }
+    }
+
     /// The criteria that determine when and how a job abort takes place.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbortConfig {
-        /// The list of criteria that determine when and how to abort the job.
-        #[serde(rename = "CriteriaList")]
+        /// `CriteriaList`: The list of criteria that determine when and how to abort the job.
         pub criteria_list: Vec<AbortCriteria>,
     }
 
@@ -2783,20 +3212,28 @@ pub mod job {
         }
     }
 
+    impl Serialize for AbortConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CriteriaList", &self.criteria_list)?;
+            map.end()
+        }
+    }
+
     /// The criteria that determine when and how a job abort takes place.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbortCriteria {
-        /// The type of job action to take to initiate the job abort.
-        #[serde(rename = "Action")]
+        /// `Action`: The type of job action to take to initiate the job abort.
         pub action: Value<Action>,
-        /// The type of job execution failures that can initiate a job abort.
-        #[serde(rename = "FailureType")]
+        /// `FailureType`: The type of job execution failures that can initiate a job abort.
         pub failure_type: Value<FailureType>,
-        /// The minimum number of things which must receive job execution notifications before the job can be aborted.
-        #[serde(rename = "MinNumberOfExecutedThings")]
+        /// `MinNumberOfExecutedThings`: The minimum number of things which must receive job execution notifications before the job can be aborted.
         pub min_number_of_executed_things: Value<i64>,
-        /// The minimum percentage of job execution failures that must occur to initiate the job abort.
-        #[serde(rename = "ThresholdPercentage")]
+        /// `ThresholdPercentage`: The minimum percentage of job execution failures that must occur to initiate the job abort.
         pub threshold_percentage: Value<f64>,
     }
 
@@ -2814,6 +3251,24 @@ pub mod job {
                 min_number_of_executed_things: min_number_of_executed_things.into(),
                 threshold_percentage: threshold_percentage.into(),
             }
+        }
+    }
+
+    impl Serialize for AbortCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("FailureType", &self.failure_type)?;
+            map.serialize_entry(
+                "MinNumberOfExecutedThings",
+                &self.min_number_of_executed_things,
+            )?;
+            map.serialize_entry("ThresholdPercentage", &self.threshold_percentage)?;
+            map.end()
         }
     }
 
@@ -2895,10 +3350,9 @@ pub mod job {
     }
 
     /// The configuration that determines how many retries are allowed for each failure type for a job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JobExecutionsRetryConfig {
-        /// The list of criteria that determines how many retries are allowed for each failure type for a job.
-        #[serde(rename = "CriteriaList")]
+        /// `CriteriaList`: The list of criteria that determines how many retries are allowed for each failure type for a job.
         pub criteria_list: Vec<RetryCriteria>,
     }
 
@@ -2911,14 +3365,24 @@ pub mod job {
         }
     }
 
+    impl Serialize for JobExecutionsRetryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CriteriaList", &self.criteria_list)?;
+            map.end()
+        }
+    }
+
     /// The criteria that determines how many retries are allowed for each failure type for a job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RetryCriteria {
-        /// The type of job execution failures that can initiate a job retry.
-        #[serde(rename = "FailureType")]
+        /// `FailureType`: The type of job execution failures that can initiate a job retry.
         pub failure_type: Value<RetryCriteriaFailureType>,
-        /// The number of retries allowed for a failure type for the job.
-        #[serde(rename = "NumberOfRetries")]
+        /// `NumberOfRetries`: The number of retries allowed for a failure type for the job.
         pub number_of_retries: Value<i64>,
     }
 
@@ -2932,6 +3396,19 @@ pub mod job {
                 failure_type: failure_type.into(),
                 number_of_retries: number_of_retries.into(),
             }
+        }
+    }
+
+    impl Serialize for RetryCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailureType", &self.failure_type)?;
+            map.serialize_entry("NumberOfRetries", &self.number_of_retries)?;
+            map.end()
         }
     }
 
@@ -2976,27 +3453,35 @@ pub mod job {
     }
 
     /// Allows you to create a staged rollout of a job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobExecutionsRolloutConfig {
         /// `ExponentialRate`.
-        #[serde(rename = "ExponentialRate", skip_serializing_if = "Option::is_none")]
         pub exponential_rate: Option<ExponentialRolloutRate>,
-        /// The maximum number of things that will be notified of a pending job, per minute.
-        #[serde(rename = "MaximumPerMinute", skip_serializing_if = "Option::is_none")]
+        /// `MaximumPerMinute`: The maximum number of things that will be notified of a pending job, per minute.
         pub maximum_per_minute: Option<Value<i64>>,
     }
 
+    impl Serialize for JobExecutionsRolloutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExponentialRate", &self.exponential_rate)?;
+            crate::cfn::entry(&mut map, "MaximumPerMinute", &self.maximum_per_minute)?;
+            map.end()
+        }
+    }
+
     /// Allows you to create an exponential rate of rollout for a job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExponentialRolloutRate {
-        /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout.
-        #[serde(rename = "BaseRatePerMinute")]
+        /// `BaseRatePerMinute`: The minimum number of things that will be notified of a pending job, per minute at the start of job rollout.
         pub base_rate_per_minute: Value<i64>,
-        /// The exponential factor to increase the rate of rollout for a job.
-        #[serde(rename = "IncrementFactor")]
+        /// `IncrementFactor`: The exponential factor to increase the rate of rollout for a job.
         pub increment_factor: Value<f64>,
         /// `RateIncreaseCriteria`.
-        #[serde(rename = "RateIncreaseCriteria")]
         pub rate_increase_criteria: RateIncreaseCriteria,
     }
 
@@ -3015,51 +3500,102 @@ pub mod job {
         }
     }
 
+    impl Serialize for ExponentialRolloutRate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseRatePerMinute", &self.base_rate_per_minute)?;
+            map.serialize_entry("IncrementFactor", &self.increment_factor)?;
+            map.serialize_entry("RateIncreaseCriteria", &self.rate_increase_criteria)?;
+            map.end()
+        }
+    }
+
     /// Allows you to define a criteria to initiate the increase in rate of rollout for a job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RateIncreaseCriteria {
-        /// The threshold for number of notified things that will initiate the increase in rate of rollout.
-        #[serde(
-            rename = "NumberOfNotifiedThings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NumberOfNotifiedThings`: The threshold for number of notified things that will initiate the increase in rate of rollout.
         pub number_of_notified_things: Option<Value<i64>>,
-        /// The threshold for number of succeeded things that will initiate the increase in rate of rollout.
-        #[serde(
-            rename = "NumberOfSucceededThings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NumberOfSucceededThings`: The threshold for number of succeeded things that will initiate the increase in rate of rollout.
         pub number_of_succeeded_things: Option<Value<i64>>,
     }
 
+    impl Serialize for RateIncreaseCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfNotifiedThings",
+                &self.number_of_notified_things,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfSucceededThings",
+                &self.number_of_succeeded_things,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for pre-signed S3 URLs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PresignedUrlConfig {
-        /// How long (in seconds) pre-signed URLs are valid.
-        #[serde(rename = "ExpiresInSec", skip_serializing_if = "Option::is_none")]
+        /// `ExpiresInSec`: How long (in seconds) pre-signed URLs are valid.
         pub expires_in_sec: Option<Value<i64>>,
-        /// The ARN of an IAM role that grants permission to download files from the S3 bucket where the job data/updates are stored.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of an IAM role that grants permission to download files from the S3 bucket where the job data/updates are stored.
         pub role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for PresignedUrlConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExpiresInSec", &self.expires_in_sec)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies the date and time that a job will begin the rollout of the job document to all devices in the target group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchedulingConfig {
-        /// Specifies the end behavior for all job executions after a job reaches the selected endTime.
-        #[serde(rename = "EndBehavior", skip_serializing_if = "Option::is_none")]
+        /// `EndBehavior`: Specifies the end behavior for all job executions after a job reaches the selected endTime.
         pub end_behavior: Option<Value<EndBehavior>>,
-        /// The time a job will stop rollout of the job document to all devices in the target group for a job.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+        /// `EndTime`: The time a job will stop rollout of the job document to all devices in the target group for a job.
         pub end_time: Option<Value<String>>,
-        /// An optional configuration within the SchedulingConfig to setup a recurring maintenance window.
-        #[serde(rename = "MaintenanceWindows", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceWindows`: An optional configuration within the SchedulingConfig to setup a recurring maintenance window.
         pub maintenance_windows: Option<Vec<MaintenanceWindow>>,
-        /// The time a job will begin rollout of the job document to all devices in the target group for a job.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The time a job will begin rollout of the job document to all devices in the target group for a job.
         pub start_time: Option<Value<String>>,
+    }
+
+    impl Serialize for SchedulingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndBehavior", &self.end_behavior)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindows",
+                &self.maintenance_windows,
+            )?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
     }
 
     /// Specifies the end behavior for all job executions after a job reaches the selected endTime.
@@ -3103,13 +3639,11 @@ pub mod job {
     }
 
     /// An optional configuration within the SchedulingConfig to setup a recurring maintenance window with a predetermined start time and duration for the rollout of a job document to all devices in a target group for a job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MaintenanceWindow {
-        /// Displays the duration of the next maintenance window.
-        #[serde(rename = "DurationInMinutes")]
+        /// `DurationInMinutes`: Displays the duration of the next maintenance window.
         pub duration_in_minutes: Value<i64>,
-        /// Displays the start time of the next maintenance window.
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: Displays the start time of the next maintenance window.
         pub start_time: Value<String>,
     }
 
@@ -3123,6 +3657,19 @@ pub mod job {
                 duration_in_minutes: duration_in_minutes.into(),
                 start_time: start_time.into(),
             }
+        }
+    }
+
+    impl Serialize for MaintenanceWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DurationInMinutes", &self.duration_in_minutes)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
         }
     }
 
@@ -3164,15 +3711,26 @@ pub mod job {
     }
 
     /// Specifies the amount of time each device has to finish its execution of the job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimeoutConfig {
-        /// Specifies the amount of time, in minutes, this device has to finish execution of this job.
-        #[serde(
-            rename = "InProgressTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InProgressTimeoutInMinutes`: Specifies the amount of time, in minutes, this device has to finish execution of this job.
         pub in_progress_timeout_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for TimeoutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InProgressTimeoutInMinutes",
+                &self.in_progress_timeout_in_minutes,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -3250,58 +3808,33 @@ pub mod job_template {
     }
 
     /// The properties of `AWS::IoT::JobTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobTemplateProps {
-        /// The criteria that determine when and how a job abort takes place.
-        #[serde(rename = "AbortConfig", skip_serializing_if = "Option::is_none")]
+        /// `AbortConfig`: The criteria that determine when and how a job abort takes place.
         pub abort_config: Option<AbortConfig>,
-        /// A description of the Job Template.
-        #[serde(rename = "Description")]
+        /// `Description`: A description of the Job Template.
         pub description: Value<String>,
         /// `DestinationPackageVersions`.
-        #[serde(
-            rename = "DestinationPackageVersions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_package_versions: Option<Vec<Value<String>>>,
-        /// The job document.
-        #[serde(rename = "Document", skip_serializing_if = "Option::is_none")]
+        /// `Document`: The job document.
         pub document: Option<Value<String>>,
-        /// An S3 link to the job document to use in the template.
-        #[serde(rename = "DocumentSource", skip_serializing_if = "Option::is_none")]
+        /// `DocumentSource`: An S3 link to the job document to use in the template.
         pub document_source: Option<Value<String>>,
-        /// Optional for copying a JobTemplate from a pre-existing Job configuration.
-        #[serde(rename = "JobArn", skip_serializing_if = "Option::is_none")]
+        /// `JobArn`: Optional for copying a JobTemplate from a pre-existing Job configuration.
         pub job_arn: Option<Value<String>>,
         /// `JobExecutionsRetryConfig`.
-        #[serde(
-            rename = "JobExecutionsRetryConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub job_executions_retry_config: Option<JobExecutionsRetryConfig>,
-        /// Allows you to create a staged rollout of a job.
-        #[serde(
-            rename = "JobExecutionsRolloutConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JobExecutionsRolloutConfig`: Allows you to create a staged rollout of a job.
         pub job_executions_rollout_config: Option<JobExecutionsRolloutConfig>,
         /// `JobTemplateId`.
-        #[serde(rename = "JobTemplateId")]
         pub job_template_id: Value<String>,
         /// `MaintenanceWindows`.
-        #[serde(rename = "MaintenanceWindows", skip_serializing_if = "Option::is_none")]
         pub maintenance_windows: Option<Vec<MaintenanceWindow>>,
-        /// Configuration for pre-signed S3 URLs.
-        #[serde(rename = "PresignedUrlConfig", skip_serializing_if = "Option::is_none")]
+        /// `PresignedUrlConfig`: Configuration for pre-signed S3 URLs.
         pub presigned_url_config: Option<PresignedUrlConfig>,
-        /// Metadata that can be used to manage the JobTemplate.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata that can be used to manage the JobTemplate.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies the amount of time each device has to finish its execution of the job.
-        #[serde(rename = "TimeoutConfig", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutConfig`: Specifies the amount of time each device has to finish its execution of the job.
         pub timeout_config: Option<TimeoutConfig>,
     }
 
@@ -3329,11 +3862,54 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for CfnJobTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbortConfig", &self.abort_config)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPackageVersions",
+                &self.destination_package_versions,
+            )?;
+            crate::cfn::entry(&mut map, "Document", &self.document)?;
+            crate::cfn::entry(&mut map, "DocumentSource", &self.document_source)?;
+            crate::cfn::entry(&mut map, "JobArn", &self.job_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "JobExecutionsRetryConfig",
+                &self.job_executions_retry_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JobExecutionsRolloutConfig",
+                &self.job_executions_rollout_config,
+            )?;
+            map.serialize_entry("JobTemplateId", &self.job_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindows",
+                &self.maintenance_windows,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PresignedUrlConfig",
+                &self.presigned_url_config,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeoutConfig", &self.timeout_config)?;
+            map.end()
+        }
+    }
+
     /// The criteria that determine when and how a job abort takes place.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbortConfig {
         /// `CriteriaList`.
-        #[serde(rename = "CriteriaList")]
         pub criteria_list: Vec<AbortCriteria>,
     }
 
@@ -3346,20 +3922,28 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for AbortConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CriteriaList", &self.criteria_list)?;
+            map.end()
+        }
+    }
+
     /// The criteria that determine when and how a job abort takes place.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbortCriteria {
-        /// The type of job action to take to initiate the job abort.
-        #[serde(rename = "Action")]
+        /// `Action`: The type of job action to take to initiate the job abort.
         pub action: Value<Action>,
-        /// The type of job execution failures that can initiate a job abort.
-        #[serde(rename = "FailureType")]
+        /// `FailureType`: The type of job execution failures that can initiate a job abort.
         pub failure_type: Value<FailureType>,
-        /// The minimum number of things which must receive job execution notifications before the job can be aborted.
-        #[serde(rename = "MinNumberOfExecutedThings")]
+        /// `MinNumberOfExecutedThings`: The minimum number of things which must receive job execution notifications before the job can be aborted.
         pub min_number_of_executed_things: Value<i64>,
-        /// The minimum percentage of job execution failures that must occur to initiate the job abort.
-        #[serde(rename = "ThresholdPercentage")]
+        /// `ThresholdPercentage`: The minimum percentage of job execution failures that must occur to initiate the job abort.
         pub threshold_percentage: Value<f64>,
     }
 
@@ -3377,6 +3961,24 @@ pub mod job_template {
                 min_number_of_executed_things: min_number_of_executed_things.into(),
                 threshold_percentage: threshold_percentage.into(),
             }
+        }
+    }
+
+    impl Serialize for AbortCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("FailureType", &self.failure_type)?;
+            map.serialize_entry(
+                "MinNumberOfExecutedThings",
+                &self.min_number_of_executed_things,
+            )?;
+            map.serialize_entry("ThresholdPercentage", &self.threshold_percentage)?;
+            map.end()
         }
     }
 
@@ -3458,22 +4060,44 @@ pub mod job_template {
     }
 
     /// The `JobExecutionsRetryConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobExecutionsRetryConfig {
         /// `RetryCriteriaList`.
-        #[serde(rename = "RetryCriteriaList", skip_serializing_if = "Option::is_none")]
         pub retry_criteria_list: Option<Vec<RetryCriteria>>,
     }
 
+    impl Serialize for JobExecutionsRetryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RetryCriteriaList", &self.retry_criteria_list)?;
+            map.end()
+        }
+    }
+
     /// Specifies how many times a failure type should be retried.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryCriteria {
         /// `FailureType`.
-        #[serde(rename = "FailureType", skip_serializing_if = "Option::is_none")]
         pub failure_type: Option<Value<JobRetryFailureType>>,
         /// `NumberOfRetries`.
-        #[serde(rename = "NumberOfRetries", skip_serializing_if = "Option::is_none")]
         pub number_of_retries: Option<Value<i64>>,
+    }
+
+    impl Serialize for RetryCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailureType", &self.failure_type)?;
+            crate::cfn::entry(&mut map, "NumberOfRetries", &self.number_of_retries)?;
+            map.end()
+        }
     }
 
     /// Values of `JobRetryFailureType`.
@@ -3517,31 +4141,39 @@ pub mod job_template {
     }
 
     /// Allows you to create a staged rollout of a job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JobExecutionsRolloutConfig {
-        /// The rate of increase for a job rollout.
-        #[serde(
-            rename = "ExponentialRolloutRate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExponentialRolloutRate`: The rate of increase for a job rollout.
         pub exponential_rollout_rate: Option<ExponentialRolloutRate>,
-        /// The maximum number of things that will be notified of a pending job, per minute.
-        #[serde(rename = "MaximumPerMinute", skip_serializing_if = "Option::is_none")]
+        /// `MaximumPerMinute`: The maximum number of things that will be notified of a pending job, per minute.
         pub maximum_per_minute: Option<Value<i64>>,
     }
 
+    impl Serialize for JobExecutionsRolloutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExponentialRolloutRate",
+                &self.exponential_rollout_rate,
+            )?;
+            crate::cfn::entry(&mut map, "MaximumPerMinute", &self.maximum_per_minute)?;
+            map.end()
+        }
+    }
+
     /// Allows you to create an exponential rate of rollout for a job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExponentialRolloutRate {
-        /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout.
-        #[serde(rename = "BaseRatePerMinute")]
+        /// `BaseRatePerMinute`: The minimum number of things that will be notified of a pending job, per minute at the start of job rollout.
         pub base_rate_per_minute: Value<i64>,
-        /// The exponential factor to increase the rate of rollout for a job.
-        #[serde(rename = "IncrementFactor")]
+        /// `IncrementFactor`: The exponential factor to increase the rate of rollout for a job.
         pub increment_factor: Value<f64>,
-        /// The criteria to initiate the increase in rate of rollout for a job.
-        #[serde(rename = "RateIncreaseCriteria")]
+        /// `RateIncreaseCriteria`: The criteria to initiate the increase in rate of rollout for a job.
         pub rate_increase_criteria: RateIncreaseCriteria,
     }
 
@@ -3560,44 +4192,78 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for ExponentialRolloutRate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseRatePerMinute", &self.base_rate_per_minute)?;
+            map.serialize_entry("IncrementFactor", &self.increment_factor)?;
+            map.serialize_entry("RateIncreaseCriteria", &self.rate_increase_criteria)?;
+            map.end()
+        }
+    }
+
     /// The `RateIncreaseCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RateIncreaseCriteria {
         /// `NumberOfNotifiedThings`.
-        #[serde(
-            rename = "NumberOfNotifiedThings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_of_notified_things: Option<Value<i64>>,
         /// `NumberOfSucceededThings`.
-        #[serde(
-            rename = "NumberOfSucceededThings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_of_succeeded_things: Option<Value<i64>>,
     }
 
+    impl Serialize for RateIncreaseCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfNotifiedThings",
+                &self.number_of_notified_things,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfSucceededThings",
+                &self.number_of_succeeded_things,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies a start time and duration for a scheduled Job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindow {
         /// `DurationInMinutes`.
-        #[serde(rename = "DurationInMinutes", skip_serializing_if = "Option::is_none")]
         pub duration_in_minutes: Option<Value<i64>>,
         /// `StartTime`.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
         pub start_time: Option<Value<String>>,
     }
 
+    impl Serialize for MaintenanceWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInMinutes", &self.duration_in_minutes)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// Configuration for pre-signed S3 URLs.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PresignedUrlConfig {
         /// `ExpiresInSec`.
-        #[serde(rename = "ExpiresInSec", skip_serializing_if = "Option::is_none")]
         pub expires_in_sec: Option<Value<i64>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -3611,11 +4277,23 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for PresignedUrlConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExpiresInSec", &self.expires_in_sec)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies the amount of time each device has to finish its execution of the job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeoutConfig {
         /// `InProgressTimeoutInMinutes`.
-        #[serde(rename = "InProgressTimeoutInMinutes")]
         pub in_progress_timeout_in_minutes: Value<i64>,
     }
 
@@ -3625,6 +4303,21 @@ pub mod job_template {
             Self {
                 in_progress_timeout_in_minutes: in_progress_timeout_in_minutes.into(),
             }
+        }
+    }
+
+    impl Serialize for TimeoutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "InProgressTimeoutInMinutes",
+                &self.in_progress_timeout_in_minutes,
+            )?;
+            map.end()
         }
     }
 }
@@ -3686,19 +4379,15 @@ pub mod logging {
     }
 
     /// The properties of `AWS::IoT::Logging`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggingProps {
-        /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
         pub account_id: Value<String>,
-        /// The log level to use.
-        #[serde(rename = "DefaultLogLevel")]
+        /// `DefaultLogLevel`: The log level to use.
         pub default_log_level: Value<DefaultLogLevel>,
-        /// Configurations for event-based logging that specifies which event types to log and their logging settings.
-        #[serde(rename = "EventConfigurations", skip_serializing_if = "Option::is_none")]
+        /// `EventConfigurations`: Configurations for event-based logging that specifies which event types to log and their logging settings.
         pub event_configurations: Option<Vec<EventConfiguration>>,
-        /// The ARN of the role that allows IoT to write to Cloudwatch logs.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the role that allows IoT to write to Cloudwatch logs.
         pub role_arn: Value<String>,
     }
 
@@ -3715,6 +4404,25 @@ pub mod logging {
                 event_configurations: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLoggingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("DefaultLogLevel", &self.default_log_level)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventConfigurations",
+                &self.event_configurations,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -3765,16 +4473,13 @@ pub mod logging {
     }
 
     /// Configuration for event-based logging that specifies which event types to log and their logging settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventConfiguration {
-        /// The type of event to log.
-        #[serde(rename = "EventType")]
+        /// `EventType`: The type of event to log.
         pub event_type: Value<String>,
-        /// CloudWatch Log Group for event-based logging.
-        #[serde(rename = "LogDestination", skip_serializing_if = "Option::is_none")]
+        /// `LogDestination`: CloudWatch Log Group for event-based logging.
         pub log_destination: Option<Value<String>>,
-        /// The logging level for the specified event type.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
+        /// `LogLevel`: The logging level for the specified event type.
         pub log_level: Option<Value<LogLevel>>,
     }
 
@@ -3786,6 +4491,20 @@ pub mod logging {
                 log_destination: None,
                 log_level: None,
             }
+        }
+    }
+
+    impl Serialize for EventConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            crate::cfn::entry(&mut map, "LogDestination", &self.log_destination)?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            map.end()
         }
     }
 
@@ -3903,19 +4622,15 @@ pub mod mitigation_action {
     }
 
     /// The properties of `AWS::IoT::MitigationAction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMitigationActionProps {
-        /// A unique identifier for the mitigation action.
-        #[serde(rename = "ActionName", skip_serializing_if = "Option::is_none")]
+        /// `ActionName`: A unique identifier for the mitigation action.
         pub action_name: Option<Value<String>>,
         /// `ActionParams`.
-        #[serde(rename = "ActionParams")]
         pub action_params: ActionParams,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3934,67 +4649,87 @@ pub mod mitigation_action {
         }
     }
 
+    impl Serialize for CfnMitigationActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActionName", &self.action_name)?;
+            map.serialize_entry("ActionParams", &self.action_params)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The set of parameters for this mitigation action.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ActionParams {
         /// `AddThingsToThingGroupParams`.
-        #[serde(
-            rename = "AddThingsToThingGroupParams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub add_things_to_thing_group_params: Option<AddThingsToThingGroupParams>,
         /// `EnableIoTLoggingParams`.
-        #[serde(
-            rename = "EnableIoTLoggingParams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_io_t_logging_params: Option<EnableIoTLoggingParams>,
         /// `PublishFindingToSnsParams`.
-        #[serde(
-            rename = "PublishFindingToSnsParams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub publish_finding_to_sns_params: Option<PublishFindingToSnsParams>,
         /// `ReplaceDefaultPolicyVersionParams`.
-        #[serde(
-            rename = "ReplaceDefaultPolicyVersionParams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replace_default_policy_version_params: Option<
             ReplaceDefaultPolicyVersionParams,
         >,
         /// `UpdateCACertificateParams`.
-        #[serde(
-            rename = "UpdateCACertificateParams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub update_ca_certificate_params: Option<UpdateCaCertificateParams>,
         /// `UpdateDeviceCertificateParams`.
-        #[serde(
-            rename = "UpdateDeviceCertificateParams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub update_device_certificate_params: Option<UpdateDeviceCertificateParams>,
     }
 
-    /// Parameters to define a mitigation action that moves devices associated with a certificate to one or more specified thing groups, typically for quarantine.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AddThingsToThingGroupParams {
-        /// Specifies if this mitigation action can move the things that triggered the mitigation action out of one or more dynamic thing groups.
-        #[serde(
-            rename = "OverrideDynamicGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ActionParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AddThingsToThingGroupParams",
+                &self.add_things_to_thing_group_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableIoTLoggingParams",
+                &self.enable_io_t_logging_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PublishFindingToSnsParams",
+                &self.publish_finding_to_sns_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplaceDefaultPolicyVersionParams",
+                &self.replace_default_policy_version_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UpdateCACertificateParams",
+                &self.update_ca_certificate_params,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UpdateDeviceCertificateParams",
+                &self.update_device_certificate_params,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Parameters to define a mitigation action that moves devices associated with a certificate to one or more specified thing groups, typically for quarantine.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddThingsToThingGroupParams {
+        /// `OverrideDynamicGroups`: Specifies if this mitigation action can move the things that triggered the mitigation action out of one or more dynamic thing groups.
         pub override_dynamic_groups: Option<Value<bool>>,
-        /// The list of groups to which you want to add the things that triggered the mitigation action.
-        #[serde(rename = "ThingGroupNames")]
+        /// `ThingGroupNames`: The list of groups to which you want to add the things that triggered the mitigation action.
         pub thing_group_names: Vec<Value<String>>,
     }
 
@@ -4008,14 +4743,29 @@ pub mod mitigation_action {
         }
     }
 
+    impl Serialize for AddThingsToThingGroupParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideDynamicGroups",
+                &self.override_dynamic_groups,
+            )?;
+            map.serialize_entry("ThingGroupNames", &self.thing_group_names)?;
+            map.end()
+        }
+    }
+
     /// Parameters to define a mitigation action that enables AWS IoT logging at a specified level of detail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnableIoTLoggingParams {
-        /// Specifies which types of information are logged.
-        #[serde(rename = "LogLevel")]
+        /// `LogLevel`: Specifies which types of information are logged.
         pub log_level: Value<LogLevel>,
-        /// The ARN of the IAM role used for logging.
-        #[serde(rename = "RoleArnForLogging")]
+        /// `RoleArnForLogging`: The ARN of the IAM role used for logging.
         pub role_arn_for_logging: Value<String>,
     }
 
@@ -4029,6 +4779,19 @@ pub mod mitigation_action {
                 log_level: log_level.into(),
                 role_arn_for_logging: role_arn_for_logging.into(),
             }
+        }
+    }
+
+    impl Serialize for EnableIoTLoggingParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogLevel", &self.log_level)?;
+            map.serialize_entry("RoleArnForLogging", &self.role_arn_for_logging)?;
+            map.end()
         }
     }
 
@@ -4079,10 +4842,9 @@ pub mod mitigation_action {
     }
 
     /// Parameters, to define a mitigation action that publishes findings to Amazon SNS.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PublishFindingToSnsParams {
-        /// The ARN of the topic to which you want to publish the findings.
-        #[serde(rename = "TopicArn")]
+        /// `TopicArn`: The ARN of the topic to which you want to publish the findings.
         pub topic_arn: Value<String>,
     }
 
@@ -4095,11 +4857,22 @@ pub mod mitigation_action {
         }
     }
 
+    impl Serialize for PublishFindingToSnsParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
+
     /// Parameters to define a mitigation action that adds a blank policy to restrict permissions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplaceDefaultPolicyVersionParams {
         /// `TemplateName`.
-        #[serde(rename = "TemplateName")]
         pub template_name: Value<TemplateName>,
     }
 
@@ -4109,6 +4882,18 @@ pub mod mitigation_action {
             Self {
                 template_name: template_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ReplaceDefaultPolicyVersionParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.end()
         }
     }
 
@@ -4150,10 +4935,9 @@ pub mod mitigation_action {
     }
 
     /// Parameters to define a mitigation action that changes the state of the CA certificate to inactive.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpdateCaCertificateParams {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<Action>,
     }
 
@@ -4161,6 +4945,18 @@ pub mod mitigation_action {
         /// A `UpdateCaCertificateParams` of its required properties (`Action`), the others unset.
         pub fn new(action: impl Into<Value<Action>>) -> Self {
             Self { action: action.into() }
+        }
+    }
+
+    impl Serialize for UpdateCaCertificateParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.end()
         }
     }
 
@@ -4202,10 +4998,9 @@ pub mod mitigation_action {
     }
 
     /// Parameters to define a mitigation action that changes the state of the device certificate to inactive.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpdateDeviceCertificateParams {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<UpdateDeviceCertificateParamsAction>,
     }
 
@@ -4215,6 +5010,18 @@ pub mod mitigation_action {
             action: impl Into<Value<UpdateDeviceCertificateParamsAction>>,
         ) -> Self {
             Self { action: action.into() }
+        }
+    }
+
+    impl Serialize for UpdateDeviceCertificateParams {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.end()
         }
     }
 
@@ -4322,16 +5129,13 @@ pub mod policy {
     }
 
     /// The properties of `AWS::IoT::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
         /// `PolicyName`.
-        #[serde(rename = "PolicyName", skip_serializing_if = "Option::is_none")]
         pub policy_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4343,6 +5147,20 @@ pub mod policy {
                 policy_name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "PolicyName", &self.policy_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -4406,13 +5224,11 @@ pub mod policy_principal_attachment {
     }
 
     /// The properties of `AWS::IoT::PolicyPrincipalAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyPrincipalAttachmentProps {
-        /// The name of the AWS IoT policy
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the AWS IoT policy
         pub policy_name: Value<String>,
-        /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID
-        #[serde(rename = "Principal")]
+        /// `Principal`: The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID
         pub principal: Value<String>,
     }
 
@@ -4426,6 +5242,19 @@ pub mod policy_principal_attachment {
                 policy_name: policy_name.into(),
                 principal: principal.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyPrincipalAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.end()
         }
     }
 }
@@ -4493,31 +5322,23 @@ pub mod provisioning_template {
     }
 
     /// The properties of `AWS::IoT::ProvisioningTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProvisioningTemplateProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `PreProvisioningHook`.
-        #[serde(rename = "PreProvisioningHook", skip_serializing_if = "Option::is_none")]
         pub pre_provisioning_hook: Option<ProvisioningHook>,
         /// `ProvisioningRoleArn`.
-        #[serde(rename = "ProvisioningRoleArn")]
         pub provisioning_role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TemplateBody`.
-        #[serde(rename = "TemplateBody")]
         pub template_body: Value<String>,
         /// `TemplateName`.
-        #[serde(rename = "TemplateName", skip_serializing_if = "Option::is_none")]
         pub template_name: Option<Value<String>>,
         /// `TemplateType`.
-        #[serde(rename = "TemplateType", skip_serializing_if = "Option::is_none")]
         pub template_type: Option<Value<TemplateType>>,
     }
 
@@ -4540,15 +5361,49 @@ pub mod provisioning_template {
         }
     }
 
+    impl Serialize for CfnProvisioningTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreProvisioningHook",
+                &self.pre_provisioning_hook,
+            )?;
+            map.serialize_entry("ProvisioningRoleArn", &self.provisioning_role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateName", &self.template_name)?;
+            crate::cfn::entry(&mut map, "TemplateType", &self.template_type)?;
+            map.end()
+        }
+    }
+
     /// The `ProvisioningHook` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProvisioningHook {
         /// `PayloadVersion`.
-        #[serde(rename = "PayloadVersion", skip_serializing_if = "Option::is_none")]
         pub payload_version: Option<Value<String>>,
         /// `TargetArn`.
-        #[serde(rename = "TargetArn", skip_serializing_if = "Option::is_none")]
         pub target_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ProvisioningHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PayloadVersion", &self.payload_version)?;
+            crate::cfn::entry(&mut map, "TargetArn", &self.target_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `TemplateType`.
@@ -4652,16 +5507,13 @@ pub mod resource_specific_logging {
     }
 
     /// The properties of `AWS::IoT::ResourceSpecificLogging`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceSpecificLoggingProps {
-        /// The log level for a specific target.
-        #[serde(rename = "LogLevel")]
+        /// `LogLevel`: The log level for a specific target.
         pub log_level: Value<LogLevel>,
-        /// The target name.
-        #[serde(rename = "TargetName")]
+        /// `TargetName`: The target name.
         pub target_name: Value<String>,
-        /// The target type.
-        #[serde(rename = "TargetType")]
+        /// `TargetType`: The target type.
         pub target_type: Value<TargetType>,
     }
 
@@ -4677,6 +5529,20 @@ pub mod resource_specific_logging {
                 target_name: target_name.into(),
                 target_type: target_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceSpecificLoggingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogLevel", &self.log_level)?;
+            map.serialize_entry("TargetName", &self.target_name)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
         }
     }
 
@@ -4835,23 +5701,15 @@ pub mod role_alias {
     }
 
     /// The properties of `AWS::IoT::RoleAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoleAliasProps {
         /// `CredentialDurationSeconds`.
-        #[serde(
-            rename = "CredentialDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub credential_duration_seconds: Option<Value<i64>>,
         /// `RoleAlias`.
-        #[serde(rename = "RoleAlias", skip_serializing_if = "Option::is_none")]
         pub role_alias: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4864,6 +5722,25 @@ pub mod role_alias {
                 role_arn: role_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRoleAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CredentialDurationSeconds",
+                &self.credential_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "RoleAlias", &self.role_alias)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -4930,25 +5807,19 @@ pub mod scheduled_audit {
     }
 
     /// The properties of `AWS::IoT::ScheduledAudit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledAuditProps {
-        /// The day of the month on which the scheduled audit takes place.
-        #[serde(rename = "DayOfMonth", skip_serializing_if = "Option::is_none")]
+        /// `DayOfMonth`: The day of the month on which the scheduled audit takes place.
         pub day_of_month: Option<Value<String>>,
-        /// The day of the week on which the scheduled audit takes place.
-        #[serde(rename = "DayOfWeek", skip_serializing_if = "Option::is_none")]
+        /// `DayOfWeek`: The day of the week on which the scheduled audit takes place.
         pub day_of_week: Option<Value<DayOfWeek>>,
-        /// How often the scheduled audit takes place.
-        #[serde(rename = "Frequency")]
+        /// `Frequency`: How often the scheduled audit takes place.
         pub frequency: Value<Frequency>,
-        /// The name you want to give to the scheduled audit.
-        #[serde(rename = "ScheduledAuditName", skip_serializing_if = "Option::is_none")]
+        /// `ScheduledAuditName`: The name you want to give to the scheduled audit.
         pub scheduled_audit_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Which checks are performed during the scheduled audit.
-        #[serde(rename = "TargetCheckNames")]
+        /// `TargetCheckNames`: Which checks are performed during the scheduled audit.
         pub target_check_names: Vec<Value<String>>,
     }
 
@@ -4966,6 +5837,27 @@ pub mod scheduled_audit {
                 tags: None,
                 target_check_names: target_check_names.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnScheduledAuditProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DayOfMonth", &self.day_of_month)?;
+            crate::cfn::entry(&mut map, "DayOfWeek", &self.day_of_week)?;
+            map.serialize_entry("Frequency", &self.frequency)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledAuditName",
+                &self.scheduled_audit_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetCheckNames", &self.target_check_names)?;
+            map.end()
         }
     }
 
@@ -5130,53 +6022,69 @@ pub mod security_profile {
     }
 
     /// The properties of `AWS::IoT::SecurityProfile`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSecurityProfileProps {
-        /// A list of metrics whose data is retained (stored).
-        #[serde(
-            rename = "AdditionalMetricsToRetainV2",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalMetricsToRetainV2`: A list of metrics whose data is retained (stored).
         pub additional_metrics_to_retain_v2: Option<Vec<MetricToRetain>>,
-        /// Specifies the destinations to which alerts are sent.
-        #[serde(rename = "AlertTargets", skip_serializing_if = "Option::is_none")]
+        /// `AlertTargets`: Specifies the destinations to which alerts are sent.
         pub alert_targets: Option<indexmap::IndexMap<String, AlertTarget>>,
-        /// Specifies the behaviors that, when violated by a device (thing), cause an alert.
-        #[serde(rename = "Behaviors", skip_serializing_if = "Option::is_none")]
+        /// `Behaviors`: Specifies the behaviors that, when violated by a device (thing), cause an alert.
         pub behaviors: Option<Vec<Behavior>>,
-        /// A structure containing the mqtt topic for metrics export.
-        #[serde(rename = "MetricsExportConfig", skip_serializing_if = "Option::is_none")]
+        /// `MetricsExportConfig`: A structure containing the mqtt topic for metrics export.
         pub metrics_export_config: Option<MetricsExportConfig>,
-        /// A description of the security profile.
-        #[serde(
-            rename = "SecurityProfileDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityProfileDescription`: A description of the security profile.
         pub security_profile_description: Option<Value<String>>,
-        /// A unique identifier for the security profile.
-        #[serde(rename = "SecurityProfileName", skip_serializing_if = "Option::is_none")]
+        /// `SecurityProfileName`: A unique identifier for the security profile.
         pub security_profile_name: Option<Value<String>>,
-        /// Metadata that can be used to manage the security profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata that can be used to manage the security profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A set of target ARNs that the security profile is attached to.
-        #[serde(rename = "TargetArns", skip_serializing_if = "Option::is_none")]
+        /// `TargetArns`: A set of target ARNs that the security profile is attached to.
         pub target_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CfnSecurityProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalMetricsToRetainV2",
+                &self.additional_metrics_to_retain_v2,
+            )?;
+            crate::cfn::entry(&mut map, "AlertTargets", &self.alert_targets)?;
+            crate::cfn::entry(&mut map, "Behaviors", &self.behaviors)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricsExportConfig",
+                &self.metrics_export_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityProfileDescription",
+                &self.security_profile_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityProfileName",
+                &self.security_profile_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetArns", &self.target_arns)?;
+            map.end()
+        }
+    }
+
     /// The metric you want to retain.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricToRetain {
         /// `ExportMetric`.
-        #[serde(rename = "ExportMetric", skip_serializing_if = "Option::is_none")]
         pub export_metric: Option<Value<bool>>,
-        /// What is measured by the behavior.
-        #[serde(rename = "Metric")]
+        /// `Metric`: What is measured by the behavior.
         pub metric: Value<String>,
         /// `MetricDimension`.
-        #[serde(rename = "MetricDimension", skip_serializing_if = "Option::is_none")]
         pub metric_dimension: Option<MetricDimension>,
     }
 
@@ -5191,14 +6099,26 @@ pub mod security_profile {
         }
     }
 
+    impl Serialize for MetricToRetain {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExportMetric", &self.export_metric)?;
+            map.serialize_entry("Metric", &self.metric)?;
+            crate::cfn::entry(&mut map, "MetricDimension", &self.metric_dimension)?;
+            map.end()
+        }
+    }
+
     /// The dimension of a metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDimension {
-        /// A unique identifier for the dimension.
-        #[serde(rename = "DimensionName")]
+        /// `DimensionName`: A unique identifier for the dimension.
         pub dimension_name: Value<String>,
-        /// Defines how the dimensionValues of a dimension are interpreted.
-        #[serde(rename = "Operator", skip_serializing_if = "Option::is_none")]
+        /// `Operator`: Defines how the dimensionValues of a dimension are interpreted.
         pub operator: Option<Value<Operator>>,
     }
 
@@ -5209,6 +6129,19 @@ pub mod security_profile {
                 dimension_name: dimension_name.into(),
                 operator: None,
             }
+        }
+    }
+
+    impl Serialize for MetricDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionName", &self.dimension_name)?;
+            crate::cfn::entry(&mut map, "Operator", &self.operator)?;
+            map.end()
         }
     }
 
@@ -5250,13 +6183,11 @@ pub mod security_profile {
     }
 
     /// A structure containing the alert target ARN and the role ARN.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AlertTarget {
-        /// The ARN of the notification target to which alerts are sent.
-        #[serde(rename = "AlertTargetArn")]
+        /// `AlertTargetArn`: The ARN of the notification target to which alerts are sent.
         pub alert_target_arn: Value<String>,
-        /// The ARN of the role that grants permission to send alerts to the notification target.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the role that grants permission to send alerts to the notification target.
         pub role_arn: Value<String>,
     }
 
@@ -5273,26 +6204,33 @@ pub mod security_profile {
         }
     }
 
+    impl Serialize for AlertTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlertTargetArn", &self.alert_target_arn)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// A security profile behavior.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Behavior {
         /// `Criteria`.
-        #[serde(rename = "Criteria", skip_serializing_if = "Option::is_none")]
         pub criteria: Option<BehaviorCriteria>,
         /// `ExportMetric`.
-        #[serde(rename = "ExportMetric", skip_serializing_if = "Option::is_none")]
         pub export_metric: Option<Value<bool>>,
-        /// What is measured by the behavior.
-        #[serde(rename = "Metric", skip_serializing_if = "Option::is_none")]
+        /// `Metric`: What is measured by the behavior.
         pub metric: Option<Value<String>>,
         /// `MetricDimension`.
-        #[serde(rename = "MetricDimension", skip_serializing_if = "Option::is_none")]
         pub metric_dimension: Option<MetricDimension>,
-        /// The name for the behavior.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the behavior.
         pub name: Value<String>,
-        /// Manage Detect alarm SNS notifications by setting behavior notification to on or suppressed.
-        #[serde(rename = "SuppressAlerts", skip_serializing_if = "Option::is_none")]
+        /// `SuppressAlerts`: Manage Detect alarm SNS notifications by setting behavior notification to on or suppressed.
         pub suppress_alerts: Option<Value<bool>>,
     }
 
@@ -5310,42 +6248,74 @@ pub mod security_profile {
         }
     }
 
+    impl Serialize for Behavior {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Criteria", &self.criteria)?;
+            crate::cfn::entry(&mut map, "ExportMetric", &self.export_metric)?;
+            crate::cfn::entry(&mut map, "Metric", &self.metric)?;
+            crate::cfn::entry(&mut map, "MetricDimension", &self.metric_dimension)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SuppressAlerts", &self.suppress_alerts)?;
+            map.end()
+        }
+    }
+
     /// The criteria by which the behavior is determined to be normal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BehaviorCriteria {
-        /// The operator that relates the thing measured (metric) to the criteria (containing a value or statisticalThreshold).
-        #[serde(rename = "ComparisonOperator", skip_serializing_if = "Option::is_none")]
+        /// `ComparisonOperator`: The operator that relates the thing measured (metric) to the criteria (containing a value or statisticalThreshold).
         pub comparison_operator: Option<Value<ComparisonOperator>>,
-        /// If a device is in violation of the behavior for the specified number of consecutive datapoints, an alarm occurs.
-        #[serde(
-            rename = "ConsecutiveDatapointsToAlarm",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConsecutiveDatapointsToAlarm`: If a device is in violation of the behavior for the specified number of consecutive datapoints, an alarm occurs.
         pub consecutive_datapoints_to_alarm: Option<Value<i64>>,
-        /// If an alarm has occurred and the offending device is no longer in violation of the behavior for the specified number of consecutive datapoints, the alarm is cleared.
-        #[serde(
-            rename = "ConsecutiveDatapointsToClear",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConsecutiveDatapointsToClear`: If an alarm has occurred and the offending device is no longer in violation of the behavior for the specified number of consecutive datapoints, the alarm is cleared.
         pub consecutive_datapoints_to_clear: Option<Value<i64>>,
-        /// Use this to specify the time duration over which the behavior is evaluated.
-        #[serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none")]
+        /// `DurationSeconds`: Use this to specify the time duration over which the behavior is evaluated.
         pub duration_seconds: Option<Value<i64>>,
         /// `MlDetectionConfig`.
-        #[serde(rename = "MlDetectionConfig", skip_serializing_if = "Option::is_none")]
         pub ml_detection_config: Option<MachineLearningDetectionConfig>,
         /// `StatisticalThreshold`.
-        #[serde(
-            rename = "StatisticalThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub statistical_threshold: Option<StatisticalThreshold>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<MetricValue>,
+    }
+
+    impl Serialize for BehaviorCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComparisonOperator",
+                &self.comparison_operator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConsecutiveDatapointsToAlarm",
+                &self.consecutive_datapoints_to_alarm,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConsecutiveDatapointsToClear",
+                &self.consecutive_datapoints_to_clear,
+            )?;
+            crate::cfn::entry(&mut map, "DurationSeconds", &self.duration_seconds)?;
+            crate::cfn::entry(&mut map, "MlDetectionConfig", &self.ml_detection_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "StatisticalThreshold",
+                &self.statistical_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The operator that relates the thing measured (metric) to the criteria (containing a value or statisticalThreshold).
@@ -5410,11 +6380,22 @@ pub mod security_profile {
     }
 
     /// The configuration of an ML Detect Security Profile.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MachineLearningDetectionConfig {
-        /// The sensitivity of anomalous behavior evaluation.
-        #[serde(rename = "ConfidenceLevel", skip_serializing_if = "Option::is_none")]
+        /// `ConfidenceLevel`: The sensitivity of anomalous behavior evaluation.
         pub confidence_level: Option<Value<ConfidenceLevel>>,
+    }
+
+    impl Serialize for MachineLearningDetectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfidenceLevel", &self.confidence_level)?;
+            map.end()
+        }
     }
 
     /// The sensitivity of anomalous behavior evaluation.
@@ -5458,11 +6439,22 @@ pub mod security_profile {
     }
 
     /// A statistical ranking (percentile) which indicates a threshold value by which a behavior is determined to be in compliance or in violation of the behavior.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StatisticalThreshold {
-        /// The percentile which resolves to a threshold value by which compliance with a behavior is determined
-        #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
+        /// `Statistic`: The percentile which resolves to a threshold value by which compliance with a behavior is determined
         pub statistic: Option<Value<Statistic>>,
+    }
+
+    impl Serialize for StatisticalThreshold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Statistic", &self.statistic)?;
+            map.end()
+        }
     }
 
     /// The percentile which resolves to a threshold value by which compliance with a behavior is determined
@@ -5533,36 +6525,45 @@ pub mod security_profile {
     }
 
     /// The value to be compared with the metric.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricValue {
-        /// If the ComparisonOperator calls for a set of CIDRs, use this to specify that set to be compared with the metric.
-        #[serde(rename = "Cidrs", skip_serializing_if = "Option::is_none")]
+        /// `Cidrs`: If the ComparisonOperator calls for a set of CIDRs, use this to specify that set to be compared with the metric.
         pub cidrs: Option<Vec<Value<String>>>,
-        /// If the ComparisonOperator calls for a numeric value, use this to specify that (integer) numeric value to be compared with the metric.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: If the ComparisonOperator calls for a numeric value, use this to specify that (integer) numeric value to be compared with the metric.
         pub count: Option<Value<String>>,
-        /// The numeral value of a metric.
-        #[serde(rename = "Number", skip_serializing_if = "Option::is_none")]
+        /// `Number`: The numeral value of a metric.
         pub number: Option<Value<f64>>,
-        /// The numeral values of a metric.
-        #[serde(rename = "Numbers", skip_serializing_if = "Option::is_none")]
+        /// `Numbers`: The numeral values of a metric.
         pub numbers: Option<Vec<Value<f64>>>,
-        /// If the ComparisonOperator calls for a set of ports, use this to specify that set to be compared with the metric.
-        #[serde(rename = "Ports", skip_serializing_if = "Option::is_none")]
+        /// `Ports`: If the ComparisonOperator calls for a set of ports, use this to specify that set to be compared with the metric.
         pub ports: Option<Vec<Value<i64>>>,
-        /// The string values of a metric.
-        #[serde(rename = "Strings", skip_serializing_if = "Option::is_none")]
+        /// `Strings`: The string values of a metric.
         pub strings: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for MetricValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidrs", &self.cidrs)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Number", &self.number)?;
+            crate::cfn::entry(&mut map, "Numbers", &self.numbers)?;
+            crate::cfn::entry(&mut map, "Ports", &self.ports)?;
+            crate::cfn::entry(&mut map, "Strings", &self.strings)?;
+            map.end()
+        }
+    }
+
     /// A structure containing the mqtt topic for metrics export.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsExportConfig {
-        /// The topic for metrics export.
-        #[serde(rename = "MqttTopic")]
+        /// `MqttTopic`: The topic for metrics export.
         pub mqtt_topic: Value<String>,
-        /// The ARN of the role that grants permission to publish to mqtt topic.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the role that grants permission to publish to mqtt topic.
         pub role_arn: Value<String>,
     }
 
@@ -5576,6 +6577,19 @@ pub mod security_profile {
                 mqtt_topic: mqtt_topic.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricsExportConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MqttTopic", &self.mqtt_topic)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -5642,17 +6656,28 @@ pub mod software_package {
     }
 
     /// The properties of `AWS::IoT::SoftwarePackage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSoftwarePackageProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `PackageName`.
-        #[serde(rename = "PackageName", skip_serializing_if = "Option::is_none")]
         pub package_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnSoftwarePackageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "PackageName", &self.package_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -5735,31 +6760,23 @@ pub mod software_package_version {
     }
 
     /// The properties of `AWS::IoT::SoftwarePackageVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSoftwarePackageVersionProps {
         /// `Artifact`.
-        #[serde(rename = "Artifact", skip_serializing_if = "Option::is_none")]
         pub artifact: Option<PackageVersionArtifact>,
         /// `Attributes`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
         pub attributes: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `PackageName`.
-        #[serde(rename = "PackageName")]
         pub package_name: Value<String>,
-        /// The inline json job document associated with a software package version
-        #[serde(rename = "Recipe", skip_serializing_if = "Option::is_none")]
+        /// `Recipe`: The inline json job document associated with a software package version
         pub recipe: Option<Value<String>>,
         /// `Sbom`.
-        #[serde(rename = "Sbom", skip_serializing_if = "Option::is_none")]
         pub sbom: Option<Sbom>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VersionName`.
-        #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
         pub version_name: Option<Value<String>>,
     }
 
@@ -5779,11 +6796,29 @@ pub mod software_package_version {
         }
     }
 
+    impl Serialize for CfnSoftwarePackageVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Artifact", &self.artifact)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("PackageName", &self.package_name)?;
+            crate::cfn::entry(&mut map, "Recipe", &self.recipe)?;
+            crate::cfn::entry(&mut map, "Sbom", &self.sbom)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VersionName", &self.version_name)?;
+            map.end()
+        }
+    }
+
     /// The artifact location of the package version
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PackageVersionArtifact {
         /// `S3Location`.
-        #[serde(rename = "S3Location")]
         pub s3_location: S3Location,
     }
 
@@ -5796,17 +6831,26 @@ pub mod software_package_version {
         }
     }
 
+    impl Serialize for PackageVersionArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// The Amazon S3 location
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// The S3 bucket
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The S3 bucket
         pub bucket: Value<String>,
-        /// The S3 key
-        #[serde(rename = "Key")]
+        /// `Key`: The S3 key
         pub key: Value<String>,
-        /// The S3 version
-        #[serde(rename = "Version")]
+        /// `Version`: The S3 version
         pub version: Value<String>,
     }
 
@@ -5825,11 +6869,24 @@ pub mod software_package_version {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The sbom zip archive location of the package version
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Sbom {
         /// `S3Location`.
-        #[serde(rename = "S3Location")]
         pub s3_location: S3Location,
     }
 
@@ -5839,6 +6896,18 @@ pub mod software_package_version {
             Self {
                 s3_location: s3_location.into(),
             }
+        }
+    }
+
+    impl Serialize for Sbom {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Location", &self.s3_location)?;
+            map.end()
         }
     }
 }
@@ -5918,22 +6987,17 @@ pub mod stream {
     }
 
     /// The properties of `AWS::IoT::Stream`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamProps {
-        /// The description of the stream.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the stream.
         pub description: Option<Value<String>>,
-        /// The files to stream.
-        #[serde(rename = "Files")]
+        /// `Files`: The files to stream.
         pub files: Vec<StreamFile>,
-        /// An IAM role that allows the IoT service principal to access your S3 files.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: An IAM role that allows the IoT service principal to access your S3 files.
         pub role_arn: Value<String>,
-        /// The stream ID.
-        #[serde(rename = "StreamId")]
+        /// `StreamId`: The stream ID.
         pub stream_id: Value<String>,
-        /// Metadata which can be used to manage streams.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata which can be used to manage streams.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5954,29 +7018,67 @@ pub mod stream {
         }
     }
 
+    impl Serialize for CfnStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Files", &self.files)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("StreamId", &self.stream_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Represents a file to stream.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StreamFile {
-        /// The file ID.
-        #[serde(rename = "FileId", skip_serializing_if = "Option::is_none")]
+        /// `FileId`: The file ID.
         pub file_id: Option<Value<i64>>,
         /// `S3Location`.
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<S3Location>,
     }
 
+    impl Serialize for StreamFile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FileId", &self.file_id)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// The location of the file in S3.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Location {
-        /// The S3 bucket.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The S3 bucket.
         pub bucket: Option<Value<String>>,
-        /// The S3 key.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The S3 key.
         pub key: Option<Value<String>>,
-        /// The S3 bucket version.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The S3 bucket version.
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 }
 
@@ -6048,14 +7150,25 @@ pub mod thing {
     }
 
     /// The properties of `AWS::IoT::Thing`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnThingProps {
         /// `AttributePayload`.
-        #[serde(rename = "AttributePayload", skip_serializing_if = "Option::is_none")]
         pub attribute_payload: Option<AttributePayload>,
         /// `ThingName`.
-        #[serde(rename = "ThingName", skip_serializing_if = "Option::is_none")]
         pub thing_name: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnThingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributePayload", &self.attribute_payload)?;
+            crate::cfn::entry(&mut map, "ThingName", &self.thing_name)?;
+            map.end()
+        }
     }
 }
 
@@ -6128,42 +7241,64 @@ pub mod thing_group {
     }
 
     /// The properties of `AWS::IoT::ThingGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnThingGroupProps {
         /// `ParentGroupName`.
-        #[serde(rename = "ParentGroupName", skip_serializing_if = "Option::is_none")]
         pub parent_group_name: Option<Value<String>>,
         /// `QueryString`.
-        #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
         pub query_string: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ThingGroupName`.
-        #[serde(rename = "ThingGroupName", skip_serializing_if = "Option::is_none")]
         pub thing_group_name: Option<Value<String>>,
         /// `ThingGroupProperties`.
-        #[serde(
-            rename = "ThingGroupProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub thing_group_properties: Option<ThingGroupProperties>,
     }
 
+    impl Serialize for CfnThingGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ParentGroupName", &self.parent_group_name)?;
+            crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ThingGroupName", &self.thing_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThingGroupProperties",
+                &self.thing_group_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ThingGroupProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThingGroupProperties {
         /// `AttributePayload`.
-        #[serde(rename = "AttributePayload", skip_serializing_if = "Option::is_none")]
         pub attribute_payload: Option<AttributePayload>,
         /// `ThingGroupDescription`.
-        #[serde(
-            rename = "ThingGroupDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub thing_group_description: Option<Value<String>>,
+    }
+
+    impl Serialize for ThingGroupProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributePayload", &self.attribute_payload)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThingGroupDescription",
+                &self.thing_group_description,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -6227,16 +7362,13 @@ pub mod thing_principal_attachment {
     }
 
     /// The properties of `AWS::IoT::ThingPrincipalAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnThingPrincipalAttachmentProps {
-        /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID.
-        #[serde(rename = "Principal")]
+        /// `Principal`: The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID.
         pub principal: Value<String>,
-        /// The name of the AWS IoT thing.
-        #[serde(rename = "ThingName")]
+        /// `ThingName`: The name of the AWS IoT thing.
         pub thing_name: Value<String>,
-        /// The type of the relation you want to specify when you attach a principal to a thing.
-        #[serde(rename = "ThingPrincipalType", skip_serializing_if = "Option::is_none")]
+        /// `ThingPrincipalType`: The type of the relation you want to specify when you attach a principal to a thing.
         pub thing_principal_type: Option<Value<String>>,
     }
 
@@ -6251,6 +7383,24 @@ pub mod thing_principal_attachment {
                 thing_name: thing_name.into(),
                 thing_principal_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnThingPrincipalAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.serialize_entry("ThingName", &self.thing_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThingPrincipalType",
+                &self.thing_principal_type,
+            )?;
+            map.end()
         }
     }
 }
@@ -6322,67 +7472,109 @@ pub mod thing_type {
     }
 
     /// The properties of `AWS::IoT::ThingType`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnThingTypeProps {
         /// `DeprecateThingType`.
-        #[serde(rename = "DeprecateThingType", skip_serializing_if = "Option::is_none")]
         pub deprecate_thing_type: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ThingTypeName`.
-        #[serde(rename = "ThingTypeName", skip_serializing_if = "Option::is_none")]
         pub thing_type_name: Option<Value<String>>,
         /// `ThingTypeProperties`.
-        #[serde(rename = "ThingTypeProperties", skip_serializing_if = "Option::is_none")]
         pub thing_type_properties: Option<ThingTypeProperties>,
     }
 
+    impl Serialize for CfnThingTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeprecateThingType",
+                &self.deprecate_thing_type,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ThingTypeName", &self.thing_type_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThingTypeProperties",
+                &self.thing_type_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ThingTypeProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThingTypeProperties {
         /// `Mqtt5Configuration`.
-        #[serde(rename = "Mqtt5Configuration", skip_serializing_if = "Option::is_none")]
         pub mqtt5_configuration: Option<Mqtt5Configuration>,
         /// `SearchableAttributes`.
-        #[serde(
-            rename = "SearchableAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub searchable_attributes: Option<Vec<Value<String>>>,
         /// `ThingTypeDescription`.
-        #[serde(
-            rename = "ThingTypeDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub thing_type_description: Option<Value<String>>,
     }
 
+    impl Serialize for ThingTypeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "Mqtt5Configuration",
+                &self.mqtt5_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SearchableAttributes",
+                &self.searchable_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThingTypeDescription",
+                &self.thing_type_description,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Mqtt5Configuration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Mqtt5Configuration {
         /// `PropagatingAttributes`.
-        #[serde(
-            rename = "PropagatingAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub propagating_attributes: Option<Vec<PropagatingAttribute>>,
     }
 
+    impl Serialize for Mqtt5Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PropagatingAttributes",
+                &self.propagating_attributes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PropagatingAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PropagatingAttribute {
         /// `ConnectionAttribute`.
-        #[serde(rename = "ConnectionAttribute", skip_serializing_if = "Option::is_none")]
         pub connection_attribute: Option<Value<ConnectionAttribute>>,
         /// `ThingAttribute`.
-        #[serde(rename = "ThingAttribute", skip_serializing_if = "Option::is_none")]
         pub thing_attribute: Option<Value<String>>,
         /// `UserPropertyKey`.
-        #[serde(rename = "UserPropertyKey")]
         pub user_property_key: Value<String>,
     }
 
@@ -6394,6 +7586,24 @@ pub mod thing_type {
                 thing_attribute: None,
                 user_property_key: user_property_key.into(),
             }
+        }
+    }
+
+    impl Serialize for PropagatingAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionAttribute",
+                &self.connection_attribute,
+            )?;
+            crate::cfn::entry(&mut map, "ThingAttribute", &self.thing_attribute)?;
+            map.serialize_entry("UserPropertyKey", &self.user_property_key)?;
+            map.end()
         }
     }
 
@@ -6497,16 +7707,13 @@ pub mod topic_rule {
     }
 
     /// The properties of `AWS::IoT::TopicRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicRuleProps {
         /// `RuleName`.
-        #[serde(rename = "RuleName", skip_serializing_if = "Option::is_none")]
         pub rule_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TopicRulePayload`.
-        #[serde(rename = "TopicRulePayload")]
         pub topic_rule_payload: TopicRulePayload,
     }
 
@@ -6521,26 +7728,34 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for CfnTopicRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TopicRulePayload", &self.topic_rule_payload)?;
+            map.end()
+        }
+    }
+
     /// The `TopicRulePayload` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TopicRulePayload {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<Action>,
         /// `AwsIotSqlVersion`.
-        #[serde(rename = "AwsIotSqlVersion", skip_serializing_if = "Option::is_none")]
         pub aws_iot_sql_version: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ErrorAction`.
-        #[serde(rename = "ErrorAction", skip_serializing_if = "Option::is_none")]
         pub error_action: Option<Action>,
         /// `RuleDisabled`.
-        #[serde(rename = "RuleDisabled", skip_serializing_if = "Option::is_none")]
         pub rule_disabled: Option<Value<bool>>,
         /// `Sql`.
-        #[serde(rename = "Sql")]
         pub sql: Value<String>,
     }
 
@@ -6561,94 +7776,118 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for TopicRulePayload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "AwsIotSqlVersion", &self.aws_iot_sql_version)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ErrorAction", &self.error_action)?;
+            crate::cfn::entry(&mut map, "RuleDisabled", &self.rule_disabled)?;
+            map.serialize_entry("Sql", &self.sql)?;
+            map.end()
+        }
+    }
+
     /// The `Action` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
         /// `CloudwatchAlarm`.
-        #[serde(rename = "CloudwatchAlarm", skip_serializing_if = "Option::is_none")]
         pub cloudwatch_alarm: Option<CloudwatchAlarmAction>,
         /// `CloudwatchLogs`.
-        #[serde(rename = "CloudwatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloudwatch_logs: Option<CloudwatchLogsAction>,
         /// `CloudwatchMetric`.
-        #[serde(rename = "CloudwatchMetric", skip_serializing_if = "Option::is_none")]
         pub cloudwatch_metric: Option<CloudwatchMetricAction>,
         /// `DynamoDB`.
-        #[serde(rename = "DynamoDB", skip_serializing_if = "Option::is_none")]
         pub dynamo_db: Option<DynamoDbAction>,
         /// `DynamoDBv2`.
-        #[serde(rename = "DynamoDBv2", skip_serializing_if = "Option::is_none")]
         pub dynamo_d_bv2: Option<DynamoDBv2Action>,
         /// `Elasticsearch`.
-        #[serde(rename = "Elasticsearch", skip_serializing_if = "Option::is_none")]
         pub elasticsearch: Option<ElasticsearchAction>,
         /// `Firehose`.
-        #[serde(rename = "Firehose", skip_serializing_if = "Option::is_none")]
         pub firehose: Option<FirehoseAction>,
         /// `Http`.
-        #[serde(rename = "Http", skip_serializing_if = "Option::is_none")]
         pub http: Option<HttpAction>,
         /// `InfluxDB`.
-        #[serde(rename = "InfluxDB", skip_serializing_if = "Option::is_none")]
         pub influx_db: Option<InfluxDbAction>,
         /// `IotAnalytics`.
-        #[serde(rename = "IotAnalytics", skip_serializing_if = "Option::is_none")]
         pub iot_analytics: Option<IotAnalyticsAction>,
         /// `IotEvents`.
-        #[serde(rename = "IotEvents", skip_serializing_if = "Option::is_none")]
         pub iot_events: Option<IotEventsAction>,
         /// `IotSiteWise`.
-        #[serde(rename = "IotSiteWise", skip_serializing_if = "Option::is_none")]
         pub iot_site_wise: Option<IotSiteWiseAction>,
         /// `Kafka`.
-        #[serde(rename = "Kafka", skip_serializing_if = "Option::is_none")]
         pub kafka: Option<KafkaAction>,
         /// `Kinesis`.
-        #[serde(rename = "Kinesis", skip_serializing_if = "Option::is_none")]
         pub kinesis: Option<KinesisAction>,
         /// `Lambda`.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
         pub lambda: Option<LambdaAction>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<LocationAction>,
         /// `OpenSearch`.
-        #[serde(rename = "OpenSearch", skip_serializing_if = "Option::is_none")]
         pub open_search: Option<OpenSearchAction>,
         /// `Republish`.
-        #[serde(rename = "Republish", skip_serializing_if = "Option::is_none")]
         pub republish: Option<RepublishAction>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3Action>,
         /// `Sns`.
-        #[serde(rename = "Sns", skip_serializing_if = "Option::is_none")]
         pub sns: Option<SnsAction>,
         /// `Sqs`.
-        #[serde(rename = "Sqs", skip_serializing_if = "Option::is_none")]
         pub sqs: Option<SqsAction>,
         /// `StepFunctions`.
-        #[serde(rename = "StepFunctions", skip_serializing_if = "Option::is_none")]
         pub step_functions: Option<StepFunctionsAction>,
         /// `Timestream`.
-        #[serde(rename = "Timestream", skip_serializing_if = "Option::is_none")]
         pub timestream: Option<TimestreamAction>,
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudwatchAlarm", &self.cloudwatch_alarm)?;
+            crate::cfn::entry(&mut map, "CloudwatchLogs", &self.cloudwatch_logs)?;
+            crate::cfn::entry(&mut map, "CloudwatchMetric", &self.cloudwatch_metric)?;
+            crate::cfn::entry(&mut map, "DynamoDB", &self.dynamo_db)?;
+            crate::cfn::entry(&mut map, "DynamoDBv2", &self.dynamo_d_bv2)?;
+            crate::cfn::entry(&mut map, "Elasticsearch", &self.elasticsearch)?;
+            crate::cfn::entry(&mut map, "Firehose", &self.firehose)?;
+            crate::cfn::entry(&mut map, "Http", &self.http)?;
+            crate::cfn::entry(&mut map, "InfluxDB", &self.influx_db)?;
+            crate::cfn::entry(&mut map, "IotAnalytics", &self.iot_analytics)?;
+            crate::cfn::entry(&mut map, "IotEvents", &self.iot_events)?;
+            crate::cfn::entry(&mut map, "IotSiteWise", &self.iot_site_wise)?;
+            crate::cfn::entry(&mut map, "Kafka", &self.kafka)?;
+            crate::cfn::entry(&mut map, "Kinesis", &self.kinesis)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "OpenSearch", &self.open_search)?;
+            crate::cfn::entry(&mut map, "Republish", &self.republish)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "Sns", &self.sns)?;
+            crate::cfn::entry(&mut map, "Sqs", &self.sqs)?;
+            crate::cfn::entry(&mut map, "StepFunctions", &self.step_functions)?;
+            crate::cfn::entry(&mut map, "Timestream", &self.timestream)?;
+            map.end()
+        }
+    }
+
     /// The `CloudwatchAlarmAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudwatchAlarmAction {
         /// `AlarmName`.
-        #[serde(rename = "AlarmName")]
         pub alarm_name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `StateReason`.
-        #[serde(rename = "StateReason")]
         pub state_reason: Value<String>,
         /// `StateValue`.
-        #[serde(rename = "StateValue")]
         pub state_value: Value<String>,
     }
 
@@ -6669,17 +7908,29 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for CloudwatchAlarmAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmName", &self.alarm_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("StateReason", &self.state_reason)?;
+            map.serialize_entry("StateValue", &self.state_value)?;
+            map.end()
+        }
+    }
+
     /// The `CloudwatchLogsAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudwatchLogsAction {
         /// `BatchMode`.
-        #[serde(rename = "BatchMode", skip_serializing_if = "Option::is_none")]
         pub batch_mode: Option<Value<bool>>,
         /// `LogGroupName`.
-        #[serde(rename = "LogGroupName")]
         pub log_group_name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -6697,26 +7948,34 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for CloudwatchLogsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchMode", &self.batch_mode)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `CloudwatchMetricAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudwatchMetricAction {
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `MetricNamespace`.
-        #[serde(rename = "MetricNamespace")]
         pub metric_namespace: Value<String>,
         /// `MetricTimestamp`.
-        #[serde(rename = "MetricTimestamp", skip_serializing_if = "Option::is_none")]
         pub metric_timestamp: Option<Value<String>>,
         /// `MetricUnit`.
-        #[serde(rename = "MetricUnit")]
         pub metric_unit: Value<String>,
         /// `MetricValue`.
-        #[serde(rename = "MetricValue")]
         pub metric_value: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -6740,35 +7999,43 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for CloudwatchMetricAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("MetricNamespace", &self.metric_namespace)?;
+            crate::cfn::entry(&mut map, "MetricTimestamp", &self.metric_timestamp)?;
+            map.serialize_entry("MetricUnit", &self.metric_unit)?;
+            map.serialize_entry("MetricValue", &self.metric_value)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `DynamoDbAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DynamoDbAction {
         /// `HashKeyField`.
-        #[serde(rename = "HashKeyField")]
         pub hash_key_field: Value<String>,
         /// `HashKeyType`.
-        #[serde(rename = "HashKeyType", skip_serializing_if = "Option::is_none")]
         pub hash_key_type: Option<Value<HashKeyType>>,
         /// `HashKeyValue`.
-        #[serde(rename = "HashKeyValue")]
         pub hash_key_value: Value<String>,
         /// `PayloadField`.
-        #[serde(rename = "PayloadField", skip_serializing_if = "Option::is_none")]
         pub payload_field: Option<Value<String>>,
         /// `RangeKeyField`.
-        #[serde(rename = "RangeKeyField", skip_serializing_if = "Option::is_none")]
         pub range_key_field: Option<Value<String>>,
         /// `RangeKeyType`.
-        #[serde(rename = "RangeKeyType", skip_serializing_if = "Option::is_none")]
         pub range_key_type: Option<Value<RangeKeyType>>,
         /// `RangeKeyValue`.
-        #[serde(rename = "RangeKeyValue", skip_serializing_if = "Option::is_none")]
         pub range_key_value: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -6791,6 +8058,26 @@ pub mod topic_rule {
                 role_arn: role_arn.into(),
                 table_name: table_name.into(),
             }
+        }
+    }
+
+    impl Serialize for DynamoDbAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HashKeyField", &self.hash_key_field)?;
+            crate::cfn::entry(&mut map, "HashKeyType", &self.hash_key_type)?;
+            map.serialize_entry("HashKeyValue", &self.hash_key_value)?;
+            crate::cfn::entry(&mut map, "PayloadField", &self.payload_field)?;
+            crate::cfn::entry(&mut map, "RangeKeyField", &self.range_key_field)?;
+            crate::cfn::entry(&mut map, "RangeKeyType", &self.range_key_type)?;
+            crate::cfn::entry(&mut map, "RangeKeyValue", &self.range_key_value)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
         }
     }
 
@@ -6869,21 +8156,31 @@ pub mod topic_rule {
     }
 
     /// The `DynamoDBv2Action` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynamoDBv2Action {
         /// `PutItem`.
-        #[serde(rename = "PutItem", skip_serializing_if = "Option::is_none")]
         pub put_item: Option<PutItemInput>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for DynamoDBv2Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PutItem", &self.put_item)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `PutItemInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PutItemInput {
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -6896,23 +8193,30 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for PutItemInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The `ElasticsearchAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElasticsearchAction {
         /// `Endpoint`.
-        #[serde(rename = "Endpoint")]
         pub endpoint: Value<String>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Index`.
-        #[serde(rename = "Index")]
         pub index: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -6935,20 +8239,32 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for ElasticsearchAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Index", &self.index)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `FirehoseAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirehoseAction {
         /// `BatchMode`.
-        #[serde(rename = "BatchMode", skip_serializing_if = "Option::is_none")]
         pub batch_mode: Option<Value<bool>>,
         /// `DeliveryStreamName`.
-        #[serde(rename = "DeliveryStreamName")]
         pub delivery_stream_name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Separator`.
-        #[serde(rename = "Separator", skip_serializing_if = "Option::is_none")]
         pub separator: Option<Value<String>>,
     }
 
@@ -6967,26 +8283,35 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for FirehoseAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchMode", &self.batch_mode)?;
+            map.serialize_entry("DeliveryStreamName", &self.delivery_stream_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Separator", &self.separator)?;
+            map.end()
+        }
+    }
+
     /// The `HttpAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpAction {
         /// `Auth`.
-        #[serde(rename = "Auth", skip_serializing_if = "Option::is_none")]
         pub auth: Option<HttpAuthorization>,
         /// `BatchConfig`.
-        #[serde(rename = "BatchConfig", skip_serializing_if = "Option::is_none")]
         pub batch_config: Option<BatchConfig>,
         /// `ConfirmationUrl`.
-        #[serde(rename = "ConfirmationUrl", skip_serializing_if = "Option::is_none")]
         pub confirmation_url: Option<Value<String>>,
         /// `EnableBatching`.
-        #[serde(rename = "EnableBatching", skip_serializing_if = "Option::is_none")]
         pub enable_batching: Option<Value<bool>>,
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<Vec<HttpActionHeader>>,
         /// `Url`.
-        #[serde(rename = "Url")]
         pub url: Value<String>,
     }
 
@@ -7004,25 +8329,50 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for HttpAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Auth", &self.auth)?;
+            crate::cfn::entry(&mut map, "BatchConfig", &self.batch_config)?;
+            crate::cfn::entry(&mut map, "ConfirmationUrl", &self.confirmation_url)?;
+            crate::cfn::entry(&mut map, "EnableBatching", &self.enable_batching)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The `HttpAuthorization` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpAuthorization {
         /// `Sigv4`.
-        #[serde(rename = "Sigv4", skip_serializing_if = "Option::is_none")]
         pub sigv4: Option<SigV4Authorization>,
     }
 
+    impl Serialize for HttpAuthorization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Sigv4", &self.sigv4)?;
+            map.end()
+        }
+    }
+
     /// The `SigV4Authorization` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SigV4Authorization {
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `ServiceName`.
-        #[serde(rename = "ServiceName")]
         pub service_name: Value<String>,
         /// `SigningRegion`.
-        #[serde(rename = "SigningRegion")]
         pub signing_region: Value<String>,
     }
 
@@ -7041,31 +8391,58 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for SigV4Authorization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("ServiceName", &self.service_name)?;
+            map.serialize_entry("SigningRegion", &self.signing_region)?;
+            map.end()
+        }
+    }
+
     /// The `BatchConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchConfig {
         /// `BatchAcrossTopics`.
-        #[serde(rename = "BatchAcrossTopics", skip_serializing_if = "Option::is_none")]
         pub batch_across_topics: Option<Value<bool>>,
         /// `MaxBatchOpenMs`.
-        #[serde(rename = "MaxBatchOpenMs", skip_serializing_if = "Option::is_none")]
         pub max_batch_open_ms: Option<Value<i64>>,
         /// `MaxBatchSize`.
-        #[serde(rename = "MaxBatchSize", skip_serializing_if = "Option::is_none")]
         pub max_batch_size: Option<Value<i64>>,
         /// `MaxBatchSizeBytes`.
-        #[serde(rename = "MaxBatchSizeBytes", skip_serializing_if = "Option::is_none")]
         pub max_batch_size_bytes: Option<Value<i64>>,
     }
 
+    impl Serialize for BatchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchAcrossTopics", &self.batch_across_topics)?;
+            crate::cfn::entry(&mut map, "MaxBatchOpenMs", &self.max_batch_open_ms)?;
+            crate::cfn::entry(&mut map, "MaxBatchSize", &self.max_batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxBatchSizeBytes",
+                &self.max_batch_size_bytes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HttpActionHeader` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpActionHeader {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -7082,32 +8459,37 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for HttpActionHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `InfluxDbAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InfluxDbAction {
         /// `BatchConfig`.
-        #[serde(rename = "BatchConfig", skip_serializing_if = "Option::is_none")]
         pub batch_config: Option<InfluxDbBatchConfig>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `DestinationArn`.
-        #[serde(rename = "DestinationArn")]
         pub destination_arn: Value<String>,
         /// `Organization`.
-        #[serde(rename = "Organization", skip_serializing_if = "Option::is_none")]
         pub organization: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TimestampUnit`.
-        #[serde(rename = "TimestampUnit", skip_serializing_if = "Option::is_none")]
         pub timestamp_unit: Option<Value<TimestampUnit>>,
     }
 
@@ -7132,21 +8514,55 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for InfluxDbAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchConfig", &self.batch_config)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Organization", &self.organization)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimestampUnit", &self.timestamp_unit)?;
+            map.end()
+        }
+    }
+
     /// The `InfluxDbBatchConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InfluxDbBatchConfig {
         /// `BatchAcrossTopics`.
-        #[serde(rename = "BatchAcrossTopics", skip_serializing_if = "Option::is_none")]
         pub batch_across_topics: Option<Value<bool>>,
         /// `MaxBatchOpenMs`.
-        #[serde(rename = "MaxBatchOpenMs", skip_serializing_if = "Option::is_none")]
         pub max_batch_open_ms: Option<Value<i64>>,
         /// `MaxBatchSize`.
-        #[serde(rename = "MaxBatchSize", skip_serializing_if = "Option::is_none")]
         pub max_batch_size: Option<Value<i64>>,
         /// `MaxBatchSizeBytes`.
-        #[serde(rename = "MaxBatchSizeBytes", skip_serializing_if = "Option::is_none")]
         pub max_batch_size_bytes: Option<Value<i64>>,
+    }
+
+    impl Serialize for InfluxDbBatchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchAcrossTopics", &self.batch_across_topics)?;
+            crate::cfn::entry(&mut map, "MaxBatchOpenMs", &self.max_batch_open_ms)?;
+            crate::cfn::entry(&mut map, "MaxBatchSize", &self.max_batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxBatchSizeBytes",
+                &self.max_batch_size_bytes,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `TimestampUnit`.
@@ -7193,16 +8609,13 @@ pub mod topic_rule {
     }
 
     /// The `IotAnalyticsAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IotAnalyticsAction {
         /// `BatchMode`.
-        #[serde(rename = "BatchMode", skip_serializing_if = "Option::is_none")]
         pub batch_mode: Option<Value<bool>>,
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -7220,20 +8633,30 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for IotAnalyticsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchMode", &self.batch_mode)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `IotEventsAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IotEventsAction {
         /// `BatchMode`.
-        #[serde(rename = "BatchMode", skip_serializing_if = "Option::is_none")]
         pub batch_mode: Option<Value<bool>>,
         /// `InputName`.
-        #[serde(rename = "InputName")]
         pub input_name: Value<String>,
         /// `MessageId`.
-        #[serde(rename = "MessageId", skip_serializing_if = "Option::is_none")]
         pub message_id: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -7252,14 +8675,27 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for IotEventsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchMode", &self.batch_mode)?;
+            map.serialize_entry("InputName", &self.input_name)?;
+            crate::cfn::entry(&mut map, "MessageId", &self.message_id)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `IotSiteWiseAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IotSiteWiseAction {
         /// `PutAssetPropertyValueEntries`.
-        #[serde(rename = "PutAssetPropertyValueEntries")]
         pub put_asset_property_value_entries: Vec<PutAssetPropertyValueEntry>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -7277,23 +8713,34 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for IotSiteWiseAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PutAssetPropertyValueEntries",
+                &self.put_asset_property_value_entries,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `PutAssetPropertyValueEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PutAssetPropertyValueEntry {
         /// `AssetId`.
-        #[serde(rename = "AssetId", skip_serializing_if = "Option::is_none")]
         pub asset_id: Option<Value<String>>,
         /// `EntryId`.
-        #[serde(rename = "EntryId", skip_serializing_if = "Option::is_none")]
         pub entry_id: Option<Value<String>>,
         /// `PropertyAlias`.
-        #[serde(rename = "PropertyAlias", skip_serializing_if = "Option::is_none")]
         pub property_alias: Option<Value<String>>,
         /// `PropertyId`.
-        #[serde(rename = "PropertyId", skip_serializing_if = "Option::is_none")]
         pub property_id: Option<Value<String>>,
         /// `PropertyValues`.
-        #[serde(rename = "PropertyValues")]
         pub property_values: Vec<AssetPropertyValue>,
     }
 
@@ -7310,17 +8757,30 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for PutAssetPropertyValueEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssetId", &self.asset_id)?;
+            crate::cfn::entry(&mut map, "EntryId", &self.entry_id)?;
+            crate::cfn::entry(&mut map, "PropertyAlias", &self.property_alias)?;
+            crate::cfn::entry(&mut map, "PropertyId", &self.property_id)?;
+            map.serialize_entry("PropertyValues", &self.property_values)?;
+            map.end()
+        }
+    }
+
     /// The `AssetPropertyValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetPropertyValue {
         /// `Quality`.
-        #[serde(rename = "Quality", skip_serializing_if = "Option::is_none")]
         pub quality: Option<Value<String>>,
         /// `Timestamp`.
-        #[serde(rename = "Timestamp")]
         pub timestamp: AssetPropertyTimestamp,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: AssetPropertyVariant,
     }
 
@@ -7338,14 +8798,26 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for AssetPropertyValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Quality", &self.quality)?;
+            map.serialize_entry("Timestamp", &self.timestamp)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `AssetPropertyTimestamp` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetPropertyTimestamp {
         /// `OffsetInNanos`.
-        #[serde(rename = "OffsetInNanos", skip_serializing_if = "Option::is_none")]
         pub offset_in_nanos: Option<Value<String>>,
         /// `TimeInSeconds`.
-        #[serde(rename = "TimeInSeconds")]
         pub time_in_seconds: Value<String>,
     }
 
@@ -7359,43 +8831,61 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for AssetPropertyTimestamp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OffsetInNanos", &self.offset_in_nanos)?;
+            map.serialize_entry("TimeInSeconds", &self.time_in_seconds)?;
+            map.end()
+        }
+    }
+
     /// The `AssetPropertyVariant` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssetPropertyVariant {
         /// `BooleanValue`.
-        #[serde(rename = "BooleanValue", skip_serializing_if = "Option::is_none")]
         pub boolean_value: Option<Value<String>>,
         /// `DoubleValue`.
-        #[serde(rename = "DoubleValue", skip_serializing_if = "Option::is_none")]
         pub double_value: Option<Value<String>>,
         /// `IntegerValue`.
-        #[serde(rename = "IntegerValue", skip_serializing_if = "Option::is_none")]
         pub integer_value: Option<Value<String>>,
         /// `StringValue`.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
         pub string_value: Option<Value<String>>,
     }
 
+    impl Serialize for AssetPropertyVariant {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanValue", &self.boolean_value)?;
+            crate::cfn::entry(&mut map, "DoubleValue", &self.double_value)?;
+            crate::cfn::entry(&mut map, "IntegerValue", &self.integer_value)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// The `KafkaAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaAction {
         /// `ClientProperties`.
-        #[serde(rename = "ClientProperties")]
         pub client_properties: indexmap::IndexMap<String, Value<String>>,
         /// `DestinationArn`.
-        #[serde(rename = "DestinationArn")]
         pub destination_arn: Value<String>,
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<Vec<KafkaActionHeader>>,
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Partition`.
-        #[serde(rename = "Partition", skip_serializing_if = "Option::is_none")]
         pub partition: Option<Value<String>>,
         /// `Topic`.
-        #[serde(rename = "Topic")]
         pub topic: Value<String>,
     }
 
@@ -7417,14 +8907,29 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for KafkaAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientProperties", &self.client_properties)?;
+            map.serialize_entry("DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Partition", &self.partition)?;
+            map.serialize_entry("Topic", &self.topic)?;
+            map.end()
+        }
+    }
+
     /// The `KafkaActionHeader` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaActionHeader {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -7441,17 +8946,27 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for KafkaActionHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisAction {
         /// `PartitionKey`.
-        #[serde(rename = "PartitionKey", skip_serializing_if = "Option::is_none")]
         pub partition_key: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `StreamName`.
-        #[serde(rename = "StreamName")]
         pub stream_name: Value<String>,
     }
 
@@ -7469,34 +8984,53 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for KinesisAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PartitionKey", &self.partition_key)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("StreamName", &self.stream_name)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LambdaAction {
         /// `FunctionArn`.
-        #[serde(rename = "FunctionArn", skip_serializing_if = "Option::is_none")]
         pub function_arn: Option<Value<String>>,
     }
 
+    impl Serialize for LambdaAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FunctionArn", &self.function_arn)?;
+            map.end()
+        }
+    }
+
     /// The `LocationAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocationAction {
         /// `DeviceId`.
-        #[serde(rename = "DeviceId")]
         pub device_id: Value<String>,
         /// `Latitude`.
-        #[serde(rename = "Latitude")]
         pub latitude: Value<String>,
         /// `Longitude`.
-        #[serde(rename = "Longitude")]
         pub longitude: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Timestamp`.
-        #[serde(rename = "Timestamp", skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<Timestamp>,
         /// `TrackerName`.
-        #[serde(rename = "TrackerName")]
         pub tracker_name: Value<String>,
     }
 
@@ -7520,14 +9054,29 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for LocationAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeviceId", &self.device_id)?;
+            map.serialize_entry("Latitude", &self.latitude)?;
+            map.serialize_entry("Longitude", &self.longitude)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Timestamp", &self.timestamp)?;
+            map.serialize_entry("TrackerName", &self.tracker_name)?;
+            map.end()
+        }
+    }
+
     /// The `Timestamp` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Timestamp {
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -7541,23 +9090,31 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for Timestamp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `OpenSearchAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchAction {
         /// `Endpoint`.
-        #[serde(rename = "Endpoint")]
         pub endpoint: Value<String>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Index`.
-        #[serde(rename = "Index")]
         pub index: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -7580,20 +9137,32 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for OpenSearchAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Index", &self.index)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `RepublishAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepublishAction {
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<RepublishActionHeaders>,
         /// `Qos`.
-        #[serde(rename = "Qos", skip_serializing_if = "Option::is_none")]
         pub qos: Option<Value<i64>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Topic`.
-        #[serde(rename = "Topic")]
         pub topic: Value<String>,
     }
 
@@ -7612,41 +9181,65 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for RepublishAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            crate::cfn::entry(&mut map, "Qos", &self.qos)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Topic", &self.topic)?;
+            map.end()
+        }
+    }
+
     /// The `RepublishActionHeaders` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RepublishActionHeaders {
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<Value<String>>,
         /// `CorrelationData`.
-        #[serde(rename = "CorrelationData", skip_serializing_if = "Option::is_none")]
         pub correlation_data: Option<Value<String>>,
         /// `MessageExpiry`.
-        #[serde(rename = "MessageExpiry", skip_serializing_if = "Option::is_none")]
         pub message_expiry: Option<Value<String>>,
         /// `PayloadFormatIndicator`.
-        #[serde(
-            rename = "PayloadFormatIndicator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub payload_format_indicator: Option<Value<String>>,
         /// `ResponseTopic`.
-        #[serde(rename = "ResponseTopic", skip_serializing_if = "Option::is_none")]
         pub response_topic: Option<Value<String>>,
         /// `UserProperties`.
-        #[serde(rename = "UserProperties", skip_serializing_if = "Option::is_none")]
         pub user_properties: Option<Vec<UserProperty>>,
     }
 
+    impl Serialize for RepublishActionHeaders {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "CorrelationData", &self.correlation_data)?;
+            crate::cfn::entry(&mut map, "MessageExpiry", &self.message_expiry)?;
+            crate::cfn::entry(
+                &mut map,
+                "PayloadFormatIndicator",
+                &self.payload_format_indicator,
+            )?;
+            crate::cfn::entry(&mut map, "ResponseTopic", &self.response_topic)?;
+            crate::cfn::entry(&mut map, "UserProperties", &self.user_properties)?;
+            map.end()
+        }
+    }
+
     /// The `UserProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserProperty {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -7663,20 +9256,29 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for UserProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `S3Action` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Action {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `CannedAcl`.
-        #[serde(rename = "CannedAcl", skip_serializing_if = "Option::is_none")]
         pub canned_acl: Option<Value<CannedAccessControlList>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -7693,6 +9295,21 @@ pub mod topic_rule {
                 key: key.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "CannedAcl", &self.canned_acl)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -7752,16 +9369,13 @@ pub mod topic_rule {
     }
 
     /// The `SnsAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnsAction {
         /// `MessageFormat`.
-        #[serde(rename = "MessageFormat", skip_serializing_if = "Option::is_none")]
         pub message_format: Option<Value<MessageFormat>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `TargetArn`.
-        #[serde(rename = "TargetArn")]
         pub target_arn: Value<String>,
     }
 
@@ -7776,6 +9390,20 @@ pub mod topic_rule {
                 role_arn: role_arn.into(),
                 target_arn: target_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for SnsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MessageFormat", &self.message_format)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
         }
     }
 
@@ -7817,16 +9445,13 @@ pub mod topic_rule {
     }
 
     /// The `SqsAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqsAction {
         /// `QueueUrl`.
-        #[serde(rename = "QueueUrl")]
         pub queue_url: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `UseBase64`.
-        #[serde(rename = "UseBase64", skip_serializing_if = "Option::is_none")]
         pub use_base64: Option<Value<bool>>,
     }
 
@@ -7844,17 +9469,28 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for SqsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueueUrl", &self.queue_url)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "UseBase64", &self.use_base64)?;
+            map.end()
+        }
+    }
+
     /// The `StepFunctionsAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StepFunctionsAction {
         /// `ExecutionNamePrefix`.
-        #[serde(rename = "ExecutionNamePrefix", skip_serializing_if = "Option::is_none")]
         pub execution_name_prefix: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `StateMachineName`.
-        #[serde(rename = "StateMachineName")]
         pub state_machine_name: Value<String>,
     }
 
@@ -7872,23 +9508,36 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for StepFunctionsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionNamePrefix",
+                &self.execution_name_prefix,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("StateMachineName", &self.state_machine_name)?;
+            map.end()
+        }
+    }
+
     /// The `TimestreamAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimestreamAction {
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions")]
         pub dimensions: Vec<TimestreamDimension>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
         /// `Timestamp`.
-        #[serde(rename = "Timestamp", skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<TimestreamTimestamp>,
     }
 
@@ -7910,14 +9559,28 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for TimestreamAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Dimensions", &self.dimensions)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "Timestamp", &self.timestamp)?;
+            map.end()
+        }
+    }
+
     /// The `TimestreamDimension` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimestreamDimension {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -7934,14 +9597,25 @@ pub mod topic_rule {
         }
     }
 
+    impl Serialize for TimestreamDimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `TimestreamTimestamp` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimestreamTimestamp {
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -7955,6 +9629,19 @@ pub mod topic_rule {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TimestreamTimestamp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -8026,47 +9713,68 @@ pub mod topic_rule_destination {
     }
 
     /// The properties of `AWS::IoT::TopicRuleDestination`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTopicRuleDestinationProps {
-        /// HTTP URL destination properties.
-        #[serde(rename = "HttpUrlProperties", skip_serializing_if = "Option::is_none")]
+        /// `HttpUrlProperties`: HTTP URL destination properties.
         pub http_url_properties: Option<HttpUrlDestinationSummary>,
-        /// InfluxDB destination properties.
-        #[serde(rename = "InfluxDBProperties", skip_serializing_if = "Option::is_none")]
+        /// `InfluxDBProperties`: InfluxDB destination properties.
         pub influx_db_properties: Option<InfluxDbDestinationProperties>,
-        /// The status of the TopicRuleDestination.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the TopicRuleDestination.
         pub status: Option<Value<TopicRuleDestinationStatus>>,
-        /// VPC destination properties.
-        #[serde(rename = "VpcProperties", skip_serializing_if = "Option::is_none")]
+        /// `VpcProperties`: VPC destination properties.
         pub vpc_properties: Option<VpcDestinationProperties>,
     }
 
+    impl Serialize for CfnTopicRuleDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpUrlProperties", &self.http_url_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "InfluxDBProperties",
+                &self.influx_db_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "VpcProperties", &self.vpc_properties)?;
+            map.end()
+        }
+    }
+
     /// The `HttpUrlDestinationSummary` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpUrlDestinationSummary {
         /// `ConfirmationUrl`.
-        #[serde(rename = "ConfirmationUrl", skip_serializing_if = "Option::is_none")]
         pub confirmation_url: Option<Value<String>>,
     }
 
+    impl Serialize for HttpUrlDestinationSummary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfirmationUrl", &self.confirmation_url)?;
+            map.end()
+        }
+    }
+
     /// The `InfluxDbDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InfluxDbDestinationProperties {
-        /// The endpoint URL of the InfluxDB database.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: The endpoint URL of the InfluxDB database.
         pub endpoint: Value<String>,
-        /// The version of the InfluxDB database (for example, V2 or V3).
-        #[serde(rename = "InfluxDBVersion")]
+        /// `InfluxDBVersion`: The version of the InfluxDB database (for example, V2 or V3).
         pub influx_db_version: Value<String>,
-        /// The ARN or name of the Secrets Manager secret containing the InfluxDB API token.
-        #[serde(rename = "SecretId")]
+        /// `SecretId`: The ARN or name of the Secrets Manager secret containing the InfluxDB API token.
         pub secret_id: Value<String>,
-        /// The key name within the secret that contains the InfluxDB token.
-        #[serde(rename = "SecretKey", skip_serializing_if = "Option::is_none")]
+        /// `SecretKey`: The key name within the secret that contains the InfluxDB token.
         pub secret_key: Option<Value<String>>,
-        /// The type of the secret value (SecretString or SecretBinary).
-        #[serde(rename = "SecretType", skip_serializing_if = "Option::is_none")]
+        /// `SecretType`: The type of the secret value (SecretString or SecretBinary).
         pub secret_type: Option<Value<String>>,
     }
 
@@ -8084,6 +9792,22 @@ pub mod topic_rule_destination {
                 secret_key: None,
                 secret_type: None,
             }
+        }
+    }
+
+    impl Serialize for InfluxDbDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("InfluxDBVersion", &self.influx_db_version)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            crate::cfn::entry(&mut map, "SecretKey", &self.secret_key)?;
+            crate::cfn::entry(&mut map, "SecretType", &self.secret_type)?;
+            map.end()
         }
     }
 
@@ -8128,20 +9852,31 @@ pub mod topic_rule_destination {
     }
 
     /// The `VpcDestinationProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcDestinationProperties {
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcDestinationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 }
 
@@ -8220,9 +9955,20 @@ impl From<CertificateMode> for Value<CertificateMode> {
 }
 
 /// The `AttributePayload` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttributePayload {
     /// `Attributes`.
-    #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
     pub attributes: Option<indexmap::IndexMap<String, Value<String>>>,
+}
+
+impl Serialize for AttributePayload {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+        map.end()
+    }
 }

@@ -78,31 +78,53 @@ pub mod channel {
     }
 
     /// The properties of `AWS::IoTAnalytics::Channel`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelProps {
         /// `ChannelName`.
-        #[serde(rename = "ChannelName", skip_serializing_if = "Option::is_none")]
         pub channel_name: Option<Value<String>>,
         /// `ChannelStorage`.
-        #[serde(rename = "ChannelStorage", skip_serializing_if = "Option::is_none")]
         pub channel_storage: Option<ChannelStorage>,
         /// `RetentionPeriod`.
-        #[serde(rename = "RetentionPeriod", skip_serializing_if = "Option::is_none")]
         pub retention_period: Option<RetentionPeriod>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChannelName", &self.channel_name)?;
+            crate::cfn::entry(&mut map, "ChannelStorage", &self.channel_storage)?;
+            crate::cfn::entry(&mut map, "RetentionPeriod", &self.retention_period)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ChannelStorage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ChannelStorage {
         /// `CustomerManagedS3`.
-        #[serde(rename = "CustomerManagedS3", skip_serializing_if = "Option::is_none")]
         pub customer_managed_s3: Option<CustomerManagedS3>,
-        /// `ServiceManagedS3`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ServiceManagedS3", skip_serializing_if = "Option::is_none")]
+        /// `ServiceManagedS3`: `ServiceManagedS3`. Untyped in the schema: any `serde_json::Value`.
         pub service_managed_s3: Option<serde_json::Value>,
+    }
+
+    impl Serialize for ChannelStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomerManagedS3", &self.customer_managed_s3)?;
+            crate::cfn::entry(&mut map, "ServiceManagedS3", &self.service_managed_s3)?;
+            map.end()
+        }
     }
 }
 
@@ -169,39 +191,23 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::IoTAnalytics::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<Action>,
         /// `ContentDeliveryRules`.
-        #[serde(
-            rename = "ContentDeliveryRules",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub content_delivery_rules: Option<Vec<DatasetContentDeliveryRule>>,
         /// `DatasetName`.
-        #[serde(rename = "DatasetName", skip_serializing_if = "Option::is_none")]
         pub dataset_name: Option<Value<String>>,
         /// `LateDataRules`.
-        #[serde(rename = "LateDataRules", skip_serializing_if = "Option::is_none")]
         pub late_data_rules: Option<Vec<LateDataRule>>,
         /// `RetentionPeriod`.
-        #[serde(rename = "RetentionPeriod", skip_serializing_if = "Option::is_none")]
         pub retention_period: Option<RetentionPeriod>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Triggers`.
-        #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
         pub triggers: Option<Vec<Trigger>>,
         /// `VersioningConfiguration`.
-        #[serde(
-            rename = "VersioningConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub versioning_configuration: Option<VersioningConfiguration>,
     }
 
@@ -221,17 +227,41 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentDeliveryRules",
+                &self.content_delivery_rules,
+            )?;
+            crate::cfn::entry(&mut map, "DatasetName", &self.dataset_name)?;
+            crate::cfn::entry(&mut map, "LateDataRules", &self.late_data_rules)?;
+            crate::cfn::entry(&mut map, "RetentionPeriod", &self.retention_period)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Triggers", &self.triggers)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersioningConfiguration",
+                &self.versioning_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Action` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
         /// `ActionName`.
-        #[serde(rename = "ActionName")]
         pub action_name: Value<String>,
         /// `ContainerAction`.
-        #[serde(rename = "ContainerAction", skip_serializing_if = "Option::is_none")]
         pub container_action: Option<ContainerAction>,
         /// `QueryAction`.
-        #[serde(rename = "QueryAction", skip_serializing_if = "Option::is_none")]
         pub query_action: Option<QueryAction>,
     }
 
@@ -246,20 +276,30 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionName", &self.action_name)?;
+            crate::cfn::entry(&mut map, "ContainerAction", &self.container_action)?;
+            crate::cfn::entry(&mut map, "QueryAction", &self.query_action)?;
+            map.end()
+        }
+    }
+
     /// The `ContainerAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerAction {
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn")]
         pub execution_role_arn: Value<String>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `ResourceConfiguration`.
-        #[serde(rename = "ResourceConfiguration")]
         pub resource_configuration: ResourceConfiguration,
         /// `Variables`.
-        #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<Vec<Variable>>,
     }
 
@@ -279,14 +319,27 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for ContainerAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("Image", &self.image)?;
+            map.serialize_entry("ResourceConfiguration", &self.resource_configuration)?;
+            crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+            map.end()
+        }
+    }
+
     /// The `ResourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceConfiguration {
         /// `ComputeType`.
-        #[serde(rename = "ComputeType")]
         pub compute_type: Value<ComputeType>,
         /// `VolumeSizeInGB`.
-        #[serde(rename = "VolumeSizeInGB")]
         pub volume_size_in_gb: Value<i64>,
     }
 
@@ -300,6 +353,19 @@ pub mod dataset {
                 compute_type: compute_type.into(),
                 volume_size_in_gb: volume_size_in_gb.into(),
             }
+        }
+    }
+
+    impl Serialize for ResourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComputeType", &self.compute_type)?;
+            map.serialize_entry("VolumeSizeInGB", &self.volume_size_in_gb)?;
+            map.end()
         }
     }
 
@@ -341,26 +407,17 @@ pub mod dataset {
     }
 
     /// The `Variable` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Variable {
         /// `DatasetContentVersionValue`.
-        #[serde(
-            rename = "DatasetContentVersionValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dataset_content_version_value: Option<DatasetContentVersionValue>,
         /// `DoubleValue`.
-        #[serde(rename = "DoubleValue", skip_serializing_if = "Option::is_none")]
         pub double_value: Option<Value<f64>>,
         /// `OutputFileUriValue`.
-        #[serde(rename = "OutputFileUriValue", skip_serializing_if = "Option::is_none")]
         pub output_file_uri_value: Option<OutputFileUriValue>,
         /// `StringValue`.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
         pub string_value: Option<Value<String>>,
         /// `VariableName`.
-        #[serde(rename = "VariableName")]
         pub variable_name: Value<String>,
     }
 
@@ -377,11 +434,34 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for Variable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatasetContentVersionValue",
+                &self.dataset_content_version_value,
+            )?;
+            crate::cfn::entry(&mut map, "DoubleValue", &self.double_value)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputFileUriValue",
+                &self.output_file_uri_value,
+            )?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.serialize_entry("VariableName", &self.variable_name)?;
+            map.end()
+        }
+    }
+
     /// The `DatasetContentVersionValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatasetContentVersionValue {
         /// `DatasetName`.
-        #[serde(rename = "DatasetName")]
         pub dataset_name: Value<String>,
     }
 
@@ -394,11 +474,22 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DatasetContentVersionValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetName", &self.dataset_name)?;
+            map.end()
+        }
+    }
+
     /// The `OutputFileUriValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutputFileUriValue {
         /// `FileName`.
-        #[serde(rename = "FileName")]
         pub file_name: Value<String>,
     }
 
@@ -411,14 +502,24 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for OutputFileUriValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileName", &self.file_name)?;
+            map.end()
+        }
+    }
+
     /// The `QueryAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryAction {
         /// `Filters`.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
         pub filters: Option<Vec<Filter>>,
         /// `SqlQuery`.
-        #[serde(rename = "SqlQuery")]
         pub sql_query: Value<String>,
     }
 
@@ -432,22 +533,44 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for QueryAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            map.serialize_entry("SqlQuery", &self.sql_query)?;
+            map.end()
+        }
+    }
+
     /// The `Filter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Filter {
         /// `DeltaTime`.
-        #[serde(rename = "DeltaTime", skip_serializing_if = "Option::is_none")]
         pub delta_time: Option<DeltaTime>,
     }
 
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeltaTime", &self.delta_time)?;
+            map.end()
+        }
+    }
+
     /// The `DeltaTime` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeltaTime {
         /// `OffsetSeconds`.
-        #[serde(rename = "OffsetSeconds")]
         pub offset_seconds: Value<i64>,
         /// `TimeExpression`.
-        #[serde(rename = "TimeExpression")]
         pub time_expression: Value<String>,
     }
 
@@ -464,14 +587,25 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DeltaTime {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OffsetSeconds", &self.offset_seconds)?;
+            map.serialize_entry("TimeExpression", &self.time_expression)?;
+            map.end()
+        }
+    }
+
     /// The `DatasetContentDeliveryRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatasetContentDeliveryRule {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: DatasetContentDeliveryRuleDestination,
         /// `EntryName`.
-        #[serde(rename = "EntryName", skip_serializing_if = "Option::is_none")]
         pub entry_name: Option<Value<String>>,
     }
 
@@ -487,35 +621,57 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DatasetContentDeliveryRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "EntryName", &self.entry_name)?;
+            map.end()
+        }
+    }
+
     /// The `DatasetContentDeliveryRuleDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatasetContentDeliveryRuleDestination {
         /// `IotEventsDestinationConfiguration`.
-        #[serde(
-            rename = "IotEventsDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iot_events_destination_configuration: Option<
             IotEventsDestinationConfiguration,
         >,
         /// `S3DestinationConfiguration`.
-        #[serde(
-            rename = "S3DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_destination_configuration: Option<S3DestinationConfiguration>,
     }
 
+    impl Serialize for DatasetContentDeliveryRuleDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IotEventsDestinationConfiguration",
+                &self.iot_events_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DestinationConfiguration",
+                &self.s3_destination_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IotEventsDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IotEventsDestinationConfiguration {
         /// `InputName`.
-        #[serde(rename = "InputName")]
         pub input_name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -532,20 +688,29 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for IotEventsDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputName", &self.input_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `S3DestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DestinationConfiguration {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `GlueConfiguration`.
-        #[serde(rename = "GlueConfiguration", skip_serializing_if = "Option::is_none")]
         pub glue_configuration: Option<GlueConfiguration>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -565,14 +730,27 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for S3DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "GlueConfiguration", &self.glue_configuration)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `GlueConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlueConfiguration {
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -589,14 +767,25 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for GlueConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The `LateDataRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LateDataRule {
         /// `RuleConfiguration`.
-        #[serde(rename = "RuleConfiguration")]
         pub rule_configuration: LateDataRuleConfiguration,
         /// `RuleName`.
-        #[serde(rename = "RuleName", skip_serializing_if = "Option::is_none")]
         pub rule_name: Option<Value<String>>,
     }
 
@@ -610,25 +799,48 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for LateDataRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RuleConfiguration", &self.rule_configuration)?;
+            crate::cfn::entry(&mut map, "RuleName", &self.rule_name)?;
+            map.end()
+        }
+    }
+
     /// The `LateDataRuleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LateDataRuleConfiguration {
         /// `DeltaTimeSessionWindowConfiguration`.
-        #[serde(
-            rename = "DeltaTimeSessionWindowConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub delta_time_session_window_configuration: Option<
             DeltaTimeSessionWindowConfiguration,
         >,
     }
 
+    impl Serialize for LateDataRuleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeltaTimeSessionWindowConfiguration",
+                &self.delta_time_session_window_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DeltaTimeSessionWindowConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeltaTimeSessionWindowConfiguration {
         /// `TimeoutInMinutes`.
-        #[serde(rename = "TimeoutInMinutes")]
         pub timeout_in_minutes: Value<i64>,
     }
 
@@ -641,22 +853,44 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DeltaTimeSessionWindowConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TimeoutInMinutes", &self.timeout_in_minutes)?;
+            map.end()
+        }
+    }
+
     /// The `Trigger` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Trigger {
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Schedule>,
         /// `TriggeringDataset`.
-        #[serde(rename = "TriggeringDataset", skip_serializing_if = "Option::is_none")]
         pub triggering_dataset: Option<TriggeringDataset>,
     }
 
+    impl Serialize for Trigger {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "TriggeringDataset", &self.triggering_dataset)?;
+            map.end()
+        }
+    }
+
     /// The `Schedule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Schedule {
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
     }
 
@@ -669,11 +903,22 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            map.end()
+        }
+    }
+
     /// The `TriggeringDataset` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TriggeringDataset {
         /// `DatasetName`.
-        #[serde(rename = "DatasetName")]
         pub dataset_name: Value<String>,
     }
 
@@ -686,15 +931,38 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for TriggeringDataset {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetName", &self.dataset_name)?;
+            map.end()
+        }
+    }
+
     /// The `VersioningConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VersioningConfiguration {
         /// `MaxVersions`.
-        #[serde(rename = "MaxVersions", skip_serializing_if = "Option::is_none")]
         pub max_versions: Option<Value<i64>>,
         /// `Unlimited`.
-        #[serde(rename = "Unlimited", skip_serializing_if = "Option::is_none")]
         pub unlimited: Option<Value<bool>>,
+    }
+
+    impl Serialize for VersioningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxVersions", &self.max_versions)?;
+            crate::cfn::entry(&mut map, "Unlimited", &self.unlimited)?;
+            map.end()
+        }
     }
 }
 
@@ -761,56 +1029,96 @@ pub mod datastore {
     }
 
     /// The properties of `AWS::IoTAnalytics::Datastore`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDatastoreProps {
         /// `DatastoreName`.
-        #[serde(rename = "DatastoreName", skip_serializing_if = "Option::is_none")]
         pub datastore_name: Option<Value<String>>,
         /// `DatastorePartitions`.
-        #[serde(rename = "DatastorePartitions", skip_serializing_if = "Option::is_none")]
         pub datastore_partitions: Option<DatastorePartitions>,
         /// `DatastoreStorage`.
-        #[serde(rename = "DatastoreStorage", skip_serializing_if = "Option::is_none")]
         pub datastore_storage: Option<DatastoreStorage>,
         /// `FileFormatConfiguration`.
-        #[serde(
-            rename = "FileFormatConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub file_format_configuration: Option<FileFormatConfiguration>,
         /// `RetentionPeriod`.
-        #[serde(rename = "RetentionPeriod", skip_serializing_if = "Option::is_none")]
         pub retention_period: Option<RetentionPeriod>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnDatastoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatastoreName", &self.datastore_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatastorePartitions",
+                &self.datastore_partitions,
+            )?;
+            crate::cfn::entry(&mut map, "DatastoreStorage", &self.datastore_storage)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileFormatConfiguration",
+                &self.file_format_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetentionPeriod", &self.retention_period)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DatastorePartitions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatastorePartitions {
         /// `Partitions`.
-        #[serde(rename = "Partitions", skip_serializing_if = "Option::is_none")]
         pub partitions: Option<Vec<DatastorePartition>>,
     }
 
+    impl Serialize for DatastorePartitions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Partitions", &self.partitions)?;
+            map.end()
+        }
+    }
+
     /// The `DatastorePartition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatastorePartition {
         /// `Partition`.
-        #[serde(rename = "Partition", skip_serializing_if = "Option::is_none")]
         pub partition: Option<Partition>,
         /// `TimestampPartition`.
-        #[serde(rename = "TimestampPartition", skip_serializing_if = "Option::is_none")]
         pub timestamp_partition: Option<TimestampPartition>,
     }
 
+    impl Serialize for DatastorePartition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Partition", &self.partition)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimestampPartition",
+                &self.timestamp_partition,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Partition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Partition {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
     }
 
@@ -823,14 +1131,24 @@ pub mod datastore {
         }
     }
 
+    impl Serialize for Partition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.end()
+        }
+    }
+
     /// The `TimestampPartition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimestampPartition {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `TimestampFormat`.
-        #[serde(rename = "TimestampFormat", skip_serializing_if = "Option::is_none")]
         pub timestamp_format: Option<Value<String>>,
     }
 
@@ -844,44 +1162,77 @@ pub mod datastore {
         }
     }
 
+    impl Serialize for TimestampPartition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            crate::cfn::entry(&mut map, "TimestampFormat", &self.timestamp_format)?;
+            map.end()
+        }
+    }
+
     /// The `DatastoreStorage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatastoreStorage {
         /// `CustomerManagedS3`.
-        #[serde(rename = "CustomerManagedS3", skip_serializing_if = "Option::is_none")]
         pub customer_managed_s3: Option<CustomerManagedS3>,
         /// `IotSiteWiseMultiLayerStorage`.
-        #[serde(
-            rename = "IotSiteWiseMultiLayerStorage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iot_site_wise_multi_layer_storage: Option<IotSiteWiseMultiLayerStorage>,
-        /// `ServiceManagedS3`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ServiceManagedS3", skip_serializing_if = "Option::is_none")]
+        /// `ServiceManagedS3`: `ServiceManagedS3`. Untyped in the schema: any `serde_json::Value`.
         pub service_managed_s3: Option<serde_json::Value>,
     }
 
+    impl Serialize for DatastoreStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomerManagedS3", &self.customer_managed_s3)?;
+            crate::cfn::entry(
+                &mut map,
+                "IotSiteWiseMultiLayerStorage",
+                &self.iot_site_wise_multi_layer_storage,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceManagedS3", &self.service_managed_s3)?;
+            map.end()
+        }
+    }
+
     /// The `IotSiteWiseMultiLayerStorage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IotSiteWiseMultiLayerStorage {
         /// `CustomerManagedS3Storage`.
-        #[serde(
-            rename = "CustomerManagedS3Storage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_managed_s3_storage: Option<CustomerManagedS3Storage>,
     }
 
+    impl Serialize for IotSiteWiseMultiLayerStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedS3Storage",
+                &self.customer_managed_s3_storage,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomerManagedS3Storage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomerManagedS3Storage {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `KeyPrefix`.
-        #[serde(rename = "KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub key_prefix: Option<Value<String>>,
     }
 
@@ -895,45 +1246,89 @@ pub mod datastore {
         }
     }
 
+    impl Serialize for CustomerManagedS3Storage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "KeyPrefix", &self.key_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `FileFormatConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FileFormatConfiguration {
-        /// `JsonConfiguration`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "JsonConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `JsonConfiguration`: `JsonConfiguration`. Untyped in the schema: any `serde_json::Value`.
         pub json_configuration: Option<serde_json::Value>,
         /// `ParquetConfiguration`.
-        #[serde(
-            rename = "ParquetConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parquet_configuration: Option<ParquetConfiguration>,
     }
 
+    impl Serialize for FileFormatConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JsonConfiguration", &self.json_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParquetConfiguration",
+                &self.parquet_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ParquetConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParquetConfiguration {
         /// `SchemaDefinition`.
-        #[serde(rename = "SchemaDefinition", skip_serializing_if = "Option::is_none")]
         pub schema_definition: Option<SchemaDefinition>,
     }
 
+    impl Serialize for ParquetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SchemaDefinition", &self.schema_definition)?;
+            map.end()
+        }
+    }
+
     /// The `SchemaDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaDefinition {
         /// `Columns`.
-        #[serde(rename = "Columns", skip_serializing_if = "Option::is_none")]
         pub columns: Option<Vec<Column>>,
     }
 
+    impl Serialize for SchemaDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Columns", &self.columns)?;
+            map.end()
+        }
+    }
+
     /// The `Column` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Column {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -947,6 +1342,19 @@ pub mod datastore {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Column {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -1013,16 +1421,13 @@ pub mod pipeline {
     }
 
     /// The properties of `AWS::IoTAnalytics::Pipeline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
         /// `PipelineActivities`.
-        #[serde(rename = "PipelineActivities")]
         pub pipeline_activities: Vec<Activity>,
         /// `PipelineName`.
-        #[serde(rename = "PipelineName", skip_serializing_if = "Option::is_none")]
         pub pipeline_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1037,56 +1442,82 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for CfnPipelineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PipelineActivities", &self.pipeline_activities)?;
+            crate::cfn::entry(&mut map, "PipelineName", &self.pipeline_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Activity` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Activity {
         /// `AddAttributes`.
-        #[serde(rename = "AddAttributes", skip_serializing_if = "Option::is_none")]
         pub add_attributes: Option<AddAttributes>,
         /// `Channel`.
-        #[serde(rename = "Channel", skip_serializing_if = "Option::is_none")]
         pub channel: Option<Channel>,
         /// `Datastore`.
-        #[serde(rename = "Datastore", skip_serializing_if = "Option::is_none")]
         pub datastore: Option<Datastore>,
         /// `DeviceRegistryEnrich`.
-        #[serde(
-            rename = "DeviceRegistryEnrich",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub device_registry_enrich: Option<DeviceRegistryEnrich>,
         /// `DeviceShadowEnrich`.
-        #[serde(rename = "DeviceShadowEnrich", skip_serializing_if = "Option::is_none")]
         pub device_shadow_enrich: Option<DeviceShadowEnrich>,
         /// `Filter`.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<Filter>,
         /// `Lambda`.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
         pub lambda: Option<Lambda>,
         /// `Math`.
-        #[serde(rename = "Math", skip_serializing_if = "Option::is_none")]
         pub math: Option<Math>,
         /// `RemoveAttributes`.
-        #[serde(rename = "RemoveAttributes", skip_serializing_if = "Option::is_none")]
         pub remove_attributes: Option<RemoveAttributes>,
         /// `SelectAttributes`.
-        #[serde(rename = "SelectAttributes", skip_serializing_if = "Option::is_none")]
         pub select_attributes: Option<SelectAttributes>,
     }
 
+    impl Serialize for Activity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddAttributes", &self.add_attributes)?;
+            crate::cfn::entry(&mut map, "Channel", &self.channel)?;
+            crate::cfn::entry(&mut map, "Datastore", &self.datastore)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceRegistryEnrich",
+                &self.device_registry_enrich,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceShadowEnrich",
+                &self.device_shadow_enrich,
+            )?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            crate::cfn::entry(&mut map, "Math", &self.math)?;
+            crate::cfn::entry(&mut map, "RemoveAttributes", &self.remove_attributes)?;
+            crate::cfn::entry(&mut map, "SelectAttributes", &self.select_attributes)?;
+            map.end()
+        }
+    }
+
     /// The `AddAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddAttributes {
         /// `Attributes`.
-        #[serde(rename = "Attributes")]
         pub attributes: indexmap::IndexMap<String, Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
     }
 
@@ -1104,17 +1535,28 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for AddAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.end()
+        }
+    }
+
     /// The `Channel` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Channel {
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
     }
 
@@ -1132,14 +1574,26 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for Channel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.end()
+        }
+    }
+
     /// The `Datastore` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Datastore {
         /// `DatastoreName`.
-        #[serde(rename = "DatastoreName")]
         pub datastore_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1156,23 +1610,31 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for Datastore {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatastoreName", &self.datastore_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `DeviceRegistryEnrich` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeviceRegistryEnrich {
         /// `Attribute`.
-        #[serde(rename = "Attribute")]
         pub attribute: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `ThingName`.
-        #[serde(rename = "ThingName")]
         pub thing_name: Value<String>,
     }
 
@@ -1194,23 +1656,34 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for DeviceRegistryEnrich {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attribute", &self.attribute)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("ThingName", &self.thing_name)?;
+            map.end()
+        }
+    }
+
     /// The `DeviceShadowEnrich` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeviceShadowEnrich {
         /// `Attribute`.
-        #[serde(rename = "Attribute")]
         pub attribute: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `ThingName`.
-        #[serde(rename = "ThingName")]
         pub thing_name: Value<String>,
     }
 
@@ -1232,17 +1705,30 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for DeviceShadowEnrich {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attribute", &self.attribute)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("ThingName", &self.thing_name)?;
+            map.end()
+        }
+    }
+
     /// The `Filter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
     }
 
@@ -1260,20 +1746,30 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.end()
+        }
+    }
+
     /// The `Lambda` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Lambda {
         /// `BatchSize`.
-        #[serde(rename = "BatchSize")]
         pub batch_size: Value<i64>,
         /// `LambdaName`.
-        #[serde(rename = "LambdaName")]
         pub lambda_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
     }
 
@@ -1293,20 +1789,31 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for Lambda {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BatchSize", &self.batch_size)?;
+            map.serialize_entry("LambdaName", &self.lambda_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.end()
+        }
+    }
+
     /// The `Math` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Math {
         /// `Attribute`.
-        #[serde(rename = "Attribute")]
         pub attribute: Value<String>,
         /// `Math`.
-        #[serde(rename = "Math")]
         pub math: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
     }
 
@@ -1326,17 +1833,29 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for Math {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attribute", &self.attribute)?;
+            map.serialize_entry("Math", &self.math)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.end()
+        }
+    }
+
     /// The `RemoveAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RemoveAttributes {
         /// `Attributes`.
-        #[serde(rename = "Attributes")]
         pub attributes: Vec<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
     }
 
@@ -1354,17 +1873,28 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for RemoveAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.end()
+        }
+    }
+
     /// The `SelectAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SelectAttributes {
         /// `Attributes`.
-        #[serde(rename = "Attributes")]
         pub attributes: Vec<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Next`.
-        #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
         pub next: Option<Value<String>>,
     }
 
@@ -1381,19 +1911,30 @@ pub mod pipeline {
             }
         }
     }
+
+    impl Serialize for SelectAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Next", &self.next)?;
+            map.end()
+        }
+    }
 }
 
 /// The `CustomerManagedS3` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerManagedS3 {
     /// `Bucket`.
-    #[serde(rename = "Bucket")]
     pub bucket: Value<String>,
     /// `KeyPrefix`.
-    #[serde(rename = "KeyPrefix", skip_serializing_if = "Option::is_none")]
     pub key_prefix: Option<Value<String>>,
     /// `RoleArn`.
-    #[serde(rename = "RoleArn")]
     pub role_arn: Value<String>,
 }
 
@@ -1411,13 +1952,38 @@ impl CustomerManagedS3 {
     }
 }
 
+impl Serialize for CustomerManagedS3 {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Bucket", &self.bucket)?;
+        crate::cfn::entry(&mut map, "KeyPrefix", &self.key_prefix)?;
+        map.serialize_entry("RoleArn", &self.role_arn)?;
+        map.end()
+    }
+}
+
 /// The `RetentionPeriod` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RetentionPeriod {
     /// `NumberOfDays`.
-    #[serde(rename = "NumberOfDays", skip_serializing_if = "Option::is_none")]
     pub number_of_days: Option<Value<i64>>,
     /// `Unlimited`.
-    #[serde(rename = "Unlimited", skip_serializing_if = "Option::is_none")]
     pub unlimited: Option<Value<bool>>,
+}
+
+impl Serialize for RetentionPeriod {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "NumberOfDays", &self.number_of_days)?;
+        crate::cfn::entry(&mut map, "Unlimited", &self.unlimited)?;
+        map.end()
+    }
 }

@@ -80,13 +80,11 @@ pub mod suite_definition {
     }
 
     /// The properties of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSuiteDefinitionProps {
         /// `SuiteDefinitionConfiguration`.
-        #[serde(rename = "SuiteDefinitionConfiguration")]
         pub suite_definition_configuration: SuiteDefinitionConfiguration,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -102,27 +100,34 @@ pub mod suite_definition {
         }
     }
 
+    impl Serialize for CfnSuiteDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SuiteDefinitionConfiguration",
+                &self.suite_definition_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SuiteDefinitionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SuiteDefinitionConfiguration {
         /// `DevicePermissionRoleArn`.
-        #[serde(rename = "DevicePermissionRoleArn")]
         pub device_permission_role_arn: Value<String>,
         /// `Devices`.
-        #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
         pub devices: Option<Vec<DeviceUnderTest>>,
         /// `IntendedForQualification`.
-        #[serde(
-            rename = "IntendedForQualification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intended_for_qualification: Option<Value<bool>>,
         /// `RootGroup`.
-        #[serde(rename = "RootGroup")]
         pub root_group: Value<String>,
         /// `SuiteDefinitionName`.
-        #[serde(rename = "SuiteDefinitionName", skip_serializing_if = "Option::is_none")]
         pub suite_definition_name: Option<Value<String>>,
     }
 
@@ -142,14 +147,52 @@ pub mod suite_definition {
         }
     }
 
+    impl Serialize for SuiteDefinitionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DevicePermissionRoleArn",
+                &self.device_permission_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Devices", &self.devices)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntendedForQualification",
+                &self.intended_for_qualification,
+            )?;
+            map.serialize_entry("RootGroup", &self.root_group)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuiteDefinitionName",
+                &self.suite_definition_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DeviceUnderTest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeviceUnderTest {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `ThingArn`.
-        #[serde(rename = "ThingArn", skip_serializing_if = "Option::is_none")]
         pub thing_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for DeviceUnderTest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "ThingArn", &self.thing_arn)?;
+            map.end()
+        }
     }
 }

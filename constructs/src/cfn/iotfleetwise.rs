@@ -107,72 +107,45 @@ pub mod campaign {
     }
 
     /// The properties of `AWS::IoTFleetWise::Campaign`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<UpdateCampaignAction>>,
         /// `CollectionScheme`.
-        #[serde(rename = "CollectionScheme")]
         pub collection_scheme: CollectionScheme,
         /// `Compression`.
-        #[serde(rename = "Compression", skip_serializing_if = "Option::is_none")]
         pub compression: Option<Value<Compression>>,
         /// `DataDestinationConfigs`.
-        #[serde(
-            rename = "DataDestinationConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_destination_configs: Option<Vec<DataDestinationConfig>>,
         /// `DataExtraDimensions`.
-        #[serde(rename = "DataExtraDimensions", skip_serializing_if = "Option::is_none")]
         pub data_extra_dimensions: Option<Vec<Value<String>>>,
         /// `DataPartitions`.
-        #[serde(rename = "DataPartitions", skip_serializing_if = "Option::is_none")]
         pub data_partitions: Option<Vec<DataPartition>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DiagnosticsMode`.
-        #[serde(rename = "DiagnosticsMode", skip_serializing_if = "Option::is_none")]
         pub diagnostics_mode: Option<Value<DiagnosticsMode>>,
         /// `ExpiryTime`.
-        #[serde(rename = "ExpiryTime", skip_serializing_if = "Option::is_none")]
         pub expiry_time: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PostTriggerCollectionDuration`.
-        #[serde(
-            rename = "PostTriggerCollectionDuration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_trigger_collection_duration: Option<Value<f64>>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
         /// `SignalCatalogArn`.
-        #[serde(rename = "SignalCatalogArn")]
         pub signal_catalog_arn: Value<String>,
         /// `SignalsToCollect`.
-        #[serde(rename = "SignalsToCollect", skip_serializing_if = "Option::is_none")]
         pub signals_to_collect: Option<Vec<SignalInformation>>,
         /// `SignalsToFetch`.
-        #[serde(rename = "SignalsToFetch", skip_serializing_if = "Option::is_none")]
         pub signals_to_fetch: Option<Vec<SignalFetchInformation>>,
         /// `SpoolingMode`.
-        #[serde(rename = "SpoolingMode", skip_serializing_if = "Option::is_none")]
         pub spooling_mode: Option<Value<SpoolingMode>>,
         /// `StartTime`.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
         pub start_time: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TargetArn`.
-        #[serde(rename = "TargetArn")]
         pub target_arn: Value<String>,
     }
 
@@ -205,6 +178,48 @@ pub mod campaign {
                 tags: None,
                 target_arn: target_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCampaignProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            map.serialize_entry("CollectionScheme", &self.collection_scheme)?;
+            crate::cfn::entry(&mut map, "Compression", &self.compression)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataDestinationConfigs",
+                &self.data_destination_configs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataExtraDimensions",
+                &self.data_extra_dimensions,
+            )?;
+            crate::cfn::entry(&mut map, "DataPartitions", &self.data_partitions)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DiagnosticsMode", &self.diagnostics_mode)?;
+            crate::cfn::entry(&mut map, "ExpiryTime", &self.expiry_time)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostTriggerCollectionDuration",
+                &self.post_trigger_collection_duration,
+            )?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.serialize_entry("SignalCatalogArn", &self.signal_catalog_arn)?;
+            crate::cfn::entry(&mut map, "SignalsToCollect", &self.signals_to_collect)?;
+            crate::cfn::entry(&mut map, "SignalsToFetch", &self.signals_to_fetch)?;
+            crate::cfn::entry(&mut map, "SpoolingMode", &self.spooling_mode)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
         }
     }
 
@@ -252,29 +267,39 @@ pub mod campaign {
     }
 
     /// The `CollectionScheme` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CollectionScheme {
         /// `TimeBasedCollectionScheme`.
-        #[serde(
-            rename = "TimeBasedCollectionScheme",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub time_based_collection_scheme: Option<TimeBasedCollectionScheme>,
         /// `ConditionBasedCollectionScheme`.
-        #[serde(
-            rename = "ConditionBasedCollectionScheme",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub condition_based_collection_scheme: Option<ConditionBasedCollectionScheme>,
     }
 
+    impl Serialize for CollectionScheme {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeBasedCollectionScheme",
+                &self.time_based_collection_scheme,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConditionBasedCollectionScheme",
+                &self.condition_based_collection_scheme,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TimeBasedCollectionScheme` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeBasedCollectionScheme {
         /// `PeriodMs`.
-        #[serde(rename = "PeriodMs")]
         pub period_ms: Value<f64>,
     }
 
@@ -287,28 +312,28 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for TimeBasedCollectionScheme {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PeriodMs", &self.period_ms)?;
+            map.end()
+        }
+    }
+
     /// The `ConditionBasedCollectionScheme` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConditionBasedCollectionScheme {
         /// `ConditionLanguageVersion`.
-        #[serde(
-            rename = "ConditionLanguageVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub condition_language_version: Option<Value<i64>>,
         /// `Expression`.
-        #[serde(rename = "Expression")]
         pub expression: Value<String>,
         /// `MinimumTriggerIntervalMs`.
-        #[serde(
-            rename = "MinimumTriggerIntervalMs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub minimum_trigger_interval_ms: Option<Value<f64>>,
         /// `TriggerMode`.
-        #[serde(rename = "TriggerMode", skip_serializing_if = "Option::is_none")]
         pub trigger_mode: Option<Value<TriggerMode>>,
     }
 
@@ -321,6 +346,29 @@ pub mod campaign {
                 minimum_trigger_interval_ms: None,
                 trigger_mode: None,
             }
+        }
+    }
+
+    impl Serialize for ConditionBasedCollectionScheme {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConditionLanguageVersion",
+                &self.condition_language_version,
+            )?;
+            map.serialize_entry("Expression", &self.expression)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumTriggerIntervalMs",
+                &self.minimum_trigger_interval_ms,
+            )?;
+            crate::cfn::entry(&mut map, "TriggerMode", &self.trigger_mode)?;
+            map.end()
         }
     }
 
@@ -399,37 +447,40 @@ pub mod campaign {
     }
 
     /// The `DataDestinationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataDestinationConfig {
         /// `S3Config`.
-        #[serde(rename = "S3Config", skip_serializing_if = "Option::is_none")]
         pub s3_config: Option<S3Config>,
         /// `TimestreamConfig`.
-        #[serde(rename = "TimestreamConfig", skip_serializing_if = "Option::is_none")]
         pub timestream_config: Option<TimestreamConfig>,
         /// `MqttTopicConfig`.
-        #[serde(rename = "MqttTopicConfig", skip_serializing_if = "Option::is_none")]
         pub mqtt_topic_config: Option<MqttTopicConfig>,
     }
 
+    impl Serialize for DataDestinationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Config", &self.s3_config)?;
+            crate::cfn::entry(&mut map, "TimestreamConfig", &self.timestream_config)?;
+            crate::cfn::entry(&mut map, "MqttTopicConfig", &self.mqtt_topic_config)?;
+            map.end()
+        }
+    }
+
     /// The `S3Config` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Config {
         /// `BucketArn`.
-        #[serde(rename = "BucketArn")]
         pub bucket_arn: Value<String>,
         /// `DataFormat`.
-        #[serde(rename = "DataFormat", skip_serializing_if = "Option::is_none")]
         pub data_format: Option<Value<DataFormat>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `StorageCompressionFormat`.
-        #[serde(
-            rename = "StorageCompressionFormat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_compression_format: Option<Value<StorageCompressionFormat>>,
     }
 
@@ -442,6 +493,25 @@ pub mod campaign {
                 prefix: None,
                 storage_compression_format: None,
             }
+        }
+    }
+
+    impl Serialize for S3Config {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketArn", &self.bucket_arn)?;
+            crate::cfn::entry(&mut map, "DataFormat", &self.data_format)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageCompressionFormat",
+                &self.storage_compression_format,
+            )?;
+            map.end()
         }
     }
 
@@ -520,13 +590,11 @@ pub mod campaign {
     }
 
     /// The `TimestreamConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimestreamConfig {
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn")]
         pub execution_role_arn: Value<String>,
         /// `TimestreamTableArn`.
-        #[serde(rename = "TimestreamTableArn")]
         pub timestream_table_arn: Value<String>,
     }
 
@@ -543,14 +611,25 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for TimestreamConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("TimestreamTableArn", &self.timestream_table_arn)?;
+            map.end()
+        }
+    }
+
     /// The `MqttTopicConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MqttTopicConfig {
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn")]
         pub execution_role_arn: Value<String>,
         /// `MqttTopicArn`.
-        #[serde(rename = "MqttTopicArn")]
         pub mqtt_topic_arn: Value<String>,
     }
 
@@ -567,17 +646,27 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for MqttTopicConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("MqttTopicArn", &self.mqtt_topic_arn)?;
+            map.end()
+        }
+    }
+
     /// The `DataPartition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataPartition {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `StorageOptions`.
-        #[serde(rename = "StorageOptions")]
         pub storage_options: DataPartitionStorageOptions,
         /// `UploadOptions`.
-        #[serde(rename = "UploadOptions", skip_serializing_if = "Option::is_none")]
         pub upload_options: Option<DataPartitionUploadOptions>,
     }
 
@@ -595,17 +684,28 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for DataPartition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("StorageOptions", &self.storage_options)?;
+            crate::cfn::entry(&mut map, "UploadOptions", &self.upload_options)?;
+            map.end()
+        }
+    }
+
     /// The `DataPartitionStorageOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataPartitionStorageOptions {
         /// `MaximumSize`.
-        #[serde(rename = "MaximumSize")]
         pub maximum_size: StorageMaximumSize,
         /// `MinimumTimeToLive`.
-        #[serde(rename = "MinimumTimeToLive")]
         pub minimum_time_to_live: StorageMinimumTimeToLive,
         /// `StorageLocation`.
-        #[serde(rename = "StorageLocation")]
         pub storage_location: Value<String>,
     }
 
@@ -624,14 +724,26 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for DataPartitionStorageOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaximumSize", &self.maximum_size)?;
+            map.serialize_entry("MinimumTimeToLive", &self.minimum_time_to_live)?;
+            map.serialize_entry("StorageLocation", &self.storage_location)?;
+            map.end()
+        }
+    }
+
     /// The `StorageMaximumSize` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageMaximumSize {
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<StorageMaximumSizeUnit>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<i64>,
     }
 
@@ -645,6 +757,19 @@ pub mod campaign {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for StorageMaximumSize {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -689,13 +814,11 @@ pub mod campaign {
     }
 
     /// The `StorageMinimumTimeToLive` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageMinimumTimeToLive {
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<StorageMinimumTimeToLiveUnit>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<i64>,
     }
 
@@ -709,6 +832,19 @@ pub mod campaign {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for StorageMinimumTimeToLive {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -753,17 +889,11 @@ pub mod campaign {
     }
 
     /// The `DataPartitionUploadOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataPartitionUploadOptions {
         /// `ConditionLanguageVersion`.
-        #[serde(
-            rename = "ConditionLanguageVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub condition_language_version: Option<Value<i64>>,
         /// `Expression`.
-        #[serde(rename = "Expression")]
         pub expression: Value<String>,
     }
 
@@ -774,6 +904,23 @@ pub mod campaign {
                 condition_language_version: None,
                 expression: expression.into(),
             }
+        }
+    }
+
+    impl Serialize for DataPartitionUploadOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConditionLanguageVersion",
+                &self.condition_language_version,
+            )?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.end()
         }
     }
 
@@ -815,23 +962,15 @@ pub mod campaign {
     }
 
     /// The `SignalInformation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SignalInformation {
         /// `DataPartitionId`.
-        #[serde(rename = "DataPartitionId", skip_serializing_if = "Option::is_none")]
         pub data_partition_id: Option<Value<String>>,
         /// `MaxSampleCount`.
-        #[serde(rename = "MaxSampleCount", skip_serializing_if = "Option::is_none")]
         pub max_sample_count: Option<Value<f64>>,
         /// `MinimumSamplingIntervalMs`.
-        #[serde(
-            rename = "MinimumSamplingIntervalMs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub minimum_sampling_interval_ms: Option<Value<f64>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -847,24 +986,35 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for SignalInformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataPartitionId", &self.data_partition_id)?;
+            crate::cfn::entry(&mut map, "MaxSampleCount", &self.max_sample_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumSamplingIntervalMs",
+                &self.minimum_sampling_interval_ms,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `SignalFetchInformation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SignalFetchInformation {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<Value<String>>,
         /// `ConditionLanguageVersion`.
-        #[serde(
-            rename = "ConditionLanguageVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub condition_language_version: Option<Value<f64>>,
         /// `FullyQualifiedName`.
-        #[serde(rename = "FullyQualifiedName")]
         pub fully_qualified_name: Value<String>,
         /// `SignalFetchConfig`.
-        #[serde(rename = "SignalFetchConfig")]
         pub signal_fetch_config: SignalFetchConfig,
     }
 
@@ -884,22 +1034,51 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for SignalFetchInformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConditionLanguageVersion",
+                &self.condition_language_version,
+            )?;
+            map.serialize_entry("FullyQualifiedName", &self.fully_qualified_name)?;
+            map.serialize_entry("SignalFetchConfig", &self.signal_fetch_config)?;
+            map.end()
+        }
+    }
+
     /// The `SignalFetchConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SignalFetchConfig {
         /// `TimeBased`.
-        #[serde(rename = "TimeBased", skip_serializing_if = "Option::is_none")]
         pub time_based: Option<TimeBasedSignalFetchConfig>,
         /// `ConditionBased`.
-        #[serde(rename = "ConditionBased", skip_serializing_if = "Option::is_none")]
         pub condition_based: Option<ConditionBasedSignalFetchConfig>,
     }
 
+    impl Serialize for SignalFetchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TimeBased", &self.time_based)?;
+            crate::cfn::entry(&mut map, "ConditionBased", &self.condition_based)?;
+            map.end()
+        }
+    }
+
     /// The `TimeBasedSignalFetchConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeBasedSignalFetchConfig {
         /// `ExecutionFrequencyMs`.
-        #[serde(rename = "ExecutionFrequencyMs")]
         pub execution_frequency_ms: Value<f64>,
     }
 
@@ -912,14 +1091,24 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for TimeBasedSignalFetchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExecutionFrequencyMs", &self.execution_frequency_ms)?;
+            map.end()
+        }
+    }
+
     /// The `ConditionBasedSignalFetchConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConditionBasedSignalFetchConfig {
         /// `ConditionExpression`.
-        #[serde(rename = "ConditionExpression")]
         pub condition_expression: Value<String>,
         /// `TriggerMode`.
-        #[serde(rename = "TriggerMode")]
         pub trigger_mode: Value<TriggerMode>,
     }
 
@@ -933,6 +1122,19 @@ pub mod campaign {
                 condition_expression: condition_expression.into(),
                 trigger_mode: trigger_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for ConditionBasedSignalFetchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConditionExpression", &self.condition_expression)?;
+            map.serialize_entry("TriggerMode", &self.trigger_mode)?;
+            map.end()
         }
     }
 
@@ -1046,35 +1248,23 @@ pub mod decoder_manifest {
     }
 
     /// The properties of `AWS::IoTFleetWise::DecoderManifest`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDecoderManifestProps {
         /// `DefaultForUnmappedSignals`.
-        #[serde(
-            rename = "DefaultForUnmappedSignals",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_for_unmapped_signals: Option<Value<DefaultForUnmappedSignalsType>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ModelManifestArn`.
-        #[serde(rename = "ModelManifestArn")]
         pub model_manifest_arn: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NetworkInterfaces`.
-        #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
         pub network_interfaces: Option<Vec<NetworkInterfacesItem>>,
         /// `SignalDecoders`.
-        #[serde(rename = "SignalDecoders", skip_serializing_if = "Option::is_none")]
         pub signal_decoders: Option<Vec<SignalDecodersItem>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<ManifestStatus>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1094,6 +1284,29 @@ pub mod decoder_manifest {
                 status: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDecoderManifestProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultForUnmappedSignals",
+                &self.default_for_unmapped_signals,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ModelManifestArn", &self.model_manifest_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkInterfaces", &self.network_interfaces)?;
+            crate::cfn::entry(&mut map, "SignalDecoders", &self.signal_decoders)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1132,40 +1345,48 @@ pub mod decoder_manifest {
     }
 
     /// The `NetworkInterfacesItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterfacesItem {
         /// `CanInterface`.
-        #[serde(rename = "CanInterface", skip_serializing_if = "Option::is_none")]
         pub can_interface: Option<CanInterface>,
         /// `InterfaceId`.
-        #[serde(rename = "InterfaceId", skip_serializing_if = "Option::is_none")]
         pub interface_id: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
         /// `ObdInterface`.
-        #[serde(rename = "ObdInterface", skip_serializing_if = "Option::is_none")]
         pub obd_interface: Option<ObdInterface>,
         /// `CustomDecodingInterface`.
-        #[serde(
-            rename = "CustomDecodingInterface",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_decoding_interface: Option<CustomDecodingInterface>,
     }
 
+    impl Serialize for NetworkInterfacesItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CanInterface", &self.can_interface)?;
+            crate::cfn::entry(&mut map, "InterfaceId", &self.interface_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "ObdInterface", &self.obd_interface)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDecodingInterface",
+                &self.custom_decoding_interface,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CanInterface` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CanInterface {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ProtocolName`.
-        #[serde(rename = "ProtocolName", skip_serializing_if = "Option::is_none")]
         pub protocol_name: Option<Value<String>>,
         /// `ProtocolVersion`.
-        #[serde(rename = "ProtocolVersion", skip_serializing_if = "Option::is_none")]
         pub protocol_version: Option<Value<String>>,
     }
 
@@ -1177,6 +1398,20 @@ pub mod decoder_manifest {
                 protocol_name: None,
                 protocol_version: None,
             }
+        }
+    }
+
+    impl Serialize for CanInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ProtocolName", &self.protocol_name)?;
+            crate::cfn::entry(&mut map, "ProtocolVersion", &self.protocol_version)?;
+            map.end()
         }
     }
 
@@ -1215,36 +1450,21 @@ pub mod decoder_manifest {
     }
 
     /// The `ObdInterface` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ObdInterface {
-        /// `DtcRequestIntervalSeconds`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "DtcRequestIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DtcRequestIntervalSeconds`: `DtcRequestIntervalSeconds`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub dtc_request_interval_seconds: Option<serde_json::Value>,
-        /// `HasTransmissionEcu`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "HasTransmissionEcu", skip_serializing_if = "Option::is_none")]
+        /// `HasTransmissionEcu`: `HasTransmissionEcu`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
         pub has_transmission_ecu: Option<serde_json::Value>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ObdStandard`.
-        #[serde(rename = "ObdStandard", skip_serializing_if = "Option::is_none")]
         pub obd_standard: Option<Value<String>>,
-        /// `PidRequestIntervalSeconds`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "PidRequestIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PidRequestIntervalSeconds`: `PidRequestIntervalSeconds`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub pid_request_interval_seconds: Option<serde_json::Value>,
-        /// `RequestMessageId`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "RequestMessageId")]
+        /// `RequestMessageId`: `RequestMessageId`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub request_message_id: serde_json::Value,
-        /// `UseExtendedIds`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "UseExtendedIds", skip_serializing_if = "Option::is_none")]
+        /// `UseExtendedIds`: `UseExtendedIds`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
         pub use_extended_ids: Option<serde_json::Value>,
     }
 
@@ -1266,11 +1486,40 @@ pub mod decoder_manifest {
         }
     }
 
+    impl Serialize for ObdInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DtcRequestIntervalSeconds",
+                &self.dtc_request_interval_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HasTransmissionEcu",
+                &self.has_transmission_ecu,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ObdStandard", &self.obd_standard)?;
+            crate::cfn::entry(
+                &mut map,
+                "PidRequestIntervalSeconds",
+                &self.pid_request_interval_seconds,
+            )?;
+            map.serialize_entry("RequestMessageId", &self.request_message_id)?;
+            crate::cfn::entry(&mut map, "UseExtendedIds", &self.use_extended_ids)?;
+            map.end()
+        }
+    }
+
     /// The `CustomDecodingInterface` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomDecodingInterface {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1281,62 +1530,80 @@ pub mod decoder_manifest {
         }
     }
 
+    impl Serialize for CustomDecodingInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `SignalDecodersItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SignalDecodersItem {
         /// `CanSignal`.
-        #[serde(rename = "CanSignal", skip_serializing_if = "Option::is_none")]
         pub can_signal: Option<CanSignal>,
         /// `FullyQualifiedName`.
-        #[serde(rename = "FullyQualifiedName", skip_serializing_if = "Option::is_none")]
         pub fully_qualified_name: Option<Value<String>>,
         /// `InterfaceId`.
-        #[serde(rename = "InterfaceId", skip_serializing_if = "Option::is_none")]
         pub interface_id: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<SignalDecodersItemType>>,
         /// `ObdSignal`.
-        #[serde(rename = "ObdSignal", skip_serializing_if = "Option::is_none")]
         pub obd_signal: Option<ObdSignal>,
         /// `CustomDecodingSignal`.
-        #[serde(
-            rename = "CustomDecodingSignal",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_decoding_signal: Option<CustomDecodingSignal>,
     }
 
+    impl Serialize for SignalDecodersItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CanSignal", &self.can_signal)?;
+            crate::cfn::entry(
+                &mut map,
+                "FullyQualifiedName",
+                &self.fully_qualified_name,
+            )?;
+            crate::cfn::entry(&mut map, "InterfaceId", &self.interface_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "ObdSignal", &self.obd_signal)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDecodingSignal",
+                &self.custom_decoding_signal,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CanSignal` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CanSignal {
-        /// `Factor`. One of `number`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Factor")]
+        /// `Factor`: `Factor`. One of `number`, `string` in the schema: any `serde_json::Value`.
         pub factor: serde_json::Value,
-        /// `IsBigEndian`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "IsBigEndian")]
+        /// `IsBigEndian`: `IsBigEndian`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
         pub is_big_endian: serde_json::Value,
-        /// `IsSigned`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "IsSigned")]
+        /// `IsSigned`: `IsSigned`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
         pub is_signed: serde_json::Value,
-        /// `Length`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Length")]
+        /// `Length`: `Length`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub length: serde_json::Value,
-        /// `MessageId`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "MessageId")]
+        /// `MessageId`: `MessageId`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub message_id: serde_json::Value,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// `Offset`. One of `number`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Offset")]
+        /// `Offset`: `Offset`. One of `number`, `string` in the schema: any `serde_json::Value`.
         pub offset: serde_json::Value,
         /// `SignalValueType`.
-        #[serde(rename = "SignalValueType", skip_serializing_if = "Option::is_none")]
         pub signal_value_type: Option<Value<SignalValueType>>,
-        /// `StartBit`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "StartBit")]
+        /// `StartBit`: `StartBit`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub start_bit: serde_json::Value,
     }
 
@@ -1362,6 +1629,26 @@ pub mod decoder_manifest {
                 signal_value_type: None,
                 start_bit: start_bit.into(),
             }
+        }
+    }
+
+    impl Serialize for CanSignal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Factor", &self.factor)?;
+            map.serialize_entry("IsBigEndian", &self.is_big_endian)?;
+            map.serialize_entry("IsSigned", &self.is_signed)?;
+            map.serialize_entry("Length", &self.length)?;
+            map.serialize_entry("MessageId", &self.message_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Offset", &self.offset)?;
+            crate::cfn::entry(&mut map, "SignalValueType", &self.signal_value_type)?;
+            map.serialize_entry("StartBit", &self.start_bit)?;
+            map.end()
         }
     }
 
@@ -1437,40 +1724,29 @@ pub mod decoder_manifest {
     }
 
     /// The `ObdSignal` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ObdSignal {
-        /// `BitMaskLength`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "BitMaskLength", skip_serializing_if = "Option::is_none")]
+        /// `BitMaskLength`: `BitMaskLength`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub bit_mask_length: Option<serde_json::Value>,
-        /// `BitRightShift`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "BitRightShift", skip_serializing_if = "Option::is_none")]
+        /// `BitRightShift`: `BitRightShift`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub bit_right_shift: Option<serde_json::Value>,
-        /// `ByteLength`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ByteLength")]
+        /// `ByteLength`: `ByteLength`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub byte_length: serde_json::Value,
-        /// `IsSigned`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "IsSigned", skip_serializing_if = "Option::is_none")]
+        /// `IsSigned`: `IsSigned`. One of `boolean`, `string` in the schema: any `serde_json::Value`.
         pub is_signed: Option<serde_json::Value>,
-        /// `Offset`. One of `number`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Offset")]
+        /// `Offset`: `Offset`. One of `number`, `string` in the schema: any `serde_json::Value`.
         pub offset: serde_json::Value,
-        /// `Pid`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Pid")]
+        /// `Pid`: `Pid`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub pid: serde_json::Value,
-        /// `PidResponseLength`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PidResponseLength")]
+        /// `PidResponseLength`: `PidResponseLength`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub pid_response_length: serde_json::Value,
-        /// `Scaling`. One of `number`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Scaling")]
+        /// `Scaling`: `Scaling`. One of `number`, `string` in the schema: any `serde_json::Value`.
         pub scaling: serde_json::Value,
-        /// `ServiceMode`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ServiceMode")]
+        /// `ServiceMode`: `ServiceMode`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub service_mode: serde_json::Value,
         /// `SignalValueType`.
-        #[serde(rename = "SignalValueType", skip_serializing_if = "Option::is_none")]
         pub signal_value_type: Option<Value<SignalValueType>>,
-        /// `StartByte`. One of `integer`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "StartByte")]
+        /// `StartByte`: `StartByte`. One of `integer`, `string` in the schema: any `serde_json::Value`.
         pub start_byte: serde_json::Value,
     }
 
@@ -1501,11 +1777,32 @@ pub mod decoder_manifest {
         }
     }
 
+    impl Serialize for ObdSignal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BitMaskLength", &self.bit_mask_length)?;
+            crate::cfn::entry(&mut map, "BitRightShift", &self.bit_right_shift)?;
+            map.serialize_entry("ByteLength", &self.byte_length)?;
+            crate::cfn::entry(&mut map, "IsSigned", &self.is_signed)?;
+            map.serialize_entry("Offset", &self.offset)?;
+            map.serialize_entry("Pid", &self.pid)?;
+            map.serialize_entry("PidResponseLength", &self.pid_response_length)?;
+            map.serialize_entry("Scaling", &self.scaling)?;
+            map.serialize_entry("ServiceMode", &self.service_mode)?;
+            crate::cfn::entry(&mut map, "SignalValueType", &self.signal_value_type)?;
+            map.serialize_entry("StartByte", &self.start_byte)?;
+            map.end()
+        }
+    }
+
     /// The `CustomDecodingSignal` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomDecodingSignal {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
     }
 
@@ -1513,6 +1810,18 @@ pub mod decoder_manifest {
         /// A `CustomDecodingSignal` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
             Self { id: id.into() }
+        }
+    }
+
+    impl Serialize for CustomDecodingSignal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
         }
     }
 }
@@ -1588,19 +1897,15 @@ pub mod fleet {
     }
 
     /// The properties of `AWS::IoTFleetWise::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleetProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `SignalCatalogArn`.
-        #[serde(rename = "SignalCatalogArn")]
         pub signal_catalog_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1616,6 +1921,21 @@ pub mod fleet {
                 signal_catalog_arn: signal_catalog_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("SignalCatalogArn", &self.signal_catalog_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1692,25 +2012,19 @@ pub mod model_manifest {
     }
 
     /// The properties of `AWS::IoTFleetWise::ModelManifest`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelManifestProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Nodes`.
-        #[serde(rename = "Nodes", skip_serializing_if = "Option::is_none")]
         pub nodes: Option<Vec<Value<String>>>,
         /// `SignalCatalogArn`.
-        #[serde(rename = "SignalCatalogArn")]
         pub signal_catalog_arn: Value<String>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<ManifestStatus>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1728,6 +2042,23 @@ pub mod model_manifest {
                 status: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnModelManifestProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Nodes", &self.nodes)?;
+            map.serialize_entry("SignalCatalogArn", &self.signal_catalog_arn)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1827,70 +2158,101 @@ pub mod signal_catalog {
     }
 
     /// The properties of `AWS::IoTFleetWise::SignalCatalog`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSignalCatalogProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `NodeCounts`.
-        #[serde(rename = "NodeCounts", skip_serializing_if = "Option::is_none")]
         pub node_counts: Option<NodeCounts>,
         /// `Nodes`.
-        #[serde(rename = "Nodes", skip_serializing_if = "Option::is_none")]
         pub nodes: Option<Vec<Node>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnSignalCatalogProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NodeCounts", &self.node_counts)?;
+            crate::cfn::entry(&mut map, "Nodes", &self.nodes)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `NodeCounts` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeCounts {
-        /// `TotalActuators`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TotalActuators", skip_serializing_if = "Option::is_none")]
+        /// `TotalActuators`: `TotalActuators`. Read-only: CloudFormation returns it.
         pub total_actuators: Option<Value<f64>>,
-        /// `TotalAttributes`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TotalAttributes", skip_serializing_if = "Option::is_none")]
+        /// `TotalAttributes`: `TotalAttributes`. Read-only: CloudFormation returns it.
         pub total_attributes: Option<Value<f64>>,
-        /// `TotalBranches`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TotalBranches", skip_serializing_if = "Option::is_none")]
+        /// `TotalBranches`: `TotalBranches`. Read-only: CloudFormation returns it.
         pub total_branches: Option<Value<f64>>,
-        /// `TotalNodes`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TotalNodes", skip_serializing_if = "Option::is_none")]
+        /// `TotalNodes`: `TotalNodes`. Read-only: CloudFormation returns it.
         pub total_nodes: Option<Value<f64>>,
-        /// `TotalSensors`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TotalSensors", skip_serializing_if = "Option::is_none")]
+        /// `TotalSensors`: `TotalSensors`. Read-only: CloudFormation returns it.
         pub total_sensors: Option<Value<f64>>,
     }
 
+    impl Serialize for NodeCounts {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TotalActuators", &self.total_actuators)?;
+            crate::cfn::entry(&mut map, "TotalAttributes", &self.total_attributes)?;
+            crate::cfn::entry(&mut map, "TotalBranches", &self.total_branches)?;
+            crate::cfn::entry(&mut map, "TotalNodes", &self.total_nodes)?;
+            crate::cfn::entry(&mut map, "TotalSensors", &self.total_sensors)?;
+            map.end()
+        }
+    }
+
     /// The `Node` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Node {
         /// `Branch`.
-        #[serde(rename = "Branch", skip_serializing_if = "Option::is_none")]
         pub branch: Option<Branch>,
         /// `Sensor`.
-        #[serde(rename = "Sensor", skip_serializing_if = "Option::is_none")]
         pub sensor: Option<Sensor>,
         /// `Actuator`.
-        #[serde(rename = "Actuator", skip_serializing_if = "Option::is_none")]
         pub actuator: Option<Actuator>,
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Attribute>,
     }
 
+    impl Serialize for Node {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Branch", &self.branch)?;
+            crate::cfn::entry(&mut map, "Sensor", &self.sensor)?;
+            crate::cfn::entry(&mut map, "Actuator", &self.actuator)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            map.end()
+        }
+    }
+
     /// The `Branch` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Branch {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FullyQualifiedName`.
-        #[serde(rename = "FullyQualifiedName")]
         pub fully_qualified_name: Value<String>,
     }
 
@@ -1904,29 +2266,35 @@ pub mod signal_catalog {
         }
     }
 
+    impl Serialize for Branch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FullyQualifiedName", &self.fully_qualified_name)?;
+            map.end()
+        }
+    }
+
     /// The `Sensor` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Sensor {
         /// `AllowedValues`.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
         pub allowed_values: Option<Vec<Value<String>>>,
         /// `DataType`.
-        #[serde(rename = "DataType")]
         pub data_type: Value<NodeDataType>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FullyQualifiedName`.
-        #[serde(rename = "FullyQualifiedName")]
         pub fully_qualified_name: Value<String>,
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
 
@@ -1945,6 +2313,24 @@ pub mod signal_catalog {
                 min: None,
                 unit: None,
             }
+        }
+    }
+
+    impl Serialize for Sensor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            map.serialize_entry("DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FullyQualifiedName", &self.fully_qualified_name)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
         }
     }
 
@@ -2061,31 +2447,23 @@ pub mod signal_catalog {
     }
 
     /// The `Actuator` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Actuator {
         /// `AllowedValues`.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
         pub allowed_values: Option<Vec<Value<String>>>,
         /// `AssignedValue`.
-        #[serde(rename = "AssignedValue", skip_serializing_if = "Option::is_none")]
         pub assigned_value: Option<Value<String>>,
         /// `DataType`.
-        #[serde(rename = "DataType")]
         pub data_type: Value<NodeDataType>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FullyQualifiedName`.
-        #[serde(rename = "FullyQualifiedName")]
         pub fully_qualified_name: Value<String>,
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
 
@@ -2108,35 +2486,45 @@ pub mod signal_catalog {
         }
     }
 
+    impl Serialize for Actuator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "AssignedValue", &self.assigned_value)?;
+            map.serialize_entry("DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FullyQualifiedName", &self.fully_qualified_name)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The `Attribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Attribute {
         /// `AllowedValues`.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
         pub allowed_values: Option<Vec<Value<String>>>,
         /// `AssignedValue`.
-        #[serde(rename = "AssignedValue", skip_serializing_if = "Option::is_none")]
         pub assigned_value: Option<Value<String>>,
         /// `DataType`.
-        #[serde(rename = "DataType")]
         pub data_type: Value<NodeDataType>,
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FullyQualifiedName`.
-        #[serde(rename = "FullyQualifiedName")]
         pub fully_qualified_name: Value<String>,
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
 
@@ -2157,6 +2545,26 @@ pub mod signal_catalog {
                 min: None,
                 unit: None,
             }
+        }
+    }
+
+    impl Serialize for Attribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "AssignedValue", &self.assigned_value)?;
+            map.serialize_entry("DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FullyQualifiedName", &self.fully_qualified_name)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
         }
     }
 }
@@ -2237,32 +2645,21 @@ pub mod state_template {
     }
 
     /// The properties of `AWS::IoTFleetWise::StateTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStateTemplateProps {
         /// `DataExtraDimensions`.
-        #[serde(rename = "DataExtraDimensions", skip_serializing_if = "Option::is_none")]
         pub data_extra_dimensions: Option<Vec<Value<String>>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MetadataExtraDimensions`.
-        #[serde(
-            rename = "MetadataExtraDimensions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metadata_extra_dimensions: Option<Vec<Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SignalCatalogArn`.
-        #[serde(rename = "SignalCatalogArn")]
         pub signal_catalog_arn: Value<String>,
         /// `StateTemplateProperties`.
-        #[serde(rename = "StateTemplateProperties")]
         pub state_template_properties: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2282,6 +2679,35 @@ pub mod state_template {
                 state_template_properties: state_template_properties.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnStateTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataExtraDimensions",
+                &self.data_extra_dimensions,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataExtraDimensions",
+                &self.metadata_extra_dimensions,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SignalCatalogArn", &self.signal_catalog_arn)?;
+            map.serialize_entry(
+                "StateTemplateProperties",
+                &self.state_template_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2356,28 +2782,21 @@ pub mod vehicle {
     }
 
     /// The properties of `AWS::IoTFleetWise::Vehicle`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVehicleProps {
         /// `AssociationBehavior`.
-        #[serde(rename = "AssociationBehavior", skip_serializing_if = "Option::is_none")]
         pub association_behavior: Option<Value<VehicleAssociationBehavior>>,
         /// `Attributes`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
         pub attributes: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `DecoderManifestArn`.
-        #[serde(rename = "DecoderManifestArn")]
         pub decoder_manifest_arn: Value<String>,
         /// `ModelManifestArn`.
-        #[serde(rename = "ModelManifestArn")]
         pub model_manifest_arn: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `StateTemplates`.
-        #[serde(rename = "StateTemplates", skip_serializing_if = "Option::is_none")]
         pub state_templates: Option<Vec<StateTemplateAssociation>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2397,6 +2816,28 @@ pub mod vehicle {
                 state_templates: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVehicleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationBehavior",
+                &self.association_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            map.serialize_entry("DecoderManifestArn", &self.decoder_manifest_arn)?;
+            map.serialize_entry("ModelManifestArn", &self.model_manifest_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "StateTemplates", &self.state_templates)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -2438,13 +2879,11 @@ pub mod vehicle {
     }
 
     /// The `StateTemplateAssociation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StateTemplateAssociation {
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
         /// `StateTemplateUpdateStrategy`.
-        #[serde(rename = "StateTemplateUpdateStrategy")]
         pub state_template_update_strategy: StateTemplateUpdateStrategy,
     }
 
@@ -2461,22 +2900,48 @@ pub mod vehicle {
         }
     }
 
+    impl Serialize for StateTemplateAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry(
+                "StateTemplateUpdateStrategy",
+                &self.state_template_update_strategy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `StateTemplateUpdateStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StateTemplateUpdateStrategy {
         /// `Periodic`.
-        #[serde(rename = "Periodic", skip_serializing_if = "Option::is_none")]
         pub periodic: Option<PeriodicStateTemplateUpdateStrategy>,
-        /// `OnChange`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "OnChange", skip_serializing_if = "Option::is_none")]
+        /// `OnChange`: `OnChange`. Untyped in the schema: any `serde_json::Value`.
         pub on_change: Option<serde_json::Value>,
     }
 
+    impl Serialize for StateTemplateUpdateStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Periodic", &self.periodic)?;
+            crate::cfn::entry(&mut map, "OnChange", &self.on_change)?;
+            map.end()
+        }
+    }
+
     /// The `PeriodicStateTemplateUpdateStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PeriodicStateTemplateUpdateStrategy {
         /// `StateTemplateUpdateRate`.
-        #[serde(rename = "StateTemplateUpdateRate")]
         pub state_template_update_rate: TimePeriod,
     }
 
@@ -2489,14 +2954,27 @@ pub mod vehicle {
         }
     }
 
+    impl Serialize for PeriodicStateTemplateUpdateStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "StateTemplateUpdateRate",
+                &self.state_template_update_rate,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TimePeriod` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimePeriod {
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<TimeUnit>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -2510,6 +2988,19 @@ pub mod vehicle {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TimePeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 

@@ -84,30 +84,39 @@ pub mod tunnel {
     }
 
     /// The properties of `AWS::IoTSecureTunneling::Tunnel`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTunnelProps {
-        /// A short text description of the tunnel.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A short text description of the tunnel.
         pub description: Option<Value<String>>,
-        /// The destination configuration for the tunnel.
-        #[serde(rename = "DestinationConfig", skip_serializing_if = "Option::is_none")]
+        /// `DestinationConfig`: The destination configuration for the tunnel.
         pub destination_config: Option<DestinationConfig>,
-        /// A collection of tag metadata.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tag metadata.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Timeout configuration for the tunnel.
-        #[serde(rename = "TimeoutConfig", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutConfig`: Timeout configuration for the tunnel.
         pub timeout_config: Option<TimeoutConfig>,
     }
 
+    impl Serialize for CfnTunnelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DestinationConfig", &self.destination_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeoutConfig", &self.timeout_config)?;
+            map.end()
+        }
+    }
+
     /// The destination configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DestinationConfig {
-        /// A list of service names that identify the target application.
-        #[serde(rename = "Services")]
+        /// `Services`: A list of service names that identify the target application.
         pub services: Vec<Value<String>>,
-        /// The name of the IoT thing to which you want to connect.
-        #[serde(rename = "ThingName", skip_serializing_if = "Option::is_none")]
+        /// `ThingName`: The name of the IoT thing to which you want to connect.
         pub thing_name: Option<Value<String>>,
     }
 
@@ -121,15 +130,39 @@ pub mod tunnel {
         }
     }
 
-    /// Tunnel timeout configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TimeoutConfig {
-        /// The maximum amount of time (in minutes) a tunnel can remain open.
-        #[serde(
-            rename = "MaxLifetimeTimeoutMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DestinationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Services", &self.services)?;
+            crate::cfn::entry(&mut map, "ThingName", &self.thing_name)?;
+            map.end()
+        }
+    }
 
+    /// Tunnel timeout configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TimeoutConfig {
+        /// `MaxLifetimeTimeoutMinutes`: The maximum amount of time (in minutes) a tunnel can remain open.
         pub max_lifetime_timeout_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for TimeoutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxLifetimeTimeoutMinutes",
+                &self.max_lifetime_timeout_minutes,
+            )?;
+            map.end()
+        }
     }
 }

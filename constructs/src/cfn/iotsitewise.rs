@@ -87,16 +87,13 @@ pub mod access_policy {
     }
 
     /// The properties of `AWS::IoTSiteWise::AccessPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPolicyProps {
-        /// The identity for this access policy.
-        #[serde(rename = "AccessPolicyIdentity")]
+        /// `AccessPolicyIdentity`: The identity for this access policy.
         pub access_policy_identity: AccessPolicyIdentity,
-        /// The permission level for this access policy.
-        #[serde(rename = "AccessPolicyPermission")]
+        /// `AccessPolicyPermission`: The permission level for this access policy.
         pub access_policy_permission: Value<AccessPolicyPermission>,
-        /// The AWS IoT SiteWise Monitor resource for this access policy.
-        #[serde(rename = "AccessPolicyResource")]
+        /// `AccessPolicyResource`: The AWS IoT SiteWise Monitor resource for this access policy.
         pub access_policy_resource: AccessPolicyResource,
     }
 
@@ -115,42 +112,103 @@ pub mod access_policy {
         }
     }
 
+    impl Serialize for CfnAccessPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessPolicyIdentity", &self.access_policy_identity)?;
+            map.serialize_entry(
+                "AccessPolicyPermission",
+                &self.access_policy_permission,
+            )?;
+            map.serialize_entry("AccessPolicyResource", &self.access_policy_resource)?;
+            map.end()
+        }
+    }
+
     /// The identity for this access policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessPolicyIdentity {
         /// `IamRole`.
-        #[serde(rename = "IamRole", skip_serializing_if = "Option::is_none")]
         pub iam_role: Option<IamRole>,
         /// `IamUser`.
-        #[serde(rename = "IamUser", skip_serializing_if = "Option::is_none")]
         pub iam_user: Option<IamUser>,
         /// `User`.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<User>,
     }
 
+    impl Serialize for AccessPolicyIdentity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IamRole", &self.iam_role)?;
+            crate::cfn::entry(&mut map, "IamUser", &self.iam_user)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            map.end()
+        }
+    }
+
     /// Contains information for an IAM role identity in an access policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamRole {
-        /// The ARN of the IAM role.
-        #[serde(rename = "arn", skip_serializing_if = "Option::is_none")]
+        /// `arn`: The ARN of the IAM role.
         pub arn: Option<Value<String>>,
+    }
+
+    impl Serialize for IamRole {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "arn", &self.arn)?;
+            map.end()
+        }
     }
 
     /// Contains information for an IAM user identity in an access policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamUser {
-        /// The ARN of the IAM user.
-        #[serde(rename = "arn", skip_serializing_if = "Option::is_none")]
+        /// `arn`: The ARN of the IAM user.
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for IamUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// Contains information for a user identity in an access policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct User {
-        /// The AWS SSO ID of the user.
-        #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+        /// `id`: The AWS SSO ID of the user.
         pub id: Option<Value<String>>,
+    }
+
+    impl Serialize for User {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "id", &self.id)?;
+            map.end()
+        }
     }
 
     /// The permission level for this access policy.
@@ -191,30 +249,63 @@ pub mod access_policy {
     }
 
     /// The AWS IoT SiteWise Monitor resource for this access policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessPolicyResource {
         /// `Portal`.
-        #[serde(rename = "Portal", skip_serializing_if = "Option::is_none")]
         pub portal: Option<Portal>,
         /// `Project`.
-        #[serde(rename = "Project", skip_serializing_if = "Option::is_none")]
         pub project: Option<Project>,
     }
 
+    impl Serialize for AccessPolicyResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Portal", &self.portal)?;
+            crate::cfn::entry(&mut map, "Project", &self.project)?;
+            map.end()
+        }
+    }
+
     /// A portal resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Portal {
-        /// The ID of the portal.
-        #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+        /// `id`: The ID of the portal.
         pub id: Option<Value<String>>,
     }
 
+    impl Serialize for Portal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "id", &self.id)?;
+            map.end()
+        }
+    }
+
     /// A project resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Project {
-        /// The ID of the project.
-        #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+        /// `id`: The ID of the project.
         pub id: Option<Value<String>>,
+    }
+
+    impl Serialize for Project {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "id", &self.id)?;
+            map.end()
+        }
     }
 }
 
@@ -311,22 +402,17 @@ pub mod application {
     }
 
     /// The properties of `AWS::IoTSiteWise::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// A description of the application.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the application.
         pub description: Option<Value<String>>,
-        /// The ARN of the IAM Identity Center instance used to create the application.
-        #[serde(rename = "IdcInstanceArn", skip_serializing_if = "Option::is_none")]
+        /// `IdcInstanceArn`: The ARN of the IAM Identity Center instance used to create the application.
         pub idc_instance_arn: Option<Value<String>>,
-        /// The name of the application.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the application.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the workspace that the application belongs to.
-        #[serde(rename = "WorkspaceName")]
+        /// `WorkspaceName`: The name of the workspace that the application belongs to.
         pub workspace_name: Value<String>,
     }
 
@@ -343,6 +429,22 @@ pub mod application {
                 tags: None,
                 workspace_name: workspace_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IdcInstanceArn", &self.idc_instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkspaceName", &self.workspace_name)?;
+            map.end()
         }
     }
 }
@@ -410,28 +512,21 @@ pub mod asset {
     }
 
     /// The properties of `AWS::IoTSiteWise::Asset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssetProps {
-        /// A description for the asset
-        #[serde(rename = "AssetDescription", skip_serializing_if = "Option::is_none")]
+        /// `AssetDescription`: A description for the asset
         pub asset_description: Option<Value<String>>,
-        /// The External ID of the asset
-        #[serde(rename = "AssetExternalId", skip_serializing_if = "Option::is_none")]
+        /// `AssetExternalId`: The External ID of the asset
         pub asset_external_id: Option<Value<String>>,
         /// `AssetHierarchies`.
-        #[serde(rename = "AssetHierarchies", skip_serializing_if = "Option::is_none")]
         pub asset_hierarchies: Option<Vec<AssetHierarchy>>,
-        /// The ID of the asset model from which to create the asset.
-        #[serde(rename = "AssetModelId")]
+        /// `AssetModelId`: The ID of the asset model from which to create the asset.
         pub asset_model_id: Value<String>,
-        /// A unique, friendly name for the asset.
-        #[serde(rename = "AssetName")]
+        /// `AssetName`: A unique, friendly name for the asset.
         pub asset_name: Value<String>,
         /// `AssetProperties`.
-        #[serde(rename = "AssetProperties", skip_serializing_if = "Option::is_none")]
         pub asset_properties: Option<Vec<AssetProperty>>,
-        /// A list of key-value pairs that contain metadata for the asset.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -453,20 +548,34 @@ pub mod asset {
         }
     }
 
+    impl Serialize for CfnAssetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssetDescription", &self.asset_description)?;
+            crate::cfn::entry(&mut map, "AssetExternalId", &self.asset_external_id)?;
+            crate::cfn::entry(&mut map, "AssetHierarchies", &self.asset_hierarchies)?;
+            map.serialize_entry("AssetModelId", &self.asset_model_id)?;
+            map.serialize_entry("AssetName", &self.asset_name)?;
+            crate::cfn::entry(&mut map, "AssetProperties", &self.asset_properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A hierarchy specifies allowed parent/child asset relationships.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetHierarchy {
-        /// The ID of the child asset to be associated.
-        #[serde(rename = "ChildAssetId")]
+        /// `ChildAssetId`: The ID of the child asset to be associated.
         pub child_asset_id: Value<String>,
-        /// String-friendly customer provided external ID
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
+        /// `ExternalId`: String-friendly customer provided external ID
         pub external_id: Option<Value<String>>,
-        /// Customer provided actual UUID for property Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: Customer provided actual UUID for property Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
-        /// The LogicalID of a hierarchy in the parent asset's model.
-        #[serde(rename = "LogicalId", skip_serializing_if = "Option::is_none")]
+        /// `LogicalId`: The LogicalID of a hierarchy in the parent asset's model.
         pub logical_id: Option<Value<String>>,
     }
 
@@ -482,27 +591,53 @@ pub mod asset {
         }
     }
 
+    impl Serialize for AssetHierarchy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChildAssetId", &self.child_asset_id)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "LogicalId", &self.logical_id)?;
+            map.end()
+        }
+    }
+
     /// The asset property's definition, alias, unit, and notification state.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssetProperty {
-        /// The property alias that identifies the property.
-        #[serde(rename = "Alias", skip_serializing_if = "Option::is_none")]
+        /// `Alias`: The property alias that identifies the property.
         pub alias: Option<Value<String>>,
-        /// String-friendly customer provided external ID
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
+        /// `ExternalId`: String-friendly customer provided external ID
         pub external_id: Option<Value<String>>,
-        /// Customer provided actual UUID for property Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: Customer provided actual UUID for property Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
-        /// Customer provided ID for property.
-        #[serde(rename = "LogicalId", skip_serializing_if = "Option::is_none")]
+        /// `LogicalId`: Customer provided ID for property.
         pub logical_id: Option<Value<String>>,
-        /// The MQTT notification state (ENABLED or DISABLED) for this asset property.
-        #[serde(rename = "NotificationState", skip_serializing_if = "Option::is_none")]
+        /// `NotificationState`: The MQTT notification state (ENABLED or DISABLED) for this asset property.
         pub notification_state: Option<Value<NotificationState>>,
-        /// The unit of measure (such as Newtons or RPM) of the asset property.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of measure (such as Newtons or RPM) of the asset property.
         pub unit: Option<Value<String>>,
+    }
+
+    impl Serialize for AssetProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "LogicalId", &self.logical_id)?;
+            crate::cfn::entry(&mut map, "NotificationState", &self.notification_state)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
     }
 
     /// The MQTT notification state (ENABLED or DISABLED) for this asset property.
@@ -610,60 +745,27 @@ pub mod asset_model {
     }
 
     /// The properties of `AWS::IoTSiteWise::AssetModel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssetModelProps {
-        /// The composite asset models that are part of this asset model.
-        #[serde(
-            rename = "AssetModelCompositeModels",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssetModelCompositeModels`: The composite asset models that are part of this asset model.
         pub asset_model_composite_models: Option<Vec<AssetModelCompositeModel>>,
-        /// A description for the asset model.
-        #[serde(
-            rename = "AssetModelDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssetModelDescription`: A description for the asset model.
         pub asset_model_description: Option<Value<String>>,
-        /// The external ID of the asset model.
-        #[serde(
-            rename = "AssetModelExternalId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssetModelExternalId`: The external ID of the asset model.
         pub asset_model_external_id: Option<Value<String>>,
-        /// The hierarchy definitions of the asset model.
-        #[serde(
-            rename = "AssetModelHierarchies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssetModelHierarchies`: The hierarchy definitions of the asset model.
         pub asset_model_hierarchies: Option<Vec<AssetModelHierarchy>>,
-        /// A unique, friendly name for the asset model.
-        #[serde(rename = "AssetModelName")]
+        /// `AssetModelName`: A unique, friendly name for the asset model.
         pub asset_model_name: Value<String>,
-        /// The property definitions of the asset model.
-        #[serde(
-            rename = "AssetModelProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssetModelProperties`: The property definitions of the asset model.
         pub asset_model_properties: Option<Vec<AssetModelProperty>>,
-        /// The type of the asset model (ASSET_MODEL OR COMPONENT_MODEL or INTERFACE)
-        #[serde(rename = "AssetModelType", skip_serializing_if = "Option::is_none")]
+        /// `AssetModelType`: The type of the asset model (ASSET_MODEL OR COMPONENT_MODEL or INTERFACE)
         pub asset_model_type: Option<Value<AssetModelType>>,
-        /// a list of asset model and interface relationships
-        #[serde(
-            rename = "EnforcedAssetModelInterfaceRelationships",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnforcedAssetModelInterfaceRelationships`: a list of asset model and interface relationships
         pub enforced_asset_model_interface_relationships: Option<
             Vec<EnforcedAssetModelInterfaceRelationship>,
         >,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -684,47 +786,70 @@ pub mod asset_model {
         }
     }
 
+    impl Serialize for CfnAssetModelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelCompositeModels",
+                &self.asset_model_composite_models,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelDescription",
+                &self.asset_model_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelExternalId",
+                &self.asset_model_external_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelHierarchies",
+                &self.asset_model_hierarchies,
+            )?;
+            map.serialize_entry("AssetModelName", &self.asset_model_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelProperties",
+                &self.asset_model_properties,
+            )?;
+            crate::cfn::entry(&mut map, "AssetModelType", &self.asset_model_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnforcedAssetModelInterfaceRelationships",
+                &self.enforced_asset_model_interface_relationships,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains a composite model definition in an asset model.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetModelCompositeModel {
-        /// The component model ID for which the composite model is composed of
-        #[serde(
-            rename = "ComposedAssetModelId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComposedAssetModelId`: The component model ID for which the composite model is composed of
         pub composed_asset_model_id: Option<Value<String>>,
-        /// The property definitions of the asset model.
-        #[serde(
-            rename = "CompositeModelProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CompositeModelProperties`: The property definitions of the asset model.
         pub composite_model_properties: Option<Vec<AssetModelProperty>>,
-        /// A description for the asset composite model.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the asset composite model.
         pub description: Option<Value<String>>,
-        /// The External ID of the composite model
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
+        /// `ExternalId`: The External ID of the composite model
         pub external_id: Option<Value<String>>,
-        /// The Actual ID of the composite model Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The Actual ID of the composite model Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
-        /// A unique, friendly name for the asset composite model.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique, friendly name for the asset composite model.
         pub name: Value<String>,
-        /// The parent composite model External ID
-        #[serde(
-            rename = "ParentAssetModelCompositeModelExternalId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParentAssetModelCompositeModelExternalId`: The parent composite model External ID
         pub parent_asset_model_composite_model_external_id: Option<Value<String>>,
-        /// The path of the composite model.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path of the composite model.
         pub path: Option<Vec<Value<String>>>,
-        /// The type of the composite model.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the composite model.
         pub r#type: Value<String>,
     }
 
@@ -748,32 +873,56 @@ pub mod asset_model {
         }
     }
 
+    impl Serialize for AssetModelCompositeModel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComposedAssetModelId",
+                &self.composed_asset_model_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositeModelProperties",
+                &self.composite_model_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParentAssetModelCompositeModelExternalId",
+                &self.parent_asset_model_composite_model_external_id,
+            )?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an asset model property.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetModelProperty {
-        /// The data type of the asset model property.
-        #[serde(rename = "DataType")]
+        /// `DataType`: The data type of the asset model property.
         pub data_type: Value<DataType>,
-        /// The data type of the structure for this property.
-        #[serde(rename = "DataTypeSpec", skip_serializing_if = "Option::is_none")]
+        /// `DataTypeSpec`: The data type of the structure for this property.
         pub data_type_spec: Option<Value<DataTypeSpec>>,
-        /// The External ID of the Asset Model Property
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
+        /// `ExternalId`: The External ID of the Asset Model Property
         pub external_id: Option<Value<String>>,
-        /// The ID of the Asset Model Property Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The ID of the Asset Model Property Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
-        /// Customer provided Logical ID for property.
-        #[serde(rename = "LogicalId", skip_serializing_if = "Option::is_none")]
+        /// `LogicalId`: Customer provided Logical ID for property.
         pub logical_id: Option<Value<String>>,
-        /// The name of the asset model property.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the asset model property.
         pub name: Value<String>,
-        /// The property type
-        #[serde(rename = "Type")]
+        /// `Type`: The property type
         pub r#type: PropertyType,
-        /// The unit of the asset model property, such as Newtons or RPM.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of the asset model property, such as Newtons or RPM.
         pub unit: Option<Value<String>>,
     }
 
@@ -794,6 +943,25 @@ pub mod asset_model {
                 r#type: r#type.into(),
                 unit: None,
             }
+        }
+    }
+
+    impl Serialize for AssetModelProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "DataTypeSpec", &self.data_type_spec)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "LogicalId", &self.logical_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
         }
     }
 
@@ -878,19 +1046,15 @@ pub mod asset_model {
     }
 
     /// Contains a property type, which can be one of attribute, measurement, metric, or transform.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PropertyType {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Attribute>,
         /// `Metric`.
-        #[serde(rename = "Metric", skip_serializing_if = "Option::is_none")]
         pub metric: Option<Metric>,
         /// `Transform`.
-        #[serde(rename = "Transform", skip_serializing_if = "Option::is_none")]
         pub transform: Option<Transform>,
         /// `TypeName`.
-        #[serde(rename = "TypeName")]
         pub type_name: Value<TypeName>,
     }
 
@@ -906,25 +1070,48 @@ pub mod asset_model {
         }
     }
 
+    impl Serialize for PropertyType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            crate::cfn::entry(&mut map, "Metric", &self.metric)?;
+            crate::cfn::entry(&mut map, "Transform", &self.transform)?;
+            map.serialize_entry("TypeName", &self.type_name)?;
+            map.end()
+        }
+    }
+
     /// The `Attribute` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Attribute {
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
     }
 
+    impl Serialize for Attribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            map.end()
+        }
+    }
+
     /// The `Metric` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Metric {
-        /// The mathematical expression that defines the metric aggregation function.
-        #[serde(rename = "Expression")]
+        /// `Expression`: The mathematical expression that defines the metric aggregation function.
         pub expression: Value<String>,
-        /// The list of variables used in the expression.
-        #[serde(rename = "Variables")]
+        /// `Variables`: The list of variables used in the expression.
         pub variables: Vec<ExpressionVariable>,
-        /// The window (time interval) over which AWS IoT SiteWise computes the metric's aggregation expression
-        #[serde(rename = "Window")]
+        /// `Window`: The window (time interval) over which AWS IoT SiteWise computes the metric's aggregation expression
         pub window: MetricWindow,
     }
 
@@ -943,14 +1130,26 @@ pub mod asset_model {
         }
     }
 
+    impl Serialize for Metric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("Variables", &self.variables)?;
+            map.serialize_entry("Window", &self.window)?;
+            map.end()
+        }
+    }
+
     /// The `ExpressionVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExpressionVariable {
-        /// The friendly name of the variable to be used in the expression.
-        #[serde(rename = "Name")]
+        /// `Name`: The friendly name of the variable to be used in the expression.
         pub name: Value<String>,
-        /// The variable that identifies an asset property from which to use values.
-        #[serde(rename = "Value")]
+        /// `Value`: The variable that identifies an asset property from which to use values.
         pub value: VariableValue,
     }
 
@@ -967,37 +1166,72 @@ pub mod asset_model {
         }
     }
 
+    impl Serialize for ExpressionVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `VariableValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VariableValue {
-        /// The External ID of the hierarchy that is trying to be referenced
-        #[serde(rename = "HierarchyExternalId", skip_serializing_if = "Option::is_none")]
+        /// `HierarchyExternalId`: The External ID of the hierarchy that is trying to be referenced
         pub hierarchy_external_id: Option<Value<String>>,
-        /// The ID of the hierarchy that is trying to be referenced
-        #[serde(rename = "HierarchyId", skip_serializing_if = "Option::is_none")]
+        /// `HierarchyId`: The ID of the hierarchy that is trying to be referenced
         pub hierarchy_id: Option<Value<String>>,
         /// `HierarchyLogicalId`.
-        #[serde(rename = "HierarchyLogicalId", skip_serializing_if = "Option::is_none")]
         pub hierarchy_logical_id: Option<Value<String>>,
-        /// The External ID of the property that is trying to be referenced
-        #[serde(rename = "PropertyExternalId", skip_serializing_if = "Option::is_none")]
+        /// `PropertyExternalId`: The External ID of the property that is trying to be referenced
         pub property_external_id: Option<Value<String>>,
-        /// The ID of the property that is trying to be referenced Read-only: CloudFormation returns it.
-        #[serde(rename = "PropertyId", skip_serializing_if = "Option::is_none")]
+        /// `PropertyId`: The ID of the property that is trying to be referenced Read-only: CloudFormation returns it.
         pub property_id: Option<Value<String>>,
         /// `PropertyLogicalId`.
-        #[serde(rename = "PropertyLogicalId", skip_serializing_if = "Option::is_none")]
         pub property_logical_id: Option<Value<String>>,
-        /// The path of the property that is trying to be referenced
-        #[serde(rename = "PropertyPath", skip_serializing_if = "Option::is_none")]
+        /// `PropertyPath`: The path of the property that is trying to be referenced
         pub property_path: Option<Vec<PropertyPathDefinition>>,
     }
 
+    impl Serialize for VariableValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HierarchyExternalId",
+                &self.hierarchy_external_id,
+            )?;
+            crate::cfn::entry(&mut map, "HierarchyId", &self.hierarchy_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "HierarchyLogicalId",
+                &self.hierarchy_logical_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PropertyExternalId",
+                &self.property_external_id,
+            )?;
+            crate::cfn::entry(&mut map, "PropertyId", &self.property_id)?;
+            crate::cfn::entry(&mut map, "PropertyLogicalId", &self.property_logical_id)?;
+            crate::cfn::entry(&mut map, "PropertyPath", &self.property_path)?;
+            map.end()
+        }
+    }
+
     /// The definition for property path which is used to reference properties in transforms/metrics
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PropertyPathDefinition {
-        /// The name of the property
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the property
         pub name: Value<String>,
     }
 
@@ -1008,22 +1242,43 @@ pub mod asset_model {
         }
     }
 
+    impl Serialize for PropertyPathDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Contains a time interval window used for data aggregate computations (for example, average, sum, count, and so on).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricWindow {
         /// `Tumbling`.
-        #[serde(rename = "Tumbling", skip_serializing_if = "Option::is_none")]
         pub tumbling: Option<TumblingWindow>,
     }
 
+    impl Serialize for MetricWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tumbling", &self.tumbling)?;
+            map.end()
+        }
+    }
+
     /// Contains a tumbling window, which is a repeating fixed-sized, non-overlapping, and contiguous time interval.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TumblingWindow {
         /// `Interval`.
-        #[serde(rename = "Interval")]
         pub interval: Value<String>,
         /// `Offset`.
-        #[serde(rename = "Offset", skip_serializing_if = "Option::is_none")]
         pub offset: Option<Value<String>>,
     }
 
@@ -1037,14 +1292,25 @@ pub mod asset_model {
         }
     }
 
+    impl Serialize for TumblingWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "Offset", &self.offset)?;
+            map.end()
+        }
+    }
+
     /// The `Transform` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Transform {
-        /// The mathematical expression that defines the transformation function.
-        #[serde(rename = "Expression")]
+        /// `Expression`: The mathematical expression that defines the transformation function.
         pub expression: Value<String>,
-        /// The list of variables used in the expression.
-        #[serde(rename = "Variables")]
+        /// `Variables`: The list of variables used in the expression.
         pub variables: Vec<ExpressionVariable>,
     }
 
@@ -1058,6 +1324,19 @@ pub mod asset_model {
                 expression: expression.into(),
                 variables: variables.into(),
             }
+        }
+    }
+
+    impl Serialize for Transform {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("Variables", &self.variables)?;
+            map.end()
         }
     }
 
@@ -1105,22 +1384,17 @@ pub mod asset_model {
     }
 
     /// Contains information about an asset model hierarchy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetModelHierarchy {
-        /// The ID of the asset model.
-        #[serde(rename = "ChildAssetModelId")]
+        /// `ChildAssetModelId`: The ID of the asset model.
         pub child_asset_model_id: Value<String>,
-        /// Customer provided external ID for hierarchy
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
+        /// `ExternalId`: Customer provided external ID for hierarchy
         pub external_id: Option<Value<String>>,
-        /// Customer provided actual ID for hierarchy Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: Customer provided actual ID for hierarchy Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
-        /// Customer provided logical ID for hierarchy.
-        #[serde(rename = "LogicalId", skip_serializing_if = "Option::is_none")]
+        /// `LogicalId`: Customer provided logical ID for hierarchy.
         pub logical_id: Option<Value<String>>,
-        /// The name of the asset model hierarchy.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the asset model hierarchy.
         pub name: Value<String>,
     }
 
@@ -1137,6 +1411,22 @@ pub mod asset_model {
                 logical_id: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for AssetModelHierarchy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChildAssetModelId", &self.child_asset_model_id)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "LogicalId", &self.logical_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -1181,39 +1471,39 @@ pub mod asset_model {
     }
 
     /// Contains information about enforced interface hierarchy and asset model hierarchy
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnforcedAssetModelInterfaceRelationship {
-        /// The ID of the interface that is enforced to the asset model
-        #[serde(
-            rename = "InterfaceAssetModelId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InterfaceAssetModelId`: The ID of the interface that is enforced to the asset model
         pub interface_asset_model_id: Option<Value<String>>,
-        /// Contains information about enforced interface property and asset model property
-        #[serde(rename = "PropertyMappings", skip_serializing_if = "Option::is_none")]
+        /// `PropertyMappings`: Contains information about enforced interface property and asset model property
         pub property_mappings: Option<Vec<EnforcedAssetModelInterfacePropertyMapping>>,
     }
 
+    impl Serialize for EnforcedAssetModelInterfaceRelationship {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InterfaceAssetModelId",
+                &self.interface_asset_model_id,
+            )?;
+            crate::cfn::entry(&mut map, "PropertyMappings", &self.property_mappings)?;
+            map.end()
+        }
+    }
+
     /// Contains information about enforced interface property and asset model property
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnforcedAssetModelInterfacePropertyMapping {
-        /// The external ID of the enforced asset model property
-        #[serde(
-            rename = "AssetModelPropertyExternalId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssetModelPropertyExternalId`: The external ID of the enforced asset model property
         pub asset_model_property_external_id: Option<Value<String>>,
-        /// The logical ID of the enforced asset model property
-        #[serde(
-            rename = "AssetModelPropertyLogicalId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssetModelPropertyLogicalId`: The logical ID of the enforced asset model property
         pub asset_model_property_logical_id: Option<Value<String>>,
-        /// The external ID of the enforced interface property
-        #[serde(rename = "InterfaceAssetModelPropertyExternalId")]
+        /// `InterfaceAssetModelPropertyExternalId`: The external ID of the enforced interface property
         pub interface_asset_model_property_external_id: Value<String>,
     }
 
@@ -1228,6 +1518,31 @@ pub mod asset_model {
                 interface_asset_model_property_external_id: interface_asset_model_property_external_id
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for EnforcedAssetModelInterfacePropertyMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelPropertyExternalId",
+                &self.asset_model_property_external_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelPropertyLogicalId",
+                &self.asset_model_property_logical_id,
+            )?;
+            map.serialize_entry(
+                "InterfaceAssetModelPropertyExternalId",
+                &self.interface_asset_model_property_external_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -1297,29 +1612,20 @@ pub mod computation_model {
     }
 
     /// The properties of `AWS::IoTSiteWise::ComputationModel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComputationModelProps {
-        /// The configuration for the computation model.
-        #[serde(rename = "ComputationModelConfiguration")]
+        /// `ComputationModelConfiguration`: The configuration for the computation model.
         pub computation_model_configuration: ComputationModelConfiguration,
-        /// The data binding for the computation model.
-        #[serde(rename = "ComputationModelDataBinding")]
+        /// `ComputationModelDataBinding`: The data binding for the computation model.
         pub computation_model_data_binding: indexmap::IndexMap<
             String,
             ComputationModelDataBindingValue,
         >,
-        /// A description about the computation model.
-        #[serde(
-            rename = "ComputationModelDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComputationModelDescription`: A description about the computation model.
         pub computation_model_description: Option<Value<String>>,
-        /// The name of the computation model.
-        #[serde(rename = "ComputationModelName")]
+        /// `ComputationModelName`: The name of the computation model.
         pub computation_model_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1342,22 +1648,57 @@ pub mod computation_model {
         }
     }
 
+    impl Serialize for CfnComputationModelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ComputationModelConfiguration",
+                &self.computation_model_configuration,
+            )?;
+            map.serialize_entry(
+                "ComputationModelDataBinding",
+                &self.computation_model_data_binding,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputationModelDescription",
+                &self.computation_model_description,
+            )?;
+            map.serialize_entry("ComputationModelName", &self.computation_model_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ComputationModelConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputationModelConfiguration {
-        /// Contains configuration for anomaly detection computation model.
-        #[serde(rename = "AnomalyDetection", skip_serializing_if = "Option::is_none")]
+        /// `AnomalyDetection`: Contains configuration for anomaly detection computation model.
         pub anomaly_detection: Option<AnomalyDetectionComputationModelConfiguration>,
     }
 
+    impl Serialize for ComputationModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnomalyDetection", &self.anomaly_detection)?;
+            map.end()
+        }
+    }
+
     /// The `AnomalyDetectionComputationModelConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnomalyDetectionComputationModelConfiguration {
-        /// Input properties for anomaly detection.
-        #[serde(rename = "InputProperties")]
+        /// `InputProperties`: Input properties for anomaly detection.
         pub input_properties: Value<String>,
-        /// Result property for anomaly detection.
-        #[serde(rename = "ResultProperty")]
+        /// `ResultProperty`: Result property for anomaly detection.
         pub result_property: Value<String>,
     }
 
@@ -1374,28 +1715,54 @@ pub mod computation_model {
         }
     }
 
+    impl Serialize for AnomalyDetectionComputationModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputProperties", &self.input_properties)?;
+            map.serialize_entry("ResultProperty", &self.result_property)?;
+            map.end()
+        }
+    }
+
     /// The `ComputationModelDataBindingValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputationModelDataBindingValue {
-        /// Defines an asset model property binding.
-        #[serde(rename = "AssetModelProperty", skip_serializing_if = "Option::is_none")]
+        /// `AssetModelProperty`: Defines an asset model property binding.
         pub asset_model_property: Option<AssetModelPropertyBindingValue>,
-        /// Defines an asset property binding.
-        #[serde(rename = "AssetProperty", skip_serializing_if = "Option::is_none")]
+        /// `AssetProperty`: Defines an asset property binding.
         pub asset_property: Option<AssetPropertyBindingValue>,
-        /// Defines a list of computation model binding values.
-        #[serde(rename = "List", skip_serializing_if = "Option::is_none")]
+        /// `List`: Defines a list of computation model binding values.
         pub list: Option<Vec<ComputationModelDataBindingValue>>,
     }
 
+    impl Serialize for ComputationModelDataBindingValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssetModelProperty",
+                &self.asset_model_property,
+            )?;
+            crate::cfn::entry(&mut map, "AssetProperty", &self.asset_property)?;
+            crate::cfn::entry(&mut map, "List", &self.list)?;
+            map.end()
+        }
+    }
+
     /// The `AssetModelPropertyBindingValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetModelPropertyBindingValue {
-        /// The ID of the asset model.
-        #[serde(rename = "AssetModelId")]
+        /// `AssetModelId`: The ID of the asset model.
         pub asset_model_id: Value<String>,
-        /// The ID of the asset model property.
-        #[serde(rename = "PropertyId")]
+        /// `PropertyId`: The ID of the asset model property.
         pub property_id: Value<String>,
     }
 
@@ -1412,14 +1779,25 @@ pub mod computation_model {
         }
     }
 
+    impl Serialize for AssetModelPropertyBindingValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssetModelId", &self.asset_model_id)?;
+            map.serialize_entry("PropertyId", &self.property_id)?;
+            map.end()
+        }
+    }
+
     /// The `AssetPropertyBindingValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssetPropertyBindingValue {
-        /// The ID of the asset.
-        #[serde(rename = "AssetId")]
+        /// `AssetId`: The ID of the asset.
         pub asset_id: Value<String>,
-        /// The ID of the asset property.
-        #[serde(rename = "PropertyId")]
+        /// `PropertyId`: The ID of the asset property.
         pub property_id: Value<String>,
     }
 
@@ -1433,6 +1811,19 @@ pub mod computation_model {
                 asset_id: asset_id.into(),
                 property_id: property_id.into(),
             }
+        }
+    }
+
+    impl Serialize for AssetPropertyBindingValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssetId", &self.asset_id)?;
+            map.serialize_entry("PropertyId", &self.property_id)?;
+            map.end()
         }
     }
 }
@@ -1504,22 +1895,17 @@ pub mod dashboard {
     }
 
     /// The properties of `AWS::IoTSiteWise::Dashboard`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboardProps {
-        /// The dashboard definition specified in a JSON literal.
-        #[serde(rename = "DashboardDefinition")]
+        /// `DashboardDefinition`: The dashboard definition specified in a JSON literal.
         pub dashboard_definition: Value<String>,
-        /// A description for the dashboard.
-        #[serde(rename = "DashboardDescription")]
+        /// `DashboardDescription`: A description for the dashboard.
         pub dashboard_description: Value<String>,
-        /// A friendly name for the dashboard.
-        #[serde(rename = "DashboardName")]
+        /// `DashboardName`: A friendly name for the dashboard.
         pub dashboard_name: Value<String>,
-        /// The ID of the project in which to create the dashboard.
-        #[serde(rename = "ProjectId", skip_serializing_if = "Option::is_none")]
+        /// `ProjectId`: The ID of the project in which to create the dashboard.
         pub project_id: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the dashboard.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the dashboard.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1537,6 +1923,22 @@ pub mod dashboard {
                 project_id: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDashboardProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DashboardDefinition", &self.dashboard_definition)?;
+            map.serialize_entry("DashboardDescription", &self.dashboard_description)?;
+            map.serialize_entry("DashboardName", &self.dashboard_name)?;
+            crate::cfn::entry(&mut map, "ProjectId", &self.project_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1609,28 +2011,21 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::IoTSiteWise::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
-        /// The configuration for the dataset.
-        #[serde(rename = "DatasetConfig", skip_serializing_if = "Option::is_none")]
+        /// `DatasetConfig`: The configuration for the dataset.
         pub dataset_config: Option<DatasetConfig>,
-        /// A description about the dataset, and its functionality.
-        #[serde(rename = "DatasetDescription", skip_serializing_if = "Option::is_none")]
+        /// `DatasetDescription`: A description about the dataset, and its functionality.
         pub dataset_description: Option<Value<String>>,
-        /// The name of the dataset.
-        #[serde(rename = "DatasetName")]
+        /// `DatasetName`: The name of the dataset.
         pub dataset_name: Value<String>,
-        /// The data source for the dataset.
-        #[serde(rename = "DatasetSource", skip_serializing_if = "Option::is_none")]
+        /// `DatasetSource`: The data source for the dataset.
         pub dataset_source: Option<DatasetSource>,
-        /// The type of the dataset.
-        #[serde(rename = "DatasetType", skip_serializing_if = "Option::is_none")]
+        /// `DatasetType`: The type of the dataset.
         pub dataset_type: Option<Value<DatasetType>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the workspace associated with the dataset.
-        #[serde(rename = "WorkspaceName", skip_serializing_if = "Option::is_none")]
+        /// `WorkspaceName`: The name of the workspace associated with the dataset.
         pub workspace_name: Option<Value<String>>,
     }
 
@@ -1649,22 +2044,53 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatasetConfig", &self.dataset_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatasetDescription",
+                &self.dataset_description,
+            )?;
+            map.serialize_entry("DatasetName", &self.dataset_name)?;
+            crate::cfn::entry(&mut map, "DatasetSource", &self.dataset_source)?;
+            crate::cfn::entry(&mut map, "DatasetType", &self.dataset_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WorkspaceName", &self.workspace_name)?;
+            map.end()
+        }
+    }
+
     /// The `DatasetConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatasetConfig {
-        /// The session configuration for a SESSION dataset.
-        #[serde(rename = "Session", skip_serializing_if = "Option::is_none")]
+        /// `Session`: The session configuration for a SESSION dataset.
         pub session: Option<SessionConfig>,
     }
 
+    impl Serialize for DatasetConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Session", &self.session)?;
+            map.end()
+        }
+    }
+
     /// The `SessionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionConfig {
-        /// The end time of the session as an ISO 8601 UTC instant, for example 2024-12-31T23:59:59Z.
-        #[serde(rename = "SessionEndTime")]
+        /// `SessionEndTime`: The end time of the session as an ISO 8601 UTC instant, for example 2024-12-31T23:59:59Z.
         pub session_end_time: Value<String>,
-        /// The start time of the session as an ISO 8601 UTC instant, for example 2024-01-01T00:00:00Z.
-        #[serde(rename = "SessionStartTime")]
+        /// `SessionStartTime`: The start time of the session as an ISO 8601 UTC instant, for example 2024-01-01T00:00:00Z.
         pub session_start_time: Value<String>,
     }
 
@@ -1681,17 +2107,27 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for SessionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SessionEndTime", &self.session_end_time)?;
+            map.serialize_entry("SessionStartTime", &self.session_start_time)?;
+            map.end()
+        }
+    }
+
     /// The `DatasetSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatasetSource {
-        /// The details of the dataset source associated with the dataset.
-        #[serde(rename = "SourceDetail", skip_serializing_if = "Option::is_none")]
+        /// `SourceDetail`: The details of the dataset source associated with the dataset.
         pub source_detail: Option<SourceDetail>,
-        /// The format of the dataset source associated with the dataset.
-        #[serde(rename = "SourceFormat")]
+        /// `SourceFormat`: The format of the dataset source associated with the dataset.
         pub source_format: Value<SourceFormat>,
-        /// The type of data source for the dataset.
-        #[serde(rename = "SourceType")]
+        /// `SourceType`: The type of data source for the dataset.
         pub source_type: Value<SourceType>,
     }
 
@@ -1709,22 +2145,45 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DatasetSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceDetail", &self.source_detail)?;
+            map.serialize_entry("SourceFormat", &self.source_format)?;
+            map.serialize_entry("SourceType", &self.source_type)?;
+            map.end()
+        }
+    }
+
     /// The `SourceDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceDetail {
-        /// Contains details about the Kendra dataset source.
-        #[serde(rename = "Kendra", skip_serializing_if = "Option::is_none")]
+        /// `Kendra`: Contains details about the Kendra dataset source.
         pub kendra: Option<KendraSourceDetail>,
     }
 
+    impl Serialize for SourceDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Kendra", &self.kendra)?;
+            map.end()
+        }
+    }
+
     /// The `KendraSourceDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KendraSourceDetail {
-        /// The knowledgeBaseArn details for the Kendra dataset source.
-        #[serde(rename = "KnowledgeBaseArn")]
+        /// `KnowledgeBaseArn`: The knowledgeBaseArn details for the Kendra dataset source.
         pub knowledge_base_arn: Value<String>,
-        /// The roleARN details for the Kendra dataset source.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The roleARN details for the Kendra dataset source.
         pub role_arn: Value<String>,
     }
 
@@ -1738,6 +2197,19 @@ pub mod dataset {
                 knowledge_base_arn: knowledge_base_arn.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KendraSourceDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KnowledgeBaseArn", &self.knowledge_base_arn)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -1919,26 +2391,17 @@ pub mod gateway {
     }
 
     /// The properties of `AWS::IoTSiteWise::Gateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayProps {
-        /// A list of gateway capability summaries that each contain a namespace and status.
-        #[serde(
-            rename = "GatewayCapabilitySummaries",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GatewayCapabilitySummaries`: A list of gateway capability summaries that each contain a namespace and status.
         pub gateway_capability_summaries: Option<Vec<GatewayCapabilitySummary>>,
-        /// A unique, friendly name for the gateway.
-        #[serde(rename = "GatewayName")]
+        /// `GatewayName`: A unique, friendly name for the gateway.
         pub gateway_name: Value<String>,
-        /// The gateway's platform.
-        #[serde(rename = "GatewayPlatform")]
+        /// `GatewayPlatform`: The gateway's platform.
         pub gateway_platform: GatewayPlatform,
-        /// The version of the gateway you want to create.
-        #[serde(rename = "GatewayVersion", skip_serializing_if = "Option::is_none")]
+        /// `GatewayVersion`: The version of the gateway you want to create.
         pub gateway_version: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1958,18 +2421,32 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for CfnGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GatewayCapabilitySummaries",
+                &self.gateway_capability_summaries,
+            )?;
+            map.serialize_entry("GatewayName", &self.gateway_name)?;
+            map.serialize_entry("GatewayPlatform", &self.gateway_platform)?;
+            crate::cfn::entry(&mut map, "GatewayVersion", &self.gateway_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains a summary of a gateway capability configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayCapabilitySummary {
         /// `CapabilityConfiguration`.
-        #[serde(
-            rename = "CapabilityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capability_configuration: Option<Value<String>>,
         /// `CapabilityNamespace`.
-        #[serde(rename = "CapabilityNamespace")]
         pub capability_namespace: Value<String>,
     }
 
@@ -1983,29 +2460,51 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for GatewayCapabilitySummary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapabilityConfiguration",
+                &self.capability_configuration,
+            )?;
+            map.serialize_entry("CapabilityNamespace", &self.capability_namespace)?;
+            map.end()
+        }
+    }
+
     /// Contains a gateway's platform information.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayPlatform {
-        /// A gateway that runs on AWS IoT Greengrass V2.
-        #[serde(rename = "GreengrassV2", skip_serializing_if = "Option::is_none")]
+        /// `GreengrassV2`: A gateway that runs on AWS IoT Greengrass V2.
         pub greengrass_v2: Option<GreengrassV2>,
-        /// A gateway that runs on Siemens Industrial Edge.
-        #[serde(rename = "SiemensIE", skip_serializing_if = "Option::is_none")]
+        /// `SiemensIE`: A gateway that runs on Siemens Industrial Edge.
         pub siemens_ie: Option<SiemensIe>,
     }
 
-    /// Contains the CoreDeviceThingName of AWS IoT Greengrass Group V2 that the gateway runs on.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct GreengrassV2 {
-        /// The operating system of the core device in AWS IoT Greengrass V2.
-        #[serde(
-            rename = "CoreDeviceOperatingSystem",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for GatewayPlatform {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GreengrassV2", &self.greengrass_v2)?;
+            crate::cfn::entry(&mut map, "SiemensIE", &self.siemens_ie)?;
+            map.end()
+        }
+    }
 
+    /// Contains the CoreDeviceThingName of AWS IoT Greengrass Group V2 that the gateway runs on.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GreengrassV2 {
+        /// `CoreDeviceOperatingSystem`: The operating system of the core device in AWS IoT Greengrass V2.
         pub core_device_operating_system: Option<Value<CoreDeviceOperatingSystem>>,
-        /// The name of the CoreDevice in GreenGrass V2.
-        #[serde(rename = "CoreDeviceThingName")]
+        /// `CoreDeviceThingName`: The name of the CoreDevice in GreenGrass V2.
         pub core_device_thing_name: Value<String>,
     }
 
@@ -2016,6 +2515,23 @@ pub mod gateway {
                 core_device_operating_system: None,
                 core_device_thing_name: core_device_thing_name.into(),
             }
+        }
+    }
+
+    impl Serialize for GreengrassV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CoreDeviceOperatingSystem",
+                &self.core_device_operating_system,
+            )?;
+            map.serialize_entry("CoreDeviceThingName", &self.core_device_thing_name)?;
+            map.end()
         }
     }
 
@@ -2060,10 +2576,9 @@ pub mod gateway {
     }
 
     /// Contains the IotCoreThingName of AWS IoT Thing that the gateway runs on.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SiemensIe {
-        /// The name of the IoT Core Thing.
-        #[serde(rename = "IotCoreThingName")]
+        /// `IotCoreThingName`: The name of the IoT Core Thing.
         pub iot_core_thing_name: Value<String>,
     }
 
@@ -2073,6 +2588,18 @@ pub mod gateway {
             Self {
                 iot_core_thing_name: iot_core_thing_name.into(),
             }
+        }
+    }
+
+    impl Serialize for SiemensIe {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IotCoreThingName", &self.iot_core_thing_name)?;
+            map.end()
         }
     }
 }
@@ -2145,29 +2672,19 @@ pub mod pipeline {
     }
 
     /// The properties of `AWS::IoTSiteWise::Pipeline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
-        /// The list of compute nodes that form the pipeline DAG.
-        #[serde(rename = "Computations")]
+        /// `Computations`: The list of compute nodes that form the pipeline DAG.
         pub computations: Vec<ComputeNode>,
-        /// A description of the pipeline.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the pipeline.
         pub description: Option<Value<String>>,
-        /// Environment variables shared across all compute nodes in the pipeline.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentVariables`: Environment variables shared across all compute nodes in the pipeline.
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The name of the pipeline.
-        #[serde(rename = "PipelineName")]
+        /// `PipelineName`: The name of the pipeline.
         pub pipeline_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the workspace.
-        #[serde(rename = "WorkspaceName")]
+        /// `WorkspaceName`: The name of the workspace.
         pub workspace_name: Value<String>,
     }
 
@@ -2189,24 +2706,37 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for CfnPipelineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Computations", &self.computations)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            map.serialize_entry("PipelineName", &self.pipeline_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkspaceName", &self.workspace_name)?;
+            map.end()
+        }
+    }
+
     /// A single compute node in a pipeline DAG.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputeNode {
-        /// The unique name for this compute node within the pipeline.
-        #[serde(rename = "ComputeNodeName")]
+        /// `ComputeNodeName`: The unique name for this compute node within the pipeline.
         pub compute_node_name: Value<String>,
-        /// A list of compute node names that must complete successfully before this node can start.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
+        /// `DependsOn`: A list of compute node names that must complete successfully before this node can start.
         pub depends_on: Option<Vec<Value<String>>>,
         /// `EnvironmentVariables`.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The name of the task to execute for this compute node.
-        #[serde(rename = "TaskName")]
+        /// `TaskName`: The name of the task to execute for this compute node.
         pub task_name: Value<String>,
     }
 
@@ -2222,6 +2752,25 @@ pub mod pipeline {
                 environment_variables: None,
                 task_name: task_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ComputeNode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComputeNodeName", &self.compute_node_name)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            map.serialize_entry("TaskName", &self.task_name)?;
+            map.end()
         }
     }
 }
@@ -2304,47 +2853,29 @@ pub mod portal {
     }
 
     /// The properties of `AWS::IoTSiteWise::Portal`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortalProps {
-        /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal.
-        #[serde(rename = "Alarms", skip_serializing_if = "Option::is_none")]
+        /// `Alarms`: Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal.
         pub alarms: Option<Alarms>,
-        /// The email address that sends alarm notifications.
-        #[serde(
-            rename = "NotificationSenderEmail",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationSenderEmail`: The email address that sends alarm notifications.
         pub notification_sender_email: Option<Value<String>>,
-        /// The service to use to authenticate users to the portal.
-        #[serde(rename = "PortalAuthMode", skip_serializing_if = "Option::is_none")]
+        /// `PortalAuthMode`: The service to use to authenticate users to the portal.
         pub portal_auth_mode: Option<Value<PortalAuthMode>>,
-        /// The AWS administrator's contact email address.
-        #[serde(rename = "PortalContactEmail")]
+        /// `PortalContactEmail`: The AWS administrator's contact email address.
         pub portal_contact_email: Value<String>,
-        /// A description for the portal.
-        #[serde(rename = "PortalDescription", skip_serializing_if = "Option::is_none")]
+        /// `PortalDescription`: A description for the portal.
         pub portal_description: Option<Value<String>>,
-        /// A friendly name for the portal.
-        #[serde(rename = "PortalName")]
+        /// `PortalName`: A friendly name for the portal.
         pub portal_name: Value<String>,
-        /// The type of portal
-        #[serde(rename = "PortalType", skip_serializing_if = "Option::is_none")]
+        /// `PortalType`: The type of portal
         pub portal_type: Option<Value<PortalType>>,
         /// `PortalTypeConfiguration`.
-        #[serde(
-            rename = "PortalTypeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub portal_type_configuration: Option<
             indexmap::IndexMap<String, PortalTypeEntry>,
         >,
-        /// The ARN of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf.
         pub role_arn: Value<String>,
-        /// A list of key-value pairs that contain metadata for the portal.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the portal.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2370,19 +2901,59 @@ pub mod portal {
         }
     }
 
-    /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Alarms {
-        /// The ARN of the IAM role that allows the alarm to perform actions and access AWS resources and services, such as AWS IoT Events.
-        #[serde(rename = "AlarmRoleArn", skip_serializing_if = "Option::is_none")]
-        pub alarm_role_arn: Option<Value<String>>,
-        /// The ARN of the AWS Lambda function that manages alarm notifications.
-        #[serde(
-            rename = "NotificationLambdaArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnPortalProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alarms", &self.alarms)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationSenderEmail",
+                &self.notification_sender_email,
+            )?;
+            crate::cfn::entry(&mut map, "PortalAuthMode", &self.portal_auth_mode)?;
+            map.serialize_entry("PortalContactEmail", &self.portal_contact_email)?;
+            crate::cfn::entry(&mut map, "PortalDescription", &self.portal_description)?;
+            map.serialize_entry("PortalName", &self.portal_name)?;
+            crate::cfn::entry(&mut map, "PortalType", &self.portal_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PortalTypeConfiguration",
+                &self.portal_type_configuration,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Alarms {
+        /// `AlarmRoleArn`: The ARN of the IAM role that allows the alarm to perform actions and access AWS resources and services, such as AWS IoT Events.
+        pub alarm_role_arn: Option<Value<String>>,
+        /// `NotificationLambdaArn`: The ARN of the AWS Lambda function that manages alarm notifications.
         pub notification_lambda_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for Alarms {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlarmRoleArn", &self.alarm_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationLambdaArn",
+                &self.notification_lambda_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// The service to use to authenticate users to the portal.
@@ -2460,10 +3031,9 @@ pub mod portal {
     }
 
     /// Container associated a certain PortalType.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PortalTypeEntry {
         /// `PortalTools`.
-        #[serde(rename = "PortalTools")]
         pub portal_tools: Vec<Value<String>>,
     }
 
@@ -2473,6 +3043,18 @@ pub mod portal {
             Self {
                 portal_tools: portal_tools.into(),
             }
+        }
+    }
+
+    impl Serialize for PortalTypeEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PortalTools", &self.portal_tools)?;
+            map.end()
         }
     }
 }
@@ -2544,22 +3126,17 @@ pub mod project {
     }
 
     /// The properties of `AWS::IoTSiteWise::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
-        /// The IDs of the assets to be associated to the project.
-        #[serde(rename = "AssetIds", skip_serializing_if = "Option::is_none")]
+        /// `AssetIds`: The IDs of the assets to be associated to the project.
         pub asset_ids: Option<Vec<Value<String>>>,
-        /// The ID of the portal in which to create the project.
-        #[serde(rename = "PortalId")]
+        /// `PortalId`: The ID of the portal in which to create the project.
         pub portal_id: Value<String>,
-        /// A description for the project.
-        #[serde(rename = "ProjectDescription", skip_serializing_if = "Option::is_none")]
+        /// `ProjectDescription`: A description for the project.
         pub project_description: Option<Value<String>>,
-        /// A friendly name for the project.
-        #[serde(rename = "ProjectName")]
+        /// `ProjectName`: A friendly name for the project.
         pub project_name: Value<String>,
-        /// A list of key-value pairs that contain metadata for the project.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the project.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2576,6 +3153,26 @@ pub mod project {
                 project_name: project_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssetIds", &self.asset_ids)?;
+            map.serialize_entry("PortalId", &self.portal_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectDescription",
+                &self.project_description,
+            )?;
+            map.serialize_entry("ProjectName", &self.project_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2646,22 +3243,17 @@ pub mod task {
     }
 
     /// The properties of `AWS::IoTSiteWise::Task`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskProps {
-        /// A description of the task.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the task.
         pub description: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The task execution configuration.
-        #[serde(rename = "TaskConfiguration")]
+        /// `TaskConfiguration`: The task execution configuration.
         pub task_configuration: TaskConfiguration,
-        /// The name of the task.
-        #[serde(rename = "TaskName")]
+        /// `TaskName`: The name of the task.
         pub task_name: Value<String>,
-        /// The name of the workspace.
-        #[serde(rename = "WorkspaceName")]
+        /// `WorkspaceName`: The name of the workspace.
         pub workspace_name: Value<String>,
     }
 
@@ -2682,11 +3274,26 @@ pub mod task {
         }
     }
 
+    impl Serialize for CfnTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TaskConfiguration", &self.task_configuration)?;
+            map.serialize_entry("TaskName", &self.task_name)?;
+            map.serialize_entry("WorkspaceName", &self.workspace_name)?;
+            map.end()
+        }
+    }
+
     /// The task execution configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskConfiguration {
         /// `ContainerTaskConfiguration`.
-        #[serde(rename = "ContainerTaskConfiguration")]
         pub container_task_configuration: ContainerTaskConfiguration,
     }
 
@@ -2701,43 +3308,41 @@ pub mod task {
         }
     }
 
+    impl Serialize for TaskConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ContainerTaskConfiguration",
+                &self.container_task_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for running a custom container image on managed compute.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerTaskConfiguration {
-        /// The command to execute in the container.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
+        /// `Command`: The command to execute in the container.
         pub command: Option<Vec<Value<String>>>,
-        /// The Amazon ECR image URI for the task container.
-        #[serde(rename = "EcrUri")]
+        /// `EcrUri`: The Amazon ECR image URI for the task container.
         pub ecr_uri: Value<String>,
         /// `EnvironmentVariables`.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `EphemeralStorageConfiguration`.
-        #[serde(
-            rename = "EphemeralStorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ephemeral_storage_configuration: Option<EphemeralStorageConfiguration>,
-        /// Mounts attached to the container filesystem.
-        #[serde(rename = "Mounts", skip_serializing_if = "Option::is_none")]
+        /// `Mounts`: Mounts attached to the container filesystem.
         pub mounts: Option<Vec<Mount>>,
-        /// The processing type for compute resources.
-        #[serde(rename = "ProcessingType")]
+        /// `ProcessingType`: The processing type for compute resources.
         pub processing_type: Value<ProcessingType>,
-        /// The processing unit allocation that determines vCPU, memory, and GPU resources.
-        #[serde(rename = "ProcessingUnit")]
+        /// `ProcessingUnit`: The processing unit allocation that determines vCPU, memory, and GPU resources.
         pub processing_unit: Value<ProcessingUnit>,
-        /// The ARN of the IAM role that grants the containerized workload permissions to access AWS resources.
-        #[serde(rename = "TaskExecutionRole")]
+        /// `TaskExecutionRole`: The ARN of the IAM role that grants the containerized workload permissions to access AWS resources.
         pub task_execution_role: Value<String>,
-        /// The timeout in seconds for task execution.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutSeconds`: The timeout in seconds for task execution.
         pub timeout_seconds: Option<Value<i64>>,
     }
 
@@ -2763,14 +3368,40 @@ pub mod task {
         }
     }
 
+    impl Serialize for ContainerTaskConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            map.serialize_entry("EcrUri", &self.ecr_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EphemeralStorageConfiguration",
+                &self.ephemeral_storage_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Mounts", &self.mounts)?;
+            map.serialize_entry("ProcessingType", &self.processing_type)?;
+            map.serialize_entry("ProcessingUnit", &self.processing_unit)?;
+            map.serialize_entry("TaskExecutionRole", &self.task_execution_role)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            map.end()
+        }
+    }
+
     /// Configuration for ephemeral storage attached to the container task.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EphemeralStorageConfiguration {
-        /// The storage type that determines I/O performance characteristics.
-        #[serde(rename = "StorageClass")]
+        /// `StorageClass`: The storage type that determines I/O performance characteristics.
         pub storage_class: Value<StorageClass>,
-        /// Storage volume size in GiB.
-        #[serde(rename = "StorageSizeInGiB")]
+        /// `StorageSizeInGiB`: Storage volume size in GiB.
         pub storage_size_in_gi_b: Value<i64>,
     }
 
@@ -2784,6 +3415,19 @@ pub mod task {
                 storage_class: storage_class.into(),
                 storage_size_in_gi_b: storage_size_in_gi_b.into(),
             }
+        }
+    }
+
+    impl Serialize for EphemeralStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StorageClass", &self.storage_class)?;
+            map.serialize_entry("StorageSizeInGiB", &self.storage_size_in_gi_b)?;
+            map.end()
         }
     }
 
@@ -2831,19 +3475,15 @@ pub mod task {
     }
 
     /// Attaches a data source to the container filesystem for a task at a customer-supplied relative path under the service-owned mount root.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Mount {
-        /// A unique name for the mount within the task.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique name for the mount within the task.
         pub name: Value<String>,
-        /// The relative path under the service-owned mount root where this mount is attached inside the container.
-        #[serde(rename = "RelativePath")]
+        /// `RelativePath`: The relative path under the service-owned mount root where this mount is attached inside the container.
         pub relative_path: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: MountSource,
-        /// The type of storage used for the mount inside the container.
-        #[serde(rename = "StorageType")]
+        /// `StorageType`: The type of storage used for the mount inside the container.
         pub storage_type: Value<StorageType>,
     }
 
@@ -2864,11 +3504,25 @@ pub mod task {
         }
     }
 
+    impl Serialize for Mount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RelativePath", &self.relative_path)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("StorageType", &self.storage_type)?;
+            map.end()
+        }
+    }
+
     /// The data source configuration for a mount.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MountSource {
         /// `S3AccessPoint`.
-        #[serde(rename = "S3AccessPoint")]
         pub s3_access_point: S3AccessPointSource,
     }
 
@@ -2881,14 +3535,24 @@ pub mod task {
         }
     }
 
+    impl Serialize for MountSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3AccessPoint", &self.s3_access_point)?;
+            map.end()
+        }
+    }
+
     /// Configures a mount that reads from an Amazon S3 access point.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3AccessPointSource {
-        /// The Amazon Resource Name (ARN) of the Amazon S3 access point.
-        #[serde(rename = "AccessPointArn")]
+        /// `AccessPointArn`: The Amazon Resource Name (ARN) of the Amazon S3 access point.
         pub access_point_arn: Value<String>,
-        /// An object key name prefix.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: An object key name prefix.
         pub prefix: Option<Value<String>>,
     }
 
@@ -2899,6 +3563,19 @@ pub mod task {
                 access_point_arn: access_point_arn.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for S3AccessPointSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessPointArn", &self.access_point_arn)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 
@@ -3126,26 +3803,17 @@ pub mod workspace {
     }
 
     /// The properties of `AWS::IoTSiteWise::Workspace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {
         /// `EncryptionConfiguration`.
-        #[serde(rename = "EncryptionConfiguration")]
         pub encryption_configuration: EncryptionConfiguration,
-        /// The ARN of the AWS KMS key used for KMS_BASED_ENCRYPTION.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ARN of the AWS KMS key used for KMS_BASED_ENCRYPTION.
         pub kms_key_id: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A description of the workspace.
-        #[serde(
-            rename = "WorkspaceDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkspaceDescription`: A description of the workspace.
         pub workspace_description: Option<Value<String>>,
-        /// The name of the workspace.
-        #[serde(rename = "WorkspaceName")]
+        /// `WorkspaceName`: The name of the workspace.
         pub workspace_name: Value<String>,
     }
 
@@ -3165,11 +3833,33 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for CfnWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkspaceDescription",
+                &self.workspace_description,
+            )?;
+            map.serialize_entry("WorkspaceName", &self.workspace_name)?;
+            map.end()
+        }
+    }
+
     /// The encryption configuration for the workspace.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
-        /// The type of encryption.
-        #[serde(rename = "EncryptionType")]
+        /// `EncryptionType`: The type of encryption.
         pub encryption_type: Value<EncryptionType>,
     }
 
@@ -3179,6 +3869,18 @@ pub mod workspace {
             Self {
                 encryption_type: encryption_type.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            map.end()
         }
     }
 

@@ -68,17 +68,11 @@ pub mod flow_template {
     }
 
     /// The properties of `AWS::IoTThingsGraph::FlowTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowTemplateProps {
         /// `CompatibleNamespaceVersion`.
-        #[serde(
-            rename = "CompatibleNamespaceVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub compatible_namespace_version: Option<Value<f64>>,
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: DefinitionDocument,
     }
 
@@ -92,14 +86,29 @@ pub mod flow_template {
         }
     }
 
+    impl Serialize for CfnFlowTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompatibleNamespaceVersion",
+                &self.compatible_namespace_version,
+            )?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.end()
+        }
+    }
+
     /// The `DefinitionDocument` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DefinitionDocument {
         /// `Language`.
-        #[serde(rename = "Language")]
         pub language: Value<String>,
         /// `Text`.
-        #[serde(rename = "Text")]
         pub text: Value<String>,
     }
 
@@ -113,6 +122,19 @@ pub mod flow_template {
                 language: language.into(),
                 text: text.into(),
             }
+        }
+    }
+
+    impl Serialize for DefinitionDocument {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Language", &self.language)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
         }
     }
 }

@@ -106,43 +106,29 @@ pub mod component_type {
     }
 
     /// The properties of `AWS::IoTTwinMaker::ComponentType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComponentTypeProps {
-        /// The ID of the component type.
-        #[serde(rename = "ComponentTypeId")]
+        /// `ComponentTypeId`: The ID of the component type.
         pub component_type_id: Value<String>,
-        /// An map of the composite component types in the component type.
-        #[serde(
-            rename = "CompositeComponentTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CompositeComponentTypes`: An map of the composite component types in the component type.
         pub composite_component_types: Option<
             indexmap::IndexMap<String, CompositeComponentType>,
         >,
-        /// The description of the component type.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the component type.
         pub description: Option<Value<String>>,
-        /// Specifies the parent component type to extend.
-        #[serde(rename = "ExtendsFrom", skip_serializing_if = "Option::is_none")]
+        /// `ExtendsFrom`: Specifies the parent component type to extend.
         pub extends_from: Option<Vec<Value<String>>>,
-        /// a Map of functions in the component type.
-        #[serde(rename = "Functions", skip_serializing_if = "Option::is_none")]
+        /// `Functions`: a Map of functions in the component type.
         pub functions: Option<indexmap::IndexMap<String, Function>>,
-        /// A Boolean value that specifies whether an entity can have more than one component of this type.
-        #[serde(rename = "IsSingleton", skip_serializing_if = "Option::is_none")]
+        /// `IsSingleton`: A Boolean value that specifies whether an entity can have more than one component of this type.
         pub is_singleton: Option<Value<bool>>,
-        /// An map of the property definitions in the component type.
-        #[serde(rename = "PropertyDefinitions", skip_serializing_if = "Option::is_none")]
+        /// `PropertyDefinitions`: An map of the property definitions in the component type.
         pub property_definitions: Option<indexmap::IndexMap<String, PropertyDefinition>>,
-        /// An map of the property groups in the component type.
-        #[serde(rename = "PropertyGroups", skip_serializing_if = "Option::is_none")]
+        /// `PropertyGroups`: An map of the property groups in the component type.
         pub property_groups: Option<indexmap::IndexMap<String, PropertyGroup>>,
-        /// A map of key-value pairs to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A map of key-value pairs to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ID of the workspace that contains the component type.
-        #[serde(rename = "WorkspaceId")]
+        /// `WorkspaceId`: The ID of the workspace that contains the component type.
         pub workspace_id: Value<String>,
     }
 
@@ -167,44 +153,109 @@ pub mod component_type {
         }
     }
 
+    impl Serialize for CfnComponentTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComponentTypeId", &self.component_type_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositeComponentTypes",
+                &self.composite_component_types,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExtendsFrom", &self.extends_from)?;
+            crate::cfn::entry(&mut map, "Functions", &self.functions)?;
+            crate::cfn::entry(&mut map, "IsSingleton", &self.is_singleton)?;
+            crate::cfn::entry(
+                &mut map,
+                "PropertyDefinitions",
+                &self.property_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "PropertyGroups", &self.property_groups)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkspaceId", &self.workspace_id)?;
+            map.end()
+        }
+    }
+
     /// An object that sets information about a composite component type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CompositeComponentType {
-        /// The id of the composite component type.
-        #[serde(rename = "ComponentTypeId", skip_serializing_if = "Option::is_none")]
+        /// `ComponentTypeId`: The id of the composite component type.
         pub component_type_id: Option<Value<String>>,
     }
 
+    impl Serialize for CompositeComponentType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComponentTypeId", &self.component_type_id)?;
+            map.end()
+        }
+    }
+
     /// The function of component type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Function {
-        /// The data connector.
-        #[serde(rename = "ImplementedBy", skip_serializing_if = "Option::is_none")]
+        /// `ImplementedBy`: The data connector.
         pub implemented_by: Option<DataConnector>,
-        /// The required properties of the function.
-        #[serde(rename = "RequiredProperties", skip_serializing_if = "Option::is_none")]
+        /// `RequiredProperties`: The required properties of the function.
         pub required_properties: Option<Vec<Value<String>>>,
-        /// The scope of the function.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: The scope of the function.
         pub scope: Option<Value<Scope>>,
     }
 
+    impl Serialize for Function {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ImplementedBy", &self.implemented_by)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequiredProperties",
+                &self.required_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.end()
+        }
+    }
+
     /// The data connector.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataConnector {
-        /// A Boolean value that specifies whether the data connector is native to IoT TwinMaker.
-        #[serde(rename = "IsNative", skip_serializing_if = "Option::is_none")]
+        /// `IsNative`: A Boolean value that specifies whether the data connector is native to IoT TwinMaker.
         pub is_native: Option<Value<bool>>,
-        /// The Lambda function associated with this data connector.
-        #[serde(rename = "Lambda", skip_serializing_if = "Option::is_none")]
+        /// `Lambda`: The Lambda function associated with this data connector.
         pub lambda: Option<LambdaFunction>,
     }
 
+    impl Serialize for DataConnector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsNative", &self.is_native)?;
+            crate::cfn::entry(&mut map, "Lambda", &self.lambda)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaFunction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaFunction {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
 
@@ -212,6 +263,18 @@ pub mod component_type {
         /// A `LambdaFunction` of its required properties (`Arn`), the others unset.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
             Self { arn: arn.into() }
+        }
+    }
+
+    impl Serialize for LambdaFunction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
         }
     }
 
@@ -253,48 +316,62 @@ pub mod component_type {
     }
 
     /// An object that sets information about a property.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PropertyDefinition {
-        /// An object that specifies information about a property.
-        #[serde(rename = "Configurations", skip_serializing_if = "Option::is_none")]
+        /// `Configurations`: An object that specifies information about a property.
         pub configurations: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// An object that contains information about the data type.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
+        /// `DataType`: An object that contains information about the data type.
         pub data_type: Option<DataType>,
-        /// An object that contains the default value.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: An object that contains the default value.
         pub default_value: Option<DataValue>,
-        /// A Boolean value that specifies whether the property ID comes from an external data store.
-        #[serde(rename = "IsExternalId", skip_serializing_if = "Option::is_none")]
+        /// `IsExternalId`: A Boolean value that specifies whether the property ID comes from an external data store.
         pub is_external_id: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property is required.
-        #[serde(rename = "IsRequiredInEntity", skip_serializing_if = "Option::is_none")]
+        /// `IsRequiredInEntity`: A Boolean value that specifies whether the property is required.
         pub is_required_in_entity: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property is stored externally.
-        #[serde(rename = "IsStoredExternally", skip_serializing_if = "Option::is_none")]
+        /// `IsStoredExternally`: A Boolean value that specifies whether the property is stored externally.
         pub is_stored_externally: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property consists of time series data.
-        #[serde(rename = "IsTimeSeries", skip_serializing_if = "Option::is_none")]
+        /// `IsTimeSeries`: A Boolean value that specifies whether the property consists of time series data.
         pub is_time_series: Option<Value<bool>>,
     }
 
+    impl Serialize for PropertyDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configurations", &self.configurations)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "IsExternalId", &self.is_external_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsRequiredInEntity",
+                &self.is_required_in_entity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsStoredExternally",
+                &self.is_stored_externally,
+            )?;
+            crate::cfn::entry(&mut map, "IsTimeSeries", &self.is_time_series)?;
+            map.end()
+        }
+    }
+
     /// An object that specifies the data type of a property.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataType {
-        /// The allowed values for this data type.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
+        /// `AllowedValues`: The allowed values for this data type.
         pub allowed_values: Option<Vec<DataValue>>,
-        /// The nested type in the data type.
-        #[serde(rename = "NestedType", skip_serializing_if = "Option::is_none")]
+        /// `NestedType`: The nested type in the data type.
         pub nested_type: Option<Box<DataType>>,
-        /// A relationship that associates a component with another component.
-        #[serde(rename = "Relationship", skip_serializing_if = "Option::is_none")]
+        /// `Relationship`: A relationship that associates a component with another component.
         pub relationship: Option<Relationship>,
-        /// The underlying type of the data type.
-        #[serde(rename = "Type")]
+        /// `Type`: The underlying type of the data type.
         pub r#type: Value<Type>,
-        /// The unit of measure used in this data type.
-        #[serde(rename = "UnitOfMeasure", skip_serializing_if = "Option::is_none")]
+        /// `UnitOfMeasure`: The unit of measure used in this data type.
         pub unit_of_measure: Option<Value<String>>,
     }
 
@@ -311,15 +388,42 @@ pub mod component_type {
         }
     }
 
+    impl Serialize for DataType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "NestedType", &self.nested_type)?;
+            crate::cfn::entry(&mut map, "Relationship", &self.relationship)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UnitOfMeasure", &self.unit_of_measure)?;
+            map.end()
+        }
+    }
+
     /// An object that sets information about a property group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PropertyGroup {
-        /// The type of property group.
-        #[serde(rename = "GroupType", skip_serializing_if = "Option::is_none")]
+        /// `GroupType`: The type of property group.
         pub group_type: Option<Value<GroupType>>,
-        /// The list of property names in the property group.
-        #[serde(rename = "PropertyNames", skip_serializing_if = "Option::is_none")]
+        /// `PropertyNames`: The list of property names in the property group.
         pub property_names: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PropertyGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupType", &self.group_type)?;
+            crate::cfn::entry(&mut map, "PropertyNames", &self.property_names)?;
+            map.end()
+        }
     }
 }
 
@@ -408,31 +512,23 @@ pub mod entity {
     }
 
     /// The properties of `AWS::IoTTwinMaker::Entity`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntityProps {
-        /// A map that sets information about a component type.
-        #[serde(rename = "Components", skip_serializing_if = "Option::is_none")]
+        /// `Components`: A map that sets information about a component type.
         pub components: Option<indexmap::IndexMap<String, Component>>,
-        /// A map that sets information about a composite component.
-        #[serde(rename = "CompositeComponents", skip_serializing_if = "Option::is_none")]
+        /// `CompositeComponents`: A map that sets information about a composite component.
         pub composite_components: Option<indexmap::IndexMap<String, CompositeComponent>>,
-        /// The description of the entity.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the entity.
         pub description: Option<Value<String>>,
-        /// The ID of the entity.
-        #[serde(rename = "EntityId", skip_serializing_if = "Option::is_none")]
+        /// `EntityId`: The ID of the entity.
         pub entity_id: Option<Value<String>>,
-        /// The name of the entity.
-        #[serde(rename = "EntityName")]
+        /// `EntityName`: The name of the entity.
         pub entity_name: Value<String>,
-        /// The ID of the parent entity.
-        #[serde(rename = "ParentEntityId", skip_serializing_if = "Option::is_none")]
+        /// `ParentEntityId`: The ID of the parent entity.
         pub parent_entity_id: Option<Value<String>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ID of the workspace.
-        #[serde(rename = "WorkspaceId")]
+        /// `WorkspaceId`: The ID of the workspace.
         pub workspace_id: Value<String>,
     }
 
@@ -455,129 +551,237 @@ pub mod entity {
         }
     }
 
+    impl Serialize for CfnEntityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Components", &self.components)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositeComponents",
+                &self.composite_components,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EntityId", &self.entity_id)?;
+            map.serialize_entry("EntityName", &self.entity_name)?;
+            crate::cfn::entry(&mut map, "ParentEntityId", &self.parent_entity_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkspaceId", &self.workspace_id)?;
+            map.end()
+        }
+    }
+
     /// The `Component` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Component {
-        /// The name of the component.
-        #[serde(rename = "ComponentName", skip_serializing_if = "Option::is_none")]
+        /// `ComponentName`: The name of the component.
         pub component_name: Option<Value<String>>,
-        /// The ID of the component type.
-        #[serde(rename = "ComponentTypeId", skip_serializing_if = "Option::is_none")]
+        /// `ComponentTypeId`: The ID of the component type.
         pub component_type_id: Option<Value<String>>,
-        /// The name of the property definition set in the component.
-        #[serde(rename = "DefinedIn", skip_serializing_if = "Option::is_none")]
+        /// `DefinedIn`: The name of the property definition set in the component.
         pub defined_in: Option<Value<String>>,
-        /// The description of the component.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the component.
         pub description: Option<Value<String>>,
-        /// An object that maps strings to the properties to set in the component type.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: An object that maps strings to the properties to set in the component type.
         pub properties: Option<indexmap::IndexMap<String, Property>>,
-        /// An object that maps strings to the property groups to set in the component type.
-        #[serde(rename = "PropertyGroups", skip_serializing_if = "Option::is_none")]
+        /// `PropertyGroups`: An object that maps strings to the property groups to set in the component type.
         pub property_groups: Option<indexmap::IndexMap<String, PropertyGroup>>,
-        /// The current status of the entity.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The current status of the entity.
         pub status: Option<Status>,
     }
 
+    impl Serialize for Component {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComponentName", &self.component_name)?;
+            crate::cfn::entry(&mut map, "ComponentTypeId", &self.component_type_id)?;
+            crate::cfn::entry(&mut map, "DefinedIn", &self.defined_in)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "PropertyGroups", &self.property_groups)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// An object that specifies information about a property.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Property {
-        /// The definition of the property.
-        #[serde(rename = "Definition", skip_serializing_if = "Option::is_none")]
+        /// `Definition`: The definition of the property.
         pub definition: Option<Definition>,
-        /// The value of the property.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the property.
         pub value: Option<DataValue>,
     }
 
+    impl Serialize for Property {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// An object that specifies information about a property definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Definition {
-        /// An object that specifies information about a property configuration.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: An object that specifies information about a property configuration.
         pub configuration: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// An object that contains information about the data type.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
+        /// `DataType`: An object that contains information about the data type.
         pub data_type: Option<DataType>,
-        /// An object that contains the default value.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: An object that contains the default value.
         pub default_value: Option<DataValue>,
-        /// A Boolean value that specifies whether the property ID comes from an external data store.
-        #[serde(rename = "IsExternalId", skip_serializing_if = "Option::is_none")]
+        /// `IsExternalId`: A Boolean value that specifies whether the property ID comes from an external data store.
         pub is_external_id: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property definition can be updated.
-        #[serde(rename = "IsFinal", skip_serializing_if = "Option::is_none")]
+        /// `IsFinal`: A Boolean value that specifies whether the property definition can be updated.
         pub is_final: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property definition is imported from an external data store.
-        #[serde(rename = "IsImported", skip_serializing_if = "Option::is_none")]
+        /// `IsImported`: A Boolean value that specifies whether the property definition is imported from an external data store.
         pub is_imported: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property definition is inherited from a parent entity.
-        #[serde(rename = "IsInherited", skip_serializing_if = "Option::is_none")]
+        /// `IsInherited`: A Boolean value that specifies whether the property definition is inherited from a parent entity.
         pub is_inherited: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property is required.
-        #[serde(rename = "IsRequiredInEntity", skip_serializing_if = "Option::is_none")]
+        /// `IsRequiredInEntity`: A Boolean value that specifies whether the property is required.
         pub is_required_in_entity: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property is stored externally.
-        #[serde(rename = "IsStoredExternally", skip_serializing_if = "Option::is_none")]
+        /// `IsStoredExternally`: A Boolean value that specifies whether the property is stored externally.
         pub is_stored_externally: Option<Value<bool>>,
-        /// A Boolean value that specifies whether the property consists of time series data.
-        #[serde(rename = "IsTimeSeries", skip_serializing_if = "Option::is_none")]
+        /// `IsTimeSeries`: A Boolean value that specifies whether the property consists of time series data.
         pub is_time_series: Option<Value<bool>>,
     }
 
+    impl Serialize for Definition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "IsExternalId", &self.is_external_id)?;
+            crate::cfn::entry(&mut map, "IsFinal", &self.is_final)?;
+            crate::cfn::entry(&mut map, "IsImported", &self.is_imported)?;
+            crate::cfn::entry(&mut map, "IsInherited", &self.is_inherited)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsRequiredInEntity",
+                &self.is_required_in_entity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsStoredExternally",
+                &self.is_stored_externally,
+            )?;
+            crate::cfn::entry(&mut map, "IsTimeSeries", &self.is_time_series)?;
+            map.end()
+        }
+    }
+
     /// An object that specifies the data type of a property.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataType {
-        /// The allowed values for this data type.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
+        /// `AllowedValues`: The allowed values for this data type.
         pub allowed_values: Option<Vec<DataValue>>,
-        /// The nested type in the data type.
-        #[serde(rename = "NestedType", skip_serializing_if = "Option::is_none")]
+        /// `NestedType`: The nested type in the data type.
         pub nested_type: Option<Box<DataType>>,
-        /// A relationship that associates a component with another component.
-        #[serde(rename = "Relationship", skip_serializing_if = "Option::is_none")]
+        /// `Relationship`: A relationship that associates a component with another component.
         pub relationship: Option<Relationship>,
-        /// The underlying type of the data type.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The underlying type of the data type.
         pub r#type: Option<Value<Type>>,
-        /// The unit of measure used in this data type.
-        #[serde(rename = "UnitOfMeasure", skip_serializing_if = "Option::is_none")]
+        /// `UnitOfMeasure`: The unit of measure used in this data type.
         pub unit_of_measure: Option<Value<String>>,
     }
 
+    impl Serialize for DataType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "NestedType", &self.nested_type)?;
+            crate::cfn::entry(&mut map, "Relationship", &self.relationship)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UnitOfMeasure", &self.unit_of_measure)?;
+            map.end()
+        }
+    }
+
     /// An object that specifies information about a property group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PropertyGroup {
-        /// The type of property group.
-        #[serde(rename = "GroupType", skip_serializing_if = "Option::is_none")]
+        /// `GroupType`: The type of property group.
         pub group_type: Option<Value<GroupType>>,
-        /// The list of property names in the property group.
-        #[serde(rename = "PropertyNames", skip_serializing_if = "Option::is_none")]
+        /// `PropertyNames`: The list of property names in the property group.
         pub property_names: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for PropertyGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupType", &self.group_type)?;
+            crate::cfn::entry(&mut map, "PropertyNames", &self.property_names)?;
+            map.end()
+        }
+    }
+
     /// The `Status` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Status {
-        /// `Error`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+        /// `Error`: `Error`. Untyped in the schema: any `serde_json::Value`.
         pub error: Option<serde_json::Value>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<State>>,
     }
 
+    impl Serialize for Status {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Error", &self.error)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// Error object with Message and Code.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Error {
         /// `Code`.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
         pub code: Option<Value<Code>>,
         /// `Message`.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
         pub message: Option<Value<String>>,
+    }
+
+    impl Serialize for Error {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            map.end()
+        }
     }
 
     /// Values of `Code`.
@@ -664,29 +868,40 @@ pub mod entity {
     }
 
     /// The `CompositeComponent` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CompositeComponent {
-        /// The name of the component.
-        #[serde(rename = "ComponentName", skip_serializing_if = "Option::is_none")]
+        /// `ComponentName`: The name of the component.
         pub component_name: Option<Value<String>>,
-        /// The path of the component.
-        #[serde(rename = "ComponentPath", skip_serializing_if = "Option::is_none")]
+        /// `ComponentPath`: The path of the component.
         pub component_path: Option<Value<String>>,
-        /// The ID of the component type.
-        #[serde(rename = "ComponentTypeId", skip_serializing_if = "Option::is_none")]
+        /// `ComponentTypeId`: The ID of the component type.
         pub component_type_id: Option<Value<String>>,
-        /// The description of the component.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the component.
         pub description: Option<Value<String>>,
-        /// An object that maps strings to the properties to set in the component type.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: An object that maps strings to the properties to set in the component type.
         pub properties: Option<indexmap::IndexMap<String, Property>>,
-        /// An object that maps strings to the property groups to set in the component type.
-        #[serde(rename = "PropertyGroups", skip_serializing_if = "Option::is_none")]
+        /// `PropertyGroups`: An object that maps strings to the property groups to set in the component type.
         pub property_groups: Option<indexmap::IndexMap<String, PropertyGroup>>,
-        /// The current status of the component.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The current status of the component.
         pub status: Option<Status>,
+    }
+
+    impl Serialize for CompositeComponent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComponentName", &self.component_name)?;
+            crate::cfn::entry(&mut map, "ComponentPath", &self.component_path)?;
+            crate::cfn::entry(&mut map, "ComponentTypeId", &self.component_type_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "PropertyGroups", &self.property_groups)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 }
 
@@ -769,28 +984,21 @@ pub mod scene {
     }
 
     /// The properties of `AWS::IoTTwinMaker::Scene`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSceneProps {
-        /// A list of capabilities that the scene uses to render.
-        #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
+        /// `Capabilities`: A list of capabilities that the scene uses to render.
         pub capabilities: Option<Vec<Value<String>>>,
-        /// The relative path that specifies the location of the content definition file.
-        #[serde(rename = "ContentLocation")]
+        /// `ContentLocation`: The relative path that specifies the location of the content definition file.
         pub content_location: Value<String>,
-        /// The description of the scene.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the scene.
         pub description: Option<Value<String>>,
-        /// The ID of the scene.
-        #[serde(rename = "SceneId")]
+        /// `SceneId`: The ID of the scene.
         pub scene_id: Value<String>,
-        /// A key-value pair of scene metadata for the scene.
-        #[serde(rename = "SceneMetadata", skip_serializing_if = "Option::is_none")]
+        /// `SceneMetadata`: A key-value pair of scene metadata for the scene.
         pub scene_metadata: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ID of the scene.
-        #[serde(rename = "WorkspaceId")]
+        /// `WorkspaceId`: The ID of the scene.
         pub workspace_id: Value<String>,
     }
 
@@ -810,6 +1018,24 @@ pub mod scene {
                 tags: None,
                 workspace_id: workspace_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSceneProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capabilities", &self.capabilities)?;
+            map.serialize_entry("ContentLocation", &self.content_location)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("SceneId", &self.scene_id)?;
+            crate::cfn::entry(&mut map, "SceneMetadata", &self.scene_metadata)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkspaceId", &self.workspace_id)?;
+            map.end()
         }
     }
 }
@@ -895,19 +1121,15 @@ pub mod sync_job {
     }
 
     /// The properties of `AWS::IoTTwinMaker::SyncJob`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSyncJobProps {
-        /// The IAM Role that execute SyncJob.
-        #[serde(rename = "SyncRole")]
+        /// `SyncRole`: The IAM Role that execute SyncJob.
         pub sync_role: Value<String>,
-        /// The source of the SyncJob.
-        #[serde(rename = "SyncSource")]
+        /// `SyncSource`: The source of the SyncJob.
         pub sync_source: Value<String>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ID of the workspace.
-        #[serde(rename = "WorkspaceId")]
+        /// `WorkspaceId`: The ID of the workspace.
         pub workspace_id: Value<String>,
     }
 
@@ -924,6 +1146,21 @@ pub mod sync_job {
                 tags: None,
                 workspace_id: workspace_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSyncJobProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SyncRole", &self.sync_role)?;
+            map.serialize_entry("SyncSource", &self.sync_source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkspaceId", &self.workspace_id)?;
+            map.end()
         }
     }
 }
@@ -1000,22 +1237,17 @@ pub mod workspace {
     }
 
     /// The properties of `AWS::IoTTwinMaker::Workspace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {
-        /// The description of the workspace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the workspace.
         pub description: Option<Value<String>>,
-        /// The ARN of the execution role associated with the workspace.
-        #[serde(rename = "Role")]
+        /// `Role`: The ARN of the execution role associated with the workspace.
         pub role: Value<String>,
-        /// The ARN of the S3 bucket where resources associated with the workspace are stored.
-        #[serde(rename = "S3Location")]
+        /// `S3Location`: The ARN of the S3 bucket where resources associated with the workspace are stored.
         pub s3_location: Value<String>,
-        /// A map of key-value pairs to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A map of key-value pairs to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ID of the workspace.
-        #[serde(rename = "WorkspaceId")]
+        /// `WorkspaceId`: The ID of the workspace.
         pub workspace_id: Value<String>,
     }
 
@@ -1035,60 +1267,113 @@ pub mod workspace {
             }
         }
     }
+
+    impl Serialize for CfnWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Role", &self.role)?;
+            map.serialize_entry("S3Location", &self.s3_location)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkspaceId", &self.workspace_id)?;
+            map.end()
+        }
+    }
 }
 
 /// An object that specifies a value for a property.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DataValue {
-    /// A Boolean value.
-    #[serde(rename = "BooleanValue", skip_serializing_if = "Option::is_none")]
+    /// `BooleanValue`: A Boolean value.
     pub boolean_value: Option<Value<bool>>,
-    /// A double value.
-    #[serde(rename = "DoubleValue", skip_serializing_if = "Option::is_none")]
+    /// `DoubleValue`: A double value.
     pub double_value: Option<Value<f64>>,
-    /// An expression that produces the value.
-    #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+    /// `Expression`: An expression that produces the value.
     pub expression: Option<Value<String>>,
-    /// An integer value.
-    #[serde(rename = "IntegerValue", skip_serializing_if = "Option::is_none")]
+    /// `IntegerValue`: An integer value.
     pub integer_value: Option<Value<i64>>,
-    /// A list of multiple values.
-    #[serde(rename = "ListValue", skip_serializing_if = "Option::is_none")]
+    /// `ListValue`: A list of multiple values.
     pub list_value: Option<Vec<DataValue>>,
-    /// A long value.
-    #[serde(rename = "LongValue", skip_serializing_if = "Option::is_none")]
+    /// `LongValue`: A long value.
     pub long_value: Option<Value<f64>>,
-    /// An object that maps strings to multiple DataValue objects.
-    #[serde(rename = "MapValue", skip_serializing_if = "Option::is_none")]
+    /// `MapValue`: An object that maps strings to multiple DataValue objects.
     pub map_value: Option<indexmap::IndexMap<String, DataValue>>,
-    /// A value that relates a component to another component.
-    #[serde(rename = "RelationshipValue", skip_serializing_if = "Option::is_none")]
+    /// `RelationshipValue`: A value that relates a component to another component.
     pub relationship_value: Option<RelationshipValue>,
-    /// A string value.
-    #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+    /// `StringValue`: A string value.
     pub string_value: Option<Value<String>>,
 }
 
+impl Serialize for DataValue {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "BooleanValue", &self.boolean_value)?;
+        crate::cfn::entry(&mut map, "DoubleValue", &self.double_value)?;
+        crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+        crate::cfn::entry(&mut map, "IntegerValue", &self.integer_value)?;
+        crate::cfn::entry(&mut map, "ListValue", &self.list_value)?;
+        crate::cfn::entry(&mut map, "LongValue", &self.long_value)?;
+        crate::cfn::entry(&mut map, "MapValue", &self.map_value)?;
+        crate::cfn::entry(&mut map, "RelationshipValue", &self.relationship_value)?;
+        crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+        map.end()
+    }
+}
+
 /// A value that relates a component to another component.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RelationshipValue {
     /// `TargetComponentName`.
-    #[serde(rename = "TargetComponentName", skip_serializing_if = "Option::is_none")]
     pub target_component_name: Option<Value<String>>,
     /// `TargetEntityId`.
-    #[serde(rename = "TargetEntityId", skip_serializing_if = "Option::is_none")]
     pub target_entity_id: Option<Value<String>>,
 }
 
+impl Serialize for RelationshipValue {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "TargetComponentName", &self.target_component_name)?;
+        crate::cfn::entry(&mut map, "TargetEntityId", &self.target_entity_id)?;
+        map.end()
+    }
+}
+
 /// The type of the relationship.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Relationship {
-    /// The type of the relationship.
-    #[serde(rename = "RelationshipType", skip_serializing_if = "Option::is_none")]
+    /// `RelationshipType`: The type of the relationship.
     pub relationship_type: Option<Value<String>>,
-    /// The ID of the target component type associated with this relationship.
-    #[serde(rename = "TargetComponentTypeId", skip_serializing_if = "Option::is_none")]
+    /// `TargetComponentTypeId`: The ID of the target component type associated with this relationship.
     pub target_component_type_id: Option<Value<String>>,
+}
+
+impl Serialize for Relationship {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "RelationshipType", &self.relationship_type)?;
+        crate::cfn::entry(
+            &mut map,
+            "TargetComponentTypeId",
+            &self.target_component_type_id,
+        )?;
+        map.end()
+    }
 }
 
 /// The underlying type of the data type.

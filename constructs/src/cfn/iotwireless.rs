@@ -84,25 +84,19 @@ pub mod destination {
     }
 
     /// The properties of `AWS::IoTWireless::Destination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestinationProps {
-        /// Destination description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Destination description
         pub description: Option<Value<String>>,
-        /// Destination expression
-        #[serde(rename = "Expression")]
+        /// `Expression`: Destination expression
         pub expression: Value<String>,
-        /// Must be RuleName
-        #[serde(rename = "ExpressionType")]
+        /// `ExpressionType`: Must be RuleName
         pub expression_type: Value<ExpressionType>,
-        /// Unique name of destination
-        #[serde(rename = "Name")]
+        /// `Name`: Unique name of destination
         pub name: Value<String>,
-        /// AWS role ARN that grants access
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: AWS role ARN that grants access
         pub role_arn: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the destination.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the destination.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -121,6 +115,23 @@ pub mod destination {
                 role_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("ExpressionType", &self.expression_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -231,83 +242,109 @@ pub mod device_profile {
     }
 
     /// The properties of `AWS::IoTWireless::DeviceProfile`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDeviceProfileProps {
-        /// LoRaWANDeviceProfile supports all LoRa specific attributes for service profile for CreateDeviceProfile operation
-        #[serde(rename = "LoRaWAN", skip_serializing_if = "Option::is_none")]
+        /// `LoRaWAN`: LoRaWANDeviceProfile supports all LoRa specific attributes for service profile for CreateDeviceProfile operation
         pub lo_ra_wan: Option<LoRaWanDeviceProfile>,
-        /// Name of service profile
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of service profile
         pub name: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the device profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the device profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnDeviceProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LoRaWAN", &self.lo_ra_wan)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWanDeviceProfile` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoRaWanDeviceProfile {
         /// `ClassBTimeout`.
-        #[serde(rename = "ClassBTimeout", skip_serializing_if = "Option::is_none")]
         pub class_b_timeout: Option<Value<i64>>,
         /// `ClassCTimeout`.
-        #[serde(rename = "ClassCTimeout", skip_serializing_if = "Option::is_none")]
         pub class_c_timeout: Option<Value<i64>>,
         /// `FactoryPresetFreqsList`.
-        #[serde(
-            rename = "FactoryPresetFreqsList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub factory_preset_freqs_list: Option<Vec<Value<i64>>>,
         /// `MacVersion`.
-        #[serde(rename = "MacVersion", skip_serializing_if = "Option::is_none")]
         pub mac_version: Option<Value<String>>,
         /// `MaxDutyCycle`.
-        #[serde(rename = "MaxDutyCycle", skip_serializing_if = "Option::is_none")]
         pub max_duty_cycle: Option<Value<i64>>,
         /// `MaxEirp`.
-        #[serde(rename = "MaxEirp", skip_serializing_if = "Option::is_none")]
         pub max_eirp: Option<Value<i64>>,
         /// `PingSlotDr`.
-        #[serde(rename = "PingSlotDr", skip_serializing_if = "Option::is_none")]
         pub ping_slot_dr: Option<Value<i64>>,
         /// `PingSlotFreq`.
-        #[serde(rename = "PingSlotFreq", skip_serializing_if = "Option::is_none")]
         pub ping_slot_freq: Option<Value<i64>>,
         /// `PingSlotPeriod`.
-        #[serde(rename = "PingSlotPeriod", skip_serializing_if = "Option::is_none")]
         pub ping_slot_period: Option<Value<i64>>,
         /// `RegParamsRevision`.
-        #[serde(rename = "RegParamsRevision", skip_serializing_if = "Option::is_none")]
         pub reg_params_revision: Option<Value<String>>,
         /// `RfRegion`.
-        #[serde(rename = "RfRegion", skip_serializing_if = "Option::is_none")]
         pub rf_region: Option<Value<String>>,
         /// `RxDataRate2`.
-        #[serde(rename = "RxDataRate2", skip_serializing_if = "Option::is_none")]
         pub rx_data_rate2: Option<Value<i64>>,
         /// `RxDelay1`.
-        #[serde(rename = "RxDelay1", skip_serializing_if = "Option::is_none")]
         pub rx_delay1: Option<Value<i64>>,
         /// `RxDrOffset1`.
-        #[serde(rename = "RxDrOffset1", skip_serializing_if = "Option::is_none")]
         pub rx_dr_offset1: Option<Value<i64>>,
         /// `RxFreq2`.
-        #[serde(rename = "RxFreq2", skip_serializing_if = "Option::is_none")]
         pub rx_freq2: Option<Value<i64>>,
         /// `Supports32BitFCnt`.
-        #[serde(rename = "Supports32BitFCnt", skip_serializing_if = "Option::is_none")]
         pub supports32_bit_f_cnt: Option<Value<bool>>,
         /// `SupportsClassB`.
-        #[serde(rename = "SupportsClassB", skip_serializing_if = "Option::is_none")]
         pub supports_class_b: Option<Value<bool>>,
         /// `SupportsClassC`.
-        #[serde(rename = "SupportsClassC", skip_serializing_if = "Option::is_none")]
         pub supports_class_c: Option<Value<bool>>,
         /// `SupportsJoin`.
-        #[serde(rename = "SupportsJoin", skip_serializing_if = "Option::is_none")]
         pub supports_join: Option<Value<bool>>,
+    }
+
+    impl Serialize for LoRaWanDeviceProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClassBTimeout", &self.class_b_timeout)?;
+            crate::cfn::entry(&mut map, "ClassCTimeout", &self.class_c_timeout)?;
+            crate::cfn::entry(
+                &mut map,
+                "FactoryPresetFreqsList",
+                &self.factory_preset_freqs_list,
+            )?;
+            crate::cfn::entry(&mut map, "MacVersion", &self.mac_version)?;
+            crate::cfn::entry(&mut map, "MaxDutyCycle", &self.max_duty_cycle)?;
+            crate::cfn::entry(&mut map, "MaxEirp", &self.max_eirp)?;
+            crate::cfn::entry(&mut map, "PingSlotDr", &self.ping_slot_dr)?;
+            crate::cfn::entry(&mut map, "PingSlotFreq", &self.ping_slot_freq)?;
+            crate::cfn::entry(&mut map, "PingSlotPeriod", &self.ping_slot_period)?;
+            crate::cfn::entry(&mut map, "RegParamsRevision", &self.reg_params_revision)?;
+            crate::cfn::entry(&mut map, "RfRegion", &self.rf_region)?;
+            crate::cfn::entry(&mut map, "RxDataRate2", &self.rx_data_rate2)?;
+            crate::cfn::entry(&mut map, "RxDelay1", &self.rx_delay1)?;
+            crate::cfn::entry(&mut map, "RxDrOffset1", &self.rx_dr_offset1)?;
+            crate::cfn::entry(&mut map, "RxFreq2", &self.rx_freq2)?;
+            crate::cfn::entry(
+                &mut map,
+                "Supports32BitFCnt",
+                &self.supports32_bit_f_cnt,
+            )?;
+            crate::cfn::entry(&mut map, "SupportsClassB", &self.supports_class_b)?;
+            crate::cfn::entry(&mut map, "SupportsClassC", &self.supports_class_c)?;
+            crate::cfn::entry(&mut map, "SupportsJoin", &self.supports_join)?;
+            map.end()
+        }
     }
 }
 
@@ -384,53 +421,27 @@ pub mod fuota_task {
     }
 
     /// The properties of `AWS::IoTWireless::FuotaTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFuotaTaskProps {
-        /// Multicast group to associate.
-        #[serde(
-            rename = "AssociateMulticastGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociateMulticastGroup`: Multicast group to associate.
         pub associate_multicast_group: Option<Value<String>>,
-        /// Wireless device to associate.
-        #[serde(
-            rename = "AssociateWirelessDevice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociateWirelessDevice`: Wireless device to associate.
         pub associate_wireless_device: Option<Value<String>>,
-        /// FUOTA task description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: FUOTA task description
         pub description: Option<Value<String>>,
-        /// Multicast group to disassociate.
-        #[serde(
-            rename = "DisassociateMulticastGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisassociateMulticastGroup`: Multicast group to disassociate.
         pub disassociate_multicast_group: Option<Value<String>>,
-        /// Wireless device to disassociate.
-        #[serde(
-            rename = "DisassociateWirelessDevice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisassociateWirelessDevice`: Wireless device to disassociate.
         pub disassociate_wireless_device: Option<Value<String>>,
-        /// FUOTA task firmware update image binary S3 link
-        #[serde(rename = "FirmwareUpdateImage")]
+        /// `FirmwareUpdateImage`: FUOTA task firmware update image binary S3 link
         pub firmware_update_image: Value<String>,
-        /// FUOTA task firmware IAM role for reading S3
-        #[serde(rename = "FirmwareUpdateRole")]
+        /// `FirmwareUpdateRole`: FUOTA task firmware IAM role for reading S3
         pub firmware_update_role: Value<String>,
-        /// FUOTA task LoRaWAN
-        #[serde(rename = "LoRaWAN")]
+        /// `LoRaWAN`: FUOTA task LoRaWAN
         pub lo_ra_wan: LoRaWan,
-        /// Name of FUOTA task
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of FUOTA task
         pub name: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the FUOTA task.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the FUOTA task.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -456,14 +467,49 @@ pub mod fuota_task {
         }
     }
 
+    impl Serialize for CfnFuotaTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociateMulticastGroup",
+                &self.associate_multicast_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociateWirelessDevice",
+                &self.associate_wireless_device,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisassociateMulticastGroup",
+                &self.disassociate_multicast_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisassociateWirelessDevice",
+                &self.disassociate_wireless_device,
+            )?;
+            map.serialize_entry("FirmwareUpdateImage", &self.firmware_update_image)?;
+            map.serialize_entry("FirmwareUpdateRole", &self.firmware_update_role)?;
+            map.serialize_entry("LoRaWAN", &self.lo_ra_wan)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWan` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoRaWan {
-        /// FUOTA task LoRaWAN RF region
-        #[serde(rename = "RfRegion")]
+        /// `RfRegion`: FUOTA task LoRaWAN RF region
         pub rf_region: Value<RfRegion>,
-        /// FUOTA task LoRaWAN start time Read-only: CloudFormation returns it.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: FUOTA task LoRaWAN start time Read-only: CloudFormation returns it.
         pub start_time: Option<Value<String>>,
     }
 
@@ -474,6 +520,19 @@ pub mod fuota_task {
                 rf_region: rf_region.into(),
                 start_time: None,
             }
+        }
+    }
+
+    impl Serialize for LoRaWan {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RfRegion", &self.rf_region)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
         }
     }
 
@@ -630,33 +689,19 @@ pub mod multicast_group {
     }
 
     /// The properties of `AWS::IoTWireless::MulticastGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMulticastGroupProps {
-        /// Wireless device to associate.
-        #[serde(
-            rename = "AssociateWirelessDevice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociateWirelessDevice`: Wireless device to associate.
         pub associate_wireless_device: Option<Value<String>>,
-        /// Multicast group description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Multicast group description
         pub description: Option<Value<String>>,
-        /// Wireless device to disassociate.
-        #[serde(
-            rename = "DisassociateWirelessDevice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisassociateWirelessDevice`: Wireless device to disassociate.
         pub disassociate_wireless_device: Option<Value<String>>,
-        /// Multicast group LoRaWAN
-        #[serde(rename = "LoRaWAN")]
+        /// `LoRaWAN`: Multicast group LoRaWAN
         pub lo_ra_wan: LoRaWan,
-        /// Name of Multicast group
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of Multicast group
         pub name: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the Multicast group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the Multicast group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -674,28 +719,41 @@ pub mod multicast_group {
         }
     }
 
+    impl Serialize for CfnMulticastGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociateWirelessDevice",
+                &self.associate_wireless_device,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisassociateWirelessDevice",
+                &self.disassociate_wireless_device,
+            )?;
+            map.serialize_entry("LoRaWAN", &self.lo_ra_wan)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWan` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoRaWan {
-        /// Multicast group LoRaWAN DL Class
-        #[serde(rename = "DlClass")]
+        /// `DlClass`: Multicast group LoRaWAN DL Class
         pub dl_class: Value<DlClass>,
-        /// Multicast group number of devices in group. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "NumberOfDevicesInGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NumberOfDevicesInGroup`: Multicast group number of devices in group. Read-only: CloudFormation returns it.
         pub number_of_devices_in_group: Option<Value<i64>>,
-        /// Multicast group number of devices requested. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "NumberOfDevicesRequested",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NumberOfDevicesRequested`: Multicast group number of devices requested. Read-only: CloudFormation returns it.
         pub number_of_devices_requested: Option<Value<i64>>,
-        /// Multicast group LoRaWAN RF region
-        #[serde(rename = "RfRegion")]
+        /// `RfRegion`: Multicast group LoRaWAN RF region
         pub rf_region: Value<RfRegion>,
     }
 
@@ -711,6 +769,29 @@ pub mod multicast_group {
                 number_of_devices_requested: None,
                 rf_region: rf_region.into(),
             }
+        }
+    }
+
+    impl Serialize for LoRaWan {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DlClass", &self.dl_class)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfDevicesInGroup",
+                &self.number_of_devices_in_group,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfDevicesRequested",
+                &self.number_of_devices_requested,
+            )?;
+            map.serialize_entry("RfRegion", &self.rf_region)?;
+            map.end()
         }
     }
 
@@ -882,25 +963,19 @@ pub mod network_analyzer_configuration {
     }
 
     /// The properties of `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAnalyzerConfigurationProps {
-        /// The description of the new resource
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the new resource
         pub description: Option<Value<String>>,
-        /// Name of the network analyzer configuration
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the network analyzer configuration
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Trace content for your wireless gateway and wireless device resources
-        #[serde(rename = "TraceContent", skip_serializing_if = "Option::is_none")]
+        /// `TraceContent`: Trace content for your wireless gateway and wireless device resources
         pub trace_content: Option<TraceContent>,
-        /// List of wireless gateway resources that have been added to the network analyzer configuration
-        #[serde(rename = "WirelessDevices", skip_serializing_if = "Option::is_none")]
+        /// `WirelessDevices`: List of wireless gateway resources that have been added to the network analyzer configuration
         pub wireless_devices: Option<Vec<Value<String>>>,
-        /// List of wireless gateway resources that have been added to the network analyzer configuration
-        #[serde(rename = "WirelessGateways", skip_serializing_if = "Option::is_none")]
+        /// `WirelessGateways`: List of wireless gateway resources that have been added to the network analyzer configuration
         pub wireless_gateways: Option<Vec<Value<String>>>,
     }
 
@@ -918,19 +993,47 @@ pub mod network_analyzer_configuration {
         }
     }
 
+    impl Serialize for CfnNetworkAnalyzerConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TraceContent", &self.trace_content)?;
+            crate::cfn::entry(&mut map, "WirelessDevices", &self.wireless_devices)?;
+            crate::cfn::entry(&mut map, "WirelessGateways", &self.wireless_gateways)?;
+            map.end()
+        }
+    }
+
     /// Trace content for your wireless gateway and wireless device resources
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TraceContent {
         /// `LogLevel`.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
         pub log_level: Option<Value<LogLevel>>,
         /// `WirelessDeviceFrameInfo`.
-        #[serde(
-            rename = "WirelessDeviceFrameInfo",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wireless_device_frame_info: Option<Value<WirelessDeviceFrameInfo>>,
+    }
+
+    impl Serialize for TraceContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            crate::cfn::entry(
+                &mut map,
+                "WirelessDeviceFrameInfo",
+                &self.wireless_device_frame_info,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `LogLevel`.
@@ -1078,29 +1181,40 @@ pub mod partner_account {
     }
 
     /// The properties of `AWS::IoTWireless::PartnerAccount`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPartnerAccountProps {
-        /// Whether the partner account is linked to the AWS account.
-        #[serde(rename = "AccountLinked", skip_serializing_if = "Option::is_none")]
+        /// `AccountLinked`: Whether the partner account is linked to the AWS account.
         pub account_linked: Option<Value<bool>>,
-        /// The partner account ID to disassociate from the AWS account
-        #[serde(rename = "PartnerAccountId", skip_serializing_if = "Option::is_none")]
+        /// `PartnerAccountId`: The partner account ID to disassociate from the AWS account
         pub partner_account_id: Option<Value<String>>,
-        /// The partner type
-        #[serde(rename = "PartnerType", skip_serializing_if = "Option::is_none")]
+        /// `PartnerType`: The partner type
         pub partner_type: Option<Value<PartnerType>>,
-        /// The Sidewalk account credentials.
-        #[serde(rename = "Sidewalk", skip_serializing_if = "Option::is_none")]
+        /// `Sidewalk`: The Sidewalk account credentials.
         pub sidewalk: Option<SidewalkAccountInfo>,
-        /// The Sidewalk account credentials.
-        #[serde(rename = "SidewalkResponse", skip_serializing_if = "Option::is_none")]
+        /// `SidewalkResponse`: The Sidewalk account credentials.
         pub sidewalk_response: Option<SidewalkAccountInfoWithFingerprint>,
-        /// The Sidewalk account credentials.
-        #[serde(rename = "SidewalkUpdate", skip_serializing_if = "Option::is_none")]
+        /// `SidewalkUpdate`: The Sidewalk account credentials.
         pub sidewalk_update: Option<SidewalkUpdateAccount>,
-        /// A list of key-value pairs that contain metadata for the destination.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the destination.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnPartnerAccountProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountLinked", &self.account_linked)?;
+            crate::cfn::entry(&mut map, "PartnerAccountId", &self.partner_account_id)?;
+            crate::cfn::entry(&mut map, "PartnerType", &self.partner_type)?;
+            crate::cfn::entry(&mut map, "Sidewalk", &self.sidewalk)?;
+            crate::cfn::entry(&mut map, "SidewalkResponse", &self.sidewalk_response)?;
+            crate::cfn::entry(&mut map, "SidewalkUpdate", &self.sidewalk_update)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The partner type
@@ -1138,10 +1252,9 @@ pub mod partner_account {
     }
 
     /// The `SidewalkAccountInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SidewalkAccountInfo {
         /// `AppServerPrivateKey`.
-        #[serde(rename = "AppServerPrivateKey")]
         pub app_server_private_key: Value<String>,
     }
 
@@ -1154,26 +1267,64 @@ pub mod partner_account {
         }
     }
 
+    impl Serialize for SidewalkAccountInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppServerPrivateKey", &self.app_server_private_key)?;
+            map.end()
+        }
+    }
+
     /// The `SidewalkAccountInfoWithFingerprint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SidewalkAccountInfoWithFingerprint {
         /// `AmazonId`.
-        #[serde(rename = "AmazonId", skip_serializing_if = "Option::is_none")]
         pub amazon_id: Option<Value<String>>,
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
         /// `Fingerprint`.
-        #[serde(rename = "Fingerprint", skip_serializing_if = "Option::is_none")]
         pub fingerprint: Option<Value<String>>,
     }
 
+    impl Serialize for SidewalkAccountInfoWithFingerprint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmazonId", &self.amazon_id)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Fingerprint", &self.fingerprint)?;
+            map.end()
+        }
+    }
+
     /// The `SidewalkUpdateAccount` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SidewalkUpdateAccount {
         /// `AppServerPrivateKey`.
-        #[serde(rename = "AppServerPrivateKey", skip_serializing_if = "Option::is_none")]
         pub app_server_private_key: Option<Value<String>>,
+    }
+
+    impl Serialize for SidewalkUpdateAccount {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AppServerPrivateKey",
+                &self.app_server_private_key,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1325,87 +1476,109 @@ pub mod service_profile {
     }
 
     /// The properties of `AWS::IoTWireless::ServiceProfile`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceProfileProps {
-        /// LoRaWAN supports all LoRa specific attributes for service profile for CreateServiceProfile operation
-        #[serde(rename = "LoRaWAN", skip_serializing_if = "Option::is_none")]
+        /// `LoRaWAN`: LoRaWAN supports all LoRa specific attributes for service profile for CreateServiceProfile operation
         pub lo_ra_wan: Option<LoRaWanServiceProfile>,
-        /// Name of service profile
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of service profile
         pub name: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the service profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the service profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnServiceProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LoRaWAN", &self.lo_ra_wan)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWanServiceProfile` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoRaWanServiceProfile {
         /// `AddGwMetadata`.
-        #[serde(rename = "AddGwMetadata", skip_serializing_if = "Option::is_none")]
         pub add_gw_metadata: Option<Value<bool>>,
-        /// `ChannelMask`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ChannelMask", skip_serializing_if = "Option::is_none")]
+        /// `ChannelMask`: `ChannelMask`. Read-only: CloudFormation returns it.
         pub channel_mask: Option<Value<String>>,
-        /// `DevStatusReqFreq`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DevStatusReqFreq", skip_serializing_if = "Option::is_none")]
+        /// `DevStatusReqFreq`: `DevStatusReqFreq`. Read-only: CloudFormation returns it.
         pub dev_status_req_freq: Option<Value<i64>>,
-        /// `DlBucketSize`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DlBucketSize", skip_serializing_if = "Option::is_none")]
+        /// `DlBucketSize`: `DlBucketSize`. Read-only: CloudFormation returns it.
         pub dl_bucket_size: Option<Value<i64>>,
-        /// `DlRate`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DlRate", skip_serializing_if = "Option::is_none")]
+        /// `DlRate`: `DlRate`. Read-only: CloudFormation returns it.
         pub dl_rate: Option<Value<i64>>,
-        /// `DlRatePolicy`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DlRatePolicy", skip_serializing_if = "Option::is_none")]
+        /// `DlRatePolicy`: `DlRatePolicy`. Read-only: CloudFormation returns it.
         pub dl_rate_policy: Option<Value<String>>,
-        /// `DrMax`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DrMax", skip_serializing_if = "Option::is_none")]
+        /// `DrMax`: `DrMax`. Read-only: CloudFormation returns it.
         pub dr_max: Option<Value<i64>>,
-        /// `DrMin`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DrMin", skip_serializing_if = "Option::is_none")]
+        /// `DrMin`: `DrMin`. Read-only: CloudFormation returns it.
         pub dr_min: Option<Value<i64>>,
-        /// `HrAllowed`. Read-only: CloudFormation returns it.
-        #[serde(rename = "HrAllowed", skip_serializing_if = "Option::is_none")]
+        /// `HrAllowed`: `HrAllowed`. Read-only: CloudFormation returns it.
         pub hr_allowed: Option<Value<bool>>,
-        /// `MinGwDiversity`. Read-only: CloudFormation returns it.
-        #[serde(rename = "MinGwDiversity", skip_serializing_if = "Option::is_none")]
+        /// `MinGwDiversity`: `MinGwDiversity`. Read-only: CloudFormation returns it.
         pub min_gw_diversity: Option<Value<i64>>,
-        /// `NwkGeoLoc`. Read-only: CloudFormation returns it.
-        #[serde(rename = "NwkGeoLoc", skip_serializing_if = "Option::is_none")]
+        /// `NwkGeoLoc`: `NwkGeoLoc`. Read-only: CloudFormation returns it.
         pub nwk_geo_loc: Option<Value<bool>>,
         /// `PrAllowed`.
-        #[serde(rename = "PrAllowed", skip_serializing_if = "Option::is_none")]
         pub pr_allowed: Option<Value<bool>>,
         /// `RaAllowed`.
-        #[serde(rename = "RaAllowed", skip_serializing_if = "Option::is_none")]
         pub ra_allowed: Option<Value<bool>>,
-        /// `ReportDevStatusBattery`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ReportDevStatusBattery",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReportDevStatusBattery`: `ReportDevStatusBattery`. Read-only: CloudFormation returns it.
         pub report_dev_status_battery: Option<Value<bool>>,
-        /// `ReportDevStatusMargin`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ReportDevStatusMargin",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReportDevStatusMargin`: `ReportDevStatusMargin`. Read-only: CloudFormation returns it.
         pub report_dev_status_margin: Option<Value<bool>>,
-        /// `TargetPer`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TargetPer", skip_serializing_if = "Option::is_none")]
+        /// `TargetPer`: `TargetPer`. Read-only: CloudFormation returns it.
         pub target_per: Option<Value<i64>>,
-        /// `UlBucketSize`. Read-only: CloudFormation returns it.
-        #[serde(rename = "UlBucketSize", skip_serializing_if = "Option::is_none")]
+        /// `UlBucketSize`: `UlBucketSize`. Read-only: CloudFormation returns it.
         pub ul_bucket_size: Option<Value<i64>>,
-        /// `UlRate`. Read-only: CloudFormation returns it.
-        #[serde(rename = "UlRate", skip_serializing_if = "Option::is_none")]
+        /// `UlRate`: `UlRate`. Read-only: CloudFormation returns it.
         pub ul_rate: Option<Value<i64>>,
-        /// `UlRatePolicy`. Read-only: CloudFormation returns it.
-        #[serde(rename = "UlRatePolicy", skip_serializing_if = "Option::is_none")]
+        /// `UlRatePolicy`: `UlRatePolicy`. Read-only: CloudFormation returns it.
         pub ul_rate_policy: Option<Value<String>>,
+    }
+
+    impl Serialize for LoRaWanServiceProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddGwMetadata", &self.add_gw_metadata)?;
+            crate::cfn::entry(&mut map, "ChannelMask", &self.channel_mask)?;
+            crate::cfn::entry(&mut map, "DevStatusReqFreq", &self.dev_status_req_freq)?;
+            crate::cfn::entry(&mut map, "DlBucketSize", &self.dl_bucket_size)?;
+            crate::cfn::entry(&mut map, "DlRate", &self.dl_rate)?;
+            crate::cfn::entry(&mut map, "DlRatePolicy", &self.dl_rate_policy)?;
+            crate::cfn::entry(&mut map, "DrMax", &self.dr_max)?;
+            crate::cfn::entry(&mut map, "DrMin", &self.dr_min)?;
+            crate::cfn::entry(&mut map, "HrAllowed", &self.hr_allowed)?;
+            crate::cfn::entry(&mut map, "MinGwDiversity", &self.min_gw_diversity)?;
+            crate::cfn::entry(&mut map, "NwkGeoLoc", &self.nwk_geo_loc)?;
+            crate::cfn::entry(&mut map, "PrAllowed", &self.pr_allowed)?;
+            crate::cfn::entry(&mut map, "RaAllowed", &self.ra_allowed)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReportDevStatusBattery",
+                &self.report_dev_status_battery,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReportDevStatusMargin",
+                &self.report_dev_status_margin,
+            )?;
+            crate::cfn::entry(&mut map, "TargetPer", &self.target_per)?;
+            crate::cfn::entry(&mut map, "UlBucketSize", &self.ul_bucket_size)?;
+            crate::cfn::entry(&mut map, "UlRate", &self.ul_rate)?;
+            crate::cfn::entry(&mut map, "UlRatePolicy", &self.ul_rate_policy)?;
+            map.end()
+        }
     }
 }
 
@@ -1472,29 +1645,19 @@ pub mod task_definition {
     }
 
     /// The properties of `AWS::IoTWireless::TaskDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskDefinitionProps {
-        /// Whether to automatically create tasks using this task definition for all gateways with the specified current version.
-        #[serde(rename = "AutoCreateTasks")]
+        /// `AutoCreateTasks`: Whether to automatically create tasks using this task definition for all gateways with the specified current version.
         pub auto_create_tasks: Value<bool>,
-        /// The list of task definitions.
-        #[serde(
-            rename = "LoRaWANUpdateGatewayTaskEntry",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoRaWANUpdateGatewayTaskEntry`: The list of task definitions.
         pub lo_ra_wan_update_gateway_task_entry: Option<LoRaWanUpdateGatewayTaskEntry>,
-        /// The name of the new resource.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the new resource.
         pub name: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the destination.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the destination.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A filter to list only the wireless gateway task definitions that use this task definition type
-        #[serde(rename = "TaskDefinitionType", skip_serializing_if = "Option::is_none")]
+        /// `TaskDefinitionType`: A filter to list only the wireless gateway task definitions that use this task definition type
         pub task_definition_type: Option<Value<TaskDefinitionType>>,
-        /// Information about the gateways to update.
-        #[serde(rename = "Update", skip_serializing_if = "Option::is_none")]
+        /// `Update`: Information about the gateways to update.
         pub update: Option<UpdateWirelessGatewayTaskCreate>,
     }
 
@@ -1512,29 +1675,76 @@ pub mod task_definition {
         }
     }
 
+    impl Serialize for CfnTaskDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoCreateTasks", &self.auto_create_tasks)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoRaWANUpdateGatewayTaskEntry",
+                &self.lo_ra_wan_update_gateway_task_entry,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TaskDefinitionType",
+                &self.task_definition_type,
+            )?;
+            crate::cfn::entry(&mut map, "Update", &self.update)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWanUpdateGatewayTaskEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoRaWanUpdateGatewayTaskEntry {
         /// `CurrentVersion`.
-        #[serde(rename = "CurrentVersion", skip_serializing_if = "Option::is_none")]
         pub current_version: Option<LoRaWanGatewayVersion>,
         /// `UpdateVersion`.
-        #[serde(rename = "UpdateVersion", skip_serializing_if = "Option::is_none")]
         pub update_version: Option<LoRaWanGatewayVersion>,
     }
 
+    impl Serialize for LoRaWanUpdateGatewayTaskEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CurrentVersion", &self.current_version)?;
+            crate::cfn::entry(&mut map, "UpdateVersion", &self.update_version)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWanGatewayVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoRaWanGatewayVersion {
         /// `Model`.
-        #[serde(rename = "Model", skip_serializing_if = "Option::is_none")]
         pub model: Option<Value<String>>,
         /// `PackageVersion`.
-        #[serde(rename = "PackageVersion", skip_serializing_if = "Option::is_none")]
         pub package_version: Option<Value<String>>,
         /// `Station`.
-        #[serde(rename = "Station", skip_serializing_if = "Option::is_none")]
         pub station: Option<Value<String>>,
+    }
+
+    impl Serialize for LoRaWanGatewayVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Model", &self.model)?;
+            crate::cfn::entry(&mut map, "PackageVersion", &self.package_version)?;
+            crate::cfn::entry(&mut map, "Station", &self.station)?;
+            map.end()
+        }
     }
 
     /// A filter to list only the wireless gateway task definitions that use this task definition type
@@ -1572,34 +1782,56 @@ pub mod task_definition {
     }
 
     /// The `UpdateWirelessGatewayTaskCreate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UpdateWirelessGatewayTaskCreate {
         /// `LoRaWAN`.
-        #[serde(rename = "LoRaWAN", skip_serializing_if = "Option::is_none")]
         pub lo_ra_wan: Option<LoRaWanUpdateGatewayTaskCreate>,
         /// `UpdateDataRole`.
-        #[serde(rename = "UpdateDataRole", skip_serializing_if = "Option::is_none")]
         pub update_data_role: Option<Value<String>>,
         /// `UpdateDataSource`.
-        #[serde(rename = "UpdateDataSource", skip_serializing_if = "Option::is_none")]
         pub update_data_source: Option<Value<String>>,
     }
 
+    impl Serialize for UpdateWirelessGatewayTaskCreate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LoRaWAN", &self.lo_ra_wan)?;
+            crate::cfn::entry(&mut map, "UpdateDataRole", &self.update_data_role)?;
+            crate::cfn::entry(&mut map, "UpdateDataSource", &self.update_data_source)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWanUpdateGatewayTaskCreate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoRaWanUpdateGatewayTaskCreate {
         /// `CurrentVersion`.
-        #[serde(rename = "CurrentVersion", skip_serializing_if = "Option::is_none")]
         pub current_version: Option<LoRaWanGatewayVersion>,
         /// `SigKeyCrc`.
-        #[serde(rename = "SigKeyCrc", skip_serializing_if = "Option::is_none")]
         pub sig_key_crc: Option<Value<i64>>,
         /// `UpdateSignature`.
-        #[serde(rename = "UpdateSignature", skip_serializing_if = "Option::is_none")]
         pub update_signature: Option<Value<String>>,
         /// `UpdateVersion`.
-        #[serde(rename = "UpdateVersion", skip_serializing_if = "Option::is_none")]
         pub update_version: Option<LoRaWanGatewayVersion>,
+    }
+
+    impl Serialize for LoRaWanUpdateGatewayTaskCreate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CurrentVersion", &self.current_version)?;
+            crate::cfn::entry(&mut map, "SigKeyCrc", &self.sig_key_crc)?;
+            crate::cfn::entry(&mut map, "UpdateSignature", &self.update_signature)?;
+            crate::cfn::entry(&mut map, "UpdateVersion", &self.update_version)?;
+            map.end()
+        }
     }
 }
 
@@ -1671,38 +1903,25 @@ pub mod wireless_device {
     }
 
     /// The properties of `AWS::IoTWireless::WirelessDevice`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWirelessDeviceProps {
-        /// Wireless device description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Wireless device description
         pub description: Option<Value<String>>,
-        /// Wireless device destination name
-        #[serde(rename = "DestinationName")]
+        /// `DestinationName`: Wireless device destination name
         pub destination_name: Value<String>,
-        /// The date and time when the most recent uplink was received.
-        #[serde(
-            rename = "LastUplinkReceivedAt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LastUplinkReceivedAt`: The date and time when the most recent uplink was received.
         pub last_uplink_received_at: Option<Value<String>>,
-        /// The combination of Package, Station and Model which represents the version of the LoRaWAN Wireless Device.
-        #[serde(rename = "LoRaWAN", skip_serializing_if = "Option::is_none")]
+        /// `LoRaWAN`: The combination of Package, Station and Model which represents the version of the LoRaWAN Wireless Device.
         pub lo_ra_wan: Option<LoRaWanDevice>,
-        /// Wireless device name
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Wireless device name
         pub name: Option<Value<String>>,
-        /// FPort values for the GNSS, stream, and ClockSync functions of the positioning information.
-        #[serde(rename = "Positioning", skip_serializing_if = "Option::is_none")]
+        /// `Positioning`: FPort values for the GNSS, stream, and ClockSync functions of the positioning information.
         pub positioning: Option<Value<Positioning>>,
-        /// A list of key-value pairs that contain metadata for the device.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the device.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Thing arn.
-        #[serde(rename = "ThingArn", skip_serializing_if = "Option::is_none")]
+        /// `ThingArn`: Thing arn.
         pub thing_arn: Option<Value<String>>,
-        /// Wireless device type, currently only Sidewalk and LoRa
-        #[serde(rename = "Type")]
+        /// `Type`: Wireless device type, currently only Sidewalk and LoRa
         pub r#type: Value<WirelessDeviceType>,
     }
 
@@ -1726,43 +1945,76 @@ pub mod wireless_device {
         }
     }
 
+    impl Serialize for CfnWirelessDeviceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DestinationName", &self.destination_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LastUplinkReceivedAt",
+                &self.last_uplink_received_at,
+            )?;
+            crate::cfn::entry(&mut map, "LoRaWAN", &self.lo_ra_wan)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Positioning", &self.positioning)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ThingArn", &self.thing_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWanDevice` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoRaWanDevice {
         /// `AbpV10x`.
-        #[serde(rename = "AbpV10x", skip_serializing_if = "Option::is_none")]
         pub abp_v10x: Option<AbpV10x>,
         /// `AbpV11`.
-        #[serde(rename = "AbpV11", skip_serializing_if = "Option::is_none")]
         pub abp_v11: Option<AbpV11>,
         /// `DevEui`.
-        #[serde(rename = "DevEui", skip_serializing_if = "Option::is_none")]
         pub dev_eui: Option<Value<String>>,
         /// `DeviceProfileId`.
-        #[serde(rename = "DeviceProfileId", skip_serializing_if = "Option::is_none")]
         pub device_profile_id: Option<Value<String>>,
         /// `FPorts`.
-        #[serde(rename = "FPorts", skip_serializing_if = "Option::is_none")]
         pub f_ports: Option<FPorts>,
         /// `OtaaV10x`.
-        #[serde(rename = "OtaaV10x", skip_serializing_if = "Option::is_none")]
         pub otaa_v10x: Option<OtaaV10x>,
         /// `OtaaV11`.
-        #[serde(rename = "OtaaV11", skip_serializing_if = "Option::is_none")]
         pub otaa_v11: Option<OtaaV11>,
         /// `ServiceProfileId`.
-        #[serde(rename = "ServiceProfileId", skip_serializing_if = "Option::is_none")]
         pub service_profile_id: Option<Value<String>>,
     }
 
+    impl Serialize for LoRaWanDevice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbpV10x", &self.abp_v10x)?;
+            crate::cfn::entry(&mut map, "AbpV11", &self.abp_v11)?;
+            crate::cfn::entry(&mut map, "DevEui", &self.dev_eui)?;
+            crate::cfn::entry(&mut map, "DeviceProfileId", &self.device_profile_id)?;
+            crate::cfn::entry(&mut map, "FPorts", &self.f_ports)?;
+            crate::cfn::entry(&mut map, "OtaaV10x", &self.otaa_v10x)?;
+            crate::cfn::entry(&mut map, "OtaaV11", &self.otaa_v11)?;
+            crate::cfn::entry(&mut map, "ServiceProfileId", &self.service_profile_id)?;
+            map.end()
+        }
+    }
+
     /// The `AbpV10x` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbpV10x {
         /// `DevAddr`.
-        #[serde(rename = "DevAddr")]
         pub dev_addr: Value<String>,
         /// `SessionKeys`.
-        #[serde(rename = "SessionKeys")]
         pub session_keys: SessionKeysAbpV10x,
     }
 
@@ -1779,14 +2031,25 @@ pub mod wireless_device {
         }
     }
 
+    impl Serialize for AbpV10x {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DevAddr", &self.dev_addr)?;
+            map.serialize_entry("SessionKeys", &self.session_keys)?;
+            map.end()
+        }
+    }
+
     /// The `SessionKeysAbpV10x` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionKeysAbpV10x {
         /// `AppSKey`.
-        #[serde(rename = "AppSKey")]
         pub app_s_key: Value<String>,
         /// `NwkSKey`.
-        #[serde(rename = "NwkSKey")]
         pub nwk_s_key: Value<String>,
     }
 
@@ -1803,14 +2066,25 @@ pub mod wireless_device {
         }
     }
 
+    impl Serialize for SessionKeysAbpV10x {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppSKey", &self.app_s_key)?;
+            map.serialize_entry("NwkSKey", &self.nwk_s_key)?;
+            map.end()
+        }
+    }
+
     /// The `AbpV11` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbpV11 {
         /// `DevAddr`.
-        #[serde(rename = "DevAddr")]
         pub dev_addr: Value<String>,
         /// `SessionKeys`.
-        #[serde(rename = "SessionKeys")]
         pub session_keys: SessionKeysAbpV11,
     }
 
@@ -1827,20 +2101,29 @@ pub mod wireless_device {
         }
     }
 
+    impl Serialize for AbpV11 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DevAddr", &self.dev_addr)?;
+            map.serialize_entry("SessionKeys", &self.session_keys)?;
+            map.end()
+        }
+    }
+
     /// The `SessionKeysAbpV11` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionKeysAbpV11 {
         /// `AppSKey`.
-        #[serde(rename = "AppSKey")]
         pub app_s_key: Value<String>,
         /// `FNwkSIntKey`.
-        #[serde(rename = "FNwkSIntKey")]
         pub f_nwk_s_int_key: Value<String>,
         /// `NwkSEncKey`.
-        #[serde(rename = "NwkSEncKey")]
         pub nwk_s_enc_key: Value<String>,
         /// `SNwkSIntKey`.
-        #[serde(rename = "SNwkSIntKey")]
         pub s_nwk_s_int_key: Value<String>,
     }
 
@@ -1861,26 +2144,63 @@ pub mod wireless_device {
         }
     }
 
+    impl Serialize for SessionKeysAbpV11 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppSKey", &self.app_s_key)?;
+            map.serialize_entry("FNwkSIntKey", &self.f_nwk_s_int_key)?;
+            map.serialize_entry("NwkSEncKey", &self.nwk_s_enc_key)?;
+            map.serialize_entry("SNwkSIntKey", &self.s_nwk_s_int_key)?;
+            map.end()
+        }
+    }
+
     /// The `FPorts` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FPorts {
-        /// A list of optional LoRaWAN application information, which can be used for geolocation.
-        #[serde(rename = "Applications", skip_serializing_if = "Option::is_none")]
+        /// `Applications`: A list of optional LoRaWAN application information, which can be used for geolocation.
         pub applications: Option<Vec<Application>>,
     }
 
+    impl Serialize for FPorts {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Applications", &self.applications)?;
+            map.end()
+        }
+    }
+
     /// LoRaWAN application configuration, which can be used to perform geolocation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Application {
-        /// The name of the position data destination that describes the AWS IoT rule that processes the device's position data for use by AWS IoT Core for LoRaWAN.
-        #[serde(rename = "DestinationName", skip_serializing_if = "Option::is_none")]
+        /// `DestinationName`: The name of the position data destination that describes the AWS IoT rule that processes the device's position data for use by AWS IoT Core for LoRaWAN.
         pub destination_name: Option<Value<String>>,
-        /// The Fport value.
-        #[serde(rename = "FPort", skip_serializing_if = "Option::is_none")]
+        /// `FPort`: The Fport value.
         pub f_port: Option<Value<i64>>,
-        /// Application type, which can be specified to obtain real-time position information of your LoRaWAN device.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Application type, which can be specified to obtain real-time position information of your LoRaWAN device.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for Application {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationName", &self.destination_name)?;
+            crate::cfn::entry(&mut map, "FPort", &self.f_port)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Application type, which can be specified to obtain real-time position information of your LoRaWAN device.
@@ -1927,13 +2247,11 @@ pub mod wireless_device {
     }
 
     /// The `OtaaV10x` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OtaaV10x {
         /// `AppEui`.
-        #[serde(rename = "AppEui")]
         pub app_eui: Value<String>,
         /// `AppKey`.
-        #[serde(rename = "AppKey")]
         pub app_key: Value<String>,
     }
 
@@ -1950,17 +2268,27 @@ pub mod wireless_device {
         }
     }
 
+    impl Serialize for OtaaV10x {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppEui", &self.app_eui)?;
+            map.serialize_entry("AppKey", &self.app_key)?;
+            map.end()
+        }
+    }
+
     /// The `OtaaV11` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OtaaV11 {
         /// `AppKey`.
-        #[serde(rename = "AppKey")]
         pub app_key: Value<String>,
         /// `JoinEui`.
-        #[serde(rename = "JoinEui")]
         pub join_eui: Value<String>,
         /// `NwkKey`.
-        #[serde(rename = "NwkKey")]
         pub nwk_key: Value<String>,
     }
 
@@ -1976,6 +2304,20 @@ pub mod wireless_device {
                 join_eui: join_eui.into(),
                 nwk_key: nwk_key.into(),
             }
+        }
+    }
+
+    impl Serialize for OtaaV11 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppKey", &self.app_key)?;
+            map.serialize_entry("JoinEui", &self.join_eui)?;
+            map.serialize_entry("NwkKey", &self.nwk_key)?;
+            map.end()
         }
     }
 
@@ -2157,16 +2499,13 @@ pub mod wireless_device_import_task {
     }
 
     /// The properties of `AWS::IoTWireless::WirelessDeviceImportTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWirelessDeviceImportTaskProps {
-        /// Destination Name for import task
-        #[serde(rename = "DestinationName")]
+        /// `DestinationName`: Destination Name for import task
         pub destination_name: Value<String>,
-        /// sidewalk contain file for created device and role
-        #[serde(rename = "Sidewalk")]
+        /// `Sidewalk`: sidewalk contain file for created device and role
         pub sidewalk: Sidewalk,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2184,29 +2523,58 @@ pub mod wireless_device_import_task {
         }
     }
 
+    impl Serialize for CfnWirelessDeviceImportTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationName", &self.destination_name)?;
+            map.serialize_entry("Sidewalk", &self.sidewalk)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// sidewalk contain file for created device and role
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Sidewalk {
         /// `DeviceCreationFile`.
-        #[serde(rename = "DeviceCreationFile", skip_serializing_if = "Option::is_none")]
         pub device_creation_file: Option<Value<String>>,
-        /// `DeviceCreationFileList`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "DeviceCreationFileList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeviceCreationFileList`: `DeviceCreationFileList`. Read-only: CloudFormation returns it.
         pub device_creation_file_list: Option<Vec<Value<String>>>,
         /// `Role`.
-        #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
         pub role: Option<Value<String>>,
         /// `SidewalkManufacturingSn`.
-        #[serde(
-            rename = "SidewalkManufacturingSn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sidewalk_manufacturing_sn: Option<Value<String>>,
+    }
+
+    impl Serialize for Sidewalk {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceCreationFile",
+                &self.device_creation_file,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceCreationFileList",
+                &self.device_creation_file_list,
+            )?;
+            crate::cfn::entry(&mut map, "Role", &self.role)?;
+            crate::cfn::entry(
+                &mut map,
+                "SidewalkManufacturingSn",
+                &self.sidewalk_manufacturing_sn,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2273,32 +2641,21 @@ pub mod wireless_gateway {
     }
 
     /// The properties of `AWS::IoTWireless::WirelessGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWirelessGatewayProps {
-        /// Description of Wireless Gateway.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of Wireless Gateway.
         pub description: Option<Value<String>>,
-        /// The date and time when the most recent uplink was received.
-        #[serde(
-            rename = "LastUplinkReceivedAt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LastUplinkReceivedAt`: The date and time when the most recent uplink was received.
         pub last_uplink_received_at: Option<Value<String>>,
-        /// The combination of Package, Station and Model which represents the version of the LoRaWAN Wireless Gateway.
-        #[serde(rename = "LoRaWAN")]
+        /// `LoRaWAN`: The combination of Package, Station and Model which represents the version of the LoRaWAN Wireless Gateway.
         pub lo_ra_wan: LoRaWanGateway,
-        /// Name of Wireless Gateway.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of Wireless Gateway.
         pub name: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the gateway.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the gateway.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Thing Arn.
-        #[serde(rename = "ThingArn", skip_serializing_if = "Option::is_none")]
+        /// `ThingArn`: Thing Arn.
         pub thing_arn: Option<Value<String>>,
-        /// Thing Name.
-        #[serde(rename = "ThingName", skip_serializing_if = "Option::is_none")]
+        /// `ThingName`: Thing Name.
         pub thing_name: Option<Value<String>>,
     }
 
@@ -2317,14 +2674,34 @@ pub mod wireless_gateway {
         }
     }
 
+    impl Serialize for CfnWirelessGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "LastUplinkReceivedAt",
+                &self.last_uplink_received_at,
+            )?;
+            map.serialize_entry("LoRaWAN", &self.lo_ra_wan)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ThingArn", &self.thing_arn)?;
+            crate::cfn::entry(&mut map, "ThingName", &self.thing_name)?;
+            map.end()
+        }
+    }
+
     /// The `LoRaWanGateway` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoRaWanGateway {
         /// `GatewayEui`.
-        #[serde(rename = "GatewayEui")]
         pub gateway_eui: Value<String>,
         /// `RfRegion`.
-        #[serde(rename = "RfRegion")]
         pub rf_region: Value<String>,
     }
 
@@ -2338,6 +2715,19 @@ pub mod wireless_gateway {
                 gateway_eui: gateway_eui.into(),
                 rf_region: rf_region.into(),
             }
+        }
+    }
+
+    impl Serialize for LoRaWanGateway {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayEui", &self.gateway_eui)?;
+            map.serialize_entry("RfRegion", &self.rf_region)?;
+            map.end()
         }
     }
 }

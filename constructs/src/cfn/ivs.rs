@@ -84,23 +84,15 @@ pub mod ad_configuration {
     }
 
     /// The properties of `AWS::IVS::AdConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAdConfigurationProps {
-        /// List of integration configurations with MediaTailor resources.
-        #[serde(rename = "MediaTailorPlaybackConfigurations")]
+        /// `MediaTailorPlaybackConfigurations`: List of integration configurations with MediaTailor resources.
         pub media_tailor_playback_configurations: Vec<MediaTailorPlaybackConfiguration>,
-        /// Ad configuration name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Ad configuration name.
         pub name: Option<Value<String>>,
         /// `PostRollConfiguration`.
-        #[serde(
-            rename = "PostRollConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_roll_configuration: Option<PostRollConfiguration>,
-        /// Tags attached to the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags attached to the resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -121,26 +113,57 @@ pub mod ad_configuration {
         }
     }
 
-    /// Object specifying a configuration for integration with an AWS Elemental MediaTailor (EMT).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MediaTailorPlaybackConfiguration {
-        /// ARN of the customer-created EMT PlaybackConfiguration resource in the same region and account.
-        #[serde(
-            rename = "PlaybackConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnAdConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MediaTailorPlaybackConfigurations",
+                &self.media_tailor_playback_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostRollConfiguration",
+                &self.post_roll_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Object specifying a configuration for integration with an AWS Elemental MediaTailor (EMT).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MediaTailorPlaybackConfiguration {
+        /// `PlaybackConfigurationArn`: ARN of the customer-created EMT PlaybackConfiguration resource in the same region and account.
         pub playback_configuration_arn: Option<Value<String>>,
     }
 
+    impl Serialize for MediaTailorPlaybackConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlaybackConfigurationArn",
+                &self.playback_configuration_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for the post-roll ad break to use for this ad configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PostRollConfiguration {
-        /// Duration of the post-roll ad break, in seconds.
-        #[serde(rename = "DurationSeconds")]
+        /// `DurationSeconds`: Duration of the post-roll ad break, in seconds.
         pub duration_seconds: Value<i64>,
-        /// Whether the post-roll ad configuration is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether the post-roll ad configuration is enabled.
         pub enabled: Value<bool>,
     }
 
@@ -154,6 +177,19 @@ pub mod ad_configuration {
                 duration_seconds: duration_seconds.into(),
                 enabled: enabled.into(),
             }
+        }
+    }
+
+    impl Serialize for PostRollConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DurationSeconds", &self.duration_seconds)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
         }
     }
 }
@@ -226,46 +262,57 @@ pub mod channel {
     }
 
     /// The properties of `AWS::IVS::Channel`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelProps {
-        /// Whether the channel is authorized.
-        #[serde(rename = "Authorized", skip_serializing_if = "Option::is_none")]
+        /// `Authorized`: Whether the channel is authorized.
         pub authorized: Option<Value<bool>>,
-        /// Indicates which content-packaging format is used (MPEG-TS or fMP4).
-        #[serde(rename = "ContainerFormat", skip_serializing_if = "Option::is_none")]
+        /// `ContainerFormat`: Indicates which content-packaging format is used (MPEG-TS or fMP4).
         pub container_format: Option<Value<ContainerFormat>>,
-        /// Whether the channel allows insecure ingest.
-        #[serde(rename = "InsecureIngest", skip_serializing_if = "Option::is_none")]
+        /// `InsecureIngest`: Whether the channel allows insecure ingest.
         pub insecure_ingest: Option<Value<bool>>,
-        /// Channel latency mode.
-        #[serde(rename = "LatencyMode", skip_serializing_if = "Option::is_none")]
+        /// `LatencyMode`: Channel latency mode.
         pub latency_mode: Option<Value<LatencyMode>>,
         /// `MultitrackInputConfiguration`.
-        #[serde(
-            rename = "MultitrackInputConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multitrack_input_configuration: Option<MultitrackInputConfiguration>,
-        /// Channel
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Channel
         pub name: Option<Value<String>>,
-        /// Optional transcode preset for the channel.
-        #[serde(rename = "Preset", skip_serializing_if = "Option::is_none")]
+        /// `Preset`: Optional transcode preset for the channel.
         pub preset: Option<Value<Preset>>,
-        /// Recording Configuration ARN.
-        #[serde(
-            rename = "RecordingConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordingConfigurationArn`: Recording Configuration ARN.
         pub recording_configuration_arn: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Channel type, which determines the allowable resolution and bitrate.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Channel type, which determines the allowable resolution and bitrate.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Authorized", &self.authorized)?;
+            crate::cfn::entry(&mut map, "ContainerFormat", &self.container_format)?;
+            crate::cfn::entry(&mut map, "InsecureIngest", &self.insecure_ingest)?;
+            crate::cfn::entry(&mut map, "LatencyMode", &self.latency_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultitrackInputConfiguration",
+                &self.multitrack_input_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Preset", &self.preset)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordingConfigurationArn",
+                &self.recording_configuration_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Indicates which content-packaging format is used (MPEG-TS or fMP4).
@@ -343,17 +390,28 @@ pub mod channel {
     }
 
     /// The `MultitrackInputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultitrackInputConfiguration {
-        /// Indicates whether multitrack input is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Indicates whether multitrack input is enabled.
         pub enabled: Option<Value<bool>>,
-        /// Maximum resolution for multitrack input.
-        #[serde(rename = "MaximumResolution", skip_serializing_if = "Option::is_none")]
+        /// `MaximumResolution`: Maximum resolution for multitrack input.
         pub maximum_resolution: Option<Value<MaximumResolution>>,
-        /// Indicates whether multitrack input is allowed or required.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: Indicates whether multitrack input is allowed or required.
         pub policy: Option<Value<Policy>>,
+    }
+
+    impl Serialize for MultitrackInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "MaximumResolution", &self.maximum_resolution)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            map.end()
+        }
     }
 
     /// Maximum resolution for multitrack input.
@@ -582,34 +640,56 @@ pub mod encoder_configuration {
     }
 
     /// The properties of `AWS::IVS::EncoderConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEncoderConfigurationProps {
-        /// Encoder configuration name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Encoder configuration name.
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Video configuration.
-        #[serde(rename = "Video", skip_serializing_if = "Option::is_none")]
+        /// `Video`: Video configuration.
         pub video: Option<Video>,
     }
 
+    impl Serialize for CfnEncoderConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Video", &self.video)?;
+            map.end()
+        }
+    }
+
     /// Video configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Video {
-        /// Bitrate for generated output, in bps.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
+        /// `Bitrate`: Bitrate for generated output, in bps.
         pub bitrate: Option<Value<i64>>,
-        /// Video frame rate, in fps.
-        #[serde(rename = "Framerate", skip_serializing_if = "Option::is_none")]
+        /// `Framerate`: Video frame rate, in fps.
         pub framerate: Option<Value<f64>>,
-        /// Video-resolution height.
-        #[serde(rename = "Height", skip_serializing_if = "Option::is_none")]
+        /// `Height`: Video-resolution height.
         pub height: Option<Value<i64>>,
-        /// Video-resolution width.
-        #[serde(rename = "Width", skip_serializing_if = "Option::is_none")]
+        /// `Width`: Video-resolution width.
         pub width: Option<Value<i64>>,
+    }
+
+    impl Serialize for Video {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "Framerate", &self.framerate)?;
+            crate::cfn::entry(&mut map, "Height", &self.height)?;
+            crate::cfn::entry(&mut map, "Width", &self.width)?;
+            map.end()
+        }
     }
 }
 
@@ -691,26 +771,37 @@ pub mod ingest_configuration {
     }
 
     /// The properties of `AWS::IVS::IngestConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnIngestConfigurationProps {
-        /// Ingest Protocol.
-        #[serde(rename = "IngestProtocol", skip_serializing_if = "Option::is_none")]
+        /// `IngestProtocol`: Ingest Protocol.
         pub ingest_protocol: Option<Value<IngestProtocol>>,
-        /// Whether ingest configuration allows insecure ingest.
-        #[serde(rename = "InsecureIngest", skip_serializing_if = "Option::is_none")]
+        /// `InsecureIngest`: Whether ingest configuration allows insecure ingest.
         pub insecure_ingest: Option<Value<bool>>,
-        /// IngestConfiguration
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: IngestConfiguration
         pub name: Option<Value<String>>,
-        /// Stage ARN.
-        #[serde(rename = "StageArn", skip_serializing_if = "Option::is_none")]
+        /// `StageArn`: Stage ARN.
         pub stage_arn: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// User defined indentifier for participant associated with IngestConfiguration.
-        #[serde(rename = "UserId", skip_serializing_if = "Option::is_none")]
+        /// `UserId`: User defined indentifier for participant associated with IngestConfiguration.
         pub user_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnIngestConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IngestProtocol", &self.ingest_protocol)?;
+            crate::cfn::entry(&mut map, "InsecureIngest", &self.insecure_ingest)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "StageArn", &self.stage_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserId", &self.user_id)?;
+            map.end()
+        }
     }
 
     /// Ingest Protocol.
@@ -817,17 +908,28 @@ pub mod playback_key_pair {
     }
 
     /// The properties of `AWS::IVS::PlaybackKeyPair`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPlaybackKeyPairProps {
-        /// An arbitrary string (a nickname) assigned to a playback key pair that helps the customer identify that resource.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: An arbitrary string (a nickname) assigned to a playback key pair that helps the customer identify that resource.
         pub name: Option<Value<String>>,
-        /// The public portion of a customer-generated key pair.
-        #[serde(rename = "PublicKeyMaterial", skip_serializing_if = "Option::is_none")]
+        /// `PublicKeyMaterial`: The public portion of a customer-generated key pair.
         pub public_key_material: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnPlaybackKeyPairProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PublicKeyMaterial", &self.public_key_material)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -889,27 +991,38 @@ pub mod playback_restriction_policy {
     }
 
     /// The properties of `AWS::IVS::PlaybackRestrictionPolicy`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPlaybackRestrictionPolicyProps {
-        /// A list of country codes that control geoblocking restriction.
-        #[serde(rename = "AllowedCountries", skip_serializing_if = "Option::is_none")]
+        /// `AllowedCountries`: A list of country codes that control geoblocking restriction.
         pub allowed_countries: Option<Vec<Value<String>>>,
-        /// A list of origin sites that control CORS restriction.
-        #[serde(rename = "AllowedOrigins", skip_serializing_if = "Option::is_none")]
+        /// `AllowedOrigins`: A list of origin sites that control CORS restriction.
         pub allowed_origins: Option<Vec<Value<String>>>,
-        /// Whether channel playback is constrained by origin site.
-        #[serde(
-            rename = "EnableStrictOriginEnforcement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableStrictOriginEnforcement`: Whether channel playback is constrained by origin site.
         pub enable_strict_origin_enforcement: Option<Value<bool>>,
-        /// Playback-restriction-policy name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Playback-restriction-policy name.
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnPlaybackRestrictionPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedCountries", &self.allowed_countries)?;
+            crate::cfn::entry(&mut map, "AllowedOrigins", &self.allowed_origins)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableStrictOriginEnforcement",
+                &self.enable_strict_origin_enforcement,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -979,17 +1092,28 @@ pub mod public_key {
     }
 
     /// The properties of `AWS::IVS::PublicKey`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPublicKeyProps {
-        /// Name of the public key to be imported.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the public key to be imported.
         pub name: Option<Value<String>>,
-        /// The public portion of a customer-generated key pair.
-        #[serde(rename = "PublicKeyMaterial", skip_serializing_if = "Option::is_none")]
+        /// `PublicKeyMaterial`: The public portion of a customer-generated key pair.
         pub public_key_material: Option<Value<String>>,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnPublicKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PublicKeyMaterial", &self.public_key_material)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1071,37 +1195,19 @@ pub mod recording_configuration {
     }
 
     /// The properties of `AWS::IVS::RecordingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecordingConfigurationProps {
         /// `DestinationConfiguration`.
-        #[serde(rename = "DestinationConfiguration")]
         pub destination_configuration: DestinationConfiguration,
-        /// Recording Configuration Name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Recording Configuration Name.
         pub name: Option<Value<String>>,
-        /// Recording Reconnect Window Seconds. (0 means disabled)
-        #[serde(
-            rename = "RecordingReconnectWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordingReconnectWindowSeconds`: Recording Reconnect Window Seconds. (0 means disabled)
         pub recording_reconnect_window_seconds: Option<Value<i64>>,
         /// `RenditionConfiguration`.
-        #[serde(
-            rename = "RenditionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rendition_configuration: Option<RenditionConfiguration>,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ThumbnailConfiguration`.
-        #[serde(
-            rename = "ThumbnailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub thumbnail_configuration: Option<ThumbnailConfiguration>,
     }
 
@@ -1121,19 +1227,61 @@ pub mod recording_configuration {
         }
     }
 
+    impl Serialize for CfnRecordingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationConfiguration",
+                &self.destination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordingReconnectWindowSeconds",
+                &self.recording_reconnect_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RenditionConfiguration",
+                &self.rendition_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThumbnailConfiguration",
+                &self.thumbnail_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Recording Destination Configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationConfiguration {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3DestinationConfiguration>,
     }
 
+    impl Serialize for DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// Recording S3 Destination Configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DestinationConfiguration {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
     }
 
@@ -1146,15 +1294,42 @@ pub mod recording_configuration {
         }
     }
 
+    impl Serialize for S3DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.end()
+        }
+    }
+
     /// Rendition Configuration describes which renditions should be recorded for a stream.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RenditionConfiguration {
-        /// Resolution Selection indicates which set of renditions are recorded for a stream.
-        #[serde(rename = "RenditionSelection", skip_serializing_if = "Option::is_none")]
+        /// `RenditionSelection`: Resolution Selection indicates which set of renditions are recorded for a stream.
         pub rendition_selection: Option<Value<RenditionSelection>>,
-        /// Renditions indicates which renditions are recorded for a stream.
-        #[serde(rename = "Renditions", skip_serializing_if = "Option::is_none")]
+        /// `Renditions`: Renditions indicates which renditions are recorded for a stream.
         pub renditions: Option<Vec<Value<RenditionsItem>>>,
+    }
+
+    impl Serialize for RenditionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RenditionSelection",
+                &self.rendition_selection,
+            )?;
+            crate::cfn::entry(&mut map, "Renditions", &self.renditions)?;
+            map.end()
+        }
     }
 
     /// Resolution Selection indicates which set of renditions are recorded for a stream.
@@ -1241,24 +1416,35 @@ pub mod recording_configuration {
     }
 
     /// Recording Thumbnail Configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThumbnailConfiguration {
-        /// Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
-        #[serde(rename = "RecordingMode", skip_serializing_if = "Option::is_none")]
+        /// `RecordingMode`: Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
         pub recording_mode: Option<Value<RecordingMode>>,
-        /// Resolution indicates the desired resolution of recorded thumbnails.
-        #[serde(rename = "Resolution", skip_serializing_if = "Option::is_none")]
+        /// `Resolution`: Resolution indicates the desired resolution of recorded thumbnails.
         pub resolution: Option<Value<Resolution>>,
-        /// Storage indicates the format in which thumbnails are recorded.
-        #[serde(rename = "Storage", skip_serializing_if = "Option::is_none")]
+        /// `Storage`: Storage indicates the format in which thumbnails are recorded.
         pub storage: Option<Vec<Value<StorageItem>>>,
-        /// Target Interval Seconds defines the interval at which thumbnails are recorded.
-        #[serde(
-            rename = "TargetIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetIntervalSeconds`: Target Interval Seconds defines the interval at which thumbnails are recorded.
         pub target_interval_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for ThumbnailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RecordingMode", &self.recording_mode)?;
+            crate::cfn::entry(&mut map, "Resolution", &self.resolution)?;
+            crate::cfn::entry(&mut map, "Storage", &self.storage)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetIntervalSeconds",
+                &self.target_interval_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
@@ -1406,50 +1592,48 @@ pub mod stage {
     }
 
     /// The properties of `AWS::IVS::Stage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnStageProps {
         /// `AutoParticipantRecordingConfiguration`.
-        #[serde(
-            rename = "AutoParticipantRecordingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_participant_recording_configuration: Option<
             AutoParticipantRecordingConfiguration,
         >,
-        /// Stage name
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Stage name
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnStageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoParticipantRecordingConfiguration",
+                &self.auto_participant_recording_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration object for individual participant recording, to attach to the new stage.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoParticipantRecordingConfiguration {
         /// `HlsConfiguration`.
-        #[serde(rename = "HlsConfiguration", skip_serializing_if = "Option::is_none")]
         pub hls_configuration: Option<HlsConfiguration>,
-        /// Types of media to be recorded.
-        #[serde(rename = "MediaTypes", skip_serializing_if = "Option::is_none")]
+        /// `MediaTypes`: Types of media to be recorded.
         pub media_types: Option<Vec<Value<MediaTypesItem>>>,
-        /// If a stage publisher disconnects and then reconnects within the specified interval, the multiple recordings will be considered a single recording and merged together.
-        #[serde(
-            rename = "RecordingReconnectWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordingReconnectWindowSeconds`: If a stage publisher disconnects and then reconnects within the specified interval, the multiple recordings will be considered a single recording and merged together.
         pub recording_reconnect_window_seconds: Option<Value<i64>>,
-        /// ARN of the StorageConfiguration resource to use for individual participant recording.
-        #[serde(rename = "StorageConfigurationArn")]
+        /// `StorageConfigurationArn`: ARN of the StorageConfiguration resource to use for individual participant recording.
         pub storage_configuration_arn: Value<String>,
         /// `ThumbnailConfiguration`.
-        #[serde(
-            rename = "ThumbnailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub thumbnail_configuration: Option<ThumbnailConfiguration>,
     }
 
@@ -1466,30 +1650,79 @@ pub mod stage {
         }
     }
 
+    impl Serialize for AutoParticipantRecordingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HlsConfiguration", &self.hls_configuration)?;
+            crate::cfn::entry(&mut map, "MediaTypes", &self.media_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordingReconnectWindowSeconds",
+                &self.recording_reconnect_window_seconds,
+            )?;
+            map.serialize_entry(
+                "StorageConfigurationArn",
+                &self.storage_configuration_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThumbnailConfiguration",
+                &self.thumbnail_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// HLS configuration object for individual participant recording.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsConfiguration {
         /// `ParticipantRecordingHlsConfiguration`.
-        #[serde(
-            rename = "ParticipantRecordingHlsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub participant_recording_hls_configuration: Option<
             ParticipantRecordingHlsConfiguration,
         >,
     }
 
-    /// An object representing a configuration of participant HLS recordings for individual participant recording.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ParticipantRecordingHlsConfiguration {
-        /// Defines the target duration for recorded segments generated when recording a stage participant.
-        #[serde(
-            rename = "TargetSegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HlsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParticipantRecordingHlsConfiguration",
+                &self.participant_recording_hls_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// An object representing a configuration of participant HLS recordings for individual participant recording.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ParticipantRecordingHlsConfiguration {
+        /// `TargetSegmentDurationSeconds`: Defines the target duration for recorded segments generated when recording a stage participant.
         pub target_segment_duration_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for ParticipantRecordingHlsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetSegmentDurationSeconds",
+                &self.target_segment_duration_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `MediaTypesItem`.
@@ -1530,35 +1763,57 @@ pub mod stage {
     }
 
     /// A complex type that allows you to enable/disable the recording of thumbnails for individual participant recording and modify the interval at which thumbnails are generated for the live session.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThumbnailConfiguration {
-        /// An object representing a configuration of thumbnails for recorded video from an individual participant.
-        #[serde(
-            rename = "ParticipantThumbnailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParticipantThumbnailConfiguration`: An object representing a configuration of thumbnails for recorded video from an individual participant.
         pub participant_thumbnail_configuration: Option<
             ParticipantThumbnailConfiguration,
         >,
     }
 
-    /// An object representing a configuration of thumbnails for recorded video from an individual participant.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ParticipantThumbnailConfiguration {
-        /// Thumbnail recording mode.
-        #[serde(rename = "RecordingMode", skip_serializing_if = "Option::is_none")]
-        pub recording_mode: Option<Value<RecordingMode>>,
-        /// Indicates the format in which thumbnails are recorded.
-        #[serde(rename = "Storage", skip_serializing_if = "Option::is_none")]
-        pub storage: Option<Vec<Value<StorageItem>>>,
-        /// The targeted thumbnail-generation interval in seconds.
-        #[serde(
-            rename = "TargetIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ThumbnailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParticipantThumbnailConfiguration",
+                &self.participant_thumbnail_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// An object representing a configuration of thumbnails for recorded video from an individual participant.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ParticipantThumbnailConfiguration {
+        /// `RecordingMode`: Thumbnail recording mode.
+        pub recording_mode: Option<Value<RecordingMode>>,
+        /// `Storage`: Indicates the format in which thumbnails are recorded.
+        pub storage: Option<Vec<Value<StorageItem>>>,
+        /// `TargetIntervalSeconds`: The targeted thumbnail-generation interval in seconds.
         pub target_interval_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for ParticipantThumbnailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RecordingMode", &self.recording_mode)?;
+            crate::cfn::entry(&mut map, "Storage", &self.storage)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetIntervalSeconds",
+                &self.target_interval_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Thumbnail recording mode.
@@ -1661,16 +1916,13 @@ pub mod storage_configuration {
     }
 
     /// The properties of `AWS::IVS::StorageConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageConfigurationProps {
-        /// Storage Configuration Name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Storage Configuration Name.
         pub name: Option<Value<String>>,
         /// `S3`.
-        #[serde(rename = "S3")]
         pub s3: S3StorageConfiguration,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1685,11 +1937,24 @@ pub mod storage_configuration {
         }
     }
 
+    impl Serialize for CfnStorageConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("S3", &self.s3)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A complex type that describes an S3 location where recorded videos will be stored.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3StorageConfiguration {
-        /// Location (S3 bucket name) where recorded videos will be stored.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: Location (S3 bucket name) where recorded videos will be stored.
         pub bucket_name: Value<String>,
     }
 
@@ -1699,6 +1964,18 @@ pub mod storage_configuration {
             Self {
                 bucket_name: bucket_name.into(),
             }
+        }
+    }
+
+    impl Serialize for S3StorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.end()
         }
     }
 }
@@ -1768,13 +2045,11 @@ pub mod stream_key {
     }
 
     /// The properties of `AWS::IVS::StreamKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamKeyProps {
-        /// Channel ARN for the stream.
-        #[serde(rename = "ChannelArn")]
+        /// `ChannelArn`: Channel ARN for the stream.
         pub channel_arn: Value<String>,
-        /// A list of key-value pairs that contain metadata for the asset model.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that contain metadata for the asset model.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1785,6 +2060,19 @@ pub mod stream_key {
                 channel_arn: channel_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnStreamKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelArn", &self.channel_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -79,16 +79,13 @@ pub mod logging_configuration {
     }
 
     /// The properties of `AWS::IVSChat::LoggingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggingConfigurationProps {
         /// `DestinationConfiguration`.
-        #[serde(rename = "DestinationConfiguration")]
         pub destination_configuration: DestinationConfiguration,
-        /// The name of the logging configuration.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the logging configuration.
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -105,25 +102,52 @@ pub mod logging_configuration {
         }
     }
 
+    impl Serialize for CfnLoggingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationConfiguration",
+                &self.destination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Destination configuration for IVS Chat logging.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationConfiguration {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_logs: Option<CloudWatchLogsDestinationConfiguration>,
         /// `Firehose`.
-        #[serde(rename = "Firehose", skip_serializing_if = "Option::is_none")]
         pub firehose: Option<FirehoseDestinationConfiguration>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3DestinationConfiguration>,
     }
 
+    impl Serialize for DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(&mut map, "Firehose", &self.firehose)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// CloudWatch destination configuration for IVS Chat logging.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsDestinationConfiguration {
-        /// Name of the Amazon CloudWatch Logs log group where chat activity will be logged.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: Name of the Amazon CloudWatch Logs log group where chat activity will be logged.
         pub log_group_name: Value<String>,
     }
 
@@ -136,11 +160,22 @@ pub mod logging_configuration {
         }
     }
 
+    impl Serialize for CloudWatchLogsDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            map.end()
+        }
+    }
+
     /// Kinesis Firehose destination configuration for IVS Chat logging.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirehoseDestinationConfiguration {
-        /// Name of the Amazon Kinesis Firehose delivery stream where chat activity will be logged.
-        #[serde(rename = "DeliveryStreamName")]
+        /// `DeliveryStreamName`: Name of the Amazon Kinesis Firehose delivery stream where chat activity will be logged.
         pub delivery_stream_name: Value<String>,
     }
 
@@ -153,11 +188,22 @@ pub mod logging_configuration {
         }
     }
 
+    impl Serialize for FirehoseDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeliveryStreamName", &self.delivery_stream_name)?;
+            map.end()
+        }
+    }
+
     /// S3 destination configuration for IVS Chat logging.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DestinationConfiguration {
-        /// Name of the Amazon S3 bucket where chat activity will be logged.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: Name of the Amazon S3 bucket where chat activity will be logged.
         pub bucket_name: Value<String>,
     }
 
@@ -167,6 +213,18 @@ pub mod logging_configuration {
             Self {
                 bucket_name: bucket_name.into(),
             }
+        }
+    }
+
+    impl Serialize for S3DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.end()
         }
     }
 }
@@ -234,53 +292,75 @@ pub mod room {
     }
 
     /// The properties of `AWS::IVSChat::Room`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRoomProps {
-        /// Array of logging configuration identifiers attached to the room.
-        #[serde(
-            rename = "LoggingConfigurationIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoggingConfigurationIdentifiers`: Array of logging configuration identifiers attached to the room.
         pub logging_configuration_identifiers: Option<Vec<Value<String>>>,
-        /// The maximum number of characters in a single message.
-        #[serde(
-            rename = "MaximumMessageLength",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumMessageLength`: The maximum number of characters in a single message.
         pub maximum_message_length: Option<Value<i64>>,
-        /// The maximum number of messages per second that can be sent to the room.
-        #[serde(
-            rename = "MaximumMessageRatePerSecond",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumMessageRatePerSecond`: The maximum number of messages per second that can be sent to the room.
         pub maximum_message_rate_per_second: Option<Value<i64>>,
         /// `MessageReviewHandler`.
-        #[serde(
-            rename = "MessageReviewHandler",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub message_review_handler: Option<MessageReviewHandler>,
-        /// The name of the room.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the room.
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnRoomProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfigurationIdentifiers",
+                &self.logging_configuration_identifiers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumMessageLength",
+                &self.maximum_message_length,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumMessageRatePerSecond",
+                &self.maximum_message_rate_per_second,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageReviewHandler",
+                &self.message_review_handler,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration information for optional review of messages.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MessageReviewHandler {
-        /// Specifies the fallback behavior if the handler does not return a valid response, encounters an error, or times out.
-        #[serde(rename = "FallbackResult", skip_serializing_if = "Option::is_none")]
+        /// `FallbackResult`: Specifies the fallback behavior if the handler does not return a valid response, encounters an error, or times out.
         pub fallback_result: Option<Value<FallbackResult>>,
-        /// Identifier of the message review handler.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
+        /// `Uri`: Identifier of the message review handler.
         pub uri: Option<Value<String>>,
+    }
+
+    impl Serialize for MessageReviewHandler {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FallbackResult", &self.fallback_result)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
     }
 
     /// Specifies the fallback behavior if the handler does not return a valid response, encounters an error, or times out.

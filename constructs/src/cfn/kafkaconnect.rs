@@ -84,53 +84,35 @@ pub mod connector {
     }
 
     /// The properties of `AWS::KafkaConnect::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
         /// `Capacity`.
-        #[serde(rename = "Capacity")]
         pub capacity: Capacity,
-        /// The configuration for the connector.
-        #[serde(rename = "ConnectorConfiguration")]
+        /// `ConnectorConfiguration`: The configuration for the connector.
         pub connector_configuration: indexmap::IndexMap<String, Value<String>>,
-        /// A summary description of the connector.
-        #[serde(
-            rename = "ConnectorDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectorDescription`: A summary description of the connector.
         pub connector_description: Option<Value<String>>,
-        /// The name of the connector.
-        #[serde(rename = "ConnectorName")]
+        /// `ConnectorName`: The name of the connector.
         pub connector_name: Value<String>,
         /// `KafkaCluster`.
-        #[serde(rename = "KafkaCluster")]
         pub kafka_cluster: KafkaCluster,
         /// `KafkaClusterClientAuthentication`.
-        #[serde(rename = "KafkaClusterClientAuthentication")]
         pub kafka_cluster_client_authentication: KafkaClusterClientAuthentication,
         /// `KafkaClusterEncryptionInTransit`.
-        #[serde(rename = "KafkaClusterEncryptionInTransit")]
         pub kafka_cluster_encryption_in_transit: KafkaClusterEncryptionInTransit,
-        /// The version of Kafka Connect.
-        #[serde(rename = "KafkaConnectVersion")]
+        /// `KafkaConnectVersion`: The version of Kafka Connect.
         pub kafka_connect_version: Value<String>,
         /// `LogDelivery`.
-        #[serde(rename = "LogDelivery", skip_serializing_if = "Option::is_none")]
         pub log_delivery: Option<LogDelivery>,
-        /// The network type of the Connector.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The network type of the Connector.
         pub network_type: Option<Value<NetworkType>>,
-        /// List of plugins to use with the connector.
-        #[serde(rename = "Plugins")]
+        /// `Plugins`: List of plugins to use with the connector.
         pub plugins: Vec<Plugin>,
-        /// The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon S3 objects and other external resources.
-        #[serde(rename = "ServiceExecutionRoleArn")]
+        /// `ServiceExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon S3 objects and other external resources.
         pub service_execution_role_arn: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WorkerConfiguration`.
-        #[serde(rename = "WorkerConfiguration", skip_serializing_if = "Option::is_none")]
         pub worker_configuration: Option<WorkerConfiguration>,
     }
 
@@ -174,41 +156,91 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Capacity", &self.capacity)?;
+            map.serialize_entry(
+                "ConnectorConfiguration",
+                &self.connector_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectorDescription",
+                &self.connector_description,
+            )?;
+            map.serialize_entry("ConnectorName", &self.connector_name)?;
+            map.serialize_entry("KafkaCluster", &self.kafka_cluster)?;
+            map.serialize_entry(
+                "KafkaClusterClientAuthentication",
+                &self.kafka_cluster_client_authentication,
+            )?;
+            map.serialize_entry(
+                "KafkaClusterEncryptionInTransit",
+                &self.kafka_cluster_encryption_in_transit,
+            )?;
+            map.serialize_entry("KafkaConnectVersion", &self.kafka_connect_version)?;
+            crate::cfn::entry(&mut map, "LogDelivery", &self.log_delivery)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            map.serialize_entry("Plugins", &self.plugins)?;
+            map.serialize_entry(
+                "ServiceExecutionRoleArn",
+                &self.service_execution_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkerConfiguration",
+                &self.worker_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about the capacity allocated to the connector.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Capacity {
         /// `AutoScaling`.
-        #[serde(rename = "AutoScaling", skip_serializing_if = "Option::is_none")]
         pub auto_scaling: Option<AutoScaling>,
         /// `ProvisionedCapacity`.
-        #[serde(rename = "ProvisionedCapacity", skip_serializing_if = "Option::is_none")]
         pub provisioned_capacity: Option<ProvisionedCapacity>,
     }
 
-    /// Details about auto scaling of a connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AutoScaling {
-        /// The maximum number of tasks allocated to the connector during autoscaling operations.
-        #[serde(
-            rename = "MaxAutoscalingTaskCount",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Capacity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoScaling", &self.auto_scaling)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedCapacity",
+                &self.provisioned_capacity,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Details about auto scaling of a connector.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AutoScaling {
+        /// `MaxAutoscalingTaskCount`: The maximum number of tasks allocated to the connector during autoscaling operations.
         pub max_autoscaling_task_count: Option<Value<i64>>,
-        /// The maximum number of workers for a connector.
-        #[serde(rename = "MaxWorkerCount")]
+        /// `MaxWorkerCount`: The maximum number of workers for a connector.
         pub max_worker_count: Value<i64>,
-        /// Specifies how many MSK Connect Units (MCU) as the minimum scaling unit.
-        #[serde(rename = "McuCount")]
+        /// `McuCount`: Specifies how many MSK Connect Units (MCU) as the minimum scaling unit.
         pub mcu_count: Value<i64>,
-        /// The minimum number of workers for a connector.
-        #[serde(rename = "MinWorkerCount")]
+        /// `MinWorkerCount`: The minimum number of workers for a connector.
         pub min_worker_count: Value<i64>,
         /// `ScaleInPolicy`.
-        #[serde(rename = "ScaleInPolicy")]
         pub scale_in_policy: ScaleInPolicy,
         /// `ScaleOutPolicy`.
-        #[serde(rename = "ScaleOutPolicy")]
         pub scale_out_policy: ScaleOutPolicy,
     }
 
@@ -232,11 +264,31 @@ pub mod connector {
         }
     }
 
+    impl Serialize for AutoScaling {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxAutoscalingTaskCount",
+                &self.max_autoscaling_task_count,
+            )?;
+            map.serialize_entry("MaxWorkerCount", &self.max_worker_count)?;
+            map.serialize_entry("McuCount", &self.mcu_count)?;
+            map.serialize_entry("MinWorkerCount", &self.min_worker_count)?;
+            map.serialize_entry("ScaleInPolicy", &self.scale_in_policy)?;
+            map.serialize_entry("ScaleOutPolicy", &self.scale_out_policy)?;
+            map.end()
+        }
+    }
+
     /// Information about the scale in policy of the connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScaleInPolicy {
-        /// Specifies the CPU utilization percentage threshold at which connector scale in should trigger.
-        #[serde(rename = "CpuUtilizationPercentage")]
+        /// `CpuUtilizationPercentage`: Specifies the CPU utilization percentage threshold at which connector scale in should trigger.
         pub cpu_utilization_percentage: Value<i64>,
     }
 
@@ -249,11 +301,25 @@ pub mod connector {
         }
     }
 
+    impl Serialize for ScaleInPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CpuUtilizationPercentage",
+                &self.cpu_utilization_percentage,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about the scale out policy of the connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScaleOutPolicy {
-        /// Specifies the CPU utilization percentage threshold at which connector scale out should trigger.
-        #[serde(rename = "CpuUtilizationPercentage")]
+        /// `CpuUtilizationPercentage`: Specifies the CPU utilization percentage threshold at which connector scale out should trigger.
         pub cpu_utilization_percentage: Value<i64>,
     }
 
@@ -266,14 +332,27 @@ pub mod connector {
         }
     }
 
+    impl Serialize for ScaleOutPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CpuUtilizationPercentage",
+                &self.cpu_utilization_percentage,
+            )?;
+            map.end()
+        }
+    }
+
     /// Details about a fixed capacity allocated to a connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionedCapacity {
-        /// Specifies how many MSK Connect Units (MCU) are allocated to the connector.
-        #[serde(rename = "McuCount")]
+        /// `McuCount`: Specifies how many MSK Connect Units (MCU) are allocated to the connector.
         pub mcu_count: Value<i64>,
-        /// Number of workers for a connector.
-        #[serde(rename = "WorkerCount")]
+        /// `WorkerCount`: Number of workers for a connector.
         pub worker_count: Value<i64>,
     }
 
@@ -290,11 +369,23 @@ pub mod connector {
         }
     }
 
+    impl Serialize for ProvisionedCapacity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("McuCount", &self.mcu_count)?;
+            map.serialize_entry("WorkerCount", &self.worker_count)?;
+            map.end()
+        }
+    }
+
     /// Details of how to connect to the Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaCluster {
         /// `ApacheKafkaCluster`.
-        #[serde(rename = "ApacheKafkaCluster")]
         pub apache_kafka_cluster: ApacheKafkaCluster,
     }
 
@@ -307,14 +398,24 @@ pub mod connector {
         }
     }
 
+    impl Serialize for KafkaCluster {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApacheKafkaCluster", &self.apache_kafka_cluster)?;
+            map.end()
+        }
+    }
+
     /// Details of how to connect to an Apache Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApacheKafkaCluster {
-        /// The bootstrap servers string of the Apache Kafka cluster.
-        #[serde(rename = "BootstrapServers")]
+        /// `BootstrapServers`: The bootstrap servers string of the Apache Kafka cluster.
         pub bootstrap_servers: Value<String>,
         /// `Vpc`.
-        #[serde(rename = "Vpc")]
         pub vpc: Vpc,
     }
 
@@ -331,14 +432,25 @@ pub mod connector {
         }
     }
 
+    impl Serialize for ApacheKafkaCluster {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BootstrapServers", &self.bootstrap_servers)?;
+            map.serialize_entry("Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
     /// Information about a VPC used with the connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Vpc {
-        /// The AWS security groups to associate with the elastic network interfaces in order to specify what the connector has access to.
-        #[serde(rename = "SecurityGroups")]
+        /// `SecurityGroups`: The AWS security groups to associate with the elastic network interfaces in order to specify what the connector has access to.
         pub security_groups: Vec<Value<String>>,
-        /// The list of subnets to connect to in the virtual private cloud (VPC).
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The list of subnets to connect to in the virtual private cloud (VPC).
         pub subnets: Vec<Value<String>>,
     }
 
@@ -355,11 +467,23 @@ pub mod connector {
         }
     }
 
+    impl Serialize for Vpc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
     /// Details of the client authentication used by the Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterClientAuthentication {
         /// `AuthenticationType`.
-        #[serde(rename = "AuthenticationType")]
         pub authentication_type: Value<KafkaClusterClientAuthenticationType>,
     }
 
@@ -371,6 +495,18 @@ pub mod connector {
             Self {
                 authentication_type: authentication_type.into(),
             }
+        }
+    }
+
+    impl Serialize for KafkaClusterClientAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            map.end()
         }
     }
 
@@ -413,10 +549,9 @@ pub mod connector {
     }
 
     /// Details of encryption in transit to the Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterEncryptionInTransit {
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType")]
         pub encryption_type: Value<KafkaClusterEncryptionInTransitType>,
     }
 
@@ -428,6 +563,18 @@ pub mod connector {
             Self {
                 encryption_type: encryption_type.into(),
             }
+        }
+    }
+
+    impl Serialize for KafkaClusterEncryptionInTransit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            map.end()
         }
     }
 
@@ -470,10 +617,9 @@ pub mod connector {
     }
 
     /// Details of what logs are delivered and where they are delivered.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogDelivery {
         /// `WorkerLogDelivery`.
-        #[serde(rename = "WorkerLogDelivery")]
         pub worker_log_delivery: WorkerLogDelivery,
     }
 
@@ -486,28 +632,49 @@ pub mod connector {
         }
     }
 
+    impl Serialize for LogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WorkerLogDelivery", &self.worker_log_delivery)?;
+            map.end()
+        }
+    }
+
     /// Specifies where worker logs are delivered.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkerLogDelivery {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_logs: Option<CloudWatchLogsLogDelivery>,
         /// `Firehose`.
-        #[serde(rename = "Firehose", skip_serializing_if = "Option::is_none")]
         pub firehose: Option<FirehoseLogDelivery>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3LogDelivery>,
     }
 
+    impl Serialize for WorkerLogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(&mut map, "Firehose", &self.firehose)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// Details about delivering logs to Amazon CloudWatch Logs.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsLogDelivery {
-        /// Specifies whether the logs get sent to the specified CloudWatch Logs destination.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether the logs get sent to the specified CloudWatch Logs destination.
         pub enabled: Value<bool>,
-        /// The CloudWatch log group that is the destination for log delivery.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The CloudWatch log group that is the destination for log delivery.
         pub log_group: Option<Value<String>>,
     }
 
@@ -521,14 +688,25 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CloudWatchLogsLogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// Details about delivering logs to Amazon Kinesis Data Firehose.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirehoseLogDelivery {
-        /// The Kinesis Data Firehose delivery stream that is the destination for log delivery.
-        #[serde(rename = "DeliveryStream", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryStream`: The Kinesis Data Firehose delivery stream that is the destination for log delivery.
         pub delivery_stream: Option<Value<String>>,
-        /// Specifies whether the logs get sent to the specified Kinesis Data Firehose delivery stream.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether the logs get sent to the specified Kinesis Data Firehose delivery stream.
         pub enabled: Value<bool>,
     }
 
@@ -542,17 +720,27 @@ pub mod connector {
         }
     }
 
+    impl Serialize for FirehoseLogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryStream", &self.delivery_stream)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Details about delivering logs to Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3LogDelivery {
-        /// The name of the S3 bucket that is the destination for log delivery.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The name of the S3 bucket that is the destination for log delivery.
         pub bucket: Option<Value<String>>,
-        /// Specifies whether the logs get sent to the specified Amazon S3 destination.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether the logs get sent to the specified Amazon S3 destination.
         pub enabled: Value<bool>,
-        /// The S3 prefix that is the destination for log delivery.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The S3 prefix that is the destination for log delivery.
         pub prefix: Option<Value<String>>,
     }
 
@@ -564,6 +752,20 @@ pub mod connector {
                 enabled: enabled.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for S3LogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 
@@ -605,10 +807,9 @@ pub mod connector {
     }
 
     /// Details about a Kafka Connect plugin which will be used with the connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Plugin {
         /// `CustomPlugin`.
-        #[serde(rename = "CustomPlugin")]
         pub custom_plugin: CustomPlugin,
     }
 
@@ -621,14 +822,24 @@ pub mod connector {
         }
     }
 
+    impl Serialize for Plugin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomPlugin", &self.custom_plugin)?;
+            map.end()
+        }
+    }
+
     /// Details about a custom plugin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomPlugin {
-        /// The Amazon Resource Name (ARN) of the custom plugin to use.
-        #[serde(rename = "CustomPluginArn")]
+        /// `CustomPluginArn`: The Amazon Resource Name (ARN) of the custom plugin to use.
         pub custom_plugin_arn: Value<String>,
-        /// The revision of the custom plugin to use.
-        #[serde(rename = "Revision")]
+        /// `Revision`: The revision of the custom plugin to use.
         pub revision: Value<i64>,
     }
 
@@ -645,14 +856,25 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CustomPlugin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomPluginArn", &self.custom_plugin_arn)?;
+            map.serialize_entry("Revision", &self.revision)?;
+            map.end()
+        }
+    }
+
     /// Specifies the worker configuration to use with the connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkerConfiguration {
-        /// The revision of the worker configuration to use.
-        #[serde(rename = "Revision")]
+        /// `Revision`: The revision of the worker configuration to use.
         pub revision: Value<i64>,
-        /// The Amazon Resource Name (ARN) of the worker configuration to use.
-        #[serde(rename = "WorkerConfigurationArn")]
+        /// `WorkerConfigurationArn`: The Amazon Resource Name (ARN) of the worker configuration to use.
         pub worker_configuration_arn: Value<String>,
     }
 
@@ -666,6 +888,22 @@ pub mod connector {
                 revision: revision.into(),
                 worker_configuration_arn: worker_configuration_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for WorkerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Revision", &self.revision)?;
+            map.serialize_entry(
+                "WorkerConfigurationArn",
+                &self.worker_configuration_arn,
+            )?;
+            map.end()
         }
     }
 }
@@ -745,22 +983,17 @@ pub mod custom_plugin {
     }
 
     /// The properties of `AWS::KafkaConnect::CustomPlugin`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomPluginProps {
-        /// The type of the plugin file.
-        #[serde(rename = "ContentType")]
+        /// `ContentType`: The type of the plugin file.
         pub content_type: Value<ContentType>,
-        /// A summary description of the custom plugin.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A summary description of the custom plugin.
         pub description: Option<Value<String>>,
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: CustomPluginLocation,
-        /// The name of the custom plugin.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the custom plugin.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -778,6 +1011,22 @@ pub mod custom_plugin {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCustomPluginProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -819,10 +1068,9 @@ pub mod custom_plugin {
     }
 
     /// Information about the location of a custom plugin.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomPluginLocation {
         /// `S3Location`.
-        #[serde(rename = "S3Location")]
         pub s3_location: S3Location,
     }
 
@@ -835,17 +1083,26 @@ pub mod custom_plugin {
         }
     }
 
+    impl Serialize for CustomPluginLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// The S3 bucket Amazon Resource Name (ARN), file key, and object version of the plugin file stored in Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// The Amazon Resource Name (ARN) of an S3 bucket.
-        #[serde(rename = "BucketArn")]
+        /// `BucketArn`: The Amazon Resource Name (ARN) of an S3 bucket.
         pub bucket_arn: Value<String>,
-        /// The file key for an object in an S3 bucket.
-        #[serde(rename = "FileKey")]
+        /// `FileKey`: The file key for an object in an S3 bucket.
         pub file_key: Value<String>,
-        /// The version of an object in an S3 bucket.
-        #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersion`: The version of an object in an S3 bucket.
         pub object_version: Option<Value<String>>,
     }
 
@@ -860,6 +1117,20 @@ pub mod custom_plugin {
                 file_key: file_key.into(),
                 object_version: None,
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketArn", &self.bucket_arn)?;
+            map.serialize_entry("FileKey", &self.file_key)?;
+            crate::cfn::entry(&mut map, "ObjectVersion", &self.object_version)?;
+            map.end()
         }
     }
 }
@@ -933,19 +1204,15 @@ pub mod worker_configuration {
     }
 
     /// The properties of `AWS::KafkaConnect::WorkerConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkerConfigurationProps {
-        /// A summary description of the worker configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A summary description of the worker configuration.
         pub description: Option<Value<String>>,
-        /// The name of the worker configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the worker configuration.
         pub name: Value<String>,
-        /// Base64 encoded contents of connect-distributed.properties file.
-        #[serde(rename = "PropertiesFileContent")]
+        /// `PropertiesFileContent`: Base64 encoded contents of connect-distributed.properties file.
         pub properties_file_content: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -961,6 +1228,21 @@ pub mod worker_configuration {
                 properties_file_content: properties_file_content.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnWorkerConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("PropertiesFileContent", &self.properties_file_content)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -89,47 +89,29 @@ pub mod data_source {
     }
 
     /// The properties of `AWS::Kendra::DataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
         /// `CustomDocumentEnrichmentConfiguration`.
-        #[serde(
-            rename = "CustomDocumentEnrichmentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_document_enrichment_configuration: Option<
             CustomDocumentEnrichmentConfiguration,
         >,
         /// `DataSourceConfiguration`.
-        #[serde(
-            rename = "DataSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_source_configuration: Option<DataSourceConfiguration>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IndexId`.
-        #[serde(rename = "IndexId")]
         pub index_id: Value<String>,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Value<String>>,
-        /// Tags for labeling the data source
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for labeling the data source
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -155,66 +137,114 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for CfnDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDocumentEnrichmentConfiguration",
+                &self.custom_document_enrichment_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataSourceConfiguration",
+                &self.data_source_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `CustomDocumentEnrichmentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomDocumentEnrichmentConfiguration {
         /// `InlineConfigurations`.
-        #[serde(
-            rename = "InlineConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inline_configurations: Option<
             Vec<InlineCustomDocumentEnrichmentConfiguration>,
         >,
         /// `PostExtractionHookConfiguration`.
-        #[serde(
-            rename = "PostExtractionHookConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_extraction_hook_configuration: Option<HookConfiguration>,
         /// `PreExtractionHookConfiguration`.
-        #[serde(
-            rename = "PreExtractionHookConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_extraction_hook_configuration: Option<HookConfiguration>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CustomDocumentEnrichmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InlineConfigurations",
+                &self.inline_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PostExtractionHookConfiguration",
+                &self.post_extraction_hook_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreExtractionHookConfiguration",
+                &self.pre_extraction_hook_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `InlineCustomDocumentEnrichmentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InlineCustomDocumentEnrichmentConfiguration {
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<DocumentAttributeCondition>,
         /// `DocumentContentDeletion`.
-        #[serde(
-            rename = "DocumentContentDeletion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_content_deletion: Option<Value<bool>>,
         /// `Target`.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
         pub target: Option<DocumentAttributeTarget>,
     }
 
+    impl Serialize for InlineCustomDocumentEnrichmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentContentDeletion",
+                &self.document_content_deletion,
+            )?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentAttributeCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentAttributeCondition {
         /// `ConditionDocumentAttributeKey`.
-        #[serde(rename = "ConditionDocumentAttributeKey")]
         pub condition_document_attribute_key: Value<String>,
         /// `ConditionOnValue`.
-        #[serde(rename = "ConditionOnValue", skip_serializing_if = "Option::is_none")]
         pub condition_on_value: Option<DocumentAttributeValue>,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<ConditionOperator>,
     }
 
@@ -233,21 +263,49 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DocumentAttributeCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConditionDocumentAttributeKey",
+                &self.condition_document_attribute_key,
+            )?;
+            crate::cfn::entry(&mut map, "ConditionOnValue", &self.condition_on_value)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentAttributeValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentAttributeValue {
         /// `DateValue`.
-        #[serde(rename = "DateValue", skip_serializing_if = "Option::is_none")]
         pub date_value: Option<Value<String>>,
         /// `LongValue`.
-        #[serde(rename = "LongValue", skip_serializing_if = "Option::is_none")]
         pub long_value: Option<Value<i64>>,
         /// `StringListValue`.
-        #[serde(rename = "StringListValue", skip_serializing_if = "Option::is_none")]
         pub string_list_value: Option<Vec<Value<String>>>,
         /// `StringValue`.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
         pub string_value: Option<Value<String>>,
+    }
+
+    impl Serialize for DocumentAttributeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DateValue", &self.date_value)?;
+            crate::cfn::entry(&mut map, "LongValue", &self.long_value)?;
+            crate::cfn::entry(&mut map, "StringListValue", &self.string_list_value)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
     }
 
     /// Values of `ConditionOperator`.
@@ -315,24 +373,13 @@ pub mod data_source {
     }
 
     /// The `DocumentAttributeTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentAttributeTarget {
         /// `TargetDocumentAttributeKey`.
-        #[serde(rename = "TargetDocumentAttributeKey")]
         pub target_document_attribute_key: Value<String>,
         /// `TargetDocumentAttributeValue`.
-        #[serde(
-            rename = "TargetDocumentAttributeValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_document_attribute_value: Option<DocumentAttributeValue>,
         /// `TargetDocumentAttributeValueDeletion`.
-        #[serde(
-            rename = "TargetDocumentAttributeValueDeletion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_document_attribute_value_deletion: Option<Value<bool>>,
     }
 
@@ -347,17 +394,39 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DocumentAttributeTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "TargetDocumentAttributeKey",
+                &self.target_document_attribute_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetDocumentAttributeValue",
+                &self.target_document_attribute_value,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetDocumentAttributeValueDeletion",
+                &self.target_document_attribute_value_deletion,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HookConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HookConfiguration {
         /// `InvocationCondition`.
-        #[serde(rename = "InvocationCondition", skip_serializing_if = "Option::is_none")]
         pub invocation_condition: Option<DocumentAttributeCondition>,
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn")]
         pub lambda_arn: Value<String>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
     }
 
@@ -375,120 +444,135 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for HookConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationCondition",
+                &self.invocation_condition,
+            )?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.end()
+        }
+    }
+
     /// The `DataSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSourceConfiguration {
         /// `ConfluenceConfiguration`.
-        #[serde(
-            rename = "ConfluenceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub confluence_configuration: Option<ConfluenceConfiguration>,
         /// `DatabaseConfiguration`.
-        #[serde(
-            rename = "DatabaseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub database_configuration: Option<DatabaseConfiguration>,
         /// `GoogleDriveConfiguration`.
-        #[serde(
-            rename = "GoogleDriveConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub google_drive_configuration: Option<GoogleDriveConfiguration>,
         /// `OneDriveConfiguration`.
-        #[serde(
-            rename = "OneDriveConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub one_drive_configuration: Option<OneDriveConfiguration>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3DataSourceConfiguration>,
         /// `SalesforceConfiguration`.
-        #[serde(
-            rename = "SalesforceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub salesforce_configuration: Option<SalesforceConfiguration>,
         /// `ServiceNowConfiguration`.
-        #[serde(
-            rename = "ServiceNowConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_now_configuration: Option<ServiceNowConfiguration>,
         /// `SharePointConfiguration`.
-        #[serde(
-            rename = "SharePointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub share_point_configuration: Option<SharePointConfiguration>,
         /// `TemplateConfiguration`.
-        #[serde(
-            rename = "TemplateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub template_configuration: Option<TemplateConfiguration>,
         /// `WebCrawlerConfiguration`.
-        #[serde(
-            rename = "WebCrawlerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_crawler_configuration: Option<WebCrawlerConfiguration>,
         /// `WorkDocsConfiguration`.
-        #[serde(
-            rename = "WorkDocsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub work_docs_configuration: Option<WorkDocsConfiguration>,
     }
 
+    impl Serialize for DataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfluenceConfiguration",
+                &self.confluence_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseConfiguration",
+                &self.database_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GoogleDriveConfiguration",
+                &self.google_drive_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OneDriveConfiguration",
+                &self.one_drive_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SalesforceConfiguration",
+                &self.salesforce_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceNowConfiguration",
+                &self.service_now_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SharePointConfiguration",
+                &self.share_point_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateConfiguration",
+                &self.template_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebCrawlerConfiguration",
+                &self.web_crawler_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkDocsConfiguration",
+                &self.work_docs_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ConfluenceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceConfiguration {
         /// `AttachmentConfiguration`.
-        #[serde(
-            rename = "AttachmentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attachment_configuration: Option<ConfluenceAttachmentConfiguration>,
         /// `BlogConfiguration`.
-        #[serde(rename = "BlogConfiguration", skip_serializing_if = "Option::is_none")]
         pub blog_configuration: Option<ConfluenceBlogConfiguration>,
         /// `ExclusionPatterns`.
-        #[serde(rename = "ExclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub exclusion_patterns: Option<Vec<Value<String>>>,
         /// `InclusionPatterns`.
-        #[serde(rename = "InclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub inclusion_patterns: Option<Vec<Value<String>>>,
         /// `PageConfiguration`.
-        #[serde(rename = "PageConfiguration", skip_serializing_if = "Option::is_none")]
         pub page_configuration: Option<ConfluencePageConfiguration>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `ServerUrl`.
-        #[serde(rename = "ServerUrl")]
         pub server_url: Value<String>,
         /// `SpaceConfiguration`.
-        #[serde(rename = "SpaceConfiguration", skip_serializing_if = "Option::is_none")]
         pub space_configuration: Option<ConfluenceSpaceConfiguration>,
         /// `Version`.
-        #[serde(rename = "Version")]
         pub version: Value<ConfluenceVersion>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<DataSourceVpcConfiguration>,
     }
 
@@ -514,34 +598,71 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ConfluenceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttachmentConfiguration",
+                &self.attachment_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "BlogConfiguration", &self.blog_configuration)?;
+            crate::cfn::entry(&mut map, "ExclusionPatterns", &self.exclusion_patterns)?;
+            crate::cfn::entry(&mut map, "InclusionPatterns", &self.inclusion_patterns)?;
+            crate::cfn::entry(&mut map, "PageConfiguration", &self.page_configuration)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("ServerUrl", &self.server_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceConfiguration",
+                &self.space_configuration,
+            )?;
+            map.serialize_entry("Version", &self.version)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `ConfluenceAttachmentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfluenceAttachmentConfiguration {
         /// `AttachmentFieldMappings`.
-        #[serde(
-            rename = "AttachmentFieldMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attachment_field_mappings: Option<
             Vec<ConfluenceAttachmentToIndexFieldMapping>,
         >,
         /// `CrawlAttachments`.
-        #[serde(rename = "CrawlAttachments", skip_serializing_if = "Option::is_none")]
         pub crawl_attachments: Option<Value<bool>>,
     }
 
+    impl Serialize for ConfluenceAttachmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttachmentFieldMappings",
+                &self.attachment_field_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "CrawlAttachments", &self.crawl_attachments)?;
+            map.end()
+        }
+    }
+
     /// The `ConfluenceAttachmentToIndexFieldMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceAttachmentToIndexFieldMapping {
         /// `DataSourceFieldName`.
-        #[serde(rename = "DataSourceFieldName")]
         pub data_source_field_name: Value<ConfluenceAttachmentFieldName>,
         /// `DateFieldFormat`.
-        #[serde(rename = "DateFieldFormat", skip_serializing_if = "Option::is_none")]
         pub date_field_format: Option<Value<String>>,
         /// `IndexFieldName`.
-        #[serde(rename = "IndexFieldName")]
         pub index_field_name: Value<String>,
     }
 
@@ -556,6 +677,20 @@ pub mod data_source {
                 date_field_format: None,
                 index_field_name: index_field_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ConfluenceAttachmentToIndexFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceFieldName", &self.data_source_field_name)?;
+            crate::cfn::entry(&mut map, "DateFieldFormat", &self.date_field_format)?;
+            map.serialize_entry("IndexFieldName", &self.index_field_name)?;
+            map.end()
         }
     }
 
@@ -624,24 +759,32 @@ pub mod data_source {
     }
 
     /// The `ConfluenceBlogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfluenceBlogConfiguration {
         /// `BlogFieldMappings`.
-        #[serde(rename = "BlogFieldMappings", skip_serializing_if = "Option::is_none")]
         pub blog_field_mappings: Option<Vec<ConfluenceBlogToIndexFieldMapping>>,
     }
 
+    impl Serialize for ConfluenceBlogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlogFieldMappings", &self.blog_field_mappings)?;
+            map.end()
+        }
+    }
+
     /// The `ConfluenceBlogToIndexFieldMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceBlogToIndexFieldMapping {
         /// `DataSourceFieldName`.
-        #[serde(rename = "DataSourceFieldName")]
         pub data_source_field_name: Value<ConfluenceBlogFieldName>,
         /// `DateFieldFormat`.
-        #[serde(rename = "DateFieldFormat", skip_serializing_if = "Option::is_none")]
         pub date_field_format: Option<Value<String>>,
         /// `IndexFieldName`.
-        #[serde(rename = "IndexFieldName")]
         pub index_field_name: Value<String>,
     }
 
@@ -656,6 +799,20 @@ pub mod data_source {
                 date_field_format: None,
                 index_field_name: index_field_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ConfluenceBlogToIndexFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceFieldName", &self.data_source_field_name)?;
+            crate::cfn::entry(&mut map, "DateFieldFormat", &self.date_field_format)?;
+            map.serialize_entry("IndexFieldName", &self.index_field_name)?;
+            map.end()
         }
     }
 
@@ -718,24 +875,32 @@ pub mod data_source {
     }
 
     /// The `ConfluencePageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfluencePageConfiguration {
         /// `PageFieldMappings`.
-        #[serde(rename = "PageFieldMappings", skip_serializing_if = "Option::is_none")]
         pub page_field_mappings: Option<Vec<ConfluencePageToIndexFieldMapping>>,
     }
 
+    impl Serialize for ConfluencePageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PageFieldMappings", &self.page_field_mappings)?;
+            map.end()
+        }
+    }
+
     /// The `ConfluencePageToIndexFieldMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluencePageToIndexFieldMapping {
         /// `DataSourceFieldName`.
-        #[serde(rename = "DataSourceFieldName")]
         pub data_source_field_name: Value<ConfluencePageFieldName>,
         /// `DateFieldFormat`.
-        #[serde(rename = "DateFieldFormat", skip_serializing_if = "Option::is_none")]
         pub date_field_format: Option<Value<String>>,
         /// `IndexFieldName`.
-        #[serde(rename = "IndexFieldName")]
         pub index_field_name: Value<String>,
     }
 
@@ -750,6 +915,20 @@ pub mod data_source {
                 date_field_format: None,
                 index_field_name: index_field_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ConfluencePageToIndexFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceFieldName", &self.data_source_field_name)?;
+            crate::cfn::entry(&mut map, "DateFieldFormat", &self.date_field_format)?;
+            map.serialize_entry("IndexFieldName", &self.index_field_name)?;
+            map.end()
         }
     }
 
@@ -821,36 +1000,56 @@ pub mod data_source {
     }
 
     /// The `ConfluenceSpaceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfluenceSpaceConfiguration {
         /// `CrawlArchivedSpaces`.
-        #[serde(rename = "CrawlArchivedSpaces", skip_serializing_if = "Option::is_none")]
         pub crawl_archived_spaces: Option<Value<bool>>,
         /// `CrawlPersonalSpaces`.
-        #[serde(rename = "CrawlPersonalSpaces", skip_serializing_if = "Option::is_none")]
         pub crawl_personal_spaces: Option<Value<bool>>,
         /// `ExcludeSpaces`.
-        #[serde(rename = "ExcludeSpaces", skip_serializing_if = "Option::is_none")]
         pub exclude_spaces: Option<Vec<Value<String>>>,
         /// `IncludeSpaces`.
-        #[serde(rename = "IncludeSpaces", skip_serializing_if = "Option::is_none")]
         pub include_spaces: Option<Vec<Value<String>>>,
         /// `SpaceFieldMappings`.
-        #[serde(rename = "SpaceFieldMappings", skip_serializing_if = "Option::is_none")]
         pub space_field_mappings: Option<Vec<ConfluenceSpaceToIndexFieldMapping>>,
     }
 
+    impl Serialize for ConfluenceSpaceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrawlArchivedSpaces",
+                &self.crawl_archived_spaces,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CrawlPersonalSpaces",
+                &self.crawl_personal_spaces,
+            )?;
+            crate::cfn::entry(&mut map, "ExcludeSpaces", &self.exclude_spaces)?;
+            crate::cfn::entry(&mut map, "IncludeSpaces", &self.include_spaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceFieldMappings",
+                &self.space_field_mappings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ConfluenceSpaceToIndexFieldMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceSpaceToIndexFieldMapping {
         /// `DataSourceFieldName`.
-        #[serde(rename = "DataSourceFieldName")]
         pub data_source_field_name: Value<ConfluenceSpaceFieldName>,
         /// `DateFieldFormat`.
-        #[serde(rename = "DateFieldFormat", skip_serializing_if = "Option::is_none")]
         pub date_field_format: Option<Value<String>>,
         /// `IndexFieldName`.
-        #[serde(rename = "IndexFieldName")]
         pub index_field_name: Value<String>,
     }
 
@@ -865,6 +1064,20 @@ pub mod data_source {
                 date_field_format: None,
                 index_field_name: index_field_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ConfluenceSpaceToIndexFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceFieldName", &self.data_source_field_name)?;
+            crate::cfn::entry(&mut map, "DateFieldFormat", &self.date_field_format)?;
+            map.serialize_entry("IndexFieldName", &self.index_field_name)?;
+            map.end()
         }
     }
 
@@ -949,13 +1162,11 @@ pub mod data_source {
     }
 
     /// The `DataSourceVpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSourceVpcConfiguration {
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -972,26 +1183,33 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DataSourceVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseConfiguration {
         /// `AclConfiguration`.
-        #[serde(rename = "AclConfiguration", skip_serializing_if = "Option::is_none")]
         pub acl_configuration: Option<AclConfiguration>,
         /// `ColumnConfiguration`.
-        #[serde(rename = "ColumnConfiguration")]
         pub column_configuration: ColumnConfiguration,
         /// `ConnectionConfiguration`.
-        #[serde(rename = "ConnectionConfiguration")]
         pub connection_configuration: ConnectionConfiguration,
         /// `DatabaseEngineType`.
-        #[serde(rename = "DatabaseEngineType")]
         pub database_engine_type: Value<DatabaseEngineType>,
         /// `SqlConfiguration`.
-        #[serde(rename = "SqlConfiguration", skip_serializing_if = "Option::is_none")]
         pub sql_configuration: Option<SqlConfiguration>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<DataSourceVpcConfiguration>,
     }
 
@@ -1013,11 +1231,30 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DatabaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AclConfiguration", &self.acl_configuration)?;
+            map.serialize_entry("ColumnConfiguration", &self.column_configuration)?;
+            map.serialize_entry(
+                "ConnectionConfiguration",
+                &self.connection_configuration,
+            )?;
+            map.serialize_entry("DatabaseEngineType", &self.database_engine_type)?;
+            crate::cfn::entry(&mut map, "SqlConfiguration", &self.sql_configuration)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `AclConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AclConfiguration {
         /// `AllowedGroupsColumnName`.
-        #[serde(rename = "AllowedGroupsColumnName")]
         pub allowed_groups_column_name: Value<String>,
     }
 
@@ -1030,27 +1267,33 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for AclConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AllowedGroupsColumnName",
+                &self.allowed_groups_column_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ColumnConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ColumnConfiguration {
         /// `ChangeDetectingColumns`.
-        #[serde(rename = "ChangeDetectingColumns")]
         pub change_detecting_columns: Vec<Value<String>>,
         /// `DocumentDataColumnName`.
-        #[serde(rename = "DocumentDataColumnName")]
         pub document_data_column_name: Value<String>,
         /// `DocumentIdColumnName`.
-        #[serde(rename = "DocumentIdColumnName")]
         pub document_id_column_name: Value<String>,
         /// `DocumentTitleColumnName`.
-        #[serde(
-            rename = "DocumentTitleColumnName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_column_name: Option<Value<String>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
     }
 
@@ -1071,17 +1314,40 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ColumnConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ChangeDetectingColumns",
+                &self.change_detecting_columns,
+            )?;
+            map.serialize_entry(
+                "DocumentDataColumnName",
+                &self.document_data_column_name,
+            )?;
+            map.serialize_entry("DocumentIdColumnName", &self.document_id_column_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleColumnName",
+                &self.document_title_column_name,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            map.end()
+        }
+    }
+
     /// The `DataSourceToIndexFieldMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSourceToIndexFieldMapping {
         /// `DataSourceFieldName`.
-        #[serde(rename = "DataSourceFieldName")]
         pub data_source_field_name: Value<String>,
         /// `DateFieldFormat`.
-        #[serde(rename = "DateFieldFormat", skip_serializing_if = "Option::is_none")]
         pub date_field_format: Option<Value<String>>,
         /// `IndexFieldName`.
-        #[serde(rename = "IndexFieldName")]
         pub index_field_name: Value<String>,
     }
 
@@ -1099,23 +1365,32 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for DataSourceToIndexFieldMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceFieldName", &self.data_source_field_name)?;
+            crate::cfn::entry(&mut map, "DateFieldFormat", &self.date_field_format)?;
+            map.serialize_entry("IndexFieldName", &self.index_field_name)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionConfiguration {
         /// `DatabaseHost`.
-        #[serde(rename = "DatabaseHost")]
         pub database_host: Value<String>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `DatabasePort`.
-        #[serde(rename = "DatabasePort")]
         pub database_port: Value<i64>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -1135,6 +1410,22 @@ pub mod data_source {
                 secret_arn: secret_arn.into(),
                 table_name: table_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ConnectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseHost", &self.database_host)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("DatabasePort", &self.database_port)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
         }
     }
 
@@ -1182,17 +1473,28 @@ pub mod data_source {
     }
 
     /// The `SqlConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SqlConfiguration {
         /// `QueryIdentifiersEnclosingOption`.
-        #[serde(
-            rename = "QueryIdentifiersEnclosingOption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_identifiers_enclosing_option: Option<
             Value<QueryIdentifiersEnclosingOption>,
         >,
+    }
+
+    impl Serialize for SqlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryIdentifiersEnclosingOption",
+                &self.query_identifiers_enclosing_option,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `QueryIdentifiersEnclosingOption`.
@@ -1234,28 +1536,21 @@ pub mod data_source {
     }
 
     /// The `GoogleDriveConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GoogleDriveConfiguration {
         /// `ExcludeMimeTypes`.
-        #[serde(rename = "ExcludeMimeTypes", skip_serializing_if = "Option::is_none")]
         pub exclude_mime_types: Option<Vec<Value<String>>>,
         /// `ExcludeSharedDrives`.
-        #[serde(rename = "ExcludeSharedDrives", skip_serializing_if = "Option::is_none")]
         pub exclude_shared_drives: Option<Vec<Value<String>>>,
         /// `ExcludeUserAccounts`.
-        #[serde(rename = "ExcludeUserAccounts", skip_serializing_if = "Option::is_none")]
         pub exclude_user_accounts: Option<Vec<Value<String>>>,
         /// `ExclusionPatterns`.
-        #[serde(rename = "ExclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub exclusion_patterns: Option<Vec<Value<String>>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `InclusionPatterns`.
-        #[serde(rename = "InclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub inclusion_patterns: Option<Vec<Value<String>>>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
     }
 
@@ -1274,29 +1569,48 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for GoogleDriveConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeMimeTypes", &self.exclude_mime_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeSharedDrives",
+                &self.exclude_shared_drives,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeUserAccounts",
+                &self.exclude_user_accounts,
+            )?;
+            crate::cfn::entry(&mut map, "ExclusionPatterns", &self.exclusion_patterns)?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            crate::cfn::entry(&mut map, "InclusionPatterns", &self.inclusion_patterns)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The `OneDriveConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OneDriveConfiguration {
         /// `DisableLocalGroups`.
-        #[serde(rename = "DisableLocalGroups", skip_serializing_if = "Option::is_none")]
         pub disable_local_groups: Option<Value<bool>>,
         /// `ExclusionPatterns`.
-        #[serde(rename = "ExclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub exclusion_patterns: Option<Vec<Value<String>>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `InclusionPatterns`.
-        #[serde(rename = "InclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub inclusion_patterns: Option<Vec<Value<String>>>,
         /// `OneDriveUsers`.
-        #[serde(rename = "OneDriveUsers")]
         pub one_drive_users: OneDriveUsers,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `TenantDomain`.
-        #[serde(rename = "TenantDomain")]
         pub tenant_domain: Value<String>,
     }
 
@@ -1319,45 +1633,68 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for OneDriveConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableLocalGroups",
+                &self.disable_local_groups,
+            )?;
+            crate::cfn::entry(&mut map, "ExclusionPatterns", &self.exclusion_patterns)?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            crate::cfn::entry(&mut map, "InclusionPatterns", &self.inclusion_patterns)?;
+            map.serialize_entry("OneDriveUsers", &self.one_drive_users)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("TenantDomain", &self.tenant_domain)?;
+            map.end()
+        }
+    }
+
     /// The `OneDriveUsers` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OneDriveUsers {
         /// `OneDriveUserList`.
-        #[serde(rename = "OneDriveUserList", skip_serializing_if = "Option::is_none")]
         pub one_drive_user_list: Option<Vec<Value<String>>>,
         /// `OneDriveUserS3Path`.
-        #[serde(rename = "OneDriveUserS3Path", skip_serializing_if = "Option::is_none")]
         pub one_drive_user_s3_path: Option<S3Path>,
     }
 
+    impl Serialize for OneDriveUsers {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OneDriveUserList", &self.one_drive_user_list)?;
+            crate::cfn::entry(
+                &mut map,
+                "OneDriveUserS3Path",
+                &self.one_drive_user_s3_path,
+            )?;
+            map.end()
+        }
+    }
+
     /// S3 data source configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DataSourceConfiguration {
         /// `AccessControlListConfiguration`.
-        #[serde(
-            rename = "AccessControlListConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub access_control_list_configuration: Option<AccessControlListConfiguration>,
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `DocumentsMetadataConfiguration`.
-        #[serde(
-            rename = "DocumentsMetadataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub documents_metadata_configuration: Option<DocumentsMetadataConfiguration>,
         /// `ExclusionPatterns`.
-        #[serde(rename = "ExclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub exclusion_patterns: Option<Vec<Value<String>>>,
         /// `InclusionPatterns`.
-        #[serde(rename = "InclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub inclusion_patterns: Option<Vec<Value<String>>>,
         /// `InclusionPrefixes`.
-        #[serde(rename = "InclusionPrefixes", skip_serializing_if = "Option::is_none")]
         pub inclusion_prefixes: Option<Vec<Value<String>>>,
     }
 
@@ -1375,79 +1712,93 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for S3DataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessControlListConfiguration",
+                &self.access_control_list_configuration,
+            )?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentsMetadataConfiguration",
+                &self.documents_metadata_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ExclusionPatterns", &self.exclusion_patterns)?;
+            crate::cfn::entry(&mut map, "InclusionPatterns", &self.inclusion_patterns)?;
+            crate::cfn::entry(&mut map, "InclusionPrefixes", &self.inclusion_prefixes)?;
+            map.end()
+        }
+    }
+
     /// The `AccessControlListConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessControlListConfiguration {
         /// `KeyPath`.
-        #[serde(rename = "KeyPath", skip_serializing_if = "Option::is_none")]
         pub key_path: Option<Value<String>>,
     }
 
+    impl Serialize for AccessControlListConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyPath", &self.key_path)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentsMetadataConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentsMetadataConfiguration {
         /// `S3Prefix`.
-        #[serde(rename = "S3Prefix", skip_serializing_if = "Option::is_none")]
         pub s3_prefix: Option<Value<String>>,
     }
 
+    impl Serialize for DocumentsMetadataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Prefix", &self.s3_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceConfiguration {
         /// `ChatterFeedConfiguration`.
-        #[serde(
-            rename = "ChatterFeedConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub chatter_feed_configuration: Option<SalesforceChatterFeedConfiguration>,
         /// `CrawlAttachments`.
-        #[serde(rename = "CrawlAttachments", skip_serializing_if = "Option::is_none")]
         pub crawl_attachments: Option<Value<bool>>,
         /// `ExcludeAttachmentFilePatterns`.
-        #[serde(
-            rename = "ExcludeAttachmentFilePatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub exclude_attachment_file_patterns: Option<Vec<Value<String>>>,
         /// `IncludeAttachmentFilePatterns`.
-        #[serde(
-            rename = "IncludeAttachmentFilePatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_attachment_file_patterns: Option<Vec<Value<String>>>,
         /// `KnowledgeArticleConfiguration`.
-        #[serde(
-            rename = "KnowledgeArticleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub knowledge_article_configuration: Option<
             SalesforceKnowledgeArticleConfiguration,
         >,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `ServerUrl`.
-        #[serde(rename = "ServerUrl")]
         pub server_url: Value<String>,
         /// `StandardObjectAttachmentConfiguration`.
-        #[serde(
-            rename = "StandardObjectAttachmentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub standard_object_attachment_configuration: Option<
             SalesforceStandardObjectAttachmentConfiguration,
         >,
         /// `StandardObjectConfigurations`.
-        #[serde(
-            rename = "StandardObjectConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub standard_object_configurations: Option<
             Vec<SalesforceStandardObjectConfiguration>,
         >,
@@ -1473,24 +1824,60 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for SalesforceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChatterFeedConfiguration",
+                &self.chatter_feed_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "CrawlAttachments", &self.crawl_attachments)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeAttachmentFilePatterns",
+                &self.exclude_attachment_file_patterns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeAttachmentFilePatterns",
+                &self.include_attachment_file_patterns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KnowledgeArticleConfiguration",
+                &self.knowledge_article_configuration,
+            )?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("ServerUrl", &self.server_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "StandardObjectAttachmentConfiguration",
+                &self.standard_object_attachment_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StandardObjectConfigurations",
+                &self.standard_object_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceChatterFeedConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceChatterFeedConfiguration {
         /// `DocumentDataFieldName`.
-        #[serde(rename = "DocumentDataFieldName")]
         pub document_data_field_name: Value<String>,
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `IncludeFilterTypes`.
-        #[serde(rename = "IncludeFilterTypes", skip_serializing_if = "Option::is_none")]
         pub include_filter_types: Option<
             Vec<Value<SalesforceChatterFeedIncludeFilterType>>,
         >,
@@ -1505,6 +1892,32 @@ pub mod data_source {
                 field_mappings: None,
                 include_filter_types: None,
             }
+        }
+    }
+
+    impl Serialize for SalesforceChatterFeedConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DocumentDataFieldName",
+                &self.document_data_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeFilterTypes",
+                &self.include_filter_types,
+            )?;
+            map.end()
         }
     }
 
@@ -1547,26 +1960,15 @@ pub mod data_source {
     }
 
     /// The `SalesforceKnowledgeArticleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceKnowledgeArticleConfiguration {
         /// `CustomKnowledgeArticleTypeConfigurations`.
-        #[serde(
-            rename = "CustomKnowledgeArticleTypeConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_knowledge_article_type_configurations: Option<
             Vec<SalesforceCustomKnowledgeArticleTypeConfiguration>,
         >,
         /// `IncludedStates`.
-        #[serde(rename = "IncludedStates")]
         pub included_states: Vec<Value<SalesforceKnowledgeArticleState>>,
         /// `StandardKnowledgeArticleTypeConfiguration`.
-        #[serde(
-            rename = "StandardKnowledgeArticleTypeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub standard_knowledge_article_type_configuration: Option<
             SalesforceStandardKnowledgeArticleTypeConfiguration,
         >,
@@ -1585,24 +1987,38 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for SalesforceKnowledgeArticleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomKnowledgeArticleTypeConfigurations",
+                &self.custom_knowledge_article_type_configurations,
+            )?;
+            map.serialize_entry("IncludedStates", &self.included_states)?;
+            crate::cfn::entry(
+                &mut map,
+                "StandardKnowledgeArticleTypeConfiguration",
+                &self.standard_knowledge_article_type_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceCustomKnowledgeArticleTypeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceCustomKnowledgeArticleTypeConfiguration {
         /// `DocumentDataFieldName`.
-        #[serde(rename = "DocumentDataFieldName")]
         pub document_data_field_name: Value<String>,
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1618,6 +2034,28 @@ pub mod data_source {
                 field_mappings: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for SalesforceCustomKnowledgeArticleTypeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DocumentDataFieldName",
+                &self.document_data_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -1663,20 +2101,13 @@ pub mod data_source {
     }
 
     /// The `SalesforceStandardKnowledgeArticleTypeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceStandardKnowledgeArticleTypeConfiguration {
         /// `DocumentDataFieldName`.
-        #[serde(rename = "DocumentDataFieldName")]
         pub document_data_field_name: Value<String>,
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
     }
 
@@ -1691,39 +2122,63 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for SalesforceStandardKnowledgeArticleTypeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DocumentDataFieldName",
+                &self.document_data_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceStandardObjectAttachmentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SalesforceStandardObjectAttachmentConfiguration {
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
     }
 
+    impl Serialize for SalesforceStandardObjectAttachmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            map.end()
+        }
+    }
+
     /// The `SalesforceStandardObjectConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SalesforceStandardObjectConfiguration {
         /// `DocumentDataFieldName`.
-        #[serde(rename = "DocumentDataFieldName")]
         pub document_data_field_name: Value<String>,
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<SalesforceStandardObjectName>,
     }
 
@@ -1739,6 +2194,28 @@ pub mod data_source {
                 field_mappings: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for SalesforceStandardObjectConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DocumentDataFieldName",
+                &self.document_data_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -1825,35 +2302,21 @@ pub mod data_source {
     }
 
     /// The `ServiceNowConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowConfiguration {
         /// `AuthenticationType`.
-        #[serde(rename = "AuthenticationType", skip_serializing_if = "Option::is_none")]
         pub authentication_type: Option<Value<ServiceNowAuthenticationType>>,
         /// `HostUrl`.
-        #[serde(rename = "HostUrl")]
         pub host_url: Value<String>,
         /// `KnowledgeArticleConfiguration`.
-        #[serde(
-            rename = "KnowledgeArticleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub knowledge_article_configuration: Option<
             ServiceNowKnowledgeArticleConfiguration,
         >,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `ServiceCatalogConfiguration`.
-        #[serde(
-            rename = "ServiceCatalogConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_catalog_configuration: Option<ServiceNowServiceCatalogConfiguration>,
         /// `ServiceNowBuildVersion`.
-        #[serde(rename = "ServiceNowBuildVersion")]
         pub service_now_build_version: Value<ServiceNowBuildVersionType>,
     }
 
@@ -1872,6 +2335,38 @@ pub mod data_source {
                 service_catalog_configuration: None,
                 service_now_build_version: service_now_build_version.into(),
             }
+        }
+    }
+
+    impl Serialize for ServiceNowConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationType",
+                &self.authentication_type,
+            )?;
+            map.serialize_entry("HostUrl", &self.host_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "KnowledgeArticleConfiguration",
+                &self.knowledge_article_configuration,
+            )?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceCatalogConfiguration",
+                &self.service_catalog_configuration,
+            )?;
+            map.serialize_entry(
+                "ServiceNowBuildVersion",
+                &self.service_now_build_version,
+            )?;
+            map.end()
         }
     }
 
@@ -1913,40 +2408,21 @@ pub mod data_source {
     }
 
     /// The `ServiceNowKnowledgeArticleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowKnowledgeArticleConfiguration {
         /// `CrawlAttachments`.
-        #[serde(rename = "CrawlAttachments", skip_serializing_if = "Option::is_none")]
         pub crawl_attachments: Option<Value<bool>>,
         /// `DocumentDataFieldName`.
-        #[serde(rename = "DocumentDataFieldName")]
         pub document_data_field_name: Value<String>,
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `ExcludeAttachmentFilePatterns`.
-        #[serde(
-            rename = "ExcludeAttachmentFilePatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub exclude_attachment_file_patterns: Option<Vec<Value<String>>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `FilterQuery`.
-        #[serde(rename = "FilterQuery", skip_serializing_if = "Option::is_none")]
         pub filter_query: Option<Value<String>>,
         /// `IncludeAttachmentFilePatterns`.
-        #[serde(
-            rename = "IncludeAttachmentFilePatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_attachment_file_patterns: Option<Vec<Value<String>>>,
     }
 
@@ -1965,38 +2441,53 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ServiceNowKnowledgeArticleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrawlAttachments", &self.crawl_attachments)?;
+            map.serialize_entry(
+                "DocumentDataFieldName",
+                &self.document_data_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeAttachmentFilePatterns",
+                &self.exclude_attachment_file_patterns,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            crate::cfn::entry(&mut map, "FilterQuery", &self.filter_query)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeAttachmentFilePatterns",
+                &self.include_attachment_file_patterns,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ServiceNowServiceCatalogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowServiceCatalogConfiguration {
         /// `CrawlAttachments`.
-        #[serde(rename = "CrawlAttachments", skip_serializing_if = "Option::is_none")]
         pub crawl_attachments: Option<Value<bool>>,
         /// `DocumentDataFieldName`.
-        #[serde(rename = "DocumentDataFieldName")]
         pub document_data_field_name: Value<String>,
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `ExcludeAttachmentFilePatterns`.
-        #[serde(
-            rename = "ExcludeAttachmentFilePatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub exclude_attachment_file_patterns: Option<Vec<Value<String>>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `IncludeAttachmentFilePatterns`.
-        #[serde(
-            rename = "IncludeAttachmentFilePatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_attachment_file_patterns: Option<Vec<Value<String>>>,
     }
 
@@ -2011,6 +2502,38 @@ pub mod data_source {
                 field_mappings: None,
                 include_attachment_file_patterns: None,
             }
+        }
+    }
+
+    impl Serialize for ServiceNowServiceCatalogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrawlAttachments", &self.crawl_attachments)?;
+            map.serialize_entry(
+                "DocumentDataFieldName",
+                &self.document_data_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeAttachmentFilePatterns",
+                &self.exclude_attachment_file_patterns,
+            )?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeAttachmentFilePatterns",
+                &self.include_attachment_file_patterns,
+            )?;
+            map.end()
         }
     }
 
@@ -2052,51 +2575,31 @@ pub mod data_source {
     }
 
     /// SharePoint configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SharePointConfiguration {
         /// `CrawlAttachments`.
-        #[serde(rename = "CrawlAttachments", skip_serializing_if = "Option::is_none")]
         pub crawl_attachments: Option<Value<bool>>,
         /// `DisableLocalGroups`.
-        #[serde(rename = "DisableLocalGroups", skip_serializing_if = "Option::is_none")]
         pub disable_local_groups: Option<Value<bool>>,
         /// `DocumentTitleFieldName`.
-        #[serde(
-            rename = "DocumentTitleFieldName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_title_field_name: Option<Value<String>>,
         /// `ExclusionPatterns`.
-        #[serde(rename = "ExclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub exclusion_patterns: Option<Vec<Value<String>>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `InclusionPatterns`.
-        #[serde(rename = "InclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub inclusion_patterns: Option<Vec<Value<String>>>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `SharePointVersion`.
-        #[serde(rename = "SharePointVersion")]
         pub share_point_version: Value<SharePointVersion>,
         /// `SslCertificateS3Path`.
-        #[serde(
-            rename = "SslCertificateS3Path",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ssl_certificate_s3_path: Option<S3Path>,
         /// `Urls`.
-        #[serde(rename = "Urls")]
         pub urls: Vec<Value<String>>,
         /// `UseChangeLog`.
-        #[serde(rename = "UseChangeLog", skip_serializing_if = "Option::is_none")]
         pub use_change_log: Option<Value<bool>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<DataSourceVpcConfiguration>,
     }
 
@@ -2121,6 +2624,41 @@ pub mod data_source {
                 use_change_log: None,
                 vpc_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for SharePointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrawlAttachments", &self.crawl_attachments)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableLocalGroups",
+                &self.disable_local_groups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentTitleFieldName",
+                &self.document_title_field_name,
+            )?;
+            crate::cfn::entry(&mut map, "ExclusionPatterns", &self.exclusion_patterns)?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            crate::cfn::entry(&mut map, "InclusionPatterns", &self.inclusion_patterns)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("SharePointVersion", &self.share_point_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "SslCertificateS3Path",
+                &self.ssl_certificate_s3_path,
+            )?;
+            map.serialize_entry("Urls", &self.urls)?;
+            crate::cfn::entry(&mut map, "UseChangeLog", &self.use_change_log)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
         }
     }
 
@@ -2165,10 +2703,9 @@ pub mod data_source {
     }
 
     /// The `TemplateConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TemplateConfiguration {
-        /// `Template`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Template")]
+        /// `Template`: `Template`. Untyped in the schema: any `serde_json::Value`.
         pub template: serde_json::Value,
     }
 
@@ -2179,55 +2716,38 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for TemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Template", &self.template)?;
+            map.end()
+        }
+    }
+
     /// The `WebCrawlerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebCrawlerConfiguration {
         /// `AuthenticationConfiguration`.
-        #[serde(
-            rename = "AuthenticationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_configuration: Option<WebCrawlerAuthenticationConfiguration>,
         /// `CrawlDepth`.
-        #[serde(rename = "CrawlDepth", skip_serializing_if = "Option::is_none")]
         pub crawl_depth: Option<Value<i64>>,
         /// `MaxContentSizePerPageInMegaBytes`.
-        #[serde(
-            rename = "MaxContentSizePerPageInMegaBytes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_content_size_per_page_in_mega_bytes: Option<Value<f64>>,
         /// `MaxLinksPerPage`.
-        #[serde(rename = "MaxLinksPerPage", skip_serializing_if = "Option::is_none")]
         pub max_links_per_page: Option<Value<i64>>,
         /// `MaxUrlsPerMinuteCrawlRate`.
-        #[serde(
-            rename = "MaxUrlsPerMinuteCrawlRate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_urls_per_minute_crawl_rate: Option<Value<i64>>,
         /// `ProxyConfiguration`.
-        #[serde(rename = "ProxyConfiguration", skip_serializing_if = "Option::is_none")]
         pub proxy_configuration: Option<ProxyConfiguration>,
         /// `UrlExclusionPatterns`.
-        #[serde(
-            rename = "UrlExclusionPatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub url_exclusion_patterns: Option<Vec<Value<String>>>,
         /// `UrlInclusionPatterns`.
-        #[serde(
-            rename = "UrlInclusionPatterns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub url_inclusion_patterns: Option<Vec<Value<String>>>,
         /// `Urls`.
-        #[serde(rename = "Urls")]
         pub urls: WebCrawlerUrls,
     }
 
@@ -2248,25 +2768,81 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for WebCrawlerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "CrawlDepth", &self.crawl_depth)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxContentSizePerPageInMegaBytes",
+                &self.max_content_size_per_page_in_mega_bytes,
+            )?;
+            crate::cfn::entry(&mut map, "MaxLinksPerPage", &self.max_links_per_page)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxUrlsPerMinuteCrawlRate",
+                &self.max_urls_per_minute_crawl_rate,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProxyConfiguration",
+                &self.proxy_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UrlExclusionPatterns",
+                &self.url_exclusion_patterns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UrlInclusionPatterns",
+                &self.url_inclusion_patterns,
+            )?;
+            map.serialize_entry("Urls", &self.urls)?;
+            map.end()
+        }
+    }
+
     /// The `WebCrawlerAuthenticationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebCrawlerAuthenticationConfiguration {
         /// `BasicAuthentication`.
-        #[serde(rename = "BasicAuthentication", skip_serializing_if = "Option::is_none")]
         pub basic_authentication: Option<Vec<WebCrawlerBasicAuthentication>>,
     }
 
+    impl Serialize for WebCrawlerAuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthentication",
+                &self.basic_authentication,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WebCrawlerBasicAuthentication` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebCrawlerBasicAuthentication {
         /// `Credentials`.
-        #[serde(rename = "Credentials")]
         pub credentials: Value<String>,
         /// `Host`.
-        #[serde(rename = "Host")]
         pub host: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
     }
 
@@ -2285,17 +2861,28 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for WebCrawlerBasicAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Credentials", &self.credentials)?;
+            map.serialize_entry("Host", &self.host)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// The `ProxyConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProxyConfiguration {
         /// `Credentials`.
-        #[serde(rename = "Credentials", skip_serializing_if = "Option::is_none")]
         pub credentials: Option<Value<String>>,
         /// `Host`.
-        #[serde(rename = "Host")]
         pub host: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
     }
 
@@ -2310,33 +2897,56 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for ProxyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Credentials", &self.credentials)?;
+            map.serialize_entry("Host", &self.host)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// The `WebCrawlerUrls` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebCrawlerUrls {
         /// `SeedUrlConfiguration`.
-        #[serde(
-            rename = "SeedUrlConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub seed_url_configuration: Option<WebCrawlerSeedUrlConfiguration>,
         /// `SiteMapsConfiguration`.
-        #[serde(
-            rename = "SiteMapsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub site_maps_configuration: Option<WebCrawlerSiteMapsConfiguration>,
     }
 
+    impl Serialize for WebCrawlerUrls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SeedUrlConfiguration",
+                &self.seed_url_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SiteMapsConfiguration",
+                &self.site_maps_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WebCrawlerSeedUrlConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebCrawlerSeedUrlConfiguration {
         /// `SeedUrls`.
-        #[serde(rename = "SeedUrls")]
         pub seed_urls: Vec<Value<String>>,
         /// `WebCrawlerMode`.
-        #[serde(rename = "WebCrawlerMode", skip_serializing_if = "Option::is_none")]
         pub web_crawler_mode: Option<Value<WebCrawlerMode>>,
     }
 
@@ -2347,6 +2957,19 @@ pub mod data_source {
                 seed_urls: seed_urls.into(),
                 web_crawler_mode: None,
             }
+        }
+    }
+
+    impl Serialize for WebCrawlerSeedUrlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SeedUrls", &self.seed_urls)?;
+            crate::cfn::entry(&mut map, "WebCrawlerMode", &self.web_crawler_mode)?;
+            map.end()
         }
     }
 
@@ -2391,10 +3014,9 @@ pub mod data_source {
     }
 
     /// The `WebCrawlerSiteMapsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebCrawlerSiteMapsConfiguration {
         /// `SiteMaps`.
-        #[serde(rename = "SiteMaps")]
         pub site_maps: Vec<Value<String>>,
     }
 
@@ -2407,26 +3029,32 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for WebCrawlerSiteMapsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SiteMaps", &self.site_maps)?;
+            map.end()
+        }
+    }
+
     /// The `WorkDocsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkDocsConfiguration {
         /// `CrawlComments`.
-        #[serde(rename = "CrawlComments", skip_serializing_if = "Option::is_none")]
         pub crawl_comments: Option<Value<bool>>,
         /// `ExclusionPatterns`.
-        #[serde(rename = "ExclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub exclusion_patterns: Option<Vec<Value<String>>>,
         /// `FieldMappings`.
-        #[serde(rename = "FieldMappings", skip_serializing_if = "Option::is_none")]
         pub field_mappings: Option<Vec<DataSourceToIndexFieldMapping>>,
         /// `InclusionPatterns`.
-        #[serde(rename = "InclusionPatterns", skip_serializing_if = "Option::is_none")]
         pub inclusion_patterns: Option<Vec<Value<String>>>,
         /// `OrganizationId`.
-        #[serde(rename = "OrganizationId")]
         pub organization_id: Value<String>,
         /// `UseChangeLog`.
-        #[serde(rename = "UseChangeLog", skip_serializing_if = "Option::is_none")]
         pub use_change_log: Option<Value<bool>>,
     }
 
@@ -2441,6 +3069,23 @@ pub mod data_source {
                 organization_id: organization_id.into(),
                 use_change_log: None,
             }
+        }
+    }
+
+    impl Serialize for WorkDocsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrawlComments", &self.crawl_comments)?;
+            crate::cfn::entry(&mut map, "ExclusionPatterns", &self.exclusion_patterns)?;
+            crate::cfn::entry(&mut map, "FieldMappings", &self.field_mappings)?;
+            crate::cfn::entry(&mut map, "InclusionPatterns", &self.inclusion_patterns)?;
+            map.serialize_entry("OrganizationId", &self.organization_id)?;
+            crate::cfn::entry(&mut map, "UseChangeLog", &self.use_change_log)?;
+            map.end()
         }
     }
 
@@ -2586,31 +3231,23 @@ pub mod faq {
     }
 
     /// The properties of `AWS::Kendra::Faq`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFaqProps {
-        /// FAQ description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: FAQ description
         pub description: Option<Value<String>>,
-        /// FAQ file format
-        #[serde(rename = "FileFormat", skip_serializing_if = "Option::is_none")]
+        /// `FileFormat`: FAQ file format
         pub file_format: Option<Value<FileFormat>>,
-        /// Index ID
-        #[serde(rename = "IndexId")]
+        /// `IndexId`: Index ID
         pub index_id: Value<String>,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
-        /// FAQ name
-        #[serde(rename = "Name")]
+        /// `Name`: FAQ name
         pub name: Value<String>,
-        /// FAQ role ARN
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: FAQ role ARN
         pub role_arn: Value<String>,
-        /// FAQ S3 path
-        #[serde(rename = "S3Path")]
+        /// `S3Path`: FAQ S3 path
         pub s3_path: S3Path,
-        /// Tags for labeling the FAQ
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for labeling the FAQ
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2632,6 +3269,25 @@ pub mod faq {
                 s3_path: s3_path.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFaqProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FileFormat", &self.file_format)?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("S3Path", &self.s3_path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -2741,28 +3397,21 @@ pub mod featured_results_set {
     }
 
     /// The properties of `AWS::Kendra::FeaturedResultsSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFeaturedResultsSetProps {
-        /// A description for the set of featured results.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the set of featured results.
         pub description: Option<Value<String>>,
-        /// A list of document IDs for the documents you want to feature at the top of the search results page.
-        #[serde(rename = "FeaturedDocuments", skip_serializing_if = "Option::is_none")]
+        /// `FeaturedDocuments`: A list of document IDs for the documents you want to feature at the top of the search results page.
         pub featured_documents: Option<Vec<FeaturedDocument>>,
-        /// A name for the set of featured results.
-        #[serde(rename = "FeaturedResultsSetName")]
+        /// `FeaturedResultsSetName`: A name for the set of featured results.
         pub featured_results_set_name: Value<String>,
-        /// The identifier of the index that you want to use for featuring results.
-        #[serde(rename = "IndexId")]
+        /// `IndexId`: The identifier of the index that you want to use for featuring results.
         pub index_id: Value<String>,
-        /// A list of queries for featuring results.
-        #[serde(rename = "QueryTexts", skip_serializing_if = "Option::is_none")]
+        /// `QueryTexts`: A list of queries for featuring results.
         pub query_texts: Option<Vec<Value<String>>>,
-        /// The current status of the set of featured results.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The current status of the set of featured results.
         pub status: Option<Value<Status>>,
-        /// A list of key-value pairs that identify or categorize the featured results set.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that identify or categorize the featured results set.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2784,12 +3433,44 @@ pub mod featured_results_set {
         }
     }
 
+    impl Serialize for CfnFeaturedResultsSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FeaturedDocuments", &self.featured_documents)?;
+            map.serialize_entry(
+                "FeaturedResultsSetName",
+                &self.featured_results_set_name,
+            )?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            crate::cfn::entry(&mut map, "QueryTexts", &self.query_texts)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A featured document.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FeaturedDocument {
-        /// The identifier of the document to feature in the search results.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The identifier of the document to feature in the search results.
         pub id: Option<Value<String>>,
+    }
+
+    impl Serialize for FeaturedDocument {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            map.end()
+        }
     }
 
     /// The current status of the set of featured results.
@@ -2896,51 +3577,29 @@ pub mod index {
     }
 
     /// The properties of `AWS::Kendra::Index`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIndexProps {
-        /// Capacity units
-        #[serde(rename = "CapacityUnits", skip_serializing_if = "Option::is_none")]
+        /// `CapacityUnits`: Capacity units
         pub capacity_units: Option<CapacityUnitsConfiguration>,
-        /// A description for the index
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the index
         pub description: Option<Value<String>>,
-        /// Document metadata configurations
-        #[serde(
-            rename = "DocumentMetadataConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DocumentMetadataConfigurations`: Document metadata configurations
         pub document_metadata_configurations: Option<Vec<DocumentMetadataConfiguration>>,
         /// `Edition`.
-        #[serde(rename = "Edition")]
         pub edition: Value<Edition>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// Server side encryption configuration
-        #[serde(
-            rename = "ServerSideEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerSideEncryptionConfiguration`: Server side encryption configuration
         pub server_side_encryption_configuration: Option<
             ServerSideEncryptionConfiguration,
         >,
-        /// Tags for labeling the index
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for labeling the index
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UserContextPolicy`.
-        #[serde(rename = "UserContextPolicy", skip_serializing_if = "Option::is_none")]
         pub user_context_policy: Option<Value<UserContextPolicy>>,
         /// `UserTokenConfigurations`.
-        #[serde(
-            rename = "UserTokenConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_token_configurations: Option<Vec<UserTokenConfiguration>>,
     }
 
@@ -2966,14 +3625,45 @@ pub mod index {
         }
     }
 
+    impl Serialize for CfnIndexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityUnits", &self.capacity_units)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentMetadataConfigurations",
+                &self.document_metadata_configurations,
+            )?;
+            map.serialize_entry("Edition", &self.edition)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserContextPolicy", &self.user_context_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserTokenConfigurations",
+                &self.user_token_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CapacityUnitsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityUnitsConfiguration {
         /// `QueryCapacityUnits`.
-        #[serde(rename = "QueryCapacityUnits")]
         pub query_capacity_units: Value<i64>,
         /// `StorageCapacityUnits`.
-        #[serde(rename = "StorageCapacityUnits")]
         pub storage_capacity_units: Value<i64>,
     }
 
@@ -2990,20 +3680,29 @@ pub mod index {
         }
     }
 
+    impl Serialize for CapacityUnitsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QueryCapacityUnits", &self.query_capacity_units)?;
+            map.serialize_entry("StorageCapacityUnits", &self.storage_capacity_units)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentMetadataConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentMetadataConfiguration {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Relevance`.
-        #[serde(rename = "Relevance", skip_serializing_if = "Option::is_none")]
         pub relevance: Option<Relevance>,
         /// `Search`.
-        #[serde(rename = "Search", skip_serializing_if = "Option::is_none")]
         pub search: Option<Search>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<DocumentAttributeValueType>,
     }
 
@@ -3022,28 +3721,54 @@ pub mod index {
         }
     }
 
+    impl Serialize for DocumentMetadataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Relevance", &self.relevance)?;
+            crate::cfn::entry(&mut map, "Search", &self.search)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `Relevance` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Relevance {
         /// `Duration`.
-        #[serde(rename = "Duration", skip_serializing_if = "Option::is_none")]
         pub duration: Option<Value<String>>,
         /// `Freshness`.
-        #[serde(rename = "Freshness", skip_serializing_if = "Option::is_none")]
         pub freshness: Option<Value<bool>>,
         /// `Importance`.
-        #[serde(rename = "Importance", skip_serializing_if = "Option::is_none")]
         pub importance: Option<Value<i64>>,
         /// `RankOrder`.
-        #[serde(rename = "RankOrder", skip_serializing_if = "Option::is_none")]
         pub rank_order: Option<Value<Order>>,
         /// `ValueImportanceItems`.
-        #[serde(
-            rename = "ValueImportanceItems",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub value_importance_items: Option<Vec<ValueImportanceItem>>,
+    }
+
+    impl Serialize for Relevance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Duration", &self.duration)?;
+            crate::cfn::entry(&mut map, "Freshness", &self.freshness)?;
+            crate::cfn::entry(&mut map, "Importance", &self.importance)?;
+            crate::cfn::entry(&mut map, "RankOrder", &self.rank_order)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValueImportanceItems",
+                &self.value_importance_items,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `Order`.
@@ -3084,31 +3809,53 @@ pub mod index {
     }
 
     /// The `ValueImportanceItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ValueImportanceItem {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<i64>>,
     }
 
+    impl Serialize for ValueImportanceItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `Search` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Search {
         /// `Displayable`.
-        #[serde(rename = "Displayable", skip_serializing_if = "Option::is_none")]
         pub displayable: Option<Value<bool>>,
         /// `Facetable`.
-        #[serde(rename = "Facetable", skip_serializing_if = "Option::is_none")]
         pub facetable: Option<Value<bool>>,
         /// `Searchable`.
-        #[serde(rename = "Searchable", skip_serializing_if = "Option::is_none")]
         pub searchable: Option<Value<bool>>,
         /// `Sortable`.
-        #[serde(rename = "Sortable", skip_serializing_if = "Option::is_none")]
         pub sortable: Option<Value<bool>>,
+    }
+
+    impl Serialize for Search {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Displayable", &self.displayable)?;
+            crate::cfn::entry(&mut map, "Facetable", &self.facetable)?;
+            crate::cfn::entry(&mut map, "Searchable", &self.searchable)?;
+            crate::cfn::entry(&mut map, "Sortable", &self.sortable)?;
+            map.end()
+        }
     }
 
     /// Values of `DocumentAttributeValueType`.
@@ -3195,11 +3942,22 @@ pub mod index {
     }
 
     /// The `ServerSideEncryptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerSideEncryptionConfiguration {
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for ServerSideEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
     }
 
     /// Values of `UserContextPolicy`.
@@ -3240,32 +3998,41 @@ pub mod index {
     }
 
     /// The `UserTokenConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserTokenConfiguration {
         /// `JsonTokenTypeConfiguration`.
-        #[serde(
-            rename = "JsonTokenTypeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub json_token_type_configuration: Option<JsonTokenTypeConfiguration>,
         /// `JwtTokenTypeConfiguration`.
-        #[serde(
-            rename = "JwtTokenTypeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub jwt_token_type_configuration: Option<JwtTokenTypeConfiguration>,
     }
 
+    impl Serialize for UserTokenConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "JsonTokenTypeConfiguration",
+                &self.json_token_type_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JwtTokenTypeConfiguration",
+                &self.jwt_token_type_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `JsonTokenTypeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JsonTokenTypeConfiguration {
         /// `GroupAttributeField`.
-        #[serde(rename = "GroupAttributeField")]
         pub group_attribute_field: Value<String>,
         /// `UserNameAttributeField`.
-        #[serde(rename = "UserNameAttributeField")]
         pub user_name_attribute_field: Value<String>,
     }
 
@@ -3282,33 +4049,38 @@ pub mod index {
         }
     }
 
+    impl Serialize for JsonTokenTypeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupAttributeField", &self.group_attribute_field)?;
+            map.serialize_entry(
+                "UserNameAttributeField",
+                &self.user_name_attribute_field,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `JwtTokenTypeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JwtTokenTypeConfiguration {
         /// `ClaimRegex`.
-        #[serde(rename = "ClaimRegex", skip_serializing_if = "Option::is_none")]
         pub claim_regex: Option<Value<String>>,
         /// `GroupAttributeField`.
-        #[serde(rename = "GroupAttributeField", skip_serializing_if = "Option::is_none")]
         pub group_attribute_field: Option<Value<String>>,
         /// `Issuer`.
-        #[serde(rename = "Issuer", skip_serializing_if = "Option::is_none")]
         pub issuer: Option<Value<String>>,
         /// `KeyLocation`.
-        #[serde(rename = "KeyLocation")]
         pub key_location: Value<KeyLocation>,
         /// `SecretManagerArn`.
-        #[serde(rename = "SecretManagerArn", skip_serializing_if = "Option::is_none")]
         pub secret_manager_arn: Option<Value<String>>,
         /// `URL`.
-        #[serde(rename = "URL", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
         /// `UserNameAttributeField`.
-        #[serde(
-            rename = "UserNameAttributeField",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_name_attribute_field: Option<Value<String>>,
     }
 
@@ -3324,6 +4096,32 @@ pub mod index {
                 url: None,
                 user_name_attribute_field: None,
             }
+        }
+    }
+
+    impl Serialize for JwtTokenTypeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClaimRegex", &self.claim_regex)?;
+            crate::cfn::entry(
+                &mut map,
+                "GroupAttributeField",
+                &self.group_attribute_field,
+            )?;
+            crate::cfn::entry(&mut map, "Issuer", &self.issuer)?;
+            map.serialize_entry("KeyLocation", &self.key_location)?;
+            crate::cfn::entry(&mut map, "SecretManagerArn", &self.secret_manager_arn)?;
+            crate::cfn::entry(&mut map, "URL", &self.url)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserNameAttributeField",
+                &self.user_name_attribute_field,
+            )?;
+            map.end()
         }
     }
 
@@ -3430,25 +4228,19 @@ pub mod query_suggestions_block_list {
     }
 
     /// The properties of `AWS::Kendra::QuerySuggestionsBlockList`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQuerySuggestionsBlockListProps {
-        /// A description for the block list.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the block list.
         pub description: Option<Value<String>>,
-        /// The identifier of the index for the block list.
-        #[serde(rename = "IndexId")]
+        /// `IndexId`: The identifier of the index for the block list.
         pub index_id: Value<String>,
-        /// The name of the block list.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the block list.
         pub name: Value<String>,
-        /// The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file.
         pub role_arn: Value<String>,
         /// `SourceS3Path`.
-        #[serde(rename = "SourceS3Path")]
         pub source_s3_path: S3Path,
-        /// A list of key-value pairs that identify or categorize the block list.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that identify or categorize the block list.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3471,14 +4263,29 @@ pub mod query_suggestions_block_list {
         }
     }
 
+    impl Serialize for CfnQuerySuggestionsBlockListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SourceS3Path", &self.source_s3_path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Information required to find a specific file in an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Path {
-        /// The name of the S3 bucket that contains the file.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the S3 bucket that contains the file.
         pub bucket: Value<String>,
-        /// The name of the file.
-        #[serde(rename = "Key")]
+        /// `Key`: The name of the file.
         pub key: Value<String>,
     }
 
@@ -3492,6 +4299,19 @@ pub mod query_suggestions_block_list {
                 bucket: bucket.into(),
                 key: key.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Path {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.end()
         }
     }
 }
@@ -3561,25 +4381,19 @@ pub mod thesaurus {
     }
 
     /// The properties of `AWS::Kendra::Thesaurus`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnThesaurusProps {
-        /// A description for the thesaurus.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the thesaurus.
         pub description: Option<Value<String>>,
-        /// The identifier of the index for the thesaurus.
-        #[serde(rename = "IndexId")]
+        /// `IndexId`: The identifier of the index for the thesaurus.
         pub index_id: Value<String>,
-        /// A name for the thesaurus.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the thesaurus.
         pub name: Value<String>,
-        /// An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path.
         pub role_arn: Value<String>,
         /// `SourceS3Path`.
-        #[serde(rename = "SourceS3Path")]
         pub source_s3_path: S3Path,
-        /// A list of key-value pairs that identify or categorize the thesaurus.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs that identify or categorize the thesaurus.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3602,14 +4416,29 @@ pub mod thesaurus {
         }
     }
 
+    impl Serialize for CfnThesaurusProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SourceS3Path", &self.source_s3_path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Information required to find a specific file in an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Path {
-        /// The name of the S3 bucket that contains the file.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the S3 bucket that contains the file.
         pub bucket: Value<String>,
-        /// The name of the file.
-        #[serde(rename = "Key")]
+        /// `Key`: The name of the file.
         pub key: Value<String>,
     }
 
@@ -3625,16 +4454,27 @@ pub mod thesaurus {
             }
         }
     }
+
+    impl Serialize for S3Path {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.end()
+        }
+    }
 }
 
 /// The `S3Path` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct S3Path {
     /// `Bucket`.
-    #[serde(rename = "Bucket")]
     pub bucket: Value<String>,
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
 }
 
@@ -3645,5 +4485,18 @@ impl S3Path {
             bucket: bucket.into(),
             key: key.into(),
         }
+    }
+}
+
+impl Serialize for S3Path {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Bucket", &self.bucket)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.end()
     }
 }

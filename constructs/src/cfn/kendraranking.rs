@@ -73,19 +73,15 @@ pub mod execution_plan {
     }
 
     /// The properties of `AWS::KendraRanking::ExecutionPlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExecutionPlanProps {
-        /// Capacity units
-        #[serde(rename = "CapacityUnits", skip_serializing_if = "Option::is_none")]
+        /// `CapacityUnits`: Capacity units
         pub capacity_units: Option<CapacityUnitsConfiguration>,
-        /// A description for the execution plan
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the execution plan
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// Tags for labeling the execution plan
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for labeling the execution plan
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -101,11 +97,25 @@ pub mod execution_plan {
         }
     }
 
+    impl Serialize for CfnExecutionPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityUnits", &self.capacity_units)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CapacityUnitsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityUnitsConfiguration {
         /// `RescoreCapacityUnits`.
-        #[serde(rename = "RescoreCapacityUnits")]
         pub rescore_capacity_units: Value<i64>,
     }
 
@@ -115,6 +125,18 @@ pub mod execution_plan {
             Self {
                 rescore_capacity_units: rescore_capacity_units.into(),
             }
+        }
+    }
+
+    impl Serialize for CapacityUnitsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RescoreCapacityUnits", &self.rescore_capacity_units)?;
+            map.end()
         }
     }
 }

@@ -97,49 +97,25 @@ pub mod channel {
     }
 
     /// The properties of `AWS::Kinesis::Channel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
-        /// The name of the channel.
-        #[serde(rename = "ChannelName")]
+        /// `ChannelName`: The name of the channel.
         pub channel_name: Value<String>,
-        /// Server-side encryption configuration for data at rest.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EncryptionConfiguration`: Server-side encryption configuration for data at rest.
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// Configuration for delivering channel operational logs.
-        #[serde(
-            rename = "LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoggingConfiguration`: Configuration for delivering channel operational logs.
         pub logging_configuration: Option<LoggingConfiguration>,
-        /// Configuration for delivery to a vanilla S3 bucket destination.
-        #[serde(
-            rename = "S3DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DestinationConfiguration`: Configuration for delivery to a vanilla S3 bucket destination.
         pub s3_destination_configuration: Option<S3DestinationConfiguration>,
-        /// Configuration for delivery to S3 Tables destinations.
-        #[serde(
-            rename = "S3TablesDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3TablesDestinationConfiguration`: Configuration for delivery to S3 Tables destinations.
         pub s3_tables_destination_configuration: Option<
             S3TablesDestinationConfiguration,
         >,
-        /// The ARN of the IAM role that the channel assumes to read from the source stream, deliver records to the destination, and (when enabled) write CloudWatch Logs.
-        #[serde(rename = "ServiceExecutionRoleARN")]
+        /// `ServiceExecutionRoleARN`: The ARN of the IAM role that the channel assumes to read from the source stream, deliver records to the destination, and (when enabled) write CloudWatch Logs.
         pub service_execution_role_arn: Value<String>,
-        /// List of stream configurations associated with the channel. v1 supports a single element; the list shape allows future extensibility to fan in from multiple streams.
-        #[serde(rename = "StreamConfigurationList")]
+        /// `StreamConfigurationList`: List of stream configurations associated with the channel. v1 supports a single element; the list shape allows future extensibility to fan in from multiple streams.
         pub stream_configuration_list: Vec<StreamConfiguration>,
-        /// An arbitrary set of tags (key-value pairs) to associate with the Kinesis channel.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) to associate with the Kinesis channel.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -163,14 +139,53 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfiguration",
+                &self.logging_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DestinationConfiguration",
+                &self.s3_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3TablesDestinationConfiguration",
+                &self.s3_tables_destination_configuration,
+            )?;
+            map.serialize_entry(
+                "ServiceExecutionRoleARN",
+                &self.service_execution_role_arn,
+            )?;
+            map.serialize_entry(
+                "StreamConfigurationList",
+                &self.stream_configuration_list,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Server-side encryption configuration for data at rest in the destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
-        /// The encryption type.
-        #[serde(rename = "EncryptionType")]
+        /// `EncryptionType`: The encryption type.
         pub encryption_type: Value<EncryptionType>,
-        /// The customer-managed AWS KMS key.
-        #[serde(rename = "KeyId")]
+        /// `KeyId`: The customer-managed AWS KMS key.
         pub key_id: Value<String>,
     }
 
@@ -184,6 +199,19 @@ pub mod channel {
                 encryption_type: encryption_type.into(),
                 key_id: key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            map.serialize_entry("KeyId", &self.key_id)?;
+            map.end()
         }
     }
 
@@ -222,10 +250,9 @@ pub mod channel {
     }
 
     /// Configuration for delivering channel operational logs.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingConfiguration {
-        /// CloudWatch Logs configuration block.
-        #[serde(rename = "CloudWatchLogs")]
+        /// `CloudWatchLogs`: CloudWatch Logs configuration block.
         pub cloud_watch_logs: CloudWatchLogsConfiguration,
     }
 
@@ -238,17 +265,26 @@ pub mod channel {
         }
     }
 
+    impl Serialize for LoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CloudWatchLogs", &self.cloud_watch_logs)?;
+            map.end()
+        }
+    }
+
     /// CloudWatch Logs configuration for the channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsConfiguration {
-        /// Whether CloudWatch Logs delivery is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether CloudWatch Logs delivery is enabled.
         pub enabled: Value<bool>,
-        /// The CloudWatch log group name.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The CloudWatch log group name.
         pub log_group_name: Option<Value<String>>,
-        /// The CloudWatch log stream name.
-        #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
+        /// `LogStreamName`: The CloudWatch log stream name.
         pub log_stream_name: Option<Value<String>>,
     }
 
@@ -263,25 +299,28 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CloudWatchLogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "LogStreamName", &self.log_stream_name)?;
+            map.end()
+        }
+    }
+
     /// Configuration for delivery to a vanilla S3 bucket destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DestinationConfiguration {
-        /// The maximum time in seconds the channel buffers records before delivery if the minimum target file size is not reached.
-        #[serde(
-            rename = "DataFreshnessInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataFreshnessInSeconds`: The maximum time in seconds the channel buffers records before delivery if the minimum target file size is not reached.
         pub data_freshness_in_seconds: Option<Value<i64>>,
-        /// Optional dead-letter queue (DLQ) configuration for records that cannot be delivered to the destination.
-        #[serde(
-            rename = "DeadLetterQueueS3Configuration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeadLetterQueueS3Configuration`: Optional dead-letter queue (DLQ) configuration for records that cannot be delivered to the destination.
         pub dead_letter_queue_s3_configuration: Option<DeadLetterQueueS3Configuration>,
-        /// S3 storage configuration including the destination bucket, output key template, storage class, and compression type.
-        #[serde(rename = "StorageConfiguration")]
+        /// `StorageConfiguration`: S3 storage configuration including the destination bucket, output key template, storage class, and compression type.
         pub storage_configuration: S3StorageConfiguration,
     }
 
@@ -296,17 +335,36 @@ pub mod channel {
         }
     }
 
+    impl Serialize for S3DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataFreshnessInSeconds",
+                &self.data_freshness_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeadLetterQueueS3Configuration",
+                &self.dead_letter_queue_s3_configuration,
+            )?;
+            map.serialize_entry("StorageConfiguration", &self.storage_configuration)?;
+            map.end()
+        }
+    }
+
     /// Configuration of the S3 bucket used to capture records that cannot be delivered to the primary destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeadLetterQueueS3Configuration {
-        /// The ARN of the S3 bucket for storing failed records.
-        #[serde(rename = "BucketARN")]
+        /// `BucketARN`: The ARN of the S3 bucket for storing failed records.
         pub bucket_arn: Value<String>,
-        /// Optional S3 key prefix under which error records are organized.
-        #[serde(rename = "ErrorOutputPrefix", skip_serializing_if = "Option::is_none")]
+        /// `ErrorOutputPrefix`: Optional S3 key prefix under which error records are organized.
         pub error_output_prefix: Option<Value<String>>,
-        /// The AWS account ID of the expected owner of the dead-letter queue S3 bucket.
-        #[serde(rename = "ExpectedBucketOwner")]
+        /// `ExpectedBucketOwner`: The AWS account ID of the expected owner of the dead-letter queue S3 bucket.
         pub expected_bucket_owner: Value<String>,
     }
 
@@ -324,23 +382,32 @@ pub mod channel {
         }
     }
 
+    impl Serialize for DeadLetterQueueS3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            crate::cfn::entry(&mut map, "ErrorOutputPrefix", &self.error_output_prefix)?;
+            map.serialize_entry("ExpectedBucketOwner", &self.expected_bucket_owner)?;
+            map.end()
+        }
+    }
+
     /// S3 storage configuration that describes the destination bucket and how delivered objects are stored.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3StorageConfiguration {
-        /// The ARN of the S3 bucket for record delivery.
-        #[serde(rename = "BucketARN")]
+        /// `BucketARN`: The ARN of the S3 bucket for record delivery.
         pub bucket_arn: Value<String>,
-        /// The compression algorithm applied to delivered objects.
-        #[serde(rename = "CompressionType")]
+        /// `CompressionType`: The compression algorithm applied to delivered objects.
         pub compression_type: Value<CompressionType>,
-        /// The AWS account ID of the expected owner of the destination S3 bucket.
-        #[serde(rename = "ExpectedBucketOwner")]
+        /// `ExpectedBucketOwner`: The AWS account ID of the expected owner of the destination S3 bucket.
         pub expected_bucket_owner: Value<String>,
-        /// Optional template for the S3 object key path.
-        #[serde(rename = "OutputKeyTemplate", skip_serializing_if = "Option::is_none")]
+        /// `OutputKeyTemplate`: Optional template for the S3 object key path.
         pub output_key_template: Option<Value<String>>,
-        /// The S3 storage class for delivered objects.
-        #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
+        /// `StorageClass`: The S3 storage class for delivered objects.
         pub storage_class: Option<Value<StorageClass>>,
     }
 
@@ -358,6 +425,22 @@ pub mod channel {
                 output_key_template: None,
                 storage_class: None,
             }
+        }
+    }
+
+    impl Serialize for S3StorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            map.serialize_entry("CompressionType", &self.compression_type)?;
+            map.serialize_entry("ExpectedBucketOwner", &self.expected_bucket_owner)?;
+            crate::cfn::entry(&mut map, "OutputKeyTemplate", &self.output_key_template)?;
+            crate::cfn::entry(&mut map, "StorageClass", &self.storage_class)?;
+            map.end()
         }
     }
 
@@ -442,20 +525,13 @@ pub mod channel {
     }
 
     /// Configuration for delivery to S3 Tables destinations.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3TablesDestinationConfiguration {
-        /// The maximum time in seconds the channel buffers records before delivery if the minimum target file size is not reached.
-        #[serde(
-            rename = "DataFreshnessInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataFreshnessInSeconds`: The maximum time in seconds the channel buffers records before delivery if the minimum target file size is not reached.
         pub data_freshness_in_seconds: Option<Value<i64>>,
-        /// The dead-letter queue (DLQ) configuration for records that cannot be delivered to the S3 Tables destination.
-        #[serde(rename = "DeadLetterQueueS3Configuration")]
+        /// `DeadLetterQueueS3Configuration`: The dead-letter queue (DLQ) configuration for records that cannot be delivered to the S3 Tables destination.
         pub dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration,
-        /// The list of S3 Tables destinations. v1 supports a single element; the list shape allows future extensibility to fan out to multiple tables.
-        #[serde(rename = "S3TablesConfigurationList")]
+        /// `S3TablesConfigurationList`: The list of S3 Tables destinations. v1 supports a single element; the list shape allows future extensibility to fan out to multiple tables.
         pub s3_tables_configuration_list: Vec<S3TableConfiguration>,
     }
 
@@ -476,23 +552,42 @@ pub mod channel {
         }
     }
 
+    impl Serialize for S3TablesDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataFreshnessInSeconds",
+                &self.data_freshness_in_seconds,
+            )?;
+            map.serialize_entry(
+                "DeadLetterQueueS3Configuration",
+                &self.dead_letter_queue_s3_configuration,
+            )?;
+            map.serialize_entry(
+                "S3TablesConfigurationList",
+                &self.s3_tables_configuration_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// An S3 Tables destination including its table bucket, namespace, table name, and partition spec.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3TableConfiguration {
-        /// The compression algorithm applied to objects delivered to the S3 Tables destination.
-        #[serde(rename = "CompressionType")]
+        /// `CompressionType`: The compression algorithm applied to objects delivered to the S3 Tables destination.
         pub compression_type: Value<S3TableConfigurationCompressionType>,
-        /// The name of the S3 Tables namespace that contains the destination table.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The name of the S3 Tables namespace that contains the destination table.
         pub namespace: Value<String>,
-        /// The partition specification used by the destination Iceberg table.
-        #[serde(rename = "PartitionSpec", skip_serializing_if = "Option::is_none")]
+        /// `PartitionSpec`: The partition specification used by the destination Iceberg table.
         pub partition_spec: Option<PartitionSpec>,
-        /// The ARN of the S3 Tables table bucket for record delivery.
-        #[serde(rename = "TableBucketARN")]
+        /// `TableBucketARN`: The ARN of the S3 Tables table bucket for record delivery.
         pub table_bucket_arn: Value<String>,
-        /// The name of the destination S3 Tables table.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The name of the destination S3 Tables table.
         pub table_name: Value<String>,
     }
 
@@ -511,6 +606,22 @@ pub mod channel {
                 table_bucket_arn: table_bucket_arn.into(),
                 table_name: table_name.into(),
             }
+        }
+    }
+
+    impl Serialize for S3TableConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CompressionType", &self.compression_type)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "PartitionSpec", &self.partition_spec)?;
+            map.serialize_entry("TableBucketARN", &self.table_bucket_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
         }
     }
 
@@ -556,10 +667,9 @@ pub mod channel {
     }
 
     /// Partitioning specification for the destination Iceberg table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartitionSpec {
-        /// List of partition fields that define how records are partitioned when written to the destination table.
-        #[serde(rename = "PartitionFields")]
+        /// `PartitionFields`: List of partition fields that define how records are partitioned when written to the destination table.
         pub partition_fields: Vec<PartitionField>,
     }
 
@@ -572,14 +682,24 @@ pub mod channel {
         }
     }
 
+    impl Serialize for PartitionSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PartitionFields", &self.partition_fields)?;
+            map.end()
+        }
+    }
+
     /// A single partition field consisting of a transform applied to a source column.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartitionField {
-        /// The name of the source column on which the transform is applied.
-        #[serde(rename = "SourceName")]
+        /// `SourceName`: The name of the source column on which the transform is applied.
         pub source_name: Value<String>,
-        /// The partitioning transform applied to the SourceName column.
-        #[serde(rename = "Transform")]
+        /// `Transform`: The partitioning transform applied to the SourceName column.
         pub transform: Value<Transform>,
     }
 
@@ -593,6 +713,19 @@ pub mod channel {
                 source_name: source_name.into(),
                 transform: transform.into(),
             }
+        }
+    }
+
+    impl Serialize for PartitionField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceName", &self.source_name)?;
+            map.serialize_entry("Transform", &self.transform)?;
+            map.end()
         }
     }
 
@@ -631,13 +764,11 @@ pub mod channel {
     }
 
     /// The configuration of a Kinesis stream that the channel reads from.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamConfiguration {
-        /// The configuration that describes how records on the source stream are encoded.
-        #[serde(rename = "RecordConfiguration")]
+        /// `RecordConfiguration`: The configuration that describes how records on the source stream are encoded.
         pub record_configuration: RecordConfiguration,
-        /// The Amazon resource name (ARN) of the Kinesis data stream that the channel reads from.
-        #[serde(rename = "StreamARN")]
+        /// `StreamARN`: The Amazon resource name (ARN) of the Kinesis data stream that the channel reads from.
         pub stream_arn: Value<String>,
     }
 
@@ -654,14 +785,25 @@ pub mod channel {
         }
     }
 
+    impl Serialize for StreamConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordConfiguration", &self.record_configuration)?;
+            map.serialize_entry("StreamARN", &self.stream_arn)?;
+            map.end()
+        }
+    }
+
     /// The configuration that describes how records on the source stream are encoded.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordConfiguration {
-        /// The ARN of the AWS Glue Schema Registry (GSR) schema.
-        #[serde(rename = "GSRSchemaARN", skip_serializing_if = "Option::is_none")]
+        /// `GSRSchemaARN`: The ARN of the AWS Glue Schema Registry (GSR) schema.
         pub gsr_schema_arn: Option<Value<String>>,
-        /// The format used to interpret records read from the source stream.
-        #[serde(rename = "RecordFormatType")]
+        /// `RecordFormatType`: The format used to interpret records read from the source stream.
         pub record_format_type: Value<RecordFormatType>,
     }
 
@@ -672,6 +814,19 @@ pub mod channel {
                 gsr_schema_arn: None,
                 record_format_type: record_format_type.into(),
             }
+        }
+    }
+
+    impl Serialize for RecordConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GSRSchemaARN", &self.gsr_schema_arn)?;
+            map.serialize_entry("RecordFormatType", &self.record_format_type)?;
+            map.end()
         }
     }
 
@@ -776,13 +931,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Kinesis::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The ARN of the AWS Kinesis resource to which the policy applies.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The ARN of the AWS Kinesis resource to which the policy applies.
         pub resource_arn: Value<String>,
-        /// A policy document containing permissions to add to the specified resource. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResourcePolicy")]
+        /// `ResourcePolicy`: A policy document containing permissions to add to the specified resource. Untyped in the schema: any `serde_json::Value`.
         pub resource_policy: serde_json::Value,
     }
 
@@ -796,6 +949,19 @@ pub mod resource_policy {
                 resource_arn: resource_arn.into(),
                 resource_policy: resource_policy.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
+            map.end()
         }
     }
 }
@@ -865,50 +1031,69 @@ pub mod stream {
     }
 
     /// The properties of `AWS::Kinesis::Stream`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnStreamProps {
-        /// The final list of shard-level metrics
-        #[serde(
-            rename = "DesiredShardLevelMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DesiredShardLevelMetrics`: The final list of shard-level metrics
         pub desired_shard_level_metrics: Option<Vec<Value<EnhancedMetric>>>,
-        /// Maximum size of a data record in KiB allowed to be put into Kinesis stream.
-        #[serde(rename = "MaxRecordSizeInKiB", skip_serializing_if = "Option::is_none")]
+        /// `MaxRecordSizeInKiB`: Maximum size of a data record in KiB allowed to be put into Kinesis stream.
         pub max_record_size_in_ki_b: Option<Value<i64>>,
-        /// The name of the Kinesis stream.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the Kinesis stream.
         pub name: Option<Value<String>>,
-        /// The record distribution strategy for the stream.
-        #[serde(
-            rename = "RecordDistributionStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordDistributionStrategy`: The record distribution strategy for the stream.
         pub record_distribution_strategy: Option<Value<RecordDistributionStrategy>>,
-        /// The number of hours for the data records that are stored in shards to remain accessible.
-        #[serde(
-            rename = "RetentionPeriodHours",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetentionPeriodHours`: The number of hours for the data records that are stored in shards to remain accessible.
         pub retention_period_hours: Option<Value<i64>>,
-        /// The number of shards that the stream uses.
-        #[serde(rename = "ShardCount", skip_serializing_if = "Option::is_none")]
+        /// `ShardCount`: The number of shards that the stream uses.
         pub shard_count: Option<Value<i64>>,
-        /// When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream.
-        #[serde(rename = "StreamEncryption", skip_serializing_if = "Option::is_none")]
+        /// `StreamEncryption`: When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream.
         pub stream_encryption: Option<StreamEncryption>,
-        /// The mode in which the stream is running.
-        #[serde(rename = "StreamModeDetails", skip_serializing_if = "Option::is_none")]
+        /// `StreamModeDetails`: The mode in which the stream is running.
         pub stream_mode_details: Option<StreamModeDetails>,
-        /// An arbitrary set of tags (key-value pairs) to associate with the Kinesis stream.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) to associate with the Kinesis stream.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Target warm throughput in MiB/s for the stream.
-        #[serde(rename = "WarmThroughputMiBps", skip_serializing_if = "Option::is_none")]
+        /// `WarmThroughputMiBps`: Target warm throughput in MiB/s for the stream.
         pub warm_throughput_mi_bps: Option<Value<i64>>,
+    }
+
+    impl Serialize for CfnStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DesiredShardLevelMetrics",
+                &self.desired_shard_level_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxRecordSizeInKiB",
+                &self.max_record_size_in_ki_b,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordDistributionStrategy",
+                &self.record_distribution_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetentionPeriodHours",
+                &self.retention_period_hours,
+            )?;
+            crate::cfn::entry(&mut map, "ShardCount", &self.shard_count)?;
+            crate::cfn::entry(&mut map, "StreamEncryption", &self.stream_encryption)?;
+            crate::cfn::entry(&mut map, "StreamModeDetails", &self.stream_mode_details)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WarmThroughputMiBps",
+                &self.warm_throughput_mi_bps,
+            )?;
+            map.end()
+        }
     }
 
     /// Value of an enhanced metric
@@ -1008,13 +1193,11 @@ pub mod stream {
     }
 
     /// When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamEncryption {
-        /// The encryption type to use.
-        #[serde(rename = "EncryptionType")]
+        /// `EncryptionType`: The encryption type to use.
         pub encryption_type: Value<EncryptionType>,
-        /// The GUID for the customer-managed AWS KMS key to use for encryption.
-        #[serde(rename = "KeyId")]
+        /// `KeyId`: The GUID for the customer-managed AWS KMS key to use for encryption.
         pub key_id: Value<String>,
     }
 
@@ -1028,6 +1211,19 @@ pub mod stream {
                 encryption_type: encryption_type.into(),
                 key_id: key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for StreamEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            map.serialize_entry("KeyId", &self.key_id)?;
+            map.end()
         }
     }
 
@@ -1066,10 +1262,9 @@ pub mod stream {
     }
 
     /// When specified, enables or updates the mode of stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamModeDetails {
-        /// The mode of the stream
-        #[serde(rename = "StreamMode")]
+        /// `StreamMode`: The mode of the stream
         pub stream_mode: Value<StreamMode>,
     }
 
@@ -1079,6 +1274,18 @@ pub mod stream {
             Self {
                 stream_mode: stream_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for StreamModeDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StreamMode", &self.stream_mode)?;
+            map.end()
         }
     }
 
@@ -1194,16 +1401,13 @@ pub mod stream_consumer {
     }
 
     /// The properties of `AWS::Kinesis::StreamConsumer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamConsumerProps {
-        /// The name of the Kinesis Stream Consumer.
-        #[serde(rename = "ConsumerName")]
+        /// `ConsumerName`: The name of the Kinesis Stream Consumer.
         pub consumer_name: Value<String>,
-        /// The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with.
-        #[serde(rename = "StreamARN")]
+        /// `StreamARN`: The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with.
         pub stream_arn: Value<String>,
-        /// An arbitrary set of tags (key–value pairs) to associate with the Kinesis consumer.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key–value pairs) to associate with the Kinesis consumer.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1218,6 +1422,20 @@ pub mod stream_consumer {
                 stream_arn: stream_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnStreamConsumerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConsumerName", &self.consumer_name)?;
+            map.serialize_entry("StreamARN", &self.stream_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -78,23 +78,15 @@ pub mod application {
     }
 
     /// The properties of `AWS::KinesisAnalytics::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
         /// `ApplicationCode`.
-        #[serde(rename = "ApplicationCode", skip_serializing_if = "Option::is_none")]
         pub application_code: Option<Value<String>>,
         /// `ApplicationDescription`.
-        #[serde(
-            rename = "ApplicationDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub application_description: Option<Value<String>>,
         /// `ApplicationName`.
-        #[serde(rename = "ApplicationName", skip_serializing_if = "Option::is_none")]
         pub application_name: Option<Value<String>>,
         /// `Inputs`.
-        #[serde(rename = "Inputs")]
         pub inputs: Vec<Input>,
     }
 
@@ -110,34 +102,39 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationCode", &self.application_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationDescription",
+                &self.application_description,
+            )?;
+            crate::cfn::entry(&mut map, "ApplicationName", &self.application_name)?;
+            map.serialize_entry("Inputs", &self.inputs)?;
+            map.end()
+        }
+    }
+
     /// The `Input` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Input {
         /// `InputParallelism`.
-        #[serde(rename = "InputParallelism", skip_serializing_if = "Option::is_none")]
         pub input_parallelism: Option<InputParallelism>,
         /// `InputProcessingConfiguration`.
-        #[serde(
-            rename = "InputProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub input_processing_configuration: Option<InputProcessingConfiguration>,
         /// `InputSchema`.
-        #[serde(rename = "InputSchema")]
         pub input_schema: InputSchema,
         /// `KinesisFirehoseInput`.
-        #[serde(
-            rename = "KinesisFirehoseInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_firehose_input: Option<KinesisFirehoseInput>,
         /// `KinesisStreamsInput`.
-        #[serde(rename = "KinesisStreamsInput", skip_serializing_if = "Option::is_none")]
         pub kinesis_streams_input: Option<KinesisStreamsInput>,
         /// `NamePrefix`.
-        #[serde(rename = "NamePrefix")]
         pub name_prefix: Value<String>,
     }
 
@@ -158,34 +155,83 @@ pub mod application {
         }
     }
 
+    impl Serialize for Input {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputParallelism", &self.input_parallelism)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputProcessingConfiguration",
+                &self.input_processing_configuration,
+            )?;
+            map.serialize_entry("InputSchema", &self.input_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseInput",
+                &self.kinesis_firehose_input,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamsInput",
+                &self.kinesis_streams_input,
+            )?;
+            map.serialize_entry("NamePrefix", &self.name_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `InputParallelism` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputParallelism {
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<Value<i64>>,
     }
 
+    impl Serialize for InputParallelism {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            map.end()
+        }
+    }
+
     /// The `InputProcessingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputProcessingConfiguration {
         /// `InputLambdaProcessor`.
-        #[serde(
-            rename = "InputLambdaProcessor",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub input_lambda_processor: Option<InputLambdaProcessor>,
     }
 
+    impl Serialize for InputProcessingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputLambdaProcessor",
+                &self.input_lambda_processor,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InputLambdaProcessor` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputLambdaProcessor {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -202,17 +248,27 @@ pub mod application {
         }
     }
 
+    impl Serialize for InputLambdaProcessor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `InputSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputSchema {
         /// `RecordColumns`.
-        #[serde(rename = "RecordColumns")]
         pub record_columns: Vec<RecordColumn>,
         /// `RecordEncoding`.
-        #[serde(rename = "RecordEncoding", skip_serializing_if = "Option::is_none")]
         pub record_encoding: Option<Value<String>>,
         /// `RecordFormat`.
-        #[serde(rename = "RecordFormat")]
         pub record_format: RecordFormat,
     }
 
@@ -230,14 +286,26 @@ pub mod application {
         }
     }
 
+    impl Serialize for InputSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordColumns", &self.record_columns)?;
+            crate::cfn::entry(&mut map, "RecordEncoding", &self.record_encoding)?;
+            map.serialize_entry("RecordFormat", &self.record_format)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisFirehoseInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseInput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -254,14 +322,25 @@ pub mod application {
         }
     }
 
+    impl Serialize for KinesisFirehoseInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisStreamsInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamsInput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -275,6 +354,19 @@ pub mod application {
                 resource_arn: resource_arn.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisStreamsInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -339,13 +431,11 @@ pub mod application_output {
     }
 
     /// The properties of `AWS::KinesisAnalytics::ApplicationOutput`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationOutputProps {
         /// `ApplicationName`.
-        #[serde(rename = "ApplicationName")]
         pub application_name: Value<String>,
         /// `Output`.
-        #[serde(rename = "Output")]
         pub output: Output,
     }
 
@@ -362,31 +452,31 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for CfnApplicationOutputProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            map.serialize_entry("Output", &self.output)?;
+            map.end()
+        }
+    }
+
     /// The `Output` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Output {
         /// `DestinationSchema`.
-        #[serde(rename = "DestinationSchema")]
         pub destination_schema: DestinationSchema,
         /// `KinesisFirehoseOutput`.
-        #[serde(
-            rename = "KinesisFirehoseOutput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_firehose_output: Option<KinesisFirehoseOutput>,
         /// `KinesisStreamsOutput`.
-        #[serde(
-            rename = "KinesisStreamsOutput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_streams_output: Option<KinesisStreamsOutput>,
         /// `LambdaOutput`.
-        #[serde(rename = "LambdaOutput", skip_serializing_if = "Option::is_none")]
         pub lambda_output: Option<LambdaOutput>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
@@ -403,22 +493,55 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for Output {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationSchema", &self.destination_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseOutput",
+                &self.kinesis_firehose_output,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamsOutput",
+                &self.kinesis_streams_output,
+            )?;
+            crate::cfn::entry(&mut map, "LambdaOutput", &self.lambda_output)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationSchema {
         /// `RecordFormatType`.
-        #[serde(rename = "RecordFormatType", skip_serializing_if = "Option::is_none")]
         pub record_format_type: Option<Value<String>>,
     }
 
+    impl Serialize for DestinationSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RecordFormatType", &self.record_format_type)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisFirehoseOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseOutput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -435,14 +558,25 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for KinesisFirehoseOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisStreamsOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamsOutput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -459,14 +593,25 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for KinesisStreamsOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaOutput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -480,6 +625,19 @@ pub mod application_output {
                 resource_arn: resource_arn.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for LambdaOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -549,13 +707,11 @@ pub mod application_reference_data_source {
     }
 
     /// The properties of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationReferenceDataSourceProps {
         /// `ApplicationName`.
-        #[serde(rename = "ApplicationName")]
         pub application_name: Value<String>,
         /// `ReferenceDataSource`.
-        #[serde(rename = "ReferenceDataSource")]
         pub reference_data_source: ReferenceDataSource,
     }
 
@@ -572,21 +728,27 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for CfnApplicationReferenceDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            map.serialize_entry("ReferenceDataSource", &self.reference_data_source)?;
+            map.end()
+        }
+    }
+
     /// The `ReferenceDataSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReferenceDataSource {
         /// `ReferenceSchema`.
-        #[serde(rename = "ReferenceSchema")]
         pub reference_schema: ReferenceSchema,
         /// `S3ReferenceDataSource`.
-        #[serde(
-            rename = "S3ReferenceDataSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_reference_data_source: Option<S3ReferenceDataSource>,
         /// `TableName`.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
     }
 
@@ -601,17 +763,32 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for ReferenceDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReferenceSchema", &self.reference_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3ReferenceDataSource",
+                &self.s3_reference_data_source,
+            )?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The `ReferenceSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReferenceSchema {
         /// `RecordColumns`.
-        #[serde(rename = "RecordColumns")]
         pub record_columns: Vec<RecordColumn>,
         /// `RecordEncoding`.
-        #[serde(rename = "RecordEncoding", skip_serializing_if = "Option::is_none")]
         pub record_encoding: Option<Value<String>>,
         /// `RecordFormat`.
-        #[serde(rename = "RecordFormat")]
         pub record_format: RecordFormat,
     }
 
@@ -629,17 +806,28 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for ReferenceSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordColumns", &self.record_columns)?;
+            crate::cfn::entry(&mut map, "RecordEncoding", &self.record_encoding)?;
+            map.serialize_entry("RecordFormat", &self.record_format)?;
+            map.end()
+        }
+    }
+
     /// The `S3ReferenceDataSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ReferenceDataSource {
         /// `BucketARN`.
-        #[serde(rename = "BucketARN")]
         pub bucket_arn: Value<String>,
         /// `FileKey`.
-        #[serde(rename = "FileKey")]
         pub file_key: Value<String>,
         /// `ReferenceRoleARN`.
-        #[serde(rename = "ReferenceRoleARN")]
         pub reference_role_arn: Value<String>,
     }
 
@@ -657,19 +845,30 @@ pub mod application_reference_data_source {
             }
         }
     }
+
+    impl Serialize for S3ReferenceDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            map.serialize_entry("FileKey", &self.file_key)?;
+            map.serialize_entry("ReferenceRoleARN", &self.reference_role_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// The `RecordColumn` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordColumn {
     /// `Mapping`.
-    #[serde(rename = "Mapping", skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Value<String>>,
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
     /// `SqlType`.
-    #[serde(rename = "SqlType")]
     pub sql_type: Value<String>,
 }
 
@@ -687,14 +886,26 @@ impl RecordColumn {
     }
 }
 
+impl Serialize for RecordColumn {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Mapping", &self.mapping)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("SqlType", &self.sql_type)?;
+        map.end()
+    }
+}
+
 /// The `RecordFormat` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordFormat {
     /// `MappingParameters`.
-    #[serde(rename = "MappingParameters", skip_serializing_if = "Option::is_none")]
     pub mapping_parameters: Option<MappingParameters>,
     /// `RecordFormatType`.
-    #[serde(rename = "RecordFormatType")]
     pub record_format_type: Value<String>,
 }
 
@@ -708,25 +919,55 @@ impl RecordFormat {
     }
 }
 
+impl Serialize for RecordFormat {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "MappingParameters", &self.mapping_parameters)?;
+        map.serialize_entry("RecordFormatType", &self.record_format_type)?;
+        map.end()
+    }
+}
+
 /// The `MappingParameters` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MappingParameters {
     /// `CSVMappingParameters`.
-    #[serde(rename = "CSVMappingParameters", skip_serializing_if = "Option::is_none")]
     pub csv_mapping_parameters: Option<CsvMappingParameters>,
     /// `JSONMappingParameters`.
-    #[serde(rename = "JSONMappingParameters", skip_serializing_if = "Option::is_none")]
     pub json_mapping_parameters: Option<JsonMappingParameters>,
 }
 
+impl Serialize for MappingParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CSVMappingParameters",
+            &self.csv_mapping_parameters,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "JSONMappingParameters",
+            &self.json_mapping_parameters,
+        )?;
+        map.end()
+    }
+}
+
 /// The `CsvMappingParameters` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CsvMappingParameters {
     /// `RecordColumnDelimiter`.
-    #[serde(rename = "RecordColumnDelimiter")]
     pub record_column_delimiter: Value<String>,
     /// `RecordRowDelimiter`.
-    #[serde(rename = "RecordRowDelimiter")]
     pub record_row_delimiter: Value<String>,
 }
 
@@ -743,11 +984,23 @@ impl CsvMappingParameters {
     }
 }
 
+impl Serialize for CsvMappingParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("RecordColumnDelimiter", &self.record_column_delimiter)?;
+        map.serialize_entry("RecordRowDelimiter", &self.record_row_delimiter)?;
+        map.end()
+    }
+}
+
 /// The `JsonMappingParameters` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JsonMappingParameters {
     /// `RecordRowPath`.
-    #[serde(rename = "RecordRowPath")]
     pub record_row_path: Value<String>,
 }
 
@@ -757,5 +1010,17 @@ impl JsonMappingParameters {
         Self {
             record_row_path: record_row_path.into(),
         }
+    }
+}
+
+impl Serialize for JsonMappingParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("RecordRowPath", &self.record_row_path)?;
+        map.end()
     }
 }

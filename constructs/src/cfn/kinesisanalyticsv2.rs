@@ -74,48 +74,27 @@ pub mod application {
     }
 
     /// The properties of `AWS::KinesisAnalyticsV2::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// Use this parameter to configure the application.
-        #[serde(
-            rename = "ApplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationConfiguration`: Use this parameter to configure the application.
         pub application_configuration: Option<ApplicationConfiguration>,
-        /// The description of the application.
-        #[serde(
-            rename = "ApplicationDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationDescription`: The description of the application.
         pub application_description: Option<Value<String>>,
-        /// Used to configure start of maintenance window.
-        #[serde(
-            rename = "ApplicationMaintenanceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationMaintenanceConfiguration`: Used to configure start of maintenance window.
         pub application_maintenance_configuration: Option<
             ApplicationMaintenanceConfiguration,
         >,
-        /// To create a Kinesis Data Analytics Studio notebook, you must set the mode to `INTERACTIVE`.
-        #[serde(rename = "ApplicationMode", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationMode`: To create a Kinesis Data Analytics Studio notebook, you must set the mode to `INTERACTIVE`.
         pub application_mode: Option<Value<ApplicationMode>>,
-        /// The name of the application.
-        #[serde(rename = "ApplicationName", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationName`: The name of the application.
         pub application_name: Option<Value<String>>,
-        /// Specifies run configuration (start parameters) of a Kinesis Data Analytics application.
-        #[serde(rename = "RunConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `RunConfiguration`: Specifies run configuration (start parameters) of a Kinesis Data Analytics application.
         pub run_configuration: Option<RunConfiguration>,
-        /// The runtime environment for the application.
-        #[serde(rename = "RuntimeEnvironment")]
+        /// `RuntimeEnvironment`: The runtime environment for the application.
         pub runtime_environment: Value<RuntimeEnvironment>,
-        /// Specifies the IAM role that the application uses to access external resources.
-        #[serde(rename = "ServiceExecutionRole")]
+        /// `ServiceExecutionRole`: Specifies the IAM role that the application uses to access external resources.
         pub service_execution_role: Value<String>,
-        /// A list of one or more tags to assign to the application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of one or more tags to assign to the application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -139,82 +118,123 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationConfiguration",
+                &self.application_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationDescription",
+                &self.application_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationMaintenanceConfiguration",
+                &self.application_maintenance_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ApplicationMode", &self.application_mode)?;
+            crate::cfn::entry(&mut map, "ApplicationName", &self.application_name)?;
+            crate::cfn::entry(&mut map, "RunConfiguration", &self.run_configuration)?;
+            map.serialize_entry("RuntimeEnvironment", &self.runtime_environment)?;
+            map.serialize_entry("ServiceExecutionRole", &self.service_execution_role)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies the creation parameters for a Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApplicationConfiguration {
-        /// The code location and type parameters for a Flink-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "ApplicationCodeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationCodeConfiguration`: The code location and type parameters for a Flink-based Kinesis Data Analytics application.
         pub application_code_configuration: Option<ApplicationCodeConfiguration>,
-        /// Describes whether customer managed key is enabled and key details for customer data encryption
-        #[serde(
-            rename = "ApplicationEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationEncryptionConfiguration`: Describes whether customer managed key is enabled and key details for customer data encryption
         pub application_encryption_configuration: Option<
             ApplicationEncryptionConfiguration,
         >,
-        /// Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "ApplicationSnapshotConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationSnapshotConfiguration`: Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
         pub application_snapshot_configuration: Option<ApplicationSnapshotConfiguration>,
-        /// Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "ApplicationSystemRollbackConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationSystemRollbackConfiguration`: Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
         pub application_system_rollback_configuration: Option<
             ApplicationSystemRollbackConfiguration,
         >,
-        /// Describes execution properties for a Flink-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "EnvironmentProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentProperties`: Describes execution properties for a Flink-based Kinesis Data Analytics application.
         pub environment_properties: Option<EnvironmentProperties>,
-        /// The creation and update parameters for a Flink-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "FlinkApplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FlinkApplicationConfiguration`: The creation and update parameters for a Flink-based Kinesis Data Analytics application.
         pub flink_application_configuration: Option<FlinkApplicationConfiguration>,
-        /// The creation and update parameters for a SQL-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "SqlApplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SqlApplicationConfiguration`: The creation and update parameters for a SQL-based Kinesis Data Analytics application.
         pub sql_application_configuration: Option<SqlApplicationConfiguration>,
-        /// The array of descriptions of VPC configurations available to the application.
-        #[serde(rename = "VpcConfigurations", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfigurations`: The array of descriptions of VPC configurations available to the application.
         pub vpc_configurations: Option<Vec<VpcConfiguration>>,
-        /// The configuration parameters for a Kinesis Data Analytics Studio notebook.
-        #[serde(
-            rename = "ZeppelinApplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ZeppelinApplicationConfiguration`: The configuration parameters for a Kinesis Data Analytics Studio notebook.
         pub zeppelin_application_configuration: Option<ZeppelinApplicationConfiguration>,
     }
 
+    impl Serialize for ApplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationCodeConfiguration",
+                &self.application_code_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationEncryptionConfiguration",
+                &self.application_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationSnapshotConfiguration",
+                &self.application_snapshot_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationSystemRollbackConfiguration",
+                &self.application_system_rollback_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentProperties",
+                &self.environment_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FlinkApplicationConfiguration",
+                &self.flink_application_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SqlApplicationConfiguration",
+                &self.sql_application_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "VpcConfigurations", &self.vpc_configurations)?;
+            crate::cfn::entry(
+                &mut map,
+                "ZeppelinApplicationConfiguration",
+                &self.zeppelin_application_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes code configuration for an application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationCodeConfiguration {
-        /// The location and type of the application code.
-        #[serde(rename = "CodeContent")]
+        /// `CodeContent`: The location and type of the application code.
         pub code_content: CodeContent,
-        /// Specifies whether the code content is in text or zip format.
-        #[serde(rename = "CodeContentType")]
+        /// `CodeContentType`: Specifies whether the code content is in text or zip format.
         pub code_content_type: Value<CodeContentType>,
     }
 
@@ -231,31 +251,52 @@ pub mod application {
         }
     }
 
+    impl Serialize for ApplicationCodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CodeContent", &self.code_content)?;
+            map.serialize_entry("CodeContentType", &self.code_content_type)?;
+            map.end()
+        }
+    }
+
     /// Specifies either the application code, or the location of the application code, for a Flink-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CodeContent {
-        /// Information about the Amazon S3 bucket that contains the application code.
-        #[serde(rename = "S3ContentLocation", skip_serializing_if = "Option::is_none")]
+        /// `S3ContentLocation`: Information about the Amazon S3 bucket that contains the application code.
         pub s3_content_location: Option<S3ContentLocation>,
-        /// The text-format code for a Flink-based Kinesis Data Analytics application.
-        #[serde(rename = "TextContent", skip_serializing_if = "Option::is_none")]
+        /// `TextContent`: The text-format code for a Flink-based Kinesis Data Analytics application.
         pub text_content: Option<Value<String>>,
-        /// The zip-format code for a Flink-based Kinesis Data Analytics application.
-        #[serde(rename = "ZipFileContent", skip_serializing_if = "Option::is_none")]
+        /// `ZipFileContent`: The zip-format code for a Flink-based Kinesis Data Analytics application.
         pub zip_file_content: Option<Value<String>>,
     }
 
+    impl Serialize for CodeContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3ContentLocation", &self.s3_content_location)?;
+            crate::cfn::entry(&mut map, "TextContent", &self.text_content)?;
+            crate::cfn::entry(&mut map, "ZipFileContent", &self.zip_file_content)?;
+            map.end()
+        }
+    }
+
     /// The location of an application or a custom artifact.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ContentLocation {
-        /// The Amazon Resource Name (ARN) for the S3 bucket containing the application code.
-        #[serde(rename = "BucketARN")]
+        /// `BucketARN`: The Amazon Resource Name (ARN) for the S3 bucket containing the application code.
         pub bucket_arn: Value<String>,
-        /// The file key for the object containing the application code.
-        #[serde(rename = "FileKey")]
+        /// `FileKey`: The file key for the object containing the application code.
         pub file_key: Value<String>,
-        /// The version of the object containing the application code.
-        #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersion`: The version of the object containing the application code.
         pub object_version: Option<Value<String>>,
     }
 
@@ -270,6 +311,20 @@ pub mod application {
                 file_key: file_key.into(),
                 object_version: None,
             }
+        }
+    }
+
+    impl Serialize for S3ContentLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            map.serialize_entry("FileKey", &self.file_key)?;
+            crate::cfn::entry(&mut map, "ObjectVersion", &self.object_version)?;
+            map.end()
         }
     }
 
@@ -311,13 +366,11 @@ pub mod application {
     }
 
     /// Describes whether customer managed key is enabled and key details for customer data encryption
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationEncryptionConfiguration {
-        /// KMS KeyId.
-        #[serde(rename = "KeyId", skip_serializing_if = "Option::is_none")]
+        /// `KeyId`: KMS KeyId.
         pub key_id: Option<Value<String>>,
-        /// Specifies whether application data is encrypted using service key: AWS_OWNED_KEY or customer key: CUSTOMER_MANAGED_KEY
-        #[serde(rename = "KeyType")]
+        /// `KeyType`: Specifies whether application data is encrypted using service key: AWS_OWNED_KEY or customer key: CUSTOMER_MANAGED_KEY
         pub key_type: Value<KeyType>,
     }
 
@@ -328,6 +381,19 @@ pub mod application {
                 key_id: None,
                 key_type: key_type.into(),
             }
+        }
+    }
+
+    impl Serialize for ApplicationEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyId", &self.key_id)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
         }
     }
 
@@ -369,10 +435,9 @@ pub mod application {
     }
 
     /// Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationSnapshotConfiguration {
-        /// Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
-        #[serde(rename = "SnapshotsEnabled")]
+        /// `SnapshotsEnabled`: Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
         pub snapshots_enabled: Value<bool>,
     }
 
@@ -385,11 +450,22 @@ pub mod application {
         }
     }
 
+    impl Serialize for ApplicationSnapshotConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SnapshotsEnabled", &self.snapshots_enabled)?;
+            map.end()
+        }
+    }
+
     /// Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationSystemRollbackConfiguration {
-        /// Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
-        #[serde(rename = "RollbackEnabled")]
+        /// `RollbackEnabled`: Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
         pub rollback_enabled: Value<bool>,
     }
 
@@ -402,73 +478,106 @@ pub mod application {
         }
     }
 
+    impl Serialize for ApplicationSystemRollbackConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RollbackEnabled", &self.rollback_enabled)?;
+            map.end()
+        }
+    }
+
     /// Describes execution properties for a Flink-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentProperties {
-        /// Describes the execution property groups.
-        #[serde(rename = "PropertyGroups", skip_serializing_if = "Option::is_none")]
+        /// `PropertyGroups`: Describes the execution property groups.
         pub property_groups: Option<Vec<PropertyGroup>>,
     }
 
+    impl Serialize for EnvironmentProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PropertyGroups", &self.property_groups)?;
+            map.end()
+        }
+    }
+
     /// Property key-value pairs passed into an application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PropertyGroup {
-        /// Describes the key of an application execution property key-value pair.
-        #[serde(rename = "PropertyGroupId", skip_serializing_if = "Option::is_none")]
+        /// `PropertyGroupId`: Describes the key of an application execution property key-value pair.
         pub property_group_id: Option<Value<String>>,
-        /// Describes the value of an application execution property key-value pair.
-        #[serde(rename = "PropertyMap", skip_serializing_if = "Option::is_none")]
+        /// `PropertyMap`: Describes the value of an application execution property key-value pair.
         pub property_map: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for PropertyGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PropertyGroupId", &self.property_group_id)?;
+            crate::cfn::entry(&mut map, "PropertyMap", &self.property_map)?;
+            map.end()
+        }
+    }
+
     /// Describes configuration parameters for a Flink-based Kinesis Data Analytics application or a Studio notebook.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlinkApplicationConfiguration {
-        /// Describes an application's checkpointing configuration.
-        #[serde(
-            rename = "CheckpointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CheckpointConfiguration`: Describes an application's checkpointing configuration.
         pub checkpoint_configuration: Option<CheckpointConfiguration>,
-        /// Describes configuration parameters for Amazon CloudWatch logging for an application.
-        #[serde(
-            rename = "MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MonitoringConfiguration`: Describes configuration parameters for Amazon CloudWatch logging for an application.
         pub monitoring_configuration: Option<MonitoringConfiguration>,
-        /// Describes parameters for how an application executes multiple tasks simultaneously.
-        #[serde(
-            rename = "ParallelismConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParallelismConfiguration`: Describes parameters for how an application executes multiple tasks simultaneously.
         pub parallelism_configuration: Option<ParallelismConfiguration>,
     }
 
+    impl Serialize for FlinkApplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CheckpointConfiguration",
+                &self.checkpoint_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringConfiguration",
+                &self.monitoring_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelismConfiguration",
+                &self.parallelism_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes an application's checkpointing configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CheckpointConfiguration {
-        /// Describes the interval in milliseconds between checkpoint operations.
-        #[serde(rename = "CheckpointInterval", skip_serializing_if = "Option::is_none")]
+        /// `CheckpointInterval`: Describes the interval in milliseconds between checkpoint operations.
         pub checkpoint_interval: Option<Value<i64>>,
-        /// Describes whether checkpointing is enabled for a Flink-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "CheckpointingEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CheckpointingEnabled`: Describes whether checkpointing is enabled for a Flink-based Kinesis Data Analytics application.
         pub checkpointing_enabled: Option<Value<bool>>,
-        /// Describes whether the application uses Kinesis Data Analytics' default checkpointing behavior.
-        #[serde(rename = "ConfigurationType")]
+        /// `ConfigurationType`: Describes whether the application uses Kinesis Data Analytics' default checkpointing behavior.
         pub configuration_type: Value<ConfigurationType>,
-        /// Describes the minimum time in milliseconds after a checkpoint operation completes that a new checkpoint operation can start.
-        #[serde(
-            rename = "MinPauseBetweenCheckpoints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinPauseBetweenCheckpoints`: Describes the minimum time in milliseconds after a checkpoint operation completes that a new checkpoint operation can start.
         pub min_pause_between_checkpoints: Option<Value<i64>>,
     }
 
@@ -481,6 +590,33 @@ pub mod application {
                 configuration_type: configuration_type.into(),
                 min_pause_between_checkpoints: None,
             }
+        }
+    }
+
+    impl Serialize for CheckpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CheckpointInterval",
+                &self.checkpoint_interval,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CheckpointingEnabled",
+                &self.checkpointing_enabled,
+            )?;
+            map.serialize_entry("ConfigurationType", &self.configuration_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinPauseBetweenCheckpoints",
+                &self.min_pause_between_checkpoints,
+            )?;
+            map.end()
         }
     }
 
@@ -522,16 +658,13 @@ pub mod application {
     }
 
     /// Describes configuration parameters for Amazon CloudWatch logging for a Java-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonitoringConfiguration {
-        /// Describes whether to use the default CloudWatch logging configuration for an application.
-        #[serde(rename = "ConfigurationType")]
+        /// `ConfigurationType`: Describes whether to use the default CloudWatch logging configuration for an application.
         pub configuration_type: Value<MonitoringConfigurationConfigurationType>,
-        /// Describes the verbosity of the CloudWatch Logs for an application.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
+        /// `LogLevel`: Describes the verbosity of the CloudWatch Logs for an application.
         pub log_level: Option<Value<LogLevel>>,
-        /// Describes the granularity of the CloudWatch Logs for an application.
-        #[serde(rename = "MetricsLevel", skip_serializing_if = "Option::is_none")]
+        /// `MetricsLevel`: Describes the granularity of the CloudWatch Logs for an application.
         pub metrics_level: Option<Value<MetricsLevel>>,
     }
 
@@ -547,6 +680,20 @@ pub mod application {
                 log_level: None,
                 metrics_level: None,
             }
+        }
+    }
+
+    impl Serialize for MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationType", &self.configuration_type)?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            crate::cfn::entry(&mut map, "MetricsLevel", &self.metrics_level)?;
+            map.end()
         }
     }
 
@@ -675,19 +822,15 @@ pub mod application {
     }
 
     /// Describes parameters for how a Flink-based Kinesis Data Analytics application executes multiple tasks simultaneously.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParallelismConfiguration {
-        /// Describes whether the Kinesis Data Analytics service can increase the parallelism of the application in response to increased throughput.
-        #[serde(rename = "AutoScalingEnabled", skip_serializing_if = "Option::is_none")]
+        /// `AutoScalingEnabled`: Describes whether the Kinesis Data Analytics service can increase the parallelism of the application in response to increased throughput.
         pub auto_scaling_enabled: Option<Value<bool>>,
-        /// Describes whether the application uses the default parallelism for the Kinesis Data Analytics service.
-        #[serde(rename = "ConfigurationType")]
+        /// `ConfigurationType`: Describes whether the application uses the default parallelism for the Kinesis Data Analytics service.
         pub configuration_type: Value<ParallelismConfigurationConfigurationType>,
-        /// Describes the initial number of parallel tasks that a Java-based Kinesis Data Analytics application can perform.
-        #[serde(rename = "Parallelism", skip_serializing_if = "Option::is_none")]
+        /// `Parallelism`: Describes the initial number of parallel tasks that a Java-based Kinesis Data Analytics application can perform.
         pub parallelism: Option<Value<i64>>,
-        /// Describes the number of parallel tasks that a Java-based Kinesis Data Analytics application can perform per Kinesis Processing Unit (KPU) used by the application.
-        #[serde(rename = "ParallelismPerKPU", skip_serializing_if = "Option::is_none")]
+        /// `ParallelismPerKPU`: Describes the number of parallel tasks that a Java-based Kinesis Data Analytics application can perform per Kinesis Processing Unit (KPU) used by the application.
         pub parallelism_per_kpu: Option<Value<i64>>,
     }
 
@@ -704,6 +847,25 @@ pub mod application {
                 parallelism: None,
                 parallelism_per_kpu: None,
             }
+        }
+    }
+
+    impl Serialize for ParallelismConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingEnabled",
+                &self.auto_scaling_enabled,
+            )?;
+            map.serialize_entry("ConfigurationType", &self.configuration_type)?;
+            crate::cfn::entry(&mut map, "Parallelism", &self.parallelism)?;
+            crate::cfn::entry(&mut map, "ParallelismPerKPU", &self.parallelism_per_kpu)?;
+            map.end()
         }
     }
 
@@ -746,41 +908,38 @@ pub mod application {
     }
 
     /// Describes the inputs, outputs, and reference data sources for a SQL-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SqlApplicationConfiguration {
-        /// The array of Input objects describing the input streams used by the application.
-        #[serde(rename = "Inputs", skip_serializing_if = "Option::is_none")]
+        /// `Inputs`: The array of Input objects describing the input streams used by the application.
         pub inputs: Option<Vec<Input>>,
     }
 
+    impl Serialize for SqlApplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Inputs", &self.inputs)?;
+            map.end()
+        }
+    }
+
     /// When you configure the application input for a SQL-based Kinesis Data Analytics application, you specify the streaming source, the in-application stream name that is created, and the mapping between the two.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Input {
-        /// Describes the number of in-application streams to create.
-        #[serde(rename = "InputParallelism", skip_serializing_if = "Option::is_none")]
+        /// `InputParallelism`: Describes the number of in-application streams to create.
         pub input_parallelism: Option<InputParallelism>,
-        /// The InputProcessingConfiguration for the input.
-        #[serde(
-            rename = "InputProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InputProcessingConfiguration`: The InputProcessingConfiguration for the input.
         pub input_processing_configuration: Option<InputProcessingConfiguration>,
-        /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
-        #[serde(rename = "InputSchema")]
+        /// `InputSchema`: Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
         pub input_schema: InputSchema,
-        /// If the streaming source is an Amazon Kinesis Data Firehose delivery stream, identifies the delivery stream's ARN.
-        #[serde(
-            rename = "KinesisFirehoseInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KinesisFirehoseInput`: If the streaming source is an Amazon Kinesis Data Firehose delivery stream, identifies the delivery stream's ARN.
         pub kinesis_firehose_input: Option<KinesisFirehoseInput>,
-        /// If the streaming source is an Amazon Kinesis data stream, identifies the stream's Amazon Resource Name (ARN).
-        #[serde(rename = "KinesisStreamsInput", skip_serializing_if = "Option::is_none")]
+        /// `KinesisStreamsInput`: If the streaming source is an Amazon Kinesis data stream, identifies the stream's Amazon Resource Name (ARN).
         pub kinesis_streams_input: Option<KinesisStreamsInput>,
-        /// The name prefix to use when creating an in-application stream.
-        #[serde(rename = "NamePrefix")]
+        /// `NamePrefix`: The name prefix to use when creating an in-application stream.
         pub name_prefix: Value<String>,
     }
 
@@ -801,31 +960,81 @@ pub mod application {
         }
     }
 
+    impl Serialize for Input {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputParallelism", &self.input_parallelism)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputProcessingConfiguration",
+                &self.input_processing_configuration,
+            )?;
+            map.serialize_entry("InputSchema", &self.input_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseInput",
+                &self.kinesis_firehose_input,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamsInput",
+                &self.kinesis_streams_input,
+            )?;
+            map.serialize_entry("NamePrefix", &self.name_prefix)?;
+            map.end()
+        }
+    }
+
     /// For a SQL-based Kinesis Data Analytics application, describes the number of in-application streams to create for a given streaming source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputParallelism {
-        /// The number of in-application streams to create.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: The number of in-application streams to create.
         pub count: Option<Value<i64>>,
     }
 
-    /// For an SQL-based Amazon Kinesis Data Analytics application, describes a processor that is used to preprocess the records in the stream before being processed by your application code.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InputProcessingConfiguration {
-        /// The InputLambdaProcessor that is used to preprocess the records in the stream before being processed by your application code.
-        #[serde(
-            rename = "InputLambdaProcessor",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for InputParallelism {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            map.end()
+        }
+    }
 
+    /// For an SQL-based Amazon Kinesis Data Analytics application, describes a processor that is used to preprocess the records in the stream before being processed by your application code.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct InputProcessingConfiguration {
+        /// `InputLambdaProcessor`: The InputLambdaProcessor that is used to preprocess the records in the stream before being processed by your application code.
         pub input_lambda_processor: Option<InputLambdaProcessor>,
     }
 
+    impl Serialize for InputProcessingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputLambdaProcessor",
+                &self.input_lambda_processor,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object that contains the Amazon Resource Name (ARN) of the Amazon Lambda function that is used to preprocess records in the stream in a SQL-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputLambdaProcessor {
-        /// The ARN of the Amazon Lambda function that operates on records in the stream.
-        #[serde(rename = "ResourceARN")]
+        /// `ResourceARN`: The ARN of the Amazon Lambda function that operates on records in the stream.
         pub resource_arn: Value<String>,
     }
 
@@ -838,17 +1047,26 @@ pub mod application {
         }
     }
 
+    impl Serialize for InputLambdaProcessor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// For a SQL-based Kinesis Data Analytics application, describes the format of the data in the streaming source, and how each data element maps to corresponding columns created in the in-application stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputSchema {
-        /// A list of `RecordColumn` objects.
-        #[serde(rename = "RecordColumns")]
+        /// `RecordColumns`: A list of `RecordColumn` objects.
         pub record_columns: Vec<RecordColumn>,
-        /// Specifies the encoding of the records in the streaming source.
-        #[serde(rename = "RecordEncoding", skip_serializing_if = "Option::is_none")]
+        /// `RecordEncoding`: Specifies the encoding of the records in the streaming source.
         pub record_encoding: Option<Value<RecordEncoding>>,
-        /// Specifies the format of the records on the streaming source.
-        #[serde(rename = "RecordFormat")]
+        /// `RecordFormat`: Specifies the format of the records on the streaming source.
         pub record_format: RecordFormat,
     }
 
@@ -866,17 +1084,28 @@ pub mod application {
         }
     }
 
+    impl Serialize for InputSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordColumns", &self.record_columns)?;
+            crate::cfn::entry(&mut map, "RecordEncoding", &self.record_encoding)?;
+            map.serialize_entry("RecordFormat", &self.record_format)?;
+            map.end()
+        }
+    }
+
     /// For a SQL-based Kinesis Data Analytics application, describes the mapping of each data element in the streaming source to the corresponding column in the in-application stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordColumn {
-        /// A reference to the data element in the streaming input or the reference data source.
-        #[serde(rename = "Mapping", skip_serializing_if = "Option::is_none")]
+        /// `Mapping`: A reference to the data element in the streaming input or the reference data source.
         pub mapping: Option<Value<String>>,
-        /// The name of the column that is created in the in-application input stream or reference table.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the column that is created in the in-application input stream or reference table.
         pub name: Value<String>,
-        /// The type of column created in the in-application input stream or reference table.
-        #[serde(rename = "SqlType")]
+        /// `SqlType`: The type of column created in the in-application input stream or reference table.
         pub sql_type: Value<String>,
     }
 
@@ -891,6 +1120,20 @@ pub mod application {
                 name: name.into(),
                 sql_type: sql_type.into(),
             }
+        }
+    }
+
+    impl Serialize for RecordColumn {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mapping", &self.mapping)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SqlType", &self.sql_type)?;
+            map.end()
         }
     }
 
@@ -929,13 +1172,11 @@ pub mod application {
     }
 
     /// For a SQL-based Kinesis Data Analytics application, describes the record format and relevant mapping information that should be applied to schematize the records on the stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordFormat {
-        /// When you configure application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-        #[serde(rename = "MappingParameters", skip_serializing_if = "Option::is_none")]
+        /// `MappingParameters`: When you configure application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
         pub mapping_parameters: Option<MappingParameters>,
-        /// The type of record format.
-        #[serde(rename = "RecordFormatType")]
+        /// `RecordFormatType`: The type of record format.
         pub record_format_type: Value<RecordFormatType>,
     }
 
@@ -949,33 +1190,55 @@ pub mod application {
         }
     }
 
+    impl Serialize for RecordFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MappingParameters", &self.mapping_parameters)?;
+            map.serialize_entry("RecordFormatType", &self.record_format_type)?;
+            map.end()
+        }
+    }
+
     /// When you configure a SQL-based Kinesis Data Analytics application's input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MappingParameters {
-        /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
-        #[serde(
-            rename = "CSVMappingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CSVMappingParameters`: Provides additional mapping information when the record format uses delimiters (for example, CSV).
         pub csv_mapping_parameters: Option<CsvMappingParameters>,
-        /// Provides additional mapping information when JSON is the record format on the streaming source.
-        #[serde(
-            rename = "JSONMappingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JSONMappingParameters`: Provides additional mapping information when JSON is the record format on the streaming source.
         pub json_mapping_parameters: Option<JsonMappingParameters>,
     }
 
+    impl Serialize for MappingParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CSVMappingParameters",
+                &self.csv_mapping_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JSONMappingParameters",
+                &self.json_mapping_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// For a SQL-based Kinesis Data Analytics application, provides additional mapping information when the record format uses delimiters, such as CSV.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CsvMappingParameters {
-        /// The column delimiter.
-        #[serde(rename = "RecordColumnDelimiter")]
+        /// `RecordColumnDelimiter`: The column delimiter.
         pub record_column_delimiter: Value<String>,
-        /// The row delimiter.
-        #[serde(rename = "RecordRowDelimiter")]
+        /// `RecordRowDelimiter`: The row delimiter.
         pub record_row_delimiter: Value<String>,
     }
 
@@ -992,11 +1255,23 @@ pub mod application {
         }
     }
 
+    impl Serialize for CsvMappingParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordColumnDelimiter", &self.record_column_delimiter)?;
+            map.serialize_entry("RecordRowDelimiter", &self.record_row_delimiter)?;
+            map.end()
+        }
+    }
+
     /// For a SQL-based Kinesis Data Analytics application, provides additional mapping information when JSON is the record format on the streaming source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JsonMappingParameters {
-        /// The path to the top-level parent that contains the records.
-        #[serde(rename = "RecordRowPath")]
+        /// `RecordRowPath`: The path to the top-level parent that contains the records.
         pub record_row_path: Value<String>,
     }
 
@@ -1006,6 +1281,18 @@ pub mod application {
             Self {
                 record_row_path: record_row_path.into(),
             }
+        }
+    }
+
+    impl Serialize for JsonMappingParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordRowPath", &self.record_row_path)?;
+            map.end()
         }
     }
 
@@ -1047,10 +1334,9 @@ pub mod application {
     }
 
     /// For a SQL-based Kinesis Data Analytics application, identifies a Kinesis Data Firehose delivery stream as the streaming source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseInput {
-        /// The Amazon Resource Name (ARN) of the delivery stream.
-        #[serde(rename = "ResourceARN")]
+        /// `ResourceARN`: The Amazon Resource Name (ARN) of the delivery stream.
         pub resource_arn: Value<String>,
     }
 
@@ -1063,11 +1349,22 @@ pub mod application {
         }
     }
 
+    impl Serialize for KinesisFirehoseInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// Identifies a Kinesis data stream as the streaming source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamsInput {
-        /// The ARN of the input Kinesis data stream to read.
-        #[serde(rename = "ResourceARN")]
+        /// `ResourceARN`: The ARN of the input Kinesis data stream to read.
         pub resource_arn: Value<String>,
     }
 
@@ -1080,14 +1377,24 @@ pub mod application {
         }
     }
 
+    impl Serialize for KinesisStreamsInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// Describes the parameters of a VPC used by the application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfiguration {
-        /// The array of SecurityGroup IDs used by the VPC configuration.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The array of SecurityGroup IDs used by the VPC configuration.
         pub security_group_ids: Vec<Value<String>>,
-        /// The array of Subnet IDs used by the VPC configuration.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The array of Subnet IDs used by the VPC configuration.
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -1104,72 +1411,115 @@ pub mod application {
         }
     }
 
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
+
     /// The configuration of a Kinesis Data Analytics Studio notebook.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ZeppelinApplicationConfiguration {
-        /// The Amazon Glue Data Catalog that you use in queries in a Kinesis Data Analytics Studio notebook.
-        #[serde(
-            rename = "CatalogConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CatalogConfiguration`: The Amazon Glue Data Catalog that you use in queries in a Kinesis Data Analytics Studio notebook.
         pub catalog_configuration: Option<CatalogConfiguration>,
-        /// A list of CustomArtifactConfiguration objects.
-        #[serde(
-            rename = "CustomArtifactsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomArtifactsConfiguration`: A list of CustomArtifactConfiguration objects.
         pub custom_artifacts_configuration: Option<Vec<CustomArtifactConfiguration>>,
-        /// The information required to deploy a Kinesis Data Analytics Studio notebook as an application with durable state.
-        #[serde(
-            rename = "DeployAsApplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeployAsApplicationConfiguration`: The information required to deploy a Kinesis Data Analytics Studio notebook as an application with durable state.
         pub deploy_as_application_configuration: Option<
             DeployAsApplicationConfiguration,
         >,
-        /// The monitoring configuration of a Kinesis Data Analytics Studio notebook.
-        #[serde(
-            rename = "MonitoringConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MonitoringConfiguration`: The monitoring configuration of a Kinesis Data Analytics Studio notebook.
         pub monitoring_configuration: Option<ZeppelinMonitoringConfiguration>,
     }
 
-    /// The configuration parameters for the default Amazon Glue database.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CatalogConfiguration {
-        /// The configuration parameters for the default Amazon Glue database.
-        #[serde(
-            rename = "GlueDataCatalogConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ZeppelinApplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CatalogConfiguration",
+                &self.catalog_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomArtifactsConfiguration",
+                &self.custom_artifacts_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeployAsApplicationConfiguration",
+                &self.deploy_as_application_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringConfiguration",
+                &self.monitoring_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The configuration parameters for the default Amazon Glue database.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CatalogConfiguration {
+        /// `GlueDataCatalogConfiguration`: The configuration parameters for the default Amazon Glue database.
         pub glue_data_catalog_configuration: Option<GlueDataCatalogConfiguration>,
     }
 
+    impl Serialize for CatalogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlueDataCatalogConfiguration",
+                &self.glue_data_catalog_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration of the Glue Data Catalog that you use for Apache Flink SQL queries and table API transforms that you write in an application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlueDataCatalogConfiguration {
-        /// The Amazon Resource Name (ARN) of the database.
-        #[serde(rename = "DatabaseARN", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseARN`: The Amazon Resource Name (ARN) of the database.
         pub database_arn: Option<Value<String>>,
     }
 
+    impl Serialize for GlueDataCatalogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatabaseARN", &self.database_arn)?;
+            map.end()
+        }
+    }
+
     /// The configuration of connectors and user-defined functions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomArtifactConfiguration {
-        /// Set this to either `UDF` or `DEPENDENCY_JAR`. `UDF` stands for user-defined functions.
-        #[serde(rename = "ArtifactType")]
+        /// `ArtifactType`: Set this to either `UDF` or `DEPENDENCY_JAR`. `UDF` stands for user-defined functions.
         pub artifact_type: Value<ArtifactType>,
-        /// The parameters required to fully specify a Maven reference.
-        #[serde(rename = "MavenReference", skip_serializing_if = "Option::is_none")]
+        /// `MavenReference`: The parameters required to fully specify a Maven reference.
         pub maven_reference: Option<MavenReference>,
-        /// The location of the custom artifacts.
-        #[serde(rename = "S3ContentLocation", skip_serializing_if = "Option::is_none")]
+        /// `S3ContentLocation`: The location of the custom artifacts.
         pub s3_content_location: Option<S3ContentLocation>,
     }
 
@@ -1181,6 +1531,20 @@ pub mod application {
                 maven_reference: None,
                 s3_content_location: None,
             }
+        }
+    }
+
+    impl Serialize for CustomArtifactConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ArtifactType", &self.artifact_type)?;
+            crate::cfn::entry(&mut map, "MavenReference", &self.maven_reference)?;
+            crate::cfn::entry(&mut map, "S3ContentLocation", &self.s3_content_location)?;
+            map.end()
         }
     }
 
@@ -1222,16 +1586,13 @@ pub mod application {
     }
 
     /// The information required to specify a Maven reference.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MavenReference {
-        /// The artifact ID of the Maven reference.
-        #[serde(rename = "ArtifactId")]
+        /// `ArtifactId`: The artifact ID of the Maven reference.
         pub artifact_id: Value<String>,
-        /// The group ID of the Maven reference.
-        #[serde(rename = "GroupId")]
+        /// `GroupId`: The group ID of the Maven reference.
         pub group_id: Value<String>,
-        /// The version of the Maven reference.
-        #[serde(rename = "Version")]
+        /// `Version`: The version of the Maven reference.
         pub version: Value<String>,
     }
 
@@ -1250,11 +1611,24 @@ pub mod application {
         }
     }
 
+    impl Serialize for MavenReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ArtifactId", &self.artifact_id)?;
+            map.serialize_entry("GroupId", &self.group_id)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The information required to deploy a Kinesis Data Analytics Studio notebook as an application with durable state.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeployAsApplicationConfiguration {
-        /// The description of an Amazon S3 object that contains the Amazon Data Analytics application, including the Amazon Resource Name (ARN) of the S3 bucket, the name of the Amazon S3 object that contains the data, and the version number of the Amazon S3 object that contains the data.
-        #[serde(rename = "S3ContentLocation")]
+        /// `S3ContentLocation`: The description of an Amazon S3 object that contains the Amazon Data Analytics application, including the Amazon Resource Name (ARN) of the S3 bucket, the name of the Amazon S3 object that contains the data, and the version number of the Amazon S3 object that contains the data.
         pub s3_content_location: S3ContentBaseLocation,
     }
 
@@ -1267,14 +1641,24 @@ pub mod application {
         }
     }
 
+    impl Serialize for DeployAsApplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3ContentLocation", &self.s3_content_location)?;
+            map.end()
+        }
+    }
+
     /// The base location of the Amazon Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ContentBaseLocation {
-        /// The base path for the S3 bucket.
-        #[serde(rename = "BasePath", skip_serializing_if = "Option::is_none")]
+        /// `BasePath`: The base path for the S3 bucket.
         pub base_path: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the S3 bucket.
-        #[serde(rename = "BucketARN")]
+        /// `BucketARN`: The Amazon Resource Name (ARN) of the S3 bucket.
         pub bucket_arn: Value<String>,
     }
 
@@ -1288,12 +1672,36 @@ pub mod application {
         }
     }
 
+    impl Serialize for S3ContentBaseLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BasePath", &self.base_path)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            map.end()
+        }
+    }
+
     /// Describes configuration parameters for Amazon CloudWatch logging for a Kinesis Data Analytics Studio notebook.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ZeppelinMonitoringConfiguration {
-        /// The verbosity of the CloudWatch Logs for an application.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
+        /// `LogLevel`: The verbosity of the CloudWatch Logs for an application.
         pub log_level: Option<Value<ZeppelinMonitoringConfigurationLogLevel>>,
+    }
+
+    impl Serialize for ZeppelinMonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            map.end()
+        }
     }
 
     /// The verbosity of the CloudWatch Logs for an application.
@@ -1341,10 +1749,9 @@ pub mod application {
     }
 
     /// Describes the maintenance configuration for the application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationMaintenanceConfiguration {
-        /// The start time for the maintenance window.
-        #[serde(rename = "ApplicationMaintenanceWindowStartTime")]
+        /// `ApplicationMaintenanceWindowStartTime`: The start time for the maintenance window.
         pub application_maintenance_window_start_time: Value<String>,
     }
 
@@ -1357,6 +1764,21 @@ pub mod application {
                 application_maintenance_window_start_time: application_maintenance_window_start_time
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for ApplicationMaintenanceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ApplicationMaintenanceWindowStartTime",
+                &self.application_maintenance_window_start_time,
+            )?;
+            map.end()
         }
     }
 
@@ -1398,32 +1820,41 @@ pub mod application {
     }
 
     /// Identifies the run configuration (start parameters) of a Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RunConfiguration {
-        /// Describes the restore behavior of a restarting application.
-        #[serde(
-            rename = "ApplicationRestoreConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationRestoreConfiguration`: Describes the restore behavior of a restarting application.
         pub application_restore_configuration: Option<ApplicationRestoreConfiguration>,
-        /// Describes the starting parameters for a Flink-based Kinesis Data Analytics application.
-        #[serde(
-            rename = "FlinkRunConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FlinkRunConfiguration`: Describes the starting parameters for a Flink-based Kinesis Data Analytics application.
         pub flink_run_configuration: Option<FlinkRunConfiguration>,
     }
 
+    impl Serialize for RunConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationRestoreConfiguration",
+                &self.application_restore_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FlinkRunConfiguration",
+                &self.flink_run_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes the restore behavior of a restarting application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationRestoreConfiguration {
-        /// Specifies how the application should be restored.
-        #[serde(rename = "ApplicationRestoreType")]
+        /// `ApplicationRestoreType`: Specifies how the application should be restored.
         pub application_restore_type: Value<ApplicationRestoreType>,
-        /// The identifier of an existing snapshot of application state to use to restart an application.
-        #[serde(rename = "SnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotName`: The identifier of an existing snapshot of application state to use to restart an application.
         pub snapshot_name: Option<Value<String>>,
     }
 
@@ -1436,6 +1867,22 @@ pub mod application {
                 application_restore_type: application_restore_type.into(),
                 snapshot_name: None,
             }
+        }
+    }
+
+    impl Serialize for ApplicationRestoreConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ApplicationRestoreType",
+                &self.application_restore_type,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotName", &self.snapshot_name)?;
+            map.end()
         }
     }
 
@@ -1480,15 +1927,26 @@ pub mod application {
     }
 
     /// Describes the starting parameters for a Flink-based Kinesis Data Analytics application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlinkRunConfiguration {
-        /// When restoring from a snapshot, specifies whether the runtime is allowed to skip a state that cannot be mapped to the new program.
-        #[serde(
-            rename = "AllowNonRestoredState",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowNonRestoredState`: When restoring from a snapshot, specifies whether the runtime is allowed to skip a state that cannot be mapped to the new program.
         pub allow_non_restored_state: Option<Value<bool>>,
+    }
+
+    impl Serialize for FlinkRunConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowNonRestoredState",
+                &self.allow_non_restored_state,
+            )?;
+            map.end()
+        }
     }
 
     /// The runtime environment for the application.
@@ -1627,13 +2085,11 @@ pub mod application_cloud_watch_logging_option {
     }
 
     /// The properties of `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationCloudWatchLoggingOptionProps {
         /// `ApplicationName`.
-        #[serde(rename = "ApplicationName")]
         pub application_name: Value<String>,
         /// `CloudWatchLoggingOption`.
-        #[serde(rename = "CloudWatchLoggingOption")]
         pub cloud_watch_logging_option: CloudWatchLoggingOption,
     }
 
@@ -1650,11 +2106,26 @@ pub mod application_cloud_watch_logging_option {
         }
     }
 
+    impl Serialize for CfnApplicationCloudWatchLoggingOptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            map.serialize_entry(
+                "CloudWatchLoggingOption",
+                &self.cloud_watch_logging_option,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLoggingOption` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLoggingOption {
         /// `LogStreamARN`.
-        #[serde(rename = "LogStreamARN")]
         pub log_stream_arn: Value<String>,
     }
 
@@ -1664,6 +2135,18 @@ pub mod application_cloud_watch_logging_option {
             Self {
                 log_stream_arn: log_stream_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CloudWatchLoggingOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogStreamARN", &self.log_stream_arn)?;
+            map.end()
         }
     }
 }
@@ -1728,13 +2211,11 @@ pub mod application_output {
     }
 
     /// The properties of `AWS::KinesisAnalyticsV2::ApplicationOutput`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationOutputProps {
         /// `ApplicationName`.
-        #[serde(rename = "ApplicationName")]
         pub application_name: Value<String>,
         /// `Output`.
-        #[serde(rename = "Output")]
         pub output: Output,
     }
 
@@ -1751,31 +2232,31 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for CfnApplicationOutputProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            map.serialize_entry("Output", &self.output)?;
+            map.end()
+        }
+    }
+
     /// The `Output` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Output {
         /// `DestinationSchema`.
-        #[serde(rename = "DestinationSchema")]
         pub destination_schema: DestinationSchema,
         /// `KinesisFirehoseOutput`.
-        #[serde(
-            rename = "KinesisFirehoseOutput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_firehose_output: Option<KinesisFirehoseOutput>,
         /// `KinesisStreamsOutput`.
-        #[serde(
-            rename = "KinesisStreamsOutput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_streams_output: Option<KinesisStreamsOutput>,
         /// `LambdaOutput`.
-        #[serde(rename = "LambdaOutput", skip_serializing_if = "Option::is_none")]
         pub lambda_output: Option<LambdaOutput>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
@@ -1792,19 +2273,53 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for Output {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationSchema", &self.destination_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseOutput",
+                &self.kinesis_firehose_output,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamsOutput",
+                &self.kinesis_streams_output,
+            )?;
+            crate::cfn::entry(&mut map, "LambdaOutput", &self.lambda_output)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationSchema {
         /// `RecordFormatType`.
-        #[serde(rename = "RecordFormatType", skip_serializing_if = "Option::is_none")]
         pub record_format_type: Option<Value<String>>,
     }
 
+    impl Serialize for DestinationSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RecordFormatType", &self.record_format_type)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisFirehoseOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseOutput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
     }
 
@@ -1817,11 +2332,22 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for KinesisFirehoseOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisStreamsOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamsOutput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
     }
 
@@ -1834,11 +2360,22 @@ pub mod application_output {
         }
     }
 
+    impl Serialize for KinesisStreamsOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaOutput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaOutput {
         /// `ResourceARN`.
-        #[serde(rename = "ResourceARN")]
         pub resource_arn: Value<String>,
     }
 
@@ -1848,6 +2385,18 @@ pub mod application_output {
             Self {
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for LambdaOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            map.end()
         }
     }
 }
@@ -1914,13 +2463,11 @@ pub mod application_reference_data_source {
     }
 
     /// The properties of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationReferenceDataSourceProps {
         /// `ApplicationName`.
-        #[serde(rename = "ApplicationName")]
         pub application_name: Value<String>,
         /// `ReferenceDataSource`.
-        #[serde(rename = "ReferenceDataSource")]
         pub reference_data_source: ReferenceDataSource,
     }
 
@@ -1937,21 +2484,27 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for CfnApplicationReferenceDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            map.serialize_entry("ReferenceDataSource", &self.reference_data_source)?;
+            map.end()
+        }
+    }
+
     /// The `ReferenceDataSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReferenceDataSource {
         /// `ReferenceSchema`.
-        #[serde(rename = "ReferenceSchema")]
         pub reference_schema: ReferenceSchema,
         /// `S3ReferenceDataSource`.
-        #[serde(
-            rename = "S3ReferenceDataSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_reference_data_source: Option<S3ReferenceDataSource>,
         /// `TableName`.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
     }
 
@@ -1966,17 +2519,32 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for ReferenceDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReferenceSchema", &self.reference_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3ReferenceDataSource",
+                &self.s3_reference_data_source,
+            )?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The `ReferenceSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReferenceSchema {
         /// `RecordColumns`.
-        #[serde(rename = "RecordColumns")]
         pub record_columns: Vec<RecordColumn>,
         /// `RecordEncoding`.
-        #[serde(rename = "RecordEncoding", skip_serializing_if = "Option::is_none")]
         pub record_encoding: Option<Value<String>>,
         /// `RecordFormat`.
-        #[serde(rename = "RecordFormat")]
         pub record_format: RecordFormat,
     }
 
@@ -1994,17 +2562,28 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for ReferenceSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordColumns", &self.record_columns)?;
+            crate::cfn::entry(&mut map, "RecordEncoding", &self.record_encoding)?;
+            map.serialize_entry("RecordFormat", &self.record_format)?;
+            map.end()
+        }
+    }
+
     /// The `RecordColumn` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordColumn {
         /// `Mapping`.
-        #[serde(rename = "Mapping", skip_serializing_if = "Option::is_none")]
         pub mapping: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SqlType`.
-        #[serde(rename = "SqlType")]
         pub sql_type: Value<String>,
     }
 
@@ -2022,14 +2601,26 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for RecordColumn {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mapping", &self.mapping)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SqlType", &self.sql_type)?;
+            map.end()
+        }
+    }
+
     /// The `RecordFormat` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordFormat {
         /// `MappingParameters`.
-        #[serde(rename = "MappingParameters", skip_serializing_if = "Option::is_none")]
         pub mapping_parameters: Option<MappingParameters>,
         /// `RecordFormatType`.
-        #[serde(rename = "RecordFormatType")]
         pub record_format_type: Value<String>,
     }
 
@@ -2043,33 +2634,55 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for RecordFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MappingParameters", &self.mapping_parameters)?;
+            map.serialize_entry("RecordFormatType", &self.record_format_type)?;
+            map.end()
+        }
+    }
+
     /// The `MappingParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MappingParameters {
         /// `CSVMappingParameters`.
-        #[serde(
-            rename = "CSVMappingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub csv_mapping_parameters: Option<CsvMappingParameters>,
         /// `JSONMappingParameters`.
-        #[serde(
-            rename = "JSONMappingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub json_mapping_parameters: Option<JsonMappingParameters>,
     }
 
+    impl Serialize for MappingParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CSVMappingParameters",
+                &self.csv_mapping_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JSONMappingParameters",
+                &self.json_mapping_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CsvMappingParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CsvMappingParameters {
         /// `RecordColumnDelimiter`.
-        #[serde(rename = "RecordColumnDelimiter")]
         pub record_column_delimiter: Value<String>,
         /// `RecordRowDelimiter`.
-        #[serde(rename = "RecordRowDelimiter")]
         pub record_row_delimiter: Value<String>,
     }
 
@@ -2086,11 +2699,23 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for CsvMappingParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordColumnDelimiter", &self.record_column_delimiter)?;
+            map.serialize_entry("RecordRowDelimiter", &self.record_row_delimiter)?;
+            map.end()
+        }
+    }
+
     /// The `JsonMappingParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JsonMappingParameters {
         /// `RecordRowPath`.
-        #[serde(rename = "RecordRowPath")]
         pub record_row_path: Value<String>,
     }
 
@@ -2103,14 +2728,24 @@ pub mod application_reference_data_source {
         }
     }
 
+    impl Serialize for JsonMappingParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordRowPath", &self.record_row_path)?;
+            map.end()
+        }
+    }
+
     /// The `S3ReferenceDataSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ReferenceDataSource {
         /// `BucketARN`.
-        #[serde(rename = "BucketARN")]
         pub bucket_arn: Value<String>,
         /// `FileKey`.
-        #[serde(rename = "FileKey")]
         pub file_key: Value<String>,
     }
 
@@ -2124,6 +2759,19 @@ pub mod application_reference_data_source {
                 bucket_arn: bucket_arn.into(),
                 file_key: file_key.into(),
             }
+        }
+    }
+
+    impl Serialize for S3ReferenceDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            map.serialize_entry("FileKey", &self.file_key)?;
+            map.end()
         }
     }
 }

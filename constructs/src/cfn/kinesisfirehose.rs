@@ -82,180 +82,181 @@ pub mod delivery_stream {
     }
 
     /// The properties of `AWS::KinesisFirehose::DeliveryStream`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDeliveryStreamProps {
         /// `AmazonOpenSearchServerlessDestinationConfiguration`.
-        #[serde(
-            rename = "AmazonOpenSearchServerlessDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub amazon_open_search_serverless_destination_configuration: Option<
             AmazonOpenSearchServerlessDestinationConfiguration,
         >,
         /// `AmazonopensearchserviceDestinationConfiguration`.
-        #[serde(
-            rename = "AmazonopensearchserviceDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub amazonopensearchservice_destination_configuration: Option<
             AmazonopensearchserviceDestinationConfiguration,
         >,
         /// `DatabaseSourceConfiguration`.
-        #[serde(
-            rename = "DatabaseSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub database_source_configuration: Option<DatabaseSourceConfiguration>,
         /// `DeliveryStreamEncryptionConfigurationInput`.
-        #[serde(
-            rename = "DeliveryStreamEncryptionConfigurationInput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub delivery_stream_encryption_configuration_input: Option<
             DeliveryStreamEncryptionConfigurationInput,
         >,
         /// `DeliveryStreamName`.
-        #[serde(rename = "DeliveryStreamName", skip_serializing_if = "Option::is_none")]
         pub delivery_stream_name: Option<Value<String>>,
         /// `DeliveryStreamType`.
-        #[serde(rename = "DeliveryStreamType", skip_serializing_if = "Option::is_none")]
         pub delivery_stream_type: Option<Value<DeliveryStreamType>>,
         /// `DirectPutSourceConfiguration`.
-        #[serde(
-            rename = "DirectPutSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub direct_put_source_configuration: Option<DirectPutSourceConfiguration>,
         /// `ElasticsearchDestinationConfiguration`.
-        #[serde(
-            rename = "ElasticsearchDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub elasticsearch_destination_configuration: Option<
             ElasticsearchDestinationConfiguration,
         >,
         /// `ExtendedS3DestinationConfiguration`.
-        #[serde(
-            rename = "ExtendedS3DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub extended_s3_destination_configuration: Option<
             ExtendedS3DestinationConfiguration,
         >,
         /// `HttpEndpointDestinationConfiguration`.
-        #[serde(
-            rename = "HttpEndpointDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub http_endpoint_destination_configuration: Option<
             HttpEndpointDestinationConfiguration,
         >,
         /// `IcebergDestinationConfiguration`.
-        #[serde(
-            rename = "IcebergDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iceberg_destination_configuration: Option<IcebergDestinationConfiguration>,
         /// `KinesisStreamSourceConfiguration`.
-        #[serde(
-            rename = "KinesisStreamSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_stream_source_configuration: Option<
             KinesisStreamSourceConfiguration,
         >,
         /// `MSKSourceConfiguration`.
-        #[serde(
-            rename = "MSKSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub msk_source_configuration: Option<MskSourceConfiguration>,
         /// `RedshiftDestinationConfiguration`.
-        #[serde(
-            rename = "RedshiftDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_destination_configuration: Option<RedshiftDestinationConfiguration>,
         /// `S3DestinationConfiguration`.
-        #[serde(
-            rename = "S3DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_destination_configuration: Option<S3DestinationConfiguration>,
         /// `SnowflakeDestinationConfiguration`.
-        #[serde(
-            rename = "SnowflakeDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub snowflake_destination_configuration: Option<
             SnowflakeDestinationConfiguration,
         >,
         /// `SplunkDestinationConfiguration`.
-        #[serde(
-            rename = "SplunkDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub splunk_destination_configuration: Option<SplunkDestinationConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnDeliveryStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AmazonOpenSearchServerlessDestinationConfiguration",
+                &self.amazon_open_search_serverless_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AmazonopensearchserviceDestinationConfiguration",
+                &self.amazonopensearchservice_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseSourceConfiguration",
+                &self.database_source_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryStreamEncryptionConfigurationInput",
+                &self.delivery_stream_encryption_configuration_input,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryStreamName",
+                &self.delivery_stream_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryStreamType",
+                &self.delivery_stream_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DirectPutSourceConfiguration",
+                &self.direct_put_source_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElasticsearchDestinationConfiguration",
+                &self.elasticsearch_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExtendedS3DestinationConfiguration",
+                &self.extended_s3_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpEndpointDestinationConfiguration",
+                &self.http_endpoint_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IcebergDestinationConfiguration",
+                &self.iceberg_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamSourceConfiguration",
+                &self.kinesis_stream_source_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MSKSourceConfiguration",
+                &self.msk_source_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftDestinationConfiguration",
+                &self.redshift_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DestinationConfiguration",
+                &self.s3_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnowflakeDestinationConfiguration",
+                &self.snowflake_destination_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SplunkDestinationConfiguration",
+                &self.splunk_destination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AmazonOpenSearchServerlessDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AmazonOpenSearchServerlessDestinationConfiguration {
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<AmazonOpenSearchServerlessBufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `CollectionEndpoint`.
-        #[serde(rename = "CollectionEndpoint", skip_serializing_if = "Option::is_none")]
         pub collection_endpoint: Option<Value<String>>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<AmazonOpenSearchServerlessRetryOptions>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<Value<S3BackupMode>>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -281,50 +282,114 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for AmazonOpenSearchServerlessDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CollectionEndpoint",
+                &self.collection_endpoint,
+            )?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `AmazonOpenSearchServerlessBufferingHints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmazonOpenSearchServerlessBufferingHints {
         /// `IntervalInSeconds`.
-        #[serde(rename = "IntervalInSeconds", skip_serializing_if = "Option::is_none")]
         pub interval_in_seconds: Option<Value<i64>>,
         /// `SizeInMBs`.
-        #[serde(rename = "SizeInMBs", skip_serializing_if = "Option::is_none")]
         pub size_in_m_bs: Option<Value<i64>>,
     }
 
+    impl Serialize for AmazonOpenSearchServerlessBufferingHints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IntervalInSeconds", &self.interval_in_seconds)?;
+            crate::cfn::entry(&mut map, "SizeInMBs", &self.size_in_m_bs)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLoggingOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLoggingOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `LogGroupName`.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
         pub log_group_name: Option<Value<String>>,
         /// `LogStreamName`.
-        #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
         pub log_stream_name: Option<Value<String>>,
     }
 
+    impl Serialize for CloudWatchLoggingOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "LogStreamName", &self.log_stream_name)?;
+            map.end()
+        }
+    }
+
     /// The `ProcessingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProcessingConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `Processors`.
-        #[serde(rename = "Processors", skip_serializing_if = "Option::is_none")]
         pub processors: Option<Vec<Processor>>,
     }
 
+    impl Serialize for ProcessingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Processors", &self.processors)?;
+            map.end()
+        }
+    }
+
     /// The `Processor` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Processor {
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<ProcessorParameter>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -338,14 +403,25 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for Processor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ProcessorParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProcessorParameter {
         /// `ParameterName`.
-        #[serde(rename = "ParameterName")]
         pub parameter_name: Value<ParameterName>,
         /// `ParameterValue`.
-        #[serde(rename = "ParameterValue")]
         pub parameter_value: Value<String>,
     }
 
@@ -359,6 +435,19 @@ pub mod delivery_stream {
                 parameter_name: parameter_name.into(),
                 parameter_value: parameter_value.into(),
             }
+        }
+    }
+
+    impl Serialize for ProcessorParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
         }
     }
 
@@ -476,11 +565,22 @@ pub mod delivery_stream {
     }
 
     /// The `AmazonOpenSearchServerlessRetryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmazonOpenSearchServerlessRetryOptions {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for AmazonOpenSearchServerlessRetryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.
@@ -521,39 +621,23 @@ pub mod delivery_stream {
     }
 
     /// The `S3DestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DestinationConfiguration {
         /// `BucketARN`.
-        #[serde(rename = "BucketARN")]
         pub bucket_arn: Value<String>,
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<BufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `CompressionFormat`.
-        #[serde(rename = "CompressionFormat", skip_serializing_if = "Option::is_none")]
         pub compression_format: Option<Value<CompressionFormat>>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `ErrorOutputPrefix`.
-        #[serde(rename = "ErrorOutputPrefix", skip_serializing_if = "Option::is_none")]
         pub error_output_prefix: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -576,15 +660,53 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for S3DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(&mut map, "CompressionFormat", &self.compression_format)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ErrorOutputPrefix", &self.error_output_prefix)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `BufferingHints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BufferingHints {
         /// `IntervalInSeconds`.
-        #[serde(rename = "IntervalInSeconds", skip_serializing_if = "Option::is_none")]
         pub interval_in_seconds: Option<Value<i64>>,
         /// `SizeInMBs`.
-        #[serde(rename = "SizeInMBs", skip_serializing_if = "Option::is_none")]
         pub size_in_m_bs: Option<Value<i64>>,
+    }
+
+    impl Serialize for BufferingHints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IntervalInSeconds", &self.interval_in_seconds)?;
+            crate::cfn::entry(&mut map, "SizeInMBs", &self.size_in_m_bs)?;
+            map.end()
+        }
     }
 
     /// Values of `CompressionFormat`.
@@ -634,21 +756,39 @@ pub mod delivery_stream {
     }
 
     /// The `EncryptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
         /// `KMSEncryptionConfig`.
-        #[serde(rename = "KMSEncryptionConfig", skip_serializing_if = "Option::is_none")]
         pub kms_encryption_config: Option<KmsEncryptionConfig>,
         /// `NoEncryptionConfig`.
-        #[serde(rename = "NoEncryptionConfig", skip_serializing_if = "Option::is_none")]
         pub no_encryption_config: Option<Value<NoEncryptionConfig>>,
     }
 
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KMSEncryptionConfig",
+                &self.kms_encryption_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoEncryptionConfig",
+                &self.no_encryption_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `KmsEncryptionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KmsEncryptionConfig {
         /// `AWSKMSKeyARN`.
-        #[serde(rename = "AWSKMSKeyARN")]
         pub awskms_key_arn: Value<String>,
     }
 
@@ -658,6 +798,18 @@ pub mod delivery_stream {
             Self {
                 awskms_key_arn: awskms_key_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KmsEncryptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AWSKMSKeyARN", &self.awskms_key_arn)?;
+            map.end()
         }
     }
 
@@ -696,16 +848,13 @@ pub mod delivery_stream {
     }
 
     /// The `VpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfiguration {
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -724,60 +873,52 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
+
     /// The `AmazonopensearchserviceDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AmazonopensearchserviceDestinationConfiguration {
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<AmazonopensearchserviceBufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `ClusterEndpoint`.
-        #[serde(rename = "ClusterEndpoint", skip_serializing_if = "Option::is_none")]
         pub cluster_endpoint: Option<Value<String>>,
         /// `DocumentIdOptions`.
-        #[serde(rename = "DocumentIdOptions", skip_serializing_if = "Option::is_none")]
         pub document_id_options: Option<DocumentIdOptions>,
         /// `DomainARN`.
-        #[serde(rename = "DomainARN", skip_serializing_if = "Option::is_none")]
         pub domain_arn: Option<Value<String>>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `IndexRotationPeriod`.
-        #[serde(rename = "IndexRotationPeriod", skip_serializing_if = "Option::is_none")]
         pub index_rotation_period: Option<Value<IndexRotationPeriod>>,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<AmazonopensearchserviceRetryOptions>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<
             Value<AmazonopensearchserviceDestinationConfigurationS3BackupMode>,
         >,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `TypeName`.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
         pub type_name: Option<Value<String>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -807,22 +948,69 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for AmazonopensearchserviceDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterEndpoint", &self.cluster_endpoint)?;
+            crate::cfn::entry(&mut map, "DocumentIdOptions", &self.document_id_options)?;
+            crate::cfn::entry(&mut map, "DomainARN", &self.domain_arn)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "IndexRotationPeriod",
+                &self.index_rotation_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `AmazonopensearchserviceBufferingHints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmazonopensearchserviceBufferingHints {
         /// `IntervalInSeconds`.
-        #[serde(rename = "IntervalInSeconds", skip_serializing_if = "Option::is_none")]
         pub interval_in_seconds: Option<Value<i64>>,
         /// `SizeInMBs`.
-        #[serde(rename = "SizeInMBs", skip_serializing_if = "Option::is_none")]
         pub size_in_m_bs: Option<Value<i64>>,
     }
 
+    impl Serialize for AmazonopensearchserviceBufferingHints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IntervalInSeconds", &self.interval_in_seconds)?;
+            crate::cfn::entry(&mut map, "SizeInMBs", &self.size_in_m_bs)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentIdOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentIdOptions {
         /// `DefaultDocumentIdFormat`.
-        #[serde(rename = "DefaultDocumentIdFormat")]
         pub default_document_id_format: Value<DefaultDocumentIdFormat>,
     }
 
@@ -834,6 +1022,21 @@ pub mod delivery_stream {
             Self {
                 default_document_id_format: default_document_id_format.into(),
             }
+        }
+    }
+
+    impl Serialize for DocumentIdOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DefaultDocumentIdFormat",
+                &self.default_document_id_format,
+            )?;
+            map.end()
         }
     }
 
@@ -921,11 +1124,22 @@ pub mod delivery_stream {
     }
 
     /// The `AmazonopensearchserviceRetryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmazonopensearchserviceRetryOptions {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for AmazonopensearchserviceRetryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.
@@ -969,46 +1183,33 @@ pub mod delivery_stream {
     }
 
     /// The `DatabaseSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseSourceConfiguration {
         /// `Columns`.
-        #[serde(rename = "Columns", skip_serializing_if = "Option::is_none")]
         pub columns: Option<DatabaseColumns>,
         /// `DatabaseSourceAuthenticationConfiguration`.
-        #[serde(rename = "DatabaseSourceAuthenticationConfiguration")]
         pub database_source_authentication_configuration: DatabaseSourceAuthenticationConfiguration,
         /// `DatabaseSourceVPCConfiguration`.
-        #[serde(rename = "DatabaseSourceVPCConfiguration")]
         pub database_source_vpc_configuration: DatabaseSourceVpcConfiguration,
         /// `Databases`.
-        #[serde(rename = "Databases")]
         pub databases: Databases,
         /// `Digest`.
-        #[serde(rename = "Digest", skip_serializing_if = "Option::is_none")]
         pub digest: Option<Value<String>>,
         /// `Endpoint`.
-        #[serde(rename = "Endpoint")]
         pub endpoint: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `PublicCertificate`.
-        #[serde(rename = "PublicCertificate", skip_serializing_if = "Option::is_none")]
         pub public_certificate: Option<Value<String>>,
         /// `SSLMode`.
-        #[serde(rename = "SSLMode", skip_serializing_if = "Option::is_none")]
         pub ssl_mode: Option<Value<SslMode>>,
         /// `SnapshotWatermarkTable`.
-        #[serde(rename = "SnapshotWatermarkTable")]
         pub snapshot_watermark_table: Value<String>,
         /// `SurrogateKeys`.
-        #[serde(rename = "SurrogateKeys", skip_serializing_if = "Option::is_none")]
         pub surrogate_keys: Option<Vec<Value<String>>>,
         /// `Tables`.
-        #[serde(rename = "Tables")]
         pub tables: DatabaseTables,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<DatabaseSourceConfigurationType>,
     }
 
@@ -1046,22 +1247,65 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for DatabaseSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Columns", &self.columns)?;
+            map.serialize_entry(
+                "DatabaseSourceAuthenticationConfiguration",
+                &self.database_source_authentication_configuration,
+            )?;
+            map.serialize_entry(
+                "DatabaseSourceVPCConfiguration",
+                &self.database_source_vpc_configuration,
+            )?;
+            map.serialize_entry("Databases", &self.databases)?;
+            crate::cfn::entry(&mut map, "Digest", &self.digest)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Port", &self.port)?;
+            crate::cfn::entry(&mut map, "PublicCertificate", &self.public_certificate)?;
+            crate::cfn::entry(&mut map, "SSLMode", &self.ssl_mode)?;
+            map.serialize_entry(
+                "SnapshotWatermarkTable",
+                &self.snapshot_watermark_table,
+            )?;
+            crate::cfn::entry(&mut map, "SurrogateKeys", &self.surrogate_keys)?;
+            map.serialize_entry("Tables", &self.tables)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseColumns` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatabaseColumns {
         /// `Exclude`.
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
         pub exclude: Option<Vec<Value<String>>>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for DatabaseColumns {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseSourceAuthenticationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseSourceAuthenticationConfiguration {
         /// `SecretsManagerConfiguration`.
-        #[serde(rename = "SecretsManagerConfiguration")]
         pub secrets_manager_configuration: SecretsManagerConfiguration,
     }
 
@@ -1076,17 +1320,29 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for DatabaseSourceAuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SecretsManagerConfiguration",
+                &self.secrets_manager_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SecretsManagerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecretsManagerConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `SecretARN`.
-        #[serde(rename = "SecretARN", skip_serializing_if = "Option::is_none")]
         pub secret_arn: Option<Value<String>>,
     }
 
@@ -1101,11 +1357,24 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for SecretsManagerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SecretARN", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseSourceVpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseSourceVpcConfiguration {
         /// `VpcEndpointServiceName`.
-        #[serde(rename = "VpcEndpointServiceName")]
         pub vpc_endpoint_service_name: Value<String>,
     }
 
@@ -1118,15 +1387,41 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for DatabaseSourceVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "VpcEndpointServiceName",
+                &self.vpc_endpoint_service_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Databases` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Databases {
         /// `Exclude`.
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
         pub exclude: Option<Vec<Value<String>>>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for Databases {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
     }
 
     /// Values of `SslMode`.
@@ -1167,14 +1462,25 @@ pub mod delivery_stream {
     }
 
     /// The `DatabaseTables` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatabaseTables {
         /// `Exclude`.
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
         pub exclude: Option<Vec<Value<String>>>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for DatabaseTables {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -1216,13 +1522,11 @@ pub mod delivery_stream {
     }
 
     /// The `DeliveryStreamEncryptionConfigurationInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeliveryStreamEncryptionConfigurationInput {
         /// `KeyARN`.
-        #[serde(rename = "KeyARN", skip_serializing_if = "Option::is_none")]
         pub key_arn: Option<Value<String>>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<KeyType>,
     }
 
@@ -1233,6 +1537,19 @@ pub mod delivery_stream {
                 key_arn: None,
                 key_type: key_type.into(),
             }
+        }
+    }
+
+    impl Serialize for DeliveryStreamEncryptionConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyARN", &self.key_arn)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
         }
     }
 
@@ -1317,69 +1634,62 @@ pub mod delivery_stream {
     }
 
     /// The `DirectPutSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DirectPutSourceConfiguration {
         /// `ThroughputHintInMBs`.
-        #[serde(rename = "ThroughputHintInMBs", skip_serializing_if = "Option::is_none")]
         pub throughput_hint_in_m_bs: Option<Value<i64>>,
     }
 
+    impl Serialize for DirectPutSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThroughputHintInMBs",
+                &self.throughput_hint_in_m_bs,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ElasticsearchDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElasticsearchDestinationConfiguration {
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<ElasticsearchBufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `ClusterEndpoint`.
-        #[serde(rename = "ClusterEndpoint", skip_serializing_if = "Option::is_none")]
         pub cluster_endpoint: Option<Value<String>>,
         /// `DocumentIdOptions`.
-        #[serde(rename = "DocumentIdOptions", skip_serializing_if = "Option::is_none")]
         pub document_id_options: Option<DocumentIdOptions>,
         /// `DomainARN`.
-        #[serde(rename = "DomainARN", skip_serializing_if = "Option::is_none")]
         pub domain_arn: Option<Value<String>>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `IndexRotationPeriod`.
-        #[serde(rename = "IndexRotationPeriod", skip_serializing_if = "Option::is_none")]
         pub index_rotation_period: Option<
             Value<ElasticsearchDestinationConfigurationIndexRotationPeriod>,
         >,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<ElasticsearchRetryOptions>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<
             Value<ElasticsearchDestinationConfigurationS3BackupMode>,
         >,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `TypeName`.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
         pub type_name: Option<Value<String>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -1409,15 +1719,63 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for ElasticsearchDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterEndpoint", &self.cluster_endpoint)?;
+            crate::cfn::entry(&mut map, "DocumentIdOptions", &self.document_id_options)?;
+            crate::cfn::entry(&mut map, "DomainARN", &self.domain_arn)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "IndexRotationPeriod",
+                &self.index_rotation_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `ElasticsearchBufferingHints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ElasticsearchBufferingHints {
         /// `IntervalInSeconds`.
-        #[serde(rename = "IntervalInSeconds", skip_serializing_if = "Option::is_none")]
         pub interval_in_seconds: Option<Value<i64>>,
         /// `SizeInMBs`.
-        #[serde(rename = "SizeInMBs", skip_serializing_if = "Option::is_none")]
         pub size_in_m_bs: Option<Value<i64>>,
+    }
+
+    impl Serialize for ElasticsearchBufferingHints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IntervalInSeconds", &self.interval_in_seconds)?;
+            crate::cfn::entry(&mut map, "SizeInMBs", &self.size_in_m_bs)?;
+            map.end()
+        }
     }
 
     /// Values of `IndexRotationPeriod`.
@@ -1470,11 +1828,22 @@ pub mod delivery_stream {
     }
 
     /// The `ElasticsearchRetryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ElasticsearchRetryOptions {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for ElasticsearchRetryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.
@@ -1516,80 +1885,41 @@ pub mod delivery_stream {
     }
 
     /// The `ExtendedS3DestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExtendedS3DestinationConfiguration {
         /// `BucketARN`.
-        #[serde(rename = "BucketARN")]
         pub bucket_arn: Value<String>,
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<BufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `CompressionFormat`.
-        #[serde(rename = "CompressionFormat", skip_serializing_if = "Option::is_none")]
         pub compression_format: Option<
             Value<ExtendedS3DestinationConfigurationCompressionFormat>,
         >,
         /// `CustomTimeZone`.
-        #[serde(rename = "CustomTimeZone", skip_serializing_if = "Option::is_none")]
         pub custom_time_zone: Option<Value<String>>,
         /// `DataFormatConversionConfiguration`.
-        #[serde(
-            rename = "DataFormatConversionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_format_conversion_configuration: Option<
             DataFormatConversionConfiguration,
         >,
         /// `DynamicPartitioningConfiguration`.
-        #[serde(
-            rename = "DynamicPartitioningConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dynamic_partitioning_configuration: Option<DynamicPartitioningConfiguration>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `ErrorOutputPrefix`.
-        #[serde(rename = "ErrorOutputPrefix", skip_serializing_if = "Option::is_none")]
         pub error_output_prefix: Option<Value<String>>,
         /// `FileExtension`.
-        #[serde(rename = "FileExtension", skip_serializing_if = "Option::is_none")]
         pub file_extension: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `S3BackupConfiguration`.
-        #[serde(
-            rename = "S3BackupConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_backup_configuration: Option<S3DestinationConfiguration>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<
             Value<ExtendedS3DestinationConfigurationS3BackupMode>,
         >,
@@ -1618,6 +1948,56 @@ pub mod delivery_stream {
                 s3_backup_configuration: None,
                 s3_backup_mode: None,
             }
+        }
+    }
+
+    impl Serialize for ExtendedS3DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketARN", &self.bucket_arn)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(&mut map, "CompressionFormat", &self.compression_format)?;
+            crate::cfn::entry(&mut map, "CustomTimeZone", &self.custom_time_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataFormatConversionConfiguration",
+                &self.data_format_conversion_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DynamicPartitioningConfiguration",
+                &self.dynamic_partitioning_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ErrorOutputPrefix", &self.error_output_prefix)?;
+            crate::cfn::entry(&mut map, "FileExtension", &self.file_extension)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3BackupConfiguration",
+                &self.s3_backup_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.end()
         }
     }
 
@@ -1669,141 +2049,237 @@ pub mod delivery_stream {
     }
 
     /// The `DataFormatConversionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataFormatConversionConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `InputFormatConfiguration`.
-        #[serde(
-            rename = "InputFormatConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub input_format_configuration: Option<InputFormatConfiguration>,
         /// `OutputFormatConfiguration`.
-        #[serde(
-            rename = "OutputFormatConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub output_format_configuration: Option<OutputFormatConfiguration>,
         /// `SchemaConfiguration`.
-        #[serde(rename = "SchemaConfiguration", skip_serializing_if = "Option::is_none")]
         pub schema_configuration: Option<SchemaConfiguration>,
     }
 
+    impl Serialize for DataFormatConversionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputFormatConfiguration",
+                &self.input_format_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputFormatConfiguration",
+                &self.output_format_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaConfiguration",
+                &self.schema_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InputFormatConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputFormatConfiguration {
         /// `Deserializer`.
-        #[serde(rename = "Deserializer", skip_serializing_if = "Option::is_none")]
         pub deserializer: Option<Deserializer>,
     }
 
+    impl Serialize for InputFormatConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Deserializer", &self.deserializer)?;
+            map.end()
+        }
+    }
+
     /// The `Deserializer` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Deserializer {
         /// `HiveJsonSerDe`.
-        #[serde(rename = "HiveJsonSerDe", skip_serializing_if = "Option::is_none")]
         pub hive_json_ser_de: Option<HiveJsonSerDe>,
         /// `OpenXJsonSerDe`.
-        #[serde(rename = "OpenXJsonSerDe", skip_serializing_if = "Option::is_none")]
         pub open_x_json_ser_de: Option<OpenXJsonSerDe>,
     }
 
+    impl Serialize for Deserializer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HiveJsonSerDe", &self.hive_json_ser_de)?;
+            crate::cfn::entry(&mut map, "OpenXJsonSerDe", &self.open_x_json_ser_de)?;
+            map.end()
+        }
+    }
+
     /// The `HiveJsonSerDe` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HiveJsonSerDe {
         /// `TimestampFormats`.
-        #[serde(rename = "TimestampFormats", skip_serializing_if = "Option::is_none")]
         pub timestamp_formats: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for HiveJsonSerDe {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TimestampFormats", &self.timestamp_formats)?;
+            map.end()
+        }
+    }
+
     /// The `OpenXJsonSerDe` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpenXJsonSerDe {
         /// `CaseInsensitive`.
-        #[serde(rename = "CaseInsensitive", skip_serializing_if = "Option::is_none")]
         pub case_insensitive: Option<Value<bool>>,
         /// `ColumnToJsonKeyMappings`.
-        #[serde(
-            rename = "ColumnToJsonKeyMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub column_to_json_key_mappings: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `ConvertDotsInJsonKeysToUnderscores`.
-        #[serde(
-            rename = "ConvertDotsInJsonKeysToUnderscores",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub convert_dots_in_json_keys_to_underscores: Option<Value<bool>>,
     }
 
+    impl Serialize for OpenXJsonSerDe {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaseInsensitive", &self.case_insensitive)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColumnToJsonKeyMappings",
+                &self.column_to_json_key_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConvertDotsInJsonKeysToUnderscores",
+                &self.convert_dots_in_json_keys_to_underscores,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OutputFormatConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputFormatConfiguration {
         /// `Serializer`.
-        #[serde(rename = "Serializer", skip_serializing_if = "Option::is_none")]
         pub serializer: Option<Serializer>,
     }
 
+    impl Serialize for OutputFormatConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Serializer", &self.serializer)?;
+            map.end()
+        }
+    }
+
     /// The `Serializer` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Serializer {
         /// `OrcSerDe`.
-        #[serde(rename = "OrcSerDe", skip_serializing_if = "Option::is_none")]
         pub orc_ser_de: Option<OrcSerDe>,
         /// `ParquetSerDe`.
-        #[serde(rename = "ParquetSerDe", skip_serializing_if = "Option::is_none")]
         pub parquet_ser_de: Option<ParquetSerDe>,
     }
 
+    impl Serialize for Serializer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OrcSerDe", &self.orc_ser_de)?;
+            crate::cfn::entry(&mut map, "ParquetSerDe", &self.parquet_ser_de)?;
+            map.end()
+        }
+    }
+
     /// The `OrcSerDe` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OrcSerDe {
         /// `BlockSizeBytes`.
-        #[serde(rename = "BlockSizeBytes", skip_serializing_if = "Option::is_none")]
         pub block_size_bytes: Option<Value<i64>>,
         /// `BloomFilterColumns`.
-        #[serde(rename = "BloomFilterColumns", skip_serializing_if = "Option::is_none")]
         pub bloom_filter_columns: Option<Vec<Value<String>>>,
         /// `BloomFilterFalsePositiveProbability`.
-        #[serde(
-            rename = "BloomFilterFalsePositiveProbability",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bloom_filter_false_positive_probability: Option<Value<f64>>,
         /// `Compression`.
-        #[serde(rename = "Compression", skip_serializing_if = "Option::is_none")]
         pub compression: Option<Value<Compression>>,
         /// `DictionaryKeyThreshold`.
-        #[serde(
-            rename = "DictionaryKeyThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dictionary_key_threshold: Option<Value<f64>>,
         /// `EnablePadding`.
-        #[serde(rename = "EnablePadding", skip_serializing_if = "Option::is_none")]
         pub enable_padding: Option<Value<bool>>,
         /// `FormatVersion`.
-        #[serde(rename = "FormatVersion", skip_serializing_if = "Option::is_none")]
         pub format_version: Option<Value<FormatVersion>>,
         /// `PaddingTolerance`.
-        #[serde(rename = "PaddingTolerance", skip_serializing_if = "Option::is_none")]
         pub padding_tolerance: Option<Value<f64>>,
         /// `RowIndexStride`.
-        #[serde(rename = "RowIndexStride", skip_serializing_if = "Option::is_none")]
         pub row_index_stride: Option<Value<i64>>,
         /// `StripeSizeBytes`.
-        #[serde(rename = "StripeSizeBytes", skip_serializing_if = "Option::is_none")]
         pub stripe_size_bytes: Option<Value<i64>>,
+    }
+
+    impl Serialize for OrcSerDe {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockSizeBytes", &self.block_size_bytes)?;
+            crate::cfn::entry(
+                &mut map,
+                "BloomFilterColumns",
+                &self.bloom_filter_columns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BloomFilterFalsePositiveProbability",
+                &self.bloom_filter_false_positive_probability,
+            )?;
+            crate::cfn::entry(&mut map, "Compression", &self.compression)?;
+            crate::cfn::entry(
+                &mut map,
+                "DictionaryKeyThreshold",
+                &self.dictionary_key_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "EnablePadding", &self.enable_padding)?;
+            crate::cfn::entry(&mut map, "FormatVersion", &self.format_version)?;
+            crate::cfn::entry(&mut map, "PaddingTolerance", &self.padding_tolerance)?;
+            crate::cfn::entry(&mut map, "RowIndexStride", &self.row_index_stride)?;
+            crate::cfn::entry(&mut map, "StripeSizeBytes", &self.stripe_size_bytes)?;
+            map.end()
+        }
     }
 
     /// Values of `Compression`.
@@ -1884,30 +2360,41 @@ pub mod delivery_stream {
     }
 
     /// The `ParquetSerDe` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParquetSerDe {
         /// `BlockSizeBytes`.
-        #[serde(rename = "BlockSizeBytes", skip_serializing_if = "Option::is_none")]
         pub block_size_bytes: Option<Value<i64>>,
         /// `Compression`.
-        #[serde(rename = "Compression", skip_serializing_if = "Option::is_none")]
         pub compression: Option<Value<ParquetSerDeCompression>>,
         /// `EnableDictionaryCompression`.
-        #[serde(
-            rename = "EnableDictionaryCompression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_dictionary_compression: Option<Value<bool>>,
         /// `MaxPaddingBytes`.
-        #[serde(rename = "MaxPaddingBytes", skip_serializing_if = "Option::is_none")]
         pub max_padding_bytes: Option<Value<i64>>,
         /// `PageSizeBytes`.
-        #[serde(rename = "PageSizeBytes", skip_serializing_if = "Option::is_none")]
         pub page_size_bytes: Option<Value<i64>>,
         /// `WriterVersion`.
-        #[serde(rename = "WriterVersion", skip_serializing_if = "Option::is_none")]
         pub writer_version: Option<Value<WriterVersion>>,
+    }
+
+    impl Serialize for ParquetSerDe {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockSizeBytes", &self.block_size_bytes)?;
+            crate::cfn::entry(&mut map, "Compression", &self.compression)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDictionaryCompression",
+                &self.enable_dictionary_compression,
+            )?;
+            crate::cfn::entry(&mut map, "MaxPaddingBytes", &self.max_padding_bytes)?;
+            crate::cfn::entry(&mut map, "PageSizeBytes", &self.page_size_bytes)?;
+            crate::cfn::entry(&mut map, "WriterVersion", &self.writer_version)?;
+            map.end()
+        }
     }
 
     /// Values of `Compression`.
@@ -1988,45 +2475,78 @@ pub mod delivery_stream {
     }
 
     /// The `SchemaConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaConfiguration {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
         pub catalog_id: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `TableName`.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
         /// `VersionId`.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
         pub version_id: Option<Value<String>>,
     }
 
+    impl Serialize for SchemaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
+    }
+
     /// The `DynamicPartitioningConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynamicPartitioningConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<RetryOptions>,
     }
 
+    impl Serialize for DynamicPartitioningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            map.end()
+        }
+    }
+
     /// The `RetryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryOptions {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for RetryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.
@@ -2068,55 +2588,29 @@ pub mod delivery_stream {
     }
 
     /// The `HttpEndpointDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpEndpointDestinationConfiguration {
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<BufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `EndpointConfiguration`.
-        #[serde(rename = "EndpointConfiguration")]
         pub endpoint_configuration: HttpEndpointConfiguration,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RequestConfiguration`.
-        #[serde(
-            rename = "RequestConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub request_configuration: Option<HttpEndpointRequestConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<RetryOptions>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<
             Value<HttpEndpointDestinationConfigurationS3BackupMode>,
         >,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `SecretsManagerConfiguration`.
-        #[serde(
-            rename = "SecretsManagerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_configuration: Option<SecretsManagerConfiguration>,
     }
 
@@ -2141,17 +2635,51 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for HttpEndpointDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            map.serialize_entry("EndpointConfiguration", &self.endpoint_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestConfiguration",
+                &self.request_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerConfiguration",
+                &self.secrets_manager_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HttpEndpointConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpEndpointConfiguration {
         /// `AccessKey`.
-        #[serde(rename = "AccessKey", skip_serializing_if = "Option::is_none")]
         pub access_key: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url")]
         pub url: Value<String>,
     }
 
@@ -2166,25 +2694,48 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for HttpEndpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessKey", &self.access_key)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The `HttpEndpointRequestConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpEndpointRequestConfiguration {
         /// `CommonAttributes`.
-        #[serde(rename = "CommonAttributes", skip_serializing_if = "Option::is_none")]
         pub common_attributes: Option<Vec<HttpEndpointCommonAttribute>>,
         /// `ContentEncoding`.
-        #[serde(rename = "ContentEncoding", skip_serializing_if = "Option::is_none")]
         pub content_encoding: Option<Value<ContentEncoding>>,
     }
 
+    impl Serialize for HttpEndpointRequestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CommonAttributes", &self.common_attributes)?;
+            crate::cfn::entry(&mut map, "ContentEncoding", &self.content_encoding)?;
+            map.end()
+        }
+    }
+
     /// The `HttpEndpointCommonAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpEndpointCommonAttribute {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `AttributeValue`.
-        #[serde(rename = "AttributeValue")]
         pub attribute_value: Value<String>,
     }
 
@@ -2198,6 +2749,19 @@ pub mod delivery_stream {
                 attribute_name: attribute_name.into(),
                 attribute_value: attribute_value.into(),
             }
+        }
+    }
+
+    impl Serialize for HttpEndpointCommonAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("AttributeValue", &self.attribute_value)?;
+            map.end()
         }
     }
 
@@ -2277,65 +2841,33 @@ pub mod delivery_stream {
     }
 
     /// The `IcebergDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergDestinationConfiguration {
         /// `AppendOnly`.
-        #[serde(rename = "AppendOnly", skip_serializing_if = "Option::is_none")]
         pub append_only: Option<Value<bool>>,
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<BufferingHints>,
         /// `CatalogConfiguration`.
-        #[serde(rename = "CatalogConfiguration")]
         pub catalog_configuration: CatalogConfiguration,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `DestinationTableConfigurationList`.
-        #[serde(
-            rename = "DestinationTableConfigurationList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_table_configuration_list: Option<
             Vec<DestinationTableConfiguration>,
         >,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<RetryOptions>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `SchemaEvolutionConfiguration`.
-        #[serde(
-            rename = "SchemaEvolutionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub schema_evolution_configuration: Option<SchemaEvolutionConfiguration>,
         /// `TableCreationConfiguration`.
-        #[serde(
-            rename = "TableCreationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub table_creation_configuration: Option<TableCreationConfiguration>,
         /// `s3BackupMode`.
-        #[serde(rename = "s3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<Value<IcebergDestinationConfigurationS3BackupMode>>,
     }
 
@@ -2363,34 +2895,83 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for IcebergDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppendOnly", &self.append_only)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            map.serialize_entry("CatalogConfiguration", &self.catalog_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationTableConfigurationList",
+                &self.destination_table_configuration_list,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaEvolutionConfiguration",
+                &self.schema_evolution_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TableCreationConfiguration",
+                &self.table_creation_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "s3BackupMode", &self.s3_backup_mode)?;
+            map.end()
+        }
+    }
+
     /// The `CatalogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CatalogConfiguration {
         /// `CatalogArn`.
-        #[serde(rename = "CatalogArn", skip_serializing_if = "Option::is_none")]
         pub catalog_arn: Option<Value<String>>,
         /// `WarehouseLocation`.
-        #[serde(rename = "WarehouseLocation", skip_serializing_if = "Option::is_none")]
         pub warehouse_location: Option<Value<String>>,
     }
 
+    impl Serialize for CatalogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogArn", &self.catalog_arn)?;
+            crate::cfn::entry(&mut map, "WarehouseLocation", &self.warehouse_location)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationTableConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DestinationTableConfiguration {
         /// `DestinationDatabaseName`.
-        #[serde(rename = "DestinationDatabaseName")]
         pub destination_database_name: Value<String>,
         /// `DestinationTableName`.
-        #[serde(rename = "DestinationTableName")]
         pub destination_table_name: Value<String>,
         /// `PartitionSpec`.
-        #[serde(rename = "PartitionSpec", skip_serializing_if = "Option::is_none")]
         pub partition_spec: Option<PartitionSpec>,
         /// `S3ErrorOutputPrefix`.
-        #[serde(rename = "S3ErrorOutputPrefix", skip_serializing_if = "Option::is_none")]
         pub s3_error_output_prefix: Option<Value<String>>,
         /// `UniqueKeys`.
-        #[serde(rename = "UniqueKeys", skip_serializing_if = "Option::is_none")]
         pub unique_keys: Option<Vec<Value<String>>>,
     }
 
@@ -2410,19 +2991,52 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for DestinationTableConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationDatabaseName",
+                &self.destination_database_name,
+            )?;
+            map.serialize_entry("DestinationTableName", &self.destination_table_name)?;
+            crate::cfn::entry(&mut map, "PartitionSpec", &self.partition_spec)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3ErrorOutputPrefix",
+                &self.s3_error_output_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "UniqueKeys", &self.unique_keys)?;
+            map.end()
+        }
+    }
+
     /// The `PartitionSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PartitionSpec {
         /// `Identity`.
-        #[serde(rename = "Identity", skip_serializing_if = "Option::is_none")]
         pub identity: Option<Vec<PartitionField>>,
     }
 
+    impl Serialize for PartitionSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Identity", &self.identity)?;
+            map.end()
+        }
+    }
+
     /// The `PartitionField` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartitionField {
         /// `SourceName`.
-        #[serde(rename = "SourceName")]
         pub source_name: Value<String>,
     }
 
@@ -2435,20 +3049,54 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for PartitionField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceName", &self.source_name)?;
+            map.end()
+        }
+    }
+
     /// The `SchemaEvolutionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaEvolutionConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for SchemaEvolutionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `TableCreationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TableCreationConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for TableCreationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.
@@ -2490,13 +3138,11 @@ pub mod delivery_stream {
     }
 
     /// The `KinesisStreamSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamSourceConfiguration {
         /// `KinesisStreamARN`.
-        #[serde(rename = "KinesisStreamARN")]
         pub kinesis_stream_arn: Value<String>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -2513,20 +3159,29 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for KinesisStreamSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KinesisStreamARN", &self.kinesis_stream_arn)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `MskSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MskSourceConfiguration {
         /// `AuthenticationConfiguration`.
-        #[serde(rename = "AuthenticationConfiguration")]
         pub authentication_configuration: AuthenticationConfiguration,
         /// `MSKClusterARN`.
-        #[serde(rename = "MSKClusterARN")]
         pub msk_cluster_arn: Value<String>,
         /// `ReadFromTimestamp`.
-        #[serde(rename = "ReadFromTimestamp", skip_serializing_if = "Option::is_none")]
         pub read_from_timestamp: Option<Value<String>>,
         /// `TopicName`.
-        #[serde(rename = "TopicName")]
         pub topic_name: Value<String>,
     }
 
@@ -2546,14 +3201,30 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for MskSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            map.serialize_entry("MSKClusterARN", &self.msk_cluster_arn)?;
+            crate::cfn::entry(&mut map, "ReadFromTimestamp", &self.read_from_timestamp)?;
+            map.serialize_entry("TopicName", &self.topic_name)?;
+            map.end()
+        }
+    }
+
     /// The `AuthenticationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthenticationConfiguration {
         /// `Connectivity`.
-        #[serde(rename = "Connectivity")]
         pub connectivity: Value<Connectivity>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
     }
 
@@ -2567,6 +3238,19 @@ pub mod delivery_stream {
                 connectivity: connectivity.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for AuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Connectivity", &self.connectivity)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -2608,59 +3292,31 @@ pub mod delivery_stream {
     }
 
     /// The `RedshiftDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftDestinationConfiguration {
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `ClusterJDBCURL`.
-        #[serde(rename = "ClusterJDBCURL")]
         pub cluster_jdbcurl: Value<String>,
         /// `CopyCommand`.
-        #[serde(rename = "CopyCommand")]
         pub copy_command: CopyCommand,
         /// `Password`.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
         pub password: Option<Value<String>>,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<RedshiftRetryOptions>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `S3BackupConfiguration`.
-        #[serde(
-            rename = "S3BackupConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_backup_configuration: Option<S3DestinationConfiguration>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<Value<RedshiftDestinationConfigurationS3BackupMode>>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `SecretsManagerConfiguration`.
-        #[serde(
-            rename = "SecretsManagerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_configuration: Option<SecretsManagerConfiguration>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
     }
 
@@ -2689,17 +3345,53 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for RedshiftDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            map.serialize_entry("ClusterJDBCURL", &self.cluster_jdbcurl)?;
+            map.serialize_entry("CopyCommand", &self.copy_command)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3BackupConfiguration",
+                &self.s3_backup_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerConfiguration",
+                &self.secrets_manager_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The `CopyCommand` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CopyCommand {
         /// `CopyOptions`.
-        #[serde(rename = "CopyOptions", skip_serializing_if = "Option::is_none")]
         pub copy_options: Option<Value<String>>,
         /// `DataTableColumns`.
-        #[serde(rename = "DataTableColumns", skip_serializing_if = "Option::is_none")]
         pub data_table_columns: Option<Value<String>>,
         /// `DataTableName`.
-        #[serde(rename = "DataTableName")]
         pub data_table_name: Value<String>,
     }
 
@@ -2714,12 +3406,37 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for CopyCommand {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CopyOptions", &self.copy_options)?;
+            crate::cfn::entry(&mut map, "DataTableColumns", &self.data_table_columns)?;
+            map.serialize_entry("DataTableName", &self.data_table_name)?;
+            map.end()
+        }
+    }
+
     /// The `RedshiftRetryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftRetryOptions {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for RedshiftRetryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.
@@ -2761,87 +3478,47 @@ pub mod delivery_stream {
     }
 
     /// The `SnowflakeDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnowflakeDestinationConfiguration {
         /// `AccountUrl`.
-        #[serde(rename = "AccountUrl")]
         pub account_url: Value<String>,
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<SnowflakeBufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `ContentColumnName`.
-        #[serde(rename = "ContentColumnName", skip_serializing_if = "Option::is_none")]
         pub content_column_name: Option<Value<String>>,
         /// `DataLoadingOption`.
-        #[serde(rename = "DataLoadingOption", skip_serializing_if = "Option::is_none")]
         pub data_loading_option: Option<Value<DataLoadingOption>>,
         /// `Database`.
-        #[serde(rename = "Database")]
         pub database: Value<String>,
         /// `KeyPassphrase`.
-        #[serde(rename = "KeyPassphrase", skip_serializing_if = "Option::is_none")]
         pub key_passphrase: Option<Value<String>>,
         /// `MetaDataColumnName`.
-        #[serde(rename = "MetaDataColumnName", skip_serializing_if = "Option::is_none")]
         pub meta_data_column_name: Option<Value<String>>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
         pub private_key: Option<Value<String>>,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<SnowflakeRetryOptions>,
         /// `RoleARN`.
-        #[serde(rename = "RoleARN")]
         pub role_arn: Value<String>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<Value<SnowflakeDestinationConfigurationS3BackupMode>>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `Schema`.
-        #[serde(rename = "Schema")]
         pub schema: Value<String>,
         /// `SecretsManagerConfiguration`.
-        #[serde(
-            rename = "SecretsManagerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_configuration: Option<SecretsManagerConfiguration>,
         /// `SnowflakeRoleConfiguration`.
-        #[serde(
-            rename = "SnowflakeRoleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub snowflake_role_configuration: Option<SnowflakeRoleConfiguration>,
         /// `SnowflakeVpcConfiguration`.
-        #[serde(
-            rename = "SnowflakeVpcConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub snowflake_vpc_configuration: Option<SnowflakeVpcConfiguration>,
         /// `Table`.
-        #[serde(rename = "Table")]
         pub table: Value<String>,
         /// `User`.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<Value<String>>,
     }
 
@@ -2880,15 +3557,81 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for SnowflakeDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountUrl", &self.account_url)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(&mut map, "ContentColumnName", &self.content_column_name)?;
+            crate::cfn::entry(&mut map, "DataLoadingOption", &self.data_loading_option)?;
+            map.serialize_entry("Database", &self.database)?;
+            crate::cfn::entry(&mut map, "KeyPassphrase", &self.key_passphrase)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetaDataColumnName",
+                &self.meta_data_column_name,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            map.serialize_entry("RoleARN", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerConfiguration",
+                &self.secrets_manager_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnowflakeRoleConfiguration",
+                &self.snowflake_role_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnowflakeVpcConfiguration",
+                &self.snowflake_vpc_configuration,
+            )?;
+            map.serialize_entry("Table", &self.table)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            map.end()
+        }
+    }
+
     /// The `SnowflakeBufferingHints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnowflakeBufferingHints {
         /// `IntervalInSeconds`.
-        #[serde(rename = "IntervalInSeconds", skip_serializing_if = "Option::is_none")]
         pub interval_in_seconds: Option<Value<i64>>,
         /// `SizeInMBs`.
-        #[serde(rename = "SizeInMBs", skip_serializing_if = "Option::is_none")]
         pub size_in_m_bs: Option<Value<i64>>,
+    }
+
+    impl Serialize for SnowflakeBufferingHints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IntervalInSeconds", &self.interval_in_seconds)?;
+            crate::cfn::entry(&mut map, "SizeInMBs", &self.size_in_m_bs)?;
+            map.end()
+        }
     }
 
     /// Values of `DataLoadingOption`.
@@ -2934,11 +3677,22 @@ pub mod delivery_stream {
     }
 
     /// The `SnowflakeRetryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnowflakeRetryOptions {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for SnowflakeRetryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.
@@ -2980,21 +3734,31 @@ pub mod delivery_stream {
     }
 
     /// The `SnowflakeRoleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnowflakeRoleConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `SnowflakeRole`.
-        #[serde(rename = "SnowflakeRole", skip_serializing_if = "Option::is_none")]
         pub snowflake_role: Option<Value<String>>,
     }
 
+    impl Serialize for SnowflakeRoleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "SnowflakeRole", &self.snowflake_role)?;
+            map.end()
+        }
+    }
+
     /// The `SnowflakeVpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnowflakeVpcConfiguration {
         /// `PrivateLinkVpceId`.
-        #[serde(rename = "PrivateLinkVpceId")]
         pub private_link_vpce_id: Value<String>,
     }
 
@@ -3007,57 +3771,42 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for SnowflakeVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PrivateLinkVpceId", &self.private_link_vpce_id)?;
+            map.end()
+        }
+    }
+
     /// The `SplunkDestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SplunkDestinationConfiguration {
         /// `BufferingHints`.
-        #[serde(rename = "BufferingHints", skip_serializing_if = "Option::is_none")]
         pub buffering_hints: Option<SplunkBufferingHints>,
         /// `CloudWatchLoggingOptions`.
-        #[serde(
-            rename = "CloudWatchLoggingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logging_options: Option<CloudWatchLoggingOptions>,
         /// `HECAcknowledgmentTimeoutInSeconds`.
-        #[serde(
-            rename = "HECAcknowledgmentTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub hec_acknowledgment_timeout_in_seconds: Option<Value<i64>>,
         /// `HECEndpoint`.
-        #[serde(rename = "HECEndpoint")]
         pub hec_endpoint: Value<String>,
         /// `HECEndpointType`.
-        #[serde(rename = "HECEndpointType")]
         pub hec_endpoint_type: Value<HecEndpointType>,
         /// `HECToken`.
-        #[serde(rename = "HECToken", skip_serializing_if = "Option::is_none")]
         pub hec_token: Option<Value<String>>,
         /// `ProcessingConfiguration`.
-        #[serde(
-            rename = "ProcessingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_configuration: Option<ProcessingConfiguration>,
         /// `RetryOptions`.
-        #[serde(rename = "RetryOptions", skip_serializing_if = "Option::is_none")]
         pub retry_options: Option<SplunkRetryOptions>,
         /// `S3BackupMode`.
-        #[serde(rename = "S3BackupMode", skip_serializing_if = "Option::is_none")]
         pub s3_backup_mode: Option<Value<SplunkDestinationConfigurationS3BackupMode>>,
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3DestinationConfiguration,
         /// `SecretsManagerConfiguration`.
-        #[serde(
-            rename = "SecretsManagerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_configuration: Option<SecretsManagerConfiguration>,
     }
 
@@ -3084,15 +3833,64 @@ pub mod delivery_stream {
         }
     }
 
+    impl Serialize for SplunkDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferingHints", &self.buffering_hints)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLoggingOptions",
+                &self.cloud_watch_logging_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HECAcknowledgmentTimeoutInSeconds",
+                &self.hec_acknowledgment_timeout_in_seconds,
+            )?;
+            map.serialize_entry("HECEndpoint", &self.hec_endpoint)?;
+            map.serialize_entry("HECEndpointType", &self.hec_endpoint_type)?;
+            crate::cfn::entry(&mut map, "HECToken", &self.hec_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingConfiguration",
+                &self.processing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RetryOptions", &self.retry_options)?;
+            crate::cfn::entry(&mut map, "S3BackupMode", &self.s3_backup_mode)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerConfiguration",
+                &self.secrets_manager_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SplunkBufferingHints` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SplunkBufferingHints {
         /// `IntervalInSeconds`.
-        #[serde(rename = "IntervalInSeconds", skip_serializing_if = "Option::is_none")]
         pub interval_in_seconds: Option<Value<i64>>,
         /// `SizeInMBs`.
-        #[serde(rename = "SizeInMBs", skip_serializing_if = "Option::is_none")]
         pub size_in_m_bs: Option<Value<i64>>,
+    }
+
+    impl Serialize for SplunkBufferingHints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IntervalInSeconds", &self.interval_in_seconds)?;
+            crate::cfn::entry(&mut map, "SizeInMBs", &self.size_in_m_bs)?;
+            map.end()
+        }
     }
 
     /// Values of `HecEndpointType`.
@@ -3133,11 +3931,22 @@ pub mod delivery_stream {
     }
 
     /// The `SplunkRetryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SplunkRetryOptions {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for SplunkRetryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `S3BackupMode`.

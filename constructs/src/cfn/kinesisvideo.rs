@@ -71,20 +71,31 @@ pub mod signaling_channel {
     }
 
     /// The properties of `AWS::KinesisVideo::SignalingChannel`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSignalingChannelProps {
-        /// The period of time a signaling channel retains undelivered messages before they are discarded.
-        #[serde(rename = "MessageTtlSeconds", skip_serializing_if = "Option::is_none")]
+        /// `MessageTtlSeconds`: The period of time a signaling channel retains undelivered messages before they are discarded.
         pub message_ttl_seconds: Option<Value<i64>>,
-        /// The name of the Kinesis Video Signaling Channel.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the Kinesis Video Signaling Channel.
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the Kinesis Video Signaling Channel to create.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the Kinesis Video Signaling Channel to create.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for CfnSignalingChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MessageTtlSeconds", &self.message_ttl_seconds)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of the Kinesis Video Signaling Channel to create.
@@ -182,45 +193,71 @@ pub mod stream {
     }
 
     /// The properties of `AWS::KinesisVideo::Stream`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnStreamProps {
-        /// The number of hours till which Kinesis Video will retain the data in the stream
-        #[serde(
-            rename = "DataRetentionInHours",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataRetentionInHours`: The number of hours till which Kinesis Video will retain the data in the stream
         pub data_retention_in_hours: Option<Value<i64>>,
-        /// The name of the device that is writing to the stream.
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
+        /// `DeviceName`: The name of the device that is writing to the stream.
         pub device_name: Option<Value<String>>,
-        /// AWS KMS key ID that Kinesis Video Streams uses to encrypt stream data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: AWS KMS key ID that Kinesis Video Streams uses to encrypt stream data.
         pub kms_key_id: Option<Value<String>>,
-        /// The media type of the stream.
-        #[serde(rename = "MediaType", skip_serializing_if = "Option::is_none")]
+        /// `MediaType`: The media type of the stream.
         pub media_type: Option<Value<String>>,
-        /// The name of the Kinesis Video stream.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the Kinesis Video stream.
         pub name: Option<Value<String>>,
-        /// Configuration for the storage tier of the Kinesis Video Stream.
-        #[serde(
-            rename = "StreamStorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StreamStorageConfiguration`: Configuration for the storage tier of the Kinesis Video Stream.
         pub stream_storage_configuration: Option<StreamStorageConfiguration>,
-        /// An array of key-value pairs associated with the Kinesis Video Stream.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs associated with the Kinesis Video Stream.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataRetentionInHours",
+                &self.data_retention_in_hours,
+            )?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "MediaType", &self.media_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamStorageConfiguration",
+                &self.stream_storage_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the storage tier of the Kinesis Video Stream.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StreamStorageConfiguration {
-        /// The storage tier for the Kinesis Video Stream.
-        #[serde(rename = "DefaultStorageTier", skip_serializing_if = "Option::is_none")]
+        /// `DefaultStorageTier`: The storage tier for the Kinesis Video Stream.
         pub default_storage_tier: Option<Value<DefaultStorageTier>>,
+    }
+
+    impl Serialize for StreamStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultStorageTier",
+                &self.default_storage_tier,
+            )?;
+            map.end()
+        }
     }
 
     /// The storage tier for the Kinesis Video Stream.

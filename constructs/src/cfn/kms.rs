@@ -69,13 +69,11 @@ pub mod alias {
     }
 
     /// The properties of `AWS::KMS::Alias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
-        /// Specifies the alias name.
-        #[serde(rename = "AliasName")]
+        /// `AliasName`: Specifies the alias name.
         pub alias_name: Value<String>,
-        /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk).
-        #[serde(rename = "TargetKeyId")]
+        /// `TargetKeyId`: Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk).
         pub target_key_id: Value<String>,
     }
 
@@ -89,6 +87,19 @@ pub mod alias {
                 alias_name: alias_name.into(),
                 target_key_id: target_key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AliasName", &self.alias_name)?;
+            map.serialize_entry("TargetKeyId", &self.target_key_id)?;
+            map.end()
         }
     }
 }
@@ -156,52 +167,67 @@ pub mod key {
     }
 
     /// The properties of `AWS::KMS::Key`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnKeyProps {
-        /// Skips ("bypasses") the key policy lockout safety check.
-        #[serde(
-            rename = "BypassPolicyLockoutSafetyCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BypassPolicyLockoutSafetyCheck`: Skips ("bypasses") the key policy lockout safety check.
         pub bypass_policy_lockout_safety_check: Option<Value<bool>>,
-        /// A description of the KMS key.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the KMS key.
         pub description: Option<Value<String>>,
-        /// Enables automatic rotation of the key material for the specified KMS key.
-        #[serde(rename = "EnableKeyRotation", skip_serializing_if = "Option::is_none")]
+        /// `EnableKeyRotation`: Enables automatic rotation of the key material for the specified KMS key.
         pub enable_key_rotation: Option<Value<bool>>,
-        /// Specifies whether the KMS key is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specifies whether the KMS key is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The key policy to attach to the KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "KeyPolicy", skip_serializing_if = "Option::is_none")]
+        /// `KeyPolicy`: The key policy to attach to the KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub key_policy: Option<serde_json::Value>,
-        /// Specifies the type of KMS key to create.
-        #[serde(rename = "KeySpec", skip_serializing_if = "Option::is_none")]
+        /// `KeySpec`: Specifies the type of KMS key to create.
         pub key_spec: Option<Value<KeySpec>>,
-        /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
-        #[serde(rename = "KeyUsage", skip_serializing_if = "Option::is_none")]
+        /// `KeyUsage`: Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
         pub key_usage: Option<Value<KeyUsage>>,
-        /// Creates a multi-Region primary key that you can replicate in other AWS-Regions.
-        #[serde(rename = "MultiRegion", skip_serializing_if = "Option::is_none")]
+        /// `MultiRegion`: Creates a multi-Region primary key that you can replicate in other AWS-Regions.
         pub multi_region: Option<Value<bool>>,
-        /// The source of the key material for the KMS key.
-        #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+        /// `Origin`: The source of the key material for the KMS key.
         pub origin: Option<Value<Origin>>,
-        /// Specifies the number of days in the waiting period before KMS deletes a KMS key that has been removed from a CloudFormation stack.
-        #[serde(rename = "PendingWindowInDays", skip_serializing_if = "Option::is_none")]
+        /// `PendingWindowInDays`: Specifies the number of days in the waiting period before KMS deletes a KMS key that has been removed from a CloudFormation stack.
         pub pending_window_in_days: Option<Value<i64>>,
-        /// Specifies a custom period of time between each rotation date.
-        #[serde(
-            rename = "RotationPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RotationPeriodInDays`: Specifies a custom period of time between each rotation date.
         pub rotation_period_in_days: Option<Value<i64>>,
-        /// Assigns one or more tags to the replica key.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Assigns one or more tags to the replica key.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BypassPolicyLockoutSafetyCheck",
+                &self.bypass_policy_lockout_safety_check,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnableKeyRotation", &self.enable_key_rotation)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "KeyPolicy", &self.key_policy)?;
+            crate::cfn::entry(&mut map, "KeySpec", &self.key_spec)?;
+            crate::cfn::entry(&mut map, "KeyUsage", &self.key_usage)?;
+            crate::cfn::entry(&mut map, "MultiRegion", &self.multi_region)?;
+            crate::cfn::entry(&mut map, "Origin", &self.origin)?;
+            crate::cfn::entry(
+                &mut map,
+                "PendingWindowInDays",
+                &self.pending_window_in_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RotationPeriodInDays",
+                &self.rotation_period_in_days,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Specifies the type of KMS key to create.
@@ -432,25 +458,19 @@ pub mod replica_key {
     }
 
     /// The properties of `AWS::KMS::ReplicaKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicaKeyProps {
-        /// A description of the AWS KMS key.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the AWS KMS key.
         pub description: Option<Value<String>>,
-        /// Specifies whether the AWS KMS key is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specifies whether the AWS KMS key is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The key policy that authorizes use of the AWS KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "KeyPolicy")]
+        /// `KeyPolicy`: The key policy that authorizes use of the AWS KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub key_policy: serde_json::Value,
-        /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack.
-        #[serde(rename = "PendingWindowInDays", skip_serializing_if = "Option::is_none")]
+        /// `PendingWindowInDays`: Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack.
         pub pending_window_in_days: Option<Value<i64>>,
-        /// Identifies the primary AWS KMS key to create a replica of.
-        #[serde(rename = "PrimaryKeyArn")]
+        /// `PrimaryKeyArn`: Identifies the primary AWS KMS key to create a replica of.
         pub primary_key_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -468,6 +488,27 @@ pub mod replica_key {
                 primary_key_arn: primary_key_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnReplicaKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("KeyPolicy", &self.key_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "PendingWindowInDays",
+                &self.pending_window_in_days,
+            )?;
+            map.serialize_entry("PrimaryKeyArn", &self.primary_key_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -82,28 +82,21 @@ pub mod data_cells_filter {
     }
 
     /// The properties of `AWS::LakeFormation::DataCellsFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataCellsFilterProps {
-        /// A list of columns to be included in this Data Cells Filter.
-        #[serde(rename = "ColumnNames", skip_serializing_if = "Option::is_none")]
+        /// `ColumnNames`: A list of columns to be included in this Data Cells Filter.
         pub column_names: Option<Vec<Value<String>>>,
-        /// An object representing the Data Cells Filter's Columns.
-        #[serde(rename = "ColumnWildcard", skip_serializing_if = "Option::is_none")]
+        /// `ColumnWildcard`: An object representing the Data Cells Filter's Columns.
         pub column_wildcard: Option<ColumnWildcard>,
-        /// The name of the Database that the Table resides in.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of the Database that the Table resides in.
         pub database_name: Value<String>,
-        /// The desired name of the Data Cells Filter.
-        #[serde(rename = "Name")]
+        /// `Name`: The desired name of the Data Cells Filter.
         pub name: Value<String>,
-        /// An object representing the Data Cells Filter's Row Filter.
-        #[serde(rename = "RowFilter", skip_serializing_if = "Option::is_none")]
+        /// `RowFilter`: An object representing the Data Cells Filter's Row Filter.
         pub row_filter: Option<RowFilter>,
-        /// The Catalog Id of the Table on which to create a Data Cells Filter.
-        #[serde(rename = "TableCatalogId")]
+        /// `TableCatalogId`: The Catalog Id of the Table on which to create a Data Cells Filter.
         pub table_catalog_id: Value<String>,
-        /// The name of the Table to create a Data Cells Filter for.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The name of the Table to create a Data Cells Filter for.
         pub table_name: Value<String>,
     }
 
@@ -127,23 +120,67 @@ pub mod data_cells_filter {
         }
     }
 
+    impl Serialize for CfnDataCellsFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ColumnNames", &self.column_names)?;
+            crate::cfn::entry(&mut map, "ColumnWildcard", &self.column_wildcard)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RowFilter", &self.row_filter)?;
+            map.serialize_entry("TableCatalogId", &self.table_catalog_id)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// An object representing the Data Cells Filter's Columns.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColumnWildcard {
-        /// A list of column names to be excluded from the Data Cells Filter.
-        #[serde(rename = "ExcludedColumnNames", skip_serializing_if = "Option::is_none")]
+        /// `ExcludedColumnNames`: A list of column names to be excluded from the Data Cells Filter.
         pub excluded_column_names: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ColumnWildcard {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedColumnNames",
+                &self.excluded_column_names,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object representing the Data Cells Filter's Row Filter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RowFilter {
-        /// An empty object representing a row wildcard. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AllRowsWildcard", skip_serializing_if = "Option::is_none")]
+        /// `AllRowsWildcard`: An empty object representing a row wildcard. Untyped in the schema: any `serde_json::Value`.
         pub all_rows_wildcard: Option<serde_json::Value>,
-        /// A PartiQL predicate.
-        #[serde(rename = "FilterExpression", skip_serializing_if = "Option::is_none")]
+        /// `FilterExpression`: A PartiQL predicate.
         pub filter_expression: Option<Value<String>>,
+    }
+
+    impl Serialize for RowFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllRowsWildcard", &self.all_rows_wildcard)?;
+            crate::cfn::entry(&mut map, "FilterExpression", &self.filter_expression)?;
+            map.end()
+        }
     }
 }
 
@@ -205,76 +242,86 @@ pub mod data_lake_settings {
     }
 
     /// The properties of `AWS::LakeFormation::DataLakeSettings`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDataLakeSettingsProps {
         /// `Admins`.
-        #[serde(rename = "Admins", skip_serializing_if = "Option::is_none")]
         pub admins: Option<Vec<DataLakePrincipal>>,
         /// `AllowExternalDataFiltering`.
-        #[serde(
-            rename = "AllowExternalDataFiltering",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_external_data_filtering: Option<Value<bool>>,
         /// `AllowFullTableExternalDataAccess`.
-        #[serde(
-            rename = "AllowFullTableExternalDataAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_full_table_external_data_access: Option<Value<bool>>,
         /// `AuthorizedSessionTagValueList`.
-        #[serde(
-            rename = "AuthorizedSessionTagValueList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorized_session_tag_value_list: Option<Vec<Value<String>>>,
         /// `CreateDatabaseDefaultPermissions`.
-        #[serde(
-            rename = "CreateDatabaseDefaultPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub create_database_default_permissions: Option<Vec<PrincipalPermissions>>,
         /// `CreateTableDefaultPermissions`.
-        #[serde(
-            rename = "CreateTableDefaultPermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub create_table_default_permissions: Option<Vec<PrincipalPermissions>>,
         /// `ExternalDataFilteringAllowList`.
-        #[serde(
-            rename = "ExternalDataFilteringAllowList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub external_data_filtering_allow_list: Option<Vec<DataLakePrincipal>>,
         /// `MutationType`.
-        #[serde(rename = "MutationType", skip_serializing_if = "Option::is_none")]
         pub mutation_type: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
         /// `ReadOnlyAdmins`.
-        #[serde(rename = "ReadOnlyAdmins", skip_serializing_if = "Option::is_none")]
         pub read_only_admins: Option<Vec<DataLakePrincipal>>,
         /// `TrustedResourceOwners`.
-        #[serde(
-            rename = "TrustedResourceOwners",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub trusted_resource_owners: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CfnDataLakeSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Admins", &self.admins)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowExternalDataFiltering",
+                &self.allow_external_data_filtering,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowFullTableExternalDataAccess",
+                &self.allow_full_table_external_data_access,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizedSessionTagValueList",
+                &self.authorized_session_tag_value_list,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateDatabaseDefaultPermissions",
+                &self.create_database_default_permissions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateTableDefaultPermissions",
+                &self.create_table_default_permissions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalDataFilteringAllowList",
+                &self.external_data_filtering_allow_list,
+            )?;
+            crate::cfn::entry(&mut map, "MutationType", &self.mutation_type)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "ReadOnlyAdmins", &self.read_only_admins)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrustedResourceOwners",
+                &self.trusted_resource_owners,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DataLakePrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataLakePrincipal {
         /// `DataLakePrincipalIdentifier`.
-        #[serde(rename = "DataLakePrincipalIdentifier")]
         pub data_lake_principal_identifier: Value<String>,
     }
 
@@ -287,14 +334,27 @@ pub mod data_lake_settings {
         }
     }
 
+    impl Serialize for DataLakePrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DataLakePrincipalIdentifier",
+                &self.data_lake_principal_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PrincipalPermissions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrincipalPermissions {
         /// `Permissions`.
-        #[serde(rename = "Permissions")]
         pub permissions: Vec<Value<String>>,
         /// `Principal`.
-        #[serde(rename = "Principal")]
         pub principal: DataLakePrincipal,
     }
 
@@ -308,6 +368,19 @@ pub mod data_lake_settings {
                 permissions: permissions.into(),
                 principal: principal.into(),
             }
+        }
+    }
+
+    impl Serialize for PrincipalPermissions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Permissions", &self.permissions)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.end()
         }
     }
 }
@@ -373,23 +446,15 @@ pub mod permissions {
     }
 
     /// The properties of `AWS::LakeFormation::Permissions`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionsProps {
         /// `DataLakePrincipal`.
-        #[serde(rename = "DataLakePrincipal")]
         pub data_lake_principal: DataLakePrincipal,
         /// `Permissions`.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
         pub permissions: Option<Vec<Value<String>>>,
         /// `PermissionsWithGrantOption`.
-        #[serde(
-            rename = "PermissionsWithGrantOption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub permissions_with_grant_option: Option<Vec<Value<String>>>,
         /// `Resource`.
-        #[serde(rename = "Resource")]
         pub resource: Resource,
     }
 
@@ -408,108 +473,208 @@ pub mod permissions {
         }
     }
 
+    impl Serialize for CfnPermissionsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataLakePrincipal", &self.data_lake_principal)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsWithGrantOption",
+                &self.permissions_with_grant_option,
+            )?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.end()
+        }
+    }
+
     /// The `DataLakePrincipal` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataLakePrincipal {
         /// `DataLakePrincipalIdentifier`.
-        #[serde(
-            rename = "DataLakePrincipalIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_lake_principal_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for DataLakePrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataLakePrincipalIdentifier",
+                &self.data_lake_principal_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Resource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Resource {
         /// `DataLocationResource`.
-        #[serde(
-            rename = "DataLocationResource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_location_resource: Option<DataLocationResource>,
         /// `DatabaseResource`.
-        #[serde(rename = "DatabaseResource", skip_serializing_if = "Option::is_none")]
         pub database_resource: Option<DatabaseResource>,
         /// `TableResource`.
-        #[serde(rename = "TableResource", skip_serializing_if = "Option::is_none")]
         pub table_resource: Option<TableResource>,
         /// `TableWithColumnsResource`.
-        #[serde(
-            rename = "TableWithColumnsResource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub table_with_columns_resource: Option<TableWithColumnsResource>,
     }
 
+    impl Serialize for Resource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataLocationResource",
+                &self.data_location_resource,
+            )?;
+            crate::cfn::entry(&mut map, "DatabaseResource", &self.database_resource)?;
+            crate::cfn::entry(&mut map, "TableResource", &self.table_resource)?;
+            crate::cfn::entry(
+                &mut map,
+                "TableWithColumnsResource",
+                &self.table_with_columns_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DataLocationResource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataLocationResource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
         pub catalog_id: Option<Value<String>>,
         /// `S3Resource`.
-        #[serde(rename = "S3Resource", skip_serializing_if = "Option::is_none")]
         pub s3_resource: Option<Value<String>>,
     }
 
+    impl Serialize for DataLocationResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "S3Resource", &self.s3_resource)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseResource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatabaseResource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
         pub catalog_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for DatabaseResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// The `TableResource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TableResource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
         pub catalog_id: Option<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// `TableWildcard`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "TableWildcard", skip_serializing_if = "Option::is_none")]
+        /// `TableWildcard`: `TableWildcard`. Untyped in the schema: any `serde_json::Value`.
         pub table_wildcard: Option<serde_json::Value>,
     }
 
+    impl Serialize for TableResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "TableWildcard", &self.table_wildcard)?;
+            map.end()
+        }
+    }
+
     /// The `TableWithColumnsResource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TableWithColumnsResource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
         pub catalog_id: Option<Value<String>>,
         /// `ColumnNames`.
-        #[serde(rename = "ColumnNames", skip_serializing_if = "Option::is_none")]
         pub column_names: Option<Vec<Value<String>>>,
         /// `ColumnWildcard`.
-        #[serde(rename = "ColumnWildcard", skip_serializing_if = "Option::is_none")]
         pub column_wildcard: Option<ColumnWildcard>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for TableWithColumnsResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "ColumnNames", &self.column_names)?;
+            crate::cfn::entry(&mut map, "ColumnWildcard", &self.column_wildcard)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `ColumnWildcard` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColumnWildcard {
         /// `ExcludedColumnNames`.
-        #[serde(rename = "ExcludedColumnNames", skip_serializing_if = "Option::is_none")]
         pub excluded_column_names: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ColumnWildcard {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedColumnNames",
+                &self.excluded_column_names,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -585,22 +750,17 @@ pub mod principal_permissions {
     }
 
     /// The properties of `AWS::LakeFormation::PrincipalPermissions`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrincipalPermissionsProps {
-        /// The identifier for the GLUDC.
-        #[serde(rename = "Catalog", skip_serializing_if = "Option::is_none")]
+        /// `Catalog`: The identifier for the GLUDC.
         pub catalog: Option<Value<String>>,
-        /// The permissions granted or revoked.
-        #[serde(rename = "Permissions")]
+        /// `Permissions`: The permissions granted or revoked.
         pub permissions: Vec<Value<Permission>>,
-        /// Indicates the ability to grant permissions (as a subset of permissions granted).
-        #[serde(rename = "PermissionsWithGrantOption")]
+        /// `PermissionsWithGrantOption`: Indicates the ability to grant permissions (as a subset of permissions granted).
         pub permissions_with_grant_option: Vec<Value<Permission>>,
-        /// The principal to be granted a permission.
-        #[serde(rename = "Principal")]
+        /// `Principal`: The principal to be granted a permission.
         pub principal: DataLakePrincipal,
-        /// The resource to be granted or revoked permissions.
-        #[serde(rename = "Resource")]
+        /// `Resource`: The resource to be granted or revoked permissions.
         pub resource: Resource,
     }
 
@@ -619,6 +779,25 @@ pub mod principal_permissions {
                 principal: principal.into(),
                 resource: resource.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPrincipalPermissionsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Catalog", &self.catalog)?;
+            map.serialize_entry("Permissions", &self.permissions)?;
+            map.serialize_entry(
+                "PermissionsWithGrantOption",
+                &self.permissions_with_grant_option,
+            )?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.end()
         }
     }
 
@@ -693,60 +872,78 @@ pub mod principal_permissions {
     }
 
     /// The LFlong principal.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataLakePrincipal {
-        /// An identifier for the LFlong principal.
-        #[serde(
-            rename = "DataLakePrincipalIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataLakePrincipalIdentifier`: An identifier for the LFlong principal.
         pub data_lake_principal_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for DataLakePrincipal {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataLakePrincipalIdentifier",
+                &self.data_lake_principal_identifier,
+            )?;
+            map.end()
+        }
+    }
+
     /// A structure for the resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Resource {
-        /// The identifier for the Data Catalog.
-        #[serde(rename = "Catalog", skip_serializing_if = "Option::is_none")]
+        /// `Catalog`: The identifier for the Data Catalog.
         pub catalog: Option<Value<String>>,
-        /// A data cell filter.
-        #[serde(rename = "DataCellsFilter", skip_serializing_if = "Option::is_none")]
+        /// `DataCellsFilter`: A data cell filter.
         pub data_cells_filter: Option<DataCellsFilterResource>,
-        /// The location of an Amazon S3 path where permissions are granted or revoked.
-        #[serde(rename = "DataLocation", skip_serializing_if = "Option::is_none")]
+        /// `DataLocation`: The location of an Amazon S3 path where permissions are granted or revoked.
         pub data_location: Option<DataLocationResource>,
-        /// The database for the resource.
-        #[serde(rename = "Database", skip_serializing_if = "Option::is_none")]
+        /// `Database`: The database for the resource.
         pub database: Option<DatabaseResource>,
-        /// The LF-tag key and values attached to a resource.
-        #[serde(rename = "LFTag", skip_serializing_if = "Option::is_none")]
+        /// `LFTag`: The LF-tag key and values attached to a resource.
         pub lf_tag: Option<LfTagKeyResource>,
-        /// A list of LF-tag conditions that define a resource's LF-tag policy.
-        #[serde(rename = "LFTagPolicy", skip_serializing_if = "Option::is_none")]
+        /// `LFTagPolicy`: A list of LF-tag conditions that define a resource's LF-tag policy.
         pub lf_tag_policy: Option<LfTagPolicyResource>,
-        /// The table for the resource.
-        #[serde(rename = "Table", skip_serializing_if = "Option::is_none")]
+        /// `Table`: The table for the resource.
         pub table: Option<TableResource>,
-        /// The table with columns for the resource.
-        #[serde(rename = "TableWithColumns", skip_serializing_if = "Option::is_none")]
+        /// `TableWithColumns`: The table with columns for the resource.
         pub table_with_columns: Option<TableWithColumnsResource>,
     }
 
+    impl Serialize for Resource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Catalog", &self.catalog)?;
+            crate::cfn::entry(&mut map, "DataCellsFilter", &self.data_cells_filter)?;
+            crate::cfn::entry(&mut map, "DataLocation", &self.data_location)?;
+            crate::cfn::entry(&mut map, "Database", &self.database)?;
+            crate::cfn::entry(&mut map, "LFTag", &self.lf_tag)?;
+            crate::cfn::entry(&mut map, "LFTagPolicy", &self.lf_tag_policy)?;
+            crate::cfn::entry(&mut map, "Table", &self.table)?;
+            crate::cfn::entry(&mut map, "TableWithColumns", &self.table_with_columns)?;
+            map.end()
+        }
+    }
+
     /// A structure that describes certain columns on certain rows.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataCellsFilterResource {
-        /// A database in the GLUDC.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: A database in the GLUDC.
         pub database_name: Value<String>,
-        /// The name given by the user to the data filter cell.
-        #[serde(rename = "Name")]
+        /// `Name`: The name given by the user to the data filter cell.
         pub name: Value<String>,
-        /// The ID of the catalog to which the table belongs.
-        #[serde(rename = "TableCatalogId")]
+        /// `TableCatalogId`: The ID of the catalog to which the table belongs.
         pub table_catalog_id: Value<String>,
-        /// The name of the table.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The name of the table.
         pub table_name: Value<String>,
     }
 
@@ -767,14 +964,27 @@ pub mod principal_permissions {
         }
     }
 
+    impl Serialize for DataCellsFilterResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("TableCatalogId", &self.table_catalog_id)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// A structure for a data location object where permissions are granted or revoked.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataLocationResource {
-        /// The identifier for the GLUDC where the location is registered with LFlong.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The identifier for the GLUDC where the location is registered with LFlong.
         pub catalog_id: Value<String>,
-        /// The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
         pub resource_arn: Value<String>,
     }
 
@@ -791,14 +1001,25 @@ pub mod principal_permissions {
         }
     }
 
+    impl Serialize for DataLocationResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// A structure for the database object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseResource {
-        /// The identifier for the Data Catalog.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The identifier for the Data Catalog.
         pub catalog_id: Value<String>,
-        /// The name of the database resource.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the database resource.
         pub name: Value<String>,
     }
 
@@ -815,17 +1036,27 @@ pub mod principal_permissions {
         }
     }
 
+    impl Serialize for DatabaseResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A structure containing an LF-tag key and values for a resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LfTagKeyResource {
-        /// The identifier for the GLUDC where the location is registered with GLUDC.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The identifier for the GLUDC where the location is registered with GLUDC.
         pub catalog_id: Value<String>,
-        /// The key-name for the LF-tag.
-        #[serde(rename = "TagKey")]
+        /// `TagKey`: The key-name for the LF-tag.
         pub tag_key: Value<String>,
-        /// A list of possible values for the corresponding `TagKey` of an LF-tag key-value pair.
-        #[serde(rename = "TagValues")]
+        /// `TagValues`: A list of possible values for the corresponding `TagKey` of an LF-tag key-value pair.
         pub tag_values: Vec<Value<String>>,
     }
 
@@ -844,17 +1075,28 @@ pub mod principal_permissions {
         }
     }
 
+    impl Serialize for LfTagKeyResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("TagKey", &self.tag_key)?;
+            map.serialize_entry("TagValues", &self.tag_values)?;
+            map.end()
+        }
+    }
+
     /// A list of LF-tag conditions that define a resource's LF-tag policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LfTagPolicyResource {
-        /// The identifier for the GLUDC.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The identifier for the GLUDC.
         pub catalog_id: Value<String>,
-        /// A list of LF-tag conditions that apply to the resource's LF-tag policy.
-        #[serde(rename = "Expression")]
+        /// `Expression`: A list of LF-tag conditions that apply to the resource's LF-tag policy.
         pub expression: Vec<LfTag>,
-        /// The resource type for which the LF-tag policy applies.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The resource type for which the LF-tag policy applies.
         pub resource_type: Value<ResourceType>,
     }
 
@@ -873,15 +1115,40 @@ pub mod principal_permissions {
         }
     }
 
+    impl Serialize for LfTagPolicyResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.end()
+        }
+    }
+
     /// The LF-tag key and values attached to a resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LfTag {
-        /// The key-name for the LF-tag.
-        #[serde(rename = "TagKey", skip_serializing_if = "Option::is_none")]
+        /// `TagKey`: The key-name for the LF-tag.
         pub tag_key: Option<Value<String>>,
-        /// A list of possible values of the corresponding `TagKey` of an LF-tag key-value pair.
-        #[serde(rename = "TagValues", skip_serializing_if = "Option::is_none")]
+        /// `TagValues`: A list of possible values of the corresponding `TagKey` of an LF-tag key-value pair.
         pub tag_values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for LfTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TagKey", &self.tag_key)?;
+            crate::cfn::entry(&mut map, "TagValues", &self.tag_values)?;
+            map.end()
+        }
     }
 
     /// Values of `ResourceType`.
@@ -922,19 +1189,15 @@ pub mod principal_permissions {
     }
 
     /// A structure for the table object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TableResource {
-        /// The identifier for the Data Catalog.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The identifier for the Data Catalog.
         pub catalog_id: Value<String>,
-        /// The name of the database for the table.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of the database for the table.
         pub database_name: Value<String>,
-        /// The name of the table.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the table.
         pub name: Option<Value<String>>,
-        /// A wildcard object representing every table under a database. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "TableWildcard", skip_serializing_if = "Option::is_none")]
+        /// `TableWildcard`: A wildcard object representing every table under a database. Untyped in the schema: any `serde_json::Value`.
         pub table_wildcard: Option<serde_json::Value>,
     }
 
@@ -953,23 +1216,33 @@ pub mod principal_permissions {
         }
     }
 
+    impl Serialize for TableResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "TableWildcard", &self.table_wildcard)?;
+            map.end()
+        }
+    }
+
     /// A structure for a table with columns object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TableWithColumnsResource {
-        /// The identifier for the GLUDC where the location is registered with LFlong.
-        #[serde(rename = "CatalogId")]
+        /// `CatalogId`: The identifier for the GLUDC where the location is registered with LFlong.
         pub catalog_id: Value<String>,
-        /// The list of column names for the table.
-        #[serde(rename = "ColumnNames", skip_serializing_if = "Option::is_none")]
+        /// `ColumnNames`: The list of column names for the table.
         pub column_names: Option<Vec<Value<String>>>,
-        /// A wildcard specified by a `ColumnWildcard` object.
-        #[serde(rename = "ColumnWildcard", skip_serializing_if = "Option::is_none")]
+        /// `ColumnWildcard`: A wildcard specified by a `ColumnWildcard` object.
         pub column_wildcard: Option<ColumnWildcard>,
-        /// The name of the database for the table with columns resource.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name of the database for the table with columns resource.
         pub database_name: Value<String>,
-        /// The name of the table resource.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the table resource.
         pub name: Value<String>,
     }
 
@@ -990,12 +1263,43 @@ pub mod principal_permissions {
         }
     }
 
+    impl Serialize for TableWithColumnsResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            crate::cfn::entry(&mut map, "ColumnNames", &self.column_names)?;
+            crate::cfn::entry(&mut map, "ColumnWildcard", &self.column_wildcard)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A wildcard object, consisting of an optional list of excluded column names or indexes.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColumnWildcard {
-        /// Excludes column names.
-        #[serde(rename = "ExcludedColumnNames", skip_serializing_if = "Option::is_none")]
+        /// `ExcludedColumnNames`: Excludes column names.
         pub excluded_column_names: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ColumnWildcard {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedColumnNames",
+                &self.excluded_column_names,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1059,22 +1363,17 @@ pub mod resource {
     }
 
     /// The properties of `AWS::LakeFormation::Resource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceProps {
         /// `HybridAccessEnabled`.
-        #[serde(rename = "HybridAccessEnabled", skip_serializing_if = "Option::is_none")]
         pub hybrid_access_enabled: Option<Value<bool>>,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `UseServiceLinkedRole`.
-        #[serde(rename = "UseServiceLinkedRole")]
         pub use_service_linked_role: Value<bool>,
         /// `WithFederation`.
-        #[serde(rename = "WithFederation", skip_serializing_if = "Option::is_none")]
         pub with_federation: Option<Value<bool>>,
     }
 
@@ -1091,6 +1390,26 @@ pub mod resource {
                 use_service_linked_role: use_service_linked_role.into(),
                 with_federation: None,
             }
+        }
+    }
+
+    impl Serialize for CfnResourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HybridAccessEnabled",
+                &self.hybrid_access_enabled,
+            )?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.serialize_entry("UseServiceLinkedRole", &self.use_service_linked_role)?;
+            crate::cfn::entry(&mut map, "WithFederation", &self.with_federation)?;
+            map.end()
         }
     }
 }
@@ -1151,16 +1470,13 @@ pub mod tag {
     }
 
     /// The properties of `AWS::LakeFormation::Tag`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTagProps {
-        /// The identifier for the Data Catalog.
-        #[serde(rename = "CatalogId", skip_serializing_if = "Option::is_none")]
+        /// `CatalogId`: The identifier for the Data Catalog.
         pub catalog_id: Option<Value<String>>,
-        /// The key-name for the LF-tag.
-        #[serde(rename = "TagKey")]
+        /// `TagKey`: The key-name for the LF-tag.
         pub tag_key: Value<String>,
-        /// A list of possible values an attribute can take.
-        #[serde(rename = "TagValues")]
+        /// `TagValues`: A list of possible values an attribute can take.
         pub tag_values: Vec<Value<String>>,
     }
 
@@ -1175,6 +1491,20 @@ pub mod tag {
                 tag_key: tag_key.into(),
                 tag_values: tag_values.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTagProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogId", &self.catalog_id)?;
+            map.serialize_entry("TagKey", &self.tag_key)?;
+            map.serialize_entry("TagValues", &self.tag_values)?;
+            map.end()
         }
     }
 }
@@ -1248,13 +1578,11 @@ pub mod tag_association {
     }
 
     /// The properties of `AWS::LakeFormation::TagAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTagAssociationProps {
-        /// List of Lake Formation Tags to associate with the Lake Formation Resource
-        #[serde(rename = "LFTags")]
+        /// `LFTags`: List of Lake Formation Tags to associate with the Lake Formation Resource
         pub lf_tags: Vec<LfTagPair>,
-        /// Resource to tag with the Lake Formation Tags
-        #[serde(rename = "Resource")]
+        /// `Resource`: Resource to tag with the Lake Formation Tags
         pub resource: Resource,
     }
 
@@ -1271,17 +1599,27 @@ pub mod tag_association {
         }
     }
 
+    impl Serialize for CfnTagAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LFTags", &self.lf_tags)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.end()
+        }
+    }
+
     /// The `LfTagPair` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LfTagPair {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId")]
         pub catalog_id: Value<String>,
         /// `TagKey`.
-        #[serde(rename = "TagKey")]
         pub tag_key: Value<String>,
         /// `TagValues`.
-        #[serde(rename = "TagValues")]
         pub tag_values: Vec<Value<String>>,
     }
 
@@ -1300,31 +1638,54 @@ pub mod tag_association {
         }
     }
 
+    impl Serialize for LfTagPair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("TagKey", &self.tag_key)?;
+            map.serialize_entry("TagValues", &self.tag_values)?;
+            map.end()
+        }
+    }
+
     /// The `Resource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Resource {
         /// `Catalog`.
-        #[serde(rename = "Catalog", skip_serializing_if = "Option::is_none")]
         pub catalog: Option<Value<String>>,
         /// `Database`.
-        #[serde(rename = "Database", skip_serializing_if = "Option::is_none")]
         pub database: Option<DatabaseResource>,
         /// `Table`.
-        #[serde(rename = "Table", skip_serializing_if = "Option::is_none")]
         pub table: Option<TableResource>,
         /// `TableWithColumns`.
-        #[serde(rename = "TableWithColumns", skip_serializing_if = "Option::is_none")]
         pub table_with_columns: Option<TableWithColumnsResource>,
     }
 
+    impl Serialize for Resource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Catalog", &self.catalog)?;
+            crate::cfn::entry(&mut map, "Database", &self.database)?;
+            crate::cfn::entry(&mut map, "Table", &self.table)?;
+            crate::cfn::entry(&mut map, "TableWithColumns", &self.table_with_columns)?;
+            map.end()
+        }
+    }
+
     /// The `DatabaseResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatabaseResource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId")]
         pub catalog_id: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1341,20 +1702,29 @@ pub mod tag_association {
         }
     }
 
+    impl Serialize for DatabaseResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `TableResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TableResource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId")]
         pub catalog_id: Value<String>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// `TableWildcard`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "TableWildcard", skip_serializing_if = "Option::is_none")]
+        /// `TableWildcard`: `TableWildcard`. Untyped in the schema: any `serde_json::Value`.
         pub table_wildcard: Option<serde_json::Value>,
     }
 
@@ -1373,20 +1743,31 @@ pub mod tag_association {
         }
     }
 
+    impl Serialize for TableResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "TableWildcard", &self.table_wildcard)?;
+            map.end()
+        }
+    }
+
     /// The `TableWithColumnsResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TableWithColumnsResource {
         /// `CatalogId`.
-        #[serde(rename = "CatalogId")]
         pub catalog_id: Value<String>,
         /// `ColumnNames`.
-        #[serde(rename = "ColumnNames")]
         pub column_names: Vec<Value<String>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1404,6 +1785,21 @@ pub mod tag_association {
                 database_name: database_name.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for TableWithColumnsResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CatalogId", &self.catalog_id)?;
+            map.serialize_entry("ColumnNames", &self.column_names)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }

@@ -97,22 +97,17 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::LaunchWizard::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
-        /// Workload deployment pattern name
-        #[serde(rename = "DeploymentPatternName")]
+        /// `DeploymentPatternName`: Workload deployment pattern name
         pub deployment_pattern_name: Value<String>,
-        /// Name of LaunchWizard deployment
-        #[serde(rename = "Name")]
+        /// `Name`: Name of LaunchWizard deployment
         pub name: Value<String>,
-        /// LaunchWizard deployment specifications
-        #[serde(rename = "Specifications", skip_serializing_if = "Option::is_none")]
+        /// `Specifications`: LaunchWizard deployment specifications
         pub specifications: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Tags for LaunchWizard deployment
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for LaunchWizard deployment
         pub tags: Option<Vec<Tags>>,
-        /// Workload Name for LaunchWizard deployment
-        #[serde(rename = "WorkloadName")]
+        /// `WorkloadName`: Workload Name for LaunchWizard deployment
         pub workload_name: Value<String>,
     }
 
@@ -133,14 +128,28 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeploymentPatternName", &self.deployment_pattern_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Specifications", &self.specifications)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkloadName", &self.workload_name)?;
+            map.end()
+        }
+    }
+
     /// The `Tags` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tags {
-        /// The key name of the tag.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of the tag.
         pub key: Value<String>,
-        /// The value for the tag.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value for the tag.
         pub value: Option<Value<String>>,
     }
 
@@ -151,6 +160,19 @@ pub mod deployment {
                 key: key.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for Tags {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 }

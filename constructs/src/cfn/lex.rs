@@ -78,56 +78,37 @@ pub mod bot {
     }
 
     /// The properties of `AWS::Lex::Bot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBotProps {
         /// `AutoBuildBotLocales`.
-        #[serde(rename = "AutoBuildBotLocales", skip_serializing_if = "Option::is_none")]
         pub auto_build_bot_locales: Option<Value<bool>>,
         /// `BotFileS3Location`.
-        #[serde(rename = "BotFileS3Location", skip_serializing_if = "Option::is_none")]
         pub bot_file_s3_location: Option<S3Location>,
         /// `BotLocales`.
-        #[serde(rename = "BotLocales", skip_serializing_if = "Option::is_none")]
         pub bot_locales: Option<Vec<BotLocale>>,
-        /// The list of bot members in a network to be created.
-        #[serde(rename = "BotMembers", skip_serializing_if = "Option::is_none")]
+        /// `BotMembers`: The list of bot members in a network to be created.
         pub bot_members: Option<Vec<BotMember>>,
         /// `BotTags`.
-        #[serde(rename = "BotTags", skip_serializing_if = "Option::is_none")]
         pub bot_tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of a bot to create.
-        #[serde(rename = "BotType", skip_serializing_if = "Option::is_none")]
+        /// `BotType`: The type of a bot to create.
         pub bot_type: Option<Value<BotType>>,
         /// `DataPrivacy`.
-        #[serde(rename = "DataPrivacy")]
         pub data_privacy: BotDataPrivacy,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ErrorLogSettings`.
-        #[serde(rename = "ErrorLogSettings", skip_serializing_if = "Option::is_none")]
         pub error_log_settings: Option<BotErrorLogSettings>,
         /// `IdleSessionTTLInSeconds`.
-        #[serde(rename = "IdleSessionTTLInSeconds")]
         pub idle_session_ttl_in_seconds: Value<i64>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Replication`.
-        #[serde(rename = "Replication", skip_serializing_if = "Option::is_none")]
         pub replication: Option<Replication>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `TestBotAliasSettings`.
-        #[serde(
-            rename = "TestBotAliasSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub test_bot_alias_settings: Option<TestBotAliasSettings>,
         /// `TestBotAliasTags`.
-        #[serde(rename = "TestBotAliasTags", skip_serializing_if = "Option::is_none")]
         pub test_bot_alias_tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -159,17 +140,55 @@ pub mod bot {
         }
     }
 
+    impl Serialize for CfnBotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoBuildBotLocales",
+                &self.auto_build_bot_locales,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BotFileS3Location",
+                &self.bot_file_s3_location,
+            )?;
+            crate::cfn::entry(&mut map, "BotLocales", &self.bot_locales)?;
+            crate::cfn::entry(&mut map, "BotMembers", &self.bot_members)?;
+            crate::cfn::entry(&mut map, "BotTags", &self.bot_tags)?;
+            crate::cfn::entry(&mut map, "BotType", &self.bot_type)?;
+            map.serialize_entry("DataPrivacy", &self.data_privacy)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ErrorLogSettings", &self.error_log_settings)?;
+            map.serialize_entry(
+                "IdleSessionTTLInSeconds",
+                &self.idle_session_ttl_in_seconds,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Replication", &self.replication)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TestBotAliasSettings",
+                &self.test_bot_alias_settings,
+            )?;
+            crate::cfn::entry(&mut map, "TestBotAliasTags", &self.test_bot_alias_tags)?;
+            map.end()
+        }
+    }
+
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
         /// `S3ObjectKey`.
-        #[serde(rename = "S3ObjectKey")]
         pub s3_object_key: Value<String>,
         /// `S3ObjectVersion`.
-        #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub s3_object_version: Option<Value<String>>,
     }
 
@@ -187,60 +206,46 @@ pub mod bot {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3ObjectKey", &self.s3_object_key)?;
+            crate::cfn::entry(&mut map, "S3ObjectVersion", &self.s3_object_version)?;
+            map.end()
+        }
+    }
+
     /// The `BotLocale` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotLocale {
         /// `AudioFillerSettings`.
-        #[serde(rename = "AudioFillerSettings", skip_serializing_if = "Option::is_none")]
         pub audio_filler_settings: Option<AudioFillerSettings>,
         /// `CustomVocabulary`.
-        #[serde(rename = "CustomVocabulary", skip_serializing_if = "Option::is_none")]
         pub custom_vocabulary: Option<CustomVocabulary>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `GenerativeAISettings`.
-        #[serde(
-            rename = "GenerativeAISettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub generative_ai_settings: Option<GenerativeAiSettings>,
         /// `Intents`.
-        #[serde(rename = "Intents", skip_serializing_if = "Option::is_none")]
         pub intents: Option<Vec<Intent>>,
         /// `LocaleId`.
-        #[serde(rename = "LocaleId")]
         pub locale_id: Value<String>,
         /// `NluConfidenceThreshold`.
-        #[serde(rename = "NluConfidenceThreshold")]
         pub nlu_confidence_threshold: Value<f64>,
         /// `SlotTypes`.
-        #[serde(rename = "SlotTypes", skip_serializing_if = "Option::is_none")]
         pub slot_types: Option<Vec<SlotType>>,
         /// `SpeechDetectionSensitivity`.
-        #[serde(
-            rename = "SpeechDetectionSensitivity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub speech_detection_sensitivity: Option<Value<SpeechDetectionSensitivity>>,
         /// `SpeechRecognitionSettings`.
-        #[serde(
-            rename = "SpeechRecognitionSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub speech_recognition_settings: Option<SpeechRecognitionSettings>,
         /// `UnifiedSpeechSettings`.
-        #[serde(
-            rename = "UnifiedSpeechSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unified_speech_settings: Option<UnifiedSpeechSettings>,
         /// `VoiceSettings`.
-        #[serde(rename = "VoiceSettings", skip_serializing_if = "Option::is_none")]
         pub voice_settings: Option<VoiceSettings>,
     }
 
@@ -267,35 +272,64 @@ pub mod bot {
         }
     }
 
+    impl Serialize for BotLocale {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioFillerSettings",
+                &self.audio_filler_settings,
+            )?;
+            crate::cfn::entry(&mut map, "CustomVocabulary", &self.custom_vocabulary)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "GenerativeAISettings",
+                &self.generative_ai_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Intents", &self.intents)?;
+            map.serialize_entry("LocaleId", &self.locale_id)?;
+            map.serialize_entry(
+                "NluConfidenceThreshold",
+                &self.nlu_confidence_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "SlotTypes", &self.slot_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpeechDetectionSensitivity",
+                &self.speech_detection_sensitivity,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpeechRecognitionSettings",
+                &self.speech_recognition_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UnifiedSpeechSettings",
+                &self.unified_speech_settings,
+            )?;
+            crate::cfn::entry(&mut map, "VoiceSettings", &self.voice_settings)?;
+            map.end()
+        }
+    }
+
     /// The `AudioFillerSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioFillerSettings {
         /// `AudioType`.
-        #[serde(rename = "AudioType", skip_serializing_if = "Option::is_none")]
         pub audio_type: Option<Value<AudioType>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `MinimumPlayDurationInMilliseconds`.
-        #[serde(
-            rename = "MinimumPlayDurationInMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub minimum_play_duration_in_milliseconds: Option<Value<i64>>,
         /// `ResponseDeliveryDelayInMilliseconds`.
-        #[serde(
-            rename = "ResponseDeliveryDelayInMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub response_delivery_delay_in_milliseconds: Option<Value<i64>>,
         /// `StartDelayInMilliseconds`.
-        #[serde(
-            rename = "StartDelayInMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub start_delay_in_milliseconds: Option<Value<i64>>,
     }
 
@@ -309,6 +343,34 @@ pub mod bot {
                 response_delivery_delay_in_milliseconds: None,
                 start_delay_in_milliseconds: None,
             }
+        }
+    }
+
+    impl Serialize for AudioFillerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioType", &self.audio_type)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumPlayDurationInMilliseconds",
+                &self.minimum_play_duration_in_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseDeliveryDelayInMilliseconds",
+                &self.response_delivery_delay_in_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StartDelayInMilliseconds",
+                &self.start_delay_in_milliseconds,
+            )?;
+            map.end()
         }
     }
 
@@ -365,10 +427,9 @@ pub mod bot {
     }
 
     /// The `CustomVocabulary` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomVocabulary {
         /// `CustomVocabularyItems`.
-        #[serde(rename = "CustomVocabularyItems")]
         pub custom_vocabulary_items: Vec<CustomVocabularyItem>,
     }
 
@@ -383,17 +444,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for CustomVocabulary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomVocabularyItems", &self.custom_vocabulary_items)?;
+            map.end()
+        }
+    }
+
     /// The `CustomVocabularyItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomVocabularyItem {
         /// `DisplayAs`.
-        #[serde(rename = "DisplayAs", skip_serializing_if = "Option::is_none")]
         pub display_as: Option<Value<String>>,
         /// `Phrase`.
-        #[serde(rename = "Phrase")]
         pub phrase: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
@@ -408,52 +478,82 @@ pub mod bot {
         }
     }
 
+    impl Serialize for CustomVocabularyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayAs", &self.display_as)?;
+            map.serialize_entry("Phrase", &self.phrase)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// The `GenerativeAiSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GenerativeAiSettings {
         /// `BuildtimeSettings`.
-        #[serde(rename = "BuildtimeSettings", skip_serializing_if = "Option::is_none")]
         pub buildtime_settings: Option<BuildtimeSettings>,
         /// `RuntimeSettings`.
-        #[serde(rename = "RuntimeSettings", skip_serializing_if = "Option::is_none")]
         pub runtime_settings: Option<RuntimeSettings>,
     }
 
+    impl Serialize for GenerativeAiSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BuildtimeSettings", &self.buildtime_settings)?;
+            crate::cfn::entry(&mut map, "RuntimeSettings", &self.runtime_settings)?;
+            map.end()
+        }
+    }
+
     /// The `BuildtimeSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BuildtimeSettings {
         /// `DescriptiveBotBuilderSpecification`.
-        #[serde(
-            rename = "DescriptiveBotBuilderSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub descriptive_bot_builder_specification: Option<
             DescriptiveBotBuilderSpecification,
         >,
         /// `SampleUtteranceGenerationSpecification`.
-        #[serde(
-            rename = "SampleUtteranceGenerationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sample_utterance_generation_specification: Option<
             SampleUtteranceGenerationSpecification,
         >,
     }
 
+    impl Serialize for BuildtimeSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DescriptiveBotBuilderSpecification",
+                &self.descriptive_bot_builder_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SampleUtteranceGenerationSpecification",
+                &self.sample_utterance_generation_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DescriptiveBotBuilderSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DescriptiveBotBuilderSpecification {
         /// `BedrockModelSpecification`.
-        #[serde(
-            rename = "BedrockModelSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_model_specification: Option<BedrockModelSpecification>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -467,28 +567,33 @@ pub mod bot {
         }
     }
 
+    impl Serialize for DescriptiveBotBuilderSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockModelSpecification",
+                &self.bedrock_model_specification,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `BedrockModelSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BedrockModelSpecification {
         /// `BedrockGuardrailConfiguration`.
-        #[serde(
-            rename = "BedrockGuardrailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_guardrail_configuration: Option<BedrockGuardrailConfiguration>,
         /// `BedrockModelCustomPrompt`.
-        #[serde(
-            rename = "BedrockModelCustomPrompt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_model_custom_prompt: Option<Value<String>>,
         /// `BedrockTraceStatus`.
-        #[serde(rename = "BedrockTraceStatus", skip_serializing_if = "Option::is_none")]
         pub bedrock_trace_status: Option<Value<BedrockTraceStatus>>,
         /// `ModelArn`.
-        #[serde(rename = "ModelArn")]
         pub model_arn: Value<String>,
     }
 
@@ -504,23 +609,61 @@ pub mod bot {
         }
     }
 
+    impl Serialize for BedrockModelSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockGuardrailConfiguration",
+                &self.bedrock_guardrail_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockModelCustomPrompt",
+                &self.bedrock_model_custom_prompt,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockTraceStatus",
+                &self.bedrock_trace_status,
+            )?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            map.end()
+        }
+    }
+
     /// The `BedrockGuardrailConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BedrockGuardrailConfiguration {
         /// `BedrockGuardrailIdentifier`.
-        #[serde(
-            rename = "BedrockGuardrailIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_guardrail_identifier: Option<Value<String>>,
         /// `BedrockGuardrailVersion`.
-        #[serde(
-            rename = "BedrockGuardrailVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_guardrail_version: Option<Value<String>>,
+    }
+
+    impl Serialize for BedrockGuardrailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockGuardrailIdentifier",
+                &self.bedrock_guardrail_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockGuardrailVersion",
+                &self.bedrock_guardrail_version,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `BedrockTraceStatus`.
@@ -561,17 +704,11 @@ pub mod bot {
     }
 
     /// The `SampleUtteranceGenerationSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SampleUtteranceGenerationSpecification {
         /// `BedrockModelSpecification`.
-        #[serde(
-            rename = "BedrockModelSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_model_specification: Option<BedrockModelSpecification>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -585,42 +722,63 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SampleUtteranceGenerationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockModelSpecification",
+                &self.bedrock_model_specification,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `RuntimeSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuntimeSettings {
         /// `NluImprovementSpecification`.
-        #[serde(
-            rename = "NluImprovementSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nlu_improvement_specification: Option<NluImprovementSpecification>,
         /// `SlotResolutionImprovementSpecification`.
-        #[serde(
-            rename = "SlotResolutionImprovementSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub slot_resolution_improvement_specification: Option<
             SlotResolutionImprovementSpecification,
         >,
     }
 
+    impl Serialize for RuntimeSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NluImprovementSpecification",
+                &self.nlu_improvement_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SlotResolutionImprovementSpecification",
+                &self.slot_resolution_improvement_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NluImprovementSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NluImprovementSpecification {
         /// `AssistedNluMode`.
-        #[serde(rename = "AssistedNluMode", skip_serializing_if = "Option::is_none")]
         pub assisted_nlu_mode: Option<Value<AssistedNluMode>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `IntentDisambiguationSettings`.
-        #[serde(
-            rename = "IntentDisambiguationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intent_disambiguation_settings: Option<IntentDisambiguationSettings>,
     }
 
@@ -632,6 +790,24 @@ pub mod bot {
                 enabled: enabled.into(),
                 intent_disambiguation_settings: None,
             }
+        }
+    }
+
+    impl Serialize for NluImprovementSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssistedNluMode", &self.assisted_nlu_mode)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntentDisambiguationSettings",
+                &self.intent_disambiguation_settings,
+            )?;
+            map.end()
         }
     }
 
@@ -673,24 +849,13 @@ pub mod bot {
     }
 
     /// The `IntentDisambiguationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntentDisambiguationSettings {
         /// `CustomDisambiguationMessage`.
-        #[serde(
-            rename = "CustomDisambiguationMessage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_disambiguation_message: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `MaxDisambiguationIntents`.
-        #[serde(
-            rename = "MaxDisambiguationIntents",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_disambiguation_intents: Option<Value<i64>>,
     }
 
@@ -705,18 +870,34 @@ pub mod bot {
         }
     }
 
+    impl Serialize for IntentDisambiguationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDisambiguationMessage",
+                &self.custom_disambiguation_message,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxDisambiguationIntents",
+                &self.max_disambiguation_intents,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SlotResolutionImprovementSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotResolutionImprovementSpecification {
         /// `BedrockModelSpecification`.
-        #[serde(
-            rename = "BedrockModelSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_model_specification: Option<BedrockModelSpecification>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -730,90 +911,61 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotResolutionImprovementSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockModelSpecification",
+                &self.bedrock_model_specification,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `Intent` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Intent {
         /// `BedrockAgentIntentConfiguration`.
-        #[serde(
-            rename = "BedrockAgentIntentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_agent_intent_configuration: Option<BedrockAgentIntentConfiguration>,
-        /// Resource Type definition for the intent.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Resource Type definition for the intent.
         pub description: Option<Value<String>>,
         /// `DialogCodeHook`.
-        #[serde(rename = "DialogCodeHook", skip_serializing_if = "Option::is_none")]
         pub dialog_code_hook: Option<DialogCodeHookSetting>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `FulfillmentCodeHook`.
-        #[serde(rename = "FulfillmentCodeHook", skip_serializing_if = "Option::is_none")]
         pub fulfillment_code_hook: Option<FulfillmentCodeHookSetting>,
         /// `InitialResponseSetting`.
-        #[serde(
-            rename = "InitialResponseSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub initial_response_setting: Option<InitialResponseSetting>,
         /// `InputContexts`.
-        #[serde(rename = "InputContexts", skip_serializing_if = "Option::is_none")]
         pub input_contexts: Option<Vec<InputContext>>,
         /// `IntentClosingSetting`.
-        #[serde(
-            rename = "IntentClosingSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intent_closing_setting: Option<IntentClosingSetting>,
         /// `IntentConfirmationSetting`.
-        #[serde(
-            rename = "IntentConfirmationSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intent_confirmation_setting: Option<IntentConfirmationSetting>,
         /// `KendraConfiguration`.
-        #[serde(rename = "KendraConfiguration", skip_serializing_if = "Option::is_none")]
         pub kendra_configuration: Option<KendraConfiguration>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OutputContexts`.
-        #[serde(rename = "OutputContexts", skip_serializing_if = "Option::is_none")]
         pub output_contexts: Option<Vec<OutputContext>>,
         /// `ParentIntentSignature`.
-        #[serde(
-            rename = "ParentIntentSignature",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parent_intent_signature: Option<Value<String>>,
         /// `QInConnectIntentConfiguration`.
-        #[serde(
-            rename = "QInConnectIntentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub q_in_connect_intent_configuration: Option<QInConnectIntentConfiguration>,
         /// `QnAIntentConfiguration`.
-        #[serde(
-            rename = "QnAIntentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub qn_a_intent_configuration: Option<QnAIntentConfiguration>,
         /// `SampleUtterances`.
-        #[serde(rename = "SampleUtterances", skip_serializing_if = "Option::is_none")]
         pub sample_utterances: Option<Vec<SampleUtterance>>,
         /// `SlotPriorities`.
-        #[serde(rename = "SlotPriorities", skip_serializing_if = "Option::is_none")]
         pub slot_priorities: Option<Vec<SlotPriority>>,
         /// `Slots`.
-        #[serde(rename = "Slots", skip_serializing_if = "Option::is_none")]
         pub slots: Option<Vec<Slot>>,
     }
 
@@ -843,46 +995,135 @@ pub mod bot {
         }
     }
 
+    impl Serialize for Intent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockAgentIntentConfiguration",
+                &self.bedrock_agent_intent_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DialogCodeHook", &self.dialog_code_hook)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FulfillmentCodeHook",
+                &self.fulfillment_code_hook,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InitialResponseSetting",
+                &self.initial_response_setting,
+            )?;
+            crate::cfn::entry(&mut map, "InputContexts", &self.input_contexts)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntentClosingSetting",
+                &self.intent_closing_setting,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IntentConfirmationSetting",
+                &self.intent_confirmation_setting,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KendraConfiguration",
+                &self.kendra_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputContexts", &self.output_contexts)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParentIntentSignature",
+                &self.parent_intent_signature,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QInConnectIntentConfiguration",
+                &self.q_in_connect_intent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QnAIntentConfiguration",
+                &self.qn_a_intent_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SampleUtterances", &self.sample_utterances)?;
+            crate::cfn::entry(&mut map, "SlotPriorities", &self.slot_priorities)?;
+            crate::cfn::entry(&mut map, "Slots", &self.slots)?;
+            map.end()
+        }
+    }
+
     /// The `BedrockAgentIntentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BedrockAgentIntentConfiguration {
         /// `BedrockAgentConfiguration`.
-        #[serde(
-            rename = "BedrockAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_agent_configuration: Option<BedrockAgentConfiguration>,
         /// `BedrockAgentIntentKnowledgeBaseConfiguration`.
-        #[serde(
-            rename = "BedrockAgentIntentKnowledgeBaseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_agent_intent_knowledge_base_configuration: Option<
             BedrockAgentIntentKnowledgeBaseConfiguration,
         >,
     }
 
+    impl Serialize for BedrockAgentIntentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockAgentConfiguration",
+                &self.bedrock_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockAgentIntentKnowledgeBaseConfiguration",
+                &self.bedrock_agent_intent_knowledge_base_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BedrockAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BedrockAgentConfiguration {
         /// `BedrockAgentAliasId`.
-        #[serde(rename = "BedrockAgentAliasId", skip_serializing_if = "Option::is_none")]
         pub bedrock_agent_alias_id: Option<Value<String>>,
         /// `BedrockAgentId`.
-        #[serde(rename = "BedrockAgentId", skip_serializing_if = "Option::is_none")]
         pub bedrock_agent_id: Option<Value<String>>,
     }
 
+    impl Serialize for BedrockAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockAgentAliasId",
+                &self.bedrock_agent_alias_id,
+            )?;
+            crate::cfn::entry(&mut map, "BedrockAgentId", &self.bedrock_agent_id)?;
+            map.end()
+        }
+    }
+
     /// The `BedrockAgentIntentKnowledgeBaseConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BedrockAgentIntentKnowledgeBaseConfiguration {
         /// `BedrockKnowledgeBaseArn`.
-        #[serde(rename = "BedrockKnowledgeBaseArn")]
         pub bedrock_knowledge_base_arn: Value<String>,
         /// `BedrockModelConfiguration`.
-        #[serde(rename = "BedrockModelConfiguration")]
         pub bedrock_model_configuration: BedrockModelSpecification,
     }
 
@@ -899,11 +1140,29 @@ pub mod bot {
         }
     }
 
+    impl Serialize for BedrockAgentIntentKnowledgeBaseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BedrockKnowledgeBaseArn",
+                &self.bedrock_knowledge_base_arn,
+            )?;
+            map.serialize_entry(
+                "BedrockModelConfiguration",
+                &self.bedrock_model_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DialogCodeHookSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DialogCodeHookSetting {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -914,28 +1173,28 @@ pub mod bot {
         }
     }
 
+    impl Serialize for DialogCodeHookSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `FulfillmentCodeHookSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FulfillmentCodeHookSetting {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `FulfillmentUpdatesSpecification`.
-        #[serde(
-            rename = "FulfillmentUpdatesSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub fulfillment_updates_specification: Option<FulfillmentUpdatesSpecification>,
         /// `IsActive`.
-        #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
         pub is_active: Option<Value<bool>>,
         /// `PostFulfillmentStatusSpecification`.
-        #[serde(
-            rename = "PostFulfillmentStatusSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_fulfillment_status_specification: Option<
             PostFulfillmentStatusSpecification,
         >,
@@ -953,20 +1212,39 @@ pub mod bot {
         }
     }
 
+    impl Serialize for FulfillmentCodeHookSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "FulfillmentUpdatesSpecification",
+                &self.fulfillment_updates_specification,
+            )?;
+            crate::cfn::entry(&mut map, "IsActive", &self.is_active)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostFulfillmentStatusSpecification",
+                &self.post_fulfillment_status_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `FulfillmentUpdatesSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FulfillmentUpdatesSpecification {
         /// `Active`.
-        #[serde(rename = "Active")]
         pub active: Value<bool>,
         /// `StartResponse`.
-        #[serde(rename = "StartResponse", skip_serializing_if = "Option::is_none")]
         pub start_response: Option<FulfillmentStartResponseSpecification>,
         /// `TimeoutInSeconds`.
-        #[serde(rename = "TimeoutInSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<Value<i64>>,
         /// `UpdateResponse`.
-        #[serde(rename = "UpdateResponse", skip_serializing_if = "Option::is_none")]
         pub update_response: Option<FulfillmentUpdateResponseSpecification>,
     }
 
@@ -982,17 +1260,29 @@ pub mod bot {
         }
     }
 
+    impl Serialize for FulfillmentUpdatesSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Active", &self.active)?;
+            crate::cfn::entry(&mut map, "StartResponse", &self.start_response)?;
+            crate::cfn::entry(&mut map, "TimeoutInSeconds", &self.timeout_in_seconds)?;
+            crate::cfn::entry(&mut map, "UpdateResponse", &self.update_response)?;
+            map.end()
+        }
+    }
+
     /// The `FulfillmentStartResponseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FulfillmentStartResponseSpecification {
         /// `AllowInterrupt`.
-        #[serde(rename = "AllowInterrupt", skip_serializing_if = "Option::is_none")]
         pub allow_interrupt: Option<Value<bool>>,
         /// `DelayInSeconds`.
-        #[serde(rename = "DelayInSeconds")]
         pub delay_in_seconds: Value<i64>,
         /// `MessageGroups`.
-        #[serde(rename = "MessageGroups")]
         pub message_groups: Vec<MessageGroup>,
     }
 
@@ -1010,14 +1300,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for FulfillmentStartResponseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowInterrupt", &self.allow_interrupt)?;
+            map.serialize_entry("DelayInSeconds", &self.delay_in_seconds)?;
+            map.serialize_entry("MessageGroups", &self.message_groups)?;
+            map.end()
+        }
+    }
+
     /// The `MessageGroup` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MessageGroup {
         /// `Message`.
-        #[serde(rename = "Message")]
         pub message: Message,
         /// `Variations`.
-        #[serde(rename = "Variations", skip_serializing_if = "Option::is_none")]
         pub variations: Option<Vec<Message>>,
     }
 
@@ -1031,28 +1333,51 @@ pub mod bot {
         }
     }
 
+    impl Serialize for MessageGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Message", &self.message)?;
+            crate::cfn::entry(&mut map, "Variations", &self.variations)?;
+            map.end()
+        }
+    }
+
     /// The `Message` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Message {
         /// `CustomPayload`.
-        #[serde(rename = "CustomPayload", skip_serializing_if = "Option::is_none")]
         pub custom_payload: Option<CustomPayload>,
         /// `ImageResponseCard`.
-        #[serde(rename = "ImageResponseCard", skip_serializing_if = "Option::is_none")]
         pub image_response_card: Option<ImageResponseCard>,
         /// `PlainTextMessage`.
-        #[serde(rename = "PlainTextMessage", skip_serializing_if = "Option::is_none")]
         pub plain_text_message: Option<PlainTextMessage>,
         /// `SSMLMessage`.
-        #[serde(rename = "SSMLMessage", skip_serializing_if = "Option::is_none")]
         pub ssml_message: Option<SsmlMessage>,
     }
 
+    impl Serialize for Message {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomPayload", &self.custom_payload)?;
+            crate::cfn::entry(&mut map, "ImageResponseCard", &self.image_response_card)?;
+            crate::cfn::entry(&mut map, "PlainTextMessage", &self.plain_text_message)?;
+            crate::cfn::entry(&mut map, "SSMLMessage", &self.ssml_message)?;
+            map.end()
+        }
+    }
+
     /// The `CustomPayload` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomPayload {
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1063,20 +1388,28 @@ pub mod bot {
         }
     }
 
+    impl Serialize for CustomPayload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ImageResponseCard` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageResponseCard {
         /// `Buttons`.
-        #[serde(rename = "Buttons", skip_serializing_if = "Option::is_none")]
         pub buttons: Option<Vec<Button>>,
         /// `ImageUrl`.
-        #[serde(rename = "ImageUrl", skip_serializing_if = "Option::is_none")]
         pub image_url: Option<Value<String>>,
         /// `Subtitle`.
-        #[serde(rename = "Subtitle", skip_serializing_if = "Option::is_none")]
         pub subtitle: Option<Value<String>>,
         /// `Title`.
-        #[serde(rename = "Title")]
         pub title: Value<String>,
     }
 
@@ -1092,14 +1425,27 @@ pub mod bot {
         }
     }
 
+    impl Serialize for ImageResponseCard {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Buttons", &self.buttons)?;
+            crate::cfn::entry(&mut map, "ImageUrl", &self.image_url)?;
+            crate::cfn::entry(&mut map, "Subtitle", &self.subtitle)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// The `Button` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Button {
         /// `Text`.
-        #[serde(rename = "Text")]
         pub text: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1116,11 +1462,23 @@ pub mod bot {
         }
     }
 
+    impl Serialize for Button {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `PlainTextMessage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PlainTextMessage {
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1131,11 +1489,22 @@ pub mod bot {
         }
     }
 
+    impl Serialize for PlainTextMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `SsmlMessage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmlMessage {
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1146,17 +1515,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SsmlMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `FulfillmentUpdateResponseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FulfillmentUpdateResponseSpecification {
         /// `AllowInterrupt`.
-        #[serde(rename = "AllowInterrupt", skip_serializing_if = "Option::is_none")]
         pub allow_interrupt: Option<Value<bool>>,
         /// `FrequencyInSeconds`.
-        #[serde(rename = "FrequencyInSeconds")]
         pub frequency_in_seconds: Value<i64>,
         /// `MessageGroups`.
-        #[serde(rename = "MessageGroups")]
         pub message_groups: Vec<MessageGroup>,
     }
 
@@ -1174,49 +1552,83 @@ pub mod bot {
         }
     }
 
+    impl Serialize for FulfillmentUpdateResponseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowInterrupt", &self.allow_interrupt)?;
+            map.serialize_entry("FrequencyInSeconds", &self.frequency_in_seconds)?;
+            map.serialize_entry("MessageGroups", &self.message_groups)?;
+            map.end()
+        }
+    }
+
     /// The `PostFulfillmentStatusSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PostFulfillmentStatusSpecification {
         /// `FailureConditional`.
-        #[serde(rename = "FailureConditional", skip_serializing_if = "Option::is_none")]
         pub failure_conditional: Option<ConditionalSpecification>,
         /// `FailureNextStep`.
-        #[serde(rename = "FailureNextStep", skip_serializing_if = "Option::is_none")]
         pub failure_next_step: Option<DialogState>,
         /// `FailureResponse`.
-        #[serde(rename = "FailureResponse", skip_serializing_if = "Option::is_none")]
         pub failure_response: Option<ResponseSpecification>,
         /// `SuccessConditional`.
-        #[serde(rename = "SuccessConditional", skip_serializing_if = "Option::is_none")]
         pub success_conditional: Option<ConditionalSpecification>,
         /// `SuccessNextStep`.
-        #[serde(rename = "SuccessNextStep", skip_serializing_if = "Option::is_none")]
         pub success_next_step: Option<DialogState>,
         /// `SuccessResponse`.
-        #[serde(rename = "SuccessResponse", skip_serializing_if = "Option::is_none")]
         pub success_response: Option<ResponseSpecification>,
         /// `TimeoutConditional`.
-        #[serde(rename = "TimeoutConditional", skip_serializing_if = "Option::is_none")]
         pub timeout_conditional: Option<ConditionalSpecification>,
         /// `TimeoutNextStep`.
-        #[serde(rename = "TimeoutNextStep", skip_serializing_if = "Option::is_none")]
         pub timeout_next_step: Option<DialogState>,
         /// `TimeoutResponse`.
-        #[serde(rename = "TimeoutResponse", skip_serializing_if = "Option::is_none")]
         pub timeout_response: Option<ResponseSpecification>,
     }
 
+    impl Serialize for PostFulfillmentStatusSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureConditional",
+                &self.failure_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "FailureNextStep", &self.failure_next_step)?;
+            crate::cfn::entry(&mut map, "FailureResponse", &self.failure_response)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessConditional",
+                &self.success_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "SuccessNextStep", &self.success_next_step)?;
+            crate::cfn::entry(&mut map, "SuccessResponse", &self.success_response)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeoutConditional",
+                &self.timeout_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutNextStep", &self.timeout_next_step)?;
+            crate::cfn::entry(&mut map, "TimeoutResponse", &self.timeout_response)?;
+            map.end()
+        }
+    }
+
     /// The `ConditionalSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConditionalSpecification {
         /// `ConditionalBranches`.
-        #[serde(rename = "ConditionalBranches")]
         pub conditional_branches: Vec<ConditionalBranch>,
         /// `DefaultBranch`.
-        #[serde(rename = "DefaultBranch")]
         pub default_branch: DefaultConditionalBranch,
         /// `IsActive`.
-        #[serde(rename = "IsActive")]
         pub is_active: Value<bool>,
     }
 
@@ -1235,20 +1647,30 @@ pub mod bot {
         }
     }
 
+    impl Serialize for ConditionalSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConditionalBranches", &self.conditional_branches)?;
+            map.serialize_entry("DefaultBranch", &self.default_branch)?;
+            map.serialize_entry("IsActive", &self.is_active)?;
+            map.end()
+        }
+    }
+
     /// The `ConditionalBranch` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConditionalBranch {
         /// `Condition`.
-        #[serde(rename = "Condition")]
         pub condition: Condition,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NextStep`.
-        #[serde(rename = "NextStep")]
         pub next_step: DialogState,
         /// `Response`.
-        #[serde(rename = "Response", skip_serializing_if = "Option::is_none")]
         pub response: Option<ResponseSpecification>,
     }
 
@@ -1268,11 +1690,25 @@ pub mod bot {
         }
     }
 
+    impl Serialize for ConditionalBranch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Condition", &self.condition)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("NextStep", &self.next_step)?;
+            crate::cfn::entry(&mut map, "Response", &self.response)?;
+            map.end()
+        }
+    }
+
     /// The `Condition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Condition {
         /// `ExpressionString`.
-        #[serde(rename = "ExpressionString")]
         pub expression_string: Value<String>,
     }
 
@@ -1285,31 +1721,51 @@ pub mod bot {
         }
     }
 
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExpressionString", &self.expression_string)?;
+            map.end()
+        }
+    }
+
     /// The `DialogState` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DialogState {
         /// `DialogAction`.
-        #[serde(rename = "DialogAction", skip_serializing_if = "Option::is_none")]
         pub dialog_action: Option<DialogAction>,
         /// `Intent`.
-        #[serde(rename = "Intent", skip_serializing_if = "Option::is_none")]
         pub intent: Option<IntentOverride>,
         /// `SessionAttributes`.
-        #[serde(rename = "SessionAttributes", skip_serializing_if = "Option::is_none")]
         pub session_attributes: Option<Vec<SessionAttribute>>,
     }
 
+    impl Serialize for DialogState {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DialogAction", &self.dialog_action)?;
+            crate::cfn::entry(&mut map, "Intent", &self.intent)?;
+            crate::cfn::entry(&mut map, "SessionAttributes", &self.session_attributes)?;
+            map.end()
+        }
+    }
+
     /// The `DialogAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DialogAction {
         /// `SlotToElicit`.
-        #[serde(rename = "SlotToElicit", skip_serializing_if = "Option::is_none")]
         pub slot_to_elicit: Option<Value<String>>,
         /// `SuppressNextMessage`.
-        #[serde(rename = "SuppressNextMessage", skip_serializing_if = "Option::is_none")]
         pub suppress_next_message: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<DialogActionType>,
     }
 
@@ -1321,6 +1777,24 @@ pub mod bot {
                 suppress_next_message: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for DialogAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SlotToElicit", &self.slot_to_elicit)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuppressNextMessage",
+                &self.suppress_next_message,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1383,39 +1857,72 @@ pub mod bot {
     }
 
     /// The `IntentOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntentOverride {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Slots`.
-        #[serde(rename = "Slots", skip_serializing_if = "Option::is_none")]
         pub slots: Option<Vec<SlotValueOverrideMap>>,
     }
 
+    impl Serialize for IntentOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Slots", &self.slots)?;
+            map.end()
+        }
+    }
+
     /// The `SlotValueOverrideMap` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlotValueOverrideMap {
         /// `SlotName`.
-        #[serde(rename = "SlotName", skip_serializing_if = "Option::is_none")]
         pub slot_name: Option<Value<String>>,
         /// `SlotValueOverride`.
-        #[serde(rename = "SlotValueOverride", skip_serializing_if = "Option::is_none")]
         pub slot_value_override: Option<SlotValueOverride>,
     }
 
+    impl Serialize for SlotValueOverrideMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SlotName", &self.slot_name)?;
+            crate::cfn::entry(&mut map, "SlotValueOverride", &self.slot_value_override)?;
+            map.end()
+        }
+    }
+
     /// The `SlotValueOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlotValueOverride {
         /// `Shape`.
-        #[serde(rename = "Shape", skip_serializing_if = "Option::is_none")]
         pub shape: Option<Value<SlotShape>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<SlotValue>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<SlotValueOverride>>,
+    }
+
+    impl Serialize for SlotValueOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Shape", &self.shape)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `SlotShape`.
@@ -1456,21 +1963,30 @@ pub mod bot {
     }
 
     /// The `SlotValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlotValue {
         /// `InterpretedValue`.
-        #[serde(rename = "InterpretedValue", skip_serializing_if = "Option::is_none")]
         pub interpreted_value: Option<Value<String>>,
     }
 
+    impl Serialize for SlotValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InterpretedValue", &self.interpreted_value)?;
+            map.end()
+        }
+    }
+
     /// The `SessionAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SessionAttribute {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -1484,14 +2000,25 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SessionAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ResponseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResponseSpecification {
         /// `AllowInterrupt`.
-        #[serde(rename = "AllowInterrupt", skip_serializing_if = "Option::is_none")]
         pub allow_interrupt: Option<Value<bool>>,
         /// `MessageGroupsList`.
-        #[serde(rename = "MessageGroupsList")]
         pub message_groups_list: Vec<MessageGroup>,
     }
 
@@ -1505,48 +2032,79 @@ pub mod bot {
         }
     }
 
+    impl Serialize for ResponseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowInterrupt", &self.allow_interrupt)?;
+            map.serialize_entry("MessageGroupsList", &self.message_groups_list)?;
+            map.end()
+        }
+    }
+
     /// The `DefaultConditionalBranch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultConditionalBranch {
         /// `NextStep`.
-        #[serde(rename = "NextStep", skip_serializing_if = "Option::is_none")]
         pub next_step: Option<DialogState>,
         /// `Response`.
-        #[serde(rename = "Response", skip_serializing_if = "Option::is_none")]
         pub response: Option<ResponseSpecification>,
     }
 
+    impl Serialize for DefaultConditionalBranch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NextStep", &self.next_step)?;
+            crate::cfn::entry(&mut map, "Response", &self.response)?;
+            map.end()
+        }
+    }
+
     /// The `InitialResponseSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InitialResponseSetting {
         /// `CodeHook`.
-        #[serde(rename = "CodeHook", skip_serializing_if = "Option::is_none")]
         pub code_hook: Option<DialogCodeHookInvocationSetting>,
         /// `Conditional`.
-        #[serde(rename = "Conditional", skip_serializing_if = "Option::is_none")]
         pub conditional: Option<ConditionalSpecification>,
         /// `InitialResponse`.
-        #[serde(rename = "InitialResponse", skip_serializing_if = "Option::is_none")]
         pub initial_response: Option<ResponseSpecification>,
         /// `NextStep`.
-        #[serde(rename = "NextStep", skip_serializing_if = "Option::is_none")]
         pub next_step: Option<DialogState>,
     }
 
+    impl Serialize for InitialResponseSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeHook", &self.code_hook)?;
+            crate::cfn::entry(&mut map, "Conditional", &self.conditional)?;
+            crate::cfn::entry(&mut map, "InitialResponse", &self.initial_response)?;
+            crate::cfn::entry(&mut map, "NextStep", &self.next_step)?;
+            map.end()
+        }
+    }
+
     /// The `DialogCodeHookInvocationSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DialogCodeHookInvocationSetting {
         /// `EnableCodeHookInvocation`.
-        #[serde(rename = "EnableCodeHookInvocation")]
         pub enable_code_hook_invocation: Value<bool>,
         /// `InvocationLabel`.
-        #[serde(rename = "InvocationLabel", skip_serializing_if = "Option::is_none")]
         pub invocation_label: Option<Value<String>>,
         /// `IsActive`.
-        #[serde(rename = "IsActive")]
         pub is_active: Value<bool>,
         /// `PostCodeHookSpecification`.
-        #[serde(rename = "PostCodeHookSpecification")]
         pub post_code_hook_specification: PostDialogCodeHookInvocationSpecification,
     }
 
@@ -1568,43 +2126,86 @@ pub mod bot {
         }
     }
 
+    impl Serialize for DialogCodeHookInvocationSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EnableCodeHookInvocation",
+                &self.enable_code_hook_invocation,
+            )?;
+            crate::cfn::entry(&mut map, "InvocationLabel", &self.invocation_label)?;
+            map.serialize_entry("IsActive", &self.is_active)?;
+            map.serialize_entry(
+                "PostCodeHookSpecification",
+                &self.post_code_hook_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PostDialogCodeHookInvocationSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PostDialogCodeHookInvocationSpecification {
         /// `FailureConditional`.
-        #[serde(rename = "FailureConditional", skip_serializing_if = "Option::is_none")]
         pub failure_conditional: Option<ConditionalSpecification>,
         /// `FailureNextStep`.
-        #[serde(rename = "FailureNextStep", skip_serializing_if = "Option::is_none")]
         pub failure_next_step: Option<DialogState>,
         /// `FailureResponse`.
-        #[serde(rename = "FailureResponse", skip_serializing_if = "Option::is_none")]
         pub failure_response: Option<ResponseSpecification>,
         /// `SuccessConditional`.
-        #[serde(rename = "SuccessConditional", skip_serializing_if = "Option::is_none")]
         pub success_conditional: Option<ConditionalSpecification>,
         /// `SuccessNextStep`.
-        #[serde(rename = "SuccessNextStep", skip_serializing_if = "Option::is_none")]
         pub success_next_step: Option<DialogState>,
         /// `SuccessResponse`.
-        #[serde(rename = "SuccessResponse", skip_serializing_if = "Option::is_none")]
         pub success_response: Option<ResponseSpecification>,
         /// `TimeoutConditional`.
-        #[serde(rename = "TimeoutConditional", skip_serializing_if = "Option::is_none")]
         pub timeout_conditional: Option<ConditionalSpecification>,
         /// `TimeoutNextStep`.
-        #[serde(rename = "TimeoutNextStep", skip_serializing_if = "Option::is_none")]
         pub timeout_next_step: Option<DialogState>,
         /// `TimeoutResponse`.
-        #[serde(rename = "TimeoutResponse", skip_serializing_if = "Option::is_none")]
         pub timeout_response: Option<ResponseSpecification>,
     }
 
+    impl Serialize for PostDialogCodeHookInvocationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureConditional",
+                &self.failure_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "FailureNextStep", &self.failure_next_step)?;
+            crate::cfn::entry(&mut map, "FailureResponse", &self.failure_response)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessConditional",
+                &self.success_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "SuccessNextStep", &self.success_next_step)?;
+            crate::cfn::entry(&mut map, "SuccessResponse", &self.success_response)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeoutConditional",
+                &self.timeout_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutNextStep", &self.timeout_next_step)?;
+            crate::cfn::entry(&mut map, "TimeoutResponse", &self.timeout_response)?;
+            map.end()
+        }
+    }
+
     /// The `InputContext` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputContext {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1615,80 +2216,74 @@ pub mod bot {
         }
     }
 
+    impl Serialize for InputContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `IntentClosingSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntentClosingSetting {
         /// `ClosingResponse`.
-        #[serde(rename = "ClosingResponse", skip_serializing_if = "Option::is_none")]
         pub closing_response: Option<ResponseSpecification>,
         /// `Conditional`.
-        #[serde(rename = "Conditional", skip_serializing_if = "Option::is_none")]
         pub conditional: Option<ConditionalSpecification>,
         /// `IsActive`.
-        #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
         pub is_active: Option<Value<bool>>,
         /// `NextStep`.
-        #[serde(rename = "NextStep", skip_serializing_if = "Option::is_none")]
         pub next_step: Option<DialogState>,
     }
 
+    impl Serialize for IntentClosingSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClosingResponse", &self.closing_response)?;
+            crate::cfn::entry(&mut map, "Conditional", &self.conditional)?;
+            crate::cfn::entry(&mut map, "IsActive", &self.is_active)?;
+            crate::cfn::entry(&mut map, "NextStep", &self.next_step)?;
+            map.end()
+        }
+    }
+
     /// The `IntentConfirmationSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntentConfirmationSetting {
         /// `CodeHook`.
-        #[serde(rename = "CodeHook", skip_serializing_if = "Option::is_none")]
         pub code_hook: Option<DialogCodeHookInvocationSetting>,
         /// `ConfirmationConditional`.
-        #[serde(
-            rename = "ConfirmationConditional",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub confirmation_conditional: Option<ConditionalSpecification>,
         /// `ConfirmationNextStep`.
-        #[serde(
-            rename = "ConfirmationNextStep",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub confirmation_next_step: Option<DialogState>,
         /// `ConfirmationResponse`.
-        #[serde(
-            rename = "ConfirmationResponse",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub confirmation_response: Option<ResponseSpecification>,
         /// `DeclinationConditional`.
-        #[serde(
-            rename = "DeclinationConditional",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub declination_conditional: Option<ConditionalSpecification>,
         /// `DeclinationNextStep`.
-        #[serde(rename = "DeclinationNextStep", skip_serializing_if = "Option::is_none")]
         pub declination_next_step: Option<DialogState>,
         /// `DeclinationResponse`.
-        #[serde(rename = "DeclinationResponse", skip_serializing_if = "Option::is_none")]
         pub declination_response: Option<ResponseSpecification>,
         /// `ElicitationCodeHook`.
-        #[serde(rename = "ElicitationCodeHook", skip_serializing_if = "Option::is_none")]
         pub elicitation_code_hook: Option<ElicitationCodeHookInvocationSetting>,
         /// `FailureConditional`.
-        #[serde(rename = "FailureConditional", skip_serializing_if = "Option::is_none")]
         pub failure_conditional: Option<ConditionalSpecification>,
         /// `FailureNextStep`.
-        #[serde(rename = "FailureNextStep", skip_serializing_if = "Option::is_none")]
         pub failure_next_step: Option<DialogState>,
         /// `FailureResponse`.
-        #[serde(rename = "FailureResponse", skip_serializing_if = "Option::is_none")]
         pub failure_response: Option<ResponseSpecification>,
         /// `IsActive`.
-        #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
         pub is_active: Option<Value<bool>>,
         /// `PromptSpecification`.
-        #[serde(rename = "PromptSpecification")]
         pub prompt_specification: PromptSpecification,
     }
 
@@ -1713,14 +2308,68 @@ pub mod bot {
         }
     }
 
+    impl Serialize for IntentConfirmationSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeHook", &self.code_hook)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfirmationConditional",
+                &self.confirmation_conditional,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfirmationNextStep",
+                &self.confirmation_next_step,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfirmationResponse",
+                &self.confirmation_response,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeclinationConditional",
+                &self.declination_conditional,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeclinationNextStep",
+                &self.declination_next_step,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeclinationResponse",
+                &self.declination_response,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ElicitationCodeHook",
+                &self.elicitation_code_hook,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureConditional",
+                &self.failure_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "FailureNextStep", &self.failure_next_step)?;
+            crate::cfn::entry(&mut map, "FailureResponse", &self.failure_response)?;
+            crate::cfn::entry(&mut map, "IsActive", &self.is_active)?;
+            map.serialize_entry("PromptSpecification", &self.prompt_specification)?;
+            map.end()
+        }
+    }
+
     /// The `ElicitationCodeHookInvocationSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ElicitationCodeHookInvocationSetting {
         /// `EnableCodeHookInvocation`.
-        #[serde(rename = "EnableCodeHookInvocation")]
         pub enable_code_hook_invocation: Value<bool>,
         /// `InvocationLabel`.
-        #[serde(rename = "InvocationLabel", skip_serializing_if = "Option::is_none")]
         pub invocation_label: Option<Value<String>>,
     }
 
@@ -1734,31 +2383,34 @@ pub mod bot {
         }
     }
 
+    impl Serialize for ElicitationCodeHookInvocationSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EnableCodeHookInvocation",
+                &self.enable_code_hook_invocation,
+            )?;
+            crate::cfn::entry(&mut map, "InvocationLabel", &self.invocation_label)?;
+            map.end()
+        }
+    }
+
     /// The `PromptSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptSpecification {
         /// `AllowInterrupt`.
-        #[serde(rename = "AllowInterrupt", skip_serializing_if = "Option::is_none")]
         pub allow_interrupt: Option<Value<bool>>,
         /// `MaxRetries`.
-        #[serde(rename = "MaxRetries")]
         pub max_retries: Value<i64>,
         /// `MessageGroupsList`.
-        #[serde(rename = "MessageGroupsList")]
         pub message_groups_list: Vec<MessageGroup>,
         /// `MessageSelectionStrategy`.
-        #[serde(
-            rename = "MessageSelectionStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub message_selection_strategy: Option<Value<MessageSelectionStrategy>>,
         /// `PromptAttemptsSpecification`.
-        #[serde(
-            rename = "PromptAttemptsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub prompt_attempts_specification: Option<
             indexmap::IndexMap<String, PromptAttemptSpecification>,
         >,
@@ -1777,6 +2429,30 @@ pub mod bot {
                 message_selection_strategy: None,
                 prompt_attempts_specification: None,
             }
+        }
+    }
+
+    impl Serialize for PromptSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowInterrupt", &self.allow_interrupt)?;
+            map.serialize_entry("MaxRetries", &self.max_retries)?;
+            map.serialize_entry("MessageGroupsList", &self.message_groups_list)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageSelectionStrategy",
+                &self.message_selection_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PromptAttemptsSpecification",
+                &self.prompt_attempts_specification,
+            )?;
+            map.end()
         }
     }
 
@@ -1818,27 +2494,15 @@ pub mod bot {
     }
 
     /// The `PromptAttemptSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PromptAttemptSpecification {
         /// `AllowInterrupt`.
-        #[serde(rename = "AllowInterrupt", skip_serializing_if = "Option::is_none")]
         pub allow_interrupt: Option<Value<bool>>,
         /// `AllowedInputTypes`.
-        #[serde(rename = "AllowedInputTypes")]
         pub allowed_input_types: AllowedInputTypes,
         /// `AudioAndDTMFInputSpecification`.
-        #[serde(
-            rename = "AudioAndDTMFInputSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_and_dtmf_input_specification: Option<AudioAndDtmfInputSpecification>,
         /// `TextInputSpecification`.
-        #[serde(
-            rename = "TextInputSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub text_input_specification: Option<TextInputSpecification>,
     }
 
@@ -1854,14 +2518,35 @@ pub mod bot {
         }
     }
 
+    impl Serialize for PromptAttemptSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowInterrupt", &self.allow_interrupt)?;
+            map.serialize_entry("AllowedInputTypes", &self.allowed_input_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioAndDTMFInputSpecification",
+                &self.audio_and_dtmf_input_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TextInputSpecification",
+                &self.text_input_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AllowedInputTypes` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AllowedInputTypes {
         /// `AllowAudioInput`.
-        #[serde(rename = "AllowAudioInput")]
         pub allow_audio_input: Value<bool>,
         /// `AllowDTMFInput`.
-        #[serde(rename = "AllowDTMFInput")]
         pub allow_dtmf_input: Value<bool>,
     }
 
@@ -1878,17 +2563,27 @@ pub mod bot {
         }
     }
 
+    impl Serialize for AllowedInputTypes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowAudioInput", &self.allow_audio_input)?;
+            map.serialize_entry("AllowDTMFInput", &self.allow_dtmf_input)?;
+            map.end()
+        }
+    }
+
     /// The `AudioAndDtmfInputSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioAndDtmfInputSpecification {
         /// `AudioSpecification`.
-        #[serde(rename = "AudioSpecification", skip_serializing_if = "Option::is_none")]
         pub audio_specification: Option<AudioSpecification>,
         /// `DTMFSpecification`.
-        #[serde(rename = "DTMFSpecification", skip_serializing_if = "Option::is_none")]
         pub dtmf_specification: Option<DtmfSpecification>,
         /// `StartTimeoutMs`.
-        #[serde(rename = "StartTimeoutMs")]
         pub start_timeout_ms: Value<i64>,
     }
 
@@ -1903,14 +2598,30 @@ pub mod bot {
         }
     }
 
+    impl Serialize for AudioAndDtmfInputSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioSpecification",
+                &self.audio_specification,
+            )?;
+            crate::cfn::entry(&mut map, "DTMFSpecification", &self.dtmf_specification)?;
+            map.serialize_entry("StartTimeoutMs", &self.start_timeout_ms)?;
+            map.end()
+        }
+    }
+
     /// The `AudioSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioSpecification {
         /// `EndTimeoutMs`.
-        #[serde(rename = "EndTimeoutMs")]
         pub end_timeout_ms: Value<i64>,
         /// `MaxLengthMs`.
-        #[serde(rename = "MaxLengthMs")]
         pub max_length_ms: Value<i64>,
     }
 
@@ -1927,20 +2638,29 @@ pub mod bot {
         }
     }
 
+    impl Serialize for AudioSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTimeoutMs", &self.end_timeout_ms)?;
+            map.serialize_entry("MaxLengthMs", &self.max_length_ms)?;
+            map.end()
+        }
+    }
+
     /// The `DtmfSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DtmfSpecification {
         /// `DeletionCharacter`.
-        #[serde(rename = "DeletionCharacter")]
         pub deletion_character: Value<String>,
         /// `EndCharacter`.
-        #[serde(rename = "EndCharacter")]
         pub end_character: Value<String>,
         /// `EndTimeoutMs`.
-        #[serde(rename = "EndTimeoutMs")]
         pub end_timeout_ms: Value<i64>,
         /// `MaxLength`.
-        #[serde(rename = "MaxLength")]
         pub max_length: Value<i64>,
     }
 
@@ -1961,11 +2681,25 @@ pub mod bot {
         }
     }
 
+    impl Serialize for DtmfSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeletionCharacter", &self.deletion_character)?;
+            map.serialize_entry("EndCharacter", &self.end_character)?;
+            map.serialize_entry("EndTimeoutMs", &self.end_timeout_ms)?;
+            map.serialize_entry("MaxLength", &self.max_length)?;
+            map.end()
+        }
+    }
+
     /// The `TextInputSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextInputSpecification {
         /// `StartTimeoutMs`.
-        #[serde(rename = "StartTimeoutMs")]
         pub start_timeout_ms: Value<i64>,
     }
 
@@ -1978,21 +2712,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for TextInputSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StartTimeoutMs", &self.start_timeout_ms)?;
+            map.end()
+        }
+    }
+
     /// The `KendraConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KendraConfiguration {
         /// `KendraIndex`.
-        #[serde(rename = "KendraIndex")]
         pub kendra_index: Value<String>,
         /// `QueryFilterString`.
-        #[serde(rename = "QueryFilterString", skip_serializing_if = "Option::is_none")]
         pub query_filter_string: Option<Value<String>>,
         /// `QueryFilterStringEnabled`.
-        #[serde(
-            rename = "QueryFilterStringEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_filter_string_enabled: Option<Value<bool>>,
     }
 
@@ -2007,17 +2746,32 @@ pub mod bot {
         }
     }
 
+    impl Serialize for KendraConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KendraIndex", &self.kendra_index)?;
+            crate::cfn::entry(&mut map, "QueryFilterString", &self.query_filter_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryFilterStringEnabled",
+                &self.query_filter_string_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OutputContext` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutputContext {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `TimeToLiveInSeconds`.
-        #[serde(rename = "TimeToLiveInSeconds")]
         pub time_to_live_in_seconds: Value<i64>,
         /// `TurnsToLive`.
-        #[serde(rename = "TurnsToLive")]
         pub turns_to_live: Value<i64>,
     }
 
@@ -2036,25 +2790,49 @@ pub mod bot {
         }
     }
 
+    impl Serialize for OutputContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("TimeToLiveInSeconds", &self.time_to_live_in_seconds)?;
+            map.serialize_entry("TurnsToLive", &self.turns_to_live)?;
+            map.end()
+        }
+    }
+
     /// The `QInConnectIntentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QInConnectIntentConfiguration {
         /// `QInConnectAssistantConfiguration`.
-        #[serde(
-            rename = "QInConnectAssistantConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub q_in_connect_assistant_configuration: Option<
             QInConnectAssistantConfiguration,
         >,
     }
 
+    impl Serialize for QInConnectIntentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "QInConnectAssistantConfiguration",
+                &self.q_in_connect_assistant_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `QInConnectAssistantConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QInConnectAssistantConfiguration {
         /// `AssistantArn`.
-        #[serde(rename = "AssistantArn")]
         pub assistant_arn: Value<String>,
     }
 
@@ -2067,14 +2845,24 @@ pub mod bot {
         }
     }
 
+    impl Serialize for QInConnectAssistantConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssistantArn", &self.assistant_arn)?;
+            map.end()
+        }
+    }
+
     /// The `QnAIntentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QnAIntentConfiguration {
         /// `BedrockModelConfiguration`.
-        #[serde(rename = "BedrockModelConfiguration")]
         pub bedrock_model_configuration: BedrockModelSpecification,
         /// `DataSourceConfiguration`.
-        #[serde(rename = "DataSourceConfiguration")]
         pub data_source_configuration: DataSourceConfiguration,
     }
 
@@ -2091,74 +2879,126 @@ pub mod bot {
         }
     }
 
+    impl Serialize for QnAIntentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BedrockModelConfiguration",
+                &self.bedrock_model_configuration,
+            )?;
+            map.serialize_entry(
+                "DataSourceConfiguration",
+                &self.data_source_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DataSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSourceConfiguration {
         /// `BedrockKnowledgeStoreConfiguration`.
-        #[serde(
-            rename = "BedrockKnowledgeStoreConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_knowledge_store_configuration: Option<
             BedrockKnowledgeStoreConfiguration,
         >,
         /// `KendraConfiguration`.
-        #[serde(rename = "KendraConfiguration", skip_serializing_if = "Option::is_none")]
         pub kendra_configuration: Option<QnAKendraConfiguration>,
         /// `OpensearchConfiguration`.
-        #[serde(
-            rename = "OpensearchConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub opensearch_configuration: Option<OpensearchConfiguration>,
     }
 
+    impl Serialize for DataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockKnowledgeStoreConfiguration",
+                &self.bedrock_knowledge_store_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KendraConfiguration",
+                &self.kendra_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpensearchConfiguration",
+                &self.opensearch_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BedrockKnowledgeStoreConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BedrockKnowledgeStoreConfiguration {
         /// `BKBExactResponseFields`.
-        #[serde(
-            rename = "BKBExactResponseFields",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bkb_exact_response_fields: Option<BkbExactResponseFields>,
         /// `BedrockKnowledgeBaseArn`.
-        #[serde(
-            rename = "BedrockKnowledgeBaseArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_knowledge_base_arn: Option<Value<String>>,
         /// `ExactResponse`.
-        #[serde(rename = "ExactResponse", skip_serializing_if = "Option::is_none")]
         pub exact_response: Option<Value<bool>>,
     }
 
+    impl Serialize for BedrockKnowledgeStoreConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BKBExactResponseFields",
+                &self.bkb_exact_response_fields,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockKnowledgeBaseArn",
+                &self.bedrock_knowledge_base_arn,
+            )?;
+            crate::cfn::entry(&mut map, "ExactResponse", &self.exact_response)?;
+            map.end()
+        }
+    }
+
     /// The `BkbExactResponseFields` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BkbExactResponseFields {
         /// `AnswerField`.
-        #[serde(rename = "AnswerField", skip_serializing_if = "Option::is_none")]
         pub answer_field: Option<Value<String>>,
     }
 
+    impl Serialize for BkbExactResponseFields {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnswerField", &self.answer_field)?;
+            map.end()
+        }
+    }
+
     /// The `QnAKendraConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QnAKendraConfiguration {
         /// `ExactResponse`.
-        #[serde(rename = "ExactResponse")]
         pub exact_response: Value<bool>,
         /// `KendraIndex`.
-        #[serde(rename = "KendraIndex")]
         pub kendra_index: Value<String>,
         /// `QueryFilterString`.
-        #[serde(rename = "QueryFilterString", skip_serializing_if = "Option::is_none")]
         pub query_filter_string: Option<Value<String>>,
         /// `QueryFilterStringEnabled`.
-        #[serde(rename = "QueryFilterStringEnabled")]
         pub query_filter_string_enabled: Value<bool>,
     }
 
@@ -2178,42 +3018,85 @@ pub mod bot {
         }
     }
 
+    impl Serialize for QnAKendraConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExactResponse", &self.exact_response)?;
+            map.serialize_entry("KendraIndex", &self.kendra_index)?;
+            crate::cfn::entry(&mut map, "QueryFilterString", &self.query_filter_string)?;
+            map.serialize_entry(
+                "QueryFilterStringEnabled",
+                &self.query_filter_string_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OpensearchConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpensearchConfiguration {
         /// `DomainEndpoint`.
-        #[serde(rename = "DomainEndpoint", skip_serializing_if = "Option::is_none")]
         pub domain_endpoint: Option<Value<String>>,
         /// `ExactResponse`.
-        #[serde(rename = "ExactResponse", skip_serializing_if = "Option::is_none")]
         pub exact_response: Option<Value<bool>>,
         /// `ExactResponseFields`.
-        #[serde(rename = "ExactResponseFields", skip_serializing_if = "Option::is_none")]
         pub exact_response_fields: Option<ExactResponseFields>,
         /// `IncludeFields`.
-        #[serde(rename = "IncludeFields", skip_serializing_if = "Option::is_none")]
         pub include_fields: Option<Vec<Value<String>>>,
         /// `IndexName`.
-        #[serde(rename = "IndexName", skip_serializing_if = "Option::is_none")]
         pub index_name: Option<Value<String>>,
     }
 
+    impl Serialize for OpensearchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainEndpoint", &self.domain_endpoint)?;
+            crate::cfn::entry(&mut map, "ExactResponse", &self.exact_response)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExactResponseFields",
+                &self.exact_response_fields,
+            )?;
+            crate::cfn::entry(&mut map, "IncludeFields", &self.include_fields)?;
+            crate::cfn::entry(&mut map, "IndexName", &self.index_name)?;
+            map.end()
+        }
+    }
+
     /// The `ExactResponseFields` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExactResponseFields {
         /// `AnswerField`.
-        #[serde(rename = "AnswerField", skip_serializing_if = "Option::is_none")]
         pub answer_field: Option<Value<String>>,
         /// `QuestionField`.
-        #[serde(rename = "QuestionField", skip_serializing_if = "Option::is_none")]
         pub question_field: Option<Value<String>>,
     }
 
+    impl Serialize for ExactResponseFields {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnswerField", &self.answer_field)?;
+            crate::cfn::entry(&mut map, "QuestionField", &self.question_field)?;
+            map.end()
+        }
+    }
+
     /// The `SampleUtterance` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SampleUtterance {
         /// `Utterance`.
-        #[serde(rename = "Utterance")]
         pub utterance: Value<String>,
     }
 
@@ -2226,14 +3109,24 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SampleUtterance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Utterance", &self.utterance)?;
+            map.end()
+        }
+    }
+
     /// The `SlotPriority` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotPriority {
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `SlotName`.
-        #[serde(rename = "SlotName")]
         pub slot_name: Value<String>,
     }
 
@@ -2250,33 +3143,35 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotPriority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("SlotName", &self.slot_name)?;
+            map.end()
+        }
+    }
+
     /// The `Slot` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Slot {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MultipleValuesSetting`.
-        #[serde(
-            rename = "MultipleValuesSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multiple_values_setting: Option<MultipleValuesSetting>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ObfuscationSetting`.
-        #[serde(rename = "ObfuscationSetting", skip_serializing_if = "Option::is_none")]
         pub obfuscation_setting: Option<ObfuscationSetting>,
         /// `SlotTypeName`.
-        #[serde(rename = "SlotTypeName")]
         pub slot_type_name: Value<String>,
         /// `SubSlotSetting`.
-        #[serde(rename = "SubSlotSetting", skip_serializing_if = "Option::is_none")]
         pub sub_slot_setting: Option<SubSlotSetting>,
         /// `ValueElicitationSetting`.
-        #[serde(rename = "ValueElicitationSetting")]
         pub value_elicitation_setting: SlotValueElicitationSetting,
     }
 
@@ -2299,19 +3194,62 @@ pub mod bot {
         }
     }
 
+    impl Serialize for Slot {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultipleValuesSetting",
+                &self.multiple_values_setting,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ObfuscationSetting",
+                &self.obfuscation_setting,
+            )?;
+            map.serialize_entry("SlotTypeName", &self.slot_type_name)?;
+            crate::cfn::entry(&mut map, "SubSlotSetting", &self.sub_slot_setting)?;
+            map.serialize_entry(
+                "ValueElicitationSetting",
+                &self.value_elicitation_setting,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MultipleValuesSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultipleValuesSetting {
         /// `AllowMultipleValues`.
-        #[serde(rename = "AllowMultipleValues", skip_serializing_if = "Option::is_none")]
         pub allow_multiple_values: Option<Value<bool>>,
     }
 
+    impl Serialize for MultipleValuesSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowMultipleValues",
+                &self.allow_multiple_values,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ObfuscationSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ObfuscationSetting {
         /// `ObfuscationSettingType`.
-        #[serde(rename = "ObfuscationSettingType")]
         pub obfuscation_setting_type: Value<ObfuscationSettingType>,
     }
 
@@ -2323,6 +3261,21 @@ pub mod bot {
             Self {
                 obfuscation_setting_type: obfuscation_setting_type.into(),
             }
+        }
+    }
+
+    impl Serialize for ObfuscationSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ObfuscationSettingType",
+                &self.obfuscation_setting_type,
+            )?;
+            map.end()
         }
     }
 
@@ -2364,27 +3317,39 @@ pub mod bot {
     }
 
     /// The `SubSlotSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SubSlotSetting {
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `SlotSpecifications`.
-        #[serde(rename = "SlotSpecifications", skip_serializing_if = "Option::is_none")]
         pub slot_specifications: Option<indexmap::IndexMap<String, Specifications>>,
     }
 
+    impl Serialize for SubSlotSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(
+                &mut map,
+                "SlotSpecifications",
+                &self.slot_specifications,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Specifications` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Specifications {
         /// `SlotTypeId`.
-        #[serde(rename = "SlotTypeId", skip_serializing_if = "Option::is_none")]
         pub slot_type_id: Option<Value<String>>,
         /// `SlotTypeName`.
-        #[serde(rename = "SlotTypeName", skip_serializing_if = "Option::is_none")]
         pub slot_type_name: Option<Value<String>>,
         /// `ValueElicitationSetting`.
-        #[serde(rename = "ValueElicitationSetting")]
         pub value_elicitation_setting: SubSlotValueElicitationSetting,
     }
 
@@ -2401,36 +3366,67 @@ pub mod bot {
         }
     }
 
+    impl Serialize for Specifications {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SlotTypeId", &self.slot_type_id)?;
+            crate::cfn::entry(&mut map, "SlotTypeName", &self.slot_type_name)?;
+            map.serialize_entry(
+                "ValueElicitationSetting",
+                &self.value_elicitation_setting,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SubSlotValueElicitationSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SubSlotValueElicitationSetting {
         /// `DefaultValueSpecification`.
-        #[serde(
-            rename = "DefaultValueSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_value_specification: Option<SlotDefaultValueSpecification>,
         /// `PromptSpecification`.
-        #[serde(rename = "PromptSpecification", skip_serializing_if = "Option::is_none")]
         pub prompt_specification: Option<PromptSpecification>,
         /// `SampleUtterances`.
-        #[serde(rename = "SampleUtterances", skip_serializing_if = "Option::is_none")]
         pub sample_utterances: Option<Vec<SampleUtterance>>,
         /// `WaitAndContinueSpecification`.
-        #[serde(
-            rename = "WaitAndContinueSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wait_and_continue_specification: Option<WaitAndContinueSpecification>,
     }
 
+    impl Serialize for SubSlotValueElicitationSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultValueSpecification",
+                &self.default_value_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PromptSpecification",
+                &self.prompt_specification,
+            )?;
+            crate::cfn::entry(&mut map, "SampleUtterances", &self.sample_utterances)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitAndContinueSpecification",
+                &self.wait_and_continue_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SlotDefaultValueSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotDefaultValueSpecification {
         /// `DefaultValueList`.
-        #[serde(rename = "DefaultValueList")]
         pub default_value_list: Vec<SlotDefaultValue>,
     }
 
@@ -2443,11 +3439,22 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotDefaultValueSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultValueList", &self.default_value_list)?;
+            map.end()
+        }
+    }
+
     /// The `SlotDefaultValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotDefaultValue {
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue")]
         pub default_value: Value<String>,
     }
 
@@ -2460,24 +3467,28 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotDefaultValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultValue", &self.default_value)?;
+            map.end()
+        }
+    }
+
     /// The `WaitAndContinueSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WaitAndContinueSpecification {
         /// `ContinueResponse`.
-        #[serde(rename = "ContinueResponse")]
         pub continue_response: ResponseSpecification,
         /// `IsActive`.
-        #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
         pub is_active: Option<Value<bool>>,
         /// `StillWaitingResponse`.
-        #[serde(
-            rename = "StillWaitingResponse",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub still_waiting_response: Option<StillWaitingResponseSpecification>,
         /// `WaitingResponse`.
-        #[serde(rename = "WaitingResponse")]
         pub waiting_response: ResponseSpecification,
     }
 
@@ -2496,20 +3507,35 @@ pub mod bot {
         }
     }
 
+    impl Serialize for WaitAndContinueSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContinueResponse", &self.continue_response)?;
+            crate::cfn::entry(&mut map, "IsActive", &self.is_active)?;
+            crate::cfn::entry(
+                &mut map,
+                "StillWaitingResponse",
+                &self.still_waiting_response,
+            )?;
+            map.serialize_entry("WaitingResponse", &self.waiting_response)?;
+            map.end()
+        }
+    }
+
     /// The `StillWaitingResponseSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StillWaitingResponseSpecification {
         /// `AllowInterrupt`.
-        #[serde(rename = "AllowInterrupt", skip_serializing_if = "Option::is_none")]
         pub allow_interrupt: Option<Value<bool>>,
         /// `FrequencyInSeconds`.
-        #[serde(rename = "FrequencyInSeconds")]
         pub frequency_in_seconds: Value<i64>,
         /// `MessageGroupsList`.
-        #[serde(rename = "MessageGroupsList")]
         pub message_groups_list: Vec<MessageGroup>,
         /// `TimeoutInSeconds`.
-        #[serde(rename = "TimeoutInSeconds")]
         pub timeout_in_seconds: Value<i64>,
     }
 
@@ -2529,34 +3555,35 @@ pub mod bot {
         }
     }
 
+    impl Serialize for StillWaitingResponseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowInterrupt", &self.allow_interrupt)?;
+            map.serialize_entry("FrequencyInSeconds", &self.frequency_in_seconds)?;
+            map.serialize_entry("MessageGroupsList", &self.message_groups_list)?;
+            map.serialize_entry("TimeoutInSeconds", &self.timeout_in_seconds)?;
+            map.end()
+        }
+    }
+
     /// The `SlotValueElicitationSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotValueElicitationSetting {
         /// `DefaultValueSpecification`.
-        #[serde(
-            rename = "DefaultValueSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_value_specification: Option<SlotDefaultValueSpecification>,
         /// `PromptSpecification`.
-        #[serde(rename = "PromptSpecification", skip_serializing_if = "Option::is_none")]
         pub prompt_specification: Option<PromptSpecification>,
         /// `SampleUtterances`.
-        #[serde(rename = "SampleUtterances", skip_serializing_if = "Option::is_none")]
         pub sample_utterances: Option<Vec<SampleUtterance>>,
         /// `SlotCaptureSetting`.
-        #[serde(rename = "SlotCaptureSetting", skip_serializing_if = "Option::is_none")]
         pub slot_capture_setting: Option<SlotCaptureSetting>,
         /// `SlotConstraint`.
-        #[serde(rename = "SlotConstraint")]
         pub slot_constraint: Value<SlotConstraint>,
         /// `WaitAndContinueSpecification`.
-        #[serde(
-            rename = "WaitAndContinueSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wait_and_continue_specification: Option<WaitAndContinueSpecification>,
     }
 
@@ -2574,33 +3601,89 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotValueElicitationSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultValueSpecification",
+                &self.default_value_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PromptSpecification",
+                &self.prompt_specification,
+            )?;
+            crate::cfn::entry(&mut map, "SampleUtterances", &self.sample_utterances)?;
+            crate::cfn::entry(
+                &mut map,
+                "SlotCaptureSetting",
+                &self.slot_capture_setting,
+            )?;
+            map.serialize_entry("SlotConstraint", &self.slot_constraint)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitAndContinueSpecification",
+                &self.wait_and_continue_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SlotCaptureSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlotCaptureSetting {
         /// `CaptureConditional`.
-        #[serde(rename = "CaptureConditional", skip_serializing_if = "Option::is_none")]
         pub capture_conditional: Option<ConditionalSpecification>,
         /// `CaptureNextStep`.
-        #[serde(rename = "CaptureNextStep", skip_serializing_if = "Option::is_none")]
         pub capture_next_step: Option<DialogState>,
         /// `CaptureResponse`.
-        #[serde(rename = "CaptureResponse", skip_serializing_if = "Option::is_none")]
         pub capture_response: Option<ResponseSpecification>,
         /// `CodeHook`.
-        #[serde(rename = "CodeHook", skip_serializing_if = "Option::is_none")]
         pub code_hook: Option<DialogCodeHookInvocationSetting>,
         /// `ElicitationCodeHook`.
-        #[serde(rename = "ElicitationCodeHook", skip_serializing_if = "Option::is_none")]
         pub elicitation_code_hook: Option<ElicitationCodeHookInvocationSetting>,
         /// `FailureConditional`.
-        #[serde(rename = "FailureConditional", skip_serializing_if = "Option::is_none")]
         pub failure_conditional: Option<ConditionalSpecification>,
         /// `FailureNextStep`.
-        #[serde(rename = "FailureNextStep", skip_serializing_if = "Option::is_none")]
         pub failure_next_step: Option<DialogState>,
         /// `FailureResponse`.
-        #[serde(rename = "FailureResponse", skip_serializing_if = "Option::is_none")]
         pub failure_response: Option<ResponseSpecification>,
+    }
+
+    impl Serialize for SlotCaptureSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptureConditional",
+                &self.capture_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "CaptureNextStep", &self.capture_next_step)?;
+            crate::cfn::entry(&mut map, "CaptureResponse", &self.capture_response)?;
+            crate::cfn::entry(&mut map, "CodeHook", &self.code_hook)?;
+            crate::cfn::entry(
+                &mut map,
+                "ElicitationCodeHook",
+                &self.elicitation_code_hook,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureConditional",
+                &self.failure_conditional,
+            )?;
+            crate::cfn::entry(&mut map, "FailureNextStep", &self.failure_next_step)?;
+            crate::cfn::entry(&mut map, "FailureResponse", &self.failure_response)?;
+            map.end()
+        }
     }
 
     /// Values of `SlotConstraint`.
@@ -2641,44 +3724,21 @@ pub mod bot {
     }
 
     /// The `SlotType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotType {
         /// `CompositeSlotTypeSetting`.
-        #[serde(
-            rename = "CompositeSlotTypeSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub composite_slot_type_setting: Option<CompositeSlotTypeSetting>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExternalSourceSetting`.
-        #[serde(
-            rename = "ExternalSourceSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub external_source_setting: Option<ExternalSourceSetting>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ParentSlotTypeSignature`.
-        #[serde(
-            rename = "ParentSlotTypeSignature",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parent_slot_type_signature: Option<Value<String>>,
         /// `SlotTypeValues`.
-        #[serde(rename = "SlotTypeValues", skip_serializing_if = "Option::is_none")]
         pub slot_type_values: Option<Vec<SlotTypeValue>>,
         /// `ValueSelectionSetting`.
-        #[serde(
-            rename = "ValueSelectionSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub value_selection_setting: Option<SlotValueSelectionSetting>,
     }
 
@@ -2697,25 +3757,67 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositeSlotTypeSetting",
+                &self.composite_slot_type_setting,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalSourceSetting",
+                &self.external_source_setting,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParentSlotTypeSignature",
+                &self.parent_slot_type_signature,
+            )?;
+            crate::cfn::entry(&mut map, "SlotTypeValues", &self.slot_type_values)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValueSelectionSetting",
+                &self.value_selection_setting,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CompositeSlotTypeSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CompositeSlotTypeSetting {
         /// `SubSlots`.
-        #[serde(rename = "SubSlots", skip_serializing_if = "Option::is_none")]
         pub sub_slots: Option<Vec<SubSlotTypeComposition>>,
     }
 
+    impl Serialize for CompositeSlotTypeSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SubSlots", &self.sub_slots)?;
+            map.end()
+        }
+    }
+
     /// The `SubSlotTypeComposition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubSlotTypeComposition {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SlotTypeId`.
-        #[serde(rename = "SlotTypeId", skip_serializing_if = "Option::is_none")]
         pub slot_type_id: Option<Value<String>>,
         /// `SlotTypeName`.
-        #[serde(rename = "SlotTypeName", skip_serializing_if = "Option::is_none")]
         pub slot_type_name: Option<Value<String>>,
     }
 
@@ -2730,37 +3832,70 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SubSlotTypeComposition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SlotTypeId", &self.slot_type_id)?;
+            crate::cfn::entry(&mut map, "SlotTypeName", &self.slot_type_name)?;
+            map.end()
+        }
+    }
+
     /// The `ExternalSourceSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExternalSourceSetting {
         /// `GrammarSlotTypeSetting`.
-        #[serde(
-            rename = "GrammarSlotTypeSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub grammar_slot_type_setting: Option<GrammarSlotTypeSetting>,
     }
 
+    impl Serialize for ExternalSourceSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GrammarSlotTypeSetting",
+                &self.grammar_slot_type_setting,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `GrammarSlotTypeSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GrammarSlotTypeSetting {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<GrammarSlotTypeSource>,
     }
 
+    impl Serialize for GrammarSlotTypeSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `GrammarSlotTypeSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GrammarSlotTypeSource {
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `S3BucketName`.
-        #[serde(rename = "S3BucketName")]
         pub s3_bucket_name: Value<String>,
         /// `S3ObjectKey`.
-        #[serde(rename = "S3ObjectKey")]
         pub s3_object_key: Value<String>,
     }
 
@@ -2778,14 +3913,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for GrammarSlotTypeSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            map.serialize_entry("S3ObjectKey", &self.s3_object_key)?;
+            map.end()
+        }
+    }
+
     /// The `SlotTypeValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotTypeValue {
         /// `SampleValue`.
-        #[serde(rename = "SampleValue")]
         pub sample_value: SampleValue,
         /// `Synonyms`.
-        #[serde(rename = "Synonyms", skip_serializing_if = "Option::is_none")]
         pub synonyms: Option<Vec<SampleValue>>,
     }
 
@@ -2799,11 +3946,23 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotTypeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SampleValue", &self.sample_value)?;
+            crate::cfn::entry(&mut map, "Synonyms", &self.synonyms)?;
+            map.end()
+        }
+    }
+
     /// The `SampleValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SampleValue {
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2814,21 +3973,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SampleValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `SlotValueSelectionSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotValueSelectionSetting {
         /// `AdvancedRecognitionSetting`.
-        #[serde(
-            rename = "AdvancedRecognitionSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_recognition_setting: Option<AdvancedRecognitionSetting>,
         /// `RegexFilter`.
-        #[serde(rename = "RegexFilter", skip_serializing_if = "Option::is_none")]
         pub regex_filter: Option<SlotValueRegexFilter>,
         /// `ResolutionStrategy`.
-        #[serde(rename = "ResolutionStrategy")]
         pub resolution_strategy: Value<SlotValueResolutionStrategy>,
     }
 
@@ -2845,16 +4009,45 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SlotValueSelectionSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedRecognitionSetting",
+                &self.advanced_recognition_setting,
+            )?;
+            crate::cfn::entry(&mut map, "RegexFilter", &self.regex_filter)?;
+            map.serialize_entry("ResolutionStrategy", &self.resolution_strategy)?;
+            map.end()
+        }
+    }
+
     /// The `AdvancedRecognitionSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedRecognitionSetting {
         /// `AudioRecognitionStrategy`.
-        #[serde(
-            rename = "AudioRecognitionStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_recognition_strategy: Option<Value<AudioRecognitionStrategy>>,
+    }
+
+    impl Serialize for AdvancedRecognitionSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioRecognitionStrategy",
+                &self.audio_recognition_strategy,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AudioRecognitionStrategy`.
@@ -2894,10 +4087,9 @@ pub mod bot {
     }
 
     /// The `SlotValueRegexFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlotValueRegexFilter {
         /// `Pattern`.
-        #[serde(rename = "Pattern")]
         pub pattern: Value<String>,
     }
 
@@ -2905,6 +4097,18 @@ pub mod bot {
         /// A `SlotValueRegexFilter` of its required properties (`Pattern`), the others unset.
         pub fn new(pattern: impl Into<Value<String>>) -> Self {
             Self { pattern: pattern.into() }
+        }
+    }
+
+    impl Serialize for SlotValueRegexFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Pattern", &self.pattern)?;
+            map.end()
         }
     }
 
@@ -2989,36 +4193,56 @@ pub mod bot {
     }
 
     /// The `SpeechRecognitionSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpeechRecognitionSettings {
         /// `SpeechModelConfig`.
-        #[serde(rename = "SpeechModelConfig", skip_serializing_if = "Option::is_none")]
         pub speech_model_config: Option<SpeechModelConfig>,
         /// `SpeechModelPreference`.
-        #[serde(
-            rename = "SpeechModelPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub speech_model_preference: Option<Value<SpeechModelPreference>>,
     }
 
+    impl Serialize for SpeechRecognitionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SpeechModelConfig", &self.speech_model_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpeechModelPreference",
+                &self.speech_model_preference,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SpeechModelConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpeechModelConfig {
         /// `DeepgramConfig`.
-        #[serde(rename = "DeepgramConfig", skip_serializing_if = "Option::is_none")]
         pub deepgram_config: Option<DeepgramSpeechModelConfig>,
     }
 
+    impl Serialize for SpeechModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeepgramConfig", &self.deepgram_config)?;
+            map.end()
+        }
+    }
+
     /// The `DeepgramSpeechModelConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeepgramSpeechModelConfig {
         /// `ApiTokenSecretArn`.
-        #[serde(rename = "ApiTokenSecretArn")]
         pub api_token_secret_arn: Value<String>,
         /// `ModelId`.
-        #[serde(rename = "ModelId", skip_serializing_if = "Option::is_none")]
         pub model_id: Option<Value<String>>,
     }
 
@@ -3029,6 +4253,19 @@ pub mod bot {
                 api_token_secret_arn: api_token_secret_arn.into(),
                 model_id: None,
             }
+        }
+    }
+
+    impl Serialize for DeepgramSpeechModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiTokenSecretArn", &self.api_token_secret_arn)?;
+            crate::cfn::entry(&mut map, "ModelId", &self.model_id)?;
+            map.end()
         }
     }
 
@@ -3076,10 +4313,9 @@ pub mod bot {
     }
 
     /// The `UnifiedSpeechSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UnifiedSpeechSettings {
         /// `SpeechFoundationModel`.
-        #[serde(rename = "SpeechFoundationModel")]
         pub speech_foundation_model: SpeechFoundationModel,
     }
 
@@ -3092,14 +4328,24 @@ pub mod bot {
         }
     }
 
+    impl Serialize for UnifiedSpeechSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SpeechFoundationModel", &self.speech_foundation_model)?;
+            map.end()
+        }
+    }
+
     /// The `SpeechFoundationModel` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpeechFoundationModel {
         /// `ModelArn`.
-        #[serde(rename = "ModelArn")]
         pub model_arn: Value<String>,
         /// `VoiceId`.
-        #[serde(rename = "VoiceId", skip_serializing_if = "Option::is_none")]
         pub voice_id: Option<Value<String>>,
     }
 
@@ -3113,14 +4359,25 @@ pub mod bot {
         }
     }
 
+    impl Serialize for SpeechFoundationModel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            crate::cfn::entry(&mut map, "VoiceId", &self.voice_id)?;
+            map.end()
+        }
+    }
+
     /// The `VoiceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VoiceSettings {
         /// `Engine`.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
         pub engine: Option<Value<Engine>>,
         /// `VoiceId`.
-        #[serde(rename = "VoiceId")]
         pub voice_id: Value<String>,
     }
 
@@ -3131,6 +4388,19 @@ pub mod bot {
                 engine: None,
                 voice_id: voice_id.into(),
             }
+        }
+    }
+
+    impl Serialize for VoiceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            map.serialize_entry("VoiceId", &self.voice_id)?;
+            map.end()
         }
     }
 
@@ -3178,22 +4448,17 @@ pub mod bot {
     }
 
     /// A bot that is a member of a bot network.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotMember {
-        /// The alias ID of a bot that is a member of this network of bots.
-        #[serde(rename = "BotMemberAliasId")]
+        /// `BotMemberAliasId`: The alias ID of a bot that is a member of this network of bots.
         pub bot_member_alias_id: Value<String>,
-        /// The alias name of a bot that is a member of this network of bots.
-        #[serde(rename = "BotMemberAliasName")]
+        /// `BotMemberAliasName`: The alias name of a bot that is a member of this network of bots.
         pub bot_member_alias_name: Value<String>,
-        /// The unique ID of a bot that is a member of this network of bots.
-        #[serde(rename = "BotMemberId")]
+        /// `BotMemberId`: The unique ID of a bot that is a member of this network of bots.
         pub bot_member_id: Value<String>,
-        /// The unique name of a bot that is a member of this network of bots.
-        #[serde(rename = "BotMemberName")]
+        /// `BotMemberName`: The unique name of a bot that is a member of this network of bots.
         pub bot_member_name: Value<String>,
-        /// The version of a bot that is a member of this network of bots.
-        #[serde(rename = "BotMemberVersion")]
+        /// `BotMemberVersion`: The version of a bot that is a member of this network of bots.
         pub bot_member_version: Value<String>,
     }
 
@@ -3213,6 +4478,22 @@ pub mod bot {
                 bot_member_name: bot_member_name.into(),
                 bot_member_version: bot_member_version.into(),
             }
+        }
+    }
+
+    impl Serialize for BotMember {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BotMemberAliasId", &self.bot_member_alias_id)?;
+            map.serialize_entry("BotMemberAliasName", &self.bot_member_alias_name)?;
+            map.serialize_entry("BotMemberId", &self.bot_member_id)?;
+            map.serialize_entry("BotMemberName", &self.bot_member_name)?;
+            map.serialize_entry("BotMemberVersion", &self.bot_member_version)?;
+            map.end()
         }
     }
 
@@ -3254,10 +4535,9 @@ pub mod bot {
     }
 
     /// The `BotDataPrivacy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotDataPrivacy {
         /// `ChildDirected`.
-        #[serde(rename = "ChildDirected")]
         pub child_directed: Value<bool>,
     }
 
@@ -3270,11 +4550,22 @@ pub mod bot {
         }
     }
 
+    impl Serialize for BotDataPrivacy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChildDirected", &self.child_directed)?;
+            map.end()
+        }
+    }
+
     /// The `BotErrorLogSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotErrorLogSettings {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -3285,11 +4576,22 @@ pub mod bot {
         }
     }
 
+    impl Serialize for BotErrorLogSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `Replication` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Replication {
         /// `ReplicaRegions`.
-        #[serde(rename = "ReplicaRegions")]
         pub replica_regions: Vec<Value<String>>,
     }
 
@@ -3302,43 +4604,64 @@ pub mod bot {
         }
     }
 
+    impl Serialize for Replication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReplicaRegions", &self.replica_regions)?;
+            map.end()
+        }
+    }
+
     /// The `TestBotAliasSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TestBotAliasSettings {
         /// `BotAliasLocaleSettings`.
-        #[serde(
-            rename = "BotAliasLocaleSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bot_alias_locale_settings: Option<Vec<BotAliasLocaleSettingsItem>>,
         /// `ConversationLogSettings`.
-        #[serde(
-            rename = "ConversationLogSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub conversation_log_settings: Option<ConversationLogSettings>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `SentimentAnalysisSettings`.
-        #[serde(
-            rename = "SentimentAnalysisSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sentiment_analysis_settings: Option<SentimentAnalysisSettings>,
     }
 
+    impl Serialize for TestBotAliasSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BotAliasLocaleSettings",
+                &self.bot_alias_locale_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConversationLogSettings",
+                &self.conversation_log_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "SentimentAnalysisSettings",
+                &self.sentiment_analysis_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BotAliasLocaleSettingsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotAliasLocaleSettingsItem {
         /// `BotAliasLocaleSetting`.
-        #[serde(rename = "BotAliasLocaleSetting")]
         pub bot_alias_locale_setting: BotAliasLocaleSettings,
         /// `LocaleId`.
-        #[serde(rename = "LocaleId")]
         pub locale_id: Value<String>,
     }
 
@@ -3355,18 +4678,28 @@ pub mod bot {
         }
     }
 
+    impl Serialize for BotAliasLocaleSettingsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BotAliasLocaleSetting",
+                &self.bot_alias_locale_setting,
+            )?;
+            map.serialize_entry("LocaleId", &self.locale_id)?;
+            map.end()
+        }
+    }
+
     /// The `BotAliasLocaleSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotAliasLocaleSettings {
         /// `CodeHookSpecification`.
-        #[serde(
-            rename = "CodeHookSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_hook_specification: Option<CodeHookSpecification>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -3380,11 +4713,27 @@ pub mod bot {
         }
     }
 
+    impl Serialize for BotAliasLocaleSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeHookSpecification",
+                &self.code_hook_specification,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `CodeHookSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeHookSpecification {
         /// `LambdaCodeHook`.
-        #[serde(rename = "LambdaCodeHook")]
         pub lambda_code_hook: LambdaCodeHook,
     }
 
@@ -3397,14 +4746,24 @@ pub mod bot {
         }
     }
 
+    impl Serialize for CodeHookSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaCodeHook", &self.lambda_code_hook)?;
+            map.end()
+        }
+    }
+
     /// The `LambdaCodeHook` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaCodeHook {
         /// `CodeHookInterfaceVersion`.
-        #[serde(rename = "CodeHookInterfaceVersion")]
         pub code_hook_interface_version: Value<String>,
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn")]
         pub lambda_arn: Value<String>,
     }
 
@@ -3421,25 +4780,50 @@ pub mod bot {
         }
     }
 
+    impl Serialize for LambdaCodeHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CodeHookInterfaceVersion",
+                &self.code_hook_interface_version,
+            )?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.end()
+        }
+    }
+
     /// The `ConversationLogSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConversationLogSettings {
         /// `AudioLogSettings`.
-        #[serde(rename = "AudioLogSettings", skip_serializing_if = "Option::is_none")]
         pub audio_log_settings: Option<Vec<AudioLogSetting>>,
         /// `TextLogSettings`.
-        #[serde(rename = "TextLogSettings", skip_serializing_if = "Option::is_none")]
         pub text_log_settings: Option<Vec<TextLogSetting>>,
     }
 
+    impl Serialize for ConversationLogSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioLogSettings", &self.audio_log_settings)?;
+            crate::cfn::entry(&mut map, "TextLogSettings", &self.text_log_settings)?;
+            map.end()
+        }
+    }
+
     /// The `AudioLogSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioLogSetting {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: AudioLogDestination,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -3456,11 +4840,23 @@ pub mod bot {
         }
     }
 
+    impl Serialize for AudioLogSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `AudioLogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioLogDestination {
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: S3BucketLogDestination,
     }
 
@@ -3473,17 +4869,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for AudioLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.end()
+        }
+    }
+
     /// The `S3BucketLogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3BucketLogDestination {
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `LogPrefix`.
-        #[serde(rename = "LogPrefix")]
         pub log_prefix: Value<String>,
         /// `S3BucketArn`.
-        #[serde(rename = "S3BucketArn")]
         pub s3_bucket_arn: Value<String>,
     }
 
@@ -3501,14 +4906,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for S3BucketLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("LogPrefix", &self.log_prefix)?;
+            map.serialize_entry("S3BucketArn", &self.s3_bucket_arn)?;
+            map.end()
+        }
+    }
+
     /// The `TextLogSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextLogSetting {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: TextLogDestination,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -3525,11 +4942,23 @@ pub mod bot {
         }
     }
 
+    impl Serialize for TextLogSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `TextLogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextLogDestination {
         /// `CloudWatch`.
-        #[serde(rename = "CloudWatch")]
         pub cloud_watch: CloudWatchLogGroupLogDestination,
     }
 
@@ -3542,14 +4971,24 @@ pub mod bot {
         }
     }
 
+    impl Serialize for TextLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CloudWatch", &self.cloud_watch)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogGroupLogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogGroupLogDestination {
         /// `CloudWatchLogGroupArn`.
-        #[serde(rename = "CloudWatchLogGroupArn")]
         pub cloud_watch_log_group_arn: Value<String>,
         /// `LogPrefix`.
-        #[serde(rename = "LogPrefix")]
         pub log_prefix: Value<String>,
     }
 
@@ -3566,11 +5005,26 @@ pub mod bot {
         }
     }
 
+    impl Serialize for CloudWatchLogGroupLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchLogGroupArn",
+                &self.cloud_watch_log_group_arn,
+            )?;
+            map.serialize_entry("LogPrefix", &self.log_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `SentimentAnalysisSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SentimentAnalysisSettings {
         /// `DetectSentiment`.
-        #[serde(rename = "DetectSentiment")]
         pub detect_sentiment: Value<bool>,
     }
 
@@ -3580,6 +5034,18 @@ pub mod bot {
             Self {
                 detect_sentiment: detect_sentiment.into(),
             }
+        }
+    }
+
+    impl Serialize for SentimentAnalysisSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DetectSentiment", &self.detect_sentiment)?;
+            map.end()
         }
     }
 }
@@ -3657,43 +5123,23 @@ pub mod bot_alias {
     }
 
     /// The properties of `AWS::Lex::BotAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBotAliasProps {
         /// `BotAliasLocaleSettings`.
-        #[serde(
-            rename = "BotAliasLocaleSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bot_alias_locale_settings: Option<Vec<BotAliasLocaleSettingsItem>>,
         /// `BotAliasName`.
-        #[serde(rename = "BotAliasName")]
         pub bot_alias_name: Value<String>,
-        /// A list of tags to add to the bot alias.
-        #[serde(rename = "BotAliasTags", skip_serializing_if = "Option::is_none")]
+        /// `BotAliasTags`: A list of tags to add to the bot alias.
         pub bot_alias_tags: Option<Vec<crate::cfn::Tag>>,
         /// `BotId`.
-        #[serde(rename = "BotId")]
         pub bot_id: Value<String>,
         /// `BotVersion`.
-        #[serde(rename = "BotVersion", skip_serializing_if = "Option::is_none")]
         pub bot_version: Option<Value<String>>,
         /// `ConversationLogSettings`.
-        #[serde(
-            rename = "ConversationLogSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub conversation_log_settings: Option<ConversationLogSettings>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
-        #[serde(
-            rename = "SentimentAnalysisSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SentimentAnalysisSettings`: Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
         pub sentiment_analysis_settings: Option<SentimentAnalysisSettings>,
     }
 
@@ -3716,14 +5162,43 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for CfnBotAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BotAliasLocaleSettings",
+                &self.bot_alias_locale_settings,
+            )?;
+            map.serialize_entry("BotAliasName", &self.bot_alias_name)?;
+            crate::cfn::entry(&mut map, "BotAliasTags", &self.bot_alias_tags)?;
+            map.serialize_entry("BotId", &self.bot_id)?;
+            crate::cfn::entry(&mut map, "BotVersion", &self.bot_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConversationLogSettings",
+                &self.conversation_log_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "SentimentAnalysisSettings",
+                &self.sentiment_analysis_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// A locale setting in alias
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotAliasLocaleSettingsItem {
         /// `BotAliasLocaleSetting`.
-        #[serde(rename = "BotAliasLocaleSetting")]
         pub bot_alias_locale_setting: BotAliasLocaleSettings,
-        /// A string used to identify the locale
-        #[serde(rename = "LocaleId")]
+        /// `LocaleId`: A string used to identify the locale
         pub locale_id: Value<String>,
     }
 
@@ -3740,18 +5215,28 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for BotAliasLocaleSettingsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BotAliasLocaleSetting",
+                &self.bot_alias_locale_setting,
+            )?;
+            map.serialize_entry("LocaleId", &self.locale_id)?;
+            map.end()
+        }
+    }
+
     /// You can use this parameter to specify a specific Lambda function to run different functions in different locales.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotAliasLocaleSettings {
         /// `CodeHookSpecification`.
-        #[serde(
-            rename = "CodeHookSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_hook_specification: Option<CodeHookSpecification>,
-        /// Whether the Lambda code hook is enabled
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether the Lambda code hook is enabled
         pub enabled: Value<bool>,
     }
 
@@ -3765,11 +5250,27 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for BotAliasLocaleSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeHookSpecification",
+                &self.code_hook_specification,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeHookSpecification {
         /// `LambdaCodeHook`.
-        #[serde(rename = "LambdaCodeHook")]
         pub lambda_code_hook: LambdaCodeHook,
     }
 
@@ -3782,14 +5283,24 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for CodeHookSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LambdaCodeHook", &self.lambda_code_hook)?;
+            map.end()
+        }
+    }
+
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaCodeHook {
-        /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
-        #[serde(rename = "CodeHookInterfaceVersion")]
+        /// `CodeHookInterfaceVersion`: The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
         pub code_hook_interface_version: Value<String>,
-        /// The Amazon Resource Name (ARN) of the Lambda function.
-        #[serde(rename = "LambdaArn")]
+        /// `LambdaArn`: The Amazon Resource Name (ARN) of the Lambda function.
         pub lambda_arn: Value<String>,
     }
 
@@ -3806,25 +5317,50 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for LambdaCodeHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CodeHookInterfaceVersion",
+                &self.code_hook_interface_version,
+            )?;
+            map.serialize_entry("LambdaArn", &self.lambda_arn)?;
+            map.end()
+        }
+    }
+
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConversationLogSettings {
         /// `AudioLogSettings`.
-        #[serde(rename = "AudioLogSettings", skip_serializing_if = "Option::is_none")]
         pub audio_log_settings: Option<Vec<AudioLogSetting>>,
         /// `TextLogSettings`.
-        #[serde(rename = "TextLogSettings", skip_serializing_if = "Option::is_none")]
         pub text_log_settings: Option<Vec<TextLogSetting>>,
     }
 
+    impl Serialize for ConversationLogSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioLogSettings", &self.audio_log_settings)?;
+            crate::cfn::entry(&mut map, "TextLogSettings", &self.text_log_settings)?;
+            map.end()
+        }
+    }
+
     /// Settings for logging audio of conversations between Amazon Lex and a user.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioLogSetting {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: AudioLogDestination,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -3841,11 +5377,23 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for AudioLogSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The location of audio log files collected when conversation logging is enabled for a bot.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioLogDestination {
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: S3BucketLogDestination,
     }
 
@@ -3858,17 +5406,26 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for AudioLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.end()
+        }
+    }
+
     /// Specifies an Amazon S3 bucket for logging audio conversations
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3BucketLogDestination {
-        /// The Amazon Resource Name (ARN) of an AWS Key Management Service (KMS) key for encrypting audio log files stored in an S3 bucket.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The Amazon Resource Name (ARN) of an AWS Key Management Service (KMS) key for encrypting audio log files stored in an S3 bucket.
         pub kms_key_arn: Option<Value<String>>,
-        /// The Amazon S3 key of the deployment package.
-        #[serde(rename = "LogPrefix")]
+        /// `LogPrefix`: The Amazon S3 key of the deployment package.
         pub log_prefix: Value<String>,
-        /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-        #[serde(rename = "S3BucketArn")]
+        /// `S3BucketArn`: The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
         pub s3_bucket_arn: Value<String>,
     }
 
@@ -3886,14 +5443,26 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for S3BucketLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("LogPrefix", &self.log_prefix)?;
+            map.serialize_entry("S3BucketArn", &self.s3_bucket_arn)?;
+            map.end()
+        }
+    }
+
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextLogSetting {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: TextLogDestination,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -3910,11 +5479,23 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for TextLogSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextLogDestination {
         /// `CloudWatch`.
-        #[serde(rename = "CloudWatch")]
         pub cloud_watch: CloudWatchLogGroupLogDestination,
     }
 
@@ -3927,14 +5508,24 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for TextLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CloudWatch", &self.cloud_watch)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogGroupLogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogGroupLogDestination {
-        /// A string used to identify the groupArn for the Cloudwatch Log Group
-        #[serde(rename = "CloudWatchLogGroupArn")]
+        /// `CloudWatchLogGroupArn`: A string used to identify the groupArn for the Cloudwatch Log Group
         pub cloud_watch_log_group_arn: Value<String>,
-        /// A string containing the value for the Log Prefix
-        #[serde(rename = "LogPrefix")]
+        /// `LogPrefix`: A string containing the value for the Log Prefix
         pub log_prefix: Value<String>,
     }
 
@@ -3951,11 +5542,26 @@ pub mod bot_alias {
         }
     }
 
+    impl Serialize for CloudWatchLogGroupLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchLogGroupArn",
+                &self.cloud_watch_log_group_arn,
+            )?;
+            map.serialize_entry("LogPrefix", &self.log_prefix)?;
+            map.end()
+        }
+    }
+
     /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SentimentAnalysisSettings {
-        /// Enable to call Amazon Comprehend for Sentiment natively within Lex
-        #[serde(rename = "DetectSentiment")]
+        /// `DetectSentiment`: Enable to call Amazon Comprehend for Sentiment natively within Lex
         pub detect_sentiment: Value<bool>,
     }
 
@@ -3965,6 +5571,18 @@ pub mod bot_alias {
             Self {
                 detect_sentiment: detect_sentiment.into(),
             }
+        }
+    }
+
+    impl Serialize for SentimentAnalysisSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DetectSentiment", &self.detect_sentiment)?;
+            map.end()
         }
     }
 }
@@ -4032,16 +5650,13 @@ pub mod bot_version {
     }
 
     /// The properties of `AWS::Lex::BotVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBotVersionProps {
         /// `BotId`.
-        #[serde(rename = "BotId")]
         pub bot_id: Value<String>,
         /// `BotVersionLocaleSpecification`.
-        #[serde(rename = "BotVersionLocaleSpecification")]
         pub bot_version_locale_specification: Vec<BotVersionLocaleSpecification>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
     }
 
@@ -4062,14 +5677,29 @@ pub mod bot_version {
         }
     }
 
+    impl Serialize for CfnBotVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BotId", &self.bot_id)?;
+            map.serialize_entry(
+                "BotVersionLocaleSpecification",
+                &self.bot_version_locale_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
+        }
+    }
+
     /// The `BotVersionLocaleSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotVersionLocaleSpecification {
         /// `BotVersionLocaleDetails`.
-        #[serde(rename = "BotVersionLocaleDetails")]
         pub bot_version_locale_details: BotVersionLocaleDetails,
         /// `LocaleId`.
-        #[serde(rename = "LocaleId")]
         pub locale_id: Value<String>,
     }
 
@@ -4086,11 +5716,26 @@ pub mod bot_version {
         }
     }
 
+    impl Serialize for BotVersionLocaleSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BotVersionLocaleDetails",
+                &self.bot_version_locale_details,
+            )?;
+            map.serialize_entry("LocaleId", &self.locale_id)?;
+            map.end()
+        }
+    }
+
     /// The version of a bot used for a bot locale.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BotVersionLocaleDetails {
         /// `SourceBotVersion`.
-        #[serde(rename = "SourceBotVersion")]
         pub source_bot_version: Value<String>,
     }
 
@@ -4100,6 +5745,18 @@ pub mod bot_version {
             Self {
                 source_bot_version: source_bot_version.into(),
             }
+        }
+    }
+
+    impl Serialize for BotVersionLocaleDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceBotVersion", &self.source_bot_version)?;
+            map.end()
         }
     }
 }
@@ -4169,13 +5826,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Lex::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// `Policy`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. Untyped in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
 
@@ -4189,6 +5844,19 @@ pub mod resource_policy {
                 policy: policy.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }

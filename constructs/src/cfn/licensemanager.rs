@@ -80,29 +80,40 @@ pub mod grant {
     }
 
     /// The properties of `AWS::LicenseManager::Grant`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGrantProps {
         /// `AllowedOperations`.
-        #[serde(rename = "AllowedOperations", skip_serializing_if = "Option::is_none")]
         pub allowed_operations: Option<Vec<Value<AllowedOperationsItem>>>,
-        /// Name for the created Grant.
-        #[serde(rename = "GrantName", skip_serializing_if = "Option::is_none")]
+        /// `GrantName`: Name for the created Grant.
         pub grant_name: Option<Value<String>>,
-        /// Home region for the created grant.
-        #[serde(rename = "HomeRegion", skip_serializing_if = "Option::is_none")]
+        /// `HomeRegion`: Home region for the created grant.
         pub home_region: Option<Value<String>>,
-        /// License Arn for the grant.
-        #[serde(rename = "LicenseArn", skip_serializing_if = "Option::is_none")]
+        /// `LicenseArn`: License Arn for the grant.
         pub license_arn: Option<Value<String>>,
         /// `Principals`.
-        #[serde(rename = "Principals", skip_serializing_if = "Option::is_none")]
         pub principals: Option<Vec<Value<String>>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
-        /// A list of tags to attach.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to attach.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnGrantProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedOperations", &self.allowed_operations)?;
+            crate::cfn::entry(&mut map, "GrantName", &self.grant_name)?;
+            crate::cfn::entry(&mut map, "HomeRegion", &self.home_region)?;
+            crate::cfn::entry(&mut map, "LicenseArn", &self.license_arn)?;
+            crate::cfn::entry(&mut map, "Principals", &self.principals)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Values of `AllowedOperationsItem`.
@@ -281,43 +292,31 @@ pub mod license {
     }
 
     /// The properties of `AWS::LicenseManager::License`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseProps {
-        /// Beneficiary of the license.
-        #[serde(rename = "Beneficiary")]
+        /// `Beneficiary`: Beneficiary of the license.
         pub beneficiary: Value<String>,
         /// `ConsumptionConfiguration`.
-        #[serde(rename = "ConsumptionConfiguration")]
         pub consumption_configuration: ConsumptionConfiguration,
         /// `Entitlements`.
-        #[serde(rename = "Entitlements")]
         pub entitlements: Vec<Entitlement>,
-        /// Home region for the created license.
-        #[serde(rename = "HomeRegion")]
+        /// `HomeRegion`: Home region for the created license.
         pub home_region: Value<String>,
         /// `Issuer`.
-        #[serde(rename = "Issuer")]
         pub issuer: IssuerData,
         /// `LicenseMetadata`.
-        #[serde(rename = "LicenseMetadata", skip_serializing_if = "Option::is_none")]
         pub license_metadata: Option<Vec<Metadata>>,
-        /// Name for the created license.
-        #[serde(rename = "LicenseName")]
+        /// `LicenseName`: Name for the created license.
         pub license_name: Value<String>,
-        /// Product name for the created license.
-        #[serde(rename = "ProductName")]
+        /// `ProductName`: Product name for the created license.
         pub product_name: Value<String>,
-        /// ProductSKU of the license.
-        #[serde(rename = "ProductSKU")]
+        /// `ProductSKU`: ProductSKU of the license.
         pub product_sku: Value<String>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
-        /// A list of tags to attach.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to attach.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Validity`.
-        #[serde(rename = "Validity")]
         pub validity: ValidityDateFormat,
     }
 
@@ -351,32 +350,71 @@ pub mod license {
         }
     }
 
+    impl Serialize for CfnLicenseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Beneficiary", &self.beneficiary)?;
+            map.serialize_entry(
+                "ConsumptionConfiguration",
+                &self.consumption_configuration,
+            )?;
+            map.serialize_entry("Entitlements", &self.entitlements)?;
+            map.serialize_entry("HomeRegion", &self.home_region)?;
+            map.serialize_entry("Issuer", &self.issuer)?;
+            crate::cfn::entry(&mut map, "LicenseMetadata", &self.license_metadata)?;
+            map.serialize_entry("LicenseName", &self.license_name)?;
+            map.serialize_entry("ProductName", &self.product_name)?;
+            map.serialize_entry("ProductSKU", &self.product_sku)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Validity", &self.validity)?;
+            map.end()
+        }
+    }
+
     /// The `ConsumptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConsumptionConfiguration {
         /// `BorrowConfiguration`.
-        #[serde(rename = "BorrowConfiguration", skip_serializing_if = "Option::is_none")]
         pub borrow_configuration: Option<BorrowConfiguration>,
         /// `ProvisionalConfiguration`.
-        #[serde(
-            rename = "ProvisionalConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisional_configuration: Option<ProvisionalConfiguration>,
         /// `RenewType`.
-        #[serde(rename = "RenewType", skip_serializing_if = "Option::is_none")]
         pub renew_type: Option<Value<RenewType>>,
     }
 
+    impl Serialize for ConsumptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BorrowConfiguration",
+                &self.borrow_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionalConfiguration",
+                &self.provisional_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RenewType", &self.renew_type)?;
+            map.end()
+        }
+    }
+
     /// The `BorrowConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BorrowConfiguration {
         /// `AllowEarlyCheckIn`.
-        #[serde(rename = "AllowEarlyCheckIn")]
         pub allow_early_check_in: Value<bool>,
         /// `MaxTimeToLiveInMinutes`.
-        #[serde(rename = "MaxTimeToLiveInMinutes")]
         pub max_time_to_live_in_minutes: Value<i64>,
     }
 
@@ -393,11 +431,26 @@ pub mod license {
         }
     }
 
+    impl Serialize for BorrowConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowEarlyCheckIn", &self.allow_early_check_in)?;
+            map.serialize_entry(
+                "MaxTimeToLiveInMinutes",
+                &self.max_time_to_live_in_minutes,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ProvisionalConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionalConfiguration {
         /// `MaxTimeToLiveInMinutes`.
-        #[serde(rename = "MaxTimeToLiveInMinutes")]
         pub max_time_to_live_in_minutes: Value<i64>,
     }
 
@@ -407,6 +460,21 @@ pub mod license {
             Self {
                 max_time_to_live_in_minutes: max_time_to_live_in_minutes.into(),
             }
+        }
+    }
+
+    impl Serialize for ProvisionalConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MaxTimeToLiveInMinutes",
+                &self.max_time_to_live_in_minutes,
+            )?;
+            map.end()
         }
     }
 
@@ -451,25 +519,19 @@ pub mod license {
     }
 
     /// The `Entitlement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Entitlement {
         /// `AllowCheckIn`.
-        #[serde(rename = "AllowCheckIn", skip_serializing_if = "Option::is_none")]
         pub allow_check_in: Option<Value<bool>>,
         /// `MaxCount`.
-        #[serde(rename = "MaxCount", skip_serializing_if = "Option::is_none")]
         pub max_count: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Overage`.
-        #[serde(rename = "Overage", skip_serializing_if = "Option::is_none")]
         pub overage: Option<Value<bool>>,
         /// `Unit`.
-        #[serde(rename = "Unit")]
         pub unit: Value<Unit>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -487,6 +549,23 @@ pub mod license {
                 unit: unit.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for Entitlement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowCheckIn", &self.allow_check_in)?;
+            crate::cfn::entry(&mut map, "MaxCount", &self.max_count)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Overage", &self.overage)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -603,13 +682,11 @@ pub mod license {
     }
 
     /// The `IssuerData` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IssuerData {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SignKey`.
-        #[serde(rename = "SignKey", skip_serializing_if = "Option::is_none")]
         pub sign_key: Option<Value<String>>,
     }
 
@@ -623,14 +700,25 @@ pub mod license {
         }
     }
 
+    impl Serialize for IssuerData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SignKey", &self.sign_key)?;
+            map.end()
+        }
+    }
+
     /// The `Metadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Metadata {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -647,14 +735,25 @@ pub mod license {
         }
     }
 
+    impl Serialize for Metadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ValidityDateFormat` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValidityDateFormat {
-        /// Validity begin date for the license.
-        #[serde(rename = "Begin")]
+        /// `Begin`: Validity begin date for the license.
         pub begin: Value<String>,
-        /// Validity begin date for the license.
-        #[serde(rename = "End")]
+        /// `End`: Validity begin date for the license.
         pub end: Value<String>,
     }
 
@@ -668,6 +767,19 @@ pub mod license {
                 begin: begin.into(),
                 end: end.into(),
             }
+        }
+    }
+
+    impl Serialize for ValidityDateFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Begin", &self.begin)?;
+            map.serialize_entry("End", &self.end)?;
+            map.end()
         }
     }
 }
@@ -734,25 +846,19 @@ pub mod license_asset_group {
     }
 
     /// The properties of `AWS::LicenseManager::LicenseAssetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseAssetGroupProps {
-        /// ARNs of associated license asset rulesets.
-        #[serde(rename = "AssociatedLicenseAssetRulesetARNs")]
+        /// `AssociatedLicenseAssetRulesetARNs`: ARNs of associated license asset rulesets.
         pub associated_license_asset_ruleset_ar_ns: Vec<Value<String>>,
-        /// License asset group description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: License asset group description.
         pub description: Option<Value<String>>,
-        /// License asset group configurations.
-        #[serde(rename = "LicenseAssetGroupConfigurations")]
+        /// `LicenseAssetGroupConfigurations`: License asset group configurations.
         pub license_asset_group_configurations: Vec<LicenseAssetGroupConfiguration>,
-        /// License asset group name.
-        #[serde(rename = "Name")]
+        /// `Name`: License asset group name.
         pub name: Value<String>,
-        /// License asset group properties.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: License asset group properties.
         pub properties: Option<Vec<LicenseAssetGroupProperty>>,
-        /// Tags to add to the license asset group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to add to the license asset group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -778,23 +884,68 @@ pub mod license_asset_group {
         }
     }
 
+    impl Serialize for CfnLicenseAssetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AssociatedLicenseAssetRulesetARNs",
+                &self.associated_license_asset_ruleset_ar_ns,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "LicenseAssetGroupConfigurations",
+                &self.license_asset_group_configurations,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LicenseAssetGroupConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LicenseAssetGroupConfiguration {
         /// `UsageDimension`.
-        #[serde(rename = "UsageDimension", skip_serializing_if = "Option::is_none")]
         pub usage_dimension: Option<Value<String>>,
     }
 
+    impl Serialize for LicenseAssetGroupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UsageDimension", &self.usage_dimension)?;
+            map.end()
+        }
+    }
+
     /// The `LicenseAssetGroupProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LicenseAssetGroupProperty {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for LicenseAssetGroupProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -858,19 +1009,15 @@ pub mod license_asset_rule_set {
     }
 
     /// The properties of `AWS::LicenseManager::LicenseAssetRuleSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseAssetRuleSetProps {
-        /// License asset ruleset description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: License asset ruleset description.
         pub description: Option<Value<String>>,
-        /// License asset ruleset name.
-        #[serde(rename = "Name")]
+        /// `Name`: License asset ruleset name.
         pub name: Value<String>,
-        /// License asset rules.
-        #[serde(rename = "Rules")]
+        /// `Rules`: License asset rules.
         pub rules: Vec<LicenseAssetRule>,
-        /// Tags to add to the license asset ruleset.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to add to the license asset ruleset.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -889,11 +1036,25 @@ pub mod license_asset_rule_set {
         }
     }
 
+    impl Serialize for CfnLicenseAssetRuleSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// License asset rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LicenseAssetRule {
         /// `RuleStatement`.
-        #[serde(rename = "RuleStatement")]
         pub rule_statement: RuleStatement,
     }
 
@@ -906,75 +1067,117 @@ pub mod license_asset_rule_set {
         }
     }
 
+    impl Serialize for LicenseAssetRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RuleStatement", &self.rule_statement)?;
+            map.end()
+        }
+    }
+
     /// Rule statement.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleStatement {
         /// `InstanceRuleStatement`.
-        #[serde(
-            rename = "InstanceRuleStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_rule_statement: Option<InstanceRuleStatement>,
         /// `LicenseConfigurationRuleStatement`.
-        #[serde(
-            rename = "LicenseConfigurationRuleStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub license_configuration_rule_statement: Option<
             LicenseConfigurationRuleStatement,
         >,
         /// `LicenseRuleStatement`.
-        #[serde(
-            rename = "LicenseRuleStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub license_rule_statement: Option<LicenseRuleStatement>,
     }
 
+    impl Serialize for RuleStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRuleStatement",
+                &self.instance_rule_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseConfigurationRuleStatement",
+                &self.license_configuration_rule_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseRuleStatement",
+                &self.license_rule_statement,
+            )?;
+            map.end()
+        }
+    }
+
     /// Instance rule statement.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceRuleStatement {
         /// `AndRuleStatement`.
-        #[serde(rename = "AndRuleStatement", skip_serializing_if = "Option::is_none")]
         pub and_rule_statement: Option<AndRuleStatement>,
         /// `MatchingRuleStatement`.
-        #[serde(
-            rename = "MatchingRuleStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub matching_rule_statement: Option<MatchingRuleStatement>,
         /// `OrRuleStatement`.
-        #[serde(rename = "OrRuleStatement", skip_serializing_if = "Option::is_none")]
         pub or_rule_statement: Option<OrRuleStatement>,
     }
 
+    impl Serialize for InstanceRuleStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndRuleStatement", &self.and_rule_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "MatchingRuleStatement",
+                &self.matching_rule_statement,
+            )?;
+            crate::cfn::entry(&mut map, "OrRuleStatement", &self.or_rule_statement)?;
+            map.end()
+        }
+    }
+
     /// AND rule statement.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AndRuleStatement {
         /// `MatchingRuleStatements`.
-        #[serde(
-            rename = "MatchingRuleStatements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub matching_rule_statements: Option<Vec<MatchingRuleStatement>>,
     }
 
+    impl Serialize for AndRuleStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MatchingRuleStatements",
+                &self.matching_rule_statements,
+            )?;
+            map.end()
+        }
+    }
+
     /// Matching rule statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MatchingRuleStatement {
-        /// Constraint (e.g. Equals, Not_Equals).
-        #[serde(rename = "Constraint")]
+        /// `Constraint`: Constraint (e.g. Equals, Not_Equals).
         pub constraint: Value<String>,
-        /// Key to match.
-        #[serde(rename = "KeyToMatch")]
+        /// `KeyToMatch`: Key to match.
         pub key_to_match: Value<String>,
-        /// Values to match.
-        #[serde(rename = "ValueToMatch")]
+        /// `ValueToMatch`: Values to match.
         pub value_to_match: Vec<Value<String>>,
     }
 
@@ -993,52 +1196,99 @@ pub mod license_asset_rule_set {
         }
     }
 
+    impl Serialize for MatchingRuleStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Constraint", &self.constraint)?;
+            map.serialize_entry("KeyToMatch", &self.key_to_match)?;
+            map.serialize_entry("ValueToMatch", &self.value_to_match)?;
+            map.end()
+        }
+    }
+
     /// OR rule statement.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OrRuleStatement {
         /// `MatchingRuleStatements`.
-        #[serde(
-            rename = "MatchingRuleStatements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub matching_rule_statements: Option<Vec<MatchingRuleStatement>>,
     }
 
+    impl Serialize for OrRuleStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MatchingRuleStatements",
+                &self.matching_rule_statements,
+            )?;
+            map.end()
+        }
+    }
+
     /// License configuration rule statement.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LicenseConfigurationRuleStatement {
         /// `AndRuleStatement`.
-        #[serde(rename = "AndRuleStatement", skip_serializing_if = "Option::is_none")]
         pub and_rule_statement: Option<AndRuleStatement>,
         /// `MatchingRuleStatement`.
-        #[serde(
-            rename = "MatchingRuleStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub matching_rule_statement: Option<MatchingRuleStatement>,
         /// `OrRuleStatement`.
-        #[serde(rename = "OrRuleStatement", skip_serializing_if = "Option::is_none")]
         pub or_rule_statement: Option<OrRuleStatement>,
     }
 
+    impl Serialize for LicenseConfigurationRuleStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndRuleStatement", &self.and_rule_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "MatchingRuleStatement",
+                &self.matching_rule_statement,
+            )?;
+            crate::cfn::entry(&mut map, "OrRuleStatement", &self.or_rule_statement)?;
+            map.end()
+        }
+    }
+
     /// License rule statement.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LicenseRuleStatement {
         /// `AndRuleStatement`.
-        #[serde(rename = "AndRuleStatement", skip_serializing_if = "Option::is_none")]
         pub and_rule_statement: Option<AndRuleStatement>,
         /// `MatchingRuleStatement`.
-        #[serde(
-            rename = "MatchingRuleStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub matching_rule_statement: Option<MatchingRuleStatement>,
         /// `OrRuleStatement`.
-        #[serde(rename = "OrRuleStatement", skip_serializing_if = "Option::is_none")]
         pub or_rule_statement: Option<OrRuleStatement>,
+    }
+
+    impl Serialize for LicenseRuleStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndRuleStatement", &self.and_rule_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "MatchingRuleStatement",
+                &self.matching_rule_statement,
+            )?;
+            crate::cfn::entry(&mut map, "OrRuleStatement", &self.or_rule_statement)?;
+            map.end()
+        }
     }
 }
 
@@ -1120,49 +1370,27 @@ pub mod license_configuration {
     }
 
     /// The properties of `AWS::LicenseManager::LicenseConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseConfigurationProps {
-        /// Description of the license configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the license configuration.
         pub description: Option<Value<String>>,
-        /// When true, disassociates a resource when software is uninstalled.
-        #[serde(
-            rename = "DisassociateWhenNotFound",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisassociateWhenNotFound`: When true, disassociates a resource when software is uninstalled.
         pub disassociate_when_not_found: Option<Value<bool>>,
-        /// Number of licenses managed by the license configuration.
-        #[serde(rename = "LicenseCount", skip_serializing_if = "Option::is_none")]
+        /// `LicenseCount`: Number of licenses managed by the license configuration.
         pub license_count: Option<Value<i64>>,
-        /// Indicates whether hard or soft license enforcement is used.
-        #[serde(
-            rename = "LicenseCountHardLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LicenseCountHardLimit`: Indicates whether hard or soft license enforcement is used.
         pub license_count_hard_limit: Option<Value<bool>>,
-        /// Dimension used to track the license inventory.
-        #[serde(rename = "LicenseCountingType")]
+        /// `LicenseCountingType`: Dimension used to track the license inventory.
         pub license_counting_type: Value<LicenseCountingType>,
-        /// License configuration expiry as an epoch timestamp (seconds since 1970-01-01T00:00:00Z).
-        #[serde(rename = "LicenseExpiry", skip_serializing_if = "Option::is_none")]
+        /// `LicenseExpiry`: License configuration expiry as an epoch timestamp (seconds since 1970-01-01T00:00:00Z).
         pub license_expiry: Option<Value<i64>>,
-        /// License rules.
-        #[serde(rename = "LicenseRules", skip_serializing_if = "Option::is_none")]
+        /// `LicenseRules`: License rules.
         pub license_rules: Option<Vec<Value<String>>>,
-        /// Name of the license configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the license configuration.
         pub name: Value<String>,
-        /// Product information.
-        #[serde(
-            rename = "ProductInformationList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProductInformationList`: Product information.
         pub product_information_list: Option<Vec<ProductInformation>>,
-        /// Tags to add to the license configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to add to the license configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1184,6 +1412,39 @@ pub mod license_configuration {
                 product_information_list: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLicenseConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisassociateWhenNotFound",
+                &self.disassociate_when_not_found,
+            )?;
+            crate::cfn::entry(&mut map, "LicenseCount", &self.license_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseCountHardLimit",
+                &self.license_count_hard_limit,
+            )?;
+            map.serialize_entry("LicenseCountingType", &self.license_counting_type)?;
+            crate::cfn::entry(&mut map, "LicenseExpiry", &self.license_expiry)?;
+            crate::cfn::entry(&mut map, "LicenseRules", &self.license_rules)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProductInformationList",
+                &self.product_information_list,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1231,13 +1492,11 @@ pub mod license_configuration {
     }
 
     /// Describes product information for a license configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProductInformation {
-        /// A product information filter list.
-        #[serde(rename = "ProductInformationFilterList")]
+        /// `ProductInformationFilterList`: A product information filter list.
         pub product_information_filter_list: Vec<ProductInformationFilter>,
-        /// Resource type.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: Resource type.
         pub resource_type: Value<String>,
     }
 
@@ -1254,21 +1513,30 @@ pub mod license_configuration {
         }
     }
 
-    /// Describes a product information filter.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ProductInformationFilter {
-        /// Logical operator.
-        #[serde(rename = "ProductInformationFilterComparator")]
-        pub product_information_filter_comparator: Value<String>,
-        /// Filter name.
-        #[serde(rename = "ProductInformationFilterName")]
-        pub product_information_filter_name: Value<String>,
-        /// Filter value.
-        #[serde(
-            rename = "ProductInformationFilterValue",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ProductInformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ProductInformationFilterList",
+                &self.product_information_filter_list,
+            )?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.end()
+        }
+    }
 
+    /// Describes a product information filter.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ProductInformationFilter {
+        /// `ProductInformationFilterComparator`: Logical operator.
+        pub product_information_filter_comparator: Value<String>,
+        /// `ProductInformationFilterName`: Filter name.
+        pub product_information_filter_name: Value<String>,
+        /// `ProductInformationFilterValue`: Filter value.
         pub product_information_filter_value: Option<Vec<Value<String>>>,
     }
 
@@ -1284,6 +1552,30 @@ pub mod license_configuration {
                 product_information_filter_name: product_information_filter_name.into(),
                 product_information_filter_value: None,
             }
+        }
+    }
+
+    impl Serialize for ProductInformationFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ProductInformationFilterComparator",
+                &self.product_information_filter_comparator,
+            )?;
+            map.serialize_entry(
+                "ProductInformationFilterName",
+                &self.product_information_filter_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProductInformationFilterValue",
+                &self.product_information_filter_value,
+            )?;
+            map.end()
         }
     }
 }
@@ -1361,25 +1653,19 @@ pub mod report_generator {
     }
 
     /// The properties of `AWS::LicenseManager::ReportGenerator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportGeneratorProps {
-        /// Description of the report generator.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the report generator.
         pub description: Option<Value<String>>,
         /// `ReportContext`.
-        #[serde(rename = "ReportContext")]
         pub report_context: ReportContext,
         /// `ReportFrequency`.
-        #[serde(rename = "ReportFrequency")]
         pub report_frequency: ReportFrequency,
-        /// Name of the report generator.
-        #[serde(rename = "ReportGeneratorName")]
+        /// `ReportGeneratorName`: Name of the report generator.
         pub report_generator_name: Value<String>,
-        /// Type of reports to generate.
-        #[serde(rename = "ReportType")]
+        /// `ReportType`: Type of reports to generate.
         pub report_type: Vec<Value<ReportTypeItem>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1402,40 +1688,79 @@ pub mod report_generator {
         }
     }
 
+    impl Serialize for CfnReportGeneratorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ReportContext", &self.report_context)?;
+            map.serialize_entry("ReportFrequency", &self.report_frequency)?;
+            map.serialize_entry("ReportGeneratorName", &self.report_generator_name)?;
+            map.serialize_entry("ReportType", &self.report_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Details of the license configurations and asset groups that this generator reports on.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReportContext {
-        /// Amazon Resource Names (ARNs) of the license asset groups to include in the report.
-        #[serde(
-            rename = "LicenseAssetGroupArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LicenseAssetGroupArns`: Amazon Resource Names (ARNs) of the license asset groups to include in the report.
         pub license_asset_group_arns: Option<Vec<Value<String>>>,
-        /// Amazon Resource Names (ARNs) of the license configurations that this generator reports on.
-        #[serde(
-            rename = "LicenseConfigurationArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LicenseConfigurationArns`: Amazon Resource Names (ARNs) of the license configurations that this generator reports on.
         pub license_configuration_arns: Option<Vec<Value<String>>>,
-        /// End date for the report data collection period.
-        #[serde(rename = "ReportEndDate", skip_serializing_if = "Option::is_none")]
+        /// `ReportEndDate`: End date for the report data collection period.
         pub report_end_date: Option<Value<String>>,
-        /// Start date for the report data collection period.
-        #[serde(rename = "ReportStartDate", skip_serializing_if = "Option::is_none")]
+        /// `ReportStartDate`: Start date for the report data collection period.
         pub report_start_date: Option<Value<String>>,
     }
 
+    impl Serialize for ReportContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseAssetGroupArns",
+                &self.license_asset_group_arns,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseConfigurationArns",
+                &self.license_configuration_arns,
+            )?;
+            crate::cfn::entry(&mut map, "ReportEndDate", &self.report_end_date)?;
+            crate::cfn::entry(&mut map, "ReportStartDate", &self.report_start_date)?;
+            map.end()
+        }
+    }
+
     /// Details about how frequently reports are generated.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReportFrequency {
-        /// Time period between each report.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
+        /// `Period`: Time period between each report.
         pub period: Option<Value<Period>>,
-        /// Number of times within the frequency period that a report is generated.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Number of times within the frequency period that a report is generated.
         pub value: Option<Value<i64>>,
+    }
+
+    impl Serialize for ReportFrequency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Time period between each report.

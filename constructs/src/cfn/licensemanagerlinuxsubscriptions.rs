@@ -94,16 +94,13 @@ pub mod subscription_provider {
     }
 
     /// The properties of `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionProviderProps {
-        /// The Amazon Resource Name (ARN) of the Secrets Manager secret that contains the access token for the third-party Linux subscription provider.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) of the Secrets Manager secret that contains the access token for the third-party Linux subscription provider.
         pub secret_arn: Value<String>,
-        /// The Linux subscription provider that the registration is for.
-        #[serde(rename = "SubscriptionProviderSource")]
+        /// `SubscriptionProviderSource`: The Linux subscription provider that the registration is for.
         pub subscription_provider_source: Value<SubscriptionProviderSource>,
-        /// The metadata tags assigned to the registered subscription provider.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata tags assigned to the registered subscription provider.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -118,6 +115,23 @@ pub mod subscription_provider {
                 subscription_provider_source: subscription_provider_source.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSubscriptionProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry(
+                "SubscriptionProviderSource",
+                &self.subscription_provider_source,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

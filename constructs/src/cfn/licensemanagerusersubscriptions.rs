@@ -109,20 +109,13 @@ pub mod license_server_endpoint {
     }
 
     /// The properties of `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseServerEndpointProps {
-        /// The Amazon Resource Name (ARN) that identifies the registered identity provider the license server endpoint is created for.
-        #[serde(rename = "IdentityProviderArn")]
+        /// `IdentityProviderArn`: The Amazon Resource Name (ARN) that identifies the registered identity provider the license server endpoint is created for.
         pub identity_provider_arn: Value<String>,
         /// `LicenseServerSettings`.
-        #[serde(
-            rename = "LicenseServerSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub license_server_settings: Option<LicenseServerSettings>,
-        /// The tags that apply for the license server endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that apply for the license server endpoint.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -137,14 +130,30 @@ pub mod license_server_endpoint {
         }
     }
 
+    impl Serialize for CfnLicenseServerEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdentityProviderArn", &self.identity_provider_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseServerSettings",
+                &self.license_server_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The settings of the RDS license server to create the endpoint for.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LicenseServerSettings {
         /// `ServerSettings`.
-        #[serde(rename = "ServerSettings")]
         pub server_settings: ServerSettings,
-        /// The type of license server.
-        #[serde(rename = "ServerType")]
+        /// `ServerType`: The type of license server.
         pub server_type: Value<ServerType>,
     }
 
@@ -161,11 +170,23 @@ pub mod license_server_endpoint {
         }
     }
 
+    impl Serialize for LicenseServerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ServerSettings", &self.server_settings)?;
+            map.serialize_entry("ServerType", &self.server_type)?;
+            map.end()
+        }
+    }
+
     /// The settings of a license server, by server type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerSettings {
         /// `RdsSalSettings`.
-        #[serde(rename = "RdsSalSettings")]
         pub rds_sal_settings: RdsSalSettings,
     }
 
@@ -178,11 +199,22 @@ pub mod license_server_endpoint {
         }
     }
 
+    impl Serialize for ServerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RdsSalSettings", &self.rds_sal_settings)?;
+            map.end()
+        }
+    }
+
     /// The settings of a Remote Desktop Services Subscriber Access License server.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RdsSalSettings {
         /// `RdsSalCredentialsProvider`.
-        #[serde(rename = "RdsSalCredentialsProvider")]
         pub rds_sal_credentials_provider: CredentialsProvider,
     }
 
@@ -197,11 +229,25 @@ pub mod license_server_endpoint {
         }
     }
 
+    impl Serialize for RdsSalSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "RdsSalCredentialsProvider",
+                &self.rds_sal_credentials_provider,
+            )?;
+            map.end()
+        }
+    }
+
     /// The source of the credentials that License Manager uses to reach the license server.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CredentialsProvider {
         /// `SecretsManagerCredentialsProvider`.
-        #[serde(rename = "SecretsManagerCredentialsProvider")]
         pub secrets_manager_credentials_provider: SecretsManagerCredentialsProvider,
     }
 
@@ -219,11 +265,25 @@ pub mod license_server_endpoint {
         }
     }
 
+    impl Serialize for CredentialsProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SecretsManagerCredentialsProvider",
+                &self.secrets_manager_credentials_provider,
+            )?;
+            map.end()
+        }
+    }
+
     /// Credentials held in AWS Secrets Manager.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecretsManagerCredentialsProvider {
-        /// The identifier of the Secrets Manager secret that holds the license server administrator credentials.
-        #[serde(rename = "SecretId")]
+        /// `SecretId`: The identifier of the Secrets Manager secret that holds the license server administrator credentials.
         pub secret_id: Value<String>,
     }
 
@@ -233,6 +293,18 @@ pub mod license_server_endpoint {
             Self {
                 secret_id: secret_id.into(),
             }
+        }
+    }
+
+    impl Serialize for SecretsManagerCredentialsProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.end()
         }
     }
 

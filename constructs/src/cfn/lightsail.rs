@@ -99,44 +99,29 @@ pub mod alarm {
     }
 
     /// The properties of `AWS::Lightsail::Alarm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarmProps {
-        /// The name for the alarm.
-        #[serde(rename = "AlarmName")]
+        /// `AlarmName`: The name for the alarm.
         pub alarm_name: Value<String>,
-        /// The arithmetic operation to use when comparing the specified statistic to the threshold.
-        #[serde(rename = "ComparisonOperator")]
+        /// `ComparisonOperator`: The arithmetic operation to use when comparing the specified statistic to the threshold.
         pub comparison_operator: Value<ComparisonOperator>,
-        /// The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
-        #[serde(rename = "ContactProtocols", skip_serializing_if = "Option::is_none")]
+        /// `ContactProtocols`: The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
         pub contact_protocols: Option<Vec<Value<ContactProtocolsItem>>>,
-        /// The number of data points that must be not within the specified threshold to trigger the alarm.
-        #[serde(rename = "DatapointsToAlarm", skip_serializing_if = "Option::is_none")]
+        /// `DatapointsToAlarm`: The number of data points that must be not within the specified threshold to trigger the alarm.
         pub datapoints_to_alarm: Option<Value<i64>>,
-        /// The number of most recent periods over which data is compared to the specified threshold.
-        #[serde(rename = "EvaluationPeriods")]
+        /// `EvaluationPeriods`: The number of most recent periods over which data is compared to the specified threshold.
         pub evaluation_periods: Value<i64>,
-        /// The name of the metric to associate with the alarm.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the metric to associate with the alarm.
         pub metric_name: Value<MetricName>,
-        /// The name of the Lightsail resource that the alarm monitors.
-        #[serde(rename = "MonitoredResourceName")]
+        /// `MonitoredResourceName`: The name of the Lightsail resource that the alarm monitors.
         pub monitored_resource_name: Value<String>,
-        /// Indicates whether the alarm is enabled.
-        #[serde(rename = "NotificationEnabled", skip_serializing_if = "Option::is_none")]
+        /// `NotificationEnabled`: Indicates whether the alarm is enabled.
         pub notification_enabled: Option<Value<bool>>,
-        /// The alarm states that trigger a notification.
-        #[serde(
-            rename = "NotificationTriggers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationTriggers`: The alarm states that trigger a notification.
         pub notification_triggers: Option<Vec<Value<NotificationTriggersItem>>>,
-        /// The value against which the specified statistic is compared.
-        #[serde(rename = "Threshold")]
+        /// `Threshold`: The value against which the specified statistic is compared.
         pub threshold: Value<f64>,
-        /// Sets how this alarm will handle missing data points.
-        #[serde(rename = "TreatMissingData", skip_serializing_if = "Option::is_none")]
+        /// `TreatMissingData`: Sets how this alarm will handle missing data points.
         pub treat_missing_data: Option<Value<TreatMissingData>>,
     }
 
@@ -163,6 +148,36 @@ pub mod alarm {
                 threshold: threshold.into(),
                 treat_missing_data: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAlarmProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmName", &self.alarm_name)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            crate::cfn::entry(&mut map, "ContactProtocols", &self.contact_protocols)?;
+            crate::cfn::entry(&mut map, "DatapointsToAlarm", &self.datapoints_to_alarm)?;
+            map.serialize_entry("EvaluationPeriods", &self.evaluation_periods)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("MonitoredResourceName", &self.monitored_resource_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationEnabled",
+                &self.notification_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTriggers",
+                &self.notification_triggers,
+            )?;
+            map.serialize_entry("Threshold", &self.threshold)?;
+            crate::cfn::entry(&mut map, "TreatMissingData", &self.treat_missing_data)?;
+            map.end()
         }
     }
 
@@ -514,36 +529,21 @@ pub mod bucket {
     }
 
     /// The properties of `AWS::Lightsail::Bucket`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketProps {
         /// `AccessRules`.
-        #[serde(rename = "AccessRules", skip_serializing_if = "Option::is_none")]
         pub access_rules: Option<AccessRules>,
-        /// The name for the bucket.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The name for the bucket.
         pub bucket_name: Value<String>,
-        /// The ID of the bundle to use for the bucket.
-        #[serde(rename = "BundleId")]
+        /// `BundleId`: The ID of the bundle to use for the bucket.
         pub bundle_id: Value<String>,
-        /// Specifies whether to enable or disable versioning of objects in the bucket.
-        #[serde(rename = "ObjectVersioning", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersioning`: Specifies whether to enable or disable versioning of objects in the bucket.
         pub object_versioning: Option<Value<bool>>,
-        /// An array of strings to specify the AWS account IDs that can access the bucket.
-        #[serde(
-            rename = "ReadOnlyAccessAccounts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReadOnlyAccessAccounts`: An array of strings to specify the AWS account IDs that can access the bucket.
         pub read_only_access_accounts: Option<Vec<Value<String>>>,
-        /// The names of the Lightsail resources for which to set bucket access.
-        #[serde(
-            rename = "ResourcesReceivingAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourcesReceivingAccess`: The names of the Lightsail resources for which to set bucket access.
         pub resources_receiving_access: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -565,19 +565,56 @@ pub mod bucket {
         }
     }
 
-    /// An object that sets the public accessibility of objects in the specified bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AccessRules {
-        /// A Boolean value that indicates whether the access control list (ACL) permissions that are applied to individual objects override the getObject option that is currently specified.
-        #[serde(
-            rename = "AllowPublicOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnBucketProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessRules", &self.access_rules)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("BundleId", &self.bundle_id)?;
+            crate::cfn::entry(&mut map, "ObjectVersioning", &self.object_versioning)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnlyAccessAccounts",
+                &self.read_only_access_accounts,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourcesReceivingAccess",
+                &self.resources_receiving_access,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// An object that sets the public accessibility of objects in the specified bucket.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AccessRules {
+        /// `AllowPublicOverrides`: A Boolean value that indicates whether the access control list (ACL) permissions that are applied to individual objects override the getObject option that is currently specified.
         pub allow_public_overrides: Option<Value<bool>>,
-        /// Specifies the anonymous access to all objects in a bucket.
-        #[serde(rename = "GetObject", skip_serializing_if = "Option::is_none")]
+        /// `GetObject`: Specifies the anonymous access to all objects in a bucket.
         pub get_object: Option<Value<String>>,
+    }
+
+    impl Serialize for AccessRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowPublicOverrides",
+                &self.allow_public_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "GetObject", &self.get_object)?;
+            map.end()
+        }
     }
 }
 
@@ -650,23 +687,15 @@ pub mod certificate {
     }
 
     /// The properties of `AWS::Lightsail::Certificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
-        /// The name for the certificate.
-        #[serde(rename = "CertificateName")]
+        /// `CertificateName`: The name for the certificate.
         pub certificate_name: Value<String>,
-        /// The domain name (e.g., example.com ) for the certificate.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The domain name (e.g., example.com ) for the certificate.
         pub domain_name: Value<String>,
-        /// An array of strings that specify the alternate domains (e.g., example2.com) and subdomains (e.g., blog.example.com) for the certificate.
-        #[serde(
-            rename = "SubjectAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SubjectAlternativeNames`: An array of strings that specify the alternate domains (e.g., example2.com) and subdomains (e.g., blog.example.com) for the certificate.
         pub subject_alternative_names: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -682,6 +711,25 @@ pub mod certificate {
                 subject_alternative_names: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateName", &self.certificate_name)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubjectAlternativeNames",
+                &self.subject_alternative_names,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -772,13 +820,11 @@ pub mod contact_method {
     }
 
     /// The properties of `AWS::Lightsail::ContactMethod`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactMethodProps {
-        /// The destination of the contact method, such as an email address or a mobile phone number.
-        #[serde(rename = "ContactEndpoint")]
+        /// `ContactEndpoint`: The destination of the contact method, such as an email address or a mobile phone number.
         pub contact_endpoint: Value<String>,
-        /// The protocol of the contact method, such as Email or SMS (text messaging).
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The protocol of the contact method, such as Email or SMS (text messaging).
         pub protocol: Value<Protocol>,
     }
 
@@ -792,6 +838,19 @@ pub mod contact_method {
                 contact_endpoint: contact_endpoint.into(),
                 protocol: protocol.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnContactMethodProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactEndpoint", &self.contact_endpoint)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
         }
     }
 
@@ -913,39 +972,23 @@ pub mod container {
     }
 
     /// The properties of `AWS::Lightsail::Container`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContainerProps {
-        /// Describes a container deployment configuration of an Amazon Lightsail container service.
-        #[serde(
-            rename = "ContainerServiceDeployment",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContainerServiceDeployment`: Describes a container deployment configuration of an Amazon Lightsail container service.
         pub container_service_deployment: Option<ContainerServiceDeployment>,
-        /// A Boolean value to indicate whether the container service is disabled.
-        #[serde(rename = "IsDisabled", skip_serializing_if = "Option::is_none")]
+        /// `IsDisabled`: A Boolean value to indicate whether the container service is disabled.
         pub is_disabled: Option<Value<bool>>,
-        /// The power specification for the container service.
-        #[serde(rename = "Power")]
+        /// `Power`: The power specification for the container service.
         pub power: Value<Power>,
-        /// A Boolean value to indicate whether the container service has access to private container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private repositories.
-        #[serde(
-            rename = "PrivateRegistryAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateRegistryAccess`: A Boolean value to indicate whether the container service has access to private container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private repositories.
         pub private_registry_access: Option<PrivateRegistryAccess>,
-        /// The public domain names to use with the container service, such as example.com and www.example.com.
-        #[serde(rename = "PublicDomainNames", skip_serializing_if = "Option::is_none")]
+        /// `PublicDomainNames`: The public domain names to use with the container service, such as example.com and www.example.com.
         pub public_domain_names: Option<Vec<PublicDomainName>>,
-        /// The scale specification for the container service.
-        #[serde(rename = "Scale")]
+        /// `Scale`: The scale specification for the container service.
         pub scale: Value<i64>,
-        /// The name for the container service.
-        #[serde(rename = "ServiceName")]
+        /// `ServiceName`: The name for the container service.
         pub service_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -969,94 +1012,191 @@ pub mod container {
         }
     }
 
+    impl Serialize for CfnContainerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerServiceDeployment",
+                &self.container_service_deployment,
+            )?;
+            crate::cfn::entry(&mut map, "IsDisabled", &self.is_disabled)?;
+            map.serialize_entry("Power", &self.power)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateRegistryAccess",
+                &self.private_registry_access,
+            )?;
+            crate::cfn::entry(&mut map, "PublicDomainNames", &self.public_domain_names)?;
+            map.serialize_entry("Scale", &self.scale)?;
+            map.serialize_entry("ServiceName", &self.service_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Describes a container deployment configuration of an Amazon Lightsail container service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContainerServiceDeployment {
-        /// An object that describes the configuration for the containers of the deployment.
-        #[serde(rename = "Containers", skip_serializing_if = "Option::is_none")]
+        /// `Containers`: An object that describes the configuration for the containers of the deployment.
         pub containers: Option<Vec<Container>>,
-        /// An object that describes the endpoint of the deployment.
-        #[serde(rename = "PublicEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `PublicEndpoint`: An object that describes the endpoint of the deployment.
         pub public_endpoint: Option<PublicEndpoint>,
     }
 
+    impl Serialize for ContainerServiceDeployment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Containers", &self.containers)?;
+            crate::cfn::entry(&mut map, "PublicEndpoint", &self.public_endpoint)?;
+            map.end()
+        }
+    }
+
     /// Describes the settings of a container that will be launched, or that is launched, to an Amazon Lightsail container service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Container {
-        /// The launch command for the container.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
+        /// `Command`: The launch command for the container.
         pub command: Option<Vec<Value<String>>>,
-        /// The name of the container.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The name of the container.
         pub container_name: Option<Value<String>>,
-        /// The environment variables of the container.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: The environment variables of the container.
         pub environment: Option<Vec<EnvironmentVariable>>,
-        /// The name of the image used for the container.
-        #[serde(rename = "Image", skip_serializing_if = "Option::is_none")]
+        /// `Image`: The name of the image used for the container.
         pub image: Option<Value<String>>,
-        /// The open firewall ports of the container.
-        #[serde(rename = "Ports", skip_serializing_if = "Option::is_none")]
+        /// `Ports`: The open firewall ports of the container.
         pub ports: Option<Vec<PortInfo>>,
     }
 
+    impl Serialize for Container {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Image", &self.image)?;
+            crate::cfn::entry(&mut map, "Ports", &self.ports)?;
+            map.end()
+        }
+    }
+
     /// The `EnvironmentVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentVariable {
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
         /// `Variable`.
-        #[serde(rename = "Variable", skip_serializing_if = "Option::is_none")]
         pub variable: Option<Value<String>>,
     }
 
+    impl Serialize for EnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            crate::cfn::entry(&mut map, "Variable", &self.variable)?;
+            map.end()
+        }
+    }
+
     /// The `PortInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PortInfo {
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<String>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<String>>,
     }
 
+    impl Serialize for PortInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.end()
+        }
+    }
+
     /// Describes the settings of a public endpoint for an Amazon Lightsail container service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PublicEndpoint {
-        /// The name of the container for the endpoint.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The name of the container for the endpoint.
         pub container_name: Option<Value<String>>,
-        /// The port of the container to which traffic is forwarded to.
-        #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPort`: The port of the container to which traffic is forwarded to.
         pub container_port: Option<Value<i64>>,
-        /// An object that describes the health check configuration of the container.
-        #[serde(rename = "HealthCheckConfig", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckConfig`: An object that describes the health check configuration of the container.
         pub health_check_config: Option<HealthCheckConfig>,
     }
 
+    impl Serialize for PublicEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "ContainerPort", &self.container_port)?;
+            crate::cfn::entry(&mut map, "HealthCheckConfig", &self.health_check_config)?;
+            map.end()
+        }
+    }
+
     /// Describes the health check configuration of an Amazon Lightsail container service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckConfig {
-        /// The number of consecutive health checks successes required before moving the container to the Healthy state.
-        #[serde(rename = "HealthyThreshold", skip_serializing_if = "Option::is_none")]
+        /// `HealthyThreshold`: The number of consecutive health checks successes required before moving the container to the Healthy state.
         pub healthy_threshold: Option<Value<i64>>,
-        /// The approximate interval, in seconds, between health checks of an individual container.
-        #[serde(rename = "IntervalSeconds", skip_serializing_if = "Option::is_none")]
+        /// `IntervalSeconds`: The approximate interval, in seconds, between health checks of an individual container.
         pub interval_seconds: Option<Value<i64>>,
-        /// The path on the container on which to perform the health check.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path on the container on which to perform the health check.
         pub path: Option<Value<String>>,
-        /// The HTTP codes to use when checking for a successful response from a container.
-        #[serde(rename = "SuccessCodes", skip_serializing_if = "Option::is_none")]
+        /// `SuccessCodes`: The HTTP codes to use when checking for a successful response from a container.
         pub success_codes: Option<Value<String>>,
-        /// The amount of time, in seconds, during which no response means a failed health check.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutSeconds`: The amount of time, in seconds, during which no response means a failed health check.
         pub timeout_seconds: Option<Value<i64>>,
-        /// The number of consecutive health check failures required before moving the container to the Unhealthy state.
-        #[serde(rename = "UnhealthyThreshold", skip_serializing_if = "Option::is_none")]
+        /// `UnhealthyThreshold`: The number of consecutive health check failures required before moving the container to the Unhealthy state.
         pub unhealthy_threshold: Option<Value<i64>>,
+    }
+
+    impl Serialize for HealthCheckConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HealthyThreshold", &self.healthy_threshold)?;
+            crate::cfn::entry(&mut map, "IntervalSeconds", &self.interval_seconds)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "SuccessCodes", &self.success_codes)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnhealthyThreshold",
+                &self.unhealthy_threshold,
+            )?;
+            map.end()
+        }
     }
 
     /// The power specification for the container service.
@@ -1109,33 +1249,70 @@ pub mod container {
     }
 
     /// An object to describe the configuration for the container service to access private container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private repositories.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateRegistryAccess {
-        /// An object to describe a request to activate or deactivate the role that you can use to grant an Amazon Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR) private repositories.
-        #[serde(rename = "EcrImagePullerRole", skip_serializing_if = "Option::is_none")]
+        /// `EcrImagePullerRole`: An object to describe a request to activate or deactivate the role that you can use to grant an Amazon Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR) private repositories.
         pub ecr_image_puller_role: Option<EcrImagePullerRole>,
     }
 
+    impl Serialize for PrivateRegistryAccess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EcrImagePullerRole",
+                &self.ecr_image_puller_role,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object to describe a request to activate or deactivate the role that you can use to grant an Amazon Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR) private repositories.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcrImagePullerRole {
-        /// A Boolean value that indicates whether to activate the role.
-        #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
+        /// `IsActive`: A Boolean value that indicates whether to activate the role.
         pub is_active: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the role, if it is activated. Read-only: CloudFormation returns it.
-        #[serde(rename = "PrincipalArn", skip_serializing_if = "Option::is_none")]
+        /// `PrincipalArn`: The Amazon Resource Name (ARN) of the role, if it is activated. Read-only: CloudFormation returns it.
         pub principal_arn: Option<Value<String>>,
     }
 
+    impl Serialize for EcrImagePullerRole {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsActive", &self.is_active)?;
+            crate::cfn::entry(&mut map, "PrincipalArn", &self.principal_arn)?;
+            map.end()
+        }
+    }
+
     /// The public domain name to use with the container service, such as example.com and www.example.com.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PublicDomainName {
         /// `CertificateName`.
-        #[serde(rename = "CertificateName", skip_serializing_if = "Option::is_none")]
         pub certificate_name: Option<Value<String>>,
-        /// An object that describes the configuration for the containers of the deployment.
-        #[serde(rename = "DomainNames", skip_serializing_if = "Option::is_none")]
+        /// `DomainNames`: An object that describes the configuration for the containers of the deployment.
         pub domain_names: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PublicDomainName {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateName", &self.certificate_name)?;
+            crate::cfn::entry(&mut map, "DomainNames", &self.domain_names)?;
+            map.end()
+        }
     }
 }
 
@@ -1206,72 +1383,37 @@ pub mod database {
     }
 
     /// The properties of `AWS::Lightsail::Database`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatabaseProps {
-        /// The Availability Zone in which to create your new database.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone in which to create your new database.
         pub availability_zone: Option<Value<String>>,
-        /// When true, enables automated backup retention for your database.
-        #[serde(rename = "BackupRetention", skip_serializing_if = "Option::is_none")]
+        /// `BackupRetention`: When true, enables automated backup retention for your database.
         pub backup_retention: Option<Value<bool>>,
-        /// Indicates the certificate that needs to be associated with the database.
-        #[serde(
-            rename = "CaCertificateIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CaCertificateIdentifier`: Indicates the certificate that needs to be associated with the database.
         pub ca_certificate_identifier: Option<Value<String>>,
-        /// The name of the database to create when the Lightsail database resource is created.
-        #[serde(rename = "MasterDatabaseName")]
+        /// `MasterDatabaseName`: The name of the database to create when the Lightsail database resource is created.
         pub master_database_name: Value<String>,
-        /// The password for the master user.
-        #[serde(rename = "MasterUserPassword", skip_serializing_if = "Option::is_none")]
+        /// `MasterUserPassword`: The password for the master user.
         pub master_user_password: Option<Value<String>>,
-        /// The name for the master user.
-        #[serde(rename = "MasterUsername")]
+        /// `MasterUsername`: The name for the master user.
         pub master_username: Value<String>,
-        /// The daily time range during which automated backups are created for your new database if automated backups are enabled.
-        #[serde(
-            rename = "PreferredBackupWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredBackupWindow`: The daily time range during which automated backups are created for your new database if automated backups are enabled.
         pub preferred_backup_window: Option<Value<String>>,
-        /// The weekly time range during which system maintenance can occur on your new database.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: The weekly time range during which system maintenance can occur on your new database.
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// Specifies the accessibility options for your new database.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Specifies the accessibility options for your new database.
         pub publicly_accessible: Option<Value<bool>>,
-        /// The blueprint ID for your new database.
-        #[serde(rename = "RelationalDatabaseBlueprintId")]
+        /// `RelationalDatabaseBlueprintId`: The blueprint ID for your new database.
         pub relational_database_blueprint_id: Value<String>,
-        /// The bundle ID for your new database.
-        #[serde(rename = "RelationalDatabaseBundleId")]
+        /// `RelationalDatabaseBundleId`: The bundle ID for your new database.
         pub relational_database_bundle_id: Value<String>,
-        /// The name to use for your new Lightsail database resource.
-        #[serde(rename = "RelationalDatabaseName")]
+        /// `RelationalDatabaseName`: The name to use for your new Lightsail database resource.
         pub relational_database_name: Value<String>,
-        /// Update one or more parameters of the relational database.
-        #[serde(
-            rename = "RelationalDatabaseParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RelationalDatabaseParameters`: Update one or more parameters of the relational database.
         pub relational_database_parameters: Option<Vec<RelationalDatabaseParameter>>,
-        /// When true, the master user password is changed to a new strong password generated by Lightsail.
-        #[serde(
-            rename = "RotateMasterUserPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RotateMasterUserPassword`: When true, the master user password is changed to a new strong password generated by Lightsail.
         pub rotate_master_user_password: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1305,33 +1447,107 @@ pub mod database {
         }
     }
 
+    impl Serialize for CfnDatabaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "BackupRetention", &self.backup_retention)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaCertificateIdentifier",
+                &self.ca_certificate_identifier,
+            )?;
+            map.serialize_entry("MasterDatabaseName", &self.master_database_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserPassword",
+                &self.master_user_password,
+            )?;
+            map.serialize_entry("MasterUsername", &self.master_username)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredBackupWindow",
+                &self.preferred_backup_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            map.serialize_entry(
+                "RelationalDatabaseBlueprintId",
+                &self.relational_database_blueprint_id,
+            )?;
+            map.serialize_entry(
+                "RelationalDatabaseBundleId",
+                &self.relational_database_bundle_id,
+            )?;
+            map.serialize_entry(
+                "RelationalDatabaseName",
+                &self.relational_database_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RelationalDatabaseParameters",
+                &self.relational_database_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RotateMasterUserPassword",
+                &self.rotate_master_user_password,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Describes the parameters of the database.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RelationalDatabaseParameter {
-        /// Specifies the valid range of values for the parameter.
-        #[serde(rename = "AllowedValues", skip_serializing_if = "Option::is_none")]
+        /// `AllowedValues`: Specifies the valid range of values for the parameter.
         pub allowed_values: Option<Value<String>>,
-        /// Indicates when parameter updates are applied.
-        #[serde(rename = "ApplyMethod", skip_serializing_if = "Option::is_none")]
+        /// `ApplyMethod`: Indicates when parameter updates are applied.
         pub apply_method: Option<Value<String>>,
-        /// Specifies the engine-specific parameter type.
-        #[serde(rename = "ApplyType", skip_serializing_if = "Option::is_none")]
+        /// `ApplyType`: Specifies the engine-specific parameter type.
         pub apply_type: Option<Value<String>>,
-        /// Specifies the valid data type for the parameter.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
+        /// `DataType`: Specifies the valid data type for the parameter.
         pub data_type: Option<Value<String>>,
-        /// Provides a description of the parameter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Provides a description of the parameter.
         pub description: Option<Value<String>>,
-        /// A Boolean value indicating whether the parameter can be modified.
-        #[serde(rename = "IsModifiable", skip_serializing_if = "Option::is_none")]
+        /// `IsModifiable`: A Boolean value indicating whether the parameter can be modified.
         pub is_modifiable: Option<Value<bool>>,
-        /// Specifies the name of the parameter.
-        #[serde(rename = "ParameterName", skip_serializing_if = "Option::is_none")]
+        /// `ParameterName`: Specifies the name of the parameter.
         pub parameter_name: Option<Value<String>>,
-        /// Specifies the value of the parameter.
-        #[serde(rename = "ParameterValue", skip_serializing_if = "Option::is_none")]
+        /// `ParameterValue`: Specifies the value of the parameter.
         pub parameter_value: Option<Value<String>>,
+    }
+
+    impl Serialize for RelationalDatabaseParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedValues", &self.allowed_values)?;
+            crate::cfn::entry(&mut map, "ApplyMethod", &self.apply_method)?;
+            crate::cfn::entry(&mut map, "ApplyType", &self.apply_type)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IsModifiable", &self.is_modifiable)?;
+            crate::cfn::entry(&mut map, "ParameterName", &self.parameter_name)?;
+            crate::cfn::entry(&mut map, "ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
     }
 }
 
@@ -1465,16 +1681,13 @@ pub mod database_snapshot {
     }
 
     /// The properties of `AWS::Lightsail::DatabaseSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatabaseSnapshotProps {
-        /// The name of the database on which to base your new snapshot.
-        #[serde(rename = "RelationalDatabaseName")]
+        /// `RelationalDatabaseName`: The name of the database on which to base your new snapshot.
         pub relational_database_name: Value<String>,
-        /// The name for your new database snapshot.
-        #[serde(rename = "RelationalDatabaseSnapshotName")]
+        /// `RelationalDatabaseSnapshotName`: The name for your new database snapshot.
         pub relational_database_snapshot_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1490,6 +1703,26 @@ pub mod database_snapshot {
                     .into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatabaseSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "RelationalDatabaseName",
+                &self.relational_database_name,
+            )?;
+            map.serialize_entry(
+                "RelationalDatabaseSnapshotName",
+                &self.relational_database_snapshot_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1609,25 +1842,19 @@ pub mod disk {
     }
 
     /// The properties of `AWS::Lightsail::Disk`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDiskProps {
-        /// An array of objects representing the add-ons to enable for the new instance.
-        #[serde(rename = "AddOns", skip_serializing_if = "Option::is_none")]
+        /// `AddOns`: An array of objects representing the add-ons to enable for the new instance.
         pub add_ons: Option<Vec<AddOn>>,
-        /// The Availability Zone in which to create your instance.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone in which to create your instance.
         pub availability_zone: Option<Value<String>>,
-        /// The names to use for your new Lightsail disk.
-        #[serde(rename = "DiskName")]
+        /// `DiskName`: The names to use for your new Lightsail disk.
         pub disk_name: Value<String>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Location>,
-        /// Size of the Lightsail disk
-        #[serde(rename = "SizeInGb")]
+        /// `SizeInGb`: Size of the Lightsail disk
         pub size_in_gb: Value<i64>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1648,15 +1875,43 @@ pub mod disk {
         }
     }
 
+    impl Serialize for CfnDiskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddOns", &self.add_ons)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            map.serialize_entry("DiskName", &self.disk_name)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            map.serialize_entry("SizeInGb", &self.size_in_gb)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Location of a resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Location {
-        /// The Availability Zone in which to create your disk. Read-only: CloudFormation returns it.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone in which to create your disk. Read-only: CloudFormation returns it.
         pub availability_zone: Option<Value<String>>,
-        /// The Region Name in which to create your disk. Read-only: CloudFormation returns it.
-        #[serde(rename = "RegionName", skip_serializing_if = "Option::is_none")]
+        /// `RegionName`: The Region Name in which to create your disk. Read-only: CloudFormation returns it.
         pub region_name: Option<Value<String>>,
+    }
+
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "RegionName", &self.region_name)?;
+            map.end()
+        }
     }
 }
 
@@ -1768,16 +2023,13 @@ pub mod disk_snapshot {
     }
 
     /// The properties of `AWS::Lightsail::DiskSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDiskSnapshotProps {
-        /// The name of the source disk from which the snapshot was created.
-        #[serde(rename = "DiskName")]
+        /// `DiskName`: The name of the source disk from which the snapshot was created.
         pub disk_name: Value<String>,
-        /// The name of the disk snapshot (e.g., my-disk-snapshot).
-        #[serde(rename = "DiskSnapshotName")]
+        /// `DiskSnapshotName`: The name of the disk snapshot (e.g., my-disk-snapshot).
         pub disk_snapshot_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1792,6 +2044,20 @@ pub mod disk_snapshot {
                 disk_snapshot_name: disk_snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDiskSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DiskName", &self.disk_name)?;
+            map.serialize_entry("DiskSnapshotName", &self.disk_snapshot_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1869,41 +2135,27 @@ pub mod distribution {
     }
 
     /// The properties of `AWS::Lightsail::Distribution`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDistributionProps {
-        /// The bundle ID to use for the distribution.
-        #[serde(rename = "BundleId")]
+        /// `BundleId`: The bundle ID to use for the distribution.
         pub bundle_id: Value<String>,
-        /// An object that describes the cache behavior settings for the distribution.
-        #[serde(
-            rename = "CacheBehaviorSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CacheBehaviorSettings`: An object that describes the cache behavior settings for the distribution.
         pub cache_behavior_settings: Option<CacheSettings>,
-        /// An array of objects that describe the per-path cache behavior for the distribution.
-        #[serde(rename = "CacheBehaviors", skip_serializing_if = "Option::is_none")]
+        /// `CacheBehaviors`: An array of objects that describe the per-path cache behavior for the distribution.
         pub cache_behaviors: Option<Vec<CacheBehaviorPerPath>>,
-        /// The certificate attached to the Distribution.
-        #[serde(rename = "CertificateName", skip_serializing_if = "Option::is_none")]
+        /// `CertificateName`: The certificate attached to the Distribution.
         pub certificate_name: Option<Value<String>>,
-        /// An object that describes the default cache behavior for the distribution.
-        #[serde(rename = "DefaultCacheBehavior")]
+        /// `DefaultCacheBehavior`: An object that describes the default cache behavior for the distribution.
         pub default_cache_behavior: CacheBehavior,
-        /// The name for the distribution.
-        #[serde(rename = "DistributionName")]
+        /// `DistributionName`: The name for the distribution.
         pub distribution_name: Value<String>,
-        /// The IP address type for the distribution.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address type for the distribution.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// Indicates whether the distribution is enabled.
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Indicates whether the distribution is enabled.
         pub is_enabled: Option<Value<bool>>,
-        /// An object that describes the origin resource for the distribution, such as a Lightsail instance or load balancer.
-        #[serde(rename = "Origin")]
+        /// `Origin`: An object that describes the origin resource for the distribution, such as a Lightsail instance or load balancer.
         pub origin: InputOrigin,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1930,48 +2182,99 @@ pub mod distribution {
         }
     }
 
-    /// Describes the cache settings of an Amazon Lightsail content delivery network (CDN) distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CacheSettings {
-        /// The HTTP methods that are processed and forwarded to the distribution's origin.
-        #[serde(rename = "AllowedHTTPMethods", skip_serializing_if = "Option::is_none")]
-        pub allowed_http_methods: Option<Value<String>>,
-        /// The HTTP method responses that are cached by your distribution.
-        #[serde(rename = "CachedHTTPMethods", skip_serializing_if = "Option::is_none")]
-        pub cached_http_methods: Option<Value<String>>,
-        /// The default amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the content has been updated.
-        #[serde(rename = "DefaultTTL", skip_serializing_if = "Option::is_none")]
-        pub default_ttl: Option<Value<i64>>,
-        /// An object that describes the cookies that are forwarded to the origin.
-        #[serde(rename = "ForwardedCookies", skip_serializing_if = "Option::is_none")]
-        pub forwarded_cookies: Option<CookieObject>,
-        /// An object that describes the headers that are forwarded to the origin.
-        #[serde(rename = "ForwardedHeaders", skip_serializing_if = "Option::is_none")]
-        pub forwarded_headers: Option<HeaderObject>,
-        /// An object that describes the query strings that are forwarded to the origin.
-        #[serde(
-            rename = "ForwardedQueryStrings",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnDistributionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BundleId", &self.bundle_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheBehaviorSettings",
+                &self.cache_behavior_settings,
+            )?;
+            crate::cfn::entry(&mut map, "CacheBehaviors", &self.cache_behaviors)?;
+            crate::cfn::entry(&mut map, "CertificateName", &self.certificate_name)?;
+            map.serialize_entry("DefaultCacheBehavior", &self.default_cache_behavior)?;
+            map.serialize_entry("DistributionName", &self.distribution_name)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            map.serialize_entry("Origin", &self.origin)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Describes the cache settings of an Amazon Lightsail content delivery network (CDN) distribution.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CacheSettings {
+        /// `AllowedHTTPMethods`: The HTTP methods that are processed and forwarded to the distribution's origin.
+        pub allowed_http_methods: Option<Value<String>>,
+        /// `CachedHTTPMethods`: The HTTP method responses that are cached by your distribution.
+        pub cached_http_methods: Option<Value<String>>,
+        /// `DefaultTTL`: The default amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the content has been updated.
+        pub default_ttl: Option<Value<i64>>,
+        /// `ForwardedCookies`: An object that describes the cookies that are forwarded to the origin.
+        pub forwarded_cookies: Option<CookieObject>,
+        /// `ForwardedHeaders`: An object that describes the headers that are forwarded to the origin.
+        pub forwarded_headers: Option<HeaderObject>,
+        /// `ForwardedQueryStrings`: An object that describes the query strings that are forwarded to the origin.
         pub forwarded_query_strings: Option<QueryStringObject>,
-        /// The maximum amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the object has been updated.
-        #[serde(rename = "MaximumTTL", skip_serializing_if = "Option::is_none")]
+        /// `MaximumTTL`: The maximum amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the object has been updated.
         pub maximum_ttl: Option<Value<i64>>,
-        /// The minimum amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the object has been updated.
-        #[serde(rename = "MinimumTTL", skip_serializing_if = "Option::is_none")]
+        /// `MinimumTTL`: The minimum amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the object has been updated.
         pub minimum_ttl: Option<Value<i64>>,
     }
 
+    impl Serialize for CacheSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedHTTPMethods",
+                &self.allowed_http_methods,
+            )?;
+            crate::cfn::entry(&mut map, "CachedHTTPMethods", &self.cached_http_methods)?;
+            crate::cfn::entry(&mut map, "DefaultTTL", &self.default_ttl)?;
+            crate::cfn::entry(&mut map, "ForwardedCookies", &self.forwarded_cookies)?;
+            crate::cfn::entry(&mut map, "ForwardedHeaders", &self.forwarded_headers)?;
+            crate::cfn::entry(
+                &mut map,
+                "ForwardedQueryStrings",
+                &self.forwarded_query_strings,
+            )?;
+            crate::cfn::entry(&mut map, "MaximumTTL", &self.maximum_ttl)?;
+            crate::cfn::entry(&mut map, "MinimumTTL", &self.minimum_ttl)?;
+            map.end()
+        }
+    }
+
     /// Describes whether an Amazon Lightsail content delivery network (CDN) distribution forwards cookies to the origin and, if so, which ones.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CookieObject {
-        /// The specific cookies to forward to your distribution's origin.
-        #[serde(rename = "CookiesAllowList", skip_serializing_if = "Option::is_none")]
+        /// `CookiesAllowList`: The specific cookies to forward to your distribution's origin.
         pub cookies_allow_list: Option<Vec<Value<String>>>,
-        /// Specifies which cookies to forward to the distribution's origin for a cache behavior: all, none, or allow-list to forward only the cookies specified in the cookiesAllowList parameter.
-        #[serde(rename = "Option", skip_serializing_if = "Option::is_none")]
+        /// `Option`: Specifies which cookies to forward to the distribution's origin for a cache behavior: all, none, or allow-list to forward only the cookies specified in the cookiesAllowList parameter.
         pub option: Option<Value<CookieObjectOption>>,
+    }
+
+    impl Serialize for CookieObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CookiesAllowList", &self.cookies_allow_list)?;
+            crate::cfn::entry(&mut map, "Option", &self.option)?;
+            map.end()
+        }
     }
 
     /// Specifies which cookies to forward to the distribution's origin for a cache behavior: all, none, or allow-list to forward only the cookies specified in the cookiesAllowList parameter.
@@ -2015,14 +2318,25 @@ pub mod distribution {
     }
 
     /// Describes the request headers that a Lightsail distribution bases caching on.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HeaderObject {
-        /// The specific headers to forward to your distribution's origin.
-        #[serde(rename = "HeadersAllowList", skip_serializing_if = "Option::is_none")]
+        /// `HeadersAllowList`: The specific headers to forward to your distribution's origin.
         pub headers_allow_list: Option<Vec<Value<String>>>,
-        /// The headers that you want your distribution to forward to your origin and base caching on.
-        #[serde(rename = "Option", skip_serializing_if = "Option::is_none")]
+        /// `Option`: The headers that you want your distribution to forward to your origin and base caching on.
         pub option: Option<Value<HeaderObjectOption>>,
+    }
+
+    impl Serialize for HeaderObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeadersAllowList", &self.headers_allow_list)?;
+            crate::cfn::entry(&mut map, "Option", &self.option)?;
+            map.end()
+        }
     }
 
     /// The headers that you want your distribution to forward to your origin and base caching on.
@@ -2066,29 +2380,51 @@ pub mod distribution {
     }
 
     /// Describes the query string parameters that an Amazon Lightsail content delivery network (CDN) distribution to bases caching on.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QueryStringObject {
-        /// Indicates whether the distribution forwards and caches based on query strings.
-        #[serde(rename = "Option", skip_serializing_if = "Option::is_none")]
+        /// `Option`: Indicates whether the distribution forwards and caches based on query strings.
         pub option: Option<Value<bool>>,
-        /// The specific query strings that the distribution forwards to the origin.
-        #[serde(
-            rename = "QueryStringsAllowList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `QueryStringsAllowList`: The specific query strings that the distribution forwards to the origin.
         pub query_strings_allow_list: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for QueryStringObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Option", &self.option)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringsAllowList",
+                &self.query_strings_allow_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes the per-path cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CacheBehaviorPerPath {
-        /// The cache behavior for the specified path.
-        #[serde(rename = "Behavior", skip_serializing_if = "Option::is_none")]
+        /// `Behavior`: The cache behavior for the specified path.
         pub behavior: Option<Value<Behavior>>,
-        /// The path to a directory or file to cached, or not cache.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to a directory or file to cached, or not cache.
         pub path: Option<Value<String>>,
+    }
+
+    impl Serialize for CacheBehaviorPerPath {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Behavior", &self.behavior)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
     }
 
     /// The cache behavior for the specified path.
@@ -2129,11 +2465,22 @@ pub mod distribution {
     }
 
     /// Describes the default cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CacheBehavior {
-        /// The cache behavior of the distribution.
-        #[serde(rename = "Behavior", skip_serializing_if = "Option::is_none")]
+        /// `Behavior`: The cache behavior of the distribution.
         pub behavior: Option<Value<CacheBehaviorBehavior>>,
+    }
+
+    impl Serialize for CacheBehavior {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Behavior", &self.behavior)?;
+            map.end()
+        }
     }
 
     /// The cache behavior of the distribution.
@@ -2214,17 +2561,28 @@ pub mod distribution {
     }
 
     /// Describes the origin resource of an Amazon Lightsail content delivery network (CDN) distribution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputOrigin {
-        /// The name of the origin resource.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the origin resource.
         pub name: Option<Value<String>>,
-        /// The protocol that your Amazon Lightsail distribution uses when establishing a connection with your origin to pull content.
-        #[serde(rename = "ProtocolPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ProtocolPolicy`: The protocol that your Amazon Lightsail distribution uses when establishing a connection with your origin to pull content.
         pub protocol_policy: Option<Value<ProtocolPolicy>>,
-        /// The AWS Region name of the origin resource.
-        #[serde(rename = "RegionName", skip_serializing_if = "Option::is_none")]
+        /// `RegionName`: The AWS Region name of the origin resource.
         pub region_name: Option<Value<RegionName>>,
+    }
+
+    impl Serialize for InputOrigin {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ProtocolPolicy", &self.protocol_policy)?;
+            crate::cfn::entry(&mut map, "RegionName", &self.region_name)?;
+            map.end()
+        }
     }
 
     /// The protocol that your Amazon Lightsail distribution uses when establishing a connection with your origin to pull content.
@@ -2438,16 +2796,13 @@ pub mod domain {
     }
 
     /// The properties of `AWS::Lightsail::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
-        /// An array of key-value pairs containing information about the domain entries.
-        #[serde(rename = "DomainEntries", skip_serializing_if = "Option::is_none")]
+        /// `DomainEntries`: An array of key-value pairs containing information about the domain entries.
         pub domain_entries: Option<Vec<DomainEntry>>,
-        /// The name of the domain to manage in Lightsail.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The name of the domain to manage in Lightsail.
         pub domain_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2462,23 +2817,32 @@ pub mod domain {
         }
     }
 
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainEntries", &self.domain_entries)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Describes the domain recordset entry (e.g., A record, CNAME record, TXT record, etc.)
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DomainEntry {
-        /// The ID of the domain recordset entry. Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The ID of the domain recordset entry. Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
-        /// When true, specifies whether the domain entry is an alias used by the Lightsail load balancer, Lightsail container service, Lightsail content delivery network (CDN) distribution, or another AWS resource.
-        #[serde(rename = "IsAlias", skip_serializing_if = "Option::is_none")]
+        /// `IsAlias`: When true, specifies whether the domain entry is an alias used by the Lightsail load balancer, Lightsail container service, Lightsail content delivery network (CDN) distribution, or another AWS resource.
         pub is_alias: Option<Value<bool>>,
-        /// The name of the domain entry.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the domain entry.
         pub name: Value<String>,
-        /// The target AWS name server (e.g., ns-111.awsdns-11.com).
-        #[serde(rename = "Target")]
+        /// `Target`: The target AWS name server (e.g., ns-111.awsdns-11.com).
         pub target: Value<String>,
-        /// The type of domain entry (e.g., A, CNAME, MX, NS, SOA, SRV, TXT).
-        #[serde(rename = "Type")]
+        /// `Type`: The type of domain entry (e.g., A, CNAME, MX, NS, SOA, SRV, TXT).
         pub r#type: Value<Type>,
     }
 
@@ -2496,6 +2860,22 @@ pub mod domain {
                 target: target.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for DomainEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "IsAlias", &self.is_alias)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2698,43 +3078,31 @@ pub mod instance {
     }
 
     /// The properties of `AWS::Lightsail::Instance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProps {
-        /// An array of objects representing the add-ons to enable for the new instance.
-        #[serde(rename = "AddOns", skip_serializing_if = "Option::is_none")]
+        /// `AddOns`: An array of objects representing the add-ons to enable for the new instance.
         pub add_ons: Option<Vec<AddOn>>,
-        /// The Availability Zone in which to create your instance.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone in which to create your instance.
         pub availability_zone: Option<Value<String>>,
-        /// The ID for a virtual private server image (e.g., app_wordpress_4_4 or app_lamp_7_0 ).
-        #[serde(rename = "BlueprintId")]
+        /// `BlueprintId`: The ID for a virtual private server image (e.g., app_wordpress_4_4 or app_lamp_7_0 ).
         pub blueprint_id: Value<String>,
-        /// The bundle of specification information for your virtual private server (or instance ), including the pricing plan (e.g., micro_1_0 ).
-        #[serde(rename = "BundleId")]
+        /// `BundleId`: The bundle of specification information for your virtual private server (or instance ), including the pricing plan (e.g., micro_1_0 ).
         pub bundle_id: Value<String>,
         /// `Hardware`.
-        #[serde(rename = "Hardware", skip_serializing_if = "Option::is_none")]
         pub hardware: Option<Hardware>,
-        /// The names to use for your new Lightsail instance.
-        #[serde(rename = "InstanceName")]
+        /// `InstanceName`: The names to use for your new Lightsail instance.
         pub instance_name: Value<String>,
-        /// The name of your key pair.
-        #[serde(rename = "KeyPairName", skip_serializing_if = "Option::is_none")]
+        /// `KeyPairName`: The name of your key pair.
         pub key_pair_name: Option<Value<String>>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Location>,
         /// `Networking`.
-        #[serde(rename = "Networking", skip_serializing_if = "Option::is_none")]
         pub networking: Option<Networking>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<State>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A launch script you can create that configures a server with additional user data.
-        #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
+        /// `UserData`: A launch script you can create that configures a server with additional user data.
         pub user_data: Option<Value<String>>,
     }
 
@@ -2762,43 +3130,70 @@ pub mod instance {
         }
     }
 
+    impl Serialize for CfnInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddOns", &self.add_ons)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            map.serialize_entry("BlueprintId", &self.blueprint_id)?;
+            map.serialize_entry("BundleId", &self.bundle_id)?;
+            crate::cfn::entry(&mut map, "Hardware", &self.hardware)?;
+            map.serialize_entry("InstanceName", &self.instance_name)?;
+            crate::cfn::entry(&mut map, "KeyPairName", &self.key_pair_name)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Networking", &self.networking)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserData", &self.user_data)?;
+            map.end()
+        }
+    }
+
     /// Hardware of the Instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Hardware {
-        /// CPU count of the Instance. Read-only: CloudFormation returns it.
-        #[serde(rename = "CpuCount", skip_serializing_if = "Option::is_none")]
+        /// `CpuCount`: CPU count of the Instance. Read-only: CloudFormation returns it.
         pub cpu_count: Option<Value<i64>>,
-        /// Disks attached to the Instance.
-        #[serde(rename = "Disks", skip_serializing_if = "Option::is_none")]
+        /// `Disks`: Disks attached to the Instance.
         pub disks: Option<Vec<Disk>>,
-        /// RAM Size of the Instance. Read-only: CloudFormation returns it.
-        #[serde(rename = "RamSizeInGb", skip_serializing_if = "Option::is_none")]
+        /// `RamSizeInGb`: RAM Size of the Instance. Read-only: CloudFormation returns it.
         pub ram_size_in_gb: Option<Value<i64>>,
     }
 
+    impl Serialize for Hardware {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CpuCount", &self.cpu_count)?;
+            crate::cfn::entry(&mut map, "Disks", &self.disks)?;
+            crate::cfn::entry(&mut map, "RamSizeInGb", &self.ram_size_in_gb)?;
+            map.end()
+        }
+    }
+
     /// Disk associated with the Instance.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Disk {
-        /// Instance attached to the disk.
-        #[serde(rename = "AttachedTo", skip_serializing_if = "Option::is_none")]
+        /// `AttachedTo`: Instance attached to the disk.
         pub attached_to: Option<Value<String>>,
-        /// Attachment state of the disk.
-        #[serde(rename = "AttachmentState", skip_serializing_if = "Option::is_none")]
+        /// `AttachmentState`: Attachment state of the disk.
         pub attachment_state: Option<Value<String>>,
-        /// The names to use for your new Lightsail disk.
-        #[serde(rename = "DiskName")]
+        /// `DiskName`: The names to use for your new Lightsail disk.
         pub disk_name: Value<String>,
-        /// IOPS of disk.
-        #[serde(rename = "IOPS", skip_serializing_if = "Option::is_none")]
+        /// `IOPS`: IOPS of disk.
         pub iops: Option<Value<i64>>,
-        /// Is the Attached disk is the system disk of the Instance.
-        #[serde(rename = "IsSystemDisk", skip_serializing_if = "Option::is_none")]
+        /// `IsSystemDisk`: Is the Attached disk is the system disk of the Instance.
         pub is_system_disk: Option<Value<bool>>,
-        /// Path of the disk attached to the instance.
-        #[serde(rename = "Path")]
+        /// `Path`: Path of the disk attached to the instance.
         pub path: Value<String>,
-        /// Size of the disk attached to the Instance.
-        #[serde(rename = "SizeInGb", skip_serializing_if = "Option::is_none")]
+        /// `SizeInGb`: Size of the disk attached to the Instance.
         pub size_in_gb: Option<Value<String>>,
     }
 
@@ -2820,25 +3215,52 @@ pub mod instance {
         }
     }
 
+    impl Serialize for Disk {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttachedTo", &self.attached_to)?;
+            crate::cfn::entry(&mut map, "AttachmentState", &self.attachment_state)?;
+            map.serialize_entry("DiskName", &self.disk_name)?;
+            crate::cfn::entry(&mut map, "IOPS", &self.iops)?;
+            crate::cfn::entry(&mut map, "IsSystemDisk", &self.is_system_disk)?;
+            map.serialize_entry("Path", &self.path)?;
+            crate::cfn::entry(&mut map, "SizeInGb", &self.size_in_gb)?;
+            map.end()
+        }
+    }
+
     /// Location of a resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Location {
-        /// The Availability Zone in which to create your instance. Read-only: CloudFormation returns it.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone in which to create your instance. Read-only: CloudFormation returns it.
         pub availability_zone: Option<Value<String>>,
-        /// The Region Name in which to create your instance. Read-only: CloudFormation returns it.
-        #[serde(rename = "RegionName", skip_serializing_if = "Option::is_none")]
+        /// `RegionName`: The Region Name in which to create your instance. Read-only: CloudFormation returns it.
         pub region_name: Option<Value<String>>,
     }
 
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "RegionName", &self.region_name)?;
+            map.end()
+        }
+    }
+
     /// Networking of the Instance.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Networking {
         /// `MonthlyTransfer`.
-        #[serde(rename = "MonthlyTransfer", skip_serializing_if = "Option::is_none")]
         pub monthly_transfer: Option<MonthlyTransfer>,
-        /// Ports to the Instance.
-        #[serde(rename = "Ports")]
+        /// `Ports`: Ports to the Instance.
         pub ports: Vec<Port>,
     }
 
@@ -2852,58 +3274,108 @@ pub mod instance {
         }
     }
 
+    impl Serialize for Networking {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MonthlyTransfer", &self.monthly_transfer)?;
+            map.serialize_entry("Ports", &self.ports)?;
+            map.end()
+        }
+    }
+
     /// Monthly Transfer of the Instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MonthlyTransfer {
-        /// GbPerMonthAllocated of the Instance. Read-only: CloudFormation returns it.
-        #[serde(rename = "GbPerMonthAllocated", skip_serializing_if = "Option::is_none")]
+        /// `GbPerMonthAllocated`: GbPerMonthAllocated of the Instance. Read-only: CloudFormation returns it.
         pub gb_per_month_allocated: Option<Value<String>>,
     }
 
+    impl Serialize for MonthlyTransfer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GbPerMonthAllocated",
+                &self.gb_per_month_allocated,
+            )?;
+            map.end()
+        }
+    }
+
     /// Port of the Instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Port {
-        /// Access Direction for Protocol of the Instance(inbound/outbound).
-        #[serde(rename = "AccessDirection", skip_serializing_if = "Option::is_none")]
+        /// `AccessDirection`: Access Direction for Protocol of the Instance(inbound/outbound).
         pub access_direction: Option<Value<String>>,
-        /// Access From Protocol of the Instance.
-        #[serde(rename = "AccessFrom", skip_serializing_if = "Option::is_none")]
+        /// `AccessFrom`: Access From Protocol of the Instance.
         pub access_from: Option<Value<String>>,
-        /// Access Type Protocol of the Instance.
-        #[serde(rename = "AccessType", skip_serializing_if = "Option::is_none")]
+        /// `AccessType`: Access Type Protocol of the Instance.
         pub access_type: Option<Value<String>>,
         /// `CidrListAliases`.
-        #[serde(rename = "CidrListAliases", skip_serializing_if = "Option::is_none")]
         pub cidr_list_aliases: Option<Vec<Value<String>>>,
         /// `Cidrs`.
-        #[serde(rename = "Cidrs", skip_serializing_if = "Option::is_none")]
         pub cidrs: Option<Vec<Value<String>>>,
-        /// CommonName for Protocol of the Instance.
-        #[serde(rename = "CommonName", skip_serializing_if = "Option::is_none")]
+        /// `CommonName`: CommonName for Protocol of the Instance.
         pub common_name: Option<Value<String>>,
-        /// From Port of the Instance.
-        #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
+        /// `FromPort`: From Port of the Instance.
         pub from_port: Option<Value<i64>>,
         /// `Ipv6Cidrs`.
-        #[serde(rename = "Ipv6Cidrs", skip_serializing_if = "Option::is_none")]
         pub ipv6_cidrs: Option<Vec<Value<String>>>,
-        /// Port Protocol of the Instance.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: Port Protocol of the Instance.
         pub protocol: Option<Value<String>>,
-        /// To Port of the Instance.
-        #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
+        /// `ToPort`: To Port of the Instance.
         pub to_port: Option<Value<i64>>,
     }
 
+    impl Serialize for Port {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessDirection", &self.access_direction)?;
+            crate::cfn::entry(&mut map, "AccessFrom", &self.access_from)?;
+            crate::cfn::entry(&mut map, "AccessType", &self.access_type)?;
+            crate::cfn::entry(&mut map, "CidrListAliases", &self.cidr_list_aliases)?;
+            crate::cfn::entry(&mut map, "Cidrs", &self.cidrs)?;
+            crate::cfn::entry(&mut map, "CommonName", &self.common_name)?;
+            crate::cfn::entry(&mut map, "FromPort", &self.from_port)?;
+            crate::cfn::entry(&mut map, "Ipv6Cidrs", &self.ipv6_cidrs)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "ToPort", &self.to_port)?;
+            map.end()
+        }
+    }
+
     /// Current State of the Instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct State {
-        /// Status code of the Instance. Read-only: CloudFormation returns it.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+        /// `Code`: Status code of the Instance. Read-only: CloudFormation returns it.
         pub code: Option<Value<i64>>,
-        /// Status code of the Instance. Read-only: CloudFormation returns it.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Status code of the Instance. Read-only: CloudFormation returns it.
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for State {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 }
 
@@ -3010,16 +3482,13 @@ pub mod instance_snapshot {
     }
 
     /// The properties of `AWS::Lightsail::InstanceSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceSnapshotProps {
-        /// The instance from which the snapshot was created.
-        #[serde(rename = "InstanceName")]
+        /// `InstanceName`: The instance from which the snapshot was created.
         pub instance_name: Value<String>,
-        /// The name of the snapshot.
-        #[serde(rename = "InstanceSnapshotName")]
+        /// `InstanceSnapshotName`: The name of the snapshot.
         pub instance_snapshot_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3034,6 +3503,20 @@ pub mod instance_snapshot {
                 instance_snapshot_name: instance_snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnInstanceSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceName", &self.instance_name)?;
+            map.serialize_entry("InstanceSnapshotName", &self.instance_snapshot_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3125,13 +3608,11 @@ pub mod key_pair {
     }
 
     /// The properties of `AWS::Lightsail::KeyPair`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyPairProps {
-        /// The name of the key pair.
-        #[serde(rename = "KeyPairName")]
+        /// `KeyPairName`: The name of the key pair.
         pub key_pair_name: Value<String>,
-        /// The tag keys and optional values to add to the resource during create.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tag keys and optional values to add to the resource during create.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3142,6 +3623,19 @@ pub mod key_pair {
                 key_pair_name: key_pair_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnKeyPairProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KeyPairName", &self.key_pair_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3210,42 +3704,25 @@ pub mod load_balancer {
     }
 
     /// The properties of `AWS::Lightsail::LoadBalancer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoadBalancerProps {
-        /// The names of the instances attached to the load balancer.
-        #[serde(rename = "AttachedInstances", skip_serializing_if = "Option::is_none")]
+        /// `AttachedInstances`: The names of the instances attached to the load balancer.
         pub attached_instances: Option<Vec<Value<String>>>,
-        /// The path you provided to perform the load balancer health check.
-        #[serde(rename = "HealthCheckPath", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckPath`: The path you provided to perform the load balancer health check.
         pub health_check_path: Option<Value<String>>,
-        /// The instance port where you're creating your load balancer.
-        #[serde(rename = "InstancePort")]
+        /// `InstancePort`: The instance port where you're creating your load balancer.
         pub instance_port: Value<i64>,
-        /// The IP address type for the load balancer.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address type for the load balancer.
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// The name of your load balancer.
-        #[serde(rename = "LoadBalancerName")]
+        /// `LoadBalancerName`: The name of your load balancer.
         pub load_balancer_name: Value<String>,
-        /// Configuration option to enable session stickiness.
-        #[serde(
-            rename = "SessionStickinessEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SessionStickinessEnabled`: Configuration option to enable session stickiness.
         pub session_stickiness_enabled: Option<Value<bool>>,
-        /// Configuration option to adjust session stickiness cookie duration parameter.
-        #[serde(
-            rename = "SessionStickinessLBCookieDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SessionStickinessLBCookieDurationSeconds`: Configuration option to adjust session stickiness cookie duration parameter.
         pub session_stickiness_lb_cookie_duration_seconds: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the TLS policy to apply to the load balancer.
-        #[serde(rename = "TlsPolicyName", skip_serializing_if = "Option::is_none")]
+        /// `TlsPolicyName`: The name of the TLS policy to apply to the load balancer.
         pub tls_policy_name: Option<Value<String>>,
     }
 
@@ -3266,6 +3743,34 @@ pub mod load_balancer {
                 tags: None,
                 tls_policy_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLoadBalancerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttachedInstances", &self.attached_instances)?;
+            crate::cfn::entry(&mut map, "HealthCheckPath", &self.health_check_path)?;
+            map.serialize_entry("InstancePort", &self.instance_port)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            map.serialize_entry("LoadBalancerName", &self.load_balancer_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionStickinessEnabled",
+                &self.session_stickiness_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionStickinessLBCookieDurationSeconds",
+                &self.session_stickiness_lb_cookie_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TlsPolicyName", &self.tls_policy_name)?;
+            map.end()
         }
     }
 
@@ -3381,33 +3886,19 @@ pub mod load_balancer_tls_certificate {
     }
 
     /// The properties of `AWS::Lightsail::LoadBalancerTlsCertificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoadBalancerTlsCertificateProps {
-        /// An array of strings listing alternative domains and subdomains for your SSL/TLS certificate.
-        #[serde(
-            rename = "CertificateAlternativeNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertificateAlternativeNames`: An array of strings listing alternative domains and subdomains for your SSL/TLS certificate.
         pub certificate_alternative_names: Option<Vec<Value<String>>>,
-        /// The domain name (e.g., example.com ) for your SSL/TLS certificate.
-        #[serde(rename = "CertificateDomainName")]
+        /// `CertificateDomainName`: The domain name (e.g., example.com ) for your SSL/TLS certificate.
         pub certificate_domain_name: Value<String>,
-        /// The SSL/TLS certificate name.
-        #[serde(rename = "CertificateName")]
+        /// `CertificateName`: The SSL/TLS certificate name.
         pub certificate_name: Value<String>,
-        /// A Boolean value that indicates whether HTTPS redirection is enabled for the load balancer.
-        #[serde(
-            rename = "HttpsRedirectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HttpsRedirectionEnabled`: A Boolean value that indicates whether HTTPS redirection is enabled for the load balancer.
         pub https_redirection_enabled: Option<Value<bool>>,
-        /// When true, the SSL/TLS certificate is attached to the Lightsail load balancer.
-        #[serde(rename = "IsAttached", skip_serializing_if = "Option::is_none")]
+        /// `IsAttached`: When true, the SSL/TLS certificate is attached to the Lightsail load balancer.
         pub is_attached: Option<Value<bool>>,
-        /// The name of your load balancer.
-        #[serde(rename = "LoadBalancerName")]
+        /// `LoadBalancerName`: The name of your load balancer.
         pub load_balancer_name: Value<String>,
     }
 
@@ -3426,6 +3917,31 @@ pub mod load_balancer_tls_certificate {
                 is_attached: None,
                 load_balancer_name: load_balancer_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLoadBalancerTlsCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateAlternativeNames",
+                &self.certificate_alternative_names,
+            )?;
+            map.serialize_entry("CertificateDomainName", &self.certificate_domain_name)?;
+            map.serialize_entry("CertificateName", &self.certificate_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpsRedirectionEnabled",
+                &self.https_redirection_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "IsAttached", &self.is_attached)?;
+            map.serialize_entry("LoadBalancerName", &self.load_balancer_name)?;
+            map.end()
         }
     }
 }
@@ -3502,13 +4018,11 @@ pub mod static_ip {
     }
 
     /// The properties of `AWS::Lightsail::StaticIp`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStaticIpProps {
-        /// The instance where the static IP is attached.
-        #[serde(rename = "AttachedTo", skip_serializing_if = "Option::is_none")]
+        /// `AttachedTo`: The instance where the static IP is attached.
         pub attached_to: Option<Value<String>>,
-        /// The name of the static IP address.
-        #[serde(rename = "StaticIpName")]
+        /// `StaticIpName`: The name of the static IP address.
         pub static_ip_name: Value<String>,
     }
 
@@ -3521,23 +4035,29 @@ pub mod static_ip {
             }
         }
     }
+
+    impl Serialize for CfnStaticIpProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttachedTo", &self.attached_to)?;
+            map.serialize_entry("StaticIpName", &self.static_ip_name)?;
+            map.end()
+        }
+    }
 }
 
 /// A addon associate with a resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddOn {
-    /// The add-on type
-    #[serde(rename = "AddOnType")]
+    /// `AddOnType`: The add-on type
     pub add_on_type: Value<AddOnType>,
     /// `AutoSnapshotAddOnRequest`.
-    #[serde(
-        rename = "AutoSnapshotAddOnRequest",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub auto_snapshot_add_on_request: Option<AutoSnapshotAddOn>,
-    /// Status of the Addon
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    /// `Status`: Status of the Addon
     pub status: Option<Value<Status>>,
 }
 
@@ -3549,6 +4069,24 @@ impl AddOn {
             auto_snapshot_add_on_request: None,
             status: None,
         }
+    }
+}
+
+impl Serialize for AddOn {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AddOnType", &self.add_on_type)?;
+        crate::cfn::entry(
+            &mut map,
+            "AutoSnapshotAddOnRequest",
+            &self.auto_snapshot_add_on_request,
+        )?;
+        crate::cfn::entry(&mut map, "Status", &self.status)?;
+        map.end()
     }
 }
 
@@ -3590,11 +4128,22 @@ impl From<AddOnType> for Value<AddOnType> {
 }
 
 /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AutoSnapshotAddOn {
-    /// The daily time when an automatic snapshot will be created.
-    #[serde(rename = "SnapshotTimeOfDay", skip_serializing_if = "Option::is_none")]
+    /// `SnapshotTimeOfDay`: The daily time when an automatic snapshot will be created.
     pub snapshot_time_of_day: Option<Value<String>>,
+}
+
+impl Serialize for AutoSnapshotAddOn {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "SnapshotTimeOfDay", &self.snapshot_time_of_day)?;
+        map.end()
+    }
 }
 
 /// Status of the Addon

@@ -93,31 +93,23 @@ pub mod api_key {
     }
 
     /// The properties of `AWS::Location::APIKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKeyProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ExpireTime`.
-        #[serde(rename = "ExpireTime", skip_serializing_if = "Option::is_none")]
         pub expire_time: Option<Value<String>>,
         /// `ForceDelete`.
-        #[serde(rename = "ForceDelete", skip_serializing_if = "Option::is_none")]
         pub force_delete: Option<Value<bool>>,
         /// `ForceUpdate`.
-        #[serde(rename = "ForceUpdate", skip_serializing_if = "Option::is_none")]
         pub force_update: Option<Value<bool>>,
         /// `KeyName`.
-        #[serde(rename = "KeyName")]
         pub key_name: Value<String>,
         /// `NoExpiry`.
-        #[serde(rename = "NoExpiry", skip_serializing_if = "Option::is_none")]
         pub no_expiry: Option<Value<bool>>,
         /// `Restrictions`.
-        #[serde(rename = "Restrictions")]
         pub restrictions: ApiKeyRestrictions,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -140,23 +132,37 @@ pub mod api_key {
         }
     }
 
+    impl Serialize for CfnApiKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExpireTime", &self.expire_time)?;
+            crate::cfn::entry(&mut map, "ForceDelete", &self.force_delete)?;
+            crate::cfn::entry(&mut map, "ForceUpdate", &self.force_update)?;
+            map.serialize_entry("KeyName", &self.key_name)?;
+            crate::cfn::entry(&mut map, "NoExpiry", &self.no_expiry)?;
+            map.serialize_entry("Restrictions", &self.restrictions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ApiKeyRestrictions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyRestrictions {
         /// `AllowActions`.
-        #[serde(rename = "AllowActions")]
         pub allow_actions: Vec<Value<String>>,
         /// `AllowAndroidApps`.
-        #[serde(rename = "AllowAndroidApps", skip_serializing_if = "Option::is_none")]
         pub allow_android_apps: Option<Vec<AndroidApp>>,
         /// `AllowAppleApps`.
-        #[serde(rename = "AllowAppleApps", skip_serializing_if = "Option::is_none")]
         pub allow_apple_apps: Option<Vec<AppleApp>>,
         /// `AllowReferers`.
-        #[serde(rename = "AllowReferers", skip_serializing_if = "Option::is_none")]
         pub allow_referers: Option<Vec<Value<String>>>,
         /// `AllowResources`.
-        #[serde(rename = "AllowResources")]
         pub allow_resources: Vec<Value<String>>,
     }
 
@@ -176,14 +182,28 @@ pub mod api_key {
         }
     }
 
+    impl Serialize for ApiKeyRestrictions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowActions", &self.allow_actions)?;
+            crate::cfn::entry(&mut map, "AllowAndroidApps", &self.allow_android_apps)?;
+            crate::cfn::entry(&mut map, "AllowAppleApps", &self.allow_apple_apps)?;
+            crate::cfn::entry(&mut map, "AllowReferers", &self.allow_referers)?;
+            map.serialize_entry("AllowResources", &self.allow_resources)?;
+            map.end()
+        }
+    }
+
     /// The `AndroidApp` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AndroidApp {
         /// `CertificateFingerprint`.
-        #[serde(rename = "CertificateFingerprint")]
         pub certificate_fingerprint: Value<String>,
         /// `Package`.
-        #[serde(rename = "Package")]
         pub package: Value<String>,
     }
 
@@ -200,11 +220,26 @@ pub mod api_key {
         }
     }
 
+    impl Serialize for AndroidApp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CertificateFingerprint",
+                &self.certificate_fingerprint,
+            )?;
+            map.serialize_entry("Package", &self.package)?;
+            map.end()
+        }
+    }
+
     /// The `AppleApp` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppleApp {
         /// `BundleId`.
-        #[serde(rename = "BundleId")]
         pub bundle_id: Value<String>,
     }
 
@@ -214,6 +249,18 @@ pub mod api_key {
             Self {
                 bundle_id: bundle_id.into(),
             }
+        }
+    }
+
+    impl Serialize for AppleApp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BundleId", &self.bundle_id)?;
+            map.end()
         }
     }
 }
@@ -297,29 +344,19 @@ pub mod geofence_collection {
     }
 
     /// The properties of `AWS::Location::GeofenceCollection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeofenceCollectionProps {
         /// `CollectionName`.
-        #[serde(rename = "CollectionName")]
         pub collection_name: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `PricingPlan`.
-        #[serde(rename = "PricingPlan", skip_serializing_if = "Option::is_none")]
         pub pricing_plan: Option<Value<PricingPlan>>,
-        /// This shape is deprecated since 2022-02-01: Deprecated.
-        #[serde(
-            rename = "PricingPlanDataSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PricingPlanDataSource`: This shape is deprecated since 2022-02-01: Deprecated.
         pub pricing_plan_data_source: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -334,6 +371,27 @@ pub mod geofence_collection {
                 pricing_plan_data_source: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGeofenceCollectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionName", &self.collection_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "PricingPlan", &self.pricing_plan)?;
+            crate::cfn::entry(
+                &mut map,
+                "PricingPlanDataSource",
+                &self.pricing_plan_data_source,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -415,22 +473,17 @@ pub mod map {
     }
 
     /// The properties of `AWS::Location::Map`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMapProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: MapConfiguration,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MapName`.
-        #[serde(rename = "MapName")]
         pub map_name: Value<String>,
         /// `PricingPlan`.
-        #[serde(rename = "PricingPlan", skip_serializing_if = "Option::is_none")]
         pub pricing_plan: Option<Value<PricingPlan>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -450,17 +503,30 @@ pub mod map {
         }
     }
 
+    impl Serialize for CfnMapProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("MapName", &self.map_name)?;
+            crate::cfn::entry(&mut map, "PricingPlan", &self.pricing_plan)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `MapConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MapConfiguration {
         /// `CustomLayers`.
-        #[serde(rename = "CustomLayers", skip_serializing_if = "Option::is_none")]
         pub custom_layers: Option<Vec<Value<String>>>,
         /// `PoliticalView`.
-        #[serde(rename = "PoliticalView", skip_serializing_if = "Option::is_none")]
         pub political_view: Option<Value<String>>,
         /// `Style`.
-        #[serde(rename = "Style")]
         pub style: Value<String>,
     }
 
@@ -472,6 +538,20 @@ pub mod map {
                 political_view: None,
                 style: style.into(),
             }
+        }
+    }
+
+    impl Serialize for MapConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomLayers", &self.custom_layers)?;
+            crate::cfn::entry(&mut map, "PoliticalView", &self.political_view)?;
+            map.serialize_entry("Style", &self.style)?;
+            map.end()
         }
     }
 }
@@ -555,29 +635,19 @@ pub mod place_index {
     }
 
     /// The properties of `AWS::Location::PlaceIndex`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPlaceIndexProps {
         /// `DataSource`.
-        #[serde(rename = "DataSource")]
         pub data_source: Value<String>,
         /// `DataSourceConfiguration`.
-        #[serde(
-            rename = "DataSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_source_configuration: Option<DataSourceConfiguration>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `PricingPlan`.
-        #[serde(rename = "PricingPlan", skip_serializing_if = "Option::is_none")]
         pub pricing_plan: Option<Value<PricingPlan>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -598,12 +668,44 @@ pub mod place_index {
         }
     }
 
+    impl Serialize for CfnPlaceIndexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSource", &self.data_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataSourceConfiguration",
+                &self.data_source_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(&mut map, "PricingPlan", &self.pricing_plan)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DataSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSourceConfiguration {
         /// `IntendedUse`.
-        #[serde(rename = "IntendedUse", skip_serializing_if = "Option::is_none")]
         pub intended_use: Option<Value<IntendedUse>>,
+    }
+
+    impl Serialize for DataSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IntendedUse", &self.intended_use)?;
+            map.end()
+        }
     }
 
     /// Values of `IntendedUse`.
@@ -723,22 +825,17 @@ pub mod route_calculator {
     }
 
     /// The properties of `AWS::Location::RouteCalculator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteCalculatorProps {
         /// `CalculatorName`.
-        #[serde(rename = "CalculatorName")]
         pub calculator_name: Value<String>,
         /// `DataSource`.
-        #[serde(rename = "DataSource")]
         pub data_source: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `PricingPlan`.
-        #[serde(rename = "PricingPlan", skip_serializing_if = "Option::is_none")]
         pub pricing_plan: Option<Value<PricingPlan>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -755,6 +852,22 @@ pub mod route_calculator {
                 pricing_plan: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRouteCalculatorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CalculatorName", &self.calculator_name)?;
+            map.serialize_entry("DataSource", &self.data_source)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "PricingPlan", &self.pricing_plan)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -838,42 +951,25 @@ pub mod tracker {
     }
 
     /// The properties of `AWS::Location::Tracker`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrackerProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EventBridgeEnabled`.
-        #[serde(rename = "EventBridgeEnabled", skip_serializing_if = "Option::is_none")]
         pub event_bridge_enabled: Option<Value<bool>>,
         /// `KmsKeyEnableGeospatialQueries`.
-        #[serde(
-            rename = "KmsKeyEnableGeospatialQueries",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kms_key_enable_geospatial_queries: Option<Value<bool>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `PositionFiltering`.
-        #[serde(rename = "PositionFiltering", skip_serializing_if = "Option::is_none")]
         pub position_filtering: Option<Value<PositionFiltering>>,
         /// `PricingPlan`.
-        #[serde(rename = "PricingPlan", skip_serializing_if = "Option::is_none")]
         pub pricing_plan: Option<Value<PricingPlan>>,
-        /// This shape is deprecated since 2022-02-01: Deprecated.
-        #[serde(
-            rename = "PricingPlanDataSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PricingPlanDataSource`: This shape is deprecated since 2022-02-01: Deprecated.
         pub pricing_plan_data_source: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrackerName`.
-        #[serde(rename = "TrackerName")]
         pub tracker_name: Value<String>,
     }
 
@@ -891,6 +987,38 @@ pub mod tracker {
                 tags: None,
                 tracker_name: tracker_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTrackerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBridgeEnabled",
+                &self.event_bridge_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsKeyEnableGeospatialQueries",
+                &self.kms_key_enable_geospatial_queries,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "PositionFiltering", &self.position_filtering)?;
+            crate::cfn::entry(&mut map, "PricingPlan", &self.pricing_plan)?;
+            crate::cfn::entry(
+                &mut map,
+                "PricingPlanDataSource",
+                &self.pricing_plan_data_source,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrackerName", &self.tracker_name)?;
+            map.end()
         }
     }
 
@@ -994,13 +1122,11 @@ pub mod tracker_consumer {
     }
 
     /// The properties of `AWS::Location::TrackerConsumer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrackerConsumerProps {
         /// `ConsumerArn`.
-        #[serde(rename = "ConsumerArn")]
         pub consumer_arn: Value<String>,
         /// `TrackerName`.
-        #[serde(rename = "TrackerName")]
         pub tracker_name: Value<String>,
     }
 
@@ -1014,6 +1140,19 @@ pub mod tracker_consumer {
                 consumer_arn: consumer_arn.into(),
                 tracker_name: tracker_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTrackerConsumerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConsumerArn", &self.consumer_arn)?;
+            map.serialize_entry("TrackerName", &self.tracker_name)?;
+            map.end()
         }
     }
 }

@@ -90,22 +90,17 @@ pub mod account_policy {
     }
 
     /// The properties of `AWS::Logs::AccountPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountPolicyProps {
-        /// The body of the policy document you want to use for this topic.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The body of the policy document you want to use for this topic.
         pub policy_document: Value<String>,
-        /// The name of the account policy
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the account policy
         pub policy_name: Value<String>,
-        /// Type of the policy.
-        #[serde(rename = "PolicyType")]
+        /// `PolicyType`: Type of the policy.
         pub policy_type: Value<PolicyType>,
-        /// Scope for policy application
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: Scope for policy application
         pub scope: Option<Value<Scope>>,
-        /// Log group selection criteria to apply policy only to a subset of log groups.
-        #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
+        /// `SelectionCriteria`: Log group selection criteria to apply policy only to a subset of log groups.
         pub selection_criteria: Option<Value<String>>,
     }
 
@@ -123,6 +118,22 @@ pub mod account_policy {
                 scope: None,
                 selection_criteria: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAccountPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("PolicyType", &self.policy_type)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "SelectionCriteria", &self.selection_criteria)?;
+            map.end()
         }
     }
 
@@ -280,32 +291,21 @@ pub mod delivery {
     }
 
     /// The properties of `AWS::Logs::Delivery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryProps {
-        /// The ARN of the delivery destination that is associated with this delivery.
-        #[serde(rename = "DeliveryDestinationArn")]
+        /// `DeliveryDestinationArn`: The ARN of the delivery destination that is associated with this delivery.
         pub delivery_destination_arn: Value<String>,
-        /// The name of the delivery source that is associated with this delivery.
-        #[serde(rename = "DeliverySourceName")]
+        /// `DeliverySourceName`: The name of the delivery source that is associated with this delivery.
         pub delivery_source_name: Value<String>,
-        /// The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
-        #[serde(rename = "FieldDelimiter", skip_serializing_if = "Option::is_none")]
+        /// `FieldDelimiter`: The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
         pub field_delimiter: Option<Value<String>>,
-        /// The list of record fields to be delivered to the destination, in order.
-        #[serde(rename = "RecordFields", skip_serializing_if = "Option::is_none")]
+        /// `RecordFields`: The list of record fields to be delivered to the destination, in order.
         pub record_fields: Option<Vec<Value<String>>>,
-        /// This parameter causes the S3 objects that contain delivered logs to use a prefix structure that allows for integration with Apache Hive.
-        #[serde(
-            rename = "S3EnableHiveCompatiblePath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3EnableHiveCompatiblePath`: This parameter causes the S3 objects that contain delivered logs to use a prefix structure that allows for integration with Apache Hive.
         pub s3_enable_hive_compatible_path: Option<Value<bool>>,
-        /// This string allows re-configuring the S3 object prefix to contain either static or variable sections.
-        #[serde(rename = "S3SuffixPath", skip_serializing_if = "Option::is_none")]
+        /// `S3SuffixPath`: This string allows re-configuring the S3 object prefix to contain either static or variable sections.
         pub s3_suffix_path: Option<Value<String>>,
-        /// The tags that have been assigned to this delivery.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that have been assigned to this delivery.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -324,6 +324,31 @@ pub mod delivery {
                 s3_suffix_path: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDeliveryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DeliveryDestinationArn",
+                &self.delivery_destination_arn,
+            )?;
+            map.serialize_entry("DeliverySourceName", &self.delivery_source_name)?;
+            crate::cfn::entry(&mut map, "FieldDelimiter", &self.field_delimiter)?;
+            crate::cfn::entry(&mut map, "RecordFields", &self.record_fields)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3EnableHiveCompatiblePath",
+                &self.s3_enable_hive_compatible_path,
+            )?;
+            crate::cfn::entry(&mut map, "S3SuffixPath", &self.s3_suffix_path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -391,37 +416,19 @@ pub mod delivery_destination {
     }
 
     /// The properties of `AWS::Logs::DeliveryDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryDestinationProps {
-        /// IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
-        #[serde(
-            rename = "DeliveryDestinationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationPolicy`: IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
         pub delivery_destination_policy: Option<DestinationPolicy>,
-        /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
-        #[serde(
-            rename = "DeliveryDestinationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationType`: Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
         pub delivery_destination_type: Option<Value<String>>,
-        /// The ARN of the Amazon Web Services destination that this delivery destination represents.
-        #[serde(
-            rename = "DestinationResourceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationResourceArn`: The ARN of the Amazon Web Services destination that this delivery destination represents.
         pub destination_resource_arn: Option<Value<String>>,
-        /// The name of this delivery destination.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of this delivery destination.
         pub name: Value<String>,
-        /// The format of the logs that are sent to this delivery destination.
-        #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
+        /// `OutputFormat`: The format of the logs that are sent to this delivery destination.
         pub output_format: Option<Value<String>>,
-        /// The tags that have been assigned to this delivery destination.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that have been assigned to this delivery destination.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -439,23 +446,63 @@ pub mod delivery_destination {
         }
     }
 
+    impl Serialize for CfnDeliveryDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationPolicy",
+                &self.delivery_destination_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationType",
+                &self.delivery_destination_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationResourceArn",
+                &self.destination_resource_arn,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationPolicy {
-        /// The name of the delivery destination to assign this policy to
-        #[serde(
-            rename = "DeliveryDestinationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationName`: The name of the delivery destination to assign this policy to
         pub delivery_destination_name: Option<Value<String>>,
-        /// The contents of the policy attached to the delivery destination Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "DeliveryDestinationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationPolicy`: The contents of the policy attached to the delivery destination Untyped in the schema: any `serde_json::Value`.
         pub delivery_destination_policy: Option<serde_json::Value>,
+    }
+
+    impl Serialize for DestinationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationName",
+                &self.delivery_destination_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationPolicy",
+                &self.delivery_destination_policy,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -539,28 +586,19 @@ pub mod delivery_source {
     }
 
     /// The properties of `AWS::Logs::DeliverySource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliverySourceProps {
-        /// A map of key-value pairs to configure the delivery source.
-        #[serde(
-            rename = "DeliverySourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliverySourceConfiguration`: A map of key-value pairs to configure the delivery source.
         pub delivery_source_configuration: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The type of logs being delivered.
-        #[serde(rename = "LogType", skip_serializing_if = "Option::is_none")]
+        /// `LogType`: The type of logs being delivered.
         pub log_type: Option<Value<String>>,
-        /// The unique name of the Log source.
-        #[serde(rename = "Name")]
+        /// `Name`: The unique name of the Log source.
         pub name: Value<String>,
-        /// The ARN of the resource that will be sending the logs.
-        #[serde(rename = "ResourceArn", skip_serializing_if = "Option::is_none")]
+        /// `ResourceArn`: The ARN of the resource that will be sending the logs.
         pub resource_arn: Option<Value<String>>,
-        /// The tags that have been assigned to this delivery source.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that have been assigned to this delivery source.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -574,6 +612,26 @@ pub mod delivery_source {
                 resource_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDeliverySourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliverySourceConfiguration",
+                &self.delivery_source_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LogType", &self.log_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -640,22 +698,17 @@ pub mod destination {
     }
 
     /// The properties of `AWS::Logs::Destination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestinationProps {
-        /// The name of the destination resource
-        #[serde(rename = "DestinationName")]
+        /// `DestinationName`: The name of the destination resource
         pub destination_name: Value<String>,
-        /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
-        #[serde(rename = "DestinationPolicy", skip_serializing_if = "Option::is_none")]
+        /// `DestinationPolicy`: An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
         pub destination_policy: Option<Value<String>>,
-        /// The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
         pub target_arn: Value<String>,
     }
 
@@ -673,6 +726,22 @@ pub mod destination {
                 tags: None,
                 target_arn: target_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationName", &self.destination_name)?;
+            crate::cfn::entry(&mut map, "DestinationPolicy", &self.destination_policy)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
         }
     }
 }
@@ -741,16 +810,13 @@ pub mod integration {
     }
 
     /// The properties of `AWS::Logs::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
-        /// User provided identifier for integration, unique to the user account.
-        #[serde(rename = "IntegrationName")]
+        /// `IntegrationName`: User provided identifier for integration, unique to the user account.
         pub integration_name: Value<String>,
-        /// The type of the Integration.
-        #[serde(rename = "IntegrationType")]
+        /// `IntegrationType`: The type of the Integration.
         pub integration_type: Value<IntegrationType>,
-        /// OpenSearchResourceConfig for the given Integration
-        #[serde(rename = "ResourceConfig")]
+        /// `ResourceConfig`: OpenSearchResourceConfig for the given Integration
         pub resource_config: ResourceConfig,
     }
 
@@ -766,6 +832,20 @@ pub mod integration {
                 integration_type: integration_type.into(),
                 resource_config: resource_config.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IntegrationName", &self.integration_name)?;
+            map.serialize_entry("IntegrationType", &self.integration_type)?;
+            map.serialize_entry("ResourceConfig", &self.resource_config)?;
+            map.end()
         }
     }
 
@@ -804,34 +884,40 @@ pub mod integration {
     }
 
     /// OpenSearchResourceConfig for the given Integration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceConfig {
         /// `OpenSearchResourceConfig`.
-        #[serde(
-            rename = "OpenSearchResourceConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub open_search_resource_config: Option<OpenSearchResourceConfig>,
     }
 
+    impl Serialize for ResourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenSearchResourceConfig",
+                &self.open_search_resource_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OpenSearchResourceConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchResourceConfig {
         /// `ApplicationARN`.
-        #[serde(rename = "ApplicationARN", skip_serializing_if = "Option::is_none")]
         pub application_arn: Option<Value<String>>,
         /// `DashboardViewerPrincipals`.
-        #[serde(rename = "DashboardViewerPrincipals")]
         pub dashboard_viewer_principals: Vec<Value<String>>,
         /// `DataSourceRoleArn`.
-        #[serde(rename = "DataSourceRoleArn")]
         pub data_source_role_arn: Value<String>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `RetentionDays`.
-        #[serde(rename = "RetentionDays", skip_serializing_if = "Option::is_none")]
         pub retention_days: Option<Value<i64>>,
     }
 
@@ -848,6 +934,25 @@ pub mod integration {
                 kms_key_arn: None,
                 retention_days: None,
             }
+        }
+    }
+
+    impl Serialize for OpenSearchResourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationARN", &self.application_arn)?;
+            map.serialize_entry(
+                "DashboardViewerPrincipals",
+                &self.dashboard_viewer_principals,
+            )?;
+            map.serialize_entry("DataSourceRoleArn", &self.data_source_role_arn)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "RetentionDays", &self.retention_days)?;
+            map.end()
         }
     }
 }
@@ -927,33 +1032,48 @@ pub mod log_anomaly_detector {
     }
 
     /// The properties of `AWS::Logs::LogAnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLogAnomalyDetectorProps {
-        /// Account ID for owner of detector
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
+        /// `AccountId`: Account ID for owner of detector
         pub account_id: Option<Value<String>>,
         /// `AnomalyVisibilityTime`.
-        #[serde(
-            rename = "AnomalyVisibilityTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub anomaly_visibility_time: Option<Value<f64>>,
-        /// Name of detector
-        #[serde(rename = "DetectorName", skip_serializing_if = "Option::is_none")]
+        /// `DetectorName`: Name of detector
         pub detector_name: Option<Value<String>>,
-        /// How often log group is evaluated
-        #[serde(rename = "EvaluationFrequency", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationFrequency`: How often log group is evaluated
         pub evaluation_frequency: Option<Value<EvaluationFrequency>>,
         /// `FilterPattern`.
-        #[serde(rename = "FilterPattern", skip_serializing_if = "Option::is_none")]
         pub filter_pattern: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the CMK to use when encrypting log data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of the CMK to use when encrypting log data.
         pub kms_key_id: Option<Value<String>>,
-        /// List of Arns for the given log group
-        #[serde(rename = "LogGroupArnList", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupArnList`: List of Arns for the given log group
         pub log_group_arn_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnLogAnomalyDetectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnomalyVisibilityTime",
+                &self.anomaly_visibility_time,
+            )?;
+            crate::cfn::entry(&mut map, "DetectorName", &self.detector_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationFrequency",
+                &self.evaluation_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "FilterPattern", &self.filter_pattern)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LogGroupArnList", &self.log_group_arn_list)?;
+            map.end()
+        }
     }
 
     /// How often log group is evaluated
@@ -1065,54 +1185,69 @@ pub mod log_group {
     }
 
     /// The properties of `AWS::Logs::LogGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLogGroupProps {
-        /// Indicates whether bearer token authentication is enabled for this log group.
-        #[serde(
-            rename = "BearerTokenAuthenticationEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BearerTokenAuthenticationEnabled`: Indicates whether bearer token authentication is enabled for this log group.
         pub bearer_token_authentication_enabled: Option<Value<bool>>,
-        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "DataProtectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataProtectionPolicy`: `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub data_protection_policy: Option<serde_json::Value>,
-        /// Indicates whether deletion protection is enabled for this log group.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: Indicates whether deletion protection is enabled for this log group.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// Creates or updates a *field index policy* for the specified log group.
-        #[serde(rename = "FieldIndexPolicies", skip_serializing_if = "Option::is_none")]
+        /// `FieldIndexPolicies`: Creates or updates a *field index policy* for the specified log group.
         pub field_index_policies: Option<Vec<serde_json::Value>>,
-        /// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the log group class for this log group.
-        #[serde(rename = "LogGroupClass", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupClass`: Specifies the log group class for this log group.
         pub log_group_class: Option<Value<LogGroupClass>>,
-        /// The name of the log group.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The name of the log group.
         pub log_group_name: Option<Value<String>>,
-        /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "ResourcePolicyDocument",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourcePolicyDocument`: Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. Untyped in the schema: any `serde_json::Value`.
         pub resource_policy_document: Option<serde_json::Value>,
-        /// The number of days to retain the log events in the specified log group.
-        #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
+        /// `RetentionInDays`: The number of days to retain the log events in the specified log group.
         pub retention_in_days: Option<Value<i64>>,
-        /// An array of key-value pairs to apply to the log group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the log group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnLogGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BearerTokenAuthenticationEnabled",
+                &self.bearer_token_authentication_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProtectionPolicy",
+                &self.data_protection_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldIndexPolicies",
+                &self.field_index_policies,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LogGroupClass", &self.log_group_class)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourcePolicyDocument",
+                &self.resource_policy_document,
+            )?;
+            crate::cfn::entry(&mut map, "RetentionInDays", &self.retention_in_days)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Specifies the log group class for this log group.
@@ -1215,13 +1350,11 @@ pub mod log_stream {
     }
 
     /// The properties of `AWS::Logs::LogStream`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogStreamProps {
-        /// The name of the log group where the log stream is created.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The name of the log group where the log stream is created.
         pub log_group_name: Value<String>,
-        /// The name of the log stream.
-        #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
+        /// `LogStreamName`: The name of the log stream.
         pub log_stream_name: Option<Value<String>>,
     }
 
@@ -1232,6 +1365,19 @@ pub mod log_stream {
                 log_group_name: log_group_name.into(),
                 log_stream_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLogStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "LogStreamName", &self.log_stream_name)?;
+            map.end()
         }
     }
 }
@@ -1295,40 +1441,21 @@ pub mod metric_filter {
     }
 
     /// The properties of `AWS::Logs::MetricFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricFilterProps {
-        /// This parameter is valid only for log groups that have an active log transformer.
-        #[serde(
-            rename = "ApplyOnTransformedLogs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplyOnTransformedLogs`: This parameter is valid only for log groups that have an active log transformer.
         pub apply_on_transformed_logs: Option<Value<bool>>,
-        /// The list of system fields that are emitted as additional dimensions in the generated metrics.
-        #[serde(
-            rename = "EmitSystemFieldDimensions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EmitSystemFieldDimensions`: The list of system fields that are emitted as additional dimensions in the generated metrics.
         pub emit_system_field_dimensions: Option<Vec<Value<String>>>,
-        /// The filter expression that specifies which log events are processed by this metric filter based on system fields.
-        #[serde(
-            rename = "FieldSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FieldSelectionCriteria`: The filter expression that specifies which log events are processed by this metric filter based on system fields.
         pub field_selection_criteria: Option<Value<String>>,
-        /// The name of the metric filter.
-        #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
+        /// `FilterName`: The name of the metric filter.
         pub filter_name: Option<Value<String>>,
-        /// A filter pattern for extracting metric data out of ingested log events.
-        #[serde(rename = "FilterPattern")]
+        /// `FilterPattern`: A filter pattern for extracting metric data out of ingested log events.
         pub filter_pattern: Value<String>,
-        /// The name of an existing log group that you want to associate with this metric filter.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The name of an existing log group that you want to associate with this metric filter.
         pub log_group_name: Value<String>,
-        /// The metric transformations.
-        #[serde(rename = "MetricTransformations")]
+        /// `MetricTransformations`: The metric transformations.
         pub metric_transformations: Vec<MetricTransformation>,
     }
 
@@ -1351,26 +1478,50 @@ pub mod metric_filter {
         }
     }
 
+    impl Serialize for CfnMetricFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyOnTransformedLogs",
+                &self.apply_on_transformed_logs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmitSystemFieldDimensions",
+                &self.emit_system_field_dimensions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldSelectionCriteria",
+                &self.field_selection_criteria,
+            )?;
+            crate::cfn::entry(&mut map, "FilterName", &self.filter_name)?;
+            map.serialize_entry("FilterPattern", &self.filter_pattern)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            map.serialize_entry("MetricTransformations", &self.metric_transformations)?;
+            map.end()
+        }
+    }
+
     /// `MetricTransformation` is a property of the `AWS::Logs::MetricFilter` resource that describes how to transform log streams into a CloudWatch metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricTransformation {
-        /// (Optional) The value to emit when a filter pattern does not match a log event.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: (Optional) The value to emit when a filter pattern does not match a log event.
         pub default_value: Option<Value<f64>>,
-        /// The fields to use as dimensions for the metric.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The fields to use as dimensions for the metric.
         pub dimensions: Option<Vec<Dimension>>,
-        /// The name of the CloudWatch metric.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the CloudWatch metric.
         pub metric_name: Value<String>,
-        /// A custom namespace to contain your metric in CloudWatch.
-        #[serde(rename = "MetricNamespace")]
+        /// `MetricNamespace`: A custom namespace to contain your metric in CloudWatch.
         pub metric_namespace: Value<String>,
-        /// The value that is published to the CloudWatch metric.
-        #[serde(rename = "MetricValue")]
+        /// `MetricValue`: The value that is published to the CloudWatch metric.
         pub metric_value: Value<String>,
-        /// The unit to assign to the metric.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit to assign to the metric.
         pub unit: Option<Value<Unit>>,
     }
 
@@ -1392,14 +1543,29 @@ pub mod metric_filter {
         }
     }
 
+    impl Serialize for MetricTransformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("MetricNamespace", &self.metric_namespace)?;
+            map.serialize_entry("MetricValue", &self.metric_value)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// Specifies the CW metric dimensions to publish with this metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Dimension {
-        /// The name for the CW metric dimension that the metric filter creates.
-        #[serde(rename = "Key")]
+        /// `Key`: The name for the CW metric dimension that the metric filter creates.
         pub key: Value<String>,
-        /// The log event field that will contain the value for this dimension.
-        #[serde(rename = "Value")]
+        /// `Value`: The log event field that will contain the value for this dimension.
         pub value: Value<String>,
     }
 
@@ -1413,6 +1579,19 @@ pub mod metric_filter {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for Dimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1589,22 +1768,17 @@ pub mod query_definition {
     }
 
     /// The properties of `AWS::Logs::QueryDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryDefinitionProps {
-        /// Optionally define specific log groups as part of your query definition
-        #[serde(rename = "LogGroupNames", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupNames`: Optionally define specific log groups as part of your query definition
         pub log_group_names: Option<Vec<Value<String>>>,
-        /// A name for the saved query definition
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the saved query definition
         pub name: Value<String>,
-        /// Use this parameter to include specific query parameters as part of your query definition.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Use this parameter to include specific query parameters as part of your query definition.
         pub parameters: Option<Vec<QueryParameter>>,
-        /// Query language of the query string.
-        #[serde(rename = "QueryLanguage", skip_serializing_if = "Option::is_none")]
+        /// `QueryLanguage`: Query language of the query string.
         pub query_language: Option<Value<QueryLanguage>>,
-        /// The query string to use for this definition
-        #[serde(rename = "QueryString")]
+        /// `QueryString`: The query string to use for this definition
         pub query_string: Value<String>,
     }
 
@@ -1624,17 +1798,30 @@ pub mod query_definition {
         }
     }
 
+    impl Serialize for CfnQueryDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupNames", &self.log_group_names)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "QueryLanguage", &self.query_language)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            map.end()
+        }
+    }
+
     /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryParameter {
-        /// The default value to use for this query parameter if no value is supplied at execution time.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: The default value to use for this query parameter if no value is supplied at execution time.
         pub default_value: Option<Value<String>>,
-        /// A description of the query parameter that explains its purpose or expected values.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the query parameter that explains its purpose or expected values.
         pub description: Option<Value<String>>,
-        /// The name of the query parameter.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the query parameter.
         pub name: Value<String>,
     }
 
@@ -1646,6 +1833,20 @@ pub mod query_definition {
                 description: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for QueryParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -1747,13 +1948,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Logs::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document One of `string`, `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The policy document One of `string`, `object` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// A name for resource policy
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: A name for resource policy
         pub policy_name: Value<String>,
     }
 
@@ -1767,6 +1966,19 @@ pub mod resource_policy {
                 policy_document: policy_document.into(),
                 policy_name: policy_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
         }
     }
 }
@@ -1853,53 +2065,35 @@ pub mod scheduled_query {
     }
 
     /// The properties of `AWS::Logs::ScheduledQuery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledQueryProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DestinationConfiguration`.
-        #[serde(
-            rename = "DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_configuration: Option<DestinationConfiguration>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn")]
         pub execution_role_arn: Value<String>,
         /// `LogGroupIdentifiers`.
-        #[serde(rename = "LogGroupIdentifiers", skip_serializing_if = "Option::is_none")]
         pub log_group_identifiers: Option<Vec<Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `QueryLanguage`.
-        #[serde(rename = "QueryLanguage")]
         pub query_language: Value<QueryLanguage>,
         /// `QueryString`.
-        #[serde(rename = "QueryString")]
         pub query_string: Value<String>,
         /// `ScheduleEndTime`.
-        #[serde(rename = "ScheduleEndTime", skip_serializing_if = "Option::is_none")]
         pub schedule_end_time: Option<Value<f64>>,
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
         /// `ScheduleStartTime`.
-        #[serde(rename = "ScheduleStartTime", skip_serializing_if = "Option::is_none")]
         pub schedule_start_time: Option<Value<f64>>,
         /// `StartTimeOffset`.
-        #[serde(rename = "StartTimeOffset", skip_serializing_if = "Option::is_none")]
         pub start_time_offset: Option<Value<i64>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<ScheduledQueryState>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsItem>>,
         /// `Timezone`.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
 
@@ -1931,22 +2125,64 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for CfnScheduledQueryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationConfiguration",
+                &self.destination_configuration,
+            )?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogGroupIdentifiers",
+                &self.log_group_identifiers,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("QueryLanguage", &self.query_language)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "ScheduleEndTime", &self.schedule_end_time)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            crate::cfn::entry(&mut map, "ScheduleStartTime", &self.schedule_start_time)?;
+            crate::cfn::entry(&mut map, "StartTimeOffset", &self.start_time_offset)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationConfiguration {
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3Configuration>,
     }
 
+    impl Serialize for DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `S3Configuration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Configuration {
         /// `DestinationIdentifier`.
-        #[serde(rename = "DestinationIdentifier")]
         pub destination_identifier: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -1960,6 +2196,19 @@ pub mod scheduled_query {
                 destination_identifier: destination_identifier.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationIdentifier", &self.destination_identifier)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -2041,13 +2290,11 @@ pub mod scheduled_query {
     }
 
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2061,6 +2308,19 @@ pub mod scheduled_query {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -2130,10 +2390,9 @@ pub mod storage_tier_policy {
     }
 
     /// The properties of `AWS::Logs::StorageTierPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageTierPolicyProps {
-        /// The storage tier to apply.
-        #[serde(rename = "StorageTier")]
+        /// `StorageTier`: The storage tier to apply.
         pub storage_tier: Value<StorageTier>,
     }
 
@@ -2143,6 +2402,18 @@ pub mod storage_tier_policy {
             Self {
                 storage_tier: storage_tier.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStorageTierPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StorageTier", &self.storage_tier)?;
+            map.end()
         }
     }
 
@@ -2240,42 +2511,25 @@ pub mod subscription_filter {
     }
 
     /// The properties of `AWS::Logs::SubscriptionFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionFilterProps {
-        /// This parameter is valid only for log groups that have an active log transformer.
-        #[serde(
-            rename = "ApplyOnTransformedLogs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplyOnTransformedLogs`: This parameter is valid only for log groups that have an active log transformer.
         pub apply_on_transformed_logs: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the destination.
-        #[serde(rename = "DestinationArn")]
+        /// `DestinationArn`: The Amazon Resource Name (ARN) of the destination.
         pub destination_arn: Value<String>,
-        /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
-        #[serde(rename = "Distribution", skip_serializing_if = "Option::is_none")]
+        /// `Distribution`: The method used to distribute log data to the destination, which can be either random or grouped by log stream.
         pub distribution: Option<Value<Distribution>>,
-        /// The list of system fields that are included in the log events sent to the subscription destination.
-        #[serde(rename = "EmitSystemFields", skip_serializing_if = "Option::is_none")]
+        /// `EmitSystemFields`: The list of system fields that are included in the log events sent to the subscription destination.
         pub emit_system_fields: Option<Vec<Value<String>>>,
-        /// The filter expression that specifies which log events are processed by this subscription filter based on system fields.
-        #[serde(
-            rename = "FieldSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FieldSelectionCriteria`: The filter expression that specifies which log events are processed by this subscription filter based on system fields.
         pub field_selection_criteria: Option<Value<String>>,
-        /// The name of the subscription filter.
-        #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
+        /// `FilterName`: The name of the subscription filter.
         pub filter_name: Option<Value<String>>,
-        /// The filtering expressions that restrict what gets delivered to the destination AWS resource.
-        #[serde(rename = "FilterPattern")]
+        /// `FilterPattern`: The filtering expressions that restrict what gets delivered to the destination AWS resource.
         pub filter_pattern: Value<String>,
-        /// The log group to associate with the subscription filter.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The log group to associate with the subscription filter.
         pub log_group_name: Value<String>,
-        /// The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream.
         pub role_arn: Option<Value<String>>,
     }
 
@@ -2297,6 +2551,34 @@ pub mod subscription_filter {
                 log_group_name: log_group_name.into(),
                 role_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSubscriptionFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyOnTransformedLogs",
+                &self.apply_on_transformed_logs,
+            )?;
+            map.serialize_entry("DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Distribution", &self.distribution)?;
+            crate::cfn::entry(&mut map, "EmitSystemFields", &self.emit_system_fields)?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldSelectionCriteria",
+                &self.field_selection_criteria,
+            )?;
+            crate::cfn::entry(&mut map, "FilterName", &self.filter_name)?;
+            map.serialize_entry("FilterPattern", &self.filter_pattern)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -2395,13 +2677,11 @@ pub mod transformer {
     }
 
     /// The properties of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransformerProps {
-        /// Existing log group that you want to associate with this transformer.
-        #[serde(rename = "LogGroupIdentifier")]
+        /// `LogGroupIdentifier`: Existing log group that you want to associate with this transformer.
         pub log_group_identifier: Value<String>,
-        /// List of processors in a transformer
-        #[serde(rename = "TransformerConfig")]
+        /// `TransformerConfig`: List of processors in a transformer
         pub transformer_config: Vec<Processor>,
     }
 
@@ -2418,85 +2698,108 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for CfnTransformerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupIdentifier", &self.log_group_identifier)?;
+            map.serialize_entry("TransformerConfig", &self.transformer_config)?;
+            map.end()
+        }
+    }
+
     /// Individual processor configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Processor {
         /// `AddKeys`.
-        #[serde(rename = "AddKeys", skip_serializing_if = "Option::is_none")]
         pub add_keys: Option<AddKeys>,
         /// `CopyValue`.
-        #[serde(rename = "CopyValue", skip_serializing_if = "Option::is_none")]
         pub copy_value: Option<CopyValue>,
         /// `Csv`.
-        #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
         pub csv: Option<Csv>,
         /// `DateTimeConverter`.
-        #[serde(rename = "DateTimeConverter", skip_serializing_if = "Option::is_none")]
         pub date_time_converter: Option<DateTimeConverter>,
         /// `DeleteKeys`.
-        #[serde(rename = "DeleteKeys", skip_serializing_if = "Option::is_none")]
         pub delete_keys: Option<DeleteKeys>,
         /// `Grok`.
-        #[serde(rename = "Grok", skip_serializing_if = "Option::is_none")]
         pub grok: Option<Grok>,
         /// `ListToMap`.
-        #[serde(rename = "ListToMap", skip_serializing_if = "Option::is_none")]
         pub list_to_map: Option<ListToMap>,
         /// `LowerCaseString`.
-        #[serde(rename = "LowerCaseString", skip_serializing_if = "Option::is_none")]
         pub lower_case_string: Option<LowerCaseString>,
         /// `MoveKeys`.
-        #[serde(rename = "MoveKeys", skip_serializing_if = "Option::is_none")]
         pub move_keys: Option<MoveKeys>,
         /// `ParseCloudfront`.
-        #[serde(rename = "ParseCloudfront", skip_serializing_if = "Option::is_none")]
         pub parse_cloudfront: Option<ParseCloudfront>,
         /// `ParseJSON`.
-        #[serde(rename = "ParseJSON", skip_serializing_if = "Option::is_none")]
         pub parse_json: Option<ParseJson>,
         /// `ParseKeyValue`.
-        #[serde(rename = "ParseKeyValue", skip_serializing_if = "Option::is_none")]
         pub parse_key_value: Option<ParseKeyValue>,
         /// `ParsePostgres`.
-        #[serde(rename = "ParsePostgres", skip_serializing_if = "Option::is_none")]
         pub parse_postgres: Option<ParsePostgres>,
         /// `ParseRoute53`.
-        #[serde(rename = "ParseRoute53", skip_serializing_if = "Option::is_none")]
         pub parse_route53: Option<ParseRoute53>,
         /// `ParseToOCSF`.
-        #[serde(rename = "ParseToOCSF", skip_serializing_if = "Option::is_none")]
         pub parse_to_ocsf: Option<ParseToOcsf>,
         /// `ParseVPC`.
-        #[serde(rename = "ParseVPC", skip_serializing_if = "Option::is_none")]
         pub parse_vpc: Option<ParseVpc>,
         /// `ParseWAF`.
-        #[serde(rename = "ParseWAF", skip_serializing_if = "Option::is_none")]
         pub parse_waf: Option<ParseWaf>,
         /// `RenameKeys`.
-        #[serde(rename = "RenameKeys", skip_serializing_if = "Option::is_none")]
         pub rename_keys: Option<RenameKeys>,
         /// `SplitString`.
-        #[serde(rename = "SplitString", skip_serializing_if = "Option::is_none")]
         pub split_string: Option<SplitString>,
         /// `SubstituteString`.
-        #[serde(rename = "SubstituteString", skip_serializing_if = "Option::is_none")]
         pub substitute_string: Option<SubstituteString>,
         /// `TrimString`.
-        #[serde(rename = "TrimString", skip_serializing_if = "Option::is_none")]
         pub trim_string: Option<TrimString>,
         /// `TypeConverter`.
-        #[serde(rename = "TypeConverter", skip_serializing_if = "Option::is_none")]
         pub type_converter: Option<TypeConverter>,
         /// `UpperCaseString`.
-        #[serde(rename = "UpperCaseString", skip_serializing_if = "Option::is_none")]
         pub upper_case_string: Option<UpperCaseString>,
     }
 
+    impl Serialize for Processor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddKeys", &self.add_keys)?;
+            crate::cfn::entry(&mut map, "CopyValue", &self.copy_value)?;
+            crate::cfn::entry(&mut map, "Csv", &self.csv)?;
+            crate::cfn::entry(&mut map, "DateTimeConverter", &self.date_time_converter)?;
+            crate::cfn::entry(&mut map, "DeleteKeys", &self.delete_keys)?;
+            crate::cfn::entry(&mut map, "Grok", &self.grok)?;
+            crate::cfn::entry(&mut map, "ListToMap", &self.list_to_map)?;
+            crate::cfn::entry(&mut map, "LowerCaseString", &self.lower_case_string)?;
+            crate::cfn::entry(&mut map, "MoveKeys", &self.move_keys)?;
+            crate::cfn::entry(&mut map, "ParseCloudfront", &self.parse_cloudfront)?;
+            crate::cfn::entry(&mut map, "ParseJSON", &self.parse_json)?;
+            crate::cfn::entry(&mut map, "ParseKeyValue", &self.parse_key_value)?;
+            crate::cfn::entry(&mut map, "ParsePostgres", &self.parse_postgres)?;
+            crate::cfn::entry(&mut map, "ParseRoute53", &self.parse_route53)?;
+            crate::cfn::entry(&mut map, "ParseToOCSF", &self.parse_to_ocsf)?;
+            crate::cfn::entry(&mut map, "ParseVPC", &self.parse_vpc)?;
+            crate::cfn::entry(&mut map, "ParseWAF", &self.parse_waf)?;
+            crate::cfn::entry(&mut map, "RenameKeys", &self.rename_keys)?;
+            crate::cfn::entry(&mut map, "SplitString", &self.split_string)?;
+            crate::cfn::entry(&mut map, "SubstituteString", &self.substitute_string)?;
+            crate::cfn::entry(&mut map, "TrimString", &self.trim_string)?;
+            crate::cfn::entry(&mut map, "TypeConverter", &self.type_converter)?;
+            crate::cfn::entry(&mut map, "UpperCaseString", &self.upper_case_string)?;
+            map.end()
+        }
+    }
+
     /// The `AddKeys` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddKeys {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<AddKeyEntry>,
     }
 
@@ -2507,17 +2810,26 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for AddKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
     /// The `AddKeyEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddKeyEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2535,11 +2847,24 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for AddKeyEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `CopyValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CopyValue {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<CopyValueEntry>,
     }
 
@@ -2550,17 +2875,26 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for CopyValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
     /// The `CopyValueEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CopyValueEntry {
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
     }
 
@@ -2578,46 +2912,64 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for CopyValueEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `Csv` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Csv {
         /// `Columns`.
-        #[serde(rename = "Columns", skip_serializing_if = "Option::is_none")]
         pub columns: Option<Vec<Value<String>>>,
         /// `Delimiter`.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
         pub delimiter: Option<Value<String>>,
         /// `QuoteCharacter`.
-        #[serde(rename = "QuoteCharacter", skip_serializing_if = "Option::is_none")]
         pub quote_character: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
+    impl Serialize for Csv {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Columns", &self.columns)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(&mut map, "QuoteCharacter", &self.quote_character)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `DateTimeConverter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateTimeConverter {
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
         /// `MatchPatterns`.
-        #[serde(rename = "MatchPatterns")]
         pub match_patterns: Vec<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `SourceTimezone`.
-        #[serde(rename = "SourceTimezone", skip_serializing_if = "Option::is_none")]
         pub source_timezone: Option<Value<String>>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
         /// `TargetFormat`.
-        #[serde(rename = "TargetFormat", skip_serializing_if = "Option::is_none")]
         pub target_format: Option<Value<String>>,
         /// `TargetTimezone`.
-        #[serde(rename = "TargetTimezone", skip_serializing_if = "Option::is_none")]
         pub target_timezone: Option<Value<String>>,
     }
 
@@ -2640,11 +2992,28 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for DateTimeConverter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.serialize_entry("MatchPatterns", &self.match_patterns)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "SourceTimezone", &self.source_timezone)?;
+            map.serialize_entry("Target", &self.target)?;
+            crate::cfn::entry(&mut map, "TargetFormat", &self.target_format)?;
+            crate::cfn::entry(&mut map, "TargetTimezone", &self.target_timezone)?;
+            map.end()
+        }
+    }
+
     /// The `DeleteKeys` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeleteKeys {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -2657,14 +3026,24 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for DeleteKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
+        }
+    }
+
     /// The `Grok` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Grok {
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
@@ -2678,26 +3057,33 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for Grok {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `ListToMap` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListToMap {
         /// `Flatten`.
-        #[serde(rename = "Flatten", skip_serializing_if = "Option::is_none")]
         pub flatten: Option<Value<bool>>,
         /// `FlattenedElement`.
-        #[serde(rename = "FlattenedElement", skip_serializing_if = "Option::is_none")]
         pub flattened_element: Option<Value<FlattenedElement>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
         pub target: Option<Value<String>>,
         /// `ValueKey`.
-        #[serde(rename = "ValueKey", skip_serializing_if = "Option::is_none")]
         pub value_key: Option<Value<String>>,
     }
 
@@ -2715,6 +3101,23 @@ pub mod transformer {
                 target: None,
                 value_key: None,
             }
+        }
+    }
+
+    impl Serialize for ListToMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Flatten", &self.flatten)?;
+            crate::cfn::entry(&mut map, "FlattenedElement", &self.flattened_element)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            crate::cfn::entry(&mut map, "ValueKey", &self.value_key)?;
+            map.end()
         }
     }
 
@@ -2756,10 +3159,9 @@ pub mod transformer {
     }
 
     /// The `LowerCaseString` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LowerCaseString {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -2772,11 +3174,22 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for LowerCaseString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
+        }
+    }
+
     /// The `MoveKeys` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MoveKeys {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<MoveKeyEntry>,
     }
 
@@ -2787,17 +3200,26 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for MoveKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
     /// The `MoveKeyEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MoveKeyEntry {
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
     }
 
@@ -2815,81 +3237,146 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for MoveKeyEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `ParseCloudfront` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseCloudfront {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
+    }
+
+    impl Serialize for ParseCloudfront {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
     }
 
     /// The `ParseJson` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseJson {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
+    }
+
+    impl Serialize for ParseJson {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
     }
 
     /// The `ParseKeyValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseKeyValue {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `FieldDelimiter`.
-        #[serde(rename = "FieldDelimiter", skip_serializing_if = "Option::is_none")]
         pub field_delimiter: Option<Value<String>>,
         /// `KeyPrefix`.
-        #[serde(rename = "KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub key_prefix: Option<Value<String>>,
         /// `KeyValueDelimiter`.
-        #[serde(rename = "KeyValueDelimiter", skip_serializing_if = "Option::is_none")]
         pub key_value_delimiter: Option<Value<String>>,
         /// `NonMatchValue`.
-        #[serde(rename = "NonMatchValue", skip_serializing_if = "Option::is_none")]
         pub non_match_value: Option<Value<String>>,
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
+    }
+
+    impl Serialize for ParseKeyValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "FieldDelimiter", &self.field_delimiter)?;
+            crate::cfn::entry(&mut map, "KeyPrefix", &self.key_prefix)?;
+            crate::cfn::entry(&mut map, "KeyValueDelimiter", &self.key_value_delimiter)?;
+            crate::cfn::entry(&mut map, "NonMatchValue", &self.non_match_value)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
     }
 
     /// The `ParsePostgres` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParsePostgres {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
+    }
+
+    impl Serialize for ParsePostgres {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
     }
 
     /// The `ParseRoute53` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseRoute53 {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
+    impl Serialize for ParseRoute53 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `ParseToOcsf` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParseToOcsf {
         /// `EventSource`.
-        #[serde(rename = "EventSource")]
         pub event_source: Value<EventSource>,
         /// `MappingVersion`.
-        #[serde(rename = "MappingVersion", skip_serializing_if = "Option::is_none")]
         pub mapping_version: Option<Value<String>>,
         /// `OcsfVersion`.
-        #[serde(rename = "OcsfVersion")]
         pub ocsf_version: Value<OcsfVersion>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
@@ -2905,6 +3392,21 @@ pub mod transformer {
                 ocsf_version: ocsf_version.into(),
                 source: None,
             }
+        }
+    }
+
+    impl Serialize for ParseToOcsf {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventSource", &self.event_source)?;
+            crate::cfn::entry(&mut map, "MappingVersion", &self.mapping_version)?;
+            map.serialize_entry("OcsfVersion", &self.ocsf_version)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
         }
     }
 
@@ -2992,26 +3494,47 @@ pub mod transformer {
     }
 
     /// The `ParseVpc` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseVpc {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
+    }
+
+    impl Serialize for ParseVpc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
     }
 
     /// The `ParseWaf` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseWaf {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
+    impl Serialize for ParseWaf {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `RenameKeys` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RenameKeys {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<RenameKeyEntry>,
     }
 
@@ -3022,17 +3545,26 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for RenameKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
     /// The `RenameKeyEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RenameKeyEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `RenameTo`.
-        #[serde(rename = "RenameTo")]
         pub rename_to: Value<String>,
     }
 
@@ -3050,11 +3582,24 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for RenameKeyEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("RenameTo", &self.rename_to)?;
+            map.end()
+        }
+    }
+
     /// The `SplitString` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SplitString {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<SplitStringEntry>,
     }
 
@@ -3065,14 +3610,24 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for SplitString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
     /// The `SplitStringEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SplitStringEntry {
         /// `Delimiter`.
-        #[serde(rename = "Delimiter")]
         pub delimiter: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
     }
 
@@ -3089,11 +3644,23 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for SplitStringEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Delimiter", &self.delimiter)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `SubstituteString` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubstituteString {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<SubstituteStringEntry>,
     }
 
@@ -3104,17 +3671,26 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for SubstituteString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
     /// The `SubstituteStringEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubstituteStringEntry {
         /// `From`.
-        #[serde(rename = "From")]
         pub from: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `To`.
-        #[serde(rename = "To")]
         pub to: Value<String>,
     }
 
@@ -3133,11 +3709,24 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for SubstituteStringEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("From", &self.from)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("To", &self.to)?;
+            map.end()
+        }
+    }
+
     /// The `TrimString` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrimString {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -3150,11 +3739,22 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for TrimString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
+        }
+    }
+
     /// The `TypeConverter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TypeConverter {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<TypeConverterEntry>,
     }
 
@@ -3165,14 +3765,24 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for TypeConverter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
     /// The `TypeConverterEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TypeConverterEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -3186,6 +3796,19 @@ pub mod transformer {
                 key: key.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for TypeConverterEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -3233,10 +3856,9 @@ pub mod transformer {
     }
 
     /// The `UpperCaseString` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpperCaseString {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -3246,6 +3868,18 @@ pub mod transformer {
             Self {
                 with_keys: with_keys.into(),
             }
+        }
+    }
+
+    impl Serialize for UpperCaseString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
         }
     }
 }

@@ -74,42 +74,25 @@ pub mod inference_scheduler {
     }
 
     /// The properties of `AWS::LookoutEquipment::InferenceScheduler`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInferenceSchedulerProps {
-        /// A period of time (in minutes) by which inference on the data is delayed after the data starts.
-        #[serde(
-            rename = "DataDelayOffsetInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataDelayOffsetInMinutes`: A period of time (in minutes) by which inference on the data is delayed after the data starts.
         pub data_delay_offset_in_minutes: Option<Value<i64>>,
-        /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
-        #[serde(rename = "DataInputConfiguration")]
+        /// `DataInputConfiguration`: Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
         pub data_input_configuration: DataInputConfiguration,
-        /// Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output.
-        #[serde(rename = "DataOutputConfiguration")]
+        /// `DataOutputConfiguration`: Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output.
         pub data_output_configuration: DataOutputConfiguration,
-        /// How often data is uploaded to the source S3 bucket for the input data.
-        #[serde(rename = "DataUploadFrequency")]
+        /// `DataUploadFrequency`: How often data is uploaded to the source S3 bucket for the input data.
         pub data_upload_frequency: Value<DataUploadFrequency>,
-        /// The name of the inference scheduler being created.
-        #[serde(
-            rename = "InferenceSchedulerName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InferenceSchedulerName`: The name of the inference scheduler being created.
         pub inference_scheduler_name: Option<Value<String>>,
-        /// The name of the previously trained ML model being used to create the inference scheduler.
-        #[serde(rename = "ModelName")]
+        /// `ModelName`: The name of the previously trained ML model being used to create the inference scheduler.
         pub model_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
         pub role_arn: Value<String>,
-        /// Provides the identifier of the AWS KMS customer master key (CMK) used to encrypt inference scheduler data by Amazon Lookout for Equipment.
-        #[serde(rename = "ServerSideKmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `ServerSideKmsKeyId`: Provides the identifier of the AWS KMS customer master key (CMK) used to encrypt inference scheduler data by Amazon Lookout for Equipment.
         pub server_side_kms_key_id: Option<Value<String>>,
-        /// Any tags associated with the inference scheduler.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags associated with the inference scheduler.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -136,21 +119,52 @@ pub mod inference_scheduler {
         }
     }
 
+    impl Serialize for CfnInferenceSchedulerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataDelayOffsetInMinutes",
+                &self.data_delay_offset_in_minutes,
+            )?;
+            map.serialize_entry(
+                "DataInputConfiguration",
+                &self.data_input_configuration,
+            )?;
+            map.serialize_entry(
+                "DataOutputConfiguration",
+                &self.data_output_configuration,
+            )?;
+            map.serialize_entry("DataUploadFrequency", &self.data_upload_frequency)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceSchedulerName",
+                &self.inference_scheduler_name,
+            )?;
+            map.serialize_entry("ModelName", &self.model_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideKmsKeyId",
+                &self.server_side_kms_key_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataInputConfiguration {
         /// `InferenceInputNameConfiguration`.
-        #[serde(
-            rename = "InferenceInputNameConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_input_name_configuration: Option<InputNameConfiguration>,
-        /// Indicates the difference between your time zone and Greenwich Mean Time (GMT).
-        #[serde(rename = "InputTimeZoneOffset", skip_serializing_if = "Option::is_none")]
+        /// `InputTimeZoneOffset`: Indicates the difference between your time zone and Greenwich Mean Time (GMT).
         pub input_time_zone_offset: Option<Value<String>>,
         /// `S3InputConfiguration`.
-        #[serde(rename = "S3InputConfiguration")]
         pub s3_input_configuration: S3InputConfiguration,
     }
 
@@ -165,29 +179,60 @@ pub mod inference_scheduler {
         }
     }
 
-    /// Specifies configuration information for the input data for the inference, including timestamp format and delimiter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InputNameConfiguration {
-        /// Indicates the delimiter character used between items in the data.
-        #[serde(
-            rename = "ComponentTimestampDelimiter",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DataInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceInputNameConfiguration",
+                &self.inference_input_name_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InputTimeZoneOffset",
+                &self.input_time_zone_offset,
+            )?;
+            map.serialize_entry("S3InputConfiguration", &self.s3_input_configuration)?;
+            map.end()
+        }
+    }
 
+    /// Specifies configuration information for the input data for the inference, including timestamp format and delimiter.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct InputNameConfiguration {
+        /// `ComponentTimestampDelimiter`: Indicates the delimiter character used between items in the data.
         pub component_timestamp_delimiter: Option<Value<String>>,
-        /// The format of the timestamp, whether Epoch time, or standard, with or without hyphens (-).
-        #[serde(rename = "TimestampFormat", skip_serializing_if = "Option::is_none")]
+        /// `TimestampFormat`: The format of the timestamp, whether Epoch time, or standard, with or without hyphens (-).
         pub timestamp_format: Option<Value<String>>,
     }
 
+    impl Serialize for InputNameConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComponentTimestampDelimiter",
+                &self.component_timestamp_delimiter,
+            )?;
+            crate::cfn::entry(&mut map, "TimestampFormat", &self.timestamp_format)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration information for the input data for the inference, including input data S3 location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3InputConfiguration {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
@@ -201,14 +246,25 @@ pub mod inference_scheduler {
         }
     }
 
+    impl Serialize for S3InputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataOutputConfiguration {
-        /// The ID number for the AWS KMS key used to encrypt the inference output.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID number for the AWS KMS key used to encrypt the inference output.
         pub kms_key_id: Option<Value<String>>,
         /// `S3OutputConfiguration`.
-        #[serde(rename = "S3OutputConfiguration")]
         pub s3_output_configuration: S3OutputConfiguration,
     }
 
@@ -222,14 +278,25 @@ pub mod inference_scheduler {
         }
     }
 
+    impl Serialize for DataOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("S3OutputConfiguration", &self.s3_output_configuration)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration information for the output results from the inference, including output S3 location.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3OutputConfiguration {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
@@ -240,6 +307,19 @@ pub mod inference_scheduler {
                 bucket: bucket.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for S3OutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 

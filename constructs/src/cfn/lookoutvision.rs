@@ -72,10 +72,9 @@ pub mod project {
     }
 
     /// The properties of `AWS::LookoutVision::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
         /// `ProjectName`.
-        #[serde(rename = "ProjectName")]
         pub project_name: Value<String>,
     }
 
@@ -85,6 +84,18 @@ pub mod project {
             Self {
                 project_name: project_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProjectName", &self.project_name)?;
+            map.end()
         }
     }
 }

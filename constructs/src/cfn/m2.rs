@@ -82,28 +82,21 @@ pub mod application {
     }
 
     /// The properties of `AWS::M2::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
         /// `Definition`.
-        #[serde(rename = "Definition", skip_serializing_if = "Option::is_none")]
         pub definition: Option<Definition>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EngineType`.
-        #[serde(rename = "EngineType")]
         pub engine_type: Value<EngineType>,
-        /// The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting application-related resources.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting application-related resources.
         pub kms_key_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -125,15 +118,44 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EngineType", &self.engine_type)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Definition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Definition {
         /// `S3Location`.
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<Value<String>>,
         /// `Content`.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
         pub content: Option<Value<String>>,
+    }
+
+    impl Serialize for Definition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            map.end()
+        }
     }
 
     /// Values of `EngineType`.
@@ -242,16 +264,13 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::M2::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
-        /// The application ID.
-        #[serde(rename = "ApplicationId")]
+        /// `ApplicationId`: The application ID.
         pub application_id: Value<String>,
-        /// The version number of the application to deploy
-        #[serde(rename = "ApplicationVersion")]
+        /// `ApplicationVersion`: The version number of the application to deploy
         pub application_version: Value<i64>,
-        /// The environment ID.
-        #[serde(rename = "EnvironmentId")]
+        /// `EnvironmentId`: The environment ID.
         pub environment_id: Value<String>,
     }
 
@@ -267,6 +286,20 @@ pub mod deployment {
                 application_version: application_version.into(),
                 environment_id: environment_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("ApplicationVersion", &self.application_version)?;
+            map.serialize_entry("EnvironmentId", &self.environment_id)?;
+            map.end()
         }
     }
 }
@@ -346,61 +379,35 @@ pub mod environment {
     }
 
     /// The properties of `AWS::M2::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
-        /// The description of the environment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the environment.
         pub description: Option<Value<String>>,
         /// `EngineType`.
-        #[serde(rename = "EngineType")]
         pub engine_type: Value<EngineType>,
-        /// The version of the runtime engine for the environment.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version of the runtime engine for the environment.
         pub engine_version: Option<Value<String>>,
         /// `HighAvailabilityConfig`.
-        #[serde(
-            rename = "HighAvailabilityConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub high_availability_config: Option<HighAvailabilityConfig>,
-        /// The type of instance underlying the environment.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: The type of instance underlying the environment.
         pub instance_type: Value<String>,
-        /// The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting environment-related resources.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting environment-related resources.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the environment.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the environment.
         pub name: Value<String>,
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<NetworkType>>,
-        /// Configures a desired maintenance window for the environment.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: Configures a desired maintenance window for the environment.
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// Specifies whether the environment is publicly accessible.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Specifies whether the environment is publicly accessible.
         pub publicly_accessible: Option<Value<bool>>,
-        /// The list of security groups for the VPC associated with this environment.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The list of security groups for the VPC associated with this environment.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The storage configurations defined for the runtime environment.
-        #[serde(
-            rename = "StorageConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StorageConfigurations`: The storage configurations defined for the runtime environment.
         pub storage_configurations: Option<Vec<StorageConfiguration>>,
-        /// The unique identifiers of the subnets assigned to this runtime environment.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The unique identifiers of the subnets assigned to this runtime environment.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// Tags associated to this environment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated to this environment.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -427,6 +434,47 @@ pub mod environment {
                 subnet_ids: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EngineType", &self.engine_type)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "HighAvailabilityConfig",
+                &self.high_availability_config,
+            )?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageConfigurations",
+                &self.storage_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -468,10 +516,9 @@ pub mod environment {
     }
 
     /// Defines the details of a high availability configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HighAvailabilityConfig {
         /// `DesiredCapacity`.
-        #[serde(rename = "DesiredCapacity")]
         pub desired_capacity: Value<i64>,
     }
 
@@ -481,6 +528,18 @@ pub mod environment {
             Self {
                 desired_capacity: desired_capacity.into(),
             }
+        }
+    }
+
+    impl Serialize for HighAvailabilityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DesiredCapacity", &self.desired_capacity)?;
+            map.end()
         }
     }
 
@@ -522,24 +581,33 @@ pub mod environment {
     }
 
     /// Defines the storage configuration for an environment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageConfiguration {
         /// `Efs`.
-        #[serde(rename = "Efs", skip_serializing_if = "Option::is_none")]
         pub efs: Option<EfsStorageConfiguration>,
         /// `Fsx`.
-        #[serde(rename = "Fsx", skip_serializing_if = "Option::is_none")]
         pub fsx: Option<FsxStorageConfiguration>,
     }
 
+    impl Serialize for StorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Efs", &self.efs)?;
+            crate::cfn::entry(&mut map, "Fsx", &self.fsx)?;
+            map.end()
+        }
+    }
+
     /// Defines the storage configuration for an Amazon EFS file system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EfsStorageConfiguration {
-        /// The file system identifier.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The file system identifier.
         pub file_system_id: Value<String>,
-        /// The mount point for the file system.
-        #[serde(rename = "MountPoint")]
+        /// `MountPoint`: The mount point for the file system.
         pub mount_point: Value<String>,
     }
 
@@ -556,14 +624,25 @@ pub mod environment {
         }
     }
 
+    impl Serialize for EfsStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.serialize_entry("MountPoint", &self.mount_point)?;
+            map.end()
+        }
+    }
+
     /// Defines the storage configuration for an Amazon FSx file system.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FsxStorageConfiguration {
-        /// The file system identifier.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The file system identifier.
         pub file_system_id: Value<String>,
-        /// The mount point for the file system.
-        #[serde(rename = "MountPoint")]
+        /// `MountPoint`: The mount point for the file system.
         pub mount_point: Value<String>,
     }
 
@@ -577,6 +656,19 @@ pub mod environment {
                 file_system_id: file_system_id.into(),
                 mount_point: mount_point.into(),
             }
+        }
+    }
+
+    impl Serialize for FsxStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.serialize_entry("MountPoint", &self.mount_point)?;
+            map.end()
         }
     }
 }

@@ -82,19 +82,15 @@ pub mod allow_list {
     }
 
     /// The properties of `AWS::Macie::AllowList`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAllowListProps {
-        /// AllowList criteria.
-        #[serde(rename = "Criteria")]
+        /// `Criteria`: AllowList criteria.
         pub criteria: Criteria,
-        /// Description of AllowList.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of AllowList.
         pub description: Option<Value<String>>,
-        /// Name of AllowList.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of AllowList.
         pub name: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -113,25 +109,49 @@ pub mod allow_list {
         }
     }
 
+    impl Serialize for CfnAllowListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Criteria", &self.criteria)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The regex or s3 object to use for the AllowList.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Criteria {
-        /// The S3 object key for the AllowList.
-        #[serde(rename = "Regex", skip_serializing_if = "Option::is_none")]
+        /// `Regex`: The S3 object key for the AllowList.
         pub regex: Option<Value<String>>,
-        /// The S3 location for the AllowList.
-        #[serde(rename = "S3WordsList", skip_serializing_if = "Option::is_none")]
+        /// `S3WordsList`: The S3 location for the AllowList.
         pub s3_words_list: Option<S3WordsList>,
     }
 
+    impl Serialize for Criteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Regex", &self.regex)?;
+            crate::cfn::entry(&mut map, "S3WordsList", &self.s3_words_list)?;
+            map.end()
+        }
+    }
+
     /// The `S3WordsList` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3WordsList {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `ObjectKey`.
-        #[serde(rename = "ObjectKey")]
         pub object_key: Value<String>,
     }
 
@@ -145,6 +165,19 @@ pub mod allow_list {
                 bucket_name: bucket_name.into(),
                 object_key: object_key.into(),
             }
+        }
+    }
+
+    impl Serialize for S3WordsList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("ObjectKey", &self.object_key)?;
+            map.end()
         }
     }
 }
@@ -219,32 +252,21 @@ pub mod custom_data_identifier {
     }
 
     /// The properties of `AWS::Macie::CustomDataIdentifier`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomDataIdentifierProps {
-        /// Description of custom data identifier.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of custom data identifier.
         pub description: Option<Value<String>>,
-        /// Words to be ignored.
-        #[serde(rename = "IgnoreWords", skip_serializing_if = "Option::is_none")]
+        /// `IgnoreWords`: Words to be ignored.
         pub ignore_words: Option<Vec<Value<String>>>,
-        /// Keywords to be matched against.
-        #[serde(rename = "Keywords", skip_serializing_if = "Option::is_none")]
+        /// `Keywords`: Keywords to be matched against.
         pub keywords: Option<Vec<Value<String>>>,
-        /// Maximum match distance.
-        #[serde(
-            rename = "MaximumMatchDistance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumMatchDistance`: Maximum match distance.
         pub maximum_match_distance: Option<Value<i64>>,
-        /// Name of custom data identifier.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of custom data identifier.
         pub name: Value<String>,
-        /// Regular expression for custom data identifier.
-        #[serde(rename = "Regex")]
+        /// `Regex`: Regular expression for custom data identifier.
         pub regex: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -263,6 +285,28 @@ pub mod custom_data_identifier {
                 regex: regex.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCustomDataIdentifierProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IgnoreWords", &self.ignore_words)?;
+            crate::cfn::entry(&mut map, "Keywords", &self.keywords)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumMatchDistance",
+                &self.maximum_match_distance,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Regex", &self.regex)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -330,25 +374,19 @@ pub mod findings_filter {
     }
 
     /// The properties of `AWS::Macie::FindingsFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFindingsFilterProps {
-        /// Findings filter action.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
+        /// `Action`: Findings filter action.
         pub action: Option<Value<FindingFilterAction>>,
-        /// Findings filter description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Findings filter description
         pub description: Option<Value<String>>,
-        /// Findings filter criteria.
-        #[serde(rename = "FindingCriteria")]
+        /// `FindingCriteria`: Findings filter criteria.
         pub finding_criteria: FindingCriteria,
-        /// Findings filter name
-        #[serde(rename = "Name")]
+        /// `Name`: Findings filter name
         pub name: Value<String>,
-        /// Findings filter position.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
+        /// `Position`: Findings filter position.
         pub position: Option<Value<i64>>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -366,6 +404,23 @@ pub mod findings_filter {
                 position: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFindingsFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FindingCriteria", &self.finding_criteria)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -407,34 +462,56 @@ pub mod findings_filter {
     }
 
     /// The `FindingCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FindingCriteria {
         /// `Criterion`.
-        #[serde(rename = "Criterion", skip_serializing_if = "Option::is_none")]
         pub criterion: Option<indexmap::IndexMap<String, CriterionAdditionalProperties>>,
     }
 
+    impl Serialize for FindingCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Criterion", &self.criterion)?;
+            map.end()
+        }
+    }
+
     /// The `CriterionAdditionalProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CriterionAdditionalProperties {
         /// `eq`.
-        #[serde(rename = "eq", skip_serializing_if = "Option::is_none")]
         pub eq: Option<Vec<Value<String>>>,
         /// `gt`.
-        #[serde(rename = "gt", skip_serializing_if = "Option::is_none")]
         pub gt: Option<Value<i64>>,
         /// `gte`.
-        #[serde(rename = "gte", skip_serializing_if = "Option::is_none")]
         pub gte: Option<Value<i64>>,
         /// `lt`.
-        #[serde(rename = "lt", skip_serializing_if = "Option::is_none")]
         pub lt: Option<Value<i64>>,
         /// `lte`.
-        #[serde(rename = "lte", skip_serializing_if = "Option::is_none")]
         pub lte: Option<Value<i64>>,
         /// `neq`.
-        #[serde(rename = "neq", skip_serializing_if = "Option::is_none")]
         pub neq: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CriterionAdditionalProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "eq", &self.eq)?;
+            crate::cfn::entry(&mut map, "gt", &self.gt)?;
+            crate::cfn::entry(&mut map, "gte", &self.gte)?;
+            crate::cfn::entry(&mut map, "lt", &self.lt)?;
+            crate::cfn::entry(&mut map, "lte", &self.lte)?;
+            crate::cfn::entry(&mut map, "neq", &self.neq)?;
+            map.end()
+        }
     }
 }
 
@@ -514,16 +591,13 @@ pub mod member {
     }
 
     /// The properties of `AWS::Macie::Member`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMemberProps {
-        /// The AWS account ID for the account to associate with the Amazon Macie administrator account.
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: The AWS account ID for the account to associate with the Amazon Macie administrator account.
         pub account_id: Value<String>,
-        /// The email address for the account to associate with the Amazon Macie administrator account.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
+        /// `Email`: The email address for the account to associate with the Amazon Macie administrator account.
         pub email: Option<Value<String>>,
-        /// The tags to associate with the member account in Amazon Macie.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to associate with the member account in Amazon Macie.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -535,6 +609,20 @@ pub mod member {
                 email: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMemberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -609,18 +697,29 @@ pub mod session {
     }
 
     /// The properties of `AWS::Macie::Session`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSessionProps {
-        /// A enumeration value that specifies how frequently finding updates are published.
-        #[serde(
-            rename = "FindingPublishingFrequency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingPublishingFrequency`: A enumeration value that specifies how frequently finding updates are published.
         pub finding_publishing_frequency: Option<Value<FindingPublishingFrequency>>,
-        /// A enumeration value that specifies the status of the Macie Session.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: A enumeration value that specifies the status of the Macie Session.
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for CfnSessionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingPublishingFrequency",
+                &self.finding_publishing_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// A enumeration value that specifies how frequently finding updates are published.

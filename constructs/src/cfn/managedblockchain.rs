@@ -93,16 +93,13 @@ pub mod accessor {
     }
 
     /// The properties of `AWS::ManagedBlockchain::Accessor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessorProps {
         /// `AccessorType`.
-        #[serde(rename = "AccessorType")]
         pub accessor_type: Value<AccessorType>,
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<NetworkAccessorType>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -114,6 +111,20 @@ pub mod accessor {
                 network_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAccessorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessorType", &self.accessor_type)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -258,23 +269,15 @@ pub mod member {
     }
 
     /// The properties of `AWS::ManagedBlockchain::Member`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMemberProps {
         /// `InvitationId`.
-        #[serde(rename = "InvitationId", skip_serializing_if = "Option::is_none")]
         pub invitation_id: Option<Value<String>>,
         /// `MemberConfiguration`.
-        #[serde(rename = "MemberConfiguration")]
         pub member_configuration: MemberConfiguration,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `NetworkId`.
-        #[serde(rename = "NetworkId", skip_serializing_if = "Option::is_none")]
         pub network_id: Option<Value<String>>,
     }
 
@@ -290,21 +293,33 @@ pub mod member {
         }
     }
 
+    impl Serialize for CfnMemberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InvitationId", &self.invitation_id)?;
+            map.serialize_entry("MemberConfiguration", &self.member_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkId", &self.network_id)?;
+            map.end()
+        }
+    }
+
     /// The `MemberConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MemberConfiguration {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MemberFrameworkConfiguration`.
-        #[serde(
-            rename = "MemberFrameworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub member_framework_configuration: Option<MemberFrameworkConfiguration>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -319,26 +334,53 @@ pub mod member {
         }
     }
 
+    impl Serialize for MemberConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemberFrameworkConfiguration",
+                &self.member_framework_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `MemberFrameworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemberFrameworkConfiguration {
         /// `MemberFabricConfiguration`.
-        #[serde(
-            rename = "MemberFabricConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub member_fabric_configuration: Option<MemberFabricConfiguration>,
     }
 
+    impl Serialize for MemberFrameworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemberFabricConfiguration",
+                &self.member_fabric_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MemberFabricConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MemberFabricConfiguration {
         /// `AdminPassword`.
-        #[serde(rename = "AdminPassword")]
         pub admin_password: Value<String>,
         /// `AdminUsername`.
-        #[serde(rename = "AdminUsername")]
         pub admin_username: Value<String>,
     }
 
@@ -355,30 +397,33 @@ pub mod member {
         }
     }
 
+    impl Serialize for MemberFabricConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AdminPassword", &self.admin_password)?;
+            map.serialize_entry("AdminUsername", &self.admin_username)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkConfiguration {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Framework`.
-        #[serde(rename = "Framework")]
         pub framework: Value<String>,
         /// `FrameworkVersion`.
-        #[serde(rename = "FrameworkVersion")]
         pub framework_version: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NetworkFrameworkConfiguration`.
-        #[serde(
-            rename = "NetworkFrameworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_framework_configuration: Option<NetworkFrameworkConfiguration>,
         /// `VotingPolicy`.
-        #[serde(rename = "VotingPolicy")]
         pub voting_policy: VotingPolicy,
     }
 
@@ -401,23 +446,54 @@ pub mod member {
         }
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Framework", &self.framework)?;
+            map.serialize_entry("FrameworkVersion", &self.framework_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkFrameworkConfiguration",
+                &self.network_framework_configuration,
+            )?;
+            map.serialize_entry("VotingPolicy", &self.voting_policy)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkFrameworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkFrameworkConfiguration {
         /// `NetworkFabricConfiguration`.
-        #[serde(
-            rename = "NetworkFabricConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_fabric_configuration: Option<NetworkFabricConfiguration>,
     }
 
+    impl Serialize for NetworkFrameworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkFabricConfiguration",
+                &self.network_fabric_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NetworkFabricConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkFabricConfiguration {
         /// `Edition`.
-        #[serde(rename = "Edition")]
         pub edition: Value<String>,
     }
 
@@ -428,34 +504,76 @@ pub mod member {
         }
     }
 
+    impl Serialize for NetworkFabricConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Edition", &self.edition)?;
+            map.end()
+        }
+    }
+
     /// The `VotingPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VotingPolicy {
         /// `ApprovalThresholdPolicy`.
-        #[serde(
-            rename = "ApprovalThresholdPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub approval_threshold_policy: Option<ApprovalThresholdPolicy>,
     }
 
+    impl Serialize for VotingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovalThresholdPolicy",
+                &self.approval_threshold_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ApprovalThresholdPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApprovalThresholdPolicy {
         /// `ProposalDurationInHours`.
-        #[serde(
-            rename = "ProposalDurationInHours",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub proposal_duration_in_hours: Option<Value<i64>>,
         /// `ThresholdComparator`.
-        #[serde(rename = "ThresholdComparator", skip_serializing_if = "Option::is_none")]
         pub threshold_comparator: Option<Value<String>>,
         /// `ThresholdPercentage`.
-        #[serde(rename = "ThresholdPercentage", skip_serializing_if = "Option::is_none")]
         pub threshold_percentage: Option<Value<i64>>,
+    }
+
+    impl Serialize for ApprovalThresholdPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProposalDurationInHours",
+                &self.proposal_duration_in_hours,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThresholdComparator",
+                &self.threshold_comparator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThresholdPercentage",
+                &self.threshold_percentage,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -522,16 +640,13 @@ pub mod node {
     }
 
     /// The properties of `AWS::ManagedBlockchain::Node`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNodeProps {
         /// `MemberId`.
-        #[serde(rename = "MemberId", skip_serializing_if = "Option::is_none")]
         pub member_id: Option<Value<String>>,
         /// `NetworkId`.
-        #[serde(rename = "NetworkId")]
         pub network_id: Value<String>,
         /// `NodeConfiguration`.
-        #[serde(rename = "NodeConfiguration")]
         pub node_configuration: NodeConfiguration,
     }
 
@@ -549,14 +664,26 @@ pub mod node {
         }
     }
 
+    impl Serialize for CfnNodeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MemberId", &self.member_id)?;
+            map.serialize_entry("NetworkId", &self.network_id)?;
+            map.serialize_entry("NodeConfiguration", &self.node_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `NodeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NodeConfiguration {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone")]
         pub availability_zone: Value<String>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
     }
 
@@ -570,6 +697,19 @@ pub mod node {
                 availability_zone: availability_zone.into(),
                 instance_type: instance_type.into(),
             }
+        }
+    }
+
+    impl Serialize for NodeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AvailabilityZone", &self.availability_zone)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            map.end()
         }
     }
 }

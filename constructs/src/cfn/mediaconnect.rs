@@ -92,36 +92,21 @@ pub mod bridge {
     }
 
     /// The properties of `AWS::MediaConnect::Bridge`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBridgeProps {
         /// `EgressGatewayBridge`.
-        #[serde(rename = "EgressGatewayBridge", skip_serializing_if = "Option::is_none")]
         pub egress_gateway_bridge: Option<EgressGatewayBridge>,
         /// `IngressGatewayBridge`.
-        #[serde(
-            rename = "IngressGatewayBridge",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ingress_gateway_bridge: Option<IngressGatewayBridge>,
-        /// The name of the bridge.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the bridge.
         pub name: Value<String>,
-        /// The outputs on this bridge.
-        #[serde(rename = "Outputs", skip_serializing_if = "Option::is_none")]
+        /// `Outputs`: The outputs on this bridge.
         pub outputs: Option<Vec<BridgeOutput>>,
-        /// The placement Amazon Resource Number (ARN) of the bridge.
-        #[serde(rename = "PlacementArn")]
+        /// `PlacementArn`: The placement Amazon Resource Number (ARN) of the bridge.
         pub placement_arn: Value<String>,
         /// `SourceFailoverConfig`.
-        #[serde(
-            rename = "SourceFailoverConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_failover_config: Option<FailoverConfig>,
-        /// The sources on this bridge.
-        #[serde(rename = "Sources")]
+        /// `Sources`: The sources on this bridge.
         pub sources: Vec<BridgeSource>,
     }
 
@@ -144,11 +129,40 @@ pub mod bridge {
         }
     }
 
+    impl Serialize for CfnBridgeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EgressGatewayBridge",
+                &self.egress_gateway_bridge,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IngressGatewayBridge",
+                &self.ingress_gateway_bridge,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Outputs", &self.outputs)?;
+            map.serialize_entry("PlacementArn", &self.placement_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceFailoverConfig",
+                &self.source_failover_config,
+            )?;
+            map.serialize_entry("Sources", &self.sources)?;
+            map.end()
+        }
+    }
+
     /// The `EgressGatewayBridge` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EgressGatewayBridge {
-        /// The maximum expected bitrate of the egress bridge.
-        #[serde(rename = "MaxBitrate")]
+        /// `MaxBitrate`: The maximum expected bitrate of the egress bridge.
         pub max_bitrate: Value<i64>,
     }
 
@@ -161,14 +175,24 @@ pub mod bridge {
         }
     }
 
+    impl Serialize for EgressGatewayBridge {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxBitrate", &self.max_bitrate)?;
+            map.end()
+        }
+    }
+
     /// The `IngressGatewayBridge` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressGatewayBridge {
-        /// The maximum expected bitrate of the ingress bridge.
-        #[serde(rename = "MaxBitrate")]
+        /// `MaxBitrate`: The maximum expected bitrate of the ingress bridge.
         pub max_bitrate: Value<i64>,
-        /// The maximum number of outputs on the ingress bridge.
-        #[serde(rename = "MaxOutputs")]
+        /// `MaxOutputs`: The maximum number of outputs on the ingress bridge.
         pub max_outputs: Value<i64>,
     }
 
@@ -185,34 +209,52 @@ pub mod bridge {
         }
     }
 
-    /// The output of the bridge.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BridgeOutput {
-        /// `NetworkOutput`.
-        #[serde(rename = "NetworkOutput", skip_serializing_if = "Option::is_none")]
-        pub network_output: Option<BridgeNetworkOutput>,
+    impl Serialize for IngressGatewayBridge {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxBitrate", &self.max_bitrate)?;
+            map.serialize_entry("MaxOutputs", &self.max_outputs)?;
+            map.end()
+        }
     }
 
     /// The output of the bridge.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BridgeOutput {
+        /// `NetworkOutput`.
+        pub network_output: Option<BridgeNetworkOutput>,
+    }
+
+    impl Serialize for BridgeOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NetworkOutput", &self.network_output)?;
+            map.end()
+        }
+    }
+
+    /// The output of the bridge.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BridgeNetworkOutput {
-        /// The network output IP Address.
-        #[serde(rename = "IpAddress")]
+        /// `IpAddress`: The network output IP Address.
         pub ip_address: Value<String>,
-        /// The network output name.
-        #[serde(rename = "Name")]
+        /// `Name`: The network output name.
         pub name: Value<String>,
-        /// The network output's gateway network name.
-        #[serde(rename = "NetworkName")]
+        /// `NetworkName`: The network output's gateway network name.
         pub network_name: Value<String>,
-        /// The network output port.
-        #[serde(rename = "Port")]
+        /// `Port`: The network output port.
         pub port: Value<i64>,
-        /// The network output protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The network output protocol.
         pub protocol: Value<ProtocolEnum>,
-        /// The network output TTL.
-        #[serde(rename = "Ttl")]
+        /// `Ttl`: The network output TTL.
         pub ttl: Value<i64>,
     }
 
@@ -237,17 +279,31 @@ pub mod bridge {
         }
     }
 
+    impl Serialize for BridgeNetworkOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpAddress", &self.ip_address)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("NetworkName", &self.network_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("Ttl", &self.ttl)?;
+            map.end()
+        }
+    }
+
     /// The settings for source failover.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FailoverConfig {
-        /// The type of failover you choose for this flow.
-        #[serde(rename = "FailoverMode")]
+        /// `FailoverMode`: The type of failover you choose for this flow.
         pub failover_mode: Value<FailoverModeEnum>,
-        /// The priority you want to assign to a source.
-        #[serde(rename = "SourcePriority", skip_serializing_if = "Option::is_none")]
+        /// `SourcePriority`: The priority you want to assign to a source.
         pub source_priority: Option<SourcePriority>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<FailoverConfigStateEnum>>,
     }
 
@@ -259,6 +315,20 @@ pub mod bridge {
                 source_priority: None,
                 state: None,
             }
+        }
+    }
+
+    impl Serialize for FailoverConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailoverMode", &self.failover_mode)?;
+            crate::cfn::entry(&mut map, "SourcePriority", &self.source_priority)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
         }
     }
 
@@ -297,11 +367,22 @@ pub mod bridge {
     }
 
     /// The priority you want to assign to a source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourcePriority {
-        /// The name of the source you choose as the primary source for this flow.
-        #[serde(rename = "PrimarySource", skip_serializing_if = "Option::is_none")]
+        /// `PrimarySource`: The name of the source you choose as the primary source for this flow.
         pub primary_source: Option<Value<String>>,
+    }
+
+    impl Serialize for SourcePriority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PrimarySource", &self.primary_source)?;
+            map.end()
+        }
     }
 
     /// Values of `FailoverConfigStateEnum`.
@@ -342,31 +423,35 @@ pub mod bridge {
     }
 
     /// The bridge's source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BridgeSource {
         /// `FlowSource`.
-        #[serde(rename = "FlowSource", skip_serializing_if = "Option::is_none")]
         pub flow_source: Option<BridgeFlowSource>,
         /// `NetworkSource`.
-        #[serde(rename = "NetworkSource", skip_serializing_if = "Option::is_none")]
         pub network_source: Option<BridgeNetworkSource>,
     }
 
-    /// The source of the bridge.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct BridgeFlowSource {
-        /// The ARN of the cloud flow used as a source of this bridge.
-        #[serde(rename = "FlowArn")]
-        pub flow_arn: Value<String>,
-        /// The name of the VPC interface attachment to use for this source.
-        #[serde(
-            rename = "FlowVpcInterfaceAttachment",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for BridgeSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowSource", &self.flow_source)?;
+            crate::cfn::entry(&mut map, "NetworkSource", &self.network_source)?;
+            map.end()
+        }
+    }
 
+    /// The source of the bridge.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BridgeFlowSource {
+        /// `FlowArn`: The ARN of the cloud flow used as a source of this bridge.
+        pub flow_arn: Value<String>,
+        /// `FlowVpcInterfaceAttachment`: The name of the VPC interface attachment to use for this source.
         pub flow_vpc_interface_attachment: Option<VpcInterfaceAttachment>,
-        /// The name of the flow source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the flow source.
         pub name: Value<String>,
     }
 
@@ -384,30 +469,38 @@ pub mod bridge {
         }
     }
 
-    /// The source of the bridge.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct BridgeNetworkSource {
-        /// The network source multicast IP.
-        #[serde(rename = "MulticastIp")]
-        pub multicast_ip: Value<String>,
-        /// The settings related to the multicast source.
-        #[serde(
-            rename = "MulticastSourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for BridgeFlowSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "FlowVpcInterfaceAttachment",
+                &self.flow_vpc_interface_attachment,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
 
+    /// The source of the bridge.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BridgeNetworkSource {
+        /// `MulticastIp`: The network source multicast IP.
+        pub multicast_ip: Value<String>,
+        /// `MulticastSourceSettings`: The settings related to the multicast source.
         pub multicast_source_settings: Option<MulticastSourceSettings>,
-        /// The name of the network source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the network source.
         pub name: Value<String>,
-        /// The network source's gateway network name.
-        #[serde(rename = "NetworkName")]
+        /// `NetworkName`: The network source's gateway network name.
         pub network_name: Value<String>,
-        /// The network source port.
-        #[serde(rename = "Port")]
+        /// `Port`: The network source port.
         pub port: Value<i64>,
-        /// The network source protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The network source protocol.
         pub protocol: Value<ProtocolEnum>,
     }
 
@@ -428,6 +521,27 @@ pub mod bridge {
                 port: port.into(),
                 protocol: protocol.into(),
             }
+        }
+    }
+
+    impl Serialize for BridgeNetworkSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MulticastIp", &self.multicast_ip)?;
+            crate::cfn::entry(
+                &mut map,
+                "MulticastSourceSettings",
+                &self.multicast_source_settings,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("NetworkName", &self.network_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
         }
     }
 }
@@ -491,16 +605,13 @@ pub mod bridge_output {
     }
 
     /// The properties of `AWS::MediaConnect::BridgeOutput`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBridgeOutputProps {
-        /// The Amazon Resource Number (ARN) of the bridge.
-        #[serde(rename = "BridgeArn")]
+        /// `BridgeArn`: The Amazon Resource Number (ARN) of the bridge.
         pub bridge_arn: Value<String>,
-        /// The network output name.
-        #[serde(rename = "Name")]
+        /// `Name`: The network output name.
         pub name: Value<String>,
-        /// The output of the bridge.
-        #[serde(rename = "NetworkOutput")]
+        /// `NetworkOutput`: The output of the bridge.
         pub network_output: BridgeNetworkOutput,
     }
 
@@ -519,23 +630,32 @@ pub mod bridge_output {
         }
     }
 
+    impl Serialize for CfnBridgeOutputProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BridgeArn", &self.bridge_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("NetworkOutput", &self.network_output)?;
+            map.end()
+        }
+    }
+
     /// The output of the bridge.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BridgeNetworkOutput {
-        /// The network output IP Address.
-        #[serde(rename = "IpAddress")]
+        /// `IpAddress`: The network output IP Address.
         pub ip_address: Value<String>,
-        /// The network output's gateway network name.
-        #[serde(rename = "NetworkName")]
+        /// `NetworkName`: The network output's gateway network name.
         pub network_name: Value<String>,
-        /// The network output port.
-        #[serde(rename = "Port")]
+        /// `Port`: The network output port.
         pub port: Value<i64>,
-        /// The network output protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The network output protocol.
         pub protocol: Value<Protocol>,
-        /// The network output TTL.
-        #[serde(rename = "Ttl")]
+        /// `Ttl`: The network output TTL.
         pub ttl: Value<i64>,
     }
 
@@ -555,6 +675,22 @@ pub mod bridge_output {
                 protocol: protocol.into(),
                 ttl: ttl.into(),
             }
+        }
+    }
+
+    impl Serialize for BridgeNetworkOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpAddress", &self.ip_address)?;
+            map.serialize_entry("NetworkName", &self.network_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("Ttl", &self.ttl)?;
+            map.end()
         }
     }
 
@@ -659,19 +795,15 @@ pub mod bridge_source {
     }
 
     /// The properties of `AWS::MediaConnect::BridgeSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBridgeSourceProps {
-        /// The Amazon Resource Number (ARN) of the bridge.
-        #[serde(rename = "BridgeArn")]
+        /// `BridgeArn`: The Amazon Resource Number (ARN) of the bridge.
         pub bridge_arn: Value<String>,
         /// `FlowSource`.
-        #[serde(rename = "FlowSource", skip_serializing_if = "Option::is_none")]
         pub flow_source: Option<BridgeFlowSource>,
-        /// The name of the source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the source.
         pub name: Value<String>,
         /// `NetworkSource`.
-        #[serde(rename = "NetworkSource", skip_serializing_if = "Option::is_none")]
         pub network_source: Option<BridgeNetworkSource>,
     }
 
@@ -690,18 +822,27 @@ pub mod bridge_source {
         }
     }
 
-    /// The source of the bridge.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct BridgeFlowSource {
-        /// The ARN of the cloud flow used as a source of this bridge.
-        #[serde(rename = "FlowArn")]
-        pub flow_arn: Value<String>,
-        /// The name of the VPC interface attachment to use for this source.
-        #[serde(
-            rename = "FlowVpcInterfaceAttachment",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnBridgeSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BridgeArn", &self.bridge_arn)?;
+            crate::cfn::entry(&mut map, "FlowSource", &self.flow_source)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkSource", &self.network_source)?;
+            map.end()
+        }
+    }
 
+    /// The source of the bridge.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BridgeFlowSource {
+        /// `FlowArn`: The ARN of the cloud flow used as a source of this bridge.
+        pub flow_arn: Value<String>,
+        /// `FlowVpcInterfaceAttachment`: The name of the VPC interface attachment to use for this source.
         pub flow_vpc_interface_attachment: Option<VpcInterfaceAttachment>,
     }
 
@@ -715,27 +856,35 @@ pub mod bridge_source {
         }
     }
 
-    /// The source of the bridge.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct BridgeNetworkSource {
-        /// The network source multicast IP.
-        #[serde(rename = "MulticastIp")]
-        pub multicast_ip: Value<String>,
-        /// The settings related to the multicast source.
-        #[serde(
-            rename = "MulticastSourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for BridgeFlowSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "FlowVpcInterfaceAttachment",
+                &self.flow_vpc_interface_attachment,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The source of the bridge.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BridgeNetworkSource {
+        /// `MulticastIp`: The network source multicast IP.
+        pub multicast_ip: Value<String>,
+        /// `MulticastSourceSettings`: The settings related to the multicast source.
         pub multicast_source_settings: Option<MulticastSourceSettings>,
-        /// The network source's gateway network name.
-        #[serde(rename = "NetworkName")]
+        /// `NetworkName`: The network source's gateway network name.
         pub network_name: Value<String>,
-        /// The network source port.
-        #[serde(rename = "Port")]
+        /// `Port`: The network source port.
         pub port: Value<i64>,
-        /// The network source protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The network source protocol.
         pub protocol: Value<ProtocolEnum>,
     }
 
@@ -754,6 +903,26 @@ pub mod bridge_source {
                 port: port.into(),
                 protocol: protocol.into(),
             }
+        }
+    }
+
+    impl Serialize for BridgeNetworkSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MulticastIp", &self.multicast_ip)?;
+            crate::cfn::entry(
+                &mut map,
+                "MulticastSourceSettings",
+                &self.multicast_source_settings,
+            )?;
+            map.serialize_entry("NetworkName", &self.network_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
         }
     }
 }
@@ -854,51 +1023,31 @@ pub mod flow {
     }
 
     /// The properties of `AWS::MediaConnect::Flow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowProps {
-        /// The Availability Zone that you want to create the flow in.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone that you want to create the flow in.
         pub availability_zone: Option<Value<String>>,
-        /// The encoding configuration to apply to the NDI source content when transcoding it to a transport stream (TS) for downstream distribution.
-        #[serde(rename = "EncodingConfig", skip_serializing_if = "Option::is_none")]
+        /// `EncodingConfig`: The encoding configuration to apply to the NDI source content when transcoding it to a transport stream (TS) for downstream distribution.
         pub encoding_config: Option<EncodingConfig>,
-        /// Determines the processing capacity and feature set of the flow.
-        #[serde(rename = "FlowSize", skip_serializing_if = "Option::is_none")]
+        /// `FlowSize`: Determines the processing capacity and feature set of the flow.
         pub flow_size: Option<Value<FlowSize>>,
-        /// The maintenance settings you want to use for the flow.
-        #[serde(rename = "Maintenance", skip_serializing_if = "Option::is_none")]
+        /// `Maintenance`: The maintenance settings you want to use for the flow.
         pub maintenance: Option<Maintenance>,
-        /// The media streams associated with the flow.
-        #[serde(rename = "MediaStreams", skip_serializing_if = "Option::is_none")]
+        /// `MediaStreams`: The media streams associated with the flow.
         pub media_streams: Option<Vec<MediaStream>>,
-        /// The name of the flow.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the flow.
         pub name: Value<String>,
-        /// Specifies the configuration settings for NDI sources and outputs.
-        #[serde(rename = "NdiConfig", skip_serializing_if = "Option::is_none")]
+        /// `NdiConfig`: Specifies the configuration settings for NDI sources and outputs.
         pub ndi_config: Option<NdiConfig>,
-        /// The source of the flow.
-        #[serde(rename = "Source")]
+        /// `Source`: The source of the flow.
         pub source: Source,
-        /// The source failover config of the flow.
-        #[serde(
-            rename = "SourceFailoverConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceFailoverConfig`: The source failover config of the flow.
         pub source_failover_config: Option<FailoverConfig>,
-        /// The source monitoring config of the flow.
-        #[serde(
-            rename = "SourceMonitoringConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceMonitoringConfig`: The source monitoring config of the flow.
         pub source_monitoring_config: Option<SourceMonitoringConfig>,
-        /// Key-value pairs that can be used to tag this flow.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag this flow.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The VPC interfaces that you added to this flow.
-        #[serde(rename = "VpcInterfaces", skip_serializing_if = "Option::is_none")]
+        /// `VpcInterfaces`: The VPC interfaces that you added to this flow.
         pub vpc_interfaces: Option<Vec<VpcInterface>>,
     }
 
@@ -922,15 +1071,57 @@ pub mod flow {
         }
     }
 
+    impl Serialize for CfnFlowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "EncodingConfig", &self.encoding_config)?;
+            crate::cfn::entry(&mut map, "FlowSize", &self.flow_size)?;
+            crate::cfn::entry(&mut map, "Maintenance", &self.maintenance)?;
+            crate::cfn::entry(&mut map, "MediaStreams", &self.media_streams)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NdiConfig", &self.ndi_config)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceFailoverConfig",
+                &self.source_failover_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceMonitoringConfig",
+                &self.source_monitoring_config,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcInterfaces", &self.vpc_interfaces)?;
+            map.end()
+        }
+    }
+
     /// The `EncodingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncodingConfig {
         /// `EncodingProfile`.
-        #[serde(rename = "EncodingProfile", skip_serializing_if = "Option::is_none")]
         pub encoding_profile: Option<Value<EncodingProfile>>,
-        /// The maximum video bitrate to use when transcoding the NDI source to a Transport Stream.
-        #[serde(rename = "VideoMaxBitrate", skip_serializing_if = "Option::is_none")]
+        /// `VideoMaxBitrate`: The maximum video bitrate to use when transcoding the NDI source to a Transport Stream.
         pub video_max_bitrate: Option<Value<i64>>,
+    }
+
+    impl Serialize for EncodingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncodingProfile", &self.encoding_profile)?;
+            crate::cfn::entry(&mut map, "VideoMaxBitrate", &self.video_max_bitrate)?;
+            map.end()
+        }
     }
 
     /// The encoding profile to use when transcoding the NDI source to a Transport Stream.
@@ -1011,13 +1202,11 @@ pub mod flow {
     }
 
     /// The maintenance setting of a flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Maintenance {
-        /// A day of a week when the maintenance will happen.
-        #[serde(rename = "MaintenanceDay")]
+        /// `MaintenanceDay`: A day of a week when the maintenance will happen.
         pub maintenance_day: Value<MaintenanceDay>,
-        /// UTC time when the maintenance will happen.
-        #[serde(rename = "MaintenanceStartHour")]
+        /// `MaintenanceStartHour`: UTC time when the maintenance will happen.
         pub maintenance_start_hour: Value<String>,
     }
 
@@ -1031,6 +1220,19 @@ pub mod flow {
                 maintenance_day: maintenance_day.into(),
                 maintenance_start_hour: maintenance_start_hour.into(),
             }
+        }
+    }
+
+    impl Serialize for Maintenance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaintenanceDay", &self.maintenance_day)?;
+            map.serialize_entry("MaintenanceStartHour", &self.maintenance_start_hour)?;
+            map.end()
         }
     }
 
@@ -1087,34 +1289,25 @@ pub mod flow {
     }
 
     /// A single track or stream of media that contains video, audio, or ancillary data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaStream {
-        /// Attributes that are related to the media stream.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+        /// `Attributes`: Attributes that are related to the media stream.
         pub attributes: Option<MediaStreamAttributes>,
-        /// The sample rate for the stream.
-        #[serde(rename = "ClockRate", skip_serializing_if = "Option::is_none")]
+        /// `ClockRate`: The sample rate for the stream.
         pub clock_rate: Option<Value<i64>>,
-        /// A description that can help you quickly identify what your media stream is used for.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description that can help you quickly identify what your media stream is used for.
         pub description: Option<Value<String>>,
-        /// The format type number (sometimes referred to as RTP payload type) of the media stream.
-        #[serde(rename = "Fmt", skip_serializing_if = "Option::is_none")]
+        /// `Fmt`: The format type number (sometimes referred to as RTP payload type) of the media stream.
         pub fmt: Option<Value<i64>>,
-        /// A unique identifier for the media stream.
-        #[serde(rename = "MediaStreamId")]
+        /// `MediaStreamId`: A unique identifier for the media stream.
         pub media_stream_id: Value<i64>,
-        /// A name that helps you distinguish one media stream from another.
-        #[serde(rename = "MediaStreamName")]
+        /// `MediaStreamName`: A name that helps you distinguish one media stream from another.
         pub media_stream_name: Value<String>,
-        /// The type of media stream.
-        #[serde(rename = "MediaStreamType")]
+        /// `MediaStreamType`: The type of media stream.
         pub media_stream_type: Value<MediaStreamType>,
-        /// Key-value pairs that can be used to tag this media stream.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag this media stream.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The resolution of the video.
-        #[serde(rename = "VideoFormat", skip_serializing_if = "Option::is_none")]
+        /// `VideoFormat`: The resolution of the video.
         pub video_format: Option<Value<VideoFormat>>,
     }
 
@@ -1139,15 +1332,46 @@ pub mod flow {
         }
     }
 
+    impl Serialize for MediaStream {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "ClockRate", &self.clock_rate)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Fmt", &self.fmt)?;
+            map.serialize_entry("MediaStreamId", &self.media_stream_id)?;
+            map.serialize_entry("MediaStreamName", &self.media_stream_name)?;
+            map.serialize_entry("MediaStreamType", &self.media_stream_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VideoFormat", &self.video_format)?;
+            map.end()
+        }
+    }
+
     /// Attributes that are related to the media stream.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaStreamAttributes {
-        /// A set of parameters that define the media stream.
-        #[serde(rename = "Fmtp", skip_serializing_if = "Option::is_none")]
+        /// `Fmtp`: A set of parameters that define the media stream.
         pub fmtp: Option<Fmtp>,
-        /// The audio language, in a format that is recognized by the receiver.
-        #[serde(rename = "Lang", skip_serializing_if = "Option::is_none")]
+        /// `Lang`: The audio language, in a format that is recognized by the receiver.
         pub lang: Option<Value<String>>,
+    }
+
+    impl Serialize for MediaStreamAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Fmtp", &self.fmtp)?;
+            crate::cfn::entry(&mut map, "Lang", &self.lang)?;
+            map.end()
+        }
     }
 
     /// The resolution of the video.
@@ -1197,30 +1421,42 @@ pub mod flow {
     }
 
     /// Specifies the configuration settings for NDI sources and outputs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NdiConfig {
-        /// A prefix for the names of the NDI sources that the flow creates.
-        #[serde(rename = "MachineName", skip_serializing_if = "Option::is_none")]
+        /// `MachineName`: A prefix for the names of the NDI sources that the flow creates.
         pub machine_name: Option<Value<String>>,
-        /// A list of up to three NDI discovery server configurations.
-        #[serde(rename = "NdiDiscoveryServers", skip_serializing_if = "Option::is_none")]
+        /// `NdiDiscoveryServers`: A list of up to three NDI discovery server configurations.
         pub ndi_discovery_servers: Option<Vec<NdiDiscoveryServerConfig>>,
-        /// A setting that controls whether NDI sources or outputs can be used in the flow.
-        #[serde(rename = "NdiState", skip_serializing_if = "Option::is_none")]
+        /// `NdiState`: A setting that controls whether NDI sources or outputs can be used in the flow.
         pub ndi_state: Option<Value<NdiState>>,
     }
 
+    impl Serialize for NdiConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MachineName", &self.machine_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NdiDiscoveryServers",
+                &self.ndi_discovery_servers,
+            )?;
+            crate::cfn::entry(&mut map, "NdiState", &self.ndi_state)?;
+            map.end()
+        }
+    }
+
     /// Specifies the configuration settings for individual NDI discovery servers.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NdiDiscoveryServerConfig {
-        /// The unique network address of the NDI discovery server.
-        #[serde(rename = "DiscoveryServerAddress")]
+        /// `DiscoveryServerAddress`: The unique network address of the NDI discovery server.
         pub discovery_server_address: Value<String>,
-        /// The port for the NDI discovery server.
-        #[serde(rename = "DiscoveryServerPort", skip_serializing_if = "Option::is_none")]
+        /// `DiscoveryServerPort`: The port for the NDI discovery server.
         pub discovery_server_port: Option<Value<i64>>,
-        /// The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
-        #[serde(rename = "VpcInterfaceAdapter")]
+        /// `VpcInterfaceAdapter`: The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
         pub vpc_interface_adapter: Value<String>,
     }
 
@@ -1235,6 +1471,27 @@ pub mod flow {
                 discovery_server_port: None,
                 vpc_interface_adapter: vpc_interface_adapter.into(),
             }
+        }
+    }
+
+    impl Serialize for NdiDiscoveryServerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DiscoveryServerAddress",
+                &self.discovery_server_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DiscoveryServerPort",
+                &self.discovery_server_port,
+            )?;
+            map.serialize_entry("VpcInterfaceAdapter", &self.vpc_interface_adapter)?;
+            map.end()
         }
     }
 
@@ -1276,117 +1533,133 @@ pub mod flow {
     }
 
     /// The settings for the source of the flow.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Source {
-        /// The type of decryption that is used on the content ingested from this source.
-        #[serde(rename = "Decryption", skip_serializing_if = "Option::is_none")]
+        /// `Decryption`: The type of decryption that is used on the content ingested from this source.
         pub decryption: Option<Encryption>,
-        /// A description for the source.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the source.
         pub description: Option<Value<String>>,
-        /// The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account.
-        #[serde(rename = "EntitlementArn", skip_serializing_if = "Option::is_none")]
+        /// `EntitlementArn`: The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account.
         pub entitlement_arn: Option<Value<String>>,
-        /// The source configuration for cloud flows receiving a stream from a bridge.
-        #[serde(rename = "GatewayBridgeSource", skip_serializing_if = "Option::is_none")]
+        /// `GatewayBridgeSource`: The source configuration for cloud flows receiving a stream from a bridge.
         pub gateway_bridge_source: Option<GatewayBridgeSource>,
-        /// The IP address that the flow will be listening on for incoming content. Read-only: CloudFormation returns it.
-        #[serde(rename = "IngestIp", skip_serializing_if = "Option::is_none")]
+        /// `IngestIp`: The IP address that the flow will be listening on for incoming content. Read-only: CloudFormation returns it.
         pub ingest_ip: Option<Value<String>>,
-        /// The port that the flow will be listening on for incoming content.
-        #[serde(rename = "IngestPort", skip_serializing_if = "Option::is_none")]
+        /// `IngestPort`: The port that the flow will be listening on for incoming content.
         pub ingest_port: Option<Value<i64>>,
-        /// The smoothing max bitrate for RIST, RTP, and RTP-FEC streams.
-        #[serde(rename = "MaxBitrate", skip_serializing_if = "Option::is_none")]
+        /// `MaxBitrate`: The smoothing max bitrate for RIST, RTP, and RTP-FEC streams.
         pub max_bitrate: Option<Value<i64>>,
-        /// The maximum latency in milliseconds.
-        #[serde(rename = "MaxLatency", skip_serializing_if = "Option::is_none")]
+        /// `MaxLatency`: The maximum latency in milliseconds.
         pub max_latency: Option<Value<i64>>,
-        /// The size of the buffer (in milliseconds) to use to sync incoming source data.
-        #[serde(rename = "MaxSyncBuffer", skip_serializing_if = "Option::is_none")]
+        /// `MaxSyncBuffer`: The size of the buffer (in milliseconds) to use to sync incoming source data.
         pub max_sync_buffer: Option<Value<i64>>,
-        /// The media stream that is associated with the source, and the parameters for that association.
-        #[serde(
-            rename = "MediaStreamSourceConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MediaStreamSourceConfigurations`: The media stream that is associated with the source, and the parameters for that association.
         pub media_stream_source_configurations: Option<
             Vec<MediaStreamSourceConfiguration>,
         >,
-        /// The minimum latency in milliseconds.
-        #[serde(rename = "MinLatency", skip_serializing_if = "Option::is_none")]
+        /// `MinLatency`: The minimum latency in milliseconds.
         pub min_latency: Option<Value<i64>>,
-        /// The name of the source.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the source.
         pub name: Option<Value<String>>,
-        /// The settings for the NDI flow source.
-        #[serde(rename = "NdiSourceSettings", skip_serializing_if = "Option::is_none")]
+        /// `NdiSourceSettings`: The settings for the NDI flow source.
         pub ndi_source_settings: Option<NdiSourceSettings>,
-        /// The protocol that is used by the source.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol that is used by the source.
         pub protocol: Option<Value<Protocol>>,
         /// `RouterIntegrationState`.
-        #[serde(
-            rename = "RouterIntegrationState",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub router_integration_state: Option<Value<RouterIntegrationState>>,
         /// `RouterIntegrationTransitDecryption`.
-        #[serde(
-            rename = "RouterIntegrationTransitDecryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub router_integration_transit_decryption: Option<FlowTransitEncryption>,
-        /// The port that the flow uses to send outbound requests to initiate connection with the sender for fujitsu-qos protocol.
-        #[serde(rename = "SenderControlPort", skip_serializing_if = "Option::is_none")]
+        /// `SenderControlPort`: The port that the flow uses to send outbound requests to initiate connection with the sender for fujitsu-qos protocol.
         pub sender_control_port: Option<Value<i64>>,
-        /// The IP address that the flow communicates with to initiate connection with the sender for fujitsu-qos protocol.
-        #[serde(rename = "SenderIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `SenderIpAddress`: The IP address that the flow communicates with to initiate connection with the sender for fujitsu-qos protocol.
         pub sender_ip_address: Option<Value<String>>,
-        /// The ARN of the source. Read-only: CloudFormation returns it.
-        #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
+        /// `SourceArn`: The ARN of the source. Read-only: CloudFormation returns it.
         pub source_arn: Option<Value<String>>,
-        /// The port that the flow will be listening on for incoming content.(ReadOnly) Read-only: CloudFormation returns it.
-        #[serde(rename = "SourceIngestPort", skip_serializing_if = "Option::is_none")]
+        /// `SourceIngestPort`: The port that the flow will be listening on for incoming content.(ReadOnly) Read-only: CloudFormation returns it.
         pub source_ingest_port: Option<Value<String>>,
-        /// Source IP or domain name for SRT-caller protocol.
-        #[serde(
-            rename = "SourceListenerAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceListenerAddress`: Source IP or domain name for SRT-caller protocol.
         pub source_listener_address: Option<Value<String>>,
-        /// Source port for SRT-caller protocol.
-        #[serde(rename = "SourceListenerPort", skip_serializing_if = "Option::is_none")]
+        /// `SourceListenerPort`: Source port for SRT-caller protocol.
         pub source_listener_port: Option<Value<i64>>,
-        /// The stream ID that you want to use for this transport.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: The stream ID that you want to use for this transport.
         pub stream_id: Option<Value<String>>,
-        /// Key-value pairs that can be used to tag this source.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag this source.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the VPC Interface this Source is configured with.
-        #[serde(rename = "VpcInterfaceName", skip_serializing_if = "Option::is_none")]
+        /// `VpcInterfaceName`: The name of the VPC Interface this Source is configured with.
         pub vpc_interface_name: Option<Value<String>>,
-        /// The range of IP addresses that should be allowed to contribute content to your source.
-        #[serde(rename = "WhitelistCidr", skip_serializing_if = "Option::is_none")]
+        /// `WhitelistCidr`: The range of IP addresses that should be allowed to contribute content to your source.
         pub whitelist_cidr: Option<Value<String>>,
     }
 
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Decryption", &self.decryption)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EntitlementArn", &self.entitlement_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "GatewayBridgeSource",
+                &self.gateway_bridge_source,
+            )?;
+            crate::cfn::entry(&mut map, "IngestIp", &self.ingest_ip)?;
+            crate::cfn::entry(&mut map, "IngestPort", &self.ingest_port)?;
+            crate::cfn::entry(&mut map, "MaxBitrate", &self.max_bitrate)?;
+            crate::cfn::entry(&mut map, "MaxLatency", &self.max_latency)?;
+            crate::cfn::entry(&mut map, "MaxSyncBuffer", &self.max_sync_buffer)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaStreamSourceConfigurations",
+                &self.media_stream_source_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "MinLatency", &self.min_latency)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NdiSourceSettings", &self.ndi_source_settings)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "RouterIntegrationState",
+                &self.router_integration_state,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RouterIntegrationTransitDecryption",
+                &self.router_integration_transit_decryption,
+            )?;
+            crate::cfn::entry(&mut map, "SenderControlPort", &self.sender_control_port)?;
+            crate::cfn::entry(&mut map, "SenderIpAddress", &self.sender_ip_address)?;
+            crate::cfn::entry(&mut map, "SourceArn", &self.source_arn)?;
+            crate::cfn::entry(&mut map, "SourceIngestPort", &self.source_ingest_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceListenerAddress",
+                &self.source_listener_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceListenerPort",
+                &self.source_listener_port,
+            )?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcInterfaceName", &self.vpc_interface_name)?;
+            crate::cfn::entry(&mut map, "WhitelistCidr", &self.whitelist_cidr)?;
+            map.end()
+        }
+    }
+
     /// The media stream that is associated with the source, and the parameters for that association.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaStreamSourceConfiguration {
-        /// The format that was used to encode the data.
-        #[serde(rename = "EncodingName")]
+        /// `EncodingName`: The format that was used to encode the data.
         pub encoding_name: Value<EncodingName>,
-        /// The media streams that you want to associate with the source.
-        #[serde(rename = "InputConfigurations", skip_serializing_if = "Option::is_none")]
+        /// `InputConfigurations`: The media streams that you want to associate with the source.
         pub input_configurations: Option<Vec<InputConfiguration>>,
-        /// A name that helps you distinguish one media stream from another.
-        #[serde(rename = "MediaStreamName")]
+        /// `MediaStreamName`: A name that helps you distinguish one media stream from another.
         pub media_stream_name: Value<String>,
     }
 
@@ -1401,6 +1674,24 @@ pub mod flow {
                 input_configurations: None,
                 media_stream_name: media_stream_name.into(),
             }
+        }
+    }
+
+    impl Serialize for MediaStreamSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncodingName", &self.encoding_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputConfigurations",
+                &self.input_configurations,
+            )?;
+            map.serialize_entry("MediaStreamName", &self.media_stream_name)?;
+            map.end()
         }
     }
 
@@ -1448,13 +1739,11 @@ pub mod flow {
     }
 
     /// The transport parameters associated with an incoming media stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputConfiguration {
-        /// The port that the flow listens on for an incoming media stream.
-        #[serde(rename = "InputPort")]
+        /// `InputPort`: The port that the flow listens on for an incoming media stream.
         pub input_port: Value<i64>,
-        /// The VPC interface where the media stream comes in from.
-        #[serde(rename = "Interface")]
+        /// `Interface`: The VPC interface where the media stream comes in from.
         pub interface: Interface,
     }
 
@@ -1471,15 +1760,43 @@ pub mod flow {
         }
     }
 
+    impl Serialize for InputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputPort", &self.input_port)?;
+            map.serialize_entry("Interface", &self.interface)?;
+            map.end()
+        }
+    }
+
     /// The `NdiSourceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NdiSourceSettings {
-        /// The audio reference level of the NDI sender, in dBFS.
-        #[serde(rename = "AudioReferenceLevel", skip_serializing_if = "Option::is_none")]
+        /// `AudioReferenceLevel`: The audio reference level of the NDI sender, in dBFS.
         pub audio_reference_level: Option<Value<i64>>,
         /// `SourceName`.
-        #[serde(rename = "SourceName", skip_serializing_if = "Option::is_none")]
         pub source_name: Option<Value<String>>,
+    }
+
+    impl Serialize for NdiSourceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioReferenceLevel",
+                &self.audio_reference_level,
+            )?;
+            crate::cfn::entry(&mut map, "SourceName", &self.source_name)?;
+            map.end()
+        }
     }
 
     /// The protocol that is used by the source.
@@ -1541,13 +1858,11 @@ pub mod flow {
     }
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowTransitEncryption {
         /// `EncryptionKeyConfiguration`.
-        #[serde(rename = "EncryptionKeyConfiguration")]
         pub encryption_key_configuration: FlowTransitEncryptionKeyConfiguration,
         /// `EncryptionKeyType`.
-        #[serde(rename = "EncryptionKeyType", skip_serializing_if = "Option::is_none")]
         pub encryption_key_type: Option<Value<FlowTransitEncryptionKeyType>>,
     }
 
@@ -1565,25 +1880,50 @@ pub mod flow {
         }
     }
 
+    impl Serialize for FlowTransitEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EncryptionKeyConfiguration",
+                &self.encryption_key_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionKeyType", &self.encryption_key_type)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for flow transit encryption keys.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowTransitEncryptionKeyConfiguration {
         /// `SecretsManager`.
-        #[serde(rename = "SecretsManager", skip_serializing_if = "Option::is_none")]
         pub secrets_manager: Option<SecretsManagerEncryptionKeyConfiguration>,
-        /// `Automatic`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Automatic", skip_serializing_if = "Option::is_none")]
+        /// `Automatic`: `Automatic`. Untyped in the schema: any `serde_json::Value`.
         pub automatic: Option<serde_json::Value>,
     }
 
+    impl Serialize for FlowTransitEncryptionKeyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecretsManager", &self.secrets_manager)?;
+            crate::cfn::entry(&mut map, "Automatic", &self.automatic)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for transit encryption of a flow source using AWS Secrets Manager, including the secret ARN and role ARN.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecretsManagerEncryptionKeyConfiguration {
-        /// The ARN of the IAM role used for transit encryption from the router output using AWS Secrets Manager.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role used for transit encryption from the router output using AWS Secrets Manager.
         pub role_arn: Value<String>,
-        /// The ARN of the AWS Secrets Manager secret used for transit encryption from the router output.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The ARN of the AWS Secrets Manager secret used for transit encryption from the router output.
         pub secret_arn: Value<String>,
     }
 
@@ -1600,21 +1940,45 @@ pub mod flow {
         }
     }
 
+    impl Serialize for SecretsManagerEncryptionKeyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The settings for source failover
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FailoverConfig {
-        /// The type of failover you choose for this flow.
-        #[serde(rename = "FailoverMode", skip_serializing_if = "Option::is_none")]
+        /// `FailoverMode`: The type of failover you choose for this flow.
         pub failover_mode: Option<Value<FailoverMode>>,
-        /// Search window time to look for dash-7 packets
-        #[serde(rename = "RecoveryWindow", skip_serializing_if = "Option::is_none")]
+        /// `RecoveryWindow`: Search window time to look for dash-7 packets
         pub recovery_window: Option<Value<i64>>,
-        /// The priority you want to assign to a source.
-        #[serde(rename = "SourcePriority", skip_serializing_if = "Option::is_none")]
+        /// `SourcePriority`: The priority you want to assign to a source.
         pub source_priority: Option<SourcePriority>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<State>>,
+    }
+
+    impl Serialize for FailoverConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailoverMode", &self.failover_mode)?;
+            crate::cfn::entry(&mut map, "RecoveryWindow", &self.recovery_window)?;
+            crate::cfn::entry(&mut map, "SourcePriority", &self.source_priority)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
     }
 
     /// The type of failover you choose for this flow.
@@ -1655,10 +2019,9 @@ pub mod flow {
     }
 
     /// The priority you want to assign to a source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourcePriority {
-        /// The name of the source you choose as the primary source for this flow.
-        #[serde(rename = "PrimarySource")]
+        /// `PrimarySource`: The name of the source you choose as the primary source for this flow.
         pub primary_source: Value<String>,
     }
 
@@ -1668,6 +2031,18 @@ pub mod flow {
             Self {
                 primary_source: primary_source.into(),
             }
+        }
+    }
+
+    impl Serialize for SourcePriority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PrimarySource", &self.primary_source)?;
+            map.end()
         }
     }
 
@@ -1709,51 +2084,84 @@ pub mod flow {
     }
 
     /// The settings for source monitoring.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceMonitoringConfig {
-        /// Contains the settings for audio stream metrics monitoring.
-        #[serde(
-            rename = "AudioMonitoringSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AudioMonitoringSettings`: Contains the settings for audio stream metrics monitoring.
         pub audio_monitoring_settings: Option<Vec<AudioMonitoringSetting>>,
-        /// Indicates whether content quality analysis is enabled or disabled.
-        #[serde(
-            rename = "ContentQualityAnalysisState",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentQualityAnalysisState`: Indicates whether content quality analysis is enabled or disabled.
         pub content_quality_analysis_state: Option<Value<ContentQualityAnalysisState>>,
-        /// The state of thumbnail monitoring.
-        #[serde(rename = "ThumbnailState", skip_serializing_if = "Option::is_none")]
+        /// `ThumbnailState`: The state of thumbnail monitoring.
         pub thumbnail_state: Option<Value<ThumbnailState>>,
-        /// Contains the settings for video stream metrics monitoring.
-        #[serde(
-            rename = "VideoMonitoringSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VideoMonitoringSettings`: Contains the settings for video stream metrics monitoring.
         pub video_monitoring_settings: Option<Vec<VideoMonitoringSetting>>,
     }
 
+    impl Serialize for SourceMonitoringConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioMonitoringSettings",
+                &self.audio_monitoring_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentQualityAnalysisState",
+                &self.content_quality_analysis_state,
+            )?;
+            crate::cfn::entry(&mut map, "ThumbnailState", &self.thumbnail_state)?;
+            crate::cfn::entry(
+                &mut map,
+                "VideoMonitoringSettings",
+                &self.video_monitoring_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the configuration for audio stream metrics monitoring.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioMonitoringSetting {
         /// `SilentAudio`.
-        #[serde(rename = "SilentAudio", skip_serializing_if = "Option::is_none")]
         pub silent_audio: Option<SilentAudio>,
     }
 
+    impl Serialize for AudioMonitoringSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SilentAudio", &self.silent_audio)?;
+            map.end()
+        }
+    }
+
     /// Configures settings for the SilentAudio metric.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SilentAudio {
-        /// Indicates whether the SilentAudio metric is enabled or disabled.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: Indicates whether the SilentAudio metric is enabled or disabled.
         pub state: Option<Value<SilentAudioState>>,
-        /// Specifies the number of consecutive seconds of silence that triggers an event or alert.
-        #[serde(rename = "ThresholdSeconds", skip_serializing_if = "Option::is_none")]
+        /// `ThresholdSeconds`: Specifies the number of consecutive seconds of silence that triggers an event or alert.
         pub threshold_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for SilentAudio {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "ThresholdSeconds", &self.threshold_seconds)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the SilentAudio metric is enabled or disabled.
@@ -1868,25 +2276,47 @@ pub mod flow {
     }
 
     /// Specifies the configuration for video stream metrics monitoring.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoMonitoringSetting {
         /// `BlackFrames`.
-        #[serde(rename = "BlackFrames", skip_serializing_if = "Option::is_none")]
         pub black_frames: Option<BlackFrames>,
         /// `FrozenFrames`.
-        #[serde(rename = "FrozenFrames", skip_serializing_if = "Option::is_none")]
         pub frozen_frames: Option<FrozenFrames>,
     }
 
+    impl Serialize for VideoMonitoringSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlackFrames", &self.black_frames)?;
+            crate::cfn::entry(&mut map, "FrozenFrames", &self.frozen_frames)?;
+            map.end()
+        }
+    }
+
     /// Configures settings for the BlackFrames metric.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlackFrames {
-        /// Indicates whether the BlackFrames metric is enabled or disabled.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: Indicates whether the BlackFrames metric is enabled or disabled.
         pub state: Option<Value<BlackFramesState>>,
-        /// Specifies the number of consecutive seconds of black frames that triggers an event or alert.
-        #[serde(rename = "ThresholdSeconds", skip_serializing_if = "Option::is_none")]
+        /// `ThresholdSeconds`: Specifies the number of consecutive seconds of black frames that triggers an event or alert.
         pub threshold_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for BlackFrames {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "ThresholdSeconds", &self.threshold_seconds)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the BlackFrames metric is enabled or disabled.
@@ -1927,14 +2357,25 @@ pub mod flow {
     }
 
     /// Configures settings for the FrozenFrames metric.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FrozenFrames {
-        /// Indicates whether the FrozenFrames metric is enabled or disabled.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: Indicates whether the FrozenFrames metric is enabled or disabled.
         pub state: Option<Value<FrozenFramesState>>,
-        /// Specifies the number of consecutive seconds of a static image that triggers an event or alert.
-        #[serde(rename = "ThresholdSeconds", skip_serializing_if = "Option::is_none")]
+        /// `ThresholdSeconds`: Specifies the number of consecutive seconds of a static image that triggers an event or alert.
         pub threshold_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for FrozenFrames {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "ThresholdSeconds", &self.threshold_seconds)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the FrozenFrames metric is enabled or disabled.
@@ -1975,32 +2416,21 @@ pub mod flow {
     }
 
     /// The details of a VPC interface.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcInterface {
-        /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
-        #[serde(rename = "Name")]
+        /// `Name`: Immutable and has to be a unique against other VpcInterfaces in this Flow.
         pub name: Value<String>,
-        /// IDs of the network interfaces created in customer's account by MediaConnect.
-        #[serde(rename = "NetworkInterfaceIds", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceIds`: IDs of the network interfaces created in customer's account by MediaConnect.
         pub network_interface_ids: Option<Vec<Value<String>>>,
-        /// The type of network adapter that you want MediaConnect to use on this interface.
-        #[serde(
-            rename = "NetworkInterfaceType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkInterfaceType`: The type of network adapter that you want MediaConnect to use on this interface.
         pub network_interface_type: Option<Value<NetworkInterfaceType>>,
-        /// Role Arn MediaConnect can assume to create ENIs in customer's account.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Role Arn MediaConnect can assume to create ENIs in customer's account.
         pub role_arn: Value<String>,
-        /// Security Group IDs to be used on ENI.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: Security Group IDs to be used on ENI.
         pub security_group_ids: Vec<Value<String>>,
-        /// Subnet must be in the AZ of the Flow
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: Subnet must be in the AZ of the Flow
         pub subnet_id: Value<String>,
-        /// Key-value pairs that can be used to tag this VPC interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag this VPC interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2021,6 +2451,32 @@ pub mod flow {
                 subnet_id: subnet_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for VpcInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceIds",
+                &self.network_interface_ids,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceType",
+                &self.network_interface_type,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -2127,35 +2583,23 @@ pub mod flow_entitlement {
     }
 
     /// The properties of `AWS::MediaConnect::FlowEntitlement`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowEntitlementProps {
-        /// Percentage from 0-100 of the data transfer cost to be billed to the subscriber.
-        #[serde(
-            rename = "DataTransferSubscriberFeePercent",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataTransferSubscriberFeePercent`: Percentage from 0-100 of the data transfer cost to be billed to the subscriber.
         pub data_transfer_subscriber_fee_percent: Option<Value<i64>>,
-        /// A description of the entitlement.
-        #[serde(rename = "Description")]
+        /// `Description`: A description of the entitlement.
         pub description: Value<String>,
-        /// The type of encryption that will be used on the output that is associated with this entitlement.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
+        /// `Encryption`: The type of encryption that will be used on the output that is associated with this entitlement.
         pub encryption: Option<Encryption>,
-        /// An indication of whether the entitlement is enabled.
-        #[serde(rename = "EntitlementStatus", skip_serializing_if = "Option::is_none")]
+        /// `EntitlementStatus`: An indication of whether the entitlement is enabled.
         pub entitlement_status: Option<Value<EntitlementStatus>>,
-        /// The ARN of the flow.
-        #[serde(rename = "FlowArn")]
+        /// `FlowArn`: The ARN of the flow.
         pub flow_arn: Value<String>,
-        /// The name of the entitlement.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the entitlement.
         pub name: Value<String>,
-        /// The AWS account IDs that you want to share your content with.
-        #[serde(rename = "Subscribers")]
+        /// `Subscribers`: The AWS account IDs that you want to share your content with.
         pub subscribers: Vec<Value<String>>,
-        /// Key-value pairs that can be used to tag and organize this flow entitlement.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag and organize this flow entitlement.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2180,39 +2624,49 @@ pub mod flow_entitlement {
         }
     }
 
-    /// Information about the encryption of the flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Encryption {
-        /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-        #[serde(rename = "Algorithm")]
-        pub algorithm: Value<Algorithm>,
-        /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
-        #[serde(
-            rename = "ConstantInitializationVector",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnFlowEntitlementProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataTransferSubscriberFeePercent",
+                &self.data_transfer_subscriber_fee_percent,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            crate::cfn::entry(&mut map, "EntitlementStatus", &self.entitlement_status)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Subscribers", &self.subscribers)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Information about the encryption of the flow.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Encryption {
+        /// `Algorithm`: The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
+        pub algorithm: Value<Algorithm>,
+        /// `ConstantInitializationVector`: A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
         pub constant_initialization_vector: Option<Value<String>>,
-        /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
-        #[serde(rename = "DeviceId", skip_serializing_if = "Option::is_none")]
+        /// `DeviceId`: The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
         pub device_id: Option<Value<String>>,
-        /// The type of key that is used for the encryption.
-        #[serde(rename = "KeyType", skip_serializing_if = "Option::is_none")]
+        /// `KeyType`: The type of key that is used for the encryption.
         pub key_type: Option<Value<KeyType>>,
-        /// The AWS Region that the API Gateway proxy endpoint was created in.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The AWS Region that the API Gateway proxy endpoint was created in.
         pub region: Option<Value<String>>,
-        /// An identifier for the content.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: An identifier for the content.
         pub resource_id: Option<Value<String>>,
-        /// The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
         pub role_arn: Value<String>,
-        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretArn`: The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
         pub secret_arn: Option<Value<String>>,
-        /// The URL from the API Gateway proxy that you set up to talk to your key server.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: The URL from the API Gateway proxy that you set up to talk to your key server.
         pub url: Option<Value<String>>,
     }
 
@@ -2233,6 +2687,30 @@ pub mod flow_entitlement {
                 secret_arn: None,
                 url: None,
             }
+        }
+    }
+
+    impl Serialize for Encryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Algorithm", &self.algorithm)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstantInitializationVector",
+                &self.constant_initialization_vector,
+            )?;
+            crate::cfn::entry(&mut map, "DeviceId", &self.device_id)?;
+            crate::cfn::entry(&mut map, "KeyType", &self.key_type)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
         }
     }
 
@@ -2379,34 +2857,25 @@ pub mod flow_media_stream {
     }
 
     /// The properties of `AWS::MediaConnect::FlowMediaStream`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowMediaStreamProps {
         /// `Attributes`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
         pub attributes: Option<MediaStreamAttributes>,
-        /// The sample rate (in Hz) for the stream.
-        #[serde(rename = "ClockRate", skip_serializing_if = "Option::is_none")]
+        /// `ClockRate`: The sample rate (in Hz) for the stream.
         pub clock_rate: Option<Value<i64>>,
-        /// A description that can help you quickly identify what your media stream is used for.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description that can help you quickly identify what your media stream is used for.
         pub description: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the flow that the media stream belongs to.
-        #[serde(rename = "FlowArn")]
+        /// `FlowArn`: The Amazon Resource Name (ARN) of the flow that the media stream belongs to.
         pub flow_arn: Value<String>,
-        /// A unique identifier for the media stream.
-        #[serde(rename = "MediaStreamId")]
+        /// `MediaStreamId`: A unique identifier for the media stream.
         pub media_stream_id: Value<i64>,
-        /// A name that helps you distinguish one media stream from another.
-        #[serde(rename = "MediaStreamName")]
+        /// `MediaStreamName`: A name that helps you distinguish one media stream from another.
         pub media_stream_name: Value<String>,
-        /// The type of media stream.
-        #[serde(rename = "MediaStreamType")]
+        /// `MediaStreamType`: The type of media stream.
         pub media_stream_type: Value<MediaStreamType>,
-        /// The key-value pairs that can be used to tag and organize the media stream.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The key-value pairs that can be used to tag and organize the media stream.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The resolution of the video.
-        #[serde(rename = "VideoFormat", skip_serializing_if = "Option::is_none")]
+        /// `VideoFormat`: The resolution of the video.
         pub video_format: Option<Value<String>>,
     }
 
@@ -2432,15 +2901,46 @@ pub mod flow_media_stream {
         }
     }
 
+    impl Serialize for CfnFlowMediaStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "ClockRate", &self.clock_rate)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            map.serialize_entry("MediaStreamId", &self.media_stream_id)?;
+            map.serialize_entry("MediaStreamName", &self.media_stream_name)?;
+            map.serialize_entry("MediaStreamType", &self.media_stream_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VideoFormat", &self.video_format)?;
+            map.end()
+        }
+    }
+
     /// Attributes that are related to the media stream.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaStreamAttributes {
         /// `Fmtp`.
-        #[serde(rename = "Fmtp", skip_serializing_if = "Option::is_none")]
         pub fmtp: Option<Fmtp>,
-        /// The audio language, in a format that is recognized by the receiver.
-        #[serde(rename = "Lang", skip_serializing_if = "Option::is_none")]
+        /// `Lang`: The audio language, in a format that is recognized by the receiver.
         pub lang: Option<Value<String>>,
+    }
+
+    impl Serialize for MediaStreamAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Fmtp", &self.fmtp)?;
+            crate::cfn::entry(&mut map, "Lang", &self.lang)?;
+            map.end()
+        }
     }
 }
 
@@ -2509,102 +3009,55 @@ pub mod flow_output {
     }
 
     /// The properties of `AWS::MediaConnect::FlowOutput`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowOutputProps {
-        /// The range of IP addresses that should be allowed to initiate output requests to this flow.
-        #[serde(rename = "CidrAllowList", skip_serializing_if = "Option::is_none")]
+        /// `CidrAllowList`: The range of IP addresses that should be allowed to initiate output requests to this flow.
         pub cidr_allow_list: Option<Vec<Value<String>>>,
-        /// A description of the output.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the output.
         pub description: Option<Value<String>>,
-        /// The address where you want to send the output.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+        /// `Destination`: The address where you want to send the output.
         pub destination: Option<Value<String>>,
-        /// The type of key used for the encryption.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
+        /// `Encryption`: The type of key used for the encryption.
         pub encryption: Option<Encryption>,
-        /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
-        #[serde(rename = "FlowArn")]
+        /// `FlowArn`: The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
         pub flow_arn: Value<String>,
-        /// The maximum latency in milliseconds.
-        #[serde(rename = "MaxLatency", skip_serializing_if = "Option::is_none")]
+        /// `MaxLatency`: The maximum latency in milliseconds.
         pub max_latency: Option<Value<i64>>,
-        /// The definition for each media stream that is associated with the output.
-        #[serde(
-            rename = "MediaStreamOutputConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MediaStreamOutputConfigurations`: The definition for each media stream that is associated with the output.
         pub media_stream_output_configurations: Option<
             Vec<MediaStreamOutputConfiguration>,
         >,
-        /// The minimum latency in milliseconds.
-        #[serde(rename = "MinLatency", skip_serializing_if = "Option::is_none")]
+        /// `MinLatency`: The minimum latency in milliseconds.
         pub min_latency: Option<Value<i64>>,
-        /// The name of the output.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the output.
         pub name: Option<Value<String>>,
-        /// The audio reference level of the NDI receiver, in dBFS.
-        #[serde(
-            rename = "NdiAudioReferenceLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NdiAudioReferenceLevel`: The audio reference level of the NDI receiver, in dBFS.
         pub ndi_audio_reference_level: Option<Value<i64>>,
-        /// The timecode source for the NDI output.
-        #[serde(
-            rename = "NdiOutputTimecodeSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NdiOutputTimecodeSource`: The timecode source for the NDI output.
         pub ndi_output_timecode_source: Option<Value<NdiOutputTimecodeSource>>,
-        /// A suffix for the names of the NDI sources that the flow creates.
-        #[serde(rename = "NdiProgramName", skip_serializing_if = "Option::is_none")]
+        /// `NdiProgramName`: A suffix for the names of the NDI sources that the flow creates.
         pub ndi_program_name: Option<Value<String>>,
-        /// A quality setting for the NDI Speed HQ encoder.
-        #[serde(rename = "NdiSpeedHqQuality", skip_serializing_if = "Option::is_none")]
+        /// `NdiSpeedHqQuality`: A quality setting for the NDI Speed HQ encoder.
         pub ndi_speed_hq_quality: Option<Value<i64>>,
-        /// An indication of whether the output should transmit data or not.
-        #[serde(rename = "OutputStatus", skip_serializing_if = "Option::is_none")]
+        /// `OutputStatus`: An indication of whether the output should transmit data or not.
         pub output_status: Option<Value<OutputStatus>>,
-        /// The port to use when content is distributed to this output.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port to use when content is distributed to this output.
         pub port: Option<Value<i64>>,
-        /// The protocol that is used by the source or output.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol that is used by the source or output.
         pub protocol: Option<Value<Protocol>>,
-        /// The remote ID for the Zixi-pull stream.
-        #[serde(rename = "RemoteId", skip_serializing_if = "Option::is_none")]
+        /// `RemoteId`: The remote ID for the Zixi-pull stream.
         pub remote_id: Option<Value<String>>,
         /// `RouterIntegrationState`.
-        #[serde(
-            rename = "RouterIntegrationState",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub router_integration_state: Option<Value<RouterIntegrationState>>,
         /// `RouterIntegrationTransitEncryption`.
-        #[serde(
-            rename = "RouterIntegrationTransitEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub router_integration_transit_encryption: Option<FlowTransitEncryption>,
-        /// The smoothing latency in milliseconds for RIST, RTP, and RTP-FEC streams.
-        #[serde(rename = "SmoothingLatency", skip_serializing_if = "Option::is_none")]
+        /// `SmoothingLatency`: The smoothing latency in milliseconds for RIST, RTP, and RTP-FEC streams.
         pub smoothing_latency: Option<Value<i64>>,
-        /// The stream ID that you want to use for this transport.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: The stream ID that you want to use for this transport.
         pub stream_id: Option<Value<String>>,
-        /// Key-value pairs that can be used to tag and organize this flow output.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag and organize this flow output.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the VPC interface attachment to use for this output.
-        #[serde(
-            rename = "VpcInterfaceAttachment",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcInterfaceAttachment`: The name of the VPC interface attachment to use for this output.
         pub vpc_interface_attachment: Option<VpcInterfaceAttachment>,
     }
 
@@ -2639,20 +3092,78 @@ pub mod flow_output {
         }
     }
 
+    impl Serialize for CfnFlowOutputProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CidrAllowList", &self.cidr_allow_list)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            crate::cfn::entry(&mut map, "MaxLatency", &self.max_latency)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaStreamOutputConfigurations",
+                &self.media_stream_output_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "MinLatency", &self.min_latency)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NdiAudioReferenceLevel",
+                &self.ndi_audio_reference_level,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NdiOutputTimecodeSource",
+                &self.ndi_output_timecode_source,
+            )?;
+            crate::cfn::entry(&mut map, "NdiProgramName", &self.ndi_program_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NdiSpeedHqQuality",
+                &self.ndi_speed_hq_quality,
+            )?;
+            crate::cfn::entry(&mut map, "OutputStatus", &self.output_status)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "RemoteId", &self.remote_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "RouterIntegrationState",
+                &self.router_integration_state,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RouterIntegrationTransitEncryption",
+                &self.router_integration_transit_encryption,
+            )?;
+            crate::cfn::entry(&mut map, "SmoothingLatency", &self.smoothing_latency)?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcInterfaceAttachment",
+                &self.vpc_interface_attachment,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about the encryption of the flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Encryption {
-        /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-        #[serde(rename = "Algorithm", skip_serializing_if = "Option::is_none")]
+        /// `Algorithm`: The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
         pub algorithm: Option<Value<Algorithm>>,
-        /// The type of key that is used for the encryption.
-        #[serde(rename = "KeyType", skip_serializing_if = "Option::is_none")]
+        /// `KeyType`: The type of key that is used for the encryption.
         pub key_type: Option<Value<KeyType>>,
-        /// The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
         pub role_arn: Value<String>,
-        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
         pub secret_arn: Value<String>,
     }
 
@@ -2668,6 +3179,21 @@ pub mod flow_output {
                 role_arn: role_arn.into(),
                 secret_arn: secret_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for Encryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Algorithm", &self.algorithm)?;
+            crate::cfn::entry(&mut map, "KeyType", &self.key_type)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
         }
     }
 
@@ -2709,23 +3235,15 @@ pub mod flow_output {
     }
 
     /// The media stream that is associated with the output, and the parameters for that association.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaStreamOutputConfiguration {
-        /// The media streams that you want to associate with the output.
-        #[serde(
-            rename = "DestinationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationConfigurations`: The media streams that you want to associate with the output.
         pub destination_configurations: Option<Vec<DestinationConfiguration>>,
-        /// The format that will be used to encode the data.
-        #[serde(rename = "EncodingName")]
+        /// `EncodingName`: The format that will be used to encode the data.
         pub encoding_name: Value<EncodingName>,
-        /// A collection of parameters that determine how MediaConnect will convert the content.
-        #[serde(rename = "EncodingParameters", skip_serializing_if = "Option::is_none")]
+        /// `EncodingParameters`: A collection of parameters that determine how MediaConnect will convert the content.
         pub encoding_parameters: Option<EncodingParameters>,
-        /// A name that helps you distinguish one media stream from another.
-        #[serde(rename = "MediaStreamName")]
+        /// `MediaStreamName`: A name that helps you distinguish one media stream from another.
         pub media_stream_name: Value<String>,
     }
 
@@ -2744,17 +3262,37 @@ pub mod flow_output {
         }
     }
 
+    impl Serialize for MediaStreamOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationConfigurations",
+                &self.destination_configurations,
+            )?;
+            map.serialize_entry("EncodingName", &self.encoding_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncodingParameters",
+                &self.encoding_parameters,
+            )?;
+            map.serialize_entry("MediaStreamName", &self.media_stream_name)?;
+            map.end()
+        }
+    }
+
     /// The definition of a media stream that is associated with the output.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DestinationConfiguration {
-        /// The IP address where contents of the media stream will be sent.
-        #[serde(rename = "DestinationIp")]
+        /// `DestinationIp`: The IP address where contents of the media stream will be sent.
         pub destination_ip: Value<String>,
-        /// The port to use when the content of the media stream is distributed to the output.
-        #[serde(rename = "DestinationPort")]
+        /// `DestinationPort`: The port to use when the content of the media stream is distributed to the output.
         pub destination_port: Value<i64>,
-        /// The VPC interface that is used for the media stream associated with the output.
-        #[serde(rename = "Interface")]
+        /// `Interface`: The VPC interface that is used for the media stream associated with the output.
         pub interface: Interface,
     }
 
@@ -2770,6 +3308,20 @@ pub mod flow_output {
                 destination_port: destination_port.into(),
                 interface: interface.into(),
             }
+        }
+    }
+
+    impl Serialize for DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationIp", &self.destination_ip)?;
+            map.serialize_entry("DestinationPort", &self.destination_port)?;
+            map.serialize_entry("Interface", &self.interface)?;
+            map.end()
         }
     }
 
@@ -2817,13 +3369,11 @@ pub mod flow_output {
     }
 
     /// A collection of parameters that determine how MediaConnect will convert the content.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncodingParameters {
-        /// A value that is used to calculate compression for an output.
-        #[serde(rename = "CompressionFactor")]
+        /// `CompressionFactor`: A value that is used to calculate compression for an output.
         pub compression_factor: Value<f64>,
-        /// A setting on the encoder that drives compression settings.
-        #[serde(rename = "EncoderProfile", skip_serializing_if = "Option::is_none")]
+        /// `EncoderProfile`: A setting on the encoder that drives compression settings.
         pub encoder_profile: Option<Value<EncoderProfile>>,
     }
 
@@ -2834,6 +3384,19 @@ pub mod flow_output {
                 compression_factor: compression_factor.into(),
                 encoder_profile: None,
             }
+        }
+    }
+
+    impl Serialize for EncodingParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CompressionFactor", &self.compression_factor)?;
+            crate::cfn::entry(&mut map, "EncoderProfile", &self.encoder_profile)?;
+            map.end()
         }
     }
 
@@ -3010,13 +3573,11 @@ pub mod flow_output {
     }
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FlowTransitEncryption {
         /// `EncryptionKeyConfiguration`.
-        #[serde(rename = "EncryptionKeyConfiguration")]
         pub encryption_key_configuration: FlowTransitEncryptionKeyConfiguration,
         /// `EncryptionKeyType`.
-        #[serde(rename = "EncryptionKeyType", skip_serializing_if = "Option::is_none")]
         pub encryption_key_type: Option<Value<FlowTransitEncryptionKeyType>>,
     }
 
@@ -3034,25 +3595,50 @@ pub mod flow_output {
         }
     }
 
+    impl Serialize for FlowTransitEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EncryptionKeyConfiguration",
+                &self.encryption_key_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionKeyType", &self.encryption_key_type)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for flow transit encryption keys.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowTransitEncryptionKeyConfiguration {
         /// `SecretsManager`.
-        #[serde(rename = "SecretsManager", skip_serializing_if = "Option::is_none")]
         pub secrets_manager: Option<SecretsManagerEncryptionKeyConfiguration>,
-        /// `Automatic`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Automatic", skip_serializing_if = "Option::is_none")]
+        /// `Automatic`: `Automatic`. Untyped in the schema: any `serde_json::Value`.
         pub automatic: Option<serde_json::Value>,
     }
 
+    impl Serialize for FlowTransitEncryptionKeyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecretsManager", &self.secrets_manager)?;
+            crate::cfn::entry(&mut map, "Automatic", &self.automatic)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for transit encryption of a flow output using AWS Secrets Manager, including the secret ARN and role ARN.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecretsManagerEncryptionKeyConfiguration {
-        /// The ARN of the IAM role used for transit encryption to the router input using AWS Secrets Manager.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role used for transit encryption to the router input using AWS Secrets Manager.
         pub role_arn: Value<String>,
-        /// The ARN of the AWS Secrets Manager secret used for transit encryption to the router input.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The ARN of the AWS Secrets Manager secret used for transit encryption to the router input.
         pub secret_arn: Value<String>,
     }
 
@@ -3069,12 +3655,36 @@ pub mod flow_output {
         }
     }
 
+    impl Serialize for SecretsManagerEncryptionKeyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The settings for attaching a VPC interface to an output.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcInterfaceAttachment {
-        /// The name of the VPC interface to use for this output.
-        #[serde(rename = "VpcInterfaceName", skip_serializing_if = "Option::is_none")]
+        /// `VpcInterfaceName`: The name of the VPC interface to use for this output.
         pub vpc_interface_name: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcInterfaceAttachment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VpcInterfaceName", &self.vpc_interface_name)?;
+            map.end()
+        }
     }
 }
 
@@ -3154,68 +3764,45 @@ pub mod flow_source {
     }
 
     /// The properties of `AWS::MediaConnect::FlowSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowSourceProps {
-        /// The type of encryption that is used on the content ingested from this source.
-        #[serde(rename = "Decryption", skip_serializing_if = "Option::is_none")]
+        /// `Decryption`: The type of encryption that is used on the content ingested from this source.
         pub decryption: Option<Encryption>,
-        /// A description for the source.
-        #[serde(rename = "Description")]
+        /// `Description`: A description for the source.
         pub description: Value<String>,
-        /// The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account.
-        #[serde(rename = "EntitlementArn", skip_serializing_if = "Option::is_none")]
+        /// `EntitlementArn`: The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account.
         pub entitlement_arn: Option<Value<String>>,
-        /// The ARN of the flow.
-        #[serde(rename = "FlowArn")]
+        /// `FlowArn`: The ARN of the flow.
         pub flow_arn: Value<String>,
-        /// The source configuration for cloud flows receiving a stream from a bridge.
-        #[serde(rename = "GatewayBridgeSource", skip_serializing_if = "Option::is_none")]
+        /// `GatewayBridgeSource`: The source configuration for cloud flows receiving a stream from a bridge.
         pub gateway_bridge_source: Option<GatewayBridgeSource>,
-        /// The port that the flow will be listening on for incoming content.
-        #[serde(rename = "IngestPort", skip_serializing_if = "Option::is_none")]
+        /// `IngestPort`: The port that the flow will be listening on for incoming content.
         pub ingest_port: Option<Value<i64>>,
-        /// The smoothing max bitrate for RIST, RTP, and RTP-FEC streams.
-        #[serde(rename = "MaxBitrate", skip_serializing_if = "Option::is_none")]
+        /// `MaxBitrate`: The smoothing max bitrate for RIST, RTP, and RTP-FEC streams.
         pub max_bitrate: Option<Value<i64>>,
-        /// The maximum latency in milliseconds.
-        #[serde(rename = "MaxLatency", skip_serializing_if = "Option::is_none")]
+        /// `MaxLatency`: The maximum latency in milliseconds.
         pub max_latency: Option<Value<i64>>,
-        /// The minimum latency in milliseconds.
-        #[serde(rename = "MinLatency", skip_serializing_if = "Option::is_none")]
+        /// `MinLatency`: The minimum latency in milliseconds.
         pub min_latency: Option<Value<i64>>,
-        /// The name of the source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the source.
         pub name: Value<String>,
-        /// The protocol that is used by the source.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol that is used by the source.
         pub protocol: Option<Value<Protocol>>,
-        /// The port that the flow uses to send outbound requests to initiate connection with the sender for fujitsu-qos protocol.
-        #[serde(rename = "SenderControlPort", skip_serializing_if = "Option::is_none")]
+        /// `SenderControlPort`: The port that the flow uses to send outbound requests to initiate connection with the sender for fujitsu-qos protocol.
         pub sender_control_port: Option<Value<i64>>,
-        /// The IP address that the flow communicates with to initiate connection with the sender for fujitsu-qos protocol.
-        #[serde(rename = "SenderIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `SenderIpAddress`: The IP address that the flow communicates with to initiate connection with the sender for fujitsu-qos protocol.
         pub sender_ip_address: Option<Value<String>>,
-        /// Source IP or domain name for SRT-caller protocol.
-        #[serde(
-            rename = "SourceListenerAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceListenerAddress`: Source IP or domain name for SRT-caller protocol.
         pub source_listener_address: Option<Value<String>>,
-        /// Source port for SRT-caller protocol.
-        #[serde(rename = "SourceListenerPort", skip_serializing_if = "Option::is_none")]
+        /// `SourceListenerPort`: Source port for SRT-caller protocol.
         pub source_listener_port: Option<Value<i64>>,
-        /// The stream ID that you want to use for this transport.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: The stream ID that you want to use for this transport.
         pub stream_id: Option<Value<String>>,
-        /// Key-value pairs that can be used to tag and organize this flow source.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag and organize this flow source.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the VPC Interface this Source is configured with.
-        #[serde(rename = "VpcInterfaceName", skip_serializing_if = "Option::is_none")]
+        /// `VpcInterfaceName`: The name of the VPC Interface this Source is configured with.
         pub vpc_interface_name: Option<Value<String>>,
-        /// The range of IP addresses that should be allowed to contribute content to your source.
-        #[serde(rename = "WhitelistCidr", skip_serializing_if = "Option::is_none")]
+        /// `WhitelistCidr`: The range of IP addresses that should be allowed to contribute content to your source.
         pub whitelist_cidr: Option<Value<String>>,
     }
 
@@ -3247,6 +3834,48 @@ pub mod flow_source {
                 vpc_interface_name: None,
                 whitelist_cidr: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFlowSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Decryption", &self.decryption)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EntitlementArn", &self.entitlement_arn)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "GatewayBridgeSource",
+                &self.gateway_bridge_source,
+            )?;
+            crate::cfn::entry(&mut map, "IngestPort", &self.ingest_port)?;
+            crate::cfn::entry(&mut map, "MaxBitrate", &self.max_bitrate)?;
+            crate::cfn::entry(&mut map, "MaxLatency", &self.max_latency)?;
+            crate::cfn::entry(&mut map, "MinLatency", &self.min_latency)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "SenderControlPort", &self.sender_control_port)?;
+            crate::cfn::entry(&mut map, "SenderIpAddress", &self.sender_ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceListenerAddress",
+                &self.source_listener_address,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceListenerPort",
+                &self.source_listener_port,
+            )?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcInterfaceName", &self.vpc_interface_name)?;
+            crate::cfn::entry(&mut map, "WhitelistCidr", &self.whitelist_cidr)?;
+            map.end()
         }
     }
 
@@ -3364,25 +3993,19 @@ pub mod flow_vpc_interface {
     }
 
     /// The properties of `AWS::MediaConnect::FlowVpcInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowVpcInterfaceProps {
-        /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
-        #[serde(rename = "FlowArn")]
+        /// `FlowArn`: The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
         pub flow_arn: Value<String>,
-        /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
-        #[serde(rename = "Name")]
+        /// `Name`: Immutable and has to be a unique against other VpcInterfaces in this Flow.
         pub name: Value<String>,
-        /// Role Arn MediaConnect can assume to create ENIs in customer's account.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Role Arn MediaConnect can assume to create ENIs in customer's account.
         pub role_arn: Value<String>,
-        /// Security Group IDs to be used on ENI.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: Security Group IDs to be used on ENI.
         pub security_group_ids: Vec<Value<String>>,
-        /// Subnet must be in the AZ of the Flow
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: Subnet must be in the AZ of the Flow
         pub subnet_id: Value<String>,
-        /// Key-value pairs that can be used to tag and organize this VPC network interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag and organize this VPC network interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3403,6 +4026,23 @@ pub mod flow_vpc_interface {
                 subnet_id: subnet_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFlowVpcInterfaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FlowArn", &self.flow_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3476,16 +4116,13 @@ pub mod gateway {
     }
 
     /// The properties of `AWS::MediaConnect::Gateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayProps {
-        /// The range of IP addresses that contribute content or initiate output requests for flows communicating with this gateway.
-        #[serde(rename = "EgressCidrBlocks")]
+        /// `EgressCidrBlocks`: The range of IP addresses that contribute content or initiate output requests for flows communicating with this gateway.
         pub egress_cidr_blocks: Vec<Value<String>>,
-        /// The name of the gateway.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the gateway.
         pub name: Value<String>,
-        /// The list of networks in the gateway.
-        #[serde(rename = "Networks")]
+        /// `Networks`: The list of networks in the gateway.
         pub networks: Vec<GatewayNetwork>,
     }
 
@@ -3504,14 +4141,26 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for CfnGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EgressCidrBlocks", &self.egress_cidr_blocks)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Networks", &self.networks)?;
+            map.end()
+        }
+    }
+
     /// The network settings for a gateway.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayNetwork {
-        /// A unique IP address range to use for this network.
-        #[serde(rename = "CidrBlock")]
+        /// `CidrBlock`: A unique IP address range to use for this network.
         pub cidr_block: Value<String>,
-        /// The name of the network.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the network.
         pub name: Value<String>,
     }
 
@@ -3525,6 +4174,19 @@ pub mod gateway {
                 cidr_block: cidr_block.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for GatewayNetwork {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CidrBlock", &self.cidr_block)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -3645,50 +4307,31 @@ pub mod router_input {
     }
 
     /// The properties of `AWS::MediaConnect::RouterInput`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouterInputProps {
-        /// The Availability Zone where you want to create the router input.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone where you want to create the router input.
         pub availability_zone: Option<Value<String>>,
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: RouterInputConfiguration,
         /// `ContentQualityAnalysisConfiguration`.
-        #[serde(
-            rename = "ContentQualityAnalysisConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub content_quality_analysis_configuration: Option<
             RouterContentQualityAnalysisConfiguration,
         >,
         /// `MaintenanceConfiguration`.
-        #[serde(
-            rename = "MaintenanceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_configuration: Option<MaintenanceConfiguration>,
-        /// The maximum bitrate for the router input.
-        #[serde(rename = "MaximumBitrate")]
+        /// `MaximumBitrate`: The maximum bitrate for the router input.
         pub maximum_bitrate: Value<i64>,
-        /// The name of the router input.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the router input.
         pub name: Value<String>,
-        /// The Amazon Web Services Region for the router input.
-        #[serde(rename = "RegionName", skip_serializing_if = "Option::is_none")]
+        /// `RegionName`: The Amazon Web Services Region for the router input.
         pub region_name: Option<Value<String>>,
         /// `RoutingScope`.
-        #[serde(rename = "RoutingScope")]
         pub routing_scope: Value<RoutingScope>,
-        /// Key-value pairs that can be used to tag and organize this router input.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag and organize this router input.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Tier`.
-        #[serde(rename = "Tier")]
         pub tier: Value<RouterInputTier>,
         /// `TransitEncryption`.
-        #[serde(rename = "TransitEncryption", skip_serializing_if = "Option::is_none")]
         pub transit_encryption: Option<RouterInputTransitEncryption>,
     }
 
@@ -3717,37 +4360,75 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for CfnRouterInputProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentQualityAnalysisConfiguration",
+                &self.content_quality_analysis_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceConfiguration",
+                &self.maintenance_configuration,
+            )?;
+            map.serialize_entry("MaximumBitrate", &self.maximum_bitrate)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RegionName", &self.region_name)?;
+            map.serialize_entry("RoutingScope", &self.routing_scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Tier", &self.tier)?;
+            crate::cfn::entry(&mut map, "TransitEncryption", &self.transit_encryption)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterInputConfiguration {
         /// `Standard`.
-        #[serde(rename = "Standard", skip_serializing_if = "Option::is_none")]
         pub standard: Option<StandardRouterInputConfiguration>,
         /// `Failover`.
-        #[serde(rename = "Failover", skip_serializing_if = "Option::is_none")]
         pub failover: Option<FailoverRouterInputConfiguration>,
         /// `Merge`.
-        #[serde(rename = "Merge", skip_serializing_if = "Option::is_none")]
         pub merge: Option<MergeRouterInputConfiguration>,
         /// `MediaConnectFlow`.
-        #[serde(rename = "MediaConnectFlow", skip_serializing_if = "Option::is_none")]
         pub media_connect_flow: Option<MediaConnectFlowRouterInputConfiguration>,
         /// `MediaLiveChannel`.
-        #[serde(rename = "MediaLiveChannel", skip_serializing_if = "Option::is_none")]
         pub media_live_channel: Option<MediaLiveChannelRouterInputConfiguration>,
     }
 
+    impl Serialize for RouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Standard", &self.standard)?;
+            crate::cfn::entry(&mut map, "Failover", &self.failover)?;
+            crate::cfn::entry(&mut map, "Merge", &self.merge)?;
+            crate::cfn::entry(&mut map, "MediaConnectFlow", &self.media_connect_flow)?;
+            crate::cfn::entry(&mut map, "MediaLiveChannel", &self.media_live_channel)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a standard router input, including the protocol, protocol-specific configuration, network interface, and availability zone.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StandardRouterInputConfiguration {
-        /// The Amazon Resource Name (ARN) of the network interface associated with the standard router input.
-        #[serde(rename = "NetworkInterfaceArn")]
+        /// `NetworkInterfaceArn`: The Amazon Resource Name (ARN) of the network interface associated with the standard router input.
         pub network_interface_arn: Value<String>,
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<RouterInputProtocol>>,
         /// `ProtocolConfiguration`.
-        #[serde(rename = "ProtocolConfiguration")]
         pub protocol_configuration: RouterInputProtocolConfiguration,
     }
 
@@ -3762,6 +4443,20 @@ pub mod router_input {
                 protocol: None,
                 protocol_configuration: protocol_configuration.into(),
             }
+        }
+    }
+
+    impl Serialize for StandardRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkInterfaceArn", &self.network_interface_arn)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.serialize_entry("ProtocolConfiguration", &self.protocol_configuration)?;
+            map.end()
         }
     }
 
@@ -3809,34 +4504,39 @@ pub mod router_input {
     }
 
     /// The protocol configuration settings for a router input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterInputProtocolConfiguration {
         /// `Rtp`.
-        #[serde(rename = "Rtp", skip_serializing_if = "Option::is_none")]
         pub rtp: Option<RtpRouterInputConfiguration>,
         /// `Rist`.
-        #[serde(rename = "Rist", skip_serializing_if = "Option::is_none")]
         pub rist: Option<RistRouterInputConfiguration>,
         /// `SrtListener`.
-        #[serde(rename = "SrtListener", skip_serializing_if = "Option::is_none")]
         pub srt_listener: Option<SrtListenerRouterInputConfiguration>,
         /// `SrtCaller`.
-        #[serde(rename = "SrtCaller", skip_serializing_if = "Option::is_none")]
         pub srt_caller: Option<SrtCallerRouterInputConfiguration>,
     }
 
+    impl Serialize for RouterInputProtocolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Rtp", &self.rtp)?;
+            crate::cfn::entry(&mut map, "Rist", &self.rist)?;
+            crate::cfn::entry(&mut map, "SrtListener", &self.srt_listener)?;
+            crate::cfn::entry(&mut map, "SrtCaller", &self.srt_caller)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a Router Input using the RTP (Real-Time Transport Protocol) protocol, including the port and forward error correction state.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RtpRouterInputConfiguration {
         /// `ForwardErrorCorrection`.
-        #[serde(
-            rename = "ForwardErrorCorrection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub forward_error_correction: Option<Value<ForwardErrorCorrectionState>>,
-        /// The port number used for the RTP protocol in the router input configuration.
-        #[serde(rename = "Port")]
+        /// `Port`: The port number used for the RTP protocol in the router input configuration.
         pub port: Value<i64>,
     }
 
@@ -3850,14 +4550,29 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for RtpRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ForwardErrorCorrection",
+                &self.forward_error_correction,
+            )?;
+            map.serialize_entry("Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router input using the RIST (Reliable Internet Stream Transport) protocol, including the port and recovery latency.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RistRouterInputConfiguration {
-        /// The port number used for the RIST protocol in the router input configuration.
-        #[serde(rename = "Port")]
+        /// `Port`: The port number used for the RIST protocol in the router input configuration.
         pub port: Value<i64>,
-        /// The recovery latency in milliseconds for the RIST protocol in the router input configuration.
-        #[serde(rename = "RecoveryLatencyMilliseconds")]
+        /// `RecoveryLatencyMilliseconds`: The recovery latency in milliseconds for the RIST protocol in the router input configuration.
         pub recovery_latency_milliseconds: Value<i64>,
     }
 
@@ -3874,21 +4589,30 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for RistRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry(
+                "RecoveryLatencyMilliseconds",
+                &self.recovery_latency_milliseconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in listener mode, including the port, minimum latency, and decryption key configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SrtListenerRouterInputConfiguration {
         /// `DecryptionConfiguration`.
-        #[serde(
-            rename = "DecryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub decryption_configuration: Option<SrtDecryptionConfiguration>,
-        /// The minimum latency in milliseconds for the SRT protocol in listener mode.
-        #[serde(rename = "MinimumLatencyMilliseconds")]
+        /// `MinimumLatencyMilliseconds`: The minimum latency in milliseconds for the SRT protocol in listener mode.
         pub minimum_latency_milliseconds: Value<i64>,
-        /// The port number for the SRT protocol in listener mode.
-        #[serde(rename = "Port")]
+        /// `Port`: The port number for the SRT protocol in listener mode.
         pub port: Value<i64>,
     }
 
@@ -3906,11 +4630,31 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for SrtListenerRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DecryptionConfiguration",
+                &self.decryption_configuration,
+            )?;
+            map.serialize_entry(
+                "MinimumLatencyMilliseconds",
+                &self.minimum_latency_milliseconds,
+            )?;
+            map.serialize_entry("Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// Contains the configuration settings for decrypting SRT streams, including the encryption key details and decryption parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SrtDecryptionConfiguration {
         /// `EncryptionKey`.
-        #[serde(rename = "EncryptionKey")]
         pub encryption_key: SecretsManagerEncryptionKeyConfiguration,
     }
 
@@ -3925,27 +4669,30 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for SrtDecryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionKey", &self.encryption_key)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in caller mode, including the source address and port, minimum latency, stream ID, and decryption key configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SrtCallerRouterInputConfiguration {
         /// `DecryptionConfiguration`.
-        #[serde(
-            rename = "DecryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub decryption_configuration: Option<SrtDecryptionConfiguration>,
-        /// The minimum latency in milliseconds for the SRT protocol in caller mode.
-        #[serde(rename = "MinimumLatencyMilliseconds")]
+        /// `MinimumLatencyMilliseconds`: The minimum latency in milliseconds for the SRT protocol in caller mode.
         pub minimum_latency_milliseconds: Value<i64>,
-        /// The source IP address for the SRT protocol in caller mode.
-        #[serde(rename = "SourceAddress")]
+        /// `SourceAddress`: The source IP address for the SRT protocol in caller mode.
         pub source_address: Value<String>,
-        /// The source port number for the SRT protocol in caller mode.
-        #[serde(rename = "SourcePort")]
+        /// `SourcePort`: The source port number for the SRT protocol in caller mode.
         pub source_port: Value<i64>,
-        /// The stream ID for the SRT protocol in caller mode.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: The stream ID for the SRT protocol in caller mode.
         pub stream_id: Option<Value<String>>,
     }
 
@@ -3966,20 +4713,39 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for SrtCallerRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DecryptionConfiguration",
+                &self.decryption_configuration,
+            )?;
+            map.serialize_entry(
+                "MinimumLatencyMilliseconds",
+                &self.minimum_latency_milliseconds,
+            )?;
+            map.serialize_entry("SourceAddress", &self.source_address)?;
+            map.serialize_entry("SourcePort", &self.source_port)?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for a failover router input that allows switching between two input sources.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FailoverRouterInputConfiguration {
-        /// The ARN of the network interface to use for this failover router input.
-        #[serde(rename = "NetworkInterfaceArn")]
+        /// `NetworkInterfaceArn`: The ARN of the network interface to use for this failover router input.
         pub network_interface_arn: Value<String>,
-        /// The index (0 or 1) that specifies which source in the protocol configurations list is currently active.
-        #[serde(rename = "PrimarySourceIndex", skip_serializing_if = "Option::is_none")]
+        /// `PrimarySourceIndex`: The index (0 or 1) that specifies which source in the protocol configurations list is currently active.
         pub primary_source_index: Option<Value<i64>>,
-        /// A list of exactly two protocol configurations for the failover input sources.
-        #[serde(rename = "ProtocolConfigurations")]
+        /// `ProtocolConfigurations`: A list of exactly two protocol configurations for the failover input sources.
         pub protocol_configurations: Vec<FailoverRouterInputProtocolConfiguration>,
         /// `SourcePriorityMode`.
-        #[serde(rename = "SourcePriorityMode")]
         pub source_priority_mode: Value<FailoverInputSourcePriorityMode>,
     }
 
@@ -4001,21 +4767,54 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for FailoverRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkInterfaceArn", &self.network_interface_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrimarySourceIndex",
+                &self.primary_source_index,
+            )?;
+            map.serialize_entry(
+                "ProtocolConfigurations",
+                &self.protocol_configurations,
+            )?;
+            map.serialize_entry("SourcePriorityMode", &self.source_priority_mode)?;
+            map.end()
+        }
+    }
+
     /// Protocol configuration settings for failover router inputs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FailoverRouterInputProtocolConfiguration {
         /// `Rtp`.
-        #[serde(rename = "Rtp", skip_serializing_if = "Option::is_none")]
         pub rtp: Option<RtpRouterInputConfiguration>,
         /// `Rist`.
-        #[serde(rename = "Rist", skip_serializing_if = "Option::is_none")]
         pub rist: Option<RistRouterInputConfiguration>,
         /// `SrtListener`.
-        #[serde(rename = "SrtListener", skip_serializing_if = "Option::is_none")]
         pub srt_listener: Option<SrtListenerRouterInputConfiguration>,
         /// `SrtCaller`.
-        #[serde(rename = "SrtCaller", skip_serializing_if = "Option::is_none")]
         pub srt_caller: Option<SrtCallerRouterInputConfiguration>,
+    }
+
+    impl Serialize for FailoverRouterInputProtocolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Rtp", &self.rtp)?;
+            crate::cfn::entry(&mut map, "Rist", &self.rist)?;
+            crate::cfn::entry(&mut map, "SrtListener", &self.srt_listener)?;
+            crate::cfn::entry(&mut map, "SrtCaller", &self.srt_caller)?;
+            map.end()
+        }
     }
 
     /// Values of `FailoverInputSourcePriorityMode`.
@@ -4057,16 +4856,13 @@ pub mod router_input {
     }
 
     /// Configuration settings for a merge router input that combines two input sources.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MergeRouterInputConfiguration {
-        /// The time window in milliseconds for merging the two input sources.
-        #[serde(rename = "MergeRecoveryWindowMilliseconds")]
+        /// `MergeRecoveryWindowMilliseconds`: The time window in milliseconds for merging the two input sources.
         pub merge_recovery_window_milliseconds: Value<i64>,
-        /// The ARN of the network interface to use for this merge router input.
-        #[serde(rename = "NetworkInterfaceArn")]
+        /// `NetworkInterfaceArn`: The ARN of the network interface to use for this merge router input.
         pub network_interface_arn: Value<String>,
-        /// A list of exactly two protocol configurations for the merge input sources.
-        #[serde(rename = "ProtocolConfigurations")]
+        /// `ProtocolConfigurations`: A list of exactly two protocol configurations for the merge input sources.
         pub protocol_configurations: Vec<MergeRouterInputProtocolConfiguration>,
     }
 
@@ -4088,28 +4884,56 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for MergeRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MergeRecoveryWindowMilliseconds",
+                &self.merge_recovery_window_milliseconds,
+            )?;
+            map.serialize_entry("NetworkInterfaceArn", &self.network_interface_arn)?;
+            map.serialize_entry(
+                "ProtocolConfigurations",
+                &self.protocol_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// Protocol configuration settings for merge router inputs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MergeRouterInputProtocolConfiguration {
         /// `Rtp`.
-        #[serde(rename = "Rtp", skip_serializing_if = "Option::is_none")]
         pub rtp: Option<RtpRouterInputConfiguration>,
         /// `Rist`.
-        #[serde(rename = "Rist", skip_serializing_if = "Option::is_none")]
         pub rist: Option<RistRouterInputConfiguration>,
     }
 
+    impl Serialize for MergeRouterInputProtocolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Rtp", &self.rtp)?;
+            crate::cfn::entry(&mut map, "Rist", &self.rist)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for connecting a router input to a flow output.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaConnectFlowRouterInputConfiguration {
-        /// The ARN of the flow to connect to.
-        #[serde(rename = "FlowArn", skip_serializing_if = "Option::is_none")]
+        /// `FlowArn`: The ARN of the flow to connect to.
         pub flow_arn: Option<Value<String>>,
-        /// The ARN of the flow output to connect to this router input.
-        #[serde(rename = "FlowOutputArn", skip_serializing_if = "Option::is_none")]
+        /// `FlowOutputArn`: The ARN of the flow output to connect to this router input.
         pub flow_output_arn: Option<Value<String>>,
         /// `SourceTransitDecryption`.
-        #[serde(rename = "SourceTransitDecryption")]
         pub source_transit_decryption: FlowTransitEncryption,
     }
 
@@ -4124,24 +4948,33 @@ pub mod router_input {
         }
     }
 
-    /// Configuration settings for connecting a router input to a MediaLive channel output.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct MediaLiveChannelRouterInputConfiguration {
-        /// The ARN of the MediaLive channel to connect to this router input.
-        #[serde(rename = "MediaLiveChannelArn", skip_serializing_if = "Option::is_none")]
-        pub media_live_channel_arn: Option<Value<String>>,
-        /// The name of the MediaLive channel output to connect to this router input.
-        #[serde(
-            rename = "MediaLiveChannelOutputName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MediaConnectFlowRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowArn", &self.flow_arn)?;
+            crate::cfn::entry(&mut map, "FlowOutputArn", &self.flow_output_arn)?;
+            map.serialize_entry(
+                "SourceTransitDecryption",
+                &self.source_transit_decryption,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Configuration settings for connecting a router input to a MediaLive channel output.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MediaLiveChannelRouterInputConfiguration {
+        /// `MediaLiveChannelArn`: The ARN of the MediaLive channel to connect to this router input.
+        pub media_live_channel_arn: Option<Value<String>>,
+        /// `MediaLiveChannelOutputName`: The name of the MediaLive channel output to connect to this router input.
         pub media_live_channel_output_name: Option<Value<String>>,
         /// `MediaLivePipelineId`.
-        #[serde(rename = "MediaLivePipelineId", skip_serializing_if = "Option::is_none")]
         pub media_live_pipeline_id: Option<Value<MediaLiveChannelPipelineId>>,
         /// `SourceTransitDecryption`.
-        #[serde(rename = "SourceTransitDecryption")]
         pub source_transit_decryption: MediaLiveTransitEncryption,
     }
 
@@ -4156,6 +4989,36 @@ pub mod router_input {
                 media_live_pipeline_id: None,
                 source_transit_decryption: source_transit_decryption.into(),
             }
+        }
+    }
+
+    impl Serialize for MediaLiveChannelRouterInputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaLiveChannelArn",
+                &self.media_live_channel_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaLiveChannelOutputName",
+                &self.media_live_channel_output_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaLivePipelineId",
+                &self.media_live_pipeline_id,
+            )?;
+            map.serialize_entry(
+                "SourceTransitDecryption",
+                &self.source_transit_decryption,
+            )?;
+            map.end()
         }
     }
 
@@ -4197,35 +5060,55 @@ pub mod router_input {
     }
 
     /// The content quality analysis configuration for the router input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterContentQualityAnalysisConfiguration {
         /// `ContentLevel`.
-        #[serde(rename = "ContentLevel", skip_serializing_if = "Option::is_none")]
         pub content_level: Option<ContentQualityAnalysisFeatureConfiguration>,
     }
 
+    impl Serialize for RouterContentQualityAnalysisConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentLevel", &self.content_level)?;
+            map.end()
+        }
+    }
+
     /// Configures the content quality analysis features for the router input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContentQualityAnalysisFeatureConfiguration {
         /// `BlackFrames`.
-        #[serde(rename = "BlackFrames", skip_serializing_if = "Option::is_none")]
         pub black_frames: Option<BlackFramesConfiguration>,
         /// `FrozenFrames`.
-        #[serde(rename = "FrozenFrames", skip_serializing_if = "Option::is_none")]
         pub frozen_frames: Option<FrozenFramesConfiguration>,
         /// `SilentAudio`.
-        #[serde(rename = "SilentAudio", skip_serializing_if = "Option::is_none")]
         pub silent_audio: Option<SilentAudioConfiguration>,
     }
 
+    impl Serialize for ContentQualityAnalysisFeatureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlackFrames", &self.black_frames)?;
+            crate::cfn::entry(&mut map, "FrozenFrames", &self.frozen_frames)?;
+            crate::cfn::entry(&mut map, "SilentAudio", &self.silent_audio)?;
+            map.end()
+        }
+    }
+
     /// Detects black frames in the router input's source content and reports them through a CloudWatch metric, an EventBridge event, and a router input message.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BlackFramesConfiguration {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<ContentQualityAnalysisState>,
-        /// The number of consecutive seconds of black frames that MediaConnect must detect before it reports an issue.
-        #[serde(rename = "ThresholdSeconds")]
+        /// `ThresholdSeconds`: The number of consecutive seconds of black frames that MediaConnect must detect before it reports an issue.
         pub threshold_seconds: Value<i64>,
     }
 
@@ -4239,6 +5122,19 @@ pub mod router_input {
                 state: state.into(),
                 threshold_seconds: threshold_seconds.into(),
             }
+        }
+    }
+
+    impl Serialize for BlackFramesConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.serialize_entry("ThresholdSeconds", &self.threshold_seconds)?;
+            map.end()
         }
     }
 
@@ -4280,13 +5176,11 @@ pub mod router_input {
     }
 
     /// Detects frozen video frames in the router input's source content and reports them through a CloudWatch metric, an EventBridge event, and a router input message.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FrozenFramesConfiguration {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<ContentQualityAnalysisState>,
-        /// The number of consecutive seconds of a frozen frame that MediaConnect must detect before it reports an issue.
-        #[serde(rename = "ThresholdSeconds")]
+        /// `ThresholdSeconds`: The number of consecutive seconds of a frozen frame that MediaConnect must detect before it reports an issue.
         pub threshold_seconds: Value<i64>,
     }
 
@@ -4303,14 +5197,25 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for FrozenFramesConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.serialize_entry("ThresholdSeconds", &self.threshold_seconds)?;
+            map.end()
+        }
+    }
+
     /// Detects silent audio in the router input's source content and reports it through a CloudWatch metric, an EventBridge event, and a router input message.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SilentAudioConfiguration {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<ContentQualityAnalysisState>,
-        /// The number of consecutive seconds of silence that MediaConnect must detect before it reports an issue.
-        #[serde(rename = "ThresholdSeconds")]
+        /// `ThresholdSeconds`: The number of consecutive seconds of silence that MediaConnect must detect before it reports an issue.
         pub threshold_seconds: Value<i64>,
     }
 
@@ -4324,6 +5229,19 @@ pub mod router_input {
                 state: state.into(),
                 threshold_seconds: threshold_seconds.into(),
             }
+        }
+    }
+
+    impl Serialize for SilentAudioConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.serialize_entry("ThresholdSeconds", &self.threshold_seconds)?;
+            map.end()
         }
     }
 
@@ -4368,13 +5286,11 @@ pub mod router_input {
     }
 
     /// The transit encryption settings for a router input.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RouterInputTransitEncryption {
         /// `EncryptionKeyConfiguration`.
-        #[serde(rename = "EncryptionKeyConfiguration")]
         pub encryption_key_configuration: RouterInputTransitEncryptionKeyConfiguration,
         /// `EncryptionKeyType`.
-        #[serde(rename = "EncryptionKeyType", skip_serializing_if = "Option::is_none")]
         pub encryption_key_type: Option<Value<RouterInputTransitEncryptionKeyType>>,
     }
 
@@ -4392,15 +5308,42 @@ pub mod router_input {
         }
     }
 
+    impl Serialize for RouterInputTransitEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EncryptionKeyConfiguration",
+                &self.encryption_key_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionKeyType", &self.encryption_key_type)?;
+            map.end()
+        }
+    }
+
     /// Defines the configuration settings for transit encryption keys.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterInputTransitEncryptionKeyConfiguration {
         /// `SecretsManager`.
-        #[serde(rename = "SecretsManager", skip_serializing_if = "Option::is_none")]
         pub secrets_manager: Option<SecretsManagerEncryptionKeyConfiguration>,
-        /// `Automatic`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Automatic", skip_serializing_if = "Option::is_none")]
+        /// `Automatic`: `Automatic`. Untyped in the schema: any `serde_json::Value`.
         pub automatic: Option<serde_json::Value>,
+    }
+
+    impl Serialize for RouterInputTransitEncryptionKeyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecretsManager", &self.secrets_manager)?;
+            crate::cfn::entry(&mut map, "Automatic", &self.automatic)?;
+            map.end()
+        }
     }
 
     /// Values of `RouterInputTransitEncryptionKeyType`.
@@ -4537,19 +5480,15 @@ pub mod router_network_interface {
     }
 
     /// The properties of `AWS::MediaConnect::RouterNetworkInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouterNetworkInterfaceProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: RouterNetworkInterfaceConfiguration,
-        /// The name of the router network interface.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the router network interface.
         pub name: Value<String>,
-        /// The AWS Region for the router network interface.
-        #[serde(rename = "RegionName", skip_serializing_if = "Option::is_none")]
+        /// `RegionName`: The AWS Region for the router network interface.
         pub region_name: Option<Value<String>>,
-        /// Key-value pairs that can be used to tag and organize this router network interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag and organize this router network interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4568,22 +5507,47 @@ pub mod router_network_interface {
         }
     }
 
+    impl Serialize for CfnRouterNetworkInterfaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RegionName", &self.region_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router network interface.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterNetworkInterfaceConfiguration {
         /// `Public`.
-        #[serde(rename = "Public", skip_serializing_if = "Option::is_none")]
         pub public: Option<PublicRouterNetworkInterfaceConfiguration>,
         /// `Vpc`.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
         pub vpc: Option<VpcRouterNetworkInterfaceConfiguration>,
     }
 
+    impl Serialize for RouterNetworkInterfaceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Public", &self.public)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a public router network interface, including the list of allowed CIDR blocks.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PublicRouterNetworkInterfaceConfiguration {
-        /// The list of allowed CIDR blocks for the public router network interface.
-        #[serde(rename = "AllowRules")]
+        /// `AllowRules`: The list of allowed CIDR blocks for the public router network interface.
         pub allow_rules: Vec<PublicRouterNetworkInterfaceRule>,
     }
 
@@ -4598,11 +5562,22 @@ pub mod router_network_interface {
         }
     }
 
+    impl Serialize for PublicRouterNetworkInterfaceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowRules", &self.allow_rules)?;
+            map.end()
+        }
+    }
+
     /// A rule that allows a specific CIDR block to access the public router network interface.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PublicRouterNetworkInterfaceRule {
-        /// The CIDR block that is allowed to access the public router network interface.
-        #[serde(rename = "Cidr")]
+        /// `Cidr`: The CIDR block that is allowed to access the public router network interface.
         pub cidr: Value<String>,
     }
 
@@ -4613,14 +5588,24 @@ pub mod router_network_interface {
         }
     }
 
+    impl Serialize for PublicRouterNetworkInterfaceRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router network interface within a VPC, including the security group IDs and subnet ID.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcRouterNetworkInterfaceConfiguration {
-        /// The IDs of the security groups to associate with the router network interface within the VPC.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The IDs of the security groups to associate with the router network interface within the VPC.
         pub security_group_ids: Vec<Value<String>>,
-        /// The ID of the subnet within the VPC to associate the router network interface with.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet within the VPC to associate the router network interface with.
         pub subnet_id: Value<String>,
     }
 
@@ -4634,6 +5619,19 @@ pub mod router_network_interface {
                 security_group_ids: security_group_ids.into(),
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcRouterNetworkInterfaceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 }
@@ -4747,41 +5745,27 @@ pub mod router_output {
     }
 
     /// The properties of `AWS::MediaConnect::RouterOutput`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouterOutputProps {
-        /// The Availability Zone where you want to create the router output.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone where you want to create the router output.
         pub availability_zone: Option<Value<String>>,
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: RouterOutputConfiguration,
         /// `FabricConfiguration`.
-        #[serde(rename = "FabricConfiguration", skip_serializing_if = "Option::is_none")]
         pub fabric_configuration: Option<FabricConfiguration>,
         /// `MaintenanceConfiguration`.
-        #[serde(
-            rename = "MaintenanceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_configuration: Option<MaintenanceConfiguration>,
-        /// The maximum bitrate for the router output.
-        #[serde(rename = "MaximumBitrate")]
+        /// `MaximumBitrate`: The maximum bitrate for the router output.
         pub maximum_bitrate: Value<i64>,
-        /// The name of the router output.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the router output.
         pub name: Value<String>,
-        /// The Amazon Web Services Region for the router output.
-        #[serde(rename = "RegionName", skip_serializing_if = "Option::is_none")]
+        /// `RegionName`: The Amazon Web Services Region for the router output.
         pub region_name: Option<Value<String>>,
         /// `RoutingScope`.
-        #[serde(rename = "RoutingScope")]
         pub routing_scope: Value<RoutingScope>,
-        /// Key-value pairs that can be used to tag this router output.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to tag this router output.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Tier`.
-        #[serde(rename = "Tier")]
         pub tier: Value<RouterOutputTier>,
     }
 
@@ -4809,31 +5793,68 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for CfnRouterOutputProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "FabricConfiguration",
+                &self.fabric_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceConfiguration",
+                &self.maintenance_configuration,
+            )?;
+            map.serialize_entry("MaximumBitrate", &self.maximum_bitrate)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RegionName", &self.region_name)?;
+            map.serialize_entry("RoutingScope", &self.routing_scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Tier", &self.tier)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router output.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterOutputConfiguration {
         /// `Standard`.
-        #[serde(rename = "Standard", skip_serializing_if = "Option::is_none")]
         pub standard: Option<StandardRouterOutputConfiguration>,
         /// `MediaConnectFlow`.
-        #[serde(rename = "MediaConnectFlow", skip_serializing_if = "Option::is_none")]
         pub media_connect_flow: Option<MediaConnectFlowRouterOutputConfiguration>,
         /// `MediaLiveInput`.
-        #[serde(rename = "MediaLiveInput", skip_serializing_if = "Option::is_none")]
         pub media_live_input: Option<MediaLiveInputRouterOutputConfiguration>,
     }
 
+    impl Serialize for RouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Standard", &self.standard)?;
+            crate::cfn::entry(&mut map, "MediaConnectFlow", &self.media_connect_flow)?;
+            crate::cfn::entry(&mut map, "MediaLiveInput", &self.media_live_input)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a standard router output, including the protocol, protocol-specific configuration, network interface, and availability zone.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StandardRouterOutputConfiguration {
-        /// The Amazon Resource Name (ARN) of the network interface associated with the standard router output.
-        #[serde(rename = "NetworkInterfaceArn")]
+        /// `NetworkInterfaceArn`: The Amazon Resource Name (ARN) of the network interface associated with the standard router output.
         pub network_interface_arn: Value<String>,
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<RouterOutputProtocol>>,
         /// `ProtocolConfiguration`.
-        #[serde(rename = "ProtocolConfiguration")]
         pub protocol_configuration: RouterOutputProtocolConfiguration,
     }
 
@@ -4848,6 +5869,20 @@ pub mod router_output {
                 protocol: None,
                 protocol_configuration: protocol_configuration.into(),
             }
+        }
+    }
+
+    impl Serialize for StandardRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NetworkInterfaceArn", &self.network_interface_arn)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.serialize_entry("ProtocolConfiguration", &self.protocol_configuration)?;
+            map.end()
         }
     }
 
@@ -4898,40 +5933,44 @@ pub mod router_output {
     }
 
     /// The protocol configuration settings for a router output.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterOutputProtocolConfiguration {
         /// `Rtp`.
-        #[serde(rename = "Rtp", skip_serializing_if = "Option::is_none")]
         pub rtp: Option<RtpRouterOutputConfiguration>,
         /// `Rist`.
-        #[serde(rename = "Rist", skip_serializing_if = "Option::is_none")]
         pub rist: Option<RistRouterOutputConfiguration>,
         /// `SrtListener`.
-        #[serde(rename = "SrtListener", skip_serializing_if = "Option::is_none")]
         pub srt_listener: Option<SrtListenerRouterOutputConfiguration>,
         /// `SrtCaller`.
-        #[serde(rename = "SrtCaller", skip_serializing_if = "Option::is_none")]
         pub srt_caller: Option<SrtCallerRouterOutputConfiguration>,
         /// `RtmpPush`.
-        #[serde(rename = "RtmpPush", skip_serializing_if = "Option::is_none")]
         pub rtmp_push: Option<RtmpPushRouterOutputConfiguration>,
     }
 
+    impl Serialize for RouterOutputProtocolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Rtp", &self.rtp)?;
+            crate::cfn::entry(&mut map, "Rist", &self.rist)?;
+            crate::cfn::entry(&mut map, "SrtListener", &self.srt_listener)?;
+            crate::cfn::entry(&mut map, "SrtCaller", &self.srt_caller)?;
+            crate::cfn::entry(&mut map, "RtmpPush", &self.rtmp_push)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router output using the RTP (Real-Time Transport Protocol) protocol, including the destination address and port, and forward error correction state.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RtpRouterOutputConfiguration {
-        /// The destination IP address for the RTP protocol in the router output configuration.
-        #[serde(rename = "DestinationAddress")]
+        /// `DestinationAddress`: The destination IP address for the RTP protocol in the router output configuration.
         pub destination_address: Value<String>,
-        /// The destination port number for the RTP protocol in the router output configuration.
-        #[serde(rename = "DestinationPort")]
+        /// `DestinationPort`: The destination port number for the RTP protocol in the router output configuration.
         pub destination_port: Value<i64>,
         /// `ForwardErrorCorrection`.
-        #[serde(
-            rename = "ForwardErrorCorrection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub forward_error_correction: Option<Value<ForwardErrorCorrectionState>>,
     }
 
@@ -4949,14 +5988,30 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for RtpRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationAddress", &self.destination_address)?;
+            map.serialize_entry("DestinationPort", &self.destination_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "ForwardErrorCorrection",
+                &self.forward_error_correction,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router output using the RIST (Reliable Internet Stream Transport) protocol, including the destination address and port.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RistRouterOutputConfiguration {
-        /// The destination IP address for the RIST protocol in the router output configuration.
-        #[serde(rename = "DestinationAddress")]
+        /// `DestinationAddress`: The destination IP address for the RIST protocol in the router output configuration.
         pub destination_address: Value<String>,
-        /// The destination port number for the RIST protocol in the router output configuration.
-        #[serde(rename = "DestinationPort")]
+        /// `DestinationPort`: The destination port number for the RIST protocol in the router output configuration.
         pub destination_port: Value<i64>,
     }
 
@@ -4973,21 +6028,27 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for RistRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationAddress", &self.destination_address)?;
+            map.serialize_entry("DestinationPort", &self.destination_port)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in listener mode, including the port, minimum latency, and encryption key configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SrtListenerRouterOutputConfiguration {
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<SrtEncryptionConfiguration>,
-        /// The minimum latency in milliseconds for the SRT protocol in listener mode.
-        #[serde(rename = "MinimumLatencyMilliseconds")]
+        /// `MinimumLatencyMilliseconds`: The minimum latency in milliseconds for the SRT protocol in listener mode.
         pub minimum_latency_milliseconds: Value<i64>,
-        /// The port number for the SRT protocol in listener mode.
-        #[serde(rename = "Port")]
+        /// `Port`: The port number for the SRT protocol in listener mode.
         pub port: Value<i64>,
     }
 
@@ -5005,11 +6066,31 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for SrtListenerRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.serialize_entry(
+                "MinimumLatencyMilliseconds",
+                &self.minimum_latency_milliseconds,
+            )?;
+            map.serialize_entry("Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// Contains the configuration settings for encrypting SRT streams, including the encryption key details and encryption parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SrtEncryptionConfiguration {
         /// `EncryptionKey`.
-        #[serde(rename = "EncryptionKey")]
         pub encryption_key: SecretsManagerEncryptionKeyConfiguration,
     }
 
@@ -5024,27 +6105,30 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for SrtEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionKey", &self.encryption_key)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in caller mode, including the destination address and port, minimum latency, stream ID, and encryption key configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SrtCallerRouterOutputConfiguration {
-        /// The destination IP address for the SRT protocol in caller mode.
-        #[serde(rename = "DestinationAddress")]
+        /// `DestinationAddress`: The destination IP address for the SRT protocol in caller mode.
         pub destination_address: Value<String>,
-        /// The destination port number for the SRT protocol in caller mode.
-        #[serde(rename = "DestinationPort")]
+        /// `DestinationPort`: The destination port number for the SRT protocol in caller mode.
         pub destination_port: Value<i64>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<SrtEncryptionConfiguration>,
-        /// The minimum latency in milliseconds for the SRT protocol in caller mode.
-        #[serde(rename = "MinimumLatencyMilliseconds")]
+        /// `MinimumLatencyMilliseconds`: The minimum latency in milliseconds for the SRT protocol in caller mode.
         pub minimum_latency_milliseconds: Value<i64>,
-        /// The stream ID for the SRT protocol in caller mode.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: The stream ID for the SRT protocol in caller mode.
         pub stream_id: Option<Value<String>>,
     }
 
@@ -5065,23 +6149,41 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for SrtCallerRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationAddress", &self.destination_address)?;
+            map.serialize_entry("DestinationPort", &self.destination_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.serialize_entry(
+                "MinimumLatencyMilliseconds",
+                &self.minimum_latency_milliseconds,
+            )?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for a router output that pushes a stream to a destination using the RTMP (Real-Time Messaging Protocol) protocol, or RTMPS (RTMP over TLS) when TLS encryption is specified.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RtmpPushRouterOutputConfiguration {
-        /// The name of the RTMP application on the destination server.
-        #[serde(rename = "ApplicationName")]
+        /// `ApplicationName`: The name of the RTMP application on the destination server.
         pub application_name: Value<String>,
-        /// The IP address or hostname of the destination RTMP server that the router output pushes the stream to.
-        #[serde(rename = "DestinationAddress")]
+        /// `DestinationAddress`: The IP address or hostname of the destination RTMP server that the router output pushes the stream to.
         pub destination_address: Value<String>,
-        /// The TCP port on the destination RTMP server.
-        #[serde(rename = "DestinationPort")]
+        /// `DestinationPort`: The TCP port on the destination RTMP server.
         pub destination_port: Value<i64>,
-        /// The name of the RTMP stream that the output publishes to the destination application.
-        #[serde(rename = "StreamName")]
+        /// `StreamName`: The name of the RTMP stream that the output publishes to the destination application.
         pub stream_name: Value<String>,
         /// `TlsEncryption`.
-        #[serde(rename = "TlsEncryption", skip_serializing_if = "Option::is_none")]
         pub tls_encryption: Option<TlsEncryption>,
     }
 
@@ -5103,14 +6205,28 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for RtmpPushRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationName", &self.application_name)?;
+            map.serialize_entry("DestinationAddress", &self.destination_address)?;
+            map.serialize_entry("DestinationPort", &self.destination_port)?;
+            map.serialize_entry("StreamName", &self.stream_name)?;
+            crate::cfn::entry(&mut map, "TlsEncryption", &self.tls_encryption)?;
+            map.end()
+        }
+    }
+
     /// The Transport Layer Security (TLS) encryption settings used to establish a secure connection to a destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TlsEncryption {
         /// `EncryptionConfiguration`.
-        #[serde(rename = "EncryptionConfiguration")]
         pub encryption_configuration: TlsEncryptionConfiguration,
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
         pub encryption_type: Option<Value<TlsEncryptionType>>,
     }
 
@@ -5126,12 +6242,39 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for TlsEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings for TLS encryption.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TlsEncryptionConfiguration {
-        /// `Public`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Public", skip_serializing_if = "Option::is_none")]
+        /// `Public`: `Public`. Untyped in the schema: any `serde_json::Value`.
         pub public: Option<serde_json::Value>,
+    }
+
+    impl Serialize for TlsEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Public", &self.public)?;
+            map.end()
+        }
     }
 
     /// Values of `TlsEncryptionType`.
@@ -5169,16 +6312,13 @@ pub mod router_output {
     }
 
     /// Configuration settings for connecting a router output to a MediaConnect flow source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaConnectFlowRouterOutputConfiguration {
         /// `DestinationTransitEncryption`.
-        #[serde(rename = "DestinationTransitEncryption")]
         pub destination_transit_encryption: FlowTransitEncryption,
-        /// The ARN of the flow to connect to this router output.
-        #[serde(rename = "FlowArn", skip_serializing_if = "Option::is_none")]
+        /// `FlowArn`: The ARN of the flow to connect to this router output.
         pub flow_arn: Option<Value<String>>,
-        /// The ARN of the flow source to connect to this router output.
-        #[serde(rename = "FlowSourceArn", skip_serializing_if = "Option::is_none")]
+        /// `FlowSourceArn`: The ARN of the flow source to connect to this router output.
         pub flow_source_arn: Option<Value<String>>,
     }
 
@@ -5195,17 +6335,31 @@ pub mod router_output {
         }
     }
 
+    impl Serialize for MediaConnectFlowRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationTransitEncryption",
+                &self.destination_transit_encryption,
+            )?;
+            crate::cfn::entry(&mut map, "FlowArn", &self.flow_arn)?;
+            crate::cfn::entry(&mut map, "FlowSourceArn", &self.flow_source_arn)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for connecting a router output to a MediaLive input.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MediaLiveInputRouterOutputConfiguration {
         /// `DestinationTransitEncryption`.
-        #[serde(rename = "DestinationTransitEncryption")]
         pub destination_transit_encryption: MediaLiveTransitEncryption,
-        /// The ARN of the MediaLive input to connect to this router output.
-        #[serde(rename = "MediaLiveInputArn", skip_serializing_if = "Option::is_none")]
+        /// `MediaLiveInputArn`: The ARN of the MediaLive input to connect to this router output.
         pub media_live_input_arn: Option<Value<String>>,
         /// `MediaLivePipelineId`.
-        #[serde(rename = "MediaLivePipelineId", skip_serializing_if = "Option::is_none")]
         pub media_live_pipeline_id: Option<Value<MediaLiveInputPipelineId>>,
     }
 
@@ -5219,6 +6373,31 @@ pub mod router_output {
                 media_live_input_arn: None,
                 media_live_pipeline_id: None,
             }
+        }
+    }
+
+    impl Serialize for MediaLiveInputRouterOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationTransitEncryption",
+                &self.destination_transit_encryption,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaLiveInputArn",
+                &self.media_live_input_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaLivePipelineId",
+                &self.media_live_pipeline_id,
+            )?;
+            map.end()
         }
     }
 
@@ -5260,10 +6439,9 @@ pub mod router_output {
     }
 
     /// The fabric configuration settings for the router output.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FabricConfiguration {
         /// `RecoveryLatencyMode`.
-        #[serde(rename = "RecoveryLatencyMode")]
         pub recovery_latency_mode: Value<FabricLatencyMode>,
     }
 
@@ -5273,6 +6451,18 @@ pub mod router_output {
             Self {
                 recovery_latency_mode: recovery_latency_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for FabricConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecoveryLatencyMode", &self.recovery_latency_mode)?;
+            map.end()
         }
     }
 
@@ -5395,45 +6585,78 @@ impl From<ProtocolEnum> for Value<ProtocolEnum> {
 }
 
 /// The settings for attaching a VPC interface to an resource.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VpcInterfaceAttachment {
-    /// The name of the VPC interface to use for this resource.
-    #[serde(rename = "VpcInterfaceName", skip_serializing_if = "Option::is_none")]
+    /// `VpcInterfaceName`: The name of the VPC interface to use for this resource.
     pub vpc_interface_name: Option<Value<String>>,
 }
 
+impl Serialize for VpcInterfaceAttachment {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "VpcInterfaceName", &self.vpc_interface_name)?;
+        map.end()
+    }
+}
+
 /// The settings related to the multicast source.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MulticastSourceSettings {
-    /// The IP address of the source for source-specific multicast (SSM).
-    #[serde(rename = "MulticastSourceIp", skip_serializing_if = "Option::is_none")]
+    /// `MulticastSourceIp`: The IP address of the source for source-specific multicast (SSM).
     pub multicast_source_ip: Option<Value<String>>,
 }
 
+impl Serialize for MulticastSourceSettings {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "MulticastSourceIp", &self.multicast_source_ip)?;
+        map.end()
+    }
+}
+
 /// A set of parameters that define the media stream.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fmtp {
-    /// The format of the audio channel.
-    #[serde(rename = "ChannelOrder", skip_serializing_if = "Option::is_none")]
+    /// `ChannelOrder`: The format of the audio channel.
     pub channel_order: Option<Value<String>>,
-    /// The format used for the representation of color.
-    #[serde(rename = "Colorimetry", skip_serializing_if = "Option::is_none")]
+    /// `Colorimetry`: The format used for the representation of color.
     pub colorimetry: Option<Value<Colorimetry>>,
-    /// The frame rate for the video stream, in frames/second.
-    #[serde(rename = "ExactFramerate", skip_serializing_if = "Option::is_none")]
+    /// `ExactFramerate`: The frame rate for the video stream, in frames/second.
     pub exact_framerate: Option<Value<String>>,
-    /// The pixel aspect ratio (PAR) of the video.
-    #[serde(rename = "Par", skip_serializing_if = "Option::is_none")]
+    /// `Par`: The pixel aspect ratio (PAR) of the video.
     pub par: Option<Value<String>>,
-    /// The encoding range of the video.
-    #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
+    /// `Range`: The encoding range of the video.
     pub range: Option<Value<Range>>,
-    /// The type of compression that was used to smooth the video's appearance.
-    #[serde(rename = "ScanMode", skip_serializing_if = "Option::is_none")]
+    /// `ScanMode`: The type of compression that was used to smooth the video's appearance.
     pub scan_mode: Option<Value<ScanMode>>,
-    /// The transfer characteristic system (TCS) that is used in the video.
-    #[serde(rename = "Tcs", skip_serializing_if = "Option::is_none")]
+    /// `Tcs`: The transfer characteristic system (TCS) that is used in the video.
     pub tcs: Option<Value<Tcs>>,
+}
+
+impl Serialize for Fmtp {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ChannelOrder", &self.channel_order)?;
+        crate::cfn::entry(&mut map, "Colorimetry", &self.colorimetry)?;
+        crate::cfn::entry(&mut map, "ExactFramerate", &self.exact_framerate)?;
+        crate::cfn::entry(&mut map, "Par", &self.par)?;
+        crate::cfn::entry(&mut map, "Range", &self.range)?;
+        crate::cfn::entry(&mut map, "ScanMode", &self.scan_mode)?;
+        crate::cfn::entry(&mut map, "Tcs", &self.tcs)?;
+        map.end()
+    }
 }
 
 /// The format used for the representation of color.
@@ -5667,38 +6890,25 @@ impl From<MediaStreamType> for Value<MediaStreamType> {
 }
 
 /// Information about the encryption of the flow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Encryption {
-    /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-    #[serde(rename = "Algorithm", skip_serializing_if = "Option::is_none")]
+    /// `Algorithm`: The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
     pub algorithm: Option<Value<Algorithm>>,
-    /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
-    #[serde(
-        rename = "ConstantInitializationVector",
-        skip_serializing_if = "Option::is_none"
-    )]
-
+    /// `ConstantInitializationVector`: A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
     pub constant_initialization_vector: Option<Value<String>>,
-    /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
-    #[serde(rename = "DeviceId", skip_serializing_if = "Option::is_none")]
+    /// `DeviceId`: The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
     pub device_id: Option<Value<String>>,
-    /// The type of key that is used for the encryption.
-    #[serde(rename = "KeyType", skip_serializing_if = "Option::is_none")]
+    /// `KeyType`: The type of key that is used for the encryption.
     pub key_type: Option<Value<KeyType>>,
-    /// The AWS Region that the API Gateway proxy endpoint was created in.
-    #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+    /// `Region`: The AWS Region that the API Gateway proxy endpoint was created in.
     pub region: Option<Value<String>>,
-    /// An identifier for the content.
-    #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+    /// `ResourceId`: An identifier for the content.
     pub resource_id: Option<Value<String>>,
-    /// The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
-    #[serde(rename = "RoleArn")]
+    /// `RoleArn`: The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
     pub role_arn: Value<String>,
-    /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
-    #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+    /// `SecretArn`: The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
     pub secret_arn: Option<Value<String>>,
-    /// The URL from the API Gateway proxy that you set up to talk to your key server.
-    #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+    /// `Url`: The URL from the API Gateway proxy that you set up to talk to your key server.
     pub url: Option<Value<String>>,
 }
 
@@ -5716,6 +6926,30 @@ impl Encryption {
             secret_arn: None,
             url: None,
         }
+    }
+}
+
+impl Serialize for Encryption {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Algorithm", &self.algorithm)?;
+        crate::cfn::entry(
+            &mut map,
+            "ConstantInitializationVector",
+            &self.constant_initialization_vector,
+        )?;
+        crate::cfn::entry(&mut map, "DeviceId", &self.device_id)?;
+        crate::cfn::entry(&mut map, "KeyType", &self.key_type)?;
+        crate::cfn::entry(&mut map, "Region", &self.region)?;
+        crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+        map.serialize_entry("RoleArn", &self.role_arn)?;
+        crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+        crate::cfn::entry(&mut map, "Url", &self.url)?;
+        map.end()
     }
 }
 
@@ -5800,13 +7034,11 @@ impl From<KeyType> for Value<KeyType> {
 }
 
 /// The source configuration for cloud flows receiving a stream from a bridge.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GatewayBridgeSource {
-    /// The ARN of the bridge feeding this flow.
-    #[serde(rename = "BridgeArn")]
+    /// `BridgeArn`: The ARN of the bridge feeding this flow.
     pub bridge_arn: Value<String>,
-    /// The name of the VPC interface attachment to use for this bridge source.
-    #[serde(rename = "VpcInterfaceAttachment", skip_serializing_if = "Option::is_none")]
+    /// `VpcInterfaceAttachment`: The name of the VPC interface attachment to use for this bridge source.
     pub vpc_interface_attachment: Option<VpcInterfaceAttachment>,
 }
 
@@ -5820,11 +7052,27 @@ impl GatewayBridgeSource {
     }
 }
 
+impl Serialize for GatewayBridgeSource {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("BridgeArn", &self.bridge_arn)?;
+        crate::cfn::entry(
+            &mut map,
+            "VpcInterfaceAttachment",
+            &self.vpc_interface_attachment,
+        )?;
+        map.end()
+    }
+}
+
 /// The VPC interface that you want to use for the media stream associated with the output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Interface {
-    /// The name of the VPC interface that you want to use for the media stream associated with the output.
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the VPC interface that you want to use for the media stream associated with the output.
     pub name: Value<String>,
 }
 
@@ -5832,6 +7080,18 @@ impl Interface {
     /// A `Interface` of its required properties (`Name`), the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
         Self { name: name.into() }
+    }
+}
+
+impl Serialize for Interface {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.end()
     }
 }
 
@@ -5947,13 +7207,11 @@ impl From<ForwardErrorCorrectionState> for Value<ForwardErrorCorrectionState> {
 }
 
 /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SecretsManagerEncryptionKeyConfiguration {
-    /// The ARN of the IAM role assumed by MediaConnect to access the Secrets Manager secret.
-    #[serde(rename = "RoleArn")]
+    /// `RoleArn`: The ARN of the IAM role assumed by MediaConnect to access the Secrets Manager secret.
     pub role_arn: Value<String>,
-    /// The ARN of the Secrets Manager secret used for transit encryption.
-    #[serde(rename = "SecretArn")]
+    /// `SecretArn`: The ARN of the Secrets Manager secret used for transit encryption.
     pub secret_arn: Value<String>,
 }
 
@@ -5970,14 +7228,25 @@ impl SecretsManagerEncryptionKeyConfiguration {
     }
 }
 
+impl Serialize for SecretsManagerEncryptionKeyConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("RoleArn", &self.role_arn)?;
+        map.serialize_entry("SecretArn", &self.secret_arn)?;
+        map.end()
+    }
+}
+
 /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FlowTransitEncryption {
     /// `EncryptionKeyConfiguration`.
-    #[serde(rename = "EncryptionKeyConfiguration")]
     pub encryption_key_configuration: FlowTransitEncryptionKeyConfiguration,
     /// `EncryptionKeyType`.
-    #[serde(rename = "EncryptionKeyType", skip_serializing_if = "Option::is_none")]
     pub encryption_key_type: Option<Value<FlowTransitEncryptionKeyType>>,
 }
 
@@ -5993,25 +7262,50 @@ impl FlowTransitEncryption {
     }
 }
 
+impl Serialize for FlowTransitEncryption {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "EncryptionKeyConfiguration",
+            &self.encryption_key_configuration,
+        )?;
+        crate::cfn::entry(&mut map, "EncryptionKeyType", &self.encryption_key_type)?;
+        map.end()
+    }
+}
+
 /// Configuration settings for flow transit encryption keys.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlowTransitEncryptionKeyConfiguration {
     /// `SecretsManager`.
-    #[serde(rename = "SecretsManager", skip_serializing_if = "Option::is_none")]
     pub secrets_manager: Option<SecretsManagerEncryptionKeyConfiguration>,
-    /// `Automatic`. Untyped in the schema: any `serde_json::Value`.
-    #[serde(rename = "Automatic", skip_serializing_if = "Option::is_none")]
+    /// `Automatic`: `Automatic`. Untyped in the schema: any `serde_json::Value`.
     pub automatic: Option<serde_json::Value>,
 }
 
+impl Serialize for FlowTransitEncryptionKeyConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "SecretsManager", &self.secrets_manager)?;
+        crate::cfn::entry(&mut map, "Automatic", &self.automatic)?;
+        map.end()
+    }
+}
+
 /// The encryption configuration that defines how content is encrypted during transit between MediaConnect Router and MediaLive.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MediaLiveTransitEncryption {
     /// `EncryptionKeyConfiguration`.
-    #[serde(rename = "EncryptionKeyConfiguration")]
     pub encryption_key_configuration: MediaLiveTransitEncryptionKeyConfiguration,
     /// `EncryptionKeyType`.
-    #[serde(rename = "EncryptionKeyType", skip_serializing_if = "Option::is_none")]
     pub encryption_key_type: Option<Value<MediaLiveTransitEncryptionKeyType>>,
 }
 
@@ -6029,15 +7323,42 @@ impl MediaLiveTransitEncryption {
     }
 }
 
+impl Serialize for MediaLiveTransitEncryption {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "EncryptionKeyConfiguration",
+            &self.encryption_key_configuration,
+        )?;
+        crate::cfn::entry(&mut map, "EncryptionKeyType", &self.encryption_key_type)?;
+        map.end()
+    }
+}
+
 /// Configuration settings for the MediaLive transit encryption key.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MediaLiveTransitEncryptionKeyConfiguration {
     /// `SecretsManager`.
-    #[serde(rename = "SecretsManager", skip_serializing_if = "Option::is_none")]
     pub secrets_manager: Option<SecretsManagerEncryptionKeyConfiguration>,
-    /// `Automatic`. Untyped in the schema: any `serde_json::Value`.
-    #[serde(rename = "Automatic", skip_serializing_if = "Option::is_none")]
+    /// `Automatic`: `Automatic`. Untyped in the schema: any `serde_json::Value`.
     pub automatic: Option<serde_json::Value>,
+}
+
+impl Serialize for MediaLiveTransitEncryptionKeyConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "SecretsManager", &self.secrets_manager)?;
+        crate::cfn::entry(&mut map, "Automatic", &self.automatic)?;
+        map.end()
+    }
 }
 
 /// Values of `MediaLiveTransitEncryptionKeyType`.
@@ -6079,24 +7400,33 @@ for Value<MediaLiveTransitEncryptionKeyType> {
 }
 
 /// The configuration settings for maintenance operations, including preferred maintenance windows and schedules.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MaintenanceConfiguration {
     /// `PreferredDayTime`.
-    #[serde(rename = "PreferredDayTime", skip_serializing_if = "Option::is_none")]
     pub preferred_day_time: Option<PreferredDayTimeMaintenanceConfiguration>,
-    /// `Default`. Untyped in the schema: any `serde_json::Value`.
-    #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
+    /// `Default`: `Default`. Untyped in the schema: any `serde_json::Value`.
     pub default: Option<serde_json::Value>,
 }
 
+impl Serialize for MaintenanceConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "PreferredDayTime", &self.preferred_day_time)?;
+        crate::cfn::entry(&mut map, "Default", &self.default)?;
+        map.end()
+    }
+}
+
 /// Configuration for preferred day and time maintenance settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PreferredDayTimeMaintenanceConfiguration {
     /// `Day`.
-    #[serde(rename = "Day")]
     pub day: Value<Day>,
-    /// The preferred time for maintenance operations.
-    #[serde(rename = "Time")]
+    /// `Time`: The preferred time for maintenance operations.
     pub time: Value<String>,
 }
 
@@ -6107,6 +7437,19 @@ impl PreferredDayTimeMaintenanceConfiguration {
             day: day.into(),
             time: time.into(),
         }
+    }
+}
+
+impl Serialize for PreferredDayTimeMaintenanceConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Day", &self.day)?;
+        map.serialize_entry("Time", &self.time)?;
+        map.end()
     }
 }
 

@@ -68,10 +68,9 @@ pub mod certificate_association {
     }
 
     /// The properties of `AWS::MediaConvert::CertificateAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateAssociationProps {
-        /// The ARN of the ACM certificate to associate with MediaConvert.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The ARN of the ACM certificate to associate with MediaConvert.
         pub arn: Value<String>,
     }
 
@@ -79,6 +78,18 @@ pub mod certificate_association {
         /// A `CfnCertificateAssociationProps` of its required properties (`Arn`), the others unset.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
             Self { arn: arn.into() }
+        }
+    }
+
+    impl Serialize for CfnCertificateAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
         }
     }
 }
@@ -143,45 +154,27 @@ pub mod job_template {
     }
 
     /// The properties of `AWS::MediaConvert::JobTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobTemplateProps {
-        /// Accelerated transcoding can significantly speed up jobs with long, visually complex content.
-        #[serde(
-            rename = "AccelerationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccelerationSettings`: Accelerated transcoding can significantly speed up jobs with long, visually complex content.
         pub acceleration_settings: Option<AccelerationSettings>,
-        /// Optional.
-        #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+        /// `Category`: Optional.
         pub category: Option<Value<String>>,
-        /// Optional.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional.
         pub description: Option<Value<String>>,
-        /// Optional.
-        #[serde(rename = "HopDestinations", skip_serializing_if = "Option::is_none")]
+        /// `HopDestinations`: Optional.
         pub hop_destinations: Option<Vec<HopDestination>>,
-        /// The name of the job template you are creating.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the job template you are creating.
         pub name: Option<Value<String>>,
-        /// Specify the relative priority for this job.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: Specify the relative priority for this job.
         pub priority: Option<Value<i64>>,
-        /// Optional.
-        #[serde(rename = "Queue", skip_serializing_if = "Option::is_none")]
+        /// `Queue`: Optional.
         pub queue: Option<Value<String>>,
-        /// `SettingsJson`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "SettingsJson")]
+        /// `SettingsJson`: `SettingsJson`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub settings_json: serde_json::Value,
-        /// Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events.
-        #[serde(
-            rename = "StatusUpdateInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StatusUpdateInterval`: Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events.
         pub status_update_interval: Option<Value<StatusUpdateInterval>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -203,11 +196,39 @@ pub mod job_template {
         }
     }
 
+    impl Serialize for CfnJobTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccelerationSettings",
+                &self.acceleration_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Category", &self.category)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "HopDestinations", &self.hop_destinations)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Queue", &self.queue)?;
+            map.serialize_entry("SettingsJson", &self.settings_json)?;
+            crate::cfn::entry(
+                &mut map,
+                "StatusUpdateInterval",
+                &self.status_update_interval,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AccelerationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccelerationSettings {
-        /// Specify the conditions when the service will run your job with accelerated transcoding.
-        #[serde(rename = "Mode")]
+        /// `Mode`: Specify the conditions when the service will run your job with accelerated transcoding.
         pub mode: Value<Mode>,
     }
 
@@ -215,6 +236,18 @@ pub mod job_template {
         /// A `AccelerationSettings` of its required properties (`Mode`), the others unset.
         pub fn new(mode: impl Into<Value<Mode>>) -> Self {
             Self { mode: mode.into() }
+        }
+    }
+
+    impl Serialize for AccelerationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -259,17 +292,28 @@ pub mod job_template {
     }
 
     /// The `HopDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HopDestination {
-        /// Optional.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: Optional.
         pub priority: Option<Value<i64>>,
-        /// Optional.
-        #[serde(rename = "Queue", skip_serializing_if = "Option::is_none")]
+        /// `Queue`: Optional.
         pub queue: Option<Value<String>>,
-        /// Required for queue hopping.
-        #[serde(rename = "WaitMinutes", skip_serializing_if = "Option::is_none")]
+        /// `WaitMinutes`: Required for queue hopping.
         pub wait_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for HopDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Queue", &self.queue)?;
+            crate::cfn::entry(&mut map, "WaitMinutes", &self.wait_minutes)?;
+            map.end()
+        }
     }
 
     /// Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events.
@@ -409,22 +453,17 @@ pub mod preset {
     }
 
     /// The properties of `AWS::MediaConvert::Preset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPresetProps {
-        /// The new category for the preset, if you are changing it.
-        #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+        /// `Category`: The new category for the preset, if you are changing it.
         pub category: Option<Value<String>>,
-        /// The new description for the preset, if you are changing it.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The new description for the preset, if you are changing it.
         pub description: Option<Value<String>>,
-        /// The name of the preset that you are modifying.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the preset that you are modifying.
         pub name: Option<Value<String>>,
-        /// `SettingsJson`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "SettingsJson")]
+        /// `SettingsJson`: `SettingsJson`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub settings_json: serde_json::Value,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -438,6 +477,22 @@ pub mod preset {
                 settings_json: settings_json.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPresetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Category", &self.category)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("SettingsJson", &self.settings_json)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -502,33 +557,44 @@ pub mod queue {
     }
 
     /// The properties of `AWS::MediaConvert::Queue`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnQueueProps {
-        /// Specify the maximum number of jobs your queue can process concurrently.
-        #[serde(rename = "ConcurrentJobs", skip_serializing_if = "Option::is_none")]
+        /// `ConcurrentJobs`: Specify the maximum number of jobs your queue can process concurrently.
         pub concurrent_jobs: Option<Value<i64>>,
-        /// A description of the queue that you are creating.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the queue that you are creating.
         pub description: Option<Value<String>>,
-        /// Specify the maximum number of Elemental Inference feeds MediaConvert can process concurrently.
-        #[serde(
-            rename = "MaximumConcurrentFeeds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumConcurrentFeeds`: Specify the maximum number of Elemental Inference feeds MediaConvert can process concurrently.
         pub maximum_concurrent_feeds: Option<Value<i64>>,
-        /// The name of the queue that you are creating.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the queue that you are creating.
         pub name: Option<Value<String>>,
-        /// When you use CloudFormation, you can create only on-demand queues.
-        #[serde(rename = "PricingPlan", skip_serializing_if = "Option::is_none")]
+        /// `PricingPlan`: When you use CloudFormation, you can create only on-demand queues.
         pub pricing_plan: Option<Value<PricingPlan>>,
-        /// Initial state of the queue.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Initial state of the queue.
         pub status: Option<Value<Status>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
+    }
+
+    impl Serialize for CfnQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConcurrentJobs", &self.concurrent_jobs)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumConcurrentFeeds",
+                &self.maximum_concurrent_feeds,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PricingPlan", &self.pricing_plan)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// When you use CloudFormation, you can create only on-demand queues.

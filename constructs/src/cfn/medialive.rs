@@ -104,4296 +104,6485 @@ pub mod channel {
     }
 
     /// The properties of `AWS::MediaLive::Channel`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelProps {
         /// `AnywhereSettings`.
-        #[serde(rename = "AnywhereSettings", skip_serializing_if = "Option::is_none")]
         pub anywhere_settings: Option<AnywhereSettings>,
         /// `CdiInputSpecification`.
-        #[serde(
-            rename = "CdiInputSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cdi_input_specification: Option<CdiInputSpecification>,
         /// `ChannelClass`.
-        #[serde(rename = "ChannelClass", skip_serializing_if = "Option::is_none")]
         pub channel_class: Option<Value<String>>,
         /// `ChannelEngineVersion`.
-        #[serde(
-            rename = "ChannelEngineVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub channel_engine_version: Option<ChannelEngineVersionRequest>,
         /// `ChannelSecurityGroups`.
-        #[serde(
-            rename = "ChannelSecurityGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub channel_security_groups: Option<Vec<Value<String>>>,
         /// `Destinations`.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
         pub destinations: Option<Vec<OutputDestination>>,
         /// `DryRun`.
-        #[serde(rename = "DryRun", skip_serializing_if = "Option::is_none")]
         pub dry_run: Option<Value<bool>>,
         /// `EncoderSettings`.
-        #[serde(rename = "EncoderSettings", skip_serializing_if = "Option::is_none")]
         pub encoder_settings: Option<EncoderSettings>,
         /// `InferenceSettings`.
-        #[serde(rename = "InferenceSettings", skip_serializing_if = "Option::is_none")]
         pub inference_settings: Option<InferenceSettings>,
         /// `InputAttachments`.
-        #[serde(rename = "InputAttachments", skip_serializing_if = "Option::is_none")]
         pub input_attachments: Option<Vec<InputAttachment>>,
         /// `InputSpecification`.
-        #[serde(rename = "InputSpecification", skip_serializing_if = "Option::is_none")]
         pub input_specification: Option<InputSpecification>,
         /// `LinkedChannelSettings`.
-        #[serde(
-            rename = "LinkedChannelSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub linked_channel_settings: Option<LinkedChannelSettings>,
         /// `LogLevel`.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
         pub log_level: Option<Value<String>>,
         /// `Maintenance`.
-        #[serde(rename = "Maintenance", skip_serializing_if = "Option::is_none")]
         pub maintenance: Option<MaintenanceCreateSettings>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `Vpc`.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
         pub vpc: Option<VpcOutputSettings>,
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnywhereSettings", &self.anywhere_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "CdiInputSpecification",
+                &self.cdi_input_specification,
+            )?;
+            crate::cfn::entry(&mut map, "ChannelClass", &self.channel_class)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChannelEngineVersion",
+                &self.channel_engine_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ChannelSecurityGroups",
+                &self.channel_security_groups,
+            )?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "DryRun", &self.dry_run)?;
+            crate::cfn::entry(&mut map, "EncoderSettings", &self.encoder_settings)?;
+            crate::cfn::entry(&mut map, "InferenceSettings", &self.inference_settings)?;
+            crate::cfn::entry(&mut map, "InputAttachments", &self.input_attachments)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputSpecification",
+                &self.input_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LinkedChannelSettings",
+                &self.linked_channel_settings,
+            )?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            crate::cfn::entry(&mut map, "Maintenance", &self.maintenance)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
     /// The `AnywhereSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnywhereSettings {
         /// `ChannelPlacementGroupId`.
-        #[serde(
-            rename = "ChannelPlacementGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub channel_placement_group_id: Option<Value<String>>,
         /// `ClusterId`.
-        #[serde(rename = "ClusterId", skip_serializing_if = "Option::is_none")]
         pub cluster_id: Option<Value<String>>,
     }
 
+    impl Serialize for AnywhereSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChannelPlacementGroupId",
+                &self.channel_placement_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterId", &self.cluster_id)?;
+            map.end()
+        }
+    }
+
     /// The `CdiInputSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CdiInputSpecification {
         /// `Resolution`.
-        #[serde(rename = "Resolution", skip_serializing_if = "Option::is_none")]
         pub resolution: Option<Value<String>>,
     }
 
+    impl Serialize for CdiInputSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Resolution", &self.resolution)?;
+            map.end()
+        }
+    }
+
     /// The `ChannelEngineVersionRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ChannelEngineVersionRequest {
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for ChannelEngineVersionRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `OutputDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputDestination {
         /// `Id`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
         /// `LogicalInterfaceNames`.
-        #[serde(
-            rename = "LogicalInterfaceNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logical_interface_names: Option<Vec<Value<String>>>,
         /// `MediaConnectRouterSettings`.
-        #[serde(
-            rename = "MediaConnectRouterSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_connect_router_settings: Option<
             Vec<MediaConnectRouterOutputDestinationSettings>,
         >,
         /// `MediaPackageSettings`.
-        #[serde(
-            rename = "MediaPackageSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_package_settings: Option<Vec<MediaPackageOutputDestinationSettings>>,
         /// `MultiplexSettings`.
-        #[serde(rename = "MultiplexSettings", skip_serializing_if = "Option::is_none")]
         pub multiplex_settings: Option<MultiplexProgramChannelDestinationSettings>,
         /// `Settings`.
-        #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
         pub settings: Option<Vec<OutputDestinationSettings>>,
         /// `SrtSettings`.
-        #[serde(rename = "SrtSettings", skip_serializing_if = "Option::is_none")]
         pub srt_settings: Option<Vec<SrtOutputDestinationSettings>>,
     }
 
+    impl Serialize for OutputDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogicalInterfaceNames",
+                &self.logical_interface_names,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaConnectRouterSettings",
+                &self.media_connect_router_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaPackageSettings",
+                &self.media_package_settings,
+            )?;
+            crate::cfn::entry(&mut map, "MultiplexSettings", &self.multiplex_settings)?;
+            crate::cfn::entry(&mut map, "Settings", &self.settings)?;
+            crate::cfn::entry(&mut map, "SrtSettings", &self.srt_settings)?;
+            map.end()
+        }
+    }
+
     /// The `MediaConnectRouterOutputDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaConnectRouterOutputDestinationSettings {
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
         pub encryption_type: Option<Value<String>>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
         pub secret_arn: Option<Value<String>>,
     }
 
+    impl Serialize for MediaConnectRouterOutputDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The `MediaPackageOutputDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaPackageOutputDestinationSettings {
         /// `ChannelEndpointId`.
-        #[serde(rename = "ChannelEndpointId", skip_serializing_if = "Option::is_none")]
         pub channel_endpoint_id: Option<Value<String>>,
         /// `ChannelGroup`.
-        #[serde(rename = "ChannelGroup", skip_serializing_if = "Option::is_none")]
         pub channel_group: Option<Value<String>>,
         /// `ChannelId`.
-        #[serde(rename = "ChannelId", skip_serializing_if = "Option::is_none")]
         pub channel_id: Option<Value<String>>,
         /// `ChannelName`.
-        #[serde(rename = "ChannelName", skip_serializing_if = "Option::is_none")]
         pub channel_name: Option<Value<String>>,
         /// `MediaPackageRegionName`.
-        #[serde(
-            rename = "MediaPackageRegionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_package_region_name: Option<Value<String>>,
     }
 
+    impl Serialize for MediaPackageOutputDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChannelEndpointId", &self.channel_endpoint_id)?;
+            crate::cfn::entry(&mut map, "ChannelGroup", &self.channel_group)?;
+            crate::cfn::entry(&mut map, "ChannelId", &self.channel_id)?;
+            crate::cfn::entry(&mut map, "ChannelName", &self.channel_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaPackageRegionName",
+                &self.media_package_region_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MultiplexProgramChannelDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexProgramChannelDestinationSettings {
         /// `MultiplexId`.
-        #[serde(rename = "MultiplexId", skip_serializing_if = "Option::is_none")]
         pub multiplex_id: Option<Value<String>>,
         /// `ProgramName`.
-        #[serde(rename = "ProgramName", skip_serializing_if = "Option::is_none")]
         pub program_name: Option<Value<String>>,
     }
 
+    impl Serialize for MultiplexProgramChannelDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MultiplexId", &self.multiplex_id)?;
+            crate::cfn::entry(&mut map, "ProgramName", &self.program_name)?;
+            map.end()
+        }
+    }
+
     /// The `OutputDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputDestinationSettings {
         /// `PasswordParam`.
-        #[serde(rename = "PasswordParam", skip_serializing_if = "Option::is_none")]
         pub password_param: Option<Value<String>>,
         /// `StreamName`.
-        #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
         pub stream_name: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
         /// `VirtualSourceAddress`.
-        #[serde(
-            rename = "VirtualSourceAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub virtual_source_address: Option<Value<String>>,
     }
 
+    impl Serialize for OutputDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PasswordParam", &self.password_param)?;
+            crate::cfn::entry(&mut map, "StreamName", &self.stream_name)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            crate::cfn::entry(
+                &mut map,
+                "VirtualSourceAddress",
+                &self.virtual_source_address,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SrtOutputDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtOutputDestinationSettings {
         /// `ConnectionMode`.
-        #[serde(rename = "ConnectionMode", skip_serializing_if = "Option::is_none")]
         pub connection_mode: Option<Value<String>>,
         /// `EncryptionPassphraseSecretArn`.
-        #[serde(
-            rename = "EncryptionPassphraseSecretArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_passphrase_secret_arn: Option<Value<String>>,
         /// `ListenerPort`.
-        #[serde(rename = "ListenerPort", skip_serializing_if = "Option::is_none")]
         pub listener_port: Option<Value<i64>>,
         /// `StreamId`.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
         pub stream_id: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
     }
 
+    impl Serialize for SrtOutputDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectionMode", &self.connection_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionPassphraseSecretArn",
+                &self.encryption_passphrase_secret_arn,
+            )?;
+            crate::cfn::entry(&mut map, "ListenerPort", &self.listener_port)?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The `EncoderSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncoderSettings {
         /// `AudioDescriptions`.
-        #[serde(rename = "AudioDescriptions", skip_serializing_if = "Option::is_none")]
         pub audio_descriptions: Option<Vec<AudioDescription>>,
         /// `AvailBlanking`.
-        #[serde(rename = "AvailBlanking", skip_serializing_if = "Option::is_none")]
         pub avail_blanking: Option<AvailBlanking>,
         /// `AvailConfiguration`.
-        #[serde(rename = "AvailConfiguration", skip_serializing_if = "Option::is_none")]
         pub avail_configuration: Option<AvailConfiguration>,
         /// `BlackoutSlate`.
-        #[serde(rename = "BlackoutSlate", skip_serializing_if = "Option::is_none")]
         pub blackout_slate: Option<BlackoutSlate>,
         /// `CaptionDescriptions`.
-        #[serde(rename = "CaptionDescriptions", skip_serializing_if = "Option::is_none")]
         pub caption_descriptions: Option<Vec<CaptionDescription>>,
         /// `ColorCorrectionSettings`.
-        #[serde(
-            rename = "ColorCorrectionSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub color_correction_settings: Option<ColorCorrectionSettings>,
         /// `FeatureActivations`.
-        #[serde(rename = "FeatureActivations", skip_serializing_if = "Option::is_none")]
         pub feature_activations: Option<FeatureActivations>,
         /// `GlobalConfiguration`.
-        #[serde(rename = "GlobalConfiguration", skip_serializing_if = "Option::is_none")]
         pub global_configuration: Option<GlobalConfiguration>,
         /// `MotionGraphicsConfiguration`.
-        #[serde(
-            rename = "MotionGraphicsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub motion_graphics_configuration: Option<MotionGraphicsConfiguration>,
         /// `NielsenConfiguration`.
-        #[serde(
-            rename = "NielsenConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nielsen_configuration: Option<NielsenConfiguration>,
         /// `OutputGroups`.
-        #[serde(rename = "OutputGroups", skip_serializing_if = "Option::is_none")]
         pub output_groups: Option<Vec<OutputGroup>>,
         /// `ThumbnailConfiguration`.
-        #[serde(
-            rename = "ThumbnailConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub thumbnail_configuration: Option<ThumbnailConfiguration>,
         /// `TimecodeConfig`.
-        #[serde(rename = "TimecodeConfig", skip_serializing_if = "Option::is_none")]
         pub timecode_config: Option<TimecodeConfig>,
         /// `VideoDescriptions`.
-        #[serde(rename = "VideoDescriptions", skip_serializing_if = "Option::is_none")]
         pub video_descriptions: Option<Vec<VideoDescription>>,
     }
 
+    impl Serialize for EncoderSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioDescriptions", &self.audio_descriptions)?;
+            crate::cfn::entry(&mut map, "AvailBlanking", &self.avail_blanking)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailConfiguration",
+                &self.avail_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "BlackoutSlate", &self.blackout_slate)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionDescriptions",
+                &self.caption_descriptions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorCorrectionSettings",
+                &self.color_correction_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FeatureActivations",
+                &self.feature_activations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalConfiguration",
+                &self.global_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MotionGraphicsConfiguration",
+                &self.motion_graphics_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenConfiguration",
+                &self.nielsen_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "OutputGroups", &self.output_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThumbnailConfiguration",
+                &self.thumbnail_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "TimecodeConfig", &self.timecode_config)?;
+            crate::cfn::entry(&mut map, "VideoDescriptions", &self.video_descriptions)?;
+            map.end()
+        }
+    }
+
     /// The `AudioDescription` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioDescription {
         /// `AudioDashRoles`.
-        #[serde(rename = "AudioDashRoles", skip_serializing_if = "Option::is_none")]
         pub audio_dash_roles: Option<Vec<Value<String>>>,
         /// `AudioNormalizationSettings`.
-        #[serde(
-            rename = "AudioNormalizationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_normalization_settings: Option<AudioNormalizationSettings>,
         /// `AudioSelectorName`.
-        #[serde(rename = "AudioSelectorName", skip_serializing_if = "Option::is_none")]
         pub audio_selector_name: Option<Value<String>>,
         /// `AudioType`.
-        #[serde(rename = "AudioType", skip_serializing_if = "Option::is_none")]
         pub audio_type: Option<Value<String>>,
         /// `AudioTypeControl`.
-        #[serde(rename = "AudioTypeControl", skip_serializing_if = "Option::is_none")]
         pub audio_type_control: Option<Value<String>>,
         /// `AudioWatermarkingSettings`.
-        #[serde(
-            rename = "AudioWatermarkingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_watermarking_settings: Option<AudioWatermarkSettings>,
         /// `CodecSettings`.
-        #[serde(rename = "CodecSettings", skip_serializing_if = "Option::is_none")]
         pub codec_settings: Option<AudioCodecSettings>,
         /// `DvbDashAccessibility`.
-        #[serde(
-            rename = "DvbDashAccessibility",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dvb_dash_accessibility: Option<Value<String>>,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
         /// `LanguageCodeControl`.
-        #[serde(rename = "LanguageCodeControl", skip_serializing_if = "Option::is_none")]
         pub language_code_control: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `RemixSettings`.
-        #[serde(rename = "RemixSettings", skip_serializing_if = "Option::is_none")]
         pub remix_settings: Option<RemixSettings>,
         /// `StreamName`.
-        #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
         pub stream_name: Option<Value<String>>,
     }
 
+    impl Serialize for AudioDescription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioDashRoles", &self.audio_dash_roles)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioNormalizationSettings",
+                &self.audio_normalization_settings,
+            )?;
+            crate::cfn::entry(&mut map, "AudioSelectorName", &self.audio_selector_name)?;
+            crate::cfn::entry(&mut map, "AudioType", &self.audio_type)?;
+            crate::cfn::entry(&mut map, "AudioTypeControl", &self.audio_type_control)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioWatermarkingSettings",
+                &self.audio_watermarking_settings,
+            )?;
+            crate::cfn::entry(&mut map, "CodecSettings", &self.codec_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "DvbDashAccessibility",
+                &self.dvb_dash_accessibility,
+            )?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "LanguageCodeControl",
+                &self.language_code_control,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RemixSettings", &self.remix_settings)?;
+            crate::cfn::entry(&mut map, "StreamName", &self.stream_name)?;
+            map.end()
+        }
+    }
+
     /// The `AudioNormalizationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioNormalizationSettings {
         /// `Algorithm`.
-        #[serde(rename = "Algorithm", skip_serializing_if = "Option::is_none")]
         pub algorithm: Option<Value<String>>,
         /// `AlgorithmControl`.
-        #[serde(rename = "AlgorithmControl", skip_serializing_if = "Option::is_none")]
         pub algorithm_control: Option<Value<String>>,
         /// `PeakCalculation`.
-        #[serde(rename = "PeakCalculation", skip_serializing_if = "Option::is_none")]
         pub peak_calculation: Option<Value<String>>,
         /// `PeakLimiterThreshold`.
-        #[serde(
-            rename = "PeakLimiterThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub peak_limiter_threshold: Option<Value<f64>>,
         /// `TargetLkfs`.
-        #[serde(rename = "TargetLkfs", skip_serializing_if = "Option::is_none")]
         pub target_lkfs: Option<Value<f64>>,
     }
 
+    impl Serialize for AudioNormalizationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Algorithm", &self.algorithm)?;
+            crate::cfn::entry(&mut map, "AlgorithmControl", &self.algorithm_control)?;
+            crate::cfn::entry(&mut map, "PeakCalculation", &self.peak_calculation)?;
+            crate::cfn::entry(
+                &mut map,
+                "PeakLimiterThreshold",
+                &self.peak_limiter_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "TargetLkfs", &self.target_lkfs)?;
+            map.end()
+        }
+    }
+
     /// The `AudioWatermarkSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioWatermarkSettings {
         /// `NielsenWatermarksSettings`.
-        #[serde(
-            rename = "NielsenWatermarksSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nielsen_watermarks_settings: Option<NielsenWatermarksSettings>,
     }
 
+    impl Serialize for AudioWatermarkSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenWatermarksSettings",
+                &self.nielsen_watermarks_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NielsenWatermarksSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NielsenWatermarksSettings {
         /// `NielsenCbetSettings`.
-        #[serde(rename = "NielsenCbetSettings", skip_serializing_if = "Option::is_none")]
         pub nielsen_cbet_settings: Option<NielsenCbet>,
         /// `NielsenDistributionType`.
-        #[serde(
-            rename = "NielsenDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nielsen_distribution_type: Option<Value<String>>,
         /// `NielsenNaesIiNwSettings`.
-        #[serde(
-            rename = "NielsenNaesIiNwSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nielsen_naes_ii_nw_settings: Option<NielsenNaesIiNwOnlySettings>,
         /// `NielsenNwOnlySettings`.
-        #[serde(
-            rename = "NielsenNwOnlySettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nielsen_nw_only_settings: Option<NielsenNaesIiNwOnlySettings>,
     }
 
+    impl Serialize for NielsenWatermarksSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenCbetSettings",
+                &self.nielsen_cbet_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenDistributionType",
+                &self.nielsen_distribution_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenNaesIiNwSettings",
+                &self.nielsen_naes_ii_nw_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenNwOnlySettings",
+                &self.nielsen_nw_only_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NielsenCbet` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NielsenCbet {
         /// `CbetCheckDigitString`.
-        #[serde(
-            rename = "CbetCheckDigitString",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cbet_check_digit_string: Option<Value<String>>,
         /// `CbetStepaside`.
-        #[serde(rename = "CbetStepaside", skip_serializing_if = "Option::is_none")]
         pub cbet_stepaside: Option<Value<String>>,
         /// `Csid`.
-        #[serde(rename = "Csid", skip_serializing_if = "Option::is_none")]
         pub csid: Option<Value<String>>,
     }
 
+    impl Serialize for NielsenCbet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CbetCheckDigitString",
+                &self.cbet_check_digit_string,
+            )?;
+            crate::cfn::entry(&mut map, "CbetStepaside", &self.cbet_stepaside)?;
+            crate::cfn::entry(&mut map, "Csid", &self.csid)?;
+            map.end()
+        }
+    }
+
     /// The `NielsenNaesIiNwOnlySettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NielsenNaesIiNwOnlySettings {
         /// `CheckDigitString`.
-        #[serde(rename = "CheckDigitString", skip_serializing_if = "Option::is_none")]
         pub check_digit_string: Option<Value<String>>,
         /// `Sid`.
-        #[serde(rename = "Sid", skip_serializing_if = "Option::is_none")]
         pub sid: Option<Value<f64>>,
         /// `Timezone`.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
 
+    impl Serialize for NielsenNaesIiNwOnlySettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CheckDigitString", &self.check_digit_string)?;
+            crate::cfn::entry(&mut map, "Sid", &self.sid)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
+    }
+
     /// The `AudioCodecSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioCodecSettings {
         /// `AacSettings`.
-        #[serde(rename = "AacSettings", skip_serializing_if = "Option::is_none")]
         pub aac_settings: Option<AacSettings>,
         /// `Ac3Settings`.
-        #[serde(rename = "Ac3Settings", skip_serializing_if = "Option::is_none")]
         pub ac3_settings: Option<Ac3Settings>,
         /// `Eac3AtmosSettings`.
-        #[serde(rename = "Eac3AtmosSettings", skip_serializing_if = "Option::is_none")]
         pub eac3_atmos_settings: Option<Eac3AtmosSettings>,
         /// `Eac3Settings`.
-        #[serde(rename = "Eac3Settings", skip_serializing_if = "Option::is_none")]
         pub eac3_settings: Option<Eac3Settings>,
         /// `Mp2Settings`.
-        #[serde(rename = "Mp2Settings", skip_serializing_if = "Option::is_none")]
         pub mp2_settings: Option<Mp2Settings>,
-        /// `PassThroughSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PassThroughSettings", skip_serializing_if = "Option::is_none")]
+        /// `PassThroughSettings`: `PassThroughSettings`. Untyped in the schema: any `serde_json::Value`.
         pub pass_through_settings: Option<serde_json::Value>,
         /// `WavSettings`.
-        #[serde(rename = "WavSettings", skip_serializing_if = "Option::is_none")]
         pub wav_settings: Option<WavSettings>,
     }
 
+    impl Serialize for AudioCodecSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AacSettings", &self.aac_settings)?;
+            crate::cfn::entry(&mut map, "Ac3Settings", &self.ac3_settings)?;
+            crate::cfn::entry(&mut map, "Eac3AtmosSettings", &self.eac3_atmos_settings)?;
+            crate::cfn::entry(&mut map, "Eac3Settings", &self.eac3_settings)?;
+            crate::cfn::entry(&mut map, "Mp2Settings", &self.mp2_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "PassThroughSettings",
+                &self.pass_through_settings,
+            )?;
+            crate::cfn::entry(&mut map, "WavSettings", &self.wav_settings)?;
+            map.end()
+        }
+    }
+
     /// The `AacSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AacSettings {
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<f64>>,
         /// `CodingMode`.
-        #[serde(rename = "CodingMode", skip_serializing_if = "Option::is_none")]
         pub coding_mode: Option<Value<String>>,
         /// `InputType`.
-        #[serde(rename = "InputType", skip_serializing_if = "Option::is_none")]
         pub input_type: Option<Value<String>>,
         /// `Profile`.
-        #[serde(rename = "Profile", skip_serializing_if = "Option::is_none")]
         pub profile: Option<Value<String>>,
         /// `RateControlMode`.
-        #[serde(rename = "RateControlMode", skip_serializing_if = "Option::is_none")]
         pub rate_control_mode: Option<Value<String>>,
         /// `RawFormat`.
-        #[serde(rename = "RawFormat", skip_serializing_if = "Option::is_none")]
         pub raw_format: Option<Value<String>>,
         /// `SampleRate`.
-        #[serde(rename = "SampleRate", skip_serializing_if = "Option::is_none")]
         pub sample_rate: Option<Value<f64>>,
         /// `Spec`.
-        #[serde(rename = "Spec", skip_serializing_if = "Option::is_none")]
         pub spec: Option<Value<String>>,
         /// `VbrQuality`.
-        #[serde(rename = "VbrQuality", skip_serializing_if = "Option::is_none")]
         pub vbr_quality: Option<Value<String>>,
     }
 
+    impl Serialize for AacSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "CodingMode", &self.coding_mode)?;
+            crate::cfn::entry(&mut map, "InputType", &self.input_type)?;
+            crate::cfn::entry(&mut map, "Profile", &self.profile)?;
+            crate::cfn::entry(&mut map, "RateControlMode", &self.rate_control_mode)?;
+            crate::cfn::entry(&mut map, "RawFormat", &self.raw_format)?;
+            crate::cfn::entry(&mut map, "SampleRate", &self.sample_rate)?;
+            crate::cfn::entry(&mut map, "Spec", &self.spec)?;
+            crate::cfn::entry(&mut map, "VbrQuality", &self.vbr_quality)?;
+            map.end()
+        }
+    }
+
     /// The `Ac3Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ac3Settings {
         /// `AttenuationControl`.
-        #[serde(rename = "AttenuationControl", skip_serializing_if = "Option::is_none")]
         pub attenuation_control: Option<Value<String>>,
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<f64>>,
         /// `BitstreamMode`.
-        #[serde(rename = "BitstreamMode", skip_serializing_if = "Option::is_none")]
         pub bitstream_mode: Option<Value<String>>,
         /// `CodingMode`.
-        #[serde(rename = "CodingMode", skip_serializing_if = "Option::is_none")]
         pub coding_mode: Option<Value<String>>,
         /// `Dialnorm`.
-        #[serde(rename = "Dialnorm", skip_serializing_if = "Option::is_none")]
         pub dialnorm: Option<Value<i64>>,
         /// `DrcProfile`.
-        #[serde(rename = "DrcProfile", skip_serializing_if = "Option::is_none")]
         pub drc_profile: Option<Value<String>>,
         /// `LfeFilter`.
-        #[serde(rename = "LfeFilter", skip_serializing_if = "Option::is_none")]
         pub lfe_filter: Option<Value<String>>,
         /// `MetadataControl`.
-        #[serde(rename = "MetadataControl", skip_serializing_if = "Option::is_none")]
         pub metadata_control: Option<Value<String>>,
+    }
+
+    impl Serialize for Ac3Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttenuationControl",
+                &self.attenuation_control,
+            )?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "BitstreamMode", &self.bitstream_mode)?;
+            crate::cfn::entry(&mut map, "CodingMode", &self.coding_mode)?;
+            crate::cfn::entry(&mut map, "Dialnorm", &self.dialnorm)?;
+            crate::cfn::entry(&mut map, "DrcProfile", &self.drc_profile)?;
+            crate::cfn::entry(&mut map, "LfeFilter", &self.lfe_filter)?;
+            crate::cfn::entry(&mut map, "MetadataControl", &self.metadata_control)?;
+            map.end()
+        }
     }
 
     /// The `Eac3AtmosSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Eac3AtmosSettings {
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<f64>>,
         /// `CodingMode`.
-        #[serde(rename = "CodingMode", skip_serializing_if = "Option::is_none")]
         pub coding_mode: Option<Value<String>>,
         /// `Dialnorm`.
-        #[serde(rename = "Dialnorm", skip_serializing_if = "Option::is_none")]
         pub dialnorm: Option<Value<i64>>,
         /// `DrcLine`.
-        #[serde(rename = "DrcLine", skip_serializing_if = "Option::is_none")]
         pub drc_line: Option<Value<String>>,
         /// `DrcRf`.
-        #[serde(rename = "DrcRf", skip_serializing_if = "Option::is_none")]
         pub drc_rf: Option<Value<String>>,
         /// `HeightTrim`.
-        #[serde(rename = "HeightTrim", skip_serializing_if = "Option::is_none")]
         pub height_trim: Option<Value<f64>>,
         /// `SurroundTrim`.
-        #[serde(rename = "SurroundTrim", skip_serializing_if = "Option::is_none")]
         pub surround_trim: Option<Value<f64>>,
     }
 
+    impl Serialize for Eac3AtmosSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "CodingMode", &self.coding_mode)?;
+            crate::cfn::entry(&mut map, "Dialnorm", &self.dialnorm)?;
+            crate::cfn::entry(&mut map, "DrcLine", &self.drc_line)?;
+            crate::cfn::entry(&mut map, "DrcRf", &self.drc_rf)?;
+            crate::cfn::entry(&mut map, "HeightTrim", &self.height_trim)?;
+            crate::cfn::entry(&mut map, "SurroundTrim", &self.surround_trim)?;
+            map.end()
+        }
+    }
+
     /// The `Eac3Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Eac3Settings {
         /// `AttenuationControl`.
-        #[serde(rename = "AttenuationControl", skip_serializing_if = "Option::is_none")]
         pub attenuation_control: Option<Value<String>>,
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<f64>>,
         /// `BitstreamMode`.
-        #[serde(rename = "BitstreamMode", skip_serializing_if = "Option::is_none")]
         pub bitstream_mode: Option<Value<String>>,
         /// `CodingMode`.
-        #[serde(rename = "CodingMode", skip_serializing_if = "Option::is_none")]
         pub coding_mode: Option<Value<String>>,
         /// `DcFilter`.
-        #[serde(rename = "DcFilter", skip_serializing_if = "Option::is_none")]
         pub dc_filter: Option<Value<String>>,
         /// `Dialnorm`.
-        #[serde(rename = "Dialnorm", skip_serializing_if = "Option::is_none")]
         pub dialnorm: Option<Value<i64>>,
         /// `DrcLine`.
-        #[serde(rename = "DrcLine", skip_serializing_if = "Option::is_none")]
         pub drc_line: Option<Value<String>>,
         /// `DrcRf`.
-        #[serde(rename = "DrcRf", skip_serializing_if = "Option::is_none")]
         pub drc_rf: Option<Value<String>>,
         /// `LfeControl`.
-        #[serde(rename = "LfeControl", skip_serializing_if = "Option::is_none")]
         pub lfe_control: Option<Value<String>>,
         /// `LfeFilter`.
-        #[serde(rename = "LfeFilter", skip_serializing_if = "Option::is_none")]
         pub lfe_filter: Option<Value<String>>,
         /// `LoRoCenterMixLevel`.
-        #[serde(rename = "LoRoCenterMixLevel", skip_serializing_if = "Option::is_none")]
         pub lo_ro_center_mix_level: Option<Value<f64>>,
         /// `LoRoSurroundMixLevel`.
-        #[serde(
-            rename = "LoRoSurroundMixLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lo_ro_surround_mix_level: Option<Value<f64>>,
         /// `LtRtCenterMixLevel`.
-        #[serde(rename = "LtRtCenterMixLevel", skip_serializing_if = "Option::is_none")]
         pub lt_rt_center_mix_level: Option<Value<f64>>,
         /// `LtRtSurroundMixLevel`.
-        #[serde(
-            rename = "LtRtSurroundMixLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lt_rt_surround_mix_level: Option<Value<f64>>,
         /// `MetadataControl`.
-        #[serde(rename = "MetadataControl", skip_serializing_if = "Option::is_none")]
         pub metadata_control: Option<Value<String>>,
         /// `PassthroughControl`.
-        #[serde(rename = "PassthroughControl", skip_serializing_if = "Option::is_none")]
         pub passthrough_control: Option<Value<String>>,
         /// `PhaseControl`.
-        #[serde(rename = "PhaseControl", skip_serializing_if = "Option::is_none")]
         pub phase_control: Option<Value<String>>,
         /// `StereoDownmix`.
-        #[serde(rename = "StereoDownmix", skip_serializing_if = "Option::is_none")]
         pub stereo_downmix: Option<Value<String>>,
         /// `SurroundExMode`.
-        #[serde(rename = "SurroundExMode", skip_serializing_if = "Option::is_none")]
         pub surround_ex_mode: Option<Value<String>>,
         /// `SurroundMode`.
-        #[serde(rename = "SurroundMode", skip_serializing_if = "Option::is_none")]
         pub surround_mode: Option<Value<String>>,
     }
 
+    impl Serialize for Eac3Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttenuationControl",
+                &self.attenuation_control,
+            )?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "BitstreamMode", &self.bitstream_mode)?;
+            crate::cfn::entry(&mut map, "CodingMode", &self.coding_mode)?;
+            crate::cfn::entry(&mut map, "DcFilter", &self.dc_filter)?;
+            crate::cfn::entry(&mut map, "Dialnorm", &self.dialnorm)?;
+            crate::cfn::entry(&mut map, "DrcLine", &self.drc_line)?;
+            crate::cfn::entry(&mut map, "DrcRf", &self.drc_rf)?;
+            crate::cfn::entry(&mut map, "LfeControl", &self.lfe_control)?;
+            crate::cfn::entry(&mut map, "LfeFilter", &self.lfe_filter)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoRoCenterMixLevel",
+                &self.lo_ro_center_mix_level,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoRoSurroundMixLevel",
+                &self.lo_ro_surround_mix_level,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LtRtCenterMixLevel",
+                &self.lt_rt_center_mix_level,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LtRtSurroundMixLevel",
+                &self.lt_rt_surround_mix_level,
+            )?;
+            crate::cfn::entry(&mut map, "MetadataControl", &self.metadata_control)?;
+            crate::cfn::entry(
+                &mut map,
+                "PassthroughControl",
+                &self.passthrough_control,
+            )?;
+            crate::cfn::entry(&mut map, "PhaseControl", &self.phase_control)?;
+            crate::cfn::entry(&mut map, "StereoDownmix", &self.stereo_downmix)?;
+            crate::cfn::entry(&mut map, "SurroundExMode", &self.surround_ex_mode)?;
+            crate::cfn::entry(&mut map, "SurroundMode", &self.surround_mode)?;
+            map.end()
+        }
+    }
+
     /// The `Mp2Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Mp2Settings {
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<f64>>,
         /// `CodingMode`.
-        #[serde(rename = "CodingMode", skip_serializing_if = "Option::is_none")]
         pub coding_mode: Option<Value<String>>,
         /// `SampleRate`.
-        #[serde(rename = "SampleRate", skip_serializing_if = "Option::is_none")]
         pub sample_rate: Option<Value<f64>>,
+    }
+
+    impl Serialize for Mp2Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "CodingMode", &self.coding_mode)?;
+            crate::cfn::entry(&mut map, "SampleRate", &self.sample_rate)?;
+            map.end()
+        }
     }
 
     /// The `WavSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WavSettings {
         /// `BitDepth`.
-        #[serde(rename = "BitDepth", skip_serializing_if = "Option::is_none")]
         pub bit_depth: Option<Value<f64>>,
         /// `CodingMode`.
-        #[serde(rename = "CodingMode", skip_serializing_if = "Option::is_none")]
         pub coding_mode: Option<Value<String>>,
         /// `SampleRate`.
-        #[serde(rename = "SampleRate", skip_serializing_if = "Option::is_none")]
         pub sample_rate: Option<Value<f64>>,
     }
 
+    impl Serialize for WavSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BitDepth", &self.bit_depth)?;
+            crate::cfn::entry(&mut map, "CodingMode", &self.coding_mode)?;
+            crate::cfn::entry(&mut map, "SampleRate", &self.sample_rate)?;
+            map.end()
+        }
+    }
+
     /// The `RemixSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RemixSettings {
         /// `ChannelMappings`.
-        #[serde(rename = "ChannelMappings", skip_serializing_if = "Option::is_none")]
         pub channel_mappings: Option<Vec<AudioChannelMapping>>,
         /// `ChannelsIn`.
-        #[serde(rename = "ChannelsIn", skip_serializing_if = "Option::is_none")]
         pub channels_in: Option<Value<i64>>,
         /// `ChannelsOut`.
-        #[serde(rename = "ChannelsOut", skip_serializing_if = "Option::is_none")]
         pub channels_out: Option<Value<i64>>,
     }
 
+    impl Serialize for RemixSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChannelMappings", &self.channel_mappings)?;
+            crate::cfn::entry(&mut map, "ChannelsIn", &self.channels_in)?;
+            crate::cfn::entry(&mut map, "ChannelsOut", &self.channels_out)?;
+            map.end()
+        }
+    }
+
     /// The `AudioChannelMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioChannelMapping {
         /// `InputChannelLevels`.
-        #[serde(rename = "InputChannelLevels", skip_serializing_if = "Option::is_none")]
         pub input_channel_levels: Option<Vec<InputChannelLevel>>,
         /// `OutputChannel`.
-        #[serde(rename = "OutputChannel", skip_serializing_if = "Option::is_none")]
         pub output_channel: Option<Value<i64>>,
     }
 
+    impl Serialize for AudioChannelMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputChannelLevels",
+                &self.input_channel_levels,
+            )?;
+            crate::cfn::entry(&mut map, "OutputChannel", &self.output_channel)?;
+            map.end()
+        }
+    }
+
     /// The `InputChannelLevel` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputChannelLevel {
         /// `Gain`.
-        #[serde(rename = "Gain", skip_serializing_if = "Option::is_none")]
         pub gain: Option<Value<i64>>,
         /// `InputChannel`.
-        #[serde(rename = "InputChannel", skip_serializing_if = "Option::is_none")]
         pub input_channel: Option<Value<i64>>,
     }
 
+    impl Serialize for InputChannelLevel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Gain", &self.gain)?;
+            crate::cfn::entry(&mut map, "InputChannel", &self.input_channel)?;
+            map.end()
+        }
+    }
+
     /// The `AvailBlanking` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AvailBlanking {
         /// `AvailBlankingImage`.
-        #[serde(rename = "AvailBlankingImage", skip_serializing_if = "Option::is_none")]
         pub avail_blanking_image: Option<InputLocation>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<String>>,
+    }
+
+    impl Serialize for AvailBlanking {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailBlankingImage",
+                &self.avail_blanking_image,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
     }
 
     /// The `InputLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputLocation {
         /// `PasswordParam`.
-        #[serde(rename = "PasswordParam", skip_serializing_if = "Option::is_none")]
         pub password_param: Option<Value<String>>,
         /// `Uri`.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
+    }
+
+    impl Serialize for InputLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PasswordParam", &self.password_param)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
     }
 
     /// The `AvailConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AvailConfiguration {
         /// `AvailSettings`.
-        #[serde(rename = "AvailSettings", skip_serializing_if = "Option::is_none")]
         pub avail_settings: Option<AvailSettings>,
         /// `Scte35SegmentationScope`.
-        #[serde(
-            rename = "Scte35SegmentationScope",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scte35_segmentation_scope: Option<Value<String>>,
     }
 
+    impl Serialize for AvailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailSettings", &self.avail_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte35SegmentationScope",
+                &self.scte35_segmentation_scope,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AvailSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AvailSettings {
         /// `Esam`.
-        #[serde(rename = "Esam", skip_serializing_if = "Option::is_none")]
         pub esam: Option<Esam>,
         /// `Scte35SpliceInsert`.
-        #[serde(rename = "Scte35SpliceInsert", skip_serializing_if = "Option::is_none")]
         pub scte35_splice_insert: Option<Scte35SpliceInsertTimeSignalAposSettings>,
         /// `Scte35TimeSignalApos`.
-        #[serde(
-            rename = "Scte35TimeSignalApos",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scte35_time_signal_apos: Option<Scte35SpliceInsertTimeSignalAposSettings>,
     }
 
+    impl Serialize for AvailSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Esam", &self.esam)?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte35SpliceInsert",
+                &self.scte35_splice_insert,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte35TimeSignalApos",
+                &self.scte35_time_signal_apos,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Esam` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Esam {
         /// `AcquisitionPointId`.
-        #[serde(rename = "AcquisitionPointId", skip_serializing_if = "Option::is_none")]
         pub acquisition_point_id: Option<Value<String>>,
         /// `AdAvailOffset`.
-        #[serde(rename = "AdAvailOffset", skip_serializing_if = "Option::is_none")]
         pub ad_avail_offset: Option<Value<i64>>,
         /// `PasswordParam`.
-        #[serde(rename = "PasswordParam", skip_serializing_if = "Option::is_none")]
         pub password_param: Option<Value<String>>,
         /// `PoisEndpoint`.
-        #[serde(rename = "PoisEndpoint", skip_serializing_if = "Option::is_none")]
         pub pois_endpoint: Option<Value<String>>,
         /// `Username`.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
         /// `ZoneIdentity`.
-        #[serde(rename = "ZoneIdentity", skip_serializing_if = "Option::is_none")]
         pub zone_identity: Option<Value<String>>,
     }
 
+    impl Serialize for Esam {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcquisitionPointId",
+                &self.acquisition_point_id,
+            )?;
+            crate::cfn::entry(&mut map, "AdAvailOffset", &self.ad_avail_offset)?;
+            crate::cfn::entry(&mut map, "PasswordParam", &self.password_param)?;
+            crate::cfn::entry(&mut map, "PoisEndpoint", &self.pois_endpoint)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            crate::cfn::entry(&mut map, "ZoneIdentity", &self.zone_identity)?;
+            map.end()
+        }
+    }
+
     /// The `Scte35SpliceInsertTimeSignalAposSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scte35SpliceInsertTimeSignalAposSettings {
         /// `AdAvailOffset`.
-        #[serde(rename = "AdAvailOffset", skip_serializing_if = "Option::is_none")]
         pub ad_avail_offset: Option<Value<i64>>,
         /// `NoRegionalBlackoutFlag`.
-        #[serde(
-            rename = "NoRegionalBlackoutFlag",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub no_regional_blackout_flag: Option<Value<String>>,
         /// `WebDeliveryAllowedFlag`.
-        #[serde(
-            rename = "WebDeliveryAllowedFlag",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_delivery_allowed_flag: Option<Value<String>>,
     }
 
+    impl Serialize for Scte35SpliceInsertTimeSignalAposSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdAvailOffset", &self.ad_avail_offset)?;
+            crate::cfn::entry(
+                &mut map,
+                "NoRegionalBlackoutFlag",
+                &self.no_regional_blackout_flag,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebDeliveryAllowedFlag",
+                &self.web_delivery_allowed_flag,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BlackoutSlate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlackoutSlate {
         /// `BlackoutSlateImage`.
-        #[serde(rename = "BlackoutSlateImage", skip_serializing_if = "Option::is_none")]
         pub blackout_slate_image: Option<InputLocation>,
         /// `NetworkEndBlackout`.
-        #[serde(rename = "NetworkEndBlackout", skip_serializing_if = "Option::is_none")]
         pub network_end_blackout: Option<Value<String>>,
         /// `NetworkEndBlackoutImage`.
-        #[serde(
-            rename = "NetworkEndBlackoutImage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_end_blackout_image: Option<InputLocation>,
         /// `NetworkId`.
-        #[serde(rename = "NetworkId", skip_serializing_if = "Option::is_none")]
         pub network_id: Option<Value<String>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<String>>,
     }
 
+    impl Serialize for BlackoutSlate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlackoutSlateImage",
+                &self.blackout_slate_image,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkEndBlackout",
+                &self.network_end_blackout,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkEndBlackoutImage",
+                &self.network_end_blackout_image,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkId", &self.network_id)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `CaptionDescription` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptionDescription {
         /// `Accessibility`.
-        #[serde(rename = "Accessibility", skip_serializing_if = "Option::is_none")]
         pub accessibility: Option<Value<String>>,
         /// `CaptionDashRoles`.
-        #[serde(rename = "CaptionDashRoles", skip_serializing_if = "Option::is_none")]
         pub caption_dash_roles: Option<Vec<Value<String>>>,
         /// `CaptionSelectorName`.
-        #[serde(rename = "CaptionSelectorName", skip_serializing_if = "Option::is_none")]
         pub caption_selector_name: Option<Value<String>>,
         /// `DestinationSettings`.
-        #[serde(rename = "DestinationSettings", skip_serializing_if = "Option::is_none")]
         pub destination_settings: Option<CaptionDestinationSettings>,
         /// `DvbDashAccessibility`.
-        #[serde(
-            rename = "DvbDashAccessibility",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dvb_dash_accessibility: Option<Value<String>>,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
         /// `LanguageDescription`.
-        #[serde(rename = "LanguageDescription", skip_serializing_if = "Option::is_none")]
         pub language_description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for CaptionDescription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Accessibility", &self.accessibility)?;
+            crate::cfn::entry(&mut map, "CaptionDashRoles", &self.caption_dash_roles)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionSelectorName",
+                &self.caption_selector_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationSettings",
+                &self.destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DvbDashAccessibility",
+                &self.dvb_dash_accessibility,
+            )?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "LanguageDescription",
+                &self.language_description,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// The `CaptionDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptionDestinationSettings {
-        /// `AribDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AribDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AribDestinationSettings`: `AribDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub arib_destination_settings: Option<serde_json::Value>,
         /// `BurnInDestinationSettings`.
-        #[serde(
-            rename = "BurnInDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub burn_in_destination_settings: Option<BurnInDvbSubDestinationSettings>,
         /// `DvbSubDestinationSettings`.
-        #[serde(
-            rename = "DvbSubDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dvb_sub_destination_settings: Option<BurnInDvbSubDestinationSettings>,
         /// `EbuTtDDestinationSettings`.
-        #[serde(
-            rename = "EbuTtDDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ebu_tt_d_destination_settings: Option<EbuTtDDestinationSettings>,
-        /// `EmbeddedDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "EmbeddedDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EmbeddedDestinationSettings`: `EmbeddedDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub embedded_destination_settings: Option<serde_json::Value>,
-        /// `EmbeddedPlusScte20DestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "EmbeddedPlusScte20DestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EmbeddedPlusScte20DestinationSettings`: `EmbeddedPlusScte20DestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub embedded_plus_scte20_destination_settings: Option<serde_json::Value>,
-        /// `RtmpCaptionInfoDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "RtmpCaptionInfoDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RtmpCaptionInfoDestinationSettings`: `RtmpCaptionInfoDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub rtmp_caption_info_destination_settings: Option<serde_json::Value>,
-        /// `Scte20PlusEmbeddedDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "Scte20PlusEmbeddedDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Scte20PlusEmbeddedDestinationSettings`: `Scte20PlusEmbeddedDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub scte20_plus_embedded_destination_settings: Option<serde_json::Value>,
-        /// `Scte27DestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "Scte27DestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Scte27DestinationSettings`: `Scte27DestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub scte27_destination_settings: Option<serde_json::Value>,
-        /// `SmpteTtDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "SmpteTtDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SmpteTtDestinationSettings`: `SmpteTtDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub smpte_tt_destination_settings: Option<serde_json::Value>,
-        /// `TeletextDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "TeletextDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TeletextDestinationSettings`: `TeletextDestinationSettings`. Untyped in the schema: any `serde_json::Value`.
         pub teletext_destination_settings: Option<serde_json::Value>,
         /// `TtmlDestinationSettings`.
-        #[serde(
-            rename = "TtmlDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ttml_destination_settings: Option<TtmlDestinationSettings>,
         /// `WebvttDestinationSettings`.
-        #[serde(
-            rename = "WebvttDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub webvtt_destination_settings: Option<WebvttDestinationSettings>,
     }
 
+    impl Serialize for CaptionDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AribDestinationSettings",
+                &self.arib_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BurnInDestinationSettings",
+                &self.burn_in_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DvbSubDestinationSettings",
+                &self.dvb_sub_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EbuTtDDestinationSettings",
+                &self.ebu_tt_d_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmbeddedDestinationSettings",
+                &self.embedded_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmbeddedPlusScte20DestinationSettings",
+                &self.embedded_plus_scte20_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RtmpCaptionInfoDestinationSettings",
+                &self.rtmp_caption_info_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte20PlusEmbeddedDestinationSettings",
+                &self.scte20_plus_embedded_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte27DestinationSettings",
+                &self.scte27_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SmpteTtDestinationSettings",
+                &self.smpte_tt_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TeletextDestinationSettings",
+                &self.teletext_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TtmlDestinationSettings",
+                &self.ttml_destination_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebvttDestinationSettings",
+                &self.webvtt_destination_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BurnInDvbSubDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BurnInDvbSubDestinationSettings {
         /// `Alignment`.
-        #[serde(rename = "Alignment", skip_serializing_if = "Option::is_none")]
         pub alignment: Option<Value<String>>,
         /// `BackgroundColor`.
-        #[serde(rename = "BackgroundColor", skip_serializing_if = "Option::is_none")]
         pub background_color: Option<Value<String>>,
         /// `BackgroundOpacity`.
-        #[serde(rename = "BackgroundOpacity", skip_serializing_if = "Option::is_none")]
         pub background_opacity: Option<Value<i64>>,
         /// `Font`.
-        #[serde(rename = "Font", skip_serializing_if = "Option::is_none")]
         pub font: Option<InputLocation>,
         /// `FontColor`.
-        #[serde(rename = "FontColor", skip_serializing_if = "Option::is_none")]
         pub font_color: Option<Value<String>>,
         /// `FontOpacity`.
-        #[serde(rename = "FontOpacity", skip_serializing_if = "Option::is_none")]
         pub font_opacity: Option<Value<i64>>,
         /// `FontResolution`.
-        #[serde(rename = "FontResolution", skip_serializing_if = "Option::is_none")]
         pub font_resolution: Option<Value<i64>>,
         /// `FontSize`.
-        #[serde(rename = "FontSize", skip_serializing_if = "Option::is_none")]
         pub font_size: Option<Value<String>>,
         /// `OutlineColor`.
-        #[serde(rename = "OutlineColor", skip_serializing_if = "Option::is_none")]
         pub outline_color: Option<Value<String>>,
         /// `OutlineSize`.
-        #[serde(rename = "OutlineSize", skip_serializing_if = "Option::is_none")]
         pub outline_size: Option<Value<i64>>,
         /// `ShadowColor`.
-        #[serde(rename = "ShadowColor", skip_serializing_if = "Option::is_none")]
         pub shadow_color: Option<Value<String>>,
         /// `ShadowOpacity`.
-        #[serde(rename = "ShadowOpacity", skip_serializing_if = "Option::is_none")]
         pub shadow_opacity: Option<Value<i64>>,
         /// `ShadowXOffset`.
-        #[serde(rename = "ShadowXOffset", skip_serializing_if = "Option::is_none")]
         pub shadow_x_offset: Option<Value<i64>>,
         /// `ShadowYOffset`.
-        #[serde(rename = "ShadowYOffset", skip_serializing_if = "Option::is_none")]
         pub shadow_y_offset: Option<Value<i64>>,
         /// `SubtitleRows`.
-        #[serde(rename = "SubtitleRows", skip_serializing_if = "Option::is_none")]
         pub subtitle_rows: Option<Value<String>>,
         /// `TeletextGridControl`.
-        #[serde(rename = "TeletextGridControl", skip_serializing_if = "Option::is_none")]
         pub teletext_grid_control: Option<Value<String>>,
         /// `XPosition`.
-        #[serde(rename = "XPosition", skip_serializing_if = "Option::is_none")]
         pub x_position: Option<Value<i64>>,
         /// `YPosition`.
-        #[serde(rename = "YPosition", skip_serializing_if = "Option::is_none")]
         pub y_position: Option<Value<i64>>,
     }
 
+    impl Serialize for BurnInDvbSubDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alignment", &self.alignment)?;
+            crate::cfn::entry(&mut map, "BackgroundColor", &self.background_color)?;
+            crate::cfn::entry(&mut map, "BackgroundOpacity", &self.background_opacity)?;
+            crate::cfn::entry(&mut map, "Font", &self.font)?;
+            crate::cfn::entry(&mut map, "FontColor", &self.font_color)?;
+            crate::cfn::entry(&mut map, "FontOpacity", &self.font_opacity)?;
+            crate::cfn::entry(&mut map, "FontResolution", &self.font_resolution)?;
+            crate::cfn::entry(&mut map, "FontSize", &self.font_size)?;
+            crate::cfn::entry(&mut map, "OutlineColor", &self.outline_color)?;
+            crate::cfn::entry(&mut map, "OutlineSize", &self.outline_size)?;
+            crate::cfn::entry(&mut map, "ShadowColor", &self.shadow_color)?;
+            crate::cfn::entry(&mut map, "ShadowOpacity", &self.shadow_opacity)?;
+            crate::cfn::entry(&mut map, "ShadowXOffset", &self.shadow_x_offset)?;
+            crate::cfn::entry(&mut map, "ShadowYOffset", &self.shadow_y_offset)?;
+            crate::cfn::entry(&mut map, "SubtitleRows", &self.subtitle_rows)?;
+            crate::cfn::entry(
+                &mut map,
+                "TeletextGridControl",
+                &self.teletext_grid_control,
+            )?;
+            crate::cfn::entry(&mut map, "XPosition", &self.x_position)?;
+            crate::cfn::entry(&mut map, "YPosition", &self.y_position)?;
+            map.end()
+        }
+    }
+
     /// The `EbuTtDDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbuTtDDestinationSettings {
         /// `CopyrightHolder`.
-        #[serde(rename = "CopyrightHolder", skip_serializing_if = "Option::is_none")]
         pub copyright_holder: Option<Value<String>>,
         /// `DefaultFontSize`.
-        #[serde(rename = "DefaultFontSize", skip_serializing_if = "Option::is_none")]
         pub default_font_size: Option<Value<i64>>,
         /// `DefaultLineHeight`.
-        #[serde(rename = "DefaultLineHeight", skip_serializing_if = "Option::is_none")]
         pub default_line_height: Option<Value<i64>>,
         /// `FillLineGap`.
-        #[serde(rename = "FillLineGap", skip_serializing_if = "Option::is_none")]
         pub fill_line_gap: Option<Value<String>>,
         /// `FontFamily`.
-        #[serde(rename = "FontFamily", skip_serializing_if = "Option::is_none")]
         pub font_family: Option<Value<String>>,
         /// `StyleControl`.
-        #[serde(rename = "StyleControl", skip_serializing_if = "Option::is_none")]
         pub style_control: Option<Value<String>>,
+    }
+
+    impl Serialize for EbuTtDDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CopyrightHolder", &self.copyright_holder)?;
+            crate::cfn::entry(&mut map, "DefaultFontSize", &self.default_font_size)?;
+            crate::cfn::entry(&mut map, "DefaultLineHeight", &self.default_line_height)?;
+            crate::cfn::entry(&mut map, "FillLineGap", &self.fill_line_gap)?;
+            crate::cfn::entry(&mut map, "FontFamily", &self.font_family)?;
+            crate::cfn::entry(&mut map, "StyleControl", &self.style_control)?;
+            map.end()
+        }
     }
 
     /// The `TtmlDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TtmlDestinationSettings {
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<TextCaptionPositionSettings>,
         /// `StyleControl`.
-        #[serde(rename = "StyleControl", skip_serializing_if = "Option::is_none")]
         pub style_control: Option<Value<String>>,
+    }
+
+    impl Serialize for TtmlDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(&mut map, "StyleControl", &self.style_control)?;
+            map.end()
+        }
     }
 
     /// The `TextCaptionPositionSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TextCaptionPositionSettings {
         /// `YPositionPercentage`.
-        #[serde(rename = "YPositionPercentage", skip_serializing_if = "Option::is_none")]
         pub y_position_percentage: Option<Value<i64>>,
     }
 
+    impl Serialize for TextCaptionPositionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "YPositionPercentage",
+                &self.y_position_percentage,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WebvttDestinationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebvttDestinationSettings {
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<TextCaptionPositionSettings>,
         /// `StyleControl`.
-        #[serde(rename = "StyleControl", skip_serializing_if = "Option::is_none")]
         pub style_control: Option<Value<String>>,
     }
 
+    impl Serialize for WebvttDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(&mut map, "StyleControl", &self.style_control)?;
+            map.end()
+        }
+    }
+
     /// The `ColorCorrectionSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColorCorrectionSettings {
         /// `GlobalColorCorrections`.
-        #[serde(
-            rename = "GlobalColorCorrections",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_color_corrections: Option<Vec<ColorCorrection>>,
     }
 
+    impl Serialize for ColorCorrectionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalColorCorrections",
+                &self.global_color_corrections,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ColorCorrection` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColorCorrection {
         /// `InputColorSpace`.
-        #[serde(rename = "InputColorSpace", skip_serializing_if = "Option::is_none")]
         pub input_color_space: Option<Value<String>>,
         /// `OutputColorSpace`.
-        #[serde(rename = "OutputColorSpace", skip_serializing_if = "Option::is_none")]
         pub output_color_space: Option<Value<String>>,
         /// `Uri`.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
     }
 
+    impl Serialize for ColorCorrection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputColorSpace", &self.input_color_space)?;
+            crate::cfn::entry(&mut map, "OutputColorSpace", &self.output_color_space)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
     /// The `FeatureActivations` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FeatureActivations {
         /// `InputPrepareScheduleActions`.
-        #[serde(
-            rename = "InputPrepareScheduleActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub input_prepare_schedule_actions: Option<Value<String>>,
         /// `OutputStaticImageOverlayScheduleActions`.
-        #[serde(
-            rename = "OutputStaticImageOverlayScheduleActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub output_static_image_overlay_schedule_actions: Option<Value<String>>,
     }
 
+    impl Serialize for FeatureActivations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputPrepareScheduleActions",
+                &self.input_prepare_schedule_actions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputStaticImageOverlayScheduleActions",
+                &self.output_static_image_overlay_schedule_actions,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `GlobalConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlobalConfiguration {
         /// `InitialAudioGain`.
-        #[serde(rename = "InitialAudioGain", skip_serializing_if = "Option::is_none")]
         pub initial_audio_gain: Option<Value<i64>>,
         /// `InputEndAction`.
-        #[serde(rename = "InputEndAction", skip_serializing_if = "Option::is_none")]
         pub input_end_action: Option<Value<String>>,
         /// `InputLossBehavior`.
-        #[serde(rename = "InputLossBehavior", skip_serializing_if = "Option::is_none")]
         pub input_loss_behavior: Option<InputLossBehavior>,
         /// `OutputLockingMode`.
-        #[serde(rename = "OutputLockingMode", skip_serializing_if = "Option::is_none")]
         pub output_locking_mode: Option<Value<String>>,
         /// `OutputLockingSettings`.
-        #[serde(
-            rename = "OutputLockingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub output_locking_settings: Option<OutputLockingSettings>,
         /// `OutputTimingSource`.
-        #[serde(rename = "OutputTimingSource", skip_serializing_if = "Option::is_none")]
         pub output_timing_source: Option<Value<String>>,
         /// `SupportLowFramerateInputs`.
-        #[serde(
-            rename = "SupportLowFramerateInputs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub support_low_framerate_inputs: Option<Value<String>>,
     }
 
+    impl Serialize for GlobalConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InitialAudioGain", &self.initial_audio_gain)?;
+            crate::cfn::entry(&mut map, "InputEndAction", &self.input_end_action)?;
+            crate::cfn::entry(&mut map, "InputLossBehavior", &self.input_loss_behavior)?;
+            crate::cfn::entry(&mut map, "OutputLockingMode", &self.output_locking_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputLockingSettings",
+                &self.output_locking_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputTimingSource",
+                &self.output_timing_source,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportLowFramerateInputs",
+                &self.support_low_framerate_inputs,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InputLossBehavior` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputLossBehavior {
         /// `BlackFrameMsec`.
-        #[serde(rename = "BlackFrameMsec", skip_serializing_if = "Option::is_none")]
         pub black_frame_msec: Option<Value<i64>>,
         /// `InputLossImageColor`.
-        #[serde(rename = "InputLossImageColor", skip_serializing_if = "Option::is_none")]
         pub input_loss_image_color: Option<Value<String>>,
         /// `InputLossImageSlate`.
-        #[serde(rename = "InputLossImageSlate", skip_serializing_if = "Option::is_none")]
         pub input_loss_image_slate: Option<InputLocation>,
         /// `InputLossImageType`.
-        #[serde(rename = "InputLossImageType", skip_serializing_if = "Option::is_none")]
         pub input_loss_image_type: Option<Value<String>>,
         /// `RepeatFrameMsec`.
-        #[serde(rename = "RepeatFrameMsec", skip_serializing_if = "Option::is_none")]
         pub repeat_frame_msec: Option<Value<i64>>,
     }
 
+    impl Serialize for InputLossBehavior {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlackFrameMsec", &self.black_frame_msec)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputLossImageColor",
+                &self.input_loss_image_color,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InputLossImageSlate",
+                &self.input_loss_image_slate,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InputLossImageType",
+                &self.input_loss_image_type,
+            )?;
+            crate::cfn::entry(&mut map, "RepeatFrameMsec", &self.repeat_frame_msec)?;
+            map.end()
+        }
+    }
+
     /// The `OutputLockingSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputLockingSettings {
         /// `DisabledLockingSettings`.
-        #[serde(
-            rename = "DisabledLockingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disabled_locking_settings: Option<DisabledLockingSettings>,
         /// `EpochLockingSettings`.
-        #[serde(
-            rename = "EpochLockingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub epoch_locking_settings: Option<EpochLockingSettings>,
-        /// `PipelineLockingSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "PipelineLockingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PipelineLockingSettings`: `PipelineLockingSettings`. Untyped in the schema: any `serde_json::Value`.
         pub pipeline_locking_settings: Option<serde_json::Value>,
     }
 
+    impl Serialize for OutputLockingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisabledLockingSettings",
+                &self.disabled_locking_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EpochLockingSettings",
+                &self.epoch_locking_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineLockingSettings",
+                &self.pipeline_locking_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DisabledLockingSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DisabledLockingSettings {
         /// `CustomEpoch`.
-        #[serde(rename = "CustomEpoch", skip_serializing_if = "Option::is_none")]
         pub custom_epoch: Option<Value<String>>,
+    }
+
+    impl Serialize for DisabledLockingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomEpoch", &self.custom_epoch)?;
+            map.end()
+        }
     }
 
     /// The `EpochLockingSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EpochLockingSettings {
         /// `CustomEpoch`.
-        #[serde(rename = "CustomEpoch", skip_serializing_if = "Option::is_none")]
         pub custom_epoch: Option<Value<String>>,
         /// `JamSyncTime`.
-        #[serde(rename = "JamSyncTime", skip_serializing_if = "Option::is_none")]
         pub jam_sync_time: Option<Value<String>>,
     }
 
+    impl Serialize for EpochLockingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomEpoch", &self.custom_epoch)?;
+            crate::cfn::entry(&mut map, "JamSyncTime", &self.jam_sync_time)?;
+            map.end()
+        }
+    }
+
     /// The `MotionGraphicsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MotionGraphicsConfiguration {
         /// `MotionGraphicsInsertion`.
-        #[serde(
-            rename = "MotionGraphicsInsertion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub motion_graphics_insertion: Option<Value<String>>,
         /// `MotionGraphicsSettings`.
-        #[serde(
-            rename = "MotionGraphicsSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub motion_graphics_settings: Option<MotionGraphicsSettings>,
     }
 
-    /// The `MotionGraphicsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MotionGraphicsSettings {
-        /// `HtmlMotionGraphicsSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "HtmlMotionGraphicsSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MotionGraphicsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MotionGraphicsInsertion",
+                &self.motion_graphics_insertion,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MotionGraphicsSettings",
+                &self.motion_graphics_settings,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `MotionGraphicsSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MotionGraphicsSettings {
+        /// `HtmlMotionGraphicsSettings`: `HtmlMotionGraphicsSettings`. Untyped in the schema: any `serde_json::Value`.
         pub html_motion_graphics_settings: Option<serde_json::Value>,
     }
 
+    impl Serialize for MotionGraphicsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HtmlMotionGraphicsSettings",
+                &self.html_motion_graphics_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NielsenConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NielsenConfiguration {
         /// `DistributorId`.
-        #[serde(rename = "DistributorId", skip_serializing_if = "Option::is_none")]
         pub distributor_id: Option<Value<String>>,
         /// `NielsenPcmToId3Tagging`.
-        #[serde(
-            rename = "NielsenPcmToId3Tagging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nielsen_pcm_to_id3_tagging: Option<Value<String>>,
     }
 
+    impl Serialize for NielsenConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DistributorId", &self.distributor_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenPcmToId3Tagging",
+                &self.nielsen_pcm_to_id3_tagging,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OutputGroup` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputGroup {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `OutputGroupSettings`.
-        #[serde(rename = "OutputGroupSettings", skip_serializing_if = "Option::is_none")]
         pub output_group_settings: Option<OutputGroupSettings>,
         /// `Outputs`.
-        #[serde(rename = "Outputs", skip_serializing_if = "Option::is_none")]
         pub outputs: Option<Vec<Output>>,
     }
 
+    impl Serialize for OutputGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputGroupSettings",
+                &self.output_group_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Outputs", &self.outputs)?;
+            map.end()
+        }
+    }
+
     /// The `OutputGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputGroupSettings {
         /// `ArchiveGroupSettings`.
-        #[serde(
-            rename = "ArchiveGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub archive_group_settings: Option<ArchiveGroupSettings>,
         /// `CmafIngestGroupSettings`.
-        #[serde(
-            rename = "CmafIngestGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cmaf_ingest_group_settings: Option<CmafIngestGroupSettings>,
         /// `FrameCaptureGroupSettings`.
-        #[serde(
-            rename = "FrameCaptureGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub frame_capture_group_settings: Option<FrameCaptureGroupSettings>,
         /// `HlsGroupSettings`.
-        #[serde(rename = "HlsGroupSettings", skip_serializing_if = "Option::is_none")]
         pub hls_group_settings: Option<HlsGroupSettings>,
         /// `MediaConnectRouterGroupSettings`.
-        #[serde(
-            rename = "MediaConnectRouterGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_connect_router_group_settings: Option<MediaConnectRouterGroupSettings>,
         /// `MediaPackageGroupSettings`.
-        #[serde(
-            rename = "MediaPackageGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_package_group_settings: Option<MediaPackageGroupSettings>,
         /// `MsSmoothGroupSettings`.
-        #[serde(
-            rename = "MsSmoothGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ms_smooth_group_settings: Option<MsSmoothGroupSettings>,
-        /// `MultiplexGroupSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "MultiplexGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MultiplexGroupSettings`: `MultiplexGroupSettings`. Untyped in the schema: any `serde_json::Value`.
         pub multiplex_group_settings: Option<serde_json::Value>,
         /// `RtmpGroupSettings`.
-        #[serde(rename = "RtmpGroupSettings", skip_serializing_if = "Option::is_none")]
         pub rtmp_group_settings: Option<RtmpGroupSettings>,
         /// `SrtGroupSettings`.
-        #[serde(rename = "SrtGroupSettings", skip_serializing_if = "Option::is_none")]
         pub srt_group_settings: Option<SrtGroupSettings>,
         /// `UdpGroupSettings`.
-        #[serde(rename = "UdpGroupSettings", skip_serializing_if = "Option::is_none")]
         pub udp_group_settings: Option<UdpGroupSettings>,
     }
 
+    impl Serialize for OutputGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ArchiveGroupSettings",
+                &self.archive_group_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CmafIngestGroupSettings",
+                &self.cmaf_ingest_group_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FrameCaptureGroupSettings",
+                &self.frame_capture_group_settings,
+            )?;
+            crate::cfn::entry(&mut map, "HlsGroupSettings", &self.hls_group_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaConnectRouterGroupSettings",
+                &self.media_connect_router_group_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaPackageGroupSettings",
+                &self.media_package_group_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MsSmoothGroupSettings",
+                &self.ms_smooth_group_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiplexGroupSettings",
+                &self.multiplex_group_settings,
+            )?;
+            crate::cfn::entry(&mut map, "RtmpGroupSettings", &self.rtmp_group_settings)?;
+            crate::cfn::entry(&mut map, "SrtGroupSettings", &self.srt_group_settings)?;
+            crate::cfn::entry(&mut map, "UdpGroupSettings", &self.udp_group_settings)?;
+            map.end()
+        }
+    }
+
     /// The `ArchiveGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArchiveGroupSettings {
         /// `ArchiveCdnSettings`.
-        #[serde(rename = "ArchiveCdnSettings", skip_serializing_if = "Option::is_none")]
         pub archive_cdn_settings: Option<ArchiveCdnSettings>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `RolloverInterval`.
-        #[serde(rename = "RolloverInterval", skip_serializing_if = "Option::is_none")]
         pub rollover_interval: Option<Value<i64>>,
     }
 
+    impl Serialize for ArchiveGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ArchiveCdnSettings",
+                &self.archive_cdn_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "RolloverInterval", &self.rollover_interval)?;
+            map.end()
+        }
+    }
+
     /// The `ArchiveCdnSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArchiveCdnSettings {
         /// `ArchiveS3Settings`.
-        #[serde(rename = "ArchiveS3Settings", skip_serializing_if = "Option::is_none")]
         pub archive_s3_settings: Option<ArchiveFrameCaptureHlsS3Settings>,
     }
 
+    impl Serialize for ArchiveCdnSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchiveS3Settings", &self.archive_s3_settings)?;
+            map.end()
+        }
+    }
+
     /// The `ArchiveFrameCaptureHlsS3Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArchiveFrameCaptureHlsS3Settings {
         /// `CannedAcl`.
-        #[serde(rename = "CannedAcl", skip_serializing_if = "Option::is_none")]
         pub canned_acl: Option<Value<String>>,
     }
 
+    impl Serialize for ArchiveFrameCaptureHlsS3Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CannedAcl", &self.canned_acl)?;
+            map.end()
+        }
+    }
+
     /// The `OutputLocationRef` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputLocationRef {
         /// `DestinationRefId`.
-        #[serde(rename = "DestinationRefId", skip_serializing_if = "Option::is_none")]
         pub destination_ref_id: Option<Value<String>>,
     }
 
+    impl Serialize for OutputLocationRef {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationRefId", &self.destination_ref_id)?;
+            map.end()
+        }
+    }
+
     /// The `CmafIngestGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CmafIngestGroupSettings {
         /// `AdditionalDestinations`.
-        #[serde(
-            rename = "AdditionalDestinations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_destinations: Option<Vec<AdditionalDestinations>>,
         /// `CaptionLanguageMappings`.
-        #[serde(
-            rename = "CaptionLanguageMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub caption_language_mappings: Option<Vec<CmafIngestCaptionLanguageMapping>>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `Id3Behavior`.
-        #[serde(rename = "Id3Behavior", skip_serializing_if = "Option::is_none")]
         pub id3_behavior: Option<Value<String>>,
         /// `Id3NameModifier`.
-        #[serde(rename = "Id3NameModifier", skip_serializing_if = "Option::is_none")]
         pub id3_name_modifier: Option<Value<String>>,
         /// `KlvBehavior`.
-        #[serde(rename = "KlvBehavior", skip_serializing_if = "Option::is_none")]
         pub klv_behavior: Option<Value<String>>,
         /// `KlvNameModifier`.
-        #[serde(rename = "KlvNameModifier", skip_serializing_if = "Option::is_none")]
         pub klv_name_modifier: Option<Value<String>>,
         /// `NielsenId3Behavior`.
-        #[serde(rename = "NielsenId3Behavior", skip_serializing_if = "Option::is_none")]
         pub nielsen_id3_behavior: Option<Value<String>>,
         /// `NielsenId3NameModifier`.
-        #[serde(
-            rename = "NielsenId3NameModifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nielsen_id3_name_modifier: Option<Value<String>>,
         /// `Scte35NameModifier`.
-        #[serde(rename = "Scte35NameModifier", skip_serializing_if = "Option::is_none")]
         pub scte35_name_modifier: Option<Value<String>>,
         /// `Scte35Type`.
-        #[serde(rename = "Scte35Type", skip_serializing_if = "Option::is_none")]
         pub scte35_type: Option<Value<String>>,
         /// `SegmentLength`.
-        #[serde(rename = "SegmentLength", skip_serializing_if = "Option::is_none")]
         pub segment_length: Option<Value<i64>>,
         /// `SegmentLengthUnits`.
-        #[serde(rename = "SegmentLengthUnits", skip_serializing_if = "Option::is_none")]
         pub segment_length_units: Option<Value<String>>,
         /// `SendDelayMs`.
-        #[serde(rename = "SendDelayMs", skip_serializing_if = "Option::is_none")]
         pub send_delay_ms: Option<Value<i64>>,
         /// `TimedMetadataId3Frame`.
-        #[serde(
-            rename = "TimedMetadataId3Frame",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_frame: Option<Value<String>>,
         /// `TimedMetadataId3Period`.
-        #[serde(
-            rename = "TimedMetadataId3Period",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_period: Option<Value<i64>>,
         /// `TimedMetadataPassthrough`.
-        #[serde(
-            rename = "TimedMetadataPassthrough",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_passthrough: Option<Value<String>>,
         /// `WatermarkingSettings`.
-        #[serde(
-            rename = "WatermarkingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub watermarking_settings: Option<CmafIngestWatermarkingSettings>,
     }
 
+    impl Serialize for CmafIngestGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalDestinations",
+                &self.additional_destinations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionLanguageMappings",
+                &self.caption_language_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Id3Behavior", &self.id3_behavior)?;
+            crate::cfn::entry(&mut map, "Id3NameModifier", &self.id3_name_modifier)?;
+            crate::cfn::entry(&mut map, "KlvBehavior", &self.klv_behavior)?;
+            crate::cfn::entry(&mut map, "KlvNameModifier", &self.klv_name_modifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenId3Behavior",
+                &self.nielsen_id3_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenId3NameModifier",
+                &self.nielsen_id3_name_modifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte35NameModifier",
+                &self.scte35_name_modifier,
+            )?;
+            crate::cfn::entry(&mut map, "Scte35Type", &self.scte35_type)?;
+            crate::cfn::entry(&mut map, "SegmentLength", &self.segment_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentLengthUnits",
+                &self.segment_length_units,
+            )?;
+            crate::cfn::entry(&mut map, "SendDelayMs", &self.send_delay_ms)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Frame",
+                &self.timed_metadata_id3_frame,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Period",
+                &self.timed_metadata_id3_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataPassthrough",
+                &self.timed_metadata_passthrough,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WatermarkingSettings",
+                &self.watermarking_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AdditionalDestinations` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdditionalDestinations {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
     }
 
+    impl Serialize for AdditionalDestinations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            map.end()
+        }
+    }
+
     /// The `CmafIngestCaptionLanguageMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CmafIngestCaptionLanguageMapping {
         /// `CaptionChannel`.
-        #[serde(rename = "CaptionChannel", skip_serializing_if = "Option::is_none")]
         pub caption_channel: Option<Value<i64>>,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
     }
 
+    impl Serialize for CmafIngestCaptionLanguageMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaptionChannel", &self.caption_channel)?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            map.end()
+        }
+    }
+
     /// The `CmafIngestWatermarkingSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CmafIngestWatermarkingSettings {
         /// `CmafIngestAbWatermarkerIrdetoSettings`.
-        #[serde(
-            rename = "CmafIngestAbWatermarkerIrdetoSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cmaf_ingest_ab_watermarker_irdeto_settings: Option<
             CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings,
         >,
     }
 
+    impl Serialize for CmafIngestWatermarkingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CmafIngestAbWatermarkerIrdetoSettings",
+                &self.cmaf_ingest_ab_watermarker_irdeto_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings {
         /// `AdditionalDestinationsAlternateDestinations`.
-        #[serde(
-            rename = "AdditionalDestinationsAlternateDestinations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_destinations_alternate_destinations: Option<
             Vec<OutputLocationRef>,
         >,
         /// `AlternateDestination`.
-        #[serde(
-            rename = "AlternateDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub alternate_destination: Option<OutputLocationRef>,
         /// `CustomProfile`.
-        #[serde(rename = "CustomProfile", skip_serializing_if = "Option::is_none")]
         pub custom_profile: Option<AbWatermarkingCustomProfile>,
         /// `License`.
-        #[serde(rename = "License", skip_serializing_if = "Option::is_none")]
         pub license: Option<Value<String>>,
         /// `OperatorId`.
-        #[serde(rename = "OperatorId", skip_serializing_if = "Option::is_none")]
         pub operator_id: Option<Value<i64>>,
         /// `PolyPeriod`.
-        #[serde(rename = "PolyPeriod", skip_serializing_if = "Option::is_none")]
         pub poly_period: Option<Value<i64>>,
         /// `Profile`.
-        #[serde(rename = "Profile", skip_serializing_if = "Option::is_none")]
         pub profile: Option<Value<String>>,
         /// `WatermarkIdLength`.
-        #[serde(rename = "WatermarkIdLength", skip_serializing_if = "Option::is_none")]
         pub watermark_id_length: Option<Value<String>>,
     }
 
+    impl Serialize for CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalDestinationsAlternateDestinations",
+                &self.additional_destinations_alternate_destinations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AlternateDestination",
+                &self.alternate_destination,
+            )?;
+            crate::cfn::entry(&mut map, "CustomProfile", &self.custom_profile)?;
+            crate::cfn::entry(&mut map, "License", &self.license)?;
+            crate::cfn::entry(&mut map, "OperatorId", &self.operator_id)?;
+            crate::cfn::entry(&mut map, "PolyPeriod", &self.poly_period)?;
+            crate::cfn::entry(&mut map, "Profile", &self.profile)?;
+            crate::cfn::entry(&mut map, "WatermarkIdLength", &self.watermark_id_length)?;
+            map.end()
+        }
+    }
+
     /// The `AbWatermarkingCustomProfile` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AbWatermarkingCustomProfile {
         /// `EmbeddingFrequency`.
-        #[serde(rename = "EmbeddingFrequency", skip_serializing_if = "Option::is_none")]
         pub embedding_frequency: Option<Value<f64>>,
         /// `SceneCut`.
-        #[serde(rename = "SceneCut", skip_serializing_if = "Option::is_none")]
         pub scene_cut: Option<Value<f64>>,
         /// `TargetPsnr`.
-        #[serde(rename = "TargetPsnr", skip_serializing_if = "Option::is_none")]
         pub target_psnr: Option<Value<f64>>,
     }
 
+    impl Serialize for AbWatermarkingCustomProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmbeddingFrequency",
+                &self.embedding_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "SceneCut", &self.scene_cut)?;
+            crate::cfn::entry(&mut map, "TargetPsnr", &self.target_psnr)?;
+            map.end()
+        }
+    }
+
     /// The `FrameCaptureGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FrameCaptureGroupSettings {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `FrameCaptureCdnSettings`.
-        #[serde(
-            rename = "FrameCaptureCdnSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub frame_capture_cdn_settings: Option<FrameCaptureCdnSettings>,
     }
 
+    impl Serialize for FrameCaptureGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(
+                &mut map,
+                "FrameCaptureCdnSettings",
+                &self.frame_capture_cdn_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `FrameCaptureCdnSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FrameCaptureCdnSettings {
         /// `FrameCaptureS3Settings`.
-        #[serde(
-            rename = "FrameCaptureS3Settings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub frame_capture_s3_settings: Option<ArchiveFrameCaptureHlsS3Settings>,
     }
 
+    impl Serialize for FrameCaptureCdnSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FrameCaptureS3Settings",
+                &self.frame_capture_s3_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HlsGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsGroupSettings {
         /// `AdMarkers`.
-        #[serde(rename = "AdMarkers", skip_serializing_if = "Option::is_none")]
         pub ad_markers: Option<Vec<Value<String>>>,
         /// `BaseUrlContent`.
-        #[serde(rename = "BaseUrlContent", skip_serializing_if = "Option::is_none")]
         pub base_url_content: Option<Value<String>>,
         /// `BaseUrlContent1`.
-        #[serde(rename = "BaseUrlContent1", skip_serializing_if = "Option::is_none")]
         pub base_url_content1: Option<Value<String>>,
         /// `BaseUrlManifest`.
-        #[serde(rename = "BaseUrlManifest", skip_serializing_if = "Option::is_none")]
         pub base_url_manifest: Option<Value<String>>,
         /// `BaseUrlManifest1`.
-        #[serde(rename = "BaseUrlManifest1", skip_serializing_if = "Option::is_none")]
         pub base_url_manifest1: Option<Value<String>>,
         /// `CaptionLanguageMappings`.
-        #[serde(
-            rename = "CaptionLanguageMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub caption_language_mappings: Option<Vec<CaptionLanguageMapping>>,
         /// `CaptionLanguageSetting`.
-        #[serde(
-            rename = "CaptionLanguageSetting",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub caption_language_setting: Option<Value<String>>,
         /// `ClientCache`.
-        #[serde(rename = "ClientCache", skip_serializing_if = "Option::is_none")]
         pub client_cache: Option<Value<String>>,
         /// `CodecSpecification`.
-        #[serde(rename = "CodecSpecification", skip_serializing_if = "Option::is_none")]
         pub codec_specification: Option<Value<String>>,
         /// `ConstantIv`.
-        #[serde(rename = "ConstantIv", skip_serializing_if = "Option::is_none")]
         pub constant_iv: Option<Value<String>>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `DirectoryStructure`.
-        #[serde(rename = "DirectoryStructure", skip_serializing_if = "Option::is_none")]
         pub directory_structure: Option<Value<String>>,
         /// `DiscontinuityTags`.
-        #[serde(rename = "DiscontinuityTags", skip_serializing_if = "Option::is_none")]
         pub discontinuity_tags: Option<Value<String>>,
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
         pub encryption_type: Option<Value<String>>,
         /// `HlsCdnSettings`.
-        #[serde(rename = "HlsCdnSettings", skip_serializing_if = "Option::is_none")]
         pub hls_cdn_settings: Option<HlsCdnSettings>,
         /// `HlsId3SegmentTagging`.
-        #[serde(
-            rename = "HlsId3SegmentTagging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub hls_id3_segment_tagging: Option<Value<String>>,
         /// `IFrameOnlyPlaylists`.
-        #[serde(rename = "IFrameOnlyPlaylists", skip_serializing_if = "Option::is_none")]
         pub i_frame_only_playlists: Option<Value<String>>,
         /// `IncompleteSegmentBehavior`.
-        #[serde(
-            rename = "IncompleteSegmentBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub incomplete_segment_behavior: Option<Value<String>>,
         /// `IndexNSegments`.
-        #[serde(rename = "IndexNSegments", skip_serializing_if = "Option::is_none")]
         pub index_n_segments: Option<Value<i64>>,
         /// `InputLossAction`.
-        #[serde(rename = "InputLossAction", skip_serializing_if = "Option::is_none")]
         pub input_loss_action: Option<Value<String>>,
         /// `IvInManifest`.
-        #[serde(rename = "IvInManifest", skip_serializing_if = "Option::is_none")]
         pub iv_in_manifest: Option<Value<String>>,
         /// `IvSource`.
-        #[serde(rename = "IvSource", skip_serializing_if = "Option::is_none")]
         pub iv_source: Option<Value<String>>,
         /// `KeepSegments`.
-        #[serde(rename = "KeepSegments", skip_serializing_if = "Option::is_none")]
         pub keep_segments: Option<Value<i64>>,
         /// `KeyFormat`.
-        #[serde(rename = "KeyFormat", skip_serializing_if = "Option::is_none")]
         pub key_format: Option<Value<String>>,
         /// `KeyFormatVersions`.
-        #[serde(rename = "KeyFormatVersions", skip_serializing_if = "Option::is_none")]
         pub key_format_versions: Option<Value<String>>,
         /// `KeyProviderSettings`.
-        #[serde(rename = "KeyProviderSettings", skip_serializing_if = "Option::is_none")]
         pub key_provider_settings: Option<KeyProviderSettings>,
         /// `ManifestCompression`.
-        #[serde(rename = "ManifestCompression", skip_serializing_if = "Option::is_none")]
         pub manifest_compression: Option<Value<String>>,
         /// `ManifestDurationFormat`.
-        #[serde(
-            rename = "ManifestDurationFormat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub manifest_duration_format: Option<Value<String>>,
         /// `MinSegmentLength`.
-        #[serde(rename = "MinSegmentLength", skip_serializing_if = "Option::is_none")]
         pub min_segment_length: Option<Value<i64>>,
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
         /// `OutputSelection`.
-        #[serde(rename = "OutputSelection", skip_serializing_if = "Option::is_none")]
         pub output_selection: Option<Value<String>>,
         /// `ProgramDateTime`.
-        #[serde(rename = "ProgramDateTime", skip_serializing_if = "Option::is_none")]
         pub program_date_time: Option<Value<String>>,
         /// `ProgramDateTimeClock`.
-        #[serde(
-            rename = "ProgramDateTimeClock",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub program_date_time_clock: Option<Value<String>>,
         /// `ProgramDateTimePeriod`.
-        #[serde(
-            rename = "ProgramDateTimePeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub program_date_time_period: Option<Value<i64>>,
         /// `RedundantManifest`.
-        #[serde(rename = "RedundantManifest", skip_serializing_if = "Option::is_none")]
         pub redundant_manifest: Option<Value<String>>,
         /// `SegmentLength`.
-        #[serde(rename = "SegmentLength", skip_serializing_if = "Option::is_none")]
         pub segment_length: Option<Value<i64>>,
         /// `SegmentationMode`.
-        #[serde(rename = "SegmentationMode", skip_serializing_if = "Option::is_none")]
         pub segmentation_mode: Option<Value<String>>,
         /// `SegmentsPerSubdirectory`.
-        #[serde(
-            rename = "SegmentsPerSubdirectory",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub segments_per_subdirectory: Option<Value<i64>>,
         /// `StreamInfResolution`.
-        #[serde(rename = "StreamInfResolution", skip_serializing_if = "Option::is_none")]
         pub stream_inf_resolution: Option<Value<String>>,
         /// `TimedMetadataId3Frame`.
-        #[serde(
-            rename = "TimedMetadataId3Frame",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_frame: Option<Value<String>>,
         /// `TimedMetadataId3Period`.
-        #[serde(
-            rename = "TimedMetadataId3Period",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_period: Option<Value<i64>>,
         /// `TimestampDeltaMilliseconds`.
-        #[serde(
-            rename = "TimestampDeltaMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timestamp_delta_milliseconds: Option<Value<i64>>,
         /// `TsFileMode`.
-        #[serde(rename = "TsFileMode", skip_serializing_if = "Option::is_none")]
         pub ts_file_mode: Option<Value<String>>,
     }
 
+    impl Serialize for HlsGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkers", &self.ad_markers)?;
+            crate::cfn::entry(&mut map, "BaseUrlContent", &self.base_url_content)?;
+            crate::cfn::entry(&mut map, "BaseUrlContent1", &self.base_url_content1)?;
+            crate::cfn::entry(&mut map, "BaseUrlManifest", &self.base_url_manifest)?;
+            crate::cfn::entry(&mut map, "BaseUrlManifest1", &self.base_url_manifest1)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionLanguageMappings",
+                &self.caption_language_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionLanguageSetting",
+                &self.caption_language_setting,
+            )?;
+            crate::cfn::entry(&mut map, "ClientCache", &self.client_cache)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodecSpecification",
+                &self.codec_specification,
+            )?;
+            crate::cfn::entry(&mut map, "ConstantIv", &self.constant_iv)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(
+                &mut map,
+                "DirectoryStructure",
+                &self.directory_structure,
+            )?;
+            crate::cfn::entry(&mut map, "DiscontinuityTags", &self.discontinuity_tags)?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "HlsCdnSettings", &self.hls_cdn_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "HlsId3SegmentTagging",
+                &self.hls_id3_segment_tagging,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IFrameOnlyPlaylists",
+                &self.i_frame_only_playlists,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncompleteSegmentBehavior",
+                &self.incomplete_segment_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "IndexNSegments", &self.index_n_segments)?;
+            crate::cfn::entry(&mut map, "InputLossAction", &self.input_loss_action)?;
+            crate::cfn::entry(&mut map, "IvInManifest", &self.iv_in_manifest)?;
+            crate::cfn::entry(&mut map, "IvSource", &self.iv_source)?;
+            crate::cfn::entry(&mut map, "KeepSegments", &self.keep_segments)?;
+            crate::cfn::entry(&mut map, "KeyFormat", &self.key_format)?;
+            crate::cfn::entry(&mut map, "KeyFormatVersions", &self.key_format_versions)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyProviderSettings",
+                &self.key_provider_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestCompression",
+                &self.manifest_compression,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestDurationFormat",
+                &self.manifest_duration_format,
+            )?;
+            crate::cfn::entry(&mut map, "MinSegmentLength", &self.min_segment_length)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "OutputSelection", &self.output_selection)?;
+            crate::cfn::entry(&mut map, "ProgramDateTime", &self.program_date_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramDateTimeClock",
+                &self.program_date_time_clock,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramDateTimePeriod",
+                &self.program_date_time_period,
+            )?;
+            crate::cfn::entry(&mut map, "RedundantManifest", &self.redundant_manifest)?;
+            crate::cfn::entry(&mut map, "SegmentLength", &self.segment_length)?;
+            crate::cfn::entry(&mut map, "SegmentationMode", &self.segmentation_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentsPerSubdirectory",
+                &self.segments_per_subdirectory,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamInfResolution",
+                &self.stream_inf_resolution,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Frame",
+                &self.timed_metadata_id3_frame,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Period",
+                &self.timed_metadata_id3_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimestampDeltaMilliseconds",
+                &self.timestamp_delta_milliseconds,
+            )?;
+            crate::cfn::entry(&mut map, "TsFileMode", &self.ts_file_mode)?;
+            map.end()
+        }
+    }
+
     /// The `CaptionLanguageMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptionLanguageMapping {
         /// `CaptionChannel`.
-        #[serde(rename = "CaptionChannel", skip_serializing_if = "Option::is_none")]
         pub caption_channel: Option<Value<i64>>,
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
         /// `LanguageDescription`.
-        #[serde(rename = "LanguageDescription", skip_serializing_if = "Option::is_none")]
         pub language_description: Option<Value<String>>,
     }
 
+    impl Serialize for CaptionLanguageMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaptionChannel", &self.caption_channel)?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "LanguageDescription",
+                &self.language_description,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `HlsCdnSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsCdnSettings {
         /// `HlsAkamaiSettings`.
-        #[serde(rename = "HlsAkamaiSettings", skip_serializing_if = "Option::is_none")]
         pub hls_akamai_settings: Option<HlsAkamaiSettings>,
         /// `HlsBasicPutSettings`.
-        #[serde(rename = "HlsBasicPutSettings", skip_serializing_if = "Option::is_none")]
         pub hls_basic_put_settings: Option<HlsBasicPutSettings>,
         /// `HlsMediaStoreSettings`.
-        #[serde(
-            rename = "HlsMediaStoreSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub hls_media_store_settings: Option<HlsMediaStoreSettings>,
         /// `HlsS3Settings`.
-        #[serde(rename = "HlsS3Settings", skip_serializing_if = "Option::is_none")]
         pub hls_s3_settings: Option<ArchiveFrameCaptureHlsS3Settings>,
         /// `HlsWebdavSettings`.
-        #[serde(rename = "HlsWebdavSettings", skip_serializing_if = "Option::is_none")]
         pub hls_webdav_settings: Option<HlsWebdavSettings>,
     }
 
+    impl Serialize for HlsCdnSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HlsAkamaiSettings", &self.hls_akamai_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "HlsBasicPutSettings",
+                &self.hls_basic_put_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HlsMediaStoreSettings",
+                &self.hls_media_store_settings,
+            )?;
+            crate::cfn::entry(&mut map, "HlsS3Settings", &self.hls_s3_settings)?;
+            crate::cfn::entry(&mut map, "HlsWebdavSettings", &self.hls_webdav_settings)?;
+            map.end()
+        }
+    }
+
     /// The `HlsAkamaiSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsAkamaiSettings {
         /// `ConnectionRetryInterval`.
-        #[serde(
-            rename = "ConnectionRetryInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_retry_interval: Option<Value<i64>>,
         /// `FilecacheDuration`.
-        #[serde(rename = "FilecacheDuration", skip_serializing_if = "Option::is_none")]
         pub filecache_duration: Option<Value<i64>>,
         /// `HttpTransferMode`.
-        #[serde(rename = "HttpTransferMode", skip_serializing_if = "Option::is_none")]
         pub http_transfer_mode: Option<Value<String>>,
         /// `NumRetries`.
-        #[serde(rename = "NumRetries", skip_serializing_if = "Option::is_none")]
         pub num_retries: Option<Value<i64>>,
         /// `RestartDelay`.
-        #[serde(rename = "RestartDelay", skip_serializing_if = "Option::is_none")]
         pub restart_delay: Option<Value<i64>>,
         /// `Salt`.
-        #[serde(rename = "Salt", skip_serializing_if = "Option::is_none")]
         pub salt: Option<Value<String>>,
         /// `Token`.
-        #[serde(rename = "Token", skip_serializing_if = "Option::is_none")]
         pub token: Option<Value<String>>,
     }
 
+    impl Serialize for HlsAkamaiSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionRetryInterval",
+                &self.connection_retry_interval,
+            )?;
+            crate::cfn::entry(&mut map, "FilecacheDuration", &self.filecache_duration)?;
+            crate::cfn::entry(&mut map, "HttpTransferMode", &self.http_transfer_mode)?;
+            crate::cfn::entry(&mut map, "NumRetries", &self.num_retries)?;
+            crate::cfn::entry(&mut map, "RestartDelay", &self.restart_delay)?;
+            crate::cfn::entry(&mut map, "Salt", &self.salt)?;
+            crate::cfn::entry(&mut map, "Token", &self.token)?;
+            map.end()
+        }
+    }
+
     /// The `HlsBasicPutSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsBasicPutSettings {
         /// `ConnectionRetryInterval`.
-        #[serde(
-            rename = "ConnectionRetryInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_retry_interval: Option<Value<i64>>,
         /// `FilecacheDuration`.
-        #[serde(rename = "FilecacheDuration", skip_serializing_if = "Option::is_none")]
         pub filecache_duration: Option<Value<i64>>,
         /// `NumRetries`.
-        #[serde(rename = "NumRetries", skip_serializing_if = "Option::is_none")]
         pub num_retries: Option<Value<i64>>,
         /// `RestartDelay`.
-        #[serde(rename = "RestartDelay", skip_serializing_if = "Option::is_none")]
         pub restart_delay: Option<Value<i64>>,
+    }
+
+    impl Serialize for HlsBasicPutSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionRetryInterval",
+                &self.connection_retry_interval,
+            )?;
+            crate::cfn::entry(&mut map, "FilecacheDuration", &self.filecache_duration)?;
+            crate::cfn::entry(&mut map, "NumRetries", &self.num_retries)?;
+            crate::cfn::entry(&mut map, "RestartDelay", &self.restart_delay)?;
+            map.end()
+        }
     }
 
     /// The `HlsMediaStoreSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsMediaStoreSettings {
         /// `ConnectionRetryInterval`.
-        #[serde(
-            rename = "ConnectionRetryInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_retry_interval: Option<Value<i64>>,
         /// `FilecacheDuration`.
-        #[serde(rename = "FilecacheDuration", skip_serializing_if = "Option::is_none")]
         pub filecache_duration: Option<Value<i64>>,
         /// `MediaStoreStorageClass`.
-        #[serde(
-            rename = "MediaStoreStorageClass",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_store_storage_class: Option<Value<String>>,
         /// `NumRetries`.
-        #[serde(rename = "NumRetries", skip_serializing_if = "Option::is_none")]
         pub num_retries: Option<Value<i64>>,
         /// `RestartDelay`.
-        #[serde(rename = "RestartDelay", skip_serializing_if = "Option::is_none")]
         pub restart_delay: Option<Value<i64>>,
+    }
+
+    impl Serialize for HlsMediaStoreSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionRetryInterval",
+                &self.connection_retry_interval,
+            )?;
+            crate::cfn::entry(&mut map, "FilecacheDuration", &self.filecache_duration)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaStoreStorageClass",
+                &self.media_store_storage_class,
+            )?;
+            crate::cfn::entry(&mut map, "NumRetries", &self.num_retries)?;
+            crate::cfn::entry(&mut map, "RestartDelay", &self.restart_delay)?;
+            map.end()
+        }
     }
 
     /// The `HlsWebdavSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsWebdavSettings {
         /// `ConnectionRetryInterval`.
-        #[serde(
-            rename = "ConnectionRetryInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_retry_interval: Option<Value<i64>>,
         /// `FilecacheDuration`.
-        #[serde(rename = "FilecacheDuration", skip_serializing_if = "Option::is_none")]
         pub filecache_duration: Option<Value<i64>>,
         /// `HttpTransferMode`.
-        #[serde(rename = "HttpTransferMode", skip_serializing_if = "Option::is_none")]
         pub http_transfer_mode: Option<Value<String>>,
         /// `NumRetries`.
-        #[serde(rename = "NumRetries", skip_serializing_if = "Option::is_none")]
         pub num_retries: Option<Value<i64>>,
         /// `RestartDelay`.
-        #[serde(rename = "RestartDelay", skip_serializing_if = "Option::is_none")]
         pub restart_delay: Option<Value<i64>>,
     }
 
+    impl Serialize for HlsWebdavSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionRetryInterval",
+                &self.connection_retry_interval,
+            )?;
+            crate::cfn::entry(&mut map, "FilecacheDuration", &self.filecache_duration)?;
+            crate::cfn::entry(&mut map, "HttpTransferMode", &self.http_transfer_mode)?;
+            crate::cfn::entry(&mut map, "NumRetries", &self.num_retries)?;
+            crate::cfn::entry(&mut map, "RestartDelay", &self.restart_delay)?;
+            map.end()
+        }
+    }
+
     /// The `KeyProviderSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyProviderSettings {
         /// `StaticKeySettings`.
-        #[serde(rename = "StaticKeySettings", skip_serializing_if = "Option::is_none")]
         pub static_key_settings: Option<StaticKeySettings>,
     }
 
+    impl Serialize for KeyProviderSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StaticKeySettings", &self.static_key_settings)?;
+            map.end()
+        }
+    }
+
     /// The `StaticKeySettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StaticKeySettings {
         /// `KeyProviderServer`.
-        #[serde(rename = "KeyProviderServer", skip_serializing_if = "Option::is_none")]
         pub key_provider_server: Option<InputLocation>,
         /// `StaticKeyValue`.
-        #[serde(rename = "StaticKeyValue", skip_serializing_if = "Option::is_none")]
         pub static_key_value: Option<Value<String>>,
     }
 
+    impl Serialize for StaticKeySettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyProviderServer", &self.key_provider_server)?;
+            crate::cfn::entry(&mut map, "StaticKeyValue", &self.static_key_value)?;
+            map.end()
+        }
+    }
+
     /// The `MediaConnectRouterGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaConnectRouterGroupSettings {
         /// `AvailabilityZones`.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
         pub availability_zones: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for MediaConnectRouterGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            map.end()
+        }
+    }
+
     /// The `MediaPackageGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaPackageGroupSettings {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `MediapackageV2GroupSettings`.
-        #[serde(
-            rename = "MediapackageV2GroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub mediapackage_v2_group_settings: Option<MediaPackageV2GroupSettings>,
     }
 
+    impl Serialize for MediaPackageGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediapackageV2GroupSettings",
+                &self.mediapackage_v2_group_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MediaPackageV2GroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaPackageV2GroupSettings {
         /// `AdditionalDestinations`.
-        #[serde(
-            rename = "AdditionalDestinations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_destinations: Option<Vec<AdditionalDestinations>>,
         /// `CaptionLanguageMappings`.
-        #[serde(
-            rename = "CaptionLanguageMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub caption_language_mappings: Option<Vec<CaptionLanguageMapping>>,
         /// `Id3Behavior`.
-        #[serde(rename = "Id3Behavior", skip_serializing_if = "Option::is_none")]
         pub id3_behavior: Option<Value<String>>,
         /// `KlvBehavior`.
-        #[serde(rename = "KlvBehavior", skip_serializing_if = "Option::is_none")]
         pub klv_behavior: Option<Value<String>>,
         /// `NielsenId3Behavior`.
-        #[serde(rename = "NielsenId3Behavior", skip_serializing_if = "Option::is_none")]
         pub nielsen_id3_behavior: Option<Value<String>>,
         /// `Scte35Type`.
-        #[serde(rename = "Scte35Type", skip_serializing_if = "Option::is_none")]
         pub scte35_type: Option<Value<String>>,
         /// `SegmentLength`.
-        #[serde(rename = "SegmentLength", skip_serializing_if = "Option::is_none")]
         pub segment_length: Option<Value<i64>>,
         /// `SegmentLengthUnits`.
-        #[serde(rename = "SegmentLengthUnits", skip_serializing_if = "Option::is_none")]
         pub segment_length_units: Option<Value<String>>,
         /// `TimedMetadataId3Frame`.
-        #[serde(
-            rename = "TimedMetadataId3Frame",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_frame: Option<Value<String>>,
         /// `TimedMetadataId3Period`.
-        #[serde(
-            rename = "TimedMetadataId3Period",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_period: Option<Value<i64>>,
         /// `TimedMetadataPassthrough`.
-        #[serde(
-            rename = "TimedMetadataPassthrough",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_passthrough: Option<Value<String>>,
         /// `WatermarkingSettings`.
-        #[serde(
-            rename = "WatermarkingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub watermarking_settings: Option<MediaPackageV2WatermarkingSettings>,
     }
 
+    impl Serialize for MediaPackageV2GroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalDestinations",
+                &self.additional_destinations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionLanguageMappings",
+                &self.caption_language_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "Id3Behavior", &self.id3_behavior)?;
+            crate::cfn::entry(&mut map, "KlvBehavior", &self.klv_behavior)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenId3Behavior",
+                &self.nielsen_id3_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "Scte35Type", &self.scte35_type)?;
+            crate::cfn::entry(&mut map, "SegmentLength", &self.segment_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentLengthUnits",
+                &self.segment_length_units,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Frame",
+                &self.timed_metadata_id3_frame,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Period",
+                &self.timed_metadata_id3_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataPassthrough",
+                &self.timed_metadata_passthrough,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WatermarkingSettings",
+                &self.watermarking_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MediaPackageV2WatermarkingSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaPackageV2WatermarkingSettings {
         /// `MediaPackageV2AbWatermarkerIrdetoSettings`.
-        #[serde(
-            rename = "MediaPackageV2AbWatermarkerIrdetoSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_package_v2_ab_watermarker_irdeto_settings: Option<
             CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings,
         >,
     }
 
+    impl Serialize for MediaPackageV2WatermarkingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaPackageV2AbWatermarkerIrdetoSettings",
+                &self.media_package_v2_ab_watermarker_irdeto_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MsSmoothGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MsSmoothGroupSettings {
         /// `AcquisitionPointId`.
-        #[serde(rename = "AcquisitionPointId", skip_serializing_if = "Option::is_none")]
         pub acquisition_point_id: Option<Value<String>>,
         /// `AudioOnlyTimecodeControl`.
-        #[serde(
-            rename = "AudioOnlyTimecodeControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_only_timecode_control: Option<Value<String>>,
         /// `CertificateMode`.
-        #[serde(rename = "CertificateMode", skip_serializing_if = "Option::is_none")]
         pub certificate_mode: Option<Value<String>>,
         /// `ConnectionRetryInterval`.
-        #[serde(
-            rename = "ConnectionRetryInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_retry_interval: Option<Value<i64>>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `EventId`.
-        #[serde(rename = "EventId", skip_serializing_if = "Option::is_none")]
         pub event_id: Option<Value<String>>,
         /// `EventIdMode`.
-        #[serde(rename = "EventIdMode", skip_serializing_if = "Option::is_none")]
         pub event_id_mode: Option<Value<String>>,
         /// `EventStopBehavior`.
-        #[serde(rename = "EventStopBehavior", skip_serializing_if = "Option::is_none")]
         pub event_stop_behavior: Option<Value<String>>,
         /// `FilecacheDuration`.
-        #[serde(rename = "FilecacheDuration", skip_serializing_if = "Option::is_none")]
         pub filecache_duration: Option<Value<i64>>,
         /// `FragmentLength`.
-        #[serde(rename = "FragmentLength", skip_serializing_if = "Option::is_none")]
         pub fragment_length: Option<Value<i64>>,
         /// `InputLossAction`.
-        #[serde(rename = "InputLossAction", skip_serializing_if = "Option::is_none")]
         pub input_loss_action: Option<Value<String>>,
         /// `NumRetries`.
-        #[serde(rename = "NumRetries", skip_serializing_if = "Option::is_none")]
         pub num_retries: Option<Value<i64>>,
         /// `RestartDelay`.
-        #[serde(rename = "RestartDelay", skip_serializing_if = "Option::is_none")]
         pub restart_delay: Option<Value<i64>>,
         /// `SegmentationMode`.
-        #[serde(rename = "SegmentationMode", skip_serializing_if = "Option::is_none")]
         pub segmentation_mode: Option<Value<String>>,
         /// `SendDelayMs`.
-        #[serde(rename = "SendDelayMs", skip_serializing_if = "Option::is_none")]
         pub send_delay_ms: Option<Value<i64>>,
         /// `SparseTrackType`.
-        #[serde(rename = "SparseTrackType", skip_serializing_if = "Option::is_none")]
         pub sparse_track_type: Option<Value<String>>,
         /// `StreamManifestBehavior`.
-        #[serde(
-            rename = "StreamManifestBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stream_manifest_behavior: Option<Value<String>>,
         /// `TimestampOffset`.
-        #[serde(rename = "TimestampOffset", skip_serializing_if = "Option::is_none")]
         pub timestamp_offset: Option<Value<String>>,
         /// `TimestampOffsetMode`.
-        #[serde(rename = "TimestampOffsetMode", skip_serializing_if = "Option::is_none")]
         pub timestamp_offset_mode: Option<Value<String>>,
     }
 
+    impl Serialize for MsSmoothGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcquisitionPointId",
+                &self.acquisition_point_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioOnlyTimecodeControl",
+                &self.audio_only_timecode_control,
+            )?;
+            crate::cfn::entry(&mut map, "CertificateMode", &self.certificate_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionRetryInterval",
+                &self.connection_retry_interval,
+            )?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "EventId", &self.event_id)?;
+            crate::cfn::entry(&mut map, "EventIdMode", &self.event_id_mode)?;
+            crate::cfn::entry(&mut map, "EventStopBehavior", &self.event_stop_behavior)?;
+            crate::cfn::entry(&mut map, "FilecacheDuration", &self.filecache_duration)?;
+            crate::cfn::entry(&mut map, "FragmentLength", &self.fragment_length)?;
+            crate::cfn::entry(&mut map, "InputLossAction", &self.input_loss_action)?;
+            crate::cfn::entry(&mut map, "NumRetries", &self.num_retries)?;
+            crate::cfn::entry(&mut map, "RestartDelay", &self.restart_delay)?;
+            crate::cfn::entry(&mut map, "SegmentationMode", &self.segmentation_mode)?;
+            crate::cfn::entry(&mut map, "SendDelayMs", &self.send_delay_ms)?;
+            crate::cfn::entry(&mut map, "SparseTrackType", &self.sparse_track_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamManifestBehavior",
+                &self.stream_manifest_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "TimestampOffset", &self.timestamp_offset)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimestampOffsetMode",
+                &self.timestamp_offset_mode,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RtmpGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RtmpGroupSettings {
         /// `AdMarkers`.
-        #[serde(rename = "AdMarkers", skip_serializing_if = "Option::is_none")]
         pub ad_markers: Option<Vec<Value<String>>>,
         /// `AuthenticationScheme`.
-        #[serde(
-            rename = "AuthenticationScheme",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_scheme: Option<Value<String>>,
         /// `CacheFullBehavior`.
-        #[serde(rename = "CacheFullBehavior", skip_serializing_if = "Option::is_none")]
         pub cache_full_behavior: Option<Value<String>>,
         /// `CacheLength`.
-        #[serde(rename = "CacheLength", skip_serializing_if = "Option::is_none")]
         pub cache_length: Option<Value<i64>>,
         /// `CaptionData`.
-        #[serde(rename = "CaptionData", skip_serializing_if = "Option::is_none")]
         pub caption_data: Option<Value<String>>,
         /// `IncludeFillerNalUnits`.
-        #[serde(
-            rename = "IncludeFillerNalUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_filler_nal_units: Option<Value<String>>,
         /// `InputLossAction`.
-        #[serde(rename = "InputLossAction", skip_serializing_if = "Option::is_none")]
         pub input_loss_action: Option<Value<String>>,
         /// `RestartDelay`.
-        #[serde(rename = "RestartDelay", skip_serializing_if = "Option::is_none")]
         pub restart_delay: Option<Value<i64>>,
     }
 
+    impl Serialize for RtmpGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkers", &self.ad_markers)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationScheme",
+                &self.authentication_scheme,
+            )?;
+            crate::cfn::entry(&mut map, "CacheFullBehavior", &self.cache_full_behavior)?;
+            crate::cfn::entry(&mut map, "CacheLength", &self.cache_length)?;
+            crate::cfn::entry(&mut map, "CaptionData", &self.caption_data)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeFillerNalUnits",
+                &self.include_filler_nal_units,
+            )?;
+            crate::cfn::entry(&mut map, "InputLossAction", &self.input_loss_action)?;
+            crate::cfn::entry(&mut map, "RestartDelay", &self.restart_delay)?;
+            map.end()
+        }
+    }
+
     /// The `SrtGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtGroupSettings {
         /// `InputLossAction`.
-        #[serde(rename = "InputLossAction", skip_serializing_if = "Option::is_none")]
         pub input_loss_action: Option<Value<String>>,
+    }
+
+    impl Serialize for SrtGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputLossAction", &self.input_loss_action)?;
+            map.end()
+        }
     }
 
     /// The `UdpGroupSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UdpGroupSettings {
         /// `InputLossAction`.
-        #[serde(rename = "InputLossAction", skip_serializing_if = "Option::is_none")]
         pub input_loss_action: Option<Value<String>>,
         /// `TimedMetadataId3Frame`.
-        #[serde(
-            rename = "TimedMetadataId3Frame",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_frame: Option<Value<String>>,
         /// `TimedMetadataId3Period`.
-        #[serde(
-            rename = "TimedMetadataId3Period",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_id3_period: Option<Value<i64>>,
     }
 
+    impl Serialize for UdpGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputLossAction", &self.input_loss_action)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Frame",
+                &self.timed_metadata_id3_frame,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataId3Period",
+                &self.timed_metadata_id3_period,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Output` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Output {
         /// `AudioDescriptionNames`.
-        #[serde(
-            rename = "AudioDescriptionNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_description_names: Option<Vec<Value<String>>>,
         /// `CaptionDescriptionNames`.
-        #[serde(
-            rename = "CaptionDescriptionNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub caption_description_names: Option<Vec<Value<String>>>,
         /// `OutputName`.
-        #[serde(rename = "OutputName", skip_serializing_if = "Option::is_none")]
         pub output_name: Option<Value<String>>,
         /// `OutputSettings`.
-        #[serde(rename = "OutputSettings", skip_serializing_if = "Option::is_none")]
         pub output_settings: Option<OutputSettings>,
         /// `VideoDescriptionName`.
-        #[serde(
-            rename = "VideoDescriptionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub video_description_name: Option<Value<String>>,
     }
 
+    impl Serialize for Output {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioDescriptionNames",
+                &self.audio_description_names,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionDescriptionNames",
+                &self.caption_description_names,
+            )?;
+            crate::cfn::entry(&mut map, "OutputName", &self.output_name)?;
+            crate::cfn::entry(&mut map, "OutputSettings", &self.output_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "VideoDescriptionName",
+                &self.video_description_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputSettings {
         /// `ArchiveOutputSettings`.
-        #[serde(
-            rename = "ArchiveOutputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub archive_output_settings: Option<ArchiveOutputSettings>,
         /// `CmafIngestOutputSettings`.
-        #[serde(
-            rename = "CmafIngestOutputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cmaf_ingest_output_settings: Option<CmafIngestFrameCaptureOutputSettings>,
         /// `FrameCaptureOutputSettings`.
-        #[serde(
-            rename = "FrameCaptureOutputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub frame_capture_output_settings: Option<CmafIngestFrameCaptureOutputSettings>,
         /// `HlsOutputSettings`.
-        #[serde(rename = "HlsOutputSettings", skip_serializing_if = "Option::is_none")]
         pub hls_output_settings: Option<HlsOutputSettings>,
         /// `MediaConnectRouterOutputSettings`.
-        #[serde(
-            rename = "MediaConnectRouterOutputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_connect_router_output_settings: Option<
             MediaConnectRouterOutputSettings,
         >,
-        /// `MediaPackageOutputSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "MediaPackageOutputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MediaPackageOutputSettings`: `MediaPackageOutputSettings`. Untyped in the schema: any `serde_json::Value`.
         pub media_package_output_settings: Option<serde_json::Value>,
         /// `MsSmoothOutputSettings`.
-        #[serde(
-            rename = "MsSmoothOutputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ms_smooth_output_settings: Option<MsSmoothOutputSettings>,
         /// `MultiplexOutputSettings`.
-        #[serde(
-            rename = "MultiplexOutputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multiplex_output_settings: Option<MultiplexOutputSettings>,
         /// `RtmpOutputSettings`.
-        #[serde(rename = "RtmpOutputSettings", skip_serializing_if = "Option::is_none")]
         pub rtmp_output_settings: Option<RtmpOutputSettings>,
         /// `SrtOutputSettings`.
-        #[serde(rename = "SrtOutputSettings", skip_serializing_if = "Option::is_none")]
         pub srt_output_settings: Option<SrtOutputSettings>,
         /// `UdpOutputSettings`.
-        #[serde(rename = "UdpOutputSettings", skip_serializing_if = "Option::is_none")]
         pub udp_output_settings: Option<UdpOutputSettings>,
     }
 
+    impl Serialize for OutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ArchiveOutputSettings",
+                &self.archive_output_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CmafIngestOutputSettings",
+                &self.cmaf_ingest_output_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FrameCaptureOutputSettings",
+                &self.frame_capture_output_settings,
+            )?;
+            crate::cfn::entry(&mut map, "HlsOutputSettings", &self.hls_output_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaConnectRouterOutputSettings",
+                &self.media_connect_router_output_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaPackageOutputSettings",
+                &self.media_package_output_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MsSmoothOutputSettings",
+                &self.ms_smooth_output_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiplexOutputSettings",
+                &self.multiplex_output_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RtmpOutputSettings",
+                &self.rtmp_output_settings,
+            )?;
+            crate::cfn::entry(&mut map, "SrtOutputSettings", &self.srt_output_settings)?;
+            crate::cfn::entry(&mut map, "UdpOutputSettings", &self.udp_output_settings)?;
+            map.end()
+        }
+    }
+
     /// The `ArchiveOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArchiveOutputSettings {
         /// `ContainerSettings`.
-        #[serde(rename = "ContainerSettings", skip_serializing_if = "Option::is_none")]
         pub container_settings: Option<ArchiveContainerSettings>,
         /// `Extension`.
-        #[serde(rename = "Extension", skip_serializing_if = "Option::is_none")]
         pub extension: Option<Value<String>>,
         /// `NameModifier`.
-        #[serde(rename = "NameModifier", skip_serializing_if = "Option::is_none")]
         pub name_modifier: Option<Value<String>>,
+    }
+
+    impl Serialize for ArchiveOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerSettings", &self.container_settings)?;
+            crate::cfn::entry(&mut map, "Extension", &self.extension)?;
+            crate::cfn::entry(&mut map, "NameModifier", &self.name_modifier)?;
+            map.end()
+        }
     }
 
     /// The `ArchiveContainerSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArchiveContainerSettings {
         /// `M2tsSettings`.
-        #[serde(rename = "M2tsSettings", skip_serializing_if = "Option::is_none")]
         pub m2ts_settings: Option<M2tsSettings>,
-        /// `RawSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "RawSettings", skip_serializing_if = "Option::is_none")]
+        /// `RawSettings`: `RawSettings`. Untyped in the schema: any `serde_json::Value`.
         pub raw_settings: Option<serde_json::Value>,
     }
 
+    impl Serialize for ArchiveContainerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "M2tsSettings", &self.m2ts_settings)?;
+            crate::cfn::entry(&mut map, "RawSettings", &self.raw_settings)?;
+            map.end()
+        }
+    }
+
     /// The `M2tsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct M2tsSettings {
         /// `AbsentInputAudioBehavior`.
-        #[serde(
-            rename = "AbsentInputAudioBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub absent_input_audio_behavior: Option<Value<String>>,
         /// `Arib`.
-        #[serde(rename = "Arib", skip_serializing_if = "Option::is_none")]
         pub arib: Option<Value<String>>,
         /// `AribCaptionsPid`.
-        #[serde(rename = "AribCaptionsPid", skip_serializing_if = "Option::is_none")]
         pub arib_captions_pid: Option<Value<String>>,
         /// `AribCaptionsPidControl`.
-        #[serde(
-            rename = "AribCaptionsPidControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub arib_captions_pid_control: Option<Value<String>>,
         /// `AudioBufferModel`.
-        #[serde(rename = "AudioBufferModel", skip_serializing_if = "Option::is_none")]
         pub audio_buffer_model: Option<Value<String>>,
         /// `AudioFramesPerPes`.
-        #[serde(rename = "AudioFramesPerPes", skip_serializing_if = "Option::is_none")]
         pub audio_frames_per_pes: Option<Value<i64>>,
         /// `AudioPids`.
-        #[serde(rename = "AudioPids", skip_serializing_if = "Option::is_none")]
         pub audio_pids: Option<Value<String>>,
         /// `AudioStreamType`.
-        #[serde(rename = "AudioStreamType", skip_serializing_if = "Option::is_none")]
         pub audio_stream_type: Option<Value<String>>,
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<i64>>,
         /// `BufferModel`.
-        #[serde(rename = "BufferModel", skip_serializing_if = "Option::is_none")]
         pub buffer_model: Option<Value<String>>,
         /// `CcDescriptor`.
-        #[serde(rename = "CcDescriptor", skip_serializing_if = "Option::is_none")]
         pub cc_descriptor: Option<Value<String>>,
         /// `DvbNitSettings`.
-        #[serde(rename = "DvbNitSettings", skip_serializing_if = "Option::is_none")]
         pub dvb_nit_settings: Option<DvbNitSettings>,
         /// `DvbSdtSettings`.
-        #[serde(rename = "DvbSdtSettings", skip_serializing_if = "Option::is_none")]
         pub dvb_sdt_settings: Option<DvbSdtSettings>,
         /// `DvbSubPids`.
-        #[serde(rename = "DvbSubPids", skip_serializing_if = "Option::is_none")]
         pub dvb_sub_pids: Option<Value<String>>,
         /// `DvbTdtSettings`.
-        #[serde(rename = "DvbTdtSettings", skip_serializing_if = "Option::is_none")]
         pub dvb_tdt_settings: Option<DvbTdtSettings>,
         /// `DvbTeletextPid`.
-        #[serde(rename = "DvbTeletextPid", skip_serializing_if = "Option::is_none")]
         pub dvb_teletext_pid: Option<Value<String>>,
         /// `Ebif`.
-        #[serde(rename = "Ebif", skip_serializing_if = "Option::is_none")]
         pub ebif: Option<Value<String>>,
         /// `EbpAudioInterval`.
-        #[serde(rename = "EbpAudioInterval", skip_serializing_if = "Option::is_none")]
         pub ebp_audio_interval: Option<Value<String>>,
         /// `EbpLookaheadMs`.
-        #[serde(rename = "EbpLookaheadMs", skip_serializing_if = "Option::is_none")]
         pub ebp_lookahead_ms: Option<Value<i64>>,
         /// `EbpPlacement`.
-        #[serde(rename = "EbpPlacement", skip_serializing_if = "Option::is_none")]
         pub ebp_placement: Option<Value<String>>,
         /// `EcmPid`.
-        #[serde(rename = "EcmPid", skip_serializing_if = "Option::is_none")]
         pub ecm_pid: Option<Value<String>>,
         /// `EsRateInPes`.
-        #[serde(rename = "EsRateInPes", skip_serializing_if = "Option::is_none")]
         pub es_rate_in_pes: Option<Value<String>>,
         /// `EtvPlatformPid`.
-        #[serde(rename = "EtvPlatformPid", skip_serializing_if = "Option::is_none")]
         pub etv_platform_pid: Option<Value<String>>,
         /// `EtvSignalPid`.
-        #[serde(rename = "EtvSignalPid", skip_serializing_if = "Option::is_none")]
         pub etv_signal_pid: Option<Value<String>>,
         /// `FragmentTime`.
-        #[serde(rename = "FragmentTime", skip_serializing_if = "Option::is_none")]
         pub fragment_time: Option<Value<f64>>,
         /// `Klv`.
-        #[serde(rename = "Klv", skip_serializing_if = "Option::is_none")]
         pub klv: Option<Value<String>>,
         /// `KlvDataPids`.
-        #[serde(rename = "KlvDataPids", skip_serializing_if = "Option::is_none")]
         pub klv_data_pids: Option<Value<String>>,
         /// `NielsenId3Behavior`.
-        #[serde(rename = "NielsenId3Behavior", skip_serializing_if = "Option::is_none")]
         pub nielsen_id3_behavior: Option<Value<String>>,
         /// `NullPacketBitrate`.
-        #[serde(rename = "NullPacketBitrate", skip_serializing_if = "Option::is_none")]
         pub null_packet_bitrate: Option<Value<f64>>,
         /// `PatInterval`.
-        #[serde(rename = "PatInterval", skip_serializing_if = "Option::is_none")]
         pub pat_interval: Option<Value<i64>>,
         /// `PcrControl`.
-        #[serde(rename = "PcrControl", skip_serializing_if = "Option::is_none")]
         pub pcr_control: Option<Value<String>>,
         /// `PcrPeriod`.
-        #[serde(rename = "PcrPeriod", skip_serializing_if = "Option::is_none")]
         pub pcr_period: Option<Value<i64>>,
         /// `PcrPid`.
-        #[serde(rename = "PcrPid", skip_serializing_if = "Option::is_none")]
         pub pcr_pid: Option<Value<String>>,
         /// `PmtInterval`.
-        #[serde(rename = "PmtInterval", skip_serializing_if = "Option::is_none")]
         pub pmt_interval: Option<Value<i64>>,
         /// `PmtPid`.
-        #[serde(rename = "PmtPid", skip_serializing_if = "Option::is_none")]
         pub pmt_pid: Option<Value<String>>,
         /// `ProgramNum`.
-        #[serde(rename = "ProgramNum", skip_serializing_if = "Option::is_none")]
         pub program_num: Option<Value<i64>>,
         /// `RateMode`.
-        #[serde(rename = "RateMode", skip_serializing_if = "Option::is_none")]
         pub rate_mode: Option<Value<String>>,
         /// `Scte27Pids`.
-        #[serde(rename = "Scte27Pids", skip_serializing_if = "Option::is_none")]
         pub scte27_pids: Option<Value<String>>,
         /// `Scte35Control`.
-        #[serde(rename = "Scte35Control", skip_serializing_if = "Option::is_none")]
         pub scte35_control: Option<Value<String>>,
         /// `Scte35Pid`.
-        #[serde(rename = "Scte35Pid", skip_serializing_if = "Option::is_none")]
         pub scte35_pid: Option<Value<String>>,
         /// `Scte35PrerollPullupMilliseconds`.
-        #[serde(
-            rename = "Scte35PrerollPullupMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scte35_preroll_pullup_milliseconds: Option<Value<f64>>,
         /// `SegmentationMarkers`.
-        #[serde(rename = "SegmentationMarkers", skip_serializing_if = "Option::is_none")]
         pub segmentation_markers: Option<Value<String>>,
         /// `SegmentationStyle`.
-        #[serde(rename = "SegmentationStyle", skip_serializing_if = "Option::is_none")]
         pub segmentation_style: Option<Value<String>>,
         /// `SegmentationTime`.
-        #[serde(rename = "SegmentationTime", skip_serializing_if = "Option::is_none")]
         pub segmentation_time: Option<Value<f64>>,
         /// `TimedMetadataBehavior`.
-        #[serde(
-            rename = "TimedMetadataBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_behavior: Option<Value<String>>,
         /// `TimedMetadataPid`.
-        #[serde(rename = "TimedMetadataPid", skip_serializing_if = "Option::is_none")]
         pub timed_metadata_pid: Option<Value<String>>,
         /// `TransportStreamId`.
-        #[serde(rename = "TransportStreamId", skip_serializing_if = "Option::is_none")]
         pub transport_stream_id: Option<Value<i64>>,
         /// `VideoPid`.
-        #[serde(rename = "VideoPid", skip_serializing_if = "Option::is_none")]
         pub video_pid: Option<Value<String>>,
+    }
+
+    impl Serialize for M2tsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AbsentInputAudioBehavior",
+                &self.absent_input_audio_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "Arib", &self.arib)?;
+            crate::cfn::entry(&mut map, "AribCaptionsPid", &self.arib_captions_pid)?;
+            crate::cfn::entry(
+                &mut map,
+                "AribCaptionsPidControl",
+                &self.arib_captions_pid_control,
+            )?;
+            crate::cfn::entry(&mut map, "AudioBufferModel", &self.audio_buffer_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioFramesPerPes",
+                &self.audio_frames_per_pes,
+            )?;
+            crate::cfn::entry(&mut map, "AudioPids", &self.audio_pids)?;
+            crate::cfn::entry(&mut map, "AudioStreamType", &self.audio_stream_type)?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "BufferModel", &self.buffer_model)?;
+            crate::cfn::entry(&mut map, "CcDescriptor", &self.cc_descriptor)?;
+            crate::cfn::entry(&mut map, "DvbNitSettings", &self.dvb_nit_settings)?;
+            crate::cfn::entry(&mut map, "DvbSdtSettings", &self.dvb_sdt_settings)?;
+            crate::cfn::entry(&mut map, "DvbSubPids", &self.dvb_sub_pids)?;
+            crate::cfn::entry(&mut map, "DvbTdtSettings", &self.dvb_tdt_settings)?;
+            crate::cfn::entry(&mut map, "DvbTeletextPid", &self.dvb_teletext_pid)?;
+            crate::cfn::entry(&mut map, "Ebif", &self.ebif)?;
+            crate::cfn::entry(&mut map, "EbpAudioInterval", &self.ebp_audio_interval)?;
+            crate::cfn::entry(&mut map, "EbpLookaheadMs", &self.ebp_lookahead_ms)?;
+            crate::cfn::entry(&mut map, "EbpPlacement", &self.ebp_placement)?;
+            crate::cfn::entry(&mut map, "EcmPid", &self.ecm_pid)?;
+            crate::cfn::entry(&mut map, "EsRateInPes", &self.es_rate_in_pes)?;
+            crate::cfn::entry(&mut map, "EtvPlatformPid", &self.etv_platform_pid)?;
+            crate::cfn::entry(&mut map, "EtvSignalPid", &self.etv_signal_pid)?;
+            crate::cfn::entry(&mut map, "FragmentTime", &self.fragment_time)?;
+            crate::cfn::entry(&mut map, "Klv", &self.klv)?;
+            crate::cfn::entry(&mut map, "KlvDataPids", &self.klv_data_pids)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenId3Behavior",
+                &self.nielsen_id3_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "NullPacketBitrate", &self.null_packet_bitrate)?;
+            crate::cfn::entry(&mut map, "PatInterval", &self.pat_interval)?;
+            crate::cfn::entry(&mut map, "PcrControl", &self.pcr_control)?;
+            crate::cfn::entry(&mut map, "PcrPeriod", &self.pcr_period)?;
+            crate::cfn::entry(&mut map, "PcrPid", &self.pcr_pid)?;
+            crate::cfn::entry(&mut map, "PmtInterval", &self.pmt_interval)?;
+            crate::cfn::entry(&mut map, "PmtPid", &self.pmt_pid)?;
+            crate::cfn::entry(&mut map, "ProgramNum", &self.program_num)?;
+            crate::cfn::entry(&mut map, "RateMode", &self.rate_mode)?;
+            crate::cfn::entry(&mut map, "Scte27Pids", &self.scte27_pids)?;
+            crate::cfn::entry(&mut map, "Scte35Control", &self.scte35_control)?;
+            crate::cfn::entry(&mut map, "Scte35Pid", &self.scte35_pid)?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte35PrerollPullupMilliseconds",
+                &self.scte35_preroll_pullup_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentationMarkers",
+                &self.segmentation_markers,
+            )?;
+            crate::cfn::entry(&mut map, "SegmentationStyle", &self.segmentation_style)?;
+            crate::cfn::entry(&mut map, "SegmentationTime", &self.segmentation_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataBehavior",
+                &self.timed_metadata_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "TimedMetadataPid", &self.timed_metadata_pid)?;
+            crate::cfn::entry(&mut map, "TransportStreamId", &self.transport_stream_id)?;
+            crate::cfn::entry(&mut map, "VideoPid", &self.video_pid)?;
+            map.end()
+        }
     }
 
     /// The `DvbNitSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DvbNitSettings {
         /// `NetworkId`.
-        #[serde(rename = "NetworkId", skip_serializing_if = "Option::is_none")]
         pub network_id: Option<Value<i64>>,
         /// `NetworkName`.
-        #[serde(rename = "NetworkName", skip_serializing_if = "Option::is_none")]
         pub network_name: Option<Value<String>>,
         /// `RepInterval`.
-        #[serde(rename = "RepInterval", skip_serializing_if = "Option::is_none")]
         pub rep_interval: Option<Value<i64>>,
+    }
+
+    impl Serialize for DvbNitSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NetworkId", &self.network_id)?;
+            crate::cfn::entry(&mut map, "NetworkName", &self.network_name)?;
+            crate::cfn::entry(&mut map, "RepInterval", &self.rep_interval)?;
+            map.end()
+        }
     }
 
     /// The `DvbSdtSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DvbSdtSettings {
         /// `OutputSdt`.
-        #[serde(rename = "OutputSdt", skip_serializing_if = "Option::is_none")]
         pub output_sdt: Option<Value<String>>,
         /// `RepInterval`.
-        #[serde(rename = "RepInterval", skip_serializing_if = "Option::is_none")]
         pub rep_interval: Option<Value<i64>>,
         /// `ServiceName`.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
         /// `ServiceProviderName`.
-        #[serde(rename = "ServiceProviderName", skip_serializing_if = "Option::is_none")]
         pub service_provider_name: Option<Value<String>>,
     }
 
+    impl Serialize for DvbSdtSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OutputSdt", &self.output_sdt)?;
+            crate::cfn::entry(&mut map, "RepInterval", &self.rep_interval)?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceProviderName",
+                &self.service_provider_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DvbTdtSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DvbTdtSettings {
         /// `RepInterval`.
-        #[serde(rename = "RepInterval", skip_serializing_if = "Option::is_none")]
         pub rep_interval: Option<Value<i64>>,
     }
 
+    impl Serialize for DvbTdtSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RepInterval", &self.rep_interval)?;
+            map.end()
+        }
+    }
+
     /// The `CmafIngestFrameCaptureOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CmafIngestFrameCaptureOutputSettings {
         /// `NameModifier`.
-        #[serde(rename = "NameModifier", skip_serializing_if = "Option::is_none")]
         pub name_modifier: Option<Value<String>>,
+    }
+
+    impl Serialize for CmafIngestFrameCaptureOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NameModifier", &self.name_modifier)?;
+            map.end()
+        }
     }
 
     /// The `HlsOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsOutputSettings {
         /// `H265PackagingType`.
-        #[serde(rename = "H265PackagingType", skip_serializing_if = "Option::is_none")]
         pub h265_packaging_type: Option<Value<String>>,
         /// `HlsSettings`.
-        #[serde(rename = "HlsSettings", skip_serializing_if = "Option::is_none")]
         pub hls_settings: Option<HlsSettings>,
         /// `NameModifier`.
-        #[serde(rename = "NameModifier", skip_serializing_if = "Option::is_none")]
         pub name_modifier: Option<Value<String>>,
         /// `SegmentModifier`.
-        #[serde(rename = "SegmentModifier", skip_serializing_if = "Option::is_none")]
         pub segment_modifier: Option<Value<String>>,
     }
 
+    impl Serialize for HlsOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "H265PackagingType", &self.h265_packaging_type)?;
+            crate::cfn::entry(&mut map, "HlsSettings", &self.hls_settings)?;
+            crate::cfn::entry(&mut map, "NameModifier", &self.name_modifier)?;
+            crate::cfn::entry(&mut map, "SegmentModifier", &self.segment_modifier)?;
+            map.end()
+        }
+    }
+
     /// The `HlsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsSettings {
         /// `AudioOnlyHlsSettings`.
-        #[serde(
-            rename = "AudioOnlyHlsSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_only_hls_settings: Option<AudioOnlyHlsSettings>,
         /// `Fmp4HlsSettings`.
-        #[serde(rename = "Fmp4HlsSettings", skip_serializing_if = "Option::is_none")]
         pub fmp4_hls_settings: Option<Fmp4HlsSettings>,
-        /// `FrameCaptureHlsSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "FrameCaptureHlsSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FrameCaptureHlsSettings`: `FrameCaptureHlsSettings`. Untyped in the schema: any `serde_json::Value`.
         pub frame_capture_hls_settings: Option<serde_json::Value>,
         /// `StandardHlsSettings`.
-        #[serde(rename = "StandardHlsSettings", skip_serializing_if = "Option::is_none")]
         pub standard_hls_settings: Option<StandardHlsSettings>,
     }
 
+    impl Serialize for HlsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioOnlyHlsSettings",
+                &self.audio_only_hls_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Fmp4HlsSettings", &self.fmp4_hls_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "FrameCaptureHlsSettings",
+                &self.frame_capture_hls_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StandardHlsSettings",
+                &self.standard_hls_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AudioOnlyHlsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioOnlyHlsSettings {
         /// `AudioGroupId`.
-        #[serde(rename = "AudioGroupId", skip_serializing_if = "Option::is_none")]
         pub audio_group_id: Option<Value<String>>,
         /// `AudioOnlyImage`.
-        #[serde(rename = "AudioOnlyImage", skip_serializing_if = "Option::is_none")]
         pub audio_only_image: Option<InputLocation>,
         /// `AudioTrackType`.
-        #[serde(rename = "AudioTrackType", skip_serializing_if = "Option::is_none")]
         pub audio_track_type: Option<Value<String>>,
         /// `SegmentType`.
-        #[serde(rename = "SegmentType", skip_serializing_if = "Option::is_none")]
         pub segment_type: Option<Value<String>>,
     }
 
+    impl Serialize for AudioOnlyHlsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioGroupId", &self.audio_group_id)?;
+            crate::cfn::entry(&mut map, "AudioOnlyImage", &self.audio_only_image)?;
+            crate::cfn::entry(&mut map, "AudioTrackType", &self.audio_track_type)?;
+            crate::cfn::entry(&mut map, "SegmentType", &self.segment_type)?;
+            map.end()
+        }
+    }
+
     /// The `Fmp4HlsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Fmp4HlsSettings {
         /// `AudioRenditionSets`.
-        #[serde(rename = "AudioRenditionSets", skip_serializing_if = "Option::is_none")]
         pub audio_rendition_sets: Option<Value<String>>,
         /// `NielsenId3Behavior`.
-        #[serde(rename = "NielsenId3Behavior", skip_serializing_if = "Option::is_none")]
         pub nielsen_id3_behavior: Option<Value<String>>,
         /// `TimedMetadataBehavior`.
-        #[serde(
-            rename = "TimedMetadataBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_behavior: Option<Value<String>>,
+    }
+
+    impl Serialize for Fmp4HlsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioRenditionSets",
+                &self.audio_rendition_sets,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenId3Behavior",
+                &self.nielsen_id3_behavior,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataBehavior",
+                &self.timed_metadata_behavior,
+            )?;
+            map.end()
+        }
     }
 
     /// The `StandardHlsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StandardHlsSettings {
         /// `AudioRenditionSets`.
-        #[serde(rename = "AudioRenditionSets", skip_serializing_if = "Option::is_none")]
         pub audio_rendition_sets: Option<Value<String>>,
         /// `M3u8Settings`.
-        #[serde(rename = "M3u8Settings", skip_serializing_if = "Option::is_none")]
         pub m3u8_settings: Option<M3u8Settings>,
     }
 
+    impl Serialize for StandardHlsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioRenditionSets",
+                &self.audio_rendition_sets,
+            )?;
+            crate::cfn::entry(&mut map, "M3u8Settings", &self.m3u8_settings)?;
+            map.end()
+        }
+    }
+
     /// The `M3u8Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct M3u8Settings {
         /// `AudioFramesPerPes`.
-        #[serde(rename = "AudioFramesPerPes", skip_serializing_if = "Option::is_none")]
         pub audio_frames_per_pes: Option<Value<i64>>,
         /// `AudioPids`.
-        #[serde(rename = "AudioPids", skip_serializing_if = "Option::is_none")]
         pub audio_pids: Option<Value<String>>,
         /// `EcmPid`.
-        #[serde(rename = "EcmPid", skip_serializing_if = "Option::is_none")]
         pub ecm_pid: Option<Value<String>>,
         /// `KlvBehavior`.
-        #[serde(rename = "KlvBehavior", skip_serializing_if = "Option::is_none")]
         pub klv_behavior: Option<Value<String>>,
         /// `KlvDataPids`.
-        #[serde(rename = "KlvDataPids", skip_serializing_if = "Option::is_none")]
         pub klv_data_pids: Option<Value<String>>,
         /// `NielsenId3Behavior`.
-        #[serde(rename = "NielsenId3Behavior", skip_serializing_if = "Option::is_none")]
         pub nielsen_id3_behavior: Option<Value<String>>,
         /// `PatInterval`.
-        #[serde(rename = "PatInterval", skip_serializing_if = "Option::is_none")]
         pub pat_interval: Option<Value<i64>>,
         /// `PcrControl`.
-        #[serde(rename = "PcrControl", skip_serializing_if = "Option::is_none")]
         pub pcr_control: Option<Value<String>>,
         /// `PcrPeriod`.
-        #[serde(rename = "PcrPeriod", skip_serializing_if = "Option::is_none")]
         pub pcr_period: Option<Value<i64>>,
         /// `PcrPid`.
-        #[serde(rename = "PcrPid", skip_serializing_if = "Option::is_none")]
         pub pcr_pid: Option<Value<String>>,
         /// `PmtInterval`.
-        #[serde(rename = "PmtInterval", skip_serializing_if = "Option::is_none")]
         pub pmt_interval: Option<Value<i64>>,
         /// `PmtPid`.
-        #[serde(rename = "PmtPid", skip_serializing_if = "Option::is_none")]
         pub pmt_pid: Option<Value<String>>,
         /// `ProgramNum`.
-        #[serde(rename = "ProgramNum", skip_serializing_if = "Option::is_none")]
         pub program_num: Option<Value<i64>>,
         /// `Scte35Behavior`.
-        #[serde(rename = "Scte35Behavior", skip_serializing_if = "Option::is_none")]
         pub scte35_behavior: Option<Value<String>>,
         /// `Scte35Pid`.
-        #[serde(rename = "Scte35Pid", skip_serializing_if = "Option::is_none")]
         pub scte35_pid: Option<Value<String>>,
         /// `TimedMetadataBehavior`.
-        #[serde(
-            rename = "TimedMetadataBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timed_metadata_behavior: Option<Value<String>>,
         /// `TimedMetadataPid`.
-        #[serde(rename = "TimedMetadataPid", skip_serializing_if = "Option::is_none")]
         pub timed_metadata_pid: Option<Value<String>>,
         /// `TransportStreamId`.
-        #[serde(rename = "TransportStreamId", skip_serializing_if = "Option::is_none")]
         pub transport_stream_id: Option<Value<i64>>,
         /// `VideoPid`.
-        #[serde(rename = "VideoPid", skip_serializing_if = "Option::is_none")]
         pub video_pid: Option<Value<String>>,
     }
 
+    impl Serialize for M3u8Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioFramesPerPes",
+                &self.audio_frames_per_pes,
+            )?;
+            crate::cfn::entry(&mut map, "AudioPids", &self.audio_pids)?;
+            crate::cfn::entry(&mut map, "EcmPid", &self.ecm_pid)?;
+            crate::cfn::entry(&mut map, "KlvBehavior", &self.klv_behavior)?;
+            crate::cfn::entry(&mut map, "KlvDataPids", &self.klv_data_pids)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenId3Behavior",
+                &self.nielsen_id3_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "PatInterval", &self.pat_interval)?;
+            crate::cfn::entry(&mut map, "PcrControl", &self.pcr_control)?;
+            crate::cfn::entry(&mut map, "PcrPeriod", &self.pcr_period)?;
+            crate::cfn::entry(&mut map, "PcrPid", &self.pcr_pid)?;
+            crate::cfn::entry(&mut map, "PmtInterval", &self.pmt_interval)?;
+            crate::cfn::entry(&mut map, "PmtPid", &self.pmt_pid)?;
+            crate::cfn::entry(&mut map, "ProgramNum", &self.program_num)?;
+            crate::cfn::entry(&mut map, "Scte35Behavior", &self.scte35_behavior)?;
+            crate::cfn::entry(&mut map, "Scte35Pid", &self.scte35_pid)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimedMetadataBehavior",
+                &self.timed_metadata_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "TimedMetadataPid", &self.timed_metadata_pid)?;
+            crate::cfn::entry(&mut map, "TransportStreamId", &self.transport_stream_id)?;
+            crate::cfn::entry(&mut map, "VideoPid", &self.video_pid)?;
+            map.end()
+        }
+    }
+
     /// The `MediaConnectRouterOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaConnectRouterOutputSettings {
         /// `ConnectedRouterInputs`.
-        #[serde(
-            rename = "ConnectedRouterInputs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connected_router_inputs: Option<MediaConnectRouterOutputConnectionMap>,
         /// `ContainerSettings`.
-        #[serde(rename = "ContainerSettings", skip_serializing_if = "Option::is_none")]
         pub container_settings: Option<UdpMediaConnectRouterContainerSettings>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
+    }
+
+    impl Serialize for MediaConnectRouterOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectedRouterInputs",
+                &self.connected_router_inputs,
+            )?;
+            crate::cfn::entry(&mut map, "ContainerSettings", &self.container_settings)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            map.end()
+        }
     }
 
     /// The `MediaConnectRouterOutputConnectionMap` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaConnectRouterOutputConnectionMap {
         /// `Pipeline0`.
-        #[serde(rename = "Pipeline0", skip_serializing_if = "Option::is_none")]
         pub pipeline0: Option<Value<String>>,
         /// `Pipeline1`.
-        #[serde(rename = "Pipeline1", skip_serializing_if = "Option::is_none")]
         pub pipeline1: Option<Value<String>>,
     }
 
+    impl Serialize for MediaConnectRouterOutputConnectionMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Pipeline0", &self.pipeline0)?;
+            crate::cfn::entry(&mut map, "Pipeline1", &self.pipeline1)?;
+            map.end()
+        }
+    }
+
     /// The `UdpMediaConnectRouterContainerSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UdpMediaConnectRouterContainerSettings {
         /// `M2tsSettings`.
-        #[serde(rename = "M2tsSettings", skip_serializing_if = "Option::is_none")]
         pub m2ts_settings: Option<M2tsSettings>,
     }
 
+    impl Serialize for UdpMediaConnectRouterContainerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "M2tsSettings", &self.m2ts_settings)?;
+            map.end()
+        }
+    }
+
     /// The `MsSmoothOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MsSmoothOutputSettings {
         /// `H265PackagingType`.
-        #[serde(rename = "H265PackagingType", skip_serializing_if = "Option::is_none")]
         pub h265_packaging_type: Option<Value<String>>,
         /// `NameModifier`.
-        #[serde(rename = "NameModifier", skip_serializing_if = "Option::is_none")]
         pub name_modifier: Option<Value<String>>,
     }
 
+    impl Serialize for MsSmoothOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "H265PackagingType", &self.h265_packaging_type)?;
+            crate::cfn::entry(&mut map, "NameModifier", &self.name_modifier)?;
+            map.end()
+        }
+    }
+
     /// The `MultiplexOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexOutputSettings {
         /// `ContainerSettings`.
-        #[serde(rename = "ContainerSettings", skip_serializing_if = "Option::is_none")]
         pub container_settings: Option<MultiplexContainerSettings>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
+    }
+
+    impl Serialize for MultiplexOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerSettings", &self.container_settings)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            map.end()
+        }
     }
 
     /// The `MultiplexContainerSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexContainerSettings {
         /// `MultiplexM2tsSettings`.
-        #[serde(
-            rename = "MultiplexM2tsSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multiplex_m2ts_settings: Option<MultiplexM2tsSettings>,
     }
 
+    impl Serialize for MultiplexContainerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiplexM2tsSettings",
+                &self.multiplex_m2ts_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MultiplexM2tsSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexM2tsSettings {
         /// `AbsentInputAudioBehavior`.
-        #[serde(
-            rename = "AbsentInputAudioBehavior",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub absent_input_audio_behavior: Option<Value<String>>,
         /// `Arib`.
-        #[serde(rename = "Arib", skip_serializing_if = "Option::is_none")]
         pub arib: Option<Value<String>>,
         /// `AudioBufferModel`.
-        #[serde(rename = "AudioBufferModel", skip_serializing_if = "Option::is_none")]
         pub audio_buffer_model: Option<Value<String>>,
         /// `AudioFramesPerPes`.
-        #[serde(rename = "AudioFramesPerPes", skip_serializing_if = "Option::is_none")]
         pub audio_frames_per_pes: Option<Value<i64>>,
         /// `AudioStreamType`.
-        #[serde(rename = "AudioStreamType", skip_serializing_if = "Option::is_none")]
         pub audio_stream_type: Option<Value<String>>,
         /// `CcDescriptor`.
-        #[serde(rename = "CcDescriptor", skip_serializing_if = "Option::is_none")]
         pub cc_descriptor: Option<Value<String>>,
         /// `Ebif`.
-        #[serde(rename = "Ebif", skip_serializing_if = "Option::is_none")]
         pub ebif: Option<Value<String>>,
         /// `EsRateInPes`.
-        #[serde(rename = "EsRateInPes", skip_serializing_if = "Option::is_none")]
         pub es_rate_in_pes: Option<Value<String>>,
         /// `Klv`.
-        #[serde(rename = "Klv", skip_serializing_if = "Option::is_none")]
         pub klv: Option<Value<String>>,
         /// `NielsenId3Behavior`.
-        #[serde(rename = "NielsenId3Behavior", skip_serializing_if = "Option::is_none")]
         pub nielsen_id3_behavior: Option<Value<String>>,
         /// `PcrControl`.
-        #[serde(rename = "PcrControl", skip_serializing_if = "Option::is_none")]
         pub pcr_control: Option<Value<String>>,
         /// `PcrPeriod`.
-        #[serde(rename = "PcrPeriod", skip_serializing_if = "Option::is_none")]
         pub pcr_period: Option<Value<i64>>,
         /// `Scte35Control`.
-        #[serde(rename = "Scte35Control", skip_serializing_if = "Option::is_none")]
         pub scte35_control: Option<Value<String>>,
         /// `Scte35PrerollPullupMilliseconds`.
-        #[serde(
-            rename = "Scte35PrerollPullupMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scte35_preroll_pullup_milliseconds: Option<Value<f64>>,
     }
 
+    impl Serialize for MultiplexM2tsSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AbsentInputAudioBehavior",
+                &self.absent_input_audio_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "Arib", &self.arib)?;
+            crate::cfn::entry(&mut map, "AudioBufferModel", &self.audio_buffer_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioFramesPerPes",
+                &self.audio_frames_per_pes,
+            )?;
+            crate::cfn::entry(&mut map, "AudioStreamType", &self.audio_stream_type)?;
+            crate::cfn::entry(&mut map, "CcDescriptor", &self.cc_descriptor)?;
+            crate::cfn::entry(&mut map, "Ebif", &self.ebif)?;
+            crate::cfn::entry(&mut map, "EsRateInPes", &self.es_rate_in_pes)?;
+            crate::cfn::entry(&mut map, "Klv", &self.klv)?;
+            crate::cfn::entry(
+                &mut map,
+                "NielsenId3Behavior",
+                &self.nielsen_id3_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "PcrControl", &self.pcr_control)?;
+            crate::cfn::entry(&mut map, "PcrPeriod", &self.pcr_period)?;
+            crate::cfn::entry(&mut map, "Scte35Control", &self.scte35_control)?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte35PrerollPullupMilliseconds",
+                &self.scte35_preroll_pullup_milliseconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RtmpOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RtmpOutputSettings {
         /// `CertificateMode`.
-        #[serde(rename = "CertificateMode", skip_serializing_if = "Option::is_none")]
         pub certificate_mode: Option<Value<String>>,
         /// `ConnectionRetryInterval`.
-        #[serde(
-            rename = "ConnectionRetryInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_retry_interval: Option<Value<i64>>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `NumRetries`.
-        #[serde(rename = "NumRetries", skip_serializing_if = "Option::is_none")]
         pub num_retries: Option<Value<i64>>,
     }
 
+    impl Serialize for RtmpOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateMode", &self.certificate_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionRetryInterval",
+                &self.connection_retry_interval,
+            )?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "NumRetries", &self.num_retries)?;
+            map.end()
+        }
+    }
+
     /// The `SrtOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtOutputSettings {
         /// `BufferMsec`.
-        #[serde(rename = "BufferMsec", skip_serializing_if = "Option::is_none")]
         pub buffer_msec: Option<Value<i64>>,
         /// `ContainerSettings`.
-        #[serde(rename = "ContainerSettings", skip_serializing_if = "Option::is_none")]
         pub container_settings: Option<UdpMediaConnectRouterContainerSettings>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `EncryptionType`.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
         pub encryption_type: Option<Value<String>>,
         /// `Latency`.
-        #[serde(rename = "Latency", skip_serializing_if = "Option::is_none")]
         pub latency: Option<Value<i64>>,
     }
 
+    impl Serialize for SrtOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferMsec", &self.buffer_msec)?;
+            crate::cfn::entry(&mut map, "ContainerSettings", &self.container_settings)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "Latency", &self.latency)?;
+            map.end()
+        }
+    }
+
     /// The `UdpOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UdpOutputSettings {
         /// `BufferMsec`.
-        #[serde(rename = "BufferMsec", skip_serializing_if = "Option::is_none")]
         pub buffer_msec: Option<Value<i64>>,
         /// `ContainerSettings`.
-        #[serde(rename = "ContainerSettings", skip_serializing_if = "Option::is_none")]
         pub container_settings: Option<UdpMediaConnectRouterContainerSettings>,
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<OutputLocationRef>,
         /// `FecOutputSettings`.
-        #[serde(rename = "FecOutputSettings", skip_serializing_if = "Option::is_none")]
         pub fec_output_settings: Option<FecOutputSettings>,
     }
 
+    impl Serialize for UdpOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferMsec", &self.buffer_msec)?;
+            crate::cfn::entry(&mut map, "ContainerSettings", &self.container_settings)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "FecOutputSettings", &self.fec_output_settings)?;
+            map.end()
+        }
+    }
+
     /// The `FecOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FecOutputSettings {
         /// `ColumnDepth`.
-        #[serde(rename = "ColumnDepth", skip_serializing_if = "Option::is_none")]
         pub column_depth: Option<Value<i64>>,
         /// `IncludeFec`.
-        #[serde(rename = "IncludeFec", skip_serializing_if = "Option::is_none")]
         pub include_fec: Option<Value<String>>,
         /// `RowLength`.
-        #[serde(rename = "RowLength", skip_serializing_if = "Option::is_none")]
         pub row_length: Option<Value<i64>>,
     }
 
+    impl Serialize for FecOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ColumnDepth", &self.column_depth)?;
+            crate::cfn::entry(&mut map, "IncludeFec", &self.include_fec)?;
+            crate::cfn::entry(&mut map, "RowLength", &self.row_length)?;
+            map.end()
+        }
+    }
+
     /// The `ThumbnailConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThumbnailConfiguration {
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<String>>,
     }
 
+    impl Serialize for ThumbnailConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The `TimecodeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimecodeConfig {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
         /// `SyncThreshold`.
-        #[serde(rename = "SyncThreshold", skip_serializing_if = "Option::is_none")]
         pub sync_threshold: Option<Value<i64>>,
     }
 
+    impl Serialize for TimecodeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "SyncThreshold", &self.sync_threshold)?;
+            map.end()
+        }
+    }
+
     /// The `VideoDescription` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoDescription {
         /// `Border`.
-        #[serde(rename = "Border", skip_serializing_if = "Option::is_none")]
         pub border: Option<Value<i64>>,
         /// `CodecSettings`.
-        #[serde(rename = "CodecSettings", skip_serializing_if = "Option::is_none")]
         pub codec_settings: Option<VideoCodecSettings>,
         /// `CropRectangle`.
-        #[serde(rename = "CropRectangle", skip_serializing_if = "Option::is_none")]
         pub crop_rectangle: Option<VideoPositionRectangle>,
         /// `Height`.
-        #[serde(rename = "Height", skip_serializing_if = "Option::is_none")]
         pub height: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `OutputPositionRectangle`.
-        #[serde(
-            rename = "OutputPositionRectangle",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub output_position_rectangle: Option<VideoPositionRectangle>,
         /// `RespondToAfd`.
-        #[serde(rename = "RespondToAfd", skip_serializing_if = "Option::is_none")]
         pub respond_to_afd: Option<Value<String>>,
         /// `ScalingBehavior`.
-        #[serde(rename = "ScalingBehavior", skip_serializing_if = "Option::is_none")]
         pub scaling_behavior: Option<Value<String>>,
         /// `Sharpness`.
-        #[serde(rename = "Sharpness", skip_serializing_if = "Option::is_none")]
         pub sharpness: Option<Value<i64>>,
         /// `Width`.
-        #[serde(rename = "Width", skip_serializing_if = "Option::is_none")]
         pub width: Option<Value<i64>>,
     }
 
+    impl Serialize for VideoDescription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Border", &self.border)?;
+            crate::cfn::entry(&mut map, "CodecSettings", &self.codec_settings)?;
+            crate::cfn::entry(&mut map, "CropRectangle", &self.crop_rectangle)?;
+            crate::cfn::entry(&mut map, "Height", &self.height)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputPositionRectangle",
+                &self.output_position_rectangle,
+            )?;
+            crate::cfn::entry(&mut map, "RespondToAfd", &self.respond_to_afd)?;
+            crate::cfn::entry(&mut map, "ScalingBehavior", &self.scaling_behavior)?;
+            crate::cfn::entry(&mut map, "Sharpness", &self.sharpness)?;
+            crate::cfn::entry(&mut map, "Width", &self.width)?;
+            map.end()
+        }
+    }
+
     /// The `VideoCodecSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoCodecSettings {
         /// `Av1Settings`.
-        #[serde(rename = "Av1Settings", skip_serializing_if = "Option::is_none")]
         pub av1_settings: Option<Av1Settings>,
         /// `FrameCaptureSettings`.
-        #[serde(
-            rename = "FrameCaptureSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub frame_capture_settings: Option<FrameCaptureSettings>,
         /// `H264Settings`.
-        #[serde(rename = "H264Settings", skip_serializing_if = "Option::is_none")]
         pub h264_settings: Option<H264Settings>,
         /// `H265Settings`.
-        #[serde(rename = "H265Settings", skip_serializing_if = "Option::is_none")]
         pub h265_settings: Option<H265Settings>,
         /// `Mpeg2Settings`.
-        #[serde(rename = "Mpeg2Settings", skip_serializing_if = "Option::is_none")]
         pub mpeg2_settings: Option<Mpeg2Settings>,
     }
 
+    impl Serialize for VideoCodecSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Av1Settings", &self.av1_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "FrameCaptureSettings",
+                &self.frame_capture_settings,
+            )?;
+            crate::cfn::entry(&mut map, "H264Settings", &self.h264_settings)?;
+            crate::cfn::entry(&mut map, "H265Settings", &self.h265_settings)?;
+            crate::cfn::entry(&mut map, "Mpeg2Settings", &self.mpeg2_settings)?;
+            map.end()
+        }
+    }
+
     /// The `Av1Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Av1Settings {
         /// `AfdSignaling`.
-        #[serde(rename = "AfdSignaling", skip_serializing_if = "Option::is_none")]
         pub afd_signaling: Option<Value<String>>,
         /// `BitDepth`.
-        #[serde(rename = "BitDepth", skip_serializing_if = "Option::is_none")]
         pub bit_depth: Option<Value<String>>,
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<i64>>,
         /// `BufSize`.
-        #[serde(rename = "BufSize", skip_serializing_if = "Option::is_none")]
         pub buf_size: Option<Value<i64>>,
         /// `ColorSpaceSettings`.
-        #[serde(rename = "ColorSpaceSettings", skip_serializing_if = "Option::is_none")]
         pub color_space_settings: Option<Av1ColorSpaceSettings>,
         /// `FixedAfd`.
-        #[serde(rename = "FixedAfd", skip_serializing_if = "Option::is_none")]
         pub fixed_afd: Option<Value<String>>,
         /// `FramerateDenominator`.
-        #[serde(
-            rename = "FramerateDenominator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub framerate_denominator: Option<Value<i64>>,
         /// `FramerateNumerator`.
-        #[serde(rename = "FramerateNumerator", skip_serializing_if = "Option::is_none")]
         pub framerate_numerator: Option<Value<i64>>,
         /// `GopSize`.
-        #[serde(rename = "GopSize", skip_serializing_if = "Option::is_none")]
         pub gop_size: Option<Value<f64>>,
         /// `GopSizeUnits`.
-        #[serde(rename = "GopSizeUnits", skip_serializing_if = "Option::is_none")]
         pub gop_size_units: Option<Value<String>>,
         /// `Level`.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<String>>,
         /// `LookAheadRateControl`.
-        #[serde(
-            rename = "LookAheadRateControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub look_ahead_rate_control: Option<Value<String>>,
         /// `MaxBitrate`.
-        #[serde(rename = "MaxBitrate", skip_serializing_if = "Option::is_none")]
         pub max_bitrate: Option<Value<i64>>,
         /// `MinBitrate`.
-        #[serde(rename = "MinBitrate", skip_serializing_if = "Option::is_none")]
         pub min_bitrate: Option<Value<i64>>,
         /// `MinIInterval`.
-        #[serde(rename = "MinIInterval", skip_serializing_if = "Option::is_none")]
         pub min_i_interval: Option<Value<i64>>,
         /// `ParDenominator`.
-        #[serde(rename = "ParDenominator", skip_serializing_if = "Option::is_none")]
         pub par_denominator: Option<Value<i64>>,
         /// `ParNumerator`.
-        #[serde(rename = "ParNumerator", skip_serializing_if = "Option::is_none")]
         pub par_numerator: Option<Value<i64>>,
         /// `QvbrQualityLevel`.
-        #[serde(rename = "QvbrQualityLevel", skip_serializing_if = "Option::is_none")]
         pub qvbr_quality_level: Option<Value<i64>>,
         /// `RateControlMode`.
-        #[serde(rename = "RateControlMode", skip_serializing_if = "Option::is_none")]
         pub rate_control_mode: Option<Value<String>>,
         /// `SceneChangeDetect`.
-        #[serde(rename = "SceneChangeDetect", skip_serializing_if = "Option::is_none")]
         pub scene_change_detect: Option<Value<String>>,
         /// `SpatialAq`.
-        #[serde(rename = "SpatialAq", skip_serializing_if = "Option::is_none")]
         pub spatial_aq: Option<Value<String>>,
         /// `TemporalAq`.
-        #[serde(rename = "TemporalAq", skip_serializing_if = "Option::is_none")]
         pub temporal_aq: Option<Value<String>>,
         /// `TimecodeBurninSettings`.
-        #[serde(
-            rename = "TimecodeBurninSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timecode_burnin_settings: Option<TimecodeBurninSettings>,
         /// `TimecodeInsertion`.
-        #[serde(rename = "TimecodeInsertion", skip_serializing_if = "Option::is_none")]
         pub timecode_insertion: Option<Value<String>>,
+    }
+
+    impl Serialize for Av1Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AfdSignaling", &self.afd_signaling)?;
+            crate::cfn::entry(&mut map, "BitDepth", &self.bit_depth)?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "BufSize", &self.buf_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorSpaceSettings",
+                &self.color_space_settings,
+            )?;
+            crate::cfn::entry(&mut map, "FixedAfd", &self.fixed_afd)?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateDenominator",
+                &self.framerate_denominator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateNumerator",
+                &self.framerate_numerator,
+            )?;
+            crate::cfn::entry(&mut map, "GopSize", &self.gop_size)?;
+            crate::cfn::entry(&mut map, "GopSizeUnits", &self.gop_size_units)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            crate::cfn::entry(
+                &mut map,
+                "LookAheadRateControl",
+                &self.look_ahead_rate_control,
+            )?;
+            crate::cfn::entry(&mut map, "MaxBitrate", &self.max_bitrate)?;
+            crate::cfn::entry(&mut map, "MinBitrate", &self.min_bitrate)?;
+            crate::cfn::entry(&mut map, "MinIInterval", &self.min_i_interval)?;
+            crate::cfn::entry(&mut map, "ParDenominator", &self.par_denominator)?;
+            crate::cfn::entry(&mut map, "ParNumerator", &self.par_numerator)?;
+            crate::cfn::entry(&mut map, "QvbrQualityLevel", &self.qvbr_quality_level)?;
+            crate::cfn::entry(&mut map, "RateControlMode", &self.rate_control_mode)?;
+            crate::cfn::entry(&mut map, "SceneChangeDetect", &self.scene_change_detect)?;
+            crate::cfn::entry(&mut map, "SpatialAq", &self.spatial_aq)?;
+            crate::cfn::entry(&mut map, "TemporalAq", &self.temporal_aq)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimecodeBurninSettings",
+                &self.timecode_burnin_settings,
+            )?;
+            crate::cfn::entry(&mut map, "TimecodeInsertion", &self.timecode_insertion)?;
+            map.end()
+        }
     }
 
     /// The `Av1ColorSpaceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Av1ColorSpaceSettings {
-        /// `ColorSpacePassthroughSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "ColorSpacePassthroughSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ColorSpacePassthroughSettings`: `ColorSpacePassthroughSettings`. Untyped in the schema: any `serde_json::Value`.
         pub color_space_passthrough_settings: Option<serde_json::Value>,
         /// `Hdr10Settings`.
-        #[serde(rename = "Hdr10Settings", skip_serializing_if = "Option::is_none")]
         pub hdr10_settings: Option<Hdr10Settings>,
-        /// `Hlg2020Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Hlg2020Settings", skip_serializing_if = "Option::is_none")]
+        /// `Hlg2020Settings`: `Hlg2020Settings`. Untyped in the schema: any `serde_json::Value`.
         pub hlg2020_settings: Option<serde_json::Value>,
-        /// `Rec601Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Rec601Settings", skip_serializing_if = "Option::is_none")]
+        /// `Rec601Settings`: `Rec601Settings`. Untyped in the schema: any `serde_json::Value`.
         pub rec601_settings: Option<serde_json::Value>,
-        /// `Rec709Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Rec709Settings", skip_serializing_if = "Option::is_none")]
+        /// `Rec709Settings`: `Rec709Settings`. Untyped in the schema: any `serde_json::Value`.
         pub rec709_settings: Option<serde_json::Value>,
+    }
+
+    impl Serialize for Av1ColorSpaceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorSpacePassthroughSettings",
+                &self.color_space_passthrough_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Hdr10Settings", &self.hdr10_settings)?;
+            crate::cfn::entry(&mut map, "Hlg2020Settings", &self.hlg2020_settings)?;
+            crate::cfn::entry(&mut map, "Rec601Settings", &self.rec601_settings)?;
+            crate::cfn::entry(&mut map, "Rec709Settings", &self.rec709_settings)?;
+            map.end()
+        }
     }
 
     /// The `Hdr10Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Hdr10Settings {
         /// `MaxCll`.
-        #[serde(rename = "MaxCll", skip_serializing_if = "Option::is_none")]
         pub max_cll: Option<Value<i64>>,
         /// `MaxFall`.
-        #[serde(rename = "MaxFall", skip_serializing_if = "Option::is_none")]
         pub max_fall: Option<Value<i64>>,
     }
 
+    impl Serialize for Hdr10Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxCll", &self.max_cll)?;
+            crate::cfn::entry(&mut map, "MaxFall", &self.max_fall)?;
+            map.end()
+        }
+    }
+
     /// The `TimecodeBurninSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimecodeBurninSettings {
         /// `FontSize`.
-        #[serde(rename = "FontSize", skip_serializing_if = "Option::is_none")]
         pub font_size: Option<Value<String>>,
         /// `Position`.
-        #[serde(rename = "Position", skip_serializing_if = "Option::is_none")]
         pub position: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
+    impl Serialize for TimecodeBurninSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FontSize", &self.font_size)?;
+            crate::cfn::entry(&mut map, "Position", &self.position)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// The `FrameCaptureSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FrameCaptureSettings {
         /// `CaptureInterval`.
-        #[serde(rename = "CaptureInterval", skip_serializing_if = "Option::is_none")]
         pub capture_interval: Option<Value<i64>>,
         /// `CaptureIntervalUnits`.
-        #[serde(
-            rename = "CaptureIntervalUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capture_interval_units: Option<Value<String>>,
         /// `TimecodeBurninSettings`.
-        #[serde(
-            rename = "TimecodeBurninSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timecode_burnin_settings: Option<TimecodeBurninSettings>,
+    }
+
+    impl Serialize for FrameCaptureSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaptureInterval", &self.capture_interval)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptureIntervalUnits",
+                &self.capture_interval_units,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimecodeBurninSettings",
+                &self.timecode_burnin_settings,
+            )?;
+            map.end()
+        }
     }
 
     /// The `H264Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct H264Settings {
         /// `AdaptiveQuantization`.
-        #[serde(
-            rename = "AdaptiveQuantization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub adaptive_quantization: Option<Value<String>>,
         /// `AfdSignaling`.
-        #[serde(rename = "AfdSignaling", skip_serializing_if = "Option::is_none")]
         pub afd_signaling: Option<Value<String>>,
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<i64>>,
         /// `BufFillPct`.
-        #[serde(rename = "BufFillPct", skip_serializing_if = "Option::is_none")]
         pub buf_fill_pct: Option<Value<i64>>,
         /// `BufSize`.
-        #[serde(rename = "BufSize", skip_serializing_if = "Option::is_none")]
         pub buf_size: Option<Value<i64>>,
         /// `ColorMetadata`.
-        #[serde(rename = "ColorMetadata", skip_serializing_if = "Option::is_none")]
         pub color_metadata: Option<Value<String>>,
         /// `ColorSpaceSettings`.
-        #[serde(rename = "ColorSpaceSettings", skip_serializing_if = "Option::is_none")]
         pub color_space_settings: Option<H264ColorSpaceSettings>,
         /// `EntropyEncoding`.
-        #[serde(rename = "EntropyEncoding", skip_serializing_if = "Option::is_none")]
         pub entropy_encoding: Option<Value<String>>,
         /// `FilterSettings`.
-        #[serde(rename = "FilterSettings", skip_serializing_if = "Option::is_none")]
         pub filter_settings: Option<H264h265FilterSettings>,
         /// `FixedAfd`.
-        #[serde(rename = "FixedAfd", skip_serializing_if = "Option::is_none")]
         pub fixed_afd: Option<Value<String>>,
         /// `FlickerAq`.
-        #[serde(rename = "FlickerAq", skip_serializing_if = "Option::is_none")]
         pub flicker_aq: Option<Value<String>>,
         /// `ForceFieldPictures`.
-        #[serde(rename = "ForceFieldPictures", skip_serializing_if = "Option::is_none")]
         pub force_field_pictures: Option<Value<String>>,
         /// `FramerateControl`.
-        #[serde(rename = "FramerateControl", skip_serializing_if = "Option::is_none")]
         pub framerate_control: Option<Value<String>>,
         /// `FramerateDenominator`.
-        #[serde(
-            rename = "FramerateDenominator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub framerate_denominator: Option<Value<i64>>,
         /// `FramerateNumerator`.
-        #[serde(rename = "FramerateNumerator", skip_serializing_if = "Option::is_none")]
         pub framerate_numerator: Option<Value<i64>>,
         /// `GopBReference`.
-        #[serde(rename = "GopBReference", skip_serializing_if = "Option::is_none")]
         pub gop_b_reference: Option<Value<String>>,
         /// `GopClosedCadence`.
-        #[serde(rename = "GopClosedCadence", skip_serializing_if = "Option::is_none")]
         pub gop_closed_cadence: Option<Value<i64>>,
         /// `GopNumBFrames`.
-        #[serde(rename = "GopNumBFrames", skip_serializing_if = "Option::is_none")]
         pub gop_num_b_frames: Option<Value<i64>>,
         /// `GopSize`.
-        #[serde(rename = "GopSize", skip_serializing_if = "Option::is_none")]
         pub gop_size: Option<Value<f64>>,
         /// `GopSizeUnits`.
-        #[serde(rename = "GopSizeUnits", skip_serializing_if = "Option::is_none")]
         pub gop_size_units: Option<Value<String>>,
         /// `Level`.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<String>>,
         /// `LookAheadRateControl`.
-        #[serde(
-            rename = "LookAheadRateControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub look_ahead_rate_control: Option<Value<String>>,
         /// `MaxBitrate`.
-        #[serde(rename = "MaxBitrate", skip_serializing_if = "Option::is_none")]
         pub max_bitrate: Option<Value<i64>>,
         /// `MinBitrate`.
-        #[serde(rename = "MinBitrate", skip_serializing_if = "Option::is_none")]
         pub min_bitrate: Option<Value<i64>>,
         /// `MinIInterval`.
-        #[serde(rename = "MinIInterval", skip_serializing_if = "Option::is_none")]
         pub min_i_interval: Option<Value<i64>>,
         /// `MinQp`.
-        #[serde(rename = "MinQp", skip_serializing_if = "Option::is_none")]
         pub min_qp: Option<Value<i64>>,
         /// `NumRefFrames`.
-        #[serde(rename = "NumRefFrames", skip_serializing_if = "Option::is_none")]
         pub num_ref_frames: Option<Value<i64>>,
         /// `ParControl`.
-        #[serde(rename = "ParControl", skip_serializing_if = "Option::is_none")]
         pub par_control: Option<Value<String>>,
         /// `ParDenominator`.
-        #[serde(rename = "ParDenominator", skip_serializing_if = "Option::is_none")]
         pub par_denominator: Option<Value<i64>>,
         /// `ParNumerator`.
-        #[serde(rename = "ParNumerator", skip_serializing_if = "Option::is_none")]
         pub par_numerator: Option<Value<i64>>,
         /// `Profile`.
-        #[serde(rename = "Profile", skip_serializing_if = "Option::is_none")]
         pub profile: Option<Value<String>>,
         /// `QualityLevel`.
-        #[serde(rename = "QualityLevel", skip_serializing_if = "Option::is_none")]
         pub quality_level: Option<Value<String>>,
         /// `QvbrQualityLevel`.
-        #[serde(rename = "QvbrQualityLevel", skip_serializing_if = "Option::is_none")]
         pub qvbr_quality_level: Option<Value<i64>>,
         /// `RateControlMode`.
-        #[serde(rename = "RateControlMode", skip_serializing_if = "Option::is_none")]
         pub rate_control_mode: Option<Value<String>>,
         /// `ScanType`.
-        #[serde(rename = "ScanType", skip_serializing_if = "Option::is_none")]
         pub scan_type: Option<Value<String>>,
         /// `SceneChangeDetect`.
-        #[serde(rename = "SceneChangeDetect", skip_serializing_if = "Option::is_none")]
         pub scene_change_detect: Option<Value<String>>,
         /// `Slices`.
-        #[serde(rename = "Slices", skip_serializing_if = "Option::is_none")]
         pub slices: Option<Value<i64>>,
         /// `Softness`.
-        #[serde(rename = "Softness", skip_serializing_if = "Option::is_none")]
         pub softness: Option<Value<i64>>,
         /// `SpatialAq`.
-        #[serde(rename = "SpatialAq", skip_serializing_if = "Option::is_none")]
         pub spatial_aq: Option<Value<String>>,
         /// `SubgopLength`.
-        #[serde(rename = "SubgopLength", skip_serializing_if = "Option::is_none")]
         pub subgop_length: Option<Value<String>>,
         /// `Syntax`.
-        #[serde(rename = "Syntax", skip_serializing_if = "Option::is_none")]
         pub syntax: Option<Value<String>>,
         /// `TemporalAq`.
-        #[serde(rename = "TemporalAq", skip_serializing_if = "Option::is_none")]
         pub temporal_aq: Option<Value<String>>,
         /// `TimecodeBurninSettings`.
-        #[serde(
-            rename = "TimecodeBurninSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timecode_burnin_settings: Option<TimecodeBurninSettings>,
         /// `TimecodeInsertion`.
-        #[serde(rename = "TimecodeInsertion", skip_serializing_if = "Option::is_none")]
         pub timecode_insertion: Option<Value<String>>,
     }
 
-    /// The `H264ColorSpaceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct H264ColorSpaceSettings {
-        /// `ColorSpacePassthroughSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "ColorSpacePassthroughSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for H264Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdaptiveQuantization",
+                &self.adaptive_quantization,
+            )?;
+            crate::cfn::entry(&mut map, "AfdSignaling", &self.afd_signaling)?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "BufFillPct", &self.buf_fill_pct)?;
+            crate::cfn::entry(&mut map, "BufSize", &self.buf_size)?;
+            crate::cfn::entry(&mut map, "ColorMetadata", &self.color_metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorSpaceSettings",
+                &self.color_space_settings,
+            )?;
+            crate::cfn::entry(&mut map, "EntropyEncoding", &self.entropy_encoding)?;
+            crate::cfn::entry(&mut map, "FilterSettings", &self.filter_settings)?;
+            crate::cfn::entry(&mut map, "FixedAfd", &self.fixed_afd)?;
+            crate::cfn::entry(&mut map, "FlickerAq", &self.flicker_aq)?;
+            crate::cfn::entry(
+                &mut map,
+                "ForceFieldPictures",
+                &self.force_field_pictures,
+            )?;
+            crate::cfn::entry(&mut map, "FramerateControl", &self.framerate_control)?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateDenominator",
+                &self.framerate_denominator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateNumerator",
+                &self.framerate_numerator,
+            )?;
+            crate::cfn::entry(&mut map, "GopBReference", &self.gop_b_reference)?;
+            crate::cfn::entry(&mut map, "GopClosedCadence", &self.gop_closed_cadence)?;
+            crate::cfn::entry(&mut map, "GopNumBFrames", &self.gop_num_b_frames)?;
+            crate::cfn::entry(&mut map, "GopSize", &self.gop_size)?;
+            crate::cfn::entry(&mut map, "GopSizeUnits", &self.gop_size_units)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            crate::cfn::entry(
+                &mut map,
+                "LookAheadRateControl",
+                &self.look_ahead_rate_control,
+            )?;
+            crate::cfn::entry(&mut map, "MaxBitrate", &self.max_bitrate)?;
+            crate::cfn::entry(&mut map, "MinBitrate", &self.min_bitrate)?;
+            crate::cfn::entry(&mut map, "MinIInterval", &self.min_i_interval)?;
+            crate::cfn::entry(&mut map, "MinQp", &self.min_qp)?;
+            crate::cfn::entry(&mut map, "NumRefFrames", &self.num_ref_frames)?;
+            crate::cfn::entry(&mut map, "ParControl", &self.par_control)?;
+            crate::cfn::entry(&mut map, "ParDenominator", &self.par_denominator)?;
+            crate::cfn::entry(&mut map, "ParNumerator", &self.par_numerator)?;
+            crate::cfn::entry(&mut map, "Profile", &self.profile)?;
+            crate::cfn::entry(&mut map, "QualityLevel", &self.quality_level)?;
+            crate::cfn::entry(&mut map, "QvbrQualityLevel", &self.qvbr_quality_level)?;
+            crate::cfn::entry(&mut map, "RateControlMode", &self.rate_control_mode)?;
+            crate::cfn::entry(&mut map, "ScanType", &self.scan_type)?;
+            crate::cfn::entry(&mut map, "SceneChangeDetect", &self.scene_change_detect)?;
+            crate::cfn::entry(&mut map, "Slices", &self.slices)?;
+            crate::cfn::entry(&mut map, "Softness", &self.softness)?;
+            crate::cfn::entry(&mut map, "SpatialAq", &self.spatial_aq)?;
+            crate::cfn::entry(&mut map, "SubgopLength", &self.subgop_length)?;
+            crate::cfn::entry(&mut map, "Syntax", &self.syntax)?;
+            crate::cfn::entry(&mut map, "TemporalAq", &self.temporal_aq)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimecodeBurninSettings",
+                &self.timecode_burnin_settings,
+            )?;
+            crate::cfn::entry(&mut map, "TimecodeInsertion", &self.timecode_insertion)?;
+            map.end()
+        }
+    }
 
+    /// The `H264ColorSpaceSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct H264ColorSpaceSettings {
+        /// `ColorSpacePassthroughSettings`: `ColorSpacePassthroughSettings`. Untyped in the schema: any `serde_json::Value`.
         pub color_space_passthrough_settings: Option<serde_json::Value>,
-        /// `Rec601Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Rec601Settings", skip_serializing_if = "Option::is_none")]
+        /// `Rec601Settings`: `Rec601Settings`. Untyped in the schema: any `serde_json::Value`.
         pub rec601_settings: Option<serde_json::Value>,
-        /// `Rec709Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Rec709Settings", skip_serializing_if = "Option::is_none")]
+        /// `Rec709Settings`: `Rec709Settings`. Untyped in the schema: any `serde_json::Value`.
         pub rec709_settings: Option<serde_json::Value>,
     }
 
+    impl Serialize for H264ColorSpaceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorSpacePassthroughSettings",
+                &self.color_space_passthrough_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Rec601Settings", &self.rec601_settings)?;
+            crate::cfn::entry(&mut map, "Rec709Settings", &self.rec709_settings)?;
+            map.end()
+        }
+    }
+
     /// The `H264h265FilterSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct H264h265FilterSettings {
         /// `BandwidthReductionFilterSettings`.
-        #[serde(
-            rename = "BandwidthReductionFilterSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bandwidth_reduction_filter_settings: Option<
             BandwidthReductionFilterSettings,
         >,
         /// `TemporalFilterSettings`.
-        #[serde(
-            rename = "TemporalFilterSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub temporal_filter_settings: Option<TemporalFilterSettings>,
+    }
+
+    impl Serialize for H264h265FilterSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BandwidthReductionFilterSettings",
+                &self.bandwidth_reduction_filter_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TemporalFilterSettings",
+                &self.temporal_filter_settings,
+            )?;
+            map.end()
+        }
     }
 
     /// The `BandwidthReductionFilterSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BandwidthReductionFilterSettings {
         /// `PostFilterSharpening`.
-        #[serde(
-            rename = "PostFilterSharpening",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_filter_sharpening: Option<Value<String>>,
         /// `Strength`.
-        #[serde(rename = "Strength", skip_serializing_if = "Option::is_none")]
         pub strength: Option<Value<String>>,
+    }
+
+    impl Serialize for BandwidthReductionFilterSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostFilterSharpening",
+                &self.post_filter_sharpening,
+            )?;
+            crate::cfn::entry(&mut map, "Strength", &self.strength)?;
+            map.end()
+        }
     }
 
     /// The `TemporalFilterSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemporalFilterSettings {
         /// `PostFilterSharpening`.
-        #[serde(
-            rename = "PostFilterSharpening",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_filter_sharpening: Option<Value<String>>,
         /// `Strength`.
-        #[serde(rename = "Strength", skip_serializing_if = "Option::is_none")]
         pub strength: Option<Value<String>>,
     }
 
+    impl Serialize for TemporalFilterSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostFilterSharpening",
+                &self.post_filter_sharpening,
+            )?;
+            crate::cfn::entry(&mut map, "Strength", &self.strength)?;
+            map.end()
+        }
+    }
+
     /// The `H265Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct H265Settings {
         /// `AdaptiveQuantization`.
-        #[serde(
-            rename = "AdaptiveQuantization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub adaptive_quantization: Option<Value<String>>,
         /// `AfdSignaling`.
-        #[serde(rename = "AfdSignaling", skip_serializing_if = "Option::is_none")]
         pub afd_signaling: Option<Value<String>>,
         /// `AlternativeTransferFunction`.
-        #[serde(
-            rename = "AlternativeTransferFunction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub alternative_transfer_function: Option<Value<String>>,
         /// `Bitrate`.
-        #[serde(rename = "Bitrate", skip_serializing_if = "Option::is_none")]
         pub bitrate: Option<Value<i64>>,
         /// `BufSize`.
-        #[serde(rename = "BufSize", skip_serializing_if = "Option::is_none")]
         pub buf_size: Option<Value<i64>>,
         /// `ColorMetadata`.
-        #[serde(rename = "ColorMetadata", skip_serializing_if = "Option::is_none")]
         pub color_metadata: Option<Value<String>>,
         /// `ColorSpaceSettings`.
-        #[serde(rename = "ColorSpaceSettings", skip_serializing_if = "Option::is_none")]
         pub color_space_settings: Option<H265ColorSpaceSettings>,
         /// `Deblocking`.
-        #[serde(rename = "Deblocking", skip_serializing_if = "Option::is_none")]
         pub deblocking: Option<Value<String>>,
         /// `FilterSettings`.
-        #[serde(rename = "FilterSettings", skip_serializing_if = "Option::is_none")]
         pub filter_settings: Option<H264h265FilterSettings>,
         /// `FixedAfd`.
-        #[serde(rename = "FixedAfd", skip_serializing_if = "Option::is_none")]
         pub fixed_afd: Option<Value<String>>,
         /// `FlickerAq`.
-        #[serde(rename = "FlickerAq", skip_serializing_if = "Option::is_none")]
         pub flicker_aq: Option<Value<String>>,
         /// `FramerateDenominator`.
-        #[serde(
-            rename = "FramerateDenominator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub framerate_denominator: Option<Value<i64>>,
         /// `FramerateNumerator`.
-        #[serde(rename = "FramerateNumerator", skip_serializing_if = "Option::is_none")]
         pub framerate_numerator: Option<Value<i64>>,
         /// `GopBReference`.
-        #[serde(rename = "GopBReference", skip_serializing_if = "Option::is_none")]
         pub gop_b_reference: Option<Value<String>>,
         /// `GopClosedCadence`.
-        #[serde(rename = "GopClosedCadence", skip_serializing_if = "Option::is_none")]
         pub gop_closed_cadence: Option<Value<i64>>,
         /// `GopNumBFrames`.
-        #[serde(rename = "GopNumBFrames", skip_serializing_if = "Option::is_none")]
         pub gop_num_b_frames: Option<Value<i64>>,
         /// `GopSize`.
-        #[serde(rename = "GopSize", skip_serializing_if = "Option::is_none")]
         pub gop_size: Option<Value<f64>>,
         /// `GopSizeUnits`.
-        #[serde(rename = "GopSizeUnits", skip_serializing_if = "Option::is_none")]
         pub gop_size_units: Option<Value<String>>,
         /// `Level`.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<String>>,
         /// `LookAheadRateControl`.
-        #[serde(
-            rename = "LookAheadRateControl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub look_ahead_rate_control: Option<Value<String>>,
         /// `MaxBitrate`.
-        #[serde(rename = "MaxBitrate", skip_serializing_if = "Option::is_none")]
         pub max_bitrate: Option<Value<i64>>,
         /// `MinBitrate`.
-        #[serde(rename = "MinBitrate", skip_serializing_if = "Option::is_none")]
         pub min_bitrate: Option<Value<i64>>,
         /// `MinIInterval`.
-        #[serde(rename = "MinIInterval", skip_serializing_if = "Option::is_none")]
         pub min_i_interval: Option<Value<i64>>,
         /// `MinQp`.
-        #[serde(rename = "MinQp", skip_serializing_if = "Option::is_none")]
         pub min_qp: Option<Value<i64>>,
         /// `MvOverPictureBoundaries`.
-        #[serde(
-            rename = "MvOverPictureBoundaries",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub mv_over_picture_boundaries: Option<Value<String>>,
         /// `MvTemporalPredictor`.
-        #[serde(rename = "MvTemporalPredictor", skip_serializing_if = "Option::is_none")]
         pub mv_temporal_predictor: Option<Value<String>>,
         /// `ParDenominator`.
-        #[serde(rename = "ParDenominator", skip_serializing_if = "Option::is_none")]
         pub par_denominator: Option<Value<i64>>,
         /// `ParNumerator`.
-        #[serde(rename = "ParNumerator", skip_serializing_if = "Option::is_none")]
         pub par_numerator: Option<Value<i64>>,
         /// `Profile`.
-        #[serde(rename = "Profile", skip_serializing_if = "Option::is_none")]
         pub profile: Option<Value<String>>,
         /// `QvbrQualityLevel`.
-        #[serde(rename = "QvbrQualityLevel", skip_serializing_if = "Option::is_none")]
         pub qvbr_quality_level: Option<Value<i64>>,
         /// `RateControlMode`.
-        #[serde(rename = "RateControlMode", skip_serializing_if = "Option::is_none")]
         pub rate_control_mode: Option<Value<String>>,
         /// `ScanType`.
-        #[serde(rename = "ScanType", skip_serializing_if = "Option::is_none")]
         pub scan_type: Option<Value<String>>,
         /// `SceneChangeDetect`.
-        #[serde(rename = "SceneChangeDetect", skip_serializing_if = "Option::is_none")]
         pub scene_change_detect: Option<Value<String>>,
         /// `Slices`.
-        #[serde(rename = "Slices", skip_serializing_if = "Option::is_none")]
         pub slices: Option<Value<i64>>,
         /// `SubgopLength`.
-        #[serde(rename = "SubgopLength", skip_serializing_if = "Option::is_none")]
         pub subgop_length: Option<Value<String>>,
         /// `Tier`.
-        #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
         pub tier: Option<Value<String>>,
         /// `TileHeight`.
-        #[serde(rename = "TileHeight", skip_serializing_if = "Option::is_none")]
         pub tile_height: Option<Value<i64>>,
         /// `TilePadding`.
-        #[serde(rename = "TilePadding", skip_serializing_if = "Option::is_none")]
         pub tile_padding: Option<Value<String>>,
         /// `TileWidth`.
-        #[serde(rename = "TileWidth", skip_serializing_if = "Option::is_none")]
         pub tile_width: Option<Value<i64>>,
         /// `TimecodeBurninSettings`.
-        #[serde(
-            rename = "TimecodeBurninSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timecode_burnin_settings: Option<TimecodeBurninSettings>,
         /// `TimecodeInsertion`.
-        #[serde(rename = "TimecodeInsertion", skip_serializing_if = "Option::is_none")]
         pub timecode_insertion: Option<Value<String>>,
         /// `TreeblockSize`.
-        #[serde(rename = "TreeblockSize", skip_serializing_if = "Option::is_none")]
         pub treeblock_size: Option<Value<String>>,
     }
 
+    impl Serialize for H265Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdaptiveQuantization",
+                &self.adaptive_quantization,
+            )?;
+            crate::cfn::entry(&mut map, "AfdSignaling", &self.afd_signaling)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlternativeTransferFunction",
+                &self.alternative_transfer_function,
+            )?;
+            crate::cfn::entry(&mut map, "Bitrate", &self.bitrate)?;
+            crate::cfn::entry(&mut map, "BufSize", &self.buf_size)?;
+            crate::cfn::entry(&mut map, "ColorMetadata", &self.color_metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorSpaceSettings",
+                &self.color_space_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Deblocking", &self.deblocking)?;
+            crate::cfn::entry(&mut map, "FilterSettings", &self.filter_settings)?;
+            crate::cfn::entry(&mut map, "FixedAfd", &self.fixed_afd)?;
+            crate::cfn::entry(&mut map, "FlickerAq", &self.flicker_aq)?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateDenominator",
+                &self.framerate_denominator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateNumerator",
+                &self.framerate_numerator,
+            )?;
+            crate::cfn::entry(&mut map, "GopBReference", &self.gop_b_reference)?;
+            crate::cfn::entry(&mut map, "GopClosedCadence", &self.gop_closed_cadence)?;
+            crate::cfn::entry(&mut map, "GopNumBFrames", &self.gop_num_b_frames)?;
+            crate::cfn::entry(&mut map, "GopSize", &self.gop_size)?;
+            crate::cfn::entry(&mut map, "GopSizeUnits", &self.gop_size_units)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            crate::cfn::entry(
+                &mut map,
+                "LookAheadRateControl",
+                &self.look_ahead_rate_control,
+            )?;
+            crate::cfn::entry(&mut map, "MaxBitrate", &self.max_bitrate)?;
+            crate::cfn::entry(&mut map, "MinBitrate", &self.min_bitrate)?;
+            crate::cfn::entry(&mut map, "MinIInterval", &self.min_i_interval)?;
+            crate::cfn::entry(&mut map, "MinQp", &self.min_qp)?;
+            crate::cfn::entry(
+                &mut map,
+                "MvOverPictureBoundaries",
+                &self.mv_over_picture_boundaries,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MvTemporalPredictor",
+                &self.mv_temporal_predictor,
+            )?;
+            crate::cfn::entry(&mut map, "ParDenominator", &self.par_denominator)?;
+            crate::cfn::entry(&mut map, "ParNumerator", &self.par_numerator)?;
+            crate::cfn::entry(&mut map, "Profile", &self.profile)?;
+            crate::cfn::entry(&mut map, "QvbrQualityLevel", &self.qvbr_quality_level)?;
+            crate::cfn::entry(&mut map, "RateControlMode", &self.rate_control_mode)?;
+            crate::cfn::entry(&mut map, "ScanType", &self.scan_type)?;
+            crate::cfn::entry(&mut map, "SceneChangeDetect", &self.scene_change_detect)?;
+            crate::cfn::entry(&mut map, "Slices", &self.slices)?;
+            crate::cfn::entry(&mut map, "SubgopLength", &self.subgop_length)?;
+            crate::cfn::entry(&mut map, "Tier", &self.tier)?;
+            crate::cfn::entry(&mut map, "TileHeight", &self.tile_height)?;
+            crate::cfn::entry(&mut map, "TilePadding", &self.tile_padding)?;
+            crate::cfn::entry(&mut map, "TileWidth", &self.tile_width)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimecodeBurninSettings",
+                &self.timecode_burnin_settings,
+            )?;
+            crate::cfn::entry(&mut map, "TimecodeInsertion", &self.timecode_insertion)?;
+            crate::cfn::entry(&mut map, "TreeblockSize", &self.treeblock_size)?;
+            map.end()
+        }
+    }
+
     /// The `H265ColorSpaceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct H265ColorSpaceSettings {
-        /// `ColorSpacePassthroughSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "ColorSpacePassthroughSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ColorSpacePassthroughSettings`: `ColorSpacePassthroughSettings`. Untyped in the schema: any `serde_json::Value`.
         pub color_space_passthrough_settings: Option<serde_json::Value>,
-        /// `DolbyVision81Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "DolbyVision81Settings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DolbyVision81Settings`: `DolbyVision81Settings`. Untyped in the schema: any `serde_json::Value`.
         pub dolby_vision81_settings: Option<serde_json::Value>,
         /// `Hdr10Settings`.
-        #[serde(rename = "Hdr10Settings", skip_serializing_if = "Option::is_none")]
         pub hdr10_settings: Option<Hdr10Settings>,
-        /// `Hlg2020Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Hlg2020Settings", skip_serializing_if = "Option::is_none")]
+        /// `Hlg2020Settings`: `Hlg2020Settings`. Untyped in the schema: any `serde_json::Value`.
         pub hlg2020_settings: Option<serde_json::Value>,
-        /// `Rec601Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Rec601Settings", skip_serializing_if = "Option::is_none")]
+        /// `Rec601Settings`: `Rec601Settings`. Untyped in the schema: any `serde_json::Value`.
         pub rec601_settings: Option<serde_json::Value>,
-        /// `Rec709Settings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Rec709Settings", skip_serializing_if = "Option::is_none")]
+        /// `Rec709Settings`: `Rec709Settings`. Untyped in the schema: any `serde_json::Value`.
         pub rec709_settings: Option<serde_json::Value>,
     }
 
+    impl Serialize for H265ColorSpaceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorSpacePassthroughSettings",
+                &self.color_space_passthrough_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DolbyVision81Settings",
+                &self.dolby_vision81_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Hdr10Settings", &self.hdr10_settings)?;
+            crate::cfn::entry(&mut map, "Hlg2020Settings", &self.hlg2020_settings)?;
+            crate::cfn::entry(&mut map, "Rec601Settings", &self.rec601_settings)?;
+            crate::cfn::entry(&mut map, "Rec709Settings", &self.rec709_settings)?;
+            map.end()
+        }
+    }
+
     /// The `Mpeg2Settings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Mpeg2Settings {
         /// `AdaptiveQuantization`.
-        #[serde(
-            rename = "AdaptiveQuantization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub adaptive_quantization: Option<Value<String>>,
         /// `AfdSignaling`.
-        #[serde(rename = "AfdSignaling", skip_serializing_if = "Option::is_none")]
         pub afd_signaling: Option<Value<String>>,
         /// `ColorMetadata`.
-        #[serde(rename = "ColorMetadata", skip_serializing_if = "Option::is_none")]
         pub color_metadata: Option<Value<String>>,
         /// `ColorSpace`.
-        #[serde(rename = "ColorSpace", skip_serializing_if = "Option::is_none")]
         pub color_space: Option<Value<String>>,
         /// `DisplayAspectRatio`.
-        #[serde(rename = "DisplayAspectRatio", skip_serializing_if = "Option::is_none")]
         pub display_aspect_ratio: Option<Value<String>>,
         /// `FilterSettings`.
-        #[serde(rename = "FilterSettings", skip_serializing_if = "Option::is_none")]
         pub filter_settings: Option<Mpeg2FilterSettings>,
         /// `FixedAfd`.
-        #[serde(rename = "FixedAfd", skip_serializing_if = "Option::is_none")]
         pub fixed_afd: Option<Value<String>>,
         /// `FramerateDenominator`.
-        #[serde(
-            rename = "FramerateDenominator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub framerate_denominator: Option<Value<i64>>,
         /// `FramerateNumerator`.
-        #[serde(rename = "FramerateNumerator", skip_serializing_if = "Option::is_none")]
         pub framerate_numerator: Option<Value<i64>>,
         /// `GopClosedCadence`.
-        #[serde(rename = "GopClosedCadence", skip_serializing_if = "Option::is_none")]
         pub gop_closed_cadence: Option<Value<i64>>,
         /// `GopNumBFrames`.
-        #[serde(rename = "GopNumBFrames", skip_serializing_if = "Option::is_none")]
         pub gop_num_b_frames: Option<Value<i64>>,
         /// `GopSize`.
-        #[serde(rename = "GopSize", skip_serializing_if = "Option::is_none")]
         pub gop_size: Option<Value<f64>>,
         /// `GopSizeUnits`.
-        #[serde(rename = "GopSizeUnits", skip_serializing_if = "Option::is_none")]
         pub gop_size_units: Option<Value<String>>,
         /// `ScanType`.
-        #[serde(rename = "ScanType", skip_serializing_if = "Option::is_none")]
         pub scan_type: Option<Value<String>>,
         /// `SubgopLength`.
-        #[serde(rename = "SubgopLength", skip_serializing_if = "Option::is_none")]
         pub subgop_length: Option<Value<String>>,
         /// `TimecodeBurninSettings`.
-        #[serde(
-            rename = "TimecodeBurninSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timecode_burnin_settings: Option<TimecodeBurninSettings>,
         /// `TimecodeInsertion`.
-        #[serde(rename = "TimecodeInsertion", skip_serializing_if = "Option::is_none")]
         pub timecode_insertion: Option<Value<String>>,
     }
 
+    impl Serialize for Mpeg2Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdaptiveQuantization",
+                &self.adaptive_quantization,
+            )?;
+            crate::cfn::entry(&mut map, "AfdSignaling", &self.afd_signaling)?;
+            crate::cfn::entry(&mut map, "ColorMetadata", &self.color_metadata)?;
+            crate::cfn::entry(&mut map, "ColorSpace", &self.color_space)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisplayAspectRatio",
+                &self.display_aspect_ratio,
+            )?;
+            crate::cfn::entry(&mut map, "FilterSettings", &self.filter_settings)?;
+            crate::cfn::entry(&mut map, "FixedAfd", &self.fixed_afd)?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateDenominator",
+                &self.framerate_denominator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FramerateNumerator",
+                &self.framerate_numerator,
+            )?;
+            crate::cfn::entry(&mut map, "GopClosedCadence", &self.gop_closed_cadence)?;
+            crate::cfn::entry(&mut map, "GopNumBFrames", &self.gop_num_b_frames)?;
+            crate::cfn::entry(&mut map, "GopSize", &self.gop_size)?;
+            crate::cfn::entry(&mut map, "GopSizeUnits", &self.gop_size_units)?;
+            crate::cfn::entry(&mut map, "ScanType", &self.scan_type)?;
+            crate::cfn::entry(&mut map, "SubgopLength", &self.subgop_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimecodeBurninSettings",
+                &self.timecode_burnin_settings,
+            )?;
+            crate::cfn::entry(&mut map, "TimecodeInsertion", &self.timecode_insertion)?;
+            map.end()
+        }
+    }
+
     /// The `Mpeg2FilterSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Mpeg2FilterSettings {
         /// `TemporalFilterSettings`.
-        #[serde(
-            rename = "TemporalFilterSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub temporal_filter_settings: Option<TemporalFilterSettings>,
     }
 
+    impl Serialize for Mpeg2FilterSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemporalFilterSettings",
+                &self.temporal_filter_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VideoPositionRectangle` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoPositionRectangle {
         /// `Height`.
-        #[serde(rename = "Height", skip_serializing_if = "Option::is_none")]
         pub height: Option<Value<i64>>,
         /// `Width`.
-        #[serde(rename = "Width", skip_serializing_if = "Option::is_none")]
         pub width: Option<Value<i64>>,
         /// `X`.
-        #[serde(rename = "X", skip_serializing_if = "Option::is_none")]
         pub x: Option<Value<i64>>,
         /// `Y`.
-        #[serde(rename = "Y", skip_serializing_if = "Option::is_none")]
         pub y: Option<Value<i64>>,
     }
 
+    impl Serialize for VideoPositionRectangle {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Height", &self.height)?;
+            crate::cfn::entry(&mut map, "Width", &self.width)?;
+            crate::cfn::entry(&mut map, "X", &self.x)?;
+            crate::cfn::entry(&mut map, "Y", &self.y)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceSettings {
         /// `AudioFeedInputs`.
-        #[serde(rename = "AudioFeedInputs", skip_serializing_if = "Option::is_none")]
         pub audio_feed_inputs: Option<Vec<AudioFeedInput>>,
         /// `EnrichmentMethods`.
-        #[serde(rename = "EnrichmentMethods", skip_serializing_if = "Option::is_none")]
         pub enrichment_methods: Option<Vec<Value<String>>>,
         /// `FeedArn`.
-        #[serde(rename = "FeedArn", skip_serializing_if = "Option::is_none")]
         pub feed_arn: Option<Value<String>>,
     }
 
+    impl Serialize for InferenceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioFeedInputs", &self.audio_feed_inputs)?;
+            crate::cfn::entry(&mut map, "EnrichmentMethods", &self.enrichment_methods)?;
+            crate::cfn::entry(&mut map, "FeedArn", &self.feed_arn)?;
+            map.end()
+        }
+    }
+
     /// The `AudioFeedInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioFeedInput {
         /// `AudioSelectorName`.
-        #[serde(rename = "AudioSelectorName", skip_serializing_if = "Option::is_none")]
         pub audio_selector_name: Option<Value<String>>,
         /// `FeedInput`.
-        #[serde(rename = "FeedInput", skip_serializing_if = "Option::is_none")]
         pub feed_input: Option<Value<String>>,
     }
 
+    impl Serialize for AudioFeedInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioSelectorName", &self.audio_selector_name)?;
+            crate::cfn::entry(&mut map, "FeedInput", &self.feed_input)?;
+            map.end()
+        }
+    }
+
     /// The `InputAttachment` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputAttachment {
         /// `AutomaticInputFailoverSettings`.
-        #[serde(
-            rename = "AutomaticInputFailoverSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automatic_input_failover_settings: Option<AutomaticInputFailoverSettings>,
         /// `InputAttachmentName`.
-        #[serde(rename = "InputAttachmentName", skip_serializing_if = "Option::is_none")]
         pub input_attachment_name: Option<Value<String>>,
         /// `InputId`.
-        #[serde(rename = "InputId", skip_serializing_if = "Option::is_none")]
         pub input_id: Option<Value<String>>,
         /// `InputSettings`.
-        #[serde(rename = "InputSettings", skip_serializing_if = "Option::is_none")]
         pub input_settings: Option<InputSettings>,
         /// `LogicalInterfaceNames`.
-        #[serde(
-            rename = "LogicalInterfaceNames",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logical_interface_names: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for InputAttachment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticInputFailoverSettings",
+                &self.automatic_input_failover_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InputAttachmentName",
+                &self.input_attachment_name,
+            )?;
+            crate::cfn::entry(&mut map, "InputId", &self.input_id)?;
+            crate::cfn::entry(&mut map, "InputSettings", &self.input_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogicalInterfaceNames",
+                &self.logical_interface_names,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AutomaticInputFailoverSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutomaticInputFailoverSettings {
         /// `ErrorClearTimeMsec`.
-        #[serde(rename = "ErrorClearTimeMsec", skip_serializing_if = "Option::is_none")]
         pub error_clear_time_msec: Option<Value<i64>>,
         /// `FailoverConditions`.
-        #[serde(rename = "FailoverConditions", skip_serializing_if = "Option::is_none")]
         pub failover_conditions: Option<Vec<FailoverCondition>>,
         /// `InputPreference`.
-        #[serde(rename = "InputPreference", skip_serializing_if = "Option::is_none")]
         pub input_preference: Option<Value<String>>,
         /// `SecondaryInputId`.
-        #[serde(rename = "SecondaryInputId", skip_serializing_if = "Option::is_none")]
         pub secondary_input_id: Option<Value<String>>,
     }
 
+    impl Serialize for AutomaticInputFailoverSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ErrorClearTimeMsec",
+                &self.error_clear_time_msec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FailoverConditions",
+                &self.failover_conditions,
+            )?;
+            crate::cfn::entry(&mut map, "InputPreference", &self.input_preference)?;
+            crate::cfn::entry(&mut map, "SecondaryInputId", &self.secondary_input_id)?;
+            map.end()
+        }
+    }
+
     /// The `FailoverCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FailoverCondition {
         /// `FailoverConditionSettings`.
-        #[serde(
-            rename = "FailoverConditionSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub failover_condition_settings: Option<FailoverConditionSettings>,
     }
 
+    impl Serialize for FailoverCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailoverConditionSettings",
+                &self.failover_condition_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `FailoverConditionSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FailoverConditionSettings {
         /// `AudioSilenceSettings`.
-        #[serde(
-            rename = "AudioSilenceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_silence_settings: Option<AudioSilenceFailoverSettings>,
         /// `InputLossSettings`.
-        #[serde(rename = "InputLossSettings", skip_serializing_if = "Option::is_none")]
         pub input_loss_settings: Option<InputLossFailoverSettings>,
         /// `VideoBlackSettings`.
-        #[serde(rename = "VideoBlackSettings", skip_serializing_if = "Option::is_none")]
         pub video_black_settings: Option<VideoBlackFailoverSettings>,
     }
 
+    impl Serialize for FailoverConditionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioSilenceSettings",
+                &self.audio_silence_settings,
+            )?;
+            crate::cfn::entry(&mut map, "InputLossSettings", &self.input_loss_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "VideoBlackSettings",
+                &self.video_black_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AudioSilenceFailoverSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioSilenceFailoverSettings {
         /// `AudioSelectorName`.
-        #[serde(rename = "AudioSelectorName", skip_serializing_if = "Option::is_none")]
         pub audio_selector_name: Option<Value<String>>,
         /// `AudioSilenceThresholdMsec`.
-        #[serde(
-            rename = "AudioSilenceThresholdMsec",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_silence_threshold_msec: Option<Value<i64>>,
     }
 
+    impl Serialize for AudioSilenceFailoverSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioSelectorName", &self.audio_selector_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioSilenceThresholdMsec",
+                &self.audio_silence_threshold_msec,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InputLossFailoverSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputLossFailoverSettings {
         /// `InputLossThresholdMsec`.
-        #[serde(
-            rename = "InputLossThresholdMsec",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub input_loss_threshold_msec: Option<Value<i64>>,
     }
 
+    impl Serialize for InputLossFailoverSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputLossThresholdMsec",
+                &self.input_loss_threshold_msec,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VideoBlackFailoverSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoBlackFailoverSettings {
         /// `BlackDetectThreshold`.
-        #[serde(
-            rename = "BlackDetectThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub black_detect_threshold: Option<Value<f64>>,
         /// `VideoBlackThresholdMsec`.
-        #[serde(
-            rename = "VideoBlackThresholdMsec",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub video_black_threshold_msec: Option<Value<i64>>,
     }
 
+    impl Serialize for VideoBlackFailoverSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlackDetectThreshold",
+                &self.black_detect_threshold,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VideoBlackThresholdMsec",
+                &self.video_black_threshold_msec,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputSettings {
         /// `AudioSelectors`.
-        #[serde(rename = "AudioSelectors", skip_serializing_if = "Option::is_none")]
         pub audio_selectors: Option<Vec<AudioSelector>>,
         /// `CaptionSelectors`.
-        #[serde(rename = "CaptionSelectors", skip_serializing_if = "Option::is_none")]
         pub caption_selectors: Option<Vec<CaptionSelector>>,
         /// `DeblockFilter`.
-        #[serde(rename = "DeblockFilter", skip_serializing_if = "Option::is_none")]
         pub deblock_filter: Option<Value<String>>,
         /// `DenoiseFilter`.
-        #[serde(rename = "DenoiseFilter", skip_serializing_if = "Option::is_none")]
         pub denoise_filter: Option<Value<String>>,
         /// `FilterStrength`.
-        #[serde(rename = "FilterStrength", skip_serializing_if = "Option::is_none")]
         pub filter_strength: Option<Value<i64>>,
         /// `InputFilter`.
-        #[serde(rename = "InputFilter", skip_serializing_if = "Option::is_none")]
         pub input_filter: Option<Value<String>>,
         /// `NetworkInputSettings`.
-        #[serde(
-            rename = "NetworkInputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_input_settings: Option<NetworkInputSettings>,
         /// `Scte35Pid`.
-        #[serde(rename = "Scte35Pid", skip_serializing_if = "Option::is_none")]
         pub scte35_pid: Option<Value<i64>>,
         /// `Smpte2038DataPreference`.
-        #[serde(
-            rename = "Smpte2038DataPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub smpte2038_data_preference: Option<Value<String>>,
         /// `SourceEndBehavior`.
-        #[serde(rename = "SourceEndBehavior", skip_serializing_if = "Option::is_none")]
         pub source_end_behavior: Option<Value<String>>,
         /// `VideoSelector`.
-        #[serde(rename = "VideoSelector", skip_serializing_if = "Option::is_none")]
         pub video_selector: Option<VideoSelector>,
     }
 
+    impl Serialize for InputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioSelectors", &self.audio_selectors)?;
+            crate::cfn::entry(&mut map, "CaptionSelectors", &self.caption_selectors)?;
+            crate::cfn::entry(&mut map, "DeblockFilter", &self.deblock_filter)?;
+            crate::cfn::entry(&mut map, "DenoiseFilter", &self.denoise_filter)?;
+            crate::cfn::entry(&mut map, "FilterStrength", &self.filter_strength)?;
+            crate::cfn::entry(&mut map, "InputFilter", &self.input_filter)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInputSettings",
+                &self.network_input_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Scte35Pid", &self.scte35_pid)?;
+            crate::cfn::entry(
+                &mut map,
+                "Smpte2038DataPreference",
+                &self.smpte2038_data_preference,
+            )?;
+            crate::cfn::entry(&mut map, "SourceEndBehavior", &self.source_end_behavior)?;
+            crate::cfn::entry(&mut map, "VideoSelector", &self.video_selector)?;
+            map.end()
+        }
+    }
+
     /// The `AudioSelector` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioSelector {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `SelectorSettings`.
-        #[serde(rename = "SelectorSettings", skip_serializing_if = "Option::is_none")]
         pub selector_settings: Option<AudioSelectorSettings>,
     }
 
+    impl Serialize for AudioSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SelectorSettings", &self.selector_settings)?;
+            map.end()
+        }
+    }
+
     /// The `AudioSelectorSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioSelectorSettings {
         /// `AudioHlsRenditionSelection`.
-        #[serde(
-            rename = "AudioHlsRenditionSelection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_hls_rendition_selection: Option<AudioHlsRenditionSelection>,
         /// `AudioLanguageSelection`.
-        #[serde(
-            rename = "AudioLanguageSelection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_language_selection: Option<AudioLanguageSelection>,
         /// `AudioPidSelection`.
-        #[serde(rename = "AudioPidSelection", skip_serializing_if = "Option::is_none")]
         pub audio_pid_selection: Option<AudioPidSelection>,
         /// `AudioTrackSelection`.
-        #[serde(rename = "AudioTrackSelection", skip_serializing_if = "Option::is_none")]
         pub audio_track_selection: Option<AudioTrackSelection>,
     }
 
+    impl Serialize for AudioSelectorSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioHlsRenditionSelection",
+                &self.audio_hls_rendition_selection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioLanguageSelection",
+                &self.audio_language_selection,
+            )?;
+            crate::cfn::entry(&mut map, "AudioPidSelection", &self.audio_pid_selection)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioTrackSelection",
+                &self.audio_track_selection,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AudioHlsRenditionSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioHlsRenditionSelection {
         /// `GroupId`.
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
         pub group_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for AudioHlsRenditionSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// The `AudioLanguageSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioLanguageSelection {
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
         /// `LanguageSelectionPolicy`.
-        #[serde(
-            rename = "LanguageSelectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub language_selection_policy: Option<Value<String>>,
     }
 
+    impl Serialize for AudioLanguageSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "LanguageSelectionPolicy",
+                &self.language_selection_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AudioPidSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioPidSelection {
         /// `Pid`.
-        #[serde(rename = "Pid", skip_serializing_if = "Option::is_none")]
         pub pid: Option<Value<i64>>,
         /// `Pids`.
-        #[serde(rename = "Pids", skip_serializing_if = "Option::is_none")]
         pub pids: Option<Vec<AudioPid>>,
     }
 
+    impl Serialize for AudioPidSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Pid", &self.pid)?;
+            crate::cfn::entry(&mut map, "Pids", &self.pids)?;
+            map.end()
+        }
+    }
+
     /// The `AudioPid` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioPid {
         /// `DolbyEDecode`.
-        #[serde(rename = "DolbyEDecode", skip_serializing_if = "Option::is_none")]
         pub dolby_e_decode: Option<AudioDolbyEDecode>,
         /// `Pid`.
-        #[serde(rename = "Pid", skip_serializing_if = "Option::is_none")]
         pub pid: Option<Value<i64>>,
         /// `PremixSettings`.
-        #[serde(rename = "PremixSettings", skip_serializing_if = "Option::is_none")]
         pub premix_settings: Option<AudioPreMixerSettings>,
+    }
+
+    impl Serialize for AudioPid {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DolbyEDecode", &self.dolby_e_decode)?;
+            crate::cfn::entry(&mut map, "Pid", &self.pid)?;
+            crate::cfn::entry(&mut map, "PremixSettings", &self.premix_settings)?;
+            map.end()
+        }
     }
 
     /// The `AudioDolbyEDecode` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioDolbyEDecode {
         /// `ProgramSelection`.
-        #[serde(rename = "ProgramSelection", skip_serializing_if = "Option::is_none")]
         pub program_selection: Option<Value<String>>,
     }
 
+    impl Serialize for AudioDolbyEDecode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ProgramSelection", &self.program_selection)?;
+            map.end()
+        }
+    }
+
     /// The `AudioPreMixerSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioPreMixerSettings {
         /// `AudioNormalizationSettings`.
-        #[serde(
-            rename = "AudioNormalizationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_normalization_settings: Option<AudioNormalizationSettings>,
         /// `Channels`.
-        #[serde(rename = "Channels", skip_serializing_if = "Option::is_none")]
         pub channels: Option<Value<i64>>,
         /// `GainDb`.
-        #[serde(rename = "GainDb", skip_serializing_if = "Option::is_none")]
         pub gain_db: Option<Value<f64>>,
         /// `RemixSettings`.
-        #[serde(rename = "RemixSettings", skip_serializing_if = "Option::is_none")]
         pub remix_settings: Option<RemixSettings>,
     }
 
+    impl Serialize for AudioPreMixerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioNormalizationSettings",
+                &self.audio_normalization_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Channels", &self.channels)?;
+            crate::cfn::entry(&mut map, "GainDb", &self.gain_db)?;
+            crate::cfn::entry(&mut map, "RemixSettings", &self.remix_settings)?;
+            map.end()
+        }
+    }
+
     /// The `AudioTrackSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioTrackSelection {
         /// `DolbyEDecode`.
-        #[serde(rename = "DolbyEDecode", skip_serializing_if = "Option::is_none")]
         pub dolby_e_decode: Option<AudioDolbyEDecode>,
         /// `Tracks`.
-        #[serde(rename = "Tracks", skip_serializing_if = "Option::is_none")]
         pub tracks: Option<Vec<AudioTrack>>,
     }
 
+    impl Serialize for AudioTrackSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DolbyEDecode", &self.dolby_e_decode)?;
+            crate::cfn::entry(&mut map, "Tracks", &self.tracks)?;
+            map.end()
+        }
+    }
+
     /// The `AudioTrack` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudioTrack {
         /// `PremixSettings`.
-        #[serde(rename = "PremixSettings", skip_serializing_if = "Option::is_none")]
         pub premix_settings: Option<AudioPreMixerSettings>,
         /// `Track`.
-        #[serde(rename = "Track", skip_serializing_if = "Option::is_none")]
         pub track: Option<Value<i64>>,
     }
 
+    impl Serialize for AudioTrack {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PremixSettings", &self.premix_settings)?;
+            crate::cfn::entry(&mut map, "Track", &self.track)?;
+            map.end()
+        }
+    }
+
     /// The `CaptionSelector` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptionSelector {
         /// `LanguageCode`.
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
         pub language_code: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `SelectorSettings`.
-        #[serde(rename = "SelectorSettings", skip_serializing_if = "Option::is_none")]
         pub selector_settings: Option<CaptionSelectorSettings>,
     }
 
+    impl Serialize for CaptionSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SelectorSettings", &self.selector_settings)?;
+            map.end()
+        }
+    }
+
     /// The `CaptionSelectorSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptionSelectorSettings {
         /// `AncillarySourceSettings`.
-        #[serde(
-            rename = "AncillarySourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ancillary_source_settings: Option<AncillarySourceSettings>,
-        /// `AribSourceSettings`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AribSourceSettings", skip_serializing_if = "Option::is_none")]
+        /// `AribSourceSettings`: `AribSourceSettings`. Untyped in the schema: any `serde_json::Value`.
         pub arib_source_settings: Option<serde_json::Value>,
         /// `DvbSubSourceSettings`.
-        #[serde(
-            rename = "DvbSubSourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dvb_sub_source_settings: Option<Scte27DvbSubSourceSettings>,
         /// `EmbeddedSourceSettings`.
-        #[serde(
-            rename = "EmbeddedSourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub embedded_source_settings: Option<EmbeddedSourceSettings>,
         /// `Scte20SourceSettings`.
-        #[serde(
-            rename = "Scte20SourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scte20_source_settings: Option<Scte20SourceSettings>,
         /// `Scte27SourceSettings`.
-        #[serde(
-            rename = "Scte27SourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scte27_source_settings: Option<Scte27DvbSubSourceSettings>,
         /// `SmartSubtitleSourceSettings`.
-        #[serde(
-            rename = "SmartSubtitleSourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub smart_subtitle_source_settings: Option<SmartSubtitleSourceSettings>,
         /// `TeletextSourceSettings`.
-        #[serde(
-            rename = "TeletextSourceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub teletext_source_settings: Option<TeletextSourceSettings>,
     }
 
+    impl Serialize for CaptionSelectorSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AncillarySourceSettings",
+                &self.ancillary_source_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AribSourceSettings",
+                &self.arib_source_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DvbSubSourceSettings",
+                &self.dvb_sub_source_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmbeddedSourceSettings",
+                &self.embedded_source_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte20SourceSettings",
+                &self.scte20_source_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Scte27SourceSettings",
+                &self.scte27_source_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SmartSubtitleSourceSettings",
+                &self.smart_subtitle_source_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TeletextSourceSettings",
+                &self.teletext_source_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AncillarySourceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AncillarySourceSettings {
         /// `SourceAncillaryChannelNumber`.
-        #[serde(
-            rename = "SourceAncillaryChannelNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_ancillary_channel_number: Option<Value<i64>>,
     }
 
+    impl Serialize for AncillarySourceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceAncillaryChannelNumber",
+                &self.source_ancillary_channel_number,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Scte27DvbSubSourceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scte27DvbSubSourceSettings {
         /// `OcrLanguage`.
-        #[serde(rename = "OcrLanguage", skip_serializing_if = "Option::is_none")]
         pub ocr_language: Option<Value<String>>,
         /// `Pid`.
-        #[serde(rename = "Pid", skip_serializing_if = "Option::is_none")]
         pub pid: Option<Value<i64>>,
+    }
+
+    impl Serialize for Scte27DvbSubSourceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OcrLanguage", &self.ocr_language)?;
+            crate::cfn::entry(&mut map, "Pid", &self.pid)?;
+            map.end()
+        }
     }
 
     /// The `EmbeddedSourceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmbeddedSourceSettings {
         /// `Convert608To708`.
-        #[serde(rename = "Convert608To708", skip_serializing_if = "Option::is_none")]
         pub convert608_to708: Option<Value<String>>,
         /// `Scte20Detection`.
-        #[serde(rename = "Scte20Detection", skip_serializing_if = "Option::is_none")]
         pub scte20_detection: Option<Value<String>>,
         /// `Source608ChannelNumber`.
-        #[serde(
-            rename = "Source608ChannelNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source608_channel_number: Option<Value<i64>>,
         /// `Source608TrackNumber`.
-        #[serde(
-            rename = "Source608TrackNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source608_track_number: Option<Value<i64>>,
     }
 
+    impl Serialize for EmbeddedSourceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Convert608To708", &self.convert608_to708)?;
+            crate::cfn::entry(&mut map, "Scte20Detection", &self.scte20_detection)?;
+            crate::cfn::entry(
+                &mut map,
+                "Source608ChannelNumber",
+                &self.source608_channel_number,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "Source608TrackNumber",
+                &self.source608_track_number,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Scte20SourceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scte20SourceSettings {
         /// `Convert608To708`.
-        #[serde(rename = "Convert608To708", skip_serializing_if = "Option::is_none")]
         pub convert608_to708: Option<Value<String>>,
         /// `Source608ChannelNumber`.
-        #[serde(
-            rename = "Source608ChannelNumber",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source608_channel_number: Option<Value<i64>>,
     }
 
+    impl Serialize for Scte20SourceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Convert608To708", &self.convert608_to708)?;
+            crate::cfn::entry(
+                &mut map,
+                "Source608ChannelNumber",
+                &self.source608_channel_number,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SmartSubtitleSourceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SmartSubtitleSourceSettings {
         /// `CaptionSynchronizationMode`.
-        #[serde(
-            rename = "CaptionSynchronizationMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub caption_synchronization_mode: Option<Value<String>>,
         /// `InferenceFeedOutput`.
-        #[serde(rename = "InferenceFeedOutput", skip_serializing_if = "Option::is_none")]
         pub inference_feed_output: Option<Value<String>>,
     }
 
+    impl Serialize for SmartSubtitleSourceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptionSynchronizationMode",
+                &self.caption_synchronization_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceFeedOutput",
+                &self.inference_feed_output,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TeletextSourceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TeletextSourceSettings {
         /// `OutputRectangle`.
-        #[serde(rename = "OutputRectangle", skip_serializing_if = "Option::is_none")]
         pub output_rectangle: Option<CaptionRectangle>,
         /// `PageNumber`.
-        #[serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")]
         pub page_number: Option<Value<String>>,
     }
 
+    impl Serialize for TeletextSourceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OutputRectangle", &self.output_rectangle)?;
+            crate::cfn::entry(&mut map, "PageNumber", &self.page_number)?;
+            map.end()
+        }
+    }
+
     /// The `CaptionRectangle` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptionRectangle {
         /// `Height`.
-        #[serde(rename = "Height", skip_serializing_if = "Option::is_none")]
         pub height: Option<Value<f64>>,
         /// `LeftOffset`.
-        #[serde(rename = "LeftOffset", skip_serializing_if = "Option::is_none")]
         pub left_offset: Option<Value<f64>>,
         /// `TopOffset`.
-        #[serde(rename = "TopOffset", skip_serializing_if = "Option::is_none")]
         pub top_offset: Option<Value<f64>>,
         /// `Width`.
-        #[serde(rename = "Width", skip_serializing_if = "Option::is_none")]
         pub width: Option<Value<f64>>,
     }
 
+    impl Serialize for CaptionRectangle {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Height", &self.height)?;
+            crate::cfn::entry(&mut map, "LeftOffset", &self.left_offset)?;
+            crate::cfn::entry(&mut map, "TopOffset", &self.top_offset)?;
+            crate::cfn::entry(&mut map, "Width", &self.width)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkInputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInputSettings {
         /// `HlsInputSettings`.
-        #[serde(rename = "HlsInputSettings", skip_serializing_if = "Option::is_none")]
         pub hls_input_settings: Option<HlsInputSettings>,
         /// `MulticastInputSettings`.
-        #[serde(
-            rename = "MulticastInputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multicast_input_settings: Option<MulticastInputSettings>,
         /// `ServerValidation`.
-        #[serde(rename = "ServerValidation", skip_serializing_if = "Option::is_none")]
         pub server_validation: Option<Value<String>>,
     }
 
+    impl Serialize for NetworkInputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HlsInputSettings", &self.hls_input_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "MulticastInputSettings",
+                &self.multicast_input_settings,
+            )?;
+            crate::cfn::entry(&mut map, "ServerValidation", &self.server_validation)?;
+            map.end()
+        }
+    }
+
     /// The `HlsInputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsInputSettings {
         /// `Bandwidth`.
-        #[serde(rename = "Bandwidth", skip_serializing_if = "Option::is_none")]
         pub bandwidth: Option<Value<i64>>,
         /// `BufferSegments`.
-        #[serde(rename = "BufferSegments", skip_serializing_if = "Option::is_none")]
         pub buffer_segments: Option<Value<i64>>,
         /// `Retries`.
-        #[serde(rename = "Retries", skip_serializing_if = "Option::is_none")]
         pub retries: Option<Value<i64>>,
         /// `RetryInterval`.
-        #[serde(rename = "RetryInterval", skip_serializing_if = "Option::is_none")]
         pub retry_interval: Option<Value<i64>>,
         /// `Scte35Source`.
-        #[serde(rename = "Scte35Source", skip_serializing_if = "Option::is_none")]
         pub scte35_source: Option<Value<String>>,
     }
 
+    impl Serialize for HlsInputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bandwidth", &self.bandwidth)?;
+            crate::cfn::entry(&mut map, "BufferSegments", &self.buffer_segments)?;
+            crate::cfn::entry(&mut map, "Retries", &self.retries)?;
+            crate::cfn::entry(&mut map, "RetryInterval", &self.retry_interval)?;
+            crate::cfn::entry(&mut map, "Scte35Source", &self.scte35_source)?;
+            map.end()
+        }
+    }
+
     /// The `MulticastInputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MulticastInputSettings {
         /// `SourceIpAddress`.
-        #[serde(rename = "SourceIpAddress", skip_serializing_if = "Option::is_none")]
         pub source_ip_address: Option<Value<String>>,
     }
 
+    impl Serialize for MulticastInputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceIpAddress", &self.source_ip_address)?;
+            map.end()
+        }
+    }
+
     /// The `VideoSelector` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoSelector {
         /// `ColorSpace`.
-        #[serde(rename = "ColorSpace", skip_serializing_if = "Option::is_none")]
         pub color_space: Option<Value<String>>,
         /// `ColorSpaceSettings`.
-        #[serde(rename = "ColorSpaceSettings", skip_serializing_if = "Option::is_none")]
         pub color_space_settings: Option<VideoSelectorColorSpaceSettings>,
         /// `ColorSpaceUsage`.
-        #[serde(rename = "ColorSpaceUsage", skip_serializing_if = "Option::is_none")]
         pub color_space_usage: Option<Value<String>>,
         /// `SelectorSettings`.
-        #[serde(rename = "SelectorSettings", skip_serializing_if = "Option::is_none")]
         pub selector_settings: Option<VideoSelectorSettings>,
     }
 
+    impl Serialize for VideoSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ColorSpace", &self.color_space)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColorSpaceSettings",
+                &self.color_space_settings,
+            )?;
+            crate::cfn::entry(&mut map, "ColorSpaceUsage", &self.color_space_usage)?;
+            crate::cfn::entry(&mut map, "SelectorSettings", &self.selector_settings)?;
+            map.end()
+        }
+    }
+
     /// The `VideoSelectorColorSpaceSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoSelectorColorSpaceSettings {
         /// `Hdr10Settings`.
-        #[serde(rename = "Hdr10Settings", skip_serializing_if = "Option::is_none")]
         pub hdr10_settings: Option<Hdr10Settings>,
     }
 
+    impl Serialize for VideoSelectorColorSpaceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Hdr10Settings", &self.hdr10_settings)?;
+            map.end()
+        }
+    }
+
     /// The `VideoSelectorSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoSelectorSettings {
         /// `VideoSelectorPid`.
-        #[serde(rename = "VideoSelectorPid", skip_serializing_if = "Option::is_none")]
         pub video_selector_pid: Option<VideoSelectorPid>,
         /// `VideoSelectorProgramId`.
-        #[serde(
-            rename = "VideoSelectorProgramId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub video_selector_program_id: Option<VideoSelectorProgramId>,
     }
 
+    impl Serialize for VideoSelectorSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VideoSelectorPid", &self.video_selector_pid)?;
+            crate::cfn::entry(
+                &mut map,
+                "VideoSelectorProgramId",
+                &self.video_selector_program_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VideoSelectorPid` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoSelectorPid {
         /// `Pid`.
-        #[serde(rename = "Pid", skip_serializing_if = "Option::is_none")]
         pub pid: Option<Value<i64>>,
     }
 
+    impl Serialize for VideoSelectorPid {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Pid", &self.pid)?;
+            map.end()
+        }
+    }
+
     /// The `VideoSelectorProgramId` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VideoSelectorProgramId {
         /// `ProgramId`.
-        #[serde(rename = "ProgramId", skip_serializing_if = "Option::is_none")]
         pub program_id: Option<Value<i64>>,
     }
 
+    impl Serialize for VideoSelectorProgramId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ProgramId", &self.program_id)?;
+            map.end()
+        }
+    }
+
     /// The `InputSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputSpecification {
         /// `Codec`.
-        #[serde(rename = "Codec", skip_serializing_if = "Option::is_none")]
         pub codec: Option<Value<String>>,
         /// `MaximumBitrate`.
-        #[serde(rename = "MaximumBitrate", skip_serializing_if = "Option::is_none")]
         pub maximum_bitrate: Option<Value<String>>,
         /// `Resolution`.
-        #[serde(rename = "Resolution", skip_serializing_if = "Option::is_none")]
         pub resolution: Option<Value<String>>,
     }
 
+    impl Serialize for InputSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Codec", &self.codec)?;
+            crate::cfn::entry(&mut map, "MaximumBitrate", &self.maximum_bitrate)?;
+            crate::cfn::entry(&mut map, "Resolution", &self.resolution)?;
+            map.end()
+        }
+    }
+
     /// The `LinkedChannelSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LinkedChannelSettings {
         /// `FollowerChannelSettings`.
-        #[serde(
-            rename = "FollowerChannelSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub follower_channel_settings: Option<FollowerChannelSettings>,
         /// `PrimaryChannelSettings`.
-        #[serde(
-            rename = "PrimaryChannelSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub primary_channel_settings: Option<PrimaryChannelSettings>,
     }
 
+    impl Serialize for LinkedChannelSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FollowerChannelSettings",
+                &self.follower_channel_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrimaryChannelSettings",
+                &self.primary_channel_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `FollowerChannelSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FollowerChannelSettings {
         /// `LinkedChannelType`.
-        #[serde(rename = "LinkedChannelType", skip_serializing_if = "Option::is_none")]
         pub linked_channel_type: Option<Value<String>>,
         /// `PrimaryChannelArn`.
-        #[serde(rename = "PrimaryChannelArn", skip_serializing_if = "Option::is_none")]
         pub primary_channel_arn: Option<Value<String>>,
     }
 
+    impl Serialize for FollowerChannelSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LinkedChannelType", &self.linked_channel_type)?;
+            crate::cfn::entry(&mut map, "PrimaryChannelArn", &self.primary_channel_arn)?;
+            map.end()
+        }
+    }
+
     /// The `PrimaryChannelSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrimaryChannelSettings {
         /// `LinkedChannelType`.
-        #[serde(rename = "LinkedChannelType", skip_serializing_if = "Option::is_none")]
         pub linked_channel_type: Option<Value<String>>,
     }
 
+    impl Serialize for PrimaryChannelSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LinkedChannelType", &self.linked_channel_type)?;
+            map.end()
+        }
+    }
+
     /// The `MaintenanceCreateSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceCreateSettings {
         /// `MaintenanceDay`.
-        #[serde(rename = "MaintenanceDay", skip_serializing_if = "Option::is_none")]
         pub maintenance_day: Option<Value<String>>,
         /// `MaintenanceStartTime`.
-        #[serde(
-            rename = "MaintenanceStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_start_time: Option<Value<String>>,
     }
 
+    impl Serialize for MaintenanceCreateSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaintenanceDay", &self.maintenance_day)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceStartTime",
+                &self.maintenance_start_time,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VpcOutputSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcOutputSettings {
         /// `PublicAddressAllocationIds`.
-        #[serde(
-            rename = "PublicAddressAllocationIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub public_address_allocation_ids: Option<Vec<Value<String>>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for VpcOutputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicAddressAllocationIds",
+                &self.public_address_allocation_ids,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 }
 
@@ -4476,20 +6665,31 @@ pub mod channel_placement_group {
     }
 
     /// The properties of `AWS::MediaLive::ChannelPlacementGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelPlacementGroupProps {
-        /// The ID of the cluster the node is on.
-        #[serde(rename = "ClusterId", skip_serializing_if = "Option::is_none")]
+        /// `ClusterId`: The ID of the cluster the node is on.
         pub cluster_id: Option<Value<String>>,
-        /// The name of the channel placement group.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the channel placement group.
         pub name: Option<Value<String>>,
-        /// List of nodes added to the channel placement group
-        #[serde(rename = "Nodes", skip_serializing_if = "Option::is_none")]
+        /// `Nodes`: List of nodes added to the channel placement group
         pub nodes: Option<Vec<Value<String>>>,
-        /// A collection of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of key-value pairs.
         pub tags: Option<Vec<Tags>>,
+    }
+
+    impl Serialize for CfnChannelPlacementGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterId", &self.cluster_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Nodes", &self.nodes)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -4580,46 +6780,33 @@ pub mod cloud_watch_alarm_template {
     }
 
     /// The properties of `AWS::MediaLive::CloudWatchAlarmTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudWatchAlarmTemplateProps {
         /// `ComparisonOperator`.
-        #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<CloudWatchAlarmTemplateComparisonOperator>,
-        /// The number of datapoints within the evaluation period that must be breaching to trigger the alarm.
-        #[serde(rename = "DatapointsToAlarm", skip_serializing_if = "Option::is_none")]
+        /// `DatapointsToAlarm`: The number of datapoints within the evaluation period that must be breaching to trigger the alarm.
         pub datapoints_to_alarm: Option<Value<f64>>,
-        /// A resource's optional description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A resource's optional description.
         pub description: Option<Value<String>>,
-        /// The number of periods over which data is compared to the specified threshold.
-        #[serde(rename = "EvaluationPeriods")]
+        /// `EvaluationPeriods`: The number of periods over which data is compared to the specified threshold.
         pub evaluation_periods: Value<f64>,
-        /// A cloudwatch alarm template group's identifier.
-        #[serde(rename = "GroupIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `GroupIdentifier`: A cloudwatch alarm template group's identifier.
         pub group_identifier: Option<Value<String>>,
-        /// The name of the metric associated with the alarm.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the metric associated with the alarm.
         pub metric_name: Value<String>,
-        /// A resource's name.
-        #[serde(rename = "Name")]
+        /// `Name`: A resource's name.
         pub name: Value<String>,
-        /// The period, in seconds, over which the specified statistic is applied.
-        #[serde(rename = "Period")]
+        /// `Period`: The period, in seconds, over which the specified statistic is applied.
         pub period: Value<f64>,
         /// `Statistic`.
-        #[serde(rename = "Statistic")]
         pub statistic: Value<CloudWatchAlarmTemplateStatistic>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TargetResourceType`.
-        #[serde(rename = "TargetResourceType")]
         pub target_resource_type: Value<CloudWatchAlarmTemplateTargetResourceType>,
-        /// The threshold value to compare with the specified statistic.
-        #[serde(rename = "Threshold")]
+        /// `Threshold`: The threshold value to compare with the specified statistic.
         pub threshold: Value<f64>,
         /// `TreatMissingData`.
-        #[serde(rename = "TreatMissingData")]
         pub treat_missing_data: Value<CloudWatchAlarmTemplateTreatMissingData>,
     }
 
@@ -4655,6 +6842,30 @@ pub mod cloud_watch_alarm_template {
                 threshold: threshold.into(),
                 treat_missing_data: treat_missing_data.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCloudWatchAlarmTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            crate::cfn::entry(&mut map, "DatapointsToAlarm", &self.datapoints_to_alarm)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EvaluationPeriods", &self.evaluation_periods)?;
+            crate::cfn::entry(&mut map, "GroupIdentifier", &self.group_identifier)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Period", &self.period)?;
+            map.serialize_entry("Statistic", &self.statistic)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetResourceType", &self.target_resource_type)?;
+            map.serialize_entry("Threshold", &self.threshold)?;
+            map.serialize_entry("TreatMissingData", &self.treat_missing_data)?;
+            map.end()
         }
     }
 
@@ -4938,16 +7149,13 @@ pub mod cloud_watch_alarm_template_group {
     }
 
     /// The properties of `AWS::MediaLive::CloudWatchAlarmTemplateGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudWatchAlarmTemplateGroupProps {
-        /// A resource's optional description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A resource's optional description.
         pub description: Option<Value<String>>,
-        /// A resource's name.
-        #[serde(rename = "Name")]
+        /// `Name`: A resource's name.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -4959,6 +7167,20 @@ pub mod cloud_watch_alarm_template_group {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCloudWatchAlarmTemplateGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -5040,23 +7262,34 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::MediaLive::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClusterProps {
         /// `ClusterType`.
-        #[serde(rename = "ClusterType", skip_serializing_if = "Option::is_none")]
         pub cluster_type: Option<Value<ClusterType>>,
-        /// The IAM role your nodes will use.
-        #[serde(rename = "InstanceRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `InstanceRoleArn`: The IAM role your nodes will use.
         pub instance_role_arn: Option<Value<String>>,
-        /// The user-specified name of the Cluster to be created.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The user-specified name of the Cluster to be created.
         pub name: Option<Value<String>>,
         /// `NetworkSettings`.
-        #[serde(rename = "NetworkSettings", skip_serializing_if = "Option::is_none")]
         pub network_settings: Option<ClusterNetworkSettings>,
-        /// A collection of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of key-value pairs.
         pub tags: Option<Vec<Tags>>,
+    }
+
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterType", &self.cluster_type)?;
+            crate::cfn::entry(&mut map, "InstanceRoleArn", &self.instance_role_arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkSettings", &self.network_settings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The hardware type for the cluster.
@@ -5103,29 +7336,51 @@ pub mod cluster {
     }
 
     /// On premises settings which will have the interface network mappings and default Output logical interface
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterNetworkSettings {
-        /// Default value if the customer does not define it in channel Output API
-        #[serde(rename = "DefaultRoute", skip_serializing_if = "Option::is_none")]
+        /// `DefaultRoute`: Default value if the customer does not define it in channel Output API
         pub default_route: Option<Value<String>>,
-        /// Network mappings for the cluster
-        #[serde(rename = "InterfaceMappings", skip_serializing_if = "Option::is_none")]
+        /// `InterfaceMappings`: Network mappings for the cluster
         pub interface_mappings: Option<Vec<InterfaceMapping>>,
     }
 
-    /// Network mappings for the cluster
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InterfaceMapping {
-        /// logical interface name, unique in the list
-        #[serde(
-            rename = "LogicalInterfaceName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ClusterNetworkSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultRoute", &self.default_route)?;
+            crate::cfn::entry(&mut map, "InterfaceMappings", &self.interface_mappings)?;
+            map.end()
+        }
+    }
 
+    /// Network mappings for the cluster
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct InterfaceMapping {
+        /// `LogicalInterfaceName`: logical interface name, unique in the list
         pub logical_interface_name: Option<Value<String>>,
-        /// Network Id to be associated with the logical interface name, can be duplicated in list
-        #[serde(rename = "NetworkId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkId`: Network Id to be associated with the logical interface name, can be duplicated in list
         pub network_id: Option<Value<String>>,
+    }
+
+    impl Serialize for InterfaceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogicalInterfaceName",
+                &self.logical_interface_name,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkId", &self.network_id)?;
+            map.end()
+        }
     }
 }
 
@@ -5216,25 +7471,19 @@ pub mod event_bridge_rule_template {
     }
 
     /// The properties of `AWS::MediaLive::EventBridgeRuleTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBridgeRuleTemplateProps {
-        /// A resource's optional description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A resource's optional description.
         pub description: Option<Value<String>>,
-        /// Placeholder documentation for __listOfEventBridgeRuleTemplateTarget
-        #[serde(rename = "EventTargets", skip_serializing_if = "Option::is_none")]
+        /// `EventTargets`: Placeholder documentation for __listOfEventBridgeRuleTemplateTarget
         pub event_targets: Option<Vec<EventBridgeRuleTemplateTarget>>,
         /// `EventType`.
-        #[serde(rename = "EventType")]
         pub event_type: Value<EventBridgeRuleTemplateEventType>,
-        /// An eventbridge rule template group's identifier.
-        #[serde(rename = "GroupIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `GroupIdentifier`: An eventbridge rule template group's identifier.
         pub group_identifier: Option<Value<String>>,
-        /// A resource's name.
-        #[serde(rename = "Name")]
+        /// `Name`: A resource's name.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -5255,11 +7504,27 @@ pub mod event_bridge_rule_template {
         }
     }
 
+    impl Serialize for CfnEventBridgeRuleTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EventTargets", &self.event_targets)?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            crate::cfn::entry(&mut map, "GroupIdentifier", &self.group_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The target to which to send matching events.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBridgeRuleTemplateTarget {
-        /// Target ARNs must be either an SNS topic or CloudWatch log group.
-        #[serde(rename = "Arn")]
+        /// `Arn`: Target ARNs must be either an SNS topic or CloudWatch log group.
         pub arn: Value<String>,
     }
 
@@ -5267,6 +7532,18 @@ pub mod event_bridge_rule_template {
         /// A `EventBridgeRuleTemplateTarget` of its required properties (`Arn`), the others unset.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
             Self { arn: arn.into() }
+        }
+    }
+
+    impl Serialize for EventBridgeRuleTemplateTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
         }
     }
 
@@ -5429,16 +7706,13 @@ pub mod event_bridge_rule_template_group {
     }
 
     /// The properties of `AWS::MediaLive::EventBridgeRuleTemplateGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBridgeRuleTemplateGroupProps {
-        /// A resource's optional description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A resource's optional description.
         pub description: Option<Value<String>>,
-        /// A resource's name.
-        #[serde(rename = "Name")]
+        /// `Name`: A resource's name.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -5450,6 +7724,20 @@ pub mod event_bridge_rule_template_group {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEventBridgeRuleTemplateGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -5562,123 +7850,186 @@ pub mod input {
     }
 
     /// The properties of `AWS::MediaLive::Input`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInputProps {
-        /// A list of the destinations of the input (PUSH-type).
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
+        /// `Destinations`: A list of the destinations of the input (PUSH-type).
         pub destinations: Option<Vec<InputDestination>>,
-        /// Settings for the input devices.
-        #[serde(rename = "InputDevices", skip_serializing_if = "Option::is_none")]
+        /// `InputDevices`: Settings for the input devices.
         pub input_devices: Option<Vec<InputDeviceSettings>>,
-        /// The location of this input.
-        #[serde(
-            rename = "InputNetworkLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InputNetworkLocation`: The location of this input.
         pub input_network_location: Option<Value<InputNetworkLocation>>,
-        /// A list of security groups referenced by IDs to attach to the input.
-        #[serde(rename = "InputSecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `InputSecurityGroups`: A list of security groups referenced by IDs to attach to the input.
         pub input_security_groups: Option<Vec<Value<String>>>,
-        /// A list of MediaConnect Flows for this input.
-        #[serde(rename = "MediaConnectFlows", skip_serializing_if = "Option::is_none")]
+        /// `MediaConnectFlows`: A list of MediaConnect Flows for this input.
         pub media_connect_flows: Option<Vec<MediaConnectFlow>>,
-        /// Multicast Input settings.
-        #[serde(rename = "MulticastSettings", skip_serializing_if = "Option::is_none")]
+        /// `MulticastSettings`: Multicast Input settings.
         pub multicast_settings: Option<MulticastSettings>,
-        /// The user-assigned name (This is a mutable value).
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The user-assigned name (This is a mutable value).
         pub name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the role this input assumes during and after creation.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the role this input assumes during and after creation.
         pub role_arn: Option<Value<String>>,
-        /// Information about the MediaConnect Router association for this input.
-        #[serde(rename = "RouterSettings", skip_serializing_if = "Option::is_none")]
+        /// `RouterSettings`: Information about the MediaConnect Router association for this input.
         pub router_settings: Option<RouterSettings>,
-        /// SDI Sources for this Input.
-        #[serde(rename = "SdiSources", skip_serializing_if = "Option::is_none")]
+        /// `SdiSources`: SDI Sources for this Input.
         pub sdi_sources: Option<Vec<Value<String>>>,
-        /// Include this parameter if the input is a SMPTE 2110 input, to identify the stream sources for this input.
-        #[serde(
-            rename = "Smpte2110ReceiverGroupSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Smpte2110ReceiverGroupSettings`: Include this parameter if the input is a SMPTE 2110 input, to identify the stream sources for this input.
         pub smpte2110_receiver_group_settings: Option<Smpte2110ReceiverGroupSettings>,
-        /// A list of the sources of the input (PULL-type).
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
+        /// `Sources`: A list of the sources of the input (PULL-type).
         pub sources: Option<Vec<InputSource>>,
-        /// The settings associated with an SRT input.
-        #[serde(rename = "SrtSettings", skip_serializing_if = "Option::is_none")]
+        /// `SrtSettings`: The settings associated with an SRT input.
         pub srt_settings: Option<SrtSettings>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
-        /// The different types of inputs that AWS Elemental MediaLive supports.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The different types of inputs that AWS Elemental MediaLive supports.
         pub r#type: Option<Value<InputType>>,
-        /// Settings for a private VPC Input.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
+        /// `Vpc`: Settings for a private VPC Input.
         pub vpc: Option<InputVpcRequest>,
     }
 
+    impl Serialize for CfnInputProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "InputDevices", &self.input_devices)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputNetworkLocation",
+                &self.input_network_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InputSecurityGroups",
+                &self.input_security_groups,
+            )?;
+            crate::cfn::entry(&mut map, "MediaConnectFlows", &self.media_connect_flows)?;
+            crate::cfn::entry(&mut map, "MulticastSettings", &self.multicast_settings)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "RouterSettings", &self.router_settings)?;
+            crate::cfn::entry(&mut map, "SdiSources", &self.sdi_sources)?;
+            crate::cfn::entry(
+                &mut map,
+                "Smpte2110ReceiverGroupSettings",
+                &self.smpte2110_receiver_group_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "SrtSettings", &self.srt_settings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
     /// The settings for a PUSH type input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputDestination {
-        /// The system-generated static IP address of endpoint. Read-only: CloudFormation returns it.
-        #[serde(rename = "Ip", skip_serializing_if = "Option::is_none")]
+        /// `Ip`: The system-generated static IP address of endpoint. Read-only: CloudFormation returns it.
         pub ip: Option<Value<String>>,
-        /// The ID of the attached network.
-        #[serde(rename = "Network", skip_serializing_if = "Option::is_none")]
+        /// `Network`: The ID of the attached network.
         pub network: Option<Value<String>>,
-        /// If the push input has an input location of ON-PREM it's a requirement to specify what the route of the input
-        #[serde(rename = "NetworkRoutes", skip_serializing_if = "Option::is_none")]
+        /// `NetworkRoutes`: If the push input has an input location of ON-PREM it's a requirement to specify what the route of the input
         pub network_routes: Option<Vec<InputDestinationRoute>>,
-        /// The port number for the input. Read-only: CloudFormation returns it.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number for the input. Read-only: CloudFormation returns it.
         pub port: Option<Value<String>>,
-        /// The static IP address for the input destination.
-        #[serde(rename = "StaticIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `StaticIpAddress`: The static IP address for the input destination.
         pub static_ip_address: Option<Value<String>>,
-        /// The stream name for the input destination.
-        #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+        /// `StreamName`: The stream name for the input destination.
         pub stream_name: Option<Value<String>>,
-        /// This represents the endpoint that the customer stream will be Read-only: CloudFormation returns it.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: This represents the endpoint that the customer stream will be Read-only: CloudFormation returns it.
         pub url: Option<Value<String>>,
-        /// The properties for a VPC type input destination. Read-only: CloudFormation returns it.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
+        /// `Vpc`: The properties for a VPC type input destination. Read-only: CloudFormation returns it.
         pub vpc: Option<InputDestinationVpc>,
     }
 
+    impl Serialize for InputDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ip", &self.ip)?;
+            crate::cfn::entry(&mut map, "Network", &self.network)?;
+            crate::cfn::entry(&mut map, "NetworkRoutes", &self.network_routes)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "StaticIpAddress", &self.static_ip_address)?;
+            crate::cfn::entry(&mut map, "StreamName", &self.stream_name)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
     /// A network route configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputDestinationRoute {
-        /// The CIDR of the route.
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
+        /// `Cidr`: The CIDR of the route.
         pub cidr: Option<Value<String>>,
-        /// An optional gateway for the route.
-        #[serde(rename = "Gateway", skip_serializing_if = "Option::is_none")]
+        /// `Gateway`: An optional gateway for the route.
         pub gateway: Option<Value<String>>,
     }
 
+    impl Serialize for InputDestinationRoute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "Gateway", &self.gateway)?;
+            map.end()
+        }
+    }
+
     /// The properties for a VPC type input destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputDestinationVpc {
-        /// The availability zone of the Input destination. Read-only: CloudFormation returns it.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The availability zone of the Input destination. Read-only: CloudFormation returns it.
         pub availability_zone: Option<Value<String>>,
-        /// The network interface ID of the Input destination in the VPC. Read-only: CloudFormation returns it.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: The network interface ID of the Input destination in the VPC. Read-only: CloudFormation returns it.
         pub network_interface_id: Option<Value<String>>,
     }
 
+    impl Serialize for InputDestinationVpc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// Settings for an input device.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputDeviceSettings {
-        /// The unique ID for the device.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The unique ID for the device.
         pub id: Option<Value<String>>,
+    }
+
+    impl Serialize for InputDeviceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            map.end()
+        }
     }
 
     /// With the introduction of MediaLive Anywhere, a MediaLive input can now exist in two different places: AWS or
@@ -5719,29 +8070,49 @@ pub mod input {
     }
 
     /// The settings for a MediaConnect Flow.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaConnectFlow {
-        /// The unique ARN of the MediaConnect Flow being used as a source.
-        #[serde(rename = "FlowArn", skip_serializing_if = "Option::is_none")]
+        /// `FlowArn`: The unique ARN of the MediaConnect Flow being used as a source.
         pub flow_arn: Option<Value<String>>,
     }
 
+    impl Serialize for MediaConnectFlow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowArn", &self.flow_arn)?;
+            map.end()
+        }
+    }
+
     /// Settings for a Multicast input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MulticastSettings {
-        /// Placeholder documentation for __listOfMulticastSource
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
+        /// `Sources`: Placeholder documentation for __listOfMulticastSource
         pub sources: Option<Vec<MulticastSource>>,
     }
 
+    impl Serialize for MulticastSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            map.end()
+        }
+    }
+
     /// Pair of multicast url and source ip address (optional) that make up a multicast source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MulticastSource {
-        /// This represents the ip address of the device sending the multicast stream.
-        #[serde(rename = "SourceIp", skip_serializing_if = "Option::is_none")]
+        /// `SourceIp`: This represents the ip address of the device sending the multicast stream.
         pub source_ip: Option<Value<String>>,
-        /// This represents the customer's source URL where multicast stream is pulled from.
-        #[serde(rename = "Url")]
+        /// `Url`: This represents the customer's source URL where multicast stream is pulled from.
         pub url: Value<String>,
     }
 
@@ -5755,28 +8126,50 @@ pub mod input {
         }
     }
 
+    impl Serialize for MulticastSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceIp", &self.source_ip)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// Information about the MediaConnect Router association for this input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RouterSettings {
-        /// MediaConnect Router destinations associated with this input.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
+        /// `Destinations`: MediaConnect Router destinations associated with this input.
         pub destinations: Option<Vec<RouterDestinationSettings>>,
-        /// Encryption configuration for the MediaConnect Router association.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionType`: Encryption configuration for the MediaConnect Router association.
         pub encryption_type: Option<Value<EncryptionType>>,
-        /// The ARN of the Secrets Manager secret used to encrypt this input.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretArn`: The ARN of the Secrets Manager secret used to encrypt this input.
         pub secret_arn: Option<Value<String>>,
     }
 
+    impl Serialize for RouterSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// A MediaConnect Router destination associated with a MediaLive Input.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RouterDestinationSettings {
-        /// The Availability Zone (AZ) name this destination is created in.
-        #[serde(rename = "AvailabilityZoneName")]
+        /// `AvailabilityZoneName`: The Availability Zone (AZ) name this destination is created in.
         pub availability_zone_name: Value<String>,
-        /// The ARN of the MediaConnect Router output currently connected to this input. Read-only: CloudFormation returns it.
-        #[serde(rename = "RouterOutputArn", skip_serializing_if = "Option::is_none")]
+        /// `RouterOutputArn`: The ARN of the MediaConnect Router output currently connected to this input. Read-only: CloudFormation returns it.
         pub router_output_arn: Option<Value<String>>,
     }
 
@@ -5787,6 +8180,19 @@ pub mod input {
                 availability_zone_name: availability_zone_name.into(),
                 router_output_arn: None,
             }
+        }
+    }
+
+    impl Serialize for RouterDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AvailabilityZoneName", &self.availability_zone_name)?;
+            crate::cfn::entry(&mut map, "RouterOutputArn", &self.router_output_arn)?;
+            map.end()
         }
     }
 
@@ -5828,104 +8234,204 @@ pub mod input {
     }
 
     /// Configures the sources for the SMPTE 2110 Receiver Group input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Smpte2110ReceiverGroupSettings {
-        /// Placeholder documentation for __listOfSmpte2110ReceiverGroup
-        #[serde(
-            rename = "Smpte2110ReceiverGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Smpte2110ReceiverGroups`: Placeholder documentation for __listOfSmpte2110ReceiverGroup
         pub smpte2110_receiver_groups: Option<Vec<Smpte2110ReceiverGroup>>,
     }
 
+    impl Serialize for Smpte2110ReceiverGroupSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "Smpte2110ReceiverGroups",
+                &self.smpte2110_receiver_groups,
+            )?;
+            map.end()
+        }
+    }
+
     /// A receiver group is a collection of video, audio, and ancillary streams that you want to group together and attach to one input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Smpte2110ReceiverGroup {
-        /// The single Smpte2110ReceiverGroupSdpSettings that identify the video, audio, and ancillary streams for this receiver group.
-        #[serde(rename = "SdpSettings", skip_serializing_if = "Option::is_none")]
+        /// `SdpSettings`: The single Smpte2110ReceiverGroupSdpSettings that identify the video, audio, and ancillary streams for this receiver group.
         pub sdp_settings: Option<Smpte2110ReceiverGroupSdpSettings>,
     }
 
+    impl Serialize for Smpte2110ReceiverGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SdpSettings", &self.sdp_settings)?;
+            map.end()
+        }
+    }
+
     /// Information about the SDP files that describe the SMPTE 2110 streams that go into one SMPTE 2110 receiver group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Smpte2110ReceiverGroupSdpSettings {
-        /// A list of InputSdpLocations.
-        #[serde(rename = "AncillarySdps", skip_serializing_if = "Option::is_none")]
+        /// `AncillarySdps`: A list of InputSdpLocations.
         pub ancillary_sdps: Option<Vec<InputSdpLocation>>,
-        /// A list of InputSdpLocations.
-        #[serde(rename = "AudioSdps", skip_serializing_if = "Option::is_none")]
+        /// `AudioSdps`: A list of InputSdpLocations.
         pub audio_sdps: Option<Vec<InputSdpLocation>>,
-        /// The InputSdpLocation that specifies the SDP file and index for the single video SMPTE 2110 stream for this 2110 input.
-        #[serde(rename = "VideoSdp", skip_serializing_if = "Option::is_none")]
+        /// `VideoSdp`: The InputSdpLocation that specifies the SDP file and index for the single video SMPTE 2110 stream for this 2110 input.
         pub video_sdp: Option<InputSdpLocation>,
     }
 
+    impl Serialize for Smpte2110ReceiverGroupSdpSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AncillarySdps", &self.ancillary_sdps)?;
+            crate::cfn::entry(&mut map, "AudioSdps", &self.audio_sdps)?;
+            crate::cfn::entry(&mut map, "VideoSdp", &self.video_sdp)?;
+            map.end()
+        }
+    }
+
     /// The location of the SDP file for one of the SMPTE 2110 streams in a receiver group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputSdpLocation {
-        /// The index of the media stream in the SDP file for one SMPTE 2110 stream.
-        #[serde(rename = "MediaIndex", skip_serializing_if = "Option::is_none")]
+        /// `MediaIndex`: The index of the media stream in the SDP file for one SMPTE 2110 stream.
         pub media_index: Option<Value<i64>>,
-        /// The URL of the SDP file for one SMPTE 2110 stream.
-        #[serde(rename = "SdpUrl", skip_serializing_if = "Option::is_none")]
+        /// `SdpUrl`: The URL of the SDP file for one SMPTE 2110 stream.
         pub sdp_url: Option<Value<String>>,
     }
 
+    impl Serialize for InputSdpLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MediaIndex", &self.media_index)?;
+            crate::cfn::entry(&mut map, "SdpUrl", &self.sdp_url)?;
+            map.end()
+        }
+    }
+
     /// The settings for a PULL type input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputSource {
-        /// The key used to extract the password from EC2 Parameter store.
-        #[serde(rename = "PasswordParam", skip_serializing_if = "Option::is_none")]
+        /// `PasswordParam`: The key used to extract the password from EC2 Parameter store.
         pub password_param: Option<Value<String>>,
-        /// This represents the customer's source URL where stream is
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: This represents the customer's source URL where stream is
         pub url: Option<Value<String>>,
-        /// The username for the input source.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The username for the input source.
         pub username: Option<Value<String>>,
     }
 
+    impl Serialize for InputSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PasswordParam", &self.password_param)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+
     /// The configured sources for this SRT input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtSettings {
-        /// Placeholder documentation for __listOfSrtCallerSource
-        #[serde(rename = "SrtCallerSources", skip_serializing_if = "Option::is_none")]
+        /// `SrtCallerSources`: Placeholder documentation for __listOfSrtCallerSource
         pub srt_caller_sources: Option<Vec<SrtCallerSource>>,
-        /// Settings for an SRT listener input.
-        #[serde(rename = "SrtListenerSettings", skip_serializing_if = "Option::is_none")]
+        /// `SrtListenerSettings`: Settings for an SRT listener input.
         pub srt_listener_settings: Option<SrtListenerSettings>,
     }
 
+    impl Serialize for SrtSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SrtCallerSources", &self.srt_caller_sources)?;
+            crate::cfn::entry(
+                &mut map,
+                "SrtListenerSettings",
+                &self.srt_listener_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for a source that uses SRT as the connection protocol.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtCallerSource {
-        /// The decryption settings for the SRT caller source.
-        #[serde(rename = "Decryption", skip_serializing_if = "Option::is_none")]
+        /// `Decryption`: The decryption settings for the SRT caller source.
         pub decryption: Option<SrtCallerDecryption>,
-        /// The preferred latency (in milliseconds) for implementing packet loss and recovery.
-        #[serde(rename = "MinimumLatency", skip_serializing_if = "Option::is_none")]
+        /// `MinimumLatency`: The preferred latency (in milliseconds) for implementing packet loss and recovery.
         pub minimum_latency: Option<Value<i64>>,
-        /// The IP address at the upstream system (the listener) that MediaLive (the caller) connects to.
-        #[serde(rename = "SrtListenerAddress", skip_serializing_if = "Option::is_none")]
+        /// `SrtListenerAddress`: The IP address at the upstream system (the listener) that MediaLive (the caller) connects to.
         pub srt_listener_address: Option<Value<String>>,
-        /// The port at the upstream system (the listener) that MediaLive (the caller) connects to.
-        #[serde(rename = "SrtListenerPort", skip_serializing_if = "Option::is_none")]
+        /// `SrtListenerPort`: The port at the upstream system (the listener) that MediaLive (the caller) connects to.
         pub srt_listener_port: Option<Value<String>>,
-        /// The stream ID, if the upstream system uses this identifier.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: The stream ID, if the upstream system uses this identifier.
         pub stream_id: Option<Value<String>>,
     }
 
+    impl Serialize for SrtCallerSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Decryption", &self.decryption)?;
+            crate::cfn::entry(&mut map, "MinimumLatency", &self.minimum_latency)?;
+            crate::cfn::entry(
+                &mut map,
+                "SrtListenerAddress",
+                &self.srt_listener_address,
+            )?;
+            crate::cfn::entry(&mut map, "SrtListenerPort", &self.srt_listener_port)?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            map.end()
+        }
+    }
+
     /// The decryption settings for the SRT caller source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtCallerDecryption {
-        /// The algorithm used to encrypt content.
-        #[serde(rename = "Algorithm", skip_serializing_if = "Option::is_none")]
+        /// `Algorithm`: The algorithm used to encrypt content.
         pub algorithm: Option<Value<Algorithm>>,
-        /// The ARN for the secret in Secrets Manager.
-        #[serde(rename = "PassphraseSecretArn", skip_serializing_if = "Option::is_none")]
+        /// `PassphraseSecretArn`: The ARN for the secret in Secrets Manager.
         pub passphrase_secret_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for SrtCallerDecryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Algorithm", &self.algorithm)?;
+            crate::cfn::entry(
+                &mut map,
+                "PassphraseSecretArn",
+                &self.passphrase_secret_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// Placeholder documentation for Algorithm
@@ -5969,28 +8475,54 @@ pub mod input {
     }
 
     /// The configuration for a source that uses SRT as the connection protocol.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtListenerSettings {
-        /// The decryption settings for the SRT listener source.
-        #[serde(rename = "Decryption", skip_serializing_if = "Option::is_none")]
+        /// `Decryption`: The decryption settings for the SRT listener source.
         pub decryption: Option<SrtListenerDecryption>,
-        /// The preferred latency (in milliseconds) for implementing packet loss and recovery.
-        #[serde(rename = "MinimumLatency", skip_serializing_if = "Option::is_none")]
+        /// `MinimumLatency`: The preferred latency (in milliseconds) for implementing packet loss and recovery.
         pub minimum_latency: Option<Value<i64>>,
-        /// The stream ID, if the upstream system uses this identifier.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: The stream ID, if the upstream system uses this identifier.
         pub stream_id: Option<Value<String>>,
     }
 
+    impl Serialize for SrtListenerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Decryption", &self.decryption)?;
+            crate::cfn::entry(&mut map, "MinimumLatency", &self.minimum_latency)?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            map.end()
+        }
+    }
+
     /// The decryption settings for the SRT listener source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SrtListenerDecryption {
-        /// The algorithm used to encrypt content.
-        #[serde(rename = "Algorithm", skip_serializing_if = "Option::is_none")]
+        /// `Algorithm`: The algorithm used to encrypt content.
         pub algorithm: Option<Value<Algorithm>>,
-        /// The ARN for the secret in Secrets Manager.
-        #[serde(rename = "PassphraseSecretArn", skip_serializing_if = "Option::is_none")]
+        /// `PassphraseSecretArn`: The ARN for the secret in Secrets Manager.
         pub passphrase_secret_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for SrtListenerDecryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Algorithm", &self.algorithm)?;
+            crate::cfn::entry(
+                &mut map,
+                "PassphraseSecretArn",
+                &self.passphrase_secret_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// The different types of inputs that AWS Elemental MediaLive supports.
@@ -6073,14 +8605,25 @@ pub mod input {
     }
 
     /// Settings for a private VPC Input.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputVpcRequest {
-        /// A list of up to 5 EC2 VPC security group IDs to attach to the Input VPC network interfaces.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: A list of up to 5 EC2 VPC security group IDs to attach to the Input VPC network interfaces.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of 2 VPC subnet IDs from the same VPC.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: A list of 2 VPC subnet IDs from the same VPC.
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for InputVpcRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 }
 
@@ -6152,22 +8695,44 @@ pub mod input_security_group {
     }
 
     /// The properties of `AWS::MediaLive::InputSecurityGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInputSecurityGroupProps {
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
-        /// Whitelist rules and their sync status
-        #[serde(rename = "WhitelistRules", skip_serializing_if = "Option::is_none")]
+        /// `WhitelistRules`: Whitelist rules and their sync status
         pub whitelist_rules: Option<Vec<InputWhitelistRule>>,
     }
 
+    impl Serialize for CfnInputSecurityGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WhitelistRules", &self.whitelist_rules)?;
+            map.end()
+        }
+    }
+
     /// Whitelist rule
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputWhitelistRule {
-        /// The IPv4 CIDR that's whitelisted.
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
+        /// `Cidr`: The IPv4 CIDR that's whitelisted.
         pub cidr: Option<Value<String>>,
+    }
+
+    impl Serialize for InputWhitelistRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            map.end()
+        }
     }
 }
 
@@ -6252,22 +8817,17 @@ pub mod multiplex {
     }
 
     /// The properties of `AWS::MediaLive::Multiplex`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiplexProps {
-        /// A list of availability zones for the multiplex.
-        #[serde(rename = "AvailabilityZones")]
+        /// `AvailabilityZones`: A list of availability zones for the multiplex.
         pub availability_zones: Vec<Value<String>>,
-        /// A list of the multiplex output destinations.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
+        /// `Destinations`: A list of the multiplex output destinations.
         pub destinations: Option<Vec<MultiplexOutputDestination>>,
-        /// Configuration for a multiplex event.
-        #[serde(rename = "MultiplexSettings")]
+        /// `MultiplexSettings`: Configuration for a multiplex event.
         pub multiplex_settings: MultiplexSettings,
-        /// Name of multiplex.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of multiplex.
         pub name: Value<String>,
-        /// A collection of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of key-value pairs.
         pub tags: Option<Vec<Tags>>,
     }
 
@@ -6288,50 +8848,76 @@ pub mod multiplex {
         }
     }
 
-    /// Multiplex MediaConnect output destination settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MultiplexOutputDestination {
-        /// Multiplex MediaConnect output destination settings.
-        #[serde(
-            rename = "MultiplexMediaConnectOutputDestinationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnMultiplexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            map.serialize_entry("MultiplexSettings", &self.multiplex_settings)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Multiplex MediaConnect output destination settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MultiplexOutputDestination {
+        /// `MultiplexMediaConnectOutputDestinationSettings`: Multiplex MediaConnect output destination settings.
         pub multiplex_media_connect_output_destination_settings: Option<
             MultiplexMediaConnectOutputDestinationSettings,
         >,
     }
 
+    impl Serialize for MultiplexOutputDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiplexMediaConnectOutputDestinationSettings",
+                &self.multiplex_media_connect_output_destination_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// Multiplex MediaConnect output destination settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexMediaConnectOutputDestinationSettings {
-        /// The MediaConnect entitlement ARN available as a Flow source.
-        #[serde(rename = "EntitlementArn", skip_serializing_if = "Option::is_none")]
+        /// `EntitlementArn`: The MediaConnect entitlement ARN available as a Flow source.
         pub entitlement_arn: Option<Value<String>>,
     }
 
+    impl Serialize for MultiplexMediaConnectOutputDestinationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EntitlementArn", &self.entitlement_arn)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to associate with a resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiplexSettings {
-        /// Maximum video buffer delay in milliseconds.
-        #[serde(
-            rename = "MaximumVideoBufferDelayMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumVideoBufferDelayMilliseconds`: Maximum video buffer delay in milliseconds.
         pub maximum_video_buffer_delay_milliseconds: Option<Value<i64>>,
-        /// Transport stream bit rate.
-        #[serde(rename = "TransportStreamBitrate")]
+        /// `TransportStreamBitrate`: Transport stream bit rate.
         pub transport_stream_bitrate: Value<i64>,
-        /// Transport stream ID.
-        #[serde(rename = "TransportStreamId")]
+        /// `TransportStreamId`: Transport stream ID.
         pub transport_stream_id: Value<i64>,
-        /// Transport stream reserved bit rate.
-        #[serde(
-            rename = "TransportStreamReservedBitrate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransportStreamReservedBitrate`: Transport stream reserved bit rate.
         pub transport_stream_reserved_bitrate: Option<Value<i64>>,
     }
 
@@ -6347,6 +8933,32 @@ pub mod multiplex {
                 transport_stream_id: transport_stream_id.into(),
                 transport_stream_reserved_bitrate: None,
             }
+        }
+    }
+
+    impl Serialize for MultiplexSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumVideoBufferDelayMilliseconds",
+                &self.maximum_video_buffer_delay_milliseconds,
+            )?;
+            map.serialize_entry(
+                "TransportStreamBitrate",
+                &self.transport_stream_bitrate,
+            )?;
+            map.serialize_entry("TransportStreamId", &self.transport_stream_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransportStreamReservedBitrate",
+                &self.transport_stream_reserved_bitrate,
+            )?;
+            map.end()
         }
     }
 }
@@ -6415,58 +9027,61 @@ pub mod multiplexprogram {
     }
 
     /// The properties of `AWS::MediaLive::Multiplexprogram`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMultiplexprogramProps {
-        /// The ID of the multiplex that the program belongs to.
-        #[serde(rename = "MultiplexId", skip_serializing_if = "Option::is_none")]
+        /// `MultiplexId`: The ID of the multiplex that the program belongs to.
         pub multiplex_id: Option<Value<String>>,
-        /// The settings for this multiplex program.
-        #[serde(
-            rename = "MultiplexProgramSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MultiplexProgramSettings`: The settings for this multiplex program.
         pub multiplex_program_settings: Option<MultiplexProgramSettings>,
-        /// The packet identifier map for this multiplex program.
-        #[serde(
-            rename = "PacketIdentifiersMap",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PacketIdentifiersMap`: The packet identifier map for this multiplex program.
         pub packet_identifiers_map: Option<MultiplexProgramPacketIdentifiersMap>,
-        /// Contains information about the current sources for the specified program in the specified multiplex.
-        #[serde(rename = "PipelineDetails", skip_serializing_if = "Option::is_none")]
+        /// `PipelineDetails`: Contains information about the current sources for the specified program in the specified multiplex.
         pub pipeline_details: Option<Vec<MultiplexProgramPipelineDetail>>,
-        /// The settings for this multiplex program.
-        #[serde(
-            rename = "PreferredChannelPipeline",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredChannelPipeline`: The settings for this multiplex program.
         pub preferred_channel_pipeline: Option<Value<PreferredChannelPipeline>>,
-        /// The name of the multiplex program.
-        #[serde(rename = "ProgramName", skip_serializing_if = "Option::is_none")]
+        /// `ProgramName`: The name of the multiplex program.
         pub program_name: Option<Value<String>>,
     }
 
+    impl Serialize for CfnMultiplexprogramProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MultiplexId", &self.multiplex_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiplexProgramSettings",
+                &self.multiplex_program_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PacketIdentifiersMap",
+                &self.packet_identifiers_map,
+            )?;
+            crate::cfn::entry(&mut map, "PipelineDetails", &self.pipeline_details)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredChannelPipeline",
+                &self.preferred_channel_pipeline,
+            )?;
+            crate::cfn::entry(&mut map, "ProgramName", &self.program_name)?;
+            map.end()
+        }
+    }
+
     /// Multiplex Program settings configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiplexProgramSettings {
         /// `PreferredChannelPipeline`.
-        #[serde(
-            rename = "PreferredChannelPipeline",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub preferred_channel_pipeline: Option<Value<PreferredChannelPipeline>>,
-        /// Unique program number.
-        #[serde(rename = "ProgramNumber")]
+        /// `ProgramNumber`: Unique program number.
         pub program_number: Value<i64>,
-        /// Transport stream service descriptor configuration for the Multiplex program.
-        #[serde(rename = "ServiceDescriptor", skip_serializing_if = "Option::is_none")]
+        /// `ServiceDescriptor`: Transport stream service descriptor configuration for the Multiplex program.
         pub service_descriptor: Option<MultiplexProgramServiceDescriptor>,
-        /// Program video settings configuration.
-        #[serde(rename = "VideoSettings", skip_serializing_if = "Option::is_none")]
+        /// `VideoSettings`: Program video settings configuration.
         pub video_settings: Option<MultiplexVideoSettings>,
     }
 
@@ -6479,6 +9094,25 @@ pub mod multiplexprogram {
                 service_descriptor: None,
                 video_settings: None,
             }
+        }
+    }
+
+    impl Serialize for MultiplexProgramSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredChannelPipeline",
+                &self.preferred_channel_pipeline,
+            )?;
+            map.serialize_entry("ProgramNumber", &self.program_number)?;
+            crate::cfn::entry(&mut map, "ServiceDescriptor", &self.service_descriptor)?;
+            crate::cfn::entry(&mut map, "VideoSettings", &self.video_settings)?;
+            map.end()
         }
     }
 
@@ -6523,13 +9157,11 @@ pub mod multiplexprogram {
     }
 
     /// Transport stream service descriptor configuration for the Multiplex program.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiplexProgramServiceDescriptor {
-        /// Name of the provider.
-        #[serde(rename = "ProviderName")]
+        /// `ProviderName`: Name of the provider.
         pub provider_name: Value<String>,
-        /// Name of the service.
-        #[serde(rename = "ServiceName")]
+        /// `ServiceName`: Name of the service.
         pub service_name: Value<String>,
     }
 
@@ -6546,88 +9178,149 @@ pub mod multiplexprogram {
         }
     }
 
+    impl Serialize for MultiplexProgramServiceDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProviderName", &self.provider_name)?;
+            map.serialize_entry("ServiceName", &self.service_name)?;
+            map.end()
+        }
+    }
+
     /// The video configuration for each program in a multiplex.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexVideoSettings {
-        /// The constant bitrate configuration for the video encode.
-        #[serde(rename = "ConstantBitrate", skip_serializing_if = "Option::is_none")]
+        /// `ConstantBitrate`: The constant bitrate configuration for the video encode.
         pub constant_bitrate: Option<Value<i64>>,
-        /// Statmux rate control settings.
-        #[serde(rename = "StatmuxSettings", skip_serializing_if = "Option::is_none")]
+        /// `StatmuxSettings`: Statmux rate control settings.
         pub statmux_settings: Option<MultiplexStatmuxVideoSettings>,
     }
 
+    impl Serialize for MultiplexVideoSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConstantBitrate", &self.constant_bitrate)?;
+            crate::cfn::entry(&mut map, "StatmuxSettings", &self.statmux_settings)?;
+            map.end()
+        }
+    }
+
     /// Statmux rate control settings
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexStatmuxVideoSettings {
-        /// Maximum statmux bitrate.
-        #[serde(rename = "MaximumBitrate", skip_serializing_if = "Option::is_none")]
+        /// `MaximumBitrate`: Maximum statmux bitrate.
         pub maximum_bitrate: Option<Value<i64>>,
-        /// Minimum statmux bitrate.
-        #[serde(rename = "MinimumBitrate", skip_serializing_if = "Option::is_none")]
+        /// `MinimumBitrate`: Minimum statmux bitrate.
         pub minimum_bitrate: Option<Value<i64>>,
-        /// The purpose of the priority is to use a combination of the\nmultiplex rate control algorithm and the QVBR capability of the\nencoder to prioritize the video quality of some channels in a\nmultiplex over others.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The purpose of the priority is to use a combination of the\nmultiplex rate control algorithm and the QVBR capability of the\nencoder to prioritize the video quality of some channels in a\nmultiplex over others.
         pub priority: Option<Value<i64>>,
     }
 
+    impl Serialize for MultiplexStatmuxVideoSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaximumBitrate", &self.maximum_bitrate)?;
+            crate::cfn::entry(&mut map, "MinimumBitrate", &self.minimum_bitrate)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.end()
+        }
+    }
+
     /// Packet identifiers map for a given Multiplex program.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiplexProgramPacketIdentifiersMap {
         /// `AudioPids`.
-        #[serde(rename = "AudioPids", skip_serializing_if = "Option::is_none")]
         pub audio_pids: Option<Vec<Value<i64>>>,
         /// `DvbSubPids`.
-        #[serde(rename = "DvbSubPids", skip_serializing_if = "Option::is_none")]
         pub dvb_sub_pids: Option<Vec<Value<i64>>>,
         /// `DvbTeletextPid`.
-        #[serde(rename = "DvbTeletextPid", skip_serializing_if = "Option::is_none")]
         pub dvb_teletext_pid: Option<Value<i64>>,
         /// `EtvPlatformPid`.
-        #[serde(rename = "EtvPlatformPid", skip_serializing_if = "Option::is_none")]
         pub etv_platform_pid: Option<Value<i64>>,
         /// `EtvSignalPid`.
-        #[serde(rename = "EtvSignalPid", skip_serializing_if = "Option::is_none")]
         pub etv_signal_pid: Option<Value<i64>>,
         /// `KlvDataPids`.
-        #[serde(rename = "KlvDataPids", skip_serializing_if = "Option::is_none")]
         pub klv_data_pids: Option<Vec<Value<i64>>>,
         /// `PcrPid`.
-        #[serde(rename = "PcrPid", skip_serializing_if = "Option::is_none")]
         pub pcr_pid: Option<Value<i64>>,
         /// `PmtPid`.
-        #[serde(rename = "PmtPid", skip_serializing_if = "Option::is_none")]
         pub pmt_pid: Option<Value<i64>>,
         /// `PrivateMetadataPid`.
-        #[serde(rename = "PrivateMetadataPid", skip_serializing_if = "Option::is_none")]
         pub private_metadata_pid: Option<Value<i64>>,
         /// `Scte27Pids`.
-        #[serde(rename = "Scte27Pids", skip_serializing_if = "Option::is_none")]
         pub scte27_pids: Option<Vec<Value<i64>>>,
         /// `Scte35Pid`.
-        #[serde(rename = "Scte35Pid", skip_serializing_if = "Option::is_none")]
         pub scte35_pid: Option<Value<i64>>,
         /// `TimedMetadataPid`.
-        #[serde(rename = "TimedMetadataPid", skip_serializing_if = "Option::is_none")]
         pub timed_metadata_pid: Option<Value<i64>>,
         /// `VideoPid`.
-        #[serde(rename = "VideoPid", skip_serializing_if = "Option::is_none")]
         pub video_pid: Option<Value<i64>>,
     }
 
-    /// The current source for one of the pipelines in the multiplex.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MultiplexProgramPipelineDetail {
-        /// Identifies the channel pipeline that is currently active for the pipeline (identified by PipelineId) in the multiplex.
-        #[serde(
-            rename = "ActiveChannelPipeline",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MultiplexProgramPacketIdentifiersMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AudioPids", &self.audio_pids)?;
+            crate::cfn::entry(&mut map, "DvbSubPids", &self.dvb_sub_pids)?;
+            crate::cfn::entry(&mut map, "DvbTeletextPid", &self.dvb_teletext_pid)?;
+            crate::cfn::entry(&mut map, "EtvPlatformPid", &self.etv_platform_pid)?;
+            crate::cfn::entry(&mut map, "EtvSignalPid", &self.etv_signal_pid)?;
+            crate::cfn::entry(&mut map, "KlvDataPids", &self.klv_data_pids)?;
+            crate::cfn::entry(&mut map, "PcrPid", &self.pcr_pid)?;
+            crate::cfn::entry(&mut map, "PmtPid", &self.pmt_pid)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateMetadataPid",
+                &self.private_metadata_pid,
+            )?;
+            crate::cfn::entry(&mut map, "Scte27Pids", &self.scte27_pids)?;
+            crate::cfn::entry(&mut map, "Scte35Pid", &self.scte35_pid)?;
+            crate::cfn::entry(&mut map, "TimedMetadataPid", &self.timed_metadata_pid)?;
+            crate::cfn::entry(&mut map, "VideoPid", &self.video_pid)?;
+            map.end()
+        }
+    }
 
+    /// The current source for one of the pipelines in the multiplex.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MultiplexProgramPipelineDetail {
+        /// `ActiveChannelPipeline`: Identifies the channel pipeline that is currently active for the pipeline (identified by PipelineId) in the multiplex.
         pub active_channel_pipeline: Option<Value<String>>,
-        /// Identifies a specific pipeline in the multiplex.
-        #[serde(rename = "PipelineId", skip_serializing_if = "Option::is_none")]
+        /// `PipelineId`: Identifies a specific pipeline in the multiplex.
         pub pipeline_id: Option<Value<String>>,
+    }
+
+    impl Serialize for MultiplexProgramPipelineDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActiveChannelPipeline",
+                &self.active_channel_pipeline,
+            )?;
+            crate::cfn::entry(&mut map, "PipelineId", &self.pipeline_id)?;
+            map.end()
+        }
     }
 }
 
@@ -6705,19 +9398,15 @@ pub mod network {
     }
 
     /// The properties of `AWS::MediaLive::Network`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkProps {
-        /// The list of IP address cidr pools for the network
-        #[serde(rename = "IpPools")]
+        /// `IpPools`: The list of IP address cidr pools for the network
         pub ip_pools: Vec<IpPool>,
-        /// The user-specified name of the Network to be created.
-        #[serde(rename = "Name")]
+        /// `Name`: The user-specified name of the Network to be created.
         pub name: Value<String>,
-        /// The routes for the network
-        #[serde(rename = "Routes", skip_serializing_if = "Option::is_none")]
+        /// `Routes`: The routes for the network
         pub routes: Option<Vec<Route>>,
-        /// A collection of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of key-value pairs.
         pub tags: Option<Vec<Tags>>,
     }
 
@@ -6736,23 +9425,60 @@ pub mod network {
         }
     }
 
+    impl Serialize for CfnNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpPools", &self.ip_pools)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Routes", &self.routes)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// IP address cidr pool
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IpPool {
-        /// IP address cidr pool
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
+        /// `Cidr`: IP address cidr pool
         pub cidr: Option<Value<String>>,
     }
 
+    impl Serialize for IpPool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            map.end()
+        }
+    }
+
     /// The `Route` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Route {
-        /// Ip address cidr
-        #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
+        /// `Cidr`: Ip address cidr
         pub cidr: Option<Value<String>>,
-        /// IP address for the route packet paths
-        #[serde(rename = "Gateway", skip_serializing_if = "Option::is_none")]
+        /// `Gateway`: IP address for the route packet paths
         pub gateway: Option<Value<String>>,
+    }
+
+    impl Serialize for Route {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "Gateway", &self.gateway)?;
+            map.end()
+        }
     }
 }
 
@@ -6842,29 +9568,19 @@ pub mod node {
     }
 
     /// The properties of `AWS::MediaLive::Node`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNodeProps {
-        /// The ID of the Cluster that the Node belongs to.
-        #[serde(rename = "ClusterId")]
+        /// `ClusterId`: The ID of the Cluster that the Node belongs to.
         pub cluster_id: Value<String>,
-        /// The user-specified name of the Node.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The user-specified name of the Node.
         pub name: Option<Value<String>>,
-        /// An array of interface mappings for the Node.
-        #[serde(
-            rename = "NodeInterfaceMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NodeInterfaceMappings`: An array of interface mappings for the Node.
         pub node_interface_mappings: Option<Vec<NodeInterfaceMapping>>,
         /// `Role`.
-        #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
         pub role: Option<Value<NodeRole>>,
-        /// An array of SDI source mappings.
-        #[serde(rename = "SdiSourceMappings", skip_serializing_if = "Option::is_none")]
+        /// `SdiSourceMappings`: An array of SDI source mappings.
         pub sdi_source_mappings: Option<Vec<SdiSourceMapping>>,
-        /// A collection of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of key-value pairs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -6882,30 +9598,62 @@ pub mod node {
         }
     }
 
+    impl Serialize for CfnNodeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterId", &self.cluster_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeInterfaceMappings",
+                &self.node_interface_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "Role", &self.role)?;
+            crate::cfn::entry(&mut map, "SdiSourceMappings", &self.sdi_source_mappings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Node interface mapping.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeInterfaceMapping {
-        /// The logical name for this interface.
-        #[serde(
-            rename = "LogicalInterfaceName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LogicalInterfaceName`: The logical name for this interface.
         pub logical_interface_name: Option<Value<String>>,
-        /// The network interface mode.
-        #[serde(
-            rename = "NetworkInterfaceMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkInterfaceMode`: The network interface mode.
         pub network_interface_mode: Option<Value<NetworkInterfaceMode>>,
-        /// The physical interface name.
-        #[serde(
-            rename = "PhysicalInterfaceName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PhysicalInterfaceName`: The physical interface name.
         pub physical_interface_name: Option<Value<String>>,
+    }
+
+    impl Serialize for NodeInterfaceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogicalInterfaceName",
+                &self.logical_interface_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceMode",
+                &self.network_interface_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PhysicalInterfaceName",
+                &self.physical_interface_name,
+            )?;
+            map.end()
+        }
     }
 
     /// The network interface mode.
@@ -6983,17 +9731,28 @@ pub mod node {
     }
 
     /// SDI source mapping.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SdiSourceMapping {
-        /// The card number.
-        #[serde(rename = "CardNumber", skip_serializing_if = "Option::is_none")]
+        /// `CardNumber`: The card number.
         pub card_number: Option<Value<i64>>,
-        /// The channel number.
-        #[serde(rename = "ChannelNumber", skip_serializing_if = "Option::is_none")]
+        /// `ChannelNumber`: The channel number.
         pub channel_number: Option<Value<i64>>,
-        /// The SDI source.
-        #[serde(rename = "SdiSource", skip_serializing_if = "Option::is_none")]
+        /// `SdiSource`: The SDI source.
         pub sdi_source: Option<Value<String>>,
+    }
+
+    impl Serialize for SdiSourceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CardNumber", &self.card_number)?;
+            crate::cfn::entry(&mut map, "ChannelNumber", &self.channel_number)?;
+            crate::cfn::entry(&mut map, "SdiSource", &self.sdi_source)?;
+            map.end()
+        }
     }
 }
 
@@ -7071,19 +9830,15 @@ pub mod sdi_source {
     }
 
     /// The properties of `AWS::MediaLive::SdiSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSdiSourceProps {
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<SdiSourceMode>>,
-        /// The name of the SdiSource.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the SdiSource.
         pub name: Value<String>,
-        /// A collection of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of key-value pairs.
         pub tags: Option<Vec<Tags>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<SdiSourceType>,
     }
 
@@ -7099,6 +9854,21 @@ pub mod sdi_source {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSdiSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -7313,36 +10083,21 @@ pub mod signal_map {
     }
 
     /// The properties of `AWS::MediaLive::SignalMap`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSignalMapProps {
         /// `CloudWatchAlarmTemplateGroupIdentifiers`.
-        #[serde(
-            rename = "CloudWatchAlarmTemplateGroupIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_alarm_template_group_identifiers: Option<Vec<Value<String>>>,
-        /// A resource's optional description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A resource's optional description.
         pub description: Option<Value<String>>,
-        /// A top-level supported AWS resource ARN to discovery a signal map from.
-        #[serde(rename = "DiscoveryEntryPointArn")]
+        /// `DiscoveryEntryPointArn`: A top-level supported AWS resource ARN to discovery a signal map from.
         pub discovery_entry_point_arn: Value<String>,
         /// `EventBridgeRuleTemplateGroupIdentifiers`.
-        #[serde(
-            rename = "EventBridgeRuleTemplateGroupIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub event_bridge_rule_template_group_identifiers: Option<Vec<Value<String>>>,
-        /// If true, will force a rediscovery of a signal map if an unchanged discoveryEntryPointArn is provided.
-        #[serde(rename = "ForceRediscovery", skip_serializing_if = "Option::is_none")]
+        /// `ForceRediscovery`: If true, will force a rediscovery of a signal map if an unchanged discoveryEntryPointArn is provided.
         pub force_rediscovery: Option<Value<bool>>,
-        /// A resource's name.
-        #[serde(rename = "Name")]
+        /// `Name`: A resource's name.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -7363,15 +10118,55 @@ pub mod signal_map {
             }
         }
     }
+
+    impl Serialize for CfnSignalMapProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchAlarmTemplateGroupIdentifiers",
+                &self.cloud_watch_alarm_template_group_identifiers,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "DiscoveryEntryPointArn",
+                &self.discovery_entry_point_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBridgeRuleTemplateGroupIdentifiers",
+                &self.event_bridge_rule_template_group_identifiers,
+            )?;
+            crate::cfn::entry(&mut map, "ForceRediscovery", &self.force_rediscovery)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// A key-value pair to associate with a resource.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tags {
     /// `Key`.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<Value<String>>,
     /// `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<Value<String>>,
+}
+
+impl Serialize for Tags {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Key", &self.key)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
 }

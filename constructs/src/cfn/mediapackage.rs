@@ -84,28 +84,21 @@ pub mod asset {
     }
 
     /// The properties of `AWS::MediaPackage::Asset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssetProps {
-        /// The list of egress endpoints available for the Asset.
-        #[serde(rename = "EgressEndpoints", skip_serializing_if = "Option::is_none")]
+        /// `EgressEndpoints`: The list of egress endpoints available for the Asset.
         pub egress_endpoints: Option<Vec<EgressEndpoint>>,
-        /// The unique identifier for the Asset.
-        #[serde(rename = "Id")]
+        /// `Id`: The unique identifier for the Asset.
         pub id: Value<String>,
-        /// The ID of the PackagingGroup for the Asset.
-        #[serde(rename = "PackagingGroupId")]
+        /// `PackagingGroupId`: The ID of the PackagingGroup for the Asset.
         pub packaging_group_id: Value<String>,
-        /// The resource ID to include in SPEKE key requests.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: The resource ID to include in SPEKE key requests.
         pub resource_id: Option<Value<String>>,
-        /// ARN of the source object in S3.
-        #[serde(rename = "SourceArn")]
+        /// `SourceArn`: ARN of the source object in S3.
         pub source_arn: Value<String>,
-        /// The IAM role_arn used to access the source S3 bucket.
-        #[serde(rename = "SourceRoleArn")]
+        /// `SourceRoleArn`: The IAM role_arn used to access the source S3 bucket.
         pub source_role_arn: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -129,19 +122,48 @@ pub mod asset {
         }
     }
 
-    /// The endpoint URL used to access an Asset using one PackagingConfiguration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EgressEndpoint {
-        /// The ID of the PackagingConfiguration being applied to the Asset. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "PackagingConfigurationId",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnAssetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EgressEndpoints", &self.egress_endpoints)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("PackagingGroupId", &self.packaging_group_id)?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            map.serialize_entry("SourceRoleArn", &self.source_role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The endpoint URL used to access an Asset using one PackagingConfiguration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EgressEndpoint {
+        /// `PackagingConfigurationId`: The ID of the PackagingConfiguration being applied to the Asset. Read-only: CloudFormation returns it.
         pub packaging_configuration_id: Option<Value<String>>,
-        /// The URL of the parent manifest for the repackaged Asset. Read-only: CloudFormation returns it.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: The URL of the parent manifest for the repackaged Asset. Read-only: CloudFormation returns it.
         pub url: Option<Value<String>>,
+    }
+
+    impl Serialize for EgressEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PackagingConfigurationId",
+                &self.packaging_configuration_id,
+            )?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
     }
 }
 
@@ -206,25 +228,19 @@ pub mod channel {
     }
 
     /// The properties of `AWS::MediaPackage::Channel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
-        /// A short text description of the Channel.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A short text description of the Channel.
         pub description: Option<Value<String>>,
-        /// The configuration parameters for egress access logging.
-        #[serde(rename = "EgressAccessLogs", skip_serializing_if = "Option::is_none")]
+        /// `EgressAccessLogs`: The configuration parameters for egress access logging.
         pub egress_access_logs: Option<LogConfiguration>,
-        /// An HTTP Live Streaming (HLS) ingest resource configuration.
-        #[serde(rename = "HlsIngest", skip_serializing_if = "Option::is_none")]
+        /// `HlsIngest`: An HTTP Live Streaming (HLS) ingest resource configuration.
         pub hls_ingest: Option<HlsIngest>,
-        /// The ID of the Channel.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the Channel.
         pub id: Value<String>,
-        /// The configuration parameters for egress access logging.
-        #[serde(rename = "IngressAccessLogs", skip_serializing_if = "Option::is_none")]
+        /// `IngressAccessLogs`: The configuration parameters for egress access logging.
         pub ingress_access_logs: Option<LogConfiguration>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -242,37 +258,87 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EgressAccessLogs", &self.egress_access_logs)?;
+            crate::cfn::entry(&mut map, "HlsIngest", &self.hls_ingest)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "IngressAccessLogs", &self.ingress_access_logs)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfiguration {
-        /// Sets a custom AWS CloudWatch log group name for access logs.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: Sets a custom AWS CloudWatch log group name for access logs.
         pub log_group_name: Option<Value<String>>,
     }
 
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            map.end()
+        }
+    }
+
     /// An HTTP Live Streaming (HLS) ingest resource configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsIngest {
-        /// A list of endpoints to which the source stream should be sent.
-        #[serde(rename = "ingestEndpoints", skip_serializing_if = "Option::is_none")]
+        /// `ingestEndpoints`: A list of endpoints to which the source stream should be sent.
         pub ingest_endpoints: Option<Vec<IngestEndpoint>>,
     }
 
+    impl Serialize for HlsIngest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ingestEndpoints", &self.ingest_endpoints)?;
+            map.end()
+        }
+    }
+
     /// An endpoint for ingesting source content for a Channel.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IngestEndpoint {
-        /// The system generated unique identifier for the IngestEndpoint Read-only: CloudFormation returns it.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The system generated unique identifier for the IngestEndpoint Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
-        /// The system generated password for ingest authentication. Read-only: CloudFormation returns it.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The system generated password for ingest authentication. Read-only: CloudFormation returns it.
         pub password: Option<Value<String>>,
-        /// The ingest URL to which the source stream should be sent. Read-only: CloudFormation returns it.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: The ingest URL to which the source stream should be sent. Read-only: CloudFormation returns it.
         pub url: Option<Value<String>>,
-        /// The system generated username for ingest authentication. Read-only: CloudFormation returns it.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The system generated username for ingest authentication. Read-only: CloudFormation returns it.
         pub username: Option<Value<String>>,
+    }
+
+    impl Serialize for IngestEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
     }
 }
 
@@ -342,53 +408,35 @@ pub mod origin_endpoint {
     }
 
     /// The properties of `AWS::MediaPackage::OriginEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOriginEndpointProps {
         /// `Authorization`.
-        #[serde(rename = "Authorization", skip_serializing_if = "Option::is_none")]
         pub authorization: Option<Authorization>,
-        /// The ID of the Channel the OriginEndpoint is associated with.
-        #[serde(rename = "ChannelId")]
+        /// `ChannelId`: The ID of the Channel the OriginEndpoint is associated with.
         pub channel_id: Value<String>,
         /// `CmafPackage`.
-        #[serde(rename = "CmafPackage", skip_serializing_if = "Option::is_none")]
         pub cmaf_package: Option<CmafPackage>,
         /// `DashPackage`.
-        #[serde(rename = "DashPackage", skip_serializing_if = "Option::is_none")]
         pub dash_package: Option<DashPackage>,
-        /// A short text description of the OriginEndpoint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A short text description of the OriginEndpoint.
         pub description: Option<Value<String>>,
         /// `HlsPackage`.
-        #[serde(rename = "HlsPackage", skip_serializing_if = "Option::is_none")]
         pub hls_package: Option<HlsPackage>,
-        /// The ID of the OriginEndpoint.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the OriginEndpoint.
         pub id: Value<String>,
-        /// A short string appended to the end of the OriginEndpoint URL.
-        #[serde(rename = "ManifestName", skip_serializing_if = "Option::is_none")]
+        /// `ManifestName`: A short string appended to the end of the OriginEndpoint URL.
         pub manifest_name: Option<Value<String>>,
         /// `MssPackage`.
-        #[serde(rename = "MssPackage", skip_serializing_if = "Option::is_none")]
         pub mss_package: Option<MssPackage>,
-        /// Control whether origination of video is allowed for this OriginEndpoint.
-        #[serde(rename = "Origination", skip_serializing_if = "Option::is_none")]
+        /// `Origination`: Control whether origination of video is allowed for this OriginEndpoint.
         pub origination: Option<Value<Origination>>,
-        /// Maximum duration (seconds) of content to retain for startover playback.
-        #[serde(
-            rename = "StartoverWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StartoverWindowSeconds`: Maximum duration (seconds) of content to retain for startover playback.
         pub startover_window_seconds: Option<Value<i64>>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Amount of delay (seconds) to enforce on the playback of live content.
-        #[serde(rename = "TimeDelaySeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeDelaySeconds`: Amount of delay (seconds) to enforce on the playback of live content.
         pub time_delay_seconds: Option<Value<i64>>,
-        /// A list of source IP CIDR blocks that will be allowed to access the OriginEndpoint.
-        #[serde(rename = "Whitelist", skip_serializing_if = "Option::is_none")]
+        /// `Whitelist`: A list of source IP CIDR blocks that will be allowed to access the OriginEndpoint.
         pub whitelist: Option<Vec<Value<String>>>,
     }
 
@@ -417,14 +465,41 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for CfnOriginEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Authorization", &self.authorization)?;
+            map.serialize_entry("ChannelId", &self.channel_id)?;
+            crate::cfn::entry(&mut map, "CmafPackage", &self.cmaf_package)?;
+            crate::cfn::entry(&mut map, "DashPackage", &self.dash_package)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "HlsPackage", &self.hls_package)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(&mut map, "MssPackage", &self.mss_package)?;
+            crate::cfn::entry(&mut map, "Origination", &self.origination)?;
+            crate::cfn::entry(
+                &mut map,
+                "StartoverWindowSeconds",
+                &self.startover_window_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeDelaySeconds", &self.time_delay_seconds)?;
+            crate::cfn::entry(&mut map, "Whitelist", &self.whitelist)?;
+            map.end()
+        }
+    }
+
     /// CDN Authorization credentials
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Authorization {
-        /// The Amazon Resource Name (ARN) for the secret in Secrets Manager that your Content Distribution Network (CDN) uses for authorization to access your endpoint.
-        #[serde(rename = "CdnIdentifierSecret")]
+        /// `CdnIdentifierSecret`: The Amazon Resource Name (ARN) for the secret in Secrets Manager that your Content Distribution Network (CDN) uses for authorization to access your endpoint.
         pub cdn_identifier_secret: Value<String>,
-        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
-        #[serde(rename = "SecretsRoleArn")]
+        /// `SecretsRoleArn`: The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
         pub secrets_role_arn: Value<String>,
     }
 
@@ -441,52 +516,64 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for Authorization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CdnIdentifierSecret", &self.cdn_identifier_secret)?;
+            map.serialize_entry("SecretsRoleArn", &self.secrets_role_arn)?;
+            map.end()
+        }
+    }
+
     /// A Common Media Application Format (CMAF) packaging configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CmafPackage {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<CmafEncryption>,
-        /// A list of HLS manifest configurations
-        #[serde(rename = "HlsManifests", skip_serializing_if = "Option::is_none")]
+        /// `HlsManifests`: A list of HLS manifest configurations
         pub hls_manifests: Option<Vec<HlsManifest>>,
-        /// Duration (in seconds) of each segment.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentDurationSeconds`: Duration (in seconds) of each segment.
         pub segment_duration_seconds: Option<Value<i64>>,
-        /// An optional custom string that is prepended to the name of each segment.
-        #[serde(rename = "SegmentPrefix", skip_serializing_if = "Option::is_none")]
+        /// `SegmentPrefix`: An optional custom string that is prepended to the name of each segment.
         pub segment_prefix: Option<Value<String>>,
         /// `StreamSelection`.
-        #[serde(rename = "StreamSelection", skip_serializing_if = "Option::is_none")]
         pub stream_selection: Option<StreamSelection>,
     }
 
+    impl Serialize for CmafPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            crate::cfn::entry(&mut map, "HlsManifests", &self.hls_manifests)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "SegmentPrefix", &self.segment_prefix)?;
+            crate::cfn::entry(&mut map, "StreamSelection", &self.stream_selection)?;
+            map.end()
+        }
+    }
+
     /// A Common Media Application Format (CMAF) encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CmafEncryption {
-        /// An optional 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting blocks.
-        #[serde(
-            rename = "ConstantInitializationVector",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConstantInitializationVector`: An optional 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting blocks.
         pub constant_initialization_vector: Option<Value<String>>,
-        /// The encryption method used
-        #[serde(rename = "EncryptionMethod", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionMethod`: The encryption method used
         pub encryption_method: Option<Value<EncryptionMethod>>,
-        /// Time (in seconds) between each encryption key rotation.
-        #[serde(
-            rename = "KeyRotationIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KeyRotationIntervalSeconds`: Time (in seconds) between each encryption key rotation.
         pub key_rotation_interval_seconds: Option<Value<i64>>,
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -499,6 +586,29 @@ pub mod origin_endpoint {
                 key_rotation_interval_seconds: None,
                 speke_key_provider: speke_key_provider.into(),
             }
+        }
+    }
+
+    impl Serialize for CmafEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstantInitializationVector",
+                &self.constant_initialization_vector,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionMethod", &self.encryption_method)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyRotationIntervalSeconds",
+                &self.key_rotation_interval_seconds,
+            )?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
         }
     }
 
@@ -540,29 +650,19 @@ pub mod origin_endpoint {
     }
 
     /// A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpekeKeyProvider {
-        /// An Amazon Resource Name (ARN) of a Certificate Manager certificate that MediaPackage will use for enforcing secure end-to-end data transfer with the key provider service.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `CertificateArn`: An Amazon Resource Name (ARN) of a Certificate Manager certificate that MediaPackage will use for enforcing secure end-to-end data transfer with the key provider service.
         pub certificate_arn: Option<Value<String>>,
         /// `EncryptionContractConfiguration`.
-        #[serde(
-            rename = "EncryptionContractConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_contract_configuration: Option<EncryptionContractConfiguration>,
-        /// The resource ID to include in key requests.
-        #[serde(rename = "ResourceId")]
+        /// `ResourceId`: The resource ID to include in key requests.
         pub resource_id: Value<String>,
-        /// An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
         pub role_arn: Value<String>,
-        /// The system IDs to include in key requests.
-        #[serde(rename = "SystemIds")]
+        /// `SystemIds`: The system IDs to include in key requests.
         pub system_ids: Vec<Value<String>>,
-        /// The URL of the external key provider service.
-        #[serde(rename = "Url")]
+        /// `Url`: The URL of the external key provider service.
         pub url: Value<String>,
     }
 
@@ -585,54 +685,49 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for SpekeKeyProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionContractConfiguration",
+                &self.encryption_contract_configuration,
+            )?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SystemIds", &self.system_ids)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// A HTTP Live Streaming (HLS) manifest configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HlsManifest {
-        /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
-        #[serde(rename = "AdMarkers", skip_serializing_if = "Option::is_none")]
+        /// `AdMarkers`: This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
         pub ad_markers: Option<Value<AdMarkers>>,
-        /// A list of SCTE-35 message types that are treated as ad markers in the output.
-        #[serde(rename = "AdTriggers", skip_serializing_if = "Option::is_none")]
+        /// `AdTriggers`: A list of SCTE-35 message types that are treated as ad markers in the output.
         pub ad_triggers: Option<Vec<Value<AdTriggersItem>>>,
         /// `AdsOnDeliveryRestrictions`.
-        #[serde(
-            rename = "AdsOnDeliveryRestrictions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ads_on_delivery_restrictions: Option<Value<AdsOnDeliveryRestrictions>>,
-        /// The ID of the manifest.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the manifest.
         pub id: Value<String>,
-        /// When enabled, an I-Frame only stream will be included in the output.
-        #[serde(
-            rename = "IncludeIframeOnlyStream",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeIframeOnlyStream`: When enabled, an I-Frame only stream will be included in the output.
         pub include_iframe_only_stream: Option<Value<bool>>,
-        /// An optional short string appended to the end of the OriginEndpoint URL.
-        #[serde(rename = "ManifestName", skip_serializing_if = "Option::is_none")]
+        /// `ManifestName`: An optional short string appended to the end of the OriginEndpoint URL.
         pub manifest_name: Option<Value<String>>,
-        /// The HTTP Live Streaming (HLS) playlist type.
-        #[serde(rename = "PlaylistType", skip_serializing_if = "Option::is_none")]
+        /// `PlaylistType`: The HTTP Live Streaming (HLS) playlist type.
         pub playlist_type: Option<Value<PlaylistType>>,
-        /// Time window (in seconds) contained in each parent manifest.
-        #[serde(
-            rename = "PlaylistWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PlaylistWindowSeconds`: Time window (in seconds) contained in each parent manifest.
         pub playlist_window_seconds: Option<Value<i64>>,
-        /// The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
-        #[serde(
-            rename = "ProgramDateTimeIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProgramDateTimeIntervalSeconds`: The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
         pub program_date_time_interval_seconds: Option<Value<i64>>,
-        /// The URL of the packaged OriginEndpoint for consumption.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: The URL of the packaged OriginEndpoint for consumption.
         pub url: Option<Value<String>>,
     }
 
@@ -651,6 +746,43 @@ pub mod origin_endpoint {
                 program_date_time_interval_seconds: None,
                 url: None,
             }
+        }
+    }
+
+    impl Serialize for HlsManifest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkers", &self.ad_markers)?;
+            crate::cfn::entry(&mut map, "AdTriggers", &self.ad_triggers)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdsOnDeliveryRestrictions",
+                &self.ads_on_delivery_restrictions,
+            )?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeIframeOnlyStream",
+                &self.include_iframe_only_stream,
+            )?;
+            crate::cfn::entry(&mut map, "ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(&mut map, "PlaylistType", &self.playlist_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlaylistWindowSeconds",
+                &self.playlist_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramDateTimeIntervalSeconds",
+                &self.program_date_time_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
         }
     }
 
@@ -842,88 +974,99 @@ pub mod origin_endpoint {
     }
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashPackage {
-        /// A list of SCTE-35 message types that are treated as ad markers in the output.
-        #[serde(rename = "AdTriggers", skip_serializing_if = "Option::is_none")]
+        /// `AdTriggers`: A list of SCTE-35 message types that are treated as ad markers in the output.
         pub ad_triggers: Option<Vec<Value<DashPackageAdTriggersItem>>>,
         /// `AdsOnDeliveryRestrictions`.
-        #[serde(
-            rename = "AdsOnDeliveryRestrictions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ads_on_delivery_restrictions: Option<Value<AdsOnDeliveryRestrictions>>,
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<DashEncryption>,
-        /// When enabled, an I-Frame only stream will be included in the output.
-        #[serde(
-            rename = "IncludeIframeOnlyStream",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeIframeOnlyStream`: When enabled, an I-Frame only stream will be included in the output.
         pub include_iframe_only_stream: Option<Value<bool>>,
-        /// Determines the position of some tags in the Media Presentation Description (MPD).
-        #[serde(rename = "ManifestLayout", skip_serializing_if = "Option::is_none")]
+        /// `ManifestLayout`: Determines the position of some tags in the Media Presentation Description (MPD).
         pub manifest_layout: Option<Value<ManifestLayout>>,
-        /// Time window (in seconds) contained in each manifest.
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestWindowSeconds`: Time window (in seconds) contained in each manifest.
         pub manifest_window_seconds: Option<Value<i64>>,
-        /// Minimum duration (in seconds) that a player will buffer media before starting the presentation.
-        #[serde(
-            rename = "MinBufferTimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinBufferTimeSeconds`: Minimum duration (in seconds) that a player will buffer media before starting the presentation.
         pub min_buffer_time_seconds: Option<Value<i64>>,
-        /// Minimum duration (in seconds) between potential changes to the Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD).
-        #[serde(
-            rename = "MinUpdatePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinUpdatePeriodSeconds`: Minimum duration (in seconds) between potential changes to the Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD).
         pub min_update_period_seconds: Option<Value<i64>>,
-        /// A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods.
-        #[serde(rename = "PeriodTriggers", skip_serializing_if = "Option::is_none")]
+        /// `PeriodTriggers`: A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods.
         pub period_triggers: Option<Vec<Value<PeriodTriggersItem>>>,
-        /// The Dynamic Adaptive Streaming over HTTP (DASH) profile type.
-        #[serde(rename = "Profile", skip_serializing_if = "Option::is_none")]
+        /// `Profile`: The Dynamic Adaptive Streaming over HTTP (DASH) profile type.
         pub profile: Option<Value<Profile>>,
-        /// Duration (in seconds) of each segment.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentDurationSeconds`: Duration (in seconds) of each segment.
         pub segment_duration_seconds: Option<Value<i64>>,
-        /// Determines the type of SegmentTemplate included in the Media Presentation Description (MPD).
-        #[serde(
-            rename = "SegmentTemplateFormat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentTemplateFormat`: Determines the type of SegmentTemplate included in the Media Presentation Description (MPD).
         pub segment_template_format: Option<Value<SegmentTemplateFormat>>,
         /// `StreamSelection`.
-        #[serde(rename = "StreamSelection", skip_serializing_if = "Option::is_none")]
         pub stream_selection: Option<StreamSelection>,
-        /// Duration (in seconds) to delay live content before presentation.
-        #[serde(
-            rename = "SuggestedPresentationDelaySeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuggestedPresentationDelaySeconds`: Duration (in seconds) to delay live content before presentation.
         pub suggested_presentation_delay_seconds: Option<Value<i64>>,
-        /// Determines the type of UTCTiming included in the Media Presentation Description (MPD)
-        #[serde(rename = "UtcTiming", skip_serializing_if = "Option::is_none")]
+        /// `UtcTiming`: Determines the type of UTCTiming included in the Media Presentation Description (MPD)
         pub utc_timing: Option<Value<UtcTiming>>,
-        /// Specifies the value attribute of the UTCTiming field when utcTiming is set to HTTP-ISO, HTTP-HEAD or HTTP-XSDATE
-        #[serde(rename = "UtcTimingUri", skip_serializing_if = "Option::is_none")]
+        /// `UtcTimingUri`: Specifies the value attribute of the UTCTiming field when utcTiming is set to HTTP-ISO, HTTP-HEAD or HTTP-XSDATE
         pub utc_timing_uri: Option<Value<String>>,
+    }
+
+    impl Serialize for DashPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdTriggers", &self.ad_triggers)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdsOnDeliveryRestrictions",
+                &self.ads_on_delivery_restrictions,
+            )?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeIframeOnlyStream",
+                &self.include_iframe_only_stream,
+            )?;
+            crate::cfn::entry(&mut map, "ManifestLayout", &self.manifest_layout)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinBufferTimeSeconds",
+                &self.min_buffer_time_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinUpdatePeriodSeconds",
+                &self.min_update_period_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "PeriodTriggers", &self.period_triggers)?;
+            crate::cfn::entry(&mut map, "Profile", &self.profile)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentTemplateFormat",
+                &self.segment_template_format,
+            )?;
+            crate::cfn::entry(&mut map, "StreamSelection", &self.stream_selection)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuggestedPresentationDelaySeconds",
+                &self.suggested_presentation_delay_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "UtcTiming", &self.utc_timing)?;
+            crate::cfn::entry(&mut map, "UtcTimingUri", &self.utc_timing_uri)?;
+            map.end()
+        }
     }
 
     /// Values of `AdTriggersItem`.
@@ -988,17 +1131,11 @@ pub mod origin_endpoint {
     }
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashEncryption {
-        /// Time (in seconds) between each encryption key rotation.
-        #[serde(
-            rename = "KeyRotationIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KeyRotationIntervalSeconds`: Time (in seconds) between each encryption key rotation.
         pub key_rotation_interval_seconds: Option<Value<i64>>,
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -1009,6 +1146,23 @@ pub mod origin_endpoint {
                 key_rotation_interval_seconds: None,
                 speke_key_provider: speke_key_provider.into(),
             }
+        }
+    }
+
+    impl Serialize for DashEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyRotationIntervalSeconds",
+                &self.key_rotation_interval_seconds,
+            )?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
         }
     }
 
@@ -1139,68 +1293,83 @@ pub mod origin_endpoint {
     }
 
     /// An HTTP Live Streaming (HLS) packaging configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsPackage {
-        /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
-        #[serde(rename = "AdMarkers", skip_serializing_if = "Option::is_none")]
+        /// `AdMarkers`: This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
         pub ad_markers: Option<Value<HlsPackageAdMarkers>>,
-        /// A list of SCTE-35 message types that are treated as ad markers in the output.
-        #[serde(rename = "AdTriggers", skip_serializing_if = "Option::is_none")]
+        /// `AdTriggers`: A list of SCTE-35 message types that are treated as ad markers in the output.
         pub ad_triggers: Option<Vec<Value<HlsPackageAdTriggersItem>>>,
         /// `AdsOnDeliveryRestrictions`.
-        #[serde(
-            rename = "AdsOnDeliveryRestrictions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ads_on_delivery_restrictions: Option<Value<AdsOnDeliveryRestrictions>>,
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<HlsEncryption>,
-        /// When enabled, MediaPackage passes through digital video broadcasting (DVB) subtitles into the output.
-        #[serde(rename = "IncludeDvbSubtitles", skip_serializing_if = "Option::is_none")]
+        /// `IncludeDvbSubtitles`: When enabled, MediaPackage passes through digital video broadcasting (DVB) subtitles into the output.
         pub include_dvb_subtitles: Option<Value<bool>>,
-        /// When enabled, an I-Frame only stream will be included in the output.
-        #[serde(
-            rename = "IncludeIframeOnlyStream",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeIframeOnlyStream`: When enabled, an I-Frame only stream will be included in the output.
         pub include_iframe_only_stream: Option<Value<bool>>,
-        /// The HTTP Live Streaming (HLS) playlist type.
-        #[serde(rename = "PlaylistType", skip_serializing_if = "Option::is_none")]
+        /// `PlaylistType`: The HTTP Live Streaming (HLS) playlist type.
         pub playlist_type: Option<Value<HlsPackagePlaylistType>>,
-        /// Time window (in seconds) contained in each parent manifest.
-        #[serde(
-            rename = "PlaylistWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PlaylistWindowSeconds`: Time window (in seconds) contained in each parent manifest.
         pub playlist_window_seconds: Option<Value<i64>>,
-        /// The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
-        #[serde(
-            rename = "ProgramDateTimeIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProgramDateTimeIntervalSeconds`: The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
         pub program_date_time_interval_seconds: Option<Value<i64>>,
-        /// Duration (in seconds) of each fragment.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentDurationSeconds`: Duration (in seconds) of each fragment.
         pub segment_duration_seconds: Option<Value<i64>>,
         /// `StreamSelection`.
-        #[serde(rename = "StreamSelection", skip_serializing_if = "Option::is_none")]
         pub stream_selection: Option<StreamSelection>,
-        /// When enabled, audio streams will be placed in rendition groups in the output.
-        #[serde(
-            rename = "UseAudioRenditionGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseAudioRenditionGroup`: When enabled, audio streams will be placed in rendition groups in the output.
         pub use_audio_rendition_group: Option<Value<bool>>,
+    }
+
+    impl Serialize for HlsPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkers", &self.ad_markers)?;
+            crate::cfn::entry(&mut map, "AdTriggers", &self.ad_triggers)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdsOnDeliveryRestrictions",
+                &self.ads_on_delivery_restrictions,
+            )?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeDvbSubtitles",
+                &self.include_dvb_subtitles,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeIframeOnlyStream",
+                &self.include_iframe_only_stream,
+            )?;
+            crate::cfn::entry(&mut map, "PlaylistType", &self.playlist_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlaylistWindowSeconds",
+                &self.playlist_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramDateTimeIntervalSeconds",
+                &self.program_date_time_interval_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "StreamSelection", &self.stream_selection)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseAudioRenditionGroup",
+                &self.use_audio_rendition_group,
+            )?;
+            map.end()
+        }
     }
 
     /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
@@ -1308,30 +1477,17 @@ pub mod origin_endpoint {
     }
 
     /// An HTTP Live Streaming (HLS) encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HlsEncryption {
-        /// A constant initialization vector for encryption (optional).
-        #[serde(
-            rename = "ConstantInitializationVector",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConstantInitializationVector`: A constant initialization vector for encryption (optional).
         pub constant_initialization_vector: Option<Value<String>>,
-        /// The encryption method to use.
-        #[serde(rename = "EncryptionMethod", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionMethod`: The encryption method to use.
         pub encryption_method: Option<Value<HlsEncryptionEncryptionMethod>>,
-        /// Interval (in seconds) between each encryption key rotation.
-        #[serde(
-            rename = "KeyRotationIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KeyRotationIntervalSeconds`: Interval (in seconds) between each encryption key rotation.
         pub key_rotation_interval_seconds: Option<Value<i64>>,
-        /// When enabled, the EXT-X-KEY tag will be repeated in output manifests.
-        #[serde(rename = "RepeatExtXKey", skip_serializing_if = "Option::is_none")]
+        /// `RepeatExtXKey`: When enabled, the EXT-X-KEY tag will be repeated in output manifests.
         pub repeat_ext_x_key: Option<Value<bool>>,
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -1345,6 +1501,30 @@ pub mod origin_endpoint {
                 repeat_ext_x_key: None,
                 speke_key_provider: speke_key_provider.into(),
             }
+        }
+    }
+
+    impl Serialize for HlsEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstantInitializationVector",
+                &self.constant_initialization_vector,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionMethod", &self.encryption_method)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyRotationIntervalSeconds",
+                &self.key_rotation_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "RepeatExtXKey", &self.repeat_ext_x_key)?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
         }
     }
 
@@ -1426,35 +1606,45 @@ pub mod origin_endpoint {
     }
 
     /// A Microsoft Smooth Streaming (MSS) packaging configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MssPackage {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<MssEncryption>,
-        /// The time window (in seconds) contained in each manifest.
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestWindowSeconds`: The time window (in seconds) contained in each manifest.
         pub manifest_window_seconds: Option<Value<i64>>,
-        /// The duration (in seconds) of each segment.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentDurationSeconds`: The duration (in seconds) of each segment.
         pub segment_duration_seconds: Option<Value<i64>>,
         /// `StreamSelection`.
-        #[serde(rename = "StreamSelection", skip_serializing_if = "Option::is_none")]
         pub stream_selection: Option<StreamSelection>,
     }
 
+    impl Serialize for MssPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "StreamSelection", &self.stream_selection)?;
+            map.end()
+        }
+    }
+
     /// A Microsoft Smooth Streaming (MSS) encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MssEncryption {
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -1464,6 +1654,18 @@ pub mod origin_endpoint {
             Self {
                 speke_key_provider: speke_key_provider.into(),
             }
+        }
+    }
+
+    impl Serialize for MssEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
         }
     }
 
@@ -1566,28 +1768,21 @@ pub mod packaging_configuration {
     }
 
     /// The properties of `AWS::MediaPackage::PackagingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPackagingConfigurationProps {
-        /// A CMAF packaging configuration.
-        #[serde(rename = "CmafPackage", skip_serializing_if = "Option::is_none")]
+        /// `CmafPackage`: A CMAF packaging configuration.
         pub cmaf_package: Option<CmafPackage>,
-        /// A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
-        #[serde(rename = "DashPackage", skip_serializing_if = "Option::is_none")]
+        /// `DashPackage`: A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
         pub dash_package: Option<DashPackage>,
-        /// An HTTP Live Streaming (HLS) packaging configuration.
-        #[serde(rename = "HlsPackage", skip_serializing_if = "Option::is_none")]
+        /// `HlsPackage`: An HTTP Live Streaming (HLS) packaging configuration.
         pub hls_package: Option<HlsPackage>,
-        /// The ID of the PackagingConfiguration.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the PackagingConfiguration.
         pub id: Value<String>,
-        /// A Microsoft Smooth Streaming (MSS) PackagingConfiguration.
-        #[serde(rename = "MssPackage", skip_serializing_if = "Option::is_none")]
+        /// `MssPackage`: A Microsoft Smooth Streaming (MSS) PackagingConfiguration.
         pub mss_package: Option<MssPackage>,
-        /// The ID of a PackagingGroup.
-        #[serde(rename = "PackagingGroupId")]
+        /// `PackagingGroupId`: The ID of a PackagingGroup.
         pub packaging_group_id: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1609,28 +1804,34 @@ pub mod packaging_configuration {
         }
     }
 
+    impl Serialize for CfnPackagingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CmafPackage", &self.cmaf_package)?;
+            crate::cfn::entry(&mut map, "DashPackage", &self.dash_package)?;
+            crate::cfn::entry(&mut map, "HlsPackage", &self.hls_package)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "MssPackage", &self.mss_package)?;
+            map.serialize_entry("PackagingGroupId", &self.packaging_group_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A CMAF packaging configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CmafPackage {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<CmafEncryption>,
-        /// A list of HLS manifest configurations.
-        #[serde(rename = "HlsManifests")]
+        /// `HlsManifests`: A list of HLS manifest configurations.
         pub hls_manifests: Vec<HlsManifest>,
-        /// When includeEncoderConfigurationInSegments is set to true, MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment.
-        #[serde(
-            rename = "IncludeEncoderConfigurationInSegments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeEncoderConfigurationInSegments`: When includeEncoderConfigurationInSegments is set to true, MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment.
         pub include_encoder_configuration_in_segments: Option<Value<bool>>,
         /// `SegmentDurationSeconds`.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub segment_duration_seconds: Option<Value<i64>>,
     }
 
@@ -1646,11 +1847,33 @@ pub mod packaging_configuration {
         }
     }
 
+    impl Serialize for CmafPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            map.serialize_entry("HlsManifests", &self.hls_manifests)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeEncoderConfigurationInSegments",
+                &self.include_encoder_configuration_in_segments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// A CMAF encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CmafEncryption {
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -1663,24 +1886,28 @@ pub mod packaging_configuration {
         }
     }
 
+    impl Serialize for CmafEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
+        }
+    }
+
     /// A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpekeKeyProvider {
         /// `EncryptionContractConfiguration`.
-        #[serde(
-            rename = "EncryptionContractConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_contract_configuration: Option<EncryptionContractConfiguration>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// The system IDs to include in key requests.
-        #[serde(rename = "SystemIds")]
+        /// `SystemIds`: The system IDs to include in key requests.
         pub system_ids: Vec<Value<String>>,
-        /// The URL of the external key provider service.
-        #[serde(rename = "Url")]
+        /// `Url`: The URL of the external key provider service.
         pub url: Value<String>,
     }
 
@@ -1700,35 +1927,65 @@ pub mod packaging_configuration {
         }
     }
 
-    /// An HTTP Live Streaming (HLS) manifest configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct HlsManifest {
-        /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
-        #[serde(rename = "AdMarkers", skip_serializing_if = "Option::is_none")]
-        pub ad_markers: Option<Value<AdMarkers>>,
-        /// When enabled, an I-Frame only stream will be included in the output.
-        #[serde(
-            rename = "IncludeIframeOnlyStream",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SpekeKeyProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionContractConfiguration",
+                &self.encryption_contract_configuration,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SystemIds", &self.system_ids)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
 
+    /// An HTTP Live Streaming (HLS) manifest configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct HlsManifest {
+        /// `AdMarkers`: This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
+        pub ad_markers: Option<Value<AdMarkers>>,
+        /// `IncludeIframeOnlyStream`: When enabled, an I-Frame only stream will be included in the output.
         pub include_iframe_only_stream: Option<Value<bool>>,
         /// `ManifestName`.
-        #[serde(rename = "ManifestName", skip_serializing_if = "Option::is_none")]
         pub manifest_name: Option<Value<String>>,
-        /// The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
-        #[serde(
-            rename = "ProgramDateTimeIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProgramDateTimeIntervalSeconds`: The interval (in seconds) between each EXT-X-PROGRAM-DATE-TIME tag inserted into manifests.
         pub program_date_time_interval_seconds: Option<Value<i64>>,
-        /// When enabled, the EXT-X-KEY tag will be repeated in output manifests.
-        #[serde(rename = "RepeatExtXKey", skip_serializing_if = "Option::is_none")]
+        /// `RepeatExtXKey`: When enabled, the EXT-X-KEY tag will be repeated in output manifests.
         pub repeat_ext_x_key: Option<Value<bool>>,
         /// `StreamSelection`.
-        #[serde(rename = "StreamSelection", skip_serializing_if = "Option::is_none")]
         pub stream_selection: Option<StreamSelection>,
+    }
+
+    impl Serialize for HlsManifest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkers", &self.ad_markers)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeIframeOnlyStream",
+                &self.include_iframe_only_stream,
+            )?;
+            crate::cfn::entry(&mut map, "ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramDateTimeIntervalSeconds",
+                &self.program_date_time_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "RepeatExtXKey", &self.repeat_ext_x_key)?;
+            crate::cfn::entry(&mut map, "StreamSelection", &self.stream_selection)?;
+            map.end()
+        }
     }
 
     /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
@@ -1772,44 +2029,21 @@ pub mod packaging_configuration {
     }
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashPackage {
-        /// A list of DASH manifest configurations.
-        #[serde(rename = "DashManifests")]
+        /// `DashManifests`: A list of DASH manifest configurations.
         pub dash_manifests: Vec<DashManifest>,
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<DashEncryption>,
-        /// When includeEncoderConfigurationInSegments is set to true, MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment.
-        #[serde(
-            rename = "IncludeEncoderConfigurationInSegments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeEncoderConfigurationInSegments`: When includeEncoderConfigurationInSegments is set to true, MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment.
         pub include_encoder_configuration_in_segments: Option<Value<bool>>,
-        /// When enabled, an I-Frame only stream will be included in the output.
-        #[serde(
-            rename = "IncludeIframeOnlyStream",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeIframeOnlyStream`: When enabled, an I-Frame only stream will be included in the output.
         pub include_iframe_only_stream: Option<Value<bool>>,
-        /// A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods.
-        #[serde(rename = "PeriodTriggers", skip_serializing_if = "Option::is_none")]
+        /// `PeriodTriggers`: A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods.
         pub period_triggers: Option<Vec<Value<PeriodTriggersItem>>>,
         /// `SegmentDurationSeconds`.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub segment_duration_seconds: Option<Value<i64>>,
-        /// Determines the type of SegmentTemplate included in the Media Presentation Description (MPD).
-        #[serde(
-            rename = "SegmentTemplateFormat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentTemplateFormat`: Determines the type of SegmentTemplate included in the Media Presentation Description (MPD).
         pub segment_template_format: Option<Value<SegmentTemplateFormat>>,
     }
 
@@ -1828,31 +2062,76 @@ pub mod packaging_configuration {
         }
     }
 
+    impl Serialize for DashPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DashManifests", &self.dash_manifests)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeEncoderConfigurationInSegments",
+                &self.include_encoder_configuration_in_segments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeIframeOnlyStream",
+                &self.include_iframe_only_stream,
+            )?;
+            crate::cfn::entry(&mut map, "PeriodTriggers", &self.period_triggers)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentTemplateFormat",
+                &self.segment_template_format,
+            )?;
+            map.end()
+        }
+    }
+
     /// A DASH manifest configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashManifest {
-        /// Determines the position of some tags in the Media Presentation Description (MPD).
-        #[serde(rename = "ManifestLayout", skip_serializing_if = "Option::is_none")]
+        /// `ManifestLayout`: Determines the position of some tags in the Media Presentation Description (MPD).
         pub manifest_layout: Option<Value<ManifestLayout>>,
         /// `ManifestName`.
-        #[serde(rename = "ManifestName", skip_serializing_if = "Option::is_none")]
         pub manifest_name: Option<Value<String>>,
-        /// Minimum duration (in seconds) that a player will buffer media before starting the presentation.
-        #[serde(
-            rename = "MinBufferTimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinBufferTimeSeconds`: Minimum duration (in seconds) that a player will buffer media before starting the presentation.
         pub min_buffer_time_seconds: Option<Value<i64>>,
-        /// The Dynamic Adaptive Streaming over HTTP (DASH) profile type.
-        #[serde(rename = "Profile", skip_serializing_if = "Option::is_none")]
+        /// `Profile`: The Dynamic Adaptive Streaming over HTTP (DASH) profile type.
         pub profile: Option<Value<Profile>>,
-        /// The source of scte markers used.
-        #[serde(rename = "ScteMarkersSource", skip_serializing_if = "Option::is_none")]
+        /// `ScteMarkersSource`: The source of scte markers used.
         pub scte_markers_source: Option<Value<ScteMarkersSource>>,
         /// `StreamSelection`.
-        #[serde(rename = "StreamSelection", skip_serializing_if = "Option::is_none")]
         pub stream_selection: Option<StreamSelection>,
+    }
+
+    impl Serialize for DashManifest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ManifestLayout", &self.manifest_layout)?;
+            crate::cfn::entry(&mut map, "ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinBufferTimeSeconds",
+                &self.min_buffer_time_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Profile", &self.profile)?;
+            crate::cfn::entry(&mut map, "ScteMarkersSource", &self.scte_markers_source)?;
+            crate::cfn::entry(&mut map, "StreamSelection", &self.stream_selection)?;
+            map.end()
+        }
     }
 
     /// Determines the position of some tags in the Media Presentation Description (MPD).
@@ -1967,10 +2246,9 @@ pub mod packaging_configuration {
     }
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashEncryption {
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -1983,31 +2261,30 @@ pub mod packaging_configuration {
         }
     }
 
+    impl Serialize for DashEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
+        }
+    }
+
     /// An HTTP Live Streaming (HLS) packaging configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HlsPackage {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<HlsEncryption>,
-        /// A list of HLS manifest configurations.
-        #[serde(rename = "HlsManifests")]
+        /// `HlsManifests`: A list of HLS manifest configurations.
         pub hls_manifests: Vec<HlsManifest>,
-        /// When enabled, MediaPackage passes through digital video broadcasting (DVB) subtitles into the output.
-        #[serde(rename = "IncludeDvbSubtitles", skip_serializing_if = "Option::is_none")]
+        /// `IncludeDvbSubtitles`: When enabled, MediaPackage passes through digital video broadcasting (DVB) subtitles into the output.
         pub include_dvb_subtitles: Option<Value<bool>>,
         /// `SegmentDurationSeconds`.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub segment_duration_seconds: Option<Value<i64>>,
-        /// When enabled, audio streams will be placed in rendition groups in the output.
-        #[serde(
-            rename = "UseAudioRenditionGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseAudioRenditionGroup`: When enabled, audio streams will be placed in rendition groups in the output.
         pub use_audio_rendition_group: Option<Value<bool>>,
     }
 
@@ -2024,21 +2301,42 @@ pub mod packaging_configuration {
         }
     }
 
-    /// An HTTP Live Streaming (HLS) encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct HlsEncryption {
-        /// An HTTP Live Streaming (HLS) encryption configuration.
-        #[serde(
-            rename = "ConstantInitializationVector",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HlsPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            map.serialize_entry("HlsManifests", &self.hls_manifests)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeDvbSubtitles",
+                &self.include_dvb_subtitles,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UseAudioRenditionGroup",
+                &self.use_audio_rendition_group,
+            )?;
+            map.end()
+        }
+    }
 
+    /// An HTTP Live Streaming (HLS) encryption configuration.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HlsEncryption {
+        /// `ConstantInitializationVector`: An HTTP Live Streaming (HLS) encryption configuration.
         pub constant_initialization_vector: Option<Value<String>>,
-        /// The encryption method to use.
-        #[serde(rename = "EncryptionMethod", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionMethod`: The encryption method to use.
         pub encryption_method: Option<Value<EncryptionMethod>>,
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -2050,6 +2348,24 @@ pub mod packaging_configuration {
                 encryption_method: None,
                 speke_key_provider: speke_key_provider.into(),
             }
+        }
+    }
+
+    impl Serialize for HlsEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstantInitializationVector",
+                &self.constant_initialization_vector,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionMethod", &self.encryption_method)?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
         }
     }
 
@@ -2091,20 +2407,13 @@ pub mod packaging_configuration {
     }
 
     /// A Microsoft Smooth Streaming (MSS) PackagingConfiguration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MssPackage {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<MssEncryption>,
-        /// A list of MSS manifest configurations.
-        #[serde(rename = "MssManifests")]
+        /// `MssManifests`: A list of MSS manifest configurations.
         pub mss_manifests: Vec<MssManifest>,
         /// `SegmentDurationSeconds`.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub segment_duration_seconds: Option<Value<i64>>,
     }
 
@@ -2119,11 +2428,28 @@ pub mod packaging_configuration {
         }
     }
 
+    impl Serialize for MssPackage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            map.serialize_entry("MssManifests", &self.mss_manifests)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// A CMAF encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MssEncryption {
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -2136,15 +2462,38 @@ pub mod packaging_configuration {
         }
     }
 
+    impl Serialize for MssEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
+        }
+    }
+
     /// A Microsoft Smooth Streaming (MSS) manifest configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MssManifest {
         /// `ManifestName`.
-        #[serde(rename = "ManifestName", skip_serializing_if = "Option::is_none")]
         pub manifest_name: Option<Value<String>>,
         /// `StreamSelection`.
-        #[serde(rename = "StreamSelection", skip_serializing_if = "Option::is_none")]
         pub stream_selection: Option<StreamSelection>,
+    }
+
+    impl Serialize for MssManifest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(&mut map, "StreamSelection", &self.stream_selection)?;
+            map.end()
+        }
     }
 }
 
@@ -2214,19 +2563,15 @@ pub mod packaging_group {
     }
 
     /// The properties of `AWS::MediaPackage::PackagingGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPackagingGroupProps {
-        /// CDN Authorization
-        #[serde(rename = "Authorization", skip_serializing_if = "Option::is_none")]
+        /// `Authorization`: CDN Authorization
         pub authorization: Option<Authorization>,
-        /// The configuration parameters for egress access logging.
-        #[serde(rename = "EgressAccessLogs", skip_serializing_if = "Option::is_none")]
+        /// `EgressAccessLogs`: The configuration parameters for egress access logging.
         pub egress_access_logs: Option<LogConfiguration>,
-        /// The ID of the PackagingGroup.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID of the PackagingGroup.
         pub id: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2242,14 +2587,27 @@ pub mod packaging_group {
         }
     }
 
+    impl Serialize for CfnPackagingGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Authorization", &self.authorization)?;
+            crate::cfn::entry(&mut map, "EgressAccessLogs", &self.egress_access_logs)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Authorization` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Authorization {
-        /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization.
-        #[serde(rename = "CdnIdentifierSecret")]
+        /// `CdnIdentifierSecret`: The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization.
         pub cdn_identifier_secret: Value<String>,
-        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
-        #[serde(rename = "SecretsRoleArn")]
+        /// `SecretsRoleArn`: The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
         pub secrets_role_arn: Value<String>,
     }
 
@@ -2266,23 +2624,45 @@ pub mod packaging_group {
         }
     }
 
+    impl Serialize for Authorization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CdnIdentifierSecret", &self.cdn_identifier_secret)?;
+            map.serialize_entry("SecretsRoleArn", &self.secrets_role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfiguration {
-        /// Sets a custom AWS CloudWatch log group name for egress logs.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: Sets a custom AWS CloudWatch log group name for egress logs.
         pub log_group_name: Option<Value<String>>,
+    }
+
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            map.end()
+        }
     }
 }
 
 /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EncryptionContractConfiguration {
-    /// A collection of audio encryption presets.
-    #[serde(rename = "PresetSpeke20Audio")]
+    /// `PresetSpeke20Audio`: A collection of audio encryption presets.
     pub preset_speke20_audio: Value<PresetSpeke20Audio>,
-    /// A collection of video encryption presets.
-    #[serde(rename = "PresetSpeke20Video")]
+    /// `PresetSpeke20Video`: A collection of video encryption presets.
     pub preset_speke20_video: Value<PresetSpeke20Video>,
 }
 
@@ -2296,6 +2676,19 @@ impl EncryptionContractConfiguration {
             preset_speke20_audio: preset_speke20_audio.into(),
             preset_speke20_video: preset_speke20_video.into(),
         }
+    }
+}
+
+impl Serialize for EncryptionContractConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("PresetSpeke20Audio", &self.preset_speke20_audio)?;
+        map.serialize_entry("PresetSpeke20Video", &self.preset_speke20_video)?;
+        map.end()
     }
 }
 
@@ -2407,17 +2800,36 @@ impl From<PresetSpeke20Video> for Value<PresetSpeke20Video> {
 }
 
 /// A StreamSelection configuration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StreamSelection {
-    /// The maximum video bitrate (bps) to include in output.
-    #[serde(rename = "MaxVideoBitsPerSecond", skip_serializing_if = "Option::is_none")]
+    /// `MaxVideoBitsPerSecond`: The maximum video bitrate (bps) to include in output.
     pub max_video_bits_per_second: Option<Value<i64>>,
-    /// The minimum video bitrate (bps) to include in output.
-    #[serde(rename = "MinVideoBitsPerSecond", skip_serializing_if = "Option::is_none")]
+    /// `MinVideoBitsPerSecond`: The minimum video bitrate (bps) to include in output.
     pub min_video_bits_per_second: Option<Value<i64>>,
-    /// A directive that determines the order of streams in the output.
-    #[serde(rename = "StreamOrder", skip_serializing_if = "Option::is_none")]
+    /// `StreamOrder`: A directive that determines the order of streams in the output.
     pub stream_order: Option<Value<StreamOrder>>,
+}
+
+impl Serialize for StreamSelection {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "MaxVideoBitsPerSecond",
+            &self.max_video_bits_per_second,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "MinVideoBitsPerSecond",
+            &self.min_video_bits_per_second,
+        )?;
+        crate::cfn::entry(&mut map, "StreamOrder", &self.stream_order)?;
+        map.end()
+    }
 }
 
 /// A directive that determines the order of streams in the output.

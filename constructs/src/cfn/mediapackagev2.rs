@@ -105,46 +105,25 @@ pub mod channel {
     }
 
     /// The properties of `AWS::MediaPackageV2::Channel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
         /// `ChannelGroupName`.
-        #[serde(rename = "ChannelGroupName")]
         pub channel_group_name: Value<String>,
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
-        /// \<p\>Enter any descriptive text that helps you to identify the channel.\</p\>
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: \<p\>Enter any descriptive text that helps you to identify the channel.\</p\>
         pub description: Option<Value<String>>,
         /// `InputSwitchConfiguration`.
-        #[serde(
-            rename = "InputSwitchConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub input_switch_configuration: Option<InputSwitchConfiguration>,
         /// `InputType`.
-        #[serde(rename = "InputType", skip_serializing_if = "Option::is_none")]
         pub input_type: Option<Value<InputType>>,
         /// `MultiviewConfiguration`.
-        #[serde(
-            rename = "MultiviewConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multiview_configuration: Option<MultiviewConfiguration>,
         /// `OutputHeaderConfiguration`.
-        #[serde(
-            rename = "OutputHeaderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub output_header_configuration: Option<OutputHeaderConfiguration>,
         /// `OutputLockingMode`.
-        #[serde(rename = "OutputLockingMode", skip_serializing_if = "Option::is_none")]
         pub output_locking_mode: Option<Value<OutputLockingMode>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -168,15 +147,62 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelGroupName", &self.channel_group_name)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputSwitchConfiguration",
+                &self.input_switch_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "InputType", &self.input_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiviewConfiguration",
+                &self.multiview_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputHeaderConfiguration",
+                &self.output_header_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "OutputLockingMode", &self.output_locking_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The configuration for input switching based on the media quality confidence score (MQCS) as provided from AWS Elemental MediaLive.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputSwitchConfiguration {
-        /// \<p\>When true, AWS Elemental MediaPackage performs input switching based on the MQCS.
-        #[serde(rename = "MQCSInputSwitching", skip_serializing_if = "Option::is_none")]
+        /// `MQCSInputSwitching`: \<p\>When true, AWS Elemental MediaPackage performs input switching based on the MQCS.
         pub mqcs_input_switching: Option<Value<bool>>,
-        /// \<p\>For CMAF inputs, indicates which input MediaPackage should prefer when both inputs have equal MQCS scores.
-        #[serde(rename = "PreferredInput", skip_serializing_if = "Option::is_none")]
+        /// `PreferredInput`: \<p\>For CMAF inputs, indicates which input MediaPackage should prefer when both inputs have equal MQCS scores.
         pub preferred_input: Option<Value<i64>>,
+    }
+
+    impl Serialize for InputSwitchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MQCSInputSwitching",
+                &self.mqcs_input_switching,
+            )?;
+            crate::cfn::entry(&mut map, "PreferredInput", &self.preferred_input)?;
+            map.end()
+        }
     }
 
     /// Values of `InputType`.
@@ -220,13 +246,11 @@ pub mod channel {
     }
 
     /// \<p\>The multiview configuration for a channel.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiviewConfiguration {
-        /// \<p\>The tile layouts that players can request from this multiview channel's origin endpoints.
-        #[serde(rename = "AvailableLayouts")]
+        /// `AvailableLayouts`: \<p\>The tile layouts that players can request from this multiview channel's origin endpoints.
         pub available_layouts: Vec<Value<MultiviewLayoutType>>,
-        /// \<p\>The channels that players can use as tiles in this multiview channel's output.
-        #[serde(rename = "AvailableSources")]
+        /// `AvailableSources`: \<p\>The channels that players can use as tiles in this multiview channel's output.
         pub available_sources: Vec<Value<String>>,
     }
 
@@ -243,12 +267,36 @@ pub mod channel {
         }
     }
 
+    impl Serialize for MultiviewConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AvailableLayouts", &self.available_layouts)?;
+            map.serialize_entry("AvailableSources", &self.available_sources)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The settings for what common media server data (CMSD) headers AWS Elemental MediaPackage includes in responses to the CDN.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OutputHeaderConfiguration {
-        /// \<p\>When true, AWS Elemental MediaPackage includes the MQCS in responses to the CDN.
-        #[serde(rename = "PublishMQCS", skip_serializing_if = "Option::is_none")]
+        /// `PublishMQCS`: \<p\>When true, AWS Elemental MediaPackage includes the MQCS in responses to the CDN.
         pub publish_mqcs: Option<Value<bool>>,
+    }
+
+    impl Serialize for OutputHeaderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PublishMQCS", &self.publish_mqcs)?;
+            map.end()
+        }
     }
 
     /// Values of `OutputLockingMode`.
@@ -364,16 +412,13 @@ pub mod channel_group {
     }
 
     /// The properties of `AWS::MediaPackageV2::ChannelGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelGroupProps {
         /// `ChannelGroupName`.
-        #[serde(rename = "ChannelGroupName")]
         pub channel_group_name: Value<String>,
-        /// \<p\>Enter any descriptive text that helps you to identify the channel group.\</p\>
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: \<p\>Enter any descriptive text that helps you to identify the channel group.\</p\>
         pub description: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -385,6 +430,20 @@ pub mod channel_group {
                 description: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnChannelGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelGroupName", &self.channel_group_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -448,16 +507,13 @@ pub mod channel_policy {
     }
 
     /// The properties of `AWS::MediaPackageV2::ChannelPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelPolicyProps {
         /// `ChannelGroupName`.
-        #[serde(rename = "ChannelGroupName")]
         pub channel_group_name: Value<String>,
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
     }
 
@@ -473,6 +529,20 @@ pub mod channel_policy {
                 channel_name: channel_name.into(),
                 policy: policy.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnChannelPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelGroupName", &self.channel_group_name)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
         }
     }
 }
@@ -570,68 +640,37 @@ pub mod origin_endpoint {
     }
 
     /// The properties of `AWS::MediaPackageV2::OriginEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOriginEndpointProps {
         /// `ChannelGroupName`.
-        #[serde(rename = "ChannelGroupName")]
         pub channel_group_name: Value<String>,
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
         /// `ContainerType`.
-        #[serde(rename = "ContainerType")]
         pub container_type: Value<ContainerType>,
-        /// \<p\>A DASH manifest configuration.\</p\>
-        #[serde(rename = "DashManifests", skip_serializing_if = "Option::is_none")]
+        /// `DashManifests`: \<p\>A DASH manifest configuration.\</p\>
         pub dash_manifests: Option<Vec<DashManifestConfiguration>>,
-        /// \<p\>Enter any descriptive text that helps you to identify the origin endpoint.\</p\>
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: \<p\>Enter any descriptive text that helps you to identify the origin endpoint.\</p\>
         pub description: Option<Value<String>>,
         /// `ForceEndpointErrorConfiguration`.
-        #[serde(
-            rename = "ForceEndpointErrorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub force_endpoint_error_configuration: Option<ForceEndpointErrorConfiguration>,
-        /// \<p\>An HTTP live streaming (HLS) manifest configuration.\</p\>
-        #[serde(rename = "HlsManifests", skip_serializing_if = "Option::is_none")]
+        /// `HlsManifests`: \<p\>An HTTP live streaming (HLS) manifest configuration.\</p\>
         pub hls_manifests: Option<Vec<HlsManifestConfiguration>>,
-        /// \<p\>A low-latency HLS manifest configuration.\</p\>
-        #[serde(
-            rename = "LowLatencyHlsManifests",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LowLatencyHlsManifests`: \<p\>A low-latency HLS manifest configuration.\</p\>
         pub low_latency_hls_manifests: Option<Vec<LowLatencyHlsManifestConfiguration>>,
-        /// \<p\>The Microsoft Smooth Streaming (MSS) manifest configurations associated with this origin endpoint.\</p\>
-        #[serde(rename = "MssManifests", skip_serializing_if = "Option::is_none")]
+        /// `MssManifests`: \<p\>The Microsoft Smooth Streaming (MSS) manifest configurations associated with this origin endpoint.\</p\>
         pub mss_manifests: Option<Vec<MssManifestConfiguration>>,
         /// `OriginEndpointName`.
-        #[serde(rename = "OriginEndpointName")]
         pub origin_endpoint_name: Value<String>,
         /// `Segment`.
-        #[serde(rename = "Segment", skip_serializing_if = "Option::is_none")]
         pub segment: Option<Segment>,
-        /// \<p\>The size of the window (in seconds) to create a window of the live stream that's available for on-demand viewing.
-        #[serde(
-            rename = "StartoverWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StartoverWindowSeconds`: \<p\>The size of the window (in seconds) to create a window of the live stream that's available for on-demand viewing.
         pub startover_window_seconds: Option<Value<i64>>,
         /// `StreamNameOutputMode`.
-        #[serde(
-            rename = "StreamNameOutputMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stream_name_output_mode: Option<Value<StreamNameOutputMode>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UriSeparator`.
-        #[serde(rename = "UriSeparator", skip_serializing_if = "Option::is_none")]
         pub uri_separator: Option<Value<UriSeparator>>,
     }
 
@@ -660,6 +699,48 @@ pub mod origin_endpoint {
                 tags: None,
                 uri_separator: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOriginEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelGroupName", &self.channel_group_name)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            map.serialize_entry("ContainerType", &self.container_type)?;
+            crate::cfn::entry(&mut map, "DashManifests", &self.dash_manifests)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ForceEndpointErrorConfiguration",
+                &self.force_endpoint_error_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "HlsManifests", &self.hls_manifests)?;
+            crate::cfn::entry(
+                &mut map,
+                "LowLatencyHlsManifests",
+                &self.low_latency_hls_manifests,
+            )?;
+            crate::cfn::entry(&mut map, "MssManifests", &self.mss_manifests)?;
+            map.serialize_entry("OriginEndpointName", &self.origin_endpoint_name)?;
+            crate::cfn::entry(&mut map, "Segment", &self.segment)?;
+            crate::cfn::entry(
+                &mut map,
+                "StartoverWindowSeconds",
+                &self.startover_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamNameOutputMode",
+                &self.stream_name_output_mode,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UriSeparator", &self.uri_separator)?;
+            map.end()
         }
     }
 
@@ -704,101 +785,49 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>Retrieve the DASH manifest configuration.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashManifestConfiguration {
         /// `AudioTimelinePattern`.
-        #[serde(
-            rename = "AudioTimelinePattern",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_timeline_pattern: Option<Value<DashAudioTimelinePattern>>,
         /// `AvailabilityStartTimeConfiguration`.
-        #[serde(
-            rename = "AvailabilityStartTimeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub availability_start_time_configuration: Option<
             DashAvailabilityStartTimeConfiguration,
         >,
-        /// \<p\>The base URL to use for retrieving segments.\</p\>
-        #[serde(rename = "BaseUrls", skip_serializing_if = "Option::is_none")]
+        /// `BaseUrls`: \<p\>The base URL to use for retrieving segments.\</p\>
         pub base_urls: Option<Vec<DashBaseUrl>>,
         /// `Compactness`.
-        #[serde(rename = "Compactness", skip_serializing_if = "Option::is_none")]
         pub compactness: Option<Value<DashCompactness>>,
         /// `DrmSignaling`.
-        #[serde(rename = "DrmSignaling", skip_serializing_if = "Option::is_none")]
         pub drm_signaling: Option<Value<DashDrmSignaling>>,
         /// `DvbSettings`.
-        #[serde(rename = "DvbSettings", skip_serializing_if = "Option::is_none")]
         pub dvb_settings: Option<DashDvbSettings>,
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<FilterConfiguration>,
-        /// \<p\>A short string that's appended to the endpoint URL.
-        #[serde(rename = "ManifestName")]
+        /// `ManifestName`: \<p\>A short string that's appended to the endpoint URL.
         pub manifest_name: Value<String>,
-        /// \<p\>The total duration (in seconds) of the manifest's content.\</p\>
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestWindowSeconds`: \<p\>The total duration (in seconds) of the manifest's content.\</p\>
         pub manifest_window_seconds: Option<Value<i64>>,
-        /// \<p\>Minimum amount of content (in seconds) that a player must keep available in the buffer.\</p\>
-        #[serde(
-            rename = "MinBufferTimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinBufferTimeSeconds`: \<p\>Minimum amount of content (in seconds) that a player must keep available in the buffer.\</p\>
         pub min_buffer_time_seconds: Option<Value<i64>>,
-        /// \<p\>Minimum amount of time (in seconds) that the player should wait before requesting updates to the manifest.\</p\>
-        #[serde(
-            rename = "MinUpdatePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinUpdatePeriodSeconds`: \<p\>Minimum amount of time (in seconds) that the player should wait before requesting updates to the manifest.\</p\>
         pub min_update_period_seconds: Option<Value<i64>>,
-        /// \<p\>A list of triggers that controls when AWS Elemental MediaPackage separates the MPEG-DASH manifest into multiple periods.
-        #[serde(rename = "PeriodTriggers", skip_serializing_if = "Option::is_none")]
+        /// `PeriodTriggers`: \<p\>A list of triggers that controls when AWS Elemental MediaPackage separates the MPEG-DASH manifest into multiple periods.
         pub period_triggers: Option<Vec<Value<DashPeriodTrigger>>>,
-        /// \<p\>The profile that the output is compliant with.\</p\>
-        #[serde(rename = "Profiles", skip_serializing_if = "Option::is_none")]
+        /// `Profiles`: \<p\>The profile that the output is compliant with.\</p\>
         pub profiles: Option<Vec<Value<DashProfile>>>,
         /// `ProgramInformation`.
-        #[serde(rename = "ProgramInformation", skip_serializing_if = "Option::is_none")]
         pub program_information: Option<DashProgramInformation>,
         /// `ScteDash`.
-        #[serde(rename = "ScteDash", skip_serializing_if = "Option::is_none")]
         pub scte_dash: Option<ScteDash>,
         /// `SegmentTemplateFormat`.
-        #[serde(
-            rename = "SegmentTemplateFormat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub segment_template_format: Option<Value<DashSegmentTemplateFormat>>,
         /// `SubtitleConfiguration`.
-        #[serde(
-            rename = "SubtitleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subtitle_configuration: Option<DashSubtitleConfiguration>,
-        /// \<p\>The amount of time (in seconds) that the player should be from the end of the manifest.\</p\>
-        #[serde(
-            rename = "SuggestedPresentationDelaySeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuggestedPresentationDelaySeconds`: \<p\>The amount of time (in seconds) that the player should be from the end of the manifest.\</p\>
         pub suggested_presentation_delay_seconds: Option<Value<i64>>,
         /// `UriPathType`.
-        #[serde(rename = "UriPathType", skip_serializing_if = "Option::is_none")]
         pub uri_path_type: Option<Value<UriPathType>>,
         /// `UtcTiming`.
-        #[serde(rename = "UtcTiming", skip_serializing_if = "Option::is_none")]
         pub utc_timing: Option<DashUtcTiming>,
     }
 
@@ -827,6 +856,77 @@ pub mod origin_endpoint {
                 uri_path_type: None,
                 utc_timing: None,
             }
+        }
+    }
+
+    impl Serialize for DashManifestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioTimelinePattern",
+                &self.audio_timeline_pattern,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityStartTimeConfiguration",
+                &self.availability_start_time_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "BaseUrls", &self.base_urls)?;
+            crate::cfn::entry(&mut map, "Compactness", &self.compactness)?;
+            crate::cfn::entry(&mut map, "DrmSignaling", &self.drm_signaling)?;
+            crate::cfn::entry(&mut map, "DvbSettings", &self.dvb_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.serialize_entry("ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinBufferTimeSeconds",
+                &self.min_buffer_time_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinUpdatePeriodSeconds",
+                &self.min_update_period_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "PeriodTriggers", &self.period_triggers)?;
+            crate::cfn::entry(&mut map, "Profiles", &self.profiles)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramInformation",
+                &self.program_information,
+            )?;
+            crate::cfn::entry(&mut map, "ScteDash", &self.scte_dash)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentTemplateFormat",
+                &self.segment_template_format,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SubtitleConfiguration",
+                &self.subtitle_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuggestedPresentationDelaySeconds",
+                &self.suggested_presentation_delay_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "UriPathType", &self.uri_path_type)?;
+            crate::cfn::entry(&mut map, "UtcTiming", &self.utc_timing)?;
+            map.end()
         }
     }
 
@@ -868,31 +968,38 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>The configuration for the DASH \<code\>availabilityStartTime\</code\> attribute of the Media Presentation Description (MPD).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashAvailabilityStartTimeConfiguration {
-        /// \<p\>The fixed availability start time for the DASH manifest, in ISO 8601 date-time format.
-        #[serde(
-            rename = "FixedAvailabilityStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FixedAvailabilityStartTime`: \<p\>The fixed availability start time for the DASH manifest, in ISO 8601 date-time format.
         pub fixed_availability_start_time: Option<Value<String>>,
     }
 
+    impl Serialize for DashAvailabilityStartTimeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FixedAvailabilityStartTime",
+                &self.fixed_availability_start_time,
+            )?;
+            map.end()
+        }
+    }
+
     /// \<p\>The base URLs to use for retrieving segments.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashBaseUrl {
-        /// \<p\>For use with DVB-DASH profiles only.
-        #[serde(rename = "DvbPriority", skip_serializing_if = "Option::is_none")]
+        /// `DvbPriority`: \<p\>For use with DVB-DASH profiles only.
         pub dvb_priority: Option<Value<i64>>,
-        /// \<p\>For use with DVB-DASH profiles only.
-        #[serde(rename = "DvbWeight", skip_serializing_if = "Option::is_none")]
+        /// `DvbWeight`: \<p\>For use with DVB-DASH profiles only.
         pub dvb_weight: Option<Value<i64>>,
-        /// \<p\>The name of the source location.\</p\>
-        #[serde(rename = "ServiceLocation", skip_serializing_if = "Option::is_none")]
+        /// `ServiceLocation`: \<p\>The name of the source location.\</p\>
         pub service_location: Option<Value<String>>,
-        /// \<p\>A source location for segments.\</p\>
-        #[serde(rename = "Url")]
+        /// `Url`: \<p\>A source location for segments.\</p\>
         pub url: Value<String>,
     }
 
@@ -905,6 +1012,21 @@ pub mod origin_endpoint {
                 service_location: None,
                 url: url.into(),
             }
+        }
+    }
+
+    impl Serialize for DashBaseUrl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DvbPriority", &self.dvb_priority)?;
+            crate::cfn::entry(&mut map, "DvbWeight", &self.dvb_weight)?;
+            crate::cfn::entry(&mut map, "ServiceLocation", &self.service_location)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
         }
     }
 
@@ -983,24 +1105,33 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>For endpoints that use the DVB-DASH profile only.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashDvbSettings {
-        /// \<p\>Playback device error reporting settings.\</p\>
-        #[serde(rename = "ErrorMetrics", skip_serializing_if = "Option::is_none")]
+        /// `ErrorMetrics`: \<p\>Playback device error reporting settings.\</p\>
         pub error_metrics: Option<Vec<DashDvbMetricsReporting>>,
         /// `FontDownload`.
-        #[serde(rename = "FontDownload", skip_serializing_if = "Option::is_none")]
         pub font_download: Option<DashDvbFontDownload>,
     }
 
+    impl Serialize for DashDvbSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ErrorMetrics", &self.error_metrics)?;
+            crate::cfn::entry(&mut map, "FontDownload", &self.font_download)?;
+            map.end()
+        }
+    }
+
     /// \<p\>For use with DVB-DASH profiles only.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashDvbMetricsReporting {
-        /// \<p\>The number of playback devices per 1000 that will send error reports to the reporting URL.
-        #[serde(rename = "Probability", skip_serializing_if = "Option::is_none")]
+        /// `Probability`: \<p\>The number of playback devices per 1000 that will send error reports to the reporting URL.
         pub probability: Option<Value<i64>>,
-        /// \<p\>The URL where playback devices send error reports.\</p\>
-        #[serde(rename = "ReportingUrl")]
+        /// `ReportingUrl`: \<p\>The URL where playback devices send error reports.\</p\>
         pub reporting_url: Value<String>,
     }
 
@@ -1014,54 +1145,87 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for DashDvbMetricsReporting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Probability", &self.probability)?;
+            map.serialize_entry("ReportingUrl", &self.reporting_url)?;
+            map.end()
+        }
+    }
+
     /// \<p\>For use with DVB-DASH profiles only.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashDvbFontDownload {
-        /// \<p\>The \<code\>fontFamily\</code\> name for subtitles, as described in \<a href="<https://tech.ebu.ch/publications/tech3380>"\>EBU-TT-D Subtitling Distribution Format\</a\>. \</p\>
-        #[serde(rename = "FontFamily", skip_serializing_if = "Option::is_none")]
+        /// `FontFamily`: \<p\>The \<code\>fontFamily\</code\> name for subtitles, as described in \<a href="<https://tech.ebu.ch/publications/tech3380>"\>EBU-TT-D Subtitling Distribution Format\</a\>. \</p\>
         pub font_family: Option<Value<String>>,
-        /// \<p\>The \<code\>mimeType\</code\> of the resource that's at the font download URL.\</p\> \<p\>For information about font MIME types, see the \<a href="<https://dvb.org/wp-content/uploads/2021/06/A168r4_MPEG-DASH-Profile-for-Transport-of-ISO-BMFF-Based-DVB-Services_Draft-ts_103-285-v140_November_2021.pdf>"\>MPEG-DASH Profile for Transport of ISO BMFF Based DVB Services over IP Based Networks\</a\> document. \</p\>
-        #[serde(rename = "MimeType", skip_serializing_if = "Option::is_none")]
+        /// `MimeType`: \<p\>The \<code\>mimeType\</code\> of the resource that's at the font download URL.\</p\> \<p\>For information about font MIME types, see the \<a href="<https://dvb.org/wp-content/uploads/2021/06/A168r4_MPEG-DASH-Profile-for-Transport-of-ISO-BMFF-Based-DVB-Services_Draft-ts_103-285-v140_November_2021.pdf>"\>MPEG-DASH Profile for Transport of ISO BMFF Based DVB Services over IP Based Networks\</a\> document. \</p\>
         pub mime_type: Option<Value<String>>,
-        /// \<p\>The URL for downloading fonts for subtitles.\</p\>
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: \<p\>The URL for downloading fonts for subtitles.\</p\>
         pub url: Option<Value<String>>,
     }
 
+    impl Serialize for DashDvbFontDownload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FontFamily", &self.font_family)?;
+            crate::cfn::entry(&mut map, "MimeType", &self.mime_type)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// \<p\>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. \</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterConfiguration {
-        /// \<p\>Optionally specify the clip start time for all of your manifest egress requests.
-        #[serde(rename = "ClipStartTime", skip_serializing_if = "Option::is_none")]
+        /// `ClipStartTime`: \<p\>Optionally specify the clip start time for all of your manifest egress requests.
         pub clip_start_time: Option<Value<String>>,
-        /// \<p\>Optionally specify one or more DRM settings for all of your manifest egress requests.
-        #[serde(rename = "DrmSettings", skip_serializing_if = "Option::is_none")]
+        /// `DrmSettings`: \<p\>Optionally specify one or more DRM settings for all of your manifest egress requests.
         pub drm_settings: Option<Value<String>>,
-        /// \<p\>Optionally specify the end time for all of your manifest egress requests.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
+        /// `End`: \<p\>Optionally specify the end time for all of your manifest egress requests.
         pub end: Option<Value<String>>,
-        /// \<p\>Optionally specify one or more manifest filters for all of your manifest egress requests.
-        #[serde(rename = "ManifestFilter", skip_serializing_if = "Option::is_none")]
+        /// `ManifestFilter`: \<p\>Optionally specify one or more manifest filters for all of your manifest egress requests.
         pub manifest_filter: Option<Value<String>>,
         /// `Multiview`.
-        #[serde(rename = "Multiview", skip_serializing_if = "Option::is_none")]
         pub multiview: Option<MultiviewFilterConfiguration>,
-        /// \<p\>Optionally specify the start time for all of your manifest egress requests.
-        #[serde(rename = "Start", skip_serializing_if = "Option::is_none")]
+        /// `Start`: \<p\>Optionally specify the start time for all of your manifest egress requests.
         pub start: Option<Value<String>>,
-        /// \<p\>Optionally specify the time delay for all of your manifest egress requests.
-        #[serde(rename = "TimeDelaySeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeDelaySeconds`: \<p\>Optionally specify the time delay for all of your manifest egress requests.
         pub time_delay_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for FilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClipStartTime", &self.clip_start_time)?;
+            crate::cfn::entry(&mut map, "DrmSettings", &self.drm_settings)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            crate::cfn::entry(&mut map, "ManifestFilter", &self.manifest_filter)?;
+            crate::cfn::entry(&mut map, "Multiview", &self.multiview)?;
+            crate::cfn::entry(&mut map, "Start", &self.start)?;
+            crate::cfn::entry(&mut map, "TimeDelaySeconds", &self.time_delay_seconds)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The multiview combination for a pinned manifest.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiviewFilterConfiguration {
         /// `Layout`.
-        #[serde(rename = "Layout")]
         pub layout: Value<MultiviewLayoutType>,
-        /// \<p\>The source channels to composite, in tile order.
-        #[serde(rename = "Sources")]
+        /// `Sources`: \<p\>The source channels to composite, in tile order.
         pub sources: Vec<Value<String>>,
     }
 
@@ -1075,6 +1239,19 @@ pub mod origin_endpoint {
                 layout: layout.into(),
                 sources: sources.into(),
             }
+        }
+    }
+
+    impl Serialize for MultiviewFilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Layout", &self.layout)?;
+            map.serialize_entry("Sources", &self.sources)?;
+            map.end()
         }
     }
 
@@ -1159,34 +1336,60 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>Details about the content that you want MediaPackage to pass through in the manifest to the playback device.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashProgramInformation {
-        /// \<p\>A copyright statement about the content.\</p\>
-        #[serde(rename = "Copyright", skip_serializing_if = "Option::is_none")]
+        /// `Copyright`: \<p\>A copyright statement about the content.\</p\>
         pub copyright: Option<Value<String>>,
-        /// \<p\>The language code for this manifest.\</p\>
-        #[serde(rename = "LanguageCode", skip_serializing_if = "Option::is_none")]
+        /// `LanguageCode`: \<p\>The language code for this manifest.\</p\>
         pub language_code: Option<Value<String>>,
-        /// \<p\>An absolute URL that contains more information about this content.\</p\>
-        #[serde(rename = "MoreInformationUrl", skip_serializing_if = "Option::is_none")]
+        /// `MoreInformationUrl`: \<p\>An absolute URL that contains more information about this content.\</p\>
         pub more_information_url: Option<Value<String>>,
-        /// \<p\>Information about the content provider.\</p\>
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+        /// `Source`: \<p\>Information about the content provider.\</p\>
         pub source: Option<Value<String>>,
-        /// \<p\>The title for the manifest.\</p\>
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: \<p\>The title for the manifest.\</p\>
         pub title: Option<Value<String>>,
     }
 
+    impl Serialize for DashProgramInformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Copyright", &self.copyright)?;
+            crate::cfn::entry(&mut map, "LanguageCode", &self.language_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "MoreInformationUrl",
+                &self.more_information_url,
+            )?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The SCTE configuration.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScteDash {
         /// `AdMarkerDash`.
-        #[serde(rename = "AdMarkerDash", skip_serializing_if = "Option::is_none")]
         pub ad_marker_dash: Option<Value<AdMarkerDash>>,
         /// `ScteInManifests`.
-        #[serde(rename = "ScteInManifests", skip_serializing_if = "Option::is_none")]
         pub scte_in_manifests: Option<Value<ScteInManifests>>,
+    }
+
+    impl Serialize for ScteDash {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkerDash", &self.ad_marker_dash)?;
+            crate::cfn::entry(&mut map, "ScteInManifests", &self.scte_in_manifests)?;
+            map.end()
+        }
     }
 
     /// Values of `AdMarkerDash`.
@@ -1298,18 +1501,28 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>The configuration for DASH subtitles.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashSubtitleConfiguration {
         /// `TtmlConfiguration`.
-        #[serde(rename = "TtmlConfiguration", skip_serializing_if = "Option::is_none")]
         pub ttml_configuration: Option<DashTtmlConfiguration>,
     }
 
+    impl Serialize for DashSubtitleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TtmlConfiguration", &self.ttml_configuration)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The settings for TTML subtitles.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashTtmlConfiguration {
         /// `TtmlProfile`.
-        #[serde(rename = "TtmlProfile")]
         pub ttml_profile: Value<DashTtmlProfile>,
     }
 
@@ -1319,6 +1532,18 @@ pub mod origin_endpoint {
             Self {
                 ttml_profile: ttml_profile.into(),
             }
+        }
+    }
+
+    impl Serialize for DashTtmlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TtmlProfile", &self.ttml_profile)?;
+            map.end()
         }
     }
 
@@ -1397,14 +1622,25 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>Determines the type of UTC timing included in the DASH Media Presentation Description (MPD).\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashUtcTiming {
         /// `TimingMode`.
-        #[serde(rename = "TimingMode", skip_serializing_if = "Option::is_none")]
         pub timing_mode: Option<Value<DashUtcTimingMode>>,
-        /// \<p\>The the method that the player uses to synchronize to coordinated universal time (UTC) wall clock time.\</p\>
-        #[serde(rename = "TimingSource", skip_serializing_if = "Option::is_none")]
+        /// `TimingSource`: \<p\>The the method that the player uses to synchronize to coordinated universal time (UTC) wall clock time.\</p\>
         pub timing_source: Option<Value<String>>,
+    }
+
+    impl Serialize for DashUtcTiming {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TimingMode", &self.timing_mode)?;
+            crate::cfn::entry(&mut map, "TimingSource", &self.timing_source)?;
+            map.end()
+        }
     }
 
     /// Values of `DashUtcTimingMode`.
@@ -1451,15 +1687,26 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>The failover settings for the endpoint.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ForceEndpointErrorConfiguration {
-        /// \<p\>The failover conditions for the endpoint.
-        #[serde(
-            rename = "EndpointErrorConditions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointErrorConditions`: \<p\>The failover conditions for the endpoint.
         pub endpoint_error_conditions: Option<Vec<Value<EndpointErrorCondition>>>,
+    }
+
+    impl Serialize for ForceEndpointErrorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointErrorConditions",
+                &self.endpoint_error_conditions,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `EndpointErrorCondition`.
@@ -1506,49 +1753,27 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>Retrieve the HTTP live streaming (HLS) manifest configuration.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HlsManifestConfiguration {
-        /// \<p\>A short string that's appended to the endpoint URL.
-        #[serde(rename = "ChildManifestName", skip_serializing_if = "Option::is_none")]
+        /// `ChildManifestName`: \<p\>A short string that's appended to the endpoint URL.
         pub child_manifest_name: Option<Value<String>>,
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<FilterConfiguration>,
-        /// \<p\>A short short string that's appended to the endpoint URL.
-        #[serde(rename = "ManifestName")]
+        /// `ManifestName`: \<p\>A short short string that's appended to the endpoint URL.
         pub manifest_name: Value<String>,
-        /// \<p\>The total duration (in seconds) of the manifest's content.\</p\>
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestWindowSeconds`: \<p\>The total duration (in seconds) of the manifest's content.\</p\>
         pub manifest_window_seconds: Option<Value<i64>>,
-        /// \<p\>Inserts EXT-X-PROGRAM-DATE-TIME tags in the output manifest at the interval that you specify.
-        #[serde(
-            rename = "ProgramDateTimeIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProgramDateTimeIntervalSeconds`: \<p\>Inserts EXT-X-PROGRAM-DATE-TIME tags in the output manifest at the interval that you specify.
         pub program_date_time_interval_seconds: Option<Value<i64>>,
         /// `ScteHls`.
-        #[serde(rename = "ScteHls", skip_serializing_if = "Option::is_none")]
         pub scte_hls: Option<ScteHls>,
         /// `StartTag`.
-        #[serde(rename = "StartTag", skip_serializing_if = "Option::is_none")]
         pub start_tag: Option<StartTag>,
         /// `UriPathType`.
-        #[serde(rename = "UriPathType", skip_serializing_if = "Option::is_none")]
         pub uri_path_type: Option<Value<UriPathType>>,
-        /// \<p\>The egress domain URL for stream delivery from MediaPackage.\</p\> Read-only: CloudFormation returns it.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: \<p\>The egress domain URL for stream delivery from MediaPackage.\</p\> Read-only: CloudFormation returns it.
         pub url: Option<Value<String>>,
-        /// \<p\>When enabled, MediaPackage URL-encodes the query string for API requests for HLS child manifests to comply with Amazon Web Services Signature Version 4 (SigV4) signature signing protocol.
-        #[serde(
-            rename = "UrlEncodeChildManifest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UrlEncodeChildManifest`: \<p\>When enabled, MediaPackage URL-encodes the query string for API requests for HLS child manifests to comply with Amazon Web Services Signature Version 4 (SigV4) signature signing protocol.
         pub url_encode_child_manifest: Option<Value<bool>>,
     }
 
@@ -1570,15 +1795,63 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for HlsManifestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChildManifestName", &self.child_manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.serialize_entry("ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramDateTimeIntervalSeconds",
+                &self.program_date_time_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "ScteHls", &self.scte_hls)?;
+            crate::cfn::entry(&mut map, "StartTag", &self.start_tag)?;
+            crate::cfn::entry(&mut map, "UriPathType", &self.uri_path_type)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            crate::cfn::entry(
+                &mut map,
+                "UrlEncodeChildManifest",
+                &self.url_encode_child_manifest,
+            )?;
+            map.end()
+        }
+    }
+
     /// \<p\>The SCTE configuration.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScteHls {
         /// `AdMarkerHls`.
-        #[serde(rename = "AdMarkerHls", skip_serializing_if = "Option::is_none")]
         pub ad_marker_hls: Option<Value<AdMarkerHls>>,
         /// `ScteInManifests`.
-        #[serde(rename = "ScteInManifests", skip_serializing_if = "Option::is_none")]
         pub scte_in_manifests: Option<Value<ScteInManifests>>,
+    }
+
+    impl Serialize for ScteHls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkerHls", &self.ad_marker_hls)?;
+            crate::cfn::entry(&mut map, "ScteInManifests", &self.scte_in_manifests)?;
+            map.end()
+        }
     }
 
     /// Values of `AdMarkerHls`.
@@ -1619,13 +1892,11 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>To insert an EXT-X-START tag in your HLS playlist, specify a StartTag configuration object with a valid TimeOffset.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StartTag {
-        /// \<p\>Specify the value for PRECISE within your EXT-X-START tag.
-        #[serde(rename = "Precise", skip_serializing_if = "Option::is_none")]
+        /// `Precise`: \<p\>Specify the value for PRECISE within your EXT-X-START tag.
         pub precise: Option<Value<bool>>,
-        /// \<p\>Specify the value for TIME-OFFSET within your EXT-X-START tag.
-        #[serde(rename = "TimeOffset")]
+        /// `TimeOffset`: \<p\>Specify the value for TIME-OFFSET within your EXT-X-START tag.
         pub time_offset: Value<f64>,
     }
 
@@ -1639,50 +1910,41 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for StartTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Precise", &self.precise)?;
+            map.serialize_entry("TimeOffset", &self.time_offset)?;
+            map.end()
+        }
+    }
+
     /// \<p\>Retrieve the low-latency HTTP live streaming (HLS) manifest configuration.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LowLatencyHlsManifestConfiguration {
-        /// \<p\>A short string that's appended to the endpoint URL.
-        #[serde(rename = "ChildManifestName", skip_serializing_if = "Option::is_none")]
+        /// `ChildManifestName`: \<p\>A short string that's appended to the endpoint URL.
         pub child_manifest_name: Option<Value<String>>,
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<LowLatencyHlsFilterConfiguration>,
-        /// \<p\>A short short string that's appended to the endpoint URL.
-        #[serde(rename = "ManifestName")]
+        /// `ManifestName`: \<p\>A short short string that's appended to the endpoint URL.
         pub manifest_name: Value<String>,
-        /// \<p\>The total duration (in seconds) of the manifest's content.\</p\>
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestWindowSeconds`: \<p\>The total duration (in seconds) of the manifest's content.\</p\>
         pub manifest_window_seconds: Option<Value<i64>>,
-        /// \<p\>Inserts EXT-X-PROGRAM-DATE-TIME tags in the output manifest at the interval that you specify.
-        #[serde(
-            rename = "ProgramDateTimeIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProgramDateTimeIntervalSeconds`: \<p\>Inserts EXT-X-PROGRAM-DATE-TIME tags in the output manifest at the interval that you specify.
         pub program_date_time_interval_seconds: Option<Value<i64>>,
         /// `ScteHls`.
-        #[serde(rename = "ScteHls", skip_serializing_if = "Option::is_none")]
         pub scte_hls: Option<ScteHls>,
         /// `StartTag`.
-        #[serde(rename = "StartTag", skip_serializing_if = "Option::is_none")]
         pub start_tag: Option<StartTag>,
         /// `UriPathType`.
-        #[serde(rename = "UriPathType", skip_serializing_if = "Option::is_none")]
         pub uri_path_type: Option<Value<UriPathType>>,
-        /// \<p\>The egress domain URL for stream delivery from MediaPackage.\</p\> Read-only: CloudFormation returns it.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: \<p\>The egress domain URL for stream delivery from MediaPackage.\</p\> Read-only: CloudFormation returns it.
         pub url: Option<Value<String>>,
-        /// \<p\>When enabled, MediaPackage URL-encodes the query string for API requests for LL-HLS child manifests to comply with Amazon Web Services Signature Version 4 (SigV4) signature signing protocol.
-        #[serde(
-            rename = "UrlEncodeChildManifest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UrlEncodeChildManifest`: \<p\>When enabled, MediaPackage URL-encodes the query string for API requests for LL-HLS child manifests to comply with Amazon Web Services Signature Version 4 (SigV4) signature signing protocol.
         pub url_encode_child_manifest: Option<Value<bool>>,
     }
 
@@ -1704,47 +1966,87 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for LowLatencyHlsManifestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChildManifestName", &self.child_manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.serialize_entry("ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProgramDateTimeIntervalSeconds",
+                &self.program_date_time_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "ScteHls", &self.scte_hls)?;
+            crate::cfn::entry(&mut map, "StartTag", &self.start_tag)?;
+            crate::cfn::entry(&mut map, "UriPathType", &self.uri_path_type)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            crate::cfn::entry(
+                &mut map,
+                "UrlEncodeChildManifest",
+                &self.url_encode_child_manifest,
+            )?;
+            map.end()
+        }
+    }
+
     /// \<p\>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. \</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LowLatencyHlsFilterConfiguration {
-        /// \<p\>Optionally specify the clip start time for all of your manifest egress requests.
-        #[serde(rename = "ClipStartTime", skip_serializing_if = "Option::is_none")]
+        /// `ClipStartTime`: \<p\>Optionally specify the clip start time for all of your manifest egress requests.
         pub clip_start_time: Option<Value<String>>,
-        /// \<p\>Optionally specify one or more DRM settings for all of your manifest egress requests.
-        #[serde(rename = "DrmSettings", skip_serializing_if = "Option::is_none")]
+        /// `DrmSettings`: \<p\>Optionally specify one or more DRM settings for all of your manifest egress requests.
         pub drm_settings: Option<Value<String>>,
-        /// \<p\>Optionally specify the end time for all of your manifest egress requests.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
+        /// `End`: \<p\>Optionally specify the end time for all of your manifest egress requests.
         pub end: Option<Value<String>>,
-        /// \<p\>Optionally specify one or more manifest filters for all of your manifest egress requests.
-        #[serde(rename = "ManifestFilter", skip_serializing_if = "Option::is_none")]
+        /// `ManifestFilter`: \<p\>Optionally specify one or more manifest filters for all of your manifest egress requests.
         pub manifest_filter: Option<Value<String>>,
-        /// \<p\>Optionally specify the start time for all of your manifest egress requests.
-        #[serde(rename = "Start", skip_serializing_if = "Option::is_none")]
+        /// `Start`: \<p\>Optionally specify the start time for all of your manifest egress requests.
         pub start: Option<Value<String>>,
-        /// \<p\>Optionally specify the time delay for all of your manifest egress requests.
-        #[serde(rename = "TimeDelaySeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeDelaySeconds`: \<p\>Optionally specify the time delay for all of your manifest egress requests.
         pub time_delay_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for LowLatencyHlsFilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClipStartTime", &self.clip_start_time)?;
+            crate::cfn::entry(&mut map, "DrmSettings", &self.drm_settings)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            crate::cfn::entry(&mut map, "ManifestFilter", &self.manifest_filter)?;
+            crate::cfn::entry(&mut map, "Start", &self.start)?;
+            crate::cfn::entry(&mut map, "TimeDelaySeconds", &self.time_delay_seconds)?;
+            map.end()
+        }
+    }
+
     /// \<p\>Configuration details for a Microsoft Smooth Streaming (MSS) manifest associated with an origin endpoint.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MssManifestConfiguration {
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<MssFilterConfiguration>,
         /// `ManifestLayout`.
-        #[serde(rename = "ManifestLayout", skip_serializing_if = "Option::is_none")]
         pub manifest_layout: Option<Value<MssManifestLayout>>,
-        /// \<p\>The name of the MSS manifest.
-        #[serde(rename = "ManifestName")]
+        /// `ManifestName`: \<p\>The name of the MSS manifest.
         pub manifest_name: Value<String>,
-        /// \<p\>The duration (in seconds) of the manifest window.
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestWindowSeconds`: \<p\>The duration (in seconds) of the manifest window.
         pub manifest_window_seconds: Option<Value<i64>>,
     }
 
@@ -1760,27 +2062,61 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for MssManifestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ManifestLayout", &self.manifest_layout)?;
+            map.serialize_entry("ManifestName", &self.manifest_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// \<p\>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. \</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MssFilterConfiguration {
-        /// \<p\>Optionally specify the clip start time for all of your manifest egress requests.
-        #[serde(rename = "ClipStartTime", skip_serializing_if = "Option::is_none")]
+        /// `ClipStartTime`: \<p\>Optionally specify the clip start time for all of your manifest egress requests.
         pub clip_start_time: Option<Value<String>>,
-        /// \<p\>Optionally specify one or more DRM settings for all of your manifest egress requests.
-        #[serde(rename = "DrmSettings", skip_serializing_if = "Option::is_none")]
+        /// `DrmSettings`: \<p\>Optionally specify one or more DRM settings for all of your manifest egress requests.
         pub drm_settings: Option<Value<String>>,
-        /// \<p\>Optionally specify the end time for all of your manifest egress requests.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
+        /// `End`: \<p\>Optionally specify the end time for all of your manifest egress requests.
         pub end: Option<Value<String>>,
-        /// \<p\>Optionally specify one or more manifest filters for all of your manifest egress requests.
-        #[serde(rename = "ManifestFilter", skip_serializing_if = "Option::is_none")]
+        /// `ManifestFilter`: \<p\>Optionally specify one or more manifest filters for all of your manifest egress requests.
         pub manifest_filter: Option<Value<String>>,
-        /// \<p\>Optionally specify the start time for all of your manifest egress requests.
-        #[serde(rename = "Start", skip_serializing_if = "Option::is_none")]
+        /// `Start`: \<p\>Optionally specify the start time for all of your manifest egress requests.
         pub start: Option<Value<String>>,
-        /// \<p\>Optionally specify the time delay for all of your manifest egress requests.
-        #[serde(rename = "TimeDelaySeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeDelaySeconds`: \<p\>Optionally specify the time delay for all of your manifest egress requests.
         pub time_delay_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for MssFilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClipStartTime", &self.clip_start_time)?;
+            crate::cfn::entry(&mut map, "DrmSettings", &self.drm_settings)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            crate::cfn::entry(&mut map, "ManifestFilter", &self.manifest_filter)?;
+            crate::cfn::entry(&mut map, "Start", &self.start)?;
+            crate::cfn::entry(&mut map, "TimeDelaySeconds", &self.time_delay_seconds)?;
+            map.end()
+        }
     }
 
     /// Values of `MssManifestLayout`.
@@ -1821,79 +2157,77 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>The segment configuration, including the segment name, duration, and other configuration values.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Segment {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<Encryption>,
-        /// \<p\>When selected, the stream set includes an additional I-frame only stream, along with the other tracks.
-        #[serde(
-            rename = "IncludeIframeOnlyStreams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeIframeOnlyStreams`: \<p\>When selected, the stream set includes an additional I-frame only stream, along with the other tracks.
         pub include_iframe_only_streams: Option<Value<bool>>,
         /// `OutputTimestampMode`.
-        #[serde(rename = "OutputTimestampMode", skip_serializing_if = "Option::is_none")]
         pub output_timestamp_mode: Option<Value<OutputTimestampMode>>,
         /// `Scte`.
-        #[serde(rename = "Scte", skip_serializing_if = "Option::is_none")]
         pub scte: Option<Scte>,
-        /// \<p\>The duration (in seconds) of each segment.
-        #[serde(
-            rename = "SegmentDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentDurationSeconds`: \<p\>The duration (in seconds) of each segment.
         pub segment_duration_seconds: Option<Value<i64>>,
-        /// \<p\>The name that describes the segment.
-        #[serde(rename = "SegmentName", skip_serializing_if = "Option::is_none")]
+        /// `SegmentName`: \<p\>The name that describes the segment.
         pub segment_name: Option<Value<String>>,
-        /// \<p\>By default, MediaPackage excludes all digital video broadcasting (DVB) subtitles from the output.
-        #[serde(
-            rename = "TsIncludeDvbSubtitles",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TsIncludeDvbSubtitles`: \<p\>By default, MediaPackage excludes all digital video broadcasting (DVB) subtitles from the output.
         pub ts_include_dvb_subtitles: Option<Value<bool>>,
-        /// \<p\>When selected, MediaPackage bundles all audio tracks in a rendition group.
-        #[serde(
-            rename = "TsUseAudioRenditionGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TsUseAudioRenditionGroup`: \<p\>When selected, MediaPackage bundles all audio tracks in a rendition group.
         pub ts_use_audio_rendition_group: Option<Value<bool>>,
     }
 
+    impl Serialize for Segment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeIframeOnlyStreams",
+                &self.include_iframe_only_streams,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputTimestampMode",
+                &self.output_timestamp_mode,
+            )?;
+            crate::cfn::entry(&mut map, "Scte", &self.scte)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDurationSeconds",
+                &self.segment_duration_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "SegmentName", &self.segment_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TsIncludeDvbSubtitles",
+                &self.ts_include_dvb_subtitles,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TsUseAudioRenditionGroup",
+                &self.ts_use_audio_rendition_group,
+            )?;
+            map.end()
+        }
+    }
+
     /// \<p\>The parameters for encrypting content.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Encryption {
-        /// \<p\>Excludes SEIG and SGPD boxes from segment metadata in CMAF containers.\</p\> \<p\>When set to \<code\>true\</code\>, MediaPackage omits these DRM metadata boxes from CMAF segments, which can improve compatibility with certain devices and players that don't support these boxes.\</p\> \<p\>Important considerations:\</p\> \<ul\> \<li\> \<p\>This setting only affects CMAF container formats\</p\> \</li\> \<li\> \<p\>Key...
-        #[serde(
-            rename = "CmafExcludeSegmentDrmMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CmafExcludeSegmentDrmMetadata`: \<p\>Excludes SEIG and SGPD boxes from segment metadata in CMAF containers.\</p\> \<p\>When set to \<code\>true\</code\>, MediaPackage omits these DRM metadata boxes from CMAF segments, which can improve compatibility with certain devices and players that don't support these boxes.\</p\> \<p\>Important considerations:\</p\> \<ul\> \<li\> \<p\>This setting only affects CMAF container formats\</p\> \</li\> \<li\> \<p\>Key...
         pub cmaf_exclude_segment_drm_metadata: Option<Value<bool>>,
-        /// \<p\>A 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting content.
-        #[serde(
-            rename = "ConstantInitializationVector",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConstantInitializationVector`: \<p\>A 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting content.
         pub constant_initialization_vector: Option<Value<String>>,
         /// `EncryptionMethod`.
-        #[serde(rename = "EncryptionMethod")]
         pub encryption_method: EncryptionMethod,
-        /// \<p\>The frequency (in seconds) of key changes for live workflows, in which content is streamed real time.
-        #[serde(
-            rename = "KeyRotationIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KeyRotationIntervalSeconds`: \<p\>The frequency (in seconds) of key changes for live workflows, in which content is streamed real time.
         pub key_rotation_interval_seconds: Option<Value<i64>>,
         /// `SpekeKeyProvider`.
-        #[serde(rename = "SpekeKeyProvider")]
         pub speke_key_provider: SpekeKeyProvider,
     }
 
@@ -1913,22 +2247,69 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for Encryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CmafExcludeSegmentDrmMetadata",
+                &self.cmaf_exclude_segment_drm_metadata,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstantInitializationVector",
+                &self.constant_initialization_vector,
+            )?;
+            map.serialize_entry("EncryptionMethod", &self.encryption_method)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyRotationIntervalSeconds",
+                &self.key_rotation_interval_seconds,
+            )?;
+            map.serialize_entry("SpekeKeyProvider", &self.speke_key_provider)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The encryption type.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionMethod {
         /// `CmafEncryptionMethod`.
-        #[serde(
-            rename = "CmafEncryptionMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cmaf_encryption_method: Option<Value<CmafEncryptionMethod>>,
         /// `IsmEncryptionMethod`.
-        #[serde(rename = "IsmEncryptionMethod", skip_serializing_if = "Option::is_none")]
         pub ism_encryption_method: Option<Value<IsmEncryptionMethod>>,
         /// `TsEncryptionMethod`.
-        #[serde(rename = "TsEncryptionMethod", skip_serializing_if = "Option::is_none")]
         pub ts_encryption_method: Option<Value<TsEncryptionMethod>>,
+    }
+
+    impl Serialize for EncryptionMethod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CmafEncryptionMethod",
+                &self.cmaf_encryption_method,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsmEncryptionMethod",
+                &self.ism_encryption_method,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TsEncryptionMethod",
+                &self.ts_encryption_method,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `CmafEncryptionMethod`.
@@ -2040,35 +2421,23 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>The parameters for the SPEKE key provider.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpekeKeyProvider {
-        /// \<p\>The ARN for the certificate that you imported to Amazon Web Services Certificate Manager to add content key encryption to this endpoint.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
+        /// `CertificateArn`: \<p\>The ARN for the certificate that you imported to Amazon Web Services Certificate Manager to add content key encryption to this endpoint.
         pub certificate_arn: Option<Value<String>>,
         /// `ContentKeyPeriodConfiguration`.
-        #[serde(
-            rename = "ContentKeyPeriodConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub content_key_period_configuration: Option<ContentKeyPeriodConfiguration>,
-        /// \<p\>The DRM solution provider you're using to protect your content during distribution.\</p\>
-        #[serde(rename = "DrmSystems")]
+        /// `DrmSystems`: \<p\>The DRM solution provider you're using to protect your content during distribution.\</p\>
         pub drm_systems: Vec<Value<DrmSystem>>,
         /// `EncryptionContractConfiguration`.
-        #[serde(rename = "EncryptionContractConfiguration")]
         pub encryption_contract_configuration: EncryptionContractConfiguration,
-        /// \<p\>The unique identifier for the content.
-        #[serde(rename = "ResourceId")]
+        /// `ResourceId`: \<p\>The unique identifier for the content.
         pub resource_id: Value<String>,
-        /// \<p\>The ARN for the IAM role granted by the key provider that provides access to the key provider API.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: \<p\>The ARN for the IAM role granted by the key provider that provides access to the key provider API.
         pub role_arn: Value<String>,
         /// `SpekeVersion`.
-        #[serde(rename = "SpekeVersion", skip_serializing_if = "Option::is_none")]
         pub speke_version: Option<Value<SpekeVersion>>,
-        /// \<p\>The URL of the API Gateway proxy that you set up to talk to your key server.
-        #[serde(rename = "Url")]
+        /// `Url`: \<p\>The URL of the API Gateway proxy that you set up to talk to your key server.
         pub url: Value<String>,
     }
 
@@ -2097,16 +2466,53 @@ pub mod origin_endpoint {
         }
     }
 
+    impl Serialize for SpekeKeyProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentKeyPeriodConfiguration",
+                &self.content_key_period_configuration,
+            )?;
+            map.serialize_entry("DrmSystems", &self.drm_systems)?;
+            map.serialize_entry(
+                "EncryptionContractConfiguration",
+                &self.encryption_contract_configuration,
+            )?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SpekeVersion", &self.speke_version)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The configuration that controls the content key period timing information that MediaPackage signals to your DRM key provider.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContentKeyPeriodConfiguration {
         /// `ContentKeyPeriodTiming`.
-        #[serde(
-            rename = "ContentKeyPeriodTiming",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub content_key_period_timing: Option<Value<ContentKeyPeriodTiming>>,
+    }
+
+    impl Serialize for ContentKeyPeriodConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentKeyPeriodTiming",
+                &self.content_key_period_timing,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ContentKeyPeriodTiming`.
@@ -2196,13 +2602,11 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>Configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionContractConfiguration {
         /// `PresetSpeke20Audio`.
-        #[serde(rename = "PresetSpeke20Audio")]
         pub preset_speke20_audio: Value<PresetSpeke20Audio>,
         /// `PresetSpeke20Video`.
-        #[serde(rename = "PresetSpeke20Video")]
         pub preset_speke20_video: Value<PresetSpeke20Video>,
     }
 
@@ -2216,6 +2620,19 @@ pub mod origin_endpoint {
                 preset_speke20_audio: preset_speke20_audio.into(),
                 preset_speke20_video: preset_speke20_video.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionContractConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PresetSpeke20Audio", &self.preset_speke20_audio)?;
+            map.serialize_entry("PresetSpeke20Video", &self.preset_speke20_video)?;
+            map.end()
         }
     }
 
@@ -2401,17 +2818,28 @@ pub mod origin_endpoint {
     }
 
     /// \<p\>The SCTE configuration.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scte {
-        /// \<p\>A list of additional non-Ad SCTE-35 event types to treat as advertisements.
-        #[serde(rename = "CustomAdTypes", skip_serializing_if = "Option::is_none")]
+        /// `CustomAdTypes`: \<p\>A list of additional non-Ad SCTE-35 event types to treat as advertisements.
         pub custom_ad_types: Option<Vec<Value<CustomAdType>>>,
-        /// \<p\>The SCTE-35 message types that you want to be treated as ad markers in the output.\</p\>
-        #[serde(rename = "ScteFilter", skip_serializing_if = "Option::is_none")]
+        /// `ScteFilter`: \<p\>The SCTE-35 message types that you want to be treated as ad markers in the output.\</p\>
         pub scte_filter: Option<Vec<Value<ScteFilter>>>,
         /// `ScteInSegments`.
-        #[serde(rename = "ScteInSegments", skip_serializing_if = "Option::is_none")]
         pub scte_in_segments: Option<Value<ScteInSegments>>,
+    }
+
+    impl Serialize for Scte {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomAdTypes", &self.custom_ad_types)?;
+            crate::cfn::entry(&mut map, "ScteFilter", &self.scte_filter)?;
+            crate::cfn::entry(&mut map, "ScteInSegments", &self.scte_in_segments)?;
+            map.end()
+        }
     }
 
     /// Values of `CustomAdType`.
@@ -2730,26 +3158,17 @@ pub mod origin_endpoint_policy {
     }
 
     /// The properties of `AWS::MediaPackageV2::OriginEndpointPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOriginEndpointPolicyProps {
         /// `CdnAuthConfiguration`.
-        #[serde(
-            rename = "CdnAuthConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cdn_auth_configuration: Option<CdnAuthConfiguration>,
         /// `ChannelGroupName`.
-        #[serde(rename = "ChannelGroupName")]
         pub channel_group_name: Value<String>,
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
         /// `OriginEndpointName`.
-        #[serde(rename = "OriginEndpointName")]
         pub origin_endpoint_name: Value<String>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
     }
 
@@ -2771,14 +3190,32 @@ pub mod origin_endpoint_policy {
         }
     }
 
+    impl Serialize for CfnOriginEndpointPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CdnAuthConfiguration",
+                &self.cdn_auth_configuration,
+            )?;
+            map.serialize_entry("ChannelGroupName", &self.channel_group_name)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            map.serialize_entry("OriginEndpointName", &self.origin_endpoint_name)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The settings to enable CDN authorization headers in MediaPackage.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CdnAuthConfiguration {
-        /// \<p\>The ARN for the secret in Secrets Manager that your CDN uses for authorization to access the endpoint.\</p\>
-        #[serde(rename = "CdnIdentifierSecretArns")]
+        /// `CdnIdentifierSecretArns`: \<p\>The ARN for the secret in Secrets Manager that your CDN uses for authorization to access the endpoint.\</p\>
         pub cdn_identifier_secret_arns: Vec<Value<String>>,
-        /// \<p\>The ARN for the IAM role that gives MediaPackage read access to Secrets Manager and KMS for CDN authorization.\</p\>
-        #[serde(rename = "SecretsRoleArn")]
+        /// `SecretsRoleArn`: \<p\>The ARN for the IAM role that gives MediaPackage read access to Secrets Manager and KMS for CDN authorization.\</p\>
         pub secrets_role_arn: Value<String>,
     }
 
@@ -2792,6 +3229,22 @@ pub mod origin_endpoint_policy {
                 cdn_identifier_secret_arns: cdn_identifier_secret_arns.into(),
                 secrets_role_arn: secrets_role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CdnAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CdnIdentifierSecretArns",
+                &self.cdn_identifier_secret_arns,
+            )?;
+            map.serialize_entry("SecretsRoleArn", &self.secrets_role_arn)?;
+            map.end()
         }
     }
 }

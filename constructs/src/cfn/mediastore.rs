@@ -75,32 +75,21 @@ pub mod container {
     }
 
     /// The properties of `AWS::MediaStore::Container`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContainerProps {
         /// `AccessLoggingEnabled`.
-        #[serde(
-            rename = "AccessLoggingEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub access_logging_enabled: Option<Value<bool>>,
         /// `ContainerName`.
-        #[serde(rename = "ContainerName")]
         pub container_name: Value<String>,
         /// `CorsPolicy`.
-        #[serde(rename = "CorsPolicy", skip_serializing_if = "Option::is_none")]
         pub cors_policy: Option<Vec<CorsRule>>,
         /// `LifecyclePolicy`.
-        #[serde(rename = "LifecyclePolicy", skip_serializing_if = "Option::is_none")]
         pub lifecycle_policy: Option<Value<String>>,
         /// `MetricPolicy`.
-        #[serde(rename = "MetricPolicy", skip_serializing_if = "Option::is_none")]
         pub metric_policy: Option<MetricPolicy>,
         /// `Policy`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
         pub policy: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -119,34 +108,65 @@ pub mod container {
         }
     }
 
+    impl Serialize for CfnContainerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessLoggingEnabled",
+                &self.access_logging_enabled,
+            )?;
+            map.serialize_entry("ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "CorsPolicy", &self.cors_policy)?;
+            crate::cfn::entry(&mut map, "LifecyclePolicy", &self.lifecycle_policy)?;
+            crate::cfn::entry(&mut map, "MetricPolicy", &self.metric_policy)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CorsRule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CorsRule {
         /// `AllowedHeaders`.
-        #[serde(rename = "AllowedHeaders", skip_serializing_if = "Option::is_none")]
         pub allowed_headers: Option<Vec<Value<String>>>,
         /// `AllowedMethods`.
-        #[serde(rename = "AllowedMethods", skip_serializing_if = "Option::is_none")]
         pub allowed_methods: Option<Vec<Value<String>>>,
         /// `AllowedOrigins`.
-        #[serde(rename = "AllowedOrigins", skip_serializing_if = "Option::is_none")]
         pub allowed_origins: Option<Vec<Value<String>>>,
         /// `ExposeHeaders`.
-        #[serde(rename = "ExposeHeaders", skip_serializing_if = "Option::is_none")]
         pub expose_headers: Option<Vec<Value<String>>>,
         /// `MaxAgeSeconds`.
-        #[serde(rename = "MaxAgeSeconds", skip_serializing_if = "Option::is_none")]
         pub max_age_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for CorsRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedHeaders", &self.allowed_headers)?;
+            crate::cfn::entry(&mut map, "AllowedMethods", &self.allowed_methods)?;
+            crate::cfn::entry(&mut map, "AllowedOrigins", &self.allowed_origins)?;
+            crate::cfn::entry(&mut map, "ExposeHeaders", &self.expose_headers)?;
+            crate::cfn::entry(&mut map, "MaxAgeSeconds", &self.max_age_seconds)?;
+            map.end()
+        }
+    }
+
     /// The `MetricPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricPolicy {
         /// `ContainerLevelMetrics`.
-        #[serde(rename = "ContainerLevelMetrics")]
         pub container_level_metrics: Value<String>,
         /// `MetricPolicyRules`.
-        #[serde(rename = "MetricPolicyRules", skip_serializing_if = "Option::is_none")]
         pub metric_policy_rules: Option<Vec<MetricPolicyRule>>,
     }
 
@@ -160,14 +180,25 @@ pub mod container {
         }
     }
 
+    impl Serialize for MetricPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerLevelMetrics", &self.container_level_metrics)?;
+            crate::cfn::entry(&mut map, "MetricPolicyRules", &self.metric_policy_rules)?;
+            map.end()
+        }
+    }
+
     /// The `MetricPolicyRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricPolicyRule {
         /// `ObjectGroup`.
-        #[serde(rename = "ObjectGroup")]
         pub object_group: Value<String>,
         /// `ObjectGroupName`.
-        #[serde(rename = "ObjectGroupName")]
         pub object_group_name: Value<String>,
     }
 
@@ -181,6 +212,19 @@ pub mod container {
                 object_group: object_group.into(),
                 object_group_name: object_group_name.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricPolicyRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ObjectGroup", &self.object_group)?;
+            map.serialize_entry("ObjectGroupName", &self.object_group_name)?;
+            map.end()
         }
     }
 }

@@ -85,38 +85,25 @@ pub mod channel {
     }
 
     /// The properties of `AWS::MediaTailor::Channel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
-        /// \<p\>The list of audiences defined in channel.\</p\>
-        #[serde(rename = "Audiences", skip_serializing_if = "Option::is_none")]
+        /// `Audiences`: \<p\>The list of audiences defined in channel.\</p\>
         pub audiences: Option<Vec<Value<String>>>,
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
         /// `FillerSlate`.
-        #[serde(rename = "FillerSlate", skip_serializing_if = "Option::is_none")]
         pub filler_slate: Option<SlateSource>,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfigurationForChannel>,
-        /// \<p\>The channel's output properties.\</p\>
-        #[serde(rename = "Outputs")]
+        /// `Outputs`: \<p\>The channel's output properties.\</p\>
         pub outputs: Vec<RequestOutputItem>,
         /// `PlaybackMode`.
-        #[serde(rename = "PlaybackMode")]
         pub playback_mode: Value<PlaybackMode>,
-        /// The tags to assign to the channel.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the channel.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Tier`.
-        #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
         pub tier: Option<Value<Tier>>,
         /// `TimeShiftConfiguration`.
-        #[serde(
-            rename = "TimeShiftConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub time_shift_configuration: Option<TimeShiftConfiguration>,
     }
 
@@ -141,23 +128,73 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audiences", &self.audiences)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            crate::cfn::entry(&mut map, "FillerSlate", &self.filler_slate)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            map.serialize_entry("Outputs", &self.outputs)?;
+            map.serialize_entry("PlaybackMode", &self.playback_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Tier", &self.tier)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeShiftConfiguration",
+                &self.time_shift_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// \<p\>Slate VOD source configuration.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlateSource {
-        /// \<p\>The name of the source location where the slate VOD source is stored.\</p\>
-        #[serde(rename = "SourceLocationName", skip_serializing_if = "Option::is_none")]
+        /// `SourceLocationName`: \<p\>The name of the source location where the slate VOD source is stored.\</p\>
         pub source_location_name: Option<Value<String>>,
-        /// \<p\>The slate VOD source name.
-        #[serde(rename = "VodSourceName", skip_serializing_if = "Option::is_none")]
+        /// `VodSourceName`: \<p\>The slate VOD source name.
         pub vod_source_name: Option<Value<String>>,
     }
 
+    impl Serialize for SlateSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceLocationName",
+                &self.source_location_name,
+            )?;
+            crate::cfn::entry(&mut map, "VodSourceName", &self.vod_source_name)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The log configuration for the channel.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfigurationForChannel {
-        /// \<p\>The log types.\</p\>
-        #[serde(rename = "LogTypes", skip_serializing_if = "Option::is_none")]
+        /// `LogTypes`: \<p\>The log types.\</p\>
         pub log_types: Option<Vec<Value<LogType>>>,
+    }
+
+    impl Serialize for LogConfigurationForChannel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogTypes", &self.log_types)?;
+            map.end()
+        }
     }
 
     /// Values of `LogType`.
@@ -195,23 +232,15 @@ pub mod channel {
     }
 
     /// \<p\>The output configuration for this channel.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequestOutputItem {
         /// `DashPlaylistSettings`.
-        #[serde(
-            rename = "DashPlaylistSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dash_playlist_settings: Option<DashPlaylistSettings>,
         /// `HlsPlaylistSettings`.
-        #[serde(rename = "HlsPlaylistSettings", skip_serializing_if = "Option::is_none")]
         pub hls_playlist_settings: Option<HlsPlaylistSettings>,
-        /// \<p\>The name of the manifest for the channel.
-        #[serde(rename = "ManifestName")]
+        /// `ManifestName`: \<p\>The name of the manifest for the channel.
         pub manifest_name: Value<String>,
-        /// \<p\>A string used to match which \<code\>HttpPackageConfiguration\</code\> is used for each \<code\>VodSource\</code\>.\</p\>
-        #[serde(rename = "SourceGroup")]
+        /// `SourceGroup`: \<p\>A string used to match which \<code\>HttpPackageConfiguration\</code\> is used for each \<code\>VodSource\</code\>.\</p\>
         pub source_group: Value<String>,
     }
 
@@ -230,52 +259,97 @@ pub mod channel {
         }
     }
 
+    impl Serialize for RequestOutputItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DashPlaylistSettings",
+                &self.dash_playlist_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HlsPlaylistSettings",
+                &self.hls_playlist_settings,
+            )?;
+            map.serialize_entry("ManifestName", &self.manifest_name)?;
+            map.serialize_entry("SourceGroup", &self.source_group)?;
+            map.end()
+        }
+    }
+
     /// \<p\>Dash manifest configuration parameters.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashPlaylistSettings {
-        /// \<p\>The total duration (in seconds) of each manifest.
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestWindowSeconds`: \<p\>The total duration (in seconds) of each manifest.
         pub manifest_window_seconds: Option<Value<f64>>,
-        /// \<p\>Minimum amount of content (measured in seconds) that a player must keep available in the buffer.
-        #[serde(
-            rename = "MinBufferTimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinBufferTimeSeconds`: \<p\>Minimum amount of content (measured in seconds) that a player must keep available in the buffer.
         pub min_buffer_time_seconds: Option<Value<f64>>,
-        /// \<p\>Minimum amount of time (in seconds) that the player should wait before requesting updates to the manifest.
-        #[serde(
-            rename = "MinUpdatePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinUpdatePeriodSeconds`: \<p\>Minimum amount of time (in seconds) that the player should wait before requesting updates to the manifest.
         pub min_update_period_seconds: Option<Value<f64>>,
-        /// \<p\>Amount of time (in seconds) that the player should be from the live point at the end of the manifest.
-        #[serde(
-            rename = "SuggestedPresentationDelaySeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuggestedPresentationDelaySeconds`: \<p\>Amount of time (in seconds) that the player should be from the live point at the end of the manifest.
         pub suggested_presentation_delay_seconds: Option<Value<f64>>,
     }
 
-    /// \<p\>HLS playlist configuration parameters.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct HlsPlaylistSettings {
-        /// \<p\>Determines the type of SCTE 35 tags to use in ad markup.
-        #[serde(rename = "AdMarkupType", skip_serializing_if = "Option::is_none")]
-        pub ad_markup_type: Option<Vec<Value<AdMarkupType>>>,
-        /// \<p\>The total duration (in seconds) of each manifest.
-        #[serde(
-            rename = "ManifestWindowSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DashPlaylistSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinBufferTimeSeconds",
+                &self.min_buffer_time_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinUpdatePeriodSeconds",
+                &self.min_update_period_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuggestedPresentationDelaySeconds",
+                &self.suggested_presentation_delay_seconds,
+            )?;
+            map.end()
+        }
+    }
 
+    /// \<p\>HLS playlist configuration parameters.\</p\>
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct HlsPlaylistSettings {
+        /// `AdMarkupType`: \<p\>Determines the type of SCTE 35 tags to use in ad markup.
+        pub ad_markup_type: Option<Vec<Value<AdMarkupType>>>,
+        /// `ManifestWindowSeconds`: \<p\>The total duration (in seconds) of each manifest.
         pub manifest_window_seconds: Option<Value<f64>>,
+    }
+
+    impl Serialize for HlsPlaylistSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdMarkupType", &self.ad_markup_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestWindowSeconds",
+                &self.manifest_window_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AdMarkupType`.
@@ -390,10 +464,9 @@ pub mod channel {
     }
 
     /// \<p\>The configuration for time-shifted viewing.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeShiftConfiguration {
-        /// \<p\>The maximum time delay for time-shifted viewing.
-        #[serde(rename = "MaxTimeDelaySeconds")]
+        /// `MaxTimeDelaySeconds`: \<p\>The maximum time delay for time-shifted viewing.
         pub max_time_delay_seconds: Value<f64>,
     }
 
@@ -403,6 +476,18 @@ pub mod channel {
             Self {
                 max_time_delay_seconds: max_time_delay_seconds.into(),
             }
+        }
+    }
+
+    impl Serialize for TimeShiftConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxTimeDelaySeconds", &self.max_time_delay_seconds)?;
+            map.end()
         }
     }
 }
@@ -464,13 +549,11 @@ pub mod channel_policy {
     }
 
     /// The properties of `AWS::MediaTailor::ChannelPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelPolicyProps {
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
-        /// \<p\>The IAM policy for the channel. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: \<p\>The IAM policy for the channel. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
     }
 
@@ -484,6 +567,19 @@ pub mod channel_policy {
                 channel_name: channel_name.into(),
                 policy: policy.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnChannelPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
         }
     }
 }
@@ -550,61 +646,27 @@ pub mod function {
     }
 
     /// The properties of `AWS::MediaTailor::Function`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunctionProps {
         /// `AwsServiceRequestConfiguration`.
-        #[serde(
-            rename = "AwsServiceRequestConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_service_request_configuration: Option<AwsServiceRequestConfiguration>,
-        /// The configuration for a CONCURRENT_EXECUTOR function.
-        #[serde(
-            rename = "ConcurrentExecutorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConcurrentExecutorConfiguration`: The configuration for a CONCURRENT_EXECUTOR function.
         pub concurrent_executor_configuration: Option<ConcurrentExecutorConfiguration>,
         /// `CustomOutputConfiguration`.
-        #[serde(
-            rename = "CustomOutputConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_output_configuration: Option<CustomOutputConfiguration>,
-        /// A description of the function.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the function.
         pub description: Option<Value<String>>,
-        /// The unique identifier for the function.
-        #[serde(rename = "FunctionId")]
+        /// `FunctionId`: The unique identifier for the function.
         pub function_id: Value<String>,
-        /// The type of the function.
-        #[serde(rename = "FunctionType")]
+        /// `FunctionType`: The type of the function.
         pub function_type: Value<FunctionType>,
         /// `HttpRequestConfiguration`.
-        #[serde(
-            rename = "HttpRequestConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub http_request_configuration: Option<HttpRequestConfiguration>,
         /// `SequentialExecutorConfiguration`.
-        #[serde(
-            rename = "SequentialExecutorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sequential_executor_configuration: Option<SequentialExecutorConfiguration>,
-        /// The tags to assign to the function resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the function resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VastRequestConfiguration`.
-        #[serde(
-            rename = "VastRequestConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub vast_request_configuration: Option<VastRequestConfiguration>,
     }
 
@@ -629,35 +691,71 @@ pub mod function {
         }
     }
 
+    impl Serialize for CfnFunctionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsServiceRequestConfiguration",
+                &self.aws_service_request_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConcurrentExecutorConfiguration",
+                &self.concurrent_executor_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomOutputConfiguration",
+                &self.custom_output_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FunctionId", &self.function_id)?;
+            map.serialize_entry("FunctionType", &self.function_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpRequestConfiguration",
+                &self.http_request_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SequentialExecutorConfiguration",
+                &self.sequential_executor_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VastRequestConfiguration",
+                &self.vast_request_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for an AWS_SERVICE_REQUEST function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsServiceRequestConfiguration {
-        /// An expression that evaluates to the request body for the AWS service API call.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
+        /// `Body`: An expression that evaluates to the request body for the AWS service API call.
         pub body: Option<Value<String>>,
-        /// A map of HTTP header names to expression values.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
+        /// `Headers`: A map of HTTP header names to expression values.
         pub headers: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `MethodType`.
-        #[serde(rename = "MethodType")]
         pub method_type: Value<MethodType>,
-        /// A map of output bindings.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
+        /// `Output`: A map of output bindings.
         pub output: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The maximum time, in milliseconds, that MediaTailor waits for a response from the AWS service.
-        #[serde(rename = "RequestTimeoutMilliseconds")]
+        /// `RequestTimeoutMilliseconds`: The maximum time, in milliseconds, that MediaTailor waits for a response from the AWS service.
         pub request_timeout_milliseconds: Value<i64>,
         /// `Runtime`.
-        #[serde(rename = "Runtime")]
         pub runtime: Value<RuntimeType>,
-        /// The AWS Region for the target service.
-        #[serde(rename = "TargetRegion")]
+        /// `TargetRegion`: The AWS Region for the target service.
         pub target_region: Value<String>,
-        /// The AWS service to call.
-        #[serde(rename = "TargetService")]
+        /// `TargetService`: The AWS service to call.
         pub target_service: Value<String>,
-        /// An expression that evaluates to the endpoint URL for the target AWS service API operation.
-        #[serde(rename = "Url")]
+        /// `Url`: An expression that evaluates to the endpoint URL for the target AWS service API operation.
         pub url: Value<String>,
     }
 
@@ -682,6 +780,29 @@ pub mod function {
                 target_service: target_service.into(),
                 url: url.into(),
             }
+        }
+    }
+
+    impl Serialize for AwsServiceRequestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.serialize_entry("MethodType", &self.method_type)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            map.serialize_entry(
+                "RequestTimeoutMilliseconds",
+                &self.request_timeout_milliseconds,
+            )?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.serialize_entry("TargetRegion", &self.target_region)?;
+            map.serialize_entry("TargetService", &self.target_service)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
         }
     }
 
@@ -757,22 +878,17 @@ pub mod function {
     }
 
     /// The configuration for a CONCURRENT_EXECUTOR function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConcurrentExecutorConfiguration {
-        /// The list of 1 to 10 child functions that MediaTailor runs in parallel.
-        #[serde(rename = "FunctionList")]
+        /// `FunctionList`: The list of 1 to 10 child functions that MediaTailor runs in parallel.
         pub function_list: Vec<FunctionRef>,
-        /// The maximum number of child functions that MediaTailor runs simultaneously.
-        #[serde(rename = "MaxConcurrency")]
+        /// `MaxConcurrency`: The maximum number of child functions that MediaTailor runs simultaneously.
         pub max_concurrency: Value<i64>,
-        /// A map of output bindings that controls which bindings the executor commits to the session state after all child functions complete.
-        #[serde(rename = "Output")]
+        /// `Output`: A map of output bindings that controls which bindings the executor commits to the session state after all child functions complete.
         pub output: indexmap::IndexMap<String, Value<String>>,
         /// `Runtime`.
-        #[serde(rename = "Runtime")]
         pub runtime: Value<RuntimeType>,
-        /// The maximum time, in milliseconds, for all child functions to complete.
-        #[serde(rename = "TimeoutMilliseconds")]
+        /// `TimeoutMilliseconds`: The maximum time, in milliseconds, for all child functions to complete.
         pub timeout_milliseconds: Value<i64>,
     }
 
@@ -795,28 +911,53 @@ pub mod function {
         }
     }
 
+    impl Serialize for ConcurrentExecutorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FunctionList", &self.function_list)?;
+            map.serialize_entry("MaxConcurrency", &self.max_concurrency)?;
+            map.serialize_entry("Output", &self.output)?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.serialize_entry("TimeoutMilliseconds", &self.timeout_milliseconds)?;
+            map.end()
+        }
+    }
+
     /// A reference to a child function within an executor function.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FunctionRef {
-        /// An optional alternate name for the child function within the executor.
-        #[serde(rename = "Alias", skip_serializing_if = "Option::is_none")]
+        /// `Alias`: An optional alternate name for the child function within the executor.
         pub alias: Option<Value<String>>,
-        /// The identifier of the child function to execute.
-        #[serde(rename = "FunctionId", skip_serializing_if = "Option::is_none")]
+        /// `FunctionId`: The identifier of the child function to execute.
         pub function_id: Option<Value<String>>,
-        /// An optional expression that evaluates to a boolean.
-        #[serde(rename = "RunCondition", skip_serializing_if = "Option::is_none")]
+        /// `RunCondition`: An optional expression that evaluates to a boolean.
         pub run_condition: Option<Value<String>>,
     }
 
+    impl Serialize for FunctionRef {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "FunctionId", &self.function_id)?;
+            crate::cfn::entry(&mut map, "RunCondition", &self.run_condition)?;
+            map.end()
+        }
+    }
+
     /// Configuration for custom output functions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomOutputConfiguration {
-        /// A map of output key-value pairs that define the custom output.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
+        /// `Output`: A map of output key-value pairs that define the custom output.
         pub output: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The runtime environment for the function expression language.
-        #[serde(rename = "Runtime")]
+        /// `Runtime`: The runtime environment for the function expression language.
         pub runtime: Value<RuntimeType>,
     }
 
@@ -827,6 +968,19 @@ pub mod function {
                 output: None,
                 runtime: runtime.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.end()
         }
     }
 
@@ -880,28 +1034,21 @@ pub mod function {
     }
 
     /// Configuration for HTTP request functions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpRequestConfiguration {
-        /// The body of the HTTP request.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
+        /// `Body`: The body of the HTTP request.
         pub body: Option<Value<String>>,
-        /// A map of HTTP headers to include in the request.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
+        /// `Headers`: A map of HTTP headers to include in the request.
         pub headers: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The HTTP method type for the request.
-        #[serde(rename = "MethodType")]
+        /// `MethodType`: The HTTP method type for the request.
         pub method_type: Value<MethodType>,
-        /// A map of output key-value pairs.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
+        /// `Output`: A map of output key-value pairs.
         pub output: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The timeout in milliseconds for the HTTP request.
-        #[serde(rename = "RequestTimeoutMilliseconds")]
+        /// `RequestTimeoutMilliseconds`: The timeout in milliseconds for the HTTP request.
         pub request_timeout_milliseconds: Value<i64>,
-        /// The runtime environment for the function expression language.
-        #[serde(rename = "Runtime")]
+        /// `Runtime`: The runtime environment for the function expression language.
         pub runtime: Value<RuntimeType>,
-        /// The URL endpoint for the HTTP request.
-        #[serde(rename = "Url")]
+        /// `Url`: The URL endpoint for the HTTP request.
         pub url: Value<String>,
     }
 
@@ -925,20 +1072,37 @@ pub mod function {
         }
     }
 
+    impl Serialize for HttpRequestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.serialize_entry("MethodType", &self.method_type)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            map.serialize_entry(
+                "RequestTimeoutMilliseconds",
+                &self.request_timeout_milliseconds,
+            )?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The configuration for a SEQUENTIAL_EXECUTOR function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SequentialExecutorConfiguration {
-        /// An ordered list of 1 to 10 steps.
-        #[serde(rename = "FunctionList")]
+        /// `FunctionList`: An ordered list of 1 to 10 steps.
         pub function_list: Vec<FunctionRef>,
-        /// A map of output bindings that controls which bindings the sequence commits to the session state after all steps complete.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
+        /// `Output`: A map of output bindings that controls which bindings the sequence commits to the session state after all steps complete.
         pub output: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Runtime`.
-        #[serde(rename = "Runtime")]
         pub runtime: Value<RuntimeType>,
-        /// The maximum time, in milliseconds, for the entire sequence to complete.
-        #[serde(rename = "TimeoutMilliseconds")]
+        /// `TimeoutMilliseconds`: The maximum time, in milliseconds, for the entire sequence to complete.
         pub timeout_milliseconds: Value<i64>,
     }
 
@@ -958,29 +1122,37 @@ pub mod function {
         }
     }
 
+    impl Serialize for SequentialExecutorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FunctionList", &self.function_list)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.serialize_entry("TimeoutMilliseconds", &self.timeout_milliseconds)?;
+            map.end()
+        }
+    }
+
     /// The configuration for a VAST_REQUEST function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VastRequestConfiguration {
-        /// An expression that evaluates to the request body, for example to send an OpenRTB bid request.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
+        /// `Body`: An expression that evaluates to the request body, for example to send an OpenRTB bid request.
         pub body: Option<Value<String>>,
-        /// A map of HTTP header names to expression values.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
+        /// `Headers`: A map of HTTP header names to expression values.
         pub headers: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `MethodType`.
-        #[serde(rename = "MethodType")]
         pub method_type: Value<MethodType>,
-        /// A map of output bindings.
-        #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
+        /// `Output`: A map of output bindings.
         pub output: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The maximum time, in milliseconds, that MediaTailor waits for a response from the VAST endpoint.
-        #[serde(rename = "RequestTimeoutMilliseconds")]
+        /// `RequestTimeoutMilliseconds`: The maximum time, in milliseconds, that MediaTailor waits for a response from the VAST endpoint.
         pub request_timeout_milliseconds: Value<i64>,
         /// `Runtime`.
-        #[serde(rename = "Runtime")]
         pub runtime: Value<RuntimeType>,
-        /// An expression that evaluates to the VAST endpoint URL.
-        #[serde(rename = "Url")]
+        /// `Url`: An expression that evaluates to the VAST endpoint URL.
         pub url: Value<String>,
     }
 
@@ -1001,6 +1173,27 @@ pub mod function {
                 runtime: runtime.into(),
                 url: url.into(),
             }
+        }
+    }
+
+    impl Serialize for VastRequestConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            map.serialize_entry("MethodType", &self.method_type)?;
+            crate::cfn::entry(&mut map, "Output", &self.output)?;
+            map.serialize_entry(
+                "RequestTimeoutMilliseconds",
+                &self.request_timeout_milliseconds,
+            )?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
         }
     }
 }
@@ -1070,19 +1263,15 @@ pub mod live_source {
     }
 
     /// The properties of `AWS::MediaTailor::LiveSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLiveSourceProps {
-        /// \<p\>A list of HTTP package configuration parameters for this live source.\</p\>
-        #[serde(rename = "HttpPackageConfigurations")]
+        /// `HttpPackageConfigurations`: \<p\>A list of HTTP package configuration parameters for this live source.\</p\>
         pub http_package_configurations: Vec<HttpPackageConfiguration>,
         /// `LiveSourceName`.
-        #[serde(rename = "LiveSourceName")]
         pub live_source_name: Value<String>,
         /// `SourceLocationName`.
-        #[serde(rename = "SourceLocationName")]
         pub source_location_name: Value<String>,
-        /// The tags to assign to the live source.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the live source.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1099,6 +1288,24 @@ pub mod live_source {
                 source_location_name: source_location_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLiveSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "HttpPackageConfigurations",
+                &self.http_package_configurations,
+            )?;
+            map.serialize_entry("LiveSourceName", &self.live_source_name)?;
+            map.serialize_entry("SourceLocationName", &self.source_location_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1189,116 +1396,53 @@ pub mod playback_configuration {
     }
 
     /// The properties of `AWS::MediaTailor::PlaybackConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPlaybackConfigurationProps {
         /// `AdConditioningConfiguration`.
-        #[serde(
-            rename = "AdConditioningConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ad_conditioning_configuration: Option<AdConditioningConfiguration>,
         /// `AdDecisionServerConfiguration`.
-        #[serde(
-            rename = "AdDecisionServerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ad_decision_server_configuration: Option<AdDecisionServerConfiguration>,
-        /// The URL for the ad decision server (ADS).
-        #[serde(rename = "AdDecisionServerUrl")]
+        /// `AdDecisionServerUrl`: The URL for the ad decision server (ADS).
         pub ad_decision_server_url: Value<String>,
-        /// The settings that control how many concurrent requests MediaTailor makes to the ad decision server (ADS).
-        #[serde(
-            rename = "AdsPersonalizationConcurrency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdsPersonalizationConcurrency`: The settings that control how many concurrent requests MediaTailor makes to the ad decision server (ADS).
         pub ads_personalization_concurrency: Option<AdsPersonalizationConcurrency>,
-        /// The ad decision server (ADS) request timeouts and personalization time budgets for live, VOD, and prefetch workflows.
-        #[serde(
-            rename = "AdsPersonalizationTimeouts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdsPersonalizationTimeouts`: The ad decision server (ADS) request timeouts and personalization time budgets for live, VOD, and prefetch workflows.
         pub ads_personalization_timeouts: Option<AdsPersonalizationTimeouts>,
-        /// The configuration for avail suppression, also known as ad suppression.
-        #[serde(rename = "AvailSuppression", skip_serializing_if = "Option::is_none")]
+        /// `AvailSuppression`: The configuration for avail suppression, also known as ad suppression.
         pub avail_suppression: Option<AvailSuppression>,
-        /// The beaconing configuration for this playback configuration, which controls whether AWS Elemental MediaTailor includes beacons of its own in the ad tracking response.
-        #[serde(
-            rename = "BeaconingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BeaconingConfiguration`: The beaconing configuration for this playback configuration, which controls whether AWS Elemental MediaTailor includes beacons of its own in the ad tracking response.
         pub beaconing_configuration: Option<BeaconingConfiguration>,
-        /// The configuration for bumpers.
-        #[serde(rename = "Bumper", skip_serializing_if = "Option::is_none")]
+        /// `Bumper`: The configuration for bumpers.
         pub bumper: Option<Bumper>,
-        /// The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment management.
-        #[serde(rename = "CdnConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `CdnConfiguration`: The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment management.
         pub cdn_configuration: Option<CdnConfiguration>,
-        /// The player parameters and aliases used as dynamic variables during session initialization. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "ConfigurationAliases",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConfigurationAliases`: The player parameters and aliases used as dynamic variables during session initialization. Untyped in the schema: any `serde_json::Value`.
         pub configuration_aliases: Option<serde_json::Value>,
-        /// The configuration for DASH content.
-        #[serde(rename = "DashConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `DashConfiguration`: The configuration for DASH content.
         pub dash_configuration: Option<DashConfiguration>,
-        /// A map of event names to function identifiers for custom processing during session lifecycle events.
-        #[serde(rename = "FunctionMapping", skip_serializing_if = "Option::is_none")]
+        /// `FunctionMapping`: A map of event names to function identifiers for custom processing during session lifecycle events.
         pub function_mapping: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The configuration for HLS content.
-        #[serde(rename = "HlsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `HlsConfiguration`: The configuration for HLS content.
         pub hls_configuration: Option<HlsConfiguration>,
-        /// The setting that controls whether players can use stitched or guided ad insertion.
-        #[serde(rename = "InsertionMode", skip_serializing_if = "Option::is_none")]
+        /// `InsertionMode`: The setting that controls whether players can use stitched or guided ad insertion.
         pub insertion_mode: Option<Value<InsertionMode>>,
-        /// The configuration for pre-roll ad insertion.
-        #[serde(
-            rename = "LivePreRollConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LivePreRollConfiguration`: The configuration for pre-roll ad insertion.
         pub live_pre_roll_configuration: Option<LivePreRollConfiguration>,
-        /// The configuration that defines where AWS Elemental MediaTailor sends logs for the playback configuration.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LogConfiguration`: The configuration that defines where AWS Elemental MediaTailor sends logs for the playback configuration.
         pub log_configuration: Option<LogConfiguration>,
-        /// The configuration for manifest processing rules.
-        #[serde(
-            rename = "ManifestProcessingRules",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestProcessingRules`: The configuration for manifest processing rules.
         pub manifest_processing_rules: Option<ManifestProcessingRules>,
-        /// The identifier for the playback configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The identifier for the playback configuration.
         pub name: Value<String>,
-        /// Defines the maximum duration of underfilled ad time (in seconds) allowed in an ad break.
-        #[serde(
-            rename = "PersonalizationThresholdSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PersonalizationThresholdSeconds`: Defines the maximum duration of underfilled ad time (in seconds) allowed in an ad break.
         pub personalization_threshold_seconds: Option<Value<i64>>,
-        /// The URL for a high-quality video asset to transcode and use to fill in time that's not used by ads.
-        #[serde(rename = "SlateAdUrl", skip_serializing_if = "Option::is_none")]
+        /// `SlateAdUrl`: The URL for a high-quality video asset to transcode and use to fill in time that's not used by ads.
         pub slate_ad_url: Option<Value<String>>,
-        /// The tags to assign to the playback configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the playback configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name that is used to associate this playback configuration with a custom transcode profile.
-        #[serde(
-            rename = "TranscodeProfileName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TranscodeProfileName`: The name that is used to associate this playback configuration with a custom transcode profile.
         pub transcode_profile_name: Option<Value<String>>,
-        /// The URL prefix for the parent manifest for the stream, minus the asset ID.
-        #[serde(rename = "VideoContentSourceUrl")]
+        /// `VideoContentSourceUrl`: The URL prefix for the parent manifest for the stream, minus the asset ID.
         pub video_content_source_url: Value<String>,
     }
 
@@ -1337,11 +1481,87 @@ pub mod playback_configuration {
         }
     }
 
+    impl Serialize for CfnPlaybackConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdConditioningConfiguration",
+                &self.ad_conditioning_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdDecisionServerConfiguration",
+                &self.ad_decision_server_configuration,
+            )?;
+            map.serialize_entry("AdDecisionServerUrl", &self.ad_decision_server_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdsPersonalizationConcurrency",
+                &self.ads_personalization_concurrency,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdsPersonalizationTimeouts",
+                &self.ads_personalization_timeouts,
+            )?;
+            crate::cfn::entry(&mut map, "AvailSuppression", &self.avail_suppression)?;
+            crate::cfn::entry(
+                &mut map,
+                "BeaconingConfiguration",
+                &self.beaconing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Bumper", &self.bumper)?;
+            crate::cfn::entry(&mut map, "CdnConfiguration", &self.cdn_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationAliases",
+                &self.configuration_aliases,
+            )?;
+            crate::cfn::entry(&mut map, "DashConfiguration", &self.dash_configuration)?;
+            crate::cfn::entry(&mut map, "FunctionMapping", &self.function_mapping)?;
+            crate::cfn::entry(&mut map, "HlsConfiguration", &self.hls_configuration)?;
+            crate::cfn::entry(&mut map, "InsertionMode", &self.insertion_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "LivePreRollConfiguration",
+                &self.live_pre_roll_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestProcessingRules",
+                &self.manifest_processing_rules,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersonalizationThresholdSeconds",
+                &self.personalization_threshold_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "SlateAdUrl", &self.slate_ad_url)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TranscodeProfileName",
+                &self.transcode_profile_name,
+            )?;
+            map.serialize_entry(
+                "VideoContentSourceUrl",
+                &self.video_content_source_url,
+            )?;
+            map.end()
+        }
+    }
+
     /// \<p\>The setting that indicates what conditioning MediaTailor will perform on ads that the ad decision server (ADS) returns.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AdConditioningConfiguration {
         /// `StreamingMediaFileConditioning`.
-        #[serde(rename = "StreamingMediaFileConditioning")]
         pub streaming_media_file_conditioning: Value<StreamingMediaFileConditioning>,
     }
 
@@ -1356,6 +1576,21 @@ pub mod playback_configuration {
                 streaming_media_file_conditioning: streaming_media_file_conditioning
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for AdConditioningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "StreamingMediaFileConditioning",
+                &self.streaming_media_file_conditioning,
+            )?;
+            map.end()
         }
     }
 
@@ -1397,31 +1632,53 @@ pub mod playback_configuration {
     }
 
     /// The configuration for the request to the specified Ad Decision Server URL.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdDecisionServerConfiguration {
         /// `HttpRequest`.
-        #[serde(rename = "HttpRequest", skip_serializing_if = "Option::is_none")]
         pub http_request: Option<HttpRequest>,
         /// `VastResponse`.
-        #[serde(rename = "VastResponse", skip_serializing_if = "Option::is_none")]
         pub vast_response: Option<VastResponse>,
     }
 
+    impl Serialize for AdDecisionServerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpRequest", &self.http_request)?;
+            crate::cfn::entry(&mut map, "VastResponse", &self.vast_response)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the request to the Ad Decision Server URL.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpRequest {
-        /// The body of the request to the Ad Decision Server URL.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
+        /// `Body`: The body of the request to the Ad Decision Server URL.
         pub body: Option<Value<String>>,
-        /// The compression type of the request sent to the Ad Decision Server URL.
-        #[serde(rename = "CompressRequest", skip_serializing_if = "Option::is_none")]
+        /// `CompressRequest`: The compression type of the request sent to the Ad Decision Server URL.
         pub compress_request: Option<Value<CompressRequest>>,
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Supported HTTP Methods for the request to the Ad Decision Server URL.
-        #[serde(rename = "HttpMethod", skip_serializing_if = "Option::is_none")]
+        /// `HttpMethod`: Supported HTTP Methods for the request to the Ad Decision Server URL.
         pub http_method: Option<Value<HttpMethod>>,
+    }
+
+    impl Serialize for HttpRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "CompressRequest", &self.compress_request)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            crate::cfn::entry(&mut map, "HttpMethod", &self.http_method)?;
+            map.end()
+        }
     }
 
     /// The compression type of the request sent to the Ad Decision Server URL.
@@ -1499,11 +1756,22 @@ pub mod playback_configuration {
     }
 
     /// The configuration for how MediaTailor processes the VAST response returned by the Ad Decision Server.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VastResponse {
-        /// Determines how MediaTailor sequences ads returned in the VAST response from the Ad Decision Server.
-        #[serde(rename = "AdSequencingMode", skip_serializing_if = "Option::is_none")]
+        /// `AdSequencingMode`: Determines how MediaTailor sequences ads returned in the VAST response from the Ad Decision Server.
         pub ad_sequencing_mode: Option<Value<AdSequencingMode>>,
+    }
+
+    impl Serialize for VastResponse {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdSequencingMode", &self.ad_sequencing_mode)?;
+            map.end()
+        }
     }
 
     /// Determines how MediaTailor sequences ads returned in the VAST response from the Ad Decision Server.
@@ -1550,76 +1818,109 @@ pub mod playback_configuration {
     }
 
     /// The settings that control how many concurrent requests MediaTailor makes to the ad decision server (ADS).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdsPersonalizationConcurrency {
-        /// Enables parallel processing of ADS requests in VOD workflows when the ADS returns VAST responses.
-        #[serde(
-            rename = "EnableVodVastParallelization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableVodVastParallelization`: Enables parallel processing of ADS requests in VOD workflows when the ADS returns VAST responses.
         pub enable_vod_vast_parallelization: Option<Value<bool>>,
-        /// The maximum number of simultaneous requests that MediaTailor makes to the ADS for each manifest request.
-        #[serde(
-            rename = "MaxConcurrentAdsRequests",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxConcurrentAdsRequests`: The maximum number of simultaneous requests that MediaTailor makes to the ADS for each manifest request.
         pub max_concurrent_ads_requests: Option<Value<i64>>,
     }
 
+    impl Serialize for AdsPersonalizationConcurrency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableVodVastParallelization",
+                &self.enable_vod_vast_parallelization,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentAdsRequests",
+                &self.max_concurrent_ads_requests,
+            )?;
+            map.end()
+        }
+    }
+
     /// The ad decision server (ADS) request timeouts and personalization time budgets for live, VOD, and prefetch workflows.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdsPersonalizationTimeouts {
-        /// The maximum time, in milliseconds, that MediaTailor waits for a single ADS response during live or VOD playback.
-        #[serde(
-            rename = "AdsRequestTimeoutMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdsRequestTimeoutMilliseconds`: The maximum time, in milliseconds, that MediaTailor waits for a single ADS response during live or VOD playback.
         pub ads_request_timeout_milliseconds: Option<Value<i64>>,
-        /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity for live manifests.
-        #[serde(
-            rename = "LiveMaximumAdsPersonalizationTimeMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LiveMaximumAdsPersonalizationTimeMilliseconds`: The maximum total time, in milliseconds, that MediaTailor spends on ADS activity for live manifests.
         pub live_maximum_ads_personalization_time_milliseconds: Option<Value<i64>>,
-        /// The maximum time, in milliseconds, that MediaTailor waits for a single ADS response during prefetch retrieval.
-        #[serde(
-            rename = "PrefetchAdsRequestTimeoutMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrefetchAdsRequestTimeoutMilliseconds`: The maximum time, in milliseconds, that MediaTailor waits for a single ADS response during prefetch retrieval.
         pub prefetch_ads_request_timeout_milliseconds: Option<Value<i64>>,
-        /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity during prefetch retrieval.
-        #[serde(
-            rename = "PrefetchMaximumAdsPersonalizationTimeMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrefetchMaximumAdsPersonalizationTimeMilliseconds`: The maximum total time, in milliseconds, that MediaTailor spends on ADS activity during prefetch retrieval.
         pub prefetch_maximum_ads_personalization_time_milliseconds: Option<Value<i64>>,
-        /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity for VOD manifests.
-        #[serde(
-            rename = "VodMaximumAdsPersonalizationTimeMilliseconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VodMaximumAdsPersonalizationTimeMilliseconds`: The maximum total time, in milliseconds, that MediaTailor spends on ADS activity for VOD manifests.
         pub vod_maximum_ads_personalization_time_milliseconds: Option<Value<i64>>,
     }
 
+    impl Serialize for AdsPersonalizationTimeouts {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdsRequestTimeoutMilliseconds",
+                &self.ads_request_timeout_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LiveMaximumAdsPersonalizationTimeMilliseconds",
+                &self.live_maximum_ads_personalization_time_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrefetchAdsRequestTimeoutMilliseconds",
+                &self.prefetch_ads_request_timeout_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrefetchMaximumAdsPersonalizationTimeMilliseconds",
+                &self.prefetch_maximum_ads_personalization_time_milliseconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VodMaximumAdsPersonalizationTimeMilliseconds",
+                &self.vod_maximum_ads_personalization_time_milliseconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for avail suppression, also known as ad suppression.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AvailSuppression {
-        /// Defines the policy to apply to the avail suppression mode.
-        #[serde(rename = "FillPolicy", skip_serializing_if = "Option::is_none")]
+        /// `FillPolicy`: Defines the policy to apply to the avail suppression mode.
         pub fill_policy: Option<Value<FillPolicy>>,
-        /// Sets the ad suppression mode.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: Sets the ad suppression mode.
         pub mode: Option<Value<Mode>>,
-        /// A live edge offset time in HH:MM:SS.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: A live edge offset time in HH:MM:SS.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for AvailSuppression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FillPolicy", &self.fill_policy)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Defines the policy to apply to the avail suppression mode.
@@ -1700,25 +2001,30 @@ pub mod playback_configuration {
     }
 
     /// The beaconing configuration for a playback configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BeaconingConfiguration {
-        /// The beaconing settings for client-side reporting sessions.
-        #[serde(rename = "ClientSide", skip_serializing_if = "Option::is_none")]
+        /// `ClientSide`: The beaconing settings for client-side reporting sessions.
         pub client_side: Option<ClientSideBeaconingConfiguration>,
     }
 
-    /// The beaconing settings that apply to client-side reporting sessions: whether AWS Elemental MediaTailor includes its beacons in the ad tracking response, and which player operation events it reports on.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ClientSideBeaconingConfiguration {
-        /// The player operation events to report on, in addition to the ad progress events that MediaTailor always reports on.
-        #[serde(
-            rename = "AdditionalEventTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for BeaconingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientSide", &self.client_side)?;
+            map.end()
+        }
+    }
 
+    /// The beaconing settings that apply to client-side reporting sessions: whether AWS Elemental MediaTailor includes its beacons in the ad tracking response, and which player operation events it reports on.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ClientSideBeaconingConfiguration {
+        /// `AdditionalEventTypes`: The player operation events to report on, in addition to the ad progress events that MediaTailor always reports on.
         pub additional_event_types: Option<Vec<Value<AdditionalEventTypesItem>>>,
-        /// Specifies whether MediaTailor includes its beacons in the ad tracking response.
-        #[serde(rename = "ReportingMode")]
+        /// `ReportingMode`: Specifies whether MediaTailor includes its beacons in the ad tracking response.
         pub reporting_mode: Value<ReportingMode>,
     }
 
@@ -1729,6 +2035,23 @@ pub mod playback_configuration {
                 additional_event_types: None,
                 reporting_mode: reporting_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for ClientSideBeaconingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEventTypes",
+                &self.additional_event_types,
+            )?;
+            map.serialize_entry("ReportingMode", &self.reporting_mode)?;
+            map.end()
         }
     }
 
@@ -1813,47 +2136,88 @@ pub mod playback_configuration {
     }
 
     /// The configuration for bumpers.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Bumper {
-        /// The URL for the end bumper asset.
-        #[serde(rename = "EndUrl", skip_serializing_if = "Option::is_none")]
+        /// `EndUrl`: The URL for the end bumper asset.
         pub end_url: Option<Value<String>>,
-        /// The URL for the start bumper asset.
-        #[serde(rename = "StartUrl", skip_serializing_if = "Option::is_none")]
+        /// `StartUrl`: The URL for the start bumper asset.
         pub start_url: Option<Value<String>>,
     }
 
-    /// The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment management.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CdnConfiguration {
-        /// A non-default content delivery network (CDN) to serve ad segments.
-        #[serde(rename = "AdSegmentUrlPrefix", skip_serializing_if = "Option::is_none")]
-        pub ad_segment_url_prefix: Option<Value<String>>,
-        /// A content delivery network (CDN) to cache content segments, so that content requests don't always have to go to the origin server.
-        #[serde(
-            rename = "ContentSegmentUrlPrefix",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Bumper {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndUrl", &self.end_url)?;
+            crate::cfn::entry(&mut map, "StartUrl", &self.start_url)?;
+            map.end()
+        }
+    }
 
+    /// The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment management.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CdnConfiguration {
+        /// `AdSegmentUrlPrefix`: A non-default content delivery network (CDN) to serve ad segments.
+        pub ad_segment_url_prefix: Option<Value<String>>,
+        /// `ContentSegmentUrlPrefix`: A content delivery network (CDN) to cache content segments, so that content requests don't always have to go to the origin server.
         pub content_segment_url_prefix: Option<Value<String>>,
     }
 
-    /// The configuration for DASH PUT operations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DashConfiguration {
-        /// The URL generated by MediaTailor to initiate a DASH playback session. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ManifestEndpointPrefix",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CdnConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdSegmentUrlPrefix",
+                &self.ad_segment_url_prefix,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentSegmentUrlPrefix",
+                &self.content_segment_url_prefix,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The configuration for DASH PUT operations.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DashConfiguration {
+        /// `ManifestEndpointPrefix`: The URL generated by MediaTailor to initiate a DASH playback session. Read-only: CloudFormation returns it.
         pub manifest_endpoint_prefix: Option<Value<String>>,
-        /// The setting that controls whether MediaTailor includes the Location tag in DASH manifests.
-        #[serde(rename = "MpdLocation", skip_serializing_if = "Option::is_none")]
+        /// `MpdLocation`: The setting that controls whether MediaTailor includes the Location tag in DASH manifests.
         pub mpd_location: Option<Value<String>>,
-        /// The setting that controls whether MediaTailor handles manifests from the origin server as multi-period manifests or single-period manifests.
-        #[serde(rename = "OriginManifestType", skip_serializing_if = "Option::is_none")]
+        /// `OriginManifestType`: The setting that controls whether MediaTailor handles manifests from the origin server as multi-period manifests or single-period manifests.
         pub origin_manifest_type: Option<Value<OriginManifestType>>,
+    }
+
+    impl Serialize for DashConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestEndpointPrefix",
+                &self.manifest_endpoint_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "MpdLocation", &self.mpd_location)?;
+            crate::cfn::entry(
+                &mut map,
+                "OriginManifestType",
+                &self.origin_manifest_type,
+            )?;
+            map.end()
+        }
     }
 
     /// The setting that controls whether MediaTailor handles manifests from the origin server as multi-period manifests or single-period manifests.
@@ -1894,15 +2258,26 @@ pub mod playback_configuration {
     }
 
     /// The `HlsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HlsConfiguration {
-        /// The URL that is used to initiate a playback session for devices that support Apple HLS. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ManifestEndpointPrefix",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestEndpointPrefix`: The URL that is used to initiate a playback session for devices that support Apple HLS. Read-only: CloudFormation returns it.
         pub manifest_endpoint_prefix: Option<Value<String>>,
+    }
+
+    impl Serialize for HlsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestEndpointPrefix",
+                &self.manifest_endpoint_prefix,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `InsertionMode`.
@@ -1943,39 +2318,80 @@ pub mod playback_configuration {
     }
 
     /// The configuration for pre-roll ad insertion.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LivePreRollConfiguration {
         /// `AdDecisionServerConfiguration`.
-        #[serde(
-            rename = "AdDecisionServerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ad_decision_server_configuration: Option<
             PreRollAdDecisionServerConfiguration,
         >,
-        /// The URL for the ad decision server (ADS) for pre-roll ads.
-        #[serde(rename = "AdDecisionServerUrl", skip_serializing_if = "Option::is_none")]
+        /// `AdDecisionServerUrl`: The URL for the ad decision server (ADS) for pre-roll ads.
         pub ad_decision_server_url: Option<Value<String>>,
-        /// The maximum allowed duration for the pre-roll ad avail.
-        #[serde(rename = "MaxDurationSeconds", skip_serializing_if = "Option::is_none")]
+        /// `MaxDurationSeconds`: The maximum allowed duration for the pre-roll ad avail.
         pub max_duration_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for LivePreRollConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdDecisionServerConfiguration",
+                &self.ad_decision_server_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdDecisionServerUrl",
+                &self.ad_decision_server_url,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxDurationSeconds",
+                &self.max_duration_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration for the request to the pre-roll Ad Decision Server.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PreRollAdDecisionServerConfiguration {
         /// `VastResponse`.
-        #[serde(rename = "VastResponse", skip_serializing_if = "Option::is_none")]
         pub vast_response: Option<PreRollVastResponse>,
     }
 
+    impl Serialize for PreRollAdDecisionServerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VastResponse", &self.vast_response)?;
+            map.end()
+        }
+    }
+
     /// The configuration for how MediaTailor processes the VAST response returned by the pre-roll Ad Decision Server.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PreRollVastResponse {
-        /// Determines how MediaTailor sequences ads returned in the pre-roll VAST response.
-        #[serde(rename = "AdSequencingMode", skip_serializing_if = "Option::is_none")]
+        /// `AdSequencingMode`: Determines how MediaTailor sequences ads returned in the pre-roll VAST response.
         pub ad_sequencing_mode: Option<Value<PreRollVastResponseAdSequencingMode>>,
+    }
+
+    impl Serialize for PreRollVastResponse {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdSequencingMode", &self.ad_sequencing_mode)?;
+            map.end()
+        }
     }
 
     /// Determines how MediaTailor sequences ads returned in the pre-roll VAST response.
@@ -2017,27 +2433,15 @@ pub mod playback_configuration {
     }
 
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogConfiguration {
-        /// The event types that MediaTailor emits in logs for interactions with the ADS.
-        #[serde(rename = "AdsInteractionLog", skip_serializing_if = "Option::is_none")]
+        /// `AdsInteractionLog`: The event types that MediaTailor emits in logs for interactions with the ADS.
         pub ads_interaction_log: Option<AdsInteractionLog>,
-        /// The method used for collecting logs from AWS Elemental MediaTailor.
-        #[serde(
-            rename = "EnabledLoggingStrategies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnabledLoggingStrategies`: The method used for collecting logs from AWS Elemental MediaTailor.
         pub enabled_logging_strategies: Option<Vec<Value<String>>>,
-        /// The event types that MediaTailor emits in logs for interactions with the origin server.
-        #[serde(
-            rename = "ManifestServiceInteractionLog",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestServiceInteractionLog`: The event types that MediaTailor emits in logs for interactions with the origin server.
         pub manifest_service_interaction_log: Option<ManifestServiceInteractionLog>,
-        /// The percentage of session logs that MediaTailor sends to your CloudWatch Logs account.
-        #[serde(rename = "PercentEnabled")]
+        /// `PercentEnabled`: The percentage of session logs that MediaTailor sends to your CloudWatch Logs account.
         pub percent_enabled: Value<i64>,
     }
 
@@ -2053,43 +2457,114 @@ pub mod playback_configuration {
         }
     }
 
-    /// The `AdsInteractionLog` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AdsInteractionLog {
-        /// Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
-        #[serde(rename = "ExcludeEventTypes", skip_serializing_if = "Option::is_none")]
-        pub exclude_event_types: Option<Vec<Value<String>>>,
-        /// Indicates that MediaTailor emits RAW_ADS_RESPONSE logs for playback sessions that are initialized with this configuration.
-        #[serde(
-            rename = "PublishOptInEventTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdsInteractionLog", &self.ads_interaction_log)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnabledLoggingStrategies",
+                &self.enabled_logging_strategies,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestServiceInteractionLog",
+                &self.manifest_service_interaction_log,
+            )?;
+            map.serialize_entry("PercentEnabled", &self.percent_enabled)?;
+            map.end()
+        }
+    }
 
+    /// The `AdsInteractionLog` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AdsInteractionLog {
+        /// `ExcludeEventTypes`: Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
+        pub exclude_event_types: Option<Vec<Value<String>>>,
+        /// `PublishOptInEventTypes`: Indicates that MediaTailor emits RAW_ADS_RESPONSE logs for playback sessions that are initialized with this configuration.
         pub publish_opt_in_event_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for AdsInteractionLog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeEventTypes", &self.exclude_event_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublishOptInEventTypes",
+                &self.publish_opt_in_event_types,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ManifestServiceInteractionLog` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManifestServiceInteractionLog {
-        /// Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
-        #[serde(rename = "ExcludeEventTypes", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeEventTypes`: Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
         pub exclude_event_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ManifestServiceInteractionLog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeEventTypes", &self.exclude_event_types)?;
+            map.end()
+        }
+    }
+
     /// The configuration for manifest processing rules.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManifestProcessingRules {
-        /// For HLS, when set to true, MediaTailor passes through EXT-X-CUE-IN, EXT-X-CUE-OUT, and EXT-X-SPLICEPOINT-SCTE35 ad markers from the origin manifest to the MediaTailor personalized manifest.
-        #[serde(rename = "AdMarkerPassthrough", skip_serializing_if = "Option::is_none")]
+        /// `AdMarkerPassthrough`: For HLS, when set to true, MediaTailor passes through EXT-X-CUE-IN, EXT-X-CUE-OUT, and EXT-X-SPLICEPOINT-SCTE35 ad markers from the origin manifest to the MediaTailor personalized manifest.
         pub ad_marker_passthrough: Option<AdMarkerPassthrough>,
     }
 
+    impl Serialize for ManifestProcessingRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdMarkerPassthrough",
+                &self.ad_marker_passthrough,
+            )?;
+            map.end()
+        }
+    }
+
     /// For HLS, when set to true, MediaTailor passes through EXT-X-CUE-IN, EXT-X-CUE-OUT, and EXT-X-SPLICEPOINT-SCTE35 ad markers from the origin manifest to the MediaTailor personalized manifest.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdMarkerPassthrough {
-        /// Enables ad marker passthrough for your configuration.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Enables ad marker passthrough for your configuration.
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for AdMarkerPassthrough {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -2159,35 +2634,23 @@ pub mod prefetch_schedule {
     }
 
     /// The properties of `AWS::MediaTailor::PrefetchSchedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrefetchScheduleProps {
         /// `Consumption`.
-        #[serde(rename = "Consumption", skip_serializing_if = "Option::is_none")]
         pub consumption: Option<PrefetchConsumption>,
-        /// The name to assign to the prefetch schedule.
-        #[serde(rename = "Name")]
+        /// `Name`: The name to assign to the prefetch schedule.
         pub name: Value<String>,
-        /// The name of the playback configuration.
-        #[serde(rename = "PlaybackConfigurationName")]
+        /// `PlaybackConfigurationName`: The name of the playback configuration.
         pub playback_configuration_name: Value<String>,
         /// `RecurringPrefetchConfiguration`.
-        #[serde(
-            rename = "RecurringPrefetchConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub recurring_prefetch_configuration: Option<RecurringPrefetchConfiguration>,
         /// `Retrieval`.
-        #[serde(rename = "Retrieval", skip_serializing_if = "Option::is_none")]
         pub retrieval: Option<PrefetchRetrieval>,
-        /// The frequency that MediaTailor creates prefetch schedules.
-        #[serde(rename = "ScheduleType", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleType`: The frequency that MediaTailor creates prefetch schedules.
         pub schedule_type: Option<Value<ScheduleType>>,
-        /// An optional stream identifier that MediaTailor uses to prefetch ads for multiple streams that use the same playback configuration.
-        #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
+        /// `StreamId`: An optional stream identifier that MediaTailor uses to prefetch ads for multiple streams that use the same playback configuration.
         pub stream_id: Option<Value<String>>,
-        /// The tags assigned to the prefetch schedule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the prefetch schedule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2210,21 +2673,40 @@ pub mod prefetch_schedule {
         }
     }
 
-    /// The `PrefetchConsumption` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct PrefetchConsumption {
-        /// If you only want MediaTailor to insert prefetched ads into avails that match specific dynamic variables, set the avail matching criteria.
-        #[serde(
-            rename = "AvailMatchingCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnPrefetchScheduleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Consumption", &self.consumption)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "PlaybackConfigurationName",
+                &self.playback_configuration_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecurringPrefetchConfiguration",
+                &self.recurring_prefetch_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Retrieval", &self.retrieval)?;
+            crate::cfn::entry(&mut map, "ScheduleType", &self.schedule_type)?;
+            crate::cfn::entry(&mut map, "StreamId", &self.stream_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The `PrefetchConsumption` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PrefetchConsumption {
+        /// `AvailMatchingCriteria`: If you only want MediaTailor to insert prefetched ads into avails that match specific dynamic variables, set the avail matching criteria.
         pub avail_matching_criteria: Option<Vec<AvailMatchingCriteria>>,
-        /// The time when MediaTailor no longer considers the prefetched ads for use in an ad break, as an ISO 8601 date-time.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: The time when MediaTailor no longer considers the prefetched ads for use in an ad break, as an ISO 8601 date-time.
         pub end_time: Value<String>,
-        /// The time when prefetched ads are considered for use in an ad break, as an ISO 8601 date-time.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The time when prefetched ads are considered for use in an ad break, as an ISO 8601 date-time.
         pub start_time: Option<Value<String>>,
     }
 
@@ -2239,14 +2721,30 @@ pub mod prefetch_schedule {
         }
     }
 
+    impl Serialize for PrefetchConsumption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailMatchingCriteria",
+                &self.avail_matching_criteria,
+            )?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The `AvailMatchingCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AvailMatchingCriteria {
-        /// The dynamic variable(s) that MediaTailor should use as avail matching criteria.
-        #[serde(rename = "DynamicVariable")]
+        /// `DynamicVariable`: The dynamic variable(s) that MediaTailor should use as avail matching criteria.
         pub dynamic_variable: Value<String>,
-        /// For the DynamicVariable specified in AvailMatchingCriteria, the Operator that is used for the comparison.
-        #[serde(rename = "Operator")]
+        /// `Operator`: For the DynamicVariable specified in AvailMatchingCriteria, the Operator that is used for the comparison.
         pub operator: Value<Operator>,
     }
 
@@ -2260,6 +2758,19 @@ pub mod prefetch_schedule {
                 dynamic_variable: dynamic_variable.into(),
                 operator: operator.into(),
             }
+        }
+    }
+
+    impl Serialize for AvailMatchingCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DynamicVariable", &self.dynamic_variable)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.end()
         }
     }
 
@@ -2298,19 +2809,15 @@ pub mod prefetch_schedule {
     }
 
     /// The `RecurringPrefetchConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecurringPrefetchConfiguration {
-        /// The end time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: The end time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
         pub end_time: Value<String>,
         /// `RecurringConsumption`.
-        #[serde(rename = "RecurringConsumption")]
         pub recurring_consumption: RecurringConsumption,
         /// `RecurringRetrieval`.
-        #[serde(rename = "RecurringRetrieval")]
         pub recurring_retrieval: RecurringRetrieval,
-        /// The start time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The start time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
         pub start_time: Option<Value<String>>,
     }
 
@@ -2330,78 +2837,145 @@ pub mod prefetch_schedule {
         }
     }
 
+    impl Serialize for RecurringPrefetchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("RecurringConsumption", &self.recurring_consumption)?;
+            map.serialize_entry("RecurringRetrieval", &self.recurring_retrieval)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The `RecurringConsumption` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RecurringConsumption {
-        /// The configuration for the dynamic variables that determine which ad breaks that MediaTailor inserts prefetched ads in.
-        #[serde(
-            rename = "AvailMatchingCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailMatchingCriteria`: The configuration for the dynamic variables that determine which ad breaks that MediaTailor inserts prefetched ads in.
         pub avail_matching_criteria: Option<Vec<AvailMatchingCriteria>>,
-        /// The number of seconds that an ad is available for insertion after it was prefetched.
-        #[serde(
-            rename = "RetrievedAdExpirationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetrievedAdExpirationSeconds`: The number of seconds that an ad is available for insertion after it was prefetched.
         pub retrieved_ad_expiration_seconds: Option<Value<i64>>,
     }
 
-    /// The `RecurringRetrieval` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RecurringRetrieval {
-        /// The number of seconds that MediaTailor waits after an ad avail before prefetching ads for the next avail.
-        #[serde(
-            rename = "DelayAfterAvailEndSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RecurringConsumption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailMatchingCriteria",
+                &self.avail_matching_criteria,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetrievedAdExpirationSeconds",
+                &self.retrieved_ad_expiration_seconds,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `RecurringRetrieval` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RecurringRetrieval {
+        /// `DelayAfterAvailEndSeconds`: The number of seconds that MediaTailor waits after an ad avail before prefetching ads for the next avail.
         pub delay_after_avail_end_seconds: Option<Value<i64>>,
-        /// The dynamic variables to use for substitution during prefetch requests to the ADS.
-        #[serde(rename = "DynamicVariables", skip_serializing_if = "Option::is_none")]
+        /// `DynamicVariables`: The dynamic variables to use for substitution during prefetch requests to the ADS.
         pub dynamic_variables: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TrafficShapingRetrievalWindow`.
-        #[serde(
-            rename = "TrafficShapingRetrievalWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub traffic_shaping_retrieval_window: Option<TrafficShapingRetrievalWindow>,
         /// `TrafficShapingTpsConfiguration`.
-        #[serde(
-            rename = "TrafficShapingTpsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub traffic_shaping_tps_configuration: Option<TrafficShapingTpsConfiguration>,
-        /// Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
-        #[serde(rename = "TrafficShapingType", skip_serializing_if = "Option::is_none")]
+        /// `TrafficShapingType`: Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
         pub traffic_shaping_type: Option<Value<TrafficShapingType>>,
     }
 
-    /// The `TrafficShapingRetrievalWindow` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TrafficShapingRetrievalWindow {
-        /// The amount of time, in seconds, that MediaTailor spreads prefetch requests to the ADS.
-        #[serde(
-            rename = "RetrievalWindowDurationSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RecurringRetrieval {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DelayAfterAvailEndSeconds",
+                &self.delay_after_avail_end_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "DynamicVariables", &self.dynamic_variables)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficShapingRetrievalWindow",
+                &self.traffic_shaping_retrieval_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficShapingTpsConfiguration",
+                &self.traffic_shaping_tps_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficShapingType",
+                &self.traffic_shaping_type,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `TrafficShapingRetrievalWindow` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TrafficShapingRetrievalWindow {
+        /// `RetrievalWindowDurationSeconds`: The amount of time, in seconds, that MediaTailor spreads prefetch requests to the ADS.
         pub retrieval_window_duration_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for TrafficShapingRetrievalWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetrievalWindowDurationSeconds",
+                &self.retrieval_window_duration_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TrafficShapingTpsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrafficShapingTpsConfiguration {
-        /// The expected peak number of concurrent viewers for your content.
-        #[serde(rename = "PeakConcurrentUsers", skip_serializing_if = "Option::is_none")]
+        /// `PeakConcurrentUsers`: The expected peak number of concurrent viewers for your content.
         pub peak_concurrent_users: Option<Value<i64>>,
-        /// The maximum number of transactions per second (TPS) that your ad decision server (ADS) can handle.
-        #[serde(rename = "PeakTps", skip_serializing_if = "Option::is_none")]
+        /// `PeakTps`: The maximum number of transactions per second (TPS) that your ad decision server (ADS) can handle.
         pub peak_tps: Option<Value<i64>>,
+    }
+
+    impl Serialize for TrafficShapingTpsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PeakConcurrentUsers",
+                &self.peak_concurrent_users,
+            )?;
+            crate::cfn::entry(&mut map, "PeakTps", &self.peak_tps)?;
+            map.end()
+        }
     }
 
     /// Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
@@ -2442,33 +3016,19 @@ pub mod prefetch_schedule {
     }
 
     /// The `PrefetchRetrieval` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrefetchRetrieval {
-        /// The dynamic variables to use for substitution during prefetch requests to the ad decision server (ADS).
-        #[serde(rename = "DynamicVariables", skip_serializing_if = "Option::is_none")]
+        /// `DynamicVariables`: The dynamic variables to use for substitution during prefetch requests to the ad decision server (ADS).
         pub dynamic_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The time when prefetch retrieval ends for the ad break, as an ISO 8601 date-time.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: The time when prefetch retrieval ends for the ad break, as an ISO 8601 date-time.
         pub end_time: Value<String>,
-        /// The time when prefetch retrievals can start for this break, as an ISO 8601 date-time.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The time when prefetch retrievals can start for this break, as an ISO 8601 date-time.
         pub start_time: Option<Value<String>>,
         /// `TrafficShapingRetrievalWindow`.
-        #[serde(
-            rename = "TrafficShapingRetrievalWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub traffic_shaping_retrieval_window: Option<TrafficShapingRetrievalWindow>,
         /// `TrafficShapingTpsConfiguration`.
-        #[serde(
-            rename = "TrafficShapingTpsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub traffic_shaping_tps_configuration: Option<TrafficShapingTpsConfiguration>,
-        /// Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
-        #[serde(rename = "TrafficShapingType", skip_serializing_if = "Option::is_none")]
+        /// `TrafficShapingType`: Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
         pub traffic_shaping_type: Option<Value<PrefetchRetrievalTrafficShapingType>>,
     }
 
@@ -2483,6 +3043,35 @@ pub mod prefetch_schedule {
                 traffic_shaping_tps_configuration: None,
                 traffic_shaping_type: None,
             }
+        }
+    }
+
+    impl Serialize for PrefetchRetrieval {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DynamicVariables", &self.dynamic_variables)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficShapingRetrievalWindow",
+                &self.traffic_shaping_retrieval_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficShapingTpsConfiguration",
+                &self.traffic_shaping_tps_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrafficShapingType",
+                &self.traffic_shaping_type,
+            )?;
+            map.end()
         }
     }
 
@@ -2646,35 +3235,23 @@ pub mod program {
     }
 
     /// The properties of `AWS::MediaTailor::Program`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProgramProps {
-        /// The ad break configuration settings.
-        #[serde(rename = "AdBreaks", skip_serializing_if = "Option::is_none")]
+        /// `AdBreaks`: The ad break configuration settings.
         pub ad_breaks: Option<Vec<AdBreak>>,
-        /// The list of AudienceMedia defined in program.
-        #[serde(rename = "AudienceMedia", skip_serializing_if = "Option::is_none")]
+        /// `AudienceMedia`: The list of AudienceMedia defined in program.
         pub audience_media: Option<Vec<AudienceMedia>>,
-        /// The name of the channel for this Program.
-        #[serde(rename = "ChannelName")]
+        /// `ChannelName`: The name of the channel for this Program.
         pub channel_name: Value<String>,
-        /// The name of the LiveSource for this Program.
-        #[serde(rename = "LiveSourceName", skip_serializing_if = "Option::is_none")]
+        /// `LiveSourceName`: The name of the LiveSource for this Program.
         pub live_source_name: Option<Value<String>>,
-        /// The name of the Program.
-        #[serde(rename = "ProgramName")]
+        /// `ProgramName`: The name of the Program.
         pub program_name: Value<String>,
-        /// The schedule configuration settings.
-        #[serde(
-            rename = "ScheduleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScheduleConfiguration`: The schedule configuration settings.
         pub schedule_configuration: Option<ScheduleConfiguration>,
-        /// The name of the source location.
-        #[serde(rename = "SourceLocationName")]
+        /// `SourceLocationName`: The name of the source location.
         pub source_location_name: Value<String>,
-        /// The name that's used to refer to a VOD source.
-        #[serde(rename = "VodSourceName", skip_serializing_if = "Option::is_none")]
+        /// `VodSourceName`: The name that's used to refer to a VOD source.
         pub vod_source_name: Option<Value<String>>,
     }
 
@@ -2698,26 +3275,43 @@ pub mod program {
         }
     }
 
+    impl Serialize for CfnProgramProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdBreaks", &self.ad_breaks)?;
+            crate::cfn::entry(&mut map, "AudienceMedia", &self.audience_media)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            crate::cfn::entry(&mut map, "LiveSourceName", &self.live_source_name)?;
+            map.serialize_entry("ProgramName", &self.program_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleConfiguration",
+                &self.schedule_configuration,
+            )?;
+            map.serialize_entry("SourceLocationName", &self.source_location_name)?;
+            crate::cfn::entry(&mut map, "VodSourceName", &self.vod_source_name)?;
+            map.end()
+        }
+    }
+
     /// Ad break configuration parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AdBreak {
-        /// Defines a list of key/value pairs that MediaTailor generates within the EXT-X-ASSET tag for SCTE35_ENHANCED output.
-        #[serde(rename = "AdBreakMetadata", skip_serializing_if = "Option::is_none")]
+        /// `AdBreakMetadata`: Defines a list of key/value pairs that MediaTailor generates within the EXT-X-ASSET tag for SCTE35_ENHANCED output.
         pub ad_break_metadata: Option<Vec<KeyValuePair>>,
-        /// The SCTE-35 ad insertion type.
-        #[serde(rename = "MessageType", skip_serializing_if = "Option::is_none")]
+        /// `MessageType`: The SCTE-35 ad insertion type.
         pub message_type: Option<Value<MessageType>>,
-        /// How long (in milliseconds) after the beginning of the program that an ad starts.
-        #[serde(rename = "OffsetMillis")]
+        /// `OffsetMillis`: How long (in milliseconds) after the beginning of the program that an ad starts.
         pub offset_millis: Value<i64>,
         /// `Slate`.
-        #[serde(rename = "Slate", skip_serializing_if = "Option::is_none")]
         pub slate: Option<SlateSource>,
         /// `SpliceInsertMessage`.
-        #[serde(rename = "SpliceInsertMessage", skip_serializing_if = "Option::is_none")]
         pub splice_insert_message: Option<SpliceInsertMessage>,
         /// `TimeSignalMessage`.
-        #[serde(rename = "TimeSignalMessage", skip_serializing_if = "Option::is_none")]
         pub time_signal_message: Option<TimeSignalMessage>,
     }
 
@@ -2735,14 +3329,33 @@ pub mod program {
         }
     }
 
+    impl Serialize for AdBreak {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdBreakMetadata", &self.ad_break_metadata)?;
+            crate::cfn::entry(&mut map, "MessageType", &self.message_type)?;
+            map.serialize_entry("OffsetMillis", &self.offset_millis)?;
+            crate::cfn::entry(&mut map, "Slate", &self.slate)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpliceInsertMessage",
+                &self.splice_insert_message,
+            )?;
+            crate::cfn::entry(&mut map, "TimeSignalMessage", &self.time_signal_message)?;
+            map.end()
+        }
+    }
+
     /// For SCTE35_ENHANCED output, defines a key and corresponding value.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeyValuePair {
-        /// The key.
-        #[serde(rename = "Key")]
+        /// `Key`: The key.
         pub key: Value<String>,
-        /// The value.
-        #[serde(rename = "Value")]
+        /// `Value`: The value.
         pub value: Value<String>,
     }
 
@@ -2756,6 +3369,19 @@ pub mod program {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for KeyValuePair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2797,138 +3423,233 @@ pub mod program {
     }
 
     /// Slate VOD source configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlateSource {
-        /// The name of the source location where the slate VOD source is stored.
-        #[serde(rename = "SourceLocationName", skip_serializing_if = "Option::is_none")]
+        /// `SourceLocationName`: The name of the source location where the slate VOD source is stored.
         pub source_location_name: Option<Value<String>>,
-        /// The slate VOD source name.
-        #[serde(rename = "VodSourceName", skip_serializing_if = "Option::is_none")]
+        /// `VodSourceName`: The slate VOD source name.
         pub vod_source_name: Option<Value<String>>,
+    }
+
+    impl Serialize for SlateSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceLocationName",
+                &self.source_location_name,
+            )?;
+            crate::cfn::entry(&mut map, "VodSourceName", &self.vod_source_name)?;
+            map.end()
+        }
     }
 
     /// Splice insert message configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpliceInsertMessage {
-        /// This is written to splice_insert.avail_num.
-        #[serde(rename = "AvailNum", skip_serializing_if = "Option::is_none")]
+        /// `AvailNum`: This is written to splice_insert.avail_num.
         pub avail_num: Option<Value<i64>>,
-        /// This is written to splice_insert.avails_expected.
-        #[serde(rename = "AvailsExpected", skip_serializing_if = "Option::is_none")]
+        /// `AvailsExpected`: This is written to splice_insert.avails_expected.
         pub avails_expected: Option<Value<i64>>,
-        /// This is written to splice_insert.splice_event_id.
-        #[serde(rename = "SpliceEventId", skip_serializing_if = "Option::is_none")]
+        /// `SpliceEventId`: This is written to splice_insert.splice_event_id.
         pub splice_event_id: Option<Value<i64>>,
-        /// This is written to splice_insert.unique_program_id.
-        #[serde(rename = "UniqueProgramId", skip_serializing_if = "Option::is_none")]
+        /// `UniqueProgramId`: This is written to splice_insert.unique_program_id.
         pub unique_program_id: Option<Value<i64>>,
     }
 
-    /// The SCTE-35 time_signal message configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TimeSignalMessage {
-        /// The configurations for the SCTE-35 segmentation_descriptor message(s).
-        #[serde(
-            rename = "SegmentationDescriptors",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SpliceInsertMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailNum", &self.avail_num)?;
+            crate::cfn::entry(&mut map, "AvailsExpected", &self.avails_expected)?;
+            crate::cfn::entry(&mut map, "SpliceEventId", &self.splice_event_id)?;
+            crate::cfn::entry(&mut map, "UniqueProgramId", &self.unique_program_id)?;
+            map.end()
+        }
+    }
 
+    /// The SCTE-35 time_signal message configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TimeSignalMessage {
+        /// `SegmentationDescriptors`: The configurations for the SCTE-35 segmentation_descriptor message(s).
         pub segmentation_descriptors: Option<Vec<SegmentationDescriptor>>,
     }
 
-    /// The segmentation_descriptor message configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SegmentationDescriptor {
-        /// The segment number to assign.
-        #[serde(rename = "SegmentNum", skip_serializing_if = "Option::is_none")]
-        pub segment_num: Option<Value<i64>>,
-        /// The Event Identifier to assign.
-        #[serde(rename = "SegmentationEventId", skip_serializing_if = "Option::is_none")]
-        pub segmentation_event_id: Option<Value<i64>>,
-        /// The Type Identifier to assign.
-        #[serde(rename = "SegmentationTypeId", skip_serializing_if = "Option::is_none")]
-        pub segmentation_type_id: Option<Value<i64>>,
-        /// The Upid to assign.
-        #[serde(rename = "SegmentationUpid", skip_serializing_if = "Option::is_none")]
-        pub segmentation_upid: Option<Value<String>>,
-        /// The Upid Type to assign.
-        #[serde(
-            rename = "SegmentationUpidType",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for TimeSignalMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentationDescriptors",
+                &self.segmentation_descriptors,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The segmentation_descriptor message configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SegmentationDescriptor {
+        /// `SegmentNum`: The segment number to assign.
+        pub segment_num: Option<Value<i64>>,
+        /// `SegmentationEventId`: The Event Identifier to assign.
+        pub segmentation_event_id: Option<Value<i64>>,
+        /// `SegmentationTypeId`: The Type Identifier to assign.
+        pub segmentation_type_id: Option<Value<i64>>,
+        /// `SegmentationUpid`: The Upid to assign.
+        pub segmentation_upid: Option<Value<String>>,
+        /// `SegmentationUpidType`: The Upid Type to assign.
         pub segmentation_upid_type: Option<Value<i64>>,
-        /// The number of segments expected.
-        #[serde(rename = "SegmentsExpected", skip_serializing_if = "Option::is_none")]
+        /// `SegmentsExpected`: The number of segments expected.
         pub segments_expected: Option<Value<i64>>,
-        /// The sub-segment number to assign.
-        #[serde(rename = "SubSegmentNum", skip_serializing_if = "Option::is_none")]
+        /// `SubSegmentNum`: The sub-segment number to assign.
         pub sub_segment_num: Option<Value<i64>>,
-        /// The number of sub-segments expected.
-        #[serde(rename = "SubSegmentsExpected", skip_serializing_if = "Option::is_none")]
+        /// `SubSegmentsExpected`: The number of sub-segments expected.
         pub sub_segments_expected: Option<Value<i64>>,
     }
 
+    impl Serialize for SegmentationDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SegmentNum", &self.segment_num)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentationEventId",
+                &self.segmentation_event_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentationTypeId",
+                &self.segmentation_type_id,
+            )?;
+            crate::cfn::entry(&mut map, "SegmentationUpid", &self.segmentation_upid)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentationUpidType",
+                &self.segmentation_upid_type,
+            )?;
+            crate::cfn::entry(&mut map, "SegmentsExpected", &self.segments_expected)?;
+            crate::cfn::entry(&mut map, "SubSegmentNum", &self.sub_segment_num)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubSegmentsExpected",
+                &self.sub_segments_expected,
+            )?;
+            map.end()
+        }
+    }
+
     /// An AudienceMedia object contains an Audience and a list of AlternateMedia.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AudienceMedia {
-        /// The list of AlternateMedia defined in AudienceMedia.
-        #[serde(rename = "AlternateMedia", skip_serializing_if = "Option::is_none")]
+        /// `AlternateMedia`: The list of AlternateMedia defined in AudienceMedia.
         pub alternate_media: Option<Vec<AlternateMedia>>,
-        /// The Audience defined in AudienceMedia.
-        #[serde(rename = "Audience", skip_serializing_if = "Option::is_none")]
+        /// `Audience`: The Audience defined in AudienceMedia.
         pub audience: Option<Value<String>>,
     }
 
+    impl Serialize for AudienceMedia {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlternateMedia", &self.alternate_media)?;
+            crate::cfn::entry(&mut map, "Audience", &self.audience)?;
+            map.end()
+        }
+    }
+
     /// A playlist of media to be played instead of the default media on a particular program.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlternateMedia {
-        /// Ad break configuration parameters defined in AlternateMedia.
-        #[serde(rename = "AdBreaks", skip_serializing_if = "Option::is_none")]
+        /// `AdBreaks`: Ad break configuration parameters defined in AlternateMedia.
         pub ad_breaks: Option<Vec<AdBreak>>,
         /// `ClipRange`.
-        #[serde(rename = "ClipRange", skip_serializing_if = "Option::is_none")]
         pub clip_range: Option<ClipRange>,
-        /// The duration of the alternateMedia in milliseconds.
-        #[serde(rename = "DurationMillis", skip_serializing_if = "Option::is_none")]
+        /// `DurationMillis`: The duration of the alternateMedia in milliseconds.
         pub duration_millis: Option<Value<i64>>,
-        /// The name of the live source for alternateMedia.
-        #[serde(rename = "LiveSourceName", skip_serializing_if = "Option::is_none")]
+        /// `LiveSourceName`: The name of the live source for alternateMedia.
         pub live_source_name: Option<Value<String>>,
-        /// The date and time that the alternateMedia is scheduled to start, in epoch milliseconds.
-        #[serde(
-            rename = "ScheduledStartTimeMillis",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScheduledStartTimeMillis`: The date and time that the alternateMedia is scheduled to start, in epoch milliseconds.
         pub scheduled_start_time_millis: Option<Value<i64>>,
-        /// The name of the source location for alternateMedia.
-        #[serde(rename = "SourceLocationName", skip_serializing_if = "Option::is_none")]
+        /// `SourceLocationName`: The name of the source location for alternateMedia.
         pub source_location_name: Option<Value<String>>,
-        /// The name of the VOD source for alternateMedia.
-        #[serde(rename = "VodSourceName", skip_serializing_if = "Option::is_none")]
+        /// `VodSourceName`: The name of the VOD source for alternateMedia.
         pub vod_source_name: Option<Value<String>>,
     }
 
+    impl Serialize for AlternateMedia {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdBreaks", &self.ad_breaks)?;
+            crate::cfn::entry(&mut map, "ClipRange", &self.clip_range)?;
+            crate::cfn::entry(&mut map, "DurationMillis", &self.duration_millis)?;
+            crate::cfn::entry(&mut map, "LiveSourceName", &self.live_source_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledStartTimeMillis",
+                &self.scheduled_start_time_millis,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceLocationName",
+                &self.source_location_name,
+            )?;
+            crate::cfn::entry(&mut map, "VodSourceName", &self.vod_source_name)?;
+            map.end()
+        }
+    }
+
     /// Clip range configuration for the VOD source associated with the program.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClipRange {
-        /// The end offset of the clip range, in milliseconds.
-        #[serde(rename = "EndOffsetMillis", skip_serializing_if = "Option::is_none")]
+        /// `EndOffsetMillis`: The end offset of the clip range, in milliseconds.
         pub end_offset_millis: Option<Value<i64>>,
-        /// The start offset of the clip range, in milliseconds.
-        #[serde(rename = "StartOffsetMillis", skip_serializing_if = "Option::is_none")]
+        /// `StartOffsetMillis`: The start offset of the clip range, in milliseconds.
         pub start_offset_millis: Option<Value<i64>>,
     }
 
+    impl Serialize for ClipRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndOffsetMillis", &self.end_offset_millis)?;
+            crate::cfn::entry(&mut map, "StartOffsetMillis", &self.start_offset_millis)?;
+            map.end()
+        }
+    }
+
     /// Schedule configuration parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduleConfiguration {
         /// `ClipRange`.
-        #[serde(rename = "ClipRange", skip_serializing_if = "Option::is_none")]
         pub clip_range: Option<ClipRange>,
         /// `Transition`.
-        #[serde(rename = "Transition")]
         pub transition: Transition,
     }
 
@@ -2942,27 +3663,31 @@ pub mod program {
         }
     }
 
-    /// Program transition configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Transition {
-        /// The duration of the live program in seconds.
-        #[serde(rename = "DurationMillis", skip_serializing_if = "Option::is_none")]
-        pub duration_millis: Option<Value<i64>>,
-        /// The position where this program will be inserted relative to the RelativePosition.
-        #[serde(rename = "RelativePosition")]
-        pub relative_position: Value<RelativePosition>,
-        /// The name of the program that this program will be inserted next to.
-        #[serde(rename = "RelativeProgram", skip_serializing_if = "Option::is_none")]
-        pub relative_program: Option<Value<String>>,
-        /// The date and time that the program is scheduled to start, in epoch milliseconds.
-        #[serde(
-            rename = "ScheduledStartTimeMillis",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ScheduleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClipRange", &self.clip_range)?;
+            map.serialize_entry("Transition", &self.transition)?;
+            map.end()
+        }
+    }
 
+    /// Program transition configuration.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Transition {
+        /// `DurationMillis`: The duration of the live program in seconds.
+        pub duration_millis: Option<Value<i64>>,
+        /// `RelativePosition`: The position where this program will be inserted relative to the RelativePosition.
+        pub relative_position: Value<RelativePosition>,
+        /// `RelativeProgram`: The name of the program that this program will be inserted next to.
+        pub relative_program: Option<Value<String>>,
+        /// `ScheduledStartTimeMillis`: The date and time that the program is scheduled to start, in epoch milliseconds.
         pub scheduled_start_time_millis: Option<Value<i64>>,
-        /// Defines when the program plays in the schedule.
-        #[serde(rename = "Type")]
+        /// `Type`: Defines when the program plays in the schedule.
         pub r#type: Value<String>,
     }
 
@@ -2979,6 +3704,26 @@ pub mod program {
                 scheduled_start_time_millis: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Transition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationMillis", &self.duration_millis)?;
+            map.serialize_entry("RelativePosition", &self.relative_position)?;
+            crate::cfn::entry(&mut map, "RelativeProgram", &self.relative_program)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledStartTimeMillis",
+                &self.scheduled_start_time_millis,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -3082,35 +3827,21 @@ pub mod source_location {
     }
 
     /// The properties of `AWS::MediaTailor::SourceLocation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceLocationProps {
         /// `AccessConfiguration`.
-        #[serde(rename = "AccessConfiguration", skip_serializing_if = "Option::is_none")]
         pub access_configuration: Option<AccessConfiguration>,
         /// `DefaultSegmentDeliveryConfiguration`.
-        #[serde(
-            rename = "DefaultSegmentDeliveryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_segment_delivery_configuration: Option<
             DefaultSegmentDeliveryConfiguration,
         >,
         /// `HttpConfiguration`.
-        #[serde(rename = "HttpConfiguration")]
         pub http_configuration: HttpConfiguration,
-        /// \<p\>A list of the segment delivery configurations associated with this resource.\</p\>
-        #[serde(
-            rename = "SegmentDeliveryConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SegmentDeliveryConfigurations`: \<p\>A list of the segment delivery configurations associated with this resource.\</p\>
         pub segment_delivery_configurations: Option<Vec<SegmentDeliveryConfiguration>>,
         /// `SourceLocationName`.
-        #[serde(rename = "SourceLocationName")]
         pub source_location_name: Value<String>,
-        /// The tags to assign to the source location.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the source location.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3131,21 +3862,61 @@ pub mod source_location {
         }
     }
 
+    impl Serialize for CfnSourceLocationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessConfiguration",
+                &self.access_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultSegmentDeliveryConfiguration",
+                &self.default_segment_delivery_configuration,
+            )?;
+            map.serialize_entry("HttpConfiguration", &self.http_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SegmentDeliveryConfigurations",
+                &self.segment_delivery_configurations,
+            )?;
+            map.serialize_entry("SourceLocationName", &self.source_location_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// \<p\>Access configuration parameters.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessConfiguration {
         /// `AccessType`.
-        #[serde(rename = "AccessType", skip_serializing_if = "Option::is_none")]
         pub access_type: Option<Value<AccessType>>,
         /// `SecretsManagerAccessTokenConfiguration`.
-        #[serde(
-            rename = "SecretsManagerAccessTokenConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secrets_manager_access_token_configuration: Option<
             SecretsManagerAccessTokenConfiguration,
         >,
+    }
+
+    impl Serialize for AccessConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessType", &self.access_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretsManagerAccessTokenConfiguration",
+                &self.secrets_manager_access_token_configuration,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AccessType`.
@@ -3189,32 +3960,53 @@ pub mod source_location {
     }
 
     /// \<p\>AWS Secrets Manager access token configuration parameters.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecretsManagerAccessTokenConfiguration {
-        /// \<p\>The name of the HTTP header used to supply the access token in requests to the source location.\</p\>
-        #[serde(rename = "HeaderName", skip_serializing_if = "Option::is_none")]
+        /// `HeaderName`: \<p\>The name of the HTTP header used to supply the access token in requests to the source location.\</p\>
         pub header_name: Option<Value<String>>,
-        /// \<p\>The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the access token.\</p\>
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretArn`: \<p\>The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the access token.\</p\>
         pub secret_arn: Option<Value<String>>,
-        /// \<p\>The AWS Secrets Manager \<a href="<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-SecretString.html>"\>SecretString\</a\> key associated with the access token.
-        #[serde(rename = "SecretStringKey", skip_serializing_if = "Option::is_none")]
+        /// `SecretStringKey`: \<p\>The AWS Secrets Manager \<a href="<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-SecretString.html>"\>SecretString\</a\> key associated with the access token.
         pub secret_string_key: Option<Value<String>>,
     }
 
+    impl Serialize for SecretsManagerAccessTokenConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderName", &self.header_name)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            crate::cfn::entry(&mut map, "SecretStringKey", &self.secret_string_key)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The optional configuration for a server that serves segments.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultSegmentDeliveryConfiguration {
-        /// \<p\>The hostname of the server that will be used to serve segments.
-        #[serde(rename = "BaseUrl", skip_serializing_if = "Option::is_none")]
+        /// `BaseUrl`: \<p\>The hostname of the server that will be used to serve segments.
         pub base_url: Option<Value<String>>,
     }
 
+    impl Serialize for DefaultSegmentDeliveryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseUrl", &self.base_url)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The HTTP configuration for the source location.\</p\>
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HttpConfiguration {
-        /// \<p\>The base URL for the source location host server.
-        #[serde(rename = "BaseUrl")]
+        /// `BaseUrl`: \<p\>The base URL for the source location host server.
         pub base_url: Value<String>,
     }
 
@@ -3225,15 +4017,38 @@ pub mod source_location {
         }
     }
 
+    impl Serialize for HttpConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseUrl", &self.base_url)?;
+            map.end()
+        }
+    }
+
     /// \<p\>The segment delivery configuration settings.\</p\>
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SegmentDeliveryConfiguration {
-        /// \<p\>The base URL of the host or path of the segment delivery server that you're using to serve segments.
-        #[serde(rename = "BaseUrl", skip_serializing_if = "Option::is_none")]
+        /// `BaseUrl`: \<p\>The base URL of the host or path of the segment delivery server that you're using to serve segments.
         pub base_url: Option<Value<String>>,
-        /// \<p\>A unique identifier used to distinguish between multiple segment delivery configurations in a source location.\</p\>
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: \<p\>A unique identifier used to distinguish between multiple segment delivery configurations in a source location.\</p\>
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for SegmentDeliveryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseUrl", &self.base_url)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 }
 
@@ -3302,19 +4117,15 @@ pub mod vod_source {
     }
 
     /// The properties of `AWS::MediaTailor::VodSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVodSourceProps {
-        /// \<p\>A list of HTTP package configuration parameters for this VOD source.\</p\>
-        #[serde(rename = "HttpPackageConfigurations")]
+        /// `HttpPackageConfigurations`: \<p\>A list of HTTP package configuration parameters for this VOD source.\</p\>
         pub http_package_configurations: Vec<HttpPackageConfiguration>,
         /// `SourceLocationName`.
-        #[serde(rename = "SourceLocationName")]
         pub source_location_name: Value<String>,
-        /// The tags to assign to the VOD source.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to assign to the VOD source.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VodSourceName`.
-        #[serde(rename = "VodSourceName")]
         pub vod_source_name: Value<String>,
     }
 
@@ -3333,19 +4144,34 @@ pub mod vod_source {
             }
         }
     }
+
+    impl Serialize for CfnVodSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "HttpPackageConfigurations",
+                &self.http_package_configurations,
+            )?;
+            map.serialize_entry("SourceLocationName", &self.source_location_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VodSourceName", &self.vod_source_name)?;
+            map.end()
+        }
+    }
 }
 
 /// \<p\>The HTTP package configuration properties for the requested VOD source.\</p\>
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpPackageConfiguration {
-    /// \<p\>The relative path to the URL for this VOD source.
-    #[serde(rename = "Path")]
+    /// `Path`: \<p\>The relative path to the URL for this VOD source.
     pub path: Value<String>,
-    /// \<p\>The name of the source group.
-    #[serde(rename = "SourceGroup")]
+    /// `SourceGroup`: \<p\>The name of the source group.
     pub source_group: Value<String>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<Type>,
 }
 
@@ -3361,6 +4187,20 @@ impl HttpPackageConfiguration {
             source_group: source_group.into(),
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for HttpPackageConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Path", &self.path)?;
+        map.serialize_entry("SourceGroup", &self.source_group)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }
 

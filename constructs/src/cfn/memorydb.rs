@@ -81,16 +81,13 @@ pub mod acl {
     }
 
     /// The properties of `AWS::MemoryDB::ACL`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAclProps {
-        /// The name of the acl.
-        #[serde(rename = "ACLName")]
+        /// `ACLName`: The name of the acl.
         pub acl_name: Value<String>,
-        /// An array of key-value pairs to apply to this cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// List of users associated to this acl.
-        #[serde(rename = "UserNames", skip_serializing_if = "Option::is_none")]
+        /// `UserNames`: List of users associated to this acl.
         pub user_names: Option<Vec<Value<String>>>,
     }
 
@@ -102,6 +99,20 @@ pub mod acl {
                 tags: None,
                 user_names: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAclProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ACLName", &self.acl_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserNames", &self.user_names)?;
+            map.end()
         }
     }
 }
@@ -197,106 +208,65 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::MemoryDB::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
-        /// The name of the Access Control List to associate with the cluster.
-        #[serde(rename = "ACLName")]
+        /// `ACLName`: The name of the Access Control List to associate with the cluster.
         pub acl_name: Value<String>,
-        /// A flag that enables automatic minor version upgrade when set to true.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoMinorVersionUpgrade`: A flag that enables automatic minor version upgrade when set to true.
         pub auto_minor_version_upgrade: Option<Value<bool>>,
-        /// The cluster endpoint.
-        #[serde(rename = "ClusterEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `ClusterEndpoint`: The cluster endpoint.
         pub cluster_endpoint: Option<Endpoint>,
-        /// The name of the cluster.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The name of the cluster.
         pub cluster_name: Value<String>,
-        /// Enables data tiering.
-        #[serde(rename = "DataTiering", skip_serializing_if = "Option::is_none")]
+        /// `DataTiering`: Enables data tiering.
         pub data_tiering: Option<Value<DataTieringStatus>>,
-        /// An optional description of the cluster.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description of the cluster.
         pub description: Option<Value<String>>,
-        /// The engine type used by the cluster.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The engine type used by the cluster.
         pub engine: Option<Value<String>>,
-        /// The Redis engine version used by the cluster.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The Redis engine version used by the cluster.
         pub engine_version: Option<Value<String>>,
-        /// The user-supplied name of a final cluster snapshot.
-        #[serde(rename = "FinalSnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `FinalSnapshotName`: The user-supplied name of a final cluster snapshot.
         pub final_snapshot_name: Option<Value<String>>,
-        /// For clusters wth dual stack NetworkType, IpDiscovery controls the Ip protocol (ipv4 or ipv6) returned by the engine commands such as `cluster info` and `cluster nodes` which are used by clients to connect to the nodes in the cluster.
-        #[serde(rename = "IpDiscovery", skip_serializing_if = "Option::is_none")]
+        /// `IpDiscovery`: For clusters wth dual stack NetworkType, IpDiscovery controls the Ip protocol (ipv4 or ipv6) returned by the engine commands such as `cluster info` and `cluster nodes` which are used by clients to connect to the nodes in the cluster.
         pub ip_discovery: Option<Value<SupportedIpDiscoveryTypes>>,
-        /// The ID of the KMS key used to encrypt the cluster.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the KMS key used to encrypt the cluster.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the weekly time range during which maintenance on the cluster is performed.
-        #[serde(rename = "MaintenanceWindow", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceWindow`: Specifies the weekly time range during which maintenance on the cluster is performed.
         pub maintenance_window: Option<Value<String>>,
-        /// The name of the Global Datastore, it is generated by MemoryDB adding a prefix to MultiRegionClusterNameSuffix.
-        #[serde(
-            rename = "MultiRegionClusterName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MultiRegionClusterName`: The name of the Global Datastore, it is generated by MemoryDB adding a prefix to MultiRegionClusterNameSuffix.
         pub multi_region_cluster_name: Option<Value<String>>,
-        /// Must be either ipv4 | ipv6 | dual_stack.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: Must be either ipv4 | ipv6 | dual_stack.
         pub network_type: Option<Value<SupportedNetworkTypes>>,
-        /// The compute and memory capacity of the nodes in the cluster.
-        #[serde(rename = "NodeType")]
+        /// `NodeType`: The compute and memory capacity of the nodes in the cluster.
         pub node_type: Value<String>,
-        /// The number of replicas to apply to each shard.
-        #[serde(rename = "NumReplicasPerShard", skip_serializing_if = "Option::is_none")]
+        /// `NumReplicasPerShard`: The number of replicas to apply to each shard.
         pub num_replicas_per_shard: Option<Value<i64>>,
-        /// The number of shards the cluster will contain.
-        #[serde(rename = "NumShards", skip_serializing_if = "Option::is_none")]
+        /// `NumShards`: The number of shards the cluster will contain.
         pub num_shards: Option<Value<i64>>,
-        /// The name of the parameter group associated with the cluster.
-        #[serde(rename = "ParameterGroupName", skip_serializing_if = "Option::is_none")]
+        /// `ParameterGroupName`: The name of the parameter group associated with the cluster.
         pub parameter_group_name: Option<Value<String>>,
-        /// The port number on which each member of the cluster accepts connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which each member of the cluster accepts connections.
         pub port: Option<Value<i64>>,
-        /// One or more Amazon VPC security groups associated with this cluster.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: One or more Amazon VPC security groups associated with this cluster.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of Amazon Resource Names (ARN) that uniquely identify the RDB snapshot files stored in Amazon S3.
-        #[serde(rename = "SnapshotArns", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotArns`: A list of Amazon Resource Names (ARN) that uniquely identify the RDB snapshot files stored in Amazon S3.
         pub snapshot_arns: Option<Vec<Value<String>>>,
-        /// The name of a snapshot from which to restore data into the new cluster.
-        #[serde(rename = "SnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotName`: The name of a snapshot from which to restore data into the new cluster.
         pub snapshot_name: Option<Value<String>>,
-        /// The number of days for which MemoryDB retains automatic snapshots before deleting them.
-        #[serde(
-            rename = "SnapshotRetentionLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotRetentionLimit`: The number of days for which MemoryDB retains automatic snapshots before deleting them.
         pub snapshot_retention_limit: Option<Value<i64>>,
-        /// The daily time range (in UTC) during which MemoryDB begins taking a daily snapshot of your cluster.
-        #[serde(rename = "SnapshotWindow", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotWindow`: The daily time range (in UTC) during which MemoryDB begins taking a daily snapshot of your cluster.
         pub snapshot_window: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
-        #[serde(rename = "SnsTopicArn", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicArn`: The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
         pub sns_topic_arn: Option<Value<String>>,
-        /// The status of the Amazon SNS notification topic.
-        #[serde(rename = "SnsTopicStatus", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicStatus`: The status of the Amazon SNS notification topic.
         pub sns_topic_status: Option<Value<String>>,
-        /// The name of the subnet group to be used for the cluster.
-        #[serde(rename = "SubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `SubnetGroupName`: The name of the subnet group to be used for the cluster.
         pub subnet_group_name: Option<Value<String>>,
-        /// A flag that enables in-transit encryption when set to true.
-        #[serde(rename = "TLSEnabled", skip_serializing_if = "Option::is_none")]
+        /// `TLSEnabled`: A flag that enables in-transit encryption when set to true.
         pub tls_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -341,15 +311,86 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ACLName", &self.acl_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterEndpoint", &self.cluster_endpoint)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "DataTiering", &self.data_tiering)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "FinalSnapshotName", &self.final_snapshot_name)?;
+            crate::cfn::entry(&mut map, "IpDiscovery", &self.ip_discovery)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "MaintenanceWindow", &self.maintenance_window)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiRegionClusterName",
+                &self.multi_region_cluster_name,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            map.serialize_entry("NodeType", &self.node_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NumReplicasPerShard",
+                &self.num_replicas_per_shard,
+            )?;
+            crate::cfn::entry(&mut map, "NumShards", &self.num_shards)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterGroupName",
+                &self.parameter_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SnapshotArns", &self.snapshot_arns)?;
+            crate::cfn::entry(&mut map, "SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotRetentionLimit",
+                &self.snapshot_retention_limit,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotWindow", &self.snapshot_window)?;
+            crate::cfn::entry(&mut map, "SnsTopicArn", &self.sns_topic_arn)?;
+            crate::cfn::entry(&mut map, "SnsTopicStatus", &self.sns_topic_status)?;
+            crate::cfn::entry(&mut map, "SubnetGroupName", &self.subnet_group_name)?;
+            crate::cfn::entry(&mut map, "TLSEnabled", &self.tls_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Endpoint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Endpoint {
-        /// The DNS address of the primary read-write node. Read-only: CloudFormation returns it.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: The DNS address of the primary read-write node. Read-only: CloudFormation returns it.
         pub address: Option<Value<String>>,
-        /// The port number that the engine is listening on. Read-only: CloudFormation returns it.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number that the engine is listening on. Read-only: CloudFormation returns it.
         pub port: Option<Value<i64>>,
+    }
+
+    impl Serialize for Endpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.end()
+        }
     }
 
     /// Values of `DataTieringStatus`.
@@ -542,45 +583,27 @@ pub mod multi_region_cluster {
     }
 
     /// The properties of `AWS::MemoryDB::MultiRegionCluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionClusterProps {
-        /// Description of the multi region cluster.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the multi region cluster.
         pub description: Option<Value<String>>,
-        /// The engine type used by the multi region cluster.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The engine type used by the multi region cluster.
         pub engine: Option<Value<String>>,
-        /// The Redis engine version used by the multi region cluster.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The Redis engine version used by the multi region cluster.
         pub engine_version: Option<Value<String>>,
-        /// The name of the Multi Region cluster.
-        #[serde(
-            rename = "MultiRegionClusterNameSuffix",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MultiRegionClusterNameSuffix`: The name of the Multi Region cluster.
         pub multi_region_cluster_name_suffix: Option<Value<String>>,
-        /// The name of the parameter group associated with the multi region cluster.
-        #[serde(
-            rename = "MultiRegionParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MultiRegionParameterGroupName`: The name of the parameter group associated with the multi region cluster.
         pub multi_region_parameter_group_name: Option<Value<String>>,
-        /// The compute and memory capacity of the nodes in the multi region cluster.
-        #[serde(rename = "NodeType")]
+        /// `NodeType`: The compute and memory capacity of the nodes in the multi region cluster.
         pub node_type: Value<String>,
-        /// The number of shards the multi region cluster will contain.
-        #[serde(rename = "NumShards", skip_serializing_if = "Option::is_none")]
+        /// `NumShards`: The number of shards the multi region cluster will contain.
         pub num_shards: Option<Value<i64>>,
-        /// A flag that enables in-transit encryption when set to true.
-        #[serde(rename = "TLSEnabled", skip_serializing_if = "Option::is_none")]
+        /// `TLSEnabled`: A flag that enables in-transit encryption when set to true.
         pub tls_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this multi region cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this multi region cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// An enum string value that determines the update strategy for scaling.
-        #[serde(rename = "UpdateStrategy", skip_serializing_if = "Option::is_none")]
+        /// `UpdateStrategy`: An enum string value that determines the update strategy for scaling.
         pub update_strategy: Option<Value<UpdateStrategy>>,
     }
 
@@ -599,6 +622,35 @@ pub mod multi_region_cluster {
                 tags: None,
                 update_strategy: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMultiRegionClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiRegionClusterNameSuffix",
+                &self.multi_region_cluster_name_suffix,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiRegionParameterGroupName",
+                &self.multi_region_parameter_group_name,
+            )?;
+            map.serialize_entry("NodeType", &self.node_type)?;
+            crate::cfn::entry(&mut map, "NumShards", &self.num_shards)?;
+            crate::cfn::entry(&mut map, "TLSEnabled", &self.tls_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UpdateStrategy", &self.update_strategy)?;
+            map.end()
         }
     }
 
@@ -704,22 +756,17 @@ pub mod parameter_group {
     }
 
     /// The properties of `AWS::MemoryDB::ParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameterGroupProps {
-        /// A description of the parameter group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the parameter group.
         pub description: Option<Value<String>>,
-        /// The name of the parameter group family that this parameter group is compatible with.
-        #[serde(rename = "Family")]
+        /// `Family`: The name of the parameter group family that this parameter group is compatible with.
         pub family: Value<String>,
-        /// The name of the parameter group.
-        #[serde(rename = "ParameterGroupName")]
+        /// `ParameterGroupName`: The name of the parameter group.
         pub parameter_group_name: Value<String>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
-        /// An array of key-value pairs to apply to this parameter group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this parameter group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -736,6 +783,22 @@ pub mod parameter_group {
                 parameters: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Family", &self.family)?;
+            map.serialize_entry("ParameterGroupName", &self.parameter_group_name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -822,19 +885,15 @@ pub mod snapshot {
     }
 
     /// The properties of `AWS::MemoryDB::Snapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
-        /// The name of the cluster from which the snapshot was taken.
-        #[serde(rename = "ClusterName")]
+        /// `ClusterName`: The name of the cluster from which the snapshot was taken.
         pub cluster_name: Value<String>,
-        /// The ID of the KMS key used to encrypt the snapshot.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the KMS key used to encrypt the snapshot.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the snapshot.
-        #[serde(rename = "SnapshotName")]
+        /// `SnapshotName`: The name of the snapshot.
         pub snapshot_name: Value<String>,
-        /// A list of tags to be added to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to be added to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -850,6 +909,21 @@ pub mod snapshot {
                 snapshot_name: snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -921,19 +995,15 @@ pub mod subnet_group {
     }
 
     /// The properties of `AWS::MemoryDB::SubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetGroupProps {
-        /// An optional description of the subnet group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description of the subnet group.
         pub description: Option<Value<String>>,
-        /// The name of the subnet group.
-        #[serde(rename = "SubnetGroupName")]
+        /// `SubnetGroupName`: The name of the subnet group.
         pub subnet_group_name: Value<String>,
-        /// A list of VPC subnet IDs for the subnet group.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: A list of VPC subnet IDs for the subnet group.
         pub subnet_ids: Vec<Value<String>>,
-        /// An array of key-value pairs to apply to this subnet group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this subnet group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -949,6 +1019,21 @@ pub mod subnet_group {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("SubnetGroupName", &self.subnet_group_name)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1020,19 +1105,15 @@ pub mod user {
     }
 
     /// The properties of `AWS::MemoryDB::User`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProps {
-        /// Access permissions string used for this user account.
-        #[serde(rename = "AccessString", skip_serializing_if = "Option::is_none")]
+        /// `AccessString`: Access permissions string used for this user account.
         pub access_string: Option<Value<String>>,
         /// `AuthenticationMode`.
-        #[serde(rename = "AuthenticationMode", skip_serializing_if = "Option::is_none")]
         pub authentication_mode: Option<AuthenticationMode>,
-        /// An array of key-value pairs to apply to this user.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this user.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the user.
-        #[serde(rename = "UserName")]
+        /// `UserName`: The name of the user.
         pub user_name: Value<String>,
     }
 
@@ -1048,15 +1129,45 @@ pub mod user {
         }
     }
 
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessString", &self.access_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationMode",
+                &self.authentication_mode,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
+        }
+    }
+
     /// The `AuthenticationMode` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthenticationMode {
-        /// Passwords used for this user account.
-        #[serde(rename = "Passwords", skip_serializing_if = "Option::is_none")]
+        /// `Passwords`: Passwords used for this user account.
         pub passwords: Option<Vec<Value<String>>>,
-        /// Type of authentication strategy for this user.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Type of authentication strategy for this user.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for AuthenticationMode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Passwords", &self.passwords)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Type of authentication strategy for this user.

@@ -80,19 +80,15 @@ pub mod connector {
     }
 
     /// The properties of `AWS::MGN::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
-        /// The name of the connector.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the connector.
         pub name: Value<String>,
         /// `SsmCommandConfig`.
-        #[serde(rename = "SsmCommandConfig", skip_serializing_if = "Option::is_none")]
         pub ssm_command_config: Option<ConnectorSsmCommandConfig>,
-        /// The SSM instance ID associated with this connector.
-        #[serde(rename = "SsmInstanceID")]
+        /// `SsmInstanceID`: The SSM instance ID associated with this connector.
         pub ssm_instance_id: Value<String>,
-        /// Tags to assign to the connector.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the connector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -111,24 +107,31 @@ pub mod connector {
         }
     }
 
-    /// SSM command configuration for the connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ConnectorSsmCommandConfig {
-        /// The CloudWatch Logs group name for SSM command output.
-        #[serde(
-            rename = "CloudWatchLogGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SsmCommandConfig", &self.ssm_command_config)?;
+            map.serialize_entry("SsmInstanceID", &self.ssm_instance_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// SSM command configuration for the connector.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ConnectorSsmCommandConfig {
+        /// `CloudWatchLogGroupName`: The CloudWatch Logs group name for SSM command output.
         pub cloud_watch_log_group_name: Option<Value<String>>,
-        /// Whether SSM command output is sent to CloudWatch Logs.
-        #[serde(rename = "CloudWatchOutputEnabled")]
+        /// `CloudWatchOutputEnabled`: Whether SSM command output is sent to CloudWatch Logs.
         pub cloud_watch_output_enabled: Value<bool>,
-        /// The S3 bucket name for SSM command output.
-        #[serde(rename = "OutputS3BucketName", skip_serializing_if = "Option::is_none")]
+        /// `OutputS3BucketName`: The S3 bucket name for SSM command output.
         pub output_s3_bucket_name: Option<Value<String>>,
-        /// Whether SSM command output is stored in S3.
-        #[serde(rename = "S3OutputEnabled")]
+        /// `S3OutputEnabled`: Whether SSM command output is stored in S3.
         pub s3_output_enabled: Value<bool>,
     }
 
@@ -144,6 +147,32 @@ pub mod connector {
                 output_s3_bucket_name: None,
                 s3_output_enabled: s3_output_enabled.into(),
             }
+        }
+    }
+
+    impl Serialize for ConnectorSsmCommandConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogGroupName",
+                &self.cloud_watch_log_group_name,
+            )?;
+            map.serialize_entry(
+                "CloudWatchOutputEnabled",
+                &self.cloud_watch_output_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3BucketName",
+                &self.output_s3_bucket_name,
+            )?;
+            map.serialize_entry("S3OutputEnabled", &self.s3_output_enabled)?;
+            map.end()
         }
     }
 }
@@ -218,78 +247,97 @@ pub mod launch_configuration_template {
     }
 
     /// The properties of `AWS::MGN::LaunchConfigurationTemplate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLaunchConfigurationTemplateProps {
-        /// Whether to associate a public IP address with the launched instance.
-        #[serde(
-            rename = "AssociatePublicIpAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociatePublicIpAddress`: Whether to associate a public IP address with the launched instance.
         pub associate_public_ip_address: Option<Value<bool>>,
-        /// Launch configuration template boot mode.
-        #[serde(rename = "BootMode", skip_serializing_if = "Option::is_none")]
+        /// `BootMode`: Launch configuration template boot mode.
         pub boot_mode: Option<Value<BootMode>>,
-        /// Whether to copy the private IP of the source server.
-        #[serde(rename = "CopyPrivateIp", skip_serializing_if = "Option::is_none")]
+        /// `CopyPrivateIp`: Whether to copy the private IP of the source server.
         pub copy_private_ip: Option<Value<bool>>,
-        /// Whether to copy the tags of the source server.
-        #[serde(rename = "CopyTags", skip_serializing_if = "Option::is_none")]
+        /// `CopyTags`: Whether to copy the tags of the source server.
         pub copy_tags: Option<Value<bool>>,
-        /// Whether to enable map auto tagging.
-        #[serde(
-            rename = "EnableMapAutoTagging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableMapAutoTagging`: Whether to enable map auto tagging.
         pub enable_map_auto_tagging: Option<Value<bool>>,
-        /// Whether to enable encryption of the AWS Systems Manager parameters used by post launch actions.
-        #[serde(
-            rename = "EnableParametersEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableParametersEncryption`: Whether to enable encryption of the AWS Systems Manager parameters used by post launch actions.
         pub enable_parameters_encryption: Option<Value<bool>>,
         /// `LargeVolumeConf`.
-        #[serde(rename = "LargeVolumeConf", skip_serializing_if = "Option::is_none")]
         pub large_volume_conf: Option<LaunchTemplateDiskConf>,
-        /// Launch disposition.
-        #[serde(rename = "LaunchDisposition", skip_serializing_if = "Option::is_none")]
+        /// `LaunchDisposition`: Launch disposition.
         pub launch_disposition: Option<Value<LaunchDisposition>>,
         /// `Licensing`.
-        #[serde(rename = "Licensing", skip_serializing_if = "Option::is_none")]
         pub licensing: Option<Licensing>,
-        /// Launch configuration template map auto tagging MPE ID.
-        #[serde(rename = "MapAutoTaggingMpeID", skip_serializing_if = "Option::is_none")]
+        /// `MapAutoTaggingMpeID`: Launch configuration template map auto tagging MPE ID.
         pub map_auto_tagging_mpe_id: Option<Value<String>>,
-        /// ARN of the KMS key used to encrypt the AWS Systems Manager parameters used by post launch actions.
-        #[serde(
-            rename = "ParametersEncryptionKey",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParametersEncryptionKey`: ARN of the KMS key used to encrypt the AWS Systems Manager parameters used by post launch actions.
         pub parameters_encryption_key: Option<Value<String>>,
         /// `PostLaunchActions`.
-        #[serde(rename = "PostLaunchActions", skip_serializing_if = "Option::is_none")]
         pub post_launch_actions: Option<PostLaunchActions>,
         /// `SmallVolumeConf`.
-        #[serde(rename = "SmallVolumeConf", skip_serializing_if = "Option::is_none")]
         pub small_volume_conf: Option<LaunchTemplateDiskConf>,
-        /// Small volume maximum size, in GiB.
-        #[serde(rename = "SmallVolumeMaxSize", skip_serializing_if = "Option::is_none")]
+        /// `SmallVolumeMaxSize`: Small volume maximum size, in GiB.
         pub small_volume_max_size: Option<Value<i64>>,
-        /// A set of tags to be associated with the Launch Configuration Template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags to be associated with the Launch Configuration Template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Target instance type right-sizing method.
-        #[serde(
-            rename = "TargetInstanceTypeRightSizingMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetInstanceTypeRightSizingMethod`: Target instance type right-sizing method.
         pub target_instance_type_right_sizing_method: Option<
             Value<TargetInstanceTypeRightSizingMethod>,
         >,
+    }
+
+    impl Serialize for CfnLaunchConfigurationTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatePublicIpAddress",
+                &self.associate_public_ip_address,
+            )?;
+            crate::cfn::entry(&mut map, "BootMode", &self.boot_mode)?;
+            crate::cfn::entry(&mut map, "CopyPrivateIp", &self.copy_private_ip)?;
+            crate::cfn::entry(&mut map, "CopyTags", &self.copy_tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableMapAutoTagging",
+                &self.enable_map_auto_tagging,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableParametersEncryption",
+                &self.enable_parameters_encryption,
+            )?;
+            crate::cfn::entry(&mut map, "LargeVolumeConf", &self.large_volume_conf)?;
+            crate::cfn::entry(&mut map, "LaunchDisposition", &self.launch_disposition)?;
+            crate::cfn::entry(&mut map, "Licensing", &self.licensing)?;
+            crate::cfn::entry(
+                &mut map,
+                "MapAutoTaggingMpeID",
+                &self.map_auto_tagging_mpe_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParametersEncryptionKey",
+                &self.parameters_encryption_key,
+            )?;
+            crate::cfn::entry(&mut map, "PostLaunchActions", &self.post_launch_actions)?;
+            crate::cfn::entry(&mut map, "SmallVolumeConf", &self.small_volume_conf)?;
+            crate::cfn::entry(
+                &mut map,
+                "SmallVolumeMaxSize",
+                &self.small_volume_max_size,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetInstanceTypeRightSizingMethod",
+                &self.target_instance_type_right_sizing_method,
+            )?;
+            map.end()
+        }
     }
 
     /// Launch configuration template boot mode.
@@ -333,17 +381,28 @@ pub mod launch_configuration_template {
     }
 
     /// Launch template disk configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LaunchTemplateDiskConf {
-        /// Launch template disk IOPS configuration.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: Launch template disk IOPS configuration.
         pub iops: Option<Value<i64>>,
-        /// Launch template disk throughput configuration, in MiB/s.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: Launch template disk throughput configuration, in MiB/s.
         pub throughput: Option<Value<i64>>,
-        /// Launch template disk volume type configuration.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: Launch template disk volume type configuration.
         pub volume_type: Option<Value<VolumeType>>,
+    }
+
+    impl Serialize for LaunchTemplateDiskConf {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
     }
 
     /// Launch template disk volume type configuration.
@@ -436,35 +495,61 @@ pub mod launch_configuration_template {
     }
 
     /// Configuration of a machine's license.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Licensing {
-        /// Whether to configure BYOL OS licensing.
-        #[serde(rename = "OsByol", skip_serializing_if = "Option::is_none")]
+        /// `OsByol`: Whether to configure BYOL OS licensing.
         pub os_byol: Option<Value<bool>>,
     }
 
-    /// Post launch actions to execute on the Test or Cutover instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PostLaunchActions {
-        /// AWS Systems Manager Command's CloudWatch log group name.
-        #[serde(
-            rename = "CloudWatchLogGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Licensing {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OsByol", &self.os_byol)?;
+            map.end()
+        }
+    }
 
+    /// Post launch actions to execute on the Test or Cutover instance.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PostLaunchActions {
+        /// `CloudWatchLogGroupName`: AWS Systems Manager Command's CloudWatch log group name.
         pub cloud_watch_log_group_name: Option<Value<String>>,
-        /// Deployment type in which AWS Systems Manager Documents will be executed.
-        #[serde(rename = "Deployment", skip_serializing_if = "Option::is_none")]
+        /// `Deployment`: Deployment type in which AWS Systems Manager Documents will be executed.
         pub deployment: Option<Value<Deployment>>,
-        /// AWS Systems Manager Command's logs S3 log bucket.
-        #[serde(rename = "S3LogBucket", skip_serializing_if = "Option::is_none")]
+        /// `S3LogBucket`: AWS Systems Manager Command's logs S3 log bucket.
         pub s3_log_bucket: Option<Value<String>>,
-        /// AWS Systems Manager Command's logs S3 output key prefix.
-        #[serde(rename = "S3OutputKeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3OutputKeyPrefix`: AWS Systems Manager Command's logs S3 output key prefix.
         pub s3_output_key_prefix: Option<Value<String>>,
-        /// AWS Systems Manager Documents to execute, in order.
-        #[serde(rename = "SsmDocuments", skip_serializing_if = "Option::is_none")]
+        /// `SsmDocuments`: AWS Systems Manager Documents to execute, in order.
         pub ssm_documents: Option<Vec<SsmDocument>>,
+    }
+
+    impl Serialize for PostLaunchActions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogGroupName",
+                &self.cloud_watch_log_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "Deployment", &self.deployment)?;
+            crate::cfn::entry(&mut map, "S3LogBucket", &self.s3_log_bucket)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3OutputKeyPrefix",
+                &self.s3_output_key_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "SsmDocuments", &self.ssm_documents)?;
+            map.end()
+        }
     }
 
     /// Deployment type in which AWS Systems Manager Documents will be executed.
@@ -508,33 +593,23 @@ pub mod launch_configuration_template {
     }
 
     /// An AWS Systems Manager Document to execute as a post launch action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmDocument {
-        /// User-friendly name for the AWS Systems Manager Document.
-        #[serde(rename = "ActionName")]
+        /// `ActionName`: User-friendly name for the AWS Systems Manager Document.
         pub action_name: Value<String>,
         /// `ExternalParameters`.
-        #[serde(rename = "ExternalParameters", skip_serializing_if = "Option::is_none")]
         pub external_parameters: Option<
             indexmap::IndexMap<String, SsmExternalParameter>,
         >,
-        /// Whether Cutover is blocked when the document has failed.
-        #[serde(
-            rename = "MustSucceedForCutover",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MustSucceedForCutover`: Whether Cutover is blocked when the document has failed.
         pub must_succeed_for_cutover: Option<Value<bool>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<
             indexmap::IndexMap<String, Vec<SsmParameterStoreParameter>>,
         >,
-        /// AWS Systems Manager Document name or full ARN.
-        #[serde(rename = "SsmDocumentName")]
+        /// `SsmDocumentName`: AWS Systems Manager Document name or full ARN.
         pub ssm_document_name: Value<String>,
-        /// AWS Systems Manager Document timeout, in seconds.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutSeconds`: AWS Systems Manager Document timeout, in seconds.
         pub timeout_seconds: Option<Value<i64>>,
     }
 
@@ -555,11 +630,35 @@ pub mod launch_configuration_template {
         }
     }
 
+    impl Serialize for SsmDocument {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionName", &self.action_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalParameters",
+                &self.external_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MustSucceedForCutover",
+                &self.must_succeed_for_cutover,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("SsmDocumentName", &self.ssm_document_name)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            map.end()
+        }
+    }
+
     /// An AWS Systems Manager Document external parameter.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmExternalParameter {
-        /// AWS Systems Manager Document external parameter dynamic path.
-        #[serde(rename = "DynamicPath")]
+        /// `DynamicPath`: AWS Systems Manager Document external parameter dynamic path.
         pub dynamic_path: Value<String>,
     }
 
@@ -572,14 +671,24 @@ pub mod launch_configuration_template {
         }
     }
 
+    impl Serialize for SsmExternalParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DynamicPath", &self.dynamic_path)?;
+            map.end()
+        }
+    }
+
     /// An AWS Systems Manager Parameter Store parameter.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmParameterStoreParameter {
-        /// AWS Systems Manager Parameter Store parameter name.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: AWS Systems Manager Parameter Store parameter name.
         pub parameter_name: Value<String>,
-        /// AWS Systems Manager Parameter Store parameter type.
-        #[serde(rename = "ParameterType")]
+        /// `ParameterType`: AWS Systems Manager Parameter Store parameter type.
         pub parameter_type: Value<ParameterType>,
     }
 
@@ -593,6 +702,19 @@ pub mod launch_configuration_template {
                 parameter_name: parameter_name.into(),
                 parameter_type: parameter_type.into(),
             }
+        }
+    }
+
+    impl Serialize for SsmParameterStoreParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterType", &self.parameter_type)?;
+            map.end()
         }
     }
 
@@ -745,31 +867,23 @@ pub mod network_migration_definition {
     }
 
     /// The properties of `AWS::MGN::NetworkMigrationDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkMigrationDefinitionProps {
-        /// A description of the network migration definition.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the network migration definition.
         pub description: Option<Value<String>>,
-        /// The name of the network migration definition.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the network migration definition.
         pub name: Value<String>,
-        /// Scope tags for the network migration definition.
-        #[serde(rename = "ScopeTags", skip_serializing_if = "Option::is_none")]
+        /// `ScopeTags`: Scope tags for the network migration definition.
         pub scope_tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A list of source configurations for the network migration.
-        #[serde(rename = "SourceConfigurations")]
+        /// `SourceConfigurations`: A list of source configurations for the network migration.
         pub source_configurations: Vec<SourceConfiguration>,
-        /// Tags to assign to the network migration definition.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the network migration definition.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The target deployment configuration for the migrated network.
-        #[serde(rename = "TargetDeployment", skip_serializing_if = "Option::is_none")]
+        /// `TargetDeployment`: The target deployment configuration for the migrated network.
         pub target_deployment: Option<Value<TargetDeployment>>,
-        /// The target network configuration including topology and CIDR ranges.
-        #[serde(rename = "TargetNetwork")]
+        /// `TargetNetwork`: The target network configuration including topology and CIDR ranges.
         pub target_network: TargetNetwork,
-        /// The S3 configuration for storing the target network artifacts.
-        #[serde(rename = "TargetS3Configuration")]
+        /// `TargetS3Configuration`: The S3 configuration for storing the target network artifacts.
         pub target_s3_configuration: TargetS3Configuration,
     }
 
@@ -794,14 +908,31 @@ pub mod network_migration_definition {
         }
     }
 
+    impl Serialize for CfnNetworkMigrationDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ScopeTags", &self.scope_tags)?;
+            map.serialize_entry("SourceConfigurations", &self.source_configurations)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetDeployment", &self.target_deployment)?;
+            map.serialize_entry("TargetNetwork", &self.target_network)?;
+            map.serialize_entry("TargetS3Configuration", &self.target_s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a migration source environment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceConfiguration {
-        /// The source environment type.
-        #[serde(rename = "SourceEnvironment")]
+        /// `SourceEnvironment`: The source environment type.
         pub source_environment: Value<SourceEnvironment>,
         /// `SourceS3Configuration`.
-        #[serde(rename = "SourceS3Configuration")]
         pub source_s3_configuration: SourceS3Configuration,
     }
 
@@ -815,6 +946,19 @@ pub mod network_migration_definition {
                 source_environment: source_environment.into(),
                 source_s3_configuration: source_s3_configuration.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceEnvironment", &self.source_environment)?;
+            map.serialize_entry("SourceS3Configuration", &self.source_s3_configuration)?;
+            map.end()
         }
     }
 
@@ -871,16 +1015,13 @@ pub mod network_migration_definition {
     }
 
     /// S3 configuration for source network data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceS3Configuration {
-        /// The name of the S3 bucket containing source data.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The name of the S3 bucket containing source data.
         pub s3_bucket: Value<String>,
-        /// The AWS account ID of the S3 bucket owner.
-        #[serde(rename = "S3BucketOwner")]
+        /// `S3BucketOwner`: The AWS account ID of the S3 bucket owner.
         pub s3_bucket_owner: Value<String>,
-        /// The S3 key (path) for the source data.
-        #[serde(rename = "S3Key")]
+        /// `S3Key`: The S3 key (path) for the source data.
         pub s3_key: Value<String>,
     }
 
@@ -896,6 +1037,20 @@ pub mod network_migration_definition {
                 s3_bucket_owner: s3_bucket_owner.into(),
                 s3_key: s3_key.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceS3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3BucketOwner", &self.s3_bucket_owner)?;
+            map.serialize_entry("S3Key", &self.s3_key)?;
+            map.end()
         }
     }
 
@@ -937,19 +1092,15 @@ pub mod network_migration_definition {
     }
 
     /// Configuration for the target network topology and addressing.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetNetwork {
-        /// The CIDR block for inbound traffic in the target network.
-        #[serde(rename = "InboundCidr", skip_serializing_if = "Option::is_none")]
+        /// `InboundCidr`: The CIDR block for inbound traffic in the target network.
         pub inbound_cidr: Option<Value<String>>,
-        /// The CIDR block for inspection traffic in the target network.
-        #[serde(rename = "InspectionCidr", skip_serializing_if = "Option::is_none")]
+        /// `InspectionCidr`: The CIDR block for inspection traffic in the target network.
         pub inspection_cidr: Option<Value<String>>,
-        /// The CIDR block for outbound traffic in the target network.
-        #[serde(rename = "OutboundCidr", skip_serializing_if = "Option::is_none")]
+        /// `OutboundCidr`: The CIDR block for outbound traffic in the target network.
         pub outbound_cidr: Option<Value<String>>,
-        /// The network topology type for the target environment.
-        #[serde(rename = "Topology")]
+        /// `Topology`: The network topology type for the target environment.
         pub topology: Value<Topology>,
     }
 
@@ -962,6 +1113,21 @@ pub mod network_migration_definition {
                 outbound_cidr: None,
                 topology: topology.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetNetwork {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InboundCidr", &self.inbound_cidr)?;
+            crate::cfn::entry(&mut map, "InspectionCidr", &self.inspection_cidr)?;
+            crate::cfn::entry(&mut map, "OutboundCidr", &self.outbound_cidr)?;
+            map.serialize_entry("Topology", &self.topology)?;
+            map.end()
         }
     }
 
@@ -1003,13 +1169,11 @@ pub mod network_migration_definition {
     }
 
     /// S3 configuration for storing target network artifacts.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetS3Configuration {
-        /// The name of the S3 bucket for target artifacts.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The name of the S3 bucket for target artifacts.
         pub s3_bucket: Value<String>,
-        /// The AWS account ID of the S3 bucket owner.
-        #[serde(rename = "S3BucketOwner")]
+        /// `S3BucketOwner`: The AWS account ID of the S3 bucket owner.
         pub s3_bucket_owner: Value<String>,
     }
 
@@ -1023,6 +1187,19 @@ pub mod network_migration_definition {
                 s3_bucket: s3_bucket.into(),
                 s3_bucket_owner: s3_bucket_owner.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetS3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3BucketOwner", &self.s3_bucket_owner)?;
+            map.end()
         }
     }
 }

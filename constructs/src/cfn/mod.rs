@@ -1274,6 +1274,18 @@ pub struct Tag {
     pub value: Value<String>,
 }
 
+/// Writes an optional property of a generated struct when it is set.
+pub(crate) fn entry<M: serde::ser::SerializeMap, T: Serialize>(
+    map: &mut M,
+    key: &'static str,
+    value: &Option<T>,
+) -> std::result::Result<(), M::Error> {
+    match value {
+        Some(value) => map.serialize_entry(key, value),
+        None => Ok(()),
+    }
+}
+
 impl Tag {
     /// A tag of `key` and `value`.
     pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {

@@ -113,25 +113,19 @@ pub mod approval_team {
     }
 
     /// The properties of `AWS::MPA::ApprovalTeam`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApprovalTeamProps {
         /// `ApprovalStrategy`.
-        #[serde(rename = "ApprovalStrategy")]
         pub approval_strategy: ApprovalStrategy,
         /// `Approvers`.
-        #[serde(rename = "Approvers")]
         pub approvers: Vec<Approver>,
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Policies`.
-        #[serde(rename = "Policies")]
         pub policies: Vec<Policy>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -155,11 +149,27 @@ pub mod approval_team {
         }
     }
 
+    impl Serialize for CfnApprovalTeamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApprovalStrategy", &self.approval_strategy)?;
+            map.serialize_entry("Approvers", &self.approvers)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ApprovalStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApprovalStrategy {
         /// `MofN`.
-        #[serde(rename = "MofN")]
         pub mof_n: MofNApprovalStrategy,
     }
 
@@ -170,11 +180,22 @@ pub mod approval_team {
         }
     }
 
+    impl Serialize for ApprovalStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MofN", &self.mof_n)?;
+            map.end()
+        }
+    }
+
     /// The `MofNApprovalStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MofNApprovalStrategy {
         /// `MinApprovalsRequired`.
-        #[serde(rename = "MinApprovalsRequired")]
         pub min_approvals_required: Value<i64>,
     }
 
@@ -187,27 +208,30 @@ pub mod approval_team {
         }
     }
 
+    impl Serialize for MofNApprovalStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MinApprovalsRequired", &self.min_approvals_required)?;
+            map.end()
+        }
+    }
+
     /// The `Approver` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Approver {
-        /// `ApproverId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ApproverId", skip_serializing_if = "Option::is_none")]
+        /// `ApproverId`: `ApproverId`. Read-only: CloudFormation returns it.
         pub approver_id: Option<Value<String>>,
         /// `PrimaryIdentityId`.
-        #[serde(rename = "PrimaryIdentityId")]
         pub primary_identity_id: Value<String>,
         /// `PrimaryIdentitySourceArn`.
-        #[serde(rename = "PrimaryIdentitySourceArn")]
         pub primary_identity_source_arn: Value<String>,
-        /// `PrimaryIdentityStatus`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "PrimaryIdentityStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrimaryIdentityStatus`: `PrimaryIdentityStatus`. Read-only: CloudFormation returns it.
         pub primary_identity_status: Option<Value<String>>,
-        /// `ResponseTime`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ResponseTime", skip_serializing_if = "Option::is_none")]
+        /// `ResponseTime`: `ResponseTime`. Read-only: CloudFormation returns it.
         pub response_time: Option<Value<String>>,
     }
 
@@ -227,11 +251,33 @@ pub mod approval_team {
         }
     }
 
+    impl Serialize for Approver {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApproverId", &self.approver_id)?;
+            map.serialize_entry("PrimaryIdentityId", &self.primary_identity_id)?;
+            map.serialize_entry(
+                "PrimaryIdentitySourceArn",
+                &self.primary_identity_source_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrimaryIdentityStatus",
+                &self.primary_identity_status,
+            )?;
+            crate::cfn::entry(&mut map, "ResponseTime", &self.response_time)?;
+            map.end()
+        }
+    }
+
     /// The `Policy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policy {
         /// `PolicyArn`.
-        #[serde(rename = "PolicyArn")]
         pub policy_arn: Value<String>,
     }
 
@@ -241,6 +287,18 @@ pub mod approval_team {
             Self {
                 policy_arn: policy_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyArn", &self.policy_arn)?;
+            map.end()
         }
     }
 }
@@ -343,13 +401,11 @@ pub mod identity_source {
     }
 
     /// The properties of `AWS::MPA::IdentitySource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentitySourceProps {
         /// `IdentitySourceParameters`.
-        #[serde(rename = "IdentitySourceParameters")]
         pub identity_source_parameters: IdentitySourceParameters,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -365,11 +421,26 @@ pub mod identity_source {
         }
     }
 
+    impl Serialize for CfnIdentitySourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "IdentitySourceParameters",
+                &self.identity_source_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IdentitySourceParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IdentitySourceParameters {
         /// `IamIdentityCenter`.
-        #[serde(rename = "IamIdentityCenter")]
         pub iam_identity_center: IamIdentityCenter,
     }
 
@@ -382,17 +453,26 @@ pub mod identity_source {
         }
     }
 
+    impl Serialize for IdentitySourceParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IamIdentityCenter", &self.iam_identity_center)?;
+            map.end()
+        }
+    }
+
     /// The `IamIdentityCenter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IamIdentityCenter {
-        /// `ApprovalPortalUrl`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ApprovalPortalUrl", skip_serializing_if = "Option::is_none")]
+        /// `ApprovalPortalUrl`: `ApprovalPortalUrl`. Read-only: CloudFormation returns it.
         pub approval_portal_url: Option<Value<String>>,
         /// `InstanceArn`.
-        #[serde(rename = "InstanceArn")]
         pub instance_arn: Value<String>,
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
     }
 
@@ -407,6 +487,20 @@ pub mod identity_source {
                 instance_arn: instance_arn.into(),
                 region: region.into(),
             }
+        }
+    }
+
+    impl Serialize for IamIdentityCenter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApprovalPortalUrl", &self.approval_portal_url)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
         }
     }
 }

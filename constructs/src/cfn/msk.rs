@@ -77,13 +77,11 @@ pub mod batch_scram_secret {
     }
 
     /// The properties of `AWS::MSK::BatchScramSecret`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBatchScramSecretProps {
         /// `ClusterArn`.
-        #[serde(rename = "ClusterArn")]
         pub cluster_arn: Value<String>,
         /// `SecretArnList`.
-        #[serde(rename = "SecretArnList", skip_serializing_if = "Option::is_none")]
         pub secret_arn_list: Option<Vec<Value<String>>>,
     }
 
@@ -94,6 +92,19 @@ pub mod batch_scram_secret {
                 cluster_arn: cluster_arn.into(),
                 secret_arn_list: None,
             }
+        }
+    }
+
+    impl Serialize for CfnBatchScramSecretProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "SecretArnList", &self.secret_arn_list)?;
+            map.end()
         }
     }
 }
@@ -207,43 +218,23 @@ pub mod channel {
     }
 
     /// The properties of `AWS::MSK::Channel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
         /// `ChannelName`.
-        #[serde(rename = "ChannelName")]
         pub channel_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the cluster
-        #[serde(rename = "ClusterArn", skip_serializing_if = "Option::is_none")]
+        /// `ClusterArn`: The Amazon Resource Name (ARN) of the cluster
         pub cluster_arn: Option<Value<String>>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `IcebergDestinationConfiguration`.
-        #[serde(
-            rename = "IcebergDestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iceberg_destination_configuration: Option<IcebergDestinationConfiguration>,
         /// `LoggingInfo`.
-        #[serde(rename = "LoggingInfo", skip_serializing_if = "Option::is_none")]
         pub logging_info: Option<ChannelLoggingInfo>,
         /// `S3DestinationConfiguration`.
-        #[serde(
-            rename = "S3DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub s3_destination_configuration: Option<S3DestinationConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Topic configuration
-        #[serde(rename = "TopicConfigurationList")]
+        /// `TopicConfigurationList`: Topic configuration
         pub topic_configuration_list: Vec<TopicConfiguration>,
     }
 
@@ -266,11 +257,44 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CfnChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            crate::cfn::entry(&mut map, "ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IcebergDestinationConfiguration",
+                &self.iceberg_destination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LoggingInfo", &self.logging_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DestinationConfiguration",
+                &self.s3_destination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "TopicConfigurationList",
+                &self.topic_configuration_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// Encryption configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
-        /// The ARN of the KMS key for encryption
-        #[serde(rename = "KmsKeyArn")]
+        /// `KmsKeyArn`: The ARN of the KMS key for encryption
         pub kms_key_arn: Value<String>,
     }
 
@@ -283,39 +307,38 @@ pub mod channel {
         }
     }
 
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
+    }
+
     /// Iceberg destination configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergDestinationConfiguration {
-        /// Append only mode
-        #[serde(rename = "AppendOnly")]
+        /// `AppendOnly`: Append only mode
         pub append_only: Value<bool>,
         /// `Catalog`.
-        #[serde(rename = "Catalog", skip_serializing_if = "Option::is_none")]
         pub catalog: Option<Catalog>,
         /// `CompressionType`.
-        #[serde(rename = "CompressionType", skip_serializing_if = "Option::is_none")]
         pub compression_type: Option<Value<IcebergCompressionType>>,
-        /// Data freshness in seconds
-        #[serde(
-            rename = "DataFreshnessInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataFreshnessInSeconds`: Data freshness in seconds
         pub data_freshness_in_seconds: Option<Value<i64>>,
         /// `DeadLetterQueueS3`.
-        #[serde(rename = "DeadLetterQueueS3")]
         pub dead_letter_queue_s3: DeadLetterQueueS3,
-        /// List of destination tables
-        #[serde(rename = "DestinationTableList")]
+        /// `DestinationTableList`: List of destination tables
         pub destination_table_list: Vec<DestinationTable>,
         /// `SchemaEvolution`.
-        #[serde(rename = "SchemaEvolution")]
         pub schema_evolution: SchemaEvolution,
-        /// The Amazon Resource Name (ARN) of an IAM role used by MSK to access the table
-        #[serde(rename = "ServiceExecutionRoleArn")]
+        /// `ServiceExecutionRoleArn`: The Amazon Resource Name (ARN) of an IAM role used by MSK to access the table
         pub service_execution_role_arn: Value<String>,
         /// `TableCreation`.
-        #[serde(rename = "TableCreation")]
         pub table_creation: TableCreation,
     }
 
@@ -343,15 +366,53 @@ pub mod channel {
         }
     }
 
+    impl Serialize for IcebergDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppendOnly", &self.append_only)?;
+            crate::cfn::entry(&mut map, "Catalog", &self.catalog)?;
+            crate::cfn::entry(&mut map, "CompressionType", &self.compression_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataFreshnessInSeconds",
+                &self.data_freshness_in_seconds,
+            )?;
+            map.serialize_entry("DeadLetterQueueS3", &self.dead_letter_queue_s3)?;
+            map.serialize_entry("DestinationTableList", &self.destination_table_list)?;
+            map.serialize_entry("SchemaEvolution", &self.schema_evolution)?;
+            map.serialize_entry(
+                "ServiceExecutionRoleArn",
+                &self.service_execution_role_arn,
+            )?;
+            map.serialize_entry("TableCreation", &self.table_creation)?;
+            map.end()
+        }
+    }
+
     /// Catalog configuration of the destination
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Catalog {
-        /// The ARN of the catalog
-        #[serde(rename = "CatalogArn", skip_serializing_if = "Option::is_none")]
+        /// `CatalogArn`: The ARN of the catalog
         pub catalog_arn: Option<Value<String>>,
-        /// The warehouse location
-        #[serde(rename = "WarehouseLocation", skip_serializing_if = "Option::is_none")]
+        /// `WarehouseLocation`: The warehouse location
         pub warehouse_location: Option<Value<String>>,
+    }
+
+    impl Serialize for Catalog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CatalogArn", &self.catalog_arn)?;
+            crate::cfn::entry(&mut map, "WarehouseLocation", &self.warehouse_location)?;
+            map.end()
+        }
     }
 
     /// Compression codec for Iceberg table data files.
@@ -392,16 +453,13 @@ pub mod channel {
     }
 
     /// Dead letter queue S3 configuration of the destination
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeadLetterQueueS3 {
-        /// The ARN of the S3 bucket
-        #[serde(rename = "BucketArn")]
+        /// `BucketArn`: The ARN of the S3 bucket
         pub bucket_arn: Value<String>,
-        /// The error output prefix
-        #[serde(rename = "ErrorOutputPrefix")]
+        /// `ErrorOutputPrefix`: The error output prefix
         pub error_output_prefix: Value<String>,
-        /// Optional 12-digit AWS account ID expected to own the dead-letter S3 bucket
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
+        /// `ExpectedBucketOwner`: Optional 12-digit AWS account ID expected to own the dead-letter S3 bucket
         pub expected_bucket_owner: Option<Value<String>>,
     }
 
@@ -419,17 +477,32 @@ pub mod channel {
         }
     }
 
+    impl Serialize for DeadLetterQueueS3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketArn", &self.bucket_arn)?;
+            map.serialize_entry("ErrorOutputPrefix", &self.error_output_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            map.end()
+        }
+    }
+
     /// Destination table configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DestinationTable {
-        /// The destination database name
-        #[serde(rename = "DestinationDatabaseName")]
+        /// `DestinationDatabaseName`: The destination database name
         pub destination_database_name: Value<String>,
-        /// The destination table name
-        #[serde(rename = "DestinationTableName")]
+        /// `DestinationTableName`: The destination table name
         pub destination_table_name: Value<String>,
         /// `PartitionSpec`.
-        #[serde(rename = "PartitionSpec", skip_serializing_if = "Option::is_none")]
         pub partition_spec: Option<PartitionSpec>,
     }
 
@@ -447,14 +520,29 @@ pub mod channel {
         }
     }
 
+    impl Serialize for DestinationTable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationDatabaseName",
+                &self.destination_database_name,
+            )?;
+            map.serialize_entry("DestinationTableName", &self.destination_table_name)?;
+            crate::cfn::entry(&mut map, "PartitionSpec", &self.partition_spec)?;
+            map.end()
+        }
+    }
+
     /// Partition specification
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartitionSpec {
         /// `PartitionStrategy`.
-        #[serde(rename = "PartitionStrategy")]
         pub partition_strategy: Value<PartitionStrategy>,
-        /// Source list
-        #[serde(rename = "SourceList", skip_serializing_if = "Option::is_none")]
+        /// `SourceList`: Source list
         pub source_list: Option<Vec<PartitionSource>>,
     }
 
@@ -465,6 +553,19 @@ pub mod channel {
                 partition_strategy: partition_strategy.into(),
                 source_list: None,
             }
+        }
+    }
+
+    impl Serialize for PartitionSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PartitionStrategy", &self.partition_strategy)?;
+            crate::cfn::entry(&mut map, "SourceList", &self.source_list)?;
+            map.end()
         }
     }
 
@@ -503,18 +604,28 @@ pub mod channel {
     }
 
     /// Partition source configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PartitionSource {
-        /// Source name
-        #[serde(rename = "SourceName", skip_serializing_if = "Option::is_none")]
+        /// `SourceName`: Source name
         pub source_name: Option<Value<String>>,
     }
 
+    impl Serialize for PartitionSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceName", &self.source_name)?;
+            map.end()
+        }
+    }
+
     /// Schema evolution configuration of the destination
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SchemaEvolution {
-        /// Whether schema evolution is enabled
-        #[serde(rename = "EnableSchemaEvolution")]
+        /// `EnableSchemaEvolution`: Whether schema evolution is enabled
         pub enable_schema_evolution: Value<bool>,
     }
 
@@ -527,11 +638,22 @@ pub mod channel {
         }
     }
 
+    impl Serialize for SchemaEvolution {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EnableSchemaEvolution", &self.enable_schema_evolution)?;
+            map.end()
+        }
+    }
+
     /// Table creation configuration of the destination
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TableCreation {
-        /// Whether table creation is enabled
-        #[serde(rename = "EnableTableCreation")]
+        /// `EnableTableCreation`: Whether table creation is enabled
         pub enable_table_creation: Value<bool>,
     }
 
@@ -544,28 +666,49 @@ pub mod channel {
         }
     }
 
+    impl Serialize for TableCreation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EnableTableCreation", &self.enable_table_creation)?;
+            map.end()
+        }
+    }
+
     /// Log configuration details for Channel
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ChannelLoggingInfo {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_logs: Option<CloudWatchLogsLogDestination>,
         /// `Firehose`.
-        #[serde(rename = "Firehose", skip_serializing_if = "Option::is_none")]
         pub firehose: Option<FirehoseLogDestination>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3LogDestination>,
     }
 
+    impl Serialize for ChannelLoggingInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(&mut map, "Firehose", &self.firehose)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// CloudWatch Logs log destination details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsLogDestination {
-        /// Whether CloudWatch Logs logging is enabled
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether CloudWatch Logs logging is enabled
         pub enabled: Value<bool>,
-        /// The CloudWatch log group for log delivery
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The CloudWatch log group for log delivery
         pub log_group: Option<Value<String>>,
     }
 
@@ -579,14 +722,25 @@ pub mod channel {
         }
     }
 
+    impl Serialize for CloudWatchLogsLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// Firehose log destination details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirehoseLogDestination {
-        /// The Firehose delivery stream for log delivery
-        #[serde(rename = "DeliveryStream", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryStream`: The Firehose delivery stream for log delivery
         pub delivery_stream: Option<Value<String>>,
-        /// Whether Firehose logging is enabled
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether Firehose logging is enabled
         pub enabled: Value<bool>,
     }
 
@@ -600,17 +754,27 @@ pub mod channel {
         }
     }
 
+    impl Serialize for FirehoseLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryStream", &self.delivery_stream)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// S3 log destination details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3LogDestination {
-        /// The name of the S3 bucket for log delivery
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The name of the S3 bucket for log delivery
         pub bucket: Option<Value<String>>,
-        /// Whether S3 logging is enabled
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether S3 logging is enabled
         pub enabled: Value<bool>,
-        /// The S3 prefix for log delivery
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The S3 prefix for log delivery
         pub prefix: Option<Value<String>>,
     }
 
@@ -625,24 +789,30 @@ pub mod channel {
         }
     }
 
-    /// S3 destination configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct S3DestinationConfiguration {
-        /// Data freshness in seconds
-        #[serde(
-            rename = "DataFreshnessInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for S3LogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
 
+    /// S3 destination configuration
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct S3DestinationConfiguration {
+        /// `DataFreshnessInSeconds`: Data freshness in seconds
         pub data_freshness_in_seconds: Option<Value<i64>>,
         /// `DeadLetterQueueS3`.
-        #[serde(rename = "DeadLetterQueueS3")]
         pub dead_letter_queue_s3: DeadLetterQueueS3,
-        /// The Amazon Resource Name (ARN) of an IAM role used by MSK to access S3
-        #[serde(rename = "ServiceExecutionRoleArn")]
+        /// `ServiceExecutionRoleArn`: The Amazon Resource Name (ARN) of an IAM role used by MSK to access S3
         pub service_execution_role_arn: Value<String>,
         /// `Storage`.
-        #[serde(rename = "Storage")]
         pub storage: S3Storage,
     }
 
@@ -662,26 +832,42 @@ pub mod channel {
         }
     }
 
+    impl Serialize for S3DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataFreshnessInSeconds",
+                &self.data_freshness_in_seconds,
+            )?;
+            map.serialize_entry("DeadLetterQueueS3", &self.dead_letter_queue_s3)?;
+            map.serialize_entry(
+                "ServiceExecutionRoleArn",
+                &self.service_execution_role_arn,
+            )?;
+            map.serialize_entry("Storage", &self.storage)?;
+            map.end()
+        }
+    }
+
     /// S3 storage configuration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Storage {
-        /// ARN of the S3 bucket
-        #[serde(rename = "BucketArn")]
+        /// `BucketArn`: ARN of the S3 bucket
         pub bucket_arn: Value<String>,
         /// `CompressionType`.
-        #[serde(rename = "CompressionType")]
         pub compression_type: Value<S3CompressionType>,
-        /// Optional 12-digit AWS account ID expected to own the S3 bucket
-        #[serde(rename = "ExpectedBucketOwner", skip_serializing_if = "Option::is_none")]
+        /// `ExpectedBucketOwner`: Optional 12-digit AWS account ID expected to own the S3 bucket
         pub expected_bucket_owner: Option<Value<String>>,
-        /// Template for S3 key for output objects, used for partitioning
-        #[serde(rename = "OutputKeyTemplate", skip_serializing_if = "Option::is_none")]
+        /// `OutputKeyTemplate`: Template for S3 key for output objects, used for partitioning
         pub output_key_template: Option<Value<String>>,
-        /// Optional prefix for output objects
-        #[serde(rename = "OutputPrefix", skip_serializing_if = "Option::is_none")]
+        /// `OutputPrefix`: Optional prefix for output objects
         pub output_prefix: Option<Value<String>>,
         /// `StorageClass`.
-        #[serde(rename = "StorageClass")]
         pub storage_class: Value<S3StorageClass>,
     }
 
@@ -700,6 +886,27 @@ pub mod channel {
                 output_prefix: None,
                 storage_class: storage_class.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Storage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketArn", &self.bucket_arn)?;
+            map.serialize_entry("CompressionType", &self.compression_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpectedBucketOwner",
+                &self.expected_bucket_owner,
+            )?;
+            crate::cfn::entry(&mut map, "OutputKeyTemplate", &self.output_key_template)?;
+            crate::cfn::entry(&mut map, "OutputPrefix", &self.output_prefix)?;
+            map.serialize_entry("StorageClass", &self.storage_class)?;
+            map.end()
         }
     }
 
@@ -784,16 +991,13 @@ pub mod channel {
     }
 
     /// Configuration of topic in a channel
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TopicConfiguration {
         /// `RecordConverter`.
-        #[serde(rename = "RecordConverter")]
         pub record_converter: RecordConverter,
         /// `RecordSchema`.
-        #[serde(rename = "RecordSchema", skip_serializing_if = "Option::is_none")]
         pub record_schema: Option<RecordSchema>,
-        /// The Amazon Resource Name (ARN) that uniquely identifies the topic
-        #[serde(rename = "TopicArn")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) that uniquely identifies the topic
         pub topic_arn: Value<String>,
     }
 
@@ -811,11 +1015,24 @@ pub mod channel {
         }
     }
 
+    impl Serialize for TopicConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RecordConverter", &self.record_converter)?;
+            crate::cfn::entry(&mut map, "RecordSchema", &self.record_schema)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
+
     /// Record converter configuration for a topic
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordConverter {
         /// `ValueConverter`.
-        #[serde(rename = "ValueConverter")]
         pub value_converter: Value<ValueConverter>,
     }
 
@@ -825,6 +1042,18 @@ pub mod channel {
             Self {
                 value_converter: value_converter.into(),
             }
+        }
+    }
+
+    impl Serialize for RecordConverter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ValueConverter", &self.value_converter)?;
+            map.end()
         }
     }
 
@@ -872,10 +1101,9 @@ pub mod channel {
     }
 
     /// Record schema configuration for a topic
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordSchema {
-        /// ARN of Glue Schema Registry resource used for table schema
-        #[serde(rename = "GsrArn")]
+        /// `GsrArn`: ARN of Glue Schema Registry resource used for table schema
         pub gsr_arn: Value<String>,
     }
 
@@ -883,6 +1111,18 @@ pub mod channel {
         /// A `RecordSchema` of its required properties (`GsrArn`), the others unset.
         pub fn new(gsr_arn: impl Into<Value<String>>) -> Self {
             Self { gsr_arn: gsr_arn.into() }
+        }
+    }
+
+    impl Serialize for RecordSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GsrArn", &self.gsr_arn)?;
+            map.end()
         }
     }
 }
@@ -958,53 +1198,35 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::MSK::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
         /// `BrokerNodeGroupInfo`.
-        #[serde(rename = "BrokerNodeGroupInfo")]
         pub broker_node_group_info: BrokerNodeGroupInfo,
         /// `ClientAuthentication`.
-        #[serde(
-            rename = "ClientAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_authentication: Option<ClientAuthentication>,
         /// `ClusterName`.
-        #[serde(rename = "ClusterName")]
         pub cluster_name: Value<String>,
         /// `ConfigurationInfo`.
-        #[serde(rename = "ConfigurationInfo", skip_serializing_if = "Option::is_none")]
         pub configuration_info: Option<ConfigurationInfo>,
         /// `EncryptionInfo`.
-        #[serde(rename = "EncryptionInfo", skip_serializing_if = "Option::is_none")]
         pub encryption_info: Option<EncryptionInfo>,
         /// `EnhancedMonitoring`.
-        #[serde(rename = "EnhancedMonitoring", skip_serializing_if = "Option::is_none")]
         pub enhanced_monitoring: Option<Value<EnhancedMonitoring>>,
         /// `KafkaVersion`.
-        #[serde(rename = "KafkaVersion")]
         pub kafka_version: Value<String>,
         /// `LoggingInfo`.
-        #[serde(rename = "LoggingInfo", skip_serializing_if = "Option::is_none")]
         pub logging_info: Option<LoggingInfo>,
         /// `NumberOfBrokerNodes`.
-        #[serde(rename = "NumberOfBrokerNodes")]
         pub number_of_broker_nodes: Value<i64>,
         /// `OpenMonitoring`.
-        #[serde(rename = "OpenMonitoring", skip_serializing_if = "Option::is_none")]
         pub open_monitoring: Option<OpenMonitoring>,
         /// `Rebalancing`.
-        #[serde(rename = "Rebalancing", skip_serializing_if = "Option::is_none")]
         pub rebalancing: Option<Rebalancing>,
         /// `StorageMode`.
-        #[serde(rename = "StorageMode", skip_serializing_if = "Option::is_none")]
         pub storage_mode: Option<Value<StorageMode>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ZookeeperAccess`.
-        #[serde(rename = "ZookeeperAccess", skip_serializing_if = "Option::is_none")]
         pub zookeeper_access: Option<ZookeeperAccess>,
     }
 
@@ -1035,30 +1257,53 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BrokerNodeGroupInfo", &self.broker_node_group_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientAuthentication",
+                &self.client_authentication,
+            )?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "ConfigurationInfo", &self.configuration_info)?;
+            crate::cfn::entry(&mut map, "EncryptionInfo", &self.encryption_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedMonitoring",
+                &self.enhanced_monitoring,
+            )?;
+            map.serialize_entry("KafkaVersion", &self.kafka_version)?;
+            crate::cfn::entry(&mut map, "LoggingInfo", &self.logging_info)?;
+            map.serialize_entry("NumberOfBrokerNodes", &self.number_of_broker_nodes)?;
+            crate::cfn::entry(&mut map, "OpenMonitoring", &self.open_monitoring)?;
+            crate::cfn::entry(&mut map, "Rebalancing", &self.rebalancing)?;
+            crate::cfn::entry(&mut map, "StorageMode", &self.storage_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ZookeeperAccess", &self.zookeeper_access)?;
+            map.end()
+        }
+    }
+
     /// The `BrokerNodeGroupInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BrokerNodeGroupInfo {
         /// `BrokerAZDistribution`.
-        #[serde(
-            rename = "BrokerAZDistribution",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub broker_az_distribution: Option<Value<BrokerAzDistribution>>,
         /// `ClientSubnets`.
-        #[serde(rename = "ClientSubnets")]
         pub client_subnets: Vec<Value<String>>,
         /// `ConnectivityInfo`.
-        #[serde(rename = "ConnectivityInfo", skip_serializing_if = "Option::is_none")]
         pub connectivity_info: Option<ConnectivityInfo>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `StorageInfo`.
-        #[serde(rename = "StorageInfo", skip_serializing_if = "Option::is_none")]
         pub storage_info: Option<StorageInfo>,
     }
 
@@ -1076,6 +1321,27 @@ pub mod cluster {
                 security_groups: None,
                 storage_info: None,
             }
+        }
+    }
+
+    impl Serialize for BrokerNodeGroupInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BrokerAZDistribution",
+                &self.broker_az_distribution,
+            )?;
+            map.serialize_entry("ClientSubnets", &self.client_subnets)?;
+            crate::cfn::entry(&mut map, "ConnectivityInfo", &self.connectivity_info)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "StorageInfo", &self.storage_info)?;
+            map.end()
         }
     }
 
@@ -1114,17 +1380,28 @@ pub mod cluster {
     }
 
     /// The `ConnectivityInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectivityInfo {
         /// `NetworkType`.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<NetworkType>>,
         /// `PublicAccess`.
-        #[serde(rename = "PublicAccess", skip_serializing_if = "Option::is_none")]
         pub public_access: Option<PublicAccess>,
         /// `VpcConnectivity`.
-        #[serde(rename = "VpcConnectivity", skip_serializing_if = "Option::is_none")]
         pub vpc_connectivity: Option<VpcConnectivity>,
+    }
+
+    impl Serialize for ConnectivityInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "PublicAccess", &self.public_access)?;
+            crate::cfn::entry(&mut map, "VpcConnectivity", &self.vpc_connectivity)?;
+            map.end()
+        }
     }
 
     /// Values of `NetworkType`.
@@ -1165,52 +1442,95 @@ pub mod cluster {
     }
 
     /// The `PublicAccess` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PublicAccess {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for PublicAccess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConnectivity` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConnectivity {
         /// `ClientAuthentication`.
-        #[serde(
-            rename = "ClientAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_authentication: Option<VpcConnectivityClientAuthentication>,
     }
 
+    impl Serialize for VpcConnectivity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientAuthentication",
+                &self.client_authentication,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VpcConnectivityClientAuthentication` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConnectivityClientAuthentication {
         /// `Sasl`.
-        #[serde(rename = "Sasl", skip_serializing_if = "Option::is_none")]
         pub sasl: Option<VpcConnectivitySasl>,
         /// `Tls`.
-        #[serde(rename = "Tls", skip_serializing_if = "Option::is_none")]
         pub tls: Option<VpcConnectivityTls>,
     }
 
+    impl Serialize for VpcConnectivityClientAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Sasl", &self.sasl)?;
+            crate::cfn::entry(&mut map, "Tls", &self.tls)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConnectivitySasl` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConnectivitySasl {
         /// `Iam`.
-        #[serde(rename = "Iam", skip_serializing_if = "Option::is_none")]
         pub iam: Option<VpcConnectivityIam>,
         /// `Scram`.
-        #[serde(rename = "Scram", skip_serializing_if = "Option::is_none")]
         pub scram: Option<VpcConnectivityScram>,
     }
 
+    impl Serialize for VpcConnectivitySasl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iam", &self.iam)?;
+            crate::cfn::entry(&mut map, "Scram", &self.scram)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConnectivityIam` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConnectivityIam {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1221,11 +1541,22 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for VpcConnectivityIam {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConnectivityScram` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConnectivityScram {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1236,11 +1567,22 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for VpcConnectivityScram {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConnectivityTls` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConnectivityTls {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1251,70 +1593,136 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for VpcConnectivityTls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `StorageInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageInfo {
         /// `EBSStorageInfo`.
-        #[serde(rename = "EBSStorageInfo", skip_serializing_if = "Option::is_none")]
         pub ebs_storage_info: Option<EbsStorageInfo>,
     }
 
+    impl Serialize for StorageInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EBSStorageInfo", &self.ebs_storage_info)?;
+            map.end()
+        }
+    }
+
     /// The `EbsStorageInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsStorageInfo {
         /// `ProvisionedThroughput`.
-        #[serde(
-            rename = "ProvisionedThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioned_throughput: Option<ProvisionedThroughput>,
         /// `VolumeSize`.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
     }
 
+    impl Serialize for EbsStorageInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedThroughput",
+                &self.provisioned_throughput,
+            )?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            map.end()
+        }
+    }
+
     /// The `ProvisionedThroughput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProvisionedThroughput {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `VolumeThroughput`.
-        #[serde(rename = "VolumeThroughput", skip_serializing_if = "Option::is_none")]
         pub volume_throughput: Option<Value<i64>>,
     }
 
+    impl Serialize for ProvisionedThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "VolumeThroughput", &self.volume_throughput)?;
+            map.end()
+        }
+    }
+
     /// The `ClientAuthentication` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClientAuthentication {
         /// `Sasl`.
-        #[serde(rename = "Sasl", skip_serializing_if = "Option::is_none")]
         pub sasl: Option<Sasl>,
         /// `Tls`.
-        #[serde(rename = "Tls", skip_serializing_if = "Option::is_none")]
         pub tls: Option<Tls>,
         /// `Unauthenticated`.
-        #[serde(rename = "Unauthenticated", skip_serializing_if = "Option::is_none")]
         pub unauthenticated: Option<Unauthenticated>,
     }
 
+    impl Serialize for ClientAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Sasl", &self.sasl)?;
+            crate::cfn::entry(&mut map, "Tls", &self.tls)?;
+            crate::cfn::entry(&mut map, "Unauthenticated", &self.unauthenticated)?;
+            map.end()
+        }
+    }
+
     /// The `Sasl` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Sasl {
         /// `Iam`.
-        #[serde(rename = "Iam", skip_serializing_if = "Option::is_none")]
         pub iam: Option<Iam>,
         /// `Scram`.
-        #[serde(rename = "Scram", skip_serializing_if = "Option::is_none")]
         pub scram: Option<Scram>,
     }
 
+    impl Serialize for Sasl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Iam", &self.iam)?;
+            crate::cfn::entry(&mut map, "Scram", &self.scram)?;
+            map.end()
+        }
+    }
+
     /// The `Scram` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Scram {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1325,26 +1733,48 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for Scram {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `Tls` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Tls {
         /// `CertificateAuthorityArnList`.
-        #[serde(
-            rename = "CertificateAuthorityArnList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_authority_arn_list: Option<Vec<Value<String>>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for Tls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateAuthorityArnList",
+                &self.certificate_authority_arn_list,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `Unauthenticated` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Unauthenticated {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1355,14 +1785,24 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for Unauthenticated {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationInfo {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `Revision`.
-        #[serde(rename = "Revision")]
         pub revision: Value<i64>,
     }
 
@@ -1379,22 +1819,49 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ConfigurationInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.serialize_entry("Revision", &self.revision)?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionInfo {
         /// `EncryptionAtRest`.
-        #[serde(rename = "EncryptionAtRest", skip_serializing_if = "Option::is_none")]
         pub encryption_at_rest: Option<EncryptionAtRest>,
         /// `EncryptionInTransit`.
-        #[serde(rename = "EncryptionInTransit", skip_serializing_if = "Option::is_none")]
         pub encryption_in_transit: Option<EncryptionInTransit>,
     }
 
+    impl Serialize for EncryptionInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionAtRest", &self.encryption_at_rest)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionInTransit",
+                &self.encryption_in_transit,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionAtRest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionAtRest {
         /// `DataVolumeKMSKeyId`.
-        #[serde(rename = "DataVolumeKMSKeyId")]
         pub data_volume_kms_key_id: Value<String>,
     }
 
@@ -1407,15 +1874,38 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for EncryptionAtRest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataVolumeKMSKeyId", &self.data_volume_kms_key_id)?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionInTransit` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionInTransit {
         /// `ClientBroker`.
-        #[serde(rename = "ClientBroker", skip_serializing_if = "Option::is_none")]
         pub client_broker: Option<Value<ClientBroker>>,
         /// `InCluster`.
-        #[serde(rename = "InCluster", skip_serializing_if = "Option::is_none")]
         pub in_cluster: Option<Value<bool>>,
+    }
+
+    impl Serialize for EncryptionInTransit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientBroker", &self.client_broker)?;
+            crate::cfn::entry(&mut map, "InCluster", &self.in_cluster)?;
+            map.end()
+        }
     }
 
     /// Values of `ClientBroker`.
@@ -1502,38 +1992,58 @@ pub mod cluster {
     }
 
     /// The `LoggingInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingInfo {
         /// `AuthorizerLogs`.
-        #[serde(rename = "AuthorizerLogs", skip_serializing_if = "Option::is_none")]
         pub authorizer_logs: Option<AuthorizerLogs>,
         /// `BrokerLogs`.
-        #[serde(rename = "BrokerLogs", skip_serializing_if = "Option::is_none")]
         pub broker_logs: Option<BrokerLogs>,
     }
 
+    impl Serialize for LoggingInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthorizerLogs", &self.authorizer_logs)?;
+            crate::cfn::entry(&mut map, "BrokerLogs", &self.broker_logs)?;
+            map.end()
+        }
+    }
+
     /// The `AuthorizerLogs` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizerLogs {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_logs: Option<CloudWatchLogs>,
         /// `Firehose`.
-        #[serde(rename = "Firehose", skip_serializing_if = "Option::is_none")]
         pub firehose: Option<Firehose>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3>,
     }
 
+    impl Serialize for AuthorizerLogs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(&mut map, "Firehose", &self.firehose)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogs` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogs {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `LogGroup`.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
         pub log_group: Option<Value<String>>,
     }
 
@@ -1547,14 +2057,25 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CloudWatchLogs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// The `Firehose` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Firehose {
         /// `DeliveryStream`.
-        #[serde(rename = "DeliveryStream", skip_serializing_if = "Option::is_none")]
         pub delivery_stream: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1568,17 +2089,27 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for Firehose {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryStream", &self.delivery_stream)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `S3` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3 {
         /// `Bucket`.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
         pub bucket: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
@@ -1593,25 +2124,49 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// The `BrokerLogs` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BrokerLogs {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_logs: Option<CloudWatchLogs>,
         /// `Firehose`.
-        #[serde(rename = "Firehose", skip_serializing_if = "Option::is_none")]
         pub firehose: Option<Firehose>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3>,
     }
 
+    impl Serialize for BrokerLogs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(&mut map, "Firehose", &self.firehose)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `OpenMonitoring` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenMonitoring {
         /// `Prometheus`.
-        #[serde(rename = "Prometheus")]
         pub prometheus: Prometheus,
     }
 
@@ -1624,22 +2179,44 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for OpenMonitoring {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Prometheus", &self.prometheus)?;
+            map.end()
+        }
+    }
+
     /// The `Prometheus` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Prometheus {
         /// `JmxExporter`.
-        #[serde(rename = "JmxExporter", skip_serializing_if = "Option::is_none")]
         pub jmx_exporter: Option<JmxExporter>,
         /// `NodeExporter`.
-        #[serde(rename = "NodeExporter", skip_serializing_if = "Option::is_none")]
         pub node_exporter: Option<NodeExporter>,
     }
 
+    impl Serialize for Prometheus {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JmxExporter", &self.jmx_exporter)?;
+            crate::cfn::entry(&mut map, "NodeExporter", &self.node_exporter)?;
+            map.end()
+        }
+    }
+
     /// The `JmxExporter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JmxExporter {
         /// `EnabledInBroker`.
-        #[serde(rename = "EnabledInBroker")]
         pub enabled_in_broker: Value<bool>,
     }
 
@@ -1652,11 +2229,22 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for JmxExporter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EnabledInBroker", &self.enabled_in_broker)?;
+            map.end()
+        }
+    }
+
     /// The `NodeExporter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NodeExporter {
         /// `EnabledInBroker`.
-        #[serde(rename = "EnabledInBroker")]
         pub enabled_in_broker: Value<bool>,
     }
 
@@ -1669,11 +2257,22 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for NodeExporter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EnabledInBroker", &self.enabled_in_broker)?;
+            map.end()
+        }
+    }
+
     /// The `Rebalancing` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rebalancing {
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<Status>,
     }
 
@@ -1681,6 +2280,18 @@ pub mod cluster {
         /// A `Rebalancing` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<Status>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for Rebalancing {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -1759,11 +2370,22 @@ pub mod cluster {
     }
 
     /// The `ZookeeperAccess` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ZookeeperAccess {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ZookeeperAccess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -1829,13 +2451,11 @@ pub mod cluster_policy {
     }
 
     /// The properties of `AWS::MSK::ClusterPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterPolicyProps {
-        /// The arn of the cluster for the resource policy.
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: The arn of the cluster for the resource policy.
         pub cluster_arn: Value<String>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
     }
 
@@ -1849,6 +2469,19 @@ pub mod cluster_policy {
                 cluster_arn: cluster_arn.into(),
                 policy: policy.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnClusterPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
         }
     }
 }
@@ -1929,22 +2562,17 @@ pub mod configuration {
     }
 
     /// The properties of `AWS::MSK::Configuration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `KafkaVersionsList`.
-        #[serde(rename = "KafkaVersionsList", skip_serializing_if = "Option::is_none")]
         pub kafka_versions_list: Option<Vec<Value<String>>>,
         /// `LatestRevision`.
-        #[serde(rename = "LatestRevision", skip_serializing_if = "Option::is_none")]
         pub latest_revision: Option<LatestRevision>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ServerProperties`.
-        #[serde(rename = "ServerProperties")]
         pub server_properties: Value<String>,
     }
 
@@ -1964,18 +2592,45 @@ pub mod configuration {
         }
     }
 
+    impl Serialize for CfnConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KafkaVersionsList", &self.kafka_versions_list)?;
+            crate::cfn::entry(&mut map, "LatestRevision", &self.latest_revision)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ServerProperties", &self.server_properties)?;
+            map.end()
+        }
+    }
+
     /// The `LatestRevision` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LatestRevision {
-        /// `CreationTime`. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreationTime", skip_serializing_if = "Option::is_none")]
+        /// `CreationTime`: `CreationTime`. Read-only: CloudFormation returns it.
         pub creation_time: Option<Value<String>>,
-        /// `Description`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: `Description`. Read-only: CloudFormation returns it.
         pub description: Option<Value<String>>,
-        /// `Revision`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Revision", skip_serializing_if = "Option::is_none")]
+        /// `Revision`: `Revision`. Read-only: CloudFormation returns it.
         pub revision: Option<Value<i64>>,
+    }
+
+    impl Serialize for LatestRevision {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreationTime", &self.creation_time)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Revision", &self.revision)?;
+            map.end()
+        }
     }
 }
 
@@ -2057,28 +2712,21 @@ pub mod replicator {
     }
 
     /// The properties of `AWS::MSK::Replicator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicatorProps {
-        /// A summary description of the replicator.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A summary description of the replicator.
         pub description: Option<Value<String>>,
-        /// Specifies a list of Kafka clusters which are targets of the replicator.
-        #[serde(rename = "KafkaClusters")]
+        /// `KafkaClusters`: Specifies a list of Kafka clusters which are targets of the replicator.
         pub kafka_clusters: Vec<KafkaCluster>,
-        /// Configuration for log delivery for the replicator.
-        #[serde(rename = "LogDelivery", skip_serializing_if = "Option::is_none")]
+        /// `LogDelivery`: Configuration for log delivery for the replicator.
         pub log_delivery: Option<LogDelivery>,
-        /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
-        #[serde(rename = "ReplicationInfoList")]
+        /// `ReplicationInfoList`: A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
         pub replication_info_list: Vec<ReplicationInfo>,
-        /// The name of the replicator.
-        #[serde(rename = "ReplicatorName")]
+        /// `ReplicatorName`: The name of the replicator.
         pub replicator_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources.
-        #[serde(rename = "ServiceExecutionRoleArn")]
+        /// `ServiceExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources.
         pub service_execution_role_arn: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2102,35 +2750,74 @@ pub mod replicator {
         }
     }
 
-    /// Details of a Kafka cluster for replication.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KafkaCluster {
-        /// Details of an Amazon MSK cluster.
-        #[serde(rename = "AmazonMskCluster", skip_serializing_if = "Option::is_none")]
-        pub amazon_msk_cluster: Option<AmazonMskCluster>,
-        /// Details of an Apache Kafka cluster.
-        #[serde(rename = "ApacheKafkaCluster", skip_serializing_if = "Option::is_none")]
-        pub apache_kafka_cluster: Option<ApacheKafkaCluster>,
-        /// Details of the client authentication used by the Apache Kafka cluster.
-        #[serde(
-            rename = "ClientAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnReplicatorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("KafkaClusters", &self.kafka_clusters)?;
+            crate::cfn::entry(&mut map, "LogDelivery", &self.log_delivery)?;
+            map.serialize_entry("ReplicationInfoList", &self.replication_info_list)?;
+            map.serialize_entry("ReplicatorName", &self.replicator_name)?;
+            map.serialize_entry(
+                "ServiceExecutionRoleArn",
+                &self.service_execution_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Details of a Kafka cluster for replication.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct KafkaCluster {
+        /// `AmazonMskCluster`: Details of an Amazon MSK cluster.
+        pub amazon_msk_cluster: Option<AmazonMskCluster>,
+        /// `ApacheKafkaCluster`: Details of an Apache Kafka cluster.
+        pub apache_kafka_cluster: Option<ApacheKafkaCluster>,
+        /// `ClientAuthentication`: Details of the client authentication used by the Apache Kafka cluster.
         pub client_authentication: Option<KafkaClusterClientAuthentication>,
-        /// Details of encryption in transit to the Apache Kafka cluster.
-        #[serde(rename = "EncryptionInTransit", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionInTransit`: Details of encryption in transit to the Apache Kafka cluster.
         pub encryption_in_transit: Option<KafkaClusterEncryptionInTransit>,
-        /// Details of an Amazon VPC which has network connectivity to the Apache Kafka cluster.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfig`: Details of an Amazon VPC which has network connectivity to the Apache Kafka cluster.
         pub vpc_config: Option<KafkaClusterClientVpcConfig>,
     }
 
+    impl Serialize for KafkaCluster {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmazonMskCluster", &self.amazon_msk_cluster)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApacheKafkaCluster",
+                &self.apache_kafka_cluster,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientAuthentication",
+                &self.client_authentication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionInTransit",
+                &self.encryption_in_transit,
+            )?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Details of an Amazon MSK cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AmazonMskCluster {
-        /// The ARN of an Amazon MSK cluster.
-        #[serde(rename = "MskClusterArn")]
+        /// `MskClusterArn`: The ARN of an Amazon MSK cluster.
         pub msk_cluster_arn: Value<String>,
     }
 
@@ -2143,14 +2830,24 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for AmazonMskCluster {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MskClusterArn", &self.msk_cluster_arn)?;
+            map.end()
+        }
+    }
+
     /// Details of an Apache Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApacheKafkaCluster {
-        /// The ID of the Apache Kafka cluster.
-        #[serde(rename = "ApacheKafkaClusterId")]
+        /// `ApacheKafkaClusterId`: The ID of the Apache Kafka cluster.
         pub apache_kafka_cluster_id: Value<String>,
-        /// The bootstrap broker string of the Apache Kafka cluster.
-        #[serde(rename = "BootstrapBrokerString")]
+        /// `BootstrapBrokerString`: The bootstrap broker string of the Apache Kafka cluster.
         pub bootstrap_broker_string: Value<String>,
     }
 
@@ -2167,25 +2864,48 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for ApacheKafkaCluster {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApacheKafkaClusterId", &self.apache_kafka_cluster_id)?;
+            map.serialize_entry("BootstrapBrokerString", &self.bootstrap_broker_string)?;
+            map.end()
+        }
+    }
+
     /// Details of the client authentication used by the Apache Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KafkaClusterClientAuthentication {
-        /// Details for mTLS client authentication.
-        #[serde(rename = "MTLS", skip_serializing_if = "Option::is_none")]
+        /// `MTLS`: Details for mTLS client authentication.
         pub mtls: Option<KafkaClusterMtlsAuthentication>,
-        /// Details for client authentication using SASL/OAUTHBEARER.
-        #[serde(rename = "SaslOAuthBearer", skip_serializing_if = "Option::is_none")]
+        /// `SaslOAuthBearer`: Details for client authentication using SASL/OAUTHBEARER.
         pub sasl_o_auth_bearer: Option<KafkaClusterSaslOAuthBearerAuthentication>,
-        /// Details for SASL/SCRAM client authentication.
-        #[serde(rename = "SaslScram", skip_serializing_if = "Option::is_none")]
+        /// `SaslScram`: Details for SASL/SCRAM client authentication.
         pub sasl_scram: Option<KafkaClusterSaslScramAuthentication>,
     }
 
+    impl Serialize for KafkaClusterClientAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MTLS", &self.mtls)?;
+            crate::cfn::entry(&mut map, "SaslOAuthBearer", &self.sasl_o_auth_bearer)?;
+            crate::cfn::entry(&mut map, "SaslScram", &self.sasl_scram)?;
+            map.end()
+        }
+    }
+
     /// Details for mTLS client authentication.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterMtlsAuthentication {
-        /// The Amazon Resource Name (ARN) of the Secrets Manager secret.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) of the Secrets Manager secret.
         pub secret_arn: Value<String>,
     }
 
@@ -2198,41 +2918,38 @@ pub mod replicator {
         }
     }
 
-    /// Details for client authentication using SASL/OAUTHBEARER.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct KafkaClusterSaslOAuthBearerAuthentication {
-        /// Details for SASL/OAUTHBEARER using standard client_credentials grant.
-        #[serde(rename = "ClientCredentials", skip_serializing_if = "Option::is_none")]
-        pub client_credentials: Option<KafkaClusterOAuthClientCredentials>,
-        /// Details for SASL/OAUTHBEARER using client credentials grant with JWT client assertion (RFC 7521/7523).
-        #[serde(
-            rename = "ClientCredentialsAssertion",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KafkaClusterMtlsAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
 
+    /// Details for client authentication using SASL/OAUTHBEARER.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KafkaClusterSaslOAuthBearerAuthentication {
+        /// `ClientCredentials`: Details for SASL/OAUTHBEARER using standard client_credentials grant.
+        pub client_credentials: Option<KafkaClusterOAuthClientCredentials>,
+        /// `ClientCredentialsAssertion`: Details for SASL/OAUTHBEARER using client credentials grant with JWT client assertion (RFC 7521/7523).
         pub client_credentials_assertion: Option<
             KafkaClusterOAuthClientCredentialsAssertion,
         >,
-        /// Details for SASL/OAUTHBEARER using JWT Bearer assertion grant (RFC 7523).
-        #[serde(rename = "IamJwtBearer", skip_serializing_if = "Option::is_none")]
+        /// `IamJwtBearer`: Details for SASL/OAUTHBEARER using JWT Bearer assertion grant (RFC 7523).
         pub iam_jwt_bearer: Option<KafkaClusterOAuthIamJwtBearer>,
-        /// OAuth scope to request.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: OAuth scope to request.
         pub scope: Option<Value<String>>,
-        /// How client credentials are sent to the identity provider (POST, BASIC, or NONE).
-        #[serde(rename = "TokenEndpointAuthenticationMethod")]
+        /// `TokenEndpointAuthenticationMethod`: How client credentials are sent to the identity provider (POST, BASIC, or NONE).
         pub token_endpoint_authentication_method: Value<
             TokenEndpointAuthenticationMethod,
         >,
-        /// Secrets Manager ARN containing a custom CA certificate for the identity provider.
-        #[serde(
-            rename = "TokenEndpointTlsCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TokenEndpointTlsCertificateArn`: Secrets Manager ARN containing a custom CA certificate for the identity provider.
         pub token_endpoint_tls_certificate_arn: Option<Value<String>>,
-        /// The HTTPS URL of the OAuth token endpoint that vends OAuth Bearer tokens per RFC 6749.
-        #[serde(rename = "TokenEndpointUrl")]
+        /// `TokenEndpointUrl`: The HTTPS URL of the OAuth token endpoint that vends OAuth Bearer tokens per RFC 6749.
         pub token_endpoint_url: Value<String>,
     }
 
@@ -2257,11 +2974,39 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for KafkaClusterSaslOAuthBearerAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientCredentials", &self.client_credentials)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCredentialsAssertion",
+                &self.client_credentials_assertion,
+            )?;
+            crate::cfn::entry(&mut map, "IamJwtBearer", &self.iam_jwt_bearer)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.serialize_entry(
+                "TokenEndpointAuthenticationMethod",
+                &self.token_endpoint_authentication_method,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenEndpointTlsCertificateArn",
+                &self.token_endpoint_tls_certificate_arn,
+            )?;
+            map.serialize_entry("TokenEndpointUrl", &self.token_endpoint_url)?;
+            map.end()
+        }
+    }
+
     /// Details for SASL/OAUTHBEARER using the standard client_credentials grant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterOAuthClientCredentials {
-        /// Secrets Manager ARN of the secret containing the client_id and client_secret used to obtain an OAuth Bearer token via the client_credentials grant.
-        #[serde(rename = "TokenRequestSecretArn")]
+        /// `TokenRequestSecretArn`: Secrets Manager ARN of the secret containing the client_id and client_secret used to obtain an OAuth Bearer token via the client_credentials grant.
         pub token_request_secret_arn: Value<String>,
     }
 
@@ -2274,21 +3019,29 @@ pub mod replicator {
         }
     }
 
-    /// Details for SASL/OAUTHBEARER using the client credentials grant with a JWT client assertion (RFC 7521/7523 Section 2.2).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct KafkaClusterOAuthClientCredentialsAssertion {
-        /// The audience (aud claim) set in the STS JWT client assertion.
-        #[serde(rename = "Audience")]
-        pub audience: Value<String>,
-        /// The algorithm used to sign the JWT client assertion.
-        #[serde(rename = "SigningAlgorithm")]
-        pub signing_algorithm: Value<JwtSigningAlgorithm>,
-        /// Optional Secrets Manager ARN for identity providers that require client_id as a form parameter alongside the JWT client assertion.
-        #[serde(
-            rename = "TokenRequestSecretArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KafkaClusterOAuthClientCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "TokenRequestSecretArn",
+                &self.token_request_secret_arn,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Details for SASL/OAUTHBEARER using the client credentials grant with a JWT client assertion (RFC 7521/7523 Section 2.2).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KafkaClusterOAuthClientCredentialsAssertion {
+        /// `Audience`: The audience (aud claim) set in the STS JWT client assertion.
+        pub audience: Value<String>,
+        /// `SigningAlgorithm`: The algorithm used to sign the JWT client assertion.
+        pub signing_algorithm: Value<JwtSigningAlgorithm>,
+        /// `TokenRequestSecretArn`: Optional Secrets Manager ARN for identity providers that require client_id as a form parameter alongside the JWT client assertion.
         pub token_request_secret_arn: Option<Value<String>>,
     }
 
@@ -2303,6 +3056,24 @@ pub mod replicator {
                 signing_algorithm: signing_algorithm.into(),
                 token_request_secret_arn: None,
             }
+        }
+    }
+
+    impl Serialize for KafkaClusterOAuthClientCredentialsAssertion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Audience", &self.audience)?;
+            map.serialize_entry("SigningAlgorithm", &self.signing_algorithm)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenRequestSecretArn",
+                &self.token_request_secret_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -2344,20 +3115,13 @@ pub mod replicator {
     }
 
     /// Details for SASL/OAUTHBEARER using the JWT Bearer assertion grant (RFC 7523).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterOAuthIamJwtBearer {
-        /// The audience (aud claim) set in the STS JWT assertion.
-        #[serde(rename = "Audience")]
+        /// `Audience`: The audience (aud claim) set in the STS JWT assertion.
         pub audience: Value<String>,
-        /// The algorithm used to sign the JWT assertion.
-        #[serde(rename = "SigningAlgorithm")]
+        /// `SigningAlgorithm`: The algorithm used to sign the JWT assertion.
         pub signing_algorithm: Value<JwtSigningAlgorithm>,
-        /// Optional Secrets Manager ARN for identity providers that require client authentication alongside the JWT Bearer assertion.
-        #[serde(
-            rename = "TokenRequestSecretArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TokenRequestSecretArn`: Optional Secrets Manager ARN for identity providers that require client authentication alongside the JWT Bearer assertion.
         pub token_request_secret_arn: Option<Value<String>>,
     }
 
@@ -2372,6 +3136,24 @@ pub mod replicator {
                 signing_algorithm: signing_algorithm.into(),
                 token_request_secret_arn: None,
             }
+        }
+    }
+
+    impl Serialize for KafkaClusterOAuthIamJwtBearer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Audience", &self.audience)?;
+            map.serialize_entry("SigningAlgorithm", &self.signing_algorithm)?;
+            crate::cfn::entry(
+                &mut map,
+                "TokenRequestSecretArn",
+                &self.token_request_secret_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -2417,13 +3199,11 @@ pub mod replicator {
     }
 
     /// Details for SASL/SCRAM client authentication.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterSaslScramAuthentication {
-        /// The SASL/SCRAM authentication mechanism.
-        #[serde(rename = "Mechanism")]
+        /// `Mechanism`: The SASL/SCRAM authentication mechanism.
         pub mechanism: Value<KafkaClusterSaslScramMechanism>,
-        /// The Amazon Resource Name (ARN) of the Secrets Manager secret.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) of the Secrets Manager secret.
         pub secret_arn: Value<String>,
     }
 
@@ -2437,6 +3217,19 @@ pub mod replicator {
                 mechanism: mechanism.into(),
                 secret_arn: secret_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KafkaClusterSaslScramAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mechanism", &self.mechanism)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
         }
     }
 
@@ -2478,13 +3271,11 @@ pub mod replicator {
     }
 
     /// Details of encryption in transit to the Apache Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterEncryptionInTransit {
-        /// The type of encryption in transit to the Apache Kafka cluster.
-        #[serde(rename = "EncryptionType")]
+        /// `EncryptionType`: The type of encryption in transit to the Apache Kafka cluster.
         pub encryption_type: Value<KafkaClusterEncryptionInTransitType>,
-        /// The root CA certificate.
-        #[serde(rename = "RootCaCertificate", skip_serializing_if = "Option::is_none")]
+        /// `RootCaCertificate`: The root CA certificate.
         pub root_ca_certificate: Option<Value<String>>,
     }
 
@@ -2497,6 +3288,19 @@ pub mod replicator {
                 encryption_type: encryption_type.into(),
                 root_ca_certificate: None,
             }
+        }
+    }
+
+    impl Serialize for KafkaClusterEncryptionInTransit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "RootCaCertificate", &self.root_ca_certificate)?;
+            map.end()
         }
     }
 
@@ -2536,13 +3340,11 @@ pub mod replicator {
     }
 
     /// Details of an Amazon VPC which has network connectivity to the Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KafkaClusterClientVpcConfig {
-        /// The AWS security groups to associate with the elastic network interfaces in order to specify what the replicator has access to.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The AWS security groups to associate with the elastic network interfaces in order to specify what the replicator has access to.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The list of subnets to connect to in the virtual private cloud (VPC).
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The list of subnets to connect to in the virtual private cloud (VPC).
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -2556,40 +3358,73 @@ pub mod replicator {
         }
     }
 
-    /// Configuration for log delivery for the replicator.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LogDelivery {
-        /// The replicator logs configuration.
-        #[serde(
-            rename = "ReplicatorLogDelivery",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KafkaClusterClientVpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for log delivery for the replicator.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LogDelivery {
+        /// `ReplicatorLogDelivery`: The replicator logs configuration.
         pub replicator_log_delivery: Option<ReplicatorLogDelivery>,
     }
 
+    impl Serialize for LogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicatorLogDelivery",
+                &self.replicator_log_delivery,
+            )?;
+            map.end()
+        }
+    }
+
     /// Details of the log delivery for the replicator.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicatorLogDelivery {
-        /// Details of the CloudWatch Logs destination for replicator logs.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
+        /// `CloudWatchLogs`: Details of the CloudWatch Logs destination for replicator logs.
         pub cloud_watch_logs: Option<CloudWatchLogs>,
-        /// Details of the Kinesis Data Firehose delivery stream that is the destination for replicator logs.
-        #[serde(rename = "Firehose", skip_serializing_if = "Option::is_none")]
+        /// `Firehose`: Details of the Kinesis Data Firehose delivery stream that is the destination for replicator logs.
         pub firehose: Option<Firehose>,
-        /// Details of the Amazon S3 destination for replicator logs.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
+        /// `S3`: Details of the Amazon S3 destination for replicator logs.
         pub s3: Option<S3>,
     }
 
+    impl Serialize for ReplicatorLogDelivery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(&mut map, "Firehose", &self.firehose)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// Details about delivering logs to CloudWatch Logs.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogs {
-        /// Whether log delivery to CloudWatch Logs is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether log delivery to CloudWatch Logs is enabled.
         pub enabled: Value<bool>,
-        /// The CloudWatch log group that is the destination for log delivery.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The CloudWatch log group that is the destination for log delivery.
         pub log_group: Option<Value<String>>,
     }
 
@@ -2603,14 +3438,25 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for CloudWatchLogs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// Details about delivering logs to Firehose.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Firehose {
-        /// The Firehose delivery stream that is the destination for log delivery.
-        #[serde(rename = "DeliveryStream", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryStream`: The Firehose delivery stream that is the destination for log delivery.
         pub delivery_stream: Option<Value<String>>,
-        /// Whether log delivery to Firehose is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether log delivery to Firehose is enabled.
         pub enabled: Value<bool>,
     }
 
@@ -2624,17 +3470,27 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for Firehose {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryStream", &self.delivery_stream)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// Details about delivering logs to S3.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3 {
-        /// The S3 bucket that is the destination for log delivery.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The S3 bucket that is the destination for log delivery.
         pub bucket: Option<Value<String>>,
-        /// Whether log delivery to S3 is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether log delivery to S3 is enabled.
         pub enabled: Value<bool>,
-        /// The S3 prefix that is the destination for log delivery.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The S3 prefix that is the destination for log delivery.
         pub prefix: Option<Value<String>>,
     }
 
@@ -2649,45 +3505,36 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration for replication between a source and target Kafka cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationInfo {
-        /// Configuration relating to consumer group replication.
-        #[serde(rename = "ConsumerGroupReplication")]
+        /// `ConsumerGroupReplication`: Configuration relating to consumer group replication.
         pub consumer_group_replication: ConsumerGroupReplication,
-        /// Amazon Resource Name of the source Kafka cluster.
-        #[serde(
-            rename = "SourceKafkaClusterArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceKafkaClusterArn`: Amazon Resource Name of the source Kafka cluster.
         pub source_kafka_cluster_arn: Option<Value<String>>,
-        /// The ID of the source Kafka cluster.
-        #[serde(
-            rename = "SourceKafkaClusterId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceKafkaClusterId`: The ID of the source Kafka cluster.
         pub source_kafka_cluster_id: Option<Value<String>>,
-        /// The type of compression to use writing records to target Kafka cluster.
-        #[serde(rename = "TargetCompressionType")]
+        /// `TargetCompressionType`: The type of compression to use writing records to target Kafka cluster.
         pub target_compression_type: Value<TargetCompressionType>,
-        /// Amazon Resource Name of the target Kafka cluster.
-        #[serde(
-            rename = "TargetKafkaClusterArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetKafkaClusterArn`: Amazon Resource Name of the target Kafka cluster.
         pub target_kafka_cluster_arn: Option<Value<String>>,
-        /// The ID of the target Kafka cluster.
-        #[serde(
-            rename = "TargetKafkaClusterId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetKafkaClusterId`: The ID of the target Kafka cluster.
         pub target_kafka_cluster_id: Option<Value<String>>,
-        /// Configuration relating to topic replication.
-        #[serde(rename = "TopicReplication")]
+        /// `TopicReplication`: Configuration relating to topic replication.
         pub topic_replication: TopicReplication,
     }
 
@@ -2710,39 +3557,55 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for ReplicationInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConsumerGroupReplication",
+                &self.consumer_group_replication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceKafkaClusterArn",
+                &self.source_kafka_cluster_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceKafkaClusterId",
+                &self.source_kafka_cluster_id,
+            )?;
+            map.serialize_entry("TargetCompressionType", &self.target_compression_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetKafkaClusterArn",
+                &self.target_kafka_cluster_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetKafkaClusterId",
+                &self.target_kafka_cluster_id,
+            )?;
+            map.serialize_entry("TopicReplication", &self.topic_replication)?;
+            map.end()
+        }
+    }
+
     /// Configuration relating to consumer group replication.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConsumerGroupReplication {
-        /// The consumer group offset synchronization mode.
-        #[serde(
-            rename = "ConsumerGroupOffsetSyncMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConsumerGroupOffsetSyncMode`: The consumer group offset synchronization mode.
         pub consumer_group_offset_sync_mode: Option<Value<ConsumerGroupOffsetSyncMode>>,
-        /// List of regular expression patterns indicating the consumer groups that should not be replicated.
-        #[serde(
-            rename = "ConsumerGroupsToExclude",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConsumerGroupsToExclude`: List of regular expression patterns indicating the consumer groups that should not be replicated.
         pub consumer_groups_to_exclude: Option<Vec<Value<String>>>,
-        /// List of regular expression patterns indicating the consumer groups to copy.
-        #[serde(rename = "ConsumerGroupsToReplicate")]
+        /// `ConsumerGroupsToReplicate`: List of regular expression patterns indicating the consumer groups to copy.
         pub consumer_groups_to_replicate: Vec<Value<String>>,
-        /// Whether to periodically check for new consumer groups.
-        #[serde(
-            rename = "DetectAndCopyNewConsumerGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DetectAndCopyNewConsumerGroups`: Whether to periodically check for new consumer groups.
         pub detect_and_copy_new_consumer_groups: Option<Value<bool>>,
-        /// Whether to periodically write the translated offsets to __consumer_offsets topic in target cluster.
-        #[serde(
-            rename = "SynchroniseConsumerGroupOffsets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SynchroniseConsumerGroupOffsets`: Whether to periodically write the translated offsets to __consumer_offsets topic in target cluster.
         pub synchronise_consumer_group_offsets: Option<Value<bool>>,
     }
 
@@ -2756,6 +3619,41 @@ pub mod replicator {
                 detect_and_copy_new_consumer_groups: None,
                 synchronise_consumer_group_offsets: None,
             }
+        }
+    }
+
+    impl Serialize for ConsumerGroupReplication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConsumerGroupOffsetSyncMode",
+                &self.consumer_group_offset_sync_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConsumerGroupsToExclude",
+                &self.consumer_groups_to_exclude,
+            )?;
+            map.serialize_entry(
+                "ConsumerGroupsToReplicate",
+                &self.consumer_groups_to_replicate,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DetectAndCopyNewConsumerGroups",
+                &self.detect_and_copy_new_consumer_groups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SynchroniseConsumerGroupOffsets",
+                &self.synchronise_consumer_group_offsets,
+            )?;
+            map.end()
         }
     }
 
@@ -2843,44 +3741,21 @@ pub mod replicator {
     }
 
     /// The `TopicReplication` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TopicReplication {
-        /// Whether to periodically configure remote topic ACLs to match their corresponding upstream topics.
-        #[serde(
-            rename = "CopyAccessControlListsForTopics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CopyAccessControlListsForTopics`: Whether to periodically configure remote topic ACLs to match their corresponding upstream topics.
         pub copy_access_control_lists_for_topics: Option<Value<bool>>,
-        /// Whether to periodically configure remote topics to match their corresponding upstream topics.
-        #[serde(
-            rename = "CopyTopicConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CopyTopicConfigurations`: Whether to periodically configure remote topics to match their corresponding upstream topics.
         pub copy_topic_configurations: Option<Value<bool>>,
-        /// Whether to periodically check for new topics and partitions.
-        #[serde(
-            rename = "DetectAndCopyNewTopics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DetectAndCopyNewTopics`: Whether to periodically check for new topics and partitions.
         pub detect_and_copy_new_topics: Option<Value<bool>>,
-        /// Configuration for specifying the position in the topics to start replicating from.
-        #[serde(rename = "StartingPosition", skip_serializing_if = "Option::is_none")]
+        /// `StartingPosition`: Configuration for specifying the position in the topics to start replicating from.
         pub starting_position: Option<ReplicationStartingPosition>,
-        /// Configuration for specifying replicated topic names should be the same as their corresponding upstream topics or prefixed with source cluster alias.
-        #[serde(
-            rename = "TopicNameConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TopicNameConfiguration`: Configuration for specifying replicated topic names should be the same as their corresponding upstream topics or prefixed with source cluster alias.
         pub topic_name_configuration: Option<ReplicationTopicNameConfiguration>,
-        /// List of regular expression patterns indicating the topics that should not be replicated.
-        #[serde(rename = "TopicsToExclude", skip_serializing_if = "Option::is_none")]
+        /// `TopicsToExclude`: List of regular expression patterns indicating the topics that should not be replicated.
         pub topics_to_exclude: Option<Vec<Value<String>>>,
-        /// List of regular expression patterns indicating the topics to copy.
-        #[serde(rename = "TopicsToReplicate")]
+        /// `TopicsToReplicate`: List of regular expression patterns indicating the topics to copy.
         pub topics_to_replicate: Vec<Value<String>>,
     }
 
@@ -2899,12 +3774,57 @@ pub mod replicator {
         }
     }
 
+    impl Serialize for TopicReplication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyAccessControlListsForTopics",
+                &self.copy_access_control_lists_for_topics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTopicConfigurations",
+                &self.copy_topic_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DetectAndCopyNewTopics",
+                &self.detect_and_copy_new_topics,
+            )?;
+            crate::cfn::entry(&mut map, "StartingPosition", &self.starting_position)?;
+            crate::cfn::entry(
+                &mut map,
+                "TopicNameConfiguration",
+                &self.topic_name_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "TopicsToExclude", &self.topics_to_exclude)?;
+            map.serialize_entry("TopicsToReplicate", &self.topics_to_replicate)?;
+            map.end()
+        }
+    }
+
     /// Configuration for specifying the position in the topics to start replicating from.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicationStartingPosition {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<ReplicationStartingPositionType>>,
+    }
+
+    impl Serialize for ReplicationStartingPosition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of replication starting position.
@@ -2946,11 +3866,22 @@ pub mod replicator {
     }
 
     /// Configuration for specifying replicated topic names should be the same as their corresponding upstream topics or prefixed with source cluster alias.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicationTopicNameConfiguration {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<ReplicationTopicNameConfigurationType>>,
+    }
+
+    impl Serialize for ReplicationTopicNameConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of replicated topic name.
@@ -3058,19 +3989,15 @@ pub mod serverless_cluster {
     }
 
     /// The properties of `AWS::MSK::ServerlessCluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerlessClusterProps {
         /// `ClientAuthentication`.
-        #[serde(rename = "ClientAuthentication")]
         pub client_authentication: ClientAuthentication,
         /// `ClusterName`.
-        #[serde(rename = "ClusterName")]
         pub cluster_name: Value<String>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `VpcConfigs`.
-        #[serde(rename = "VpcConfigs")]
         pub vpc_configs: Vec<VpcConfig>,
     }
 
@@ -3090,11 +4017,25 @@ pub mod serverless_cluster {
         }
     }
 
+    impl Serialize for CfnServerlessClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientAuthentication", &self.client_authentication)?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcConfigs", &self.vpc_configs)?;
+            map.end()
+        }
+    }
+
     /// The `ClientAuthentication` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientAuthentication {
         /// `Sasl`.
-        #[serde(rename = "Sasl")]
         pub sasl: Sasl,
     }
 
@@ -3105,11 +4046,22 @@ pub mod serverless_cluster {
         }
     }
 
+    impl Serialize for ClientAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Sasl", &self.sasl)?;
+            map.end()
+        }
+    }
+
     /// The `Sasl` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Sasl {
         /// `Iam`.
-        #[serde(rename = "Iam")]
         pub iam: Iam,
     }
 
@@ -3120,14 +4072,24 @@ pub mod serverless_cluster {
         }
     }
 
+    impl Serialize for Sasl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Iam", &self.iam)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -3138,6 +4100,19 @@ pub mod serverless_cluster {
                 security_groups: None,
                 subnet_ids: subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
         }
     }
 }
@@ -3206,22 +4181,17 @@ pub mod topic {
     }
 
     /// The properties of `AWS::MSK::Topic`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicProps {
-        /// The Amazon Resource Name (ARN) of the MSK cluster
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: The Amazon Resource Name (ARN) of the MSK cluster
         pub cluster_arn: Value<String>,
-        /// Base64 encoded configuration properties of the topic
-        #[serde(rename = "Configs", skip_serializing_if = "Option::is_none")]
+        /// `Configs`: Base64 encoded configuration properties of the topic
         pub configs: Option<Value<String>>,
-        /// The number of partitions for the topic
-        #[serde(rename = "PartitionCount")]
+        /// `PartitionCount`: The number of partitions for the topic
         pub partition_count: Value<i64>,
-        /// The replication factor for the topic
-        #[serde(rename = "ReplicationFactor")]
+        /// `ReplicationFactor`: The replication factor for the topic
         pub replication_factor: Value<i64>,
-        /// The name of the topic
-        #[serde(rename = "TopicName")]
+        /// `TopicName`: The name of the topic
         pub topic_name: Value<String>,
     }
 
@@ -3240,6 +4210,22 @@ pub mod topic {
                 replication_factor: replication_factor.into(),
                 topic_name: topic_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTopicProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "Configs", &self.configs)?;
+            map.serialize_entry("PartitionCount", &self.partition_count)?;
+            map.serialize_entry("ReplicationFactor", &self.replication_factor)?;
+            map.serialize_entry("TopicName", &self.topic_name)?;
+            map.end()
         }
     }
 }
@@ -3308,25 +4294,19 @@ pub mod vpc_connection {
     }
 
     /// The properties of `AWS::MSK::VpcConnection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcConnectionProps {
         /// `Authentication`.
-        #[serde(rename = "Authentication")]
         pub authentication: Value<Authentication>,
         /// `ClientSubnets`.
-        #[serde(rename = "ClientSubnets")]
         pub client_subnets: Vec<Value<String>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups")]
         pub security_groups: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the target cluster
-        #[serde(rename = "TargetClusterArn")]
+        /// `TargetClusterArn`: The Amazon Resource Name (ARN) of the target cluster
         pub target_cluster_arn: Value<String>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -3347,6 +4327,23 @@ pub mod vpc_connection {
                 target_cluster_arn: target_cluster_arn.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpcConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Authentication", &self.authentication)?;
+            map.serialize_entry("ClientSubnets", &self.client_subnets)?;
+            map.serialize_entry("SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetClusterArn", &self.target_cluster_arn)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -3392,10 +4389,9 @@ pub mod vpc_connection {
 }
 
 /// The `Iam` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Iam {
     /// `Enabled`.
-    #[serde(rename = "Enabled")]
     pub enabled: Value<bool>,
 }
 
@@ -3403,5 +4399,17 @@ impl Iam {
     /// A `Iam` of its required properties (`Enabled`), the others unset.
     pub fn new(enabled: impl Into<Value<bool>>) -> Self {
         Self { enabled: enabled.into() }
+    }
+}
+
+impl Serialize for Iam {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Enabled", &self.enabled)?;
+        map.end()
     }
 }

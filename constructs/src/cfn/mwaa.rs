@@ -132,117 +132,59 @@ pub mod environment {
     }
 
     /// The properties of `AWS::MWAA::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
-        /// `AirflowConfigurationOptions`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AirflowConfigurationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AirflowConfigurationOptions`: `AirflowConfigurationOptions`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub airflow_configuration_options: Option<serde_json::Value>,
         /// `AirflowVersion`.
-        #[serde(rename = "AirflowVersion", skip_serializing_if = "Option::is_none")]
         pub airflow_version: Option<Value<String>>,
         /// `DagS3Path`.
-        #[serde(rename = "DagS3Path", skip_serializing_if = "Option::is_none")]
         pub dag_s3_path: Option<Value<String>>,
         /// `EndpointManagement`.
-        #[serde(rename = "EndpointManagement", skip_serializing_if = "Option::is_none")]
         pub endpoint_management: Option<Value<EndpointManagement>>,
         /// `EnvironmentClass`.
-        #[serde(rename = "EnvironmentClass", skip_serializing_if = "Option::is_none")]
         pub environment_class: Option<Value<String>>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// `KmsKey`.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
         pub kms_key: Option<Value<String>>,
         /// `LoggingConfiguration`.
-        #[serde(
-            rename = "LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logging_configuration: Option<LoggingConfiguration>,
         /// `MaxWebservers`.
-        #[serde(rename = "MaxWebservers", skip_serializing_if = "Option::is_none")]
         pub max_webservers: Option<Value<i64>>,
         /// `MaxWorkers`.
-        #[serde(rename = "MaxWorkers", skip_serializing_if = "Option::is_none")]
         pub max_workers: Option<Value<i64>>,
         /// `MinWebservers`.
-        #[serde(rename = "MinWebservers", skip_serializing_if = "Option::is_none")]
         pub min_webservers: Option<Value<i64>>,
         /// `MinWorkers`.
-        #[serde(rename = "MinWorkers", skip_serializing_if = "Option::is_none")]
         pub min_workers: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `PluginsS3ObjectVersion`.
-        #[serde(
-            rename = "PluginsS3ObjectVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub plugins_s3_object_version: Option<Value<String>>,
         /// `PluginsS3Path`.
-        #[serde(rename = "PluginsS3Path", skip_serializing_if = "Option::is_none")]
         pub plugins_s3_path: Option<Value<String>>,
         /// `RequirementsS3ObjectVersion`.
-        #[serde(
-            rename = "RequirementsS3ObjectVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub requirements_s3_object_version: Option<Value<String>>,
         /// `RequirementsS3Path`.
-        #[serde(rename = "RequirementsS3Path", skip_serializing_if = "Option::is_none")]
         pub requirements_s3_path: Option<Value<String>>,
         /// `Schedulers`.
-        #[serde(rename = "Schedulers", skip_serializing_if = "Option::is_none")]
         pub schedulers: Option<Value<i64>>,
         /// `SourceBucketArn`.
-        #[serde(rename = "SourceBucketArn", skip_serializing_if = "Option::is_none")]
         pub source_bucket_arn: Option<Value<String>>,
         /// `StartupScriptS3ObjectVersion`.
-        #[serde(
-            rename = "StartupScriptS3ObjectVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub startup_script_s3_object_version: Option<Value<String>>,
         /// `StartupScriptS3Path`.
-        #[serde(rename = "StartupScriptS3Path", skip_serializing_if = "Option::is_none")]
         pub startup_script_s3_path: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `WebserverAccessMode`.
-        #[serde(rename = "WebserverAccessMode", skip_serializing_if = "Option::is_none")]
         pub webserver_access_mode: Option<Value<WebserverAccessMode>>,
         /// `WeeklyMaintenanceWindowStart`.
-        #[serde(
-            rename = "WeeklyMaintenanceWindowStart",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub weekly_maintenance_window_start: Option<Value<String>>,
         /// `WorkerReplacementStrategy`.
-        #[serde(
-            rename = "WorkerReplacementStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub worker_replacement_strategy: Option<Value<WorkerReplacementStrategy>>,
     }
 
@@ -277,6 +219,91 @@ pub mod environment {
                 weekly_maintenance_window_start: None,
                 worker_replacement_strategy: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AirflowConfigurationOptions",
+                &self.airflow_configuration_options,
+            )?;
+            crate::cfn::entry(&mut map, "AirflowVersion", &self.airflow_version)?;
+            crate::cfn::entry(&mut map, "DagS3Path", &self.dag_s3_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointManagement",
+                &self.endpoint_management,
+            )?;
+            crate::cfn::entry(&mut map, "EnvironmentClass", &self.environment_class)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfiguration",
+                &self.logging_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "MaxWebservers", &self.max_webservers)?;
+            crate::cfn::entry(&mut map, "MaxWorkers", &self.max_workers)?;
+            crate::cfn::entry(&mut map, "MinWebservers", &self.min_webservers)?;
+            crate::cfn::entry(&mut map, "MinWorkers", &self.min_workers)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PluginsS3ObjectVersion",
+                &self.plugins_s3_object_version,
+            )?;
+            crate::cfn::entry(&mut map, "PluginsS3Path", &self.plugins_s3_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequirementsS3ObjectVersion",
+                &self.requirements_s3_object_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequirementsS3Path",
+                &self.requirements_s3_path,
+            )?;
+            crate::cfn::entry(&mut map, "Schedulers", &self.schedulers)?;
+            crate::cfn::entry(&mut map, "SourceBucketArn", &self.source_bucket_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "StartupScriptS3ObjectVersion",
+                &self.startup_script_s3_object_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StartupScriptS3Path",
+                &self.startup_script_s3_path,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WebserverAccessMode",
+                &self.webserver_access_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceWindowStart",
+                &self.weekly_maintenance_window_start,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkerReplacementStrategy",
+                &self.worker_replacement_strategy,
+            )?;
+            map.end()
         }
     }
 
@@ -318,41 +345,63 @@ pub mod environment {
     }
 
     /// Logging configuration for the environment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingConfiguration {
         /// `DagProcessingLogs`.
-        #[serde(rename = "DagProcessingLogs", skip_serializing_if = "Option::is_none")]
         pub dag_processing_logs: Option<ModuleLoggingConfiguration>,
         /// `SchedulerLogs`.
-        #[serde(rename = "SchedulerLogs", skip_serializing_if = "Option::is_none")]
         pub scheduler_logs: Option<ModuleLoggingConfiguration>,
         /// `TaskLogs`.
-        #[serde(rename = "TaskLogs", skip_serializing_if = "Option::is_none")]
         pub task_logs: Option<ModuleLoggingConfiguration>,
         /// `WebserverLogs`.
-        #[serde(rename = "WebserverLogs", skip_serializing_if = "Option::is_none")]
         pub webserver_logs: Option<ModuleLoggingConfiguration>,
         /// `WorkerLogs`.
-        #[serde(rename = "WorkerLogs", skip_serializing_if = "Option::is_none")]
         pub worker_logs: Option<ModuleLoggingConfiguration>,
     }
 
-    /// Logging configuration for a specific airflow component.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ModuleLoggingConfiguration {
-        /// `CloudWatchLogGroupArn`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "CloudWatchLogGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DagProcessingLogs", &self.dag_processing_logs)?;
+            crate::cfn::entry(&mut map, "SchedulerLogs", &self.scheduler_logs)?;
+            crate::cfn::entry(&mut map, "TaskLogs", &self.task_logs)?;
+            crate::cfn::entry(&mut map, "WebserverLogs", &self.webserver_logs)?;
+            crate::cfn::entry(&mut map, "WorkerLogs", &self.worker_logs)?;
+            map.end()
+        }
+    }
 
+    /// Logging configuration for a specific airflow component.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ModuleLoggingConfiguration {
+        /// `CloudWatchLogGroupArn`: `CloudWatchLogGroupArn`. Read-only: CloudFormation returns it.
         pub cloud_watch_log_group_arn: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `LogLevel`.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
         pub log_level: Option<Value<LoggingLevel>>,
+    }
+
+    impl Serialize for ModuleLoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogGroupArn",
+                &self.cloud_watch_log_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            map.end()
+        }
     }
 
     /// Values of `LoggingLevel`.
@@ -402,14 +451,25 @@ pub mod environment {
     }
 
     /// Configures the network resources of the environment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
-        /// A list of security groups to use for the environment.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: A list of security groups to use for the environment.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of subnets to use for the environment.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: A list of subnets to use for the environment.
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 
     /// Choice for mode of webserver access including over public internet or via private VPC endpoint.

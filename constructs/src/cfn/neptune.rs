@@ -105,139 +105,172 @@ pub mod db_cluster {
     }
 
     /// The properties of `AWS::Neptune::DBCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDbClusterProps {
-        /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster.
-        #[serde(rename = "AssociatedRoles", skip_serializing_if = "Option::is_none")]
+        /// `AssociatedRoles`: Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster.
         pub associated_roles: Option<Vec<DbClusterRole>>,
-        /// Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZones`: Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
         pub availability_zones: Option<Vec<Value<String>>>,
-        /// Specifies the number of days for which automatic DB snapshots are retained.
-        #[serde(
-            rename = "BackupRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BackupRetentionPeriod`: Specifies the number of days for which automatic DB snapshots are retained.
         pub backup_retention_period: Option<Value<i64>>,
-        /// A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster.
-        #[serde(rename = "CopyTagsToSnapshot", skip_serializing_if = "Option::is_none")]
+        /// `CopyTagsToSnapshot`: A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster.
         pub copy_tags_to_snapshot: Option<Value<bool>>,
-        /// The DB cluster identifier.
-        #[serde(rename = "DBClusterIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `DBClusterIdentifier`: The DB cluster identifier.
         pub db_cluster_identifier: Option<Value<String>>,
-        /// Provides the name of the DB cluster parameter group.
-        #[serde(
-            rename = "DBClusterParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBClusterParameterGroupName`: Provides the name of the DB cluster parameter group.
         pub db_cluster_parameter_group_name: Option<Value<String>>,
-        /// The name of the DB parameter group to apply to all instances of the DB cluster.
-        #[serde(
-            rename = "DBInstanceParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBInstanceParameterGroupName`: The name of the DB parameter group to apply to all instances of the DB cluster.
         pub db_instance_parameter_group_name: Option<Value<String>>,
-        /// The port number on which the DB instances in the DB cluster accept connections.
-        #[serde(rename = "DBPort", skip_serializing_if = "Option::is_none")]
+        /// `DBPort`: The port number on which the DB instances in the DB cluster accept connections.
         pub db_port: Option<Value<i64>>,
-        /// Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DBSubnetGroupName`: Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
         pub db_subnet_group_name: Option<Value<String>>,
-        /// Indicates whether or not the DB cluster has deletion protection enabled.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Indicates whether or not the DB cluster has deletion protection enabled.
         pub deletion_protection: Option<Value<bool>>,
-        /// Specifies a list of log types that are enabled for export to CloudWatch Logs.
-        #[serde(
-            rename = "EnableCloudwatchLogsExports",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableCloudwatchLogsExports`: Specifies a list of log types that are enabled for export to CloudWatch Logs.
         pub enable_cloudwatch_logs_exports: Option<Vec<Value<String>>>,
-        /// Indicates the database engine version.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: Indicates the database engine version.
         pub engine_version: Option<Value<String>>,
-        /// The ID of the Neptune global database to which this new DB cluster should be added.
-        #[serde(
-            rename = "GlobalClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalClusterIdentifier`: The ID of the Neptune global database to which this new DB cluster should be added.
         pub global_cluster_identifier: Option<Value<String>>,
-        /// True if mapping of Amazon Identity and Access Management (IAM) accounts to database accounts is enabled, and otherwise false.
-        #[serde(rename = "IamAuthEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IamAuthEnabled`: True if mapping of Amazon Identity and Access Management (IAM) accounts to database accounts is enabled, and otherwise false.
         pub iam_auth_enabled: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef.
         pub kms_key_id: Option<Value<String>>,
-        /// The network type of the DB cluster.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The network type of the DB cluster.
         pub network_type: Option<Value<NetworkType>>,
-        /// Specifies the daily time range during which automated backups are created if automated backups are enabled, as determined by the BackupRetentionPeriod.
-        #[serde(
-            rename = "PreferredBackupWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredBackupWindow`: Specifies the daily time range during which automated backups are created if automated backups are enabled, as determined by the BackupRetentionPeriod.
         pub preferred_backup_window: Option<Value<String>>,
-        /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
-        #[serde(rename = "RestoreToTime", skip_serializing_if = "Option::is_none")]
+        /// `RestoreToTime`: Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
         pub restore_to_time: Option<Value<String>>,
-        /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
-        #[serde(rename = "RestoreType", skip_serializing_if = "Option::is_none")]
+        /// `RestoreType`: Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
         pub restore_type: Option<Value<String>>,
-        /// Contains the scaling configuration used by the Neptune Serverless Instances within this DB cluster.
-        #[serde(
-            rename = "ServerlessScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerlessScalingConfiguration`: Contains the scaling configuration used by the Neptune Serverless Instances within this DB cluster.
         pub serverless_scaling_configuration: Option<ServerlessScalingConfiguration>,
-        /// Specifies the identifier for a DB cluster snapshot.
-        #[serde(rename = "SnapshotIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotIdentifier`: Specifies the identifier for a DB cluster snapshot.
         pub snapshot_identifier: Option<Value<String>>,
-        /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
-        #[serde(
-            rename = "SourceDBClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBClusterIdentifier`: Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
         pub source_db_cluster_identifier: Option<Value<String>>,
-        /// Indicates whether the DB cluster is encrypted.
-        #[serde(rename = "StorageEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `StorageEncrypted`: Indicates whether the DB cluster is encrypted.
         pub storage_encrypted: Option<Value<bool>>,
-        /// The tags assigned to this cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to this cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
-        #[serde(
-            rename = "UseLatestRestorableTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseLatestRestorableTime`: Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
         pub use_latest_restorable_time: Option<Value<bool>>,
-        /// Provides a list of VPC security groups that the DB cluster belongs to.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: Provides a list of VPC security groups that the DB cluster belongs to.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CfnDbClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssociatedRoles", &self.associated_roles)?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupRetentionPeriod",
+                &self.backup_retention_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToSnapshot",
+                &self.copy_tags_to_snapshot,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterIdentifier",
+                &self.db_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterParameterGroupName",
+                &self.db_cluster_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBInstanceParameterGroupName",
+                &self.db_instance_parameter_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "DBPort", &self.db_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableCloudwatchLogsExports",
+                &self.enable_cloudwatch_logs_exports,
+            )?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "IamAuthEnabled", &self.iam_auth_enabled)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredBackupWindow",
+                &self.preferred_backup_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(&mut map, "RestoreToTime", &self.restore_to_time)?;
+            crate::cfn::entry(&mut map, "RestoreType", &self.restore_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerlessScalingConfiguration",
+                &self.serverless_scaling_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotIdentifier",
+                &self.snapshot_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBClusterIdentifier",
+                &self.source_db_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "StorageEncrypted", &self.storage_encrypted)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseLatestRestorableTime",
+                &self.use_latest_restorable_time,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes an AWS Identity and Access Management (IAM) role that is associated with a DB cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DbClusterRole {
-        /// The name of the feature associated with the AWS Identity and Access Management (IAM) role.
-        #[serde(rename = "FeatureName", skip_serializing_if = "Option::is_none")]
+        /// `FeatureName`: The name of the feature associated with the AWS Identity and Access Management (IAM) role.
         pub feature_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
         pub role_arn: Value<String>,
     }
 
@@ -248,6 +281,19 @@ pub mod db_cluster {
                 feature_name: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for DbClusterRole {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FeatureName", &self.feature_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -289,13 +335,11 @@ pub mod db_cluster {
     }
 
     /// Contains the scaling configuration of an Neptune Serverless DB cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerlessScalingConfiguration {
-        /// The maximum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster.
-        #[serde(rename = "MaxCapacity")]
+        /// `MaxCapacity`: The maximum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster.
         pub max_capacity: Value<f64>,
-        /// The minimum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster.
-        #[serde(rename = "MinCapacity")]
+        /// `MinCapacity`: The minimum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster.
         pub min_capacity: Value<f64>,
     }
 
@@ -309,6 +353,19 @@ pub mod db_cluster {
                 max_capacity: max_capacity.into(),
                 min_capacity: min_capacity.into(),
             }
+        }
+    }
+
+    impl Serialize for ServerlessScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+            map.serialize_entry("MinCapacity", &self.min_capacity)?;
+            map.end()
         }
     }
 }
@@ -370,22 +427,17 @@ pub mod db_cluster_parameter_group {
     }
 
     /// The properties of `AWS::Neptune::DBClusterParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbClusterParameterGroupProps {
-        /// Provides the customer-specified description for this DB cluster parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: Provides the customer-specified description for this DB cluster parameter group.
         pub description: Value<String>,
-        /// Must be neptune1 for engine versions prior to 1.2.0.0, or neptune1.2 for engine version 1.2.0.0 and higher.
-        #[serde(rename = "Family")]
+        /// `Family`: Must be neptune1 for engine versions prior to 1.2.0.0, or neptune1.2 for engine version 1.2.0.0 and higher.
         pub family: Value<String>,
-        /// Provides the name of the DB cluster parameter group.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Provides the name of the DB cluster parameter group.
         pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: serde_json::Value,
-        /// The list of tags for the cluster parameter group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags for the cluster parameter group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -403,6 +455,22 @@ pub mod db_cluster_parameter_group {
                 parameters: parameters.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbClusterParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Family", &self.family)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -478,67 +546,31 @@ pub mod db_instance {
     }
 
     /// The properties of `AWS::Neptune::DBInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbInstanceProps {
-        /// Indicates that major version upgrades are allowed.
-        #[serde(
-            rename = "AllowMajorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowMajorVersionUpgrade`: Indicates that major version upgrades are allowed.
         pub allow_major_version_upgrade: Option<Value<bool>>,
-        /// Indicates that minor version patches are applied automatically.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoMinorVersionUpgrade`: Indicates that minor version patches are applied automatically.
         pub auto_minor_version_upgrade: Option<Value<bool>>,
-        /// Specifies the name of the Availability Zone the DB instance is located in.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: Specifies the name of the Availability Zone the DB instance is located in.
         pub availability_zone: Option<Value<String>>,
-        /// If the DB instance is a member of a DB cluster, contains the name of the DB cluster that the DB instance is a member of.
-        #[serde(rename = "DBClusterIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `DBClusterIdentifier`: If the DB instance is a member of a DB cluster, contains the name of the DB cluster that the DB instance is a member of.
         pub db_cluster_identifier: Option<Value<String>>,
-        /// Contains the name of the compute and memory capacity class of the DB instance.
-        #[serde(rename = "DBInstanceClass")]
+        /// `DBInstanceClass`: Contains the name of the compute and memory capacity class of the DB instance.
         pub db_instance_class: Value<String>,
-        /// Contains a user-supplied database identifier.
-        #[serde(
-            rename = "DBInstanceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBInstanceIdentifier`: Contains a user-supplied database identifier.
         pub db_instance_identifier: Option<Value<String>>,
-        /// The name of an existing DB parameter group or a reference to an AWS::Neptune::DBParameterGroup resource created in the template.
-        #[serde(
-            rename = "DBParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBParameterGroupName`: The name of an existing DB parameter group or a reference to an AWS::Neptune::DBParameterGroup resource created in the template.
         pub db_parameter_group_name: Option<Value<String>>,
-        /// This parameter is not supported.
-        #[serde(
-            rename = "DBSnapshotIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBSnapshotIdentifier`: This parameter is not supported.
         pub db_snapshot_identifier: Option<Value<String>>,
-        /// A DB subnet group to associate with the DB instance.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DBSubnetGroupName`: A DB subnet group to associate with the DB instance.
         pub db_subnet_group_name: Option<Value<String>>,
-        /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// Indicates that public accessibility is enabled.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Indicates that public accessibility is enabled.
         pub publicly_accessible: Option<Value<bool>>,
-        /// An arbitrary set of tags (key-value pairs) for this DB instance.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this DB instance.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -559,6 +591,65 @@ pub mod db_instance {
                 publicly_accessible: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowMajorVersionUpgrade",
+                &self.allow_major_version_upgrade,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterIdentifier",
+                &self.db_cluster_identifier,
+            )?;
+            map.serialize_entry("DBInstanceClass", &self.db_instance_class)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBInstanceIdentifier",
+                &self.db_instance_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBParameterGroupName",
+                &self.db_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSnapshotIdentifier",
+                &self.db_snapshot_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -620,22 +711,17 @@ pub mod db_parameter_group {
     }
 
     /// The properties of `AWS::Neptune::DBParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbParameterGroupProps {
-        /// Provides the customer-specified description for this DB parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: Provides the customer-specified description for this DB parameter group.
         pub description: Value<String>,
-        /// Must be `neptune1` for engine versions prior to 1.2.0.0, or `neptune1.2` for engine version `1.2.0.0` and higher.
-        #[serde(rename = "Family")]
+        /// `Family`: Must be `neptune1` for engine versions prior to 1.2.0.0, or `neptune1.2` for engine version `1.2.0.0` and higher.
         pub family: Value<String>,
-        /// Provides the name of the DB parameter group.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Provides the name of the DB parameter group.
         pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: serde_json::Value,
-        /// An optional array of key-value pairs to apply to this DB parameter group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional array of key-value pairs to apply to this DB parameter group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -653,6 +739,22 @@ pub mod db_parameter_group {
                 parameters: parameters.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Family", &self.family)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -714,19 +816,15 @@ pub mod db_subnet_group {
     }
 
     /// The properties of `AWS::Neptune::DBSubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSubnetGroupProps {
-        /// The description for the DB subnet group.
-        #[serde(rename = "DBSubnetGroupDescription")]
+        /// `DBSubnetGroupDescription`: The description for the DB subnet group.
         pub db_subnet_group_description: Value<String>,
-        /// The name for the DB subnet group.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DBSubnetGroupName`: The name for the DB subnet group.
         pub db_subnet_group_name: Option<Value<String>>,
-        /// The Amazon EC2 subnet IDs for the DB subnet group.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The Amazon EC2 subnet IDs for the DB subnet group.
         pub subnet_ids: Vec<Value<String>>,
-        /// An optional array of key-value pairs to apply to this DB subnet group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional array of key-value pairs to apply to this DB subnet group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -742,6 +840,28 @@ pub mod db_subnet_group {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DBSubnetGroupDescription",
+                &self.db_subnet_group_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -804,28 +924,21 @@ pub mod event_subscription {
     }
 
     /// The properties of `AWS::Neptune::EventSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSubscriptionProps {
-        /// A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
         pub enabled: Option<Value<bool>>,
-        /// A list of event categories for a SourceType that you want to subscribe to.
-        #[serde(rename = "EventCategories", skip_serializing_if = "Option::is_none")]
+        /// `EventCategories`: A list of event categories for a SourceType that you want to subscribe to.
         pub event_categories: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the SNS topic created for event notification.
-        #[serde(rename = "SnsTopicArn")]
+        /// `SnsTopicArn`: The Amazon Resource Name (ARN) of the SNS topic created for event notification.
         pub sns_topic_arn: Value<String>,
-        /// The list of identifiers of the event sources for which events will be returned.
-        #[serde(rename = "SourceIds", skip_serializing_if = "Option::is_none")]
+        /// `SourceIds`: The list of identifiers of the event sources for which events will be returned.
         pub source_ids: Option<Vec<Value<String>>>,
-        /// The type of source that will be generating the events.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
+        /// `SourceType`: The type of source that will be generating the events.
         pub source_type: Option<Value<String>>,
-        /// The name of the subscription.
-        #[serde(rename = "SubscriptionName", skip_serializing_if = "Option::is_none")]
+        /// `SubscriptionName`: The name of the subscription.
         pub subscription_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -841,6 +954,24 @@ pub mod event_subscription {
                 subscription_name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEventSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EventCategories", &self.event_categories)?;
+            map.serialize_entry("SnsTopicArn", &self.sns_topic_arn)?;
+            crate::cfn::entry(&mut map, "SourceIds", &self.source_ids)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            crate::cfn::entry(&mut map, "SubscriptionName", &self.subscription_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -905,37 +1036,52 @@ pub mod global_cluster {
     }
 
     /// The properties of `AWS::Neptune::GlobalCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGlobalClusterProps {
-        /// Whether deletion protection is enabled.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Whether deletion protection is enabled.
         pub deletion_protection: Option<Value<bool>>,
-        /// The name of the database engine.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The name of the database engine.
         pub engine: Option<Value<Engine>>,
-        /// The version number of the database engine.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version number of the database engine.
         pub engine_version: Option<Value<String>>,
-        /// The cluster identifier of the global database cluster.
-        #[serde(
-            rename = "GlobalClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalClusterIdentifier`: The cluster identifier of the global database cluster.
         pub global_cluster_identifier: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of an existing Neptune DB cluster to use as the primary cluster of the new global database.
-        #[serde(
-            rename = "SourceDBClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBClusterIdentifier`: The Amazon Resource Name (ARN) of an existing Neptune DB cluster to use as the primary cluster of the new global database.
         pub source_db_cluster_identifier: Option<Value<String>>,
-        /// Whether the global database cluster is storage encrypted.
-        #[serde(rename = "StorageEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `StorageEncrypted`: Whether the global database cluster is storage encrypted.
         pub storage_encrypted: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnGlobalClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBClusterIdentifier",
+                &self.source_db_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "StorageEncrypted", &self.storage_encrypted)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The name of the database engine.

@@ -86,38 +86,25 @@ pub mod graph {
     }
 
     /// The properties of `AWS::NeptuneGraph::Graph`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGraphProps {
-        /// Value that indicates whether the Graph has deletion protection enabled.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Value that indicates whether the Graph has deletion protection enabled.
         pub deletion_protection: Option<Value<bool>>,
-        /// Contains a user-supplied name for the Graph.
-        #[serde(rename = "GraphName", skip_serializing_if = "Option::is_none")]
+        /// `GraphName`: Contains a user-supplied name for the Graph.
         pub graph_name: Option<Value<String>>,
-        /// The details of the import task to use to create the graph.
-        #[serde(rename = "ImportTask", skip_serializing_if = "Option::is_none")]
+        /// `ImportTask`: The details of the import task to use to create the graph.
         pub import_task: Option<ImportTask>,
-        /// The ARN of the KMS key used to encrypt data in the Neptune Analytics graph.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyIdentifier`: The ARN of the KMS key used to encrypt data in the Neptune Analytics graph.
         pub kms_key_identifier: Option<Value<String>>,
-        /// Memory for the Graph.
-        #[serde(rename = "ProvisionedMemory")]
+        /// `ProvisionedMemory`: Memory for the Graph.
         pub provisioned_memory: Value<i64>,
-        /// Specifies whether the Graph can be reached over the internet.
-        #[serde(rename = "PublicConnectivity", skip_serializing_if = "Option::is_none")]
+        /// `PublicConnectivity`: Specifies whether the Graph can be reached over the internet.
         pub public_connectivity: Option<Value<bool>>,
-        /// Specifies the number of replicas you want when finished.
-        #[serde(rename = "ReplicaCount", skip_serializing_if = "Option::is_none")]
+        /// `ReplicaCount`: Specifies the number of replicas you want when finished.
         pub replica_count: Option<Value<i64>>,
-        /// The tags associated with this graph.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with this graph.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Vector Search Configuration
-        #[serde(
-            rename = "VectorSearchConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VectorSearchConfiguration`: Vector Search Configuration
         pub vector_search_configuration: Option<VectorSearchConfiguration>,
     }
 
@@ -138,43 +125,58 @@ pub mod graph {
         }
     }
 
+    impl Serialize for CfnGraphProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "GraphName", &self.graph_name)?;
+            crate::cfn::entry(&mut map, "ImportTask", &self.import_task)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            map.serialize_entry("ProvisionedMemory", &self.provisioned_memory)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicConnectivity",
+                &self.public_connectivity,
+            )?;
+            crate::cfn::entry(&mut map, "ReplicaCount", &self.replica_count)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VectorSearchConfiguration",
+                &self.vector_search_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The import task details to import data into the graph at creation time.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImportTask {
-        /// The method to handle blank nodes in the dataset.
-        #[serde(rename = "BlankNodeHandling", skip_serializing_if = "Option::is_none")]
+        /// `BlankNodeHandling`: The method to handle blank nodes in the dataset.
         pub blank_node_handling: Option<Value<BlankNodeHandling>>,
-        /// If set to true, the task halts when an import error is encountered.
-        #[serde(rename = "FailOnError", skip_serializing_if = "Option::is_none")]
+        /// `FailOnError`: If set to true, the task halts when an import error is encountered.
         pub fail_on_error: Option<Value<bool>>,
-        /// Specifies the format of S3 data to be imported.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+        /// `Format`: Specifies the format of S3 data to be imported.
         pub format: Option<Value<Format>>,
-        /// Contains options for controlling the import process.
-        #[serde(rename = "ImportOptions", skip_serializing_if = "Option::is_none")]
+        /// `ImportOptions`: Contains options for controlling the import process.
         pub import_options: Option<ImportOptions>,
-        /// The maximum provisioned memory-optimized Neptune Capacity Units (m-NCUs) to use for the graph.
-        #[serde(
-            rename = "MaxProvisionedMemory",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxProvisionedMemory`: The maximum provisioned memory-optimized Neptune Capacity Units (m-NCUs) to use for the graph.
         pub max_provisioned_memory: Option<Value<i64>>,
-        /// The minimum provisioned memory-optimized Neptune Capacity Units (m-NCUs) to use for the graph.
-        #[serde(
-            rename = "MinProvisionedMemory",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinProvisionedMemory`: The minimum provisioned memory-optimized Neptune Capacity Units (m-NCUs) to use for the graph.
         pub min_provisioned_memory: Option<Value<i64>>,
-        /// The parquet type of the import task.
-        #[serde(rename = "ParquetType", skip_serializing_if = "Option::is_none")]
+        /// `ParquetType`: The parquet type of the import task.
         pub parquet_type: Option<Value<ParquetType>>,
-        /// The ARN of the IAM role that will allow access to the data that is to be imported.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role that will allow access to the data that is to be imported.
         pub role_arn: Value<String>,
-        /// A URL identifying to the location of the data to be imported.
-        #[serde(rename = "Source")]
+        /// `Source`: A URL identifying to the location of the data to be imported.
         pub source: Value<String>,
     }
 
@@ -195,6 +197,34 @@ pub mod graph {
                 role_arn: role_arn.into(),
                 source: source.into(),
             }
+        }
+    }
+
+    impl Serialize for ImportTask {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlankNodeHandling", &self.blank_node_handling)?;
+            crate::cfn::entry(&mut map, "FailOnError", &self.fail_on_error)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            crate::cfn::entry(&mut map, "ImportOptions", &self.import_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxProvisionedMemory",
+                &self.max_provisioned_memory,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinProvisionedMemory",
+                &self.min_provisioned_memory,
+            )?;
+            crate::cfn::entry(&mut map, "ParquetType", &self.parquet_type)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
         }
     }
 
@@ -276,31 +306,34 @@ pub mod graph {
     }
 
     /// Contains options for controlling the import process.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImportOptions {
-        /// Options for importing data from a Neptune database.
-        #[serde(rename = "Neptune", skip_serializing_if = "Option::is_none")]
+        /// `Neptune`: Options for importing data from a Neptune database.
         pub neptune: Option<NeptuneImportOptions>,
     }
 
-    /// Options for importing data from a Neptune database.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct NeptuneImportOptions {
-        /// Neptune Analytics supports label-less vertices and no labels are assigned unless one is explicitly provided.
-        #[serde(
-            rename = "PreserveDefaultVertexLabels",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ImportOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Neptune", &self.neptune)?;
+            map.end()
+        }
+    }
 
+    /// Options for importing data from a Neptune database.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct NeptuneImportOptions {
+        /// `PreserveDefaultVertexLabels`: Neptune Analytics supports label-less vertices and no labels are assigned unless one is explicitly provided.
         pub preserve_default_vertex_labels: Option<Value<bool>>,
-        /// Neptune Analytics currently does not support user defined edge ids.
-        #[serde(rename = "PreserveEdgeIds", skip_serializing_if = "Option::is_none")]
+        /// `PreserveEdgeIds`: Neptune Analytics currently does not support user defined edge ids.
         pub preserve_edge_ids: Option<Value<bool>>,
-        /// The KMS key to use to encrypt data in the S3 bucket where the graph data is exported.
-        #[serde(rename = "S3ExportKmsKeyId")]
+        /// `S3ExportKmsKeyId`: The KMS key to use to encrypt data in the S3 bucket where the graph data is exported.
         pub s3_export_kms_key_id: Value<String>,
-        /// The path to an S3 bucket from which to import data.
-        #[serde(rename = "S3ExportPath")]
+        /// `S3ExportPath`: The path to an S3 bucket from which to import data.
         pub s3_export_path: Value<String>,
     }
 
@@ -316,6 +349,25 @@ pub mod graph {
                 s3_export_kms_key_id: s3_export_kms_key_id.into(),
                 s3_export_path: s3_export_path.into(),
             }
+        }
+    }
+
+    impl Serialize for NeptuneImportOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreserveDefaultVertexLabels",
+                &self.preserve_default_vertex_labels,
+            )?;
+            crate::cfn::entry(&mut map, "PreserveEdgeIds", &self.preserve_edge_ids)?;
+            map.serialize_entry("S3ExportKmsKeyId", &self.s3_export_kms_key_id)?;
+            map.serialize_entry("S3ExportPath", &self.s3_export_path)?;
+            map.end()
         }
     }
 
@@ -354,10 +406,9 @@ pub mod graph {
     }
 
     /// The vector search configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorSearchConfiguration {
-        /// The vector search dimension
-        #[serde(rename = "VectorSearchDimension")]
+        /// `VectorSearchDimension`: The vector search dimension
         pub vector_search_dimension: Value<i64>,
     }
 
@@ -367,6 +418,18 @@ pub mod graph {
             Self {
                 vector_search_dimension: vector_search_dimension.into(),
             }
+        }
+    }
+
+    impl Serialize for VectorSearchConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VectorSearchDimension", &self.vector_search_dimension)?;
+            map.end()
         }
     }
 }
@@ -452,16 +515,13 @@ pub mod graph_snapshot {
     }
 
     /// The properties of `AWS::NeptuneGraph::GraphSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGraphSnapshotProps {
-        /// The unique identifier of the Neptune Analytics graph to create the snapshot from.
-        #[serde(rename = "GraphIdentifier")]
+        /// `GraphIdentifier`: The unique identifier of the Neptune Analytics graph to create the snapshot from.
         pub graph_identifier: Value<String>,
-        /// The snapshot name.
-        #[serde(rename = "SnapshotName")]
+        /// `SnapshotName`: The snapshot name.
         pub snapshot_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -476,6 +536,20 @@ pub mod graph_snapshot {
                 snapshot_name: snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGraphSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GraphIdentifier", &self.graph_identifier)?;
+            map.serialize_entry("SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -550,19 +624,15 @@ pub mod private_graph_endpoint {
     }
 
     /// The properties of `AWS::NeptuneGraph::PrivateGraphEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateGraphEndpointProps {
-        /// The auto-generated Graph Id assigned by the service.
-        #[serde(rename = "GraphIdentifier")]
+        /// `GraphIdentifier`: The auto-generated Graph Id assigned by the service.
         pub graph_identifier: Value<String>,
-        /// The security group Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The security group Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The subnet Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The subnet Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// The VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
         pub vpc_id: Value<String>,
     }
 
@@ -578,6 +648,21 @@ pub mod private_graph_endpoint {
                 subnet_ids: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPrivateGraphEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GraphIdentifier", &self.graph_identifier)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }

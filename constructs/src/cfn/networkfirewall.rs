@@ -94,22 +94,17 @@ pub mod container_association {
     }
 
     /// The properties of `AWS::NetworkFirewall::ContainerAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContainerAssociationProps {
-        /// The descriptive name of the container association.
-        #[serde(rename = "ContainerAssociationName")]
+        /// `ContainerAssociationName`: The descriptive name of the container association.
         pub container_association_name: Value<String>,
-        /// The monitoring configurations for the container association.
-        #[serde(rename = "ContainerMonitoringConfigurations")]
+        /// `ContainerMonitoringConfigurations`: The monitoring configurations for the container association.
         pub container_monitoring_configurations: Vec<ContainerMonitoringConfiguration>,
-        /// A description of the container association.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the container association.
         pub description: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of containers to monitor.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of containers to monitor.
         pub r#type: Value<Type>,
     }
 
@@ -133,14 +128,34 @@ pub mod container_association {
         }
     }
 
+    impl Serialize for CfnContainerAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ContainerAssociationName",
+                &self.container_association_name,
+            )?;
+            map.serialize_entry(
+                "ContainerMonitoringConfigurations",
+                &self.container_monitoring_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Contains the monitoring configuration for a single cluster in a container association.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerMonitoringConfiguration {
-        /// Key-value pairs that filter which containers are tracked.
-        #[serde(rename = "AttributeFilters", skip_serializing_if = "Option::is_none")]
+        /// `AttributeFilters`: Key-value pairs that filter which containers are tracked.
         pub attribute_filters: Option<Vec<ContainerAttribute>>,
-        /// The ARN of the Amazon ECS or Amazon EKS cluster to monitor.
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: The ARN of the Amazon ECS or Amazon EKS cluster to monitor.
         pub cluster_arn: Value<String>,
     }
 
@@ -154,14 +169,25 @@ pub mod container_association {
         }
     }
 
+    impl Serialize for ContainerMonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeFilters", &self.attribute_filters)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            map.end()
+        }
+    }
+
     /// A key-value filter pair used in container association monitoring configurations to narrow which containers are tracked.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerAttribute {
-        /// The attribute key to filter on.
-        #[serde(rename = "Key")]
+        /// `Key`: The attribute key to filter on.
         pub key: Value<String>,
-        /// The attribute value to match.
-        #[serde(rename = "Value")]
+        /// `Value`: The attribute value to match.
         pub value: Value<String>,
     }
 
@@ -175,6 +201,19 @@ pub mod container_association {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for ContainerAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -303,82 +342,41 @@ pub mod firewall {
     }
 
     /// The properties of `AWS::NetworkFirewall::Firewall`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFirewallProps {
         /// `AvailabilityZoneChangeProtection`.
-        #[serde(
-            rename = "AvailabilityZoneChangeProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub availability_zone_change_protection: Option<Value<bool>>,
         /// `AvailabilityZoneMappings`.
-        #[serde(
-            rename = "AvailabilityZoneMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub availability_zone_mappings: Option<Vec<AvailabilityZoneMapping>>,
         /// `DeleteProtection`.
-        #[serde(rename = "DeleteProtection", skip_serializing_if = "Option::is_none")]
         pub delete_protection: Option<Value<bool>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The types of analysis to enable for the firewall.
-        #[serde(
-            rename = "EnabledAnalysisTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnabledAnalysisTypes`: The types of analysis to enable for the firewall.
         pub enabled_analysis_types: Option<Vec<Value<EnabledAnalysisType>>>,
         /// `FirewallName`.
-        #[serde(rename = "FirewallName")]
         pub firewall_name: Value<String>,
         /// `FirewallPolicyArn`.
-        #[serde(rename = "FirewallPolicyArn")]
         pub firewall_policy_arn: Value<String>,
         /// `FirewallPolicyChangeProtection`.
-        #[serde(
-            rename = "FirewallPolicyChangeProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firewall_policy_change_protection: Option<Value<bool>>,
-        /// The NAT gateways that the firewall proxies egress traffic through when NoSourcePreservation is true.
-        #[serde(rename = "NatGatewayMappings", skip_serializing_if = "Option::is_none")]
+        /// `NatGatewayMappings`: The NAT gateways that the firewall proxies egress traffic through when NoSourcePreservation is true.
         pub nat_gateway_mappings: Option<Vec<NatGatewayMapping>>,
-        /// Indicates whether the firewall operates in proxy mode, where the source IP address of traffic is not preserved.
-        #[serde(
-            rename = "NoSourcePreservation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NoSourcePreservation`: Indicates whether the firewall operates in proxy mode, where the source IP address of traffic is not preserved.
         pub no_source_preservation: Option<Value<bool>>,
         /// `ProxySettings`.
-        #[serde(rename = "ProxySettings", skip_serializing_if = "Option::is_none")]
         pub proxy_settings: Option<ProxySettings>,
         /// `SubnetChangeProtection`.
-        #[serde(
-            rename = "SubnetChangeProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub subnet_change_protection: Option<Value<bool>>,
         /// `SubnetMappings`.
-        #[serde(rename = "SubnetMappings", skip_serializing_if = "Option::is_none")]
         pub subnet_mappings: Option<Vec<SubnetMapping>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TransitGatewayId`.
-        #[serde(rename = "TransitGatewayId", skip_serializing_if = "Option::is_none")]
         pub transit_gateway_id: Option<Value<String>>,
         /// `VpcEndpoint`.
-        #[serde(rename = "VpcEndpoint", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint: Option<VpcEndpoint>,
         /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
 
@@ -410,11 +408,66 @@ pub mod firewall {
         }
     }
 
+    impl Serialize for CfnFirewallProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneChangeProtection",
+                &self.availability_zone_change_protection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneMappings",
+                &self.availability_zone_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "DeleteProtection", &self.delete_protection)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnabledAnalysisTypes",
+                &self.enabled_analysis_types,
+            )?;
+            map.serialize_entry("FirewallName", &self.firewall_name)?;
+            map.serialize_entry("FirewallPolicyArn", &self.firewall_policy_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallPolicyChangeProtection",
+                &self.firewall_policy_change_protection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NatGatewayMappings",
+                &self.nat_gateway_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoSourcePreservation",
+                &self.no_source_preservation,
+            )?;
+            crate::cfn::entry(&mut map, "ProxySettings", &self.proxy_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubnetChangeProtection",
+                &self.subnet_change_protection,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetMappings", &self.subnet_mappings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TransitGatewayId", &self.transit_gateway_id)?;
+            crate::cfn::entry(&mut map, "VpcEndpoint", &self.vpc_endpoint)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
+
     /// The `AvailabilityZoneMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AvailabilityZoneMapping {
-        /// A AvailabilityZone
-        #[serde(rename = "AvailabilityZone")]
+        /// `AvailabilityZone`: A AvailabilityZone
         pub availability_zone: Value<String>,
     }
 
@@ -424,6 +477,18 @@ pub mod firewall {
             Self {
                 availability_zone: availability_zone.into(),
             }
+        }
+    }
+
+    impl Serialize for AvailabilityZoneMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AvailabilityZone", &self.availability_zone)?;
+            map.end()
         }
     }
 
@@ -465,10 +530,9 @@ pub mod firewall {
     }
 
     /// A mapping to a NAT gateway that a proxy-mode firewall proxies egress traffic through.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NatGatewayMapping {
-        /// The unique identifier of a NAT gateway.
-        #[serde(rename = "NatGatewayId")]
+        /// `NatGatewayId`: The unique identifier of a NAT gateway.
         pub nat_gateway_id: Value<String>,
     }
 
@@ -481,23 +545,61 @@ pub mod firewall {
         }
     }
 
+    impl Serialize for NatGatewayMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NatGatewayId", &self.nat_gateway_id)?;
+            map.end()
+        }
+    }
+
     /// The proxy listener configuration for a proxy-mode (no source preservation) firewall.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProxySettings {
         /// `ListenerProperties`.
-        #[serde(rename = "ListenerProperties", skip_serializing_if = "Option::is_none")]
         pub listener_properties: Option<Vec<ListenerProperty>>,
     }
 
+    impl Serialize for ProxySettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ListenerProperties",
+                &self.listener_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// A port and protocol that a proxy-mode firewall's proxy listener accepts traffic on.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ListenerProperty {
-        /// The port the proxy listener accepts traffic on.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port the proxy listener accepts traffic on.
         pub port: Option<Value<i64>>,
-        /// The protocol the proxy listener uses.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The protocol the proxy listener uses.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for ListenerProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The protocol the proxy listener uses.
@@ -538,14 +640,25 @@ pub mod firewall {
     }
 
     /// The VPC and subnets for a proxy-mode firewall's endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcEndpoint {
         /// `SubnetMappings`.
-        #[serde(rename = "SubnetMappings", skip_serializing_if = "Option::is_none")]
         pub subnet_mappings: Option<Vec<SubnetMapping>>,
-        /// The unique identifier of the VPC for the firewall endpoint.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The unique identifier of the VPC for the firewall endpoint.
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SubnetMappings", &self.subnet_mappings)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 }
 
@@ -618,19 +731,15 @@ pub mod firewall_policy {
     }
 
     /// The properties of `AWS::NetworkFirewall::FirewallPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFirewallPolicyProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FirewallPolicy`.
-        #[serde(rename = "FirewallPolicy")]
         pub firewall_policy: FirewallPolicy,
         /// `FirewallPolicyName`.
-        #[serde(rename = "FirewallPolicyName")]
         pub firewall_policy_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -649,66 +758,43 @@ pub mod firewall_policy {
         }
     }
 
+    impl Serialize for CfnFirewallPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FirewallPolicy", &self.firewall_policy)?;
+            map.serialize_entry("FirewallPolicyName", &self.firewall_policy_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `FirewallPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirewallPolicy {
         /// `EnableTLSSessionHolding`.
-        #[serde(
-            rename = "EnableTLSSessionHolding",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_tls_session_holding: Option<Value<bool>>,
         /// `PolicyVariables`.
-        #[serde(rename = "PolicyVariables", skip_serializing_if = "Option::is_none")]
         pub policy_variables: Option<PolicyVariables>,
         /// `StatefulDefaultActions`.
-        #[serde(
-            rename = "StatefulDefaultActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stateful_default_actions: Option<Vec<Value<String>>>,
         /// `StatefulEngineOptions`.
-        #[serde(
-            rename = "StatefulEngineOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stateful_engine_options: Option<StatefulEngineOptions>,
         /// `StatefulRuleGroupReferences`.
-        #[serde(
-            rename = "StatefulRuleGroupReferences",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stateful_rule_group_references: Option<Vec<StatefulRuleGroupReference>>,
         /// `StatelessCustomActions`.
-        #[serde(
-            rename = "StatelessCustomActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stateless_custom_actions: Option<Vec<CustomAction>>,
         /// `StatelessDefaultActions`.
-        #[serde(rename = "StatelessDefaultActions")]
         pub stateless_default_actions: Vec<Value<String>>,
         /// `StatelessFragmentDefaultActions`.
-        #[serde(rename = "StatelessFragmentDefaultActions")]
         pub stateless_fragment_default_actions: Vec<Value<String>>,
         /// `StatelessRuleGroupReferences`.
-        #[serde(
-            rename = "StatelessRuleGroupReferences",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stateless_rule_group_references: Option<Vec<StatelessRuleGroupReference>>,
         /// `TLSInspectionConfigurationArn`.
-        #[serde(
-            rename = "TLSInspectionConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tls_inspection_configuration_arn: Option<Value<String>>,
     }
 
@@ -734,42 +820,130 @@ pub mod firewall_policy {
         }
     }
 
+    impl Serialize for FirewallPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableTLSSessionHolding",
+                &self.enable_tls_session_holding,
+            )?;
+            crate::cfn::entry(&mut map, "PolicyVariables", &self.policy_variables)?;
+            crate::cfn::entry(
+                &mut map,
+                "StatefulDefaultActions",
+                &self.stateful_default_actions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StatefulEngineOptions",
+                &self.stateful_engine_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StatefulRuleGroupReferences",
+                &self.stateful_rule_group_references,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StatelessCustomActions",
+                &self.stateless_custom_actions,
+            )?;
+            map.serialize_entry(
+                "StatelessDefaultActions",
+                &self.stateless_default_actions,
+            )?;
+            map.serialize_entry(
+                "StatelessFragmentDefaultActions",
+                &self.stateless_fragment_default_actions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StatelessRuleGroupReferences",
+                &self.stateless_rule_group_references,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TLSInspectionConfigurationArn",
+                &self.tls_inspection_configuration_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PolicyVariables` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyVariables {
         /// `RuleVariables`.
-        #[serde(rename = "RuleVariables", skip_serializing_if = "Option::is_none")]
         pub rule_variables: Option<indexmap::IndexMap<String, IpSet>>,
     }
 
+    impl Serialize for PolicyVariables {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleVariables", &self.rule_variables)?;
+            map.end()
+        }
+    }
+
     /// The `StatefulEngineOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StatefulEngineOptions {
         /// `FlowTimeouts`.
-        #[serde(rename = "FlowTimeouts", skip_serializing_if = "Option::is_none")]
         pub flow_timeouts: Option<FlowTimeouts>,
         /// `RuleOrder`.
-        #[serde(rename = "RuleOrder", skip_serializing_if = "Option::is_none")]
         pub rule_order: Option<Value<RuleOrder>>,
         /// `StreamExceptionPolicy`.
-        #[serde(
-            rename = "StreamExceptionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stream_exception_policy: Option<Value<StreamExceptionPolicy>>,
     }
 
+    impl Serialize for StatefulEngineOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowTimeouts", &self.flow_timeouts)?;
+            crate::cfn::entry(&mut map, "RuleOrder", &self.rule_order)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamExceptionPolicy",
+                &self.stream_exception_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `FlowTimeouts` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FlowTimeouts {
         /// `TcpIdleTimeoutSeconds`.
-        #[serde(
-            rename = "TcpIdleTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tcp_idle_timeout_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for FlowTimeouts {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TcpIdleTimeoutSeconds",
+                &self.tcp_idle_timeout_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `StreamExceptionPolicy`.
@@ -813,23 +987,15 @@ pub mod firewall_policy {
     }
 
     /// The `StatefulRuleGroupReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StatefulRuleGroupReference {
         /// `DeepThreatInspection`.
-        #[serde(
-            rename = "DeepThreatInspection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deep_threat_inspection: Option<Value<bool>>,
         /// `Override`.
-        #[serde(rename = "Override", skip_serializing_if = "Option::is_none")]
         pub r#override: Option<StatefulRuleGroupOverride>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
 
@@ -845,12 +1011,42 @@ pub mod firewall_policy {
         }
     }
 
+    impl Serialize for StatefulRuleGroupReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeepThreatInspection",
+                &self.deep_threat_inspection,
+            )?;
+            crate::cfn::entry(&mut map, "Override", &self.r#override)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// The `StatefulRuleGroupOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StatefulRuleGroupOverride {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<OverrideAction>>,
+    }
+
+    impl Serialize for StatefulRuleGroupOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            map.end()
+        }
     }
 
     /// Values of `OverrideAction`.
@@ -888,13 +1084,11 @@ pub mod firewall_policy {
     }
 
     /// The `StatelessRuleGroupReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StatelessRuleGroupReference {
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
 
@@ -908,6 +1102,19 @@ pub mod firewall_policy {
                 priority: priority.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for StatelessRuleGroupReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }
@@ -970,23 +1177,15 @@ pub mod logging_configuration {
     }
 
     /// The properties of `AWS::NetworkFirewall::LoggingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggingConfigurationProps {
         /// `EnableMonitoringDashboard`.
-        #[serde(
-            rename = "EnableMonitoringDashboard",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_monitoring_dashboard: Option<Value<bool>>,
         /// `FirewallArn`.
-        #[serde(rename = "FirewallArn")]
         pub firewall_arn: Value<String>,
         /// `FirewallName`.
-        #[serde(rename = "FirewallName", skip_serializing_if = "Option::is_none")]
         pub firewall_name: Option<Value<String>>,
         /// `LoggingConfiguration`.
-        #[serde(rename = "LoggingConfiguration")]
         pub logging_configuration: LoggingConfiguration,
     }
 
@@ -1005,11 +1204,29 @@ pub mod logging_configuration {
         }
     }
 
+    impl Serialize for CfnLoggingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableMonitoringDashboard",
+                &self.enable_monitoring_dashboard,
+            )?;
+            map.serialize_entry("FirewallArn", &self.firewall_arn)?;
+            crate::cfn::entry(&mut map, "FirewallName", &self.firewall_name)?;
+            map.serialize_entry("LoggingConfiguration", &self.logging_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `LoggingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingConfiguration {
         /// `LogDestinationConfigs`.
-        #[serde(rename = "LogDestinationConfigs")]
         pub log_destination_configs: Vec<LogDestinationConfig>,
     }
 
@@ -1024,17 +1241,26 @@ pub mod logging_configuration {
         }
     }
 
+    impl Serialize for LoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogDestinationConfigs", &self.log_destination_configs)?;
+            map.end()
+        }
+    }
+
     /// The `LogDestinationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogDestinationConfig {
-        /// A key-value pair to configure the logDestinations.
-        #[serde(rename = "LogDestination")]
+        /// `LogDestination`: A key-value pair to configure the logDestinations.
         pub log_destination: indexmap::IndexMap<String, Value<String>>,
         /// `LogDestinationType`.
-        #[serde(rename = "LogDestinationType")]
         pub log_destination_type: Value<LogDestinationType>,
         /// `LogType`.
-        #[serde(rename = "LogType")]
         pub log_type: Value<LogType>,
     }
 
@@ -1050,6 +1276,20 @@ pub mod logging_configuration {
                 log_destination_type: log_destination_type.into(),
                 log_type: log_type.into(),
             }
+        }
+    }
+
+    impl Serialize for LogDestinationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogDestination", &self.log_destination)?;
+            map.serialize_entry("LogDestinationType", &self.log_destination_type)?;
+            map.serialize_entry("LogType", &self.log_type)?;
+            map.end()
         }
     }
 
@@ -1206,32 +1446,21 @@ pub mod rule_group {
     }
 
     /// The properties of `AWS::NetworkFirewall::RuleGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleGroupProps {
         /// `Capacity`.
-        #[serde(rename = "Capacity")]
         pub capacity: Value<i64>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `RuleGroup`.
-        #[serde(rename = "RuleGroup", skip_serializing_if = "Option::is_none")]
         pub rule_group: Option<RuleGroup>,
         /// `RuleGroupName`.
-        #[serde(rename = "RuleGroupName")]
         pub rule_group_name: Value<String>,
         /// `SummaryConfiguration`.
-        #[serde(
-            rename = "SummaryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub summary_configuration: Option<SummaryConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -1254,20 +1483,38 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for CfnRuleGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Capacity", &self.capacity)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "RuleGroup", &self.rule_group)?;
+            map.serialize_entry("RuleGroupName", &self.rule_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SummaryConfiguration",
+                &self.summary_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `RuleGroup` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleGroup {
         /// `ReferenceSets`.
-        #[serde(rename = "ReferenceSets", skip_serializing_if = "Option::is_none")]
         pub reference_sets: Option<ReferenceSets>,
         /// `RuleVariables`.
-        #[serde(rename = "RuleVariables", skip_serializing_if = "Option::is_none")]
         pub rule_variables: Option<RuleVariables>,
         /// `RulesSource`.
-        #[serde(rename = "RulesSource")]
         pub rules_source: RulesSource,
         /// `StatefulRuleOptions`.
-        #[serde(rename = "StatefulRuleOptions", skip_serializing_if = "Option::is_none")]
         pub stateful_rule_options: Option<StatefulRuleOptions>,
     }
 
@@ -1283,73 +1530,144 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for RuleGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReferenceSets", &self.reference_sets)?;
+            crate::cfn::entry(&mut map, "RuleVariables", &self.rule_variables)?;
+            map.serialize_entry("RulesSource", &self.rules_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "StatefulRuleOptions",
+                &self.stateful_rule_options,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ReferenceSets` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReferenceSets {
         /// `IPSetReferences`.
-        #[serde(rename = "IPSetReferences", skip_serializing_if = "Option::is_none")]
         pub ip_set_references: Option<indexmap::IndexMap<String, IpSetReference>>,
     }
 
+    impl Serialize for ReferenceSets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IPSetReferences", &self.ip_set_references)?;
+            map.end()
+        }
+    }
+
     /// The `IpSetReference` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IpSetReference {
         /// `ReferenceArn`.
-        #[serde(rename = "ReferenceArn", skip_serializing_if = "Option::is_none")]
         pub reference_arn: Option<Value<String>>,
     }
 
+    impl Serialize for IpSetReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReferenceArn", &self.reference_arn)?;
+            map.end()
+        }
+    }
+
     /// The `RuleVariables` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleVariables {
         /// `IPSets`.
-        #[serde(rename = "IPSets", skip_serializing_if = "Option::is_none")]
         pub ip_sets: Option<indexmap::IndexMap<String, IpSet>>,
         /// `PortSets`.
-        #[serde(rename = "PortSets", skip_serializing_if = "Option::is_none")]
         pub port_sets: Option<indexmap::IndexMap<String, PortSet>>,
     }
 
+    impl Serialize for RuleVariables {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IPSets", &self.ip_sets)?;
+            crate::cfn::entry(&mut map, "PortSets", &self.port_sets)?;
+            map.end()
+        }
+    }
+
     /// The `PortSet` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PortSet {
         /// `Definition`.
-        #[serde(rename = "Definition", skip_serializing_if = "Option::is_none")]
         pub definition: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for PortSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Definition", &self.definition)?;
+            map.end()
+        }
+    }
+
     /// The `RulesSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RulesSource {
         /// `RulesSourceList`.
-        #[serde(rename = "RulesSourceList", skip_serializing_if = "Option::is_none")]
         pub rules_source_list: Option<RulesSourceList>,
         /// `RulesString`.
-        #[serde(rename = "RulesString", skip_serializing_if = "Option::is_none")]
         pub rules_string: Option<Value<String>>,
         /// `StatefulRules`.
-        #[serde(rename = "StatefulRules", skip_serializing_if = "Option::is_none")]
         pub stateful_rules: Option<Vec<StatefulRule>>,
         /// `StatelessRulesAndCustomActions`.
-        #[serde(
-            rename = "StatelessRulesAndCustomActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stateless_rules_and_custom_actions: Option<StatelessRulesAndCustomActions>,
     }
 
+    impl Serialize for RulesSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RulesSourceList", &self.rules_source_list)?;
+            crate::cfn::entry(&mut map, "RulesString", &self.rules_string)?;
+            crate::cfn::entry(&mut map, "StatefulRules", &self.stateful_rules)?;
+            crate::cfn::entry(
+                &mut map,
+                "StatelessRulesAndCustomActions",
+                &self.stateless_rules_and_custom_actions,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `RulesSourceList` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RulesSourceList {
         /// `GeneratedRulesType`.
-        #[serde(rename = "GeneratedRulesType")]
         pub generated_rules_type: Value<GeneratedRulesType>,
         /// `TargetTypes`.
-        #[serde(rename = "TargetTypes")]
         pub target_types: Vec<Value<TargetType>>,
         /// `Targets`.
-        #[serde(rename = "Targets")]
         pub targets: Vec<Value<String>>,
     }
 
@@ -1365,6 +1683,20 @@ pub mod rule_group {
                 target_types: target_types.into(),
                 targets: targets.into(),
             }
+        }
+    }
+
+    impl Serialize for RulesSourceList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GeneratedRulesType", &self.generated_rules_type)?;
+            map.serialize_entry("TargetTypes", &self.target_types)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.end()
         }
     }
 
@@ -1449,16 +1781,13 @@ pub mod rule_group {
     }
 
     /// The `StatefulRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StatefulRule {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<Action>,
         /// `Header`.
-        #[serde(rename = "Header")]
         pub header: Header,
         /// `RuleOptions`.
-        #[serde(rename = "RuleOptions")]
         pub rule_options: Vec<RuleOption>,
     }
 
@@ -1474,6 +1803,20 @@ pub mod rule_group {
                 header: header.into(),
                 rule_options: rule_options.into(),
             }
+        }
+    }
+
+    impl Serialize for StatefulRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Header", &self.header)?;
+            map.serialize_entry("RuleOptions", &self.rule_options)?;
+            map.end()
         }
     }
 
@@ -1521,25 +1864,19 @@ pub mod rule_group {
     }
 
     /// The `Header` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Header {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: Value<String>,
         /// `DestinationPort`.
-        #[serde(rename = "DestinationPort")]
         pub destination_port: Value<String>,
         /// `Direction`.
-        #[serde(rename = "Direction")]
         pub direction: Value<Direction>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<Protocol>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `SourcePort`.
-        #[serde(rename = "SourcePort")]
         pub source_port: Value<String>,
     }
 
@@ -1561,6 +1898,23 @@ pub mod rule_group {
                 source: source.into(),
                 source_port: source_port.into(),
             }
+        }
+    }
+
+    impl Serialize for Header {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("DestinationPort", &self.destination_port)?;
+            map.serialize_entry("Direction", &self.direction)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("SourcePort", &self.source_port)?;
+            map.end()
         }
     }
 
@@ -1690,13 +2044,11 @@ pub mod rule_group {
     }
 
     /// The `RuleOption` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleOption {
         /// `Keyword`.
-        #[serde(rename = "Keyword")]
         pub keyword: Value<String>,
         /// `Settings`.
-        #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
         pub settings: Option<Vec<Value<String>>>,
     }
 
@@ -1710,14 +2062,25 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for RuleOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Keyword", &self.keyword)?;
+            crate::cfn::entry(&mut map, "Settings", &self.settings)?;
+            map.end()
+        }
+    }
+
     /// The `StatelessRulesAndCustomActions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StatelessRulesAndCustomActions {
         /// `CustomActions`.
-        #[serde(rename = "CustomActions", skip_serializing_if = "Option::is_none")]
         pub custom_actions: Option<Vec<CustomAction>>,
         /// `StatelessRules`.
-        #[serde(rename = "StatelessRules")]
         pub stateless_rules: Vec<StatelessRule>,
     }
 
@@ -1731,14 +2094,25 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for StatelessRulesAndCustomActions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomActions", &self.custom_actions)?;
+            map.serialize_entry("StatelessRules", &self.stateless_rules)?;
+            map.end()
+        }
+    }
+
     /// The `StatelessRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StatelessRule {
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `RuleDefinition`.
-        #[serde(rename = "RuleDefinition")]
         pub rule_definition: RuleDefinition,
     }
 
@@ -1755,14 +2129,25 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for StatelessRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("RuleDefinition", &self.rule_definition)?;
+            map.end()
+        }
+    }
+
     /// The `RuleDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleDefinition {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<Value<String>>,
         /// `MatchAttributes`.
-        #[serde(rename = "MatchAttributes")]
         pub match_attributes: MatchAttributes,
     }
 
@@ -1779,37 +2164,59 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for RuleDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("MatchAttributes", &self.match_attributes)?;
+            map.end()
+        }
+    }
+
     /// The `MatchAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MatchAttributes {
         /// `DestinationPorts`.
-        #[serde(rename = "DestinationPorts", skip_serializing_if = "Option::is_none")]
         pub destination_ports: Option<Vec<PortRange>>,
         /// `Destinations`.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
         pub destinations: Option<Vec<Address>>,
         /// `Protocols`.
-        #[serde(rename = "Protocols", skip_serializing_if = "Option::is_none")]
         pub protocols: Option<Vec<Value<i64>>>,
         /// `SourcePorts`.
-        #[serde(rename = "SourcePorts", skip_serializing_if = "Option::is_none")]
         pub source_ports: Option<Vec<PortRange>>,
         /// `Sources`.
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
         pub sources: Option<Vec<Address>>,
         /// `TCPFlags`.
-        #[serde(rename = "TCPFlags", skip_serializing_if = "Option::is_none")]
         pub tcp_flags: Option<Vec<TcpFlagField>>,
     }
 
+    impl Serialize for MatchAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationPorts", &self.destination_ports)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "Protocols", &self.protocols)?;
+            crate::cfn::entry(&mut map, "SourcePorts", &self.source_ports)?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "TCPFlags", &self.tcp_flags)?;
+            map.end()
+        }
+    }
+
     /// The `TcpFlagField` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TcpFlagField {
         /// `Flags`.
-        #[serde(rename = "Flags")]
         pub flags: Vec<Value<TcpFlag>>,
         /// `Masks`.
-        #[serde(rename = "Masks", skip_serializing_if = "Option::is_none")]
         pub masks: Option<Vec<Value<TcpFlag>>>,
     }
 
@@ -1820,6 +2227,19 @@ pub mod rule_group {
                 flags: flags.into(),
                 masks: None,
             }
+        }
+    }
+
+    impl Serialize for TcpFlagField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Flags", &self.flags)?;
+            crate::cfn::entry(&mut map, "Masks", &self.masks)?;
+            map.end()
         }
     }
 
@@ -1879,19 +2299,41 @@ pub mod rule_group {
     }
 
     /// The `StatefulRuleOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StatefulRuleOptions {
         /// `RuleOrder`.
-        #[serde(rename = "RuleOrder", skip_serializing_if = "Option::is_none")]
         pub rule_order: Option<Value<RuleOrder>>,
     }
 
+    impl Serialize for StatefulRuleOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleOrder", &self.rule_order)?;
+            map.end()
+        }
+    }
+
     /// The `SummaryConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SummaryConfiguration {
         /// `RuleOptions`.
-        #[serde(rename = "RuleOptions", skip_serializing_if = "Option::is_none")]
         pub rule_options: Option<Vec<Value<SummaryRuleOption>>>,
+    }
+
+    impl Serialize for SummaryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleOptions", &self.rule_options)?;
+            map.end()
+        }
     }
 
     /// Values of `SummaryRuleOption`.
@@ -2042,19 +2484,15 @@ pub mod tls_inspection_configuration {
     }
 
     /// The properties of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTlsInspectionConfigurationProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `TLSInspectionConfiguration`.
-        #[serde(rename = "TLSInspectionConfiguration")]
         pub tls_inspection_configuration: TlsInspectionConfiguration,
         /// `TLSInspectionConfigurationName`.
-        #[serde(rename = "TLSInspectionConfigurationName")]
         pub tls_inspection_configuration_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2074,56 +2512,122 @@ pub mod tls_inspection_configuration {
         }
     }
 
+    impl Serialize for CfnTlsInspectionConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry(
+                "TLSInspectionConfiguration",
+                &self.tls_inspection_configuration,
+            )?;
+            map.serialize_entry(
+                "TLSInspectionConfigurationName",
+                &self.tls_inspection_configuration_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `TlsInspectionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TlsInspectionConfiguration {
         /// `ServerCertificateConfigurations`.
-        #[serde(
-            rename = "ServerCertificateConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_certificate_configurations: Option<
             Vec<ServerCertificateConfiguration>,
         >,
     }
 
+    impl Serialize for TlsInspectionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerCertificateConfigurations",
+                &self.server_certificate_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ServerCertificateConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerCertificateConfiguration {
         /// `CertificateAuthorityArn`.
-        #[serde(
-            rename = "CertificateAuthorityArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_authority_arn: Option<Value<String>>,
         /// `CheckCertificateRevocationStatus`.
-        #[serde(
-            rename = "CheckCertificateRevocationStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub check_certificate_revocation_status: Option<
             CheckCertificateRevocationStatus,
         >,
         /// `Scopes`.
-        #[serde(rename = "Scopes", skip_serializing_if = "Option::is_none")]
         pub scopes: Option<Vec<ServerCertificateScope>>,
         /// `ServerCertificates`.
-        #[serde(rename = "ServerCertificates", skip_serializing_if = "Option::is_none")]
         pub server_certificates: Option<Vec<ServerCertificate>>,
     }
 
+    impl Serialize for ServerCertificateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CheckCertificateRevocationStatus",
+                &self.check_certificate_revocation_status,
+            )?;
+            crate::cfn::entry(&mut map, "Scopes", &self.scopes)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerCertificates",
+                &self.server_certificates,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CheckCertificateRevocationStatus` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CheckCertificateRevocationStatus {
         /// `RevokedStatusAction`.
-        #[serde(rename = "RevokedStatusAction", skip_serializing_if = "Option::is_none")]
         pub revoked_status_action: Option<Value<RevokedStatusAction>>,
         /// `UnknownStatusAction`.
-        #[serde(rename = "UnknownStatusAction", skip_serializing_if = "Option::is_none")]
         pub unknown_status_action: Option<Value<UnknownStatusAction>>,
+    }
+
+    impl Serialize for CheckCertificateRevocationStatus {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RevokedStatusAction",
+                &self.revoked_status_action,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UnknownStatusAction",
+                &self.unknown_status_action,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `RevokedStatusAction`.
@@ -2207,31 +2711,53 @@ pub mod tls_inspection_configuration {
     }
 
     /// The `ServerCertificateScope` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerCertificateScope {
         /// `DestinationPorts`.
-        #[serde(rename = "DestinationPorts", skip_serializing_if = "Option::is_none")]
         pub destination_ports: Option<Vec<PortRange>>,
         /// `Destinations`.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
         pub destinations: Option<Vec<Address>>,
         /// `Protocols`.
-        #[serde(rename = "Protocols", skip_serializing_if = "Option::is_none")]
         pub protocols: Option<Vec<Value<i64>>>,
         /// `SourcePorts`.
-        #[serde(rename = "SourcePorts", skip_serializing_if = "Option::is_none")]
         pub source_ports: Option<Vec<PortRange>>,
         /// `Sources`.
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
         pub sources: Option<Vec<Address>>,
     }
 
+    impl Serialize for ServerCertificateScope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationPorts", &self.destination_ports)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(&mut map, "Protocols", &self.protocols)?;
+            crate::cfn::entry(&mut map, "SourcePorts", &self.source_ports)?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            map.end()
+        }
+    }
+
     /// The `ServerCertificate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerCertificate {
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn", skip_serializing_if = "Option::is_none")]
         pub resource_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ServerCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -2311,22 +2837,17 @@ pub mod vpc_endpoint_association {
     }
 
     /// The properties of `AWS::NetworkFirewall::VpcEndpointAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointAssociationProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FirewallArn`.
-        #[serde(rename = "FirewallArn")]
         pub firewall_arn: Value<String>,
         /// `SubnetMapping`.
-        #[serde(rename = "SubnetMapping")]
         pub subnet_mapping: SubnetMapping,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -2346,16 +2867,30 @@ pub mod vpc_endpoint_association {
             }
         }
     }
+
+    impl Serialize for CfnVpcEndpointAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FirewallArn", &self.firewall_arn)?;
+            map.serialize_entry("SubnetMapping", &self.subnet_mapping)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
 }
 
 /// The `SubnetMapping` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubnetMapping {
-    /// A IPAddressType
-    #[serde(rename = "IPAddressType", skip_serializing_if = "Option::is_none")]
+    /// `IPAddressType`: A IPAddressType
     pub ip_address_type: Option<Value<IpAddressType>>,
-    /// A SubnetId.
-    #[serde(rename = "SubnetId")]
+    /// `SubnetId`: A SubnetId.
     pub subnet_id: Value<String>,
 }
 
@@ -2366,6 +2901,19 @@ impl SubnetMapping {
             ip_address_type: None,
             subnet_id: subnet_id.into(),
         }
+    }
+}
+
+impl Serialize for SubnetMapping {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "IPAddressType", &self.ip_address_type)?;
+        map.serialize_entry("SubnetId", &self.subnet_id)?;
+        map.end()
     }
 }
 
@@ -2410,11 +2958,22 @@ impl From<IpAddressType> for Value<IpAddressType> {
 }
 
 /// The `IpSet` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IpSet {
     /// `Definition`.
-    #[serde(rename = "Definition", skip_serializing_if = "Option::is_none")]
     pub definition: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for IpSet {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Definition", &self.definition)?;
+        map.end()
+    }
 }
 
 /// Values of `RuleOrder`.
@@ -2455,13 +3014,11 @@ impl From<RuleOrder> for Value<RuleOrder> {
 }
 
 /// The `CustomAction` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomAction {
     /// `ActionDefinition`.
-    #[serde(rename = "ActionDefinition")]
     pub action_definition: ActionDefinition,
     /// `ActionName`.
-    #[serde(rename = "ActionName")]
     pub action_name: Value<String>,
 }
 
@@ -2478,19 +3035,42 @@ impl CustomAction {
     }
 }
 
+impl Serialize for CustomAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ActionDefinition", &self.action_definition)?;
+        map.serialize_entry("ActionName", &self.action_name)?;
+        map.end()
+    }
+}
+
 /// The `ActionDefinition` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActionDefinition {
     /// `PublishMetricAction`.
-    #[serde(rename = "PublishMetricAction", skip_serializing_if = "Option::is_none")]
     pub publish_metric_action: Option<PublishMetricAction>,
 }
 
+impl Serialize for ActionDefinition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "PublishMetricAction", &self.publish_metric_action)?;
+        map.end()
+    }
+}
+
 /// The `PublishMetricAction` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PublishMetricAction {
     /// `Dimensions`.
-    #[serde(rename = "Dimensions")]
     pub dimensions: Vec<Dimension>,
 }
 
@@ -2503,11 +3083,22 @@ impl PublishMetricAction {
     }
 }
 
+impl Serialize for PublishMetricAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Dimensions", &self.dimensions)?;
+        map.end()
+    }
+}
+
 /// The `Dimension` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dimension {
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -2518,14 +3109,24 @@ impl Dimension {
     }
 }
 
+impl Serialize for Dimension {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
+    }
+}
+
 /// The `PortRange` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PortRange {
     /// `FromPort`.
-    #[serde(rename = "FromPort")]
     pub from_port: Value<i64>,
     /// `ToPort`.
-    #[serde(rename = "ToPort")]
     pub to_port: Value<i64>,
 }
 
@@ -2542,11 +3143,23 @@ impl PortRange {
     }
 }
 
+impl Serialize for PortRange {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FromPort", &self.from_port)?;
+        map.serialize_entry("ToPort", &self.to_port)?;
+        map.end()
+    }
+}
+
 /// The `Address` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Address {
     /// `AddressDefinition`.
-    #[serde(rename = "AddressDefinition")]
     pub address_definition: Value<String>,
 }
 
@@ -2556,5 +3169,17 @@ impl Address {
         Self {
             address_definition: address_definition.into(),
         }
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AddressDefinition", &self.address_definition)?;
+        map.end()
     }
 }

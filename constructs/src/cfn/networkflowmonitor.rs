@@ -87,22 +87,17 @@ pub mod monitor {
     }
 
     /// The properties of `AWS::NetworkFlowMonitor::Monitor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitorProps {
-        /// The local resources to monitor.
-        #[serde(rename = "LocalResources")]
+        /// `LocalResources`: The local resources to monitor.
         pub local_resources: Vec<MonitorLocalResource>,
-        /// The name of the monitor.
-        #[serde(rename = "MonitorName")]
+        /// `MonitorName`: The name of the monitor.
         pub monitor_name: Value<String>,
-        /// The remote resources to monitor.
-        #[serde(rename = "RemoteResources", skip_serializing_if = "Option::is_none")]
+        /// `RemoteResources`: The remote resources to monitor.
         pub remote_resources: Option<Vec<MonitorRemoteResource>>,
-        /// The Amazon Resource Name (ARN) of the scope for the monitor.
-        #[serde(rename = "ScopeArn", skip_serializing_if = "Option::is_none")]
+        /// `ScopeArn`: The Amazon Resource Name (ARN) of the scope for the monitor.
         pub scope_arn: Option<Value<String>>,
-        /// The tags for the monitor.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the monitor.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -122,14 +117,28 @@ pub mod monitor {
         }
     }
 
+    impl Serialize for CfnMonitorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LocalResources", &self.local_resources)?;
+            map.serialize_entry("MonitorName", &self.monitor_name)?;
+            crate::cfn::entry(&mut map, "RemoteResources", &self.remote_resources)?;
+            crate::cfn::entry(&mut map, "ScopeArn", &self.scope_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A local resource is the host where the agent is installed.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonitorLocalResource {
-        /// The identifier of the local resource.
-        #[serde(rename = "Identifier")]
+        /// `Identifier`: The identifier of the local resource.
         pub identifier: Value<String>,
-        /// The type of the local resource.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the local resource.
         pub r#type: Value<Type>,
     }
 
@@ -143,6 +152,19 @@ pub mod monitor {
                 identifier: identifier.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for MonitorLocalResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -193,13 +215,11 @@ pub mod monitor {
     }
 
     /// A remote resource is the other endpoint in a network flow.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonitorRemoteResource {
-        /// The identifier of the remote resource.
-        #[serde(rename = "Identifier")]
+        /// `Identifier`: The identifier of the remote resource.
         pub identifier: Value<String>,
-        /// The type of the remote resource.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the remote resource.
         pub r#type: Value<MonitorRemoteResourceType>,
     }
 
@@ -213,6 +233,19 @@ pub mod monitor {
                 identifier: identifier.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for MonitorRemoteResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -335,13 +368,11 @@ pub mod scope {
     }
 
     /// The properties of `AWS::NetworkFlowMonitor::Scope`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScopeProps {
-        /// The tags for the scope.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the scope.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The targets for the scope.
-        #[serde(rename = "Targets")]
+        /// `Targets`: The targets for the scope.
         pub targets: Vec<TargetResource>,
     }
 
@@ -355,14 +386,25 @@ pub mod scope {
         }
     }
 
+    impl Serialize for CfnScopeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.end()
+        }
+    }
+
     /// A target resource in a scope, identified by a Region and target identifier.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetResource {
-        /// The AWS Region for the target resource.
-        #[serde(rename = "Region")]
+        /// `Region`: The AWS Region for the target resource.
         pub region: Value<String>,
         /// `TargetIdentifier`.
-        #[serde(rename = "TargetIdentifier")]
         pub target_identifier: TargetIdentifier,
     }
 
@@ -379,14 +421,25 @@ pub mod scope {
         }
     }
 
+    impl Serialize for TargetResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.serialize_entry("TargetIdentifier", &self.target_identifier)?;
+            map.end()
+        }
+    }
+
     /// A target identifier is a pair of identifying information for a scope target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetIdentifier {
         /// `TargetId`.
-        #[serde(rename = "TargetId")]
         pub target_id: TargetId,
-        /// The type of the target.
-        #[serde(rename = "TargetType")]
+        /// `TargetType`: The type of the target.
         pub target_type: Value<TargetType>,
     }
 
@@ -403,11 +456,23 @@ pub mod scope {
         }
     }
 
+    impl Serialize for TargetIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TargetId", &self.target_id)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
+        }
+    }
+
     /// A target ID is an internally-generated identifier for a target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetId {
-        /// The account ID for the target.
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: The account ID for the target.
         pub account_id: Value<String>,
     }
 
@@ -417,6 +482,18 @@ pub mod scope {
             Self {
                 account_id: account_id.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.end()
         }
     }
 

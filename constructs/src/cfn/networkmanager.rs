@@ -166,32 +166,21 @@ pub mod connect_attachment {
     }
 
     /// The properties of `AWS::NetworkManager::ConnectAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectAttachmentProps {
-        /// ID of the CoreNetwork that the attachment will be attached to.
-        #[serde(rename = "CoreNetworkId")]
+        /// `CoreNetworkId`: ID of the CoreNetwork that the attachment will be attached to.
         pub core_network_id: Value<String>,
-        /// Edge location of the attachment.
-        #[serde(rename = "EdgeLocation")]
+        /// `EdgeLocation`: Edge location of the attachment.
         pub edge_location: Value<String>,
-        /// The name of the network function group attachment.
-        #[serde(
-            rename = "NetworkFunctionGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkFunctionGroupName`: The name of the network function group attachment.
         pub network_function_group_name: Option<Value<String>>,
-        /// Protocol options for connect attachment
-        #[serde(rename = "Options")]
+        /// `Options`: Protocol options for connect attachment
         pub options: ConnectAttachmentOptions,
-        /// Routing policy label
-        #[serde(rename = "RoutingPolicyLabel", skip_serializing_if = "Option::is_none")]
+        /// `RoutingPolicyLabel`: Routing policy label
         pub routing_policy_label: Option<Value<String>>,
-        /// Tags for the attachment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the attachment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Id of transport attachment
-        #[serde(rename = "TransportAttachmentId")]
+        /// `TransportAttachmentId`: Id of transport attachment
         pub transport_attachment_id: Value<String>,
     }
 
@@ -215,12 +204,49 @@ pub mod connect_attachment {
         }
     }
 
+    impl Serialize for CfnConnectAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoreNetworkId", &self.core_network_id)?;
+            map.serialize_entry("EdgeLocation", &self.edge_location)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkFunctionGroupName",
+                &self.network_function_group_name,
+            )?;
+            map.serialize_entry("Options", &self.options)?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingPolicyLabel",
+                &self.routing_policy_label,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransportAttachmentId", &self.transport_attachment_id)?;
+            map.end()
+        }
+    }
+
     /// Connect attachment options for protocol
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectAttachmentOptions {
-        /// Tunnel protocol for connect attachment
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: Tunnel protocol for connect attachment
         pub protocol: Option<Value<Protocol>>,
+    }
+
+    impl Serialize for ConnectAttachmentOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.end()
+        }
     }
 
     /// Tunnel protocol for connect attachment
@@ -358,28 +384,21 @@ pub mod connect_peer {
     }
 
     /// The properties of `AWS::NetworkManager::ConnectPeer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectPeerProps {
-        /// Bgp options for connect peer.
-        #[serde(rename = "BgpOptions", skip_serializing_if = "Option::is_none")]
+        /// `BgpOptions`: Bgp options for connect peer.
         pub bgp_options: Option<BgpOptions>,
-        /// The ID of the attachment to connect.
-        #[serde(rename = "ConnectAttachmentId")]
+        /// `ConnectAttachmentId`: The ID of the attachment to connect.
         pub connect_attachment_id: Value<String>,
-        /// The IP address of a core network.
-        #[serde(rename = "CoreNetworkAddress", skip_serializing_if = "Option::is_none")]
+        /// `CoreNetworkAddress`: The IP address of a core network.
         pub core_network_address: Option<Value<String>>,
-        /// The inside IP addresses used for a Connect peer configuration.
-        #[serde(rename = "InsideCidrBlocks", skip_serializing_if = "Option::is_none")]
+        /// `InsideCidrBlocks`: The inside IP addresses used for a Connect peer configuration.
         pub inside_cidr_blocks: Option<Vec<Value<String>>>,
-        /// The IP address of the Connect peer.
-        #[serde(rename = "PeerAddress")]
+        /// `PeerAddress`: The IP address of the Connect peer.
         pub peer_address: Value<String>,
-        /// The subnet ARN for the connect peer.
-        #[serde(rename = "SubnetArn", skip_serializing_if = "Option::is_none")]
+        /// `SubnetArn`: The subnet ARN for the connect peer.
         pub subnet_arn: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -401,12 +420,45 @@ pub mod connect_peer {
         }
     }
 
+    impl Serialize for CfnConnectPeerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BgpOptions", &self.bgp_options)?;
+            map.serialize_entry("ConnectAttachmentId", &self.connect_attachment_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CoreNetworkAddress",
+                &self.core_network_address,
+            )?;
+            crate::cfn::entry(&mut map, "InsideCidrBlocks", &self.inside_cidr_blocks)?;
+            map.serialize_entry("PeerAddress", &self.peer_address)?;
+            crate::cfn::entry(&mut map, "SubnetArn", &self.subnet_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Bgp options
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BgpOptions {
         /// `PeerAsn`.
-        #[serde(rename = "PeerAsn", skip_serializing_if = "Option::is_none")]
         pub peer_asn: Option<Value<f64>>,
+    }
+
+    impl Serialize for BgpOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PeerAsn", &self.peer_asn)?;
+            map.end()
+        }
     }
 }
 
@@ -507,19 +559,15 @@ pub mod core_network {
     }
 
     /// The properties of `AWS::NetworkManager::CoreNetwork`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCoreNetworkProps {
-        /// The description of core network
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of core network
         pub description: Option<Value<String>>,
-        /// The ID of the global network that your core network is a part of.
-        #[serde(rename = "GlobalNetworkId")]
+        /// `GlobalNetworkId`: The ID of the global network that your core network is a part of.
         pub global_network_id: Value<String>,
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// The tags for the global network.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the global network.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -532,6 +580,21 @@ pub mod core_network {
                 policy_document: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCoreNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("GlobalNetworkId", &self.global_network_id)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -598,16 +661,13 @@ pub mod core_network_prefix_list_association {
     }
 
     /// The properties of `AWS::NetworkManager::CoreNetworkPrefixListAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCoreNetworkPrefixListAssociationProps {
-        /// The ID of the core network.
-        #[serde(rename = "CoreNetworkId")]
+        /// `CoreNetworkId`: The ID of the core network.
         pub core_network_id: Value<String>,
-        /// The alias of the prefix list
-        #[serde(rename = "PrefixListAlias")]
+        /// `PrefixListAlias`: The alias of the prefix list
         pub prefix_list_alias: Value<String>,
-        /// The Amazon Resource Name (ARN) of the prefix list.
-        #[serde(rename = "PrefixListArn")]
+        /// `PrefixListArn`: The Amazon Resource Name (ARN) of the prefix list.
         pub prefix_list_arn: Value<String>,
     }
 
@@ -623,6 +683,20 @@ pub mod core_network_prefix_list_association {
                 prefix_list_alias: prefix_list_alias.into(),
                 prefix_list_arn: prefix_list_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCoreNetworkPrefixListAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoreNetworkId", &self.core_network_id)?;
+            map.serialize_entry("PrefixListAlias", &self.prefix_list_alias)?;
+            map.serialize_entry("PrefixListArn", &self.prefix_list_arn)?;
+            map.end()
         }
     }
 }
@@ -688,19 +762,15 @@ pub mod customer_gateway_association {
     }
 
     /// The properties of `AWS::NetworkManager::CustomerGatewayAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomerGatewayAssociationProps {
-        /// The Amazon Resource Name (ARN) of the customer gateway.
-        #[serde(rename = "CustomerGatewayArn")]
+        /// `CustomerGatewayArn`: The Amazon Resource Name (ARN) of the customer gateway.
         pub customer_gateway_arn: Value<String>,
-        /// The ID of the device
-        #[serde(rename = "DeviceId")]
+        /// `DeviceId`: The ID of the device
         pub device_id: Value<String>,
-        /// The ID of the global network.
-        #[serde(rename = "GlobalNetworkId")]
+        /// `GlobalNetworkId`: The ID of the global network.
         pub global_network_id: Value<String>,
-        /// The ID of the link
-        #[serde(rename = "LinkId", skip_serializing_if = "Option::is_none")]
+        /// `LinkId`: The ID of the link
         pub link_id: Option<Value<String>>,
     }
 
@@ -717,6 +787,21 @@ pub mod customer_gateway_association {
                 global_network_id: global_network_id.into(),
                 link_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCustomerGatewayAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomerGatewayArn", &self.customer_gateway_arn)?;
+            map.serialize_entry("DeviceId", &self.device_id)?;
+            map.serialize_entry("GlobalNetworkId", &self.global_network_id)?;
+            crate::cfn::entry(&mut map, "LinkId", &self.link_id)?;
+            map.end()
         }
     }
 }
@@ -799,37 +884,27 @@ pub mod device {
     }
 
     /// The properties of `AWS::NetworkManager::Device`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeviceProps {
-        /// The Amazon Web Services location of the device, if applicable.
-        #[serde(rename = "AWSLocation", skip_serializing_if = "Option::is_none")]
+        /// `AWSLocation`: The Amazon Web Services location of the device, if applicable.
         pub aws_location: Option<AwsLocation>,
-        /// The description of the device.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the device.
         pub description: Option<Value<String>>,
-        /// The ID of the global network.
-        #[serde(rename = "GlobalNetworkId")]
+        /// `GlobalNetworkId`: The ID of the global network.
         pub global_network_id: Value<String>,
-        /// The site location.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
+        /// `Location`: The site location.
         pub location: Option<Location>,
-        /// The device model
-        #[serde(rename = "Model", skip_serializing_if = "Option::is_none")]
+        /// `Model`: The device model
         pub model: Option<Value<String>>,
-        /// The device serial number.
-        #[serde(rename = "SerialNumber", skip_serializing_if = "Option::is_none")]
+        /// `SerialNumber`: The device serial number.
         pub serial_number: Option<Value<String>>,
-        /// The site ID.
-        #[serde(rename = "SiteId", skip_serializing_if = "Option::is_none")]
+        /// `SiteId`: The site ID.
         pub site_id: Option<Value<String>>,
-        /// The tags for the device.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the device.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The device type.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The device type.
         pub r#type: Option<Value<String>>,
-        /// The device vendor.
-        #[serde(rename = "Vendor", skip_serializing_if = "Option::is_none")]
+        /// `Vendor`: The device vendor.
         pub vendor: Option<Value<String>>,
     }
 
@@ -851,29 +926,72 @@ pub mod device {
         }
     }
 
+    impl Serialize for CfnDeviceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AWSLocation", &self.aws_location)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("GlobalNetworkId", &self.global_network_id)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Model", &self.model)?;
+            crate::cfn::entry(&mut map, "SerialNumber", &self.serial_number)?;
+            crate::cfn::entry(&mut map, "SiteId", &self.site_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Vendor", &self.vendor)?;
+            map.end()
+        }
+    }
+
     /// The Amazon Web Services location of the device, if applicable.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsLocation {
-        /// The Amazon Resource Name (ARN) of the subnet that the device is located in.
-        #[serde(rename = "SubnetArn", skip_serializing_if = "Option::is_none")]
+        /// `SubnetArn`: The Amazon Resource Name (ARN) of the subnet that the device is located in.
         pub subnet_arn: Option<Value<String>>,
-        /// The Zone that the device is located in.
-        #[serde(rename = "Zone", skip_serializing_if = "Option::is_none")]
+        /// `Zone`: The Zone that the device is located in.
         pub zone: Option<Value<String>>,
     }
 
+    impl Serialize for AwsLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SubnetArn", &self.subnet_arn)?;
+            crate::cfn::entry(&mut map, "Zone", &self.zone)?;
+            map.end()
+        }
+    }
+
     /// The site location.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Location {
-        /// The physical address.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: The physical address.
         pub address: Option<Value<String>>,
-        /// The latitude.
-        #[serde(rename = "Latitude", skip_serializing_if = "Option::is_none")]
+        /// `Latitude`: The latitude.
         pub latitude: Option<Value<String>>,
-        /// The longitude.
-        #[serde(rename = "Longitude", skip_serializing_if = "Option::is_none")]
+        /// `Longitude`: The longitude.
         pub longitude: Option<Value<String>>,
+    }
+
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Latitude", &self.latitude)?;
+            crate::cfn::entry(&mut map, "Longitude", &self.longitude)?;
+            map.end()
+        }
     }
 }
 
@@ -1009,22 +1127,17 @@ pub mod direct_connect_gateway_attachment {
     }
 
     /// The properties of `AWS::NetworkManager::DirectConnectGatewayAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectConnectGatewayAttachmentProps {
-        /// The ID of a core network for the Direct Connect Gateway attachment.
-        #[serde(rename = "CoreNetworkId")]
+        /// `CoreNetworkId`: The ID of a core network for the Direct Connect Gateway attachment.
         pub core_network_id: Value<String>,
-        /// The ARN of the Direct Connect Gateway.
-        #[serde(rename = "DirectConnectGatewayArn")]
+        /// `DirectConnectGatewayArn`: The ARN of the Direct Connect Gateway.
         pub direct_connect_gateway_arn: Value<String>,
-        /// The Regions where the edges are located.
-        #[serde(rename = "EdgeLocations")]
+        /// `EdgeLocations`: The Regions where the edges are located.
         pub edge_locations: Vec<Value<String>>,
-        /// Routing policy label
-        #[serde(rename = "RoutingPolicyLabel", skip_serializing_if = "Option::is_none")]
+        /// `RoutingPolicyLabel`: Routing policy label
         pub routing_policy_label: Option<Value<String>>,
-        /// Tags for the attachment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the attachment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1042,6 +1155,29 @@ pub mod direct_connect_gateway_attachment {
                 routing_policy_label: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDirectConnectGatewayAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoreNetworkId", &self.core_network_id)?;
+            map.serialize_entry(
+                "DirectConnectGatewayArn",
+                &self.direct_connect_gateway_arn,
+            )?;
+            map.serialize_entry("EdgeLocations", &self.edge_locations)?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingPolicyLabel",
+                &self.routing_policy_label,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1109,20 +1245,31 @@ pub mod global_network {
     }
 
     /// The properties of `AWS::NetworkManager::GlobalNetwork`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGlobalNetworkProps {
-        /// The date and time that the global network was created.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: The date and time that the global network was created.
         pub created_at: Option<Value<String>>,
-        /// The description of the global network.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the global network.
         pub description: Option<Value<String>>,
-        /// The state of the global network.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the global network.
         pub state: Option<Value<String>>,
-        /// The tags for the global network.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the global network.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnGlobalNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1205,28 +1352,21 @@ pub mod link {
     }
 
     /// The properties of `AWS::NetworkManager::Link`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkProps {
-        /// The Bandwidth for the link.
-        #[serde(rename = "Bandwidth")]
+        /// `Bandwidth`: The Bandwidth for the link.
         pub bandwidth: Bandwidth,
-        /// The description of the link.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the link.
         pub description: Option<Value<String>>,
-        /// The ID of the global network.
-        #[serde(rename = "GlobalNetworkId")]
+        /// `GlobalNetworkId`: The ID of the global network.
         pub global_network_id: Value<String>,
-        /// The provider of the link.
-        #[serde(rename = "Provider", skip_serializing_if = "Option::is_none")]
+        /// `Provider`: The provider of the link.
         pub provider: Option<Value<String>>,
-        /// The ID of the site
-        #[serde(rename = "SiteId")]
+        /// `SiteId`: The ID of the site
         pub site_id: Value<String>,
-        /// The tags for the link.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the link.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the link.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the link.
         pub r#type: Option<Value<String>>,
     }
 
@@ -1249,15 +1389,44 @@ pub mod link {
         }
     }
 
+    impl Serialize for CfnLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bandwidth", &self.bandwidth)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("GlobalNetworkId", &self.global_network_id)?;
+            crate::cfn::entry(&mut map, "Provider", &self.provider)?;
+            map.serialize_entry("SiteId", &self.site_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The bandwidth for the link.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Bandwidth {
-        /// Download speed in Mbps.
-        #[serde(rename = "DownloadSpeed", skip_serializing_if = "Option::is_none")]
+        /// `DownloadSpeed`: Download speed in Mbps.
         pub download_speed: Option<Value<i64>>,
-        /// Upload speed in Mbps.
-        #[serde(rename = "UploadSpeed", skip_serializing_if = "Option::is_none")]
+        /// `UploadSpeed`: Upload speed in Mbps.
         pub upload_speed: Option<Value<i64>>,
+    }
+
+    impl Serialize for Bandwidth {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DownloadSpeed", &self.download_speed)?;
+            crate::cfn::entry(&mut map, "UploadSpeed", &self.upload_speed)?;
+            map.end()
+        }
     }
 }
 
@@ -1322,16 +1491,13 @@ pub mod link_association {
     }
 
     /// The properties of `AWS::NetworkManager::LinkAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkAssociationProps {
-        /// The ID of the device
-        #[serde(rename = "DeviceId")]
+        /// `DeviceId`: The ID of the device
         pub device_id: Value<String>,
-        /// The ID of the global network.
-        #[serde(rename = "GlobalNetworkId")]
+        /// `GlobalNetworkId`: The ID of the global network.
         pub global_network_id: Value<String>,
-        /// The ID of the link
-        #[serde(rename = "LinkId")]
+        /// `LinkId`: The ID of the link
         pub link_id: Value<String>,
     }
 
@@ -1347,6 +1513,20 @@ pub mod link_association {
                 global_network_id: global_network_id.into(),
                 link_id: link_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLinkAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeviceId", &self.device_id)?;
+            map.serialize_entry("GlobalNetworkId", &self.global_network_id)?;
+            map.serialize_entry("LinkId", &self.link_id)?;
+            map.end()
         }
     }
 }
@@ -1429,19 +1609,15 @@ pub mod site {
     }
 
     /// The properties of `AWS::NetworkManager::Site`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSiteProps {
-        /// The description of the site.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the site.
         pub description: Option<Value<String>>,
-        /// The ID of the global network.
-        #[serde(rename = "GlobalNetworkId")]
+        /// `GlobalNetworkId`: The ID of the global network.
         pub global_network_id: Value<String>,
-        /// The location of the site.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
+        /// `Location`: The location of the site.
         pub location: Option<Location>,
-        /// The tags for the site.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the site.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1457,18 +1633,44 @@ pub mod site {
         }
     }
 
+    impl Serialize for CfnSiteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("GlobalNetworkId", &self.global_network_id)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The location of the site
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Location {
-        /// The physical address.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: The physical address.
         pub address: Option<Value<String>>,
-        /// The latitude.
-        #[serde(rename = "Latitude", skip_serializing_if = "Option::is_none")]
+        /// `Latitude`: The latitude.
         pub latitude: Option<Value<String>>,
-        /// The longitude.
-        #[serde(rename = "Longitude", skip_serializing_if = "Option::is_none")]
+        /// `Longitude`: The longitude.
         pub longitude: Option<Value<String>>,
+    }
+
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Latitude", &self.latitude)?;
+            crate::cfn::entry(&mut map, "Longitude", &self.longitude)?;
+            map.end()
+        }
     }
 }
 
@@ -1602,26 +1804,17 @@ pub mod site_to_site_vpn_attachment {
     }
 
     /// The properties of `AWS::NetworkManager::SiteToSiteVpnAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSiteToSiteVpnAttachmentProps {
-        /// The ID of a core network where you're creating a site-to-site VPN attachment.
-        #[serde(rename = "CoreNetworkId")]
+        /// `CoreNetworkId`: The ID of a core network where you're creating a site-to-site VPN attachment.
         pub core_network_id: Value<String>,
-        /// The name of the network function group attachment.
-        #[serde(
-            rename = "NetworkFunctionGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkFunctionGroupName`: The name of the network function group attachment.
         pub network_function_group_name: Option<Value<String>>,
-        /// Routing policy label
-        #[serde(rename = "RoutingPolicyLabel", skip_serializing_if = "Option::is_none")]
+        /// `RoutingPolicyLabel`: Routing policy label
         pub routing_policy_label: Option<Value<String>>,
-        /// Tags for the attachment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the attachment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ARN of the site-to-site VPN attachment.
-        #[serde(rename = "VpnConnectionArn")]
+        /// `VpnConnectionArn`: The ARN of the site-to-site VPN attachment.
         pub vpn_connection_arn: Value<String>,
     }
 
@@ -1638,6 +1831,30 @@ pub mod site_to_site_vpn_attachment {
                 tags: None,
                 vpn_connection_arn: vpn_connection_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSiteToSiteVpnAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoreNetworkId", &self.core_network_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkFunctionGroupName",
+                &self.network_function_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingPolicyLabel",
+                &self.routing_policy_label,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpnConnectionArn", &self.vpn_connection_arn)?;
+            map.end()
         }
     }
 }
@@ -1752,16 +1969,13 @@ pub mod transit_gateway_peering {
     }
 
     /// The properties of `AWS::NetworkManager::TransitGatewayPeering`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPeeringProps {
-        /// The Id of the core network that you want to peer a transit gateway to.
-        #[serde(rename = "CoreNetworkId")]
+        /// `CoreNetworkId`: The Id of the core network that you want to peer a transit gateway to.
         pub core_network_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ARN (Amazon Resource Name) of the transit gateway that you will peer to a core network
-        #[serde(rename = "TransitGatewayArn")]
+        /// `TransitGatewayArn`: The ARN (Amazon Resource Name) of the transit gateway that you will peer to a core network
         pub transit_gateway_arn: Value<String>,
     }
 
@@ -1776,6 +1990,20 @@ pub mod transit_gateway_peering {
                 tags: None,
                 transit_gateway_arn: transit_gateway_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayPeeringProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoreNetworkId", &self.core_network_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TransitGatewayArn", &self.transit_gateway_arn)?;
+            map.end()
         }
     }
 }
@@ -1839,13 +2067,11 @@ pub mod transit_gateway_registration {
     }
 
     /// The properties of `AWS::NetworkManager::TransitGatewayRegistration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRegistrationProps {
-        /// The ID of the global network.
-        #[serde(rename = "GlobalNetworkId")]
+        /// `GlobalNetworkId`: The ID of the global network.
         pub global_network_id: Value<String>,
-        /// The Amazon Resource Name (ARN) of the transit gateway.
-        #[serde(rename = "TransitGatewayArn")]
+        /// `TransitGatewayArn`: The Amazon Resource Name (ARN) of the transit gateway.
         pub transit_gateway_arn: Value<String>,
     }
 
@@ -1859,6 +2085,19 @@ pub mod transit_gateway_registration {
                 global_network_id: global_network_id.into(),
                 transit_gateway_arn: transit_gateway_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayRegistrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GlobalNetworkId", &self.global_network_id)?;
+            map.serialize_entry("TransitGatewayArn", &self.transit_gateway_arn)?;
+            map.end()
         }
     }
 }
@@ -2000,26 +2239,17 @@ pub mod transit_gateway_route_table_attachment {
     }
 
     /// The properties of `AWS::NetworkManager::TransitGatewayRouteTableAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTableAttachmentProps {
-        /// The name of the network function group attachment.
-        #[serde(
-            rename = "NetworkFunctionGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkFunctionGroupName`: The name of the network function group attachment.
         pub network_function_group_name: Option<Value<String>>,
-        /// The Id of peering between transit gateway and core network.
-        #[serde(rename = "PeeringId")]
+        /// `PeeringId`: The Id of peering between transit gateway and core network.
         pub peering_id: Value<String>,
-        /// Routing policy label
-        #[serde(rename = "RoutingPolicyLabel", skip_serializing_if = "Option::is_none")]
+        /// `RoutingPolicyLabel`: Routing policy label
         pub routing_policy_label: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Arn of transit gateway route table.
-        #[serde(rename = "TransitGatewayRouteTableArn")]
+        /// `TransitGatewayRouteTableArn`: The Arn of transit gateway route table.
         pub transit_gateway_route_table_arn: Value<String>,
     }
 
@@ -2036,6 +2266,33 @@ pub mod transit_gateway_route_table_attachment {
                 tags: None,
                 transit_gateway_route_table_arn: transit_gateway_route_table_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTransitGatewayRouteTableAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkFunctionGroupName",
+                &self.network_function_group_name,
+            )?;
+            map.serialize_entry("PeeringId", &self.peering_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingPolicyLabel",
+                &self.routing_policy_label,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry(
+                "TransitGatewayRouteTableArn",
+                &self.transit_gateway_route_table_arn,
+            )?;
+            map.end()
         }
     }
 }
@@ -2175,25 +2432,19 @@ pub mod vpc_attachment {
     }
 
     /// The properties of `AWS::NetworkManager::VpcAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcAttachmentProps {
-        /// The ID of a core network for the VPC attachment.
-        #[serde(rename = "CoreNetworkId")]
+        /// `CoreNetworkId`: The ID of a core network for the VPC attachment.
         pub core_network_id: Value<String>,
-        /// Vpc options of the attachment.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: Vpc options of the attachment.
         pub options: Option<VpcOptions>,
-        /// Routing policy label
-        #[serde(rename = "RoutingPolicyLabel", skip_serializing_if = "Option::is_none")]
+        /// `RoutingPolicyLabel`: Routing policy label
         pub routing_policy_label: Option<Value<String>>,
-        /// Subnet Arn list
-        #[serde(rename = "SubnetArns")]
+        /// `SubnetArns`: Subnet Arn list
         pub subnet_arns: Vec<Value<String>>,
-        /// Tags for the attachment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the attachment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ARN of the VPC.
-        #[serde(rename = "VpcArn")]
+        /// `VpcArn`: The ARN of the VPC.
         pub vpc_arn: Value<String>,
     }
 
@@ -2215,28 +2466,60 @@ pub mod vpc_attachment {
         }
     }
 
+    impl Serialize for CfnVpcAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoreNetworkId", &self.core_network_id)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingPolicyLabel",
+                &self.routing_policy_label,
+            )?;
+            map.serialize_entry("SubnetArns", &self.subnet_arns)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcArn", &self.vpc_arn)?;
+            map.end()
+        }
+    }
+
     /// Vpc options of the attachment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcOptions {
-        /// Indicates whether to enable ApplianceModeSupport Support for Vpc Attachment.
-        #[serde(
-            rename = "ApplianceModeSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplianceModeSupport`: Indicates whether to enable ApplianceModeSupport Support for Vpc Attachment.
         pub appliance_mode_support: Option<Value<bool>>,
-        /// Indicates whether to enable private DNS Support for Vpc Attachment.
-        #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
+        /// `DnsSupport`: Indicates whether to enable private DNS Support for Vpc Attachment.
         pub dns_support: Option<Value<bool>>,
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
-        #[serde(rename = "Ipv6Support", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6Support`: Indicates whether to enable Ipv6 Support for Vpc Attachment.
         pub ipv6_support: Option<Value<bool>>,
-        /// Indicates whether to enable Security Group Referencing Support for Vpc Attachment.
-        #[serde(
-            rename = "SecurityGroupReferencingSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityGroupReferencingSupport`: Indicates whether to enable Security Group Referencing Support for Vpc Attachment.
         pub security_group_referencing_support: Option<Value<bool>>,
+    }
+
+    impl Serialize for VpcOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplianceModeSupport",
+                &self.appliance_mode_support,
+            )?;
+            crate::cfn::entry(&mut map, "DnsSupport", &self.dns_support)?;
+            crate::cfn::entry(&mut map, "Ipv6Support", &self.ipv6_support)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityGroupReferencingSupport",
+                &self.security_group_referencing_support,
+            )?;
+            map.end()
+        }
     }
 }

@@ -87,16 +87,13 @@ pub mod monitor {
     }
 
     /// The properties of `AWS::NetworkMonitor::Monitor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitorProps {
-        /// The time, in seconds, that metrics are aggregated and sent to Amazon CloudWatch.
-        #[serde(rename = "AggregationPeriod", skip_serializing_if = "Option::is_none")]
+        /// `AggregationPeriod`: The time, in seconds, that metrics are aggregated and sent to Amazon CloudWatch.
         pub aggregation_period: Option<Value<i64>>,
-        /// The name identifying the monitor.
-        #[serde(rename = "MonitorName")]
+        /// `MonitorName`: The name identifying the monitor.
         pub monitor_name: Value<String>,
-        /// The tags for the monitor.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the monitor.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -108,6 +105,20 @@ pub mod monitor {
                 monitor_name: monitor_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMonitorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AggregationPeriod", &self.aggregation_period)?;
+            map.serialize_entry("MonitorName", &self.monitor_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

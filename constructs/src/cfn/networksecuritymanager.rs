@@ -96,37 +96,19 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::NetworkSecurityManager::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
-        /// List of policies associated with this deployment.
-        #[serde(
-            rename = "AssociatedPolicyList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociatedPolicyList`: List of policies associated with this deployment.
         pub associated_policy_list: Option<Vec<AssociatedPolicy>>,
-        /// List of scopes associated with this deployment.
-        #[serde(rename = "AssociatedScopeList", skip_serializing_if = "Option::is_none")]
+        /// `AssociatedScopeList`: List of scopes associated with this deployment.
         pub associated_scope_list: Option<Vec<AssociatedScope>>,
         /// `DeploymentConfiguration`.
-        #[serde(
-            rename = "DeploymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deployment_configuration: Option<DeploymentConfiguration>,
-        /// A description of the deployment.
-        #[serde(
-            rename = "DeploymentDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentDescription`: A description of the deployment.
         pub deployment_description: Option<Value<String>>,
-        /// The name of the deployment.
-        #[serde(rename = "DeploymentName")]
+        /// `DeploymentName`: The name of the deployment.
         pub deployment_name: Value<String>,
-        /// The tags associated with the deployment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the deployment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -144,11 +126,43 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatedPolicyList",
+                &self.associated_policy_list,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatedScopeList",
+                &self.associated_scope_list,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentConfiguration",
+                &self.deployment_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentDescription",
+                &self.deployment_description,
+            )?;
+            map.serialize_entry("DeploymentName", &self.deployment_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AssociatedPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssociatedPolicy {
-        /// ARN of the associated policy.
-        #[serde(rename = "PolicyArn")]
+        /// `PolicyArn`: ARN of the associated policy.
         pub policy_arn: Value<String>,
     }
 
@@ -161,11 +175,22 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for AssociatedPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyArn", &self.policy_arn)?;
+            map.end()
+        }
+    }
+
     /// The `AssociatedScope` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssociatedScope {
-        /// ARN of the associated scope.
-        #[serde(rename = "ScopeArn")]
+        /// `ScopeArn`: ARN of the associated scope.
         pub scope_arn: Value<String>,
     }
 
@@ -178,11 +203,22 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for AssociatedScope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScopeArn", &self.scope_arn)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for the deployment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeploymentConfiguration {
-        /// Whether cross-account visibility is enabled for the deployment.
-        #[serde(rename = "EnableCrossAccountVisibility")]
+        /// `EnableCrossAccountVisibility`: Whether cross-account visibility is enabled for the deployment.
         pub enable_cross_account_visibility: Value<bool>,
     }
 
@@ -192,6 +228,21 @@ pub mod deployment {
             Self {
                 enable_cross_account_visibility: enable_cross_account_visibility.into(),
             }
+        }
+    }
+
+    impl Serialize for DeploymentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EnableCrossAccountVisibility",
+                &self.enable_cross_account_visibility,
+            )?;
+            map.end()
         }
     }
 }
@@ -279,32 +330,21 @@ pub mod policy {
     }
 
     /// The properties of `AWS::NetworkSecurityManager::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
-        /// List of templates and rules associated with this policy.
-        #[serde(
-            rename = "AssociatedTemplateAndRuleList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociatedTemplateAndRuleList`: List of templates and rules associated with this policy.
         pub associated_template_and_rule_list: Option<Vec<AssociatedTemplateAndRule>>,
-        /// The type of firewall.
-        #[serde(rename = "FirewallType")]
+        /// `FirewallType`: The type of firewall.
         pub firewall_type: Value<FirewallType>,
-        /// Configuration settings for policy behavior.
-        #[serde(rename = "PolicyConfiguration")]
+        /// `PolicyConfiguration`: Configuration settings for policy behavior.
         pub policy_configuration: PolicyConfiguration,
-        /// A description of the policy.
-        #[serde(rename = "PolicyDescription", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDescription`: A description of the policy.
         pub policy_description: Option<Value<String>>,
-        /// The name of the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy.
         pub policy_name: Value<String>,
-        /// The priority of the policy.
-        #[serde(rename = "Priority")]
+        /// `Priority`: The priority of the policy.
         pub priority: Value<i64>,
-        /// The tags associated with the policy.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the policy.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -328,15 +368,48 @@ pub mod policy {
         }
     }
 
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatedTemplateAndRuleList",
+                &self.associated_template_and_rule_list,
+            )?;
+            map.serialize_entry("FirewallType", &self.firewall_type)?;
+            map.serialize_entry("PolicyConfiguration", &self.policy_configuration)?;
+            crate::cfn::entry(&mut map, "PolicyDescription", &self.policy_description)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Associates either a template or a rule with a policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssociatedTemplateAndRule {
-        /// ARN of the associated rule.
-        #[serde(rename = "RuleArn", skip_serializing_if = "Option::is_none")]
+        /// `RuleArn`: ARN of the associated rule.
         pub rule_arn: Option<Value<String>>,
-        /// ARN of the associated template.
-        #[serde(rename = "TemplateArn", skip_serializing_if = "Option::is_none")]
+        /// `TemplateArn`: ARN of the associated template.
         pub template_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for AssociatedTemplateAndRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleArn", &self.rule_arn)?;
+            crate::cfn::entry(&mut map, "TemplateArn", &self.template_arn)?;
+            map.end()
+        }
     }
 
     /// The type of firewall.
@@ -377,27 +450,40 @@ pub mod policy {
     }
 
     /// Configuration settings for policy behavior.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyConfiguration {
-        /// Controls automatic remediation of non-compliant resources.
-        #[serde(rename = "RemediationEnabled", skip_serializing_if = "Option::is_none")]
+        /// `RemediationEnabled`: Controls automatic remediation of non-compliant resources.
         pub remediation_enabled: Option<Value<bool>>,
-        /// Controls automatic cleanup of unused resources.
-        #[serde(rename = "ResourcesCleanUp", skip_serializing_if = "Option::is_none")]
+        /// `ResourcesCleanUp`: Controls automatic cleanup of unused resources.
         pub resources_clean_up: Option<Value<bool>>,
         /// `WafConfig`.
-        #[serde(rename = "WafConfig", skip_serializing_if = "Option::is_none")]
         pub waf_config: Option<WafConfig>,
     }
 
+    impl Serialize for PolicyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RemediationEnabled",
+                &self.remediation_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "ResourcesCleanUp", &self.resources_clean_up)?;
+            crate::cfn::entry(&mut map, "WafConfig", &self.waf_config)?;
+            map.end()
+        }
+    }
+
     /// WAF-specific policy settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WafConfig {
-        /// Conflict-resolution strategy applied to AWS WAF policies.
-        #[serde(rename = "ConflictResolution")]
+        /// `ConflictResolution`: Conflict-resolution strategy applied to AWS WAF policies.
         pub conflict_resolution: Value<ConflictResolution>,
-        /// Controls how Network Security Manager handles remediation when a resource already has a customer-created WebACL.
-        #[serde(rename = "ExistingCustomerWebACLResolution")]
+        /// `ExistingCustomerWebACLResolution`: Controls how Network Security Manager handles remediation when a resource already has a customer-created WebACL.
         pub existing_customer_web_acl_resolution: Value<
             ExistingCustomerWebAclResolution,
         >,
@@ -416,6 +502,22 @@ pub mod policy {
                 existing_customer_web_acl_resolution: existing_customer_web_acl_resolution
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for WafConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConflictResolution", &self.conflict_resolution)?;
+            map.serialize_entry(
+                "ExistingCustomerWebACLResolution",
+                &self.existing_customer_web_acl_resolution,
+            )?;
+            map.end()
         }
     }
 
@@ -577,25 +679,19 @@ pub mod rule {
     }
 
     /// The properties of `AWS::NetworkSecurityManager::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {
-        /// The rule configuration as a JSON string.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: The rule configuration as a JSON string.
         pub configuration: Option<Value<String>>,
-        /// The type of firewall for this rule.
-        #[serde(rename = "FirewallType", skip_serializing_if = "Option::is_none")]
+        /// `FirewallType`: The type of firewall for this rule.
         pub firewall_type: Option<Value<FirewallType>>,
-        /// A description of the rule.
-        #[serde(rename = "RuleDescription", skip_serializing_if = "Option::is_none")]
+        /// `RuleDescription`: A description of the rule.
         pub rule_description: Option<Value<String>>,
-        /// The name of the rule.
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the rule.
         pub rule_name: Value<String>,
-        /// The type of rule.
-        #[serde(rename = "RuleType", skip_serializing_if = "Option::is_none")]
+        /// `RuleType`: The type of rule.
         pub rule_type: Option<Value<RuleType>>,
-        /// The tags associated with the rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the rule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -610,6 +706,23 @@ pub mod rule {
                 rule_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "FirewallType", &self.firewall_type)?;
+            crate::cfn::entry(&mut map, "RuleDescription", &self.rule_description)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "RuleType", &self.rule_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -767,19 +880,15 @@ pub mod scope {
     }
 
     /// The properties of `AWS::NetworkSecurityManager::Scope`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScopeProps {
-        /// The scope configuration as a JSON string.
-        #[serde(rename = "ScopeConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ScopeConfiguration`: The scope configuration as a JSON string.
         pub scope_configuration: Option<Value<String>>,
-        /// A description of the scope.
-        #[serde(rename = "ScopeDescription", skip_serializing_if = "Option::is_none")]
+        /// `ScopeDescription`: A description of the scope.
         pub scope_description: Option<Value<String>>,
-        /// The name of the scope.
-        #[serde(rename = "ScopeName")]
+        /// `ScopeName`: The name of the scope.
         pub scope_name: Value<String>,
-        /// The tags associated with the scope.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the scope.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -792,6 +901,25 @@ pub mod scope {
                 scope_name: scope_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnScopeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScopeConfiguration",
+                &self.scope_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ScopeDescription", &self.scope_description)?;
+            map.serialize_entry("ScopeName", &self.scope_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -879,22 +1007,17 @@ pub mod template {
     }
 
     /// The properties of `AWS::NetworkSecurityManager::Template`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTemplateProps {
-        /// List of rules associated with this template.
-        #[serde(rename = "AssociatedRuleList", skip_serializing_if = "Option::is_none")]
+        /// `AssociatedRuleList`: List of rules associated with this template.
         pub associated_rule_list: Option<Vec<AssociatedRule>>,
-        /// The type of firewall.
-        #[serde(rename = "FirewallType", skip_serializing_if = "Option::is_none")]
+        /// `FirewallType`: The type of firewall.
         pub firewall_type: Option<Value<FirewallType>>,
-        /// The tags associated with the template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A description of the template.
-        #[serde(rename = "TemplateDescription", skip_serializing_if = "Option::is_none")]
+        /// `TemplateDescription`: A description of the template.
         pub template_description: Option<Value<String>>,
-        /// The name of the template.
-        #[serde(rename = "TemplateName")]
+        /// `TemplateName`: The name of the template.
         pub template_name: Value<String>,
     }
 
@@ -911,11 +1034,34 @@ pub mod template {
         }
     }
 
+    impl Serialize for CfnTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociatedRuleList",
+                &self.associated_rule_list,
+            )?;
+            crate::cfn::entry(&mut map, "FirewallType", &self.firewall_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateDescription",
+                &self.template_description,
+            )?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.end()
+        }
+    }
+
     /// An association between a template and a rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssociatedRule {
-        /// ARN of the associated rule.
-        #[serde(rename = "RuleArn")]
+        /// `RuleArn`: ARN of the associated rule.
         pub rule_arn: Value<String>,
     }
 
@@ -923,6 +1069,18 @@ pub mod template {
         /// A `AssociatedRule` of its required properties (`RuleArn`), the others unset.
         pub fn new(rule_arn: impl Into<Value<String>>) -> Self {
             Self { rule_arn: rule_arn.into() }
+        }
+    }
+
+    impl Serialize for AssociatedRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RuleArn", &self.rule_arn)?;
+            map.end()
         }
     }
 

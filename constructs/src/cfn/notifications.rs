@@ -84,13 +84,11 @@ pub mod channel_association {
     }
 
     /// The properties of `AWS::Notifications::ChannelAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelAssociationProps {
-        /// ARN identifier of the channel.
-        #[serde(rename = "Arn")]
+        /// `Arn`: ARN identifier of the channel.
         pub arn: Value<String>,
-        /// ARN identifier of the NotificationConfiguration.
-        #[serde(rename = "NotificationConfigurationArn")]
+        /// `NotificationConfigurationArn`: ARN identifier of the NotificationConfiguration.
         pub notification_configuration_arn: Value<String>,
     }
 
@@ -104,6 +102,22 @@ pub mod channel_association {
                 arn: arn.into(),
                 notification_configuration_arn: notification_configuration_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnChannelAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.serialize_entry(
+                "NotificationConfigurationArn",
+                &self.notification_configuration_arn,
+            )?;
+            map.end()
         }
     }
 }
@@ -185,22 +199,17 @@ pub mod event_rule {
     }
 
     /// The properties of `AWS::Notifications::EventRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventRuleProps {
         /// `EventPattern`.
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
         pub event_pattern: Option<Value<String>>,
         /// `EventType`.
-        #[serde(rename = "EventType")]
         pub event_type: Value<String>,
         /// `NotificationConfigurationArn`.
-        #[serde(rename = "NotificationConfigurationArn")]
         pub notification_configuration_arn: Value<String>,
         /// `Regions`.
-        #[serde(rename = "Regions")]
         pub regions: Vec<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
     }
 
@@ -219,6 +228,25 @@ pub mod event_rule {
                 regions: regions.into(),
                 source: source.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEventRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            map.serialize_entry(
+                "NotificationConfigurationArn",
+                &self.notification_configuration_arn,
+            )?;
+            map.serialize_entry("Regions", &self.regions)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
         }
     }
 }
@@ -285,20 +313,13 @@ pub mod managed_notification_account_contact_association {
     }
 
     /// The properties of `AWS::Notifications::ManagedNotificationAccountContactAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedNotificationAccountContactAssociationProps {
         /// `ContactIdentifier`.
-        #[serde(rename = "ContactIdentifier")]
         pub contact_identifier: Value<ContactIdentifier>,
         /// `IsSensitiveEventsSubscribed`.
-        #[serde(
-            rename = "IsSensitiveEventsSubscribed",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub is_sensitive_events_subscribed: Option<Value<bool>>,
         /// `ManagedNotificationConfigurationArn`.
-        #[serde(rename = "ManagedNotificationConfigurationArn")]
         pub managed_notification_configuration_arn: Value<String>,
     }
 
@@ -314,6 +335,27 @@ pub mod managed_notification_account_contact_association {
                 managed_notification_configuration_arn: managed_notification_configuration_arn
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for CfnManagedNotificationAccountContactAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactIdentifier", &self.contact_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsSensitiveEventsSubscribed",
+                &self.is_sensitive_events_subscribed,
+            )?;
+            map.serialize_entry(
+                "ManagedNotificationConfigurationArn",
+                &self.managed_notification_configuration_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -423,20 +465,13 @@ pub mod managed_notification_additional_channel_association {
     }
 
     /// The properties of `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedNotificationAdditionalChannelAssociationProps {
-        /// ARN identifier of the channel.
-        #[serde(rename = "ChannelArn")]
+        /// `ChannelArn`: ARN identifier of the channel.
         pub channel_arn: Value<String>,
-        /// Whether the channel association is subscribed to sensitive events.
-        #[serde(
-            rename = "IsSensitiveEventsSubscribed",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsSensitiveEventsSubscribed`: Whether the channel association is subscribed to sensitive events.
         pub is_sensitive_events_subscribed: Option<Value<bool>>,
-        /// ARN identifier of the Managed Notification.
-        #[serde(rename = "ManagedNotificationConfigurationArn")]
+        /// `ManagedNotificationConfigurationArn`: ARN identifier of the Managed Notification.
         pub managed_notification_configuration_arn: Value<String>,
     }
 
@@ -452,6 +487,27 @@ pub mod managed_notification_additional_channel_association {
                 managed_notification_configuration_arn: managed_notification_configuration_arn
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for CfnManagedNotificationAdditionalChannelAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelArn", &self.channel_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsSensitiveEventsSubscribed",
+                &self.is_sensitive_events_subscribed,
+            )?;
+            map.serialize_entry(
+                "ManagedNotificationConfigurationArn",
+                &self.managed_notification_configuration_arn,
+            )?;
+            map.end()
         }
     }
 }
@@ -526,19 +582,15 @@ pub mod notification_configuration {
     }
 
     /// The properties of `AWS::Notifications::NotificationConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationConfigurationProps {
         /// `AggregationDuration`.
-        #[serde(rename = "AggregationDuration", skip_serializing_if = "Option::is_none")]
         pub aggregation_duration: Option<Value<AggregationDuration>>,
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -554,6 +606,25 @@ pub mod notification_configuration {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNotificationConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AggregationDuration",
+                &self.aggregation_duration,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -663,10 +734,9 @@ pub mod notification_hub {
     }
 
     /// The properties of `AWS::Notifications::NotificationHub`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationHubProps {
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
     }
 
@@ -674,6 +744,18 @@ pub mod notification_hub {
         /// A `CfnNotificationHubProps` of its required properties (`Region`), the others unset.
         pub fn new(region: impl Into<Value<String>>) -> Self {
             Self { region: region.into() }
+        }
+    }
+
+    impl Serialize for CfnNotificationHubProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
         }
     }
 }
@@ -739,13 +821,11 @@ pub mod organizational_unit_association {
     }
 
     /// The properties of `AWS::Notifications::OrganizationalUnitAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationalUnitAssociationProps {
-        /// ARN identifier of the NotificationConfiguration.
-        #[serde(rename = "NotificationConfigurationArn")]
+        /// `NotificationConfigurationArn`: ARN identifier of the NotificationConfiguration.
         pub notification_configuration_arn: Value<String>,
-        /// The ID of the organizational unit.
-        #[serde(rename = "OrganizationalUnitId")]
+        /// `OrganizationalUnitId`: The ID of the organizational unit.
         pub organizational_unit_id: Value<String>,
     }
 
@@ -759,6 +839,22 @@ pub mod organizational_unit_association {
                 notification_configuration_arn: notification_configuration_arn.into(),
                 organizational_unit_id: organizational_unit_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnOrganizationalUnitAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "NotificationConfigurationArn",
+                &self.notification_configuration_arn,
+            )?;
+            map.serialize_entry("OrganizationalUnitId", &self.organizational_unit_id)?;
+            map.end()
         }
     }
 }

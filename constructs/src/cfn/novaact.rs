@@ -82,16 +82,13 @@ pub mod workflow_definition {
     }
 
     /// The properties of `AWS::NovaAct::WorkflowDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkflowDefinitionProps {
-        /// An optional description of the workflow definition's purpose and functionality.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description of the workflow definition's purpose and functionality.
         pub description: Option<Value<String>>,
         /// `ExportConfig`.
-        #[serde(rename = "ExportConfig", skip_serializing_if = "Option::is_none")]
         pub export_config: Option<WorkflowExportConfig>,
-        /// The name of the workflow definition.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the workflow definition.
         pub name: Value<String>,
     }
 
@@ -106,14 +103,26 @@ pub mod workflow_definition {
         }
     }
 
+    impl Serialize for CfnWorkflowDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExportConfig", &self.export_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for exporting workflow execution data and logs to Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkflowExportConfig {
-        /// The name of the Amazon S3 bucket for exporting workflow data.
-        #[serde(rename = "S3BucketName")]
+        /// `S3BucketName`: The name of the Amazon S3 bucket for exporting workflow data.
         pub s3_bucket_name: Value<String>,
-        /// An optional prefix for Amazon S3 object keys to organize exported data.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: An optional prefix for Amazon S3 object keys to organize exported data.
         pub s3_key_prefix: Option<Value<String>>,
     }
 
@@ -124,6 +133,19 @@ pub mod workflow_definition {
                 s3_bucket_name: s3_bucket_name.into(),
                 s3_key_prefix: None,
             }
+        }
+    }
+
+    impl Serialize for WorkflowExportConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            map.end()
         }
     }
 }

@@ -77,22 +77,17 @@ pub mod link {
     }
 
     /// The properties of `AWS::Oam::Link`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkProps {
         /// `LabelTemplate`.
-        #[serde(rename = "LabelTemplate", skip_serializing_if = "Option::is_none")]
         pub label_template: Option<Value<String>>,
         /// `LinkConfiguration`.
-        #[serde(rename = "LinkConfiguration", skip_serializing_if = "Option::is_none")]
         pub link_configuration: Option<LinkConfiguration>,
         /// `ResourceTypes`.
-        #[serde(rename = "ResourceTypes")]
         pub resource_types: Vec<Value<ResourceType>>,
         /// `SinkIdentifier`.
-        #[serde(rename = "SinkIdentifier")]
         pub sink_identifier: Value<String>,
-        /// Tags to apply to the link
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the link
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -112,26 +107,56 @@ pub mod link {
         }
     }
 
+    impl Serialize for CfnLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LabelTemplate", &self.label_template)?;
+            crate::cfn::entry(&mut map, "LinkConfiguration", &self.link_configuration)?;
+            map.serialize_entry("ResourceTypes", &self.resource_types)?;
+            map.serialize_entry("SinkIdentifier", &self.sink_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LinkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LinkConfiguration {
         /// `LogGroupConfiguration`.
-        #[serde(
-            rename = "LogGroupConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_group_configuration: Option<LinkFilter>,
         /// `MetricConfiguration`.
-        #[serde(rename = "MetricConfiguration", skip_serializing_if = "Option::is_none")]
         pub metric_configuration: Option<LinkFilter>,
     }
 
+    impl Serialize for LinkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogGroupConfiguration",
+                &self.log_group_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricConfiguration",
+                &self.metric_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LinkFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LinkFilter {
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: Value<String>,
     }
 
@@ -139,6 +164,18 @@ pub mod link {
         /// A `LinkFilter` of its required properties (`Filter`), the others unset.
         pub fn new(filter: impl Into<Value<String>>) -> Self {
             Self { filter: filter.into() }
+        }
+    }
+
+    impl Serialize for LinkFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
         }
     }
 
@@ -259,16 +296,13 @@ pub mod sink {
     }
 
     /// The properties of `AWS::Oam::Sink`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSinkProps {
-        /// The name of the ObservabilityAccessManager Sink.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the ObservabilityAccessManager Sink.
         pub name: Value<String>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// Tags to apply to the sink
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the sink
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -280,6 +314,20 @@ pub mod sink {
                 policy: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

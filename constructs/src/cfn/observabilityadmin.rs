@@ -90,13 +90,11 @@ pub mod dataset_integration {
     }
 
     /// The properties of `AWS::ObservabilityAdmin::DatasetIntegration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetIntegrationProps {
-        /// The ARN of the IAM role that the service assumes to forward telemetry to the customer's CloudWatch dataset.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role that the service assumes to forward telemetry to the customer's CloudWatch dataset.
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -107,6 +105,19 @@ pub mod dataset_integration {
                 role_arn: role_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatasetIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -173,16 +184,13 @@ pub mod organization_centralization_rule {
     }
 
     /// The properties of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationCentralizationRuleProps {
         /// `Rule`.
-        #[serde(rename = "Rule")]
         pub rule: CentralizationRule,
         /// `RuleName`.
-        #[serde(rename = "RuleName")]
         pub rule_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -200,14 +208,26 @@ pub mod organization_centralization_rule {
         }
     }
 
+    impl Serialize for CfnOrganizationCentralizationRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CentralizationRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CentralizationRule {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: CentralizationRuleDestination,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: CentralizationRuleSource,
     }
 
@@ -224,28 +244,29 @@ pub mod organization_centralization_rule {
         }
     }
 
+    impl Serialize for CentralizationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The `CentralizationRuleDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CentralizationRuleDestination {
         /// `Account`.
-        #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
         pub account: Option<Value<String>>,
         /// `DestinationLogsConfiguration`.
-        #[serde(
-            rename = "DestinationLogsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_logs_configuration: Option<DestinationLogsConfiguration>,
         /// `DestinationMetricsConfiguration`.
-        #[serde(
-            rename = "DestinationMetricsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_metrics_configuration: Option<DestinationMetricsConfiguration>,
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
     }
 
@@ -261,43 +282,79 @@ pub mod organization_centralization_rule {
         }
     }
 
+    impl Serialize for CentralizationRuleDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Account", &self.account)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationLogsConfiguration",
+                &self.destination_logs_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationMetricsConfiguration",
+                &self.destination_metrics_configuration,
+            )?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// The `DestinationLogsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationLogsConfiguration {
         /// `BackupConfiguration`.
-        #[serde(rename = "BackupConfiguration", skip_serializing_if = "Option::is_none")]
         pub backup_configuration: Option<LogsBackupConfiguration>,
         /// `LogGroupNameConfiguration`.
-        #[serde(
-            rename = "LogGroupNameConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_group_name_configuration: Option<LogGroupNameConfiguration>,
         /// `LogsEncryptionConfiguration`.
-        #[serde(
-            rename = "LogsEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logs_encryption_configuration: Option<LogsEncryptionConfiguration>,
         /// `TagPropagationConfiguration`.
-        #[serde(
-            rename = "TagPropagationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tag_propagation_configuration: Option<TagPropagationConfiguration>,
     }
 
+    impl Serialize for DestinationLogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupConfiguration",
+                &self.backup_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogGroupNameConfiguration",
+                &self.log_group_name_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogsEncryptionConfiguration",
+                &self.logs_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TagPropagationConfiguration",
+                &self.tag_propagation_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `LogsBackupConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogsBackupConfiguration {
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
     }
 
@@ -311,11 +368,23 @@ pub mod organization_centralization_rule {
         }
     }
 
+    impl Serialize for LogsBackupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// The `LogGroupNameConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogGroupNameConfiguration {
         /// `LogGroupNamePattern`.
-        #[serde(rename = "LogGroupNamePattern")]
         pub log_group_name_pattern: Value<String>,
     }
 
@@ -328,26 +397,30 @@ pub mod organization_centralization_rule {
         }
     }
 
+    impl Serialize for LogGroupNameConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupNamePattern", &self.log_group_name_pattern)?;
+            map.end()
+        }
+    }
+
     /// The `LogsEncryptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogsEncryptionConfiguration {
         /// `EncryptionConflictResolutionStrategy`.
-        #[serde(
-            rename = "EncryptionConflictResolutionStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_conflict_resolution_strategy: Option<
             Value<EncryptionConflictResolutionStrategy>,
         >,
         /// `EncryptionScope`.
-        #[serde(rename = "EncryptionScope", skip_serializing_if = "Option::is_none")]
         pub encryption_scope: Option<Value<EncryptionScope>>,
         /// `EncryptionStrategy`.
-        #[serde(rename = "EncryptionStrategy")]
         pub encryption_strategy: Value<EncryptionStrategy>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
     }
 
@@ -360,6 +433,25 @@ pub mod organization_centralization_rule {
                 encryption_strategy: encryption_strategy.into(),
                 kms_key_arn: None,
             }
+        }
+    }
+
+    impl Serialize for LogsEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConflictResolutionStrategy",
+                &self.encryption_conflict_resolution_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionScope", &self.encryption_scope)?;
+            map.serialize_entry("EncryptionStrategy", &self.encryption_strategy)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
         }
     }
 
@@ -476,17 +568,11 @@ pub mod organization_centralization_rule {
     }
 
     /// The `TagPropagationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagPropagationConfiguration {
-        /// The ARN of the destination account IAM role used for tag propagation.
-        #[serde(rename = "DestinationRoleArn")]
+        /// `DestinationRoleArn`: The ARN of the destination account IAM role used for tag propagation.
         pub destination_role_arn: Value<String>,
-        /// The strategy to resolve tag conflicts during propagation.
-        #[serde(
-            rename = "TagConflictResolutionStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TagConflictResolutionStrategy`: The strategy to resolve tag conflicts during propagation.
         pub tag_conflict_resolution_strategy: Option<
             Value<TagConflictResolutionStrategy>,
         >,
@@ -499,6 +585,23 @@ pub mod organization_centralization_rule {
                 destination_role_arn: destination_role_arn.into(),
                 tag_conflict_resolution_strategy: None,
             }
+        }
+    }
+
+    impl Serialize for TagPropagationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationRoleArn", &self.destination_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TagConflictResolutionStrategy",
+                &self.tag_conflict_resolution_strategy,
+            )?;
+            map.end()
         }
     }
 
@@ -543,18 +646,32 @@ pub mod organization_centralization_rule {
     }
 
     /// The `DestinationMetricsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationMetricsConfiguration {
         /// `BackupConfiguration`.
-        #[serde(rename = "BackupConfiguration", skip_serializing_if = "Option::is_none")]
         pub backup_configuration: Option<MetricsBackupConfiguration>,
     }
 
+    impl Serialize for DestinationMetricsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupConfiguration",
+                &self.backup_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MetricsBackupConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsBackupConfiguration {
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
     }
 
@@ -565,28 +682,28 @@ pub mod organization_centralization_rule {
         }
     }
 
+    impl Serialize for MetricsBackupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// The `CentralizationRuleSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CentralizationRuleSource {
         /// `Regions`.
-        #[serde(rename = "Regions")]
         pub regions: Vec<Value<String>>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
         /// `SourceLogsConfiguration`.
-        #[serde(
-            rename = "SourceLogsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_logs_configuration: Option<SourceLogsConfiguration>,
         /// `SourceMetricsConfiguration`.
-        #[serde(
-            rename = "SourceMetricsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_metrics_configuration: Option<SourceMetricsConfiguration>,
     }
 
@@ -602,25 +719,37 @@ pub mod organization_centralization_rule {
         }
     }
 
+    impl Serialize for CentralizationRuleSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Regions", &self.regions)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceLogsConfiguration",
+                &self.source_logs_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceMetricsConfiguration",
+                &self.source_metrics_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SourceLogsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceLogsConfiguration {
         /// `DataSourceSelectionCriteria`.
-        #[serde(
-            rename = "DataSourceSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_source_selection_criteria: Option<Value<String>>,
         /// `EncryptedLogGroupStrategy`.
-        #[serde(rename = "EncryptedLogGroupStrategy")]
         pub encrypted_log_group_strategy: Value<EncryptedLogGroupStrategy>,
         /// `LogGroupSelectionCriteria`.
-        #[serde(
-            rename = "LogGroupSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_group_selection_criteria: Option<Value<String>>,
     }
 
@@ -634,6 +763,31 @@ pub mod organization_centralization_rule {
                 encrypted_log_group_strategy: encrypted_log_group_strategy.into(),
                 log_group_selection_criteria: None,
             }
+        }
+    }
+
+    impl Serialize for SourceLogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataSourceSelectionCriteria",
+                &self.data_source_selection_criteria,
+            )?;
+            map.serialize_entry(
+                "EncryptedLogGroupStrategy",
+                &self.encrypted_log_group_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogGroupSelectionCriteria",
+                &self.log_group_selection_criteria,
+            )?;
+            map.end()
         }
     }
 
@@ -675,15 +829,26 @@ pub mod organization_centralization_rule {
     }
 
     /// The `SourceMetricsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceMetricsConfiguration {
         /// `MetricsSelectionCriteria`.
-        #[serde(
-            rename = "MetricsSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metrics_selection_criteria: Option<Value<String>>,
+    }
+
+    impl Serialize for SourceMetricsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricsSelectionCriteria",
+                &self.metrics_selection_criteria,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -762,16 +927,13 @@ pub mod organization_telemetry_rule {
     }
 
     /// The properties of `AWS::ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationTelemetryRuleProps {
         /// `Rule`.
-        #[serde(rename = "Rule")]
         pub rule: TelemetryRule,
-        /// The name of the organization telemetry rule
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the organization telemetry rule
         pub rule_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -789,43 +951,40 @@ pub mod organization_telemetry_rule {
         }
     }
 
+    impl Serialize for CfnOrganizationTelemetryRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The telemetry rule
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TelemetryRule {
-        /// When true, the rule is replicated to all supported regions
-        #[serde(rename = "AllRegions", skip_serializing_if = "Option::is_none")]
+        /// `AllRegions`: When true, the rule is replicated to all supported regions
         pub all_regions: Option<Value<bool>>,
         /// `AllowFieldUpdates`.
-        #[serde(rename = "AllowFieldUpdates", skip_serializing_if = "Option::is_none")]
         pub allow_field_updates: Option<Value<bool>>,
         /// `DestinationConfiguration`.
-        #[serde(
-            rename = "DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_configuration: Option<TelemetryDestinationConfiguration>,
-        /// List of AWS region codes where the rule should be replicated
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
+        /// `Regions`: List of AWS region codes where the rule should be replicated
         pub regions: Option<Vec<Value<String>>>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<ResourceType>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
         /// `SelectionCriteria`.
-        #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
         pub selection_criteria: Option<Value<String>>,
         /// `TelemetrySourceTypes`.
-        #[serde(
-            rename = "TelemetrySourceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub telemetry_source_types: Option<Vec<Value<TelemetrySourceType>>>,
         /// `TelemetryType`.
-        #[serde(rename = "TelemetryType")]
         pub telemetry_type: Value<TelemetryType>,
     }
 
@@ -849,73 +1008,127 @@ pub mod organization_telemetry_rule {
         }
     }
 
+    impl Serialize for TelemetryRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllRegions", &self.all_regions)?;
+            crate::cfn::entry(&mut map, "AllowFieldUpdates", &self.allow_field_updates)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationConfiguration",
+                &self.destination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "SelectionCriteria", &self.selection_criteria)?;
+            crate::cfn::entry(
+                &mut map,
+                "TelemetrySourceTypes",
+                &self.telemetry_source_types,
+            )?;
+            map.serialize_entry("TelemetryType", &self.telemetry_type)?;
+            map.end()
+        }
+    }
+
     /// The destination configuration for telemetry data
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TelemetryDestinationConfiguration {
         /// `CloudtrailParameters`.
-        #[serde(
-            rename = "CloudtrailParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloudtrail_parameters: Option<CloudtrailParameters>,
         /// `DestinationPattern`.
-        #[serde(rename = "DestinationPattern", skip_serializing_if = "Option::is_none")]
         pub destination_pattern: Option<Value<String>>,
         /// `DestinationType`.
-        #[serde(rename = "DestinationType", skip_serializing_if = "Option::is_none")]
         pub destination_type: Option<Value<DestinationType>>,
         /// `ELBLoadBalancerLoggingParameters`.
-        #[serde(
-            rename = "ELBLoadBalancerLoggingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub elb_load_balancer_logging_parameters: Option<
             ElbLoadBalancerLoggingParameters,
         >,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// Parameters for log delivery configuration
-        #[serde(
-            rename = "LogDeliveryParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LogDeliveryParameters`: Parameters for log delivery configuration
         pub log_delivery_parameters: Option<LogDeliveryParameters>,
         /// `MskMonitoringParameters`.
-        #[serde(
-            rename = "MskMonitoringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub msk_monitoring_parameters: Option<MskMonitoringParameters>,
         /// `RetentionInDays`.
-        #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
         pub retention_in_days: Option<Value<i64>>,
         /// `VPCFlowLogParameters`.
-        #[serde(
-            rename = "VPCFlowLogParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub vpc_flow_log_parameters: Option<VpcFlowLogParameters>,
         /// `WAFLoggingParameters`.
-        #[serde(
-            rename = "WAFLoggingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub waf_logging_parameters: Option<WafLoggingParameters>,
     }
 
+    impl Serialize for TelemetryDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudtrailParameters",
+                &self.cloudtrail_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPattern",
+                &self.destination_pattern,
+            )?;
+            crate::cfn::entry(&mut map, "DestinationType", &self.destination_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ELBLoadBalancerLoggingParameters",
+                &self.elb_load_balancer_logging_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDeliveryParameters",
+                &self.log_delivery_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MskMonitoringParameters",
+                &self.msk_monitoring_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "RetentionInDays", &self.retention_in_days)?;
+            crate::cfn::entry(
+                &mut map,
+                "VPCFlowLogParameters",
+                &self.vpc_flow_log_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WAFLoggingParameters",
+                &self.waf_logging_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// Parameters for log delivery configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogDeliveryParameters {
-        /// Types of logs to deliver
-        #[serde(rename = "LogTypes", skip_serializing_if = "Option::is_none")]
+        /// `LogTypes`: Types of logs to deliver
         pub log_types: Option<Vec<Value<LogTypesItem>>>,
+    }
+
+    impl Serialize for LogDeliveryParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogTypes", &self.log_types)?;
+            map.end()
+        }
     }
 
     /// Values of `LogTypesItem`.
@@ -1138,19 +1351,15 @@ pub mod s3_table_integration {
     }
 
     /// The properties of `AWS::ObservabilityAdmin::S3TableIntegration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnS3TableIntegrationProps {
         /// `Encryption`.
-        #[serde(rename = "Encryption")]
         pub encryption: EncryptionConfig,
-        /// The CloudWatch Logs data sources to associate with the S3 Table Integration
-        #[serde(rename = "LogSources", skip_serializing_if = "Option::is_none")]
+        /// `LogSources`: The CloudWatch Logs data sources to associate with the S3 Table Integration
         pub log_sources: Option<Vec<LogSource>>,
-        /// The ARN of the role used to access the S3 Table Integration
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the role used to access the S3 Table Integration
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1169,14 +1378,27 @@ pub mod s3_table_integration {
         }
     }
 
+    impl Serialize for CfnS3TableIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Encryption", &self.encryption)?;
+            crate::cfn::entry(&mut map, "LogSources", &self.log_sources)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Encryption configuration for the S3 Table Integration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfig {
-        /// The ARN of the KMS key used to encrypt the S3 Table Integration
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key used to encrypt the S3 Table Integration
         pub kms_key_arn: Option<Value<String>>,
-        /// The server-side encryption algorithm used to encrypt the S3 Table(s) data
-        #[serde(rename = "SseAlgorithm")]
+        /// `SseAlgorithm`: The server-side encryption algorithm used to encrypt the S3 Table(s) data
         pub sse_algorithm: Value<SseAlgorithm>,
     }
 
@@ -1187,6 +1409,19 @@ pub mod s3_table_integration {
                 kms_key_arn: None,
                 sse_algorithm: sse_algorithm.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("SseAlgorithm", &self.sse_algorithm)?;
+            map.end()
         }
     }
 
@@ -1228,16 +1463,13 @@ pub mod s3_table_integration {
     }
 
     /// CloudWatch Logs data source to associate with the S3 Table Integration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogSource {
-        /// The ID of the CloudWatch Logs data source association Read-only: CloudFormation returns it.
-        #[serde(rename = "Identifier", skip_serializing_if = "Option::is_none")]
+        /// `Identifier`: The ID of the CloudWatch Logs data source association Read-only: CloudFormation returns it.
         pub identifier: Option<Value<String>>,
-        /// The name of the CloudWatch Logs data source
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the CloudWatch Logs data source
         pub name: Value<String>,
-        /// The type of the CloudWatch Logs data source
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the CloudWatch Logs data source
         pub r#type: Value<String>,
     }
 
@@ -1252,6 +1484,20 @@ pub mod s3_table_integration {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for LogSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Identifier", &self.identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -1316,10 +1562,9 @@ pub mod telemetry_enrichment {
     }
 
     /// The properties of `AWS::ObservabilityAdmin::TelemetryEnrichment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTelemetryEnrichmentProps {
         /// `Scope`.
-        #[serde(rename = "Scope")]
         pub scope: Value<Scope>,
     }
 
@@ -1327,6 +1572,18 @@ pub mod telemetry_enrichment {
         /// A `CfnTelemetryEnrichmentProps` of its required properties (`Scope`), the others unset.
         pub fn new(scope: impl Into<Value<Scope>>) -> Self {
             Self { scope: scope.into() }
+        }
+    }
+
+    impl Serialize for CfnTelemetryEnrichmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            map.end()
         }
     }
 
@@ -1447,16 +1704,13 @@ pub mod telemetry_pipelines {
     }
 
     /// The properties of `AWS::ObservabilityAdmin::TelemetryPipelines`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTelemetryPipelinesProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: TelemetryPipelineConfiguration,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1471,11 +1725,24 @@ pub mod telemetry_pipelines {
         }
     }
 
+    impl Serialize for CfnTelemetryPipelinesProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `TelemetryPipelineConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TelemetryPipelineConfiguration {
         /// `Body`.
-        #[serde(rename = "Body")]
         pub body: Value<String>,
     }
 
@@ -1483,6 +1750,18 @@ pub mod telemetry_pipelines {
         /// A `TelemetryPipelineConfiguration` of its required properties (`Body`), the others unset.
         pub fn new(body: impl Into<Value<String>>) -> Self {
             Self { body: body.into() }
+        }
+    }
+
+    impl Serialize for TelemetryPipelineConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Body", &self.body)?;
+            map.end()
         }
     }
 }
@@ -1560,16 +1839,13 @@ pub mod telemetry_rule {
     }
 
     /// The properties of `AWS::ObservabilityAdmin::TelemetryRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTelemetryRuleProps {
         /// `Rule`.
-        #[serde(rename = "Rule")]
         pub rule: TelemetryRule,
-        /// The name of the telemetry rule
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the telemetry rule
         pub rule_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1587,40 +1863,38 @@ pub mod telemetry_rule {
         }
     }
 
+    impl Serialize for CfnTelemetryRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The telemetry rule
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TelemetryRule {
-        /// When true, the rule is replicated to all supported regions
-        #[serde(rename = "AllRegions", skip_serializing_if = "Option::is_none")]
+        /// `AllRegions`: When true, the rule is replicated to all supported regions
         pub all_regions: Option<Value<bool>>,
         /// `AllowFieldUpdates`.
-        #[serde(rename = "AllowFieldUpdates", skip_serializing_if = "Option::is_none")]
         pub allow_field_updates: Option<Value<bool>>,
         /// `DestinationConfiguration`.
-        #[serde(
-            rename = "DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_configuration: Option<TelemetryDestinationConfiguration>,
-        /// List of AWS region codes where the rule should be replicated
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
+        /// `Regions`: List of AWS region codes where the rule should be replicated
         pub regions: Option<Vec<Value<String>>>,
         /// `ResourceType`.
-        #[serde(rename = "ResourceType")]
         pub resource_type: Value<ResourceType>,
         /// `SelectionCriteria`.
-        #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
         pub selection_criteria: Option<Value<String>>,
         /// `TelemetrySourceTypes`.
-        #[serde(
-            rename = "TelemetrySourceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub telemetry_source_types: Option<Vec<Value<TelemetrySourceType>>>,
         /// `TelemetryType`.
-        #[serde(rename = "TelemetryType")]
         pub telemetry_type: Value<TelemetryType>,
     }
 
@@ -1643,73 +1917,126 @@ pub mod telemetry_rule {
         }
     }
 
+    impl Serialize for TelemetryRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllRegions", &self.all_regions)?;
+            crate::cfn::entry(&mut map, "AllowFieldUpdates", &self.allow_field_updates)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationConfiguration",
+                &self.destination_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "SelectionCriteria", &self.selection_criteria)?;
+            crate::cfn::entry(
+                &mut map,
+                "TelemetrySourceTypes",
+                &self.telemetry_source_types,
+            )?;
+            map.serialize_entry("TelemetryType", &self.telemetry_type)?;
+            map.end()
+        }
+    }
+
     /// The destination configuration for telemetry data
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TelemetryDestinationConfiguration {
         /// `CloudtrailParameters`.
-        #[serde(
-            rename = "CloudtrailParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloudtrail_parameters: Option<CloudtrailParameters>,
         /// `DestinationPattern`.
-        #[serde(rename = "DestinationPattern", skip_serializing_if = "Option::is_none")]
         pub destination_pattern: Option<Value<String>>,
         /// `DestinationType`.
-        #[serde(rename = "DestinationType", skip_serializing_if = "Option::is_none")]
         pub destination_type: Option<Value<DestinationType>>,
         /// `ELBLoadBalancerLoggingParameters`.
-        #[serde(
-            rename = "ELBLoadBalancerLoggingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub elb_load_balancer_logging_parameters: Option<
             ElbLoadBalancerLoggingParameters,
         >,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// Parameters for log delivery configuration
-        #[serde(
-            rename = "LogDeliveryParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LogDeliveryParameters`: Parameters for log delivery configuration
         pub log_delivery_parameters: Option<LogDeliveryParameters>,
         /// `MskMonitoringParameters`.
-        #[serde(
-            rename = "MskMonitoringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub msk_monitoring_parameters: Option<MskMonitoringParameters>,
         /// `RetentionInDays`.
-        #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
         pub retention_in_days: Option<Value<i64>>,
         /// `VPCFlowLogParameters`.
-        #[serde(
-            rename = "VPCFlowLogParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub vpc_flow_log_parameters: Option<VpcFlowLogParameters>,
         /// `WAFLoggingParameters`.
-        #[serde(
-            rename = "WAFLoggingParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub waf_logging_parameters: Option<WafLoggingParameters>,
     }
 
+    impl Serialize for TelemetryDestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudtrailParameters",
+                &self.cloudtrail_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationPattern",
+                &self.destination_pattern,
+            )?;
+            crate::cfn::entry(&mut map, "DestinationType", &self.destination_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ELBLoadBalancerLoggingParameters",
+                &self.elb_load_balancer_logging_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDeliveryParameters",
+                &self.log_delivery_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MskMonitoringParameters",
+                &self.msk_monitoring_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "RetentionInDays", &self.retention_in_days)?;
+            crate::cfn::entry(
+                &mut map,
+                "VPCFlowLogParameters",
+                &self.vpc_flow_log_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WAFLoggingParameters",
+                &self.waf_logging_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// Parameters for log delivery configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogDeliveryParameters {
-        /// Types of logs to deliver
-        #[serde(rename = "LogTypes", skip_serializing_if = "Option::is_none")]
+        /// `LogTypes`: Types of logs to deliver
         pub log_types: Option<Vec<Value<LogTypesItem>>>,
+    }
+
+    impl Serialize for LogDeliveryParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogTypes", &self.log_types)?;
+            map.end()
+        }
     }
 
     /// Values of `LogTypesItem`.
@@ -1906,10 +2233,9 @@ pub mod telemetry_rule {
 }
 
 /// Telemetry parameters for Cloudtrail
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CloudtrailParameters {
-    /// Create fine-grained selectors for AWS CloudTrail management and data.
-    #[serde(rename = "AdvancedEventSelectors")]
+    /// `AdvancedEventSelectors`: Create fine-grained selectors for AWS CloudTrail management and data.
     pub advanced_event_selectors: Vec<AdvancedEventSelector>,
 }
 
@@ -1922,14 +2248,24 @@ impl CloudtrailParameters {
     }
 }
 
+impl Serialize for CloudtrailParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AdvancedEventSelectors", &self.advanced_event_selectors)?;
+        map.end()
+    }
+}
+
 /// An advanced event selector that includes optional name and field selectors
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdvancedEventSelector {
-    /// Contains all selector statements in an advanced event selector.
-    #[serde(rename = "FieldSelectors")]
+    /// `FieldSelectors`: Contains all selector statements in an advanced event selector.
     pub field_selectors: Vec<AdvancedFieldSelector>,
-    /// An optional descriptive name for the advanced event selector
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    /// `Name`: An optional descriptive name for the advanced event selector
     pub name: Option<Value<String>>,
 }
 
@@ -1943,30 +2279,54 @@ impl AdvancedEventSelector {
     }
 }
 
+impl Serialize for AdvancedEventSelector {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FieldSelectors", &self.field_selectors)?;
+        crate::cfn::entry(&mut map, "Name", &self.name)?;
+        map.end()
+    }
+}
+
 /// A single selector statement in an advanced event selector.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdvancedFieldSelector {
-    /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
-    #[serde(rename = "EndsWith", skip_serializing_if = "Option::is_none")]
+    /// `EndsWith`: An operator that includes events that match the last few characters of the event record field specified as the value of Field.
     pub ends_with: Option<Vec<Value<String>>>,
-    /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
-    #[serde(rename = "Equals", skip_serializing_if = "Option::is_none")]
+    /// `Equals`: An operator that includes events that match the exact value of the event record field specified as the value of Field.
     pub equals: Option<Vec<Value<String>>>,
-    /// A field in a CloudTrail event record on which to filter events to be logged
-    #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
+    /// `Field`: A field in a CloudTrail event record on which to filter events to be logged
     pub field: Option<Value<String>>,
-    /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
-    #[serde(rename = "NotEndsWith", skip_serializing_if = "Option::is_none")]
+    /// `NotEndsWith`: An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
     pub not_ends_with: Option<Vec<Value<String>>>,
-    /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
-    #[serde(rename = "NotEquals", skip_serializing_if = "Option::is_none")]
+    /// `NotEquals`: An operator that excludes events that match the exact value of the event record field specified as the value of Field.
     pub not_equals: Option<Vec<Value<String>>>,
-    /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
-    #[serde(rename = "NotStartsWith", skip_serializing_if = "Option::is_none")]
+    /// `NotStartsWith`: An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
     pub not_starts_with: Option<Vec<Value<String>>>,
-    /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
-    #[serde(rename = "StartsWith", skip_serializing_if = "Option::is_none")]
+    /// `StartsWith`: An operator that includes events that match the first few characters of the event record field specified as the value of Field.
     pub starts_with: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for AdvancedFieldSelector {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "EndsWith", &self.ends_with)?;
+        crate::cfn::entry(&mut map, "Equals", &self.equals)?;
+        crate::cfn::entry(&mut map, "Field", &self.field)?;
+        crate::cfn::entry(&mut map, "NotEndsWith", &self.not_ends_with)?;
+        crate::cfn::entry(&mut map, "NotEquals", &self.not_equals)?;
+        crate::cfn::entry(&mut map, "NotStartsWith", &self.not_starts_with)?;
+        crate::cfn::entry(&mut map, "StartsWith", &self.starts_with)?;
+        map.end()
+    }
 }
 
 /// Type of telemetry destination
@@ -2004,14 +2364,25 @@ impl From<DestinationType> for Value<DestinationType> {
 }
 
 /// Telemetry parameters for ELB/NLB Load Balancer Logs
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ElbLoadBalancerLoggingParameters {
-    /// A delimiter to delineate log fields
-    #[serde(rename = "FieldDelimiter", skip_serializing_if = "Option::is_none")]
+    /// `FieldDelimiter`: A delimiter to delineate log fields
     pub field_delimiter: Option<Value<String>>,
     /// `OutputFormat`.
-    #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
     pub output_format: Option<Value<OutputFormat>>,
+}
+
+impl Serialize for ElbLoadBalancerLoggingParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "FieldDelimiter", &self.field_delimiter)?;
+        crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+        map.end()
+    }
 }
 
 /// Values of `OutputFormat`.
@@ -2052,11 +2423,22 @@ impl From<OutputFormat> for Value<OutputFormat> {
 }
 
 /// Configuration parameters for Amazon MSK cluster monitoring.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MskMonitoringParameters {
-    /// The level of enhanced monitoring for the MSK cluster.
-    #[serde(rename = "EnhancedMonitoring", skip_serializing_if = "Option::is_none")]
+    /// `EnhancedMonitoring`: The level of enhanced monitoring for the MSK cluster.
     pub enhanced_monitoring: Option<Value<EnhancedMonitoring>>,
+}
+
+impl Serialize for MskMonitoringParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "EnhancedMonitoring", &self.enhanced_monitoring)?;
+        map.end()
+    }
 }
 
 /// The level of enhanced monitoring for the MSK cluster.
@@ -2103,31 +2485,57 @@ impl From<EnhancedMonitoring> for Value<EnhancedMonitoring> {
 }
 
 /// Telemetry parameters for VPC Flow logs
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VpcFlowLogParameters {
-    /// The fields to include in the flow log record.
-    #[serde(rename = "LogFormat", skip_serializing_if = "Option::is_none")]
+    /// `LogFormat`: The fields to include in the flow log record.
     pub log_format: Option<Value<String>>,
-    /// The maximum interval of time, in seconds, during which a flow of packets is captured and aggregated into a flow log record.
-    #[serde(rename = "MaxAggregationInterval", skip_serializing_if = "Option::is_none")]
+    /// `MaxAggregationInterval`: The maximum interval of time, in seconds, during which a flow of packets is captured and aggregated into a flow log record.
     pub max_aggregation_interval: Option<Value<i64>>,
-    /// The type of traffic captured for the flow log.
-    #[serde(rename = "TrafficType", skip_serializing_if = "Option::is_none")]
+    /// `TrafficType`: The type of traffic captured for the flow log.
     pub traffic_type: Option<Value<String>>,
 }
 
+impl Serialize for VpcFlowLogParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "LogFormat", &self.log_format)?;
+        crate::cfn::entry(
+            &mut map,
+            "MaxAggregationInterval",
+            &self.max_aggregation_interval,
+        )?;
+        crate::cfn::entry(&mut map, "TrafficType", &self.traffic_type)?;
+        map.end()
+    }
+}
+
 /// Telemetry parameters for WAF v2 Web ACL
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WafLoggingParameters {
     /// `LogType`.
-    #[serde(rename = "LogType", skip_serializing_if = "Option::is_none")]
     pub log_type: Option<Value<WafLogType>>,
     /// `LoggingFilter`.
-    #[serde(rename = "LoggingFilter", skip_serializing_if = "Option::is_none")]
     pub logging_filter: Option<LoggingFilter>,
-    /// Fields not to be included in the logs.
-    #[serde(rename = "RedactedFields", skip_serializing_if = "Option::is_none")]
+    /// `RedactedFields`: Fields not to be included in the logs.
     pub redacted_fields: Option<Vec<FieldToMatch>>,
+}
+
+impl Serialize for WafLoggingParameters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "LogType", &self.log_type)?;
+        crate::cfn::entry(&mut map, "LoggingFilter", &self.logging_filter)?;
+        crate::cfn::entry(&mut map, "RedactedFields", &self.redacted_fields)?;
+        map.end()
+    }
 }
 
 /// The type of logs to generate for WAF.
@@ -2165,14 +2573,25 @@ impl From<WafLogType> for Value<WafLogType> {
 }
 
 /// Default handling for logs that don't match any of the specified filtering conditions.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LoggingFilter {
     /// `DefaultBehavior`.
-    #[serde(rename = "DefaultBehavior", skip_serializing_if = "Option::is_none")]
     pub default_behavior: Option<Value<FilterBehavior>>,
     /// `Filters`.
-    #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<Filter>>,
+}
+
+impl Serialize for LoggingFilter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DefaultBehavior", &self.default_behavior)?;
+        crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+        map.end()
+    }
 }
 
 /// The behavior required of the filter.
@@ -2213,36 +2632,69 @@ impl From<FilterBehavior> for Value<FilterBehavior> {
 }
 
 /// A filter to be applied
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     /// `Behavior`.
-    #[serde(rename = "Behavior", skip_serializing_if = "Option::is_none")]
     pub behavior: Option<Value<FilterBehavior>>,
     /// `Conditions`.
-    #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<Condition>>,
     /// `Requirement`.
-    #[serde(rename = "Requirement", skip_serializing_if = "Option::is_none")]
     pub requirement: Option<Value<FilterRequirement>>,
 }
 
+impl Serialize for Filter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Behavior", &self.behavior)?;
+        crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+        crate::cfn::entry(&mut map, "Requirement", &self.requirement)?;
+        map.end()
+    }
+}
+
 /// A condition for a filter.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Condition {
     /// `ActionCondition`.
-    #[serde(rename = "ActionCondition", skip_serializing_if = "Option::is_none")]
     pub action_condition: Option<ActionCondition>,
     /// `LabelNameCondition`.
-    #[serde(rename = "LabelNameCondition", skip_serializing_if = "Option::is_none")]
     pub label_name_condition: Option<LabelNameCondition>,
 }
 
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ActionCondition", &self.action_condition)?;
+        crate::cfn::entry(&mut map, "LabelNameCondition", &self.label_name_condition)?;
+        map.end()
+    }
+}
+
 /// The condition of the action desired in the filter.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActionCondition {
     /// `Action`.
-    #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
     pub action: Option<Value<Action>>,
+}
+
+impl Serialize for ActionCondition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Action", &self.action)?;
+        map.end()
+    }
 }
 
 /// The enumerated action to take.
@@ -2295,11 +2747,22 @@ impl From<Action> for Value<Action> {
 }
 
 /// The label name of the condition.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelNameCondition {
-    /// The label name of the condition.
-    #[serde(rename = "LabelName", skip_serializing_if = "Option::is_none")]
+    /// `LabelName`: The label name of the condition.
     pub label_name: Option<Value<String>>,
+}
+
+impl Serialize for LabelNameCondition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "LabelName", &self.label_name)?;
+        map.end()
+    }
 }
 
 /// The requirement portion of the filter.
@@ -2340,27 +2803,37 @@ impl From<FilterRequirement> for Value<FilterRequirement> {
 }
 
 /// The field that we want to match this rule to.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FieldToMatch {
-    /// The method with which to match this rule.
-    #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
+    /// `Method`: The method with which to match this rule.
     pub method: Option<Value<String>>,
-    /// The query string to find the resource to match this field to.
-    #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
+    /// `QueryString`: The query string to find the resource to match this field to.
     pub query_string: Option<Value<String>>,
     /// `SingleHeader`.
-    #[serde(rename = "SingleHeader", skip_serializing_if = "Option::is_none")]
     pub single_header: Option<SingleHeader>,
-    /// This is the URI path to match this rule to.
-    #[serde(rename = "UriPath", skip_serializing_if = "Option::is_none")]
+    /// `UriPath`: This is the URI path to match this rule to.
     pub uri_path: Option<Value<String>>,
 }
 
+impl Serialize for FieldToMatch {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Method", &self.method)?;
+        crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+        crate::cfn::entry(&mut map, "SingleHeader", &self.single_header)?;
+        crate::cfn::entry(&mut map, "UriPath", &self.uri_path)?;
+        map.end()
+    }
+}
+
 /// Header for the field to match.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SingleHeader {
-    /// The name of the header
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the header
     pub name: Value<String>,
 }
 
@@ -2368,6 +2841,18 @@ impl SingleHeader {
     /// A `SingleHeader` of its required properties (`Name`), the others unset.
     pub fn new(name: impl Into<Value<String>>) -> Self {
         Self { name: name.into() }
+    }
+}
+
+impl Serialize for SingleHeader {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.end()
     }
 }
 

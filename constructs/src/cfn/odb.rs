@@ -242,97 +242,127 @@ pub mod cloud_autonomous_vm_cluster {
     }
 
     /// The properties of `AWS::ODB::CloudAutonomousVmCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCloudAutonomousVmClusterProps {
-        /// The data storage size allocated for Autonomous Databases in the Autonomous VM cluster, in TB.
-        #[serde(
-            rename = "AutonomousDataStorageSizeInTBs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutonomousDataStorageSizeInTBs`: The data storage size allocated for Autonomous Databases in the Autonomous VM cluster, in TB.
         pub autonomous_data_storage_size_in_t_bs: Option<Value<f64>>,
-        /// The unique identifier of the Cloud Exadata Infrastructure containing this Autonomous VM cluster.
-        #[serde(
-            rename = "CloudExadataInfrastructureId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudExadataInfrastructureId`: The unique identifier of the Cloud Exadata Infrastructure containing this Autonomous VM cluster.
         pub cloud_exadata_infrastructure_id: Option<Value<String>>,
-        /// The number of CPU cores enabled per node in the Autonomous VM cluster.
-        #[serde(rename = "CpuCoreCountPerNode", skip_serializing_if = "Option::is_none")]
+        /// `CpuCoreCountPerNode`: The number of CPU cores enabled per node in the Autonomous VM cluster.
         pub cpu_core_count_per_node: Option<Value<i64>>,
-        /// The list of database servers associated with the Autonomous VM cluster.
-        #[serde(rename = "DbServers", skip_serializing_if = "Option::is_none")]
+        /// `DbServers`: The list of database servers associated with the Autonomous VM cluster.
         pub db_servers: Option<Vec<Value<String>>>,
-        /// The user-provided description of the Autonomous VM cluster.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The user-provided description of the Autonomous VM cluster.
         pub description: Option<Value<String>>,
-        /// The display name of the Autonomous VM cluster.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name of the Autonomous VM cluster.
         pub display_name: Option<Value<String>>,
-        /// The AWS Identity and Access Management (IAM) service roles associated with the Autonomous VM cluster.
-        #[serde(rename = "IamRoles", skip_serializing_if = "Option::is_none")]
+        /// `IamRoles`: The AWS Identity and Access Management (IAM) service roles associated with the Autonomous VM cluster.
         pub iam_roles: Option<Vec<IamRole>>,
-        /// Indicates whether mutual TLS (mTLS) authentication is enabled for the Autonomous VM cluster.
-        #[serde(
-            rename = "IsMtlsEnabledVmCluster",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsMtlsEnabledVmCluster`: Indicates whether mutual TLS (mTLS) authentication is enabled for the Autonomous VM cluster.
         pub is_mtls_enabled_vm_cluster: Option<Value<bool>>,
-        /// The Oracle license model that applies to the Autonomous VM cluster.
-        #[serde(rename = "LicenseModel", skip_serializing_if = "Option::is_none")]
+        /// `LicenseModel`: The Oracle license model that applies to the Autonomous VM cluster.
         pub license_model: Option<Value<LicenseModel>>,
-        /// The scheduling details for the maintenance window.
-        #[serde(rename = "MaintenanceWindow", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceWindow`: The scheduling details for the maintenance window.
         pub maintenance_window: Option<MaintenanceWindow>,
-        /// The amount of memory allocated per Oracle Compute Unit, in GB.
-        #[serde(
-            rename = "MemoryPerOracleComputeUnitInGBs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MemoryPerOracleComputeUnitInGBs`: The amount of memory allocated per Oracle Compute Unit, in GB.
         pub memory_per_oracle_compute_unit_in_g_bs: Option<Value<i64>>,
-        /// The unique identifier of the ODB network associated with this Autonomous VM cluster.
-        #[serde(rename = "OdbNetworkId", skip_serializing_if = "Option::is_none")]
+        /// `OdbNetworkId`: The unique identifier of the ODB network associated with this Autonomous VM cluster.
         pub odb_network_id: Option<Value<String>>,
-        /// The SCAN listener port for non-TLS (TCP) protocol.
-        #[serde(
-            rename = "ScanListenerPortNonTls",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScanListenerPortNonTls`: The SCAN listener port for non-TLS (TCP) protocol.
         pub scan_listener_port_non_tls: Option<Value<i64>>,
-        /// The SCAN listener port for TLS (TCP) protocol.
-        #[serde(rename = "ScanListenerPortTls", skip_serializing_if = "Option::is_none")]
+        /// `ScanListenerPortTls`: The SCAN listener port for TLS (TCP) protocol.
         pub scan_listener_port_tls: Option<Value<i64>>,
-        /// The tags associated with the Autonomous VM cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the Autonomous VM cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The time zone of the Autonomous VM cluster.
-        #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
+        /// `TimeZone`: The time zone of the Autonomous VM cluster.
         pub time_zone: Option<Value<String>>,
-        /// The total number of Autonomous Container Databases that can be created with the allocated local storage.
-        #[serde(
-            rename = "TotalContainerDatabases",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TotalContainerDatabases`: The total number of Autonomous Container Databases that can be created with the allocated local storage.
         pub total_container_databases: Option<Value<i64>>,
     }
 
+    impl Serialize for CfnCloudAutonomousVmClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutonomousDataStorageSizeInTBs",
+                &self.autonomous_data_storage_size_in_t_bs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudExadataInfrastructureId",
+                &self.cloud_exadata_infrastructure_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CpuCoreCountPerNode",
+                &self.cpu_core_count_per_node,
+            )?;
+            crate::cfn::entry(&mut map, "DbServers", &self.db_servers)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "IamRoles", &self.iam_roles)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsMtlsEnabledVmCluster",
+                &self.is_mtls_enabled_vm_cluster,
+            )?;
+            crate::cfn::entry(&mut map, "LicenseModel", &self.license_model)?;
+            crate::cfn::entry(&mut map, "MaintenanceWindow", &self.maintenance_window)?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryPerOracleComputeUnitInGBs",
+                &self.memory_per_oracle_compute_unit_in_g_bs,
+            )?;
+            crate::cfn::entry(&mut map, "OdbNetworkId", &self.odb_network_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScanListenerPortNonTls",
+                &self.scan_listener_port_non_tls,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScanListenerPortTls",
+                &self.scan_listener_port_tls,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeZone", &self.time_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "TotalContainerDatabases",
+                &self.total_container_databases,
+            )?;
+            map.end()
+        }
+    }
+
     /// An AWS Identity and Access Management (IAM) service role associated with the Autonomous VM cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamRole {
-        /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
-        #[serde(rename = "AwsIntegration", skip_serializing_if = "Option::is_none")]
+        /// `AwsIntegration`: The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
         pub aws_integration: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
-        #[serde(rename = "IamRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `IamRoleArn`: The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
         pub iam_role_arn: Option<Value<String>>,
-        /// The current status of the AWS Identity and Access Management (IAM) service role. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The current status of the AWS Identity and Access Management (IAM) service role. Read-only: CloudFormation returns it.
         pub status: Option<Value<String>>,
+    }
+
+    impl Serialize for IamRole {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsIntegration", &self.aws_integration)?;
+            crate::cfn::entry(&mut map, "IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// The Oracle license model that applies to the Autonomous VM cluster.
@@ -373,26 +403,37 @@ pub mod cloud_autonomous_vm_cluster {
     }
 
     /// The scheduling details for the maintenance window.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindow {
-        /// The days of the week when maintenance can be performed.
-        #[serde(rename = "DaysOfWeek", skip_serializing_if = "Option::is_none")]
+        /// `DaysOfWeek`: The days of the week when maintenance can be performed.
         pub days_of_week: Option<Vec<Value<DaysOfWeekItem>>>,
-        /// The hours of the day when maintenance can be performed.
-        #[serde(rename = "HoursOfDay", skip_serializing_if = "Option::is_none")]
+        /// `HoursOfDay`: The hours of the day when maintenance can be performed.
         pub hours_of_day: Option<Vec<Value<i64>>>,
-        /// The lead time in weeks before the maintenance window.
-        #[serde(rename = "LeadTimeInWeeks", skip_serializing_if = "Option::is_none")]
+        /// `LeadTimeInWeeks`: The lead time in weeks before the maintenance window.
         pub lead_time_in_weeks: Option<Value<i64>>,
-        /// The months when maintenance can be performed.
-        #[serde(rename = "Months", skip_serializing_if = "Option::is_none")]
+        /// `Months`: The months when maintenance can be performed.
         pub months: Option<Vec<Value<MonthsItem>>>,
-        /// The preference for the maintenance window scheduling.
-        #[serde(rename = "Preference", skip_serializing_if = "Option::is_none")]
+        /// `Preference`: The preference for the maintenance window scheduling.
         pub preference: Option<Value<Preference>>,
-        /// The weeks of the month when maintenance can be performed.
-        #[serde(rename = "WeeksOfMonth", skip_serializing_if = "Option::is_none")]
+        /// `WeeksOfMonth`: The weeks of the month when maintenance can be performed.
         pub weeks_of_month: Option<Vec<Value<i64>>>,
+    }
+
+    impl Serialize for MaintenanceWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DaysOfWeek", &self.days_of_week)?;
+            crate::cfn::entry(&mut map, "HoursOfDay", &self.hours_of_day)?;
+            crate::cfn::entry(&mut map, "LeadTimeInWeeks", &self.lead_time_in_weeks)?;
+            crate::cfn::entry(&mut map, "Months", &self.months)?;
+            crate::cfn::entry(&mut map, "Preference", &self.preference)?;
+            crate::cfn::entry(&mut map, "WeeksOfMonth", &self.weeks_of_month)?;
+            map.end()
+        }
     }
 
     /// The preference for the maintenance window scheduling.
@@ -604,93 +645,134 @@ pub mod cloud_exadata_infrastructure {
     }
 
     /// The properties of `AWS::ODB::CloudExadataInfrastructure`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCloudExadataInfrastructureProps {
-        /// The name of the Availability Zone (AZ) where the Exadata infrastructure is located.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The name of the Availability Zone (AZ) where the Exadata infrastructure is located.
         pub availability_zone: Option<Value<String>>,
-        /// The AZ ID of the AZ where the Exadata infrastructure is located.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZoneId`: The AZ ID of the AZ where the Exadata infrastructure is located.
         pub availability_zone_id: Option<Value<String>>,
-        /// The number of database servers for the Exadata infrastructure.
-        #[serde(rename = "ComputeCount", skip_serializing_if = "Option::is_none")]
+        /// `ComputeCount`: The number of database servers for the Exadata infrastructure.
         pub compute_count: Option<Value<i64>>,
-        /// The email addresses of contacts to receive notification from Oracle about maintenance updates for the Exadata infrastructure.
-        #[serde(
-            rename = "CustomerContactsToSendToOCI",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomerContactsToSendToOCI`: The email addresses of contacts to receive notification from Oracle about maintenance updates for the Exadata infrastructure.
         pub customer_contacts_to_send_to_oci: Option<Vec<CustomerContact>>,
-        /// The database server model type of the Exadata infrastructure.
-        #[serde(rename = "DatabaseServerType", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseServerType`: The database server model type of the Exadata infrastructure.
         pub database_server_type: Option<Value<String>>,
-        /// The user-friendly name for the Exadata infrastructure.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The user-friendly name for the Exadata infrastructure.
         pub display_name: Option<Value<String>>,
-        /// The scheduling details for the maintenance window.
-        #[serde(rename = "MaintenanceWindow", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceWindow`: The scheduling details for the maintenance window.
         pub maintenance_window: Option<MaintenanceWindow>,
-        /// The model name of the Exadata infrastructure.
-        #[serde(rename = "Shape", skip_serializing_if = "Option::is_none")]
+        /// `Shape`: The model name of the Exadata infrastructure.
         pub shape: Option<Value<String>>,
-        /// The number of storage servers that are activated for the Exadata infrastructure.
-        #[serde(rename = "StorageCount", skip_serializing_if = "Option::is_none")]
+        /// `StorageCount`: The number of storage servers that are activated for the Exadata infrastructure.
         pub storage_count: Option<Value<i64>>,
-        /// The storage server model type of the Exadata infrastructure.
-        #[serde(rename = "StorageServerType", skip_serializing_if = "Option::is_none")]
+        /// `StorageServerType`: The storage server model type of the Exadata infrastructure.
         pub storage_server_type: Option<Value<String>>,
-        /// Tags to assign to the Exadata Infrastructure.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the Exadata Infrastructure.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnCloudExadataInfrastructureProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "ComputeCount", &self.compute_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerContactsToSendToOCI",
+                &self.customer_contacts_to_send_to_oci,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseServerType",
+                &self.database_server_type,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "MaintenanceWindow", &self.maintenance_window)?;
+            crate::cfn::entry(&mut map, "Shape", &self.shape)?;
+            crate::cfn::entry(&mut map, "StorageCount", &self.storage_count)?;
+            crate::cfn::entry(&mut map, "StorageServerType", &self.storage_server_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A contact to receive notification from Oracle about maintenance updates for a specific Exadata infrastructure.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomerContact {
-        /// The email address of the contact.
-        #[serde(rename = "Email", skip_serializing_if = "Option::is_none")]
+        /// `Email`: The email address of the contact.
         pub email: Option<Value<String>>,
     }
 
+    impl Serialize for CustomerContact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Email", &self.email)?;
+            map.end()
+        }
+    }
+
     /// The scheduling details for the maintenance window.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindow {
-        /// The timeout duration for custom actions in minutes.
-        #[serde(
-            rename = "CustomActionTimeoutInMins",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomActionTimeoutInMins`: The timeout duration for custom actions in minutes.
         pub custom_action_timeout_in_mins: Option<Value<i64>>,
-        /// The days of the week when maintenance can be performed.
-        #[serde(rename = "DaysOfWeek", skip_serializing_if = "Option::is_none")]
+        /// `DaysOfWeek`: The days of the week when maintenance can be performed.
         pub days_of_week: Option<Vec<Value<DaysOfWeekItem>>>,
-        /// The hours of the day when maintenance can be performed.
-        #[serde(rename = "HoursOfDay", skip_serializing_if = "Option::is_none")]
+        /// `HoursOfDay`: The hours of the day when maintenance can be performed.
         pub hours_of_day: Option<Vec<Value<i64>>>,
-        /// Indicates whether custom action timeout is enabled.
-        #[serde(
-            rename = "IsCustomActionTimeoutEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsCustomActionTimeoutEnabled`: Indicates whether custom action timeout is enabled.
         pub is_custom_action_timeout_enabled: Option<Value<bool>>,
-        /// The lead time in weeks before the maintenance window.
-        #[serde(rename = "LeadTimeInWeeks", skip_serializing_if = "Option::is_none")]
+        /// `LeadTimeInWeeks`: The lead time in weeks before the maintenance window.
         pub lead_time_in_weeks: Option<Value<i64>>,
-        /// The months when maintenance can be performed.
-        #[serde(rename = "Months", skip_serializing_if = "Option::is_none")]
+        /// `Months`: The months when maintenance can be performed.
         pub months: Option<Vec<Value<MonthsItem>>>,
-        /// The patching mode for the maintenance window.
-        #[serde(rename = "PatchingMode", skip_serializing_if = "Option::is_none")]
+        /// `PatchingMode`: The patching mode for the maintenance window.
         pub patching_mode: Option<Value<PatchingMode>>,
-        /// The preference for the maintenance window scheduling.
-        #[serde(rename = "Preference", skip_serializing_if = "Option::is_none")]
+        /// `Preference`: The preference for the maintenance window scheduling.
         pub preference: Option<Value<Preference>>,
-        /// The weeks of the month when maintenance can be performed.
-        #[serde(rename = "WeeksOfMonth", skip_serializing_if = "Option::is_none")]
+        /// `WeeksOfMonth`: The weeks of the month when maintenance can be performed.
         pub weeks_of_month: Option<Vec<Value<i64>>>,
+    }
+
+    impl Serialize for MaintenanceWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomActionTimeoutInMins",
+                &self.custom_action_timeout_in_mins,
+            )?;
+            crate::cfn::entry(&mut map, "DaysOfWeek", &self.days_of_week)?;
+            crate::cfn::entry(&mut map, "HoursOfDay", &self.hours_of_day)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsCustomActionTimeoutEnabled",
+                &self.is_custom_action_timeout_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "LeadTimeInWeeks", &self.lead_time_in_weeks)?;
+            crate::cfn::entry(&mut map, "Months", &self.months)?;
+            crate::cfn::entry(&mut map, "PatchingMode", &self.patching_mode)?;
+            crate::cfn::entry(&mut map, "Preference", &self.preference)?;
+            crate::cfn::entry(&mut map, "WeeksOfMonth", &self.weeks_of_month)?;
+            map.end()
+        }
     }
 
     /// The patching mode for the maintenance window.
@@ -919,180 +1001,186 @@ pub mod cloud_vm_cluster {
     }
 
     /// The properties of `AWS::ODB::CloudVmCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCloudVmClusterProps {
-        /// The unique identifier of the Exadata infrastructure that this VM cluster belongs to.
-        #[serde(
-            rename = "CloudExadataInfrastructureId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudExadataInfrastructureId`: The unique identifier of the Exadata infrastructure that this VM cluster belongs to.
         pub cloud_exadata_infrastructure_id: Option<Value<String>>,
-        /// The name of the Grid Infrastructure (GI) cluster.
-        #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
+        /// `ClusterName`: The name of the Grid Infrastructure (GI) cluster.
         pub cluster_name: Option<Value<String>>,
-        /// The number of CPU cores enabled on the VM cluster.
-        #[serde(rename = "CpuCoreCount", skip_serializing_if = "Option::is_none")]
+        /// `CpuCoreCount`: The number of CPU cores enabled on the VM cluster.
         pub cpu_core_count: Option<Value<i64>>,
-        /// The set of diagnostic collection options enabled for the VM cluster.
-        #[serde(
-            rename = "DataCollectionOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataCollectionOptions`: The set of diagnostic collection options enabled for the VM cluster.
         pub data_collection_options: Option<DataCollectionOptions>,
-        /// The size of the data disk group, in terabytes (TB), that's allocated for the VM cluster.
-        #[serde(
-            rename = "DataStorageSizeInTBs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataStorageSizeInTBs`: The size of the data disk group, in terabytes (TB), that's allocated for the VM cluster.
         pub data_storage_size_in_t_bs: Option<Value<f64>>,
-        /// The amount of local node storage, in gigabytes (GB), that's allocated for the VM cluster.
-        #[serde(
-            rename = "DbNodeStorageSizeInGBs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DbNodeStorageSizeInGBs`: The amount of local node storage, in gigabytes (GB), that's allocated for the VM cluster.
         pub db_node_storage_size_in_g_bs: Option<Value<i64>>,
-        /// The DB nodes that are implicitly created and managed as part of this VM Cluster.
-        #[serde(rename = "DbNodes", skip_serializing_if = "Option::is_none")]
+        /// `DbNodes`: The DB nodes that are implicitly created and managed as part of this VM Cluster.
         pub db_nodes: Option<Vec<DbNode>>,
-        /// The list of database servers for the VM cluster.
-        #[serde(rename = "DbServers", skip_serializing_if = "Option::is_none")]
+        /// `DbServers`: The list of database servers for the VM cluster.
         pub db_servers: Option<Vec<Value<String>>>,
-        /// The user-friendly name for the VM cluster.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The user-friendly name for the VM cluster.
         pub display_name: Option<Value<String>>,
-        /// The software version of the Oracle Grid Infrastructure (GI) for the VM cluster.
-        #[serde(rename = "GiVersion", skip_serializing_if = "Option::is_none")]
+        /// `GiVersion`: The software version of the Oracle Grid Infrastructure (GI) for the VM cluster.
         pub gi_version: Option<Value<String>>,
-        /// The host name for the VM cluster.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
+        /// `Hostname`: The host name for the VM cluster.
         pub hostname: Option<Value<String>>,
-        /// The AWS Identity and Access Management (IAM) service roles associated with the VM cluster.
-        #[serde(rename = "IamRoles", skip_serializing_if = "Option::is_none")]
+        /// `IamRoles`: The AWS Identity and Access Management (IAM) service roles associated with the VM cluster.
         pub iam_roles: Option<Vec<IamRole>>,
-        /// Indicates whether database backups to local Exadata storage is enabled for the VM cluster.
-        #[serde(
-            rename = "IsLocalBackupEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsLocalBackupEnabled`: Indicates whether database backups to local Exadata storage is enabled for the VM cluster.
         pub is_local_backup_enabled: Option<Value<bool>>,
-        /// Indicates whether the VM cluster is configured with a sparse disk group.
-        #[serde(
-            rename = "IsSparseDiskgroupEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsSparseDiskgroupEnabled`: Indicates whether the VM cluster is configured with a sparse disk group.
         pub is_sparse_diskgroup_enabled: Option<Value<bool>>,
-        /// The Oracle license model applied to the VM cluster.
-        #[serde(rename = "LicenseModel", skip_serializing_if = "Option::is_none")]
+        /// `LicenseModel`: The Oracle license model applied to the VM cluster.
         pub license_model: Option<Value<LicenseModel>>,
-        /// The amount of memory, in gigabytes (GB), that's allocated for the VM cluster.
-        #[serde(rename = "MemorySizeInGBs", skip_serializing_if = "Option::is_none")]
+        /// `MemorySizeInGBs`: The amount of memory, in gigabytes (GB), that's allocated for the VM cluster.
         pub memory_size_in_g_bs: Option<Value<i64>>,
-        /// The unique identifier of the ODB network for the VM cluster.
-        #[serde(rename = "OdbNetworkId", skip_serializing_if = "Option::is_none")]
+        /// `OdbNetworkId`: The unique identifier of the ODB network for the VM cluster.
         pub odb_network_id: Option<Value<String>>,
-        /// Property description not available.
-        #[serde(rename = "ScanListenerPortTcp", skip_serializing_if = "Option::is_none")]
+        /// `ScanListenerPortTcp`: Property description not available.
         pub scan_listener_port_tcp: Option<Value<i64>>,
-        /// The public key portion of one or more key pairs used for SSH access to the VM cluster.
-        #[serde(rename = "SshPublicKeys", skip_serializing_if = "Option::is_none")]
+        /// `SshPublicKeys`: The public key portion of one or more key pairs used for SSH access to the VM cluster.
         pub ssh_public_keys: Option<Vec<Value<String>>>,
-        /// The operating system version of the image chosen for the VM cluster.
-        #[serde(rename = "SystemVersion", skip_serializing_if = "Option::is_none")]
+        /// `SystemVersion`: The operating system version of the image chosen for the VM cluster.
         pub system_version: Option<Value<String>>,
-        /// Tags to assign to the Vm Cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the Vm Cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The time zone of the VM cluster.
-        #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
+        /// `TimeZone`: The time zone of the VM cluster.
         pub time_zone: Option<Value<String>>,
     }
 
+    impl Serialize for CfnCloudVmClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudExadataInfrastructureId",
+                &self.cloud_exadata_infrastructure_id,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "CpuCoreCount", &self.cpu_core_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataCollectionOptions",
+                &self.data_collection_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataStorageSizeInTBs",
+                &self.data_storage_size_in_t_bs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DbNodeStorageSizeInGBs",
+                &self.db_node_storage_size_in_g_bs,
+            )?;
+            crate::cfn::entry(&mut map, "DbNodes", &self.db_nodes)?;
+            crate::cfn::entry(&mut map, "DbServers", &self.db_servers)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "GiVersion", &self.gi_version)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            crate::cfn::entry(&mut map, "IamRoles", &self.iam_roles)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsLocalBackupEnabled",
+                &self.is_local_backup_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsSparseDiskgroupEnabled",
+                &self.is_sparse_diskgroup_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "LicenseModel", &self.license_model)?;
+            crate::cfn::entry(&mut map, "MemorySizeInGBs", &self.memory_size_in_g_bs)?;
+            crate::cfn::entry(&mut map, "OdbNetworkId", &self.odb_network_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScanListenerPortTcp",
+                &self.scan_listener_port_tcp,
+            )?;
+            crate::cfn::entry(&mut map, "SshPublicKeys", &self.ssh_public_keys)?;
+            crate::cfn::entry(&mut map, "SystemVersion", &self.system_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeZone", &self.time_zone)?;
+            map.end()
+        }
+    }
+
     /// Information about the data collection options enabled for a VM cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataCollectionOptions {
-        /// Indicates whether diagnostic collection is enabled for the VM cluster.
-        #[serde(
-            rename = "IsDiagnosticsEventsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsDiagnosticsEventsEnabled`: Indicates whether diagnostic collection is enabled for the VM cluster.
         pub is_diagnostics_events_enabled: Option<Value<bool>>,
-        /// Indicates whether health monitoring is enabled for the VM cluster.
-        #[serde(
-            rename = "IsHealthMonitoringEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsHealthMonitoringEnabled`: Indicates whether health monitoring is enabled for the VM cluster.
         pub is_health_monitoring_enabled: Option<Value<bool>>,
-        /// Indicates whether incident logs are enabled for the cloud VM cluster.
-        #[serde(
-            rename = "IsIncidentLogsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IsIncidentLogsEnabled`: Indicates whether incident logs are enabled for the cloud VM cluster.
         pub is_incident_logs_enabled: Option<Value<bool>>,
     }
 
-    /// A DbNode is a virtual machine that hosts Oracle database instances and provides access to shared storage servers within a VM Cluster
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct DbNode {
-        /// The Oracle Cloud ID (OCID) of the backup IP address that's associated with the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "BackupIpId", skip_serializing_if = "Option::is_none")]
-        pub backup_ip_id: Option<Value<String>>,
-        /// The OCID of the second backup virtual network interface card (VNIC) for the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "BackupVnic2Id", skip_serializing_if = "Option::is_none")]
-        pub backup_vnic2_id: Option<Value<String>>,
-        /// The number of CPU cores enabled on the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "CpuCoreCount", skip_serializing_if = "Option::is_none")]
-        pub cpu_core_count: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "DbNodeArn", skip_serializing_if = "Option::is_none")]
-        pub db_node_arn: Option<Value<String>>,
-        /// The unique identifier of the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "DbNodeId", skip_serializing_if = "Option::is_none")]
-        pub db_node_id: Option<Value<String>>,
-        /// The amount of local node storage, in gigabytes (GB), that's allocated on the DB node. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "DbNodeStorageSizeInGBs",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DataCollectionOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsDiagnosticsEventsEnabled",
+                &self.is_diagnostics_events_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsHealthMonitoringEnabled",
+                &self.is_health_monitoring_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IsIncidentLogsEnabled",
+                &self.is_incident_logs_enabled,
+            )?;
+            map.end()
+        }
+    }
 
+    /// A DbNode is a virtual machine that hosts Oracle database instances and provides access to shared storage servers within a VM Cluster
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DbNode {
+        /// `BackupIpId`: The Oracle Cloud ID (OCID) of the backup IP address that's associated with the DB node. Read-only: CloudFormation returns it.
+        pub backup_ip_id: Option<Value<String>>,
+        /// `BackupVnic2Id`: The OCID of the second backup virtual network interface card (VNIC) for the DB node. Read-only: CloudFormation returns it.
+        pub backup_vnic2_id: Option<Value<String>>,
+        /// `CpuCoreCount`: The number of CPU cores enabled on the DB node. Read-only: CloudFormation returns it.
+        pub cpu_core_count: Option<Value<i64>>,
+        /// `DbNodeArn`: The Amazon Resource Name (ARN) of the DB node. Read-only: CloudFormation returns it.
+        pub db_node_arn: Option<Value<String>>,
+        /// `DbNodeId`: The unique identifier of the DB node. Read-only: CloudFormation returns it.
+        pub db_node_id: Option<Value<String>>,
+        /// `DbNodeStorageSizeInGBs`: The amount of local node storage, in gigabytes (GB), that's allocated on the DB node. Read-only: CloudFormation returns it.
         pub db_node_storage_size_in_g_bs: Option<Value<i64>>,
-        /// The unique identifier of the database server that's associated with the DB node.
-        #[serde(rename = "DbServerId")]
+        /// `DbServerId`: The unique identifier of the database server that's associated with the DB node.
         pub db_server_id: Value<String>,
-        /// The OCID of the DB system. Read-only: CloudFormation returns it.
-        #[serde(rename = "DbSystemId", skip_serializing_if = "Option::is_none")]
+        /// `DbSystemId`: The OCID of the DB system. Read-only: CloudFormation returns it.
         pub db_system_id: Option<Value<String>>,
-        /// The OCID of the host IP address that's associated with the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "HostIpId", skip_serializing_if = "Option::is_none")]
+        /// `HostIpId`: The OCID of the host IP address that's associated with the DB node. Read-only: CloudFormation returns it.
         pub host_ip_id: Option<Value<String>>,
-        /// The host name for the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
+        /// `Hostname`: The host name for the DB node. Read-only: CloudFormation returns it.
         pub hostname: Option<Value<String>>,
-        /// The amount of memory, in gigabytes (GB), that allocated on the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "MemorySizeInGBs", skip_serializing_if = "Option::is_none")]
+        /// `MemorySizeInGBs`: The amount of memory, in gigabytes (GB), that allocated on the DB node. Read-only: CloudFormation returns it.
         pub memory_size_in_g_bs: Option<Value<i64>>,
-        /// The OCID of the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "Ocid", skip_serializing_if = "Option::is_none")]
+        /// `Ocid`: The OCID of the DB node. Read-only: CloudFormation returns it.
         pub ocid: Option<Value<String>>,
-        /// The current status of the DB node. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The current status of the DB node. Read-only: CloudFormation returns it.
         pub status: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The OCID of the second VNIC. Read-only: CloudFormation returns it.
-        #[serde(rename = "Vnic2Id", skip_serializing_if = "Option::is_none")]
+        /// `Vnic2Id`: The OCID of the second VNIC. Read-only: CloudFormation returns it.
         pub vnic2_id: Option<Value<String>>,
-        /// The OCID of the VNIC. Read-only: CloudFormation returns it.
-        #[serde(rename = "VnicId", skip_serializing_if = "Option::is_none")]
+        /// `VnicId`: The OCID of the VNIC. Read-only: CloudFormation returns it.
         pub vnic_id: Option<Value<String>>,
     }
 
@@ -1120,18 +1208,60 @@ pub mod cloud_vm_cluster {
         }
     }
 
+    impl Serialize for DbNode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackupIpId", &self.backup_ip_id)?;
+            crate::cfn::entry(&mut map, "BackupVnic2Id", &self.backup_vnic2_id)?;
+            crate::cfn::entry(&mut map, "CpuCoreCount", &self.cpu_core_count)?;
+            crate::cfn::entry(&mut map, "DbNodeArn", &self.db_node_arn)?;
+            crate::cfn::entry(&mut map, "DbNodeId", &self.db_node_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DbNodeStorageSizeInGBs",
+                &self.db_node_storage_size_in_g_bs,
+            )?;
+            map.serialize_entry("DbServerId", &self.db_server_id)?;
+            crate::cfn::entry(&mut map, "DbSystemId", &self.db_system_id)?;
+            crate::cfn::entry(&mut map, "HostIpId", &self.host_ip_id)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            crate::cfn::entry(&mut map, "MemorySizeInGBs", &self.memory_size_in_g_bs)?;
+            crate::cfn::entry(&mut map, "Ocid", &self.ocid)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Vnic2Id", &self.vnic2_id)?;
+            crate::cfn::entry(&mut map, "VnicId", &self.vnic_id)?;
+            map.end()
+        }
+    }
+
     /// An AWS Identity and Access Management (IAM) service role associated with the VM cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamRole {
-        /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
-        #[serde(rename = "AwsIntegration", skip_serializing_if = "Option::is_none")]
+        /// `AwsIntegration`: The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
         pub aws_integration: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
-        #[serde(rename = "IamRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `IamRoleArn`: The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
         pub iam_role_arn: Option<Value<String>>,
-        /// The current status of the AWS Identity and Access Management (IAM) service role. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The current status of the AWS Identity and Access Management (IAM) service role. Read-only: CloudFormation returns it.
         pub status: Option<Value<String>>,
+    }
+
+    impl Serialize for IamRole {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsIntegration", &self.aws_integration)?;
+            crate::cfn::entry(&mut map, "IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// The Oracle license model applied to the VM cluster.
@@ -1269,67 +1399,82 @@ pub mod odb_network {
     }
 
     /// The properties of `AWS::ODB::OdbNetwork`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOdbNetworkProps {
-        /// The AWS Availability Zone (AZ) where the ODB network is located.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The AWS Availability Zone (AZ) where the ODB network is located.
         pub availability_zone: Option<Value<String>>,
-        /// The AZ ID of the AZ where the ODB network is located.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZoneId`: The AZ ID of the AZ where the ODB network is located.
         pub availability_zone_id: Option<Value<String>>,
-        /// The CIDR range of the backup subnet in the ODB network.
-        #[serde(rename = "BackupSubnetCidr", skip_serializing_if = "Option::is_none")]
+        /// `BackupSubnetCidr`: The CIDR range of the backup subnet in the ODB network.
         pub backup_subnet_cidr: Option<Value<String>>,
-        /// The CIDR range of the client subnet in the ODB network.
-        #[serde(rename = "ClientSubnetCidr", skip_serializing_if = "Option::is_none")]
+        /// `ClientSubnetCidr`: The CIDR range of the client subnet in the ODB network.
         pub client_subnet_cidr: Option<Value<String>>,
-        /// The cross-Region Amazon S3 restore sources for the ODB network.
-        #[serde(
-            rename = "CrossRegionS3RestoreSources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CrossRegionS3RestoreSources`: The cross-Region Amazon S3 restore sources for the ODB network.
         pub cross_region_s3_restore_sources: Option<Vec<Value<String>>>,
-        /// The domain name to use for the resources in the ODB network.
-        #[serde(rename = "CustomDomainName", skip_serializing_if = "Option::is_none")]
+        /// `CustomDomainName`: The domain name to use for the resources in the ODB network.
         pub custom_domain_name: Option<Value<String>>,
-        /// The DNS prefix to the default DNS domain name.
-        #[serde(rename = "DefaultDnsPrefix", skip_serializing_if = "Option::is_none")]
+        /// `DefaultDnsPrefix`: The DNS prefix to the default DNS domain name.
         pub default_dns_prefix: Option<Value<String>>,
-        /// Specifies whether to delete associated OCI networking resources along with the ODB network.
-        #[serde(
-            rename = "DeleteAssociatedResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeleteAssociatedResources`: Specifies whether to delete associated OCI networking resources along with the ODB network.
         pub delete_associated_resources: Option<Value<bool>>,
-        /// The user-friendly name of the ODB network.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The user-friendly name of the ODB network.
         pub display_name: Option<Value<String>>,
-        /// The AWS Key Management Service (KMS) access configuration for the ODB network.
-        #[serde(rename = "KmsAccess", skip_serializing_if = "Option::is_none")]
+        /// `KmsAccess`: The AWS Key Management Service (KMS) access configuration for the ODB network.
         pub kms_access: Option<Value<KmsAccess>>,
-        /// The AWS Key Management Service (KMS) policy document that defines permissions for key usage within the ODB network.
-        #[serde(rename = "KmsPolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `KmsPolicyDocument`: The AWS Key Management Service (KMS) policy document that defines permissions for key usage within the ODB network.
         pub kms_policy_document: Option<Value<String>>,
-        /// Specifies the configuration for Amazon S3 access from the ODB network.
-        #[serde(rename = "S3Access", skip_serializing_if = "Option::is_none")]
+        /// `S3Access`: Specifies the configuration for Amazon S3 access from the ODB network.
         pub s3_access: Option<Value<S3Access>>,
-        /// Specifies the endpoint policy for Amazon S3 access from the ODB network.
-        #[serde(rename = "S3PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `S3PolicyDocument`: Specifies the endpoint policy for Amazon S3 access from the ODB network.
         pub s3_policy_document: Option<Value<String>>,
-        /// The AWS Security Token Service (STS) access configuration for the ODB network.
-        #[serde(rename = "StsAccess", skip_serializing_if = "Option::is_none")]
+        /// `StsAccess`: The AWS Security Token Service (STS) access configuration for the ODB network.
         pub sts_access: Option<Value<StsAccess>>,
-        /// The AWS Security Token Service (STS) policy document that defines permissions for token service usage within the ODB network.
-        #[serde(rename = "StsPolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `StsPolicyDocument`: The AWS Security Token Service (STS) policy document that defines permissions for token service usage within the ODB network.
         pub sts_policy_document: Option<Value<String>>,
-        /// Tags to assign to the Odb Network.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the Odb Network.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies the configuration for Zero-ETL access from the ODB network.
-        #[serde(rename = "ZeroEtlAccess", skip_serializing_if = "Option::is_none")]
+        /// `ZeroEtlAccess`: Specifies the configuration for Zero-ETL access from the ODB network.
         pub zero_etl_access: Option<Value<ZeroEtlAccess>>,
+    }
+
+    impl Serialize for CfnOdbNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "BackupSubnetCidr", &self.backup_subnet_cidr)?;
+            crate::cfn::entry(&mut map, "ClientSubnetCidr", &self.client_subnet_cidr)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossRegionS3RestoreSources",
+                &self.cross_region_s3_restore_sources,
+            )?;
+            crate::cfn::entry(&mut map, "CustomDomainName", &self.custom_domain_name)?;
+            crate::cfn::entry(&mut map, "DefaultDnsPrefix", &self.default_dns_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteAssociatedResources",
+                &self.delete_associated_resources,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "KmsAccess", &self.kms_access)?;
+            crate::cfn::entry(&mut map, "KmsPolicyDocument", &self.kms_policy_document)?;
+            crate::cfn::entry(&mut map, "S3Access", &self.s3_access)?;
+            crate::cfn::entry(&mut map, "S3PolicyDocument", &self.s3_policy_document)?;
+            crate::cfn::entry(&mut map, "StsAccess", &self.sts_access)?;
+            crate::cfn::entry(&mut map, "StsPolicyDocument", &self.sts_policy_document)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ZeroEtlAccess", &self.zero_etl_access)?;
+            map.end()
+        }
     }
 
     /// The AWS Key Management Service (KMS) access configuration for the ODB network.
@@ -1565,34 +1710,45 @@ pub mod odb_peering_connection {
     }
 
     /// The properties of `AWS::ODB::OdbPeeringConnection`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOdbPeeringConnectionProps {
-        /// The additional CIDR blocks for the ODB peering connection.
-        #[serde(
-            rename = "AdditionalPeerNetworkCidrs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalPeerNetworkCidrs`: The additional CIDR blocks for the ODB peering connection.
         pub additional_peer_network_cidrs: Option<Vec<Value<String>>>,
-        /// The name of the ODB peering connection.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The name of the ODB peering connection.
         pub display_name: Option<Value<String>>,
-        /// The unique identifier of the ODB network.
-        #[serde(rename = "OdbNetworkId", skip_serializing_if = "Option::is_none")]
+        /// `OdbNetworkId`: The unique identifier of the ODB network.
         pub odb_network_id: Option<Value<String>>,
-        /// The unique identifier of the peer network.
-        #[serde(rename = "PeerNetworkId", skip_serializing_if = "Option::is_none")]
+        /// `PeerNetworkId`: The unique identifier of the peer network.
         pub peer_network_id: Option<Value<String>>,
-        /// The unique identifier of the VPC route table for which a route to the ODB network is automatically created during peering connection establishment.
-        #[serde(
-            rename = "PeerNetworkRouteTableIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PeerNetworkRouteTableIds`: The unique identifier of the VPC route table for which a route to the ODB network is automatically created during peering connection establishment.
         pub peer_network_route_table_ids: Option<Vec<Value<String>>>,
-        /// Tags to assign to the Odb peering connection.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the Odb peering connection.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnOdbPeeringConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalPeerNetworkCidrs",
+                &self.additional_peer_network_cidrs,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "OdbNetworkId", &self.odb_network_id)?;
+            crate::cfn::entry(&mut map, "PeerNetworkId", &self.peer_network_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PeerNetworkRouteTableIds",
+                &self.peer_network_route_table_ids,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 

@@ -116,28 +116,21 @@ pub mod annotation_store {
     }
 
     /// The properties of `AWS::Omics::AnnotationStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnnotationStoreProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Reference`.
-        #[serde(rename = "Reference", skip_serializing_if = "Option::is_none")]
         pub reference: Option<ReferenceItem>,
         /// `SseConfig`.
-        #[serde(rename = "SseConfig", skip_serializing_if = "Option::is_none")]
         pub sse_config: Option<SseConfig>,
         /// `StoreFormat`.
-        #[serde(rename = "StoreFormat")]
         pub store_format: Value<StoreFormat>,
         /// `StoreOptions`.
-        #[serde(rename = "StoreOptions", skip_serializing_if = "Option::is_none")]
         pub store_options: Option<StoreOptions>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -156,6 +149,24 @@ pub mod annotation_store {
                 store_options: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAnnotationStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Reference", &self.reference)?;
+            crate::cfn::entry(&mut map, "SseConfig", &self.sse_config)?;
+            map.serialize_entry("StoreFormat", &self.store_format)?;
+            crate::cfn::entry(&mut map, "StoreOptions", &self.store_options)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -200,25 +211,47 @@ pub mod annotation_store {
     }
 
     /// The `StoreOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StoreOptions {
         /// `TsvStoreOptions`.
-        #[serde(rename = "TsvStoreOptions", skip_serializing_if = "Option::is_none")]
         pub tsv_store_options: Option<TsvStoreOptions>,
     }
 
+    impl Serialize for StoreOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TsvStoreOptions", &self.tsv_store_options)?;
+            map.end()
+        }
+    }
+
     /// The `TsvStoreOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TsvStoreOptions {
         /// `AnnotationType`.
-        #[serde(rename = "AnnotationType", skip_serializing_if = "Option::is_none")]
         pub annotation_type: Option<Value<AnnotationType>>,
         /// `FormatToHeader`.
-        #[serde(rename = "FormatToHeader", skip_serializing_if = "Option::is_none")]
         pub format_to_header: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Schema`.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<Vec<indexmap::IndexMap<String, Value<SchemaValueType>>>>,
+    }
+
+    impl Serialize for TsvStoreOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AnnotationType", &self.annotation_type)?;
+            crate::cfn::entry(&mut map, "FormatToHeader", &self.format_to_header)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            map.end()
+        }
     }
 
     /// Values of `AnnotationType`.
@@ -399,19 +432,15 @@ pub mod configuration {
     }
 
     /// The properties of `AWS::Omics::Configuration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationProps {
-        /// Optional description for the configuration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Optional description for the configuration.
         pub description: Option<Value<String>>,
-        /// User-friendly name for the configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: User-friendly name for the configuration.
         pub name: Value<String>,
-        /// Required run-specific configurations.
-        #[serde(rename = "RunConfigurations")]
+        /// `RunConfigurations`: Required run-specific configurations.
         pub run_configurations: RunConfigurations,
-        /// Tags for the configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the configuration.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -430,23 +459,60 @@ pub mod configuration {
         }
     }
 
+    impl Serialize for CfnConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RunConfigurations", &self.run_configurations)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `RunConfigurations` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RunConfigurations {
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
+    impl Serialize for RunConfigurations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfig {
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 }
 
@@ -526,19 +592,15 @@ pub mod reference_store {
     }
 
     /// The properties of `AWS::Omics::ReferenceStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReferenceStoreProps {
-        /// A description for the store.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the store.
         pub description: Option<Value<String>>,
-        /// A name for the store.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the store.
         pub name: Value<String>,
         /// `SseConfig`.
-        #[serde(rename = "SseConfig", skip_serializing_if = "Option::is_none")]
         pub sse_config: Option<SseConfig>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -554,14 +616,27 @@ pub mod reference_store {
         }
     }
 
+    impl Serialize for CfnReferenceStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SseConfig", &self.sse_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Server-side encryption (SSE) settings for a store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseConfig {
-        /// An encryption key ARN.
-        #[serde(rename = "KeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KeyArn`: An encryption key ARN.
         pub key_arn: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<EncryptionType>,
     }
 
@@ -572,6 +647,19 @@ pub mod reference_store {
                 key_arn: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SseConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyArn", &self.key_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -652,26 +740,41 @@ pub mod run_cache {
     }
 
     /// The properties of `AWS::Omics::RunCache`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRunCacheProps {
-        /// The default cache behavior for runs using this cache.
-        #[serde(rename = "CacheBehavior", skip_serializing_if = "Option::is_none")]
+        /// `CacheBehavior`: The default cache behavior for runs using this cache.
         pub cache_behavior: Option<Value<CacheBehavior>>,
-        /// The AWS account ID of the expected owner of the S3 bucket for the run cache.
-        #[serde(rename = "CacheBucketOwnerId", skip_serializing_if = "Option::is_none")]
+        /// `CacheBucketOwnerId`: The AWS account ID of the expected owner of the S3 bucket for the run cache.
         pub cache_bucket_owner_id: Option<Value<String>>,
-        /// The S3 location for storing the cached task outputs.
-        #[serde(rename = "CacheS3Location", skip_serializing_if = "Option::is_none")]
+        /// `CacheS3Location`: The S3 location for storing the cached task outputs.
         pub cache_s3_location: Option<Value<String>>,
-        /// A description of the run cache.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the run cache.
         pub description: Option<Value<String>>,
-        /// A name for the run cache.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the run cache.
         pub name: Option<Value<String>>,
-        /// Tags for the run cache.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the run cache.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnRunCacheProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CacheBehavior", &self.cache_behavior)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheBucketOwnerId",
+                &self.cache_bucket_owner_id,
+            )?;
+            crate::cfn::entry(&mut map, "CacheS3Location", &self.cache_s3_location)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The default cache behavior for runs using this cache.
@@ -780,26 +883,37 @@ pub mod run_group {
     }
 
     /// The properties of `AWS::Omics::RunGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRunGroupProps {
         /// `MaxCpus`.
-        #[serde(rename = "MaxCpus", skip_serializing_if = "Option::is_none")]
         pub max_cpus: Option<Value<f64>>,
         /// `MaxDuration`.
-        #[serde(rename = "MaxDuration", skip_serializing_if = "Option::is_none")]
         pub max_duration: Option<Value<f64>>,
         /// `MaxGpus`.
-        #[serde(rename = "MaxGpus", skip_serializing_if = "Option::is_none")]
         pub max_gpus: Option<Value<f64>>,
         /// `MaxRuns`.
-        #[serde(rename = "MaxRuns", skip_serializing_if = "Option::is_none")]
         pub max_runs: Option<Value<f64>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for CfnRunGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxCpus", &self.max_cpus)?;
+            crate::cfn::entry(&mut map, "MaxDuration", &self.max_duration)?;
+            crate::cfn::entry(&mut map, "MaxGpus", &self.max_gpus)?;
+            crate::cfn::entry(&mut map, "MaxRuns", &self.max_runs)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -902,38 +1016,25 @@ pub mod sequence_store {
     }
 
     /// The properties of `AWS::Omics::SequenceStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSequenceStoreProps {
-        /// Location of the access logs.
-        #[serde(rename = "AccessLogLocation", skip_serializing_if = "Option::is_none")]
+        /// `AccessLogLocation`: Location of the access logs.
         pub access_log_location: Option<Value<String>>,
-        /// A description for the store.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the store.
         pub description: Option<Value<String>>,
         /// `ETagAlgorithmFamily`.
-        #[serde(rename = "ETagAlgorithmFamily", skip_serializing_if = "Option::is_none")]
         pub e_tag_algorithm_family: Option<Value<ETagAlgorithmFamily>>,
-        /// An S3 location that is used to store files that have failed a direct upload.
-        #[serde(rename = "FallbackLocation", skip_serializing_if = "Option::is_none")]
+        /// `FallbackLocation`: An S3 location that is used to store files that have failed a direct upload.
         pub fallback_location: Option<Value<String>>,
-        /// A name for the store.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the store.
         pub name: Value<String>,
-        /// The tags keys to propagate to the S3 objects associated with read sets in the sequence store.
-        #[serde(
-            rename = "PropagatedSetLevelTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PropagatedSetLevelTags`: The tags keys to propagate to the S3 objects associated with read sets in the sequence store.
         pub propagated_set_level_tags: Option<Vec<Value<String>>>,
-        /// The resource policy that controls S3 access on the store Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "S3AccessPolicy", skip_serializing_if = "Option::is_none")]
+        /// `S3AccessPolicy`: The resource policy that controls S3 access on the store Untyped in the schema: any `serde_json::Value`.
         pub s3_access_policy: Option<serde_json::Value>,
         /// `SseConfig`.
-        #[serde(rename = "SseConfig", skip_serializing_if = "Option::is_none")]
         pub sse_config: Option<SseConfig>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -951,6 +1052,34 @@ pub mod sequence_store {
                 sse_config: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSequenceStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLogLocation", &self.access_log_location)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ETagAlgorithmFamily",
+                &self.e_tag_algorithm_family,
+            )?;
+            crate::cfn::entry(&mut map, "FallbackLocation", &self.fallback_location)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PropagatedSetLevelTags",
+                &self.propagated_set_level_tags,
+            )?;
+            crate::cfn::entry(&mut map, "S3AccessPolicy", &self.s3_access_policy)?;
+            crate::cfn::entry(&mut map, "SseConfig", &self.sse_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -995,13 +1124,11 @@ pub mod sequence_store {
     }
 
     /// Server-side encryption (SSE) settings for a store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseConfig {
-        /// An encryption key ARN.
-        #[serde(rename = "KeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KeyArn`: An encryption key ARN.
         pub key_arn: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<EncryptionType>,
     }
 
@@ -1012,6 +1139,19 @@ pub mod sequence_store {
                 key_arn: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SseConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeyArn", &self.key_arn)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -1110,22 +1250,17 @@ pub mod variant_store {
     }
 
     /// The properties of `AWS::Omics::VariantStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVariantStoreProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Reference`.
-        #[serde(rename = "Reference")]
         pub reference: ReferenceItem,
         /// `SseConfig`.
-        #[serde(rename = "SseConfig", skip_serializing_if = "Option::is_none")]
         pub sse_config: Option<SseConfig>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -1142,6 +1277,22 @@ pub mod variant_store {
                 sse_config: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVariantStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Reference", &self.reference)?;
+            crate::cfn::entry(&mut map, "SseConfig", &self.sse_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1247,82 +1398,93 @@ pub mod workflow {
     }
 
     /// The properties of `AWS::Omics::Workflow`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWorkflowProps {
         /// `Accelerators`.
-        #[serde(rename = "Accelerators", skip_serializing_if = "Option::is_none")]
         pub accelerators: Option<Value<Accelerators>>,
         /// `ContainerRegistryMap`.
-        #[serde(
-            rename = "ContainerRegistryMap",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_registry_map: Option<ContainerRegistryMap>,
         /// `ContainerRegistryMapUri`.
-        #[serde(
-            rename = "ContainerRegistryMapUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_registry_map_uri: Option<Value<String>>,
         /// `DefinitionRepository`.
-        #[serde(
-            rename = "DefinitionRepository",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub definition_repository: Option<DefinitionRepository>,
         /// `DefinitionUri`.
-        #[serde(rename = "DefinitionUri", skip_serializing_if = "Option::is_none")]
         pub definition_uri: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Engine`.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
         pub engine: Option<Value<WorkflowEngine>>,
         /// `Main`.
-        #[serde(rename = "Main", skip_serializing_if = "Option::is_none")]
         pub main: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ParameterTemplate`.
-        #[serde(rename = "ParameterTemplate", skip_serializing_if = "Option::is_none")]
         pub parameter_template: Option<indexmap::IndexMap<String, WorkflowParameter>>,
-        /// Path to the primary workflow parameter template JSON file inside the repository
-        #[serde(
-            rename = "ParameterTemplatePath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParameterTemplatePath`: Path to the primary workflow parameter template JSON file inside the repository
         pub parameter_template_path: Option<Value<String>>,
         /// `StorageCapacity`.
-        #[serde(rename = "StorageCapacity", skip_serializing_if = "Option::is_none")]
         pub storage_capacity: Option<Value<f64>>,
         /// `StorageType`.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<StorageType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Optional workflow bucket owner ID to verify the workflow bucket
-        #[serde(
-            rename = "WorkflowBucketOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkflowBucketOwnerId`: Optional workflow bucket owner ID to verify the workflow bucket
         pub workflow_bucket_owner_id: Option<Value<String>>,
-        /// The markdown content for the workflow's README file.
-        #[serde(rename = "readmeMarkdown", skip_serializing_if = "Option::is_none")]
+        /// `readmeMarkdown`: The markdown content for the workflow's README file.
         pub readme_markdown: Option<Value<String>>,
-        /// The path to the workflow README markdown file within the repository.
-        #[serde(rename = "readmePath", skip_serializing_if = "Option::is_none")]
+        /// `readmePath`: The path to the workflow README markdown file within the repository.
         pub readme_path: Option<Value<String>>,
-        /// The S3 URI of the README file for the workflow.
-        #[serde(rename = "readmeUri", skip_serializing_if = "Option::is_none")]
+        /// `readmeUri`: The S3 URI of the README file for the workflow.
         pub readme_uri: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnWorkflowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Accelerators", &self.accelerators)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerRegistryMap",
+                &self.container_registry_map,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerRegistryMapUri",
+                &self.container_registry_map_uri,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefinitionRepository",
+                &self.definition_repository,
+            )?;
+            crate::cfn::entry(&mut map, "DefinitionUri", &self.definition_uri)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "Main", &self.main)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ParameterTemplate", &self.parameter_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterTemplatePath",
+                &self.parameter_template_path,
+            )?;
+            crate::cfn::entry(&mut map, "StorageCapacity", &self.storage_capacity)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkflowBucketOwnerId",
+                &self.workflow_bucket_owner_id,
+            )?;
+            crate::cfn::entry(&mut map, "readmeMarkdown", &self.readme_markdown)?;
+            crate::cfn::entry(&mut map, "readmePath", &self.readme_path)?;
+            crate::cfn::entry(&mut map, "readmeUri", &self.readme_uri)?;
+            map.end()
+        }
     }
 }
 
@@ -1424,84 +1586,45 @@ pub mod workflow_version {
     }
 
     /// The properties of `AWS::Omics::WorkflowVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkflowVersionProps {
         /// `Accelerators`.
-        #[serde(rename = "Accelerators", skip_serializing_if = "Option::is_none")]
         pub accelerators: Option<Value<Accelerators>>,
         /// `ContainerRegistryMap`.
-        #[serde(
-            rename = "ContainerRegistryMap",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_registry_map: Option<ContainerRegistryMap>,
         /// `ContainerRegistryMapUri`.
-        #[serde(
-            rename = "ContainerRegistryMapUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_registry_map_uri: Option<Value<String>>,
         /// `DefinitionRepository`.
-        #[serde(
-            rename = "DefinitionRepository",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub definition_repository: Option<DefinitionRepository>,
         /// `DefinitionUri`.
-        #[serde(rename = "DefinitionUri", skip_serializing_if = "Option::is_none")]
         pub definition_uri: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Engine`.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
         pub engine: Option<Value<WorkflowEngine>>,
         /// `Main`.
-        #[serde(rename = "Main", skip_serializing_if = "Option::is_none")]
         pub main: Option<Value<String>>,
         /// `ParameterTemplate`.
-        #[serde(rename = "ParameterTemplate", skip_serializing_if = "Option::is_none")]
         pub parameter_template: Option<indexmap::IndexMap<String, WorkflowParameter>>,
-        /// Path to the primary workflow parameter template JSON file inside the repository
-        #[serde(
-            rename = "ParameterTemplatePath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParameterTemplatePath`: Path to the primary workflow parameter template JSON file inside the repository
         pub parameter_template_path: Option<Value<String>>,
         /// `StorageCapacity`.
-        #[serde(rename = "StorageCapacity", skip_serializing_if = "Option::is_none")]
         pub storage_capacity: Option<Value<f64>>,
         /// `StorageType`.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<StorageType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `VersionName`.
-        #[serde(rename = "VersionName")]
         pub version_name: Value<String>,
         /// `WorkflowBucketOwnerId`.
-        #[serde(
-            rename = "WorkflowBucketOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub workflow_bucket_owner_id: Option<Value<String>>,
         /// `WorkflowId`.
-        #[serde(rename = "WorkflowId")]
         pub workflow_id: Value<String>,
-        /// The markdown content for the workflow's README file.
-        #[serde(rename = "readmeMarkdown", skip_serializing_if = "Option::is_none")]
+        /// `readmeMarkdown`: The markdown content for the workflow's README file.
         pub readme_markdown: Option<Value<String>>,
-        /// The path to the workflow README markdown file within the repository.
-        #[serde(rename = "readmePath", skip_serializing_if = "Option::is_none")]
+        /// `readmePath`: The path to the workflow README markdown file within the repository.
         pub readme_path: Option<Value<String>>,
-        /// The S3 URI of the README file for the workflow.
-        #[serde(rename = "readmeUri", skip_serializing_if = "Option::is_none")]
+        /// `readmeUri`: The S3 URI of the README file for the workflow.
         pub readme_uri: Option<Value<String>>,
     }
 
@@ -1534,13 +1657,62 @@ pub mod workflow_version {
             }
         }
     }
+
+    impl Serialize for CfnWorkflowVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Accelerators", &self.accelerators)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerRegistryMap",
+                &self.container_registry_map,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerRegistryMapUri",
+                &self.container_registry_map_uri,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefinitionRepository",
+                &self.definition_repository,
+            )?;
+            crate::cfn::entry(&mut map, "DefinitionUri", &self.definition_uri)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(&mut map, "Main", &self.main)?;
+            crate::cfn::entry(&mut map, "ParameterTemplate", &self.parameter_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterTemplatePath",
+                &self.parameter_template_path,
+            )?;
+            crate::cfn::entry(&mut map, "StorageCapacity", &self.storage_capacity)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VersionName", &self.version_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkflowBucketOwnerId",
+                &self.workflow_bucket_owner_id,
+            )?;
+            map.serialize_entry("WorkflowId", &self.workflow_id)?;
+            crate::cfn::entry(&mut map, "readmeMarkdown", &self.readme_markdown)?;
+            crate::cfn::entry(&mut map, "readmePath", &self.readme_path)?;
+            crate::cfn::entry(&mut map, "readmeUri", &self.readme_uri)?;
+            map.end()
+        }
+    }
 }
 
 /// The `ReferenceItem` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReferenceItem {
     /// `ReferenceArn`.
-    #[serde(rename = "ReferenceArn")]
     pub reference_arn: Value<String>,
 }
 
@@ -1553,14 +1725,24 @@ impl ReferenceItem {
     }
 }
 
+impl Serialize for ReferenceItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ReferenceArn", &self.reference_arn)?;
+        map.end()
+    }
+}
+
 /// The `SseConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SseConfig {
     /// `KeyArn`.
-    #[serde(rename = "KeyArn", skip_serializing_if = "Option::is_none")]
     pub key_arn: Option<Value<String>>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<EncryptionType>,
 }
 
@@ -1571,6 +1753,19 @@ impl SseConfig {
             key_arn: None,
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for SseConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "KeyArn", &self.key_arn)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }
 
@@ -1643,74 +1838,129 @@ impl From<Accelerators> for Value<Accelerators> {
 }
 
 /// The `ContainerRegistryMap` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContainerRegistryMap {
     /// `ImageMappings`.
-    #[serde(rename = "ImageMappings", skip_serializing_if = "Option::is_none")]
     pub image_mappings: Option<Vec<ImageMapping>>,
     /// `RegistryMappings`.
-    #[serde(rename = "RegistryMappings", skip_serializing_if = "Option::is_none")]
     pub registry_mappings: Option<Vec<RegistryMapping>>,
 }
 
+impl Serialize for ContainerRegistryMap {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ImageMappings", &self.image_mappings)?;
+        crate::cfn::entry(&mut map, "RegistryMappings", &self.registry_mappings)?;
+        map.end()
+    }
+}
+
 /// The `ImageMapping` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageMapping {
     /// `DestinationImage`.
-    #[serde(rename = "DestinationImage", skip_serializing_if = "Option::is_none")]
     pub destination_image: Option<Value<String>>,
     /// `SourceImage`.
-    #[serde(rename = "SourceImage", skip_serializing_if = "Option::is_none")]
     pub source_image: Option<Value<String>>,
 }
 
+impl Serialize for ImageMapping {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DestinationImage", &self.destination_image)?;
+        crate::cfn::entry(&mut map, "SourceImage", &self.source_image)?;
+        map.end()
+    }
+}
+
 /// The `RegistryMapping` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistryMapping {
     /// `EcrAccountId`.
-    #[serde(rename = "EcrAccountId", skip_serializing_if = "Option::is_none")]
     pub ecr_account_id: Option<Value<String>>,
     /// `EcrRepositoryPrefix`.
-    #[serde(rename = "EcrRepositoryPrefix", skip_serializing_if = "Option::is_none")]
     pub ecr_repository_prefix: Option<Value<String>>,
     /// `UpstreamRegistryUrl`.
-    #[serde(rename = "UpstreamRegistryUrl", skip_serializing_if = "Option::is_none")]
     pub upstream_registry_url: Option<Value<String>>,
     /// `UpstreamRepositoryPrefix`.
-    #[serde(
-        rename = "UpstreamRepositoryPrefix",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub upstream_repository_prefix: Option<Value<String>>,
 }
 
+impl Serialize for RegistryMapping {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "EcrAccountId", &self.ecr_account_id)?;
+        crate::cfn::entry(&mut map, "EcrRepositoryPrefix", &self.ecr_repository_prefix)?;
+        crate::cfn::entry(&mut map, "UpstreamRegistryUrl", &self.upstream_registry_url)?;
+        crate::cfn::entry(
+            &mut map,
+            "UpstreamRepositoryPrefix",
+            &self.upstream_repository_prefix,
+        )?;
+        map.end()
+    }
+}
+
 /// The `DefinitionRepository` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DefinitionRepository {
     /// `connectionArn`.
-    #[serde(rename = "connectionArn", skip_serializing_if = "Option::is_none")]
     pub connection_arn: Option<Value<String>>,
     /// `excludeFilePatterns`.
-    #[serde(rename = "excludeFilePatterns", skip_serializing_if = "Option::is_none")]
     pub exclude_file_patterns: Option<Vec<Value<String>>>,
     /// `fullRepositoryId`.
-    #[serde(rename = "fullRepositoryId", skip_serializing_if = "Option::is_none")]
     pub full_repository_id: Option<Value<String>>,
     /// `sourceReference`.
-    #[serde(rename = "sourceReference", skip_serializing_if = "Option::is_none")]
     pub source_reference: Option<SourceReference>,
 }
 
+impl Serialize for DefinitionRepository {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "connectionArn", &self.connection_arn)?;
+        crate::cfn::entry(&mut map, "excludeFilePatterns", &self.exclude_file_patterns)?;
+        crate::cfn::entry(&mut map, "fullRepositoryId", &self.full_repository_id)?;
+        crate::cfn::entry(&mut map, "sourceReference", &self.source_reference)?;
+        map.end()
+    }
+}
+
 /// The `SourceReference` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceReference {
     /// `type`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Value<Type>>,
     /// `value`.
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<Value<String>>,
+}
+
+impl Serialize for SourceReference {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "type", &self.r#type)?;
+        crate::cfn::entry(&mut map, "value", &self.value)?;
+        map.end()
+    }
 }
 
 /// Values of `Type`.
@@ -1794,14 +2044,25 @@ impl From<WorkflowEngine> for Value<WorkflowEngine> {
 }
 
 /// The `WorkflowParameter` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkflowParameter {
     /// `Description`.
-    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
     pub description: Option<Value<String>>,
     /// `Optional`.
-    #[serde(rename = "Optional", skip_serializing_if = "Option::is_none")]
     pub optional: Option<Value<bool>>,
+}
+
+impl Serialize for WorkflowParameter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Description", &self.description)?;
+        crate::cfn::entry(&mut map, "Optional", &self.optional)?;
+        map.end()
+    }
 }
 
 /// Values of `StorageType`.

@@ -76,19 +76,15 @@ pub mod data_source {
     }
 
     /// The properties of `AWS::OpenSearch::DataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
         /// `DataSourceType`.
-        #[serde(rename = "DataSourceType")]
         pub data_source_type: DataSourceType,
-        /// A description of the data source.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the data source.
         pub description: Option<Value<String>>,
-        /// The name of the OpenSearch Service domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The name of the OpenSearch Service domain.
         pub domain_name: Value<String>,
-        /// The name of the data source.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the data source.
         pub name: Value<String>,
     }
 
@@ -108,19 +104,48 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for CfnDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceType", &self.data_source_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The type of data source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSourceType {
         /// `S3GlueDataCatalog`.
-        #[serde(rename = "S3GlueDataCatalog", skip_serializing_if = "Option::is_none")]
         pub s3_glue_data_catalog: Option<S3GlueDataCatalog>,
     }
 
+    impl Serialize for DataSourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3GlueDataCatalog",
+                &self.s3_glue_data_catalog,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for an S3 Glue Data Catalog data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3GlueDataCatalog {
-        /// The ARN of the IAM role that grants OpenSearch Service permission to access the Glue Data Catalog.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role that grants OpenSearch Service permission to access the Glue Data Catalog.
         pub role_arn: Value<String>,
     }
 
@@ -128,6 +153,18 @@ pub mod data_source {
         /// A `S3GlueDataCatalog` of its required properties (`RoleArn`), the others unset.
         pub fn new(role_arn: impl Into<Value<String>>) -> Self {
             Self { role_arn: role_arn.into() }
+        }
+    }
+
+    impl Serialize for S3GlueDataCatalog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }

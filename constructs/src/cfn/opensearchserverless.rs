@@ -77,19 +77,15 @@ pub mod access_policy {
     }
 
     /// The properties of `AWS::OpenSearchServerless::AccessPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPolicyProps {
-        /// The description of the policy
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the policy
         pub description: Option<Value<String>>,
-        /// The name of the policy
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the policy
         pub name: Value<String>,
-        /// The JSON policy document that is the content for the policy
-        #[serde(rename = "Policy")]
+        /// `Policy`: The JSON policy document that is the content for the policy
         pub policy: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<AccessPolicyType>,
     }
 
@@ -106,6 +102,21 @@ pub mod access_policy {
                 policy: policy.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAccessPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -234,34 +245,25 @@ pub mod collection {
     }
 
     /// The properties of `AWS::OpenSearchServerless::Collection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollectionProps {
-        /// The name of the collection group to associate with the collection.
-        #[serde(rename = "CollectionGroupName", skip_serializing_if = "Option::is_none")]
+        /// `CollectionGroupName`: The name of the collection group to associate with the collection.
         pub collection_group_name: Option<Value<String>>,
         /// `DeletionProtection`.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
         pub deletion_protection: Option<Value<DeletionProtection>>,
-        /// The description of the collection
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the collection
         pub description: Option<Value<String>>,
         /// `EncryptionConfig`.
-        #[serde(rename = "EncryptionConfig", skip_serializing_if = "Option::is_none")]
         pub encryption_config: Option<EncryptionConfig>,
-        /// The name of the collection.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the collection.
         pub name: Value<String>,
         /// `StandbyReplicas`.
-        #[serde(rename = "StandbyReplicas", skip_serializing_if = "Option::is_none")]
         pub standby_replicas: Option<Value<StandbyReplicas>>,
-        /// List of tags to be added to the resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: List of tags to be added to the resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<CollectionType>>,
         /// `VectorOptions`.
-        #[serde(rename = "VectorOptions", skip_serializing_if = "Option::is_none")]
         pub vector_options: Option<VectorOptions>,
     }
 
@@ -279,6 +281,34 @@ pub mod collection {
                 r#type: None,
                 vector_options: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCollectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CollectionGroupName",
+                &self.collection_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EncryptionConfig", &self.encryption_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "StandbyReplicas", &self.standby_replicas)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "VectorOptions", &self.vector_options)?;
+            map.end()
         }
     }
 
@@ -320,14 +350,25 @@ pub mod collection {
     }
 
     /// Encryption settings for the collection
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfig {
-        /// Indicates whether to use an AWS owned key for encryption.
-        #[serde(rename = "AWSOwnedKey", skip_serializing_if = "Option::is_none")]
+        /// `AWSOwnedKey`: Indicates whether to use an AWS owned key for encryption.
         pub aws_owned_key: Option<Value<bool>>,
-        /// Key Management Service key used to encrypt the collection.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: Key Management Service key used to encrypt the collection.
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for EncryptionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AWSOwnedKey", &self.aws_owned_key)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 
     /// The possible standby replicas for the collection
@@ -408,15 +449,26 @@ pub mod collection {
     }
 
     /// Vector search configuration options for the collection
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VectorOptions {
         /// `ServerlessVectorAcceleration`.
-        #[serde(
-            rename = "ServerlessVectorAcceleration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub serverless_vector_acceleration: Option<Value<ServerlessVectorAcceleration>>,
+    }
+
+    impl Serialize for VectorOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerlessVectorAcceleration",
+                &self.serverless_vector_acceleration,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates whether GPU acceleration is enabled for vector indexing
@@ -527,25 +579,19 @@ pub mod collection_group {
     }
 
     /// The properties of `AWS::OpenSearchServerless::CollectionGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollectionGroupProps {
         /// `CapacityLimits`.
-        #[serde(rename = "CapacityLimits", skip_serializing_if = "Option::is_none")]
         pub capacity_limits: Option<CapacityLimits>,
-        /// The description of the collection group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the collection group.
         pub description: Option<Value<String>>,
-        /// The generation of Amazon OpenSearch Serverless for the collection group.
-        #[serde(rename = "Generation", skip_serializing_if = "Option::is_none")]
+        /// `Generation`: The generation of Amazon OpenSearch Serverless for the collection group.
         pub generation: Option<Value<Generation>>,
-        /// The name of the collection group.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the collection group.
         pub name: Value<String>,
-        /// Indicates whether standby replicas are used for the collection group.
-        #[serde(rename = "StandbyReplicas")]
+        /// `StandbyReplicas`: Indicates whether standby replicas are used for the collection group.
         pub standby_replicas: Value<StandbyReplicas>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -566,37 +612,65 @@ pub mod collection_group {
         }
     }
 
+    impl Serialize for CfnCollectionGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityLimits", &self.capacity_limits)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Generation", &self.generation)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("StandbyReplicas", &self.standby_replicas)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CapacityLimits` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityLimits {
-        /// The maximum indexing capacity for collections in the group.
-        #[serde(
-            rename = "MaxIndexingCapacityInOcu",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxIndexingCapacityInOcu`: The maximum indexing capacity for collections in the group.
         pub max_indexing_capacity_in_ocu: Option<Value<f64>>,
-        /// The maximum search capacity for collections in the group.
-        #[serde(
-            rename = "MaxSearchCapacityInOcu",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxSearchCapacityInOcu`: The maximum search capacity for collections in the group.
         pub max_search_capacity_in_ocu: Option<Value<f64>>,
-        /// The minimum indexing capacity for collections in the group.
-        #[serde(
-            rename = "MinIndexingCapacityInOcu",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinIndexingCapacityInOcu`: The minimum indexing capacity for collections in the group.
         pub min_indexing_capacity_in_ocu: Option<Value<f64>>,
-        /// The minimum search capacity for collections in the group.
-        #[serde(
-            rename = "MinSearchCapacityInOcu",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinSearchCapacityInOcu`: The minimum search capacity for collections in the group.
         pub min_search_capacity_in_ocu: Option<Value<f64>>,
+    }
+
+    impl Serialize for CapacityLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxIndexingCapacityInOcu",
+                &self.max_indexing_capacity_in_ocu,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSearchCapacityInOcu",
+                &self.max_search_capacity_in_ocu,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinIndexingCapacityInOcu",
+                &self.min_indexing_capacity_in_ocu,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinSearchCapacityInOcu",
+                &self.min_search_capacity_in_ocu,
+            )?;
+            map.end()
+        }
     }
 
     /// The generation of Amazon OpenSearch Serverless for the collection group.
@@ -733,16 +807,13 @@ pub mod collection_index {
     }
 
     /// The properties of `AWS::OpenSearchServerless::CollectionIndex`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollectionIndexProps {
-        /// The identifier of the collection
-        #[serde(rename = "Id")]
+        /// `Id`: The identifier of the collection
         pub id: Value<String>,
-        /// The name of the collection index
-        #[serde(rename = "IndexName")]
+        /// `IndexName`: The name of the collection index
         pub index_name: Value<String>,
-        /// The Mappings for the collection index
-        #[serde(rename = "IndexSchema", skip_serializing_if = "Option::is_none")]
+        /// `IndexSchema`: The Mappings for the collection index
         pub index_schema: Option<Value<String>>,
     }
 
@@ -757,6 +828,20 @@ pub mod collection_index {
                 index_name: index_name.into(),
                 index_schema: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCollectionIndexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(&mut map, "IndexSchema", &self.index_schema)?;
+            map.end()
         }
     }
 }
@@ -826,19 +911,15 @@ pub mod index {
     }
 
     /// The properties of `AWS::OpenSearchServerless::Index`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIndexProps {
-        /// The endpoint for the collection.
-        #[serde(rename = "CollectionEndpoint")]
+        /// `CollectionEndpoint`: The endpoint for the collection.
         pub collection_endpoint: Value<String>,
-        /// The name of the OpenSearch Serverless index.
-        #[serde(rename = "IndexName")]
+        /// `IndexName`: The name of the OpenSearch Serverless index.
         pub index_name: Value<String>,
-        /// Index Mappings
-        #[serde(rename = "Mappings", skip_serializing_if = "Option::is_none")]
+        /// `Mappings`: Index Mappings
         pub mappings: Option<Mappings>,
-        /// Index settings
-        #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+        /// `Settings`: Index settings
         pub settings: Option<IndexSettings>,
     }
 
@@ -857,46 +938,62 @@ pub mod index {
         }
     }
 
+    impl Serialize for CfnIndexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionEndpoint", &self.collection_endpoint)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(&mut map, "Mappings", &self.mappings)?;
+            crate::cfn::entry(&mut map, "Settings", &self.settings)?;
+            map.end()
+        }
+    }
+
     /// Index Mappings
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Mappings {
-        /// Defines the fields within the mapping, including their types and configurations
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: Defines the fields within the mapping, including their types and configurations
         pub properties: Option<indexmap::IndexMap<String, PropertyMapping>>,
     }
 
+    impl Serialize for Mappings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.end()
+        }
+    }
+
     /// The `PropertyMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PropertyMapping {
-        /// The analyzer to use for this field (for text and keyword fields)
-        #[serde(rename = "Analyzer", skip_serializing_if = "Option::is_none")]
+        /// `Analyzer`: The analyzer to use for this field (for text and keyword fields)
         pub analyzer: Option<Value<String>>,
-        /// The compression level for knn_vector fields
-        #[serde(rename = "CompressionLevel", skip_serializing_if = "Option::is_none")]
+        /// `CompressionLevel`: The compression level for knn_vector fields
         pub compression_level: Option<Value<CompressionLevel>>,
-        /// The data type for knn_vector fields (e.g. float, byte).
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
+        /// `DataType`: The data type for knn_vector fields (e.g. float, byte).
         pub data_type: Option<Value<DataType>>,
-        /// Dimension size for vector fields, defines the number of dimensions in the vector
-        #[serde(rename = "Dimension", skip_serializing_if = "Option::is_none")]
+        /// `Dimension`: Dimension size for vector fields, defines the number of dimensions in the vector
         pub dimension: Option<Value<i64>>,
-        /// Whether a field should be indexed
-        #[serde(rename = "Index", skip_serializing_if = "Option::is_none")]
+        /// `Index`: Whether a field should be indexed
         pub index: Option<Value<bool>>,
-        /// Configuration for k-NN search method
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
+        /// `Method`: Configuration for k-NN search method
         pub method: Option<Method>,
-        /// Nested fields within an object or nested field type
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: Nested fields within an object or nested field type
         pub properties: Option<indexmap::IndexMap<String, PropertyMapping>>,
-        /// The distance function used for k-NN search (field-level, outside Method)
-        #[serde(rename = "SpaceType", skip_serializing_if = "Option::is_none")]
+        /// `SpaceType`: The distance function used for k-NN search (field-level, outside Method)
         pub space_type: Option<Value<PropertyMappingSpaceType>>,
-        /// The field data type.
-        #[serde(rename = "Type")]
+        /// `Type`: The field data type.
         pub r#type: Value<Type>,
-        /// Default value for the field when not specified in a document
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Default value for the field when not specified in a document
         pub value: Option<Value<String>>,
     }
 
@@ -915,6 +1012,27 @@ pub mod index {
                 r#type: r#type.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for PropertyMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Analyzer", &self.analyzer)?;
+            crate::cfn::entry(&mut map, "CompressionLevel", &self.compression_level)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "Dimension", &self.dimension)?;
+            crate::cfn::entry(&mut map, "Index", &self.index)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "SpaceType", &self.space_type)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1005,19 +1123,15 @@ pub mod index {
     }
 
     /// Configuration for k-NN search method
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Method {
-        /// The k-NN search engine to use
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The k-NN search engine to use
         pub engine: Option<Value<Engine>>,
-        /// The algorithm name for k-NN search
-        #[serde(rename = "Name")]
+        /// `Name`: The algorithm name for k-NN search
         pub name: Value<Name>,
-        /// Additional parameters for the k-NN algorithm
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Additional parameters for the k-NN algorithm
         pub parameters: Option<Parameters>,
-        /// The distance function used for k-NN search
-        #[serde(rename = "SpaceType", skip_serializing_if = "Option::is_none")]
+        /// `SpaceType`: The distance function used for k-NN search
         pub space_type: Option<Value<SpaceType>>,
     }
 
@@ -1030,6 +1144,21 @@ pub mod index {
                 parameters: None,
                 space_type: None,
             }
+        }
+    }
+
+    impl Serialize for Method {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "SpaceType", &self.space_type)?;
+            map.end()
         }
     }
 
@@ -1111,14 +1240,25 @@ pub mod index {
     }
 
     /// Additional parameters for the k-NN algorithm
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Parameters {
-        /// The size of the dynamic list used during k-NN graph creation
-        #[serde(rename = "EfConstruction", skip_serializing_if = "Option::is_none")]
+        /// `EfConstruction`: The size of the dynamic list used during k-NN graph creation
         pub ef_construction: Option<Value<i64>>,
-        /// Number of neighbors to consider during k-NN search
-        #[serde(rename = "M", skip_serializing_if = "Option::is_none")]
+        /// `M`: Number of neighbors to consider during k-NN search
         pub m: Option<Value<i64>>,
+    }
+
+    impl Serialize for Parameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EfConstruction", &self.ef_construction)?;
+            crate::cfn::entry(&mut map, "M", &self.m)?;
+            map.end()
+        }
     }
 
     /// The distance function used for k-NN search
@@ -1263,57 +1403,101 @@ pub mod index {
     }
 
     /// The `IndexSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IndexSettings {
-        /// Custom analysis configuration including analyzers, tokenizers, and filters
-        #[serde(rename = "Analysis", skip_serializing_if = "Option::is_none")]
+        /// `Analysis`: Custom analysis configuration including analyzers, tokenizers, and filters
         pub analysis: Option<Analysis>,
         /// `Index`.
-        #[serde(rename = "Index", skip_serializing_if = "Option::is_none")]
         pub index: Option<Index>,
     }
 
+    impl Serialize for IndexSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Analysis", &self.analysis)?;
+            crate::cfn::entry(&mut map, "Index", &self.index)?;
+            map.end()
+        }
+    }
+
     /// Custom analysis configuration including analyzers, tokenizers, and filters
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Analysis {
-        /// Custom analyzer definitions
-        #[serde(rename = "Analyzer", skip_serializing_if = "Option::is_none")]
+        /// `Analyzer`: Custom analyzer definitions
         pub analyzer: Option<indexmap::IndexMap<String, AnalyzerValue>>,
     }
 
+    impl Serialize for Analysis {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Analyzer", &self.analyzer)?;
+            map.end()
+        }
+    }
+
     /// The `AnalyzerValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnalyzerValue {
-        /// Character filters to apply
-        #[serde(rename = "CharFilter", skip_serializing_if = "Option::is_none")]
+        /// `CharFilter`: Character filters to apply
         pub char_filter: Option<Vec<Value<String>>>,
-        /// Token filters to apply
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
+        /// `Filter`: Token filters to apply
         pub filter: Option<Vec<Value<String>>>,
-        /// The tokenizer to use
-        #[serde(rename = "Tokenizer", skip_serializing_if = "Option::is_none")]
+        /// `Tokenizer`: The tokenizer to use
         pub tokenizer: Option<Value<String>>,
-        /// The analyzer type (e.g. custom, standard, simple)
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The analyzer type (e.g. custom, standard, simple)
         pub r#type: Option<Value<String>>,
     }
 
-    /// The `Index` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Index {
-        /// Enable/disable k-nearest neighbor search capability
-        #[serde(rename = "Knn", skip_serializing_if = "Option::is_none")]
-        pub knn: Option<Value<bool>>,
-        /// Size of the dynamic list for the nearest neighbors
-        #[serde(
-            rename = "KnnAlgoParamEfSearch",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AnalyzerValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CharFilter", &self.char_filter)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Tokenizer", &self.tokenizer)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
 
+    /// The `Index` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Index {
+        /// `Knn`: Enable/disable k-nearest neighbor search capability
+        pub knn: Option<Value<bool>>,
+        /// `KnnAlgoParamEfSearch`: Size of the dynamic list for the nearest neighbors
         pub knn_algo_param_ef_search: Option<Value<i64>>,
-        /// How often to perform refresh operation (e.g. '1s', '5s')
-        #[serde(rename = "RefreshInterval", skip_serializing_if = "Option::is_none")]
+        /// `RefreshInterval`: How often to perform refresh operation (e.g. '1s', '5s')
         pub refresh_interval: Option<Value<String>>,
+    }
+
+    impl Serialize for Index {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Knn", &self.knn)?;
+            crate::cfn::entry(
+                &mut map,
+                "KnnAlgoParamEfSearch",
+                &self.knn_algo_param_ef_search,
+            )?;
+            crate::cfn::entry(&mut map, "RefreshInterval", &self.refresh_interval)?;
+            map.end()
+        }
     }
 }
 
@@ -1376,19 +1560,15 @@ pub mod lifecycle_policy {
     }
 
     /// The properties of `AWS::OpenSearchServerless::LifecyclePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLifecyclePolicyProps {
-        /// The description of the policy
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the policy
         pub description: Option<Value<String>>,
-        /// The name of the policy
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the policy
         pub name: Value<String>,
-        /// The JSON policy document that is the content for the policy
-        #[serde(rename = "Policy")]
+        /// `Policy`: The JSON policy document that is the content for the policy
         pub policy: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<LifecyclePolicyType>,
     }
 
@@ -1405,6 +1585,21 @@ pub mod lifecycle_policy {
                 policy: policy.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLifecyclePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1526,71 +1721,83 @@ pub mod security_config {
     }
 
     /// The properties of `AWS::OpenSearchServerless::SecurityConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSecurityConfigProps {
-        /// Security config description
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Security config description
         pub description: Option<Value<String>>,
         /// `IamFederationOptions`.
-        #[serde(
-            rename = "IamFederationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iam_federation_options: Option<IamFederationConfigOptions>,
         /// `IamIdentityCenterOptions`.
-        #[serde(
-            rename = "IamIdentityCenterOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iam_identity_center_options: Option<IamIdentityCenterConfigOptions>,
-        /// The friendly name of the security config
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The friendly name of the security config
         pub name: Option<Value<String>>,
         /// `SamlOptions`.
-        #[serde(rename = "SamlOptions", skip_serializing_if = "Option::is_none")]
         pub saml_options: Option<SamlConfigOptions>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<SecurityConfigType>>,
     }
 
+    impl Serialize for CfnSecurityConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "IamFederationOptions",
+                &self.iam_federation_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamIdentityCenterOptions",
+                &self.iam_identity_center_options,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SamlOptions", &self.saml_options)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Describe IAM federation options in form of key value map
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamFederationConfigOptions {
-        /// Group attribute for this IAM federation integration
-        #[serde(rename = "GroupAttribute", skip_serializing_if = "Option::is_none")]
+        /// `GroupAttribute`: Group attribute for this IAM federation integration
         pub group_attribute: Option<Value<String>>,
-        /// User attribute for this IAM federation integration
-        #[serde(rename = "UserAttribute", skip_serializing_if = "Option::is_none")]
+        /// `UserAttribute`: User attribute for this IAM federation integration
         pub user_attribute: Option<Value<String>>,
     }
 
-    /// Describes IAM Identity Center options for an OpenSearch Serverless security configuration in the form of a key-value map
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct IamIdentityCenterConfigOptions {
-        /// `ApplicationArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ApplicationArn", skip_serializing_if = "Option::is_none")]
-        pub application_arn: Option<Value<String>>,
-        /// The description of the IAM Identity Center application used to integrate with OpenSearch Serverless Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ApplicationDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for IamFederationConfigOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupAttribute", &self.group_attribute)?;
+            crate::cfn::entry(&mut map, "UserAttribute", &self.user_attribute)?;
+            map.end()
+        }
+    }
 
+    /// Describes IAM Identity Center options for an OpenSearch Serverless security configuration in the form of a key-value map
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct IamIdentityCenterConfigOptions {
+        /// `ApplicationArn`: `ApplicationArn`. Read-only: CloudFormation returns it.
+        pub application_arn: Option<Value<String>>,
+        /// `ApplicationDescription`: The description of the IAM Identity Center application used to integrate with OpenSearch Serverless Read-only: CloudFormation returns it.
         pub application_description: Option<Value<String>>,
-        /// The name of the IAM Identity Center application used to integrate with OpenSearch Serverless Read-only: CloudFormation returns it.
-        #[serde(rename = "ApplicationName", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationName`: The name of the IAM Identity Center application used to integrate with OpenSearch Serverless Read-only: CloudFormation returns it.
         pub application_name: Option<Value<String>>,
         /// `GroupAttribute`.
-        #[serde(rename = "GroupAttribute", skip_serializing_if = "Option::is_none")]
         pub group_attribute: Option<Value<String>>,
         /// `InstanceArn`.
-        #[serde(rename = "InstanceArn")]
         pub instance_arn: Value<String>,
         /// `UserAttribute`.
-        #[serde(rename = "UserAttribute", skip_serializing_if = "Option::is_none")]
         pub user_attribute: Option<Value<String>>,
     }
 
@@ -1608,27 +1815,39 @@ pub mod security_config {
         }
     }
 
-    /// Describes saml options in form of key value map
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SamlConfigOptions {
-        /// Group attribute for this saml integration
-        #[serde(rename = "GroupAttribute", skip_serializing_if = "Option::is_none")]
-        pub group_attribute: Option<Value<String>>,
-        /// The XML saml provider metadata document that you want to use
-        #[serde(rename = "Metadata")]
-        pub metadata: Value<String>,
-        /// Custom entity id attribute to override default entity id for this saml integration
-        #[serde(
-            rename = "OpenSearchServerlessEntityId",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for IamIdentityCenterConfigOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationArn", &self.application_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationDescription",
+                &self.application_description,
+            )?;
+            crate::cfn::entry(&mut map, "ApplicationName", &self.application_name)?;
+            crate::cfn::entry(&mut map, "GroupAttribute", &self.group_attribute)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "UserAttribute", &self.user_attribute)?;
+            map.end()
+        }
+    }
 
+    /// Describes saml options in form of key value map
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SamlConfigOptions {
+        /// `GroupAttribute`: Group attribute for this saml integration
+        pub group_attribute: Option<Value<String>>,
+        /// `Metadata`: The XML saml provider metadata document that you want to use
+        pub metadata: Value<String>,
+        /// `OpenSearchServerlessEntityId`: Custom entity id attribute to override default entity id for this saml integration
         pub open_search_serverless_entity_id: Option<Value<String>>,
-        /// Defines the session timeout in minutes
-        #[serde(rename = "SessionTimeout", skip_serializing_if = "Option::is_none")]
+        /// `SessionTimeout`: Defines the session timeout in minutes
         pub session_timeout: Option<Value<i64>>,
-        /// Custom attribute for this saml integration
-        #[serde(rename = "UserAttribute", skip_serializing_if = "Option::is_none")]
+        /// `UserAttribute`: Custom attribute for this saml integration
         pub user_attribute: Option<Value<String>>,
     }
 
@@ -1642,6 +1861,26 @@ pub mod security_config {
                 session_timeout: None,
                 user_attribute: None,
             }
+        }
+    }
+
+    impl Serialize for SamlConfigOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupAttribute", &self.group_attribute)?;
+            map.serialize_entry("Metadata", &self.metadata)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenSearchServerlessEntityId",
+                &self.open_search_serverless_entity_id,
+            )?;
+            crate::cfn::entry(&mut map, "SessionTimeout", &self.session_timeout)?;
+            crate::cfn::entry(&mut map, "UserAttribute", &self.user_attribute)?;
+            map.end()
         }
     }
 
@@ -1745,19 +1984,15 @@ pub mod security_policy {
     }
 
     /// The properties of `AWS::OpenSearchServerless::SecurityPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityPolicyProps {
-        /// The description of the policy
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the policy
         pub description: Option<Value<String>>,
-        /// The name of the policy
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the policy
         pub name: Value<String>,
-        /// The JSON policy document that is the content for the policy
-        #[serde(rename = "Policy")]
+        /// `Policy`: The JSON policy document that is the content for the policy
         pub policy: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<SecurityPolicyType>,
     }
 
@@ -1774,6 +2009,21 @@ pub mod security_policy {
                 policy: policy.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSecurityPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1876,19 +2126,15 @@ pub mod vpc_endpoint {
     }
 
     /// The properties of `AWS::OpenSearchServerless::VpcEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointProps {
-        /// The name of the VPC Endpoint
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the VPC Endpoint
         pub name: Value<String>,
-        /// The ID of one or more security groups to associate with the endpoint network interface
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The ID of one or more security groups to associate with the endpoint network interface
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The ID of one or more subnets in which to create an endpoint network interface
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The ID of one or more subnets in which to create an endpoint network interface
         pub subnet_ids: Vec<Value<String>>,
-        /// The ID of the VPC in which the endpoint will be used.
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: The ID of the VPC in which the endpoint will be used.
         pub vpc_id: Value<String>,
     }
 
@@ -1905,6 +2151,21 @@ pub mod vpc_endpoint {
                 subnet_ids: subnet_ids.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVpcEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }

@@ -77,32 +77,21 @@ pub mod application {
     }
 
     /// The properties of `AWS::OpenSearchService::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// List of application configurations.
-        #[serde(rename = "AppConfigs", skip_serializing_if = "Option::is_none")]
+        /// `AppConfigs`: List of application configurations.
         pub app_configs: Option<Vec<AppConfig>>,
-        /// List of data sources.
-        #[serde(rename = "DataSources", skip_serializing_if = "Option::is_none")]
+        /// `DataSources`: List of data sources.
         pub data_sources: Option<Vec<DataSource>>,
-        /// The endpoint for the application.
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
+        /// `Endpoint`: The endpoint for the application.
         pub endpoint: Option<Value<String>>,
-        /// Options for configuring IAM Identity Center
-        #[serde(
-            rename = "IamIdentityCenterOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IamIdentityCenterOptions`: Options for configuring IAM Identity Center
         pub iam_identity_center_options: Option<IamIdentityCenterOptions>,
-        /// The ARN of the KMS key used to encrypt the application.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key used to encrypt the application.
         pub kms_key_arn: Option<Value<String>>,
-        /// The name of the application.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the application.
         pub name: Value<String>,
-        /// An arbitrary set of tags (key-value pairs) for this application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -121,14 +110,34 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppConfigs", &self.app_configs)?;
+            crate::cfn::entry(&mut map, "DataSources", &self.data_sources)?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "IamIdentityCenterOptions",
+                &self.iam_identity_center_options,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair of AppConfig
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppConfig {
-        /// The configuration key
-        #[serde(rename = "Key")]
+        /// `Key`: The configuration key
         pub key: Value<AppConfigType>,
-        /// The configuration value.
-        #[serde(rename = "Value")]
+        /// `Value`: The configuration value.
         pub value: Value<String>,
     }
 
@@ -142,6 +151,19 @@ pub mod application {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for AppConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -187,17 +209,11 @@ pub mod application {
     }
 
     /// Datasource arn and description
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSource {
-        /// The ARN of the data source.
-        #[serde(rename = "DataSourceArn")]
+        /// `DataSourceArn`: The ARN of the data source.
         pub data_source_arn: Value<String>,
-        /// Description of the data source.
-        #[serde(
-            rename = "DataSourceDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataSourceDescription`: Description of the data source.
         pub data_source_description: Option<Value<String>>,
     }
 
@@ -211,26 +227,54 @@ pub mod application {
         }
     }
 
+    impl Serialize for DataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataSourceArn", &self.data_source_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataSourceDescription",
+                &self.data_source_description,
+            )?;
+            map.end()
+        }
+    }
+
     /// Options for configuring IAM Identity Center
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamIdentityCenterOptions {
-        /// Whether IAM Identity Center is enabled.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Whether IAM Identity Center is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The ARN of the IAM Identity Center instance.
-        #[serde(
-            rename = "IamIdentityCenterInstanceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IamIdentityCenterInstanceArn`: The ARN of the IAM Identity Center instance.
         pub iam_identity_center_instance_arn: Option<Value<String>>,
-        /// The ARN of the IAM role for Identity Center application.
-        #[serde(
-            rename = "IamRoleForIdentityCenterApplicationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IamRoleForIdentityCenterApplicationArn`: The ARN of the IAM role for Identity Center application.
         pub iam_role_for_identity_center_application_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for IamIdentityCenterOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "IamIdentityCenterInstanceArn",
+                &self.iam_identity_center_instance_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamRoleForIdentityCenterApplicationArn",
+                &self.iam_role_for_identity_center_application_arn,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -348,151 +392,172 @@ pub mod domain {
     }
 
     /// The properties of `AWS::OpenSearchService::Domain`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDomainProps {
         /// `AIMLOptions`.
-        #[serde(rename = "AIMLOptions", skip_serializing_if = "Option::is_none")]
         pub aiml_options: Option<AimlOptions>,
-        /// `AccessPolicies`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AccessPolicies", skip_serializing_if = "Option::is_none")]
+        /// `AccessPolicies`: `AccessPolicies`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub access_policies: Option<serde_json::Value>,
         /// `AdvancedOptions`.
-        #[serde(rename = "AdvancedOptions", skip_serializing_if = "Option::is_none")]
         pub advanced_options: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `AdvancedSecurityOptions`.
-        #[serde(
-            rename = "AdvancedSecurityOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_security_options: Option<AdvancedSecurityOptionsInput>,
         /// `AutomatedSnapshotPauseOptions`.
-        #[serde(
-            rename = "AutomatedSnapshotPauseOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automated_snapshot_pause_options: Option<AutomatedSnapshotPauseOptions>,
         /// `ClusterConfig`.
-        #[serde(rename = "ClusterConfig", skip_serializing_if = "Option::is_none")]
         pub cluster_config: Option<ClusterConfig>,
         /// `CognitoOptions`.
-        #[serde(rename = "CognitoOptions", skip_serializing_if = "Option::is_none")]
         pub cognito_options: Option<CognitoOptions>,
         /// `DeploymentStrategyOptions`.
-        #[serde(
-            rename = "DeploymentStrategyOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deployment_strategy_options: Option<DeploymentStrategyOptions>,
         /// `DomainEndpointOptions`.
-        #[serde(
-            rename = "DomainEndpointOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_endpoint_options: Option<DomainEndpointOptions>,
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `EBSOptions`.
-        #[serde(rename = "EBSOptions", skip_serializing_if = "Option::is_none")]
         pub ebs_options: Option<EbsOptions>,
         /// `EncryptionAtRestOptions`.
-        #[serde(
-            rename = "EncryptionAtRestOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_at_rest_options: Option<EncryptionAtRestOptions>,
-        /// The engine mode of the domain.
-        #[serde(rename = "EngineMode", skip_serializing_if = "Option::is_none")]
+        /// `EngineMode`: The engine mode of the domain.
         pub engine_mode: Option<Value<EngineMode>>,
         /// `EngineVersion`.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
         pub engine_version: Option<Value<String>>,
         /// `IPAddressType`.
-        #[serde(rename = "IPAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<String>>,
         /// `IdentityCenterOptions`.
-        #[serde(
-            rename = "IdentityCenterOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_center_options: Option<IdentityCenterOptions>,
         /// `LogPublishingOptions`.
-        #[serde(
-            rename = "LogPublishingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_publishing_options: Option<
             indexmap::IndexMap<String, LogPublishingOption>,
         >,
         /// `NodeToNodeEncryptionOptions`.
-        #[serde(
-            rename = "NodeToNodeEncryptionOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub node_to_node_encryption_options: Option<NodeToNodeEncryptionOptions>,
         /// `OffPeakWindowOptions`.
-        #[serde(
-            rename = "OffPeakWindowOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub off_peak_window_options: Option<OffPeakWindowOptions>,
         /// `SkipShardMigrationWait`.
-        #[serde(
-            rename = "SkipShardMigrationWait",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub skip_shard_migration_wait: Option<Value<bool>>,
         /// `SnapshotOptions`.
-        #[serde(rename = "SnapshotOptions", skip_serializing_if = "Option::is_none")]
         pub snapshot_options: Option<SnapshotOptions>,
         /// `SoftwareUpdateOptions`.
-        #[serde(
-            rename = "SoftwareUpdateOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub software_update_options: Option<SoftwareUpdateOptions>,
-        /// An arbitrary set of tags (key-value pairs) for this Domain.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this Domain.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The primary use case of the domain.
-        #[serde(rename = "UseCase", skip_serializing_if = "Option::is_none")]
+        /// `UseCase`: The primary use case of the domain.
         pub use_case: Option<Value<UseCase>>,
         /// `VPCOptions`.
-        #[serde(rename = "VPCOptions", skip_serializing_if = "Option::is_none")]
         pub vpc_options: Option<VpcOptions>,
     }
 
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AIMLOptions", &self.aiml_options)?;
+            crate::cfn::entry(&mut map, "AccessPolicies", &self.access_policies)?;
+            crate::cfn::entry(&mut map, "AdvancedOptions", &self.advanced_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedSecurityOptions",
+                &self.advanced_security_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomatedSnapshotPauseOptions",
+                &self.automated_snapshot_pause_options,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterConfig", &self.cluster_config)?;
+            crate::cfn::entry(&mut map, "CognitoOptions", &self.cognito_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentStrategyOptions",
+                &self.deployment_strategy_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainEndpointOptions",
+                &self.domain_endpoint_options,
+            )?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "EBSOptions", &self.ebs_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionAtRestOptions",
+                &self.encryption_at_rest_options,
+            )?;
+            crate::cfn::entry(&mut map, "EngineMode", &self.engine_mode)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "IPAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterOptions",
+                &self.identity_center_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogPublishingOptions",
+                &self.log_publishing_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeToNodeEncryptionOptions",
+                &self.node_to_node_encryption_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OffPeakWindowOptions",
+                &self.off_peak_window_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SkipShardMigrationWait",
+                &self.skip_shard_migration_wait,
+            )?;
+            crate::cfn::entry(&mut map, "SnapshotOptions", &self.snapshot_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "SoftwareUpdateOptions",
+                &self.software_update_options,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UseCase", &self.use_case)?;
+            crate::cfn::entry(&mut map, "VPCOptions", &self.vpc_options)?;
+            map.end()
+        }
+    }
+
     /// The `AimlOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AimlOptions {
         /// `S3VectorsEngine`.
-        #[serde(rename = "S3VectorsEngine", skip_serializing_if = "Option::is_none")]
         pub s3_vectors_engine: Option<S3VectorsEngine>,
         /// `ServerlessVectorAcceleration`.
-        #[serde(
-            rename = "ServerlessVectorAcceleration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub serverless_vector_acceleration: Option<ServerlessVectorAcceleration>,
     }
 
+    impl Serialize for AimlOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3VectorsEngine", &self.s3_vectors_engine)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerlessVectorAcceleration",
+                &self.serverless_vector_acceleration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `S3VectorsEngine` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3VectorsEngine {
-        /// Whether to enable S3 vectors engine.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether to enable S3 vectors engine.
         pub enabled: Value<bool>,
     }
 
@@ -503,142 +568,222 @@ pub mod domain {
         }
     }
 
+    impl Serialize for S3VectorsEngine {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `ServerlessVectorAcceleration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerlessVectorAcceleration {
-        /// Whether to enable serverless vector acceleration.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Whether to enable serverless vector acceleration.
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ServerlessVectorAcceleration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// The `AdvancedSecurityOptionsInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedSecurityOptionsInput {
-        /// `AnonymousAuthDisableDate`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "AnonymousAuthDisableDate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AnonymousAuthDisableDate`: `AnonymousAuthDisableDate`. Read-only: CloudFormation returns it.
         pub anonymous_auth_disable_date: Option<Value<String>>,
         /// `AnonymousAuthEnabled`.
-        #[serde(
-            rename = "AnonymousAuthEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub anonymous_auth_enabled: Option<Value<bool>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `IAMFederationOptions`.
-        #[serde(
-            rename = "IAMFederationOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iam_federation_options: Option<IamFederationOptions>,
         /// `InternalUserDatabaseEnabled`.
-        #[serde(
-            rename = "InternalUserDatabaseEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub internal_user_database_enabled: Option<Value<bool>>,
         /// `JWTOptions`.
-        #[serde(rename = "JWTOptions", skip_serializing_if = "Option::is_none")]
         pub jwt_options: Option<JwtOptions>,
         /// `MasterUserOptions`.
-        #[serde(rename = "MasterUserOptions", skip_serializing_if = "Option::is_none")]
         pub master_user_options: Option<MasterUserOptions>,
         /// `SAMLOptions`.
-        #[serde(rename = "SAMLOptions", skip_serializing_if = "Option::is_none")]
         pub saml_options: Option<SamlOptions>,
     }
 
+    impl Serialize for AdvancedSecurityOptionsInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnonymousAuthDisableDate",
+                &self.anonymous_auth_disable_date,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AnonymousAuthEnabled",
+                &self.anonymous_auth_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "IAMFederationOptions",
+                &self.iam_federation_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InternalUserDatabaseEnabled",
+                &self.internal_user_database_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "JWTOptions", &self.jwt_options)?;
+            crate::cfn::entry(&mut map, "MasterUserOptions", &self.master_user_options)?;
+            crate::cfn::entry(&mut map, "SAMLOptions", &self.saml_options)?;
+            map.end()
+        }
+    }
+
     /// The `IamFederationOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamFederationOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `RolesKey`.
-        #[serde(rename = "RolesKey", skip_serializing_if = "Option::is_none")]
         pub roles_key: Option<Value<String>>,
         /// `SubjectKey`.
-        #[serde(rename = "SubjectKey", skip_serializing_if = "Option::is_none")]
         pub subject_key: Option<Value<String>>,
+    }
+
+    impl Serialize for IamFederationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "RolesKey", &self.roles_key)?;
+            crate::cfn::entry(&mut map, "SubjectKey", &self.subject_key)?;
+            map.end()
+        }
     }
 
     /// The `JwtOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JwtOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `PublicKey`.
-        #[serde(rename = "PublicKey", skip_serializing_if = "Option::is_none")]
         pub public_key: Option<Value<String>>,
         /// `RolesKey`.
-        #[serde(rename = "RolesKey", skip_serializing_if = "Option::is_none")]
         pub roles_key: Option<Value<String>>,
         /// `SubjectKey`.
-        #[serde(rename = "SubjectKey", skip_serializing_if = "Option::is_none")]
         pub subject_key: Option<Value<String>>,
+    }
+
+    impl Serialize for JwtOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "PublicKey", &self.public_key)?;
+            crate::cfn::entry(&mut map, "RolesKey", &self.roles_key)?;
+            crate::cfn::entry(&mut map, "SubjectKey", &self.subject_key)?;
+            map.end()
+        }
     }
 
     /// The `MasterUserOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MasterUserOptions {
         /// `MasterUserARN`.
-        #[serde(rename = "MasterUserARN", skip_serializing_if = "Option::is_none")]
         pub master_user_arn: Option<Value<String>>,
         /// `MasterUserName`.
-        #[serde(rename = "MasterUserName", skip_serializing_if = "Option::is_none")]
         pub master_user_name: Option<Value<String>>,
         /// `MasterUserPassword`.
-        #[serde(rename = "MasterUserPassword", skip_serializing_if = "Option::is_none")]
         pub master_user_password: Option<Value<String>>,
     }
 
+    impl Serialize for MasterUserOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MasterUserARN", &self.master_user_arn)?;
+            crate::cfn::entry(&mut map, "MasterUserName", &self.master_user_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserPassword",
+                &self.master_user_password,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SamlOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SamlOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `Idp`.
-        #[serde(rename = "Idp", skip_serializing_if = "Option::is_none")]
         pub idp: Option<Idp>,
         /// `MasterBackendRole`.
-        #[serde(rename = "MasterBackendRole", skip_serializing_if = "Option::is_none")]
         pub master_backend_role: Option<Value<String>>,
         /// `MasterUserName`.
-        #[serde(rename = "MasterUserName", skip_serializing_if = "Option::is_none")]
         pub master_user_name: Option<Value<String>>,
         /// `RolesKey`.
-        #[serde(rename = "RolesKey", skip_serializing_if = "Option::is_none")]
         pub roles_key: Option<Value<String>>,
         /// `SessionTimeoutMinutes`.
-        #[serde(
-            rename = "SessionTimeoutMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub session_timeout_minutes: Option<Value<i64>>,
         /// `SubjectKey`.
-        #[serde(rename = "SubjectKey", skip_serializing_if = "Option::is_none")]
         pub subject_key: Option<Value<String>>,
     }
 
+    impl Serialize for SamlOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Idp", &self.idp)?;
+            crate::cfn::entry(&mut map, "MasterBackendRole", &self.master_backend_role)?;
+            crate::cfn::entry(&mut map, "MasterUserName", &self.master_user_name)?;
+            crate::cfn::entry(&mut map, "RolesKey", &self.roles_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionTimeoutMinutes",
+                &self.session_timeout_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "SubjectKey", &self.subject_key)?;
+            map.end()
+        }
+    }
+
     /// The `Idp` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Idp {
         /// `EntityId`.
-        #[serde(rename = "EntityId")]
         pub entity_id: Value<String>,
         /// `MetadataContent`.
-        #[serde(rename = "MetadataContent")]
         pub metadata_content: Value<String>,
     }
 
@@ -655,17 +800,27 @@ pub mod domain {
         }
     }
 
+    impl Serialize for Idp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EntityId", &self.entity_id)?;
+            map.serialize_entry("MetadataContent", &self.metadata_content)?;
+            map.end()
+        }
+    }
+
     /// The `AutomatedSnapshotPauseOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutomatedSnapshotPauseOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `EndTime`.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
         pub end_time: Option<Value<String>>,
         /// `StartTime`.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
         pub start_time: Option<Value<String>>,
     }
 
@@ -680,97 +835,167 @@ pub mod domain {
         }
     }
 
+    impl Serialize for AutomatedSnapshotPauseOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The `ClusterConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterConfig {
         /// `ColdStorageOptions`.
-        #[serde(rename = "ColdStorageOptions", skip_serializing_if = "Option::is_none")]
         pub cold_storage_options: Option<ColdStorageOptions>,
         /// `DedicatedMasterCount`.
-        #[serde(
-            rename = "DedicatedMasterCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dedicated_master_count: Option<Value<i64>>,
         /// `DedicatedMasterEnabled`.
-        #[serde(
-            rename = "DedicatedMasterEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dedicated_master_enabled: Option<Value<bool>>,
         /// `DedicatedMasterType`.
-        #[serde(rename = "DedicatedMasterType", skip_serializing_if = "Option::is_none")]
         pub dedicated_master_type: Option<Value<String>>,
         /// `InstanceCount`.
-        #[serde(rename = "InstanceCount", skip_serializing_if = "Option::is_none")]
         pub instance_count: Option<Value<i64>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `MultiAZWithStandbyEnabled`.
-        #[serde(
-            rename = "MultiAZWithStandbyEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_az_with_standby_enabled: Option<Value<bool>>,
         /// `NodeOptions`.
-        #[serde(rename = "NodeOptions", skip_serializing_if = "Option::is_none")]
         pub node_options: Option<Vec<NodeOption>>,
         /// `WarmCount`.
-        #[serde(rename = "WarmCount", skip_serializing_if = "Option::is_none")]
         pub warm_count: Option<Value<i64>>,
         /// `WarmEnabled`.
-        #[serde(rename = "WarmEnabled", skip_serializing_if = "Option::is_none")]
         pub warm_enabled: Option<Value<bool>>,
         /// `WarmType`.
-        #[serde(rename = "WarmType", skip_serializing_if = "Option::is_none")]
         pub warm_type: Option<Value<String>>,
         /// `ZoneAwarenessConfig`.
-        #[serde(rename = "ZoneAwarenessConfig", skip_serializing_if = "Option::is_none")]
         pub zone_awareness_config: Option<ZoneAwarenessConfig>,
         /// `ZoneAwarenessEnabled`.
-        #[serde(
-            rename = "ZoneAwarenessEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub zone_awareness_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for ClusterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ColdStorageOptions",
+                &self.cold_storage_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DedicatedMasterCount",
+                &self.dedicated_master_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DedicatedMasterEnabled",
+                &self.dedicated_master_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DedicatedMasterType",
+                &self.dedicated_master_type,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceCount", &self.instance_count)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiAZWithStandbyEnabled",
+                &self.multi_az_with_standby_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "NodeOptions", &self.node_options)?;
+            crate::cfn::entry(&mut map, "WarmCount", &self.warm_count)?;
+            crate::cfn::entry(&mut map, "WarmEnabled", &self.warm_enabled)?;
+            crate::cfn::entry(&mut map, "WarmType", &self.warm_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ZoneAwarenessConfig",
+                &self.zone_awareness_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ZoneAwarenessEnabled",
+                &self.zone_awareness_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ColdStorageOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ColdStorageOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ColdStorageOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// The `NodeOption` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeOption {
         /// `NodeConfig`.
-        #[serde(rename = "NodeConfig", skip_serializing_if = "Option::is_none")]
         pub node_config: Option<NodeConfig>,
         /// `NodeType`.
-        #[serde(rename = "NodeType", skip_serializing_if = "Option::is_none")]
         pub node_type: Option<Value<NodeType>>,
     }
 
+    impl Serialize for NodeOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NodeConfig", &self.node_config)?;
+            crate::cfn::entry(&mut map, "NodeType", &self.node_type)?;
+            map.end()
+        }
+    }
+
     /// The `NodeConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeConfig {
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<Value<i64>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
+    }
+
+    impl Serialize for NodeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `NodeType`.
@@ -808,40 +1033,77 @@ pub mod domain {
     }
 
     /// The `ZoneAwarenessConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ZoneAwarenessConfig {
         /// `AvailabilityZoneCount`.
-        #[serde(
-            rename = "AvailabilityZoneCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub availability_zone_count: Option<Value<i64>>,
     }
 
+    impl Serialize for ZoneAwarenessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneCount",
+                &self.availability_zone_count,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CognitoOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CognitoOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `IdentityPoolId`.
-        #[serde(rename = "IdentityPoolId", skip_serializing_if = "Option::is_none")]
         pub identity_pool_id: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `UserPoolId`.
-        #[serde(rename = "UserPoolId", skip_serializing_if = "Option::is_none")]
         pub user_pool_id: Option<Value<String>>,
     }
 
+    impl Serialize for CognitoOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "IdentityPoolId", &self.identity_pool_id)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "UserPoolId", &self.user_pool_id)?;
+            map.end()
+        }
+    }
+
     /// The `DeploymentStrategyOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentStrategyOptions {
         /// `DeploymentStrategy`.
-        #[serde(rename = "DeploymentStrategy", skip_serializing_if = "Option::is_none")]
         pub deployment_strategy: Option<Value<DeploymentStrategy>>,
+    }
+
+    impl Serialize for DeploymentStrategyOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentStrategy",
+                &self.deployment_strategy,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `DeploymentStrategy`.
@@ -882,62 +1144,95 @@ pub mod domain {
     }
 
     /// The `DomainEndpointOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DomainEndpointOptions {
         /// `CustomEndpoint`.
-        #[serde(rename = "CustomEndpoint", skip_serializing_if = "Option::is_none")]
         pub custom_endpoint: Option<Value<String>>,
         /// `CustomEndpointCertificateArn`.
-        #[serde(
-            rename = "CustomEndpointCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_endpoint_certificate_arn: Option<Value<String>>,
         /// `CustomEndpointEnabled`.
-        #[serde(
-            rename = "CustomEndpointEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_endpoint_enabled: Option<Value<bool>>,
         /// `EnforceHTTPS`.
-        #[serde(rename = "EnforceHTTPS", skip_serializing_if = "Option::is_none")]
         pub enforce_https: Option<Value<bool>>,
         /// `TLSSecurityPolicy`.
-        #[serde(rename = "TLSSecurityPolicy", skip_serializing_if = "Option::is_none")]
         pub tls_security_policy: Option<Value<String>>,
     }
 
+    impl Serialize for DomainEndpointOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomEndpoint", &self.custom_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomEndpointCertificateArn",
+                &self.custom_endpoint_certificate_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomEndpointEnabled",
+                &self.custom_endpoint_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "EnforceHTTPS", &self.enforce_https)?;
+            crate::cfn::entry(&mut map, "TLSSecurityPolicy", &self.tls_security_policy)?;
+            map.end()
+        }
+    }
+
     /// The `EbsOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsOptions {
         /// `EBSEnabled`.
-        #[serde(rename = "EBSEnabled", skip_serializing_if = "Option::is_none")]
         pub ebs_enabled: Option<Value<bool>>,
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `Throughput`.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
         pub throughput: Option<Value<i64>>,
         /// `VolumeSize`.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
         /// `VolumeType`.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
 
+    impl Serialize for EbsOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EBSEnabled", &self.ebs_enabled)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
     /// The `EncryptionAtRestOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionAtRestOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for EncryptionAtRestOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
     }
 
     /// The engine mode of the domain.
@@ -978,34 +1273,45 @@ pub mod domain {
     }
 
     /// Options for configuring Identity Center
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdentityCenterOptions {
-        /// Whether Identity Center is enabled.
-        #[serde(rename = "EnabledAPIAccess", skip_serializing_if = "Option::is_none")]
+        /// `EnabledAPIAccess`: Whether Identity Center is enabled.
         pub enabled_api_access: Option<Value<bool>>,
-        /// The ARN of the Identity Center application. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "IdentityCenterApplicationARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityCenterApplicationARN`: The ARN of the Identity Center application. Read-only: CloudFormation returns it.
         pub identity_center_application_arn: Option<Value<String>>,
-        /// The ARN of the Identity Center instance.
-        #[serde(
-            rename = "IdentityCenterInstanceARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IdentityCenterInstanceARN`: The ARN of the Identity Center instance.
         pub identity_center_instance_arn: Option<Value<String>>,
-        /// The IdentityStoreId for Identity Center options. Read-only: CloudFormation returns it.
-        #[serde(rename = "IdentityStoreId", skip_serializing_if = "Option::is_none")]
+        /// `IdentityStoreId`: The IdentityStoreId for Identity Center options. Read-only: CloudFormation returns it.
         pub identity_store_id: Option<Value<String>>,
-        /// The roles key for Identity Center options.
-        #[serde(rename = "RolesKey", skip_serializing_if = "Option::is_none")]
+        /// `RolesKey`: The roles key for Identity Center options.
         pub roles_key: Option<Value<RolesKeyIdcType>>,
-        /// The subject key for Identity Center options.
-        #[serde(rename = "SubjectKey", skip_serializing_if = "Option::is_none")]
+        /// `SubjectKey`: The subject key for Identity Center options.
         pub subject_key: Option<Value<SubjectKeyIdcType>>,
+    }
+
+    impl Serialize for IdentityCenterOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnabledAPIAccess", &self.enabled_api_access)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterApplicationARN",
+                &self.identity_center_application_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterInstanceARN",
+                &self.identity_center_instance_arn,
+            )?;
+            crate::cfn::entry(&mut map, "IdentityStoreId", &self.identity_store_id)?;
+            crate::cfn::entry(&mut map, "RolesKey", &self.roles_key)?;
+            crate::cfn::entry(&mut map, "SubjectKey", &self.subject_key)?;
+            map.end()
+        }
     }
 
     /// Roles Key Idc type values.
@@ -1086,55 +1392,97 @@ pub mod domain {
     }
 
     /// The `LogPublishingOption` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogPublishingOption {
         /// `CloudWatchLogsLogGroupArn`.
-        #[serde(
-            rename = "CloudWatchLogsLogGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logs_log_group_arn: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for LogPublishingOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsLogGroupArn",
+                &self.cloud_watch_logs_log_group_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// The `NodeToNodeEncryptionOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeToNodeEncryptionOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for NodeToNodeEncryptionOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 
     /// The `OffPeakWindowOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OffPeakWindowOptions {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `OffPeakWindow`.
-        #[serde(rename = "OffPeakWindow", skip_serializing_if = "Option::is_none")]
         pub off_peak_window: Option<OffPeakWindow>,
     }
 
+    impl Serialize for OffPeakWindowOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "OffPeakWindow", &self.off_peak_window)?;
+            map.end()
+        }
+    }
+
     /// The `OffPeakWindow` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OffPeakWindow {
         /// `WindowStartTime`.
-        #[serde(rename = "WindowStartTime", skip_serializing_if = "Option::is_none")]
         pub window_start_time: Option<WindowStartTime>,
     }
 
+    impl Serialize for OffPeakWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "WindowStartTime", &self.window_start_time)?;
+            map.end()
+        }
+    }
+
     /// The `WindowStartTime` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WindowStartTime {
         /// `Hours`.
-        #[serde(rename = "Hours")]
         pub hours: Value<i64>,
         /// `Minutes`.
-        #[serde(rename = "Minutes")]
         pub minutes: Value<i64>,
     }
 
@@ -1151,35 +1499,70 @@ pub mod domain {
         }
     }
 
+    impl Serialize for WindowStartTime {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Hours", &self.hours)?;
+            map.serialize_entry("Minutes", &self.minutes)?;
+            map.end()
+        }
+    }
+
     /// The `SnapshotOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnapshotOptions {
         /// `AutomatedSnapshotStartHour`.
-        #[serde(
-            rename = "AutomatedSnapshotStartHour",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automated_snapshot_start_hour: Option<Value<i64>>,
     }
 
+    impl Serialize for SnapshotOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomatedSnapshotStartHour",
+                &self.automated_snapshot_start_hour,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SoftwareUpdateOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SoftwareUpdateOptions {
         /// `AutoSoftwareUpdateEnabled`.
-        #[serde(
-            rename = "AutoSoftwareUpdateEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_software_update_enabled: Option<Value<bool>>,
         /// `UseLatestServiceSoftwareForBlueGreen`.
-        #[serde(
-            rename = "UseLatestServiceSoftwareForBlueGreen",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub use_latest_service_software_for_blue_green: Option<Value<bool>>,
+    }
+
+    impl Serialize for SoftwareUpdateOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoSoftwareUpdateEnabled",
+                &self.auto_software_update_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UseLatestServiceSoftwareForBlueGreen",
+                &self.use_latest_service_software_for_blue_green,
+            )?;
+            map.end()
+        }
     }
 
     /// The primary use case of the domain.
@@ -1226,16 +1609,27 @@ pub mod domain {
     }
 
     /// The `VpcOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcOptions {
-        /// Controls whether egress traffic from the domain is routed through the customer VPC.
-        #[serde(rename = "EgressEnabled", skip_serializing_if = "Option::is_none")]
+        /// `EgressEnabled`: Controls whether egress traffic from the domain is routed through the customer VPC.
         pub egress_enabled: Option<Value<bool>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for VpcOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EgressEnabled", &self.egress_enabled)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 }

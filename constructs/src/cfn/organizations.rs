@@ -104,22 +104,17 @@ pub mod account {
     }
 
     /// The properties of `AWS::Organizations::Account`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountProps {
-        /// The friendly name of the member account.
-        #[serde(rename = "AccountName")]
+        /// `AccountName`: The friendly name of the member account.
         pub account_name: Value<String>,
-        /// The email address of the owner to assign to the new member account.
-        #[serde(rename = "Email")]
+        /// `Email`: The email address of the owner to assign to the new member account.
         pub email: Value<String>,
-        /// List of parent nodes for the member account.
-        #[serde(rename = "ParentIds", skip_serializing_if = "Option::is_none")]
+        /// `ParentIds`: List of parent nodes for the member account.
         pub parent_ids: Option<Vec<Value<String>>>,
-        /// The name of an IAM role that AWS Organizations automatically preconfigures in the new member account.
-        #[serde(rename = "RoleName", skip_serializing_if = "Option::is_none")]
+        /// `RoleName`: The name of an IAM role that AWS Organizations automatically preconfigures in the new member account.
         pub role_name: Option<Value<String>>,
-        /// A list of tags that you want to attach to the newly created account.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the newly created account.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -136,6 +131,22 @@ pub mod account {
                 role_name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAccountProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountName", &self.account_name)?;
+            map.serialize_entry("Email", &self.email)?;
+            crate::cfn::entry(&mut map, "ParentIds", &self.parent_ids)?;
+            crate::cfn::entry(&mut map, "RoleName", &self.role_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -223,11 +234,22 @@ pub mod organization {
     }
 
     /// The properties of `AWS::Organizations::Organization`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOrganizationProps {
-        /// Specifies the feature set supported by the new organization.
-        #[serde(rename = "FeatureSet", skip_serializing_if = "Option::is_none")]
+        /// `FeatureSet`: Specifies the feature set supported by the new organization.
         pub feature_set: Option<Value<FeatureSet>>,
+    }
+
+    impl Serialize for CfnOrganizationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FeatureSet", &self.feature_set)?;
+            map.end()
+        }
     }
 
     /// Specifies the feature set supported by the new organization.
@@ -338,16 +360,13 @@ pub mod organizational_unit {
     }
 
     /// The properties of `AWS::Organizations::OrganizationalUnit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationalUnitProps {
-        /// The friendly name of this OU.
-        #[serde(rename = "Name")]
+        /// `Name`: The friendly name of this OU.
         pub name: Value<String>,
-        /// The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
-        #[serde(rename = "ParentId")]
+        /// `ParentId`: The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
         pub parent_id: Value<String>,
-        /// A list of tags that you want to attach to the newly created OU.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the newly created OU.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -362,6 +381,20 @@ pub mod organizational_unit {
                 parent_id: parent_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOrganizationalUnitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ParentId", &self.parent_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -436,25 +469,19 @@ pub mod policy {
     }
 
     /// The properties of `AWS::Organizations::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
-        /// The Policy text content. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Content")]
+        /// `Content`: The Policy text content. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub content: serde_json::Value,
-        /// Human readable description of the policy
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Human readable description of the policy
         pub description: Option<Value<String>>,
-        /// Name of the Policy
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the Policy
         pub name: Value<String>,
-        /// A list of tags that you want to attach to the newly created policy.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the newly created policy.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to
-        #[serde(rename = "TargetIds", skip_serializing_if = "Option::is_none")]
+        /// `TargetIds`: List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to
         pub target_ids: Option<Vec<Value<String>>>,
-        /// The type of policy to create.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of policy to create.
         pub r#type: Value<Type>,
     }
 
@@ -473,6 +500,23 @@ pub mod policy {
                 target_ids: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetIds", &self.target_ids)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -612,13 +656,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Organizations::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Content")]
+        /// `Content`: The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub content: serde_json::Value,
-        /// A list of tags that you want to attach to the resource policy
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the resource policy
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -629,6 +671,19 @@ pub mod resource_policy {
                 content: content.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -87,48 +87,29 @@ pub mod pipeline {
     }
 
     /// The properties of `AWS::OSIS::Pipeline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
         /// `BufferOptions`.
-        #[serde(rename = "BufferOptions", skip_serializing_if = "Option::is_none")]
         pub buffer_options: Option<BufferOptions>,
         /// `EncryptionAtRestOptions`.
-        #[serde(
-            rename = "EncryptionAtRestOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_at_rest_options: Option<EncryptionAtRestOptions>,
         /// `LogPublishingOptions`.
-        #[serde(
-            rename = "LogPublishingOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub log_publishing_options: Option<LogPublishingOptions>,
-        /// The maximum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
-        #[serde(rename = "MaxUnits")]
+        /// `MaxUnits`: The maximum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
         pub max_units: Value<i64>,
-        /// The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
-        #[serde(rename = "MinUnits")]
+        /// `MinUnits`: The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
         pub min_units: Value<i64>,
-        /// The Data Prepper pipeline configuration.
-        #[serde(rename = "PipelineConfigurationBody")]
+        /// `PipelineConfigurationBody`: The Data Prepper pipeline configuration.
         pub pipeline_configuration_body: Value<String>,
-        /// Name of the OpenSearch Ingestion Service pipeline to create.
-        #[serde(rename = "PipelineName")]
+        /// `PipelineName`: Name of the OpenSearch Ingestion Service pipeline to create.
         pub pipeline_name: Value<String>,
-        /// The Pipeline Role (ARN) for the pipeline.
-        #[serde(rename = "PipelineRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `PipelineRoleArn`: The Pipeline Role (ARN) for the pipeline.
         pub pipeline_role_arn: Option<Value<String>>,
         /// `ResourcePolicy`.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
         pub resource_policy: Option<ResourcePolicy>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcOptions`.
-        #[serde(rename = "VpcOptions", skip_serializing_if = "Option::is_none")]
         pub vpc_options: Option<VpcOptions>,
     }
 
@@ -156,11 +137,43 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for CfnPipelineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BufferOptions", &self.buffer_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionAtRestOptions",
+                &self.encryption_at_rest_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LogPublishingOptions",
+                &self.log_publishing_options,
+            )?;
+            map.serialize_entry("MaxUnits", &self.max_units)?;
+            map.serialize_entry("MinUnits", &self.min_units)?;
+            map.serialize_entry(
+                "PipelineConfigurationBody",
+                &self.pipeline_configuration_body,
+            )?;
+            map.serialize_entry("PipelineName", &self.pipeline_name)?;
+            crate::cfn::entry(&mut map, "PipelineRoleArn", &self.pipeline_role_arn)?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcOptions", &self.vpc_options)?;
+            map.end()
+        }
+    }
+
     /// Key-value pairs to configure buffering.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BufferOptions {
-        /// Whether persistent buffering should be enabled.
-        #[serde(rename = "PersistentBufferEnabled")]
+        /// `PersistentBufferEnabled`: Whether persistent buffering should be enabled.
         pub persistent_buffer_enabled: Value<bool>,
     }
 
@@ -173,11 +186,25 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for BufferOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PersistentBufferEnabled",
+                &self.persistent_buffer_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// Key-value pairs to configure encryption at rest.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionAtRestOptions {
-        /// The KMS key to use for encrypting data.
-        #[serde(rename = "KmsKeyArn")]
+        /// `KmsKeyArn`: The KMS key to use for encrypting data.
         pub kms_key_arn: Value<String>,
     }
 
@@ -190,26 +217,48 @@ pub mod pipeline {
         }
     }
 
-    /// Key-value pairs to configure log publishing.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LogPublishingOptions {
-        /// The destination for OpenSearch Ingestion Service logs sent to Amazon CloudWatch.
-        #[serde(
-            rename = "CloudWatchLogDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EncryptionAtRestOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
+    }
 
+    /// Key-value pairs to configure log publishing.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LogPublishingOptions {
+        /// `CloudWatchLogDestination`: The destination for OpenSearch Ingestion Service logs sent to Amazon CloudWatch.
         pub cloud_watch_log_destination: Option<CloudWatchLogDestination>,
-        /// Whether logs should be published.
-        #[serde(rename = "IsLoggingEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsLoggingEnabled`: Whether logs should be published.
         pub is_logging_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for LogPublishingOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogDestination",
+                &self.cloud_watch_log_destination,
+            )?;
+            crate::cfn::entry(&mut map, "IsLoggingEnabled", &self.is_logging_enabled)?;
+            map.end()
+        }
+    }
+
     /// The destination for OpenSearch Ingestion Service logs sent to Amazon CloudWatch.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogDestination {
         /// `LogGroup`.
-        #[serde(rename = "LogGroup")]
         pub log_group: Value<String>,
     }
 
@@ -222,11 +271,22 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for CloudWatchLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroup", &self.log_group)?;
+            map.end()
+        }
+    }
+
     /// The `ResourcePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourcePolicy {
-        /// `Policy`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. Untyped in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
     }
 
@@ -237,28 +297,28 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for ResourcePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
+        }
+    }
+
     /// Container for the values required to configure VPC access for the pipeline.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcOptions {
-        /// A list of security groups associated with the VPC endpoint.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: A list of security groups associated with the VPC endpoint.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of subnet IDs associated with the VPC endpoint.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: A list of subnet IDs associated with the VPC endpoint.
         pub subnet_ids: Vec<Value<String>>,
-        /// Options for attaching a VPC to the pipeline.
-        #[serde(
-            rename = "VpcAttachmentOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcAttachmentOptions`: Options for attaching a VPC to the pipeline.
         pub vpc_attachment_options: Option<VpcAttachmentOptions>,
-        /// Defines whether you or Amazon OpenSearch Ingestion service create and manage the VPC endpoint configured for the pipeline.
-        #[serde(
-            rename = "VpcEndpointManagement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcEndpointManagement`: Defines whether you or Amazon OpenSearch Ingestion service create and manage the VPC endpoint configured for the pipeline.
         pub vpc_endpoint_management: Option<Value<VpcEndpointManagement>>,
     }
 
@@ -274,14 +334,35 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for VpcOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcAttachmentOptions",
+                &self.vpc_attachment_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcEndpointManagement",
+                &self.vpc_endpoint_management,
+            )?;
+            map.end()
+        }
+    }
+
     /// Options for attaching a VPC to the pipeline.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcAttachmentOptions {
-        /// Whether the pipeline should be attached to the provided VPC
-        #[serde(rename = "AttachToVpc")]
+        /// `AttachToVpc`: Whether the pipeline should be attached to the provided VPC
         pub attach_to_vpc: Value<bool>,
-        /// The CIDR block to be reserved for OpenSearch Ingestion to create elastic network interfaces (ENIs).
-        #[serde(rename = "CidrBlock")]
+        /// `CidrBlock`: The CIDR block to be reserved for OpenSearch Ingestion to create elastic network interfaces (ENIs).
         pub cidr_block: Value<String>,
     }
 
@@ -295,6 +376,19 @@ pub mod pipeline {
                 attach_to_vpc: attach_to_vpc.into(),
                 cidr_block: cidr_block.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcAttachmentOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttachToVpc", &self.attach_to_vpc)?;
+            map.serialize_entry("CidrBlock", &self.cidr_block)?;
+            map.end()
         }
     }
 

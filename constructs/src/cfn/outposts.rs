@@ -95,32 +95,21 @@ pub mod outpost {
     }
 
     /// The properties of `AWS::Outposts::Outpost`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutpostProps {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `AvailabilityZoneId`.
-        #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SiteId`.
-        #[serde(rename = "SiteId")]
         pub site_id: Value<String>,
         /// `SupportedHardwareType`.
-        #[serde(
-            rename = "SupportedHardwareType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_hardware_type: Option<Value<SupportedHardwareType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -139,6 +128,32 @@ pub mod outpost {
                 supported_hardware_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOutpostProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SiteId", &self.site_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedHardwareType",
+                &self.supported_hardware_type,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -246,32 +261,21 @@ pub mod site {
     }
 
     /// The properties of `AWS::Outposts::Site`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSiteProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Notes`.
-        #[serde(rename = "Notes", skip_serializing_if = "Option::is_none")]
         pub notes: Option<Value<String>>,
         /// `OperatingAddress`.
-        #[serde(rename = "OperatingAddress", skip_serializing_if = "Option::is_none")]
         pub operating_address: Option<Address>,
         /// `RackPhysicalProperties`.
-        #[serde(
-            rename = "RackPhysicalProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rack_physical_properties: Option<RackPhysicalProperties>,
         /// `ShippingAddress`.
-        #[serde(rename = "ShippingAddress", skip_serializing_if = "Option::is_none")]
         pub shipping_address: Option<Address>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -290,41 +294,52 @@ pub mod site {
         }
     }
 
+    impl Serialize for CfnSiteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Notes", &self.notes)?;
+            crate::cfn::entry(&mut map, "OperatingAddress", &self.operating_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "RackPhysicalProperties",
+                &self.rack_physical_properties,
+            )?;
+            crate::cfn::entry(&mut map, "ShippingAddress", &self.shipping_address)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Address` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Address {
         /// `AddressLine1`.
-        #[serde(rename = "AddressLine1")]
         pub address_line1: Value<String>,
         /// `AddressLine2`.
-        #[serde(rename = "AddressLine2", skip_serializing_if = "Option::is_none")]
         pub address_line2: Option<Value<String>>,
         /// `AddressLine3`.
-        #[serde(rename = "AddressLine3", skip_serializing_if = "Option::is_none")]
         pub address_line3: Option<Value<String>>,
         /// `City`.
-        #[serde(rename = "City")]
         pub city: Value<String>,
         /// `ContactName`.
-        #[serde(rename = "ContactName")]
         pub contact_name: Value<String>,
         /// `ContactPhoneNumber`.
-        #[serde(rename = "ContactPhoneNumber")]
         pub contact_phone_number: Value<String>,
         /// `CountryCode`.
-        #[serde(rename = "CountryCode")]
         pub country_code: Value<String>,
         /// `DistrictOrCounty`.
-        #[serde(rename = "DistrictOrCounty", skip_serializing_if = "Option::is_none")]
         pub district_or_county: Option<Value<String>>,
         /// `Municipality`.
-        #[serde(rename = "Municipality", skip_serializing_if = "Option::is_none")]
         pub municipality: Option<Value<String>>,
         /// `PostalCode`.
-        #[serde(rename = "PostalCode")]
         pub postal_code: Value<String>,
         /// `StateOrRegion`.
-        #[serde(rename = "StateOrRegion")]
         pub state_or_region: Value<String>,
     }
 
@@ -355,40 +370,77 @@ pub mod site {
         }
     }
 
+    impl Serialize for Address {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddressLine1", &self.address_line1)?;
+            crate::cfn::entry(&mut map, "AddressLine2", &self.address_line2)?;
+            crate::cfn::entry(&mut map, "AddressLine3", &self.address_line3)?;
+            map.serialize_entry("City", &self.city)?;
+            map.serialize_entry("ContactName", &self.contact_name)?;
+            map.serialize_entry("ContactPhoneNumber", &self.contact_phone_number)?;
+            map.serialize_entry("CountryCode", &self.country_code)?;
+            crate::cfn::entry(&mut map, "DistrictOrCounty", &self.district_or_county)?;
+            crate::cfn::entry(&mut map, "Municipality", &self.municipality)?;
+            map.serialize_entry("PostalCode", &self.postal_code)?;
+            map.serialize_entry("StateOrRegion", &self.state_or_region)?;
+            map.end()
+        }
+    }
+
     /// The `RackPhysicalProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RackPhysicalProperties {
         /// `FiberOpticCableType`.
-        #[serde(rename = "FiberOpticCableType", skip_serializing_if = "Option::is_none")]
         pub fiber_optic_cable_type: Option<Value<FiberOpticCableType>>,
         /// `MaximumSupportedWeightLbs`.
-        #[serde(
-            rename = "MaximumSupportedWeightLbs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_supported_weight_lbs: Option<Value<MaximumSupportedWeightLbs>>,
         /// `OpticalStandard`.
-        #[serde(rename = "OpticalStandard", skip_serializing_if = "Option::is_none")]
         pub optical_standard: Option<Value<OpticalStandard>>,
         /// `PowerConnector`.
-        #[serde(rename = "PowerConnector", skip_serializing_if = "Option::is_none")]
         pub power_connector: Option<Value<PowerConnector>>,
         /// `PowerDrawKva`.
-        #[serde(rename = "PowerDrawKva", skip_serializing_if = "Option::is_none")]
         pub power_draw_kva: Option<Value<PowerDrawKva>>,
         /// `PowerFeedDrop`.
-        #[serde(rename = "PowerFeedDrop", skip_serializing_if = "Option::is_none")]
         pub power_feed_drop: Option<Value<PowerFeedDrop>>,
         /// `PowerPhase`.
-        #[serde(rename = "PowerPhase", skip_serializing_if = "Option::is_none")]
         pub power_phase: Option<Value<PowerPhase>>,
         /// `UplinkCount`.
-        #[serde(rename = "UplinkCount", skip_serializing_if = "Option::is_none")]
         pub uplink_count: Option<Value<UplinkCount>>,
         /// `UplinkGbps`.
-        #[serde(rename = "UplinkGbps", skip_serializing_if = "Option::is_none")]
         pub uplink_gbps: Option<Value<UplinkGbps>>,
+    }
+
+    impl Serialize for RackPhysicalProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FiberOpticCableType",
+                &self.fiber_optic_cable_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumSupportedWeightLbs",
+                &self.maximum_supported_weight_lbs,
+            )?;
+            crate::cfn::entry(&mut map, "OpticalStandard", &self.optical_standard)?;
+            crate::cfn::entry(&mut map, "PowerConnector", &self.power_connector)?;
+            crate::cfn::entry(&mut map, "PowerDrawKva", &self.power_draw_kva)?;
+            crate::cfn::entry(&mut map, "PowerFeedDrop", &self.power_feed_drop)?;
+            crate::cfn::entry(&mut map, "PowerPhase", &self.power_phase)?;
+            crate::cfn::entry(&mut map, "UplinkCount", &self.uplink_count)?;
+            crate::cfn::entry(&mut map, "UplinkGbps", &self.uplink_gbps)?;
+            map.end()
+        }
     }
 
     /// Values of `FiberOpticCableType`.

@@ -117,39 +117,23 @@ pub mod application_instance {
     }
 
     /// The properties of `AWS::Panorama::ApplicationInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationInstanceProps {
-        /// The ID of an application instance to replace with the new instance.
-        #[serde(
-            rename = "ApplicationInstanceIdToReplace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationInstanceIdToReplace`: The ID of an application instance to replace with the new instance.
         pub application_instance_id_to_replace: Option<Value<String>>,
-        /// The device's ID.
-        #[serde(rename = "DefaultRuntimeContextDevice")]
+        /// `DefaultRuntimeContextDevice`: The device's ID.
         pub default_runtime_context_device: Value<String>,
-        /// A description for the application instance.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the application instance.
         pub description: Option<Value<String>>,
-        /// Setting overrides for the application manifest.
-        #[serde(
-            rename = "ManifestOverridesPayload",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestOverridesPayload`: Setting overrides for the application manifest.
         pub manifest_overrides_payload: Option<ManifestOverridesPayload>,
-        /// The application's manifest document.
-        #[serde(rename = "ManifestPayload")]
+        /// `ManifestPayload`: The application's manifest document.
         pub manifest_payload: ManifestPayload,
-        /// A name for the application instance.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the application instance.
         pub name: Option<Value<String>>,
-        /// The ARN of a runtime role for the application instance.
-        #[serde(rename = "RuntimeRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RuntimeRoleArn`: The ARN of a runtime role for the application instance.
         pub runtime_role_arn: Option<Value<String>>,
-        /// Tags for the application instance.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the application instance.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -172,20 +156,72 @@ pub mod application_instance {
         }
     }
 
+    impl Serialize for CfnApplicationInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationInstanceIdToReplace",
+                &self.application_instance_id_to_replace,
+            )?;
+            map.serialize_entry(
+                "DefaultRuntimeContextDevice",
+                &self.default_runtime_context_device,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestOverridesPayload",
+                &self.manifest_overrides_payload,
+            )?;
+            map.serialize_entry("ManifestPayload", &self.manifest_payload)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RuntimeRoleArn", &self.runtime_role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Parameter overrides for an application instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManifestOverridesPayload {
-        /// The overrides document.
-        #[serde(rename = "PayloadData", skip_serializing_if = "Option::is_none")]
+        /// `PayloadData`: The overrides document.
         pub payload_data: Option<Value<String>>,
     }
 
+    impl Serialize for ManifestOverridesPayload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PayloadData", &self.payload_data)?;
+            map.end()
+        }
+    }
+
     /// A application verion's manifest file.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManifestPayload {
-        /// The application manifest.
-        #[serde(rename = "PayloadData", skip_serializing_if = "Option::is_none")]
+        /// `PayloadData`: The application manifest.
         pub payload_data: Option<Value<String>>,
+    }
+
+    impl Serialize for ManifestPayload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PayloadData", &self.payload_data)?;
+            map.end()
+        }
     }
 }
 
@@ -294,16 +330,13 @@ pub mod package {
     }
 
     /// The properties of `AWS::Panorama::Package`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPackageProps {
-        /// A name for the package.
-        #[serde(rename = "PackageName")]
+        /// `PackageName`: A name for the package.
         pub package_name: Value<String>,
-        /// A storage location.
-        #[serde(rename = "StorageLocation", skip_serializing_if = "Option::is_none")]
+        /// `StorageLocation`: A storage location.
         pub storage_location: Option<StorageLocation>,
-        /// Tags for the package.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the package.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -318,36 +351,65 @@ pub mod package {
         }
     }
 
+    impl Serialize for CfnPackageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PackageName", &self.package_name)?;
+            crate::cfn::entry(&mut map, "StorageLocation", &self.storage_location)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A storage location.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageLocation {
-        /// The location's binary prefix. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "BinaryPrefixLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BinaryPrefixLocation`: The location's binary prefix. Read-only: CloudFormation returns it.
         pub binary_prefix_location: Option<Value<String>>,
-        /// The location's bucket. Read-only: CloudFormation returns it.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The location's bucket. Read-only: CloudFormation returns it.
         pub bucket: Option<Value<String>>,
-        /// The location's generated prefix. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "GeneratedPrefixLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GeneratedPrefixLocation`: The location's generated prefix. Read-only: CloudFormation returns it.
         pub generated_prefix_location: Option<Value<String>>,
-        /// The location's manifest prefix. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ManifestPrefixLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManifestPrefixLocation`: The location's manifest prefix. Read-only: CloudFormation returns it.
         pub manifest_prefix_location: Option<Value<String>>,
-        /// The location's repo prefix. Read-only: CloudFormation returns it.
-        #[serde(rename = "RepoPrefixLocation", skip_serializing_if = "Option::is_none")]
+        /// `RepoPrefixLocation`: The location's repo prefix. Read-only: CloudFormation returns it.
         pub repo_prefix_location: Option<Value<String>>,
+    }
+
+    impl Serialize for StorageLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BinaryPrefixLocation",
+                &self.binary_prefix_location,
+            )?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(
+                &mut map,
+                "GeneratedPrefixLocation",
+                &self.generated_prefix_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManifestPrefixLocation",
+                &self.manifest_prefix_location,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepoPrefixLocation",
+                &self.repo_prefix_location,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -443,29 +505,19 @@ pub mod package_version {
     }
 
     /// The properties of `AWS::Panorama::PackageVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPackageVersionProps {
-        /// Whether to mark the new version as the latest version.
-        #[serde(rename = "MarkLatest", skip_serializing_if = "Option::is_none")]
+        /// `MarkLatest`: Whether to mark the new version as the latest version.
         pub mark_latest: Option<Value<bool>>,
-        /// An owner account.
-        #[serde(rename = "OwnerAccount", skip_serializing_if = "Option::is_none")]
+        /// `OwnerAccount`: An owner account.
         pub owner_account: Option<Value<String>>,
-        /// A package ID.
-        #[serde(rename = "PackageId")]
+        /// `PackageId`: A package ID.
         pub package_id: Value<String>,
-        /// A package version.
-        #[serde(rename = "PackageVersion")]
+        /// `PackageVersion`: A package version.
         pub package_version: Value<String>,
-        /// A patch version.
-        #[serde(rename = "PatchVersion")]
+        /// `PatchVersion`: A patch version.
         pub patch_version: Value<String>,
-        /// If the version was marked latest, the new version to maker as latest.
-        #[serde(
-            rename = "UpdatedLatestPatchVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UpdatedLatestPatchVersion`: If the version was marked latest, the new version to maker as latest.
         pub updated_latest_patch_version: Option<Value<String>>,
     }
 
@@ -484,6 +536,27 @@ pub mod package_version {
                 patch_version: patch_version.into(),
                 updated_latest_patch_version: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPackageVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MarkLatest", &self.mark_latest)?;
+            crate::cfn::entry(&mut map, "OwnerAccount", &self.owner_account)?;
+            map.serialize_entry("PackageId", &self.package_id)?;
+            map.serialize_entry("PackageVersion", &self.package_version)?;
+            map.serialize_entry("PatchVersion", &self.patch_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "UpdatedLatestPatchVersion",
+                &self.updated_latest_patch_version,
+            )?;
+            map.end()
         }
     }
 }

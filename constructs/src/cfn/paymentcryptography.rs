@@ -68,13 +68,11 @@ pub mod alias {
     }
 
     /// The properties of `AWS::PaymentCryptography::Alias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
         /// `AliasName`.
-        #[serde(rename = "AliasName")]
         pub alias_name: Value<String>,
         /// `KeyArn`.
-        #[serde(rename = "KeyArn", skip_serializing_if = "Option::is_none")]
         pub key_arn: Option<Value<String>>,
     }
 
@@ -85,6 +83,19 @@ pub mod alias {
                 alias_name: alias_name.into(),
                 key_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AliasName", &self.alias_name)?;
+            crate::cfn::entry(&mut map, "KeyArn", &self.key_arn)?;
+            map.end()
         }
     }
 }
@@ -164,35 +175,23 @@ pub mod key {
     }
 
     /// The properties of `AWS::PaymentCryptography::Key`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyProps {
         /// `DeriveKeyUsage`.
-        #[serde(rename = "DeriveKeyUsage", skip_serializing_if = "Option::is_none")]
         pub derive_key_usage: Option<Value<DeriveKeyUsage>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `Exportable`.
-        #[serde(rename = "Exportable")]
         pub exportable: Value<bool>,
         /// `KeyAttributes`.
-        #[serde(rename = "KeyAttributes")]
         pub key_attributes: KeyAttributes,
         /// `KeyCheckValueAlgorithm`.
-        #[serde(
-            rename = "KeyCheckValueAlgorithm",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub key_check_value_algorithm: Option<Value<KeyCheckValueAlgorithm>>,
-        /// The resource-based policy attached to the key, in JSON format.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: The resource-based policy attached to the key, in JSON format.
         pub policy: Option<Value<String>>,
         /// `ReplicationRegions`.
-        #[serde(rename = "ReplicationRegions", skip_serializing_if = "Option::is_none")]
         pub replication_regions: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -212,6 +211,33 @@ pub mod key {
                 replication_regions: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeriveKeyUsage", &self.derive_key_usage)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("Exportable", &self.exportable)?;
+            map.serialize_entry("KeyAttributes", &self.key_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "KeyCheckValueAlgorithm",
+                &self.key_check_value_algorithm,
+            )?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationRegions",
+                &self.replication_regions,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -310,19 +336,15 @@ pub mod key {
     }
 
     /// The `KeyAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeyAttributes {
         /// `KeyAlgorithm`.
-        #[serde(rename = "KeyAlgorithm")]
         pub key_algorithm: Value<KeyAlgorithm>,
         /// `KeyClass`.
-        #[serde(rename = "KeyClass")]
         pub key_class: Value<KeyClass>,
         /// `KeyModesOfUse`.
-        #[serde(rename = "KeyModesOfUse")]
         pub key_modes_of_use: KeyModesOfUse,
         /// `KeyUsage`.
-        #[serde(rename = "KeyUsage")]
         pub key_usage: Value<KeyUsage>,
     }
 
@@ -340,6 +362,21 @@ pub mod key {
                 key_modes_of_use: key_modes_of_use.into(),
                 key_usage: key_usage.into(),
             }
+        }
+    }
+
+    impl Serialize for KeyAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KeyAlgorithm", &self.key_algorithm)?;
+            map.serialize_entry("KeyClass", &self.key_class)?;
+            map.serialize_entry("KeyModesOfUse", &self.key_modes_of_use)?;
+            map.serialize_entry("KeyUsage", &self.key_usage)?;
+            map.end()
         }
     }
 
@@ -463,35 +500,46 @@ pub mod key {
     }
 
     /// The `KeyModesOfUse` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyModesOfUse {
         /// `Decrypt`.
-        #[serde(rename = "Decrypt", skip_serializing_if = "Option::is_none")]
         pub decrypt: Option<Value<bool>>,
         /// `DeriveKey`.
-        #[serde(rename = "DeriveKey", skip_serializing_if = "Option::is_none")]
         pub derive_key: Option<Value<bool>>,
         /// `Encrypt`.
-        #[serde(rename = "Encrypt", skip_serializing_if = "Option::is_none")]
         pub encrypt: Option<Value<bool>>,
         /// `Generate`.
-        #[serde(rename = "Generate", skip_serializing_if = "Option::is_none")]
         pub generate: Option<Value<bool>>,
         /// `NoRestrictions`.
-        #[serde(rename = "NoRestrictions", skip_serializing_if = "Option::is_none")]
         pub no_restrictions: Option<Value<bool>>,
         /// `Sign`.
-        #[serde(rename = "Sign", skip_serializing_if = "Option::is_none")]
         pub sign: Option<Value<bool>>,
         /// `Unwrap`.
-        #[serde(rename = "Unwrap", skip_serializing_if = "Option::is_none")]
         pub unwrap: Option<Value<bool>>,
         /// `Verify`.
-        #[serde(rename = "Verify", skip_serializing_if = "Option::is_none")]
         pub verify: Option<Value<bool>>,
         /// `Wrap`.
-        #[serde(rename = "Wrap", skip_serializing_if = "Option::is_none")]
         pub wrap: Option<Value<bool>>,
+    }
+
+    impl Serialize for KeyModesOfUse {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Decrypt", &self.decrypt)?;
+            crate::cfn::entry(&mut map, "DeriveKey", &self.derive_key)?;
+            crate::cfn::entry(&mut map, "Encrypt", &self.encrypt)?;
+            crate::cfn::entry(&mut map, "Generate", &self.generate)?;
+            crate::cfn::entry(&mut map, "NoRestrictions", &self.no_restrictions)?;
+            crate::cfn::entry(&mut map, "Sign", &self.sign)?;
+            crate::cfn::entry(&mut map, "Unwrap", &self.unwrap)?;
+            crate::cfn::entry(&mut map, "Verify", &self.verify)?;
+            crate::cfn::entry(&mut map, "Wrap", &self.wrap)?;
+            map.end()
+        }
     }
 
     /// Values of `KeyUsage`.

@@ -81,19 +81,15 @@ pub mod connector {
     }
 
     /// The properties of `AWS::PCAConnectorAD::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
         /// `CertificateAuthorityArn`.
-        #[serde(rename = "CertificateAuthorityArn")]
         pub certificate_authority_arn: Value<String>,
         /// `DirectoryId`.
-        #[serde(rename = "DirectoryId")]
         pub directory_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `VpcInformation`.
-        #[serde(rename = "VpcInformation")]
         pub vpc_information: VpcInformation,
     }
 
@@ -113,14 +109,30 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            map.serialize_entry("DirectoryId", &self.directory_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcInformation", &self.vpc_information)?;
+            map.end()
+        }
+    }
+
     /// The `VpcInformation` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcInformation {
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
     }
 
@@ -131,6 +143,19 @@ pub mod connector {
                 ip_address_type: None,
                 security_group_ids: security_group_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcInformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.end()
         }
     }
 
@@ -234,13 +259,11 @@ pub mod directory_registration {
     }
 
     /// The properties of `AWS::PCAConnectorAD::DirectoryRegistration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectoryRegistrationProps {
         /// `DirectoryId`.
-        #[serde(rename = "DirectoryId")]
         pub directory_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -251,6 +274,19 @@ pub mod directory_registration {
                 directory_id: directory_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDirectoryRegistrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DirectoryId", &self.directory_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -314,13 +350,11 @@ pub mod service_principal_name {
     }
 
     /// The properties of `AWS::PCAConnectorAD::ServicePrincipalName`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServicePrincipalNameProps {
         /// `ConnectorArn`.
-        #[serde(rename = "ConnectorArn")]
         pub connector_arn: Value<String>,
         /// `DirectoryRegistrationArn`.
-        #[serde(rename = "DirectoryRegistrationArn")]
         pub directory_registration_arn: Value<String>,
     }
 
@@ -334,6 +368,22 @@ pub mod service_principal_name {
                 connector_arn: connector_arn.into(),
                 directory_registration_arn: directory_registration_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnServicePrincipalNameProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorArn", &self.connector_arn)?;
+            map.serialize_entry(
+                "DirectoryRegistrationArn",
+                &self.directory_registration_arn,
+            )?;
+            map.end()
         }
     }
 }
@@ -401,26 +451,17 @@ pub mod template {
     }
 
     /// The properties of `AWS::PCAConnectorAD::Template`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTemplateProps {
         /// `ConnectorArn`.
-        #[serde(rename = "ConnectorArn")]
         pub connector_arn: Value<String>,
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: TemplateDefinition,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ReenrollAllCertificateHolders`.
-        #[serde(
-            rename = "ReenrollAllCertificateHolders",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reenroll_all_certificate_holders: Option<Value<bool>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -441,46 +482,69 @@ pub mod template {
         }
     }
 
+    impl Serialize for CfnTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorArn", &self.connector_arn)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReenrollAllCertificateHolders",
+                &self.reenroll_all_certificate_holders,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `TemplateDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateDefinition {
         /// `TemplateV2`.
-        #[serde(rename = "TemplateV2", skip_serializing_if = "Option::is_none")]
         pub template_v2: Option<TemplateV2>,
         /// `TemplateV3`.
-        #[serde(rename = "TemplateV3", skip_serializing_if = "Option::is_none")]
         pub template_v3: Option<TemplateV3>,
         /// `TemplateV4`.
-        #[serde(rename = "TemplateV4", skip_serializing_if = "Option::is_none")]
         pub template_v4: Option<TemplateV4>,
     }
 
+    impl Serialize for TemplateDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TemplateV2", &self.template_v2)?;
+            crate::cfn::entry(&mut map, "TemplateV3", &self.template_v3)?;
+            crate::cfn::entry(&mut map, "TemplateV4", &self.template_v4)?;
+            map.end()
+        }
+    }
+
     /// The `TemplateV2` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TemplateV2 {
         /// `CertificateValidity`.
-        #[serde(rename = "CertificateValidity")]
         pub certificate_validity: CertificateValidity,
         /// `EnrollmentFlags`.
-        #[serde(rename = "EnrollmentFlags")]
         pub enrollment_flags: EnrollmentFlagsV2,
         /// `Extensions`.
-        #[serde(rename = "Extensions")]
         pub extensions: ExtensionsV2,
         /// `GeneralFlags`.
-        #[serde(rename = "GeneralFlags")]
         pub general_flags: GeneralFlagsV2,
         /// `PrivateKeyAttributes`.
-        #[serde(rename = "PrivateKeyAttributes")]
         pub private_key_attributes: PrivateKeyAttributesV2,
         /// `PrivateKeyFlags`.
-        #[serde(rename = "PrivateKeyFlags")]
         pub private_key_flags: PrivateKeyFlagsV2,
         /// `SubjectNameFlags`.
-        #[serde(rename = "SubjectNameFlags")]
         pub subject_name_flags: SubjectNameFlagsV2,
         /// `SupersededTemplates`.
-        #[serde(rename = "SupersededTemplates", skip_serializing_if = "Option::is_none")]
         pub superseded_templates: Option<Vec<Value<String>>>,
     }
 
@@ -508,14 +572,35 @@ pub mod template {
         }
     }
 
+    impl Serialize for TemplateV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateValidity", &self.certificate_validity)?;
+            map.serialize_entry("EnrollmentFlags", &self.enrollment_flags)?;
+            map.serialize_entry("Extensions", &self.extensions)?;
+            map.serialize_entry("GeneralFlags", &self.general_flags)?;
+            map.serialize_entry("PrivateKeyAttributes", &self.private_key_attributes)?;
+            map.serialize_entry("PrivateKeyFlags", &self.private_key_flags)?;
+            map.serialize_entry("SubjectNameFlags", &self.subject_name_flags)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupersededTemplates",
+                &self.superseded_templates,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CertificateValidity` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CertificateValidity {
         /// `RenewalPeriod`.
-        #[serde(rename = "RenewalPeriod")]
         pub renewal_period: ValidityPeriod,
         /// `ValidityPeriod`.
-        #[serde(rename = "ValidityPeriod")]
         pub validity_period: ValidityPeriod,
     }
 
@@ -532,14 +617,25 @@ pub mod template {
         }
     }
 
+    impl Serialize for CertificateValidity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RenewalPeriod", &self.renewal_period)?;
+            map.serialize_entry("ValidityPeriod", &self.validity_period)?;
+            map.end()
+        }
+    }
+
     /// The `ValidityPeriod` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValidityPeriod {
         /// `Period`.
-        #[serde(rename = "Period")]
         pub period: Value<f64>,
         /// `PeriodType`.
-        #[serde(rename = "PeriodType")]
         pub period_type: Value<ValidityPeriodType>,
     }
 
@@ -553,6 +649,19 @@ pub mod template {
                 period: period.into(),
                 period_type: period_type.into(),
             }
+        }
+    }
+
+    impl Serialize for ValidityPeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Period", &self.period)?;
+            map.serialize_entry("PeriodType", &self.period_type)?;
+            map.end()
         }
     }
 
@@ -603,49 +712,62 @@ pub mod template {
     }
 
     /// The `EnrollmentFlagsV2` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnrollmentFlagsV2 {
         /// `EnableKeyReuseOnNtTokenKeysetStorageFull`.
-        #[serde(
-            rename = "EnableKeyReuseOnNtTokenKeysetStorageFull",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_key_reuse_on_nt_token_keyset_storage_full: Option<Value<bool>>,
         /// `IncludeSymmetricAlgorithms`.
-        #[serde(
-            rename = "IncludeSymmetricAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_symmetric_algorithms: Option<Value<bool>>,
         /// `NoSecurityExtension`.
-        #[serde(rename = "NoSecurityExtension", skip_serializing_if = "Option::is_none")]
         pub no_security_extension: Option<Value<bool>>,
         /// `RemoveInvalidCertificateFromPersonalStore`.
-        #[serde(
-            rename = "RemoveInvalidCertificateFromPersonalStore",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_invalid_certificate_from_personal_store: Option<Value<bool>>,
         /// `UserInteractionRequired`.
-        #[serde(
-            rename = "UserInteractionRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_interaction_required: Option<Value<bool>>,
     }
 
+    impl Serialize for EnrollmentFlagsV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableKeyReuseOnNtTokenKeysetStorageFull",
+                &self.enable_key_reuse_on_nt_token_keyset_storage_full,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeSymmetricAlgorithms",
+                &self.include_symmetric_algorithms,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoSecurityExtension",
+                &self.no_security_extension,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveInvalidCertificateFromPersonalStore",
+                &self.remove_invalid_certificate_from_personal_store,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserInteractionRequired",
+                &self.user_interaction_required,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ExtensionsV2` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExtensionsV2 {
         /// `ApplicationPolicies`.
-        #[serde(rename = "ApplicationPolicies", skip_serializing_if = "Option::is_none")]
         pub application_policies: Option<ApplicationPolicies>,
         /// `KeyUsage`.
-        #[serde(rename = "KeyUsage")]
         pub key_usage: KeyUsage,
     }
 
@@ -659,14 +781,29 @@ pub mod template {
         }
     }
 
+    impl Serialize for ExtensionsV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationPolicies",
+                &self.application_policies,
+            )?;
+            map.serialize_entry("KeyUsage", &self.key_usage)?;
+            map.end()
+        }
+    }
+
     /// The `ApplicationPolicies` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationPolicies {
         /// `Critical`.
-        #[serde(rename = "Critical", skip_serializing_if = "Option::is_none")]
         pub critical: Option<Value<bool>>,
         /// `Policies`.
-        #[serde(rename = "Policies")]
         pub policies: Vec<ApplicationPolicy>,
     }
 
@@ -680,19 +817,43 @@ pub mod template {
         }
     }
 
+    impl Serialize for ApplicationPolicies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Critical", &self.critical)?;
+            map.serialize_entry("Policies", &self.policies)?;
+            map.end()
+        }
+    }
+
     /// The `ApplicationPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApplicationPolicy {
         /// `PolicyType`.
-        #[serde(rename = "PolicyType", skip_serializing_if = "Option::is_none")]
         pub policy_type: Option<Value<ApplicationPolicyType>>,
         /// `PolicyObjectIdentifier`.
-        #[serde(
-            rename = "PolicyObjectIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub policy_object_identifier: Option<Value<String>>,
+    }
+
+    impl Serialize for ApplicationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PolicyType", &self.policy_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PolicyObjectIdentifier",
+                &self.policy_object_identifier,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ApplicationPolicyType`.
@@ -958,13 +1119,11 @@ pub mod template {
     }
 
     /// The `KeyUsage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeyUsage {
         /// `Critical`.
-        #[serde(rename = "Critical", skip_serializing_if = "Option::is_none")]
         pub critical: Option<Value<bool>>,
         /// `UsageFlags`.
-        #[serde(rename = "UsageFlags")]
         pub usage_flags: KeyUsageFlags,
     }
 
@@ -978,48 +1137,80 @@ pub mod template {
         }
     }
 
+    impl Serialize for KeyUsage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Critical", &self.critical)?;
+            map.serialize_entry("UsageFlags", &self.usage_flags)?;
+            map.end()
+        }
+    }
+
     /// The `KeyUsageFlags` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyUsageFlags {
         /// `DataEncipherment`.
-        #[serde(rename = "DataEncipherment", skip_serializing_if = "Option::is_none")]
         pub data_encipherment: Option<Value<bool>>,
         /// `DigitalSignature`.
-        #[serde(rename = "DigitalSignature", skip_serializing_if = "Option::is_none")]
         pub digital_signature: Option<Value<bool>>,
         /// `KeyAgreement`.
-        #[serde(rename = "KeyAgreement", skip_serializing_if = "Option::is_none")]
         pub key_agreement: Option<Value<bool>>,
         /// `KeyEncipherment`.
-        #[serde(rename = "KeyEncipherment", skip_serializing_if = "Option::is_none")]
         pub key_encipherment: Option<Value<bool>>,
         /// `NonRepudiation`.
-        #[serde(rename = "NonRepudiation", skip_serializing_if = "Option::is_none")]
         pub non_repudiation: Option<Value<bool>>,
     }
 
+    impl Serialize for KeyUsageFlags {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataEncipherment", &self.data_encipherment)?;
+            crate::cfn::entry(&mut map, "DigitalSignature", &self.digital_signature)?;
+            crate::cfn::entry(&mut map, "KeyAgreement", &self.key_agreement)?;
+            crate::cfn::entry(&mut map, "KeyEncipherment", &self.key_encipherment)?;
+            crate::cfn::entry(&mut map, "NonRepudiation", &self.non_repudiation)?;
+            map.end()
+        }
+    }
+
     /// The `GeneralFlagsV2` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeneralFlagsV2 {
         /// `AutoEnrollment`.
-        #[serde(rename = "AutoEnrollment", skip_serializing_if = "Option::is_none")]
         pub auto_enrollment: Option<Value<bool>>,
         /// `MachineType`.
-        #[serde(rename = "MachineType", skip_serializing_if = "Option::is_none")]
         pub machine_type: Option<Value<bool>>,
     }
 
+    impl Serialize for GeneralFlagsV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoEnrollment", &self.auto_enrollment)?;
+            crate::cfn::entry(&mut map, "MachineType", &self.machine_type)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateKeyAttributesV2` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateKeyAttributesV2 {
         /// `CryptoProviders`.
-        #[serde(rename = "CryptoProviders", skip_serializing_if = "Option::is_none")]
         pub crypto_providers: Option<Vec<Value<String>>>,
         /// `KeySpec`.
-        #[serde(rename = "KeySpec")]
         pub key_spec: Value<KeySpec>,
         /// `MinimalKeyLength`.
-        #[serde(rename = "MinimalKeyLength")]
         pub minimal_key_length: Value<f64>,
     }
 
@@ -1034,6 +1225,20 @@ pub mod template {
                 key_spec: key_spec.into(),
                 minimal_key_length: minimal_key_length.into(),
             }
+        }
+    }
+
+    impl Serialize for PrivateKeyAttributesV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CryptoProviders", &self.crypto_providers)?;
+            map.serialize_entry("KeySpec", &self.key_spec)?;
+            map.serialize_entry("MinimalKeyLength", &self.minimal_key_length)?;
+            map.end()
         }
     }
 
@@ -1075,20 +1280,13 @@ pub mod template {
     }
 
     /// The `PrivateKeyFlagsV2` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateKeyFlagsV2 {
         /// `ClientVersion`.
-        #[serde(rename = "ClientVersion")]
         pub client_version: Value<ClientCompatibilityV2>,
         /// `ExportableKey`.
-        #[serde(rename = "ExportableKey", skip_serializing_if = "Option::is_none")]
         pub exportable_key: Option<Value<bool>>,
         /// `StrongKeyProtectionRequired`.
-        #[serde(
-            rename = "StrongKeyProtectionRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub strong_key_protection_required: Option<Value<bool>>,
     }
 
@@ -1100,6 +1298,24 @@ pub mod template {
                 exportable_key: None,
                 strong_key_protection_required: None,
             }
+        }
+    }
+
+    impl Serialize for PrivateKeyFlagsV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientVersion", &self.client_version)?;
+            crate::cfn::entry(&mut map, "ExportableKey", &self.exportable_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "StrongKeyProtectionRequired",
+                &self.strong_key_protection_required,
+            )?;
+            map.end()
         }
     }
 
@@ -1153,77 +1369,83 @@ pub mod template {
     }
 
     /// The `SubjectNameFlagsV2` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SubjectNameFlagsV2 {
         /// `RequireCommonName`.
-        #[serde(rename = "RequireCommonName", skip_serializing_if = "Option::is_none")]
         pub require_common_name: Option<Value<bool>>,
         /// `RequireDirectoryPath`.
-        #[serde(
-            rename = "RequireDirectoryPath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_directory_path: Option<Value<bool>>,
         /// `RequireDnsAsCn`.
-        #[serde(rename = "RequireDnsAsCn", skip_serializing_if = "Option::is_none")]
         pub require_dns_as_cn: Option<Value<bool>>,
         /// `RequireEmail`.
-        #[serde(rename = "RequireEmail", skip_serializing_if = "Option::is_none")]
         pub require_email: Option<Value<bool>>,
         /// `SanRequireDirectoryGuid`.
-        #[serde(
-            rename = "SanRequireDirectoryGuid",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub san_require_directory_guid: Option<Value<bool>>,
         /// `SanRequireDns`.
-        #[serde(rename = "SanRequireDns", skip_serializing_if = "Option::is_none")]
         pub san_require_dns: Option<Value<bool>>,
         /// `SanRequireDomainDns`.
-        #[serde(rename = "SanRequireDomainDns", skip_serializing_if = "Option::is_none")]
         pub san_require_domain_dns: Option<Value<bool>>,
         /// `SanRequireEmail`.
-        #[serde(rename = "SanRequireEmail", skip_serializing_if = "Option::is_none")]
         pub san_require_email: Option<Value<bool>>,
         /// `SanRequireSpn`.
-        #[serde(rename = "SanRequireSpn", skip_serializing_if = "Option::is_none")]
         pub san_require_spn: Option<Value<bool>>,
         /// `SanRequireUpn`.
-        #[serde(rename = "SanRequireUpn", skip_serializing_if = "Option::is_none")]
         pub san_require_upn: Option<Value<bool>>,
     }
 
+    impl Serialize for SubjectNameFlagsV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RequireCommonName", &self.require_common_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireDirectoryPath",
+                &self.require_directory_path,
+            )?;
+            crate::cfn::entry(&mut map, "RequireDnsAsCn", &self.require_dns_as_cn)?;
+            crate::cfn::entry(&mut map, "RequireEmail", &self.require_email)?;
+            crate::cfn::entry(
+                &mut map,
+                "SanRequireDirectoryGuid",
+                &self.san_require_directory_guid,
+            )?;
+            crate::cfn::entry(&mut map, "SanRequireDns", &self.san_require_dns)?;
+            crate::cfn::entry(
+                &mut map,
+                "SanRequireDomainDns",
+                &self.san_require_domain_dns,
+            )?;
+            crate::cfn::entry(&mut map, "SanRequireEmail", &self.san_require_email)?;
+            crate::cfn::entry(&mut map, "SanRequireSpn", &self.san_require_spn)?;
+            crate::cfn::entry(&mut map, "SanRequireUpn", &self.san_require_upn)?;
+            map.end()
+        }
+    }
+
     /// The `TemplateV3` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TemplateV3 {
         /// `CertificateValidity`.
-        #[serde(rename = "CertificateValidity")]
         pub certificate_validity: CertificateValidity,
         /// `EnrollmentFlags`.
-        #[serde(rename = "EnrollmentFlags")]
         pub enrollment_flags: EnrollmentFlagsV3,
         /// `Extensions`.
-        #[serde(rename = "Extensions")]
         pub extensions: ExtensionsV3,
         /// `GeneralFlags`.
-        #[serde(rename = "GeneralFlags")]
         pub general_flags: GeneralFlagsV3,
         /// `HashAlgorithm`.
-        #[serde(rename = "HashAlgorithm")]
         pub hash_algorithm: Value<HashAlgorithm>,
         /// `PrivateKeyAttributes`.
-        #[serde(rename = "PrivateKeyAttributes")]
         pub private_key_attributes: PrivateKeyAttributesV3,
         /// `PrivateKeyFlags`.
-        #[serde(rename = "PrivateKeyFlags")]
         pub private_key_flags: PrivateKeyFlagsV3,
         /// `SubjectNameFlags`.
-        #[serde(rename = "SubjectNameFlags")]
         pub subject_name_flags: SubjectNameFlagsV3,
         /// `SupersededTemplates`.
-        #[serde(rename = "SupersededTemplates", skip_serializing_if = "Option::is_none")]
         pub superseded_templates: Option<Vec<Value<String>>>,
     }
 
@@ -1253,50 +1475,87 @@ pub mod template {
         }
     }
 
+    impl Serialize for TemplateV3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateValidity", &self.certificate_validity)?;
+            map.serialize_entry("EnrollmentFlags", &self.enrollment_flags)?;
+            map.serialize_entry("Extensions", &self.extensions)?;
+            map.serialize_entry("GeneralFlags", &self.general_flags)?;
+            map.serialize_entry("HashAlgorithm", &self.hash_algorithm)?;
+            map.serialize_entry("PrivateKeyAttributes", &self.private_key_attributes)?;
+            map.serialize_entry("PrivateKeyFlags", &self.private_key_flags)?;
+            map.serialize_entry("SubjectNameFlags", &self.subject_name_flags)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupersededTemplates",
+                &self.superseded_templates,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EnrollmentFlagsV3` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnrollmentFlagsV3 {
         /// `EnableKeyReuseOnNtTokenKeysetStorageFull`.
-        #[serde(
-            rename = "EnableKeyReuseOnNtTokenKeysetStorageFull",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_key_reuse_on_nt_token_keyset_storage_full: Option<Value<bool>>,
         /// `IncludeSymmetricAlgorithms`.
-        #[serde(
-            rename = "IncludeSymmetricAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_symmetric_algorithms: Option<Value<bool>>,
         /// `NoSecurityExtension`.
-        #[serde(rename = "NoSecurityExtension", skip_serializing_if = "Option::is_none")]
         pub no_security_extension: Option<Value<bool>>,
         /// `RemoveInvalidCertificateFromPersonalStore`.
-        #[serde(
-            rename = "RemoveInvalidCertificateFromPersonalStore",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_invalid_certificate_from_personal_store: Option<Value<bool>>,
         /// `UserInteractionRequired`.
-        #[serde(
-            rename = "UserInteractionRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_interaction_required: Option<Value<bool>>,
     }
 
+    impl Serialize for EnrollmentFlagsV3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableKeyReuseOnNtTokenKeysetStorageFull",
+                &self.enable_key_reuse_on_nt_token_keyset_storage_full,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeSymmetricAlgorithms",
+                &self.include_symmetric_algorithms,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoSecurityExtension",
+                &self.no_security_extension,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveInvalidCertificateFromPersonalStore",
+                &self.remove_invalid_certificate_from_personal_store,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserInteractionRequired",
+                &self.user_interaction_required,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ExtensionsV3` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExtensionsV3 {
         /// `ApplicationPolicies`.
-        #[serde(rename = "ApplicationPolicies", skip_serializing_if = "Option::is_none")]
         pub application_policies: Option<ApplicationPolicies>,
         /// `KeyUsage`.
-        #[serde(rename = "KeyUsage")]
         pub key_usage: KeyUsage,
     }
 
@@ -1310,15 +1569,43 @@ pub mod template {
         }
     }
 
+    impl Serialize for ExtensionsV3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationPolicies",
+                &self.application_policies,
+            )?;
+            map.serialize_entry("KeyUsage", &self.key_usage)?;
+            map.end()
+        }
+    }
+
     /// The `GeneralFlagsV3` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeneralFlagsV3 {
         /// `AutoEnrollment`.
-        #[serde(rename = "AutoEnrollment", skip_serializing_if = "Option::is_none")]
         pub auto_enrollment: Option<Value<bool>>,
         /// `MachineType`.
-        #[serde(rename = "MachineType", skip_serializing_if = "Option::is_none")]
         pub machine_type: Option<Value<bool>>,
+    }
+
+    impl Serialize for GeneralFlagsV3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoEnrollment", &self.auto_enrollment)?;
+            crate::cfn::entry(&mut map, "MachineType", &self.machine_type)?;
+            map.end()
+        }
     }
 
     /// Values of `HashAlgorithm`.
@@ -1362,22 +1649,17 @@ pub mod template {
     }
 
     /// The `PrivateKeyAttributesV3` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateKeyAttributesV3 {
         /// `Algorithm`.
-        #[serde(rename = "Algorithm")]
         pub algorithm: Value<PrivateKeyAlgorithm>,
         /// `CryptoProviders`.
-        #[serde(rename = "CryptoProviders", skip_serializing_if = "Option::is_none")]
         pub crypto_providers: Option<Vec<Value<String>>>,
         /// `KeySpec`.
-        #[serde(rename = "KeySpec")]
         pub key_spec: Value<KeySpec>,
         /// `KeyUsageProperty`.
-        #[serde(rename = "KeyUsageProperty")]
         pub key_usage_property: KeyUsageProperty,
         /// `MinimalKeyLength`.
-        #[serde(rename = "MinimalKeyLength")]
         pub minimal_key_length: Value<f64>,
     }
 
@@ -1396,6 +1678,22 @@ pub mod template {
                 key_usage_property: key_usage_property.into(),
                 minimal_key_length: minimal_key_length.into(),
             }
+        }
+    }
+
+    impl Serialize for PrivateKeyAttributesV3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Algorithm", &self.algorithm)?;
+            crate::cfn::entry(&mut map, "CryptoProviders", &self.crypto_providers)?;
+            map.serialize_entry("KeySpec", &self.key_spec)?;
+            map.serialize_entry("KeyUsageProperty", &self.key_usage_property)?;
+            map.serialize_entry("MinimalKeyLength", &self.minimal_key_length)?;
+            map.end()
         }
     }
 
@@ -1443,14 +1741,25 @@ pub mod template {
     }
 
     /// The `KeyUsageProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyUsageProperty {
         /// `PropertyType`.
-        #[serde(rename = "PropertyType", skip_serializing_if = "Option::is_none")]
         pub property_type: Option<Value<KeyUsagePropertyType>>,
         /// `PropertyFlags`.
-        #[serde(rename = "PropertyFlags", skip_serializing_if = "Option::is_none")]
         pub property_flags: Option<KeyUsagePropertyFlags>,
+    }
+
+    impl Serialize for KeyUsageProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PropertyType", &self.property_type)?;
+            crate::cfn::entry(&mut map, "PropertyFlags", &self.property_flags)?;
+            map.end()
+        }
     }
 
     /// Values of `KeyUsagePropertyType`.
@@ -1488,41 +1797,40 @@ pub mod template {
     }
 
     /// The `KeyUsagePropertyFlags` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KeyUsagePropertyFlags {
         /// `Decrypt`.
-        #[serde(rename = "Decrypt", skip_serializing_if = "Option::is_none")]
         pub decrypt: Option<Value<bool>>,
         /// `KeyAgreement`.
-        #[serde(rename = "KeyAgreement", skip_serializing_if = "Option::is_none")]
         pub key_agreement: Option<Value<bool>>,
         /// `Sign`.
-        #[serde(rename = "Sign", skip_serializing_if = "Option::is_none")]
         pub sign: Option<Value<bool>>,
     }
 
+    impl Serialize for KeyUsagePropertyFlags {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Decrypt", &self.decrypt)?;
+            crate::cfn::entry(&mut map, "KeyAgreement", &self.key_agreement)?;
+            crate::cfn::entry(&mut map, "Sign", &self.sign)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateKeyFlagsV3` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateKeyFlagsV3 {
         /// `ClientVersion`.
-        #[serde(rename = "ClientVersion")]
         pub client_version: Value<ClientCompatibilityV3>,
         /// `ExportableKey`.
-        #[serde(rename = "ExportableKey", skip_serializing_if = "Option::is_none")]
         pub exportable_key: Option<Value<bool>>,
         /// `RequireAlternateSignatureAlgorithm`.
-        #[serde(
-            rename = "RequireAlternateSignatureAlgorithm",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_alternate_signature_algorithm: Option<Value<bool>>,
         /// `StrongKeyProtectionRequired`.
-        #[serde(
-            rename = "StrongKeyProtectionRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub strong_key_protection_required: Option<Value<bool>>,
     }
 
@@ -1535,6 +1843,29 @@ pub mod template {
                 require_alternate_signature_algorithm: None,
                 strong_key_protection_required: None,
             }
+        }
+    }
+
+    impl Serialize for PrivateKeyFlagsV3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientVersion", &self.client_version)?;
+            crate::cfn::entry(&mut map, "ExportableKey", &self.exportable_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireAlternateSignatureAlgorithm",
+                &self.require_alternate_signature_algorithm,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StrongKeyProtectionRequired",
+                &self.strong_key_protection_required,
+            )?;
+            map.end()
         }
     }
 
@@ -1585,77 +1916,83 @@ pub mod template {
     }
 
     /// The `SubjectNameFlagsV3` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SubjectNameFlagsV3 {
         /// `RequireCommonName`.
-        #[serde(rename = "RequireCommonName", skip_serializing_if = "Option::is_none")]
         pub require_common_name: Option<Value<bool>>,
         /// `RequireDirectoryPath`.
-        #[serde(
-            rename = "RequireDirectoryPath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_directory_path: Option<Value<bool>>,
         /// `RequireDnsAsCn`.
-        #[serde(rename = "RequireDnsAsCn", skip_serializing_if = "Option::is_none")]
         pub require_dns_as_cn: Option<Value<bool>>,
         /// `RequireEmail`.
-        #[serde(rename = "RequireEmail", skip_serializing_if = "Option::is_none")]
         pub require_email: Option<Value<bool>>,
         /// `SanRequireDirectoryGuid`.
-        #[serde(
-            rename = "SanRequireDirectoryGuid",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub san_require_directory_guid: Option<Value<bool>>,
         /// `SanRequireDns`.
-        #[serde(rename = "SanRequireDns", skip_serializing_if = "Option::is_none")]
         pub san_require_dns: Option<Value<bool>>,
         /// `SanRequireDomainDns`.
-        #[serde(rename = "SanRequireDomainDns", skip_serializing_if = "Option::is_none")]
         pub san_require_domain_dns: Option<Value<bool>>,
         /// `SanRequireEmail`.
-        #[serde(rename = "SanRequireEmail", skip_serializing_if = "Option::is_none")]
         pub san_require_email: Option<Value<bool>>,
         /// `SanRequireSpn`.
-        #[serde(rename = "SanRequireSpn", skip_serializing_if = "Option::is_none")]
         pub san_require_spn: Option<Value<bool>>,
         /// `SanRequireUpn`.
-        #[serde(rename = "SanRequireUpn", skip_serializing_if = "Option::is_none")]
         pub san_require_upn: Option<Value<bool>>,
     }
 
+    impl Serialize for SubjectNameFlagsV3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RequireCommonName", &self.require_common_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireDirectoryPath",
+                &self.require_directory_path,
+            )?;
+            crate::cfn::entry(&mut map, "RequireDnsAsCn", &self.require_dns_as_cn)?;
+            crate::cfn::entry(&mut map, "RequireEmail", &self.require_email)?;
+            crate::cfn::entry(
+                &mut map,
+                "SanRequireDirectoryGuid",
+                &self.san_require_directory_guid,
+            )?;
+            crate::cfn::entry(&mut map, "SanRequireDns", &self.san_require_dns)?;
+            crate::cfn::entry(
+                &mut map,
+                "SanRequireDomainDns",
+                &self.san_require_domain_dns,
+            )?;
+            crate::cfn::entry(&mut map, "SanRequireEmail", &self.san_require_email)?;
+            crate::cfn::entry(&mut map, "SanRequireSpn", &self.san_require_spn)?;
+            crate::cfn::entry(&mut map, "SanRequireUpn", &self.san_require_upn)?;
+            map.end()
+        }
+    }
+
     /// The `TemplateV4` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TemplateV4 {
         /// `CertificateValidity`.
-        #[serde(rename = "CertificateValidity")]
         pub certificate_validity: CertificateValidity,
         /// `EnrollmentFlags`.
-        #[serde(rename = "EnrollmentFlags")]
         pub enrollment_flags: EnrollmentFlagsV4,
         /// `Extensions`.
-        #[serde(rename = "Extensions")]
         pub extensions: ExtensionsV4,
         /// `GeneralFlags`.
-        #[serde(rename = "GeneralFlags")]
         pub general_flags: GeneralFlagsV4,
         /// `HashAlgorithm`.
-        #[serde(rename = "HashAlgorithm", skip_serializing_if = "Option::is_none")]
         pub hash_algorithm: Option<Value<HashAlgorithm>>,
         /// `PrivateKeyAttributes`.
-        #[serde(rename = "PrivateKeyAttributes")]
         pub private_key_attributes: PrivateKeyAttributesV4,
         /// `PrivateKeyFlags`.
-        #[serde(rename = "PrivateKeyFlags")]
         pub private_key_flags: PrivateKeyFlagsV4,
         /// `SubjectNameFlags`.
-        #[serde(rename = "SubjectNameFlags")]
         pub subject_name_flags: SubjectNameFlagsV4,
         /// `SupersededTemplates`.
-        #[serde(rename = "SupersededTemplates", skip_serializing_if = "Option::is_none")]
         pub superseded_templates: Option<Vec<Value<String>>>,
     }
 
@@ -1684,50 +2021,87 @@ pub mod template {
         }
     }
 
+    impl Serialize for TemplateV4 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateValidity", &self.certificate_validity)?;
+            map.serialize_entry("EnrollmentFlags", &self.enrollment_flags)?;
+            map.serialize_entry("Extensions", &self.extensions)?;
+            map.serialize_entry("GeneralFlags", &self.general_flags)?;
+            crate::cfn::entry(&mut map, "HashAlgorithm", &self.hash_algorithm)?;
+            map.serialize_entry("PrivateKeyAttributes", &self.private_key_attributes)?;
+            map.serialize_entry("PrivateKeyFlags", &self.private_key_flags)?;
+            map.serialize_entry("SubjectNameFlags", &self.subject_name_flags)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupersededTemplates",
+                &self.superseded_templates,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EnrollmentFlagsV4` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnrollmentFlagsV4 {
         /// `EnableKeyReuseOnNtTokenKeysetStorageFull`.
-        #[serde(
-            rename = "EnableKeyReuseOnNtTokenKeysetStorageFull",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_key_reuse_on_nt_token_keyset_storage_full: Option<Value<bool>>,
         /// `IncludeSymmetricAlgorithms`.
-        #[serde(
-            rename = "IncludeSymmetricAlgorithms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_symmetric_algorithms: Option<Value<bool>>,
         /// `NoSecurityExtension`.
-        #[serde(rename = "NoSecurityExtension", skip_serializing_if = "Option::is_none")]
         pub no_security_extension: Option<Value<bool>>,
         /// `RemoveInvalidCertificateFromPersonalStore`.
-        #[serde(
-            rename = "RemoveInvalidCertificateFromPersonalStore",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub remove_invalid_certificate_from_personal_store: Option<Value<bool>>,
         /// `UserInteractionRequired`.
-        #[serde(
-            rename = "UserInteractionRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_interaction_required: Option<Value<bool>>,
     }
 
+    impl Serialize for EnrollmentFlagsV4 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableKeyReuseOnNtTokenKeysetStorageFull",
+                &self.enable_key_reuse_on_nt_token_keyset_storage_full,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeSymmetricAlgorithms",
+                &self.include_symmetric_algorithms,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoSecurityExtension",
+                &self.no_security_extension,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RemoveInvalidCertificateFromPersonalStore",
+                &self.remove_invalid_certificate_from_personal_store,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserInteractionRequired",
+                &self.user_interaction_required,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ExtensionsV4` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExtensionsV4 {
         /// `ApplicationPolicies`.
-        #[serde(rename = "ApplicationPolicies", skip_serializing_if = "Option::is_none")]
         pub application_policies: Option<ApplicationPolicies>,
         /// `KeyUsage`.
-        #[serde(rename = "KeyUsage")]
         pub key_usage: KeyUsage,
     }
 
@@ -1741,34 +2115,57 @@ pub mod template {
         }
     }
 
+    impl Serialize for ExtensionsV4 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationPolicies",
+                &self.application_policies,
+            )?;
+            map.serialize_entry("KeyUsage", &self.key_usage)?;
+            map.end()
+        }
+    }
+
     /// The `GeneralFlagsV4` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeneralFlagsV4 {
         /// `AutoEnrollment`.
-        #[serde(rename = "AutoEnrollment", skip_serializing_if = "Option::is_none")]
         pub auto_enrollment: Option<Value<bool>>,
         /// `MachineType`.
-        #[serde(rename = "MachineType", skip_serializing_if = "Option::is_none")]
         pub machine_type: Option<Value<bool>>,
     }
 
+    impl Serialize for GeneralFlagsV4 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoEnrollment", &self.auto_enrollment)?;
+            crate::cfn::entry(&mut map, "MachineType", &self.machine_type)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateKeyAttributesV4` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateKeyAttributesV4 {
         /// `Algorithm`.
-        #[serde(rename = "Algorithm", skip_serializing_if = "Option::is_none")]
         pub algorithm: Option<Value<PrivateKeyAlgorithm>>,
         /// `CryptoProviders`.
-        #[serde(rename = "CryptoProviders", skip_serializing_if = "Option::is_none")]
         pub crypto_providers: Option<Vec<Value<String>>>,
         /// `KeySpec`.
-        #[serde(rename = "KeySpec")]
         pub key_spec: Value<KeySpec>,
         /// `KeyUsageProperty`.
-        #[serde(rename = "KeyUsageProperty", skip_serializing_if = "Option::is_none")]
         pub key_usage_property: Option<KeyUsageProperty>,
         /// `MinimalKeyLength`.
-        #[serde(rename = "MinimalKeyLength")]
         pub minimal_key_length: Value<f64>,
     }
 
@@ -1788,38 +2185,36 @@ pub mod template {
         }
     }
 
+    impl Serialize for PrivateKeyAttributesV4 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Algorithm", &self.algorithm)?;
+            crate::cfn::entry(&mut map, "CryptoProviders", &self.crypto_providers)?;
+            map.serialize_entry("KeySpec", &self.key_spec)?;
+            crate::cfn::entry(&mut map, "KeyUsageProperty", &self.key_usage_property)?;
+            map.serialize_entry("MinimalKeyLength", &self.minimal_key_length)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateKeyFlagsV4` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateKeyFlagsV4 {
         /// `ClientVersion`.
-        #[serde(rename = "ClientVersion")]
         pub client_version: Value<ClientCompatibilityV4>,
         /// `ExportableKey`.
-        #[serde(rename = "ExportableKey", skip_serializing_if = "Option::is_none")]
         pub exportable_key: Option<Value<bool>>,
         /// `RequireAlternateSignatureAlgorithm`.
-        #[serde(
-            rename = "RequireAlternateSignatureAlgorithm",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_alternate_signature_algorithm: Option<Value<bool>>,
         /// `RequireSameKeyRenewal`.
-        #[serde(
-            rename = "RequireSameKeyRenewal",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_same_key_renewal: Option<Value<bool>>,
         /// `StrongKeyProtectionRequired`.
-        #[serde(
-            rename = "StrongKeyProtectionRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub strong_key_protection_required: Option<Value<bool>>,
         /// `UseLegacyProvider`.
-        #[serde(rename = "UseLegacyProvider", skip_serializing_if = "Option::is_none")]
         pub use_legacy_provider: Option<Value<bool>>,
     }
 
@@ -1834,6 +2229,35 @@ pub mod template {
                 strong_key_protection_required: None,
                 use_legacy_provider: None,
             }
+        }
+    }
+
+    impl Serialize for PrivateKeyFlagsV4 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientVersion", &self.client_version)?;
+            crate::cfn::entry(&mut map, "ExportableKey", &self.exportable_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireAlternateSignatureAlgorithm",
+                &self.require_alternate_signature_algorithm,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireSameKeyRenewal",
+                &self.require_same_key_renewal,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StrongKeyProtectionRequired",
+                &self.strong_key_protection_required,
+            )?;
+            crate::cfn::entry(&mut map, "UseLegacyProvider", &self.use_legacy_provider)?;
+            map.end()
         }
     }
 
@@ -1878,46 +2302,61 @@ pub mod template {
     }
 
     /// The `SubjectNameFlagsV4` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SubjectNameFlagsV4 {
         /// `RequireCommonName`.
-        #[serde(rename = "RequireCommonName", skip_serializing_if = "Option::is_none")]
         pub require_common_name: Option<Value<bool>>,
         /// `RequireDirectoryPath`.
-        #[serde(
-            rename = "RequireDirectoryPath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_directory_path: Option<Value<bool>>,
         /// `RequireDnsAsCn`.
-        #[serde(rename = "RequireDnsAsCn", skip_serializing_if = "Option::is_none")]
         pub require_dns_as_cn: Option<Value<bool>>,
         /// `RequireEmail`.
-        #[serde(rename = "RequireEmail", skip_serializing_if = "Option::is_none")]
         pub require_email: Option<Value<bool>>,
         /// `SanRequireDirectoryGuid`.
-        #[serde(
-            rename = "SanRequireDirectoryGuid",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub san_require_directory_guid: Option<Value<bool>>,
         /// `SanRequireDns`.
-        #[serde(rename = "SanRequireDns", skip_serializing_if = "Option::is_none")]
         pub san_require_dns: Option<Value<bool>>,
         /// `SanRequireDomainDns`.
-        #[serde(rename = "SanRequireDomainDns", skip_serializing_if = "Option::is_none")]
         pub san_require_domain_dns: Option<Value<bool>>,
         /// `SanRequireEmail`.
-        #[serde(rename = "SanRequireEmail", skip_serializing_if = "Option::is_none")]
         pub san_require_email: Option<Value<bool>>,
         /// `SanRequireSpn`.
-        #[serde(rename = "SanRequireSpn", skip_serializing_if = "Option::is_none")]
         pub san_require_spn: Option<Value<bool>>,
         /// `SanRequireUpn`.
-        #[serde(rename = "SanRequireUpn", skip_serializing_if = "Option::is_none")]
         pub san_require_upn: Option<Value<bool>>,
+    }
+
+    impl Serialize for SubjectNameFlagsV4 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RequireCommonName", &self.require_common_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireDirectoryPath",
+                &self.require_directory_path,
+            )?;
+            crate::cfn::entry(&mut map, "RequireDnsAsCn", &self.require_dns_as_cn)?;
+            crate::cfn::entry(&mut map, "RequireEmail", &self.require_email)?;
+            crate::cfn::entry(
+                &mut map,
+                "SanRequireDirectoryGuid",
+                &self.san_require_directory_guid,
+            )?;
+            crate::cfn::entry(&mut map, "SanRequireDns", &self.san_require_dns)?;
+            crate::cfn::entry(
+                &mut map,
+                "SanRequireDomainDns",
+                &self.san_require_domain_dns,
+            )?;
+            crate::cfn::entry(&mut map, "SanRequireEmail", &self.san_require_email)?;
+            crate::cfn::entry(&mut map, "SanRequireSpn", &self.san_require_spn)?;
+            crate::cfn::entry(&mut map, "SanRequireUpn", &self.san_require_upn)?;
+            map.end()
+        }
     }
 }
 
@@ -1982,19 +2421,15 @@ pub mod template_group_access_control_entry {
     }
 
     /// The properties of `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTemplateGroupAccessControlEntryProps {
         /// `AccessRights`.
-        #[serde(rename = "AccessRights")]
         pub access_rights: AccessRights,
         /// `GroupDisplayName`.
-        #[serde(rename = "GroupDisplayName")]
         pub group_display_name: Value<String>,
         /// `GroupSecurityIdentifier`.
-        #[serde(rename = "GroupSecurityIdentifier")]
         pub group_security_identifier: Value<String>,
         /// `TemplateArn`.
-        #[serde(rename = "TemplateArn")]
         pub template_arn: Value<String>,
     }
 
@@ -2015,15 +2450,44 @@ pub mod template_group_access_control_entry {
         }
     }
 
+    impl Serialize for CfnTemplateGroupAccessControlEntryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessRights", &self.access_rights)?;
+            map.serialize_entry("GroupDisplayName", &self.group_display_name)?;
+            map.serialize_entry(
+                "GroupSecurityIdentifier",
+                &self.group_security_identifier,
+            )?;
+            map.serialize_entry("TemplateArn", &self.template_arn)?;
+            map.end()
+        }
+    }
+
     /// The `AccessRights` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessRights {
         /// `AutoEnroll`.
-        #[serde(rename = "AutoEnroll", skip_serializing_if = "Option::is_none")]
         pub auto_enroll: Option<Value<AccessRight>>,
         /// `Enroll`.
-        #[serde(rename = "Enroll", skip_serializing_if = "Option::is_none")]
         pub enroll: Option<Value<AccessRight>>,
+    }
+
+    impl Serialize for AccessRights {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoEnroll", &self.auto_enroll)?;
+            crate::cfn::entry(&mut map, "Enroll", &self.enroll)?;
+            map.end()
+        }
     }
 
     /// Values of `AccessRight`.

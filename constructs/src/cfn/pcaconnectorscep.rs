@@ -73,13 +73,11 @@ pub mod challenge {
     }
 
     /// The properties of `AWS::PCAConnectorSCEP::Challenge`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChallengeProps {
         /// `ConnectorArn`.
-        #[serde(rename = "ConnectorArn")]
         pub connector_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -90,6 +88,19 @@ pub mod challenge {
                 connector_arn: connector_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnChallengeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorArn", &self.connector_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -173,23 +184,15 @@ pub mod connector {
     }
 
     /// The properties of `AWS::PCAConnectorSCEP::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
         /// `CertificateAuthorityArn`.
-        #[serde(rename = "CertificateAuthorityArn")]
         pub certificate_authority_arn: Value<String>,
         /// `MobileDeviceManagement`.
-        #[serde(
-            rename = "MobileDeviceManagement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub mobile_device_management: Option<MobileDeviceManagement>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `VpcEndpointId`.
-        #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_id: Option<Value<String>>,
     }
 
@@ -205,22 +208,53 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MobileDeviceManagement",
+                &self.mobile_device_management,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
+            map.end()
+        }
+    }
+
     /// The `MobileDeviceManagement` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MobileDeviceManagement {
         /// `Intune`.
-        #[serde(rename = "Intune", skip_serializing_if = "Option::is_none")]
         pub intune: Option<IntuneConfiguration>,
     }
 
+    impl Serialize for MobileDeviceManagement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Intune", &self.intune)?;
+            map.end()
+        }
+    }
+
     /// The `IntuneConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntuneConfiguration {
         /// `AzureApplicationId`.
-        #[serde(rename = "AzureApplicationId")]
         pub azure_application_id: Value<String>,
         /// `Domain`.
-        #[serde(rename = "Domain")]
         pub domain: Value<String>,
     }
 
@@ -234,6 +268,19 @@ pub mod connector {
                 azure_application_id: azure_application_id.into(),
                 domain: domain.into(),
             }
+        }
+    }
+
+    impl Serialize for IntuneConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AzureApplicationId", &self.azure_application_id)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            map.end()
         }
     }
 }

@@ -94,25 +94,19 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::PCS::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
-        /// The name that identifies the cluster.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name that identifies the cluster.
         pub name: Option<Value<String>>,
-        /// The networking configuration for the cluster's control plane.
-        #[serde(rename = "Networking")]
+        /// `Networking`: The networking configuration for the cluster's control plane.
         pub networking: Networking,
-        /// The cluster management and job scheduling software associated with the cluster.
-        #[serde(rename = "Scheduler")]
+        /// `Scheduler`: The cluster management and job scheduling software associated with the cluster.
         pub scheduler: Scheduler,
-        /// The size of the cluster.
-        #[serde(rename = "Size")]
+        /// `Size`: The size of the cluster.
         pub size: Value<Size>,
-        /// Additional options related to the Slurm scheduler.
-        #[serde(rename = "SlurmConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `SlurmConfiguration`: Additional options related to the Slurm scheduler.
         pub slurm_configuration: Option<SlurmConfiguration>,
-        /// 1 or more tags added to the resource. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: 1 or more tags added to the resource. Untyped in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -134,18 +128,50 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Networking", &self.networking)?;
+            map.serialize_entry("Scheduler", &self.scheduler)?;
+            map.serialize_entry("Size", &self.size)?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmConfiguration",
+                &self.slurm_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The networking configuration for the cluster's control plane.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Networking {
-        /// The IP of the cluster (IPV4 or IPV6)
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The IP of the cluster (IPV4 or IPV6)
         pub network_type: Option<Value<NetworkType>>,
-        /// The list of security group IDs associated with the Elastic Network Interface (ENI) created in subnets.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The list of security group IDs associated with the Elastic Network Interface (ENI) created in subnets.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The list of subnet IDs where AWS PCS creates an Elastic Network Interface (ENI) to enable communication between managed controllers and AWS PCS resources.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The list of subnet IDs where AWS PCS creates an Elastic Network Interface (ENI) to enable communication between managed controllers and AWS PCS resources.
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for Networking {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 
     /// The IP of the cluster (IPV4 or IPV6)
@@ -186,13 +212,11 @@ pub mod cluster {
     }
 
     /// The cluster management and job scheduling software associated with the cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Scheduler {
-        /// The software AWS PCS uses to manage cluster scaling and job scheduling.
-        #[serde(rename = "Type")]
+        /// `Type`: The software AWS PCS uses to manage cluster scaling and job scheduling.
         pub r#type: Value<Type>,
-        /// The version of the specified scheduling software that AWS PCS uses to manage cluster scaling and job scheduling.
-        #[serde(rename = "Version")]
+        /// `Version`: The version of the specified scheduling software that AWS PCS uses to manage cluster scaling and job scheduling.
         pub version: Value<String>,
     }
 
@@ -206,6 +230,19 @@ pub mod cluster {
                 r#type: r#type.into(),
                 version: version.into(),
             }
+        }
+    }
+
+    impl Serialize for Scheduler {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -284,58 +321,67 @@ pub mod cluster {
     }
 
     /// Additional options related to the Slurm scheduler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlurmConfiguration {
         /// `Accounting`.
-        #[serde(rename = "Accounting", skip_serializing_if = "Option::is_none")]
         pub accounting: Option<Accounting>,
         /// `AuthKey`.
-        #[serde(rename = "AuthKey", skip_serializing_if = "Option::is_none")]
         pub auth_key: Option<AuthKey>,
-        /// Additional cgroup-specific configuration that directly maps to cgroup.conf settings.
-        #[serde(
-            rename = "CgroupCustomSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CgroupCustomSettings`: Additional cgroup-specific configuration that directly maps to cgroup.conf settings.
         pub cgroup_custom_settings: Option<Vec<CgroupCustomSetting>>,
         /// `JwtAuth`.
-        #[serde(rename = "JwtAuth", skip_serializing_if = "Option::is_none")]
         pub jwt_auth: Option<JwtAuth>,
-        /// The time before an idle node is scaled down.
-        #[serde(
-            rename = "ScaleDownIdleTimeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScaleDownIdleTimeInSeconds`: The time before an idle node is scaled down.
         pub scale_down_idle_time_in_seconds: Option<Value<i64>>,
-        /// Additional Slurm-specific configuration that directly maps to Slurm settings.
-        #[serde(rename = "SlurmCustomSettings", skip_serializing_if = "Option::is_none")]
+        /// `SlurmCustomSettings`: Additional Slurm-specific configuration that directly maps to Slurm settings.
         pub slurm_custom_settings: Option<Vec<SlurmCustomSetting>>,
         /// `SlurmRest`.
-        #[serde(rename = "SlurmRest", skip_serializing_if = "Option::is_none")]
         pub slurm_rest: Option<SlurmRest>,
-        /// Additional slurmdbd-specific configuration that directly maps to slurmdbd.conf settings.
-        #[serde(
-            rename = "SlurmdbdCustomSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SlurmdbdCustomSettings`: Additional slurmdbd-specific configuration that directly maps to slurmdbd.conf settings.
         pub slurmdbd_custom_settings: Option<Vec<SlurmdbdCustomSetting>>,
     }
 
-    /// The accounting configuration includes configurable settings for Slurm accounting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Accounting {
-        /// The default value for all purge settings for `slurmdbd.conf`.
-        #[serde(
-            rename = "DefaultPurgeTimeInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SlurmConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Accounting", &self.accounting)?;
+            crate::cfn::entry(&mut map, "AuthKey", &self.auth_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "CgroupCustomSettings",
+                &self.cgroup_custom_settings,
+            )?;
+            crate::cfn::entry(&mut map, "JwtAuth", &self.jwt_auth)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScaleDownIdleTimeInSeconds",
+                &self.scale_down_idle_time_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmCustomSettings",
+                &self.slurm_custom_settings,
+            )?;
+            crate::cfn::entry(&mut map, "SlurmRest", &self.slurm_rest)?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmdbdCustomSettings",
+                &self.slurmdbd_custom_settings,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The accounting configuration includes configurable settings for Slurm accounting.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Accounting {
+        /// `DefaultPurgeTimeInDays`: The default value for all purge settings for `slurmdbd.conf`.
         pub default_purge_time_in_days: Option<Value<i64>>,
-        /// The default value is `NONE`.
-        #[serde(rename = "Mode")]
+        /// `Mode`: The default value is `NONE`.
         pub mode: Value<Mode>,
     }
 
@@ -346,6 +392,23 @@ pub mod cluster {
                 default_purge_time_in_days: None,
                 mode: mode.into(),
             }
+        }
+    }
+
+    impl Serialize for Accounting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultPurgeTimeInDays",
+                &self.default_purge_time_in_days,
+            )?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -387,13 +450,11 @@ pub mod cluster {
     }
 
     /// The shared Slurm key for authentication, also known as the cluster secret.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AuthKey {
-        /// The Amazon Resource Name (ARN) of the the shared Slurm key.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) of the the shared Slurm key.
         pub secret_arn: Value<String>,
-        /// The version of the shared Slurm key.
-        #[serde(rename = "SecretVersion")]
+        /// `SecretVersion`: The version of the shared Slurm key.
         pub secret_version: Value<String>,
     }
 
@@ -410,14 +471,25 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for AuthKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("SecretVersion", &self.secret_version)?;
+            map.end()
+        }
+    }
+
     /// Additional cgroup configuration settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CgroupCustomSetting {
-        /// The cgroup.conf parameter name.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: The cgroup.conf parameter name.
         pub parameter_name: Value<String>,
-        /// The value for the cgroup.conf parameter.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The value for the cgroup.conf parameter.
         pub parameter_value: Value<String>,
     }
 
@@ -434,22 +506,44 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CgroupCustomSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
+    }
+
     /// JWT authentication configuration for Slurm.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JwtAuth {
         /// `JwtKey`.
-        #[serde(rename = "JwtKey", skip_serializing_if = "Option::is_none")]
         pub jwt_key: Option<JwtKey>,
     }
 
+    impl Serialize for JwtAuth {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JwtKey", &self.jwt_key)?;
+            map.end()
+        }
+    }
+
     /// JWT key configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JwtKey {
-        /// The Amazon Resource Name (ARN) of the JWT key secret.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) of the JWT key secret.
         pub secret_arn: Value<String>,
-        /// The version of the JWT key secret.
-        #[serde(rename = "SecretVersion")]
+        /// `SecretVersion`: The version of the JWT key secret.
         pub secret_version: Value<String>,
     }
 
@@ -466,14 +560,25 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for JwtKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.serialize_entry("SecretVersion", &self.secret_version)?;
+            map.end()
+        }
+    }
+
     /// Additional settings that directly map to Slurm settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlurmCustomSetting {
-        /// AWS PCS supports configuration of the following Slurm parameters for clusters: Prolog, Epilog, and SelectTypeParameters.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: AWS PCS supports configuration of the following Slurm parameters for clusters: Prolog, Epilog, and SelectTypeParameters.
         pub parameter_name: Value<String>,
-        /// The value for the configured Slurm setting.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The value for the configured Slurm setting.
         pub parameter_value: Value<String>,
     }
 
@@ -490,11 +595,23 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for SlurmCustomSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
+    }
+
     /// The SlurmRest configuration includes configurable settings for Slurm Rest.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlurmRest {
-        /// The default value is `NONE`.
-        #[serde(rename = "Mode")]
+        /// `Mode`: The default value is `NONE`.
         pub mode: Value<SlurmRestMode>,
     }
 
@@ -502,6 +619,18 @@ pub mod cluster {
         /// A `SlurmRest` of its required properties (`Mode`), the others unset.
         pub fn new(mode: impl Into<Value<SlurmRestMode>>) -> Self {
             Self { mode: mode.into() }
+        }
+    }
+
+    impl Serialize for SlurmRest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -543,13 +672,11 @@ pub mod cluster {
     }
 
     /// Additional slurmdbd configuration settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlurmdbdCustomSetting {
-        /// The slurmdbd.conf parameter name.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: The slurmdbd.conf parameter name.
         pub parameter_name: Value<String>,
-        /// The value for the slurmdbd.conf parameter.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The value for the slurmdbd.conf parameter.
         pub parameter_value: Value<String>,
     }
 
@@ -563,6 +690,19 @@ pub mod cluster {
                 parameter_name: parameter_name.into(),
                 parameter_value: parameter_value.into(),
             }
+        }
+    }
+
+    impl Serialize for SlurmdbdCustomSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
         }
     }
 }
@@ -644,54 +784,33 @@ pub mod compute_node_group {
     }
 
     /// The properties of `AWS::PCS::ComputeNodeGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComputeNodeGroupProps {
-        /// The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances.
-        #[serde(rename = "AmiId", skip_serializing_if = "Option::is_none")]
+        /// `AmiId`: The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances.
         pub ami_id: Option<Value<String>>,
-        /// The ID of the cluster of the compute node group.
-        #[serde(rename = "ClusterId")]
+        /// `ClusterId`: The ID of the cluster of the compute node group.
         pub cluster_id: Value<String>,
-        /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
-        #[serde(
-            rename = "CustomLaunchTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomLaunchTemplate`: An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
         pub custom_launch_template: Option<CustomLaunchTemplate>,
-        /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances.
-        #[serde(rename = "IamInstanceProfileArn")]
+        /// `IamInstanceProfileArn`: The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances.
         pub iam_instance_profile_arn: Value<String>,
-        /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
-        #[serde(rename = "InstanceConfigs")]
+        /// `InstanceConfigs`: A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
         pub instance_configs: Vec<InstanceConfig>,
-        /// The name that identifies the compute node group.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name that identifies the compute node group.
         pub name: Option<Value<String>>,
         /// `NodeLifecycleActions`.
-        #[serde(
-            rename = "NodeLifecycleActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub node_lifecycle_actions: Option<NodeLifecycleActions>,
-        /// Specifies how EC2 instances are purchased on your behalf.
-        #[serde(rename = "PurchaseOption", skip_serializing_if = "Option::is_none")]
+        /// `PurchaseOption`: Specifies how EC2 instances are purchased on your behalf.
         pub purchase_option: Option<Value<PurchaseOption>>,
-        /// Specifies the boundaries of the compute node group auto scaling.
-        #[serde(rename = "ScalingConfiguration")]
+        /// `ScalingConfiguration`: Specifies the boundaries of the compute node group auto scaling.
         pub scaling_configuration: ScalingConfiguration,
-        /// Additional options related to the Slurm scheduler.
-        #[serde(rename = "SlurmConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `SlurmConfiguration`: Additional options related to the Slurm scheduler.
         pub slurm_configuration: Option<SlurmConfiguration>,
-        /// Additional configuration when you specify SPOT as the purchase option.
-        #[serde(rename = "SpotOptions", skip_serializing_if = "Option::is_none")]
+        /// `SpotOptions`: Additional configuration when you specify SPOT as the purchase option.
         pub spot_options: Option<SpotOptions>,
-        /// The list of subnet IDs where instances are provisioned by the compute node group.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The list of subnet IDs where instances are provisioned by the compute node group.
         pub subnet_ids: Vec<Value<String>>,
-        /// 1 or more tags added to the resource. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: 1 or more tags added to the resource. Untyped in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -722,33 +841,92 @@ pub mod compute_node_group {
         }
     }
 
+    impl Serialize for CfnComputeNodeGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AmiId", &self.ami_id)?;
+            map.serialize_entry("ClusterId", &self.cluster_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomLaunchTemplate",
+                &self.custom_launch_template,
+            )?;
+            map.serialize_entry(
+                "IamInstanceProfileArn",
+                &self.iam_instance_profile_arn,
+            )?;
+            map.serialize_entry("InstanceConfigs", &self.instance_configs)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeLifecycleActions",
+                &self.node_lifecycle_actions,
+            )?;
+            crate::cfn::entry(&mut map, "PurchaseOption", &self.purchase_option)?;
+            map.serialize_entry("ScalingConfiguration", &self.scaling_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmConfiguration",
+                &self.slurm_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "SpotOptions", &self.spot_options)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomLaunchTemplate {
-        /// The ID of the EC2 launch template to use to provision instances.
-        #[serde(rename = "TemplateId", skip_serializing_if = "Option::is_none")]
+        /// `TemplateId`: The ID of the EC2 launch template to use to provision instances.
         pub template_id: Option<Value<String>>,
-        /// The version of the EC2 launch template to use to provision instances.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of the EC2 launch template to use to provision instances.
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for CustomLaunchTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TemplateId", &self.template_id)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// An EC2 instance configuration AWS PCS uses to launch compute nodes.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceConfig {
-        /// The EC2 instance type that AWS PCS can provision in the compute node group.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The EC2 instance type that AWS PCS can provision in the compute node group.
         pub instance_type: Option<Value<String>>,
     }
 
+    impl Serialize for InstanceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            map.end()
+        }
+    }
+
     /// Custom scripts that run at defined points in a compute node's lifecycle.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NodeLifecycleActions {
-        /// Controls whether lifecycle scripts are downloaded once at first boot (CACHE_ONCE) or re-downloaded on every reboot (REFRESH_ON_REBOOT).
-        #[serde(rename = "ScriptCachingPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ScriptCachingPolicy`: Controls whether lifecycle scripts are downloaded once at first boot (CACHE_ONCE) or re-downloaded on every reboot (REFRESH_ON_REBOOT).
         pub script_caching_policy: Option<Value<ScriptCachingPolicy>>,
         /// `Stages`.
-        #[serde(rename = "Stages")]
         pub stages: NodeLifecycleStages,
     }
 
@@ -759,6 +937,23 @@ pub mod compute_node_group {
                 script_caching_policy: None,
                 stages: stages.into(),
             }
+        }
+    }
+
+    impl Serialize for NodeLifecycleActions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScriptCachingPolicy",
+                &self.script_caching_policy,
+            )?;
+            map.serialize_entry("Stages", &self.stages)?;
+            map.end()
         }
     }
 
@@ -800,33 +995,39 @@ pub mod compute_node_group {
     }
 
     /// The ordered scripts to run at each compute node lifecycle stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NodeLifecycleStages {
-        /// Scripts to run after the node is bootstrapped, once the PCS configuration phase completes and before slurmd starts.
-        #[serde(rename = "NodeBootstrapped", skip_serializing_if = "Option::is_none")]
+        /// `NodeBootstrapped`: Scripts to run after the node is bootstrapped, once the PCS configuration phase completes and before slurmd starts.
         pub node_bootstrapped: Option<Vec<NodeLifecycleScript>>,
-        /// Scripts to execute when the node becomes ready (every boot).
-        #[serde(rename = "NodeReady", skip_serializing_if = "Option::is_none")]
+        /// `NodeReady`: Scripts to execute when the node becomes ready (every boot).
         pub node_ready: Option<Vec<NodeLifecycleScript>>,
     }
 
+    impl Serialize for NodeLifecycleStages {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NodeBootstrapped", &self.node_bootstrapped)?;
+            crate::cfn::entry(&mut map, "NodeReady", &self.node_ready)?;
+            map.end()
+        }
+    }
+
     /// A single lifecycle script with its source, arguments, and error behavior.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NodeLifecycleScript {
-        /// An ordered list of arguments passed to the script.
-        #[serde(rename = "Arguments", skip_serializing_if = "Option::is_none")]
+        /// `Arguments`: An ordered list of arguments passed to the script.
         pub arguments: Option<Vec<Value<String>>>,
-        /// Whether the script runs only on the node's first boot (FIRST_BOOT_ONLY) or on every boot including reboots (EVERY_BOOT).
-        #[serde(rename = "ExecutionPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionPolicy`: Whether the script runs only on the node's first boot (FIRST_BOOT_ONLY) or on every boot including reboots (EVERY_BOOT).
         pub execution_policy: Option<Value<ExecutionPolicy>>,
-        /// A human-readable name that identifies the script.
-        #[serde(rename = "Name")]
+        /// `Name`: A human-readable name that identifies the script.
         pub name: Value<String>,
-        /// The behavior when the script exits with an error.
-        #[serde(rename = "OnError", skip_serializing_if = "Option::is_none")]
+        /// `OnError`: The behavior when the script exits with an error.
         pub on_error: Option<Value<OnError>>,
         /// `ScriptSource`.
-        #[serde(rename = "ScriptSource")]
         pub script_source: ScriptSource,
     }
 
@@ -843,6 +1044,22 @@ pub mod compute_node_group {
                 on_error: None,
                 script_source: script_source.into(),
             }
+        }
+    }
+
+    impl Serialize for NodeLifecycleScript {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arguments", &self.arguments)?;
+            crate::cfn::entry(&mut map, "ExecutionPolicy", &self.execution_policy)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OnError", &self.on_error)?;
+            map.serialize_entry("ScriptSource", &self.script_source)?;
+            map.end()
         }
     }
 
@@ -924,16 +1141,13 @@ pub mod compute_node_group {
     }
 
     /// The external location of a lifecycle script.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScriptSource {
-        /// A 64-character hexadecimal SHA-256 digest used to verify script integrity.
-        #[serde(rename = "Checksum", skip_serializing_if = "Option::is_none")]
+        /// `Checksum`: A 64-character hexadecimal SHA-256 digest used to verify script integrity.
         pub checksum: Option<Value<String>>,
-        /// The S3 object version ID of the script, when stored in a versioned bucket.
-        #[serde(rename = "S3VersionId", skip_serializing_if = "Option::is_none")]
+        /// `S3VersionId`: The S3 object version ID of the script, when stored in a versioned bucket.
         pub s3_version_id: Option<Value<String>>,
-        /// The S3 URI or HTTPS URL where the script is stored.
-        #[serde(rename = "ScriptLocation")]
+        /// `ScriptLocation`: The S3 URI or HTTPS URL where the script is stored.
         pub script_location: Value<String>,
     }
 
@@ -945,6 +1159,20 @@ pub mod compute_node_group {
                 s3_version_id: None,
                 script_location: script_location.into(),
             }
+        }
+    }
+
+    impl Serialize for ScriptSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Checksum", &self.checksum)?;
+            crate::cfn::entry(&mut map, "S3VersionId", &self.s3_version_id)?;
+            map.serialize_entry("ScriptLocation", &self.script_location)?;
+            map.end()
         }
     }
 
@@ -994,13 +1222,11 @@ pub mod compute_node_group {
     }
 
     /// Specifies the boundaries of the compute node group auto scaling.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScalingConfiguration {
-        /// The upper bound of the number of instances allowed in the compute fleet.
-        #[serde(rename = "MaxInstanceCount")]
+        /// `MaxInstanceCount`: The upper bound of the number of instances allowed in the compute fleet.
         pub max_instance_count: Value<i64>,
-        /// The lower bound of the number of instances allowed in the compute fleet.
-        #[serde(rename = "MinInstanceCount")]
+        /// `MinInstanceCount`: The lower bound of the number of instances allowed in the compute fleet.
         pub min_instance_count: Value<i64>,
     }
 
@@ -1017,32 +1243,62 @@ pub mod compute_node_group {
         }
     }
 
-    /// Additional options related to the Slurm scheduler.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SlurmConfiguration {
-        /// Additional Slurm gres.conf records for the compute node group.
-        #[serde(rename = "GresCustomSettings", skip_serializing_if = "Option::is_none")]
-        pub gres_custom_settings: Option<Vec<indexmap::IndexMap<String, Value<String>>>>,
-        /// The time before an idle node is scaled down.
-        #[serde(
-            rename = "ScaleDownIdleTimeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxInstanceCount", &self.max_instance_count)?;
+            map.serialize_entry("MinInstanceCount", &self.min_instance_count)?;
+            map.end()
+        }
+    }
 
+    /// Additional options related to the Slurm scheduler.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SlurmConfiguration {
+        /// `GresCustomSettings`: Additional Slurm gres.conf records for the compute node group.
+        pub gres_custom_settings: Option<Vec<indexmap::IndexMap<String, Value<String>>>>,
+        /// `ScaleDownIdleTimeInSeconds`: The time before an idle node is scaled down.
         pub scale_down_idle_time_in_seconds: Option<Value<i64>>,
-        /// Additional Slurm-specific configuration that directly maps to Slurm settings.
-        #[serde(rename = "SlurmCustomSettings", skip_serializing_if = "Option::is_none")]
+        /// `SlurmCustomSettings`: Additional Slurm-specific configuration that directly maps to Slurm settings.
         pub slurm_custom_settings: Option<Vec<SlurmCustomSetting>>,
     }
 
+    impl Serialize for SlurmConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GresCustomSettings",
+                &self.gres_custom_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScaleDownIdleTimeInSeconds",
+                &self.scale_down_idle_time_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmCustomSettings",
+                &self.slurm_custom_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// Additional settings that directly map to Slurm settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlurmCustomSetting {
-        /// AWS PCS supports configuration of the following Slurm parameters for compute node groups: Weight and RealMemory.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: AWS PCS supports configuration of the following Slurm parameters for compute node groups: Weight and RealMemory.
         pub parameter_name: Value<String>,
-        /// The value for the configured Slurm setting.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The value for the configured Slurm setting.
         pub parameter_value: Value<String>,
     }
 
@@ -1059,12 +1315,40 @@ pub mod compute_node_group {
         }
     }
 
+    impl Serialize for SlurmCustomSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
+    }
+
     /// Additional configuration when you specify SPOT as the purchase option.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpotOptions {
-        /// The Amazon EC2 allocation strategy AWS PCS uses to provision EC2 instances.
-        #[serde(rename = "AllocationStrategy", skip_serializing_if = "Option::is_none")]
+        /// `AllocationStrategy`: The Amazon EC2 allocation strategy AWS PCS uses to provision EC2 instances.
         pub allocation_strategy: Option<Value<AllocationStrategy>>,
+    }
+
+    impl Serialize for SpotOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllocationStrategy",
+                &self.allocation_strategy,
+            )?;
+            map.end()
+        }
     }
 
     /// The Amazon EC2 allocation strategy AWS PCS uses to provision EC2 instances.
@@ -1184,28 +1468,19 @@ pub mod queue {
     }
 
     /// The properties of `AWS::PCS::Queue`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueProps {
-        /// The ID of the cluster of the queue.
-        #[serde(rename = "ClusterId")]
+        /// `ClusterId`: The ID of the cluster of the queue.
         pub cluster_id: Value<String>,
-        /// The list of compute node group configurations associated with the queue.
-        #[serde(
-            rename = "ComputeNodeGroupConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComputeNodeGroupConfigurations`: The list of compute node group configurations associated with the queue.
         pub compute_node_group_configurations: Option<
             Vec<ComputeNodeGroupConfiguration>,
         >,
-        /// The name that identifies the queue.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name that identifies the queue.
         pub name: Option<Value<String>>,
-        /// The Slurm configuration for the queue.
-        #[serde(rename = "SlurmConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `SlurmConfiguration`: The Slurm configuration for the queue.
         pub slurm_configuration: Option<SlurmConfiguration>,
-        /// 1 or more tags added to the resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: 1 or more tags added to the resource.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -1222,30 +1497,82 @@ pub mod queue {
         }
     }
 
+    impl Serialize for CfnQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterId", &self.cluster_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeNodeGroupConfigurations",
+                &self.compute_node_group_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmConfiguration",
+                &self.slurm_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The compute node group configuration for a queue.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputeNodeGroupConfiguration {
-        /// The compute node group ID for the compute node group configuration.
-        #[serde(rename = "ComputeNodeGroupId", skip_serializing_if = "Option::is_none")]
+        /// `ComputeNodeGroupId`: The compute node group ID for the compute node group configuration.
         pub compute_node_group_id: Option<Value<String>>,
     }
 
+    impl Serialize for ComputeNodeGroupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeNodeGroupId",
+                &self.compute_node_group_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The Slurm configuration for the queue.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SlurmConfiguration {
-        /// Custom Slurm parameters that directly map to Slurm configuration settings.
-        #[serde(rename = "SlurmCustomSettings", skip_serializing_if = "Option::is_none")]
+        /// `SlurmCustomSettings`: Custom Slurm parameters that directly map to Slurm configuration settings.
         pub slurm_custom_settings: Option<Vec<SlurmCustomSetting>>,
     }
 
+    impl Serialize for SlurmConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmCustomSettings",
+                &self.slurm_custom_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// Additional settings that directly map to Slurm settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SlurmCustomSetting {
-        /// AWS PCS supports configuration of the Slurm parameters for queues:.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: AWS PCS supports configuration of the Slurm parameters for queues:.
         pub parameter_name: Value<String>,
-        /// The value for the configured Slurm setting.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The value for the configured Slurm setting.
         pub parameter_value: Value<String>,
     }
 
@@ -1259,6 +1586,19 @@ pub mod queue {
                 parameter_name: parameter_name.into(),
                 parameter_value: parameter_value.into(),
             }
+        }
+    }
+
+    impl Serialize for SlurmCustomSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
         }
     }
 }

@@ -96,22 +96,17 @@ pub mod campaign {
     }
 
     /// The properties of `AWS::Personalize::Campaign`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {
         /// `CampaignConfig`.
-        #[serde(rename = "CampaignConfig", skip_serializing_if = "Option::is_none")]
         pub campaign_config: Option<CampaignConfig>,
-        /// Specifies the requested minimum provisioned transactions per second.
-        #[serde(rename = "MinProvisionedTPS", skip_serializing_if = "Option::is_none")]
+        /// `MinProvisionedTPS`: Specifies the requested minimum provisioned transactions per second.
         pub min_provisioned_tps: Option<Value<i64>>,
-        /// The name of the campaign.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the campaign.
         pub name: Value<String>,
-        /// The ARN of the solution version to deploy.
-        #[serde(rename = "SolutionVersionArn")]
+        /// `SolutionVersionArn`: The ARN of the solution version to deploy.
         pub solution_version_arn: Value<String>,
-        /// Tags to associate with the campaign.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the campaign.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -131,33 +126,60 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for CfnCampaignProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CampaignConfig", &self.campaign_config)?;
+            crate::cfn::entry(&mut map, "MinProvisionedTPS", &self.min_provisioned_tps)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SolutionVersionArn", &self.solution_version_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration details of a campaign.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CampaignConfig {
-        /// Whether metadata with recommendations is enabled for the campaign.
-        #[serde(
-            rename = "EnableMetadataWithRecommendations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableMetadataWithRecommendations`: Whether metadata with recommendations is enabled for the campaign.
         pub enable_metadata_with_recommendations: Option<Value<bool>>,
-        /// Specifies the exploration configuration hyperparameters.
-        #[serde(
-            rename = "ItemExplorationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ItemExplorationConfig`: Specifies the exploration configuration hyperparameters.
         pub item_exploration_config: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A map of ranking influence values for POPULARITY and FRESHNESS.
-        #[serde(rename = "RankingInfluence", skip_serializing_if = "Option::is_none")]
+        /// `RankingInfluence`: A map of ranking influence values for POPULARITY and FRESHNESS.
         pub ranking_influence: Option<indexmap::IndexMap<String, Value<f64>>>,
-        /// Whether the campaign automatically updates to use the latest solution version.
-        #[serde(
-            rename = "SyncWithLatestSolutionVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SyncWithLatestSolutionVersion`: Whether the campaign automatically updates to use the latest solution version.
         pub sync_with_latest_solution_version: Option<Value<bool>>,
+    }
+
+    impl Serialize for CampaignConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableMetadataWithRecommendations",
+                &self.enable_metadata_with_recommendations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ItemExplorationConfig",
+                &self.item_exploration_config,
+            )?;
+            crate::cfn::entry(&mut map, "RankingInfluence", &self.ranking_influence)?;
+            crate::cfn::entry(
+                &mut map,
+                "SyncWithLatestSolutionVersion",
+                &self.sync_with_latest_solution_version,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -227,25 +249,19 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::Personalize::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
-        /// The Amazon Resource Name (ARN) of the dataset group to add the dataset to
-        #[serde(rename = "DatasetGroupArn")]
+        /// `DatasetGroupArn`: The Amazon Resource Name (ARN) of the dataset group to add the dataset to
         pub dataset_group_arn: Value<String>,
         /// `DatasetImportJob`.
-        #[serde(rename = "DatasetImportJob", skip_serializing_if = "Option::is_none")]
         pub dataset_import_job: Option<DatasetImportJob>,
-        /// The type of dataset
-        #[serde(rename = "DatasetType")]
+        /// `DatasetType`: The type of dataset
         pub dataset_type: Value<DatasetType>,
-        /// The name for the dataset
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the dataset
         pub name: Value<String>,
-        /// The ARN of the schema to associate with the dataset.
-        #[serde(rename = "SchemaArn")]
+        /// `SchemaArn`: The ARN of the schema to associate with the dataset.
         pub schema_arn: Value<String>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -268,32 +284,75 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetGroupArn", &self.dataset_group_arn)?;
+            crate::cfn::entry(&mut map, "DatasetImportJob", &self.dataset_import_job)?;
+            map.serialize_entry("DatasetType", &self.dataset_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SchemaArn", &self.schema_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Initial DatasetImportJob for the created dataset
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatasetImportJob {
-        /// The Amazon S3 bucket that contains the training data to import.
-        #[serde(rename = "DataSource", skip_serializing_if = "Option::is_none")]
+        /// `DataSource`: The Amazon S3 bucket that contains the training data to import.
         pub data_source: Option<DataSource>,
-        /// The ARN of the dataset that receives the imported data
-        #[serde(rename = "DatasetArn", skip_serializing_if = "Option::is_none")]
+        /// `DatasetArn`: The ARN of the dataset that receives the imported data
         pub dataset_arn: Option<Value<String>>,
-        /// The ARN of the dataset import job
-        #[serde(rename = "DatasetImportJobArn", skip_serializing_if = "Option::is_none")]
+        /// `DatasetImportJobArn`: The ARN of the dataset import job
         pub dataset_import_job_arn: Option<Value<String>>,
-        /// The name for the dataset import job.
-        #[serde(rename = "JobName", skip_serializing_if = "Option::is_none")]
+        /// `JobName`: The name for the dataset import job.
         pub job_name: Option<Value<String>>,
-        /// The ARN of the IAM role that has permissions to read from the Amazon S3 data source.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the IAM role that has permissions to read from the Amazon S3 data source.
         pub role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for DatasetImportJob {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataSource", &self.data_source)?;
+            crate::cfn::entry(&mut map, "DatasetArn", &self.dataset_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatasetImportJobArn",
+                &self.dataset_import_job_arn,
+            )?;
+            crate::cfn::entry(&mut map, "JobName", &self.job_name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The Amazon S3 bucket that contains the training data to import.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataSource {
-        /// The path to the Amazon S3 bucket where the data that you want to upload to your dataset is stored.
-        #[serde(rename = "DataLocation", skip_serializing_if = "Option::is_none")]
+        /// `DataLocation`: The path to the Amazon S3 bucket where the data that you want to upload to your dataset is stored.
         pub data_location: Option<Value<String>>,
+    }
+
+    impl Serialize for DataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataLocation", &self.data_location)?;
+            map.end()
+        }
     }
 
     /// The type of dataset
@@ -404,22 +463,17 @@ pub mod dataset_group {
     }
 
     /// The properties of `AWS::Personalize::DatasetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetGroupProps {
-        /// The domain of a Domain dataset group.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The domain of a Domain dataset group.
         pub domain: Option<Value<Domain>>,
-        /// The Amazon Resource Name(ARN) of a AWS Key Management Service (KMS) key used to encrypt the datasets.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The Amazon Resource Name(ARN) of a AWS Key Management Service (KMS) key used to encrypt the datasets.
         pub kms_key_arn: Option<Value<String>>,
-        /// The name for the new dataset group.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the new dataset group.
         pub name: Value<String>,
-        /// The ARN of the AWS Identity and Access Management (IAM) role that has permissions to access the AWS Key Management Service (KMS) key.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the AWS Identity and Access Management (IAM) role that has permissions to access the AWS Key Management Service (KMS) key.
         pub role_arn: Option<Value<String>>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -433,6 +487,22 @@ pub mod dataset_group {
                 role_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatasetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -505,16 +575,13 @@ pub mod event_tracker {
     }
 
     /// The properties of `AWS::Personalize::EventTracker`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventTrackerProps {
-        /// The Amazon Resource Name (ARN) of the dataset group that receives the event data.
-        #[serde(rename = "DatasetGroupArn")]
+        /// `DatasetGroupArn`: The Amazon Resource Name (ARN) of the dataset group that receives the event data.
         pub dataset_group_arn: Value<String>,
-        /// The name for the event tracker.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the event tracker.
         pub name: Value<String>,
-        /// A list of tags to apply to the event tracker.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the event tracker.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -529,6 +596,20 @@ pub mod event_tracker {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEventTrackerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetGroupArn", &self.dataset_group_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -612,19 +693,15 @@ pub mod filter {
     }
 
     /// The properties of `AWS::Personalize::Filter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFilterProps {
-        /// The ARN of the dataset group that the filter belongs to.
-        #[serde(rename = "DatasetGroupArn")]
+        /// `DatasetGroupArn`: The ARN of the dataset group that the filter belongs to.
         pub dataset_group_arn: Value<String>,
-        /// The filter expression that defines which items are included or excluded from recommendations.
-        #[serde(rename = "FilterExpression")]
+        /// `FilterExpression`: The filter expression that defines which items are included or excluded from recommendations.
         pub filter_expression: Value<String>,
-        /// The name of the filter.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the filter.
         pub name: Value<String>,
-        /// Tags to associate with the filter.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the filter.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -641,6 +718,21 @@ pub mod filter {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetGroupArn", &self.dataset_group_arn)?;
+            map.serialize_entry("FilterExpression", &self.filter_expression)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -714,19 +806,15 @@ pub mod metric_attribution {
     }
 
     /// The properties of `AWS::Personalize::MetricAttribution`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricAttributionProps {
-        /// The ARN of the destination dataset group.
-        #[serde(rename = "DatasetGroupArn")]
+        /// `DatasetGroupArn`: The ARN of the destination dataset group.
         pub dataset_group_arn: Value<String>,
-        /// A list of metric attributes for the metric attribution.
-        #[serde(rename = "Metrics")]
+        /// `Metrics`: A list of metric attributes for the metric attribution.
         pub metrics: Vec<MetricAttribute>,
         /// `MetricsOutputConfig`.
-        #[serde(rename = "MetricsOutputConfig")]
         pub metrics_output_config: MetricsOutputConfig,
-        /// The name of the metric attribution.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the metric attribution.
         pub name: Value<String>,
     }
 
@@ -747,17 +835,29 @@ pub mod metric_attribution {
         }
     }
 
+    impl Serialize for CfnMetricAttributionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetGroupArn", &self.dataset_group_arn)?;
+            map.serialize_entry("Metrics", &self.metrics)?;
+            map.serialize_entry("MetricsOutputConfig", &self.metrics_output_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A metric attribute for the metric attribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricAttribute {
-        /// The metric's event type.
-        #[serde(rename = "EventType")]
+        /// `EventType`: The metric's event type.
         pub event_type: Value<String>,
-        /// The attribute's expression.
-        #[serde(rename = "Expression")]
+        /// `Expression`: The attribute's expression.
         pub expression: Value<String>,
-        /// The metric's name.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The metric's name.
         pub metric_name: Value<String>,
     }
 
@@ -776,14 +876,26 @@ pub mod metric_attribution {
         }
     }
 
+    impl Serialize for MetricAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.end()
+        }
+    }
+
     /// The output configuration details for the metric attribution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsOutputConfig {
-        /// The ARN of the IAM role for the metric attribution.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role for the metric attribution.
         pub role_arn: Value<String>,
         /// `S3DataDestination`.
-        #[serde(rename = "S3DataDestination", skip_serializing_if = "Option::is_none")]
         pub s3_data_destination: Option<S3DataDestination>,
     }
 
@@ -797,14 +909,25 @@ pub mod metric_attribution {
         }
     }
 
+    impl Serialize for MetricsOutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3DataDestination", &self.s3_data_destination)?;
+            map.end()
+        }
+    }
+
     /// The configuration details of an Amazon S3 output bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DataDestination {
-        /// The ARN of the KMS key.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key.
         pub kms_key_arn: Option<Value<String>>,
-        /// The file path of the Amazon S3 bucket.
-        #[serde(rename = "Path")]
+        /// `Path`: The file path of the Amazon S3 bucket.
         pub path: Value<String>,
     }
 
@@ -815,6 +938,19 @@ pub mod metric_attribution {
                 kms_key_arn: None,
                 path: path.into(),
             }
+        }
+    }
+
+    impl Serialize for S3DataDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.end()
         }
     }
 }
@@ -885,19 +1021,15 @@ pub mod schema {
     }
 
     /// The properties of `AWS::Personalize::Schema`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaProps {
-        /// The domain of a Domain dataset group.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The domain of a Domain dataset group.
         pub domain: Option<Value<Domain>>,
-        /// Name for the schema.
-        #[serde(rename = "Name")]
+        /// `Name`: Name for the schema.
         pub name: Value<String>,
-        /// A schema in Avro JSON format.
-        #[serde(rename = "Schema")]
+        /// `Schema`: A schema in Avro JSON format.
         pub schema: Value<String>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -913,6 +1045,21 @@ pub mod schema {
                 schema: schema.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSchemaProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Schema", &self.schema)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -986,31 +1133,23 @@ pub mod solution {
     }
 
     /// The properties of `AWS::Personalize::Solution`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSolutionProps {
-        /// The ARN of the dataset group that provides the training data.
-        #[serde(rename = "DatasetGroupArn")]
+        /// `DatasetGroupArn`: The ARN of the dataset group that provides the training data.
         pub dataset_group_arn: Value<String>,
-        /// When your have multiple event types (using an EVENT_TYPE schema field), this parameter specifies which event type (for example, 'click' or 'like') is used for training the model.
-        #[serde(rename = "EventType", skip_serializing_if = "Option::is_none")]
+        /// `EventType`: When your have multiple event types (using an EVENT_TYPE schema field), this parameter specifies which event type (for example, 'click' or 'like') is used for training the model.
         pub event_type: Option<Value<String>>,
-        /// The name for the solution
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the solution
         pub name: Value<String>,
-        /// Whether to perform automated machine learning (AutoML).
-        #[serde(rename = "PerformAutoML", skip_serializing_if = "Option::is_none")]
+        /// `PerformAutoML`: Whether to perform automated machine learning (AutoML).
         pub perform_auto_ml: Option<Value<bool>>,
-        /// Whether to perform hyperparameter optimization (HPO) on the specified or selected recipe.
-        #[serde(rename = "PerformHPO", skip_serializing_if = "Option::is_none")]
+        /// `PerformHPO`: Whether to perform hyperparameter optimization (HPO) on the specified or selected recipe.
         pub perform_hpo: Option<Value<bool>>,
-        /// The ARN of the recipe to use for model training.
-        #[serde(rename = "RecipeArn", skip_serializing_if = "Option::is_none")]
+        /// `RecipeArn`: The ARN of the recipe to use for model training.
         pub recipe_arn: Option<Value<String>>,
         /// `SolutionConfig`.
-        #[serde(rename = "SolutionConfig", skip_serializing_if = "Option::is_none")]
         pub solution_config: Option<SolutionConfig>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1033,148 +1172,259 @@ pub mod solution {
         }
     }
 
-    /// The configuration to use with the solution.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SolutionConfig {
-        /// Lists the hyperparameter names and ranges.
-        #[serde(
-            rename = "AlgorithmHyperParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnSolutionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetGroupArn", &self.dataset_group_arn)?;
+            crate::cfn::entry(&mut map, "EventType", &self.event_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PerformAutoML", &self.perform_auto_ml)?;
+            crate::cfn::entry(&mut map, "PerformHPO", &self.perform_hpo)?;
+            crate::cfn::entry(&mut map, "RecipeArn", &self.recipe_arn)?;
+            crate::cfn::entry(&mut map, "SolutionConfig", &self.solution_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The configuration to use with the solution.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SolutionConfig {
+        /// `AlgorithmHyperParameters`: Lists the hyperparameter names and ranges.
         pub algorithm_hyper_parameters: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The AutoMLConfig object containing a list of recipes to search when AutoML is performed.
-        #[serde(rename = "AutoMLConfig", skip_serializing_if = "Option::is_none")]
+        /// `AutoMLConfig`: The AutoMLConfig object containing a list of recipes to search when AutoML is performed.
         pub auto_ml_config: Option<AutoMlConfig>,
-        /// Only events with a value greater than or equal to this threshold are used for training a model.
-        #[serde(rename = "EventValueThreshold", skip_serializing_if = "Option::is_none")]
+        /// `EventValueThreshold`: Only events with a value greater than or equal to this threshold are used for training a model.
         pub event_value_threshold: Option<Value<String>>,
-        /// Lists the feature transformation parameters.
-        #[serde(
-            rename = "FeatureTransformationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FeatureTransformationParameters`: Lists the feature transformation parameters.
         pub feature_transformation_parameters: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// Describes the properties for hyperparameter optimization (HPO)
-        #[serde(rename = "HpoConfig", skip_serializing_if = "Option::is_none")]
+        /// `HpoConfig`: Describes the properties for hyperparameter optimization (HPO)
         pub hpo_config: Option<HpoConfig>,
     }
 
+    impl Serialize for SolutionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlgorithmHyperParameters",
+                &self.algorithm_hyper_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "AutoMLConfig", &self.auto_ml_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventValueThreshold",
+                &self.event_value_threshold,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FeatureTransformationParameters",
+                &self.feature_transformation_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "HpoConfig", &self.hpo_config)?;
+            map.end()
+        }
+    }
+
     /// The AutoMLConfig object containing a list of recipes to search when AutoML is performed.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoMlConfig {
-        /// The metric to optimize.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The metric to optimize.
         pub metric_name: Option<Value<String>>,
-        /// The list of candidate recipes.
-        #[serde(rename = "RecipeList", skip_serializing_if = "Option::is_none")]
+        /// `RecipeList`: The list of candidate recipes.
         pub recipe_list: Option<Vec<Value<String>>>,
     }
 
-    /// Describes the properties for hyperparameter optimization (HPO)
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct HpoConfig {
-        /// The hyperparameters and their allowable ranges
-        #[serde(
-            rename = "AlgorithmHyperParameterRanges",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AutoMlConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "RecipeList", &self.recipe_list)?;
+            map.end()
+        }
+    }
 
+    /// Describes the properties for hyperparameter optimization (HPO)
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct HpoConfig {
+        /// `AlgorithmHyperParameterRanges`: The hyperparameters and their allowable ranges
         pub algorithm_hyper_parameter_ranges: Option<AlgorithmHyperParameterRanges>,
-        /// The metric to optimize during HPO.
-        #[serde(rename = "HpoObjective", skip_serializing_if = "Option::is_none")]
+        /// `HpoObjective`: The metric to optimize during HPO.
         pub hpo_objective: Option<HpoObjective>,
-        /// Describes the resource configuration for hyperparameter optimization (HPO).
-        #[serde(rename = "HpoResourceConfig", skip_serializing_if = "Option::is_none")]
+        /// `HpoResourceConfig`: Describes the resource configuration for hyperparameter optimization (HPO).
         pub hpo_resource_config: Option<HpoResourceConfig>,
     }
 
-    /// The hyperparameters and their allowable ranges
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AlgorithmHyperParameterRanges {
-        /// The categorical hyperparameters and their ranges.
-        #[serde(
-            rename = "CategoricalHyperParameterRanges",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HpoConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlgorithmHyperParameterRanges",
+                &self.algorithm_hyper_parameter_ranges,
+            )?;
+            crate::cfn::entry(&mut map, "HpoObjective", &self.hpo_objective)?;
+            crate::cfn::entry(&mut map, "HpoResourceConfig", &self.hpo_resource_config)?;
+            map.end()
+        }
+    }
 
+    /// The hyperparameters and their allowable ranges
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlgorithmHyperParameterRanges {
+        /// `CategoricalHyperParameterRanges`: The categorical hyperparameters and their ranges.
         pub categorical_hyper_parameter_ranges: Option<
             Vec<CategoricalHyperParameterRange>,
         >,
-        /// The continuous hyperparameters and their ranges.
-        #[serde(
-            rename = "ContinuousHyperParameterRanges",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContinuousHyperParameterRanges`: The continuous hyperparameters and their ranges.
         pub continuous_hyper_parameter_ranges: Option<
             Vec<ContinuousHyperParameterRange>,
         >,
-        /// The integer hyperparameters and their ranges.
-        #[serde(
-            rename = "IntegerHyperParameterRanges",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IntegerHyperParameterRanges`: The integer hyperparameters and their ranges.
         pub integer_hyper_parameter_ranges: Option<Vec<IntegerHyperParameterRange>>,
     }
 
+    impl Serialize for AlgorithmHyperParameterRanges {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CategoricalHyperParameterRanges",
+                &self.categorical_hyper_parameter_ranges,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContinuousHyperParameterRanges",
+                &self.continuous_hyper_parameter_ranges,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegerHyperParameterRanges",
+                &self.integer_hyper_parameter_ranges,
+            )?;
+            map.end()
+        }
+    }
+
     /// Provides the name and values of a Categorical hyperparameter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CategoricalHyperParameterRange {
-        /// The name of the hyperparameter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the hyperparameter.
         pub name: Option<Value<String>>,
-        /// A list of the categories for the hyperparameter.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: A list of the categories for the hyperparameter.
         pub values: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CategoricalHyperParameterRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// Provides the name and range of a continuous hyperparameter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContinuousHyperParameterRange {
-        /// The maximum allowable value for the hyperparameter.
-        #[serde(rename = "MaxValue", skip_serializing_if = "Option::is_none")]
+        /// `MaxValue`: The maximum allowable value for the hyperparameter.
         pub max_value: Option<Value<f64>>,
-        /// The minimum allowable value for the hyperparameter.
-        #[serde(rename = "MinValue", skip_serializing_if = "Option::is_none")]
+        /// `MinValue`: The minimum allowable value for the hyperparameter.
         pub min_value: Option<Value<f64>>,
-        /// The name of the hyperparameter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the hyperparameter.
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for ContinuousHyperParameterRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxValue", &self.max_value)?;
+            crate::cfn::entry(&mut map, "MinValue", &self.min_value)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// Provides the name and range of an integer-valued hyperparameter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntegerHyperParameterRange {
-        /// The maximum allowable value for the hyperparameter.
-        #[serde(rename = "MaxValue", skip_serializing_if = "Option::is_none")]
+        /// `MaxValue`: The maximum allowable value for the hyperparameter.
         pub max_value: Option<Value<i64>>,
-        /// The minimum allowable value for the hyperparameter.
-        #[serde(rename = "MinValue", skip_serializing_if = "Option::is_none")]
+        /// `MinValue`: The minimum allowable value for the hyperparameter.
         pub min_value: Option<Value<i64>>,
-        /// The name of the hyperparameter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the hyperparameter.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for IntegerHyperParameterRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxValue", &self.max_value)?;
+            crate::cfn::entry(&mut map, "MinValue", &self.min_value)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The metric to optimize during HPO.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HpoObjective {
-        /// The name of the metric
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the metric
         pub metric_name: Option<Value<String>>,
-        /// A regular expression for finding the metric in the training job logs.
-        #[serde(rename = "MetricRegex", skip_serializing_if = "Option::is_none")]
+        /// `MetricRegex`: A regular expression for finding the metric in the training job logs.
         pub metric_regex: Option<Value<String>>,
-        /// The type of the metric.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the metric.
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for HpoObjective {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "MetricRegex", &self.metric_regex)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of the metric.
@@ -1215,22 +1465,33 @@ pub mod solution {
     }
 
     /// Describes the resource configuration for hyperparameter optimization (HPO).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HpoResourceConfig {
-        /// The maximum number of training jobs when you create a solution version.
-        #[serde(
-            rename = "MaxNumberOfTrainingJobs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxNumberOfTrainingJobs`: The maximum number of training jobs when you create a solution version.
         pub max_number_of_training_jobs: Option<Value<String>>,
-        /// The maximum number of parallel training jobs when you create a solution version.
-        #[serde(
-            rename = "MaxParallelTrainingJobs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxParallelTrainingJobs`: The maximum number of parallel training jobs when you create a solution version.
         pub max_parallel_training_jobs: Option<Value<String>>,
+    }
+
+    impl Serialize for HpoResourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxNumberOfTrainingJobs",
+                &self.max_number_of_training_jobs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxParallelTrainingJobs",
+                &self.max_parallel_training_jobs,
+            )?;
+            map.end()
+        }
     }
 }
 

@@ -89,22 +89,17 @@ pub mod perf_reports {
     }
 
     /// The properties of `AWS::PI::PerfReports`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPerfReportsProps {
-        /// The end time defined for the analysis report in ISO 8601 format.
-        #[serde(rename = "EndTime")]
+        /// `EndTime`: The end time defined for the analysis report in ISO 8601 format.
         pub end_time: Value<String>,
-        /// An immutable, AWS Region-unique identifier for a data source.
-        #[serde(rename = "Identifier")]
+        /// `Identifier`: An immutable, AWS Region-unique identifier for a data source.
         pub identifier: Value<String>,
-        /// The AWS service for which Performance Insights returns metrics.
-        #[serde(rename = "ServiceType")]
+        /// `ServiceType`: The AWS service for which Performance Insights returns metrics.
         pub service_type: Value<ServiceType>,
-        /// The start time defined for the analysis report in ISO 8601 format.
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: The start time defined for the analysis report in ISO 8601 format.
         pub start_time: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -123,6 +118,22 @@ pub mod perf_reports {
                 start_time: start_time.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPerfReportsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("ServiceType", &self.service_type)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

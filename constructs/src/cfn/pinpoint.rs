@@ -92,19 +92,15 @@ pub mod adm_channel {
     }
 
     /// The properties of `AWS::Pinpoint::ADMChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAdmChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `ClientId`.
-        #[serde(rename = "ClientId")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret")]
         pub client_secret: Value<String>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
@@ -121,6 +117,21 @@ pub mod adm_channel {
                 client_secret: client_secret.into(),
                 enabled: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAdmChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
         }
     }
 }
@@ -185,38 +196,25 @@ pub mod apns_channel {
     }
 
     /// The properties of `AWS::Pinpoint::APNSChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApnsChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `BundleId`.
-        #[serde(rename = "BundleId", skip_serializing_if = "Option::is_none")]
         pub bundle_id: Option<Value<String>>,
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<Value<String>>,
         /// `DefaultAuthenticationMethod`.
-        #[serde(
-            rename = "DefaultAuthenticationMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_authentication_method: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
         pub private_key: Option<Value<String>>,
         /// `TeamId`.
-        #[serde(rename = "TeamId", skip_serializing_if = "Option::is_none")]
         pub team_id: Option<Value<String>>,
         /// `TokenKey`.
-        #[serde(rename = "TokenKey", skip_serializing_if = "Option::is_none")]
         pub token_key: Option<Value<String>>,
         /// `TokenKeyId`.
-        #[serde(rename = "TokenKeyId", skip_serializing_if = "Option::is_none")]
         pub token_key_id: Option<Value<String>>,
     }
 
@@ -234,6 +232,30 @@ pub mod apns_channel {
                 token_key: None,
                 token_key_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApnsChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "BundleId", &self.bundle_id)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultAuthenticationMethod",
+                &self.default_authentication_method,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(&mut map, "TeamId", &self.team_id)?;
+            crate::cfn::entry(&mut map, "TokenKey", &self.token_key)?;
+            crate::cfn::entry(&mut map, "TokenKeyId", &self.token_key_id)?;
+            map.end()
         }
     }
 }
@@ -298,38 +320,25 @@ pub mod apns_sandbox_channel {
     }
 
     /// The properties of `AWS::Pinpoint::APNSSandboxChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApnsSandboxChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `BundleId`.
-        #[serde(rename = "BundleId", skip_serializing_if = "Option::is_none")]
         pub bundle_id: Option<Value<String>>,
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<Value<String>>,
         /// `DefaultAuthenticationMethod`.
-        #[serde(
-            rename = "DefaultAuthenticationMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_authentication_method: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
         pub private_key: Option<Value<String>>,
         /// `TeamId`.
-        #[serde(rename = "TeamId", skip_serializing_if = "Option::is_none")]
         pub team_id: Option<Value<String>>,
         /// `TokenKey`.
-        #[serde(rename = "TokenKey", skip_serializing_if = "Option::is_none")]
         pub token_key: Option<Value<String>>,
         /// `TokenKeyId`.
-        #[serde(rename = "TokenKeyId", skip_serializing_if = "Option::is_none")]
         pub token_key_id: Option<Value<String>>,
     }
 
@@ -347,6 +356,30 @@ pub mod apns_sandbox_channel {
                 token_key: None,
                 token_key_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApnsSandboxChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "BundleId", &self.bundle_id)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultAuthenticationMethod",
+                &self.default_authentication_method,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(&mut map, "TeamId", &self.team_id)?;
+            crate::cfn::entry(&mut map, "TokenKey", &self.token_key)?;
+            crate::cfn::entry(&mut map, "TokenKeyId", &self.token_key_id)?;
+            map.end()
         }
     }
 }
@@ -411,38 +444,25 @@ pub mod apns_voip_channel {
     }
 
     /// The properties of `AWS::Pinpoint::APNSVoipChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApnsVoipChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `BundleId`.
-        #[serde(rename = "BundleId", skip_serializing_if = "Option::is_none")]
         pub bundle_id: Option<Value<String>>,
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<Value<String>>,
         /// `DefaultAuthenticationMethod`.
-        #[serde(
-            rename = "DefaultAuthenticationMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_authentication_method: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
         pub private_key: Option<Value<String>>,
         /// `TeamId`.
-        #[serde(rename = "TeamId", skip_serializing_if = "Option::is_none")]
         pub team_id: Option<Value<String>>,
         /// `TokenKey`.
-        #[serde(rename = "TokenKey", skip_serializing_if = "Option::is_none")]
         pub token_key: Option<Value<String>>,
         /// `TokenKeyId`.
-        #[serde(rename = "TokenKeyId", skip_serializing_if = "Option::is_none")]
         pub token_key_id: Option<Value<String>>,
     }
 
@@ -460,6 +480,30 @@ pub mod apns_voip_channel {
                 token_key: None,
                 token_key_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApnsVoipChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "BundleId", &self.bundle_id)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultAuthenticationMethod",
+                &self.default_authentication_method,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(&mut map, "TeamId", &self.team_id)?;
+            crate::cfn::entry(&mut map, "TokenKey", &self.token_key)?;
+            crate::cfn::entry(&mut map, "TokenKeyId", &self.token_key_id)?;
+            map.end()
         }
     }
 }
@@ -524,38 +568,25 @@ pub mod apns_voip_sandbox_channel {
     }
 
     /// The properties of `AWS::Pinpoint::APNSVoipSandboxChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApnsVoipSandboxChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `BundleId`.
-        #[serde(rename = "BundleId", skip_serializing_if = "Option::is_none")]
         pub bundle_id: Option<Value<String>>,
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<Value<String>>,
         /// `DefaultAuthenticationMethod`.
-        #[serde(
-            rename = "DefaultAuthenticationMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_authentication_method: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
         pub private_key: Option<Value<String>>,
         /// `TeamId`.
-        #[serde(rename = "TeamId", skip_serializing_if = "Option::is_none")]
         pub team_id: Option<Value<String>>,
         /// `TokenKey`.
-        #[serde(rename = "TokenKey", skip_serializing_if = "Option::is_none")]
         pub token_key: Option<Value<String>>,
         /// `TokenKeyId`.
-        #[serde(rename = "TokenKeyId", skip_serializing_if = "Option::is_none")]
         pub token_key_id: Option<Value<String>>,
     }
 
@@ -573,6 +604,30 @@ pub mod apns_voip_sandbox_channel {
                 token_key: None,
                 token_key_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApnsVoipSandboxChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "BundleId", &self.bundle_id)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultAuthenticationMethod",
+                &self.default_authentication_method,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(&mut map, "TeamId", &self.team_id)?;
+            crate::cfn::entry(&mut map, "TokenKey", &self.token_key)?;
+            crate::cfn::entry(&mut map, "TokenKeyId", &self.token_key_id)?;
+            map.end()
         }
     }
 }
@@ -642,13 +697,11 @@ pub mod app {
     }
 
     /// The properties of `AWS::Pinpoint::App`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -659,6 +712,19 @@ pub mod app {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAppProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -724,26 +790,17 @@ pub mod application_settings {
     }
 
     /// The properties of `AWS::Pinpoint::ApplicationSettings`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationSettingsProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `CampaignHook`.
-        #[serde(rename = "CampaignHook", skip_serializing_if = "Option::is_none")]
         pub campaign_hook: Option<CampaignHook>,
         /// `CloudWatchMetricsEnabled`.
-        #[serde(
-            rename = "CloudWatchMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_metrics_enabled: Option<Value<bool>>,
         /// `Limits`.
-        #[serde(rename = "Limits", skip_serializing_if = "Option::is_none")]
         pub limits: Option<Limits>,
         /// `QuietTime`.
-        #[serde(rename = "QuietTime", skip_serializing_if = "Option::is_none")]
         pub quiet_time: Option<QuietTime>,
     }
 
@@ -760,21 +817,52 @@ pub mod application_settings {
         }
     }
 
+    impl Serialize for CfnApplicationSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "CampaignHook", &self.campaign_hook)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchMetricsEnabled",
+                &self.cloud_watch_metrics_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Limits", &self.limits)?;
+            crate::cfn::entry(&mut map, "QuietTime", &self.quiet_time)?;
+            map.end()
+        }
+    }
+
     /// The `Limits` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Limits {
         /// `Daily`.
-        #[serde(rename = "Daily", skip_serializing_if = "Option::is_none")]
         pub daily: Option<Value<i64>>,
         /// `MaximumDuration`.
-        #[serde(rename = "MaximumDuration", skip_serializing_if = "Option::is_none")]
         pub maximum_duration: Option<Value<i64>>,
         /// `MessagesPerSecond`.
-        #[serde(rename = "MessagesPerSecond", skip_serializing_if = "Option::is_none")]
         pub messages_per_second: Option<Value<i64>>,
         /// `Total`.
-        #[serde(rename = "Total", skip_serializing_if = "Option::is_none")]
         pub total: Option<Value<i64>>,
+    }
+
+    impl Serialize for Limits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Daily", &self.daily)?;
+            crate::cfn::entry(&mut map, "MaximumDuration", &self.maximum_duration)?;
+            crate::cfn::entry(&mut map, "MessagesPerSecond", &self.messages_per_second)?;
+            crate::cfn::entry(&mut map, "Total", &self.total)?;
+            map.end()
+        }
     }
 }
 
@@ -838,19 +926,15 @@ pub mod baidu_channel {
     }
 
     /// The properties of `AWS::Pinpoint::BaiduChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBaiduChannelProps {
         /// `ApiKey`.
-        #[serde(rename = "ApiKey")]
         pub api_key: Value<String>,
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `SecretKey`.
-        #[serde(rename = "SecretKey")]
         pub secret_key: Value<String>,
     }
 
@@ -867,6 +951,21 @@ pub mod baidu_channel {
                 enabled: None,
                 secret_key: secret_key.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnBaiduChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKey", &self.api_key)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("SecretKey", &self.secret_key)?;
+            map.end()
         }
     }
 }
@@ -939,81 +1038,43 @@ pub mod campaign {
     }
 
     /// The properties of `AWS::Pinpoint::Campaign`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {
         /// `AdditionalTreatments`.
-        #[serde(
-            rename = "AdditionalTreatments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_treatments: Option<Vec<WriteTreatmentResource>>,
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `CampaignHook`.
-        #[serde(rename = "CampaignHook", skip_serializing_if = "Option::is_none")]
         pub campaign_hook: Option<CampaignHook>,
         /// `CustomDeliveryConfiguration`.
-        #[serde(
-            rename = "CustomDeliveryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_delivery_configuration: Option<CustomDeliveryConfiguration>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `HoldoutPercent`.
-        #[serde(rename = "HoldoutPercent", skip_serializing_if = "Option::is_none")]
         pub holdout_percent: Option<Value<i64>>,
         /// `IsPaused`.
-        #[serde(rename = "IsPaused", skip_serializing_if = "Option::is_none")]
         pub is_paused: Option<Value<bool>>,
         /// `Limits`.
-        #[serde(rename = "Limits", skip_serializing_if = "Option::is_none")]
         pub limits: Option<Limits>,
         /// `MessageConfiguration`.
-        #[serde(
-            rename = "MessageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub message_configuration: Option<MessageConfiguration>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
         /// `Schedule`.
-        #[serde(rename = "Schedule")]
         pub schedule: Schedule,
         /// `SegmentId`.
-        #[serde(rename = "SegmentId")]
         pub segment_id: Value<String>,
         /// `SegmentVersion`.
-        #[serde(rename = "SegmentVersion", skip_serializing_if = "Option::is_none")]
         pub segment_version: Option<Value<i64>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `TemplateConfiguration`.
-        #[serde(
-            rename = "TemplateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub template_configuration: Option<TemplateConfiguration>,
         /// `TreatmentDescription`.
-        #[serde(
-            rename = "TreatmentDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub treatment_description: Option<Value<String>>,
         /// `TreatmentName`.
-        #[serde(rename = "TreatmentName", skip_serializing_if = "Option::is_none")]
         pub treatment_name: Option<Value<String>>,
     }
 
@@ -1048,393 +1109,666 @@ pub mod campaign {
         }
     }
 
+    impl Serialize for CfnCampaignProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalTreatments",
+                &self.additional_treatments,
+            )?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "CampaignHook", &self.campaign_hook)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDeliveryConfiguration",
+                &self.custom_delivery_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "HoldoutPercent", &self.holdout_percent)?;
+            crate::cfn::entry(&mut map, "IsPaused", &self.is_paused)?;
+            crate::cfn::entry(&mut map, "Limits", &self.limits)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageConfiguration",
+                &self.message_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            map.serialize_entry("SegmentId", &self.segment_id)?;
+            crate::cfn::entry(&mut map, "SegmentVersion", &self.segment_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateConfiguration",
+                &self.template_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TreatmentDescription",
+                &self.treatment_description,
+            )?;
+            crate::cfn::entry(&mut map, "TreatmentName", &self.treatment_name)?;
+            map.end()
+        }
+    }
+
     /// The `WriteTreatmentResource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WriteTreatmentResource {
         /// `CustomDeliveryConfiguration`.
-        #[serde(
-            rename = "CustomDeliveryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_delivery_configuration: Option<CustomDeliveryConfiguration>,
         /// `MessageConfiguration`.
-        #[serde(
-            rename = "MessageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub message_configuration: Option<MessageConfiguration>,
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Schedule>,
         /// `SizePercent`.
-        #[serde(rename = "SizePercent", skip_serializing_if = "Option::is_none")]
         pub size_percent: Option<Value<i64>>,
         /// `TemplateConfiguration`.
-        #[serde(
-            rename = "TemplateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub template_configuration: Option<TemplateConfiguration>,
         /// `TreatmentDescription`.
-        #[serde(
-            rename = "TreatmentDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub treatment_description: Option<Value<String>>,
         /// `TreatmentName`.
-        #[serde(rename = "TreatmentName", skip_serializing_if = "Option::is_none")]
         pub treatment_name: Option<Value<String>>,
     }
 
+    impl Serialize for WriteTreatmentResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomDeliveryConfiguration",
+                &self.custom_delivery_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageConfiguration",
+                &self.message_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "SizePercent", &self.size_percent)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateConfiguration",
+                &self.template_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TreatmentDescription",
+                &self.treatment_description,
+            )?;
+            crate::cfn::entry(&mut map, "TreatmentName", &self.treatment_name)?;
+            map.end()
+        }
+    }
+
     /// The `CustomDeliveryConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomDeliveryConfiguration {
         /// `DeliveryUri`.
-        #[serde(rename = "DeliveryUri", skip_serializing_if = "Option::is_none")]
         pub delivery_uri: Option<Value<String>>,
         /// `EndpointTypes`.
-        #[serde(rename = "EndpointTypes", skip_serializing_if = "Option::is_none")]
         pub endpoint_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CustomDeliveryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryUri", &self.delivery_uri)?;
+            crate::cfn::entry(&mut map, "EndpointTypes", &self.endpoint_types)?;
+            map.end()
+        }
+    }
+
     /// The `MessageConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MessageConfiguration {
         /// `ADMMessage`.
-        #[serde(rename = "ADMMessage", skip_serializing_if = "Option::is_none")]
         pub adm_message: Option<Message>,
         /// `APNSMessage`.
-        #[serde(rename = "APNSMessage", skip_serializing_if = "Option::is_none")]
         pub apns_message: Option<Message>,
         /// `BaiduMessage`.
-        #[serde(rename = "BaiduMessage", skip_serializing_if = "Option::is_none")]
         pub baidu_message: Option<Message>,
         /// `CustomMessage`.
-        #[serde(rename = "CustomMessage", skip_serializing_if = "Option::is_none")]
         pub custom_message: Option<CampaignCustomMessage>,
         /// `DefaultMessage`.
-        #[serde(rename = "DefaultMessage", skip_serializing_if = "Option::is_none")]
         pub default_message: Option<Message>,
         /// `EmailMessage`.
-        #[serde(rename = "EmailMessage", skip_serializing_if = "Option::is_none")]
         pub email_message: Option<CampaignEmailMessage>,
         /// `GCMMessage`.
-        #[serde(rename = "GCMMessage", skip_serializing_if = "Option::is_none")]
         pub gcm_message: Option<Message>,
         /// `InAppMessage`.
-        #[serde(rename = "InAppMessage", skip_serializing_if = "Option::is_none")]
         pub in_app_message: Option<CampaignInAppMessage>,
         /// `SMSMessage`.
-        #[serde(rename = "SMSMessage", skip_serializing_if = "Option::is_none")]
         pub sms_message: Option<CampaignSmsMessage>,
     }
 
+    impl Serialize for MessageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ADMMessage", &self.adm_message)?;
+            crate::cfn::entry(&mut map, "APNSMessage", &self.apns_message)?;
+            crate::cfn::entry(&mut map, "BaiduMessage", &self.baidu_message)?;
+            crate::cfn::entry(&mut map, "CustomMessage", &self.custom_message)?;
+            crate::cfn::entry(&mut map, "DefaultMessage", &self.default_message)?;
+            crate::cfn::entry(&mut map, "EmailMessage", &self.email_message)?;
+            crate::cfn::entry(&mut map, "GCMMessage", &self.gcm_message)?;
+            crate::cfn::entry(&mut map, "InAppMessage", &self.in_app_message)?;
+            crate::cfn::entry(&mut map, "SMSMessage", &self.sms_message)?;
+            map.end()
+        }
+    }
+
     /// The `Message` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Message {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<String>>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `ImageIconUrl`.
-        #[serde(rename = "ImageIconUrl", skip_serializing_if = "Option::is_none")]
         pub image_icon_url: Option<Value<String>>,
         /// `ImageSmallIconUrl`.
-        #[serde(rename = "ImageSmallIconUrl", skip_serializing_if = "Option::is_none")]
         pub image_small_icon_url: Option<Value<String>>,
         /// `ImageUrl`.
-        #[serde(rename = "ImageUrl", skip_serializing_if = "Option::is_none")]
         pub image_url: Option<Value<String>>,
         /// `JsonBody`.
-        #[serde(rename = "JsonBody", skip_serializing_if = "Option::is_none")]
         pub json_body: Option<Value<String>>,
         /// `MediaUrl`.
-        #[serde(rename = "MediaUrl", skip_serializing_if = "Option::is_none")]
         pub media_url: Option<Value<String>>,
         /// `RawContent`.
-        #[serde(rename = "RawContent", skip_serializing_if = "Option::is_none")]
         pub raw_content: Option<Value<String>>,
         /// `SilentPush`.
-        #[serde(rename = "SilentPush", skip_serializing_if = "Option::is_none")]
         pub silent_push: Option<Value<bool>>,
         /// `TimeToLive`.
-        #[serde(rename = "TimeToLive", skip_serializing_if = "Option::is_none")]
         pub time_to_live: Option<Value<i64>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
     }
 
+    impl Serialize for Message {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "ImageIconUrl", &self.image_icon_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageSmallIconUrl",
+                &self.image_small_icon_url,
+            )?;
+            crate::cfn::entry(&mut map, "ImageUrl", &self.image_url)?;
+            crate::cfn::entry(&mut map, "JsonBody", &self.json_body)?;
+            crate::cfn::entry(&mut map, "MediaUrl", &self.media_url)?;
+            crate::cfn::entry(&mut map, "RawContent", &self.raw_content)?;
+            crate::cfn::entry(&mut map, "SilentPush", &self.silent_push)?;
+            crate::cfn::entry(&mut map, "TimeToLive", &self.time_to_live)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The `CampaignCustomMessage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CampaignCustomMessage {
         /// `Data`.
-        #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
         pub data: Option<Value<String>>,
     }
 
+    impl Serialize for CampaignCustomMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Data", &self.data)?;
+            map.end()
+        }
+    }
+
     /// The `CampaignEmailMessage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CampaignEmailMessage {
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `FromAddress`.
-        #[serde(rename = "FromAddress", skip_serializing_if = "Option::is_none")]
         pub from_address: Option<Value<String>>,
         /// `HtmlBody`.
-        #[serde(rename = "HtmlBody", skip_serializing_if = "Option::is_none")]
         pub html_body: Option<Value<String>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
     }
 
+    impl Serialize for CampaignEmailMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "FromAddress", &self.from_address)?;
+            crate::cfn::entry(&mut map, "HtmlBody", &self.html_body)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// The `CampaignInAppMessage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CampaignInAppMessage {
         /// `Content`.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
         pub content: Option<Vec<InAppMessageContent>>,
-        /// `CustomConfig`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "CustomConfig", skip_serializing_if = "Option::is_none")]
+        /// `CustomConfig`: `CustomConfig`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub custom_config: Option<serde_json::Value>,
         /// `Layout`.
-        #[serde(rename = "Layout", skip_serializing_if = "Option::is_none")]
         pub layout: Option<Value<String>>,
     }
 
+    impl Serialize for CampaignInAppMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            crate::cfn::entry(&mut map, "CustomConfig", &self.custom_config)?;
+            crate::cfn::entry(&mut map, "Layout", &self.layout)?;
+            map.end()
+        }
+    }
+
     /// The `InAppMessageContent` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InAppMessageContent {
         /// `BackgroundColor`.
-        #[serde(rename = "BackgroundColor", skip_serializing_if = "Option::is_none")]
         pub background_color: Option<Value<String>>,
         /// `BodyConfig`.
-        #[serde(rename = "BodyConfig", skip_serializing_if = "Option::is_none")]
         pub body_config: Option<InAppMessageBodyConfig>,
         /// `HeaderConfig`.
-        #[serde(rename = "HeaderConfig", skip_serializing_if = "Option::is_none")]
         pub header_config: Option<InAppMessageHeaderConfig>,
         /// `ImageUrl`.
-        #[serde(rename = "ImageUrl", skip_serializing_if = "Option::is_none")]
         pub image_url: Option<Value<String>>,
         /// `PrimaryBtn`.
-        #[serde(rename = "PrimaryBtn", skip_serializing_if = "Option::is_none")]
         pub primary_btn: Option<InAppMessageButton>,
         /// `SecondaryBtn`.
-        #[serde(rename = "SecondaryBtn", skip_serializing_if = "Option::is_none")]
         pub secondary_btn: Option<InAppMessageButton>,
     }
 
+    impl Serialize for InAppMessageContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackgroundColor", &self.background_color)?;
+            crate::cfn::entry(&mut map, "BodyConfig", &self.body_config)?;
+            crate::cfn::entry(&mut map, "HeaderConfig", &self.header_config)?;
+            crate::cfn::entry(&mut map, "ImageUrl", &self.image_url)?;
+            crate::cfn::entry(&mut map, "PrimaryBtn", &self.primary_btn)?;
+            crate::cfn::entry(&mut map, "SecondaryBtn", &self.secondary_btn)?;
+            map.end()
+        }
+    }
+
     /// The `InAppMessageBodyConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InAppMessageBodyConfig {
         /// `Alignment`.
-        #[serde(rename = "Alignment", skip_serializing_if = "Option::is_none")]
         pub alignment: Option<Value<String>>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `TextColor`.
-        #[serde(rename = "TextColor", skip_serializing_if = "Option::is_none")]
         pub text_color: Option<Value<String>>,
+    }
+
+    impl Serialize for InAppMessageBodyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alignment", &self.alignment)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "TextColor", &self.text_color)?;
+            map.end()
+        }
     }
 
     /// The `InAppMessageHeaderConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InAppMessageHeaderConfig {
         /// `Alignment`.
-        #[serde(rename = "Alignment", skip_serializing_if = "Option::is_none")]
         pub alignment: Option<Value<String>>,
         /// `Header`.
-        #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
         pub header: Option<Value<String>>,
         /// `TextColor`.
-        #[serde(rename = "TextColor", skip_serializing_if = "Option::is_none")]
         pub text_color: Option<Value<String>>,
+    }
+
+    impl Serialize for InAppMessageHeaderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alignment", &self.alignment)?;
+            crate::cfn::entry(&mut map, "Header", &self.header)?;
+            crate::cfn::entry(&mut map, "TextColor", &self.text_color)?;
+            map.end()
+        }
     }
 
     /// The `InAppMessageButton` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InAppMessageButton {
         /// `Android`.
-        #[serde(rename = "Android", skip_serializing_if = "Option::is_none")]
         pub android: Option<OverrideButtonConfiguration>,
         /// `DefaultConfig`.
-        #[serde(rename = "DefaultConfig", skip_serializing_if = "Option::is_none")]
         pub default_config: Option<DefaultButtonConfiguration>,
         /// `IOS`.
-        #[serde(rename = "IOS", skip_serializing_if = "Option::is_none")]
         pub ios: Option<OverrideButtonConfiguration>,
         /// `Web`.
-        #[serde(rename = "Web", skip_serializing_if = "Option::is_none")]
         pub web: Option<OverrideButtonConfiguration>,
     }
 
+    impl Serialize for InAppMessageButton {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Android", &self.android)?;
+            crate::cfn::entry(&mut map, "DefaultConfig", &self.default_config)?;
+            crate::cfn::entry(&mut map, "IOS", &self.ios)?;
+            crate::cfn::entry(&mut map, "Web", &self.web)?;
+            map.end()
+        }
+    }
+
     /// The `OverrideButtonConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OverrideButtonConfiguration {
         /// `ButtonAction`.
-        #[serde(rename = "ButtonAction", skip_serializing_if = "Option::is_none")]
         pub button_action: Option<Value<String>>,
         /// `Link`.
-        #[serde(rename = "Link", skip_serializing_if = "Option::is_none")]
         pub link: Option<Value<String>>,
+    }
+
+    impl Serialize for OverrideButtonConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ButtonAction", &self.button_action)?;
+            crate::cfn::entry(&mut map, "Link", &self.link)?;
+            map.end()
+        }
     }
 
     /// The `DefaultButtonConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultButtonConfiguration {
         /// `BackgroundColor`.
-        #[serde(rename = "BackgroundColor", skip_serializing_if = "Option::is_none")]
         pub background_color: Option<Value<String>>,
         /// `BorderRadius`.
-        #[serde(rename = "BorderRadius", skip_serializing_if = "Option::is_none")]
         pub border_radius: Option<Value<i64>>,
         /// `ButtonAction`.
-        #[serde(rename = "ButtonAction", skip_serializing_if = "Option::is_none")]
         pub button_action: Option<Value<String>>,
         /// `Link`.
-        #[serde(rename = "Link", skip_serializing_if = "Option::is_none")]
         pub link: Option<Value<String>>,
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<Value<String>>,
         /// `TextColor`.
-        #[serde(rename = "TextColor", skip_serializing_if = "Option::is_none")]
         pub text_color: Option<Value<String>>,
     }
 
+    impl Serialize for DefaultButtonConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackgroundColor", &self.background_color)?;
+            crate::cfn::entry(&mut map, "BorderRadius", &self.border_radius)?;
+            crate::cfn::entry(&mut map, "ButtonAction", &self.button_action)?;
+            crate::cfn::entry(&mut map, "Link", &self.link)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "TextColor", &self.text_color)?;
+            map.end()
+        }
+    }
+
     /// The `CampaignSmsMessage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CampaignSmsMessage {
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `EntityId`.
-        #[serde(rename = "EntityId", skip_serializing_if = "Option::is_none")]
         pub entity_id: Option<Value<String>>,
         /// `MessageType`.
-        #[serde(rename = "MessageType", skip_serializing_if = "Option::is_none")]
         pub message_type: Option<Value<String>>,
         /// `OriginationNumber`.
-        #[serde(rename = "OriginationNumber", skip_serializing_if = "Option::is_none")]
         pub origination_number: Option<Value<String>>,
         /// `SenderId`.
-        #[serde(rename = "SenderId", skip_serializing_if = "Option::is_none")]
         pub sender_id: Option<Value<String>>,
         /// `TemplateId`.
-        #[serde(rename = "TemplateId", skip_serializing_if = "Option::is_none")]
         pub template_id: Option<Value<String>>,
     }
 
+    impl Serialize for CampaignSmsMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "EntityId", &self.entity_id)?;
+            crate::cfn::entry(&mut map, "MessageType", &self.message_type)?;
+            crate::cfn::entry(&mut map, "OriginationNumber", &self.origination_number)?;
+            crate::cfn::entry(&mut map, "SenderId", &self.sender_id)?;
+            crate::cfn::entry(&mut map, "TemplateId", &self.template_id)?;
+            map.end()
+        }
+    }
+
     /// The `Schedule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schedule {
         /// `EndTime`.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
         pub end_time: Option<Value<String>>,
         /// `EventFilter`.
-        #[serde(rename = "EventFilter", skip_serializing_if = "Option::is_none")]
         pub event_filter: Option<CampaignEventFilter>,
         /// `Frequency`.
-        #[serde(rename = "Frequency", skip_serializing_if = "Option::is_none")]
         pub frequency: Option<Value<String>>,
         /// `IsLocalTime`.
-        #[serde(rename = "IsLocalTime", skip_serializing_if = "Option::is_none")]
         pub is_local_time: Option<Value<bool>>,
         /// `QuietTime`.
-        #[serde(rename = "QuietTime", skip_serializing_if = "Option::is_none")]
         pub quiet_time: Option<QuietTime>,
         /// `StartTime`.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
         pub start_time: Option<Value<String>>,
         /// `TimeZone`.
-        #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
         pub time_zone: Option<Value<String>>,
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "EventFilter", &self.event_filter)?;
+            crate::cfn::entry(&mut map, "Frequency", &self.frequency)?;
+            crate::cfn::entry(&mut map, "IsLocalTime", &self.is_local_time)?;
+            crate::cfn::entry(&mut map, "QuietTime", &self.quiet_time)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "TimeZone", &self.time_zone)?;
+            map.end()
+        }
+    }
+
     /// The `CampaignEventFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CampaignEventFilter {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<EventDimensions>,
         /// `FilterType`.
-        #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
         pub filter_type: Option<Value<String>>,
     }
 
+    impl Serialize for CampaignEventFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "FilterType", &self.filter_type)?;
+            map.end()
+        }
+    }
+
     /// The `EventDimensions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventDimensions {
-        /// `Attributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+        /// `Attributes`: `Attributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub attributes: Option<serde_json::Value>,
         /// `EventType`.
-        #[serde(rename = "EventType", skip_serializing_if = "Option::is_none")]
         pub event_type: Option<SetDimension>,
-        /// `Metrics`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
+        /// `Metrics`: `Metrics`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub metrics: Option<serde_json::Value>,
     }
 
+    impl Serialize for EventDimensions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "EventType", &self.event_type)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            map.end()
+        }
+    }
+
     /// The `TemplateConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateConfiguration {
         /// `EmailTemplate`.
-        #[serde(rename = "EmailTemplate", skip_serializing_if = "Option::is_none")]
         pub email_template: Option<Template>,
         /// `PushTemplate`.
-        #[serde(rename = "PushTemplate", skip_serializing_if = "Option::is_none")]
         pub push_template: Option<Template>,
         /// `SMSTemplate`.
-        #[serde(rename = "SMSTemplate", skip_serializing_if = "Option::is_none")]
         pub sms_template: Option<Template>,
         /// `VoiceTemplate`.
-        #[serde(rename = "VoiceTemplate", skip_serializing_if = "Option::is_none")]
         pub voice_template: Option<Template>,
     }
 
+    impl Serialize for TemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EmailTemplate", &self.email_template)?;
+            crate::cfn::entry(&mut map, "PushTemplate", &self.push_template)?;
+            crate::cfn::entry(&mut map, "SMSTemplate", &self.sms_template)?;
+            crate::cfn::entry(&mut map, "VoiceTemplate", &self.voice_template)?;
+            map.end()
+        }
+    }
+
     /// The `Template` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Template {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for Template {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `Limits` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Limits {
         /// `Daily`.
-        #[serde(rename = "Daily", skip_serializing_if = "Option::is_none")]
         pub daily: Option<Value<i64>>,
         /// `MaximumDuration`.
-        #[serde(rename = "MaximumDuration", skip_serializing_if = "Option::is_none")]
         pub maximum_duration: Option<Value<i64>>,
         /// `MessagesPerSecond`.
-        #[serde(rename = "MessagesPerSecond", skip_serializing_if = "Option::is_none")]
         pub messages_per_second: Option<Value<i64>>,
         /// `Session`.
-        #[serde(rename = "Session", skip_serializing_if = "Option::is_none")]
         pub session: Option<Value<i64>>,
         /// `Total`.
-        #[serde(rename = "Total", skip_serializing_if = "Option::is_none")]
         pub total: Option<Value<i64>>,
+    }
+
+    impl Serialize for Limits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Daily", &self.daily)?;
+            crate::cfn::entry(&mut map, "MaximumDuration", &self.maximum_duration)?;
+            crate::cfn::entry(&mut map, "MessagesPerSecond", &self.messages_per_second)?;
+            crate::cfn::entry(&mut map, "Session", &self.session)?;
+            crate::cfn::entry(&mut map, "Total", &self.total)?;
+            map.end()
+        }
     }
 }
 
@@ -1498,32 +1832,21 @@ pub mod email_channel {
     }
 
     /// The properties of `AWS::Pinpoint::EmailChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `ConfigurationSet`.
-        #[serde(rename = "ConfigurationSet", skip_serializing_if = "Option::is_none")]
         pub configuration_set: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `FromAddress`.
-        #[serde(rename = "FromAddress")]
         pub from_address: Value<String>,
         /// `Identity`.
-        #[serde(rename = "Identity")]
         pub identity: Value<String>,
         /// `OrchestrationSendingRoleArn`.
-        #[serde(
-            rename = "OrchestrationSendingRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub orchestration_sending_role_arn: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
 
@@ -1543,6 +1866,28 @@ pub mod email_channel {
                 orchestration_sending_role_arn: None,
                 role_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEmailChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "ConfigurationSet", &self.configuration_set)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("FromAddress", &self.from_address)?;
+            map.serialize_entry("Identity", &self.identity)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrchestrationSendingRoleArn",
+                &self.orchestration_sending_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -1612,32 +1957,21 @@ pub mod email_template {
     }
 
     /// The properties of `AWS::Pinpoint::EmailTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailTemplateProps {
         /// `DefaultSubstitutions`.
-        #[serde(
-            rename = "DefaultSubstitutions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_substitutions: Option<Value<String>>,
         /// `HtmlPart`.
-        #[serde(rename = "HtmlPart", skip_serializing_if = "Option::is_none")]
         pub html_part: Option<Value<String>>,
         /// `Subject`.
-        #[serde(rename = "Subject")]
         pub subject: Value<String>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `TemplateDescription`.
-        #[serde(rename = "TemplateDescription", skip_serializing_if = "Option::is_none")]
         pub template_description: Option<Value<String>>,
         /// `TemplateName`.
-        #[serde(rename = "TemplateName")]
         pub template_name: Value<String>,
         /// `TextPart`.
-        #[serde(rename = "TextPart", skip_serializing_if = "Option::is_none")]
         pub text_part: Option<Value<String>>,
     }
 
@@ -1656,6 +1990,32 @@ pub mod email_template {
                 template_name: template_name.into(),
                 text_part: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEmailTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultSubstitutions",
+                &self.default_substitutions,
+            )?;
+            crate::cfn::entry(&mut map, "HtmlPart", &self.html_part)?;
+            map.serialize_entry("Subject", &self.subject)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateDescription",
+                &self.template_description,
+            )?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            crate::cfn::entry(&mut map, "TextPart", &self.text_part)?;
+            map.end()
         }
     }
 }
@@ -1720,16 +2080,13 @@ pub mod event_stream {
     }
 
     /// The properties of `AWS::Pinpoint::EventStream`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventStreamProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `DestinationStreamArn`.
-        #[serde(rename = "DestinationStreamArn")]
         pub destination_stream_arn: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -1745,6 +2102,20 @@ pub mod event_stream {
                 destination_stream_arn: destination_stream_arn.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEventStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("DestinationStreamArn", &self.destination_stream_arn)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -1809,26 +2180,17 @@ pub mod gcm_channel {
     }
 
     /// The properties of `AWS::Pinpoint::GCMChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGcmChannelProps {
         /// `ApiKey`.
-        #[serde(rename = "ApiKey", skip_serializing_if = "Option::is_none")]
         pub api_key: Option<Value<String>>,
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `DefaultAuthenticationMethod`.
-        #[serde(
-            rename = "DefaultAuthenticationMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_authentication_method: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `ServiceJson`.
-        #[serde(rename = "ServiceJson", skip_serializing_if = "Option::is_none")]
         pub service_json: Option<Value<String>>,
     }
 
@@ -1842,6 +2204,26 @@ pub mod gcm_channel {
                 enabled: None,
                 service_json: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGcmChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiKey", &self.api_key)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultAuthenticationMethod",
+                &self.default_authentication_method,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "ServiceJson", &self.service_json)?;
+            map.end()
         }
     }
 }
@@ -1908,25 +2290,19 @@ pub mod in_app_template {
     }
 
     /// The properties of `AWS::Pinpoint::InAppTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInAppTemplateProps {
         /// `Content`.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
         pub content: Option<Vec<InAppMessageContent>>,
-        /// `CustomConfig`. One of `object` in the schema: any `serde_json::Value`.
-        #[serde(rename = "CustomConfig", skip_serializing_if = "Option::is_none")]
+        /// `CustomConfig`: `CustomConfig`. One of `object` in the schema: any `serde_json::Value`.
         pub custom_config: Option<serde_json::Value>,
         /// `Layout`.
-        #[serde(rename = "Layout", skip_serializing_if = "Option::is_none")]
         pub layout: Option<Value<Layout>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `TemplateDescription`.
-        #[serde(rename = "TemplateDescription", skip_serializing_if = "Option::is_none")]
         pub template_description: Option<Value<String>>,
         /// `TemplateName`.
-        #[serde(rename = "TemplateName")]
         pub template_name: Value<String>,
     }
 
@@ -1944,41 +2320,84 @@ pub mod in_app_template {
         }
     }
 
+    impl Serialize for CfnInAppTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            crate::cfn::entry(&mut map, "CustomConfig", &self.custom_config)?;
+            crate::cfn::entry(&mut map, "Layout", &self.layout)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateDescription",
+                &self.template_description,
+            )?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.end()
+        }
+    }
+
     /// The `InAppMessageContent` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InAppMessageContent {
         /// `BackgroundColor`.
-        #[serde(rename = "BackgroundColor", skip_serializing_if = "Option::is_none")]
         pub background_color: Option<Value<String>>,
         /// `BodyConfig`.
-        #[serde(rename = "BodyConfig", skip_serializing_if = "Option::is_none")]
         pub body_config: Option<BodyConfig>,
         /// `HeaderConfig`.
-        #[serde(rename = "HeaderConfig", skip_serializing_if = "Option::is_none")]
         pub header_config: Option<HeaderConfig>,
         /// `ImageUrl`.
-        #[serde(rename = "ImageUrl", skip_serializing_if = "Option::is_none")]
         pub image_url: Option<Value<String>>,
         /// `PrimaryBtn`.
-        #[serde(rename = "PrimaryBtn", skip_serializing_if = "Option::is_none")]
         pub primary_btn: Option<ButtonConfig>,
         /// `SecondaryBtn`.
-        #[serde(rename = "SecondaryBtn", skip_serializing_if = "Option::is_none")]
         pub secondary_btn: Option<ButtonConfig>,
     }
 
+    impl Serialize for InAppMessageContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackgroundColor", &self.background_color)?;
+            crate::cfn::entry(&mut map, "BodyConfig", &self.body_config)?;
+            crate::cfn::entry(&mut map, "HeaderConfig", &self.header_config)?;
+            crate::cfn::entry(&mut map, "ImageUrl", &self.image_url)?;
+            crate::cfn::entry(&mut map, "PrimaryBtn", &self.primary_btn)?;
+            crate::cfn::entry(&mut map, "SecondaryBtn", &self.secondary_btn)?;
+            map.end()
+        }
+    }
+
     /// The `BodyConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BodyConfig {
         /// `Alignment`.
-        #[serde(rename = "Alignment", skip_serializing_if = "Option::is_none")]
         pub alignment: Option<Value<Alignment>>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `TextColor`.
-        #[serde(rename = "TextColor", skip_serializing_if = "Option::is_none")]
         pub text_color: Option<Value<String>>,
+    }
+
+    impl Serialize for BodyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alignment", &self.alignment)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "TextColor", &self.text_color)?;
+            map.end()
+        }
     }
 
     /// Values of `Alignment`.
@@ -2022,45 +2441,78 @@ pub mod in_app_template {
     }
 
     /// The `HeaderConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HeaderConfig {
         /// `Alignment`.
-        #[serde(rename = "Alignment", skip_serializing_if = "Option::is_none")]
         pub alignment: Option<Value<Alignment>>,
         /// `Header`.
-        #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
         pub header: Option<Value<String>>,
         /// `TextColor`.
-        #[serde(rename = "TextColor", skip_serializing_if = "Option::is_none")]
         pub text_color: Option<Value<String>>,
     }
 
+    impl Serialize for HeaderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alignment", &self.alignment)?;
+            crate::cfn::entry(&mut map, "Header", &self.header)?;
+            crate::cfn::entry(&mut map, "TextColor", &self.text_color)?;
+            map.end()
+        }
+    }
+
     /// The `ButtonConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ButtonConfig {
         /// `Android`.
-        #[serde(rename = "Android", skip_serializing_if = "Option::is_none")]
         pub android: Option<OverrideButtonConfiguration>,
         /// `DefaultConfig`.
-        #[serde(rename = "DefaultConfig", skip_serializing_if = "Option::is_none")]
         pub default_config: Option<DefaultButtonConfiguration>,
         /// `IOS`.
-        #[serde(rename = "IOS", skip_serializing_if = "Option::is_none")]
         pub ios: Option<OverrideButtonConfiguration>,
         /// `Web`.
-        #[serde(rename = "Web", skip_serializing_if = "Option::is_none")]
         pub web: Option<OverrideButtonConfiguration>,
     }
 
+    impl Serialize for ButtonConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Android", &self.android)?;
+            crate::cfn::entry(&mut map, "DefaultConfig", &self.default_config)?;
+            crate::cfn::entry(&mut map, "IOS", &self.ios)?;
+            crate::cfn::entry(&mut map, "Web", &self.web)?;
+            map.end()
+        }
+    }
+
     /// The `OverrideButtonConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OverrideButtonConfiguration {
         /// `ButtonAction`.
-        #[serde(rename = "ButtonAction", skip_serializing_if = "Option::is_none")]
         pub button_action: Option<Value<ButtonAction>>,
         /// `Link`.
-        #[serde(rename = "Link", skip_serializing_if = "Option::is_none")]
         pub link: Option<Value<String>>,
+    }
+
+    impl Serialize for OverrideButtonConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ButtonAction", &self.button_action)?;
+            crate::cfn::entry(&mut map, "Link", &self.link)?;
+            map.end()
+        }
     }
 
     /// Values of `ButtonAction`.
@@ -2104,26 +2556,37 @@ pub mod in_app_template {
     }
 
     /// The `DefaultButtonConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultButtonConfiguration {
         /// `BackgroundColor`.
-        #[serde(rename = "BackgroundColor", skip_serializing_if = "Option::is_none")]
         pub background_color: Option<Value<String>>,
         /// `BorderRadius`.
-        #[serde(rename = "BorderRadius", skip_serializing_if = "Option::is_none")]
         pub border_radius: Option<Value<i64>>,
         /// `ButtonAction`.
-        #[serde(rename = "ButtonAction", skip_serializing_if = "Option::is_none")]
         pub button_action: Option<Value<ButtonAction>>,
         /// `Link`.
-        #[serde(rename = "Link", skip_serializing_if = "Option::is_none")]
         pub link: Option<Value<String>>,
         /// `Text`.
-        #[serde(rename = "Text", skip_serializing_if = "Option::is_none")]
         pub text: Option<Value<String>>,
         /// `TextColor`.
-        #[serde(rename = "TextColor", skip_serializing_if = "Option::is_none")]
         pub text_color: Option<Value<String>>,
+    }
+
+    impl Serialize for DefaultButtonConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BackgroundColor", &self.background_color)?;
+            crate::cfn::entry(&mut map, "BorderRadius", &self.border_radius)?;
+            crate::cfn::entry(&mut map, "ButtonAction", &self.button_action)?;
+            crate::cfn::entry(&mut map, "Link", &self.link)?;
+            crate::cfn::entry(&mut map, "Text", &self.text)?;
+            crate::cfn::entry(&mut map, "TextColor", &self.text_color)?;
+            map.end()
+        }
     }
 
     /// Values of `Layout`.
@@ -2241,38 +2704,25 @@ pub mod push_template {
     }
 
     /// The properties of `AWS::Pinpoint::PushTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPushTemplateProps {
         /// `ADM`.
-        #[serde(rename = "ADM", skip_serializing_if = "Option::is_none")]
         pub adm: Option<AndroidPushNotificationTemplate>,
         /// `APNS`.
-        #[serde(rename = "APNS", skip_serializing_if = "Option::is_none")]
         pub apns: Option<ApnsPushNotificationTemplate>,
         /// `Baidu`.
-        #[serde(rename = "Baidu", skip_serializing_if = "Option::is_none")]
         pub baidu: Option<AndroidPushNotificationTemplate>,
         /// `Default`.
-        #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
         pub default: Option<DefaultPushNotificationTemplate>,
         /// `DefaultSubstitutions`.
-        #[serde(
-            rename = "DefaultSubstitutions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_substitutions: Option<Value<String>>,
         /// `GCM`.
-        #[serde(rename = "GCM", skip_serializing_if = "Option::is_none")]
         pub gcm: Option<AndroidPushNotificationTemplate>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `TemplateDescription`.
-        #[serde(rename = "TemplateDescription", skip_serializing_if = "Option::is_none")]
         pub template_description: Option<Value<String>>,
         /// `TemplateName`.
-        #[serde(rename = "TemplateName")]
         pub template_name: Value<String>,
     }
 
@@ -2293,76 +2743,141 @@ pub mod push_template {
         }
     }
 
+    impl Serialize for CfnPushTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ADM", &self.adm)?;
+            crate::cfn::entry(&mut map, "APNS", &self.apns)?;
+            crate::cfn::entry(&mut map, "Baidu", &self.baidu)?;
+            crate::cfn::entry(&mut map, "Default", &self.default)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultSubstitutions",
+                &self.default_substitutions,
+            )?;
+            crate::cfn::entry(&mut map, "GCM", &self.gcm)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateDescription",
+                &self.template_description,
+            )?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.end()
+        }
+    }
+
     /// The `AndroidPushNotificationTemplate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AndroidPushNotificationTemplate {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<String>>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `ImageIconUrl`.
-        #[serde(rename = "ImageIconUrl", skip_serializing_if = "Option::is_none")]
         pub image_icon_url: Option<Value<String>>,
         /// `ImageUrl`.
-        #[serde(rename = "ImageUrl", skip_serializing_if = "Option::is_none")]
         pub image_url: Option<Value<String>>,
         /// `SmallImageIconUrl`.
-        #[serde(rename = "SmallImageIconUrl", skip_serializing_if = "Option::is_none")]
         pub small_image_icon_url: Option<Value<String>>,
         /// `Sound`.
-        #[serde(rename = "Sound", skip_serializing_if = "Option::is_none")]
         pub sound: Option<Value<String>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
+    }
+
+    impl Serialize for AndroidPushNotificationTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "ImageIconUrl", &self.image_icon_url)?;
+            crate::cfn::entry(&mut map, "ImageUrl", &self.image_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "SmallImageIconUrl",
+                &self.small_image_icon_url,
+            )?;
+            crate::cfn::entry(&mut map, "Sound", &self.sound)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
     }
 
     /// The `ApnsPushNotificationTemplate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApnsPushNotificationTemplate {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<String>>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `MediaUrl`.
-        #[serde(rename = "MediaUrl", skip_serializing_if = "Option::is_none")]
         pub media_url: Option<Value<String>>,
         /// `Sound`.
-        #[serde(rename = "Sound", skip_serializing_if = "Option::is_none")]
         pub sound: Option<Value<String>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
     }
 
+    impl Serialize for ApnsPushNotificationTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "MediaUrl", &self.media_url)?;
+            crate::cfn::entry(&mut map, "Sound", &self.sound)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The `DefaultPushNotificationTemplate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultPushNotificationTemplate {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<String>>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Value<String>>,
         /// `Sound`.
-        #[serde(rename = "Sound", skip_serializing_if = "Option::is_none")]
         pub sound: Option<Value<String>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
+    }
+
+    impl Serialize for DefaultPushNotificationTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "Sound", &self.sound)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
     }
 }
 
@@ -2426,19 +2941,15 @@ pub mod sms_channel {
     }
 
     /// The properties of `AWS::Pinpoint::SMSChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSmsChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `SenderId`.
-        #[serde(rename = "SenderId", skip_serializing_if = "Option::is_none")]
         pub sender_id: Option<Value<String>>,
         /// `ShortCode`.
-        #[serde(rename = "ShortCode", skip_serializing_if = "Option::is_none")]
         pub short_code: Option<Value<String>>,
     }
 
@@ -2451,6 +2962,21 @@ pub mod sms_channel {
                 sender_id: None,
                 short_code: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSmsChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "SenderId", &self.sender_id)?;
+            crate::cfn::entry(&mut map, "ShortCode", &self.short_code)?;
+            map.end()
         }
     }
 }
@@ -2523,22 +3049,17 @@ pub mod segment {
     }
 
     /// The properties of `AWS::Pinpoint::Segment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSegmentProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<SegmentDimensions>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SegmentGroups`.
-        #[serde(rename = "SegmentGroups", skip_serializing_if = "Option::is_none")]
         pub segment_groups: Option<SegmentGroups>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
     }
 
@@ -2558,45 +3079,81 @@ pub mod segment {
         }
     }
 
+    impl Serialize for CfnSegmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SegmentGroups", &self.segment_groups)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SegmentDimensions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SegmentDimensions {
-        /// `Attributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+        /// `Attributes`: `Attributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub attributes: Option<serde_json::Value>,
         /// `Behavior`.
-        #[serde(rename = "Behavior", skip_serializing_if = "Option::is_none")]
         pub behavior: Option<Behavior>,
         /// `Demographic`.
-        #[serde(rename = "Demographic", skip_serializing_if = "Option::is_none")]
         pub demographic: Option<Demographic>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Location>,
-        /// `Metrics`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
+        /// `Metrics`: `Metrics`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub metrics: Option<serde_json::Value>,
-        /// `UserAttributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "UserAttributes", skip_serializing_if = "Option::is_none")]
+        /// `UserAttributes`: `UserAttributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub user_attributes: Option<serde_json::Value>,
     }
 
+    impl Serialize for SegmentDimensions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "Behavior", &self.behavior)?;
+            crate::cfn::entry(&mut map, "Demographic", &self.demographic)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            crate::cfn::entry(&mut map, "UserAttributes", &self.user_attributes)?;
+            map.end()
+        }
+    }
+
     /// The `Behavior` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Behavior {
         /// `Recency`.
-        #[serde(rename = "Recency", skip_serializing_if = "Option::is_none")]
         pub recency: Option<Recency>,
     }
 
+    impl Serialize for Behavior {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Recency", &self.recency)?;
+            map.end()
+        }
+    }
+
     /// The `Recency` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Recency {
         /// `Duration`.
-        #[serde(rename = "Duration")]
         pub duration: Value<String>,
         /// `RecencyType`.
-        #[serde(rename = "RecencyType")]
         pub recency_type: Value<String>,
     }
 
@@ -2613,48 +3170,81 @@ pub mod segment {
         }
     }
 
+    impl Serialize for Recency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Duration", &self.duration)?;
+            map.serialize_entry("RecencyType", &self.recency_type)?;
+            map.end()
+        }
+    }
+
     /// The `Demographic` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Demographic {
         /// `AppVersion`.
-        #[serde(rename = "AppVersion", skip_serializing_if = "Option::is_none")]
         pub app_version: Option<SetDimension>,
         /// `Channel`.
-        #[serde(rename = "Channel", skip_serializing_if = "Option::is_none")]
         pub channel: Option<SetDimension>,
         /// `DeviceType`.
-        #[serde(rename = "DeviceType", skip_serializing_if = "Option::is_none")]
         pub device_type: Option<SetDimension>,
         /// `Make`.
-        #[serde(rename = "Make", skip_serializing_if = "Option::is_none")]
         pub make: Option<SetDimension>,
         /// `Model`.
-        #[serde(rename = "Model", skip_serializing_if = "Option::is_none")]
         pub model: Option<SetDimension>,
         /// `Platform`.
-        #[serde(rename = "Platform", skip_serializing_if = "Option::is_none")]
         pub platform: Option<SetDimension>,
     }
 
+    impl Serialize for Demographic {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppVersion", &self.app_version)?;
+            crate::cfn::entry(&mut map, "Channel", &self.channel)?;
+            crate::cfn::entry(&mut map, "DeviceType", &self.device_type)?;
+            crate::cfn::entry(&mut map, "Make", &self.make)?;
+            crate::cfn::entry(&mut map, "Model", &self.model)?;
+            crate::cfn::entry(&mut map, "Platform", &self.platform)?;
+            map.end()
+        }
+    }
+
     /// The `Location` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Location {
         /// `Country`.
-        #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
         pub country: Option<SetDimension>,
         /// `GPSPoint`.
-        #[serde(rename = "GPSPoint", skip_serializing_if = "Option::is_none")]
         pub gps_point: Option<GpsPoint>,
     }
 
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Country", &self.country)?;
+            crate::cfn::entry(&mut map, "GPSPoint", &self.gps_point)?;
+            map.end()
+        }
+    }
+
     /// The `GpsPoint` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GpsPoint {
         /// `Coordinates`.
-        #[serde(rename = "Coordinates")]
         pub coordinates: Coordinates,
         /// `RangeInKilometers`.
-        #[serde(rename = "RangeInKilometers")]
         pub range_in_kilometers: Value<f64>,
     }
 
@@ -2671,14 +3261,25 @@ pub mod segment {
         }
     }
 
+    impl Serialize for GpsPoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Coordinates", &self.coordinates)?;
+            map.serialize_entry("RangeInKilometers", &self.range_in_kilometers)?;
+            map.end()
+        }
+    }
+
     /// The `Coordinates` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Coordinates {
         /// `Latitude`.
-        #[serde(rename = "Latitude")]
         pub latitude: Value<f64>,
         /// `Longitude`.
-        #[serde(rename = "Longitude")]
         pub longitude: Value<f64>,
     }
 
@@ -2695,42 +3296,75 @@ pub mod segment {
         }
     }
 
+    impl Serialize for Coordinates {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Latitude", &self.latitude)?;
+            map.serialize_entry("Longitude", &self.longitude)?;
+            map.end()
+        }
+    }
+
     /// The `SegmentGroups` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SegmentGroups {
         /// `Groups`.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Groups>>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Value<String>>,
     }
 
+    impl Serialize for SegmentGroups {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
+    }
+
     /// The `Groups` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Groups {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<SegmentDimensions>>,
         /// `SourceSegments`.
-        #[serde(rename = "SourceSegments", skip_serializing_if = "Option::is_none")]
         pub source_segments: Option<Vec<SourceSegments>>,
         /// `SourceType`.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
         pub source_type: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for Groups {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "SourceSegments", &self.source_segments)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `SourceSegments` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceSegments {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<i64>>,
     }
 
@@ -2741,6 +3375,19 @@ pub mod segment {
                 id: id.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for SourceSegments {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 }
@@ -2810,26 +3457,17 @@ pub mod sms_template {
     }
 
     /// The properties of `AWS::Pinpoint::SmsTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSmsTemplateProps {
         /// `Body`.
-        #[serde(rename = "Body")]
         pub body: Value<String>,
         /// `DefaultSubstitutions`.
-        #[serde(
-            rename = "DefaultSubstitutions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_substitutions: Option<Value<String>>,
-        /// `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: `Tags`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub tags: Option<serde_json::Value>,
         /// `TemplateDescription`.
-        #[serde(rename = "TemplateDescription", skip_serializing_if = "Option::is_none")]
         pub template_description: Option<Value<String>>,
         /// `TemplateName`.
-        #[serde(rename = "TemplateName")]
         pub template_name: Value<String>,
     }
 
@@ -2846,6 +3484,30 @@ pub mod sms_template {
                 template_description: None,
                 template_name: template_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSmsTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Body", &self.body)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultSubstitutions",
+                &self.default_substitutions,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateDescription",
+                &self.template_description,
+            )?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.end()
         }
     }
 }
@@ -2910,13 +3572,11 @@ pub mod voice_channel {
     }
 
     /// The properties of `AWS::Pinpoint::VoiceChannel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVoiceChannelProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
@@ -2929,30 +3589,52 @@ pub mod voice_channel {
             }
         }
     }
+
+    impl Serialize for CfnVoiceChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
 }
 
 /// The `CampaignHook` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CampaignHook {
     /// `LambdaFunctionName`.
-    #[serde(rename = "LambdaFunctionName", skip_serializing_if = "Option::is_none")]
     pub lambda_function_name: Option<Value<String>>,
     /// `Mode`.
-    #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
     pub mode: Option<Value<String>>,
     /// `WebUrl`.
-    #[serde(rename = "WebUrl", skip_serializing_if = "Option::is_none")]
     pub web_url: Option<Value<String>>,
 }
 
+impl Serialize for CampaignHook {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "LambdaFunctionName", &self.lambda_function_name)?;
+        crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+        crate::cfn::entry(&mut map, "WebUrl", &self.web_url)?;
+        map.end()
+    }
+}
+
 /// The `QuietTime` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuietTime {
     /// `End`.
-    #[serde(rename = "End")]
     pub end: Value<String>,
     /// `Start`.
-    #[serde(rename = "Start")]
     pub start: Value<String>,
 }
 
@@ -2966,13 +3648,37 @@ impl QuietTime {
     }
 }
 
+impl Serialize for QuietTime {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("End", &self.end)?;
+        map.serialize_entry("Start", &self.start)?;
+        map.end()
+    }
+}
+
 /// The `SetDimension` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SetDimension {
     /// `DimensionType`.
-    #[serde(rename = "DimensionType", skip_serializing_if = "Option::is_none")]
     pub dimension_type: Option<Value<String>>,
     /// `Values`.
-    #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for SetDimension {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DimensionType", &self.dimension_type)?;
+        crate::cfn::entry(&mut map, "Values", &self.values)?;
+        map.end()
+    }
 }

@@ -78,25 +78,19 @@ pub mod configuration_set {
     }
 
     /// The properties of `AWS::PinpointEmail::ConfigurationSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationSetProps {
         /// `DeliveryOptions`.
-        #[serde(rename = "DeliveryOptions", skip_serializing_if = "Option::is_none")]
         pub delivery_options: Option<DeliveryOptions>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ReputationOptions`.
-        #[serde(rename = "ReputationOptions", skip_serializing_if = "Option::is_none")]
         pub reputation_options: Option<ReputationOptions>,
         /// `SendingOptions`.
-        #[serde(rename = "SendingOptions", skip_serializing_if = "Option::is_none")]
         pub sending_options: Option<SendingOptions>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tags>>,
         /// `TrackingOptions`.
-        #[serde(rename = "TrackingOptions", skip_serializing_if = "Option::is_none")]
         pub tracking_options: Option<TrackingOptions>,
     }
 
@@ -114,44 +108,105 @@ pub mod configuration_set {
         }
     }
 
+    impl Serialize for CfnConfigurationSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryOptions", &self.delivery_options)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReputationOptions", &self.reputation_options)?;
+            crate::cfn::entry(&mut map, "SendingOptions", &self.sending_options)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrackingOptions", &self.tracking_options)?;
+            map.end()
+        }
+    }
+
     /// The `DeliveryOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeliveryOptions {
         /// `SendingPoolName`.
-        #[serde(rename = "SendingPoolName", skip_serializing_if = "Option::is_none")]
         pub sending_pool_name: Option<Value<String>>,
     }
 
+    impl Serialize for DeliveryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SendingPoolName", &self.sending_pool_name)?;
+            map.end()
+        }
+    }
+
     /// The `ReputationOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReputationOptions {
         /// `ReputationMetricsEnabled`.
-        #[serde(
-            rename = "ReputationMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reputation_metrics_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for ReputationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReputationMetricsEnabled",
+                &self.reputation_metrics_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SendingOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SendingOptions {
         /// `SendingEnabled`.
-        #[serde(rename = "SendingEnabled", skip_serializing_if = "Option::is_none")]
         pub sending_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for SendingOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SendingEnabled", &self.sending_enabled)?;
+            map.end()
+        }
+    }
+
     /// The `TrackingOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrackingOptions {
         /// `CustomRedirectDomain`.
-        #[serde(
-            rename = "CustomRedirectDomain",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_redirect_domain: Option<Value<String>>,
+    }
+
+    impl Serialize for TrackingOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomRedirectDomain",
+                &self.custom_redirect_domain,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -218,16 +273,13 @@ pub mod configuration_set_event_destination {
     }
 
     /// The properties of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationSetEventDestinationProps {
         /// `ConfigurationSetName`.
-        #[serde(rename = "ConfigurationSetName")]
         pub configuration_set_name: Value<String>,
         /// `EventDestination`.
-        #[serde(rename = "EventDestination", skip_serializing_if = "Option::is_none")]
         pub event_destination: Option<EventDestination>,
         /// `EventDestinationName`.
-        #[serde(rename = "EventDestinationName")]
         pub event_destination_name: Value<String>,
     }
 
@@ -245,34 +297,34 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl Serialize for CfnConfigurationSetEventDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationSetName", &self.configuration_set_name)?;
+            crate::cfn::entry(&mut map, "EventDestination", &self.event_destination)?;
+            map.serialize_entry("EventDestinationName", &self.event_destination_name)?;
+            map.end()
+        }
+    }
+
     /// The `EventDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventDestination {
         /// `CloudWatchDestination`.
-        #[serde(
-            rename = "CloudWatchDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_destination: Option<CloudWatchDestination>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `KinesisFirehoseDestination`.
-        #[serde(
-            rename = "KinesisFirehoseDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_firehose_destination: Option<KinesisFirehoseDestination>,
         /// `MatchingEventTypes`.
-        #[serde(rename = "MatchingEventTypes")]
         pub matching_event_types: Vec<Value<String>>,
         /// `PinpointDestination`.
-        #[serde(rename = "PinpointDestination", skip_serializing_if = "Option::is_none")]
         pub pinpoint_destination: Option<PinpointDestination>,
         /// `SnsDestination`.
-        #[serde(rename = "SnsDestination", skip_serializing_if = "Option::is_none")]
         pub sns_destination: Option<SnsDestination>,
     }
 
@@ -290,29 +342,66 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl Serialize for EventDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchDestination",
+                &self.cloud_watch_destination,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseDestination",
+                &self.kinesis_firehose_destination,
+            )?;
+            map.serialize_entry("MatchingEventTypes", &self.matching_event_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "PinpointDestination",
+                &self.pinpoint_destination,
+            )?;
+            crate::cfn::entry(&mut map, "SnsDestination", &self.sns_destination)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchDestination {
         /// `DimensionConfigurations`.
-        #[serde(
-            rename = "DimensionConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dimension_configurations: Option<Vec<DimensionConfiguration>>,
     }
 
+    impl Serialize for CloudWatchDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DimensionConfigurations",
+                &self.dimension_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DimensionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DimensionConfiguration {
         /// `DefaultDimensionValue`.
-        #[serde(rename = "DefaultDimensionValue")]
         pub default_dimension_value: Value<String>,
         /// `DimensionName`.
-        #[serde(rename = "DimensionName")]
         pub dimension_name: Value<String>,
         /// `DimensionValueSource`.
-        #[serde(rename = "DimensionValueSource")]
         pub dimension_value_source: Value<String>,
     }
 
@@ -331,14 +420,26 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl Serialize for DimensionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultDimensionValue", &self.default_dimension_value)?;
+            map.serialize_entry("DimensionName", &self.dimension_name)?;
+            map.serialize_entry("DimensionValueSource", &self.dimension_value_source)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisFirehoseDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseDestination {
         /// `DeliveryStreamArn`.
-        #[serde(rename = "DeliveryStreamArn")]
         pub delivery_stream_arn: Value<String>,
         /// `IamRoleArn`.
-        #[serde(rename = "IamRoleArn")]
         pub iam_role_arn: Value<String>,
     }
 
@@ -355,19 +456,42 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl Serialize for KinesisFirehoseDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeliveryStreamArn", &self.delivery_stream_arn)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `PinpointDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PinpointDestination {
         /// `ApplicationArn`.
-        #[serde(rename = "ApplicationArn", skip_serializing_if = "Option::is_none")]
         pub application_arn: Option<Value<String>>,
     }
 
+    impl Serialize for PinpointDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationArn", &self.application_arn)?;
+            map.end()
+        }
+    }
+
     /// The `SnsDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnsDestination {
         /// `TopicArn`.
-        #[serde(rename = "TopicArn")]
         pub topic_arn: Value<String>,
     }
 
@@ -377,6 +501,18 @@ pub mod configuration_set_event_destination {
             Self {
                 topic_arn: topic_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for SnsDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 }
@@ -442,14 +578,25 @@ pub mod dedicated_ip_pool {
     }
 
     /// The properties of `AWS::PinpointEmail::DedicatedIpPool`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDedicatedIpPoolProps {
         /// `PoolName`.
-        #[serde(rename = "PoolName", skip_serializing_if = "Option::is_none")]
         pub pool_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tags>>,
+    }
+
+    impl Serialize for CfnDedicatedIpPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PoolName", &self.pool_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -544,26 +691,17 @@ pub mod identity {
     }
 
     /// The properties of `AWS::PinpointEmail::Identity`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityProps {
         /// `DkimSigningEnabled`.
-        #[serde(rename = "DkimSigningEnabled", skip_serializing_if = "Option::is_none")]
         pub dkim_signing_enabled: Option<Value<bool>>,
         /// `FeedbackForwardingEnabled`.
-        #[serde(
-            rename = "FeedbackForwardingEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub feedback_forwarding_enabled: Option<Value<bool>>,
         /// `MailFromAttributes`.
-        #[serde(rename = "MailFromAttributes", skip_serializing_if = "Option::is_none")]
         pub mail_from_attributes: Option<MailFromAttributes>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tags>>,
     }
 
@@ -580,25 +718,79 @@ pub mod identity {
         }
     }
 
+    impl Serialize for CfnIdentityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DkimSigningEnabled",
+                &self.dkim_signing_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FeedbackForwardingEnabled",
+                &self.feedback_forwarding_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MailFromAttributes",
+                &self.mail_from_attributes,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `MailFromAttributes` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MailFromAttributes {
         /// `BehaviorOnMxFailure`.
-        #[serde(rename = "BehaviorOnMxFailure", skip_serializing_if = "Option::is_none")]
         pub behavior_on_mx_failure: Option<Value<String>>,
         /// `MailFromDomain`.
-        #[serde(rename = "MailFromDomain", skip_serializing_if = "Option::is_none")]
         pub mail_from_domain: Option<Value<String>>,
+    }
+
+    impl Serialize for MailFromAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BehaviorOnMxFailure",
+                &self.behavior_on_mx_failure,
+            )?;
+            crate::cfn::entry(&mut map, "MailFromDomain", &self.mail_from_domain)?;
+            map.end()
+        }
     }
 }
 
 /// The `Tags` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tags {
     /// `Key`.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<Value<String>>,
     /// `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<Value<String>>,
+}
+
+impl Serialize for Tags {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Key", &self.key)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
 }

@@ -104,50 +104,33 @@ pub mod pipe {
     }
 
     /// The properties of `AWS::Pipes::Pipe`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipeProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DesiredState`.
-        #[serde(rename = "DesiredState", skip_serializing_if = "Option::is_none")]
         pub desired_state: Option<Value<RequestedPipeState>>,
         /// `Enrichment`.
-        #[serde(rename = "Enrichment", skip_serializing_if = "Option::is_none")]
         pub enrichment: Option<Value<String>>,
         /// `EnrichmentParameters`.
-        #[serde(
-            rename = "EnrichmentParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enrichment_parameters: Option<PipeEnrichmentParameters>,
         /// `KmsKeyIdentifier`.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
         pub kms_key_identifier: Option<Value<String>>,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<PipeLogConfiguration>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `SourceParameters`.
-        #[serde(rename = "SourceParameters", skip_serializing_if = "Option::is_none")]
         pub source_parameters: Option<PipeSourceParameters>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
         /// `TargetParameters`.
-        #[serde(rename = "TargetParameters", skip_serializing_if = "Option::is_none")]
         pub target_parameters: Option<PipeTargetParameters>,
     }
 
@@ -173,6 +156,34 @@ pub mod pipe {
                 target: target.into(),
                 target_parameters: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPipeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DesiredState", &self.desired_state)?;
+            crate::cfn::entry(&mut map, "Enrichment", &self.enrichment)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnrichmentParameters",
+                &self.enrichment_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "SourceParameters", &self.source_parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Target", &self.target)?;
+            crate::cfn::entry(&mut map, "TargetParameters", &self.target_parameters)?;
+            map.end()
         }
     }
 
@@ -214,80 +225,139 @@ pub mod pipe {
     }
 
     /// The `PipeEnrichmentParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeEnrichmentParameters {
         /// `HttpParameters`.
-        #[serde(rename = "HttpParameters", skip_serializing_if = "Option::is_none")]
         pub http_parameters: Option<PipeEnrichmentHttpParameters>,
         /// `InputTemplate`.
-        #[serde(rename = "InputTemplate", skip_serializing_if = "Option::is_none")]
         pub input_template: Option<Value<String>>,
     }
 
+    impl Serialize for PipeEnrichmentParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpParameters", &self.http_parameters)?;
+            crate::cfn::entry(&mut map, "InputTemplate", &self.input_template)?;
+            map.end()
+        }
+    }
+
     /// The `PipeEnrichmentHttpParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeEnrichmentHttpParameters {
         /// `HeaderParameters`.
-        #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
         pub header_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `PathParameterValues`.
-        #[serde(rename = "PathParameterValues", skip_serializing_if = "Option::is_none")]
         pub path_parameter_values: Option<Vec<Value<String>>>,
         /// `QueryStringParameters`.
-        #[serde(
-            rename = "QueryStringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_string_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for PipeEnrichmentHttpParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderParameters", &self.header_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "PathParameterValues",
+                &self.path_parameter_values,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PipeLogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeLogConfiguration {
         /// `CloudwatchLogsLogDestination`.
-        #[serde(
-            rename = "CloudwatchLogsLogDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloudwatch_logs_log_destination: Option<CloudwatchLogsLogDestination>,
         /// `FirehoseLogDestination`.
-        #[serde(
-            rename = "FirehoseLogDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firehose_log_destination: Option<FirehoseLogDestination>,
         /// `IncludeExecutionData`.
-        #[serde(
-            rename = "IncludeExecutionData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_execution_data: Option<Vec<Value<IncludeExecutionDataOption>>>,
         /// `Level`.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<LogLevel>>,
         /// `S3LogDestination`.
-        #[serde(rename = "S3LogDestination", skip_serializing_if = "Option::is_none")]
         pub s3_log_destination: Option<S3LogDestination>,
     }
 
+    impl Serialize for PipeLogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudwatchLogsLogDestination",
+                &self.cloudwatch_logs_log_destination,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FirehoseLogDestination",
+                &self.firehose_log_destination,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeExecutionData",
+                &self.include_execution_data,
+            )?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            crate::cfn::entry(&mut map, "S3LogDestination", &self.s3_log_destination)?;
+            map.end()
+        }
+    }
+
     /// The `CloudwatchLogsLogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudwatchLogsLogDestination {
         /// `LogGroupArn`.
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
         pub log_group_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CloudwatchLogsLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
+    }
+
     /// The `FirehoseLogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FirehoseLogDestination {
         /// `DeliveryStreamArn`.
-        #[serde(rename = "DeliveryStreamArn", skip_serializing_if = "Option::is_none")]
         pub delivery_stream_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for FirehoseLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryStreamArn", &self.delivery_stream_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `IncludeExecutionDataOption`.
@@ -368,20 +438,31 @@ pub mod pipe {
     }
 
     /// The `S3LogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3LogDestination {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
         pub bucket_owner: Option<Value<String>>,
         /// `OutputFormat`.
-        #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
         pub output_format: Option<Value<S3OutputFormat>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+    }
+
+    impl Serialize for S3LogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
     }
 
     /// Values of `S3OutputFormat`.
@@ -425,78 +506,85 @@ pub mod pipe {
     }
 
     /// The `PipeSourceParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeSourceParameters {
         /// `ActiveMQBrokerParameters`.
-        #[serde(
-            rename = "ActiveMQBrokerParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub active_mq_broker_parameters: Option<PipeSourceActiveMqBrokerParameters>,
         /// `DynamoDBStreamParameters`.
-        #[serde(
-            rename = "DynamoDBStreamParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dynamo_db_stream_parameters: Option<PipeSourceDynamoDbStreamParameters>,
         /// `FilterCriteria`.
-        #[serde(rename = "FilterCriteria", skip_serializing_if = "Option::is_none")]
         pub filter_criteria: Option<FilterCriteria>,
         /// `KinesisStreamParameters`.
-        #[serde(
-            rename = "KinesisStreamParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_stream_parameters: Option<PipeSourceKinesisStreamParameters>,
         /// `ManagedStreamingKafkaParameters`.
-        #[serde(
-            rename = "ManagedStreamingKafkaParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_streaming_kafka_parameters: Option<
             PipeSourceManagedStreamingKafkaParameters,
         >,
         /// `RabbitMQBrokerParameters`.
-        #[serde(
-            rename = "RabbitMQBrokerParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rabbit_mq_broker_parameters: Option<PipeSourceRabbitMqBrokerParameters>,
         /// `SelfManagedKafkaParameters`.
-        #[serde(
-            rename = "SelfManagedKafkaParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_managed_kafka_parameters: Option<PipeSourceSelfManagedKafkaParameters>,
         /// `SqsQueueParameters`.
-        #[serde(rename = "SqsQueueParameters", skip_serializing_if = "Option::is_none")]
         pub sqs_queue_parameters: Option<PipeSourceSqsQueueParameters>,
     }
 
+    impl Serialize for PipeSourceParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActiveMQBrokerParameters",
+                &self.active_mq_broker_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DynamoDBStreamParameters",
+                &self.dynamo_db_stream_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "FilterCriteria", &self.filter_criteria)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamParameters",
+                &self.kinesis_stream_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedStreamingKafkaParameters",
+                &self.managed_streaming_kafka_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RabbitMQBrokerParameters",
+                &self.rabbit_mq_broker_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedKafkaParameters",
+                &self.self_managed_kafka_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SqsQueueParameters",
+                &self.sqs_queue_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PipeSourceActiveMqBrokerParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeSourceActiveMqBrokerParameters {
         /// `BatchSize`.
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
         /// `Credentials`.
-        #[serde(rename = "Credentials")]
         pub credentials: MqBrokerAccessCredentials,
         /// `MaximumBatchingWindowInSeconds`.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
         /// `QueueName`.
-        #[serde(rename = "QueueName")]
         pub queue_name: Value<String>,
     }
 
@@ -515,62 +603,64 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeSourceActiveMqBrokerParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            map.serialize_entry("Credentials", &self.credentials)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            map.serialize_entry("QueueName", &self.queue_name)?;
+            map.end()
+        }
+    }
+
     /// The `MqBrokerAccessCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MqBrokerAccessCredentials {
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(rename = "BasicAuth", skip_serializing_if = "Option::is_none")]
+        /// `BasicAuth`: Optional SecretManager ARN which stores the database credentials
         pub basic_auth: Option<Value<String>>,
     }
 
+    impl Serialize for MqBrokerAccessCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BasicAuth", &self.basic_auth)?;
+            map.end()
+        }
+    }
+
     /// The `PipeSourceDynamoDbStreamParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeSourceDynamoDbStreamParameters {
         /// `BatchSize`.
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
         /// `DeadLetterConfig`.
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
         pub dead_letter_config: Option<DeadLetterConfig>,
         /// `MaximumBatchingWindowInSeconds`.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
         /// `MaximumRecordAgeInSeconds`.
-        #[serde(
-            rename = "MaximumRecordAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_record_age_in_seconds: Option<Value<i64>>,
         /// `MaximumRetryAttempts`.
-        #[serde(
-            rename = "MaximumRetryAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_retry_attempts: Option<Value<i64>>,
         /// `OnPartialBatchItemFailure`.
-        #[serde(
-            rename = "OnPartialBatchItemFailure",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_partial_batch_item_failure: Option<
             Value<OnPartialBatchItemFailureStreams>,
         >,
         /// `ParallelizationFactor`.
-        #[serde(
-            rename = "ParallelizationFactor",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parallelization_factor: Option<Value<i64>>,
         /// `StartingPosition`.
-        #[serde(rename = "StartingPosition")]
         pub starting_position: Value<DynamoDbStreamStartPosition>,
     }
 
@@ -592,12 +682,62 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeSourceDynamoDbStreamParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRecordAgeInSeconds",
+                &self.maximum_record_age_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnPartialBatchItemFailure",
+                &self.on_partial_batch_item_failure,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelizationFactor",
+                &self.parallelization_factor,
+            )?;
+            map.serialize_entry("StartingPosition", &self.starting_position)?;
+            map.end()
+        }
+    }
+
     /// The `DeadLetterConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeadLetterConfig {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
+    }
+
+    impl Serialize for DeadLetterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
     }
 
     /// Values of `OnPartialBatchItemFailureStreams`.
@@ -673,76 +813,65 @@ pub mod pipe {
     }
 
     /// The `FilterCriteria` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterCriteria {
         /// `Filters`.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
         pub filters: Option<Vec<Filter>>,
     }
 
+    impl Serialize for FilterCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            map.end()
+        }
+    }
+
     /// The `Filter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Filter {
         /// `Pattern`.
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
         pub pattern: Option<Value<String>>,
     }
 
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            map.end()
+        }
+    }
+
     /// The `PipeSourceKinesisStreamParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeSourceKinesisStreamParameters {
         /// `BatchSize`.
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
         /// `DeadLetterConfig`.
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
         pub dead_letter_config: Option<DeadLetterConfig>,
         /// `MaximumBatchingWindowInSeconds`.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
         /// `MaximumRecordAgeInSeconds`.
-        #[serde(
-            rename = "MaximumRecordAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_record_age_in_seconds: Option<Value<i64>>,
         /// `MaximumRetryAttempts`.
-        #[serde(
-            rename = "MaximumRetryAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_retry_attempts: Option<Value<i64>>,
         /// `OnPartialBatchItemFailure`.
-        #[serde(
-            rename = "OnPartialBatchItemFailure",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_partial_batch_item_failure: Option<
             Value<OnPartialBatchItemFailureStreams>,
         >,
         /// `ParallelizationFactor`.
-        #[serde(
-            rename = "ParallelizationFactor",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parallelization_factor: Option<Value<i64>>,
         /// `StartingPosition`.
-        #[serde(rename = "StartingPosition")]
         pub starting_position: Value<KinesisStreamStartPosition>,
         /// `StartingPositionTimestamp`.
-        #[serde(
-            rename = "StartingPositionTimestamp",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub starting_position_timestamp: Option<Value<String>>,
     }
 
@@ -762,6 +891,50 @@ pub mod pipe {
                 starting_position: starting_position.into(),
                 starting_position_timestamp: None,
             }
+        }
+    }
+
+    impl Serialize for PipeSourceKinesisStreamParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRecordAgeInSeconds",
+                &self.maximum_record_age_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnPartialBatchItemFailure",
+                &self.on_partial_batch_item_failure,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelizationFactor",
+                &self.parallelization_factor,
+            )?;
+            map.serialize_entry("StartingPosition", &self.starting_position)?;
+            crate::cfn::entry(
+                &mut map,
+                "StartingPositionTimestamp",
+                &self.starting_position_timestamp,
+            )?;
+            map.end()
         }
     }
 
@@ -806,29 +979,19 @@ pub mod pipe {
     }
 
     /// The `PipeSourceManagedStreamingKafkaParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeSourceManagedStreamingKafkaParameters {
         /// `BatchSize`.
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
         /// `ConsumerGroupID`.
-        #[serde(rename = "ConsumerGroupID", skip_serializing_if = "Option::is_none")]
         pub consumer_group_id: Option<Value<String>>,
         /// `Credentials`.
-        #[serde(rename = "Credentials", skip_serializing_if = "Option::is_none")]
         pub credentials: Option<MskAccessCredentials>,
         /// `MaximumBatchingWindowInSeconds`.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
         /// `StartingPosition`.
-        #[serde(rename = "StartingPosition", skip_serializing_if = "Option::is_none")]
         pub starting_position: Option<Value<MskStartPosition>>,
         /// `TopicName`.
-        #[serde(rename = "TopicName")]
         pub topic_name: Value<String>,
     }
 
@@ -846,19 +1009,51 @@ pub mod pipe {
         }
     }
 
-    /// The `MskAccessCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MskAccessCredentials {
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(rename = "SaslScram512Auth", skip_serializing_if = "Option::is_none")]
-        pub sasl_scram512_auth: Option<Value<String>>,
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(
-            rename = "ClientCertificateTlsAuth",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for PipeSourceManagedStreamingKafkaParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            crate::cfn::entry(&mut map, "ConsumerGroupID", &self.consumer_group_id)?;
+            crate::cfn::entry(&mut map, "Credentials", &self.credentials)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "StartingPosition", &self.starting_position)?;
+            map.serialize_entry("TopicName", &self.topic_name)?;
+            map.end()
+        }
+    }
 
+    /// The `MskAccessCredentials` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MskAccessCredentials {
+        /// `SaslScram512Auth`: Optional SecretManager ARN which stores the database credentials
+        pub sasl_scram512_auth: Option<Value<String>>,
+        /// `ClientCertificateTlsAuth`: Optional SecretManager ARN which stores the database credentials
         pub client_certificate_tls_auth: Option<Value<String>>,
+    }
+
+    impl Serialize for MskAccessCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SaslScram512Auth", &self.sasl_scram512_auth)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateTlsAuth",
+                &self.client_certificate_tls_auth,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `MskStartPosition`.
@@ -899,26 +1094,17 @@ pub mod pipe {
     }
 
     /// The `PipeSourceRabbitMqBrokerParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeSourceRabbitMqBrokerParameters {
         /// `BatchSize`.
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
         /// `Credentials`.
-        #[serde(rename = "Credentials")]
         pub credentials: MqBrokerAccessCredentials,
         /// `MaximumBatchingWindowInSeconds`.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
         /// `QueueName`.
-        #[serde(rename = "QueueName")]
         pub queue_name: Value<String>,
         /// `VirtualHost`.
-        #[serde(rename = "VirtualHost", skip_serializing_if = "Option::is_none")]
         pub virtual_host: Option<Value<String>>,
     }
 
@@ -938,47 +1124,46 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeSourceRabbitMqBrokerParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            map.serialize_entry("Credentials", &self.credentials)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            map.serialize_entry("QueueName", &self.queue_name)?;
+            crate::cfn::entry(&mut map, "VirtualHost", &self.virtual_host)?;
+            map.end()
+        }
+    }
+
     /// The `PipeSourceSelfManagedKafkaParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeSourceSelfManagedKafkaParameters {
         /// `AdditionalBootstrapServers`.
-        #[serde(
-            rename = "AdditionalBootstrapServers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_bootstrap_servers: Option<Vec<Value<String>>>,
         /// `BatchSize`.
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
         /// `ConsumerGroupID`.
-        #[serde(rename = "ConsumerGroupID", skip_serializing_if = "Option::is_none")]
         pub consumer_group_id: Option<Value<String>>,
         /// `Credentials`.
-        #[serde(rename = "Credentials", skip_serializing_if = "Option::is_none")]
         pub credentials: Option<SelfManagedKafkaAccessConfigurationCredentials>,
         /// `MaximumBatchingWindowInSeconds`.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(
-            rename = "ServerRootCaCertificate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerRootCaCertificate`: Optional SecretManager ARN which stores the database credentials
         pub server_root_ca_certificate: Option<Value<String>>,
         /// `StartingPosition`.
-        #[serde(rename = "StartingPosition", skip_serializing_if = "Option::is_none")]
         pub starting_position: Option<Value<SelfManagedKafkaStartPosition>>,
         /// `TopicName`.
-        #[serde(rename = "TopicName")]
         pub topic_name: Value<String>,
         /// `Vpc`.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
         pub vpc: Option<SelfManagedKafkaAccessConfigurationVpc>,
     }
 
@@ -999,25 +1184,68 @@ pub mod pipe {
         }
     }
 
-    /// The `SelfManagedKafkaAccessConfigurationCredentials` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SelfManagedKafkaAccessConfigurationCredentials {
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(rename = "BasicAuth", skip_serializing_if = "Option::is_none")]
-        pub basic_auth: Option<Value<String>>,
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(rename = "SaslScram512Auth", skip_serializing_if = "Option::is_none")]
-        pub sasl_scram512_auth: Option<Value<String>>,
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(rename = "SaslScram256Auth", skip_serializing_if = "Option::is_none")]
-        pub sasl_scram256_auth: Option<Value<String>>,
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(
-            rename = "ClientCertificateTlsAuth",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for PipeSourceSelfManagedKafkaParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalBootstrapServers",
+                &self.additional_bootstrap_servers,
+            )?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            crate::cfn::entry(&mut map, "ConsumerGroupID", &self.consumer_group_id)?;
+            crate::cfn::entry(&mut map, "Credentials", &self.credentials)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerRootCaCertificate",
+                &self.server_root_ca_certificate,
+            )?;
+            crate::cfn::entry(&mut map, "StartingPosition", &self.starting_position)?;
+            map.serialize_entry("TopicName", &self.topic_name)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
 
+    /// The `SelfManagedKafkaAccessConfigurationCredentials` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SelfManagedKafkaAccessConfigurationCredentials {
+        /// `BasicAuth`: Optional SecretManager ARN which stores the database credentials
+        pub basic_auth: Option<Value<String>>,
+        /// `SaslScram512Auth`: Optional SecretManager ARN which stores the database credentials
+        pub sasl_scram512_auth: Option<Value<String>>,
+        /// `SaslScram256Auth`: Optional SecretManager ARN which stores the database credentials
+        pub sasl_scram256_auth: Option<Value<String>>,
+        /// `ClientCertificateTlsAuth`: Optional SecretManager ARN which stores the database credentials
         pub client_certificate_tls_auth: Option<Value<String>>,
+    }
+
+    impl Serialize for SelfManagedKafkaAccessConfigurationCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BasicAuth", &self.basic_auth)?;
+            crate::cfn::entry(&mut map, "SaslScram512Auth", &self.sasl_scram512_auth)?;
+            crate::cfn::entry(&mut map, "SaslScram256Auth", &self.sasl_scram256_auth)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateTlsAuth",
+                &self.client_certificate_tls_auth,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `SelfManagedKafkaStartPosition`.
@@ -1058,136 +1286,170 @@ pub mod pipe {
     }
 
     /// The `SelfManagedKafkaAccessConfigurationVpc` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfManagedKafkaAccessConfigurationVpc {
-        /// List of SecurityGroupId.
-        #[serde(rename = "SecurityGroup", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroup`: List of SecurityGroupId.
         pub security_group: Option<Vec<Value<String>>>,
-        /// List of SubnetId.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
+        /// `Subnets`: List of SubnetId.
         pub subnets: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for SelfManagedKafkaAccessConfigurationVpc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroup", &self.security_group)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
     /// The `PipeSourceSqsQueueParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeSourceSqsQueueParameters {
         /// `BatchSize`.
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
         /// `MaximumBatchingWindowInSeconds`.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for PipeSourceSqsQueueParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetParameters {
         /// `BatchJobParameters`.
-        #[serde(rename = "BatchJobParameters", skip_serializing_if = "Option::is_none")]
         pub batch_job_parameters: Option<PipeTargetBatchJobParameters>,
         /// `CloudWatchLogsParameters`.
-        #[serde(
-            rename = "CloudWatchLogsParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logs_parameters: Option<PipeTargetCloudWatchLogsParameters>,
         /// `EcsTaskParameters`.
-        #[serde(rename = "EcsTaskParameters", skip_serializing_if = "Option::is_none")]
         pub ecs_task_parameters: Option<PipeTargetEcsTaskParameters>,
         /// `EventBridgeEventBusParameters`.
-        #[serde(
-            rename = "EventBridgeEventBusParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub event_bridge_event_bus_parameters: Option<
             PipeTargetEventBridgeEventBusParameters,
         >,
         /// `HttpParameters`.
-        #[serde(rename = "HttpParameters", skip_serializing_if = "Option::is_none")]
         pub http_parameters: Option<PipeTargetHttpParameters>,
         /// `InputTemplate`.
-        #[serde(rename = "InputTemplate", skip_serializing_if = "Option::is_none")]
         pub input_template: Option<Value<String>>,
         /// `KinesisStreamParameters`.
-        #[serde(
-            rename = "KinesisStreamParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_stream_parameters: Option<PipeTargetKinesisStreamParameters>,
         /// `LambdaFunctionParameters`.
-        #[serde(
-            rename = "LambdaFunctionParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_function_parameters: Option<PipeTargetLambdaFunctionParameters>,
         /// `RedshiftDataParameters`.
-        #[serde(
-            rename = "RedshiftDataParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_data_parameters: Option<PipeTargetRedshiftDataParameters>,
         /// `SageMakerPipelineParameters`.
-        #[serde(
-            rename = "SageMakerPipelineParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sage_maker_pipeline_parameters: Option<
             PipeTargetSageMakerPipelineParameters,
         >,
         /// `SqsQueueParameters`.
-        #[serde(rename = "SqsQueueParameters", skip_serializing_if = "Option::is_none")]
         pub sqs_queue_parameters: Option<PipeTargetSqsQueueParameters>,
         /// `StepFunctionStateMachineParameters`.
-        #[serde(
-            rename = "StepFunctionStateMachineParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub step_function_state_machine_parameters: Option<
             PipeTargetStateMachineParameters,
         >,
         /// `TimestreamParameters`.
-        #[serde(
-            rename = "TimestreamParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub timestream_parameters: Option<PipeTargetTimestreamParameters>,
     }
 
+    impl Serialize for PipeTargetParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchJobParameters",
+                &self.batch_job_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsParameters",
+                &self.cloud_watch_logs_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "EcsTaskParameters", &self.ecs_task_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBridgeEventBusParameters",
+                &self.event_bridge_event_bus_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "HttpParameters", &self.http_parameters)?;
+            crate::cfn::entry(&mut map, "InputTemplate", &self.input_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamParameters",
+                &self.kinesis_stream_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionParameters",
+                &self.lambda_function_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftDataParameters",
+                &self.redshift_data_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerPipelineParameters",
+                &self.sage_maker_pipeline_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SqsQueueParameters",
+                &self.sqs_queue_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StepFunctionStateMachineParameters",
+                &self.step_function_state_machine_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TimestreamParameters",
+                &self.timestream_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetBatchJobParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeTargetBatchJobParameters {
         /// `ArrayProperties`.
-        #[serde(rename = "ArrayProperties", skip_serializing_if = "Option::is_none")]
         pub array_properties: Option<BatchArrayProperties>,
         /// `ContainerOverrides`.
-        #[serde(rename = "ContainerOverrides", skip_serializing_if = "Option::is_none")]
         pub container_overrides: Option<BatchContainerOverrides>,
         /// `DependsOn`.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
         pub depends_on: Option<Vec<BatchJobDependency>>,
         /// `JobDefinition`.
-        #[serde(rename = "JobDefinition")]
         pub job_definition: Value<String>,
         /// `JobName`.
-        #[serde(rename = "JobName")]
         pub job_name: Value<String>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `RetryStrategy`.
-        #[serde(rename = "RetryStrategy", skip_serializing_if = "Option::is_none")]
         pub retry_strategy: Option<BatchRetryStrategy>,
     }
 
@@ -1209,54 +1471,107 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeTargetBatchJobParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArrayProperties", &self.array_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerOverrides",
+                &self.container_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            map.serialize_entry("JobDefinition", &self.job_definition)?;
+            map.serialize_entry("JobName", &self.job_name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "RetryStrategy", &self.retry_strategy)?;
+            map.end()
+        }
+    }
+
     /// The `BatchArrayProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchArrayProperties {
         /// `Size`.
-        #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
         pub size: Option<Value<i64>>,
     }
 
+    impl Serialize for BatchArrayProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Size", &self.size)?;
+            map.end()
+        }
+    }
+
     /// The `BatchContainerOverrides` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchContainerOverrides {
         /// `Command`.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Vec<BatchEnvironmentVariable>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `ResourceRequirements`.
-        #[serde(
-            rename = "ResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_requirements: Option<Vec<BatchResourceRequirement>>,
     }
 
+    impl Serialize for BatchContainerOverrides {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceRequirements",
+                &self.resource_requirements,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BatchEnvironmentVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchEnvironmentVariable {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for BatchEnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `BatchResourceRequirement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BatchResourceRequirement {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<BatchResourceRequirementType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1270,6 +1585,19 @@ pub mod pipe {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for BatchResourceRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1314,14 +1642,25 @@ pub mod pipe {
     }
 
     /// The `BatchJobDependency` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchJobDependency {
         /// `JobId`.
-        #[serde(rename = "JobId", skip_serializing_if = "Option::is_none")]
         pub job_id: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<BatchJobDependencyType>>,
+    }
+
+    impl Serialize for BatchJobDependency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JobId", &self.job_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `BatchJobDependencyType`.
@@ -1362,91 +1701,78 @@ pub mod pipe {
     }
 
     /// The `BatchRetryStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchRetryStrategy {
         /// `Attempts`.
-        #[serde(rename = "Attempts", skip_serializing_if = "Option::is_none")]
         pub attempts: Option<Value<i64>>,
     }
 
+    impl Serialize for BatchRetryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attempts", &self.attempts)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetCloudWatchLogsParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetCloudWatchLogsParameters {
         /// `LogStreamName`.
-        #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
         pub log_stream_name: Option<Value<String>>,
         /// `Timestamp`.
-        #[serde(rename = "Timestamp", skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<Value<String>>,
     }
 
+    impl Serialize for PipeTargetCloudWatchLogsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogStreamName", &self.log_stream_name)?;
+            crate::cfn::entry(&mut map, "Timestamp", &self.timestamp)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetEcsTaskParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeTargetEcsTaskParameters {
         /// `CapacityProviderStrategy`.
-        #[serde(
-            rename = "CapacityProviderStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
         /// `EnableECSManagedTags`.
-        #[serde(
-            rename = "EnableECSManagedTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_ecs_managed_tags: Option<Value<bool>>,
         /// `EnableExecuteCommand`.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_execute_command: Option<Value<bool>>,
         /// `Group`.
-        #[serde(rename = "Group", skip_serializing_if = "Option::is_none")]
         pub group: Option<Value<String>>,
         /// `LaunchType`.
-        #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
         pub launch_type: Option<Value<LaunchType>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `Overrides`.
-        #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<EcsTaskOverride>,
         /// `PlacementConstraints`.
-        #[serde(
-            rename = "PlacementConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
         /// `PlacementStrategy`.
-        #[serde(rename = "PlacementStrategy", skip_serializing_if = "Option::is_none")]
         pub placement_strategy: Option<Vec<PlacementStrategy>>,
         /// `PlatformVersion`.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
         pub platform_version: Option<Value<String>>,
         /// `PropagateTags`.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
         /// `ReferenceId`.
-        #[serde(rename = "ReferenceId", skip_serializing_if = "Option::is_none")]
         pub reference_id: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TaskCount`.
-        #[serde(rename = "TaskCount", skip_serializing_if = "Option::is_none")]
         pub task_count: Option<Value<i64>>,
         /// `TaskDefinitionArn`.
-        #[serde(rename = "TaskDefinitionArn")]
         pub task_definition_arn: Value<String>,
     }
 
@@ -1473,17 +1799,60 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeTargetEcsTaskParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderStrategy",
+                &self.capacity_provider_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableECSManagedTags",
+                &self.enable_ecs_managed_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "Group", &self.group)?;
+            crate::cfn::entry(&mut map, "LaunchType", &self.launch_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Overrides", &self.overrides)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementConstraints",
+                &self.placement_constraints,
+            )?;
+            crate::cfn::entry(&mut map, "PlacementStrategy", &self.placement_strategy)?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "ReferenceId", &self.reference_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskCount", &self.task_count)?;
+            map.serialize_entry("TaskDefinitionArn", &self.task_definition_arn)?;
+            map.end()
+        }
+    }
+
     /// The `CapacityProviderStrategyItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderStrategyItem {
         /// `Base`.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<i64>>,
         /// `CapacityProvider`.
-        #[serde(rename = "CapacityProvider")]
         pub capacity_provider: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
@@ -1495,6 +1864,20 @@ pub mod pipe {
                 capacity_provider: capacity_provider.into(),
                 weight: None,
             }
+        }
+    }
+
+    impl Serialize for CapacityProviderStrategyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            map.serialize_entry("CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
         }
     }
 
@@ -1539,24 +1922,36 @@ pub mod pipe {
     }
 
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `AwsvpcConfiguration`.
-        #[serde(rename = "AwsvpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub awsvpc_configuration: Option<AwsVpcConfiguration>,
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsvpcConfiguration",
+                &self.awsvpc_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AwsVpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsVpcConfiguration {
         /// `AssignPublicIp`.
-        #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
         pub assign_public_ip: Option<Value<AssignPublicIp>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
 
@@ -1568,6 +1963,20 @@ pub mod pipe {
                 security_groups: None,
                 subnets: subnets.into(),
             }
+        }
+    }
+
+    impl Serialize for AwsVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssignPublicIp", &self.assign_public_ip)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 
@@ -1609,89 +2018,124 @@ pub mod pipe {
     }
 
     /// The `EcsTaskOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcsTaskOverride {
         /// `ContainerOverrides`.
-        #[serde(rename = "ContainerOverrides", skip_serializing_if = "Option::is_none")]
         pub container_overrides: Option<Vec<EcsContainerOverride>>,
         /// `Cpu`.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<Value<String>>,
         /// `EphemeralStorage`.
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
         pub ephemeral_storage: Option<EcsEphemeralStorage>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// `InferenceAcceleratorOverrides`.
-        #[serde(
-            rename = "InferenceAcceleratorOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_accelerator_overrides: Option<
             Vec<EcsInferenceAcceleratorOverride>,
         >,
         /// `Memory`.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<String>>,
         /// `TaskRoleArn`.
-        #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
         pub task_role_arn: Option<Value<String>>,
     }
 
+    impl Serialize for EcsTaskOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerOverrides",
+                &self.container_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAcceleratorOverrides",
+                &self.inference_accelerator_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "TaskRoleArn", &self.task_role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `EcsContainerOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcsContainerOverride {
         /// `Command`.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
         /// `Cpu`.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<Value<i64>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Vec<EcsEnvironmentVariable>>,
         /// `EnvironmentFiles`.
-        #[serde(rename = "EnvironmentFiles", skip_serializing_if = "Option::is_none")]
         pub environment_files: Option<Vec<EcsEnvironmentFile>>,
         /// `Memory`.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<i64>>,
         /// `MemoryReservation`.
-        #[serde(rename = "MemoryReservation", skip_serializing_if = "Option::is_none")]
         pub memory_reservation: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ResourceRequirements`.
-        #[serde(
-            rename = "ResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_requirements: Option<Vec<EcsResourceRequirement>>,
     }
 
+    impl Serialize for EcsContainerOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "EnvironmentFiles", &self.environment_files)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "MemoryReservation", &self.memory_reservation)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceRequirements",
+                &self.resource_requirements,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EcsEnvironmentVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcsEnvironmentVariable {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for EcsEnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `EcsEnvironmentFile` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsEnvironmentFile {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<EcsEnvironmentFileType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1705,6 +2149,19 @@ pub mod pipe {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for EcsEnvironmentFile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1743,13 +2200,11 @@ pub mod pipe {
     }
 
     /// The `EcsResourceRequirement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsResourceRequirement {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<EcsResourceRequirementType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1763,6 +2218,19 @@ pub mod pipe {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for EcsResourceRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1804,10 +2272,9 @@ pub mod pipe {
     }
 
     /// The `EcsEphemeralStorage` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsEphemeralStorage {
         /// `SizeInGiB`.
-        #[serde(rename = "SizeInGiB")]
         pub size_in_gi_b: Value<i64>,
     }
 
@@ -1820,26 +2287,60 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for EcsEphemeralStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SizeInGiB", &self.size_in_gi_b)?;
+            map.end()
+        }
+    }
+
     /// The `EcsInferenceAcceleratorOverride` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EcsInferenceAcceleratorOverride {
         /// `DeviceName`.
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
         pub device_name: Option<Value<String>>,
         /// `DeviceType`.
-        #[serde(rename = "DeviceType", skip_serializing_if = "Option::is_none")]
         pub device_type: Option<Value<String>>,
     }
 
+    impl Serialize for EcsInferenceAcceleratorOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "DeviceType", &self.device_type)?;
+            map.end()
+        }
+    }
+
     /// The `PlacementConstraint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementConstraint {
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<PlacementConstraintType>>,
+    }
+
+    impl Serialize for PlacementConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `PlacementConstraintType`.
@@ -1880,14 +2381,25 @@ pub mod pipe {
     }
 
     /// The `PlacementStrategy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementStrategy {
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<PlacementStrategyType>>,
+    }
+
+    impl Serialize for PlacementStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `PlacementStrategyType`.
@@ -1965,48 +2477,73 @@ pub mod pipe {
     }
 
     /// The `PipeTargetEventBridgeEventBusParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetEventBridgeEventBusParameters {
         /// `DetailType`.
-        #[serde(rename = "DetailType", skip_serializing_if = "Option::is_none")]
         pub detail_type: Option<Value<String>>,
         /// `EndpointId`.
-        #[serde(rename = "EndpointId", skip_serializing_if = "Option::is_none")]
         pub endpoint_id: Option<Value<String>>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<Value<String>>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
         /// `Time`.
-        #[serde(rename = "Time", skip_serializing_if = "Option::is_none")]
         pub time: Option<Value<String>>,
     }
 
+    impl Serialize for PipeTargetEventBridgeEventBusParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DetailType", &self.detail_type)?;
+            crate::cfn::entry(&mut map, "EndpointId", &self.endpoint_id)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Time", &self.time)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetHttpParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetHttpParameters {
         /// `HeaderParameters`.
-        #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
         pub header_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `PathParameterValues`.
-        #[serde(rename = "PathParameterValues", skip_serializing_if = "Option::is_none")]
         pub path_parameter_values: Option<Vec<Value<String>>>,
         /// `QueryStringParameters`.
-        #[serde(
-            rename = "QueryStringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_string_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for PipeTargetHttpParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderParameters", &self.header_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "PathParameterValues",
+                &self.path_parameter_values,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetKinesisStreamParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeTargetKinesisStreamParameters {
         /// `PartitionKey`.
-        #[serde(rename = "PartitionKey")]
         pub partition_key: Value<String>,
     }
 
@@ -2019,12 +2556,35 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeTargetKinesisStreamParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PartitionKey", &self.partition_key)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetLambdaFunctionParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetLambdaFunctionParameters {
         /// `InvocationType`.
-        #[serde(rename = "InvocationType", skip_serializing_if = "Option::is_none")]
         pub invocation_type: Option<Value<PipeTargetInvocationType>>,
+    }
+
+    impl Serialize for PipeTargetLambdaFunctionParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InvocationType", &self.invocation_type)?;
+            map.end()
+        }
     }
 
     /// Values of `PipeTargetInvocationType`.
@@ -2065,25 +2625,19 @@ pub mod pipe {
     }
 
     /// The `PipeTargetRedshiftDataParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeTargetRedshiftDataParameters {
-        /// Redshift Database
-        #[serde(rename = "Database")]
+        /// `Database`: Redshift Database
         pub database: Value<String>,
-        /// Database user name
-        #[serde(rename = "DbUser", skip_serializing_if = "Option::is_none")]
+        /// `DbUser`: Database user name
         pub db_user: Option<Value<String>>,
-        /// Optional SecretManager ARN which stores the database credentials
-        #[serde(rename = "SecretManagerArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretManagerArn`: Optional SecretManager ARN which stores the database credentials
         pub secret_manager_arn: Option<Value<String>>,
-        /// A list of SQLs.
-        #[serde(rename = "Sqls")]
+        /// `Sqls`: A list of SQLs.
         pub sqls: Vec<Value<String>>,
-        /// A name for Redshift DataAPI statement which can be used as filter of ListStatement.
-        #[serde(rename = "StatementName", skip_serializing_if = "Option::is_none")]
+        /// `StatementName`: A name for Redshift DataAPI statement which can be used as filter of ListStatement.
         pub statement_name: Option<Value<String>>,
         /// `WithEvent`.
-        #[serde(rename = "WithEvent", skip_serializing_if = "Option::is_none")]
         pub with_event: Option<Value<bool>>,
     }
 
@@ -2104,26 +2658,52 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeTargetRedshiftDataParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Database", &self.database)?;
+            crate::cfn::entry(&mut map, "DbUser", &self.db_user)?;
+            crate::cfn::entry(&mut map, "SecretManagerArn", &self.secret_manager_arn)?;
+            map.serialize_entry("Sqls", &self.sqls)?;
+            crate::cfn::entry(&mut map, "StatementName", &self.statement_name)?;
+            crate::cfn::entry(&mut map, "WithEvent", &self.with_event)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetSageMakerPipelineParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetSageMakerPipelineParameters {
         /// `PipelineParameterList`.
-        #[serde(
-            rename = "PipelineParameterList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
     }
 
+    impl Serialize for PipeTargetSageMakerPipelineParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineParameterList",
+                &self.pipeline_parameter_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SageMakerPipelineParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SageMakerPipelineParameter {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2140,63 +2720,82 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for SageMakerPipelineParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetSqsQueueParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetSqsQueueParameters {
         /// `MessageDeduplicationId`.
-        #[serde(
-            rename = "MessageDeduplicationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub message_deduplication_id: Option<Value<String>>,
         /// `MessageGroupId`.
-        #[serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none")]
         pub message_group_id: Option<Value<String>>,
     }
 
+    impl Serialize for PipeTargetSqsQueueParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageDeduplicationId",
+                &self.message_deduplication_id,
+            )?;
+            crate::cfn::entry(&mut map, "MessageGroupId", &self.message_group_id)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetStateMachineParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PipeTargetStateMachineParameters {
         /// `InvocationType`.
-        #[serde(rename = "InvocationType", skip_serializing_if = "Option::is_none")]
         pub invocation_type: Option<Value<PipeTargetInvocationType>>,
     }
 
+    impl Serialize for PipeTargetStateMachineParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InvocationType", &self.invocation_type)?;
+            map.end()
+        }
+    }
+
     /// The `PipeTargetTimestreamParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipeTargetTimestreamParameters {
         /// `DimensionMappings`.
-        #[serde(rename = "DimensionMappings")]
         pub dimension_mappings: Vec<DimensionMapping>,
         /// `EpochTimeUnit`.
-        #[serde(rename = "EpochTimeUnit", skip_serializing_if = "Option::is_none")]
         pub epoch_time_unit: Option<Value<EpochTimeUnit>>,
         /// `MultiMeasureMappings`.
-        #[serde(
-            rename = "MultiMeasureMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_measure_mappings: Option<Vec<MultiMeasureMapping>>,
         /// `SingleMeasureMappings`.
-        #[serde(
-            rename = "SingleMeasureMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub single_measure_mappings: Option<Vec<SingleMeasureMapping>>,
         /// `TimeFieldType`.
-        #[serde(rename = "TimeFieldType", skip_serializing_if = "Option::is_none")]
         pub time_field_type: Option<Value<TimeFieldType>>,
         /// `TimeValue`.
-        #[serde(rename = "TimeValue")]
         pub time_value: Value<String>,
         /// `TimestampFormat`.
-        #[serde(rename = "TimestampFormat", skip_serializing_if = "Option::is_none")]
         pub timestamp_format: Option<Value<String>>,
         /// `VersionValue`.
-        #[serde(rename = "VersionValue")]
         pub version_value: Value<String>,
     }
 
@@ -2220,17 +2819,41 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for PipeTargetTimestreamParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionMappings", &self.dimension_mappings)?;
+            crate::cfn::entry(&mut map, "EpochTimeUnit", &self.epoch_time_unit)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiMeasureMappings",
+                &self.multi_measure_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleMeasureMappings",
+                &self.single_measure_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "TimeFieldType", &self.time_field_type)?;
+            map.serialize_entry("TimeValue", &self.time_value)?;
+            crate::cfn::entry(&mut map, "TimestampFormat", &self.timestamp_format)?;
+            map.serialize_entry("VersionValue", &self.version_value)?;
+            map.end()
+        }
+    }
+
     /// The `DimensionMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DimensionMapping {
         /// `DimensionName`.
-        #[serde(rename = "DimensionName")]
         pub dimension_name: Value<String>,
         /// `DimensionValue`.
-        #[serde(rename = "DimensionValue")]
         pub dimension_value: Value<String>,
         /// `DimensionValueType`.
-        #[serde(rename = "DimensionValueType")]
         pub dimension_value_type: Value<DimensionValueType>,
     }
 
@@ -2246,6 +2869,20 @@ pub mod pipe {
                 dimension_value: dimension_value.into(),
                 dimension_value_type: dimension_value_type.into(),
             }
+        }
+    }
+
+    impl Serialize for DimensionMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionName", &self.dimension_name)?;
+            map.serialize_entry("DimensionValue", &self.dimension_value)?;
+            map.serialize_entry("DimensionValueType", &self.dimension_value_type)?;
+            map.end()
         }
     }
 
@@ -2327,13 +2964,11 @@ pub mod pipe {
     }
 
     /// The `MultiMeasureMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiMeasureMapping {
         /// `MultiMeasureAttributeMappings`.
-        #[serde(rename = "MultiMeasureAttributeMappings")]
         pub multi_measure_attribute_mappings: Vec<MultiMeasureAttributeMapping>,
         /// `MultiMeasureName`.
-        #[serde(rename = "MultiMeasureName")]
         pub multi_measure_name: Value<String>,
     }
 
@@ -2353,17 +2988,30 @@ pub mod pipe {
         }
     }
 
+    impl Serialize for MultiMeasureMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MultiMeasureAttributeMappings",
+                &self.multi_measure_attribute_mappings,
+            )?;
+            map.serialize_entry("MultiMeasureName", &self.multi_measure_name)?;
+            map.end()
+        }
+    }
+
     /// The `MultiMeasureAttributeMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiMeasureAttributeMapping {
         /// `MeasureValue`.
-        #[serde(rename = "MeasureValue")]
         pub measure_value: Value<String>,
         /// `MeasureValueType`.
-        #[serde(rename = "MeasureValueType")]
         pub measure_value_type: Value<MeasureValueType>,
         /// `MultiMeasureAttributeName`.
-        #[serde(rename = "MultiMeasureAttributeName")]
         pub multi_measure_attribute_name: Value<String>,
     }
 
@@ -2379,6 +3027,23 @@ pub mod pipe {
                 measure_value_type: measure_value_type.into(),
                 multi_measure_attribute_name: multi_measure_attribute_name.into(),
             }
+        }
+    }
+
+    impl Serialize for MultiMeasureAttributeMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeasureValue", &self.measure_value)?;
+            map.serialize_entry("MeasureValueType", &self.measure_value_type)?;
+            map.serialize_entry(
+                "MultiMeasureAttributeName",
+                &self.multi_measure_attribute_name,
+            )?;
+            map.end()
         }
     }
 
@@ -2429,16 +3094,13 @@ pub mod pipe {
     }
 
     /// The `SingleMeasureMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleMeasureMapping {
         /// `MeasureName`.
-        #[serde(rename = "MeasureName")]
         pub measure_name: Value<String>,
         /// `MeasureValue`.
-        #[serde(rename = "MeasureValue")]
         pub measure_value: Value<String>,
         /// `MeasureValueType`.
-        #[serde(rename = "MeasureValueType")]
         pub measure_value_type: Value<MeasureValueType>,
     }
 
@@ -2454,6 +3116,20 @@ pub mod pipe {
                 measure_value: measure_value.into(),
                 measure_value_type: measure_value_type.into(),
             }
+        }
+    }
+
+    impl Serialize for SingleMeasureMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeasureName", &self.measure_name)?;
+            map.serialize_entry("MeasureValue", &self.measure_value)?;
+            map.serialize_entry("MeasureValueType", &self.measure_value_type)?;
+            map.end()
         }
     }
 

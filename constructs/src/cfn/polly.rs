@@ -95,13 +95,11 @@ pub mod lexicon {
     }
 
     /// The properties of `AWS::Polly::Lexicon`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLexiconProps {
-        /// The content of the PLS lexicon in string format.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the PLS lexicon in string format.
         pub content: Value<String>,
-        /// The name of the lexicon.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the lexicon.
         pub name: Value<String>,
     }
 
@@ -115,6 +113,19 @@ pub mod lexicon {
                 content: content.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLexiconProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }

@@ -95,19 +95,15 @@ pub mod subscription {
     }
 
     /// The properties of `AWS::PricingPlanManager::Subscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionProps {
-        /// The name of the pricing plan family.
-        #[serde(rename = "PlanFamily")]
+        /// `PlanFamily`: The name of the pricing plan family.
         pub plan_family: Value<PlanFamily>,
-        /// The tier of the pricing plan.
-        #[serde(rename = "PlanTier")]
+        /// `PlanTier`: The tier of the pricing plan.
         pub plan_tier: Value<String>,
-        /// The ARNs of resources associated with the subscription.
-        #[serde(rename = "ResourceArns")]
+        /// `ResourceArns`: The ARNs of resources associated with the subscription.
         pub resource_arns: Vec<Value<String>>,
         /// `UsageLevel`.
-        #[serde(rename = "UsageLevel", skip_serializing_if = "Option::is_none")]
         pub usage_level: Option<Value<UsageLevel>>,
     }
 
@@ -124,6 +120,21 @@ pub mod subscription {
                 resource_arns: resource_arns.into(),
                 usage_level: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PlanFamily", &self.plan_family)?;
+            map.serialize_entry("PlanTier", &self.plan_tier)?;
+            map.serialize_entry("ResourceArns", &self.resource_arns)?;
+            crate::cfn::entry(&mut map, "UsageLevel", &self.usage_level)?;
+            map.end()
         }
     }
 

@@ -110,77 +110,35 @@ pub mod application {
     }
 
     /// The properties of `AWS::QBusiness::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
         /// `AttachmentsConfiguration`.
-        #[serde(
-            rename = "AttachmentsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attachments_configuration: Option<AttachmentsConfiguration>,
         /// `AutoSubscriptionConfiguration`.
-        #[serde(
-            rename = "AutoSubscriptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_subscription_configuration: Option<AutoSubscriptionConfiguration>,
         /// `ClientIdsForOIDC`.
-        #[serde(rename = "ClientIdsForOIDC", skip_serializing_if = "Option::is_none")]
         pub client_ids_for_oidc: Option<Vec<Value<String>>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `IamIdentityProviderArn`.
-        #[serde(
-            rename = "IamIdentityProviderArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iam_identity_provider_arn: Option<Value<String>>,
         /// `IdentityCenterInstanceArn`.
-        #[serde(
-            rename = "IdentityCenterInstanceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_center_instance_arn: Option<Value<String>>,
         /// `IdentityType`.
-        #[serde(rename = "IdentityType", skip_serializing_if = "Option::is_none")]
         pub identity_type: Option<Value<IdentityType>>,
         /// `PersonalizationConfiguration`.
-        #[serde(
-            rename = "PersonalizationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub personalization_configuration: Option<PersonalizationConfiguration>,
         /// `QAppsConfiguration`.
-        #[serde(rename = "QAppsConfiguration", skip_serializing_if = "Option::is_none")]
         pub q_apps_configuration: Option<QAppsConfiguration>,
         /// `QuickSightConfiguration`.
-        #[serde(
-            rename = "QuickSightConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub quick_sight_configuration: Option<QuickSightConfiguration>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -206,11 +164,67 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttachmentsConfiguration",
+                &self.attachments_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoSubscriptionConfiguration",
+                &self.auto_subscription_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ClientIdsForOIDC", &self.client_ids_for_oidc)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamIdentityProviderArn",
+                &self.iam_identity_provider_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityCenterInstanceArn",
+                &self.identity_center_instance_arn,
+            )?;
+            crate::cfn::entry(&mut map, "IdentityType", &self.identity_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PersonalizationConfiguration",
+                &self.personalization_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QAppsConfiguration",
+                &self.q_apps_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QuickSightConfiguration",
+                &self.quick_sight_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AttachmentsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttachmentsConfiguration {
         /// `AttachmentsControlMode`.
-        #[serde(rename = "AttachmentsControlMode")]
         pub attachments_control_mode: Value<AttachmentsControlMode>,
     }
 
@@ -222,6 +236,21 @@ pub mod application {
             Self {
                 attachments_control_mode: attachments_control_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for AttachmentsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AttachmentsControlMode",
+                &self.attachments_control_mode,
+            )?;
+            map.end()
         }
     }
 
@@ -263,17 +292,11 @@ pub mod application {
     }
 
     /// The `AutoSubscriptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoSubscriptionConfiguration {
         /// `AutoSubscribe`.
-        #[serde(rename = "AutoSubscribe")]
         pub auto_subscribe: Value<AutoSubscriptionStatus>,
         /// `DefaultSubscriptionType`.
-        #[serde(
-            rename = "DefaultSubscriptionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub default_subscription_type: Option<Value<SubscriptionType>>,
     }
 
@@ -284,6 +307,23 @@ pub mod application {
                 auto_subscribe: auto_subscribe.into(),
                 default_subscription_type: None,
             }
+        }
+    }
+
+    impl Serialize for AutoSubscriptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoSubscribe", &self.auto_subscribe)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultSubscriptionType",
+                &self.default_subscription_type,
+            )?;
+            map.end()
         }
     }
 
@@ -362,11 +402,22 @@ pub mod application {
     }
 
     /// The `EncryptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
     }
 
     /// Values of `IdentityType`.
@@ -416,10 +467,9 @@ pub mod application {
     }
 
     /// The `PersonalizationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PersonalizationConfiguration {
         /// `PersonalizationControlMode`.
-        #[serde(rename = "PersonalizationControlMode")]
         pub personalization_control_mode: Value<PersonalizationControlMode>,
     }
 
@@ -431,6 +481,21 @@ pub mod application {
             Self {
                 personalization_control_mode: personalization_control_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for PersonalizationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PersonalizationControlMode",
+                &self.personalization_control_mode,
+            )?;
+            map.end()
         }
     }
 
@@ -472,10 +537,9 @@ pub mod application {
     }
 
     /// The `QAppsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QAppsConfiguration {
         /// `QAppsControlMode`.
-        #[serde(rename = "QAppsControlMode")]
         pub q_apps_control_mode: Value<QAppsControlMode>,
     }
 
@@ -485,6 +549,18 @@ pub mod application {
             Self {
                 q_apps_control_mode: q_apps_control_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for QAppsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("QAppsControlMode", &self.q_apps_control_mode)?;
+            map.end()
         }
     }
 
@@ -526,10 +602,9 @@ pub mod application {
     }
 
     /// The `QuickSightConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QuickSightConfiguration {
         /// `ClientNamespace`.
-        #[serde(rename = "ClientNamespace")]
         pub client_namespace: Value<String>,
     }
 
@@ -539,6 +614,18 @@ pub mod application {
             Self {
                 client_namespace: client_namespace.into(),
             }
+        }
+    }
+
+    impl Serialize for QuickSightConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientNamespace", &self.client_namespace)?;
+            map.end()
         }
     }
 }
@@ -628,29 +715,19 @@ pub mod data_accessor {
     }
 
     /// The properties of `AWS::QBusiness::DataAccessor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataAccessorProps {
         /// `ActionConfigurations`.
-        #[serde(rename = "ActionConfigurations")]
         pub action_configurations: Vec<ActionConfiguration>,
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `AuthenticationDetail`.
-        #[serde(
-            rename = "AuthenticationDetail",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_detail: Option<DataAccessorAuthenticationDetail>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `Principal`.
-        #[serde(rename = "Principal")]
         pub principal: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -673,14 +750,33 @@ pub mod data_accessor {
         }
     }
 
+    impl Serialize for CfnDataAccessorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionConfigurations", &self.action_configurations)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationDetail",
+                &self.authentication_detail,
+            )?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ActionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionConfiguration {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<String>,
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration", skip_serializing_if = "Option::is_none")]
         pub filter_configuration: Option<ActionFilterConfiguration>,
     }
 
@@ -694,11 +790,27 @@ pub mod data_accessor {
         }
     }
 
+    impl Serialize for ActionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(
+                &mut map,
+                "FilterConfiguration",
+                &self.filter_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ActionFilterConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionFilterConfiguration {
         /// `DocumentAttributeFilter`.
-        #[serde(rename = "DocumentAttributeFilter")]
         pub document_attribute_filter: AttributeFilter,
     }
 
@@ -711,49 +823,77 @@ pub mod data_accessor {
         }
     }
 
+    impl Serialize for ActionFilterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DocumentAttributeFilter",
+                &self.document_attribute_filter,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AttributeFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttributeFilter {
         /// `AndAllFilters`.
-        #[serde(rename = "AndAllFilters", skip_serializing_if = "Option::is_none")]
         pub and_all_filters: Option<Vec<AttributeFilter>>,
         /// `ContainsAll`.
-        #[serde(rename = "ContainsAll", skip_serializing_if = "Option::is_none")]
         pub contains_all: Option<DocumentAttribute>,
         /// `ContainsAny`.
-        #[serde(rename = "ContainsAny", skip_serializing_if = "Option::is_none")]
         pub contains_any: Option<DocumentAttribute>,
         /// `EqualsTo`.
-        #[serde(rename = "EqualsTo", skip_serializing_if = "Option::is_none")]
         pub equals_to: Option<DocumentAttribute>,
         /// `GreaterThan`.
-        #[serde(rename = "GreaterThan", skip_serializing_if = "Option::is_none")]
         pub greater_than: Option<DocumentAttribute>,
         /// `GreaterThanOrEquals`.
-        #[serde(rename = "GreaterThanOrEquals", skip_serializing_if = "Option::is_none")]
         pub greater_than_or_equals: Option<DocumentAttribute>,
         /// `LessThan`.
-        #[serde(rename = "LessThan", skip_serializing_if = "Option::is_none")]
         pub less_than: Option<DocumentAttribute>,
         /// `LessThanOrEquals`.
-        #[serde(rename = "LessThanOrEquals", skip_serializing_if = "Option::is_none")]
         pub less_than_or_equals: Option<DocumentAttribute>,
         /// `NotFilter`.
-        #[serde(rename = "NotFilter", skip_serializing_if = "Option::is_none")]
         pub not_filter: Option<Box<AttributeFilter>>,
         /// `OrAllFilters`.
-        #[serde(rename = "OrAllFilters", skip_serializing_if = "Option::is_none")]
         pub or_all_filters: Option<Vec<AttributeFilter>>,
     }
 
+    impl Serialize for AttributeFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndAllFilters", &self.and_all_filters)?;
+            crate::cfn::entry(&mut map, "ContainsAll", &self.contains_all)?;
+            crate::cfn::entry(&mut map, "ContainsAny", &self.contains_any)?;
+            crate::cfn::entry(&mut map, "EqualsTo", &self.equals_to)?;
+            crate::cfn::entry(&mut map, "GreaterThan", &self.greater_than)?;
+            crate::cfn::entry(
+                &mut map,
+                "GreaterThanOrEquals",
+                &self.greater_than_or_equals,
+            )?;
+            crate::cfn::entry(&mut map, "LessThan", &self.less_than)?;
+            crate::cfn::entry(&mut map, "LessThanOrEquals", &self.less_than_or_equals)?;
+            crate::cfn::entry(&mut map, "NotFilter", &self.not_filter)?;
+            crate::cfn::entry(&mut map, "OrAllFilters", &self.or_all_filters)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentAttribute {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: DocumentAttributeValue,
     }
 
@@ -770,23 +910,29 @@ pub mod data_accessor {
         }
     }
 
+    impl Serialize for DocumentAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `DataAccessorAuthenticationDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataAccessorAuthenticationDetail {
         /// `AuthenticationConfiguration`.
-        #[serde(
-            rename = "AuthenticationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authentication_configuration: Option<
             DataAccessorAuthenticationConfiguration,
         >,
         /// `AuthenticationType`.
-        #[serde(rename = "AuthenticationType")]
         pub authentication_type: Value<DataAccessorAuthenticationType>,
         /// `ExternalIds`.
-        #[serde(rename = "ExternalIds", skip_serializing_if = "Option::is_none")]
         pub external_ids: Option<Vec<Value<String>>>,
     }
 
@@ -803,25 +949,53 @@ pub mod data_accessor {
         }
     }
 
+    impl Serialize for DataAccessorAuthenticationDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            map.serialize_entry("AuthenticationType", &self.authentication_type)?;
+            crate::cfn::entry(&mut map, "ExternalIds", &self.external_ids)?;
+            map.end()
+        }
+    }
+
     /// The `DataAccessorAuthenticationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataAccessorAuthenticationConfiguration {
         /// `IdcTrustedTokenIssuerConfiguration`.
-        #[serde(
-            rename = "IdcTrustedTokenIssuerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub idc_trusted_token_issuer_configuration: Option<
             DataAccessorIdcTrustedTokenIssuerConfiguration,
         >,
     }
 
+    impl Serialize for DataAccessorAuthenticationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdcTrustedTokenIssuerConfiguration",
+                &self.idc_trusted_token_issuer_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `DataAccessorIdcTrustedTokenIssuerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataAccessorIdcTrustedTokenIssuerConfiguration {
         /// `IdcTrustedTokenIssuerArn`.
-        #[serde(rename = "IdcTrustedTokenIssuerArn")]
         pub idc_trusted_token_issuer_arn: Value<String>,
     }
 
@@ -831,6 +1005,21 @@ pub mod data_accessor {
             Self {
                 idc_trusted_token_issuer_arn: idc_trusted_token_issuer_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for DataAccessorIdcTrustedTokenIssuerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "IdcTrustedTokenIssuerArn",
+                &self.idc_trusted_token_issuer_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -963,48 +1152,29 @@ pub mod data_source {
     }
 
     /// The properties of `AWS::QBusiness::DataSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
-        /// `Configuration`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: `Configuration`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub configuration: serde_json::Value,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `DocumentEnrichmentConfiguration`.
-        #[serde(
-            rename = "DocumentEnrichmentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_enrichment_configuration: Option<DocumentEnrichmentConfiguration>,
         /// `IndexId`.
-        #[serde(rename = "IndexId")]
         pub index_id: Value<String>,
         /// `MediaExtractionConfiguration`.
-        #[serde(
-            rename = "MediaExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub media_extraction_configuration: Option<MediaExtractionConfiguration>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `SyncSchedule`.
-        #[serde(rename = "SyncSchedule", skip_serializing_if = "Option::is_none")]
         pub sync_schedule: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcConfiguration`.
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<DataSourceVpcConfiguration>,
     }
 
@@ -1032,61 +1202,110 @@ pub mod data_source {
         }
     }
 
+    impl Serialize for CfnDataSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentEnrichmentConfiguration",
+                &self.document_enrichment_configuration,
+            )?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MediaExtractionConfiguration",
+                &self.media_extraction_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SyncSchedule", &self.sync_schedule)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentEnrichmentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentEnrichmentConfiguration {
         /// `InlineConfigurations`.
-        #[serde(
-            rename = "InlineConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inline_configurations: Option<Vec<InlineDocumentEnrichmentConfiguration>>,
         /// `PostExtractionHookConfiguration`.
-        #[serde(
-            rename = "PostExtractionHookConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_extraction_hook_configuration: Option<HookConfiguration>,
         /// `PreExtractionHookConfiguration`.
-        #[serde(
-            rename = "PreExtractionHookConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_extraction_hook_configuration: Option<HookConfiguration>,
     }
 
+    impl Serialize for DocumentEnrichmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InlineConfigurations",
+                &self.inline_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PostExtractionHookConfiguration",
+                &self.post_extraction_hook_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreExtractionHookConfiguration",
+                &self.pre_extraction_hook_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InlineDocumentEnrichmentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InlineDocumentEnrichmentConfiguration {
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<DocumentAttributeCondition>,
         /// `DocumentContentOperator`.
-        #[serde(
-            rename = "DocumentContentOperator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_content_operator: Option<Value<DocumentContentOperator>>,
         /// `Target`.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
         pub target: Option<DocumentAttributeTarget>,
     }
 
+    impl Serialize for InlineDocumentEnrichmentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentContentOperator",
+                &self.document_content_operator,
+            )?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentAttributeCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentAttributeCondition {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<DocumentEnrichmentConditionOperator>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<DocumentAttributeValue>,
     }
 
@@ -1101,6 +1320,20 @@ pub mod data_source {
                 operator: operator.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for DocumentAttributeCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1204,20 +1437,13 @@ pub mod data_source {
     }
 
     /// The `DocumentAttributeTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DocumentAttributeTarget {
         /// `AttributeValueOperator`.
-        #[serde(
-            rename = "AttributeValueOperator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attribute_value_operator: Option<Value<AttributeValueOperator>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<DocumentAttributeValue>,
     }
 
@@ -1229,6 +1455,24 @@ pub mod data_source {
                 key: key.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for DocumentAttributeTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeValueOperator",
+                &self.attribute_value_operator,
+            )?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1267,53 +1511,78 @@ pub mod data_source {
     }
 
     /// The `HookConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HookConfiguration {
         /// `InvocationCondition`.
-        #[serde(rename = "InvocationCondition", skip_serializing_if = "Option::is_none")]
         pub invocation_condition: Option<DocumentAttributeCondition>,
         /// `LambdaArn`.
-        #[serde(rename = "LambdaArn", skip_serializing_if = "Option::is_none")]
         pub lambda_arn: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `S3BucketName`.
-        #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_name: Option<Value<String>>,
     }
 
+    impl Serialize for HookConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationCondition",
+                &self.invocation_condition,
+            )?;
+            crate::cfn::entry(&mut map, "LambdaArn", &self.lambda_arn)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3BucketName", &self.s3_bucket_name)?;
+            map.end()
+        }
+    }
+
     /// The `MediaExtractionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaExtractionConfiguration {
         /// `AudioExtractionConfiguration`.
-        #[serde(
-            rename = "AudioExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub audio_extraction_configuration: Option<AudioExtractionConfiguration>,
         /// `ImageExtractionConfiguration`.
-        #[serde(
-            rename = "ImageExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub image_extraction_configuration: Option<ImageExtractionConfiguration>,
         /// `VideoExtractionConfiguration`.
-        #[serde(
-            rename = "VideoExtractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub video_extraction_configuration: Option<VideoExtractionConfiguration>,
     }
 
+    impl Serialize for MediaExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AudioExtractionConfiguration",
+                &self.audio_extraction_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageExtractionConfiguration",
+                &self.image_extraction_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VideoExtractionConfiguration",
+                &self.video_extraction_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AudioExtractionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AudioExtractionConfiguration {
         /// `AudioExtractionStatus`.
-        #[serde(rename = "AudioExtractionStatus")]
         pub audio_extraction_status: Value<AudioExtractionStatus>,
     }
 
@@ -1325,6 +1594,18 @@ pub mod data_source {
             Self {
                 audio_extraction_status: audio_extraction_status.into(),
             }
+        }
+    }
+
+    impl Serialize for AudioExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AudioExtractionStatus", &self.audio_extraction_status)?;
+            map.end()
         }
     }
 
@@ -1366,10 +1647,9 @@ pub mod data_source {
     }
 
     /// The `ImageExtractionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageExtractionConfiguration {
         /// `ImageExtractionStatus`.
-        #[serde(rename = "ImageExtractionStatus")]
         pub image_extraction_status: Value<ImageExtractionStatus>,
     }
 
@@ -1381,6 +1661,18 @@ pub mod data_source {
             Self {
                 image_extraction_status: image_extraction_status.into(),
             }
+        }
+    }
+
+    impl Serialize for ImageExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ImageExtractionStatus", &self.image_extraction_status)?;
+            map.end()
         }
     }
 
@@ -1422,10 +1714,9 @@ pub mod data_source {
     }
 
     /// The `VideoExtractionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VideoExtractionConfiguration {
         /// `VideoExtractionStatus`.
-        #[serde(rename = "VideoExtractionStatus")]
         pub video_extraction_status: Value<VideoExtractionStatus>,
     }
 
@@ -1437,6 +1728,18 @@ pub mod data_source {
             Self {
                 video_extraction_status: video_extraction_status.into(),
             }
+        }
+    }
+
+    impl Serialize for VideoExtractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VideoExtractionStatus", &self.video_extraction_status)?;
+            map.end()
         }
     }
 
@@ -1478,13 +1781,11 @@ pub mod data_source {
     }
 
     /// The `DataSourceVpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSourceVpcConfiguration {
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -1498,6 +1799,19 @@ pub mod data_source {
                 security_group_ids: security_group_ids.into(),
                 subnet_ids: subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for DataSourceVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
         }
     }
 }
@@ -1591,38 +1905,23 @@ pub mod index {
     }
 
     /// The properties of `AWS::QBusiness::Index`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIndexProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `CapacityConfiguration`.
-        #[serde(
-            rename = "CapacityConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_configuration: Option<IndexCapacityConfiguration>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `DocumentAttributeConfigurations`.
-        #[serde(
-            rename = "DocumentAttributeConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub document_attribute_configurations: Option<
             Vec<DocumentAttributeConfiguration>,
         >,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<IndexType>>,
     }
 
@@ -1644,26 +1943,74 @@ pub mod index {
         }
     }
 
+    impl Serialize for CfnIndexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityConfiguration",
+                &self.capacity_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentAttributeConfigurations",
+                &self.document_attribute_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `IndexCapacityConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IndexCapacityConfiguration {
         /// `Units`.
-        #[serde(rename = "Units", skip_serializing_if = "Option::is_none")]
         pub units: Option<Value<f64>>,
     }
 
+    impl Serialize for IndexCapacityConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Units", &self.units)?;
+            map.end()
+        }
+    }
+
     /// The `DocumentAttributeConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentAttributeConfiguration {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Search`.
-        #[serde(rename = "Search", skip_serializing_if = "Option::is_none")]
         pub search: Option<Value<Status>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<AttributeType>>,
+    }
+
+    impl Serialize for DocumentAttributeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Search", &self.search)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Status`.
@@ -1846,22 +2193,17 @@ pub mod permission {
     }
 
     /// The properties of `AWS::QBusiness::Permission`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionProps {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<Value<String>>,
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<Condition>>,
         /// `Principal`.
-        #[serde(rename = "Principal")]
         pub principal: Value<String>,
         /// `StatementId`.
-        #[serde(rename = "StatementId")]
         pub statement_id: Value<String>,
     }
 
@@ -1883,17 +2225,30 @@ pub mod permission {
         }
     }
 
+    impl Serialize for CfnPermissionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.serialize_entry("StatementId", &self.statement_id)?;
+            map.end()
+        }
+    }
+
     /// The `Condition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Condition {
         /// `ConditionKey`.
-        #[serde(rename = "ConditionKey")]
         pub condition_key: Value<String>,
         /// `ConditionOperator`.
-        #[serde(rename = "ConditionOperator")]
         pub condition_operator: Value<ConditionOperator>,
         /// `ConditionValues`.
-        #[serde(rename = "ConditionValues")]
         pub condition_values: Vec<Value<String>>,
     }
 
@@ -1909,6 +2264,20 @@ pub mod permission {
                 condition_operator: condition_operator.into(),
                 condition_values: condition_values.into(),
             }
+        }
+    }
+
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConditionKey", &self.condition_key)?;
+            map.serialize_entry("ConditionOperator", &self.condition_operator)?;
+            map.serialize_entry("ConditionValues", &self.condition_values)?;
+            map.end()
         }
     }
 
@@ -2031,35 +2400,23 @@ pub mod plugin {
     }
 
     /// The properties of `AWS::QBusiness::Plugin`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPluginProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId", skip_serializing_if = "Option::is_none")]
         pub application_id: Option<Value<String>>,
         /// `AuthConfiguration`.
-        #[serde(rename = "AuthConfiguration")]
         pub auth_configuration: PluginAuthConfiguration,
         /// `CustomPluginConfiguration`.
-        #[serde(
-            rename = "CustomPluginConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_plugin_configuration: Option<CustomPluginConfiguration>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `ServerUrl`.
-        #[serde(rename = "ServerUrl", skip_serializing_if = "Option::is_none")]
         pub server_url: Option<Value<String>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<PluginState>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<PluginType>,
     }
 
@@ -2083,38 +2440,74 @@ pub mod plugin {
         }
     }
 
+    impl Serialize for CfnPluginProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationId", &self.application_id)?;
+            map.serialize_entry("AuthConfiguration", &self.auth_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomPluginConfiguration",
+                &self.custom_plugin_configuration,
+            )?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "ServerUrl", &self.server_url)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `PluginAuthConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PluginAuthConfiguration {
         /// `BasicAuthConfiguration`.
-        #[serde(
-            rename = "BasicAuthConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub basic_auth_configuration: Option<BasicAuthConfiguration>,
         /// `OAuth2ClientCredentialConfiguration`.
-        #[serde(
-            rename = "OAuth2ClientCredentialConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub o_auth2_client_credential_configuration: Option<
             OAuth2ClientCredentialConfiguration,
         >,
-        /// `NoAuthConfiguration`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "NoAuthConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `NoAuthConfiguration`: `NoAuthConfiguration`. Untyped in the schema: any `serde_json::Value`.
         pub no_auth_configuration: Option<serde_json::Value>,
     }
 
+    impl Serialize for PluginAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthConfiguration",
+                &self.basic_auth_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuth2ClientCredentialConfiguration",
+                &self.o_auth2_client_credential_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoAuthConfiguration",
+                &self.no_auth_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `BasicAuthConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BasicAuthConfiguration {
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
     }
 
@@ -2131,20 +2524,29 @@ pub mod plugin {
         }
     }
 
+    impl Serialize for BasicAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The `OAuth2ClientCredentialConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OAuth2ClientCredentialConfiguration {
         /// `AuthorizationUrl`.
-        #[serde(rename = "AuthorizationUrl", skip_serializing_if = "Option::is_none")]
         pub authorization_url: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn")]
         pub secret_arn: Value<String>,
         /// `TokenUrl`.
-        #[serde(rename = "TokenUrl", skip_serializing_if = "Option::is_none")]
         pub token_url: Option<Value<String>>,
     }
 
@@ -2163,17 +2565,29 @@ pub mod plugin {
         }
     }
 
+    impl Serialize for OAuth2ClientCredentialConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthorizationUrl", &self.authorization_url)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            crate::cfn::entry(&mut map, "TokenUrl", &self.token_url)?;
+            map.end()
+        }
+    }
+
     /// The `CustomPluginConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomPluginConfiguration {
         /// `ApiSchema`.
-        #[serde(rename = "ApiSchema")]
         pub api_schema: ApiSchema,
         /// `ApiSchemaType`.
-        #[serde(rename = "ApiSchemaType")]
         pub api_schema_type: Value<ApiSchemaType>,
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
     }
 
@@ -2192,25 +2606,48 @@ pub mod plugin {
         }
     }
 
+    impl Serialize for CustomPluginConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiSchema", &self.api_schema)?;
+            map.serialize_entry("ApiSchemaType", &self.api_schema_type)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.end()
+        }
+    }
+
     /// The `ApiSchema` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApiSchema {
         /// `Payload`.
-        #[serde(rename = "Payload", skip_serializing_if = "Option::is_none")]
         pub payload: Option<Value<String>>,
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3>,
     }
 
+    impl Serialize for ApiSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Payload", &self.payload)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `S3` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3 {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
     }
 
@@ -2224,6 +2661,19 @@ pub mod plugin {
                 bucket: bucket.into(),
                 key: key.into(),
             }
+        }
+    }
+
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.end()
         }
     }
 
@@ -2465,25 +2915,19 @@ pub mod retriever {
     }
 
     /// The properties of `AWS::QBusiness::Retriever`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRetrieverProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: RetrieverConfiguration,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<RetrieverType>,
     }
 
@@ -2506,30 +2950,57 @@ pub mod retriever {
         }
     }
 
+    impl Serialize for CfnRetrieverProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `RetrieverConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetrieverConfiguration {
         /// `NativeIndexConfiguration`.
-        #[serde(
-            rename = "NativeIndexConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub native_index_configuration: Option<NativeIndexConfiguration>,
         /// `KendraIndexConfiguration`.
-        #[serde(
-            rename = "KendraIndexConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kendra_index_configuration: Option<KendraIndexConfiguration>,
     }
 
+    impl Serialize for RetrieverConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NativeIndexConfiguration",
+                &self.native_index_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KendraIndexConfiguration",
+                &self.kendra_index_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NativeIndexConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NativeIndexConfiguration {
         /// `IndexId`.
-        #[serde(rename = "IndexId")]
         pub index_id: Value<String>,
     }
 
@@ -2540,11 +3011,22 @@ pub mod retriever {
         }
     }
 
+    impl Serialize for NativeIndexConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            map.end()
+        }
+    }
+
     /// The `KendraIndexConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KendraIndexConfiguration {
         /// `IndexId`.
-        #[serde(rename = "IndexId")]
         pub index_id: Value<String>,
     }
 
@@ -2552,6 +3034,18 @@ pub mod retriever {
         /// A `KendraIndexConfiguration` of its required properties (`IndexId`), the others unset.
         pub fn new(index_id: impl Into<Value<String>>) -> Self {
             Self { index_id: index_id.into() }
+        }
+    }
+
+    impl Serialize for KendraIndexConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            map.end()
         }
     }
 
@@ -2681,58 +3175,31 @@ pub mod web_experience {
     }
 
     /// The properties of `AWS::QBusiness::WebExperience`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebExperienceProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `BrowserExtensionConfiguration`.
-        #[serde(
-            rename = "BrowserExtensionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub browser_extension_configuration: Option<BrowserExtensionConfiguration>,
         /// `CustomizationConfiguration`.
-        #[serde(
-            rename = "CustomizationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customization_configuration: Option<CustomizationConfiguration>,
         /// `IdentityProviderConfiguration`.
-        #[serde(
-            rename = "IdentityProviderConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_provider_configuration: Option<IdentityProviderConfiguration>,
         /// `Origins`.
-        #[serde(rename = "Origins", skip_serializing_if = "Option::is_none")]
         pub origins: Option<Vec<Value<String>>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `SamplePromptsControlMode`.
-        #[serde(
-            rename = "SamplePromptsControlMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sample_prompts_control_mode: Option<
             Value<WebExperienceSamplePromptsControlMode>,
         >,
         /// `Subtitle`.
-        #[serde(rename = "Subtitle", skip_serializing_if = "Option::is_none")]
         pub subtitle: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
         /// `WelcomeMessage`.
-        #[serde(rename = "WelcomeMessage", skip_serializing_if = "Option::is_none")]
         pub welcome_message: Option<Value<String>>,
     }
 
@@ -2755,11 +3222,48 @@ pub mod web_experience {
         }
     }
 
+    impl Serialize for CfnWebExperienceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "BrowserExtensionConfiguration",
+                &self.browser_extension_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomizationConfiguration",
+                &self.customization_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityProviderConfiguration",
+                &self.identity_provider_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Origins", &self.origins)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SamplePromptsControlMode",
+                &self.sample_prompts_control_mode,
+            )?;
+            crate::cfn::entry(&mut map, "Subtitle", &self.subtitle)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "WelcomeMessage", &self.welcome_message)?;
+            map.end()
+        }
+    }
+
     /// The `BrowserExtensionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BrowserExtensionConfiguration {
         /// `EnabledBrowserExtensions`.
-        #[serde(rename = "EnabledBrowserExtensions")]
         pub enabled_browser_extensions: Vec<Value<BrowserExtension>>,
     }
 
@@ -2771,6 +3275,21 @@ pub mod web_experience {
             Self {
                 enabled_browser_extensions: enabled_browser_extensions.into(),
             }
+        }
+    }
+
+    impl Serialize for BrowserExtensionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EnabledBrowserExtensions",
+                &self.enabled_browser_extensions,
+            )?;
+            map.end()
         }
     }
 
@@ -2812,42 +3331,63 @@ pub mod web_experience {
     }
 
     /// The `CustomizationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomizationConfiguration {
         /// `CustomCSSUrl`.
-        #[serde(rename = "CustomCSSUrl", skip_serializing_if = "Option::is_none")]
         pub custom_css_url: Option<Value<String>>,
         /// `FaviconUrl`.
-        #[serde(rename = "FaviconUrl", skip_serializing_if = "Option::is_none")]
         pub favicon_url: Option<Value<String>>,
         /// `FontUrl`.
-        #[serde(rename = "FontUrl", skip_serializing_if = "Option::is_none")]
         pub font_url: Option<Value<String>>,
         /// `LogoUrl`.
-        #[serde(rename = "LogoUrl", skip_serializing_if = "Option::is_none")]
         pub logo_url: Option<Value<String>>,
     }
 
+    impl Serialize for CustomizationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomCSSUrl", &self.custom_css_url)?;
+            crate::cfn::entry(&mut map, "FaviconUrl", &self.favicon_url)?;
+            crate::cfn::entry(&mut map, "FontUrl", &self.font_url)?;
+            crate::cfn::entry(&mut map, "LogoUrl", &self.logo_url)?;
+            map.end()
+        }
+    }
+
     /// The `IdentityProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdentityProviderConfiguration {
         /// `SamlConfiguration`.
-        #[serde(rename = "SamlConfiguration", skip_serializing_if = "Option::is_none")]
         pub saml_configuration: Option<SamlProviderConfiguration>,
         /// `OpenIDConnectConfiguration`.
-        #[serde(
-            rename = "OpenIDConnectConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub open_id_connect_configuration: Option<OpenIdConnectProviderConfiguration>,
     }
 
+    impl Serialize for IdentityProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SamlConfiguration", &self.saml_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenIDConnectConfiguration",
+                &self.open_id_connect_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SamlProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SamlProviderConfiguration {
         /// `AuthenticationUrl`.
-        #[serde(rename = "AuthenticationUrl")]
         pub authentication_url: Value<String>,
     }
 
@@ -2860,14 +3400,24 @@ pub mod web_experience {
         }
     }
 
+    impl Serialize for SamlProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthenticationUrl", &self.authentication_url)?;
+            map.end()
+        }
+    }
+
     /// The `OpenIdConnectProviderConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenIdConnectProviderConfiguration {
         /// `SecretsArn`.
-        #[serde(rename = "SecretsArn")]
         pub secrets_arn: Value<String>,
         /// `SecretsRole`.
-        #[serde(rename = "SecretsRole")]
         pub secrets_role: Value<String>,
     }
 
@@ -2881,6 +3431,19 @@ pub mod web_experience {
                 secrets_arn: secrets_arn.into(),
                 secrets_role: secrets_role.into(),
             }
+        }
+    }
+
+    impl Serialize for OpenIdConnectProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretsArn", &self.secrets_arn)?;
+            map.serialize_entry("SecretsRole", &self.secrets_role)?;
+            map.end()
         }
     }
 
@@ -2924,18 +3487,29 @@ pub mod web_experience {
 }
 
 /// The `DocumentAttributeValue` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentAttributeValue {
     /// `StringValue`.
-    #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
     pub string_value: Option<Value<String>>,
     /// `StringListValue`.
-    #[serde(rename = "StringListValue", skip_serializing_if = "Option::is_none")]
     pub string_list_value: Option<Vec<Value<String>>>,
     /// `LongValue`.
-    #[serde(rename = "LongValue", skip_serializing_if = "Option::is_none")]
     pub long_value: Option<Value<f64>>,
     /// `DateValue`.
-    #[serde(rename = "DateValue", skip_serializing_if = "Option::is_none")]
     pub date_value: Option<Value<String>>,
+}
+
+impl Serialize for DocumentAttributeValue {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+        crate::cfn::entry(&mut map, "StringListValue", &self.string_list_value)?;
+        crate::cfn::entry(&mut map, "LongValue", &self.long_value)?;
+        crate::cfn::entry(&mut map, "DateValue", &self.date_value)?;
+        map.end()
+    }
 }

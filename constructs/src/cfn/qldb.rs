@@ -71,22 +71,17 @@ pub mod ledger {
     }
 
     /// The properties of `AWS::QLDB::Ledger`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLedgerProps {
         /// `DeletionProtection`.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
         pub deletion_protection: Option<Value<bool>>,
         /// `KmsKey`.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
         pub kms_key: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PermissionsMode`.
-        #[serde(rename = "PermissionsMode")]
         pub permissions_mode: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -100,6 +95,26 @@ pub mod ledger {
                 permissions_mode: permissions_mode.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLedgerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("PermissionsMode", &self.permissions_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -177,28 +192,21 @@ pub mod stream {
     }
 
     /// The properties of `AWS::QLDB::Stream`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamProps {
         /// `ExclusiveEndTime`.
-        #[serde(rename = "ExclusiveEndTime", skip_serializing_if = "Option::is_none")]
         pub exclusive_end_time: Option<Value<String>>,
         /// `InclusiveStartTime`.
-        #[serde(rename = "InclusiveStartTime")]
         pub inclusive_start_time: Value<String>,
         /// `KinesisConfiguration`.
-        #[serde(rename = "KinesisConfiguration")]
         pub kinesis_configuration: KinesisConfiguration,
         /// `LedgerName`.
-        #[serde(rename = "LedgerName")]
         pub ledger_name: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `StreamName`.
-        #[serde(rename = "StreamName")]
         pub stream_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -223,14 +231,47 @@ pub mod stream {
         }
     }
 
+    impl Serialize for CfnStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExclusiveEndTime", &self.exclusive_end_time)?;
+            map.serialize_entry("InclusiveStartTime", &self.inclusive_start_time)?;
+            map.serialize_entry("KinesisConfiguration", &self.kinesis_configuration)?;
+            map.serialize_entry("LedgerName", &self.ledger_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("StreamName", &self.stream_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KinesisConfiguration {
         /// `AggregationEnabled`.
-        #[serde(rename = "AggregationEnabled", skip_serializing_if = "Option::is_none")]
         pub aggregation_enabled: Option<Value<bool>>,
         /// `StreamArn`.
-        #[serde(rename = "StreamArn", skip_serializing_if = "Option::is_none")]
         pub stream_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for KinesisConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AggregationEnabled",
+                &self.aggregation_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "StreamArn", &self.stream_arn)?;
+            map.end()
+        }
     }
 }

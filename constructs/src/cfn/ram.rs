@@ -94,19 +94,15 @@ pub mod permission {
     }
 
     /// The properties of `AWS::RAM::Permission`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionProps {
-        /// The name of the permission.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the permission.
         pub name: Value<String>,
-        /// `PolicyTemplate`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyTemplate")]
+        /// `PolicyTemplate`: `PolicyTemplate`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_template: serde_json::Value,
-        /// The resource type this permission can be used with.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The resource type this permission can be used with.
         pub resource_type: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -123,6 +119,21 @@ pub mod permission {
                 resource_type: resource_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPermissionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("PolicyTemplate", &self.policy_template)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -216,16 +227,13 @@ pub mod permission_association {
     }
 
     /// The properties of `AWS::RAM::PermissionAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionAssociationProps {
-        /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
-        #[serde(rename = "PermissionArn")]
+        /// `PermissionArn`: Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
         pub permission_arn: Value<String>,
-        /// Specifies whether to replace the existing permission on the resource share.
-        #[serde(rename = "Replace", skip_serializing_if = "Option::is_none")]
+        /// `Replace`: Specifies whether to replace the existing permission on the resource share.
         pub replace: Option<Value<bool>>,
-        /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-        #[serde(rename = "ResourceShareArn")]
+        /// `ResourceShareArn`: Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
         pub resource_share_arn: Value<String>,
     }
 
@@ -240,6 +248,20 @@ pub mod permission_association {
                 replace: None,
                 resource_share_arn: resource_share_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPermissionAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PermissionArn", &self.permission_arn)?;
+            crate::cfn::entry(&mut map, "Replace", &self.replace)?;
+            map.serialize_entry("ResourceShareArn", &self.resource_share_arn)?;
+            map.end()
         }
     }
 }
@@ -328,13 +350,11 @@ pub mod principal_association {
     }
 
     /// The properties of `AWS::RAM::PrincipalAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrincipalAssociationProps {
-        /// Specifies the principal to associate with the resource share.
-        #[serde(rename = "Principal")]
+        /// `Principal`: Specifies the principal to associate with the resource share.
         pub principal: Value<String>,
-        /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-        #[serde(rename = "ResourceShareArn")]
+        /// `ResourceShareArn`: Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
         pub resource_share_arn: Value<String>,
     }
 
@@ -348,6 +368,19 @@ pub mod principal_association {
                 principal: principal.into(),
                 resource_share_arn: resource_share_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPrincipalAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.serialize_entry("ResourceShareArn", &self.resource_share_arn)?;
+            map.end()
         }
     }
 }
@@ -436,13 +469,11 @@ pub mod resource_association {
     }
 
     /// The properties of `AWS::RAM::ResourceAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceAssociationProps {
-        /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource to associate with the resource share.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource to associate with the resource share.
         pub resource_arn: Value<String>,
-        /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-        #[serde(rename = "ResourceShareArn")]
+        /// `ResourceShareArn`: Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
         pub resource_share_arn: Value<String>,
     }
 
@@ -456,6 +487,19 @@ pub mod resource_association {
                 resource_arn: resource_arn.into(),
                 resource_share_arn: resource_share_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.serialize_entry("ResourceShareArn", &self.resource_share_arn)?;
+            map.end()
         }
     }
 }
@@ -545,39 +589,23 @@ pub mod resource_share {
     }
 
     /// The properties of `AWS::RAM::ResourceShare`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceShareProps {
-        /// Specifies whether principals outside your organization in AWS Organizations can be associated with a resource share.
-        #[serde(
-            rename = "AllowExternalPrincipals",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowExternalPrincipals`: Specifies whether principals outside your organization in AWS Organizations can be associated with a resource share.
         pub allow_external_principals: Option<Value<bool>>,
-        /// Specifies the name of the resource share.
-        #[serde(rename = "Name")]
+        /// `Name`: Specifies the name of the resource share.
         pub name: Value<String>,
-        /// Specifies the [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
-        #[serde(rename = "PermissionArns", skip_serializing_if = "Option::is_none")]
+        /// `PermissionArns`: Specifies the [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
         pub permission_arns: Option<Vec<Value<String>>>,
-        /// Specifies the principals to associate with the resource share.
-        #[serde(rename = "Principals", skip_serializing_if = "Option::is_none")]
+        /// `Principals`: Specifies the principals to associate with the resource share.
         pub principals: Option<Vec<Value<String>>>,
-        /// Specifies a list of one or more ARNs of the resources to associate with the resource share.
-        #[serde(rename = "ResourceArns", skip_serializing_if = "Option::is_none")]
+        /// `ResourceArns`: Specifies a list of one or more ARNs of the resources to associate with the resource share.
         pub resource_arns: Option<Vec<Value<String>>>,
-        /// Specifies the configuration for the resource share
-        #[serde(
-            rename = "ResourceShareConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceShareConfiguration`: Specifies the configuration for the resource share
         pub resource_share_configuration: Option<ResourceShareConfiguration>,
-        /// Specifies from which source accounts the service principal has access to the resources in this resource share.
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
+        /// `Sources`: Specifies from which source accounts the service principal has access to the resources in this resource share.
         pub sources: Option<Vec<Value<String>>>,
-        /// Specifies one or more tags to attach to the resource share itself.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies one or more tags to attach to the resource share itself.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -597,23 +625,61 @@ pub mod resource_share {
         }
     }
 
+    impl Serialize for CfnResourceShareProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowExternalPrincipals",
+                &self.allow_external_principals,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PermissionArns", &self.permission_arns)?;
+            crate::cfn::entry(&mut map, "Principals", &self.principals)?;
+            crate::cfn::entry(&mut map, "ResourceArns", &self.resource_arns)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceShareConfiguration",
+                &self.resource_share_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for a resource share.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceShareConfiguration {
-        /// The resource share restricts access to an account
-        #[serde(
-            rename = "ExclusiveAccountAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExclusiveAccountAccess`: The resource share restricts access to an account
         pub exclusive_account_access: Option<Value<bool>>,
-        /// Specifies whether the consumer account retains access to the resource share after leaving the organization.
-        #[serde(
-            rename = "RetainSharingOnAccountLeaveOrganization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetainSharingOnAccountLeaveOrganization`: Specifies whether the consumer account retains access to the resource share after leaving the organization.
         pub retain_sharing_on_account_leave_organization: Option<Value<bool>>,
+    }
+
+    impl Serialize for ResourceShareConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExclusiveAccountAccess",
+                &self.exclusive_account_access,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetainSharingOnAccountLeaveOrganization",
+                &self.retain_sharing_on_account_leave_organization,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -696,13 +762,11 @@ pub mod source_association {
     }
 
     /// The properties of `AWS::RAM::SourceAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceAssociationProps {
-        /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-        #[serde(rename = "ResourceShareArn")]
+        /// `ResourceShareArn`: Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
         pub resource_share_arn: Value<String>,
-        /// Specifies the ID of the source account to associate with the resource share.
-        #[serde(rename = "SourceId")]
+        /// `SourceId`: Specifies the ID of the source account to associate with the resource share.
         pub source_id: Value<String>,
     }
 
@@ -716,6 +780,19 @@ pub mod source_association {
                 resource_share_arn: resource_share_arn.into(),
                 source_id: source_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSourceAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceShareArn", &self.resource_share_arn)?;
+            map.serialize_entry("SourceId", &self.source_id)?;
+            map.end()
         }
     }
 }

@@ -80,31 +80,23 @@ pub mod rule {
     }
 
     /// The properties of `AWS::Rbin::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {
-        /// The description of the retention rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the retention rule.
         pub description: Option<Value<String>>,
-        /// Information about the exclude resource tags used to identify resources that are excluded by the retention rule.
-        #[serde(rename = "ExcludeResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeResourceTags`: Information about the exclude resource tags used to identify resources that are excluded by the retention rule.
         pub exclude_resource_tags: Option<Vec<ResourceTag>>,
-        /// Information about the retention rule lock configuration.
-        #[serde(rename = "LockConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LockConfiguration`: Information about the retention rule lock configuration.
         pub lock_configuration: Option<UnlockDelay>,
-        /// Information about the resource tags used to identify resources that are retained by the retention rule.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: Information about the resource tags used to identify resources that are retained by the retention rule.
         pub resource_tags: Option<Vec<ResourceTag>>,
-        /// The resource type retained by the retention rule.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The resource type retained by the retention rule.
         pub resource_type: Value<ResourceType>,
-        /// Information about the retention period for which the retention rule is to retain resources.
-        #[serde(rename = "RetentionPeriod")]
+        /// `RetentionPeriod`: Information about the retention period for which the retention rule is to retain resources.
         pub retention_period: RetentionPeriod,
-        /// The state of the retention rule.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The state of the retention rule.
         pub status: Option<Value<String>>,
-        /// Information about the tags assigned to the retention rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Information about the tags assigned to the retention rule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -127,14 +119,35 @@ pub mod rule {
         }
     }
 
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeResourceTags",
+                &self.exclude_resource_tags,
+            )?;
+            crate::cfn::entry(&mut map, "LockConfiguration", &self.lock_configuration)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.serialize_entry("RetentionPeriod", &self.retention_period)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The resource tag of the rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
-        /// The tag key of the resource.
-        #[serde(rename = "ResourceTagKey")]
+        /// `ResourceTagKey`: The tag key of the resource.
         pub resource_tag_key: Value<String>,
-        /// The tag value of the resource
-        #[serde(rename = "ResourceTagValue")]
+        /// `ResourceTagValue`: The tag value of the resource
         pub resource_tag_value: Value<String>,
     }
 
@@ -151,15 +164,39 @@ pub mod rule {
         }
     }
 
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceTagKey", &self.resource_tag_key)?;
+            map.serialize_entry("ResourceTagValue", &self.resource_tag_value)?;
+            map.end()
+        }
+    }
+
     /// The `UnlockDelay` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UnlockDelay {
-        /// The unit of time in which to measure the unlock delay.
-        #[serde(rename = "UnlockDelayUnit", skip_serializing_if = "Option::is_none")]
+        /// `UnlockDelayUnit`: The unit of time in which to measure the unlock delay.
         pub unlock_delay_unit: Option<Value<UnlockDelayUnit>>,
-        /// The unlock delay period, measured in the unit specified for UnlockDelayUnit.
-        #[serde(rename = "UnlockDelayValue", skip_serializing_if = "Option::is_none")]
+        /// `UnlockDelayValue`: The unlock delay period, measured in the unit specified for UnlockDelayUnit.
         pub unlock_delay_value: Option<Value<i64>>,
+    }
+
+    impl Serialize for UnlockDelay {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UnlockDelayUnit", &self.unlock_delay_unit)?;
+            crate::cfn::entry(&mut map, "UnlockDelayValue", &self.unlock_delay_value)?;
+            map.end()
+        }
     }
 
     /// The unit of time in which to measure the unlock delay.
@@ -237,13 +274,11 @@ pub mod rule {
     }
 
     /// The retention period of the rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RetentionPeriod {
-        /// The retention period unit of the rule
-        #[serde(rename = "RetentionPeriodUnit")]
+        /// `RetentionPeriodUnit`: The retention period unit of the rule
         pub retention_period_unit: Value<RetentionPeriodUnit>,
-        /// The retention period value of the rule.
-        #[serde(rename = "RetentionPeriodValue")]
+        /// `RetentionPeriodValue`: The retention period value of the rule.
         pub retention_period_value: Value<i64>,
     }
 
@@ -257,6 +292,19 @@ pub mod rule {
                 retention_period_unit: retention_period_unit.into(),
                 retention_period_value: retention_period_value.into(),
             }
+        }
+    }
+
+    impl Serialize for RetentionPeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RetentionPeriodUnit", &self.retention_period_unit)?;
+            map.serialize_entry("RetentionPeriodValue", &self.retention_period_value)?;
+            map.end()
         }
     }
 

@@ -187,16 +187,13 @@ pub mod cluster_snapshot {
     }
 
     /// The properties of `AWS::RDS::ClusterSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSnapshotProps {
-        /// The identifier of the DB cluster to create a snapshot for.
-        #[serde(rename = "DBClusterIdentifier")]
+        /// `DBClusterIdentifier`: The identifier of the DB cluster to create a snapshot for.
         pub db_cluster_identifier: Value<String>,
-        /// The identifier for the DB cluster snapshot.
-        #[serde(rename = "DBClusterSnapshotIdentifier")]
+        /// `DBClusterSnapshotIdentifier`: The identifier for the DB cluster snapshot.
         pub db_cluster_snapshot_identifier: Value<String>,
-        /// The tags to be assigned to the DB cluster snapshot.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be assigned to the DB cluster snapshot.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -211,6 +208,23 @@ pub mod cluster_snapshot {
                 db_cluster_snapshot_identifier: db_cluster_snapshot_identifier.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClusterSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DBClusterIdentifier", &self.db_cluster_identifier)?;
+            map.serialize_entry(
+                "DBClusterSnapshotIdentifier",
+                &self.db_cluster_snapshot_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -287,66 +301,33 @@ pub mod custom_db_engine_version {
     }
 
     /// The properties of `AWS::RDS::CustomDBEngineVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomDbEngineVersionProps {
         /// `DatabaseInstallationFiles`.
-        #[serde(
-            rename = "DatabaseInstallationFiles",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub database_installation_files: Option<Vec<Value<String>>>,
-        /// The name of an Amazon S3 bucket that contains database installation files for your CEV.
-        #[serde(
-            rename = "DatabaseInstallationFilesS3BucketName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatabaseInstallationFilesS3BucketName`: The name of an Amazon S3 bucket that contains database installation files for your CEV.
         pub database_installation_files_s3_bucket_name: Option<Value<String>>,
-        /// The Amazon S3 directory that contains the database installation files for your CEV.
-        #[serde(
-            rename = "DatabaseInstallationFilesS3Prefix",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatabaseInstallationFilesS3Prefix`: The Amazon S3 directory that contains the database installation files for your CEV.
         pub database_installation_files_s3_prefix: Option<Value<String>>,
-        /// An optional description of your CEV.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description of your CEV.
         pub description: Option<Value<String>>,
-        /// The database engine to use for your custom engine version (CEV).
-        #[serde(rename = "Engine")]
+        /// `Engine`: The database engine to use for your custom engine version (CEV).
         pub engine: Value<String>,
-        /// The name of your CEV.
-        #[serde(rename = "EngineVersion")]
+        /// `EngineVersion`: The name of your CEV.
         pub engine_version: Value<String>,
-        /// A value that indicates the ID of the AMI.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
+        /// `ImageId`: A value that indicates the ID of the AMI.
         pub image_id: Option<Value<String>>,
-        /// The AWS KMS key identifier for an encrypted CEV.
-        #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KMSKeyId`: The AWS KMS key identifier for an encrypted CEV.
         pub kms_key_id: Option<Value<String>>,
-        /// The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3.
-        #[serde(rename = "Manifest", skip_serializing_if = "Option::is_none")]
+        /// `Manifest`: The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3.
         pub manifest: Option<Value<String>>,
-        /// The ARN of a CEV to use as a source for creating a new CEV.
-        #[serde(
-            rename = "SourceCustomDbEngineVersionIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceCustomDbEngineVersionIdentifier`: The ARN of a CEV to use as a source for creating a new CEV.
         pub source_custom_db_engine_version_identifier: Option<Value<String>>,
-        /// A value that indicates the status of a custom engine version (CEV).
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: A value that indicates the status of a custom engine version (CEV).
         pub status: Option<Value<Status>>,
-        /// A list of tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies whether to use the latest service-provided Amazon Machine Image (AMI) for the CEV.
-        #[serde(
-            rename = "UseAwsProvidedLatestImage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseAwsProvidedLatestImage`: Specifies whether to use the latest service-provided Amazon Machine Image (AMI) for the CEV.
         pub use_aws_provided_latest_image: Option<Value<bool>>,
     }
 
@@ -371,6 +352,50 @@ pub mod custom_db_engine_version {
                 tags: None,
                 use_aws_provided_latest_image: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCustomDbEngineVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseInstallationFiles",
+                &self.database_installation_files,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseInstallationFilesS3BucketName",
+                &self.database_installation_files_s3_bucket_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseInstallationFilesS3Prefix",
+                &self.database_installation_files_s3_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Engine", &self.engine)?;
+            map.serialize_entry("EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(&mut map, "KMSKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Manifest", &self.manifest)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceCustomDbEngineVersionIdentifier",
+                &self.source_custom_db_engine_version_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseAwsProvidedLatestImage",
+                &self.use_aws_provided_latest_image,
+            )?;
+            map.end()
         }
     }
 
@@ -541,311 +566,364 @@ pub mod db_cluster {
     }
 
     /// The properties of `AWS::RDS::DBCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDbClusterProps {
-        /// The amount of storage in gibibytes (GiB) to allocate to each DB instance in the Multi-AZ DB cluster.
-        #[serde(rename = "AllocatedStorage", skip_serializing_if = "Option::is_none")]
+        /// `AllocatedStorage`: The amount of storage in gibibytes (GiB) to allocate to each DB instance in the Multi-AZ DB cluster.
         pub allocated_storage: Option<Value<i64>>,
-        /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster.
-        #[serde(rename = "AssociatedRoles", skip_serializing_if = "Option::is_none")]
+        /// `AssociatedRoles`: Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster.
         pub associated_roles: Option<Vec<DbClusterRole>>,
-        /// Specifies whether minor engine upgrades are applied automatically to the DB cluster during the maintenance window.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoMinorVersionUpgrade`: Specifies whether minor engine upgrades are applied automatically to the DB cluster during the maintenance window.
         pub auto_minor_version_upgrade: Option<Value<bool>>,
-        /// A list of Availability Zones (AZs) where instances in the DB cluster can be created.
-        #[serde(rename = "AvailabilityZones", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZones`: A list of Availability Zones (AZs) where instances in the DB cluster can be created.
         pub availability_zones: Option<Vec<Value<String>>>,
-        /// The target backtrack window, in seconds.
-        #[serde(rename = "BacktrackWindow", skip_serializing_if = "Option::is_none")]
+        /// `BacktrackWindow`: The target backtrack window, in seconds.
         pub backtrack_window: Option<Value<i64>>,
-        /// The number of days for which automated backups are retained.
-        #[serde(
-            rename = "BackupRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BackupRetentionPeriod`: The number of days for which automated backups are retained.
         pub backup_retention_period: Option<Value<i64>>,
-        /// Specifies the scalability mode of the Aurora DB cluster.
-        #[serde(
-            rename = "ClusterScalabilityType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClusterScalabilityType`: Specifies the scalability mode of the Aurora DB cluster.
         pub cluster_scalability_type: Option<Value<ClusterScalabilityType>>,
-        /// A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster.
-        #[serde(rename = "CopyTagsToSnapshot", skip_serializing_if = "Option::is_none")]
+        /// `CopyTagsToSnapshot`: A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster.
         pub copy_tags_to_snapshot: Option<Value<bool>>,
-        /// The DB cluster identifier.
-        #[serde(rename = "DBClusterIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `DBClusterIdentifier`: The DB cluster identifier.
         pub db_cluster_identifier: Option<Value<String>>,
-        /// The compute and memory capacity of each DB instance in the Multi-AZ DB cluster, for example `db.m6gd.xlarge`.
-        #[serde(
-            rename = "DBClusterInstanceClass",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBClusterInstanceClass`: The compute and memory capacity of each DB instance in the Multi-AZ DB cluster, for example `db.m6gd.xlarge`.
         pub db_cluster_instance_class: Option<Value<String>>,
-        /// The name of the DB cluster parameter group to associate with this DB cluster.
-        #[serde(
-            rename = "DBClusterParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBClusterParameterGroupName`: The name of the DB cluster parameter group to associate with this DB cluster.
         pub db_cluster_parameter_group_name: Option<Value<String>>,
-        /// The name of the DB parameter group to apply to all instances of the DB cluster.
-        #[serde(
-            rename = "DBInstanceParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBInstanceParameterGroupName`: The name of the DB parameter group to apply to all instances of the DB cluster.
         pub db_instance_parameter_group_name: Option<Value<String>>,
-        /// A DB subnet group that you want to associate with this DB cluster.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DBSubnetGroupName`: A DB subnet group that you want to associate with this DB cluster.
         pub db_subnet_group_name: Option<Value<String>>,
-        /// Reserved for future use.
-        #[serde(rename = "DBSystemId", skip_serializing_if = "Option::is_none")]
+        /// `DBSystemId`: Reserved for future use.
         pub db_system_id: Option<Value<String>>,
-        /// The mode of Database Insights to enable for the DB cluster.
-        #[serde(
-            rename = "DatabaseInsightsMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatabaseInsightsMode`: The mode of Database Insights to enable for the DB cluster.
         pub database_insights_mode: Option<Value<DatabaseInsightsMode>>,
-        /// The name of your database.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of your database.
         pub database_name: Option<Value<String>>,
-        /// Specifies whether to remove automated backups immediately after the DB cluster is deleted.
-        #[serde(
-            rename = "DeleteAutomatedBackups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeleteAutomatedBackups`: Specifies whether to remove automated backups immediately after the DB cluster is deleted.
         pub delete_automated_backups: Option<Value<bool>>,
-        /// A value that indicates whether the DB cluster has deletion protection enabled.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: A value that indicates whether the DB cluster has deletion protection enabled.
         pub deletion_protection: Option<Value<bool>>,
-        /// Indicates the directory ID of the Active Directory to create the DB cluster.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: Indicates the directory ID of the Active Directory to create the DB cluster.
         pub domain: Option<Value<String>>,
-        /// Specifies the name of the IAM role to use when making API calls to the Directory Service.
-        #[serde(rename = "DomainIAMRoleName", skip_serializing_if = "Option::is_none")]
+        /// `DomainIAMRoleName`: Specifies the name of the IAM role to use when making API calls to the Directory Service.
         pub domain_iam_role_name: Option<Value<String>>,
-        /// The list of log types that need to be enabled for exporting to CloudWatch Logs.
-        #[serde(
-            rename = "EnableCloudwatchLogsExports",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableCloudwatchLogsExports`: The list of log types that need to be enabled for exporting to CloudWatch Logs.
         pub enable_cloudwatch_logs_exports: Option<Vec<Value<String>>>,
-        /// Specifies whether to enable this DB cluster to forward write operations to the primary cluster of a global cluster (Aurora global database).
-        #[serde(
-            rename = "EnableGlobalWriteForwarding",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableGlobalWriteForwarding`: Specifies whether to enable this DB cluster to forward write operations to the primary cluster of a global cluster (Aurora global database).
         pub enable_global_write_forwarding: Option<Value<bool>>,
-        /// Specifies whether to enable the HTTP endpoint for the DB cluster.
-        #[serde(rename = "EnableHttpEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `EnableHttpEndpoint`: Specifies whether to enable the HTTP endpoint for the DB cluster.
         pub enable_http_endpoint: Option<Value<bool>>,
-        /// A value that indicates whether to enable mapping of AWS Identity and Access Management (IAM) accounts to database accounts.
-        #[serde(
-            rename = "EnableIAMDatabaseAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableIAMDatabaseAuthentication`: A value that indicates whether to enable mapping of AWS Identity and Access Management (IAM) accounts to database accounts.
         pub enable_iam_database_authentication: Option<Value<bool>>,
-        /// Specifies whether read replicas can forward write operations to the writer DB instance in the DB cluster.
-        #[serde(
-            rename = "EnableLocalWriteForwarding",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableLocalWriteForwarding`: Specifies whether read replicas can forward write operations to the writer DB instance in the DB cluster.
         pub enable_local_write_forwarding: Option<Value<bool>>,
-        /// The name of the database engine to be used for this DB cluster.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The name of the database engine to be used for this DB cluster.
         pub engine: Option<Value<String>>,
-        /// The lifecycle type for this DB cluster.
-        #[serde(
-            rename = "EngineLifecycleSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EngineLifecycleSupport`: The lifecycle type for this DB cluster.
         pub engine_lifecycle_support: Option<Value<String>>,
-        /// The DB engine mode of the DB cluster, either `provisioned` or `serverless`.
-        #[serde(rename = "EngineMode", skip_serializing_if = "Option::is_none")]
+        /// `EngineMode`: The DB engine mode of the DB cluster, either `provisioned` or `serverless`.
         pub engine_mode: Option<Value<String>>,
-        /// The version number of the database engine to use.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version number of the database engine to use.
         pub engine_version: Option<Value<String>>,
-        /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster.
-        #[serde(
-            rename = "GlobalClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalClusterIdentifier`: If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster.
         pub global_cluster_identifier: Option<Value<String>>,
-        /// The amount of Provisioned IOPS (input/output operations per second) to be initially allocated for each DB instance in the Multi-AZ DB cluster.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The amount of Provisioned IOPS (input/output operations per second) to be initially allocated for each DB instance in the Multi-AZ DB cluster.
         pub iops: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef`.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies whether to manage the master user password with AWS Secrets Manager.
-        #[serde(
-            rename = "ManageMasterUserPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManageMasterUserPassword`: Specifies whether to manage the master user password with AWS Secrets Manager.
         pub manage_master_user_password: Option<Value<bool>>,
-        /// Specifies the authentication type for the master user.
-        #[serde(
-            rename = "MasterUserAuthenticationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MasterUserAuthenticationType`: Specifies the authentication type for the master user.
         pub master_user_authentication_type: Option<Value<MasterUserAuthenticationType>>,
-        /// The master password for the DB instance.
-        #[serde(rename = "MasterUserPassword", skip_serializing_if = "Option::is_none")]
+        /// `MasterUserPassword`: The master password for the DB instance.
         pub master_user_password: Option<Value<String>>,
-        /// The secret managed by RDS in AWS Secrets Manager for the master user password.
-        #[serde(rename = "MasterUserSecret", skip_serializing_if = "Option::is_none")]
+        /// `MasterUserSecret`: The secret managed by RDS in AWS Secrets Manager for the master user password.
         pub master_user_secret: Option<MasterUserSecret>,
-        /// The name of the master user for the DB cluster.
-        #[serde(rename = "MasterUsername", skip_serializing_if = "Option::is_none")]
+        /// `MasterUsername`: The name of the master user for the DB cluster.
         pub master_username: Option<Value<String>>,
-        /// The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB cluster.
-        #[serde(rename = "MonitoringInterval", skip_serializing_if = "Option::is_none")]
+        /// `MonitoringInterval`: The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB cluster.
         pub monitoring_interval: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) for the IAM role that permits RDS to send Enhanced Monitoring metrics to Amazon CloudWatch Logs.
-        #[serde(rename = "MonitoringRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `MonitoringRoleArn`: The Amazon Resource Name (ARN) for the IAM role that permits RDS to send Enhanced Monitoring metrics to Amazon CloudWatch Logs.
         pub monitoring_role_arn: Option<Value<String>>,
-        /// The network type of the DB cluster.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The network type of the DB cluster.
         pub network_type: Option<Value<String>>,
-        /// Specifies whether to turn on Performance Insights for the DB cluster.
-        #[serde(
-            rename = "PerformanceInsightsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PerformanceInsightsEnabled`: Specifies whether to turn on Performance Insights for the DB cluster.
         pub performance_insights_enabled: Option<Value<bool>>,
-        /// The AWS KMS key identifier for encryption of Performance Insights data.
-        #[serde(
-            rename = "PerformanceInsightsKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PerformanceInsightsKmsKeyId`: The AWS KMS key identifier for encryption of Performance Insights data.
         pub performance_insights_kms_key_id: Option<Value<String>>,
-        /// The number of days to retain Performance Insights data.
-        #[serde(
-            rename = "PerformanceInsightsRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PerformanceInsightsRetentionPeriod`: The number of days to retain Performance Insights data.
         pub performance_insights_retention_period: Option<Value<i64>>,
-        /// The port number on which the DB instances in the DB cluster accept connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which the DB instances in the DB cluster accept connections.
         pub port: Option<Value<i64>>,
-        /// The daily time range during which automated backups are created.
-        #[serde(
-            rename = "PreferredBackupWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredBackupWindow`: The daily time range during which automated backups are created.
         pub preferred_backup_window: Option<Value<String>>,
-        /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// Specifies whether the DB cluster is publicly accessible.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Specifies whether the DB cluster is publicly accessible.
         pub publicly_accessible: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the source DB instance or DB cluster if this DB cluster is created as a read replica.
-        #[serde(
-            rename = "ReplicationSourceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationSourceIdentifier`: The Amazon Resource Name (ARN) of the source DB instance or DB cluster if this DB cluster is created as a read replica.
         pub replication_source_identifier: Option<Value<String>>,
-        /// The date and time to restore the DB cluster to.
-        #[serde(rename = "RestoreToTime", skip_serializing_if = "Option::is_none")]
+        /// `RestoreToTime`: The date and time to restore the DB cluster to.
         pub restore_to_time: Option<Value<String>>,
-        /// The type of restore to be performed.
-        #[serde(rename = "RestoreType", skip_serializing_if = "Option::is_none")]
+        /// `RestoreType`: The type of restore to be performed.
         pub restore_type: Option<Value<String>>,
-        /// The scaling configuration of an Aurora Serverless v1 DB cluster.
-        #[serde(
-            rename = "ScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScalingConfiguration`: The scaling configuration of an Aurora Serverless v1 DB cluster.
         pub scaling_configuration: Option<ScalingConfiguration>,
-        /// The scaling configuration of an Aurora Serverless V2 DB cluster.
-        #[serde(
-            rename = "ServerlessV2ScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerlessV2ScalingConfiguration`: The scaling configuration of an Aurora Serverless V2 DB cluster.
         pub serverless_v2_scaling_configuration: Option<
             ServerlessV2ScalingConfiguration,
         >,
-        /// The identifier for the DB snapshot or DB cluster snapshot to restore from.
-        #[serde(rename = "SnapshotIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotIdentifier`: The identifier for the DB snapshot or DB cluster snapshot to restore from.
         pub snapshot_identifier: Option<Value<String>>,
-        /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore.
-        #[serde(
-            rename = "SourceDBClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBClusterIdentifier`: When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore.
         pub source_db_cluster_identifier: Option<Value<String>>,
-        /// The resource ID of the source DB cluster from which to restore.
-        #[serde(
-            rename = "SourceDbClusterResourceId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDbClusterResourceId`: The resource ID of the source DB cluster from which to restore.
         pub source_db_cluster_resource_id: Option<Value<String>>,
-        /// The AWS Region which contains the source DB cluster when replicating a DB cluster.
-        #[serde(rename = "SourceRegion", skip_serializing_if = "Option::is_none")]
+        /// `SourceRegion`: The AWS Region which contains the source DB cluster when replicating a DB cluster.
         pub source_region: Option<Value<String>>,
-        /// Indicates whether the DB cluster is encrypted.
-        #[serde(rename = "StorageEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `StorageEncrypted`: Indicates whether the DB cluster is encrypted.
         pub storage_encrypted: Option<Value<bool>>,
-        /// The storage type to associate with the DB cluster.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
+        /// `StorageType`: The storage type to associate with the DB cluster.
         pub storage_type: Option<Value<String>>,
-        /// Tags to assign to the DB cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the DB cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A value that indicates whether to restore the DB cluster to the latest restorable backup time.
-        #[serde(
-            rename = "UseLatestRestorableTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseLatestRestorableTime`: A value that indicates whether to restore the DB cluster to the latest restorable backup time.
         pub use_latest_restorable_time: Option<Value<bool>>,
-        /// A list of EC2 VPC security groups to associate with this DB cluster.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: A list of EC2 VPC security groups to associate with this DB cluster.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CfnDbClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocatedStorage", &self.allocated_storage)?;
+            crate::cfn::entry(&mut map, "AssociatedRoles", &self.associated_roles)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZones", &self.availability_zones)?;
+            crate::cfn::entry(&mut map, "BacktrackWindow", &self.backtrack_window)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupRetentionPeriod",
+                &self.backup_retention_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClusterScalabilityType",
+                &self.cluster_scalability_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToSnapshot",
+                &self.copy_tags_to_snapshot,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterIdentifier",
+                &self.db_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterInstanceClass",
+                &self.db_cluster_instance_class,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterParameterGroupName",
+                &self.db_cluster_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBInstanceParameterGroupName",
+                &self.db_instance_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "DBSystemId", &self.db_system_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseInsightsMode",
+                &self.database_insights_mode,
+            )?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteAutomatedBackups",
+                &self.delete_automated_backups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainIAMRoleName",
+                &self.domain_iam_role_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableCloudwatchLogsExports",
+                &self.enable_cloudwatch_logs_exports,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableGlobalWriteForwarding",
+                &self.enable_global_write_forwarding,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableHttpEndpoint",
+                &self.enable_http_endpoint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableIAMDatabaseAuthentication",
+                &self.enable_iam_database_authentication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableLocalWriteForwarding",
+                &self.enable_local_write_forwarding,
+            )?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(
+                &mut map,
+                "EngineLifecycleSupport",
+                &self.engine_lifecycle_support,
+            )?;
+            crate::cfn::entry(&mut map, "EngineMode", &self.engine_mode)?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManageMasterUserPassword",
+                &self.manage_master_user_password,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserAuthenticationType",
+                &self.master_user_authentication_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserPassword",
+                &self.master_user_password,
+            )?;
+            crate::cfn::entry(&mut map, "MasterUserSecret", &self.master_user_secret)?;
+            crate::cfn::entry(&mut map, "MasterUsername", &self.master_username)?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringInterval",
+                &self.monitoring_interval,
+            )?;
+            crate::cfn::entry(&mut map, "MonitoringRoleArn", &self.monitoring_role_arn)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PerformanceInsightsEnabled",
+                &self.performance_insights_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerformanceInsightsKmsKeyId",
+                &self.performance_insights_kms_key_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerformanceInsightsRetentionPeriod",
+                &self.performance_insights_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredBackupWindow",
+                &self.preferred_backup_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationSourceIdentifier",
+                &self.replication_source_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "RestoreToTime", &self.restore_to_time)?;
+            crate::cfn::entry(&mut map, "RestoreType", &self.restore_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScalingConfiguration",
+                &self.scaling_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerlessV2ScalingConfiguration",
+                &self.serverless_v2_scaling_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotIdentifier",
+                &self.snapshot_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBClusterIdentifier",
+                &self.source_db_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDbClusterResourceId",
+                &self.source_db_cluster_resource_id,
+            )?;
+            crate::cfn::entry(&mut map, "SourceRegion", &self.source_region)?;
+            crate::cfn::entry(&mut map, "StorageEncrypted", &self.storage_encrypted)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseLatestRestorableTime",
+                &self.use_latest_restorable_time,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes an AWS Identity and Access Management (IAM) role that is associated with a DB cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DbClusterRole {
-        /// The name of the feature associated with the AWS Identity and Access Management (IAM) role.
-        #[serde(rename = "FeatureName", skip_serializing_if = "Option::is_none")]
+        /// `FeatureName`: The name of the feature associated with the AWS Identity and Access Management (IAM) role.
         pub feature_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
         pub role_arn: Value<String>,
     }
 
@@ -856,6 +934,19 @@ pub mod db_cluster {
                 feature_name: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for DbClusterRole {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FeatureName", &self.feature_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -934,52 +1025,74 @@ pub mod db_cluster {
     }
 
     /// The `ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless v1 DB cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScalingConfiguration {
-        /// Indicates whether to allow or disallow automatic pause for an Aurora DB cluster in `serverless` DB engine mode.
-        #[serde(rename = "AutoPause", skip_serializing_if = "Option::is_none")]
+        /// `AutoPause`: Indicates whether to allow or disallow automatic pause for an Aurora DB cluster in `serverless` DB engine mode.
         pub auto_pause: Option<Value<bool>>,
-        /// The maximum capacity for an Aurora DB cluster in `serverless` DB engine mode.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: The maximum capacity for an Aurora DB cluster in `serverless` DB engine mode.
         pub max_capacity: Option<Value<i64>>,
-        /// The minimum capacity for an Aurora DB cluster in `serverless` DB engine mode.
-        #[serde(rename = "MinCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MinCapacity`: The minimum capacity for an Aurora DB cluster in `serverless` DB engine mode.
         pub min_capacity: Option<Value<i64>>,
-        /// The amount of time, in seconds, that Aurora Serverless v1 tries to find a scaling point to perform seamless scaling before enforcing the timeout action.
-        #[serde(
-            rename = "SecondsBeforeTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondsBeforeTimeout`: The amount of time, in seconds, that Aurora Serverless v1 tries to find a scaling point to perform seamless scaling before enforcing the timeout action.
         pub seconds_before_timeout: Option<Value<i64>>,
-        /// The time, in seconds, before an Aurora DB cluster in `serverless` mode is paused.
-        #[serde(
-            rename = "SecondsUntilAutoPause",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecondsUntilAutoPause`: The time, in seconds, before an Aurora DB cluster in `serverless` mode is paused.
         pub seconds_until_auto_pause: Option<Value<i64>>,
-        /// The action to take when the timeout is reached, either `ForceApplyCapacityChange` or `RollbackCapacityChange`.
-        #[serde(rename = "TimeoutAction", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutAction`: The action to take when the timeout is reached, either `ForceApplyCapacityChange` or `RollbackCapacityChange`.
         pub timeout_action: Option<Value<String>>,
     }
 
-    /// The `ServerlessV2ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless V2 DB cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ServerlessV2ScalingConfiguration {
-        /// The maximum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
-        pub max_capacity: Option<Value<f64>>,
-        /// The minimum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster.
-        #[serde(rename = "MinCapacity", skip_serializing_if = "Option::is_none")]
-        pub min_capacity: Option<Value<f64>>,
-        /// Specifies the number of seconds an Aurora Serverless v2 DB instance must be idle before Aurora attempts to automatically pause it.
-        #[serde(
-            rename = "SecondsUntilAutoPause",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoPause", &self.auto_pause)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "MinCapacity", &self.min_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondsBeforeTimeout",
+                &self.seconds_before_timeout,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondsUntilAutoPause",
+                &self.seconds_until_auto_pause,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutAction", &self.timeout_action)?;
+            map.end()
+        }
+    }
 
+    /// The `ServerlessV2ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless V2 DB cluster.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ServerlessV2ScalingConfiguration {
+        /// `MaxCapacity`: The maximum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster.
+        pub max_capacity: Option<Value<f64>>,
+        /// `MinCapacity`: The minimum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster.
+        pub min_capacity: Option<Value<f64>>,
+        /// `SecondsUntilAutoPause`: Specifies the number of seconds an Aurora Serverless v2 DB instance must be idle before Aurora attempts to automatically pause it.
         pub seconds_until_auto_pause: Option<Value<i64>>,
+    }
+
+    impl Serialize for ServerlessV2ScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "MinCapacity", &self.min_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondsUntilAutoPause",
+                &self.seconds_until_auto_pause,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1068,25 +1181,19 @@ pub mod db_cluster_endpoint {
     }
 
     /// The properties of `AWS::RDS::DBClusterEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbClusterEndpointProps {
-        /// The type of the custom endpoint.
-        #[serde(rename = "CustomEndpointType")]
+        /// `CustomEndpointType`: The type of the custom endpoint.
         pub custom_endpoint_type: Value<CustomEndpointType>,
-        /// The identifier to use for the new endpoint.
-        #[serde(rename = "DBClusterEndpointIdentifier")]
+        /// `DBClusterEndpointIdentifier`: The identifier to use for the new endpoint.
         pub db_cluster_endpoint_identifier: Value<String>,
-        /// The DB cluster identifier of the DB cluster associated with the endpoint.
-        #[serde(rename = "DBClusterIdentifier")]
+        /// `DBClusterIdentifier`: The DB cluster identifier of the DB cluster associated with the endpoint.
         pub db_cluster_identifier: Value<String>,
-        /// List of DB instance identifiers that aren't part of the custom endpoint group.
-        #[serde(rename = "ExcludedMembers", skip_serializing_if = "Option::is_none")]
+        /// `ExcludedMembers`: List of DB instance identifiers that aren't part of the custom endpoint group.
         pub excluded_members: Option<Vec<Value<String>>>,
-        /// List of DB instance identifiers that are part of the custom endpoint group.
-        #[serde(rename = "StaticMembers", skip_serializing_if = "Option::is_none")]
+        /// `StaticMembers`: List of DB instance identifiers that are part of the custom endpoint group.
         pub static_members: Option<Vec<Value<String>>>,
-        /// The tags to be assigned to the DB cluster endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be assigned to the DB cluster endpoint.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1105,6 +1212,26 @@ pub mod db_cluster_endpoint {
                 static_members: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbClusterEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CustomEndpointType", &self.custom_endpoint_type)?;
+            map.serialize_entry(
+                "DBClusterEndpointIdentifier",
+                &self.db_cluster_endpoint_identifier,
+            )?;
+            map.serialize_entry("DBClusterIdentifier", &self.db_cluster_identifier)?;
+            crate::cfn::entry(&mut map, "ExcludedMembers", &self.excluded_members)?;
+            crate::cfn::entry(&mut map, "StaticMembers", &self.static_members)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1208,26 +1335,17 @@ pub mod db_cluster_parameter_group {
     }
 
     /// The properties of `AWS::RDS::DBClusterParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbClusterParameterGroupProps {
-        /// The name of the DB cluster parameter group.
-        #[serde(
-            rename = "DBClusterParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBClusterParameterGroupName`: The name of the DB cluster parameter group.
         pub db_cluster_parameter_group_name: Option<Value<String>>,
-        /// The description for the DB cluster parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: The description for the DB cluster parameter group.
         pub description: Value<String>,
-        /// The DB cluster parameter group family name.
-        #[serde(rename = "Family")]
+        /// `Family`: The DB cluster parameter group family name.
         pub family: Value<String>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: serde_json::Value,
-        /// Tags to assign to the DB cluster parameter group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the DB cluster parameter group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1245,6 +1363,26 @@ pub mod db_cluster_parameter_group {
                 parameters: parameters.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbClusterParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterParameterGroupName",
+                &self.db_cluster_parameter_group_name,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Family", &self.family)?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1461,436 +1599,508 @@ pub mod db_instance {
     }
 
     /// The properties of `AWS::RDS::DBInstance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDbInstanceProps {
-        /// The additional storage volumes associated with the DB instance.
-        #[serde(
-            rename = "AdditionalStorageVolumes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalStorageVolumes`: The additional storage volumes associated with the DB instance.
         pub additional_storage_volumes: Option<Vec<AdditionalStorageVolume>>,
-        /// The amount of storage in gibibytes (GiB) to be initially allocated for the database instance.
-        #[serde(rename = "AllocatedStorage", skip_serializing_if = "Option::is_none")]
+        /// `AllocatedStorage`: The amount of storage in gibibytes (GiB) to be initially allocated for the database instance.
         pub allocated_storage: Option<Value<String>>,
-        /// A value that indicates whether major version upgrades are allowed.
-        #[serde(
-            rename = "AllowMajorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowMajorVersionUpgrade`: A value that indicates whether major version upgrades are allowed.
         pub allow_major_version_upgrade: Option<Value<bool>>,
-        /// Specifies whether changes to the DB instance and any pending modifications are applied immediately, regardless of the `PreferredMaintenanceWindow` setting.
-        #[serde(rename = "ApplyImmediately", skip_serializing_if = "Option::is_none")]
+        /// `ApplyImmediately`: Specifies whether changes to the DB instance and any pending modifications are applied immediately, regardless of the `PreferredMaintenanceWindow` setting.
         pub apply_immediately: Option<Value<bool>>,
-        /// The IAMlong (IAM) roles associated with the DB instance.
-        #[serde(rename = "AssociatedRoles", skip_serializing_if = "Option::is_none")]
+        /// `AssociatedRoles`: The IAMlong (IAM) roles associated with the DB instance.
         pub associated_roles: Option<Vec<DbInstanceRole>>,
-        /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window.
-        #[serde(
-            rename = "AutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoMinorVersionUpgrade`: A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window.
         pub auto_minor_version_upgrade: Option<Value<bool>>,
-        /// The AWS KMS key identifier for encryption of the replicated automated backups.
-        #[serde(
-            rename = "AutomaticBackupReplicationKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticBackupReplicationKmsKeyId`: The AWS KMS key identifier for encryption of the replicated automated backups.
         pub automatic_backup_replication_kms_key_id: Option<Value<String>>,
-        /// The AWS-Region associated with the automated backup.
-        #[serde(
-            rename = "AutomaticBackupReplicationRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticBackupReplicationRegion`: The AWS-Region associated with the automated backup.
         pub automatic_backup_replication_region: Option<Value<String>>,
-        /// The retention period for automated backups in a different AWS Region.
-        #[serde(
-            rename = "AutomaticBackupReplicationRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticBackupReplicationRetentionPeriod`: The retention period for automated backups in a different AWS Region.
         pub automatic_backup_replication_retention_period: Option<Value<i64>>,
-        /// The Availability Zone (AZ) where the database will be created.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The Availability Zone (AZ) where the database will be created.
         pub availability_zone: Option<Value<String>>,
-        /// The number of days for which automated backups are retained.
-        #[serde(
-            rename = "BackupRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BackupRetentionPeriod`: The number of days for which automated backups are retained.
         pub backup_retention_period: Option<Value<i64>>,
-        /// The location for storing automated backups and manual snapshots.
-        #[serde(rename = "BackupTarget", skip_serializing_if = "Option::is_none")]
+        /// `BackupTarget`: The location for storing automated backups and manual snapshots.
         pub backup_target: Option<Value<String>>,
-        /// The identifier of the CA certificate for this DB instance.
-        #[serde(
-            rename = "CACertificateIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CACertificateIdentifier`: The identifier of the CA certificate for this DB instance.
         pub ca_certificate_identifier: Option<Value<String>>,
-        /// Specifies whether the DB instance is restarted when you rotate your SSL/TLS certificate.
-        #[serde(
-            rename = "CertificateRotationRestart",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertificateRotationRestart`: Specifies whether the DB instance is restarted when you rotate your SSL/TLS certificate.
         pub certificate_rotation_restart: Option<Value<bool>>,
-        /// For supported engines, indicates that the DB instance should be associated with the specified character set.
-        #[serde(rename = "CharacterSetName", skip_serializing_if = "Option::is_none")]
+        /// `CharacterSetName`: For supported engines, indicates that the DB instance should be associated with the specified character set.
         pub character_set_name: Option<Value<String>>,
-        /// Specifies whether to copy tags from the DB instance to snapshots of the DB instance.
-        #[serde(rename = "CopyTagsToSnapshot", skip_serializing_if = "Option::is_none")]
+        /// `CopyTagsToSnapshot`: Specifies whether to copy tags from the DB instance to snapshots of the DB instance.
         pub copy_tags_to_snapshot: Option<Value<bool>>,
-        /// The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance.
-        #[serde(
-            rename = "CustomIAMInstanceProfile",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomIAMInstanceProfile`: The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance.
         pub custom_iam_instance_profile: Option<Value<String>>,
-        /// The identifier of the DB cluster that this DB instance will belong to.
-        #[serde(rename = "DBClusterIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `DBClusterIdentifier`: The identifier of the DB cluster that this DB instance will belong to.
         pub db_cluster_identifier: Option<Value<String>>,
-        /// The identifier for the Multi-AZ DB cluster snapshot to restore from.
-        #[serde(
-            rename = "DBClusterSnapshotIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBClusterSnapshotIdentifier`: The identifier for the Multi-AZ DB cluster snapshot to restore from.
         pub db_cluster_snapshot_identifier: Option<Value<String>>,
-        /// The compute and memory capacity of the DB instance, for example `db.m5.large`.
-        #[serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")]
+        /// `DBInstanceClass`: The compute and memory capacity of the DB instance, for example `db.m5.large`.
         pub db_instance_class: Option<Value<String>>,
-        /// A name for the DB instance.
-        #[serde(
-            rename = "DBInstanceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBInstanceIdentifier`: A name for the DB instance.
         pub db_instance_identifier: Option<Value<String>>,
-        /// The meaning of this parameter differs according to the database engine you use.
-        #[serde(rename = "DBName", skip_serializing_if = "Option::is_none")]
+        /// `DBName`: The meaning of this parameter differs according to the database engine you use.
         pub db_name: Option<Value<String>>,
-        /// The name of an existing DB parameter group or a reference to an [AWS::RDS::DBParameterGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup.html) resource created in the template.
-        #[serde(
-            rename = "DBParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBParameterGroupName`: The name of an existing DB parameter group or a reference to an [AWS::RDS::DBParameterGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup.html) resource created in the template.
         pub db_parameter_group_name: Option<Value<String>>,
-        /// A list of the DB security groups to assign to the DB instance.
-        #[serde(rename = "DBSecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `DBSecurityGroups`: A list of the DB security groups to assign to the DB instance.
         pub db_security_groups: Option<Vec<Value<String>>>,
-        /// The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance.
-        #[serde(
-            rename = "DBSnapshotIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBSnapshotIdentifier`: The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance.
         pub db_snapshot_identifier: Option<Value<String>>,
-        /// A DB subnet group to associate with the DB instance.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DBSubnetGroupName`: A DB subnet group to associate with the DB instance.
         pub db_subnet_group_name: Option<Value<String>>,
-        /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files.
-        #[serde(rename = "DBSystemId", skip_serializing_if = "Option::is_none")]
+        /// `DBSystemId`: The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files.
         pub db_system_id: Option<Value<String>>,
-        /// The mode of Database Insights to enable for the DB instance.
-        #[serde(
-            rename = "DatabaseInsightsMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DatabaseInsightsMode`: The mode of Database Insights to enable for the DB instance.
         pub database_insights_mode: Option<Value<DatabaseInsightsMode>>,
-        /// Indicates whether the DB instance has a dedicated log volume (DLV) enabled.
-        #[serde(rename = "DedicatedLogVolume", skip_serializing_if = "Option::is_none")]
+        /// `DedicatedLogVolume`: Indicates whether the DB instance has a dedicated log volume (DLV) enabled.
         pub dedicated_log_volume: Option<Value<bool>>,
-        /// A value that indicates whether to remove automated backups immediately after the DB instance is deleted.
-        #[serde(
-            rename = "DeleteAutomatedBackups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeleteAutomatedBackups`: A value that indicates whether to remove automated backups immediately after the DB instance is deleted.
         pub delete_automated_backups: Option<Value<bool>>,
-        /// Specifies whether the DB instance has deletion protection enabled.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Specifies whether the DB instance has deletion protection enabled.
         pub deletion_protection: Option<Value<bool>>,
-        /// The Active Directory directory ID to create the DB instance in.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The Active Directory directory ID to create the DB instance in.
         pub domain: Option<Value<String>>,
-        /// The ARN for the Secrets Manager secret with the credentials for the user joining the domain.
-        #[serde(rename = "DomainAuthSecretArn", skip_serializing_if = "Option::is_none")]
+        /// `DomainAuthSecretArn`: The ARN for the Secrets Manager secret with the credentials for the user joining the domain.
         pub domain_auth_secret_arn: Option<Value<String>>,
-        /// The IPv4 DNS IP addresses of your primary and secondary Active Directory domain controllers.
-        #[serde(rename = "DomainDnsIps", skip_serializing_if = "Option::is_none")]
+        /// `DomainDnsIps`: The IPv4 DNS IP addresses of your primary and secondary Active Directory domain controllers.
         pub domain_dns_ips: Option<Vec<Value<String>>>,
-        /// The fully qualified domain name (FQDN) of an Active Directory domain.
-        #[serde(rename = "DomainFqdn", skip_serializing_if = "Option::is_none")]
+        /// `DomainFqdn`: The fully qualified domain name (FQDN) of an Active Directory domain.
         pub domain_fqdn: Option<Value<String>>,
-        /// The name of the IAM role to use when making API calls to the Directory Service.
-        #[serde(rename = "DomainIAMRoleName", skip_serializing_if = "Option::is_none")]
+        /// `DomainIAMRoleName`: The name of the IAM role to use when making API calls to the Directory Service.
         pub domain_iam_role_name: Option<Value<String>>,
-        /// The Active Directory organizational unit for your DB instance to join.
-        #[serde(rename = "DomainOu", skip_serializing_if = "Option::is_none")]
+        /// `DomainOu`: The Active Directory organizational unit for your DB instance to join.
         pub domain_ou: Option<Value<String>>,
-        /// The list of log types that need to be enabled for exporting to CloudWatch Logs.
-        #[serde(
-            rename = "EnableCloudwatchLogsExports",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableCloudwatchLogsExports`: The list of log types that need to be enabled for exporting to CloudWatch Logs.
         pub enable_cloudwatch_logs_exports: Option<Vec<Value<String>>>,
-        /// A value that indicates whether to enable mapping of AWS Identity and Access Management (IAM) accounts to database accounts.
-        #[serde(
-            rename = "EnableIAMDatabaseAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableIAMDatabaseAuthentication`: A value that indicates whether to enable mapping of AWS Identity and Access Management (IAM) accounts to database accounts.
         pub enable_iam_database_authentication: Option<Value<bool>>,
-        /// Specifies whether to enable Performance Insights for the DB instance.
-        #[serde(
-            rename = "EnablePerformanceInsights",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnablePerformanceInsights`: Specifies whether to enable Performance Insights for the DB instance.
         pub enable_performance_insights: Option<Value<bool>>,
-        /// The name of the database engine to use for this DB instance.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The name of the database engine to use for this DB instance.
         pub engine: Option<Value<String>>,
-        /// The lifecycle type for this DB instance.
-        #[serde(
-            rename = "EngineLifecycleSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EngineLifecycleSupport`: The lifecycle type for this DB instance.
         pub engine_lifecycle_support: Option<Value<String>>,
-        /// The version number of the database engine to use.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version number of the database engine to use.
         pub engine_version: Option<Value<String>>,
-        /// The number of I/O operations per second (IOPS) that the database provisions.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of I/O operations per second (IOPS) that the database provisions.
         pub iops: Option<Value<i64>>,
-        /// The ARN of the AWS KMS key that's used to encrypt the DB instance, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ARN of the AWS KMS key that's used to encrypt the DB instance, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef`.
         pub kms_key_id: Option<Value<String>>,
-        /// License model information for this DB instance.
-        #[serde(rename = "LicenseModel", skip_serializing_if = "Option::is_none")]
+        /// `LicenseModel`: License model information for this DB instance.
         pub license_model: Option<Value<String>>,
-        /// Specifies whether to manage the master user password with AWS Secrets Manager.
-        #[serde(
-            rename = "ManageMasterUserPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManageMasterUserPassword`: Specifies whether to manage the master user password with AWS Secrets Manager.
         pub manage_master_user_password: Option<Value<bool>>,
-        /// Specifies the authentication type for the master user.
-        #[serde(
-            rename = "MasterUserAuthenticationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MasterUserAuthenticationType`: Specifies the authentication type for the master user.
         pub master_user_authentication_type: Option<Value<MasterUserAuthenticationType>>,
-        /// The password for the master user.
-        #[serde(rename = "MasterUserPassword", skip_serializing_if = "Option::is_none")]
+        /// `MasterUserPassword`: The password for the master user.
         pub master_user_password: Option<Value<String>>,
-        /// The secret managed by RDS in AWS Secrets Manager for the master user password.
-        #[serde(rename = "MasterUserSecret", skip_serializing_if = "Option::is_none")]
+        /// `MasterUserSecret`: The secret managed by RDS in AWS Secrets Manager for the master user password.
         pub master_user_secret: Option<MasterUserSecret>,
-        /// The master user name for the DB instance.
-        #[serde(rename = "MasterUsername", skip_serializing_if = "Option::is_none")]
+        /// `MasterUsername`: The master user name for the DB instance.
         pub master_username: Option<Value<String>>,
-        /// The upper limit in gibibytes (GiB) to which Amazon RDS can automatically scale the storage of the DB instance.
-        #[serde(rename = "MaxAllocatedStorage", skip_serializing_if = "Option::is_none")]
+        /// `MaxAllocatedStorage`: The upper limit in gibibytes (GiB) to which Amazon RDS can automatically scale the storage of the DB instance.
         pub max_allocated_storage: Option<Value<i64>>,
-        /// The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB instance.
-        #[serde(rename = "MonitoringInterval", skip_serializing_if = "Option::is_none")]
+        /// `MonitoringInterval`: The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB instance.
         pub monitoring_interval: Option<Value<i64>>,
-        /// The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs.
-        #[serde(rename = "MonitoringRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `MonitoringRoleArn`: The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs.
         pub monitoring_role_arn: Option<Value<String>>,
-        /// Specifies whether the DB instance is a Multi-AZ deployment.
-        #[serde(rename = "MultiAZ", skip_serializing_if = "Option::is_none")]
+        /// `MultiAZ`: Specifies whether the DB instance is a Multi-AZ deployment.
         pub multi_az: Option<Value<bool>>,
-        /// The name of the NCHAR character set for the Oracle DB instance.
-        #[serde(
-            rename = "NcharCharacterSetName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NcharCharacterSetName`: The name of the NCHAR character set for the Oracle DB instance.
         pub nchar_character_set_name: Option<Value<String>>,
-        /// The network type of the DB instance.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: The network type of the DB instance.
         pub network_type: Option<Value<String>>,
-        /// Indicates that the DB instance should be associated with the specified option group.
-        #[serde(rename = "OptionGroupName", skip_serializing_if = "Option::is_none")]
+        /// `OptionGroupName`: Indicates that the DB instance should be associated with the specified option group.
         pub option_group_name: Option<Value<String>>,
-        /// The AWS KMS key identifier for encryption of Performance Insights data.
-        #[serde(
-            rename = "PerformanceInsightsKMSKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PerformanceInsightsKMSKeyId`: The AWS KMS key identifier for encryption of Performance Insights data.
         pub performance_insights_kms_key_id: Option<Value<String>>,
-        /// The number of days to retain Performance Insights data.
-        #[serde(
-            rename = "PerformanceInsightsRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PerformanceInsightsRetentionPeriod`: The number of days to retain Performance Insights data.
         pub performance_insights_retention_period: Option<Value<i64>>,
-        /// The port number on which the database accepts connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which the database accepts connections.
         pub port: Option<Value<String>>,
-        /// The daily time range during which automated backups are created if automated backups are enabled, using the `BackupRetentionPeriod` parameter.
-        #[serde(
-            rename = "PreferredBackupWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredBackupWindow`: The daily time range during which automated backups are created if automated backups are enabled, using the `BackupRetentionPeriod` parameter.
         pub preferred_backup_window: Option<Value<String>>,
-        /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// The number of CPU cores and the number of threads per core for the DB instance class of the DB instance.
-        #[serde(rename = "ProcessorFeatures", skip_serializing_if = "Option::is_none")]
+        /// `ProcessorFeatures`: The number of CPU cores and the number of threads per core for the DB instance class of the DB instance.
         pub processor_features: Option<Vec<ProcessorFeature>>,
-        /// The order of priority in which an Aurora Replica is promoted to the primary instance after a failure of the existing primary instance.
-        #[serde(rename = "PromotionTier", skip_serializing_if = "Option::is_none")]
+        /// `PromotionTier`: The order of priority in which an Aurora Replica is promoted to the primary instance after a failure of the existing primary instance.
         pub promotion_tier: Option<Value<i64>>,
-        /// Indicates whether the DB instance is an internet-facing instance.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Indicates whether the DB instance is an internet-facing instance.
         pub publicly_accessible: Option<Value<bool>>,
-        /// The open mode of an Oracle read replica.
-        #[serde(rename = "ReplicaMode", skip_serializing_if = "Option::is_none")]
+        /// `ReplicaMode`: The open mode of an Oracle read replica.
         pub replica_mode: Option<Value<String>>,
-        /// The date and time to restore from.
-        #[serde(rename = "RestoreTime", skip_serializing_if = "Option::is_none")]
+        /// `RestoreTime`: The date and time to restore from.
         pub restore_time: Option<Value<String>>,
-        /// The identifier of the Multi-AZ DB cluster that will act as the source for the read replica.
-        #[serde(
-            rename = "SourceDBClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBClusterIdentifier`: The identifier of the Multi-AZ DB cluster that will act as the source for the read replica.
         pub source_db_cluster_identifier: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, `arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE`.
-        #[serde(
-            rename = "SourceDBInstanceAutomatedBackupsArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBInstanceAutomatedBackupsArn`: The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, `arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE`.
         pub source_db_instance_automated_backups_arn: Option<Value<String>>,
-        /// If you want to create a read replica DB instance, specify the ID of the source DB instance.
-        #[serde(
-            rename = "SourceDBInstanceIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBInstanceIdentifier`: If you want to create a read replica DB instance, specify the ID of the source DB instance.
         pub source_db_instance_identifier: Option<Value<String>>,
-        /// The resource ID of the source DB instance from which to restore.
-        #[serde(rename = "SourceDbiResourceId", skip_serializing_if = "Option::is_none")]
+        /// `SourceDbiResourceId`: The resource ID of the source DB instance from which to restore.
         pub source_dbi_resource_id: Option<Value<String>>,
-        /// The ID of the region that contains the source DB instance for the read replica.
-        #[serde(rename = "SourceRegion", skip_serializing_if = "Option::is_none")]
+        /// `SourceRegion`: The ID of the region that contains the source DB instance for the read replica.
         pub source_region: Option<Value<String>>,
-        /// A value that indicates whether the DB instance is encrypted.
-        #[serde(rename = "StorageEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `StorageEncrypted`: A value that indicates whether the DB instance is encrypted.
         pub storage_encrypted: Option<Value<bool>>,
-        /// Specifies the storage throughput value, in mebibyte per second (MiBps), for the DB instance.
-        #[serde(rename = "StorageThroughput", skip_serializing_if = "Option::is_none")]
+        /// `StorageThroughput`: Specifies the storage throughput value, in mebibyte per second (MiBps), for the DB instance.
         pub storage_throughput: Option<Value<i64>>,
-        /// The storage type to associate with the DB instance.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
+        /// `StorageType`: The storage type to associate with the DB instance.
         pub storage_type: Option<Value<String>>,
-        /// Tags to assign to the DB instance.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the DB instance.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TdeCredentialArn`.
-        #[serde(rename = "TdeCredentialArn", skip_serializing_if = "Option::is_none")]
         pub tde_credential_arn: Option<Value<String>>,
         /// `TdeCredentialPassword`.
-        #[serde(
-            rename = "TdeCredentialPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tde_credential_password: Option<Value<String>>,
-        /// The time zone of the DB instance.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
+        /// `Timezone`: The time zone of the DB instance.
         pub timezone: Option<Value<String>>,
-        /// Specifies whether the DB instance class of the DB instance uses its default processor features.
-        #[serde(
-            rename = "UseDefaultProcessorFeatures",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseDefaultProcessorFeatures`: Specifies whether the DB instance class of the DB instance uses its default processor features.
         pub use_default_processor_features: Option<Value<bool>>,
-        /// Specifies whether the DB instance is restored from the latest backup time.
-        #[serde(
-            rename = "UseLatestRestorableTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UseLatestRestorableTime`: Specifies whether the DB instance is restored from the latest backup time.
         pub use_latest_restorable_time: Option<Value<bool>>,
-        /// A list of the VPC security group IDs to assign to the DB instance.
-        #[serde(rename = "VPCSecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `VPCSecurityGroups`: A list of the VPC security group IDs to assign to the DB instance.
         pub vpc_security_groups: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CfnDbInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalStorageVolumes",
+                &self.additional_storage_volumes,
+            )?;
+            crate::cfn::entry(&mut map, "AllocatedStorage", &self.allocated_storage)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowMajorVersionUpgrade",
+                &self.allow_major_version_upgrade,
+            )?;
+            crate::cfn::entry(&mut map, "ApplyImmediately", &self.apply_immediately)?;
+            crate::cfn::entry(&mut map, "AssociatedRoles", &self.associated_roles)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoMinorVersionUpgrade",
+                &self.auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticBackupReplicationKmsKeyId",
+                &self.automatic_backup_replication_kms_key_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticBackupReplicationRegion",
+                &self.automatic_backup_replication_region,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticBackupReplicationRetentionPeriod",
+                &self.automatic_backup_replication_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "BackupRetentionPeriod",
+                &self.backup_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "BackupTarget", &self.backup_target)?;
+            crate::cfn::entry(
+                &mut map,
+                "CACertificateIdentifier",
+                &self.ca_certificate_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateRotationRestart",
+                &self.certificate_rotation_restart,
+            )?;
+            crate::cfn::entry(&mut map, "CharacterSetName", &self.character_set_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CopyTagsToSnapshot",
+                &self.copy_tags_to_snapshot,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomIAMInstanceProfile",
+                &self.custom_iam_instance_profile,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterIdentifier",
+                &self.db_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterSnapshotIdentifier",
+                &self.db_cluster_snapshot_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "DBInstanceClass", &self.db_instance_class)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBInstanceIdentifier",
+                &self.db_instance_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "DBName", &self.db_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBParameterGroupName",
+                &self.db_parameter_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "DBSecurityGroups", &self.db_security_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSnapshotIdentifier",
+                &self.db_snapshot_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "DBSystemId", &self.db_system_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DatabaseInsightsMode",
+                &self.database_insights_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DedicatedLogVolume",
+                &self.dedicated_log_volume,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteAutomatedBackups",
+                &self.delete_automated_backups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainAuthSecretArn",
+                &self.domain_auth_secret_arn,
+            )?;
+            crate::cfn::entry(&mut map, "DomainDnsIps", &self.domain_dns_ips)?;
+            crate::cfn::entry(&mut map, "DomainFqdn", &self.domain_fqdn)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainIAMRoleName",
+                &self.domain_iam_role_name,
+            )?;
+            crate::cfn::entry(&mut map, "DomainOu", &self.domain_ou)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableCloudwatchLogsExports",
+                &self.enable_cloudwatch_logs_exports,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableIAMDatabaseAuthentication",
+                &self.enable_iam_database_authentication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnablePerformanceInsights",
+                &self.enable_performance_insights,
+            )?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(
+                &mut map,
+                "EngineLifecycleSupport",
+                &self.engine_lifecycle_support,
+            )?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LicenseModel", &self.license_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManageMasterUserPassword",
+                &self.manage_master_user_password,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserAuthenticationType",
+                &self.master_user_authentication_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserPassword",
+                &self.master_user_password,
+            )?;
+            crate::cfn::entry(&mut map, "MasterUserSecret", &self.master_user_secret)?;
+            crate::cfn::entry(&mut map, "MasterUsername", &self.master_username)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxAllocatedStorage",
+                &self.max_allocated_storage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringInterval",
+                &self.monitoring_interval,
+            )?;
+            crate::cfn::entry(&mut map, "MonitoringRoleArn", &self.monitoring_role_arn)?;
+            crate::cfn::entry(&mut map, "MultiAZ", &self.multi_az)?;
+            crate::cfn::entry(
+                &mut map,
+                "NcharCharacterSetName",
+                &self.nchar_character_set_name,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "OptionGroupName", &self.option_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PerformanceInsightsKMSKeyId",
+                &self.performance_insights_kms_key_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerformanceInsightsRetentionPeriod",
+                &self.performance_insights_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredBackupWindow",
+                &self.preferred_backup_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(&mut map, "ProcessorFeatures", &self.processor_features)?;
+            crate::cfn::entry(&mut map, "PromotionTier", &self.promotion_tier)?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "ReplicaMode", &self.replica_mode)?;
+            crate::cfn::entry(&mut map, "RestoreTime", &self.restore_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBClusterIdentifier",
+                &self.source_db_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBInstanceAutomatedBackupsArn",
+                &self.source_db_instance_automated_backups_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBInstanceIdentifier",
+                &self.source_db_instance_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDbiResourceId",
+                &self.source_dbi_resource_id,
+            )?;
+            crate::cfn::entry(&mut map, "SourceRegion", &self.source_region)?;
+            crate::cfn::entry(&mut map, "StorageEncrypted", &self.storage_encrypted)?;
+            crate::cfn::entry(&mut map, "StorageThroughput", &self.storage_throughput)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TdeCredentialArn", &self.tde_credential_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TdeCredentialPassword",
+                &self.tde_credential_password,
+            )?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            crate::cfn::entry(
+                &mut map,
+                "UseDefaultProcessorFeatures",
+                &self.use_default_processor_features,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UseLatestRestorableTime",
+                &self.use_latest_restorable_time,
+            )?;
+            crate::cfn::entry(&mut map, "VPCSecurityGroups", &self.vpc_security_groups)?;
+            map.end()
+        }
+    }
+
     /// Contains details about an additional storage volume for a DB instance.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdditionalStorageVolume {
-        /// The amount of storage allocated for the additional storage volume, in gibibytes (GiB).
-        #[serde(rename = "AllocatedStorage", skip_serializing_if = "Option::is_none")]
+        /// `AllocatedStorage`: The amount of storage allocated for the additional storage volume, in gibibytes (GiB).
         pub allocated_storage: Option<Value<String>>,
-        /// The number of I/O operations per second (IOPS) provisioned for the additional storage volume.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of I/O operations per second (IOPS) provisioned for the additional storage volume.
         pub iops: Option<Value<i64>>,
-        /// The upper limit in gibibytes (GiB) to which RDS can automatically scale the storage of the additional storage volume.
-        #[serde(rename = "MaxAllocatedStorage", skip_serializing_if = "Option::is_none")]
+        /// `MaxAllocatedStorage`: The upper limit in gibibytes (GiB) to which RDS can automatically scale the storage of the additional storage volume.
         pub max_allocated_storage: Option<Value<i64>>,
-        /// `StorageOperationPercentProgress`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "StorageOperationPercentProgress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StorageOperationPercentProgress`: `StorageOperationPercentProgress`. Read-only: CloudFormation returns it.
         pub storage_operation_percent_progress: Option<Value<i64>>,
-        /// `StorageOperationStatus`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "StorageOperationStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StorageOperationStatus`: `StorageOperationStatus`. Read-only: CloudFormation returns it.
         pub storage_operation_status: Option<Value<String>>,
-        /// The storage throughput value for the additional storage volume, in mebibytes per second (MiBps).
-        #[serde(rename = "StorageThroughput", skip_serializing_if = "Option::is_none")]
+        /// `StorageThroughput`: The storage throughput value for the additional storage volume, in mebibytes per second (MiBps).
         pub storage_throughput: Option<Value<i64>>,
-        /// The storage type for the additional storage volume.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
+        /// `StorageType`: The storage type for the additional storage volume.
         pub storage_type: Option<Value<String>>,
-        /// The name of the additional storage volume.
-        #[serde(rename = "VolumeName", skip_serializing_if = "Option::is_none")]
+        /// `VolumeName`: The name of the additional storage volume.
         pub volume_name: Option<Value<String>>,
     }
 
+    impl Serialize for AdditionalStorageVolume {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocatedStorage", &self.allocated_storage)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxAllocatedStorage",
+                &self.max_allocated_storage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageOperationPercentProgress",
+                &self.storage_operation_percent_progress,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageOperationStatus",
+                &self.storage_operation_status,
+            )?;
+            crate::cfn::entry(&mut map, "StorageThroughput", &self.storage_throughput)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "VolumeName", &self.volume_name)?;
+            map.end()
+        }
+    }
+
     /// Information about an AWS Identity and Access Management (IAM) role that is associated with a DB instance.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DbInstanceRole {
-        /// The name of the feature associated with the AWS Identity and Access Management (IAM) role.
-        #[serde(rename = "FeatureName")]
+        /// `FeatureName`: The name of the feature associated with the AWS Identity and Access Management (IAM) role.
         pub feature_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB instance.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that is associated with the DB instance.
         pub role_arn: Value<String>,
     }
 
@@ -1904,6 +2114,19 @@ pub mod db_instance {
                 feature_name: feature_name.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for DbInstanceRole {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FeatureName", &self.feature_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -1945,14 +2168,25 @@ pub mod db_instance {
     }
 
     /// The `ProcessorFeature` property type specifies the processor features of a DB instance class.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProcessorFeature {
-        /// The name of the processor feature.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the processor feature.
         pub name: Option<Value<Name>>,
-        /// The value of a processor feature.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of a processor feature.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for ProcessorFeature {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The name of the processor feature.
@@ -2057,26 +2291,17 @@ pub mod db_parameter_group {
     }
 
     /// The properties of `AWS::RDS::DBParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbParameterGroupProps {
-        /// The name of the DB parameter group.
-        #[serde(
-            rename = "DBParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBParameterGroupName`: The name of the DB parameter group.
         pub db_parameter_group_name: Option<Value<String>>,
-        /// Provides the customer-specified description for this DB parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: Provides the customer-specified description for this DB parameter group.
         pub description: Value<String>,
-        /// The DB parameter group family name.
-        #[serde(rename = "Family")]
+        /// `Family`: The DB parameter group family name.
         pub family: Value<String>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
-        /// Tags to assign to the DB parameter group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the DB parameter group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2093,6 +2318,26 @@ pub mod db_parameter_group {
                 parameters: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBParameterGroupName",
+                &self.db_parameter_group_name,
+            )?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Family", &self.family)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2174,50 +2419,33 @@ pub mod db_proxy {
     }
 
     /// The properties of `AWS::RDS::DBProxy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbProxyProps {
-        /// The authorization mechanism that the proxy uses.
-        #[serde(rename = "Auth", skip_serializing_if = "Option::is_none")]
+        /// `Auth`: The authorization mechanism that the proxy uses.
         pub auth: Option<Vec<AuthFormat>>,
-        /// The identifier for the proxy.
-        #[serde(rename = "DBProxyName")]
+        /// `DBProxyName`: The identifier for the proxy.
         pub db_proxy_name: Value<String>,
-        /// Whether the proxy includes detailed information about SQL statements in its logs.
-        #[serde(rename = "DebugLogging", skip_serializing_if = "Option::is_none")]
+        /// `DebugLogging`: Whether the proxy includes detailed information about SQL statements in its logs.
         pub debug_logging: Option<Value<bool>>,
-        /// The default authentication scheme that the proxy uses for client connections to the proxy and connections from the proxy to the underlying database.
-        #[serde(rename = "DefaultAuthScheme", skip_serializing_if = "Option::is_none")]
+        /// `DefaultAuthScheme`: The default authentication scheme that the proxy uses for client connections to the proxy and connections from the proxy to the underlying database.
         pub default_auth_scheme: Option<Value<DefaultAuthScheme>>,
-        /// The network type of the DB proxy endpoint.
-        #[serde(rename = "EndpointNetworkType", skip_serializing_if = "Option::is_none")]
+        /// `EndpointNetworkType`: The network type of the DB proxy endpoint.
         pub endpoint_network_type: Option<Value<EndpointNetworkType>>,
-        /// The kinds of databases that the proxy can connect to.
-        #[serde(rename = "EngineFamily")]
+        /// `EngineFamily`: The kinds of databases that the proxy can connect to.
         pub engine_family: Value<EngineFamily>,
-        /// The number of seconds that a connection to the proxy can be inactive before the proxy disconnects it.
-        #[serde(rename = "IdleClientTimeout", skip_serializing_if = "Option::is_none")]
+        /// `IdleClientTimeout`: The number of seconds that a connection to the proxy can be inactive before the proxy disconnects it.
         pub idle_client_timeout: Option<Value<i64>>,
-        /// A Boolean parameter that specifies whether Transport Layer Security (TLS) encryption is required for connections to the proxy.
-        #[serde(rename = "RequireTLS", skip_serializing_if = "Option::is_none")]
+        /// `RequireTLS`: A Boolean parameter that specifies whether Transport Layer Security (TLS) encryption is required for connections to the proxy.
         pub require_tls: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
         pub role_arn: Value<String>,
-        /// An optional set of key-value pairs to associate arbitrary data of your choosing with the proxy.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional set of key-value pairs to associate arbitrary data of your choosing with the proxy.
         pub tags: Option<Vec<TagFormatProperty>>,
-        /// The network type that the proxy uses to connect to the target database.
-        #[serde(
-            rename = "TargetConnectionNetworkType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetConnectionNetworkType`: The network type that the proxy uses to connect to the target database.
         pub target_connection_network_type: Option<Value<TargetConnectionNetworkType>>,
-        /// VPC security group IDs to associate with the new proxy.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: VPC security group IDs to associate with the new proxy.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
-        /// VPC subnet IDs to associate with the new proxy.
-        #[serde(rename = "VpcSubnetIds")]
+        /// `VpcSubnetIds`: VPC subnet IDs to associate with the new proxy.
         pub vpc_subnet_ids: Vec<Value<String>>,
     }
 
@@ -2247,28 +2475,75 @@ pub mod db_proxy {
         }
     }
 
-    /// The `AuthFormat` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AuthFormat {
-        /// The type of authentication that the proxy uses for connections from the proxy to the underlying database.
-        #[serde(rename = "AuthScheme", skip_serializing_if = "Option::is_none")]
-        pub auth_scheme: Option<Value<AuthScheme>>,
-        /// The type of authentication the proxy uses for connections from clients.
-        #[serde(
-            rename = "ClientPasswordAuthType",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnDbProxyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Auth", &self.auth)?;
+            map.serialize_entry("DBProxyName", &self.db_proxy_name)?;
+            crate::cfn::entry(&mut map, "DebugLogging", &self.debug_logging)?;
+            crate::cfn::entry(&mut map, "DefaultAuthScheme", &self.default_auth_scheme)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointNetworkType",
+                &self.endpoint_network_type,
+            )?;
+            map.serialize_entry("EngineFamily", &self.engine_family)?;
+            crate::cfn::entry(&mut map, "IdleClientTimeout", &self.idle_client_timeout)?;
+            crate::cfn::entry(&mut map, "RequireTLS", &self.require_tls)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetConnectionNetworkType",
+                &self.target_connection_network_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.serialize_entry("VpcSubnetIds", &self.vpc_subnet_ids)?;
+            map.end()
+        }
+    }
 
+    /// The `AuthFormat` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AuthFormat {
+        /// `AuthScheme`: The type of authentication that the proxy uses for connections from the proxy to the underlying database.
+        pub auth_scheme: Option<Value<AuthScheme>>,
+        /// `ClientPasswordAuthType`: The type of authentication the proxy uses for connections from clients.
         pub client_password_auth_type: Option<Value<ClientPasswordAuthType>>,
-        /// A user-specified description about the authentication used by a proxy to log in as a specific database user.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A user-specified description about the authentication used by a proxy to log in as a specific database user.
         pub description: Option<Value<String>>,
-        /// Whether to require or disallow Amazon Web Services Identity and Access Management (IAM) authentication for connections to the proxy.
-        #[serde(rename = "IAMAuth", skip_serializing_if = "Option::is_none")]
+        /// `IAMAuth`: Whether to require or disallow Amazon Web Services Identity and Access Management (IAM) authentication for connections to the proxy.
         pub iam_auth: Option<Value<IamAuth>>,
-        /// The Amazon Resource Name (ARN) representing the secret that the proxy uses to authenticate to the RDS DB instance or Aurora DB cluster.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) representing the secret that the proxy uses to authenticate to the RDS DB instance or Aurora DB cluster.
         pub secret_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for AuthFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthScheme", &self.auth_scheme)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientPasswordAuthType",
+                &self.client_password_auth_type,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IAMAuth", &self.iam_auth)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            map.end()
+        }
     }
 
     /// The type of authentication that the proxy uses for connections from the proxy to the underlying database.
@@ -2587,28 +2862,21 @@ pub mod db_proxy_endpoint {
     }
 
     /// The properties of `AWS::RDS::DBProxyEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbProxyEndpointProps {
-        /// The identifier for the DB proxy endpoint.
-        #[serde(rename = "DBProxyEndpointName")]
+        /// `DBProxyEndpointName`: The identifier for the DB proxy endpoint.
         pub db_proxy_endpoint_name: Value<String>,
-        /// The identifier for the proxy.
-        #[serde(rename = "DBProxyName")]
+        /// `DBProxyName`: The identifier for the proxy.
         pub db_proxy_name: Value<String>,
-        /// The network type of the DB proxy endpoint.
-        #[serde(rename = "EndpointNetworkType", skip_serializing_if = "Option::is_none")]
+        /// `EndpointNetworkType`: The network type of the DB proxy endpoint.
         pub endpoint_network_type: Option<Value<EndpointNetworkType>>,
-        /// An optional set of key-value pairs to associate arbitrary data of your choosing with the DB proxy endpoint.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional set of key-value pairs to associate arbitrary data of your choosing with the DB proxy endpoint.
         pub tags: Option<Vec<TagFormatProperty>>,
-        /// A value that indicates whether the DB proxy endpoint can be used for read/write or read-only operations.
-        #[serde(rename = "TargetRole", skip_serializing_if = "Option::is_none")]
+        /// `TargetRole`: A value that indicates whether the DB proxy endpoint can be used for read/write or read-only operations.
         pub target_role: Option<Value<TargetRole>>,
-        /// VPC security group IDs to associate with the new DB proxy endpoint.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: VPC security group IDs to associate with the new DB proxy endpoint.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
-        /// VPC subnet IDs to associate with the new DB proxy endpoint.
-        #[serde(rename = "VpcSubnetIds")]
+        /// `VpcSubnetIds`: VPC subnet IDs to associate with the new DB proxy endpoint.
         pub vpc_subnet_ids: Vec<Value<String>>,
     }
 
@@ -2628,6 +2896,32 @@ pub mod db_proxy_endpoint {
                 vpc_security_group_ids: None,
                 vpc_subnet_ids: vpc_subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDbProxyEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DBProxyEndpointName", &self.db_proxy_endpoint_name)?;
+            map.serialize_entry("DBProxyName", &self.db_proxy_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointNetworkType",
+                &self.endpoint_network_type,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetRole", &self.target_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.serialize_entry("VpcSubnetIds", &self.vpc_subnet_ids)?;
+            map.end()
         }
     }
 
@@ -2732,39 +3026,21 @@ pub mod db_proxy_target_group {
     }
 
     /// The properties of `AWS::RDS::DBProxyTargetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbProxyTargetGroupProps {
         /// `ConnectionPoolConfigurationInfo`.
-        #[serde(
-            rename = "ConnectionPoolConfigurationInfo",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connection_pool_configuration_info: Option<
             ConnectionPoolConfigurationInfoFormat,
         >,
         /// `DBClusterIdentifiers`.
-        #[serde(
-            rename = "DBClusterIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub db_cluster_identifiers: Option<Vec<Value<String>>>,
         /// `DBInstanceIdentifiers`.
-        #[serde(
-            rename = "DBInstanceIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub db_instance_identifiers: Option<Vec<Value<String>>>,
-        /// The identifier for the proxy.
-        #[serde(rename = "DBProxyName")]
+        /// `DBProxyName`: The identifier for the proxy.
         pub db_proxy_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The identifier for the DBProxyTargetGroup
-        #[serde(rename = "TargetGroupName")]
+        /// `TargetGroupName`: The identifier for the DBProxyTargetGroup
         pub target_group_name: Value<TargetGroupName>,
     }
 
@@ -2785,40 +3061,80 @@ pub mod db_proxy_target_group {
         }
     }
 
+    impl Serialize for CfnDbProxyTargetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionPoolConfigurationInfo",
+                &self.connection_pool_configuration_info,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBClusterIdentifiers",
+                &self.db_cluster_identifiers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBInstanceIdentifiers",
+                &self.db_instance_identifiers,
+            )?;
+            map.serialize_entry("DBProxyName", &self.db_proxy_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetGroupName", &self.target_group_name)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectionPoolConfigurationInfoFormat` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionPoolConfigurationInfoFormat {
-        /// The number of seconds for a proxy to wait for a connection to become available in the connection pool.
-        #[serde(
-            rename = "ConnectionBorrowTimeout",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionBorrowTimeout`: The number of seconds for a proxy to wait for a connection to become available in the connection pool.
         pub connection_borrow_timeout: Option<Value<i64>>,
-        /// One or more SQL statements for the proxy to run when opening each new database connection.
-        #[serde(rename = "InitQuery", skip_serializing_if = "Option::is_none")]
+        /// `InitQuery`: One or more SQL statements for the proxy to run when opening each new database connection.
         pub init_query: Option<Value<String>>,
-        /// The maximum size of the connection pool for each target in a target group.
-        #[serde(
-            rename = "MaxConnectionsPercent",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxConnectionsPercent`: The maximum size of the connection pool for each target in a target group.
         pub max_connections_percent: Option<Value<i64>>,
-        /// Controls how actively the proxy closes idle database connections in the connection pool.
-        #[serde(
-            rename = "MaxIdleConnectionsPercent",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxIdleConnectionsPercent`: Controls how actively the proxy closes idle database connections in the connection pool.
         pub max_idle_connections_percent: Option<Value<i64>>,
-        /// Each item in the list represents a class of SQL operations that normally cause all later statements in a session using a proxy to be pinned to the same underlying database connection.
-        #[serde(
-            rename = "SessionPinningFilters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SessionPinningFilters`: Each item in the list represents a class of SQL operations that normally cause all later statements in a session using a proxy to be pinned to the same underlying database connection.
         pub session_pinning_filters: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ConnectionPoolConfigurationInfoFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionBorrowTimeout",
+                &self.connection_borrow_timeout,
+            )?;
+            crate::cfn::entry(&mut map, "InitQuery", &self.init_query)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConnectionsPercent",
+                &self.max_connections_percent,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxIdleConnectionsPercent",
+                &self.max_idle_connections_percent,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionPinningFilters",
+                &self.session_pinning_filters,
+            )?;
+            map.end()
+        }
     }
 
     /// The identifier for the DBProxyTargetGroup
@@ -2917,19 +3233,15 @@ pub mod db_security_group {
     }
 
     /// The properties of `AWS::RDS::DBSecurityGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSecurityGroupProps {
         /// `DBSecurityGroupIngress`.
-        #[serde(rename = "DBSecurityGroupIngress")]
         pub db_security_group_ingress: Vec<Ingress>,
         /// `EC2VpcId`.
-        #[serde(rename = "EC2VpcId", skip_serializing_if = "Option::is_none")]
         pub ec2_vpc_id: Option<Value<String>>,
         /// `GroupDescription`.
-        #[serde(rename = "GroupDescription")]
         pub group_description: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2948,29 +3260,62 @@ pub mod db_security_group {
         }
     }
 
+    impl Serialize for CfnDbSecurityGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DBSecurityGroupIngress",
+                &self.db_security_group_ingress,
+            )?;
+            crate::cfn::entry(&mut map, "EC2VpcId", &self.ec2_vpc_id)?;
+            map.serialize_entry("GroupDescription", &self.group_description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Ingress` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Ingress {
         /// `CIDRIP`.
-        #[serde(rename = "CIDRIP", skip_serializing_if = "Option::is_none")]
         pub cidrip: Option<Value<String>>,
         /// `EC2SecurityGroupId`.
-        #[serde(rename = "EC2SecurityGroupId", skip_serializing_if = "Option::is_none")]
         pub ec2_security_group_id: Option<Value<String>>,
         /// `EC2SecurityGroupName`.
-        #[serde(
-            rename = "EC2SecurityGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_security_group_name: Option<Value<String>>,
         /// `EC2SecurityGroupOwnerId`.
-        #[serde(
-            rename = "EC2SecurityGroupOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_security_group_owner_id: Option<Value<String>>,
+    }
+
+    impl Serialize for Ingress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CIDRIP", &self.cidrip)?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupId",
+                &self.ec2_security_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupName",
+                &self.ec2_security_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupOwnerId",
+                &self.ec2_security_group_owner_id,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -3032,30 +3377,17 @@ pub mod db_security_group_ingress {
     }
 
     /// The properties of `AWS::RDS::DBSecurityGroupIngress`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSecurityGroupIngressProps {
         /// `CIDRIP`.
-        #[serde(rename = "CIDRIP", skip_serializing_if = "Option::is_none")]
         pub cidrip: Option<Value<String>>,
         /// `DBSecurityGroupName`.
-        #[serde(rename = "DBSecurityGroupName")]
         pub db_security_group_name: Value<String>,
         /// `EC2SecurityGroupId`.
-        #[serde(rename = "EC2SecurityGroupId", skip_serializing_if = "Option::is_none")]
         pub ec2_security_group_id: Option<Value<String>>,
         /// `EC2SecurityGroupName`.
-        #[serde(
-            rename = "EC2SecurityGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_security_group_name: Option<Value<String>>,
         /// `EC2SecurityGroupOwnerId`.
-        #[serde(
-            rename = "EC2SecurityGroupOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_security_group_owner_id: Option<Value<String>>,
     }
 
@@ -3069,6 +3401,34 @@ pub mod db_security_group_ingress {
                 ec2_security_group_name: None,
                 ec2_security_group_owner_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbSecurityGroupIngressProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CIDRIP", &self.cidrip)?;
+            map.serialize_entry("DBSecurityGroupName", &self.db_security_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupId",
+                &self.ec2_security_group_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupName",
+                &self.ec2_security_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupOwnerId",
+                &self.ec2_security_group_owner_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -3142,32 +3502,21 @@ pub mod db_shard_group {
     }
 
     /// The properties of `AWS::RDS::DBShardGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbShardGroupProps {
-        /// Specifies whether to create standby standby DB data access shard for the DB shard group.
-        #[serde(rename = "ComputeRedundancy", skip_serializing_if = "Option::is_none")]
+        /// `ComputeRedundancy`: Specifies whether to create standby standby DB data access shard for the DB shard group.
         pub compute_redundancy: Option<Value<i64>>,
-        /// The name of the primary DB cluster for the DB shard group.
-        #[serde(rename = "DBClusterIdentifier")]
+        /// `DBClusterIdentifier`: The name of the primary DB cluster for the DB shard group.
         pub db_cluster_identifier: Value<String>,
-        /// The name of the DB shard group.
-        #[serde(
-            rename = "DBShardGroupIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBShardGroupIdentifier`: The name of the DB shard group.
         pub db_shard_group_identifier: Option<Value<String>>,
-        /// The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
-        #[serde(rename = "MaxACU")]
+        /// `MaxACU`: The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
         pub max_acu: Value<f64>,
-        /// The minimum capacity of the DB shard group in Aurora capacity units (ACUs).
-        #[serde(rename = "MinACU", skip_serializing_if = "Option::is_none")]
+        /// `MinACU`: The minimum capacity of the DB shard group in Aurora capacity units (ACUs).
         pub min_acu: Option<Value<f64>>,
-        /// Specifies whether the DB shard group is publicly accessible.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Specifies whether the DB shard group is publicly accessible.
         pub publicly_accessible: Option<Value<bool>>,
-        /// An optional set of key-value pairs to associate arbitrary data of your choosing with the DB shard group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional set of key-value pairs to associate arbitrary data of your choosing with the DB shard group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3186,6 +3535,32 @@ pub mod db_shard_group {
                 publicly_accessible: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbShardGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComputeRedundancy", &self.compute_redundancy)?;
+            map.serialize_entry("DBClusterIdentifier", &self.db_cluster_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBShardGroupIdentifier",
+                &self.db_shard_group_identifier,
+            )?;
+            map.serialize_entry("MaxACU", &self.max_acu)?;
+            crate::cfn::entry(&mut map, "MinACU", &self.min_acu)?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3360,16 +3735,13 @@ pub mod db_snapshot {
     }
 
     /// The properties of `AWS::RDS::DBSnapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSnapshotProps {
-        /// The identifier of the DB instance that you want to create the snapshot of.
-        #[serde(rename = "DBInstanceIdentifier")]
+        /// `DBInstanceIdentifier`: The identifier of the DB instance that you want to create the snapshot of.
         pub db_instance_identifier: Value<String>,
-        /// The identifier for the DB snapshot.
-        #[serde(rename = "DBSnapshotIdentifier")]
+        /// `DBSnapshotIdentifier`: The identifier for the DB snapshot.
         pub db_snapshot_identifier: Value<String>,
-        /// The tags to be assigned to the DB snapshot.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to be assigned to the DB snapshot.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3384,6 +3756,20 @@ pub mod db_snapshot {
                 db_snapshot_identifier: db_snapshot_identifier.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DBInstanceIdentifier", &self.db_instance_identifier)?;
+            map.serialize_entry("DBSnapshotIdentifier", &self.db_snapshot_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3450,19 +3836,15 @@ pub mod db_subnet_group {
     }
 
     /// The properties of `AWS::RDS::DBSubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSubnetGroupProps {
-        /// The description for the DB subnet group.
-        #[serde(rename = "DBSubnetGroupDescription")]
+        /// `DBSubnetGroupDescription`: The description for the DB subnet group.
         pub db_subnet_group_description: Value<String>,
-        /// The name for the DB subnet group.
-        #[serde(rename = "DBSubnetGroupName", skip_serializing_if = "Option::is_none")]
+        /// `DBSubnetGroupName`: The name for the DB subnet group.
         pub db_subnet_group_name: Option<Value<String>>,
-        /// The EC2 Subnet IDs for the DB subnet group.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The EC2 Subnet IDs for the DB subnet group.
         pub subnet_ids: Vec<Value<String>>,
-        /// Tags to assign to the DB subnet group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the DB subnet group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3478,6 +3860,28 @@ pub mod db_subnet_group {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDbSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DBSubnetGroupDescription",
+                &self.db_subnet_group_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSubnetGroupName",
+                &self.db_subnet_group_name,
+            )?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3582,67 +3986,31 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::RDS::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
-        /// The name of the Blue/Green Deployment.
-        #[serde(rename = "BlueGreenDeploymentName")]
+        /// `BlueGreenDeploymentName`: The name of the Blue/Green Deployment.
         pub blue_green_deployment_name: Value<String>,
-        /// The ARN of the source production database.
-        #[serde(rename = "Source")]
+        /// `Source`: The ARN of the source production database.
         pub source: Value<String>,
-        /// The tags assigned to the Blue/Green Deployment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the Blue/Green Deployment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The allocated storage size in GiB for the target DB instance.
-        #[serde(
-            rename = "TargetAllocatedStorage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetAllocatedStorage`: The allocated storage size in GiB for the target DB instance.
         pub target_allocated_storage: Option<Value<i64>>,
-        /// The DB cluster parameter group for the target Aurora DB cluster.
-        #[serde(
-            rename = "TargetDBClusterParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetDBClusterParameterGroupName`: The DB cluster parameter group for the target Aurora DB cluster.
         pub target_db_cluster_parameter_group_name: Option<Value<String>>,
-        /// The DB instance class for target RDS DB instances.
-        #[serde(
-            rename = "TargetDBInstanceClass",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetDBInstanceClass`: The DB instance class for target RDS DB instances.
         pub target_db_instance_class: Option<Value<String>>,
-        /// The DB parameter group for the target DB instance.
-        #[serde(
-            rename = "TargetDBParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetDBParameterGroupName`: The DB parameter group for the target DB instance.
         pub target_db_parameter_group_name: Option<Value<String>>,
-        /// The DB engine version for the target database.
-        #[serde(rename = "TargetEngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `TargetEngineVersion`: The DB engine version for the target database.
         pub target_engine_version: Option<Value<String>>,
-        /// The Provisioned IOPS value for the target DB instance.
-        #[serde(rename = "TargetIops", skip_serializing_if = "Option::is_none")]
+        /// `TargetIops`: The Provisioned IOPS value for the target DB instance.
         pub target_iops: Option<Value<i64>>,
-        /// The storage throughput value for the target DB instance.
-        #[serde(
-            rename = "TargetStorageThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetStorageThroughput`: The storage throughput value for the target DB instance.
         pub target_storage_throughput: Option<Value<i64>>,
-        /// The storage type for the target DB instance.
-        #[serde(rename = "TargetStorageType", skip_serializing_if = "Option::is_none")]
+        /// `TargetStorageType`: The storage type for the target DB instance.
         pub target_storage_type: Option<Value<String>>,
-        /// Whether to upgrade the storage file system configuration on the target database.
-        #[serde(
-            rename = "UpgradeTargetStorageConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UpgradeTargetStorageConfig`: Whether to upgrade the storage file system configuration on the target database.
         pub upgrade_target_storage_config: Option<Value<bool>>,
     }
 
@@ -3666,6 +4034,60 @@ pub mod deployment {
                 target_storage_type: None,
                 upgrade_target_storage_config: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BlueGreenDeploymentName",
+                &self.blue_green_deployment_name,
+            )?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetAllocatedStorage",
+                &self.target_allocated_storage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetDBClusterParameterGroupName",
+                &self.target_db_cluster_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetDBInstanceClass",
+                &self.target_db_instance_class,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetDBParameterGroupName",
+                &self.target_db_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetEngineVersion",
+                &self.target_engine_version,
+            )?;
+            crate::cfn::entry(&mut map, "TargetIops", &self.target_iops)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetStorageThroughput",
+                &self.target_storage_throughput,
+            )?;
+            crate::cfn::entry(&mut map, "TargetStorageType", &self.target_storage_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UpgradeTargetStorageConfig",
+                &self.upgrade_target_storage_config,
+            )?;
+            map.end()
         }
     }
 }
@@ -3728,28 +4150,21 @@ pub mod event_subscription {
     }
 
     /// The properties of `AWS::RDS::EventSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSubscriptionProps {
-        /// Specifies whether to activate the subscription.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specifies whether to activate the subscription.
         pub enabled: Option<Value<bool>>,
-        /// A list of event categories for a particular source type (`SourceType`) that you want to subscribe to.
-        #[serde(rename = "EventCategories", skip_serializing_if = "Option::is_none")]
+        /// `EventCategories`: A list of event categories for a particular source type (`SourceType`) that you want to subscribe to.
         pub event_categories: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the SNS topic created for event notification.
-        #[serde(rename = "SnsTopicArn")]
+        /// `SnsTopicArn`: The Amazon Resource Name (ARN) of the SNS topic created for event notification.
         pub sns_topic_arn: Value<String>,
-        /// The list of identifiers of the event sources for which events are returned.
-        #[serde(rename = "SourceIds", skip_serializing_if = "Option::is_none")]
+        /// `SourceIds`: The list of identifiers of the event sources for which events are returned.
         pub source_ids: Option<Vec<Value<String>>>,
-        /// The type of source that is generating the events.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
+        /// `SourceType`: The type of source that is generating the events.
         pub source_type: Option<Value<String>>,
-        /// The name of the subscription.
-        #[serde(rename = "SubscriptionName", skip_serializing_if = "Option::is_none")]
+        /// `SubscriptionName`: The name of the subscription.
         pub subscription_name: Option<Value<String>>,
-        /// An optional array of key-value pairs to apply to this subscription.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional array of key-value pairs to apply to this subscription.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3765,6 +4180,24 @@ pub mod event_subscription {
                 subscription_name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEventSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EventCategories", &self.event_categories)?;
+            map.serialize_entry("SnsTopicArn", &self.sns_topic_arn)?;
+            crate::cfn::entry(&mut map, "SourceIds", &self.source_ids)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            crate::cfn::entry(&mut map, "SubscriptionName", &self.subscription_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -3834,44 +4267,59 @@ pub mod global_cluster {
     }
 
     /// The properties of `AWS::RDS::GlobalCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGlobalClusterProps {
-        /// The deletion protection setting for the new global database.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: The deletion protection setting for the new global database.
         pub deletion_protection: Option<Value<bool>>,
-        /// The name of the database engine to be used for this DB cluster.
-        #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+        /// `Engine`: The name of the database engine to be used for this DB cluster.
         pub engine: Option<Value<Engine>>,
-        /// The life cycle type of the global cluster.
-        #[serde(
-            rename = "EngineLifecycleSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EngineLifecycleSupport`: The life cycle type of the global cluster.
         pub engine_lifecycle_support: Option<Value<String>>,
-        /// The version number of the database engine to use.
-        #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+        /// `EngineVersion`: The version number of the database engine to use.
         pub engine_version: Option<Value<String>>,
-        /// The cluster identifier of the new global database cluster.
-        #[serde(
-            rename = "GlobalClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalClusterIdentifier`: The cluster identifier of the new global database cluster.
         pub global_cluster_identifier: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) to use as the primary cluster of the global database.
-        #[serde(
-            rename = "SourceDBClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceDBClusterIdentifier`: The Amazon Resource Name (ARN) to use as the primary cluster of the global database.
         pub source_db_cluster_identifier: Option<Value<String>>,
-        /// The storage encryption setting for the new global database cluster.
-        #[serde(rename = "StorageEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `StorageEncrypted`: The storage encryption setting for the new global database cluster.
         pub storage_encrypted: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnGlobalClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Engine", &self.engine)?;
+            crate::cfn::entry(
+                &mut map,
+                "EngineLifecycleSupport",
+                &self.engine_lifecycle_support,
+            )?;
+            crate::cfn::entry(&mut map, "EngineVersion", &self.engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalClusterIdentifier",
+                &self.global_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceDBClusterIdentifier",
+                &self.source_db_cluster_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "StorageEncrypted", &self.storage_encrypted)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The name of the database engine to be used for this DB cluster.
@@ -3985,37 +4433,25 @@ pub mod integration {
     }
 
     /// The properties of `AWS::RDS::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
-        /// An optional set of non-secret key–value pairs that contains additional contextual information about the data.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalEncryptionContext`: An optional set of non-secret key–value pairs that contains additional contextual information about the data.
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// Data filters for the integration.
-        #[serde(rename = "DataFilter", skip_serializing_if = "Option::is_none")]
+        /// `DataFilter`: Data filters for the integration.
         pub data_filter: Option<Value<String>>,
-        /// A description of the integration.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the integration.
         pub description: Option<Value<String>>,
-        /// The name of the integration.
-        #[serde(rename = "IntegrationName", skip_serializing_if = "Option::is_none")]
+        /// `IntegrationName`: The name of the integration.
         pub integration_name: Option<Value<String>>,
-        /// The AWS Key Management System (AWS KMS) key identifier for the key to use to encrypt the integration.
-        #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KMSKeyId`: The AWS Key Management System (AWS KMS) key identifier for the key to use to encrypt the integration.
         pub kms_key_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the database to use as the source for replication.
-        #[serde(rename = "SourceArn")]
+        /// `SourceArn`: The Amazon Resource Name (ARN) of the database to use as the source for replication.
         pub source_arn: Value<String>,
-        /// A list of tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ARN of the Redshift data warehouse to use as the target for replication.
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: The ARN of the Redshift data warehouse to use as the target for replication.
         pub target_arn: Value<String>,
     }
 
@@ -4035,6 +4471,29 @@ pub mod integration {
                 tags: None,
                 target_arn: target_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(&mut map, "DataFilter", &self.data_filter)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IntegrationName", &self.integration_name)?;
+            crate::cfn::entry(&mut map, "KMSKeyId", &self.kms_key_id)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
         }
     }
 }
@@ -4099,29 +4558,19 @@ pub mod option_group {
     }
 
     /// The properties of `AWS::RDS::OptionGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOptionGroupProps {
-        /// Specifies the name of the engine that this option group should be associated with.
-        #[serde(rename = "EngineName")]
+        /// `EngineName`: Specifies the name of the engine that this option group should be associated with.
         pub engine_name: Value<String>,
-        /// Specifies the major version of the engine that this option group should be associated with.
-        #[serde(rename = "MajorEngineVersion")]
+        /// `MajorEngineVersion`: Specifies the major version of the engine that this option group should be associated with.
         pub major_engine_version: Value<String>,
-        /// A list of all available options for an option group.
-        #[serde(
-            rename = "OptionConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OptionConfigurations`: A list of all available options for an option group.
         pub option_configurations: Option<Vec<OptionConfiguration>>,
-        /// The description of the option group.
-        #[serde(rename = "OptionGroupDescription")]
+        /// `OptionGroupDescription`: The description of the option group.
         pub option_group_description: Value<String>,
-        /// The name of the option group to be created.
-        #[serde(rename = "OptionGroupName", skip_serializing_if = "Option::is_none")]
+        /// `OptionGroupName`: The name of the option group to be created.
         pub option_group_name: Option<Value<String>>,
-        /// Tags to assign to the option group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to assign to the option group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4143,34 +4592,44 @@ pub mod option_group {
         }
     }
 
+    impl Serialize for CfnOptionGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EngineName", &self.engine_name)?;
+            map.serialize_entry("MajorEngineVersion", &self.major_engine_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "OptionConfigurations",
+                &self.option_configurations,
+            )?;
+            map.serialize_entry(
+                "OptionGroupDescription",
+                &self.option_group_description,
+            )?;
+            crate::cfn::entry(&mut map, "OptionGroupName", &self.option_group_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `OptionConfiguration` property type specifies an individual option, and its settings, within an `AWS::RDS::OptionGroup` resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OptionConfiguration {
-        /// A list of DB security groups used for this option.
-        #[serde(
-            rename = "DBSecurityGroupMemberships",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DBSecurityGroupMemberships`: A list of DB security groups used for this option.
         pub db_security_group_memberships: Option<Vec<Value<String>>>,
-        /// The configuration of options to include in a group.
-        #[serde(rename = "OptionName")]
+        /// `OptionName`: The configuration of options to include in a group.
         pub option_name: Value<String>,
-        /// The option settings to include in an option group.
-        #[serde(rename = "OptionSettings", skip_serializing_if = "Option::is_none")]
+        /// `OptionSettings`: The option settings to include in an option group.
         pub option_settings: Option<Vec<OptionSetting>>,
-        /// The version for the option.
-        #[serde(rename = "OptionVersion", skip_serializing_if = "Option::is_none")]
+        /// `OptionVersion`: The version for the option.
         pub option_version: Option<Value<String>>,
-        /// The optional port for the option.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The optional port for the option.
         pub port: Option<Value<i64>>,
-        /// A list of VPC security group names used for this option.
-        #[serde(
-            rename = "VpcSecurityGroupMemberships",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcSecurityGroupMemberships`: A list of VPC security group names used for this option.
         pub vpc_security_group_memberships: Option<Vec<Value<String>>>,
     }
 
@@ -4188,15 +4647,51 @@ pub mod option_group {
         }
     }
 
+    impl Serialize for OptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DBSecurityGroupMemberships",
+                &self.db_security_group_memberships,
+            )?;
+            map.serialize_entry("OptionName", &self.option_name)?;
+            crate::cfn::entry(&mut map, "OptionSettings", &self.option_settings)?;
+            crate::cfn::entry(&mut map, "OptionVersion", &self.option_version)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupMemberships",
+                &self.vpc_security_group_memberships,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `OptionSetting` property type specifies the value for an option within an `OptionSetting` property.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OptionSetting {
-        /// The name of the option that has settings that you can set.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the option that has settings that you can set.
         pub name: Option<Value<String>>,
-        /// The current value of the option setting.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The current value of the option setting.
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for OptionSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -4238,14 +4733,25 @@ impl From<MasterUserAuthenticationType> for Value<MasterUserAuthenticationType> 
 }
 
 /// The `MasterUserSecret` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MasterUserSecret {
-    /// The AWS KMS key identifier that is used to encrypt the secret.
-    #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+    /// `KmsKeyId`: The AWS KMS key identifier that is used to encrypt the secret.
     pub kms_key_id: Option<Value<String>>,
-    /// The Amazon Resource Name (ARN) of the secret. Read-only: CloudFormation returns it.
-    #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+    /// `SecretArn`: The Amazon Resource Name (ARN) of the secret. Read-only: CloudFormation returns it.
     pub secret_arn: Option<Value<String>>,
+}
+
+impl Serialize for MasterUserSecret {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+        crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+        map.end()
+    }
 }
 
 /// The network type of the DB proxy endpoint.
@@ -4289,12 +4795,23 @@ impl From<EndpointNetworkType> for Value<EndpointNetworkType> {
 }
 
 /// The `TagFormatProperty` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TagFormatProperty {
     /// `Key`.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<Value<String>>,
     /// `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<Value<String>>,
+}
+
+impl Serialize for TagFormatProperty {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Key", &self.key)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
 }

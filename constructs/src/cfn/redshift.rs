@@ -121,247 +121,111 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::Redshift::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
-        /// Major version upgrades can be applied during the maintenance window to the Amazon Redshift engine that is running on the cluster.
-        #[serde(rename = "AllowVersionUpgrade", skip_serializing_if = "Option::is_none")]
+        /// `AllowVersionUpgrade`: Major version upgrades can be applied during the maintenance window to the Amazon Redshift engine that is running on the cluster.
         pub allow_version_upgrade: Option<Value<bool>>,
-        /// The value represents how the cluster is configured to use AQUA (Advanced Query Accelerator) after the cluster is restored.
-        #[serde(
-            rename = "AquaConfigurationStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AquaConfigurationStatus`: The value represents how the cluster is configured to use AQUA (Advanced Query Accelerator) after the cluster is restored.
         pub aqua_configuration_status: Option<Value<AquaConfigurationStatus>>,
-        /// The number of days that automated snapshots are retained.
-        #[serde(
-            rename = "AutomatedSnapshotRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomatedSnapshotRetentionPeriod`: The number of days that automated snapshots are retained.
         pub automated_snapshot_retention_period: Option<Value<i64>>,
-        /// The EC2 Availability Zone (AZ) in which you want Amazon Redshift to provision the cluster.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: The EC2 Availability Zone (AZ) in which you want Amazon Redshift to provision the cluster.
         pub availability_zone: Option<Value<String>>,
-        /// The option to enable relocation for an Amazon Redshift cluster between Availability Zones after the cluster modification is complete.
-        #[serde(
-            rename = "AvailabilityZoneRelocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailabilityZoneRelocation`: The option to enable relocation for an Amazon Redshift cluster between Availability Zones after the cluster modification is complete.
         pub availability_zone_relocation: Option<Value<bool>>,
-        /// The availability zone relocation status of the cluster
-        #[serde(
-            rename = "AvailabilityZoneRelocationStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailabilityZoneRelocationStatus`: The availability zone relocation status of the cluster
         pub availability_zone_relocation_status: Option<Value<String>>,
-        /// A boolean value indicating whether the resize operation is using the classic resize process.
-        #[serde(rename = "Classic", skip_serializing_if = "Option::is_none")]
+        /// `Classic`: A boolean value indicating whether the resize operation is using the classic resize process.
         pub classic: Option<Value<bool>>,
-        /// A unique identifier for the cluster.
-        #[serde(rename = "ClusterIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `ClusterIdentifier`: A unique identifier for the cluster.
         pub cluster_identifier: Option<Value<String>>,
-        /// The name of the parameter group to be associated with this cluster.
-        #[serde(
-            rename = "ClusterParameterGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClusterParameterGroupName`: The name of the parameter group to be associated with this cluster.
         pub cluster_parameter_group_name: Option<Value<String>>,
-        /// A list of security groups to be associated with this cluster.
-        #[serde(
-            rename = "ClusterSecurityGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClusterSecurityGroups`: A list of security groups to be associated with this cluster.
         pub cluster_security_groups: Option<Vec<Value<String>>>,
-        /// The name of a cluster subnet group to be associated with this cluster.
-        #[serde(
-            rename = "ClusterSubnetGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClusterSubnetGroupName`: The name of a cluster subnet group to be associated with this cluster.
         pub cluster_subnet_group_name: Option<Value<String>>,
-        /// The type of the cluster.
-        #[serde(rename = "ClusterType")]
+        /// `ClusterType`: The type of the cluster.
         pub cluster_type: Value<String>,
-        /// The version of the Amazon Redshift engine software that you want to deploy on the cluster.The version selected runs on all the nodes in the cluster.
-        #[serde(rename = "ClusterVersion", skip_serializing_if = "Option::is_none")]
+        /// `ClusterVersion`: The version of the Amazon Redshift engine software that you want to deploy on the cluster.The version selected runs on all the nodes in the cluster.
         pub cluster_version: Option<Value<String>>,
-        /// The name of the first database to be created when the cluster is created.
-        #[serde(rename = "DBName")]
+        /// `DBName`: The name of the first database to be created when the cluster is created.
         pub db_name: Value<String>,
-        /// A boolean indicating whether to enable the deferred maintenance window.
-        #[serde(rename = "DeferMaintenance", skip_serializing_if = "Option::is_none")]
+        /// `DeferMaintenance`: A boolean indicating whether to enable the deferred maintenance window.
         pub defer_maintenance: Option<Value<bool>>,
-        /// An integer indicating the duration of the maintenance window in days.
-        #[serde(
-            rename = "DeferMaintenanceDuration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeferMaintenanceDuration`: An integer indicating the duration of the maintenance window in days.
         pub defer_maintenance_duration: Option<Value<i64>>,
-        /// A timestamp indicating end time for the deferred maintenance window.
-        #[serde(
-            rename = "DeferMaintenanceEndTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeferMaintenanceEndTime`: A timestamp indicating end time for the deferred maintenance window.
         pub defer_maintenance_end_time: Option<Value<String>>,
-        /// A timestamp indicating the start time for the deferred maintenance window.
-        #[serde(
-            rename = "DeferMaintenanceStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeferMaintenanceStartTime`: A timestamp indicating the start time for the deferred maintenance window.
         pub defer_maintenance_start_time: Option<Value<String>>,
-        /// The destination AWS Region that you want to copy snapshots to.
-        #[serde(rename = "DestinationRegion", skip_serializing_if = "Option::is_none")]
+        /// `DestinationRegion`: The destination AWS Region that you want to copy snapshots to.
         pub destination_region: Option<Value<String>>,
-        /// The Elastic IP (EIP) address for the cluster.
-        #[serde(rename = "ElasticIp", skip_serializing_if = "Option::is_none")]
+        /// `ElasticIp`: The Elastic IP (EIP) address for the cluster.
         pub elastic_ip: Option<Value<String>>,
-        /// If true, the data in the cluster is encrypted at rest.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: If true, the data in the cluster is encrypted at rest.
         pub encrypted: Option<Value<bool>>,
         /// `Endpoint`.
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
         pub endpoint: Option<Endpoint>,
-        /// An option that specifies whether to create the cluster with enhanced VPC routing enabled.
-        #[serde(rename = "EnhancedVpcRouting", skip_serializing_if = "Option::is_none")]
+        /// `EnhancedVpcRouting`: An option that specifies whether to create the cluster with enhanced VPC routing enabled.
         pub enhanced_vpc_routing: Option<Value<bool>>,
-        /// Specifies the name of the HSM client certificate the Amazon Redshift cluster uses to retrieve the data encryption keys stored in an HSM
-        #[serde(
-            rename = "HsmClientCertificateIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HsmClientCertificateIdentifier`: Specifies the name of the HSM client certificate the Amazon Redshift cluster uses to retrieve the data encryption keys stored in an HSM
         pub hsm_client_certificate_identifier: Option<Value<String>>,
-        /// Specifies the name of the HSM configuration that contains the information the Amazon Redshift cluster can use to retrieve and store keys in an HSM.
-        #[serde(
-            rename = "HsmConfigurationIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HsmConfigurationIdentifier`: Specifies the name of the HSM configuration that contains the information the Amazon Redshift cluster can use to retrieve and store keys in an HSM.
         pub hsm_configuration_identifier: Option<Value<String>>,
-        /// A list of AWS Identity and Access Management (IAM) roles that can be used by the cluster to access other AWS services.
-        #[serde(rename = "IamRoles", skip_serializing_if = "Option::is_none")]
+        /// `IamRoles`: A list of AWS Identity and Access Management (IAM) roles that can be used by the cluster to access other AWS services.
         pub iam_roles: Option<Vec<Value<String>>>,
-        /// The AWS Key Management Service (KMS) key ID of the encryption key that you want to use to encrypt data in the cluster.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (KMS) key ID of the encryption key that you want to use to encrypt data in the cluster.
         pub kms_key_id: Option<Value<String>>,
         /// `LoggingProperties`.
-        #[serde(rename = "LoggingProperties", skip_serializing_if = "Option::is_none")]
         pub logging_properties: Option<LoggingProperties>,
-        /// The name for the maintenance track that you want to assign for the cluster.
-        #[serde(
-            rename = "MaintenanceTrackName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaintenanceTrackName`: The name for the maintenance track that you want to assign for the cluster.
         pub maintenance_track_name: Option<Value<String>>,
-        /// A boolean indicating if the redshift cluster's admin user credentials is managed by Redshift or not.
-        #[serde(
-            rename = "ManageMasterPassword",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManageMasterPassword`: A boolean indicating if the redshift cluster's admin user credentials is managed by Redshift or not.
         pub manage_master_password: Option<Value<bool>>,
-        /// The number of days to retain newly copied snapshots in the destination AWS Region after they are copied from the source AWS Region.
-        #[serde(
-            rename = "ManualSnapshotRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManualSnapshotRetentionPeriod`: The number of days to retain newly copied snapshots in the destination AWS Region after they are copied from the source AWS Region.
         pub manual_snapshot_retention_period: Option<Value<i64>>,
-        /// The ID of the Key Management Service (KMS) key used to encrypt and store the cluster's admin user credentials secret.
-        #[serde(
-            rename = "MasterPasswordSecretKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MasterPasswordSecretKmsKeyId`: The ID of the Key Management Service (KMS) key used to encrypt and store the cluster's admin user credentials secret.
         pub master_password_secret_kms_key_id: Option<Value<String>>,
-        /// The password associated with the master user account for the cluster that is being created.
-        #[serde(rename = "MasterUserPassword", skip_serializing_if = "Option::is_none")]
+        /// `MasterUserPassword`: The password associated with the master user account for the cluster that is being created.
         pub master_user_password: Option<Value<String>>,
-        /// The user name associated with the master user account for the cluster that is being created.
-        #[serde(rename = "MasterUsername")]
+        /// `MasterUsername`: The user name associated with the master user account for the cluster that is being created.
         pub master_username: Value<String>,
-        /// A boolean indicating if the redshift cluster is multi-az or not.
-        #[serde(rename = "MultiAZ", skip_serializing_if = "Option::is_none")]
+        /// `MultiAZ`: A boolean indicating if the redshift cluster is multi-az or not.
         pub multi_az: Option<Value<bool>>,
-        /// `NamespaceResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "NamespaceResourcePolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NamespaceResourcePolicy`: `NamespaceResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub namespace_resource_policy: Option<serde_json::Value>,
-        /// The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlarge | rg.4xlarge | rg.12xlarge
-        #[serde(rename = "NodeType")]
+        /// `NodeType`: The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlarge | rg.4xlarge | rg.12xlarge
         pub node_type: Value<String>,
-        /// The number of compute nodes in the cluster.
-        #[serde(rename = "NumberOfNodes", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfNodes`: The number of compute nodes in the cluster.
         pub number_of_nodes: Option<Value<i64>>,
         /// `OwnerAccount`.
-        #[serde(rename = "OwnerAccount", skip_serializing_if = "Option::is_none")]
         pub owner_account: Option<Value<String>>,
-        /// The port number on which the cluster accepts incoming connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which the cluster accepts incoming connections.
         pub port: Option<Value<i64>>,
-        /// The weekly time range (in UTC) during which automated cluster maintenance can occur.
-        #[serde(
-            rename = "PreferredMaintenanceWindow",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredMaintenanceWindow`: The weekly time range (in UTC) during which automated cluster maintenance can occur.
         pub preferred_maintenance_window: Option<Value<String>>,
-        /// If true, the cluster can be accessed from a public network.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: If true, the cluster can be accessed from a public network.
         pub publicly_accessible: Option<Value<bool>>,
-        /// The Redshift operation to be performed.
-        #[serde(rename = "ResourceAction", skip_serializing_if = "Option::is_none")]
+        /// `ResourceAction`: The Redshift operation to be performed.
         pub resource_action: Option<Value<String>>,
-        /// The identifier of the database revision.
-        #[serde(rename = "RevisionTarget", skip_serializing_if = "Option::is_none")]
+        /// `RevisionTarget`: The identifier of the database revision.
         pub revision_target: Option<Value<String>>,
-        /// A boolean indicating if we want to rotate Encryption Keys.
-        #[serde(rename = "RotateEncryptionKey", skip_serializing_if = "Option::is_none")]
+        /// `RotateEncryptionKey`: A boolean indicating if we want to rotate Encryption Keys.
         pub rotate_encryption_key: Option<Value<bool>>,
-        /// The name of the cluster the source snapshot was created from.
-        #[serde(
-            rename = "SnapshotClusterIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotClusterIdentifier`: The name of the cluster the source snapshot was created from.
         pub snapshot_cluster_identifier: Option<Value<String>>,
-        /// The name of the snapshot copy grant to use when snapshots of an AWS KMS-encrypted cluster are copied to the destination region.
-        #[serde(
-            rename = "SnapshotCopyGrantName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotCopyGrantName`: The name of the snapshot copy grant to use when snapshots of an AWS KMS-encrypted cluster are copied to the destination region.
         pub snapshot_copy_grant_name: Option<Value<String>>,
-        /// Indicates whether to apply the snapshot retention period to newly copied manual snapshots instead of automated snapshots.
-        #[serde(rename = "SnapshotCopyManual", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotCopyManual`: Indicates whether to apply the snapshot retention period to newly copied manual snapshots instead of automated snapshots.
         pub snapshot_copy_manual: Option<Value<bool>>,
-        /// The number of days to retain automated snapshots in the destination region after they are copied from the source region.
-        #[serde(
-            rename = "SnapshotCopyRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotCopyRetentionPeriod`: The number of days to retain automated snapshots in the destination region after they are copied from the source region.
         pub snapshot_copy_retention_period: Option<Value<i64>>,
-        /// The name of the snapshot from which to create the new cluster.
-        #[serde(rename = "SnapshotIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotIdentifier`: The name of the snapshot from which to create the new cluster.
         pub snapshot_identifier: Option<Value<String>>,
-        /// The list of tags for the cluster parameter group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags for the cluster parameter group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A list of Virtual Private Cloud (VPC) security groups to be associated with the cluster.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: A list of Virtual Private Cloud (VPC) security groups to be associated with the cluster.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
     }
 
@@ -430,6 +294,185 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowVersionUpgrade",
+                &self.allow_version_upgrade,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AquaConfigurationStatus",
+                &self.aqua_configuration_status,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomatedSnapshotRetentionPeriod",
+                &self.automated_snapshot_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneRelocation",
+                &self.availability_zone_relocation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneRelocationStatus",
+                &self.availability_zone_relocation_status,
+            )?;
+            crate::cfn::entry(&mut map, "Classic", &self.classic)?;
+            crate::cfn::entry(&mut map, "ClusterIdentifier", &self.cluster_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClusterParameterGroupName",
+                &self.cluster_parameter_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClusterSecurityGroups",
+                &self.cluster_security_groups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ClusterSubnetGroupName",
+                &self.cluster_subnet_group_name,
+            )?;
+            map.serialize_entry("ClusterType", &self.cluster_type)?;
+            crate::cfn::entry(&mut map, "ClusterVersion", &self.cluster_version)?;
+            map.serialize_entry("DBName", &self.db_name)?;
+            crate::cfn::entry(&mut map, "DeferMaintenance", &self.defer_maintenance)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeferMaintenanceDuration",
+                &self.defer_maintenance_duration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeferMaintenanceEndTime",
+                &self.defer_maintenance_end_time,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeferMaintenanceStartTime",
+                &self.defer_maintenance_start_time,
+            )?;
+            crate::cfn::entry(&mut map, "DestinationRegion", &self.destination_region)?;
+            crate::cfn::entry(&mut map, "ElasticIp", &self.elastic_ip)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedVpcRouting",
+                &self.enhanced_vpc_routing,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HsmClientCertificateIdentifier",
+                &self.hsm_client_certificate_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HsmConfigurationIdentifier",
+                &self.hsm_configuration_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "IamRoles", &self.iam_roles)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LoggingProperties", &self.logging_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceTrackName",
+                &self.maintenance_track_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManageMasterPassword",
+                &self.manage_master_password,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManualSnapshotRetentionPeriod",
+                &self.manual_snapshot_retention_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterPasswordSecretKmsKeyId",
+                &self.master_password_secret_kms_key_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterUserPassword",
+                &self.master_user_password,
+            )?;
+            map.serialize_entry("MasterUsername", &self.master_username)?;
+            crate::cfn::entry(&mut map, "MultiAZ", &self.multi_az)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceResourcePolicy",
+                &self.namespace_resource_policy,
+            )?;
+            map.serialize_entry("NodeType", &self.node_type)?;
+            crate::cfn::entry(&mut map, "NumberOfNodes", &self.number_of_nodes)?;
+            crate::cfn::entry(&mut map, "OwnerAccount", &self.owner_account)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceAction", &self.resource_action)?;
+            crate::cfn::entry(&mut map, "RevisionTarget", &self.revision_target)?;
+            crate::cfn::entry(
+                &mut map,
+                "RotateEncryptionKey",
+                &self.rotate_encryption_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotClusterIdentifier",
+                &self.snapshot_cluster_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotCopyGrantName",
+                &self.snapshot_copy_grant_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotCopyManual",
+                &self.snapshot_copy_manual,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotCopyRetentionPeriod",
+                &self.snapshot_copy_retention_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotIdentifier",
+                &self.snapshot_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            map.end()
+        }
+    }
+
     /// The value represents how the cluster is configured to use AQUA (Advanced Query Accelerator) after the cluster is restored.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AquaConfigurationStatus {
@@ -471,31 +514,57 @@ pub mod cluster {
     }
 
     /// The `Endpoint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Endpoint {
-        /// `Address`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: `Address`. Read-only: CloudFormation returns it.
         pub address: Option<Value<String>>,
-        /// `Port`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: `Port`. Read-only: CloudFormation returns it.
         pub port: Option<Value<String>>,
     }
 
+    impl Serialize for Endpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.end()
+        }
+    }
+
     /// The `LoggingProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingProperties {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `LogDestinationType`.
-        #[serde(rename = "LogDestinationType", skip_serializing_if = "Option::is_none")]
         pub log_destination_type: Option<Value<String>>,
         /// `LogExports`.
-        #[serde(rename = "LogExports", skip_serializing_if = "Option::is_none")]
         pub log_exports: Option<Vec<Value<String>>>,
         /// `S3KeyPrefix`.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub s3_key_prefix: Option<Value<String>>,
+    }
+
+    impl Serialize for LoggingProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDestinationType",
+                &self.log_destination_type,
+            )?;
+            crate::cfn::entry(&mut map, "LogExports", &self.log_exports)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            map.end()
+        }
     }
 }
 
@@ -558,22 +627,17 @@ pub mod cluster_parameter_group {
     }
 
     /// The properties of `AWS::Redshift::ClusterParameterGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterParameterGroupProps {
-        /// A description of the parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: A description of the parameter group.
         pub description: Value<String>,
-        /// The Amazon Redshift engine version to which the cluster parameter group applies.
-        #[serde(rename = "ParameterGroupFamily")]
+        /// `ParameterGroupFamily`: The Amazon Redshift engine version to which the cluster parameter group applies.
         pub parameter_group_family: Value<String>,
-        /// The name of the cluster parameter group.
-        #[serde(rename = "ParameterGroupName", skip_serializing_if = "Option::is_none")]
+        /// `ParameterGroupName`: The name of the cluster parameter group.
         pub parameter_group_name: Option<Value<String>>,
-        /// An array of parameters to be modified.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: An array of parameters to be modified.
         pub parameters: Option<Vec<Parameter>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -593,14 +657,32 @@ pub mod cluster_parameter_group {
         }
     }
 
+    impl Serialize for CfnClusterParameterGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("ParameterGroupFamily", &self.parameter_group_family)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterGroupName",
+                &self.parameter_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Parameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Parameter {
-        /// The name of the parameter.
-        #[serde(rename = "ParameterName")]
+        /// `ParameterName`: The name of the parameter.
         pub parameter_name: Value<String>,
-        /// The value of the parameter.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The value of the parameter.
         pub parameter_value: Value<String>,
     }
 
@@ -614,6 +696,19 @@ pub mod cluster_parameter_group {
                 parameter_name: parameter_name.into(),
                 parameter_value: parameter_value.into(),
             }
+        }
+    }
+
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterName", &self.parameter_name)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
         }
     }
 }
@@ -678,13 +773,11 @@ pub mod cluster_security_group {
     }
 
     /// The properties of `AWS::Redshift::ClusterSecurityGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSecurityGroupProps {
         /// `Description`.
-        #[serde(rename = "Description")]
         pub description: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -695,6 +788,19 @@ pub mod cluster_security_group {
                 description: description.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClusterSecurityGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -762,27 +868,15 @@ pub mod cluster_security_group_ingress {
     }
 
     /// The properties of `AWS::Redshift::ClusterSecurityGroupIngress`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSecurityGroupIngressProps {
         /// `CIDRIP`.
-        #[serde(rename = "CIDRIP", skip_serializing_if = "Option::is_none")]
         pub cidrip: Option<Value<String>>,
         /// `ClusterSecurityGroupName`.
-        #[serde(rename = "ClusterSecurityGroupName")]
         pub cluster_security_group_name: Value<String>,
         /// `EC2SecurityGroupName`.
-        #[serde(
-            rename = "EC2SecurityGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_security_group_name: Option<Value<String>>,
         /// `EC2SecurityGroupOwnerId`.
-        #[serde(
-            rename = "EC2SecurityGroupOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ec2_security_group_owner_id: Option<Value<String>>,
     }
 
@@ -795,6 +889,32 @@ pub mod cluster_security_group_ingress {
                 ec2_security_group_name: None,
                 ec2_security_group_owner_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClusterSecurityGroupIngressProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CIDRIP", &self.cidrip)?;
+            map.serialize_entry(
+                "ClusterSecurityGroupName",
+                &self.cluster_security_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupName",
+                &self.ec2_security_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EC2SecurityGroupOwnerId",
+                &self.ec2_security_group_owner_id,
+            )?;
+            map.end()
         }
     }
 }
@@ -859,16 +979,13 @@ pub mod cluster_subnet_group {
     }
 
     /// The properties of `AWS::Redshift::ClusterSubnetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSubnetGroupProps {
-        /// The description of the parameter group.
-        #[serde(rename = "Description")]
+        /// `Description`: The description of the parameter group.
         pub description: Value<String>,
-        /// The list of VPC subnet IDs
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The list of VPC subnet IDs
         pub subnet_ids: Vec<Value<String>>,
-        /// The list of tags for the cluster parameter group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags for the cluster parameter group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -883,6 +1000,20 @@ pub mod cluster_subnet_group {
                 subnet_ids: subnet_ids.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClusterSubnetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -987,22 +1118,17 @@ pub mod endpoint_access {
     }
 
     /// The properties of `AWS::Redshift::EndpointAccess`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointAccessProps {
-        /// A unique identifier for the cluster.
-        #[serde(rename = "ClusterIdentifier")]
+        /// `ClusterIdentifier`: A unique identifier for the cluster.
         pub cluster_identifier: Value<String>,
-        /// The name of the endpoint.
-        #[serde(rename = "EndpointName")]
+        /// `EndpointName`: The name of the endpoint.
         pub endpoint_name: Value<String>,
-        /// The AWS account ID of the owner of the cluster.
-        #[serde(rename = "ResourceOwner", skip_serializing_if = "Option::is_none")]
+        /// `ResourceOwner`: The AWS account ID of the owner of the cluster.
         pub resource_owner: Option<Value<String>>,
-        /// The subnet group name where Amazon Redshift chooses to deploy the endpoint.
-        #[serde(rename = "SubnetGroupName")]
+        /// `SubnetGroupName`: The subnet group name where Amazon Redshift chooses to deploy the endpoint.
         pub subnet_group_name: Value<String>,
-        /// A list of vpc security group ids to apply to the created endpoint access.
-        #[serde(rename = "VpcSecurityGroupIds")]
+        /// `VpcSecurityGroupIds`: A list of vpc security group ids to apply to the created endpoint access.
         pub vpc_security_group_ids: Vec<Value<String>>,
     }
 
@@ -1021,6 +1147,22 @@ pub mod endpoint_access {
                 subnet_group_name: subnet_group_name.into(),
                 vpc_security_group_ids: vpc_security_group_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEndpointAccessProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "ResourceOwner", &self.resource_owner)?;
+            map.serialize_entry("SubnetGroupName", &self.subnet_group_name)?;
+            map.serialize_entry("VpcSecurityGroupIds", &self.vpc_security_group_ids)?;
+            map.end()
         }
     }
 }
@@ -1124,19 +1266,15 @@ pub mod endpoint_authorization {
     }
 
     /// The properties of `AWS::Redshift::EndpointAuthorization`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointAuthorizationProps {
-        /// The target AWS account ID to grant or revoke access for.
-        #[serde(rename = "Account")]
+        /// `Account`: The target AWS account ID to grant or revoke access for.
         pub account: Value<String>,
-        /// The cluster identifier.
-        #[serde(rename = "ClusterIdentifier")]
+        /// `ClusterIdentifier`: The cluster identifier.
         pub cluster_identifier: Value<String>,
-        /// Indicates whether to force the revoke action.
-        #[serde(rename = "Force", skip_serializing_if = "Option::is_none")]
+        /// `Force`: Indicates whether to force the revoke action.
         pub force: Option<Value<bool>>,
-        /// The virtual private cloud (VPC) identifiers to grant or revoke access to.
-        #[serde(rename = "VpcIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcIds`: The virtual private cloud (VPC) identifiers to grant or revoke access to.
         pub vpc_ids: Option<Vec<Value<String>>>,
     }
 
@@ -1152,6 +1290,21 @@ pub mod endpoint_authorization {
                 force: None,
                 vpc_ids: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEndpointAuthorizationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Account", &self.account)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            crate::cfn::entry(&mut map, "Force", &self.force)?;
+            crate::cfn::entry(&mut map, "VpcIds", &self.vpc_ids)?;
+            map.end()
         }
     }
 }
@@ -1243,31 +1396,23 @@ pub mod event_subscription {
     }
 
     /// The properties of `AWS::Redshift::EventSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSubscriptionProps {
-        /// A boolean value; set to true to activate the subscription, and set to false to create the subscription but not activate it.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: A boolean value; set to true to activate the subscription, and set to false to create the subscription but not activate it.
         pub enabled: Option<Value<bool>>,
-        /// Specifies the Amazon Redshift event categories to be published by the event notification subscription.
-        #[serde(rename = "EventCategories", skip_serializing_if = "Option::is_none")]
+        /// `EventCategories`: Specifies the Amazon Redshift event categories to be published by the event notification subscription.
         pub event_categories: Option<Vec<Value<EventCategoriesItem>>>,
-        /// Specifies the Amazon Redshift event severity to be published by the event notification subscription.
-        #[serde(rename = "Severity", skip_serializing_if = "Option::is_none")]
+        /// `Severity`: Specifies the Amazon Redshift event severity to be published by the event notification subscription.
         pub severity: Option<Value<Severity>>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic used to transmit the event notifications.
-        #[serde(rename = "SnsTopicArn", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic used to transmit the event notifications.
         pub sns_topic_arn: Option<Value<String>>,
-        /// A list of one or more identifiers of Amazon Redshift source objects.
-        #[serde(rename = "SourceIds", skip_serializing_if = "Option::is_none")]
+        /// `SourceIds`: A list of one or more identifiers of Amazon Redshift source objects.
         pub source_ids: Option<Vec<Value<String>>>,
-        /// The type of source that will be generating the events.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
+        /// `SourceType`: The type of source that will be generating the events.
         pub source_type: Option<Value<SourceType>>,
-        /// The name of the Amazon Redshift event notification subscription
-        #[serde(rename = "SubscriptionName")]
+        /// `SubscriptionName`: The name of the Amazon Redshift event notification subscription
         pub subscription_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1284,6 +1429,25 @@ pub mod event_subscription {
                 subscription_name: subscription_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnEventSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EventCategories", &self.event_categories)?;
+            crate::cfn::entry(&mut map, "Severity", &self.severity)?;
+            crate::cfn::entry(&mut map, "SnsTopicArn", &self.sns_topic_arn)?;
+            crate::cfn::entry(&mut map, "SourceIds", &self.source_ids)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            map.serialize_entry("SubscriptionName", &self.subscription_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1487,31 +1651,21 @@ pub mod integration {
     }
 
     /// The properties of `AWS::Redshift::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The name of the integration.
-        #[serde(rename = "IntegrationName", skip_serializing_if = "Option::is_none")]
+        /// `IntegrationName`: The name of the integration.
         pub integration_name: Option<Value<String>>,
-        /// An KMS key identifier for the key to use to encrypt the integration.
-        #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KMSKeyId`: An KMS key identifier for the key to use to encrypt the integration.
         pub kms_key_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the database to use as the source for replication
-        #[serde(rename = "SourceArn")]
+        /// `SourceArn`: The Amazon Resource Name (ARN) of the database to use as the source for replication
         pub source_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon Resource Name (ARN) of the Redshift data warehouse to use as the target for replication
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: The Amazon Resource Name (ARN) of the Redshift data warehouse to use as the target for replication
         pub target_arn: Value<String>,
     }
 
@@ -1529,6 +1683,27 @@ pub mod integration {
                 tags: None,
                 target_arn: target_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(&mut map, "IntegrationName", &self.integration_name)?;
+            crate::cfn::entry(&mut map, "KMSKeyId", &self.kms_key_id)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
         }
     }
 }
@@ -1606,19 +1781,15 @@ pub mod qev2_idc_application {
     }
 
     /// The properties of `AWS::Redshift::QEV2IdcApplication`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQev2IdcApplicationProps {
-        /// The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
-        #[serde(rename = "IdcDisplayName")]
+        /// `IdcDisplayName`: The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
         pub idc_display_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the IAM Identity Center instance used to create the Amazon Redshift Query Editor (QEV2) managed application.
-        #[serde(rename = "IdcInstanceArn")]
+        /// `IdcInstanceArn`: The Amazon Resource Name (ARN) of the IAM Identity Center instance used to create the Amazon Redshift Query Editor (QEV2) managed application.
         pub idc_instance_arn: Value<String>,
-        /// The name of the Amazon Redshift Query Editor (QEV2) application in IAM Identity Center.
-        #[serde(rename = "Qev2IdcApplicationName")]
+        /// `Qev2IdcApplicationName`: The name of the Amazon Redshift Query Editor (QEV2) application in IAM Identity Center.
         pub qev2_idc_application_name: Value<String>,
-        /// A list of tags associated with the application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags associated with the application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1635,6 +1806,24 @@ pub mod qev2_idc_application {
                 qev2_idc_application_name: qev2_idc_application_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnQev2IdcApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IdcDisplayName", &self.idc_display_name)?;
+            map.serialize_entry("IdcInstanceArn", &self.idc_instance_arn)?;
+            map.serialize_entry(
+                "Qev2IdcApplicationName",
+                &self.qev2_idc_application_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1714,41 +1903,27 @@ pub mod redshift_idc_application {
     }
 
     /// The properties of `AWS::Redshift::RedshiftIdcApplication`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRedshiftIdcApplicationProps {
-        /// The type of application being created.
-        #[serde(rename = "ApplicationType", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationType`: The type of application being created.
         pub application_type: Option<Value<ApplicationType>>,
-        /// The token issuer list for the Amazon Redshift IAM Identity Center application instance.
-        #[serde(
-            rename = "AuthorizedTokenIssuerList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizedTokenIssuerList`: The token issuer list for the Amazon Redshift IAM Identity Center application instance.
         pub authorized_token_issuer_list: Option<Vec<AuthorizedTokenIssuer>>,
-        /// The IAM role ARN for the Amazon Redshift IAM Identity Center application instance.
-        #[serde(rename = "IamRoleArn")]
+        /// `IamRoleArn`: The IAM role ARN for the Amazon Redshift IAM Identity Center application instance.
         pub iam_role_arn: Value<String>,
-        /// The display name for the Amazon Redshift IAM Identity Center application instance.
-        #[serde(rename = "IdcDisplayName")]
+        /// `IdcDisplayName`: The display name for the Amazon Redshift IAM Identity Center application instance.
         pub idc_display_name: Value<String>,
-        /// The Amazon resource name (ARN) of the IAM Identity Center instance where Amazon Redshift creates a new managed application.
-        #[serde(rename = "IdcInstanceArn")]
+        /// `IdcInstanceArn`: The Amazon resource name (ARN) of the IAM Identity Center instance where Amazon Redshift creates a new managed application.
         pub idc_instance_arn: Value<String>,
-        /// The namespace for the Amazon Redshift IAM Identity Center application instance.
-        #[serde(rename = "IdentityNamespace", skip_serializing_if = "Option::is_none")]
+        /// `IdentityNamespace`: The namespace for the Amazon Redshift IAM Identity Center application instance.
         pub identity_namespace: Option<Value<String>>,
-        /// The name of the Redshift application in IAM Identity Center.
-        #[serde(rename = "RedshiftIdcApplicationName")]
+        /// `RedshiftIdcApplicationName`: The name of the Redshift application in IAM Identity Center.
         pub redshift_idc_application_name: Value<String>,
-        /// A collection of service integrations for the Redshift IAM Identity Center application.
-        #[serde(rename = "ServiceIntegrations", skip_serializing_if = "Option::is_none")]
+        /// `ServiceIntegrations`: A collection of service integrations for the Redshift IAM Identity Center application.
         pub service_integrations: Option<Vec<ServiceIntegrationsUnion>>,
-        /// A list of tag keys that Redshift Identity Center applications copy to IAM Identity Center.
-        #[serde(rename = "SsoTagKeys", skip_serializing_if = "Option::is_none")]
+        /// `SsoTagKeys`: A list of tag keys that Redshift Identity Center applications copy to IAM Identity Center.
         pub sso_tag_keys: Option<Vec<Value<String>>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1772,6 +1947,38 @@ pub mod redshift_idc_application {
                 sso_tag_keys: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRedshiftIdcApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationType", &self.application_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizedTokenIssuerList",
+                &self.authorized_token_issuer_list,
+            )?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            map.serialize_entry("IdcDisplayName", &self.idc_display_name)?;
+            map.serialize_entry("IdcInstanceArn", &self.idc_instance_arn)?;
+            crate::cfn::entry(&mut map, "IdentityNamespace", &self.identity_namespace)?;
+            map.serialize_entry(
+                "RedshiftIdcApplicationName",
+                &self.redshift_idc_application_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceIntegrations",
+                &self.service_integrations,
+            )?;
+            crate::cfn::entry(&mut map, "SsoTagKeys", &self.sso_tag_keys)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1813,51 +2020,87 @@ pub mod redshift_idc_application {
     }
 
     /// The authorized token issuer for the Amazon Redshift IAM Identity Center application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizedTokenIssuer {
-        /// The list of audiences for the authorized token issuer.
-        #[serde(
-            rename = "AuthorizedAudiencesList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthorizedAudiencesList`: The list of audiences for the authorized token issuer.
         pub authorized_audiences_list: Option<Vec<Value<String>>>,
-        /// The ARN for the authorized token issuer for integrating Amazon Redshift with IDC Identity Center.
-        #[serde(
-            rename = "TrustedTokenIssuerArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TrustedTokenIssuerArn`: The ARN for the authorized token issuer for integrating Amazon Redshift with IDC Identity Center.
         pub trusted_token_issuer_arn: Option<Value<String>>,
     }
 
+    impl Serialize for AuthorizedTokenIssuer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizedAudiencesList",
+                &self.authorized_audiences_list,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrustedTokenIssuerArn",
+                &self.trusted_token_issuer_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// A list of service integrations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceIntegrationsUnion {
-        /// A list of scopes set up for Lake Formation integration.
-        #[serde(rename = "LakeFormation", skip_serializing_if = "Option::is_none")]
+        /// `LakeFormation`: A list of scopes set up for Lake Formation integration.
         pub lake_formation: Option<Vec<LakeFormationScopeUnion>>,
-        /// A list of scopes set up for Amazon Redshift integration.
-        #[serde(rename = "Redshift", skip_serializing_if = "Option::is_none")]
+        /// `Redshift`: A list of scopes set up for Amazon Redshift integration.
         pub redshift: Option<Vec<RedshiftScopeUnion>>,
-        /// A list of scopes set up for S3 Access Grants integration.
-        #[serde(rename = "S3AccessGrants", skip_serializing_if = "Option::is_none")]
+        /// `S3AccessGrants`: A list of scopes set up for S3 Access Grants integration.
         pub s3_access_grants: Option<Vec<S3AccessGrantsScopeUnion>>,
     }
 
+    impl Serialize for ServiceIntegrationsUnion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LakeFormation", &self.lake_formation)?;
+            crate::cfn::entry(&mut map, "Redshift", &self.redshift)?;
+            crate::cfn::entry(&mut map, "S3AccessGrants", &self.s3_access_grants)?;
+            map.end()
+        }
+    }
+
     /// A list of scopes set up for Lake Formation integration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LakeFormationScopeUnion {
         /// `LakeFormationQuery`.
-        #[serde(rename = "LakeFormationQuery", skip_serializing_if = "Option::is_none")]
         pub lake_formation_query: Option<LakeFormationQuery>,
     }
 
+    impl Serialize for LakeFormationScopeUnion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LakeFormationQuery",
+                &self.lake_formation_query,
+            )?;
+            map.end()
+        }
+    }
+
     /// The Lake Formation scope.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LakeFormationQuery {
-        /// Determines whether the query scope is enabled or disabled.
-        #[serde(rename = "Authorization")]
+        /// `Authorization`: Determines whether the query scope is enabled or disabled.
         pub authorization: Value<Authorization>,
     }
 
@@ -1867,6 +2110,18 @@ pub mod redshift_idc_application {
             Self {
                 authorization: authorization.into(),
             }
+        }
+    }
+
+    impl Serialize for LakeFormationQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Authorization", &self.authorization)?;
+            map.end()
         }
     }
 
@@ -1908,18 +2163,28 @@ pub mod redshift_idc_application {
     }
 
     /// A union structure that defines the scope of Amazon Redshift service integrations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RedshiftScopeUnion {
         /// `Connect`.
-        #[serde(rename = "Connect", skip_serializing_if = "Option::is_none")]
         pub connect: Option<Connect>,
     }
 
+    impl Serialize for RedshiftScopeUnion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Connect", &self.connect)?;
+            map.end()
+        }
+    }
+
     /// The Amazon Redshift connect integration scope.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Connect {
-        /// Determines whether the Amazon Redshift connect integration is enabled or disabled.
-        #[serde(rename = "Authorization")]
+        /// `Authorization`: Determines whether the Amazon Redshift connect integration is enabled or disabled.
         pub authorization: Value<ConnectAuthorization>,
     }
 
@@ -1929,6 +2194,18 @@ pub mod redshift_idc_application {
             Self {
                 authorization: authorization.into(),
             }
+        }
+    }
+
+    impl Serialize for Connect {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Authorization", &self.authorization)?;
+            map.end()
         }
     }
 
@@ -1970,18 +2247,28 @@ pub mod redshift_idc_application {
     }
 
     /// A list of scopes set up for S3 Access Grants integration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3AccessGrantsScopeUnion {
         /// `ReadWriteAccess`.
-        #[serde(rename = "ReadWriteAccess", skip_serializing_if = "Option::is_none")]
         pub read_write_access: Option<ReadWriteAccess>,
     }
 
+    impl Serialize for S3AccessGrantsScopeUnion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReadWriteAccess", &self.read_write_access)?;
+            map.end()
+        }
+    }
+
     /// The S3 Access Grants scope.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReadWriteAccess {
-        /// Determines whether the read/write scope is enabled or disabled.
-        #[serde(rename = "Authorization")]
+        /// `Authorization`: Determines whether the read/write scope is enabled or disabled.
         pub authorization: Value<ReadWriteAccessAuthorization>,
     }
 
@@ -1993,6 +2280,18 @@ pub mod redshift_idc_application {
             Self {
                 authorization: authorization.into(),
             }
+        }
+    }
+
+    impl Serialize for ReadWriteAccess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Authorization", &self.authorization)?;
+            map.end()
         }
     }
 
@@ -2101,35 +2400,23 @@ pub mod scheduled_action {
     }
 
     /// The properties of `AWS::Redshift::ScheduledAction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledActionProps {
-        /// If true, the schedule is enabled.
-        #[serde(rename = "Enable", skip_serializing_if = "Option::is_none")]
+        /// `Enable`: If true, the schedule is enabled.
         pub enable: Option<Value<bool>>,
-        /// The end time in UTC of the scheduled action.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+        /// `EndTime`: The end time in UTC of the scheduled action.
         pub end_time: Option<Value<String>>,
-        /// The IAM role to assume to run the target action.
-        #[serde(rename = "IamRole", skip_serializing_if = "Option::is_none")]
+        /// `IamRole`: The IAM role to assume to run the target action.
         pub iam_role: Option<Value<String>>,
-        /// The schedule in `at( )` or `cron( )` format.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
+        /// `Schedule`: The schedule in `at( )` or `cron( )` format.
         pub schedule: Option<Value<String>>,
-        /// The description of the scheduled action.
-        #[serde(
-            rename = "ScheduledActionDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScheduledActionDescription`: The description of the scheduled action.
         pub scheduled_action_description: Option<Value<String>>,
-        /// The name of the scheduled action.
-        #[serde(rename = "ScheduledActionName")]
+        /// `ScheduledActionName`: The name of the scheduled action.
         pub scheduled_action_name: Value<String>,
-        /// The start time in UTC of the scheduled action.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The start time in UTC of the scheduled action.
         pub start_time: Option<Value<String>>,
-        /// A JSON format string of the Amazon Redshift API operation with input parameters.
-        #[serde(rename = "TargetAction", skip_serializing_if = "Option::is_none")]
+        /// `TargetAction`: A JSON format string of the Amazon Redshift API operation with input parameters.
         pub target_action: Option<ScheduledActionType>,
     }
 
@@ -2149,37 +2436,66 @@ pub mod scheduled_action {
         }
     }
 
+    impl Serialize for CfnScheduledActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enable", &self.enable)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "IamRole", &self.iam_role)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledActionDescription",
+                &self.scheduled_action_description,
+            )?;
+            map.serialize_entry("ScheduledActionName", &self.scheduled_action_name)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "TargetAction", &self.target_action)?;
+            map.end()
+        }
+    }
+
     /// The `ScheduledActionType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScheduledActionType {
         /// `ResizeCluster`.
-        #[serde(rename = "ResizeCluster", skip_serializing_if = "Option::is_none")]
         pub resize_cluster: Option<ResizeClusterMessage>,
         /// `PauseCluster`.
-        #[serde(rename = "PauseCluster", skip_serializing_if = "Option::is_none")]
         pub pause_cluster: Option<PauseClusterMessage>,
         /// `ResumeCluster`.
-        #[serde(rename = "ResumeCluster", skip_serializing_if = "Option::is_none")]
         pub resume_cluster: Option<ResumeClusterMessage>,
     }
 
+    impl Serialize for ScheduledActionType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResizeCluster", &self.resize_cluster)?;
+            crate::cfn::entry(&mut map, "PauseCluster", &self.pause_cluster)?;
+            crate::cfn::entry(&mut map, "ResumeCluster", &self.resume_cluster)?;
+            map.end()
+        }
+    }
+
     /// Describes a resize cluster operation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResizeClusterMessage {
         /// `Classic`.
-        #[serde(rename = "Classic", skip_serializing_if = "Option::is_none")]
         pub classic: Option<Value<bool>>,
         /// `ClusterIdentifier`.
-        #[serde(rename = "ClusterIdentifier")]
         pub cluster_identifier: Value<String>,
         /// `ClusterType`.
-        #[serde(rename = "ClusterType", skip_serializing_if = "Option::is_none")]
         pub cluster_type: Option<Value<String>>,
         /// `NodeType`.
-        #[serde(rename = "NodeType", skip_serializing_if = "Option::is_none")]
         pub node_type: Option<Value<String>>,
         /// `NumberOfNodes`.
-        #[serde(rename = "NumberOfNodes", skip_serializing_if = "Option::is_none")]
         pub number_of_nodes: Option<Value<i64>>,
     }
 
@@ -2196,11 +2512,26 @@ pub mod scheduled_action {
         }
     }
 
+    impl Serialize for ResizeClusterMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Classic", &self.classic)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            crate::cfn::entry(&mut map, "ClusterType", &self.cluster_type)?;
+            crate::cfn::entry(&mut map, "NodeType", &self.node_type)?;
+            crate::cfn::entry(&mut map, "NumberOfNodes", &self.number_of_nodes)?;
+            map.end()
+        }
+    }
+
     /// Describes a pause cluster operation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PauseClusterMessage {
         /// `ClusterIdentifier`.
-        #[serde(rename = "ClusterIdentifier")]
         pub cluster_identifier: Value<String>,
     }
 
@@ -2213,11 +2544,22 @@ pub mod scheduled_action {
         }
     }
 
+    impl Serialize for PauseClusterMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            map.end()
+        }
+    }
+
     /// Describes a resume cluster operation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResumeClusterMessage {
         /// `ClusterIdentifier`.
-        #[serde(rename = "ClusterIdentifier")]
         pub cluster_identifier: Value<String>,
     }
 
@@ -2227,6 +2569,18 @@ pub mod scheduled_action {
             Self {
                 cluster_identifier: cluster_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for ResumeClusterMessage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            map.end()
         }
     }
 }
@@ -2389,23 +2743,15 @@ pub mod snapshot {
     }
 
     /// The properties of `AWS::Redshift::Snapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
-        /// The cluster identifier for which you want a snapshot.
-        #[serde(rename = "ClusterIdentifier")]
+        /// `ClusterIdentifier`: The cluster identifier for which you want a snapshot.
         pub cluster_identifier: Value<String>,
-        /// The number of days that a manual snapshot is retained.
-        #[serde(
-            rename = "ManualSnapshotRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManualSnapshotRetentionPeriod`: The number of days that a manual snapshot is retained.
         pub manual_snapshot_retention_period: Option<Value<i64>>,
-        /// A unique identifier for the snapshot that you are requesting.
-        #[serde(rename = "SnapshotIdentifier")]
+        /// `SnapshotIdentifier`: A unique identifier for the snapshot that you are requesting.
         pub snapshot_identifier: Value<String>,
-        /// A list of tag instances.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tag instances.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2421,6 +2767,25 @@ pub mod snapshot {
                 snapshot_identifier: snapshot_identifier.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManualSnapshotRetentionPeriod",
+                &self.manual_snapshot_retention_period,
+            )?;
+            map.serialize_entry("SnapshotIdentifier", &self.snapshot_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2486,16 +2851,13 @@ pub mod snapshot_copy_grant {
     }
 
     /// The properties of `AWS::Redshift::SnapshotCopyGrant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotCopyGrantProps {
-        /// The unique identifier of the encrypted symmetric key to which to grant Amazon Redshift permission.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The unique identifier of the encrypted symmetric key to which to grant Amazon Redshift permission.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the snapshot copy grant.
-        #[serde(rename = "SnapshotCopyGrantName")]
+        /// `SnapshotCopyGrantName`: The name of the snapshot copy grant.
         pub snapshot_copy_grant_name: Value<String>,
-        /// A list of tag instances.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tag instances.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2507,6 +2869,23 @@ pub mod snapshot_copy_grant {
                 snapshot_copy_grant_name: snapshot_copy_grant_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSnapshotCopyGrantProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry(
+                "SnapshotCopyGrantName",
+                &self.snapshot_copy_grant_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2577,19 +2956,15 @@ pub mod snapshot_schedule {
     }
 
     /// The properties of `AWS::Redshift::SnapshotSchedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotScheduleProps {
-        /// The definition of the snapshot schedule.
-        #[serde(rename = "ScheduleDefinitions")]
+        /// `ScheduleDefinitions`: The definition of the snapshot schedule.
         pub schedule_definitions: Vec<Value<String>>,
-        /// The description of the snapshot schedule.
-        #[serde(rename = "ScheduleDescription", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleDescription`: The description of the snapshot schedule.
         pub schedule_description: Option<Value<String>>,
-        /// A unique identifier for the snapshot schedule.
-        #[serde(rename = "ScheduleIdentifier")]
+        /// `ScheduleIdentifier`: A unique identifier for the snapshot schedule.
         pub schedule_identifier: Value<String>,
-        /// An optional set of tags for the snapshot schedule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An optional set of tags for the snapshot schedule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2605,6 +2980,25 @@ pub mod snapshot_schedule {
                 schedule_identifier: schedule_identifier.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSnapshotScheduleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScheduleDefinitions", &self.schedule_definitions)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleDescription",
+                &self.schedule_description,
+            )?;
+            map.serialize_entry("ScheduleIdentifier", &self.schedule_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -2677,28 +3071,21 @@ pub mod usage_limit {
     }
 
     /// The properties of `AWS::Redshift::UsageLimit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsageLimitProps {
-        /// The limit amount.
-        #[serde(rename = "Amount")]
+        /// `Amount`: The limit amount.
         pub amount: Value<f64>,
-        /// The action that Amazon Redshift takes when the limit is reached.
-        #[serde(rename = "BreachAction", skip_serializing_if = "Option::is_none")]
+        /// `BreachAction`: The action that Amazon Redshift takes when the limit is reached.
         pub breach_action: Option<Value<BreachAction>>,
-        /// The identifier of the cluster that you want to limit usage.
-        #[serde(rename = "ClusterIdentifier")]
+        /// `ClusterIdentifier`: The identifier of the cluster that you want to limit usage.
         pub cluster_identifier: Value<String>,
-        /// The Amazon Redshift feature that you want to limit.
-        #[serde(rename = "FeatureType")]
+        /// `FeatureType`: The Amazon Redshift feature that you want to limit.
         pub feature_type: Value<FeatureType>,
-        /// The type of limit.
-        #[serde(rename = "LimitType")]
+        /// `LimitType`: The type of limit.
         pub limit_type: Value<LimitType>,
-        /// The time period that the amount applies to.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
+        /// `Period`: The time period that the amount applies to.
         pub period: Option<Value<Period>>,
-        /// A list of tag instances.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tag instances.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2719,6 +3106,24 @@ pub mod usage_limit {
                 period: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnUsageLimitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Amount", &self.amount)?;
+            crate::cfn::entry(&mut map, "BreachAction", &self.breach_action)?;
+            map.serialize_entry("ClusterIdentifier", &self.cluster_identifier)?;
+            map.serialize_entry("FeatureType", &self.feature_type)?;
+            map.serialize_entry("LimitType", &self.limit_type)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

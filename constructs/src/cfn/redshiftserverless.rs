@@ -129,75 +129,39 @@ pub mod namespace {
     }
 
     /// The properties of `AWS::RedshiftServerless::Namespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNamespaceProps {
-        /// The ID of the AWS Key Management Service (KMS) key used to encrypt and store the namespace's admin credentials secret.
-        #[serde(
-            rename = "AdminPasswordSecretKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdminPasswordSecretKmsKeyId`: The ID of the AWS Key Management Service (KMS) key used to encrypt and store the namespace's admin credentials secret.
         pub admin_password_secret_kms_key_id: Option<Value<String>>,
-        /// The password associated with the admin user for the namespace that is being created.
-        #[serde(rename = "AdminUserPassword", skip_serializing_if = "Option::is_none")]
+        /// `AdminUserPassword`: The password associated with the admin user for the namespace that is being created.
         pub admin_user_password: Option<Value<String>>,
-        /// The user name associated with the admin user for the namespace that is being created.
-        #[serde(rename = "AdminUsername", skip_serializing_if = "Option::is_none")]
+        /// `AdminUsername`: The user name associated with the admin user for the namespace that is being created.
         pub admin_username: Option<Value<String>>,
-        /// The database name associated for the namespace that is being created.
-        #[serde(rename = "DbName", skip_serializing_if = "Option::is_none")]
+        /// `DbName`: The database name associated for the namespace that is being created.
         pub db_name: Option<Value<String>>,
-        /// The default IAM role ARN for the namespace that is being created.
-        #[serde(rename = "DefaultIamRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `DefaultIamRoleArn`: The default IAM role ARN for the namespace that is being created.
         pub default_iam_role_arn: Option<Value<String>>,
-        /// The name of the namespace the source snapshot was created from.
-        #[serde(rename = "FinalSnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `FinalSnapshotName`: The name of the namespace the source snapshot was created from.
         pub final_snapshot_name: Option<Value<String>>,
-        /// The number of days to retain automated snapshot in the destination region after they are copied from the source region.
-        #[serde(
-            rename = "FinalSnapshotRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FinalSnapshotRetentionPeriod`: The number of days to retain automated snapshot in the destination region after they are copied from the source region.
         pub final_snapshot_retention_period: Option<Value<i64>>,
-        /// A list of AWS Identity and Access Management (IAM) roles that can be used by the namespace to access other AWS services.
-        #[serde(rename = "IamRoles", skip_serializing_if = "Option::is_none")]
+        /// `IamRoles`: A list of AWS Identity and Access Management (IAM) roles that can be used by the namespace to access other AWS services.
         pub iam_roles: Option<Vec<Value<String>>>,
-        /// The AWS Key Management Service (KMS) key ID of the encryption key that you want to use to encrypt data in the namespace.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (KMS) key ID of the encryption key that you want to use to encrypt data in the namespace.
         pub kms_key_id: Option<Value<String>>,
-        /// The collection of log types to be exported provided by the customer.
-        #[serde(rename = "LogExports", skip_serializing_if = "Option::is_none")]
+        /// `LogExports`: The collection of log types to be exported provided by the customer.
         pub log_exports: Option<Vec<Value<LogExport>>>,
-        /// If true, Amazon Redshift uses AWS Secrets Manager to manage the namespace's admin credentials.
-        #[serde(rename = "ManageAdminPassword", skip_serializing_if = "Option::is_none")]
+        /// `ManageAdminPassword`: If true, Amazon Redshift uses AWS Secrets Manager to manage the namespace's admin credentials.
         pub manage_admin_password: Option<Value<bool>>,
-        /// A unique identifier for the namespace.
-        #[serde(rename = "NamespaceName")]
+        /// `NamespaceName`: A unique identifier for the namespace.
         pub namespace_name: Value<String>,
-        /// `NamespaceResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "NamespaceResourcePolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NamespaceResourcePolicy`: `NamespaceResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub namespace_resource_policy: Option<serde_json::Value>,
-        /// The ARN for the Redshift application that integrates with IAM Identity Center.
-        #[serde(
-            rename = "RedshiftIdcApplicationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RedshiftIdcApplicationArn`: The ARN for the Redshift application that integrates with IAM Identity Center.
         pub redshift_idc_application_arn: Option<Value<String>>,
-        /// The snapshot copy configurations for the namespace.
-        #[serde(
-            rename = "SnapshotCopyConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotCopyConfigurations`: The snapshot copy configurations for the namespace.
         pub snapshot_copy_configurations: Option<Vec<SnapshotCopyConfiguration>>,
-        /// The list of tags for the namespace.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -222,6 +186,61 @@ pub mod namespace {
                 snapshot_copy_configurations: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdminPasswordSecretKmsKeyId",
+                &self.admin_password_secret_kms_key_id,
+            )?;
+            crate::cfn::entry(&mut map, "AdminUserPassword", &self.admin_user_password)?;
+            crate::cfn::entry(&mut map, "AdminUsername", &self.admin_username)?;
+            crate::cfn::entry(&mut map, "DbName", &self.db_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultIamRoleArn",
+                &self.default_iam_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "FinalSnapshotName", &self.final_snapshot_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FinalSnapshotRetentionPeriod",
+                &self.final_snapshot_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "IamRoles", &self.iam_roles)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LogExports", &self.log_exports)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManageAdminPassword",
+                &self.manage_admin_password,
+            )?;
+            map.serialize_entry("NamespaceName", &self.namespace_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NamespaceResourcePolicy",
+                &self.namespace_resource_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftIdcApplicationArn",
+                &self.redshift_idc_application_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotCopyConfigurations",
+                &self.snapshot_copy_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -266,20 +285,13 @@ pub mod namespace {
     }
 
     /// The `SnapshotCopyConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnapshotCopyConfiguration {
         /// `DestinationKmsKeyId`.
-        #[serde(rename = "DestinationKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub destination_kms_key_id: Option<Value<String>>,
         /// `DestinationRegion`.
-        #[serde(rename = "DestinationRegion")]
         pub destination_region: Value<String>,
         /// `SnapshotRetentionPeriod`.
-        #[serde(
-            rename = "SnapshotRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub snapshot_retention_period: Option<Value<i64>>,
     }
 
@@ -291,6 +303,28 @@ pub mod namespace {
                 destination_region: destination_region.into(),
                 snapshot_retention_period: None,
             }
+        }
+    }
+
+    impl Serialize for SnapshotCopyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationKmsKeyId",
+                &self.destination_kms_key_id,
+            )?;
+            map.serialize_entry("DestinationRegion", &self.destination_region)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotRetentionPeriod",
+                &self.snapshot_retention_period,
+            )?;
+            map.end()
         }
     }
 }
@@ -416,19 +450,15 @@ pub mod snapshot {
     }
 
     /// The properties of `AWS::RedshiftServerless::Snapshot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
-        /// The namespace the snapshot is associated with.
-        #[serde(rename = "NamespaceName", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceName`: The namespace the snapshot is associated with.
         pub namespace_name: Option<Value<String>>,
-        /// The retention period of the snapshot.
-        #[serde(rename = "RetentionPeriod", skip_serializing_if = "Option::is_none")]
+        /// `RetentionPeriod`: The retention period of the snapshot.
         pub retention_period: Option<Value<i64>>,
-        /// The name of the snapshot.
-        #[serde(rename = "SnapshotName")]
+        /// `SnapshotName`: The name of the snapshot.
         pub snapshot_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -441,6 +471,21 @@ pub mod snapshot {
                 snapshot_name: snapshot_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSnapshotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NamespaceName", &self.namespace_name)?;
+            crate::cfn::entry(&mut map, "RetentionPeriod", &self.retention_period)?;
+            map.serialize_entry("SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -583,69 +628,43 @@ pub mod workgroup {
     }
 
     /// The properties of `AWS::RedshiftServerless::Workgroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkgroupProps {
-        /// The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
-        #[serde(rename = "BaseCapacity", skip_serializing_if = "Option::is_none")]
+        /// `BaseCapacity`: The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
         pub base_capacity: Option<Value<i64>>,
-        /// A list of parameters to set for finer control over a database.
-        #[serde(rename = "ConfigParameters", skip_serializing_if = "Option::is_none")]
+        /// `ConfigParameters`: A list of parameters to set for finer control over a database.
         pub config_parameters: Option<Vec<ConfigParameter>>,
-        /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
-        #[serde(rename = "EnhancedVpcRouting", skip_serializing_if = "Option::is_none")]
+        /// `EnhancedVpcRouting`: The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
         pub enhanced_vpc_routing: Option<Value<bool>>,
-        /// The max compute capacity of the workgroup in Redshift Processing Units (RPUs).
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: The max compute capacity of the workgroup in Redshift Processing Units (RPUs).
         pub max_capacity: Option<Value<i64>>,
-        /// The namespace the workgroup is associated with.
-        #[serde(rename = "NamespaceName", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceName`: The namespace the workgroup is associated with.
         pub namespace_name: Option<Value<String>>,
-        /// The custom port to use when connecting to a workgroup.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The custom port to use when connecting to a workgroup.
         pub port: Option<Value<i64>>,
-        /// A property that represents the price performance target settings for the workgroup.
-        #[serde(
-            rename = "PricePerformanceTarget",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PricePerformanceTarget`: A property that represents the price performance target settings for the workgroup.
         pub price_performance_target: Option<PerformanceTarget>,
-        /// A value that specifies whether the workgroup can be accessible from a public network.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: A value that specifies whether the workgroup can be accessible from a public network.
         pub publicly_accessible: Option<Value<bool>>,
-        /// The identifier of the recovery point to restore the namespace from.
-        #[serde(rename = "RecoveryPointId", skip_serializing_if = "Option::is_none")]
+        /// `RecoveryPointId`: The identifier of the recovery point to restore the namespace from.
         pub recovery_point_id: Option<Value<String>>,
-        /// A list of security group IDs to associate with the workgroup.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: A list of security group IDs to associate with the workgroup.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the snapshot to restore the namespace from.
-        #[serde(rename = "SnapshotArn", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotArn`: The Amazon Resource Name (ARN) of the snapshot to restore the namespace from.
         pub snapshot_arn: Option<Value<String>>,
-        /// The name of the snapshot to restore the namespace from.
-        #[serde(rename = "SnapshotName", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotName`: The name of the snapshot to restore the namespace from.
         pub snapshot_name: Option<Value<String>>,
-        /// The AWS account ID that owns the snapshot.
-        #[serde(
-            rename = "SnapshotOwnerAccount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SnapshotOwnerAccount`: The AWS account ID that owns the snapshot.
         pub snapshot_owner_account: Option<Value<String>>,
-        /// A list of subnet IDs the workgroup is associated with.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: A list of subnet IDs the workgroup is associated with.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// The map of the key-value pairs used to tag the workgroup.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The map of the key-value pairs used to tag the workgroup.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrackName`.
-        #[serde(rename = "TrackName", skip_serializing_if = "Option::is_none")]
         pub track_name: Option<Value<String>>,
-        /// Definition for workgroup resource
-        #[serde(rename = "Workgroup", skip_serializing_if = "Option::is_none")]
+        /// `Workgroup`: Definition for workgroup resource
         pub workgroup: Option<Workgroup>,
-        /// The name of the workgroup.
-        #[serde(rename = "WorkgroupName")]
+        /// `WorkgroupName`: The name of the workgroup.
         pub workgroup_name: Value<String>,
     }
 
@@ -675,26 +694,93 @@ pub mod workgroup {
         }
     }
 
+    impl Serialize for CfnWorkgroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseCapacity", &self.base_capacity)?;
+            crate::cfn::entry(&mut map, "ConfigParameters", &self.config_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedVpcRouting",
+                &self.enhanced_vpc_routing,
+            )?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "NamespaceName", &self.namespace_name)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PricePerformanceTarget",
+                &self.price_performance_target,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "RecoveryPointId", &self.recovery_point_id)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SnapshotArn", &self.snapshot_arn)?;
+            crate::cfn::entry(&mut map, "SnapshotName", &self.snapshot_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotOwnerAccount",
+                &self.snapshot_owner_account,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrackName", &self.track_name)?;
+            crate::cfn::entry(&mut map, "Workgroup", &self.workgroup)?;
+            map.serialize_entry("WorkgroupName", &self.workgroup_name)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigParameter {
         /// `ParameterKey`.
-        #[serde(rename = "ParameterKey", skip_serializing_if = "Option::is_none")]
         pub parameter_key: Option<Value<String>>,
         /// `ParameterValue`.
-        #[serde(rename = "ParameterValue", skip_serializing_if = "Option::is_none")]
         pub parameter_value: Option<Value<String>>,
     }
 
+    impl Serialize for ConfigParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ParameterKey", &self.parameter_key)?;
+            crate::cfn::entry(&mut map, "ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
+    }
+
     /// The `PerformanceTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PerformanceTarget {
         /// `Level`.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<i64>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<PerformanceTargetStatus>>,
+    }
+
+    impl Serialize for PerformanceTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Values of `PerformanceTargetStatus`.
@@ -735,105 +821,161 @@ pub mod workgroup {
     }
 
     /// The `Workgroup` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Workgroup {
-        /// `BaseCapacity`. Read-only: CloudFormation returns it.
-        #[serde(rename = "BaseCapacity", skip_serializing_if = "Option::is_none")]
+        /// `BaseCapacity`: `BaseCapacity`. Read-only: CloudFormation returns it.
         pub base_capacity: Option<Value<i64>>,
-        /// `ConfigParameters`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ConfigParameters", skip_serializing_if = "Option::is_none")]
+        /// `ConfigParameters`: `ConfigParameters`. Read-only: CloudFormation returns it.
         pub config_parameters: Option<Vec<ConfigParameter>>,
-        /// `CreationDate`. Read-only: CloudFormation returns it.
-        #[serde(rename = "CreationDate", skip_serializing_if = "Option::is_none")]
+        /// `CreationDate`: `CreationDate`. Read-only: CloudFormation returns it.
         pub creation_date: Option<Value<String>>,
         /// `Endpoint`.
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
         pub endpoint: Option<Endpoint>,
-        /// `EnhancedVpcRouting`. Read-only: CloudFormation returns it.
-        #[serde(rename = "EnhancedVpcRouting", skip_serializing_if = "Option::is_none")]
+        /// `EnhancedVpcRouting`: `EnhancedVpcRouting`. Read-only: CloudFormation returns it.
         pub enhanced_vpc_routing: Option<Value<bool>>,
-        /// `MaxCapacity`. Read-only: CloudFormation returns it.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
+        /// `MaxCapacity`: `MaxCapacity`. Read-only: CloudFormation returns it.
         pub max_capacity: Option<Value<i64>>,
-        /// `NamespaceName`. Read-only: CloudFormation returns it.
-        #[serde(rename = "NamespaceName", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceName`: `NamespaceName`. Read-only: CloudFormation returns it.
         pub namespace_name: Option<Value<String>>,
         /// `PricePerformanceTarget`.
-        #[serde(
-            rename = "PricePerformanceTarget",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub price_performance_target: Option<PerformanceTarget>,
-        /// `PubliclyAccessible`. Read-only: CloudFormation returns it.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: `PubliclyAccessible`. Read-only: CloudFormation returns it.
         pub publicly_accessible: Option<Value<bool>>,
-        /// `SecurityGroupIds`. Read-only: CloudFormation returns it.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: `SecurityGroupIds`. Read-only: CloudFormation returns it.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// `Status`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: `Status`. Read-only: CloudFormation returns it.
         pub status: Option<Value<WorkgroupStatus>>,
-        /// `SubnetIds`. Read-only: CloudFormation returns it.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: `SubnetIds`. Read-only: CloudFormation returns it.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// `TrackName`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TrackName", skip_serializing_if = "Option::is_none")]
+        /// `TrackName`: `TrackName`. Read-only: CloudFormation returns it.
         pub track_name: Option<Value<String>>,
-        /// `WorkgroupArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "WorkgroupArn", skip_serializing_if = "Option::is_none")]
+        /// `WorkgroupArn`: `WorkgroupArn`. Read-only: CloudFormation returns it.
         pub workgroup_arn: Option<Value<String>>,
-        /// `WorkgroupId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "WorkgroupId", skip_serializing_if = "Option::is_none")]
+        /// `WorkgroupId`: `WorkgroupId`. Read-only: CloudFormation returns it.
         pub workgroup_id: Option<Value<String>>,
-        /// `WorkgroupName`. Read-only: CloudFormation returns it.
-        #[serde(rename = "WorkgroupName", skip_serializing_if = "Option::is_none")]
+        /// `WorkgroupName`: `WorkgroupName`. Read-only: CloudFormation returns it.
         pub workgroup_name: Option<Value<String>>,
     }
 
+    impl Serialize for Workgroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseCapacity", &self.base_capacity)?;
+            crate::cfn::entry(&mut map, "ConfigParameters", &self.config_parameters)?;
+            crate::cfn::entry(&mut map, "CreationDate", &self.creation_date)?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnhancedVpcRouting",
+                &self.enhanced_vpc_routing,
+            )?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "NamespaceName", &self.namespace_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PricePerformanceTarget",
+                &self.price_performance_target,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "TrackName", &self.track_name)?;
+            crate::cfn::entry(&mut map, "WorkgroupArn", &self.workgroup_arn)?;
+            crate::cfn::entry(&mut map, "WorkgroupId", &self.workgroup_id)?;
+            crate::cfn::entry(&mut map, "WorkgroupName", &self.workgroup_name)?;
+            map.end()
+        }
+    }
+
     /// The `Endpoint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Endpoint {
-        /// `Address`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: `Address`. Read-only: CloudFormation returns it.
         pub address: Option<Value<String>>,
-        /// `Port`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: `Port`. Read-only: CloudFormation returns it.
         pub port: Option<Value<i64>>,
         /// `VpcEndpoints`.
-        #[serde(rename = "VpcEndpoints", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoints: Option<Vec<VpcEndpoint>>,
     }
 
+    impl Serialize for Endpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "VpcEndpoints", &self.vpc_endpoints)?;
+            map.end()
+        }
+    }
+
     /// The `VpcEndpoint` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcEndpoint {
         /// `NetworkInterfaces`.
-        #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
         pub network_interfaces: Option<Vec<NetworkInterface>>,
-        /// `VpcEndpointId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
+        /// `VpcEndpointId`: `VpcEndpointId`. Read-only: CloudFormation returns it.
         pub vpc_endpoint_id: Option<Value<String>>,
-        /// `VpcId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: `VpcId`. Read-only: CloudFormation returns it.
         pub vpc_id: Option<Value<String>>,
     }
 
+    impl Serialize for VpcEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NetworkInterfaces", &self.network_interfaces)?;
+            crate::cfn::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkInterface` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterface {
-        /// `AvailabilityZone`. Read-only: CloudFormation returns it.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
+        /// `AvailabilityZone`: `AvailabilityZone`. Read-only: CloudFormation returns it.
         pub availability_zone: Option<Value<String>>,
-        /// `NetworkInterfaceId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+        /// `NetworkInterfaceId`: `NetworkInterfaceId`. Read-only: CloudFormation returns it.
         pub network_interface_id: Option<Value<String>>,
-        /// `PrivateIpAddress`. Read-only: CloudFormation returns it.
-        #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+        /// `PrivateIpAddress`: `PrivateIpAddress`. Read-only: CloudFormation returns it.
         pub private_ip_address: Option<Value<String>>,
-        /// `SubnetId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: `SubnetId`. Read-only: CloudFormation returns it.
         pub subnet_id: Option<Value<String>>,
+    }
+
+    impl Serialize for NetworkInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+            )?;
+            crate::cfn::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
     }
 
     /// Values of `WorkgroupStatus`.

@@ -115,25 +115,19 @@ pub mod application {
     }
 
     /// The properties of `AWS::RefactorSpaces::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
         /// `ApiGatewayProxy`.
-        #[serde(rename = "ApiGatewayProxy", skip_serializing_if = "Option::is_none")]
         pub api_gateway_proxy: Option<ApiGatewayProxyInput>,
         /// `EnvironmentIdentifier`.
-        #[serde(rename = "EnvironmentIdentifier")]
         pub environment_identifier: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ProxyType`.
-        #[serde(rename = "ProxyType")]
         pub proxy_type: Value<ProxyType>,
-        /// Metadata that you can assign to help organize the frameworks that you create.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata that you can assign to help organize the frameworks that you create.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -156,15 +150,43 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiGatewayProxy", &self.api_gateway_proxy)?;
+            map.serialize_entry("EnvironmentIdentifier", &self.environment_identifier)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ProxyType", &self.proxy_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
+
     /// The `ApiGatewayProxyInput` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApiGatewayProxyInput {
         /// `EndpointType`.
-        #[serde(rename = "EndpointType", skip_serializing_if = "Option::is_none")]
         pub endpoint_type: Option<Value<ApiGatewayEndpointType>>,
         /// `StageName`.
-        #[serde(rename = "StageName", skip_serializing_if = "Option::is_none")]
         pub stage_name: Option<Value<String>>,
+    }
+
+    impl Serialize for ApiGatewayProxyInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndpointType", &self.endpoint_type)?;
+            crate::cfn::entry(&mut map, "StageName", &self.stage_name)?;
+            map.end()
+        }
     }
 
     /// Values of `ApiGatewayEndpointType`.
@@ -313,20 +335,31 @@ pub mod environment {
     }
 
     /// The properties of `AWS::RefactorSpaces::Environment`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `NetworkFabricType`.
-        #[serde(rename = "NetworkFabricType", skip_serializing_if = "Option::is_none")]
         pub network_fabric_type: Option<Value<NetworkFabricType>>,
-        /// Metadata that you can assign to help organize the frameworks that you create.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata that you can assign to help organize the frameworks that you create.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkFabricType", &self.network_fabric_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// Values of `NetworkFabricType`.
@@ -448,28 +481,21 @@ pub mod route {
     }
 
     /// The properties of `AWS::RefactorSpaces::Route`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteProps {
         /// `ApplicationIdentifier`.
-        #[serde(rename = "ApplicationIdentifier")]
         pub application_identifier: Value<String>,
         /// `DefaultRoute`.
-        #[serde(rename = "DefaultRoute", skip_serializing_if = "Option::is_none")]
         pub default_route: Option<DefaultRouteInput>,
         /// `EnvironmentIdentifier`.
-        #[serde(rename = "EnvironmentIdentifier")]
         pub environment_identifier: Value<String>,
         /// `RouteType`.
-        #[serde(rename = "RouteType")]
         pub route_type: Value<RouteType>,
         /// `ServiceIdentifier`.
-        #[serde(rename = "ServiceIdentifier")]
         pub service_identifier: Value<String>,
-        /// Metadata that you can assign to help organize the frameworks that you create.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata that you can assign to help organize the frameworks that you create.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UriPathRoute`.
-        #[serde(rename = "UriPathRoute", skip_serializing_if = "Option::is_none")]
         pub uri_path_route: Option<UriPathRouteInput>,
     }
 
@@ -493,11 +519,28 @@ pub mod route {
         }
     }
 
+    impl Serialize for CfnRouteProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationIdentifier", &self.application_identifier)?;
+            crate::cfn::entry(&mut map, "DefaultRoute", &self.default_route)?;
+            map.serialize_entry("EnvironmentIdentifier", &self.environment_identifier)?;
+            map.serialize_entry("RouteType", &self.route_type)?;
+            map.serialize_entry("ServiceIdentifier", &self.service_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UriPathRoute", &self.uri_path_route)?;
+            map.end()
+        }
+    }
+
     /// The `DefaultRouteInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DefaultRouteInput {
         /// `ActivationState`.
-        #[serde(rename = "ActivationState")]
         pub activation_state: Value<RouteActivationState>,
     }
 
@@ -507,6 +550,18 @@ pub mod route {
             Self {
                 activation_state: activation_state.into(),
             }
+        }
+    }
+
+    impl Serialize for DefaultRouteInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActivationState", &self.activation_state)?;
+            map.end()
         }
     }
 
@@ -585,22 +640,17 @@ pub mod route {
     }
 
     /// The `UriPathRouteInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UriPathRouteInput {
         /// `ActivationState`.
-        #[serde(rename = "ActivationState")]
         pub activation_state: Value<RouteActivationState>,
         /// `AppendSourcePath`.
-        #[serde(rename = "AppendSourcePath", skip_serializing_if = "Option::is_none")]
         pub append_source_path: Option<Value<bool>>,
         /// `IncludeChildPaths`.
-        #[serde(rename = "IncludeChildPaths", skip_serializing_if = "Option::is_none")]
         pub include_child_paths: Option<Value<bool>>,
         /// `Methods`.
-        #[serde(rename = "Methods", skip_serializing_if = "Option::is_none")]
         pub methods: Option<Vec<Value<Method>>>,
         /// `SourcePath`.
-        #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
         pub source_path: Option<Value<String>>,
     }
 
@@ -614,6 +664,22 @@ pub mod route {
                 methods: None,
                 source_path: None,
             }
+        }
+    }
+
+    impl Serialize for UriPathRouteInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActivationState", &self.activation_state)?;
+            crate::cfn::entry(&mut map, "AppendSourcePath", &self.append_source_path)?;
+            crate::cfn::entry(&mut map, "IncludeChildPaths", &self.include_child_paths)?;
+            crate::cfn::entry(&mut map, "Methods", &self.methods)?;
+            crate::cfn::entry(&mut map, "SourcePath", &self.source_path)?;
+            map.end()
         }
     }
 
@@ -746,34 +812,25 @@ pub mod service {
     }
 
     /// The properties of `AWS::RefactorSpaces::Service`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceProps {
         /// `ApplicationIdentifier`.
-        #[serde(rename = "ApplicationIdentifier")]
         pub application_identifier: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EndpointType`.
-        #[serde(rename = "EndpointType")]
         pub endpoint_type: Value<ServiceEndpointType>,
         /// `EnvironmentIdentifier`.
-        #[serde(rename = "EnvironmentIdentifier")]
         pub environment_identifier: Value<String>,
         /// `LambdaEndpoint`.
-        #[serde(rename = "LambdaEndpoint", skip_serializing_if = "Option::is_none")]
         pub lambda_endpoint: Option<LambdaEndpointInput>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// Metadata that you can assign to help organize the frameworks that you create.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Metadata that you can assign to help organize the frameworks that you create.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UrlEndpoint`.
-        #[serde(rename = "UrlEndpoint", skip_serializing_if = "Option::is_none")]
         pub url_endpoint: Option<UrlEndpointInput>,
         /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
 
@@ -796,6 +853,26 @@ pub mod service {
                 url_endpoint: None,
                 vpc_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationIdentifier", &self.application_identifier)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EndpointType", &self.endpoint_type)?;
+            map.serialize_entry("EnvironmentIdentifier", &self.environment_identifier)?;
+            crate::cfn::entry(&mut map, "LambdaEndpoint", &self.lambda_endpoint)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UrlEndpoint", &self.url_endpoint)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -837,10 +914,9 @@ pub mod service {
     }
 
     /// The `LambdaEndpointInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaEndpointInput {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
 
@@ -851,14 +927,24 @@ pub mod service {
         }
     }
 
+    impl Serialize for LambdaEndpointInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The `UrlEndpointInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UrlEndpointInput {
         /// `HealthUrl`.
-        #[serde(rename = "HealthUrl", skip_serializing_if = "Option::is_none")]
         pub health_url: Option<Value<String>>,
         /// `Url`.
-        #[serde(rename = "Url")]
         pub url: Value<String>,
     }
 
@@ -869,6 +955,19 @@ pub mod service {
                 health_url: None,
                 url: url.into(),
             }
+        }
+    }
+
+    impl Serialize for UrlEndpointInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HealthUrl", &self.health_url)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
         }
     }
 }

@@ -75,13 +75,11 @@ pub mod collection {
     }
 
     /// The properties of `AWS::Rekognition::Collection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollectionProps {
         /// `CollectionId`.
-        #[serde(rename = "CollectionId")]
         pub collection_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -92,6 +90,19 @@ pub mod collection {
                 collection_id: collection_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCollectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionId", &self.collection_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -159,16 +170,13 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::Rekognition::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
-        /// The type of the dataset.
-        #[serde(rename = "DatasetType")]
+        /// `DatasetType`: The type of the dataset.
         pub dataset_type: Value<DatasetType>,
-        /// The ARN of the project to which the dataset belongs.
-        #[serde(rename = "ProjectArn", skip_serializing_if = "Option::is_none")]
+        /// `ProjectArn`: The ARN of the project to which the dataset belongs.
         pub project_arn: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -180,6 +188,20 @@ pub mod dataset {
                 project_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetType", &self.dataset_type)?;
+            crate::cfn::entry(&mut map, "ProjectArn", &self.project_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -283,13 +305,11 @@ pub mod project {
     }
 
     /// The properties of `AWS::Rekognition::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
         /// `ProjectName`.
-        #[serde(rename = "ProjectName")]
         pub project_name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -300,6 +320,19 @@ pub mod project {
                 project_name: project_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProjectName", &self.project_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -385,62 +418,33 @@ pub mod stream_processor {
     }
 
     /// The properties of `AWS::Rekognition::StreamProcessor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamProcessorProps {
-        /// The BoundingBoxRegionsOfInterest specifies an array of bounding boxes of interest in the video frames to analyze, as part of connected home feature.
-        #[serde(
-            rename = "BoundingBoxRegionsOfInterest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BoundingBoxRegionsOfInterest`: The BoundingBoxRegionsOfInterest specifies an array of bounding boxes of interest in the video frames to analyze, as part of connected home feature.
         pub bounding_box_regions_of_interest: Option<Vec<BoundingBox>>,
         /// `ConnectedHomeSettings`.
-        #[serde(
-            rename = "ConnectedHomeSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connected_home_settings: Option<ConnectedHomeSettings>,
         /// `DataSharingPreference`.
-        #[serde(
-            rename = "DataSharingPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_sharing_preference: Option<DataSharingPreference>,
         /// `FaceSearchSettings`.
-        #[serde(rename = "FaceSearchSettings", skip_serializing_if = "Option::is_none")]
         pub face_search_settings: Option<FaceSearchSettings>,
         /// `KinesisDataStream`.
-        #[serde(rename = "KinesisDataStream", skip_serializing_if = "Option::is_none")]
         pub kinesis_data_stream: Option<KinesisDataStream>,
         /// `KinesisVideoStream`.
-        #[serde(rename = "KinesisVideoStream")]
         pub kinesis_video_stream: KinesisVideoStream,
-        /// The KMS key that is used by Rekognition to encrypt any intermediate customer metadata and store in the customer's S3 bucket.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key that is used by Rekognition to encrypt any intermediate customer metadata and store in the customer's S3 bucket.
         pub kms_key_id: Option<Value<String>>,
-        /// Name of the stream processor.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the stream processor.
         pub name: Option<Value<String>>,
         /// `NotificationChannel`.
-        #[serde(rename = "NotificationChannel", skip_serializing_if = "Option::is_none")]
         pub notification_channel: Option<NotificationChannel>,
-        /// The PolygonRegionsOfInterest specifies a set of polygon areas of interest in the video frames to analyze, as part of connected home feature.
-        #[serde(
-            rename = "PolygonRegionsOfInterest",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PolygonRegionsOfInterest`: The PolygonRegionsOfInterest specifies a set of polygon areas of interest in the video frames to analyze, as part of connected home feature.
         pub polygon_regions_of_interest: Option<Vec<Vec<Point>>>,
-        /// ARN of the IAM role that allows access to the stream processor, and provides Rekognition read permissions for KVS stream and write permissions to S3 bucket and SNS topic.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: ARN of the IAM role that allows access to the stream processor, and provides Rekognition read permissions for KVS stream and write permissions to S3 bucket and SNS topic.
         pub role_arn: Value<String>,
         /// `S3Destination`.
-        #[serde(rename = "S3Destination", skip_serializing_if = "Option::is_none")]
         pub s3_destination: Option<S3Destination>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -468,20 +472,64 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for CfnStreamProcessorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BoundingBoxRegionsOfInterest",
+                &self.bounding_box_regions_of_interest,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectedHomeSettings",
+                &self.connected_home_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataSharingPreference",
+                &self.data_sharing_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FaceSearchSettings",
+                &self.face_search_settings,
+            )?;
+            crate::cfn::entry(&mut map, "KinesisDataStream", &self.kinesis_data_stream)?;
+            map.serialize_entry("KinesisVideoStream", &self.kinesis_video_stream)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationChannel",
+                &self.notification_channel,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PolygonRegionsOfInterest",
+                &self.polygon_regions_of_interest,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "S3Destination", &self.s3_destination)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A bounding box denoting a region of interest in the frame to be analyzed.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BoundingBox {
         /// `Height`.
-        #[serde(rename = "Height")]
         pub height: Value<f64>,
         /// `Left`.
-        #[serde(rename = "Left")]
         pub left: Value<f64>,
         /// `Top`.
-        #[serde(rename = "Top")]
         pub top: Value<f64>,
         /// `Width`.
-        #[serde(rename = "Width")]
         pub width: Value<f64>,
     }
 
@@ -502,14 +550,27 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for BoundingBox {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Height", &self.height)?;
+            map.serialize_entry("Left", &self.left)?;
+            map.serialize_entry("Top", &self.top)?;
+            map.serialize_entry("Width", &self.width)?;
+            map.end()
+        }
+    }
+
     /// Connected home settings to use on a streaming video.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectedHomeSettings {
         /// `Labels`.
-        #[serde(rename = "Labels")]
         pub labels: Vec<Value<String>>,
-        /// Minimum object class match confidence score that must be met to return a result for a recognized object.
-        #[serde(rename = "MinConfidence", skip_serializing_if = "Option::is_none")]
+        /// `MinConfidence`: Minimum object class match confidence score that must be met to return a result for a recognized object.
         pub min_confidence: Option<Value<f64>>,
     }
 
@@ -523,11 +584,23 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for ConnectedHomeSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "MinConfidence", &self.min_confidence)?;
+            map.end()
+        }
+    }
+
     /// Indicates whether Rekognition is allowed to store the video stream data for model-training.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSharingPreference {
-        /// Flag to enable data-sharing
-        #[serde(rename = "OptIn")]
+        /// `OptIn`: Flag to enable data-sharing
         pub opt_in: Value<bool>,
     }
 
@@ -538,14 +611,24 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for DataSharingPreference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OptIn", &self.opt_in)?;
+            map.end()
+        }
+    }
+
     /// Face search settings to use on a streaming video.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FaceSearchSettings {
-        /// The ID of a collection that contains faces that you want to search for.
-        #[serde(rename = "CollectionId")]
+        /// `CollectionId`: The ID of a collection that contains faces that you want to search for.
         pub collection_id: Value<String>,
-        /// Minimum face match confidence score percentage that must be met to return a result for a recognized face.
-        #[serde(rename = "FaceMatchThreshold", skip_serializing_if = "Option::is_none")]
+        /// `FaceMatchThreshold`: Minimum face match confidence score percentage that must be met to return a result for a recognized face.
         pub face_match_threshold: Option<Value<f64>>,
     }
 
@@ -559,11 +642,27 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for FaceSearchSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionId", &self.collection_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "FaceMatchThreshold",
+                &self.face_match_threshold,
+            )?;
+            map.end()
+        }
+    }
+
     /// The Amazon Kinesis Data Stream stream to which the Amazon Rekognition stream processor streams the analysis results, as part of face search feature.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisDataStream {
-        /// ARN of the Kinesis Data Stream stream.
-        #[serde(rename = "Arn")]
+        /// `Arn`: ARN of the Kinesis Data Stream stream.
         pub arn: Value<String>,
     }
 
@@ -574,11 +673,22 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for KinesisDataStream {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The Kinesis Video Stream that streams the source video.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisVideoStream {
-        /// ARN of the Kinesis Video Stream that streams the source video.
-        #[serde(rename = "Arn")]
+        /// `Arn`: ARN of the Kinesis Video Stream that streams the source video.
         pub arn: Value<String>,
     }
 
@@ -589,11 +699,22 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for KinesisVideoStream {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The ARN of the SNS notification channel where events of interests are published, as part of connected home feature.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationChannel {
-        /// ARN of the SNS topic.
-        #[serde(rename = "Arn")]
+        /// `Arn`: ARN of the SNS topic.
         pub arn: Value<String>,
     }
 
@@ -604,14 +725,24 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for NotificationChannel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// An (X, Y) cartesian coordinate denoting a point on the frame
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Point {
-        /// The X coordinate of the point.
-        #[serde(rename = "X")]
+        /// `X`: The X coordinate of the point.
         pub x: Value<f64>,
-        /// The Y coordinate of the point.
-        #[serde(rename = "Y")]
+        /// `Y`: The Y coordinate of the point.
         pub y: Value<f64>,
     }
 
@@ -622,14 +753,25 @@ pub mod stream_processor {
         }
     }
 
+    impl Serialize for Point {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("X", &self.x)?;
+            map.serialize_entry("Y", &self.y)?;
+            map.end()
+        }
+    }
+
     /// The S3 location in customer's account where inference output & artifacts are stored, as part of connected home feature.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Destination {
-        /// Name of the S3 bucket.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: Name of the S3 bucket.
         pub bucket_name: Value<String>,
-        /// The object key prefix path where the results will be stored.
-        #[serde(rename = "ObjectKeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `ObjectKeyPrefix`: The object key prefix path where the results will be stored.
         pub object_key_prefix: Option<Value<String>>,
     }
 
@@ -640,6 +782,19 @@ pub mod stream_processor {
                 bucket_name: bucket_name.into(),
                 object_key_prefix: None,
             }
+        }
+    }
+
+    impl Serialize for S3Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "ObjectKeyPrefix", &self.object_key_prefix)?;
+            map.end()
         }
     }
 }

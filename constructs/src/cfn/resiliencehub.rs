@@ -76,38 +76,25 @@ pub mod app {
     }
 
     /// The properties of `AWS::ResilienceHub::App`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
-        /// Assessment execution schedule.
-        #[serde(
-            rename = "AppAssessmentSchedule",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AppAssessmentSchedule`: Assessment execution schedule.
         pub app_assessment_schedule: Option<Value<AppAssessmentSchedule>>,
-        /// A string containing full ResilienceHub app template body.
-        #[serde(rename = "AppTemplateBody")]
+        /// `AppTemplateBody`: A string containing full ResilienceHub app template body.
         pub app_template_body: Value<String>,
-        /// App description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: App description.
         pub description: Option<Value<String>>,
-        /// The list of events you would like to subscribe and get notification for.
-        #[serde(rename = "EventSubscriptions", skip_serializing_if = "Option::is_none")]
+        /// `EventSubscriptions`: The list of events you would like to subscribe and get notification for.
         pub event_subscriptions: Option<Vec<EventSubscription>>,
-        /// Name of the app.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the app.
         pub name: Value<String>,
         /// `PermissionModel`.
-        #[serde(rename = "PermissionModel", skip_serializing_if = "Option::is_none")]
         pub permission_model: Option<PermissionModel>,
-        /// Amazon Resource Name (ARN) of the Resiliency Policy.
-        #[serde(rename = "ResiliencyPolicyArn", skip_serializing_if = "Option::is_none")]
+        /// `ResiliencyPolicyArn`: Amazon Resource Name (ARN) of the Resiliency Policy.
         pub resiliency_policy_arn: Option<Value<String>>,
-        /// An array of ResourceMapping objects.
-        #[serde(rename = "ResourceMappings")]
+        /// `ResourceMappings`: An array of ResourceMapping objects.
         pub resource_mappings: Vec<ResourceMapping>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -129,6 +116,38 @@ pub mod app {
                 resource_mappings: resource_mappings.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAppProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AppAssessmentSchedule",
+                &self.app_assessment_schedule,
+            )?;
+            map.serialize_entry("AppTemplateBody", &self.app_template_body)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventSubscriptions",
+                &self.event_subscriptions,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PermissionModel", &self.permission_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResiliencyPolicyArn",
+                &self.resiliency_policy_arn,
+            )?;
+            map.serialize_entry("ResourceMappings", &self.resource_mappings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -170,16 +189,13 @@ pub mod app {
     }
 
     /// Indicates an event you would like to subscribe and get notification for.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventSubscription {
-        /// The type of event you would like to subscribe and get notification for.
-        #[serde(rename = "EventType")]
+        /// `EventType`: The type of event you would like to subscribe and get notification for.
         pub event_type: Value<EventType>,
-        /// Unique name to identify an event subscription.
-        #[serde(rename = "Name")]
+        /// `Name`: Unique name to identify an event subscription.
         pub name: Value<String>,
-        /// Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic.
-        #[serde(rename = "SnsTopicArn", skip_serializing_if = "Option::is_none")]
+        /// `SnsTopicArn`: Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic.
         pub sns_topic_arn: Option<Value<String>>,
     }
 
@@ -194,6 +210,20 @@ pub mod app {
                 name: name.into(),
                 sns_topic_arn: None,
             }
+        }
+    }
+
+    impl Serialize for EventSubscription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventType", &self.event_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SnsTopicArn", &self.sns_topic_arn)?;
+            map.end()
         }
     }
 
@@ -235,20 +265,13 @@ pub mod app {
     }
 
     /// Defines the roles and credentials that AWS Resilience Hub would use while creating the application, importing its resources, and running an assessment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PermissionModel {
-        /// Defines a list of role Amazon Resource Names (ARNs) to be used in other accounts.
-        #[serde(
-            rename = "CrossAccountRoleArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CrossAccountRoleArns`: Defines a list of role Amazon Resource Names (ARNs) to be used in other accounts.
         pub cross_account_role_arns: Option<Vec<Value<String>>>,
-        /// Existing AWS IAM role name in the primary AWS account that will be assumed by AWS Resilience Hub Service Principle to obtain a read-only access to your application resources while running an assessment.
-        #[serde(rename = "InvokerRoleName", skip_serializing_if = "Option::is_none")]
+        /// `InvokerRoleName`: Existing AWS IAM role name in the primary AWS account that will be assumed by AWS Resilience Hub Service Principle to obtain a read-only access to your application resources while running an assessment.
         pub invoker_role_name: Option<Value<String>>,
-        /// Defines how AWS Resilience Hub scans your resources.
-        #[serde(rename = "Type")]
+        /// `Type`: Defines how AWS Resilience Hub scans your resources.
         pub r#type: Value<Type>,
     }
 
@@ -260,6 +283,24 @@ pub mod app {
                 invoker_role_name: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for PermissionModel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossAccountRoleArns",
+                &self.cross_account_role_arns,
+            )?;
+            crate::cfn::entry(&mut map, "InvokerRoleName", &self.invoker_role_name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -301,25 +342,19 @@ pub mod app {
     }
 
     /// Resource mapping is used to map logical resources from template to physical resource
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceMapping {
         /// `EksSourceName`.
-        #[serde(rename = "EksSourceName", skip_serializing_if = "Option::is_none")]
         pub eks_source_name: Option<Value<String>>,
         /// `LogicalStackName`.
-        #[serde(rename = "LogicalStackName", skip_serializing_if = "Option::is_none")]
         pub logical_stack_name: Option<Value<String>>,
         /// `MappingType`.
-        #[serde(rename = "MappingType")]
         pub mapping_type: Value<String>,
         /// `PhysicalResourceId`.
-        #[serde(rename = "PhysicalResourceId")]
         pub physical_resource_id: PhysicalResourceId,
         /// `ResourceName`.
-        #[serde(rename = "ResourceName", skip_serializing_if = "Option::is_none")]
         pub resource_name: Option<Value<String>>,
         /// `TerraformSourceName`.
-        #[serde(rename = "TerraformSourceName", skip_serializing_if = "Option::is_none")]
         pub terraform_source_name: Option<Value<String>>,
     }
 
@@ -340,20 +375,37 @@ pub mod app {
         }
     }
 
+    impl Serialize for ResourceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EksSourceName", &self.eks_source_name)?;
+            crate::cfn::entry(&mut map, "LogicalStackName", &self.logical_stack_name)?;
+            map.serialize_entry("MappingType", &self.mapping_type)?;
+            map.serialize_entry("PhysicalResourceId", &self.physical_resource_id)?;
+            crate::cfn::entry(&mut map, "ResourceName", &self.resource_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerraformSourceName",
+                &self.terraform_source_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PhysicalResourceId` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PhysicalResourceId {
         /// `AwsAccountId`.
-        #[serde(rename = "AwsAccountId", skip_serializing_if = "Option::is_none")]
         pub aws_account_id: Option<Value<String>>,
         /// `AwsRegion`.
-        #[serde(rename = "AwsRegion", skip_serializing_if = "Option::is_none")]
         pub aws_region: Option<Value<String>>,
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -369,6 +421,21 @@ pub mod app {
                 identifier: identifier.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for PhysicalResourceId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsAccountId", &self.aws_account_id)?;
+            crate::cfn::entry(&mut map, "AwsRegion", &self.aws_region)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -433,29 +500,19 @@ pub mod resiliency_policy {
     }
 
     /// The properties of `AWS::ResilienceHub::ResiliencyPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResiliencyPolicyProps {
-        /// Data Location Constraint of the Policy.
-        #[serde(
-            rename = "DataLocationConstraint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataLocationConstraint`: Data Location Constraint of the Policy.
         pub data_location_constraint: Option<Value<DataLocationConstraint>>,
         /// `Policy`.
-        #[serde(rename = "Policy")]
         pub policy: PolicyMap,
-        /// Description of Resiliency Policy.
-        #[serde(rename = "PolicyDescription", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDescription`: Description of Resiliency Policy.
         pub policy_description: Option<Value<String>>,
-        /// Name of Resiliency Policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: Name of Resiliency Policy.
         pub policy_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Resiliency Policy Tier.
-        #[serde(rename = "Tier")]
+        /// `Tier`: Resiliency Policy Tier.
         pub tier: Value<Tier>,
     }
 
@@ -474,6 +531,27 @@ pub mod resiliency_policy {
                 tags: None,
                 tier: tier.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResiliencyPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataLocationConstraint",
+                &self.data_location_constraint,
+            )?;
+            map.serialize_entry("Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "PolicyDescription", &self.policy_description)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Tier", &self.tier)?;
+            map.end()
         }
     }
 
@@ -518,19 +596,15 @@ pub mod resiliency_policy {
     }
 
     /// The `PolicyMap` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyMap {
         /// `AZ`.
-        #[serde(rename = "AZ")]
         pub az: FailurePolicy,
         /// `Hardware`.
-        #[serde(rename = "Hardware")]
         pub hardware: FailurePolicy,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<FailurePolicy>,
         /// `Software`.
-        #[serde(rename = "Software")]
         pub software: FailurePolicy,
     }
 
@@ -550,14 +624,27 @@ pub mod resiliency_policy {
         }
     }
 
+    impl Serialize for PolicyMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AZ", &self.az)?;
+            map.serialize_entry("Hardware", &self.hardware)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.serialize_entry("Software", &self.software)?;
+            map.end()
+        }
+    }
+
     /// Failure Policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FailurePolicy {
-        /// RPO in seconds.
-        #[serde(rename = "RpoInSecs")]
+        /// `RpoInSecs`: RPO in seconds.
         pub rpo_in_secs: Value<i64>,
-        /// RTO in seconds.
-        #[serde(rename = "RtoInSecs")]
+        /// `RtoInSecs`: RTO in seconds.
         pub rto_in_secs: Value<i64>,
     }
 
@@ -571,6 +658,19 @@ pub mod resiliency_policy {
                 rpo_in_secs: rpo_in_secs.into(),
                 rto_in_secs: rto_in_secs.into(),
             }
+        }
+    }
+
+    impl Serialize for FailurePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RpoInSecs", &self.rpo_in_secs)?;
+            map.serialize_entry("RtoInSecs", &self.rto_in_secs)?;
+            map.end()
         }
     }
 

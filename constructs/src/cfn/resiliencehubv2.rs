@@ -92,34 +92,25 @@ pub mod policy {
     }
 
     /// The properties of `AWS::ResilienceHubV2::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
         /// `AvailabilitySlo`.
-        #[serde(rename = "AvailabilitySlo", skip_serializing_if = "Option::is_none")]
         pub availability_slo: Option<AvailabilitySlo>,
         /// `DataRecovery`.
-        #[serde(rename = "DataRecovery", skip_serializing_if = "Option::is_none")]
         pub data_recovery: Option<DataRecoveryTargets>,
-        /// The description of the policy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the policy.
         pub description: Option<Value<String>>,
-        /// The KMS key ID for encrypting policy data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key ID for encrypting policy data.
         pub kms_key_id: Option<Value<String>>,
         /// `MultiAz`.
-        #[serde(rename = "MultiAz", skip_serializing_if = "Option::is_none")]
         pub multi_az: Option<MultiAzTargets>,
         /// `MultiRegion`.
-        #[serde(rename = "MultiRegion", skip_serializing_if = "Option::is_none")]
         pub multi_region: Option<MultiRegionTargets>,
-        /// The name of the policy.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the policy.
         pub name: Value<String>,
-        /// Whether the policy is enabled to be shared with other members of the Organization.
-        #[serde(rename = "SharingEnabled", skip_serializing_if = "Option::is_none")]
+        /// `SharingEnabled`: Whether the policy is enabled to be shared with other members of the Organization.
         pub sharing_enabled: Option<Value<bool>>,
-        /// Tags assigned to the policy.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags assigned to the policy.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -140,42 +131,95 @@ pub mod policy {
         }
     }
 
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilitySlo", &self.availability_slo)?;
+            crate::cfn::entry(&mut map, "DataRecovery", &self.data_recovery)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "MultiAz", &self.multi_az)?;
+            crate::cfn::entry(&mut map, "MultiRegion", &self.multi_region)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SharingEnabled", &self.sharing_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AvailabilitySlo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AvailabilitySlo {
-        /// Availability target percentage.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
+        /// `Target`: Availability target percentage.
         pub target: Option<Value<f64>>,
     }
 
-    /// The `DataRecoveryTargets` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DataRecoveryTargets {
-        /// Time between backups in minutes.
-        #[serde(
-            rename = "TimeBetweenBackupsInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AvailabilitySlo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            map.end()
+        }
+    }
 
+    /// The `DataRecoveryTargets` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DataRecoveryTargets {
+        /// `TimeBetweenBackupsInMinutes`: Time between backups in minutes.
         pub time_between_backups_in_minutes: Option<Value<i64>>,
     }
 
-    /// The `MultiAzTargets` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MultiAzTargets {
-        /// Multi-AZ disaster recovery approach.
-        #[serde(
-            rename = "DisasterRecoveryApproach",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DataRecoveryTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeBetweenBackupsInMinutes",
+                &self.time_between_backups_in_minutes,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `MultiAzTargets` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MultiAzTargets {
+        /// `DisasterRecoveryApproach`: Multi-AZ disaster recovery approach.
         pub disaster_recovery_approach: Option<Value<DisasterRecoveryApproach>>,
-        /// Recovery Point Objective in minutes.
-        #[serde(rename = "RpoInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `RpoInMinutes`: Recovery Point Objective in minutes.
         pub rpo_in_minutes: Option<Value<i64>>,
-        /// Recovery Time Objective in minutes.
-        #[serde(rename = "RtoInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `RtoInMinutes`: Recovery Time Objective in minutes.
         pub rto_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for MultiAzTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisasterRecoveryApproach",
+                &self.disaster_recovery_approach,
+            )?;
+            crate::cfn::entry(&mut map, "RpoInMinutes", &self.rpo_in_minutes)?;
+            crate::cfn::entry(&mut map, "RtoInMinutes", &self.rto_in_minutes)?;
+            map.end()
+        }
     }
 
     /// Multi-AZ disaster recovery approach.
@@ -225,23 +269,34 @@ pub mod policy {
     }
 
     /// The `MultiRegionTargets` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiRegionTargets {
-        /// Multi-Region disaster recovery approach.
-        #[serde(
-            rename = "DisasterRecoveryApproach",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisasterRecoveryApproach`: Multi-Region disaster recovery approach.
         pub disaster_recovery_approach: Option<
             Value<MultiRegionTargetsDisasterRecoveryApproach>,
         >,
-        /// Recovery Point Objective in minutes.
-        #[serde(rename = "RpoInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `RpoInMinutes`: Recovery Point Objective in minutes.
         pub rpo_in_minutes: Option<Value<i64>>,
-        /// Recovery Time Objective in minutes.
-        #[serde(rename = "RtoInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `RtoInMinutes`: Recovery Time Objective in minutes.
         pub rto_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for MultiRegionTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisasterRecoveryApproach",
+                &self.disaster_recovery_approach,
+            )?;
+            crate::cfn::entry(&mut map, "RpoInMinutes", &self.rpo_in_minutes)?;
+            crate::cfn::entry(&mut map, "RtoInMinutes", &self.rto_in_minutes)?;
+            map.end()
+        }
     }
 
     /// Multi-Region disaster recovery approach.
@@ -371,50 +426,33 @@ pub mod service {
     }
 
     /// The properties of `AWS::ResilienceHubV2::Service`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceProps {
-        /// Assertions associated with this service.
-        #[serde(rename = "Assertions", skip_serializing_if = "Option::is_none")]
+        /// `Assertions`: Assertions associated with this service.
         pub assertions: Option<Vec<AssertionDefinition>>,
-        /// Systems associated with this service.
-        #[serde(rename = "AssociatedSystems", skip_serializing_if = "Option::is_none")]
+        /// `AssociatedSystems`: Systems associated with this service.
         pub associated_systems: Option<Vec<AssociatedSystem>>,
-        /// Dependency discovery state.
-        #[serde(rename = "DependencyDiscovery", skip_serializing_if = "Option::is_none")]
+        /// `DependencyDiscovery`: Dependency discovery state.
         pub dependency_discovery: Option<Value<DependencyDiscovery>>,
-        /// The description of the service.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the service.
         pub description: Option<Value<String>>,
         /// `DevOpsAgentConfiguration`.
-        #[serde(
-            rename = "DevOpsAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dev_ops_agent_configuration: Option<DevOpsAgentConfiguration>,
-        /// Input sources for this service.
-        #[serde(rename = "InputSources", skip_serializing_if = "Option::is_none")]
+        /// `InputSources`: Input sources for this service.
         pub input_sources: Option<Vec<InputSourceDefinition>>,
-        /// The KMS key ID for encrypting service data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key ID for encrypting service data.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the service.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the service.
         pub name: Value<String>,
         /// `PermissionModel`.
-        #[serde(rename = "PermissionModel", skip_serializing_if = "Option::is_none")]
         pub permission_model: Option<PermissionModel>,
-        /// The ARN of the resilience policy to associate.
-        #[serde(rename = "PolicyArn", skip_serializing_if = "Option::is_none")]
+        /// `PolicyArn`: The ARN of the resilience policy to associate.
         pub policy_arn: Option<Value<String>>,
-        /// AWS regions for the service.
-        #[serde(rename = "Regions")]
+        /// `Regions`: AWS regions for the service.
         pub regions: Vec<Value<String>>,
         /// `ReportConfiguration`.
-        #[serde(rename = "ReportConfiguration", skip_serializing_if = "Option::is_none")]
         pub report_configuration: Option<ServiceReportConfiguration>,
-        /// Tags assigned to the service.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags assigned to the service.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -442,11 +480,46 @@ pub mod service {
         }
     }
 
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Assertions", &self.assertions)?;
+            crate::cfn::entry(&mut map, "AssociatedSystems", &self.associated_systems)?;
+            crate::cfn::entry(
+                &mut map,
+                "DependencyDiscovery",
+                &self.dependency_discovery,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DevOpsAgentConfiguration",
+                &self.dev_ops_agent_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "InputSources", &self.input_sources)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PermissionModel", &self.permission_model)?;
+            crate::cfn::entry(&mut map, "PolicyArn", &self.policy_arn)?;
+            map.serialize_entry("Regions", &self.regions)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReportConfiguration",
+                &self.report_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An assertion about the service's resilience posture.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssertionDefinition {
-        /// The text of the assertion.
-        #[serde(rename = "Text")]
+        /// `Text`: The text of the assertion.
         pub text: Value<String>,
     }
 
@@ -457,14 +530,24 @@ pub mod service {
         }
     }
 
+    impl Serialize for AssertionDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
+        }
+    }
+
     /// The `AssociatedSystem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssociatedSystem {
-        /// The system ARN.
-        #[serde(rename = "SystemArn")]
+        /// `SystemArn`: The system ARN.
         pub system_arn: Value<String>,
-        /// User journey IDs associated with this system.
-        #[serde(rename = "UserJourneyIds", skip_serializing_if = "Option::is_none")]
+        /// `UserJourneyIds`: User journey IDs associated with this system.
         pub user_journey_ids: Option<Vec<Value<String>>>,
     }
 
@@ -475,6 +558,19 @@ pub mod service {
                 system_arn: system_arn.into(),
                 user_journey_ids: None,
             }
+        }
+    }
+
+    impl Serialize for AssociatedSystem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SystemArn", &self.system_arn)?;
+            crate::cfn::entry(&mut map, "UserJourneyIds", &self.user_journey_ids)?;
+            map.end()
         }
     }
 
@@ -519,10 +615,9 @@ pub mod service {
     }
 
     /// Links the service to an AWS DevOps Agent Agent Space.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DevOpsAgentConfiguration {
-        /// The ARN of the DevOps Agent Agent Space to link to this service.
-        #[serde(rename = "AgentSpaceArn")]
+        /// `AgentSpaceArn`: The ARN of the DevOps Agent Agent Space to link to this service.
         pub agent_space_arn: Value<String>,
     }
 
@@ -535,11 +630,22 @@ pub mod service {
         }
     }
 
+    impl Serialize for DevOpsAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentSpaceArn", &self.agent_space_arn)?;
+            map.end()
+        }
+    }
+
     /// An input source for the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputSourceDefinition {
         /// `ResourceConfiguration`.
-        #[serde(rename = "ResourceConfiguration")]
         pub resource_configuration: ResourceConfiguration,
     }
 
@@ -552,37 +658,57 @@ pub mod service {
         }
     }
 
+    impl Serialize for InputSourceDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceConfiguration", &self.resource_configuration)?;
+            map.end()
+        }
+    }
+
     /// Resource configuration for an input source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceConfiguration {
-        /// ARN of a CloudFormation stack.
-        #[serde(rename = "CfnStackArn", skip_serializing_if = "Option::is_none")]
+        /// `CfnStackArn`: ARN of a CloudFormation stack.
         pub cfn_stack_arn: Option<Value<String>>,
-        /// S3 URL of a design file.
-        #[serde(rename = "DesignFileS3Url", skip_serializing_if = "Option::is_none")]
+        /// `DesignFileS3Url`: S3 URL of a design file.
         pub design_file_s3_url: Option<Value<String>>,
         /// `Eks`.
-        #[serde(rename = "Eks", skip_serializing_if = "Option::is_none")]
         pub eks: Option<EksSource>,
-        /// Resource tags to discover resources.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: Resource tags to discover resources.
         pub resource_tags: Option<Vec<ResourceTag>>,
-        /// URL of a Terraform state file.
-        #[serde(rename = "TfStateFileUrl", skip_serializing_if = "Option::is_none")]
+        /// `TfStateFileUrl`: URL of a Terraform state file.
         pub tf_state_file_url: Option<Value<String>>,
     }
 
+    impl Serialize for ResourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CfnStackArn", &self.cfn_stack_arn)?;
+            crate::cfn::entry(&mut map, "DesignFileS3Url", &self.design_file_s3_url)?;
+            crate::cfn::entry(&mut map, "Eks", &self.eks)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            crate::cfn::entry(&mut map, "TfStateFileUrl", &self.tf_state_file_url)?;
+            map.end()
+        }
+    }
+
     /// The `EksSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksSource {
-        /// ARN of the EKS cluster.
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: ARN of the EKS cluster.
         pub cluster_arn: Value<String>,
         /// `LabelSelector`.
-        #[serde(rename = "LabelSelector", skip_serializing_if = "Option::is_none")]
         pub label_selector: Option<EksLabelSelector>,
-        /// EKS namespaces.
-        #[serde(rename = "Namespaces")]
+        /// `Namespaces`: EKS namespaces.
         pub namespaces: Vec<Value<String>>,
     }
 
@@ -600,28 +726,50 @@ pub mod service {
         }
     }
 
+    impl Serialize for EksSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "LabelSelector", &self.label_selector)?;
+            map.serialize_entry("Namespaces", &self.namespaces)?;
+            map.end()
+        }
+    }
+
     /// Kubernetes label selector that scopes discovery to matching objects in the specified namespaces.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EksLabelSelector {
-        /// Label selector requirements an object must satisfy to be discovered.
-        #[serde(rename = "MatchExpressions", skip_serializing_if = "Option::is_none")]
+        /// `MatchExpressions`: Label selector requirements an object must satisfy to be discovered.
         pub match_expressions: Option<Vec<EksLabelSelectorRequirement>>,
-        /// Label key/value pairs an object must carry to be discovered.
-        #[serde(rename = "MatchLabels", skip_serializing_if = "Option::is_none")]
+        /// `MatchLabels`: Label key/value pairs an object must carry to be discovered.
         pub match_labels: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for EksLabelSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchExpressions", &self.match_expressions)?;
+            crate::cfn::entry(&mut map, "MatchLabels", &self.match_labels)?;
+            map.end()
+        }
+    }
+
     /// A single label selector requirement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksLabelSelectorRequirement {
-        /// Label key the requirement applies to.
-        #[serde(rename = "Key")]
+        /// `Key`: Label key the requirement applies to.
         pub key: Value<String>,
-        /// Operator applied to the label key.
-        #[serde(rename = "Operator")]
+        /// `Operator`: Operator applied to the label key.
         pub operator: Value<Operator>,
-        /// Label values the requirement compares against.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: Label values the requirement compares against.
         pub values: Option<Vec<Value<String>>>,
     }
 
@@ -636,6 +784,20 @@ pub mod service {
                 operator: operator.into(),
                 values: None,
             }
+        }
+    }
+
+    impl Serialize for EksLabelSelectorRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -683,13 +845,11 @@ pub mod service {
     }
 
     /// The `ResourceTag` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceTag {
-        /// Tag key.
-        #[serde(rename = "Key")]
+        /// `Key`: Tag key.
         pub key: Value<String>,
-        /// Tag values.
-        #[serde(rename = "Values")]
+        /// `Values`: Tag values.
         pub values: Vec<Value<String>>,
     }
 
@@ -706,18 +866,25 @@ pub mod service {
         }
     }
 
-    /// The `PermissionModel` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct PermissionModel {
-        /// Cross-account role ARNs.
-        #[serde(
-            rename = "CrossAccountRoleArns",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ResourceTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
 
+    /// The `PermissionModel` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PermissionModel {
+        /// `CrossAccountRoleArns`: Cross-account role ARNs.
         pub cross_account_role_arns: Option<Vec<CrossAccountRoleConfiguration>>,
-        /// Name of the invoker IAM role.
-        #[serde(rename = "InvokerRoleName")]
+        /// `InvokerRoleName`: Name of the invoker IAM role.
         pub invoker_role_name: Value<String>,
     }
 
@@ -731,14 +898,29 @@ pub mod service {
         }
     }
 
+    impl Serialize for PermissionModel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CrossAccountRoleArns",
+                &self.cross_account_role_arns,
+            )?;
+            map.serialize_entry("InvokerRoleName", &self.invoker_role_name)?;
+            map.end()
+        }
+    }
+
     /// The `CrossAccountRoleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CrossAccountRoleConfiguration {
-        /// ARN of the cross-account IAM role.
-        #[serde(rename = "CrossAccountRoleArn")]
+        /// `CrossAccountRoleArn`: ARN of the cross-account IAM role.
         pub cross_account_role_arn: Value<String>,
-        /// External ID for cross-account access.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
+        /// `ExternalId`: External ID for cross-account access.
         pub external_id: Option<Value<String>>,
     }
 
@@ -752,11 +934,23 @@ pub mod service {
         }
     }
 
+    impl Serialize for CrossAccountRoleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CrossAccountRoleArn", &self.cross_account_role_arn)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            map.end()
+        }
+    }
+
     /// Configuration for automatic report generation on a Service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceReportConfiguration {
-        /// Output destinations for generated reports.
-        #[serde(rename = "ReportOutput")]
+        /// `ReportOutput`: Output destinations for generated reports.
         pub report_output: Vec<ReportOutputConfiguration>,
     }
 
@@ -769,22 +963,43 @@ pub mod service {
         }
     }
 
+    impl Serialize for ServiceReportConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReportOutput", &self.report_output)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a report output destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReportOutputConfiguration {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3ReportOutputConfiguration>,
     }
 
+    impl Serialize for ReportOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// S3 configuration for report output.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ReportOutputConfiguration {
-        /// Account ID of the bucket owner.
-        #[serde(rename = "BucketOwner")]
+        /// `BucketOwner`: Account ID of the bucket owner.
         pub bucket_owner: Value<String>,
-        /// S3 bucket path where reports will be written.
-        #[serde(rename = "BucketPath")]
+        /// `BucketPath`: S3 bucket path where reports will be written.
         pub bucket_path: Value<String>,
     }
 
@@ -798,6 +1013,19 @@ pub mod service {
                 bucket_owner: bucket_owner.into(),
                 bucket_path: bucket_path.into(),
             }
+        }
+    }
+
+    impl Serialize for S3ReportOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketOwner", &self.bucket_owner)?;
+            map.serialize_entry("BucketPath", &self.bucket_path)?;
+            map.end()
         }
     }
 }
@@ -885,19 +1113,15 @@ pub mod service_function {
     }
 
     /// The properties of `AWS::ResilienceHubV2::ServiceFunction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceFunctionProps {
-        /// The criticality of the service function.
-        #[serde(rename = "Criticality")]
+        /// `Criticality`: The criticality of the service function.
         pub criticality: Value<Criticality>,
-        /// The description of the service function.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the service function.
         pub description: Option<Value<String>>,
-        /// The name of the service function.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the service function.
         pub name: Value<String>,
-        /// The ARN of the parent service.
-        #[serde(rename = "ServiceArn")]
+        /// `ServiceArn`: The ARN of the parent service.
         pub service_arn: Value<String>,
     }
 
@@ -914,6 +1138,21 @@ pub mod service_function {
                 name: name.into(),
                 service_arn: service_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnServiceFunctionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Criticality", &self.criticality)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ServiceArn", &self.service_arn)?;
+            map.end()
         }
     }
 
@@ -1033,22 +1272,17 @@ pub mod system {
     }
 
     /// The properties of `AWS::ResilienceHubV2::System`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSystemProps {
-        /// The description of the system.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the system.
         pub description: Option<Value<String>>,
-        /// The KMS key ID for encrypting system data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key ID for encrypting system data.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the system.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the system.
         pub name: Value<String>,
-        /// Whether the system is enabled to be shared with other members of the Organization.
-        #[serde(rename = "SharingEnabled", skip_serializing_if = "Option::is_none")]
+        /// `SharingEnabled`: Whether the system is enabled to be shared with other members of the Organization.
         pub sharing_enabled: Option<Value<bool>>,
-        /// Tags assigned to the system.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags assigned to the system.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1062,6 +1296,22 @@ pub mod system {
                 sharing_enabled: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSystemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SharingEnabled", &self.sharing_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1140,19 +1390,15 @@ pub mod user_journey {
     }
 
     /// The properties of `AWS::ResilienceHubV2::UserJourney`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserJourneyProps {
-        /// The description of the user journey.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the user journey.
         pub description: Option<Value<String>>,
-        /// The name of the user journey.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the user journey.
         pub name: Value<String>,
-        /// The ARN of the resilience policy to associate with this user journey.
-        #[serde(rename = "PolicyArn", skip_serializing_if = "Option::is_none")]
+        /// `PolicyArn`: The ARN of the resilience policy to associate with this user journey.
         pub policy_arn: Option<Value<String>>,
-        /// The system ARN or system ID that owns this user journey.
-        #[serde(rename = "SystemIdentifier")]
+        /// `SystemIdentifier`: The system ARN or system ID that owns this user journey.
         pub system_identifier: Value<String>,
     }
 
@@ -1168,6 +1414,21 @@ pub mod user_journey {
                 policy_arn: None,
                 system_identifier: system_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUserJourneyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PolicyArn", &self.policy_arn)?;
+            map.serialize_entry("SystemIdentifier", &self.system_identifier)?;
+            map.end()
         }
     }
 }

@@ -74,10 +74,9 @@ pub mod default_view_association {
     }
 
     /// The properties of `AWS::ResourceExplorer2::DefaultViewAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDefaultViewAssociationProps {
         /// `ViewArn`.
-        #[serde(rename = "ViewArn")]
         pub view_arn: Value<String>,
     }
 
@@ -85,6 +84,18 @@ pub mod default_view_association {
         /// A `CfnDefaultViewAssociationProps` of its required properties (`ViewArn`), the others unset.
         pub fn new(view_arn: impl Into<Value<String>>) -> Self {
             Self { view_arn: view_arn.into() }
+        }
+    }
+
+    impl Serialize for CfnDefaultViewAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ViewArn", &self.view_arn)?;
+            map.end()
         }
     }
 }
@@ -152,13 +163,11 @@ pub mod index {
     }
 
     /// The properties of `AWS::ResourceExplorer2::Index`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIndexProps {
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<IndexType>,
     }
 
@@ -169,6 +178,19 @@ pub mod index {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnIndexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -271,22 +293,17 @@ pub mod view {
     }
 
     /// The properties of `AWS::ResourceExplorer2::View`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnViewProps {
         /// `Filters`.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
         pub filters: Option<SearchFilter>,
         /// `IncludedProperties`.
-        #[serde(rename = "IncludedProperties", skip_serializing_if = "Option::is_none")]
         pub included_properties: Option<Vec<IncludedProperty>>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ViewName`.
-        #[serde(rename = "ViewName")]
         pub view_name: Value<String>,
     }
 
@@ -303,11 +320,30 @@ pub mod view {
         }
     }
 
+    impl Serialize for CfnViewProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludedProperties",
+                &self.included_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("ViewName", &self.view_name)?;
+            map.end()
+        }
+    }
+
     /// The `SearchFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SearchFilter {
         /// `FilterString`.
-        #[serde(rename = "FilterString")]
         pub filter_string: Value<String>,
     }
 
@@ -320,11 +356,22 @@ pub mod view {
         }
     }
 
+    impl Serialize for SearchFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FilterString", &self.filter_string)?;
+            map.end()
+        }
+    }
+
     /// The `IncludedProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IncludedProperty {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -332,6 +379,18 @@ pub mod view {
         /// A `IncludedProperty` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
             Self { name: name.into() }
+        }
+    }
+
+    impl Serialize for IncludedProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }

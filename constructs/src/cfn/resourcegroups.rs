@@ -71,25 +71,19 @@ pub mod group {
     }
 
     /// The properties of `AWS::ResourceGroups::Group`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<Vec<ConfigurationItem>>,
-        /// The description of the resource group
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the resource group
         pub description: Option<Value<String>>,
-        /// The name of the resource group
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the resource group
         pub name: Value<String>,
         /// `ResourceQuery`.
-        #[serde(rename = "ResourceQuery", skip_serializing_if = "Option::is_none")]
         pub resource_query: Option<ResourceQuery>,
         /// `Resources`.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -107,62 +101,138 @@ pub mod group {
         }
     }
 
+    impl Serialize for CfnGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ResourceQuery", &self.resource_query)?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigurationItem {
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<ConfigurationParameter>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for ConfigurationItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfigurationParameter {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ConfigurationParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// The `ResourceQuery` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceQuery {
         /// `Query`.
-        #[serde(rename = "Query", skip_serializing_if = "Option::is_none")]
         pub query: Option<Query>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
     }
 
+    impl Serialize for ResourceQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Query", &self.query)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `Query` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Query {
         /// `ResourceTypeFilters`.
-        #[serde(rename = "ResourceTypeFilters", skip_serializing_if = "Option::is_none")]
         pub resource_type_filters: Option<Vec<Value<String>>>,
         /// `StackIdentifier`.
-        #[serde(rename = "StackIdentifier", skip_serializing_if = "Option::is_none")]
         pub stack_identifier: Option<Value<String>>,
         /// `TagFilters`.
-        #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
+    impl Serialize for Query {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceTypeFilters",
+                &self.resource_type_filters,
+            )?;
+            crate::cfn::entry(&mut map, "StackIdentifier", &self.stack_identifier)?;
+            crate::cfn::entry(&mut map, "TagFilters", &self.tag_filters)?;
+            map.end()
+        }
+    }
+
     /// The `TagFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagFilter {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for TagFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -281,19 +351,15 @@ pub mod tag_sync_task {
     }
 
     /// The properties of `AWS::ResourceGroups::TagSyncTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTagSyncTaskProps {
-        /// The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task
-        #[serde(rename = "Group")]
+        /// `Group`: The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task
         pub group: Value<String>,
-        /// The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
         pub role_arn: Value<String>,
-        /// The tag key.
-        #[serde(rename = "TagKey")]
+        /// `TagKey`: The tag key.
         pub tag_key: Value<String>,
-        /// The tag value.
-        #[serde(rename = "TagValue")]
+        /// `TagValue`: The tag value.
         pub tag_value: Value<String>,
     }
 
@@ -311,6 +377,21 @@ pub mod tag_sync_task {
                 tag_key: tag_key.into(),
                 tag_value: tag_value.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTagSyncTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Group", &self.group)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TagKey", &self.tag_key)?;
+            map.serialize_entry("TagValue", &self.tag_value)?;
+            map.end()
         }
     }
 }

@@ -80,14 +80,25 @@ pub mod fleet {
     }
 
     /// The properties of `AWS::RoboMaker::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFleetProps {
-        /// The name of the fleet.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the fleet.
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for CfnFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -154,22 +165,17 @@ pub mod robot {
     }
 
     /// The properties of `AWS::RoboMaker::Robot`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRobotProps {
-        /// The target architecture of the robot.
-        #[serde(rename = "Architecture")]
+        /// `Architecture`: The target architecture of the robot.
         pub architecture: Value<Architecture>,
-        /// The Amazon Resource Name (ARN) of the fleet.
-        #[serde(rename = "Fleet", skip_serializing_if = "Option::is_none")]
+        /// `Fleet`: The Amazon Resource Name (ARN) of the fleet.
         pub fleet: Option<Value<String>>,
-        /// The Greengrass group id.
-        #[serde(rename = "GreengrassGroupId")]
+        /// `GreengrassGroupId`: The Greengrass group id.
         pub greengrass_group_id: Value<String>,
-        /// The name for the robot.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name for the robot.
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -186,6 +192,22 @@ pub mod robot {
                 name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRobotProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Architecture", &self.architecture)?;
+            crate::cfn::entry(&mut map, "Fleet", &self.fleet)?;
+            map.serialize_entry("GreengrassGroupId", &self.greengrass_group_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -290,25 +312,19 @@ pub mod robot_application {
     }
 
     /// The properties of `AWS::RoboMaker::RobotApplication`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRobotApplicationProps {
-        /// The revision ID of robot application.
-        #[serde(rename = "CurrentRevisionId", skip_serializing_if = "Option::is_none")]
+        /// `CurrentRevisionId`: The revision ID of robot application.
         pub current_revision_id: Option<Value<String>>,
-        /// The URI of the Docker image for the robot application.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: The URI of the Docker image for the robot application.
         pub environment: Option<Value<String>>,
-        /// The name of the robot application.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the robot application.
         pub name: Option<Value<String>>,
         /// `RobotSoftwareSuite`.
-        #[serde(rename = "RobotSoftwareSuite")]
         pub robot_software_suite: RobotSoftwareSuite,
-        /// The sources of the robot application.
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
+        /// `Sources`: The sources of the robot application.
         pub sources: Option<Vec<SourceConfig>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -326,14 +342,29 @@ pub mod robot_application {
         }
     }
 
+    impl Serialize for CfnRobotApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CurrentRevisionId", &self.current_revision_id)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("RobotSoftwareSuite", &self.robot_software_suite)?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The robot software suite used by the robot application.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RobotSoftwareSuite {
-        /// The name of robot software suite.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of robot software suite.
         pub name: Value<Name>,
-        /// The version of robot software suite.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of robot software suite.
         pub version: Option<Value<Version>>,
     }
 
@@ -344,6 +375,19 @@ pub mod robot_application {
                 name: name.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for RobotSoftwareSuite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -428,16 +472,13 @@ pub mod robot_application {
     }
 
     /// The `SourceConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceConfig {
-        /// The architecture of robot application.
-        #[serde(rename = "Architecture")]
+        /// `Architecture`: The architecture of robot application.
         pub architecture: Value<Architecture>,
-        /// The Arn of the S3Bucket that stores the robot application source.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The Arn of the S3Bucket that stores the robot application source.
         pub s3_bucket: Value<String>,
-        /// The s3 key of robot application source.
-        #[serde(rename = "S3Key")]
+        /// `S3Key`: The s3 key of robot application source.
         pub s3_key: Value<String>,
     }
 
@@ -453,6 +494,20 @@ pub mod robot_application {
                 s3_bucket: s3_bucket.into(),
                 s3_key: s3_key.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Architecture", &self.architecture)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3Key", &self.s3_key)?;
+            map.end()
         }
     }
 
@@ -563,13 +618,11 @@ pub mod robot_application_version {
     }
 
     /// The properties of `AWS::RoboMaker::RobotApplicationVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRobotApplicationVersionProps {
         /// `Application`.
-        #[serde(rename = "Application")]
         pub application: Value<String>,
-        /// The revision ID of robot application.
-        #[serde(rename = "CurrentRevisionId", skip_serializing_if = "Option::is_none")]
+        /// `CurrentRevisionId`: The revision ID of robot application.
         pub current_revision_id: Option<Value<String>>,
     }
 
@@ -580,6 +633,19 @@ pub mod robot_application_version {
                 application: application.into(),
                 current_revision_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRobotApplicationVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Application", &self.application)?;
+            crate::cfn::entry(&mut map, "CurrentRevisionId", &self.current_revision_id)?;
+            map.end()
         }
     }
 }
@@ -644,31 +710,23 @@ pub mod simulation_application {
     }
 
     /// The properties of `AWS::RoboMaker::SimulationApplication`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSimulationApplicationProps {
-        /// The current revision id.
-        #[serde(rename = "CurrentRevisionId", skip_serializing_if = "Option::is_none")]
+        /// `CurrentRevisionId`: The current revision id.
         pub current_revision_id: Option<Value<String>>,
-        /// The URI of the Docker image for the robot application.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: The URI of the Docker image for the robot application.
         pub environment: Option<Value<String>>,
-        /// The name of the simulation application.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the simulation application.
         pub name: Option<Value<String>>,
-        /// The rendering engine for the simulation application.
-        #[serde(rename = "RenderingEngine", skip_serializing_if = "Option::is_none")]
+        /// `RenderingEngine`: The rendering engine for the simulation application.
         pub rendering_engine: Option<RenderingEngine>,
-        /// The robot software suite used by the simulation application.
-        #[serde(rename = "RobotSoftwareSuite")]
+        /// `RobotSoftwareSuite`: The robot software suite used by the simulation application.
         pub robot_software_suite: RobotSoftwareSuite,
-        /// The simulation software suite used by the simulation application.
-        #[serde(rename = "SimulationSoftwareSuite")]
+        /// `SimulationSoftwareSuite`: The simulation software suite used by the simulation application.
         pub simulation_software_suite: SimulationSoftwareSuite,
-        /// The sources of the simulation application.
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
+        /// `Sources`: The sources of the simulation application.
         pub sources: Option<Vec<SourceConfig>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -691,14 +749,34 @@ pub mod simulation_application {
         }
     }
 
+    impl Serialize for CfnSimulationApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CurrentRevisionId", &self.current_revision_id)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RenderingEngine", &self.rendering_engine)?;
+            map.serialize_entry("RobotSoftwareSuite", &self.robot_software_suite)?;
+            map.serialize_entry(
+                "SimulationSoftwareSuite",
+                &self.simulation_software_suite,
+            )?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Information about a rendering engine.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RenderingEngine {
-        /// The name of the rendering engine.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the rendering engine.
         pub name: Value<Name>,
-        /// The version of the rendering engine.
-        #[serde(rename = "Version")]
+        /// `Version`: The version of the rendering engine.
         pub version: Value<String>,
     }
 
@@ -712,6 +790,19 @@ pub mod simulation_application {
                 name: name.into(),
                 version: version.into(),
             }
+        }
+    }
+
+    impl Serialize for RenderingEngine {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -750,13 +841,11 @@ pub mod simulation_application {
     }
 
     /// Information about a robot software suite.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RobotSoftwareSuite {
-        /// The name of the robot software suite.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the robot software suite.
         pub name: Value<RobotSoftwareSuiteName>,
-        /// The version of the robot software suite.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of the robot software suite.
         pub version: Option<Value<Version>>,
     }
 
@@ -767,6 +856,19 @@ pub mod simulation_application {
                 name: name.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for RobotSoftwareSuite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -854,13 +956,11 @@ pub mod simulation_application {
     }
 
     /// Information about a simulation software suite.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SimulationSoftwareSuite {
-        /// The name of the simulation software suite.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the simulation software suite.
         pub name: Value<SimulationSoftwareSuiteName>,
-        /// The version of the simulation software suite.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of the simulation software suite.
         pub version: Option<Value<SimulationSoftwareSuiteVersion>>,
     }
 
@@ -871,6 +971,19 @@ pub mod simulation_application {
                 name: name.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for SimulationSoftwareSuite {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -967,16 +1080,13 @@ pub mod simulation_application {
     }
 
     /// Information about a source configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceConfig {
-        /// The target processor architecture for the application.
-        #[serde(rename = "Architecture")]
+        /// `Architecture`: The target processor architecture for the application.
         pub architecture: Value<Architecture>,
-        /// The Amazon S3 bucket name.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The Amazon S3 bucket name.
         pub s3_bucket: Value<String>,
-        /// The s3 object key.
-        #[serde(rename = "S3Key")]
+        /// `S3Key`: The s3 object key.
         pub s3_key: Value<String>,
     }
 
@@ -992,6 +1102,20 @@ pub mod simulation_application {
                 s3_bucket: s3_bucket.into(),
                 s3_key: s3_key.into(),
             }
+        }
+    }
+
+    impl Serialize for SourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Architecture", &self.architecture)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3Key", &self.s3_key)?;
+            map.end()
         }
     }
 
@@ -1102,13 +1226,11 @@ pub mod simulation_application_version {
     }
 
     /// The properties of `AWS::RoboMaker::SimulationApplicationVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSimulationApplicationVersionProps {
         /// `Application`.
-        #[serde(rename = "Application")]
         pub application: Value<String>,
-        /// The revision ID of robot application.
-        #[serde(rename = "CurrentRevisionId", skip_serializing_if = "Option::is_none")]
+        /// `CurrentRevisionId`: The revision ID of robot application.
         pub current_revision_id: Option<Value<String>>,
     }
 
@@ -1119,6 +1241,19 @@ pub mod simulation_application_version {
                 application: application.into(),
                 current_revision_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSimulationApplicationVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Application", &self.application)?;
+            crate::cfn::entry(&mut map, "CurrentRevisionId", &self.current_revision_id)?;
+            map.end()
         }
     }
 }

@@ -70,22 +70,17 @@ pub mod crl {
     }
 
     /// The properties of `AWS::RolesAnywhere::CRL`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCrlProps {
         /// `CrlData`.
-        #[serde(rename = "CrlData")]
         pub crl_data: Value<String>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrustAnchorArn`.
-        #[serde(rename = "TrustAnchorArn", skip_serializing_if = "Option::is_none")]
         pub trust_anchor_arn: Option<Value<String>>,
     }
 
@@ -102,6 +97,22 @@ pub mod crl {
                 tags: None,
                 trust_anchor_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCrlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CrlData", &self.crl_data)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrustAnchorArn", &self.trust_anchor_arn)?;
+            map.end()
         }
     }
 }
@@ -173,45 +184,27 @@ pub mod profile {
     }
 
     /// The properties of `AWS::RolesAnywhere::Profile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
         /// `AcceptRoleSessionName`.
-        #[serde(
-            rename = "AcceptRoleSessionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub accept_role_session_name: Option<Value<bool>>,
         /// `AttributeMappings`.
-        #[serde(rename = "AttributeMappings", skip_serializing_if = "Option::is_none")]
         pub attribute_mappings: Option<Vec<AttributeMapping>>,
         /// `DurationSeconds`.
-        #[serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_seconds: Option<Value<f64>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `ManagedPolicyArns`.
-        #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
         pub managed_policy_arns: Option<Vec<Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RequireInstanceProperties`.
-        #[serde(
-            rename = "RequireInstanceProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_instance_properties: Option<Value<bool>>,
         /// `RoleArns`.
-        #[serde(rename = "RoleArns")]
         pub role_arns: Vec<Value<String>>,
         /// `SessionPolicy`.
-        #[serde(rename = "SessionPolicy", skip_serializing_if = "Option::is_none")]
         pub session_policy: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -236,14 +229,41 @@ pub mod profile {
         }
     }
 
+    impl Serialize for CfnProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceptRoleSessionName",
+                &self.accept_role_session_name,
+            )?;
+            crate::cfn::entry(&mut map, "AttributeMappings", &self.attribute_mappings)?;
+            crate::cfn::entry(&mut map, "DurationSeconds", &self.duration_seconds)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArns", &self.managed_policy_arns)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireInstanceProperties",
+                &self.require_instance_properties,
+            )?;
+            map.serialize_entry("RoleArns", &self.role_arns)?;
+            crate::cfn::entry(&mut map, "SessionPolicy", &self.session_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AttributeMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeMapping {
         /// `CertificateField`.
-        #[serde(rename = "CertificateField")]
         pub certificate_field: Value<CertificateField>,
         /// `MappingRules`.
-        #[serde(rename = "MappingRules")]
         pub mapping_rules: Vec<MappingRule>,
     }
 
@@ -257,6 +277,19 @@ pub mod profile {
                 certificate_field: certificate_field.into(),
                 mapping_rules: mapping_rules.into(),
             }
+        }
+    }
+
+    impl Serialize for AttributeMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateField", &self.certificate_field)?;
+            map.serialize_entry("MappingRules", &self.mapping_rules)?;
+            map.end()
         }
     }
 
@@ -301,10 +334,9 @@ pub mod profile {
     }
 
     /// The `MappingRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MappingRule {
         /// `Specifier`.
-        #[serde(rename = "Specifier")]
         pub specifier: Value<String>,
     }
 
@@ -314,6 +346,18 @@ pub mod profile {
             Self {
                 specifier: specifier.into(),
             }
+        }
+    }
+
+    impl Serialize for MappingRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Specifier", &self.specifier)?;
+            map.end()
         }
     }
 }
@@ -383,26 +427,17 @@ pub mod trust_anchor {
     }
 
     /// The properties of `AWS::RolesAnywhere::TrustAnchor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrustAnchorProps {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `NotificationSettings`.
-        #[serde(
-            rename = "NotificationSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub notification_settings: Option<Vec<NotificationSetting>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Source,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -419,20 +454,36 @@ pub mod trust_anchor {
         }
     }
 
+    impl Serialize for CfnTrustAnchorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationSettings",
+                &self.notification_settings,
+            )?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `NotificationSetting` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationSetting {
         /// `Channel`.
-        #[serde(rename = "Channel", skip_serializing_if = "Option::is_none")]
         pub channel: Option<Value<NotificationChannel>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `Event`.
-        #[serde(rename = "Event")]
         pub event: Value<NotificationEvent>,
         /// `Threshold`.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
         pub threshold: Option<Value<f64>>,
     }
 
@@ -448,6 +499,21 @@ pub mod trust_anchor {
                 event: event.into(),
                 threshold: None,
             }
+        }
+    }
+
+    impl Serialize for NotificationSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Channel", &self.channel)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.serialize_entry("Event", &self.event)?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            map.end()
         }
     }
 
@@ -523,13 +589,11 @@ pub mod trust_anchor {
     }
 
     /// The `Source` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Source {
         /// `SourceData`.
-        #[serde(rename = "SourceData")]
         pub source_data: SourceData,
         /// `SourceType`.
-        #[serde(rename = "SourceType")]
         pub source_type: Value<TrustAnchorType>,
     }
 
@@ -546,15 +610,43 @@ pub mod trust_anchor {
         }
     }
 
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceData", &self.source_data)?;
+            map.serialize_entry("SourceType", &self.source_type)?;
+            map.end()
+        }
+    }
+
     /// The `SourceData` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceData {
         /// `X509CertificateData`.
-        #[serde(rename = "X509CertificateData", skip_serializing_if = "Option::is_none")]
         pub x509_certificate_data: Option<Value<String>>,
         /// `AcmPcaArn`.
-        #[serde(rename = "AcmPcaArn", skip_serializing_if = "Option::is_none")]
         pub acm_pca_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for SourceData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "X509CertificateData",
+                &self.x509_certificate_data,
+            )?;
+            crate::cfn::entry(&mut map, "AcmPcaArn", &self.acm_pca_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `TrustAnchorType`.

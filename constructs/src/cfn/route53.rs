@@ -86,13 +86,11 @@ pub mod cidr_collection {
     }
 
     /// The properties of `AWS::Route53::CidrCollection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCidrCollectionProps {
-        /// A complex type that contains information about the list of CIDR locations.
-        #[serde(rename = "Locations", skip_serializing_if = "Option::is_none")]
+        /// `Locations`: A complex type that contains information about the list of CIDR locations.
         pub locations: Option<Vec<Location>>,
-        /// A unique name for the CIDR collection.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique name for the CIDR collection.
         pub name: Value<String>,
     }
 
@@ -106,14 +104,25 @@ pub mod cidr_collection {
         }
     }
 
+    impl Serialize for CfnCidrCollectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Locations", &self.locations)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Location {
-        /// A list of CIDR blocks.
-        #[serde(rename = "CidrList")]
+        /// `CidrList`: A list of CIDR blocks.
         pub cidr_list: Vec<Value<String>>,
-        /// The name of the location that is associated with the CIDR collection.
-        #[serde(rename = "LocationName")]
+        /// `LocationName`: The name of the location that is associated with the CIDR collection.
         pub location_name: Value<String>,
     }
 
@@ -127,6 +136,19 @@ pub mod cidr_collection {
                 cidr_list: cidr_list.into(),
                 location_name: location_name.into(),
             }
+        }
+    }
+
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CidrList", &self.cidr_list)?;
+            map.serialize_entry("LocationName", &self.location_name)?;
+            map.end()
         }
     }
 }
@@ -188,10 +210,9 @@ pub mod dnssec {
     }
 
     /// The properties of `AWS::Route53::DNSSEC`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDnssecProps {
-        /// The unique string (ID) used to identify a hosted zone.
-        #[serde(rename = "HostedZoneId")]
+        /// `HostedZoneId`: The unique string (ID) used to identify a hosted zone.
         pub hosted_zone_id: Value<String>,
     }
 
@@ -201,6 +222,18 @@ pub mod dnssec {
             Self {
                 hosted_zone_id: hosted_zone_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDnssecProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.end()
         }
     }
 }
@@ -277,8 +310,18 @@ pub mod delegation_set {
     }
 
     /// The properties of `AWS::Route53::DelegationSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDelegationSetProps {}
+    impl Serialize for CfnDelegationSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Route53::HealthCheck`: [`CfnHealthCheck`], [`CfnHealthCheckProps`] and their property types.
@@ -345,13 +388,11 @@ pub mod health_check {
     }
 
     /// The properties of `AWS::Route53::HealthCheck`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHealthCheckProps {
-        /// A complex type that contains information about the health check.
-        #[serde(rename = "HealthCheckConfig")]
+        /// `HealthCheckConfig`: A complex type that contains information about the health check.
         pub health_check_config: HealthCheckConfig,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "HealthCheckTags", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckTags`: An array of key-value pairs to apply to this resource.
         pub health_check_tags: Option<Vec<HealthCheckTag>>,
     }
 
@@ -365,67 +406,55 @@ pub mod health_check {
         }
     }
 
+    impl Serialize for CfnHealthCheckProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HealthCheckConfig", &self.health_check_config)?;
+            crate::cfn::entry(&mut map, "HealthCheckTags", &self.health_check_tags)?;
+            map.end()
+        }
+    }
+
     /// A complex type that contains information about the health check.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HealthCheckConfig {
         /// `AlarmIdentifier`.
-        #[serde(rename = "AlarmIdentifier", skip_serializing_if = "Option::is_none")]
         pub alarm_identifier: Option<AlarmIdentifier>,
         /// `ChildHealthChecks`.
-        #[serde(rename = "ChildHealthChecks", skip_serializing_if = "Option::is_none")]
         pub child_health_checks: Option<Vec<Value<String>>>,
         /// `EnableSNI`.
-        #[serde(rename = "EnableSNI", skip_serializing_if = "Option::is_none")]
         pub enable_sni: Option<Value<bool>>,
         /// `FailureThreshold`.
-        #[serde(rename = "FailureThreshold", skip_serializing_if = "Option::is_none")]
         pub failure_threshold: Option<Value<i64>>,
         /// `FullyQualifiedDomainName`.
-        #[serde(
-            rename = "FullyQualifiedDomainName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub fully_qualified_domain_name: Option<Value<String>>,
         /// `HealthThreshold`.
-        #[serde(rename = "HealthThreshold", skip_serializing_if = "Option::is_none")]
         pub health_threshold: Option<Value<i64>>,
         /// `IPAddress`.
-        #[serde(rename = "IPAddress", skip_serializing_if = "Option::is_none")]
         pub ip_address: Option<Value<String>>,
         /// `InsufficientDataHealthStatus`.
-        #[serde(
-            rename = "InsufficientDataHealthStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub insufficient_data_health_status: Option<Value<InsufficientDataHealthStatus>>,
         /// `Inverted`.
-        #[serde(rename = "Inverted", skip_serializing_if = "Option::is_none")]
         pub inverted: Option<Value<bool>>,
         /// `MeasureLatency`.
-        #[serde(rename = "MeasureLatency", skip_serializing_if = "Option::is_none")]
         pub measure_latency: Option<Value<bool>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Regions`.
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
         pub regions: Option<Vec<Value<RegionsItem>>>,
         /// `RequestInterval`.
-        #[serde(rename = "RequestInterval", skip_serializing_if = "Option::is_none")]
         pub request_interval: Option<Value<i64>>,
         /// `ResourcePath`.
-        #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
         pub resource_path: Option<Value<String>>,
         /// `RoutingControlArn`.
-        #[serde(rename = "RoutingControlArn", skip_serializing_if = "Option::is_none")]
         pub routing_control_arn: Option<Value<String>>,
         /// `SearchString`.
-        #[serde(rename = "SearchString", skip_serializing_if = "Option::is_none")]
         pub search_string: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -454,14 +483,48 @@ pub mod health_check {
         }
     }
 
+    impl Serialize for HealthCheckConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlarmIdentifier", &self.alarm_identifier)?;
+            crate::cfn::entry(&mut map, "ChildHealthChecks", &self.child_health_checks)?;
+            crate::cfn::entry(&mut map, "EnableSNI", &self.enable_sni)?;
+            crate::cfn::entry(&mut map, "FailureThreshold", &self.failure_threshold)?;
+            crate::cfn::entry(
+                &mut map,
+                "FullyQualifiedDomainName",
+                &self.fully_qualified_domain_name,
+            )?;
+            crate::cfn::entry(&mut map, "HealthThreshold", &self.health_threshold)?;
+            crate::cfn::entry(&mut map, "IPAddress", &self.ip_address)?;
+            crate::cfn::entry(
+                &mut map,
+                "InsufficientDataHealthStatus",
+                &self.insufficient_data_health_status,
+            )?;
+            crate::cfn::entry(&mut map, "Inverted", &self.inverted)?;
+            crate::cfn::entry(&mut map, "MeasureLatency", &self.measure_latency)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            crate::cfn::entry(&mut map, "RequestInterval", &self.request_interval)?;
+            crate::cfn::entry(&mut map, "ResourcePath", &self.resource_path)?;
+            crate::cfn::entry(&mut map, "RoutingControlArn", &self.routing_control_arn)?;
+            crate::cfn::entry(&mut map, "SearchString", &self.search_string)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// A complex type that identifies the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine whether the specified health check is healthy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AlarmIdentifier {
-        /// The name of the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine whether this health check is healthy.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine whether this health check is healthy.
         pub name: Value<String>,
-        /// For the CloudWatch alarm that you want Route 53 health checkers to use to determine whether this health check is healthy, the region that the alarm was created in.
-        #[serde(rename = "Region")]
+        /// `Region`: For the CloudWatch alarm that you want Route 53 health checkers to use to determine whether this health check is healthy, the region that the alarm was created in.
         pub region: Value<Region>,
     }
 
@@ -475,6 +538,19 @@ pub mod health_check {
                 name: name.into(),
                 region: region.into(),
             }
+        }
+    }
+
+    impl Serialize for AlarmIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
         }
     }
 
@@ -798,13 +874,11 @@ pub mod health_check {
     }
 
     /// A key-value pair to associate with a resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HealthCheckTag {
-        /// The key name of the tag.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of the tag.
         pub key: Value<String>,
-        /// The value for the tag.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the tag.
         pub value: Value<String>,
     }
 
@@ -818,6 +892,19 @@ pub mod health_check {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for HealthCheckTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -888,59 +975,98 @@ pub mod hosted_zone {
     }
 
     /// The properties of `AWS::Route53::HostedZone`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHostedZoneProps {
         /// `DelegationSetId`.
-        #[serde(rename = "DelegationSetId", skip_serializing_if = "Option::is_none")]
         pub delegation_set_id: Option<Value<String>>,
-        /// A complex type that contains an optional comment.
-        #[serde(rename = "HostedZoneConfig", skip_serializing_if = "Option::is_none")]
+        /// `HostedZoneConfig`: A complex type that contains an optional comment.
         pub hosted_zone_config: Option<HostedZoneConfig>,
-        /// The features configuration for the hosted zone, including accelerated recovery settings and status information.
-        #[serde(rename = "HostedZoneFeatures", skip_serializing_if = "Option::is_none")]
+        /// `HostedZoneFeatures`: The features configuration for the hosted zone, including accelerated recovery settings and status information.
         pub hosted_zone_features: Option<HostedZoneFeatures>,
-        /// Adds, edits, or deletes tags for a health check or a hosted zone.
-        #[serde(rename = "HostedZoneTags", skip_serializing_if = "Option::is_none")]
+        /// `HostedZoneTags`: Adds, edits, or deletes tags for a health check or a hosted zone.
         pub hosted_zone_tags: Option<Vec<HostedZoneTag>>,
-        /// The name of the domain.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the domain.
         pub name: Option<Value<String>>,
-        /// Creates a configuration for DNS query logging.
-        #[serde(rename = "QueryLoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `QueryLoggingConfig`: Creates a configuration for DNS query logging.
         pub query_logging_config: Option<QueryLoggingConfig>,
-        /// *Private hosted zones:* A complex type that contains information about the VPCs that are associated with the specified hosted zone.
-        #[serde(rename = "VPCs", skip_serializing_if = "Option::is_none")]
+        /// `VPCs`: *Private hosted zones:* A complex type that contains information about the VPCs that are associated with the specified hosted zone.
         pub vp_cs: Option<Vec<Vpc>>,
     }
 
+    impl Serialize for CfnHostedZoneProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DelegationSetId", &self.delegation_set_id)?;
+            crate::cfn::entry(&mut map, "HostedZoneConfig", &self.hosted_zone_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostedZoneFeatures",
+                &self.hosted_zone_features,
+            )?;
+            crate::cfn::entry(&mut map, "HostedZoneTags", &self.hosted_zone_tags)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryLoggingConfig",
+                &self.query_logging_config,
+            )?;
+            crate::cfn::entry(&mut map, "VPCs", &self.vp_cs)?;
+            map.end()
+        }
+    }
+
     /// A complex type that contains an optional comment about your hosted zone.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostedZoneConfig {
-        /// Any comments that you want to include about the hosted zone.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: Any comments that you want to include about the hosted zone.
         pub comment: Option<Value<String>>,
     }
 
+    impl Serialize for HostedZoneConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.end()
+        }
+    }
+
     /// Represents the features configuration for a hosted zone, including the status of various features and any associated failure reasons.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostedZoneFeatures {
         /// `EnableAcceleratedRecovery`.
-        #[serde(
-            rename = "EnableAcceleratedRecovery",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_accelerated_recovery: Option<Value<bool>>,
     }
 
+    impl Serialize for HostedZoneFeatures {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableAcceleratedRecovery",
+                &self.enable_accelerated_recovery,
+            )?;
+            map.end()
+        }
+    }
+
     /// A complex type that contains information about a tag that you want to add or edit for the specified health check or hosted zone.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HostedZoneTag {
-        /// The value of `Key` depends on the operation that you want to perform:
-        #[serde(rename = "Key")]
+        /// `Key`: The value of `Key` depends on the operation that you want to perform:
         pub key: Value<String>,
-        /// The value of `Value` depends on the operation that you want to perform:
-        #[serde(rename = "Value")]
+        /// `Value`: The value of `Value` depends on the operation that you want to perform:
         pub value: Value<String>,
     }
 
@@ -957,11 +1083,23 @@ pub mod hosted_zone {
         }
     }
 
+    impl Serialize for HostedZoneTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// A complex type that contains information about a configuration for DNS query logging.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryLoggingConfig {
-        /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group that Amazon Route 53 is publishing logs to.
-        #[serde(rename = "CloudWatchLogsLogGroupArn")]
+        /// `CloudWatchLogsLogGroupArn`: The Amazon Resource Name (ARN) of the CloudWatch Logs log group that Amazon Route 53 is publishing logs to.
         pub cloud_watch_logs_log_group_arn: Value<String>,
     }
 
@@ -974,14 +1112,27 @@ pub mod hosted_zone {
         }
     }
 
+    impl Serialize for QueryLoggingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchLogsLogGroupArn",
+                &self.cloud_watch_logs_log_group_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// *Private hosted zones only:* A complex type that contains information about an Amazon VPC.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Vpc {
-        /// *Private hosted zones only:* The ID of an Amazon VPC.
-        #[serde(rename = "VPCId")]
+        /// `VPCId`: *Private hosted zones only:* The ID of an Amazon VPC.
         pub vpc_id: Value<String>,
-        /// *Private hosted zones only:* The region that an Amazon VPC was created in.
-        #[serde(rename = "VPCRegion")]
+        /// `VPCRegion`: *Private hosted zones only:* The region that an Amazon VPC was created in.
         pub vpc_region: Value<String>,
     }
 
@@ -995,6 +1146,19 @@ pub mod hosted_zone {
                 vpc_id: vpc_id.into(),
                 vpc_region: vpc_region.into(),
             }
+        }
+    }
+
+    impl Serialize for Vpc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VPCId", &self.vpc_id)?;
+            map.serialize_entry("VPCRegion", &self.vpc_region)?;
+            map.end()
         }
     }
 }
@@ -1059,19 +1223,15 @@ pub mod key_signing_key {
     }
 
     /// The properties of `AWS::Route53::KeySigningKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeySigningKeyProps {
-        /// The unique string (ID) used to identify a hosted zone.
-        #[serde(rename = "HostedZoneId")]
+        /// `HostedZoneId`: The unique string (ID) used to identify a hosted zone.
         pub hosted_zone_id: Value<String>,
-        /// The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS).
-        #[serde(rename = "KeyManagementServiceArn")]
+        /// `KeyManagementServiceArn`: The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS).
         pub key_management_service_arn: Value<String>,
-        /// An alphanumeric string used to identify a key signing key (KSK).
-        #[serde(rename = "Name")]
+        /// `Name`: An alphanumeric string used to identify a key signing key (KSK).
         pub name: Value<String>,
-        /// A string specifying the initial status of the key signing key (KSK).
-        #[serde(rename = "Status")]
+        /// `Status`: A string specifying the initial status of the key signing key (KSK).
         pub status: Value<Status>,
     }
 
@@ -1089,6 +1249,24 @@ pub mod key_signing_key {
                 name: name.into(),
                 status: status.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnKeySigningKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.serialize_entry(
+                "KeyManagementServiceArn",
+                &self.key_management_service_arn,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -1196,13 +1374,11 @@ pub mod query_logging_config {
     }
 
     /// The properties of `AWS::Route53::QueryLoggingConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryLoggingConfigProps {
-        /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to.
-        #[serde(rename = "CloudWatchLogsLogGroupArn")]
+        /// `CloudWatchLogsLogGroupArn`: The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to.
         pub cloud_watch_logs_log_group_arn: Value<String>,
-        /// The ID of the public hosted zone that Amazon Route 53 logs queries for.
-        #[serde(rename = "HostedZoneId")]
+        /// `HostedZoneId`: The ID of the public hosted zone that Amazon Route 53 logs queries for.
         pub hosted_zone_id: Value<String>,
     }
 
@@ -1216,6 +1392,22 @@ pub mod query_logging_config {
                 cloud_watch_logs_log_group_arn: cloud_watch_logs_log_group_arn.into(),
                 hosted_zone_id: hosted_zone_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnQueryLoggingConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchLogsLogGroupArn",
+                &self.cloud_watch_logs_log_group_arn,
+            )?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.end()
         }
     }
 }
@@ -1281,62 +1473,41 @@ pub mod record_set {
     }
 
     /// The properties of `AWS::Route53::RecordSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecordSetProps {
-        /// Alias resource record sets only: Information about the AWS resource, such as a CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
-        #[serde(rename = "AliasTarget", skip_serializing_if = "Option::is_none")]
+        /// `AliasTarget`: Alias resource record sets only: Information about the AWS resource, such as a CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
         pub alias_target: Option<AliasTarget>,
-        /// The object that is specified in resource record set object when you are linking a resource record set to a CIDR location.
-        #[serde(rename = "CidrRoutingConfig", skip_serializing_if = "Option::is_none")]
+        /// `CidrRoutingConfig`: The object that is specified in resource record set object when you are linking a resource record set to a CIDR location.
         pub cidr_routing_config: Option<CidrRoutingConfig>,
-        /// Optional: Any comments you want to include about a change batch request.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: Optional: Any comments you want to include about a change batch request.
         pub comment: Option<Value<String>>,
-        /// To configure failover, you add the Failover element to two resource record sets.
-        #[serde(rename = "Failover", skip_serializing_if = "Option::is_none")]
+        /// `Failover`: To configure failover, you add the Failover element to two resource record sets.
         pub failover: Option<Value<Failover>>,
-        /// A complex type that lets you control how Amazon Route 53 responds to DNS queries based on the geographic origin of the query.
-        #[serde(rename = "GeoLocation", skip_serializing_if = "Option::is_none")]
+        /// `GeoLocation`: A complex type that lets you control how Amazon Route 53 responds to DNS queries based on the geographic origin of the query.
         pub geo_location: Option<GeoLocation>,
-        /// Geoproximity resource record sets only: A complex type that lets you specify where your resources are located.
-        #[serde(
-            rename = "GeoProximityLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GeoProximityLocation`: Geoproximity resource record sets only: A complex type that lets you specify where your resources are located.
         pub geo_proximity_location: Option<GeoProximityLocation>,
-        /// If you want Amazon Route 53 to return this resource record set in response to a DNS query only when the status of a health check is healthy, include the HealthCheckId element and specify the ID of the applicable health check.
-        #[serde(rename = "HealthCheckId", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckId`: If you want Amazon Route 53 to return this resource record set in response to a DNS query only when the status of a health check is healthy, include the HealthCheckId element and specify the ID of the applicable health check.
         pub health_check_id: Option<Value<String>>,
-        /// The ID of the hosted zone that you want to create records in.
-        #[serde(rename = "HostedZoneId", skip_serializing_if = "Option::is_none")]
+        /// `HostedZoneId`: The ID of the hosted zone that you want to create records in.
         pub hosted_zone_id: Option<Value<String>>,
-        /// The name of the hosted zone that you want to create records in.
-        #[serde(rename = "HostedZoneName", skip_serializing_if = "Option::is_none")]
+        /// `HostedZoneName`: The name of the hosted zone that you want to create records in.
         pub hosted_zone_name: Option<Value<String>>,
-        /// To route traffic approximately randomly to multiple resources, such as web servers, create one multivalue answer record for each resource and specify true for MultiValueAnswer.
-        #[serde(rename = "MultiValueAnswer", skip_serializing_if = "Option::is_none")]
+        /// `MultiValueAnswer`: To route traffic approximately randomly to multiple resources, such as web servers, create one multivalue answer record for each resource and specify true for MultiValueAnswer.
         pub multi_value_answer: Option<Value<bool>>,
-        /// The name of the record that you want to create, update, or delete.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the record that you want to create, update, or delete.
         pub name: Value<String>,
-        /// The Amazon EC2 Region where you created the resource that this resource record set refers to.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The Amazon EC2 Region where you created the resource that this resource record set refers to.
         pub region: Option<Value<String>>,
-        /// One or more values that correspond with the value that you specified for the Type property.
-        #[serde(rename = "ResourceRecords", skip_serializing_if = "Option::is_none")]
+        /// `ResourceRecords`: One or more values that correspond with the value that you specified for the Type property.
         pub resource_records: Option<Vec<Value<String>>>,
-        /// An identifier that differentiates among multiple resource record sets that have the same combination of name and type.
-        #[serde(rename = "SetIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `SetIdentifier`: An identifier that differentiates among multiple resource record sets that have the same combination of name and type.
         pub set_identifier: Option<Value<String>>,
-        /// The resource record cache time to live (TTL), in seconds.
-        #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
+        /// `TTL`: The resource record cache time to live (TTL), in seconds.
         pub ttl: Option<Value<String>>,
-        /// The DNS record type.
-        #[serde(rename = "Type")]
+        /// `Type`: The DNS record type.
         pub r#type: Value<String>,
-        /// Among resource record sets that have the same combination of DNS name and type, a value that determines the proportion of DNS queries that Amazon Route 53 responds to using the current resource record set.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: Among resource record sets that have the same combination of DNS name and type, a value that determines the proportion of DNS queries that Amazon Route 53 responds to using the current resource record set.
         pub weight: Option<Value<i64>>,
     }
 
@@ -1368,21 +1539,46 @@ pub mod record_set {
         }
     }
 
-    /// The `AliasTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AliasTarget {
-        /// The value that you specify depends on where you want to route queries.
-        #[serde(rename = "DNSName")]
-        pub dns_name: Value<String>,
-        /// When EvaluateTargetHealth is true, an alias resource record set inherits the health of the referenced AWS resource, such as an ELB load balancer or another resource record set in the hosted zone.
-        #[serde(
-            rename = "EvaluateTargetHealth",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnRecordSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AliasTarget", &self.alias_target)?;
+            crate::cfn::entry(&mut map, "CidrRoutingConfig", &self.cidr_routing_config)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "Failover", &self.failover)?;
+            crate::cfn::entry(&mut map, "GeoLocation", &self.geo_location)?;
+            crate::cfn::entry(
+                &mut map,
+                "GeoProximityLocation",
+                &self.geo_proximity_location,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckId", &self.health_check_id)?;
+            crate::cfn::entry(&mut map, "HostedZoneId", &self.hosted_zone_id)?;
+            crate::cfn::entry(&mut map, "HostedZoneName", &self.hosted_zone_name)?;
+            crate::cfn::entry(&mut map, "MultiValueAnswer", &self.multi_value_answer)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "ResourceRecords", &self.resource_records)?;
+            crate::cfn::entry(&mut map, "SetIdentifier", &self.set_identifier)?;
+            crate::cfn::entry(&mut map, "TTL", &self.ttl)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
 
+    /// The `AliasTarget` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AliasTarget {
+        /// `DNSName`: The value that you specify depends on where you want to route queries.
+        pub dns_name: Value<String>,
+        /// `EvaluateTargetHealth`: When EvaluateTargetHealth is true, an alias resource record set inherits the health of the referenced AWS resource, such as an ELB load balancer or another resource record set in the hosted zone.
         pub evaluate_target_health: Option<Value<bool>>,
-        /// The value used depends on where you want to route traffic.
-        #[serde(rename = "HostedZoneId")]
+        /// `HostedZoneId`: The value used depends on where you want to route traffic.
         pub hosted_zone_id: Value<String>,
     }
 
@@ -1400,14 +1596,30 @@ pub mod record_set {
         }
     }
 
+    impl Serialize for AliasTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DNSName", &self.dns_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluateTargetHealth",
+                &self.evaluate_target_health,
+            )?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.end()
+        }
+    }
+
     /// The `CidrRoutingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CidrRoutingConfig {
-        /// The CIDR collection ID.
-        #[serde(rename = "CollectionId")]
+        /// `CollectionId`: The CIDR collection ID.
         pub collection_id: Value<String>,
-        /// The CIDR collection location name.
-        #[serde(rename = "LocationName")]
+        /// `LocationName`: The CIDR collection location name.
         pub location_name: Value<String>,
     }
 
@@ -1421,6 +1633,19 @@ pub mod record_set {
                 collection_id: collection_id.into(),
                 location_name: location_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CidrRoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionId", &self.collection_id)?;
+            map.serialize_entry("LocationName", &self.location_name)?;
+            map.end()
         }
     }
 
@@ -1462,44 +1687,64 @@ pub mod record_set {
     }
 
     /// The `GeoLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeoLocation {
-        /// For geolocation resource record sets, a two-letter abbreviation that identifies a continent.
-        #[serde(rename = "ContinentCode", skip_serializing_if = "Option::is_none")]
+        /// `ContinentCode`: For geolocation resource record sets, a two-letter abbreviation that identifies a continent.
         pub continent_code: Option<Value<String>>,
-        /// For geolocation resource record sets, the two-letter code for a country.
-        #[serde(rename = "CountryCode", skip_serializing_if = "Option::is_none")]
+        /// `CountryCode`: For geolocation resource record sets, the two-letter code for a country.
         pub country_code: Option<Value<String>>,
-        /// For geolocation resource record sets, the two-letter code for a state of the United States.
-        #[serde(rename = "SubdivisionCode", skip_serializing_if = "Option::is_none")]
+        /// `SubdivisionCode`: For geolocation resource record sets, the two-letter code for a state of the United States.
         pub subdivision_code: Option<Value<String>>,
     }
 
+    impl Serialize for GeoLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContinentCode", &self.continent_code)?;
+            crate::cfn::entry(&mut map, "CountryCode", &self.country_code)?;
+            crate::cfn::entry(&mut map, "SubdivisionCode", &self.subdivision_code)?;
+            map.end()
+        }
+    }
+
     /// The `GeoProximityLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeoProximityLocation {
-        /// The AWS Region the resource you are directing DNS traffic to, is in.
-        #[serde(rename = "AWSRegion", skip_serializing_if = "Option::is_none")]
+        /// `AWSRegion`: The AWS Region the resource you are directing DNS traffic to, is in.
         pub aws_region: Option<Value<String>>,
-        /// The bias increases or decreases the size of the geographic region from which Route 53 routes traffic to a resource.
-        #[serde(rename = "Bias", skip_serializing_if = "Option::is_none")]
+        /// `Bias`: The bias increases or decreases the size of the geographic region from which Route 53 routes traffic to a resource.
         pub bias: Option<Value<i64>>,
-        /// Contains the longitude and latitude for a geographic region.
-        #[serde(rename = "Coordinates", skip_serializing_if = "Option::is_none")]
+        /// `Coordinates`: Contains the longitude and latitude for a geographic region.
         pub coordinates: Option<Coordinates>,
-        /// Specifies an AWS Local Zone.
-        #[serde(rename = "LocalZoneGroup", skip_serializing_if = "Option::is_none")]
+        /// `LocalZoneGroup`: Specifies an AWS Local Zone.
         pub local_zone_group: Option<Value<String>>,
     }
 
+    impl Serialize for GeoProximityLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AWSRegion", &self.aws_region)?;
+            crate::cfn::entry(&mut map, "Bias", &self.bias)?;
+            crate::cfn::entry(&mut map, "Coordinates", &self.coordinates)?;
+            crate::cfn::entry(&mut map, "LocalZoneGroup", &self.local_zone_group)?;
+            map.end()
+        }
+    }
+
     /// The `Coordinates` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Coordinates {
-        /// Specifies a coordinate of the north–south position of a geographic point on the surface of the Earth.
-        #[serde(rename = "Latitude")]
+        /// `Latitude`: Specifies a coordinate of the north–south position of a geographic point on the surface of the Earth.
         pub latitude: Value<String>,
-        /// Specifies a coordinate of the east–west position of a geographic point on the surface of the Earth.
-        #[serde(rename = "Longitude")]
+        /// `Longitude`: Specifies a coordinate of the east–west position of a geographic point on the surface of the Earth.
         pub longitude: Value<String>,
     }
 
@@ -1513,6 +1758,19 @@ pub mod record_set {
                 latitude: latitude.into(),
                 longitude: longitude.into(),
             }
+        }
+    }
+
+    impl Serialize for Coordinates {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Latitude", &self.latitude)?;
+            map.serialize_entry("Longitude", &self.longitude)?;
+            map.end()
         }
     }
 }
@@ -1578,76 +1836,67 @@ pub mod record_set_group {
     }
 
     /// The properties of `AWS::Route53::RecordSetGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRecordSetGroupProps {
         /// `Comment`.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
         pub comment: Option<Value<String>>,
         /// `HostedZoneId`.
-        #[serde(rename = "HostedZoneId", skip_serializing_if = "Option::is_none")]
         pub hosted_zone_id: Option<Value<String>>,
         /// `HostedZoneName`.
-        #[serde(rename = "HostedZoneName", skip_serializing_if = "Option::is_none")]
         pub hosted_zone_name: Option<Value<String>>,
         /// `RecordSets`.
-        #[serde(rename = "RecordSets", skip_serializing_if = "Option::is_none")]
         pub record_sets: Option<Vec<RecordSet>>,
     }
 
+    impl Serialize for CfnRecordSetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "HostedZoneId", &self.hosted_zone_id)?;
+            crate::cfn::entry(&mut map, "HostedZoneName", &self.hosted_zone_name)?;
+            crate::cfn::entry(&mut map, "RecordSets", &self.record_sets)?;
+            map.end()
+        }
+    }
+
     /// The `RecordSet` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordSet {
         /// `AliasTarget`.
-        #[serde(rename = "AliasTarget", skip_serializing_if = "Option::is_none")]
         pub alias_target: Option<AliasTarget>,
         /// `CidrRoutingConfig`.
-        #[serde(rename = "CidrRoutingConfig", skip_serializing_if = "Option::is_none")]
         pub cidr_routing_config: Option<CidrRoutingConfig>,
         /// `Failover`.
-        #[serde(rename = "Failover", skip_serializing_if = "Option::is_none")]
         pub failover: Option<Value<String>>,
         /// `GeoLocation`.
-        #[serde(rename = "GeoLocation", skip_serializing_if = "Option::is_none")]
         pub geo_location: Option<GeoLocation>,
         /// `GeoProximityLocation`.
-        #[serde(
-            rename = "GeoProximityLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub geo_proximity_location: Option<GeoProximityLocation>,
         /// `HealthCheckId`.
-        #[serde(rename = "HealthCheckId", skip_serializing_if = "Option::is_none")]
         pub health_check_id: Option<Value<String>>,
         /// `HostedZoneId`.
-        #[serde(rename = "HostedZoneId", skip_serializing_if = "Option::is_none")]
         pub hosted_zone_id: Option<Value<String>>,
         /// `HostedZoneName`.
-        #[serde(rename = "HostedZoneName", skip_serializing_if = "Option::is_none")]
         pub hosted_zone_name: Option<Value<String>>,
         /// `MultiValueAnswer`.
-        #[serde(rename = "MultiValueAnswer", skip_serializing_if = "Option::is_none")]
         pub multi_value_answer: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
         /// `ResourceRecords`.
-        #[serde(rename = "ResourceRecords", skip_serializing_if = "Option::is_none")]
         pub resource_records: Option<Vec<Value<String>>>,
         /// `SetIdentifier`.
-        #[serde(rename = "SetIdentifier", skip_serializing_if = "Option::is_none")]
         pub set_identifier: Option<Value<String>>,
         /// `TTL`.
-        #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
         pub ttl: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
@@ -1678,21 +1927,45 @@ pub mod record_set_group {
         }
     }
 
+    impl Serialize for RecordSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AliasTarget", &self.alias_target)?;
+            crate::cfn::entry(&mut map, "CidrRoutingConfig", &self.cidr_routing_config)?;
+            crate::cfn::entry(&mut map, "Failover", &self.failover)?;
+            crate::cfn::entry(&mut map, "GeoLocation", &self.geo_location)?;
+            crate::cfn::entry(
+                &mut map,
+                "GeoProximityLocation",
+                &self.geo_proximity_location,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckId", &self.health_check_id)?;
+            crate::cfn::entry(&mut map, "HostedZoneId", &self.hosted_zone_id)?;
+            crate::cfn::entry(&mut map, "HostedZoneName", &self.hosted_zone_name)?;
+            crate::cfn::entry(&mut map, "MultiValueAnswer", &self.multi_value_answer)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "ResourceRecords", &self.resource_records)?;
+            crate::cfn::entry(&mut map, "SetIdentifier", &self.set_identifier)?;
+            crate::cfn::entry(&mut map, "TTL", &self.ttl)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// The `AliasTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AliasTarget {
         /// `DNSName`.
-        #[serde(rename = "DNSName")]
         pub dns_name: Value<String>,
         /// `EvaluateTargetHealth`.
-        #[serde(
-            rename = "EvaluateTargetHealth",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub evaluate_target_health: Option<Value<bool>>,
         /// `HostedZoneId`.
-        #[serde(rename = "HostedZoneId")]
         pub hosted_zone_id: Value<String>,
     }
 
@@ -1710,14 +1983,30 @@ pub mod record_set_group {
         }
     }
 
+    impl Serialize for AliasTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DNSName", &self.dns_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluateTargetHealth",
+                &self.evaluate_target_health,
+            )?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.end()
+        }
+    }
+
     /// The `CidrRoutingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CidrRoutingConfig {
         /// `CollectionId`.
-        #[serde(rename = "CollectionId")]
         pub collection_id: Value<String>,
         /// `LocationName`.
-        #[serde(rename = "LocationName")]
         pub location_name: Value<String>,
     }
 
@@ -1734,45 +2023,78 @@ pub mod record_set_group {
         }
     }
 
+    impl Serialize for CidrRoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CollectionId", &self.collection_id)?;
+            map.serialize_entry("LocationName", &self.location_name)?;
+            map.end()
+        }
+    }
+
     /// The `GeoLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeoLocation {
         /// `ContinentCode`.
-        #[serde(rename = "ContinentCode", skip_serializing_if = "Option::is_none")]
         pub continent_code: Option<Value<String>>,
         /// `CountryCode`.
-        #[serde(rename = "CountryCode", skip_serializing_if = "Option::is_none")]
         pub country_code: Option<Value<String>>,
         /// `SubdivisionCode`.
-        #[serde(rename = "SubdivisionCode", skip_serializing_if = "Option::is_none")]
         pub subdivision_code: Option<Value<String>>,
     }
 
+    impl Serialize for GeoLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContinentCode", &self.continent_code)?;
+            crate::cfn::entry(&mut map, "CountryCode", &self.country_code)?;
+            crate::cfn::entry(&mut map, "SubdivisionCode", &self.subdivision_code)?;
+            map.end()
+        }
+    }
+
     /// The `GeoProximityLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GeoProximityLocation {
         /// `AWSRegion`.
-        #[serde(rename = "AWSRegion", skip_serializing_if = "Option::is_none")]
         pub aws_region: Option<Value<String>>,
         /// `Bias`.
-        #[serde(rename = "Bias", skip_serializing_if = "Option::is_none")]
         pub bias: Option<Value<i64>>,
         /// `Coordinates`.
-        #[serde(rename = "Coordinates", skip_serializing_if = "Option::is_none")]
         pub coordinates: Option<Coordinates>,
         /// `LocalZoneGroup`.
-        #[serde(rename = "LocalZoneGroup", skip_serializing_if = "Option::is_none")]
         pub local_zone_group: Option<Value<String>>,
     }
 
+    impl Serialize for GeoProximityLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AWSRegion", &self.aws_region)?;
+            crate::cfn::entry(&mut map, "Bias", &self.bias)?;
+            crate::cfn::entry(&mut map, "Coordinates", &self.coordinates)?;
+            crate::cfn::entry(&mut map, "LocalZoneGroup", &self.local_zone_group)?;
+            map.end()
+        }
+    }
+
     /// The `Coordinates` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Coordinates {
         /// `Latitude`.
-        #[serde(rename = "Latitude")]
         pub latitude: Value<String>,
         /// `Longitude`.
-        #[serde(rename = "Longitude")]
         pub longitude: Value<String>,
     }
 
@@ -1786,6 +2108,19 @@ pub mod record_set_group {
                 latitude: latitude.into(),
                 longitude: longitude.into(),
             }
+        }
+    }
+
+    impl Serialize for Coordinates {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Latitude", &self.latitude)?;
+            map.serialize_entry("Longitude", &self.longitude)?;
+            map.end()
         }
     }
 }
@@ -1866,16 +2201,13 @@ pub mod traffic_policy {
     }
 
     /// The properties of `AWS::Route53::TrafficPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficPolicyProps {
-        /// Any comments to include about the traffic policy.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: Any comments to include about the traffic policy.
         pub comment: Option<Value<String>>,
-        /// The definition of the traffic policy in JSON format.
-        #[serde(rename = "Document")]
+        /// `Document`: The definition of the traffic policy in JSON format.
         pub document: Value<String>,
-        /// The name of the traffic policy.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the traffic policy.
         pub name: Value<String>,
     }
 
@@ -1890,6 +2222,20 @@ pub mod traffic_policy {
                 document: document.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTrafficPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            map.serialize_entry("Document", &self.document)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -1970,22 +2316,17 @@ pub mod traffic_policy_instance {
     }
 
     /// The properties of `AWS::Route53::TrafficPolicyInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficPolicyInstanceProps {
-        /// The ID of the hosted zone that Amazon Route 53 creates the resource record sets in.
-        #[serde(rename = "HostedZoneId")]
+        /// `HostedZoneId`: The ID of the hosted zone that Amazon Route 53 creates the resource record sets in.
         pub hosted_zone_id: Value<String>,
-        /// The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance.
-        #[serde(rename = "Name")]
+        /// `Name`: The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance.
         pub name: Value<String>,
-        /// The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone.
-        #[serde(rename = "TTL")]
+        /// `TTL`: The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone.
         pub ttl: Value<i64>,
-        /// The ID of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
-        #[serde(rename = "TrafficPolicyId")]
+        /// `TrafficPolicyId`: The ID of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
         pub traffic_policy_id: Value<String>,
-        /// The version of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
-        #[serde(rename = "TrafficPolicyVersion")]
+        /// `TrafficPolicyVersion`: The version of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
         pub traffic_policy_version: Value<i64>,
     }
 
@@ -2005,6 +2346,22 @@ pub mod traffic_policy_instance {
                 traffic_policy_id: traffic_policy_id.into(),
                 traffic_policy_version: traffic_policy_version.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTrafficPolicyInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("TTL", &self.ttl)?;
+            map.serialize_entry("TrafficPolicyId", &self.traffic_policy_id)?;
+            map.serialize_entry("TrafficPolicyVersion", &self.traffic_policy_version)?;
+            map.end()
         }
     }
 }

@@ -100,28 +100,21 @@ pub mod access_source {
     }
 
     /// The properties of `AWS::Route53GlobalResolver::AccessSource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessSourceProps {
         /// `Cidr`.
-        #[serde(rename = "Cidr")]
         pub cidr: Value<String>,
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `DnsViewId`.
-        #[serde(rename = "DnsViewId")]
         pub dns_view_id: Value<String>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<DnsProtocol>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -141,6 +134,24 @@ pub mod access_source {
                 protocol: protocol.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAccessSourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            map.serialize_entry("DnsViewId", &self.dns_view_id)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -316,22 +327,17 @@ pub mod access_token {
     }
 
     /// The properties of `AWS::Route53GlobalResolver::AccessToken`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessTokenProps {
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `DnsViewId`.
-        #[serde(rename = "DnsViewId")]
         pub dns_view_id: Value<String>,
         /// `ExpiresAt`.
-        #[serde(rename = "ExpiresAt", skip_serializing_if = "Option::is_none")]
         pub expires_at: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -345,6 +351,22 @@ pub mod access_token {
                 name: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAccessTokenProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            map.serialize_entry("DnsViewId", &self.dns_view_id)?;
+            crate::cfn::entry(&mut map, "ExpiresAt", &self.expires_at)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -432,35 +454,23 @@ pub mod dns_view {
     }
 
     /// The properties of `AWS::Route53GlobalResolver::DnsView`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDnsViewProps {
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DnssecValidation`.
-        #[serde(rename = "DnssecValidation", skip_serializing_if = "Option::is_none")]
         pub dnssec_validation: Option<Value<DnsSecValidationType>>,
         /// `EdnsClientSubnet`.
-        #[serde(rename = "EdnsClientSubnet", skip_serializing_if = "Option::is_none")]
         pub edns_client_subnet: Option<Value<EdnsClientSubnetType>>,
         /// `FirewallRulesFailOpen`.
-        #[serde(
-            rename = "FirewallRulesFailOpen",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firewall_rules_fail_open: Option<Value<FirewallRulesFailOpenType>>,
         /// `GlobalResolverId`.
-        #[serde(rename = "GlobalResolverId")]
         pub global_resolver_id: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -480,6 +490,29 @@ pub mod dns_view {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDnsViewProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DnssecValidation", &self.dnssec_validation)?;
+            crate::cfn::entry(&mut map, "EdnsClientSubnet", &self.edns_client_subnet)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallRulesFailOpen",
+                &self.firewall_rules_fail_open,
+            )?;
+            map.serialize_entry("GlobalResolverId", &self.global_resolver_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -690,28 +723,21 @@ pub mod firewall_domain_list {
     }
 
     /// The properties of `AWS::Route53GlobalResolver::FirewallDomainList`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFirewallDomainListProps {
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// S3 URL to import domains from.
-        #[serde(rename = "DomainFileUrl", skip_serializing_if = "Option::is_none")]
+        /// `DomainFileUrl`: S3 URL to import domains from.
         pub domain_file_url: Option<Value<String>>,
         /// `Domains`.
-        #[serde(rename = "Domains", skip_serializing_if = "Option::is_none")]
         pub domains: Option<Vec<Value<String>>>,
         /// `GlobalResolverId`.
-        #[serde(rename = "GlobalResolverId")]
         pub global_resolver_id: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -730,6 +756,24 @@ pub mod firewall_domain_list {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFirewallDomainListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DomainFileUrl", &self.domain_file_url)?;
+            crate::cfn::entry(&mut map, "Domains", &self.domains)?;
+            map.serialize_entry("GlobalResolverId", &self.global_resolver_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -819,61 +863,35 @@ pub mod firewall_rule {
     }
 
     /// The properties of `AWS::Route53GlobalResolver::FirewallRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFirewallRuleProps {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<FirewallRuleAction>,
         /// `BlockOverrideDnsType`.
-        #[serde(
-            rename = "BlockOverrideDnsType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub block_override_dns_type: Option<Value<BlockOverrideDnsQueryType>>,
         /// `BlockOverrideDomain`.
-        #[serde(rename = "BlockOverrideDomain", skip_serializing_if = "Option::is_none")]
         pub block_override_domain: Option<Value<String>>,
         /// `BlockOverrideTtl`.
-        #[serde(rename = "BlockOverrideTtl", skip_serializing_if = "Option::is_none")]
         pub block_override_ttl: Option<Value<i64>>,
         /// `BlockResponse`.
-        #[serde(rename = "BlockResponse", skip_serializing_if = "Option::is_none")]
         pub block_response: Option<Value<FirewallBlockResponse>>,
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `ConfidenceThreshold`.
-        #[serde(rename = "ConfidenceThreshold", skip_serializing_if = "Option::is_none")]
         pub confidence_threshold: Option<Value<ConfidenceThreshold>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DnsAdvancedProtection`.
-        #[serde(
-            rename = "DnsAdvancedProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dns_advanced_protection: Option<Value<DnsAdvancedProtection>>,
         /// `DnsViewId`.
-        #[serde(rename = "DnsViewId")]
         pub dns_view_id: Value<String>,
         /// `FirewallDomainListId`.
-        #[serde(
-            rename = "FirewallDomainListId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firewall_domain_list_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Priority`.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
         /// `QType`.
-        #[serde(rename = "QType", skip_serializing_if = "Option::is_none")]
         pub q_type: Option<Value<String>>,
     }
 
@@ -900,6 +918,51 @@ pub mod firewall_rule {
                 priority: None,
                 q_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFirewallRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockOverrideDnsType",
+                &self.block_override_dns_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockOverrideDomain",
+                &self.block_override_domain,
+            )?;
+            crate::cfn::entry(&mut map, "BlockOverrideTtl", &self.block_override_ttl)?;
+            crate::cfn::entry(&mut map, "BlockResponse", &self.block_response)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfidenceThreshold",
+                &self.confidence_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DnsAdvancedProtection",
+                &self.dns_advanced_protection,
+            )?;
+            map.serialize_entry("DnsViewId", &self.dns_view_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallDomainListId",
+                &self.firewall_domain_list_id,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "QType", &self.q_type)?;
+            map.end()
         }
     }
 
@@ -1195,28 +1258,21 @@ pub mod global_resolver {
     }
 
     /// The properties of `AWS::Route53GlobalResolver::GlobalResolver`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalResolverProps {
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<GlobalResolverIpAddressType>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ObservabilityRegion`.
-        #[serde(rename = "ObservabilityRegion", skip_serializing_if = "Option::is_none")]
         pub observability_region: Option<Value<String>>,
-        /// The list of regions the Global Resolver exists in.
-        #[serde(rename = "Regions")]
+        /// `Regions`: The list of regions the Global Resolver exists in.
         pub regions: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1235,6 +1291,28 @@ pub mod global_resolver {
                 regions: regions.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGlobalResolverProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ObservabilityRegion",
+                &self.observability_region,
+            )?;
+            map.serialize_entry("Regions", &self.regions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1361,16 +1439,13 @@ pub mod hosted_zone_association {
     }
 
     /// The properties of `AWS::Route53GlobalResolver::HostedZoneAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHostedZoneAssociationProps {
         /// `HostedZoneId`.
-        #[serde(rename = "HostedZoneId")]
         pub hosted_zone_id: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
 
@@ -1386,6 +1461,20 @@ pub mod hosted_zone_association {
                 name: name.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnHostedZoneAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }

@@ -88,13 +88,11 @@ pub mod profile {
     }
 
     /// The properties of `AWS::Route53Profiles::Profile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
-        /// The name of the profile.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the profile.
         pub name: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -105,6 +103,19 @@ pub mod profile {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -171,22 +182,17 @@ pub mod profile_association {
     }
 
     /// The properties of `AWS::Route53Profiles::ProfileAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileAssociationProps {
-        /// The Amazon Resource Name (ARN) of the profile association.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the profile association.
         pub arn: Option<Value<String>>,
-        /// The name of an association between a Profile and a VPC.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of an association between a Profile and a VPC.
         pub name: Value<String>,
-        /// The ID of the profile that you associated with the resource that is specified by ResourceId.
-        #[serde(rename = "ProfileId")]
+        /// `ProfileId`: The ID of the profile that you associated with the resource that is specified by ResourceId.
         pub profile_id: Value<String>,
-        /// The resource that you associated the profile with.
-        #[serde(rename = "ResourceId")]
+        /// `ResourceId`: The resource that you associated the profile with.
         pub resource_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -204,6 +210,22 @@ pub mod profile_association {
                 resource_id: resource_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProfileAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ProfileId", &self.profile_id)?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -277,19 +299,15 @@ pub mod profile_resource_association {
     }
 
     /// The properties of `AWS::Route53Profiles::ProfileResourceAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileResourceAssociationProps {
-        /// The name of an association between the Profile and resource.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of an association between the Profile and resource.
         pub name: Value<String>,
-        /// The ID of the profile that you associated the resource to that is specified by ResourceArn.
-        #[serde(rename = "ProfileId")]
+        /// `ProfileId`: The ID of the profile that you associated the resource to that is specified by ResourceArn.
         pub profile_id: Value<String>,
-        /// The arn of the resource that you associated to the Profile.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The arn of the resource that you associated to the Profile.
         pub resource_arn: Value<String>,
-        /// A JSON-formatted string with key-value pairs specifying the properties of the associated resource.
-        #[serde(rename = "ResourceProperties", skip_serializing_if = "Option::is_none")]
+        /// `ResourceProperties`: A JSON-formatted string with key-value pairs specifying the properties of the associated resource.
         pub resource_properties: Option<Value<String>>,
     }
 
@@ -306,6 +324,25 @@ pub mod profile_resource_association {
                 resource_arn: resource_arn.into(),
                 resource_properties: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProfileResourceAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ProfileId", &self.profile_id)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceProperties",
+                &self.resource_properties,
+            )?;
+            map.end()
         }
     }
 }

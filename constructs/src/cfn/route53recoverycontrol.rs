@@ -86,16 +86,13 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::Route53RecoveryControl::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
-        /// Name of a Cluster.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of a Cluster.
         pub name: Value<String>,
-        /// Cluster supports IPv4 endpoints and Dual-stack IPv4 and IPv6 endpoints.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: Cluster supports IPv4 endpoints and Dual-stack IPv4 and IPv6 endpoints.
         pub network_type: Option<Value<NetworkType>>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -107,6 +104,20 @@ pub mod cluster {
                 network_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -226,16 +237,13 @@ pub mod control_panel {
     }
 
     /// The properties of `AWS::Route53RecoveryControl::ControlPanel`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnControlPanelProps {
-        /// Cluster to associate with the Control Panel
-        #[serde(rename = "ClusterArn", skip_serializing_if = "Option::is_none")]
+        /// `ClusterArn`: Cluster to associate with the Control Panel
         pub cluster_arn: Option<Value<String>>,
-        /// The name of the control panel.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the control panel.
         pub name: Value<String>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -247,6 +255,20 @@ pub mod control_panel {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnControlPanelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterArn", &self.cluster_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -319,16 +341,13 @@ pub mod routing_control {
     }
 
     /// The properties of `AWS::Route53RecoveryControl::RoutingControl`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoutingControlProps {
-        /// Arn associated with Control Panel
-        #[serde(rename = "ClusterArn", skip_serializing_if = "Option::is_none")]
+        /// `ClusterArn`: Arn associated with Control Panel
         pub cluster_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the control panel.
-        #[serde(rename = "ControlPanelArn", skip_serializing_if = "Option::is_none")]
+        /// `ControlPanelArn`: The Amazon Resource Name (ARN) of the control panel.
         pub control_panel_arn: Option<Value<String>>,
-        /// The name of the routing control.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the routing control.
         pub name: Value<String>,
     }
 
@@ -340,6 +359,20 @@ pub mod routing_control {
                 control_panel_arn: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRoutingControlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "ControlPanelArn", &self.control_panel_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -409,36 +442,45 @@ pub mod safety_rule {
     }
 
     /// The properties of `AWS::Route53RecoveryControl::SafetyRule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSafetyRuleProps {
         /// `AssertionRule`.
-        #[serde(rename = "AssertionRule", skip_serializing_if = "Option::is_none")]
         pub assertion_rule: Option<AssertionRule>,
-        /// The Amazon Resource Name (ARN) of the control panel.
-        #[serde(rename = "ControlPanelArn", skip_serializing_if = "Option::is_none")]
+        /// `ControlPanelArn`: The Amazon Resource Name (ARN) of the control panel.
         pub control_panel_arn: Option<Value<String>>,
         /// `GatingRule`.
-        #[serde(rename = "GatingRule", skip_serializing_if = "Option::is_none")]
         pub gating_rule: Option<GatingRule>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `RuleConfig`.
-        #[serde(rename = "RuleConfig", skip_serializing_if = "Option::is_none")]
         pub rule_config: Option<RuleConfig>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnSafetyRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssertionRule", &self.assertion_rule)?;
+            crate::cfn::entry(&mut map, "ControlPanelArn", &self.control_panel_arn)?;
+            crate::cfn::entry(&mut map, "GatingRule", &self.gating_rule)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RuleConfig", &self.rule_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An assertion rule enforces that, when a routing control state is changed, that the criteria set by the rule configuration is met.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AssertionRule {
-        /// The routing controls that are part of transactions that are evaluated to determine if a request to change a routing control state is allowed.
-        #[serde(rename = "AssertedControls")]
+        /// `AssertedControls`: The routing controls that are part of transactions that are evaluated to determine if a request to change a routing control state is allowed.
         pub asserted_controls: Vec<Value<String>>,
-        /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail.
-        #[serde(rename = "WaitPeriodMs")]
+        /// `WaitPeriodMs`: An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail.
         pub wait_period_ms: Value<i64>,
     }
 
@@ -455,17 +497,27 @@ pub mod safety_rule {
         }
     }
 
+    impl Serialize for AssertionRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssertedControls", &self.asserted_controls)?;
+            map.serialize_entry("WaitPeriodMs", &self.wait_period_ms)?;
+            map.end()
+        }
+    }
+
     /// A gating rule verifies that a set of gating controls evaluates as true, based on a rule configuration that you specify.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatingRule {
-        /// The gating controls for the gating rule.
-        #[serde(rename = "GatingControls")]
+        /// `GatingControls`: The gating controls for the gating rule.
         pub gating_controls: Vec<Value<String>>,
-        /// Routing controls that can only be set or unset if the specified RuleConfig evaluates to true for the specified GatingControls.
-        #[serde(rename = "TargetControls")]
+        /// `TargetControls`: Routing controls that can only be set or unset if the specified RuleConfig evaluates to true for the specified GatingControls.
         pub target_controls: Vec<Value<String>>,
-        /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail.
-        #[serde(rename = "WaitPeriodMs")]
+        /// `WaitPeriodMs`: An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail.
         pub wait_period_ms: Value<i64>,
     }
 
@@ -484,17 +536,28 @@ pub mod safety_rule {
         }
     }
 
+    impl Serialize for GatingRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatingControls", &self.gating_controls)?;
+            map.serialize_entry("TargetControls", &self.target_controls)?;
+            map.serialize_entry("WaitPeriodMs", &self.wait_period_ms)?;
+            map.end()
+        }
+    }
+
     /// The rule configuration for an assertion rule or gating rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleConfig {
-        /// Logical negation of the rule.
-        #[serde(rename = "Inverted")]
+        /// `Inverted`: Logical negation of the rule.
         pub inverted: Value<bool>,
-        /// The value of N, when you specify an ATLEAST rule type.
-        #[serde(rename = "Threshold")]
+        /// `Threshold`: The value of N, when you specify an ATLEAST rule type.
         pub threshold: Value<i64>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<RuleType>,
     }
 
@@ -510,6 +573,20 @@ pub mod safety_rule {
                 threshold: threshold.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for RuleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Inverted", &self.inverted)?;
+            map.serialize_entry("Threshold", &self.threshold)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 

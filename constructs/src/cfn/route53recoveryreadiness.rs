@@ -80,17 +80,28 @@ pub mod cell {
     }
 
     /// The properties of `AWS::Route53RecoveryReadiness::Cell`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCellProps {
-        /// The name of the cell to create.
-        #[serde(rename = "CellName", skip_serializing_if = "Option::is_none")]
+        /// `CellName`: The name of the cell to create.
         pub cell_name: Option<Value<String>>,
-        /// A list of cell Amazon Resource Names (ARNs) contained within this cell, for use in nested cells.
-        #[serde(rename = "Cells", skip_serializing_if = "Option::is_none")]
+        /// `Cells`: A list of cell Amazon Resource Names (ARNs) contained within this cell, for use in nested cells.
         pub cells: Option<Vec<Value<String>>>,
-        /// A collection of tags associated with a resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnCellProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CellName", &self.cell_name)?;
+            crate::cfn::entry(&mut map, "Cells", &self.cells)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -156,17 +167,32 @@ pub mod readiness_check {
     }
 
     /// The properties of `AWS::Route53RecoveryReadiness::ReadinessCheck`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnReadinessCheckProps {
-        /// Name of the ReadinessCheck to create.
-        #[serde(rename = "ReadinessCheckName", skip_serializing_if = "Option::is_none")]
+        /// `ReadinessCheckName`: Name of the ReadinessCheck to create.
         pub readiness_check_name: Option<Value<String>>,
-        /// The name of the resource set to check.
-        #[serde(rename = "ResourceSetName", skip_serializing_if = "Option::is_none")]
+        /// `ResourceSetName`: The name of the resource set to check.
         pub resource_set_name: Option<Value<String>>,
-        /// A collection of tags associated with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnReadinessCheckProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadinessCheckName",
+                &self.readiness_check_name,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceSetName", &self.resource_set_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -232,17 +258,28 @@ pub mod recovery_group {
     }
 
     /// The properties of `AWS::Route53RecoveryReadiness::RecoveryGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRecoveryGroupProps {
-        /// A list of the cell Amazon Resource Names (ARNs) in the recovery group.
-        #[serde(rename = "Cells", skip_serializing_if = "Option::is_none")]
+        /// `Cells`: A list of the cell Amazon Resource Names (ARNs) in the recovery group.
         pub cells: Option<Vec<Value<String>>>,
-        /// The name of the recovery group to create.
-        #[serde(rename = "RecoveryGroupName", skip_serializing_if = "Option::is_none")]
+        /// `RecoveryGroupName`: The name of the recovery group to create.
         pub recovery_group_name: Option<Value<String>>,
-        /// A collection of tags associated with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A collection of tags associated with a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnRecoveryGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cells", &self.cells)?;
+            crate::cfn::entry(&mut map, "RecoveryGroupName", &self.recovery_group_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -309,19 +346,15 @@ pub mod resource_set {
     }
 
     /// The properties of `AWS::Route53RecoveryReadiness::ResourceSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceSetProps {
-        /// The name of the resource set to create.
-        #[serde(rename = "ResourceSetName", skip_serializing_if = "Option::is_none")]
+        /// `ResourceSetName`: The name of the resource set to create.
         pub resource_set_name: Option<Value<String>>,
-        /// The resource type of the resources in the resource set.
-        #[serde(rename = "ResourceSetType")]
+        /// `ResourceSetType`: The resource type of the resources in the resource set.
         pub resource_set_type: Value<String>,
-        /// A list of resource objects in the resource set.
-        #[serde(rename = "Resources")]
+        /// `Resources`: A list of resource objects in the resource set.
         pub resources: Vec<Resource>,
-        /// A tag to associate with the parameters for a resource set.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A tag to associate with the parameters for a resource set.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -340,70 +373,140 @@ pub mod resource_set {
         }
     }
 
+    impl Serialize for CfnResourceSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceSetName", &self.resource_set_name)?;
+            map.serialize_entry("ResourceSetType", &self.resource_set_type)?;
+            map.serialize_entry("Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The resource element of a ResourceSet
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Resource {
-        /// The component identifier of the resource, generated when DNS target resource is used.
-        #[serde(rename = "ComponentId", skip_serializing_if = "Option::is_none")]
+        /// `ComponentId`: The component identifier of the resource, generated when DNS target resource is used.
         pub component_id: Option<Value<String>>,
         /// `DnsTargetResource`.
-        #[serde(rename = "DnsTargetResource", skip_serializing_if = "Option::is_none")]
         pub dns_target_resource: Option<DnsTargetResource>,
-        /// A list of recovery group Amazon Resource Names (ARNs) and cell ARNs that this resource is contained within.
-        #[serde(rename = "ReadinessScopes", skip_serializing_if = "Option::is_none")]
+        /// `ReadinessScopes`: A list of recovery group Amazon Resource Names (ARNs) and cell ARNs that this resource is contained within.
         pub readiness_scopes: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the AWS resource.
-        #[serde(rename = "ResourceArn", skip_serializing_if = "Option::is_none")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) of the AWS resource.
         pub resource_arn: Option<Value<String>>,
     }
 
+    impl Serialize for Resource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComponentId", &self.component_id)?;
+            crate::cfn::entry(&mut map, "DnsTargetResource", &self.dns_target_resource)?;
+            crate::cfn::entry(&mut map, "ReadinessScopes", &self.readiness_scopes)?;
+            crate::cfn::entry(&mut map, "ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// A component for DNS/routing control readiness checks.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DnsTargetResource {
-        /// The domain name that acts as an ingress point to a portion of the customer application.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
+        /// `DomainName`: The domain name that acts as an ingress point to a portion of the customer application.
         pub domain_name: Option<Value<String>>,
-        /// The hosted zone Amazon Resource Name (ARN) that contains the DNS record with the provided name of the target resource.
-        #[serde(rename = "HostedZoneArn", skip_serializing_if = "Option::is_none")]
+        /// `HostedZoneArn`: The hosted zone Amazon Resource Name (ARN) that contains the DNS record with the provided name of the target resource.
         pub hosted_zone_arn: Option<Value<String>>,
-        /// The Route 53 record set ID that will uniquely identify a DNS record, given a name and a type.
-        #[serde(rename = "RecordSetId", skip_serializing_if = "Option::is_none")]
+        /// `RecordSetId`: The Route 53 record set ID that will uniquely identify a DNS record, given a name and a type.
         pub record_set_id: Option<Value<String>>,
-        /// The type of DNS record of the target resource.
-        #[serde(rename = "RecordType", skip_serializing_if = "Option::is_none")]
+        /// `RecordType`: The type of DNS record of the target resource.
         pub record_type: Option<Value<String>>,
         /// `TargetResource`.
-        #[serde(rename = "TargetResource", skip_serializing_if = "Option::is_none")]
         pub target_resource: Option<TargetResource>,
     }
 
+    impl Serialize for DnsTargetResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "HostedZoneArn", &self.hosted_zone_arn)?;
+            crate::cfn::entry(&mut map, "RecordSetId", &self.record_set_id)?;
+            crate::cfn::entry(&mut map, "RecordType", &self.record_type)?;
+            crate::cfn::entry(&mut map, "TargetResource", &self.target_resource)?;
+            map.end()
+        }
+    }
+
     /// The target resource that the Route 53 record points to.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetResource {
         /// `NLBResource`.
-        #[serde(rename = "NLBResource", skip_serializing_if = "Option::is_none")]
         pub nlb_resource: Option<NlbResource>,
         /// `R53Resource`.
-        #[serde(rename = "R53Resource", skip_serializing_if = "Option::is_none")]
         pub r53_resource: Option<R53ResourceRecord>,
     }
 
+    impl Serialize for TargetResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NLBResource", &self.nlb_resource)?;
+            crate::cfn::entry(&mut map, "R53Resource", &self.r53_resource)?;
+            map.end()
+        }
+    }
+
     /// The Network Load Balancer resource that a DNS target resource points to.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NlbResource {
-        /// A Network Load Balancer resource Amazon Resource Name (ARN).
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: A Network Load Balancer resource Amazon Resource Name (ARN).
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for NlbResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The Route 53 resource that a DNS target resource record points to.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct R53ResourceRecord {
-        /// The DNS target domain name.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
+        /// `DomainName`: The DNS target domain name.
         pub domain_name: Option<Value<String>>,
-        /// The Resource Record set id.
-        #[serde(rename = "RecordSetId", skip_serializing_if = "Option::is_none")]
+        /// `RecordSetId`: The Resource Record set id.
         pub record_set_id: Option<Value<String>>,
+    }
+
+    impl Serialize for R53ResourceRecord {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "RecordSetId", &self.record_set_id)?;
+            map.end()
+        }
     }
 }

@@ -128,20 +128,31 @@ pub mod firewall_domain_list {
     }
 
     /// The properties of `AWS::Route53Resolver::FirewallDomainList`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFirewallDomainListProps {
-        /// S3 URL to import domains from.
-        #[serde(rename = "DomainFileUrl", skip_serializing_if = "Option::is_none")]
+        /// `DomainFileUrl`: S3 URL to import domains from.
         pub domain_file_url: Option<Value<String>>,
         /// `Domains`.
-        #[serde(rename = "Domains", skip_serializing_if = "Option::is_none")]
         pub domains: Option<Vec<Value<String>>>,
-        /// FirewallDomainListName
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: FirewallDomainListName
         pub name: Option<Value<String>>,
-        /// Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnFirewallDomainListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainFileUrl", &self.domain_file_url)?;
+            crate::cfn::entry(&mut map, "Domains", &self.domains)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -250,81 +261,62 @@ pub mod firewall_rule_group {
     }
 
     /// The properties of `AWS::Route53Resolver::FirewallRuleGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFirewallRuleGroupProps {
-        /// FirewallRules
-        #[serde(rename = "FirewallRules", skip_serializing_if = "Option::is_none")]
+        /// `FirewallRules`: FirewallRules
         pub firewall_rules: Option<Vec<FirewallRule>>,
-        /// FirewallRuleGroupName
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: FirewallRuleGroupName
         pub name: Option<Value<String>>,
-        /// Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnFirewallRuleGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FirewallRules", &self.firewall_rules)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Firewall Rule associating the Rule Group to a Domain List or advanced rule type
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirewallRule {
-        /// Rule Action
-        #[serde(rename = "Action")]
+        /// `Action`: Rule Action
         pub action: Value<Action>,
-        /// BlockOverrideDnsType
-        #[serde(
-            rename = "BlockOverrideDnsType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BlockOverrideDnsType`: BlockOverrideDnsType
         pub block_override_dns_type: Option<Value<BlockOverrideDnsType>>,
-        /// BlockOverrideDomain
-        #[serde(rename = "BlockOverrideDomain", skip_serializing_if = "Option::is_none")]
+        /// `BlockOverrideDomain`: BlockOverrideDomain
         pub block_override_domain: Option<Value<String>>,
-        /// BlockOverrideTtl
-        #[serde(rename = "BlockOverrideTtl", skip_serializing_if = "Option::is_none")]
+        /// `BlockOverrideTtl`: BlockOverrideTtl
         pub block_override_ttl: Option<Value<i64>>,
-        /// BlockResponse
-        #[serde(rename = "BlockResponse", skip_serializing_if = "Option::is_none")]
+        /// `BlockResponse`: BlockResponse
         pub block_response: Option<Value<BlockResponse>>,
-        /// ConfidenceThreshold
-        #[serde(rename = "ConfidenceThreshold", skip_serializing_if = "Option::is_none")]
+        /// `ConfidenceThreshold`: ConfidenceThreshold
         pub confidence_threshold: Option<Value<ConfidenceThreshold>>,
-        /// DnsThreatProtection
-        #[serde(rename = "DnsThreatProtection", skip_serializing_if = "Option::is_none")]
+        /// `DnsThreatProtection`: DnsThreatProtection
         pub dns_threat_protection: Option<Value<DnsThreatProtection>>,
-        /// ResourceId
-        #[serde(
-            rename = "FirewallDomainListId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FirewallDomainListId`: ResourceId
         pub firewall_domain_list_id: Option<Value<String>>,
-        /// FirewallDomainRedirectionAction
-        #[serde(
-            rename = "FirewallDomainRedirectionAction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FirewallDomainRedirectionAction`: FirewallDomainRedirectionAction
         pub firewall_domain_redirection_action: Option<
             Value<FirewallDomainRedirectionAction>,
         >,
-        /// Advanced firewall rule type.
-        #[serde(rename = "FirewallRuleType", skip_serializing_if = "Option::is_none")]
+        /// `FirewallRuleType`: Advanced firewall rule type.
         pub firewall_rule_type: Option<FirewallRuleType>,
-        /// ResourceId Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "FirewallThreatProtectionId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FirewallThreatProtectionId`: ResourceId Read-only: CloudFormation returns it.
         pub firewall_threat_protection_id: Option<Value<String>>,
-        /// Rule Priority
-        #[serde(rename = "Priority")]
+        /// `Priority`: Rule Priority
         pub priority: Value<i64>,
-        /// Qtype
-        #[serde(rename = "Qtype", skip_serializing_if = "Option::is_none")]
+        /// `Qtype`: Qtype
         pub qtype: Option<Value<String>>,
-        /// The status of the firewall rule. Read-only: CloudFormation returns it.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the firewall rule. Read-only: CloudFormation returns it.
         pub status: Option<Value<Status>>,
     }
 
@@ -350,6 +342,59 @@ pub mod firewall_rule_group {
                 qtype: None,
                 status: None,
             }
+        }
+    }
+
+    impl Serialize for FirewallRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockOverrideDnsType",
+                &self.block_override_dns_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockOverrideDomain",
+                &self.block_override_domain,
+            )?;
+            crate::cfn::entry(&mut map, "BlockOverrideTtl", &self.block_override_ttl)?;
+            crate::cfn::entry(&mut map, "BlockResponse", &self.block_response)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfidenceThreshold",
+                &self.confidence_threshold,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DnsThreatProtection",
+                &self.dns_threat_protection,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallDomainListId",
+                &self.firewall_domain_list_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallDomainRedirectionAction",
+                &self.firewall_domain_redirection_action,
+            )?;
+            crate::cfn::entry(&mut map, "FirewallRuleType", &self.firewall_rule_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallThreatProtectionId",
+                &self.firewall_threat_protection_id,
+            )?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Qtype", &self.qtype)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -586,40 +631,50 @@ pub mod firewall_rule_group {
     }
 
     /// Firewall rule type union.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FirewallRuleType {
         /// `FirewallAdvancedContentCategory`.
-        #[serde(
-            rename = "FirewallAdvancedContentCategory",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firewall_advanced_content_category: Option<
             FirewallAdvancedContentCategoryConfig,
         >,
         /// `FirewallAdvancedThreatCategory`.
-        #[serde(
-            rename = "FirewallAdvancedThreatCategory",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub firewall_advanced_threat_category: Option<
             FirewallAdvancedThreatCategoryConfig,
         >,
         /// `PartnerThreatProtection`.
-        #[serde(
-            rename = "PartnerThreatProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub partner_threat_protection: Option<PartnerThreatProtectionConfig>,
     }
 
+    impl Serialize for FirewallRuleType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallAdvancedContentCategory",
+                &self.firewall_advanced_content_category,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FirewallAdvancedThreatCategory",
+                &self.firewall_advanced_threat_category,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PartnerThreatProtection",
+                &self.partner_threat_protection,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for an advanced content category rule type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirewallAdvancedContentCategoryConfig {
-        /// The content category value.
-        #[serde(rename = "Category")]
+        /// `Category`: The content category value.
         pub category: Value<String>,
     }
 
@@ -630,11 +685,22 @@ pub mod firewall_rule_group {
         }
     }
 
+    impl Serialize for FirewallAdvancedContentCategoryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.end()
+        }
+    }
+
     /// Configuration for an advanced threat category rule type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FirewallAdvancedThreatCategoryConfig {
-        /// The threat category value.
-        #[serde(rename = "Category")]
+        /// `Category`: The threat category value.
         pub category: Value<String>,
     }
 
@@ -645,11 +711,22 @@ pub mod firewall_rule_group {
         }
     }
 
+    impl Serialize for FirewallAdvancedThreatCategoryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.end()
+        }
+    }
+
     /// Configuration for a partner threat protection rule type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartnerThreatProtectionConfig {
-        /// The partner identifier value.
-        #[serde(rename = "Partner")]
+        /// `Partner`: The partner identifier value.
         pub partner: Value<String>,
     }
 
@@ -657,6 +734,18 @@ pub mod firewall_rule_group {
         /// A `PartnerThreatProtectionConfig` of its required properties (`Partner`), the others unset.
         pub fn new(partner: impl Into<Value<String>>) -> Self {
             Self { partner: partner.into() }
+        }
+    }
+
+    impl Serialize for PartnerThreatProtectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Partner", &self.partner)?;
+            map.end()
         }
     }
 
@@ -799,25 +888,19 @@ pub mod firewall_rule_group_association {
     }
 
     /// The properties of `AWS::Route53Resolver::FirewallRuleGroupAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFirewallRuleGroupAssociationProps {
-        /// FirewallRuleGroupId
-        #[serde(rename = "FirewallRuleGroupId")]
+        /// `FirewallRuleGroupId`: FirewallRuleGroupId
         pub firewall_rule_group_id: Value<String>,
-        /// MutationProtectionStatus
-        #[serde(rename = "MutationProtection", skip_serializing_if = "Option::is_none")]
+        /// `MutationProtection`: MutationProtectionStatus
         pub mutation_protection: Option<Value<MutationProtection>>,
-        /// FirewallRuleGroupAssociationName
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: FirewallRuleGroupAssociationName
         pub name: Option<Value<String>>,
-        /// Priority
-        #[serde(rename = "Priority")]
+        /// `Priority`: Priority
         pub priority: Value<i64>,
-        /// Tags
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// VpcId
-        #[serde(rename = "VpcId")]
+        /// `VpcId`: VpcId
         pub vpc_id: Value<String>,
     }
 
@@ -836,6 +919,27 @@ pub mod firewall_rule_group_association {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnFirewallRuleGroupAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FirewallRuleGroupId", &self.firewall_rule_group_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MutationProtection",
+                &self.mutation_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -967,22 +1071,17 @@ pub mod outpost_resolver {
     }
 
     /// The properties of `AWS::Route53Resolver::OutpostResolver`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutpostResolverProps {
-        /// The number of OutpostResolvers.
-        #[serde(rename = "InstanceCount", skip_serializing_if = "Option::is_none")]
+        /// `InstanceCount`: The number of OutpostResolvers.
         pub instance_count: Option<Value<i64>>,
-        /// The OutpostResolver name.
-        #[serde(rename = "Name")]
+        /// `Name`: The OutpostResolver name.
         pub name: Value<String>,
-        /// The Outpost ARN.
-        #[serde(rename = "OutpostArn")]
+        /// `OutpostArn`: The Outpost ARN.
         pub outpost_arn: Value<String>,
-        /// The OutpostResolver instance type.
-        #[serde(rename = "PreferredInstanceType")]
+        /// `PreferredInstanceType`: The OutpostResolver instance type.
         pub preferred_instance_type: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1000,6 +1099,22 @@ pub mod outpost_resolver {
                 preferred_instance_type: preferred_instance_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOutpostResolverProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceCount", &self.instance_count)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("OutpostArn", &self.outpost_arn)?;
+            map.serialize_entry("PreferredInstanceType", &self.preferred_instance_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1077,13 +1192,11 @@ pub mod resolver_config {
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResolverConfigProps {
-        /// Represents the desired status of AutodefinedReverse.
-        #[serde(rename = "AutodefinedReverseFlag")]
+        /// `AutodefinedReverseFlag`: Represents the desired status of AutodefinedReverse.
         pub autodefined_reverse_flag: Value<AutodefinedReverseFlag>,
-        /// ResourceId
-        #[serde(rename = "ResourceId")]
+        /// `ResourceId`: ResourceId
         pub resource_id: Value<String>,
     }
 
@@ -1097,6 +1210,22 @@ pub mod resolver_config {
                 autodefined_reverse_flag: autodefined_reverse_flag.into(),
                 resource_id: resource_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResolverConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AutodefinedReverseFlag",
+                &self.autodefined_reverse_flag,
+            )?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            map.end()
         }
     }
 
@@ -1205,11 +1334,22 @@ pub mod resolver_dnssec_config {
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverDNSSECConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResolverDnssecConfigProps {
-        /// ResourceId
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: ResourceId
         pub resource_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnResolverDnssecConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1293,66 +1433,33 @@ pub mod resolver_endpoint {
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResolverEndpointProps {
-        /// Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
-        #[serde(rename = "Direction")]
+        /// `Direction`: Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
         pub direction: Value<String>,
-        /// Specifies whether DNS64 is enabled for the Inbound Resolver Endpoint.
-        #[serde(rename = "Dns64Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Dns64Enabled`: Specifies whether DNS64 is enabled for the Inbound Resolver Endpoint.
         pub dns64_enabled: Option<Value<bool>>,
-        /// The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints).
-        #[serde(rename = "IpAddresses")]
+        /// `IpAddresses`: The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints).
         pub ip_addresses: Vec<IpAddressRequest>,
-        /// Specifies whether IPv6 Internet Gateway access is enabled through the Outbound Resolver Endpoint.
-        #[serde(
-            rename = "Ipv6InternetAccessEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Ipv6InternetAccessEnabled`: Specifies whether IPv6 Internet Gateway access is enabled through the Outbound Resolver Endpoint.
         pub ipv6_internet_access_enabled: Option<Value<bool>>,
-        /// A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
         pub name: Option<Value<String>>,
-        /// The ARN (Amazon Resource Name) for the Outpost.
-        #[serde(rename = "OutpostArn", skip_serializing_if = "Option::is_none")]
+        /// `OutpostArn`: The ARN (Amazon Resource Name) for the Outpost.
         pub outpost_arn: Option<Value<String>>,
-        /// The Amazon EC2 instance type.
-        #[serde(
-            rename = "PreferredInstanceType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PreferredInstanceType`: The Amazon EC2 instance type.
         pub preferred_instance_type: Option<Value<String>>,
-        /// Protocols used for the endpoint.
-        #[serde(rename = "Protocols", skip_serializing_if = "Option::is_none")]
+        /// `Protocols`: Protocols used for the endpoint.
         pub protocols: Option<Vec<Value<String>>>,
-        /// The Resolver endpoint IP address type.
-        #[serde(
-            rename = "ResolverEndpointType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResolverEndpointType`: The Resolver endpoint IP address type.
         pub resolver_endpoint_type: Option<Value<String>>,
-        /// Specifies whether RNI enhanced metrics are enabled for the Resolver Endpoints.
-        #[serde(
-            rename = "RniEnhancedMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RniEnhancedMetricsEnabled`: Specifies whether RNI enhanced metrics are enabled for the Resolver Endpoints.
         pub rni_enhanced_metrics_enabled: Option<Value<bool>>,
-        /// The ID of one or more security groups that control access to this VPC.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The ID of one or more security groups that control access to this VPC.
         pub security_group_ids: Vec<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies whether target name server metrics are enabled for the Outbound Resolver Endpoint.
-        #[serde(
-            rename = "TargetNameServerMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetNameServerMetricsEnabled`: Specifies whether target name server metrics are enabled for the Outbound Resolver Endpoint.
         pub target_name_server_metrics_enabled: Option<Value<bool>>,
     }
 
@@ -1381,17 +1488,58 @@ pub mod resolver_endpoint {
         }
     }
 
+    impl Serialize for CfnResolverEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Direction", &self.direction)?;
+            crate::cfn::entry(&mut map, "Dns64Enabled", &self.dns64_enabled)?;
+            map.serialize_entry("IpAddresses", &self.ip_addresses)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ipv6InternetAccessEnabled",
+                &self.ipv6_internet_access_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutpostArn", &self.outpost_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreferredInstanceType",
+                &self.preferred_instance_type,
+            )?;
+            crate::cfn::entry(&mut map, "Protocols", &self.protocols)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResolverEndpointType",
+                &self.resolver_endpoint_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RniEnhancedMetricsEnabled",
+                &self.rni_enhanced_metrics_enabled,
+            )?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetNameServerMetricsEnabled",
+                &self.target_name_server_metrics_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IpAddressRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpAddressRequest {
-        /// The IPv4 address that you want to use for DNS queries.
-        #[serde(rename = "Ip", skip_serializing_if = "Option::is_none")]
+        /// `Ip`: The IPv4 address that you want to use for DNS queries.
         pub ip: Option<Value<String>>,
-        /// The IPv6 address that you want to use for DNS queries.
-        #[serde(rename = "Ipv6", skip_serializing_if = "Option::is_none")]
+        /// `Ipv6`: The IPv6 address that you want to use for DNS queries.
         pub ipv6: Option<Value<String>>,
-        /// The ID of the subnet that contains the IP address.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet that contains the IP address.
         pub subnet_id: Value<String>,
     }
 
@@ -1403,6 +1551,20 @@ pub mod resolver_endpoint {
                 ipv6: None,
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for IpAddressRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ip", &self.ip)?;
+            crate::cfn::entry(&mut map, "Ipv6", &self.ipv6)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 }
@@ -1506,17 +1668,28 @@ pub mod resolver_query_logging_config {
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverQueryLoggingConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResolverQueryLoggingConfigProps {
-        /// destination arn
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
+        /// `DestinationArn`: destination arn
         pub destination_arn: Option<Value<String>>,
-        /// ResolverQueryLogConfigName
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: ResolverQueryLogConfigName
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnResolverQueryLoggingConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1603,18 +1776,29 @@ pub mod resolver_query_logging_config_association {
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResolverQueryLoggingConfigAssociationProps {
-        /// ResolverQueryLogConfigId
-        #[serde(
-            rename = "ResolverQueryLogConfigId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResolverQueryLogConfigId`: ResolverQueryLogConfigId
         pub resolver_query_log_config_id: Option<Value<String>>,
-        /// ResourceId
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: ResourceId
         pub resource_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnResolverQueryLoggingConfigAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResolverQueryLogConfigId",
+                &self.resolver_query_log_config_id,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1685,28 +1869,21 @@ pub mod resolver_rule {
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResolverRuleProps {
-        /// The name server domain for queries to be delegated to if a query matches the delegation record.
-        #[serde(rename = "DelegationRecord", skip_serializing_if = "Option::is_none")]
+        /// `DelegationRecord`: The name server domain for queries to be delegated to if a query matches the delegation record.
         pub delegation_record: Option<Value<String>>,
-        /// DNS queries for this domain name are forwarded to the IP addresses that are specified in TargetIps
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
+        /// `DomainName`: DNS queries for this domain name are forwarded to the IP addresses that are specified in TargetIps
         pub domain_name: Option<Value<String>>,
-        /// The name for the Resolver rule
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name for the Resolver rule
         pub name: Option<Value<String>>,
-        /// The ID of the endpoint that the rule is associated with.
-        #[serde(rename = "ResolverEndpointId", skip_serializing_if = "Option::is_none")]
+        /// `ResolverEndpointId`: The ID of the endpoint that the rule is associated with.
         pub resolver_endpoint_id: Option<Value<String>>,
-        /// When you want to forward DNS queries for specified domain name to resolvers on your network, specify FORWARD.
-        #[serde(rename = "RuleType")]
+        /// `RuleType`: When you want to forward DNS queries for specified domain name to resolvers on your network, specify FORWARD.
         pub rule_type: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to.
-        #[serde(rename = "TargetIps", skip_serializing_if = "Option::is_none")]
+        /// `TargetIps`: An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to.
         pub target_ips: Option<Vec<TargetAddress>>,
     }
 
@@ -1725,28 +1902,61 @@ pub mod resolver_rule {
         }
     }
 
-    /// The `TargetAddress` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TargetAddress {
-        /// One IP address that you want to forward DNS queries to.
-        #[serde(rename = "Ip", skip_serializing_if = "Option::is_none")]
-        pub ip: Option<Value<String>>,
-        /// One IPv6 address that you want to forward DNS queries to.
-        #[serde(rename = "Ipv6", skip_serializing_if = "Option::is_none")]
-        pub ipv6: Option<Value<String>>,
-        /// The port at Ip that you want to forward DNS queries to.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
-        pub port: Option<Value<String>>,
-        /// The protocol that you want to use to forward DNS queries.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
-        pub protocol: Option<Value<String>>,
-        /// The SNI of the target name servers for DoH/DoH-FIPS outbound endpoints
-        #[serde(
-            rename = "ServerNameIndication",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnResolverRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DelegationRecord", &self.delegation_record)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResolverEndpointId",
+                &self.resolver_endpoint_id,
+            )?;
+            map.serialize_entry("RuleType", &self.rule_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetIps", &self.target_ips)?;
+            map.end()
+        }
+    }
 
+    /// The `TargetAddress` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TargetAddress {
+        /// `Ip`: One IP address that you want to forward DNS queries to.
+        pub ip: Option<Value<String>>,
+        /// `Ipv6`: One IPv6 address that you want to forward DNS queries to.
+        pub ipv6: Option<Value<String>>,
+        /// `Port`: The port at Ip that you want to forward DNS queries to.
+        pub port: Option<Value<String>>,
+        /// `Protocol`: The protocol that you want to use to forward DNS queries.
+        pub protocol: Option<Value<String>>,
+        /// `ServerNameIndication`: The SNI of the target name servers for DoH/DoH-FIPS outbound endpoints
         pub server_name_indication: Option<Value<String>>,
+    }
+
+    impl Serialize for TargetAddress {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ip", &self.ip)?;
+            crate::cfn::entry(&mut map, "Ipv6", &self.ipv6)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerNameIndication",
+                &self.server_name_indication,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1814,16 +2024,13 @@ pub mod resolver_rule_association {
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverRuleAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResolverRuleAssociationProps {
-        /// The name of an association between a Resolver rule and a VPC.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of an association between a Resolver rule and a VPC.
         pub name: Option<Value<String>>,
-        /// The ID of the Resolver rule that you associated with the VPC that is specified by `VPCId`.
-        #[serde(rename = "ResolverRuleId")]
+        /// `ResolverRuleId`: The ID of the Resolver rule that you associated with the VPC that is specified by `VPCId`.
         pub resolver_rule_id: Value<String>,
-        /// The ID of the VPC that you associated the Resolver rule with.
-        #[serde(rename = "VPCId")]
+        /// `VPCId`: The ID of the VPC that you associated the Resolver rule with.
         pub vpc_id: Value<String>,
     }
 
@@ -1838,6 +2045,20 @@ pub mod resolver_rule_association {
                 resolver_rule_id: resolver_rule_id.into(),
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResolverRuleAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("ResolverRuleId", &self.resolver_rule_id)?;
+            map.serialize_entry("VPCId", &self.vpc_id)?;
+            map.end()
         }
     }
 }

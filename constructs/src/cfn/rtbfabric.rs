@@ -104,19 +104,15 @@ pub mod inbound_external_link {
     }
 
     /// The properties of `AWS::RTBFabric::InboundExternalLink`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInboundExternalLinkProps {
         /// `GatewayId`.
-        #[serde(rename = "GatewayId")]
         pub gateway_id: Value<String>,
         /// `LinkAttributes`.
-        #[serde(rename = "LinkAttributes", skip_serializing_if = "Option::is_none")]
         pub link_attributes: Option<LinkAttributes>,
         /// `LinkLogSettings`.
-        #[serde(rename = "LinkLogSettings")]
         pub link_log_settings: LinkLogSettings,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -132,6 +128,21 @@ pub mod inbound_external_link {
                 link_log_settings: link_log_settings.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnInboundExternalLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayId", &self.gateway_id)?;
+            crate::cfn::entry(&mut map, "LinkAttributes", &self.link_attributes)?;
+            map.serialize_entry("LinkLogSettings", &self.link_log_settings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -223,36 +234,21 @@ pub mod link {
     }
 
     /// The properties of `AWS::RTBFabric::Link`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkProps {
         /// `GatewayId`.
-        #[serde(rename = "GatewayId")]
         pub gateway_id: Value<String>,
         /// `HttpResponderAllowed`.
-        #[serde(
-            rename = "HttpResponderAllowed",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub http_responder_allowed: Option<Value<bool>>,
         /// `LinkAttributes`.
-        #[serde(rename = "LinkAttributes", skip_serializing_if = "Option::is_none")]
         pub link_attributes: Option<LinkAttributes>,
         /// `LinkLogSettings`.
-        #[serde(rename = "LinkLogSettings")]
         pub link_log_settings: LinkLogSettings,
         /// `ModuleConfigurationList`.
-        #[serde(
-            rename = "ModuleConfigurationList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub module_configuration_list: Option<Vec<ModuleConfiguration>>,
         /// `PeerGatewayId`.
-        #[serde(rename = "PeerGatewayId")]
         pub peer_gateway_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -275,20 +271,42 @@ pub mod link {
         }
     }
 
+    impl Serialize for CfnLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayId", &self.gateway_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpResponderAllowed",
+                &self.http_responder_allowed,
+            )?;
+            crate::cfn::entry(&mut map, "LinkAttributes", &self.link_attributes)?;
+            map.serialize_entry("LinkLogSettings", &self.link_log_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModuleConfigurationList",
+                &self.module_configuration_list,
+            )?;
+            map.serialize_entry("PeerGatewayId", &self.peer_gateway_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ModuleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModuleConfiguration {
         /// `DependsOn`.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
         pub depends_on: Option<Vec<Value<String>>>,
         /// `ModuleParameters`.
-        #[serde(rename = "ModuleParameters", skip_serializing_if = "Option::is_none")]
         pub module_parameters: Option<ModuleParameters>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
@@ -304,49 +322,82 @@ pub mod link {
         }
     }
 
+    impl Serialize for ModuleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(&mut map, "ModuleParameters", &self.module_parameters)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `ModuleParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModuleParameters {
         /// `NoBid`.
-        #[serde(rename = "NoBid", skip_serializing_if = "Option::is_none")]
         pub no_bid: Option<NoBidModuleParameters>,
         /// `OpenRtbAttribute`.
-        #[serde(rename = "OpenRtbAttribute", skip_serializing_if = "Option::is_none")]
         pub open_rtb_attribute: Option<OpenRtbAttributeModuleParameters>,
     }
 
+    impl Serialize for ModuleParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NoBid", &self.no_bid)?;
+            crate::cfn::entry(&mut map, "OpenRtbAttribute", &self.open_rtb_attribute)?;
+            map.end()
+        }
+    }
+
     /// The `NoBidModuleParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NoBidModuleParameters {
         /// `PassThroughPercentage`.
-        #[serde(
-            rename = "PassThroughPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pass_through_percentage: Option<Value<f64>>,
         /// `Reason`.
-        #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
         pub reason: Option<Value<String>>,
         /// `ReasonCode`.
-        #[serde(rename = "ReasonCode", skip_serializing_if = "Option::is_none")]
         pub reason_code: Option<Value<i64>>,
     }
 
+    impl Serialize for NoBidModuleParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PassThroughPercentage",
+                &self.pass_through_percentage,
+            )?;
+            crate::cfn::entry(&mut map, "Reason", &self.reason)?;
+            crate::cfn::entry(&mut map, "ReasonCode", &self.reason_code)?;
+            map.end()
+        }
+    }
+
     /// The `OpenRtbAttributeModuleParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenRtbAttributeModuleParameters {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: OpenRtbAttributeModuleParametersAction,
         /// `FilterConfiguration`.
-        #[serde(rename = "FilterConfiguration")]
         pub filter_configuration: Vec<Filter>,
         /// `FilterType`.
-        #[serde(rename = "FilterType")]
         pub filter_type: Value<FilterType>,
         /// `HoldbackPercentage`.
-        #[serde(rename = "HoldbackPercentage")]
         pub holdback_percentage: Value<f64>,
     }
 
@@ -367,33 +418,68 @@ pub mod link {
         }
     }
 
+    impl Serialize for OpenRtbAttributeModuleParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("FilterConfiguration", &self.filter_configuration)?;
+            map.serialize_entry("FilterType", &self.filter_type)?;
+            map.serialize_entry("HoldbackPercentage", &self.holdback_percentage)?;
+            map.end()
+        }
+    }
+
     /// The `OpenRtbAttributeModuleParametersAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpenRtbAttributeModuleParametersAction {
         /// `NoBid`.
-        #[serde(rename = "NoBid", skip_serializing_if = "Option::is_none")]
         pub no_bid: Option<NoBidAction>,
         /// `HeaderTag`.
-        #[serde(rename = "HeaderTag", skip_serializing_if = "Option::is_none")]
         pub header_tag: Option<HeaderTagAction>,
     }
 
+    impl Serialize for OpenRtbAttributeModuleParametersAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NoBid", &self.no_bid)?;
+            crate::cfn::entry(&mut map, "HeaderTag", &self.header_tag)?;
+            map.end()
+        }
+    }
+
     /// The `NoBidAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NoBidAction {
         /// `NoBidReasonCode`.
-        #[serde(rename = "NoBidReasonCode", skip_serializing_if = "Option::is_none")]
         pub no_bid_reason_code: Option<Value<i64>>,
     }
 
+    impl Serialize for NoBidAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NoBidReasonCode", &self.no_bid_reason_code)?;
+            map.end()
+        }
+    }
+
     /// The `HeaderTagAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HeaderTagAction {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -410,11 +496,23 @@ pub mod link {
         }
     }
 
+    impl Serialize for HeaderTagAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `Filter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
         /// `Criteria`.
-        #[serde(rename = "Criteria")]
         pub criteria: Vec<FilterCriterion>,
     }
 
@@ -425,14 +523,24 @@ pub mod link {
         }
     }
 
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Criteria", &self.criteria)?;
+            map.end()
+        }
+    }
+
     /// The `FilterCriterion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterCriterion {
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -446,6 +554,19 @@ pub mod link {
                 path: path.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for FilterCriterion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -565,22 +686,17 @@ pub mod link_routing_rule {
     }
 
     /// The properties of `AWS::RTBFabric::LinkRoutingRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkRoutingRuleProps {
         /// `Conditions`.
-        #[serde(rename = "Conditions")]
         pub conditions: RuleCondition,
         /// `GatewayId`.
-        #[serde(rename = "GatewayId")]
         pub gateway_id: Value<String>,
         /// `LinkId`.
-        #[serde(rename = "LinkId")]
         pub link_id: Value<String>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -602,37 +718,66 @@ pub mod link_routing_rule {
         }
     }
 
+    impl Serialize for CfnLinkRoutingRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            map.serialize_entry("GatewayId", &self.gateway_id)?;
+            map.serialize_entry("LinkId", &self.link_id)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Conditions for a routing rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleCondition {
-        /// Exact host match — RFC 3986 unreserved characters.
-        #[serde(rename = "HostHeader", skip_serializing_if = "Option::is_none")]
+        /// `HostHeader`: Exact host match — RFC 3986 unreserved characters.
         pub host_header: Option<Value<String>>,
-        /// Wildcard host pattern (e.g., *.example.com) — RFC 3986 unreserved characters plus *.
-        #[serde(rename = "HostHeaderWildcard", skip_serializing_if = "Option::is_none")]
+        /// `HostHeaderWildcard`: Wildcard host pattern (e.g., *.example.com) — RFC 3986 unreserved characters plus *.
         pub host_header_wildcard: Option<Value<String>>,
-        /// Exact path match — must start with /.
-        #[serde(rename = "PathExact", skip_serializing_if = "Option::is_none")]
+        /// `PathExact`: Exact path match — must start with /.
         pub path_exact: Option<Value<String>>,
-        /// Path prefix matching — strict starts-with, must start with /.
-        #[serde(rename = "PathPrefix", skip_serializing_if = "Option::is_none")]
+        /// `PathPrefix`: Path prefix matching — strict starts-with, must start with /.
         pub path_prefix: Option<Value<String>>,
-        /// Query string key=value pair match (single pair).
-        #[serde(rename = "QueryStringEquals", skip_serializing_if = "Option::is_none")]
+        /// `QueryStringEquals`: Query string key=value pair match (single pair).
         pub query_string_equals: Option<QueryStringKeyValuePair>,
-        /// Query string key presence check (any value accepted).
-        #[serde(rename = "QueryStringExists", skip_serializing_if = "Option::is_none")]
+        /// `QueryStringExists`: Query string key presence check (any value accepted).
         pub query_string_exists: Option<Value<String>>,
     }
 
+    impl Serialize for RuleCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HostHeader", &self.host_header)?;
+            crate::cfn::entry(
+                &mut map,
+                "HostHeaderWildcard",
+                &self.host_header_wildcard,
+            )?;
+            crate::cfn::entry(&mut map, "PathExact", &self.path_exact)?;
+            crate::cfn::entry(&mut map, "PathPrefix", &self.path_prefix)?;
+            crate::cfn::entry(&mut map, "QueryStringEquals", &self.query_string_equals)?;
+            crate::cfn::entry(&mut map, "QueryStringExists", &self.query_string_exists)?;
+            map.end()
+        }
+    }
+
     /// The `QueryStringKeyValuePair` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryStringKeyValuePair {
-        /// Query string key — RFC 3986 unreserved characters.
-        #[serde(rename = "Key")]
+        /// `Key`: Query string key — RFC 3986 unreserved characters.
         pub key: Value<String>,
-        /// Query string value — RFC 3986 unreserved characters.
-        #[serde(rename = "Value")]
+        /// `Value`: Query string value — RFC 3986 unreserved characters.
         pub value: Value<String>,
     }
 
@@ -646,6 +791,19 @@ pub mod link_routing_rule {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for QueryStringKeyValuePair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -732,22 +890,17 @@ pub mod outbound_external_link {
     }
 
     /// The properties of `AWS::RTBFabric::OutboundExternalLink`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutboundExternalLinkProps {
         /// `GatewayId`.
-        #[serde(rename = "GatewayId")]
         pub gateway_id: Value<String>,
         /// `LinkAttributes`.
-        #[serde(rename = "LinkAttributes", skip_serializing_if = "Option::is_none")]
         pub link_attributes: Option<LinkAttributes>,
         /// `LinkLogSettings`.
-        #[serde(rename = "LinkLogSettings")]
         pub link_log_settings: LinkLogSettings,
         /// `PublicEndpoint`.
-        #[serde(rename = "PublicEndpoint")]
         pub public_endpoint: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -765,6 +918,22 @@ pub mod outbound_external_link {
                 public_endpoint: public_endpoint.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOutboundExternalLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayId", &self.gateway_id)?;
+            crate::cfn::entry(&mut map, "LinkAttributes", &self.link_attributes)?;
+            map.serialize_entry("LinkLogSettings", &self.link_log_settings)?;
+            map.serialize_entry("PublicEndpoint", &self.public_endpoint)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -862,22 +1031,17 @@ pub mod requester_gateway {
     }
 
     /// The properties of `AWS::RTBFabric::RequesterGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRequesterGatewayProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -895,6 +1059,22 @@ pub mod requester_gateway {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRequesterGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -987,54 +1167,33 @@ pub mod responder_gateway {
     }
 
     /// The properties of `AWS::RTBFabric::ResponderGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResponderGatewayProps {
         /// `AcmCertificateArn`.
-        #[serde(rename = "AcmCertificateArn", skip_serializing_if = "Option::is_none")]
         pub acm_certificate_arn: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `GatewayType`.
-        #[serde(rename = "GatewayType", skip_serializing_if = "Option::is_none")]
         pub gateway_type: Option<Value<GatewayType>>,
         /// `ListenerConfig`.
-        #[serde(rename = "ListenerConfig", skip_serializing_if = "Option::is_none")]
         pub listener_config: Option<ListenerConfig>,
         /// `ManagedEndpointConfiguration`.
-        #[serde(
-            rename = "ManagedEndpointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_endpoint_configuration: Option<ManagedEndpointConfiguration>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<Protocol>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrustStoreConfiguration`.
-        #[serde(
-            rename = "TrustStoreConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub trust_store_configuration: Option<TrustStoreConfiguration>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -1062,6 +1221,38 @@ pub mod responder_gateway {
                 trust_store_configuration: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResponderGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcmCertificateArn", &self.acm_certificate_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "GatewayType", &self.gateway_type)?;
+            crate::cfn::entry(&mut map, "ListenerConfig", &self.listener_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedEndpointConfiguration",
+                &self.managed_endpoint_configuration,
+            )?;
+            map.serialize_entry("Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrustStoreConfiguration",
+                &self.trust_store_configuration,
+            )?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -1103,10 +1294,9 @@ pub mod responder_gateway {
     }
 
     /// The `ListenerConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListenerConfig {
         /// `Protocols`.
-        #[serde(rename = "Protocols")]
         pub protocols: Vec<Value<Protocol>>,
     }
 
@@ -1116,6 +1306,18 @@ pub mod responder_gateway {
             Self {
                 protocols: protocols.into(),
             }
+        }
+    }
+
+    impl Serialize for ListenerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Protocols", &self.protocols)?;
+            map.end()
         }
     }
 
@@ -1157,35 +1359,43 @@ pub mod responder_gateway {
     }
 
     /// The `ManagedEndpointConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedEndpointConfiguration {
         /// `AutoScalingGroupsConfiguration`.
-        #[serde(
-            rename = "AutoScalingGroupsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_scaling_groups_configuration: Option<AutoScalingGroupsConfiguration>,
         /// `EksEndpointsConfiguration`.
-        #[serde(
-            rename = "EksEndpointsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub eks_endpoints_configuration: Option<EksEndpointsConfiguration>,
     }
 
+    impl Serialize for ManagedEndpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingGroupsConfiguration",
+                &self.auto_scaling_groups_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EksEndpointsConfiguration",
+                &self.eks_endpoints_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AutoScalingGroupsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoScalingGroupsConfiguration {
         /// `AutoScalingGroupNameList`.
-        #[serde(rename = "AutoScalingGroupNameList")]
         pub auto_scaling_group_name_list: Vec<Value<String>>,
         /// `HealthCheckConfig`.
-        #[serde(rename = "HealthCheckConfig", skip_serializing_if = "Option::is_none")]
         pub health_check_config: Option<HealthCheckConfig>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -1203,40 +1413,41 @@ pub mod responder_gateway {
         }
     }
 
+    impl Serialize for AutoScalingGroupsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AutoScalingGroupNameList",
+                &self.auto_scaling_group_name_list,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckConfig", &self.health_check_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `HealthCheckConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HealthCheckConfig {
         /// `HealthyThresholdCount`.
-        #[serde(
-            rename = "HealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub healthy_threshold_count: Option<Value<i64>>,
         /// `IntervalSeconds`.
-        #[serde(rename = "IntervalSeconds", skip_serializing_if = "Option::is_none")]
         pub interval_seconds: Option<Value<i64>>,
         /// `Path`.
-        #[serde(rename = "Path")]
         pub path: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port")]
         pub port: Value<i64>,
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
         /// `StatusCodeMatcher`.
-        #[serde(rename = "StatusCodeMatcher", skip_serializing_if = "Option::is_none")]
         pub status_code_matcher: Option<Value<String>>,
         /// `TimeoutMs`.
-        #[serde(rename = "TimeoutMs", skip_serializing_if = "Option::is_none")]
         pub timeout_ms: Option<Value<i64>>,
         /// `UnhealthyThresholdCount`.
-        #[serde(
-            rename = "UnhealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unhealthy_threshold_count: Option<Value<i64>>,
     }
 
@@ -1256,26 +1467,47 @@ pub mod responder_gateway {
         }
     }
 
+    impl Serialize for HealthCheckConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthyThresholdCount",
+                &self.healthy_threshold_count,
+            )?;
+            crate::cfn::entry(&mut map, "IntervalSeconds", &self.interval_seconds)?;
+            map.serialize_entry("Path", &self.path)?;
+            map.serialize_entry("Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "StatusCodeMatcher", &self.status_code_matcher)?;
+            crate::cfn::entry(&mut map, "TimeoutMs", &self.timeout_ms)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnhealthyThresholdCount",
+                &self.unhealthy_threshold_count,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EksEndpointsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EksEndpointsConfiguration {
         /// `ClusterApiServerCaCertificateChain`.
-        #[serde(rename = "ClusterApiServerCaCertificateChain")]
         pub cluster_api_server_ca_certificate_chain: Value<String>,
         /// `ClusterApiServerEndpointUri`.
-        #[serde(rename = "ClusterApiServerEndpointUri")]
         pub cluster_api_server_endpoint_uri: Value<String>,
         /// `ClusterName`.
-        #[serde(rename = "ClusterName")]
         pub cluster_name: Value<String>,
         /// `EndpointsResourceName`.
-        #[serde(rename = "EndpointsResourceName")]
         pub endpoints_resource_name: Value<String>,
         /// `EndpointsResourceNamespace`.
-        #[serde(rename = "EndpointsResourceNamespace")]
         pub endpoints_resource_namespace: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -1301,11 +1533,36 @@ pub mod responder_gateway {
         }
     }
 
+    impl Serialize for EksEndpointsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ClusterApiServerCaCertificateChain",
+                &self.cluster_api_server_ca_certificate_chain,
+            )?;
+            map.serialize_entry(
+                "ClusterApiServerEndpointUri",
+                &self.cluster_api_server_endpoint_uri,
+            )?;
+            map.serialize_entry("ClusterName", &self.cluster_name)?;
+            map.serialize_entry("EndpointsResourceName", &self.endpoints_resource_name)?;
+            map.serialize_entry(
+                "EndpointsResourceNamespace",
+                &self.endpoints_resource_namespace,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `TrustStoreConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrustStoreConfiguration {
         /// `CertificateAuthorityCertificates`.
-        #[serde(rename = "CertificateAuthorityCertificates")]
         pub certificate_authority_certificates: Vec<Value<String>>,
     }
 
@@ -1320,37 +1577,59 @@ pub mod responder_gateway {
             }
         }
     }
+
+    impl Serialize for TrustStoreConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CertificateAuthorityCertificates",
+                &self.certificate_authority_certificates,
+            )?;
+            map.end()
+        }
+    }
 }
 
 /// The `LinkAttributes` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinkAttributes {
     /// `CustomerProvidedId`.
-    #[serde(rename = "CustomerProvidedId", skip_serializing_if = "Option::is_none")]
     pub customer_provided_id: Option<Value<String>>,
     /// `ResponderErrorMasking`.
-    #[serde(rename = "ResponderErrorMasking", skip_serializing_if = "Option::is_none")]
     pub responder_error_masking: Option<Vec<ResponderErrorMaskingForHttpCode>>,
 }
 
+impl Serialize for LinkAttributes {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "CustomerProvidedId", &self.customer_provided_id)?;
+        crate::cfn::entry(
+            &mut map,
+            "ResponderErrorMasking",
+            &self.responder_error_masking,
+        )?;
+        map.end()
+    }
+}
+
 /// The `ResponderErrorMaskingForHttpCode` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResponderErrorMaskingForHttpCode {
     /// `Action`.
-    #[serde(rename = "Action")]
     pub action: Value<Action>,
     /// `HttpCode`.
-    #[serde(rename = "HttpCode")]
     pub http_code: Value<String>,
     /// `LoggingTypes`.
-    #[serde(rename = "LoggingTypes")]
     pub logging_types: Vec<Value<ResponderErrorMaskingLoggingType>>,
     /// `ResponseLoggingPercentage`.
-    #[serde(
-        rename = "ResponseLoggingPercentage",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub response_logging_percentage: Option<Value<f64>>,
 }
 
@@ -1367,6 +1646,25 @@ impl ResponderErrorMaskingForHttpCode {
             logging_types: logging_types.into(),
             response_logging_percentage: None,
         }
+    }
+}
+
+impl Serialize for ResponderErrorMaskingForHttpCode {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Action", &self.action)?;
+        map.serialize_entry("HttpCode", &self.http_code)?;
+        map.serialize_entry("LoggingTypes", &self.logging_types)?;
+        crate::cfn::entry(
+            &mut map,
+            "ResponseLoggingPercentage",
+            &self.response_logging_percentage,
+        )?;
+        map.end()
     }
 }
 
@@ -1448,10 +1746,9 @@ impl From<ResponderErrorMaskingLoggingType> for Value<ResponderErrorMaskingLoggi
 }
 
 /// The `LinkLogSettings` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkLogSettings {
     /// `ApplicationLogs`.
-    #[serde(rename = "ApplicationLogs")]
     pub application_logs: ApplicationLogs,
 }
 
@@ -1464,11 +1761,22 @@ impl LinkLogSettings {
     }
 }
 
+impl Serialize for LinkLogSettings {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ApplicationLogs", &self.application_logs)?;
+        map.end()
+    }
+}
+
 /// The `ApplicationLogs` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApplicationLogs {
     /// `LinkApplicationLogSampling`.
-    #[serde(rename = "LinkApplicationLogSampling")]
     pub link_application_log_sampling: LinkApplicationLogSampling,
 }
 
@@ -1483,14 +1791,27 @@ impl ApplicationLogs {
     }
 }
 
+impl Serialize for ApplicationLogs {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "LinkApplicationLogSampling",
+            &self.link_application_log_sampling,
+        )?;
+        map.end()
+    }
+}
+
 /// The `LinkApplicationLogSampling` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkApplicationLogSampling {
     /// `ErrorLog`.
-    #[serde(rename = "ErrorLog")]
     pub error_log: Value<f64>,
     /// `FilterLog`.
-    #[serde(rename = "FilterLog")]
     pub filter_log: Value<f64>,
 }
 
@@ -1504,5 +1825,18 @@ impl LinkApplicationLogSampling {
             error_log: error_log.into(),
             filter_log: filter_log.into(),
         }
+    }
+}
+
+impl Serialize for LinkApplicationLogSampling {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ErrorLog", &self.error_log)?;
+        map.serialize_entry("FilterLog", &self.filter_log)?;
+        map.end()
     }
 }

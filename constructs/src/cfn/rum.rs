@@ -71,45 +71,27 @@ pub mod app_monitor {
     }
 
     /// The properties of `AWS::RUM::AppMonitor`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppMonitorProps {
         /// `AppMonitorConfiguration`.
-        #[serde(
-            rename = "AppMonitorConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub app_monitor_configuration: Option<AppMonitorConfiguration>,
         /// `CustomEvents`.
-        #[serde(rename = "CustomEvents", skip_serializing_if = "Option::is_none")]
         pub custom_events: Option<CustomEvents>,
-        /// Data collected by RUM is kept by RUM for 30 days and then deleted.
-        #[serde(rename = "CwLogEnabled", skip_serializing_if = "Option::is_none")]
+        /// `CwLogEnabled`: Data collected by RUM is kept by RUM for 30 days and then deleted.
         pub cw_log_enabled: Option<Value<bool>>,
         /// `DeobfuscationConfiguration`.
-        #[serde(
-            rename = "DeobfuscationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deobfuscation_configuration: Option<DeobfuscationConfiguration>,
-        /// The top-level internet domain name for which your application has administrative authority.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The top-level internet domain name for which your application has administrative authority.
         pub domain: Option<Value<String>>,
-        /// The top-level internet domain names for which your application has administrative authority.
-        #[serde(rename = "DomainList", skip_serializing_if = "Option::is_none")]
+        /// `DomainList`: The top-level internet domain names for which your application has administrative authority.
         pub domain_list: Option<Vec<Value<String>>>,
-        /// A name for the app monitor
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the app monitor
         pub name: Value<String>,
         /// `Platform`.
-        #[serde(rename = "Platform", skip_serializing_if = "Option::is_none")]
         pub platform: Option<Value<Platform>>,
         /// `ResourcePolicy`.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
         pub resource_policy: Option<ResourcePolicy>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -131,55 +113,95 @@ pub mod app_monitor {
         }
     }
 
+    impl Serialize for CfnAppMonitorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AppMonitorConfiguration",
+                &self.app_monitor_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "CustomEvents", &self.custom_events)?;
+            crate::cfn::entry(&mut map, "CwLogEnabled", &self.cw_log_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeobfuscationConfiguration",
+                &self.deobfuscation_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "DomainList", &self.domain_list)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Platform", &self.platform)?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// AppMonitor configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AppMonitorConfiguration {
-        /// If you set this to true, the RUM web client sets two cookies, a session cookie and a user cookie.
-        #[serde(rename = "AllowCookies", skip_serializing_if = "Option::is_none")]
+        /// `AllowCookies`: If you set this to true, the RUM web client sets two cookies, a session cookie and a user cookie.
         pub allow_cookies: Option<Value<bool>>,
-        /// If you set this to true, RUM enables xray tracing for the user sessions that RUM samples.
-        #[serde(rename = "EnableXRay", skip_serializing_if = "Option::is_none")]
+        /// `EnableXRay`: If you set this to true, RUM enables xray tracing for the user sessions that RUM samples.
         pub enable_x_ray: Option<Value<bool>>,
-        /// A list of URLs in your website or application to exclude from RUM data collection.
-        #[serde(rename = "ExcludedPages", skip_serializing_if = "Option::is_none")]
+        /// `ExcludedPages`: A list of URLs in your website or application to exclude from RUM data collection.
         pub excluded_pages: Option<Vec<Value<String>>>,
-        /// A list of pages in the RUM console that are to be displayed with a favorite icon.
-        #[serde(rename = "FavoritePages", skip_serializing_if = "Option::is_none")]
+        /// `FavoritePages`: A list of pages in the RUM console that are to be displayed with a favorite icon.
         pub favorite_pages: Option<Vec<Value<String>>>,
-        /// The ARN of the guest IAM role that is attached to the identity pool that is used to authorize the sending of data to RUM.
-        #[serde(rename = "GuestRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `GuestRoleArn`: The ARN of the guest IAM role that is attached to the identity pool that is used to authorize the sending of data to RUM.
         pub guest_role_arn: Option<Value<String>>,
-        /// The ID of the identity pool that is used to authorize the sending of data to RUM.
-        #[serde(rename = "IdentityPoolId", skip_serializing_if = "Option::is_none")]
+        /// `IdentityPoolId`: The ID of the identity pool that is used to authorize the sending of data to RUM.
         pub identity_pool_id: Option<Value<String>>,
-        /// If this app monitor is to collect data from only certain pages in your application, this structure lists those pages.
-        #[serde(rename = "IncludedPages", skip_serializing_if = "Option::is_none")]
+        /// `IncludedPages`: If this app monitor is to collect data from only certain pages in your application, this structure lists those pages.
         pub included_pages: Option<Vec<Value<String>>>,
-        /// An array of structures which define the destinations and the metrics that you want to send.
-        #[serde(rename = "MetricDestinations", skip_serializing_if = "Option::is_none")]
+        /// `MetricDestinations`: An array of structures which define the destinations and the metrics that you want to send.
         pub metric_destinations: Option<Vec<MetricDestination>>,
-        /// Specifies the percentage of user sessions to use for RUM data collection.
-        #[serde(rename = "SessionSampleRate", skip_serializing_if = "Option::is_none")]
+        /// `SessionSampleRate`: Specifies the percentage of user sessions to use for RUM data collection.
         pub session_sample_rate: Option<Value<f64>>,
-        /// An array that lists the types of telemetry data that this app monitor is to collect.
-        #[serde(rename = "Telemetries", skip_serializing_if = "Option::is_none")]
+        /// `Telemetries`: An array that lists the types of telemetry data that this app monitor is to collect.
         pub telemetries: Option<Vec<Value<Telemetry>>>,
     }
 
+    impl Serialize for AppMonitorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowCookies", &self.allow_cookies)?;
+            crate::cfn::entry(&mut map, "EnableXRay", &self.enable_x_ray)?;
+            crate::cfn::entry(&mut map, "ExcludedPages", &self.excluded_pages)?;
+            crate::cfn::entry(&mut map, "FavoritePages", &self.favorite_pages)?;
+            crate::cfn::entry(&mut map, "GuestRoleArn", &self.guest_role_arn)?;
+            crate::cfn::entry(&mut map, "IdentityPoolId", &self.identity_pool_id)?;
+            crate::cfn::entry(&mut map, "IncludedPages", &self.included_pages)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricDestinations",
+                &self.metric_destinations,
+            )?;
+            crate::cfn::entry(&mut map, "SessionSampleRate", &self.session_sample_rate)?;
+            crate::cfn::entry(&mut map, "Telemetries", &self.telemetries)?;
+            map.end()
+        }
+    }
+
     /// An structure which defines the destination and the metrics that you want to send.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDestination {
-        /// Defines the destination to send the metrics to.
-        #[serde(rename = "Destination")]
+        /// `Destination`: Defines the destination to send the metrics to.
         pub destination: Value<Destination>,
-        /// Evidently has been discontinued and therefore this is no longer an acceptable field.
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
+        /// `DestinationArn`: Evidently has been discontinued and therefore this is no longer an acceptable field.
         pub destination_arn: Option<Value<String>>,
-        /// Evidently has been discontinued and therefore this is no longer an acceptable field.
-        #[serde(rename = "IamRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `IamRoleArn`: Evidently has been discontinued and therefore this is no longer an acceptable field.
         pub iam_role_arn: Option<Value<String>>,
-        /// An array of structures which define the metrics that you want to send.
-        #[serde(rename = "MetricDefinitions", skip_serializing_if = "Option::is_none")]
+        /// `MetricDefinitions`: An array of structures which define the metrics that you want to send.
         pub metric_definitions: Option<Vec<MetricDefinition>>,
     }
 
@@ -192,6 +214,21 @@ pub mod app_monitor {
                 iam_role_arn: None,
                 metric_definitions: None,
             }
+        }
+    }
+
+    impl Serialize for MetricDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "MetricDefinitions", &self.metric_definitions)?;
+            map.end()
         }
     }
 
@@ -233,25 +270,19 @@ pub mod app_monitor {
     }
 
     /// A single metric definition
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDefinition {
-        /// Use this field only if you are sending the metric to CloudWatch.
-        #[serde(rename = "DimensionKeys", skip_serializing_if = "Option::is_none")]
+        /// `DimensionKeys`: Use this field only if you are sending the metric to CloudWatch.
         pub dimension_keys: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The pattern that defines the metric, specified as a JSON object.
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
+        /// `EventPattern`: The pattern that defines the metric, specified as a JSON object.
         pub event_pattern: Option<Value<String>>,
-        /// The name for the metric that is defined in this structure.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the metric that is defined in this structure.
         pub name: Value<String>,
-        /// The namespace used by CloudWatch Metrics for the metric that is defined in this structure
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace used by CloudWatch Metrics for the metric that is defined in this structure
         pub namespace: Option<Value<String>>,
-        /// The CloudWatch metric unit to use for this metric.
-        #[serde(rename = "UnitLabel", skip_serializing_if = "Option::is_none")]
+        /// `UnitLabel`: The CloudWatch metric unit to use for this metric.
         pub unit_label: Option<Value<String>>,
-        /// The field within the event object that the metric value is sourced from.
-        #[serde(rename = "ValueKey", skip_serializing_if = "Option::is_none")]
+        /// `ValueKey`: The field within the event object that the metric value is sourced from.
         pub value_key: Option<Value<String>>,
     }
 
@@ -266,6 +297,23 @@ pub mod app_monitor {
                 unit_label: None,
                 value_key: None,
             }
+        }
+    }
+
+    impl Serialize for MetricDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DimensionKeys", &self.dimension_keys)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "UnitLabel", &self.unit_label)?;
+            crate::cfn::entry(&mut map, "ValueKey", &self.value_key)?;
+            map.end()
         }
     }
 
@@ -310,11 +358,22 @@ pub mod app_monitor {
     }
 
     /// AppMonitor custom events configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomEvents {
-        /// Indicates whether AppMonitor accepts custom events.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether AppMonitor accepts custom events.
         pub status: Option<Value<CustomEventsStatus>>,
+    }
+
+    impl Serialize for CustomEvents {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Values of `CustomEventsStatus`.
@@ -355,25 +414,34 @@ pub mod app_monitor {
     }
 
     /// A structure that contains the configuration for how an app monitor can deobfuscate stack traces.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeobfuscationConfiguration {
-        /// A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using source maps.
-        #[serde(
-            rename = "JavaScriptSourceMaps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JavaScriptSourceMaps`: A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using source maps.
         pub java_script_source_maps: Option<JavaScriptSourceMaps>,
     }
 
+    impl Serialize for DeobfuscationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "JavaScriptSourceMaps",
+                &self.java_script_source_maps,
+            )?;
+            map.end()
+        }
+    }
+
     /// A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using source maps.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JavaScriptSourceMaps {
-        /// The S3Uri of the bucket or folder that stores the source map files.
-        #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
+        /// `S3Uri`: The S3Uri of the bucket or folder that stores the source map files.
         pub s3_uri: Option<Value<String>>,
-        /// Specifies whether JavaScript error stack traces should be unminified for this app monitor.
-        #[serde(rename = "Status")]
+        /// `Status`: Specifies whether JavaScript error stack traces should be unminified for this app monitor.
         pub status: Value<Status>,
     }
 
@@ -384,6 +452,19 @@ pub mod app_monitor {
                 s3_uri: None,
                 status: status.into(),
             }
+        }
+    }
+
+    impl Serialize for JavaScriptSourceMaps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -465,13 +546,11 @@ pub mod app_monitor {
     }
 
     /// A structure that defines resource policy attached to your app monitor.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourcePolicy {
-        /// The JSON to use as the resource policy.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The JSON to use as the resource policy.
         pub policy_document: Value<String>,
-        /// A string value that you can use to conditionally update your policy.
-        #[serde(rename = "PolicyRevisionId", skip_serializing_if = "Option::is_none")]
+        /// `PolicyRevisionId`: A string value that you can use to conditionally update your policy.
         pub policy_revision_id: Option<Value<String>>,
     }
 
@@ -482,6 +561,19 @@ pub mod app_monitor {
                 policy_document: policy_document.into(),
                 policy_revision_id: None,
             }
+        }
+    }
+
+    impl Serialize for ResourcePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "PolicyRevisionId", &self.policy_revision_id)?;
+            map.end()
         }
     }
 }

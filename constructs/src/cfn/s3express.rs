@@ -80,35 +80,23 @@ pub mod access_point {
     }
 
     /// The properties of `AWS::S3Express::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
-        /// The name of the bucket that you want to associate this Access Point with.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the bucket that you want to associate this Access Point with.
         pub bucket: Value<String>,
-        /// The AWS account ID associated with the S3 bucket associated with this access point.
-        #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
+        /// `BucketAccountId`: The AWS account ID associated with the S3 bucket associated with this access point.
         pub bucket_account_id: Option<Value<String>>,
-        /// The name you want to assign to this Access Point.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name you want to assign to this Access Point.
         pub name: Option<Value<String>>,
-        /// The Access Point Policy you want to apply to this access point. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: The Access Point Policy you want to apply to this access point. Untyped in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// The PublicAccessBlock configuration that you want to apply to this Access Point.
-        #[serde(
-            rename = "PublicAccessBlockConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublicAccessBlockConfiguration`: The PublicAccessBlock configuration that you want to apply to this Access Point.
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
-        /// For directory buckets, you can ﬁlter access control to speciﬁc preﬁxes, API operations, or a combination of both.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: For directory buckets, you can ﬁlter access control to speciﬁc preﬁxes, API operations, or a combination of both.
         pub scope: Option<Scope>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfiguration`: If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -128,36 +116,81 @@ pub mod access_point {
         }
     }
 
-    /// The `PublicAccessBlockConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PublicAccessBlockConfiguration {
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
-        #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
-        pub block_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
-        pub block_public_policy: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account.
-        #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
-        pub ignore_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
-        #[serde(
-            rename = "RestrictPublicBuckets",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnAccessPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketAccountId", &self.bucket_account_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicAccessBlockConfiguration",
+                &self.public_access_block_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
 
+    /// The `PublicAccessBlockConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PublicAccessBlockConfiguration {
+        /// `BlockPublicAcls`: Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
+        pub block_public_acls: Option<Value<bool>>,
+        /// `BlockPublicPolicy`: Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
+        pub block_public_policy: Option<Value<bool>>,
+        /// `IgnorePublicAcls`: Specifies whether Amazon S3 should ignore public ACLs for buckets in this account.
+        pub ignore_public_acls: Option<Value<bool>>,
+        /// `RestrictPublicBuckets`: Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
         pub restrict_public_buckets: Option<Value<bool>>,
     }
 
+    impl Serialize for PublicAccessBlockConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockPublicAcls", &self.block_public_acls)?;
+            crate::cfn::entry(&mut map, "BlockPublicPolicy", &self.block_public_policy)?;
+            crate::cfn::entry(&mut map, "IgnorePublicAcls", &self.ignore_public_acls)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestrictPublicBuckets",
+                &self.restrict_public_buckets,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Scope` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scope {
-        /// You can include one or more API operations as permissions
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
+        /// `Permissions`: You can include one or more API operations as permissions
         pub permissions: Option<Vec<Value<PermissionsItem>>>,
-        /// You can specify any amount of preﬁxes, but the total length of characters of all preﬁxes must be less than 256 bytes in size.
-        #[serde(rename = "Prefixes", skip_serializing_if = "Option::is_none")]
+        /// `Prefixes`: You can specify any amount of preﬁxes, but the total length of characters of all preﬁxes must be less than 256 bytes in size.
         pub prefixes: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for Scope {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            crate::cfn::entry(&mut map, "Prefixes", &self.prefixes)?;
+            map.end()
+        }
     }
 
     /// Values of `PermissionsItem`.
@@ -216,11 +249,22 @@ pub mod access_point {
     }
 
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfiguration {
-        /// If this field is specified, this access point will only allow connections from the specified VPC ID.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: If this field is specified, this access point will only allow connections from the specified VPC ID.
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 }
 
@@ -279,13 +323,11 @@ pub mod bucket_policy {
     }
 
     /// The properties of `AWS::S3Express::BucketPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicyProps {
-        /// The name of the S3 directory bucket to which the policy applies.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the S3 directory bucket to which the policy applies.
         pub bucket: Value<String>,
-        /// A policy document containing permissions to add to the specified bucket. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: A policy document containing permissions to add to the specified bucket. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -299,6 +341,19 @@ pub mod bucket_policy {
                 bucket: bucket.into(),
                 policy_document: policy_document.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnBucketPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
         }
     }
 }
@@ -372,43 +427,23 @@ pub mod directory_bucket {
     }
 
     /// The properties of `AWS::S3Express::DirectoryBucket`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectoryBucketProps {
         /// `BucketEncryption`.
-        #[serde(rename = "BucketEncryption", skip_serializing_if = "Option::is_none")]
         pub bucket_encryption: Option<BucketEncryption>,
-        /// Specifies a name for the bucket.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: Specifies a name for the bucket.
         pub bucket_name: Option<Value<String>>,
-        /// Specifies the number of Availability Zone or Local Zone that's used for redundancy for the bucket.
-        #[serde(rename = "DataRedundancy")]
+        /// `DataRedundancy`: Specifies the number of Availability Zone or Local Zone that's used for redundancy for the bucket.
         pub data_redundancy: Value<DataRedundancy>,
-        /// The inventory configuration for an Amazon S3 Express bucket.
-        #[serde(
-            rename = "InventoryConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InventoryConfigurations`: The inventory configuration for an Amazon S3 Express bucket.
         pub inventory_configurations: Option<Vec<InventoryConfiguration>>,
-        /// Lifecycle rules that define how Amazon S3 Express manages objects during their lifetime.
-        #[serde(
-            rename = "LifecycleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LifecycleConfiguration`: Lifecycle rules that define how Amazon S3 Express manages objects during their lifetime.
         pub lifecycle_configuration: Option<LifecycleConfiguration>,
-        /// Specifies the Zone ID of the Availability Zone or Local Zone where the directory bucket will be created.
-        #[serde(rename = "LocationName")]
+        /// `LocationName`: Specifies the Zone ID of the Availability Zone or Local Zone where the directory bucket will be created.
         pub location_name: Value<String>,
-        /// Specifies the metrics configurations for the Amazon S3 Express bucket.
-        #[serde(
-            rename = "MetricsConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetricsConfigurations`: Specifies the metrics configurations for the Amazon S3 Express bucket.
         pub metrics_configurations: Option<Vec<MetricsConfiguration>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -431,11 +466,41 @@ pub mod directory_bucket {
         }
     }
 
+    impl Serialize for CfnDirectoryBucketProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketEncryption", &self.bucket_encryption)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            map.serialize_entry("DataRedundancy", &self.data_redundancy)?;
+            crate::cfn::entry(
+                &mut map,
+                "InventoryConfigurations",
+                &self.inventory_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfiguration",
+                &self.lifecycle_configuration,
+            )?;
+            map.serialize_entry("LocationName", &self.location_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricsConfigurations",
+                &self.metrics_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BucketEncryption {
-        /// Specifies the default server-side-encryption configuration.
-        #[serde(rename = "ServerSideEncryptionConfiguration")]
+        /// `ServerSideEncryptionConfiguration`: Specifies the default server-side-encryption configuration.
         pub server_side_encryption_configuration: Vec<ServerSideEncryptionRule>,
     }
 
@@ -453,29 +518,53 @@ pub mod directory_bucket {
         }
     }
 
+    impl Serialize for BucketEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the default server-side encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerSideEncryptionRule {
-        /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
-        #[serde(rename = "BucketKeyEnabled", skip_serializing_if = "Option::is_none")]
+        /// `BucketKeyEnabled`: Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
         pub bucket_key_enabled: Option<Value<bool>>,
         /// `ServerSideEncryptionByDefault`.
-        #[serde(
-            rename = "ServerSideEncryptionByDefault",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_side_encryption_by_default: Option<ServerSideEncryptionByDefault>,
     }
 
+    impl Serialize for ServerSideEncryptionRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketKeyEnabled", &self.bucket_key_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionByDefault",
+                &self.server_side_encryption_by_default,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the default server-side encryption to apply to new objects in the bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerSideEncryptionByDefault {
-        /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
-        #[serde(rename = "KMSMasterKeyID", skip_serializing_if = "Option::is_none")]
+        /// `KMSMasterKeyID`: AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
         pub kms_master_key_id: Option<Value<String>>,
         /// `SSEAlgorithm`.
-        #[serde(rename = "SSEAlgorithm")]
         pub sse_algorithm: Value<SseAlgorithm>,
     }
 
@@ -486,6 +575,19 @@ pub mod directory_bucket {
                 kms_master_key_id: None,
                 sse_algorithm: sse_algorithm.into(),
             }
+        }
+    }
+
+    impl Serialize for ServerSideEncryptionByDefault {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KMSMasterKeyID", &self.kms_master_key_id)?;
+            map.serialize_entry("SSEAlgorithm", &self.sse_algorithm)?;
+            map.end()
         }
     }
 
@@ -564,28 +666,21 @@ pub mod directory_bucket {
     }
 
     /// Specifies an inventory configuration for an Amazon S3 Express bucket
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InventoryConfiguration {
         /// `Destination`.
-        #[serde(rename = "Destination")]
         pub destination: Destination,
-        /// Specifies whether the inventory is enabled or disabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether the inventory is enabled or disabled.
         pub enabled: Value<bool>,
-        /// The ID used to identify the inventory configuration.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID used to identify the inventory configuration.
         pub id: Value<String>,
-        /// Object versions to include in the inventory list.
-        #[serde(rename = "IncludedObjectVersions")]
+        /// `IncludedObjectVersions`: Object versions to include in the inventory list.
         pub included_object_versions: Value<IncludedObjectVersions>,
-        /// Contains the optional fields that are included in the inventory results.
-        #[serde(rename = "OptionalFields", skip_serializing_if = "Option::is_none")]
+        /// `OptionalFields`: Contains the optional fields that are included in the inventory results.
         pub optional_fields: Option<Vec<Value<OptionalFieldsItem>>>,
-        /// The prefix that is prepended to all inventory results.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The prefix that is prepended to all inventory results.
         pub prefix: Option<Value<String>>,
-        /// Specifies the schedule for generating inventory results.
-        #[serde(rename = "ScheduleFrequency")]
+        /// `ScheduleFrequency`: Specifies the schedule for generating inventory results.
         pub schedule_frequency: Value<ScheduleFrequency>,
     }
 
@@ -610,20 +705,37 @@ pub mod directory_bucket {
         }
     }
 
+    impl Serialize for InventoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry(
+                "IncludedObjectVersions",
+                &self.included_object_versions,
+            )?;
+            crate::cfn::entry(&mut map, "OptionalFields", &self.optional_fields)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("ScheduleFrequency", &self.schedule_frequency)?;
+            map.end()
+        }
+    }
+
     /// Specifies information about where to publish inventory reports for an Amazon S3 Express bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Destination {
-        /// The account ID that owns the destination S3 bucket.
-        #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
+        /// `BucketAccountId`: The account ID that owns the destination S3 bucket.
         pub bucket_account_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the destination Amazon S3 bucket to which data is exported.
-        #[serde(rename = "BucketArn")]
+        /// `BucketArn`: The Amazon Resource Name (ARN) of the destination Amazon S3 bucket to which data is exported.
         pub bucket_arn: Value<String>,
-        /// Specifies the file format used when exporting data to Amazon S3.
-        #[serde(rename = "Format")]
+        /// `Format`: Specifies the file format used when exporting data to Amazon S3.
         pub format: Value<Format>,
-        /// The prefix to use when exporting data.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The prefix to use when exporting data.
         pub prefix: Option<Value<String>>,
     }
 
@@ -639,6 +751,21 @@ pub mod directory_bucket {
                 format: format.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketAccountId", &self.bucket_account_id)?;
+            map.serialize_entry("BucketArn", &self.bucket_arn)?;
+            map.serialize_entry("Format", &self.format)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 
@@ -815,10 +942,9 @@ pub mod directory_bucket {
     }
 
     /// The `LifecycleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LifecycleConfiguration {
-        /// A lifecycle rule for individual objects in an Amazon S3 Express bucket.
-        #[serde(rename = "Rules")]
+        /// `Rules`: A lifecycle rule for individual objects in an Amazon S3 Express bucket.
         pub rules: Vec<Rule>,
     }
 
@@ -829,37 +955,34 @@ pub mod directory_bucket {
         }
     }
 
+    impl Serialize for LifecycleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// You must specify at least one of the following properties: AbortIncompleteMultipartUpload, or ExpirationInDays.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
         /// `AbortIncompleteMultipartUpload`.
-        #[serde(
-            rename = "AbortIncompleteMultipartUpload",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
         /// `ExpirationInDays`.
-        #[serde(rename = "ExpirationInDays", skip_serializing_if = "Option::is_none")]
         pub expiration_in_days: Option<Value<i64>>,
         /// `Id`.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
         /// `ObjectSizeGreaterThan`.
-        #[serde(
-            rename = "ObjectSizeGreaterThan",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub object_size_greater_than: Option<Value<String>>,
         /// `ObjectSizeLessThan`.
-        #[serde(rename = "ObjectSizeLessThan", skip_serializing_if = "Option::is_none")]
         pub object_size_less_than: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<Status>,
     }
 
@@ -878,11 +1001,40 @@ pub mod directory_bucket {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AbortIncompleteMultipartUpload",
+                &self.abort_incomplete_multipart_upload,
+            )?;
+            crate::cfn::entry(&mut map, "ExpirationInDays", &self.expiration_in_days)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ObjectSizeGreaterThan",
+                &self.object_size_greater_than,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ObjectSizeLessThan",
+                &self.object_size_less_than,
+            )?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbortIncompleteMultipartUpload {
-        /// Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
-        #[serde(rename = "DaysAfterInitiation")]
+        /// `DaysAfterInitiation`: Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
         pub days_after_initiation: Value<i64>,
     }
 
@@ -892,6 +1044,18 @@ pub mod directory_bucket {
             Self {
                 days_after_initiation: days_after_initiation.into(),
             }
+        }
+    }
+
+    impl Serialize for AbortIncompleteMultipartUpload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DaysAfterInitiation", &self.days_after_initiation)?;
+            map.end()
         }
     }
 
@@ -933,16 +1097,13 @@ pub mod directory_bucket {
     }
 
     /// Specifies a metrics configuration for the CloudWatch request metrics from an Amazon S3 Express bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsConfiguration {
-        /// The access point ARN used when evaluating a metrics filter.
-        #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
+        /// `AccessPointArn`: The access point ARN used when evaluating a metrics filter.
         pub access_point_arn: Option<Value<String>>,
-        /// The ID used to identify the metrics configuration.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID used to identify the metrics configuration.
         pub id: Value<String>,
-        /// The prefix used when evaluating a metrics filter.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The prefix used when evaluating a metrics filter.
         pub prefix: Option<Value<String>>,
     }
 
@@ -954,6 +1115,20 @@ pub mod directory_bucket {
                 id: id.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for MetricsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 }

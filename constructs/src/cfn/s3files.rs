@@ -101,22 +101,17 @@ pub mod access_point {
     }
 
     /// The properties of `AWS::S3Files::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
-        /// (optional) A string of up to 64 ASCII characters that Amazon EFS uses to ensure idempotent creation.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
+        /// `ClientToken`: (optional) A string of up to 64 ASCII characters that Amazon EFS uses to ensure idempotent creation.
         pub client_token: Option<Value<String>>,
-        /// The ID of the S3 Files file system that the access point provides access to.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The ID of the S3 Files file system that the access point provides access to.
         pub file_system_id: Value<String>,
-        /// The operating system user and group applied to all compute drive requests made using the access point.
-        #[serde(rename = "PosixUser", skip_serializing_if = "Option::is_none")]
+        /// `PosixUser`: The operating system user and group applied to all compute drive requests made using the access point.
         pub posix_user: Option<PosixUser>,
-        /// Specifies the directory on the Amazon EFS file system that the access point exposes as the root directory of your file system to NFS clients using the access point.
-        #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
+        /// `RootDirectory`: Specifies the directory on the Amazon EFS file system that the access point exposes as the root directory of your file system to NFS clients using the access point.
         pub root_directory: Option<RootDirectory>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<AccessPointTag>>,
     }
 
@@ -133,17 +128,30 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for CfnAccessPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "PosixUser", &self.posix_user)?;
+            crate::cfn::entry(&mut map, "RootDirectory", &self.root_directory)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `PosixUser` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PosixUser {
-        /// The POSIX group ID used for all file system operations using this access point.
-        #[serde(rename = "Gid")]
+        /// `Gid`: The POSIX group ID used for all file system operations using this access point.
         pub gid: Value<String>,
-        /// Secondary POSIX group IDs used for all file system operations using this access point.
-        #[serde(rename = "SecondaryGids", skip_serializing_if = "Option::is_none")]
+        /// `SecondaryGids`: Secondary POSIX group IDs used for all file system operations using this access point.
         pub secondary_gids: Option<Vec<Value<String>>>,
-        /// The POSIX user ID used for all file system operations using this access point.
-        #[serde(rename = "Uid")]
+        /// `Uid`: The POSIX user ID used for all file system operations using this access point.
         pub uid: Value<String>,
     }
 
@@ -161,28 +169,54 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for PosixUser {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Gid", &self.gid)?;
+            crate::cfn::entry(&mut map, "SecondaryGids", &self.secondary_gids)?;
+            map.serialize_entry("Uid", &self.uid)?;
+            map.end()
+        }
+    }
+
     /// The `RootDirectory` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RootDirectory {
-        /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's RootDirectory.
-        #[serde(rename = "CreationPermissions", skip_serializing_if = "Option::is_none")]
+        /// `CreationPermissions`: (Optional) Specifies the POSIX IDs and permissions to apply to the access point's RootDirectory.
         pub creation_permissions: Option<CreationPermissions>,
-        /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system.
         pub path: Option<Value<String>>,
     }
 
+    impl Serialize for RootDirectory {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreationPermissions",
+                &self.creation_permissions,
+            )?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// The `CreationPermissions` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CreationPermissions {
-        /// Specifies the POSIX group ID to apply to the RootDirectory.
-        #[serde(rename = "OwnerGid")]
+        /// `OwnerGid`: Specifies the POSIX group ID to apply to the RootDirectory.
         pub owner_gid: Value<String>,
-        /// Specifies the POSIX user ID to apply to the RootDirectory.
-        #[serde(rename = "OwnerUid")]
+        /// `OwnerUid`: Specifies the POSIX user ID to apply to the RootDirectory.
         pub owner_uid: Value<String>,
-        /// Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits.
-        #[serde(rename = "Permissions")]
+        /// `Permissions`: Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits.
         pub permissions: Value<String>,
     }
 
@@ -201,15 +235,40 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for CreationPermissions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OwnerGid", &self.owner_gid)?;
+            map.serialize_entry("OwnerUid", &self.owner_uid)?;
+            map.serialize_entry("Permissions", &self.permissions)?;
+            map.end()
+        }
+    }
+
     /// The `AccessPointTag` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessPointTag {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for AccessPointTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -312,35 +371,23 @@ pub mod file_system {
     }
 
     /// The properties of `AWS::S3Files::FileSystem`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFileSystemProps {
         /// `AcceptBucketWarning`.
-        #[serde(rename = "AcceptBucketWarning", skip_serializing_if = "Option::is_none")]
         pub accept_bucket_warning: Option<Value<bool>>,
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `SynchronizationConfiguration`.
-        #[serde(
-            rename = "SynchronizationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub synchronization_configuration: Option<SynchronizationConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -363,17 +410,41 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for CfnFileSystemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceptBucketWarning",
+                &self.accept_bucket_warning,
+            )?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SynchronizationConfiguration",
+                &self.synchronization_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SynchronizationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SynchronizationConfiguration {
         /// `ExpirationDataRules`.
-        #[serde(rename = "ExpirationDataRules")]
         pub expiration_data_rules: Vec<ExpirationDataRule>,
         /// `ImportDataRules`.
-        #[serde(rename = "ImportDataRules")]
         pub import_data_rules: Vec<ImportDataRule>,
-        /// `LatestVersionNumber`. Read-only: CloudFormation returns it.
-        #[serde(rename = "LatestVersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `LatestVersionNumber`: `LatestVersionNumber`. Read-only: CloudFormation returns it.
         pub latest_version_number: Option<Value<i64>>,
     }
 
@@ -391,11 +462,28 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for SynchronizationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExpirationDataRules", &self.expiration_data_rules)?;
+            map.serialize_entry("ImportDataRules", &self.import_data_rules)?;
+            crate::cfn::entry(
+                &mut map,
+                "LatestVersionNumber",
+                &self.latest_version_number,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ExpirationDataRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExpirationDataRule {
         /// `DaysAfterLastAccess`.
-        #[serde(rename = "DaysAfterLastAccess")]
         pub days_after_last_access: Value<i64>,
     }
 
@@ -408,17 +496,26 @@ pub mod file_system {
         }
     }
 
+    impl Serialize for ExpirationDataRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DaysAfterLastAccess", &self.days_after_last_access)?;
+            map.end()
+        }
+    }
+
     /// The `ImportDataRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImportDataRule {
         /// `Prefix`.
-        #[serde(rename = "Prefix")]
         pub prefix: Value<String>,
         /// `SizeLessThan`.
-        #[serde(rename = "SizeLessThan")]
         pub size_less_than: Value<i64>,
         /// `Trigger`.
-        #[serde(rename = "Trigger")]
         pub trigger: Value<Trigger>,
     }
 
@@ -434,6 +531,20 @@ pub mod file_system {
                 size_less_than: size_less_than.into(),
                 trigger: trigger.into(),
             }
+        }
+    }
+
+    impl Serialize for ImportDataRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            map.serialize_entry("SizeLessThan", &self.size_less_than)?;
+            map.serialize_entry("Trigger", &self.trigger)?;
+            map.end()
         }
     }
 
@@ -532,13 +643,11 @@ pub mod file_system_policy {
     }
 
     /// The properties of `AWS::S3Files::FileSystemPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFileSystemPolicyProps {
         /// `FileSystemId`.
-        #[serde(rename = "FileSystemId")]
         pub file_system_id: Value<String>,
-        /// `Policy`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. Untyped in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
     }
 
@@ -552,6 +661,19 @@ pub mod file_system_policy {
                 file_system_id: file_system_id.into(),
                 policy: policy.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnFileSystemPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
         }
     }
 }
@@ -652,25 +774,19 @@ pub mod mount_target {
     }
 
     /// The properties of `AWS::S3Files::MountTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMountTargetProps {
         /// `FileSystemId`.
-        #[serde(rename = "FileSystemId")]
         pub file_system_id: Value<String>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `Ipv4Address`.
-        #[serde(rename = "Ipv4Address", skip_serializing_if = "Option::is_none")]
         pub ipv4_address: Option<Value<String>>,
         /// `Ipv6Address`.
-        #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
         pub ipv6_address: Option<Value<String>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId")]
         pub subnet_id: Value<String>,
     }
 
@@ -688,6 +804,23 @@ pub mod mount_target {
                 security_groups: None,
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMountTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Ipv4Address", &self.ipv4_address)?;
+            crate::cfn::entry(&mut map, "Ipv6Address", &self.ipv6_address)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 

@@ -106,13 +106,11 @@ pub mod access_point {
     }
 
     /// The properties of `AWS::S3ObjectLambda::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
-        /// The name you want to assign to this Object lambda Access Point.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name you want to assign to this Object lambda Access Point.
         pub name: Option<Value<String>>,
-        /// The Object lambda Access Point Configuration that configures transformations to be applied on the objects on specified S3 Actions
-        #[serde(rename = "ObjectLambdaConfiguration")]
+        /// `ObjectLambdaConfiguration`: The Object lambda Access Point Configuration that configures transformations to be applied on the objects on specified S3 Actions
         pub object_lambda_configuration: ObjectLambdaConfiguration,
     }
 
@@ -128,24 +126,32 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for CfnAccessPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry(
+                "ObjectLambdaConfiguration",
+                &self.object_lambda_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration to be applied to this Object lambda Access Point.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ObjectLambdaConfiguration {
         /// `AllowedFeatures`.
-        #[serde(rename = "AllowedFeatures", skip_serializing_if = "Option::is_none")]
         pub allowed_features: Option<Vec<Value<String>>>,
         /// `CloudWatchMetricsEnabled`.
-        #[serde(
-            rename = "CloudWatchMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_metrics_enabled: Option<Value<bool>>,
         /// `SupportingAccessPoint`.
-        #[serde(rename = "SupportingAccessPoint")]
         pub supporting_access_point: Value<String>,
         /// `TransformationConfigurations`.
-        #[serde(rename = "TransformationConfigurations")]
         pub transformation_configurations: Vec<TransformationConfiguration>,
     }
 
@@ -164,14 +170,34 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for ObjectLambdaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedFeatures", &self.allowed_features)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchMetricsEnabled",
+                &self.cloud_watch_metrics_enabled,
+            )?;
+            map.serialize_entry("SupportingAccessPoint", &self.supporting_access_point)?;
+            map.serialize_entry(
+                "TransformationConfigurations",
+                &self.transformation_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration to define what content transformation will be applied on which S3 Action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformationConfiguration {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<Value<String>>,
         /// `ContentTransformation`.
-        #[serde(rename = "ContentTransformation")]
         pub content_transformation: ContentTransformation,
     }
 
@@ -188,22 +214,44 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for TransformationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("ContentTransformation", &self.content_transformation)?;
+            map.end()
+        }
+    }
+
     /// The `ContentTransformation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContentTransformation {
         /// `AwsLambda`.
-        #[serde(rename = "AwsLambda", skip_serializing_if = "Option::is_none")]
         pub aws_lambda: Option<AwsLambda>,
     }
 
+    impl Serialize for ContentTransformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsLambda", &self.aws_lambda)?;
+            map.end()
+        }
+    }
+
     /// The `AwsLambda` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsLambda {
         /// `FunctionArn`.
-        #[serde(rename = "FunctionArn")]
         pub function_arn: Value<String>,
         /// `FunctionPayload`.
-        #[serde(rename = "FunctionPayload", skip_serializing_if = "Option::is_none")]
         pub function_payload: Option<Value<String>>,
     }
 
@@ -214,6 +262,19 @@ pub mod access_point {
                 function_arn: function_arn.into(),
                 function_payload: None,
             }
+        }
+    }
+
+    impl Serialize for AwsLambda {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FunctionArn", &self.function_arn)?;
+            crate::cfn::entry(&mut map, "FunctionPayload", &self.function_payload)?;
+            map.end()
         }
     }
 }
@@ -275,13 +336,11 @@ pub mod access_point_policy {
     }
 
     /// The properties of `AWS::S3ObjectLambda::AccessPointPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointPolicyProps {
-        /// The name of the Amazon S3 ObjectLambdaAccessPoint to which the policy applies.
-        #[serde(rename = "ObjectLambdaAccessPoint")]
+        /// `ObjectLambdaAccessPoint`: The name of the Amazon S3 ObjectLambdaAccessPoint to which the policy applies.
         pub object_lambda_access_point: Value<String>,
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -295,6 +354,22 @@ pub mod access_point_policy {
                 object_lambda_access_point: object_lambda_access_point.into(),
                 policy_document: policy_document.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAccessPointPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ObjectLambdaAccessPoint",
+                &self.object_lambda_access_point,
+            )?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
         }
     }
 }

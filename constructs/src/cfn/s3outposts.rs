@@ -75,19 +75,15 @@ pub mod access_point {
     }
 
     /// The properties of `AWS::S3Outposts::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
-        /// The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint with.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint with.
         pub bucket: Value<String>,
-        /// A name for the AccessPoint.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the AccessPoint.
         pub name: Value<String>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint.
-        #[serde(rename = "VpcConfiguration")]
+        /// `VpcConfiguration`: Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint.
         pub vpc_configuration: VpcConfiguration,
     }
 
@@ -107,12 +103,38 @@ pub mod access_point {
         }
     }
 
+    impl Serialize for CfnAccessPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            map.serialize_entry("VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `VpcConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfiguration {
-        /// Virtual Private Cloud (VPC) Id from which AccessPoint will allow requests.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: Virtual Private Cloud (VPC) Id from which AccessPoint will allow requests.
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 }
 
@@ -177,23 +199,15 @@ pub mod bucket {
     }
 
     /// The properties of `AWS::S3Outposts::Bucket`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketProps {
-        /// A name for the bucket.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: A name for the bucket.
         pub bucket_name: Value<String>,
-        /// Rules that define how Amazon S3Outposts manages objects during their lifetime.
-        #[serde(
-            rename = "LifecycleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LifecycleConfiguration`: Rules that define how Amazon S3Outposts manages objects during their lifetime.
         pub lifecycle_configuration: Option<LifecycleConfiguration>,
-        /// The id of the customer outpost on which the bucket resides.
-        #[serde(rename = "OutpostId")]
+        /// `OutpostId`: The id of the customer outpost on which the bucket resides.
         pub outpost_id: Value<String>,
-        /// An arbitrary set of tags (key-value pairs) for this S3Outposts bucket.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this S3Outposts bucket.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -212,11 +226,29 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for CfnBucketProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfiguration",
+                &self.lifecycle_configuration,
+            )?;
+            map.serialize_entry("OutpostId", &self.outpost_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `LifecycleConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LifecycleConfiguration {
-        /// A list of lifecycle rules for individual objects in an Amazon S3Outposts bucket.
-        #[serde(rename = "Rules")]
+        /// `Rules`: A list of lifecycle rules for individual objects in an Amazon S3Outposts bucket.
         pub rules: Vec<Rule>,
     }
 
@@ -227,38 +259,60 @@ pub mod bucket {
         }
     }
 
-    /// Specifies lifecycle rules for an Amazon S3Outposts bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Rule {
-        /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3Outposts bucket.
-        #[serde(
-            rename = "AbortIncompleteMultipartUpload",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LifecycleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
 
+    /// Specifies lifecycle rules for an Amazon S3Outposts bucket.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Rule {
+        /// `AbortIncompleteMultipartUpload`: Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3Outposts bucket.
         pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
-        /// Indicates when objects are deleted from Amazon S3Outposts.
-        #[serde(rename = "ExpirationDate", skip_serializing_if = "Option::is_none")]
+        /// `ExpirationDate`: Indicates when objects are deleted from Amazon S3Outposts.
         pub expiration_date: Option<Value<String>>,
-        /// Indicates the number of days after creation when objects are deleted from Amazon S3Outposts.
-        #[serde(rename = "ExpirationInDays", skip_serializing_if = "Option::is_none")]
+        /// `ExpirationInDays`: Indicates the number of days after creation when objects are deleted from Amazon S3Outposts.
         pub expiration_in_days: Option<Value<i64>>,
-        /// The container for the filter of the lifecycle rule.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
+        /// `Filter`: The container for the filter of the lifecycle rule.
         pub filter: Option<Filter>,
-        /// Unique identifier for the lifecycle rule.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: Unique identifier for the lifecycle rule.
         pub id: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AbortIncompleteMultipartUpload",
+                &self.abort_incomplete_multipart_upload,
+            )?;
+            crate::cfn::entry(&mut map, "ExpirationDate", &self.expiration_date)?;
+            crate::cfn::entry(&mut map, "ExpirationInDays", &self.expiration_in_days)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3Outposts will wait before permanently removing all parts of the upload.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbortIncompleteMultipartUpload {
-        /// Specifies the number of days after which Amazon S3Outposts aborts an incomplete multipart upload.
-        #[serde(rename = "DaysAfterInitiation")]
+        /// `DaysAfterInitiation`: Specifies the number of days after which Amazon S3Outposts aborts an incomplete multipart upload.
         pub days_after_initiation: Value<i64>,
     }
 
@@ -271,39 +325,71 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for AbortIncompleteMultipartUpload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DaysAfterInitiation", &self.days_after_initiation)?;
+            map.end()
+        }
+    }
+
     /// The container for the filter of the lifecycle rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Filter {
-        /// The container for the AND condition for the lifecycle rule.
-        #[serde(rename = "AndOperator", skip_serializing_if = "Option::is_none")]
+        /// `AndOperator`: The container for the AND condition for the lifecycle rule.
         pub and_operator: Option<FilterAndOperator>,
-        /// Object key prefix that identifies one or more objects to which this rule applies.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: Object key prefix that identifies one or more objects to which this rule applies.
         pub prefix: Option<Value<String>>,
-        /// Specifies a tag used to identify a subset of objects for an Amazon S3Outposts bucket.
-        #[serde(rename = "Tag", skip_serializing_if = "Option::is_none")]
+        /// `Tag`: Specifies a tag used to identify a subset of objects for an Amazon S3Outposts bucket.
         pub tag: Option<FilterTag>,
     }
 
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndOperator", &self.and_operator)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "Tag", &self.tag)?;
+            map.end()
+        }
+    }
+
     /// The `FilterAndOperator` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterAndOperator {
-        /// Prefix identifies one or more objects to which the rule applies.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: Prefix identifies one or more objects to which the rule applies.
         pub prefix: Option<Value<String>>,
-        /// All of these tags must exist in the object's tag set in order for the rule to apply.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: All of these tags must exist in the object's tag set in order for the rule to apply.
         pub tags: Option<Vec<FilterTag>>,
     }
 
+    impl Serialize for FilterAndOperator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Tag used to identify a subset of objects for an Amazon S3Outposts bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterTag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -317,6 +403,19 @@ pub mod bucket {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for FilterTag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -413,13 +512,11 @@ pub mod bucket_policy {
     }
 
     /// The properties of `AWS::S3Outposts::BucketPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicyProps {
-        /// The Amazon Resource Name (ARN) of the specified bucket.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The Amazon Resource Name (ARN) of the specified bucket.
         pub bucket: Value<String>,
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -433,6 +530,19 @@ pub mod bucket_policy {
                 bucket: bucket.into(),
                 policy_document: policy_document.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnBucketPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
         }
     }
 }
@@ -526,29 +636,19 @@ pub mod endpoint {
     }
 
     /// The properties of `AWS::S3Outposts::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
-        /// The type of access for the on-premise network connectivity for the Outpost endpoint.
-        #[serde(rename = "AccessType", skip_serializing_if = "Option::is_none")]
+        /// `AccessType`: The type of access for the on-premise network connectivity for the Outpost endpoint.
         pub access_type: Option<Value<AccessType>>,
-        /// The ID of the customer-owned IPv4 pool for the Endpoint.
-        #[serde(
-            rename = "CustomerOwnedIpv4Pool",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomerOwnedIpv4Pool`: The ID of the customer-owned IPv4 pool for the Endpoint.
         pub customer_owned_ipv4_pool: Option<Value<String>>,
-        /// The failure reason, if any, for a create or delete endpoint operation.
-        #[serde(rename = "FailedReason", skip_serializing_if = "Option::is_none")]
+        /// `FailedReason`: The failure reason, if any, for a create or delete endpoint operation.
         pub failed_reason: Option<FailedReason>,
-        /// The id of the customer outpost on which the bucket resides.
-        #[serde(rename = "OutpostId")]
+        /// `OutpostId`: The id of the customer outpost on which the bucket resides.
         pub outpost_id: Value<String>,
-        /// The ID of the security group to use with the endpoint.
-        #[serde(rename = "SecurityGroupId")]
+        /// `SecurityGroupId`: The ID of the security group to use with the endpoint.
         pub security_group_id: Value<String>,
-        /// The ID of the subnet in the selected VPC.
-        #[serde(rename = "SubnetId")]
+        /// `SubnetId`: The ID of the subnet in the selected VPC.
         pub subnet_id: Value<String>,
     }
 
@@ -567,6 +667,27 @@ pub mod endpoint {
                 security_group_id: security_group_id.into(),
                 subnet_id: subnet_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessType", &self.access_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerOwnedIpv4Pool",
+                &self.customer_owned_ipv4_pool,
+            )?;
+            crate::cfn::entry(&mut map, "FailedReason", &self.failed_reason)?;
+            map.serialize_entry("OutpostId", &self.outpost_id)?;
+            map.serialize_entry("SecurityGroupId", &self.security_group_id)?;
+            map.serialize_entry("SubnetId", &self.subnet_id)?;
+            map.end()
         }
     }
 
@@ -608,13 +729,24 @@ pub mod endpoint {
     }
 
     /// The `FailedReason` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FailedReason {
-        /// The failure code, if any, for a create or delete endpoint operation.
-        #[serde(rename = "ErrorCode", skip_serializing_if = "Option::is_none")]
+        /// `ErrorCode`: The failure code, if any, for a create or delete endpoint operation.
         pub error_code: Option<Value<String>>,
-        /// Additional error details describing the endpoint failure and recommended action.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+        /// `Message`: Additional error details describing the endpoint failure and recommended action.
         pub message: Option<Value<String>>,
+    }
+
+    impl Serialize for FailedReason {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ErrorCode", &self.error_code)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            map.end()
+        }
     }
 }

@@ -73,13 +73,11 @@ pub mod namespace {
     }
 
     /// The properties of `AWS::S3Tables::Namespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNamespaceProps {
         /// `Namespace`.
-        #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
         /// `TableBucketARN`.
-        #[serde(rename = "TableBucketARN")]
         pub table_bucket_arn: Value<String>,
     }
 
@@ -93,6 +91,19 @@ pub mod namespace {
                 namespace: namespace.into(),
                 table_bucket_arn: table_bucket_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.serialize_entry("TableBucketARN", &self.table_bucket_arn)?;
+            map.end()
         }
     }
 }
@@ -173,41 +184,27 @@ pub mod table {
     }
 
     /// The properties of `AWS::S3Tables::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableProps {
         /// `Compaction`.
-        #[serde(rename = "Compaction", skip_serializing_if = "Option::is_none")]
         pub compaction: Option<Compaction>,
         /// `IcebergMetadata`.
-        #[serde(rename = "IcebergMetadata", skip_serializing_if = "Option::is_none")]
         pub iceberg_metadata: Option<IcebergMetadata>,
         /// `Namespace`.
-        #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
         /// `OpenTableFormat`.
-        #[serde(rename = "OpenTableFormat")]
         pub open_table_format: Value<OpenTableFormat>,
         /// `SnapshotManagement`.
-        #[serde(rename = "SnapshotManagement", skip_serializing_if = "Option::is_none")]
         pub snapshot_management: Option<SnapshotManagement>,
         /// `StorageClassConfiguration`.
-        #[serde(
-            rename = "StorageClassConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_class_configuration: Option<StorageClassConfiguration>,
         /// `TableBucketARN`.
-        #[serde(rename = "TableBucketARN")]
         pub table_bucket_arn: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
-        /// User tags (key-value pairs) to associate with the table.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: User tags (key-value pairs) to associate with the table.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WithoutMetadata`.
-        #[serde(rename = "WithoutMetadata", skip_serializing_if = "Option::is_none")]
         pub without_metadata: Option<Value<WithoutMetadata>>,
     }
 
@@ -234,15 +231,55 @@ pub mod table {
         }
     }
 
+    impl Serialize for CfnTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Compaction", &self.compaction)?;
+            crate::cfn::entry(&mut map, "IcebergMetadata", &self.iceberg_metadata)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.serialize_entry("OpenTableFormat", &self.open_table_format)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotManagement",
+                &self.snapshot_management,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageClassConfiguration",
+                &self.storage_class_configuration,
+            )?;
+            map.serialize_entry("TableBucketARN", &self.table_bucket_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WithoutMetadata", &self.without_metadata)?;
+            map.end()
+        }
+    }
+
     /// Settings governing the Compaction maintenance action.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Compaction {
-        /// Indicates whether the Compaction maintenance action is enabled.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether the Compaction maintenance action is enabled.
         pub status: Option<Value<Status>>,
-        /// The target file size for the table in MB.
-        #[serde(rename = "TargetFileSizeMB", skip_serializing_if = "Option::is_none")]
+        /// `TargetFileSizeMB`: The target file size for the table in MB.
         pub target_file_size_mb: Option<Value<i64>>,
+    }
+
+    impl Serialize for Compaction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "TargetFileSizeMB", &self.target_file_size_mb)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the Compaction maintenance action is enabled.
@@ -283,37 +320,46 @@ pub mod table {
     }
 
     /// Contains details about the metadata for an Iceberg table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IcebergMetadata {
         /// `IcebergPartitionSpec`.
-        #[serde(
-            rename = "IcebergPartitionSpec",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub iceberg_partition_spec: Option<IcebergPartitionSpec>,
-        /// Schema definition for flat tables with primitive types only.
-        #[serde(rename = "IcebergSchema", skip_serializing_if = "Option::is_none")]
+        /// `IcebergSchema`: Schema definition for flat tables with primitive types only.
         pub iceberg_schema: Option<IcebergSchema>,
-        /// Schema definition that supports Apache Iceberg nested types (struct, list, map) and primitive types.
-        #[serde(rename = "IcebergSchemaV2", skip_serializing_if = "Option::is_none")]
+        /// `IcebergSchemaV2`: Schema definition that supports Apache Iceberg nested types (struct, list, map) and primitive types.
         pub iceberg_schema_v2: Option<IcebergSchemaV2>,
         /// `IcebergSortOrder`.
-        #[serde(rename = "IcebergSortOrder", skip_serializing_if = "Option::is_none")]
         pub iceberg_sort_order: Option<IcebergSortOrder>,
         /// `TableProperties`.
-        #[serde(rename = "TableProperties", skip_serializing_if = "Option::is_none")]
         pub table_properties: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for IcebergMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IcebergPartitionSpec",
+                &self.iceberg_partition_spec,
+            )?;
+            crate::cfn::entry(&mut map, "IcebergSchema", &self.iceberg_schema)?;
+            crate::cfn::entry(&mut map, "IcebergSchemaV2", &self.iceberg_schema_v2)?;
+            crate::cfn::entry(&mut map, "IcebergSortOrder", &self.iceberg_sort_order)?;
+            crate::cfn::entry(&mut map, "TableProperties", &self.table_properties)?;
+            map.end()
+        }
+    }
+
     /// Partition specification for an Iceberg table
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergPartitionSpec {
-        /// List of partition fields
-        #[serde(rename = "Fields")]
+        /// `Fields`: List of partition fields
         pub fields: Vec<IcebergPartitionField>,
-        /// The partition spec ID (defaults to 0 if not specified)
-        #[serde(rename = "SpecId", skip_serializing_if = "Option::is_none")]
+        /// `SpecId`: The partition spec ID (defaults to 0 if not specified)
         pub spec_id: Option<Value<i64>>,
     }
 
@@ -327,20 +373,29 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergPartitionSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            crate::cfn::entry(&mut map, "SpecId", &self.spec_id)?;
+            map.end()
+        }
+    }
+
     /// A partition field specification for an Iceberg table
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergPartitionField {
-        /// The partition field ID (auto-assigned starting from 1000 if not specified)
-        #[serde(rename = "FieldId", skip_serializing_if = "Option::is_none")]
+        /// `FieldId`: The partition field ID (auto-assigned starting from 1000 if not specified)
         pub field_id: Option<Value<i64>>,
-        /// The name of the partition field
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the partition field
         pub name: Value<String>,
-        /// The source column ID to partition on
-        #[serde(rename = "SourceId")]
+        /// `SourceId`: The source column ID to partition on
         pub source_id: Value<i64>,
-        /// The partition transform function (identity, bucket\[N\], truncate\[N\], year, month, day, hour)
-        #[serde(rename = "Transform")]
+        /// `Transform`: The partition transform function (identity, bucket\[N\], truncate\[N\], year, month, day, hour)
         pub transform: Value<String>,
     }
 
@@ -360,11 +415,25 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergPartitionField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldId", &self.field_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SourceId", &self.source_id)?;
+            map.serialize_entry("Transform", &self.transform)?;
+            map.end()
+        }
+    }
+
     /// Contains details about the schema for an Iceberg table
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergSchema {
         /// `SchemaFieldList`.
-        #[serde(rename = "SchemaFieldList")]
         pub schema_field_list: Vec<SchemaField>,
     }
 
@@ -377,20 +446,28 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergSchema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SchemaFieldList", &self.schema_field_list)?;
+            map.end()
+        }
+    }
+
     /// Contains details about the schema for an Iceberg table
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SchemaField {
-        /// The unique identifier for the field
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The unique identifier for the field
         pub id: Option<Value<i64>>,
-        /// The name of the field
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the field
         pub name: Value<String>,
-        /// A Boolean value that specifies whether values are required for each row in this field
-        #[serde(rename = "Required", skip_serializing_if = "Option::is_none")]
+        /// `Required`: A Boolean value that specifies whether values are required for each row in this field
         pub required: Option<Value<bool>>,
-        /// The field type
-        #[serde(rename = "Type")]
+        /// `Type`: The field type
         pub r#type: Value<String>,
     }
 
@@ -409,20 +486,31 @@ pub mod table {
         }
     }
 
+    impl Serialize for SchemaField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Required", &self.required)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Contains details about the schema version 2 (V2) for an Iceberg table that supports Apache Iceberg Nested Types (struct, list, map).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergSchemaV2 {
-        /// A list of field IDs that are used as the identifier fields for the table.
-        #[serde(rename = "IdentifierFieldIds", skip_serializing_if = "Option::is_none")]
+        /// `IdentifierFieldIds`: A list of field IDs that are used as the identifier fields for the table.
         pub identifier_field_ids: Option<Vec<Value<i64>>>,
-        /// An optional unique identifier for the schema
-        #[serde(rename = "SchemaId", skip_serializing_if = "Option::is_none")]
+        /// `SchemaId`: An optional unique identifier for the schema
         pub schema_id: Option<Value<i64>>,
-        /// The schema fields for the table
-        #[serde(rename = "SchemaV2FieldList")]
+        /// `SchemaV2FieldList`: The schema fields for the table
         pub schema_v2_field_list: Vec<SchemaV2Field>,
-        /// The type of the top-level schema, which is always 'struct'
-        #[serde(rename = "SchemaV2FieldType")]
+        /// `SchemaV2FieldType`: The type of the top-level schema, which is always 'struct'
         pub schema_v2_field_type: Value<SchemaV2FieldType>,
     }
 
@@ -441,23 +529,37 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergSchemaV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentifierFieldIds",
+                &self.identifier_field_ids,
+            )?;
+            crate::cfn::entry(&mut map, "SchemaId", &self.schema_id)?;
+            map.serialize_entry("SchemaV2FieldList", &self.schema_v2_field_list)?;
+            map.serialize_entry("SchemaV2FieldType", &self.schema_v2_field_type)?;
+            map.end()
+        }
+    }
+
     /// Contains details about a schema field for an Iceberg table that supports nested types (struct, list, map)
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SchemaV2Field {
-        /// Optional documentation for the field
-        #[serde(rename = "Doc", skip_serializing_if = "Option::is_none")]
+        /// `Doc`: Optional documentation for the field
         pub doc: Option<Value<String>>,
-        /// The unique identifier for the field
-        #[serde(rename = "Id")]
+        /// `Id`: The unique identifier for the field
         pub id: Value<i64>,
-        /// The name of the field
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the field
         pub name: Value<String>,
-        /// A Boolean value that specifies whether values are required for each row in this field
-        #[serde(rename = "Required")]
+        /// `Required`: A Boolean value that specifies whether values are required for each row in this field
         pub required: Value<bool>,
-        /// The field type. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Type")]
+        /// `Type`: The field type. Untyped in the schema: any `serde_json::Value`.
         pub r#type: serde_json::Value,
     }
 
@@ -476,6 +578,22 @@ pub mod table {
                 required: required.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for SchemaV2Field {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Doc", &self.doc)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Required", &self.required)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -514,13 +632,11 @@ pub mod table {
     }
 
     /// Sort order specification for an Iceberg table
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergSortOrder {
-        /// List of sort fields
-        #[serde(rename = "Fields")]
+        /// `Fields`: List of sort fields
         pub fields: Vec<IcebergSortField>,
-        /// The sort order ID (defaults to 1 if not specified, 0 is reserved for unsorted)
-        #[serde(rename = "OrderId", skip_serializing_if = "Option::is_none")]
+        /// `OrderId`: The sort order ID (defaults to 1 if not specified, 0 is reserved for unsorted)
         pub order_id: Option<Value<i64>>,
     }
 
@@ -534,20 +650,29 @@ pub mod table {
         }
     }
 
+    impl Serialize for IcebergSortOrder {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            crate::cfn::entry(&mut map, "OrderId", &self.order_id)?;
+            map.end()
+        }
+    }
+
     /// A sort field specification for an Iceberg table
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IcebergSortField {
-        /// Sort direction (asc or desc)
-        #[serde(rename = "Direction")]
+        /// `Direction`: Sort direction (asc or desc)
         pub direction: Value<Direction>,
-        /// Null value ordering (nulls-first or nulls-last)
-        #[serde(rename = "NullOrder")]
+        /// `NullOrder`: Null value ordering (nulls-first or nulls-last)
         pub null_order: Value<NullOrder>,
-        /// The source column ID to sort on
-        #[serde(rename = "SourceId")]
+        /// `SourceId`: The source column ID to sort on
         pub source_id: Value<i64>,
-        /// The sort transform function
-        #[serde(rename = "Transform")]
+        /// `Transform`: The sort transform function
         pub transform: Value<String>,
     }
 
@@ -565,6 +690,21 @@ pub mod table {
                 source_id: source_id.into(),
                 transform: transform.into(),
             }
+        }
+    }
+
+    impl Serialize for IcebergSortField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Direction", &self.direction)?;
+            map.serialize_entry("NullOrder", &self.null_order)?;
+            map.serialize_entry("SourceId", &self.source_id)?;
+            map.serialize_entry("Transform", &self.transform)?;
+            map.end()
         }
     }
 
@@ -677,17 +817,36 @@ pub mod table {
     }
 
     /// Contains details about the snapshot management settings for an Iceberg table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnapshotManagement {
-        /// The maximum age of a snapshot before it can be expired.
-        #[serde(rename = "MaxSnapshotAgeHours", skip_serializing_if = "Option::is_none")]
+        /// `MaxSnapshotAgeHours`: The maximum age of a snapshot before it can be expired.
         pub max_snapshot_age_hours: Option<Value<i64>>,
-        /// The minimum number of snapshots to keep.
-        #[serde(rename = "MinSnapshotsToKeep", skip_serializing_if = "Option::is_none")]
+        /// `MinSnapshotsToKeep`: The minimum number of snapshots to keep.
         pub min_snapshots_to_keep: Option<Value<i64>>,
-        /// Indicates whether the SnapshotManagement maintenance action is enabled.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether the SnapshotManagement maintenance action is enabled.
         pub status: Option<Value<SnapshotManagementStatus>>,
+    }
+
+    impl Serialize for SnapshotManagement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSnapshotAgeHours",
+                &self.max_snapshot_age_hours,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinSnapshotsToKeep",
+                &self.min_snapshots_to_keep,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the SnapshotManagement maintenance action is enabled.
@@ -728,11 +887,22 @@ pub mod table {
     }
 
     /// Specifies storage class settings for the table
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageClassConfiguration {
-        /// The storage class for the table
-        #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
+        /// `StorageClass`: The storage class for the table
         pub storage_class: Option<Value<StorageClass>>,
+    }
+
+    impl Serialize for StorageClassConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StorageClass", &self.storage_class)?;
+            map.end()
+        }
     }
 
     /// The storage class for the table
@@ -869,48 +1039,21 @@ pub mod table_bucket {
     }
 
     /// The properties of `AWS::S3Tables::TableBucket`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableBucketProps {
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `MetricsConfiguration`.
-        #[serde(
-            rename = "MetricsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metrics_configuration: Option<MetricsConfiguration>,
         /// `ReplicationConfiguration`.
-        #[serde(
-            rename = "ReplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replication_configuration: Option<ReplicationConfiguration>,
         /// `StorageClassConfiguration`.
-        #[serde(
-            rename = "StorageClassConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_class_configuration: Option<StorageClassConfiguration>,
         /// `TableBucketName`.
-        #[serde(rename = "TableBucketName")]
         pub table_bucket_name: Value<String>,
-        /// User tags (key-value pairs) to associate with the table bucket.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: User tags (key-value pairs) to associate with the table bucket.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UnreferencedFileRemoval`.
-        #[serde(
-            rename = "UnreferencedFileRemoval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unreferenced_file_removal: Option<UnreferencedFileRemoval>,
     }
 
@@ -929,15 +1072,64 @@ pub mod table_bucket {
         }
     }
 
+    impl Serialize for CfnTableBucketProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricsConfiguration",
+                &self.metrics_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationConfiguration",
+                &self.replication_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageClassConfiguration",
+                &self.storage_class_configuration,
+            )?;
+            map.serialize_entry("TableBucketName", &self.table_bucket_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnreferencedFileRemoval",
+                &self.unreferenced_file_removal,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies encryption settings for the table bucket
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
-        /// ARN of the KMS key to use for encryption
-        #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KMSKeyArn`: ARN of the KMS key to use for encryption
         pub kms_key_arn: Option<Value<String>>,
-        /// Server-side encryption algorithm
-        #[serde(rename = "SSEAlgorithm", skip_serializing_if = "Option::is_none")]
+        /// `SSEAlgorithm`: Server-side encryption algorithm
         pub sse_algorithm: Option<Value<SseAlgorithm>>,
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KMSKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "SSEAlgorithm", &self.sse_algorithm)?;
+            map.end()
+        }
     }
 
     /// Server-side encryption algorithm
@@ -978,11 +1170,22 @@ pub mod table_bucket {
     }
 
     /// Settings governing the Metric configuration for the table bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricsConfiguration {
-        /// Indicates whether Metrics are enabled.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether Metrics are enabled.
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for MetricsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Indicates whether Metrics are enabled.
@@ -1023,13 +1226,11 @@ pub mod table_bucket {
     }
 
     /// Specifies replication configuration for the table bucket
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationConfiguration {
-        /// The ARN of the IAM role to use for replication
-        #[serde(rename = "Role")]
+        /// `Role`: The ARN of the IAM role to use for replication
         pub role: Value<String>,
-        /// List of replication rules
-        #[serde(rename = "Rules")]
+        /// `Rules`: List of replication rules
         pub rules: Vec<ReplicationRule>,
     }
 
@@ -1046,11 +1247,23 @@ pub mod table_bucket {
         }
     }
 
+    impl Serialize for ReplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Role", &self.role)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// A replication rule for the table bucket
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationRule {
-        /// List of replication destinations
-        #[serde(rename = "Destinations")]
+        /// `Destinations`: List of replication destinations
         pub destinations: Vec<ReplicationDestination>,
     }
 
@@ -1063,11 +1276,22 @@ pub mod table_bucket {
         }
     }
 
+    impl Serialize for ReplicationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destinations", &self.destinations)?;
+            map.end()
+        }
+    }
+
     /// A replication destination
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationDestination {
-        /// The ARN of the destination table bucket
-        #[serde(rename = "DestinationTableBucketARN")]
+        /// `DestinationTableBucketARN`: The ARN of the destination table bucket
         pub destination_table_bucket_arn: Value<String>,
     }
 
@@ -1080,12 +1304,38 @@ pub mod table_bucket {
         }
     }
 
+    impl Serialize for ReplicationDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationTableBucketARN",
+                &self.destination_table_bucket_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies storage class settings for the table bucket
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageClassConfiguration {
-        /// The storage class for the table bucket
-        #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
+        /// `StorageClass`: The storage class for the table bucket
         pub storage_class: Option<Value<StorageClass>>,
+    }
+
+    impl Serialize for StorageClassConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StorageClass", &self.storage_class)?;
+            map.end()
+        }
     }
 
     /// The storage class for the table bucket
@@ -1126,17 +1376,28 @@ pub mod table_bucket {
     }
 
     /// Settings governing the Unreferenced File Removal maintenance action.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UnreferencedFileRemoval {
-        /// S3 permanently deletes noncurrent objects after the number of days specified by the NoncurrentDays property.
-        #[serde(rename = "NoncurrentDays", skip_serializing_if = "Option::is_none")]
+        /// `NoncurrentDays`: S3 permanently deletes noncurrent objects after the number of days specified by the NoncurrentDays property.
         pub noncurrent_days: Option<Value<i64>>,
-        /// Indicates whether the Unreferenced File Removal maintenance action is enabled.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether the Unreferenced File Removal maintenance action is enabled.
         pub status: Option<Value<UnreferencedFileRemovalStatus>>,
-        /// For any object not referenced by your table and older than the UnreferencedDays property, S3 creates a delete marker and marks the object version as noncurrent.
-        #[serde(rename = "UnreferencedDays", skip_serializing_if = "Option::is_none")]
+        /// `UnreferencedDays`: For any object not referenced by your table and older than the UnreferencedDays property, S3 creates a delete marker and marks the object version as noncurrent.
         pub unreferenced_days: Option<Value<i64>>,
+    }
+
+    impl Serialize for UnreferencedFileRemoval {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NoncurrentDays", &self.noncurrent_days)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "UnreferencedDays", &self.unreferenced_days)?;
+            map.end()
+        }
     }
 
     /// Indicates whether the Unreferenced File Removal maintenance action is enabled.
@@ -1234,13 +1495,11 @@ pub mod table_bucket_policy {
     }
 
     /// The properties of `AWS::S3Tables::TableBucketPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableBucketPolicyProps {
-        /// `ResourcePolicy`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResourcePolicy")]
+        /// `ResourcePolicy`: `ResourcePolicy`. Untyped in the schema: any `serde_json::Value`.
         pub resource_policy: serde_json::Value,
         /// `TableBucketARN`.
-        #[serde(rename = "TableBucketARN")]
         pub table_bucket_arn: Value<String>,
     }
 
@@ -1254,6 +1513,19 @@ pub mod table_bucket_policy {
                 resource_policy: resource_policy.into(),
                 table_bucket_arn: table_bucket_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTableBucketPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
+            map.serialize_entry("TableBucketARN", &self.table_bucket_arn)?;
+            map.end()
         }
     }
 }
@@ -1330,13 +1602,11 @@ pub mod table_policy {
     }
 
     /// The properties of `AWS::S3Tables::TablePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTablePolicyProps {
-        /// `ResourcePolicy`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResourcePolicy")]
+        /// `ResourcePolicy`: `ResourcePolicy`. Untyped in the schema: any `serde_json::Value`.
         pub resource_policy: serde_json::Value,
         /// `TableARN`.
-        #[serde(rename = "TableARN")]
         pub table_arn: Value<String>,
     }
 
@@ -1350,6 +1620,19 @@ pub mod table_policy {
                 resource_policy: resource_policy.into(),
                 table_arn: table_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTablePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
+            map.serialize_entry("TableARN", &self.table_arn)?;
+            map.end()
         }
     }
 }

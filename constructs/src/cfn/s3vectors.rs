@@ -86,42 +86,25 @@ pub mod index {
     }
 
     /// The properties of `AWS::S3Vectors::Index`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIndexProps {
         /// `DataType`.
-        #[serde(rename = "DataType")]
         pub data_type: Value<DataType>,
         /// `Dimension`.
-        #[serde(rename = "Dimension")]
         pub dimension: Value<i64>,
         /// `DistanceMetric`.
-        #[serde(rename = "DistanceMetric")]
         pub distance_metric: Value<DistanceMetric>,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `IndexName`.
-        #[serde(rename = "IndexName", skip_serializing_if = "Option::is_none")]
         pub index_name: Option<Value<String>>,
         /// `MetadataConfiguration`.
-        #[serde(
-            rename = "MetadataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metadata_configuration: Option<MetadataConfiguration>,
-        /// User tags (key-value pairs) to associate with the index.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: User tags (key-value pairs) to associate with the index.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VectorBucketArn`.
-        #[serde(rename = "VectorBucketArn", skip_serializing_if = "Option::is_none")]
         pub vector_bucket_arn: Option<Value<String>>,
         /// `VectorBucketName`.
-        #[serde(rename = "VectorBucketName", skip_serializing_if = "Option::is_none")]
         pub vector_bucket_name: Option<Value<String>>,
     }
 
@@ -143,6 +126,34 @@ pub mod index {
                 vector_bucket_arn: None,
                 vector_bucket_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIndexProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataType", &self.data_type)?;
+            map.serialize_entry("Dimension", &self.dimension)?;
+            map.serialize_entry("DistanceMetric", &self.distance_metric)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "IndexName", &self.index_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataConfiguration",
+                &self.metadata_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VectorBucketArn", &self.vector_bucket_arn)?;
+            crate::cfn::entry(&mut map, "VectorBucketName", &self.vector_bucket_name)?;
+            map.end()
         }
     }
 
@@ -218,14 +229,25 @@ pub mod index {
     }
 
     /// The encryption configuration for the index.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
-        /// AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration.
         pub kms_key_arn: Option<Value<String>>,
-        /// Defines the server-side encryption type for index encryption configuration.
-        #[serde(rename = "SseType", skip_serializing_if = "Option::is_none")]
+        /// `SseType`: Defines the server-side encryption type for index encryption configuration.
         pub sse_type: Option<Value<SseType>>,
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "SseType", &self.sse_type)?;
+            map.end()
+        }
     }
 
     /// Defines the server-side encryption type for index encryption configuration.
@@ -266,15 +288,26 @@ pub mod index {
     }
 
     /// The metadata configuration for the vector index.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataConfiguration {
-        /// Non-filterable metadata keys allow you to enrich vectors with additional context during storage and retrieval.
-        #[serde(
-            rename = "NonFilterableMetadataKeys",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NonFilterableMetadataKeys`: Non-filterable metadata keys allow you to enrich vectors with additional context during storage and retrieval.
         pub non_filterable_metadata_keys: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for MetadataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NonFilterableMetadataKeys",
+                &self.non_filterable_metadata_keys,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -346,32 +379,54 @@ pub mod vector_bucket {
     }
 
     /// The properties of `AWS::S3Vectors::VectorBucket`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVectorBucketProps {
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// User tags (key-value pairs) to associate with the vector bucket.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: User tags (key-value pairs) to associate with the vector bucket.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VectorBucketName`.
-        #[serde(rename = "VectorBucketName", skip_serializing_if = "Option::is_none")]
         pub vector_bucket_name: Option<Value<String>>,
     }
 
+    impl Serialize for CfnVectorBucketProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VectorBucketName", &self.vector_bucket_name)?;
+            map.end()
+        }
+    }
+
     /// The encryption configuration for the vector bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionConfiguration {
-        /// AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration.
         pub kms_key_arn: Option<Value<String>>,
-        /// The server-side encryption type to use for the encryption configuration of the vector bucket.
-        #[serde(rename = "SseType", skip_serializing_if = "Option::is_none")]
+        /// `SseType`: The server-side encryption type to use for the encryption configuration of the vector bucket.
         pub sse_type: Option<Value<SseType>>,
+    }
+
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "SseType", &self.sse_type)?;
+            map.end()
+        }
     }
 
     /// The server-side encryption type to use for the encryption configuration of the vector bucket.
@@ -470,16 +525,13 @@ pub mod vector_bucket_policy {
     }
 
     /// The properties of `AWS::S3Vectors::VectorBucketPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVectorBucketPolicyProps {
-        /// `Policy`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. Untyped in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
         /// `VectorBucketArn`.
-        #[serde(rename = "VectorBucketArn", skip_serializing_if = "Option::is_none")]
         pub vector_bucket_arn: Option<Value<String>>,
         /// `VectorBucketName`.
-        #[serde(rename = "VectorBucketName", skip_serializing_if = "Option::is_none")]
         pub vector_bucket_name: Option<Value<String>>,
     }
 
@@ -491,6 +543,20 @@ pub mod vector_bucket_policy {
                 vector_bucket_arn: None,
                 vector_bucket_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVectorBucketPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "VectorBucketArn", &self.vector_bucket_arn)?;
+            crate::cfn::entry(&mut map, "VectorBucketName", &self.vector_bucket_name)?;
+            map.end()
         }
     }
 }

@@ -144,19 +144,15 @@ pub mod ai_workload_config {
     }
 
     /// The properties of `AWS::SageMaker::AIWorkloadConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiWorkloadConfigProps {
-        /// The name of the AI workload configuration.
-        #[serde(rename = "AIWorkloadConfigName")]
+        /// `AIWorkloadConfigName`: The name of the AI workload configuration.
         pub ai_workload_config_name: Value<String>,
-        /// The benchmark tool configuration and workload specification.
-        #[serde(rename = "AIWorkloadConfigs", skip_serializing_if = "Option::is_none")]
+        /// `AIWorkloadConfigs`: The benchmark tool configuration and workload specification.
         pub ai_workload_configs: Option<AiWorkloadConfigs>,
-        /// The dataset configuration for the workload.
-        #[serde(rename = "DatasetConfig", skip_serializing_if = "Option::is_none")]
+        /// `DatasetConfig`: The dataset configuration for the workload.
         pub dataset_config: Option<AiDatasetConfig>,
-        /// The metadata that you apply to the AI workload configuration to help you categorize and organize it.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to the AI workload configuration to help you categorize and organize it.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -172,11 +168,25 @@ pub mod ai_workload_config {
         }
     }
 
+    impl Serialize for CfnAiWorkloadConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AIWorkloadConfigName", &self.ai_workload_config_name)?;
+            crate::cfn::entry(&mut map, "AIWorkloadConfigs", &self.ai_workload_configs)?;
+            crate::cfn::entry(&mut map, "DatasetConfig", &self.dataset_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The benchmark tool configuration for an AI workload.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AiWorkloadConfigs {
-        /// The workload specification that defines benchmark parameters.
-        #[serde(rename = "WorkloadSpec")]
+        /// `WorkloadSpec`: The workload specification that defines benchmark parameters.
         pub workload_spec: WorkloadSpec,
     }
 
@@ -189,11 +199,22 @@ pub mod ai_workload_config {
         }
     }
 
+    impl Serialize for AiWorkloadConfigs {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WorkloadSpec", &self.workload_spec)?;
+            map.end()
+        }
+    }
+
     /// The workload specification for benchmark tool configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkloadSpec {
-        /// An inline YAML or JSON string that defines benchmark parameters.
-        #[serde(rename = "Inline")]
+        /// `Inline`: An inline YAML or JSON string that defines benchmark parameters.
         pub inline: Value<String>,
     }
 
@@ -204,11 +225,22 @@ pub mod ai_workload_config {
         }
     }
 
+    impl Serialize for WorkloadSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Inline", &self.inline)?;
+            map.end()
+        }
+    }
+
     /// The dataset configuration for an AI workload.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AiDatasetConfig {
-        /// An array of input data channel configurations for the workload.
-        #[serde(rename = "InputDataConfig")]
+        /// `InputDataConfig`: An array of input data channel configurations for the workload.
         pub input_data_config: Vec<AiWorkloadInputDataConfig>,
     }
 
@@ -223,14 +255,24 @@ pub mod ai_workload_config {
         }
     }
 
+    impl Serialize for AiDatasetConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputDataConfig", &self.input_data_config)?;
+            map.end()
+        }
+    }
+
     /// A channel of input data for an AI workload configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AiWorkloadInputDataConfig {
-        /// The logical name for the data channel.
-        #[serde(rename = "ChannelName")]
+        /// `ChannelName`: The logical name for the data channel.
         pub channel_name: Value<String>,
-        /// The data source for this channel.
-        #[serde(rename = "DataSource")]
+        /// `DataSource`: The data source for this channel.
         pub data_source: AiWorkloadDataSource,
     }
 
@@ -247,19 +289,42 @@ pub mod ai_workload_config {
         }
     }
 
+    impl Serialize for AiWorkloadInputDataConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelName", &self.channel_name)?;
+            map.serialize_entry("DataSource", &self.data_source)?;
+            map.end()
+        }
+    }
+
     /// The data source for an AI workload input data channel.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AiWorkloadDataSource {
-        /// The Amazon S3 data source configuration.
-        #[serde(rename = "S3DataSource", skip_serializing_if = "Option::is_none")]
+        /// `S3DataSource`: The Amazon S3 data source configuration.
         pub s3_data_source: Option<AiWorkloadS3DataSource>,
     }
 
+    impl Serialize for AiWorkloadDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3DataSource", &self.s3_data_source)?;
+            map.end()
+        }
+    }
+
     /// The Amazon S3 data source for an AI workload.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AiWorkloadS3DataSource {
-        /// The Amazon S3 URI of the data.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: The Amazon S3 URI of the data.
         pub s3_uri: Value<String>,
     }
 
@@ -267,6 +332,18 @@ pub mod ai_workload_config {
         /// A `AiWorkloadS3DataSource` of its required properties (`S3Uri`), the others unset.
         pub fn new(s3_uri: impl Into<Value<String>>) -> Self {
             Self { s3_uri: s3_uri.into() }
+        }
+    }
+
+    impl Serialize for AiWorkloadS3DataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
         }
     }
 }
@@ -345,31 +422,23 @@ pub mod action {
     }
 
     /// The properties of `AWS::SageMaker::Action`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnActionProps {
-        /// The name of the action.
-        #[serde(rename = "ActionName")]
+        /// `ActionName`: The name of the action.
         pub action_name: Value<String>,
-        /// The action type.
-        #[serde(rename = "ActionType")]
+        /// `ActionType`: The action type.
         pub action_type: Value<String>,
-        /// The description of the action.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the action.
         pub description: Option<Value<String>>,
-        /// Metadata properties of the tracking entity, trial, or trial component.
-        #[serde(rename = "MetadataProperties", skip_serializing_if = "Option::is_none")]
+        /// `MetadataProperties`: Metadata properties of the tracking entity, trial, or trial component.
         pub metadata_properties: Option<MetadataProperties>,
-        /// A list of properties to add to the action.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: A list of properties to add to the action.
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The source type, ID, and URI.
-        #[serde(rename = "Source")]
+        /// `Source`: The source type, ID, and URI.
         pub source: ActionSource,
-        /// The status of the action.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the action.
         pub status: Option<Value<Status>>,
-        /// A list of tags to apply to the action.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the action.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -393,17 +462,37 @@ pub mod action {
         }
     }
 
+    impl Serialize for CfnActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionName", &self.action_name)?;
+            map.serialize_entry("ActionType", &self.action_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataProperties",
+                &self.metadata_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ActionSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionSource {
-        /// The ID of the source.
-        #[serde(rename = "SourceId", skip_serializing_if = "Option::is_none")]
+        /// `SourceId`: The ID of the source.
         pub source_id: Option<Value<String>>,
-        /// The type of the source.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
+        /// `SourceType`: The type of the source.
         pub source_type: Option<Value<String>>,
-        /// The URI of the source.
-        #[serde(rename = "SourceUri")]
+        /// `SourceUri`: The URI of the source.
         pub source_uri: Value<String>,
     }
 
@@ -415,6 +504,20 @@ pub mod action {
                 source_type: None,
                 source_uri: source_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for ActionSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceId", &self.source_id)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            map.serialize_entry("SourceUri", &self.source_uri)?;
+            map.end()
         }
     }
 
@@ -539,37 +642,19 @@ pub mod algorithm {
     }
 
     /// The properties of `AWS::SageMaker::Algorithm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlgorithmProps {
-        /// A description of the algorithm.
-        #[serde(
-            rename = "AlgorithmDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AlgorithmDescription`: A description of the algorithm.
         pub algorithm_description: Option<Value<String>>,
-        /// The name of the algorithm.
-        #[serde(rename = "AlgorithmName")]
+        /// `AlgorithmName`: The name of the algorithm.
         pub algorithm_name: Value<String>,
-        /// Whether to certify the algorithm so that it can be listed in AWS Marketplace.
-        #[serde(
-            rename = "CertifyForMarketplace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CertifyForMarketplace`: Whether to certify the algorithm so that it can be listed in AWS Marketplace.
         pub certify_for_marketplace: Option<Value<bool>>,
         /// `InferenceSpecification`.
-        #[serde(
-            rename = "InferenceSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_specification: Option<InferenceSpecification>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrainingSpecification`.
-        #[serde(rename = "TrainingSpecification")]
         pub training_specification: TrainingSpecification,
     }
 
@@ -590,41 +675,49 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for CfnAlgorithmProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlgorithmDescription",
+                &self.algorithm_description,
+            )?;
+            map.serialize_entry("AlgorithmName", &self.algorithm_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertifyForMarketplace",
+                &self.certify_for_marketplace,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceSpecification",
+                &self.inference_specification,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrainingSpecification", &self.training_specification)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceSpecification {
         /// `Containers`.
-        #[serde(rename = "Containers")]
         pub containers: Vec<ModelPackageContainerDefinition>,
         /// `SupportedContentTypes`.
-        #[serde(
-            rename = "SupportedContentTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_content_types: Option<Vec<Value<String>>>,
         /// `SupportedRealtimeInferenceInstanceTypes`.
-        #[serde(
-            rename = "SupportedRealtimeInferenceInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_realtime_inference_instance_types: Option<
             Vec<Value<SupportedRealtimeInferenceInstanceTypesItem>>,
         >,
         /// `SupportedResponseMIMETypes`.
-        #[serde(
-            rename = "SupportedResponseMIMETypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_response_mime_types: Option<Vec<Value<String>>>,
         /// `SupportedTransformInstanceTypes`.
-        #[serde(
-            rename = "SupportedTransformInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_transform_instance_types: Option<
             Vec<Value<SupportedTransformInstanceTypesItem>>,
         >,
@@ -643,35 +736,58 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for InferenceSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Containers", &self.containers)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedContentTypes",
+                &self.supported_content_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedRealtimeInferenceInstanceTypes",
+                &self.supported_realtime_inference_instance_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedResponseMIMETypes",
+                &self.supported_response_mime_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedTransformInstanceTypes",
+                &self.supported_transform_instance_types,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ModelPackageContainerDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelPackageContainerDefinition {
         /// `ContainerHostname`.
-        #[serde(rename = "ContainerHostname", skip_serializing_if = "Option::is_none")]
         pub container_hostname: Option<Value<String>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Framework`.
-        #[serde(rename = "Framework", skip_serializing_if = "Option::is_none")]
         pub framework: Option<Value<String>>,
         /// `FrameworkVersion`.
-        #[serde(rename = "FrameworkVersion", skip_serializing_if = "Option::is_none")]
         pub framework_version: Option<Value<String>>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `ImageDigest`.
-        #[serde(rename = "ImageDigest", skip_serializing_if = "Option::is_none")]
         pub image_digest: Option<Value<String>>,
         /// `IsCheckpoint`.
-        #[serde(rename = "IsCheckpoint", skip_serializing_if = "Option::is_none")]
         pub is_checkpoint: Option<Value<bool>>,
         /// `ModelInput`.
-        #[serde(rename = "ModelInput", skip_serializing_if = "Option::is_none")]
         pub model_input: Option<ModelInput>,
         /// `NearestModelName`.
-        #[serde(rename = "NearestModelName", skip_serializing_if = "Option::is_none")]
         pub nearest_model_name: Option<Value<String>>,
     }
 
@@ -692,11 +808,30 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for ModelPackageContainerDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerHostname", &self.container_hostname)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Framework", &self.framework)?;
+            crate::cfn::entry(&mut map, "FrameworkVersion", &self.framework_version)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "ImageDigest", &self.image_digest)?;
+            crate::cfn::entry(&mut map, "IsCheckpoint", &self.is_checkpoint)?;
+            crate::cfn::entry(&mut map, "ModelInput", &self.model_input)?;
+            crate::cfn::entry(&mut map, "NearestModelName", &self.nearest_model_name)?;
+            map.end()
+        }
+    }
+
     /// The `ModelInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelInput {
         /// `DataInputConfig`.
-        #[serde(rename = "DataInputConfig")]
         pub data_input_config: Value<String>,
     }
 
@@ -706,6 +841,18 @@ pub mod algorithm {
             Self {
                 data_input_config: data_input_config.into(),
             }
+        }
+    }
+
+    impl Serialize for ModelInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataInputConfig", &self.data_input_config)?;
+            map.end()
         }
     }
 
@@ -1953,47 +2100,27 @@ pub mod algorithm {
     }
 
     /// The `TrainingSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrainingSpecification {
         /// `MetricDefinitions`.
-        #[serde(rename = "MetricDefinitions", skip_serializing_if = "Option::is_none")]
         pub metric_definitions: Option<Vec<MetricDefinition>>,
         /// `SupportedHyperParameters`.
-        #[serde(
-            rename = "SupportedHyperParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_hyper_parameters: Option<Vec<HyperParameterSpecification>>,
         /// `SupportedTrainingInstanceTypes`.
-        #[serde(rename = "SupportedTrainingInstanceTypes")]
         pub supported_training_instance_types: Vec<
             Value<SupportedTrainingInstanceTypesItem>,
         >,
         /// `SupportedTuningJobObjectiveMetrics`.
-        #[serde(
-            rename = "SupportedTuningJobObjectiveMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_tuning_job_objective_metrics: Option<
             Vec<HyperParameterTuningJobObjective>,
         >,
         /// `SupportsDistributedTraining`.
-        #[serde(
-            rename = "SupportsDistributedTraining",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supports_distributed_training: Option<Value<bool>>,
         /// `TrainingChannels`.
-        #[serde(rename = "TrainingChannels")]
         pub training_channels: Vec<ChannelSpecification>,
         /// `TrainingImage`.
-        #[serde(rename = "TrainingImage")]
         pub training_image: Value<String>,
         /// `TrainingImageDigest`.
-        #[serde(rename = "TrainingImageDigest", skip_serializing_if = "Option::is_none")]
         pub training_image_digest: Option<Value<String>>,
     }
 
@@ -2020,14 +2147,50 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for TrainingSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricDefinitions", &self.metric_definitions)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedHyperParameters",
+                &self.supported_hyper_parameters,
+            )?;
+            map.serialize_entry(
+                "SupportedTrainingInstanceTypes",
+                &self.supported_training_instance_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedTuningJobObjectiveMetrics",
+                &self.supported_tuning_job_objective_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportsDistributedTraining",
+                &self.supports_distributed_training,
+            )?;
+            map.serialize_entry("TrainingChannels", &self.training_channels)?;
+            map.serialize_entry("TrainingImage", &self.training_image)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrainingImageDigest",
+                &self.training_image_digest,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MetricDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDefinition {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Regex`.
-        #[serde(rename = "Regex")]
         pub regex: Value<String>,
     }
 
@@ -2044,29 +2207,35 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for MetricDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Regex", &self.regex)?;
+            map.end()
+        }
+    }
+
     /// The `HyperParameterSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HyperParameterSpecification {
         /// `DefaultValue`.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IsRequired`.
-        #[serde(rename = "IsRequired", skip_serializing_if = "Option::is_none")]
         pub is_required: Option<Value<bool>>,
         /// `IsTunable`.
-        #[serde(rename = "IsTunable", skip_serializing_if = "Option::is_none")]
         pub is_tunable: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Range`.
-        #[serde(rename = "Range", skip_serializing_if = "Option::is_none")]
         pub range: Option<ParameterRange>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -2088,43 +2257,71 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for HyperParameterSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IsRequired", &self.is_required)?;
+            crate::cfn::entry(&mut map, "IsTunable", &self.is_tunable)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Range", &self.range)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ParameterRange` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParameterRange {
         /// `CategoricalParameterRangeSpecification`.
-        #[serde(
-            rename = "CategoricalParameterRangeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub categorical_parameter_range_specification: Option<
             CategoricalParameterRangeSpecification,
         >,
         /// `ContinuousParameterRangeSpecification`.
-        #[serde(
-            rename = "ContinuousParameterRangeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub continuous_parameter_range_specification: Option<
             ContinuousParameterRangeSpecification,
         >,
         /// `IntegerParameterRangeSpecification`.
-        #[serde(
-            rename = "IntegerParameterRangeSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub integer_parameter_range_specification: Option<
             IntegerParameterRangeSpecification,
         >,
     }
 
+    impl Serialize for ParameterRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CategoricalParameterRangeSpecification",
+                &self.categorical_parameter_range_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContinuousParameterRangeSpecification",
+                &self.continuous_parameter_range_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegerParameterRangeSpecification",
+                &self.integer_parameter_range_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CategoricalParameterRangeSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CategoricalParameterRangeSpecification {
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -2135,14 +2332,24 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for CategoricalParameterRangeSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `ContinuousParameterRangeSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContinuousParameterRangeSpecification {
         /// `MaxValue`.
-        #[serde(rename = "MaxValue")]
         pub max_value: Value<String>,
         /// `MinValue`.
-        #[serde(rename = "MinValue")]
         pub min_value: Value<String>,
     }
 
@@ -2159,14 +2366,25 @@ pub mod algorithm {
         }
     }
 
+    impl Serialize for ContinuousParameterRangeSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxValue", &self.max_value)?;
+            map.serialize_entry("MinValue", &self.min_value)?;
+            map.end()
+        }
+    }
+
     /// The `IntegerParameterRangeSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntegerParameterRangeSpecification {
         /// `MaxValue`.
-        #[serde(rename = "MaxValue")]
         pub max_value: Value<String>,
         /// `MinValue`.
-        #[serde(rename = "MinValue")]
         pub min_value: Value<String>,
     }
 
@@ -2180,6 +2398,19 @@ pub mod algorithm {
                 max_value: max_value.into(),
                 min_value: min_value.into(),
             }
+        }
+    }
+
+    impl Serialize for IntegerParameterRangeSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxValue", &self.max_value)?;
+            map.serialize_entry("MinValue", &self.min_value)?;
+            map.end()
         }
     }
 
@@ -2934,13 +3165,11 @@ pub mod algorithm {
     }
 
     /// The `HyperParameterTuningJobObjective` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HyperParameterTuningJobObjective {
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<HyperParameterTuningJobObjectiveType>,
     }
 
@@ -2954,6 +3183,19 @@ pub mod algorithm {
                 metric_name: metric_name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for HyperParameterTuningJobObjective {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2996,31 +3238,21 @@ pub mod algorithm {
     }
 
     /// The `ChannelSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ChannelSpecification {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IsRequired`.
-        #[serde(rename = "IsRequired", skip_serializing_if = "Option::is_none")]
         pub is_required: Option<Value<bool>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SupportedCompressionTypes`.
-        #[serde(
-            rename = "SupportedCompressionTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub supported_compression_types: Option<
             Vec<Value<SupportedCompressionTypesItem>>,
         >,
         /// `SupportedContentTypes`.
-        #[serde(rename = "SupportedContentTypes")]
         pub supported_content_types: Vec<Value<String>>,
         /// `SupportedInputModes`.
-        #[serde(rename = "SupportedInputModes")]
         pub supported_input_modes: Vec<Value<SupportedInputModesItem>>,
     }
 
@@ -3039,6 +3271,27 @@ pub mod algorithm {
                 supported_content_types: supported_content_types.into(),
                 supported_input_modes: supported_input_modes.into(),
             }
+        }
+    }
+
+    impl Serialize for ChannelSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IsRequired", &self.is_required)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedCompressionTypes",
+                &self.supported_compression_types,
+            )?;
+            map.serialize_entry("SupportedContentTypes", &self.supported_content_types)?;
+            map.serialize_entry("SupportedInputModes", &self.supported_input_modes)?;
+            map.end()
         }
     }
 
@@ -3194,28 +3447,21 @@ pub mod app {
     }
 
     /// The properties of `AWS::SageMaker::App`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
-        /// The name of the app.
-        #[serde(rename = "AppName")]
+        /// `AppName`: The name of the app.
         pub app_name: Value<String>,
-        /// The type of app.
-        #[serde(rename = "AppType")]
+        /// `AppType`: The type of app.
         pub app_type: Value<AppType>,
-        /// The domain ID.
-        #[serde(rename = "DomainId")]
+        /// `DomainId`: The domain ID.
         pub domain_id: Value<String>,
-        /// Indicates whether the application is launched in recovery mode.
-        #[serde(rename = "RecoveryMode", skip_serializing_if = "Option::is_none")]
+        /// `RecoveryMode`: Indicates whether the application is launched in recovery mode.
         pub recovery_mode: Option<Value<bool>>,
-        /// The instance type and the Amazon Resource Name (ARN) of the SageMaker image created on the instance.
-        #[serde(rename = "ResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `ResourceSpec`: The instance type and the Amazon Resource Name (ARN) of the SageMaker image created on the instance.
         pub resource_spec: Option<ResourceSpec>,
-        /// A list of tags to apply to the app.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the app.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The user profile name.
-        #[serde(rename = "UserProfileName")]
+        /// `UserProfileName`: The user profile name.
         pub user_profile_name: Value<String>,
     }
 
@@ -3236,6 +3482,24 @@ pub mod app {
                 tags: None,
                 user_profile_name: user_profile_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAppProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppName", &self.app_name)?;
+            map.serialize_entry("AppType", &self.app_type)?;
+            map.serialize_entry("DomainId", &self.domain_id)?;
+            crate::cfn::entry(&mut map, "RecoveryMode", &self.recovery_mode)?;
+            crate::cfn::entry(&mut map, "ResourceSpec", &self.resource_spec)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UserProfileName", &self.user_profile_name)?;
+            map.end()
         }
     }
 
@@ -3286,24 +3550,43 @@ pub mod app {
     }
 
     /// The `ResourceSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceSpec {
-        /// The instance type that the image version runs on.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The instance type that the image version runs on.
         pub instance_type: Option<Value<InstanceType>>,
-        /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
-        #[serde(rename = "LifecycleConfigArn", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArn`: The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
         pub lifecycle_config_arn: Option<Value<String>>,
-        /// The ARN of the SageMaker image that the image version belongs to.
-        #[serde(rename = "SageMakerImageArn", skip_serializing_if = "Option::is_none")]
+        /// `SageMakerImageArn`: The ARN of the SageMaker image that the image version belongs to.
         pub sage_maker_image_arn: Option<Value<String>>,
-        /// The ARN of the image version created on the instance.
-        #[serde(
-            rename = "SageMakerImageVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SageMakerImageVersionArn`: The ARN of the image version created on the instance.
         pub sage_maker_image_version_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ResourceSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArn",
+                &self.lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageArn",
+                &self.sage_maker_image_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageVersionArn",
+                &self.sage_maker_image_version_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// The instance type that the image version runs on.
@@ -3889,34 +4172,17 @@ pub mod app_image_config {
     }
 
     /// The properties of `AWS::SageMaker::AppImageConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppImageConfigProps {
-        /// The Name of the AppImageConfig.
-        #[serde(rename = "AppImageConfigName")]
+        /// `AppImageConfigName`: The Name of the AppImageConfig.
         pub app_image_config_name: Value<String>,
-        /// The CodeEditorAppImageConfig.
-        #[serde(
-            rename = "CodeEditorAppImageConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CodeEditorAppImageConfig`: The CodeEditorAppImageConfig.
         pub code_editor_app_image_config: Option<CodeEditorAppImageConfig>,
-        /// The JupyterLabAppImageConfig.
-        #[serde(
-            rename = "JupyterLabAppImageConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JupyterLabAppImageConfig`: The JupyterLabAppImageConfig.
         pub jupyter_lab_app_image_config: Option<JupyterLabAppImageConfig>,
-        /// The KernelGatewayImageConfig.
-        #[serde(
-            rename = "KernelGatewayImageConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KernelGatewayImageConfig`: The KernelGatewayImageConfig.
         pub kernel_gateway_image_config: Option<KernelGatewayImageConfig>,
-        /// A list of tags to apply to the AppImageConfig.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the AppImageConfig.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3933,42 +4199,98 @@ pub mod app_image_config {
         }
     }
 
+    impl Serialize for CfnAppImageConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppImageConfigName", &self.app_image_config_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeEditorAppImageConfig",
+                &self.code_editor_app_image_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterLabAppImageConfig",
+                &self.jupyter_lab_app_image_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KernelGatewayImageConfig",
+                &self.kernel_gateway_image_config,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the kernels in a SageMaker image running as a CodeEditor app.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CodeEditorAppImageConfig {
-        /// The container configuration for a SageMaker image.
-        #[serde(rename = "ContainerConfig", skip_serializing_if = "Option::is_none")]
+        /// `ContainerConfig`: The container configuration for a SageMaker image.
         pub container_config: Option<ContainerConfig>,
     }
 
-    /// The container configuration for a SageMaker image.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ContainerConfig {
-        /// A list of arguments to apply to the container.
-        #[serde(rename = "ContainerArguments", skip_serializing_if = "Option::is_none")]
-        pub container_arguments: Option<Vec<Value<String>>>,
-        /// The custom entry point to use on container.
-        #[serde(rename = "ContainerEntrypoint", skip_serializing_if = "Option::is_none")]
-        pub container_entrypoint: Option<Vec<Value<String>>>,
-        /// A list of variables to apply to the custom container.
-        #[serde(
-            rename = "ContainerEnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CodeEditorAppImageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerConfig", &self.container_config)?;
+            map.end()
+        }
+    }
 
+    /// The container configuration for a SageMaker image.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ContainerConfig {
+        /// `ContainerArguments`: A list of arguments to apply to the container.
+        pub container_arguments: Option<Vec<Value<String>>>,
+        /// `ContainerEntrypoint`: The custom entry point to use on container.
+        pub container_entrypoint: Option<Vec<Value<String>>>,
+        /// `ContainerEnvironmentVariables`: A list of variables to apply to the custom container.
         pub container_environment_variables: Option<
             Vec<CustomImageContainerEnvironmentVariable>,
         >,
     }
 
+    impl Serialize for ContainerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerArguments",
+                &self.container_arguments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerEntrypoint",
+                &self.container_entrypoint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerEnvironmentVariables",
+                &self.container_environment_variables,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CustomImageContainerEnvironmentVariable` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomImageContainerEnvironmentVariable {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -3985,22 +4307,44 @@ pub mod app_image_config {
         }
     }
 
+    impl Serialize for CustomImageContainerEnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the kernels in a SageMaker image running as a JupyterLab app.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JupyterLabAppImageConfig {
-        /// The container configuration for a SageMaker image.
-        #[serde(rename = "ContainerConfig", skip_serializing_if = "Option::is_none")]
+        /// `ContainerConfig`: The container configuration for a SageMaker image.
         pub container_config: Option<ContainerConfig>,
     }
 
+    impl Serialize for JupyterLabAppImageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerConfig", &self.container_config)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the file system and kernels in a SageMaker image running as a KernelGateway app.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KernelGatewayImageConfig {
-        /// The Amazon Elastic File System (EFS) storage configuration for a SageMaker image.
-        #[serde(rename = "FileSystemConfig", skip_serializing_if = "Option::is_none")]
+        /// `FileSystemConfig`: The Amazon Elastic File System (EFS) storage configuration for a SageMaker image.
         pub file_system_config: Option<FileSystemConfig>,
-        /// The specification of the Jupyter kernels in the image.
-        #[serde(rename = "KernelSpecs")]
+        /// `KernelSpecs`: The specification of the Jupyter kernels in the image.
         pub kernel_specs: Vec<KernelSpec>,
     }
 
@@ -4014,28 +4358,50 @@ pub mod app_image_config {
         }
     }
 
+    impl Serialize for KernelGatewayImageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FileSystemConfig", &self.file_system_config)?;
+            map.serialize_entry("KernelSpecs", &self.kernel_specs)?;
+            map.end()
+        }
+    }
+
     /// The Amazon Elastic File System (EFS) storage configuration for a SageMaker image.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FileSystemConfig {
-        /// The default POSIX group ID (GID).
-        #[serde(rename = "DefaultGid", skip_serializing_if = "Option::is_none")]
+        /// `DefaultGid`: The default POSIX group ID (GID).
         pub default_gid: Option<Value<i64>>,
-        /// The default POSIX user ID (UID).
-        #[serde(rename = "DefaultUid", skip_serializing_if = "Option::is_none")]
+        /// `DefaultUid`: The default POSIX user ID (UID).
         pub default_uid: Option<Value<i64>>,
-        /// The path within the image to mount the user's EFS home directory.
-        #[serde(rename = "MountPath", skip_serializing_if = "Option::is_none")]
+        /// `MountPath`: The path within the image to mount the user's EFS home directory.
         pub mount_path: Option<Value<String>>,
     }
 
+    impl Serialize for FileSystemConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultGid", &self.default_gid)?;
+            crate::cfn::entry(&mut map, "DefaultUid", &self.default_uid)?;
+            crate::cfn::entry(&mut map, "MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// The `KernelSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KernelSpec {
-        /// The display name of the kernel.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name of the kernel.
         pub display_name: Option<Value<String>>,
-        /// The name of the kernel.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the kernel.
         pub name: Value<String>,
     }
 
@@ -4046,6 +4412,19 @@ pub mod app_image_config {
                 display_name: None,
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for KernelSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -4123,25 +4502,19 @@ pub mod artifact {
     }
 
     /// The properties of `AWS::SageMaker::Artifact`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArtifactProps {
-        /// The name of the artifact.
-        #[serde(rename = "ArtifactName", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactName`: The name of the artifact.
         pub artifact_name: Option<Value<String>>,
-        /// The artifact type.
-        #[serde(rename = "ArtifactType")]
+        /// `ArtifactType`: The artifact type.
         pub artifact_type: Value<String>,
-        /// Metadata properties of the tracking entity, trial, or trial component.
-        #[serde(rename = "MetadataProperties", skip_serializing_if = "Option::is_none")]
+        /// `MetadataProperties`: Metadata properties of the tracking entity, trial, or trial component.
         pub metadata_properties: Option<MetadataProperties>,
-        /// A list of properties to add to the artifact.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: A list of properties to add to the artifact.
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The source of the artifact.
-        #[serde(rename = "Source")]
+        /// `Source`: The source of the artifact.
         pub source: ArtifactSource,
-        /// A list of tags to apply to the artifact.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the artifact.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4162,14 +4535,33 @@ pub mod artifact {
         }
     }
 
+    impl Serialize for CfnArtifactProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactName", &self.artifact_name)?;
+            map.serialize_entry("ArtifactType", &self.artifact_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataProperties",
+                &self.metadata_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ArtifactSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArtifactSource {
-        /// A list of source types.
-        #[serde(rename = "SourceTypes", skip_serializing_if = "Option::is_none")]
+        /// `SourceTypes`: A list of source types.
         pub source_types: Option<Vec<ArtifactSourceType>>,
-        /// The URI of the source.
-        #[serde(rename = "SourceUri")]
+        /// `SourceUri`: The URI of the source.
         pub source_uri: Value<String>,
     }
 
@@ -4183,14 +4575,25 @@ pub mod artifact {
         }
     }
 
+    impl Serialize for ArtifactSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceTypes", &self.source_types)?;
+            map.serialize_entry("SourceUri", &self.source_uri)?;
+            map.end()
+        }
+    }
+
     /// The `ArtifactSourceType` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArtifactSourceType {
-        /// The type of ID.
-        #[serde(rename = "SourceIdType")]
+        /// `SourceIdType`: The type of ID.
         pub source_id_type: Value<SourceIdType>,
-        /// The ID.
-        #[serde(rename = "Value")]
+        /// `Value`: The ID.
         pub value: Value<String>,
     }
 
@@ -4204,6 +4607,19 @@ pub mod artifact {
                 source_id_type: source_id_type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for ArtifactSourceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceIdType", &self.source_id_type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -4330,66 +4746,79 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::SageMaker::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClusterProps {
         /// `AutoScaling`.
-        #[serde(rename = "AutoScaling", skip_serializing_if = "Option::is_none")]
         pub auto_scaling: Option<ClusterAutoScalingConfig>,
-        /// The name of the HyperPod Cluster.
-        #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
+        /// `ClusterName`: The name of the HyperPod Cluster.
         pub cluster_name: Option<Value<String>>,
-        /// The cluster role for the autoscaler to assume.
-        #[serde(rename = "ClusterRole", skip_serializing_if = "Option::is_none")]
+        /// `ClusterRole`: The cluster role for the autoscaler to assume.
         pub cluster_role: Option<Value<String>>,
         /// `InstanceGroups`.
-        #[serde(rename = "InstanceGroups", skip_serializing_if = "Option::is_none")]
         pub instance_groups: Option<Vec<ClusterInstanceGroup>>,
-        /// Determines the scaling strategy for the SageMaker HyperPod cluster.
-        #[serde(
-            rename = "NodeProvisioningMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NodeProvisioningMode`: Determines the scaling strategy for the SageMaker HyperPod cluster.
         pub node_provisioning_mode: Option<Value<NodeProvisioningMode>>,
-        /// If node auto-recovery is set to true, faulty nodes will be replaced or rebooted when a failure is detected.
-        #[serde(rename = "NodeRecovery", skip_serializing_if = "Option::is_none")]
+        /// `NodeRecovery`: If node auto-recovery is set to true, faulty nodes will be replaced or rebooted when a failure is detected.
         pub node_recovery: Option<Value<NodeRecovery>>,
         /// `Orchestrator`.
-        #[serde(rename = "Orchestrator", skip_serializing_if = "Option::is_none")]
         pub orchestrator: Option<Orchestrator>,
         /// `RestrictedInstanceGroups`.
-        #[serde(
-            rename = "RestrictedInstanceGroups",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub restricted_instance_groups: Option<Vec<ClusterRestrictedInstanceGroup>>,
         /// `RestrictedInstanceGroupsConfig`.
-        #[serde(
-            rename = "RestrictedInstanceGroupsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub restricted_instance_groups_config: Option<RestrictedInstanceGroupsConfig>,
-        /// Custom tags for managing the SageMaker HyperPod cluster as an AWS resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Custom tags for managing the SageMaker HyperPod cluster as an AWS resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TieredStorageConfig`.
-        #[serde(rename = "TieredStorageConfig", skip_serializing_if = "Option::is_none")]
         pub tiered_storage_config: Option<TieredStorageConfig>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoScaling", &self.auto_scaling)?;
+            crate::cfn::entry(&mut map, "ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "ClusterRole", &self.cluster_role)?;
+            crate::cfn::entry(&mut map, "InstanceGroups", &self.instance_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "NodeProvisioningMode",
+                &self.node_provisioning_mode,
+            )?;
+            crate::cfn::entry(&mut map, "NodeRecovery", &self.node_recovery)?;
+            crate::cfn::entry(&mut map, "Orchestrator", &self.orchestrator)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestrictedInstanceGroups",
+                &self.restricted_instance_groups,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RestrictedInstanceGroupsConfig",
+                &self.restricted_instance_groups_config,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TieredStorageConfig",
+                &self.tiered_storage_config,
+            )?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Configuration for cluster auto-scaling
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterAutoScalingConfig {
-        /// The type of auto-scaler to use
-        #[serde(rename = "AutoScalerType", skip_serializing_if = "Option::is_none")]
+        /// `AutoScalerType`: The type of auto-scaler to use
         pub auto_scaler_type: Option<Value<AutoScalerType>>,
-        /// The auto-scaling mode for the cluster
-        #[serde(rename = "Mode")]
+        /// `Mode`: The auto-scaling mode for the cluster
         pub mode: Value<Mode>,
     }
 
@@ -4400,6 +4829,19 @@ pub mod cluster {
                 auto_scaler_type: None,
                 mode: mode.into(),
             }
+        }
+    }
+
+    impl Serialize for ClusterAutoScalingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoScalerType", &self.auto_scaler_type)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -4475,90 +4917,49 @@ pub mod cluster {
     }
 
     /// Details of an instance group in a SageMaker HyperPod cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterInstanceGroup {
         /// `AutoPatchConfig`.
-        #[serde(rename = "AutoPatchConfig", skip_serializing_if = "Option::is_none")]
         pub auto_patch_config: Option<AutoPatchConfig>,
         /// `CapacityRequirements`.
-        #[serde(
-            rename = "CapacityRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_requirements: Option<ClusterCapacityRequirements>,
-        /// The number of instances that are currently in the instance group of a SageMaker HyperPod cluster. Read-only: CloudFormation returns it.
-        #[serde(rename = "CurrentCount", skip_serializing_if = "Option::is_none")]
+        /// `CurrentCount`: The number of instances that are currently in the instance group of a SageMaker HyperPod cluster. Read-only: CloudFormation returns it.
         pub current_count: Option<Value<i64>>,
         /// `ExecutionRole`.
-        #[serde(rename = "ExecutionRole")]
         pub execution_role: Value<String>,
         /// `ImageId`.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
         pub image_id: Option<Value<String>>,
-        /// The version of the HyperPod-managed AMI for the instance group, in semantic version format MAJOR.MINOR.PATCH (for example, 1.2.3).
-        #[serde(rename = "ImageReleaseVersion", skip_serializing_if = "Option::is_none")]
+        /// `ImageReleaseVersion`: The version of the HyperPod-managed AMI for the instance group, in semantic version format MAJOR.MINOR.PATCH (for example, 1.2.3).
         pub image_release_version: Option<Value<String>>,
-        /// The number of instances you specified to add to the instance group of a SageMaker HyperPod cluster.
-        #[serde(rename = "InstanceCount")]
+        /// `InstanceCount`: The number of instances you specified to add to the instance group of a SageMaker HyperPod cluster.
         pub instance_count: Value<i64>,
         /// `InstanceGroupName`.
-        #[serde(rename = "InstanceGroupName")]
         pub instance_group_name: Value<String>,
         /// `InstanceRequirements`.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_requirements: Option<InstanceRequirements>,
         /// `InstanceStorageConfigs`.
-        #[serde(
-            rename = "InstanceStorageConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_storage_configs: Option<Vec<ClusterInstanceStorageConfig>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `KubernetesConfig`.
-        #[serde(rename = "KubernetesConfig", skip_serializing_if = "Option::is_none")]
         pub kubernetes_config: Option<ClusterKubernetesConfig>,
         /// `LifeCycleConfig`.
-        #[serde(rename = "LifeCycleConfig", skip_serializing_if = "Option::is_none")]
         pub life_cycle_config: Option<ClusterLifeCycleConfig>,
-        /// The minimum number of instances required for the instance group to be InService.
-        #[serde(rename = "MinInstanceCount", skip_serializing_if = "Option::is_none")]
+        /// `MinInstanceCount`: The minimum number of instances required for the instance group to be InService.
         pub min_instance_count: Option<Value<i64>>,
         /// `NetworkInterface`.
-        #[serde(rename = "NetworkInterface", skip_serializing_if = "Option::is_none")]
         pub network_interface: Option<ClusterNetworkInterface>,
         /// `OnStartDeepHealthChecks`.
-        #[serde(
-            rename = "OnStartDeepHealthChecks",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_start_deep_health_checks: Option<Vec<Value<DeepHealthCheckType>>>,
         /// `OverrideVpcConfig`.
-        #[serde(rename = "OverrideVpcConfig", skip_serializing_if = "Option::is_none")]
         pub override_vpc_config: Option<VpcConfig>,
         /// `ScheduledUpdateConfig`.
-        #[serde(
-            rename = "ScheduledUpdateConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scheduled_update_config: Option<ScheduledUpdateConfig>,
         /// `SlurmConfig`.
-        #[serde(rename = "SlurmConfig", skip_serializing_if = "Option::is_none")]
         pub slurm_config: Option<ClusterSlurmConfig>,
-        /// The number you specified to TreadsPerCore in CreateCluster for enabling or disabling multithreading.
-        #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
+        /// `ThreadsPerCore`: The number you specified to TreadsPerCore in CreateCluster for enabling or disabling multithreading.
         pub threads_per_core: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the training plan to use for this cluster instance group.
-        #[serde(rename = "TrainingPlanArn", skip_serializing_if = "Option::is_none")]
+        /// `TrainingPlanArn`: The Amazon Resource Name (ARN) of the training plan to use for this cluster instance group.
         pub training_plan_arn: Option<Value<String>>,
     }
 
@@ -4595,17 +4996,70 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ClusterInstanceGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoPatchConfig", &self.auto_patch_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityRequirements",
+                &self.capacity_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "CurrentCount", &self.current_count)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImageReleaseVersion",
+                &self.image_release_version,
+            )?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            map.serialize_entry("InstanceGroupName", &self.instance_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceStorageConfigs",
+                &self.instance_storage_configs,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "KubernetesConfig", &self.kubernetes_config)?;
+            crate::cfn::entry(&mut map, "LifeCycleConfig", &self.life_cycle_config)?;
+            crate::cfn::entry(&mut map, "MinInstanceCount", &self.min_instance_count)?;
+            crate::cfn::entry(&mut map, "NetworkInterface", &self.network_interface)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnStartDeepHealthChecks",
+                &self.on_start_deep_health_checks,
+            )?;
+            crate::cfn::entry(&mut map, "OverrideVpcConfig", &self.override_vpc_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledUpdateConfig",
+                &self.scheduled_update_config,
+            )?;
+            crate::cfn::entry(&mut map, "SlurmConfig", &self.slurm_config)?;
+            crate::cfn::entry(&mut map, "ThreadsPerCore", &self.threads_per_core)?;
+            crate::cfn::entry(&mut map, "TrainingPlanArn", &self.training_plan_arn)?;
+            map.end()
+        }
+    }
+
     /// The configuration for automatic patching of the instance group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoPatchConfig {
         /// `DeploymentConfig`.
-        #[serde(rename = "DeploymentConfig", skip_serializing_if = "Option::is_none")]
         pub deployment_config: Option<DeploymentConfig>,
         /// `PatchSchedule`.
-        #[serde(rename = "PatchSchedule", skip_serializing_if = "Option::is_none")]
         pub patch_schedule: Option<PatchSchedule>,
-        /// The patching strategy that determines when and how instances are patched.
-        #[serde(rename = "PatchingStrategy")]
+        /// `PatchingStrategy`: The patching strategy that determines when and how instances are patched.
         pub patching_strategy: Value<PatchingStrategy>,
     }
 
@@ -4620,33 +5074,61 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for AutoPatchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentConfig", &self.deployment_config)?;
+            crate::cfn::entry(&mut map, "PatchSchedule", &self.patch_schedule)?;
+            map.serialize_entry("PatchingStrategy", &self.patching_strategy)?;
+            map.end()
+        }
+    }
+
     /// The configuration to use when updating the AMI versions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentConfig {
         /// `AutoRollbackConfiguration`.
-        #[serde(
-            rename = "AutoRollbackConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_rollback_configuration: Option<Vec<AlarmDetails>>,
         /// `RollingUpdatePolicy`.
-        #[serde(rename = "RollingUpdatePolicy", skip_serializing_if = "Option::is_none")]
         pub rolling_update_policy: Option<RollingUpdatePolicy>,
-        /// The duration in seconds that SageMaker waits before updating more instances in the cluster.
-        #[serde(
-            rename = "WaitIntervalInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WaitIntervalInSeconds`: The duration in seconds that SageMaker waits before updating more instances in the cluster.
         pub wait_interval_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for DeploymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoRollbackConfiguration",
+                &self.auto_rollback_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RollingUpdatePolicy",
+                &self.rolling_update_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitIntervalInSeconds",
+                &self.wait_interval_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The details of the alarm to monitor during the AMI update.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AlarmDetails {
-        /// The name of the alarm.
-        #[serde(rename = "AlarmName")]
+        /// `AlarmName`: The name of the alarm.
         pub alarm_name: Value<String>,
     }
 
@@ -4659,18 +5141,24 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for AlarmDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmName", &self.alarm_name)?;
+            map.end()
+        }
+    }
+
     /// The policy that SageMaker uses when updating the AMI versions of the cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RollingUpdatePolicy {
         /// `MaximumBatchSize`.
-        #[serde(rename = "MaximumBatchSize")]
         pub maximum_batch_size: CapacitySizeConfig,
         /// `RollbackMaximumBatchSize`.
-        #[serde(
-            rename = "RollbackMaximumBatchSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rollback_maximum_batch_size: Option<CapacitySizeConfig>,
     }
 
@@ -4684,14 +5172,29 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for RollingUpdatePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaximumBatchSize", &self.maximum_batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "RollbackMaximumBatchSize",
+                &self.rollback_maximum_batch_size,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration of the size measurements of the AMI update.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacitySizeConfig {
-        /// Specifies whether SageMaker should process the update by amount or percentage of instances.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies whether SageMaker should process the update by amount or percentage of instances.
         pub r#type: Value<String>,
-        /// Specifies the amount or percentage of instances SageMaker updates at a time.
-        #[serde(rename = "Value")]
+        /// `Value`: Specifies the amount or percentage of instances SageMaker updates at a time.
         pub value: Value<i64>,
     }
 
@@ -4708,12 +5211,36 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for CapacitySizeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The schedule configuration for automatic patching.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PatchSchedule {
-        /// The date and time of the next scheduled patch, set by the system when a patch AMI is detected. Read-only: CloudFormation returns it.
-        #[serde(rename = "NextPatchDate", skip_serializing_if = "Option::is_none")]
+        /// `NextPatchDate`: The date and time of the next scheduled patch, set by the system when a patch AMI is detected. Read-only: CloudFormation returns it.
         pub next_patch_date: Option<Value<String>>,
+    }
+
+    impl Serialize for PatchSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NextPatchDate", &self.next_patch_date)?;
+            map.end()
+        }
     }
 
     /// The patching strategy that determines when and how instances are patched.
@@ -4754,21 +5281,31 @@ pub mod cluster {
     }
 
     /// Specifies the capacity requirements configuration for an instance group
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterCapacityRequirements {
-        /// `OnDemand`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "OnDemand", skip_serializing_if = "Option::is_none")]
+        /// `OnDemand`: `OnDemand`. Untyped in the schema: any `serde_json::Value`.
         pub on_demand: Option<serde_json::Value>,
-        /// `Spot`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Spot", skip_serializing_if = "Option::is_none")]
+        /// `Spot`: `Spot`. Untyped in the schema: any `serde_json::Value`.
         pub spot: Option<serde_json::Value>,
     }
 
+    impl Serialize for ClusterCapacityRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OnDemand", &self.on_demand)?;
+            crate::cfn::entry(&mut map, "Spot", &self.spot)?;
+            map.end()
+        }
+    }
+
     /// The instance requirements for the instance group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceRequirements {
-        /// A list of instance types that can be used for this instance group.
-        #[serde(rename = "InstanceTypes")]
+        /// `InstanceTypes`: A list of instance types that can be used for this instance group.
         pub instance_types: Vec<Value<String>>,
     }
 
@@ -4781,45 +5318,76 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for InstanceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceTypes", &self.instance_types)?;
+            map.end()
+        }
+    }
+
     /// Defines the configuration for attaching additional storage to the instances in the SageMaker HyperPod cluster instance group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterInstanceStorageConfig {
         /// `EbsVolumeConfig`.
-        #[serde(rename = "EbsVolumeConfig", skip_serializing_if = "Option::is_none")]
         pub ebs_volume_config: Option<ClusterEbsVolumeConfig>,
         /// `FsxLustreConfig`.
-        #[serde(rename = "FsxLustreConfig", skip_serializing_if = "Option::is_none")]
         pub fsx_lustre_config: Option<ClusterFsxLustreConfig>,
         /// `FsxOpenZfsConfig`.
-        #[serde(rename = "FsxOpenZfsConfig", skip_serializing_if = "Option::is_none")]
         pub fsx_open_zfs_config: Option<ClusterFsxOpenZfsConfig>,
     }
 
+    impl Serialize for ClusterInstanceStorageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EbsVolumeConfig", &self.ebs_volume_config)?;
+            crate::cfn::entry(&mut map, "FsxLustreConfig", &self.fsx_lustre_config)?;
+            crate::cfn::entry(&mut map, "FsxOpenZfsConfig", &self.fsx_open_zfs_config)?;
+            map.end()
+        }
+    }
+
     /// Defines the configuration for attaching additional Amazon Elastic Block Store (EBS) volumes to the instances in the SageMaker HyperPod cluster instance group.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterEbsVolumeConfig {
         /// `RootVolume`.
-        #[serde(rename = "RootVolume", skip_serializing_if = "Option::is_none")]
         pub root_volume: Option<Value<bool>>,
         /// `VolumeKmsKeyId`.
-        #[serde(rename = "VolumeKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub volume_kms_key_id: Option<Value<String>>,
-        /// The size in gigabytes (GB) of the additional EBS volume to be attached to the instances in the SageMaker HyperPod cluster instance group.
-        #[serde(rename = "VolumeSizeInGB", skip_serializing_if = "Option::is_none")]
+        /// `VolumeSizeInGB`: The size in gigabytes (GB) of the additional EBS volume to be attached to the instances in the SageMaker HyperPod cluster instance group.
         pub volume_size_in_gb: Option<Value<i64>>,
     }
 
+    impl Serialize for ClusterEbsVolumeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RootVolume", &self.root_volume)?;
+            crate::cfn::entry(&mut map, "VolumeKmsKeyId", &self.volume_kms_key_id)?;
+            crate::cfn::entry(&mut map, "VolumeSizeInGB", &self.volume_size_in_gb)?;
+            map.end()
+        }
+    }
+
     /// Configuration for mounting an Amazon FSx Lustre file system to the instances in the SageMaker HyperPod cluster instance group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterFsxLustreConfig {
-        /// The DNS name of the FSx for Lustre file system.
-        #[serde(rename = "DnsName")]
+        /// `DnsName`: The DNS name of the FSx for Lustre file system.
         pub dns_name: Value<String>,
-        /// The mount name of the FSx for Lustre file system.
-        #[serde(rename = "MountName")]
+        /// `MountName`: The mount name of the FSx for Lustre file system.
         pub mount_name: Value<String>,
-        /// The mount path for the FSx for Lustre file system.
-        #[serde(rename = "MountPath", skip_serializing_if = "Option::is_none")]
+        /// `MountPath`: The mount path for the FSx for Lustre file system.
         pub mount_path: Option<Value<String>>,
     }
 
@@ -4837,14 +5405,26 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ClusterFsxLustreConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DnsName", &self.dns_name)?;
+            map.serialize_entry("MountName", &self.mount_name)?;
+            crate::cfn::entry(&mut map, "MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// Configuration for mounting an Amazon FSx OpenZFS file system to the instances in the SageMaker HyperPod cluster instance group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterFsxOpenZfsConfig {
-        /// The DNS name of the FSx for OpenZFS file system.
-        #[serde(rename = "DnsName")]
+        /// `DnsName`: The DNS name of the FSx for OpenZFS file system.
         pub dns_name: Value<String>,
-        /// The mount path for the FSx for OpenZFS file system.
-        #[serde(rename = "MountPath", skip_serializing_if = "Option::is_none")]
+        /// `MountPath`: The mount path for the FSx for OpenZFS file system.
         pub mount_path: Option<Value<String>>,
     }
 
@@ -4858,28 +5438,49 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ClusterFsxOpenZfsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DnsName", &self.dns_name)?;
+            crate::cfn::entry(&mut map, "MountPath", &self.mount_path)?;
+            map.end()
+        }
+    }
+
     /// Kubernetes configuration for cluster nodes including labels and taints.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterKubernetesConfig {
         /// `Labels`.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
         pub labels: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Taints`.
-        #[serde(rename = "Taints", skip_serializing_if = "Option::is_none")]
         pub taints: Option<Vec<ClusterKubernetesTaint>>,
     }
 
+    impl Serialize for ClusterKubernetesConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "Taints", &self.taints)?;
+            map.end()
+        }
+    }
+
     /// A Kubernetes taint to apply to cluster nodes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterKubernetesTaint {
-        /// The effect of the taint.
-        #[serde(rename = "Effect")]
+        /// `Effect`: The effect of the taint.
         pub effect: Value<Effect>,
-        /// The key of the taint.
-        #[serde(rename = "Key")]
+        /// `Key`: The key of the taint.
         pub key: Value<String>,
-        /// The value of the taint.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the taint.
         pub value: Option<Value<String>>,
     }
 
@@ -4894,6 +5495,20 @@ pub mod cluster {
                 key: key.into(),
                 value: None,
             }
+        }
+    }
+
+    impl Serialize for ClusterKubernetesTaint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Effect", &self.effect)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -4938,24 +5553,34 @@ pub mod cluster {
     }
 
     /// The lifecycle configuration for a SageMaker HyperPod cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterLifeCycleConfig {
-        /// The file name of the entrypoint script of lifecycle scripts under SourceS3Uri.
-        #[serde(rename = "OnCreate", skip_serializing_if = "Option::is_none")]
+        /// `OnCreate`: The file name of the entrypoint script of lifecycle scripts under SourceS3Uri.
         pub on_create: Option<Value<String>>,
-        /// The file name of the extension script under SourceS3Uri.
-        #[serde(rename = "OnInitComplete", skip_serializing_if = "Option::is_none")]
+        /// `OnInitComplete`: The file name of the extension script under SourceS3Uri.
         pub on_init_complete: Option<Value<String>>,
-        /// An Amazon S3 bucket path where your lifecycle scripts are stored.
-        #[serde(rename = "SourceS3Uri", skip_serializing_if = "Option::is_none")]
+        /// `SourceS3Uri`: An Amazon S3 bucket path where your lifecycle scripts are stored.
         pub source_s3_uri: Option<Value<String>>,
     }
 
+    impl Serialize for ClusterLifeCycleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OnCreate", &self.on_create)?;
+            crate::cfn::entry(&mut map, "OnInitComplete", &self.on_init_complete)?;
+            crate::cfn::entry(&mut map, "SourceS3Uri", &self.source_s3_uri)?;
+            map.end()
+        }
+    }
+
     /// Specifies the network interface configuration for the instance group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterNetworkInterface {
-        /// The type of network interface.
-        #[serde(rename = "InterfaceType")]
+        /// `InterfaceType`: The type of network interface.
         pub interface_type: Value<InterfaceType>,
     }
 
@@ -4965,6 +5590,18 @@ pub mod cluster {
             Self {
                 interface_type: interface_type.into(),
             }
+        }
+    }
+
+    impl Serialize for ClusterNetworkInterface {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InterfaceType", &self.interface_type)?;
+            map.end()
         }
     }
 
@@ -5043,13 +5680,11 @@ pub mod cluster {
     }
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
-        /// The VPC security group IDs, in the form sg-xxxxxxxx.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The VPC security group IDs, in the form sg-xxxxxxxx.
         pub security_group_ids: Vec<Value<String>>,
-        /// The ID of the subnets in the VPC to which you want to connect your training job or model.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The ID of the subnets in the VPC to which you want to connect your training job or model.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -5066,14 +5701,25 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
     /// The configuration object of the schedule that SageMaker follows when updating the AMI.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduledUpdateConfig {
         /// `DeploymentConfig`.
-        #[serde(rename = "DeploymentConfig", skip_serializing_if = "Option::is_none")]
         pub deployment_config: Option<DeploymentConfig>,
-        /// A cron expression that specifies the schedule that SageMaker follows when updating the AMI.
-        #[serde(rename = "ScheduleExpression")]
+        /// `ScheduleExpression`: A cron expression that specifies the schedule that SageMaker follows when updating the AMI.
         pub schedule_expression: Value<String>,
     }
 
@@ -5087,14 +5733,25 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ScheduledUpdateConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentConfig", &self.deployment_config)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            map.end()
+        }
+    }
+
     /// Slurm configuration for the instance group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterSlurmConfig {
-        /// The type of Slurm node for this instance group.
-        #[serde(rename = "NodeType")]
+        /// `NodeType`: The type of Slurm node for this instance group.
         pub node_type: Value<NodeType>,
-        /// The Slurm partitions that this instance group belongs to.
-        #[serde(rename = "PartitionNames", skip_serializing_if = "Option::is_none")]
+        /// `PartitionNames`: The Slurm partitions that this instance group belongs to.
         pub partition_names: Option<Vec<Value<String>>>,
     }
 
@@ -5105,6 +5762,19 @@ pub mod cluster {
                 node_type: node_type.into(),
                 partition_names: None,
             }
+        }
+    }
+
+    impl Serialize for ClusterSlurmConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NodeType", &self.node_type)?;
+            crate::cfn::entry(&mut map, "PartitionNames", &self.partition_names)?;
+            map.end()
         }
     }
 
@@ -5220,21 +5890,31 @@ pub mod cluster {
     }
 
     /// Specifies parameter(s) specific to the orchestrator, e.g. specify the EKS cluster or Slurm configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Orchestrator {
         /// `Eks`.
-        #[serde(rename = "Eks", skip_serializing_if = "Option::is_none")]
         pub eks: Option<ClusterOrchestratorEksConfig>,
         /// `Slurm`.
-        #[serde(rename = "Slurm", skip_serializing_if = "Option::is_none")]
         pub slurm: Option<ClusterOrchestratorSlurmConfig>,
     }
 
+    impl Serialize for Orchestrator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Eks", &self.eks)?;
+            crate::cfn::entry(&mut map, "Slurm", &self.slurm)?;
+            map.end()
+        }
+    }
+
     /// Specifies parameter(s) related to EKS as orchestrator, e.g. the EKS cluster nodes will attach to,
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterOrchestratorEksConfig {
-        /// The ARN of the EKS cluster, such as arn:aws:eks:us-west-2:123456789012:cluster/my-eks-cluster
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: The ARN of the EKS cluster, such as arn:aws:eks:us-west-2:123456789012:cluster/my-eks-cluster
         pub cluster_arn: Value<String>,
     }
 
@@ -5247,31 +5927,58 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ClusterOrchestratorEksConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies parameter(s) related to Slurm as orchestrator.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterOrchestratorSlurmConfig {
         /// `AccountingDatabase`.
-        #[serde(rename = "AccountingDatabase", skip_serializing_if = "Option::is_none")]
         pub accounting_database: Option<ClusterAccountingDatabase>,
-        /// The strategy for managing Slurm configuration on the cluster.
-        #[serde(rename = "SlurmConfigStrategy", skip_serializing_if = "Option::is_none")]
+        /// `SlurmConfigStrategy`: The strategy for managing Slurm configuration on the cluster.
         pub slurm_config_strategy: Option<Value<SlurmConfigStrategy>>,
     }
 
+    impl Serialize for ClusterOrchestratorSlurmConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccountingDatabase",
+                &self.accounting_database,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SlurmConfigStrategy",
+                &self.slurm_config_strategy,
+            )?;
+            map.end()
+        }
+    }
+
     /// External MySQL-compatible accounting database that a Slurm cluster's slurmdbd connects to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterAccountingDatabase {
-        /// Hostname or endpoint of the accounting database, such as an RDS endpoint.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: Hostname or endpoint of the accounting database, such as an RDS endpoint.
         pub endpoint: Value<String>,
-        /// Name of the accounting database schema.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the accounting database schema.
         pub name: Option<Value<String>>,
-        /// TCP port of the accounting database.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: TCP port of the accounting database.
         pub port: Option<Value<i64>>,
-        /// ARN of the Secrets Manager secret holding the database credentials.
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: ARN of the Secrets Manager secret holding the database credentials.
         pub secret_arn: Value<String>,
     }
 
@@ -5287,6 +5994,21 @@ pub mod cluster {
                 port: None,
                 secret_arn: secret_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for ClusterAccountingDatabase {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
         }
     }
 
@@ -5331,48 +6053,29 @@ pub mod cluster {
     }
 
     /// Details of a restricted instance group in a SageMaker HyperPod cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterRestrictedInstanceGroup {
-        /// The number of instances that are currently in the restricted instance group of a SageMaker HyperPod cluster. Read-only: CloudFormation returns it.
-        #[serde(rename = "CurrentCount", skip_serializing_if = "Option::is_none")]
+        /// `CurrentCount`: The number of instances that are currently in the restricted instance group of a SageMaker HyperPod cluster. Read-only: CloudFormation returns it.
         pub current_count: Option<Value<i64>>,
         /// `EnvironmentConfig`.
-        #[serde(rename = "EnvironmentConfig", skip_serializing_if = "Option::is_none")]
         pub environment_config: Option<EnvironmentConfig>,
         /// `ExecutionRole`.
-        #[serde(rename = "ExecutionRole")]
         pub execution_role: Value<String>,
-        /// The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster.
-        #[serde(rename = "InstanceCount")]
+        /// `InstanceCount`: The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster.
         pub instance_count: Value<i64>,
         /// `InstanceGroupName`.
-        #[serde(rename = "InstanceGroupName")]
         pub instance_group_name: Value<String>,
         /// `InstanceStorageConfigs`.
-        #[serde(
-            rename = "InstanceStorageConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_storage_configs: Option<Vec<ClusterInstanceStorageConfig>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `OnStartDeepHealthChecks`.
-        #[serde(
-            rename = "OnStartDeepHealthChecks",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_start_deep_health_checks: Option<Vec<Value<DeepHealthCheckType>>>,
         /// `OverrideVpcConfig`.
-        #[serde(rename = "OverrideVpcConfig", skip_serializing_if = "Option::is_none")]
         pub override_vpc_config: Option<VpcConfig>,
-        /// The number you specified to TreadsPerCore in CreateCluster for enabling or disabling multithreading.
-        #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
+        /// `ThreadsPerCore`: The number you specified to TreadsPerCore in CreateCluster for enabling or disabling multithreading.
         pub threads_per_core: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the training plan to use for this cluster restricted instance group.
-        #[serde(rename = "TrainingPlanArn", skip_serializing_if = "Option::is_none")]
+        /// `TrainingPlanArn`: The Amazon Resource Name (ARN) of the training plan to use for this cluster restricted instance group.
         pub training_plan_arn: Option<Value<String>>,
     }
 
@@ -5400,22 +6103,61 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for ClusterRestrictedInstanceGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CurrentCount", &self.current_count)?;
+            crate::cfn::entry(&mut map, "EnvironmentConfig", &self.environment_config)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            map.serialize_entry("InstanceGroupName", &self.instance_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceStorageConfigs",
+                &self.instance_storage_configs,
+            )?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnStartDeepHealthChecks",
+                &self.on_start_deep_health_checks,
+            )?;
+            crate::cfn::entry(&mut map, "OverrideVpcConfig", &self.override_vpc_config)?;
+            crate::cfn::entry(&mut map, "ThreadsPerCore", &self.threads_per_core)?;
+            crate::cfn::entry(&mut map, "TrainingPlanArn", &self.training_plan_arn)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the restricted instance groups (RIG) environment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentConfig {
         /// `FSxLustreConfig`.
-        #[serde(rename = "FSxLustreConfig", skip_serializing_if = "Option::is_none")]
         pub f_sx_lustre_config: Option<FSxLustreConfig>,
     }
 
+    impl Serialize for EnvironmentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FSxLustreConfig", &self.f_sx_lustre_config)?;
+            map.end()
+        }
+    }
+
     /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FSxLustreConfig {
-        /// The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage.
-        #[serde(rename = "PerUnitStorageThroughput")]
+        /// `PerUnitStorageThroughput`: The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage.
         pub per_unit_storage_throughput: Value<i64>,
-        /// The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB).
-        #[serde(rename = "SizeInGiB")]
+        /// `SizeInGiB`: The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB).
         pub size_in_gi_b: Value<i64>,
     }
 
@@ -5432,11 +6174,26 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for FSxLustreConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PerUnitStorageThroughput",
+                &self.per_unit_storage_throughput,
+            )?;
+            map.serialize_entry("SizeInGiB", &self.size_in_gi_b)?;
+            map.end()
+        }
+    }
+
     /// The cluster-level configuration for restricted instance groups, including shared environment settings for inter-RIG communication and FSx Lustre sharing.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RestrictedInstanceGroupsConfig {
         /// `SharedEnvironmentConfig`.
-        #[serde(rename = "SharedEnvironmentConfig")]
         pub shared_environment_config: SharedEnvironmentConfig,
     }
 
@@ -5451,14 +6208,27 @@ pub mod cluster {
         }
     }
 
+    impl Serialize for RestrictedInstanceGroupsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SharedEnvironmentConfig",
+                &self.shared_environment_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The shared environment configuration for restricted instance groups that use cluster-level shared FSx Lustre storage.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SharedEnvironmentConfig {
         /// `FSxLustreConfig`.
-        #[serde(rename = "FSxLustreConfig", skip_serializing_if = "Option::is_none")]
         pub f_sx_lustre_config: Option<FSxLustreConfig>,
-        /// The deletion policy for the shared FSx Lustre file system.
-        #[serde(rename = "FSxLustreDeletionPolicy")]
+        /// `FSxLustreDeletionPolicy`: The deletion policy for the shared FSx Lustre file system.
         pub f_sx_lustre_deletion_policy: Value<FSxLustreDeletionPolicy>,
     }
 
@@ -5471,6 +6241,22 @@ pub mod cluster {
                 f_sx_lustre_config: None,
                 f_sx_lustre_deletion_policy: f_sx_lustre_deletion_policy.into(),
             }
+        }
+    }
+
+    impl Serialize for SharedEnvironmentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FSxLustreConfig", &self.f_sx_lustre_config)?;
+            map.serialize_entry(
+                "FSxLustreDeletionPolicy",
+                &self.f_sx_lustre_deletion_policy,
+            )?;
+            map.end()
         }
     }
 
@@ -5512,17 +6298,11 @@ pub mod cluster {
     }
 
     /// Configuration for tiered storage in the SageMaker HyperPod cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TieredStorageConfig {
-        /// The percentage of instance memory to allocate for tiered storage.
-        #[serde(
-            rename = "InstanceMemoryAllocationPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceMemoryAllocationPercentage`: The percentage of instance memory to allocate for tiered storage.
         pub instance_memory_allocation_percentage: Option<Value<i64>>,
-        /// The mode of tiered storage.
-        #[serde(rename = "Mode")]
+        /// `Mode`: The mode of tiered storage.
         pub mode: Value<TieredStorageConfigMode>,
     }
 
@@ -5533,6 +6313,23 @@ pub mod cluster {
                 instance_memory_allocation_percentage: None,
                 mode: mode.into(),
             }
+        }
+    }
+
+    impl Serialize for TieredStorageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMemoryAllocationPercentage",
+                &self.instance_memory_allocation_percentage,
+            )?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -5657,22 +6454,17 @@ pub mod cluster_scheduler_config {
     }
 
     /// The properties of `AWS::SageMaker::ClusterSchedulerConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSchedulerConfigProps {
-        /// ARN of the cluster.
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: ARN of the cluster.
         pub cluster_arn: Value<String>,
-        /// Description of the cluster policy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the cluster policy.
         pub description: Option<Value<String>>,
-        /// Name for the cluster policy.
-        #[serde(rename = "Name")]
+        /// `Name`: Name for the cluster policy.
         pub name: Value<String>,
         /// `SchedulerConfig`.
-        #[serde(rename = "SchedulerConfig")]
         pub scheduler_config: SchedulerConfig,
-        /// Tags of the cluster policy.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags of the cluster policy.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5693,18 +6485,49 @@ pub mod cluster_scheduler_config {
         }
     }
 
+    impl Serialize for CfnClusterSchedulerConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SchedulerConfig", &self.scheduler_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Cluster policy configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchedulerConfig {
-        /// When enabled, entities borrow idle compute based on assigned FairShareWeight.
-        #[serde(rename = "FairShare", skip_serializing_if = "Option::is_none")]
+        /// `FairShare`: When enabled, entities borrow idle compute based on assigned FairShareWeight.
         pub fair_share: Option<Value<FairShare>>,
-        /// Configuration for sharing idle compute resources across entities.
-        #[serde(rename = "IdleResourceSharing", skip_serializing_if = "Option::is_none")]
+        /// `IdleResourceSharing`: Configuration for sharing idle compute resources across entities.
         pub idle_resource_sharing: Option<Value<IdleResourceSharing>>,
-        /// List of priority class configurations.
-        #[serde(rename = "PriorityClasses", skip_serializing_if = "Option::is_none")]
+        /// `PriorityClasses`: List of priority class configurations.
         pub priority_classes: Option<Vec<PriorityClass>>,
+    }
+
+    impl Serialize for SchedulerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FairShare", &self.fair_share)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleResourceSharing",
+                &self.idle_resource_sharing,
+            )?;
+            crate::cfn::entry(&mut map, "PriorityClasses", &self.priority_classes)?;
+            map.end()
+        }
     }
 
     /// When enabled, entities borrow idle compute based on assigned FairShareWeight.
@@ -5782,13 +6605,11 @@ pub mod cluster_scheduler_config {
     }
 
     /// Priority class configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PriorityClass {
-        /// Name of the priority class.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the priority class.
         pub name: Value<String>,
-        /// Weight of the priority class.
-        #[serde(rename = "Weight")]
+        /// `Weight`: Weight of the priority class.
         pub weight: Value<i64>,
     }
 
@@ -5802,6 +6623,19 @@ pub mod cluster_scheduler_config {
                 name: name.into(),
                 weight: weight.into(),
             }
+        }
+    }
+
+    impl Serialize for PriorityClass {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
         }
     }
 }
@@ -5870,16 +6704,13 @@ pub mod code_repository {
     }
 
     /// The properties of `AWS::SageMaker::CodeRepository`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeRepositoryProps {
-        /// The name of the Git repository.
-        #[serde(rename = "CodeRepositoryName", skip_serializing_if = "Option::is_none")]
+        /// `CodeRepositoryName`: The name of the Git repository.
         pub code_repository_name: Option<Value<String>>,
-        /// Configuration details for the Git repository, including the URL where it is located and the ARN of the AWS Secrets Manager secret that contains the credentials used to access the repository.
-        #[serde(rename = "GitConfig")]
+        /// `GitConfig`: Configuration details for the Git repository, including the URL where it is located and the ARN of the AWS Secrets Manager secret that contains the credentials used to access the repository.
         pub git_config: GitConfig,
-        /// An array of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5894,17 +6725,32 @@ pub mod code_repository {
         }
     }
 
+    impl Serialize for CfnCodeRepositoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeRepositoryName",
+                &self.code_repository_name,
+            )?;
+            map.serialize_entry("GitConfig", &self.git_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `GitConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitConfig {
-        /// The default branch for the Git repository.
-        #[serde(rename = "Branch", skip_serializing_if = "Option::is_none")]
+        /// `Branch`: The default branch for the Git repository.
         pub branch: Option<Value<String>>,
-        /// The URL where the Git repository is located.
-        #[serde(rename = "RepositoryUrl")]
+        /// `RepositoryUrl`: The URL where the Git repository is located.
         pub repository_url: Value<String>,
-        /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the credentials used to access the git repository.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the credentials used to access the git repository.
         pub secret_arn: Option<Value<String>>,
     }
 
@@ -5916,6 +6762,20 @@ pub mod code_repository {
                 repository_url: repository_url.into(),
                 secret_arn: None,
             }
+        }
+    }
+
+    impl Serialize for GitConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Branch", &self.branch)?;
+            map.serialize_entry("RepositoryUrl", &self.repository_url)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            map.end()
         }
     }
 }
@@ -6009,28 +6869,21 @@ pub mod compute_quota {
     }
 
     /// The properties of `AWS::SageMaker::ComputeQuota`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComputeQuotaProps {
-        /// Whether the compute allocation rule is active.
-        #[serde(rename = "ActivationState", skip_serializing_if = "Option::is_none")]
+        /// `ActivationState`: Whether the compute allocation rule is active.
         pub activation_state: Option<Value<ActivationState>>,
-        /// The ARN of the EKS-orchestrated SageMaker HyperPod cluster the compute allocation definition is bound to.
-        #[serde(rename = "ClusterArn")]
+        /// `ClusterArn`: The ARN of the EKS-orchestrated SageMaker HyperPod cluster the compute allocation definition is bound to.
         pub cluster_arn: Value<String>,
-        /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
-        #[serde(rename = "ComputeQuotaConfig")]
+        /// `ComputeQuotaConfig`: Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
         pub compute_quota_config: ComputeQuotaConfig,
-        /// The team this compute allocation rule applies to.
-        #[serde(rename = "ComputeQuotaTarget")]
+        /// `ComputeQuotaTarget`: The team this compute allocation rule applies to.
         pub compute_quota_target: ComputeQuotaTarget,
-        /// A free-form description of the compute allocation definition.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A free-form description of the compute allocation definition.
         pub description: Option<Value<String>>,
-        /// The name of the compute allocation definition.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the compute allocation definition.
         pub name: Value<String>,
-        /// Tags to associate with the compute allocation definition.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the compute allocation definition.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -6051,6 +6904,24 @@ pub mod compute_quota {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnComputeQuotaProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActivationState", &self.activation_state)?;
+            map.serialize_entry("ClusterArn", &self.cluster_arn)?;
+            map.serialize_entry("ComputeQuotaConfig", &self.compute_quota_config)?;
+            map.serialize_entry("ComputeQuotaTarget", &self.compute_quota_target)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -6092,51 +6963,52 @@ pub mod compute_quota {
     }
 
     /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputeQuotaConfig {
-        /// Per-instance-type compute quotas for the team.
-        #[serde(
-            rename = "ComputeQuotaResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComputeQuotaResources`: Per-instance-type compute quotas for the team.
         pub compute_quota_resources: Option<Vec<ComputeQuotaResourceConfig>>,
-        /// Team-task preemption policy.
-        #[serde(rename = "PreemptTeamTasks", skip_serializing_if = "Option::is_none")]
+        /// `PreemptTeamTasks`: Team-task preemption policy.
         pub preempt_team_tasks: Option<Value<PreemptTeamTasks>>,
-        /// Idle-resource-sharing strategy for this team's quota.
-        #[serde(
-            rename = "ResourceSharingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceSharingConfig`: Idle-resource-sharing strategy for this team's quota.
         pub resource_sharing_config: Option<ResourceSharingConfig>,
     }
 
-    /// Per-instance-type compute quota element.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ComputeQuotaResourceConfig {
-        /// Multi-instance GPU (MIG) partition profile and count, for fractional accelerator allocation.
-        #[serde(
-            rename = "AcceleratorPartition",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ComputeQuotaConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeQuotaResources",
+                &self.compute_quota_resources,
+            )?;
+            crate::cfn::entry(&mut map, "PreemptTeamTasks", &self.preempt_team_tasks)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceSharingConfig",
+                &self.resource_sharing_config,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Per-instance-type compute quota element.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ComputeQuotaResourceConfig {
+        /// `AcceleratorPartition`: Multi-instance GPU (MIG) partition profile and count, for fractional accelerator allocation.
         pub accelerator_partition: Option<AcceleratorPartitionConfig>,
-        /// The number of accelerators (e.g., GPUs) of this type allocated to the team.
-        #[serde(rename = "Accelerators", skip_serializing_if = "Option::is_none")]
+        /// `Accelerators`: The number of accelerators (e.g., GPUs) of this type allocated to the team.
         pub accelerators: Option<Value<i64>>,
-        /// The number of instances of this type allocated to the team.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: The number of instances of this type allocated to the team.
         pub count: Option<Value<i64>>,
-        /// The cluster instance type the quota applies to (e.g., 'ml.m5.xlarge', 'ml.p5.48xlarge').
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: The cluster instance type the quota applies to (e.g., 'ml.m5.xlarge', 'ml.p5.48xlarge').
         pub instance_type: Value<InstanceType>,
-        /// The memory in GiB allocated to the team.
-        #[serde(rename = "MemoryInGiB", skip_serializing_if = "Option::is_none")]
+        /// `MemoryInGiB`: The memory in GiB allocated to the team.
         pub memory_in_gi_b: Option<Value<f64>>,
-        /// The number of vCPUs allocated to the team.
-        #[serde(rename = "VCpu", skip_serializing_if = "Option::is_none")]
+        /// `VCpu`: The number of vCPUs allocated to the team.
         pub v_cpu: Option<Value<f64>>,
     }
 
@@ -6154,14 +7026,33 @@ pub mod compute_quota {
         }
     }
 
+    impl Serialize for ComputeQuotaResourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorPartition",
+                &self.accelerator_partition,
+            )?;
+            crate::cfn::entry(&mut map, "Accelerators", &self.accelerators)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "MemoryInGiB", &self.memory_in_gi_b)?;
+            crate::cfn::entry(&mut map, "VCpu", &self.v_cpu)?;
+            map.end()
+        }
+    }
+
     /// Multi-instance GPU (MIG) partition profile and count for fractional accelerator allocation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AcceleratorPartitionConfig {
-        /// The number of MIG partitions of the specified Type allocated to the team.
-        #[serde(rename = "Count")]
+        /// `Count`: The number of MIG partitions of the specified Type allocated to the team.
         pub count: Value<i64>,
-        /// MIG profile type.
-        #[serde(rename = "Type")]
+        /// `Type`: MIG profile type.
         pub r#type: Value<Type>,
     }
 
@@ -6175,6 +7066,19 @@ pub mod compute_quota {
                 count: count.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for AcceleratorPartitionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Count", &self.count)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -6989,20 +7893,13 @@ pub mod compute_quota {
     }
 
     /// Idle-resource-sharing strategy for this team's quota.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceSharingConfig {
-        /// Per-instance-type absolute caps on resources this team can borrow.
-        #[serde(
-            rename = "AbsoluteBorrowLimits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AbsoluteBorrowLimits`: Per-instance-type absolute caps on resources this team can borrow.
         pub absolute_borrow_limits: Option<Vec<ComputeQuotaResourceConfig>>,
-        /// Maximum percentage of the team's idle quota that can be borrowed by other teams.
-        #[serde(rename = "BorrowLimit", skip_serializing_if = "Option::is_none")]
+        /// `BorrowLimit`: Maximum percentage of the team's idle quota that can be borrowed by other teams.
         pub borrow_limit: Option<Value<i64>>,
-        /// How this team participates in idle-resource sharing.
-        #[serde(rename = "Strategy")]
+        /// `Strategy`: How this team participates in idle-resource sharing.
         pub strategy: Value<Strategy>,
     }
 
@@ -7014,6 +7911,24 @@ pub mod compute_quota {
                 borrow_limit: None,
                 strategy: strategy.into(),
             }
+        }
+    }
+
+    impl Serialize for ResourceSharingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AbsoluteBorrowLimits",
+                &self.absolute_borrow_limits,
+            )?;
+            crate::cfn::entry(&mut map, "BorrowLimit", &self.borrow_limit)?;
+            map.serialize_entry("Strategy", &self.strategy)?;
+            map.end()
         }
     }
 
@@ -7058,13 +7973,11 @@ pub mod compute_quota {
     }
 
     /// The team this compute allocation rule applies to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ComputeQuotaTarget {
-        /// Relative fair-share weight when fair-share scheduling is enabled on the parent ClusterSchedulerConfig.
-        #[serde(rename = "FairShareWeight", skip_serializing_if = "Option::is_none")]
+        /// `FairShareWeight`: Relative fair-share weight when fair-share scheduling is enabled on the parent ClusterSchedulerConfig.
         pub fair_share_weight: Option<Value<i64>>,
-        /// The name of the team.
-        #[serde(rename = "TeamName")]
+        /// `TeamName`: The name of the team.
         pub team_name: Value<String>,
     }
 
@@ -7075,6 +7988,19 @@ pub mod compute_quota {
                 fair_share_weight: None,
                 team_name: team_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ComputeQuotaTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FairShareWeight", &self.fair_share_weight)?;
+            map.serialize_entry("TeamName", &self.team_name)?;
+            map.end()
         }
     }
 }
@@ -7152,25 +8078,19 @@ pub mod context {
     }
 
     /// The properties of `AWS::SageMaker::Context`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContextProps {
-        /// The name of the context.
-        #[serde(rename = "ContextName")]
+        /// `ContextName`: The name of the context.
         pub context_name: Value<String>,
-        /// The context type.
-        #[serde(rename = "ContextType")]
+        /// `ContextType`: The context type.
         pub context_type: Value<String>,
-        /// The description of the context.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the context.
         pub description: Option<Value<String>>,
-        /// A list of properties to add to the context.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: A list of properties to add to the context.
         pub properties: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The source type, ID, and URI.
-        #[serde(rename = "Source")]
+        /// `Source`: The source type, ID, and URI.
         pub source: Source,
-        /// A list of tags to apply to the context.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the context.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -7192,17 +8112,31 @@ pub mod context {
         }
     }
 
+    impl Serialize for CfnContextProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContextName", &self.context_name)?;
+            map.serialize_entry("ContextType", &self.context_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The source type, ID, and URI.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Source {
-        /// The ID of the source.
-        #[serde(rename = "SourceId", skip_serializing_if = "Option::is_none")]
+        /// `SourceId`: The ID of the source.
         pub source_id: Option<Value<String>>,
-        /// The type of the source.
-        #[serde(rename = "SourceType", skip_serializing_if = "Option::is_none")]
+        /// `SourceType`: The type of the source.
         pub source_type: Option<Value<String>>,
-        /// The URI of the source.
-        #[serde(rename = "SourceUri")]
+        /// `SourceUri`: The URI of the source.
         pub source_uri: Value<String>,
     }
 
@@ -7214,6 +8148,20 @@ pub mod context {
                 source_type: None,
                 source_uri: source_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourceId", &self.source_id)?;
+            crate::cfn::entry(&mut map, "SourceType", &self.source_type)?;
+            map.serialize_entry("SourceUri", &self.source_uri)?;
+            map.end()
         }
     }
 }
@@ -7301,44 +8249,29 @@ pub mod data_quality_job_definition {
     }
 
     /// The properties of `AWS::SageMaker::DataQualityJobDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataQualityJobDefinitionProps {
         /// `DataQualityAppSpecification`.
-        #[serde(rename = "DataQualityAppSpecification")]
         pub data_quality_app_specification: DataQualityAppSpecification,
         /// `DataQualityBaselineConfig`.
-        #[serde(
-            rename = "DataQualityBaselineConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_quality_baseline_config: Option<DataQualityBaselineConfig>,
         /// `DataQualityJobInput`.
-        #[serde(rename = "DataQualityJobInput")]
         pub data_quality_job_input: DataQualityJobInput,
         /// `DataQualityJobOutputConfig`.
-        #[serde(rename = "DataQualityJobOutputConfig")]
         pub data_quality_job_output_config: MonitoringOutputConfig,
         /// `EndpointName`.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
         pub endpoint_name: Option<Value<String>>,
         /// `JobDefinitionName`.
-        #[serde(rename = "JobDefinitionName", skip_serializing_if = "Option::is_none")]
         pub job_definition_name: Option<Value<String>>,
         /// `JobResources`.
-        #[serde(rename = "JobResources")]
         pub job_resources: MonitoringResources,
         /// `NetworkConfig`.
-        #[serde(rename = "NetworkConfig", skip_serializing_if = "Option::is_none")]
         pub network_config: Option<NetworkConfig>,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
         pub role_arn: Value<String>,
         /// `StoppingCondition`.
-        #[serde(rename = "StoppingCondition", skip_serializing_if = "Option::is_none")]
         pub stopping_condition: Option<StoppingCondition>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -7367,34 +8300,52 @@ pub mod data_quality_job_definition {
         }
     }
 
+    impl Serialize for CfnDataQualityJobDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DataQualityAppSpecification",
+                &self.data_quality_app_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataQualityBaselineConfig",
+                &self.data_quality_baseline_config,
+            )?;
+            map.serialize_entry("DataQualityJobInput", &self.data_quality_job_input)?;
+            map.serialize_entry(
+                "DataQualityJobOutputConfig",
+                &self.data_quality_job_output_config,
+            )?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "JobDefinitionName", &self.job_definition_name)?;
+            map.serialize_entry("JobResources", &self.job_resources)?;
+            crate::cfn::entry(&mut map, "NetworkConfig", &self.network_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StoppingCondition", &self.stopping_condition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Container image configuration object for the monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataQualityAppSpecification {
-        /// An array of arguments for the container used to run the monitoring job.
-        #[serde(rename = "ContainerArguments", skip_serializing_if = "Option::is_none")]
+        /// `ContainerArguments`: An array of arguments for the container used to run the monitoring job.
         pub container_arguments: Option<Vec<Value<String>>>,
-        /// Specifies the entrypoint for a container used to run the monitoring job.
-        #[serde(rename = "ContainerEntrypoint", skip_serializing_if = "Option::is_none")]
+        /// `ContainerEntrypoint`: Specifies the entrypoint for a container used to run the monitoring job.
         pub container_entrypoint: Option<Vec<Value<String>>>,
-        /// Sets the environment variables in the Docker container
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: Sets the environment variables in the Docker container
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The container image to be run by the monitoring job.
-        #[serde(rename = "ImageUri")]
+        /// `ImageUri`: The container image to be run by the monitoring job.
         pub image_uri: Value<String>,
-        /// An Amazon S3 URI to a script that is called after analysis has been performed.
-        #[serde(
-            rename = "PostAnalyticsProcessorSourceUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PostAnalyticsProcessorSourceUri`: An Amazon S3 URI to a script that is called after analysis has been performed.
         pub post_analytics_processor_source_uri: Option<Value<String>>,
-        /// An Amazon S3 URI to a script that is called per row prior to running analysis.
-        #[serde(
-            rename = "RecordPreprocessorSourceUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordPreprocessorSourceUri`: An Amazon S3 URI to a script that is called per row prior to running analysis.
         pub record_preprocessor_source_uri: Option<Value<String>>,
     }
 
@@ -7412,29 +8363,96 @@ pub mod data_quality_job_definition {
         }
     }
 
+    impl Serialize for DataQualityAppSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerArguments",
+                &self.container_arguments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerEntrypoint",
+                &self.container_entrypoint,
+            )?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostAnalyticsProcessorSourceUri",
+                &self.post_analytics_processor_source_uri,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordPreprocessorSourceUri",
+                &self.record_preprocessor_source_uri,
+            )?;
+            map.end()
+        }
+    }
+
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataQualityBaselineConfig {
         /// `BaseliningJobName`.
-        #[serde(rename = "BaseliningJobName", skip_serializing_if = "Option::is_none")]
         pub baselining_job_name: Option<Value<String>>,
         /// `ConstraintsResource`.
-        #[serde(rename = "ConstraintsResource", skip_serializing_if = "Option::is_none")]
         pub constraints_resource: Option<ConstraintsResource>,
         /// `StatisticsResource`.
-        #[serde(rename = "StatisticsResource", skip_serializing_if = "Option::is_none")]
         pub statistics_resource: Option<StatisticsResource>,
     }
 
+    impl Serialize for DataQualityBaselineConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseliningJobName", &self.baselining_job_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstraintsResource",
+                &self.constraints_resource,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StatisticsResource",
+                &self.statistics_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// The inputs for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataQualityJobInput {
         /// `BatchTransformInput`.
-        #[serde(rename = "BatchTransformInput", skip_serializing_if = "Option::is_none")]
         pub batch_transform_input: Option<BatchTransformInput>,
         /// `EndpointInput`.
-        #[serde(rename = "EndpointInput", skip_serializing_if = "Option::is_none")]
         pub endpoint_input: Option<EndpointInput>,
+    }
+
+    impl Serialize for DataQualityJobInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchTransformInput",
+                &self.batch_transform_input,
+            )?;
+            crate::cfn::entry(&mut map, "EndpointInput", &self.endpoint_input)?;
+            map.end()
+        }
     }
 }
 
@@ -7495,16 +8513,13 @@ pub mod device {
     }
 
     /// The properties of `AWS::SageMaker::Device`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeviceProps {
-        /// The Edge Device you want to register against a device fleet
-        #[serde(rename = "Device", skip_serializing_if = "Option::is_none")]
+        /// `Device`: The Edge Device you want to register against a device fleet
         pub device: Option<Device>,
-        /// The name of the edge device fleet
-        #[serde(rename = "DeviceFleetName")]
+        /// `DeviceFleetName`: The name of the edge device fleet
         pub device_fleet_name: Value<String>,
-        /// Associate tags with the resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Associate tags with the resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -7519,17 +8534,28 @@ pub mod device {
         }
     }
 
+    impl Serialize for CfnDeviceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Device", &self.device)?;
+            map.serialize_entry("DeviceFleetName", &self.device_fleet_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Edge device you want to create
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Device {
-        /// Description of the device
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the device
         pub description: Option<Value<String>>,
-        /// The name of the device
-        #[serde(rename = "DeviceName")]
+        /// `DeviceName`: The name of the device
         pub device_name: Value<String>,
-        /// AWS Internet of Things (IoT) object name.
-        #[serde(rename = "IotThingName", skip_serializing_if = "Option::is_none")]
+        /// `IotThingName`: AWS Internet of Things (IoT) object name.
         pub iot_thing_name: Option<Value<String>>,
     }
 
@@ -7541,6 +8567,20 @@ pub mod device {
                 device_name: device_name.into(),
                 iot_thing_name: None,
             }
+        }
+    }
+
+    impl Serialize for Device {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "IotThingName", &self.iot_thing_name)?;
+            map.end()
         }
     }
 }
@@ -7602,22 +8642,17 @@ pub mod device_fleet {
     }
 
     /// The properties of `AWS::SageMaker::DeviceFleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeviceFleetProps {
-        /// Description for the edge device fleet
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description for the edge device fleet
         pub description: Option<Value<String>>,
-        /// The name of the edge device fleet
-        #[serde(rename = "DeviceFleetName")]
+        /// `DeviceFleetName`: The name of the edge device fleet
         pub device_fleet_name: Value<String>,
-        /// S3 bucket and an ecryption key id (if available) to store outputs for the fleet
-        #[serde(rename = "OutputConfig")]
+        /// `OutputConfig`: S3 bucket and an ecryption key id (if available) to store outputs for the fleet
         pub output_config: EdgeOutputConfig,
-        /// Role associated with the device fleet
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Role associated with the device fleet
         pub role_arn: Value<String>,
-        /// Associate tags with the resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Associate tags with the resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -7638,14 +8673,28 @@ pub mod device_fleet {
         }
     }
 
+    impl Serialize for CfnDeviceFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DeviceFleetName", &self.device_fleet_name)?;
+            map.serialize_entry("OutputConfig", &self.output_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `EdgeOutputConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EdgeOutputConfig {
-        /// The KMS key id used for encryption on the S3 bucket
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key id used for encryption on the S3 bucket
         pub kms_key_id: Option<Value<String>>,
-        /// The Amazon Simple Storage (S3) bucket URI
-        #[serde(rename = "S3OutputLocation")]
+        /// `S3OutputLocation`: The Amazon Simple Storage (S3) bucket URI
         pub s3_output_location: Value<String>,
     }
 
@@ -7656,6 +8705,19 @@ pub mod device_fleet {
                 kms_key_id: None,
                 s3_output_location: s3_output_location.into(),
             }
+        }
+    }
+
+    impl Serialize for EdgeOutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("S3OutputLocation", &self.s3_output_location)?;
+            map.end()
         }
     }
 }
@@ -7766,62 +8828,33 @@ pub mod domain {
     }
 
     /// The properties of `AWS::SageMaker::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
-        /// Specifies the VPC used for non-EFS traffic.
-        #[serde(
-            rename = "AppNetworkAccessType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AppNetworkAccessType`: Specifies the VPC used for non-EFS traffic.
         pub app_network_access_type: Option<Value<AppNetworkAccessType>>,
-        /// The entity that creates and manages the required security groups for inter-app communication in VPCOnly mode.
-        #[serde(
-            rename = "AppSecurityGroupManagement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AppSecurityGroupManagement`: The entity that creates and manages the required security groups for inter-app communication in VPCOnly mode.
         pub app_security_group_management: Option<Value<AppSecurityGroupManagement>>,
-        /// The mode of authentication that members use to access the domain.
-        #[serde(rename = "AuthMode")]
+        /// `AuthMode`: The mode of authentication that members use to access the domain.
         pub auth_mode: Value<AuthMode>,
-        /// The default space settings.
-        #[serde(
-            rename = "DefaultSpaceSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultSpaceSettings`: The default space settings.
         pub default_space_settings: Option<DefaultSpaceSettings>,
-        /// The default user settings.
-        #[serde(rename = "DefaultUserSettings")]
+        /// `DefaultUserSettings`: The default user settings.
         pub default_user_settings: UserSettings,
-        /// A name for the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: A name for the domain.
         pub domain_name: Value<String>,
         /// `DomainSettings`.
-        #[serde(rename = "DomainSettings", skip_serializing_if = "Option::is_none")]
         pub domain_settings: Option<DomainSettings>,
-        /// Indicates whether a home EFS file system is created for the domain.
-        #[serde(
-            rename = "HomeEfsFileSystemCreation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HomeEfsFileSystemCreation`: Indicates whether a home EFS file system is created for the domain.
         pub home_efs_file_system_creation: Option<Value<HomeEfsFileSystemCreation>>,
-        /// SageMaker uses AWS KMS to encrypt the EFS volume attached to the domain with an AWS managed customer master key (CMK) by default.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: SageMaker uses AWS KMS to encrypt the EFS volume attached to the domain with an AWS managed customer master key (CMK) by default.
         pub kms_key_id: Option<Value<String>>,
-        /// The VPC subnets that Studio uses for communication.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The VPC subnets that Studio uses for communication.
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// Indicates whether the tags added to Domain, User Profile and Space entity is propagated to all SageMaker resources.
-        #[serde(rename = "TagPropagation", skip_serializing_if = "Option::is_none")]
+        /// `TagPropagation`: Indicates whether the tags added to Domain, User Profile and Space entity is propagated to all SageMaker resources.
         pub tag_propagation: Option<Value<TagPropagation>>,
-        /// A list of tags to apply to the user profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the user profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The ID of the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
         pub vpc_id: Option<Value<String>>,
     }
 
@@ -7847,6 +8880,46 @@ pub mod domain {
                 tags: None,
                 vpc_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AppNetworkAccessType",
+                &self.app_network_access_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AppSecurityGroupManagement",
+                &self.app_security_group_management,
+            )?;
+            map.serialize_entry("AuthMode", &self.auth_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultSpaceSettings",
+                &self.default_space_settings,
+            )?;
+            map.serialize_entry("DefaultUserSettings", &self.default_user_settings)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "DomainSettings", &self.domain_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "HomeEfsFileSystemCreation",
+                &self.home_efs_file_system_creation,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "TagPropagation", &self.tag_propagation)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 
@@ -7962,55 +9035,23 @@ pub mod domain {
     }
 
     /// A collection of settings that apply to spaces of Amazon SageMaker Studio.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DefaultSpaceSettings {
         /// `CustomFileSystemConfigs`.
-        #[serde(
-            rename = "CustomFileSystemConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_file_system_configs: Option<Vec<CustomFileSystemConfig>>,
-        /// The Jupyter lab's custom posix user configurations.
-        #[serde(
-            rename = "CustomPosixUserConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomPosixUserConfig`: The Jupyter lab's custom posix user configurations.
         pub custom_posix_user_config: Option<CustomPosixUserConfig>,
-        /// The execution role for the space.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role for the space.
         pub execution_role: Value<String>,
-        /// The Jupyter lab's app settings.
-        #[serde(
-            rename = "JupyterLabAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JupyterLabAppSettings`: The Jupyter lab's app settings.
         pub jupyter_lab_app_settings: Option<JupyterLabAppSettings>,
-        /// The Jupyter server's app settings.
-        #[serde(
-            rename = "JupyterServerAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JupyterServerAppSettings`: The Jupyter server's app settings.
         pub jupyter_server_app_settings: Option<JupyterServerAppSettings>,
-        /// The kernel gateway app settings.
-        #[serde(
-            rename = "KernelGatewayAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KernelGatewayAppSettings`: The kernel gateway app settings.
         pub kernel_gateway_app_settings: Option<KernelGatewayAppSettings>,
-        /// The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The Jupyter lab's space storage settings.
-        #[serde(
-            rename = "SpaceStorageSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpaceStorageSettings`: The Jupyter lab's space storage settings.
         pub space_storage_settings: Option<DefaultSpaceStorageSettings>,
     }
 
@@ -8030,72 +9071,160 @@ pub mod domain {
         }
     }
 
+    impl Serialize for DefaultSpaceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomFileSystemConfigs",
+                &self.custom_file_system_configs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomPosixUserConfig",
+                &self.custom_posix_user_config,
+            )?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterLabAppSettings",
+                &self.jupyter_lab_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterServerAppSettings",
+                &self.jupyter_server_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KernelGatewayAppSettings",
+                &self.kernel_gateway_app_settings,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceStorageSettings",
+                &self.space_storage_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The JupyterLab app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JupyterLabAppSettings {
         /// `AppLifecycleManagement`.
-        #[serde(
-            rename = "AppLifecycleManagement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub app_lifecycle_management: Option<AppLifecycleManagement>,
-        /// The lifecycle configuration that runs before the default lifecycle configuration.
-        #[serde(
-            rename = "BuiltInLifecycleConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BuiltInLifecycleConfigArn`: The lifecycle configuration that runs before the default lifecycle configuration.
         pub built_in_lifecycle_config_arn: Option<Value<String>>,
-        /// A list of CodeRepositories available for use with JupyterLab apps.
-        #[serde(rename = "CodeRepositories", skip_serializing_if = "Option::is_none")]
+        /// `CodeRepositories`: A list of CodeRepositories available for use with JupyterLab apps.
         pub code_repositories: Option<Vec<CodeRepository>>,
-        /// A list of custom images for use for JupyterLab apps.
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom images for use for JupyterLab apps.
         pub custom_images: Option<Vec<CustomImage>>,
-        /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResourceSpec`: The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with JupyterLab apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with JupyterLab apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for JupyterLabAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AppLifecycleManagement",
+                &self.app_lifecycle_management,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BuiltInLifecycleConfigArn",
+                &self.built_in_lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(&mut map, "CodeRepositories", &self.code_repositories)?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AppLifecycleManagement` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AppLifecycleManagement {
         /// `IdleSettings`.
-        #[serde(rename = "IdleSettings", skip_serializing_if = "Option::is_none")]
         pub idle_settings: Option<IdleSettings>,
     }
 
+    impl Serialize for AppLifecycleManagement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IdleSettings", &self.idle_settings)?;
+            map.end()
+        }
+    }
+
     /// The `IdleSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdleSettings {
         /// `IdleTimeoutInMinutes`.
-        #[serde(
-            rename = "IdleTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub idle_timeout_in_minutes: Option<Value<i64>>,
         /// `LifecycleManagement`.
-        #[serde(rename = "LifecycleManagement", skip_serializing_if = "Option::is_none")]
         pub lifecycle_management: Option<Value<LifecycleManagement>>,
         /// `MaxIdleTimeoutInMinutes`.
-        #[serde(
-            rename = "MaxIdleTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_idle_timeout_in_minutes: Option<Value<i64>>,
         /// `MinIdleTimeoutInMinutes`.
-        #[serde(
-            rename = "MinIdleTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub min_idle_timeout_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for IdleSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleTimeoutInMinutes",
+                &self.idle_timeout_in_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleManagement",
+                &self.lifecycle_management,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxIdleTimeoutInMinutes",
+                &self.max_idle_timeout_in_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinIdleTimeoutInMinutes",
+                &self.min_idle_timeout_in_minutes,
+            )?;
+            map.end()
+        }
     }
 
     /// A flag to enable/disable AppLifecycleManagement settings
@@ -8136,27 +9265,46 @@ pub mod domain {
     }
 
     /// The `ResourceSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceSpec {
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<AppInstanceType>>,
-        /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
-        #[serde(rename = "LifecycleConfigArn", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArn`: The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
         pub lifecycle_config_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the SageMaker image that the image version belongs to.
-        #[serde(rename = "SageMakerImageArn", skip_serializing_if = "Option::is_none")]
+        /// `SageMakerImageArn`: The Amazon Resource Name (ARN) of the SageMaker image that the image version belongs to.
         pub sage_maker_image_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the image version created on the instance.
-        #[serde(
-            rename = "SageMakerImageVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SageMakerImageVersionArn`: The Amazon Resource Name (ARN) of the image version created on the instance.
         pub sage_maker_image_version_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the training plan to use for the ResourceSpec.
-        #[serde(rename = "TrainingPlanArn", skip_serializing_if = "Option::is_none")]
+        /// `TrainingPlanArn`: The Amazon Resource Name (ARN) of the training plan to use for the ResourceSpec.
         pub training_plan_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ResourceSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArn",
+                &self.lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageArn",
+                &self.sage_maker_image_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageVersionArn",
+                &self.sage_maker_image_version_arn,
+            )?;
+            crate::cfn::entry(&mut map, "TrainingPlanArn", &self.training_plan_arn)?;
+            map.end()
+        }
     }
 
     /// The instance type that the image version runs on.
@@ -8704,116 +9852,102 @@ pub mod domain {
     }
 
     /// The JupyterServer app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JupyterServerAppSettings {
         /// `DefaultResourceSpec`.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with JupyterServer apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with JupyterServer apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for JupyterServerAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
     }
 
     /// The kernel gateway app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KernelGatewayAppSettings {
-        /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom SageMaker images that are configured to run as a KernelGateway app.
         pub custom_images: Option<Vec<CustomImage>>,
-        /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResourceSpec`: The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with KernelGateway apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with KernelGateway apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for KernelGatewayAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// A collection of settings that apply to users of Amazon SageMaker Studio.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserSettings {
-        /// Indicates whether auto-mounting of an EFS volume is supported for the user profile.
-        #[serde(rename = "AutoMountHomeEFS", skip_serializing_if = "Option::is_none")]
+        /// `AutoMountHomeEFS`: Indicates whether auto-mounting of an EFS volume is supported for the user profile.
         pub auto_mount_home_efs: Option<Value<AutoMountHomeEfs>>,
         /// `CodeEditorAppSettings`.
-        #[serde(
-            rename = "CodeEditorAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_editor_app_settings: Option<CodeEditorAppSettings>,
         /// `CustomFileSystemConfigs`.
-        #[serde(
-            rename = "CustomFileSystemConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_file_system_configs: Option<Vec<CustomFileSystemConfig>>,
         /// `CustomPosixUserConfig`.
-        #[serde(
-            rename = "CustomPosixUserConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_posix_user_config: Option<CustomPosixUserConfig>,
-        /// Defines which Amazon SageMaker application users are directed to by default.
-        #[serde(rename = "DefaultLandingUri", skip_serializing_if = "Option::is_none")]
+        /// `DefaultLandingUri`: Defines which Amazon SageMaker application users are directed to by default.
         pub default_landing_uri: Option<Value<String>>,
-        /// The execution role for the user.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role for the user.
         pub execution_role: Value<String>,
         /// `JupyterLabAppSettings`.
-        #[serde(
-            rename = "JupyterLabAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub jupyter_lab_app_settings: Option<JupyterLabAppSettings>,
-        /// The Jupyter server's app settings.
-        #[serde(
-            rename = "JupyterServerAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JupyterServerAppSettings`: The Jupyter server's app settings.
         pub jupyter_server_app_settings: Option<JupyterServerAppSettings>,
-        /// The kernel gateway app settings.
-        #[serde(
-            rename = "KernelGatewayAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KernelGatewayAppSettings`: The kernel gateway app settings.
         pub kernel_gateway_app_settings: Option<KernelGatewayAppSettings>,
         /// `RSessionAppSettings`.
-        #[serde(rename = "RSessionAppSettings", skip_serializing_if = "Option::is_none")]
         pub r_session_app_settings: Option<RSessionAppSettings>,
         /// `RStudioServerProAppSettings`.
-        #[serde(
-            rename = "RStudioServerProAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub r_studio_server_pro_app_settings: Option<RStudioServerProAppSettings>,
-        /// The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The sharing settings.
-        #[serde(rename = "SharingSettings", skip_serializing_if = "Option::is_none")]
+        /// `SharingSettings`: The sharing settings.
         pub sharing_settings: Option<SharingSettings>,
         /// `SpaceStorageSettings`.
-        #[serde(
-            rename = "SpaceStorageSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub space_storage_settings: Option<DefaultSpaceStorageSettings>,
-        /// Indicates whether the Studio experience is available to users.
-        #[serde(rename = "StudioWebPortal", skip_serializing_if = "Option::is_none")]
+        /// `StudioWebPortal`: Indicates whether the Studio experience is available to users.
         pub studio_web_portal: Option<Value<StudioWebPortal>>,
         /// `StudioWebPortalSettings`.
-        #[serde(
-            rename = "StudioWebPortalSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub studio_web_portal_settings: Option<StudioWebPortalSettings>,
     }
 
@@ -8841,114 +9975,256 @@ pub mod domain {
         }
     }
 
+    impl Serialize for UserSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoMountHomeEFS", &self.auto_mount_home_efs)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeEditorAppSettings",
+                &self.code_editor_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomFileSystemConfigs",
+                &self.custom_file_system_configs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomPosixUserConfig",
+                &self.custom_posix_user_config,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultLandingUri", &self.default_landing_uri)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterLabAppSettings",
+                &self.jupyter_lab_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterServerAppSettings",
+                &self.jupyter_server_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KernelGatewayAppSettings",
+                &self.kernel_gateway_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RSessionAppSettings",
+                &self.r_session_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RStudioServerProAppSettings",
+                &self.r_studio_server_pro_app_settings,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "SharingSettings", &self.sharing_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceStorageSettings",
+                &self.space_storage_settings,
+            )?;
+            crate::cfn::entry(&mut map, "StudioWebPortal", &self.studio_web_portal)?;
+            crate::cfn::entry(
+                &mut map,
+                "StudioWebPortalSettings",
+                &self.studio_web_portal_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// The CodeEditor app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CodeEditorAppSettings {
         /// `AppLifecycleManagement`.
-        #[serde(
-            rename = "AppLifecycleManagement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub app_lifecycle_management: Option<AppLifecycleManagement>,
-        /// The lifecycle configuration that runs before the default lifecycle configuration.
-        #[serde(
-            rename = "BuiltInLifecycleConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BuiltInLifecycleConfigArn`: The lifecycle configuration that runs before the default lifecycle configuration.
         pub built_in_lifecycle_config_arn: Option<Value<String>>,
-        /// A list of custom images for use for CodeEditor apps.
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom images for use for CodeEditor apps.
         pub custom_images: Option<Vec<CustomImage>>,
-        /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the CodeEditor app.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResourceSpec`: The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the CodeEditor app.
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with CodeEditor apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with CodeEditor apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CodeEditorAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AppLifecycleManagement",
+                &self.app_lifecycle_management,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BuiltInLifecycleConfigArn",
+                &self.built_in_lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// A collection of settings that apply to an RSessionGateway app.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RSessionAppSettings {
-        /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom SageMaker images that are configured to run as a KernelGateway app.
         pub custom_images: Option<Vec<CustomImage>>,
         /// `DefaultResourceSpec`.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
         pub default_resource_spec: Option<ResourceSpec>,
     }
 
-    /// Studio settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StudioWebPortalSettings {
-        /// Applications supported in Studio that are hidden from the Studio left navigation pane.
-        #[serde(rename = "HiddenAppTypes", skip_serializing_if = "Option::is_none")]
-        pub hidden_app_types: Option<Vec<Value<AppType>>>,
-        /// The instance types you are hiding from the Studio user interface.
-        #[serde(rename = "HiddenInstanceTypes", skip_serializing_if = "Option::is_none")]
-        pub hidden_instance_types: Option<Vec<Value<AppInstanceType>>>,
-        /// The machine learning tools that are hidden from the Studio left navigation pane.
-        #[serde(rename = "HiddenMlTools", skip_serializing_if = "Option::is_none")]
-        pub hidden_ml_tools: Option<Vec<Value<MlTools>>>,
-        /// The version aliases you are hiding from the Studio user interface.
-        #[serde(
-            rename = "HiddenSageMakerImageVersionAliases",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RSessionAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Studio settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct StudioWebPortalSettings {
+        /// `HiddenAppTypes`: Applications supported in Studio that are hidden from the Studio left navigation pane.
+        pub hidden_app_types: Option<Vec<Value<AppType>>>,
+        /// `HiddenInstanceTypes`: The instance types you are hiding from the Studio user interface.
+        pub hidden_instance_types: Option<Vec<Value<AppInstanceType>>>,
+        /// `HiddenMlTools`: The machine learning tools that are hidden from the Studio left navigation pane.
+        pub hidden_ml_tools: Option<Vec<Value<MlTools>>>,
+        /// `HiddenSageMakerImageVersionAliases`: The version aliases you are hiding from the Studio user interface.
         pub hidden_sage_maker_image_version_aliases: Option<Vec<HiddenSageMakerImage>>,
     }
 
+    impl Serialize for StudioWebPortalSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HiddenAppTypes", &self.hidden_app_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "HiddenInstanceTypes",
+                &self.hidden_instance_types,
+            )?;
+            crate::cfn::entry(&mut map, "HiddenMlTools", &self.hidden_ml_tools)?;
+            crate::cfn::entry(
+                &mut map,
+                "HiddenSageMakerImageVersionAliases",
+                &self.hidden_sage_maker_image_version_aliases,
+            )?;
+            map.end()
+        }
+    }
+
     /// A collection of Domain settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DomainSettings {
         /// `DockerSettings`.
-        #[serde(rename = "DockerSettings", skip_serializing_if = "Option::is_none")]
         pub docker_settings: Option<DockerSettings>,
-        /// The configuration for attaching a SageMaker user profile name to the execution role as a sts:SourceIdentity key.
-        #[serde(
-            rename = "ExecutionRoleIdentityConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExecutionRoleIdentityConfig`: The configuration for attaching a SageMaker user profile name to the execution role as a sts:SourceIdentity key.
         pub execution_role_identity_config: Option<Value<ExecutionRoleIdentityConfig>>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `RStudioServerProDomainSettings`.
-        #[serde(
-            rename = "RStudioServerProDomainSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub r_studio_server_pro_domain_settings: Option<RStudioServerProDomainSettings>,
-        /// The security groups for the Amazon Virtual Private Cloud that the Domain uses for communication between Domain-level apps and user apps.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The security groups for the Amazon Virtual Private Cloud that the Domain uses for communication between Domain-level apps and user apps.
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `UnifiedStudioSettings`.
-        #[serde(
-            rename = "UnifiedStudioSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unified_studio_settings: Option<UnifiedStudioSettings>,
     }
 
-    /// A collection of settings that are required to start docker-proxy server.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DockerSettings {
-        /// The flag to enable/disable docker-proxy server
-        #[serde(rename = "EnableDockerAccess", skip_serializing_if = "Option::is_none")]
-        pub enable_docker_access: Option<Value<EnableDockerAccess>>,
-        /// A list of account id's that would be used to pull images from in VpcOnly mode
-        #[serde(
-            rename = "VpcOnlyTrustedAccounts",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DomainSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DockerSettings", &self.docker_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionRoleIdentityConfig",
+                &self.execution_role_identity_config,
+            )?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "RStudioServerProDomainSettings",
+                &self.r_studio_server_pro_domain_settings,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnifiedStudioSettings",
+                &self.unified_studio_settings,
+            )?;
+            map.end()
+        }
+    }
 
+    /// A collection of settings that are required to start docker-proxy server.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DockerSettings {
+        /// `EnableDockerAccess`: The flag to enable/disable docker-proxy server
+        pub enable_docker_access: Option<Value<EnableDockerAccess>>,
+        /// `VpcOnlyTrustedAccounts`: A list of account id's that would be used to pull images from in VpcOnly mode
         pub vpc_only_trusted_accounts: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for DockerSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDockerAccess",
+                &self.enable_docker_access,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcOnlyTrustedAccounts",
+                &self.vpc_only_trusted_accounts,
+            )?;
+            map.end()
+        }
     }
 
     /// The flag to enable/disable docker-proxy server
@@ -9063,23 +10339,15 @@ pub mod domain {
     }
 
     /// A collection of settings that update the current configuration for the RStudioServerPro Domain-level app.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RStudioServerProDomainSettings {
         /// `DefaultResourceSpec`.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
         pub default_resource_spec: Option<ResourceSpec>,
-        /// The ARN of the execution role for the RStudioServerPro Domain-level app.
-        #[serde(rename = "DomainExecutionRoleArn")]
+        /// `DomainExecutionRoleArn`: The ARN of the execution role for the RStudioServerPro Domain-level app.
         pub domain_execution_role_arn: Value<String>,
-        /// A URL pointing to an RStudio Connect server.
-        #[serde(rename = "RStudioConnectUrl", skip_serializing_if = "Option::is_none")]
+        /// `RStudioConnectUrl`: A URL pointing to an RStudio Connect server.
         pub r_studio_connect_url: Option<Value<String>>,
-        /// A URL pointing to an RStudio Package Manager server.
-        #[serde(
-            rename = "RStudioPackageManagerUrl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RStudioPackageManagerUrl`: A URL pointing to an RStudio Package Manager server.
         pub r_studio_package_manager_url: Option<Value<String>>,
     }
 
@@ -9095,34 +10363,75 @@ pub mod domain {
         }
     }
 
-    /// A collection of settings that apply to an Amazon SageMaker AI domain when you use it in Amazon SageMaker Unified Studio.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct UnifiedStudioSettings {
-        /// The ID of the AWS account that has the Amazon SageMaker Unified Studio domain.
-        #[serde(rename = "DomainAccountId", skip_serializing_if = "Option::is_none")]
-        pub domain_account_id: Option<Value<String>>,
-        /// The ID of the Amazon SageMaker Unified Studio domain associated with this domain.
-        #[serde(rename = "DomainId", skip_serializing_if = "Option::is_none")]
-        pub domain_id: Option<Value<String>>,
-        /// The AWS Region where the domain is located in Amazon SageMaker Unified Studio.
-        #[serde(rename = "DomainRegion", skip_serializing_if = "Option::is_none")]
-        pub domain_region: Option<Value<String>>,
-        /// The ID of the environment that Amazon SageMaker Unified Studio associates with the domain.
-        #[serde(rename = "EnvironmentId", skip_serializing_if = "Option::is_none")]
-        pub environment_id: Option<Value<String>>,
-        /// The ID of the Amazon SageMaker Unified Studio project that corresponds to the domain.
-        #[serde(rename = "ProjectId", skip_serializing_if = "Option::is_none")]
-        pub project_id: Option<Value<String>>,
-        /// The location where Amazon S3 stores temporary execution data and other artifacts for the project that corresponds to the domain.
-        #[serde(rename = "ProjectS3Path", skip_serializing_if = "Option::is_none")]
-        pub project_s3_path: Option<Value<String>>,
-        /// Sets whether you can access the domain in Amazon SageMaker Studio:
-        #[serde(
-            rename = "StudioWebPortalAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RStudioServerProDomainSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            map.serialize_entry(
+                "DomainExecutionRoleArn",
+                &self.domain_execution_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RStudioConnectUrl",
+                &self.r_studio_connect_url,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RStudioPackageManagerUrl",
+                &self.r_studio_package_manager_url,
+            )?;
+            map.end()
+        }
+    }
 
+    /// A collection of settings that apply to an Amazon SageMaker AI domain when you use it in Amazon SageMaker Unified Studio.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UnifiedStudioSettings {
+        /// `DomainAccountId`: The ID of the AWS account that has the Amazon SageMaker Unified Studio domain.
+        pub domain_account_id: Option<Value<String>>,
+        /// `DomainId`: The ID of the Amazon SageMaker Unified Studio domain associated with this domain.
+        pub domain_id: Option<Value<String>>,
+        /// `DomainRegion`: The AWS Region where the domain is located in Amazon SageMaker Unified Studio.
+        pub domain_region: Option<Value<String>>,
+        /// `EnvironmentId`: The ID of the environment that Amazon SageMaker Unified Studio associates with the domain.
+        pub environment_id: Option<Value<String>>,
+        /// `ProjectId`: The ID of the Amazon SageMaker Unified Studio project that corresponds to the domain.
+        pub project_id: Option<Value<String>>,
+        /// `ProjectS3Path`: The location where Amazon S3 stores temporary execution data and other artifacts for the project that corresponds to the domain.
+        pub project_s3_path: Option<Value<String>>,
+        /// `StudioWebPortalAccess`: Sets whether you can access the domain in Amazon SageMaker Studio:
         pub studio_web_portal_access: Option<Value<StudioWebPortalAccess>>,
+    }
+
+    impl Serialize for UnifiedStudioSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainAccountId", &self.domain_account_id)?;
+            crate::cfn::entry(&mut map, "DomainId", &self.domain_id)?;
+            crate::cfn::entry(&mut map, "DomainRegion", &self.domain_region)?;
+            crate::cfn::entry(&mut map, "EnvironmentId", &self.environment_id)?;
+            crate::cfn::entry(&mut map, "ProjectId", &self.project_id)?;
+            crate::cfn::entry(&mut map, "ProjectS3Path", &self.project_s3_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "StudioWebPortalAccess",
+                &self.studio_web_portal_access,
+            )?;
+            map.end()
+        }
     }
 
     /// Sets whether you can access the domain in Amazon SageMaker Studio:
@@ -9299,40 +10608,21 @@ pub mod endpoint {
     }
 
     /// The properties of `AWS::SageMaker::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
-        /// Specifies deployment configuration for updating the SageMaker endpoint.
-        #[serde(rename = "DeploymentConfig", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentConfig`: Specifies deployment configuration for updating the SageMaker endpoint.
         pub deployment_config: Option<DeploymentConfig>,
-        /// The name of the endpoint configuration for the SageMaker endpoint.
-        #[serde(rename = "EndpointConfigName")]
+        /// `EndpointConfigName`: The name of the endpoint configuration for the SageMaker endpoint.
         pub endpoint_config_name: Value<String>,
-        /// The name of the SageMaker endpoint.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
+        /// `EndpointName`: The name of the SageMaker endpoint.
         pub endpoint_name: Option<Value<String>>,
-        /// Specifies a list of variant properties that you want to exclude when updating an endpoint.
-        #[serde(
-            rename = "ExcludeRetainedVariantProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExcludeRetainedVariantProperties`: Specifies a list of variant properties that you want to exclude when updating an endpoint.
         pub exclude_retained_variant_properties: Option<Vec<VariantProperty>>,
-        /// When set to true, retains all variant properties for an endpoint when it is updated.
-        #[serde(
-            rename = "RetainAllVariantProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetainAllVariantProperties`: When set to true, retains all variant properties for an endpoint when it is updated.
         pub retain_all_variant_properties: Option<Value<bool>>,
-        /// When set to true, retains the deployment configuration during endpoint updates.
-        #[serde(
-            rename = "RetainDeploymentConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetainDeploymentConfig`: When set to true, retains the deployment configuration during endpoint updates.
         pub retain_deployment_config: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -9351,33 +10641,77 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for CfnEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentConfig", &self.deployment_config)?;
+            map.serialize_entry("EndpointConfigName", &self.endpoint_config_name)?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeRetainedVariantProperties",
+                &self.exclude_retained_variant_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetainAllVariantProperties",
+                &self.retain_all_variant_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetainDeploymentConfig",
+                &self.retain_deployment_config,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DeploymentConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentConfig {
-        /// Configuration for automatic rollback if an error occurs during deployment.
-        #[serde(
-            rename = "AutoRollbackConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutoRollbackConfiguration`: Configuration for automatic rollback if an error occurs during deployment.
         pub auto_rollback_configuration: Option<AutoRollbackConfig>,
-        /// Configuration for blue-green update deployment policies.
-        #[serde(
-            rename = "BlueGreenUpdatePolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BlueGreenUpdatePolicy`: Configuration for blue-green update deployment policies.
         pub blue_green_update_policy: Option<BlueGreenUpdatePolicy>,
-        /// Configuration for rolling update deployment policies.
-        #[serde(rename = "RollingUpdatePolicy", skip_serializing_if = "Option::is_none")]
+        /// `RollingUpdatePolicy`: Configuration for rolling update deployment policies.
         pub rolling_update_policy: Option<RollingUpdatePolicy>,
     }
 
+    impl Serialize for DeploymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoRollbackConfiguration",
+                &self.auto_rollback_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BlueGreenUpdatePolicy",
+                &self.blue_green_update_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RollingUpdatePolicy",
+                &self.rolling_update_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AutoRollbackConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoRollbackConfig {
-        /// List of CloudWatch alarms to monitor during the deployment.
-        #[serde(rename = "Alarms")]
+        /// `Alarms`: List of CloudWatch alarms to monitor during the deployment.
         pub alarms: Vec<Alarm>,
     }
 
@@ -9388,11 +10722,22 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for AutoRollbackConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alarms", &self.alarms)?;
+            map.end()
+        }
+    }
+
     /// The `Alarm` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Alarm {
-        /// The name of the CloudWatch alarm.
-        #[serde(rename = "AlarmName")]
+        /// `AlarmName`: The name of the CloudWatch alarm.
         pub alarm_name: Value<String>,
     }
 
@@ -9405,25 +10750,26 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for Alarm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmName", &self.alarm_name)?;
+            map.end()
+        }
+    }
+
     /// The `BlueGreenUpdatePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BlueGreenUpdatePolicy {
-        /// The maximum time allowed for the blue/green update, in seconds.
-        #[serde(
-            rename = "MaximumExecutionTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumExecutionTimeoutInSeconds`: The maximum time allowed for the blue/green update, in seconds.
         pub maximum_execution_timeout_in_seconds: Option<Value<i64>>,
-        /// The wait time before terminating the old endpoint during a blue/green deployment.
-        #[serde(
-            rename = "TerminationWaitInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TerminationWaitInSeconds`: The wait time before terminating the old endpoint during a blue/green deployment.
         pub termination_wait_in_seconds: Option<Value<i64>>,
-        /// The traffic routing configuration for the blue/green deployment.
-        #[serde(rename = "TrafficRoutingConfiguration")]
+        /// `TrafficRoutingConfiguration`: The traffic routing configuration for the blue/green deployment.
         pub traffic_routing_configuration: TrafficRoutingConfig,
     }
 
@@ -9440,24 +10786,41 @@ pub mod endpoint {
         }
     }
 
-    /// The `TrafficRoutingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct TrafficRoutingConfig {
-        /// Specifies the size of the canary traffic in a canary deployment.
-        #[serde(rename = "CanarySize", skip_serializing_if = "Option::is_none")]
-        pub canary_size: Option<CapacitySize>,
-        /// Specifies the step size for linear traffic routing.
-        #[serde(rename = "LinearStepSize", skip_serializing_if = "Option::is_none")]
-        pub linear_step_size: Option<CapacitySize>,
-        /// Specifies the type of traffic routing (e.g., 'AllAtOnce', 'Canary', 'Linear').
-        #[serde(rename = "Type")]
-        pub r#type: Value<TrafficRoutingConfigType>,
-        /// Specifies the wait interval between traffic shifts, in seconds.
-        #[serde(
-            rename = "WaitIntervalInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for BlueGreenUpdatePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumExecutionTimeoutInSeconds",
+                &self.maximum_execution_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminationWaitInSeconds",
+                &self.termination_wait_in_seconds,
+            )?;
+            map.serialize_entry(
+                "TrafficRoutingConfiguration",
+                &self.traffic_routing_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `TrafficRoutingConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TrafficRoutingConfig {
+        /// `CanarySize`: Specifies the size of the canary traffic in a canary deployment.
+        pub canary_size: Option<CapacitySize>,
+        /// `LinearStepSize`: Specifies the step size for linear traffic routing.
+        pub linear_step_size: Option<CapacitySize>,
+        /// `Type`: Specifies the type of traffic routing (e.g., 'AllAtOnce', 'Canary', 'Linear').
+        pub r#type: Value<TrafficRoutingConfigType>,
+        /// `WaitIntervalInSeconds`: Specifies the wait interval between traffic shifts, in seconds.
         pub wait_interval_in_seconds: Option<Value<i64>>,
     }
 
@@ -9473,14 +10836,31 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for TrafficRoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CanarySize", &self.canary_size)?;
+            crate::cfn::entry(&mut map, "LinearStepSize", &self.linear_step_size)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitIntervalInSeconds",
+                &self.wait_interval_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CapacitySize` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacitySize {
-        /// Specifies whether the `Value` is an instance count or a capacity unit.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies whether the `Value` is an instance count or a capacity unit.
         pub r#type: Value<Type>,
-        /// The value representing either the number of instances or the number of capacity units.
-        #[serde(rename = "Value")]
+        /// `Value`: The value representing either the number of instances or the number of capacity units.
         pub value: Value<i64>,
     }
 
@@ -9494,6 +10874,19 @@ pub mod endpoint {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for CapacitySize {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -9575,27 +10968,15 @@ pub mod endpoint {
     }
 
     /// The `RollingUpdatePolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RollingUpdatePolicy {
-        /// Specifies the maximum batch size for each rolling update.
-        #[serde(rename = "MaximumBatchSize")]
+        /// `MaximumBatchSize`: Specifies the maximum batch size for each rolling update.
         pub maximum_batch_size: CapacitySize,
-        /// The maximum time allowed for the rolling update, in seconds.
-        #[serde(
-            rename = "MaximumExecutionTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumExecutionTimeoutInSeconds`: The maximum time allowed for the rolling update, in seconds.
         pub maximum_execution_timeout_in_seconds: Option<Value<i64>>,
-        /// The maximum batch size for rollback during an update failure.
-        #[serde(
-            rename = "RollbackMaximumBatchSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RollbackMaximumBatchSize`: The maximum batch size for rollback during an update failure.
         pub rollback_maximum_batch_size: Option<CapacitySize>,
-        /// The time to wait between steps during the rolling update, in seconds.
-        #[serde(rename = "WaitIntervalInSeconds")]
+        /// `WaitIntervalInSeconds`: The time to wait between steps during the rolling update, in seconds.
         pub wait_interval_in_seconds: Value<i64>,
     }
 
@@ -9614,12 +10995,53 @@ pub mod endpoint {
         }
     }
 
+    impl Serialize for RollingUpdatePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaximumBatchSize", &self.maximum_batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumExecutionTimeoutInSeconds",
+                &self.maximum_execution_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RollbackMaximumBatchSize",
+                &self.rollback_maximum_batch_size,
+            )?;
+            map.serialize_entry(
+                "WaitIntervalInSeconds",
+                &self.wait_interval_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `VariantProperty` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VariantProperty {
-        /// The type of variant property (e.g., 'DesiredInstanceCount', 'DesiredWeight', 'DataCaptureConfig').
-        #[serde(rename = "VariantPropertyType", skip_serializing_if = "Option::is_none")]
+        /// `VariantPropertyType`: The type of variant property (e.g., 'DesiredInstanceCount', 'DesiredWeight', 'DataCaptureConfig').
         pub variant_property_type: Option<Value<String>>,
+    }
+
+    impl Serialize for VariantProperty {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "VariantPropertyType",
+                &self.variant_property_type,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -9695,55 +11117,31 @@ pub mod endpoint_config {
     }
 
     /// The properties of `AWS::SageMaker::EndpointConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointConfigProps {
-        /// Specifies configuration for how an endpoint performs asynchronous inference.
-        #[serde(
-            rename = "AsyncInferenceConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AsyncInferenceConfig`: Specifies configuration for how an endpoint performs asynchronous inference.
         pub async_inference_config: Option<AsyncInferenceConfig>,
-        /// Specifies how to capture endpoint data for model monitor.
-        #[serde(rename = "DataCaptureConfig", skip_serializing_if = "Option::is_none")]
+        /// `DataCaptureConfig`: Specifies how to capture endpoint data for model monitor.
         pub data_capture_config: Option<DataCaptureConfig>,
-        /// Sets whether all model containers deployed to the endpoint are isolated.
-        #[serde(
-            rename = "EnableNetworkIsolation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableNetworkIsolation`: Sets whether all model containers deployed to the endpoint are isolated.
         pub enable_network_isolation: Option<Value<bool>>,
-        /// The name of the endpoint configuration.
-        #[serde(rename = "EndpointConfigName", skip_serializing_if = "Option::is_none")]
+        /// `EndpointConfigName`: The name of the endpoint configuration.
         pub endpoint_config_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform actions on your behalf.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform actions on your behalf.
         pub execution_role_arn: Option<Value<String>>,
-        /// A parameter to activate explainers.
-        #[serde(rename = "ExplainerConfig", skip_serializing_if = "Option::is_none")]
+        /// `ExplainerConfig`: A parameter to activate explainers.
         pub explainer_config: Option<ExplainerConfig>,
-        /// The Amazon Resource Name (ARN) of an AWS Key Management Service key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of an AWS Key Management Service key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the metrics that the endpoint publishes to Amazon CloudWatch, the frequency of publication, and whether to enable enhanced or detailed observability metrics.
-        #[serde(rename = "MetricsConfig", skip_serializing_if = "Option::is_none")]
+        /// `MetricsConfig`: Specifies the metrics that the endpoint publishes to Amazon CloudWatch, the frequency of publication, and whether to enable enhanced or detailed observability metrics.
         pub metrics_config: Option<MetricsConfig>,
-        /// A list of ProductionVariant objects, one for each model that you want to host at this endpoint.
-        #[serde(rename = "ProductionVariants")]
+        /// `ProductionVariants`: A list of ProductionVariant objects, one for each model that you want to host at this endpoint.
         pub production_variants: Vec<ProductionVariant>,
-        /// Array of ProductionVariant objects.
-        #[serde(
-            rename = "ShadowProductionVariants",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ShadowProductionVariants`: Array of ProductionVariant objects.
         pub shadow_production_variants: Option<Vec<ProductionVariant>>,
-        /// A list of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfig`: Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to.
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -9767,14 +11165,51 @@ pub mod endpoint_config {
         }
     }
 
+    impl Serialize for CfnEndpointConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AsyncInferenceConfig",
+                &self.async_inference_config,
+            )?;
+            crate::cfn::entry(&mut map, "DataCaptureConfig", &self.data_capture_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableNetworkIsolation",
+                &self.enable_network_isolation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointConfigName",
+                &self.endpoint_config_name,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "ExplainerConfig", &self.explainer_config)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "MetricsConfig", &self.metrics_config)?;
+            map.serialize_entry("ProductionVariants", &self.production_variants)?;
+            crate::cfn::entry(
+                &mut map,
+                "ShadowProductionVariants",
+                &self.shadow_production_variants,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Specifies configuration for how an endpoint performs asynchronous inference.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AsyncInferenceConfig {
-        /// Configures the behavior of the client used by SageMaker to interact with the model container during asynchronous inference.
-        #[serde(rename = "ClientConfig", skip_serializing_if = "Option::is_none")]
+        /// `ClientConfig`: Configures the behavior of the client used by SageMaker to interact with the model container during asynchronous inference.
         pub client_config: Option<AsyncInferenceClientConfig>,
-        /// Specifies the configuration for asynchronous inference invocation outputs.
-        #[serde(rename = "OutputConfig")]
+        /// `OutputConfig`: Specifies the configuration for asynchronous inference invocation outputs.
         pub output_config: AsyncInferenceOutputConfig,
     }
 
@@ -9788,53 +11223,103 @@ pub mod endpoint_config {
         }
     }
 
-    /// Configures the behavior of the client used by SageMaker to interact with the model container during asynchronous inference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AsyncInferenceClientConfig {
-        /// The maximum number of concurrent requests sent by the SageMaker client to the model container.
-        #[serde(
-            rename = "MaxConcurrentInvocationsPerInstance",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AsyncInferenceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientConfig", &self.client_config)?;
+            map.serialize_entry("OutputConfig", &self.output_config)?;
+            map.end()
+        }
+    }
 
+    /// Configures the behavior of the client used by SageMaker to interact with the model container during asynchronous inference.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AsyncInferenceClientConfig {
+        /// `MaxConcurrentInvocationsPerInstance`: The maximum number of concurrent requests sent by the SageMaker client to the model container.
         pub max_concurrent_invocations_per_instance: Option<Value<i64>>,
     }
 
+    impl Serialize for AsyncInferenceClientConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentInvocationsPerInstance",
+                &self.max_concurrent_invocations_per_instance,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the configuration for asynchronous inference invocation outputs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AsyncInferenceOutputConfig {
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the asynchronous inference output in Amazon S3.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the asynchronous inference output in Amazon S3.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the configuration for notifications of inference results for asynchronous inference.
-        #[serde(rename = "NotificationConfig", skip_serializing_if = "Option::is_none")]
+        /// `NotificationConfig`: Specifies the configuration for notifications of inference results for asynchronous inference.
         pub notification_config: Option<AsyncInferenceNotificationConfig>,
-        /// The Amazon S3 location to upload failure inference responses to.
-        #[serde(rename = "S3FailurePath", skip_serializing_if = "Option::is_none")]
+        /// `S3FailurePath`: The Amazon S3 location to upload failure inference responses to.
         pub s3_failure_path: Option<Value<String>>,
-        /// The Amazon S3 location to upload inference responses to.
-        #[serde(rename = "S3OutputPath", skip_serializing_if = "Option::is_none")]
+        /// `S3OutputPath`: The Amazon S3 location to upload inference responses to.
         pub s3_output_path: Option<Value<String>>,
     }
 
-    /// Specifies the configuration for notifications of inference results for asynchronous inference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AsyncInferenceNotificationConfig {
-        /// Amazon SNS topic to post a notification to when an inference fails.
-        #[serde(rename = "ErrorTopic", skip_serializing_if = "Option::is_none")]
-        pub error_topic: Option<Value<String>>,
-        /// The Amazon SNS topics where you want the inference response to be included.
-        #[serde(
-            rename = "IncludeInferenceResponseIn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AsyncInferenceOutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationConfig",
+                &self.notification_config,
+            )?;
+            crate::cfn::entry(&mut map, "S3FailurePath", &self.s3_failure_path)?;
+            crate::cfn::entry(&mut map, "S3OutputPath", &self.s3_output_path)?;
+            map.end()
+        }
+    }
 
+    /// Specifies the configuration for notifications of inference results for asynchronous inference.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AsyncInferenceNotificationConfig {
+        /// `ErrorTopic`: Amazon SNS topic to post a notification to when an inference fails.
+        pub error_topic: Option<Value<String>>,
+        /// `IncludeInferenceResponseIn`: The Amazon SNS topics where you want the inference response to be included.
         pub include_inference_response_in: Option<
             Vec<Value<IncludeInferenceResponseInItem>>,
         >,
-        /// Amazon SNS topic to post a notification to when an inference completes successfully.
-        #[serde(rename = "SuccessTopic", skip_serializing_if = "Option::is_none")]
+        /// `SuccessTopic`: Amazon SNS topic to post a notification to when an inference completes successfully.
         pub success_topic: Option<Value<String>>,
+    }
+
+    impl Serialize for AsyncInferenceNotificationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ErrorTopic", &self.error_topic)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeInferenceResponseIn",
+                &self.include_inference_response_in,
+            )?;
+            crate::cfn::entry(&mut map, "SuccessTopic", &self.success_topic)?;
+            map.end()
+        }
     }
 
     /// Values of `IncludeInferenceResponseInItem`.
@@ -9875,29 +11360,19 @@ pub mod endpoint_config {
     }
 
     /// Specifies how to capture endpoint data for model monitor.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataCaptureConfig {
-        /// A list of the JSON and CSV content type that the endpoint captures.
-        #[serde(
-            rename = "CaptureContentTypeHeader",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CaptureContentTypeHeader`: A list of the JSON and CSV content type that the endpoint captures.
         pub capture_content_type_header: Option<CaptureContentTypeHeader>,
-        /// Specifies whether the endpoint captures input data to your model, output data from your model, or both.
-        #[serde(rename = "CaptureOptions")]
+        /// `CaptureOptions`: Specifies whether the endpoint captures input data to your model, output data from your model, or both.
         pub capture_options: Vec<CaptureOption>,
-        /// The S3 bucket where model monitor stores captured data.
-        #[serde(rename = "DestinationS3Uri")]
+        /// `DestinationS3Uri`: The S3 bucket where model monitor stores captured data.
         pub destination_s3_uri: Value<String>,
-        /// Set to True to enable data capture.
-        #[serde(rename = "EnableCapture", skip_serializing_if = "Option::is_none")]
+        /// `EnableCapture`: Set to True to enable data capture.
         pub enable_capture: Option<Value<bool>>,
-        /// The percentage of data to capture.
-        #[serde(rename = "InitialSamplingPercentage")]
+        /// `InitialSamplingPercentage`: The percentage of data to capture.
         pub initial_sampling_percentage: Value<i64>,
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the captured data at rest using Amazon S3 server-side encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the captured data at rest using Amazon S3 server-side encryption.
         pub kms_key_id: Option<Value<String>>,
     }
 
@@ -9919,22 +11394,56 @@ pub mod endpoint_config {
         }
     }
 
+    impl Serialize for DataCaptureConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaptureContentTypeHeader",
+                &self.capture_content_type_header,
+            )?;
+            map.serialize_entry("CaptureOptions", &self.capture_options)?;
+            map.serialize_entry("DestinationS3Uri", &self.destination_s3_uri)?;
+            crate::cfn::entry(&mut map, "EnableCapture", &self.enable_capture)?;
+            map.serialize_entry(
+                "InitialSamplingPercentage",
+                &self.initial_sampling_percentage,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
+    }
+
     /// Specifies the JSON and CSV content types of the data that the endpoint captures.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptureContentTypeHeader {
-        /// A list of the CSV content types of the data that the endpoint captures.
-        #[serde(rename = "CsvContentTypes", skip_serializing_if = "Option::is_none")]
+        /// `CsvContentTypes`: A list of the CSV content types of the data that the endpoint captures.
         pub csv_content_types: Option<Vec<Value<String>>>,
-        /// A list of the JSON content types of the data that the endpoint captures.
-        #[serde(rename = "JsonContentTypes", skip_serializing_if = "Option::is_none")]
+        /// `JsonContentTypes`: A list of the JSON content types of the data that the endpoint captures.
         pub json_content_types: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CaptureContentTypeHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CsvContentTypes", &self.csv_content_types)?;
+            crate::cfn::entry(&mut map, "JsonContentTypes", &self.json_content_types)?;
+            map.end()
+        }
+    }
+
     /// Specifies whether the endpoint captures input data or output data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CaptureOption {
-        /// Specifies whether the endpoint captures input data or output data.
-        #[serde(rename = "CaptureMode")]
+        /// `CaptureMode`: Specifies whether the endpoint captures input data or output data.
         pub capture_mode: Value<CaptureMode>,
     }
 
@@ -9944,6 +11453,18 @@ pub mod endpoint_config {
             Self {
                 capture_mode: capture_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for CaptureOption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CaptureMode", &self.capture_mode)?;
+            map.end()
         }
     }
 
@@ -9988,28 +11509,36 @@ pub mod endpoint_config {
     }
 
     /// A parameter to activate explainers.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExplainerConfig {
-        /// A member of ExplainerConfig that contains configuration parameters for the SageMaker Clarify explainer.
-        #[serde(
-            rename = "ClarifyExplainerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ClarifyExplainerConfig`: A member of ExplainerConfig that contains configuration parameters for the SageMaker Clarify explainer.
         pub clarify_explainer_config: Option<ClarifyExplainerConfig>,
     }
 
+    impl Serialize for ExplainerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClarifyExplainerConfig",
+                &self.clarify_explainer_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration parameters for the SageMaker Clarify explainer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClarifyExplainerConfig {
-        /// A JMESPath boolean expression used to filter which records to explain.
-        #[serde(rename = "EnableExplanations", skip_serializing_if = "Option::is_none")]
+        /// `EnableExplanations`: A JMESPath boolean expression used to filter which records to explain.
         pub enable_explanations: Option<Value<String>>,
-        /// The inference configuration parameter for the model container.
-        #[serde(rename = "InferenceConfig", skip_serializing_if = "Option::is_none")]
+        /// `InferenceConfig`: The inference configuration parameter for the model container.
         pub inference_config: Option<ClarifyInferenceConfig>,
-        /// The configuration for SHAP analysis.
-        #[serde(rename = "ShapConfig")]
+        /// `ShapConfig`: The configuration for SHAP analysis.
         pub shap_config: ClarifyShapConfig,
     }
 
@@ -10024,65 +11553,89 @@ pub mod endpoint_config {
         }
     }
 
-    /// The inference configuration parameter for the model container.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ClarifyInferenceConfig {
-        /// A template string used to format a JSON record into an acceptable model container input.
-        #[serde(rename = "ContentTemplate", skip_serializing_if = "Option::is_none")]
-        pub content_template: Option<Value<String>>,
-        /// The names of the features.
-        #[serde(rename = "FeatureHeaders", skip_serializing_if = "Option::is_none")]
-        pub feature_headers: Option<Vec<Value<String>>>,
-        /// A list of data types of the features (optional).
-        #[serde(rename = "FeatureTypes", skip_serializing_if = "Option::is_none")]
-        pub feature_types: Option<Vec<Value<String>>>,
-        /// Provides the JMESPath expression to extract the features from a model container input in JSON Lines format.
-        #[serde(rename = "FeaturesAttribute", skip_serializing_if = "Option::is_none")]
-        pub features_attribute: Option<Value<String>>,
-        /// A JMESPath expression used to locate the list of label headers in the model container output.
-        #[serde(rename = "LabelAttribute", skip_serializing_if = "Option::is_none")]
-        pub label_attribute: Option<Value<String>>,
-        /// For multiclass classification problems, the label headers are the names of the classes.
-        #[serde(rename = "LabelHeaders", skip_serializing_if = "Option::is_none")]
-        pub label_headers: Option<Vec<Value<String>>>,
-        /// A zero-based index used to extract a label header or list of label headers from model container output in CSV format.
-        #[serde(rename = "LabelIndex", skip_serializing_if = "Option::is_none")]
-        pub label_index: Option<Value<i64>>,
-        /// The maximum payload size (MB) allowed of a request from the explainer to the model container.
-        #[serde(rename = "MaxPayloadInMB", skip_serializing_if = "Option::is_none")]
-        pub max_payload_in_mb: Option<Value<i64>>,
-        /// The maximum number of records in a request that the model container can process when querying the model container for the predictions of a synthetic dataset.
-        #[serde(rename = "MaxRecordCount", skip_serializing_if = "Option::is_none")]
-        pub max_record_count: Option<Value<i64>>,
-        /// A JMESPath expression used to extract the probability (or score) from the model container output if the model container is in JSON Lines format.
-        #[serde(
-            rename = "ProbabilityAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ClarifyExplainerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExplanations",
+                &self.enable_explanations,
+            )?;
+            crate::cfn::entry(&mut map, "InferenceConfig", &self.inference_config)?;
+            map.serialize_entry("ShapConfig", &self.shap_config)?;
+            map.end()
+        }
+    }
 
+    /// The inference configuration parameter for the model container.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ClarifyInferenceConfig {
+        /// `ContentTemplate`: A template string used to format a JSON record into an acceptable model container input.
+        pub content_template: Option<Value<String>>,
+        /// `FeatureHeaders`: The names of the features.
+        pub feature_headers: Option<Vec<Value<String>>>,
+        /// `FeatureTypes`: A list of data types of the features (optional).
+        pub feature_types: Option<Vec<Value<String>>>,
+        /// `FeaturesAttribute`: Provides the JMESPath expression to extract the features from a model container input in JSON Lines format.
+        pub features_attribute: Option<Value<String>>,
+        /// `LabelAttribute`: A JMESPath expression used to locate the list of label headers in the model container output.
+        pub label_attribute: Option<Value<String>>,
+        /// `LabelHeaders`: For multiclass classification problems, the label headers are the names of the classes.
+        pub label_headers: Option<Vec<Value<String>>>,
+        /// `LabelIndex`: A zero-based index used to extract a label header or list of label headers from model container output in CSV format.
+        pub label_index: Option<Value<i64>>,
+        /// `MaxPayloadInMB`: The maximum payload size (MB) allowed of a request from the explainer to the model container.
+        pub max_payload_in_mb: Option<Value<i64>>,
+        /// `MaxRecordCount`: The maximum number of records in a request that the model container can process when querying the model container for the predictions of a synthetic dataset.
+        pub max_record_count: Option<Value<i64>>,
+        /// `ProbabilityAttribute`: A JMESPath expression used to extract the probability (or score) from the model container output if the model container is in JSON Lines format.
         pub probability_attribute: Option<Value<String>>,
-        /// A zero-based index used to extract a probability value (score) or list from model container output in CSV format.
-        #[serde(rename = "ProbabilityIndex", skip_serializing_if = "Option::is_none")]
+        /// `ProbabilityIndex`: A zero-based index used to extract a probability value (score) or list from model container output in CSV format.
         pub probability_index: Option<Value<i64>>,
     }
 
+    impl Serialize for ClarifyInferenceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentTemplate", &self.content_template)?;
+            crate::cfn::entry(&mut map, "FeatureHeaders", &self.feature_headers)?;
+            crate::cfn::entry(&mut map, "FeatureTypes", &self.feature_types)?;
+            crate::cfn::entry(&mut map, "FeaturesAttribute", &self.features_attribute)?;
+            crate::cfn::entry(&mut map, "LabelAttribute", &self.label_attribute)?;
+            crate::cfn::entry(&mut map, "LabelHeaders", &self.label_headers)?;
+            crate::cfn::entry(&mut map, "LabelIndex", &self.label_index)?;
+            crate::cfn::entry(&mut map, "MaxPayloadInMB", &self.max_payload_in_mb)?;
+            crate::cfn::entry(&mut map, "MaxRecordCount", &self.max_record_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityAttribute",
+                &self.probability_attribute,
+            )?;
+            crate::cfn::entry(&mut map, "ProbabilityIndex", &self.probability_index)?;
+            map.end()
+        }
+    }
+
     /// The configuration for SHAP analysis using SageMaker Clarify Explainer.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClarifyShapConfig {
-        /// The number of samples to be used for analysis by the Kernal SHAP algorithm.
-        #[serde(rename = "NumberOfSamples", skip_serializing_if = "Option::is_none")]
+        /// `NumberOfSamples`: The number of samples to be used for analysis by the Kernal SHAP algorithm.
         pub number_of_samples: Option<Value<i64>>,
-        /// The starting value used to initialize the random number generator in the explainer.
-        #[serde(rename = "Seed", skip_serializing_if = "Option::is_none")]
+        /// `Seed`: The starting value used to initialize the random number generator in the explainer.
         pub seed: Option<Value<i64>>,
-        /// The configuration for the SHAP baseline of the Kernal SHAP algorithm.
-        #[serde(rename = "ShapBaselineConfig")]
+        /// `ShapBaselineConfig`: The configuration for the SHAP baseline of the Kernal SHAP algorithm.
         pub shap_baseline_config: ClarifyShapBaselineConfig,
-        /// A parameter that indicates if text features are treated as text and explanations are provided for individual units of text.
-        #[serde(rename = "TextConfig", skip_serializing_if = "Option::is_none")]
+        /// `TextConfig`: A parameter that indicates if text features are treated as text and explanations are provided for individual units of text.
         pub text_config: Option<ClarifyTextConfig>,
-        /// A Boolean toggle to indicate if you want to use the logit function (true) or log-odds units (false) for model predictions.
-        #[serde(rename = "UseLogit", skip_serializing_if = "Option::is_none")]
+        /// `UseLogit`: A Boolean toggle to indicate if you want to use the logit function (true) or log-odds units (false) for model predictions.
         pub use_logit: Option<Value<bool>>,
     }
 
@@ -10099,28 +11652,53 @@ pub mod endpoint_config {
         }
     }
 
+    impl Serialize for ClarifyShapConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NumberOfSamples", &self.number_of_samples)?;
+            crate::cfn::entry(&mut map, "Seed", &self.seed)?;
+            map.serialize_entry("ShapBaselineConfig", &self.shap_baseline_config)?;
+            crate::cfn::entry(&mut map, "TextConfig", &self.text_config)?;
+            crate::cfn::entry(&mut map, "UseLogit", &self.use_logit)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the SHAP baseline (also called the background or reference dataset) of the Kernal SHAP algorithm.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClarifyShapBaselineConfig {
-        /// The MIME type of the baseline data.
-        #[serde(rename = "MimeType", skip_serializing_if = "Option::is_none")]
+        /// `MimeType`: The MIME type of the baseline data.
         pub mime_type: Option<Value<String>>,
-        /// The inline SHAP baseline data in string format.
-        #[serde(rename = "ShapBaseline", skip_serializing_if = "Option::is_none")]
+        /// `ShapBaseline`: The inline SHAP baseline data in string format.
         pub shap_baseline: Option<Value<String>>,
-        /// The uniform resource identifier (URI) of the S3 bucket where the SHAP baseline file is stored.
-        #[serde(rename = "ShapBaselineUri", skip_serializing_if = "Option::is_none")]
+        /// `ShapBaselineUri`: The uniform resource identifier (URI) of the S3 bucket where the SHAP baseline file is stored.
         pub shap_baseline_uri: Option<Value<String>>,
     }
 
+    impl Serialize for ClarifyShapBaselineConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MimeType", &self.mime_type)?;
+            crate::cfn::entry(&mut map, "ShapBaseline", &self.shap_baseline)?;
+            crate::cfn::entry(&mut map, "ShapBaselineUri", &self.shap_baseline_uri)?;
+            map.end()
+        }
+    }
+
     /// A parameter used to configure the SageMaker Clarify explainer to treat text features as text so that explanations are provided for individual units of text.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClarifyTextConfig {
-        /// The unit of granularity for the analysis of text features.
-        #[serde(rename = "Granularity")]
+        /// `Granularity`: The unit of granularity for the analysis of text features.
         pub granularity: Value<String>,
-        /// Specifies the language of the text features in ISO 639-1 or ISO 639-3 code of a supported language.
-        #[serde(rename = "Language")]
+        /// `Language`: Specifies the language of the text features in ISO 639-1 or ISO 639-3 code of a supported language.
         pub language: Value<String>,
     }
 
@@ -10137,113 +11715,92 @@ pub mod endpoint_config {
         }
     }
 
+    impl Serialize for ClarifyTextConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Granularity", &self.granularity)?;
+            map.serialize_entry("Language", &self.language)?;
+            map.end()
+        }
+    }
+
     /// Specifies the metrics that the endpoint publishes to Amazon CloudWatch, the frequency of publication, and whether to enable enhanced or detailed observability metrics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricsConfig {
-        /// Specifies whether to enable detailed observability for the endpoint.
-        #[serde(
-            rename = "EnableDetailedObservability",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableDetailedObservability`: Specifies whether to enable detailed observability for the endpoint.
         pub enable_detailed_observability: Option<Value<bool>>,
-        /// Specifies whether to enable enhanced metrics for the endpoint.
-        #[serde(
-            rename = "EnableEnhancedMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableEnhancedMetrics`: Specifies whether to enable enhanced metrics for the endpoint.
         pub enable_enhanced_metrics: Option<Value<bool>>,
-        /// The interval, in seconds, at which the endpoint publishes metrics to Amazon CloudWatch.
-        #[serde(
-            rename = "MetricPublishFrequencyInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetricPublishFrequencyInSeconds`: The interval, in seconds, at which the endpoint publishes metrics to Amazon CloudWatch.
         pub metric_publish_frequency_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for MetricsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDetailedObservability",
+                &self.enable_detailed_observability,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableEnhancedMetrics",
+                &self.enable_enhanced_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricPublishFrequencyInSeconds",
+                &self.metric_publish_frequency_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies a model that you want to host and the resources to deploy for hosting it.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProductionVariant {
-        /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
-        #[serde(
-            rename = "CapacityReservationConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityReservationConfig`: Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
         pub capacity_reservation_config: Option<CapacityReservationConfig>,
-        /// The timeout value, in seconds, for your inference container to pass health check by SageMaker Hosting.
-        #[serde(
-            rename = "ContainerStartupHealthCheckTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContainerStartupHealthCheckTimeoutInSeconds`: The timeout value, in seconds, for your inference container to pass health check by SageMaker Hosting.
         pub container_startup_health_check_timeout_in_seconds: Option<Value<i64>>,
-        /// Specifies configuration for a core dump from the model container when the process crashes.
-        #[serde(rename = "CoreDumpConfig", skip_serializing_if = "Option::is_none")]
+        /// `CoreDumpConfig`: Specifies configuration for a core dump from the model container when the process crashes.
         pub core_dump_config: Option<CoreDumpConfig>,
-        /// You can use this parameter to turn on native AWS Systems Manager (SSM) access for a production variant behind an endpoint.
-        #[serde(rename = "EnableSSMAccess", skip_serializing_if = "Option::is_none")]
+        /// `EnableSSMAccess`: You can use this parameter to turn on native AWS Systems Manager (SSM) access for a production variant behind an endpoint.
         pub enable_ssm_access: Option<Value<bool>>,
-        /// Specifies an option from a collection of preconfigured Amazon Machine Image (AMI) images.
-        #[serde(rename = "InferenceAmiVersion", skip_serializing_if = "Option::is_none")]
+        /// `InferenceAmiVersion`: Specifies an option from a collection of preconfigured Amazon Machine Image (AMI) images.
         pub inference_ami_version: Option<Value<InferenceAmiVersion>>,
-        /// Number of instances to launch initially.
-        #[serde(
-            rename = "InitialInstanceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InitialInstanceCount`: Number of instances to launch initially.
         pub initial_instance_count: Option<Value<i64>>,
-        /// Determines initial traffic distribution among all of the models that you specify in the endpoint configuration.
-        #[serde(
-            rename = "InitialVariantWeight",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InitialVariantWeight`: Determines initial traffic distribution among all of the models that you specify in the endpoint configuration.
         pub initial_variant_weight: Option<Value<f64>>,
-        /// A list of instance pools for the production variant.
-        #[serde(rename = "InstancePools", skip_serializing_if = "Option::is_none")]
+        /// `InstancePools`: A list of instance pools for the production variant.
         pub instance_pools: Option<Vec<InstancePool>>,
-        /// The ML compute instance type.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+        /// `InstanceType`: The ML compute instance type.
         pub instance_type: Option<Value<ProductionVariantInstanceType>>,
         /// `ManagedInstanceScaling`.
-        #[serde(
-            rename = "ManagedInstanceScaling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_instance_scaling: Option<ManagedInstanceScaling>,
-        /// The timeout value, in seconds, to download and extract the model that you want to host from Amazon S3 to the individual inference instance associated with this production variant.
-        #[serde(
-            rename = "ModelDataDownloadTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ModelDataDownloadTimeoutInSeconds`: The timeout value, in seconds, to download and extract the model that you want to host from Amazon S3 to the individual inference instance associated with this production variant.
         pub model_data_download_timeout_in_seconds: Option<Value<i64>>,
-        /// The name of the model that you want to host.
-        #[serde(rename = "ModelName", skip_serializing_if = "Option::is_none")]
+        /// `ModelName`: The name of the model that you want to host.
         pub model_name: Option<Value<String>>,
-        /// Settings that control how the endpoint routes incoming traffic to the instances that the endpoint hosts.
-        #[serde(rename = "RoutingConfig", skip_serializing_if = "Option::is_none")]
+        /// `RoutingConfig`: Settings that control how the endpoint routes incoming traffic to the instances that the endpoint hosts.
         pub routing_config: Option<RoutingConfig>,
-        /// The serverless configuration for an endpoint.
-        #[serde(rename = "ServerlessConfig", skip_serializing_if = "Option::is_none")]
+        /// `ServerlessConfig`: The serverless configuration for an endpoint.
         pub serverless_config: Option<ServerlessConfig>,
-        /// The timeout value, in seconds, for provisioning instances for the production variant.
-        #[serde(
-            rename = "VariantInstanceProvisionTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VariantInstanceProvisionTimeoutInSeconds`: The timeout value, in seconds, for provisioning instances for the production variant.
         pub variant_instance_provision_timeout_in_seconds: Option<Value<i64>>,
-        /// The name of the production variant.
-        #[serde(rename = "VariantName")]
+        /// `VariantName`: The name of the production variant.
         pub variant_name: Value<String>,
-        /// The size, in GB, of the ML storage volume attached to individual inference instance associated with the production variant.
-        #[serde(rename = "VolumeSizeInGB", skip_serializing_if = "Option::is_none")]
+        /// `VolumeSizeInGB`: The size, in GB, of the ML storage volume attached to individual inference instance associated with the production variant.
         pub volume_size_in_gb: Option<Value<i64>>,
     }
 
@@ -10272,29 +11829,98 @@ pub mod endpoint_config {
         }
     }
 
-    /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CapacityReservationConfig {
-        /// Options that you can choose for the capacity reservation.
-        #[serde(
-            rename = "CapacityReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ProductionVariant {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationConfig",
+                &self.capacity_reservation_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerStartupHealthCheckTimeoutInSeconds",
+                &self.container_startup_health_check_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "CoreDumpConfig", &self.core_dump_config)?;
+            crate::cfn::entry(&mut map, "EnableSSMAccess", &self.enable_ssm_access)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAmiVersion",
+                &self.inference_ami_version,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InitialInstanceCount",
+                &self.initial_instance_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InitialVariantWeight",
+                &self.initial_variant_weight,
+            )?;
+            crate::cfn::entry(&mut map, "InstancePools", &self.instance_pools)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedInstanceScaling",
+                &self.managed_instance_scaling,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelDataDownloadTimeoutInSeconds",
+                &self.model_data_download_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "ModelName", &self.model_name)?;
+            crate::cfn::entry(&mut map, "RoutingConfig", &self.routing_config)?;
+            crate::cfn::entry(&mut map, "ServerlessConfig", &self.serverless_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "VariantInstanceProvisionTimeoutInSeconds",
+                &self.variant_instance_provision_timeout_in_seconds,
+            )?;
+            map.serialize_entry("VariantName", &self.variant_name)?;
+            crate::cfn::entry(&mut map, "VolumeSizeInGB", &self.volume_size_in_gb)?;
+            map.end()
+        }
+    }
 
+    /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CapacityReservationConfig {
+        /// `CapacityReservationPreference`: Options that you can choose for the capacity reservation.
         pub capacity_reservation_preference: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) that uniquely identifies the ML capacity reservation that SageMaker AI applies when it deploys the endpoint.
-        #[serde(rename = "MlReservationArn", skip_serializing_if = "Option::is_none")]
+        /// `MlReservationArn`: The Amazon Resource Name (ARN) that uniquely identifies the ML capacity reservation that SageMaker AI applies when it deploys the endpoint.
         pub ml_reservation_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CapacityReservationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+            )?;
+            crate::cfn::entry(&mut map, "MlReservationArn", &self.ml_reservation_arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies where SageMaker writes core dumps from the model container when the process crashes, and how it encrypts them.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CoreDumpConfig {
-        /// The Amazon S3 bucket to send the core dump to.
-        #[serde(rename = "DestinationS3Uri")]
+        /// `DestinationS3Uri`: The Amazon S3 bucket to send the core dump to.
         pub destination_s3_uri: Value<String>,
-        /// The AWS Key Management Service (AWS KMS) key that SageMaker uses to encrypt the core dump data at rest using Amazon S3 server-side encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that SageMaker uses to encrypt the core dump data at rest using Amazon S3 server-side encryption.
         pub kms_key_id: Option<Value<String>>,
     }
 
@@ -10305,6 +11931,19 @@ pub mod endpoint_config {
                 destination_s3_uri: destination_s3_uri.into(),
                 kms_key_id: None,
             }
+        }
+    }
+
+    impl Serialize for CoreDumpConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationS3Uri", &self.destination_s3_uri)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
         }
     }
 
@@ -10363,16 +12002,13 @@ pub mod endpoint_config {
     }
 
     /// Specifies an instance type and its priority for a heterogeneous endpoint.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstancePool {
-        /// The ML compute instance type for the instance pool.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: The ML compute instance type for the instance pool.
         pub instance_type: Value<InstanceType>,
-        /// The name of a SageMaker model to use for this instance pool instead of the model specified for the production variant.
-        #[serde(rename = "ModelNameOverride", skip_serializing_if = "Option::is_none")]
+        /// `ModelNameOverride`: The name of a SageMaker model to use for this instance pool instead of the model specified for the production variant.
         pub model_name_override: Option<Value<String>>,
-        /// The priority for the instance pool.
-        #[serde(rename = "Priority")]
+        /// `Priority`: The priority for the instance pool.
         pub priority: Value<i64>,
     }
 
@@ -10387,6 +12023,20 @@ pub mod endpoint_config {
                 model_name_override: None,
                 priority: priority.into(),
             }
+        }
+    }
+
+    impl Serialize for InstancePool {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "ModelNameOverride", &self.model_name_override)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.end()
         }
     }
 
@@ -12115,33 +13765,41 @@ pub mod endpoint_config {
     }
 
     /// Settings that control the range in the number of instances that the endpoint provisions as it scales up or down to accommodate traffic.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedInstanceScaling {
-        /// The maximum number of instances that the endpoint can provision when it scales up to accommodate an increase in traffic.
-        #[serde(rename = "MaxInstanceCount", skip_serializing_if = "Option::is_none")]
+        /// `MaxInstanceCount`: The maximum number of instances that the endpoint can provision when it scales up to accommodate an increase in traffic.
         pub max_instance_count: Option<Value<i64>>,
-        /// The minimum number of instances that the endpoint must retain when it scales down to accommodate a decrease in traffic.
-        #[serde(rename = "MinInstanceCount", skip_serializing_if = "Option::is_none")]
+        /// `MinInstanceCount`: The minimum number of instances that the endpoint must retain when it scales down to accommodate a decrease in traffic.
         pub min_instance_count: Option<Value<i64>>,
-        /// Configures the scale-in behavior for managed instance scaling.
-        #[serde(rename = "ScaleInPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ScaleInPolicy`: Configures the scale-in behavior for managed instance scaling.
         pub scale_in_policy: Option<ScaleInPolicy>,
-        /// Indicates whether managed instance scaling is enabled.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether managed instance scaling is enabled.
         pub status: Option<Value<Status>>,
     }
 
+    impl Serialize for ManagedInstanceScaling {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxInstanceCount", &self.max_instance_count)?;
+            crate::cfn::entry(&mut map, "MinInstanceCount", &self.min_instance_count)?;
+            crate::cfn::entry(&mut map, "ScaleInPolicy", &self.scale_in_policy)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// Specifies how the endpoint releases instances when managed instance scaling scales in.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScaleInPolicy {
-        /// The cooldown period, in minutes, after the last endpoint operation before the endpoint evaluates consolidation scale-in opportunities.
-        #[serde(rename = "CooldownInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `CooldownInMinutes`: The cooldown period, in minutes, after the last endpoint operation before the endpoint evaluates consolidation scale-in opportunities.
         pub cooldown_in_minutes: Option<Value<i64>>,
-        /// The maximum number of instances that the endpoint can terminate at a time during a consolidation scale-in operation.
-        #[serde(rename = "MaximumStepSize", skip_serializing_if = "Option::is_none")]
+        /// `MaximumStepSize`: The maximum number of instances that the endpoint can terminate at a time during a consolidation scale-in operation.
         pub maximum_step_size: Option<Value<i64>>,
-        /// The strategy for scaling in instances.
-        #[serde(rename = "Strategy")]
+        /// `Strategy`: The strategy for scaling in instances.
         pub strategy: Value<Strategy>,
     }
 
@@ -12153,6 +13811,20 @@ pub mod endpoint_config {
                 maximum_step_size: None,
                 strategy: strategy.into(),
             }
+        }
+    }
+
+    impl Serialize for ScaleInPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CooldownInMinutes", &self.cooldown_in_minutes)?;
+            crate::cfn::entry(&mut map, "MaximumStepSize", &self.maximum_step_size)?;
+            map.serialize_entry("Strategy", &self.strategy)?;
+            map.end()
         }
     }
 
@@ -12231,33 +13903,55 @@ pub mod endpoint_config {
     }
 
     /// Settings that control how the endpoint routes incoming traffic to the instances that the endpoint hosts.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RoutingConfig {
-        /// The configuration for prefix-aware routing.
-        #[serde(
-            rename = "PrefixAwareRoutingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrefixAwareRoutingConfig`: The configuration for prefix-aware routing.
         pub prefix_aware_routing_config: Option<PrefixAwareRoutingConfig>,
-        /// Sets how the endpoint routes incoming traffic.
-        #[serde(rename = "RoutingStrategy", skip_serializing_if = "Option::is_none")]
+        /// `RoutingStrategy`: Sets how the endpoint routes incoming traffic.
         pub routing_strategy: Option<Value<RoutingStrategy>>,
     }
 
-    /// The configuration for prefix-aware routing on a SageMaker real-time inference endpoint.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PrefixAwareRoutingConfig {
-        /// The maximum number of in-flight requests on the target instance before the endpoint routes to another instance.
-        #[serde(
-            rename = "ConcurrencyThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrefixAwareRoutingConfig",
+                &self.prefix_aware_routing_config,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingStrategy", &self.routing_strategy)?;
+            map.end()
+        }
+    }
 
+    /// The configuration for prefix-aware routing on a SageMaker real-time inference endpoint.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PrefixAwareRoutingConfig {
+        /// `ConcurrencyThreshold`: The maximum number of in-flight requests on the target instance before the endpoint routes to another instance.
         pub concurrency_threshold: Option<Value<i64>>,
-        /// The maximum length of the prefix used for routing decisions.
-        #[serde(rename = "PrefixLength", skip_serializing_if = "Option::is_none")]
+        /// `PrefixLength`: The maximum length of the prefix used for routing decisions.
         pub prefix_length: Option<Value<i64>>,
+    }
+
+    impl Serialize for PrefixAwareRoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConcurrencyThreshold",
+                &self.concurrency_threshold,
+            )?;
+            crate::cfn::entry(&mut map, "PrefixLength", &self.prefix_length)?;
+            map.end()
+        }
     }
 
     /// Sets how the endpoint routes incoming traffic.
@@ -12301,20 +13995,13 @@ pub mod endpoint_config {
     }
 
     /// Specifies the serverless configuration for an endpoint variant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerlessConfig {
-        /// The maximum number of concurrent invocations your serverless endpoint can process.
-        #[serde(rename = "MaxConcurrency")]
+        /// `MaxConcurrency`: The maximum number of concurrent invocations your serverless endpoint can process.
         pub max_concurrency: Value<i64>,
-        /// The memory size of your serverless endpoint.
-        #[serde(rename = "MemorySizeInMB")]
+        /// `MemorySizeInMB`: The memory size of your serverless endpoint.
         pub memory_size_in_mb: Value<i64>,
-        /// The amount of provisioned concurrency to allocate for the serverless endpoint.
-        #[serde(
-            rename = "ProvisionedConcurrency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedConcurrency`: The amount of provisioned concurrency to allocate for the serverless endpoint.
         pub provisioned_concurrency: Option<Value<i64>>,
     }
 
@@ -12332,14 +14019,30 @@ pub mod endpoint_config {
         }
     }
 
+    impl Serialize for ServerlessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxConcurrency", &self.max_concurrency)?;
+            map.serialize_entry("MemorySizeInMB", &self.memory_size_in_mb)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedConcurrency",
+                &self.provisioned_concurrency,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
-        /// The VPC security group IDs, in the form sg-xxxxxxxx.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The VPC security group IDs, in the form sg-xxxxxxxx.
         pub security_group_ids: Vec<Value<String>>,
-        /// The ID of the subnets in the VPC to which you want to connect your training job or model.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The ID of the subnets in the VPC to which you want to connect your training job or model.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -12353,6 +14056,19 @@ pub mod endpoint_config {
                 security_group_ids: security_group_ids.into(),
                 subnets: subnets.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 }
@@ -12428,19 +14144,15 @@ pub mod experiment {
     }
 
     /// The properties of `AWS::SageMaker::Experiment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentProps {
-        /// The description of the experiment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the experiment.
         pub description: Option<Value<String>>,
-        /// The name of the experiment as displayed.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The name of the experiment as displayed.
         pub display_name: Option<Value<String>>,
-        /// The name of the experiment.
-        #[serde(rename = "ExperimentName")]
+        /// `ExperimentName`: The name of the experiment.
         pub experiment_name: Value<String>,
-        /// A list of tags to associate with the experiment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to associate with the experiment.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -12453,6 +14165,21 @@ pub mod experiment {
                 experiment_name: experiment_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnExperimentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("ExperimentName", &self.experiment_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -12538,28 +14265,21 @@ pub mod experiment_trial_component {
     }
 
     /// The properties of `AWS::SageMaker::ExperimentTrialComponent`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentTrialComponentProps {
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `EndTime`.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
         pub end_time: Option<Value<String>>,
         /// `MetadataProperties`.
-        #[serde(rename = "MetadataProperties", skip_serializing_if = "Option::is_none")]
         pub metadata_properties: Option<MetadataProperties>,
         /// `StartTime`.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
         pub start_time: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Status>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsItems>>,
         /// `TrialComponentName`.
-        #[serde(rename = "TrialComponentName")]
         pub trial_component_name: Value<String>,
     }
 
@@ -12578,42 +14298,84 @@ pub mod experiment_trial_component {
         }
     }
 
+    impl Serialize for CfnExperimentTrialComponentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataProperties",
+                &self.metadata_properties,
+            )?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrialComponentName", &self.trial_component_name)?;
+            map.end()
+        }
+    }
+
     /// The `MetadataProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataProperties {
         /// `CommitId`.
-        #[serde(rename = "CommitId", skip_serializing_if = "Option::is_none")]
         pub commit_id: Option<Value<String>>,
         /// `GeneratedBy`.
-        #[serde(rename = "GeneratedBy", skip_serializing_if = "Option::is_none")]
         pub generated_by: Option<Value<String>>,
         /// `ProjectId`.
-        #[serde(rename = "ProjectId", skip_serializing_if = "Option::is_none")]
         pub project_id: Option<Value<String>>,
         /// `Repository`.
-        #[serde(rename = "Repository", skip_serializing_if = "Option::is_none")]
         pub repository: Option<Value<String>>,
     }
 
+    impl Serialize for MetadataProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CommitId", &self.commit_id)?;
+            crate::cfn::entry(&mut map, "GeneratedBy", &self.generated_by)?;
+            crate::cfn::entry(&mut map, "ProjectId", &self.project_id)?;
+            crate::cfn::entry(&mut map, "Repository", &self.repository)?;
+            map.end()
+        }
+    }
+
     /// The `Status` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Status {
         /// `Message`.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
         pub message: Option<Value<String>>,
         /// `PrimaryStatus`.
-        #[serde(rename = "PrimaryStatus", skip_serializing_if = "Option::is_none")]
         pub primary_status: Option<Value<String>>,
     }
 
+    impl Serialize for Status {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            crate::cfn::entry(&mut map, "PrimaryStatus", &self.primary_status)?;
+            map.end()
+        }
+    }
+
     /// The `TagsItems` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItems {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -12627,6 +14389,19 @@ pub mod experiment_trial_component {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItems {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -12707,37 +14482,27 @@ pub mod feature_group {
     }
 
     /// The properties of `AWS::SageMaker::FeatureGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFeatureGroupProps {
-        /// Description about the FeatureGroup.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description about the FeatureGroup.
         pub description: Option<Value<String>>,
-        /// The Event Time Feature Name.
-        #[serde(rename = "EventTimeFeatureName")]
+        /// `EventTimeFeatureName`: The Event Time Feature Name.
         pub event_time_feature_name: Value<String>,
-        /// An Array of Feature Definition
-        #[serde(rename = "FeatureDefinitions")]
+        /// `FeatureDefinitions`: An Array of Feature Definition
         pub feature_definitions: Vec<FeatureDefinition>,
-        /// The Name of the FeatureGroup.
-        #[serde(rename = "FeatureGroupName")]
+        /// `FeatureGroupName`: The Name of the FeatureGroup.
         pub feature_group_name: Value<String>,
         /// `OfflineStoreConfig`.
-        #[serde(rename = "OfflineStoreConfig", skip_serializing_if = "Option::is_none")]
         pub offline_store_config: Option<OfflineStoreConfig>,
         /// `OnlineStoreConfig`.
-        #[serde(rename = "OnlineStoreConfig", skip_serializing_if = "Option::is_none")]
         pub online_store_config: Option<OnlineStoreConfig>,
-        /// The Record Identifier Feature Name.
-        #[serde(rename = "RecordIdentifierFeatureName")]
+        /// `RecordIdentifierFeatureName`: The Record Identifier Feature Name.
         pub record_identifier_feature_name: Value<String>,
-        /// Role Arn
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: Role Arn
         pub role_arn: Option<Value<String>>,
-        /// An array of key-value pair to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pair to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ThroughputConfig`.
-        #[serde(rename = "ThroughputConfig", skip_serializing_if = "Option::is_none")]
         pub throughput_config: Option<ThroughputConfig>,
     }
 
@@ -12764,14 +14529,40 @@ pub mod feature_group {
         }
     }
 
+    impl Serialize for CfnFeatureGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EventTimeFeatureName", &self.event_time_feature_name)?;
+            map.serialize_entry("FeatureDefinitions", &self.feature_definitions)?;
+            map.serialize_entry("FeatureGroupName", &self.feature_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OfflineStoreConfig",
+                &self.offline_store_config,
+            )?;
+            crate::cfn::entry(&mut map, "OnlineStoreConfig", &self.online_store_config)?;
+            map.serialize_entry(
+                "RecordIdentifierFeatureName",
+                &self.record_identifier_feature_name,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ThroughputConfig", &self.throughput_config)?;
+            map.end()
+        }
+    }
+
     /// The `FeatureDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FeatureDefinition {
         /// `FeatureName`.
-        #[serde(rename = "FeatureName")]
         pub feature_name: Value<String>,
         /// `FeatureType`.
-        #[serde(rename = "FeatureType")]
         pub feature_type: Value<FeatureType>,
     }
 
@@ -12785,6 +14576,19 @@ pub mod feature_group {
                 feature_name: feature_name.into(),
                 feature_type: feature_type.into(),
             }
+        }
+    }
+
+    impl Serialize for FeatureDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FeatureName", &self.feature_name)?;
+            map.serialize_entry("FeatureType", &self.feature_type)?;
+            map.end()
         }
     }
 
@@ -12829,23 +14633,15 @@ pub mod feature_group {
     }
 
     /// The `OfflineStoreConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OfflineStoreConfig {
         /// `DataCatalogConfig`.
-        #[serde(rename = "DataCatalogConfig", skip_serializing_if = "Option::is_none")]
         pub data_catalog_config: Option<DataCatalogConfig>,
         /// `DisableGlueTableCreation`.
-        #[serde(
-            rename = "DisableGlueTableCreation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disable_glue_table_creation: Option<Value<bool>>,
         /// `S3StorageConfig`.
-        #[serde(rename = "S3StorageConfig")]
         pub s3_storage_config: S3StorageConfig,
         /// `TableFormat`.
-        #[serde(rename = "TableFormat", skip_serializing_if = "Option::is_none")]
         pub table_format: Option<Value<TableFormat>>,
     }
 
@@ -12861,17 +14657,33 @@ pub mod feature_group {
         }
     }
 
+    impl Serialize for OfflineStoreConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataCatalogConfig", &self.data_catalog_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableGlueTableCreation",
+                &self.disable_glue_table_creation,
+            )?;
+            map.serialize_entry("S3StorageConfig", &self.s3_storage_config)?;
+            crate::cfn::entry(&mut map, "TableFormat", &self.table_format)?;
+            map.end()
+        }
+    }
+
     /// The `DataCatalogConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataCatalogConfig {
         /// `Catalog`.
-        #[serde(rename = "Catalog")]
         pub catalog: Value<String>,
         /// `Database`.
-        #[serde(rename = "Database")]
         pub database: Value<String>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
     }
 
@@ -12890,14 +14702,26 @@ pub mod feature_group {
         }
     }
 
+    impl Serialize for DataCatalogConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Catalog", &self.catalog)?;
+            map.serialize_entry("Database", &self.database)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The `S3StorageConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3StorageConfig {
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `S3Uri`.
-        #[serde(rename = "S3Uri")]
         pub s3_uri: Value<String>,
     }
 
@@ -12908,6 +14732,19 @@ pub mod feature_group {
                 kms_key_id: None,
                 s3_uri: s3_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for S3StorageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
         }
     }
 
@@ -12949,28 +14786,50 @@ pub mod feature_group {
     }
 
     /// The `OnlineStoreConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnlineStoreConfig {
         /// `EnableOnlineStore`.
-        #[serde(rename = "EnableOnlineStore", skip_serializing_if = "Option::is_none")]
         pub enable_online_store: Option<Value<bool>>,
         /// `SecurityConfig`.
-        #[serde(rename = "SecurityConfig", skip_serializing_if = "Option::is_none")]
         pub security_config: Option<OnlineStoreSecurityConfig>,
         /// `StorageType`.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<StorageType>>,
         /// `TtlDuration`.
-        #[serde(rename = "TtlDuration", skip_serializing_if = "Option::is_none")]
         pub ttl_duration: Option<TtlDuration>,
     }
 
+    impl Serialize for OnlineStoreConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EnableOnlineStore", &self.enable_online_store)?;
+            crate::cfn::entry(&mut map, "SecurityConfig", &self.security_config)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "TtlDuration", &self.ttl_duration)?;
+            map.end()
+        }
+    }
+
     /// The `OnlineStoreSecurityConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnlineStoreSecurityConfig {
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for OnlineStoreSecurityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
     }
 
     /// Values of `StorageType`.
@@ -13011,14 +14870,25 @@ pub mod feature_group {
     }
 
     /// TTL configuration of the feature group
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TtlDuration {
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<Unit>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<i64>>,
+    }
+
+    impl Serialize for TtlDuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Unit of ttl configuration
@@ -13068,24 +14938,13 @@ pub mod feature_group {
     }
 
     /// The `ThroughputConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ThroughputConfig {
-        /// For provisioned feature groups with online store enabled, this indicates the read throughput you are billed for and can consume without throttling.
-        #[serde(
-            rename = "ProvisionedReadCapacityUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedReadCapacityUnits`: For provisioned feature groups with online store enabled, this indicates the read throughput you are billed for and can consume without throttling.
         pub provisioned_read_capacity_units: Option<Value<i64>>,
-        /// For provisioned feature groups, this indicates the write throughput you are billed for and can consume without throttling.
-        #[serde(
-            rename = "ProvisionedWriteCapacityUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedWriteCapacityUnits`: For provisioned feature groups, this indicates the write throughput you are billed for and can consume without throttling.
         pub provisioned_write_capacity_units: Option<Value<i64>>,
         /// `ThroughputMode`.
-        #[serde(rename = "ThroughputMode")]
         pub throughput_mode: Value<ThroughputMode>,
     }
 
@@ -13097,6 +14956,28 @@ pub mod feature_group {
                 provisioned_write_capacity_units: None,
                 throughput_mode: throughput_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for ThroughputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedReadCapacityUnits",
+                &self.provisioned_read_capacity_units,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedWriteCapacityUnits",
+                &self.provisioned_write_capacity_units,
+            )?;
+            map.serialize_entry("ThroughputMode", &self.throughput_mode)?;
+            map.end()
         }
     }
 
@@ -13214,25 +15095,19 @@ pub mod hub {
     }
 
     /// The properties of `AWS::SageMaker::Hub`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHubProps {
-        /// A description of the hub.
-        #[serde(rename = "HubDescription")]
+        /// `HubDescription`: A description of the hub.
         pub hub_description: Value<String>,
-        /// The display name of the hub.
-        #[serde(rename = "HubDisplayName", skip_serializing_if = "Option::is_none")]
+        /// `HubDisplayName`: The display name of the hub.
         pub hub_display_name: Option<Value<String>>,
-        /// The name of the hub.
-        #[serde(rename = "HubName")]
+        /// `HubName`: The name of the hub.
         pub hub_name: Value<String>,
-        /// The searchable keywords for the hub.
-        #[serde(rename = "HubSearchKeywords", skip_serializing_if = "Option::is_none")]
+        /// `HubSearchKeywords`: The searchable keywords for the hub.
         pub hub_search_keywords: Option<Vec<Value<String>>>,
-        /// The Amazon S3 storage configuration for the hub.
-        #[serde(rename = "S3StorageConfig", skip_serializing_if = "Option::is_none")]
+        /// `S3StorageConfig`: The Amazon S3 storage configuration for the hub.
         pub s3_storage_config: Option<S3StorageConfig>,
-        /// Tags to associate with the hub.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the hub.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -13253,12 +15128,40 @@ pub mod hub {
         }
     }
 
+    impl Serialize for CfnHubProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HubDescription", &self.hub_description)?;
+            crate::cfn::entry(&mut map, "HubDisplayName", &self.hub_display_name)?;
+            map.serialize_entry("HubName", &self.hub_name)?;
+            crate::cfn::entry(&mut map, "HubSearchKeywords", &self.hub_search_keywords)?;
+            crate::cfn::entry(&mut map, "S3StorageConfig", &self.s3_storage_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The Amazon S3 storage configuration for the hub.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3StorageConfig {
-        /// The Amazon S3 bucket prefix for hosting hub content.
-        #[serde(rename = "S3OutputPath", skip_serializing_if = "Option::is_none")]
+        /// `S3OutputPath`: The Amazon S3 bucket prefix for hosting hub content.
         pub s3_output_path: Option<Value<String>>,
+    }
+
+    impl Serialize for S3StorageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3OutputPath", &self.s3_output_path)?;
+            map.end()
+        }
     }
 }
 
@@ -13330,16 +15233,13 @@ pub mod human_task_ui {
     }
 
     /// The properties of `AWS::SageMaker::HumanTaskUi`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHumanTaskUiProps {
-        /// The name of the human task user interface.
-        #[serde(rename = "HumanTaskUiName")]
+        /// `HumanTaskUiName`: The name of the human task user interface.
         pub human_task_ui_name: Value<String>,
-        /// An array of key-value pairs that contain metadata to help you categorize and organize a human review workflow user interface.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs that contain metadata to help you categorize and organize a human review workflow user interface.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Liquid template for the worker user interface.
-        #[serde(rename = "UiTemplate", skip_serializing_if = "Option::is_none")]
+        /// `UiTemplate`: The Liquid template for the worker user interface.
         pub ui_template: Option<UiTemplate>,
     }
 
@@ -13354,11 +15254,24 @@ pub mod human_task_ui {
         }
     }
 
+    impl Serialize for CfnHumanTaskUiProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HumanTaskUiName", &self.human_task_ui_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UiTemplate", &self.ui_template)?;
+            map.end()
+        }
+    }
+
     /// The Liquid template for the worker user interface.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UiTemplate {
-        /// The content of the Liquid template for the worker user interface.
-        #[serde(rename = "Content")]
+        /// `Content`: The content of the Liquid template for the worker user interface.
         pub content: Value<String>,
     }
 
@@ -13366,6 +15279,18 @@ pub mod human_task_ui {
         /// A `UiTemplate` of its required properties (`Content`), the others unset.
         pub fn new(content: impl Into<Value<String>>) -> Self {
             Self { content: content.into() }
+        }
+    }
+
+    impl Serialize for UiTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.end()
         }
     }
 }
@@ -13432,22 +15357,17 @@ pub mod image {
     }
 
     /// The properties of `AWS::SageMaker::Image`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnImageProps {
         /// `ImageDescription`.
-        #[serde(rename = "ImageDescription", skip_serializing_if = "Option::is_none")]
         pub image_description: Option<Value<String>>,
         /// `ImageDisplayName`.
-        #[serde(rename = "ImageDisplayName", skip_serializing_if = "Option::is_none")]
         pub image_display_name: Option<Value<String>>,
         /// `ImageName`.
-        #[serde(rename = "ImageName")]
         pub image_name: Value<String>,
         /// `ImageRoleArn`.
-        #[serde(rename = "ImageRoleArn")]
         pub image_role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -13464,6 +15384,22 @@ pub mod image {
                 image_role_arn: image_role_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnImageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ImageDescription", &self.image_description)?;
+            crate::cfn::entry(&mut map, "ImageDisplayName", &self.image_display_name)?;
+            map.serialize_entry("ImageName", &self.image_name)?;
+            map.serialize_entry("ImageRoleArn", &self.image_role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -13546,40 +15482,29 @@ pub mod image_version {
     }
 
     /// The properties of `AWS::SageMaker::ImageVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnImageVersionProps {
         /// `Alias`.
-        #[serde(rename = "Alias", skip_serializing_if = "Option::is_none")]
         pub alias: Option<Value<String>>,
         /// `Aliases`.
-        #[serde(rename = "Aliases", skip_serializing_if = "Option::is_none")]
         pub aliases: Option<Vec<Value<String>>>,
         /// `BaseImage`.
-        #[serde(rename = "BaseImage")]
         pub base_image: Value<String>,
         /// `Horovod`.
-        #[serde(rename = "Horovod", skip_serializing_if = "Option::is_none")]
         pub horovod: Option<Value<bool>>,
         /// `ImageName`.
-        #[serde(rename = "ImageName")]
         pub image_name: Value<String>,
         /// `JobType`.
-        #[serde(rename = "JobType", skip_serializing_if = "Option::is_none")]
         pub job_type: Option<Value<JobType>>,
         /// `MLFramework`.
-        #[serde(rename = "MLFramework", skip_serializing_if = "Option::is_none")]
         pub ml_framework: Option<Value<String>>,
         /// `Processor`.
-        #[serde(rename = "Processor", skip_serializing_if = "Option::is_none")]
         pub processor: Option<Value<Processor>>,
         /// `ProgrammingLang`.
-        #[serde(rename = "ProgrammingLang", skip_serializing_if = "Option::is_none")]
         pub programming_lang: Option<Value<String>>,
         /// `ReleaseNotes`.
-        #[serde(rename = "ReleaseNotes", skip_serializing_if = "Option::is_none")]
         pub release_notes: Option<Value<String>>,
         /// `VendorGuidance`.
-        #[serde(rename = "VendorGuidance", skip_serializing_if = "Option::is_none")]
         pub vendor_guidance: Option<Value<VendorGuidance>>,
     }
 
@@ -13602,6 +15527,28 @@ pub mod image_version {
                 release_notes: None,
                 vendor_guidance: None,
             }
+        }
+    }
+
+    impl Serialize for CfnImageVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "Aliases", &self.aliases)?;
+            map.serialize_entry("BaseImage", &self.base_image)?;
+            crate::cfn::entry(&mut map, "Horovod", &self.horovod)?;
+            map.serialize_entry("ImageName", &self.image_name)?;
+            crate::cfn::entry(&mut map, "JobType", &self.job_type)?;
+            crate::cfn::entry(&mut map, "MLFramework", &self.ml_framework)?;
+            crate::cfn::entry(&mut map, "Processor", &self.processor)?;
+            crate::cfn::entry(&mut map, "ProgrammingLang", &self.programming_lang)?;
+            crate::cfn::entry(&mut map, "ReleaseNotes", &self.release_notes)?;
+            crate::cfn::entry(&mut map, "VendorGuidance", &self.vendor_guidance)?;
+            map.end()
         }
     }
 
@@ -13835,38 +15782,25 @@ pub mod inference_component {
     }
 
     /// The properties of `AWS::SageMaker::InferenceComponent`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInferenceComponentProps {
         /// `DeploymentConfig`.
-        #[serde(rename = "DeploymentConfig", skip_serializing_if = "Option::is_none")]
         pub deployment_config: Option<InferenceComponentDeploymentConfig>,
         /// `EndpointArn`.
-        #[serde(rename = "EndpointArn", skip_serializing_if = "Option::is_none")]
         pub endpoint_arn: Option<Value<String>>,
         /// `EndpointName`.
-        #[serde(rename = "EndpointName")]
         pub endpoint_name: Value<String>,
         /// `InferenceComponentName`.
-        #[serde(
-            rename = "InferenceComponentName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_component_name: Option<Value<String>>,
         /// `RuntimeConfig`.
-        #[serde(rename = "RuntimeConfig", skip_serializing_if = "Option::is_none")]
         pub runtime_config: Option<InferenceComponentRuntimeConfig>,
         /// `Specification`.
-        #[serde(rename = "Specification", skip_serializing_if = "Option::is_none")]
         pub specification: Option<InferenceComponentSpecification>,
         /// `Specifications`.
-        #[serde(rename = "Specifications", skip_serializing_if = "Option::is_none")]
         pub specifications: Option<Vec<InferenceComponentSpecificationForInstanceType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VariantName`.
-        #[serde(rename = "VariantName", skip_serializing_if = "Option::is_none")]
         pub variant_name: Option<Value<String>>,
     }
 
@@ -13887,26 +15821,64 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for CfnInferenceComponentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentConfig", &self.deployment_config)?;
+            crate::cfn::entry(&mut map, "EndpointArn", &self.endpoint_arn)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceComponentName",
+                &self.inference_component_name,
+            )?;
+            crate::cfn::entry(&mut map, "RuntimeConfig", &self.runtime_config)?;
+            crate::cfn::entry(&mut map, "Specification", &self.specification)?;
+            crate::cfn::entry(&mut map, "Specifications", &self.specifications)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VariantName", &self.variant_name)?;
+            map.end()
+        }
+    }
+
     /// The deployment config for the inference component
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentDeploymentConfig {
         /// `AutoRollbackConfiguration`.
-        #[serde(
-            rename = "AutoRollbackConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_rollback_configuration: Option<AutoRollbackConfiguration>,
         /// `RollingUpdatePolicy`.
-        #[serde(rename = "RollingUpdatePolicy", skip_serializing_if = "Option::is_none")]
         pub rolling_update_policy: Option<InferenceComponentRollingUpdatePolicy>,
     }
 
+    impl Serialize for InferenceComponentDeploymentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoRollbackConfiguration",
+                &self.auto_rollback_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RollingUpdatePolicy",
+                &self.rolling_update_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AutoRollbackConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoRollbackConfiguration {
         /// `Alarms`.
-        #[serde(rename = "Alarms")]
         pub alarms: Vec<Alarm>,
     }
 
@@ -13917,11 +15889,22 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for AutoRollbackConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alarms", &self.alarms)?;
+            map.end()
+        }
+    }
+
     /// The `Alarm` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Alarm {
         /// `AlarmName`.
-        #[serde(rename = "AlarmName")]
         pub alarm_name: Value<String>,
     }
 
@@ -13934,43 +15917,64 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for Alarm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmName", &self.alarm_name)?;
+            map.end()
+        }
+    }
+
     /// The rolling update policy for the inference component
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentRollingUpdatePolicy {
         /// `MaximumBatchSize`.
-        #[serde(rename = "MaximumBatchSize", skip_serializing_if = "Option::is_none")]
         pub maximum_batch_size: Option<InferenceComponentCapacitySize>,
         /// `MaximumExecutionTimeoutInSeconds`.
-        #[serde(
-            rename = "MaximumExecutionTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_execution_timeout_in_seconds: Option<Value<i64>>,
         /// `RollbackMaximumBatchSize`.
-        #[serde(
-            rename = "RollbackMaximumBatchSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rollback_maximum_batch_size: Option<InferenceComponentCapacitySize>,
         /// `WaitIntervalInSeconds`.
-        #[serde(
-            rename = "WaitIntervalInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wait_interval_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for InferenceComponentRollingUpdatePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaximumBatchSize", &self.maximum_batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumExecutionTimeoutInSeconds",
+                &self.maximum_execution_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RollbackMaximumBatchSize",
+                &self.rollback_maximum_batch_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitIntervalInSeconds",
+                &self.wait_interval_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// Capacity size configuration for the inference component
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceComponentCapacitySize {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<InferenceComponentCapacitySizeType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<i64>,
     }
 
@@ -13984,6 +15988,19 @@ pub mod inference_component {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for InferenceComponentCapacitySize {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -14026,30 +16043,39 @@ pub mod inference_component {
     }
 
     /// The runtime config for the inference component
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentRuntimeConfig {
         /// `CopyCount`.
-        #[serde(rename = "CopyCount", skip_serializing_if = "Option::is_none")]
         pub copy_count: Option<Value<i64>>,
-        /// `CurrentCopyCount`. Read-only: CloudFormation returns it.
-        #[serde(rename = "CurrentCopyCount", skip_serializing_if = "Option::is_none")]
+        /// `CurrentCopyCount`: `CurrentCopyCount`. Read-only: CloudFormation returns it.
         pub current_copy_count: Option<Value<i64>>,
-        /// `DesiredCopyCount`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DesiredCopyCount", skip_serializing_if = "Option::is_none")]
+        /// `DesiredCopyCount`: `DesiredCopyCount`. Read-only: CloudFormation returns it.
         pub desired_copy_count: Option<Value<i64>>,
-        /// The placement status of the inference component across instance types Read-only: CloudFormation returns it.
-        #[serde(rename = "PlacementStatus", skip_serializing_if = "Option::is_none")]
+        /// `PlacementStatus`: The placement status of the inference component across instance types Read-only: CloudFormation returns it.
         pub placement_status: Option<Vec<InferenceComponentPlacementStatus>>,
     }
 
+    impl Serialize for InferenceComponentRuntimeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CopyCount", &self.copy_count)?;
+            crate::cfn::entry(&mut map, "CurrentCopyCount", &self.current_copy_count)?;
+            crate::cfn::entry(&mut map, "DesiredCopyCount", &self.desired_copy_count)?;
+            crate::cfn::entry(&mut map, "PlacementStatus", &self.placement_status)?;
+            map.end()
+        }
+    }
+
     /// The number of inference component copies currently placed on instances of a given type
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceComponentPlacementStatus {
         /// `CurrentCopyCount`.
-        #[serde(rename = "CurrentCopyCount")]
         pub current_copy_count: Value<i64>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
     }
 
@@ -14066,111 +16092,156 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for InferenceComponentPlacementStatus {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CurrentCopyCount", &self.current_copy_count)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            map.end()
+        }
+    }
+
     /// The specification for the inference component, for an endpoint with a single instance type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentSpecification {
         /// `BaseInferenceComponentName`.
-        #[serde(
-            rename = "BaseInferenceComponentName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub base_inference_component_name: Option<Value<String>>,
         /// `ComputeResourceRequirements`.
-        #[serde(
-            rename = "ComputeResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub compute_resource_requirements: Option<
             InferenceComponentComputeResourceRequirements,
         >,
         /// `Container`.
-        #[serde(rename = "Container", skip_serializing_if = "Option::is_none")]
         pub container: Option<InferenceComponentContainerSpecification>,
-        /// The data caching configuration actually in effect, including a value the service chose rather than the template: SageMaker enables caching automatically on instance types with more than 232 GiB of local NVMe storage, whether or not DataCacheConfig was set. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "CurrentDataCacheConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CurrentDataCacheConfig`: The data caching configuration actually in effect, including a value the service chose rather than the template: SageMaker enables caching automatically on instance types with more than 232 GiB of local NVMe storage, whether or not DataCacheConfig was set. Read-only: CloudFormation returns it.
         pub current_data_cache_config: Option<InferenceComponentDataCacheConfig>,
         /// `DataCacheConfig`.
-        #[serde(rename = "DataCacheConfig", skip_serializing_if = "Option::is_none")]
         pub data_cache_config: Option<InferenceComponentDataCacheConfig>,
         /// `ModelName`.
-        #[serde(rename = "ModelName", skip_serializing_if = "Option::is_none")]
         pub model_name: Option<Value<String>>,
         /// `SchedulingConfig`.
-        #[serde(rename = "SchedulingConfig", skip_serializing_if = "Option::is_none")]
         pub scheduling_config: Option<InferenceComponentSchedulingConfig>,
         /// `StartupParameters`.
-        #[serde(rename = "StartupParameters", skip_serializing_if = "Option::is_none")]
         pub startup_parameters: Option<InferenceComponentStartupParameters>,
     }
 
+    impl Serialize for InferenceComponentSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BaseInferenceComponentName",
+                &self.base_inference_component_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeResourceRequirements",
+                &self.compute_resource_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "Container", &self.container)?;
+            crate::cfn::entry(
+                &mut map,
+                "CurrentDataCacheConfig",
+                &self.current_data_cache_config,
+            )?;
+            crate::cfn::entry(&mut map, "DataCacheConfig", &self.data_cache_config)?;
+            crate::cfn::entry(&mut map, "ModelName", &self.model_name)?;
+            crate::cfn::entry(&mut map, "SchedulingConfig", &self.scheduling_config)?;
+            crate::cfn::entry(&mut map, "StartupParameters", &self.startup_parameters)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceComponentComputeResourceRequirements` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentComputeResourceRequirements {
         /// `MaxMemoryRequiredInMb`.
-        #[serde(
-            rename = "MaxMemoryRequiredInMb",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_memory_required_in_mb: Option<Value<i64>>,
         /// `MinMemoryRequiredInMb`.
-        #[serde(
-            rename = "MinMemoryRequiredInMb",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub min_memory_required_in_mb: Option<Value<i64>>,
         /// `NumberOfAcceleratorDevicesRequired`.
-        #[serde(
-            rename = "NumberOfAcceleratorDevicesRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_of_accelerator_devices_required: Option<Value<f64>>,
         /// `NumberOfCpuCoresRequired`.
-        #[serde(
-            rename = "NumberOfCpuCoresRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub number_of_cpu_cores_required: Option<Value<f64>>,
     }
 
+    impl Serialize for InferenceComponentComputeResourceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxMemoryRequiredInMb",
+                &self.max_memory_required_in_mb,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinMemoryRequiredInMb",
+                &self.min_memory_required_in_mb,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfAcceleratorDevicesRequired",
+                &self.number_of_accelerator_devices_required,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NumberOfCpuCoresRequired",
+                &self.number_of_cpu_cores_required,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InferenceComponentContainerSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentContainerSpecification {
         /// `ArtifactUrl`.
-        #[serde(rename = "ArtifactUrl", skip_serializing_if = "Option::is_none")]
         pub artifact_url: Option<Value<String>>,
         /// `ContainerMetricsConfig`.
-        #[serde(
-            rename = "ContainerMetricsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_metrics_config: Option<ContainerMetricsConfig>,
-        /// `DeployedImage`. Read-only: CloudFormation returns it.
-        #[serde(rename = "DeployedImage", skip_serializing_if = "Option::is_none")]
+        /// `DeployedImage`: `DeployedImage`. Read-only: CloudFormation returns it.
         pub deployed_image: Option<DeployedImage>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Image`.
-        #[serde(rename = "Image", skip_serializing_if = "Option::is_none")]
         pub image: Option<Value<String>>,
     }
 
+    impl Serialize for InferenceComponentContainerSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactUrl", &self.artifact_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerMetricsConfig",
+                &self.container_metrics_config,
+            )?;
+            crate::cfn::entry(&mut map, "DeployedImage", &self.deployed_image)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Image", &self.image)?;
+            map.end()
+        }
+    }
+
     /// The configuration for container metrics scraping
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerMetricsConfig {
         /// `MetricsEndpoints`.
-        #[serde(rename = "MetricsEndpoints")]
         pub metrics_endpoints: Vec<MetricsEndpoint>,
     }
 
@@ -14183,18 +16254,24 @@ pub mod inference_component {
         }
     }
 
-    /// A metrics endpoint exposed by the container
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct MetricsEndpoint {
-        /// The interval, in seconds, at which container metrics scraped from the endpoint are published to Amazon CloudWatch.
-        #[serde(
-            rename = "MetricPublishFrequencyInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ContainerMetricsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricsEndpoints", &self.metrics_endpoints)?;
+            map.end()
+        }
+    }
 
+    /// A metrics endpoint exposed by the container
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MetricsEndpoint {
+        /// `MetricPublishFrequencyInSeconds`: The interval, in seconds, at which container metrics scraped from the endpoint are published to Amazon CloudWatch.
         pub metric_publish_frequency_in_seconds: Option<Value<i64>>,
-        /// The path to the Prometheus formatted metrics endpoint exposed by the container
-        #[serde(rename = "MetricsEndpointPath")]
+        /// `MetricsEndpointPath`: The path to the Prometheus formatted metrics endpoint exposed by the container
         pub metrics_endpoint_path: Value<String>,
     }
 
@@ -14208,25 +16285,52 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for MetricsEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricPublishFrequencyInSeconds",
+                &self.metric_publish_frequency_in_seconds,
+            )?;
+            map.serialize_entry("MetricsEndpointPath", &self.metrics_endpoint_path)?;
+            map.end()
+        }
+    }
+
     /// The `DeployedImage` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeployedImage {
         /// `ResolutionTime`.
-        #[serde(rename = "ResolutionTime", skip_serializing_if = "Option::is_none")]
         pub resolution_time: Option<Value<String>>,
         /// `ResolvedImage`.
-        #[serde(rename = "ResolvedImage", skip_serializing_if = "Option::is_none")]
         pub resolved_image: Option<Value<String>>,
         /// `SpecifiedImage`.
-        #[serde(rename = "SpecifiedImage", skip_serializing_if = "Option::is_none")]
         pub specified_image: Option<Value<String>>,
     }
 
+    impl Serialize for DeployedImage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResolutionTime", &self.resolution_time)?;
+            crate::cfn::entry(&mut map, "ResolvedImage", &self.resolved_image)?;
+            crate::cfn::entry(&mut map, "SpecifiedImage", &self.specified_image)?;
+            map.end()
+        }
+    }
+
     /// Settings that affect how the inference component caches data
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceComponentDataCacheConfig {
-        /// Whether the endpoint caches the model artifacts and container image on each instance it provisions for the inference component
-        #[serde(rename = "EnableCaching")]
+        /// `EnableCaching`: Whether the endpoint caches the model artifacts and container image on each instance it provisions for the inference component
         pub enable_caching: Value<bool>,
     }
 
@@ -14239,14 +16343,24 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for InferenceComponentDataCacheConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EnableCaching", &self.enable_caching)?;
+            map.end()
+        }
+    }
+
     /// The scheduling configuration that determines how inference component copies are placed across available instances
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceComponentSchedulingConfig {
         /// `AvailabilityZoneBalance`.
-        #[serde(rename = "AvailabilityZoneBalance")]
         pub availability_zone_balance: InferenceComponentAvailabilityZoneBalance,
         /// `PlacementStrategy`.
-        #[serde(rename = "PlacementStrategy")]
         pub placement_strategy: Value<InferenceComponentPlacementStrategy>,
     }
 
@@ -14265,14 +16379,28 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for InferenceComponentSchedulingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AvailabilityZoneBalance",
+                &self.availability_zone_balance,
+            )?;
+            map.serialize_entry("PlacementStrategy", &self.placement_strategy)?;
+            map.end()
+        }
+    }
+
     /// Configuration for balancing inference component copies across Availability Zones
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceComponentAvailabilityZoneBalance {
         /// `EnforcementMode`.
-        #[serde(rename = "EnforcementMode")]
         pub enforcement_mode: Value<AvailabilityZoneBalanceEnforcementMode>,
-        /// The maximum allowed difference in the number of inference component copies between any two Availability Zones
-        #[serde(rename = "MaxImbalance", skip_serializing_if = "Option::is_none")]
+        /// `MaxImbalance`: The maximum allowed difference in the number of inference component copies between any two Availability Zones
         pub max_imbalance: Option<Value<i64>>,
     }
 
@@ -14285,6 +16413,19 @@ pub mod inference_component {
                 enforcement_mode: enforcement_mode.into(),
                 max_imbalance: None,
             }
+        }
+    }
+
+    impl Serialize for InferenceComponentAvailabilityZoneBalance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EnforcementMode", &self.enforcement_mode)?;
+            crate::cfn::entry(&mut map, "MaxImbalance", &self.max_imbalance)?;
+            map.end()
         }
     }
 
@@ -14362,60 +16503,55 @@ pub mod inference_component {
     }
 
     /// The `InferenceComponentStartupParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentStartupParameters {
         /// `ContainerStartupHealthCheckTimeoutInSeconds`.
-        #[serde(
-            rename = "ContainerStartupHealthCheckTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_startup_health_check_timeout_in_seconds: Option<Value<i64>>,
         /// `ModelDataDownloadTimeoutInSeconds`.
-        #[serde(
-            rename = "ModelDataDownloadTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_data_download_timeout_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for InferenceComponentStartupParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerStartupHealthCheckTimeoutInSeconds",
+                &self.container_startup_health_check_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelDataDownloadTimeoutInSeconds",
+                &self.model_data_download_timeout_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// A specification for one instance type, for use in Specifications.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceComponentSpecificationForInstanceType {
         /// `ComputeResourceRequirements`.
-        #[serde(
-            rename = "ComputeResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub compute_resource_requirements: Option<
             InferenceComponentComputeResourceRequirements,
         >,
         /// `Container`.
-        #[serde(rename = "Container", skip_serializing_if = "Option::is_none")]
         pub container: Option<InferenceComponentContainerSpecificationForInstanceType>,
-        /// The data caching configuration actually in effect for this instance type, including a value the service chose rather than the template: SageMaker enables caching automatically on instance types with more than 232 GiB of local NVMe storage, whether or not DataCacheConfig was set. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "CurrentDataCacheConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CurrentDataCacheConfig`: The data caching configuration actually in effect for this instance type, including a value the service chose rather than the template: SageMaker enables caching automatically on instance types with more than 232 GiB of local NVMe storage, whether or not DataCacheConfig was set. Read-only: CloudFormation returns it.
         pub current_data_cache_config: Option<InferenceComponentDataCacheConfig>,
         /// `DataCacheConfig`.
-        #[serde(rename = "DataCacheConfig", skip_serializing_if = "Option::is_none")]
         pub data_cache_config: Option<InferenceComponentDataCacheConfig>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `ModelName`.
-        #[serde(rename = "ModelName", skip_serializing_if = "Option::is_none")]
         pub model_name: Option<Value<String>>,
         /// `SchedulingConfig`.
-        #[serde(rename = "SchedulingConfig", skip_serializing_if = "Option::is_none")]
         pub scheduling_config: Option<InferenceComponentSchedulingConfig>,
         /// `StartupParameters`.
-        #[serde(rename = "StartupParameters", skip_serializing_if = "Option::is_none")]
         pub startup_parameters: Option<InferenceComponentStartupParameters>,
     }
 
@@ -14435,25 +16571,63 @@ pub mod inference_component {
         }
     }
 
+    impl Serialize for InferenceComponentSpecificationForInstanceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeResourceRequirements",
+                &self.compute_resource_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "Container", &self.container)?;
+            crate::cfn::entry(
+                &mut map,
+                "CurrentDataCacheConfig",
+                &self.current_data_cache_config,
+            )?;
+            crate::cfn::entry(&mut map, "DataCacheConfig", &self.data_cache_config)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "ModelName", &self.model_name)?;
+            crate::cfn::entry(&mut map, "SchedulingConfig", &self.scheduling_config)?;
+            crate::cfn::entry(&mut map, "StartupParameters", &self.startup_parameters)?;
+            map.end()
+        }
+    }
+
     /// Container specification for one Specifications entry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceComponentContainerSpecificationForInstanceType {
         /// `ArtifactUrl`.
-        #[serde(rename = "ArtifactUrl", skip_serializing_if = "Option::is_none")]
         pub artifact_url: Option<Value<String>>,
         /// `ContainerMetricsConfig`.
-        #[serde(
-            rename = "ContainerMetricsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_metrics_config: Option<ContainerMetricsConfig>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Image`.
-        #[serde(rename = "Image", skip_serializing_if = "Option::is_none")]
         pub image: Option<Value<String>>,
+    }
+
+    impl Serialize for InferenceComponentContainerSpecificationForInstanceType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactUrl", &self.artifact_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerMetricsConfig",
+                &self.container_metrics_config,
+            )?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Image", &self.image)?;
+            map.end()
+        }
     }
 }
 
@@ -14541,46 +16715,33 @@ pub mod inference_experiment {
     }
 
     /// The properties of `AWS::SageMaker::InferenceExperiment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInferenceExperimentProps {
         /// `DataStorageConfig`.
-        #[serde(rename = "DataStorageConfig", skip_serializing_if = "Option::is_none")]
         pub data_storage_config: Option<DataStorageConfig>,
-        /// The description of the inference experiment.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the inference experiment.
         pub description: Option<Value<String>>,
-        /// The desired state of the experiment after starting or stopping operation.
-        #[serde(rename = "DesiredState", skip_serializing_if = "Option::is_none")]
+        /// `DesiredState`: The desired state of the experiment after starting or stopping operation.
         pub desired_state: Option<Value<DesiredState>>,
         /// `EndpointName`.
-        #[serde(rename = "EndpointName")]
         pub endpoint_name: Value<String>,
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsKey`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
         pub kms_key: Option<Value<String>>,
-        /// An array of ModelVariantConfig objects.
-        #[serde(rename = "ModelVariants")]
+        /// `ModelVariants`: An array of ModelVariantConfig objects.
         pub model_variants: Vec<ModelVariantConfig>,
-        /// The name for the inference experiment.
-        #[serde(rename = "Name")]
+        /// `Name`: The name for the inference experiment.
         pub name: Value<String>,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
         pub role_arn: Value<String>,
         /// `Schedule`.
-        #[serde(rename = "Schedule", skip_serializing_if = "Option::is_none")]
         pub schedule: Option<InferenceExperimentSchedule>,
         /// `ShadowModeConfig`.
-        #[serde(rename = "ShadowModeConfig", skip_serializing_if = "Option::is_none")]
         pub shadow_mode_config: Option<ShadowModeConfig>,
-        /// The error message or client-specified reason from the StopInferenceExperiment API, that explains the status of the inference experiment.
-        #[serde(rename = "StatusReason", skip_serializing_if = "Option::is_none")]
+        /// `StatusReason`: The error message or client-specified reason from the StopInferenceExperiment API, that explains the status of the inference experiment.
         pub status_reason: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of the inference experiment that you want to run.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the inference experiment that you want to run.
         pub r#type: Value<Type>,
     }
 
@@ -14611,17 +16772,38 @@ pub mod inference_experiment {
         }
     }
 
+    impl Serialize for CfnInferenceExperimentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataStorageConfig", &self.data_storage_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DesiredState", &self.desired_state)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            map.serialize_entry("ModelVariants", &self.model_variants)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "ShadowModeConfig", &self.shadow_mode_config)?;
+            crate::cfn::entry(&mut map, "StatusReason", &self.status_reason)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The Amazon S3 location and configuration for storing inference request and response data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataStorageConfig {
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<CaptureContentTypeHeader>,
-        /// The Amazon S3 bucket where the inference request and response data is stored.
-        #[serde(rename = "Destination")]
+        /// `Destination`: The Amazon S3 bucket where the inference request and response data is stored.
         pub destination: Value<String>,
-        /// The AWS Key Management Service key that Amazon SageMaker uses to encrypt captured data at rest using Amazon S3 server-side encryption.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsKey`: The AWS Key Management Service key that Amazon SageMaker uses to encrypt captured data at rest using Amazon S3 server-side encryption.
         pub kms_key: Option<Value<String>>,
     }
 
@@ -14636,15 +16818,40 @@ pub mod inference_experiment {
         }
     }
 
+    impl Serialize for DataStorageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            map.end()
+        }
+    }
+
     /// Configuration specifying how to treat different headers.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaptureContentTypeHeader {
-        /// The list of all content type headers that SageMaker will treat as CSV and capture accordingly.
-        #[serde(rename = "CsvContentTypes", skip_serializing_if = "Option::is_none")]
+        /// `CsvContentTypes`: The list of all content type headers that SageMaker will treat as CSV and capture accordingly.
         pub csv_content_types: Option<Vec<Value<String>>>,
-        /// The list of all content type headers that SageMaker will treat as JSON and capture accordingly.
-        #[serde(rename = "JsonContentTypes", skip_serializing_if = "Option::is_none")]
+        /// `JsonContentTypes`: The list of all content type headers that SageMaker will treat as JSON and capture accordingly.
         pub json_content_types: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CaptureContentTypeHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CsvContentTypes", &self.csv_content_types)?;
+            crate::cfn::entry(&mut map, "JsonContentTypes", &self.json_content_types)?;
+            map.end()
+        }
     }
 
     /// The desired state of the experiment after starting or stopping operation.
@@ -14688,16 +16895,13 @@ pub mod inference_experiment {
     }
 
     /// Contains information about the deployment options of a model.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelVariantConfig {
         /// `InfrastructureConfig`.
-        #[serde(rename = "InfrastructureConfig")]
         pub infrastructure_config: ModelInfrastructureConfig,
-        /// The name of the Amazon SageMaker Model entity.
-        #[serde(rename = "ModelName")]
+        /// `ModelName`: The name of the Amazon SageMaker Model entity.
         pub model_name: Value<String>,
-        /// The name of the variant.
-        #[serde(rename = "VariantName")]
+        /// `VariantName`: The name of the variant.
         pub variant_name: Value<String>,
     }
 
@@ -14716,14 +16920,26 @@ pub mod inference_experiment {
         }
     }
 
+    impl Serialize for ModelVariantConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InfrastructureConfig", &self.infrastructure_config)?;
+            map.serialize_entry("ModelName", &self.model_name)?;
+            map.serialize_entry("VariantName", &self.variant_name)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the infrastructure that the model will be deployed to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelInfrastructureConfig {
-        /// The type of the inference experiment that you want to run.
-        #[serde(rename = "InfrastructureType")]
+        /// `InfrastructureType`: The type of the inference experiment that you want to run.
         pub infrastructure_type: Value<InfrastructureType>,
         /// `RealTimeInferenceConfig`.
-        #[serde(rename = "RealTimeInferenceConfig")]
         pub real_time_inference_config: RealTimeInferenceConfig,
     }
 
@@ -14737,6 +16953,22 @@ pub mod inference_experiment {
                 infrastructure_type: infrastructure_type.into(),
                 real_time_inference_config: real_time_inference_config.into(),
             }
+        }
+    }
+
+    impl Serialize for ModelInfrastructureConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InfrastructureType", &self.infrastructure_type)?;
+            map.serialize_entry(
+                "RealTimeInferenceConfig",
+                &self.real_time_inference_config,
+            )?;
+            map.end()
         }
     }
 
@@ -14775,13 +17007,11 @@ pub mod inference_experiment {
     }
 
     /// The infrastructure configuration for deploying the model to a real-time inference endpoint.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RealTimeInferenceConfig {
-        /// The number of instances of the type specified by InstanceType.
-        #[serde(rename = "InstanceCount")]
+        /// `InstanceCount`: The number of instances of the type specified by InstanceType.
         pub instance_count: Value<i64>,
-        /// The instance type the model is deployed to.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: The instance type the model is deployed to.
         pub instance_type: Value<String>,
     }
 
@@ -14798,25 +17028,47 @@ pub mod inference_experiment {
         }
     }
 
+    impl Serialize for RealTimeInferenceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            map.end()
+        }
+    }
+
     /// The duration for which you want the inference experiment to run.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceExperimentSchedule {
-        /// The timestamp at which the inference experiment ended or will end.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+        /// `EndTime`: The timestamp at which the inference experiment ended or will end.
         pub end_time: Option<Value<String>>,
-        /// The timestamp at which the inference experiment started or will start.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+        /// `StartTime`: The timestamp at which the inference experiment started or will start.
         pub start_time: Option<Value<String>>,
     }
 
+    impl Serialize for InferenceExperimentSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
     /// The configuration of ShadowMode inference experiment type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ShadowModeConfig {
-        /// List of shadow variant configurations.
-        #[serde(rename = "ShadowModelVariants")]
+        /// `ShadowModelVariants`: List of shadow variant configurations.
         pub shadow_model_variants: Vec<ShadowModelVariantConfig>,
-        /// The name of the production variant, which takes all the inference requests.
-        #[serde(rename = "SourceModelVariantName")]
+        /// `SourceModelVariantName`: The name of the production variant, which takes all the inference requests.
         pub source_model_variant_name: Value<String>,
     }
 
@@ -14833,14 +17085,28 @@ pub mod inference_experiment {
         }
     }
 
+    impl Serialize for ShadowModeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ShadowModelVariants", &self.shadow_model_variants)?;
+            map.serialize_entry(
+                "SourceModelVariantName",
+                &self.source_model_variant_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// The name and sampling percentage of a shadow variant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ShadowModelVariantConfig {
-        /// The percentage of inference requests that Amazon SageMaker replicates from the production variant to the shadow variant.
-        #[serde(rename = "SamplingPercentage")]
+        /// `SamplingPercentage`: The percentage of inference requests that Amazon SageMaker replicates from the production variant to the shadow variant.
         pub sampling_percentage: Value<i64>,
-        /// The name of the shadow variant.
-        #[serde(rename = "ShadowModelVariantName")]
+        /// `ShadowModelVariantName`: The name of the shadow variant.
         pub shadow_model_variant_name: Value<String>,
     }
 
@@ -14854,6 +17120,22 @@ pub mod inference_experiment {
                 sampling_percentage: sampling_percentage.into(),
                 shadow_model_variant_name: shadow_model_variant_name.into(),
             }
+        }
+    }
+
+    impl Serialize for ShadowModelVariantConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SamplingPercentage", &self.sampling_percentage)?;
+            map.serialize_entry(
+                "ShadowModelVariantName",
+                &self.shadow_model_variant_name,
+            )?;
+            map.end()
         }
     }
 
@@ -14978,33 +17260,19 @@ pub mod mlflow_app {
     }
 
     /// The properties of `AWS::SageMaker::MlflowApp`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMlflowAppProps {
-        /// The S3 URI for a general purpose bucket to use as the MLflow App artifact store.
-        #[serde(rename = "ArtifactStoreUri")]
+        /// `ArtifactStoreUri`: The S3 URI for a general purpose bucket to use as the MLflow App artifact store.
         pub artifact_store_uri: Value<String>,
-        /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
-        #[serde(
-            rename = "ModelRegistrationMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ModelRegistrationMode`: Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
         pub model_registration_mode: Option<Value<ModelRegistrationMode>>,
-        /// The name of the MLflow App.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the MLflow App.
         pub name: Value<String>,
-        /// The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3.
         pub role_arn: Value<String>,
-        /// Tags to associate with the MLflow App.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to associate with the MLflow App.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The day and time of the week in Coordinated Universal Time (UTC) 24-hour standard time that weekly maintenance updates are scheduled.
-        #[serde(
-            rename = "WeeklyMaintenanceWindowStart",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WeeklyMaintenanceWindowStart`: The day and time of the week in Coordinated Universal Time (UTC) 24-hour standard time that weekly maintenance updates are scheduled.
         pub weekly_maintenance_window_start: Option<Value<String>>,
     }
 
@@ -15023,6 +17291,31 @@ pub mod mlflow_app {
                 tags: None,
                 weekly_maintenance_window_start: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMlflowAppProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ArtifactStoreUri", &self.artifact_store_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelRegistrationMode",
+                &self.model_registration_mode,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceWindowStart",
+                &self.weekly_maintenance_window_start,
+            )?;
+            map.end()
         }
     }
 
@@ -15126,39 +17419,23 @@ pub mod mlflow_tracking_server {
     }
 
     /// The properties of `AWS::SageMaker::MlflowTrackingServer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMlflowTrackingServerProps {
-        /// The Amazon S3 URI for MLFlow Tracking Server artifacts.
-        #[serde(rename = "ArtifactStoreUri")]
+        /// `ArtifactStoreUri`: The Amazon S3 URI for MLFlow Tracking Server artifacts.
         pub artifact_store_uri: Value<String>,
-        /// A flag to enable Automatic SageMaker Model Registration.
-        #[serde(
-            rename = "AutomaticModelRegistration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AutomaticModelRegistration`: A flag to enable Automatic SageMaker Model Registration.
         pub automatic_model_registration: Option<Value<bool>>,
-        /// The MLFlow Version used on the MLFlow Tracking Server.
-        #[serde(rename = "MlflowVersion", skip_serializing_if = "Option::is_none")]
+        /// `MlflowVersion`: The MLFlow Version used on the MLFlow Tracking Server.
         pub mlflow_version: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the MLFlow Tracking Server.
-        #[serde(rename = "TrackingServerName")]
+        /// `TrackingServerName`: The name of the MLFlow Tracking Server.
         pub tracking_server_name: Value<String>,
-        /// The size of the MLFlow Tracking Server.
-        #[serde(rename = "TrackingServerSize", skip_serializing_if = "Option::is_none")]
+        /// `TrackingServerSize`: The size of the MLFlow Tracking Server.
         pub tracking_server_size: Option<Value<TrackingServerSize>>,
-        /// The start of the time window for maintenance of the MLFlow Tracking Server in UTC time.
-        #[serde(
-            rename = "WeeklyMaintenanceWindowStart",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WeeklyMaintenanceWindowStart`: The start of the time window for maintenance of the MLFlow Tracking Server in UTC time.
         pub weekly_maintenance_window_start: Option<Value<String>>,
     }
 
@@ -15179,6 +17456,37 @@ pub mod mlflow_tracking_server {
                 tracking_server_size: None,
                 weekly_maintenance_window_start: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMlflowTrackingServerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ArtifactStoreUri", &self.artifact_store_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticModelRegistration",
+                &self.automatic_model_registration,
+            )?;
+            crate::cfn::entry(&mut map, "MlflowVersion", &self.mlflow_version)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrackingServerName", &self.tracking_server_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrackingServerSize",
+                &self.tracking_server_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WeeklyMaintenanceWindowStart",
+                &self.weekly_maintenance_window_start,
+            )?;
+            map.end()
         }
     }
 
@@ -15292,93 +17600,109 @@ pub mod model {
     }
 
     /// The properties of `AWS::SageMaker::Model`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnModelProps {
-        /// Specifies the containers in the inference pipeline.
-        #[serde(rename = "Containers", skip_serializing_if = "Option::is_none")]
+        /// `Containers`: Specifies the containers in the inference pipeline.
         pub containers: Option<Vec<ContainerDefinition>>,
-        /// Isolates the model container.
-        #[serde(
-            rename = "EnableNetworkIsolation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableNetworkIsolation`: Isolates the model container.
         pub enable_network_isolation: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that you specified for the model.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM role that you specified for the model.
         pub execution_role_arn: Option<Value<String>>,
         /// `InferenceExecutionConfig`.
-        #[serde(
-            rename = "InferenceExecutionConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_execution_config: Option<InferenceExecutionConfig>,
-        /// The name of the new model.
-        #[serde(rename = "ModelName", skip_serializing_if = "Option::is_none")]
+        /// `ModelName`: The name of the new model.
         pub model_name: Option<Value<String>>,
         /// `PrimaryContainer`.
-        #[serde(rename = "PrimaryContainer", skip_serializing_if = "Option::is_none")]
         pub primary_container: Option<ContainerDefinition>,
-        /// An array of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
+    impl Serialize for CfnModelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Containers", &self.containers)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableNetworkIsolation",
+                &self.enable_network_isolation,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceExecutionConfig",
+                &self.inference_execution_config,
+            )?;
+            crate::cfn::entry(&mut map, "ModelName", &self.model_name)?;
+            crate::cfn::entry(&mut map, "PrimaryContainer", &self.primary_container)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Describes the container, as part of model definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContainerDefinition {
-        /// This parameter is ignored for models that contain only a PrimaryContainer.
-        #[serde(rename = "ContainerHostname", skip_serializing_if = "Option::is_none")]
+        /// `ContainerHostname`: This parameter is ignored for models that contain only a PrimaryContainer.
         pub container_hostname: Option<Value<String>>,
-        /// `Environment`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: `Environment`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub environment: Option<serde_json::Value>,
-        /// The path where inference code is stored.
-        #[serde(rename = "Image", skip_serializing_if = "Option::is_none")]
+        /// `Image`: The path where inference code is stored.
         pub image: Option<Value<String>>,
         /// `ImageConfig`.
-        #[serde(rename = "ImageConfig", skip_serializing_if = "Option::is_none")]
         pub image_config: Option<ImageConfig>,
-        /// The inference specification name in the model package version.
-        #[serde(
-            rename = "InferenceSpecificationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InferenceSpecificationName`: The inference specification name in the model package version.
         pub inference_specification_name: Option<Value<String>>,
-        /// Whether the container hosts a single model or multiple models.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: Whether the container hosts a single model or multiple models.
         pub mode: Option<Value<Mode>>,
         /// `ModelDataSource`.
-        #[serde(rename = "ModelDataSource", skip_serializing_if = "Option::is_none")]
         pub model_data_source: Option<ModelDataSource>,
-        /// The S3 path where the model artifacts, which result from model training, are stored.
-        #[serde(rename = "ModelDataUrl", skip_serializing_if = "Option::is_none")]
+        /// `ModelDataUrl`: The S3 path where the model artifacts, which result from model training, are stored.
         pub model_data_url: Option<Value<String>>,
-        /// The name or Amazon Resource Name (ARN) of the model package to use to create the model.
-        #[serde(rename = "ModelPackageName", skip_serializing_if = "Option::is_none")]
+        /// `ModelPackageName`: The name or Amazon Resource Name (ARN) of the model package to use to create the model.
         pub model_package_name: Option<Value<String>>,
         /// `MultiModelConfig`.
-        #[serde(rename = "MultiModelConfig", skip_serializing_if = "Option::is_none")]
         pub multi_model_config: Option<MultiModelConfig>,
     }
 
+    impl Serialize for ContainerDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerHostname", &self.container_hostname)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Image", &self.image)?;
+            crate::cfn::entry(&mut map, "ImageConfig", &self.image_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceSpecificationName",
+                &self.inference_specification_name,
+            )?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "ModelDataSource", &self.model_data_source)?;
+            crate::cfn::entry(&mut map, "ModelDataUrl", &self.model_data_url)?;
+            crate::cfn::entry(&mut map, "ModelPackageName", &self.model_package_name)?;
+            crate::cfn::entry(&mut map, "MultiModelConfig", &self.multi_model_config)?;
+            map.end()
+        }
+    }
+
     /// Specifies whether the model container is in Amazon ECR or a private Docker registry accessible from your Amazon Virtual Private Cloud (VPC).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageConfig {
-        /// Set this to one of the following values: Platform - The model image is hosted in Amazon ECR.
-        #[serde(rename = "RepositoryAccessMode")]
+        /// `RepositoryAccessMode`: Set this to one of the following values: Platform - The model image is hosted in Amazon ECR.
         pub repository_access_mode: Value<RepositoryAccessMode>,
         /// `RepositoryAuthConfig`.
-        #[serde(
-            rename = "RepositoryAuthConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_auth_config: Option<RepositoryAuthConfig>,
     }
 
@@ -15391,6 +17715,23 @@ pub mod model {
                 repository_access_mode: repository_access_mode.into(),
                 repository_auth_config: None,
             }
+        }
+    }
+
+    impl Serialize for ImageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RepositoryAccessMode", &self.repository_access_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryAuthConfig",
+                &self.repository_auth_config,
+            )?;
+            map.end()
         }
     }
 
@@ -15432,10 +17773,9 @@ pub mod model {
     }
 
     /// Specifies an authentication configuration for the private docker registry where your model image is hosted.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryAuthConfig {
-        /// The Amazon Resource Name (ARN) of an AWS Lambda function that provides credentials to authenticate to the private Docker registry where your model image is hosted.
-        #[serde(rename = "RepositoryCredentialsProviderArn")]
+        /// `RepositoryCredentialsProviderArn`: The Amazon Resource Name (ARN) of an AWS Lambda function that provides credentials to authenticate to the private Docker registry where your model image is hosted.
         pub repository_credentials_provider_arn: Value<String>,
     }
 
@@ -15448,6 +17788,21 @@ pub mod model {
                 repository_credentials_provider_arn: repository_credentials_provider_arn
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for RepositoryAuthConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "RepositoryCredentialsProviderArn",
+                &self.repository_credentials_provider_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -15489,10 +17844,9 @@ pub mod model {
     }
 
     /// Specifies the location of ML model data to deploy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelDataSource {
         /// `S3DataSource`.
-        #[serde(rename = "S3DataSource")]
         pub s3_data_source: S3DataSource,
     }
 
@@ -15505,23 +17859,30 @@ pub mod model {
         }
     }
 
+    impl Serialize for ModelDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3DataSource", &self.s3_data_source)?;
+            map.end()
+        }
+    }
+
     /// Specifies the S3 location of ML model data to deploy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DataSource {
-        /// Specifies how the ML model data is prepared.
-        #[serde(rename = "CompressionType")]
+        /// `CompressionType`: Specifies how the ML model data is prepared.
         pub compression_type: Value<CompressionType>,
         /// `HubAccessConfig`.
-        #[serde(rename = "HubAccessConfig", skip_serializing_if = "Option::is_none")]
         pub hub_access_config: Option<HubAccessConfig>,
         /// `ModelAccessConfig`.
-        #[serde(rename = "ModelAccessConfig", skip_serializing_if = "Option::is_none")]
         pub model_access_config: Option<ModelAccessConfig>,
-        /// Specifies the type of ML model data to deploy.
-        #[serde(rename = "S3DataType")]
+        /// `S3DataType`: Specifies the type of ML model data to deploy.
         pub s3_data_type: Value<S3DataType>,
-        /// Specifies the S3 path of ML model data to deploy.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: Specifies the S3 path of ML model data to deploy.
         pub s3_uri: Value<String>,
     }
 
@@ -15542,11 +17903,26 @@ pub mod model {
         }
     }
 
+    impl Serialize for S3DataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CompressionType", &self.compression_type)?;
+            crate::cfn::entry(&mut map, "HubAccessConfig", &self.hub_access_config)?;
+            crate::cfn::entry(&mut map, "ModelAccessConfig", &self.model_access_config)?;
+            map.serialize_entry("S3DataType", &self.s3_data_type)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
+        }
+    }
+
     /// Configuration information specifying which hub contents have accessible deployment options.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HubAccessConfig {
-        /// The ARN of the hub content for which deployment access is allowed.
-        #[serde(rename = "HubContentArn")]
+        /// `HubContentArn`: The ARN of the hub content for which deployment access is allowed.
         pub hub_content_arn: Value<String>,
     }
 
@@ -15559,11 +17935,22 @@ pub mod model {
         }
     }
 
+    impl Serialize for HubAccessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HubContentArn", &self.hub_content_arn)?;
+            map.end()
+        }
+    }
+
     /// The access configuration file to control access to the ML model.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelAccessConfig {
-        /// Specifies agreement to the model end-user license agreement (EULA).
-        #[serde(rename = "AcceptEula")]
+        /// `AcceptEula`: Specifies agreement to the model end-user license agreement (EULA).
         pub accept_eula: Value<bool>,
     }
 
@@ -15576,12 +17963,35 @@ pub mod model {
         }
     }
 
+    impl Serialize for ModelAccessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AcceptEula", &self.accept_eula)?;
+            map.end()
+        }
+    }
+
     /// Specifies additional configuration for multi-model endpoints.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MultiModelConfig {
-        /// Whether to cache models for a multi-model endpoint.
-        #[serde(rename = "ModelCacheSetting", skip_serializing_if = "Option::is_none")]
+        /// `ModelCacheSetting`: Whether to cache models for a multi-model endpoint.
         pub model_cache_setting: Option<Value<ModelCacheSetting>>,
+    }
+
+    impl Serialize for MultiModelConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ModelCacheSetting", &self.model_cache_setting)?;
+            map.end()
+        }
     }
 
     /// Whether to cache models for a multi-model endpoint.
@@ -15622,10 +18032,9 @@ pub mod model {
     }
 
     /// Specifies details about how containers in a multi-container endpoint are run.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceExecutionConfig {
-        /// How containers in a multi-container are run.
-        #[serde(rename = "Mode")]
+        /// `Mode`: How containers in a multi-container are run.
         pub mode: Value<InferenceExecutionConfigMode>,
     }
 
@@ -15633,6 +18042,18 @@ pub mod model {
         /// A `InferenceExecutionConfig` of its required properties (`Mode`), the others unset.
         pub fn new(mode: impl Into<Value<InferenceExecutionConfigMode>>) -> Self {
             Self { mode: mode.into() }
+        }
+    }
+
+    impl Serialize for InferenceExecutionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -15674,13 +18095,11 @@ pub mod model {
     }
 
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
-        /// The VPC security group IDs, in the form `sg-xxxxxxxx`.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The VPC security group IDs, in the form `sg-xxxxxxxx`.
         pub security_group_ids: Vec<Value<String>>,
-        /// The ID of the subnets in the VPC to which you want to connect your training job or model.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The ID of the subnets in the VPC to which you want to connect your training job or model.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -15694,6 +18113,19 @@ pub mod model {
                 security_group_ids: security_group_ids.into(),
                 subnets: subnets.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 }
@@ -15781,44 +18213,29 @@ pub mod model_bias_job_definition {
     }
 
     /// The properties of `AWS::SageMaker::ModelBiasJobDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelBiasJobDefinitionProps {
         /// `EndpointName`.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
         pub endpoint_name: Option<Value<String>>,
         /// `JobDefinitionName`.
-        #[serde(rename = "JobDefinitionName", skip_serializing_if = "Option::is_none")]
         pub job_definition_name: Option<Value<String>>,
         /// `JobResources`.
-        #[serde(rename = "JobResources")]
         pub job_resources: MonitoringResources,
         /// `ModelBiasAppSpecification`.
-        #[serde(rename = "ModelBiasAppSpecification")]
         pub model_bias_app_specification: ModelBiasAppSpecification,
         /// `ModelBiasBaselineConfig`.
-        #[serde(
-            rename = "ModelBiasBaselineConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_bias_baseline_config: Option<ModelBiasBaselineConfig>,
         /// `ModelBiasJobInput`.
-        #[serde(rename = "ModelBiasJobInput")]
         pub model_bias_job_input: ModelBiasJobInput,
         /// `ModelBiasJobOutputConfig`.
-        #[serde(rename = "ModelBiasJobOutputConfig")]
         pub model_bias_job_output_config: MonitoringOutputConfig,
         /// `NetworkConfig`.
-        #[serde(rename = "NetworkConfig", skip_serializing_if = "Option::is_none")]
         pub network_config: Option<NetworkConfig>,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
         pub role_arn: Value<String>,
         /// `StoppingCondition`.
-        #[serde(rename = "StoppingCondition", skip_serializing_if = "Option::is_none")]
         pub stopping_condition: Option<StoppingCondition>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -15847,17 +18264,46 @@ pub mod model_bias_job_definition {
         }
     }
 
+    impl Serialize for CfnModelBiasJobDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "JobDefinitionName", &self.job_definition_name)?;
+            map.serialize_entry("JobResources", &self.job_resources)?;
+            map.serialize_entry(
+                "ModelBiasAppSpecification",
+                &self.model_bias_app_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelBiasBaselineConfig",
+                &self.model_bias_baseline_config,
+            )?;
+            map.serialize_entry("ModelBiasJobInput", &self.model_bias_job_input)?;
+            map.serialize_entry(
+                "ModelBiasJobOutputConfig",
+                &self.model_bias_job_output_config,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkConfig", &self.network_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StoppingCondition", &self.stopping_condition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Container image configuration object for the monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelBiasAppSpecification {
-        /// The S3 URI to an analysis configuration file
-        #[serde(rename = "ConfigUri")]
+        /// `ConfigUri`: The S3 URI to an analysis configuration file
         pub config_uri: Value<String>,
-        /// Sets the environment variables in the Docker container
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: Sets the environment variables in the Docker container
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The container image to be run by the monitoring job.
-        #[serde(rename = "ImageUri")]
+        /// `ImageUri`: The container image to be run by the monitoring job.
         pub image_uri: Value<String>,
     }
 
@@ -15875,28 +18321,54 @@ pub mod model_bias_job_definition {
         }
     }
 
+    impl Serialize for ModelBiasAppSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigUri", &self.config_uri)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            map.end()
+        }
+    }
+
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelBiasBaselineConfig {
         /// `BaseliningJobName`.
-        #[serde(rename = "BaseliningJobName", skip_serializing_if = "Option::is_none")]
         pub baselining_job_name: Option<Value<String>>,
         /// `ConstraintsResource`.
-        #[serde(rename = "ConstraintsResource", skip_serializing_if = "Option::is_none")]
         pub constraints_resource: Option<ConstraintsResource>,
     }
 
+    impl Serialize for ModelBiasBaselineConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseliningJobName", &self.baselining_job_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstraintsResource",
+                &self.constraints_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// The inputs for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelBiasJobInput {
         /// `BatchTransformInput`.
-        #[serde(rename = "BatchTransformInput", skip_serializing_if = "Option::is_none")]
         pub batch_transform_input: Option<BatchTransformInput>,
         /// `EndpointInput`.
-        #[serde(rename = "EndpointInput", skip_serializing_if = "Option::is_none")]
         pub endpoint_input: Option<EndpointInput>,
         /// `GroundTruthS3Input`.
-        #[serde(rename = "GroundTruthS3Input")]
         pub ground_truth_s3_input: MonitoringGroundTruthS3Input,
     }
 
@@ -15913,53 +18385,48 @@ pub mod model_bias_job_definition {
         }
     }
 
+    impl Serialize for ModelBiasJobInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchTransformInput",
+                &self.batch_transform_input,
+            )?;
+            crate::cfn::entry(&mut map, "EndpointInput", &self.endpoint_input)?;
+            map.serialize_entry("GroundTruthS3Input", &self.ground_truth_s3_input)?;
+            map.end()
+        }
+    }
+
     /// The batch transform input for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BatchTransformInput {
-        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        #[serde(rename = "DataCapturedDestinationS3Uri")]
+        /// `DataCapturedDestinationS3Uri`: A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         pub data_captured_destination_s3_uri: Value<String>,
         /// `DatasetFormat`.
-        #[serde(rename = "DatasetFormat")]
         pub dataset_format: DatasetFormat,
-        /// Monitoring end time offset, e.g. PT0H
-        #[serde(rename = "EndTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `EndTimeOffset`: Monitoring end time offset, e.g. PT0H
         pub end_time_offset: Option<Value<String>>,
-        /// JSONpath to locate features in JSONlines dataset
-        #[serde(rename = "FeaturesAttribute", skip_serializing_if = "Option::is_none")]
+        /// `FeaturesAttribute`: JSONpath to locate features in JSONlines dataset
         pub features_attribute: Option<Value<String>>,
-        /// Index or JSONpath to locate predicted label(s)
-        #[serde(rename = "InferenceAttribute", skip_serializing_if = "Option::is_none")]
+        /// `InferenceAttribute`: Index or JSONpath to locate predicted label(s)
         pub inference_attribute: Option<Value<String>>,
-        /// Path to the filesystem where the endpoint data is available to the container.
-        #[serde(rename = "LocalPath")]
+        /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
         pub local_path: Value<String>,
-        /// Index or JSONpath to locate probabilities
-        #[serde(
-            rename = "ProbabilityAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProbabilityAttribute`: Index or JSONpath to locate probabilities
         pub probability_attribute: Option<Value<String>>,
         /// `ProbabilityThresholdAttribute`.
-        #[serde(
-            rename = "ProbabilityThresholdAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub probability_threshold_attribute: Option<Value<f64>>,
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        #[serde(
-            rename = "S3DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
         pub s3_data_distribution_type: Option<Value<S3DataDistributionType>>,
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+        /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
         pub s3_input_mode: Option<Value<S3InputMode>>,
-        /// Monitoring start time offset, e.g. -PT1H
-        #[serde(rename = "StartTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeOffset`: Monitoring start time offset, e.g. -PT1H
         pub start_time_offset: Option<Value<String>>,
     }
 
@@ -15987,52 +18454,71 @@ pub mod model_bias_job_definition {
         }
     }
 
+    impl Serialize for BatchTransformInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DataCapturedDestinationS3Uri",
+                &self.data_captured_destination_s3_uri,
+            )?;
+            map.serialize_entry("DatasetFormat", &self.dataset_format)?;
+            crate::cfn::entry(&mut map, "EndTimeOffset", &self.end_time_offset)?;
+            crate::cfn::entry(&mut map, "FeaturesAttribute", &self.features_attribute)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAttribute",
+                &self.inference_attribute,
+            )?;
+            map.serialize_entry("LocalPath", &self.local_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityAttribute",
+                &self.probability_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityThresholdAttribute",
+                &self.probability_threshold_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DataDistributionType",
+                &self.s3_data_distribution_type,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+            crate::cfn::entry(&mut map, "StartTimeOffset", &self.start_time_offset)?;
+            map.end()
+        }
+    }
+
     /// The endpoint for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EndpointInput {
-        /// Monitoring end time offset, e.g. PT0H
-        #[serde(rename = "EndTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `EndTimeOffset`: Monitoring end time offset, e.g. PT0H
         pub end_time_offset: Option<Value<String>>,
         /// `EndpointName`.
-        #[serde(rename = "EndpointName")]
         pub endpoint_name: Value<String>,
-        /// JSONpath to locate features in JSONlines dataset
-        #[serde(rename = "FeaturesAttribute", skip_serializing_if = "Option::is_none")]
+        /// `FeaturesAttribute`: JSONpath to locate features in JSONlines dataset
         pub features_attribute: Option<Value<String>>,
-        /// Index or JSONpath to locate predicted label(s)
-        #[serde(rename = "InferenceAttribute", skip_serializing_if = "Option::is_none")]
+        /// `InferenceAttribute`: Index or JSONpath to locate predicted label(s)
         pub inference_attribute: Option<Value<String>>,
-        /// Path to the filesystem where the endpoint data is available to the container.
-        #[serde(rename = "LocalPath")]
+        /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
         pub local_path: Value<String>,
-        /// Index or JSONpath to locate probabilities
-        #[serde(
-            rename = "ProbabilityAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProbabilityAttribute`: Index or JSONpath to locate probabilities
         pub probability_attribute: Option<Value<String>>,
         /// `ProbabilityThresholdAttribute`.
-        #[serde(
-            rename = "ProbabilityThresholdAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub probability_threshold_attribute: Option<Value<f64>>,
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        #[serde(
-            rename = "S3DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
         pub s3_data_distribution_type: Option<
             Value<EndpointInputS3DataDistributionType>,
         >,
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+        /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
         pub s3_input_mode: Option<Value<EndpointInputS3InputMode>>,
-        /// Monitoring start time offset, e.g. -PT1H
-        #[serde(rename = "StartTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeOffset`: Monitoring start time offset, e.g. -PT1H
         pub start_time_offset: Option<Value<String>>,
     }
 
@@ -16054,6 +18540,43 @@ pub mod model_bias_job_definition {
                 s3_input_mode: None,
                 start_time_offset: None,
             }
+        }
+    }
+
+    impl Serialize for EndpointInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTimeOffset", &self.end_time_offset)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "FeaturesAttribute", &self.features_attribute)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAttribute",
+                &self.inference_attribute,
+            )?;
+            map.serialize_entry("LocalPath", &self.local_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityAttribute",
+                &self.probability_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityThresholdAttribute",
+                &self.probability_threshold_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DataDistributionType",
+                &self.s3_data_distribution_type,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+            crate::cfn::entry(&mut map, "StartTimeOffset", &self.start_time_offset)?;
+            map.end()
         }
     }
 }
@@ -16172,28 +18695,21 @@ pub mod model_card {
     }
 
     /// The properties of `AWS::SageMaker::ModelCard`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelCardProps {
         /// `Content`.
-        #[serde(rename = "Content")]
         pub content: Content,
-        /// Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or model card.
-        #[serde(rename = "CreatedBy", skip_serializing_if = "Option::is_none")]
+        /// `CreatedBy`: Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or model card.
         pub created_by: Option<UserContext>,
-        /// Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or model card.
-        #[serde(rename = "LastModifiedBy", skip_serializing_if = "Option::is_none")]
+        /// `LastModifiedBy`: Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or model card.
         pub last_modified_by: Option<UserContext>,
-        /// The unique name of the model card.
-        #[serde(rename = "ModelCardName")]
+        /// `ModelCardName`: The unique name of the model card.
         pub model_card_name: Value<String>,
-        /// The approval status of the model card within your organization.
-        #[serde(rename = "ModelCardStatus")]
+        /// `ModelCardStatus`: The approval status of the model card within your organization.
         pub model_card_status: Value<ModelCardStatus>,
         /// `SecurityConfig`.
-        #[serde(rename = "SecurityConfig", skip_serializing_if = "Option::is_none")]
         pub security_config: Option<SecurityConfig>,
-        /// Key-value pairs used to manage metadata for model cards.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs used to manage metadata for model cards.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -16216,100 +18732,145 @@ pub mod model_card {
         }
     }
 
+    impl Serialize for CfnModelCardProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "CreatedBy", &self.created_by)?;
+            crate::cfn::entry(&mut map, "LastModifiedBy", &self.last_modified_by)?;
+            map.serialize_entry("ModelCardName", &self.model_card_name)?;
+            map.serialize_entry("ModelCardStatus", &self.model_card_status)?;
+            crate::cfn::entry(&mut map, "SecurityConfig", &self.security_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The content of the model card.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Content {
         /// `AdditionalInformation`.
-        #[serde(
-            rename = "AdditionalInformation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_information: Option<AdditionalInformation>,
         /// `BusinessDetails`.
-        #[serde(rename = "BusinessDetails", skip_serializing_if = "Option::is_none")]
         pub business_details: Option<BusinessDetails>,
         /// `EvaluationDetails`.
-        #[serde(rename = "EvaluationDetails", skip_serializing_if = "Option::is_none")]
         pub evaluation_details: Option<Vec<EvaluationDetail>>,
         /// `IntendedUses`.
-        #[serde(rename = "IntendedUses", skip_serializing_if = "Option::is_none")]
         pub intended_uses: Option<IntendedUses>,
         /// `ModelOverview`.
-        #[serde(rename = "ModelOverview", skip_serializing_if = "Option::is_none")]
         pub model_overview: Option<ModelOverview>,
         /// `ModelPackageDetails`.
-        #[serde(rename = "ModelPackageDetails", skip_serializing_if = "Option::is_none")]
         pub model_package_details: Option<ModelPackageDetails>,
         /// `TrainingDetails`.
-        #[serde(rename = "TrainingDetails", skip_serializing_if = "Option::is_none")]
         pub training_details: Option<TrainingDetails>,
     }
 
+    impl Serialize for Content {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalInformation",
+                &self.additional_information,
+            )?;
+            crate::cfn::entry(&mut map, "BusinessDetails", &self.business_details)?;
+            crate::cfn::entry(&mut map, "EvaluationDetails", &self.evaluation_details)?;
+            crate::cfn::entry(&mut map, "IntendedUses", &self.intended_uses)?;
+            crate::cfn::entry(&mut map, "ModelOverview", &self.model_overview)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageDetails",
+                &self.model_package_details,
+            )?;
+            crate::cfn::entry(&mut map, "TrainingDetails", &self.training_details)?;
+            map.end()
+        }
+    }
+
     /// The `AdditionalInformation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdditionalInformation {
-        /// Caveats and recommendations for people who might use this model in their applications.
-        #[serde(
-            rename = "CaveatsAndRecommendations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CaveatsAndRecommendations`: Caveats and recommendations for people who might use this model in their applications.
         pub caveats_and_recommendations: Option<Value<String>>,
-        /// customer details.
-        #[serde(rename = "CustomDetails", skip_serializing_if = "Option::is_none")]
+        /// `CustomDetails`: customer details.
         pub custom_details: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Any ethical considerations that the author wants to provide.
-        #[serde(
-            rename = "EthicalConsiderations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EthicalConsiderations`: Any ethical considerations that the author wants to provide.
         pub ethical_considerations: Option<Value<String>>,
     }
 
-    /// Business details.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BusinessDetails {
-        /// What business problem does the model solve?
-        #[serde(rename = "BusinessProblem", skip_serializing_if = "Option::is_none")]
-        pub business_problem: Option<Value<String>>,
-        /// Business stakeholders.
-        #[serde(
-            rename = "BusinessStakeholders",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AdditionalInformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaveatsAndRecommendations",
+                &self.caveats_and_recommendations,
+            )?;
+            crate::cfn::entry(&mut map, "CustomDetails", &self.custom_details)?;
+            crate::cfn::entry(
+                &mut map,
+                "EthicalConsiderations",
+                &self.ethical_considerations,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Business details.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BusinessDetails {
+        /// `BusinessProblem`: What business problem does the model solve?
+        pub business_problem: Option<Value<String>>,
+        /// `BusinessStakeholders`: Business stakeholders.
         pub business_stakeholders: Option<Value<String>>,
-        /// Line of business.
-        #[serde(rename = "LineOfBusiness", skip_serializing_if = "Option::is_none")]
+        /// `LineOfBusiness`: Line of business.
         pub line_of_business: Option<Value<String>>,
     }
 
+    impl Serialize for BusinessDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BusinessProblem", &self.business_problem)?;
+            crate::cfn::entry(
+                &mut map,
+                "BusinessStakeholders",
+                &self.business_stakeholders,
+            )?;
+            crate::cfn::entry(&mut map, "LineOfBusiness", &self.line_of_business)?;
+            map.end()
+        }
+    }
+
     /// item of evaluation details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EvaluationDetail {
         /// `Datasets`.
-        #[serde(rename = "Datasets", skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<Value<String>>>,
         /// `EvaluationJobArn`.
-        #[serde(rename = "EvaluationJobArn", skip_serializing_if = "Option::is_none")]
         pub evaluation_job_arn: Option<Value<String>>,
         /// `EvaluationObservation`.
-        #[serde(
-            rename = "EvaluationObservation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub evaluation_observation: Option<Value<String>>,
-        /// additional attributes associated with the evaluation results.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: additional attributes associated with the evaluation results.
         pub metadata: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `MetricGroups`.
-        #[serde(rename = "MetricGroups", skip_serializing_if = "Option::is_none")]
         pub metric_groups: Option<Vec<MetricGroup>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -16327,14 +18888,33 @@ pub mod model_card {
         }
     }
 
+    impl Serialize for EvaluationDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Datasets", &self.datasets)?;
+            crate::cfn::entry(&mut map, "EvaluationJobArn", &self.evaluation_job_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationObservation",
+                &self.evaluation_observation,
+            )?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            crate::cfn::entry(&mut map, "MetricGroups", &self.metric_groups)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// item in metric groups
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricGroup {
         /// `MetricData`.
-        #[serde(rename = "MetricData")]
         pub metric_data: Vec<MetricDataItem>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -16351,27 +18931,51 @@ pub mod model_card {
         }
     }
 
+    impl Serialize for MetricGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricData", &self.metric_data)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `MetricDataItem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricDataItem {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Notes`.
-        #[serde(rename = "Notes", skip_serializing_if = "Option::is_none")]
         pub notes: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
-        /// `Value`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: `Value`. Untyped in the schema: any `serde_json::Value`.
         pub value: Option<serde_json::Value>,
         /// `XAxisName`.
-        #[serde(rename = "XAxisName", skip_serializing_if = "Option::is_none")]
         pub x_axis_name: Option<Value<String>>,
         /// `YAxisName`.
-        #[serde(rename = "YAxisName", skip_serializing_if = "Option::is_none")]
         pub y_axis_name: Option<Value<String>>,
+    }
+
+    impl Serialize for MetricDataItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Notes", &self.notes)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            crate::cfn::entry(&mut map, "XAxisName", &self.x_axis_name)?;
+            crate::cfn::entry(&mut map, "YAxisName", &self.y_axis_name)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -16415,31 +19019,42 @@ pub mod model_card {
     }
 
     /// Intended usage of model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntendedUses {
         /// `ExplanationsForRiskRating`.
-        #[serde(
-            rename = "ExplanationsForRiskRating",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub explanations_for_risk_rating: Option<Value<String>>,
         /// `FactorsAffectingModelEfficiency`.
-        #[serde(
-            rename = "FactorsAffectingModelEfficiency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub factors_affecting_model_efficiency: Option<Value<String>>,
-        /// intended use cases.
-        #[serde(rename = "IntendedUses", skip_serializing_if = "Option::is_none")]
+        /// `IntendedUses`: intended use cases.
         pub intended_uses: Option<Value<String>>,
-        /// Why the model was developed?
-        #[serde(rename = "PurposeOfModel", skip_serializing_if = "Option::is_none")]
+        /// `PurposeOfModel`: Why the model was developed?
         pub purpose_of_model: Option<Value<String>>,
         /// `RiskRating`.
-        #[serde(rename = "RiskRating", skip_serializing_if = "Option::is_none")]
         pub risk_rating: Option<Value<RiskRating>>,
+    }
+
+    impl Serialize for IntendedUses {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExplanationsForRiskRating",
+                &self.explanations_for_risk_rating,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FactorsAffectingModelEfficiency",
+                &self.factors_affecting_model_efficiency,
+            )?;
+            crate::cfn::entry(&mut map, "IntendedUses", &self.intended_uses)?;
+            crate::cfn::entry(&mut map, "PurposeOfModel", &self.purpose_of_model)?;
+            crate::cfn::entry(&mut map, "RiskRating", &self.risk_rating)?;
+            map.end()
+        }
     }
 
     /// Risk rating of model.
@@ -16486,121 +19101,180 @@ pub mod model_card {
     }
 
     /// Overview about the model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelOverview {
-        /// Algorithm used to solve the problem.
-        #[serde(rename = "AlgorithmType", skip_serializing_if = "Option::is_none")]
+        /// `AlgorithmType`: Algorithm used to solve the problem.
         pub algorithm_type: Option<Value<String>>,
-        /// Overview about the inference.
-        #[serde(
-            rename = "InferenceEnvironment",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InferenceEnvironment`: Overview about the inference.
         pub inference_environment: Option<InferenceEnvironment>,
-        /// Location of the model artifact.
-        #[serde(rename = "ModelArtifact", skip_serializing_if = "Option::is_none")]
+        /// `ModelArtifact`: Location of the model artifact.
         pub model_artifact: Option<Vec<Value<String>>>,
-        /// Creator of model.
-        #[serde(rename = "ModelCreator", skip_serializing_if = "Option::is_none")]
+        /// `ModelCreator`: Creator of model.
         pub model_creator: Option<Value<String>>,
-        /// description of model.
-        #[serde(rename = "ModelDescription", skip_serializing_if = "Option::is_none")]
+        /// `ModelDescription`: description of model.
         pub model_description: Option<Value<String>>,
-        /// SageMaker Model Arn or Non SageMaker Model id.
-        #[serde(rename = "ModelId", skip_serializing_if = "Option::is_none")]
+        /// `ModelId`: SageMaker Model Arn or Non SageMaker Model id.
         pub model_id: Option<Value<String>>,
-        /// Name of the model.
-        #[serde(rename = "ModelName", skip_serializing_if = "Option::is_none")]
+        /// `ModelName`: Name of the model.
         pub model_name: Option<Value<String>>,
-        /// Owner of model.
-        #[serde(rename = "ModelOwner", skip_serializing_if = "Option::is_none")]
+        /// `ModelOwner`: Owner of model.
         pub model_owner: Option<Value<String>>,
-        /// Version of the model.
-        #[serde(rename = "ModelVersion", skip_serializing_if = "Option::is_none")]
+        /// `ModelVersion`: Version of the model.
         pub model_version: Option<Value<f64>>,
-        /// Problem being solved with the model.
-        #[serde(rename = "ProblemType", skip_serializing_if = "Option::is_none")]
+        /// `ProblemType`: Problem being solved with the model.
         pub problem_type: Option<Value<String>>,
     }
 
+    impl Serialize for ModelOverview {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlgorithmType", &self.algorithm_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceEnvironment",
+                &self.inference_environment,
+            )?;
+            crate::cfn::entry(&mut map, "ModelArtifact", &self.model_artifact)?;
+            crate::cfn::entry(&mut map, "ModelCreator", &self.model_creator)?;
+            crate::cfn::entry(&mut map, "ModelDescription", &self.model_description)?;
+            crate::cfn::entry(&mut map, "ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "ModelName", &self.model_name)?;
+            crate::cfn::entry(&mut map, "ModelOwner", &self.model_owner)?;
+            crate::cfn::entry(&mut map, "ModelVersion", &self.model_version)?;
+            crate::cfn::entry(&mut map, "ProblemType", &self.problem_type)?;
+            map.end()
+        }
+    }
+
     /// Overview about the inference.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceEnvironment {
-        /// SageMaker inference image uri.
-        #[serde(rename = "ContainerImage", skip_serializing_if = "Option::is_none")]
+        /// `ContainerImage`: SageMaker inference image uri.
         pub container_image: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for InferenceEnvironment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerImage", &self.container_image)?;
+            map.end()
+        }
+    }
+
     /// Metadata information related to model package version
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelPackageDetails {
-        /// A description provided for the model approval
-        #[serde(rename = "ApprovalDescription", skip_serializing_if = "Option::is_none")]
+        /// `ApprovalDescription`: A description provided for the model approval
         pub approval_description: Option<Value<String>>,
-        /// Information about the user who created model package.
-        #[serde(rename = "CreatedBy", skip_serializing_if = "Option::is_none")]
+        /// `CreatedBy`: Information about the user who created model package.
         pub created_by: Option<ModelPackageCreator>,
-        /// The machine learning domain of the model package you specified.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
+        /// `Domain`: The machine learning domain of the model package you specified.
         pub domain: Option<Value<String>>,
-        /// Details about inference jobs that can be run with models based on this model package.
-        #[serde(
-            rename = "InferenceSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InferenceSpecification`: Details about inference jobs that can be run with models based on this model package.
         pub inference_specification: Option<InferenceSpecification>,
-        /// Current approval status of model package
-        #[serde(rename = "ModelApprovalStatus", skip_serializing_if = "Option::is_none")]
+        /// `ModelApprovalStatus`: Current approval status of model package
         pub model_approval_status: Option<Value<ModelApprovalStatus>>,
-        /// The Amazon Resource Name (ARN) of the model package
-        #[serde(rename = "ModelPackageArn", skip_serializing_if = "Option::is_none")]
+        /// `ModelPackageArn`: The Amazon Resource Name (ARN) of the model package
         pub model_package_arn: Option<Value<String>>,
-        /// A brief summary of the model package
-        #[serde(
-            rename = "ModelPackageDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ModelPackageDescription`: A brief summary of the model package
         pub model_package_description: Option<Value<String>>,
-        /// If the model is a versioned model, the name of the model group that the versioned model belongs to.
-        #[serde(
-            rename = "ModelPackageGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ModelPackageGroupName`: If the model is a versioned model, the name of the model group that the versioned model belongs to.
         pub model_package_group_name: Option<Value<String>>,
-        /// Name of the model package
-        #[serde(rename = "ModelPackageName", skip_serializing_if = "Option::is_none")]
+        /// `ModelPackageName`: Name of the model package
         pub model_package_name: Option<Value<String>>,
-        /// Current status of model package
-        #[serde(rename = "ModelPackageStatus", skip_serializing_if = "Option::is_none")]
+        /// `ModelPackageStatus`: Current status of model package
         pub model_package_status: Option<Value<ModelPackageStatus>>,
-        /// Version of the model package
-        #[serde(rename = "ModelPackageVersion", skip_serializing_if = "Option::is_none")]
+        /// `ModelPackageVersion`: Version of the model package
         pub model_package_version: Option<Value<f64>>,
-        /// A list of algorithms that were used to create a model package.
-        #[serde(rename = "SourceAlgorithms", skip_serializing_if = "Option::is_none")]
+        /// `SourceAlgorithms`: A list of algorithms that were used to create a model package.
         pub source_algorithms: Option<Vec<SourceAlgorithm>>,
-        /// The machine learning task you specified that your model package accomplishes.
-        #[serde(rename = "Task", skip_serializing_if = "Option::is_none")]
+        /// `Task`: The machine learning task you specified that your model package accomplishes.
         pub task: Option<Value<String>>,
     }
 
+    impl Serialize for ModelPackageDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovalDescription",
+                &self.approval_description,
+            )?;
+            crate::cfn::entry(&mut map, "CreatedBy", &self.created_by)?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceSpecification",
+                &self.inference_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelApprovalStatus",
+                &self.model_approval_status,
+            )?;
+            crate::cfn::entry(&mut map, "ModelPackageArn", &self.model_package_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageDescription",
+                &self.model_package_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageGroupName",
+                &self.model_package_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "ModelPackageName", &self.model_package_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageStatus",
+                &self.model_package_status,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageVersion",
+                &self.model_package_version,
+            )?;
+            crate::cfn::entry(&mut map, "SourceAlgorithms", &self.source_algorithms)?;
+            crate::cfn::entry(&mut map, "Task", &self.task)?;
+            map.end()
+        }
+    }
+
     /// The `ModelPackageCreator` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelPackageCreator {
-        /// The name of the user's profile in Studio
-        #[serde(rename = "UserProfileName", skip_serializing_if = "Option::is_none")]
+        /// `UserProfileName`: The name of the user's profile in Studio
         pub user_profile_name: Option<Value<String>>,
     }
 
+    impl Serialize for ModelPackageCreator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UserProfileName", &self.user_profile_name)?;
+            map.end()
+        }
+    }
+
     /// The `InferenceSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceSpecification {
-        /// Contains inference related information which were used to create model package.
-        #[serde(rename = "Containers")]
+        /// `Containers`: Contains inference related information which were used to create model package.
         pub containers: Vec<Container>,
     }
 
@@ -16613,17 +19287,26 @@ pub mod model_card {
         }
     }
 
+    impl Serialize for InferenceSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Containers", &self.containers)?;
+            map.end()
+        }
+    }
+
     /// The `Container` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Container {
-        /// Inference environment path.
-        #[serde(rename = "Image")]
+        /// `Image`: Inference environment path.
         pub image: Value<String>,
-        /// The Amazon S3 path where the model artifacts, which result from model training, are stored.
-        #[serde(rename = "ModelDataUrl", skip_serializing_if = "Option::is_none")]
+        /// `ModelDataUrl`: The Amazon S3 path where the model artifacts, which result from model training, are stored.
         pub model_data_url: Option<Value<String>>,
-        /// The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.
-        #[serde(rename = "NearestModelName", skip_serializing_if = "Option::is_none")]
+        /// `NearestModelName`: The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.
         pub nearest_model_name: Option<Value<String>>,
     }
 
@@ -16635,6 +19318,20 @@ pub mod model_card {
                 model_data_url: None,
                 nearest_model_name: None,
             }
+        }
+    }
+
+    impl Serialize for Container {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "ModelDataUrl", &self.model_data_url)?;
+            crate::cfn::entry(&mut map, "NearestModelName", &self.nearest_model_name)?;
+            map.end()
         }
     }
 
@@ -16725,13 +19422,11 @@ pub mod model_card {
     }
 
     /// The `SourceAlgorithm` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceAlgorithm {
-        /// The name of an algorithm that was used to create the model package.
-        #[serde(rename = "AlgorithmName")]
+        /// `AlgorithmName`: The name of an algorithm that was used to create the model package.
         pub algorithm_name: Value<String>,
-        /// The Amazon S3 path where the model artifacts, which result from model training, are stored.
-        #[serde(rename = "ModelDataUrl", skip_serializing_if = "Option::is_none")]
+        /// `ModelDataUrl`: The Amazon S3 path where the model artifacts, which result from model training, are stored.
         pub model_data_url: Option<Value<String>>,
     }
 
@@ -16745,47 +19440,97 @@ pub mod model_card {
         }
     }
 
+    impl Serialize for SourceAlgorithm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlgorithmName", &self.algorithm_name)?;
+            crate::cfn::entry(&mut map, "ModelDataUrl", &self.model_data_url)?;
+            map.end()
+        }
+    }
+
     /// Overview about the training.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrainingDetails {
         /// `ObjectiveFunction`.
-        #[serde(rename = "ObjectiveFunction", skip_serializing_if = "Option::is_none")]
         pub objective_function: Option<ObjectiveFunction>,
         /// `TrainingJobDetails`.
-        #[serde(rename = "TrainingJobDetails", skip_serializing_if = "Option::is_none")]
         pub training_job_details: Option<TrainingJobDetails>,
         /// `TrainingObservations`.
-        #[serde(
-            rename = "TrainingObservations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub training_observations: Option<Value<String>>,
     }
 
+    impl Serialize for TrainingDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ObjectiveFunction", &self.objective_function)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrainingJobDetails",
+                &self.training_job_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TrainingObservations",
+                &self.training_observations,
+            )?;
+            map.end()
+        }
+    }
+
     /// the objective function the model will optimize for.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ObjectiveFunction {
-        /// objective function that training job is optimized for.
-        #[serde(rename = "Function", skip_serializing_if = "Option::is_none")]
+        /// `Function`: objective function that training job is optimized for.
         pub function: Option<Function>,
         /// `Notes`.
-        #[serde(rename = "Notes", skip_serializing_if = "Option::is_none")]
         pub notes: Option<Value<String>>,
     }
 
+    impl Serialize for ObjectiveFunction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Function", &self.function)?;
+            crate::cfn::entry(&mut map, "Notes", &self.notes)?;
+            map.end()
+        }
+    }
+
     /// objective function that training job is optimized for.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Function {
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Value<String>>,
         /// `Facet`.
-        #[serde(rename = "Facet", skip_serializing_if = "Option::is_none")]
         pub facet: Option<Value<String>>,
         /// `Function`.
-        #[serde(rename = "Function", skip_serializing_if = "Option::is_none")]
         pub function: Option<Value<FunctionFunction>>,
+    }
+
+    impl Serialize for Function {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "Facet", &self.facet)?;
+            crate::cfn::entry(&mut map, "Function", &self.function)?;
+            map.end()
+        }
     }
 
     /// Values of `Function`.
@@ -16826,47 +19571,60 @@ pub mod model_card {
     }
 
     /// The `TrainingJobDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrainingJobDetails {
         /// `HyperParameters`.
-        #[serde(rename = "HyperParameters", skip_serializing_if = "Option::is_none")]
         pub hyper_parameters: Option<Vec<TrainingHyperParameter>>,
-        /// SageMaker Training job arn.
-        #[serde(rename = "TrainingArn", skip_serializing_if = "Option::is_none")]
+        /// `TrainingArn`: SageMaker Training job arn.
         pub training_arn: Option<Value<String>>,
-        /// Location of the model datasets.
-        #[serde(rename = "TrainingDatasets", skip_serializing_if = "Option::is_none")]
+        /// `TrainingDatasets`: Location of the model datasets.
         pub training_datasets: Option<Vec<Value<String>>>,
         /// `TrainingEnvironment`.
-        #[serde(rename = "TrainingEnvironment", skip_serializing_if = "Option::is_none")]
         pub training_environment: Option<TrainingEnvironment>,
         /// `TrainingMetrics`.
-        #[serde(rename = "TrainingMetrics", skip_serializing_if = "Option::is_none")]
         pub training_metrics: Option<Vec<TrainingMetric>>,
         /// `UserProvidedHyperParameters`.
-        #[serde(
-            rename = "UserProvidedHyperParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_provided_hyper_parameters: Option<Vec<TrainingHyperParameter>>,
         /// `UserProvidedTrainingMetrics`.
-        #[serde(
-            rename = "UserProvidedTrainingMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_provided_training_metrics: Option<Vec<TrainingMetric>>,
     }
 
+    impl Serialize for TrainingJobDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HyperParameters", &self.hyper_parameters)?;
+            crate::cfn::entry(&mut map, "TrainingArn", &self.training_arn)?;
+            crate::cfn::entry(&mut map, "TrainingDatasets", &self.training_datasets)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrainingEnvironment",
+                &self.training_environment,
+            )?;
+            crate::cfn::entry(&mut map, "TrainingMetrics", &self.training_metrics)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserProvidedHyperParameters",
+                &self.user_provided_hyper_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserProvidedTrainingMetrics",
+                &self.user_provided_training_metrics,
+            )?;
+            map.end()
+        }
+    }
+
     /// training hyper parameter
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrainingHyperParameter {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -16883,25 +19641,46 @@ pub mod model_card {
         }
     }
 
+    impl Serialize for TrainingHyperParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `TrainingEnvironment` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrainingEnvironment {
-        /// SageMaker training image uri.
-        #[serde(rename = "ContainerImage", skip_serializing_if = "Option::is_none")]
+        /// `ContainerImage`: SageMaker training image uri.
         pub container_image: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for TrainingEnvironment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerImage", &self.container_image)?;
+            map.end()
+        }
+    }
+
     /// training metric data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrainingMetric {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Notes`.
-        #[serde(rename = "Notes", skip_serializing_if = "Option::is_none")]
         pub notes: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -16919,26 +19698,62 @@ pub mod model_card {
         }
     }
 
+    impl Serialize for TrainingMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Notes", &self.notes)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or model card.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserContext {
-        /// The domain associated with the user. Read-only: CloudFormation returns it.
-        #[serde(rename = "DomainId", skip_serializing_if = "Option::is_none")]
+        /// `DomainId`: The domain associated with the user. Read-only: CloudFormation returns it.
         pub domain_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the user's profile. Read-only: CloudFormation returns it.
-        #[serde(rename = "UserProfileArn", skip_serializing_if = "Option::is_none")]
+        /// `UserProfileArn`: The Amazon Resource Name (ARN) of the user's profile. Read-only: CloudFormation returns it.
         pub user_profile_arn: Option<Value<String>>,
-        /// The name of the user's profile. Read-only: CloudFormation returns it.
-        #[serde(rename = "UserProfileName", skip_serializing_if = "Option::is_none")]
+        /// `UserProfileName`: The name of the user's profile. Read-only: CloudFormation returns it.
         pub user_profile_name: Option<Value<String>>,
     }
 
+    impl Serialize for UserContext {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DomainId", &self.domain_id)?;
+            crate::cfn::entry(&mut map, "UserProfileArn", &self.user_profile_arn)?;
+            crate::cfn::entry(&mut map, "UserProfileName", &self.user_profile_name)?;
+            map.end()
+        }
+    }
+
     /// An optional Key Management Service key to encrypt, decrypt, and re-encrypt model card content for regulated workloads with highly sensitive data.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecurityConfig {
-        /// A Key Management Service key ID to use for encrypting a model card.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: A Key Management Service key ID to use for encrypting a model card.
         pub kms_key_id: Option<Value<String>>,
+    }
+
+    impl Serialize for SecurityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
     }
 }
 
@@ -17027,46 +19842,31 @@ pub mod model_explainability_job_definition {
     }
 
     /// The properties of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelExplainabilityJobDefinitionProps {
         /// `EndpointName`.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
         pub endpoint_name: Option<Value<String>>,
         /// `JobDefinitionName`.
-        #[serde(rename = "JobDefinitionName", skip_serializing_if = "Option::is_none")]
         pub job_definition_name: Option<Value<String>>,
         /// `JobResources`.
-        #[serde(rename = "JobResources")]
         pub job_resources: MonitoringResources,
         /// `ModelExplainabilityAppSpecification`.
-        #[serde(rename = "ModelExplainabilityAppSpecification")]
         pub model_explainability_app_specification: ModelExplainabilityAppSpecification,
         /// `ModelExplainabilityBaselineConfig`.
-        #[serde(
-            rename = "ModelExplainabilityBaselineConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_explainability_baseline_config: Option<
             ModelExplainabilityBaselineConfig,
         >,
         /// `ModelExplainabilityJobInput`.
-        #[serde(rename = "ModelExplainabilityJobInput")]
         pub model_explainability_job_input: ModelExplainabilityJobInput,
         /// `ModelExplainabilityJobOutputConfig`.
-        #[serde(rename = "ModelExplainabilityJobOutputConfig")]
         pub model_explainability_job_output_config: MonitoringOutputConfig,
         /// `NetworkConfig`.
-        #[serde(rename = "NetworkConfig", skip_serializing_if = "Option::is_none")]
         pub network_config: Option<NetworkConfig>,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
         pub role_arn: Value<String>,
         /// `StoppingCondition`.
-        #[serde(rename = "StoppingCondition", skip_serializing_if = "Option::is_none")]
         pub stopping_condition: Option<StoppingCondition>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -17099,17 +19899,49 @@ pub mod model_explainability_job_definition {
         }
     }
 
+    impl Serialize for CfnModelExplainabilityJobDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "JobDefinitionName", &self.job_definition_name)?;
+            map.serialize_entry("JobResources", &self.job_resources)?;
+            map.serialize_entry(
+                "ModelExplainabilityAppSpecification",
+                &self.model_explainability_app_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelExplainabilityBaselineConfig",
+                &self.model_explainability_baseline_config,
+            )?;
+            map.serialize_entry(
+                "ModelExplainabilityJobInput",
+                &self.model_explainability_job_input,
+            )?;
+            map.serialize_entry(
+                "ModelExplainabilityJobOutputConfig",
+                &self.model_explainability_job_output_config,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkConfig", &self.network_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StoppingCondition", &self.stopping_condition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Container image configuration object for the monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelExplainabilityAppSpecification {
-        /// The S3 URI to an analysis configuration file
-        #[serde(rename = "ConfigUri")]
+        /// `ConfigUri`: The S3 URI to an analysis configuration file
         pub config_uri: Value<String>,
-        /// Sets the environment variables in the Docker container
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: Sets the environment variables in the Docker container
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The container image to be run by the monitoring job.
-        #[serde(rename = "ImageUri")]
+        /// `ImageUri`: The container image to be run by the monitoring job.
         pub image_uri: Value<String>,
     }
 
@@ -17127,62 +19959,90 @@ pub mod model_explainability_job_definition {
         }
     }
 
+    impl Serialize for ModelExplainabilityAppSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigUri", &self.config_uri)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            map.end()
+        }
+    }
+
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelExplainabilityBaselineConfig {
         /// `BaseliningJobName`.
-        #[serde(rename = "BaseliningJobName", skip_serializing_if = "Option::is_none")]
         pub baselining_job_name: Option<Value<String>>,
         /// `ConstraintsResource`.
-        #[serde(rename = "ConstraintsResource", skip_serializing_if = "Option::is_none")]
         pub constraints_resource: Option<ConstraintsResource>,
     }
 
+    impl Serialize for ModelExplainabilityBaselineConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseliningJobName", &self.baselining_job_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstraintsResource",
+                &self.constraints_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// The inputs for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelExplainabilityJobInput {
         /// `BatchTransformInput`.
-        #[serde(rename = "BatchTransformInput", skip_serializing_if = "Option::is_none")]
         pub batch_transform_input: Option<BatchTransformInput>,
         /// `EndpointInput`.
-        #[serde(rename = "EndpointInput", skip_serializing_if = "Option::is_none")]
         pub endpoint_input: Option<EndpointInput>,
     }
 
+    impl Serialize for ModelExplainabilityJobInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchTransformInput",
+                &self.batch_transform_input,
+            )?;
+            crate::cfn::entry(&mut map, "EndpointInput", &self.endpoint_input)?;
+            map.end()
+        }
+    }
+
     /// The batch transform input for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BatchTransformInput {
-        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        #[serde(rename = "DataCapturedDestinationS3Uri")]
+        /// `DataCapturedDestinationS3Uri`: A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         pub data_captured_destination_s3_uri: Value<String>,
         /// `DatasetFormat`.
-        #[serde(rename = "DatasetFormat")]
         pub dataset_format: DatasetFormat,
-        /// JSONpath to locate features in JSONlines dataset
-        #[serde(rename = "FeaturesAttribute", skip_serializing_if = "Option::is_none")]
+        /// `FeaturesAttribute`: JSONpath to locate features in JSONlines dataset
         pub features_attribute: Option<Value<String>>,
-        /// Index or JSONpath to locate predicted label(s)
-        #[serde(rename = "InferenceAttribute", skip_serializing_if = "Option::is_none")]
+        /// `InferenceAttribute`: Index or JSONpath to locate predicted label(s)
         pub inference_attribute: Option<Value<String>>,
-        /// Path to the filesystem where the endpoint data is available to the container.
-        #[serde(rename = "LocalPath")]
+        /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
         pub local_path: Value<String>,
-        /// Index or JSONpath to locate probabilities
-        #[serde(
-            rename = "ProbabilityAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProbabilityAttribute`: Index or JSONpath to locate probabilities
         pub probability_attribute: Option<Value<String>>,
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        #[serde(
-            rename = "S3DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
         pub s3_data_distribution_type: Option<Value<S3DataDistributionType>>,
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+        /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
         pub s3_input_mode: Option<Value<S3InputMode>>,
     }
 
@@ -17207,39 +20067,58 @@ pub mod model_explainability_job_definition {
         }
     }
 
+    impl Serialize for BatchTransformInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DataCapturedDestinationS3Uri",
+                &self.data_captured_destination_s3_uri,
+            )?;
+            map.serialize_entry("DatasetFormat", &self.dataset_format)?;
+            crate::cfn::entry(&mut map, "FeaturesAttribute", &self.features_attribute)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAttribute",
+                &self.inference_attribute,
+            )?;
+            map.serialize_entry("LocalPath", &self.local_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityAttribute",
+                &self.probability_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DataDistributionType",
+                &self.s3_data_distribution_type,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+            map.end()
+        }
+    }
+
     /// The endpoint for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EndpointInput {
         /// `EndpointName`.
-        #[serde(rename = "EndpointName")]
         pub endpoint_name: Value<String>,
-        /// JSONpath to locate features in JSONlines dataset
-        #[serde(rename = "FeaturesAttribute", skip_serializing_if = "Option::is_none")]
+        /// `FeaturesAttribute`: JSONpath to locate features in JSONlines dataset
         pub features_attribute: Option<Value<String>>,
-        /// Index or JSONpath to locate predicted label(s)
-        #[serde(rename = "InferenceAttribute", skip_serializing_if = "Option::is_none")]
+        /// `InferenceAttribute`: Index or JSONpath to locate predicted label(s)
         pub inference_attribute: Option<Value<String>>,
-        /// Path to the filesystem where the endpoint data is available to the container.
-        #[serde(rename = "LocalPath")]
+        /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
         pub local_path: Value<String>,
-        /// Index or JSONpath to locate probabilities
-        #[serde(
-            rename = "ProbabilityAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProbabilityAttribute`: Index or JSONpath to locate probabilities
         pub probability_attribute: Option<Value<String>>,
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        #[serde(
-            rename = "S3DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
         pub s3_data_distribution_type: Option<
             Value<EndpointInputS3DataDistributionType>,
         >,
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+        /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
         pub s3_input_mode: Option<Value<EndpointInputS3InputMode>>,
     }
 
@@ -17258,6 +20137,36 @@ pub mod model_explainability_job_definition {
                 s3_data_distribution_type: None,
                 s3_input_mode: None,
             }
+        }
+    }
+
+    impl Serialize for EndpointInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "FeaturesAttribute", &self.features_attribute)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAttribute",
+                &self.inference_attribute,
+            )?;
+            map.serialize_entry("LocalPath", &self.local_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityAttribute",
+                &self.probability_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DataDistributionType",
+                &self.s3_data_distribution_type,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+            map.end()
         }
     }
 }
@@ -17352,173 +20261,185 @@ pub mod model_package {
     }
 
     /// The properties of `AWS::SageMaker::ModelPackage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnModelPackageProps {
         /// `AdditionalInferenceSpecifications`.
-        #[serde(
-            rename = "AdditionalInferenceSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_inference_specifications: Option<
             Vec<AdditionalInferenceSpecificationDefinition>,
         >,
         /// `AdditionalInferenceSpecificationsToAdd`.
-        #[serde(
-            rename = "AdditionalInferenceSpecificationsToAdd",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_inference_specifications_to_add: Option<
             Vec<AdditionalInferenceSpecificationDefinition>,
         >,
         /// `ApprovalDescription`.
-        #[serde(rename = "ApprovalDescription", skip_serializing_if = "Option::is_none")]
         pub approval_description: Option<Value<String>>,
         /// `CertifyForMarketplace`.
-        #[serde(
-            rename = "CertifyForMarketplace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certify_for_marketplace: Option<Value<bool>>,
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `CustomerMetadataProperties`.
-        #[serde(
-            rename = "CustomerMetadataProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_metadata_properties: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `Domain`.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
         pub domain: Option<Value<String>>,
         /// `DriftCheckBaselines`.
-        #[serde(rename = "DriftCheckBaselines", skip_serializing_if = "Option::is_none")]
         pub drift_check_baselines: Option<DriftCheckBaselines>,
         /// `InferenceSpecification`.
-        #[serde(
-            rename = "InferenceSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_specification: Option<InferenceSpecification>,
         /// `MetadataProperties`.
-        #[serde(rename = "MetadataProperties", skip_serializing_if = "Option::is_none")]
         pub metadata_properties: Option<MetadataProperties>,
         /// `ModelApprovalStatus`.
-        #[serde(rename = "ModelApprovalStatus", skip_serializing_if = "Option::is_none")]
         pub model_approval_status: Option<Value<ModelApprovalStatus>>,
         /// `ModelCard`.
-        #[serde(rename = "ModelCard", skip_serializing_if = "Option::is_none")]
         pub model_card: Option<ModelCard>,
         /// `ModelMetrics`.
-        #[serde(rename = "ModelMetrics", skip_serializing_if = "Option::is_none")]
         pub model_metrics: Option<ModelMetrics>,
         /// `ModelPackageDescription`.
-        #[serde(
-            rename = "ModelPackageDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_package_description: Option<Value<String>>,
         /// `ModelPackageGroupName`.
-        #[serde(
-            rename = "ModelPackageGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_package_group_name: Option<Value<String>>,
         /// `ModelPackageName`.
-        #[serde(rename = "ModelPackageName", skip_serializing_if = "Option::is_none")]
         pub model_package_name: Option<Value<String>>,
         /// `ModelPackageStatusDetails`.
-        #[serde(
-            rename = "ModelPackageStatusDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_package_status_details: Option<ModelPackageStatusDetails>,
         /// `ModelPackageVersion`.
-        #[serde(rename = "ModelPackageVersion", skip_serializing_if = "Option::is_none")]
         pub model_package_version: Option<Value<i64>>,
         /// `SamplePayloadUrl`.
-        #[serde(rename = "SamplePayloadUrl", skip_serializing_if = "Option::is_none")]
         pub sample_payload_url: Option<Value<String>>,
         /// `SecurityConfig`.
-        #[serde(rename = "SecurityConfig", skip_serializing_if = "Option::is_none")]
         pub security_config: Option<SecurityConfig>,
         /// `SkipModelValidation`.
-        #[serde(rename = "SkipModelValidation", skip_serializing_if = "Option::is_none")]
         pub skip_model_validation: Option<Value<SkipModelValidation>>,
         /// `SourceAlgorithmSpecification`.
-        #[serde(
-            rename = "SourceAlgorithmSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub source_algorithm_specification: Option<SourceAlgorithmSpecification>,
         /// `SourceUri`.
-        #[serde(rename = "SourceUri", skip_serializing_if = "Option::is_none")]
         pub source_uri: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Task`.
-        #[serde(rename = "Task", skip_serializing_if = "Option::is_none")]
         pub task: Option<Value<String>>,
         /// `ValidationSpecification`.
-        #[serde(
-            rename = "ValidationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub validation_specification: Option<ValidationSpecification>,
     }
 
+    impl Serialize for CfnModelPackageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalInferenceSpecifications",
+                &self.additional_inference_specifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalInferenceSpecificationsToAdd",
+                &self.additional_inference_specifications_to_add,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovalDescription",
+                &self.approval_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CertifyForMarketplace",
+                &self.certify_for_marketplace,
+            )?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerMetadataProperties",
+                &self.customer_metadata_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(
+                &mut map,
+                "DriftCheckBaselines",
+                &self.drift_check_baselines,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceSpecification",
+                &self.inference_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataProperties",
+                &self.metadata_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelApprovalStatus",
+                &self.model_approval_status,
+            )?;
+            crate::cfn::entry(&mut map, "ModelCard", &self.model_card)?;
+            crate::cfn::entry(&mut map, "ModelMetrics", &self.model_metrics)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageDescription",
+                &self.model_package_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageGroupName",
+                &self.model_package_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "ModelPackageName", &self.model_package_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageStatusDetails",
+                &self.model_package_status_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageVersion",
+                &self.model_package_version,
+            )?;
+            crate::cfn::entry(&mut map, "SamplePayloadUrl", &self.sample_payload_url)?;
+            crate::cfn::entry(&mut map, "SecurityConfig", &self.security_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "SkipModelValidation",
+                &self.skip_model_validation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceAlgorithmSpecification",
+                &self.source_algorithm_specification,
+            )?;
+            crate::cfn::entry(&mut map, "SourceUri", &self.source_uri)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Task", &self.task)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationSpecification",
+                &self.validation_specification,
+            )?;
+            map.end()
+        }
+    }
+
     /// Additional Inference Specification specifies details about inference jobs that can be run with models based on this model package.AdditionalInferenceSpecifications can be added to existing model packages using AdditionalInferenceSpecificationsToAdd.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AdditionalInferenceSpecificationDefinition {
-        /// The Amazon ECR registry path of the Docker image that contains the inference code.
-        #[serde(rename = "Containers")]
+        /// `Containers`: The Amazon ECR registry path of the Docker image that contains the inference code.
         pub containers: Vec<ModelPackageContainerDefinition>,
-        /// A description of the additional Inference specification.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the additional Inference specification.
         pub description: Option<Value<String>>,
-        /// A unique name to identify the additional inference specification.
-        #[serde(rename = "Name")]
+        /// `Name`: A unique name to identify the additional inference specification.
         pub name: Value<String>,
-        /// The supported MIME types for the input data.
-        #[serde(
-            rename = "SupportedContentTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedContentTypes`: The supported MIME types for the input data.
         pub supported_content_types: Option<Vec<Value<String>>>,
-        /// A list of the instance types that are used to generate inferences in real-time
-        #[serde(
-            rename = "SupportedRealtimeInferenceInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedRealtimeInferenceInstanceTypes`: A list of the instance types that are used to generate inferences in real-time
         pub supported_realtime_inference_instance_types: Option<Vec<Value<String>>>,
-        /// The supported MIME types for the output data.
-        #[serde(
-            rename = "SupportedResponseMIMETypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedResponseMIMETypes`: The supported MIME types for the output data.
         pub supported_response_mime_types: Option<Vec<Value<String>>>,
-        /// A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
-        #[serde(
-            rename = "SupportedTransformInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedTransformInstanceTypes`: A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
         pub supported_transform_instance_types: Option<Vec<Value<String>>>,
     }
 
@@ -17540,38 +20461,62 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for AdditionalInferenceSpecificationDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Containers", &self.containers)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedContentTypes",
+                &self.supported_content_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedRealtimeInferenceInstanceTypes",
+                &self.supported_realtime_inference_instance_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedResponseMIMETypes",
+                &self.supported_response_mime_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedTransformInstanceTypes",
+                &self.supported_transform_instance_types,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes the Docker container for the model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelPackageContainerDefinition {
-        /// The DNS host name for the Docker container.
-        #[serde(rename = "ContainerHostname", skip_serializing_if = "Option::is_none")]
+        /// `ContainerHostname`: The DNS host name for the Docker container.
         pub container_hostname: Option<Value<String>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The machine learning framework of the model package container image.
-        #[serde(rename = "Framework", skip_serializing_if = "Option::is_none")]
+        /// `Framework`: The machine learning framework of the model package container image.
         pub framework: Option<Value<String>>,
-        /// The framework version of the Model Package Container Image.
-        #[serde(rename = "FrameworkVersion", skip_serializing_if = "Option::is_none")]
+        /// `FrameworkVersion`: The framework version of the Model Package Container Image.
         pub framework_version: Option<Value<String>>,
-        /// The Amazon EC2 Container Registry (Amazon ECR) path where inference code is stored.
-        #[serde(rename = "Image")]
+        /// `Image`: The Amazon EC2 Container Registry (Amazon ECR) path where inference code is stored.
         pub image: Value<String>,
-        /// An MD5 hash of the training algorithm that identifies the Docker image used for training.
-        #[serde(rename = "ImageDigest", skip_serializing_if = "Option::is_none")]
+        /// `ImageDigest`: An MD5 hash of the training algorithm that identifies the Docker image used for training.
         pub image_digest: Option<Value<String>>,
         /// `ModelDataSource`.
-        #[serde(rename = "ModelDataSource", skip_serializing_if = "Option::is_none")]
         pub model_data_source: Option<ModelDataSource>,
-        /// A structure with Model Input details.
-        #[serde(rename = "ModelDataUrl", skip_serializing_if = "Option::is_none")]
+        /// `ModelDataUrl`: A structure with Model Input details.
         pub model_data_url: Option<Value<String>>,
         /// `ModelInput`.
-        #[serde(rename = "ModelInput", skip_serializing_if = "Option::is_none")]
         pub model_input: Option<ModelInput>,
-        /// The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.
-        #[serde(rename = "NearestModelName", skip_serializing_if = "Option::is_none")]
+        /// `NearestModelName`: The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.
         pub nearest_model_name: Option<Value<String>>,
     }
 
@@ -17593,28 +20538,56 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for ModelPackageContainerDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerHostname", &self.container_hostname)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Framework", &self.framework)?;
+            crate::cfn::entry(&mut map, "FrameworkVersion", &self.framework_version)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "ImageDigest", &self.image_digest)?;
+            crate::cfn::entry(&mut map, "ModelDataSource", &self.model_data_source)?;
+            crate::cfn::entry(&mut map, "ModelDataUrl", &self.model_data_url)?;
+            crate::cfn::entry(&mut map, "ModelInput", &self.model_input)?;
+            crate::cfn::entry(&mut map, "NearestModelName", &self.nearest_model_name)?;
+            map.end()
+        }
+    }
+
     /// Specifies the location of ML model data to deploy during endpoint creation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelDataSource {
         /// `S3DataSource`.
-        #[serde(rename = "S3DataSource", skip_serializing_if = "Option::is_none")]
         pub s3_data_source: Option<S3ModelDataSource>,
     }
 
+    impl Serialize for ModelDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3DataSource", &self.s3_data_source)?;
+            map.end()
+        }
+    }
+
     /// Specifies the S3 location of ML model data to deploy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ModelDataSource {
-        /// Specifies how the ML model data is prepared.
-        #[serde(rename = "CompressionType")]
+        /// `CompressionType`: Specifies how the ML model data is prepared.
         pub compression_type: Value<CompressionType>,
         /// `ModelAccessConfig`.
-        #[serde(rename = "ModelAccessConfig", skip_serializing_if = "Option::is_none")]
         pub model_access_config: Option<ModelAccessConfig>,
-        /// Specifies the type of ML model data to deploy.
-        #[serde(rename = "S3DataType")]
+        /// `S3DataType`: Specifies the type of ML model data to deploy.
         pub s3_data_type: Value<S3DataType>,
-        /// Specifies the S3 path of ML model data to deploy.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: Specifies the S3 path of ML model data to deploy.
         pub s3_uri: Value<String>,
     }
 
@@ -17634,11 +20607,25 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for S3ModelDataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CompressionType", &self.compression_type)?;
+            crate::cfn::entry(&mut map, "ModelAccessConfig", &self.model_access_config)?;
+            map.serialize_entry("S3DataType", &self.s3_data_type)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
+        }
+    }
+
     /// Specifies the access configuration file for the ML model.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelAccessConfig {
-        /// Specifies agreement to the model end-user license agreement (EULA).
-        #[serde(rename = "AcceptEula")]
+        /// `AcceptEula`: Specifies agreement to the model end-user license agreement (EULA).
         pub accept_eula: Value<bool>,
     }
 
@@ -17651,11 +20638,22 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for ModelAccessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AcceptEula", &self.accept_eula)?;
+            map.end()
+        }
+    }
+
     /// The `ModelInput` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelInput {
-        /// The input configuration object for the model.
-        #[serde(rename = "DataInputConfig")]
+        /// `DataInputConfig`: The input configuration object for the model.
         pub data_input_config: Value<String>,
     }
 
@@ -17668,56 +20666,87 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for ModelInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataInputConfig", &self.data_input_config)?;
+            map.end()
+        }
+    }
+
     /// Represents the drift check baselines that can be used when the model monitor is set using the model package.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DriftCheckBaselines {
         /// `Bias`.
-        #[serde(rename = "Bias", skip_serializing_if = "Option::is_none")]
         pub bias: Option<DriftCheckBias>,
         /// `Explainability`.
-        #[serde(rename = "Explainability", skip_serializing_if = "Option::is_none")]
         pub explainability: Option<DriftCheckExplainability>,
         /// `ModelDataQuality`.
-        #[serde(rename = "ModelDataQuality", skip_serializing_if = "Option::is_none")]
         pub model_data_quality: Option<DriftCheckModelDataQuality>,
         /// `ModelQuality`.
-        #[serde(rename = "ModelQuality", skip_serializing_if = "Option::is_none")]
         pub model_quality: Option<DriftCheckModelQuality>,
     }
 
+    impl Serialize for DriftCheckBaselines {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bias", &self.bias)?;
+            crate::cfn::entry(&mut map, "Explainability", &self.explainability)?;
+            crate::cfn::entry(&mut map, "ModelDataQuality", &self.model_data_quality)?;
+            crate::cfn::entry(&mut map, "ModelQuality", &self.model_quality)?;
+            map.end()
+        }
+    }
+
     /// Represents the drift check bias baselines that can be used when the model monitor is set using the model package.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DriftCheckBias {
         /// `ConfigFile`.
-        #[serde(rename = "ConfigFile", skip_serializing_if = "Option::is_none")]
         pub config_file: Option<FileSource>,
         /// `PostTrainingConstraints`.
-        #[serde(
-            rename = "PostTrainingConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_training_constraints: Option<MetricsSource>,
         /// `PreTrainingConstraints`.
-        #[serde(
-            rename = "PreTrainingConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_training_constraints: Option<MetricsSource>,
     }
 
+    impl Serialize for DriftCheckBias {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfigFile", &self.config_file)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostTrainingConstraints",
+                &self.post_training_constraints,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreTrainingConstraints",
+                &self.pre_training_constraints,
+            )?;
+            map.end()
+        }
+    }
+
     /// Represents a File Source Object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FileSource {
-        /// The digest of the file source.
-        #[serde(rename = "ContentDigest", skip_serializing_if = "Option::is_none")]
+        /// `ContentDigest`: The digest of the file source.
         pub content_digest: Option<Value<String>>,
-        /// The type of content stored in the file source.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
+        /// `ContentType`: The type of content stored in the file source.
         pub content_type: Option<Value<String>>,
-        /// The Amazon S3 URI for the file source.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: The Amazon S3 URI for the file source.
         pub s3_uri: Value<String>,
     }
 
@@ -17732,17 +20761,28 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for FileSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentDigest", &self.content_digest)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
+        }
+    }
+
     /// Represents a Metric Source Object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsSource {
-        /// The digest of the metric source.
-        #[serde(rename = "ContentDigest", skip_serializing_if = "Option::is_none")]
+        /// `ContentDigest`: The digest of the metric source.
         pub content_digest: Option<Value<String>>,
-        /// The type of content stored in the metric source.
-        #[serde(rename = "ContentType")]
+        /// `ContentType`: The type of content stored in the metric source.
         pub content_type: Value<String>,
-        /// The Amazon S3 URI for the metric source.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: The Amazon S3 URI for the metric source.
         pub s3_uri: Value<String>,
     }
 
@@ -17760,64 +20800,98 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for MetricsSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentDigest", &self.content_digest)?;
+            map.serialize_entry("ContentType", &self.content_type)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
+        }
+    }
+
     /// Contains explainability metrics for a model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DriftCheckExplainability {
         /// `ConfigFile`.
-        #[serde(rename = "ConfigFile", skip_serializing_if = "Option::is_none")]
         pub config_file: Option<FileSource>,
         /// `Constraints`.
-        #[serde(rename = "Constraints", skip_serializing_if = "Option::is_none")]
         pub constraints: Option<MetricsSource>,
+    }
+
+    impl Serialize for DriftCheckExplainability {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConfigFile", &self.config_file)?;
+            crate::cfn::entry(&mut map, "Constraints", &self.constraints)?;
+            map.end()
+        }
     }
 
     /// Represents the drift check data quality baselines that can be used when the model monitor is set using the model package.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DriftCheckModelDataQuality {
         /// `Constraints`.
-        #[serde(rename = "Constraints", skip_serializing_if = "Option::is_none")]
         pub constraints: Option<MetricsSource>,
         /// `Statistics`.
-        #[serde(rename = "Statistics", skip_serializing_if = "Option::is_none")]
         pub statistics: Option<MetricsSource>,
+    }
+
+    impl Serialize for DriftCheckModelDataQuality {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Constraints", &self.constraints)?;
+            crate::cfn::entry(&mut map, "Statistics", &self.statistics)?;
+            map.end()
+        }
     }
 
     /// Represents the drift check model quality baselines that can be used when the model monitor is set using the model package.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DriftCheckModelQuality {
         /// `Constraints`.
-        #[serde(rename = "Constraints", skip_serializing_if = "Option::is_none")]
         pub constraints: Option<MetricsSource>,
         /// `Statistics`.
-        #[serde(rename = "Statistics", skip_serializing_if = "Option::is_none")]
         pub statistics: Option<MetricsSource>,
     }
 
+    impl Serialize for DriftCheckModelQuality {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Constraints", &self.constraints)?;
+            crate::cfn::entry(&mut map, "Statistics", &self.statistics)?;
+            map.end()
+        }
+    }
+
     /// Details about inference jobs that can be run with models based on this model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InferenceSpecification {
-        /// The Amazon ECR registry path of the Docker image that contains the inference code.
-        #[serde(rename = "Containers")]
+        /// `Containers`: The Amazon ECR registry path of the Docker image that contains the inference code.
         pub containers: Vec<ModelPackageContainerDefinition>,
-        /// The supported MIME types for the input data.
-        #[serde(rename = "SupportedContentTypes")]
+        /// `SupportedContentTypes`: The supported MIME types for the input data.
         pub supported_content_types: Vec<Value<String>>,
-        /// A list of the instance types that are used to generate inferences in real-time
-        #[serde(
-            rename = "SupportedRealtimeInferenceInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedRealtimeInferenceInstanceTypes`: A list of the instance types that are used to generate inferences in real-time
         pub supported_realtime_inference_instance_types: Option<Vec<Value<String>>>,
-        /// The supported MIME types for the output data.
-        #[serde(rename = "SupportedResponseMIMETypes")]
+        /// `SupportedResponseMIMETypes`: The supported MIME types for the output data.
         pub supported_response_mime_types: Vec<Value<String>>,
-        /// A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
-        #[serde(
-            rename = "SupportedTransformInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportedTransformInstanceTypes`: A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
         pub supported_transform_instance_types: Option<Vec<Value<String>>>,
     }
 
@@ -17838,21 +20912,59 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for InferenceSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Containers", &self.containers)?;
+            map.serialize_entry("SupportedContentTypes", &self.supported_content_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedRealtimeInferenceInstanceTypes",
+                &self.supported_realtime_inference_instance_types,
+            )?;
+            map.serialize_entry(
+                "SupportedResponseMIMETypes",
+                &self.supported_response_mime_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportedTransformInstanceTypes",
+                &self.supported_transform_instance_types,
+            )?;
+            map.end()
+        }
+    }
+
     /// Metadata properties of the tracking entity, trial, or trial component.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataProperties {
-        /// The commit ID.
-        #[serde(rename = "CommitId", skip_serializing_if = "Option::is_none")]
+        /// `CommitId`: The commit ID.
         pub commit_id: Option<Value<String>>,
-        /// The entity this entity was generated by.
-        #[serde(rename = "GeneratedBy", skip_serializing_if = "Option::is_none")]
+        /// `GeneratedBy`: The entity this entity was generated by.
         pub generated_by: Option<Value<String>>,
-        /// The project ID metadata.
-        #[serde(rename = "ProjectId", skip_serializing_if = "Option::is_none")]
+        /// `ProjectId`: The project ID metadata.
         pub project_id: Option<Value<String>>,
-        /// The repository metadata.
-        #[serde(rename = "Repository", skip_serializing_if = "Option::is_none")]
+        /// `Repository`: The repository metadata.
         pub repository: Option<Value<String>>,
+    }
+
+    impl Serialize for MetadataProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CommitId", &self.commit_id)?;
+            crate::cfn::entry(&mut map, "GeneratedBy", &self.generated_by)?;
+            crate::cfn::entry(&mut map, "ProjectId", &self.project_id)?;
+            crate::cfn::entry(&mut map, "Repository", &self.repository)?;
+            map.end()
+        }
     }
 
     /// The approval status of the model package.
@@ -17896,13 +21008,11 @@ pub mod model_package {
     }
 
     /// The model card associated with the model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelCard {
-        /// The content of the model card.
-        #[serde(rename = "ModelCardContent")]
+        /// `ModelCardContent`: The content of the model card.
         pub model_card_content: Value<String>,
-        /// The approval status of the model card within your organization.
-        #[serde(rename = "ModelCardStatus")]
+        /// `ModelCardStatus`: The approval status of the model card within your organization.
         pub model_card_status: Value<ModelCardStatus>,
     }
 
@@ -17919,86 +21029,170 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for ModelCard {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ModelCardContent", &self.model_card_content)?;
+            map.serialize_entry("ModelCardStatus", &self.model_card_status)?;
+            map.end()
+        }
+    }
+
     /// A structure that contains model metrics reports.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelMetrics {
         /// `Bias`.
-        #[serde(rename = "Bias", skip_serializing_if = "Option::is_none")]
         pub bias: Option<Bias>,
         /// `Explainability`.
-        #[serde(rename = "Explainability", skip_serializing_if = "Option::is_none")]
         pub explainability: Option<Explainability>,
         /// `ModelDataQuality`.
-        #[serde(rename = "ModelDataQuality", skip_serializing_if = "Option::is_none")]
         pub model_data_quality: Option<ModelDataQuality>,
         /// `ModelQuality`.
-        #[serde(rename = "ModelQuality", skip_serializing_if = "Option::is_none")]
         pub model_quality: Option<ModelQuality>,
     }
 
+    impl Serialize for ModelMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bias", &self.bias)?;
+            crate::cfn::entry(&mut map, "Explainability", &self.explainability)?;
+            crate::cfn::entry(&mut map, "ModelDataQuality", &self.model_data_quality)?;
+            crate::cfn::entry(&mut map, "ModelQuality", &self.model_quality)?;
+            map.end()
+        }
+    }
+
     /// Contains bias metrics for a model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Bias {
         /// `PostTrainingReport`.
-        #[serde(rename = "PostTrainingReport", skip_serializing_if = "Option::is_none")]
         pub post_training_report: Option<MetricsSource>,
         /// `PreTrainingReport`.
-        #[serde(rename = "PreTrainingReport", skip_serializing_if = "Option::is_none")]
         pub pre_training_report: Option<MetricsSource>,
         /// `Report`.
-        #[serde(rename = "Report", skip_serializing_if = "Option::is_none")]
         pub report: Option<MetricsSource>,
+    }
+
+    impl Serialize for Bias {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostTrainingReport",
+                &self.post_training_report,
+            )?;
+            crate::cfn::entry(&mut map, "PreTrainingReport", &self.pre_training_report)?;
+            crate::cfn::entry(&mut map, "Report", &self.report)?;
+            map.end()
+        }
     }
 
     /// Contains explainability metrics for a model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Explainability {
         /// `Report`.
-        #[serde(rename = "Report", skip_serializing_if = "Option::is_none")]
         pub report: Option<MetricsSource>,
     }
 
+    impl Serialize for Explainability {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Report", &self.report)?;
+            map.end()
+        }
+    }
+
     /// Metrics that measure the quality of the input data for a model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelDataQuality {
         /// `Constraints`.
-        #[serde(rename = "Constraints", skip_serializing_if = "Option::is_none")]
         pub constraints: Option<MetricsSource>,
         /// `Statistics`.
-        #[serde(rename = "Statistics", skip_serializing_if = "Option::is_none")]
         pub statistics: Option<MetricsSource>,
+    }
+
+    impl Serialize for ModelDataQuality {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Constraints", &self.constraints)?;
+            crate::cfn::entry(&mut map, "Statistics", &self.statistics)?;
+            map.end()
+        }
     }
 
     /// Metrics that measure the quality of a model.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelQuality {
         /// `Constraints`.
-        #[serde(rename = "Constraints", skip_serializing_if = "Option::is_none")]
         pub constraints: Option<MetricsSource>,
         /// `Statistics`.
-        #[serde(rename = "Statistics", skip_serializing_if = "Option::is_none")]
         pub statistics: Option<MetricsSource>,
     }
 
+    impl Serialize for ModelQuality {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Constraints", &self.constraints)?;
+            crate::cfn::entry(&mut map, "Statistics", &self.statistics)?;
+            map.end()
+        }
+    }
+
     /// Details about the current status of the model package.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelPackageStatusDetails {
         /// `ValidationStatuses`.
-        #[serde(rename = "ValidationStatuses", skip_serializing_if = "Option::is_none")]
         pub validation_statuses: Option<Vec<ModelPackageStatusItem>>,
     }
 
+    impl Serialize for ModelPackageStatusDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidationStatuses",
+                &self.validation_statuses,
+            )?;
+            map.end()
+        }
+    }
+
     /// Represents the overall status of a model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelPackageStatusItem {
-        /// If the overall status is Failed, the reason for the failure.
-        #[serde(rename = "FailureReason", skip_serializing_if = "Option::is_none")]
+        /// `FailureReason`: If the overall status is Failed, the reason for the failure.
         pub failure_reason: Option<Value<String>>,
-        /// The name of the model package for which the overall status is being reported.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the model package for which the overall status is being reported.
         pub name: Value<String>,
-        /// The current status.
-        #[serde(rename = "Status")]
+        /// `Status`: The current status.
         pub status: Value<Status>,
     }
 
@@ -18013,6 +21207,20 @@ pub mod model_package {
                 name: name.into(),
                 status: status.into(),
             }
+        }
+    }
+
+    impl Serialize for ModelPackageStatusItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailureReason", &self.failure_reason)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -18060,10 +21268,9 @@ pub mod model_package {
     }
 
     /// An optional AWS Key Management Service key to encrypt, decrypt, and re-encrypt model package information for regulated workloads with highly sensitive data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecurityConfig {
-        /// The AWS KMS Key ID (KMSKeyId) used for encryption of model package information.
-        #[serde(rename = "KmsKeyId")]
+        /// `KmsKeyId`: The AWS KMS Key ID (KMSKeyId) used for encryption of model package information.
         pub kms_key_id: Value<String>,
     }
 
@@ -18073,6 +21280,18 @@ pub mod model_package {
             Self {
                 kms_key_id: kms_key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for SecurityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKeyId", &self.kms_key_id)?;
+            map.end()
         }
     }
 
@@ -18114,10 +21333,9 @@ pub mod model_package {
     }
 
     /// Details about the algorithm that was used to create the model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceAlgorithmSpecification {
-        /// A list of algorithms that were used to create a model package.
-        #[serde(rename = "SourceAlgorithms")]
+        /// `SourceAlgorithms`: A list of algorithms that were used to create a model package.
         pub source_algorithms: Vec<SourceAlgorithm>,
     }
 
@@ -18130,14 +21348,24 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for SourceAlgorithmSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceAlgorithms", &self.source_algorithms)?;
+            map.end()
+        }
+    }
+
     /// Specifies an algorithm that was used to create the model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceAlgorithm {
-        /// The name of an algorithm that was used to create the model package.
-        #[serde(rename = "AlgorithmName")]
+        /// `AlgorithmName`: The name of an algorithm that was used to create the model package.
         pub algorithm_name: Value<String>,
-        /// The Amazon S3 path where the model artifacts, which result from model training, are stored.
-        #[serde(rename = "ModelDataUrl", skip_serializing_if = "Option::is_none")]
+        /// `ModelDataUrl`: The Amazon S3 path where the model artifacts, which result from model training, are stored.
         pub model_data_url: Option<Value<String>>,
     }
 
@@ -18151,14 +21379,25 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for SourceAlgorithm {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlgorithmName", &self.algorithm_name)?;
+            crate::cfn::entry(&mut map, "ModelDataUrl", &self.model_data_url)?;
+            map.end()
+        }
+    }
+
     /// Specifies configurations for one or more transform jobs that Amazon SageMaker runs to test the model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValidationSpecification {
         /// `ValidationProfiles`.
-        #[serde(rename = "ValidationProfiles")]
         pub validation_profiles: Vec<ValidationProfile>,
-        /// The IAM roles to be used for the validation of the model package.
-        #[serde(rename = "ValidationRole")]
+        /// `ValidationRole`: The IAM roles to be used for the validation of the model package.
         pub validation_role: Value<String>,
     }
 
@@ -18175,14 +21414,25 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for ValidationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ValidationProfiles", &self.validation_profiles)?;
+            map.serialize_entry("ValidationRole", &self.validation_role)?;
+            map.end()
+        }
+    }
+
     /// Contains data, such as the inputs and targeted instance types that are used in the process of validating the model package.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValidationProfile {
-        /// The name of the profile for the model package.
-        #[serde(rename = "ProfileName")]
+        /// `ProfileName`: The name of the profile for the model package.
         pub profile_name: Value<String>,
         /// `TransformJobDefinition`.
-        #[serde(rename = "TransformJobDefinition")]
         pub transform_job_definition: TransformJobDefinition,
     }
 
@@ -18199,33 +21449,38 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for ValidationProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProfileName", &self.profile_name)?;
+            map.serialize_entry(
+                "TransformJobDefinition",
+                &self.transform_job_definition,
+            )?;
+            map.end()
+        }
+    }
+
     /// Defines the input needed to run a transform job using the inference specification specified in the algorithm.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformJobDefinition {
-        /// A string that determines the number of records included in a single mini-batch.
-        #[serde(rename = "BatchStrategy", skip_serializing_if = "Option::is_none")]
+        /// `BatchStrategy`: A string that determines the number of records included in a single mini-batch.
         pub batch_strategy: Option<Value<BatchStrategy>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The maximum number of parallel requests that can be sent to each instance in a transform job.
-        #[serde(
-            rename = "MaxConcurrentTransforms",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxConcurrentTransforms`: The maximum number of parallel requests that can be sent to each instance in a transform job.
         pub max_concurrent_transforms: Option<Value<i64>>,
-        /// The maximum payload size allowed, in MB.
-        #[serde(rename = "MaxPayloadInMB", skip_serializing_if = "Option::is_none")]
+        /// `MaxPayloadInMB`: The maximum payload size allowed, in MB.
         pub max_payload_in_mb: Option<Value<i64>>,
         /// `TransformInput`.
-        #[serde(rename = "TransformInput")]
         pub transform_input: TransformInput,
         /// `TransformOutput`.
-        #[serde(rename = "TransformOutput")]
         pub transform_output: TransformOutput,
         /// `TransformResources`.
-        #[serde(rename = "TransformResources")]
         pub transform_resources: TransformResources,
     }
 
@@ -18245,6 +21500,28 @@ pub mod model_package {
                 transform_output: transform_output.into(),
                 transform_resources: transform_resources.into(),
             }
+        }
+    }
+
+    impl Serialize for TransformJobDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchStrategy", &self.batch_strategy)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentTransforms",
+                &self.max_concurrent_transforms,
+            )?;
+            crate::cfn::entry(&mut map, "MaxPayloadInMB", &self.max_payload_in_mb)?;
+            map.serialize_entry("TransformInput", &self.transform_input)?;
+            map.serialize_entry("TransformOutput", &self.transform_output)?;
+            map.serialize_entry("TransformResources", &self.transform_resources)?;
+            map.end()
         }
     }
 
@@ -18286,19 +21563,15 @@ pub mod model_package {
     }
 
     /// Describes the input source of a transform job and the way the transform job consumes it.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformInput {
-        /// If your transform data is compressed, specify the compression type.
-        #[serde(rename = "CompressionType", skip_serializing_if = "Option::is_none")]
+        /// `CompressionType`: If your transform data is compressed, specify the compression type.
         pub compression_type: Option<Value<TransformInputCompressionType>>,
-        /// The multipurpose internet mail extension (MIME) type of the data.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
+        /// `ContentType`: The multipurpose internet mail extension (MIME) type of the data.
         pub content_type: Option<Value<String>>,
         /// `DataSource`.
-        #[serde(rename = "DataSource")]
         pub data_source: DataSource,
-        /// The method to use to split the transform job's data files into smaller batches.
-        #[serde(rename = "SplitType", skip_serializing_if = "Option::is_none")]
+        /// `SplitType`: The method to use to split the transform job's data files into smaller batches.
         pub split_type: Option<Value<SplitType>>,
     }
 
@@ -18311,6 +21584,21 @@ pub mod model_package {
                 data_source: data_source.into(),
                 split_type: None,
             }
+        }
+    }
+
+    impl Serialize for TransformInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CompressionType", &self.compression_type)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            map.serialize_entry("DataSource", &self.data_source)?;
+            crate::cfn::entry(&mut map, "SplitType", &self.split_type)?;
+            map.end()
         }
     }
 
@@ -18352,10 +21640,9 @@ pub mod model_package {
     }
 
     /// Describes the input source of a transform job and the way the transform job consumes it.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataSource {
         /// `S3DataSource`.
-        #[serde(rename = "S3DataSource")]
         pub s3_data_source: S3DataSource,
     }
 
@@ -18368,14 +21655,24 @@ pub mod model_package {
         }
     }
 
+    impl Serialize for DataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3DataSource", &self.s3_data_source)?;
+            map.end()
+        }
+    }
+
     /// Describes the S3 data source.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3DataSource {
-        /// The S3 Data Source Type
-        #[serde(rename = "S3DataType")]
+        /// `S3DataType`: The S3 Data Source Type
         pub s3_data_type: Value<S3DataSourceS3DataType>,
-        /// Depending on the value specified for the S3DataType, identifies either a key name prefix or a manifest.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: Depending on the value specified for the S3DataType, identifies either a key name prefix or a manifest.
         pub s3_uri: Value<String>,
     }
 
@@ -18389,6 +21686,19 @@ pub mod model_package {
                 s3_data_type: s3_data_type.into(),
                 s3_uri: s3_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for S3DataSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3DataType", &self.s3_data_type)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
         }
     }
 
@@ -18476,19 +21786,15 @@ pub mod model_package {
     }
 
     /// Describes the results of a transform job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformOutput {
-        /// The MIME type used to specify the output data.
-        #[serde(rename = "Accept", skip_serializing_if = "Option::is_none")]
+        /// `Accept`: The MIME type used to specify the output data.
         pub accept: Option<Value<String>>,
-        /// Defines how to assemble the results of the transform job as a single S3 object.
-        #[serde(rename = "AssembleWith", skip_serializing_if = "Option::is_none")]
+        /// `AssembleWith`: Defines how to assemble the results of the transform job as a single S3 object.
         pub assemble_with: Option<Value<AssembleWith>>,
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
         pub kms_key_id: Option<Value<String>>,
-        /// The Amazon S3 path where you want Amazon SageMaker to store the results of the transform job.
-        #[serde(rename = "S3OutputPath")]
+        /// `S3OutputPath`: The Amazon S3 path where you want Amazon SageMaker to store the results of the transform job.
         pub s3_output_path: Value<String>,
     }
 
@@ -18501,6 +21807,21 @@ pub mod model_package {
                 kms_key_id: None,
                 s3_output_path: s3_output_path.into(),
             }
+        }
+    }
+
+    impl Serialize for TransformOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Accept", &self.accept)?;
+            crate::cfn::entry(&mut map, "AssembleWith", &self.assemble_with)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("S3OutputPath", &self.s3_output_path)?;
+            map.end()
         }
     }
 
@@ -18542,16 +21863,13 @@ pub mod model_package {
     }
 
     /// Describes the resources, including ML instance types and ML instance count, to use for transform job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TransformResources {
-        /// The number of ML compute instances to use in the transform job.
-        #[serde(rename = "InstanceCount")]
+        /// `InstanceCount`: The number of ML compute instances to use in the transform job.
         pub instance_count: Value<i64>,
-        /// The ML compute instance type for the transform job.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: The ML compute instance type for the transform job.
         pub instance_type: Value<String>,
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt model data on the storage volume attached to the ML compute instance(s) that run the batch transform job.
-        #[serde(rename = "VolumeKmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `VolumeKmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt model data on the storage volume attached to the ML compute instance(s) that run the batch transform job.
         pub volume_kms_key_id: Option<Value<String>>,
     }
 
@@ -18566,6 +21884,20 @@ pub mod model_package {
                 instance_type: instance_type.into(),
                 volume_kms_key_id: None,
             }
+        }
+    }
+
+    impl Serialize for TransformResources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "VolumeKmsKeyId", &self.volume_kms_key_id)?;
+            map.end()
         }
     }
 }
@@ -18643,27 +21975,15 @@ pub mod model_package_group {
     }
 
     /// The properties of `AWS::SageMaker::ModelPackageGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelPackageGroupProps {
         /// `ModelPackageGroupDescription`.
-        #[serde(
-            rename = "ModelPackageGroupDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_package_group_description: Option<Value<String>>,
         /// `ModelPackageGroupName`.
-        #[serde(rename = "ModelPackageGroupName")]
         pub model_package_group_name: Value<String>,
-        /// `ModelPackageGroupPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "ModelPackageGroupPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ModelPackageGroupPolicy`: `ModelPackageGroupPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub model_package_group_policy: Option<serde_json::Value>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -18676,6 +21996,32 @@ pub mod model_package_group {
                 model_package_group_policy: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnModelPackageGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageGroupDescription",
+                &self.model_package_group_description,
+            )?;
+            map.serialize_entry(
+                "ModelPackageGroupName",
+                &self.model_package_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelPackageGroupPolicy",
+                &self.model_package_group_policy,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -18763,44 +22109,29 @@ pub mod model_quality_job_definition {
     }
 
     /// The properties of `AWS::SageMaker::ModelQualityJobDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelQualityJobDefinitionProps {
         /// `EndpointName`.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
         pub endpoint_name: Option<Value<String>>,
         /// `JobDefinitionName`.
-        #[serde(rename = "JobDefinitionName", skip_serializing_if = "Option::is_none")]
         pub job_definition_name: Option<Value<String>>,
         /// `JobResources`.
-        #[serde(rename = "JobResources")]
         pub job_resources: MonitoringResources,
         /// `ModelQualityAppSpecification`.
-        #[serde(rename = "ModelQualityAppSpecification")]
         pub model_quality_app_specification: ModelQualityAppSpecification,
         /// `ModelQualityBaselineConfig`.
-        #[serde(
-            rename = "ModelQualityBaselineConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub model_quality_baseline_config: Option<ModelQualityBaselineConfig>,
         /// `ModelQualityJobInput`.
-        #[serde(rename = "ModelQualityJobInput")]
         pub model_quality_job_input: ModelQualityJobInput,
         /// `ModelQualityJobOutputConfig`.
-        #[serde(rename = "ModelQualityJobOutputConfig")]
         pub model_quality_job_output_config: MonitoringOutputConfig,
         /// `NetworkConfig`.
-        #[serde(rename = "NetworkConfig", skip_serializing_if = "Option::is_none")]
         pub network_config: Option<NetworkConfig>,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
         pub role_arn: Value<String>,
         /// `StoppingCondition`.
-        #[serde(rename = "StoppingCondition", skip_serializing_if = "Option::is_none")]
         pub stopping_condition: Option<StoppingCondition>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -18829,37 +22160,54 @@ pub mod model_quality_job_definition {
         }
     }
 
-    /// Container image configuration object for the monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ModelQualityAppSpecification {
-        /// An array of arguments for the container used to run the monitoring job.
-        #[serde(rename = "ContainerArguments", skip_serializing_if = "Option::is_none")]
-        pub container_arguments: Option<Vec<Value<String>>>,
-        /// Specifies the entrypoint for a container used to run the monitoring job.
-        #[serde(rename = "ContainerEntrypoint", skip_serializing_if = "Option::is_none")]
-        pub container_entrypoint: Option<Vec<Value<String>>>,
-        /// Sets the environment variables in the Docker container
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
-        pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The container image to be run by the monitoring job.
-        #[serde(rename = "ImageUri")]
-        pub image_uri: Value<String>,
-        /// An Amazon S3 URI to a script that is called after analysis has been performed.
-        #[serde(
-            rename = "PostAnalyticsProcessorSourceUri",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnModelQualityJobDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "JobDefinitionName", &self.job_definition_name)?;
+            map.serialize_entry("JobResources", &self.job_resources)?;
+            map.serialize_entry(
+                "ModelQualityAppSpecification",
+                &self.model_quality_app_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ModelQualityBaselineConfig",
+                &self.model_quality_baseline_config,
+            )?;
+            map.serialize_entry("ModelQualityJobInput", &self.model_quality_job_input)?;
+            map.serialize_entry(
+                "ModelQualityJobOutputConfig",
+                &self.model_quality_job_output_config,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkConfig", &self.network_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StoppingCondition", &self.stopping_condition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Container image configuration object for the monitoring job.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ModelQualityAppSpecification {
+        /// `ContainerArguments`: An array of arguments for the container used to run the monitoring job.
+        pub container_arguments: Option<Vec<Value<String>>>,
+        /// `ContainerEntrypoint`: Specifies the entrypoint for a container used to run the monitoring job.
+        pub container_entrypoint: Option<Vec<Value<String>>>,
+        /// `Environment`: Sets the environment variables in the Docker container
+        pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
+        /// `ImageUri`: The container image to be run by the monitoring job.
+        pub image_uri: Value<String>,
+        /// `PostAnalyticsProcessorSourceUri`: An Amazon S3 URI to a script that is called after analysis has been performed.
         pub post_analytics_processor_source_uri: Option<Value<String>>,
         /// `ProblemType`.
-        #[serde(rename = "ProblemType")]
         pub problem_type: Value<ProblemType>,
-        /// An Amazon S3 URI to a script that is called per row prior to running analysis.
-        #[serde(
-            rename = "RecordPreprocessorSourceUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordPreprocessorSourceUri`: An Amazon S3 URI to a script that is called per row prior to running analysis.
         pub record_preprocessor_source_uri: Option<Value<String>>,
     }
 
@@ -18878,6 +22226,40 @@ pub mod model_quality_job_definition {
                 problem_type: problem_type.into(),
                 record_preprocessor_source_uri: None,
             }
+        }
+    }
+
+    impl Serialize for ModelQualityAppSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerArguments",
+                &self.container_arguments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerEntrypoint",
+                &self.container_entrypoint,
+            )?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostAnalyticsProcessorSourceUri",
+                &self.post_analytics_processor_source_uri,
+            )?;
+            map.serialize_entry("ProblemType", &self.problem_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordPreprocessorSourceUri",
+                &self.record_preprocessor_source_uri,
+            )?;
+            map.end()
         }
     }
 
@@ -18922,27 +22304,39 @@ pub mod model_quality_job_definition {
     }
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ModelQualityBaselineConfig {
         /// `BaseliningJobName`.
-        #[serde(rename = "BaseliningJobName", skip_serializing_if = "Option::is_none")]
         pub baselining_job_name: Option<Value<String>>,
         /// `ConstraintsResource`.
-        #[serde(rename = "ConstraintsResource", skip_serializing_if = "Option::is_none")]
         pub constraints_resource: Option<ConstraintsResource>,
     }
 
+    impl Serialize for ModelQualityBaselineConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseliningJobName", &self.baselining_job_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstraintsResource",
+                &self.constraints_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// The inputs for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ModelQualityJobInput {
         /// `BatchTransformInput`.
-        #[serde(rename = "BatchTransformInput", skip_serializing_if = "Option::is_none")]
         pub batch_transform_input: Option<BatchTransformInput>,
         /// `EndpointInput`.
-        #[serde(rename = "EndpointInput", skip_serializing_if = "Option::is_none")]
         pub endpoint_input: Option<EndpointInput>,
         /// `GroundTruthS3Input`.
-        #[serde(rename = "GroundTruthS3Input")]
         pub ground_truth_s3_input: MonitoringGroundTruthS3Input,
     }
 
@@ -18959,50 +22353,46 @@ pub mod model_quality_job_definition {
         }
     }
 
+    impl Serialize for ModelQualityJobInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchTransformInput",
+                &self.batch_transform_input,
+            )?;
+            crate::cfn::entry(&mut map, "EndpointInput", &self.endpoint_input)?;
+            map.serialize_entry("GroundTruthS3Input", &self.ground_truth_s3_input)?;
+            map.end()
+        }
+    }
+
     /// The batch transform input for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BatchTransformInput {
-        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        #[serde(rename = "DataCapturedDestinationS3Uri")]
+        /// `DataCapturedDestinationS3Uri`: A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         pub data_captured_destination_s3_uri: Value<String>,
         /// `DatasetFormat`.
-        #[serde(rename = "DatasetFormat")]
         pub dataset_format: DatasetFormat,
-        /// Monitoring end time offset, e.g. PT0H
-        #[serde(rename = "EndTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `EndTimeOffset`: Monitoring end time offset, e.g. PT0H
         pub end_time_offset: Option<Value<String>>,
-        /// Index or JSONpath to locate predicted label(s)
-        #[serde(rename = "InferenceAttribute", skip_serializing_if = "Option::is_none")]
+        /// `InferenceAttribute`: Index or JSONpath to locate predicted label(s)
         pub inference_attribute: Option<Value<String>>,
-        /// Path to the filesystem where the endpoint data is available to the container.
-        #[serde(rename = "LocalPath")]
+        /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
         pub local_path: Value<String>,
-        /// Index or JSONpath to locate probabilities
-        #[serde(
-            rename = "ProbabilityAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProbabilityAttribute`: Index or JSONpath to locate probabilities
         pub probability_attribute: Option<Value<String>>,
         /// `ProbabilityThresholdAttribute`.
-        #[serde(
-            rename = "ProbabilityThresholdAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub probability_threshold_attribute: Option<Value<f64>>,
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        #[serde(
-            rename = "S3DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
         pub s3_data_distribution_type: Option<Value<S3DataDistributionType>>,
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+        /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
         pub s3_input_mode: Option<Value<S3InputMode>>,
-        /// Monitoring start time offset, e.g. -PT1H
-        #[serde(rename = "StartTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeOffset`: Monitoring start time offset, e.g. -PT1H
         pub start_time_offset: Option<Value<String>>,
     }
 
@@ -19029,49 +22419,68 @@ pub mod model_quality_job_definition {
         }
     }
 
+    impl Serialize for BatchTransformInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DataCapturedDestinationS3Uri",
+                &self.data_captured_destination_s3_uri,
+            )?;
+            map.serialize_entry("DatasetFormat", &self.dataset_format)?;
+            crate::cfn::entry(&mut map, "EndTimeOffset", &self.end_time_offset)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAttribute",
+                &self.inference_attribute,
+            )?;
+            map.serialize_entry("LocalPath", &self.local_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityAttribute",
+                &self.probability_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityThresholdAttribute",
+                &self.probability_threshold_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DataDistributionType",
+                &self.s3_data_distribution_type,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+            crate::cfn::entry(&mut map, "StartTimeOffset", &self.start_time_offset)?;
+            map.end()
+        }
+    }
+
     /// The endpoint for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EndpointInput {
-        /// Monitoring end time offset, e.g. PT0H
-        #[serde(rename = "EndTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `EndTimeOffset`: Monitoring end time offset, e.g. PT0H
         pub end_time_offset: Option<Value<String>>,
         /// `EndpointName`.
-        #[serde(rename = "EndpointName")]
         pub endpoint_name: Value<String>,
-        /// Index or JSONpath to locate predicted label(s)
-        #[serde(rename = "InferenceAttribute", skip_serializing_if = "Option::is_none")]
+        /// `InferenceAttribute`: Index or JSONpath to locate predicted label(s)
         pub inference_attribute: Option<Value<String>>,
-        /// Path to the filesystem where the endpoint data is available to the container.
-        #[serde(rename = "LocalPath")]
+        /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
         pub local_path: Value<String>,
-        /// Index or JSONpath to locate probabilities
-        #[serde(
-            rename = "ProbabilityAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProbabilityAttribute`: Index or JSONpath to locate probabilities
         pub probability_attribute: Option<Value<String>>,
         /// `ProbabilityThresholdAttribute`.
-        #[serde(
-            rename = "ProbabilityThresholdAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub probability_threshold_attribute: Option<Value<f64>>,
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        #[serde(
-            rename = "S3DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
         pub s3_data_distribution_type: Option<
             Value<EndpointInputS3DataDistributionType>,
         >,
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+        /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
         pub s3_input_mode: Option<Value<EndpointInputS3InputMode>>,
-        /// Monitoring start time offset, e.g. -PT1H
-        #[serde(rename = "StartTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeOffset`: Monitoring start time offset, e.g. -PT1H
         pub start_time_offset: Option<Value<String>>,
     }
 
@@ -19092,6 +22501,42 @@ pub mod model_quality_job_definition {
                 s3_input_mode: None,
                 start_time_offset: None,
             }
+        }
+    }
+
+    impl Serialize for EndpointInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTimeOffset", &self.end_time_offset)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAttribute",
+                &self.inference_attribute,
+            )?;
+            map.serialize_entry("LocalPath", &self.local_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityAttribute",
+                &self.probability_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProbabilityThresholdAttribute",
+                &self.probability_threshold_attribute,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DataDistributionType",
+                &self.s3_data_distribution_type,
+            )?;
+            crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+            crate::cfn::entry(&mut map, "StartTimeOffset", &self.start_time_offset)?;
+            map.end()
         }
     }
 }
@@ -19174,36 +22619,21 @@ pub mod monitoring_schedule {
     }
 
     /// The properties of `AWS::SageMaker::MonitoringSchedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitoringScheduleProps {
         /// `EndpointName`.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
         pub endpoint_name: Option<Value<String>>,
-        /// Contains the reason a monitoring job failed, if it failed.
-        #[serde(rename = "FailureReason", skip_serializing_if = "Option::is_none")]
+        /// `FailureReason`: Contains the reason a monitoring job failed, if it failed.
         pub failure_reason: Option<Value<String>>,
-        /// Describes metadata on the last execution to run, if there was one.
-        #[serde(
-            rename = "LastMonitoringExecutionSummary",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LastMonitoringExecutionSummary`: Describes metadata on the last execution to run, if there was one.
         pub last_monitoring_execution_summary: Option<MonitoringExecutionSummary>,
         /// `MonitoringScheduleConfig`.
-        #[serde(rename = "MonitoringScheduleConfig")]
         pub monitoring_schedule_config: MonitoringScheduleConfig,
         /// `MonitoringScheduleName`.
-        #[serde(rename = "MonitoringScheduleName")]
         pub monitoring_schedule_name: Value<String>,
-        /// The status of a schedule job.
-        #[serde(
-            rename = "MonitoringScheduleStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MonitoringScheduleStatus`: The status of a schedule job.
         pub monitoring_schedule_status: Option<Value<MonitoringScheduleStatus>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -19225,32 +22655,56 @@ pub mod monitoring_schedule {
         }
     }
 
+    impl Serialize for CfnMonitoringScheduleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "FailureReason", &self.failure_reason)?;
+            crate::cfn::entry(
+                &mut map,
+                "LastMonitoringExecutionSummary",
+                &self.last_monitoring_execution_summary,
+            )?;
+            map.serialize_entry(
+                "MonitoringScheduleConfig",
+                &self.monitoring_schedule_config,
+            )?;
+            map.serialize_entry(
+                "MonitoringScheduleName",
+                &self.monitoring_schedule_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringScheduleStatus",
+                &self.monitoring_schedule_status,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Summary of information about monitoring job
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonitoringExecutionSummary {
-        /// The time at which the monitoring job was created.
-        #[serde(rename = "CreationTime")]
+        /// `CreationTime`: The time at which the monitoring job was created.
         pub creation_time: Value<String>,
         /// `EndpointName`.
-        #[serde(rename = "EndpointName", skip_serializing_if = "Option::is_none")]
         pub endpoint_name: Option<Value<String>>,
-        /// Contains the reason a monitoring job failed, if it failed.
-        #[serde(rename = "FailureReason", skip_serializing_if = "Option::is_none")]
+        /// `FailureReason`: Contains the reason a monitoring job failed, if it failed.
         pub failure_reason: Option<Value<String>>,
-        /// A timestamp that indicates the last time the monitoring job was modified.
-        #[serde(rename = "LastModifiedTime")]
+        /// `LastModifiedTime`: A timestamp that indicates the last time the monitoring job was modified.
         pub last_modified_time: Value<String>,
-        /// The status of the monitoring job.
-        #[serde(rename = "MonitoringExecutionStatus")]
+        /// `MonitoringExecutionStatus`: The status of the monitoring job.
         pub monitoring_execution_status: Value<MonitoringExecutionStatus>,
         /// `MonitoringScheduleName`.
-        #[serde(rename = "MonitoringScheduleName")]
         pub monitoring_schedule_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the monitoring job.
-        #[serde(rename = "ProcessingJobArn", skip_serializing_if = "Option::is_none")]
+        /// `ProcessingJobArn`: The Amazon Resource Name (ARN) of the monitoring job.
         pub processing_job_arn: Option<Value<String>>,
-        /// The time the monitoring job was scheduled.
-        #[serde(rename = "ScheduledTime")]
+        /// `ScheduledTime`: The time the monitoring job was scheduled.
         pub scheduled_time: Value<String>,
     }
 
@@ -19273,6 +22727,31 @@ pub mod monitoring_schedule {
                 processing_job_arn: None,
                 scheduled_time: scheduled_time.into(),
             }
+        }
+    }
+
+    impl Serialize for MonitoringExecutionSummary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CreationTime", &self.creation_time)?;
+            crate::cfn::entry(&mut map, "EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "FailureReason", &self.failure_reason)?;
+            map.serialize_entry("LastModifiedTime", &self.last_modified_time)?;
+            map.serialize_entry(
+                "MonitoringExecutionStatus",
+                &self.monitoring_execution_status,
+            )?;
+            map.serialize_entry(
+                "MonitoringScheduleName",
+                &self.monitoring_schedule_name,
+            )?;
+            crate::cfn::entry(&mut map, "ProcessingJobArn", &self.processing_job_arn)?;
+            map.serialize_entry("ScheduledTime", &self.scheduled_time)?;
+            map.end()
         }
     }
 
@@ -19329,59 +22808,61 @@ pub mod monitoring_schedule {
     }
 
     /// The configuration object that specifies the monitoring schedule and defines the monitoring job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MonitoringScheduleConfig {
         /// `MonitoringJobDefinition`.
-        #[serde(
-            rename = "MonitoringJobDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub monitoring_job_definition: Option<MonitoringJobDefinition>,
-        /// Name of the job definition
-        #[serde(
-            rename = "MonitoringJobDefinitionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MonitoringJobDefinitionName`: Name of the job definition
         pub monitoring_job_definition_name: Option<Value<String>>,
         /// `MonitoringType`.
-        #[serde(rename = "MonitoringType", skip_serializing_if = "Option::is_none")]
         pub monitoring_type: Option<Value<MonitoringType>>,
         /// `ScheduleConfig`.
-        #[serde(rename = "ScheduleConfig", skip_serializing_if = "Option::is_none")]
         pub schedule_config: Option<ScheduleConfig>,
     }
 
+    impl Serialize for MonitoringScheduleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringJobDefinition",
+                &self.monitoring_job_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MonitoringJobDefinitionName",
+                &self.monitoring_job_definition_name,
+            )?;
+            crate::cfn::entry(&mut map, "MonitoringType", &self.monitoring_type)?;
+            crate::cfn::entry(&mut map, "ScheduleConfig", &self.schedule_config)?;
+            map.end()
+        }
+    }
+
     /// Defines the monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonitoringJobDefinition {
         /// `BaselineConfig`.
-        #[serde(rename = "BaselineConfig", skip_serializing_if = "Option::is_none")]
         pub baseline_config: Option<BaselineConfig>,
-        /// Sets the environment variables in the Docker container
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: Sets the environment variables in the Docker container
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `MonitoringAppSpecification`.
-        #[serde(rename = "MonitoringAppSpecification")]
         pub monitoring_app_specification: MonitoringAppSpecification,
         /// `MonitoringInputs`.
-        #[serde(rename = "MonitoringInputs")]
         pub monitoring_inputs: Vec<MonitoringInput>,
         /// `MonitoringOutputConfig`.
-        #[serde(rename = "MonitoringOutputConfig")]
         pub monitoring_output_config: MonitoringOutputConfig,
         /// `MonitoringResources`.
-        #[serde(rename = "MonitoringResources")]
         pub monitoring_resources: MonitoringResources,
         /// `NetworkConfig`.
-        #[serde(rename = "NetworkConfig", skip_serializing_if = "Option::is_none")]
         pub network_config: Option<NetworkConfig>,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
         pub role_arn: Value<String>,
         /// `StoppingCondition`.
-        #[serde(rename = "StoppingCondition", skip_serializing_if = "Option::is_none")]
         pub stopping_condition: Option<StoppingCondition>,
     }
 
@@ -19408,42 +22889,74 @@ pub mod monitoring_schedule {
         }
     }
 
+    impl Serialize for MonitoringJobDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaselineConfig", &self.baseline_config)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            map.serialize_entry(
+                "MonitoringAppSpecification",
+                &self.monitoring_app_specification,
+            )?;
+            map.serialize_entry("MonitoringInputs", &self.monitoring_inputs)?;
+            map.serialize_entry(
+                "MonitoringOutputConfig",
+                &self.monitoring_output_config,
+            )?;
+            map.serialize_entry("MonitoringResources", &self.monitoring_resources)?;
+            crate::cfn::entry(&mut map, "NetworkConfig", &self.network_config)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StoppingCondition", &self.stopping_condition)?;
+            map.end()
+        }
+    }
+
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BaselineConfig {
         /// `ConstraintsResource`.
-        #[serde(rename = "ConstraintsResource", skip_serializing_if = "Option::is_none")]
         pub constraints_resource: Option<ConstraintsResource>,
         /// `StatisticsResource`.
-        #[serde(rename = "StatisticsResource", skip_serializing_if = "Option::is_none")]
         pub statistics_resource: Option<StatisticsResource>,
     }
 
+    impl Serialize for BaselineConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConstraintsResource",
+                &self.constraints_resource,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StatisticsResource",
+                &self.statistics_resource,
+            )?;
+            map.end()
+        }
+    }
+
     /// Container image configuration object for the monitoring job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonitoringAppSpecification {
-        /// An array of arguments for the container used to run the monitoring job.
-        #[serde(rename = "ContainerArguments", skip_serializing_if = "Option::is_none")]
+        /// `ContainerArguments`: An array of arguments for the container used to run the monitoring job.
         pub container_arguments: Option<Vec<Value<String>>>,
-        /// Specifies the entrypoint for a container used to run the monitoring job.
-        #[serde(rename = "ContainerEntrypoint", skip_serializing_if = "Option::is_none")]
+        /// `ContainerEntrypoint`: Specifies the entrypoint for a container used to run the monitoring job.
         pub container_entrypoint: Option<Vec<Value<String>>>,
-        /// The container image to be run by the monitoring job.
-        #[serde(rename = "ImageUri")]
+        /// `ImageUri`: The container image to be run by the monitoring job.
         pub image_uri: Value<String>,
-        /// An Amazon S3 URI to a script that is called after analysis has been performed.
-        #[serde(
-            rename = "PostAnalyticsProcessorSourceUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PostAnalyticsProcessorSourceUri`: An Amazon S3 URI to a script that is called after analysis has been performed.
         pub post_analytics_processor_source_uri: Option<Value<String>>,
-        /// An Amazon S3 URI to a script that is called per row prior to running analysis.
-        #[serde(
-            rename = "RecordPreprocessorSourceUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecordPreprocessorSourceUri`: An Amazon S3 URI to a script that is called per row prior to running analysis.
         pub record_preprocessor_source_uri: Option<Value<String>>,
     }
 
@@ -19460,15 +22973,62 @@ pub mod monitoring_schedule {
         }
     }
 
+    impl Serialize for MonitoringAppSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerArguments",
+                &self.container_arguments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerEntrypoint",
+                &self.container_entrypoint,
+            )?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostAnalyticsProcessorSourceUri",
+                &self.post_analytics_processor_source_uri,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecordPreprocessorSourceUri",
+                &self.record_preprocessor_source_uri,
+            )?;
+            map.end()
+        }
+    }
+
     /// The inputs for a monitoring job.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MonitoringInput {
         /// `BatchTransformInput`.
-        #[serde(rename = "BatchTransformInput", skip_serializing_if = "Option::is_none")]
         pub batch_transform_input: Option<BatchTransformInput>,
         /// `EndpointInput`.
-        #[serde(rename = "EndpointInput", skip_serializing_if = "Option::is_none")]
         pub endpoint_input: Option<EndpointInput>,
+    }
+
+    impl Serialize for MonitoringInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BatchTransformInput",
+                &self.batch_transform_input,
+            )?;
+            crate::cfn::entry(&mut map, "EndpointInput", &self.endpoint_input)?;
+            map.end()
+        }
     }
 
     /// The type of monitoring job.
@@ -19515,20 +23075,13 @@ pub mod monitoring_schedule {
     }
 
     /// Configuration details about the monitoring schedule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduleConfig {
-        /// Data Analysis end time, e.g. PT0H
-        #[serde(rename = "DataAnalysisEndTime", skip_serializing_if = "Option::is_none")]
+        /// `DataAnalysisEndTime`: Data Analysis end time, e.g. PT0H
         pub data_analysis_end_time: Option<Value<String>>,
-        /// Data Analysis start time, e.g. -PT1H
-        #[serde(
-            rename = "DataAnalysisStartTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataAnalysisStartTime`: Data Analysis start time, e.g. -PT1H
         pub data_analysis_start_time: Option<Value<String>>,
-        /// A cron expression or 'NOW' that describes details about the monitoring schedule.
-        #[serde(rename = "ScheduleExpression")]
+        /// `ScheduleExpression`: A cron expression or 'NOW' that describes details about the monitoring schedule.
         pub schedule_expression: Value<String>,
     }
 
@@ -19540,6 +23093,28 @@ pub mod monitoring_schedule {
                 data_analysis_start_time: None,
                 schedule_expression: schedule_expression.into(),
             }
+        }
+    }
+
+    impl Serialize for ScheduleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataAnalysisEndTime",
+                &self.data_analysis_end_time,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataAnalysisStartTime",
+                &self.data_analysis_start_time,
+            )?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            map.end()
         }
     }
 
@@ -19654,77 +23229,41 @@ pub mod notebook_instance {
     }
 
     /// The properties of `AWS::SageMaker::NotebookInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotebookInstanceProps {
-        /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance.
-        #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
+        /// `AcceleratorTypes`: A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance.
         pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
-        /// An array of up to three Git repositories associated with the notebook instance.
-        #[serde(
-            rename = "AdditionalCodeRepositories",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalCodeRepositories`: An array of up to three Git repositories associated with the notebook instance.
         pub additional_code_repositories: Option<Vec<Value<String>>>,
-        /// The Git repository associated with the notebook instance as its default code repository.
-        #[serde(
-            rename = "DefaultCodeRepository",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultCodeRepository`: The Git repository associated with the notebook instance as its default code repository.
         pub default_code_repository: Option<Value<String>>,
-        /// Sets whether SageMaker AI provides internet access to the notebook instance.
-        #[serde(
-            rename = "DirectInternetAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DirectInternetAccess`: Sets whether SageMaker AI provides internet access to the notebook instance.
         pub direct_internet_access: Option<Value<DirectInternetAccess>>,
-        /// Information on the IMDS configuration of the notebook instance.
-        #[serde(
-            rename = "InstanceMetadataServiceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceMetadataServiceConfiguration`: Information on the IMDS configuration of the notebook instance.
         pub instance_metadata_service_configuration: Option<
             InstanceMetadataServiceConfiguration,
         >,
-        /// The type of ML compute instance to launch for the notebook instance.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: The type of ML compute instance to launch for the notebook instance.
         pub instance_type: Value<InstanceType>,
-        /// The Amazon Resource Name (ARN) of a AWS Key Management Service key that SageMaker AI uses to encrypt data on the storage volume attached to your notebook instance.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of a AWS Key Management Service key that SageMaker AI uses to encrypt data on the storage volume attached to your notebook instance.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of a lifecycle configuration to associate with the notebook instance.
-        #[serde(rename = "LifecycleConfigName", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigName`: The name of a lifecycle configuration to associate with the notebook instance.
         pub lifecycle_config_name: Option<Value<String>>,
-        /// The name of the new notebook instance.
-        #[serde(
-            rename = "NotebookInstanceName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotebookInstanceName`: The name of the new notebook instance.
         pub notebook_instance_name: Option<Value<String>>,
-        /// The platform identifier of the notebook instance runtime environment.
-        #[serde(rename = "PlatformIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `PlatformIdentifier`: The platform identifier of the notebook instance runtime environment.
         pub platform_identifier: Option<Value<String>>,
-        /// When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf.
         pub role_arn: Value<String>,
-        /// Whether root access is enabled or disabled for users of the notebook instance.
-        #[serde(rename = "RootAccess", skip_serializing_if = "Option::is_none")]
+        /// `RootAccess`: Whether root access is enabled or disabled for users of the notebook instance.
         pub root_access: Option<Value<RootAccess>>,
-        /// The VPC security group IDs, in the form sg-xxxxxxxx.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The VPC security group IDs, in the form sg-xxxxxxxx.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The ID of the subnet in a VPC to which you would like to have a connectivity from your ML compute instance.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
+        /// `SubnetId`: The ID of the subnet in a VPC to which you would like to have a connectivity from your ML compute instance.
         pub subnet_id: Option<Value<String>>,
-        /// A list of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The size, in GB, of the ML storage volume to attach to the notebook instance.
-        #[serde(rename = "VolumeSizeInGB", skip_serializing_if = "Option::is_none")]
+        /// `VolumeSizeInGB`: The size, in GB, of the ML storage volume to attach to the notebook instance.
         pub volume_size_in_gb: Option<Value<i64>>,
     }
 
@@ -19752,6 +23291,61 @@ pub mod notebook_instance {
                 tags: None,
                 volume_size_in_gb: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNotebookInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceleratorTypes", &self.accelerator_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalCodeRepositories",
+                &self.additional_code_repositories,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultCodeRepository",
+                &self.default_code_repository,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DirectInternetAccess",
+                &self.direct_internet_access,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMetadataServiceConfiguration",
+                &self.instance_metadata_service_configuration,
+            )?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigName",
+                &self.lifecycle_config_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotebookInstanceName",
+                &self.notebook_instance_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlatformIdentifier",
+                &self.platform_identifier,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "RootAccess", &self.root_access)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VolumeSizeInGB", &self.volume_size_in_gb)?;
+            map.end()
         }
     }
 
@@ -19842,10 +23436,9 @@ pub mod notebook_instance {
     }
 
     /// Information on the IMDS configuration of the notebook instance
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceMetadataServiceConfiguration {
-        /// Indicates the minimum IMDS version that the notebook instance supports.
-        #[serde(rename = "MinimumInstanceMetadataServiceVersion")]
+        /// `MinimumInstanceMetadataServiceVersion`: Indicates the minimum IMDS version that the notebook instance supports.
         pub minimum_instance_metadata_service_version: Value<String>,
     }
 
@@ -19858,6 +23451,21 @@ pub mod notebook_instance {
                 minimum_instance_metadata_service_version: minimum_instance_metadata_service_version
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for InstanceMetadataServiceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MinimumInstanceMetadataServiceVersion",
+                &self.minimum_instance_metadata_service_version,
+            )?;
+            map.end()
         }
     }
 
@@ -20561,32 +24169,54 @@ pub mod notebook_instance_lifecycle_config {
     }
 
     /// The properties of `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnNotebookInstanceLifecycleConfigProps {
-        /// The name of the lifecycle configuration.
-        #[serde(
-            rename = "NotebookInstanceLifecycleConfigName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotebookInstanceLifecycleConfigName`: The name of the lifecycle configuration.
         pub notebook_instance_lifecycle_config_name: Option<Value<String>>,
-        /// A shell script that runs only once, when you create a notebook instance.
-        #[serde(rename = "OnCreate", skip_serializing_if = "Option::is_none")]
+        /// `OnCreate`: A shell script that runs only once, when you create a notebook instance.
         pub on_create: Option<Vec<NotebookInstanceLifecycleHook>>,
-        /// A shell script that runs every time you start a notebook instance, including when you create the notebook instance.
-        #[serde(rename = "OnStart", skip_serializing_if = "Option::is_none")]
+        /// `OnStart`: A shell script that runs every time you start a notebook instance, including when you create the notebook instance.
         pub on_start: Option<Vec<NotebookInstanceLifecycleHook>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnNotebookInstanceLifecycleConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotebookInstanceLifecycleConfigName",
+                &self.notebook_instance_lifecycle_config_name,
+            )?;
+            crate::cfn::entry(&mut map, "OnCreate", &self.on_create)?;
+            crate::cfn::entry(&mut map, "OnStart", &self.on_start)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies the notebook instance lifecycle configuration script.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotebookInstanceLifecycleHook {
         /// `Content`.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
         pub content: Option<Value<String>>,
+    }
+
+    impl Serialize for NotebookInstanceLifecycleHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            map.end()
+        }
     }
 }
 
@@ -20664,54 +24294,33 @@ pub mod partner_app {
     }
 
     /// The properties of `AWS::SageMaker::PartnerApp`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPartnerAppProps {
-        /// The version of the PartnerApp.
-        #[serde(rename = "AppVersion", skip_serializing_if = "Option::is_none")]
+        /// `AppVersion`: The version of the PartnerApp.
         pub app_version: Option<Value<String>>,
-        /// A collection of settings that specify the maintenance schedule for the PartnerApp.
-        #[serde(rename = "ApplicationConfig", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationConfig`: A collection of settings that specify the maintenance schedule for the PartnerApp.
         pub application_config: Option<PartnerAppConfig>,
-        /// The Auth type of PartnerApp.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: The Auth type of PartnerApp.
         pub auth_type: Value<AuthType>,
-        /// The client token for the PartnerApp.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
+        /// `ClientToken`: The client token for the PartnerApp.
         pub client_token: Option<Value<String>>,
-        /// Enables automatic minor version upgrades for the PartnerApp.
-        #[serde(
-            rename = "EnableAutoMinorVersionUpgrade",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableAutoMinorVersionUpgrade`: Enables automatic minor version upgrades for the PartnerApp.
         pub enable_auto_minor_version_upgrade: Option<Value<bool>>,
-        /// Enables IAM Session based Identity for PartnerApp.
-        #[serde(
-            rename = "EnableIamSessionBasedIdentity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableIamSessionBasedIdentity`: Enables IAM Session based Identity for PartnerApp.
         pub enable_iam_session_based_identity: Option<Value<bool>>,
-        /// The execution role for the user.
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: The execution role for the user.
         pub execution_role_arn: Value<String>,
-        /// The AWS KMS customer managed key used to encrypt the data associated with the PartnerApp.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS KMS customer managed key used to encrypt the data associated with the PartnerApp.
         pub kms_key_id: Option<Value<String>>,
-        /// A collection of settings that specify the maintenance schedule for the PartnerApp.
-        #[serde(rename = "MaintenanceConfig", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceConfig`: A collection of settings that specify the maintenance schedule for the PartnerApp.
         pub maintenance_config: Option<PartnerAppMaintenanceConfig>,
-        /// A name for the PartnerApp.
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the PartnerApp.
         pub name: Value<String>,
-        /// A list of tags to apply to the PartnerApp.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the PartnerApp.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The tier of the PartnerApp.
-        #[serde(rename = "Tier")]
+        /// `Tier`: The tier of the PartnerApp.
         pub tier: Value<String>,
-        /// The type of PartnerApp.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of PartnerApp.
         pub r#type: Value<Type>,
     }
 
@@ -20742,15 +24351,58 @@ pub mod partner_app {
         }
     }
 
+    impl Serialize for CfnPartnerAppProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppVersion", &self.app_version)?;
+            crate::cfn::entry(&mut map, "ApplicationConfig", &self.application_config)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableAutoMinorVersionUpgrade",
+                &self.enable_auto_minor_version_upgrade,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableIamSessionBasedIdentity",
+                &self.enable_iam_session_based_identity,
+            )?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "MaintenanceConfig", &self.maintenance_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Tier", &self.tier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// A collection of configuration settings for the PartnerApp.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PartnerAppConfig {
-        /// A list of users with administrator privileges for the PartnerApp.
-        #[serde(rename = "AdminUsers", skip_serializing_if = "Option::is_none")]
+        /// `AdminUsers`: A list of users with administrator privileges for the PartnerApp.
         pub admin_users: Option<Vec<Value<String>>>,
-        /// A list of arguments to pass to the PartnerApp.
-        #[serde(rename = "Arguments", skip_serializing_if = "Option::is_none")]
+        /// `Arguments`: A list of arguments to pass to the PartnerApp.
         pub arguments: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for PartnerAppConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AdminUsers", &self.admin_users)?;
+            crate::cfn::entry(&mut map, "Arguments", &self.arguments)?;
+            map.end()
+        }
     }
 
     /// The Auth type of PartnerApp.
@@ -20788,10 +24440,9 @@ pub mod partner_app {
     }
 
     /// A collection of settings that specify the maintenance schedule for the PartnerApp.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartnerAppMaintenanceConfig {
-        /// The maintenance window start day and time for the PartnerApp.
-        #[serde(rename = "MaintenanceWindowStart")]
+        /// `MaintenanceWindowStart`: The maintenance window start day and time for the PartnerApp.
         pub maintenance_window_start: Value<String>,
     }
 
@@ -20801,6 +24452,21 @@ pub mod partner_app {
             Self {
                 maintenance_window_start: maintenance_window_start.into(),
             }
+        }
+    }
+
+    impl Serialize for PartnerAppMaintenanceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MaintenanceWindowStart",
+                &self.maintenance_window_start,
+            )?;
+            map.end()
         }
     }
 
@@ -20905,32 +24571,21 @@ pub mod pipeline {
     }
 
     /// The properties of `AWS::SageMaker::Pipeline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
         /// `ParallelismConfiguration`.
-        #[serde(
-            rename = "ParallelismConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parallelism_configuration: Option<ParallelismConfiguration>,
         /// `PipelineDefinition`.
-        #[serde(rename = "PipelineDefinition")]
         pub pipeline_definition: PipelineDefinition,
-        /// The description of the Pipeline.
-        #[serde(rename = "PipelineDescription", skip_serializing_if = "Option::is_none")]
+        /// `PipelineDescription`: The description of the Pipeline.
         pub pipeline_description: Option<Value<String>>,
-        /// The display name of the Pipeline.
-        #[serde(rename = "PipelineDisplayName", skip_serializing_if = "Option::is_none")]
+        /// `PipelineDisplayName`: The display name of the Pipeline.
         pub pipeline_display_name: Option<Value<String>>,
-        /// The name of the Pipeline.
-        #[serde(rename = "PipelineName")]
+        /// `PipelineName`: The name of the Pipeline.
         pub pipeline_name: Value<String>,
-        /// Role Arn
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Role Arn
         pub role_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -20953,11 +24608,40 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for CfnPipelineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelismConfiguration",
+                &self.parallelism_configuration,
+            )?;
+            map.serialize_entry("PipelineDefinition", &self.pipeline_definition)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineDescription",
+                &self.pipeline_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineDisplayName",
+                &self.pipeline_display_name,
+            )?;
+            map.serialize_entry("PipelineName", &self.pipeline_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ParallelismConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParallelismConfiguration {
-        /// Maximum parallel execution steps
-        #[serde(rename = "MaxParallelExecutionSteps")]
+        /// `MaxParallelExecutionSteps`: Maximum parallel execution steps
         pub max_parallel_execution_steps: Value<i64>,
     }
 
@@ -20970,39 +24654,61 @@ pub mod pipeline {
         }
     }
 
-    /// The `PipelineDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PipelineDefinition {
-        /// A specification that defines the pipeline in JSON format.
-        #[serde(
-            rename = "PipelineDefinitionBody",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ParallelismConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MaxParallelExecutionSteps",
+                &self.max_parallel_execution_steps,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `PipelineDefinition` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PipelineDefinition {
+        /// `PipelineDefinitionBody`: A specification that defines the pipeline in JSON format.
         pub pipeline_definition_body: Option<Value<String>>,
         /// `PipelineDefinitionS3Location`.
-        #[serde(
-            rename = "PipelineDefinitionS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pipeline_definition_s3_location: Option<S3Location>,
     }
 
+    impl Serialize for PipelineDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineDefinitionBody",
+                &self.pipeline_definition_body,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineDefinitionS3Location",
+                &self.pipeline_definition_s3_location,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// The name of the S3 bucket where the PipelineDefinition file is stored.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the S3 bucket where the PipelineDefinition file is stored.
         pub bucket: Value<String>,
-        /// The Amazon S3 ETag (a file checksum) of the PipelineDefinition file.
-        #[serde(rename = "ETag", skip_serializing_if = "Option::is_none")]
+        /// `ETag`: The Amazon S3 ETag (a file checksum) of the PipelineDefinition file.
         pub e_tag: Option<Value<String>>,
-        /// The file name of the PipelineDefinition file (Amazon S3 object name).
-        #[serde(rename = "Key")]
+        /// `Key`: The file name of the PipelineDefinition file (Amazon S3 object name).
         pub key: Value<String>,
-        /// For versioning-enabled buckets, a specific version of the PipelineDefinition file.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: For versioning-enabled buckets, a specific version of the PipelineDefinition file.
         pub version: Option<Value<String>>,
     }
 
@@ -21018,6 +24724,21 @@ pub mod pipeline {
                 key: key.into(),
                 version: None,
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "ETag", &self.e_tag)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
         }
     }
 }
@@ -21144,44 +24865,29 @@ pub mod processing_job {
     }
 
     /// The properties of `AWS::SageMaker::ProcessingJob`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProcessingJobProps {
         /// `AppSpecification`.
-        #[serde(rename = "AppSpecification")]
         pub app_specification: AppSpecification,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ExperimentConfig`.
-        #[serde(rename = "ExperimentConfig", skip_serializing_if = "Option::is_none")]
         pub experiment_config: Option<ExperimentConfig>,
         /// `NetworkConfig`.
-        #[serde(rename = "NetworkConfig", skip_serializing_if = "Option::is_none")]
         pub network_config: Option<NetworkConfig>,
-        /// An array of inputs configuring the data to download into the processing container.
-        #[serde(rename = "ProcessingInputs", skip_serializing_if = "Option::is_none")]
+        /// `ProcessingInputs`: An array of inputs configuring the data to download into the processing container.
         pub processing_inputs: Option<Vec<ProcessingInputsObject>>,
-        /// The name of the processing job.
-        #[serde(rename = "ProcessingJobName", skip_serializing_if = "Option::is_none")]
+        /// `ProcessingJobName`: The name of the processing job.
         pub processing_job_name: Option<Value<String>>,
         /// `ProcessingOutputConfig`.
-        #[serde(
-            rename = "ProcessingOutputConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub processing_output_config: Option<ProcessingOutputConfig>,
         /// `ProcessingResources`.
-        #[serde(rename = "ProcessingResources")]
         pub processing_resources: ProcessingResources,
-        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
         pub role_arn: Value<String>,
         /// `StoppingCondition`.
-        #[serde(rename = "StoppingCondition", skip_serializing_if = "Option::is_none")]
         pub stopping_condition: Option<StoppingCondition>,
-        /// (Optional) An array of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: (Optional) An array of key-value pairs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -21208,17 +24914,40 @@ pub mod processing_job {
         }
     }
 
+    impl Serialize for CfnProcessingJobProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppSpecification", &self.app_specification)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "ExperimentConfig", &self.experiment_config)?;
+            crate::cfn::entry(&mut map, "NetworkConfig", &self.network_config)?;
+            crate::cfn::entry(&mut map, "ProcessingInputs", &self.processing_inputs)?;
+            crate::cfn::entry(&mut map, "ProcessingJobName", &self.processing_job_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessingOutputConfig",
+                &self.processing_output_config,
+            )?;
+            map.serialize_entry("ProcessingResources", &self.processing_resources)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StoppingCondition", &self.stopping_condition)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configures the processing job to run a specified Docker container image.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppSpecification {
-        /// The arguments for a container used to run a processing job.
-        #[serde(rename = "ContainerArguments", skip_serializing_if = "Option::is_none")]
+        /// `ContainerArguments`: The arguments for a container used to run a processing job.
         pub container_arguments: Option<Vec<Value<String>>>,
-        /// The entrypoint for a container used to run a processing job.
-        #[serde(rename = "ContainerEntrypoint", skip_serializing_if = "Option::is_none")]
+        /// `ContainerEntrypoint`: The entrypoint for a container used to run a processing job.
         pub container_entrypoint: Option<Vec<Value<String>>>,
-        /// The container image to be run by the processing job.
-        #[serde(rename = "ImageUri")]
+        /// `ImageUri`: The container image to be run by the processing job.
         pub image_uri: Value<String>,
     }
 
@@ -21233,57 +24962,99 @@ pub mod processing_job {
         }
     }
 
-    /// Associates a SageMaker job as a trial component with an experiment and trial.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ExperimentConfig {
-        /// The name of an existing experiment to associate with the trial component.
-        #[serde(rename = "ExperimentName", skip_serializing_if = "Option::is_none")]
-        pub experiment_name: Option<Value<String>>,
-        /// The name of the experiment run to associate with the trial component.
-        #[serde(rename = "RunName", skip_serializing_if = "Option::is_none")]
-        pub run_name: Option<Value<String>>,
-        /// The display name for the trial component.
-        #[serde(
-            rename = "TrialComponentDisplayName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AppSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerArguments",
+                &self.container_arguments,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerEntrypoint",
+                &self.container_entrypoint,
+            )?;
+            map.serialize_entry("ImageUri", &self.image_uri)?;
+            map.end()
+        }
+    }
 
+    /// Associates a SageMaker job as a trial component with an experiment and trial.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ExperimentConfig {
+        /// `ExperimentName`: The name of an existing experiment to associate with the trial component.
+        pub experiment_name: Option<Value<String>>,
+        /// `RunName`: The name of the experiment run to associate with the trial component.
+        pub run_name: Option<Value<String>>,
+        /// `TrialComponentDisplayName`: The display name for the trial component.
         pub trial_component_display_name: Option<Value<String>>,
-        /// The name of an existing trial to associate the trial component with.
-        #[serde(rename = "TrialName", skip_serializing_if = "Option::is_none")]
+        /// `TrialName`: The name of an existing trial to associate the trial component with.
         pub trial_name: Option<Value<String>>,
     }
 
+    impl Serialize for ExperimentConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExperimentName", &self.experiment_name)?;
+            crate::cfn::entry(&mut map, "RunName", &self.run_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrialComponentDisplayName",
+                &self.trial_component_display_name,
+            )?;
+            crate::cfn::entry(&mut map, "TrialName", &self.trial_name)?;
+            map.end()
+        }
+    }
+
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfig {
-        /// Whether to encrypt all communications between distributed processing jobs.
-        #[serde(
-            rename = "EnableInterContainerTrafficEncryption",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableInterContainerTrafficEncryption`: Whether to encrypt all communications between distributed processing jobs.
         pub enable_inter_container_traffic_encryption: Option<Value<bool>>,
-        /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-        #[serde(
-            rename = "EnableNetworkIsolation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableNetworkIsolation`: Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
         pub enable_network_isolation: Option<Value<bool>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
+    impl Serialize for NetworkConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableInterContainerTrafficEncryption",
+                &self.enable_inter_container_traffic_encryption,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableNetworkIsolation",
+                &self.enable_network_isolation,
+            )?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
-        /// The VPC security group IDs, in the form 'sg-xxxxxxxx'.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The VPC security group IDs, in the form 'sg-xxxxxxxx'.
         pub security_group_ids: Vec<Value<String>>,
-        /// The ID of the subnets in the VPC to which you want to connect your training job or model.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The ID of the subnets in the VPC to which you want to connect your training job or model.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -21300,20 +25071,29 @@ pub mod processing_job {
         }
     }
 
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
     /// The inputs for a processing job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProcessingInputsObject {
-        /// When True, input operations such as data download are managed natively by the processing job application.
-        #[serde(rename = "AppManaged", skip_serializing_if = "Option::is_none")]
+        /// `AppManaged`: When True, input operations such as data download are managed natively by the processing job application.
         pub app_managed: Option<Value<bool>>,
         /// `DatasetDefinition`.
-        #[serde(rename = "DatasetDefinition", skip_serializing_if = "Option::is_none")]
         pub dataset_definition: Option<DatasetDefinition>,
-        /// The name for the processing job input.
-        #[serde(rename = "InputName")]
+        /// `InputName`: The name for the processing job input.
         pub input_name: Value<String>,
         /// `S3Input`.
-        #[serde(rename = "S3Input", skip_serializing_if = "Option::is_none")]
         pub s3_input: Option<S3Input>,
     }
 
@@ -21329,64 +25109,82 @@ pub mod processing_job {
         }
     }
 
+    impl Serialize for ProcessingInputsObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppManaged", &self.app_managed)?;
+            crate::cfn::entry(&mut map, "DatasetDefinition", &self.dataset_definition)?;
+            map.serialize_entry("InputName", &self.input_name)?;
+            crate::cfn::entry(&mut map, "S3Input", &self.s3_input)?;
+            map.end()
+        }
+    }
+
     /// Configuration for Dataset Definition inputs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatasetDefinition {
         /// `AthenaDatasetDefinition`.
-        #[serde(
-            rename = "AthenaDatasetDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub athena_dataset_definition: Option<AthenaDatasetDefinition>,
-        /// Whether the generated dataset is FullyReplicated or ShardedByS3Key (default).
-        #[serde(
-            rename = "DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataDistributionType`: Whether the generated dataset is FullyReplicated or ShardedByS3Key (default).
         pub data_distribution_type: Option<Value<DataDistributionType>>,
-        /// Whether to use File or Pipe input mode.
-        #[serde(rename = "InputMode", skip_serializing_if = "Option::is_none")]
+        /// `InputMode`: Whether to use File or Pipe input mode.
         pub input_mode: Option<Value<InputMode>>,
-        /// The local path where you want Amazon SageMaker to download the Dataset Definition inputs to run a processing job.
-        #[serde(rename = "LocalPath", skip_serializing_if = "Option::is_none")]
+        /// `LocalPath`: The local path where you want Amazon SageMaker to download the Dataset Definition inputs to run a processing job.
         pub local_path: Option<Value<String>>,
         /// `RedshiftDatasetDefinition`.
-        #[serde(
-            rename = "RedshiftDatasetDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_dataset_definition: Option<RedshiftDatasetDefinition>,
     }
 
+    impl Serialize for DatasetDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AthenaDatasetDefinition",
+                &self.athena_dataset_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataDistributionType",
+                &self.data_distribution_type,
+            )?;
+            crate::cfn::entry(&mut map, "InputMode", &self.input_mode)?;
+            crate::cfn::entry(&mut map, "LocalPath", &self.local_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftDatasetDefinition",
+                &self.redshift_dataset_definition,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for Athena Dataset Definition input.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AthenaDatasetDefinition {
-        /// The name of the data catalog used in Athena query execution.
-        #[serde(rename = "Catalog")]
+        /// `Catalog`: The name of the data catalog used in Athena query execution.
         pub catalog: Value<String>,
-        /// The name of the database used in the Athena query execution.
-        #[serde(rename = "Database")]
+        /// `Database`: The name of the database used in the Athena query execution.
         pub database: Value<String>,
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data generated from an Athena query execution.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data generated from an Athena query execution.
         pub kms_key_id: Option<Value<String>>,
-        /// The compression used for Athena query results.
-        #[serde(rename = "OutputCompression", skip_serializing_if = "Option::is_none")]
+        /// `OutputCompression`: The compression used for Athena query results.
         pub output_compression: Option<Value<OutputCompression>>,
-        /// The data storage format for Athena query results.
-        #[serde(rename = "OutputFormat")]
+        /// `OutputFormat`: The data storage format for Athena query results.
         pub output_format: Value<OutputFormat>,
-        /// The location in Amazon S3 where Athena query results are stored.
-        #[serde(rename = "OutputS3Uri")]
+        /// `OutputS3Uri`: The location in Amazon S3 where Athena query results are stored.
         pub output_s3_uri: Value<String>,
-        /// The SQL query statements, to be executed.
-        #[serde(rename = "QueryString")]
+        /// `QueryString`: The SQL query statements, to be executed.
         pub query_string: Value<String>,
-        /// The name of the workgroup in which the Athena query is being started.
-        #[serde(rename = "WorkGroup", skip_serializing_if = "Option::is_none")]
+        /// `WorkGroup`: The name of the workgroup in which the Athena query is being started.
         pub work_group: Option<Value<String>>,
     }
 
@@ -21409,6 +25207,25 @@ pub mod processing_job {
                 query_string: query_string.into(),
                 work_group: None,
             }
+        }
+    }
+
+    impl Serialize for AthenaDatasetDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Catalog", &self.catalog)?;
+            map.serialize_entry("Database", &self.database)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "OutputCompression", &self.output_compression)?;
+            map.serialize_entry("OutputFormat", &self.output_format)?;
+            map.serialize_entry("OutputS3Uri", &self.output_s3_uri)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "WorkGroup", &self.work_group)?;
+            map.end()
         }
     }
 
@@ -21573,36 +25390,27 @@ pub mod processing_job {
     }
 
     /// Configuration for Redshift Dataset Definition input.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftDatasetDefinition {
-        /// The Redshift cluster Identifier.
-        #[serde(rename = "ClusterId")]
+        /// `ClusterId`: The Redshift cluster Identifier.
         pub cluster_id: Value<String>,
-        /// The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets.
-        #[serde(rename = "ClusterRoleArn")]
+        /// `ClusterRoleArn`: The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets.
         pub cluster_role_arn: Value<String>,
-        /// The name of the Redshift database used in Redshift query execution.
-        #[serde(rename = "Database")]
+        /// `Database`: The name of the Redshift database used in Redshift query execution.
         pub database: Value<String>,
-        /// The database user name used in Redshift query execution.
-        #[serde(rename = "DbUser")]
+        /// `DbUser`: The database user name used in Redshift query execution.
         pub db_user: Value<String>,
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data from a Redshift execution.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data from a Redshift execution.
         pub kms_key_id: Option<Value<String>>,
-        /// The compression used for Redshift query results.
-        #[serde(rename = "OutputCompression", skip_serializing_if = "Option::is_none")]
+        /// `OutputCompression`: The compression used for Redshift query results.
         pub output_compression: Option<
             Value<RedshiftDatasetDefinitionOutputCompression>,
         >,
-        /// The data storage format for Redshift query results.
-        #[serde(rename = "OutputFormat")]
+        /// `OutputFormat`: The data storage format for Redshift query results.
         pub output_format: Value<RedshiftDatasetDefinitionOutputFormat>,
-        /// The location in Amazon S3 where the Redshift query results are stored.
-        #[serde(rename = "OutputS3Uri")]
+        /// `OutputS3Uri`: The location in Amazon S3 where the Redshift query results are stored.
         pub output_s3_uri: Value<String>,
-        /// The SQL query statements to be executed.
-        #[serde(rename = "QueryString")]
+        /// `QueryString`: The SQL query statements to be executed.
         pub query_string: Value<String>,
     }
 
@@ -21628,6 +25436,26 @@ pub mod processing_job {
                 output_s3_uri: output_s3_uri.into(),
                 query_string: query_string.into(),
             }
+        }
+    }
+
+    impl Serialize for RedshiftDatasetDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterId", &self.cluster_id)?;
+            map.serialize_entry("ClusterRoleArn", &self.cluster_role_arn)?;
+            map.serialize_entry("Database", &self.database)?;
+            map.serialize_entry("DbUser", &self.db_user)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "OutputCompression", &self.output_compression)?;
+            map.serialize_entry("OutputFormat", &self.output_format)?;
+            map.serialize_entry("OutputS3Uri", &self.output_s3_uri)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            map.end()
         }
     }
 
@@ -21717,29 +25545,19 @@ pub mod processing_job {
     }
 
     /// Configuration for downloading input data from Amazon S3 into the processing container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Input {
-        /// The local path in your container where you want Amazon SageMaker to write input data to. `LocalPath` is an absolute path to the input data and must begin with `/opt/ml/processing/`.
-        #[serde(rename = "LocalPath", skip_serializing_if = "Option::is_none")]
+        /// `LocalPath`: The local path in your container where you want Amazon SageMaker to write input data to. `LocalPath` is an absolute path to the input data and must begin with `/opt/ml/processing/`.
         pub local_path: Option<Value<String>>,
-        /// Whether to GZIP-decompress the data in Amazon S3 as it is streamed into the processing container. `Gzip` can only be used when `Pipe` mode is specified as the `S3InputMode`.
-        #[serde(rename = "S3CompressionType", skip_serializing_if = "Option::is_none")]
+        /// `S3CompressionType`: Whether to GZIP-decompress the data in Amazon S3 as it is streamed into the processing container. `Gzip` can only be used when `Pipe` mode is specified as the `S3InputMode`.
         pub s3_compression_type: Option<Value<S3CompressionType>>,
-        /// Whether to distribute the data from Amazon S3 to all processing instances with `FullyReplicated`, or whether the data from Amazon S3 is shared by Amazon S3 key, downloading one shard of data to each processing instance.
-        #[serde(
-            rename = "S3DataDistributionType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3DataDistributionType`: Whether to distribute the data from Amazon S3 to all processing instances with `FullyReplicated`, or whether the data from Amazon S3 is shared by Amazon S3 key, downloading one shard of data to each processing instance.
         pub s3_data_distribution_type: Option<Value<S3DataDistributionType>>,
-        /// Whether you use an S3Prefix or a ManifestFile for the data type.
-        #[serde(rename = "S3DataType")]
+        /// `S3DataType`: Whether you use an S3Prefix or a ManifestFile for the data type.
         pub s3_data_type: Value<S3DataType>,
-        /// Whether to use File or Pipe input mode.
-        #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+        /// `S3InputMode`: Whether to use File or Pipe input mode.
         pub s3_input_mode: Option<Value<S3InputMode>>,
-        /// The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
         pub s3_uri: Value<String>,
     }
 
@@ -21757,6 +25575,27 @@ pub mod processing_job {
                 s3_input_mode: None,
                 s3_uri: s3_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Input {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LocalPath", &self.local_path)?;
+            crate::cfn::entry(&mut map, "S3CompressionType", &self.s3_compression_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3DataDistributionType",
+                &self.s3_data_distribution_type,
+            )?;
+            map.serialize_entry("S3DataType", &self.s3_data_type)?;
+            crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
         }
     }
 
@@ -21909,13 +25748,11 @@ pub mod processing_job {
     }
 
     /// Configuration for uploading output from the processing container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProcessingOutputConfig {
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the processing job output.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the processing job output.
         pub kms_key_id: Option<Value<String>>,
-        /// An array of outputs configuring the data to upload from the processing container.
-        #[serde(rename = "Outputs")]
+        /// `Outputs`: An array of outputs configuring the data to upload from the processing container.
         pub outputs: Vec<ProcessingOutputsObject>,
     }
 
@@ -21929,20 +25766,29 @@ pub mod processing_job {
         }
     }
 
+    impl Serialize for ProcessingOutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Outputs", &self.outputs)?;
+            map.end()
+        }
+    }
+
     /// Describes the results of a processing job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProcessingOutputsObject {
-        /// When True, output operations such as data upload are managed natively by the processing job application.
-        #[serde(rename = "AppManaged", skip_serializing_if = "Option::is_none")]
+        /// `AppManaged`: When True, output operations such as data upload are managed natively by the processing job application.
         pub app_managed: Option<Value<bool>>,
         /// `FeatureStoreOutput`.
-        #[serde(rename = "FeatureStoreOutput", skip_serializing_if = "Option::is_none")]
         pub feature_store_output: Option<FeatureStoreOutput>,
-        /// The name for the processing job output.
-        #[serde(rename = "OutputName")]
+        /// `OutputName`: The name for the processing job output.
         pub output_name: Value<String>,
         /// `S3Output`.
-        #[serde(rename = "S3Output", skip_serializing_if = "Option::is_none")]
         pub s3_output: Option<S3Output>,
     }
 
@@ -21958,11 +25804,29 @@ pub mod processing_job {
         }
     }
 
+    impl Serialize for ProcessingOutputsObject {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppManaged", &self.app_managed)?;
+            crate::cfn::entry(
+                &mut map,
+                "FeatureStoreOutput",
+                &self.feature_store_output,
+            )?;
+            map.serialize_entry("OutputName", &self.output_name)?;
+            crate::cfn::entry(&mut map, "S3Output", &self.s3_output)?;
+            map.end()
+        }
+    }
+
     /// Configuration for processing job outputs in Amazon SageMaker Feature Store.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FeatureStoreOutput {
-        /// The name of the Amazon SageMaker FeatureGroup to use as the destination for processing job output.
-        #[serde(rename = "FeatureGroupName")]
+        /// `FeatureGroupName`: The name of the Amazon SageMaker FeatureGroup to use as the destination for processing job output.
         pub feature_group_name: Value<String>,
     }
 
@@ -21975,17 +25839,26 @@ pub mod processing_job {
         }
     }
 
+    impl Serialize for FeatureStoreOutput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FeatureGroupName", &self.feature_group_name)?;
+            map.end()
+        }
+    }
+
     /// Configuration for uploading output data to Amazon S3 from the processing container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Output {
-        /// The local path of a directory where you want Amazon SageMaker to upload its contents to Amazon S3.
-        #[serde(rename = "LocalPath", skip_serializing_if = "Option::is_none")]
+        /// `LocalPath`: The local path of a directory where you want Amazon SageMaker to upload its contents to Amazon S3.
         pub local_path: Option<Value<String>>,
-        /// Whether to upload the results of the processing job continuously or after the job completes.
-        #[serde(rename = "S3UploadMode")]
+        /// `S3UploadMode`: Whether to upload the results of the processing job continuously or after the job completes.
         pub s3_upload_mode: Value<S3UploadMode>,
-        /// A URI that identifies the Amazon S3 bucket where you want Amazon SageMaker to save the results of a processing job.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: A URI that identifies the Amazon S3 bucket where you want Amazon SageMaker to save the results of a processing job.
         pub s3_uri: Value<String>,
     }
 
@@ -22000,6 +25873,20 @@ pub mod processing_job {
                 s3_upload_mode: s3_upload_mode.into(),
                 s3_uri: s3_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Output {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LocalPath", &self.local_path)?;
+            map.serialize_entry("S3UploadMode", &self.s3_upload_mode)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
         }
     }
 
@@ -22041,10 +25928,9 @@ pub mod processing_job {
     }
 
     /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProcessingResources {
         /// `ClusterConfig`.
-        #[serde(rename = "ClusterConfig")]
         pub cluster_config: ClusterConfig,
     }
 
@@ -22057,20 +25943,28 @@ pub mod processing_job {
         }
     }
 
+    impl Serialize for ProcessingResources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClusterConfig", &self.cluster_config)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the cluster used to run a processing job.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClusterConfig {
-        /// The number of ML compute instances to use in the processing job.
-        #[serde(rename = "InstanceCount")]
+        /// `InstanceCount`: The number of ML compute instances to use in the processing job.
         pub instance_count: Value<i64>,
-        /// The ML compute instance type for the processing job.
-        #[serde(rename = "InstanceType")]
+        /// `InstanceType`: The ML compute instance type for the processing job.
         pub instance_type: Value<InstanceType>,
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the processing job.
-        #[serde(rename = "VolumeKmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `VolumeKmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the processing job.
         pub volume_kms_key_id: Option<Value<String>>,
-        /// The size of the ML storage volume in gigabytes that you want to provision.
-        #[serde(rename = "VolumeSizeInGB")]
+        /// `VolumeSizeInGB`: The size of the ML storage volume in gigabytes that you want to provision.
         pub volume_size_in_gb: Value<i64>,
     }
 
@@ -22087,6 +25981,21 @@ pub mod processing_job {
                 volume_kms_key_id: None,
                 volume_size_in_gb: volume_size_in_gb.into(),
             }
+        }
+    }
+
+    impl Serialize for ClusterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceCount", &self.instance_count)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "VolumeKmsKeyId", &self.volume_kms_key_id)?;
+            map.serialize_entry("VolumeSizeInGB", &self.volume_size_in_gb)?;
+            map.end()
         }
     }
 
@@ -22464,10 +26373,9 @@ pub mod processing_job {
     }
 
     /// Configures conditions under which the processing job should be stopped, such as how long the processing job has been running.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StoppingCondition {
-        /// Specifies the maximum runtime in seconds.
-        #[serde(rename = "MaxRuntimeInSeconds")]
+        /// `MaxRuntimeInSeconds`: Specifies the maximum runtime in seconds.
         pub max_runtime_in_seconds: Value<i64>,
     }
 
@@ -22477,6 +26385,18 @@ pub mod processing_job {
             Self {
                 max_runtime_in_seconds: max_runtime_in_seconds.into(),
             }
+        }
+    }
+
+    impl Serialize for StoppingCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)?;
+            map.end()
         }
     }
 }
@@ -22562,41 +26482,23 @@ pub mod project {
     }
 
     /// The properties of `AWS::SageMaker::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
         /// `ProjectDescription`.
-        #[serde(rename = "ProjectDescription", skip_serializing_if = "Option::is_none")]
         pub project_description: Option<Value<String>>,
         /// `ProjectName`.
-        #[serde(rename = "ProjectName")]
         pub project_name: Value<String>,
-        /// Provisioned ServiceCatalog Details
-        #[serde(
-            rename = "ServiceCatalogProvisionedProductDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceCatalogProvisionedProductDetails`: Provisioned ServiceCatalog Details
         pub service_catalog_provisioned_product_details: Option<
             ServiceCatalogProvisionedProductDetails,
         >,
-        /// Input ServiceCatalog Provisioning Details
-        #[serde(
-            rename = "ServiceCatalogProvisioningDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceCatalogProvisioningDetails`: Input ServiceCatalog Provisioning Details
         pub service_catalog_provisioning_details: Option<
             ServiceCatalogProvisioningDetails,
         >,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// An array of template providers associated with the project.
-        #[serde(
-            rename = "TemplateProviderDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TemplateProviderDetails`: An array of template providers associated with the project.
         pub template_provider_details: Option<Vec<TemplateProviderDetail>>,
     }
 
@@ -22614,47 +26516,79 @@ pub mod project {
         }
     }
 
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProjectDescription",
+                &self.project_description,
+            )?;
+            map.serialize_entry("ProjectName", &self.project_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceCatalogProvisionedProductDetails",
+                &self.service_catalog_provisioned_product_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceCatalogProvisioningDetails",
+                &self.service_catalog_provisioning_details,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateProviderDetails",
+                &self.template_provider_details,
+            )?;
+            map.end()
+        }
+    }
+
     /// Provisioned ServiceCatalog Details
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceCatalogProvisionedProductDetails {
         /// `ProvisionedProductId`.
-        #[serde(
-            rename = "ProvisionedProductId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioned_product_id: Option<Value<String>>,
         /// `ProvisionedProductStatusMessage`.
-        #[serde(
-            rename = "ProvisionedProductStatusMessage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioned_product_status_message: Option<Value<String>>,
     }
 
+    impl Serialize for ServiceCatalogProvisionedProductDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedProductId",
+                &self.provisioned_product_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedProductStatusMessage",
+                &self.provisioned_product_status_message,
+            )?;
+            map.end()
+        }
+    }
+
     /// Input ServiceCatalog Provisioning Details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceCatalogProvisioningDetails {
         /// `PathId`.
-        #[serde(rename = "PathId", skip_serializing_if = "Option::is_none")]
         pub path_id: Option<Value<String>>,
         /// `ProductId`.
-        #[serde(rename = "ProductId")]
         pub product_id: Value<String>,
         /// `ProvisioningArtifactId`.
-        #[serde(
-            rename = "ProvisioningArtifactId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioning_artifact_id: Option<Value<String>>,
-        /// Parameters specified by the administrator that are required for provisioning the product.
-        #[serde(
-            rename = "ProvisioningParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisioningParameters`: Parameters specified by the administrator that are required for provisioning the product.
         pub provisioning_parameters: Option<Vec<ProvisioningParameter>>,
     }
 
@@ -22670,14 +26604,35 @@ pub mod project {
         }
     }
 
+    impl Serialize for ServiceCatalogProvisioningDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PathId", &self.path_id)?;
+            map.serialize_entry("ProductId", &self.product_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningArtifactId",
+                &self.provisioning_artifact_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningParameters",
+                &self.provisioning_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// Information about a parameter used to provision a product.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisioningParameter {
-        /// The parameter key.
-        #[serde(rename = "Key")]
+        /// `Key`: The parameter key.
         pub key: Value<String>,
-        /// The parameter value.
-        #[serde(rename = "Value")]
+        /// `Value`: The parameter value.
         pub value: Value<String>,
     }
 
@@ -22694,32 +26649,52 @@ pub mod project {
         }
     }
 
+    impl Serialize for ProvisioningParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Details about the template provider for the SageMaker project.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateProviderDetail {
         /// `CfnTemplateProviderDetail`.
-        #[serde(
-            rename = "CfnTemplateProviderDetail",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cfn_template_provider_detail: Option<CfnTemplateProviderDetail>,
     }
 
+    impl Serialize for TemplateProviderDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CfnTemplateProviderDetail",
+                &self.cfn_template_provider_detail,
+            )?;
+            map.end()
+        }
+    }
+
     /// CloudFormation template provider details for a SageMaker project.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTemplateProviderDetail {
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<CfnStackParameter>>,
-        /// The Amazon Resource Name (ARN) of the IAM role used by the template provider.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
+        /// `RoleARN`: The Amazon Resource Name (ARN) of the IAM role used by the template provider.
         pub role_arn: Option<Value<String>>,
-        /// The name of the template used for the project.
-        #[serde(rename = "TemplateName")]
+        /// `TemplateName`: The name of the template used for the project.
         pub template_name: Value<String>,
-        /// The URL of the CloudFormation template.
-        #[serde(rename = "TemplateURL")]
+        /// `TemplateURL`: The URL of the CloudFormation template.
         pub template_url: Value<String>,
     }
 
@@ -22738,14 +26713,27 @@ pub mod project {
         }
     }
 
+    impl Serialize for CfnTemplateProviderDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.serialize_entry("TemplateURL", &self.template_url)?;
+            map.end()
+        }
+    }
+
     /// The `CfnStackParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackParameter {
-        /// The key of the parameter.
-        #[serde(rename = "Key")]
+        /// `Key`: The key of the parameter.
         pub key: Value<String>,
-        /// The value of the parameter.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the parameter.
         pub value: Value<String>,
     }
 
@@ -22759,6 +26747,19 @@ pub mod project {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStackParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -22835,32 +26836,21 @@ pub mod space {
     }
 
     /// The properties of `AWS::SageMaker::Space`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSpaceProps {
-        /// The ID of the associated Domain.
-        #[serde(rename = "DomainId")]
+        /// `DomainId`: The ID of the associated Domain.
         pub domain_id: Value<String>,
         /// `OwnershipSettings`.
-        #[serde(rename = "OwnershipSettings", skip_serializing_if = "Option::is_none")]
         pub ownership_settings: Option<OwnershipSettings>,
         /// `SpaceDisplayName`.
-        #[serde(rename = "SpaceDisplayName", skip_serializing_if = "Option::is_none")]
         pub space_display_name: Option<Value<String>>,
-        /// A name for the Space.
-        #[serde(rename = "SpaceName")]
+        /// `SpaceName`: A name for the Space.
         pub space_name: Value<String>,
-        /// A collection of settings.
-        #[serde(rename = "SpaceSettings", skip_serializing_if = "Option::is_none")]
+        /// `SpaceSettings`: A collection of settings.
         pub space_settings: Option<SpaceSettings>,
         /// `SpaceSharingSettings`.
-        #[serde(
-            rename = "SpaceSharingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub space_sharing_settings: Option<SpaceSharingSettings>,
-        /// A list of tags to apply to the space.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the space.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -22882,11 +26872,32 @@ pub mod space {
         }
     }
 
+    impl Serialize for CfnSpaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainId", &self.domain_id)?;
+            crate::cfn::entry(&mut map, "OwnershipSettings", &self.ownership_settings)?;
+            crate::cfn::entry(&mut map, "SpaceDisplayName", &self.space_display_name)?;
+            map.serialize_entry("SpaceName", &self.space_name)?;
+            crate::cfn::entry(&mut map, "SpaceSettings", &self.space_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceSharingSettings",
+                &self.space_sharing_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `OwnershipSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OwnershipSettings {
         /// `OwnerUserProfileName`.
-        #[serde(rename = "OwnerUserProfileName")]
         pub owner_user_profile_name: Value<String>,
     }
 
@@ -22899,60 +26910,83 @@ pub mod space {
         }
     }
 
+    impl Serialize for OwnershipSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OwnerUserProfileName", &self.owner_user_profile_name)?;
+            map.end()
+        }
+    }
+
     /// A collection of settings that apply to spaces of Amazon SageMaker Studio.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpaceSettings {
         /// `AppType`.
-        #[serde(rename = "AppType", skip_serializing_if = "Option::is_none")]
         pub app_type: Option<Value<AppType>>,
-        /// The CodeEditor app settings.
-        #[serde(
-            rename = "CodeEditorAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CodeEditorAppSettings`: The CodeEditor app settings.
         pub code_editor_app_settings: Option<SpaceCodeEditorAppSettings>,
         /// `CustomFileSystems`.
-        #[serde(rename = "CustomFileSystems", skip_serializing_if = "Option::is_none")]
         pub custom_file_systems: Option<Vec<CustomFileSystem>>,
-        /// The JupyterLab app settings.
-        #[serde(
-            rename = "JupyterLabAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JupyterLabAppSettings`: The JupyterLab app settings.
         pub jupyter_lab_app_settings: Option<SpaceJupyterLabAppSettings>,
-        /// The Jupyter server's app settings.
-        #[serde(
-            rename = "JupyterServerAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JupyterServerAppSettings`: The Jupyter server's app settings.
         pub jupyter_server_app_settings: Option<JupyterServerAppSettings>,
-        /// The kernel gateway app settings.
-        #[serde(
-            rename = "KernelGatewayAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KernelGatewayAppSettings`: The kernel gateway app settings.
         pub kernel_gateway_app_settings: Option<KernelGatewayAppSettings>,
-        /// This is a flag used to indicate if remote access is enabled.
-        #[serde(rename = "RemoteAccess", skip_serializing_if = "Option::is_none")]
+        /// `RemoteAccess`: This is a flag used to indicate if remote access is enabled.
         pub remote_access: Option<Value<RemoteAccess>>,
-        /// This is a flag used to indicate if space managed resources needs to be created.
-        #[serde(
-            rename = "SpaceManagedResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpaceManagedResources`: This is a flag used to indicate if space managed resources needs to be created.
         pub space_managed_resources: Option<Value<SpaceManagedResources>>,
-        /// Default storage settings for a space.
-        #[serde(
-            rename = "SpaceStorageSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SpaceStorageSettings`: Default storage settings for a space.
         pub space_storage_settings: Option<SpaceStorageSettings>,
+    }
+
+    impl Serialize for SpaceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppType", &self.app_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeEditorAppSettings",
+                &self.code_editor_app_settings,
+            )?;
+            crate::cfn::entry(&mut map, "CustomFileSystems", &self.custom_file_systems)?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterLabAppSettings",
+                &self.jupyter_lab_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterServerAppSettings",
+                &self.jupyter_server_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KernelGatewayAppSettings",
+                &self.kernel_gateway_app_settings,
+            )?;
+            crate::cfn::entry(&mut map, "RemoteAccess", &self.remote_access)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceManagedResources",
+                &self.space_managed_resources,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceStorageSettings",
+                &self.space_storage_settings,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `AppType`.
@@ -23008,32 +27042,66 @@ pub mod space {
     }
 
     /// The CodeEditor app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpaceCodeEditorAppSettings {
         /// `DefaultResourceSpec`.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
         pub default_resource_spec: Option<ResourceSpec>,
     }
 
-    /// The `ResourceSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ResourceSpec {
-        /// The instance type that the image version runs on.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
-        pub instance_type: Option<Value<InstanceType>>,
-        /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
-        #[serde(rename = "LifecycleConfigArn", skip_serializing_if = "Option::is_none")]
-        pub lifecycle_config_arn: Option<Value<String>>,
-        /// The ARN of the SageMaker image that the image version belongs to.
-        #[serde(rename = "SageMakerImageArn", skip_serializing_if = "Option::is_none")]
-        pub sage_maker_image_arn: Option<Value<String>>,
-        /// The ARN of the image version created on the instance.
-        #[serde(
-            rename = "SageMakerImageVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SpaceCodeEditorAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `ResourceSpec` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ResourceSpec {
+        /// `InstanceType`: The instance type that the image version runs on.
+        pub instance_type: Option<Value<InstanceType>>,
+        /// `LifecycleConfigArn`: The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
+        pub lifecycle_config_arn: Option<Value<String>>,
+        /// `SageMakerImageArn`: The ARN of the SageMaker image that the image version belongs to.
+        pub sage_maker_image_arn: Option<Value<String>>,
+        /// `SageMakerImageVersionArn`: The ARN of the image version created on the instance.
         pub sage_maker_image_version_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ResourceSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArn",
+                &self.lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageArn",
+                &self.sage_maker_image_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageVersionArn",
+                &self.sage_maker_image_version_arn,
+            )?;
+            map.end()
+        }
     }
 
     /// The instance type that the image version runs on.
@@ -23257,24 +27325,38 @@ pub mod space {
     }
 
     /// The `CustomFileSystem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomFileSystem {
         /// `EFSFileSystem`.
-        #[serde(rename = "EFSFileSystem", skip_serializing_if = "Option::is_none")]
         pub efs_file_system: Option<EfsFileSystem>,
         /// `FSxLustreFileSystem`.
-        #[serde(rename = "FSxLustreFileSystem", skip_serializing_if = "Option::is_none")]
         pub f_sx_lustre_file_system: Option<FSxLustreFileSystem>,
         /// `S3FileSystem`.
-        #[serde(rename = "S3FileSystem", skip_serializing_if = "Option::is_none")]
         pub s3_file_system: Option<S3FileSystem>,
     }
 
+    impl Serialize for CustomFileSystem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EFSFileSystem", &self.efs_file_system)?;
+            crate::cfn::entry(
+                &mut map,
+                "FSxLustreFileSystem",
+                &self.f_sx_lustre_file_system,
+            )?;
+            crate::cfn::entry(&mut map, "S3FileSystem", &self.s3_file_system)?;
+            map.end()
+        }
+    }
+
     /// The `EfsFileSystem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EfsFileSystem {
         /// `FileSystemId`.
-        #[serde(rename = "FileSystemId")]
         pub file_system_id: Value<String>,
     }
 
@@ -23287,11 +27369,22 @@ pub mod space {
         }
     }
 
+    impl Serialize for EfsFileSystem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.end()
+        }
+    }
+
     /// The `FSxLustreFileSystem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FSxLustreFileSystem {
         /// `FileSystemId`.
-        #[serde(rename = "FileSystemId")]
         pub file_system_id: Value<String>,
     }
 
@@ -23304,48 +27397,124 @@ pub mod space {
         }
     }
 
+    impl Serialize for FSxLustreFileSystem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.end()
+        }
+    }
+
     /// The `S3FileSystem` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3FileSystem {
         /// `S3Uri`.
-        #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
         pub s3_uri: Option<Value<String>>,
     }
 
-    /// The JupyterServer app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SpaceJupyterLabAppSettings {
-        /// A list of CodeRepositories available for use with JupyterLab apps.
-        #[serde(rename = "CodeRepositories", skip_serializing_if = "Option::is_none")]
-        pub code_repositories: Option<Vec<CodeRepository>>,
-        /// `DefaultResourceSpec`.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
-        pub default_resource_spec: Option<ResourceSpec>,
+    impl Serialize for S3FileSystem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+            map.end()
+        }
     }
 
     /// The JupyterServer app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SpaceJupyterLabAppSettings {
+        /// `CodeRepositories`: A list of CodeRepositories available for use with JupyterLab apps.
+        pub code_repositories: Option<Vec<CodeRepository>>,
+        /// `DefaultResourceSpec`.
+        pub default_resource_spec: Option<ResourceSpec>,
+    }
+
+    impl Serialize for SpaceJupyterLabAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeRepositories", &self.code_repositories)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The JupyterServer app settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JupyterServerAppSettings {
         /// `DefaultResourceSpec`.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with JupyterServer apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with JupyterServer apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for JupyterServerAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
     }
 
     /// The kernel gateway app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KernelGatewayAppSettings {
-        /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom SageMaker images that are configured to run as a KernelGateway app.
         pub custom_images: Option<Vec<CustomImage>>,
-        /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResourceSpec`: The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with KernelGateway apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with KernelGateway apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for KernelGatewayAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
     }
 
     /// The flag to enable/disable remote access for a space.
@@ -23423,18 +27592,32 @@ pub mod space {
     }
 
     /// The `SpaceStorageSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SpaceStorageSettings {
         /// `EbsStorageSettings`.
-        #[serde(rename = "EbsStorageSettings", skip_serializing_if = "Option::is_none")]
         pub ebs_storage_settings: Option<EbsStorageSettings>,
     }
 
+    impl Serialize for SpaceStorageSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EbsStorageSettings",
+                &self.ebs_storage_settings,
+            )?;
+            map.end()
+        }
+    }
+
     /// Properties related to the space's Amazon Elastic Block Store volume.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EbsStorageSettings {
-        /// Size of the Amazon EBS volume in Gb
-        #[serde(rename = "EbsVolumeSizeInGb")]
+        /// `EbsVolumeSizeInGb`: Size of the Amazon EBS volume in Gb
         pub ebs_volume_size_in_gb: Value<i64>,
     }
 
@@ -23447,11 +27630,22 @@ pub mod space {
         }
     }
 
+    impl Serialize for EbsStorageSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EbsVolumeSizeInGb", &self.ebs_volume_size_in_gb)?;
+            map.end()
+        }
+    }
+
     /// The `SpaceSharingSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SpaceSharingSettings {
         /// `SharingType`.
-        #[serde(rename = "SharingType")]
         pub sharing_type: Value<SharingType>,
     }
 
@@ -23461,6 +27655,18 @@ pub mod space {
             Self {
                 sharing_type: sharing_type.into(),
             }
+        }
+    }
+
+    impl Serialize for SpaceSharingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SharingType", &self.sharing_type)?;
+            map.end()
         }
     }
 
@@ -23567,19 +27773,15 @@ pub mod studio_lifecycle_config {
     }
 
     /// The properties of `AWS::SageMaker::StudioLifecycleConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStudioLifecycleConfigProps {
-        /// The App type that the Lifecycle Configuration is attached to.
-        #[serde(rename = "StudioLifecycleConfigAppType")]
+        /// `StudioLifecycleConfigAppType`: The App type that the Lifecycle Configuration is attached to.
         pub studio_lifecycle_config_app_type: Value<StudioLifecycleConfigAppType>,
-        /// The content of your Amazon SageMaker Studio Lifecycle Configuration script.
-        #[serde(rename = "StudioLifecycleConfigContent")]
+        /// `StudioLifecycleConfigContent`: The content of your Amazon SageMaker Studio Lifecycle Configuration script.
         pub studio_lifecycle_config_content: Value<String>,
-        /// The name of the Amazon SageMaker Studio Lifecycle Configuration.
-        #[serde(rename = "StudioLifecycleConfigName")]
+        /// `StudioLifecycleConfigName`: The name of the Amazon SageMaker Studio Lifecycle Configuration.
         pub studio_lifecycle_config_name: Value<String>,
-        /// Tags to be associated with the Lifecycle Configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to be associated with the Lifecycle Configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -23599,6 +27801,30 @@ pub mod studio_lifecycle_config {
                 studio_lifecycle_config_name: studio_lifecycle_config_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnStudioLifecycleConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "StudioLifecycleConfigAppType",
+                &self.studio_lifecycle_config_app_type,
+            )?;
+            map.serialize_entry(
+                "StudioLifecycleConfigContent",
+                &self.studio_lifecycle_config_content,
+            )?;
+            map.serialize_entry(
+                "StudioLifecycleConfigName",
+                &self.studio_lifecycle_config_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -23725,31 +27951,23 @@ pub mod trial_component {
     }
 
     /// The properties of `AWS::SageMaker::TrialComponent`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrialComponentProps {
-        /// The name of the component as displayed.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The name of the component as displayed.
         pub display_name: Option<Value<String>>,
-        /// The input artifacts for the component.
-        #[serde(rename = "InputArtifacts", skip_serializing_if = "Option::is_none")]
+        /// `InputArtifacts`: The input artifacts for the component.
         pub input_artifacts: Option<indexmap::IndexMap<String, TrialComponentArtifact>>,
         /// `MetadataProperties`.
-        #[serde(rename = "MetadataProperties", skip_serializing_if = "Option::is_none")]
         pub metadata_properties: Option<MetadataProperties>,
-        /// The output artifacts for the component.
-        #[serde(rename = "OutputArtifacts", skip_serializing_if = "Option::is_none")]
+        /// `OutputArtifacts`: The output artifacts for the component.
         pub output_artifacts: Option<indexmap::IndexMap<String, TrialComponentArtifact>>,
-        /// The hyperparameters for the component.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: The hyperparameters for the component.
         pub parameters: Option<indexmap::IndexMap<String, TrialComponentParameterValue>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<TrialComponentStatus>,
-        /// A list of tags to associate with the trial component.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to associate with the trial component.
         pub tags: Option<Vec<TagsItem>>,
-        /// The name of the trial component.
-        #[serde(rename = "TrialComponentName")]
+        /// `TrialComponentName`: The name of the trial component.
         pub trial_component_name: Value<String>,
     }
 
@@ -23769,14 +27987,35 @@ pub mod trial_component {
         }
     }
 
+    impl Serialize for CfnTrialComponentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "InputArtifacts", &self.input_artifacts)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataProperties",
+                &self.metadata_properties,
+            )?;
+            crate::cfn::entry(&mut map, "OutputArtifacts", &self.output_artifacts)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TrialComponentName", &self.trial_component_name)?;
+            map.end()
+        }
+    }
+
     /// Represents an input or output artifact of a trial component.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrialComponentArtifact {
-        /// The media type of the artifact.
-        #[serde(rename = "MediaType", skip_serializing_if = "Option::is_none")]
+        /// `MediaType`: The media type of the artifact.
         pub media_type: Option<Value<String>>,
-        /// The location of the artifact.
-        #[serde(rename = "Value")]
+        /// `Value`: The location of the artifact.
         pub value: Value<String>,
     }
 
@@ -23790,43 +28029,89 @@ pub mod trial_component {
         }
     }
 
+    impl Serialize for TrialComponentArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MediaType", &self.media_type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Metadata properties of the tracking entity, trial, or trial component.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetadataProperties {
-        /// The commit ID.
-        #[serde(rename = "CommitId", skip_serializing_if = "Option::is_none")]
+        /// `CommitId`: The commit ID.
         pub commit_id: Option<Value<String>>,
-        /// The entity this entity was generated by.
-        #[serde(rename = "GeneratedBy", skip_serializing_if = "Option::is_none")]
+        /// `GeneratedBy`: The entity this entity was generated by.
         pub generated_by: Option<Value<String>>,
-        /// The project ID.
-        #[serde(rename = "ProjectId", skip_serializing_if = "Option::is_none")]
+        /// `ProjectId`: The project ID.
         pub project_id: Option<Value<String>>,
-        /// The repository.
-        #[serde(rename = "Repository", skip_serializing_if = "Option::is_none")]
+        /// `Repository`: The repository.
         pub repository: Option<Value<String>>,
     }
 
+    impl Serialize for MetadataProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CommitId", &self.commit_id)?;
+            crate::cfn::entry(&mut map, "GeneratedBy", &self.generated_by)?;
+            crate::cfn::entry(&mut map, "ProjectId", &self.project_id)?;
+            crate::cfn::entry(&mut map, "Repository", &self.repository)?;
+            map.end()
+        }
+    }
+
     /// The value of a hyperparameter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrialComponentParameterValue {
-        /// The numeric value of a numeric hyperparameter.
-        #[serde(rename = "NumberValue", skip_serializing_if = "Option::is_none")]
+        /// `NumberValue`: The numeric value of a numeric hyperparameter.
         pub number_value: Option<Value<f64>>,
-        /// The string value of a categorical hyperparameter.
-        #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+        /// `StringValue`: The string value of a categorical hyperparameter.
         pub string_value: Option<Value<String>>,
     }
 
+    impl Serialize for TrialComponentParameterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NumberValue", &self.number_value)?;
+            crate::cfn::entry(&mut map, "StringValue", &self.string_value)?;
+            map.end()
+        }
+    }
+
     /// The status of the trial component.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TrialComponentStatus {
-        /// If the component failed, a message describing why.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+        /// `Message`: If the component failed, a message describing why.
         pub message: Option<Value<String>>,
-        /// The status of the trial component.
-        #[serde(rename = "PrimaryStatus", skip_serializing_if = "Option::is_none")]
+        /// `PrimaryStatus`: The status of the trial component.
         pub primary_status: Option<Value<PrimaryStatus>>,
+    }
+
+    impl Serialize for TrialComponentStatus {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            crate::cfn::entry(&mut map, "PrimaryStatus", &self.primary_status)?;
+            map.end()
+        }
     }
 
     /// The status of the trial component.
@@ -23951,33 +28236,19 @@ pub mod user_profile {
     }
 
     /// The properties of `AWS::SageMaker::UserProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProfileProps {
-        /// The ID of the associated Domain.
-        #[serde(rename = "DomainId")]
+        /// `DomainId`: The ID of the associated Domain.
         pub domain_id: Value<String>,
-        /// A specifier for the type of value specified in SingleSignOnUserValue.
-        #[serde(
-            rename = "SingleSignOnUserIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SingleSignOnUserIdentifier`: A specifier for the type of value specified in SingleSignOnUserValue.
         pub single_sign_on_user_identifier: Option<Value<String>>,
-        /// The username of the associated AWS Single Sign-On User for this UserProfile.
-        #[serde(
-            rename = "SingleSignOnUserValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SingleSignOnUserValue`: The username of the associated AWS Single Sign-On User for this UserProfile.
         pub single_sign_on_user_value: Option<Value<String>>,
-        /// A list of tags to apply to the user profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the user profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// A name for the UserProfile.
-        #[serde(rename = "UserProfileName")]
+        /// `UserProfileName`: A name for the UserProfile.
         pub user_profile_name: Value<String>,
-        /// A collection of settings.
-        #[serde(rename = "UserSettings", skip_serializing_if = "Option::is_none")]
+        /// `UserSettings`: A collection of settings.
         pub user_settings: Option<UserSettings>,
     }
 
@@ -23998,135 +28269,209 @@ pub mod user_profile {
         }
     }
 
+    impl Serialize for CfnUserProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainId", &self.domain_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleSignOnUserIdentifier",
+                &self.single_sign_on_user_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleSignOnUserValue",
+                &self.single_sign_on_user_value,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UserProfileName", &self.user_profile_name)?;
+            crate::cfn::entry(&mut map, "UserSettings", &self.user_settings)?;
+            map.end()
+        }
+    }
+
     /// A collection of settings that apply to users of Amazon SageMaker Studio.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserSettings {
-        /// Indicates whether auto-mounting of an EFS volume is supported for the user profile.
-        #[serde(rename = "AutoMountHomeEFS", skip_serializing_if = "Option::is_none")]
+        /// `AutoMountHomeEFS`: Indicates whether auto-mounting of an EFS volume is supported for the user profile.
         pub auto_mount_home_efs: Option<Value<AutoMountHomeEfs>>,
         /// `CodeEditorAppSettings`.
-        #[serde(
-            rename = "CodeEditorAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub code_editor_app_settings: Option<CodeEditorAppSettings>,
         /// `CustomFileSystemConfigs`.
-        #[serde(
-            rename = "CustomFileSystemConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_file_system_configs: Option<Vec<CustomFileSystemConfig>>,
         /// `CustomPosixUserConfig`.
-        #[serde(
-            rename = "CustomPosixUserConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_posix_user_config: Option<CustomPosixUserConfig>,
-        /// Defines which Amazon SageMaker application users are directed to by default.
-        #[serde(rename = "DefaultLandingUri", skip_serializing_if = "Option::is_none")]
+        /// `DefaultLandingUri`: Defines which Amazon SageMaker application users are directed to by default.
         pub default_landing_uri: Option<Value<String>>,
-        /// The user profile Amazon Resource Name (ARN).
-        #[serde(rename = "ExecutionRole", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRole`: The user profile Amazon Resource Name (ARN).
         pub execution_role: Option<Value<String>>,
         /// `JupyterLabAppSettings`.
-        #[serde(
-            rename = "JupyterLabAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub jupyter_lab_app_settings: Option<JupyterLabAppSettings>,
-        /// The Jupyter server's app settings.
-        #[serde(
-            rename = "JupyterServerAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `JupyterServerAppSettings`: The Jupyter server's app settings.
         pub jupyter_server_app_settings: Option<JupyterServerAppSettings>,
-        /// The kernel gateway app settings.
-        #[serde(
-            rename = "KernelGatewayAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KernelGatewayAppSettings`: The kernel gateway app settings.
         pub kernel_gateway_app_settings: Option<KernelGatewayAppSettings>,
         /// `RStudioServerProAppSettings`.
-        #[serde(
-            rename = "RStudioServerProAppSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub r_studio_server_pro_app_settings: Option<RStudioServerProAppSettings>,
-        /// The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: The security groups for the Amazon Virtual Private Cloud (VPC) that Studio uses for communication.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The sharing settings.
-        #[serde(rename = "SharingSettings", skip_serializing_if = "Option::is_none")]
+        /// `SharingSettings`: The sharing settings.
         pub sharing_settings: Option<SharingSettings>,
         /// `SpaceStorageSettings`.
-        #[serde(
-            rename = "SpaceStorageSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub space_storage_settings: Option<DefaultSpaceStorageSettings>,
-        /// Indicates whether the Studio experience is available to users.
-        #[serde(rename = "StudioWebPortal", skip_serializing_if = "Option::is_none")]
+        /// `StudioWebPortal`: Indicates whether the Studio experience is available to users.
         pub studio_web_portal: Option<Value<StudioWebPortal>>,
         /// `StudioWebPortalSettings`.
-        #[serde(
-            rename = "StudioWebPortalSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub studio_web_portal_settings: Option<StudioWebPortalSettings>,
     }
 
-    /// The CodeEditor app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CodeEditorAppSettings {
-        /// The lifecycle configuration that runs before the default lifecycle configuration.
-        #[serde(
-            rename = "BuiltInLifecycleConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for UserSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoMountHomeEFS", &self.auto_mount_home_efs)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeEditorAppSettings",
+                &self.code_editor_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomFileSystemConfigs",
+                &self.custom_file_system_configs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomPosixUserConfig",
+                &self.custom_posix_user_config,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultLandingUri", &self.default_landing_uri)?;
+            crate::cfn::entry(&mut map, "ExecutionRole", &self.execution_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterLabAppSettings",
+                &self.jupyter_lab_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "JupyterServerAppSettings",
+                &self.jupyter_server_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KernelGatewayAppSettings",
+                &self.kernel_gateway_app_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RStudioServerProAppSettings",
+                &self.r_studio_server_pro_app_settings,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "SharingSettings", &self.sharing_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "SpaceStorageSettings",
+                &self.space_storage_settings,
+            )?;
+            crate::cfn::entry(&mut map, "StudioWebPortal", &self.studio_web_portal)?;
+            crate::cfn::entry(
+                &mut map,
+                "StudioWebPortalSettings",
+                &self.studio_web_portal_settings,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The CodeEditor app settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CodeEditorAppSettings {
+        /// `BuiltInLifecycleConfigArn`: The lifecycle configuration that runs before the default lifecycle configuration.
         pub built_in_lifecycle_config_arn: Option<Value<String>>,
-        /// A list of custom images for use for CodeEditor apps.
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom images for use for CodeEditor apps.
         pub custom_images: Option<Vec<CustomImage>>,
-        /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the CodeEditor app.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResourceSpec`: The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the CodeEditor app.
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with CodeEditor apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with CodeEditor apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for CodeEditorAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BuiltInLifecycleConfigArn",
+                &self.built_in_lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ResourceSpec` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceSpec {
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<AppInstanceType>>,
-        /// The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
-        #[serde(rename = "LifecycleConfigArn", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArn`: The Amazon Resource Name (ARN) of the Lifecycle Configuration to attach to the Resource.
         pub lifecycle_config_arn: Option<Value<String>>,
-        /// The ARN of the SageMaker image that the image version belongs to.
-        #[serde(rename = "SageMakerImageArn", skip_serializing_if = "Option::is_none")]
+        /// `SageMakerImageArn`: The ARN of the SageMaker image that the image version belongs to.
         pub sage_maker_image_arn: Option<Value<String>>,
-        /// The ARN of the image version created on the instance.
-        #[serde(
-            rename = "SageMakerImageVersionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SageMakerImageVersionArn`: The ARN of the image version created on the instance.
         pub sage_maker_image_version_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the training plan to use for the ResourceSpec.
-        #[serde(rename = "TrainingPlanArn", skip_serializing_if = "Option::is_none")]
+        /// `TrainingPlanArn`: The Amazon Resource Name (ARN) of the training plan to use for the ResourceSpec.
         pub training_plan_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ResourceSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArn",
+                &self.lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageArn",
+                &self.sage_maker_image_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerImageVersionArn",
+                &self.sage_maker_image_version_arn,
+            )?;
+            crate::cfn::entry(&mut map, "TrainingPlanArn", &self.training_plan_arn)?;
+            map.end()
+        }
     }
 
     /// The instance type that the image version runs on.
@@ -24692,87 +29037,170 @@ pub mod user_profile {
     }
 
     /// The JupyterLab app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JupyterLabAppSettings {
-        /// The lifecycle configuration that runs before the default lifecycle configuration.
-        #[serde(
-            rename = "BuiltInLifecycleConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BuiltInLifecycleConfigArn`: The lifecycle configuration that runs before the default lifecycle configuration.
         pub built_in_lifecycle_config_arn: Option<Value<String>>,
-        /// A list of CodeRepositories available for use with JupyterLab apps.
-        #[serde(rename = "CodeRepositories", skip_serializing_if = "Option::is_none")]
+        /// `CodeRepositories`: A list of CodeRepositories available for use with JupyterLab apps.
         pub code_repositories: Option<Vec<CodeRepository>>,
-        /// A list of custom images available for use for JupyterLab apps
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom images available for use for JupyterLab apps
         pub custom_images: Option<Vec<CustomImage>>,
-        /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResourceSpec`: The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
         pub default_resource_spec: Option<ResourceSpec>,
-        /// The configuration parameters for EMR settings.
-        #[serde(rename = "EmrSettings", skip_serializing_if = "Option::is_none")]
+        /// `EmrSettings`: The configuration parameters for EMR settings.
         pub emr_settings: Option<EmrSettings>,
-        /// A list of LifecycleConfigArns available for use with JupyterLab apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with JupyterLab apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for JupyterLabAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BuiltInLifecycleConfigArn",
+                &self.built_in_lifecycle_config_arn,
+            )?;
+            crate::cfn::entry(&mut map, "CodeRepositories", &self.code_repositories)?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(&mut map, "EmrSettings", &self.emr_settings)?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
     }
 
     /// Configuration parameters specifying IAM roles assumed by SageMaker's execution role and cluster instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmrSettings {
-        /// An array of Amazon Resource Names (ARNs) of the IAM roles that the execution role of SageMaker can assume.
-        #[serde(rename = "AssumableRoleArns", skip_serializing_if = "Option::is_none")]
+        /// `AssumableRoleArns`: An array of Amazon Resource Names (ARNs) of the IAM roles that the execution role of SageMaker can assume.
         pub assumable_role_arns: Option<Vec<Value<String>>>,
-        /// An array of ARNs of IAM roles used by EMR cluster instances or job execution environments.
-        #[serde(rename = "ExecutionRoleArns", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArns`: An array of ARNs of IAM roles used by EMR cluster instances or job execution environments.
         pub execution_role_arns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for EmrSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssumableRoleArns", &self.assumable_role_arns)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArns", &self.execution_role_arns)?;
+            map.end()
+        }
+    }
+
     /// The JupyterServer app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JupyterServerAppSettings {
         /// `DefaultResourceSpec`.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with JupyterServer apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with JupyterServer apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for JupyterServerAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
     }
 
     /// The kernel gateway app settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KernelGatewayAppSettings {
-        /// A list of custom SageMaker images that are configured to run as a KernelGateway app.
-        #[serde(rename = "CustomImages", skip_serializing_if = "Option::is_none")]
+        /// `CustomImages`: A list of custom SageMaker images that are configured to run as a KernelGateway app.
         pub custom_images: Option<Vec<CustomImage>>,
-        /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
-        #[serde(rename = "DefaultResourceSpec", skip_serializing_if = "Option::is_none")]
+        /// `DefaultResourceSpec`: The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the KernelGateway app.
         pub default_resource_spec: Option<ResourceSpec>,
-        /// A list of LifecycleConfigArns available for use with KernelGateway apps.
-        #[serde(rename = "LifecycleConfigArns", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleConfigArns`: A list of LifecycleConfigArns available for use with KernelGateway apps.
         pub lifecycle_config_arns: Option<Vec<Value<String>>>,
     }
 
-    /// Studio settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StudioWebPortalSettings {
-        /// Applications supported in Studio that are hidden from the Studio left navigation pane.
-        #[serde(rename = "HiddenAppTypes", skip_serializing_if = "Option::is_none")]
-        pub hidden_app_types: Option<Vec<Value<AppType>>>,
-        /// The instance types you are hiding from the Studio user interface.
-        #[serde(rename = "HiddenInstanceTypes", skip_serializing_if = "Option::is_none")]
-        pub hidden_instance_types: Option<Vec<Value<AppInstanceType>>>,
-        /// The machine learning tools that are hidden from the Studio left navigation pane.
-        #[serde(rename = "HiddenMlTools", skip_serializing_if = "Option::is_none")]
-        pub hidden_ml_tools: Option<Vec<Value<MlTools>>>,
-        /// The version aliases you are hiding from the Studio user interface.
-        #[serde(
-            rename = "HiddenSageMakerImageVersionAliases",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KernelGatewayAppSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomImages", &self.custom_images)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultResourceSpec",
+                &self.default_resource_spec,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfigArns",
+                &self.lifecycle_config_arns,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Studio settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct StudioWebPortalSettings {
+        /// `HiddenAppTypes`: Applications supported in Studio that are hidden from the Studio left navigation pane.
+        pub hidden_app_types: Option<Vec<Value<AppType>>>,
+        /// `HiddenInstanceTypes`: The instance types you are hiding from the Studio user interface.
+        pub hidden_instance_types: Option<Vec<Value<AppInstanceType>>>,
+        /// `HiddenMlTools`: The machine learning tools that are hidden from the Studio left navigation pane.
+        pub hidden_ml_tools: Option<Vec<Value<MlTools>>>,
+        /// `HiddenSageMakerImageVersionAliases`: The version aliases you are hiding from the Studio user interface.
         pub hidden_sage_maker_image_version_aliases: Option<Vec<HiddenSageMakerImage>>,
+    }
+
+    impl Serialize for StudioWebPortalSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HiddenAppTypes", &self.hidden_app_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "HiddenInstanceTypes",
+                &self.hidden_instance_types,
+            )?;
+            crate::cfn::entry(&mut map, "HiddenMlTools", &self.hidden_ml_tools)?;
+            crate::cfn::entry(
+                &mut map,
+                "HiddenSageMakerImageVersionAliases",
+                &self.hidden_sage_maker_image_version_aliases,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -24844,28 +29272,21 @@ pub mod workforce {
     }
 
     /// The properties of `AWS::SageMaker::Workforce`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkforceProps {
         /// `CognitoConfig`.
-        #[serde(rename = "CognitoConfig", skip_serializing_if = "Option::is_none")]
         pub cognito_config: Option<CognitoConfig>,
-        /// The IP address type for the workforce.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address type for the workforce.
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `OidcConfig`.
-        #[serde(rename = "OidcConfig", skip_serializing_if = "Option::is_none")]
         pub oidc_config: Option<OidcConfig>,
         /// `SourceIpConfig`.
-        #[serde(rename = "SourceIpConfig", skip_serializing_if = "Option::is_none")]
         pub source_ip_config: Option<SourceIpConfig>,
-        /// An array of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the private workforce.
-        #[serde(rename = "WorkforceName")]
+        /// `WorkforceName`: The name of the private workforce.
         pub workforce_name: Value<String>,
         /// `WorkforceVpcConfig`.
-        #[serde(rename = "WorkforceVpcConfig", skip_serializing_if = "Option::is_none")]
         pub workforce_vpc_config: Option<WorkforceVpcConfigRequest>,
     }
 
@@ -24884,14 +29305,34 @@ pub mod workforce {
         }
     }
 
+    impl Serialize for CfnWorkforceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CognitoConfig", &self.cognito_config)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "OidcConfig", &self.oidc_config)?;
+            crate::cfn::entry(&mut map, "SourceIpConfig", &self.source_ip_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkforceName", &self.workforce_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkforceVpcConfig",
+                &self.workforce_vpc_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration of an Amazon Cognito workforce.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CognitoConfig {
-        /// The client ID for your Amazon Cognito user pool.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: The client ID for your Amazon Cognito user pool.
         pub client_id: Value<String>,
-        /// The ID for your Amazon Cognito user pool.
-        #[serde(rename = "UserPool")]
+        /// `UserPool`: The ID for your Amazon Cognito user pool.
         pub user_pool: Value<String>,
     }
 
@@ -24905,6 +29346,19 @@ pub mod workforce {
                 client_id: client_id.into(),
                 user_pool: user_pool.into(),
             }
+        }
+    }
+
+    impl Serialize for CognitoConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            map.serialize_entry("UserPool", &self.user_pool)?;
+            map.end()
         }
     }
 
@@ -24946,43 +29400,29 @@ pub mod workforce {
     }
 
     /// The configuration of an OIDC Identity Provider (IdP) private workforce.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OidcConfig {
-        /// A string to string map of identifiers specific to the custom identity provider (IdP) being used.
-        #[serde(
-            rename = "AuthenticationRequestExtraParams",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AuthenticationRequestExtraParams`: A string to string map of identifiers specific to the custom identity provider (IdP) being used.
         pub authentication_request_extra_params: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The OIDC IdP authorization endpoint used to configure your private workforce.
-        #[serde(rename = "AuthorizationEndpoint")]
+        /// `AuthorizationEndpoint`: The OIDC IdP authorization endpoint used to configure your private workforce.
         pub authorization_endpoint: Value<String>,
-        /// The OIDC IdP client ID used to configure your private workforce.
-        #[serde(rename = "ClientId")]
+        /// `ClientId`: The OIDC IdP client ID used to configure your private workforce.
         pub client_id: Value<String>,
-        /// The OIDC IdP client secret used to configure your private workforce.
-        #[serde(rename = "ClientSecret", skip_serializing_if = "Option::is_none")]
+        /// `ClientSecret`: The OIDC IdP client secret used to configure your private workforce.
         pub client_secret: Option<Value<String>>,
-        /// The OIDC IdP issuer used to configure your private workforce.
-        #[serde(rename = "Issuer")]
+        /// `Issuer`: The OIDC IdP issuer used to configure your private workforce.
         pub issuer: Value<String>,
-        /// The OIDC IdP JSON Web Key Set (Jwks) URI used to configure your private workforce.
-        #[serde(rename = "JwksUri")]
+        /// `JwksUri`: The OIDC IdP JSON Web Key Set (Jwks) URI used to configure your private workforce.
         pub jwks_uri: Value<String>,
-        /// The OIDC IdP logout endpoint used to configure your private workforce.
-        #[serde(rename = "LogoutEndpoint")]
+        /// `LogoutEndpoint`: The OIDC IdP logout endpoint used to configure your private workforce.
         pub logout_endpoint: Value<String>,
-        /// An array of string identifiers used to refer to the specific pieces of user data or claims that the client application wants to access.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: An array of string identifiers used to refer to the specific pieces of user data or claims that the client application wants to access.
         pub scope: Option<Value<String>>,
-        /// The OIDC IdP token endpoint used to configure your private workforce.
-        #[serde(rename = "TokenEndpoint")]
+        /// `TokenEndpoint`: The OIDC IdP token endpoint used to configure your private workforce.
         pub token_endpoint: Value<String>,
-        /// The OIDC IdP user info endpoint used to configure your private workforce.
-        #[serde(rename = "UserInfoEndpoint")]
+        /// `UserInfoEndpoint`: The OIDC IdP user info endpoint used to configure your private workforce.
         pub user_info_endpoint: Value<String>,
     }
 
@@ -25012,11 +29452,35 @@ pub mod workforce {
         }
     }
 
+    impl Serialize for OidcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+            )?;
+            map.serialize_entry("AuthorizationEndpoint", &self.authorization_endpoint)?;
+            map.serialize_entry("ClientId", &self.client_id)?;
+            crate::cfn::entry(&mut map, "ClientSecret", &self.client_secret)?;
+            map.serialize_entry("Issuer", &self.issuer)?;
+            map.serialize_entry("JwksUri", &self.jwks_uri)?;
+            map.serialize_entry("LogoutEndpoint", &self.logout_endpoint)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.serialize_entry("TokenEndpoint", &self.token_endpoint)?;
+            map.serialize_entry("UserInfoEndpoint", &self.user_info_endpoint)?;
+            map.end()
+        }
+    }
+
     /// A list of IP address ranges used to access your training data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceIpConfig {
-        /// A list of one to ten Classless Inter-Domain Routing (CIDR) values.
-        #[serde(rename = "Cidrs")]
+        /// `Cidrs`: A list of one to ten Classless Inter-Domain Routing (CIDR) values.
         pub cidrs: Vec<Value<String>>,
     }
 
@@ -25027,18 +29491,41 @@ pub mod workforce {
         }
     }
 
+    impl Serialize for SourceIpConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidrs", &self.cidrs)?;
+            map.end()
+        }
+    }
+
     /// The VPC configuration for the workforce.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkforceVpcConfigRequest {
-        /// The VPC security group IDs.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The VPC security group IDs.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The VPC subnets.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
+        /// `Subnets`: The VPC subnets.
         pub subnets: Option<Vec<Value<String>>>,
-        /// The ID of the VPC.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: The ID of the VPC.
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for WorkforceVpcConfigRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 }
 
@@ -25105,29 +29592,19 @@ pub mod workteam {
     }
 
     /// The properties of `AWS::SageMaker::Workteam`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkteamProps {
-        /// A description of the work team.
-        #[serde(rename = "Description")]
+        /// `Description`: A description of the work team.
         pub description: Value<String>,
-        /// A list of MemberDefinition objects that contains objects that identify the workers that make up the work team.
-        #[serde(rename = "MemberDefinitions")]
+        /// `MemberDefinitions`: A list of MemberDefinition objects that contains objects that identify the workers that make up the work team.
         pub member_definitions: Vec<MemberDefinition>,
-        /// Configures SNS notifications of available or expiring work items for work teams.
-        #[serde(
-            rename = "NotificationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationConfiguration`: Configures SNS notifications of available or expiring work items for work teams.
         pub notification_configuration: Option<NotificationConfiguration>,
-        /// An array of key-value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the Workforce
-        #[serde(rename = "WorkforceName", skip_serializing_if = "Option::is_none")]
+        /// `WorkforceName`: The name of the Workforce
         pub workforce_name: Option<Value<String>>,
-        /// The name of the work team.
-        #[serde(rename = "WorkteamName", skip_serializing_if = "Option::is_none")]
+        /// `WorkteamName`: The name of the work team.
         pub workteam_name: Option<Value<String>>,
     }
 
@@ -25148,36 +29625,65 @@ pub mod workteam {
         }
     }
 
+    impl Serialize for CfnWorkteamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("MemberDefinitions", &self.member_definitions)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationConfiguration",
+                &self.notification_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WorkforceName", &self.workforce_name)?;
+            crate::cfn::entry(&mut map, "WorkteamName", &self.workteam_name)?;
+            map.end()
+        }
+    }
+
     /// Defines an Amazon Cognito or your own OIDC IdP user group that is part of a work team.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemberDefinition {
-        /// The Amazon Cognito user group that is part of the work team
-        #[serde(
-            rename = "CognitoMemberDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CognitoMemberDefinition`: The Amazon Cognito user group that is part of the work team
         pub cognito_member_definition: Option<CognitoMemberDefinition>,
-        /// A list user groups that exist in your OIDC Identity Provider (IdP).
-        #[serde(
-            rename = "OidcMemberDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OidcMemberDefinition`: A list user groups that exist in your OIDC Identity Provider (IdP).
         pub oidc_member_definition: Option<OidcMemberDefinition>,
     }
 
+    impl Serialize for MemberDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CognitoMemberDefinition",
+                &self.cognito_member_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OidcMemberDefinition",
+                &self.oidc_member_definition,
+            )?;
+            map.end()
+        }
+    }
+
     /// The Amazon Cognito user group that is part of the work team.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CognitoMemberDefinition {
-        /// An identifier for an application client.
-        #[serde(rename = "CognitoClientId")]
+        /// `CognitoClientId`: An identifier for an application client.
         pub cognito_client_id: Value<String>,
-        /// An identifier for a user group.
-        #[serde(rename = "CognitoUserGroup")]
+        /// `CognitoUserGroup`: An identifier for a user group.
         pub cognito_user_group: Value<String>,
-        /// An identifier for a user pool.
-        #[serde(rename = "CognitoUserPool")]
+        /// `CognitoUserPool`: An identifier for a user pool.
         pub cognito_user_pool: Value<String>,
     }
 
@@ -25196,11 +29702,24 @@ pub mod workteam {
         }
     }
 
+    impl Serialize for CognitoMemberDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CognitoClientId", &self.cognito_client_id)?;
+            map.serialize_entry("CognitoUserGroup", &self.cognito_user_group)?;
+            map.serialize_entry("CognitoUserPool", &self.cognito_user_pool)?;
+            map.end()
+        }
+    }
+
     /// A list of user groups that exist in your OIDC Identity Provider (IdP).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OidcMemberDefinition {
-        /// A list of OIDC group names whose members will be part of this workteam
-        #[serde(rename = "OidcGroups")]
+        /// `OidcGroups`: A list of OIDC group names whose members will be part of this workteam
         pub oidc_groups: Vec<Value<String>>,
     }
 
@@ -25213,11 +29732,22 @@ pub mod workteam {
         }
     }
 
+    impl Serialize for OidcMemberDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OidcGroups", &self.oidc_groups)?;
+            map.end()
+        }
+    }
+
     /// Configures SNS notifications of available or expiring work items for work teams.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationConfiguration {
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which notifications should be published.
-        #[serde(rename = "NotificationTopicArn")]
+        /// `NotificationTopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic to which notifications should be published.
         pub notification_topic_arn: Value<String>,
     }
 
@@ -25229,33 +29759,54 @@ pub mod workteam {
             }
         }
     }
+
+    impl Serialize for NotificationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NotificationTopicArn", &self.notification_topic_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// The `MetadataProperties` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MetadataProperties {
-    /// The commit ID.
-    #[serde(rename = "CommitId", skip_serializing_if = "Option::is_none")]
+    /// `CommitId`: The commit ID.
     pub commit_id: Option<Value<String>>,
-    /// The entity this entity was generated by.
-    #[serde(rename = "GeneratedBy", skip_serializing_if = "Option::is_none")]
+    /// `GeneratedBy`: The entity this entity was generated by.
     pub generated_by: Option<Value<String>>,
-    /// The project ID.
-    #[serde(rename = "ProjectId", skip_serializing_if = "Option::is_none")]
+    /// `ProjectId`: The project ID.
     pub project_id: Option<Value<String>>,
-    /// The repository.
-    #[serde(rename = "Repository", skip_serializing_if = "Option::is_none")]
+    /// `Repository`: The repository.
     pub repository: Option<Value<String>>,
 }
 
+impl Serialize for MetadataProperties {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "CommitId", &self.commit_id)?;
+        crate::cfn::entry(&mut map, "GeneratedBy", &self.generated_by)?;
+        crate::cfn::entry(&mut map, "ProjectId", &self.project_id)?;
+        crate::cfn::entry(&mut map, "Repository", &self.repository)?;
+        map.end()
+    }
+}
+
 /// The `TagsItem` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsItem {
-    /// The tag key.
-    #[serde(rename = "Key")]
+    /// `Key`: The tag key.
     pub key: Value<String>,
-    /// The tag value.
-    #[serde(rename = "Value")]
+    /// `Value`: The tag value.
     pub value: Value<String>,
 }
 
@@ -25269,46 +29820,71 @@ impl TagsItem {
     }
 }
 
+impl Serialize for TagsItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
+    }
+}
+
 /// The baseline constraints resource for a monitoring job.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConstraintsResource {
-    /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
-    #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
+    /// `S3Uri`: The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
     pub s3_uri: Option<Value<String>>,
+}
+
+impl Serialize for ConstraintsResource {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+        map.end()
+    }
 }
 
 /// The baseline statistics resource for a monitoring job.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatisticsResource {
-    /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
-    #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
+    /// `S3Uri`: The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
     pub s3_uri: Option<Value<String>>,
 }
 
+impl Serialize for StatisticsResource {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+        map.end()
+    }
+}
+
 /// The batch transform input for a monitoring job.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchTransformInput {
-    /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-    #[serde(rename = "DataCapturedDestinationS3Uri")]
+    /// `DataCapturedDestinationS3Uri`: A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
     pub data_captured_destination_s3_uri: Value<String>,
     /// `DatasetFormat`.
-    #[serde(rename = "DatasetFormat")]
     pub dataset_format: DatasetFormat,
-    /// Indexes or names of the features to be excluded from analysis
-    #[serde(
-        rename = "ExcludeFeaturesAttribute",
-        skip_serializing_if = "Option::is_none"
-    )]
-
+    /// `ExcludeFeaturesAttribute`: Indexes or names of the features to be excluded from analysis
     pub exclude_features_attribute: Option<Value<String>>,
-    /// Path to the filesystem where the endpoint data is available to the container.
-    #[serde(rename = "LocalPath")]
+    /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
     pub local_path: Value<String>,
-    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-    #[serde(rename = "S3DataDistributionType", skip_serializing_if = "Option::is_none")]
+    /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
     pub s3_data_distribution_type: Option<Value<S3DataDistributionType>>,
-    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-    #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+    /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
     pub s3_input_mode: Option<Value<S3InputMode>>,
 }
 
@@ -25330,34 +29906,95 @@ impl BatchTransformInput {
     }
 }
 
+impl Serialize for BatchTransformInput {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "DataCapturedDestinationS3Uri",
+            &self.data_captured_destination_s3_uri,
+        )?;
+        map.serialize_entry("DatasetFormat", &self.dataset_format)?;
+        crate::cfn::entry(
+            &mut map,
+            "ExcludeFeaturesAttribute",
+            &self.exclude_features_attribute,
+        )?;
+        map.serialize_entry("LocalPath", &self.local_path)?;
+        crate::cfn::entry(
+            &mut map,
+            "S3DataDistributionType",
+            &self.s3_data_distribution_type,
+        )?;
+        crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+        map.end()
+    }
+}
+
 /// The dataset format of the data to monitor
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DatasetFormat {
     /// `Csv`.
-    #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
     pub csv: Option<Csv>,
     /// `Json`.
-    #[serde(rename = "Json", skip_serializing_if = "Option::is_none")]
     pub json: Option<Json>,
     /// `Parquet`.
-    #[serde(rename = "Parquet", skip_serializing_if = "Option::is_none")]
     pub parquet: Option<Value<bool>>,
 }
 
+impl Serialize for DatasetFormat {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Csv", &self.csv)?;
+        crate::cfn::entry(&mut map, "Json", &self.json)?;
+        crate::cfn::entry(&mut map, "Parquet", &self.parquet)?;
+        map.end()
+    }
+}
+
 /// The CSV format
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Csv {
-    /// A boolean flag indicating if given CSV has header
-    #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
+    /// `Header`: A boolean flag indicating if given CSV has header
     pub header: Option<Value<bool>>,
 }
 
+impl Serialize for Csv {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Header", &self.header)?;
+        map.end()
+    }
+}
+
 /// The Json format
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Json {
-    /// A boolean flag indicating if it is JSON line format
-    #[serde(rename = "Line", skip_serializing_if = "Option::is_none")]
+    /// `Line`: A boolean flag indicating if it is JSON line format
     pub line: Option<Value<bool>>,
+}
+
+impl Serialize for Json {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Line", &self.line)?;
+        map.end()
+    }
 }
 
 /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
@@ -25435,26 +30072,17 @@ impl From<S3InputMode> for Value<S3InputMode> {
 }
 
 /// The endpoint for a monitoring job.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EndpointInput {
     /// `EndpointName`.
-    #[serde(rename = "EndpointName")]
     pub endpoint_name: Value<String>,
-    /// Indexes or names of the features to be excluded from analysis
-    #[serde(
-        rename = "ExcludeFeaturesAttribute",
-        skip_serializing_if = "Option::is_none"
-    )]
-
+    /// `ExcludeFeaturesAttribute`: Indexes or names of the features to be excluded from analysis
     pub exclude_features_attribute: Option<Value<String>>,
-    /// Path to the filesystem where the endpoint data is available to the container.
-    #[serde(rename = "LocalPath")]
+    /// `LocalPath`: Path to the filesystem where the endpoint data is available to the container.
     pub local_path: Value<String>,
-    /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-    #[serde(rename = "S3DataDistributionType", skip_serializing_if = "Option::is_none")]
+    /// `S3DataDistributionType`: Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
     pub s3_data_distribution_type: Option<Value<EndpointInputS3DataDistributionType>>,
-    /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-    #[serde(rename = "S3InputMode", skip_serializing_if = "Option::is_none")]
+    /// `S3InputMode`: Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
     pub s3_input_mode: Option<Value<EndpointInputS3InputMode>>,
 }
 
@@ -25471,6 +30099,30 @@ impl EndpointInput {
             s3_data_distribution_type: None,
             s3_input_mode: None,
         }
+    }
+}
+
+impl Serialize for EndpointInput {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("EndpointName", &self.endpoint_name)?;
+        crate::cfn::entry(
+            &mut map,
+            "ExcludeFeaturesAttribute",
+            &self.exclude_features_attribute,
+        )?;
+        map.serialize_entry("LocalPath", &self.local_path)?;
+        crate::cfn::entry(
+            &mut map,
+            "S3DataDistributionType",
+            &self.s3_data_distribution_type,
+        )?;
+        crate::cfn::entry(&mut map, "S3InputMode", &self.s3_input_mode)?;
+        map.end()
     }
 }
 
@@ -25550,13 +30202,11 @@ impl From<EndpointInputS3InputMode> for Value<EndpointInputS3InputMode> {
 }
 
 /// The output configuration for monitoring jobs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MonitoringOutputConfig {
-    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-    #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+    /// `KmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
     pub kms_key_id: Option<Value<String>>,
-    /// Monitoring outputs for monitoring jobs.
-    #[serde(rename = "MonitoringOutputs")]
+    /// `MonitoringOutputs`: Monitoring outputs for monitoring jobs.
     pub monitoring_outputs: Vec<MonitoringOutput>,
 }
 
@@ -25570,11 +30220,23 @@ impl MonitoringOutputConfig {
     }
 }
 
+impl Serialize for MonitoringOutputConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+        map.serialize_entry("MonitoringOutputs", &self.monitoring_outputs)?;
+        map.end()
+    }
+}
+
 /// The output object for a monitoring job.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MonitoringOutput {
     /// `S3Output`.
-    #[serde(rename = "S3Output")]
     pub s3_output: S3Output,
 }
 
@@ -25587,17 +30249,26 @@ impl MonitoringOutput {
     }
 }
 
+impl Serialize for MonitoringOutput {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("S3Output", &self.s3_output)?;
+        map.end()
+    }
+}
+
 /// Information about where and how to store the results of a monitoring job.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct S3Output {
-    /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-    #[serde(rename = "LocalPath")]
+    /// `LocalPath`: The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
     pub local_path: Value<String>,
-    /// Whether to upload the results of the monitoring job continuously or after the job completes.
-    #[serde(rename = "S3UploadMode", skip_serializing_if = "Option::is_none")]
+    /// `S3UploadMode`: Whether to upload the results of the monitoring job continuously or after the job completes.
     pub s3_upload_mode: Option<Value<S3UploadMode>>,
-    /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-    #[serde(rename = "S3Uri")]
+    /// `S3Uri`: A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
     pub s3_uri: Value<String>,
 }
 
@@ -25612,6 +30283,20 @@ impl S3Output {
             s3_upload_mode: None,
             s3_uri: s3_uri.into(),
         }
+    }
+}
+
+impl Serialize for S3Output {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("LocalPath", &self.local_path)?;
+        crate::cfn::entry(&mut map, "S3UploadMode", &self.s3_upload_mode)?;
+        map.serialize_entry("S3Uri", &self.s3_uri)?;
+        map.end()
     }
 }
 
@@ -25653,10 +30338,9 @@ impl From<S3UploadMode> for Value<S3UploadMode> {
 }
 
 /// Identifies the resources to deploy for a monitoring job.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MonitoringResources {
     /// `ClusterConfig`.
-    #[serde(rename = "ClusterConfig")]
     pub cluster_config: ClusterConfig,
 }
 
@@ -25669,20 +30353,28 @@ impl MonitoringResources {
     }
 }
 
+impl Serialize for MonitoringResources {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ClusterConfig", &self.cluster_config)?;
+        map.end()
+    }
+}
+
 /// Configuration for the cluster used to run model monitoring jobs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClusterConfig {
-    /// The number of ML compute instances to use in the model monitoring job.
-    #[serde(rename = "InstanceCount")]
+    /// `InstanceCount`: The number of ML compute instances to use in the model monitoring job.
     pub instance_count: Value<i64>,
-    /// The ML compute instance type for the processing job.
-    #[serde(rename = "InstanceType")]
+    /// `InstanceType`: The ML compute instance type for the processing job.
     pub instance_type: Value<String>,
-    /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
-    #[serde(rename = "VolumeKmsKeyId", skip_serializing_if = "Option::is_none")]
+    /// `VolumeKmsKeyId`: The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
     pub volume_kms_key_id: Option<Value<String>>,
-    /// The size of the ML storage volume, in gigabytes, that you want to provision.
-    #[serde(rename = "VolumeSizeInGB")]
+    /// `VolumeSizeInGB`: The size of the ML storage volume, in gigabytes, that you want to provision.
     pub volume_size_in_gb: Value<i64>,
 }
 
@@ -25702,32 +30394,60 @@ impl ClusterConfig {
     }
 }
 
-/// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct NetworkConfig {
-    /// Whether to encrypt all communications between distributed processing jobs.
-    #[serde(
-        rename = "EnableInterContainerTrafficEncryption",
-        skip_serializing_if = "Option::is_none"
-    )]
+impl Serialize for ClusterConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("InstanceCount", &self.instance_count)?;
+        map.serialize_entry("InstanceType", &self.instance_type)?;
+        crate::cfn::entry(&mut map, "VolumeKmsKeyId", &self.volume_kms_key_id)?;
+        map.serialize_entry("VolumeSizeInGB", &self.volume_size_in_gb)?;
+        map.end()
+    }
+}
 
+/// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkConfig {
+    /// `EnableInterContainerTrafficEncryption`: Whether to encrypt all communications between distributed processing jobs.
     pub enable_inter_container_traffic_encryption: Option<Value<bool>>,
-    /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-    #[serde(rename = "EnableNetworkIsolation", skip_serializing_if = "Option::is_none")]
+    /// `EnableNetworkIsolation`: Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
     pub enable_network_isolation: Option<Value<bool>>,
     /// `VpcConfig`.
-    #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<VpcConfig>,
 }
 
+impl Serialize for NetworkConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "EnableInterContainerTrafficEncryption",
+            &self.enable_inter_container_traffic_encryption,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "EnableNetworkIsolation",
+            &self.enable_network_isolation,
+        )?;
+        crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+        map.end()
+    }
+}
+
 /// Specifies a VPC that your training jobs and hosted models have access to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VpcConfig {
-    /// The VPC security group IDs, in the form sg-xxxxxxxx.
-    #[serde(rename = "SecurityGroupIds")]
+    /// `SecurityGroupIds`: The VPC security group IDs, in the form sg-xxxxxxxx.
     pub security_group_ids: Vec<Value<String>>,
-    /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-    #[serde(rename = "Subnets")]
+    /// `Subnets`: The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
     pub subnets: Vec<Value<String>>,
 }
 
@@ -25744,11 +30464,23 @@ impl VpcConfig {
     }
 }
 
+impl Serialize for VpcConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+        map.serialize_entry("Subnets", &self.subnets)?;
+        map.end()
+    }
+}
+
 /// Specifies a time limit for how long the monitoring job is allowed to run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoppingCondition {
-    /// The maximum runtime allowed in seconds.
-    #[serde(rename = "MaxRuntimeInSeconds")]
+    /// `MaxRuntimeInSeconds`: The maximum runtime allowed in seconds.
     pub max_runtime_in_seconds: Value<i64>,
 }
 
@@ -25761,32 +30493,57 @@ impl StoppingCondition {
     }
 }
 
+impl Serialize for StoppingCondition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)?;
+        map.end()
+    }
+}
+
 /// The `CustomFileSystemConfig` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomFileSystemConfig {
     /// `EFSFileSystemConfig`.
-    #[serde(rename = "EFSFileSystemConfig", skip_serializing_if = "Option::is_none")]
     pub efs_file_system_config: Option<EfsFileSystemConfig>,
     /// `FSxLustreFileSystemConfig`.
-    #[serde(
-        rename = "FSxLustreFileSystemConfig",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub f_sx_lustre_file_system_config: Option<FSxLustreFileSystemConfig>,
     /// `S3FileSystemConfig`.
-    #[serde(rename = "S3FileSystemConfig", skip_serializing_if = "Option::is_none")]
     pub s3_file_system_config: Option<S3FileSystemConfig>,
 }
 
+impl Serialize for CustomFileSystemConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "EFSFileSystemConfig",
+            &self.efs_file_system_config,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "FSxLustreFileSystemConfig",
+            &self.f_sx_lustre_file_system_config,
+        )?;
+        crate::cfn::entry(&mut map, "S3FileSystemConfig", &self.s3_file_system_config)?;
+        map.end()
+    }
+}
+
 /// The `EfsFileSystemConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EfsFileSystemConfig {
     /// `FileSystemId`.
-    #[serde(rename = "FileSystemId")]
     pub file_system_id: Value<String>,
     /// `FileSystemPath`.
-    #[serde(rename = "FileSystemPath", skip_serializing_if = "Option::is_none")]
     pub file_system_path: Option<Value<String>>,
 }
 
@@ -25800,14 +30557,25 @@ impl EfsFileSystemConfig {
     }
 }
 
+impl Serialize for EfsFileSystemConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FileSystemId", &self.file_system_id)?;
+        crate::cfn::entry(&mut map, "FileSystemPath", &self.file_system_path)?;
+        map.end()
+    }
+}
+
 /// The `FSxLustreFileSystemConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FSxLustreFileSystemConfig {
     /// `FileSystemId`.
-    #[serde(rename = "FileSystemId")]
     pub file_system_id: Value<String>,
     /// `FileSystemPath`.
-    #[serde(rename = "FileSystemPath", skip_serializing_if = "Option::is_none")]
     pub file_system_path: Option<Value<String>>,
 }
 
@@ -25821,25 +30589,47 @@ impl FSxLustreFileSystemConfig {
     }
 }
 
+impl Serialize for FSxLustreFileSystemConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FileSystemId", &self.file_system_id)?;
+        crate::cfn::entry(&mut map, "FileSystemPath", &self.file_system_path)?;
+        map.end()
+    }
+}
+
 /// The `S3FileSystemConfig` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct S3FileSystemConfig {
     /// `MountPath`.
-    #[serde(rename = "MountPath", skip_serializing_if = "Option::is_none")]
     pub mount_path: Option<Value<String>>,
     /// `S3Uri`.
-    #[serde(rename = "S3Uri", skip_serializing_if = "Option::is_none")]
     pub s3_uri: Option<Value<String>>,
 }
 
+impl Serialize for S3FileSystemConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "MountPath", &self.mount_path)?;
+        crate::cfn::entry(&mut map, "S3Uri", &self.s3_uri)?;
+        map.end()
+    }
+}
+
 /// The `CustomPosixUserConfig` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomPosixUserConfig {
     /// `Gid`.
-    #[serde(rename = "Gid")]
     pub gid: Value<i64>,
     /// `Uid`.
-    #[serde(rename = "Uid")]
     pub uid: Value<i64>,
 }
 
@@ -25853,11 +30643,23 @@ impl CustomPosixUserConfig {
     }
 }
 
+impl Serialize for CustomPosixUserConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Gid", &self.gid)?;
+        map.serialize_entry("Uid", &self.uid)?;
+        map.end()
+    }
+}
+
 /// The `CodeRepository` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CodeRepository {
-    /// A CodeRepository (valid URL) to be used within Jupyter's Git extension.
-    #[serde(rename = "RepositoryUrl")]
+    /// `RepositoryUrl`: A CodeRepository (valid URL) to be used within Jupyter's Git extension.
     pub repository_url: Value<String>,
 }
 
@@ -25870,17 +30672,26 @@ impl CodeRepository {
     }
 }
 
+impl Serialize for CodeRepository {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("RepositoryUrl", &self.repository_url)?;
+        map.end()
+    }
+}
+
 /// A custom SageMaker image.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomImage {
-    /// The Name of the AppImageConfig.
-    #[serde(rename = "AppImageConfigName")]
+    /// `AppImageConfigName`: The Name of the AppImageConfig.
     pub app_image_config_name: Value<String>,
-    /// The name of the CustomImage.
-    #[serde(rename = "ImageName")]
+    /// `ImageName`: The name of the CustomImage.
     pub image_name: Value<String>,
-    /// The version number of the CustomImage.
-    #[serde(rename = "ImageVersionNumber", skip_serializing_if = "Option::is_none")]
+    /// `ImageVersionNumber`: The version number of the CustomImage.
     pub image_version_number: Option<Value<i64>>,
 }
 
@@ -25898,26 +30709,49 @@ impl CustomImage {
     }
 }
 
+impl Serialize for CustomImage {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AppImageConfigName", &self.app_image_config_name)?;
+        map.serialize_entry("ImageName", &self.image_name)?;
+        crate::cfn::entry(&mut map, "ImageVersionNumber", &self.image_version_number)?;
+        map.end()
+    }
+}
+
 /// Default storage settings for a space.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DefaultSpaceStorageSettings {
     /// `DefaultEbsStorageSettings`.
-    #[serde(
-        rename = "DefaultEbsStorageSettings",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub default_ebs_storage_settings: Option<DefaultEbsStorageSettings>,
 }
 
+impl Serialize for DefaultSpaceStorageSettings {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "DefaultEbsStorageSettings",
+            &self.default_ebs_storage_settings,
+        )?;
+        map.end()
+    }
+}
+
 /// Properties related to the Amazon Elastic Block Store volume.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DefaultEbsStorageSettings {
-    /// Default size of the Amazon EBS volume in Gb
-    #[serde(rename = "DefaultEbsVolumeSizeInGb")]
+    /// `DefaultEbsVolumeSizeInGb`: Default size of the Amazon EBS volume in Gb
     pub default_ebs_volume_size_in_gb: Value<i64>,
-    /// Maximum size of the Amazon EBS volume in Gb.
-    #[serde(rename = "MaximumEbsVolumeSizeInGb")]
+    /// `MaximumEbsVolumeSizeInGb`: Maximum size of the Amazon EBS volume in Gb.
     pub maximum_ebs_volume_size_in_gb: Value<i64>,
 }
 
@@ -25931,6 +30765,25 @@ impl DefaultEbsStorageSettings {
             default_ebs_volume_size_in_gb: default_ebs_volume_size_in_gb.into(),
             maximum_ebs_volume_size_in_gb: maximum_ebs_volume_size_in_gb.into(),
         }
+    }
+}
+
+impl Serialize for DefaultEbsStorageSettings {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "DefaultEbsVolumeSizeInGb",
+            &self.default_ebs_volume_size_in_gb,
+        )?;
+        map.serialize_entry(
+            "MaximumEbsVolumeSizeInGb",
+            &self.maximum_ebs_volume_size_in_gb,
+        )?;
+        map.end()
     }
 }
 
@@ -25975,14 +30828,25 @@ impl From<AutoMountHomeEfs> for Value<AutoMountHomeEfs> {
 }
 
 /// A collection of settings that configure user interaction with the RStudioServerPro app.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RStudioServerProAppSettings {
-    /// Indicates whether the current user has access to the RStudioServerPro app.
-    #[serde(rename = "AccessStatus", skip_serializing_if = "Option::is_none")]
+    /// `AccessStatus`: Indicates whether the current user has access to the RStudioServerPro app.
     pub access_status: Option<Value<AccessStatus>>,
-    /// The level of permissions that the user has within the RStudioServerPro app.
-    #[serde(rename = "UserGroup", skip_serializing_if = "Option::is_none")]
+    /// `UserGroup`: The level of permissions that the user has within the RStudioServerPro app.
     pub user_group: Option<Value<UserGroup>>,
+}
+
+impl Serialize for RStudioServerProAppSettings {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "AccessStatus", &self.access_status)?;
+        crate::cfn::entry(&mut map, "UserGroup", &self.user_group)?;
+        map.end()
+    }
 }
 
 /// Indicates whether the current user has access to the RStudioServerPro app.
@@ -26060,17 +30924,32 @@ impl From<UserGroup> for Value<UserGroup> {
 }
 
 /// Specifies options when sharing an Amazon SageMaker Studio notebook.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SharingSettings {
-    /// Whether to include the notebook cell output when sharing the notebook.
-    #[serde(rename = "NotebookOutputOption", skip_serializing_if = "Option::is_none")]
+    /// `NotebookOutputOption`: Whether to include the notebook cell output when sharing the notebook.
     pub notebook_output_option: Option<Value<NotebookOutputOption>>,
-    /// When NotebookOutputOption is Allowed, the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
-    #[serde(rename = "S3KmsKeyId", skip_serializing_if = "Option::is_none")]
+    /// `S3KmsKeyId`: When NotebookOutputOption is Allowed, the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
     pub s3_kms_key_id: Option<Value<String>>,
-    /// When NotebookOutputOption is Allowed, the Amazon S3 bucket used to store the shared notebook snapshots.
-    #[serde(rename = "S3OutputPath", skip_serializing_if = "Option::is_none")]
+    /// `S3OutputPath`: When NotebookOutputOption is Allowed, the Amazon S3 bucket used to store the shared notebook snapshots.
     pub s3_output_path: Option<Value<String>>,
+}
+
+impl Serialize for SharingSettings {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "NotebookOutputOption",
+            &self.notebook_output_option,
+        )?;
+        crate::cfn::entry(&mut map, "S3KmsKeyId", &self.s3_kms_key_id)?;
+        crate::cfn::entry(&mut map, "S3OutputPath", &self.s3_output_path)?;
+        map.end()
+    }
 }
 
 /// Whether to include the notebook cell output when sharing the notebook.
@@ -26291,14 +31170,25 @@ impl From<MlTools> for Value<MlTools> {
 }
 
 /// The `HiddenSageMakerImage` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HiddenSageMakerImage {
-    /// The SageMaker image name that you are hiding from the Studio user interface.
-    #[serde(rename = "SageMakerImageName", skip_serializing_if = "Option::is_none")]
+    /// `SageMakerImageName`: The SageMaker image name that you are hiding from the Studio user interface.
     pub sage_maker_image_name: Option<Value<SageMakerImageName>>,
     /// `VersionAliases`.
-    #[serde(rename = "VersionAliases", skip_serializing_if = "Option::is_none")]
     pub version_aliases: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for HiddenSageMakerImage {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "SageMakerImageName", &self.sage_maker_image_name)?;
+        crate::cfn::entry(&mut map, "VersionAliases", &self.version_aliases)?;
+        map.end()
+    }
 }
 
 /// The SageMaker image name that you are hiding from the Studio user interface.
@@ -26410,10 +31300,9 @@ impl From<S3DataType> for Value<S3DataType> {
 }
 
 /// Ground truth input provided in S3
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MonitoringGroundTruthS3Input {
-    /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-    #[serde(rename = "S3Uri")]
+    /// `S3Uri`: A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
     pub s3_uri: Value<String>,
 }
 
@@ -26421,6 +31310,18 @@ impl MonitoringGroundTruthS3Input {
     /// A `MonitoringGroundTruthS3Input` of its required properties (`S3Uri`), the others unset.
     pub fn new(s3_uri: impl Into<Value<String>>) -> Self {
         Self { s3_uri: s3_uri.into() }
+    }
+}
+
+impl Serialize for MonitoringGroundTruthS3Input {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("S3Uri", &self.s3_uri)?;
+        map.end()
     }
 }
 

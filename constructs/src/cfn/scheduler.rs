@@ -71,44 +71,29 @@ pub mod schedule {
     }
 
     /// The properties of `AWS::Scheduler::Schedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduleProps {
-        /// The description of the schedule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the schedule.
         pub description: Option<Value<String>>,
-        /// The date, in UTC, before which the schedule can invoke its target.
-        #[serde(rename = "EndDate", skip_serializing_if = "Option::is_none")]
+        /// `EndDate`: The date, in UTC, before which the schedule can invoke its target.
         pub end_date: Option<Value<String>>,
         /// `FlexibleTimeWindow`.
-        #[serde(rename = "FlexibleTimeWindow")]
         pub flexible_time_window: FlexibleTimeWindow,
-        /// The name of the schedule group to associate with this schedule.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
+        /// `GroupName`: The name of the schedule group to associate with this schedule.
         pub group_name: Option<Value<String>>,
-        /// The ARN for a KMS Key that will be used to encrypt customer data.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN for a KMS Key that will be used to encrypt customer data.
         pub kms_key_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The scheduling expression.
-        #[serde(rename = "ScheduleExpression")]
+        /// `ScheduleExpression`: The scheduling expression.
         pub schedule_expression: Value<String>,
-        /// The timezone in which the scheduling expression is evaluated.
-        #[serde(
-            rename = "ScheduleExpressionTimezone",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ScheduleExpressionTimezone`: The timezone in which the scheduling expression is evaluated.
         pub schedule_expression_timezone: Option<Value<String>>,
-        /// The date, in UTC, after which the schedule can begin invoking its target.
-        #[serde(rename = "StartDate", skip_serializing_if = "Option::is_none")]
+        /// `StartDate`: The date, in UTC, after which the schedule can begin invoking its target.
         pub start_date: Option<Value<String>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<ScheduleState>>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Target,
     }
 
@@ -135,18 +120,38 @@ pub mod schedule {
         }
     }
 
-    /// Flexible time window allows configuration of a window within which a schedule can be invoked
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct FlexibleTimeWindow {
-        /// The maximum time window during which a schedule can be invoked.
-        #[serde(
-            rename = "MaximumWindowInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnScheduleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EndDate", &self.end_date)?;
+            map.serialize_entry("FlexibleTimeWindow", &self.flexible_time_window)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpressionTimezone",
+                &self.schedule_expression_timezone,
+            )?;
+            crate::cfn::entry(&mut map, "StartDate", &self.start_date)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
 
+    /// Flexible time window allows configuration of a window within which a schedule can be invoked
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FlexibleTimeWindow {
+        /// `MaximumWindowInMinutes`: The maximum time window during which a schedule can be invoked.
         pub maximum_window_in_minutes: Option<Value<f64>>,
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<FlexibleTimeWindowMode>,
     }
 
@@ -157,6 +162,23 @@ pub mod schedule {
                 maximum_window_in_minutes: None,
                 mode: mode.into(),
             }
+        }
+    }
+
+    impl Serialize for FlexibleTimeWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumWindowInMinutes",
+                &self.maximum_window_in_minutes,
+            )?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -235,45 +257,27 @@ pub mod schedule {
     }
 
     /// The schedule target.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Target {
-        /// The Amazon Resource Name (ARN) of the target.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the target.
         pub arn: Value<String>,
         /// `DeadLetterConfig`.
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
         pub dead_letter_config: Option<DeadLetterConfig>,
         /// `EcsParameters`.
-        #[serde(rename = "EcsParameters", skip_serializing_if = "Option::is_none")]
         pub ecs_parameters: Option<EcsParameters>,
         /// `EventBridgeParameters`.
-        #[serde(
-            rename = "EventBridgeParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub event_bridge_parameters: Option<EventBridgeParameters>,
-        /// The text, or well-formed JSON, passed to the target.
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
+        /// `Input`: The text, or well-formed JSON, passed to the target.
         pub input: Option<Value<String>>,
         /// `KinesisParameters`.
-        #[serde(rename = "KinesisParameters", skip_serializing_if = "Option::is_none")]
         pub kinesis_parameters: Option<KinesisParameters>,
         /// `RetryPolicy`.
-        #[serde(rename = "RetryPolicy", skip_serializing_if = "Option::is_none")]
         pub retry_policy: Option<RetryPolicy>,
-        /// The Amazon Resource Name (ARN) of the IAM role to be used for this target when the schedule is triggered.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role to be used for this target when the schedule is triggered.
         pub role_arn: Value<String>,
         /// `SageMakerPipelineParameters`.
-        #[serde(
-            rename = "SageMakerPipelineParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sage_maker_pipeline_parameters: Option<SageMakerPipelineParameters>,
         /// `SqsParameters`.
-        #[serde(rename = "SqsParameters", skip_serializing_if = "Option::is_none")]
         pub sqs_parameters: Option<SqsParameters>,
     }
 
@@ -298,78 +302,84 @@ pub mod schedule {
         }
     }
 
+    impl Serialize for Target {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(&mut map, "EcsParameters", &self.ecs_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBridgeParameters",
+                &self.event_bridge_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "KinesisParameters", &self.kinesis_parameters)?;
+            crate::cfn::entry(&mut map, "RetryPolicy", &self.retry_policy)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerPipelineParameters",
+                &self.sage_maker_pipeline_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "SqsParameters", &self.sqs_parameters)?;
+            map.end()
+        }
+    }
+
     /// A DeadLetterConfig object that contains information about a dead-letter queue configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeadLetterConfig {
-        /// The ARN of the SQS queue specified as the target for the dead-letter queue.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The ARN of the SQS queue specified as the target for the dead-letter queue.
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for DeadLetterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The custom parameters to be used when the target is an Amazon ECS task.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsParameters {
-        /// The capacity provider strategy to use for the task.
-        #[serde(
-            rename = "CapacityProviderStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityProviderStrategy`: The capacity provider strategy to use for the task.
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
-        /// Specifies whether to enable Amazon ECS managed tags for the task.
-        #[serde(
-            rename = "EnableECSManagedTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableECSManagedTags`: Specifies whether to enable Amazon ECS managed tags for the task.
         pub enable_ecs_managed_tags: Option<Value<bool>>,
-        /// Whether or not to enable the execute command functionality for the containers in this task.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableExecuteCommand`: Whether or not to enable the execute command functionality for the containers in this task.
         pub enable_execute_command: Option<Value<bool>>,
-        /// Specifies an ECS task group for the task.
-        #[serde(rename = "Group", skip_serializing_if = "Option::is_none")]
+        /// `Group`: Specifies an ECS task group for the task.
         pub group: Option<Value<String>>,
         /// `LaunchType`.
-        #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
         pub launch_type: Option<Value<LaunchType>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
-        /// An array of placement constraint objects to use for the task.
-        #[serde(
-            rename = "PlacementConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PlacementConstraints`: An array of placement constraint objects to use for the task.
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
-        /// The placement strategy objects to use for the task.
-        #[serde(rename = "PlacementStrategy", skip_serializing_if = "Option::is_none")]
+        /// `PlacementStrategy`: The placement strategy objects to use for the task.
         pub placement_strategy: Option<Vec<PlacementStrategy>>,
-        /// Specifies the platform version for the task.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
+        /// `PlatformVersion`: Specifies the platform version for the task.
         pub platform_version: Option<Value<String>>,
         /// `PropagateTags`.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
-        /// The reference ID to use for the task.
-        #[serde(rename = "ReferenceId", skip_serializing_if = "Option::is_none")]
+        /// `ReferenceId`: The reference ID to use for the task.
         pub reference_id: Option<Value<String>>,
-        /// The metadata that you apply to the task to help you categorize and organize them.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to the task to help you categorize and organize them.
         pub tags: Option<Vec<indexmap::IndexMap<String, Value<String>>>>,
-        /// The number of tasks to create based on TaskDefinition.
-        #[serde(rename = "TaskCount", skip_serializing_if = "Option::is_none")]
+        /// `TaskCount`: The number of tasks to create based on TaskDefinition.
         pub task_count: Option<Value<f64>>,
-        /// The ARN of the task definition to use if the event target is an Amazon ECS task.
-        #[serde(rename = "TaskDefinitionArn")]
+        /// `TaskDefinitionArn`: The ARN of the task definition to use if the event target is an Amazon ECS task.
         pub task_definition_arn: Value<String>,
     }
 
@@ -395,17 +405,59 @@ pub mod schedule {
         }
     }
 
+    impl Serialize for EcsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderStrategy",
+                &self.capacity_provider_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableECSManagedTags",
+                &self.enable_ecs_managed_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "Group", &self.group)?;
+            crate::cfn::entry(&mut map, "LaunchType", &self.launch_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementConstraints",
+                &self.placement_constraints,
+            )?;
+            crate::cfn::entry(&mut map, "PlacementStrategy", &self.placement_strategy)?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "ReferenceId", &self.reference_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskCount", &self.task_count)?;
+            map.serialize_entry("TaskDefinitionArn", &self.task_definition_arn)?;
+            map.end()
+        }
+    }
+
     /// The details of a capacity provider strategy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderStrategyItem {
-        /// The base value designates how many tasks, at a minimum, to run on the specified capacity provider.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
+        /// `Base`: The base value designates how many tasks, at a minimum, to run on the specified capacity provider.
         pub base: Option<Value<f64>>,
-        /// The short name of the capacity provider.
-        #[serde(rename = "CapacityProvider")]
+        /// `CapacityProvider`: The short name of the capacity provider.
         pub capacity_provider: Value<String>,
-        /// The weight value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: The weight value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         pub weight: Option<Value<f64>>,
     }
 
@@ -417,6 +469,20 @@ pub mod schedule {
                 capacity_provider: capacity_provider.into(),
                 weight: None,
             }
+        }
+    }
+
+    impl Serialize for CapacityProviderStrategyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            map.serialize_entry("CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
         }
     }
 
@@ -461,24 +527,36 @@ pub mod schedule {
     }
 
     /// This structure specifies the network configuration for an ECS task.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `AwsvpcConfiguration`.
-        #[serde(rename = "AwsvpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub awsvpc_configuration: Option<AwsVpcConfiguration>,
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsvpcConfiguration",
+                &self.awsvpc_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// This structure specifies the VPC subnets and security groups for the task, and whether a public IP address is to be used.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsVpcConfiguration {
         /// `AssignPublicIp`.
-        #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
         pub assign_public_ip: Option<Value<AssignPublicIp>>,
-        /// Specifies the security groups associated with the task.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: Specifies the security groups associated with the task.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// Specifies the subnets associated with the task.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: Specifies the subnets associated with the task.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -490,6 +568,20 @@ pub mod schedule {
                 security_groups: None,
                 subnets: subnets.into(),
             }
+        }
+    }
+
+    impl Serialize for AwsVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssignPublicIp", &self.assign_public_ip)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 
@@ -531,14 +623,25 @@ pub mod schedule {
     }
 
     /// An object representing a constraint on task placement.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementConstraint {
-        /// A cluster query language expression to apply to the constraint.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: A cluster query language expression to apply to the constraint.
         pub expression: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<PlacementConstraintType>>,
+    }
+
+    impl Serialize for PlacementConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of constraint.
@@ -579,14 +682,25 @@ pub mod schedule {
     }
 
     /// The task placement strategy for a task or service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementStrategy {
-        /// The field to apply the placement strategy against.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
+        /// `Field`: The field to apply the placement strategy against.
         pub field: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<PlacementStrategyType>>,
+    }
+
+    impl Serialize for PlacementStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The type of placement strategy.
@@ -664,13 +778,11 @@ pub mod schedule {
     }
 
     /// EventBridge PutEvent predefined target type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBridgeParameters {
-        /// Free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail.
-        #[serde(rename = "DetailType")]
+        /// `DetailType`: Free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail.
         pub detail_type: Value<String>,
-        /// The source of the event.
-        #[serde(rename = "Source")]
+        /// `Source`: The source of the event.
         pub source: Value<String>,
     }
 
@@ -687,11 +799,23 @@ pub mod schedule {
         }
     }
 
+    impl Serialize for EventBridgeParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DetailType", &self.detail_type)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The custom parameter you can use to control the shard to which EventBridge Scheduler sends the event.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisParameters {
-        /// The custom parameter used as the Kinesis partition key.
-        #[serde(rename = "PartitionKey")]
+        /// `PartitionKey`: The custom parameter used as the Kinesis partition key.
         pub partition_key: Value<String>,
     }
 
@@ -704,45 +828,77 @@ pub mod schedule {
         }
     }
 
+    impl Serialize for KinesisParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PartitionKey", &self.partition_key)?;
+            map.end()
+        }
+    }
+
     /// A RetryPolicy object that includes information about the retry policy settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryPolicy {
-        /// The maximum amount of time, in seconds, to continue to make retry attempts.
-        #[serde(
-            rename = "MaximumEventAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumEventAgeInSeconds`: The maximum amount of time, in seconds, to continue to make retry attempts.
         pub maximum_event_age_in_seconds: Option<Value<f64>>,
-        /// The maximum number of retry attempts to make before the request fails.
-        #[serde(
-            rename = "MaximumRetryAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumRetryAttempts`: The maximum number of retry attempts to make before the request fails.
         pub maximum_retry_attempts: Option<Value<f64>>,
     }
 
-    /// These are custom parameters to use when the target is a SageMaker Model Building Pipeline that starts based on AWS EventBridge Scheduler schedules.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SageMakerPipelineParameters {
-        /// List of Parameter names and values for SageMaker Model Building Pipeline execution.
-        #[serde(
-            rename = "PipelineParameterList",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RetryPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumEventAgeInSeconds",
+                &self.maximum_event_age_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+            )?;
+            map.end()
+        }
+    }
 
+    /// These are custom parameters to use when the target is a SageMaker Model Building Pipeline that starts based on AWS EventBridge Scheduler schedules.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SageMakerPipelineParameters {
+        /// `PipelineParameterList`: List of Parameter names and values for SageMaker Model Building Pipeline execution.
         pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
     }
 
+    impl Serialize for SageMakerPipelineParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineParameterList",
+                &self.pipeline_parameter_list,
+            )?;
+            map.end()
+        }
+    }
+
     /// Name/Value pair of a parameter to start execution of a SageMaker Model Building Pipeline.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SageMakerPipelineParameter {
-        /// Name of parameter to start execution of a SageMaker Model Building Pipeline.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of parameter to start execution of a SageMaker Model Building Pipeline.
         pub name: Value<String>,
-        /// Value of parameter to start execution of a SageMaker Model Building Pipeline.
-        #[serde(rename = "Value")]
+        /// `Value`: Value of parameter to start execution of a SageMaker Model Building Pipeline.
         pub value: Value<String>,
     }
 
@@ -759,12 +915,36 @@ pub mod schedule {
         }
     }
 
+    impl Serialize for SageMakerPipelineParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Contains the message group ID to use when the target is a FIFO queue.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SqsParameters {
-        /// The FIFO message group ID to use as the target.
-        #[serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none")]
+        /// `MessageGroupId`: The FIFO message group ID to use as the target.
         pub message_group_id: Option<Value<String>>,
+    }
+
+    impl Serialize for SqsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MessageGroupId", &self.message_group_id)?;
+            map.end()
+        }
     }
 }
 
@@ -843,13 +1023,24 @@ pub mod schedule_group {
     }
 
     /// The properties of `AWS::Scheduler::ScheduleGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnScheduleGroupProps {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The list of tags to associate with the schedule group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags to associate with the schedule group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnScheduleGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }

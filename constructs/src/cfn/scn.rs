@@ -84,25 +84,19 @@ pub mod data_integration_flow {
     }
 
     /// The properties of `AWS::SCN::DataIntegrationFlow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataIntegrationFlowProps {
-        /// The Amazon Web Services Supply Chain instance identifier.
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The Amazon Web Services Supply Chain instance identifier.
         pub instance_id: Value<String>,
-        /// The name of the DataIntegrationFlow.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the DataIntegrationFlow.
         pub name: Value<String>,
-        /// The source configurations for the DataIntegrationFlow.
-        #[serde(rename = "Sources")]
+        /// `Sources`: The source configurations for the DataIntegrationFlow.
         pub sources: Vec<DataIntegrationFlowSource>,
-        /// The tags for the DataIntegrationFlow.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the DataIntegrationFlow.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: DataIntegrationFlowTarget,
         /// `Transformation`.
-        #[serde(rename = "Transformation")]
         pub transformation: DataIntegrationFlowTransformation,
     }
 
@@ -126,20 +120,33 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for CfnDataIntegrationFlowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.serialize_entry("Transformation", &self.transformation)?;
+            map.end()
+        }
+    }
+
     /// The DataIntegrationFlow source parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataIntegrationFlowSource {
         /// `DatasetSource`.
-        #[serde(rename = "DatasetSource", skip_serializing_if = "Option::is_none")]
         pub dataset_source: Option<DatasetSourceConfiguration>,
         /// `S3Source`.
-        #[serde(rename = "S3Source", skip_serializing_if = "Option::is_none")]
         pub s3_source: Option<S3SourceConfiguration>,
-        /// The source name that can be used as table alias in SQL transformation query.
-        #[serde(rename = "SourceName")]
+        /// `SourceName`: The source name that can be used as table alias in SQL transformation query.
         pub source_name: Value<String>,
-        /// The source type.
-        #[serde(rename = "SourceType")]
+        /// `SourceType`: The source type.
         pub source_type: Value<SourceType>,
     }
 
@@ -158,14 +165,27 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for DataIntegrationFlowSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatasetSource", &self.dataset_source)?;
+            crate::cfn::entry(&mut map, "S3Source", &self.s3_source)?;
+            map.serialize_entry("SourceName", &self.source_name)?;
+            map.serialize_entry("SourceType", &self.source_type)?;
+            map.end()
+        }
+    }
+
     /// The dataset source configuration parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatasetSourceConfiguration {
-        /// The ARN of the dataset.
-        #[serde(rename = "DatasetIdentifier")]
+        /// `DatasetIdentifier`: The ARN of the dataset.
         pub dataset_identifier: Value<String>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<DatasetOptions>,
     }
 
@@ -179,28 +199,50 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for DatasetSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetIdentifier", &self.dataset_identifier)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.end()
+        }
+    }
+
     /// The dataset options.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DatasetOptions {
-        /// The option to perform deduplication on data records sharing same primary key values.
-        #[serde(rename = "DedupeRecords", skip_serializing_if = "Option::is_none")]
+        /// `DedupeRecords`: The option to perform deduplication on data records sharing same primary key values.
         pub dedupe_records: Option<Value<bool>>,
         /// `DedupeStrategy`.
-        #[serde(rename = "DedupeStrategy", skip_serializing_if = "Option::is_none")]
         pub dedupe_strategy: Option<DedupeStrategy>,
-        /// The load type.
-        #[serde(rename = "LoadType", skip_serializing_if = "Option::is_none")]
+        /// `LoadType`: The load type.
         pub load_type: Option<Value<LoadType>>,
     }
 
+    impl Serialize for DatasetOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DedupeRecords", &self.dedupe_records)?;
+            crate::cfn::entry(&mut map, "DedupeStrategy", &self.dedupe_strategy)?;
+            crate::cfn::entry(&mut map, "LoadType", &self.load_type)?;
+            map.end()
+        }
+    }
+
     /// The deduplication strategy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DedupeStrategy {
         /// `FieldPriority`.
-        #[serde(rename = "FieldPriority", skip_serializing_if = "Option::is_none")]
         pub field_priority: Option<FieldPriorityDedupeStrategyConfiguration>,
-        /// The deduplication strategy type.
-        #[serde(rename = "Type")]
+        /// `Type`: The deduplication strategy type.
         pub r#type: Value<Type>,
     }
 
@@ -214,11 +256,23 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for DedupeStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldPriority", &self.field_priority)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The field priority deduplication strategy configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldPriorityDedupeStrategyConfiguration {
-        /// The list of field names and their sort order for deduplication.
-        #[serde(rename = "Fields")]
+        /// `Fields`: The list of field names and their sort order for deduplication.
         pub fields: Vec<FieldPriorityDedupeField>,
     }
 
@@ -229,14 +283,24 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for FieldPriorityDedupeStrategyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.end()
+        }
+    }
+
     /// A deduplication field.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldPriorityDedupeField {
-        /// The name of the deduplication field.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the deduplication field.
         pub name: Value<String>,
-        /// The sort order.
-        #[serde(rename = "SortOrder")]
+        /// `SortOrder`: The sort order.
         pub sort_order: Value<SortOrder>,
     }
 
@@ -250,6 +314,19 @@ pub mod data_integration_flow {
                 name: name.into(),
                 sort_order: sort_order.into(),
             }
+        }
+    }
+
+    impl Serialize for FieldPriorityDedupeField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SortOrder", &self.sort_order)?;
+            map.end()
         }
     }
 
@@ -362,16 +439,13 @@ pub mod data_integration_flow {
     }
 
     /// The S3 source configuration parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3SourceConfiguration {
-        /// The S3 bucket name.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The S3 bucket name.
         pub bucket_name: Value<String>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<S3Options>,
-        /// The S3 prefix.
-        #[serde(rename = "Prefix")]
+        /// `Prefix`: The S3 prefix.
         pub prefix: Value<String>,
     }
 
@@ -389,12 +463,37 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for S3SourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.serialize_entry("Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// The Amazon S3 options.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Options {
-        /// The file type.
-        #[serde(rename = "FileType", skip_serializing_if = "Option::is_none")]
+        /// `FileType`: The file type.
         pub file_type: Option<Value<FileType>>,
+    }
+
+    impl Serialize for S3Options {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FileType", &self.file_type)?;
+            map.end()
+        }
     }
 
     /// The file type.
@@ -475,13 +574,11 @@ pub mod data_integration_flow {
     }
 
     /// The DataIntegrationFlow target parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataIntegrationFlowTarget {
         /// `DatasetTarget`.
-        #[serde(rename = "DatasetTarget", skip_serializing_if = "Option::is_none")]
         pub dataset_target: Option<DatasetTargetConfiguration>,
-        /// The target type.
-        #[serde(rename = "TargetType")]
+        /// `TargetType`: The target type.
         pub target_type: Value<TargetType>,
     }
 
@@ -495,14 +592,25 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for DataIntegrationFlowTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatasetTarget", &self.dataset_target)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
+        }
+    }
+
     /// The dataset target configuration parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DatasetTargetConfiguration {
-        /// The dataset ARN.
-        #[serde(rename = "DatasetIdentifier")]
+        /// `DatasetIdentifier`: The dataset ARN.
         pub dataset_identifier: Value<String>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<DatasetOptions>,
     }
 
@@ -513,6 +621,19 @@ pub mod data_integration_flow {
                 dataset_identifier: dataset_identifier.into(),
                 options: None,
             }
+        }
+    }
+
+    impl Serialize for DatasetTargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatasetIdentifier", &self.dataset_identifier)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.end()
         }
     }
 
@@ -551,13 +672,11 @@ pub mod data_integration_flow {
     }
 
     /// The DataIntegrationFlow transformation parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataIntegrationFlowTransformation {
         /// `SqlTransformation`.
-        #[serde(rename = "SqlTransformation", skip_serializing_if = "Option::is_none")]
         pub sql_transformation: Option<SqlTransformationConfiguration>,
-        /// The transformation type.
-        #[serde(rename = "TransformationType")]
+        /// `TransformationType`: The transformation type.
         pub transformation_type: Value<TransformationType>,
     }
 
@@ -571,11 +690,23 @@ pub mod data_integration_flow {
         }
     }
 
+    impl Serialize for DataIntegrationFlowTransformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SqlTransformation", &self.sql_transformation)?;
+            map.serialize_entry("TransformationType", &self.transformation_type)?;
+            map.end()
+        }
+    }
+
     /// The SQL transformation configuration parameters.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqlTransformationConfiguration {
-        /// The transformation SQL query body based on SparkSQL.
-        #[serde(rename = "Query")]
+        /// `Query`: The transformation SQL query body based on SparkSQL.
         pub query: Value<String>,
     }
 
@@ -583,6 +714,18 @@ pub mod data_integration_flow {
         /// A `SqlTransformationConfiguration` of its required properties (`Query`), the others unset.
         pub fn new(query: impl Into<Value<String>>) -> Self {
             Self { query: query.into() }
+        }
+    }
+
+    impl Serialize for SqlTransformationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Query", &self.query)?;
+            map.end()
         }
     }
 
@@ -698,28 +841,21 @@ pub mod dataset {
     }
 
     /// The properties of `AWS::SCN::Dataset`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
-        /// The description of the dataset.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the dataset.
         pub description: Option<Value<String>>,
-        /// The Amazon Web Services Supply Chain instance identifier.
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The Amazon Web Services Supply Chain instance identifier.
         pub instance_id: Value<String>,
-        /// The name of the dataset.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the dataset.
         pub name: Value<String>,
-        /// The namespace of the dataset.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The namespace of the dataset.
         pub namespace: Value<String>,
-        /// The partition specification of the dataset.
-        #[serde(rename = "PartitionSpec", skip_serializing_if = "Option::is_none")]
+        /// `PartitionSpec`: The partition specification of the dataset.
         pub partition_spec: Option<PartitionSpec>,
-        /// The schema of the dataset.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
+        /// `Schema`: The schema of the dataset.
         pub schema: Option<Schema>,
-        /// The tags for the dataset.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the dataset.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -742,11 +878,28 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for CfnDatasetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "PartitionSpec", &self.partition_spec)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The partition specification of the dataset.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartitionSpec {
-        /// The partition fields.
-        #[serde(rename = "Fields")]
+        /// `Fields`: The partition fields.
         pub fields: Vec<DataLakeDatasetPartitionField>,
     }
 
@@ -757,14 +910,24 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for PartitionSpec {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.end()
+        }
+    }
+
     /// The partition field details.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataLakeDatasetPartitionField {
-        /// The name of the partition field.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the partition field.
         pub name: Value<String>,
-        /// The transformation of the partition field.
-        #[serde(rename = "Transform")]
+        /// `Transform`: The transformation of the partition field.
         pub transform: Transform,
     }
 
@@ -781,11 +944,23 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for DataLakeDatasetPartitionField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Transform", &self.transform)?;
+            map.end()
+        }
+    }
+
     /// The transformation of the partition field.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Transform {
-        /// The type of partitioning transformation.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of partitioning transformation.
         pub r#type: Value<Type>,
     }
 
@@ -793,6 +968,18 @@ pub mod dataset {
         /// A `Transform` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<Type>>) -> Self {
             Self { r#type: r#type.into() }
+        }
+    }
+
+    impl Serialize for Transform {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -843,16 +1030,13 @@ pub mod dataset {
     }
 
     /// The schema of the dataset.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Schema {
-        /// The list of field details of the dataset schema.
-        #[serde(rename = "Fields")]
+        /// `Fields`: The list of field details of the dataset schema.
         pub fields: Vec<DataLakeDatasetSchemaField>,
-        /// The name of the dataset schema.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the dataset schema.
         pub name: Value<String>,
-        /// The list of primary key fields for the dataset.
-        #[serde(rename = "PrimaryKeys", skip_serializing_if = "Option::is_none")]
+        /// `PrimaryKeys`: The list of primary key fields for the dataset.
         pub primary_keys: Option<Vec<DataLakeDatasetPrimaryKeyField>>,
     }
 
@@ -870,17 +1054,28 @@ pub mod dataset {
         }
     }
 
+    impl Serialize for Schema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Fields", &self.fields)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PrimaryKeys", &self.primary_keys)?;
+            map.end()
+        }
+    }
+
     /// The dataset field details.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataLakeDatasetSchemaField {
-        /// Indicate if the field is required or not.
-        #[serde(rename = "IsRequired")]
+        /// `IsRequired`: Indicate if the field is required or not.
         pub is_required: Value<bool>,
-        /// The dataset field name.
-        #[serde(rename = "Name")]
+        /// `Name`: The dataset field name.
         pub name: Value<String>,
-        /// The dataset field type.
-        #[serde(rename = "Type")]
+        /// `Type`: The dataset field type.
         pub r#type: Value<DataLakeDatasetSchemaFieldType>,
     }
 
@@ -896,6 +1091,20 @@ pub mod dataset {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for DataLakeDatasetSchemaField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsRequired", &self.is_required)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -946,10 +1155,9 @@ pub mod dataset {
     }
 
     /// The primary key field details.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataLakeDatasetPrimaryKeyField {
-        /// The name of the primary key field.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the primary key field.
         pub name: Value<String>,
     }
 
@@ -957,6 +1165,18 @@ pub mod dataset {
         /// A `DataLakeDatasetPrimaryKeyField` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
             Self { name: name.into() }
+        }
+    }
+
+    impl Serialize for DataLakeDatasetPrimaryKeyField {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -1051,20 +1271,35 @@ pub mod instance {
     }
 
     /// The properties of `AWS::SCN::Instance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInstanceProps {
-        /// The instance description.
-        #[serde(rename = "InstanceDescription", skip_serializing_if = "Option::is_none")]
+        /// `InstanceDescription`: The instance description.
         pub instance_description: Option<Value<String>>,
-        /// The instance name.
-        #[serde(rename = "InstanceName", skip_serializing_if = "Option::is_none")]
+        /// `InstanceName`: The instance name.
         pub instance_name: Option<Value<String>>,
-        /// Tags for the instance.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the instance.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The WebApp DNS domain name of the instance.
-        #[serde(rename = "WebAppDnsDomain", skip_serializing_if = "Option::is_none")]
+        /// `WebAppDnsDomain`: The WebApp DNS domain name of the instance.
         pub web_app_dns_domain: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceDescription",
+                &self.instance_description,
+            )?;
+            crate::cfn::entry(&mut map, "InstanceName", &self.instance_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WebAppDnsDomain", &self.web_app_dns_domain)?;
+            map.end()
+        }
     }
 }
 
@@ -1139,19 +1374,15 @@ pub mod namespace {
     }
 
     /// The properties of `AWS::SCN::Namespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNamespaceProps {
-        /// The description of the namespace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the namespace.
         pub description: Option<Value<String>>,
-        /// The Amazon Web Services Supply Chain instance identifier.
-        #[serde(rename = "InstanceId")]
+        /// `InstanceId`: The Amazon Web Services Supply Chain instance identifier.
         pub instance_id: Value<String>,
-        /// The name of the namespace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the namespace.
         pub name: Value<String>,
-        /// The tags for the namespace.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1167,6 +1398,21 @@ pub mod namespace {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceId", &self.instance_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

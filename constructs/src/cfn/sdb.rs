@@ -68,10 +68,21 @@ pub mod domain {
     }
 
     /// The properties of `AWS::SDB::Domain`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDomainProps {
-        /// Information about the SimpleDB domain.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Information about the SimpleDB domain.
         pub description: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
+        }
     }
 }

@@ -74,16 +74,13 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::SecretsManager::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// Specifies whether to block resource-based policies that allow broad access to the secret.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
+        /// `BlockPublicPolicy`: Specifies whether to block resource-based policies that allow broad access to the secret.
         pub block_public_policy: Option<Value<bool>>,
-        /// `ResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ResourcePolicy")]
+        /// `ResourcePolicy`: `ResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub resource_policy: serde_json::Value,
-        /// The ARN or name of the secret to attach the resource-based policy.
-        #[serde(rename = "SecretId")]
+        /// `SecretId`: The ARN or name of the secret to attach the resource-based policy.
         pub secret_id: Value<String>,
     }
 
@@ -98,6 +95,20 @@ pub mod resource_policy {
                 resource_policy: resource_policy.into(),
                 secret_id: secret_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockPublicPolicy", &self.block_public_policy)?;
+            map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.end()
         }
     }
 }
@@ -162,46 +173,23 @@ pub mod rotation_schedule {
     }
 
     /// The properties of `AWS::SecretsManager::RotationSchedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRotationScheduleProps {
-        /// The list of metadata needed to successfully rotate a managed external secret.
-        #[serde(
-            rename = "ExternalSecretRotationMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExternalSecretRotationMetadata`: The list of metadata needed to successfully rotate a managed external secret.
         pub external_secret_rotation_metadata: Option<
             Vec<ExternalSecretRotationMetadataItem>,
         >,
-        /// The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
-        #[serde(
-            rename = "ExternalSecretRotationRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExternalSecretRotationRoleArn`: The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
         pub external_secret_rotation_role_arn: Option<Value<String>>,
-        /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates.
-        #[serde(
-            rename = "HostedRotationLambda",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HostedRotationLambda`: Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates.
         pub hosted_rotation_lambda: Option<HostedRotationLambda>,
-        /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
-        #[serde(
-            rename = "RotateImmediatelyOnUpdate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RotateImmediatelyOnUpdate`: Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
         pub rotate_immediately_on_update: Option<Value<bool>>,
-        /// The ARN of an existing Lambda rotation function.
-        #[serde(rename = "RotationLambdaARN", skip_serializing_if = "Option::is_none")]
+        /// `RotationLambdaARN`: The ARN of an existing Lambda rotation function.
         pub rotation_lambda_arn: Option<Value<String>>,
-        /// A structure that defines the rotation configuration for this secret.
-        #[serde(rename = "RotationRules", skip_serializing_if = "Option::is_none")]
+        /// `RotationRules`: A structure that defines the rotation configuration for this secret.
         pub rotation_rules: Option<RotationRules>,
-        /// The ARN or name of the secret to rotate.
-        #[serde(rename = "SecretId")]
+        /// `SecretId`: The ARN or name of the secret to rotate.
         pub secret_id: Value<String>,
     }
 
@@ -220,14 +208,46 @@ pub mod rotation_schedule {
         }
     }
 
+    impl Serialize for CfnRotationScheduleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalSecretRotationMetadata",
+                &self.external_secret_rotation_metadata,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalSecretRotationRoleArn",
+                &self.external_secret_rotation_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HostedRotationLambda",
+                &self.hosted_rotation_lambda,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RotateImmediatelyOnUpdate",
+                &self.rotate_immediately_on_update,
+            )?;
+            crate::cfn::entry(&mut map, "RotationLambdaARN", &self.rotation_lambda_arn)?;
+            crate::cfn::entry(&mut map, "RotationRules", &self.rotation_rules)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.end()
+        }
+    }
+
     /// The metadata needed to successfully rotate a managed external secret.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExternalSecretRotationMetadataItem {
-        /// The key name of the metadata item.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of the metadata item.
         pub key: Value<String>,
-        /// The value for the metadata item.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the metadata item.
         pub value: Value<String>,
     }
 
@@ -244,49 +264,43 @@ pub mod rotation_schedule {
         }
     }
 
+    impl Serialize for ExternalSecretRotationMetadataItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `HostedRotationLambda` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HostedRotationLambda {
-        /// A string of the characters that you don't want in the password.
-        #[serde(rename = "ExcludeCharacters", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeCharacters`: A string of the characters that you don't want in the password.
         pub exclude_characters: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key that Secrets Manager uses to encrypt the secret.
         pub kms_key_arn: Option<Value<String>>,
-        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
-        #[serde(rename = "MasterSecretArn", skip_serializing_if = "Option::is_none")]
+        /// `MasterSecretArn`: The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         pub master_secret_arn: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
-        #[serde(
-            rename = "MasterSecretKmsKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MasterSecretKmsKeyArn`: The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         pub master_secret_kms_key_arn: Option<Value<String>>,
-        /// The name of the Lambda rotation function.
-        #[serde(rename = "RotationLambdaName", skip_serializing_if = "Option::is_none")]
+        /// `RotationLambdaName`: The name of the Lambda rotation function.
         pub rotation_lambda_name: Option<Value<String>>,
-        /// The type of rotation template to use
-        #[serde(rename = "RotationType")]
+        /// `RotationType`: The type of rotation template to use
         pub rotation_type: Value<String>,
-        /// The python runtime associated with the Lambda function
-        #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
+        /// `Runtime`: The python runtime associated with the Lambda function
         pub runtime: Option<Value<String>>,
-        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
-        #[serde(rename = "SuperuserSecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SuperuserSecretArn`: The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         pub superuser_secret_arn: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
-        #[serde(
-            rename = "SuperuserSecretKmsKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuperuserSecretKmsKeyArn`: The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         pub superuser_secret_kms_key_arn: Option<Value<String>>,
-        /// A comma-separated list of security group IDs applied to the target database.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: A comma-separated list of security group IDs applied to the target database.
         pub vpc_security_group_ids: Option<Value<String>>,
-        /// A comma separated list of VPC subnet IDs of the target database network.
-        #[serde(rename = "VpcSubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSubnetIds`: A comma separated list of VPC subnet IDs of the target database network.
         pub vpc_subnet_ids: Option<Value<String>>,
     }
 
@@ -309,22 +323,79 @@ pub mod rotation_schedule {
         }
     }
 
-    /// The `RotationRules` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RotationRules {
-        /// The number of days between automatic scheduled rotations of the secret.
-        #[serde(
-            rename = "AutomaticallyAfterDays",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HostedRotationLambda {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeCharacters", &self.exclude_characters)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "MasterSecretArn", &self.master_secret_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterSecretKmsKeyArn",
+                &self.master_secret_kms_key_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RotationLambdaName",
+                &self.rotation_lambda_name,
+            )?;
+            map.serialize_entry("RotationType", &self.rotation_type)?;
+            crate::cfn::entry(&mut map, "Runtime", &self.runtime)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuperuserSecretArn",
+                &self.superuser_secret_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuperuserSecretKmsKeyArn",
+                &self.superuser_secret_kms_key_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            crate::cfn::entry(&mut map, "VpcSubnetIds", &self.vpc_subnet_ids)?;
+            map.end()
+        }
+    }
 
+    /// The `RotationRules` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RotationRules {
+        /// `AutomaticallyAfterDays`: The number of days between automatic scheduled rotations of the secret.
         pub automatically_after_days: Option<Value<i64>>,
-        /// The length of the rotation window in hours, for example 3h for a three hour window.
-        #[serde(rename = "Duration", skip_serializing_if = "Option::is_none")]
+        /// `Duration`: The length of the rotation window in hours, for example 3h for a three hour window.
         pub duration: Option<Value<String>>,
-        /// A cron() or rate() expression that defines the schedule for rotating your secret.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: A cron() or rate() expression that defines the schedule for rotating your secret.
         pub schedule_expression: Option<Value<String>>,
+    }
+
+    impl Serialize for RotationRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticallyAfterDays",
+                &self.automatically_after_days,
+            )?;
+            crate::cfn::entry(&mut map, "Duration", &self.duration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -388,89 +459,113 @@ pub mod secret {
     }
 
     /// The properties of `AWS::SecretsManager::Secret`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSecretProps {
-        /// The description of the secret.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the secret.
         pub description: Option<Value<String>>,
-        /// A structure that specifies how to generate a password to encrypt and store in the secret.
-        #[serde(
-            rename = "GenerateSecretString",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GenerateSecretString`: A structure that specifies how to generate a password to encrypt and store in the secret.
         pub generate_secret_string: Option<GenerateSecretString>,
-        /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the new secret.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the new secret.
         pub name: Option<Value<String>>,
-        /// A custom type that specifies a `Region` and the `KmsKeyId` for a replica secret.
-        #[serde(rename = "ReplicaRegions", skip_serializing_if = "Option::is_none")]
+        /// `ReplicaRegions`: A custom type that specifies a `Region` and the `KmsKeyId` for a replica secret.
         pub replica_regions: Option<Vec<ReplicaRegion>>,
-        /// The text to encrypt and store in the secret.
-        #[serde(rename = "SecretString", skip_serializing_if = "Option::is_none")]
+        /// `SecretString`: The text to encrypt and store in the secret.
         pub secret_string: Option<Value<String>>,
-        /// A list of tags to attach to the secret.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to attach to the secret.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The exact string that identifies the third-party partner that holds the external secret.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The exact string that identifies the third-party partner that holds the external secret.
         pub r#type: Option<Value<String>>,
     }
 
+    impl Serialize for CfnSecretProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "GenerateSecretString",
+                &self.generate_secret_string,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReplicaRegions", &self.replica_regions)?;
+            crate::cfn::entry(&mut map, "SecretString", &self.secret_string)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Generates a random password.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GenerateSecretString {
-        /// A string of the characters that you don't want in the password.
-        #[serde(rename = "ExcludeCharacters", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeCharacters`: A string of the characters that you don't want in the password.
         pub exclude_characters: Option<Value<String>>,
-        /// Specifies whether to exclude lowercase letters from the password.
-        #[serde(rename = "ExcludeLowercase", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeLowercase`: Specifies whether to exclude lowercase letters from the password.
         pub exclude_lowercase: Option<Value<bool>>,
-        /// Specifies whether to exclude numbers from the password.
-        #[serde(rename = "ExcludeNumbers", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeNumbers`: Specifies whether to exclude numbers from the password.
         pub exclude_numbers: Option<Value<bool>>,
-        /// Specifies whether to exclude the following punctuation characters from the password: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~`. If you don't include this switch, the password can contain punctuation.
-        #[serde(rename = "ExcludePunctuation", skip_serializing_if = "Option::is_none")]
+        /// `ExcludePunctuation`: Specifies whether to exclude the following punctuation characters from the password: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~`. If you don't include this switch, the password can contain punctuation.
         pub exclude_punctuation: Option<Value<bool>>,
-        /// Specifies whether to exclude uppercase letters from the password.
-        #[serde(rename = "ExcludeUppercase", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeUppercase`: Specifies whether to exclude uppercase letters from the password.
         pub exclude_uppercase: Option<Value<bool>>,
-        /// The JSON key name for the key/value pair, where the value is the generated password.
-        #[serde(rename = "GenerateStringKey", skip_serializing_if = "Option::is_none")]
+        /// `GenerateStringKey`: The JSON key name for the key/value pair, where the value is the generated password.
         pub generate_string_key: Option<Value<String>>,
-        /// Specifies whether to include the space character.
-        #[serde(rename = "IncludeSpace", skip_serializing_if = "Option::is_none")]
+        /// `IncludeSpace`: Specifies whether to include the space character.
         pub include_space: Option<Value<bool>>,
-        /// The length of the password.
-        #[serde(rename = "PasswordLength", skip_serializing_if = "Option::is_none")]
+        /// `PasswordLength`: The length of the password.
         pub password_length: Option<Value<i64>>,
-        /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
-        #[serde(
-            rename = "RequireEachIncludedType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequireEachIncludedType`: Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
         pub require_each_included_type: Option<Value<bool>>,
-        /// A template that the generated string must match.
-        #[serde(
-            rename = "SecretStringTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretStringTemplate`: A template that the generated string must match.
         pub secret_string_template: Option<Value<String>>,
     }
 
+    impl Serialize for GenerateSecretString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeCharacters", &self.exclude_characters)?;
+            crate::cfn::entry(&mut map, "ExcludeLowercase", &self.exclude_lowercase)?;
+            crate::cfn::entry(&mut map, "ExcludeNumbers", &self.exclude_numbers)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludePunctuation",
+                &self.exclude_punctuation,
+            )?;
+            crate::cfn::entry(&mut map, "ExcludeUppercase", &self.exclude_uppercase)?;
+            crate::cfn::entry(&mut map, "GenerateStringKey", &self.generate_string_key)?;
+            crate::cfn::entry(&mut map, "IncludeSpace", &self.include_space)?;
+            crate::cfn::entry(&mut map, "PasswordLength", &self.password_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireEachIncludedType",
+                &self.require_each_included_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretStringTemplate",
+                &self.secret_string_template,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies a `Region` and the `KmsKeyId` for a replica secret.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaRegion {
-        /// The ARN, key ID, or alias of the KMS key to encrypt the secret.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ARN, key ID, or alias of the KMS key to encrypt the secret.
         pub kms_key_id: Option<Value<String>>,
-        /// A string that represents a `Region`, for example "us-east-1".
-        #[serde(rename = "Region")]
+        /// `Region`: A string that represents a `Region`, for example "us-east-1".
         pub region: Value<String>,
     }
 
@@ -481,6 +576,19 @@ pub mod secret {
                 kms_key_id: None,
                 region: region.into(),
             }
+        }
+    }
+
+    impl Serialize for ReplicaRegion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
         }
     }
 }
@@ -545,16 +653,13 @@ pub mod secret_target_attachment {
     }
 
     /// The properties of `AWS::SecretsManager::SecretTargetAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecretTargetAttachmentProps {
         /// `SecretId`.
-        #[serde(rename = "SecretId")]
         pub secret_id: Value<String>,
         /// `TargetId`.
-        #[serde(rename = "TargetId")]
         pub target_id: Value<String>,
         /// `TargetType`.
-        #[serde(rename = "TargetType")]
         pub target_type: Value<String>,
     }
 
@@ -570,6 +675,20 @@ pub mod secret_target_attachment {
                 target_id: target_id.into(),
                 target_type: target_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSecretTargetAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.serialize_entry("TargetId", &self.target_id)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
         }
     }
 }

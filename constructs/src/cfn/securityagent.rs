@@ -90,31 +90,23 @@ pub mod agent_space {
     }
 
     /// The properties of `AWS::SecurityAgent::AgentSpace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentSpaceProps {
         /// `AwsResources`.
-        #[serde(rename = "AwsResources", skip_serializing_if = "Option::is_none")]
         pub aws_resources: Option<AwsResources>,
         /// `CodeReviewSettings`.
-        #[serde(rename = "CodeReviewSettings", skip_serializing_if = "Option::is_none")]
         pub code_review_settings: Option<CodeReviewSettings>,
-        /// Description of the agent space
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the agent space
         pub description: Option<Value<String>>,
         /// `IntegratedResources`.
-        #[serde(rename = "IntegratedResources", skip_serializing_if = "Option::is_none")]
         pub integrated_resources: Option<Vec<IntegratedResource>>,
-        /// Identifier of the KMS key used to encrypt data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Identifier of the KMS key used to encrypt data.
         pub kms_key_id: Option<Value<String>>,
-        /// Name of the agent space
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the agent space
         pub name: Value<String>,
-        /// Tags for the agent space
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the agent space
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// List of target domain identifiers registered with the agent space
-        #[serde(rename = "TargetDomainIds", skip_serializing_if = "Option::is_none")]
+        /// `TargetDomainIds`: List of target domain identifiers registered with the agent space
         pub target_domain_ids: Option<Vec<Value<String>>>,
     }
 
@@ -134,51 +126,102 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for CfnAgentSpaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsResources", &self.aws_resources)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeReviewSettings",
+                &self.code_review_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegratedResources",
+                &self.integrated_resources,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetDomainIds", &self.target_domain_ids)?;
+            map.end()
+        }
+    }
+
     /// AWS resource configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsResources {
-        /// IAM role ARNs
-        #[serde(rename = "IamRoles", skip_serializing_if = "Option::is_none")]
+        /// `IamRoles`: IAM role ARNs
         pub iam_roles: Option<Vec<Value<String>>>,
-        /// Lambda function ARNs used to retrieve tester credentials for pentests
-        #[serde(rename = "LambdaFunctionArns", skip_serializing_if = "Option::is_none")]
+        /// `LambdaFunctionArns`: Lambda function ARNs used to retrieve tester credentials for pentests
         pub lambda_function_arns: Option<Vec<Value<String>>>,
-        /// CloudWatch log group ARNs
-        #[serde(rename = "LogGroups", skip_serializing_if = "Option::is_none")]
+        /// `LogGroups`: CloudWatch log group ARNs
         pub log_groups: Option<Vec<Value<String>>>,
-        /// S3 bucket ARNs
-        #[serde(rename = "S3Buckets", skip_serializing_if = "Option::is_none")]
+        /// `S3Buckets`: S3 bucket ARNs
         pub s3_buckets: Option<Vec<Value<String>>>,
-        /// SecretsManager secret ARNs used to store tester credentials for pentests
-        #[serde(rename = "SecretArns", skip_serializing_if = "Option::is_none")]
+        /// `SecretArns`: SecretsManager secret ARNs used to store tester credentials for pentests
         pub secret_arns: Option<Vec<Value<String>>>,
-        /// VPC configurations
-        #[serde(rename = "Vpcs", skip_serializing_if = "Option::is_none")]
+        /// `Vpcs`: VPC configurations
         pub vpcs: Option<Vec<VpcConfig>>,
     }
 
+    impl Serialize for AwsResources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IamRoles", &self.iam_roles)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaFunctionArns",
+                &self.lambda_function_arns,
+            )?;
+            crate::cfn::entry(&mut map, "LogGroups", &self.log_groups)?;
+            crate::cfn::entry(&mut map, "S3Buckets", &self.s3_buckets)?;
+            crate::cfn::entry(&mut map, "SecretArns", &self.secret_arns)?;
+            crate::cfn::entry(&mut map, "Vpcs", &self.vpcs)?;
+            map.end()
+        }
+    }
+
     /// Customer VPC configuration that the security testing environment accesses
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfig {
-        /// List of security group ARNs in the customer VPC
-        #[serde(rename = "SecurityGroupArns", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupArns`: List of security group ARNs in the customer VPC
         pub security_group_arns: Option<Vec<Value<String>>>,
-        /// List of subnet ARNs in the customer VPC
-        #[serde(rename = "SubnetArns", skip_serializing_if = "Option::is_none")]
+        /// `SubnetArns`: List of subnet ARNs in the customer VPC
         pub subnet_arns: Option<Vec<Value<String>>>,
-        /// ARN of the customer VPC
-        #[serde(rename = "VpcArn", skip_serializing_if = "Option::is_none")]
+        /// `VpcArn`: ARN of the customer VPC
         pub vpc_arn: Option<Value<String>>,
     }
 
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupArns", &self.security_group_arns)?;
+            crate::cfn::entry(&mut map, "SubnetArns", &self.subnet_arns)?;
+            crate::cfn::entry(&mut map, "VpcArn", &self.vpc_arn)?;
+            map.end()
+        }
+    }
+
     /// Details of code review settings
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeReviewSettings {
-        /// Whether Controls are utilized for code review analysis
-        #[serde(rename = "ControlsScanning")]
+        /// `ControlsScanning`: Whether Controls are utilized for code review analysis
         pub controls_scanning: Value<bool>,
-        /// Whether general purpose analysis is performed for code review
-        #[serde(rename = "GeneralPurposeScanning")]
+        /// `GeneralPurposeScanning`: Whether general purpose analysis is performed for code review
         pub general_purpose_scanning: Value<bool>,
     }
 
@@ -195,14 +238,28 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for CodeReviewSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ControlsScanning", &self.controls_scanning)?;
+            map.serialize_entry(
+                "GeneralPurposeScanning",
+                &self.general_purpose_scanning,
+            )?;
+            map.end()
+        }
+    }
+
     /// Integrated Resource details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntegratedResource {
-        /// Unique identifier of the Provider Integration
-        #[serde(rename = "Integration")]
+        /// `Integration`: Unique identifier of the Provider Integration
         pub integration: Value<String>,
-        /// List of selected Resources from the Integration
-        #[serde(rename = "ProviderResources")]
+        /// `ProviderResources`: List of selected Resources from the Integration
         pub provider_resources: Vec<ProviderResource>,
     }
 
@@ -219,62 +276,111 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for IntegratedResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Integration", &self.integration)?;
+            map.serialize_entry("ProviderResources", &self.provider_resources)?;
+            map.end()
+        }
+    }
+
     /// Selected Resource (eg: Code Repository, Document) from an Integration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProviderResource {
         /// `BitbucketCapabilities`.
-        #[serde(
-            rename = "BitbucketCapabilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bitbucket_capabilities: Option<BitbucketCapabilitiesResource>,
         /// `BitbucketRepository`.
-        #[serde(rename = "BitbucketRepository", skip_serializing_if = "Option::is_none")]
         pub bitbucket_repository: Option<BitbucketRepositoryResource>,
         /// `ConfluenceCapabilities`.
-        #[serde(
-            rename = "ConfluenceCapabilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub confluence_capabilities: Option<ConfluenceCapabilitiesResource>,
         /// `ConfluenceDocument`.
-        #[serde(rename = "ConfluenceDocument", skip_serializing_if = "Option::is_none")]
         pub confluence_document: Option<ConfluenceDocumentResource>,
         /// `GitHubCapabilities`.
-        #[serde(rename = "GitHubCapabilities", skip_serializing_if = "Option::is_none")]
         pub git_hub_capabilities: Option<GitHubCapabilitiesResource>,
         /// `GitHubRepository`.
-        #[serde(rename = "GitHubRepository", skip_serializing_if = "Option::is_none")]
         pub git_hub_repository: Option<GitHubRepositoryResource>,
         /// `GitLabCapabilities`.
-        #[serde(rename = "GitLabCapabilities", skip_serializing_if = "Option::is_none")]
         pub git_lab_capabilities: Option<GitLabCapabilitiesResource>,
         /// `GitLabRepository`.
-        #[serde(rename = "GitLabRepository", skip_serializing_if = "Option::is_none")]
         pub git_lab_repository: Option<GitLabRepositoryResource>,
     }
 
+    impl Serialize for ProviderResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BitbucketCapabilities",
+                &self.bitbucket_capabilities,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BitbucketRepository",
+                &self.bitbucket_repository,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfluenceCapabilities",
+                &self.confluence_capabilities,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfluenceDocument",
+                &self.confluence_document,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GitHubCapabilities",
+                &self.git_hub_capabilities,
+            )?;
+            crate::cfn::entry(&mut map, "GitHubRepository", &self.git_hub_repository)?;
+            crate::cfn::entry(
+                &mut map,
+                "GitLabCapabilities",
+                &self.git_lab_capabilities,
+            )?;
+            crate::cfn::entry(&mut map, "GitLabRepository", &self.git_lab_repository)?;
+            map.end()
+        }
+    }
+
     /// Bitbucket repository capabilities
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BitbucketCapabilitiesResource {
-        /// Enables Code Review in the repository
-        #[serde(rename = "LeaveComments", skip_serializing_if = "Option::is_none")]
+        /// `LeaveComments`: Enables Code Review in the repository
         pub leave_comments: Option<Value<bool>>,
-        /// Enables creation of pull requests with automated fixes
-        #[serde(rename = "RemediateCode", skip_serializing_if = "Option::is_none")]
+        /// `RemediateCode`: Enables creation of pull requests with automated fixes
         pub remediate_code: Option<Value<bool>>,
     }
 
+    impl Serialize for BitbucketCapabilitiesResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LeaveComments", &self.leave_comments)?;
+            crate::cfn::entry(&mut map, "RemediateCode", &self.remediate_code)?;
+            map.end()
+        }
+    }
+
     /// Bitbucket repository details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BitbucketRepositoryResource {
-        /// Bitbucket repository name
-        #[serde(rename = "Name")]
+        /// `Name`: Bitbucket repository name
         pub name: Value<String>,
-        /// Bitbucket workspace slug owning the repository
-        #[serde(rename = "Workspace")]
+        /// `Workspace`: Bitbucket workspace slug owning the repository
         pub workspace: Value<String>,
     }
 
@@ -291,37 +397,56 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for BitbucketRepositoryResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Workspace", &self.workspace)?;
+            map.end()
+        }
+    }
+
     /// Confluence document capabilities
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConfluenceCapabilitiesResource {
-        /// Enables creation of new Confluence documents in the same space
-        #[serde(rename = "CreateDocument", skip_serializing_if = "Option::is_none")]
+        /// `CreateDocument`: Enables creation of new Confluence documents in the same space
         pub create_document: Option<Value<bool>>,
-        /// Enables read access to the document content
-        #[serde(rename = "FetchDocument", skip_serializing_if = "Option::is_none")]
+        /// `FetchDocument`: Enables read access to the document content
         pub fetch_document: Option<Value<bool>>,
-        /// Enables updates to the document
-        #[serde(rename = "UpdateDocument", skip_serializing_if = "Option::is_none")]
+        /// `UpdateDocument`: Enables updates to the document
         pub update_document: Option<Value<bool>>,
     }
 
+    impl Serialize for ConfluenceCapabilitiesResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreateDocument", &self.create_document)?;
+            crate::cfn::entry(&mut map, "FetchDocument", &self.fetch_document)?;
+            crate::cfn::entry(&mut map, "UpdateDocument", &self.update_document)?;
+            map.end()
+        }
+    }
+
     /// Confluence document details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceDocumentResource {
-        /// Customer-supplied logical name for the Confluence document
-        #[serde(rename = "Name")]
+        /// `Name`: Customer-supplied logical name for the Confluence document
         pub name: Value<String>,
-        /// Confluence page identifier
-        #[serde(rename = "PageId")]
+        /// `PageId`: Confluence page identifier
         pub page_id: Value<String>,
-        /// Confluence space key containing the document
-        #[serde(rename = "SpaceKey")]
+        /// `SpaceKey`: Confluence space key containing the document
         pub space_key: Value<String>,
-        /// Read-only human-readable title of the containing space, populated from service-side metadata Read-only: CloudFormation returns it.
-        #[serde(rename = "SpaceTitle", skip_serializing_if = "Option::is_none")]
+        /// `SpaceTitle`: Read-only human-readable title of the containing space, populated from service-side metadata Read-only: CloudFormation returns it.
         pub space_title: Option<Value<String>>,
-        /// Read-only human-readable title of the page, populated from service-side metadata Read-only: CloudFormation returns it.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: Read-only human-readable title of the page, populated from service-side metadata Read-only: CloudFormation returns it.
         pub title: Option<Value<String>>,
     }
 
@@ -342,14 +467,28 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for ConfluenceDocumentResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("PageId", &self.page_id)?;
+            map.serialize_entry("SpaceKey", &self.space_key)?;
+            crate::cfn::entry(&mut map, "SpaceTitle", &self.space_title)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// GitHub repository capabilities
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitHubCapabilitiesResource {
-        /// Enables Code Review in the repository
-        #[serde(rename = "LeaveComments")]
+        /// `LeaveComments`: Enables Code Review in the repository
         pub leave_comments: Value<bool>,
-        /// Enables creation of pull requests with automated fixes
-        #[serde(rename = "RemediateCode")]
+        /// `RemediateCode`: Enables creation of pull requests with automated fixes
         pub remediate_code: Value<bool>,
     }
 
@@ -366,14 +505,25 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for GitHubCapabilitiesResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LeaveComments", &self.leave_comments)?;
+            map.serialize_entry("RemediateCode", &self.remediate_code)?;
+            map.end()
+        }
+    }
+
     /// GitHub repository details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitHubRepositoryResource {
-        /// GitHub repository name
-        #[serde(rename = "Name")]
+        /// `Name`: GitHub repository name
         pub name: Value<String>,
-        /// GitHub repository owner (user or organization)
-        #[serde(rename = "Owner")]
+        /// `Owner`: GitHub repository owner (user or organization)
         pub owner: Value<String>,
     }
 
@@ -390,25 +540,47 @@ pub mod agent_space {
         }
     }
 
+    impl Serialize for GitHubRepositoryResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Owner", &self.owner)?;
+            map.end()
+        }
+    }
+
     /// GitLab repository capabilities
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GitLabCapabilitiesResource {
-        /// Enables Code Review in the repository
-        #[serde(rename = "LeaveComments", skip_serializing_if = "Option::is_none")]
+        /// `LeaveComments`: Enables Code Review in the repository
         pub leave_comments: Option<Value<bool>>,
-        /// Enables creation of merge requests with automated fixes
-        #[serde(rename = "RemediateCode", skip_serializing_if = "Option::is_none")]
+        /// `RemediateCode`: Enables creation of merge requests with automated fixes
         pub remediate_code: Option<Value<bool>>,
     }
 
+    impl Serialize for GitLabCapabilitiesResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LeaveComments", &self.leave_comments)?;
+            crate::cfn::entry(&mut map, "RemediateCode", &self.remediate_code)?;
+            map.end()
+        }
+    }
+
     /// GitLab repository details
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitLabRepositoryResource {
-        /// GitLab project name
-        #[serde(rename = "Name")]
+        /// `Name`: GitLab project name
         pub name: Value<String>,
-        /// GitLab project namespace (user, group, or subgroup path)
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: GitLab project namespace (user, group, or subgroup path)
         pub namespace: Value<String>,
     }
 
@@ -422,6 +594,19 @@ pub mod agent_space {
                 name: name.into(),
                 namespace: namespace.into(),
             }
+        }
+    }
+
+    impl Serialize for GitLabRepositoryResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
         }
     }
 }
@@ -506,31 +691,57 @@ pub mod application {
     }
 
     /// The properties of `AWS::SecurityAgent::Application`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApplicationProps {
-        /// Identifier of a KMS key.
-        #[serde(rename = "DefaultKmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `DefaultKmsKeyId`: Identifier of a KMS key.
         pub default_kms_key_id: Option<Value<String>>,
         /// `IdCConfiguration`.
-        #[serde(rename = "IdCConfiguration", skip_serializing_if = "Option::is_none")]
         pub id_c_configuration: Option<IdCConfiguration>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
-        /// Tags for the application
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the application
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultKmsKeyId", &self.default_kms_key_id)?;
+            crate::cfn::entry(&mut map, "IdCConfiguration", &self.id_c_configuration)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IdCConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdCConfiguration {
-        /// `IdCApplicationArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "IdCApplicationArn", skip_serializing_if = "Option::is_none")]
+        /// `IdCApplicationArn`: `IdCApplicationArn`. Read-only: CloudFormation returns it.
         pub id_c_application_arn: Option<Value<String>>,
         /// `IdCInstanceArn`.
-        #[serde(rename = "IdCInstanceArn", skip_serializing_if = "Option::is_none")]
         pub id_c_instance_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for IdCConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdCApplicationArn",
+                &self.id_c_application_arn,
+            )?;
+            crate::cfn::entry(&mut map, "IdCInstanceArn", &self.id_c_instance_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -607,19 +818,15 @@ pub mod artifact {
     }
 
     /// The properties of `AWS::SecurityAgent::Artifact`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArtifactProps {
-        /// The unique identifier of the agent space to add the artifact to.
-        #[serde(rename = "AgentSpaceId")]
+        /// `AgentSpaceId`: The unique identifier of the agent space to add the artifact to.
         pub agent_space_id: Value<String>,
-        /// The binary content of the artifact to upload, encoded as a Base64 string.
-        #[serde(rename = "ArtifactContent", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactContent`: The binary content of the artifact to upload, encoded as a Base64 string.
         pub artifact_content: Option<Value<String>>,
-        /// The file type of the artifact.
-        #[serde(rename = "ArtifactType")]
+        /// `ArtifactType`: The file type of the artifact.
         pub artifact_type: Value<ArtifactType>,
-        /// The file name of the artifact.
-        #[serde(rename = "FileName")]
+        /// `FileName`: The file name of the artifact.
         pub file_name: Value<String>,
     }
 
@@ -636,6 +843,21 @@ pub mod artifact {
                 artifact_type: artifact_type.into(),
                 file_name: file_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnArtifactProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentSpaceId", &self.agent_space_id)?;
+            crate::cfn::entry(&mut map, "ArtifactContent", &self.artifact_content)?;
+            map.serialize_entry("ArtifactType", &self.artifact_type)?;
+            map.serialize_entry("FileName", &self.file_name)?;
+            map.end()
         }
     }
 
@@ -782,29 +1004,19 @@ pub mod integration {
     }
 
     /// The properties of `AWS::SecurityAgent::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
-        /// The display name for the integration.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The display name for the integration.
         pub display_name: Value<String>,
-        /// The identifier of the AWS KMS key to use for encrypting data associated with the integration.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The identifier of the AWS KMS key to use for encrypting data associated with the integration.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of an active private connection used to reach a self-hosted provider instance over private networking.
-        #[serde(
-            rename = "PrivateConnectionName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PrivateConnectionName`: The name of an active private connection used to reach a self-hosted provider instance over private networking.
         pub private_connection_name: Option<Value<String>>,
-        /// The integration provider.
-        #[serde(rename = "Provider")]
+        /// `Provider`: The integration provider.
         pub provider: Value<Provider>,
         /// `ProviderInput`.
-        #[serde(rename = "ProviderInput", skip_serializing_if = "Option::is_none")]
         pub provider_input: Option<ProviderInput>,
-        /// The tags to associate with the integration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to associate with the integration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -822,6 +1034,27 @@ pub mod integration {
                 provider_input: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateConnectionName",
+                &self.private_connection_name,
+            )?;
+            map.serialize_entry("Provider", &self.provider)?;
+            crate::cfn::entry(&mut map, "ProviderInput", &self.provider_input)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -869,36 +1102,43 @@ pub mod integration {
     }
 
     /// The provider-specific input required to create the integration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProviderInput {
         /// `Bitbucket`.
-        #[serde(rename = "Bitbucket", skip_serializing_if = "Option::is_none")]
         pub bitbucket: Option<BitbucketInput>,
         /// `Confluence`.
-        #[serde(rename = "Confluence", skip_serializing_if = "Option::is_none")]
         pub confluence: Option<ConfluenceInput>,
         /// `Github`.
-        #[serde(rename = "Github", skip_serializing_if = "Option::is_none")]
         pub github: Option<GitHubInput>,
         /// `Gitlab`.
-        #[serde(rename = "Gitlab", skip_serializing_if = "Option::is_none")]
         pub gitlab: Option<GitLabInput>,
     }
 
+    impl Serialize for ProviderInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bitbucket", &self.bitbucket)?;
+            crate::cfn::entry(&mut map, "Confluence", &self.confluence)?;
+            crate::cfn::entry(&mut map, "Github", &self.github)?;
+            crate::cfn::entry(&mut map, "Gitlab", &self.gitlab)?;
+            map.end()
+        }
+    }
+
     /// The input required to create a Bitbucket integration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BitbucketInput {
-        /// The OAuth 2.0 authorization code returned from the consent redirect.
-        #[serde(rename = "Code")]
+        /// `Code`: The OAuth 2.0 authorization code returned from the consent redirect.
         pub code: Value<String>,
-        /// The Atlassian installation identifier, available from the Atlassian administration console.
-        #[serde(rename = "InstallationId")]
+        /// `InstallationId`: The Atlassian installation identifier, available from the Atlassian administration console.
         pub installation_id: Value<String>,
-        /// The CSRF state token echoed back from the OAuth redirect.
-        #[serde(rename = "State")]
+        /// `State`: The CSRF state token echoed back from the OAuth redirect.
         pub state: Value<String>,
-        /// The Bitbucket workspace slug that identifies the workspace to integrate.
-        #[serde(rename = "Workspace")]
+        /// `Workspace`: The Bitbucket workspace slug that identifies the workspace to integrate.
         pub workspace: Value<String>,
     }
 
@@ -919,20 +1159,31 @@ pub mod integration {
         }
     }
 
+    impl Serialize for BitbucketInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Code", &self.code)?;
+            map.serialize_entry("InstallationId", &self.installation_id)?;
+            map.serialize_entry("State", &self.state)?;
+            map.serialize_entry("Workspace", &self.workspace)?;
+            map.end()
+        }
+    }
+
     /// The input required to create a Confluence integration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfluenceInput {
-        /// The OAuth 2.0 authorization code returned from the consent redirect.
-        #[serde(rename = "Code")]
+        /// `Code`: The OAuth 2.0 authorization code returned from the consent redirect.
         pub code: Value<String>,
-        /// The Atlassian installation identifier, available from the Atlassian administration console.
-        #[serde(rename = "InstallationId")]
+        /// `InstallationId`: The Atlassian installation identifier, available from the Atlassian administration console.
         pub installation_id: Value<String>,
-        /// The Confluence Cloud site URL, for example <https://mysite.atlassian.net>.
-        #[serde(rename = "SiteUrl")]
+        /// `SiteUrl`: The Confluence Cloud site URL, for example <https://mysite.atlassian.net>.
         pub site_url: Value<String>,
-        /// The CSRF state token echoed back from the OAuth redirect.
-        #[serde(rename = "State")]
+        /// `State`: The CSRF state token echoed back from the OAuth redirect.
         pub state: Value<String>,
     }
 
@@ -953,23 +1204,33 @@ pub mod integration {
         }
     }
 
+    impl Serialize for ConfluenceInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Code", &self.code)?;
+            map.serialize_entry("InstallationId", &self.installation_id)?;
+            map.serialize_entry("SiteUrl", &self.site_url)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The input required to create a GitHub integration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitHubInput {
-        /// The OAuth authorization code received from GitHub.
-        #[serde(rename = "Code")]
+        /// `Code`: The OAuth authorization code received from GitHub.
         pub code: Value<String>,
-        /// The installation identifier provided by GitHub Enterprise Server on the install callback.
-        #[serde(rename = "InstallationId", skip_serializing_if = "Option::is_none")]
+        /// `InstallationId`: The installation identifier provided by GitHub Enterprise Server on the install callback.
         pub installation_id: Option<Value<String>>,
-        /// The name of the GitHub organization to integrate with.
-        #[serde(rename = "OrganizationName", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationName`: The name of the GitHub organization to integrate with.
         pub organization_name: Option<Value<String>>,
-        /// The CSRF state token for validating the OAuth flow.
-        #[serde(rename = "State")]
+        /// `State`: The CSRF state token for validating the OAuth flow.
         pub state: Value<String>,
-        /// The HTTPS URL of a self-hosted GitHub Enterprise Server instance.
-        #[serde(rename = "TargetUrl", skip_serializing_if = "Option::is_none")]
+        /// `TargetUrl`: The HTTPS URL of a self-hosted GitHub Enterprise Server instance.
         pub target_url: Option<Value<String>>,
     }
 
@@ -989,20 +1250,32 @@ pub mod integration {
         }
     }
 
+    impl Serialize for GitHubInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Code", &self.code)?;
+            crate::cfn::entry(&mut map, "InstallationId", &self.installation_id)?;
+            crate::cfn::entry(&mut map, "OrganizationName", &self.organization_name)?;
+            map.serialize_entry("State", &self.state)?;
+            crate::cfn::entry(&mut map, "TargetUrl", &self.target_url)?;
+            map.end()
+        }
+    }
+
     /// The input required to create a GitLab integration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitLabInput {
-        /// The GitLab access token used to authenticate.
-        #[serde(rename = "AccessToken")]
+        /// `AccessToken`: The GitLab access token used to authenticate.
         pub access_token: Value<String>,
-        /// The identifier of the GitLab group.
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
+        /// `GroupId`: The identifier of the GitLab group.
         pub group_id: Option<Value<String>>,
-        /// The HTTPS URL of a self-managed GitLab instance.
-        #[serde(rename = "TargetUrl", skip_serializing_if = "Option::is_none")]
+        /// `TargetUrl`: The HTTPS URL of a self-managed GitLab instance.
         pub target_url: Option<Value<String>>,
-        /// The type of GitLab access token.
-        #[serde(rename = "TokenType")]
+        /// `TokenType`: The type of GitLab access token.
         pub token_type: Value<TokenType>,
     }
 
@@ -1018,6 +1291,21 @@ pub mod integration {
                 target_url: None,
                 token_type: token_type.into(),
             }
+        }
+    }
+
+    impl Serialize for GitLabInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessToken", &self.access_token)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            crate::cfn::entry(&mut map, "TargetUrl", &self.target_url)?;
+            map.serialize_entry("TokenType", &self.token_type)?;
+            map.end()
         }
     }
 
@@ -1132,52 +1420,29 @@ pub mod pentest {
     }
 
     /// The properties of `AWS::SecurityAgent::Pentest`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPentestProps {
-        /// Identifier of agent space where the pentest should be created
-        #[serde(rename = "AgentSpaceId")]
+        /// `AgentSpaceId`: Identifier of agent space where the pentest should be created
         pub agent_space_id: Value<String>,
-        /// Collection of assets to be tested or used during the penetration test
-        #[serde(rename = "Assets")]
+        /// `Assets`: Collection of assets to be tested or used during the penetration test
         pub assets: Assets,
-        /// Strategy for cleaning up resources after pentest job completion
-        #[serde(rename = "CleanUpStrategy", skip_serializing_if = "Option::is_none")]
+        /// `CleanUpStrategy`: Strategy for cleaning up resources after pentest job completion
         pub clean_up_strategy: Option<Value<CleanUpStrategy>>,
-        /// Strategy for code remediation on findings
-        #[serde(
-            rename = "CodeRemediationStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CodeRemediationStrategy`: Strategy for code remediation on findings
         pub code_remediation_strategy: Option<Value<CodeRemediationStrategy>>,
-        /// A list of managed skills to disable for this pentest
-        #[serde(
-            rename = "DisableManagedSkills",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableManagedSkills`: A list of managed skills to disable for this pentest
         pub disable_managed_skills: Option<Vec<Value<SkillType>>>,
-        /// A list of risk types excluded from the pentest execution
-        #[serde(rename = "ExcludeRiskTypes", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeRiskTypes`: A list of risk types excluded from the pentest execution
         pub exclude_risk_types: Option<Vec<Value<RiskType>>>,
-        /// CloudWatch logs config
-        #[serde(rename = "LogConfig", skip_serializing_if = "Option::is_none")]
+        /// `LogConfig`: CloudWatch logs config
         pub log_config: Option<CloudWatchLog>,
-        /// Configuration for network traffic filtering
-        #[serde(
-            rename = "NetworkTrafficConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkTrafficConfig`: Configuration for network traffic filtering
         pub network_traffic_config: Option<NetworkTrafficConfig>,
-        /// Service role for accessing resources
-        #[serde(rename = "ServiceRole")]
+        /// `ServiceRole`: Service role for accessing resources
         pub service_role: Value<String>,
-        /// Title of the penetration test
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: Title of the penetration test
         pub title: Option<Value<String>>,
-        /// VPC configuration that the security testing environment accesses
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfig`: VPC configuration that the security testing environment accesses
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -1204,73 +1469,140 @@ pub mod pentest {
         }
     }
 
+    impl Serialize for CfnPentestProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AgentSpaceId", &self.agent_space_id)?;
+            map.serialize_entry("Assets", &self.assets)?;
+            crate::cfn::entry(&mut map, "CleanUpStrategy", &self.clean_up_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeRemediationStrategy",
+                &self.code_remediation_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableManagedSkills",
+                &self.disable_managed_skills,
+            )?;
+            crate::cfn::entry(&mut map, "ExcludeRiskTypes", &self.exclude_risk_types)?;
+            crate::cfn::entry(&mut map, "LogConfig", &self.log_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkTrafficConfig",
+                &self.network_traffic_config,
+            )?;
+            map.serialize_entry("ServiceRole", &self.service_role)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Collection of assets to be tested during the pentest
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Assets {
-        /// List of actors used during testing
-        #[serde(rename = "Actors", skip_serializing_if = "Option::is_none")]
+        /// `Actors`: List of actors used during testing
         pub actors: Option<Vec<Actor>>,
-        /// List of documents providing additional context for the pentest
-        #[serde(rename = "Documents", skip_serializing_if = "Option::is_none")]
+        /// `Documents`: List of documents providing additional context for the pentest
         pub documents: Option<Vec<DocumentInfo>>,
-        /// List of endpoints to test
-        #[serde(rename = "Endpoints", skip_serializing_if = "Option::is_none")]
+        /// `Endpoints`: List of endpoints to test
         pub endpoints: Option<Vec<Endpoint>>,
-        /// List of repositories connected via provider integrations
-        #[serde(
-            rename = "IntegratedRepositories",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IntegratedRepositories`: List of repositories connected via provider integrations
         pub integrated_repositories: Option<Vec<IntegratedRepository>>,
-        /// List of source code repositories to analyze
-        #[serde(rename = "SourceCode", skip_serializing_if = "Option::is_none")]
+        /// `SourceCode`: List of source code repositories to analyze
         pub source_code: Option<Vec<SourceCodeRepository>>,
-        /// Trust anchors for validating target endpoint TLS certificates, for endpoints served by a private or internal CA, an intermediate CA, or a self-signed certificate
-        #[serde(
-            rename = "TrustedCaCertificates",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TrustedCaCertificates`: Trust anchors for validating target endpoint TLS certificates, for endpoints served by a private or internal CA, an intermediate CA, or a self-signed certificate
         pub trusted_ca_certificates: Option<Vec<TrustedCaCertificate>>,
     }
 
-    /// An authenticated actor to be used during pentest execution
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Actor {
-        /// Authentication credentials for this actor
-        #[serde(rename = "Authentication", skip_serializing_if = "Option::is_none")]
-        pub authentication: Option<Authentication>,
-        /// Description of the actor
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
-        pub description: Option<Value<String>>,
-        /// Whether email-based MFA is enabled for this actor
-        #[serde(rename = "EnableEmailMfa", skip_serializing_if = "Option::is_none")]
-        pub enable_email_mfa: Option<Value<bool>>,
-        /// Identifier for the actor
-        #[serde(rename = "Identifier", skip_serializing_if = "Option::is_none")]
-        pub identifier: Option<Value<String>>,
-        /// Server-generated email forwarding address for receiving MFA codes Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "MfaForwardingAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Assets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Actors", &self.actors)?;
+            crate::cfn::entry(&mut map, "Documents", &self.documents)?;
+            crate::cfn::entry(&mut map, "Endpoints", &self.endpoints)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegratedRepositories",
+                &self.integrated_repositories,
+            )?;
+            crate::cfn::entry(&mut map, "SourceCode", &self.source_code)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrustedCaCertificates",
+                &self.trusted_ca_certificates,
+            )?;
+            map.end()
+        }
+    }
 
+    /// An authenticated actor to be used during pentest execution
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Actor {
+        /// `Authentication`: Authentication credentials for this actor
+        pub authentication: Option<Authentication>,
+        /// `Description`: Description of the actor
+        pub description: Option<Value<String>>,
+        /// `EnableEmailMfa`: Whether email-based MFA is enabled for this actor
+        pub enable_email_mfa: Option<Value<bool>>,
+        /// `Identifier`: Identifier for the actor
+        pub identifier: Option<Value<String>>,
+        /// `MfaForwardingAddress`: Server-generated email forwarding address for receiving MFA codes Read-only: CloudFormation returns it.
         pub mfa_forwarding_address: Option<Value<String>>,
-        /// List of URIs this actor is authorized to access
-        #[serde(rename = "Uris", skip_serializing_if = "Option::is_none")]
+        /// `Uris`: List of URIs this actor is authorized to access
         pub uris: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for Actor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Authentication", &self.authentication)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnableEmailMfa", &self.enable_email_mfa)?;
+            crate::cfn::entry(&mut map, "Identifier", &self.identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "MfaForwardingAddress",
+                &self.mfa_forwarding_address,
+            )?;
+            crate::cfn::entry(&mut map, "Uris", &self.uris)?;
+            map.end()
+        }
+    }
+
     /// Authentication configuration for a pentest actor
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Authentication {
-        /// Type of authentication provider
-        #[serde(rename = "ProviderType", skip_serializing_if = "Option::is_none")]
+        /// `ProviderType`: Type of authentication provider
         pub provider_type: Option<Value<ProviderType>>,
-        /// Reference value for the authentication provider, such as a secret ARN or Lambda ARN
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Reference value for the authentication provider, such as a secret ARN or Lambda ARN
         pub value: Option<Value<String>>,
+    }
+
+    impl Serialize for Authentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ProviderType", &self.provider_type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Type of authentication provider
@@ -1317,35 +1649,54 @@ pub mod pentest {
     }
 
     /// A document attached to the pentest, uploaded to S3
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentInfo {
-        /// Artifact identifier
-        #[serde(rename = "ArtifactId", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactId`: Artifact identifier
         pub artifact_id: Option<Value<String>>,
-        /// S3 document location
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
+        /// `S3Location`: S3 document location
         pub s3_location: Option<Value<String>>,
     }
 
+    impl Serialize for DocumentInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactId", &self.artifact_id)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// An endpoint to be tested during the pentest
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Endpoint {
-        /// URI of the endpoint to test
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
+        /// `Uri`: URI of the endpoint to test
         pub uri: Option<Value<String>>,
     }
 
+    impl Serialize for Endpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
     /// A repository connected via a provider integration
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntegratedRepository {
-        /// An optional override for the repository branch
-        #[serde(rename = "Branch", skip_serializing_if = "Option::is_none")]
+        /// `Branch`: An optional override for the repository branch
         pub branch: Option<Value<String>>,
-        /// Unique identifier of the provider integration
-        #[serde(rename = "IntegrationId")]
+        /// `IntegrationId`: Unique identifier of the provider integration
         pub integration_id: Value<String>,
-        /// Identifier of the resource within the provider integration
-        #[serde(rename = "ProviderResourceId")]
+        /// `ProviderResourceId`: Identifier of the resource within the provider integration
         pub provider_resource_id: Value<String>,
     }
 
@@ -1363,19 +1714,43 @@ pub mod pentest {
         }
     }
 
+    impl Serialize for IntegratedRepository {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Branch", &self.branch)?;
+            map.serialize_entry("IntegrationId", &self.integration_id)?;
+            map.serialize_entry("ProviderResourceId", &self.provider_resource_id)?;
+            map.end()
+        }
+    }
+
     /// A source code archive stored in S3 for analysis during the pentest
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceCodeRepository {
-        /// S3 source code location
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
+        /// `S3Location`: S3 source code location
         pub s3_location: Option<Value<String>>,
     }
 
+    impl Serialize for SourceCodeRepository {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// Trust anchor used when validating a target endpoint's TLS certificate
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrustedCaCertificate {
-        /// Where to read the certificate from
-        #[serde(rename = "Source")]
+        /// `Source`: Where to read the certificate from
         pub source: CaCertificateSource,
     }
 
@@ -1386,18 +1761,41 @@ pub mod pentest {
         }
     }
 
+    impl Serialize for TrustedCaCertificate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// Source of a trusted CA certificate.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaCertificateSource {
-        /// Artifact ID of an uploaded certificate file
-        #[serde(rename = "ArtifactId", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactId`: Artifact ID of an uploaded certificate file
         pub artifact_id: Option<Value<String>>,
-        /// PEM-encoded X.509 certificate supplied inline
-        #[serde(rename = "InlinePem", skip_serializing_if = "Option::is_none")]
+        /// `InlinePem`: PEM-encoded X.509 certificate supplied inline
         pub inline_pem: Option<Value<String>>,
-        /// Amazon S3 location URI of a customer-staged certificate
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
+        /// `S3Location`: Amazon S3 location URI of a customer-staged certificate
         pub s3_location: Option<Value<String>>,
+    }
+
+    impl Serialize for CaCertificateSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactId", &self.artifact_id)?;
+            crate::cfn::entry(&mut map, "InlinePem", &self.inline_pem)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
     }
 
     /// Strategy for cleaning up resources after pentest job completion
@@ -1627,54 +2025,98 @@ pub mod pentest {
     }
 
     /// CloudWatch Logs configuration for pentest output
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLog {
-        /// CloudWatch log group
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: CloudWatch log group
         pub log_group: Option<Value<String>>,
-        /// CloudWatch log stream
-        #[serde(rename = "LogStream", skip_serializing_if = "Option::is_none")]
+        /// `LogStream`: CloudWatch log stream
         pub log_stream: Option<Value<String>>,
     }
 
+    impl Serialize for CloudWatchLog {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            crate::cfn::entry(&mut map, "LogStream", &self.log_stream)?;
+            map.end()
+        }
+    }
+
     /// Network traffic configuration for the pentest
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkTrafficConfig {
-        /// Custom headers to include in outbound requests
-        #[serde(rename = "CustomHeaders", skip_serializing_if = "Option::is_none")]
+        /// `CustomHeaders`: Custom headers to include in outbound requests
         pub custom_headers: Option<Vec<CustomHeader>>,
-        /// Ordered list of network traffic rules
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
+        /// `Rules`: Ordered list of network traffic rules
         pub rules: Option<Vec<NetworkTrafficRule>>,
     }
 
+    impl Serialize for NetworkTrafficConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomHeaders", &self.custom_headers)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// A custom header to include in outbound requests
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomHeader {
-        /// Name of the header
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the header
         pub name: Option<Value<String>>,
-        /// Value of the header
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Value of the header
         pub value: Option<Value<String>>,
     }
 
-    /// Network traffic rule
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct NetworkTrafficRule {
-        /// Whether to allow or deny traffic matching this rule
-        #[serde(rename = "Effect", skip_serializing_if = "Option::is_none")]
-        pub effect: Option<Value<Effect>>,
-        /// Type of pattern matching for this rule
-        #[serde(
-            rename = "NetworkTrafficRuleType",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CustomHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
 
+    /// Network traffic rule
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct NetworkTrafficRule {
+        /// `Effect`: Whether to allow or deny traffic matching this rule
+        pub effect: Option<Value<Effect>>,
+        /// `NetworkTrafficRuleType`: Type of pattern matching for this rule
         pub network_traffic_rule_type: Option<Value<NetworkTrafficRuleType>>,
-        /// URL pattern this rule applies to
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
+        /// `Pattern`: URL pattern this rule applies to
         pub pattern: Option<Value<String>>,
+    }
+
+    impl Serialize for NetworkTrafficRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Effect", &self.effect)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkTrafficRuleType",
+                &self.network_traffic_rule_type,
+            )?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            map.end()
+        }
     }
 
     /// Whether to allow or deny traffic matching this rule
@@ -1749,17 +2191,28 @@ pub mod pentest {
     }
 
     /// VPC configuration that the pentest agent accesses
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfig {
-        /// List of security groups in the VPC
-        #[serde(rename = "SecurityGroupArns", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupArns`: List of security groups in the VPC
         pub security_group_arns: Option<Vec<Value<String>>>,
-        /// List of subnets in the VPC
-        #[serde(rename = "SubnetArns", skip_serializing_if = "Option::is_none")]
+        /// `SubnetArns`: List of subnets in the VPC
         pub subnet_arns: Option<Vec<Value<String>>>,
         /// `VpcArn`.
-        #[serde(rename = "VpcArn", skip_serializing_if = "Option::is_none")]
         pub vpc_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroupArns", &self.security_group_arns)?;
+            crate::cfn::entry(&mut map, "SubnetArns", &self.subnet_arns)?;
+            crate::cfn::entry(&mut map, "VpcArn", &self.vpc_arn)?;
+            map.end()
+        }
     }
 }
 
@@ -1823,29 +2276,19 @@ pub mod security_requirement_pack {
     }
 
     /// The properties of `AWS::SecurityAgent::SecurityRequirementPack`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityRequirementPackProps {
-        /// Description of the pack
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the pack
         pub description: Option<Value<String>>,
-        /// KMS key for client-side encryption of pack contents
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: KMS key for client-side encryption of pack contents
         pub kms_key_id: Option<Value<String>>,
-        /// Name of the security requirement pack
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the security requirement pack
         pub name: Value<String>,
-        /// Security requirements within this pack
-        #[serde(
-            rename = "SecurityRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityRequirements`: Security requirements within this pack
         pub security_requirements: Option<Vec<SecurityRequirement>>,
-        /// Whether the pack is enabled or disabled
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Whether the pack is enabled or disabled
         pub status: Option<Value<Status>>,
-        /// Tags for the security requirement pack
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the security requirement pack
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1863,23 +2306,39 @@ pub mod security_requirement_pack {
         }
     }
 
+    impl Serialize for CfnSecurityRequirementPackProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityRequirements",
+                &self.security_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SecurityRequirement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SecurityRequirement {
-        /// Description of the security requirement
-        #[serde(rename = "Description")]
+        /// `Description`: Description of the security requirement
         pub description: Value<String>,
-        /// Security domain this requirement belongs to
-        #[serde(rename = "Domain")]
+        /// `Domain`: Security domain this requirement belongs to
         pub domain: Value<String>,
-        /// How to evaluate compliance with this requirement
-        #[serde(rename = "Evaluation")]
+        /// `Evaluation`: How to evaluate compliance with this requirement
         pub evaluation: Value<String>,
-        /// Name of the security requirement
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the security requirement
         pub name: Value<String>,
-        /// How to remediate non-compliance
-        #[serde(rename = "Remediation", skip_serializing_if = "Option::is_none")]
+        /// `Remediation`: How to remediate non-compliance
         pub remediation: Option<Value<String>>,
     }
 
@@ -1898,6 +2357,22 @@ pub mod security_requirement_pack {
                 name: name.into(),
                 remediation: None,
             }
+        }
+    }
+
+    impl Serialize for SecurityRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            map.serialize_entry("Evaluation", &self.evaluation)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Remediation", &self.remediation)?;
+            map.end()
         }
     }
 
@@ -2026,16 +2501,13 @@ pub mod target_domain {
     }
 
     /// The properties of `AWS::SecurityAgent::TargetDomain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTargetDomainProps {
-        /// Tags for the target domain
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the target domain
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Domain name of the target domain
-        #[serde(rename = "TargetDomainName")]
+        /// `TargetDomainName`: Domain name of the target domain
         pub target_domain_name: Value<String>,
-        /// Verification method for the target domain
-        #[serde(rename = "VerificationMethod")]
+        /// `VerificationMethod`: Verification method for the target domain
         pub verification_method: Value<VerificationMethod>,
     }
 
@@ -2050,6 +2522,20 @@ pub mod target_domain {
                 target_domain_name: target_domain_name.into(),
                 verification_method: verification_method.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTargetDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetDomainName", &self.target_domain_name)?;
+            map.serialize_entry("VerificationMethod", &self.verification_method)?;
+            map.end()
         }
     }
 

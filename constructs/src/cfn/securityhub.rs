@@ -90,16 +90,13 @@ pub mod action_target {
     }
 
     /// The properties of `AWS::SecurityHub::ActionTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnActionTargetProps {
-        /// The description for the custom action target.
-        #[serde(rename = "Description")]
+        /// `Description`: The description for the custom action target.
         pub description: Value<String>,
-        /// The ID for the custom action target.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID for the custom action target.
         pub id: Value<String>,
-        /// The name of the custom action target.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the custom action target.
         pub name: Value<String>,
     }
 
@@ -115,6 +112,20 @@ pub mod action_target {
                 id: id.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnActionTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -184,16 +195,13 @@ pub mod aggregator_v2 {
     }
 
     /// The properties of `AWS::SecurityHub::AggregatorV2`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAggregatorV2Props {
-        /// The list of included Regions
-        #[serde(rename = "LinkedRegions")]
+        /// `LinkedRegions`: The list of included Regions
         pub linked_regions: Vec<Value<String>>,
-        /// Indicates to link a list of included Regions
-        #[serde(rename = "RegionLinkingMode")]
+        /// `RegionLinkingMode`: Indicates to link a list of included Regions
         pub region_linking_mode: Value<RegionLinkingMode>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -208,6 +216,20 @@ pub mod aggregator_v2 {
                 region_linking_mode: region_linking_mode.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAggregatorV2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LinkedRegions", &self.linked_regions)?;
+            map.serialize_entry("RegionLinkingMode", &self.region_linking_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -320,31 +342,23 @@ pub mod automation_rule {
     }
 
     /// The properties of `AWS::SecurityHub::AutomationRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutomationRuleProps {
-        /// One or more actions to update finding fields if a finding matches the conditions specified in `Criteria`.
-        #[serde(rename = "Actions")]
+        /// `Actions`: One or more actions to update finding fields if a finding matches the conditions specified in `Criteria`.
         pub actions: Vec<AutomationRulesAction>,
-        /// A set of [Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that ASH uses to filter findings.
-        #[serde(rename = "Criteria")]
+        /// `Criteria`: A set of [Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that ASH uses to filter findings.
         pub criteria: AutomationRulesFindingFilters,
-        /// A description of the rule.
-        #[serde(rename = "Description")]
+        /// `Description`: A description of the rule.
         pub description: Value<String>,
-        /// Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria.
-        #[serde(rename = "IsTerminal", skip_serializing_if = "Option::is_none")]
+        /// `IsTerminal`: Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria.
         pub is_terminal: Option<Value<bool>>,
-        /// The name of the rule.
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the rule.
         pub rule_name: Value<String>,
-        /// An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings.
-        #[serde(rename = "RuleOrder")]
+        /// `RuleOrder`: An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings.
         pub rule_order: Value<i64>,
-        /// Whether the rule is active after it is created.
-        #[serde(rename = "RuleStatus", skip_serializing_if = "Option::is_none")]
+        /// `RuleStatus`: Whether the rule is active after it is created.
         pub rule_status: Option<Value<RuleStatus>>,
-        /// User-defined tags associated with an automation rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: User-defined tags associated with an automation rule.
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -370,14 +384,31 @@ pub mod automation_rule {
         }
     }
 
+    impl Serialize for CfnAutomationRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("Criteria", &self.criteria)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "IsTerminal", &self.is_terminal)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.serialize_entry("RuleOrder", &self.rule_order)?;
+            crate::cfn::entry(&mut map, "RuleStatus", &self.rule_status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// One or more actions that ASHlong takes when a finding matches the defined criteria of a rule.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutomationRulesAction {
-        /// Specifies that the automation rule action is an update to a finding field.
-        #[serde(rename = "FindingFieldsUpdate")]
+        /// `FindingFieldsUpdate`: Specifies that the automation rule action is an update to a finding field.
         pub finding_fields_update: AutomationRulesFindingFieldsUpdate,
-        /// Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
         pub r#type: Value<Type>,
     }
 
@@ -394,46 +425,68 @@ pub mod automation_rule {
         }
     }
 
+    impl Serialize for AutomationRulesAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FindingFieldsUpdate", &self.finding_fields_update)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Identifies the finding fields that the automation rule action updates when a finding matches the defined criteria.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutomationRulesFindingFieldsUpdate {
-        /// The rule action updates the `Confidence` field of a finding.
-        #[serde(rename = "Confidence", skip_serializing_if = "Option::is_none")]
+        /// `Confidence`: The rule action updates the `Confidence` field of a finding.
         pub confidence: Option<Value<i64>>,
-        /// The rule action updates the `Criticality` field of a finding.
-        #[serde(rename = "Criticality", skip_serializing_if = "Option::is_none")]
+        /// `Criticality`: The rule action updates the `Criticality` field of a finding.
         pub criticality: Option<Value<i64>>,
-        /// The rule action will update the `Note` field of a finding.
-        #[serde(rename = "Note", skip_serializing_if = "Option::is_none")]
+        /// `Note`: The rule action will update the `Note` field of a finding.
         pub note: Option<NoteUpdate>,
-        /// The rule action will update the `RelatedFindings` field of a finding.
-        #[serde(rename = "RelatedFindings", skip_serializing_if = "Option::is_none")]
+        /// `RelatedFindings`: The rule action will update the `RelatedFindings` field of a finding.
         pub related_findings: Option<Vec<RelatedFinding>>,
-        /// The rule action will update the `Severity` field of a finding.
-        #[serde(rename = "Severity", skip_serializing_if = "Option::is_none")]
+        /// `Severity`: The rule action will update the `Severity` field of a finding.
         pub severity: Option<SeverityUpdate>,
-        /// The rule action updates the `Types` field of a finding.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
+        /// `Types`: The rule action updates the `Types` field of a finding.
         pub types: Option<Vec<Value<String>>>,
-        /// The rule action updates the `UserDefinedFields` field of a finding.
-        #[serde(rename = "UserDefinedFields", skip_serializing_if = "Option::is_none")]
+        /// `UserDefinedFields`: The rule action updates the `UserDefinedFields` field of a finding.
         pub user_defined_fields: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The rule action updates the `VerificationState` field of a finding.
-        #[serde(rename = "VerificationState", skip_serializing_if = "Option::is_none")]
+        /// `VerificationState`: The rule action updates the `VerificationState` field of a finding.
         pub verification_state: Option<Value<VerificationState>>,
-        /// The rule action will update the `Workflow` field of a finding.
-        #[serde(rename = "Workflow", skip_serializing_if = "Option::is_none")]
+        /// `Workflow`: The rule action will update the `Workflow` field of a finding.
         pub workflow: Option<WorkflowUpdate>,
     }
 
+    impl Serialize for AutomationRulesFindingFieldsUpdate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Confidence", &self.confidence)?;
+            crate::cfn::entry(&mut map, "Criticality", &self.criticality)?;
+            crate::cfn::entry(&mut map, "Note", &self.note)?;
+            crate::cfn::entry(&mut map, "RelatedFindings", &self.related_findings)?;
+            crate::cfn::entry(&mut map, "Severity", &self.severity)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            crate::cfn::entry(&mut map, "UserDefinedFields", &self.user_defined_fields)?;
+            crate::cfn::entry(&mut map, "VerificationState", &self.verification_state)?;
+            crate::cfn::entry(&mut map, "Workflow", &self.workflow)?;
+            map.end()
+        }
+    }
+
     /// The updated note.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NoteUpdate {
-        /// The updated note text.
-        #[serde(rename = "Text")]
+        /// `Text`: The updated note text.
         pub text: Value<String>,
-        /// The principal that updated the note.
-        #[serde(rename = "UpdatedBy")]
+        /// `UpdatedBy`: The principal that updated the note.
         pub updated_by: Value<String>,
     }
 
@@ -450,14 +503,25 @@ pub mod automation_rule {
         }
     }
 
+    impl Serialize for NoteUpdate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.serialize_entry("UpdatedBy", &self.updated_by)?;
+            map.end()
+        }
+    }
+
     /// Provides details about a list of findings that the current finding relates to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RelatedFinding {
-        /// The product-generated identifier for a related finding.
-        #[serde(rename = "Id")]
+        /// `Id`: The product-generated identifier for a related finding.
         pub id: Value<String>,
-        /// The Amazon Resource Name (ARN) for the product that generated a related finding.
-        #[serde(rename = "ProductArn")]
+        /// `ProductArn`: The Amazon Resource Name (ARN) for the product that generated a related finding.
         pub product_arn: Value<String>,
     }
 
@@ -474,18 +538,42 @@ pub mod automation_rule {
         }
     }
 
+    impl Serialize for RelatedFinding {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("ProductArn", &self.product_arn)?;
+            map.end()
+        }
+    }
+
     /// Updates to the severity information for a finding.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SeverityUpdate {
-        /// The severity value of the finding.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
+        /// `Label`: The severity value of the finding.
         pub label: Option<Value<Label>>,
-        /// The normalized severity for the finding.
-        #[serde(rename = "Normalized", skip_serializing_if = "Option::is_none")]
+        /// `Normalized`: The normalized severity for the finding.
         pub normalized: Option<Value<i64>>,
-        /// The native severity as defined by the AWS service or integrated partner product that generated the finding.
-        #[serde(rename = "Product", skip_serializing_if = "Option::is_none")]
+        /// `Product`: The native severity as defined by the AWS service or integrated partner product that generated the finding.
         pub product: Option<Value<f64>>,
+    }
+
+    impl Serialize for SeverityUpdate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "Normalized", &self.normalized)?;
+            crate::cfn::entry(&mut map, "Product", &self.product)?;
+            map.end()
+        }
     }
 
     /// The severity value of the finding.
@@ -578,10 +666,9 @@ pub mod automation_rule {
     }
 
     /// Used to update information about the investigation into the finding.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkflowUpdate {
-        /// The status of the investigation into the finding.
-        #[serde(rename = "Status")]
+        /// `Status`: The status of the investigation into the finding.
         pub status: Value<Status>,
     }
 
@@ -589,6 +676,18 @@ pub mod automation_rule {
         /// A `WorkflowUpdate` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<Status>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for WorkflowUpdate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -670,139 +769,148 @@ pub mod automation_rule {
     }
 
     /// The criteria that determine which findings a rule applies to.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutomationRulesFindingFilters {
-        /// The AWS-account ID in which a finding was generated.
-        #[serde(rename = "AwsAccountId", skip_serializing_if = "Option::is_none")]
+        /// `AwsAccountId`: The AWS-account ID in which a finding was generated.
         pub aws_account_id: Option<Vec<StringFilter>>,
-        /// The name of the company for the product that generated the finding.
-        #[serde(rename = "CompanyName", skip_serializing_if = "Option::is_none")]
+        /// `CompanyName`: The name of the company for the product that generated the finding.
         pub company_name: Option<Vec<StringFilter>>,
-        /// The unique identifier of a standard in which a control is enabled.
-        #[serde(
-            rename = "ComplianceAssociatedStandardsId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceAssociatedStandardsId`: The unique identifier of a standard in which a control is enabled.
         pub compliance_associated_standards_id: Option<Vec<StringFilter>>,
-        /// The security control ID for which a finding was generated.
-        #[serde(
-            rename = "ComplianceSecurityControlId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceSecurityControlId`: The security control ID for which a finding was generated.
         pub compliance_security_control_id: Option<Vec<StringFilter>>,
-        /// The result of a security check.
-        #[serde(rename = "ComplianceStatus", skip_serializing_if = "Option::is_none")]
+        /// `ComplianceStatus`: The result of a security check.
         pub compliance_status: Option<Vec<StringFilter>>,
-        /// The likelihood that a finding accurately identifies the behavior or issue that it was intended to identify. `Confidence` is scored on a 0–100 basis using a ratio scale.
-        #[serde(rename = "Confidence", skip_serializing_if = "Option::is_none")]
+        /// `Confidence`: The likelihood that a finding accurately identifies the behavior or issue that it was intended to identify. `Confidence` is scored on a 0–100 basis using a ratio scale.
         pub confidence: Option<Vec<NumberFilter>>,
-        /// A timestamp that indicates when this finding record was created.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: A timestamp that indicates when this finding record was created.
         pub created_at: Option<Vec<DateFilter>>,
-        /// The level of importance that is assigned to the resources that are associated with a finding. `Criticality` is scored on a 0–100 basis, using a ratio scale that supports only full integers.
-        #[serde(rename = "Criticality", skip_serializing_if = "Option::is_none")]
+        /// `Criticality`: The level of importance that is assigned to the resources that are associated with a finding. `Criticality` is scored on a 0–100 basis, using a ratio scale that supports only full integers.
         pub criticality: Option<Vec<NumberFilter>>,
-        /// A finding's description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A finding's description.
         pub description: Option<Vec<StringFilter>>,
-        /// A timestamp that indicates when the potential security issue captured by a finding was first observed by the security findings product.
-        #[serde(rename = "FirstObservedAt", skip_serializing_if = "Option::is_none")]
+        /// `FirstObservedAt`: A timestamp that indicates when the potential security issue captured by a finding was first observed by the security findings product.
         pub first_observed_at: Option<Vec<DateFilter>>,
-        /// The identifier for the solution-specific component that generated a finding.
-        #[serde(rename = "GeneratorId", skip_serializing_if = "Option::is_none")]
+        /// `GeneratorId`: The identifier for the solution-specific component that generated a finding.
         pub generator_id: Option<Vec<StringFilter>>,
-        /// The product-specific identifier for a finding.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The product-specific identifier for a finding.
         pub id: Option<Vec<StringFilter>>,
-        /// A timestamp that indicates when the security findings provider most recently observed a change in the resource that is involved in the finding.
-        #[serde(rename = "LastObservedAt", skip_serializing_if = "Option::is_none")]
+        /// `LastObservedAt`: A timestamp that indicates when the security findings provider most recently observed a change in the resource that is involved in the finding.
         pub last_observed_at: Option<Vec<DateFilter>>,
-        /// The text of a user-defined note that's added to a finding.
-        #[serde(rename = "NoteText", skip_serializing_if = "Option::is_none")]
+        /// `NoteText`: The text of a user-defined note that's added to a finding.
         pub note_text: Option<Vec<StringFilter>>,
-        /// The timestamp of when the note was updated.
-        #[serde(rename = "NoteUpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `NoteUpdatedAt`: The timestamp of when the note was updated.
         pub note_updated_at: Option<Vec<DateFilter>>,
-        /// The principal that created a note.
-        #[serde(rename = "NoteUpdatedBy", skip_serializing_if = "Option::is_none")]
+        /// `NoteUpdatedBy`: The principal that created a note.
         pub note_updated_by: Option<Vec<StringFilter>>,
-        /// The Amazon Resource Name (ARN) for a third-party product that generated a finding in Security Hub CSPM.
-        #[serde(rename = "ProductArn", skip_serializing_if = "Option::is_none")]
+        /// `ProductArn`: The Amazon Resource Name (ARN) for a third-party product that generated a finding in Security Hub CSPM.
         pub product_arn: Option<Vec<StringFilter>>,
-        /// Provides the name of the product that generated the finding.
-        #[serde(rename = "ProductName", skip_serializing_if = "Option::is_none")]
+        /// `ProductName`: Provides the name of the product that generated the finding.
         pub product_name: Option<Vec<StringFilter>>,
-        /// Provides the current state of a finding.
-        #[serde(rename = "RecordState", skip_serializing_if = "Option::is_none")]
+        /// `RecordState`: Provides the current state of a finding.
         pub record_state: Option<Vec<StringFilter>>,
-        /// The product-generated identifier for a related finding.
-        #[serde(rename = "RelatedFindingsId", skip_serializing_if = "Option::is_none")]
+        /// `RelatedFindingsId`: The product-generated identifier for a related finding.
         pub related_findings_id: Option<Vec<StringFilter>>,
-        /// The ARN for the product that generated a related finding.
-        #[serde(
-            rename = "RelatedFindingsProductArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RelatedFindingsProductArn`: The ARN for the product that generated a related finding.
         pub related_findings_product_arn: Option<Vec<StringFilter>>,
-        /// Custom fields and values about the resource that a finding pertains to.
-        #[serde(
-            rename = "ResourceDetailsOther",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceDetailsOther`: Custom fields and values about the resource that a finding pertains to.
         pub resource_details_other: Option<Vec<MapFilter>>,
-        /// The identifier for the given resource type.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: The identifier for the given resource type.
         pub resource_id: Option<Vec<StringFilter>>,
-        /// The partition in which the resource that the finding pertains to is located.
-        #[serde(rename = "ResourcePartition", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePartition`: The partition in which the resource that the finding pertains to is located.
         pub resource_partition: Option<Vec<StringFilter>>,
-        /// The AWS-Region where the resource that a finding pertains to is located.
-        #[serde(rename = "ResourceRegion", skip_serializing_if = "Option::is_none")]
+        /// `ResourceRegion`: The AWS-Region where the resource that a finding pertains to is located.
         pub resource_region: Option<Vec<StringFilter>>,
-        /// A list of AWS tags associated with a resource at the time the finding was processed.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: A list of AWS tags associated with a resource at the time the finding was processed.
         pub resource_tags: Option<Vec<MapFilter>>,
-        /// A finding's title.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: A finding's title.
         pub resource_type: Option<Vec<StringFilter>>,
-        /// The severity value of the finding.
-        #[serde(rename = "SeverityLabel", skip_serializing_if = "Option::is_none")]
+        /// `SeverityLabel`: The severity value of the finding.
         pub severity_label: Option<Vec<StringFilter>>,
-        /// Provides a URL that links to a page about the current finding in the finding product.
-        #[serde(rename = "SourceUrl", skip_serializing_if = "Option::is_none")]
+        /// `SourceUrl`: Provides a URL that links to a page about the current finding in the finding product.
         pub source_url: Option<Vec<StringFilter>>,
-        /// A finding's title.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: A finding's title.
         pub title: Option<Vec<StringFilter>>,
-        /// One or more finding types in the format of namespace/category/classifier that classify a finding.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: One or more finding types in the format of namespace/category/classifier that classify a finding.
         pub r#type: Option<Vec<StringFilter>>,
-        /// A timestamp that indicates when the finding record was most recently updated.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: A timestamp that indicates when the finding record was most recently updated.
         pub updated_at: Option<Vec<DateFilter>>,
-        /// A list of user-defined name and value string pairs added to a finding.
-        #[serde(rename = "UserDefinedFields", skip_serializing_if = "Option::is_none")]
+        /// `UserDefinedFields`: A list of user-defined name and value string pairs added to a finding.
         pub user_defined_fields: Option<Vec<MapFilter>>,
-        /// Provides the veracity of a finding.
-        #[serde(rename = "VerificationState", skip_serializing_if = "Option::is_none")]
+        /// `VerificationState`: Provides the veracity of a finding.
         pub verification_state: Option<Vec<StringFilter>>,
-        /// Provides information about the status of the investigation into a finding.
-        #[serde(rename = "WorkflowStatus", skip_serializing_if = "Option::is_none")]
+        /// `WorkflowStatus`: Provides information about the status of the investigation into a finding.
         pub workflow_status: Option<Vec<StringFilter>>,
     }
 
+    impl Serialize for AutomationRulesFindingFilters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsAccountId", &self.aws_account_id)?;
+            crate::cfn::entry(&mut map, "CompanyName", &self.company_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceAssociatedStandardsId",
+                &self.compliance_associated_standards_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceSecurityControlId",
+                &self.compliance_security_control_id,
+            )?;
+            crate::cfn::entry(&mut map, "ComplianceStatus", &self.compliance_status)?;
+            crate::cfn::entry(&mut map, "Confidence", &self.confidence)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Criticality", &self.criticality)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "FirstObservedAt", &self.first_observed_at)?;
+            crate::cfn::entry(&mut map, "GeneratorId", &self.generator_id)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "LastObservedAt", &self.last_observed_at)?;
+            crate::cfn::entry(&mut map, "NoteText", &self.note_text)?;
+            crate::cfn::entry(&mut map, "NoteUpdatedAt", &self.note_updated_at)?;
+            crate::cfn::entry(&mut map, "NoteUpdatedBy", &self.note_updated_by)?;
+            crate::cfn::entry(&mut map, "ProductArn", &self.product_arn)?;
+            crate::cfn::entry(&mut map, "ProductName", &self.product_name)?;
+            crate::cfn::entry(&mut map, "RecordState", &self.record_state)?;
+            crate::cfn::entry(&mut map, "RelatedFindingsId", &self.related_findings_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "RelatedFindingsProductArn",
+                &self.related_findings_product_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceDetailsOther",
+                &self.resource_details_other,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "ResourcePartition", &self.resource_partition)?;
+            crate::cfn::entry(&mut map, "ResourceRegion", &self.resource_region)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "SeverityLabel", &self.severity_label)?;
+            crate::cfn::entry(&mut map, "SourceUrl", &self.source_url)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            crate::cfn::entry(&mut map, "UserDefinedFields", &self.user_defined_fields)?;
+            crate::cfn::entry(&mut map, "VerificationState", &self.verification_state)?;
+            crate::cfn::entry(&mut map, "WorkflowStatus", &self.workflow_status)?;
+            map.end()
+        }
+    }
+
     /// A string filter for filtering ASHlong findings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StringFilter {
-        /// The condition to apply to a string value when filtering Security Hub CSPM findings.
-        #[serde(rename = "Comparison")]
+        /// `Comparison`: The condition to apply to a string value when filtering Security Hub CSPM findings.
         pub comparison: Value<StringFilterComparison>,
-        /// The string filter value.
-        #[serde(rename = "Value")]
+        /// `Value`: The string filter value.
         pub value: Value<String>,
     }
 
@@ -816,6 +924,19 @@ pub mod automation_rule {
                 comparison: comparison.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for StringFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -869,30 +990,38 @@ pub mod automation_rule {
     }
 
     /// A date filter for querying findings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DateFilter {
-        /// A date range for the date filter.
-        #[serde(rename = "DateRange", skip_serializing_if = "Option::is_none")]
+        /// `DateRange`: A date range for the date filter.
         pub date_range: Option<DateRange>,
-        /// A timestamp that provides the end date for the date filter.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
+        /// `End`: A timestamp that provides the end date for the date filter.
         pub end: Option<Value<String>>,
-        /// A timestamp that provides the start date for the date filter.
-        #[serde(rename = "Start", skip_serializing_if = "Option::is_none")]
+        /// `Start`: A timestamp that provides the start date for the date filter.
         pub start: Option<Value<String>>,
     }
 
+    impl Serialize for DateFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DateRange", &self.date_range)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            crate::cfn::entry(&mut map, "Start", &self.start)?;
+            map.end()
+        }
+    }
+
     /// A map filter for filtering ASHlong findings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MapFilter {
-        /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
-        #[serde(rename = "Comparison")]
+        /// `Comparison`: The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
         pub comparison: Value<Comparison>,
-        /// The key of the map filter.
-        #[serde(rename = "Key")]
+        /// `Key`: The key of the map filter.
         pub key: Value<String>,
-        /// The value for the key in the map filter.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the key in the map filter.
         pub value: Value<String>,
     }
 
@@ -908,6 +1037,20 @@ pub mod automation_rule {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for MapFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1065,28 +1208,21 @@ pub mod automation_rule_v2 {
     }
 
     /// The properties of `AWS::SecurityHub::AutomationRuleV2`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutomationRuleV2Props {
-        /// A list of actions to be performed when the rule criteria is met
-        #[serde(rename = "Actions")]
+        /// `Actions`: A list of actions to be performed when the rule criteria is met
         pub actions: Vec<AutomationRulesActionV2>,
         /// `Criteria`.
-        #[serde(rename = "Criteria")]
         pub criteria: Criteria,
-        /// A description of the automation rule
-        #[serde(rename = "Description")]
+        /// `Description`: A description of the automation rule
         pub description: Value<String>,
-        /// The name of the automation rule
-        #[serde(rename = "RuleName")]
+        /// `RuleName`: The name of the automation rule
         pub rule_name: Value<String>,
-        /// The value for the rule priority
-        #[serde(rename = "RuleOrder")]
+        /// `RuleOrder`: The value for the rule priority
         pub rule_order: Value<f64>,
-        /// The status of the automation rule
-        #[serde(rename = "RuleStatus", skip_serializing_if = "Option::is_none")]
+        /// `RuleStatus`: The status of the automation rule
         pub rule_status: Option<Value<RuleStatus>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -1111,21 +1247,32 @@ pub mod automation_rule_v2 {
         }
     }
 
+    impl Serialize for CfnAutomationRuleV2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            map.serialize_entry("Criteria", &self.criteria)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.serialize_entry("RuleOrder", &self.rule_order)?;
+            crate::cfn::entry(&mut map, "RuleStatus", &self.rule_status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Allows you to configure automated responses
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutomationRulesActionV2 {
         /// `ExternalIntegrationConfiguration`.
-        #[serde(
-            rename = "ExternalIntegrationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub external_integration_configuration: Option<ExternalIntegrationConfiguration>,
         /// `FindingFieldsUpdate`.
-        #[serde(rename = "FindingFieldsUpdate", skip_serializing_if = "Option::is_none")]
         pub finding_fields_update: Option<AutomationRulesFindingFieldsUpdateV2>,
-        /// The category of action to be executed by the automation rule
-        #[serde(rename = "Type")]
+        /// `Type`: The category of action to be executed by the automation rule
         pub r#type: Value<Type>,
     }
 
@@ -1140,26 +1287,70 @@ pub mod automation_rule_v2 {
         }
     }
 
+    impl Serialize for AutomationRulesActionV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalIntegrationConfiguration",
+                &self.external_integration_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingFieldsUpdate",
+                &self.finding_fields_update,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The settings for integrating automation rule actions with external systems or service
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExternalIntegrationConfiguration {
-        /// The ARN of the connector that establishes the integration
-        #[serde(rename = "ConnectorArn", skip_serializing_if = "Option::is_none")]
+        /// `ConnectorArn`: The ARN of the connector that establishes the integration
         pub connector_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ExternalIntegrationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConnectorArn", &self.connector_arn)?;
+            map.end()
+        }
+    }
+
     /// The changes to be applied to fields in a security finding when an automation rule is triggered
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutomationRulesFindingFieldsUpdateV2 {
-        /// Notes or contextual information for findings that are modified by the automation rule
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
+        /// `Comment`: Notes or contextual information for findings that are modified by the automation rule
         pub comment: Option<Value<String>>,
-        /// The severity level to be assigned to findings that match the automation rule criteria
-        #[serde(rename = "SeverityId", skip_serializing_if = "Option::is_none")]
+        /// `SeverityId`: The severity level to be assigned to findings that match the automation rule criteria
         pub severity_id: Option<Value<i64>>,
-        /// The status to be applied to findings that match automation rule criteria
-        #[serde(rename = "StatusId", skip_serializing_if = "Option::is_none")]
+        /// `StatusId`: The status to be applied to findings that match automation rule criteria
         pub status_id: Option<Value<i64>>,
+    }
+
+    impl Serialize for AutomationRulesFindingFieldsUpdateV2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "SeverityId", &self.severity_id)?;
+            crate::cfn::entry(&mut map, "StatusId", &self.status_id)?;
+            map.end()
+        }
     }
 
     /// The category of action to be executed by the automation rule
@@ -1200,55 +1391,90 @@ pub mod automation_rule_v2 {
     }
 
     /// Defines the parameters and conditions used to evaluate and filter security findings
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Criteria {
         /// `OcsfFindingCriteria`.
-        #[serde(rename = "OcsfFindingCriteria", skip_serializing_if = "Option::is_none")]
         pub ocsf_finding_criteria: Option<OcsfFindingFilters>,
     }
 
+    impl Serialize for Criteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OcsfFindingCriteria",
+                &self.ocsf_finding_criteria,
+            )?;
+            map.end()
+        }
+    }
+
     /// The filtering conditions that align with OCSF standards
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OcsfFindingFilters {
-        /// Enables the creation of complex filtering conditions by combining filter
-        #[serde(rename = "CompositeFilters", skip_serializing_if = "Option::is_none")]
+        /// `CompositeFilters`: Enables the creation of complex filtering conditions by combining filter
         pub composite_filters: Option<Vec<CompositeFilter>>,
         /// `CompositeOperator`.
-        #[serde(rename = "CompositeOperator", skip_serializing_if = "Option::is_none")]
         pub composite_operator: Option<Value<AllowedOperators>>,
     }
 
+    impl Serialize for OcsfFindingFilters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CompositeFilters", &self.composite_filters)?;
+            crate::cfn::entry(&mut map, "CompositeOperator", &self.composite_operator)?;
+            map.end()
+        }
+    }
+
     /// Enables the creation of filtering criteria for security findings
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CompositeFilter {
-        /// Enables filtering based on boolean field values
-        #[serde(rename = "BooleanFilters", skip_serializing_if = "Option::is_none")]
+        /// `BooleanFilters`: Enables filtering based on boolean field values
         pub boolean_filters: Option<Vec<OcsfBooleanFilter>>,
-        /// Enables filtering based on date and timestamp fields
-        #[serde(rename = "DateFilters", skip_serializing_if = "Option::is_none")]
+        /// `DateFilters`: Enables filtering based on date and timestamp fields
         pub date_filters: Option<Vec<OcsfDateFilter>>,
-        /// Enables filtering based on map field value
-        #[serde(rename = "MapFilters", skip_serializing_if = "Option::is_none")]
+        /// `MapFilters`: Enables filtering based on map field value
         pub map_filters: Option<Vec<OcsfMapFilter>>,
-        /// Enables filtering based on numerical field values
-        #[serde(rename = "NumberFilters", skip_serializing_if = "Option::is_none")]
+        /// `NumberFilters`: Enables filtering based on numerical field values
         pub number_filters: Option<Vec<OcsfNumberFilter>>,
         /// `Operator`.
-        #[serde(rename = "Operator", skip_serializing_if = "Option::is_none")]
         pub operator: Option<Value<AllowedOperators>>,
-        /// Enables filtering based on string field values
-        #[serde(rename = "StringFilters", skip_serializing_if = "Option::is_none")]
+        /// `StringFilters`: Enables filtering based on string field values
         pub string_filters: Option<Vec<OcsfStringFilter>>,
     }
 
+    impl Serialize for CompositeFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanFilters", &self.boolean_filters)?;
+            crate::cfn::entry(&mut map, "DateFilters", &self.date_filters)?;
+            crate::cfn::entry(&mut map, "MapFilters", &self.map_filters)?;
+            crate::cfn::entry(&mut map, "NumberFilters", &self.number_filters)?;
+            crate::cfn::entry(&mut map, "Operator", &self.operator)?;
+            crate::cfn::entry(&mut map, "StringFilters", &self.string_filters)?;
+            map.end()
+        }
+    }
+
     /// Enables filtering of security findings based on boolean field values in OCSF
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OcsfBooleanFilter {
-        /// The name of the field
-        #[serde(rename = "FieldName")]
+        /// `FieldName`: The name of the field
         pub field_name: Value<FieldName>,
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: BooleanFilter,
     }
 
@@ -1262,6 +1488,19 @@ pub mod automation_rule_v2 {
                 field_name: field_name.into(),
                 filter: filter.into(),
             }
+        }
+    }
+
+    impl Serialize for OcsfBooleanFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
         }
     }
 
@@ -1310,10 +1549,9 @@ pub mod automation_rule_v2 {
     }
 
     /// Boolean filter for querying findings
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BooleanFilter {
-        /// The value of the boolean
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the boolean
         pub value: Value<bool>,
     }
 
@@ -1324,14 +1562,24 @@ pub mod automation_rule_v2 {
         }
     }
 
+    impl Serialize for BooleanFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Enables filtering of security findings based on date and timestamp fields in OCSF
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OcsfDateFilter {
-        /// The name of the field
-        #[serde(rename = "FieldName")]
+        /// `FieldName`: The name of the field
         pub field_name: Value<OcsfDateFilterFieldName>,
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: DateFilter,
     }
 
@@ -1345,6 +1593,19 @@ pub mod automation_rule_v2 {
                 field_name: field_name.into(),
                 filter: filter.into(),
             }
+        }
+    }
+
+    impl Serialize for OcsfDateFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
         }
     }
 
@@ -1392,27 +1653,36 @@ pub mod automation_rule_v2 {
     }
 
     /// A date filter for querying findings
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DateFilter {
         /// `DateRange`.
-        #[serde(rename = "DateRange", skip_serializing_if = "Option::is_none")]
         pub date_range: Option<DateRange>,
         /// `End`.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
         pub end: Option<Value<String>>,
         /// `Start`.
-        #[serde(rename = "Start", skip_serializing_if = "Option::is_none")]
         pub start: Option<Value<String>>,
     }
 
+    impl Serialize for DateFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DateRange", &self.date_range)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            crate::cfn::entry(&mut map, "Start", &self.start)?;
+            map.end()
+        }
+    }
+
     /// A date range for the date filter
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateRange {
-        /// A date range unit for the date filter
-        #[serde(rename = "Unit")]
+        /// `Unit`: A date range unit for the date filter
         pub unit: Value<Unit>,
-        /// A date range value for the date filter
-        #[serde(rename = "Value")]
+        /// `Value`: A date range value for the date filter
         pub value: Value<f64>,
     }
 
@@ -1423,6 +1693,19 @@ pub mod automation_rule_v2 {
                 unit: unit.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for DateRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Unit", &self.unit)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1461,13 +1744,11 @@ pub mod automation_rule_v2 {
     }
 
     /// Enables filtering of security findings based on map field values in OCSF
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OcsfMapFilter {
-        /// The name of the field
-        #[serde(rename = "FieldName")]
+        /// `FieldName`: The name of the field
         pub field_name: Value<OcsfMapFilterFieldName>,
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: MapFilter,
     }
 
@@ -1481,6 +1762,19 @@ pub mod automation_rule_v2 {
                 field_name: field_name.into(),
                 filter: filter.into(),
             }
+        }
+    }
+
+    impl Serialize for OcsfMapFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
         }
     }
 
@@ -1519,16 +1813,13 @@ pub mod automation_rule_v2 {
     }
 
     /// A map filter for filtering findings
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MapFilter {
-        /// The condition to apply to the key value when filtering findings with a map filter
-        #[serde(rename = "Comparison")]
+        /// `Comparison`: The condition to apply to the key value when filtering findings with a map filter
         pub comparison: Value<Comparison>,
-        /// The key of the map filter
-        #[serde(rename = "Key")]
+        /// `Key`: The key of the map filter
         pub key: Value<String>,
-        /// The value for the key in the map filter
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the key in the map filter
         pub value: Value<String>,
     }
 
@@ -1544,6 +1835,20 @@ pub mod automation_rule_v2 {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for MapFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1585,13 +1890,11 @@ pub mod automation_rule_v2 {
     }
 
     /// Enables filtering of security findings based on numerical field values in OCSF
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OcsfNumberFilter {
-        /// The name of the field
-        #[serde(rename = "FieldName")]
+        /// `FieldName`: The name of the field
         pub field_name: Value<OcsfNumberFilterFieldName>,
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: NumberFilter,
     }
 
@@ -1605,6 +1908,19 @@ pub mod automation_rule_v2 {
                 field_name: field_name.into(),
                 filter: filter.into(),
             }
+        }
+    }
+
+    impl Serialize for OcsfNumberFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
         }
     }
 
@@ -1657,17 +1973,28 @@ pub mod automation_rule_v2 {
     }
 
     /// A number filter for querying findings
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NumberFilter {
-        /// The equal-to condition to be applied to a single field when querying for findings
-        #[serde(rename = "Eq", skip_serializing_if = "Option::is_none")]
+        /// `Eq`: The equal-to condition to be applied to a single field when querying for findings
         pub eq: Option<Value<f64>>,
-        /// The greater-than-equal condition to be applied to a single field when querying for findings
-        #[serde(rename = "Gte", skip_serializing_if = "Option::is_none")]
+        /// `Gte`: The greater-than-equal condition to be applied to a single field when querying for findings
         pub gte: Option<Value<f64>>,
-        /// The less-than-equal condition to be applied to a single field when querying for findings
-        #[serde(rename = "Lte", skip_serializing_if = "Option::is_none")]
+        /// `Lte`: The less-than-equal condition to be applied to a single field when querying for findings
         pub lte: Option<Value<f64>>,
+    }
+
+    impl Serialize for NumberFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Eq", &self.eq)?;
+            crate::cfn::entry(&mut map, "Gte", &self.gte)?;
+            crate::cfn::entry(&mut map, "Lte", &self.lte)?;
+            map.end()
+        }
     }
 
     /// The logical operator used to combine multiple conditions
@@ -1708,13 +2035,11 @@ pub mod automation_rule_v2 {
     }
 
     /// Enables filtering of security findings based on string field values in OCSF
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OcsfStringFilter {
         /// `FieldName`.
-        #[serde(rename = "FieldName")]
         pub field_name: Value<OcsfStringField>,
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: StringFilter,
     }
 
@@ -1728,6 +2053,19 @@ pub mod automation_rule_v2 {
                 field_name: field_name.into(),
                 filter: filter.into(),
             }
+        }
+    }
+
+    impl Serialize for OcsfStringFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldName", &self.field_name)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
         }
     }
 
@@ -1863,13 +2201,11 @@ pub mod automation_rule_v2 {
     }
 
     /// A string filter for filtering findings
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StringFilter {
-        /// The condition to apply to a string value when filtering findings
-        #[serde(rename = "Comparison")]
+        /// `Comparison`: The condition to apply to a string value when filtering findings
         pub comparison: Value<StringFilterComparison>,
-        /// The string filter value
-        #[serde(rename = "Value")]
+        /// `Value`: The string filter value
         pub value: Value<String>,
     }
 
@@ -1883,6 +2219,19 @@ pub mod automation_rule_v2 {
                 comparison: comparison.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for StringFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -2048,19 +2397,15 @@ pub mod configuration_policy {
     }
 
     /// The properties of `AWS::SecurityHub::ConfigurationPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationPolicyProps {
         /// `ConfigurationPolicy`.
-        #[serde(rename = "ConfigurationPolicy")]
         pub configuration_policy: Policy,
-        /// The description of the configuration policy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the configuration policy.
         pub description: Option<Value<String>>,
-        /// The name of the configuration policy.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the configuration policy.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2079,83 +2424,140 @@ pub mod configuration_policy {
         }
     }
 
+    impl Serialize for CfnConfigurationPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationPolicy", &self.configuration_policy)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An object that defines how Security Hub is configured.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Policy {
         /// `SecurityHub`.
-        #[serde(rename = "SecurityHub", skip_serializing_if = "Option::is_none")]
         pub security_hub: Option<SecurityHubPolicy>,
     }
 
-    /// An object that defines how AWS Security Hub is configured.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SecurityHubPolicy {
-        /// A list that defines which security standards are enabled in the configuration policy.
-        #[serde(
-            rename = "EnabledStandardIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityHub", &self.security_hub)?;
+            map.end()
+        }
+    }
 
+    /// An object that defines how AWS Security Hub is configured.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SecurityHubPolicy {
+        /// `EnabledStandardIdentifiers`: A list that defines which security standards are enabled in the configuration policy.
         pub enabled_standard_identifiers: Option<Vec<Value<String>>>,
         /// `SecurityControlsConfiguration`.
-        #[serde(
-            rename = "SecurityControlsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub security_controls_configuration: Option<SecurityControlsConfiguration>,
-        /// Indicates whether Security Hub is enabled in the policy.
-        #[serde(rename = "ServiceEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ServiceEnabled`: Indicates whether Security Hub is enabled in the policy.
         pub service_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for SecurityHubPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnabledStandardIdentifiers",
+                &self.enabled_standard_identifiers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityControlsConfiguration",
+                &self.security_controls_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceEnabled", &self.service_enabled)?;
+            map.end()
+        }
+    }
+
     /// An object that defines which security controls are enabled in an AWS Security Hub configuration policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecurityControlsConfiguration {
-        /// A list of security controls that are disabled in the configuration policy
-        #[serde(
-            rename = "DisabledSecurityControlIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisabledSecurityControlIdentifiers`: A list of security controls that are disabled in the configuration policy
         pub disabled_security_control_identifiers: Option<Vec<Value<String>>>,
-        /// A list of security controls that are enabled in the configuration policy.
-        #[serde(
-            rename = "EnabledSecurityControlIdentifiers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnabledSecurityControlIdentifiers`: A list of security controls that are enabled in the configuration policy.
         pub enabled_security_control_identifiers: Option<Vec<Value<String>>>,
-        /// A list of security controls and control parameter values that are included in a configuration policy.
-        #[serde(
-            rename = "SecurityControlCustomParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecurityControlCustomParameters`: A list of security controls and control parameter values that are included in a configuration policy.
         pub security_control_custom_parameters: Option<
             Vec<SecurityControlCustomParameter>,
         >,
     }
 
+    impl Serialize for SecurityControlsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisabledSecurityControlIdentifiers",
+                &self.disabled_security_control_identifiers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnabledSecurityControlIdentifiers",
+                &self.enabled_security_control_identifiers,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityControlCustomParameters",
+                &self.security_control_custom_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object of security control and control parameter value that are included in a configuration policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SecurityControlCustomParameter {
-        /// An object that specifies parameter values for a control in a configuration policy.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: An object that specifies parameter values for a control in a configuration policy.
         pub parameters: Option<indexmap::IndexMap<String, ParameterConfiguration>>,
-        /// The ID of the security control.
-        #[serde(rename = "SecurityControlId", skip_serializing_if = "Option::is_none")]
+        /// `SecurityControlId`: The ID of the security control.
         pub security_control_id: Option<Value<String>>,
     }
 
+    impl Serialize for SecurityControlCustomParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "SecurityControlId", &self.security_control_id)?;
+            map.end()
+        }
+    }
+
     /// An object that provides the current value of a security control parameter and identifies whether it has been customized.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParameterConfiguration {
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<ParameterValue>,
-        /// Identifies whether a control parameter uses a custom user-defined value or subscribes to the default AWS Security Hub behavior.
-        #[serde(rename = "ValueType")]
+        /// `ValueType`: Identifies whether a control parameter uses a custom user-defined value or subscribes to the default AWS Security Hub behavior.
         pub value_type: Value<ValueType>,
     }
 
@@ -2169,33 +2571,57 @@ pub mod configuration_policy {
         }
     }
 
+    impl Serialize for ParameterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.serialize_entry("ValueType", &self.value_type)?;
+            map.end()
+        }
+    }
+
     /// An object that includes the data type of a security control parameter and its current value.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParameterValue {
-        /// A control parameter that is a boolean.
-        #[serde(rename = "Boolean", skip_serializing_if = "Option::is_none")]
+        /// `Boolean`: A control parameter that is a boolean.
         pub boolean: Option<Value<bool>>,
-        /// A control parameter that is a double.
-        #[serde(rename = "Double", skip_serializing_if = "Option::is_none")]
+        /// `Double`: A control parameter that is a double.
         pub double: Option<Value<f64>>,
-        /// A control parameter that is an enum.
-        #[serde(rename = "Enum", skip_serializing_if = "Option::is_none")]
+        /// `Enum`: A control parameter that is an enum.
         pub r#enum: Option<Value<String>>,
-        /// A control parameter that is a list of enums.
-        #[serde(rename = "EnumList", skip_serializing_if = "Option::is_none")]
+        /// `EnumList`: A control parameter that is a list of enums.
         pub enum_list: Option<Vec<Value<String>>>,
-        /// A control parameter that is an integer.
-        #[serde(rename = "Integer", skip_serializing_if = "Option::is_none")]
+        /// `Integer`: A control parameter that is an integer.
         pub integer: Option<Value<i64>>,
-        /// A control parameter that is a list of integers.
-        #[serde(rename = "IntegerList", skip_serializing_if = "Option::is_none")]
+        /// `IntegerList`: A control parameter that is a list of integers.
         pub integer_list: Option<Vec<Value<i64>>>,
-        /// A control parameter that is a string.
-        #[serde(rename = "String", skip_serializing_if = "Option::is_none")]
+        /// `String`: A control parameter that is a string.
         pub string: Option<Value<String>>,
-        /// A control parameter that is a list of strings.
-        #[serde(rename = "StringList", skip_serializing_if = "Option::is_none")]
+        /// `StringList`: A control parameter that is a list of strings.
         pub string_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ParameterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Boolean", &self.boolean)?;
+            crate::cfn::entry(&mut map, "Double", &self.double)?;
+            crate::cfn::entry(&mut map, "Enum", &self.r#enum)?;
+            crate::cfn::entry(&mut map, "EnumList", &self.enum_list)?;
+            crate::cfn::entry(&mut map, "Integer", &self.integer)?;
+            crate::cfn::entry(&mut map, "IntegerList", &self.integer_list)?;
+            crate::cfn::entry(&mut map, "String", &self.string)?;
+            crate::cfn::entry(&mut map, "StringList", &self.string_list)?;
+            map.end()
+        }
     }
 
     /// Identifies whether a control parameter uses a custom user-defined value or subscribes to the default AWS Security Hub behavior.
@@ -2344,19 +2770,15 @@ pub mod connector {
     }
 
     /// The properties of `AWS::SecurityHub::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
-        /// The description of the connector.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the connector.
         pub description: Option<Value<String>>,
-        /// The name of the connector.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the connector.
         pub name: Value<String>,
         /// `Provider`.
-        #[serde(rename = "Provider")]
         pub provider: Provider,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2375,11 +2797,25 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Provider", &self.provider)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Provider` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Provider {
         /// `Azure`.
-        #[serde(rename = "Azure")]
         pub azure: AzureProviderConfiguration,
     }
 
@@ -2390,17 +2826,26 @@ pub mod connector {
         }
     }
 
+    impl Serialize for Provider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Azure", &self.azure)?;
+            map.end()
+        }
+    }
+
     /// The configuration for connecting to an Azure environment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureProviderConfiguration {
-        /// The ARN of the multi-cloud configuration connector used to establish the connection to Azure.
-        #[serde(rename = "AWSConfigConnectorArn")]
+        /// `AWSConfigConnectorArn`: The ARN of the multi-cloud configuration connector used to establish the connection to Azure.
         pub aws_config_connector_arn: Value<String>,
-        /// The list of Azure regions to monitor.
-        #[serde(rename = "AzureRegions")]
+        /// `AzureRegions`: The list of Azure regions to monitor.
         pub azure_regions: Vec<Value<String>>,
-        /// The scope configuration that defines which Azure resources are monitored.
-        #[serde(rename = "ScopeConfiguration")]
+        /// `ScopeConfiguration`: The scope configuration that defines which Azure resources are monitored.
         pub scope_configuration: AzureScopeConfiguration,
     }
 
@@ -2419,14 +2864,29 @@ pub mod connector {
         }
     }
 
+    impl Serialize for AzureProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AWSConfigConnectorArn",
+                &self.aws_config_connector_arn,
+            )?;
+            map.serialize_entry("AzureRegions", &self.azure_regions)?;
+            map.serialize_entry("ScopeConfiguration", &self.scope_configuration)?;
+            map.end()
+        }
+    }
+
     /// The scope configuration for an Azure connector, defining the tenant or subscription scope.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureScopeConfiguration {
-        /// The type of scope.
-        #[serde(rename = "ScopeType")]
+        /// `ScopeType`: The type of scope.
         pub scope_type: Value<ScopeType>,
-        /// The list of scope values, such as subscription IDs, when the scope type is `subscription`.
-        #[serde(rename = "ScopeValues", skip_serializing_if = "Option::is_none")]
+        /// `ScopeValues`: The list of scope values, such as subscription IDs, when the scope type is `subscription`.
         pub scope_values: Option<Vec<Value<String>>>,
     }
 
@@ -2437,6 +2897,19 @@ pub mod connector {
                 scope_type: scope_type.into(),
                 scope_values: None,
             }
+        }
+    }
+
+    impl Serialize for AzureScopeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScopeType", &self.scope_type)?;
+            crate::cfn::entry(&mut map, "ScopeValues", &self.scope_values)?;
+            map.end()
         }
     }
 
@@ -2588,22 +3061,17 @@ pub mod connector_v2 {
     }
 
     /// The properties of `AWS::SecurityHub::ConnectorV2`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorV2Props {
-        /// A description of the connector
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the connector
         pub description: Option<Value<String>>,
-        /// The ARN of KMS key used for the connector
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of KMS key used for the connector
         pub kms_key_arn: Option<Value<String>>,
-        /// The name of the connector
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the connector
         pub name: Value<String>,
         /// `Provider`.
-        #[serde(rename = "Provider")]
         pub provider: Provider,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2623,25 +3091,51 @@ pub mod connector_v2 {
         }
     }
 
+    impl Serialize for CfnConnectorV2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Provider", &self.provider)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The third-party provider configuration for the connector
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Provider {
         /// `JiraCloud`.
-        #[serde(rename = "JiraCloud", skip_serializing_if = "Option::is_none")]
         pub jira_cloud: Option<JiraCloudProviderConfiguration>,
         /// `ServiceNow`.
-        #[serde(rename = "ServiceNow", skip_serializing_if = "Option::is_none")]
         pub service_now: Option<ServiceNowProviderConfiguration>,
         /// `Azure`.
-        #[serde(rename = "Azure", skip_serializing_if = "Option::is_none")]
         pub azure: Option<AzureProviderConfiguration>,
     }
 
+    impl Serialize for Provider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JiraCloud", &self.jira_cloud)?;
+            crate::cfn::entry(&mut map, "ServiceNow", &self.service_now)?;
+            crate::cfn::entry(&mut map, "Azure", &self.azure)?;
+            map.end()
+        }
+    }
+
     /// The initial configuration settings required to establish an integration between Security Hub and Jira Cloud
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JiraCloudProviderConfiguration {
-        /// The project key for a Jira Cloud instance
-        #[serde(rename = "ProjectKey")]
+        /// `ProjectKey`: The project key for a Jira Cloud instance
         pub project_key: Value<String>,
     }
 
@@ -2654,14 +3148,24 @@ pub mod connector_v2 {
         }
     }
 
+    impl Serialize for JiraCloudProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProjectKey", &self.project_key)?;
+            map.end()
+        }
+    }
+
     /// The initial configuration settings required to establish an integration between Security Hub and ServiceNow ITSM
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceNowProviderConfiguration {
-        /// The instance name of ServiceNow ITSM
-        #[serde(rename = "InstanceName")]
+        /// `InstanceName`: The instance name of ServiceNow ITSM
         pub instance_name: Value<String>,
-        /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the ServiceNow credentials
-        #[serde(rename = "SecretArn")]
+        /// `SecretArn`: The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the ServiceNow credentials
         pub secret_arn: Value<String>,
     }
 
@@ -2678,17 +3182,27 @@ pub mod connector_v2 {
         }
     }
 
+    impl Serialize for ServiceNowProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceName", &self.instance_name)?;
+            map.serialize_entry("SecretArn", &self.secret_arn)?;
+            map.end()
+        }
+    }
+
     /// The configuration settings required to establish an integration between AWS Security Hub and Azure
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureProviderConfiguration {
-        /// The ARN of the AWS Config connector used for the Azure integration
-        #[serde(rename = "AWSConfigConnectorArn")]
+        /// `AWSConfigConnectorArn`: The ARN of the AWS Config connector used for the Azure integration
         pub aws_config_connector_arn: Value<String>,
-        /// The list of Azure regions to include in the connector scope
-        #[serde(rename = "AzureRegions")]
+        /// `AzureRegions`: The list of Azure regions to include in the connector scope
         pub azure_regions: Vec<Value<String>>,
         /// `ScopeConfiguration`.
-        #[serde(rename = "ScopeConfiguration")]
         pub scope_configuration: AzureScopeConfiguration,
     }
 
@@ -2707,14 +3221,29 @@ pub mod connector_v2 {
         }
     }
 
+    impl Serialize for AzureProviderConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AWSConfigConnectorArn",
+                &self.aws_config_connector_arn,
+            )?;
+            map.serialize_entry("AzureRegions", &self.azure_regions)?;
+            map.serialize_entry("ScopeConfiguration", &self.scope_configuration)?;
+            map.end()
+        }
+    }
+
     /// The scope configuration for an Azure connector
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureScopeConfiguration {
-        /// The scope type for the Azure connector
-        #[serde(rename = "ScopeType")]
+        /// `ScopeType`: The scope type for the Azure connector
         pub scope_type: Value<ScopeType>,
-        /// The list of scope values for the Azure connector
-        #[serde(rename = "ScopeValues", skip_serializing_if = "Option::is_none")]
+        /// `ScopeValues`: The list of scope values for the Azure connector
         pub scope_values: Option<Vec<Value<String>>>,
     }
 
@@ -2725,6 +3254,19 @@ pub mod connector_v2 {
                 scope_type: scope_type.into(),
                 scope_values: None,
             }
+        }
+    }
+
+    impl Serialize for AzureScopeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScopeType", &self.scope_type)?;
+            crate::cfn::entry(&mut map, "ScopeValues", &self.scope_values)?;
+            map.end()
         }
     }
 
@@ -2833,10 +3375,9 @@ pub mod delegated_admin {
     }
 
     /// The properties of `AWS::SecurityHub::DelegatedAdmin`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDelegatedAdminProps {
-        /// The AWS-account identifier of the account to designate as the Security Hub CSPM administrator account.
-        #[serde(rename = "AdminAccountId")]
+        /// `AdminAccountId`: The AWS-account identifier of the account to designate as the Security Hub CSPM administrator account.
         pub admin_account_id: Value<String>,
     }
 
@@ -2846,6 +3387,18 @@ pub mod delegated_admin {
             Self {
                 admin_account_id: admin_account_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDelegatedAdminProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AdminAccountId", &self.admin_account_id)?;
+            map.end()
         }
     }
 }
@@ -2915,13 +3468,11 @@ pub mod finding_aggregator {
     }
 
     /// The properties of `AWS::SecurityHub::FindingAggregator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFindingAggregatorProps {
-        /// Indicates whether to aggregate findings from all of the available Regions in the current partition.
-        #[serde(rename = "RegionLinkingMode")]
+        /// `RegionLinkingMode`: Indicates whether to aggregate findings from all of the available Regions in the current partition.
         pub region_linking_mode: Value<RegionLinkingMode>,
-        /// If `RegionLinkingMode` is `ALL_REGIONS_EXCEPT_SPECIFIED`, then this is a space-separated list of Regions that do not aggregate findings to the aggregation Region.
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
+        /// `Regions`: If `RegionLinkingMode` is `ALL_REGIONS_EXCEPT_SPECIFIED`, then this is a space-separated list of Regions that do not aggregate findings to the aggregation Region.
         pub regions: Option<Vec<Value<String>>>,
     }
 
@@ -2932,6 +3483,19 @@ pub mod finding_aggregator {
                 region_linking_mode: region_linking_mode.into(),
                 regions: None,
             }
+        }
+    }
+
+    impl Serialize for CfnFindingAggregatorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RegionLinkingMode", &self.region_linking_mode)?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            map.end()
         }
     }
 
@@ -3039,28 +3603,43 @@ pub mod hub {
     }
 
     /// The properties of `AWS::SecurityHub::Hub`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHubProps {
-        /// Whether to automatically enable new controls when they are added to standards that are enabled
-        #[serde(rename = "AutoEnableControls", skip_serializing_if = "Option::is_none")]
+        /// `AutoEnableControls`: Whether to automatically enable new controls when they are added to standards that are enabled
         pub auto_enable_controls: Option<Value<bool>>,
-        /// This field, used when enabling Security Hub, specifies whether the calling account has consolidated control findings turned on.
-        #[serde(
-            rename = "ControlFindingGenerator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ControlFindingGenerator`: This field, used when enabling Security Hub, specifies whether the calling account has consolidated control findings turned on.
         pub control_finding_generator: Option<Value<String>>,
-        /// Whether to enable the security standards that Security Hub has designated as automatically enabled.
-        #[serde(
-            rename = "EnableDefaultStandards",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableDefaultStandards`: Whether to enable the security standards that Security Hub has designated as automatically enabled.
         pub enable_default_standards: Option<Value<bool>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
+    }
+
+    impl Serialize for CfnHubProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoEnableControls",
+                &self.auto_enable_controls,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ControlFindingGenerator",
+                &self.control_finding_generator,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableDefaultStandards",
+                &self.enable_default_standards,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -3129,21 +3708,31 @@ pub mod hub_v2 {
     }
 
     /// The properties of `AWS::SecurityHub::HubV2`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHubV2Props {
         /// `NetworkScanning`.
-        #[serde(rename = "NetworkScanning", skip_serializing_if = "Option::is_none")]
         pub network_scanning: Option<NetworkScanning>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for CfnHubV2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NetworkScanning", &self.network_scanning)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Configuration for the Network Scanning opt-in feature of Security Hub V2.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NetworkScanning {
-        /// Whether the Network Scanning feature is enabled for this account and Region.
-        #[serde(rename = "Status")]
+        /// `Status`: Whether the Network Scanning feature is enabled for this account and Region.
         pub status: Value<Status>,
     }
 
@@ -3151,6 +3740,18 @@ pub mod hub_v2 {
         /// A `NetworkScanning` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<Status>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for NetworkScanning {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -3253,16 +3854,13 @@ pub mod insight {
     }
 
     /// The properties of `AWS::SecurityHub::Insight`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInsightProps {
-        /// One or more attributes used to filter the findings included in the insight
-        #[serde(rename = "Filters")]
+        /// `Filters`: One or more attributes used to filter the findings included in the insight
         pub filters: AwsSecurityFindingFilters,
-        /// The grouping attribute for the insight's findings
-        #[serde(rename = "GroupByAttribute")]
+        /// `GroupByAttribute`: The grouping attribute for the insight's findings
         pub group_by_attribute: Value<String>,
-        /// The name of a Security Hub insight
-        #[serde(rename = "Name")]
+        /// `Name`: The name of a Security Hub insight
         pub name: Value<String>,
     }
 
@@ -3281,523 +3879,570 @@ pub mod insight {
         }
     }
 
+    impl Serialize for CfnInsightProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filters", &self.filters)?;
+            map.serialize_entry("GroupByAttribute", &self.group_by_attribute)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A collection of filters that are applied to all active findings aggregated by AWS Security Hub.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AwsSecurityFindingFilters {
-        /// The AWS account ID in which a finding is generated.
-        #[serde(rename = "AwsAccountId", skip_serializing_if = "Option::is_none")]
+        /// `AwsAccountId`: The AWS account ID in which a finding is generated.
         pub aws_account_id: Option<Vec<StringFilter>>,
-        /// The name of the AWS account in which a finding is generated.
-        #[serde(rename = "AwsAccountName", skip_serializing_if = "Option::is_none")]
+        /// `AwsAccountName`: The name of the AWS account in which a finding is generated.
         pub aws_account_name: Option<Vec<StringFilter>>,
-        /// The name of the findings provider (company) that owns the solution (product) that generates findings.
-        #[serde(rename = "CompanyName", skip_serializing_if = "Option::is_none")]
+        /// `CompanyName`: The name of the findings provider (company) that owns the solution (product) that generates findings.
         pub company_name: Option<Vec<StringFilter>>,
-        /// The unique identifier of a standard in which a control is enabled.
-        #[serde(
-            rename = "ComplianceAssociatedStandardsId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceAssociatedStandardsId`: The unique identifier of a standard in which a control is enabled.
         pub compliance_associated_standards_id: Option<Vec<StringFilter>>,
-        /// The unique identifier of a control across standards.
-        #[serde(
-            rename = "ComplianceSecurityControlId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceSecurityControlId`: The unique identifier of a control across standards.
         pub compliance_security_control_id: Option<Vec<StringFilter>>,
-        /// The name of a security control parameter.
-        #[serde(
-            rename = "ComplianceSecurityControlParametersName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceSecurityControlParametersName`: The name of a security control parameter.
         pub compliance_security_control_parameters_name: Option<Vec<StringFilter>>,
-        /// The current value of a security control parameter.
-        #[serde(
-            rename = "ComplianceSecurityControlParametersValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ComplianceSecurityControlParametersValue`: The current value of a security control parameter.
         pub compliance_security_control_parameters_value: Option<Vec<StringFilter>>,
-        /// Exclusive to findings that are generated as the result of a check run against a specific rule in a supported standard.
-        #[serde(rename = "ComplianceStatus", skip_serializing_if = "Option::is_none")]
+        /// `ComplianceStatus`: Exclusive to findings that are generated as the result of a check run against a specific rule in a supported standard.
         pub compliance_status: Option<Vec<StringFilter>>,
-        /// A finding's confidence.
-        #[serde(rename = "Confidence", skip_serializing_if = "Option::is_none")]
+        /// `Confidence`: A finding's confidence.
         pub confidence: Option<Vec<NumberFilter>>,
-        /// An ISO8601-formatted timestamp that indicates when the security findings provider captured the potential security issue that a finding captured.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: An ISO8601-formatted timestamp that indicates when the security findings provider captured the potential security issue that a finding captured.
         pub created_at: Option<Vec<DateFilter>>,
-        /// The level of importance assigned to the resources associated with the finding.
-        #[serde(rename = "Criticality", skip_serializing_if = "Option::is_none")]
+        /// `Criticality`: The level of importance assigned to the resources associated with the finding.
         pub criticality: Option<Vec<NumberFilter>>,
-        /// A finding's description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A finding's description.
         pub description: Option<Vec<StringFilter>>,
-        /// The finding provider value for the finding confidence.
-        #[serde(
-            rename = "FindingProviderFieldsConfidence",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingProviderFieldsConfidence`: The finding provider value for the finding confidence.
         pub finding_provider_fields_confidence: Option<Vec<NumberFilter>>,
-        /// The finding provider value for the level of importance assigned to the resources associated with the findings.
-        #[serde(
-            rename = "FindingProviderFieldsCriticality",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingProviderFieldsCriticality`: The finding provider value for the level of importance assigned to the resources associated with the findings.
         pub finding_provider_fields_criticality: Option<Vec<NumberFilter>>,
-        /// The finding identifier of a related finding that is identified by the finding provider.
-        #[serde(
-            rename = "FindingProviderFieldsRelatedFindingsId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingProviderFieldsRelatedFindingsId`: The finding identifier of a related finding that is identified by the finding provider.
         pub finding_provider_fields_related_findings_id: Option<Vec<StringFilter>>,
-        /// The ARN of the solution that generated a related finding that is identified by the finding provider.
-        #[serde(
-            rename = "FindingProviderFieldsRelatedFindingsProductArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingProviderFieldsRelatedFindingsProductArn`: The ARN of the solution that generated a related finding that is identified by the finding provider.
         pub finding_provider_fields_related_findings_product_arn: Option<
             Vec<StringFilter>,
         >,
-        /// The finding provider value for the severity label.
-        #[serde(
-            rename = "FindingProviderFieldsSeverityLabel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingProviderFieldsSeverityLabel`: The finding provider value for the severity label.
         pub finding_provider_fields_severity_label: Option<Vec<StringFilter>>,
-        /// The finding provider's original value for the severity.
-        #[serde(
-            rename = "FindingProviderFieldsSeverityOriginal",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingProviderFieldsSeverityOriginal`: The finding provider's original value for the severity.
         pub finding_provider_fields_severity_original: Option<Vec<StringFilter>>,
-        /// One or more finding types that the finding provider assigned to the finding.
-        #[serde(
-            rename = "FindingProviderFieldsTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FindingProviderFieldsTypes`: One or more finding types that the finding provider assigned to the finding.
         pub finding_provider_fields_types: Option<Vec<StringFilter>>,
-        /// An ISO8601-formatted timestamp that indicates when the security findings provider first observed the potential security issue that a finding captured.
-        #[serde(rename = "FirstObservedAt", skip_serializing_if = "Option::is_none")]
+        /// `FirstObservedAt`: An ISO8601-formatted timestamp that indicates when the security findings provider first observed the potential security issue that a finding captured.
         pub first_observed_at: Option<Vec<DateFilter>>,
-        /// The identifier for the solution-specific component (a discrete unit of logic) that generated a finding.
-        #[serde(rename = "GeneratorId", skip_serializing_if = "Option::is_none")]
+        /// `GeneratorId`: The identifier for the solution-specific component (a discrete unit of logic) that generated a finding.
         pub generator_id: Option<Vec<StringFilter>>,
-        /// The security findings provider-specific identifier for a finding.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: The security findings provider-specific identifier for a finding.
         pub id: Option<Vec<StringFilter>>,
-        /// A keyword for a finding.
-        #[serde(rename = "Keyword", skip_serializing_if = "Option::is_none")]
+        /// `Keyword`: A keyword for a finding.
         pub keyword: Option<Vec<KeywordFilter>>,
-        /// An ISO8601-formatted timestamp that indicates when the security findings provider most recently observed the potential security issue that a finding captured.
-        #[serde(rename = "LastObservedAt", skip_serializing_if = "Option::is_none")]
+        /// `LastObservedAt`: An ISO8601-formatted timestamp that indicates when the security findings provider most recently observed the potential security issue that a finding captured.
         pub last_observed_at: Option<Vec<DateFilter>>,
-        /// The name of the malware that was observed.
-        #[serde(rename = "MalwareName", skip_serializing_if = "Option::is_none")]
+        /// `MalwareName`: The name of the malware that was observed.
         pub malware_name: Option<Vec<StringFilter>>,
-        /// The filesystem path of the malware that was observed.
-        #[serde(rename = "MalwarePath", skip_serializing_if = "Option::is_none")]
+        /// `MalwarePath`: The filesystem path of the malware that was observed.
         pub malware_path: Option<Vec<StringFilter>>,
-        /// The state of the malware that was observed.
-        #[serde(rename = "MalwareState", skip_serializing_if = "Option::is_none")]
+        /// `MalwareState`: The state of the malware that was observed.
         pub malware_state: Option<Vec<StringFilter>>,
-        /// The type of the malware that was observed.
-        #[serde(rename = "MalwareType", skip_serializing_if = "Option::is_none")]
+        /// `MalwareType`: The type of the malware that was observed.
         pub malware_type: Option<Vec<StringFilter>>,
-        /// The destination domain of network-related information about a finding.
-        #[serde(
-            rename = "NetworkDestinationDomain",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkDestinationDomain`: The destination domain of network-related information about a finding.
         pub network_destination_domain: Option<Vec<StringFilter>>,
-        /// The destination IPv4 address of network-related information about a finding.
-        #[serde(
-            rename = "NetworkDestinationIpV4",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkDestinationIpV4`: The destination IPv4 address of network-related information about a finding.
         pub network_destination_ip_v4: Option<Vec<IpFilter>>,
-        /// The destination IPv6 address of network-related information about a finding.
-        #[serde(
-            rename = "NetworkDestinationIpV6",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkDestinationIpV6`: The destination IPv6 address of network-related information about a finding.
         pub network_destination_ip_v6: Option<Vec<IpFilter>>,
-        /// The destination port of network-related information about a finding.
-        #[serde(
-            rename = "NetworkDestinationPort",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkDestinationPort`: The destination port of network-related information about a finding.
         pub network_destination_port: Option<Vec<NumberFilter>>,
-        /// Indicates the direction of network traffic associated with a finding.
-        #[serde(rename = "NetworkDirection", skip_serializing_if = "Option::is_none")]
+        /// `NetworkDirection`: Indicates the direction of network traffic associated with a finding.
         pub network_direction: Option<Vec<StringFilter>>,
-        /// The protocol of network-related information about a finding.
-        #[serde(rename = "NetworkProtocol", skip_serializing_if = "Option::is_none")]
+        /// `NetworkProtocol`: The protocol of network-related information about a finding.
         pub network_protocol: Option<Vec<StringFilter>>,
-        /// The source domain of network-related information about a finding.
-        #[serde(rename = "NetworkSourceDomain", skip_serializing_if = "Option::is_none")]
+        /// `NetworkSourceDomain`: The source domain of network-related information about a finding.
         pub network_source_domain: Option<Vec<StringFilter>>,
-        /// The source IPv4 address of network-related information about a finding.
-        #[serde(rename = "NetworkSourceIpV4", skip_serializing_if = "Option::is_none")]
+        /// `NetworkSourceIpV4`: The source IPv4 address of network-related information about a finding.
         pub network_source_ip_v4: Option<Vec<IpFilter>>,
-        /// The source IPv6 address of network-related information about a finding.
-        #[serde(rename = "NetworkSourceIpV6", skip_serializing_if = "Option::is_none")]
+        /// `NetworkSourceIpV6`: The source IPv6 address of network-related information about a finding.
         pub network_source_ip_v6: Option<Vec<IpFilter>>,
-        /// The source media access control (MAC) address of network-related information about a finding.
-        #[serde(rename = "NetworkSourceMac", skip_serializing_if = "Option::is_none")]
+        /// `NetworkSourceMac`: The source media access control (MAC) address of network-related information about a finding.
         pub network_source_mac: Option<Vec<StringFilter>>,
-        /// The source port of network-related information about a finding.
-        #[serde(rename = "NetworkSourcePort", skip_serializing_if = "Option::is_none")]
+        /// `NetworkSourcePort`: The source port of network-related information about a finding.
         pub network_source_port: Option<Vec<NumberFilter>>,
-        /// The text of a note.
-        #[serde(rename = "NoteText", skip_serializing_if = "Option::is_none")]
+        /// `NoteText`: The text of a note.
         pub note_text: Option<Vec<StringFilter>>,
-        /// The timestamp of when the note was updated.
-        #[serde(rename = "NoteUpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `NoteUpdatedAt`: The timestamp of when the note was updated.
         pub note_updated_at: Option<Vec<DateFilter>>,
-        /// The principal that created a note.
-        #[serde(rename = "NoteUpdatedBy", skip_serializing_if = "Option::is_none")]
+        /// `NoteUpdatedBy`: The principal that created a note.
         pub note_updated_by: Option<Vec<StringFilter>>,
-        /// A timestamp that identifies when the process was launched.
-        #[serde(rename = "ProcessLaunchedAt", skip_serializing_if = "Option::is_none")]
+        /// `ProcessLaunchedAt`: A timestamp that identifies when the process was launched.
         pub process_launched_at: Option<Vec<DateFilter>>,
-        /// The name of the process.
-        #[serde(rename = "ProcessName", skip_serializing_if = "Option::is_none")]
+        /// `ProcessName`: The name of the process.
         pub process_name: Option<Vec<StringFilter>>,
-        /// The parent process ID.
-        #[serde(rename = "ProcessParentPid", skip_serializing_if = "Option::is_none")]
+        /// `ProcessParentPid`: The parent process ID.
         pub process_parent_pid: Option<Vec<NumberFilter>>,
-        /// The path to the process executable.
-        #[serde(rename = "ProcessPath", skip_serializing_if = "Option::is_none")]
+        /// `ProcessPath`: The path to the process executable.
         pub process_path: Option<Vec<StringFilter>>,
-        /// The process ID.
-        #[serde(rename = "ProcessPid", skip_serializing_if = "Option::is_none")]
+        /// `ProcessPid`: The process ID.
         pub process_pid: Option<Vec<NumberFilter>>,
-        /// A timestamp that identifies when the process was terminated.
-        #[serde(rename = "ProcessTerminatedAt", skip_serializing_if = "Option::is_none")]
+        /// `ProcessTerminatedAt`: A timestamp that identifies when the process was terminated.
         pub process_terminated_at: Option<Vec<DateFilter>>,
-        /// The ARN generated by Security Hub that uniquely identifies a third-party company (security findings provider) after this provider's product (solution that generates findings) is registered with Security Hub.
-        #[serde(rename = "ProductArn", skip_serializing_if = "Option::is_none")]
+        /// `ProductArn`: The ARN generated by Security Hub that uniquely identifies a third-party company (security findings provider) after this provider's product (solution that generates findings) is registered with Security Hub.
         pub product_arn: Option<Vec<StringFilter>>,
-        /// A data type where security findings providers can include additional solution-specific details that aren't part of the defined AwsSecurityFinding format.
-        #[serde(rename = "ProductFields", skip_serializing_if = "Option::is_none")]
+        /// `ProductFields`: A data type where security findings providers can include additional solution-specific details that aren't part of the defined AwsSecurityFinding format.
         pub product_fields: Option<Vec<MapFilter>>,
-        /// The name of the solution (product) that generates findings.
-        #[serde(rename = "ProductName", skip_serializing_if = "Option::is_none")]
+        /// `ProductName`: The name of the solution (product) that generates findings.
         pub product_name: Option<Vec<StringFilter>>,
-        /// The recommendation of what to do about the issue described in a finding.
-        #[serde(rename = "RecommendationText", skip_serializing_if = "Option::is_none")]
+        /// `RecommendationText`: The recommendation of what to do about the issue described in a finding.
         pub recommendation_text: Option<Vec<StringFilter>>,
-        /// The updated record state for the finding.
-        #[serde(rename = "RecordState", skip_serializing_if = "Option::is_none")]
+        /// `RecordState`: The updated record state for the finding.
         pub record_state: Option<Vec<StringFilter>>,
-        /// The Region from which the finding was generated.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The Region from which the finding was generated.
         pub region: Option<Vec<StringFilter>>,
-        /// The solution-generated identifier for a related finding.
-        #[serde(rename = "RelatedFindingsId", skip_serializing_if = "Option::is_none")]
+        /// `RelatedFindingsId`: The solution-generated identifier for a related finding.
         pub related_findings_id: Option<Vec<StringFilter>>,
-        /// The ARN of the solution that generated a related finding.
-        #[serde(
-            rename = "RelatedFindingsProductArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RelatedFindingsProductArn`: The ARN of the solution that generated a related finding.
         pub related_findings_product_arn: Option<Vec<StringFilter>>,
-        /// The ARN of the application that is related to a finding.
-        #[serde(
-            rename = "ResourceApplicationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceApplicationArn`: The ARN of the application that is related to a finding.
         pub resource_application_arn: Option<Vec<StringFilter>>,
-        /// The name of the application that is related to a finding.
-        #[serde(
-            rename = "ResourceApplicationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceApplicationName`: The name of the application that is related to a finding.
         pub resource_application_name: Option<Vec<StringFilter>>,
-        /// The IAM profile ARN of the instance.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceIamInstanceProfileArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceIamInstanceProfileArn`: The IAM profile ARN of the instance.
         pub resource_aws_ec2_instance_iam_instance_profile_arn: Option<
             Vec<StringFilter>,
         >,
-        /// The Amazon Machine Image (AMI) ID of the instance.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceImageId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceImageId`: The Amazon Machine Image (AMI) ID of the instance.
         pub resource_aws_ec2_instance_image_id: Option<Vec<StringFilter>>,
-        /// The IPv4 addresses associated with the instance.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceIpV4Addresses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceIpV4Addresses`: The IPv4 addresses associated with the instance.
         pub resource_aws_ec2_instance_ip_v4_addresses: Option<Vec<IpFilter>>,
-        /// The IPv6 addresses associated with the instance.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceIpV6Addresses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceIpV6Addresses`: The IPv6 addresses associated with the instance.
         pub resource_aws_ec2_instance_ip_v6_addresses: Option<Vec<IpFilter>>,
-        /// The key name associated with the instance.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceKeyName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceKeyName`: The key name associated with the instance.
         pub resource_aws_ec2_instance_key_name: Option<Vec<StringFilter>>,
-        /// The date and time the instance was launched.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceLaunchedAt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceLaunchedAt`: The date and time the instance was launched.
         pub resource_aws_ec2_instance_launched_at: Option<Vec<DateFilter>>,
-        /// The identifier of the subnet that the instance was launched in.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceSubnetId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceSubnetId`: The identifier of the subnet that the instance was launched in.
         pub resource_aws_ec2_instance_subnet_id: Option<Vec<StringFilter>>,
-        /// The instance type of the instance.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceType`: The instance type of the instance.
         pub resource_aws_ec2_instance_type: Option<Vec<StringFilter>>,
-        /// The identifier of the VPC that the instance was launched in.
-        #[serde(
-            rename = "ResourceAwsEc2InstanceVpcId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsEc2InstanceVpcId`: The identifier of the VPC that the instance was launched in.
         pub resource_aws_ec2_instance_vpc_id: Option<Vec<StringFilter>>,
-        /// The creation date/time of the IAM access key related to a finding.
-        #[serde(
-            rename = "ResourceAwsIamAccessKeyCreatedAt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsIamAccessKeyCreatedAt`: The creation date/time of the IAM access key related to a finding.
         pub resource_aws_iam_access_key_created_at: Option<Vec<DateFilter>>,
-        /// The name of the principal that is associated with an IAM access key.
-        #[serde(
-            rename = "ResourceAwsIamAccessKeyPrincipalName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsIamAccessKeyPrincipalName`: The name of the principal that is associated with an IAM access key.
         pub resource_aws_iam_access_key_principal_name: Option<Vec<StringFilter>>,
-        /// The status of the IAM access key related to a finding.
-        #[serde(
-            rename = "ResourceAwsIamAccessKeyStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsIamAccessKeyStatus`: The status of the IAM access key related to a finding.
         pub resource_aws_iam_access_key_status: Option<Vec<StringFilter>>,
-        /// The user associated with the IAM access key related to a finding.
-        #[serde(
-            rename = "ResourceAwsIamAccessKeyUserName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsIamAccessKeyUserName`: The user associated with the IAM access key related to a finding.
         pub resource_aws_iam_access_key_user_name: Option<Vec<StringFilter>>,
-        /// The name of an IAM user.
-        #[serde(
-            rename = "ResourceAwsIamUserUserName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsIamUserUserName`: The name of an IAM user.
         pub resource_aws_iam_user_user_name: Option<Vec<StringFilter>>,
-        /// The canonical user ID of the owner of the S3 bucket.
-        #[serde(
-            rename = "ResourceAwsS3BucketOwnerId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsS3BucketOwnerId`: The canonical user ID of the owner of the S3 bucket.
         pub resource_aws_s3_bucket_owner_id: Option<Vec<StringFilter>>,
-        /// The display name of the owner of the S3 bucket.
-        #[serde(
-            rename = "ResourceAwsS3BucketOwnerName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAwsS3BucketOwnerName`: The display name of the owner of the S3 bucket.
         pub resource_aws_s3_bucket_owner_name: Option<Vec<StringFilter>>,
-        /// The identifier of the image related to a finding.
-        #[serde(
-            rename = "ResourceContainerImageId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceContainerImageId`: The identifier of the image related to a finding.
         pub resource_container_image_id: Option<Vec<StringFilter>>,
-        /// The name of the image related to a finding.
-        #[serde(
-            rename = "ResourceContainerImageName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceContainerImageName`: The name of the image related to a finding.
         pub resource_container_image_name: Option<Vec<StringFilter>>,
-        /// A timestamp that identifies when the container was started.
-        #[serde(
-            rename = "ResourceContainerLaunchedAt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceContainerLaunchedAt`: A timestamp that identifies when the container was started.
         pub resource_container_launched_at: Option<Vec<DateFilter>>,
-        /// The name of the container related to a finding.
-        #[serde(
-            rename = "ResourceContainerName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceContainerName`: The name of the container related to a finding.
         pub resource_container_name: Option<Vec<StringFilter>>,
-        /// The details of a resource that doesn't have a specific subfield for the resource type defined.
-        #[serde(
-            rename = "ResourceDetailsOther",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceDetailsOther`: The details of a resource that doesn't have a specific subfield for the resource type defined.
         pub resource_details_other: Option<Vec<MapFilter>>,
-        /// The canonical identifier for the given resource type.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: The canonical identifier for the given resource type.
         pub resource_id: Option<Vec<StringFilter>>,
-        /// The canonical AWS partition name that the Region is assigned to.
-        #[serde(rename = "ResourcePartition", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePartition`: The canonical AWS partition name that the Region is assigned to.
         pub resource_partition: Option<Vec<StringFilter>>,
-        /// The canonical AWS external Region name where this resource is located.
-        #[serde(rename = "ResourceRegion", skip_serializing_if = "Option::is_none")]
+        /// `ResourceRegion`: The canonical AWS external Region name where this resource is located.
         pub resource_region: Option<Vec<StringFilter>>,
-        /// A list of AWS tags associated with a resource at the time the finding was processed.
-        #[serde(rename = "ResourceTags", skip_serializing_if = "Option::is_none")]
+        /// `ResourceTags`: A list of AWS tags associated with a resource at the time the finding was processed.
         pub resource_tags: Option<Vec<MapFilter>>,
-        /// Specifies the type of the resource that details are provided for.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: Specifies the type of the resource that details are provided for.
         pub resource_type: Option<Vec<StringFilter>>,
-        /// Indicates whether or not sample findings are included in the filter results.
-        #[serde(rename = "Sample", skip_serializing_if = "Option::is_none")]
+        /// `Sample`: Indicates whether or not sample findings are included in the filter results.
         pub sample: Option<Vec<BooleanFilter>>,
-        /// The label of a finding's severity.
-        #[serde(rename = "SeverityLabel", skip_serializing_if = "Option::is_none")]
+        /// `SeverityLabel`: The label of a finding's severity.
         pub severity_label: Option<Vec<StringFilter>>,
-        /// The normalized severity of a finding.
-        #[serde(rename = "SeverityNormalized", skip_serializing_if = "Option::is_none")]
+        /// `SeverityNormalized`: The normalized severity of a finding.
         pub severity_normalized: Option<Vec<NumberFilter>>,
-        /// The native severity as defined by the security findings provider's solution that generated the finding.
-        #[serde(rename = "SeverityProduct", skip_serializing_if = "Option::is_none")]
+        /// `SeverityProduct`: The native severity as defined by the security findings provider's solution that generated the finding.
         pub severity_product: Option<Vec<NumberFilter>>,
-        /// A URL that links to a page about the current finding in the security findings provider's solution.
-        #[serde(rename = "SourceUrl", skip_serializing_if = "Option::is_none")]
+        /// `SourceUrl`: A URL that links to a page about the current finding in the security findings provider's solution.
         pub source_url: Option<Vec<StringFilter>>,
-        /// The category of a threat intelligence indicator.
-        #[serde(
-            rename = "ThreatIntelIndicatorCategory",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThreatIntelIndicatorCategory`: The category of a threat intelligence indicator.
         pub threat_intel_indicator_category: Option<Vec<StringFilter>>,
-        /// A timestamp that identifies the last observation of a threat intelligence indicator.
-        #[serde(
-            rename = "ThreatIntelIndicatorLastObservedAt",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThreatIntelIndicatorLastObservedAt`: A timestamp that identifies the last observation of a threat intelligence indicator.
         pub threat_intel_indicator_last_observed_at: Option<Vec<DateFilter>>,
-        /// The source of the threat intelligence.
-        #[serde(
-            rename = "ThreatIntelIndicatorSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThreatIntelIndicatorSource`: The source of the threat intelligence.
         pub threat_intel_indicator_source: Option<Vec<StringFilter>>,
-        /// The URL for more details from the source of the threat intelligence.
-        #[serde(
-            rename = "ThreatIntelIndicatorSourceUrl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThreatIntelIndicatorSourceUrl`: The URL for more details from the source of the threat intelligence.
         pub threat_intel_indicator_source_url: Option<Vec<StringFilter>>,
-        /// The type of a threat intelligence indicator.
-        #[serde(
-            rename = "ThreatIntelIndicatorType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThreatIntelIndicatorType`: The type of a threat intelligence indicator.
         pub threat_intel_indicator_type: Option<Vec<StringFilter>>,
-        /// The value of a threat intelligence indicator.
-        #[serde(
-            rename = "ThreatIntelIndicatorValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThreatIntelIndicatorValue`: The value of a threat intelligence indicator.
         pub threat_intel_indicator_value: Option<Vec<StringFilter>>,
-        /// A finding's title.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: A finding's title.
         pub title: Option<Vec<StringFilter>>,
-        /// A finding type in the format of namespace/category/classifier that classifies a finding.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: A finding type in the format of namespace/category/classifier that classifies a finding.
         pub r#type: Option<Vec<StringFilter>>,
-        /// An ISO8601-formatted timestamp that indicates when the security findings provider last updated the finding record.
-        #[serde(rename = "UpdatedAt", skip_serializing_if = "Option::is_none")]
+        /// `UpdatedAt`: An ISO8601-formatted timestamp that indicates when the security findings provider last updated the finding record.
         pub updated_at: Option<Vec<DateFilter>>,
-        /// A list of name/value string pairs associated with the finding.
-        #[serde(rename = "UserDefinedFields", skip_serializing_if = "Option::is_none")]
+        /// `UserDefinedFields`: A list of name/value string pairs associated with the finding.
         pub user_defined_fields: Option<Vec<MapFilter>>,
-        /// The veracity of a finding.
-        #[serde(rename = "VerificationState", skip_serializing_if = "Option::is_none")]
+        /// `VerificationState`: The veracity of a finding.
         pub verification_state: Option<Vec<StringFilter>>,
-        /// Indicates whether a software vulnerability in your environment has a known exploit.
-        #[serde(
-            rename = "VulnerabilitiesExploitAvailable",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VulnerabilitiesExploitAvailable`: Indicates whether a software vulnerability in your environment has a known exploit.
         pub vulnerabilities_exploit_available: Option<Vec<StringFilter>>,
-        /// Indicates whether a vulnerability is fixed in a newer version of the affected software packages.
-        #[serde(
-            rename = "VulnerabilitiesFixAvailable",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VulnerabilitiesFixAvailable`: Indicates whether a vulnerability is fixed in a newer version of the affected software packages.
         pub vulnerabilities_fix_available: Option<Vec<StringFilter>>,
-        /// The workflow state of a finding.
-        #[serde(rename = "WorkflowState", skip_serializing_if = "Option::is_none")]
+        /// `WorkflowState`: The workflow state of a finding.
         pub workflow_state: Option<Vec<StringFilter>>,
-        /// The status of the investigation into a finding.
-        #[serde(rename = "WorkflowStatus", skip_serializing_if = "Option::is_none")]
+        /// `WorkflowStatus`: The status of the investigation into a finding.
         pub workflow_status: Option<Vec<StringFilter>>,
     }
 
+    impl Serialize for AwsSecurityFindingFilters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AwsAccountId", &self.aws_account_id)?;
+            crate::cfn::entry(&mut map, "AwsAccountName", &self.aws_account_name)?;
+            crate::cfn::entry(&mut map, "CompanyName", &self.company_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceAssociatedStandardsId",
+                &self.compliance_associated_standards_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceSecurityControlId",
+                &self.compliance_security_control_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceSecurityControlParametersName",
+                &self.compliance_security_control_parameters_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceSecurityControlParametersValue",
+                &self.compliance_security_control_parameters_value,
+            )?;
+            crate::cfn::entry(&mut map, "ComplianceStatus", &self.compliance_status)?;
+            crate::cfn::entry(&mut map, "Confidence", &self.confidence)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "Criticality", &self.criticality)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingProviderFieldsConfidence",
+                &self.finding_provider_fields_confidence,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingProviderFieldsCriticality",
+                &self.finding_provider_fields_criticality,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingProviderFieldsRelatedFindingsId",
+                &self.finding_provider_fields_related_findings_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingProviderFieldsRelatedFindingsProductArn",
+                &self.finding_provider_fields_related_findings_product_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingProviderFieldsSeverityLabel",
+                &self.finding_provider_fields_severity_label,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingProviderFieldsSeverityOriginal",
+                &self.finding_provider_fields_severity_original,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FindingProviderFieldsTypes",
+                &self.finding_provider_fields_types,
+            )?;
+            crate::cfn::entry(&mut map, "FirstObservedAt", &self.first_observed_at)?;
+            crate::cfn::entry(&mut map, "GeneratorId", &self.generator_id)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Keyword", &self.keyword)?;
+            crate::cfn::entry(&mut map, "LastObservedAt", &self.last_observed_at)?;
+            crate::cfn::entry(&mut map, "MalwareName", &self.malware_name)?;
+            crate::cfn::entry(&mut map, "MalwarePath", &self.malware_path)?;
+            crate::cfn::entry(&mut map, "MalwareState", &self.malware_state)?;
+            crate::cfn::entry(&mut map, "MalwareType", &self.malware_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkDestinationDomain",
+                &self.network_destination_domain,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkDestinationIpV4",
+                &self.network_destination_ip_v4,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkDestinationIpV6",
+                &self.network_destination_ip_v6,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkDestinationPort",
+                &self.network_destination_port,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkDirection", &self.network_direction)?;
+            crate::cfn::entry(&mut map, "NetworkProtocol", &self.network_protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkSourceDomain",
+                &self.network_source_domain,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkSourceIpV4",
+                &self.network_source_ip_v4,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkSourceIpV6",
+                &self.network_source_ip_v6,
+            )?;
+            crate::cfn::entry(&mut map, "NetworkSourceMac", &self.network_source_mac)?;
+            crate::cfn::entry(&mut map, "NetworkSourcePort", &self.network_source_port)?;
+            crate::cfn::entry(&mut map, "NoteText", &self.note_text)?;
+            crate::cfn::entry(&mut map, "NoteUpdatedAt", &self.note_updated_at)?;
+            crate::cfn::entry(&mut map, "NoteUpdatedBy", &self.note_updated_by)?;
+            crate::cfn::entry(&mut map, "ProcessLaunchedAt", &self.process_launched_at)?;
+            crate::cfn::entry(&mut map, "ProcessName", &self.process_name)?;
+            crate::cfn::entry(&mut map, "ProcessParentPid", &self.process_parent_pid)?;
+            crate::cfn::entry(&mut map, "ProcessPath", &self.process_path)?;
+            crate::cfn::entry(&mut map, "ProcessPid", &self.process_pid)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProcessTerminatedAt",
+                &self.process_terminated_at,
+            )?;
+            crate::cfn::entry(&mut map, "ProductArn", &self.product_arn)?;
+            crate::cfn::entry(&mut map, "ProductFields", &self.product_fields)?;
+            crate::cfn::entry(&mut map, "ProductName", &self.product_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecommendationText",
+                &self.recommendation_text,
+            )?;
+            crate::cfn::entry(&mut map, "RecordState", &self.record_state)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "RelatedFindingsId", &self.related_findings_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "RelatedFindingsProductArn",
+                &self.related_findings_product_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceApplicationArn",
+                &self.resource_application_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceApplicationName",
+                &self.resource_application_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceIamInstanceProfileArn",
+                &self.resource_aws_ec2_instance_iam_instance_profile_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceImageId",
+                &self.resource_aws_ec2_instance_image_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceIpV4Addresses",
+                &self.resource_aws_ec2_instance_ip_v4_addresses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceIpV6Addresses",
+                &self.resource_aws_ec2_instance_ip_v6_addresses,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceKeyName",
+                &self.resource_aws_ec2_instance_key_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceLaunchedAt",
+                &self.resource_aws_ec2_instance_launched_at,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceSubnetId",
+                &self.resource_aws_ec2_instance_subnet_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceType",
+                &self.resource_aws_ec2_instance_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsEc2InstanceVpcId",
+                &self.resource_aws_ec2_instance_vpc_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsIamAccessKeyCreatedAt",
+                &self.resource_aws_iam_access_key_created_at,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsIamAccessKeyPrincipalName",
+                &self.resource_aws_iam_access_key_principal_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsIamAccessKeyStatus",
+                &self.resource_aws_iam_access_key_status,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsIamAccessKeyUserName",
+                &self.resource_aws_iam_access_key_user_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsIamUserUserName",
+                &self.resource_aws_iam_user_user_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsS3BucketOwnerId",
+                &self.resource_aws_s3_bucket_owner_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAwsS3BucketOwnerName",
+                &self.resource_aws_s3_bucket_owner_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceContainerImageId",
+                &self.resource_container_image_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceContainerImageName",
+                &self.resource_container_image_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceContainerLaunchedAt",
+                &self.resource_container_launched_at,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceContainerName",
+                &self.resource_container_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceDetailsOther",
+                &self.resource_details_other,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "ResourcePartition", &self.resource_partition)?;
+            crate::cfn::entry(&mut map, "ResourceRegion", &self.resource_region)?;
+            crate::cfn::entry(&mut map, "ResourceTags", &self.resource_tags)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Sample", &self.sample)?;
+            crate::cfn::entry(&mut map, "SeverityLabel", &self.severity_label)?;
+            crate::cfn::entry(
+                &mut map,
+                "SeverityNormalized",
+                &self.severity_normalized,
+            )?;
+            crate::cfn::entry(&mut map, "SeverityProduct", &self.severity_product)?;
+            crate::cfn::entry(&mut map, "SourceUrl", &self.source_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThreatIntelIndicatorCategory",
+                &self.threat_intel_indicator_category,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThreatIntelIndicatorLastObservedAt",
+                &self.threat_intel_indicator_last_observed_at,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThreatIntelIndicatorSource",
+                &self.threat_intel_indicator_source,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThreatIntelIndicatorSourceUrl",
+                &self.threat_intel_indicator_source_url,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThreatIntelIndicatorType",
+                &self.threat_intel_indicator_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThreatIntelIndicatorValue",
+                &self.threat_intel_indicator_value,
+            )?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "UpdatedAt", &self.updated_at)?;
+            crate::cfn::entry(&mut map, "UserDefinedFields", &self.user_defined_fields)?;
+            crate::cfn::entry(&mut map, "VerificationState", &self.verification_state)?;
+            crate::cfn::entry(
+                &mut map,
+                "VulnerabilitiesExploitAvailable",
+                &self.vulnerabilities_exploit_available,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VulnerabilitiesFixAvailable",
+                &self.vulnerabilities_fix_available,
+            )?;
+            crate::cfn::entry(&mut map, "WorkflowState", &self.workflow_state)?;
+            crate::cfn::entry(&mut map, "WorkflowStatus", &self.workflow_status)?;
+            map.end()
+        }
+    }
+
     /// A string filter for filtering AWS Security Hub findings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StringFilter {
         /// `Comparison`.
-        #[serde(rename = "Comparison")]
         pub comparison: Value<StringFilterComparison>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -3811,6 +4456,19 @@ pub mod insight {
                 comparison: comparison.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for StringFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -3858,24 +4516,34 @@ pub mod insight {
     }
 
     /// A date filter for querying findings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DateFilter {
         /// `DateRange`.
-        #[serde(rename = "DateRange", skip_serializing_if = "Option::is_none")]
         pub date_range: Option<DateRange>,
         /// `End`.
-        #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
         pub end: Option<Value<String>>,
         /// `Start`.
-        #[serde(rename = "Start", skip_serializing_if = "Option::is_none")]
         pub start: Option<Value<String>>,
     }
 
+    impl Serialize for DateFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DateRange", &self.date_range)?;
+            crate::cfn::entry(&mut map, "End", &self.end)?;
+            crate::cfn::entry(&mut map, "Start", &self.start)?;
+            map.end()
+        }
+    }
+
     /// A keyword filter for querying findings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeywordFilter {
-        /// A value for the keyword.
-        #[serde(rename = "Value")]
+        /// `Value`: A value for the keyword.
         pub value: Value<String>,
     }
 
@@ -3886,11 +4554,22 @@ pub mod insight {
         }
     }
 
+    impl Serialize for KeywordFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The IP filter for querying findings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpFilter {
-        /// A finding's CIDR value.
-        #[serde(rename = "Cidr")]
+        /// `Cidr`: A finding's CIDR value.
         pub cidr: Value<String>,
     }
 
@@ -3901,17 +4580,26 @@ pub mod insight {
         }
     }
 
+    impl Serialize for IpFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            map.end()
+        }
+    }
+
     /// A map filter for filtering AWS Security Hub findings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MapFilter {
-        /// The condition to apply to the key value when filtering Security Hub findings with a map filter.
-        #[serde(rename = "Comparison")]
+        /// `Comparison`: The condition to apply to the key value when filtering Security Hub findings with a map filter.
         pub comparison: Value<Comparison>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -3927,6 +4615,20 @@ pub mod insight {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for MapFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Comparison", &self.comparison)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -3968,10 +4670,9 @@ pub mod insight {
     }
 
     /// Boolean filter for querying findings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BooleanFilter {
-        /// The value of the boolean.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the boolean.
         pub value: Value<bool>,
     }
 
@@ -3979,6 +4680,18 @@ pub mod insight {
         /// A `BooleanFilter` of its required properties (`Value`), the others unset.
         pub fn new(value: impl Into<Value<bool>>) -> Self {
             Self { value: value.into() }
+        }
+    }
+
+    impl Serialize for BooleanFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -4060,16 +4773,13 @@ pub mod organization_configuration {
     }
 
     /// The properties of `AWS::SecurityHub::OrganizationConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationConfigurationProps {
-        /// Whether to automatically enable Security Hub in new member accounts when they join the organization.
-        #[serde(rename = "AutoEnable")]
+        /// `AutoEnable`: Whether to automatically enable Security Hub in new member accounts when they join the organization.
         pub auto_enable: Value<bool>,
-        /// Whether to automatically enable Security Hub default standards in new member accounts when they join the organization.
-        #[serde(rename = "AutoEnableStandards", skip_serializing_if = "Option::is_none")]
+        /// `AutoEnableStandards`: Whether to automatically enable Security Hub default standards in new member accounts when they join the organization.
         pub auto_enable_standards: Option<Value<AutoEnableStandards>>,
-        /// Indicates whether the organization uses local or central configuration.
-        #[serde(rename = "ConfigurationType", skip_serializing_if = "Option::is_none")]
+        /// `ConfigurationType`: Indicates whether the organization uses local or central configuration.
         pub configuration_type: Option<Value<ConfigurationType>>,
     }
 
@@ -4081,6 +4791,24 @@ pub mod organization_configuration {
                 auto_enable_standards: None,
                 configuration_type: None,
             }
+        }
+    }
+
+    impl Serialize for CfnOrganizationConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoEnable", &self.auto_enable)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoEnableStandards",
+                &self.auto_enable_standards,
+            )?;
+            crate::cfn::entry(&mut map, "ConfigurationType", &self.configuration_type)?;
+            map.end()
         }
     }
 
@@ -4242,16 +4970,13 @@ pub mod policy_association {
     }
 
     /// The properties of `AWS::SecurityHub::PolicyAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyAssociationProps {
-        /// The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration
-        #[serde(rename = "ConfigurationPolicyId")]
+        /// `ConfigurationPolicyId`: The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration
         pub configuration_policy_id: Value<String>,
-        /// The identifier of the target account, organizational unit, or the root
-        #[serde(rename = "TargetId")]
+        /// `TargetId`: The identifier of the target account, organizational unit, or the root
         pub target_id: Value<String>,
-        /// Indicates whether the target is an AWS account, organizational unit, or the organization root
-        #[serde(rename = "TargetType")]
+        /// `TargetType`: Indicates whether the target is an AWS account, organizational unit, or the organization root
         pub target_type: Value<TargetType>,
     }
 
@@ -4267,6 +4992,20 @@ pub mod policy_association {
                 target_id: target_id.into(),
                 target_type: target_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationPolicyId", &self.configuration_policy_id)?;
+            map.serialize_entry("TargetId", &self.target_id)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
         }
     }
 
@@ -4373,10 +5112,9 @@ pub mod product_subscription {
     }
 
     /// The properties of `AWS::SecurityHub::ProductSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProductSubscriptionProps {
-        /// The generic ARN of the product being subscribed to
-        #[serde(rename = "ProductArn")]
+        /// `ProductArn`: The generic ARN of the product being subscribed to
         pub product_arn: Value<String>,
     }
 
@@ -4386,6 +5124,18 @@ pub mod product_subscription {
             Self {
                 product_arn: product_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnProductSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProductArn", &self.product_arn)?;
+            map.end()
         }
     }
 }
@@ -4447,19 +5197,15 @@ pub mod security_control {
     }
 
     /// The properties of `AWS::SecurityHub::SecurityControl`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityControlProps {
-        /// The most recent reason for updating the customizable properties of a security control.
-        #[serde(rename = "LastUpdateReason", skip_serializing_if = "Option::is_none")]
+        /// `LastUpdateReason`: The most recent reason for updating the customizable properties of a security control.
         pub last_update_reason: Option<Value<String>>,
-        /// An object that identifies the name of a control parameter, its current value, and whether it has been customized.
-        #[serde(rename = "Parameters")]
+        /// `Parameters`: An object that identifies the name of a control parameter, its current value, and whether it has been customized.
         pub parameters: indexmap::IndexMap<String, ParameterConfiguration>,
-        /// The Amazon Resource Name (ARN) for a security control across standards, such as `arn:aws:securityhub:eu-central-1:123456789012:security-control/S3.1`.
-        #[serde(rename = "SecurityControlArn", skip_serializing_if = "Option::is_none")]
+        /// `SecurityControlArn`: The Amazon Resource Name (ARN) for a security control across standards, such as `arn:aws:securityhub:eu-central-1:123456789012:security-control/S3.1`.
         pub security_control_arn: Option<Value<String>>,
-        /// The unique identifier of a security control across standards.
-        #[serde(rename = "SecurityControlId", skip_serializing_if = "Option::is_none")]
+        /// `SecurityControlId`: The unique identifier of a security control across standards.
         pub security_control_id: Option<Value<String>>,
     }
 
@@ -4477,14 +5223,31 @@ pub mod security_control {
         }
     }
 
+    impl Serialize for CfnSecurityControlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LastUpdateReason", &self.last_update_reason)?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityControlArn",
+                &self.security_control_arn,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityControlId", &self.security_control_id)?;
+            map.end()
+        }
+    }
+
     /// The `ParameterConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParameterConfiguration {
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<ParameterValue>,
         /// `ValueType`.
-        #[serde(rename = "ValueType")]
         pub value_type: Value<ValueType>,
     }
 
@@ -4498,33 +5261,57 @@ pub mod security_control {
         }
     }
 
+    impl Serialize for ParameterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.serialize_entry("ValueType", &self.value_type)?;
+            map.end()
+        }
+    }
+
     /// The `ParameterValue` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParameterValue {
-        /// A control parameter that is a boolean.
-        #[serde(rename = "Boolean", skip_serializing_if = "Option::is_none")]
+        /// `Boolean`: A control parameter that is a boolean.
         pub boolean: Option<Value<bool>>,
-        /// A control parameter that is a double.
-        #[serde(rename = "Double", skip_serializing_if = "Option::is_none")]
+        /// `Double`: A control parameter that is a double.
         pub double: Option<Value<f64>>,
-        /// A control parameter that is a enum.
-        #[serde(rename = "Enum", skip_serializing_if = "Option::is_none")]
+        /// `Enum`: A control parameter that is a enum.
         pub r#enum: Option<Value<String>>,
-        /// A control parameter that is a list of enums.
-        #[serde(rename = "EnumList", skip_serializing_if = "Option::is_none")]
+        /// `EnumList`: A control parameter that is a list of enums.
         pub enum_list: Option<Vec<Value<String>>>,
-        /// A control parameter that is a integer.
-        #[serde(rename = "Integer", skip_serializing_if = "Option::is_none")]
+        /// `Integer`: A control parameter that is a integer.
         pub integer: Option<Value<i64>>,
-        /// A control parameter that is a list of integers.
-        #[serde(rename = "IntegerList", skip_serializing_if = "Option::is_none")]
+        /// `IntegerList`: A control parameter that is a list of integers.
         pub integer_list: Option<Vec<Value<i64>>>,
-        /// A control parameter that is a string.
-        #[serde(rename = "String", skip_serializing_if = "Option::is_none")]
+        /// `String`: A control parameter that is a string.
         pub string: Option<Value<String>>,
-        /// A control parameter that is a list of strings.
-        #[serde(rename = "StringList", skip_serializing_if = "Option::is_none")]
+        /// `StringList`: A control parameter that is a list of strings.
         pub string_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ParameterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Boolean", &self.boolean)?;
+            crate::cfn::entry(&mut map, "Double", &self.double)?;
+            crate::cfn::entry(&mut map, "Enum", &self.r#enum)?;
+            crate::cfn::entry(&mut map, "EnumList", &self.enum_list)?;
+            crate::cfn::entry(&mut map, "Integer", &self.integer)?;
+            crate::cfn::entry(&mut map, "IntegerList", &self.integer_list)?;
+            crate::cfn::entry(&mut map, "String", &self.string)?;
+            crate::cfn::entry(&mut map, "StringList", &self.string_list)?;
+            map.end()
+        }
     }
 
     /// Values of `ValueType`.
@@ -4627,17 +5414,11 @@ pub mod standard {
     }
 
     /// The properties of `AWS::SecurityHub::Standard`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStandardProps {
-        /// Specifies which controls are to be disabled in a standard.
-        #[serde(
-            rename = "DisabledStandardsControls",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisabledStandardsControls`: Specifies which controls are to be disabled in a standard.
         pub disabled_standards_controls: Option<Vec<StandardsControl>>,
-        /// The ARN of the standard that you want to enable.
-        #[serde(rename = "StandardsArn")]
+        /// `StandardsArn`: The ARN of the standard that you want to enable.
         pub standards_arn: Value<String>,
     }
 
@@ -4651,14 +5432,29 @@ pub mod standard {
         }
     }
 
+    impl Serialize for CfnStandardProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisabledStandardsControls",
+                &self.disabled_standards_controls,
+            )?;
+            map.serialize_entry("StandardsArn", &self.standards_arn)?;
+            map.end()
+        }
+    }
+
     /// Provides details about an individual security control.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StandardsControl {
-        /// A user-defined reason for changing a control's enablement status in a specified standard.
-        #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
+        /// `Reason`: A user-defined reason for changing a control's enablement status in a specified standard.
         pub reason: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the control.
-        #[serde(rename = "StandardsControlArn")]
+        /// `StandardsControlArn`: The Amazon Resource Name (ARN) of the control.
         pub standards_control_arn: Value<String>,
     }
 
@@ -4671,30 +5467,52 @@ pub mod standard {
             }
         }
     }
+
+    impl Serialize for StandardsControl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Reason", &self.reason)?;
+            map.serialize_entry("StandardsControlArn", &self.standards_control_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// A number filter for querying findings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NumberFilter {
-    /// The equal-to condition to be applied to a single field when querying for findings.
-    #[serde(rename = "Eq", skip_serializing_if = "Option::is_none")]
+    /// `Eq`: The equal-to condition to be applied to a single field when querying for findings.
     pub eq: Option<Value<f64>>,
-    /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    #[serde(rename = "Gte", skip_serializing_if = "Option::is_none")]
+    /// `Gte`: The greater-than-equal condition to be applied to a single field when querying for findings.
     pub gte: Option<Value<f64>>,
-    /// The less-than-equal condition to be applied to a single field when querying for findings.
-    #[serde(rename = "Lte", skip_serializing_if = "Option::is_none")]
+    /// `Lte`: The less-than-equal condition to be applied to a single field when querying for findings.
     pub lte: Option<Value<f64>>,
 }
 
+impl Serialize for NumberFilter {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Eq", &self.eq)?;
+        crate::cfn::entry(&mut map, "Gte", &self.gte)?;
+        crate::cfn::entry(&mut map, "Lte", &self.lte)?;
+        map.end()
+    }
+}
+
 /// A date range for the date filter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DateRange {
-    /// A date range unit for the date filter.
-    #[serde(rename = "Unit")]
+    /// `Unit`: A date range unit for the date filter.
     pub unit: Value<Unit>,
-    /// A date range value for the date filter.
-    #[serde(rename = "Value")]
+    /// `Value`: A date range value for the date filter.
     pub value: Value<f64>,
 }
 
@@ -4705,6 +5523,19 @@ impl DateRange {
             unit: unit.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for DateRange {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Unit", &self.unit)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }
 

@@ -87,40 +87,29 @@ pub mod application {
     }
 
     /// The properties of `AWS::ServerlessRepo::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// The name of the author publishing the app.
-        #[serde(rename = "Author")]
+        /// `Author`: The name of the author publishing the app.
         pub author: Value<String>,
-        /// The description of the application.
-        #[serde(rename = "Description")]
+        /// `Description`: The description of the application.
         pub description: Value<String>,
-        /// A URL with more information about the application.
-        #[serde(rename = "HomePageUrl", skip_serializing_if = "Option::is_none")]
+        /// `HomePageUrl`: A URL with more information about the application.
         pub home_page_url: Option<Value<String>>,
-        /// Labels to improve discovery of apps in search results.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
+        /// `Labels`: Labels to improve discovery of apps in search results.
         pub labels: Option<Vec<Value<String>>>,
-        /// A local text file that contains the license of the app.
-        #[serde(rename = "LicenseBody", skip_serializing_if = "Option::is_none")]
+        /// `LicenseBody`: A local text file that contains the license of the app.
         pub license_body: Option<Value<String>>,
-        /// The name of the application.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the application.
         pub name: Value<String>,
-        /// A text readme file in Markdown language that contains a more detailed description of the application.
-        #[serde(rename = "ReadmeBody", skip_serializing_if = "Option::is_none")]
+        /// `ReadmeBody`: A text readme file in Markdown language that contains a more detailed description of the application.
         pub readme_body: Option<Value<String>>,
-        /// The semantic version of the application.
-        #[serde(rename = "SemanticVersion", skip_serializing_if = "Option::is_none")]
+        /// `SemanticVersion`: The semantic version of the application.
         pub semantic_version: Option<Value<String>>,
-        /// A link to a public repository for the source code of your application.
-        #[serde(rename = "SourceCodeUrl", skip_serializing_if = "Option::is_none")]
+        /// `SourceCodeUrl`: A link to a public repository for the source code of your application.
         pub source_code_url: Option<Value<String>>,
-        /// A valid identifier from <https://spdx.org/licenses/>.
-        #[serde(rename = "SpdxLicenseId", skip_serializing_if = "Option::is_none")]
+        /// `SpdxLicenseId`: A valid identifier from <https://spdx.org/licenses/>.
         pub spdx_license_id: Option<Value<String>>,
-        /// The local raw packaged AWS SAM template file of your application.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
+        /// `TemplateBody`: The local raw packaged AWS SAM template file of your application.
         pub template_body: Option<Value<String>>,
     }
 
@@ -144,6 +133,28 @@ pub mod application {
                 spdx_license_id: None,
                 template_body: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Author", &self.author)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "HomePageUrl", &self.home_page_url)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "LicenseBody", &self.license_body)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReadmeBody", &self.readme_body)?;
+            crate::cfn::entry(&mut map, "SemanticVersion", &self.semantic_version)?;
+            crate::cfn::entry(&mut map, "SourceCodeUrl", &self.source_code_url)?;
+            crate::cfn::entry(&mut map, "SpdxLicenseId", &self.spdx_license_id)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            map.end()
         }
     }
 }

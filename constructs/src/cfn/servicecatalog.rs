@@ -103,13 +103,11 @@ pub mod accepted_portfolio_share {
     }
 
     /// The properties of `AWS::ServiceCatalog::AcceptedPortfolioShare`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcceptedPortfolioShareProps {
-        /// The language code.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code.
         pub accept_language: Option<Value<String>>,
-        /// The portfolio identifier.
-        #[serde(rename = "PortfolioId")]
+        /// `PortfolioId`: The portfolio identifier.
         pub portfolio_id: Value<String>,
     }
 
@@ -120,6 +118,19 @@ pub mod accepted_portfolio_share {
                 accept_language: None,
                 portfolio_id: portfolio_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAcceptedPortfolioShareProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            map.serialize_entry("PortfolioId", &self.portfolio_id)?;
+            map.end()
         }
     }
 }
@@ -197,56 +208,35 @@ pub mod cloud_formation_product {
     }
 
     /// The properties of `AWS::ServiceCatalog::CloudFormationProduct`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudFormationProductProps {
-        /// The language code.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code.
         pub accept_language: Option<Value<String>>,
-        /// The description of the product.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the product.
         pub description: Option<Value<String>>,
-        /// The distributor of the product.
-        #[serde(rename = "Distributor", skip_serializing_if = "Option::is_none")]
+        /// `Distributor`: The distributor of the product.
         pub distributor: Option<Value<String>>,
-        /// The name of the product.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the product.
         pub name: Value<String>,
-        /// The owner of the product.
-        #[serde(rename = "Owner")]
+        /// `Owner`: The owner of the product.
         pub owner: Value<String>,
-        /// The type of product.
-        #[serde(rename = "ProductType", skip_serializing_if = "Option::is_none")]
+        /// `ProductType`: The type of product.
         pub product_type: Option<Value<ProductType>>,
-        /// The configuration of the provisioning artifact (also known as a version).
-        #[serde(
-            rename = "ProvisioningArtifactParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisioningArtifactParameters`: The configuration of the provisioning artifact (also known as a version).
         pub provisioning_artifact_parameters: Option<
             Vec<ProvisioningArtifactProperties>,
         >,
-        /// This property is turned off by default.
-        #[serde(
-            rename = "ReplaceProvisioningArtifacts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplaceProvisioningArtifacts`: This property is turned off by default.
         pub replace_provisioning_artifacts: Option<Value<bool>>,
-        /// A top level ProductViewDetail response containing details about the product's connection.
-        #[serde(rename = "SourceConnection", skip_serializing_if = "Option::is_none")]
+        /// `SourceConnection`: A top level ProductViewDetail response containing details about the product's connection.
         pub source_connection: Option<SourceConnection>,
-        /// The support information about the product.
-        #[serde(rename = "SupportDescription", skip_serializing_if = "Option::is_none")]
+        /// `SupportDescription`: The support information about the product.
         pub support_description: Option<Value<String>>,
-        /// The contact email for product support.
-        #[serde(rename = "SupportEmail", skip_serializing_if = "Option::is_none")]
+        /// `SupportEmail`: The contact email for product support.
         pub support_email: Option<Value<String>>,
-        /// The contact URL for product support.
-        #[serde(rename = "SupportUrl", skip_serializing_if = "Option::is_none")]
+        /// `SupportUrl`: The contact URL for product support.
         pub support_url: Option<Value<String>>,
-        /// One or more tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tags.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -271,6 +261,42 @@ pub mod cloud_formation_product {
                 support_url: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCloudFormationProductProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Distributor", &self.distributor)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Owner", &self.owner)?;
+            crate::cfn::entry(&mut map, "ProductType", &self.product_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningArtifactParameters",
+                &self.provisioning_artifact_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplaceProvisioningArtifacts",
+                &self.replace_provisioning_artifacts,
+            )?;
+            crate::cfn::entry(&mut map, "SourceConnection", &self.source_connection)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportDescription",
+                &self.support_description,
+            )?;
+            crate::cfn::entry(&mut map, "SupportEmail", &self.support_email)?;
+            crate::cfn::entry(&mut map, "SupportUrl", &self.support_url)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -324,26 +350,17 @@ pub mod cloud_formation_product {
     }
 
     /// The `ProvisioningArtifactProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisioningArtifactProperties {
-        /// The description of the provisioning artifact, including how it differs from the previous provisioning artifact.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the provisioning artifact, including how it differs from the previous provisioning artifact.
         pub description: Option<Value<String>>,
-        /// If set to true, AWS Service Catalog stops validating the specified provisioning artifact even if it is invalid.
-        #[serde(
-            rename = "DisableTemplateValidation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableTemplateValidation`: If set to true, AWS Service Catalog stops validating the specified provisioning artifact even if it is invalid.
         pub disable_template_validation: Option<Value<bool>>,
-        /// `Info`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Info")]
+        /// `Info`: `Info`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub info: serde_json::Value,
-        /// The name of the provisioning artifact (for example, v1 v2beta).
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the provisioning artifact (for example, v1 v2beta).
         pub name: Option<Value<String>>,
-        /// The type of provisioning artifact.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of provisioning artifact.
         pub r#type: Option<Value<Type>>,
     }
 
@@ -357,6 +374,26 @@ pub mod cloud_formation_product {
                 name: None,
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for ProvisioningArtifactProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableTemplateValidation",
+                &self.disable_template_validation,
+            )?;
+            map.serialize_entry("Info", &self.info)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -410,13 +447,11 @@ pub mod cloud_formation_product {
     }
 
     /// The `SourceConnection` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceConnection {
-        /// The connection details based on the connection Type.
-        #[serde(rename = "ConnectionParameters")]
+        /// `ConnectionParameters`: The connection details based on the connection Type.
         pub connection_parameters: SourceConnectionConnectionParameters,
-        /// The only supported SourceConnection type is Codestar.
-        #[serde(rename = "Type")]
+        /// `Type`: The only supported SourceConnection type is Codestar.
         pub r#type: Value<SourceConnectionType>,
     }
 
@@ -433,28 +468,48 @@ pub mod cloud_formation_product {
         }
     }
 
+    impl Serialize for SourceConnection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionParameters", &self.connection_parameters)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The connection details based on the connection Type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceConnectionConnectionParameters {
         /// `CodeStar`.
-        #[serde(rename = "CodeStar", skip_serializing_if = "Option::is_none")]
         pub code_star: Option<CodeStarParameters>,
     }
 
+    impl Serialize for SourceConnectionConnectionParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeStar", &self.code_star)?;
+            map.end()
+        }
+    }
+
     /// The `CodeStarParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeStarParameters {
-        /// The absolute path where the artifact resides within the repo and branch, formatted as "folder/file.json".
-        #[serde(rename = "ArtifactPath")]
+        /// `ArtifactPath`: The absolute path where the artifact resides within the repo and branch, formatted as "folder/file.json".
         pub artifact_path: Value<String>,
-        /// The specific branch where the artifact resides.
-        #[serde(rename = "Branch")]
+        /// `Branch`: The specific branch where the artifact resides.
         pub branch: Value<String>,
-        /// The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository.
-        #[serde(rename = "ConnectionArn")]
+        /// `ConnectionArn`: The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository.
         pub connection_arn: Value<String>,
-        /// The specific repository where the product's artifact-to-be-synced resides, formatted as "Account/Repo."
-        #[serde(rename = "Repository")]
+        /// `Repository`: The specific repository where the product's artifact-to-be-synced resides, formatted as "Account/Repo."
         pub repository: Value<String>,
     }
 
@@ -472,6 +527,21 @@ pub mod cloud_formation_product {
                 connection_arn: connection_arn.into(),
                 repository: repository.into(),
             }
+        }
+    }
+
+    impl Serialize for CodeStarParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ArtifactPath", &self.artifact_path)?;
+            map.serialize_entry("Branch", &self.branch)?;
+            map.serialize_entry("ConnectionArn", &self.connection_arn)?;
+            map.serialize_entry("Repository", &self.repository)?;
+            map.end()
         }
     }
 
@@ -591,74 +661,83 @@ pub mod cloud_formation_provisioned_product {
     }
 
     /// The properties of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCloudFormationProvisionedProductProps {
         /// `AcceptLanguage`.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
         pub accept_language: Option<Value<AcceptLanguage>>,
         /// `NotificationArns`.
-        #[serde(rename = "NotificationArns", skip_serializing_if = "Option::is_none")]
         pub notification_arns: Option<Vec<Value<String>>>,
         /// `PathId`.
-        #[serde(rename = "PathId", skip_serializing_if = "Option::is_none")]
         pub path_id: Option<Value<String>>,
         /// `PathName`.
-        #[serde(rename = "PathName", skip_serializing_if = "Option::is_none")]
         pub path_name: Option<Value<String>>,
         /// `ProductId`.
-        #[serde(rename = "ProductId", skip_serializing_if = "Option::is_none")]
         pub product_id: Option<Value<String>>,
         /// `ProductName`.
-        #[serde(rename = "ProductName", skip_serializing_if = "Option::is_none")]
         pub product_name: Option<Value<String>>,
         /// `ProvisionedProductName`.
-        #[serde(
-            rename = "ProvisionedProductName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioned_product_name: Option<Value<String>>,
         /// `ProvisioningArtifactId`.
-        #[serde(
-            rename = "ProvisioningArtifactId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioning_artifact_id: Option<Value<String>>,
         /// `ProvisioningArtifactName`.
-        #[serde(
-            rename = "ProvisioningArtifactName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioning_artifact_name: Option<Value<String>>,
         /// `ProvisioningParameters`.
-        #[serde(
-            rename = "ProvisioningParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioning_parameters: Option<Vec<ProvisioningParameter>>,
         /// `ProvisioningPreferences`.
-        #[serde(
-            rename = "ProvisioningPreferences",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub provisioning_preferences: Option<ProvisioningPreferences>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnCloudFormationProvisionedProductProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "NotificationArns", &self.notification_arns)?;
+            crate::cfn::entry(&mut map, "PathId", &self.path_id)?;
+            crate::cfn::entry(&mut map, "PathName", &self.path_name)?;
+            crate::cfn::entry(&mut map, "ProductId", &self.product_id)?;
+            crate::cfn::entry(&mut map, "ProductName", &self.product_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedProductName",
+                &self.provisioned_product_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningArtifactId",
+                &self.provisioning_artifact_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningArtifactName",
+                &self.provisioning_artifact_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningParameters",
+                &self.provisioning_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisioningPreferences",
+                &self.provisioning_preferences,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ProvisioningParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisioningParameter {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -675,50 +754,74 @@ pub mod cloud_formation_provisioned_product {
         }
     }
 
+    impl Serialize for ProvisioningParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ProvisioningPreferences` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProvisioningPreferences {
         /// `StackSetAccounts`.
-        #[serde(rename = "StackSetAccounts", skip_serializing_if = "Option::is_none")]
         pub stack_set_accounts: Option<Vec<Value<String>>>,
         /// `StackSetFailureToleranceCount`.
-        #[serde(
-            rename = "StackSetFailureToleranceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stack_set_failure_tolerance_count: Option<Value<i64>>,
         /// `StackSetFailureTolerancePercentage`.
-        #[serde(
-            rename = "StackSetFailureTolerancePercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stack_set_failure_tolerance_percentage: Option<Value<i64>>,
         /// `StackSetMaxConcurrencyCount`.
-        #[serde(
-            rename = "StackSetMaxConcurrencyCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stack_set_max_concurrency_count: Option<Value<i64>>,
         /// `StackSetMaxConcurrencyPercentage`.
-        #[serde(
-            rename = "StackSetMaxConcurrencyPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stack_set_max_concurrency_percentage: Option<Value<i64>>,
         /// `StackSetOperationType`.
-        #[serde(
-            rename = "StackSetOperationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stack_set_operation_type: Option<Value<StackSetOperationType>>,
         /// `StackSetRegions`.
-        #[serde(rename = "StackSetRegions", skip_serializing_if = "Option::is_none")]
         pub stack_set_regions: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ProvisioningPreferences {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StackSetAccounts", &self.stack_set_accounts)?;
+            crate::cfn::entry(
+                &mut map,
+                "StackSetFailureToleranceCount",
+                &self.stack_set_failure_tolerance_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StackSetFailureTolerancePercentage",
+                &self.stack_set_failure_tolerance_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StackSetMaxConcurrencyCount",
+                &self.stack_set_max_concurrency_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StackSetMaxConcurrencyPercentage",
+                &self.stack_set_max_concurrency_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StackSetOperationType",
+                &self.stack_set_operation_type,
+            )?;
+            crate::cfn::entry(&mut map, "StackSetRegions", &self.stack_set_regions)?;
+            map.end()
+        }
     }
 
     /// Values of `StackSetOperationType`.
@@ -825,22 +928,17 @@ pub mod launch_notification_constraint {
     }
 
     /// The properties of `AWS::ServiceCatalog::LaunchNotificationConstraint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchNotificationConstraintProps {
         /// `AcceptLanguage`.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
         pub accept_language: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `NotificationArns`.
-        #[serde(rename = "NotificationArns")]
         pub notification_arns: Vec<Value<String>>,
         /// `PortfolioId`.
-        #[serde(rename = "PortfolioId")]
         pub portfolio_id: Value<String>,
         /// `ProductId`.
-        #[serde(rename = "ProductId")]
         pub product_id: Value<String>,
     }
 
@@ -858,6 +956,22 @@ pub mod launch_notification_constraint {
                 portfolio_id: portfolio_id.into(),
                 product_id: product_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLaunchNotificationConstraintProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("NotificationArns", &self.notification_arns)?;
+            map.serialize_entry("PortfolioId", &self.portfolio_id)?;
+            map.serialize_entry("ProductId", &self.product_id)?;
+            map.end()
         }
     }
 }
@@ -923,25 +1037,19 @@ pub mod launch_role_constraint {
     }
 
     /// The properties of `AWS::ServiceCatalog::LaunchRoleConstraint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchRoleConstraintProps {
-        /// The language code for the constraint.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code for the constraint.
         pub accept_language: Option<Value<String>>,
-        /// The description of the launch role constraint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the launch role constraint.
         pub description: Option<Value<String>>,
-        /// The local IAM role name to use in the launch constraint.
-        #[serde(rename = "LocalRoleName", skip_serializing_if = "Option::is_none")]
+        /// `LocalRoleName`: The local IAM role name to use in the launch constraint.
         pub local_role_name: Option<Value<String>>,
-        /// The ID of the portfolio to which this launch role constraint applies.
-        #[serde(rename = "PortfolioId")]
+        /// `PortfolioId`: The ID of the portfolio to which this launch role constraint applies.
         pub portfolio_id: Value<String>,
-        /// The ID of the product to which this launch role constraint applies.
-        #[serde(rename = "ProductId")]
+        /// `ProductId`: The ID of the product to which this launch role constraint applies.
         pub product_id: Value<String>,
-        /// The ARN of the IAM role used for the launch constraint.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the IAM role used for the launch constraint.
         pub role_arn: Option<Value<String>>,
     }
 
@@ -959,6 +1067,23 @@ pub mod launch_role_constraint {
                 product_id: product_id.into(),
                 role_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLaunchRoleConstraintProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "LocalRoleName", &self.local_role_name)?;
+            map.serialize_entry("PortfolioId", &self.portfolio_id)?;
+            map.serialize_entry("ProductId", &self.product_id)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -1024,22 +1149,17 @@ pub mod launch_template_constraint {
     }
 
     /// The properties of `AWS::ServiceCatalog::LaunchTemplateConstraint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchTemplateConstraintProps {
-        /// The language code.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code.
         pub accept_language: Option<Value<String>>,
-        /// The description of the constraint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the constraint.
         pub description: Option<Value<String>>,
-        /// The portfolio identifier.
-        #[serde(rename = "PortfolioId")]
+        /// `PortfolioId`: The portfolio identifier.
         pub portfolio_id: Value<String>,
-        /// The product identifier.
-        #[serde(rename = "ProductId")]
+        /// `ProductId`: The product identifier.
         pub product_id: Value<String>,
-        /// A json encoded string of the template constraint rules
-        #[serde(rename = "Rules")]
+        /// `Rules`: A json encoded string of the template constraint rules
         pub rules: Value<String>,
     }
 
@@ -1057,6 +1177,22 @@ pub mod launch_template_constraint {
                 product_id: product_id.into(),
                 rules: rules.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLaunchTemplateConstraintProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("PortfolioId", &self.portfolio_id)?;
+            map.serialize_entry("ProductId", &self.product_id)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
         }
     }
 }
@@ -1124,22 +1260,17 @@ pub mod portfolio {
     }
 
     /// The properties of `AWS::ServiceCatalog::Portfolio`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortfolioProps {
         /// `AcceptLanguage`.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
         pub accept_language: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName")]
         pub display_name: Value<String>,
         /// `ProviderName`.
-        #[serde(rename = "ProviderName")]
         pub provider_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1156,6 +1287,22 @@ pub mod portfolio {
                 provider_name: provider_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPortfolioProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("ProviderName", &self.provider_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1223,19 +1370,15 @@ pub mod portfolio_principal_association {
     }
 
     /// The properties of `AWS::ServiceCatalog::PortfolioPrincipalAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortfolioPrincipalAssociationProps {
-        /// The language code.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code.
         pub accept_language: Option<Value<String>>,
-        /// The portfolio identifier.
-        #[serde(rename = "PortfolioId", skip_serializing_if = "Option::is_none")]
+        /// `PortfolioId`: The portfolio identifier.
         pub portfolio_id: Option<Value<String>>,
-        /// The ARN of the principal (user, role, or group).
-        #[serde(rename = "PrincipalARN", skip_serializing_if = "Option::is_none")]
+        /// `PrincipalARN`: The ARN of the principal (user, role, or group).
         pub principal_arn: Option<Value<String>>,
-        /// The principal type.
-        #[serde(rename = "PrincipalType")]
+        /// `PrincipalType`: The principal type.
         pub principal_type: Value<String>,
     }
 
@@ -1248,6 +1391,21 @@ pub mod portfolio_principal_association {
                 principal_arn: None,
                 principal_type: principal_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPortfolioPrincipalAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "PortfolioId", &self.portfolio_id)?;
+            crate::cfn::entry(&mut map, "PrincipalARN", &self.principal_arn)?;
+            map.serialize_entry("PrincipalType", &self.principal_type)?;
+            map.end()
         }
     }
 }
@@ -1315,20 +1473,31 @@ pub mod portfolio_product_association {
     }
 
     /// The properties of `AWS::ServiceCatalog::PortfolioProductAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPortfolioProductAssociationProps {
-        /// The language code.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code.
         pub accept_language: Option<Value<String>>,
-        /// The portfolio identifier.
-        #[serde(rename = "PortfolioId", skip_serializing_if = "Option::is_none")]
+        /// `PortfolioId`: The portfolio identifier.
         pub portfolio_id: Option<Value<String>>,
-        /// The product identifier.
-        #[serde(rename = "ProductId", skip_serializing_if = "Option::is_none")]
+        /// `ProductId`: The product identifier.
         pub product_id: Option<Value<String>>,
-        /// The identifier of the source portfolio.
-        #[serde(rename = "SourcePortfolioId", skip_serializing_if = "Option::is_none")]
+        /// `SourcePortfolioId`: The identifier of the source portfolio.
         pub source_portfolio_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnPortfolioProductAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "PortfolioId", &self.portfolio_id)?;
+            crate::cfn::entry(&mut map, "ProductId", &self.product_id)?;
+            crate::cfn::entry(&mut map, "SourcePortfolioId", &self.source_portfolio_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1391,19 +1560,15 @@ pub mod portfolio_share {
     }
 
     /// The properties of `AWS::ServiceCatalog::PortfolioShare`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortfolioShareProps {
-        /// The language code.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code.
         pub accept_language: Option<Value<String>>,
-        /// The AWS account ID.
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: The AWS account ID.
         pub account_id: Value<String>,
-        /// The portfolio identifier.
-        #[serde(rename = "PortfolioId")]
+        /// `PortfolioId`: The portfolio identifier.
         pub portfolio_id: Value<String>,
-        /// Enables or disables TagOptions sharing when creating the portfolio share.
-        #[serde(rename = "ShareTagOptions", skip_serializing_if = "Option::is_none")]
+        /// `ShareTagOptions`: Enables or disables TagOptions sharing when creating the portfolio share.
         pub share_tag_options: Option<Value<bool>>,
     }
 
@@ -1419,6 +1584,21 @@ pub mod portfolio_share {
                 portfolio_id: portfolio_id.into(),
                 share_tag_options: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPortfolioShareProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("PortfolioId", &self.portfolio_id)?;
+            crate::cfn::entry(&mut map, "ShareTagOptions", &self.share_tag_options)?;
+            map.end()
         }
     }
 }
@@ -1484,22 +1664,17 @@ pub mod resource_update_constraint {
     }
 
     /// The properties of `AWS::ServiceCatalog::ResourceUpdateConstraint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceUpdateConstraintProps {
-        /// The language code
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code
         pub accept_language: Option<Value<String>>,
-        /// The description of the constraint
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the constraint
         pub description: Option<Value<String>>,
-        /// The portfolio identifier
-        #[serde(rename = "PortfolioId")]
+        /// `PortfolioId`: The portfolio identifier
         pub portfolio_id: Value<String>,
-        /// The product identifier
-        #[serde(rename = "ProductId")]
+        /// `ProductId`: The product identifier
         pub product_id: Value<String>,
-        /// ALLOWED or NOT_ALLOWED, to permit or prevent changes to the tags on provisioned instances of the specified portfolio / product combination
-        #[serde(rename = "TagUpdateOnProvisionedProduct")]
+        /// `TagUpdateOnProvisionedProduct`: ALLOWED or NOT_ALLOWED, to permit or prevent changes to the tags on provisioned instances of the specified portfolio / product combination
         pub tag_update_on_provisioned_product: Value<String>,
     }
 
@@ -1518,6 +1693,25 @@ pub mod resource_update_constraint {
                 tag_update_on_provisioned_product: tag_update_on_provisioned_product
                     .into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceUpdateConstraintProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("PortfolioId", &self.portfolio_id)?;
+            map.serialize_entry("ProductId", &self.product_id)?;
+            map.serialize_entry(
+                "TagUpdateOnProvisionedProduct",
+                &self.tag_update_on_provisioned_product,
+            )?;
+            map.end()
         }
     }
 }
@@ -1581,22 +1775,17 @@ pub mod service_action {
     }
 
     /// The properties of `AWS::ServiceCatalog::ServiceAction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceActionProps {
         /// `AcceptLanguage`.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
         pub accept_language: Option<Value<AcceptLanguage>>,
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: Vec<DefinitionParameter>,
         /// `DefinitionType`.
-        #[serde(rename = "DefinitionType")]
         pub definition_type: Value<DefinitionType>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1617,14 +1806,28 @@ pub mod service_action {
         }
     }
 
+    impl Serialize for CfnServiceActionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            map.serialize_entry("DefinitionType", &self.definition_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `DefinitionParameter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DefinitionParameter {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1638,6 +1841,19 @@ pub mod service_action {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for DefinitionParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1737,16 +1953,13 @@ pub mod service_action_association {
     }
 
     /// The properties of `AWS::ServiceCatalog::ServiceActionAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceActionAssociationProps {
         /// `ProductId`.
-        #[serde(rename = "ProductId")]
         pub product_id: Value<String>,
         /// `ProvisioningArtifactId`.
-        #[serde(rename = "ProvisioningArtifactId")]
         pub provisioning_artifact_id: Value<String>,
         /// `ServiceActionId`.
-        #[serde(rename = "ServiceActionId")]
         pub service_action_id: Value<String>,
     }
 
@@ -1762,6 +1975,23 @@ pub mod service_action_association {
                 provisioning_artifact_id: provisioning_artifact_id.into(),
                 service_action_id: service_action_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnServiceActionAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProductId", &self.product_id)?;
+            map.serialize_entry(
+                "ProvisioningArtifactId",
+                &self.provisioning_artifact_id,
+            )?;
+            map.serialize_entry("ServiceActionId", &self.service_action_id)?;
+            map.end()
         }
     }
 }
@@ -1827,34 +2057,25 @@ pub mod stack_set_constraint {
     }
 
     /// The properties of `AWS::ServiceCatalog::StackSetConstraint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackSetConstraintProps {
-        /// The language code.
-        #[serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")]
+        /// `AcceptLanguage`: The language code.
         pub accept_language: Option<Value<String>>,
-        /// One or more AWS accounts that will have access to the provisioned product.
-        #[serde(rename = "AccountList")]
+        /// `AccountList`: One or more AWS accounts that will have access to the provisioned product.
         pub account_list: Vec<Value<String>>,
-        /// AdminRole ARN.
-        #[serde(rename = "AdminRole")]
+        /// `AdminRole`: AdminRole ARN.
         pub admin_role: Value<String>,
-        /// The description of the constraint.
-        #[serde(rename = "Description")]
+        /// `Description`: The description of the constraint.
         pub description: Value<String>,
-        /// ExecutionRole name.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: ExecutionRole name.
         pub execution_role: Value<String>,
-        /// The portfolio identifier.
-        #[serde(rename = "PortfolioId")]
+        /// `PortfolioId`: The portfolio identifier.
         pub portfolio_id: Value<String>,
-        /// The product identifier.
-        #[serde(rename = "ProductId")]
+        /// `ProductId`: The product identifier.
         pub product_id: Value<String>,
-        /// One or more AWS Regions where the provisioned product will be available.
-        #[serde(rename = "RegionList")]
+        /// `RegionList`: One or more AWS Regions where the provisioned product will be available.
         pub region_list: Vec<Value<String>>,
-        /// Permission to create, update, and delete stack instances.
-        #[serde(rename = "StackInstanceControl")]
+        /// `StackInstanceControl`: Permission to create, update, and delete stack instances.
         pub stack_instance_control: Value<String>,
     }
 
@@ -1881,6 +2102,26 @@ pub mod stack_set_constraint {
                 region_list: region_list.into(),
                 stack_instance_control: stack_instance_control.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnStackSetConstraintProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceptLanguage", &self.accept_language)?;
+            map.serialize_entry("AccountList", &self.account_list)?;
+            map.serialize_entry("AdminRole", &self.admin_role)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("PortfolioId", &self.portfolio_id)?;
+            map.serialize_entry("ProductId", &self.product_id)?;
+            map.serialize_entry("RegionList", &self.region_list)?;
+            map.serialize_entry("StackInstanceControl", &self.stack_instance_control)?;
+            map.end()
         }
     }
 }
@@ -1946,16 +2187,13 @@ pub mod tag_option {
     }
 
     /// The properties of `AWS::ServiceCatalog::TagOption`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTagOptionProps {
-        /// The TagOption active state.
-        #[serde(rename = "Active", skip_serializing_if = "Option::is_none")]
+        /// `Active`: The TagOption active state.
         pub active: Option<Value<bool>>,
-        /// The TagOption key.
-        #[serde(rename = "Key")]
+        /// `Key`: The TagOption key.
         pub key: Value<String>,
-        /// The TagOption value.
-        #[serde(rename = "Value")]
+        /// `Value`: The TagOption value.
         pub value: Value<String>,
     }
 
@@ -1970,6 +2208,20 @@ pub mod tag_option {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTagOptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Active", &self.active)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -2033,14 +2285,25 @@ pub mod tag_option_association {
     }
 
     /// The properties of `AWS::ServiceCatalog::TagOptionAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTagOptionAssociationProps {
-        /// The CloudformationProduct or Portfolio identifier.
-        #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
+        /// `ResourceId`: The CloudformationProduct or Portfolio identifier.
         pub resource_id: Option<Value<String>>,
-        /// The TagOption identifier.
-        #[serde(rename = "TagOptionId", skip_serializing_if = "Option::is_none")]
+        /// `TagOptionId`: The TagOption identifier.
         pub tag_option_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnTagOptionAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceId", &self.resource_id)?;
+            crate::cfn::entry(&mut map, "TagOptionId", &self.tag_option_id)?;
+            map.end()
+        }
     }
 }
 

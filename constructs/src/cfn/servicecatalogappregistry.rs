@@ -93,16 +93,13 @@ pub mod application {
     }
 
     /// The properties of `AWS::ServiceCatalogAppRegistry::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// The description of the application.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the application.
         pub description: Option<Value<String>>,
-        /// The name of the application.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the application.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -114,6 +111,20 @@ pub mod application {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -181,19 +192,15 @@ pub mod attribute_group {
     }
 
     /// The properties of `AWS::ServiceCatalogAppRegistry::AttributeGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAttributeGroupProps {
-        /// `Attributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Attributes")]
+        /// `Attributes`: `Attributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub attributes: serde_json::Value,
-        /// The description of the attribute group.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the attribute group.
         pub description: Option<Value<String>>,
-        /// The name of the attribute group.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the attribute group.
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -209,6 +216,21 @@ pub mod attribute_group {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAttributeGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -284,13 +306,11 @@ pub mod attribute_group_association {
     }
 
     /// The properties of `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAttributeGroupAssociationProps {
-        /// The name or the Id of the Application.
-        #[serde(rename = "Application")]
+        /// `Application`: The name or the Id of the Application.
         pub application: Value<String>,
-        /// The name or the Id of the AttributeGroup.
-        #[serde(rename = "AttributeGroup")]
+        /// `AttributeGroup`: The name or the Id of the AttributeGroup.
         pub attribute_group: Value<String>,
     }
 
@@ -304,6 +324,19 @@ pub mod attribute_group_association {
                 application: application.into(),
                 attribute_group: attribute_group.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAttributeGroupAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Application", &self.application)?;
+            map.serialize_entry("AttributeGroup", &self.attribute_group)?;
+            map.end()
         }
     }
 }
@@ -381,16 +414,13 @@ pub mod resource_association {
     }
 
     /// The properties of `AWS::ServiceCatalogAppRegistry::ResourceAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceAssociationProps {
-        /// The name or the Id of the Application.
-        #[serde(rename = "Application")]
+        /// `Application`: The name or the Id of the Application.
         pub application: Value<String>,
-        /// The name or the Id of the Resource.
-        #[serde(rename = "Resource")]
+        /// `Resource`: The name or the Id of the Resource.
         pub resource: Value<String>,
-        /// The type of the CFN Resource for now it's enum CFN_STACK.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The type of the CFN Resource for now it's enum CFN_STACK.
         pub resource_type: Value<ResourceType>,
     }
 
@@ -406,6 +436,20 @@ pub mod resource_association {
                 resource: resource.into(),
                 resource_type: resource_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Application", &self.application)?;
+            map.serialize_entry("Resource", &self.resource)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.end()
         }
     }
 

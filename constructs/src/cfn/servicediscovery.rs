@@ -81,16 +81,13 @@ pub mod http_namespace {
     }
 
     /// The properties of `AWS::ServiceDiscovery::HttpNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHttpNamespaceProps {
-        /// A description for the namespace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the namespace.
         pub description: Option<Value<String>>,
-        /// The name that you want to assign to this namespace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name that you want to assign to this namespace.
         pub name: Value<String>,
-        /// The tags for the namespace.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -102,6 +99,20 @@ pub mod http_namespace {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnHttpNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -165,16 +176,13 @@ pub mod instance {
     }
 
     /// The properties of `AWS::ServiceDiscovery::Instance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProps {
-        /// `InstanceAttributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "InstanceAttributes")]
+        /// `InstanceAttributes`: `InstanceAttributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub instance_attributes: serde_json::Value,
-        /// An identifier that you want to associate with the instance.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: An identifier that you want to associate with the instance.
         pub instance_id: Option<Value<String>>,
-        /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
-        #[serde(rename = "ServiceId")]
+        /// `ServiceId`: The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
         pub service_id: Value<String>,
     }
 
@@ -189,6 +197,20 @@ pub mod instance {
                 instance_id: None,
                 service_id: service_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceAttributes", &self.instance_attributes)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            map.serialize_entry("ServiceId", &self.service_id)?;
+            map.end()
         }
     }
 }
@@ -265,22 +287,17 @@ pub mod private_dns_namespace {
     }
 
     /// The properties of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateDnsNamespaceProps {
-        /// A description of the namespace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the namespace.
         pub description: Option<Value<String>>,
-        /// The name that you want to assign to this namespace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name that you want to assign to this namespace.
         pub name: Value<String>,
-        /// Properties of the private DNS namespace.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: Properties of the private DNS namespace.
         pub properties: Option<Properties>,
-        /// The tags for the namespace.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the Amazon VPC that you want to associate the namespace with.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
+        /// `Vpc`: The ID of the Amazon VPC that you want to associate the namespace with.
         pub vpc: Option<Value<String>>,
     }
 
@@ -297,20 +314,58 @@ pub mod private_dns_namespace {
         }
     }
 
+    impl Serialize for CfnPrivateDnsNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
     /// The `Properties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Properties {
         /// `DnsProperties`.
-        #[serde(rename = "DnsProperties", skip_serializing_if = "Option::is_none")]
         pub dns_properties: Option<PrivateDnsPropertiesMutable>,
     }
 
+    impl Serialize for Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsProperties", &self.dns_properties)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateDnsPropertiesMutable` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsPropertiesMutable {
         /// `SOA`.
-        #[serde(rename = "SOA", skip_serializing_if = "Option::is_none")]
         pub soa: Option<Soa>,
+    }
+
+    impl Serialize for PrivateDnsPropertiesMutable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SOA", &self.soa)?;
+            map.end()
+        }
     }
 }
 
@@ -385,19 +440,15 @@ pub mod public_dns_namespace {
     }
 
     /// The properties of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicDnsNamespaceProps {
-        /// A description for the namespace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the namespace.
         pub description: Option<Value<String>>,
-        /// The name that you want to assign to this namespace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name that you want to assign to this namespace.
         pub name: Value<String>,
-        /// Properties for the public DNS namespace.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: Properties for the public DNS namespace.
         pub properties: Option<Properties>,
-        /// The tags for the namespace.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -413,20 +464,57 @@ pub mod public_dns_namespace {
         }
     }
 
+    impl Serialize for CfnPublicDnsNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Properties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Properties {
         /// `DnsProperties`.
-        #[serde(rename = "DnsProperties", skip_serializing_if = "Option::is_none")]
         pub dns_properties: Option<PublicDnsPropertiesMutable>,
     }
 
+    impl Serialize for Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsProperties", &self.dns_properties)?;
+            map.end()
+        }
+    }
+
     /// The `PublicDnsPropertiesMutable` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PublicDnsPropertiesMutable {
         /// `SOA`.
-        #[serde(rename = "SOA", skip_serializing_if = "Option::is_none")]
         pub soa: Option<Soa>,
+    }
+
+    impl Serialize for PublicDnsPropertiesMutable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SOA", &self.soa)?;
+            map.end()
+        }
     }
 }
 
@@ -498,52 +586,60 @@ pub mod service {
     }
 
     /// The properties of `AWS::ServiceDiscovery::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceProps {
-        /// A description for the service.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the service.
         pub description: Option<Value<String>>,
-        /// DNS-related configurations for the service.
-        #[serde(rename = "DnsConfig", skip_serializing_if = "Option::is_none")]
+        /// `DnsConfig`: DNS-related configurations for the service.
         pub dns_config: Option<DnsConfig>,
-        /// Settings for health checks.
-        #[serde(rename = "HealthCheckConfig", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckConfig`: Settings for health checks.
         pub health_check_config: Option<HealthCheckConfig>,
-        /// Settings for custom health checks.
-        #[serde(
-            rename = "HealthCheckCustomConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthCheckCustomConfig`: Settings for custom health checks.
         pub health_check_custom_config: Option<HealthCheckCustomConfig>,
-        /// The name of the service.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the service.
         pub name: Option<Value<String>>,
-        /// The ID of the namespace in which the service is created.
-        #[serde(rename = "NamespaceId", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceId`: The ID of the namespace in which the service is created.
         pub namespace_id: Option<Value<String>>,
-        /// A string map that contains attributes and values for the service.
-        #[serde(rename = "ServiceAttributes", skip_serializing_if = "Option::is_none")]
+        /// `ServiceAttributes`: A string map that contains attributes and values for the service.
         pub service_attributes: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// An array of key-value pairs to associate with the service.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to associate with the service.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of service.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of service.
         pub r#type: Option<Value<ServiceType>>,
     }
 
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DnsConfig", &self.dns_config)?;
+            crate::cfn::entry(&mut map, "HealthCheckConfig", &self.health_check_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckCustomConfig",
+                &self.health_check_custom_config,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NamespaceId", &self.namespace_id)?;
+            crate::cfn::entry(&mut map, "ServiceAttributes", &self.service_attributes)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// DNS configuration settings for the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DnsConfig {
-        /// A list of DNS records associated with the service.
-        #[serde(rename = "DnsRecords")]
+        /// `DnsRecords`: A list of DNS records associated with the service.
         pub dns_records: Vec<DnsRecord>,
-        /// The ID of the namespace for the DNS configuration.
-        #[serde(rename = "NamespaceId", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceId`: The ID of the namespace for the DNS configuration.
         pub namespace_id: Option<Value<String>>,
-        /// The routing policy to use for DNS queries.
-        #[serde(rename = "RoutingPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RoutingPolicy`: The routing policy to use for DNS queries.
         pub routing_policy: Option<Value<RoutingPolicy>>,
     }
 
@@ -558,14 +654,26 @@ pub mod service {
         }
     }
 
+    impl Serialize for DnsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DnsRecords", &self.dns_records)?;
+            crate::cfn::entry(&mut map, "NamespaceId", &self.namespace_id)?;
+            crate::cfn::entry(&mut map, "RoutingPolicy", &self.routing_policy)?;
+            map.end()
+        }
+    }
+
     /// A DNS record associated with the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DnsRecord {
-        /// The time-to-live (TTL) for the DNS record.
-        #[serde(rename = "TTL")]
+        /// `TTL`: The time-to-live (TTL) for the DNS record.
         pub ttl: Value<f64>,
-        /// The DNS record type (e.g., A, AAAA, SRV).
-        #[serde(rename = "Type")]
+        /// `Type`: The DNS record type (e.g., A, AAAA, SRV).
         pub r#type: Value<Type>,
     }
 
@@ -576,6 +684,19 @@ pub mod service {
                 ttl: ttl.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for DnsRecord {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TTL", &self.ttl)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -660,16 +781,13 @@ pub mod service {
     }
 
     /// Configuration for health checks for the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HealthCheckConfig {
-        /// The number of consecutive health check failures that must occur before declaring the service unhealthy.
-        #[serde(rename = "FailureThreshold", skip_serializing_if = "Option::is_none")]
+        /// `FailureThreshold`: The number of consecutive health check failures that must occur before declaring the service unhealthy.
         pub failure_threshold: Option<Value<f64>>,
-        /// The path to ping on the service for health checks.
-        #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePath`: The path to ping on the service for health checks.
         pub resource_path: Option<Value<String>>,
-        /// The type of health check (e.g., HTTP, HTTPS, TCP).
-        #[serde(rename = "Type")]
+        /// `Type`: The type of health check (e.g., HTTP, HTTPS, TCP).
         pub r#type: Value<HealthCheckConfigType>,
     }
 
@@ -681,6 +799,20 @@ pub mod service {
                 resource_path: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for HealthCheckConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailureThreshold", &self.failure_threshold)?;
+            crate::cfn::entry(&mut map, "ResourcePath", &self.resource_path)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -725,11 +857,22 @@ pub mod service {
     }
 
     /// Configurations for custom health checks for the service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckCustomConfig {
-        /// The number of consecutive health check failures required before the service is considered unhealthy.
-        #[serde(rename = "FailureThreshold", skip_serializing_if = "Option::is_none")]
+        /// `FailureThreshold`: The number of consecutive health check failures required before the service is considered unhealthy.
         pub failure_threshold: Option<Value<f64>>,
+    }
+
+    impl Serialize for HealthCheckCustomConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailureThreshold", &self.failure_threshold)?;
+            map.end()
+        }
     }
 
     /// The type of service.
@@ -768,9 +911,20 @@ pub mod service {
 }
 
 /// The `Soa` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Soa {
     /// `TTL`.
-    #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Value<f64>>,
+}
+
+impl Serialize for Soa {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "TTL", &self.ttl)?;
+        map.end()
+    }
 }

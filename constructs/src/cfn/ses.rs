@@ -102,95 +102,168 @@ pub mod configuration_set {
     }
 
     /// The properties of `AWS::SES::ConfigurationSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConfigurationSetProps {
         /// `ArchivingOptions`.
-        #[serde(rename = "ArchivingOptions", skip_serializing_if = "Option::is_none")]
         pub archiving_options: Option<ArchivingOptions>,
         /// `DeliveryOptions`.
-        #[serde(rename = "DeliveryOptions", skip_serializing_if = "Option::is_none")]
         pub delivery_options: Option<DeliveryOptions>,
-        /// The name of the configuration set.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the configuration set.
         pub name: Option<Value<String>>,
         /// `ReputationOptions`.
-        #[serde(rename = "ReputationOptions", skip_serializing_if = "Option::is_none")]
         pub reputation_options: Option<ReputationOptions>,
         /// `SendingOptions`.
-        #[serde(rename = "SendingOptions", skip_serializing_if = "Option::is_none")]
         pub sending_options: Option<SendingOptions>,
         /// `SuppressionOptions`.
-        #[serde(rename = "SuppressionOptions", skip_serializing_if = "Option::is_none")]
         pub suppression_options: Option<SuppressionOptions>,
-        /// The tags (keys and values) associated with the contact list.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the contact list.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrackingOptions`.
-        #[serde(rename = "TrackingOptions", skip_serializing_if = "Option::is_none")]
         pub tracking_options: Option<TrackingOptions>,
         /// `VdmOptions`.
-        #[serde(rename = "VdmOptions", skip_serializing_if = "Option::is_none")]
         pub vdm_options: Option<VdmOptions>,
     }
 
+    impl Serialize for CfnConfigurationSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchivingOptions", &self.archiving_options)?;
+            crate::cfn::entry(&mut map, "DeliveryOptions", &self.delivery_options)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReputationOptions", &self.reputation_options)?;
+            crate::cfn::entry(&mut map, "SendingOptions", &self.sending_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuppressionOptions",
+                &self.suppression_options,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrackingOptions", &self.tracking_options)?;
+            crate::cfn::entry(&mut map, "VdmOptions", &self.vdm_options)?;
+            map.end()
+        }
+    }
+
     /// An object that defines a MailManager archive that is used to preserve emails that you send using the configuration set.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArchivingOptions {
-        /// The ARN of the MailManager archive to associate with the configuration set.
-        #[serde(rename = "ArchiveArn", skip_serializing_if = "Option::is_none")]
+        /// `ArchiveArn`: The ARN of the MailManager archive to associate with the configuration set.
         pub archive_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ArchivingOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchiveArn", &self.archive_arn)?;
+            map.end()
+        }
+    }
+
     /// An object that defines the dedicated IP pool that is used to send emails that you send using the configuration set.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeliveryOptions {
-        /// Specifies the maximum time until which SES will retry sending emails
-        #[serde(rename = "MaxDeliverySeconds", skip_serializing_if = "Option::is_none")]
+        /// `MaxDeliverySeconds`: Specifies the maximum time until which SES will retry sending emails
         pub max_delivery_seconds: Option<Value<f64>>,
-        /// The name of the dedicated IP pool to associate with the configuration set.
-        #[serde(rename = "SendingPoolName", skip_serializing_if = "Option::is_none")]
+        /// `SendingPoolName`: The name of the dedicated IP pool to associate with the configuration set.
         pub sending_pool_name: Option<Value<String>>,
-        /// Specifies whether messages that use the configuration set are required to use Transport Layer Security (TLS).
-        #[serde(rename = "TlsPolicy", skip_serializing_if = "Option::is_none")]
+        /// `TlsPolicy`: Specifies whether messages that use the configuration set are required to use Transport Layer Security (TLS).
         pub tls_policy: Option<Value<String>>,
     }
 
-    /// An object that defines whether or not Amazon SES collects reputation metrics for the emails that you send that use the configuration set.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ReputationOptions {
-        /// If true , tracking of reputation metrics is enabled for the configuration set.
-        #[serde(
-            rename = "ReputationMetricsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DeliveryOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxDeliverySeconds",
+                &self.max_delivery_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "SendingPoolName", &self.sending_pool_name)?;
+            crate::cfn::entry(&mut map, "TlsPolicy", &self.tls_policy)?;
+            map.end()
+        }
+    }
 
+    /// An object that defines whether or not Amazon SES collects reputation metrics for the emails that you send that use the configuration set.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ReputationOptions {
+        /// `ReputationMetricsEnabled`: If true , tracking of reputation metrics is enabled for the configuration set.
         pub reputation_metrics_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for ReputationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReputationMetricsEnabled",
+                &self.reputation_metrics_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// An object that defines whether or not Amazon SES can send email that you send using the configuration set.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SendingOptions {
         /// `SendingEnabled`.
-        #[serde(rename = "SendingEnabled", skip_serializing_if = "Option::is_none")]
         pub sending_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for SendingOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SendingEnabled", &self.sending_enabled)?;
+            map.end()
+        }
+    }
+
     /// An object that contains information about the suppression list preferences for your account.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SuppressionOptions {
-        /// A list that contains the reasons that email addresses are automatically added to the suppression list for your account.
-        #[serde(rename = "SuppressedReasons", skip_serializing_if = "Option::is_none")]
+        /// `SuppressedReasons`: A list that contains the reasons that email addresses are automatically added to the suppression list for your account.
         pub suppressed_reasons: Option<Vec<Value<String>>>,
-        /// An object that contains information about the validation options for your account.
-        #[serde(rename = "ValidationOptions", skip_serializing_if = "Option::is_none")]
+        /// `ValidationOptions`: An object that contains information about the validation options for your account.
         pub validation_options: Option<ValidationOptions>,
     }
 
+    impl Serialize for SuppressionOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SuppressedReasons", &self.suppressed_reasons)?;
+            crate::cfn::entry(&mut map, "ValidationOptions", &self.validation_options)?;
+            map.end()
+        }
+    }
+
     /// An object that contains information about the validation options for your account.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValidationOptions {
-        /// The condition threshold settings for suppression validation.
-        #[serde(rename = "ConditionThreshold")]
+        /// `ConditionThreshold`: The condition threshold settings for suppression validation.
         pub condition_threshold: ConditionThreshold,
     }
 
@@ -203,18 +276,24 @@ pub mod configuration_set {
         }
     }
 
-    /// The condition threshold settings for suppression validation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ConditionThreshold {
-        /// Whether the condition threshold is enabled or disabled.
-        #[serde(rename = "ConditionThresholdEnabled")]
-        pub condition_threshold_enabled: Value<String>,
-        /// The overall confidence threshold settings.
-        #[serde(
-            rename = "OverallConfidenceThreshold",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ValidationOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConditionThreshold", &self.condition_threshold)?;
+            map.end()
+        }
+    }
 
+    /// The condition threshold settings for suppression validation.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ConditionThreshold {
+        /// `ConditionThresholdEnabled`: Whether the condition threshold is enabled or disabled.
+        pub condition_threshold_enabled: Value<String>,
+        /// `OverallConfidenceThreshold`: The overall confidence threshold settings.
         pub overall_confidence_threshold: Option<OverallConfidenceThreshold>,
     }
 
@@ -228,11 +307,30 @@ pub mod configuration_set {
         }
     }
 
+    impl Serialize for ConditionThreshold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConditionThresholdEnabled",
+                &self.condition_threshold_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OverallConfidenceThreshold",
+                &self.overall_confidence_threshold,
+            )?;
+            map.end()
+        }
+    }
+
     /// The overall confidence threshold settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OverallConfidenceThreshold {
-        /// The confidence verdict threshold level.
-        #[serde(rename = "ConfidenceVerdictThreshold")]
+        /// `ConfidenceVerdictThreshold`: The confidence verdict threshold level.
         pub confidence_verdict_threshold: Value<String>,
     }
 
@@ -245,37 +343,73 @@ pub mod configuration_set {
         }
     }
 
-    /// An object that defines the open and click tracking options for emails that you send using the configuration set.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TrackingOptions {
-        /// The domain to use for tracking open and click events.
-        #[serde(
-            rename = "CustomRedirectDomain",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for OverallConfidenceThreshold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConfidenceVerdictThreshold",
+                &self.confidence_verdict_threshold,
+            )?;
+            map.end()
+        }
+    }
 
+    /// An object that defines the open and click tracking options for emails that you send using the configuration set.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TrackingOptions {
+        /// `CustomRedirectDomain`: The domain to use for tracking open and click events.
         pub custom_redirect_domain: Option<Value<String>>,
-        /// The https policy to use for tracking open and click events.
-        #[serde(rename = "HttpsPolicy", skip_serializing_if = "Option::is_none")]
+        /// `HttpsPolicy`: The https policy to use for tracking open and click events.
         pub https_policy: Option<Value<String>>,
     }
 
+    impl Serialize for TrackingOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomRedirectDomain",
+                &self.custom_redirect_domain,
+            )?;
+            crate::cfn::entry(&mut map, "HttpsPolicy", &self.https_policy)?;
+            map.end()
+        }
+    }
+
     /// An object that contains Virtual Deliverability Manager (VDM) settings for this configuration set.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VdmOptions {
         /// `DashboardOptions`.
-        #[serde(rename = "DashboardOptions", skip_serializing_if = "Option::is_none")]
         pub dashboard_options: Option<DashboardOptions>,
         /// `GuardianOptions`.
-        #[serde(rename = "GuardianOptions", skip_serializing_if = "Option::is_none")]
         pub guardian_options: Option<GuardianOptions>,
     }
 
+    impl Serialize for VdmOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DashboardOptions", &self.dashboard_options)?;
+            crate::cfn::entry(&mut map, "GuardianOptions", &self.guardian_options)?;
+            map.end()
+        }
+    }
+
     /// Preferences regarding the Dashboard feature.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DashboardOptions {
-        /// Whether emails sent with this configuration set have engagement tracking enabled.
-        #[serde(rename = "EngagementMetrics")]
+        /// `EngagementMetrics`: Whether emails sent with this configuration set have engagement tracking enabled.
         pub engagement_metrics: Value<String>,
     }
 
@@ -288,11 +422,22 @@ pub mod configuration_set {
         }
     }
 
+    impl Serialize for DashboardOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EngagementMetrics", &self.engagement_metrics)?;
+            map.end()
+        }
+    }
+
     /// Preferences regarding the Guardian feature.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardianOptions {
-        /// Whether emails sent with this configuration set have optimized delivery algorithm enabled.
-        #[serde(rename = "OptimizedSharedDelivery")]
+        /// `OptimizedSharedDelivery`: Whether emails sent with this configuration set have optimized delivery algorithm enabled.
         pub optimized_shared_delivery: Value<String>,
     }
 
@@ -302,6 +447,21 @@ pub mod configuration_set {
             Self {
                 optimized_shared_delivery: optimized_shared_delivery.into(),
             }
+        }
+    }
+
+    impl Serialize for GuardianOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "OptimizedSharedDelivery",
+                &self.optimized_shared_delivery,
+            )?;
+            map.end()
         }
     }
 }
@@ -369,13 +529,11 @@ pub mod configuration_set_event_destination {
     }
 
     /// The properties of `AWS::SES::ConfigurationSetEventDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationSetEventDestinationProps {
-        /// The name of the configuration set that contains the event destination.
-        #[serde(rename = "ConfigurationSetName")]
+        /// `ConfigurationSetName`: The name of the configuration set that contains the event destination.
         pub configuration_set_name: Value<String>,
-        /// The event destination object.
-        #[serde(rename = "EventDestination")]
+        /// `EventDestination`: The event destination object.
         pub event_destination: EventDestination,
     }
 
@@ -392,41 +550,35 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl Serialize for CfnConfigurationSetEventDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationSetName", &self.configuration_set_name)?;
+            map.serialize_entry("EventDestination", &self.event_destination)?;
+            map.end()
+        }
+    }
+
     /// The `EventDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventDestination {
-        /// An object that contains the names, default values, and sources of the dimensions associated with an Amazon CloudWatch event destination.
-        #[serde(
-            rename = "CloudWatchDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchDestination`: An object that contains the names, default values, and sources of the dimensions associated with an Amazon CloudWatch event destination.
         pub cloud_watch_destination: Option<CloudWatchDestination>,
-        /// Sets whether Amazon SES publishes events to this destination when you send an email with the associated configuration set.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Sets whether Amazon SES publishes events to this destination when you send an email with the associated configuration set.
         pub enabled: Option<Value<bool>>,
-        /// An object that contains Event bus ARN associated with the event bridge destination.
-        #[serde(
-            rename = "EventBridgeDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EventBridgeDestination`: An object that contains Event bus ARN associated with the event bridge destination.
         pub event_bridge_destination: Option<EventBridgeDestination>,
-        /// An object that contains the delivery stream ARN and the IAM role ARN associated with an Amazon Kinesis Firehose event destination.
-        #[serde(
-            rename = "KinesisFirehoseDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KinesisFirehoseDestination`: An object that contains the delivery stream ARN and the IAM role ARN associated with an Amazon Kinesis Firehose event destination.
         pub kinesis_firehose_destination: Option<KinesisFirehoseDestination>,
-        /// The type of email sending events, send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, and subscription.
-        #[serde(rename = "MatchingEventTypes")]
+        /// `MatchingEventTypes`: The type of email sending events, send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, and subscription.
         pub matching_event_types: Vec<Value<String>>,
-        /// The name of the event destination set.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the event destination set.
         pub name: Option<Value<String>>,
-        /// An object that contains SNS topic ARN associated event destination.
-        #[serde(rename = "SnsDestination", skip_serializing_if = "Option::is_none")]
+        /// `SnsDestination`: An object that contains SNS topic ARN associated event destination.
         pub sns_destination: Option<SnsDestination>,
     }
 
@@ -445,29 +597,67 @@ pub mod configuration_set_event_destination {
         }
     }
 
-    /// An object that contains the names, default values, and sources of the dimensions associated with an Amazon CloudWatch event destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CloudWatchDestination {
-        /// A list of dimensions upon which to categorize your emails when you publish email sending events to Amazon CloudWatch.
-        #[serde(
-            rename = "DimensionConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for EventDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchDestination",
+                &self.cloud_watch_destination,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBridgeDestination",
+                &self.event_bridge_destination,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseDestination",
+                &self.kinesis_firehose_destination,
+            )?;
+            map.serialize_entry("MatchingEventTypes", &self.matching_event_types)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SnsDestination", &self.sns_destination)?;
+            map.end()
+        }
+    }
 
+    /// An object that contains the names, default values, and sources of the dimensions associated with an Amazon CloudWatch event destination.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CloudWatchDestination {
+        /// `DimensionConfigurations`: A list of dimensions upon which to categorize your emails when you publish email sending events to Amazon CloudWatch.
         pub dimension_configurations: Option<Vec<DimensionConfiguration>>,
     }
 
+    impl Serialize for CloudWatchDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DimensionConfigurations",
+                &self.dimension_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// A list of dimensions upon which to categorize your emails when you publish email sending events to Amazon CloudWatch.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DimensionConfiguration {
-        /// The default value of the dimension that is published to Amazon CloudWatch if you do not provide the value of the dimension when you send an email.
-        #[serde(rename = "DefaultDimensionValue")]
+        /// `DefaultDimensionValue`: The default value of the dimension that is published to Amazon CloudWatch if you do not provide the value of the dimension when you send an email.
         pub default_dimension_value: Value<String>,
-        /// The name of an Amazon CloudWatch dimension associated with an email sending metric.
-        #[serde(rename = "DimensionName")]
+        /// `DimensionName`: The name of an Amazon CloudWatch dimension associated with an email sending metric.
         pub dimension_name: Value<String>,
-        /// The place where Amazon SES finds the value of a dimension to publish to Amazon CloudWatch.
-        #[serde(rename = "DimensionValueSource")]
+        /// `DimensionValueSource`: The place where Amazon SES finds the value of a dimension to publish to Amazon CloudWatch.
         pub dimension_value_source: Value<DimensionValueSource>,
     }
 
@@ -483,6 +673,20 @@ pub mod configuration_set_event_destination {
                 dimension_name: dimension_name.into(),
                 dimension_value_source: dimension_value_source.into(),
             }
+        }
+    }
+
+    impl Serialize for DimensionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultDimensionValue", &self.default_dimension_value)?;
+            map.serialize_entry("DimensionName", &self.dimension_name)?;
+            map.serialize_entry("DimensionValueSource", &self.dimension_value_source)?;
+            map.end()
         }
     }
 
@@ -536,10 +740,9 @@ pub mod configuration_set_event_destination {
     }
 
     /// An object that contains Event bus ARN associated with the event bridge destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBridgeDestination {
         /// `EventBusArn`.
-        #[serde(rename = "EventBusArn")]
         pub event_bus_arn: Value<String>,
     }
 
@@ -552,14 +755,24 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl Serialize for EventBridgeDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventBusArn", &self.event_bus_arn)?;
+            map.end()
+        }
+    }
+
     /// An object that contains the delivery stream ARN and the IAM role ARN associated with an Amazon Kinesis Firehose event destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseDestination {
-        /// The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to.
-        #[serde(rename = "DeliveryStreamARN")]
+        /// `DeliveryStreamARN`: The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to.
         pub delivery_stream_arn: Value<String>,
-        /// The ARN of the IAM role under which Amazon SES publishes email sending events to the Amazon Kinesis Firehose stream.
-        #[serde(rename = "IAMRoleARN")]
+        /// `IAMRoleARN`: The ARN of the IAM role under which Amazon SES publishes email sending events to the Amazon Kinesis Firehose stream.
         pub iam_role_arn: Value<String>,
     }
 
@@ -576,11 +789,23 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl Serialize for KinesisFirehoseDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeliveryStreamARN", &self.delivery_stream_arn)?;
+            map.serialize_entry("IAMRoleARN", &self.iam_role_arn)?;
+            map.end()
+        }
+    }
+
     /// An object that contains SNS topic ARN associated event destination.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnsDestination {
         /// `TopicARN`.
-        #[serde(rename = "TopicARN")]
         pub topic_arn: Value<String>,
     }
 
@@ -590,6 +815,18 @@ pub mod configuration_set_event_destination {
             Self {
                 topic_arn: topic_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for SnsDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TopicARN", &self.topic_arn)?;
+            map.end()
         }
     }
 }
@@ -651,36 +888,43 @@ pub mod contact_list {
     }
 
     /// The properties of `AWS::SES::ContactList`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnContactListProps {
-        /// The name of the contact list.
-        #[serde(rename = "ContactListName", skip_serializing_if = "Option::is_none")]
+        /// `ContactListName`: The name of the contact list.
         pub contact_list_name: Option<Value<String>>,
-        /// The description of the contact list.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the contact list.
         pub description: Option<Value<String>>,
-        /// The tags (keys and values) associated with the contact list.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the contact list.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The topics associated with the contact list.
-        #[serde(rename = "Topics", skip_serializing_if = "Option::is_none")]
+        /// `Topics`: The topics associated with the contact list.
         pub topics: Option<Vec<Topic>>,
     }
 
+    impl Serialize for CfnContactListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContactListName", &self.contact_list_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Topics", &self.topics)?;
+            map.end()
+        }
+    }
+
     /// The `Topic` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Topic {
         /// `DefaultSubscriptionStatus`.
-        #[serde(rename = "DefaultSubscriptionStatus")]
         pub default_subscription_status: Value<String>,
-        /// The description of the topic.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the topic.
         pub description: Option<Value<String>>,
-        /// The display name of the topic.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The display name of the topic.
         pub display_name: Value<String>,
-        /// The name of the topic.
-        #[serde(rename = "TopicName")]
+        /// `TopicName`: The name of the topic.
         pub topic_name: Value<String>,
     }
 
@@ -697,6 +941,24 @@ pub mod contact_list {
                 display_name: display_name.into(),
                 topic_name: topic_name.into(),
             }
+        }
+    }
+
+    impl Serialize for Topic {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DefaultSubscriptionStatus",
+                &self.default_subscription_status,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("TopicName", &self.topic_name)?;
+            map.end()
         }
     }
 }
@@ -758,28 +1020,21 @@ pub mod custom_verification_email_template {
     }
 
     /// The properties of `AWS::SES::CustomVerificationEmailTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomVerificationEmailTemplateProps {
-        /// The URL that the recipient of the verification email is sent to if his or her address is not successfully verified.
-        #[serde(rename = "FailureRedirectionURL")]
+        /// `FailureRedirectionURL`: The URL that the recipient of the verification email is sent to if his or her address is not successfully verified.
         pub failure_redirection_url: Value<String>,
-        /// The email address that the custom verification email is sent from.
-        #[serde(rename = "FromEmailAddress")]
+        /// `FromEmailAddress`: The email address that the custom verification email is sent from.
         pub from_email_address: Value<String>,
-        /// The URL that the recipient of the verification email is sent to if his or her address is successfully verified.
-        #[serde(rename = "SuccessRedirectionURL")]
+        /// `SuccessRedirectionURL`: The URL that the recipient of the verification email is sent to if his or her address is successfully verified.
         pub success_redirection_url: Value<String>,
-        /// The tags (keys and values) associated with the tenant.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the tenant.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The content of the custom verification email.
-        #[serde(rename = "TemplateContent")]
+        /// `TemplateContent`: The content of the custom verification email.
         pub template_content: Value<String>,
-        /// The name of the custom verification email template.
-        #[serde(rename = "TemplateName")]
+        /// `TemplateName`: The name of the custom verification email template.
         pub template_name: Value<String>,
-        /// The subject line of the custom verification email.
-        #[serde(rename = "TemplateSubject")]
+        /// `TemplateSubject`: The subject line of the custom verification email.
         pub template_subject: Value<String>,
     }
 
@@ -802,6 +1057,24 @@ pub mod custom_verification_email_template {
                 template_name: template_name.into(),
                 template_subject: template_subject.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCustomVerificationEmailTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailureRedirectionURL", &self.failure_redirection_url)?;
+            map.serialize_entry("FromEmailAddress", &self.from_email_address)?;
+            map.serialize_entry("SuccessRedirectionURL", &self.success_redirection_url)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TemplateContent", &self.template_content)?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.serialize_entry("TemplateSubject", &self.template_subject)?;
+            map.end()
         }
     }
 }
@@ -863,17 +1136,28 @@ pub mod dedicated_ip_pool {
     }
 
     /// The properties of `AWS::SES::DedicatedIpPool`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDedicatedIpPoolProps {
-        /// The name of the dedicated IP pool.
-        #[serde(rename = "PoolName", skip_serializing_if = "Option::is_none")]
+        /// `PoolName`: The name of the dedicated IP pool.
         pub pool_name: Option<Value<String>>,
-        /// Specifies whether the dedicated IP pool is managed or not.
-        #[serde(rename = "ScalingMode", skip_serializing_if = "Option::is_none")]
+        /// `ScalingMode`: Specifies whether the dedicated IP pool is managed or not.
         pub scaling_mode: Option<Value<String>>,
-        /// The tags (keys and values) associated with the dedicated IP pool.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the dedicated IP pool.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnDedicatedIpPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PoolName", &self.pool_name)?;
+            crate::cfn::entry(&mut map, "ScalingMode", &self.scaling_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -964,36 +1248,21 @@ pub mod email_identity {
     }
 
     /// The properties of `AWS::SES::EmailIdentity`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailIdentityProps {
         /// `ConfigurationSetAttributes`.
-        #[serde(
-            rename = "ConfigurationSetAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub configuration_set_attributes: Option<ConfigurationSetAttributes>,
         /// `DkimAttributes`.
-        #[serde(rename = "DkimAttributes", skip_serializing_if = "Option::is_none")]
         pub dkim_attributes: Option<DkimAttributes>,
         /// `DkimSigningAttributes`.
-        #[serde(
-            rename = "DkimSigningAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub dkim_signing_attributes: Option<DkimSigningAttributes>,
-        /// The email address or domain to verify.
-        #[serde(rename = "EmailIdentity")]
+        /// `EmailIdentity`: The email address or domain to verify.
         pub email_identity: Value<String>,
         /// `FeedbackAttributes`.
-        #[serde(rename = "FeedbackAttributes", skip_serializing_if = "Option::is_none")]
         pub feedback_attributes: Option<FeedbackAttributes>,
         /// `MailFromAttributes`.
-        #[serde(rename = "MailFromAttributes", skip_serializing_if = "Option::is_none")]
         pub mail_from_attributes: Option<MailFromAttributes>,
-        /// The tags (keys and values) associated with the email identity.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the email identity.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1012,73 +1281,166 @@ pub mod email_identity {
         }
     }
 
-    /// Used to associate a configuration set with an email identity.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ConfigurationSetAttributes {
-        /// The configuration set to use by default when sending from this identity.
-        #[serde(
-            rename = "ConfigurationSetName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnEmailIdentityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationSetAttributes",
+                &self.configuration_set_attributes,
+            )?;
+            crate::cfn::entry(&mut map, "DkimAttributes", &self.dkim_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "DkimSigningAttributes",
+                &self.dkim_signing_attributes,
+            )?;
+            map.serialize_entry("EmailIdentity", &self.email_identity)?;
+            crate::cfn::entry(
+                &mut map,
+                "FeedbackAttributes",
+                &self.feedback_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MailFromAttributes",
+                &self.mail_from_attributes,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// Used to associate a configuration set with an email identity.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ConfigurationSetAttributes {
+        /// `ConfigurationSetName`: The configuration set to use by default when sending from this identity.
         pub configuration_set_name: Option<Value<String>>,
     }
 
+    impl Serialize for ConfigurationSetAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationSetName",
+                &self.configuration_set_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// Used to enable or disable DKIM authentication for an email identity.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DkimAttributes {
-        /// Sets the DKIM signing configuration for the identity.
-        #[serde(rename = "SigningEnabled", skip_serializing_if = "Option::is_none")]
+        /// `SigningEnabled`: Sets the DKIM signing configuration for the identity.
         pub signing_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for DkimAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SigningEnabled", &self.signing_enabled)?;
+            map.end()
+        }
+    }
+
     /// If your request includes this object, Amazon SES configures the identity to use Bring Your Own DKIM (BYODKIM) for DKIM authentication purposes, or, configures the key length to be used for Easy DKIM.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DkimSigningAttributes {
-        /// \[Bring Your Own DKIM\] A private key that's used to generate a DKIM signature.
-        #[serde(
-            rename = "DomainSigningPrivateKey",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DomainSigningPrivateKey`: \[Bring Your Own DKIM\] A private key that's used to generate a DKIM signature.
         pub domain_signing_private_key: Option<Value<String>>,
-        /// \[Bring Your Own DKIM\] A string that's used to identify a public key in the DNS configuration for a domain.
-        #[serde(
-            rename = "DomainSigningSelector",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DomainSigningSelector`: \[Bring Your Own DKIM\] A string that's used to identify a public key in the DNS configuration for a domain.
         pub domain_signing_selector: Option<Value<String>>,
-        /// \[Easy DKIM\] The key length of the future DKIM key pair to be generated.
-        #[serde(
-            rename = "NextSigningKeyLength",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NextSigningKeyLength`: \[Easy DKIM\] The key length of the future DKIM key pair to be generated.
         pub next_signing_key_length: Option<Value<String>>,
     }
 
-    /// Used to enable or disable feedback forwarding for an identity.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FeedbackAttributes {
-        /// If the value is true, you receive email notifications when bounce or complaint events occur
-        #[serde(
-            rename = "EmailForwardingEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DkimSigningAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainSigningPrivateKey",
+                &self.domain_signing_private_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainSigningSelector",
+                &self.domain_signing_selector,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NextSigningKeyLength",
+                &self.next_signing_key_length,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Used to enable or disable feedback forwarding for an identity.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct FeedbackAttributes {
+        /// `EmailForwardingEnabled`: If the value is true, you receive email notifications when bounce or complaint events occur
         pub email_forwarding_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for FeedbackAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailForwardingEnabled",
+                &self.email_forwarding_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// Used to enable or disable the custom Mail-From domain configuration for an email identity.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MailFromAttributes {
-        /// The action to take if the required MX record isn't found when you send an email.
-        #[serde(rename = "BehaviorOnMxFailure", skip_serializing_if = "Option::is_none")]
+        /// `BehaviorOnMxFailure`: The action to take if the required MX record isn't found when you send an email.
         pub behavior_on_mx_failure: Option<Value<String>>,
-        /// The custom MAIL FROM domain that you want the verified identity to use
-        #[serde(rename = "MailFromDomain", skip_serializing_if = "Option::is_none")]
+        /// `MailFromDomain`: The custom MAIL FROM domain that you want the verified identity to use
         pub mail_from_domain: Option<Value<String>>,
+    }
+
+    impl Serialize for MailFromAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BehaviorOnMxFailure",
+                &self.behavior_on_mx_failure,
+            )?;
+            crate::cfn::entry(&mut map, "MailFromDomain", &self.mail_from_domain)?;
+            map.end()
+        }
     }
 }
 
@@ -1142,16 +1504,13 @@ pub mod email_identity_certificate {
     }
 
     /// The properties of `AWS::SES::EmailIdentityCertificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailIdentityCertificateProps {
-        /// The ARN of the AWS Certificate Manager certificate to associate with the sender.
-        #[serde(rename = "CertificateArn")]
+        /// `CertificateArn`: The ARN of the AWS Certificate Manager certificate to associate with the sender.
         pub certificate_arn: Value<String>,
-        /// The email identity that owns the sender the certificate is associated with.
-        #[serde(rename = "EmailIdentity")]
+        /// `EmailIdentity`: The email identity that owns the sender the certificate is associated with.
         pub email_identity: Value<String>,
-        /// The sender the certificate signs for.
-        #[serde(rename = "FromAddress")]
+        /// `FromAddress`: The sender the certificate signs for.
         pub from_address: Value<String>,
     }
 
@@ -1167,6 +1526,20 @@ pub mod email_identity_certificate {
                 email_identity: email_identity.into(),
                 from_address: from_address.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEmailIdentityCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateArn", &self.certificate_arn)?;
+            map.serialize_entry("EmailIdentity", &self.email_identity)?;
+            map.serialize_entry("FromAddress", &self.from_address)?;
+            map.end()
         }
     }
 }
@@ -1243,13 +1616,11 @@ pub mod mail_manager_addon_instance {
     }
 
     /// The properties of `AWS::SES::MailManagerAddonInstance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerAddonInstanceProps {
         /// `AddonSubscriptionId`.
-        #[serde(rename = "AddonSubscriptionId")]
         pub addon_subscription_id: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1260,6 +1631,19 @@ pub mod mail_manager_addon_instance {
                 addon_subscription_id: addon_subscription_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMailManagerAddonInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddonSubscriptionId", &self.addon_subscription_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1331,13 +1715,11 @@ pub mod mail_manager_addon_subscription {
     }
 
     /// The properties of `AWS::SES::MailManagerAddonSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerAddonSubscriptionProps {
         /// `AddonName`.
-        #[serde(rename = "AddonName")]
         pub addon_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1348,6 +1730,19 @@ pub mod mail_manager_addon_subscription {
                 addon_name: addon_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMailManagerAddonSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddonName", &self.addon_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1419,14 +1814,25 @@ pub mod mail_manager_address_list {
     }
 
     /// The properties of `AWS::SES::MailManagerAddressList`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMailManagerAddressListProps {
         /// `AddressListName`.
-        #[serde(rename = "AddressListName", skip_serializing_if = "Option::is_none")]
         pub address_list_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnMailManagerAddressListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddressListName", &self.address_list_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1502,28 +1908,50 @@ pub mod mail_manager_archive {
     }
 
     /// The properties of `AWS::SES::MailManagerArchive`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMailManagerArchiveProps {
         /// `ArchiveName`.
-        #[serde(rename = "ArchiveName", skip_serializing_if = "Option::is_none")]
         pub archive_name: Option<Value<String>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `Retention`.
-        #[serde(rename = "Retention", skip_serializing_if = "Option::is_none")]
         pub retention: Option<ArchiveRetention>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnMailManagerArchiveProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchiveName", &self.archive_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Retention", &self.retention)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ArchiveRetention` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArchiveRetention {
         /// `RetentionPeriod`.
-        #[serde(rename = "RetentionPeriod", skip_serializing_if = "Option::is_none")]
         pub retention_period: Option<Value<RetentionPeriod>>,
+    }
+
+    impl Serialize for ArchiveRetention {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RetentionPeriod", &self.retention_period)?;
+            map.end()
+        }
     }
 
     /// Values of `RetentionPeriod`.
@@ -1684,42 +2112,25 @@ pub mod mail_manager_ingress_point {
     }
 
     /// The properties of `AWS::SES::MailManagerIngressPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerIngressPointProps {
         /// `IngressPointConfiguration`.
-        #[serde(
-            rename = "IngressPointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ingress_point_configuration: Option<IngressPointConfiguration>,
         /// `IngressPointName`.
-        #[serde(rename = "IngressPointName", skip_serializing_if = "Option::is_none")]
         pub ingress_point_name: Option<Value<String>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `RuleSetId`.
-        #[serde(rename = "RuleSetId")]
         pub rule_set_id: Value<String>,
         /// `StatusToUpdate`.
-        #[serde(rename = "StatusToUpdate", skip_serializing_if = "Option::is_none")]
         pub status_to_update: Option<Value<IngressPointStatusToUpdate>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TlsPolicy`.
-        #[serde(rename = "TlsPolicy", skip_serializing_if = "Option::is_none")]
         pub tls_policy: Option<Value<TlsPolicy>>,
         /// `TrafficPolicyId`.
-        #[serde(rename = "TrafficPolicyId")]
         pub traffic_policy_id: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<IngressPointType>,
     }
 
@@ -1744,29 +2155,67 @@ pub mod mail_manager_ingress_point {
         }
     }
 
+    impl Serialize for CfnMailManagerIngressPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IngressPointConfiguration",
+                &self.ingress_point_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "IngressPointName", &self.ingress_point_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            map.serialize_entry("RuleSetId", &self.rule_set_id)?;
+            crate::cfn::entry(&mut map, "StatusToUpdate", &self.status_to_update)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TlsPolicy", &self.tls_policy)?;
+            map.serialize_entry("TrafficPolicyId", &self.traffic_policy_id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `IngressPointConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IngressPointConfiguration {
         /// `SmtpPassword`.
-        #[serde(rename = "SmtpPassword", skip_serializing_if = "Option::is_none")]
         pub smtp_password: Option<Value<String>>,
         /// `SecretArn`.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
         pub secret_arn: Option<Value<String>>,
         /// `TlsAuthConfiguration`.
-        #[serde(
-            rename = "TlsAuthConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tls_auth_configuration: Option<TlsAuthConfiguration>,
     }
 
+    impl Serialize for IngressPointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SmtpPassword", &self.smtp_password)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TlsAuthConfiguration",
+                &self.tls_auth_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TlsAuthConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TlsAuthConfiguration {
         /// `TrustStore`.
-        #[serde(rename = "TrustStore")]
         pub trust_store: TrustStore,
     }
 
@@ -1779,17 +2228,26 @@ pub mod mail_manager_ingress_point {
         }
     }
 
+    impl Serialize for TlsAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TrustStore", &self.trust_store)?;
+            map.end()
+        }
+    }
+
     /// The `TrustStore` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrustStore {
         /// `CAContent`.
-        #[serde(rename = "CAContent")]
         pub ca_content: Value<String>,
         /// `CrlContent`.
-        #[serde(rename = "CrlContent", skip_serializing_if = "Option::is_none")]
         pub crl_content: Option<Value<String>>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
     }
 
@@ -1804,30 +2262,54 @@ pub mod mail_manager_ingress_point {
         }
     }
 
+    impl Serialize for TrustStore {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CAContent", &self.ca_content)?;
+            crate::cfn::entry(&mut map, "CrlContent", &self.crl_content)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
+    }
+
     /// The `NetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `PublicNetworkConfiguration`.
-        #[serde(
-            rename = "PublicNetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub public_network_configuration: Option<PublicNetworkConfiguration>,
         /// `PrivateNetworkConfiguration`.
-        #[serde(
-            rename = "PrivateNetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_network_configuration: Option<PrivateNetworkConfiguration>,
     }
 
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicNetworkConfiguration",
+                &self.public_network_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateNetworkConfiguration",
+                &self.private_network_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `PublicNetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PublicNetworkConfiguration {
-        /// `IpType`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "IpType")]
+        /// `IpType`: `IpType`. Untyped in the schema: any `serde_json::Value`.
         pub ip_type: serde_json::Value,
     }
 
@@ -1838,11 +2320,22 @@ pub mod mail_manager_ingress_point {
         }
     }
 
+    impl Serialize for PublicNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpType", &self.ip_type)?;
+            map.end()
+        }
+    }
+
     /// The `PrivateNetworkConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrivateNetworkConfiguration {
         /// `VpcEndpointId`.
-        #[serde(rename = "VpcEndpointId")]
         pub vpc_endpoint_id: Value<String>,
     }
 
@@ -1852,6 +2345,18 @@ pub mod mail_manager_ingress_point {
             Self {
                 vpc_endpoint_id: vpc_endpoint_id.into(),
             }
+        }
+    }
+
+    impl Serialize for PrivateNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VpcEndpointId", &self.vpc_endpoint_id)?;
+            map.end()
         }
     }
 
@@ -2036,22 +2541,17 @@ pub mod mail_manager_relay {
     }
 
     /// The properties of `AWS::SES::MailManagerRelay`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerRelayProps {
         /// `Authentication`.
-        #[serde(rename = "Authentication")]
         pub authentication: RelayAuthentication,
         /// `RelayName`.
-        #[serde(rename = "RelayName", skip_serializing_if = "Option::is_none")]
         pub relay_name: Option<Value<String>>,
         /// `ServerName`.
-        #[serde(rename = "ServerName")]
         pub server_name: Value<String>,
         /// `ServerPort`.
-        #[serde(rename = "ServerPort")]
         pub server_port: Value<f64>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2072,15 +2572,42 @@ pub mod mail_manager_relay {
         }
     }
 
+    impl Serialize for CfnMailManagerRelayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Authentication", &self.authentication)?;
+            crate::cfn::entry(&mut map, "RelayName", &self.relay_name)?;
+            map.serialize_entry("ServerName", &self.server_name)?;
+            map.serialize_entry("ServerPort", &self.server_port)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `RelayAuthentication` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RelayAuthentication {
         /// `SecretArn`.
-        #[serde(rename = "SecretArn", skip_serializing_if = "Option::is_none")]
         pub secret_arn: Option<Value<String>>,
-        /// `NoAuthentication`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "NoAuthentication", skip_serializing_if = "Option::is_none")]
+        /// `NoAuthentication`: `NoAuthentication`. Untyped in the schema: any `serde_json::Value`.
         pub no_authentication: Option<serde_json::Value>,
+    }
+
+    impl Serialize for RelayAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecretArn", &self.secret_arn)?;
+            crate::cfn::entry(&mut map, "NoAuthentication", &self.no_authentication)?;
+            map.end()
+        }
     }
 }
 
@@ -2149,16 +2676,13 @@ pub mod mail_manager_rule_set {
     }
 
     /// The properties of `AWS::SES::MailManagerRuleSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerRuleSetProps {
         /// `RuleSetName`.
-        #[serde(rename = "RuleSetName", skip_serializing_if = "Option::is_none")]
         pub rule_set_name: Option<Value<String>>,
         /// `Rules`.
-        #[serde(rename = "Rules")]
         pub rules: Vec<Rule>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2173,20 +2697,30 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for CfnMailManagerRuleSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleSetName", &self.rule_set_name)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Rule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<RuleAction>,
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<RuleCondition>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Unless`.
-        #[serde(rename = "Unless", skip_serializing_if = "Option::is_none")]
         pub unless: Option<Vec<RuleCondition>>,
     }
 
@@ -2202,58 +2736,85 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Unless", &self.unless)?;
+            map.end()
+        }
+    }
+
     /// The `RuleAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleAction {
-        /// `Drop`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
+        /// `Drop`: `Drop`. Untyped in the schema: any `serde_json::Value`.
         pub drop: Option<serde_json::Value>,
         /// `Relay`.
-        #[serde(rename = "Relay", skip_serializing_if = "Option::is_none")]
         pub relay: Option<RelayAction>,
         /// `Archive`.
-        #[serde(rename = "Archive", skip_serializing_if = "Option::is_none")]
         pub archive: Option<ArchiveAction>,
         /// `WriteToS3`.
-        #[serde(rename = "WriteToS3", skip_serializing_if = "Option::is_none")]
         pub write_to_s3: Option<S3Action>,
         /// `Send`.
-        #[serde(rename = "Send", skip_serializing_if = "Option::is_none")]
         pub send: Option<SendAction>,
         /// `AddHeader`.
-        #[serde(rename = "AddHeader", skip_serializing_if = "Option::is_none")]
         pub add_header: Option<AddHeaderAction>,
         /// `ReplaceRecipient`.
-        #[serde(rename = "ReplaceRecipient", skip_serializing_if = "Option::is_none")]
         pub replace_recipient: Option<ReplaceRecipientAction>,
         /// `DeliverToMailbox`.
-        #[serde(rename = "DeliverToMailbox", skip_serializing_if = "Option::is_none")]
         pub deliver_to_mailbox: Option<DeliverToMailboxAction>,
         /// `DeliverToQBusiness`.
-        #[serde(rename = "DeliverToQBusiness", skip_serializing_if = "Option::is_none")]
         pub deliver_to_q_business: Option<DeliverToQBusinessAction>,
         /// `PublishToSns`.
-        #[serde(rename = "PublishToSns", skip_serializing_if = "Option::is_none")]
         pub publish_to_sns: Option<SnsAction>,
         /// `Bounce`.
-        #[serde(rename = "Bounce", skip_serializing_if = "Option::is_none")]
         pub bounce: Option<BounceAction>,
         /// `InvokeLambda`.
-        #[serde(rename = "InvokeLambda", skip_serializing_if = "Option::is_none")]
         pub invoke_lambda: Option<InvokeLambdaAction>,
     }
 
+    impl Serialize for RuleAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Drop", &self.drop)?;
+            crate::cfn::entry(&mut map, "Relay", &self.relay)?;
+            crate::cfn::entry(&mut map, "Archive", &self.archive)?;
+            crate::cfn::entry(&mut map, "WriteToS3", &self.write_to_s3)?;
+            crate::cfn::entry(&mut map, "Send", &self.send)?;
+            crate::cfn::entry(&mut map, "AddHeader", &self.add_header)?;
+            crate::cfn::entry(&mut map, "ReplaceRecipient", &self.replace_recipient)?;
+            crate::cfn::entry(&mut map, "DeliverToMailbox", &self.deliver_to_mailbox)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliverToQBusiness",
+                &self.deliver_to_q_business,
+            )?;
+            crate::cfn::entry(&mut map, "PublishToSns", &self.publish_to_sns)?;
+            crate::cfn::entry(&mut map, "Bounce", &self.bounce)?;
+            crate::cfn::entry(&mut map, "InvokeLambda", &self.invoke_lambda)?;
+            map.end()
+        }
+    }
+
     /// The `RelayAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RelayAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `MailFrom`.
-        #[serde(rename = "MailFrom", skip_serializing_if = "Option::is_none")]
         pub mail_from: Option<Value<MailFrom>>,
         /// `Relay`.
-        #[serde(rename = "Relay")]
         pub relay: Value<String>,
     }
 
@@ -2265,6 +2826,24 @@ pub mod mail_manager_rule_set {
                 mail_from: None,
                 relay: relay.into(),
             }
+        }
+    }
+
+    impl Serialize for RelayAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            crate::cfn::entry(&mut map, "MailFrom", &self.mail_from)?;
+            map.serialize_entry("Relay", &self.relay)?;
+            map.end()
         }
     }
 
@@ -2343,13 +2922,11 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `ArchiveAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArchiveAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `TargetArchive`.
-        #[serde(rename = "TargetArchive")]
         pub target_archive: Value<String>,
     }
 
@@ -2363,23 +2940,35 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for ArchiveAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            map.serialize_entry("TargetArchive", &self.target_archive)?;
+            map.end()
+        }
+    }
+
     /// The `S3Action` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Action {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
         /// `S3Prefix`.
-        #[serde(rename = "S3Prefix", skip_serializing_if = "Option::is_none")]
         pub s3_prefix: Option<Value<String>>,
         /// `S3SseKmsKeyId`.
-        #[serde(rename = "S3SseKmsKeyId", skip_serializing_if = "Option::is_none")]
         pub s3_sse_kms_key_id: Option<Value<String>>,
     }
 
@@ -2399,14 +2988,32 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for S3Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3Prefix", &self.s3_prefix)?;
+            crate::cfn::entry(&mut map, "S3SseKmsKeyId", &self.s3_sse_kms_key_id)?;
+            map.end()
+        }
+    }
+
     /// The `SendAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SendAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -2420,14 +3027,29 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for SendAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `AddHeaderAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddHeaderAction {
         /// `HeaderName`.
-        #[serde(rename = "HeaderName")]
         pub header_name: Value<String>,
         /// `HeaderValue`.
-        #[serde(rename = "HeaderValue")]
         pub header_value: Value<String>,
     }
 
@@ -2444,25 +3066,46 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for AddHeaderAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HeaderName", &self.header_name)?;
+            map.serialize_entry("HeaderValue", &self.header_value)?;
+            map.end()
+        }
+    }
+
     /// The `ReplaceRecipientAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplaceRecipientAction {
         /// `ReplaceWith`.
-        #[serde(rename = "ReplaceWith", skip_serializing_if = "Option::is_none")]
         pub replace_with: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ReplaceRecipientAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReplaceWith", &self.replace_with)?;
+            map.end()
+        }
+    }
+
     /// The `DeliverToMailboxAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeliverToMailboxAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `MailboxArn`.
-        #[serde(rename = "MailboxArn")]
         pub mailbox_arn: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -2480,20 +3123,34 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for DeliverToMailboxAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            map.serialize_entry("MailboxArn", &self.mailbox_arn)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `DeliverToQBusinessAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeliverToQBusinessAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `IndexId`.
-        #[serde(rename = "IndexId")]
         pub index_id: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -2513,23 +3170,37 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for DeliverToQBusinessAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("IndexId", &self.index_id)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `SnsAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnsAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `Encoding`.
-        #[serde(rename = "Encoding", skip_serializing_if = "Option::is_none")]
         pub encoding: Option<Value<SnsNotificationEncoding>>,
         /// `PayloadType`.
-        #[serde(rename = "PayloadType", skip_serializing_if = "Option::is_none")]
         pub payload_type: Option<Value<SnsNotificationPayloadType>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `TopicArn`.
-        #[serde(rename = "TopicArn")]
         pub topic_arn: Value<String>,
     }
 
@@ -2546,6 +3217,26 @@ pub mod mail_manager_rule_set {
                 role_arn: role_arn.into(),
                 topic_arn: topic_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for SnsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            crate::cfn::entry(&mut map, "Encoding", &self.encoding)?;
+            crate::cfn::entry(&mut map, "PayloadType", &self.payload_type)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 
@@ -2624,28 +3315,21 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `BounceAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BounceAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `DiagnosticMessage`.
-        #[serde(rename = "DiagnosticMessage")]
         pub diagnostic_message: Value<String>,
         /// `Message`.
-        #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
         pub message: Option<Value<String>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `Sender`.
-        #[serde(rename = "Sender")]
         pub sender: Value<String>,
         /// `SmtpReplyCode`.
-        #[serde(rename = "SmtpReplyCode")]
         pub smtp_reply_code: Value<String>,
         /// `StatusCode`.
-        #[serde(rename = "StatusCode")]
         pub status_code: Value<String>,
     }
 
@@ -2670,23 +3354,40 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for BounceAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            map.serialize_entry("DiagnosticMessage", &self.diagnostic_message)?;
+            crate::cfn::entry(&mut map, "Message", &self.message)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Sender", &self.sender)?;
+            map.serialize_entry("SmtpReplyCode", &self.smtp_reply_code)?;
+            map.serialize_entry("StatusCode", &self.status_code)?;
+            map.end()
+        }
+    }
+
     /// The `InvokeLambdaAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InvokeLambdaAction {
         /// `ActionFailurePolicy`.
-        #[serde(rename = "ActionFailurePolicy", skip_serializing_if = "Option::is_none")]
         pub action_failure_policy: Option<Value<ActionFailurePolicy>>,
         /// `FunctionArn`.
-        #[serde(rename = "FunctionArn")]
         pub function_arn: Value<String>,
         /// `InvocationType`.
-        #[serde(rename = "InvocationType")]
         pub invocation_type: Value<LambdaInvocationType>,
         /// `RetryTimeMinutes`.
-        #[serde(rename = "RetryTimeMinutes", skip_serializing_if = "Option::is_none")]
         pub retry_time_minutes: Option<Value<i64>>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -2704,6 +3405,26 @@ pub mod mail_manager_rule_set {
                 retry_time_minutes: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for InvokeLambdaAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionFailurePolicy",
+                &self.action_failure_policy,
+            )?;
+            map.serialize_entry("FunctionArn", &self.function_arn)?;
+            map.serialize_entry("InvocationType", &self.invocation_type)?;
+            crate::cfn::entry(&mut map, "RetryTimeMinutes", &self.retry_time_minutes)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -2745,36 +3466,45 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `RuleCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleCondition {
         /// `BooleanExpression`.
-        #[serde(rename = "BooleanExpression", skip_serializing_if = "Option::is_none")]
         pub boolean_expression: Option<RuleBooleanExpression>,
         /// `StringExpression`.
-        #[serde(rename = "StringExpression", skip_serializing_if = "Option::is_none")]
         pub string_expression: Option<RuleStringExpression>,
         /// `NumberExpression`.
-        #[serde(rename = "NumberExpression", skip_serializing_if = "Option::is_none")]
         pub number_expression: Option<RuleNumberExpression>,
         /// `IpExpression`.
-        #[serde(rename = "IpExpression", skip_serializing_if = "Option::is_none")]
         pub ip_expression: Option<RuleIpExpression>,
         /// `VerdictExpression`.
-        #[serde(rename = "VerdictExpression", skip_serializing_if = "Option::is_none")]
         pub verdict_expression: Option<RuleVerdictExpression>,
         /// `DmarcExpression`.
-        #[serde(rename = "DmarcExpression", skip_serializing_if = "Option::is_none")]
         pub dmarc_expression: Option<RuleDmarcExpression>,
     }
 
+    impl Serialize for RuleCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BooleanExpression", &self.boolean_expression)?;
+            crate::cfn::entry(&mut map, "StringExpression", &self.string_expression)?;
+            crate::cfn::entry(&mut map, "NumberExpression", &self.number_expression)?;
+            crate::cfn::entry(&mut map, "IpExpression", &self.ip_expression)?;
+            crate::cfn::entry(&mut map, "VerdictExpression", &self.verdict_expression)?;
+            crate::cfn::entry(&mut map, "DmarcExpression", &self.dmarc_expression)?;
+            map.end()
+        }
+    }
+
     /// The `RuleBooleanExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleBooleanExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: RuleBooleanToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<RuleBooleanOperator>,
     }
 
@@ -2791,18 +3521,42 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for RuleBooleanExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.end()
+        }
+    }
+
     /// The `RuleBooleanToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleBooleanToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<RuleBooleanEmailAttribute>>,
         /// `Analysis`.
-        #[serde(rename = "Analysis", skip_serializing_if = "Option::is_none")]
         pub analysis: Option<Analysis>,
         /// `IsInAddressList`.
-        #[serde(rename = "IsInAddressList", skip_serializing_if = "Option::is_none")]
         pub is_in_address_list: Option<RuleIsInAddressList>,
+    }
+
+    impl Serialize for RuleBooleanToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            crate::cfn::entry(&mut map, "Analysis", &self.analysis)?;
+            crate::cfn::entry(&mut map, "IsInAddressList", &self.is_in_address_list)?;
+            map.end()
+        }
     }
 
     /// Values of `RuleBooleanEmailAttribute`.
@@ -2846,13 +3600,11 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `Analysis` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Analysis {
         /// `Analyzer`.
-        #[serde(rename = "Analyzer")]
         pub analyzer: Value<String>,
         /// `ResultField`.
-        #[serde(rename = "ResultField")]
         pub result_field: Value<String>,
     }
 
@@ -2869,14 +3621,25 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for Analysis {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Analyzer", &self.analyzer)?;
+            map.serialize_entry("ResultField", &self.result_field)?;
+            map.end()
+        }
+    }
+
     /// The `RuleIsInAddressList` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleIsInAddressList {
         /// `AddressLists`.
-        #[serde(rename = "AddressLists")]
         pub address_lists: Vec<Value<String>>,
         /// `Attribute`.
-        #[serde(rename = "Attribute")]
         pub attribute: Value<RuleAddressListEmailAttribute>,
     }
 
@@ -2890,6 +3653,19 @@ pub mod mail_manager_rule_set {
                 address_lists: address_lists.into(),
                 attribute: attribute.into(),
             }
+        }
+    }
+
+    impl Serialize for RuleIsInAddressList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddressLists", &self.address_lists)?;
+            map.serialize_entry("Attribute", &self.attribute)?;
+            map.end()
         }
     }
 
@@ -2980,16 +3756,13 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `RuleStringExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleStringExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: RuleStringToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<RuleStringOperator>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -3008,25 +3781,54 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for RuleStringExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `RuleStringToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleStringToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<RuleStringEmailAttribute>>,
         /// `MimeHeaderAttribute`.
-        #[serde(rename = "MimeHeaderAttribute", skip_serializing_if = "Option::is_none")]
         pub mime_header_attribute: Option<Value<String>>,
         /// `Analysis`.
-        #[serde(rename = "Analysis", skip_serializing_if = "Option::is_none")]
         pub analysis: Option<Analysis>,
         /// `ClientCertificateAttribute`.
-        #[serde(
-            rename = "ClientCertificateAttribute",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub client_certificate_attribute: Option<Value<RuleClientCertificateAttribute>>,
+    }
+
+    impl Serialize for RuleStringToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            crate::cfn::entry(
+                &mut map,
+                "MimeHeaderAttribute",
+                &self.mime_header_attribute,
+            )?;
+            crate::cfn::entry(&mut map, "Analysis", &self.analysis)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateAttribute",
+                &self.client_certificate_attribute,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `RuleStringEmailAttribute`.
@@ -3186,16 +3988,13 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `RuleNumberExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleNumberExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: RuleNumberToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<RuleNumberOperator>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<f64>,
     }
 
@@ -3214,12 +4013,37 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for RuleNumberExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `RuleNumberToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleNumberToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<RuleNumberEmailAttribute>>,
+    }
+
+    impl Serialize for RuleNumberToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            map.end()
+        }
     }
 
     /// Values of `RuleNumberEmailAttribute`.
@@ -3306,16 +4130,13 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `RuleIpExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleIpExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: RuleIpToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<RuleIpOperator>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -3334,12 +4155,37 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for RuleIpExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `RuleIpToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleIpToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<RuleIpEmailAttribute>>,
+    }
+
+    impl Serialize for RuleIpToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            map.end()
+        }
     }
 
     /// Values of `RuleIpEmailAttribute`.
@@ -3414,16 +4260,13 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `RuleVerdictExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleVerdictExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: RuleVerdictToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<RuleVerdictOperator>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<RuleVerdict>>,
     }
 
@@ -3442,15 +4285,40 @@ pub mod mail_manager_rule_set {
         }
     }
 
+    impl Serialize for RuleVerdictExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `RuleVerdictToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleVerdictToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<RuleVerdictAttribute>>,
         /// `Analysis`.
-        #[serde(rename = "Analysis", skip_serializing_if = "Option::is_none")]
         pub analysis: Option<Analysis>,
+    }
+
+    impl Serialize for RuleVerdictToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            crate::cfn::entry(&mut map, "Analysis", &self.analysis)?;
+            map.end()
+        }
     }
 
     /// Values of `RuleVerdictAttribute`.
@@ -3571,13 +4439,11 @@ pub mod mail_manager_rule_set {
     }
 
     /// The `RuleDmarcExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleDmarcExpression {
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<RuleDmarcOperator>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<RuleDmarcPolicy>>,
     }
 
@@ -3591,6 +4457,19 @@ pub mod mail_manager_rule_set {
                 operator: operator.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for RuleDmarcExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -3737,22 +4616,17 @@ pub mod mail_manager_traffic_policy {
     }
 
     /// The properties of `AWS::SES::MailManagerTrafficPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerTrafficPolicyProps {
         /// `DefaultAction`.
-        #[serde(rename = "DefaultAction")]
         pub default_action: Value<AcceptAction>,
         /// `MaxMessageSizeBytes`.
-        #[serde(rename = "MaxMessageSizeBytes", skip_serializing_if = "Option::is_none")]
         pub max_message_size_bytes: Option<Value<f64>>,
         /// `PolicyStatements`.
-        #[serde(rename = "PolicyStatements")]
         pub policy_statements: Vec<PolicyStatement>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrafficPolicyName`.
-        #[serde(rename = "TrafficPolicyName", skip_serializing_if = "Option::is_none")]
         pub traffic_policy_name: Option<Value<String>>,
     }
 
@@ -3769,6 +4643,26 @@ pub mod mail_manager_traffic_policy {
                 tags: None,
                 traffic_policy_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMailManagerTrafficPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultAction", &self.default_action)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxMessageSizeBytes",
+                &self.max_message_size_bytes,
+            )?;
+            map.serialize_entry("PolicyStatements", &self.policy_statements)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrafficPolicyName", &self.traffic_policy_name)?;
+            map.end()
         }
     }
 
@@ -3810,13 +4704,11 @@ pub mod mail_manager_traffic_policy {
     }
 
     /// The `PolicyStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PolicyStatement {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<AcceptAction>,
         /// `Conditions`.
-        #[serde(rename = "Conditions")]
         pub conditions: Vec<PolicyCondition>,
     }
 
@@ -3833,37 +4725,58 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
+    impl Serialize for PolicyStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyCondition {
         /// `StringExpression`.
-        #[serde(rename = "StringExpression", skip_serializing_if = "Option::is_none")]
         pub string_expression: Option<IngressStringExpression>,
         /// `IpExpression`.
-        #[serde(rename = "IpExpression", skip_serializing_if = "Option::is_none")]
         pub ip_expression: Option<IngressIpv4Expression>,
         /// `Ipv6Expression`.
-        #[serde(rename = "Ipv6Expression", skip_serializing_if = "Option::is_none")]
         pub ipv6_expression: Option<IngressIpv6Expression>,
         /// `TlsExpression`.
-        #[serde(rename = "TlsExpression", skip_serializing_if = "Option::is_none")]
         pub tls_expression: Option<IngressTlsProtocolExpression>,
         /// `BooleanExpression`.
-        #[serde(rename = "BooleanExpression", skip_serializing_if = "Option::is_none")]
         pub boolean_expression: Option<IngressBooleanExpression>,
     }
 
+    impl Serialize for PolicyCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "StringExpression", &self.string_expression)?;
+            crate::cfn::entry(&mut map, "IpExpression", &self.ip_expression)?;
+            crate::cfn::entry(&mut map, "Ipv6Expression", &self.ipv6_expression)?;
+            crate::cfn::entry(&mut map, "TlsExpression", &self.tls_expression)?;
+            crate::cfn::entry(&mut map, "BooleanExpression", &self.boolean_expression)?;
+            map.end()
+        }
+    }
+
     /// The `IngressStringExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressStringExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: IngressStringToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<IngressStringOperator>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -3882,15 +4795,40 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
+    impl Serialize for IngressStringExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `IngressStringToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IngressStringToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<IngressStringEmailAttribute>>,
         /// `Analysis`.
-        #[serde(rename = "Analysis", skip_serializing_if = "Option::is_none")]
         pub analysis: Option<IngressAnalysis>,
+    }
+
+    impl Serialize for IngressStringToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            crate::cfn::entry(&mut map, "Analysis", &self.analysis)?;
+            map.end()
+        }
     }
 
     /// Values of `IngressStringEmailAttribute`.
@@ -3928,13 +4866,11 @@ pub mod mail_manager_traffic_policy {
     }
 
     /// The `IngressAnalysis` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressAnalysis {
         /// `Analyzer`.
-        #[serde(rename = "Analyzer")]
         pub analyzer: Value<String>,
         /// `ResultField`.
-        #[serde(rename = "ResultField")]
         pub result_field: Value<String>,
     }
 
@@ -3948,6 +4884,19 @@ pub mod mail_manager_traffic_policy {
                 analyzer: analyzer.into(),
                 result_field: result_field.into(),
             }
+        }
+    }
+
+    impl Serialize for IngressAnalysis {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Analyzer", &self.analyzer)?;
+            map.serialize_entry("ResultField", &self.result_field)?;
+            map.end()
         }
     }
 
@@ -3998,16 +4947,13 @@ pub mod mail_manager_traffic_policy {
     }
 
     /// The `IngressIpv4Expression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressIpv4Expression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: IngressIpToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<IngressIpOperator>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -4026,12 +4972,37 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
+    impl Serialize for IngressIpv4Expression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `IngressIpToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IngressIpToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<IngressIpv4Attribute>>,
+    }
+
+    impl Serialize for IngressIpToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            map.end()
+        }
     }
 
     /// Values of `IngressIpv4Attribute`.
@@ -4106,16 +5077,13 @@ pub mod mail_manager_traffic_policy {
     }
 
     /// The `IngressIpv6Expression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressIpv6Expression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: IngressIpv6ToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<IngressIpOperator>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -4134,12 +5102,37 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
+    impl Serialize for IngressIpv6Expression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `IngressIpv6ToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IngressIpv6ToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<IngressIpv6Attribute>>,
+    }
+
+    impl Serialize for IngressIpv6ToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            map.end()
+        }
     }
 
     /// Values of `IngressIpv6Attribute`.
@@ -4177,16 +5170,13 @@ pub mod mail_manager_traffic_policy {
     }
 
     /// The `IngressTlsProtocolExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressTlsProtocolExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: IngressTlsProtocolToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<IngressTlsProtocolOperator>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<IngressTlsProtocolAttribute>,
     }
 
@@ -4205,12 +5195,37 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
+    impl Serialize for IngressTlsProtocolExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `IngressTlsProtocolToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IngressTlsProtocolToEvaluate {
         /// `Attribute`.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<IngressTlsAttribute>>,
+    }
+
+    impl Serialize for IngressTlsProtocolToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            map.end()
+        }
     }
 
     /// Values of `IngressTlsAttribute`.
@@ -4322,13 +5337,11 @@ pub mod mail_manager_traffic_policy {
     }
 
     /// The `IngressBooleanExpression` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressBooleanExpression {
         /// `Evaluate`.
-        #[serde(rename = "Evaluate")]
         pub evaluate: IngressBooleanToEvaluate,
         /// `Operator`.
-        #[serde(rename = "Operator")]
         pub operator: Value<IngressBooleanOperator>,
     }
 
@@ -4345,25 +5358,47 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
+    impl Serialize for IngressBooleanExpression {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Evaluate", &self.evaluate)?;
+            map.serialize_entry("Operator", &self.operator)?;
+            map.end()
+        }
+    }
+
     /// The `IngressBooleanToEvaluate` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IngressBooleanToEvaluate {
         /// `Analysis`.
-        #[serde(rename = "Analysis", skip_serializing_if = "Option::is_none")]
         pub analysis: Option<IngressAnalysis>,
         /// `IsInAddressList`.
-        #[serde(rename = "IsInAddressList", skip_serializing_if = "Option::is_none")]
         pub is_in_address_list: Option<IngressIsInAddressList>,
     }
 
+    impl Serialize for IngressBooleanToEvaluate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Analysis", &self.analysis)?;
+            crate::cfn::entry(&mut map, "IsInAddressList", &self.is_in_address_list)?;
+            map.end()
+        }
+    }
+
     /// The `IngressIsInAddressList` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IngressIsInAddressList {
         /// `AddressLists`.
-        #[serde(rename = "AddressLists")]
         pub address_lists: Vec<Value<String>>,
         /// `Attribute`.
-        #[serde(rename = "Attribute")]
         pub attribute: Value<IngressAddressListEmailAttribute>,
     }
 
@@ -4377,6 +5412,19 @@ pub mod mail_manager_traffic_policy {
                 address_lists: address_lists.into(),
                 attribute: attribute.into(),
             }
+        }
+    }
+
+    impl Serialize for IngressIsInAddressList {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AddressLists", &self.address_lists)?;
+            map.serialize_entry("Attribute", &self.attribute)?;
+            map.end()
         }
     }
 
@@ -4511,16 +5559,13 @@ pub mod multi_region_endpoint {
     }
 
     /// The properties of `AWS::SES::MultiRegionEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionEndpointProps {
         /// `Details`.
-        #[serde(rename = "Details")]
         pub details: Details,
-        /// The name of the multi-region endpoint (global-endpoint).
-        #[serde(rename = "EndpointName")]
+        /// `EndpointName`: The name of the multi-region endpoint (global-endpoint).
         pub endpoint_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4538,11 +5583,24 @@ pub mod multi_region_endpoint {
         }
     }
 
+    impl Serialize for CfnMultiRegionEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Details", &self.details)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains details of a multi-region endpoint (global-endpoint) being created.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Details {
         /// `RouteDetails`.
-        #[serde(rename = "RouteDetails")]
         pub route_details: Vec<RouteDetailsItem>,
     }
 
@@ -4555,11 +5613,22 @@ pub mod multi_region_endpoint {
         }
     }
 
+    impl Serialize for Details {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RouteDetails", &self.route_details)?;
+            map.end()
+        }
+    }
+
     /// The `RouteDetailsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RouteDetailsItem {
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
     }
 
@@ -4567,6 +5636,18 @@ pub mod multi_region_endpoint {
         /// A `RouteDetailsItem` of its required properties (`Region`), the others unset.
         pub fn new(region: impl Into<Value<String>>) -> Self {
             Self { region: region.into() }
+        }
+    }
+
+    impl Serialize for RouteDetailsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
         }
     }
 }
@@ -4635,10 +5716,9 @@ pub mod receipt_filter {
     }
 
     /// The properties of `AWS::SES::ReceiptFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReceiptFilterProps {
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: Filter,
     }
 
@@ -4649,14 +5729,24 @@ pub mod receipt_filter {
         }
     }
 
+    impl Serialize for CfnReceiptFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.end()
+        }
+    }
+
     /// A structure that describes the IP address filter to create, which consists of a name, an IP address range, and whether to allow or block mail from it.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
         /// `IpFilter`.
-        #[serde(rename = "IpFilter")]
         pub ip_filter: IpFilter,
-        /// The name of the IP address filter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the IP address filter.
         pub name: Option<Value<String>>,
     }
 
@@ -4670,14 +5760,25 @@ pub mod receipt_filter {
         }
     }
 
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpFilter", &self.ip_filter)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// A structure that provides the IP addresses to block or allow, and whether to block or allow incoming mail from them.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpFilter {
-        /// A single IP address or a range of IP addresses to block or allow, specified in CIDR notation.
-        #[serde(rename = "Cidr")]
+        /// `Cidr`: A single IP address or a range of IP addresses to block or allow, specified in CIDR notation.
         pub cidr: Value<String>,
-        /// Indicates whether to block or allow incoming mail from the specified IP addresses.
-        #[serde(rename = "Policy")]
+        /// `Policy`: Indicates whether to block or allow incoming mail from the specified IP addresses.
         pub policy: Value<Policy>,
     }
 
@@ -4691,6 +5792,19 @@ pub mod receipt_filter {
                 cidr: cidr.into(),
                 policy: policy.into(),
             }
+        }
+    }
+
+    impl Serialize for IpFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cidr", &self.cidr)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
         }
     }
 
@@ -4796,16 +5910,13 @@ pub mod receipt_rule {
     }
 
     /// The properties of `AWS::SES::ReceiptRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReceiptRuleProps {
-        /// The name of an existing rule after which the new rule is placed.
-        #[serde(rename = "After", skip_serializing_if = "Option::is_none")]
+        /// `After`: The name of an existing rule after which the new rule is placed.
         pub after: Option<Value<String>>,
-        /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
-        #[serde(rename = "Rule")]
+        /// `Rule`: A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
         pub rule: Rule,
-        /// The name of the rule set where the receipt rule is added.
-        #[serde(rename = "RuleSetName")]
+        /// `RuleSetName`: The name of the rule set where the receipt rule is added.
         pub rule_set_name: Value<String>,
     }
 
@@ -4823,66 +5934,100 @@ pub mod receipt_rule {
         }
     }
 
+    impl Serialize for CfnReceiptRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "After", &self.after)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            map.serialize_entry("RuleSetName", &self.rule_set_name)?;
+            map.end()
+        }
+    }
+
     /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Rule {
-        /// An ordered list of actions to perform on messages that match at least one of the recipient email addresses or domains specified in the receipt rule.
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
+        /// `Actions`: An ordered list of actions to perform on messages that match at least one of the recipient email addresses or domains specified in the receipt rule.
         pub actions: Option<Vec<Action>>,
-        /// If true, the receipt rule is active.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: If true, the receipt rule is active.
         pub enabled: Option<Value<bool>>,
-        /// The name of the receipt rule.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the receipt rule.
         pub name: Option<Value<String>>,
-        /// The recipient domains and email addresses that the receipt rule applies to.
-        #[serde(rename = "Recipients", skip_serializing_if = "Option::is_none")]
+        /// `Recipients`: The recipient domains and email addresses that the receipt rule applies to.
         pub recipients: Option<Vec<Value<String>>>,
-        /// If true, then messages that this receipt rule applies to are scanned for spam and viruses.
-        #[serde(rename = "ScanEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ScanEnabled`: If true, then messages that this receipt rule applies to are scanned for spam and viruses.
         pub scan_enabled: Option<Value<bool>>,
-        /// Specifies whether Amazon SES should require that incoming email is delivered over a connection encrypted with Transport Layer Security (TLS).
-        #[serde(rename = "TlsPolicy", skip_serializing_if = "Option::is_none")]
+        /// `TlsPolicy`: Specifies whether Amazon SES should require that incoming email is delivered over a connection encrypted with Transport Layer Security (TLS).
         pub tls_policy: Option<Value<TlsPolicy>>,
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Recipients", &self.recipients)?;
+            crate::cfn::entry(&mut map, "ScanEnabled", &self.scan_enabled)?;
+            crate::cfn::entry(&mut map, "TlsPolicy", &self.tls_policy)?;
+            map.end()
+        }
+    }
+
     /// An action that Amazon SES can take when it receives an email on behalf of one or more email addresses or domains that you own.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
         /// `AddHeaderAction`.
-        #[serde(rename = "AddHeaderAction", skip_serializing_if = "Option::is_none")]
         pub add_header_action: Option<AddHeaderAction>,
         /// `BounceAction`.
-        #[serde(rename = "BounceAction", skip_serializing_if = "Option::is_none")]
         pub bounce_action: Option<BounceAction>,
         /// `ConnectAction`.
-        #[serde(rename = "ConnectAction", skip_serializing_if = "Option::is_none")]
         pub connect_action: Option<ConnectAction>,
         /// `LambdaAction`.
-        #[serde(rename = "LambdaAction", skip_serializing_if = "Option::is_none")]
         pub lambda_action: Option<LambdaAction>,
         /// `S3Action`.
-        #[serde(rename = "S3Action", skip_serializing_if = "Option::is_none")]
         pub s3_action: Option<S3Action>,
         /// `SNSAction`.
-        #[serde(rename = "SNSAction", skip_serializing_if = "Option::is_none")]
         pub sns_action: Option<SnsAction>,
         /// `StopAction`.
-        #[serde(rename = "StopAction", skip_serializing_if = "Option::is_none")]
         pub stop_action: Option<StopAction>,
         /// `WorkmailAction`.
-        #[serde(rename = "WorkmailAction", skip_serializing_if = "Option::is_none")]
         pub workmail_action: Option<WorkmailAction>,
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddHeaderAction", &self.add_header_action)?;
+            crate::cfn::entry(&mut map, "BounceAction", &self.bounce_action)?;
+            crate::cfn::entry(&mut map, "ConnectAction", &self.connect_action)?;
+            crate::cfn::entry(&mut map, "LambdaAction", &self.lambda_action)?;
+            crate::cfn::entry(&mut map, "S3Action", &self.s3_action)?;
+            crate::cfn::entry(&mut map, "SNSAction", &self.sns_action)?;
+            crate::cfn::entry(&mut map, "StopAction", &self.stop_action)?;
+            crate::cfn::entry(&mut map, "WorkmailAction", &self.workmail_action)?;
+            map.end()
+        }
+    }
+
     /// When included in a receipt rule, this action adds a header to the received email.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddHeaderAction {
-        /// The name of the header to add to the incoming message.
-        #[serde(rename = "HeaderName")]
+        /// `HeaderName`: The name of the header to add to the incoming message.
         pub header_name: Value<String>,
-        /// The content to include in the header.
-        #[serde(rename = "HeaderValue")]
+        /// `HeaderValue`: The content to include in the header.
         pub header_value: Value<String>,
     }
 
@@ -4899,23 +6044,31 @@ pub mod receipt_rule {
         }
     }
 
+    impl Serialize for AddHeaderAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HeaderName", &self.header_name)?;
+            map.serialize_entry("HeaderValue", &self.header_value)?;
+            map.end()
+        }
+    }
+
     /// When included in a receipt rule, this action rejects the received email by returning a bounce response to the sender and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BounceAction {
-        /// Human-readable text to include in the bounce message.
-        #[serde(rename = "Message")]
+        /// `Message`: Human-readable text to include in the bounce message.
         pub message: Value<String>,
-        /// The email address of the sender of the bounced email.
-        #[serde(rename = "Sender")]
+        /// `Sender`: The email address of the sender of the bounced email.
         pub sender: Value<String>,
-        /// The SMTP reply code, as defined by RFC 5321.
-        #[serde(rename = "SmtpReplyCode")]
+        /// `SmtpReplyCode`: The SMTP reply code, as defined by RFC 5321.
         pub smtp_reply_code: Value<String>,
-        /// The SMTP enhanced status code, as defined by RFC 3463.
-        #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
+        /// `StatusCode`: The SMTP enhanced status code, as defined by RFC 3463.
         pub status_code: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the bounce action is taken.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the bounce action is taken.
         pub topic_arn: Option<Value<String>>,
     }
 
@@ -4936,14 +6089,28 @@ pub mod receipt_rule {
         }
     }
 
+    impl Serialize for BounceAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Message", &self.message)?;
+            map.serialize_entry("Sender", &self.sender)?;
+            map.serialize_entry("SmtpReplyCode", &self.smtp_reply_code)?;
+            crate::cfn::entry(&mut map, "StatusCode", &self.status_code)?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
+
     /// When included in a receipt rule, this action parses the received message and starts an email contact in Amazon Connect on your behalf.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectAction {
-        /// The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance.
-        #[serde(rename = "IAMRoleARN")]
+        /// `IAMRoleARN`: The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance.
         pub iam_role_arn: Value<String>,
-        /// The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts.
-        #[serde(rename = "InstanceARN")]
+        /// `InstanceARN`: The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts.
         pub instance_arn: Value<String>,
     }
 
@@ -4960,17 +6127,27 @@ pub mod receipt_rule {
         }
     }
 
+    impl Serialize for ConnectAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IAMRoleARN", &self.iam_role_arn)?;
+            map.serialize_entry("InstanceARN", &self.instance_arn)?;
+            map.end()
+        }
+    }
+
     /// When included in a receipt rule, this action calls an AWS Lambda function and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaAction {
-        /// The Amazon Resource Name (ARN) of the AWS Lambda function.
-        #[serde(rename = "FunctionArn")]
+        /// `FunctionArn`: The Amazon Resource Name (ARN) of the AWS Lambda function.
         pub function_arn: Value<String>,
-        /// The invocation type of the AWS Lambda function.
-        #[serde(rename = "InvocationType", skip_serializing_if = "Option::is_none")]
+        /// `InvocationType`: The invocation type of the AWS Lambda function.
         pub invocation_type: Option<Value<InvocationType>>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the Lambda action is executed.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the Lambda action is executed.
         pub topic_arn: Option<Value<String>>,
     }
 
@@ -4982,6 +6159,20 @@ pub mod receipt_rule {
                 invocation_type: None,
                 topic_arn: None,
             }
+        }
+    }
+
+    impl Serialize for LambdaAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FunctionArn", &self.function_arn)?;
+            crate::cfn::entry(&mut map, "InvocationType", &self.invocation_type)?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 
@@ -5023,22 +6214,17 @@ pub mod receipt_rule {
     }
 
     /// When included in a receipt rule, this action saves the received message to an Amazon Simple Storage Service (Amazon S3) bucket and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Action {
-        /// The name of the Amazon S3 bucket for incoming email.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The name of the Amazon S3 bucket for incoming email.
         pub bucket_name: Value<String>,
-        /// The ARN of the IAM role to be used by Amazon SES while writing to the Amazon S3 bucket.
-        #[serde(rename = "IamRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `IamRoleArn`: The ARN of the IAM role to be used by Amazon SES while writing to the Amazon S3 bucket.
         pub iam_role_arn: Option<Value<String>>,
-        /// The customer managed key that Amazon SES should use to encrypt your emails before saving them to the Amazon S3 bucket.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The customer managed key that Amazon SES should use to encrypt your emails before saving them to the Amazon S3 bucket.
         pub kms_key_arn: Option<Value<String>>,
-        /// The key prefix of the Amazon S3 bucket.
-        #[serde(rename = "ObjectKeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `ObjectKeyPrefix`: The key prefix of the Amazon S3 bucket.
         pub object_key_prefix: Option<Value<String>>,
-        /// The ARN of the Amazon SNS topic to notify when the message is saved to the Amazon S3 bucket.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
+        /// `TopicArn`: The ARN of the Amazon SNS topic to notify when the message is saved to the Amazon S3 bucket.
         pub topic_arn: Option<Value<String>>,
     }
 
@@ -5055,15 +6241,42 @@ pub mod receipt_rule {
         }
     }
 
+    impl Serialize for S3Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "IamRoleArn", &self.iam_role_arn)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "ObjectKeyPrefix", &self.object_key_prefix)?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
+
     /// The action to publish the email content to an Amazon SNS topic.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SnsAction {
-        /// The encoding to use for the email within the Amazon SNS notification.
-        #[serde(rename = "Encoding", skip_serializing_if = "Option::is_none")]
+        /// `Encoding`: The encoding to use for the email within the Amazon SNS notification.
         pub encoding: Option<Value<Encoding>>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS Topic to which notification for the email received will be published.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS Topic to which notification for the email received will be published.
         pub topic_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for SnsAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encoding", &self.encoding)?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
+        }
     }
 
     /// The encoding to use for the email within the Amazon SNS notification.
@@ -5104,13 +6317,11 @@ pub mod receipt_rule {
     }
 
     /// When included in a receipt rule, this action terminates the evaluation of the receipt rule set and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StopAction {
-        /// The scope of the StopAction.
-        #[serde(rename = "Scope")]
+        /// `Scope`: The scope of the StopAction.
         pub scope: Value<Scope>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the stop action is taken.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the stop action is taken.
         pub topic_arn: Option<Value<String>>,
     }
 
@@ -5121,6 +6332,19 @@ pub mod receipt_rule {
                 scope: scope.into(),
                 topic_arn: None,
             }
+        }
+    }
+
+    impl Serialize for StopAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 
@@ -5159,13 +6383,11 @@ pub mod receipt_rule {
     }
 
     /// When included in a receipt rule, this action calls Amazon WorkMail and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkmailAction {
-        /// The Amazon Resource Name (ARN) of the Amazon WorkMail organization.
-        #[serde(rename = "OrganizationArn")]
+        /// `OrganizationArn`: The Amazon Resource Name (ARN) of the Amazon WorkMail organization.
         pub organization_arn: Value<String>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the WorkMail action is called.
-        #[serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the WorkMail action is called.
         pub topic_arn: Option<Value<String>>,
     }
 
@@ -5176,6 +6398,19 @@ pub mod receipt_rule {
                 organization_arn: organization_arn.into(),
                 topic_arn: None,
             }
+        }
+    }
+
+    impl Serialize for WorkmailAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("OrganizationArn", &self.organization_arn)?;
+            crate::cfn::entry(&mut map, "TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 
@@ -5274,11 +6509,22 @@ pub mod receipt_rule_set {
     }
 
     /// The properties of `AWS::SES::ReceiptRuleSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnReceiptRuleSetProps {
-        /// The name of the rule set.
-        #[serde(rename = "RuleSetName", skip_serializing_if = "Option::is_none")]
+        /// `RuleSetName`: The name of the rule set.
         pub rule_set_name: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnReceiptRuleSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleSetName", &self.rule_set_name)?;
+            map.end()
+        }
     }
 }
 
@@ -5342,30 +6588,37 @@ pub mod template {
     }
 
     /// The properties of `AWS::SES::Template`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTemplateProps {
-        /// The tags (keys and values) associated with the email template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the email template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Template`.
-        #[serde(rename = "Template", skip_serializing_if = "Option::is_none")]
         pub template: Option<Template>,
     }
 
+    impl Serialize for CfnTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Template", &self.template)?;
+            map.end()
+        }
+    }
+
     /// The content of the email, composed of a subject line, an HTML part, and a text-only part
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Template {
-        /// The HTML body of the email.
-        #[serde(rename = "HtmlPart", skip_serializing_if = "Option::is_none")]
+        /// `HtmlPart`: The HTML body of the email.
         pub html_part: Option<Value<String>>,
-        /// The subject line of the email.
-        #[serde(rename = "SubjectPart")]
+        /// `SubjectPart`: The subject line of the email.
         pub subject_part: Value<String>,
-        /// The name of the template.
-        #[serde(rename = "TemplateName", skip_serializing_if = "Option::is_none")]
+        /// `TemplateName`: The name of the template.
         pub template_name: Option<Value<String>>,
-        /// The email body that is visible to recipients whose email clients do not display HTML content.
-        #[serde(rename = "TextPart", skip_serializing_if = "Option::is_none")]
+        /// `TextPart`: The email body that is visible to recipients whose email clients do not display HTML content.
         pub text_part: Option<Value<String>>,
     }
 
@@ -5378,6 +6631,21 @@ pub mod template {
                 template_name: None,
                 text_part: None,
             }
+        }
+    }
+
+    impl Serialize for Template {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HtmlPart", &self.html_part)?;
+            map.serialize_entry("SubjectPart", &self.subject_part)?;
+            crate::cfn::entry(&mut map, "TemplateName", &self.template_name)?;
+            crate::cfn::entry(&mut map, "TextPart", &self.text_part)?;
+            map.end()
         }
     }
 }
@@ -5444,30 +6712,17 @@ pub mod tenant {
     }
 
     /// The properties of `AWS::SES::Tenant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTenantProps {
-        /// The reputation configuration for the tenant.
-        #[serde(rename = "ReputationEntity", skip_serializing_if = "Option::is_none")]
+        /// `ReputationEntity`: The reputation configuration for the tenant.
         pub reputation_entity: Option<ReputationEntity>,
-        /// The list of resources to associate with the tenant.
-        #[serde(
-            rename = "ResourceAssociations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceAssociations`: The list of resources to associate with the tenant.
         pub resource_associations: Option<Vec<ResourceAssociation>>,
-        /// The suppression attributes for the tenant.
-        #[serde(
-            rename = "SuppressionAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuppressionAttributes`: The suppression attributes for the tenant.
         pub suppression_attributes: Option<TenantSuppressionAttributes>,
-        /// The tags (keys and values) associated with the tenant.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags (keys and values) associated with the tenant.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the tenant.
-        #[serde(rename = "TenantName")]
+        /// `TenantName`: The name of the tenant.
         pub tenant_name: Value<String>,
     }
 
@@ -5484,11 +6739,34 @@ pub mod tenant {
         }
     }
 
+    impl Serialize for CfnTenantProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReputationEntity", &self.reputation_entity)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAssociations",
+                &self.resource_associations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuppressionAttributes",
+                &self.suppression_attributes,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TenantName", &self.tenant_name)?;
+            map.end()
+        }
+    }
+
     /// The reputation configuration for the tenant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReputationEntity {
         /// `Policy`.
-        #[serde(rename = "Policy")]
         pub policy: ReputationPolicy,
     }
 
@@ -5499,11 +6777,22 @@ pub mod tenant {
         }
     }
 
+    impl Serialize for ReputationEntity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
+        }
+    }
+
     /// The reputation policy for the tenant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReputationPolicy {
-        /// The ARN of an SES-managed reputation policy.
-        #[serde(rename = "ReputationEntityPolicy")]
+        /// `ReputationEntityPolicy`: The ARN of an SES-managed reputation policy.
         pub reputation_entity_policy: Value<String>,
     }
 
@@ -5516,11 +6805,25 @@ pub mod tenant {
         }
     }
 
+    impl Serialize for ReputationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ReputationEntityPolicy",
+                &self.reputation_entity_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The resource to associate with the tenant
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceAssociation {
-        /// The ARN of the resource to associate with the tenant
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The ARN of the resource to associate with the tenant
         pub resource_arn: Value<String>,
     }
 
@@ -5533,14 +6836,24 @@ pub mod tenant {
         }
     }
 
+    impl Serialize for ResourceAssociation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// The suppression attributes for the tenant.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TenantSuppressionAttributes {
-        /// The reasons that cause messages to be added to the suppression list.
-        #[serde(rename = "SuppressedReasons")]
+        /// `SuppressedReasons`: The reasons that cause messages to be added to the suppression list.
         pub suppressed_reasons: Vec<Value<SuppressedReasonsItem>>,
-        /// The scope of the suppression list for the tenant.
-        #[serde(rename = "SuppressionScope")]
+        /// `SuppressionScope`: The scope of the suppression list for the tenant.
         pub suppression_scope: Value<SuppressionScope>,
     }
 
@@ -5554,6 +6867,19 @@ pub mod tenant {
                 suppressed_reasons: suppressed_reasons.into(),
                 suppression_scope: suppression_scope.into(),
             }
+        }
+    }
+
+    impl Serialize for TenantSuppressionAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SuppressedReasons", &self.suppressed_reasons)?;
+            map.serialize_entry("SuppressionScope", &self.suppression_scope)?;
+            map.end()
         }
     }
 
@@ -5692,33 +7018,74 @@ pub mod vdm_attributes {
     }
 
     /// The properties of `AWS::SES::VdmAttributes`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVdmAttributesProps {
         /// `DashboardAttributes`.
-        #[serde(rename = "DashboardAttributes", skip_serializing_if = "Option::is_none")]
         pub dashboard_attributes: Option<DashboardAttributes>,
         /// `GuardianAttributes`.
-        #[serde(rename = "GuardianAttributes", skip_serializing_if = "Option::is_none")]
         pub guardian_attributes: Option<GuardianAttributes>,
     }
 
+    impl Serialize for CfnVdmAttributesProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DashboardAttributes",
+                &self.dashboard_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GuardianAttributes",
+                &self.guardian_attributes,
+            )?;
+            map.end()
+        }
+    }
+
     /// Preferences regarding the Dashboard feature.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DashboardAttributes {
-        /// Whether emails sent from this account have engagement tracking enabled.
-        #[serde(rename = "EngagementMetrics", skip_serializing_if = "Option::is_none")]
+        /// `EngagementMetrics`: Whether emails sent from this account have engagement tracking enabled.
         pub engagement_metrics: Option<Value<String>>,
     }
 
-    /// Preferences regarding the Guardian feature.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct GuardianAttributes {
-        /// Whether emails sent from this account have optimized delivery algorithm enabled.
-        #[serde(
-            rename = "OptimizedSharedDelivery",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DashboardAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EngagementMetrics", &self.engagement_metrics)?;
+            map.end()
+        }
+    }
 
+    /// Preferences regarding the Guardian feature.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GuardianAttributes {
+        /// `OptimizedSharedDelivery`: Whether emails sent from this account have optimized delivery algorithm enabled.
         pub optimized_shared_delivery: Option<Value<String>>,
+    }
+
+    impl Serialize for GuardianAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OptimizedSharedDelivery",
+                &self.optimized_shared_delivery,
+            )?;
+            map.end()
+        }
     }
 }

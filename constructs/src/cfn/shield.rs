@@ -73,13 +73,11 @@ pub mod drt_access {
     }
 
     /// The properties of `AWS::Shield::DRTAccess`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDrtAccessProps {
-        /// Authorizes the Shield Response Team (SRT) to access the specified Amazon S3 bucket containing log data such as Application Load Balancer access logs, CloudFront logs, or logs from third party sources.
-        #[serde(rename = "LogBucketList", skip_serializing_if = "Option::is_none")]
+        /// `LogBucketList`: Authorizes the Shield Response Team (SRT) to access the specified Amazon S3 bucket containing log data such as Application Load Balancer access logs, CloudFront logs, or logs from third party sources.
         pub log_bucket_list: Option<Vec<Value<String>>>,
-        /// Authorizes the Shield Response Team (SRT) using the specified role, to access your AWS account to assist with DDoS attack mitigation during potential attacks.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Authorizes the Shield Response Team (SRT) using the specified role, to access your AWS account to assist with DDoS attack mitigation during potential attacks.
         pub role_arn: Value<String>,
     }
 
@@ -90,6 +88,19 @@ pub mod drt_access {
                 log_bucket_list: None,
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnDrtAccessProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogBucketList", &self.log_bucket_list)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 }
@@ -154,13 +165,11 @@ pub mod proactive_engagement {
     }
 
     /// The properties of `AWS::Shield::ProactiveEngagement`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProactiveEngagementProps {
-        /// A list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support.
-        #[serde(rename = "EmergencyContactList")]
+        /// `EmergencyContactList`: A list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support.
         pub emergency_contact_list: Vec<EmergencyContact>,
-        /// If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
-        #[serde(rename = "ProactiveEngagementStatus")]
+        /// `ProactiveEngagementStatus`: If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
         pub proactive_engagement_status: Value<ProactiveEngagementStatus>,
     }
 
@@ -177,17 +186,30 @@ pub mod proactive_engagement {
         }
     }
 
+    impl Serialize for CfnProactiveEngagementProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EmergencyContactList", &self.emergency_contact_list)?;
+            map.serialize_entry(
+                "ProactiveEngagementStatus",
+                &self.proactive_engagement_status,
+            )?;
+            map.end()
+        }
+    }
+
     /// An emergency contact is used by Shield Response Team (SRT) to contact you for escalations to the SRT and to initiate proactive customer support.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EmergencyContact {
-        /// Additional notes regarding the contact.
-        #[serde(rename = "ContactNotes", skip_serializing_if = "Option::is_none")]
+        /// `ContactNotes`: Additional notes regarding the contact.
         pub contact_notes: Option<Value<String>>,
-        /// The email address for the contact.
-        #[serde(rename = "EmailAddress")]
+        /// `EmailAddress`: The email address for the contact.
         pub email_address: Value<String>,
-        /// The phone number for the contact
-        #[serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")]
+        /// `PhoneNumber`: The phone number for the contact
         pub phone_number: Option<Value<String>>,
     }
 
@@ -199,6 +221,20 @@ pub mod proactive_engagement {
                 email_address: email_address.into(),
                 phone_number: None,
             }
+        }
+    }
+
+    impl Serialize for EmergencyContact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContactNotes", &self.contact_notes)?;
+            map.serialize_entry("EmailAddress", &self.email_address)?;
+            crate::cfn::entry(&mut map, "PhoneNumber", &self.phone_number)?;
+            map.end()
         }
     }
 
@@ -308,28 +344,19 @@ pub mod protection {
     }
 
     /// The properties of `AWS::Shield::Protection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProtectionProps {
         /// `ApplicationLayerAutomaticResponseConfiguration`.
-        #[serde(
-            rename = "ApplicationLayerAutomaticResponseConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub application_layer_automatic_response_configuration: Option<
             ApplicationLayerAutomaticResponseConfiguration,
         >,
-        /// The Amazon Resource Names (ARNs) of the health check to associate with the protection.
-        #[serde(rename = "HealthCheckArns", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckArns`: The Amazon Resource Names (ARNs) of the health check to associate with the protection.
         pub health_check_arns: Option<Vec<Value<String>>>,
-        /// Friendly name for the Protection.
-        #[serde(rename = "Name")]
+        /// `Name`: Friendly name for the Protection.
         pub name: Value<String>,
-        /// The ARN (Amazon Resource Name) of the resource to be protected.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The ARN (Amazon Resource Name) of the resource to be protected.
         pub resource_arn: Value<String>,
-        /// One or more tag key-value pairs for the Protection object.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tag key-value pairs for the Protection object.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -349,14 +376,32 @@ pub mod protection {
         }
     }
 
+    impl Serialize for CfnProtectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationLayerAutomaticResponseConfiguration",
+                &self.application_layer_automatic_response_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckArns", &self.health_check_arns)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The automatic application layer DDoS mitigation settings for a Protection.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationLayerAutomaticResponseConfiguration {
-        /// Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the protected resource in response to DDoS attacks.
-        #[serde(rename = "Action")]
+        /// `Action`: Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the protected resource in response to DDoS attacks.
         pub action: Action,
-        /// Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
-        #[serde(rename = "Status")]
+        /// `Status`: Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
         pub status: Value<Status>,
     }
 
@@ -370,15 +415,39 @@ pub mod protection {
         }
     }
 
+    impl Serialize for ApplicationLayerAutomaticResponseConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the protected resource in response to DDoS attacks.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
-        /// Specifies that Shield Advanced should configure its AWS WAF rules with the AWS WAF `Count` action. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: Specifies that Shield Advanced should configure its AWS WAF rules with the AWS WAF `Count` action. Untyped in the schema: any `serde_json::Value`.
         pub count: Option<serde_json::Value>,
-        /// Specifies that Shield Advanced should configure its AWS WAF rules with the AWS WAF `Block` action. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Block", skip_serializing_if = "Option::is_none")]
+        /// `Block`: Specifies that Shield Advanced should configure its AWS WAF rules with the AWS WAF `Block` action. Untyped in the schema: any `serde_json::Value`.
         pub block: Option<serde_json::Value>,
+    }
+
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Block", &self.block)?;
+            map.end()
+        }
     }
 
     /// Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
@@ -481,25 +550,19 @@ pub mod protection_group {
     }
 
     /// The properties of `AWS::Shield::ProtectionGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProtectionGroupProps {
-        /// Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
-        #[serde(rename = "Aggregation")]
+        /// `Aggregation`: Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
         pub aggregation: Value<Aggregation>,
-        /// The Amazon Resource Names (ARNs) of the resources to include in the protection group.
-        #[serde(rename = "Members", skip_serializing_if = "Option::is_none")]
+        /// `Members`: The Amazon Resource Names (ARNs) of the resources to include in the protection group.
         pub members: Option<Vec<Value<String>>>,
-        /// The criteria to use to choose the protected resources for inclusion in the group.
-        #[serde(rename = "Pattern")]
+        /// `Pattern`: The criteria to use to choose the protected resources for inclusion in the group.
         pub pattern: Value<Pattern>,
-        /// The name of the protection group.
-        #[serde(rename = "ProtectionGroupId")]
+        /// `ProtectionGroupId`: The name of the protection group.
         pub protection_group_id: Value<String>,
-        /// The resource type to include in the protection group.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+        /// `ResourceType`: The resource type to include in the protection group.
         pub resource_type: Option<Value<ResourceType>>,
-        /// One or more tag key-value pairs for the Protection object.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tag key-value pairs for the Protection object.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -518,6 +581,23 @@ pub mod protection_group {
                 resource_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProtectionGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Aggregation", &self.aggregation)?;
+            crate::cfn::entry(&mut map, "Members", &self.members)?;
+            map.serialize_entry("Pattern", &self.pattern)?;
+            map.serialize_entry("ProtectionGroupId", &self.protection_group_id)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

@@ -73,22 +73,17 @@ pub mod profile_permission {
     }
 
     /// The properties of `AWS::Signer::ProfilePermission`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfilePermissionProps {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<String>,
         /// `Principal`.
-        #[serde(rename = "Principal")]
         pub principal: Value<String>,
         /// `ProfileName`.
-        #[serde(rename = "ProfileName")]
         pub profile_name: Value<String>,
         /// `ProfileVersion`.
-        #[serde(rename = "ProfileVersion", skip_serializing_if = "Option::is_none")]
         pub profile_version: Option<Value<String>>,
         /// `StatementId`.
-        #[serde(rename = "StatementId")]
         pub statement_id: Value<String>,
     }
 
@@ -107,6 +102,22 @@ pub mod profile_permission {
                 profile_version: None,
                 statement_id: statement_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnProfilePermissionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.serialize_entry("ProfileName", &self.profile_name)?;
+            crate::cfn::entry(&mut map, "ProfileVersion", &self.profile_version)?;
+            map.serialize_entry("StatementId", &self.statement_id)?;
+            map.end()
         }
     }
 }
@@ -188,20 +199,13 @@ pub mod signing_profile {
     }
 
     /// The properties of `AWS::Signer::SigningProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSigningProfileProps {
-        /// The ID of the target signing platform.
-        #[serde(rename = "PlatformId")]
+        /// `PlatformId`: The ID of the target signing platform.
         pub platform_id: Value<PlatformId>,
-        /// Signature validity period of the profile.
-        #[serde(
-            rename = "SignatureValidityPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SignatureValidityPeriod`: Signature validity period of the profile.
         pub signature_validity_period: Option<SignatureValidityPeriod>,
-        /// A list of tags associated with the signing profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags associated with the signing profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -213,6 +217,24 @@ pub mod signing_profile {
                 signature_validity_period: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSigningProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PlatformId", &self.platform_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SignatureValidityPeriod",
+                &self.signature_validity_period,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -254,14 +276,25 @@ pub mod signing_profile {
     }
 
     /// The `SignatureValidityPeriod` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SignatureValidityPeriod {
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<i64>>,
+    }
+
+    impl Serialize for SignatureValidityPeriod {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.

@@ -74,22 +74,17 @@ pub mod simulation {
     }
 
     /// The properties of `AWS::SimSpaceWeaver::Simulation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSimulationProps {
-        /// The maximum running time of the simulation.
-        #[serde(rename = "MaximumDuration", skip_serializing_if = "Option::is_none")]
+        /// `MaximumDuration`: The maximum running time of the simulation.
         pub maximum_duration: Option<Value<String>>,
-        /// The name of the simulation.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the simulation.
         pub name: Value<String>,
-        /// Role ARN.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: Role ARN.
         pub role_arn: Value<String>,
         /// `SchemaS3Location`.
-        #[serde(rename = "SchemaS3Location", skip_serializing_if = "Option::is_none")]
         pub schema_s3_location: Option<S3Location>,
         /// `SnapshotS3Location`.
-        #[serde(rename = "SnapshotS3Location", skip_serializing_if = "Option::is_none")]
         pub snapshot_s3_location: Option<S3Location>,
     }
 
@@ -109,14 +104,32 @@ pub mod simulation {
         }
     }
 
+    impl Serialize for CfnSimulationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaximumDuration", &self.maximum_duration)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SchemaS3Location", &self.schema_s3_location)?;
+            crate::cfn::entry(
+                &mut map,
+                "SnapshotS3Location",
+                &self.snapshot_s3_location,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// The Schema S3 bucket name.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The Schema S3 bucket name.
         pub bucket_name: Value<String>,
-        /// This is the schema S3 object key, which includes the full path of "folders" from the bucket root to the schema.
-        #[serde(rename = "ObjectKey")]
+        /// `ObjectKey`: This is the schema S3 object key, which includes the full path of "folders" from the bucket root to the schema.
         pub object_key: Value<String>,
     }
 
@@ -130,6 +143,19 @@ pub mod simulation {
                 bucket_name: bucket_name.into(),
                 object_key: object_key.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("ObjectKey", &self.object_key)?;
+            map.end()
         }
     }
 }

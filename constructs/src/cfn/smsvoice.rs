@@ -88,68 +88,65 @@ pub mod configuration_set {
     }
 
     /// The properties of `AWS::SMSVOICE::ConfigurationSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConfigurationSetProps {
-        /// The name to use for the configuration set.
-        #[serde(
-            rename = "ConfigurationSetName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConfigurationSetName`: The name to use for the configuration set.
         pub configuration_set_name: Option<Value<String>>,
-        /// The default sender ID to set for the ConfigurationSet.
-        #[serde(rename = "DefaultSenderId", skip_serializing_if = "Option::is_none")]
+        /// `DefaultSenderId`: The default sender ID to set for the ConfigurationSet.
         pub default_sender_id: Option<Value<String>>,
-        /// An event destination is a location where you send message events.
-        #[serde(rename = "EventDestinations", skip_serializing_if = "Option::is_none")]
+        /// `EventDestinations`: An event destination is a location where you send message events.
         pub event_destinations: Option<Vec<EventDestination>>,
-        /// Set to true to enable message feedback.
-        #[serde(
-            rename = "MessageFeedbackEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageFeedbackEnabled`: Set to true to enable message feedback.
         pub message_feedback_enabled: Option<Value<bool>>,
-        /// The unique identifier for the protect configuration to be associated to the configuration set.
-        #[serde(
-            rename = "ProtectConfigurationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProtectConfigurationId`: The unique identifier for the protect configuration to be associated to the configuration set.
         pub protect_configuration_id: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnConfigurationSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationSetName",
+                &self.configuration_set_name,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultSenderId", &self.default_sender_id)?;
+            crate::cfn::entry(&mut map, "EventDestinations", &self.event_destinations)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageFeedbackEnabled",
+                &self.message_feedback_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProtectConfigurationId",
+                &self.protect_configuration_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An event destination is a location where you send message events.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventDestination {
-        /// An object that contains IamRoleArn and LogGroupArn associated with an Amazon CloudWatch event destination.
-        #[serde(
-            rename = "CloudWatchLogsDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogsDestination`: An object that contains IamRoleArn and LogGroupArn associated with an Amazon CloudWatch event destination.
         pub cloud_watch_logs_destination: Option<CloudWatchLogsDestination>,
-        /// When set to true events will be logged.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: When set to true events will be logged.
         pub enabled: Value<bool>,
-        /// The name that identifies the event destination.
-        #[serde(rename = "EventDestinationName")]
+        /// `EventDestinationName`: The name that identifies the event destination.
         pub event_destination_name: Value<String>,
-        /// An object that contains IamRoleArn and DeliveryStreamArn associated with an Amazon Kinesis Firehose event destination.
-        #[serde(
-            rename = "KinesisFirehoseDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KinesisFirehoseDestination`: An object that contains IamRoleArn and DeliveryStreamArn associated with an Amazon Kinesis Firehose event destination.
         pub kinesis_firehose_destination: Option<KinesisFirehoseDestination>,
-        /// An array of event types that determine which events to log.
-        #[serde(rename = "MatchingEventTypes")]
+        /// `MatchingEventTypes`: An array of event types that determine which events to log.
         pub matching_event_types: Vec<Value<String>>,
-        /// An object that contains SNS TopicArn event destination.
-        #[serde(rename = "SnsDestination", skip_serializing_if = "Option::is_none")]
+        /// `SnsDestination`: An object that contains SNS TopicArn event destination.
         pub sns_destination: Option<SnsDestination>,
     }
 
@@ -171,14 +168,37 @@ pub mod configuration_set {
         }
     }
 
+    impl Serialize for EventDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsDestination",
+                &self.cloud_watch_logs_destination,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.serialize_entry("EventDestinationName", &self.event_destination_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisFirehoseDestination",
+                &self.kinesis_firehose_destination,
+            )?;
+            map.serialize_entry("MatchingEventTypes", &self.matching_event_types)?;
+            crate::cfn::entry(&mut map, "SnsDestination", &self.sns_destination)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogsDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsDestination {
-        /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
-        #[serde(rename = "IamRoleArn")]
+        /// `IamRoleArn`: The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
         pub iam_role_arn: Value<String>,
-        /// The name of the Amazon CloudWatch log group that you want to record events in.
-        #[serde(rename = "LogGroupArn")]
+        /// `LogGroupArn`: The name of the Amazon CloudWatch log group that you want to record events in.
         pub log_group_arn: Value<String>,
     }
 
@@ -195,14 +215,25 @@ pub mod configuration_set {
         }
     }
 
+    impl Serialize for CloudWatchLogsDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            map.serialize_entry("LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
+    }
+
     /// The `KinesisFirehoseDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisFirehoseDestination {
-        /// The Amazon Resource Name (ARN) of the delivery stream.
-        #[serde(rename = "DeliveryStreamArn")]
+        /// `DeliveryStreamArn`: The Amazon Resource Name (ARN) of the delivery stream.
         pub delivery_stream_arn: Value<String>,
-        /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
-        #[serde(rename = "IamRoleArn")]
+        /// `IamRoleArn`: The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
         pub iam_role_arn: Value<String>,
     }
 
@@ -219,11 +250,23 @@ pub mod configuration_set {
         }
     }
 
+    impl Serialize for KinesisFirehoseDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeliveryStreamArn", &self.delivery_stream_arn)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            map.end()
+        }
+    }
+
     /// The `SnsDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnsDestination {
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish events to.
-        #[serde(rename = "TopicArn")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish events to.
         pub topic_arn: Value<String>,
     }
 
@@ -233,6 +276,18 @@ pub mod configuration_set {
             Self {
                 topic_arn: topic_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for SnsDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 }
@@ -325,35 +380,23 @@ pub mod notify_configuration {
     }
 
     /// The properties of `AWS::SMSVOICE::NotifyConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotifyConfigurationProps {
-        /// The default template identifier to associate with the notify configuration.
-        #[serde(rename = "DefaultTemplateId", skip_serializing_if = "Option::is_none")]
+        /// `DefaultTemplateId`: The default template identifier to associate with the notify configuration.
         pub default_template_id: Option<Value<String>>,
-        /// By default this is set to false.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: By default this is set to false.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// The display name to associate with the notify configuration.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The display name to associate with the notify configuration.
         pub display_name: Value<String>,
-        /// An array of channels to enable for the notify configuration.
-        #[serde(rename = "EnabledChannels")]
+        /// `EnabledChannels`: An array of channels to enable for the notify configuration.
         pub enabled_channels: Vec<Value<EnabledChannelsItem>>,
-        /// An array of two-character ISO country codes, in ISO 3166-1 alpha-2 format, that are enabled for the notify configuration.
-        #[serde(rename = "EnabledCountries", skip_serializing_if = "Option::is_none")]
+        /// `EnabledCountries`: An array of two-character ISO country codes, in ISO 3166-1 alpha-2 format, that are enabled for the notify configuration.
         pub enabled_countries: Option<Vec<Value<String>>>,
-        /// The identifier of the pool to associate with the notify configuration.
-        #[serde(rename = "PoolId", skip_serializing_if = "Option::is_none")]
+        /// `PoolId`: The identifier of the pool to associate with the notify configuration.
         pub pool_id: Option<Value<String>>,
-        /// An array of tags (key and value pairs) associated with the notify configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of tags (key and value pairs) associated with the notify configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The use case for the notify configuration.
-        #[serde(rename = "UseCase")]
+        /// `UseCase`: The use case for the notify configuration.
         pub use_case: Value<UseCase>,
     }
 
@@ -374,6 +417,29 @@ pub mod notify_configuration {
                 tags: None,
                 use_case: use_case.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNotifyConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultTemplateId", &self.default_template_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("EnabledChannels", &self.enabled_channels)?;
+            crate::cfn::entry(&mut map, "EnabledCountries", &self.enabled_countries)?;
+            crate::cfn::entry(&mut map, "PoolId", &self.pool_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UseCase", &self.use_case)?;
+            map.end()
         }
     }
 
@@ -517,14 +583,25 @@ pub mod opt_out_list {
     }
 
     /// The properties of `AWS::SMSVOICE::OptOutList`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOptOutListProps {
-        /// The name of the new OptOutList.
-        #[serde(rename = "OptOutListName", skip_serializing_if = "Option::is_none")]
+        /// `OptOutListName`: The name of the new OptOutList.
         pub opt_out_list_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnOptOutListProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OptOutListName", &self.opt_out_list_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -604,45 +681,27 @@ pub mod phone_number {
     }
 
     /// The properties of `AWS::SMSVOICE::PhoneNumber`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPhoneNumberProps {
-        /// When set to true the sender ID can't be deleted.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: When set to true the sender ID can't be deleted.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-        #[serde(rename = "IsoCountryCode")]
+        /// `IsoCountryCode`: The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
         pub iso_country_code: Value<String>,
-        /// A keyword is a word that you can search for on a particular phone number or pool.
-        #[serde(rename = "MandatoryKeywords")]
+        /// `MandatoryKeywords`: A keyword is a word that you can search for on a particular phone number or pool.
         pub mandatory_keywords: MandatoryKeywords,
-        /// Indicates if the phone number will be used for text messages, voice messages, or both.
-        #[serde(rename = "NumberCapabilities")]
+        /// `NumberCapabilities`: Indicates if the phone number will be used for text messages, voice messages, or both.
         pub number_capabilities: Vec<Value<NumberCapabilitiesItem>>,
-        /// The type of phone number to request.
-        #[serde(rename = "NumberType")]
+        /// `NumberType`: The type of phone number to request.
         pub number_type: Value<NumberType>,
-        /// The name of the OptOutList to associate with the phone number.
-        #[serde(rename = "OptOutListName", skip_serializing_if = "Option::is_none")]
+        /// `OptOutListName`: The name of the OptOutList to associate with the phone number.
         pub opt_out_list_name: Option<Value<String>>,
-        /// A keyword is a word that you can search for on a particular phone number or pool.
-        #[serde(rename = "OptionalKeywords", skip_serializing_if = "Option::is_none")]
+        /// `OptionalKeywords`: A keyword is a word that you can search for on a particular phone number or pool.
         pub optional_keywords: Option<Vec<OptionalKeyword>>,
-        /// By default this is set to false.
-        #[serde(
-            rename = "SelfManagedOptOutsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SelfManagedOptOutsEnabled`: By default this is set to false.
         pub self_managed_opt_outs_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// When you set up two-way SMS, you can receive incoming messages from your customers.
-        #[serde(rename = "TwoWay", skip_serializing_if = "Option::is_none")]
+        /// `TwoWay`: When you set up two-way SMS, you can receive incoming messages from your customers.
         pub two_way: Option<TwoWay>,
     }
 
@@ -666,6 +725,35 @@ pub mod phone_number {
                 tags: None,
                 two_way: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPhoneNumberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            map.serialize_entry("IsoCountryCode", &self.iso_country_code)?;
+            map.serialize_entry("MandatoryKeywords", &self.mandatory_keywords)?;
+            map.serialize_entry("NumberCapabilities", &self.number_capabilities)?;
+            map.serialize_entry("NumberType", &self.number_type)?;
+            crate::cfn::entry(&mut map, "OptOutListName", &self.opt_out_list_name)?;
+            crate::cfn::entry(&mut map, "OptionalKeywords", &self.optional_keywords)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedOptOutsEnabled",
+                &self.self_managed_opt_outs_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TwoWay", &self.two_way)?;
+            map.end()
         }
     }
 
@@ -818,42 +906,25 @@ pub mod pool {
     }
 
     /// The properties of `AWS::SMSVOICE::Pool`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPoolProps {
-        /// When set to true the pool can't be deleted.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: When set to true the pool can't be deleted.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// A keyword is a word that you can search for on a particular phone number or pool.
-        #[serde(rename = "MandatoryKeywords")]
+        /// `MandatoryKeywords`: A keyword is a word that you can search for on a particular phone number or pool.
         pub mandatory_keywords: MandatoryKeywords,
-        /// The name of the OptOutList to associate with the pool.
-        #[serde(rename = "OptOutListName", skip_serializing_if = "Option::is_none")]
+        /// `OptOutListName`: The name of the OptOutList to associate with the pool.
         pub opt_out_list_name: Option<Value<String>>,
-        /// A keyword is a word that you can search for on a particular phone number or pool.
-        #[serde(rename = "OptionalKeywords", skip_serializing_if = "Option::is_none")]
+        /// `OptionalKeywords`: A keyword is a word that you can search for on a particular phone number or pool.
         pub optional_keywords: Option<Vec<OptionalKeyword>>,
-        /// The origination identity to use such as a PhoneNumberId, PhoneNumberArn, SenderId or SenderIdArn and it's IsoCountryCode.
-        #[serde(rename = "OriginationIdentities")]
+        /// `OriginationIdentities`: The origination identity to use such as a PhoneNumberId, PhoneNumberArn, SenderId or SenderIdArn and it's IsoCountryCode.
         pub origination_identities: Vec<Value<String>>,
-        /// By default this is set to false.
-        #[serde(
-            rename = "SelfManagedOptOutsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SelfManagedOptOutsEnabled`: By default this is set to false.
         pub self_managed_opt_outs_enabled: Option<Value<bool>>,
-        /// Indicates whether shared routes are enabled for the pool.
-        #[serde(rename = "SharedRoutesEnabled", skip_serializing_if = "Option::is_none")]
+        /// `SharedRoutesEnabled`: Indicates whether shared routes are enabled for the pool.
         pub shared_routes_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// When you set up two-way SMS, you can receive incoming messages from your customers.
-        #[serde(rename = "TwoWay", skip_serializing_if = "Option::is_none")]
+        /// `TwoWay`: When you set up two-way SMS, you can receive incoming messages from your customers.
         pub two_way: Option<TwoWay>,
     }
 
@@ -874,6 +945,38 @@ pub mod pool {
                 tags: None,
                 two_way: None,
             }
+        }
+    }
+
+    impl Serialize for CfnPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            map.serialize_entry("MandatoryKeywords", &self.mandatory_keywords)?;
+            crate::cfn::entry(&mut map, "OptOutListName", &self.opt_out_list_name)?;
+            crate::cfn::entry(&mut map, "OptionalKeywords", &self.optional_keywords)?;
+            map.serialize_entry("OriginationIdentities", &self.origination_identities)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedOptOutsEnabled",
+                &self.self_managed_opt_outs_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SharedRoutesEnabled",
+                &self.shared_routes_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TwoWay", &self.two_way)?;
+            map.end()
         }
     }
 }
@@ -943,45 +1046,65 @@ pub mod protect_configuration {
     }
 
     /// The properties of `AWS::SMSVOICE::ProtectConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnProtectConfigurationProps {
-        /// An array of CountryRule containing the rules for the NumberCapability.
-        #[serde(rename = "CountryRuleSet", skip_serializing_if = "Option::is_none")]
+        /// `CountryRuleSet`: An array of CountryRule containing the rules for the NumberCapability.
         pub country_rule_set: Option<CountryRuleSet>,
-        /// When set to true deletion protection is enabled and protect configuration cannot be deleted.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: When set to true deletion protection is enabled and protect configuration cannot be deleted.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnProtectConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CountryRuleSet", &self.country_rule_set)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CountryRuleSet` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CountryRuleSet {
         /// `MMS`.
-        #[serde(rename = "MMS", skip_serializing_if = "Option::is_none")]
         pub mms: Option<Vec<CountryRule>>,
         /// `SMS`.
-        #[serde(rename = "SMS", skip_serializing_if = "Option::is_none")]
         pub sms: Option<Vec<CountryRule>>,
         /// `VOICE`.
-        #[serde(rename = "VOICE", skip_serializing_if = "Option::is_none")]
         pub voice: Option<Vec<CountryRule>>,
     }
 
+    impl Serialize for CountryRuleSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MMS", &self.mms)?;
+            crate::cfn::entry(&mut map, "SMS", &self.sms)?;
+            crate::cfn::entry(&mut map, "VOICE", &self.voice)?;
+            map.end()
+        }
+    }
+
     /// The `CountryRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CountryRule {
-        /// The two-letter ISO country code
-        #[serde(rename = "CountryCode")]
+        /// `CountryCode`: The two-letter ISO country code
         pub country_code: Value<String>,
-        /// The types of protection that can be used.
-        #[serde(rename = "ProtectStatus")]
+        /// `ProtectStatus`: The types of protection that can be used.
         pub protect_status: Value<ProtectStatus>,
     }
 
@@ -995,6 +1118,19 @@ pub mod protect_configuration {
                 country_code: country_code.into(),
                 protect_status: protect_status.into(),
             }
+        }
+    }
+
+    impl Serialize for CountryRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CountryCode", &self.country_code)?;
+            map.serialize_entry("ProtectStatus", &self.protect_status)?;
+            map.end()
         }
     }
 
@@ -1127,61 +1263,80 @@ pub mod rcs_agent {
     }
 
     /// The properties of `AWS::SMSVOICE::RcsAgent`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRcsAgentProps {
-        /// When set to true the RCS agent can't be deleted.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: When set to true the RCS agent can't be deleted.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// The name of the opt-out list associated with the RCS agent.
-        #[serde(rename = "OptOutListName", skip_serializing_if = "Option::is_none")]
+        /// `OptOutListName`: The name of the opt-out list associated with the RCS agent.
         pub opt_out_list_name: Option<Value<String>>,
-        /// When set to true you're responsible for responding to HELP and STOP requests, and for tracking and honoring opt-out requests.
-        #[serde(
-            rename = "SelfManagedOptOutsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SelfManagedOptOutsEnabled`: When set to true you're responsible for responding to HELP and STOP requests, and for tracking and honoring opt-out requests.
         pub self_managed_opt_outs_enabled: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to the RCS agent.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the RCS agent.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon Resource Name (ARN) of the two way channel where inbound messages are delivered.
-        #[serde(rename = "TwoWayChannelArn", skip_serializing_if = "Option::is_none")]
+        /// `TwoWayChannelArn`: The Amazon Resource Name (ARN) of the two way channel where inbound messages are delivered.
         pub two_way_channel_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of an IAM role for the service to assume in order to post inbound messages to the two way channel.
-        #[serde(rename = "TwoWayChannelRole", skip_serializing_if = "Option::is_none")]
+        /// `TwoWayChannelRole`: The Amazon Resource Name (ARN) of an IAM role for the service to assume in order to post inbound messages to the two way channel.
         pub two_way_channel_role: Option<Value<String>>,
-        /// When set to true two-way messaging is enabled for the RCS agent.
-        #[serde(rename = "TwoWayEnabled", skip_serializing_if = "Option::is_none")]
+        /// `TwoWayEnabled`: When set to true two-way messaging is enabled for the RCS agent.
         pub two_way_enabled: Option<Value<bool>>,
-        /// The name of the Amazon S3 bucket where inbound RCS media objects are written.
-        #[serde(
-            rename = "TwoWayMediaS3BucketName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TwoWayMediaS3BucketName`: The name of the Amazon S3 bucket where inbound RCS media objects are written.
         pub two_way_media_s3_bucket_name: Option<Value<String>>,
-        /// The key prefix used for inbound RCS media objects in the Amazon S3 bucket.
-        #[serde(
-            rename = "TwoWayMediaS3KeyPrefix",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TwoWayMediaS3KeyPrefix`: The key prefix used for inbound RCS media objects in the Amazon S3 bucket.
         pub two_way_media_s3_key_prefix: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role used to write inbound RCS media files to the Amazon S3 bucket.
-        #[serde(rename = "TwoWayMediaS3Role", skip_serializing_if = "Option::is_none")]
+        /// `TwoWayMediaS3Role`: The Amazon Resource Name (ARN) of the IAM role used to write inbound RCS media files to the Amazon S3 bucket.
         pub two_way_media_s3_role: Option<Value<String>>,
-        /// The list of RCS event types enabled for two-way messaging.
-        #[serde(
-            rename = "TwoWayRcsEventsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TwoWayRcsEventsEnabled`: The list of RCS event types enabled for two-way messaging.
         pub two_way_rcs_events_enabled: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnRcsAgentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "OptOutListName", &self.opt_out_list_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedOptOutsEnabled",
+                &self.self_managed_opt_outs_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TwoWayChannelArn", &self.two_way_channel_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TwoWayChannelRole",
+                &self.two_way_channel_role,
+            )?;
+            crate::cfn::entry(&mut map, "TwoWayEnabled", &self.two_way_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "TwoWayMediaS3BucketName",
+                &self.two_way_media_s3_bucket_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TwoWayMediaS3KeyPrefix",
+                &self.two_way_media_s3_key_prefix,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TwoWayMediaS3Role",
+                &self.two_way_media_s3_role,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TwoWayRcsEventsEnabled",
+                &self.two_way_rcs_events_enabled,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1267,13 +1422,11 @@ pub mod registration {
     }
 
     /// The properties of `AWS::SMSVOICE::Registration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistrationProps {
-        /// The type of registration form to create.
-        #[serde(rename = "RegistrationType")]
+        /// `RegistrationType`: The type of registration form to create.
         pub registration_type: Value<String>,
-        /// An array of tags (key and value pairs) to associate with the registration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of tags (key and value pairs) to associate with the registration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1284,6 +1437,19 @@ pub mod registration {
                 registration_type: registration_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRegistrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RegistrationType", &self.registration_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1371,17 +1537,28 @@ pub mod registration_attachment {
     }
 
     /// The properties of `AWS::SMSVOICE::RegistrationAttachment`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRegistrationAttachmentProps {
-        /// The registration file to upload.
-        #[serde(rename = "AttachmentBody", skip_serializing_if = "Option::is_none")]
+        /// `AttachmentBody`: The registration file to upload.
         pub attachment_body: Option<Value<String>>,
-        /// A URL to the required registration file.
-        #[serde(rename = "AttachmentUrl", skip_serializing_if = "Option::is_none")]
+        /// `AttachmentUrl`: A URL to the required registration file.
         pub attachment_url: Option<Value<String>>,
-        /// An array of tags (key and value pairs) to associate with the registration attachment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of tags (key and value pairs) to associate with the registration attachment.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnRegistrationAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttachmentBody", &self.attachment_body)?;
+            crate::cfn::entry(&mut map, "AttachmentUrl", &self.attachment_url)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1442,13 +1619,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::SMSVOICE::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The JSON formatted resource-based policy to attach. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The JSON formatted resource-based policy to attach. Untyped in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The Amazon Resource Name (ARN) of the AWS End User Messaging SMS and Voice resource to attach the resource-based policy to.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) of the AWS End User Messaging SMS and Voice resource to attach the resource-based policy to.
         pub resource_arn: Value<String>,
     }
 
@@ -1462,6 +1637,19 @@ pub mod resource_policy {
                 policy_document: policy_document.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }
@@ -1530,23 +1718,15 @@ pub mod sender_id {
     }
 
     /// The properties of `AWS::SMSVOICE::SenderId`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSenderIdProps {
-        /// When set to true the sender ID can't be deleted.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: When set to true the sender ID can't be deleted.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-        #[serde(rename = "IsoCountryCode")]
+        /// `IsoCountryCode`: The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
         pub iso_country_code: Value<String>,
-        /// The sender ID string to request.
-        #[serde(rename = "SenderId")]
+        /// `SenderId`: The sender ID string to request.
         pub sender_id: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1562,6 +1742,25 @@ pub mod sender_id {
                 sender_id: sender_id.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSenderIdProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            map.serialize_entry("IsoCountryCode", &self.iso_country_code)?;
+            map.serialize_entry("SenderId", &self.sender_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1643,13 +1842,11 @@ pub mod verified_destination_number {
     }
 
     /// The properties of `AWS::SMSVOICE::VerifiedDestinationNumber`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedDestinationNumberProps {
-        /// The verified destination phone number, in E.164 format.
-        #[serde(rename = "DestinationPhoneNumber")]
+        /// `DestinationPhoneNumber`: The verified destination phone number, in E.164 format.
         pub destination_phone_number: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1662,16 +1859,30 @@ pub mod verified_destination_number {
             }
         }
     }
+
+    impl Serialize for CfnVerifiedDestinationNumberProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationPhoneNumber",
+                &self.destination_phone_number,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// A keyword is a word that you can search for on a particular phone number or pool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MandatoryKeywords {
     /// `HELP`.
-    #[serde(rename = "HELP")]
     pub help: MandatoryKeyword,
     /// `STOP`.
-    #[serde(rename = "STOP")]
     pub stop: MandatoryKeyword,
 }
 
@@ -1688,11 +1899,23 @@ impl MandatoryKeywords {
     }
 }
 
+impl Serialize for MandatoryKeywords {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("HELP", &self.help)?;
+        map.serialize_entry("STOP", &self.stop)?;
+        map.end()
+    }
+}
+
 /// A keyword is a word that you can search for on a particular phone number or pool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MandatoryKeyword {
     /// `Message`.
-    #[serde(rename = "Message")]
     pub message: Value<String>,
 }
 
@@ -1703,17 +1926,26 @@ impl MandatoryKeyword {
     }
 }
 
+impl Serialize for MandatoryKeyword {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Message", &self.message)?;
+        map.end()
+    }
+}
+
 /// A keyword is a word that you can search for on a particular phone number or pool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OptionalKeyword {
     /// `Action`.
-    #[serde(rename = "Action")]
     pub action: Value<Action>,
     /// `Keyword`.
-    #[serde(rename = "Keyword")]
     pub keyword: Value<String>,
     /// `Message`.
-    #[serde(rename = "Message")]
     pub message: Value<String>,
 }
 
@@ -1729,6 +1961,20 @@ impl OptionalKeyword {
             keyword: keyword.into(),
             message: message.into(),
         }
+    }
+}
+
+impl Serialize for OptionalKeyword {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Action", &self.action)?;
+        map.serialize_entry("Keyword", &self.keyword)?;
+        map.serialize_entry("Message", &self.message)?;
+        map.end()
     }
 }
 
@@ -1773,16 +2019,13 @@ impl From<Action> for Value<Action> {
 }
 
 /// When you set up two-way SMS, you can receive incoming messages from your customers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TwoWay {
-    /// The Amazon Resource Name (ARN) of the two way channel.
-    #[serde(rename = "ChannelArn", skip_serializing_if = "Option::is_none")]
+    /// `ChannelArn`: The Amazon Resource Name (ARN) of the two way channel.
     pub channel_arn: Option<Value<String>>,
-    /// An optional IAM Role Arn for a service to assume, to be able to post inbound SMS messages.
-    #[serde(rename = "ChannelRole", skip_serializing_if = "Option::is_none")]
+    /// `ChannelRole`: An optional IAM Role Arn for a service to assume, to be able to post inbound SMS messages.
     pub channel_role: Option<Value<String>>,
-    /// By default this is set to false.
-    #[serde(rename = "Enabled")]
+    /// `Enabled`: By default this is set to false.
     pub enabled: Value<bool>,
 }
 
@@ -1794,5 +2037,19 @@ impl TwoWay {
             channel_role: None,
             enabled: enabled.into(),
         }
+    }
+}
+
+impl Serialize for TwoWay {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ChannelArn", &self.channel_arn)?;
+        crate::cfn::entry(&mut map, "ChannelRole", &self.channel_role)?;
+        map.serialize_entry("Enabled", &self.enabled)?;
+        map.end()
     }
 }

@@ -75,40 +75,29 @@ pub mod subscription {
     }
 
     /// The properties of `AWS::SNS::Subscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionProps {
-        /// The delivery policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "DeliveryPolicy", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryPolicy`: The delivery policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub delivery_policy: Option<serde_json::Value>,
-        /// The subscription's endpoint.
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
+        /// `Endpoint`: The subscription's endpoint.
         pub endpoint: Option<Value<String>>,
-        /// The filter policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "FilterPolicy", skip_serializing_if = "Option::is_none")]
+        /// `FilterPolicy`: The filter policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub filter_policy: Option<serde_json::Value>,
-        /// This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody.
-        #[serde(rename = "FilterPolicyScope", skip_serializing_if = "Option::is_none")]
+        /// `FilterPolicyScope`: This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody.
         pub filter_policy_scope: Option<Value<String>>,
-        /// The subscription's protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The subscription's protocol.
         pub protocol: Value<String>,
-        /// When set to true, enables raw message delivery.
-        #[serde(rename = "RawMessageDelivery", skip_serializing_if = "Option::is_none")]
+        /// `RawMessageDelivery`: When set to true, enables raw message delivery.
         pub raw_message_delivery: Option<Value<bool>>,
-        /// When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "RedrivePolicy", skip_serializing_if = "Option::is_none")]
+        /// `RedrivePolicy`: When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub redrive_policy: Option<serde_json::Value>,
-        /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
         pub region: Option<Value<String>>,
-        /// Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ReplayPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ReplayPolicy`: Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub replay_policy: Option<serde_json::Value>,
-        /// This property applies only to Amazon Data Firehose delivery stream subscriptions.
-        #[serde(rename = "SubscriptionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `SubscriptionRoleArn`: This property applies only to Amazon Data Firehose delivery stream subscriptions.
         pub subscription_role_arn: Option<Value<String>>,
-        /// The ARN of the topic to subscribe to.
-        #[serde(rename = "TopicArn")]
+        /// `TopicArn`: The ARN of the topic to subscribe to.
         pub topic_arn: Value<String>,
     }
 
@@ -131,6 +120,36 @@ pub mod subscription {
                 subscription_role_arn: None,
                 topic_arn: topic_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryPolicy", &self.delivery_policy)?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "FilterPolicy", &self.filter_policy)?;
+            crate::cfn::entry(&mut map, "FilterPolicyScope", &self.filter_policy_scope)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "RawMessageDelivery",
+                &self.raw_message_delivery,
+            )?;
+            crate::cfn::entry(&mut map, "RedrivePolicy", &self.redrive_policy)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "ReplayPolicy", &self.replay_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubscriptionRoleArn",
+                &self.subscription_role_arn,
+            )?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 }
@@ -198,90 +217,93 @@ pub mod topic {
     }
 
     /// The properties of `AWS::SNS::Topic`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTopicProps {
-        /// `ArchivePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "ArchivePolicy", skip_serializing_if = "Option::is_none")]
+        /// `ArchivePolicy`: `ArchivePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub archive_policy: Option<serde_json::Value>,
-        /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics.
-        #[serde(
-            rename = "ContentBasedDeduplication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentBasedDeduplication`: `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics.
         pub content_based_deduplication: Option<Value<bool>>,
-        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "DataProtectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataProtectionPolicy`: `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub data_protection_policy: Option<serde_json::Value>,
-        /// The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
-        #[serde(
-            rename = "DeliveryStatusLogging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryStatusLogging`: The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
         pub delivery_status_logging: Option<Vec<LoggingConfig>>,
-        /// The display name to use for an SNS topic with SMS subscriptions.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name to use for an SNS topic with SMS subscriptions.
         pub display_name: Option<Value<String>>,
-        /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic.
-        #[serde(rename = "FifoThroughputScope", skip_serializing_if = "Option::is_none")]
+        /// `FifoThroughputScope`: Specifies the throughput quota and deduplication behavior to apply for the FIFO topic.
         pub fifo_throughput_scope: Option<Value<String>>,
-        /// Set to true to create a FIFO topic.
-        #[serde(rename = "FifoTopic", skip_serializing_if = "Option::is_none")]
+        /// `FifoTopic`: Set to true to create a FIFO topic.
         pub fifo_topic: Option<Value<bool>>,
-        /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK.
-        #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsMasterKeyId`: The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK.
         pub kms_master_key_id: Option<Value<String>>,
         /// `MaximumMessageSize`.
-        #[serde(rename = "MaximumMessageSize", skip_serializing_if = "Option::is_none")]
         pub maximum_message_size: Option<Value<i64>>,
-        /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
-        #[serde(rename = "SignatureVersion", skip_serializing_if = "Option::is_none")]
+        /// `SignatureVersion`: The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
         pub signature_version: Option<Value<String>>,
-        /// The SNS subscriptions (endpoints) for this topic.
-        #[serde(rename = "Subscription", skip_serializing_if = "Option::is_none")]
+        /// `Subscription`: The SNS subscriptions (endpoints) for this topic.
         pub subscription: Option<Vec<Subscription>>,
-        /// The list of tags to add to a new topic.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags to add to a new topic.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the topic you want to create.
-        #[serde(rename = "TopicName", skip_serializing_if = "Option::is_none")]
+        /// `TopicName`: The name of the topic you want to create.
         pub topic_name: Option<Value<String>>,
-        /// Tracing mode of an SNS topic.
-        #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
+        /// `TracingConfig`: Tracing mode of an SNS topic.
         pub tracing_config: Option<Value<String>>,
     }
 
+    impl Serialize for CfnTopicProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchivePolicy", &self.archive_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentBasedDeduplication",
+                &self.content_based_deduplication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProtectionPolicy",
+                &self.data_protection_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryStatusLogging",
+                &self.delivery_status_logging,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FifoThroughputScope",
+                &self.fifo_throughput_scope,
+            )?;
+            crate::cfn::entry(&mut map, "FifoTopic", &self.fifo_topic)?;
+            crate::cfn::entry(&mut map, "KmsMasterKeyId", &self.kms_master_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumMessageSize",
+                &self.maximum_message_size,
+            )?;
+            crate::cfn::entry(&mut map, "SignatureVersion", &self.signature_version)?;
+            crate::cfn::entry(&mut map, "Subscription", &self.subscription)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TopicName", &self.topic_name)?;
+            crate::cfn::entry(&mut map, "TracingConfig", &self.tracing_config)?;
+            map.end()
+        }
+    }
+
     /// The `LoggingConfig` property type specifies the `Delivery` status logging configuration for an [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingConfig {
-        /// The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
-        #[serde(
-            rename = "FailureFeedbackRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FailureFeedbackRoleArn`: The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
         pub failure_feedback_role_arn: Option<Value<String>>,
-        /// Indicates one of the supported protocols for the Amazon SNS topic.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: Indicates one of the supported protocols for the Amazon SNS topic.
         pub protocol: Value<Protocol>,
-        /// The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
-        #[serde(
-            rename = "SuccessFeedbackRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuccessFeedbackRoleArn`: The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
         pub success_feedback_role_arn: Option<Value<String>>,
-        /// The percentage of successful message deliveries to be logged in Amazon CloudWatch.
-        #[serde(
-            rename = "SuccessFeedbackSampleRate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuccessFeedbackSampleRate`: The percentage of successful message deliveries to be logged in Amazon CloudWatch.
         pub success_feedback_sample_rate: Option<Value<String>>,
     }
 
@@ -294,6 +316,33 @@ pub mod topic {
                 success_feedback_role_arn: None,
                 success_feedback_sample_rate: None,
             }
+        }
+    }
+
+    impl Serialize for LoggingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureFeedbackRoleArn",
+                &self.failure_feedback_role_arn,
+            )?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessFeedbackRoleArn",
+                &self.success_feedback_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessFeedbackSampleRate",
+                &self.success_feedback_sample_rate,
+            )?;
+            map.end()
         }
     }
 
@@ -344,13 +393,11 @@ pub mod topic {
     }
 
     /// `Subscription` is an embedded property that describes the subscription endpoints of an SNS topic.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Subscription {
-        /// The endpoint that receives notifications from the SNS topic.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: The endpoint that receives notifications from the SNS topic.
         pub endpoint: Value<String>,
-        /// The subscription's protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The subscription's protocol.
         pub protocol: Value<String>,
     }
 
@@ -364,6 +411,19 @@ pub mod topic {
                 endpoint: endpoint.into(),
                 protocol: protocol.into(),
             }
+        }
+    }
+
+    impl Serialize for Subscription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
         }
     }
 }
@@ -425,13 +485,11 @@ pub mod topic_inline_policy {
     }
 
     /// The properties of `AWS::SNS::TopicInlinePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicInlinePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
-        #[serde(rename = "TopicArn")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
         pub topic_arn: Value<String>,
     }
 
@@ -445,6 +503,19 @@ pub mod topic_inline_policy {
                 policy_document: policy_document.into(),
                 topic_arn: topic_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTopicInlinePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
         }
     }
 }
@@ -507,13 +578,11 @@ pub mod topic_policy {
     }
 
     /// The properties of `AWS::SNS::TopicPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicPolicyProps {
-        /// A policy document that contains permissions to add to the specified SNS topics. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: A policy document that contains permissions to add to the specified SNS topics. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy.
-        #[serde(rename = "Topics")]
+        /// `Topics`: The Amazon Resource Names (ARN) of the topics to which you want to add the policy.
         pub topics: Vec<Value<String>>,
     }
 
@@ -527,6 +596,19 @@ pub mod topic_policy {
                 policy_document: policy_document.into(),
                 topics: topics.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTopicPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("Topics", &self.topics)?;
+            map.end()
         }
     }
 }

@@ -80,76 +80,103 @@ pub mod queue {
     }
 
     /// The properties of `AWS::SQS::Queue`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnQueueProps {
-        /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication.
-        #[serde(
-            rename = "ContentBasedDeduplication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentBasedDeduplication`: For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication.
         pub content_based_deduplication: Option<Value<bool>>,
-        /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level.
-        #[serde(rename = "DeduplicationScope", skip_serializing_if = "Option::is_none")]
+        /// `DeduplicationScope`: For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level.
         pub deduplication_scope: Option<Value<String>>,
-        /// The time in seconds for which the delivery of all messages in the queue is delayed.
-        #[serde(rename = "DelaySeconds", skip_serializing_if = "Option::is_none")]
+        /// `DelaySeconds`: The time in seconds for which the delivery of all messages in the queue is delayed.
         pub delay_seconds: Option<Value<i64>>,
-        /// If set to true, creates a FIFO queue.
-        #[serde(rename = "FifoQueue", skip_serializing_if = "Option::is_none")]
+        /// `FifoQueue`: If set to true, creates a FIFO queue.
         pub fifo_queue: Option<Value<bool>>,
-        /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group.
-        #[serde(rename = "FifoThroughputLimit", skip_serializing_if = "Option::is_none")]
+        /// `FifoThroughputLimit`: For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group.
         pub fifo_throughput_limit: Option<Value<String>>,
-        /// The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again.
-        #[serde(
-            rename = "KmsDataKeyReusePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KmsDataKeyReusePeriodSeconds`: The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again.
         pub kms_data_key_reuse_period_seconds: Option<Value<i64>>,
-        /// The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS.
-        #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsMasterKeyId`: The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS.
         pub kms_master_key_id: Option<Value<String>>,
-        /// The limit of how many bytes that a message can contain before SQS rejects it.
-        #[serde(rename = "MaximumMessageSize", skip_serializing_if = "Option::is_none")]
+        /// `MaximumMessageSize`: The limit of how many bytes that a message can contain before SQS rejects it.
         pub maximum_message_size: Option<Value<i64>>,
-        /// The number of seconds that SQS retains a message.
-        #[serde(
-            rename = "MessageRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageRetentionPeriod`: The number of seconds that SQS retains a message.
         pub message_retention_period: Option<Value<i64>>,
-        /// A name for the queue.
-        #[serde(rename = "QueueName", skip_serializing_if = "Option::is_none")]
+        /// `QueueName`: A name for the queue.
         pub queue_name: Option<Value<String>>,
-        /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available.
-        #[serde(
-            rename = "ReceiveMessageWaitTimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReceiveMessageWaitTimeSeconds`: Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available.
         pub receive_message_wait_time_seconds: Option<Value<i64>>,
-        /// The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "RedriveAllowPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RedriveAllowPolicy`: The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub redrive_allow_policy: Option<serde_json::Value>,
-        /// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "RedrivePolicy", skip_serializing_if = "Option::is_none")]
+        /// `RedrivePolicy`: The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub redrive_policy: Option<serde_json::Value>,
-        /// Enables server-side queue encryption using SQS owned encryption keys.
-        #[serde(
-            rename = "SqsManagedSseEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SqsManagedSseEnabled`: Enables server-side queue encryption using SQS owned encryption keys.
         pub sqs_managed_sse_enabled: Option<Value<bool>>,
-        /// The tags that you attach to this queue.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that you attach to this queue.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The length of time during which a message will be unavailable after a message is delivered from the queue.
-        #[serde(rename = "VisibilityTimeout", skip_serializing_if = "Option::is_none")]
+        /// `VisibilityTimeout`: The length of time during which a message will be unavailable after a message is delivered from the queue.
         pub visibility_timeout: Option<Value<i64>>,
+    }
+
+    impl Serialize for CfnQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentBasedDeduplication",
+                &self.content_based_deduplication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeduplicationScope",
+                &self.deduplication_scope,
+            )?;
+            crate::cfn::entry(&mut map, "DelaySeconds", &self.delay_seconds)?;
+            crate::cfn::entry(&mut map, "FifoQueue", &self.fifo_queue)?;
+            crate::cfn::entry(
+                &mut map,
+                "FifoThroughputLimit",
+                &self.fifo_throughput_limit,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsDataKeyReusePeriodSeconds",
+                &self.kms_data_key_reuse_period_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "KmsMasterKeyId", &self.kms_master_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumMessageSize",
+                &self.maximum_message_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageRetentionPeriod",
+                &self.message_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "QueueName", &self.queue_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReceiveMessageWaitTimeSeconds",
+                &self.receive_message_wait_time_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedriveAllowPolicy",
+                &self.redrive_allow_policy,
+            )?;
+            crate::cfn::entry(&mut map, "RedrivePolicy", &self.redrive_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "SqsManagedSseEnabled",
+                &self.sqs_managed_sse_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VisibilityTimeout", &self.visibility_timeout)?;
+            map.end()
+        }
     }
 }
 
@@ -208,13 +235,11 @@ pub mod queue_inline_policy {
     }
 
     /// The properties of `AWS::SQS::QueueInlinePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueInlinePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The URL of the SQS queue.
-        #[serde(rename = "Queue")]
+        /// `Queue`: The URL of the SQS queue.
         pub queue: Value<String>,
     }
 
@@ -228,6 +253,19 @@ pub mod queue_inline_policy {
                 policy_document: policy_document.into(),
                 queue: queue.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnQueueInlinePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("Queue", &self.queue)?;
+            map.end()
         }
     }
 }
@@ -290,13 +328,11 @@ pub mod queue_policy {
     }
 
     /// The properties of `AWS::SQS::QueuePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueuePolicyProps {
-        /// A policy document that contains the permissions for the specified SQS queues. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: A policy document that contains the permissions for the specified SQS queues. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The URLs of the queues to which you want to add the policy.
-        #[serde(rename = "Queues")]
+        /// `Queues`: The URLs of the queues to which you want to add the policy.
         pub queues: Vec<Value<String>>,
     }
 
@@ -310,6 +346,19 @@ pub mod queue_policy {
                 policy_document: policy_document.into(),
                 queues: queues.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnQueuePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("Queues", &self.queues)?;
+            map.end()
         }
     }
 }

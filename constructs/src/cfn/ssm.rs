@@ -90,80 +90,45 @@ pub mod association {
     }
 
     /// The properties of `AWS::SSM::Association`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssociationProps {
         /// `ApplyOnlyAtCronInterval`.
-        #[serde(
-            rename = "ApplyOnlyAtCronInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub apply_only_at_cron_interval: Option<Value<bool>>,
-        /// A role used by association to take actions on your behalf.
-        #[serde(
-            rename = "AssociationDispatchAssumeRole",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociationDispatchAssumeRole`: A role used by association to take actions on your behalf.
         pub association_dispatch_assume_role: Option<Value<String>>,
-        /// The name of the association.
-        #[serde(rename = "AssociationName", skip_serializing_if = "Option::is_none")]
+        /// `AssociationName`: The name of the association.
         pub association_name: Option<Value<String>>,
         /// `AutomationTargetParameterName`.
-        #[serde(
-            rename = "AutomationTargetParameterName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automation_target_parameter_name: Option<Value<String>>,
         /// `CalendarNames`.
-        #[serde(rename = "CalendarNames", skip_serializing_if = "Option::is_none")]
         pub calendar_names: Option<Vec<Value<String>>>,
         /// `ComplianceSeverity`.
-        #[serde(rename = "ComplianceSeverity", skip_serializing_if = "Option::is_none")]
         pub compliance_severity: Option<Value<ComplianceSeverity>>,
-        /// The version of the SSM document to associate with the target.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
+        /// `DocumentVersion`: The version of the SSM document to associate with the target.
         pub document_version: Option<Value<String>>,
-        /// The ID of the instance that the SSM document is associated with.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: The ID of the instance that the SSM document is associated with.
         pub instance_id: Option<Value<String>>,
         /// `MaxConcurrency`.
-        #[serde(rename = "MaxConcurrency", skip_serializing_if = "Option::is_none")]
         pub max_concurrency: Option<Value<String>>,
         /// `MaxErrors`.
-        #[serde(rename = "MaxErrors", skip_serializing_if = "Option::is_none")]
         pub max_errors: Option<Value<String>>,
-        /// The name of the SSM document.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the SSM document.
         pub name: Value<String>,
         /// `OutputLocation`.
-        #[serde(rename = "OutputLocation", skip_serializing_if = "Option::is_none")]
         pub output_location: Option<InstanceAssociationOutputLocation>,
-        /// Parameter values that the SSM document uses at runtime.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Parameter values that the SSM document uses at runtime.
         pub parameters: Option<indexmap::IndexMap<String, Vec<Value<String>>>>,
-        /// A Cron or Rate expression that specifies when the association is applied to the target.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: A Cron or Rate expression that specifies when the association is applied to the target.
         pub schedule_expression: Option<Value<String>>,
         /// `ScheduleOffset`.
-        #[serde(rename = "ScheduleOffset", skip_serializing_if = "Option::is_none")]
         pub schedule_offset: Option<Value<i64>>,
         /// `SyncCompliance`.
-        #[serde(rename = "SyncCompliance", skip_serializing_if = "Option::is_none")]
         pub sync_compliance: Option<Value<SyncCompliance>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The targets that the SSM document sends commands to.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: The targets that the SSM document sends commands to.
         pub targets: Option<Vec<Target>>,
         /// `WaitForSuccessTimeoutSeconds`.
-        #[serde(
-            rename = "WaitForSuccessTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wait_for_success_timeout_seconds: Option<Value<i64>>,
     }
 
@@ -191,6 +156,60 @@ pub mod association {
                 targets: None,
                 wait_for_success_timeout_seconds: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyOnlyAtCronInterval",
+                &self.apply_only_at_cron_interval,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationDispatchAssumeRole",
+                &self.association_dispatch_assume_role,
+            )?;
+            crate::cfn::entry(&mut map, "AssociationName", &self.association_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomationTargetParameterName",
+                &self.automation_target_parameter_name,
+            )?;
+            crate::cfn::entry(&mut map, "CalendarNames", &self.calendar_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceSeverity",
+                &self.compliance_severity,
+            )?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            crate::cfn::entry(&mut map, "MaxConcurrency", &self.max_concurrency)?;
+            crate::cfn::entry(&mut map, "MaxErrors", &self.max_errors)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputLocation", &self.output_location)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(&mut map, "ScheduleOffset", &self.schedule_offset)?;
+            crate::cfn::entry(&mut map, "SyncCompliance", &self.sync_compliance)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitForSuccessTimeoutSeconds",
+                &self.wait_for_success_timeout_seconds,
+            )?;
+            map.end()
         }
     }
 
@@ -241,25 +260,55 @@ pub mod association {
     }
 
     /// The `InstanceAssociationOutputLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceAssociationOutputLocation {
         /// `S3Location`.
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<S3OutputLocation>,
     }
 
+    impl Serialize for InstanceAssociationOutputLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
     /// The `S3OutputLocation` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3OutputLocation {
         /// `OutputS3BucketName`.
-        #[serde(rename = "OutputS3BucketName", skip_serializing_if = "Option::is_none")]
         pub output_s3_bucket_name: Option<Value<String>>,
         /// `OutputS3KeyPrefix`.
-        #[serde(rename = "OutputS3KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub output_s3_key_prefix: Option<Value<String>>,
         /// `OutputS3Region`.
-        #[serde(rename = "OutputS3Region", skip_serializing_if = "Option::is_none")]
         pub output_s3_region: Option<Value<String>>,
+    }
+
+    impl Serialize for S3OutputLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3BucketName",
+                &self.output_s3_bucket_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3KeyPrefix",
+                &self.output_s3_key_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "OutputS3Region", &self.output_s3_region)?;
+            map.end()
+        }
     }
 
     /// Values of `SyncCompliance`.
@@ -379,25 +428,19 @@ pub mod cloud_connector {
     }
 
     /// The properties of `AWS::SSM::CloudConnector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudConnectorProps {
-        /// The ARN of the AWS Config connector.
-        #[serde(rename = "ConfigConnectorArn")]
+        /// `ConfigConnectorArn`: The ARN of the AWS Config connector.
         pub config_connector_arn: Value<String>,
-        /// The configuration for the cloud connector.
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: The configuration for the cloud connector.
         pub configuration: CloudConnectorConfiguration,
-        /// The description of the cloud connector.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the cloud connector.
         pub description: Option<Value<String>>,
-        /// The display name of the cloud connector.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The display name of the cloud connector.
         pub display_name: Value<String>,
-        /// The IAM role ARN used by the cloud connector.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM role ARN used by the cloud connector.
         pub role_arn: Value<String>,
-        /// Tags to apply to the cloud connector.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the cloud connector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -420,11 +463,27 @@ pub mod cloud_connector {
         }
     }
 
+    impl Serialize for CfnCloudConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigConnectorArn", &self.config_connector_arn)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The configuration for the cloud connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudConnectorConfiguration {
         /// `AzureConfiguration`.
-        #[serde(rename = "AzureConfiguration")]
         pub azure_configuration: AzureConfiguration,
     }
 
@@ -437,27 +496,30 @@ pub mod cloud_connector {
         }
     }
 
-    /// Configuration for connecting to Azure.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AzureConfiguration {
-        /// The display name of the Azure AD application.
-        #[serde(
-            rename = "ApplicationDisplayName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CloudConnectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AzureConfiguration", &self.azure_configuration)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for connecting to Azure.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AzureConfiguration {
+        /// `ApplicationDisplayName`: The display name of the Azure AD application.
         pub application_display_name: Option<Value<String>>,
-        /// The Azure AD application ID.
-        #[serde(rename = "ApplicationId")]
+        /// `ApplicationId`: The Azure AD application ID.
         pub application_id: Value<String>,
         /// `Targets`.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
         pub targets: Option<ConfigurationTargets>,
-        /// The display name of the Azure AD tenant.
-        #[serde(rename = "TenantDisplayName", skip_serializing_if = "Option::is_none")]
+        /// `TenantDisplayName`: The display name of the Azure AD tenant.
         pub tenant_display_name: Option<Value<String>>,
-        /// The Azure AD tenant ID.
-        #[serde(rename = "TenantId")]
+        /// `TenantId`: The Azure AD tenant ID.
         pub tenant_id: Value<String>,
     }
 
@@ -477,11 +539,30 @@ pub mod cloud_connector {
         }
     }
 
+    impl Serialize for AzureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationDisplayName",
+                &self.application_display_name,
+            )?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            crate::cfn::entry(&mut map, "TenantDisplayName", &self.tenant_display_name)?;
+            map.serialize_entry("TenantId", &self.tenant_id)?;
+            map.end()
+        }
+    }
+
     /// The targets for the cloud connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationTargets {
-        /// List of Azure subscriptions.
-        #[serde(rename = "Subscriptions")]
+        /// `Subscriptions`: List of Azure subscriptions.
         pub subscriptions: Vec<AzureSubscription>,
     }
 
@@ -494,14 +575,24 @@ pub mod cloud_connector {
         }
     }
 
+    impl Serialize for ConfigurationTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Subscriptions", &self.subscriptions)?;
+            map.end()
+        }
+    }
+
     /// An Azure subscription with its ID and optional display name.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureSubscription {
-        /// The display name of the Azure subscription.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name of the Azure subscription.
         pub display_name: Option<Value<String>>,
-        /// The Azure subscription ID.
-        #[serde(rename = "Id")]
+        /// `Id`: The Azure subscription ID.
         pub id: Value<String>,
     }
 
@@ -512,6 +603,19 @@ pub mod cloud_connector {
                 display_name: None,
                 id: id.into(),
             }
+        }
+    }
+
+    impl Serialize for AzureSubscription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
         }
     }
 }
@@ -572,37 +676,27 @@ pub mod document {
     }
 
     /// The properties of `AWS::SSM::Document`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentProps {
-        /// A list of key and value pairs that describe attachments to a version of a document.
-        #[serde(rename = "Attachments", skip_serializing_if = "Option::is_none")]
+        /// `Attachments`: A list of key and value pairs that describe attachments to a version of a document.
         pub attachments: Option<Vec<AttachmentsSource>>,
-        /// The content for the Systems Manager document in JSON, YAML or String format. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Content")]
+        /// `Content`: The content for the Systems Manager document in JSON, YAML or String format. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub content: serde_json::Value,
-        /// Specify the document format for the request.
-        #[serde(rename = "DocumentFormat", skip_serializing_if = "Option::is_none")]
+        /// `DocumentFormat`: Specify the document format for the request.
         pub document_format: Option<Value<DocumentFormat>>,
-        /// The type of document to create.
-        #[serde(rename = "DocumentType", skip_serializing_if = "Option::is_none")]
+        /// `DocumentType`: The type of document to create.
         pub document_type: Option<Value<DocumentType>>,
-        /// A name for the Systems Manager document.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the Systems Manager document.
         pub name: Option<Value<String>>,
-        /// A list of SSM documents required by a document.
-        #[serde(rename = "Requires", skip_serializing_if = "Option::is_none")]
+        /// `Requires`: A list of SSM documents required by a document.
         pub requires: Option<Vec<DocumentRequires>>,
-        /// Optional metadata that you assign to a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specify a target type to define the kinds of resources the document can run on.
-        #[serde(rename = "TargetType", skip_serializing_if = "Option::is_none")]
+        /// `TargetType`: Specify a target type to define the kinds of resources the document can run on.
         pub target_type: Option<Value<String>>,
-        /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
-        #[serde(rename = "UpdateMethod", skip_serializing_if = "Option::is_none")]
+        /// `UpdateMethod`: Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
         pub update_method: Option<Value<UpdateMethod>>,
-        /// An optional field specifying the version of the artifact you are creating with the document.
-        #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
+        /// `VersionName`: An optional field specifying the version of the artifact you are creating with the document.
         pub version_name: Option<Value<String>>,
     }
 
@@ -624,18 +718,50 @@ pub mod document {
         }
     }
 
+    impl Serialize for CfnDocumentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attachments", &self.attachments)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "DocumentFormat", &self.document_format)?;
+            crate::cfn::entry(&mut map, "DocumentType", &self.document_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Requires", &self.requires)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetType", &self.target_type)?;
+            crate::cfn::entry(&mut map, "UpdateMethod", &self.update_method)?;
+            crate::cfn::entry(&mut map, "VersionName", &self.version_name)?;
+            map.end()
+        }
+    }
+
     /// The `AttachmentsSource` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttachmentsSource {
-        /// The key of a key-value pair that identifies the location of an attachment to a document.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The key of a key-value pair that identifies the location of an attachment to a document.
         pub key: Option<Value<Key>>,
-        /// The name of the document attachment file.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the document attachment file.
         pub name: Option<Value<String>>,
-        /// The value of a key-value pair that identifies the location of an attachment to a document.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The value of a key-value pair that identifies the location of an attachment to a document.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for AttachmentsSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// The key of a key-value pair that identifies the location of an attachment to a document.
@@ -795,14 +921,25 @@ pub mod document {
     }
 
     /// The `DocumentRequires` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentRequires {
-        /// The name of the required SSM document.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the required SSM document.
         pub name: Option<Value<String>>,
-        /// The document version required by the current document.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The document version required by the current document.
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for DocumentRequires {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
@@ -903,40 +1040,29 @@ pub mod maintenance_window {
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowProps {
-        /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets.
-        #[serde(rename = "AllowUnassociatedTargets")]
+        /// `AllowUnassociatedTargets`: Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets.
         pub allow_unassociated_targets: Value<bool>,
-        /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
-        #[serde(rename = "Cutoff")]
+        /// `Cutoff`: The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
         pub cutoff: Value<i64>,
-        /// A description of the maintenance window.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the maintenance window.
         pub description: Option<Value<String>>,
-        /// The duration of the maintenance window in hours.
-        #[serde(rename = "Duration")]
+        /// `Duration`: The duration of the maintenance window in hours.
         pub duration: Value<i64>,
-        /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become inactive.
-        #[serde(rename = "EndDate", skip_serializing_if = "Option::is_none")]
+        /// `EndDate`: The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become inactive.
         pub end_date: Option<Value<String>>,
-        /// The name of the maintenance window.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the maintenance window.
         pub name: Value<String>,
-        /// The schedule of the maintenance window in the form of a cron or rate expression.
-        #[serde(rename = "Schedule")]
+        /// `Schedule`: The schedule of the maintenance window in the form of a cron or rate expression.
         pub schedule: Value<String>,
-        /// The number of days to wait to run a maintenance window after the scheduled cron expression date and time.
-        #[serde(rename = "ScheduleOffset", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleOffset`: The number of days to wait to run a maintenance window after the scheduled cron expression date and time.
         pub schedule_offset: Option<Value<i64>>,
-        /// The time zone that the scheduled maintenance window executions are based on, in Internet Assigned Numbers Authority (IANA) format.
-        #[serde(rename = "ScheduleTimezone", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleTimezone`: The time zone that the scheduled maintenance window executions are based on, in Internet Assigned Numbers Authority (IANA) format.
         pub schedule_timezone: Option<Value<String>>,
-        /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active.
-        #[serde(rename = "StartDate", skip_serializing_if = "Option::is_none")]
+        /// `StartDate`: The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active.
         pub start_date: Option<Value<String>>,
-        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -962,6 +1088,31 @@ pub mod maintenance_window {
                 start_date: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMaintenanceWindowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AllowUnassociatedTargets",
+                &self.allow_unassociated_targets,
+            )?;
+            map.serialize_entry("Cutoff", &self.cutoff)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Duration", &self.duration)?;
+            crate::cfn::entry(&mut map, "EndDate", &self.end_date)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "ScheduleOffset", &self.schedule_offset)?;
+            crate::cfn::entry(&mut map, "ScheduleTimezone", &self.schedule_timezone)?;
+            crate::cfn::entry(&mut map, "StartDate", &self.start_date)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1029,25 +1180,19 @@ pub mod maintenance_window_target {
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindowTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTargetProps {
-        /// A description for the target.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the target.
         pub description: Option<Value<String>>,
-        /// The name for the maintenance window target.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name for the maintenance window target.
         pub name: Option<Value<String>>,
-        /// A user-provided value that will be included in any Amazon CloudWatch Events events that are raised while running tasks for these targets in this maintenance window.
-        #[serde(rename = "OwnerInformation", skip_serializing_if = "Option::is_none")]
+        /// `OwnerInformation`: A user-provided value that will be included in any Amazon CloudWatch Events events that are raised while running tasks for these targets in this maintenance window.
         pub owner_information: Option<Value<String>>,
-        /// The type of target that is being registered with the maintenance window.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The type of target that is being registered with the maintenance window.
         pub resource_type: Value<ResourceType>,
-        /// The targets to register with the maintenance window.
-        #[serde(rename = "Targets")]
+        /// `Targets`: The targets to register with the maintenance window.
         pub targets: Vec<Targets>,
-        /// The ID of the maintenance window to register the target with.
-        #[serde(rename = "WindowId")]
+        /// `WindowId`: The ID of the maintenance window to register the target with.
         pub window_id: Value<String>,
     }
 
@@ -1066,6 +1211,23 @@ pub mod maintenance_window_target {
                 targets: targets.into(),
                 window_id: window_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMaintenanceWindowTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OwnerInformation", &self.owner_information)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.serialize_entry("WindowId", &self.window_id)?;
+            map.end()
         }
     }
 
@@ -1107,13 +1269,11 @@ pub mod maintenance_window_target {
     }
 
     /// The `Targets` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Targets {
-        /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
-        #[serde(rename = "Key")]
+        /// `Key`: User-defined criteria for sending commands that target managed nodes that meet the criteria.
         pub key: Value<String>,
-        /// User-defined criteria that maps to Key.
-        #[serde(rename = "Values")]
+        /// `Values`: User-defined criteria that maps to Key.
         pub values: Vec<Value<String>>,
     }
 
@@ -1127,6 +1287,19 @@ pub mod maintenance_window_target {
                 key: key.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for Targets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 }
@@ -1196,53 +1369,35 @@ pub mod maintenance_window_task {
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTaskProps {
-        /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
-        #[serde(rename = "CutoffBehavior", skip_serializing_if = "Option::is_none")]
+        /// `CutoffBehavior`: The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
         pub cutoff_behavior: Option<Value<CutoffBehavior>>,
-        /// A description of the task.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the task.
         pub description: Option<Value<String>>,
-        /// Information about an Amazon S3 bucket to write Run Command task-level logs to.
-        #[serde(rename = "LoggingInfo", skip_serializing_if = "Option::is_none")]
+        /// `LoggingInfo`: Information about an Amazon S3 bucket to write Run Command task-level logs to.
         pub logging_info: Option<LoggingInfo>,
-        /// The maximum number of targets this task can be run for, in parallel.
-        #[serde(rename = "MaxConcurrency", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrency`: The maximum number of targets this task can be run for, in parallel.
         pub max_concurrency: Option<Value<String>>,
-        /// The maximum number of errors allowed before this task stops being scheduled.
-        #[serde(rename = "MaxErrors", skip_serializing_if = "Option::is_none")]
+        /// `MaxErrors`: The maximum number of errors allowed before this task stops being scheduled.
         pub max_errors: Option<Value<String>>,
-        /// The task name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The task name.
         pub name: Option<Value<String>>,
-        /// The priority of the task in the maintenance window.
-        #[serde(rename = "Priority")]
+        /// `Priority`: The priority of the task in the maintenance window.
         pub priority: Value<i64>,
-        /// The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task.
-        #[serde(rename = "ServiceRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ServiceRoleArn`: The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task.
         pub service_role_arn: Option<Value<String>>,
-        /// The targets (either instances or window target ids).
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: The targets (either instances or window target ids).
         pub targets: Option<Vec<Target>>,
-        /// The resource that the task uses during execution.
-        #[serde(rename = "TaskArn")]
+        /// `TaskArn`: The resource that the task uses during execution.
         pub task_arn: Value<String>,
-        /// The parameters to pass to the task when it runs.
-        #[serde(
-            rename = "TaskInvocationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TaskInvocationParameters`: The parameters to pass to the task when it runs.
         pub task_invocation_parameters: Option<TaskInvocationParameters>,
-        /// `TaskParameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "TaskParameters", skip_serializing_if = "Option::is_none")]
+        /// `TaskParameters`: `TaskParameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub task_parameters: Option<serde_json::Value>,
-        /// The type of task.
-        #[serde(rename = "TaskType")]
+        /// `TaskType`: The type of task.
         pub task_type: Value<TaskType>,
-        /// The ID of the maintenance window where the task is registered.
-        #[serde(rename = "WindowId")]
+        /// `WindowId`: The ID of the maintenance window where the task is registered.
         pub window_id: Value<String>,
     }
 
@@ -1270,6 +1425,35 @@ pub mod maintenance_window_task {
                 task_type: task_type.into(),
                 window_id: window_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMaintenanceWindowTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CutoffBehavior", &self.cutoff_behavior)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "LoggingInfo", &self.logging_info)?;
+            crate::cfn::entry(&mut map, "MaxConcurrency", &self.max_concurrency)?;
+            crate::cfn::entry(&mut map, "MaxErrors", &self.max_errors)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "ServiceRoleArn", &self.service_role_arn)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.serialize_entry("TaskArn", &self.task_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TaskInvocationParameters",
+                &self.task_invocation_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "TaskParameters", &self.task_parameters)?;
+            map.serialize_entry("TaskType", &self.task_type)?;
+            map.serialize_entry("WindowId", &self.window_id)?;
+            map.end()
         }
     }
 
@@ -1311,16 +1495,13 @@ pub mod maintenance_window_task {
     }
 
     /// The `LoggingInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingInfo {
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
         /// `S3Prefix`.
-        #[serde(rename = "S3Prefix", skip_serializing_if = "Option::is_none")]
         pub s3_prefix: Option<Value<String>>,
     }
 
@@ -1338,144 +1519,222 @@ pub mod maintenance_window_task {
         }
     }
 
+    impl Serialize for LoggingInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3Prefix", &self.s3_prefix)?;
+            map.end()
+        }
+    }
+
     /// The `TaskInvocationParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaskInvocationParameters {
         /// `MaintenanceWindowAutomationParameters`.
-        #[serde(
-            rename = "MaintenanceWindowAutomationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_automation_parameters: Option<
             MaintenanceWindowAutomationParameters,
         >,
         /// `MaintenanceWindowLambdaParameters`.
-        #[serde(
-            rename = "MaintenanceWindowLambdaParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_lambda_parameters: Option<
             MaintenanceWindowLambdaParameters,
         >,
         /// `MaintenanceWindowRunCommandParameters`.
-        #[serde(
-            rename = "MaintenanceWindowRunCommandParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_run_command_parameters: Option<
             MaintenanceWindowRunCommandParameters,
         >,
         /// `MaintenanceWindowStepFunctionsParameters`.
-        #[serde(
-            rename = "MaintenanceWindowStepFunctionsParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_step_functions_parameters: Option<
             MaintenanceWindowStepFunctionsParameters,
         >,
     }
 
+    impl Serialize for TaskInvocationParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowAutomationParameters",
+                &self.maintenance_window_automation_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowLambdaParameters",
+                &self.maintenance_window_lambda_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowRunCommandParameters",
+                &self.maintenance_window_run_command_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowStepFunctionsParameters",
+                &self.maintenance_window_step_functions_parameters,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `MaintenanceWindowAutomationParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowAutomationParameters {
         /// `DocumentVersion`.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
         pub document_version: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
+    }
+
+    impl Serialize for MaintenanceWindowAutomationParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.end()
+        }
     }
 
     /// The `MaintenanceWindowLambdaParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowLambdaParameters {
         /// `ClientContext`.
-        #[serde(rename = "ClientContext", skip_serializing_if = "Option::is_none")]
         pub client_context: Option<Value<String>>,
         /// `Payload`.
-        #[serde(rename = "Payload", skip_serializing_if = "Option::is_none")]
         pub payload: Option<Value<String>>,
         /// `Qualifier`.
-        #[serde(rename = "Qualifier", skip_serializing_if = "Option::is_none")]
         pub qualifier: Option<Value<String>>,
     }
 
+    impl Serialize for MaintenanceWindowLambdaParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientContext", &self.client_context)?;
+            crate::cfn::entry(&mut map, "Payload", &self.payload)?;
+            crate::cfn::entry(&mut map, "Qualifier", &self.qualifier)?;
+            map.end()
+        }
+    }
+
     /// The `MaintenanceWindowRunCommandParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowRunCommandParameters {
         /// `CloudWatchOutputConfig`.
-        #[serde(
-            rename = "CloudWatchOutputConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_output_config: Option<CloudWatchOutputConfig>,
         /// `Comment`.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
         pub comment: Option<Value<String>>,
         /// `DocumentHash`.
-        #[serde(rename = "DocumentHash", skip_serializing_if = "Option::is_none")]
         pub document_hash: Option<Value<String>>,
         /// `DocumentHashType`.
-        #[serde(rename = "DocumentHashType", skip_serializing_if = "Option::is_none")]
         pub document_hash_type: Option<Value<String>>,
         /// `DocumentVersion`.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
         pub document_version: Option<Value<String>>,
         /// `NotificationConfig`.
-        #[serde(rename = "NotificationConfig", skip_serializing_if = "Option::is_none")]
         pub notification_config: Option<NotificationConfig>,
         /// `OutputS3BucketName`.
-        #[serde(rename = "OutputS3BucketName", skip_serializing_if = "Option::is_none")]
         pub output_s3_bucket_name: Option<Value<String>>,
         /// `OutputS3KeyPrefix`.
-        #[serde(rename = "OutputS3KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub output_s3_key_prefix: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
         /// `ServiceRoleArn`.
-        #[serde(rename = "ServiceRoleArn", skip_serializing_if = "Option::is_none")]
         pub service_role_arn: Option<Value<String>>,
         /// `TimeoutSeconds`.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for MaintenanceWindowRunCommandParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchOutputConfig",
+                &self.cloud_watch_output_config,
+            )?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "DocumentHash", &self.document_hash)?;
+            crate::cfn::entry(&mut map, "DocumentHashType", &self.document_hash_type)?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationConfig",
+                &self.notification_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3BucketName",
+                &self.output_s3_bucket_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3KeyPrefix",
+                &self.output_s3_key_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "ServiceRoleArn", &self.service_role_arn)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchOutputConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchOutputConfig {
-        /// The name of the CloudWatch log group where you want to send command output.
-        #[serde(
-            rename = "CloudWatchLogGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogGroupName`: The name of the CloudWatch log group where you want to send command output.
         pub cloud_watch_log_group_name: Option<Value<String>>,
-        /// Enables Systems Manager to send command output to CloudWatch Logs.
-        #[serde(
-            rename = "CloudWatchOutputEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchOutputEnabled`: Enables Systems Manager to send command output to CloudWatch Logs.
         pub cloud_watch_output_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for CloudWatchOutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogGroupName",
+                &self.cloud_watch_log_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchOutputEnabled",
+                &self.cloud_watch_output_enabled,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NotificationConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationConfig {
         /// `NotificationArn`.
-        #[serde(rename = "NotificationArn")]
         pub notification_arn: Value<String>,
         /// `NotificationEvents`.
-        #[serde(rename = "NotificationEvents", skip_serializing_if = "Option::is_none")]
         pub notification_events: Option<Vec<Value<String>>>,
         /// `NotificationType`.
-        #[serde(rename = "NotificationType", skip_serializing_if = "Option::is_none")]
         pub notification_type: Option<Value<String>>,
     }
 
@@ -1490,15 +1749,44 @@ pub mod maintenance_window_task {
         }
     }
 
+    impl Serialize for NotificationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NotificationArn", &self.notification_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationEvents",
+                &self.notification_events,
+            )?;
+            crate::cfn::entry(&mut map, "NotificationType", &self.notification_type)?;
+            map.end()
+        }
+    }
+
     /// The `MaintenanceWindowStepFunctionsParameters` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowStepFunctionsParameters {
         /// `Input`.
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
         pub input: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for MaintenanceWindowStepFunctionsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// The type of task.
@@ -1647,28 +1935,21 @@ pub mod ops_item {
     }
 
     /// The properties of `AWS::SSM::OpsItem`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOpsItemProps {
-        /// The category of the OpsItem.
-        #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+        /// `Category`: The category of the OpsItem.
         pub category: Option<Value<String>>,
-        /// The description of the OpsItem.
-        #[serde(rename = "Description")]
+        /// `Description`: The description of the OpsItem.
         pub description: Value<String>,
-        /// The priority of the OpsItem.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The priority of the OpsItem.
         pub priority: Option<Value<i64>>,
-        /// The severity of the OpsItem.
-        #[serde(rename = "Severity", skip_serializing_if = "Option::is_none")]
+        /// `Severity`: The severity of the OpsItem.
         pub severity: Option<Value<String>>,
-        /// The origin of the OpsItem.
-        #[serde(rename = "Source")]
+        /// `Source`: The origin of the OpsItem.
         pub source: Value<String>,
-        /// Tags for the OpsItem.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the OpsItem.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The title of the OpsItem.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the OpsItem.
         pub title: Value<String>,
     }
 
@@ -1688,6 +1969,24 @@ pub mod ops_item {
                 tags: None,
                 title: title.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnOpsItemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Category", &self.category)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Severity", &self.severity)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
         }
     }
 }
@@ -1752,34 +2051,25 @@ pub mod parameter {
     }
 
     /// The properties of `AWS::SSM::Parameter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameterProps {
-        /// A regular expression used to validate the parameter value.
-        #[serde(rename = "AllowedPattern", skip_serializing_if = "Option::is_none")]
+        /// `AllowedPattern`: A regular expression used to validate the parameter value.
         pub allowed_pattern: Option<Value<String>>,
-        /// The data type of the parameter, such as `text` or `aws:ec2:image`.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
+        /// `DataType`: The data type of the parameter, such as `text` or `aws:ec2:image`.
         pub data_type: Option<Value<DataType>>,
-        /// Information about the parameter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Information about the parameter.
         pub description: Option<Value<String>>,
-        /// The name of the parameter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the parameter.
         pub name: Option<Value<String>>,
-        /// Information about the policies assigned to a parameter.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Information about the policies assigned to a parameter.
         pub policies: Option<Value<String>>,
-        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The parameter tier.
-        #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
+        /// `Tier`: The parameter tier.
         pub tier: Option<Value<Tier>>,
-        /// The type of parameter.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of parameter.
         pub r#type: Value<Type>,
-        /// The parameter value.
-        #[serde(rename = "Value")]
+        /// `Value`: The parameter value.
         pub value: Value<String>,
     }
 
@@ -1800,6 +2090,26 @@ pub mod parameter {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnParameterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedPattern", &self.allowed_pattern)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Tier", &self.tier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -1978,72 +2288,41 @@ pub mod patch_baseline {
     }
 
     /// The properties of `AWS::SSM::PatchBaseline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPatchBaselineProps {
         /// `ApprovalRules`.
-        #[serde(rename = "ApprovalRules", skip_serializing_if = "Option::is_none")]
         pub approval_rules: Option<RuleGroup>,
-        /// A list of explicitly approved patches for the baseline.
-        #[serde(rename = "ApprovedPatches", skip_serializing_if = "Option::is_none")]
+        /// `ApprovedPatches`: A list of explicitly approved patches for the baseline.
         pub approved_patches: Option<Vec<Value<String>>>,
-        /// Defines the compliance level for approved patches.
-        #[serde(
-            rename = "ApprovedPatchesComplianceLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApprovedPatchesComplianceLevel`: Defines the compliance level for approved patches.
         pub approved_patches_compliance_level: Option<
             Value<ApprovedPatchesComplianceLevel>,
         >,
-        /// Indicates whether the list of approved patches includes non-security updates that should be applied to the instances.
-        #[serde(
-            rename = "ApprovedPatchesEnableNonSecurity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApprovedPatchesEnableNonSecurity`: Indicates whether the list of approved patches includes non-security updates that should be applied to the instances.
         pub approved_patches_enable_non_security: Option<Value<bool>>,
-        /// The compliance status for vendor recommended security updates that are not approved by this patch baseline.
-        #[serde(
-            rename = "AvailableSecurityUpdatesComplianceStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailableSecurityUpdatesComplianceStatus`: The compliance status for vendor recommended security updates that are not approved by this patch baseline.
         pub available_security_updates_compliance_status: Option<
             Value<AvailableSecurityUpdatesComplianceStatus>,
         >,
-        /// Set the baseline as default baseline.
-        #[serde(rename = "DefaultBaseline", skip_serializing_if = "Option::is_none")]
+        /// `DefaultBaseline`: Set the baseline as default baseline.
         pub default_baseline: Option<Value<bool>>,
-        /// The description of the patch baseline.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the patch baseline.
         pub description: Option<Value<String>>,
-        /// A set of global filters used to include patches in the baseline.
-        #[serde(rename = "GlobalFilters", skip_serializing_if = "Option::is_none")]
+        /// `GlobalFilters`: A set of global filters used to include patches in the baseline.
         pub global_filters: Option<PatchFilterGroup>,
-        /// The name of the patch baseline.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the patch baseline.
         pub name: Value<String>,
-        /// Defines the operating system the patch baseline applies to.
-        #[serde(rename = "OperatingSystem", skip_serializing_if = "Option::is_none")]
+        /// `OperatingSystem`: Defines the operating system the patch baseline applies to.
         pub operating_system: Option<Value<OperatingSystem>>,
-        /// PatchGroups is used to associate instances with a specific patch baseline
-        #[serde(rename = "PatchGroups", skip_serializing_if = "Option::is_none")]
+        /// `PatchGroups`: PatchGroups is used to associate instances with a specific patch baseline
         pub patch_groups: Option<Vec<Value<String>>>,
-        /// A list of explicitly rejected patches for the baseline.
-        #[serde(rename = "RejectedPatches", skip_serializing_if = "Option::is_none")]
+        /// `RejectedPatches`: A list of explicitly rejected patches for the baseline.
         pub rejected_patches: Option<Vec<Value<String>>>,
-        /// The action for Patch Manager to take on patches included in the RejectedPackages list.
-        #[serde(
-            rename = "RejectedPatchesAction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RejectedPatchesAction`: The action for Patch Manager to take on patches included in the RejectedPackages list.
         pub rejected_patches_action: Option<Value<RejectedPatchesAction>>,
-        /// Information about the patches to use to update the instances, including target operating systems and source repository.
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
+        /// `Sources`: Information about the patches to use to update the instances, including target operating systems and source repository.
         pub sources: Option<Vec<PatchSource>>,
-        /// Optional metadata that you assign to a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2070,32 +2349,96 @@ pub mod patch_baseline {
         }
     }
 
+    impl Serialize for CfnPatchBaselineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApprovalRules", &self.approval_rules)?;
+            crate::cfn::entry(&mut map, "ApprovedPatches", &self.approved_patches)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovedPatchesComplianceLevel",
+                &self.approved_patches_compliance_level,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovedPatchesEnableNonSecurity",
+                &self.approved_patches_enable_non_security,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailableSecurityUpdatesComplianceStatus",
+                &self.available_security_updates_compliance_status,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultBaseline", &self.default_baseline)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GlobalFilters", &self.global_filters)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OperatingSystem", &self.operating_system)?;
+            crate::cfn::entry(&mut map, "PatchGroups", &self.patch_groups)?;
+            crate::cfn::entry(&mut map, "RejectedPatches", &self.rejected_patches)?;
+            crate::cfn::entry(
+                &mut map,
+                "RejectedPatchesAction",
+                &self.rejected_patches_action,
+            )?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A set of rules defining the approval rules for a patch baseline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleGroup {
         /// `PatchRules`.
-        #[serde(rename = "PatchRules", skip_serializing_if = "Option::is_none")]
         pub patch_rules: Option<Vec<Rule>>,
     }
 
+    impl Serialize for RuleGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PatchRules", &self.patch_rules)?;
+            map.end()
+        }
+    }
+
     /// Defines an approval rule for a patch baseline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Rule {
         /// `ApproveAfterDays`.
-        #[serde(rename = "ApproveAfterDays", skip_serializing_if = "Option::is_none")]
         pub approve_after_days: Option<Value<i64>>,
         /// `ApproveUntilDate`.
-        #[serde(rename = "ApproveUntilDate", skip_serializing_if = "Option::is_none")]
         pub approve_until_date: Option<Value<String>>,
         /// `ComplianceLevel`.
-        #[serde(rename = "ComplianceLevel", skip_serializing_if = "Option::is_none")]
         pub compliance_level: Option<Value<ComplianceLevel>>,
         /// `EnableNonSecurity`.
-        #[serde(rename = "EnableNonSecurity", skip_serializing_if = "Option::is_none")]
         pub enable_non_security: Option<Value<bool>>,
         /// `PatchFilterGroup`.
-        #[serde(rename = "PatchFilterGroup", skip_serializing_if = "Option::is_none")]
         pub patch_filter_group: Option<PatchFilterGroup>,
+    }
+
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApproveAfterDays", &self.approve_after_days)?;
+            crate::cfn::entry(&mut map, "ApproveUntilDate", &self.approve_until_date)?;
+            crate::cfn::entry(&mut map, "ComplianceLevel", &self.compliance_level)?;
+            crate::cfn::entry(&mut map, "EnableNonSecurity", &self.enable_non_security)?;
+            crate::cfn::entry(&mut map, "PatchFilterGroup", &self.patch_filter_group)?;
+            map.end()
+        }
     }
 
     /// Values of `ComplianceLevel`.
@@ -2148,22 +2491,44 @@ pub mod patch_baseline {
     }
 
     /// The patch filter group that defines the criteria for the rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PatchFilterGroup {
         /// `PatchFilters`.
-        #[serde(rename = "PatchFilters", skip_serializing_if = "Option::is_none")]
         pub patch_filters: Option<Vec<PatchFilter>>,
     }
 
+    impl Serialize for PatchFilterGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PatchFilters", &self.patch_filters)?;
+            map.end()
+        }
+    }
+
     /// Defines which patches should be included in a patch baseline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PatchFilter {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<Key>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PatchFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `Key`.
@@ -2455,17 +2820,28 @@ pub mod patch_baseline {
     }
 
     /// Information about the patches to use to update the instances, including target operating systems and source repository.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PatchSource {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Products`.
-        #[serde(rename = "Products", skip_serializing_if = "Option::is_none")]
         pub products: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PatchSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Products", &self.products)?;
+            map.end()
+        }
     }
 }
 
@@ -2533,34 +2909,25 @@ pub mod resource_data_sync {
     }
 
     /// The properties of `AWS::SSM::ResourceDataSync`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDataSyncProps {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `BucketRegion`.
-        #[serde(rename = "BucketRegion", skip_serializing_if = "Option::is_none")]
         pub bucket_region: Option<Value<String>>,
         /// `KMSKeyArn`.
-        #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `S3Destination`.
-        #[serde(rename = "S3Destination", skip_serializing_if = "Option::is_none")]
         pub s3_destination: Option<S3Destination>,
         /// `SyncFormat`.
-        #[serde(rename = "SyncFormat", skip_serializing_if = "Option::is_none")]
         pub sync_format: Option<Value<String>>,
         /// `SyncName`.
-        #[serde(rename = "SyncName")]
         pub sync_name: Value<String>,
         /// `SyncSource`.
-        #[serde(rename = "SyncSource", skip_serializing_if = "Option::is_none")]
         pub sync_source: Option<SyncSource>,
         /// `SyncType`.
-        #[serde(rename = "SyncType", skip_serializing_if = "Option::is_none")]
         pub sync_type: Option<Value<String>>,
     }
 
@@ -2581,23 +2948,38 @@ pub mod resource_data_sync {
         }
     }
 
+    impl Serialize for CfnResourceDataSyncProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(&mut map, "BucketRegion", &self.bucket_region)?;
+            crate::cfn::entry(&mut map, "KMSKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "S3Destination", &self.s3_destination)?;
+            crate::cfn::entry(&mut map, "SyncFormat", &self.sync_format)?;
+            map.serialize_entry("SyncName", &self.sync_name)?;
+            crate::cfn::entry(&mut map, "SyncSource", &self.sync_source)?;
+            crate::cfn::entry(&mut map, "SyncType", &self.sync_type)?;
+            map.end()
+        }
+    }
+
     /// The `S3Destination` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Destination {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `BucketRegion`.
-        #[serde(rename = "BucketRegion")]
         pub bucket_region: Value<String>,
         /// `KMSKeyArn`.
-        #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `SyncFormat`.
-        #[serde(rename = "SyncFormat")]
         pub sync_format: Value<SyncFormat>,
     }
 
@@ -2615,6 +2997,22 @@ pub mod resource_data_sync {
                 kms_key_arn: None,
                 sync_format: sync_format.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            map.serialize_entry("BucketRegion", &self.bucket_region)?;
+            crate::cfn::entry(&mut map, "KMSKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("SyncFormat", &self.sync_format)?;
+            map.end()
         }
     }
 
@@ -2653,27 +3051,15 @@ pub mod resource_data_sync {
     }
 
     /// The `SyncSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SyncSource {
         /// `AwsOrganizationsSource`.
-        #[serde(
-            rename = "AwsOrganizationsSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_organizations_source: Option<AwsOrganizationsSource>,
         /// `IncludeFutureRegions`.
-        #[serde(
-            rename = "IncludeFutureRegions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_future_regions: Option<Value<bool>>,
         /// `SourceRegions`.
-        #[serde(rename = "SourceRegions")]
         pub source_regions: Vec<Value<String>>,
         /// `SourceType`.
-        #[serde(rename = "SourceType")]
         pub source_type: Value<String>,
     }
 
@@ -2692,14 +3078,35 @@ pub mod resource_data_sync {
         }
     }
 
+    impl Serialize for SyncSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsOrganizationsSource",
+                &self.aws_organizations_source,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeFutureRegions",
+                &self.include_future_regions,
+            )?;
+            map.serialize_entry("SourceRegions", &self.source_regions)?;
+            map.serialize_entry("SourceType", &self.source_type)?;
+            map.end()
+        }
+    }
+
     /// The `AwsOrganizationsSource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsOrganizationsSource {
         /// `OrganizationSourceType`.
-        #[serde(rename = "OrganizationSourceType")]
         pub organization_source_type: Value<String>,
         /// `OrganizationalUnits`.
-        #[serde(rename = "OrganizationalUnits", skip_serializing_if = "Option::is_none")]
         pub organizational_units: Option<Vec<Value<String>>>,
     }
 
@@ -2710,6 +3117,26 @@ pub mod resource_data_sync {
                 organization_source_type: organization_source_type.into(),
                 organizational_units: None,
             }
+        }
+    }
+
+    impl Serialize for AwsOrganizationsSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "OrganizationSourceType",
+                &self.organization_source_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnits",
+                &self.organizational_units,
+            )?;
+            map.end()
         }
     }
 }
@@ -2782,13 +3209,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::SSM::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// Actual policy statement. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: Actual policy statement. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
-        /// Arn of OpsItemGroup etc.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: Arn of OpsItemGroup etc.
         pub resource_arn: Value<String>,
     }
 
@@ -2802,6 +3227,19 @@ pub mod resource_policy {
                 policy: policy.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }
@@ -2881,13 +3319,11 @@ pub mod service_setting {
     }
 
     /// The properties of `AWS::SSM::ServiceSetting`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceSettingProps {
-        /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
-        #[serde(rename = "SettingId")]
+        /// `SettingId`: The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
         pub setting_id: Value<String>,
-        /// The value of the service setting.
-        #[serde(rename = "SettingValue")]
+        /// `SettingValue`: The value of the service setting.
         pub setting_value: Value<String>,
     }
 
@@ -2903,16 +3339,27 @@ pub mod service_setting {
             }
         }
     }
+
+    impl Serialize for CfnServiceSettingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SettingId", &self.setting_id)?;
+            map.serialize_entry("SettingValue", &self.setting_value)?;
+            map.end()
+        }
+    }
 }
 
 /// The `Target` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Values`.
-    #[serde(rename = "Values")]
     pub values: Vec<Value<String>>,
 }
 
@@ -2926,5 +3373,18 @@ impl Target {
             key: key.into(),
             values: values.into(),
         }
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Values", &self.values)?;
+        map.end()
     }
 }

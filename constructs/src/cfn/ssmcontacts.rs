@@ -77,22 +77,17 @@ pub mod contact {
     }
 
     /// The properties of `AWS::SSMContacts::Contact`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactProps {
-        /// Alias of the contact.
-        #[serde(rename = "Alias")]
+        /// `Alias`: Alias of the contact.
         pub alias: Value<String>,
-        /// Name of the contact.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: Name of the contact.
         pub display_name: Value<String>,
-        /// The stages that an escalation plan or engagement plan engages contacts and contact methods in.
-        #[serde(rename = "Plan", skip_serializing_if = "Option::is_none")]
+        /// `Plan`: The stages that an escalation plan or engagement plan engages contacts and contact methods in.
         pub plan: Option<Vec<Stage>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Contact type, which specify type of contact.
-        #[serde(rename = "Type")]
+        /// `Type`: Contact type, which specify type of contact.
         pub r#type: Value<Type>,
     }
 
@@ -113,18 +108,45 @@ pub mod contact {
         }
     }
 
+    impl Serialize for CfnContactProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alias", &self.alias)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "Plan", &self.plan)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Stage {
-        /// The time to wait until beginning the next stage.
-        #[serde(rename = "DurationInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `DurationInMinutes`: The time to wait until beginning the next stage.
         pub duration_in_minutes: Option<Value<i64>>,
-        /// List of Rotation Ids to associate with Contact
-        #[serde(rename = "RotationIds", skip_serializing_if = "Option::is_none")]
+        /// `RotationIds`: List of Rotation Ids to associate with Contact
         pub rotation_ids: Option<Vec<Value<String>>>,
-        /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: The contacts or contact methods that the escalation plan or engagement plan is engaging.
         pub targets: Option<Vec<Targets>>,
+    }
+
+    impl Serialize for Stage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInMinutes", &self.duration_in_minutes)?;
+            crate::cfn::entry(&mut map, "RotationIds", &self.rotation_ids)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.end()
+        }
     }
 
     /// Contact type, which specify type of contact.
@@ -229,23 +251,34 @@ pub mod contact_channel {
     }
 
     /// The properties of `AWS::SSMContacts::ContactChannel`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnContactChannelProps {
-        /// The details that SSM Incident Manager uses when trying to engage the contact channel.
-        #[serde(rename = "ChannelAddress", skip_serializing_if = "Option::is_none")]
+        /// `ChannelAddress`: The details that SSM Incident Manager uses when trying to engage the contact channel.
         pub channel_address: Option<Value<String>>,
-        /// The device name.
-        #[serde(rename = "ChannelName", skip_serializing_if = "Option::is_none")]
+        /// `ChannelName`: The device name.
         pub channel_name: Option<Value<String>>,
-        /// Device type, which specify notification channel.
-        #[serde(rename = "ChannelType", skip_serializing_if = "Option::is_none")]
+        /// `ChannelType`: Device type, which specify notification channel.
         pub channel_type: Option<Value<ChannelType>>,
-        /// ARN of the contact resource
-        #[serde(rename = "ContactId", skip_serializing_if = "Option::is_none")]
+        /// `ContactId`: ARN of the contact resource
         pub contact_id: Option<Value<String>>,
-        /// If you want to activate the channel at a later time, you can choose to defer activation.
-        #[serde(rename = "DeferActivation", skip_serializing_if = "Option::is_none")]
+        /// `DeferActivation`: If you want to activate the channel at a later time, you can choose to defer activation.
         pub defer_activation: Option<Value<bool>>,
+    }
+
+    impl Serialize for CfnContactChannelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChannelAddress", &self.channel_address)?;
+            crate::cfn::entry(&mut map, "ChannelName", &self.channel_name)?;
+            crate::cfn::entry(&mut map, "ChannelType", &self.channel_type)?;
+            crate::cfn::entry(&mut map, "ContactId", &self.contact_id)?;
+            crate::cfn::entry(&mut map, "DeferActivation", &self.defer_activation)?;
+            map.end()
+        }
     }
 
     /// Device type, which specify notification channel.
@@ -350,27 +383,36 @@ pub mod plan {
     }
 
     /// The properties of `AWS::SSMContacts::Plan`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPlanProps {
-        /// Contact ID for the AWS SSM Incident Manager Contact to associate the plan.
-        #[serde(rename = "ContactId", skip_serializing_if = "Option::is_none")]
+        /// `ContactId`: Contact ID for the AWS SSM Incident Manager Contact to associate the plan.
         pub contact_id: Option<Value<String>>,
-        /// Rotation Ids to associate with Oncall Contact for engagement.
-        #[serde(rename = "RotationIds", skip_serializing_if = "Option::is_none")]
+        /// `RotationIds`: Rotation Ids to associate with Oncall Contact for engagement.
         pub rotation_ids: Option<Vec<Value<String>>>,
-        /// The stages that an escalation plan or engagement plan engages contacts and contact methods in.
-        #[serde(rename = "Stages", skip_serializing_if = "Option::is_none")]
+        /// `Stages`: The stages that an escalation plan or engagement plan engages contacts and contact methods in.
         pub stages: Option<Vec<Stage>>,
     }
 
+    impl Serialize for CfnPlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContactId", &self.contact_id)?;
+            crate::cfn::entry(&mut map, "RotationIds", &self.rotation_ids)?;
+            crate::cfn::entry(&mut map, "Stages", &self.stages)?;
+            map.end()
+        }
+    }
+
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Stage {
-        /// The time to wait until beginning the next stage.
-        #[serde(rename = "DurationInMinutes")]
+        /// `DurationInMinutes`: The time to wait until beginning the next stage.
         pub duration_in_minutes: Value<i64>,
-        /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: The contacts or contact methods that the escalation plan or engagement plan is engaging.
         pub targets: Option<Vec<Targets>>,
     }
 
@@ -381,6 +423,19 @@ pub mod plan {
                 duration_in_minutes: duration_in_minutes.into(),
                 targets: None,
             }
+        }
+    }
+
+    impl Serialize for Stage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DurationInMinutes", &self.duration_in_minutes)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.end()
         }
     }
 }
@@ -443,25 +498,19 @@ pub mod rotation {
     }
 
     /// The properties of `AWS::SSMContacts::Rotation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRotationProps {
-        /// Members of the rotation
-        #[serde(rename = "ContactIds")]
+        /// `ContactIds`: Members of the rotation
         pub contact_ids: Vec<Value<String>>,
-        /// Name of the Rotation
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the Rotation
         pub name: Value<String>,
         /// `Recurrence`.
-        #[serde(rename = "Recurrence")]
         pub recurrence: RecurrenceSettings,
-        /// Start time of the first shift of Oncall Schedule
-        #[serde(rename = "StartTime")]
+        /// `StartTime`: Start time of the first shift of Oncall Schedule
         pub start_time: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// TimeZone Identifier for the Oncall Schedule
-        #[serde(rename = "TimeZoneId")]
+        /// `TimeZoneId`: TimeZone Identifier for the Oncall Schedule
         pub time_zone_id: Value<String>,
     }
 
@@ -485,41 +534,67 @@ pub mod rotation {
         }
     }
 
-    /// Information about when an on-call rotation is in effect and how long the rotation period lasts.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RecurrenceSettings {
-        /// Information about on-call rotations that recur daily.
-        #[serde(rename = "DailySettings", skip_serializing_if = "Option::is_none")]
-        pub daily_settings: Option<Vec<Value<String>>>,
-        /// Information about on-call rotations that recur monthly.
-        #[serde(rename = "MonthlySettings", skip_serializing_if = "Option::is_none")]
-        pub monthly_settings: Option<Vec<MonthlySetting>>,
-        /// Number of Oncalls per shift.
-        #[serde(rename = "NumberOfOnCalls", skip_serializing_if = "Option::is_none")]
-        pub number_of_on_calls: Option<Value<i64>>,
-        /// The number of days, weeks, or months a single rotation lasts.
-        #[serde(
-            rename = "RecurrenceMultiplier",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnRotationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContactIds", &self.contact_ids)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Recurrence", &self.recurrence)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TimeZoneId", &self.time_zone_id)?;
+            map.end()
+        }
+    }
 
+    /// Information about when an on-call rotation is in effect and how long the rotation period lasts.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RecurrenceSettings {
+        /// `DailySettings`: Information about on-call rotations that recur daily.
+        pub daily_settings: Option<Vec<Value<String>>>,
+        /// `MonthlySettings`: Information about on-call rotations that recur monthly.
+        pub monthly_settings: Option<Vec<MonthlySetting>>,
+        /// `NumberOfOnCalls`: Number of Oncalls per shift.
+        pub number_of_on_calls: Option<Value<i64>>,
+        /// `RecurrenceMultiplier`: The number of days, weeks, or months a single rotation lasts.
         pub recurrence_multiplier: Option<Value<i64>>,
-        /// Information about the days of the week included in on-call rotation coverage.
-        #[serde(rename = "ShiftCoverages", skip_serializing_if = "Option::is_none")]
+        /// `ShiftCoverages`: Information about the days of the week included in on-call rotation coverage.
         pub shift_coverages: Option<Vec<ShiftCoverage>>,
-        /// Information about on-call rotations that recur weekly.
-        #[serde(rename = "WeeklySettings", skip_serializing_if = "Option::is_none")]
+        /// `WeeklySettings`: Information about on-call rotations that recur weekly.
         pub weekly_settings: Option<Vec<WeeklySetting>>,
     }
 
+    impl Serialize for RecurrenceSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DailySettings", &self.daily_settings)?;
+            crate::cfn::entry(&mut map, "MonthlySettings", &self.monthly_settings)?;
+            crate::cfn::entry(&mut map, "NumberOfOnCalls", &self.number_of_on_calls)?;
+            crate::cfn::entry(
+                &mut map,
+                "RecurrenceMultiplier",
+                &self.recurrence_multiplier,
+            )?;
+            crate::cfn::entry(&mut map, "ShiftCoverages", &self.shift_coverages)?;
+            crate::cfn::entry(&mut map, "WeeklySettings", &self.weekly_settings)?;
+            map.end()
+        }
+    }
+
     /// DayOfWeek for Month and HandOff Time for Monthly Recurring Rotation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonthlySetting {
-        /// The day of the month when monthly recurring on-call rotations begin.
-        #[serde(rename = "DayOfMonth")]
+        /// `DayOfMonth`: The day of the month when monthly recurring on-call rotations begin.
         pub day_of_month: Value<i64>,
         /// `HandOffTime`.
-        #[serde(rename = "HandOffTime")]
         pub hand_off_time: Value<String>,
     }
 
@@ -536,14 +611,25 @@ pub mod rotation {
         }
     }
 
+    impl Serialize for MonthlySetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DayOfMonth", &self.day_of_month)?;
+            map.serialize_entry("HandOffTime", &self.hand_off_time)?;
+            map.end()
+        }
+    }
+
     /// Information about the days of the week included in on-call rotation coverage.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ShiftCoverage {
-        /// Information about when an on-call shift begins and ends.
-        #[serde(rename = "CoverageTimes")]
+        /// `CoverageTimes`: Information about when an on-call shift begins and ends.
         pub coverage_times: Vec<CoverageTime>,
         /// `DayOfWeek`.
-        #[serde(rename = "DayOfWeek")]
         pub day_of_week: Value<DayOfWeek>,
     }
 
@@ -560,14 +646,25 @@ pub mod rotation {
         }
     }
 
+    impl Serialize for ShiftCoverage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CoverageTimes", &self.coverage_times)?;
+            map.serialize_entry("DayOfWeek", &self.day_of_week)?;
+            map.end()
+        }
+    }
+
     /// StartTime and EndTime for the Shift
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CoverageTime {
         /// `EndTime`.
-        #[serde(rename = "EndTime")]
         pub end_time: Value<String>,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Value<String>,
     }
 
@@ -581,6 +678,19 @@ pub mod rotation {
                 end_time: end_time.into(),
                 start_time: start_time.into(),
             }
+        }
+    }
+
+    impl Serialize for CoverageTime {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
         }
     }
 
@@ -637,13 +747,11 @@ pub mod rotation {
     }
 
     /// DayOfWeek for Rotation and HandOff Time for Weekly Recurring Rotation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WeeklySetting {
         /// `DayOfWeek`.
-        #[serde(rename = "DayOfWeek")]
         pub day_of_week: Value<DayOfWeek>,
         /// `HandOffTime`.
-        #[serde(rename = "HandOffTime")]
         pub hand_off_time: Value<String>,
     }
 
@@ -659,27 +767,49 @@ pub mod rotation {
             }
         }
     }
+
+    impl Serialize for WeeklySetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DayOfWeek", &self.day_of_week)?;
+            map.serialize_entry("HandOffTime", &self.hand_off_time)?;
+            map.end()
+        }
+    }
 }
 
 /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Targets {
     /// `ChannelTargetInfo`.
-    #[serde(rename = "ChannelTargetInfo", skip_serializing_if = "Option::is_none")]
     pub channel_target_info: Option<ChannelTargetInfo>,
     /// `ContactTargetInfo`.
-    #[serde(rename = "ContactTargetInfo", skip_serializing_if = "Option::is_none")]
     pub contact_target_info: Option<ContactTargetInfo>,
 }
 
+impl Serialize for Targets {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ChannelTargetInfo", &self.channel_target_info)?;
+        crate::cfn::entry(&mut map, "ContactTargetInfo", &self.contact_target_info)?;
+        map.end()
+    }
+}
+
 /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChannelTargetInfo {
-    /// The Amazon Resource Name (ARN) of the contact channel.
-    #[serde(rename = "ChannelId")]
+    /// `ChannelId`: The Amazon Resource Name (ARN) of the contact channel.
     pub channel_id: Value<String>,
-    /// The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
-    #[serde(rename = "RetryIntervalInMinutes")]
+    /// `RetryIntervalInMinutes`: The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
     pub retry_interval_in_minutes: Value<i64>,
 }
 
@@ -696,14 +826,25 @@ impl ChannelTargetInfo {
     }
 }
 
+impl Serialize for ChannelTargetInfo {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ChannelId", &self.channel_id)?;
+        map.serialize_entry("RetryIntervalInMinutes", &self.retry_interval_in_minutes)?;
+        map.end()
+    }
+}
+
 /// The contact that SSM Incident Manager is engaging during an incident.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactTargetInfo {
-    /// The Amazon Resource Name (ARN) of the contact.
-    #[serde(rename = "ContactId")]
+    /// `ContactId`: The Amazon Resource Name (ARN) of the contact.
     pub contact_id: Value<String>,
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    #[serde(rename = "IsEssential")]
+    /// `IsEssential`: A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
     pub is_essential: Value<bool>,
 }
 
@@ -717,5 +858,18 @@ impl ContactTargetInfo {
             contact_id: contact_id.into(),
             is_essential: is_essential.into(),
         }
+    }
+}
+
+impl Serialize for ContactTargetInfo {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ContactId", &self.contact_id)?;
+        map.serialize_entry("IsEssential", &self.is_essential)?;
+        map.end()
     }
 }

@@ -70,25 +70,34 @@ pub mod preferences {
     }
 
     /// The properties of `AWS::SSMGuiConnect::Preferences`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPreferencesProps {
-        /// The set of preferences used for recording RDP connections in the requesting AWS account and AWS Region.
-        #[serde(
-            rename = "ConnectionRecordingPreferences",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConnectionRecordingPreferences`: The set of preferences used for recording RDP connections in the requesting AWS account and AWS Region.
         pub connection_recording_preferences: Option<ConnectionRecordingPreferences>,
     }
 
+    impl Serialize for CfnPreferencesProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectionRecordingPreferences",
+                &self.connection_recording_preferences,
+            )?;
+            map.end()
+        }
+    }
+
     /// The set of preferences used for recording RDP connections in the requesting AWS account and AWS Region.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectionRecordingPreferences {
         /// `KMSKeyArn`.
-        #[serde(rename = "KMSKeyArn")]
         pub kms_key_arn: Value<String>,
         /// `RecordingDestinations`.
-        #[serde(rename = "RecordingDestinations")]
         pub recording_destinations: RecordingDestinations,
     }
 
@@ -105,11 +114,23 @@ pub mod preferences {
         }
     }
 
+    impl Serialize for ConnectionRecordingPreferences {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KMSKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("RecordingDestinations", &self.recording_destinations)?;
+            map.end()
+        }
+    }
+
     /// Determines where recordings of RDP connections are stored.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordingDestinations {
         /// `S3Buckets`.
-        #[serde(rename = "S3Buckets")]
         pub s3_buckets: Vec<S3Bucket>,
     }
 
@@ -122,14 +143,24 @@ pub mod preferences {
         }
     }
 
+    impl Serialize for RecordingDestinations {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Buckets", &self.s3_buckets)?;
+            map.end()
+        }
+    }
+
     /// The S3 bucket where RDP connection recordings are stored.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Bucket {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner")]
         pub bucket_owner: Value<String>,
     }
 
@@ -143,6 +174,19 @@ pub mod preferences {
                 bucket_name: bucket_name.into(),
                 bucket_owner: bucket_owner.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Bucket {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("BucketOwner", &self.bucket_owner)?;
+            map.end()
         }
     }
 }

@@ -69,16 +69,13 @@ pub mod replication_set {
     }
 
     /// The properties of `AWS::SSMIncidents::ReplicationSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationSetProps {
         /// `DeletionProtected`.
-        #[serde(rename = "DeletionProtected", skip_serializing_if = "Option::is_none")]
         pub deletion_protected: Option<Value<bool>>,
-        /// The ReplicationSet configuration.
-        #[serde(rename = "Regions")]
+        /// `Regions`: The ReplicationSet configuration.
         pub regions: Vec<ReplicationRegion>,
-        /// The tags to apply to the replication set.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the replication set.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -93,22 +90,50 @@ pub mod replication_set {
         }
     }
 
-    /// The ReplicationSet regional configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ReplicationRegion {
-        /// `RegionConfiguration`.
-        #[serde(rename = "RegionConfiguration", skip_serializing_if = "Option::is_none")]
-        pub region_configuration: Option<RegionConfiguration>,
-        /// `RegionName`.
-        #[serde(rename = "RegionName", skip_serializing_if = "Option::is_none")]
-        pub region_name: Option<Value<String>>,
+    impl Serialize for CfnReplicationSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeletionProtected", &self.deletion_protected)?;
+            map.serialize_entry("Regions", &self.regions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The ReplicationSet regional configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ReplicationRegion {
+        /// `RegionConfiguration`.
+        pub region_configuration: Option<RegionConfiguration>,
+        /// `RegionName`.
+        pub region_name: Option<Value<String>>,
+    }
+
+    impl Serialize for ReplicationRegion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RegionConfiguration",
+                &self.region_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "RegionName", &self.region_name)?;
+            map.end()
+        }
+    }
+
+    /// The ReplicationSet regional configuration.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegionConfiguration {
-        /// The AWS Key Management Service key ID or Key Alias to use to encrypt your replication set.
-        #[serde(rename = "SseKmsKeyId")]
+        /// `SseKmsKeyId`: The AWS Key Management Service key ID or Key Alias to use to encrypt your replication set.
         pub sse_kms_key_id: Value<String>,
     }
 
@@ -118,6 +143,18 @@ pub mod replication_set {
             Self {
                 sse_kms_key_id: sse_kms_key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for RegionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SseKmsKeyId", &self.sse_kms_key_id)?;
+            map.end()
         }
     }
 }
@@ -182,31 +219,23 @@ pub mod response_plan {
     }
 
     /// The properties of `AWS::SSMIncidents::ResponsePlan`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResponsePlanProps {
-        /// The list of actions.
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
+        /// `Actions`: The list of actions.
         pub actions: Option<Vec<Action>>,
         /// `ChatChannel`.
-        #[serde(rename = "ChatChannel", skip_serializing_if = "Option::is_none")]
         pub chat_channel: Option<ChatChannel>,
-        /// The display name of the response plan.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name of the response plan.
         pub display_name: Option<Value<String>>,
-        /// The list of engagements to use.
-        #[serde(rename = "Engagements", skip_serializing_if = "Option::is_none")]
+        /// `Engagements`: The list of engagements to use.
         pub engagements: Option<Vec<Value<String>>>,
         /// `IncidentTemplate`.
-        #[serde(rename = "IncidentTemplate")]
         pub incident_template: IncidentTemplate,
-        /// The list of integrations.
-        #[serde(rename = "Integrations", skip_serializing_if = "Option::is_none")]
+        /// `Integrations`: The list of integrations.
         pub integrations: Option<Vec<Integration>>,
-        /// The name of the response plan.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the response plan.
         pub name: Value<String>,
-        /// The tags to apply to the response plan.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the response plan.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -229,34 +258,58 @@ pub mod response_plan {
         }
     }
 
+    impl Serialize for CfnResponsePlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "ChatChannel", &self.chat_channel)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "Engagements", &self.engagements)?;
+            map.serialize_entry("IncidentTemplate", &self.incident_template)?;
+            crate::cfn::entry(&mut map, "Integrations", &self.integrations)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The automation configuration to launch.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
         /// `SsmAutomation`.
-        #[serde(rename = "SsmAutomation", skip_serializing_if = "Option::is_none")]
         pub ssm_automation: Option<SsmAutomation>,
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SsmAutomation", &self.ssm_automation)?;
+            map.end()
+        }
+    }
+
     /// The configuration to use when starting the SSM automation document.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmAutomation {
-        /// The document name to use when starting the SSM automation document.
-        #[serde(rename = "DocumentName")]
+        /// `DocumentName`: The document name to use when starting the SSM automation document.
         pub document_name: Value<String>,
-        /// The version of the document to use when starting the SSM automation document.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
+        /// `DocumentVersion`: The version of the document to use when starting the SSM automation document.
         pub document_version: Option<Value<String>>,
-        /// The parameters with dynamic values to set when starting the SSM automation document.
-        #[serde(rename = "DynamicParameters", skip_serializing_if = "Option::is_none")]
+        /// `DynamicParameters`: The parameters with dynamic values to set when starting the SSM automation document.
         pub dynamic_parameters: Option<Vec<DynamicSsmParameter>>,
-        /// The parameters to set when starting the SSM automation document.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: The parameters to set when starting the SSM automation document.
         pub parameters: Option<Vec<SsmParameter>>,
-        /// The role ARN to use when starting the SSM automation document.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The role ARN to use when starting the SSM automation document.
         pub role_arn: Value<String>,
-        /// The account type to use when starting the SSM automation document.
-        #[serde(rename = "TargetAccount", skip_serializing_if = "Option::is_none")]
+        /// `TargetAccount`: The account type to use when starting the SSM automation document.
         pub target_account: Option<Value<TargetAccount>>,
     }
 
@@ -277,14 +330,29 @@ pub mod response_plan {
         }
     }
 
+    impl Serialize for SsmAutomation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DocumentName", &self.document_name)?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(&mut map, "DynamicParameters", &self.dynamic_parameters)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "TargetAccount", &self.target_account)?;
+            map.end()
+        }
+    }
+
     /// A parameter with a dynamic value to set when starting the SSM automation document.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DynamicSsmParameter {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: DynamicSsmParameterValue,
     }
 
@@ -301,12 +369,36 @@ pub mod response_plan {
         }
     }
 
+    impl Serialize for DynamicSsmParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Value of the dynamic parameter to set when starting the SSM automation document.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynamicSsmParameterValue {
         /// `Variable`.
-        #[serde(rename = "Variable", skip_serializing_if = "Option::is_none")]
         pub variable: Option<Value<VariableType>>,
+    }
+
+    impl Serialize for DynamicSsmParameterValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Variable", &self.variable)?;
+            map.end()
+        }
     }
 
     /// The variable types used as dynamic parameter value when starting the SSM automation document.
@@ -347,13 +439,11 @@ pub mod response_plan {
     }
 
     /// A parameter to set when starting the SSM automation document.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SsmParameter {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -367,6 +457,19 @@ pub mod response_plan {
                 key: key.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for SsmParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -408,33 +511,38 @@ pub mod response_plan {
     }
 
     /// The chat channel configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ChatChannel {
         /// `ChatbotSns`.
-        #[serde(rename = "ChatbotSns", skip_serializing_if = "Option::is_none")]
         pub chatbot_sns: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ChatChannel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChatbotSns", &self.chatbot_sns)?;
+            map.end()
+        }
+    }
+
     /// The incident template configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IncidentTemplate {
-        /// The deduplication string.
-        #[serde(rename = "DedupeString", skip_serializing_if = "Option::is_none")]
+        /// `DedupeString`: The deduplication string.
         pub dedupe_string: Option<Value<String>>,
-        /// The impact value.
-        #[serde(rename = "Impact")]
+        /// `Impact`: The impact value.
         pub impact: Value<i64>,
-        /// Tags that get applied to incidents created by the StartIncident API action.
-        #[serde(rename = "IncidentTags", skip_serializing_if = "Option::is_none")]
+        /// `IncidentTags`: Tags that get applied to incidents created by the StartIncident API action.
         pub incident_tags: Option<Vec<crate::cfn::Tag>>,
-        /// The list of notification targets.
-        #[serde(rename = "NotificationTargets", skip_serializing_if = "Option::is_none")]
+        /// `NotificationTargets`: The list of notification targets.
         pub notification_targets: Option<Vec<NotificationTargetItem>>,
-        /// The summary string.
-        #[serde(rename = "Summary", skip_serializing_if = "Option::is_none")]
+        /// `Summary`: The summary string.
         pub summary: Option<Value<String>>,
-        /// The title string.
-        #[serde(rename = "Title")]
+        /// `Title`: The title string.
         pub title: Value<String>,
     }
 
@@ -455,37 +563,77 @@ pub mod response_plan {
         }
     }
 
+    impl Serialize for IncidentTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DedupeString", &self.dedupe_string)?;
+            map.serialize_entry("Impact", &self.impact)?;
+            crate::cfn::entry(&mut map, "IncidentTags", &self.incident_tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationTargets",
+                &self.notification_targets,
+            )?;
+            crate::cfn::entry(&mut map, "Summary", &self.summary)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
+        }
+    }
+
     /// A notification target.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationTargetItem {
         /// `SnsTopicArn`.
-        #[serde(rename = "SnsTopicArn", skip_serializing_if = "Option::is_none")]
         pub sns_topic_arn: Option<Value<String>>,
     }
 
+    impl Serialize for NotificationTargetItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SnsTopicArn", &self.sns_topic_arn)?;
+            map.end()
+        }
+    }
+
     /// The `Integration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Integration {
         /// `PagerDutyConfiguration`.
-        #[serde(
-            rename = "PagerDutyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pager_duty_configuration: Option<PagerDutyConfiguration>,
     }
 
+    impl Serialize for Integration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PagerDutyConfiguration",
+                &self.pager_duty_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The pagerDuty configuration to use when starting the incident.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PagerDutyConfiguration {
-        /// The name of the pagerDuty configuration.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the pagerDuty configuration.
         pub name: Value<String>,
         /// `PagerDutyIncidentConfiguration`.
-        #[serde(rename = "PagerDutyIncidentConfiguration")]
         pub pager_duty_incident_configuration: PagerDutyIncidentConfiguration,
-        /// The AWS secrets manager secretId storing the pagerDuty token.
-        #[serde(rename = "SecretId")]
+        /// `SecretId`: The AWS secrets manager secretId storing the pagerDuty token.
         pub secret_id: Value<String>,
     }
 
@@ -505,11 +653,27 @@ pub mod response_plan {
         }
     }
 
+    impl Serialize for PagerDutyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "PagerDutyIncidentConfiguration",
+                &self.pager_duty_incident_configuration,
+            )?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.end()
+        }
+    }
+
     /// The pagerDuty incident configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PagerDutyIncidentConfiguration {
-        /// The pagerDuty serviceId.
-        #[serde(rename = "ServiceId")]
+        /// `ServiceId`: The pagerDuty serviceId.
         pub service_id: Value<String>,
     }
 
@@ -519,6 +683,18 @@ pub mod response_plan {
             Self {
                 service_id: service_id.into(),
             }
+        }
+    }
+
+    impl Serialize for PagerDutyIncidentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ServiceId", &self.service_id)?;
+            map.end()
         }
     }
 }

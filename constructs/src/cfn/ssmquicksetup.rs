@@ -89,19 +89,15 @@ pub mod configuration_manager {
     }
 
     /// The properties of `AWS::SSMQuickSetup::ConfigurationManager`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationManagerProps {
         /// `ConfigurationDefinitions`.
-        #[serde(rename = "ConfigurationDefinitions")]
         pub configuration_definitions: Vec<ConfigurationDefinition>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -119,34 +115,38 @@ pub mod configuration_manager {
         }
     }
 
+    impl Serialize for CfnConfigurationManagerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ConfigurationDefinitions",
+                &self.configuration_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ConfigurationDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationDefinition {
         /// `LocalDeploymentAdministrationRoleArn`.
-        #[serde(
-            rename = "LocalDeploymentAdministrationRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_deployment_administration_role_arn: Option<Value<String>>,
         /// `LocalDeploymentExecutionRoleName`.
-        #[serde(
-            rename = "LocalDeploymentExecutionRoleName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_deployment_execution_role_name: Option<Value<String>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters")]
         pub parameters: indexmap::IndexMap<String, Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `TypeVersion`.
-        #[serde(rename = "TypeVersion", skip_serializing_if = "Option::is_none")]
         pub type_version: Option<Value<String>>,
-        /// `id`. Read-only: CloudFormation returns it.
-        #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+        /// `id`: `id`. Read-only: CloudFormation returns it.
         pub id: Option<Value<String>>,
     }
 
@@ -164,6 +164,31 @@ pub mod configuration_manager {
                 type_version: None,
                 id: None,
             }
+        }
+    }
+
+    impl Serialize for ConfigurationDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalDeploymentAdministrationRoleArn",
+                &self.local_deployment_administration_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalDeploymentExecutionRoleName",
+                &self.local_deployment_execution_role_name,
+            )?;
+            map.serialize_entry("Parameters", &self.parameters)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "TypeVersion", &self.type_version)?;
+            crate::cfn::entry(&mut map, "id", &self.id)?;
+            map.end()
         }
     }
 }
@@ -230,19 +255,15 @@ pub mod lifecycle_automation {
     }
 
     /// The properties of `AWS::SSMQuickSetup::LifecycleAutomation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLifecycleAutomationProps {
-        /// The name of the Automation document to execute
-        #[serde(rename = "AutomationDocument")]
+        /// `AutomationDocument`: The name of the Automation document to execute
         pub automation_document: Value<String>,
         /// `AutomationParameters`.
-        #[serde(rename = "AutomationParameters")]
         pub automation_parameters: indexmap::IndexMap<String, Vec<Value<String>>>,
-        /// A unique identifier used for generating a unique logical ID for the custom resource
-        #[serde(rename = "ResourceKey")]
+        /// `ResourceKey`: A unique identifier used for generating a unique logical ID for the custom resource
         pub resource_key: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -261,6 +282,21 @@ pub mod lifecycle_automation {
                 resource_key: resource_key.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLifecycleAutomationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutomationDocument", &self.automation_document)?;
+            map.serialize_entry("AutomationParameters", &self.automation_parameters)?;
+            map.serialize_entry("ResourceKey", &self.resource_key)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -88,28 +88,21 @@ pub mod application {
     }
 
     /// The properties of `AWS::SSO::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
-        /// The ARN of the application provider under which the operation will run
-        #[serde(rename = "ApplicationProviderArn")]
+        /// `ApplicationProviderArn`: The ARN of the application provider under which the operation will run
         pub application_provider_arn: Value<String>,
-        /// The description information for the Identity Center (SSO) Application
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description information for the Identity Center (SSO) Application
         pub description: Option<Value<String>>,
-        /// The ARN of the instance of IAM Identity Center under which the operation will run
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The ARN of the instance of IAM Identity Center under which the operation will run
         pub instance_arn: Value<String>,
-        /// The name you want to assign to this Identity Center (SSO) Application
-        #[serde(rename = "Name")]
+        /// `Name`: The name you want to assign to this Identity Center (SSO) Application
         pub name: Value<String>,
-        /// A structure that describes the options for the portal associated with an application
-        #[serde(rename = "PortalOptions", skip_serializing_if = "Option::is_none")]
+        /// `PortalOptions`: A structure that describes the options for the portal associated with an application
         pub portal_options: Option<PortalOptionsConfiguration>,
-        /// Specifies whether the application is enabled or disabled
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Specifies whether the application is enabled or disabled
         pub status: Option<Value<Status>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -132,25 +125,55 @@ pub mod application {
         }
     }
 
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ApplicationProviderArn",
+                &self.application_provider_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PortalOptions", &self.portal_options)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A structure that describes the options for the access portal associated with an application
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PortalOptionsConfiguration {
-        /// A structure that describes the sign-in options for the access portal
-        #[serde(rename = "SignInOptions", skip_serializing_if = "Option::is_none")]
+        /// `SignInOptions`: A structure that describes the sign-in options for the access portal
         pub sign_in_options: Option<SignInOptions>,
-        /// Indicates whether this application is visible in the access portal
-        #[serde(rename = "Visibility", skip_serializing_if = "Option::is_none")]
+        /// `Visibility`: Indicates whether this application is visible in the access portal
         pub visibility: Option<Value<Visibility>>,
     }
 
+    impl Serialize for PortalOptionsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SignInOptions", &self.sign_in_options)?;
+            crate::cfn::entry(&mut map, "Visibility", &self.visibility)?;
+            map.end()
+        }
+    }
+
     /// A structure that describes the sign-in options for an application portal
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SignInOptions {
-        /// The URL that accepts authentication requests for an application, this is a required parameter if the Origin parameter is APPLICATION
-        #[serde(rename = "ApplicationUrl", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationUrl`: The URL that accepts authentication requests for an application, this is a required parameter if the Origin parameter is APPLICATION
         pub application_url: Option<Value<String>>,
-        /// This determines how IAM Identity Center navigates the user to the target application
-        #[serde(rename = "Origin")]
+        /// `Origin`: This determines how IAM Identity Center navigates the user to the target application
         pub origin: Value<Origin>,
     }
 
@@ -161,6 +184,19 @@ pub mod application {
                 application_url: None,
                 origin: origin.into(),
             }
+        }
+    }
+
+    impl Serialize for SignInOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationUrl", &self.application_url)?;
+            map.serialize_entry("Origin", &self.origin)?;
+            map.end()
         }
     }
 
@@ -337,16 +373,13 @@ pub mod application_assignment {
     }
 
     /// The properties of `AWS::SSO::ApplicationAssignment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationAssignmentProps {
-        /// The ARN of the application.
-        #[serde(rename = "ApplicationArn")]
+        /// `ApplicationArn`: The ARN of the application.
         pub application_arn: Value<String>,
-        /// An identifier for an object in IAM Identity Center, such as a user or group
-        #[serde(rename = "PrincipalId")]
+        /// `PrincipalId`: An identifier for an object in IAM Identity Center, such as a user or group
         pub principal_id: Value<String>,
-        /// The entity type for which the assignment will be created.
-        #[serde(rename = "PrincipalType")]
+        /// `PrincipalType`: The entity type for which the assignment will be created.
         pub principal_type: Value<PrincipalType>,
     }
 
@@ -362,6 +395,20 @@ pub mod application_assignment {
                 principal_id: principal_id.into(),
                 principal_type: principal_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationAssignmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationArn", &self.application_arn)?;
+            map.serialize_entry("PrincipalId", &self.principal_id)?;
+            map.serialize_entry("PrincipalType", &self.principal_type)?;
+            map.end()
         }
     }
 
@@ -470,25 +517,19 @@ pub mod assignment {
     }
 
     /// The properties of `AWS::SSO::Assignment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssignmentProps {
-        /// The sso instance that the permission set is owned.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The sso instance that the permission set is owned.
         pub instance_arn: Value<String>,
-        /// The permission set that the assignment will be assigned
-        #[serde(rename = "PermissionSetArn")]
+        /// `PermissionSetArn`: The permission set that the assignment will be assigned
         pub permission_set_arn: Value<String>,
-        /// The assignee's identifier, user id/group id
-        #[serde(rename = "PrincipalId")]
+        /// `PrincipalId`: The assignee's identifier, user id/group id
         pub principal_id: Value<String>,
-        /// The assignee's type, user/group
-        #[serde(rename = "PrincipalType")]
+        /// `PrincipalType`: The assignee's type, user/group
         pub principal_type: Value<PrincipalType>,
-        /// The account id to be provisioned.
-        #[serde(rename = "TargetId")]
+        /// `TargetId`: The account id to be provisioned.
         pub target_id: Value<String>,
-        /// The type of resource to be provisioned to, only aws account now
-        #[serde(rename = "TargetType")]
+        /// `TargetType`: The type of resource to be provisioned to, only aws account now
         pub target_type: Value<TargetType>,
     }
 
@@ -510,6 +551,23 @@ pub mod assignment {
                 target_id: target_id.into(),
                 target_type: target_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAssignmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.serialize_entry("PermissionSetArn", &self.permission_set_arn)?;
+            map.serialize_entry("PrincipalId", &self.principal_id)?;
+            map.serialize_entry("PrincipalType", &self.principal_type)?;
+            map.serialize_entry("TargetId", &self.target_id)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
         }
     }
 
@@ -660,14 +718,25 @@ pub mod instance {
     }
 
     /// The properties of `AWS::SSO::Instance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInstanceProps {
-        /// The name you want to assign to this Identity Center (SSO) Instance
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name you want to assign to this Identity Center (SSO) Instance
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -730,26 +799,15 @@ pub mod instance_access_control_attribute_configuration {
     }
 
     /// The properties of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceAccessControlAttributeConfigurationProps {
         /// `AccessControlAttributes`.
-        #[serde(
-            rename = "AccessControlAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub access_control_attributes: Option<Vec<AccessControlAttribute>>,
-        /// The InstanceAccessControlAttributeConfiguration property has been deprecated but is still supported for backwards compatibility purposes.
-        #[serde(
-            rename = "InstanceAccessControlAttributeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceAccessControlAttributeConfiguration`: The InstanceAccessControlAttributeConfiguration property has been deprecated but is still supported for backwards compatibility purposes.
         pub instance_access_control_attribute_configuration: Option<
             InstanceAccessControlAttributeConfiguration,
         >,
-        /// The ARN of the AWS SSO instance under which the operation will be executed.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The ARN of the AWS SSO instance under which the operation will be executed.
         pub instance_arn: Value<String>,
     }
 
@@ -764,14 +822,34 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
+    impl Serialize for CfnInstanceAccessControlAttributeConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessControlAttributes",
+                &self.access_control_attributes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceAccessControlAttributeConfiguration",
+                &self.instance_access_control_attribute_configuration,
+            )?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            map.end()
+        }
+    }
+
     /// The `AccessControlAttribute` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlAttribute {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: AccessControlAttributeValue,
     }
 
@@ -788,11 +866,23 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
+    impl Serialize for AccessControlAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `AccessControlAttributeValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlAttributeValue {
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Vec<Value<String>>,
     }
 
@@ -803,11 +893,22 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
+    impl Serialize for AccessControlAttributeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
     /// The InstanceAccessControlAttributeConfiguration property has been deprecated but is still supported for backwards compatibility purposes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceAccessControlAttributeConfiguration {
         /// `AccessControlAttributes`.
-        #[serde(rename = "AccessControlAttributes")]
         pub access_control_attributes: Vec<AccessControlAttribute>,
     }
 
@@ -819,6 +920,21 @@ pub mod instance_access_control_attribute_configuration {
             Self {
                 access_control_attributes: access_control_attributes.into(),
             }
+        }
+    }
+
+    impl Serialize for InstanceAccessControlAttributeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AccessControlAttributes",
+                &self.access_control_attributes,
+            )?;
+            map.end()
         }
     }
 }
@@ -887,43 +1003,29 @@ pub mod permission_set {
     }
 
     /// The properties of `AWS::SSO::PermissionSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionSetProps {
         /// `CustomerManagedPolicyReferences`.
-        #[serde(
-            rename = "CustomerManagedPolicyReferences",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_managed_policy_references: Option<
             Vec<CustomerManagedPolicyReference>,
         >,
-        /// The permission set description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The permission set description.
         pub description: Option<Value<String>>,
-        /// The inline policy to put in permission set. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "InlinePolicy", skip_serializing_if = "Option::is_none")]
+        /// `InlinePolicy`: The inline policy to put in permission set. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub inline_policy: Option<serde_json::Value>,
-        /// The sso instance arn that the permission set is owned.
-        #[serde(rename = "InstanceArn")]
+        /// `InstanceArn`: The sso instance arn that the permission set is owned.
         pub instance_arn: Value<String>,
         /// `ManagedPolicies`.
-        #[serde(rename = "ManagedPolicies", skip_serializing_if = "Option::is_none")]
         pub managed_policies: Option<Vec<Value<String>>>,
-        /// The name you want to assign to this permission set.
-        #[serde(rename = "Name")]
+        /// `Name`: The name you want to assign to this permission set.
         pub name: Value<String>,
         /// `PermissionsBoundary`.
-        #[serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")]
         pub permissions_boundary: Option<PermissionsBoundary>,
-        /// The relay state URL that redirect links to any service in the AWS Management Console.
-        #[serde(rename = "RelayStateType", skip_serializing_if = "Option::is_none")]
+        /// `RelayStateType`: The relay state URL that redirect links to any service in the AWS Management Console.
         pub relay_state_type: Option<Value<String>>,
-        /// The length of time that a user can be signed in to an AWS account.
-        #[serde(rename = "SessionDuration", skip_serializing_if = "Option::is_none")]
+        /// `SessionDuration`: The length of time that a user can be signed in to an AWS account.
         pub session_duration: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -948,14 +1050,41 @@ pub mod permission_set {
         }
     }
 
+    impl Serialize for CfnPermissionSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedPolicyReferences",
+                &self.customer_managed_policy_references,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "InlinePolicy", &self.inline_policy)?;
+            map.serialize_entry("InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "ManagedPolicies", &self.managed_policies)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsBoundary",
+                &self.permissions_boundary,
+            )?;
+            crate::cfn::entry(&mut map, "RelayStateType", &self.relay_state_type)?;
+            crate::cfn::entry(&mut map, "SessionDuration", &self.session_duration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `CustomerManagedPolicyReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomerManagedPolicyReference {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
     }
 
@@ -969,18 +1098,42 @@ pub mod permission_set {
         }
     }
 
+    impl Serialize for CustomerManagedPolicyReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
+    }
+
     /// The `PermissionsBoundary` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PermissionsBoundary {
         /// `CustomerManagedPolicyReference`.
-        #[serde(
-            rename = "CustomerManagedPolicyReference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_managed_policy_reference: Option<CustomerManagedPolicyReference>,
         /// `ManagedPolicyArn`.
-        #[serde(rename = "ManagedPolicyArn", skip_serializing_if = "Option::is_none")]
         pub managed_policy_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for PermissionsBoundary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedPolicyReference",
+                &self.customer_managed_policy_reference,
+            )?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArn", &self.managed_policy_arn)?;
+            map.end()
+        }
     }
 }

@@ -77,20 +77,13 @@ pub mod activity {
     }
 
     /// The properties of `AWS::StepFunctions::Activity`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnActivityProps {
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsEntry>>,
     }
 
@@ -102,6 +95,24 @@ pub mod activity {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnActivityProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -178,62 +189,31 @@ pub mod state_machine {
     }
 
     /// The properties of `AWS::StepFunctions::StateMachine`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStateMachineProps {
-        /// `Definition`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Definition", skip_serializing_if = "Option::is_none")]
+        /// `Definition`: `Definition`. Untyped in the schema: any `serde_json::Value`.
         pub definition: Option<serde_json::Value>,
         /// `DefinitionS3Location`.
-        #[serde(
-            rename = "DefinitionS3Location",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub definition_s3_location: Option<S3Location>,
         /// `DefinitionString`.
-        #[serde(rename = "DefinitionString", skip_serializing_if = "Option::is_none")]
         pub definition_string: Option<Value<String>>,
         /// `DefinitionSubstitutions`.
-        #[serde(
-            rename = "DefinitionSubstitutions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub definition_substitutions: Option<
             indexmap::IndexMap<String, serde_json::Value>,
         >,
         /// `EncryptionConfiguration`.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// `LoggingConfiguration`.
-        #[serde(
-            rename = "LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub logging_configuration: Option<LoggingConfiguration>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// `StateMachineName`.
-        #[serde(rename = "StateMachineName", skip_serializing_if = "Option::is_none")]
         pub state_machine_name: Option<Value<String>>,
         /// `StateMachineType`.
-        #[serde(rename = "StateMachineType", skip_serializing_if = "Option::is_none")]
         pub state_machine_type: Option<Value<StateMachineType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsEntry>>,
         /// `TracingConfiguration`.
-        #[serde(
-            rename = "TracingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tracing_configuration: Option<TracingConfiguration>,
     }
 
@@ -256,17 +236,56 @@ pub mod state_machine {
         }
     }
 
+    impl Serialize for CfnStateMachineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Definition", &self.definition)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefinitionS3Location",
+                &self.definition_s3_location,
+            )?;
+            crate::cfn::entry(&mut map, "DefinitionString", &self.definition_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefinitionSubstitutions",
+                &self.definition_substitutions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfiguration",
+                &self.logging_configuration,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "StateMachineName", &self.state_machine_name)?;
+            crate::cfn::entry(&mut map, "StateMachineType", &self.state_machine_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TracingConfiguration",
+                &self.tracing_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `S3Location` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
@@ -284,42 +303,89 @@ pub mod state_machine {
         }
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `LoggingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingConfiguration {
         /// `Destinations`.
-        #[serde(rename = "Destinations", skip_serializing_if = "Option::is_none")]
         pub destinations: Option<Vec<LogDestination>>,
         /// `IncludeExecutionData`.
-        #[serde(
-            rename = "IncludeExecutionData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_execution_data: Option<Value<bool>>,
         /// `Level`.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<Level>>,
     }
 
+    impl Serialize for LoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destinations", &self.destinations)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeExecutionData",
+                &self.include_execution_data,
+            )?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            map.end()
+        }
+    }
+
     /// The `LogDestination` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogDestination {
         /// `CloudWatchLogsLogGroup`.
-        #[serde(
-            rename = "CloudWatchLogsLogGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_logs_log_group: Option<CloudWatchLogsLogGroup>,
     }
 
+    impl Serialize for LogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogsLogGroup",
+                &self.cloud_watch_logs_log_group,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CloudWatchLogsLogGroup` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLogsLogGroup {
         /// `LogGroupArn`.
-        #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
         pub log_group_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CloudWatchLogsLogGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupArn", &self.log_group_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `Level`.
@@ -403,11 +469,22 @@ pub mod state_machine {
     }
 
     /// The `TracingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TracingConfiguration {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for TracingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
     }
 }
 
@@ -471,50 +548,56 @@ pub mod state_machine_alias {
     }
 
     /// The properties of `AWS::StepFunctions::StateMachineAlias`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnStateMachineAliasProps {
         /// `DeploymentPreference`.
-        #[serde(
-            rename = "DeploymentPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deployment_preference: Option<DeploymentPreference>,
-        /// An optional description of the alias.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description of the alias.
         pub description: Option<Value<String>>,
-        /// The alias name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The alias name.
         pub name: Option<Value<String>>,
         /// `RoutingConfiguration`.
-        #[serde(
-            rename = "RoutingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub routing_configuration: Option<Vec<RoutingConfigurationVersion>>,
         /// `StateMachineArn`.
-        #[serde(rename = "StateMachineArn", skip_serializing_if = "Option::is_none")]
         pub state_machine_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CfnStateMachineAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentPreference",
+                &self.deployment_preference,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingConfiguration",
+                &self.routing_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "StateMachineArn", &self.state_machine_arn)?;
+            map.end()
+        }
+    }
+
     /// The settings to enable gradual state machine deployments.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeploymentPreference {
-        /// A list of CloudWatch alarm names that will be monitored during the deployment.
-        #[serde(rename = "Alarms", skip_serializing_if = "Option::is_none")]
+        /// `Alarms`: A list of CloudWatch alarm names that will be monitored during the deployment.
         pub alarms: Option<Vec<Value<String>>>,
-        /// The time in minutes between each traffic shifting increment.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: The time in minutes between each traffic shifting increment.
         pub interval: Option<Value<i64>>,
-        /// The percentage of traffic to shift to the new version in each increment.
-        #[serde(rename = "Percentage", skip_serializing_if = "Option::is_none")]
+        /// `Percentage`: The percentage of traffic to shift to the new version in each increment.
         pub percentage: Option<Value<i64>>,
         /// `StateMachineVersionArn`.
-        #[serde(rename = "StateMachineVersionArn")]
         pub state_machine_version_arn: Value<String>,
-        /// The type of deployment to perform.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of deployment to perform.
         pub r#type: Value<Type>,
     }
 
@@ -531,6 +614,25 @@ pub mod state_machine_alias {
                 state_machine_version_arn: state_machine_version_arn.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for DeploymentPreference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alarms", &self.alarms)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "Percentage", &self.percentage)?;
+            map.serialize_entry(
+                "StateMachineVersionArn",
+                &self.state_machine_version_arn,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -575,13 +677,11 @@ pub mod state_machine_alias {
     }
 
     /// The `RoutingConfigurationVersion` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingConfigurationVersion {
-        /// The Amazon Resource Name (ARN) that identifies one or two state machine versions defined in the routing configuration.
-        #[serde(rename = "StateMachineVersionArn")]
+        /// `StateMachineVersionArn`: The Amazon Resource Name (ARN) that identifies one or two state machine versions defined in the routing configuration.
         pub state_machine_version_arn: Value<String>,
-        /// The percentage of traffic you want to route to the state machine version.
-        #[serde(rename = "Weight")]
+        /// `Weight`: The percentage of traffic you want to route to the state machine version.
         pub weight: Value<i64>,
     }
 
@@ -595,6 +695,22 @@ pub mod state_machine_alias {
                 state_machine_version_arn: state_machine_version_arn.into(),
                 weight: weight.into(),
             }
+        }
+    }
+
+    impl Serialize for RoutingConfigurationVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "StateMachineVersionArn",
+                &self.state_machine_version_arn,
+            )?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
         }
     }
 }
@@ -661,20 +777,13 @@ pub mod state_machine_version {
     }
 
     /// The properties of `AWS::StepFunctions::StateMachineVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStateMachineVersionProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `StateMachineArn`.
-        #[serde(rename = "StateMachineArn")]
         pub state_machine_arn: Value<String>,
         /// `StateMachineRevisionId`.
-        #[serde(
-            rename = "StateMachineRevisionId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub state_machine_revision_id: Option<Value<String>>,
     }
 
@@ -688,23 +797,34 @@ pub mod state_machine_version {
             }
         }
     }
+
+    impl Serialize for CfnStateMachineVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("StateMachineArn", &self.state_machine_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "StateMachineRevisionId",
+                &self.state_machine_revision_id,
+            )?;
+            map.end()
+        }
+    }
 }
 
 /// The `EncryptionConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EncryptionConfiguration {
     /// `KmsDataKeyReusePeriodSeconds`.
-    #[serde(
-        rename = "KmsDataKeyReusePeriodSeconds",
-        skip_serializing_if = "Option::is_none"
-    )]
-
     pub kms_data_key_reuse_period_seconds: Option<Value<i64>>,
     /// `KmsKeyId`.
-    #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<Value<String>>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<Type>,
 }
 
@@ -716,6 +836,24 @@ impl EncryptionConfiguration {
             kms_key_id: None,
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for EncryptionConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "KmsDataKeyReusePeriodSeconds",
+            &self.kms_data_key_reuse_period_seconds,
+        )?;
+        crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }
 
@@ -757,13 +895,11 @@ impl From<Type> for Value<Type> {
 }
 
 /// The `TagsEntry` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsEntry {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -774,5 +910,18 @@ impl TagsEntry {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for TagsEntry {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }

@@ -98,78 +98,49 @@ pub mod nfs_file_share {
     }
 
     /// The properties of `AWS::StorageGateway::NFSFileShare`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNfsFileShareProps {
-        /// The ARN of the CloudWatch log group that receives the share's audit logs.
-        #[serde(rename = "AuditDestinationARN", skip_serializing_if = "Option::is_none")]
+        /// `AuditDestinationARN`: The ARN of the CloudWatch log group that receives the share's audit logs.
         pub audit_destination_arn: Option<Value<String>>,
-        /// The Region of the S3 bucket, required when the bucket is reached through a VPC endpoint.
-        #[serde(rename = "BucketRegion", skip_serializing_if = "Option::is_none")]
+        /// `BucketRegion`: The Region of the S3 bucket, required when the bucket is reached through a VPC endpoint.
         pub bucket_region: Option<Value<String>>,
         /// `CacheAttributes`.
-        #[serde(rename = "CacheAttributes", skip_serializing_if = "Option::is_none")]
         pub cache_attributes: Option<CacheAttributes>,
-        /// The IPv4 or IPv6 addresses and CIDR blocks permitted to mount the NFS share.
-        #[serde(rename = "ClientList", skip_serializing_if = "Option::is_none")]
+        /// `ClientList`: The IPv4 or IPv6 addresses and CIDR blocks permitted to mount the NFS share.
         pub client_list: Option<Vec<Value<String>>>,
-        /// The S3 storage class for new objects.
-        #[serde(rename = "DefaultStorageClass", skip_serializing_if = "Option::is_none")]
+        /// `DefaultStorageClass`: The S3 storage class for new objects.
         pub default_storage_class: Option<Value<String>>,
-        /// The server-side encryption the gateway applies to objects it writes.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionType`: The server-side encryption the gateway applies to objects it writes.
         pub encryption_type: Option<Value<EncryptionType>>,
-        /// The name of the file share, which defaults to the bucket name when omitted.
-        #[serde(rename = "FileShareName", skip_serializing_if = "Option::is_none")]
+        /// `FileShareName`: The name of the file share, which defaults to the bucket name when omitted.
         pub file_share_name: Option<Value<String>>,
-        /// The ARN of the S3 File Gateway that hosts the share.
-        #[serde(rename = "GatewayARN")]
+        /// `GatewayARN`: The ARN of the S3 File Gateway that hosts the share.
         pub gateway_arn: Value<String>,
-        /// Whether the gateway infers the MIME type of uploaded objects from their extension.
-        #[serde(
-            rename = "GuessMIMETypeEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GuessMIMETypeEnabled`: Whether the gateway infers the MIME type of uploaded objects from their extension.
         pub guess_mime_type_enabled: Option<Value<bool>>,
-        /// Deprecated by the service in favour of EncryptionType; true selects KMS encryption.
-        #[serde(rename = "KMSEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `KMSEncrypted`: Deprecated by the service in favour of EncryptionType; true selects KMS encryption.
         pub kms_encrypted: Option<Value<bool>>,
-        /// The KMS key used for encryption, when EncryptionType selects KMS.
-        #[serde(rename = "KMSKey", skip_serializing_if = "Option::is_none")]
+        /// `KMSKey`: The KMS key used for encryption, when EncryptionType selects KMS.
         pub kms_key: Option<Value<String>>,
-        /// The ARN of the S3 bucket, or bucket prefix, the share exposes.
-        #[serde(rename = "LocationARN")]
+        /// `LocationARN`: The ARN of the S3 bucket, or bucket prefix, the share exposes.
         pub location_arn: Value<String>,
         /// `NFSFileShareDefaults`.
-        #[serde(
-            rename = "NFSFileShareDefaults",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub nfs_file_share_defaults: Option<NfsFileShareDefaults>,
-        /// The upload-notification settling period, as a JSON document.
-        #[serde(rename = "NotificationPolicy", skip_serializing_if = "Option::is_none")]
+        /// `NotificationPolicy`: The upload-notification settling period, as a JSON document.
         pub notification_policy: Option<Value<String>>,
-        /// The canned S3 ACL applied to objects the gateway writes.
-        #[serde(rename = "ObjectACL", skip_serializing_if = "Option::is_none")]
+        /// `ObjectACL`: The canned S3 ACL applied to objects the gateway writes.
         pub object_acl: Option<Value<ObjectAcl>>,
-        /// Whether clients may write to the share.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+        /// `ReadOnly`: Whether clients may write to the share.
         pub read_only: Option<Value<bool>>,
-        /// Whether the bucket is a Requester Pays bucket.
-        #[serde(rename = "RequesterPays", skip_serializing_if = "Option::is_none")]
+        /// `RequesterPays`: Whether the bucket is a Requester Pays bucket.
         pub requester_pays: Option<Value<bool>>,
-        /// The ARN of the IAM role the gateway assumes when it accesses the S3 location.
-        #[serde(rename = "Role")]
+        /// `Role`: The ARN of the IAM role the gateway assumes when it accesses the S3 location.
         pub role: Value<String>,
-        /// How the NFS share maps client user IDs.
-        #[serde(rename = "Squash", skip_serializing_if = "Option::is_none")]
+        /// `Squash`: How the NFS share maps client user IDs.
         pub squash: Option<Value<String>>,
-        /// Tags assigned to the file share.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags assigned to the file share.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The DNS name of the S3 VPC endpoint the gateway uses to reach the bucket.
-        #[serde(rename = "VPCEndpointDNSName", skip_serializing_if = "Option::is_none")]
+        /// `VPCEndpointDNSName`: The DNS name of the S3 VPC endpoint the gateway uses to reach the bucket.
         pub vpc_endpoint_dns_name: Option<Value<String>>,
     }
 
@@ -206,21 +177,88 @@ pub mod nfs_file_share {
         }
     }
 
+    impl Serialize for CfnNfsFileShareProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuditDestinationARN",
+                &self.audit_destination_arn,
+            )?;
+            crate::cfn::entry(&mut map, "BucketRegion", &self.bucket_region)?;
+            crate::cfn::entry(&mut map, "CacheAttributes", &self.cache_attributes)?;
+            crate::cfn::entry(&mut map, "ClientList", &self.client_list)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultStorageClass",
+                &self.default_storage_class,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "FileShareName", &self.file_share_name)?;
+            map.serialize_entry("GatewayARN", &self.gateway_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "GuessMIMETypeEnabled",
+                &self.guess_mime_type_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "KMSEncrypted", &self.kms_encrypted)?;
+            crate::cfn::entry(&mut map, "KMSKey", &self.kms_key)?;
+            map.serialize_entry("LocationARN", &self.location_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "NFSFileShareDefaults",
+                &self.nfs_file_share_defaults,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationPolicy",
+                &self.notification_policy,
+            )?;
+            crate::cfn::entry(&mut map, "ObjectACL", &self.object_acl)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "RequesterPays", &self.requester_pays)?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(&mut map, "Squash", &self.squash)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VPCEndpointDNSName",
+                &self.vpc_endpoint_dns_name,
+            )?;
+            map.end()
+        }
+    }
+
     /// Default values for the file and directory permissions of an NFS share.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NfsFileShareDefaults {
-        /// The Unix directory mode in the form nnnn.
-        #[serde(rename = "DirectoryMode", skip_serializing_if = "Option::is_none")]
+        /// `DirectoryMode`: The Unix directory mode in the form nnnn.
         pub directory_mode: Option<Value<String>>,
-        /// The Unix file mode in the form nnnn.
-        #[serde(rename = "FileMode", skip_serializing_if = "Option::is_none")]
+        /// `FileMode`: The Unix file mode in the form nnnn.
         pub file_mode: Option<Value<String>>,
-        /// The default group ID for files in the file share.
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
+        /// `GroupId`: The default group ID for files in the file share.
         pub group_id: Option<Value<i64>>,
-        /// The default owner ID for files in the file share.
-        #[serde(rename = "OwnerId", skip_serializing_if = "Option::is_none")]
+        /// `OwnerId`: The default owner ID for files in the file share.
         pub owner_id: Option<Value<i64>>,
+    }
+
+    impl Serialize for NfsFileShareDefaults {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DirectoryMode", &self.directory_mode)?;
+            crate::cfn::entry(&mut map, "FileMode", &self.file_mode)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            crate::cfn::entry(&mut map, "OwnerId", &self.owner_id)?;
+            map.end()
+        }
     }
 }
 
@@ -307,93 +345,59 @@ pub mod smb_file_share {
     }
 
     /// The properties of `AWS::StorageGateway::SMBFileShare`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSmbFileShareProps {
-        /// Whether clients see only the files and folders they may access.
-        #[serde(
-            rename = "AccessBasedEnumeration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccessBasedEnumeration`: Whether clients see only the files and folders they may access.
         pub access_based_enumeration: Option<Value<bool>>,
-        /// Users and groups granted administrative privileges on the SMB share.
-        #[serde(rename = "AdminUserList", skip_serializing_if = "Option::is_none")]
+        /// `AdminUserList`: Users and groups granted administrative privileges on the SMB share.
         pub admin_user_list: Option<Vec<Value<String>>>,
-        /// The ARN of the CloudWatch log group that receives the share's audit logs.
-        #[serde(rename = "AuditDestinationARN", skip_serializing_if = "Option::is_none")]
+        /// `AuditDestinationARN`: The ARN of the CloudWatch log group that receives the share's audit logs.
         pub audit_destination_arn: Option<Value<String>>,
-        /// The authentication the SMB share uses.
-        #[serde(rename = "Authentication", skip_serializing_if = "Option::is_none")]
+        /// `Authentication`: The authentication the SMB share uses.
         pub authentication: Option<Value<String>>,
-        /// The Region of the S3 bucket, required when the bucket is reached through a VPC endpoint.
-        #[serde(rename = "BucketRegion", skip_serializing_if = "Option::is_none")]
+        /// `BucketRegion`: The Region of the S3 bucket, required when the bucket is reached through a VPC endpoint.
         pub bucket_region: Option<Value<String>>,
         /// `CacheAttributes`.
-        #[serde(rename = "CacheAttributes", skip_serializing_if = "Option::is_none")]
         pub cache_attributes: Option<CacheAttributes>,
-        /// Whether the SMB share is case sensitive or defers to the client.
-        #[serde(rename = "CaseSensitivity", skip_serializing_if = "Option::is_none")]
+        /// `CaseSensitivity`: Whether the SMB share is case sensitive or defers to the client.
         pub case_sensitivity: Option<Value<CaseSensitivity>>,
-        /// The S3 storage class for new objects.
-        #[serde(rename = "DefaultStorageClass", skip_serializing_if = "Option::is_none")]
+        /// `DefaultStorageClass`: The S3 storage class for new objects.
         pub default_storage_class: Option<Value<String>>,
-        /// The server-side encryption the gateway applies to objects it writes.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionType`: The server-side encryption the gateway applies to objects it writes.
         pub encryption_type: Option<Value<EncryptionType>>,
-        /// The name of the file share, which defaults to the bucket name when omitted.
-        #[serde(rename = "FileShareName", skip_serializing_if = "Option::is_none")]
+        /// `FileShareName`: The name of the file share, which defaults to the bucket name when omitted.
         pub file_share_name: Option<Value<String>>,
-        /// The ARN of the S3 File Gateway that hosts the share.
-        #[serde(rename = "GatewayARN")]
+        /// `GatewayARN`: The ARN of the S3 File Gateway that hosts the share.
         pub gateway_arn: Value<String>,
-        /// Whether the gateway infers the MIME type of uploaded objects from their extension.
-        #[serde(
-            rename = "GuessMIMETypeEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GuessMIMETypeEnabled`: Whether the gateway infers the MIME type of uploaded objects from their extension.
         pub guess_mime_type_enabled: Option<Value<bool>>,
-        /// Users and groups denied access to the SMB share.
-        #[serde(rename = "InvalidUserList", skip_serializing_if = "Option::is_none")]
+        /// `InvalidUserList`: Users and groups denied access to the SMB share.
         pub invalid_user_list: Option<Vec<Value<String>>>,
-        /// Deprecated by the service in favour of EncryptionType; true selects KMS encryption.
-        #[serde(rename = "KMSEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `KMSEncrypted`: Deprecated by the service in favour of EncryptionType; true selects KMS encryption.
         pub kms_encrypted: Option<Value<bool>>,
-        /// The KMS key used for encryption, when EncryptionType selects KMS.
-        #[serde(rename = "KMSKey", skip_serializing_if = "Option::is_none")]
+        /// `KMSKey`: The KMS key used for encryption, when EncryptionType selects KMS.
         pub kms_key: Option<Value<String>>,
-        /// The ARN of the S3 bucket, or bucket prefix, the share exposes.
-        #[serde(rename = "LocationARN")]
+        /// `LocationARN`: The ARN of the S3 bucket, or bucket prefix, the share exposes.
         pub location_arn: Value<String>,
-        /// The upload-notification settling period, as a JSON document.
-        #[serde(rename = "NotificationPolicy", skip_serializing_if = "Option::is_none")]
+        /// `NotificationPolicy`: The upload-notification settling period, as a JSON document.
         pub notification_policy: Option<Value<String>>,
-        /// The canned S3 ACL applied to objects the gateway writes.
-        #[serde(rename = "ObjectACL", skip_serializing_if = "Option::is_none")]
+        /// `ObjectACL`: The canned S3 ACL applied to objects the gateway writes.
         pub object_acl: Option<Value<ObjectAcl>>,
-        /// Whether the SMB share grants opportunistic locks.
-        #[serde(rename = "OplocksEnabled", skip_serializing_if = "Option::is_none")]
+        /// `OplocksEnabled`: Whether the SMB share grants opportunistic locks.
         pub oplocks_enabled: Option<Value<bool>>,
-        /// Whether clients may write to the share.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+        /// `ReadOnly`: Whether clients may write to the share.
         pub read_only: Option<Value<bool>>,
-        /// Whether the bucket is a Requester Pays bucket.
-        #[serde(rename = "RequesterPays", skip_serializing_if = "Option::is_none")]
+        /// `RequesterPays`: Whether the bucket is a Requester Pays bucket.
         pub requester_pays: Option<Value<bool>>,
-        /// The ARN of the IAM role the gateway assumes when it accesses the S3 location.
-        #[serde(rename = "Role")]
+        /// `Role`: The ARN of the IAM role the gateway assumes when it accesses the S3 location.
         pub role: Value<String>,
-        /// Whether the SMB share uses Windows ACLs rather than POSIX permissions.
-        #[serde(rename = "SMBACLEnabled", skip_serializing_if = "Option::is_none")]
+        /// `SMBACLEnabled`: Whether the SMB share uses Windows ACLs rather than POSIX permissions.
         pub smbacl_enabled: Option<Value<bool>>,
-        /// Tags assigned to the file share.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags assigned to the file share.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The DNS name of the S3 VPC endpoint the gateway uses to reach the bucket.
-        #[serde(rename = "VPCEndpointDNSName", skip_serializing_if = "Option::is_none")]
+        /// `VPCEndpointDNSName`: The DNS name of the S3 VPC endpoint the gateway uses to reach the bucket.
         pub vpc_endpoint_dns_name: Option<Value<String>>,
-        /// Users and groups permitted to access the SMB share.
-        #[serde(rename = "ValidUserList", skip_serializing_if = "Option::is_none")]
+        /// `ValidUserList`: Users and groups permitted to access the SMB share.
         pub valid_user_list: Option<Vec<Value<String>>>,
     }
 
@@ -432,6 +436,67 @@ pub mod smb_file_share {
                 vpc_endpoint_dns_name: None,
                 valid_user_list: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSmbFileShareProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessBasedEnumeration",
+                &self.access_based_enumeration,
+            )?;
+            crate::cfn::entry(&mut map, "AdminUserList", &self.admin_user_list)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuditDestinationARN",
+                &self.audit_destination_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Authentication", &self.authentication)?;
+            crate::cfn::entry(&mut map, "BucketRegion", &self.bucket_region)?;
+            crate::cfn::entry(&mut map, "CacheAttributes", &self.cache_attributes)?;
+            crate::cfn::entry(&mut map, "CaseSensitivity", &self.case_sensitivity)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultStorageClass",
+                &self.default_storage_class,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            crate::cfn::entry(&mut map, "FileShareName", &self.file_share_name)?;
+            map.serialize_entry("GatewayARN", &self.gateway_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "GuessMIMETypeEnabled",
+                &self.guess_mime_type_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "InvalidUserList", &self.invalid_user_list)?;
+            crate::cfn::entry(&mut map, "KMSEncrypted", &self.kms_encrypted)?;
+            crate::cfn::entry(&mut map, "KMSKey", &self.kms_key)?;
+            map.serialize_entry("LocationARN", &self.location_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationPolicy",
+                &self.notification_policy,
+            )?;
+            crate::cfn::entry(&mut map, "ObjectACL", &self.object_acl)?;
+            crate::cfn::entry(&mut map, "OplocksEnabled", &self.oplocks_enabled)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "RequesterPays", &self.requester_pays)?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(&mut map, "SMBACLEnabled", &self.smbacl_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VPCEndpointDNSName",
+                &self.vpc_endpoint_dns_name,
+            )?;
+            crate::cfn::entry(&mut map, "ValidUserList", &self.valid_user_list)?;
+            map.end()
         }
     }
 
@@ -554,31 +619,23 @@ pub mod tape {
     }
 
     /// The properties of `AWS::StorageGateway::Tape`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTapeProps {
-        /// The Amazon Resource Name (ARN) of the Tape Gateway that hosts the virtual tape.
-        #[serde(rename = "GatewayARN")]
+        /// `GatewayARN`: The Amazon Resource Name (ARN) of the Tape Gateway that hosts the virtual tape.
         pub gateway_arn: Value<String>,
-        /// Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3.
-        #[serde(rename = "KMSEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `KMSEncrypted`: Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3.
         pub kms_encrypted: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of a symmetric customer master key (CMK) used for Amazon S3 server-side encryption.
-        #[serde(rename = "KMSKey", skip_serializing_if = "Option::is_none")]
+        /// `KMSKey`: The Amazon Resource Name (ARN) of a symmetric customer master key (CMK) used for Amazon S3 server-side encryption.
         pub kms_key: Option<Value<String>>,
-        /// The ID of the pool that you want to add your tape to for archiving.
-        #[serde(rename = "PoolId", skip_serializing_if = "Option::is_none")]
+        /// `PoolId`: The ID of the pool that you want to add your tape to for archiving.
         pub pool_id: Option<Value<String>>,
-        /// A list of up to 50 tags to assign to the virtual tape.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of up to 50 tags to assign to the virtual tape.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The barcode that you want to assign to the virtual tape.
-        #[serde(rename = "TapeBarcode", skip_serializing_if = "Option::is_none")]
+        /// `TapeBarcode`: The barcode that you want to assign to the virtual tape.
         pub tape_barcode: Option<Value<String>>,
-        /// The size, in bytes, of the virtual tape that you want to create.
-        #[serde(rename = "TapeSizeInBytes")]
+        /// `TapeSizeInBytes`: The size, in bytes, of the virtual tape that you want to create.
         pub tape_size_in_bytes: Value<f64>,
-        /// Set to true to create a write-once-read-many (WORM) virtual tape.
-        #[serde(rename = "Worm", skip_serializing_if = "Option::is_none")]
+        /// `Worm`: Set to true to create a write-once-read-many (WORM) virtual tape.
         pub worm: Option<Value<bool>>,
     }
 
@@ -598,6 +655,25 @@ pub mod tape {
                 tape_size_in_bytes: tape_size_in_bytes.into(),
                 worm: None,
             }
+        }
+    }
+
+    impl Serialize for CfnTapeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayARN", &self.gateway_arn)?;
+            crate::cfn::entry(&mut map, "KMSEncrypted", &self.kms_encrypted)?;
+            crate::cfn::entry(&mut map, "KMSKey", &self.kms_key)?;
+            crate::cfn::entry(&mut map, "PoolId", &self.pool_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TapeBarcode", &self.tape_barcode)?;
+            map.serialize_entry("TapeSizeInBytes", &self.tape_size_in_bytes)?;
+            crate::cfn::entry(&mut map, "Worm", &self.worm)?;
+            map.end()
         }
     }
 }
@@ -670,26 +746,17 @@ pub mod tape_pool {
     }
 
     /// The properties of `AWS::StorageGateway::TapePool`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTapePoolProps {
-        /// The name of the custom tape pool.
-        #[serde(rename = "PoolName")]
+        /// `PoolName`: The name of the custom tape pool.
         pub pool_name: Value<String>,
-        /// Tape retention lock time in days (up to 36,500 days / 100 years).
-        #[serde(
-            rename = "RetentionLockTimeInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RetentionLockTimeInDays`: Tape retention lock time in days (up to 36,500 days / 100 years).
         pub retention_lock_time_in_days: Option<Value<i64>>,
-        /// Tape retention lock type.
-        #[serde(rename = "RetentionLockType", skip_serializing_if = "Option::is_none")]
+        /// `RetentionLockType`: Tape retention lock type.
         pub retention_lock_type: Option<Value<RetentionLockType>>,
-        /// The storage class associated with the custom pool (S3 Glacier or S3 Glacier Deep Archive).
-        #[serde(rename = "StorageClass")]
+        /// `StorageClass`: The storage class associated with the custom pool (S3 Glacier or S3 Glacier Deep Archive).
         pub storage_class: Value<StorageClass>,
-        /// A list of up to 50 tags for the tape pool.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of up to 50 tags for the tape pool.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -706,6 +773,26 @@ pub mod tape_pool {
                 storage_class: storage_class.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnTapePoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PoolName", &self.pool_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetentionLockTimeInDays",
+                &self.retention_lock_time_in_days,
+            )?;
+            crate::cfn::entry(&mut map, "RetentionLockType", &self.retention_lock_type)?;
+            map.serialize_entry("StorageClass", &self.storage_class)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -891,34 +978,25 @@ pub mod volume {
     }
 
     /// The properties of `AWS::StorageGateway::Volume`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeProps {
-        /// The Amazon Resource Name (ARN) of the gateway on which to create the volume.
-        #[serde(rename = "GatewayARN")]
+        /// `GatewayARN`: The Amazon Resource Name (ARN) of the gateway on which to create the volume.
         pub gateway_arn: Value<String>,
-        /// Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3.
-        #[serde(rename = "KMSEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `KMSEncrypted`: Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3.
         pub kms_encrypted: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of a symmetric customer master key (CMK) used for Amazon S3 server-side encryption.
-        #[serde(rename = "KMSKey", skip_serializing_if = "Option::is_none")]
+        /// `KMSKey`: The Amazon Resource Name (ARN) of a symmetric customer master key (CMK) used for Amazon S3 server-side encryption.
         pub kms_key: Option<Value<String>>,
-        /// The network interface of the gateway on which to expose the iSCSI target.
-        #[serde(rename = "NetworkInterfaceId")]
+        /// `NetworkInterfaceId`: The network interface of the gateway on which to expose the iSCSI target.
         pub network_interface_id: Value<String>,
-        /// The snapshot ID of the snapshot to restore as the new cached volume (e.g., snap-1122aabb).
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotId`: The snapshot ID of the snapshot to restore as the new cached volume (e.g., snap-1122aabb).
         pub snapshot_id: Option<Value<String>>,
-        /// The ARN of an existing volume from which to create the new volume.
-        #[serde(rename = "SourceVolumeARN", skip_serializing_if = "Option::is_none")]
+        /// `SourceVolumeARN`: The ARN of an existing volume from which to create the new volume.
         pub source_volume_arn: Option<Value<String>>,
-        /// A list of up to 50 tags to assign to the volume.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of up to 50 tags to assign to the volume.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the iSCSI target used by an initiator to connect to a volume and used as a suffix for the target ARN.
-        #[serde(rename = "TargetName")]
+        /// `TargetName`: The name of the iSCSI target used by an initiator to connect to a volume and used as a suffix for the target ARN.
         pub target_name: Value<String>,
-        /// The size of the volume in bytes.
-        #[serde(rename = "VolumeSizeInBytes")]
+        /// `VolumeSizeInBytes`: The size of the volume in bytes.
         pub volume_size_in_bytes: Value<f64>,
     }
 
@@ -943,18 +1021,49 @@ pub mod volume {
             }
         }
     }
+
+    impl Serialize for CfnVolumeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GatewayARN", &self.gateway_arn)?;
+            crate::cfn::entry(&mut map, "KMSEncrypted", &self.kms_encrypted)?;
+            crate::cfn::entry(&mut map, "KMSKey", &self.kms_key)?;
+            map.serialize_entry("NetworkInterfaceId", &self.network_interface_id)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "SourceVolumeARN", &self.source_volume_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetName", &self.target_name)?;
+            map.serialize_entry("VolumeSizeInBytes", &self.volume_size_in_bytes)?;
+            map.end()
+        }
+    }
 }
 
 /// Refresh cache information for the file share.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CacheAttributes {
-    /// How long the directory contents cached by the gateway are considered valid.
-    #[serde(
-        rename = "CacheStaleTimeoutInSeconds",
-        skip_serializing_if = "Option::is_none"
-    )]
-
+    /// `CacheStaleTimeoutInSeconds`: How long the directory contents cached by the gateway are considered valid.
     pub cache_stale_timeout_in_seconds: Option<Value<i64>>,
+}
+
+impl Serialize for CacheAttributes {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CacheStaleTimeoutInSeconds",
+            &self.cache_stale_timeout_in_seconds,
+        )?;
+        map.end()
+    }
 }
 
 /// The server-side encryption the gateway applies to objects it writes.

@@ -75,10 +75,9 @@ pub mod account_alias {
     }
 
     /// The properties of `AWS::SupportApp::AccountAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountAliasProps {
-        /// An account alias associated with a customer's account.
-        #[serde(rename = "AccountAlias")]
+        /// `AccountAlias`: An account alias associated with a customer's account.
         pub account_alias: Value<String>,
     }
 
@@ -88,6 +87,18 @@ pub mod account_alias {
             Self {
                 account_alias: account_alias.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAccountAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountAlias", &self.account_alias)?;
+            map.end()
         }
     }
 }
@@ -151,39 +162,23 @@ pub mod slack_channel_configuration {
     }
 
     /// The properties of `AWS::SupportApp::SlackChannelConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSlackChannelConfigurationProps {
-        /// The channel ID in Slack, which identifies a channel within a workspace.
-        #[serde(rename = "ChannelId")]
+        /// `ChannelId`: The channel ID in Slack, which identifies a channel within a workspace.
         pub channel_id: Value<String>,
-        /// The channel name in Slack.
-        #[serde(rename = "ChannelName", skip_serializing_if = "Option::is_none")]
+        /// `ChannelName`: The channel name in Slack.
         pub channel_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS Support App access to perform operations for AWS services.
-        #[serde(rename = "ChannelRoleArn")]
+        /// `ChannelRoleArn`: The Amazon Resource Name (ARN) of an IAM role that grants the AWS Support App access to perform operations for AWS services.
         pub channel_role_arn: Value<String>,
-        /// Whether to notify when a correspondence is added to a case.
-        #[serde(
-            rename = "NotifyOnAddCorrespondenceToCase",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotifyOnAddCorrespondenceToCase`: Whether to notify when a correspondence is added to a case.
         pub notify_on_add_correspondence_to_case: Option<Value<bool>>,
-        /// The severity level of a support case that a customer wants to get notified for.
-        #[serde(rename = "NotifyOnCaseSeverity")]
+        /// `NotifyOnCaseSeverity`: The severity level of a support case that a customer wants to get notified for.
         pub notify_on_case_severity: Value<NotifyOnCaseSeverity>,
-        /// Whether to notify when a case is created or reopened.
-        #[serde(
-            rename = "NotifyOnCreateOrReopenCase",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotifyOnCreateOrReopenCase`: Whether to notify when a case is created or reopened.
         pub notify_on_create_or_reopen_case: Option<Value<bool>>,
-        /// Whether to notify when a case is resolved.
-        #[serde(rename = "NotifyOnResolveCase", skip_serializing_if = "Option::is_none")]
+        /// `NotifyOnResolveCase`: Whether to notify when a case is resolved.
         pub notify_on_resolve_case: Option<Value<bool>>,
-        /// The team ID in Slack, which uniquely identifies a workspace.
-        #[serde(rename = "TeamId")]
+        /// `TeamId`: The team ID in Slack, which uniquely identifies a workspace.
         pub team_id: Value<String>,
     }
 
@@ -205,6 +200,37 @@ pub mod slack_channel_configuration {
                 notify_on_resolve_case: None,
                 team_id: team_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSlackChannelConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelId", &self.channel_id)?;
+            crate::cfn::entry(&mut map, "ChannelName", &self.channel_name)?;
+            map.serialize_entry("ChannelRoleArn", &self.channel_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotifyOnAddCorrespondenceToCase",
+                &self.notify_on_add_correspondence_to_case,
+            )?;
+            map.serialize_entry("NotifyOnCaseSeverity", &self.notify_on_case_severity)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotifyOnCreateOrReopenCase",
+                &self.notify_on_create_or_reopen_case,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotifyOnResolveCase",
+                &self.notify_on_resolve_case,
+            )?;
+            map.serialize_entry("TeamId", &self.team_id)?;
+            map.end()
         }
     }
 
@@ -304,13 +330,11 @@ pub mod slack_workspace_configuration {
     }
 
     /// The properties of `AWS::SupportApp::SlackWorkspaceConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSlackWorkspaceConfigurationProps {
-        /// The team ID in Slack, which uniquely identifies a workspace.
-        #[serde(rename = "TeamId")]
+        /// `TeamId`: The team ID in Slack, which uniquely identifies a workspace.
         pub team_id: Value<String>,
-        /// An identifier used to update an existing Slack workspace configuration in AWS CloudFormation.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: An identifier used to update an existing Slack workspace configuration in AWS CloudFormation.
         pub version_id: Option<Value<String>>,
     }
 
@@ -321,6 +345,19 @@ pub mod slack_workspace_configuration {
                 team_id: team_id.into(),
                 version_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSlackWorkspaceConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TeamId", &self.team_id)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
         }
     }
 }

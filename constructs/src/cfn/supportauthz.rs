@@ -89,29 +89,19 @@ pub mod support_permit {
     }
 
     /// The properties of `AWS::SupportAuthZ::SupportPermit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSupportPermitProps {
-        /// An optional description of the support permit.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: An optional description of the support permit.
         pub description: Option<Value<String>>,
-        /// The name of the support permit.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the support permit.
         pub name: Value<String>,
         /// `Permit`.
-        #[serde(rename = "Permit")]
         pub permit: Permit,
         /// `SigningKeyInfo`.
-        #[serde(rename = "SigningKeyInfo")]
         pub signing_key_info: SigningKeyInfo,
-        /// The support case display identifier associated with the permit.
-        #[serde(
-            rename = "SupportCaseDisplayId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SupportCaseDisplayId`: The support case display identifier associated with the permit.
         pub support_case_display_id: Option<Value<String>>,
-        /// A list of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -133,17 +123,35 @@ pub mod support_permit {
         }
     }
 
+    impl Serialize for CfnSupportPermitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Permit", &self.permit)?;
+            map.serialize_entry("SigningKeyInfo", &self.signing_key_info)?;
+            crate::cfn::entry(
+                &mut map,
+                "SupportCaseDisplayId",
+                &self.support_case_display_id,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The grant definition: which actions on which resources, optionally constrained by time conditions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Permit {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: ActionSet,
-        /// Optional time-bound conditions (at most two).
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
+        /// `Conditions`: Optional time-bound conditions (at most two).
         pub conditions: Option<Vec<Condition>>,
         /// `Resources`.
-        #[serde(rename = "Resources")]
         pub resources: ResourceSet,
     }
 
@@ -161,48 +169,94 @@ pub mod support_permit {
         }
     }
 
+    impl Serialize for Permit {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            map.serialize_entry("Resources", &self.resources)?;
+            map.end()
+        }
+    }
+
     /// The set of actions a support permit grants.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ActionSet {
-        /// An explicit list of actions to grant.
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
+        /// `Actions`: An explicit list of actions to grant.
         pub actions: Option<Vec<Value<String>>>,
-        /// Grants all actions. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "AllActions", skip_serializing_if = "Option::is_none")]
+        /// `AllActions`: Grants all actions. Untyped in the schema: any `serde_json::Value`.
         pub all_actions: Option<serde_json::Value>,
     }
 
+    impl Serialize for ActionSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "AllActions", &self.all_actions)?;
+            map.end()
+        }
+    }
+
     /// A time-bound condition controlling when the permit is active.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
-        /// The permit is active only after this time.
-        #[serde(rename = "AllowAfter", skip_serializing_if = "Option::is_none")]
+        /// `AllowAfter`: The permit is active only after this time.
         pub allow_after: Option<Value<String>>,
-        /// The permit is active only before this time.
-        #[serde(rename = "AllowBefore", skip_serializing_if = "Option::is_none")]
+        /// `AllowBefore`: The permit is active only before this time.
         pub allow_before: Option<Value<String>>,
     }
 
-    /// The set of resources a support permit applies to.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ResourceSet {
-        /// Applies to all resources in the region. Untyped in the schema: any `serde_json::Value`.
-        #[serde(
-            rename = "AllResourcesInRegion",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowAfter", &self.allow_after)?;
+            crate::cfn::entry(&mut map, "AllowBefore", &self.allow_before)?;
+            map.end()
+        }
+    }
 
+    /// The set of resources a support permit applies to.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ResourceSet {
+        /// `AllResourcesInRegion`: Applies to all resources in the region. Untyped in the schema: any `serde_json::Value`.
         pub all_resources_in_region: Option<serde_json::Value>,
-        /// An explicit list of resource ARNs.
-        #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
+        /// `Resources`: An explicit list of resource ARNs.
         pub resources: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for ResourceSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllResourcesInRegion",
+                &self.all_resources_in_region,
+            )?;
+            crate::cfn::entry(&mut map, "Resources", &self.resources)?;
+            map.end()
+        }
+    }
+
     /// The signing key used by the permit.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SigningKeyInfo {
-        /// The ARN of the KMS key used to sign permit grants.
-        #[serde(rename = "KmsKey")]
+        /// `KmsKey`: The ARN of the KMS key used to sign permit grants.
         pub kms_key: Value<String>,
     }
 
@@ -210,6 +264,18 @@ pub mod support_permit {
         /// A `SigningKeyInfo` of its required properties (`KmsKey`), the others unset.
         pub fn new(kms_key: impl Into<Value<String>>) -> Self {
             Self { kms_key: kms_key.into() }
+        }
+    }
+
+    impl Serialize for SigningKeyInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKey", &self.kms_key)?;
+            map.end()
         }
     }
 }

@@ -81,97 +81,51 @@ pub mod canary {
     }
 
     /// The properties of `AWS::Synthetics::Canary`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCanaryProps {
-        /// Provide artifact configuration
-        #[serde(rename = "ArtifactConfig", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactConfig`: Provide artifact configuration
         pub artifact_config: Option<ArtifactConfig>,
-        /// Provide the s3 bucket output location for test results
-        #[serde(rename = "ArtifactS3Location")]
+        /// `ArtifactS3Location`: Provide the s3 bucket output location for test results
         pub artifact_s3_location: Value<String>,
-        /// List of browser configurations for the canary
-        #[serde(rename = "BrowserConfigs", skip_serializing_if = "Option::is_none")]
+        /// `BrowserConfigs`: List of browser configurations for the canary
         pub browser_configs: Option<Vec<BrowserConfig>>,
-        /// Provide the canary script source
-        #[serde(rename = "Code")]
+        /// `Code`: Provide the canary script source
         pub code: Code,
-        /// Deletes associated lambda resources created by Synthetics if set to True.
-        #[serde(
-            rename = "DeleteLambdaResourcesOnCanaryDeletion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeleteLambdaResourcesOnCanaryDeletion`: Deletes associated lambda resources created by Synthetics if set to True.
         pub delete_lambda_resources_on_canary_deletion: Option<Value<bool>>,
-        /// Setting to control if UpdateCanary will perform a DryRun and validate it is PASSING before performing the Update.
-        #[serde(rename = "DryRunAndUpdate", skip_serializing_if = "Option::is_none")]
+        /// `DryRunAndUpdate`: Setting to control if UpdateCanary will perform a DryRun and validate it is PASSING before performing the Update.
         pub dry_run_and_update: Option<Value<bool>>,
-        /// Lambda Execution role used to run your canaries
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: Lambda Execution role used to run your canaries
         pub execution_role_arn: Value<String>,
-        /// Retention period of failed canary runs represented in number of days
-        #[serde(
-            rename = "FailureRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FailureRetentionPeriod`: Retention period of failed canary runs represented in number of days
         pub failure_retention_period: Option<Value<i64>>,
-        /// KMS key ARN for encrypting the canary's Lambda function environment variables at rest.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: KMS key ARN for encrypting the canary's Lambda function environment variables at rest.
         pub kms_key_arn: Option<Value<String>>,
-        /// Name of the canary.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the canary.
         pub name: Value<String>,
-        /// Setting to control if provisioned resources created by Synthetics are deleted alongside the canary.
-        #[serde(
-            rename = "ProvisionedResourceCleanup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedResourceCleanup`: Setting to control if provisioned resources created by Synthetics are deleted alongside the canary.
         pub provisioned_resource_cleanup: Option<Value<ProvisionedResourceCleanup>>,
-        /// List of replica locations for multi-location canary execution
-        #[serde(rename = "Replicas", skip_serializing_if = "Option::is_none")]
+        /// `Replicas`: List of replica locations for multi-location canary execution
         pub replicas: Option<Vec<Replica>>,
-        /// List of resources which canary tags should be replicated to.
-        #[serde(
-            rename = "ResourcesToReplicateTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourcesToReplicateTags`: List of resources which canary tags should be replicated to.
         pub resources_to_replicate_tags: Option<Vec<Value<ResourceToTag>>>,
-        /// Provide canary run configuration
-        #[serde(rename = "RunConfig", skip_serializing_if = "Option::is_none")]
+        /// `RunConfig`: Provide canary run configuration
         pub run_config: Option<RunConfig>,
-        /// Runtime version of Synthetics Library
-        #[serde(rename = "RuntimeVersion")]
+        /// `RuntimeVersion`: Runtime version of Synthetics Library
         pub runtime_version: Value<String>,
-        /// Frequency to run your canaries
-        #[serde(rename = "Schedule")]
+        /// `Schedule`: Frequency to run your canaries
         pub schedule: Schedule,
-        /// Runs canary if set to True.
-        #[serde(
-            rename = "StartCanaryAfterCreation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StartCanaryAfterCreation`: Runs canary if set to True.
         pub start_canary_after_creation: Option<Value<bool>>,
-        /// Retention period of successful canary runs represented in number of days
-        #[serde(
-            rename = "SuccessRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuccessRetentionPeriod`: Retention period of successful canary runs represented in number of days
         pub success_retention_period: Option<Value<i64>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Provide VPC Configuration if enabled.
-        #[serde(rename = "VPCConfig", skip_serializing_if = "Option::is_none")]
+        /// `VPCConfig`: Provide VPC Configuration if enabled.
         pub vpc_config: Option<VpcConfig>,
-        /// Visual reference configuration for visual testing
-        #[serde(rename = "VisualReference", skip_serializing_if = "Option::is_none")]
+        /// `VisualReference`: Visual reference configuration for visual testing
         pub visual_reference: Option<VisualReference>,
-        /// List of visual references for the canary
-        #[serde(rename = "VisualReferences", skip_serializing_if = "Option::is_none")]
+        /// `VisualReferences`: List of visual references for the canary
         pub visual_references: Option<Vec<VisualReference>>,
     }
 
@@ -212,23 +166,102 @@ pub mod canary {
         }
     }
 
+    impl Serialize for CfnCanaryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactConfig", &self.artifact_config)?;
+            map.serialize_entry("ArtifactS3Location", &self.artifact_s3_location)?;
+            crate::cfn::entry(&mut map, "BrowserConfigs", &self.browser_configs)?;
+            map.serialize_entry("Code", &self.code)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteLambdaResourcesOnCanaryDeletion",
+                &self.delete_lambda_resources_on_canary_deletion,
+            )?;
+            crate::cfn::entry(&mut map, "DryRunAndUpdate", &self.dry_run_and_update)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureRetentionPeriod",
+                &self.failure_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedResourceCleanup",
+                &self.provisioned_resource_cleanup,
+            )?;
+            crate::cfn::entry(&mut map, "Replicas", &self.replicas)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourcesToReplicateTags",
+                &self.resources_to_replicate_tags,
+            )?;
+            crate::cfn::entry(&mut map, "RunConfig", &self.run_config)?;
+            map.serialize_entry("RuntimeVersion", &self.runtime_version)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            crate::cfn::entry(
+                &mut map,
+                "StartCanaryAfterCreation",
+                &self.start_canary_after_creation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessRetentionPeriod",
+                &self.success_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VPCConfig", &self.vpc_config)?;
+            crate::cfn::entry(&mut map, "VisualReference", &self.visual_reference)?;
+            crate::cfn::entry(&mut map, "VisualReferences", &self.visual_references)?;
+            map.end()
+        }
+    }
+
     /// The `ArtifactConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ArtifactConfig {
-        /// Encryption configuration for uploading artifacts to S3
-        #[serde(rename = "S3Encryption", skip_serializing_if = "Option::is_none")]
+        /// `S3Encryption`: Encryption configuration for uploading artifacts to S3
         pub s3_encryption: Option<S3Encryption>,
     }
 
+    impl Serialize for ArtifactConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Encryption", &self.s3_encryption)?;
+            map.end()
+        }
+    }
+
     /// The `S3Encryption` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Encryption {
-        /// Encryption mode for encrypting artifacts when uploading to S3.
-        #[serde(rename = "EncryptionMode", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionMode`: Encryption mode for encrypting artifacts when uploading to S3.
         pub encryption_mode: Option<Value<EncryptionMode>>,
-        /// KMS key Arn for encrypting artifacts when uploading to S3.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: KMS key Arn for encrypting artifacts when uploading to S3.
         pub kms_key_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for S3Encryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionMode", &self.encryption_mode)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.end()
+        }
     }
 
     /// Encryption mode for encrypting artifacts when uploading to S3.
@@ -269,10 +302,9 @@ pub mod canary {
     }
 
     /// The `BrowserConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BrowserConfig {
         /// `BrowserType`.
-        #[serde(rename = "BrowserType")]
         pub browser_type: Value<BrowserType>,
     }
 
@@ -282,6 +314,18 @@ pub mod canary {
             Self {
                 browser_type: browser_type.into(),
             }
+        }
+    }
+
+    impl Serialize for BrowserConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BrowserType", &self.browser_type)?;
+            map.end()
         }
     }
 
@@ -323,42 +367,51 @@ pub mod canary {
     }
 
     /// The `Code` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Code {
         /// `BlueprintTypes`.
-        #[serde(rename = "BlueprintTypes", skip_serializing_if = "Option::is_none")]
         pub blueprint_types: Option<Vec<Value<String>>>,
-        /// List of Lambda layers to attach to the canary
-        #[serde(rename = "Dependencies", skip_serializing_if = "Option::is_none")]
+        /// `Dependencies`: List of Lambda layers to attach to the canary
         pub dependencies: Option<Vec<Dependency>>,
         /// `Handler`.
-        #[serde(rename = "Handler", skip_serializing_if = "Option::is_none")]
         pub handler: Option<Value<String>>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket", skip_serializing_if = "Option::is_none")]
         pub s3_bucket: Option<Value<String>>,
         /// `S3Key`.
-        #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
         pub s3_key: Option<Value<String>>,
         /// `S3ObjectVersion`.
-        #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub s3_object_version: Option<Value<String>>,
         /// `Script`.
-        #[serde(rename = "Script", skip_serializing_if = "Option::is_none")]
         pub script: Option<Value<String>>,
-        /// `SourceLocationArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "SourceLocationArn", skip_serializing_if = "Option::is_none")]
+        /// `SourceLocationArn`: `SourceLocationArn`. Read-only: CloudFormation returns it.
         pub source_location_arn: Option<Value<String>>,
     }
 
+    impl Serialize for Code {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlueprintTypes", &self.blueprint_types)?;
+            crate::cfn::entry(&mut map, "Dependencies", &self.dependencies)?;
+            crate::cfn::entry(&mut map, "Handler", &self.handler)?;
+            crate::cfn::entry(&mut map, "S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3Key", &self.s3_key)?;
+            crate::cfn::entry(&mut map, "S3ObjectVersion", &self.s3_object_version)?;
+            crate::cfn::entry(&mut map, "Script", &self.script)?;
+            crate::cfn::entry(&mut map, "SourceLocationArn", &self.source_location_arn)?;
+            map.end()
+        }
+    }
+
     /// The `Dependency` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Dependency {
-        /// ARN of the Lambda layer
-        #[serde(rename = "Reference")]
+        /// `Reference`: ARN of the Lambda layer
         pub reference: Value<String>,
-        /// Type of dependency
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Type of dependency
         pub r#type: Option<Value<Type>>,
     }
 
@@ -369,6 +422,19 @@ pub mod canary {
                 reference: reference.into(),
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for Dependency {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Reference", &self.reference)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -444,35 +510,23 @@ pub mod canary {
     }
 
     /// Configuration and status for a replica location in a multi-location canary
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Replica {
-        /// State of the replica canary (CREATING, READY, RUNNING, etc.) Read-only: CloudFormation returns it.
-        #[serde(rename = "CanaryState", skip_serializing_if = "Option::is_none")]
+        /// `CanaryState`: State of the replica canary (CREATING, READY, RUNNING, etc.) Read-only: CloudFormation returns it.
         pub canary_state: Option<Value<String>>,
-        /// ARN of the KMS key used to encrypt the replica canary's Lambda function environment variables
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: ARN of the KMS key used to encrypt the replica canary's Lambda function environment variables
         pub kms_key_arn: Option<Value<String>>,
-        /// Last modified timestamp of the replica Read-only: CloudFormation returns it.
-        #[serde(rename = "LastModified", skip_serializing_if = "Option::is_none")]
+        /// `LastModified`: Last modified timestamp of the replica Read-only: CloudFormation returns it.
         pub last_modified: Option<Value<f64>>,
-        /// AWS region for the replica (e.g., us-east-1)
-        #[serde(rename = "Location")]
+        /// `Location`: AWS region for the replica (e.g., us-east-1)
         pub location: Value<String>,
-        /// Replication status for this replica Read-only: CloudFormation returns it.
-        #[serde(rename = "ReplicationStatus", skip_serializing_if = "Option::is_none")]
+        /// `ReplicationStatus`: Replication status for this replica Read-only: CloudFormation returns it.
         pub replication_status: Option<ReplicaReplicationStatus>,
-        /// Resources to replicate tags to for this replica (e.g., lambda-function)
-        #[serde(
-            rename = "ResourcesToReplicateTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourcesToReplicateTags`: Resources to replicate tags to for this replica (e.g., lambda-function)
         pub resources_to_replicate_tags: Option<Vec<Value<ResourceToTag>>>,
-        /// Tags to apply to this replica canary and optionally its Lambda function
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to this replica canary and optionally its Lambda function
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// VPC configuration for this replica location
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfig`: VPC configuration for this replica location
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -492,12 +546,46 @@ pub mod canary {
         }
     }
 
+    impl Serialize for Replica {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CanaryState", &self.canary_state)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "LastModified", &self.last_modified)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "ReplicationStatus", &self.replication_status)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourcesToReplicateTags",
+                &self.resources_to_replicate_tags,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Replication status details
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicaReplicationStatus {
-        /// Replication state: InProgress, InSync, or Inconsistent
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: Replication state: InProgress, InSync, or Inconsistent
         pub state: Option<Value<String>>,
+    }
+
+    impl Serialize for ReplicaReplicationStatus {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
     }
 
     /// Specifies which resources canary tags should be replicated to.
@@ -535,23 +623,15 @@ pub mod canary {
     }
 
     /// The `VpcConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcConfig {
-        /// Allow outbound IPv6 traffic on VPC canaries that are connected to dual-stack subnets if set to true
-        #[serde(
-            rename = "Ipv6AllowedForDualStack",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Ipv6AllowedForDualStack`: Allow outbound IPv6 traffic on VPC canaries that are connected to dual-stack subnets if set to true
         pub ipv6_allowed_for_dual_stack: Option<Value<bool>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
-        /// `VpcId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: `VpcId`. Read-only: CloudFormation returns it.
         pub vpc_id: Option<Value<String>>,
     }
 
@@ -570,41 +650,68 @@ pub mod canary {
         }
     }
 
-    /// The `RunConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RunConfig {
-        /// Enable active tracing if set to true
-        #[serde(rename = "ActiveTracing", skip_serializing_if = "Option::is_none")]
-        pub active_tracing: Option<Value<bool>>,
-        /// Environment variable key-value pairs.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ipv6AllowedForDualStack",
+                &self.ipv6_allowed_for_dual_stack,
+            )?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
+    }
 
+    /// The `RunConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RunConfig {
+        /// `ActiveTracing`: Enable active tracing if set to true
+        pub active_tracing: Option<Value<bool>>,
+        /// `EnvironmentVariables`: Environment variable key-value pairs.
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Provide ephemeralStorage available for canary in MB
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
+        /// `EphemeralStorage`: Provide ephemeralStorage available for canary in MB
         pub ephemeral_storage: Option<Value<i64>>,
-        /// Provide maximum memory available for canary in MB
-        #[serde(rename = "MemoryInMB", skip_serializing_if = "Option::is_none")]
+        /// `MemoryInMB`: Provide maximum memory available for canary in MB
         pub memory_in_mb: Option<Value<i64>>,
-        /// Provide maximum canary timeout per run in seconds
-        #[serde(rename = "TimeoutInSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutInSeconds`: Provide maximum canary timeout per run in seconds
         pub timeout_in_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for RunConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActiveTracing", &self.active_tracing)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            crate::cfn::entry(&mut map, "MemoryInMB", &self.memory_in_mb)?;
+            crate::cfn::entry(&mut map, "TimeoutInSeconds", &self.timeout_in_seconds)?;
+            map.end()
+        }
+    }
+
     /// The `Schedule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Schedule {
         /// `DurationInSeconds`.
-        #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
         pub duration_in_seconds: Option<Value<String>>,
         /// `Expression`.
-        #[serde(rename = "Expression")]
         pub expression: Value<String>,
-        /// Provide canary auto retry configuration
-        #[serde(rename = "RetryConfig", skip_serializing_if = "Option::is_none")]
+        /// `RetryConfig`: Provide canary auto retry configuration
         pub retry_config: Option<RetryConfig>,
     }
 
@@ -619,11 +726,24 @@ pub mod canary {
         }
     }
 
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DurationInSeconds", &self.duration_in_seconds)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "RetryConfig", &self.retry_config)?;
+            map.end()
+        }
+    }
+
     /// The `RetryConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RetryConfig {
-        /// maximum times the canary will be retried upon the scheduled run failure
-        #[serde(rename = "MaxRetries")]
+        /// `MaxRetries`: maximum times the canary will be retried upon the scheduled run failure
         pub max_retries: Value<i64>,
     }
 
@@ -636,17 +756,26 @@ pub mod canary {
         }
     }
 
+    impl Serialize for RetryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxRetries", &self.max_retries)?;
+            map.end()
+        }
+    }
+
     /// The `VisualReference` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VisualReference {
-        /// Canary run id to be used as base reference for visual testing
-        #[serde(rename = "BaseCanaryRunId")]
+        /// `BaseCanaryRunId`: Canary run id to be used as base reference for visual testing
         pub base_canary_run_id: Value<String>,
-        /// List of screenshots used as base reference for visual testing
-        #[serde(rename = "BaseScreenshots", skip_serializing_if = "Option::is_none")]
+        /// `BaseScreenshots`: List of screenshots used as base reference for visual testing
         pub base_screenshots: Option<Vec<BaseScreenshot>>,
         /// `BrowserType`.
-        #[serde(rename = "BrowserType", skip_serializing_if = "Option::is_none")]
         pub browser_type: Option<Value<BrowserType>>,
     }
 
@@ -661,14 +790,26 @@ pub mod canary {
         }
     }
 
+    impl Serialize for VisualReference {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaseCanaryRunId", &self.base_canary_run_id)?;
+            crate::cfn::entry(&mut map, "BaseScreenshots", &self.base_screenshots)?;
+            crate::cfn::entry(&mut map, "BrowserType", &self.browser_type)?;
+            map.end()
+        }
+    }
+
     /// The `BaseScreenshot` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BaseScreenshot {
-        /// List of coordinates of rectangles to be ignored during visual testing
-        #[serde(rename = "IgnoreCoordinates", skip_serializing_if = "Option::is_none")]
+        /// `IgnoreCoordinates`: List of coordinates of rectangles to be ignored during visual testing
         pub ignore_coordinates: Option<Vec<Value<String>>>,
-        /// Name of the screenshot to be used as base reference for visual testing
-        #[serde(rename = "ScreenshotName")]
+        /// `ScreenshotName`: Name of the screenshot to be used as base reference for visual testing
         pub screenshot_name: Value<String>,
     }
 
@@ -679,6 +820,19 @@ pub mod canary {
                 ignore_coordinates: None,
                 screenshot_name: screenshot_name.into(),
             }
+        }
+    }
+
+    impl Serialize for BaseScreenshot {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IgnoreCoordinates", &self.ignore_coordinates)?;
+            map.serialize_entry("ScreenshotName", &self.screenshot_name)?;
+            map.end()
         }
     }
 }
@@ -743,16 +897,13 @@ pub mod group {
     }
 
     /// The properties of `AWS::Synthetics::Group`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
-        /// Name of the group.
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the group.
         pub name: Value<String>,
         /// `ResourceArns`.
-        #[serde(rename = "ResourceArns", skip_serializing_if = "Option::is_none")]
         pub resource_arns: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -764,6 +915,20 @@ pub mod group {
                 resource_arns: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ResourceArns", &self.resource_arns)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -75,34 +75,25 @@ pub mod application {
     }
 
     /// The properties of `AWS::SystemsManagerSAP::Application`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
         /// `ApplicationId`.
-        #[serde(rename = "ApplicationId")]
         pub application_id: Value<String>,
         /// `ApplicationType`.
-        #[serde(rename = "ApplicationType")]
         pub application_type: Value<ApplicationType>,
-        /// This is an optional parameter for component details to which the SAP ABAP application is attached, such as Web Dispatcher.
-        #[serde(rename = "ComponentsInfo", skip_serializing_if = "Option::is_none")]
+        /// `ComponentsInfo`: This is an optional parameter for component details to which the SAP ABAP application is attached, such as Web Dispatcher.
         pub components_info: Option<Vec<ComponentInfo>>,
         /// `Credentials`.
-        #[serde(rename = "Credentials", skip_serializing_if = "Option::is_none")]
         pub credentials: Option<Vec<Credential>>,
-        /// The ARN of the SAP HANA database
-        #[serde(rename = "DatabaseArn", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseArn`: The ARN of the SAP HANA database
         pub database_arn: Option<Value<String>>,
         /// `Instances`.
-        #[serde(rename = "Instances", skip_serializing_if = "Option::is_none")]
         pub instances: Option<Vec<Value<String>>>,
         /// `SapInstanceNumber`.
-        #[serde(rename = "SapInstanceNumber", skip_serializing_if = "Option::is_none")]
         pub sap_instance_number: Option<Value<String>>,
         /// `Sid`.
-        #[serde(rename = "Sid", skip_serializing_if = "Option::is_none")]
         pub sid: Option<Value<String>>,
-        /// The tags of a SystemsManagerSAP application.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags of a SystemsManagerSAP application.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -123,6 +114,26 @@ pub mod application {
                 sid: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApplicationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            map.serialize_entry("ApplicationType", &self.application_type)?;
+            crate::cfn::entry(&mut map, "ComponentsInfo", &self.components_info)?;
+            crate::cfn::entry(&mut map, "Credentials", &self.credentials)?;
+            crate::cfn::entry(&mut map, "DatabaseArn", &self.database_arn)?;
+            crate::cfn::entry(&mut map, "Instances", &self.instances)?;
+            crate::cfn::entry(&mut map, "SapInstanceNumber", &self.sap_instance_number)?;
+            crate::cfn::entry(&mut map, "Sid", &self.sid)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -164,17 +175,28 @@ pub mod application {
     }
 
     /// The `ComponentInfo` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComponentInfo {
         /// `ComponentType`.
-        #[serde(rename = "ComponentType", skip_serializing_if = "Option::is_none")]
         pub component_type: Option<Value<ComponentType>>,
         /// `Ec2InstanceId`.
-        #[serde(rename = "Ec2InstanceId", skip_serializing_if = "Option::is_none")]
         pub ec2_instance_id: Option<Value<String>>,
         /// `Sid`.
-        #[serde(rename = "Sid", skip_serializing_if = "Option::is_none")]
         pub sid: Option<Value<String>>,
+    }
+
+    impl Serialize for ComponentInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComponentType", &self.component_type)?;
+            crate::cfn::entry(&mut map, "Ec2InstanceId", &self.ec2_instance_id)?;
+            crate::cfn::entry(&mut map, "Sid", &self.sid)?;
+            map.end()
+        }
     }
 
     /// Values of `ComponentType`.
@@ -233,17 +255,28 @@ pub mod application {
     }
 
     /// The `Credential` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Credential {
         /// `CredentialType`.
-        #[serde(rename = "CredentialType", skip_serializing_if = "Option::is_none")]
         pub credential_type: Option<Value<CredentialType>>,
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
         /// `SecretId`.
-        #[serde(rename = "SecretId", skip_serializing_if = "Option::is_none")]
         pub secret_id: Option<Value<String>>,
+    }
+
+    impl Serialize for Credential {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CredentialType", &self.credential_type)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "SecretId", &self.secret_id)?;
+            map.end()
+        }
     }
 
     /// Values of `CredentialType`.

@@ -80,22 +80,17 @@ pub mod adapter {
     }
 
     /// The properties of `AWS::Textract::Adapter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAdapterProps {
         /// `AdapterName`.
-        #[serde(rename = "AdapterName")]
         pub adapter_name: Value<String>,
         /// `AutoUpdate`.
-        #[serde(rename = "AutoUpdate", skip_serializing_if = "Option::is_none")]
         pub auto_update: Option<Value<AutoUpdate>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The type of feature that the adapter is being trained on.
-        #[serde(rename = "FeatureTypes")]
+        /// `FeatureTypes`: The type of feature that the adapter is being trained on.
         pub feature_types: Vec<Value<FeatureType>>,
-        /// A list of tags to be added to the adapter.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to be added to the adapter.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -112,6 +107,22 @@ pub mod adapter {
                 feature_types: feature_types.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAdapterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AdapterName", &self.adapter_name)?;
+            crate::cfn::entry(&mut map, "AutoUpdate", &self.auto_update)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FeatureTypes", &self.feature_types)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 

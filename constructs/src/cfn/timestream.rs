@@ -77,17 +77,28 @@ pub mod database {
     }
 
     /// The properties of `AWS::Timestream::Database`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDatabaseProps {
-        /// The name for the database.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name for the database.
         pub database_name: Option<Value<String>>,
-        /// The KMS key for the database.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The KMS key for the database.
         pub kms_key_id: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnDatabaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -263,19 +274,15 @@ pub mod influx_db_backup {
     }
 
     /// The properties of `AWS::Timestream::InfluxDBBackup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInfluxDbBackupProps {
-        /// The id of the DB instance or DB cluster to back up.
-        #[serde(rename = "DbResourceId")]
+        /// `DbResourceId`: The id of the DB instance or DB cluster to back up.
         pub db_resource_id: Value<String>,
-        /// The name of the backup.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the backup.
         pub name: Value<String>,
-        /// The number of days to retain the backup.
-        #[serde(rename = "RetentionDays", skip_serializing_if = "Option::is_none")]
+        /// `RetentionDays`: The number of days to retain the backup.
         pub retention_days: Option<Value<i64>>,
-        /// A list of key-value pairs to associate with the backup.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to associate with the backup.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -291,6 +298,21 @@ pub mod influx_db_backup {
                 retention_days: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnInfluxDbBackupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DbResourceId", &self.db_resource_id)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RetentionDays", &self.retention_days)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -401,73 +423,96 @@ pub mod influx_db_cluster {
     }
 
     /// The properties of `AWS::Timestream::InfluxDBCluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInfluxDbClusterProps {
-        /// The allocated storage for the InfluxDB cluster.
-        #[serde(rename = "AllocatedStorage", skip_serializing_if = "Option::is_none")]
+        /// `AllocatedStorage`: The allocated storage for the InfluxDB cluster.
         pub allocated_storage: Option<Value<i64>>,
-        /// The bucket for the InfluxDB cluster.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The bucket for the InfluxDB cluster.
         pub bucket: Option<Value<String>>,
-        /// The compute instance of the InfluxDB cluster.
-        #[serde(rename = "DbInstanceType", skip_serializing_if = "Option::is_none")]
+        /// `DbInstanceType`: The compute instance of the InfluxDB cluster.
         pub db_instance_type: Option<Value<DbInstanceType>>,
-        /// The name of an existing InfluxDB parameter group.
-        #[serde(
-            rename = "DbParameterGroupIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DbParameterGroupIdentifier`: The name of an existing InfluxDB parameter group.
         pub db_parameter_group_identifier: Option<Value<String>>,
-        /// The storage type of the InfluxDB cluster.
-        #[serde(rename = "DbStorageType", skip_serializing_if = "Option::is_none")]
+        /// `DbStorageType`: The storage type of the InfluxDB cluster.
         pub db_storage_type: Option<Value<DbStorageType>>,
-        /// Deployment type of the InfluxDB cluster.
-        #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentType`: Deployment type of the InfluxDB cluster.
         pub deployment_type: Option<Value<DeploymentType>>,
-        /// Failover mode of the InfluxDB cluster.
-        #[serde(rename = "FailoverMode", skip_serializing_if = "Option::is_none")]
+        /// `FailoverMode`: Failover mode of the InfluxDB cluster.
         pub failover_mode: Option<Value<FailoverMode>>,
-        /// Configuration for sending logs to customer account from the InfluxDB cluster.
-        #[serde(
-            rename = "LogDeliveryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LogDeliveryConfiguration`: Configuration for sending logs to customer account from the InfluxDB cluster.
         pub log_delivery_configuration: Option<LogDeliveryConfiguration>,
-        /// The maintenance schedule for the InfluxDB cluster.
-        #[serde(rename = "MaintenanceSchedule", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceSchedule`: The maintenance schedule for the InfluxDB cluster.
         pub maintenance_schedule: Option<MaintenanceSchedule>,
-        /// The unique name that is associated with the InfluxDB cluster.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The unique name that is associated with the InfluxDB cluster.
         pub name: Option<Value<String>>,
-        /// Network type of the InfluxDB cluster.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: Network type of the InfluxDB cluster.
         pub network_type: Option<Value<NetworkType>>,
-        /// The organization for the InfluxDB cluster.
-        #[serde(rename = "Organization", skip_serializing_if = "Option::is_none")]
+        /// `Organization`: The organization for the InfluxDB cluster.
         pub organization: Option<Value<String>>,
-        /// The password for the InfluxDB cluster.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password for the InfluxDB cluster.
         pub password: Option<Value<String>>,
-        /// The port number on which InfluxDB accepts connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which InfluxDB accepts connections.
         pub port: Option<Value<i64>>,
-        /// Attach a public IP to the customer ENI.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Attach a public IP to the customer ENI.
         pub publicly_accessible: Option<Value<bool>>,
-        /// An arbitrary set of tags (key-value pairs) for this DB cluster.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this DB cluster.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The username for the InfluxDB cluster.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The username for the InfluxDB cluster.
         pub username: Option<Value<String>>,
-        /// A list of Amazon EC2 VPC security groups to associate with this InfluxDB cluster.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: A list of Amazon EC2 VPC security groups to associate with this InfluxDB cluster.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of EC2 subnet IDs for this InfluxDB cluster.
-        #[serde(rename = "VpcSubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSubnetIds`: A list of EC2 subnet IDs for this InfluxDB cluster.
         pub vpc_subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnInfluxDbClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocatedStorage", &self.allocated_storage)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "DbInstanceType", &self.db_instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DbParameterGroupIdentifier",
+                &self.db_parameter_group_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "DbStorageType", &self.db_storage_type)?;
+            crate::cfn::entry(&mut map, "DeploymentType", &self.deployment_type)?;
+            crate::cfn::entry(&mut map, "FailoverMode", &self.failover_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDeliveryConfiguration",
+                &self.log_delivery_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceSchedule",
+                &self.maintenance_schedule,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "Organization", &self.organization)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            crate::cfn::entry(&mut map, "VpcSubnetIds", &self.vpc_subnet_ids)?;
+            map.end()
+        }
     }
 
     /// The compute instance of the InfluxDB cluster.
@@ -640,10 +685,9 @@ pub mod influx_db_cluster {
     }
 
     /// Configuration for sending logs to customer account from the InfluxDB cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogDeliveryConfiguration {
-        /// S3 configuration for sending logs to customer account from the InfluxDB cluster.
-        #[serde(rename = "S3Configuration")]
+        /// `S3Configuration`: S3 configuration for sending logs to customer account from the InfluxDB cluster.
         pub s3_configuration: S3Configuration,
     }
 
@@ -656,14 +700,24 @@ pub mod influx_db_cluster {
         }
     }
 
+    impl Serialize for LogDeliveryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// S3 configuration for sending logs to customer account from the InfluxDB cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Configuration {
-        /// The bucket name for logs to be sent from the InfluxDB cluster
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The bucket name for logs to be sent from the InfluxDB cluster
         pub bucket_name: Value<String>,
-        /// Specifies whether logging to customer specified bucket is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether logging to customer specified bucket is enabled.
         pub enabled: Value<bool>,
     }
 
@@ -680,14 +734,25 @@ pub mod influx_db_cluster {
         }
     }
 
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The maintenance schedule for the InfluxDB cluster.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MaintenanceSchedule {
-        /// The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
-        #[serde(rename = "PreferredMaintenanceWindow")]
+        /// `PreferredMaintenanceWindow`: The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
         pub preferred_maintenance_window: Value<String>,
-        /// The IANA timezone identifier for the maintenance schedule.
-        #[serde(rename = "Timezone")]
+        /// `Timezone`: The IANA timezone identifier for the maintenance schedule.
         pub timezone: Value<String>,
     }
 
@@ -701,6 +766,22 @@ pub mod influx_db_cluster {
                 preferred_maintenance_window: preferred_maintenance_window.into(),
                 timezone: timezone.into(),
             }
+        }
+    }
+
+    impl Serialize for MaintenanceSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            map.serialize_entry("Timezone", &self.timezone)?;
+            map.end()
         }
     }
 
@@ -845,70 +926,93 @@ pub mod influx_db_instance {
     }
 
     /// The properties of `AWS::Timestream::InfluxDBInstance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInfluxDbInstanceProps {
-        /// The allocated storage for the InfluxDB instance.
-        #[serde(rename = "AllocatedStorage", skip_serializing_if = "Option::is_none")]
+        /// `AllocatedStorage`: The allocated storage for the InfluxDB instance.
         pub allocated_storage: Option<Value<i64>>,
-        /// The bucket for the InfluxDB instance.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The bucket for the InfluxDB instance.
         pub bucket: Option<Value<String>>,
-        /// The compute instance of the InfluxDB instance.
-        #[serde(rename = "DbInstanceType", skip_serializing_if = "Option::is_none")]
+        /// `DbInstanceType`: The compute instance of the InfluxDB instance.
         pub db_instance_type: Option<Value<DbInstanceType>>,
-        /// The name of an existing InfluxDB parameter group.
-        #[serde(
-            rename = "DbParameterGroupIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DbParameterGroupIdentifier`: The name of an existing InfluxDB parameter group.
         pub db_parameter_group_identifier: Option<Value<String>>,
-        /// The storage type of the InfluxDB instance.
-        #[serde(rename = "DbStorageType", skip_serializing_if = "Option::is_none")]
+        /// `DbStorageType`: The storage type of the InfluxDB instance.
         pub db_storage_type: Option<Value<DbStorageType>>,
-        /// Deployment type of the InfluxDB Instance.
-        #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentType`: Deployment type of the InfluxDB Instance.
         pub deployment_type: Option<Value<DeploymentType>>,
-        /// Configuration for sending logs to customer account from the InfluxDB instance.
-        #[serde(
-            rename = "LogDeliveryConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LogDeliveryConfiguration`: Configuration for sending logs to customer account from the InfluxDB instance.
         pub log_delivery_configuration: Option<LogDeliveryConfiguration>,
-        /// The maintenance schedule for the InfluxDB instance.
-        #[serde(rename = "MaintenanceSchedule", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceSchedule`: The maintenance schedule for the InfluxDB instance.
         pub maintenance_schedule: Option<MaintenanceSchedule>,
-        /// The unique name that is associated with the InfluxDB instance.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The unique name that is associated with the InfluxDB instance.
         pub name: Option<Value<String>>,
-        /// Network type of the InfluxDB Instance.
-        #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
+        /// `NetworkType`: Network type of the InfluxDB Instance.
         pub network_type: Option<Value<NetworkType>>,
-        /// The organization for the InfluxDB instance.
-        #[serde(rename = "Organization", skip_serializing_if = "Option::is_none")]
+        /// `Organization`: The organization for the InfluxDB instance.
         pub organization: Option<Value<String>>,
-        /// The password for the InfluxDB instance.
-        #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
+        /// `Password`: The password for the InfluxDB instance.
         pub password: Option<Value<String>>,
-        /// The port number on which InfluxDB accepts connections.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port number on which InfluxDB accepts connections.
         pub port: Option<Value<i64>>,
-        /// Attach a public IP to the customer ENI.
-        #[serde(rename = "PubliclyAccessible", skip_serializing_if = "Option::is_none")]
+        /// `PubliclyAccessible`: Attach a public IP to the customer ENI.
         pub publicly_accessible: Option<Value<bool>>,
-        /// An arbitrary set of tags (key-value pairs) for this DB instance.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this DB instance.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The username for the InfluxDB instance.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The username for the InfluxDB instance.
         pub username: Option<Value<String>>,
-        /// A list of Amazon EC2 VPC security groups to associate with this InfluxDB instance.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: A list of Amazon EC2 VPC security groups to associate with this InfluxDB instance.
         pub vpc_security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of EC2 subnet IDs for this InfluxDB instance.
-        #[serde(rename = "VpcSubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSubnetIds`: A list of EC2 subnet IDs for this InfluxDB instance.
         pub vpc_subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnInfluxDbInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllocatedStorage", &self.allocated_storage)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "DbInstanceType", &self.db_instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "DbParameterGroupIdentifier",
+                &self.db_parameter_group_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "DbStorageType", &self.db_storage_type)?;
+            crate::cfn::entry(&mut map, "DeploymentType", &self.deployment_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogDeliveryConfiguration",
+                &self.log_delivery_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceSchedule",
+                &self.maintenance_schedule,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NetworkType", &self.network_type)?;
+            crate::cfn::entry(&mut map, "Organization", &self.organization)?;
+            crate::cfn::entry(&mut map, "Password", &self.password)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(
+                &mut map,
+                "PubliclyAccessible",
+                &self.publicly_accessible,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            crate::cfn::entry(&mut map, "VpcSubnetIds", &self.vpc_subnet_ids)?;
+            map.end()
+        }
     }
 
     /// The compute instance of the InfluxDB instance.
@@ -1047,10 +1151,9 @@ pub mod influx_db_instance {
     }
 
     /// Configuration for sending logs to customer account from the InfluxDB instance.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogDeliveryConfiguration {
-        /// S3 configuration for sending logs to customer account from the InfluxDB instance.
-        #[serde(rename = "S3Configuration")]
+        /// `S3Configuration`: S3 configuration for sending logs to customer account from the InfluxDB instance.
         pub s3_configuration: S3Configuration,
     }
 
@@ -1063,14 +1166,24 @@ pub mod influx_db_instance {
         }
     }
 
+    impl Serialize for LogDeliveryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// S3 configuration for sending logs to customer account from the InfluxDB instance.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Configuration {
-        /// The bucket name for logs to be sent from the InfluxDB instance
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The bucket name for logs to be sent from the InfluxDB instance
         pub bucket_name: Value<String>,
-        /// Specifies whether logging to customer specified bucket is enabled.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether logging to customer specified bucket is enabled.
         pub enabled: Value<bool>,
     }
 
@@ -1087,14 +1200,25 @@ pub mod influx_db_instance {
         }
     }
 
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The maintenance schedule for the InfluxDB instance.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MaintenanceSchedule {
-        /// The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
-        #[serde(rename = "PreferredMaintenanceWindow")]
+        /// `PreferredMaintenanceWindow`: The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
         pub preferred_maintenance_window: Value<String>,
-        /// The IANA timezone identifier for the maintenance schedule.
-        #[serde(rename = "Timezone")]
+        /// `Timezone`: The IANA timezone identifier for the maintenance schedule.
         pub timezone: Value<String>,
     }
 
@@ -1108,6 +1232,22 @@ pub mod influx_db_instance {
                 preferred_maintenance_window: preferred_maintenance_window.into(),
                 timezone: timezone.into(),
             }
+        }
+    }
+
+    impl Serialize for MaintenanceSchedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "PreferredMaintenanceWindow",
+                &self.preferred_maintenance_window,
+            )?;
+            map.serialize_entry("Timezone", &self.timezone)?;
+            map.end()
         }
     }
 
@@ -1258,37 +1398,27 @@ pub mod scheduled_query {
     }
 
     /// The properties of `AWS::Timestream::ScheduledQuery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledQueryProps {
         /// `ClientToken`.
-        #[serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")]
         pub client_token: Option<Value<String>>,
         /// `ErrorReportConfiguration`.
-        #[serde(rename = "ErrorReportConfiguration")]
         pub error_report_configuration: ErrorReportConfiguration,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `NotificationConfiguration`.
-        #[serde(rename = "NotificationConfiguration")]
         pub notification_configuration: NotificationConfiguration,
         /// `QueryString`.
-        #[serde(rename = "QueryString")]
         pub query_string: Value<String>,
         /// `ScheduleConfiguration`.
-        #[serde(rename = "ScheduleConfiguration")]
         pub schedule_configuration: ScheduleConfiguration,
         /// `ScheduledQueryExecutionRoleArn`.
-        #[serde(rename = "ScheduledQueryExecutionRoleArn")]
         pub scheduled_query_execution_role_arn: Value<String>,
         /// `ScheduledQueryName`.
-        #[serde(rename = "ScheduledQueryName", skip_serializing_if = "Option::is_none")]
         pub scheduled_query_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         /// `TargetConfiguration`.
-        #[serde(rename = "TargetConfiguration", skip_serializing_if = "Option::is_none")]
         pub target_configuration: Option<TargetConfiguration>,
     }
 
@@ -1317,11 +1447,48 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for CfnScheduledQueryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientToken", &self.client_token)?;
+            map.serialize_entry(
+                "ErrorReportConfiguration",
+                &self.error_report_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry(
+                "NotificationConfiguration",
+                &self.notification_configuration,
+            )?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            map.serialize_entry("ScheduleConfiguration", &self.schedule_configuration)?;
+            map.serialize_entry(
+                "ScheduledQueryExecutionRoleArn",
+                &self.scheduled_query_execution_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduledQueryName",
+                &self.scheduled_query_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetConfiguration",
+                &self.target_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for error reporting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ErrorReportConfiguration {
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration")]
         pub s3_configuration: S3Configuration,
     }
 
@@ -1334,17 +1501,26 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for ErrorReportConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// Details on S3 location for error reports that result from running a query.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Configuration {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `EncryptionOption`.
-        #[serde(rename = "EncryptionOption", skip_serializing_if = "Option::is_none")]
         pub encryption_option: Option<Value<EncryptionOption>>,
         /// `ObjectKeyPrefix`.
-        #[serde(rename = "ObjectKeyPrefix", skip_serializing_if = "Option::is_none")]
         pub object_key_prefix: Option<Value<String>>,
     }
 
@@ -1356,6 +1532,20 @@ pub mod scheduled_query {
                 encryption_option: None,
                 object_key_prefix: None,
             }
+        }
+    }
+
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "EncryptionOption", &self.encryption_option)?;
+            crate::cfn::entry(&mut map, "ObjectKeyPrefix", &self.object_key_prefix)?;
+            map.end()
         }
     }
 
@@ -1397,10 +1587,9 @@ pub mod scheduled_query {
     }
 
     /// Notification configuration for the scheduled query.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationConfiguration {
         /// `SnsConfiguration`.
-        #[serde(rename = "SnsConfiguration")]
         pub sns_configuration: SnsConfiguration,
     }
 
@@ -1413,11 +1602,22 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for NotificationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SnsConfiguration", &self.sns_configuration)?;
+            map.end()
+        }
+    }
+
     /// SNS configuration for notification upon scheduled query execution.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnsConfiguration {
         /// `TopicArn`.
-        #[serde(rename = "TopicArn")]
         pub topic_arn: Value<String>,
     }
 
@@ -1430,11 +1630,22 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for SnsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
+
     /// Configuration for when the scheduled query is executed.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduleConfiguration {
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
     }
 
@@ -1447,14 +1658,24 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for ScheduleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            map.end()
+        }
+    }
+
     /// A key-value pair to label the scheduled query.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tag {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1471,11 +1692,23 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for Tag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Configuration of target store where scheduled query results are written to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetConfiguration {
         /// `TimestreamConfiguration`.
-        #[serde(rename = "TimestreamConfiguration")]
         pub timestream_configuration: TimestreamConfiguration,
     }
 
@@ -1490,37 +1723,37 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for TargetConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "TimestreamConfiguration",
+                &self.timestream_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration needed to write data into the Timestream database and table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimestreamConfiguration {
         /// `DatabaseName`.
-        #[serde(rename = "DatabaseName")]
         pub database_name: Value<String>,
         /// `DimensionMappings`.
-        #[serde(rename = "DimensionMappings")]
         pub dimension_mappings: Vec<DimensionMapping>,
         /// `MeasureNameColumn`.
-        #[serde(rename = "MeasureNameColumn", skip_serializing_if = "Option::is_none")]
         pub measure_name_column: Option<Value<String>>,
         /// `MixedMeasureMappings`.
-        #[serde(
-            rename = "MixedMeasureMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub mixed_measure_mappings: Option<Vec<MixedMeasureMapping>>,
         /// `MultiMeasureMappings`.
-        #[serde(
-            rename = "MultiMeasureMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_measure_mappings: Option<MultiMeasureMappings>,
         /// `TableName`.
-        #[serde(rename = "TableName")]
         pub table_name: Value<String>,
         /// `TimeColumn`.
-        #[serde(rename = "TimeColumn")]
         pub time_column: Value<String>,
     }
 
@@ -1544,14 +1777,38 @@ pub mod scheduled_query {
         }
     }
 
+    impl Serialize for TimestreamConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            map.serialize_entry("DimensionMappings", &self.dimension_mappings)?;
+            crate::cfn::entry(&mut map, "MeasureNameColumn", &self.measure_name_column)?;
+            crate::cfn::entry(
+                &mut map,
+                "MixedMeasureMappings",
+                &self.mixed_measure_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiMeasureMappings",
+                &self.multi_measure_mappings,
+            )?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            map.serialize_entry("TimeColumn", &self.time_column)?;
+            map.end()
+        }
+    }
+
     /// This type is used to map column(s) from the query result to a dimension in the destination table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DimensionMapping {
         /// `DimensionValueType`.
-        #[serde(rename = "DimensionValueType")]
         pub dimension_value_type: Value<DimensionValueType>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1565,6 +1822,19 @@ pub mod scheduled_query {
                 dimension_value_type: dimension_value_type.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for DimensionMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DimensionValueType", &self.dimension_value_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -1603,26 +1873,17 @@ pub mod scheduled_query {
     }
 
     /// MixedMeasureMappings are mappings that can be used to ingest data into a mixture of narrow and multi measures in the derived table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MixedMeasureMapping {
         /// `MeasureName`.
-        #[serde(rename = "MeasureName", skip_serializing_if = "Option::is_none")]
         pub measure_name: Option<Value<String>>,
         /// `MeasureValueType`.
-        #[serde(rename = "MeasureValueType")]
         pub measure_value_type: Value<MixedMeasureMappingMeasureValueType>,
         /// `MultiMeasureAttributeMappings`.
-        #[serde(
-            rename = "MultiMeasureAttributeMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_measure_attribute_mappings: Option<Vec<MultiMeasureAttributeMapping>>,
         /// `SourceColumn`.
-        #[serde(rename = "SourceColumn", skip_serializing_if = "Option::is_none")]
         pub source_column: Option<Value<String>>,
         /// `TargetMeasureName`.
-        #[serde(rename = "TargetMeasureName", skip_serializing_if = "Option::is_none")]
         pub target_measure_name: Option<Value<String>>,
     }
 
@@ -1638,6 +1899,26 @@ pub mod scheduled_query {
                 source_column: None,
                 target_measure_name: None,
             }
+        }
+    }
+
+    impl Serialize for MixedMeasureMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MeasureName", &self.measure_name)?;
+            map.serialize_entry("MeasureValueType", &self.measure_value_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiMeasureAttributeMappings",
+                &self.multi_measure_attribute_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "SourceColumn", &self.source_column)?;
+            crate::cfn::entry(&mut map, "TargetMeasureName", &self.target_measure_name)?;
+            map.end()
         }
     }
 
@@ -1689,20 +1970,13 @@ pub mod scheduled_query {
     }
 
     /// An attribute mapping to be used for mapping query results to ingest data for multi-measure attributes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiMeasureAttributeMapping {
         /// `MeasureValueType`.
-        #[serde(rename = "MeasureValueType")]
         pub measure_value_type: Value<MultiMeasureAttributeMappingMeasureValueType>,
         /// `SourceColumn`.
-        #[serde(rename = "SourceColumn")]
         pub source_column: Value<String>,
         /// `TargetMultiMeasureAttributeName`.
-        #[serde(
-            rename = "TargetMultiMeasureAttributeName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_multi_measure_attribute_name: Option<Value<String>>,
     }
 
@@ -1719,6 +1993,24 @@ pub mod scheduled_query {
                 source_column: source_column.into(),
                 target_multi_measure_attribute_name: None,
             }
+        }
+    }
+
+    impl Serialize for MultiMeasureAttributeMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MeasureValueType", &self.measure_value_type)?;
+            map.serialize_entry("SourceColumn", &self.source_column)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetMultiMeasureAttributeName",
+                &self.target_multi_measure_attribute_name,
+            )?;
+            map.end()
         }
     }
 
@@ -1770,17 +2062,11 @@ pub mod scheduled_query {
     }
 
     /// Only one of MixedMeasureMappings or MultiMeasureMappings is to be provided.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MultiMeasureMappings {
         /// `MultiMeasureAttributeMappings`.
-        #[serde(rename = "MultiMeasureAttributeMappings")]
         pub multi_measure_attribute_mappings: Vec<MultiMeasureAttributeMapping>,
         /// `TargetMultiMeasureName`.
-        #[serde(
-            rename = "TargetMultiMeasureName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_multi_measure_name: Option<Value<String>>,
     }
 
@@ -1796,6 +2082,26 @@ pub mod scheduled_query {
                     .into(),
                 target_multi_measure_name: None,
             }
+        }
+    }
+
+    impl Serialize for MultiMeasureMappings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "MultiMeasureAttributeMappings",
+                &self.multi_measure_attribute_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetMultiMeasureName",
+                &self.target_multi_measure_name,
+            )?;
+            map.end()
         }
     }
 }
@@ -1869,29 +2175,19 @@ pub mod table {
     }
 
     /// The properties of `AWS::Timestream::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableProps {
-        /// The name for the database which the table to be created belongs to.
-        #[serde(rename = "DatabaseName")]
+        /// `DatabaseName`: The name for the database which the table to be created belongs to.
         pub database_name: Value<String>,
-        /// The properties that determine whether magnetic store writes are enabled.
-        #[serde(
-            rename = "MagneticStoreWriteProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MagneticStoreWriteProperties`: The properties that determine whether magnetic store writes are enabled.
         pub magnetic_store_write_properties: Option<MagneticStoreWriteProperties>,
-        /// The retention duration of the memory store and the magnetic store.
-        #[serde(rename = "RetentionProperties", skip_serializing_if = "Option::is_none")]
+        /// `RetentionProperties`: The retention duration of the memory store and the magnetic store.
         pub retention_properties: Option<RetentionProperties>,
-        /// A Schema specifies the expected data model of the table.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
+        /// `Schema`: A Schema specifies the expected data model of the table.
         pub schema: Option<Schema>,
-        /// The name for the table.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: The name for the table.
         pub table_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1909,18 +2205,37 @@ pub mod table {
         }
     }
 
-    /// The properties that determine whether magnetic store writes are enabled.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct MagneticStoreWriteProperties {
-        /// Boolean flag indicating whether magnetic store writes are enabled.
-        #[serde(rename = "EnableMagneticStoreWrites")]
-        pub enable_magnetic_store_writes: Value<bool>,
-        /// Location to store information about records that were asynchronously rejected during magnetic store writes.
-        #[serde(
-            rename = "MagneticStoreRejectedDataLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DatabaseName", &self.database_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MagneticStoreWriteProperties",
+                &self.magnetic_store_write_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RetentionProperties",
+                &self.retention_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The properties that determine whether magnetic store writes are enabled.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MagneticStoreWriteProperties {
+        /// `EnableMagneticStoreWrites`: Boolean flag indicating whether magnetic store writes are enabled.
+        pub enable_magnetic_store_writes: Value<bool>,
+        /// `MagneticStoreRejectedDataLocation`: Location to store information about records that were asynchronously rejected during magnetic store writes.
         pub magnetic_store_rejected_data_location: Option<
             MagneticStoreRejectedDataLocation,
         >,
@@ -1936,28 +2251,55 @@ pub mod table {
         }
     }
 
+    impl Serialize for MagneticStoreWriteProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EnableMagneticStoreWrites",
+                &self.enable_magnetic_store_writes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MagneticStoreRejectedDataLocation",
+                &self.magnetic_store_rejected_data_location,
+            )?;
+            map.end()
+        }
+    }
+
     /// Location to store information about records that were asynchronously rejected during magnetic store writes.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MagneticStoreRejectedDataLocation {
-        /// S3 configuration for location to store rejections from magnetic store writes
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
+        /// `S3Configuration`: S3 configuration for location to store rejections from magnetic store writes
         pub s3_configuration: Option<S3Configuration>,
     }
 
+    impl Serialize for MagneticStoreRejectedDataLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
     /// S3 configuration for location to store rejections from magnetic store writes
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Configuration {
-        /// The bucket name used to store the data.
-        #[serde(rename = "BucketName")]
+        /// `BucketName`: The bucket name used to store the data.
         pub bucket_name: Value<String>,
-        /// Either SSE_KMS or SSE_S3.
-        #[serde(rename = "EncryptionOption")]
+        /// `EncryptionOption`: Either SSE_KMS or SSE_S3.
         pub encryption_option: Value<String>,
-        /// Must be provided if SSE_KMS is specified as the encryption option
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Must be provided if SSE_KMS is specified as the encryption option
         pub kms_key_id: Option<Value<String>>,
-        /// String used to prefix all data in the bucket.
-        #[serde(rename = "ObjectKeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `ObjectKeyPrefix`: String used to prefix all data in the bucket.
         pub object_key_prefix: Option<Value<String>>,
     }
 
@@ -1976,48 +2318,82 @@ pub mod table {
         }
     }
 
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            map.serialize_entry("EncryptionOption", &self.encryption_option)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "ObjectKeyPrefix", &self.object_key_prefix)?;
+            map.end()
+        }
+    }
+
     /// The retention duration of the memory store and the magnetic store.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetentionProperties {
-        /// The duration for which data must be stored in the magnetic store.
-        #[serde(
-            rename = "MagneticStoreRetentionPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MagneticStoreRetentionPeriodInDays`: The duration for which data must be stored in the magnetic store.
         pub magnetic_store_retention_period_in_days: Option<Value<String>>,
-        /// The duration for which data must be stored in the memory store.
-        #[serde(
-            rename = "MemoryStoreRetentionPeriodInHours",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MemoryStoreRetentionPeriodInHours`: The duration for which data must be stored in the memory store.
         pub memory_store_retention_period_in_hours: Option<Value<String>>,
     }
 
+    impl Serialize for RetentionProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MagneticStoreRetentionPeriodInDays",
+                &self.magnetic_store_retention_period_in_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryStoreRetentionPeriodInHours",
+                &self.memory_store_retention_period_in_hours,
+            )?;
+            map.end()
+        }
+    }
+
     /// A Schema specifies the expected data model of the table.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Schema {
         /// `CompositePartitionKey`.
-        #[serde(
-            rename = "CompositePartitionKey",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub composite_partition_key: Option<Vec<PartitionKey>>,
     }
 
+    impl Serialize for Schema {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompositePartitionKey",
+                &self.composite_partition_key,
+            )?;
+            map.end()
+        }
+    }
+
     /// An attribute used in partitioning data in a table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PartitionKey {
         /// `EnforcementInRecord`.
-        #[serde(rename = "EnforcementInRecord", skip_serializing_if = "Option::is_none")]
         pub enforcement_in_record: Option<Value<PartitionKeyEnforcementLevel>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<PartitionKeyType>,
     }
 
@@ -2029,6 +2405,24 @@ pub mod table {
                 name: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for PartitionKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnforcementInRecord",
+                &self.enforcement_in_record,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 

@@ -86,19 +86,15 @@ pub mod call_analytics_category {
     }
 
     /// The properties of `AWS::Transcribe::CallAnalyticsCategory`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCallAnalyticsCategoryProps {
-        /// A unique name, chosen by you, for your Call Analytics category.
-        #[serde(rename = "CategoryName")]
+        /// `CategoryName`: A unique name, chosen by you, for your Call Analytics category.
         pub category_name: Value<String>,
-        /// The input type associated with the specified category.
-        #[serde(rename = "InputType", skip_serializing_if = "Option::is_none")]
+        /// `InputType`: The input type associated with the specified category.
         pub input_type: Option<Value<InputType>>,
-        /// Rules define a Call Analytics category.
-        #[serde(rename = "Rules")]
+        /// `Rules`: Rules define a Call Analytics category.
         pub rules: Vec<Rule>,
-        /// Tags associated with the Call Analytics category.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the Call Analytics category.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -114,6 +110,21 @@ pub mod call_analytics_category {
                 rules: rules.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnCallAnalyticsCategoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CategoryName", &self.category_name)?;
+            crate::cfn::entry(&mut map, "InputType", &self.input_type)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -155,57 +166,98 @@ pub mod call_analytics_category {
     }
 
     /// The `Rule` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Rule {
         /// `InterruptionFilter`.
-        #[serde(rename = "InterruptionFilter", skip_serializing_if = "Option::is_none")]
         pub interruption_filter: Option<InterruptionFilter>,
         /// `NonTalkTimeFilter`.
-        #[serde(rename = "NonTalkTimeFilter", skip_serializing_if = "Option::is_none")]
         pub non_talk_time_filter: Option<NonTalkTimeFilter>,
         /// `SentimentFilter`.
-        #[serde(rename = "SentimentFilter", skip_serializing_if = "Option::is_none")]
         pub sentiment_filter: Option<SentimentFilter>,
         /// `TranscriptFilter`.
-        #[serde(rename = "TranscriptFilter", skip_serializing_if = "Option::is_none")]
         pub transcript_filter: Option<TranscriptFilter>,
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InterruptionFilter",
+                &self.interruption_filter,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NonTalkTimeFilter",
+                &self.non_talk_time_filter,
+            )?;
+            crate::cfn::entry(&mut map, "SentimentFilter", &self.sentiment_filter)?;
+            crate::cfn::entry(&mut map, "TranscriptFilter", &self.transcript_filter)?;
+            map.end()
+        }
+    }
+
     /// The `InterruptionFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InterruptionFilter {
         /// `AbsoluteTimeRange`.
-        #[serde(rename = "AbsoluteTimeRange", skip_serializing_if = "Option::is_none")]
         pub absolute_time_range: Option<AbsoluteTimeRange>,
         /// `Negate`.
-        #[serde(rename = "Negate", skip_serializing_if = "Option::is_none")]
         pub negate: Option<Value<bool>>,
         /// `ParticipantRole`.
-        #[serde(rename = "ParticipantRole", skip_serializing_if = "Option::is_none")]
         pub participant_role: Option<Value<ParticipantRole>>,
         /// `RelativeTimeRange`.
-        #[serde(rename = "RelativeTimeRange", skip_serializing_if = "Option::is_none")]
         pub relative_time_range: Option<RelativeTimeRange>,
         /// `Threshold`.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
         pub threshold: Option<Value<i64>>,
     }
 
+    impl Serialize for InterruptionFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbsoluteTimeRange", &self.absolute_time_range)?;
+            crate::cfn::entry(&mut map, "Negate", &self.negate)?;
+            crate::cfn::entry(&mut map, "ParticipantRole", &self.participant_role)?;
+            crate::cfn::entry(&mut map, "RelativeTimeRange", &self.relative_time_range)?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            map.end()
+        }
+    }
+
     /// The `AbsoluteTimeRange` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AbsoluteTimeRange {
         /// `EndTime`.
-        #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
         pub end_time: Option<Value<i64>>,
         /// `First`.
-        #[serde(rename = "First", skip_serializing_if = "Option::is_none")]
         pub first: Option<Value<i64>>,
         /// `Last`.
-        #[serde(rename = "Last", skip_serializing_if = "Option::is_none")]
         pub last: Option<Value<i64>>,
         /// `StartTime`.
-        #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
         pub start_time: Option<Value<i64>>,
+    }
+
+    impl Serialize for AbsoluteTimeRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTime", &self.end_time)?;
+            crate::cfn::entry(&mut map, "First", &self.first)?;
+            crate::cfn::entry(&mut map, "Last", &self.last)?;
+            crate::cfn::entry(&mut map, "StartTime", &self.start_time)?;
+            map.end()
+        }
     }
 
     /// Values of `ParticipantRole`.
@@ -246,56 +298,73 @@ pub mod call_analytics_category {
     }
 
     /// The `RelativeTimeRange` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RelativeTimeRange {
         /// `EndPercentage`.
-        #[serde(rename = "EndPercentage", skip_serializing_if = "Option::is_none")]
         pub end_percentage: Option<Value<i64>>,
         /// `First`.
-        #[serde(rename = "First", skip_serializing_if = "Option::is_none")]
         pub first: Option<Value<i64>>,
         /// `Last`.
-        #[serde(rename = "Last", skip_serializing_if = "Option::is_none")]
         pub last: Option<Value<i64>>,
         /// `StartPercentage`.
-        #[serde(rename = "StartPercentage", skip_serializing_if = "Option::is_none")]
         pub start_percentage: Option<Value<i64>>,
     }
 
+    impl Serialize for RelativeTimeRange {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndPercentage", &self.end_percentage)?;
+            crate::cfn::entry(&mut map, "First", &self.first)?;
+            crate::cfn::entry(&mut map, "Last", &self.last)?;
+            crate::cfn::entry(&mut map, "StartPercentage", &self.start_percentage)?;
+            map.end()
+        }
+    }
+
     /// The `NonTalkTimeFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NonTalkTimeFilter {
         /// `AbsoluteTimeRange`.
-        #[serde(rename = "AbsoluteTimeRange", skip_serializing_if = "Option::is_none")]
         pub absolute_time_range: Option<AbsoluteTimeRange>,
         /// `Negate`.
-        #[serde(rename = "Negate", skip_serializing_if = "Option::is_none")]
         pub negate: Option<Value<bool>>,
         /// `RelativeTimeRange`.
-        #[serde(rename = "RelativeTimeRange", skip_serializing_if = "Option::is_none")]
         pub relative_time_range: Option<RelativeTimeRange>,
         /// `Threshold`.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
         pub threshold: Option<Value<i64>>,
     }
 
+    impl Serialize for NonTalkTimeFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbsoluteTimeRange", &self.absolute_time_range)?;
+            crate::cfn::entry(&mut map, "Negate", &self.negate)?;
+            crate::cfn::entry(&mut map, "RelativeTimeRange", &self.relative_time_range)?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            map.end()
+        }
+    }
+
     /// The `SentimentFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SentimentFilter {
         /// `AbsoluteTimeRange`.
-        #[serde(rename = "AbsoluteTimeRange", skip_serializing_if = "Option::is_none")]
         pub absolute_time_range: Option<AbsoluteTimeRange>,
         /// `Negate`.
-        #[serde(rename = "Negate", skip_serializing_if = "Option::is_none")]
         pub negate: Option<Value<bool>>,
         /// `ParticipantRole`.
-        #[serde(rename = "ParticipantRole", skip_serializing_if = "Option::is_none")]
         pub participant_role: Option<Value<SentimentFilterParticipantRole>>,
         /// `RelativeTimeRange`.
-        #[serde(rename = "RelativeTimeRange", skip_serializing_if = "Option::is_none")]
         pub relative_time_range: Option<RelativeTimeRange>,
         /// `Sentiments`.
-        #[serde(rename = "Sentiments")]
         pub sentiments: Vec<Value<SentimentsItem>>,
     }
 
@@ -309,6 +378,22 @@ pub mod call_analytics_category {
                 relative_time_range: None,
                 sentiments: sentiments.into(),
             }
+        }
+    }
+
+    impl Serialize for SentimentFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbsoluteTimeRange", &self.absolute_time_range)?;
+            crate::cfn::entry(&mut map, "Negate", &self.negate)?;
+            crate::cfn::entry(&mut map, "ParticipantRole", &self.participant_role)?;
+            crate::cfn::entry(&mut map, "RelativeTimeRange", &self.relative_time_range)?;
+            map.serialize_entry("Sentiments", &self.sentiments)?;
+            map.end()
         }
     }
 
@@ -393,25 +478,19 @@ pub mod call_analytics_category {
     }
 
     /// The `TranscriptFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TranscriptFilter {
         /// `AbsoluteTimeRange`.
-        #[serde(rename = "AbsoluteTimeRange", skip_serializing_if = "Option::is_none")]
         pub absolute_time_range: Option<AbsoluteTimeRange>,
         /// `Negate`.
-        #[serde(rename = "Negate", skip_serializing_if = "Option::is_none")]
         pub negate: Option<Value<bool>>,
         /// `ParticipantRole`.
-        #[serde(rename = "ParticipantRole", skip_serializing_if = "Option::is_none")]
         pub participant_role: Option<Value<TranscriptFilterParticipantRole>>,
         /// `RelativeTimeRange`.
-        #[serde(rename = "RelativeTimeRange", skip_serializing_if = "Option::is_none")]
         pub relative_time_range: Option<RelativeTimeRange>,
         /// `Targets`.
-        #[serde(rename = "Targets")]
         pub targets: Vec<Value<String>>,
         /// `TranscriptFilterType`.
-        #[serde(rename = "TranscriptFilterType")]
         pub transcript_filter_type: Value<TranscriptFilterType>,
     }
 
@@ -429,6 +508,23 @@ pub mod call_analytics_category {
                 targets: targets.into(),
                 transcript_filter_type: transcript_filter_type.into(),
             }
+        }
+    }
+
+    impl Serialize for TranscriptFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbsoluteTimeRange", &self.absolute_time_range)?;
+            crate::cfn::entry(&mut map, "Negate", &self.negate)?;
+            crate::cfn::entry(&mut map, "ParticipantRole", &self.participant_role)?;
+            crate::cfn::entry(&mut map, "RelativeTimeRange", &self.relative_time_range)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.serialize_entry("TranscriptFilterType", &self.transcript_filter_type)?;
+            map.end()
         }
     }
 
@@ -566,19 +662,15 @@ pub mod medical_vocabulary {
     }
 
     /// The properties of `AWS::Transcribe::MedicalVocabulary`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMedicalVocabularyProps {
-        /// The language code of the vocabulary entries.
-        #[serde(rename = "LanguageCode")]
+        /// `LanguageCode`: The language code of the vocabulary entries.
         pub language_code: Value<LanguageCode>,
-        /// Tags associated with the medical vocabulary.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the medical vocabulary.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon S3 location of the text file that contains the medical vocabulary.
-        #[serde(rename = "VocabularyFileUri", skip_serializing_if = "Option::is_none")]
+        /// `VocabularyFileUri`: The Amazon S3 location of the text file that contains the medical vocabulary.
         pub vocabulary_file_uri: Option<Value<String>>,
-        /// The name of the medical vocabulary.
-        #[serde(rename = "VocabularyName")]
+        /// `VocabularyName`: The name of the medical vocabulary.
         pub vocabulary_name: Value<String>,
     }
 
@@ -594,6 +686,21 @@ pub mod medical_vocabulary {
                 vocabulary_file_uri: None,
                 vocabulary_name: vocabulary_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMedicalVocabularyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VocabularyFileUri", &self.vocabulary_file_uri)?;
+            map.serialize_entry("VocabularyName", &self.vocabulary_name)?;
+            map.end()
         }
     }
 
@@ -817,25 +924,19 @@ pub mod vocabulary {
     }
 
     /// The properties of `AWS::Transcribe::Vocabulary`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVocabularyProps {
-        /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input file.
-        #[serde(rename = "DataAccessRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `DataAccessRoleArn`: The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input file.
         pub data_access_role_arn: Option<Value<String>>,
-        /// The language code that represents the language of the entries in your custom vocabulary.
-        #[serde(rename = "LanguageCode")]
+        /// `LanguageCode`: The language code that represents the language of the entries in your custom vocabulary.
         pub language_code: Value<LanguageCode>,
-        /// Use this parameter if you want to create your custom vocabulary by including all desired terms, as comma-separated values, within your request.
-        #[serde(rename = "Phrases", skip_serializing_if = "Option::is_none")]
+        /// `Phrases`: Use this parameter if you want to create your custom vocabulary by including all desired terms, as comma-separated values, within your request.
         pub phrases: Option<Vec<Value<String>>>,
-        /// Adds one or more custom tags, each in the form of a key:value pair, to the custom vocabulary.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Adds one or more custom tags, each in the form of a key:value pair, to the custom vocabulary.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon S3 location of the text file that contains your custom vocabulary.
-        #[serde(rename = "VocabularyFileUri", skip_serializing_if = "Option::is_none")]
+        /// `VocabularyFileUri`: The Amazon S3 location of the text file that contains your custom vocabulary.
         pub vocabulary_file_uri: Option<Value<String>>,
-        /// A unique name, chosen by you, for your custom vocabulary.
-        #[serde(rename = "VocabularyName")]
+        /// `VocabularyName`: A unique name, chosen by you, for your custom vocabulary.
         pub vocabulary_name: Value<String>,
     }
 
@@ -853,6 +954,27 @@ pub mod vocabulary {
                 vocabulary_file_uri: None,
                 vocabulary_name: vocabulary_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVocabularyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataAccessRoleArn",
+                &self.data_access_role_arn,
+            )?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "Phrases", &self.phrases)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VocabularyFileUri", &self.vocabulary_file_uri)?;
+            map.serialize_entry("VocabularyName", &self.vocabulary_name)?;
+            map.end()
         }
     }
 
@@ -1300,29 +1422,19 @@ pub mod vocabulary_filter {
     }
 
     /// The properties of `AWS::Transcribe::VocabularyFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVocabularyFilterProps {
-        /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input files.
-        #[serde(rename = "DataAccessRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `DataAccessRoleArn`: The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input files.
         pub data_access_role_arn: Option<Value<String>>,
-        /// The language code that represents the language of the entries in your vocabulary filter.
-        #[serde(rename = "LanguageCode")]
+        /// `LanguageCode`: The language code that represents the language of the entries in your vocabulary filter.
         pub language_code: Value<LanguageCode>,
-        /// Tags associated with the vocabulary filter.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the vocabulary filter.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon S3 location of the text file that contains your custom vocabulary filter terms.
-        #[serde(
-            rename = "VocabularyFilterFileUri",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VocabularyFilterFileUri`: The Amazon S3 location of the text file that contains your custom vocabulary filter terms.
         pub vocabulary_filter_file_uri: Option<Value<String>>,
-        /// A unique name, chosen by you, for your custom vocabulary filter.
-        #[serde(rename = "VocabularyFilterName")]
+        /// `VocabularyFilterName`: A unique name, chosen by you, for your custom vocabulary filter.
         pub vocabulary_filter_name: Value<String>,
-        /// Use this parameter if you want to create your custom vocabulary filter by including all desired terms, as comma-separated values, within your request.
-        #[serde(rename = "Words", skip_serializing_if = "Option::is_none")]
+        /// `Words`: Use this parameter if you want to create your custom vocabulary filter by including all desired terms, as comma-separated values, within your request.
         pub words: Option<Vec<Value<String>>>,
     }
 
@@ -1340,6 +1452,31 @@ pub mod vocabulary_filter {
                 vocabulary_filter_name: vocabulary_filter_name.into(),
                 words: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVocabularyFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DataAccessRoleArn",
+                &self.data_access_role_arn,
+            )?;
+            map.serialize_entry("LanguageCode", &self.language_code)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VocabularyFilterFileUri",
+                &self.vocabulary_filter_file_uri,
+            )?;
+            map.serialize_entry("VocabularyFilterName", &self.vocabulary_filter_name)?;
+            crate::cfn::entry(&mut map, "Words", &self.words)?;
+            map.end()
         }
     }
 

@@ -86,44 +86,29 @@ pub mod agreement {
     }
 
     /// The properties of `AWS::Transfer::Agreement`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgreementProps {
-        /// Specifies the access role for the agreement.
-        #[serde(rename = "AccessRole")]
+        /// `AccessRole`: Specifies the access role for the agreement.
         pub access_role: Value<String>,
-        /// Specifies the base directory for the agreement.
-        #[serde(rename = "BaseDirectory", skip_serializing_if = "Option::is_none")]
+        /// `BaseDirectory`: Specifies the base directory for the agreement.
         pub base_directory: Option<Value<String>>,
-        /// Specifies a separate directory for each type of file to store for an AS2 message.
-        #[serde(rename = "CustomDirectories", skip_serializing_if = "Option::is_none")]
+        /// `CustomDirectories`: Specifies a separate directory for each type of file to store for an AS2 message.
         pub custom_directories: Option<CustomDirectories>,
-        /// A textual description for the agreement.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A textual description for the agreement.
         pub description: Option<Value<String>>,
-        /// Specifies whether to enforce an AS2 message is signed for this agreement.
-        #[serde(
-            rename = "EnforceMessageSigning",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnforceMessageSigning`: Specifies whether to enforce an AS2 message is signed for this agreement.
         pub enforce_message_signing: Option<Value<EnforceMessageSigning>>,
-        /// A unique identifier for the local profile.
-        #[serde(rename = "LocalProfileId")]
+        /// `LocalProfileId`: A unique identifier for the local profile.
         pub local_profile_id: Value<String>,
-        /// A unique identifier for the partner profile.
-        #[serde(rename = "PartnerProfileId")]
+        /// `PartnerProfileId`: A unique identifier for the partner profile.
         pub partner_profile_id: Value<String>,
-        /// Specifies whether to preserve the filename received for this agreement.
-        #[serde(rename = "PreserveFilename", skip_serializing_if = "Option::is_none")]
+        /// `PreserveFilename`: Specifies whether to preserve the filename received for this agreement.
         pub preserve_filename: Option<Value<PreserveFilename>>,
-        /// A unique identifier for the server.
-        #[serde(rename = "ServerId")]
+        /// `ServerId`: A unique identifier for the server.
         pub server_id: Value<String>,
-        /// Specifies the status of the agreement.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Specifies the status of the agreement.
         pub status: Option<Value<Status>>,
-        /// Key-value pairs that can be used to group and search for agreements.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to group and search for agreements.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -151,23 +136,44 @@ pub mod agreement {
         }
     }
 
+    impl Serialize for CfnAgreementProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessRole", &self.access_role)?;
+            crate::cfn::entry(&mut map, "BaseDirectory", &self.base_directory)?;
+            crate::cfn::entry(&mut map, "CustomDirectories", &self.custom_directories)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnforceMessageSigning",
+                &self.enforce_message_signing,
+            )?;
+            map.serialize_entry("LocalProfileId", &self.local_profile_id)?;
+            map.serialize_entry("PartnerProfileId", &self.partner_profile_id)?;
+            crate::cfn::entry(&mut map, "PreserveFilename", &self.preserve_filename)?;
+            map.serialize_entry("ServerId", &self.server_id)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies a separate directory for each type of file to store for an AS2 message.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomDirectories {
-        /// Specifies a location to store the failed files for an AS2 message.
-        #[serde(rename = "FailedFilesDirectory")]
+        /// `FailedFilesDirectory`: Specifies a location to store the failed files for an AS2 message.
         pub failed_files_directory: Value<String>,
-        /// Specifies a location to store the MDN file for an AS2 message.
-        #[serde(rename = "MdnFilesDirectory")]
+        /// `MdnFilesDirectory`: Specifies a location to store the MDN file for an AS2 message.
         pub mdn_files_directory: Value<String>,
-        /// Specifies a location to store the payload file for an AS2 message.
-        #[serde(rename = "PayloadFilesDirectory")]
+        /// `PayloadFilesDirectory`: Specifies a location to store the payload file for an AS2 message.
         pub payload_files_directory: Value<String>,
-        /// Specifies a location to store the status file for an AS2 message.
-        #[serde(rename = "StatusFilesDirectory")]
+        /// `StatusFilesDirectory`: Specifies a location to store the status file for an AS2 message.
         pub status_files_directory: Value<String>,
-        /// Specifies a location to store the temporary processing file for an AS2 message.
-        #[serde(rename = "TemporaryFilesDirectory")]
+        /// `TemporaryFilesDirectory`: Specifies a location to store the temporary processing file for an AS2 message.
         pub temporary_files_directory: Value<String>,
     }
 
@@ -187,6 +193,25 @@ pub mod agreement {
                 status_files_directory: status_files_directory.into(),
                 temporary_files_directory: temporary_files_directory.into(),
             }
+        }
+    }
+
+    impl Serialize for CustomDirectories {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailedFilesDirectory", &self.failed_files_directory)?;
+            map.serialize_entry("MdnFilesDirectory", &self.mdn_files_directory)?;
+            map.serialize_entry("PayloadFilesDirectory", &self.payload_files_directory)?;
+            map.serialize_entry("StatusFilesDirectory", &self.status_files_directory)?;
+            map.serialize_entry(
+                "TemporaryFilesDirectory",
+                &self.temporary_files_directory,
+            )?;
+            map.end()
         }
     }
 
@@ -396,31 +421,23 @@ pub mod certificate {
     }
 
     /// The properties of `AWS::Transfer::Certificate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
-        /// Specifies the active date for the certificate.
-        #[serde(rename = "ActiveDate", skip_serializing_if = "Option::is_none")]
+        /// `ActiveDate`: Specifies the active date for the certificate.
         pub active_date: Option<Value<String>>,
-        /// Specifies the certificate body to be imported.
-        #[serde(rename = "Certificate")]
+        /// `Certificate`: Specifies the certificate body to be imported.
         pub certificate: Value<String>,
-        /// Specifies the certificate chain to be imported.
-        #[serde(rename = "CertificateChain", skip_serializing_if = "Option::is_none")]
+        /// `CertificateChain`: Specifies the certificate chain to be imported.
         pub certificate_chain: Option<Value<String>>,
-        /// A textual description for the certificate.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A textual description for the certificate.
         pub description: Option<Value<String>>,
-        /// Specifies the inactive date for the certificate.
-        #[serde(rename = "InactiveDate", skip_serializing_if = "Option::is_none")]
+        /// `InactiveDate`: Specifies the inactive date for the certificate.
         pub inactive_date: Option<Value<String>>,
-        /// Specifies the private key for the certificate.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
+        /// `PrivateKey`: Specifies the private key for the certificate.
         pub private_key: Option<Value<String>>,
-        /// Key-value pairs that can be used to group and search for certificates.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to group and search for certificates.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies the usage type for the certificate.
-        #[serde(rename = "Usage")]
+        /// `Usage`: Specifies the usage type for the certificate.
         pub usage: Value<Usage>,
     }
 
@@ -440,6 +457,25 @@ pub mod certificate {
                 tags: None,
                 usage: usage.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActiveDate", &self.active_date)?;
+            map.serialize_entry("Certificate", &self.certificate)?;
+            crate::cfn::entry(&mut map, "CertificateChain", &self.certificate_chain)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "InactiveDate", &self.inactive_date)?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Usage", &self.usage)?;
+            map.end()
         }
     }
 
@@ -566,37 +602,27 @@ pub mod connector {
     }
 
     /// The properties of `AWS::Transfer::Connector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
-        /// Specifies the access role for the connector.
-        #[serde(rename = "AccessRole")]
+        /// `AccessRole`: Specifies the access role for the connector.
         pub access_role: Value<String>,
-        /// Configuration for an AS2 connector.
-        #[serde(rename = "As2Config", skip_serializing_if = "Option::is_none")]
+        /// `As2Config`: Configuration for an AS2 connector.
         pub as2_config: Option<As2Config>,
-        /// Egress configuration for the connector.
-        #[serde(rename = "EgressConfig", skip_serializing_if = "Option::is_none")]
+        /// `EgressConfig`: Egress configuration for the connector.
         pub egress_config: Option<ConnectorEgressConfig>,
-        /// Specifies the egress type for the connector.
-        #[serde(rename = "EgressType", skip_serializing_if = "Option::is_none")]
+        /// `EgressType`: Specifies the egress type for the connector.
         pub egress_type: Option<Value<ConnectorEgressType>>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// Specifies the logging role for the connector.
-        #[serde(rename = "LoggingRole", skip_serializing_if = "Option::is_none")]
+        /// `LoggingRole`: Specifies the logging role for the connector.
         pub logging_role: Option<Value<String>>,
-        /// Security policy for SFTP Connector
-        #[serde(rename = "SecurityPolicyName", skip_serializing_if = "Option::is_none")]
+        /// `SecurityPolicyName`: Security policy for SFTP Connector
         pub security_policy_name: Option<Value<String>>,
-        /// Configuration for an SFTP connector.
-        #[serde(rename = "SftpConfig", skip_serializing_if = "Option::is_none")]
+        /// `SftpConfig`: Configuration for an SFTP connector.
         pub sftp_config: Option<SftpConfig>,
-        /// Key-value pairs that can be used to group and search for connectors.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to group and search for connectors.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// URL for Connector
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
+        /// `Url`: URL for Connector
         pub url: Option<Value<String>>,
     }
 
@@ -618,52 +644,102 @@ pub mod connector {
         }
     }
 
+    impl Serialize for CfnConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessRole", &self.access_role)?;
+            crate::cfn::entry(&mut map, "As2Config", &self.as2_config)?;
+            crate::cfn::entry(&mut map, "EgressConfig", &self.egress_config)?;
+            crate::cfn::entry(&mut map, "EgressType", &self.egress_type)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "LoggingRole", &self.logging_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityPolicyName",
+                &self.security_policy_name,
+            )?;
+            crate::cfn::entry(&mut map, "SftpConfig", &self.sftp_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// Configuration for an AS2 connector.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct As2Config {
-        /// Configuration for an AS2 connector with ASYNC MDN Response
-        #[serde(rename = "AsyncMdnConfig", skip_serializing_if = "Option::is_none")]
+        /// `AsyncMdnConfig`: Configuration for an AS2 connector with ASYNC MDN Response
         pub async_mdn_config: Option<ConnectorAsyncMdnConfig>,
-        /// ARN or name of the secret in AWS Secrets Manager which contains the credentials for Basic authentication.
-        #[serde(rename = "BasicAuthSecretId", skip_serializing_if = "Option::is_none")]
+        /// `BasicAuthSecretId`: ARN or name of the secret in AWS Secrets Manager which contains the credentials for Basic authentication.
         pub basic_auth_secret_id: Option<Value<String>>,
-        /// Compression setting for this AS2 connector configuration.
-        #[serde(rename = "Compression", skip_serializing_if = "Option::is_none")]
+        /// `Compression`: Compression setting for this AS2 connector configuration.
         pub compression: Option<Value<Compression>>,
-        /// Encryption algorithm for this AS2 connector configuration.
-        #[serde(rename = "EncryptionAlgorithm", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionAlgorithm`: Encryption algorithm for this AS2 connector configuration.
         pub encryption_algorithm: Option<Value<EncryptionAlgorithm>>,
-        /// A unique identifier for the local profile.
-        #[serde(rename = "LocalProfileId", skip_serializing_if = "Option::is_none")]
+        /// `LocalProfileId`: A unique identifier for the local profile.
         pub local_profile_id: Option<Value<String>>,
-        /// MDN Response setting for this AS2 connector configuration.
-        #[serde(rename = "MdnResponse", skip_serializing_if = "Option::is_none")]
+        /// `MdnResponse`: MDN Response setting for this AS2 connector configuration.
         pub mdn_response: Option<Value<MdnResponse>>,
-        /// MDN Signing algorithm for this AS2 connector configuration.
-        #[serde(rename = "MdnSigningAlgorithm", skip_serializing_if = "Option::is_none")]
+        /// `MdnSigningAlgorithm`: MDN Signing algorithm for this AS2 connector configuration.
         pub mdn_signing_algorithm: Option<Value<MdnSigningAlgorithm>>,
-        /// The message subject for this AS2 connector configuration.
-        #[serde(rename = "MessageSubject", skip_serializing_if = "Option::is_none")]
+        /// `MessageSubject`: The message subject for this AS2 connector configuration.
         pub message_subject: Option<Value<String>>,
-        /// A unique identifier for the partner profile.
-        #[serde(rename = "PartnerProfileId", skip_serializing_if = "Option::is_none")]
+        /// `PartnerProfileId`: A unique identifier for the partner profile.
         pub partner_profile_id: Option<Value<String>>,
-        /// Specifies whether to use the AWS S3 object content-type as the content-type for the AS2 message.
-        #[serde(rename = "PreserveContentType", skip_serializing_if = "Option::is_none")]
+        /// `PreserveContentType`: Specifies whether to use the AWS S3 object content-type as the content-type for the AS2 message.
         pub preserve_content_type: Option<Value<PreserveContentType>>,
-        /// Signing algorithm for this AS2 connector configuration.
-        #[serde(rename = "SigningAlgorithm", skip_serializing_if = "Option::is_none")]
+        /// `SigningAlgorithm`: Signing algorithm for this AS2 connector configuration.
         pub signing_algorithm: Option<Value<SigningAlgorithm>>,
     }
 
+    impl Serialize for As2Config {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AsyncMdnConfig", &self.async_mdn_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthSecretId",
+                &self.basic_auth_secret_id,
+            )?;
+            crate::cfn::entry(&mut map, "Compression", &self.compression)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionAlgorithm",
+                &self.encryption_algorithm,
+            )?;
+            crate::cfn::entry(&mut map, "LocalProfileId", &self.local_profile_id)?;
+            crate::cfn::entry(&mut map, "MdnResponse", &self.mdn_response)?;
+            crate::cfn::entry(
+                &mut map,
+                "MdnSigningAlgorithm",
+                &self.mdn_signing_algorithm,
+            )?;
+            crate::cfn::entry(&mut map, "MessageSubject", &self.message_subject)?;
+            crate::cfn::entry(&mut map, "PartnerProfileId", &self.partner_profile_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreserveContentType",
+                &self.preserve_content_type,
+            )?;
+            crate::cfn::entry(&mut map, "SigningAlgorithm", &self.signing_algorithm)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorAsyncMdnConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorAsyncMdnConfig {
         /// `ServerIds`.
-        #[serde(rename = "ServerIds")]
         pub server_ids: Vec<Value<String>>,
-        /// URL of the server to receive the MDN response on
-        #[serde(rename = "Url")]
+        /// `Url`: URL of the server to receive the MDN response on
         pub url: Value<String>,
     }
 
@@ -677,6 +753,19 @@ pub mod connector {
                 server_ids: server_ids.into(),
                 url: url.into(),
             }
+        }
+    }
+
+    impl Serialize for ConnectorAsyncMdnConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ServerIds", &self.server_ids)?;
+            map.serialize_entry("Url", &self.url)?;
+            map.end()
         }
     }
 
@@ -936,10 +1025,9 @@ pub mod connector {
     }
 
     /// The `ConnectorEgressConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorEgressConfig {
         /// `VpcLattice`.
-        #[serde(rename = "VpcLattice")]
         pub vpc_lattice: ConnectorVpcLatticeEgressConfig,
     }
 
@@ -952,14 +1040,24 @@ pub mod connector {
         }
     }
 
+    impl Serialize for ConnectorEgressConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("VpcLattice", &self.vpc_lattice)?;
+            map.end()
+        }
+    }
+
     /// The `ConnectorVpcLatticeEgressConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectorVpcLatticeEgressConfig {
-        /// Port to connect to on the target VPC Lattice resource
-        #[serde(rename = "PortNumber", skip_serializing_if = "Option::is_none")]
+        /// `PortNumber`: Port to connect to on the target VPC Lattice resource
         pub port_number: Option<Value<i64>>,
-        /// ARN of the VPC Lattice resource configuration
-        #[serde(rename = "ResourceConfigurationArn")]
+        /// `ResourceConfigurationArn`: ARN of the VPC Lattice resource configuration
         pub resource_configuration_arn: Value<String>,
     }
 
@@ -970,6 +1068,22 @@ pub mod connector {
                 port_number: None,
                 resource_configuration_arn: resource_configuration_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for ConnectorVpcLatticeEgressConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PortNumber", &self.port_number)?;
+            map.serialize_entry(
+                "ResourceConfigurationArn",
+                &self.resource_configuration_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -1048,28 +1162,39 @@ pub mod connector {
     }
 
     /// Configuration for an SFTP connector.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SftpConfig {
-        /// Specifies the number of active connections that your connector can establish with the remote server at the same time.
-        #[serde(
-            rename = "MaxConcurrentConnections",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxConcurrentConnections`: Specifies the number of active connections that your connector can establish with the remote server at the same time.
         pub max_concurrent_connections: Option<Value<i64>>,
-        /// Specifies the order in which the connector attempts to use secret versions during authentication.
-        #[serde(
-            rename = "OrderedUserSecretVersionStages",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OrderedUserSecretVersionStages`: Specifies the order in which the connector attempts to use secret versions during authentication.
         pub ordered_user_secret_version_stages: Option<Vec<Value<String>>>,
-        /// List of public host keys, for the external server to which you are connecting.
-        #[serde(rename = "TrustedHostKeys", skip_serializing_if = "Option::is_none")]
+        /// `TrustedHostKeys`: List of public host keys, for the external server to which you are connecting.
         pub trusted_host_keys: Option<Vec<Value<String>>>,
-        /// ARN or name of the secret in AWS Secrets Manager which contains the SFTP user's private keys or passwords.
-        #[serde(rename = "UserSecretId", skip_serializing_if = "Option::is_none")]
+        /// `UserSecretId`: ARN or name of the secret in AWS Secrets Manager which contains the SFTP user's private keys or passwords.
         pub user_secret_id: Option<Value<String>>,
+    }
+
+    impl Serialize for SftpConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentConnections",
+                &self.max_concurrent_connections,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrderedUserSecretVersionStages",
+                &self.ordered_user_secret_version_stages,
+            )?;
+            crate::cfn::entry(&mut map, "TrustedHostKeys", &self.trusted_host_keys)?;
+            crate::cfn::entry(&mut map, "UserSecretId", &self.user_secret_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1159,25 +1284,19 @@ pub mod host_key {
     }
 
     /// The properties of `AWS::Transfer::HostKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHostKeyProps {
-        /// The text description for this host key.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The text description for this host key.
         pub description: Option<Value<String>>,
-        /// The private key portion of an SSH key pair.
-        #[serde(rename = "HostKeyBody", skip_serializing_if = "Option::is_none")]
+        /// `HostKeyBody`: The private key portion of an SSH key pair.
         pub host_key_body: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of a customer managed key used to encrypt the Secrets Manager secret that holds the host key.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsKey`: The Amazon Resource Name (ARN) of a customer managed key used to encrypt the Secrets Manager secret that holds the host key.
         pub kms_key: Option<Value<String>>,
-        /// The identifier of the server that contains the host key.
-        #[serde(rename = "ServerId")]
+        /// `ServerId`: The identifier of the server that contains the host key.
         pub server_id: Value<String>,
-        /// The type of storage used for the host key.
-        #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
+        /// `StorageType`: The type of storage used for the host key.
         pub storage_type: Option<Value<StorageType>>,
-        /// Key-value pairs that can be used to group and search for host keys.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to group and search for host keys.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1192,6 +1311,23 @@ pub mod host_key {
                 storage_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnHostKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "HostKeyBody", &self.host_key_body)?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            map.serialize_entry("ServerId", &self.server_id)?;
+            crate::cfn::entry(&mut map, "StorageType", &self.storage_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1300,19 +1436,15 @@ pub mod profile {
     }
 
     /// The properties of `AWS::Transfer::Profile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
-        /// AS2 identifier agreed with a trading partner.
-        #[serde(rename = "As2Id")]
+        /// `As2Id`: AS2 identifier agreed with a trading partner.
         pub as2_id: Value<String>,
-        /// List of the certificate IDs associated with this profile to be used for encryption and signing of AS2 messages.
-        #[serde(rename = "CertificateIds", skip_serializing_if = "Option::is_none")]
+        /// `CertificateIds`: List of the certificate IDs associated with this profile to be used for encryption and signing of AS2 messages.
         pub certificate_ids: Option<Vec<Value<String>>>,
-        /// Enum specifying whether the profile is local or associated with a trading partner.
-        #[serde(rename = "ProfileType")]
+        /// `ProfileType`: Enum specifying whether the profile is local or associated with a trading partner.
         pub profile_type: Value<ProfileType>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1328,6 +1460,21 @@ pub mod profile {
                 profile_type: profile_type.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("As2Id", &self.as2_id)?;
+            crate::cfn::entry(&mut map, "CertificateIds", &self.certificate_ids)?;
+            map.serialize_entry("ProfileType", &self.profile_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1446,82 +1593,101 @@ pub mod server {
     }
 
     /// The properties of `AWS::Transfer::Server`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServerProps {
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<Value<String>>,
-        /// When this property is `true`, AWS Transfer Family will generate an initial host key for your server, making it immediately available to SFTP clients.
-        #[serde(rename = "CreateWithHostKey", skip_serializing_if = "Option::is_none")]
+        /// `CreateWithHostKey`: When this property is `true`, AWS Transfer Family will generate an initial host key for your server, making it immediately available to SFTP clients.
         pub create_with_host_key: Option<Value<bool>>,
         /// `Domain`.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
         pub domain: Option<Value<Domain>>,
         /// `EndpointDetails`.
-        #[serde(rename = "EndpointDetails", skip_serializing_if = "Option::is_none")]
         pub endpoint_details: Option<EndpointDetails>,
         /// `EndpointType`.
-        #[serde(rename = "EndpointType", skip_serializing_if = "Option::is_none")]
         pub endpoint_type: Option<Value<EndpointType>>,
         /// `IdentityProviderDetails`.
-        #[serde(
-            rename = "IdentityProviderDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_provider_details: Option<IdentityProviderDetails>,
         /// `IdentityProviderType`.
-        #[serde(
-            rename = "IdentityProviderType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_provider_type: Option<Value<IdentityProviderType>>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `LoggingRole`.
-        #[serde(rename = "LoggingRole", skip_serializing_if = "Option::is_none")]
         pub logging_role: Option<Value<String>>,
         /// `PostAuthenticationLoginBanner`.
-        #[serde(
-            rename = "PostAuthenticationLoginBanner",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub post_authentication_login_banner: Option<Value<String>>,
         /// `PreAuthenticationLoginBanner`.
-        #[serde(
-            rename = "PreAuthenticationLoginBanner",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_authentication_login_banner: Option<Value<String>>,
         /// `ProtocolDetails`.
-        #[serde(rename = "ProtocolDetails", skip_serializing_if = "Option::is_none")]
         pub protocol_details: Option<ProtocolDetails>,
         /// `Protocols`.
-        #[serde(rename = "Protocols", skip_serializing_if = "Option::is_none")]
         pub protocols: Option<Vec<Value<Protocol>>>,
         /// `S3StorageOptions`.
-        #[serde(rename = "S3StorageOptions", skip_serializing_if = "Option::is_none")]
         pub s3_storage_options: Option<S3StorageOptions>,
         /// `SecurityPolicyName`.
-        #[serde(rename = "SecurityPolicyName", skip_serializing_if = "Option::is_none")]
         pub security_policy_name: Option<Value<String>>,
         /// `StructuredLogDestinations`.
-        #[serde(
-            rename = "StructuredLogDestinations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub structured_log_destinations: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WorkflowDetails`.
-        #[serde(rename = "WorkflowDetails", skip_serializing_if = "Option::is_none")]
         pub workflow_details: Option<WorkflowDetails>,
+    }
+
+    impl Serialize for CfnServerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreateWithHostKey",
+                &self.create_with_host_key,
+            )?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "EndpointDetails", &self.endpoint_details)?;
+            crate::cfn::entry(&mut map, "EndpointType", &self.endpoint_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityProviderDetails",
+                &self.identity_provider_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityProviderType",
+                &self.identity_provider_type,
+            )?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "LoggingRole", &self.logging_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "PostAuthenticationLoginBanner",
+                &self.post_authentication_login_banner,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PreAuthenticationLoginBanner",
+                &self.pre_authentication_login_banner,
+            )?;
+            crate::cfn::entry(&mut map, "ProtocolDetails", &self.protocol_details)?;
+            crate::cfn::entry(&mut map, "Protocols", &self.protocols)?;
+            crate::cfn::entry(&mut map, "S3StorageOptions", &self.s3_storage_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "SecurityPolicyName",
+                &self.security_policy_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StructuredLogDestinations",
+                &self.structured_log_destinations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "WorkflowDetails", &self.workflow_details)?;
+            map.end()
+        }
     }
 
     /// Values of `Domain`.
@@ -1562,27 +1728,38 @@ pub mod server {
     }
 
     /// The `EndpointDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EndpointDetails {
         /// `AddressAllocationIds`.
-        #[serde(
-            rename = "AddressAllocationIds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub address_allocation_ids: Option<Vec<Value<String>>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
         /// `VpcEndpointId`.
-        #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_id: Option<Value<String>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for EndpointDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AddressAllocationIds",
+                &self.address_allocation_ids,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 
     /// Values of `EndpointType`.
@@ -1626,27 +1803,38 @@ pub mod server {
     }
 
     /// The `IdentityProviderDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdentityProviderDetails {
         /// `DirectoryId`.
-        #[serde(rename = "DirectoryId", skip_serializing_if = "Option::is_none")]
         pub directory_id: Option<Value<String>>,
         /// `Function`.
-        #[serde(rename = "Function", skip_serializing_if = "Option::is_none")]
         pub function: Option<Value<String>>,
         /// `InvocationRole`.
-        #[serde(rename = "InvocationRole", skip_serializing_if = "Option::is_none")]
         pub invocation_role: Option<Value<String>>,
         /// `SftpAuthenticationMethods`.
-        #[serde(
-            rename = "SftpAuthenticationMethods",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sftp_authentication_methods: Option<Value<SftpAuthenticationMethods>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
+    }
+
+    impl Serialize for IdentityProviderDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DirectoryId", &self.directory_id)?;
+            crate::cfn::entry(&mut map, "Function", &self.function)?;
+            crate::cfn::entry(&mut map, "InvocationRole", &self.invocation_role)?;
+            crate::cfn::entry(
+                &mut map,
+                "SftpAuthenticationMethods",
+                &self.sftp_authentication_methods,
+            )?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
     }
 
     /// Values of `SftpAuthenticationMethods`.
@@ -1773,27 +1961,38 @@ pub mod server {
     }
 
     /// The `ProtocolDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProtocolDetails {
         /// `As2Transports`.
-        #[serde(rename = "As2Transports", skip_serializing_if = "Option::is_none")]
         pub as2_transports: Option<Vec<Value<As2Transport>>>,
         /// `PassiveIp`.
-        #[serde(rename = "PassiveIp", skip_serializing_if = "Option::is_none")]
         pub passive_ip: Option<Value<String>>,
         /// `ProxyConfig`.
-        #[serde(rename = "ProxyConfig", skip_serializing_if = "Option::is_none")]
         pub proxy_config: Option<ProxyConfig>,
         /// `SetStatOption`.
-        #[serde(rename = "SetStatOption", skip_serializing_if = "Option::is_none")]
         pub set_stat_option: Option<Value<SetStatOption>>,
         /// `TlsSessionResumptionMode`.
-        #[serde(
-            rename = "TlsSessionResumptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub tls_session_resumption_mode: Option<Value<TlsSessionResumptionMode>>,
+    }
+
+    impl Serialize for ProtocolDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "As2Transports", &self.as2_transports)?;
+            crate::cfn::entry(&mut map, "PassiveIp", &self.passive_ip)?;
+            crate::cfn::entry(&mut map, "ProxyConfig", &self.proxy_config)?;
+            crate::cfn::entry(&mut map, "SetStatOption", &self.set_stat_option)?;
+            crate::cfn::entry(
+                &mut map,
+                "TlsSessionResumptionMode",
+                &self.tls_session_resumption_mode,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `As2Transport`.
@@ -1831,11 +2030,22 @@ pub mod server {
     }
 
     /// The `ProxyConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProxyConfig {
         /// `SftpMode`.
-        #[serde(rename = "SftpMode", skip_serializing_if = "Option::is_none")]
         pub sftp_mode: Option<Value<ProxyMode>>,
+    }
+
+    impl Serialize for ProxyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SftpMode", &self.sftp_mode)?;
+            map.end()
+        }
     }
 
     /// Values of `ProxyMode`.
@@ -1996,15 +2206,26 @@ pub mod server {
     }
 
     /// The `S3StorageOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3StorageOptions {
         /// `DirectoryListingOptimization`.
-        #[serde(
-            rename = "DirectoryListingOptimization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub directory_listing_optimization: Option<Value<DirectoryListingOptimization>>,
+    }
+
+    impl Serialize for S3StorageOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DirectoryListingOptimization",
+                &self.directory_listing_optimization,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates whether optimization to directory listing on S3 servers is used.
@@ -2045,24 +2266,33 @@ pub mod server {
     }
 
     /// The `WorkflowDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkflowDetails {
         /// `OnPartialUpload`.
-        #[serde(rename = "OnPartialUpload", skip_serializing_if = "Option::is_none")]
         pub on_partial_upload: Option<Vec<WorkflowDetail>>,
         /// `OnUpload`.
-        #[serde(rename = "OnUpload", skip_serializing_if = "Option::is_none")]
         pub on_upload: Option<Vec<WorkflowDetail>>,
     }
 
+    impl Serialize for WorkflowDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OnPartialUpload", &self.on_partial_upload)?;
+            crate::cfn::entry(&mut map, "OnUpload", &self.on_upload)?;
+            map.end()
+        }
+    }
+
     /// The `WorkflowDetail` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WorkflowDetail {
         /// `ExecutionRole`.
-        #[serde(rename = "ExecutionRole")]
         pub execution_role: Value<String>,
         /// `WorkflowId`.
-        #[serde(rename = "WorkflowId")]
         pub workflow_id: Value<String>,
     }
 
@@ -2076,6 +2306,19 @@ pub mod server {
                 execution_role: execution_role.into(),
                 workflow_id: workflow_id.into(),
             }
+        }
+    }
+
+    impl Serialize for WorkflowDetail {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("WorkflowId", &self.workflow_id)?;
+            map.end()
         }
     }
 }
@@ -2141,41 +2384,27 @@ pub mod user {
     }
 
     /// The properties of `AWS::Transfer::User`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProps {
         /// `HomeDirectory`.
-        #[serde(rename = "HomeDirectory", skip_serializing_if = "Option::is_none")]
         pub home_directory: Option<Value<String>>,
         /// `HomeDirectoryMappings`.
-        #[serde(
-            rename = "HomeDirectoryMappings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub home_directory_mappings: Option<Vec<HomeDirectoryMapEntry>>,
         /// `HomeDirectoryType`.
-        #[serde(rename = "HomeDirectoryType", skip_serializing_if = "Option::is_none")]
         pub home_directory_type: Option<Value<HomeDirectoryType>>,
         /// `Policy`.
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
         pub policy: Option<Value<String>>,
         /// `PosixProfile`.
-        #[serde(rename = "PosixProfile", skip_serializing_if = "Option::is_none")]
         pub posix_profile: Option<PosixProfile>,
         /// `Role`.
-        #[serde(rename = "Role")]
         pub role: Value<String>,
         /// `ServerId`.
-        #[serde(rename = "ServerId")]
         pub server_id: Value<String>,
-        /// This represents the SSH User Public Keys for CloudFormation resource
-        #[serde(rename = "SshPublicKeys", skip_serializing_if = "Option::is_none")]
+        /// `SshPublicKeys`: This represents the SSH User Public Keys for CloudFormation resource
         pub ssh_public_keys: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UserName`.
-        #[serde(rename = "UserName")]
         pub user_name: Value<String>,
     }
 
@@ -2201,17 +2430,39 @@ pub mod user {
         }
     }
 
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HomeDirectory", &self.home_directory)?;
+            crate::cfn::entry(
+                &mut map,
+                "HomeDirectoryMappings",
+                &self.home_directory_mappings,
+            )?;
+            crate::cfn::entry(&mut map, "HomeDirectoryType", &self.home_directory_type)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "PosixProfile", &self.posix_profile)?;
+            map.serialize_entry("Role", &self.role)?;
+            map.serialize_entry("ServerId", &self.server_id)?;
+            crate::cfn::entry(&mut map, "SshPublicKeys", &self.ssh_public_keys)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
+        }
+    }
+
     /// The `HomeDirectoryMapEntry` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HomeDirectoryMapEntry {
         /// `Entry`.
-        #[serde(rename = "Entry")]
         pub entry: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<MapType>>,
     }
 
@@ -2226,6 +2477,20 @@ pub mod user {
                 target: target.into(),
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for HomeDirectoryMapEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entry", &self.entry)?;
+            map.serialize_entry("Target", &self.target)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2304,16 +2569,13 @@ pub mod user {
     }
 
     /// The `PosixProfile` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PosixProfile {
         /// `Gid`.
-        #[serde(rename = "Gid")]
         pub gid: Value<f64>,
         /// `SecondaryGids`.
-        #[serde(rename = "SecondaryGids", skip_serializing_if = "Option::is_none")]
         pub secondary_gids: Option<Vec<Value<f64>>>,
         /// `Uid`.
-        #[serde(rename = "Uid")]
         pub uid: Value<f64>,
     }
 
@@ -2325,6 +2587,20 @@ pub mod user {
                 secondary_gids: None,
                 uid: uid.into(),
             }
+        }
+    }
+
+    impl Serialize for PosixProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Gid", &self.gid)?;
+            crate::cfn::entry(&mut map, "SecondaryGids", &self.secondary_gids)?;
+            map.serialize_entry("Uid", &self.uid)?;
+            map.end()
         }
     }
 }
@@ -2409,32 +2685,21 @@ pub mod web_app {
     }
 
     /// The properties of `AWS::Transfer::WebApp`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebAppProps {
-        /// The AccessEndpoint is the URL that you provide to your users for them to interact with the Transfer Family web app.
-        #[serde(rename = "AccessEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `AccessEndpoint`: The AccessEndpoint is the URL that you provide to your users for them to interact with the Transfer Family web app.
         pub access_endpoint: Option<Value<String>>,
         /// `EndpointDetails`.
-        #[serde(rename = "EndpointDetails", skip_serializing_if = "Option::is_none")]
         pub endpoint_details: Option<EndpointDetails>,
         /// `IdentityProviderDetails`.
-        #[serde(rename = "IdentityProviderDetails")]
         pub identity_provider_details: IdentityProviderDetails,
-        /// Key-value pairs that can be used to group and search for web apps.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to group and search for web apps.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WebAppCustomization`.
-        #[serde(rename = "WebAppCustomization", skip_serializing_if = "Option::is_none")]
         pub web_app_customization: Option<WebAppCustomization>,
         /// `WebAppEndpointPolicy`.
-        #[serde(
-            rename = "WebAppEndpointPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_app_endpoint_policy: Option<Value<WebAppEndpointPolicy>>,
         /// `WebAppUnits`.
-        #[serde(rename = "WebAppUnits", skip_serializing_if = "Option::is_none")]
         pub web_app_units: Option<WebAppUnits>,
     }
 
@@ -2455,29 +2720,80 @@ pub mod web_app {
         }
     }
 
+    impl Serialize for CfnWebAppProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessEndpoint", &self.access_endpoint)?;
+            crate::cfn::entry(&mut map, "EndpointDetails", &self.endpoint_details)?;
+            map.serialize_entry(
+                "IdentityProviderDetails",
+                &self.identity_provider_details,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WebAppCustomization",
+                &self.web_app_customization,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebAppEndpointPolicy",
+                &self.web_app_endpoint_policy,
+            )?;
+            crate::cfn::entry(&mut map, "WebAppUnits", &self.web_app_units)?;
+            map.end()
+        }
+    }
+
     /// The `EndpointDetails` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EndpointDetails {
         /// `Vpc`.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
         pub vpc: Option<Vpc>,
     }
 
+    impl Serialize for EndpointDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
     /// You can provide a structure that contains the details for the VPC endpoint to use with your web app.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Vpc {
-        /// The IP address type for the VPC endpoint used by the web app.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
+        /// `IpAddressType`: The IP address type for the VPC endpoint used by the web app.
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for Vpc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 
     /// The IP address type for the VPC endpoint used by the web app.
@@ -2518,31 +2834,53 @@ pub mod web_app {
     }
 
     /// You can provide a structure that contains the details for the identity provider to use with your web app.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdentityProviderDetails {
-        /// `ApplicationArn`. Read-only: CloudFormation returns it.
-        #[serde(rename = "ApplicationArn", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationArn`: `ApplicationArn`. Read-only: CloudFormation returns it.
         pub application_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the IAM Identity Center used for the web app.
-        #[serde(rename = "InstanceArn", skip_serializing_if = "Option::is_none")]
+        /// `InstanceArn`: The Amazon Resource Name (ARN) for the IAM Identity Center used for the web app.
         pub instance_arn: Option<Value<String>>,
-        /// The IAM role in IAM Identity Center used for the web app.
-        #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
+        /// `Role`: The IAM role in IAM Identity Center used for the web app.
         pub role: Option<Value<String>>,
     }
 
+    impl Serialize for IdentityProviderDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationArn", &self.application_arn)?;
+            crate::cfn::entry(&mut map, "InstanceArn", &self.instance_arn)?;
+            crate::cfn::entry(&mut map, "Role", &self.role)?;
+            map.end()
+        }
+    }
+
     /// The `WebAppCustomization` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebAppCustomization {
-        /// Specifies a favicon to display in the browser tab.
-        #[serde(rename = "FaviconFile", skip_serializing_if = "Option::is_none")]
+        /// `FaviconFile`: Specifies a favicon to display in the browser tab.
         pub favicon_file: Option<Value<String>>,
-        /// Specifies a logo to display on the web app.
-        #[serde(rename = "LogoFile", skip_serializing_if = "Option::is_none")]
+        /// `LogoFile`: Specifies a logo to display on the web app.
         pub logo_file: Option<Value<String>>,
-        /// Specifies a title to display on the web app.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: Specifies a title to display on the web app.
         pub title: Option<Value<String>>,
+    }
+
+    impl Serialize for WebAppCustomization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FaviconFile", &self.favicon_file)?;
+            crate::cfn::entry(&mut map, "LogoFile", &self.logo_file)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            map.end()
+        }
     }
 
     /// Values of `WebAppEndpointPolicy`.
@@ -2583,11 +2921,22 @@ pub mod web_app {
     }
 
     /// The `WebAppUnits` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebAppUnits {
         /// `Provisioned`.
-        #[serde(rename = "Provisioned", skip_serializing_if = "Option::is_none")]
         pub provisioned: Option<Value<i64>>,
+    }
+
+    impl Serialize for WebAppUnits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Provisioned", &self.provisioned)?;
+            map.end()
+        }
     }
 }
 
@@ -2660,19 +3009,15 @@ pub mod workflow {
     }
 
     /// The properties of `AWS::Transfer::Workflow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkflowProps {
-        /// A textual description for the workflow.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A textual description for the workflow.
         pub description: Option<Value<String>>,
-        /// Specifies the steps (actions) to take if any errors are encountered during execution of the workflow.
-        #[serde(rename = "OnExceptionSteps", skip_serializing_if = "Option::is_none")]
+        /// `OnExceptionSteps`: Specifies the steps (actions) to take if any errors are encountered during execution of the workflow.
         pub on_exception_steps: Option<Vec<WorkflowStep>>,
-        /// Specifies the details for the steps that are in the specified workflow.
-        #[serde(rename = "Steps")]
+        /// `Steps`: Specifies the details for the steps that are in the specified workflow.
         pub steps: Vec<WorkflowStep>,
-        /// Key-value pairs that can be used to group and search for workflows.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs that can be used to group and search for workflows.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2688,67 +3033,134 @@ pub mod workflow {
         }
     }
 
+    impl Serialize for CfnWorkflowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "OnExceptionSteps", &self.on_exception_steps)?;
+            map.serialize_entry("Steps", &self.steps)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The basic building block of a workflow.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkflowStep {
-        /// Details for a step that performs a file copy.
-        #[serde(rename = "CopyStepDetails", skip_serializing_if = "Option::is_none")]
+        /// `CopyStepDetails`: Details for a step that performs a file copy.
         pub copy_step_details: Option<CopyStepDetails>,
-        /// Details for a step that invokes a lambda function.
-        #[serde(rename = "CustomStepDetails", skip_serializing_if = "Option::is_none")]
+        /// `CustomStepDetails`: Details for a step that invokes a lambda function.
         pub custom_step_details: Option<CustomStepDetails>,
-        /// Details for a step that performs a file decryption.
-        #[serde(rename = "DecryptStepDetails", skip_serializing_if = "Option::is_none")]
+        /// `DecryptStepDetails`: Details for a step that performs a file decryption.
         pub decrypt_step_details: Option<DecryptStepDetails>,
-        /// Details for a step that deletes the file.
-        #[serde(rename = "DeleteStepDetails", skip_serializing_if = "Option::is_none")]
+        /// `DeleteStepDetails`: Details for a step that deletes the file.
         pub delete_step_details: Option<DeleteStepDetails>,
-        /// Details for a step that creates one or more tags.
-        #[serde(rename = "TagStepDetails", skip_serializing_if = "Option::is_none")]
+        /// `TagStepDetails`: Details for a step that creates one or more tags.
         pub tag_step_details: Option<TagStepDetails>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<WorkflowStepType>>,
     }
 
+    impl Serialize for WorkflowStep {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CopyStepDetails", &self.copy_step_details)?;
+            crate::cfn::entry(&mut map, "CustomStepDetails", &self.custom_step_details)?;
+            crate::cfn::entry(
+                &mut map,
+                "DecryptStepDetails",
+                &self.decrypt_step_details,
+            )?;
+            crate::cfn::entry(&mut map, "DeleteStepDetails", &self.delete_step_details)?;
+            crate::cfn::entry(&mut map, "TagStepDetails", &self.tag_step_details)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Details for a step that performs a file copy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CopyStepDetails {
         /// `DestinationFileLocation`.
-        #[serde(
-            rename = "DestinationFileLocation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_file_location: Option<S3FileLocation>,
-        /// The name of the step, used as an identifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the step, used as an identifier.
         pub name: Option<Value<String>>,
-        /// A flag that indicates whether or not to overwrite an existing file of the same name.
-        #[serde(rename = "OverwriteExisting", skip_serializing_if = "Option::is_none")]
+        /// `OverwriteExisting`: A flag that indicates whether or not to overwrite an existing file of the same name.
         pub overwrite_existing: Option<Value<OverwriteExisting>>,
-        /// Specifies which file to use as input to the workflow step.
-        #[serde(rename = "SourceFileLocation", skip_serializing_if = "Option::is_none")]
+        /// `SourceFileLocation`: Specifies which file to use as input to the workflow step.
         pub source_file_location: Option<Value<String>>,
     }
 
+    impl Serialize for CopyStepDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationFileLocation",
+                &self.destination_file_location,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OverwriteExisting", &self.overwrite_existing)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceFileLocation",
+                &self.source_file_location,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the location for the file being copied.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3FileLocation {
         /// `S3FileLocation`.
-        #[serde(rename = "S3FileLocation", skip_serializing_if = "Option::is_none")]
         pub s3_file_location: Option<S3InputFileLocation>,
     }
 
+    impl Serialize for S3FileLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3FileLocation", &self.s3_file_location)?;
+            map.end()
+        }
+    }
+
     /// Specifies the details for a S3 file.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3InputFileLocation {
-        /// Specifies the S3 bucket that contains the file.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: Specifies the S3 bucket that contains the file.
         pub bucket: Option<Value<String>>,
-        /// The name assigned to the file when it was created in S3.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The name assigned to the file when it was created in S3.
         pub key: Option<Value<String>>,
+    }
+
+    impl Serialize for S3InputFileLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            map.end()
+        }
     }
 
     /// A flag that indicates whether or not to overwrite an existing file of the same name.
@@ -2789,39 +3201,49 @@ pub mod workflow {
     }
 
     /// Details for a step that invokes a lambda function.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomStepDetails {
-        /// The name of the step, used as an identifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the step, used as an identifier.
         pub name: Option<Value<String>>,
-        /// Specifies which file to use as input to the workflow step.
-        #[serde(rename = "SourceFileLocation", skip_serializing_if = "Option::is_none")]
+        /// `SourceFileLocation`: Specifies which file to use as input to the workflow step.
         pub source_file_location: Option<Value<String>>,
-        /// The ARN for the lambda function that is being called.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
+        /// `Target`: The ARN for the lambda function that is being called.
         pub target: Option<Value<String>>,
-        /// Timeout, in seconds, for the step.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutSeconds`: Timeout, in seconds, for the step.
         pub timeout_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for CustomStepDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceFileLocation",
+                &self.source_file_location,
+            )?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            map.end()
+        }
+    }
+
     /// Details for a step that performs a file decryption.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DecryptStepDetails {
         /// `DestinationFileLocation`.
-        #[serde(rename = "DestinationFileLocation")]
         pub destination_file_location: InputFileLocation,
-        /// The name of the step, used as an identifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the step, used as an identifier.
         pub name: Option<Value<String>>,
-        /// A flag that indicates whether or not to overwrite an existing file of the same name.
-        #[serde(rename = "OverwriteExisting", skip_serializing_if = "Option::is_none")]
+        /// `OverwriteExisting`: A flag that indicates whether or not to overwrite an existing file of the same name.
         pub overwrite_existing: Option<Value<DecryptStepDetailsOverwriteExisting>>,
-        /// Specifies which file to use as input to the workflow step.
-        #[serde(rename = "SourceFileLocation", skip_serializing_if = "Option::is_none")]
+        /// `SourceFileLocation`: Specifies which file to use as input to the workflow step.
         pub source_file_location: Option<Value<String>>,
-        /// Specifies which encryption method to use.
-        #[serde(rename = "Type")]
+        /// `Type`: Specifies which encryption method to use.
         pub r#type: Value<Type>,
     }
 
@@ -2841,26 +3263,71 @@ pub mod workflow {
         }
     }
 
+    impl Serialize for DecryptStepDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DestinationFileLocation",
+                &self.destination_file_location,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OverwriteExisting", &self.overwrite_existing)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceFileLocation",
+                &self.source_file_location,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Specifies the location for the file being decrypted.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputFileLocation {
         /// `EfsFileLocation`.
-        #[serde(rename = "EfsFileLocation", skip_serializing_if = "Option::is_none")]
         pub efs_file_location: Option<EfsInputFileLocation>,
         /// `S3FileLocation`.
-        #[serde(rename = "S3FileLocation", skip_serializing_if = "Option::is_none")]
         pub s3_file_location: Option<S3InputFileLocation>,
     }
 
+    impl Serialize for InputFileLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EfsFileLocation", &self.efs_file_location)?;
+            crate::cfn::entry(&mut map, "S3FileLocation", &self.s3_file_location)?;
+            map.end()
+        }
+    }
+
     /// Specifies the details for an EFS file.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EfsInputFileLocation {
-        /// Specifies the EFS filesystem that contains the file.
-        #[serde(rename = "FileSystemId", skip_serializing_if = "Option::is_none")]
+        /// `FileSystemId`: Specifies the EFS filesystem that contains the file.
         pub file_system_id: Option<Value<String>>,
-        /// The name assigned to the file when it was created in EFS.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The name assigned to the file when it was created in EFS.
         pub path: Option<Value<String>>,
+    }
+
+    impl Serialize for EfsInputFileLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FileSystemId", &self.file_system_id)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
+        }
     }
 
     /// A flag that indicates whether or not to overwrite an existing file of the same name.
@@ -2936,38 +3403,66 @@ pub mod workflow {
     }
 
     /// Details for a step that deletes the file.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeleteStepDetails {
-        /// The name of the step, used as an identifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the step, used as an identifier.
         pub name: Option<Value<String>>,
-        /// Specifies which file to use as input to the workflow step.
-        #[serde(rename = "SourceFileLocation", skip_serializing_if = "Option::is_none")]
+        /// `SourceFileLocation`: Specifies which file to use as input to the workflow step.
         pub source_file_location: Option<Value<String>>,
+    }
+
+    impl Serialize for DeleteStepDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceFileLocation",
+                &self.source_file_location,
+            )?;
+            map.end()
+        }
     }
 
     /// Details for a step that creates one or more tags.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagStepDetails {
-        /// The name of the step, used as an identifier.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the step, used as an identifier.
         pub name: Option<Value<String>>,
-        /// Specifies which file to use as input to the workflow step.
-        #[serde(rename = "SourceFileLocation", skip_serializing_if = "Option::is_none")]
+        /// `SourceFileLocation`: Specifies which file to use as input to the workflow step.
         pub source_file_location: Option<Value<String>>,
-        /// Array that contains from 1 to 10 key/value pairs.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Array that contains from 1 to 10 key/value pairs.
         pub tags: Option<Vec<S3Tag>>,
     }
 
+    impl Serialize for TagStepDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceFileLocation",
+                &self.source_file_location,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies the key-value pair that are assigned to a file during the execution of a Tagging step.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Tag {
-        /// The name assigned to the tag that you create.
-        #[serde(rename = "Key")]
+        /// `Key`: The name assigned to the tag that you create.
         pub key: Value<String>,
-        /// The value that corresponds to the key.
-        #[serde(rename = "Value")]
+        /// `Value`: The value that corresponds to the key.
         pub value: Value<String>,
     }
 
@@ -2981,6 +3476,19 @@ pub mod workflow {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Tag {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 

@@ -121,22 +121,17 @@ pub mod parallel_data {
     }
 
     /// The properties of `AWS::Translate::ParallelData`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParallelDataProps {
-        /// A custom description for the parallel data resource.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A custom description for the parallel data resource.
         pub description: Option<Value<String>>,
-        /// The encryption key used to encrypt this object.
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKey`: The encryption key used to encrypt this object.
         pub encryption_key: Option<EncryptionKey>,
-        /// A custom name for the parallel data resource.
-        #[serde(rename = "Name")]
+        /// `Name`: A custom name for the parallel data resource.
         pub name: Value<String>,
-        /// Specifies the format and S3 location of the parallel data input file.
-        #[serde(rename = "ParallelDataConfig")]
+        /// `ParallelDataConfig`: Specifies the format and S3 location of the parallel data input file.
         pub parallel_data_config: ParallelDataConfig,
-        /// Tags associated with the parallel data resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the parallel data resource.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -156,14 +151,28 @@ pub mod parallel_data {
         }
     }
 
+    impl Serialize for CfnParallelDataProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ParallelDataConfig", &self.parallel_data_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The encryption key used to encrypt this object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionKey {
-        /// The Amazon Resource Name (ARN) of the encryption key.
-        #[serde(rename = "Id")]
+        /// `Id`: The Amazon Resource Name (ARN) of the encryption key.
         pub id: Value<String>,
-        /// The type of encryption key.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of encryption key.
         pub r#type: Value<Type>,
     }
 
@@ -180,14 +189,25 @@ pub mod parallel_data {
         }
     }
 
+    impl Serialize for EncryptionKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Specifies the format and S3 location of the parallel data input file.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParallelDataConfig {
-        /// The format of the parallel data input file.
-        #[serde(rename = "Format")]
+        /// `Format`: The format of the parallel data input file.
         pub format: Value<Format>,
-        /// The URI of the Amazon S3 folder that contains the parallel data input file.
-        #[serde(rename = "S3Uri")]
+        /// `S3Uri`: The URI of the Amazon S3 folder that contains the parallel data input file.
         pub s3_uri: Value<String>,
     }
 
@@ -201,6 +221,19 @@ pub mod parallel_data {
                 format: format.into(),
                 s3_uri: s3_uri.into(),
             }
+        }
+    }
+
+    impl Serialize for ParallelDataConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("S3Uri", &self.s3_uri)?;
+            map.end()
         }
     }
 
@@ -245,13 +278,11 @@ pub mod parallel_data {
     }
 
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -265,6 +296,19 @@ pub mod parallel_data {
                 key: key.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -371,25 +415,19 @@ pub mod terminology {
     }
 
     /// The properties of `AWS::Translate::Terminology`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTerminologyProps {
-        /// The description of the custom terminology.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the custom terminology.
         pub description: Option<Value<String>>,
-        /// The encryption key for the custom terminology.
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKey`: The encryption key for the custom terminology.
         pub encryption_key: Option<EncryptionKey>,
-        /// The merge strategy for the custom terminology.
-        #[serde(rename = "MergeStrategy", skip_serializing_if = "Option::is_none")]
+        /// `MergeStrategy`: The merge strategy for the custom terminology.
         pub merge_strategy: Option<Value<MergeStrategy>>,
-        /// The name of the custom terminology.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the custom terminology.
         pub name: Value<String>,
-        /// Tags associated with the terminology.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the terminology.
         pub tags: Option<Vec<TagsItem>>,
-        /// The terminology data for the custom terminology being imported.
-        #[serde(rename = "TerminologyData", skip_serializing_if = "Option::is_none")]
+        /// `TerminologyData`: The terminology data for the custom terminology being imported.
         pub terminology_data: Option<TerminologyData>,
     }
 
@@ -407,14 +445,29 @@ pub mod terminology {
         }
     }
 
+    impl Serialize for CfnTerminologyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            crate::cfn::entry(&mut map, "MergeStrategy", &self.merge_strategy)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TerminologyData", &self.terminology_data)?;
+            map.end()
+        }
+    }
+
     /// The encryption key for the custom terminology.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionKey {
-        /// The Amazon Resource Name (ARN) of the encryption key.
-        #[serde(rename = "Id")]
+        /// `Id`: The Amazon Resource Name (ARN) of the encryption key.
         pub id: Value<String>,
-        /// The type of encryption key.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of encryption key.
         pub r#type: Value<Type>,
     }
 
@@ -428,6 +481,19 @@ pub mod terminology {
                 id: id.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -466,13 +532,11 @@ pub mod terminology {
     }
 
     /// The `TagsItem` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
-        /// The key of the tag.
-        #[serde(rename = "Key")]
+        /// `Key`: The key of the tag.
         pub key: Value<String>,
-        /// The value of the tag.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the tag.
         pub value: Value<String>,
     }
 
@@ -489,17 +553,27 @@ pub mod terminology {
         }
     }
 
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The terminology data for the custom terminology being imported.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TerminologyData {
-        /// The directionality of the terminology resource.
-        #[serde(rename = "Directionality", skip_serializing_if = "Option::is_none")]
+        /// `Directionality`: The directionality of the terminology resource.
         pub directionality: Option<Value<Directionality>>,
-        /// The file containing the custom terminology data, base64-encoded.
-        #[serde(rename = "File")]
+        /// `File`: The file containing the custom terminology data, base64-encoded.
         pub file: Value<String>,
-        /// The data format of the custom terminology.
-        #[serde(rename = "Format")]
+        /// `Format`: The data format of the custom terminology.
         pub format: Value<Format>,
     }
 
@@ -514,6 +588,20 @@ pub mod terminology {
                 file: file.into(),
                 format: format.into(),
             }
+        }
+    }
+
+    impl Serialize for TerminologyData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Directionality", &self.directionality)?;
+            map.serialize_entry("File", &self.file)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.end()
         }
     }
 

@@ -70,17 +70,28 @@ pub mod account_customization {
     }
 
     /// The properties of `AWS::UXC::AccountCustomization`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAccountCustomizationProps {
-        /// The color theme assigned to the account for visual identification in the AWS Console.
-        #[serde(rename = "AccountColor", skip_serializing_if = "Option::is_none")]
+        /// `AccountColor`: The color theme assigned to the account for visual identification in the AWS Console.
         pub account_color: Option<Value<AccountColor>>,
-        /// A list of AWS region identifiers visible to the account in the AWS Console.
-        #[serde(rename = "VisibleRegions", skip_serializing_if = "Option::is_none")]
+        /// `VisibleRegions`: A list of AWS region identifiers visible to the account in the AWS Console.
         pub visible_regions: Option<Vec<Value<String>>>,
-        /// A list of AWS service identifiers visible to the account in the AWS Console.
-        #[serde(rename = "VisibleServices", skip_serializing_if = "Option::is_none")]
+        /// `VisibleServices`: A list of AWS service identifiers visible to the account in the AWS Console.
         pub visible_services: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnAccountCustomizationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountColor", &self.account_color)?;
+            crate::cfn::entry(&mut map, "VisibleRegions", &self.visible_regions)?;
+            crate::cfn::entry(&mut map, "VisibleServices", &self.visible_services)?;
+            map.end()
+        }
     }
 
     /// The color theme assigned to the account for visual identification in the AWS Console.

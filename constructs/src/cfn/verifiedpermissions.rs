@@ -82,16 +82,13 @@ pub mod identity_source {
     }
 
     /// The properties of `AWS::VerifiedPermissions::IdentitySource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentitySourceProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: IdentitySourceConfiguration,
         /// `PolicyStoreId`.
-        #[serde(rename = "PolicyStoreId")]
         pub policy_store_id: Value<String>,
         /// `PrincipalEntityType`.
-        #[serde(rename = "PrincipalEntityType", skip_serializing_if = "Option::is_none")]
         pub principal_entity_type: Option<Value<String>>,
     }
 
@@ -109,36 +106,62 @@ pub mod identity_source {
         }
     }
 
+    impl Serialize for CfnIdentitySourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            map.serialize_entry("PolicyStoreId", &self.policy_store_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrincipalEntityType",
+                &self.principal_entity_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `IdentitySourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IdentitySourceConfiguration {
         /// `CognitoUserPoolConfiguration`.
-        #[serde(
-            rename = "CognitoUserPoolConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cognito_user_pool_configuration: Option<CognitoUserPoolConfiguration>,
         /// `OpenIdConnectConfiguration`.
-        #[serde(
-            rename = "OpenIdConnectConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub open_id_connect_configuration: Option<OpenIdConnectConfiguration>,
     }
 
+    impl Serialize for IdentitySourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CognitoUserPoolConfiguration",
+                &self.cognito_user_pool_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenIdConnectConfiguration",
+                &self.open_id_connect_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CognitoUserPoolConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CognitoUserPoolConfiguration {
         /// `ClientIds`.
-        #[serde(rename = "ClientIds", skip_serializing_if = "Option::is_none")]
         pub client_ids: Option<Vec<Value<String>>>,
         /// `GroupConfiguration`.
-        #[serde(rename = "GroupConfiguration", skip_serializing_if = "Option::is_none")]
         pub group_configuration: Option<CognitoGroupConfiguration>,
         /// `UserPoolArn`.
-        #[serde(rename = "UserPoolArn")]
         pub user_pool_arn: Value<String>,
     }
 
@@ -153,11 +176,28 @@ pub mod identity_source {
         }
     }
 
+    impl Serialize for CognitoUserPoolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientIds", &self.client_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "GroupConfiguration",
+                &self.group_configuration,
+            )?;
+            map.serialize_entry("UserPoolArn", &self.user_pool_arn)?;
+            map.end()
+        }
+    }
+
     /// The `CognitoGroupConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CognitoGroupConfiguration {
         /// `GroupEntityType`.
-        #[serde(rename = "GroupEntityType")]
         pub group_entity_type: Value<String>,
     }
 
@@ -170,20 +210,28 @@ pub mod identity_source {
         }
     }
 
+    impl Serialize for CognitoGroupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupEntityType", &self.group_entity_type)?;
+            map.end()
+        }
+    }
+
     /// The `OpenIdConnectConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenIdConnectConfiguration {
         /// `EntityIdPrefix`.
-        #[serde(rename = "EntityIdPrefix", skip_serializing_if = "Option::is_none")]
         pub entity_id_prefix: Option<Value<String>>,
         /// `GroupConfiguration`.
-        #[serde(rename = "GroupConfiguration", skip_serializing_if = "Option::is_none")]
         pub group_configuration: Option<OpenIdConnectGroupConfiguration>,
         /// `Issuer`.
-        #[serde(rename = "Issuer")]
         pub issuer: Value<String>,
         /// `TokenSelection`.
-        #[serde(rename = "TokenSelection")]
         pub token_selection: OpenIdConnectTokenSelection,
     }
 
@@ -202,14 +250,31 @@ pub mod identity_source {
         }
     }
 
+    impl Serialize for OpenIdConnectConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EntityIdPrefix", &self.entity_id_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "GroupConfiguration",
+                &self.group_configuration,
+            )?;
+            map.serialize_entry("Issuer", &self.issuer)?;
+            map.serialize_entry("TokenSelection", &self.token_selection)?;
+            map.end()
+        }
+    }
+
     /// The `OpenIdConnectGroupConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenIdConnectGroupConfiguration {
         /// `GroupClaim`.
-        #[serde(rename = "GroupClaim")]
         pub group_claim: Value<String>,
         /// `GroupEntityType`.
-        #[serde(rename = "GroupEntityType")]
         pub group_entity_type: Value<String>,
     }
 
@@ -226,37 +291,83 @@ pub mod identity_source {
         }
     }
 
+    impl Serialize for OpenIdConnectGroupConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupClaim", &self.group_claim)?;
+            map.serialize_entry("GroupEntityType", &self.group_entity_type)?;
+            map.end()
+        }
+    }
+
     /// The `OpenIdConnectTokenSelection` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpenIdConnectTokenSelection {
         /// `AccessTokenOnly`.
-        #[serde(rename = "AccessTokenOnly", skip_serializing_if = "Option::is_none")]
         pub access_token_only: Option<OpenIdConnectAccessTokenConfiguration>,
         /// `IdentityTokenOnly`.
-        #[serde(rename = "IdentityTokenOnly", skip_serializing_if = "Option::is_none")]
         pub identity_token_only: Option<OpenIdConnectIdentityTokenConfiguration>,
     }
 
+    impl Serialize for OpenIdConnectTokenSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessTokenOnly", &self.access_token_only)?;
+            crate::cfn::entry(&mut map, "IdentityTokenOnly", &self.identity_token_only)?;
+            map.end()
+        }
+    }
+
     /// The `OpenIdConnectAccessTokenConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpenIdConnectAccessTokenConfiguration {
         /// `Audiences`.
-        #[serde(rename = "Audiences", skip_serializing_if = "Option::is_none")]
         pub audiences: Option<Vec<Value<String>>>,
         /// `PrincipalIdClaim`.
-        #[serde(rename = "PrincipalIdClaim", skip_serializing_if = "Option::is_none")]
         pub principal_id_claim: Option<Value<String>>,
     }
 
+    impl Serialize for OpenIdConnectAccessTokenConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Audiences", &self.audiences)?;
+            crate::cfn::entry(&mut map, "PrincipalIdClaim", &self.principal_id_claim)?;
+            map.end()
+        }
+    }
+
     /// The `OpenIdConnectIdentityTokenConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OpenIdConnectIdentityTokenConfiguration {
         /// `ClientIds`.
-        #[serde(rename = "ClientIds", skip_serializing_if = "Option::is_none")]
         pub client_ids: Option<Vec<Value<String>>>,
         /// `PrincipalIdClaim`.
-        #[serde(rename = "PrincipalIdClaim", skip_serializing_if = "Option::is_none")]
         pub principal_id_claim: Option<Value<String>>,
+    }
+
+    impl Serialize for OpenIdConnectIdentityTokenConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientIds", &self.client_ids)?;
+            crate::cfn::entry(&mut map, "PrincipalIdClaim", &self.principal_id_claim)?;
+            map.end()
+        }
     }
 }
 
@@ -328,16 +439,13 @@ pub mod policy {
     }
 
     /// The properties of `AWS::VerifiedPermissions::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
         /// `Definition`.
-        #[serde(rename = "Definition")]
         pub definition: PolicyDefinition,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PolicyStoreId`.
-        #[serde(rename = "PolicyStoreId")]
         pub policy_store_id: Value<String>,
     }
 
@@ -355,25 +463,48 @@ pub mod policy {
         }
     }
 
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("PolicyStoreId", &self.policy_store_id)?;
+            map.end()
+        }
+    }
+
     /// The `PolicyDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PolicyDefinition {
         /// `Static`.
-        #[serde(rename = "Static", skip_serializing_if = "Option::is_none")]
         pub r#static: Option<StaticPolicyDefinition>,
         /// `TemplateLinked`.
-        #[serde(rename = "TemplateLinked", skip_serializing_if = "Option::is_none")]
         pub template_linked: Option<TemplateLinkedPolicyDefinition>,
     }
 
+    impl Serialize for PolicyDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Static", &self.r#static)?;
+            crate::cfn::entry(&mut map, "TemplateLinked", &self.template_linked)?;
+            map.end()
+        }
+    }
+
     /// The `StaticPolicyDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StaticPolicyDefinition {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Statement`.
-        #[serde(rename = "Statement")]
         pub statement: Value<String>,
     }
 
@@ -387,17 +518,27 @@ pub mod policy {
         }
     }
 
+    impl Serialize for StaticPolicyDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.end()
+        }
+    }
+
     /// The `TemplateLinkedPolicyDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TemplateLinkedPolicyDefinition {
         /// `PolicyTemplateId`.
-        #[serde(rename = "PolicyTemplateId")]
         pub policy_template_id: Value<String>,
         /// `Principal`.
-        #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
         pub principal: Option<EntityIdentifier>,
         /// `Resource`.
-        #[serde(rename = "Resource", skip_serializing_if = "Option::is_none")]
         pub resource: Option<EntityIdentifier>,
     }
 
@@ -412,14 +553,26 @@ pub mod policy {
         }
     }
 
+    impl Serialize for TemplateLinkedPolicyDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyTemplateId", &self.policy_template_id)?;
+            crate::cfn::entry(&mut map, "Principal", &self.principal)?;
+            crate::cfn::entry(&mut map, "Resource", &self.resource)?;
+            map.end()
+        }
+    }
+
     /// The `EntityIdentifier` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EntityIdentifier {
         /// `EntityId`.
-        #[serde(rename = "EntityId")]
         pub entity_id: Value<String>,
         /// `EntityType`.
-        #[serde(rename = "EntityType")]
         pub entity_type: Value<String>,
     }
 
@@ -433,6 +586,19 @@ pub mod policy {
                 entity_id: entity_id.into(),
                 entity_type: entity_type.into(),
             }
+        }
+    }
+
+    impl Serialize for EntityIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EntityId", &self.entity_id)?;
+            map.serialize_entry("EntityType", &self.entity_type)?;
+            map.end()
         }
     }
 }
@@ -507,25 +673,19 @@ pub mod policy_store {
     }
 
     /// The properties of `AWS::VerifiedPermissions::PolicyStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyStoreProps {
         /// `DeletionProtection`.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
         pub deletion_protection: Option<DeletionProtection>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EncryptionSettings`.
-        #[serde(rename = "EncryptionSettings", skip_serializing_if = "Option::is_none")]
         pub encryption_settings: Option<EncryptionSettings>,
         /// `Schema`.
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<SchemaDefinition>,
-        /// The tags to add to the policy store
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to add to the policy store
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ValidationSettings`.
-        #[serde(rename = "ValidationSettings")]
         pub validation_settings: ValidationSettings,
     }
 
@@ -543,11 +703,35 @@ pub mod policy_store {
         }
     }
 
+    impl Serialize for CfnPolicyStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionSettings",
+                &self.encryption_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("ValidationSettings", &self.validation_settings)?;
+            map.end()
+        }
+    }
+
     /// The `DeletionProtection` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeletionProtection {
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<DeletionMode>,
     }
 
@@ -555,6 +739,18 @@ pub mod policy_store {
         /// A `DeletionProtection` of its required properties (`Mode`), the others unset.
         pub fn new(mode: impl Into<Value<DeletionMode>>) -> Self {
             Self { mode: mode.into() }
+        }
+    }
+
+    impl Serialize for DeletionProtection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -596,28 +792,37 @@ pub mod policy_store {
     }
 
     /// The `EncryptionSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EncryptionSettings {
         /// `KmsEncryptionSettings`.
-        #[serde(
-            rename = "KmsEncryptionSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kms_encryption_settings: Option<KmsEncryptionSettings>,
-        /// `Default`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
+        /// `Default`: `Default`. Untyped in the schema: any `serde_json::Value`.
         pub default: Option<serde_json::Value>,
     }
 
+    impl Serialize for EncryptionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsEncryptionSettings",
+                &self.kms_encryption_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Default", &self.default)?;
+            map.end()
+        }
+    }
+
     /// The `KmsEncryptionSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KmsEncryptionSettings {
         /// `EncryptionContext`.
-        #[serde(rename = "EncryptionContext", skip_serializing_if = "Option::is_none")]
         pub encryption_context: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
     }
 
@@ -631,19 +836,42 @@ pub mod policy_store {
         }
     }
 
+    impl Serialize for KmsEncryptionSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionContext", &self.encryption_context)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.end()
+        }
+    }
+
     /// The `SchemaDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaDefinition {
         /// `CedarJson`.
-        #[serde(rename = "CedarJson", skip_serializing_if = "Option::is_none")]
         pub cedar_json: Option<Value<String>>,
     }
 
+    impl Serialize for SchemaDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CedarJson", &self.cedar_json)?;
+            map.end()
+        }
+    }
+
     /// The `ValidationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ValidationSettings {
         /// `Mode`.
-        #[serde(rename = "Mode")]
         pub mode: Value<ValidationMode>,
     }
 
@@ -651,6 +879,18 @@ pub mod policy_store {
         /// A `ValidationSettings` of its required properties (`Mode`), the others unset.
         pub fn new(mode: impl Into<Value<ValidationMode>>) -> Self {
             Self { mode: mode.into() }
+        }
+    }
+
+    impl Serialize for ValidationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -750,13 +990,11 @@ pub mod policy_store_alias {
     }
 
     /// The properties of `AWS::VerifiedPermissions::PolicyStoreAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyStoreAliasProps {
         /// `AliasName`.
-        #[serde(rename = "AliasName")]
         pub alias_name: Value<String>,
         /// `PolicyStoreId`.
-        #[serde(rename = "PolicyStoreId")]
         pub policy_store_id: Value<String>,
     }
 
@@ -770,6 +1008,19 @@ pub mod policy_store_alias {
                 alias_name: alias_name.into(),
                 policy_store_id: policy_store_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyStoreAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AliasName", &self.alias_name)?;
+            map.serialize_entry("PolicyStoreId", &self.policy_store_id)?;
+            map.end()
         }
     }
 }
@@ -837,19 +1088,15 @@ pub mod policy_template {
     }
 
     /// The properties of `AWS::VerifiedPermissions::PolicyTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyTemplateProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PolicyStoreId`.
-        #[serde(rename = "PolicyStoreId")]
         pub policy_store_id: Value<String>,
         /// `Statement`.
-        #[serde(rename = "Statement")]
         pub statement: Value<String>,
     }
 
@@ -865,6 +1112,21 @@ pub mod policy_template {
                 policy_store_id: policy_store_id.into(),
                 statement: statement.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnPolicyTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("PolicyStoreId", &self.policy_store_id)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.end()
         }
     }
 }

@@ -70,19 +70,15 @@ pub mod domain {
     }
 
     /// The properties of `AWS::VoiceID::Domain`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ServerSideEncryptionConfiguration`.
-        #[serde(rename = "ServerSideEncryptionConfiguration")]
         pub server_side_encryption_configuration: ServerSideEncryptionConfiguration,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -104,11 +100,28 @@ pub mod domain {
         }
     }
 
+    impl Serialize for CfnDomainProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry(
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ServerSideEncryptionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerSideEncryptionConfiguration {
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId")]
         pub kms_key_id: Value<String>,
     }
 
@@ -118,6 +131,18 @@ pub mod domain {
             Self {
                 kms_key_id: kms_key_id.into(),
             }
+        }
+    }
+
+    impl Serialize for ServerSideEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KmsKeyId", &self.kms_key_id)?;
+            map.end()
         }
     }
 }

@@ -110,23 +110,15 @@ pub mod access_log_subscription {
     }
 
     /// The properties of `AWS::VpcLattice::AccessLogSubscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessLogSubscriptionProps {
         /// `DestinationArn`.
-        #[serde(rename = "DestinationArn")]
         pub destination_arn: Value<String>,
         /// `ResourceIdentifier`.
-        #[serde(rename = "ResourceIdentifier", skip_serializing_if = "Option::is_none")]
         pub resource_identifier: Option<Value<String>>,
         /// `ServiceNetworkLogType`.
-        #[serde(
-            rename = "ServiceNetworkLogType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_network_log_type: Option<Value<ServiceNetworkLogType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -139,6 +131,29 @@ pub mod access_log_subscription {
                 service_network_log_type: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAccessLogSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceIdentifier",
+                &self.resource_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceNetworkLogType",
+                &self.service_network_log_type,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -242,13 +257,11 @@ pub mod auth_policy {
     }
 
     /// The properties of `AWS::VpcLattice::AuthPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthPolicyProps {
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
         /// `ResourceIdentifier`.
-        #[serde(rename = "ResourceIdentifier")]
         pub resource_identifier: Value<String>,
     }
 
@@ -262,6 +275,19 @@ pub mod auth_policy {
                 policy: policy.into(),
                 resource_identifier: resource_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAuthPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("ResourceIdentifier", &self.resource_identifier)?;
+            map.end()
         }
     }
 }
@@ -341,13 +367,11 @@ pub mod domain_verification {
     }
 
     /// The properties of `AWS::VpcLattice::DomainVerification`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainVerificationProps {
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -358,6 +382,19 @@ pub mod domain_verification {
                 domain_name: domain_name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDomainVerificationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -441,25 +478,19 @@ pub mod listener {
     }
 
     /// The properties of `AWS::VpcLattice::Listener`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListenerProps {
         /// `DefaultAction`.
-        #[serde(rename = "DefaultAction")]
         pub default_action: DefaultAction,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol")]
         pub protocol: Value<Protocol>,
         /// `ServiceIdentifier`.
-        #[serde(rename = "ServiceIdentifier", skip_serializing_if = "Option::is_none")]
         pub service_identifier: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -480,15 +511,43 @@ pub mod listener {
         }
     }
 
+    impl Serialize for CfnListenerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultAction", &self.default_action)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "ServiceIdentifier", &self.service_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `DefaultAction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultAction {
         /// `FixedResponse`.
-        #[serde(rename = "FixedResponse", skip_serializing_if = "Option::is_none")]
         pub fixed_response: Option<FixedResponse>,
         /// `Forward`.
-        #[serde(rename = "Forward", skip_serializing_if = "Option::is_none")]
         pub forward: Option<Forward>,
+    }
+
+    impl Serialize for DefaultAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FixedResponse", &self.fixed_response)?;
+            crate::cfn::entry(&mut map, "Forward", &self.forward)?;
+            map.end()
+        }
     }
 
     /// Values of `Protocol`.
@@ -604,68 +663,35 @@ pub mod resource_configuration {
     }
 
     /// The properties of `AWS::VpcLattice::ResourceConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceConfigurationProps {
         /// `AllowAssociationToSharableServiceNetwork`.
-        #[serde(
-            rename = "AllowAssociationToSharableServiceNetwork",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allow_association_to_sharable_service_network: Option<Value<bool>>,
         /// `CustomDomainName`.
-        #[serde(rename = "CustomDomainName", skip_serializing_if = "Option::is_none")]
         pub custom_domain_name: Option<Value<String>>,
         /// `DomainVerificationId`.
-        #[serde(
-            rename = "DomainVerificationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub domain_verification_id: Option<Value<String>>,
         /// `GroupDomain`.
-        #[serde(rename = "GroupDomain", skip_serializing_if = "Option::is_none")]
         pub group_domain: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `PortRanges`.
-        #[serde(rename = "PortRanges", skip_serializing_if = "Option::is_none")]
         pub port_ranges: Option<Vec<Value<String>>>,
         /// `ProtocolType`.
-        #[serde(rename = "ProtocolType", skip_serializing_if = "Option::is_none")]
         pub protocol_type: Option<Value<ProtocolType>>,
         /// `ResourceConfigurationAuthType`.
-        #[serde(
-            rename = "ResourceConfigurationAuthType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_configuration_auth_type: Option<
             Value<ResourceConfigurationAuthType>,
         >,
         /// `ResourceConfigurationDefinition`.
-        #[serde(
-            rename = "ResourceConfigurationDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_configuration_definition: Option<ResourceConfigurationDefinition>,
         /// `ResourceConfigurationGroupId`.
-        #[serde(
-            rename = "ResourceConfigurationGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_configuration_group_id: Option<Value<String>>,
         /// `ResourceConfigurationType`.
-        #[serde(rename = "ResourceConfigurationType")]
         pub resource_configuration_type: Value<ResourceConfigurationType>,
         /// `ResourceGatewayId`.
-        #[serde(rename = "ResourceGatewayId", skip_serializing_if = "Option::is_none")]
         pub resource_gateway_id: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -690,6 +716,53 @@ pub mod resource_configuration {
                 resource_gateway_id: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnResourceConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowAssociationToSharableServiceNetwork",
+                &self.allow_association_to_sharable_service_network,
+            )?;
+            crate::cfn::entry(&mut map, "CustomDomainName", &self.custom_domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DomainVerificationId",
+                &self.domain_verification_id,
+            )?;
+            crate::cfn::entry(&mut map, "GroupDomain", &self.group_domain)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PortRanges", &self.port_ranges)?;
+            crate::cfn::entry(&mut map, "ProtocolType", &self.protocol_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceConfigurationAuthType",
+                &self.resource_configuration_auth_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceConfigurationDefinition",
+                &self.resource_configuration_definition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceConfigurationGroupId",
+                &self.resource_configuration_group_id,
+            )?;
+            map.serialize_entry(
+                "ResourceConfigurationType",
+                &self.resource_configuration_type,
+            )?;
+            crate::cfn::entry(&mut map, "ResourceGatewayId", &self.resource_gateway_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -765,30 +838,39 @@ pub mod resource_configuration {
     }
 
     /// The `ResourceConfigurationDefinition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceConfigurationDefinition {
         /// `IpResource`.
-        #[serde(rename = "IpResource", skip_serializing_if = "Option::is_none")]
         pub ip_resource: Option<Value<String>>,
         /// `ArnResource`.
-        #[serde(rename = "ArnResource", skip_serializing_if = "Option::is_none")]
         pub arn_resource: Option<Value<String>>,
         /// `DnsResource`.
-        #[serde(rename = "DnsResource", skip_serializing_if = "Option::is_none")]
         pub dns_resource: Option<DnsResource>,
         /// `CidrResource`.
-        #[serde(rename = "CidrResource", skip_serializing_if = "Option::is_none")]
         pub cidr_resource: Option<CidrResource>,
     }
 
+    impl Serialize for ResourceConfigurationDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpResource", &self.ip_resource)?;
+            crate::cfn::entry(&mut map, "ArnResource", &self.arn_resource)?;
+            crate::cfn::entry(&mut map, "DnsResource", &self.dns_resource)?;
+            crate::cfn::entry(&mut map, "CidrResource", &self.cidr_resource)?;
+            map.end()
+        }
+    }
+
     /// The `DnsResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DnsResource {
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType")]
         pub ip_address_type: Value<IpAddressType>,
     }
 
@@ -805,11 +887,23 @@ pub mod resource_configuration {
         }
     }
 
+    impl Serialize for DnsResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry("IpAddressType", &self.ip_address_type)?;
+            map.end()
+        }
+    }
+
     /// The `CidrResource` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CidrResource {
         /// `CidrRanges`.
-        #[serde(rename = "CidrRanges")]
         pub cidr_ranges: Vec<Value<String>>,
     }
 
@@ -819,6 +913,18 @@ pub mod resource_configuration {
             Self {
                 cidr_ranges: cidr_ranges.into(),
             }
+        }
+    }
+
+    impl Serialize for CidrResource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CidrRanges", &self.cidr_ranges)?;
+            map.end()
         }
     }
 
@@ -939,35 +1045,23 @@ pub mod resource_gateway {
     }
 
     /// The properties of `AWS::VpcLattice::ResourceGateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceGatewayProps {
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// The number of IPv4 addresses to allocate per ENI for the resource gateway
-        #[serde(rename = "Ipv4AddressesPerEni", skip_serializing_if = "Option::is_none")]
+        /// `Ipv4AddressesPerEni`: The number of IPv4 addresses to allocate per ENI for the resource gateway
         pub ipv4_addresses_per_eni: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ResourceConfigDnsResolution`.
-        #[serde(
-            rename = "ResourceConfigDnsResolution",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_config_dns_resolution: Option<Value<ResourceConfigDnsResolution>>,
-        /// The ID of one or more security groups to associate with the endpoint network interface.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: The ID of one or more security groups to associate with the endpoint network interface.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The ID of one or more subnets in which to create an endpoint network interface.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The ID of one or more subnets in which to create an endpoint network interface.
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcIdentifier`.
-        #[serde(rename = "VpcIdentifier")]
         pub vpc_identifier: Value<String>,
     }
 
@@ -988,6 +1082,33 @@ pub mod resource_gateway {
                 tags: None,
                 vpc_identifier: vpc_identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourceGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ipv4AddressesPerEni",
+                &self.ipv4_addresses_per_eni,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceConfigDnsResolution",
+                &self.resource_config_dns_resolution,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcIdentifier", &self.vpc_identifier)?;
+            map.end()
         }
     }
 
@@ -1086,13 +1207,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::VpcLattice::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
 
@@ -1106,6 +1225,19 @@ pub mod resource_policy {
                 policy: policy.into(),
                 resource_arn: resource_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
         }
     }
 }
@@ -1178,28 +1310,21 @@ pub mod rule {
     }
 
     /// The properties of `AWS::VpcLattice::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Action,
         /// `ListenerIdentifier`.
-        #[serde(rename = "ListenerIdentifier", skip_serializing_if = "Option::is_none")]
         pub listener_identifier: Option<Value<String>>,
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: Match,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `ServiceIdentifier`.
-        #[serde(rename = "ServiceIdentifier", skip_serializing_if = "Option::is_none")]
         pub service_identifier: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1222,22 +1347,54 @@ pub mod rule {
         }
     }
 
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(
+                &mut map,
+                "ListenerIdentifier",
+                &self.listener_identifier,
+            )?;
+            map.serialize_entry("Match", &self.r#match)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "ServiceIdentifier", &self.service_identifier)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `Action` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Action {
         /// `FixedResponse`.
-        #[serde(rename = "FixedResponse", skip_serializing_if = "Option::is_none")]
         pub fixed_response: Option<FixedResponse>,
         /// `Forward`.
-        #[serde(rename = "Forward", skip_serializing_if = "Option::is_none")]
         pub forward: Option<Forward>,
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FixedResponse", &self.fixed_response)?;
+            crate::cfn::entry(&mut map, "Forward", &self.forward)?;
+            map.end()
+        }
+    }
+
     /// The `Match` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Match {
         /// `HttpMatch`.
-        #[serde(rename = "HttpMatch")]
         pub http_match: HttpMatch,
     }
 
@@ -1250,31 +1407,51 @@ pub mod rule {
         }
     }
 
+    impl Serialize for Match {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HttpMatch", &self.http_match)?;
+            map.end()
+        }
+    }
+
     /// The `HttpMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpMatch {
         /// `HeaderMatches`.
-        #[serde(rename = "HeaderMatches", skip_serializing_if = "Option::is_none")]
         pub header_matches: Option<Vec<HeaderMatch>>,
         /// `Method`.
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
         pub method: Option<Value<Method>>,
         /// `PathMatch`.
-        #[serde(rename = "PathMatch", skip_serializing_if = "Option::is_none")]
         pub path_match: Option<PathMatch>,
     }
 
+    impl Serialize for HttpMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderMatches", &self.header_matches)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "PathMatch", &self.path_match)?;
+            map.end()
+        }
+    }
+
     /// The `HeaderMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HeaderMatch {
         /// `CaseSensitive`.
-        #[serde(rename = "CaseSensitive", skip_serializing_if = "Option::is_none")]
         pub case_sensitive: Option<Value<bool>>,
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: HeaderMatchType,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1292,18 +1469,43 @@ pub mod rule {
         }
     }
 
+    impl Serialize for HeaderMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaseSensitive", &self.case_sensitive)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `HeaderMatchType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HeaderMatchType {
         /// `Contains`.
-        #[serde(rename = "Contains", skip_serializing_if = "Option::is_none")]
         pub contains: Option<Value<String>>,
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+    }
+
+    impl Serialize for HeaderMatchType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Contains", &self.contains)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
     }
 
     /// Values of `Method`.
@@ -1362,13 +1564,11 @@ pub mod rule {
     }
 
     /// The `PathMatch` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PathMatch {
         /// `CaseSensitive`.
-        #[serde(rename = "CaseSensitive", skip_serializing_if = "Option::is_none")]
         pub case_sensitive: Option<Value<bool>>,
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: PathMatchType,
     }
 
@@ -1382,15 +1582,39 @@ pub mod rule {
         }
     }
 
+    impl Serialize for PathMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CaseSensitive", &self.case_sensitive)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            map.end()
+        }
+    }
+
     /// The `PathMatchType` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PathMatchType {
         /// `Exact`.
-        #[serde(rename = "Exact", skip_serializing_if = "Option::is_none")]
         pub exact: Option<Value<String>>,
         /// `Prefix`.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+    }
+
+    impl Serialize for PathMatchType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exact", &self.exact)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
     }
 }
 
@@ -1486,29 +1710,44 @@ pub mod service {
     }
 
     /// The properties of `AWS::VpcLattice::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceProps {
         /// `AuthType`.
-        #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
         pub auth_type: Option<Value<AuthType>>,
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `CustomDomainName`.
-        #[serde(rename = "CustomDomainName", skip_serializing_if = "Option::is_none")]
         pub custom_domain_name: Option<Value<String>>,
         /// `DnsEntry`.
-        #[serde(rename = "DnsEntry", skip_serializing_if = "Option::is_none")]
         pub dns_entry: Option<DnsEntry>,
         /// `IdleTimeoutSeconds`.
-        #[serde(rename = "IdleTimeoutSeconds", skip_serializing_if = "Option::is_none")]
         pub idle_timeout_seconds: Option<Value<i64>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "CustomDomainName", &self.custom_domain_name)?;
+            crate::cfn::entry(&mut map, "DnsEntry", &self.dns_entry)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleTimeoutSeconds",
+                &self.idle_timeout_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1589,27 +1828,37 @@ pub mod service_network {
     }
 
     /// The properties of `AWS::VpcLattice::ServiceNetwork`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceNetworkProps {
         /// `AuthType`.
-        #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
         pub auth_type: Option<Value<AuthType>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `SharingConfig`.
-        #[serde(rename = "SharingConfig", skip_serializing_if = "Option::is_none")]
         pub sharing_config: Option<SharingConfig>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnServiceNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SharingConfig", &self.sharing_config)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `SharingConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SharingConfig {
         /// `enabled`.
-        #[serde(rename = "enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1617,6 +1866,18 @@ pub mod service_network {
         /// A `SharingConfig` of its required properties (`enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
             Self { enabled: enabled.into() }
+        }
+    }
+
+    impl Serialize for SharingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("enabled", &self.enabled)?;
+            map.end()
         }
     }
 }
@@ -1690,24 +1951,35 @@ pub mod service_network_resource_association {
     }
 
     /// The properties of `AWS::VpcLattice::ServiceNetworkResourceAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceNetworkResourceAssociationProps {
         /// `PrivateDnsEnabled`.
-        #[serde(rename = "PrivateDnsEnabled", skip_serializing_if = "Option::is_none")]
         pub private_dns_enabled: Option<Value<bool>>,
         /// `ResourceConfigurationId`.
-        #[serde(
-            rename = "ResourceConfigurationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resource_configuration_id: Option<Value<String>>,
         /// `ServiceNetworkId`.
-        #[serde(rename = "ServiceNetworkId", skip_serializing_if = "Option::is_none")]
         pub service_network_id: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnServiceNetworkResourceAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PrivateDnsEnabled", &self.private_dns_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceConfigurationId",
+                &self.resource_configuration_id,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceNetworkId", &self.service_network_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1830,24 +2102,35 @@ pub mod service_network_service_association {
     }
 
     /// The properties of `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceNetworkServiceAssociationProps {
         /// `DnsEntry`.
-        #[serde(rename = "DnsEntry", skip_serializing_if = "Option::is_none")]
         pub dns_entry: Option<DnsEntry>,
         /// `ServiceIdentifier`.
-        #[serde(rename = "ServiceIdentifier", skip_serializing_if = "Option::is_none")]
         pub service_identifier: Option<Value<String>>,
         /// `ServiceNetworkIdentifier`.
-        #[serde(
-            rename = "ServiceNetworkIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_network_identifier: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnServiceNetworkServiceAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsEntry", &self.dns_entry)?;
+            crate::cfn::entry(&mut map, "ServiceIdentifier", &self.service_identifier)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceNetworkIdentifier",
+                &self.service_network_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1947,49 +2230,71 @@ pub mod service_network_vpc_association {
     }
 
     /// The properties of `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceNetworkVpcAssociationProps {
         /// `DnsOptions`.
-        #[serde(rename = "DnsOptions", skip_serializing_if = "Option::is_none")]
         pub dns_options: Option<DnsOptions>,
         /// `PrivateDnsEnabled`.
-        #[serde(rename = "PrivateDnsEnabled", skip_serializing_if = "Option::is_none")]
         pub private_dns_enabled: Option<Value<bool>>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// `ServiceNetworkIdentifier`.
-        #[serde(
-            rename = "ServiceNetworkIdentifier",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub service_network_identifier: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcIdentifier`.
-        #[serde(rename = "VpcIdentifier", skip_serializing_if = "Option::is_none")]
         pub vpc_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for CfnServiceNetworkVpcAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsOptions", &self.dns_options)?;
+            crate::cfn::entry(&mut map, "PrivateDnsEnabled", &self.private_dns_enabled)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceNetworkIdentifier",
+                &self.service_network_identifier,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcIdentifier", &self.vpc_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `DnsOptions` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DnsOptions {
         /// `PrivateDnsPreference`.
-        #[serde(
-            rename = "PrivateDnsPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_dns_preference: Option<Value<PrivateDnsPreference>>,
         /// `PrivateDnsSpecifiedDomains`.
-        #[serde(
-            rename = "PrivateDnsSpecifiedDomains",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_dns_specified_domains: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for DnsOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsPreference",
+                &self.private_dns_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsSpecifiedDomains",
+                &self.private_dns_specified_domains,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `PrivateDnsPreference`.
@@ -2125,22 +2430,17 @@ pub mod target_group {
     }
 
     /// The properties of `AWS::VpcLattice::TargetGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTargetGroupProps {
         /// `Config`.
-        #[serde(rename = "Config", skip_serializing_if = "Option::is_none")]
         pub config: Option<TargetGroupConfig>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Targets`.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
         pub targets: Option<Vec<Target>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -2157,92 +2457,129 @@ pub mod target_group {
         }
     }
 
+    impl Serialize for CfnTargetGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Config", &self.config)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `TargetGroupConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetGroupConfig {
         /// `HealthCheck`.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
         pub health_check: Option<HealthCheckConfig>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
         /// `LambdaEventStructureVersion`.
-        #[serde(
-            rename = "LambdaEventStructureVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub lambda_event_structure_version: Option<Value<LambdaEventStructureVersion>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<TargetGroupConfigProtocol>>,
         /// `ProtocolVersion`.
-        #[serde(rename = "ProtocolVersion", skip_serializing_if = "Option::is_none")]
         pub protocol_version: Option<Value<TargetGroupConfigProtocolVersion>>,
         /// `VpcIdentifier`.
-        #[serde(rename = "VpcIdentifier", skip_serializing_if = "Option::is_none")]
         pub vpc_identifier: Option<Value<String>>,
     }
 
+    impl Serialize for TargetGroupConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaEventStructureVersion",
+                &self.lambda_event_structure_version,
+            )?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "ProtocolVersion", &self.protocol_version)?;
+            crate::cfn::entry(&mut map, "VpcIdentifier", &self.vpc_identifier)?;
+            map.end()
+        }
+    }
+
     /// The `HealthCheckConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckConfig {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `HealthCheckIntervalSeconds`.
-        #[serde(
-            rename = "HealthCheckIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub health_check_interval_seconds: Option<Value<i64>>,
         /// `HealthCheckTimeoutSeconds`.
-        #[serde(
-            rename = "HealthCheckTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub health_check_timeout_seconds: Option<Value<i64>>,
         /// `HealthyThresholdCount`.
-        #[serde(
-            rename = "HealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub healthy_threshold_count: Option<Value<i64>>,
         /// `Matcher`.
-        #[serde(rename = "Matcher", skip_serializing_if = "Option::is_none")]
         pub matcher: Option<Matcher>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
         /// `ProtocolVersion`.
-        #[serde(rename = "ProtocolVersion", skip_serializing_if = "Option::is_none")]
         pub protocol_version: Option<Value<ProtocolVersion>>,
         /// `UnhealthyThresholdCount`.
-        #[serde(
-            rename = "UnhealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unhealthy_threshold_count: Option<Value<i64>>,
     }
 
+    impl Serialize for HealthCheckConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckIntervalSeconds",
+                &self.health_check_interval_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckTimeoutSeconds",
+                &self.health_check_timeout_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthyThresholdCount",
+                &self.healthy_threshold_count,
+            )?;
+            crate::cfn::entry(&mut map, "Matcher", &self.matcher)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "ProtocolVersion", &self.protocol_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnhealthyThresholdCount",
+                &self.unhealthy_threshold_count,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `Matcher` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Matcher {
         /// `HttpCode`.
-        #[serde(rename = "HttpCode")]
         pub http_code: Value<String>,
     }
 
@@ -2252,6 +2589,18 @@ pub mod target_group {
             Self {
                 http_code: http_code.into(),
             }
+        }
+    }
+
+    impl Serialize for Matcher {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HttpCode", &self.http_code)?;
+            map.end()
         }
     }
 
@@ -2485,13 +2834,11 @@ pub mod target_group {
     }
 
     /// The `Target` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Target {
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
     }
 
@@ -2499,6 +2846,19 @@ pub mod target_group {
         /// A `Target` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
             Self { id: id.into(), port: None }
+        }
+    }
+
+    impl Serialize for Target {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.end()
         }
     }
 
@@ -2547,10 +2907,9 @@ pub mod target_group {
 }
 
 /// The `FixedResponse` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FixedResponse {
     /// `StatusCode`.
-    #[serde(rename = "StatusCode")]
     pub status_code: Value<i64>,
 }
 
@@ -2563,11 +2922,22 @@ impl FixedResponse {
     }
 }
 
+impl Serialize for FixedResponse {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("StatusCode", &self.status_code)?;
+        map.end()
+    }
+}
+
 /// The `Forward` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Forward {
     /// `TargetGroups`.
-    #[serde(rename = "TargetGroups")]
     pub target_groups: Vec<WeightedTargetGroup>,
 }
 
@@ -2580,14 +2950,24 @@ impl Forward {
     }
 }
 
+impl Serialize for Forward {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("TargetGroups", &self.target_groups)?;
+        map.end()
+    }
+}
+
 /// The `WeightedTargetGroup` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WeightedTargetGroup {
     /// `TargetGroupIdentifier`.
-    #[serde(rename = "TargetGroupIdentifier")]
     pub target_group_identifier: Value<String>,
     /// `Weight`.
-    #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
     pub weight: Option<Value<i64>>,
 }
 
@@ -2598,6 +2978,19 @@ impl WeightedTargetGroup {
             target_group_identifier: target_group_identifier.into(),
             weight: None,
         }
+    }
+}
+
+impl Serialize for WeightedTargetGroup {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("TargetGroupIdentifier", &self.target_group_identifier)?;
+        crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+        map.end()
     }
 }
 
@@ -2679,12 +3072,23 @@ impl From<AuthType> for Value<AuthType> {
 }
 
 /// The `DnsEntry` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DnsEntry {
-    /// `DomainName`. Read-only: CloudFormation returns it.
-    #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
+    /// `DomainName`: `DomainName`. Read-only: CloudFormation returns it.
     pub domain_name: Option<Value<String>>,
-    /// `HostedZoneId`. Read-only: CloudFormation returns it.
-    #[serde(rename = "HostedZoneId", skip_serializing_if = "Option::is_none")]
+    /// `HostedZoneId`: `HostedZoneId`. Read-only: CloudFormation returns it.
     pub hosted_zone_id: Option<Value<String>>,
+}
+
+impl Serialize for DnsEntry {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+        crate::cfn::entry(&mut map, "HostedZoneId", &self.hosted_zone_id)?;
+        map.end()
+    }
 }

@@ -79,13 +79,11 @@ pub mod byte_match_set {
     }
 
     /// The properties of `AWS::WAF::ByteMatchSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnByteMatchSetProps {
         /// `ByteMatchTuples`.
-        #[serde(rename = "ByteMatchTuples", skip_serializing_if = "Option::is_none")]
         pub byte_match_tuples: Option<Vec<ByteMatchTuple>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -99,23 +97,31 @@ pub mod byte_match_set {
         }
     }
 
+    impl Serialize for CfnByteMatchSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ByteMatchTuples", &self.byte_match_tuples)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `ByteMatchTuple` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ByteMatchTuple {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PositionalConstraint`.
-        #[serde(rename = "PositionalConstraint")]
         pub positional_constraint: Value<String>,
         /// `TargetString`.
-        #[serde(rename = "TargetString", skip_serializing_if = "Option::is_none")]
         pub target_string: Option<Value<String>>,
         /// `TargetStringBase64`.
-        #[serde(rename = "TargetStringBase64", skip_serializing_if = "Option::is_none")]
         pub target_string_base64: Option<Value<String>>,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -133,6 +139,26 @@ pub mod byte_match_set {
                 target_string_base64: None,
                 text_transformation: text_transformation.into(),
             }
+        }
+    }
+
+    impl Serialize for ByteMatchTuple {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("PositionalConstraint", &self.positional_constraint)?;
+            crate::cfn::entry(&mut map, "TargetString", &self.target_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetStringBase64",
+                &self.target_string_base64,
+            )?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
         }
     }
 }
@@ -197,13 +223,11 @@ pub mod ip_set {
     }
 
     /// The properties of `AWS::WAF::IPSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpSetProps {
         /// `IPSetDescriptors`.
-        #[serde(rename = "IPSetDescriptors", skip_serializing_if = "Option::is_none")]
         pub ip_set_descriptors: Option<Vec<IpSetDescriptor>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -217,14 +241,25 @@ pub mod ip_set {
         }
     }
 
+    impl Serialize for CfnIpSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IPSetDescriptors", &self.ip_set_descriptors)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `IpSetDescriptor` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpSetDescriptor {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -238,6 +273,19 @@ pub mod ip_set {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for IpSetDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -303,16 +351,13 @@ pub mod rule {
     }
 
     /// The properties of `AWS::WAF::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Predicates`.
-        #[serde(rename = "Predicates", skip_serializing_if = "Option::is_none")]
         pub predicates: Option<Vec<Predicate>>,
     }
 
@@ -330,17 +375,28 @@ pub mod rule {
         }
     }
 
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Predicates", &self.predicates)?;
+            map.end()
+        }
+    }
+
     /// The `Predicate` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Predicate {
         /// `DataId`.
-        #[serde(rename = "DataId")]
         pub data_id: Value<String>,
         /// `Negated`.
-        #[serde(rename = "Negated")]
         pub negated: Value<bool>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -356,6 +412,20 @@ pub mod rule {
                 negated: negated.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for Predicate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataId", &self.data_id)?;
+            map.serialize_entry("Negated", &self.negated)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 }
@@ -421,13 +491,11 @@ pub mod size_constraint_set {
     }
 
     /// The properties of `AWS::WAF::SizeConstraintSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSizeConstraintSetProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SizeConstraints`.
-        #[serde(rename = "SizeConstraints")]
         pub size_constraints: Vec<SizeConstraint>,
     }
 
@@ -444,20 +512,29 @@ pub mod size_constraint_set {
         }
     }
 
+    impl Serialize for CfnSizeConstraintSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SizeConstraints", &self.size_constraints)?;
+            map.end()
+        }
+    }
+
     /// The `SizeConstraint` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SizeConstraint {
         /// `ComparisonOperator`.
-        #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<String>,
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `Size`.
-        #[serde(rename = "Size")]
         pub size: Value<i64>,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -475,6 +552,21 @@ pub mod size_constraint_set {
                 size: size.into(),
                 text_transformation: text_transformation.into(),
             }
+        }
+    }
+
+    impl Serialize for SizeConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("Size", &self.size)?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
         }
     }
 }
@@ -540,17 +632,11 @@ pub mod sql_injection_match_set {
     }
 
     /// The properties of `AWS::WAF::SqlInjectionMatchSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlInjectionMatchSetProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SqlInjectionMatchTuples`.
-        #[serde(
-            rename = "SqlInjectionMatchTuples",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sql_injection_match_tuples: Option<Vec<SqlInjectionMatchTuple>>,
     }
 
@@ -564,14 +650,29 @@ pub mod sql_injection_match_set {
         }
     }
 
+    impl Serialize for CfnSqlInjectionMatchSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SqlInjectionMatchTuples",
+                &self.sql_injection_match_tuples,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SqlInjectionMatchTuple` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqlInjectionMatchTuple {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -585,6 +686,19 @@ pub mod sql_injection_match_set {
                 field_to_match: field_to_match.into(),
                 text_transformation: text_transformation.into(),
             }
+        }
+    }
+
+    impl Serialize for SqlInjectionMatchTuple {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
         }
     }
 }
@@ -650,19 +764,15 @@ pub mod web_acl {
     }
 
     /// The properties of `AWS::WAF::WebACL`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebAclProps {
         /// `DefaultAction`.
-        #[serde(rename = "DefaultAction")]
         pub default_action: WafAction,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Rules`.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<ActivatedRule>>,
     }
 
@@ -682,11 +792,25 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for CfnWebAclProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultAction", &self.default_action)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// The `WafAction` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WafAction {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -697,17 +821,26 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for WafAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `ActivatedRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActivatedRule {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<WafAction>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `RuleId`.
-        #[serde(rename = "RuleId")]
         pub rule_id: Value<String>,
     }
 
@@ -722,6 +855,20 @@ pub mod web_acl {
                 priority: priority.into(),
                 rule_id: rule_id.into(),
             }
+        }
+    }
+
+    impl Serialize for ActivatedRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("RuleId", &self.rule_id)?;
+            map.end()
         }
     }
 }
@@ -787,13 +934,11 @@ pub mod xss_match_set {
     }
 
     /// The properties of `AWS::WAF::XssMatchSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnXssMatchSetProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `XssMatchTuples`.
-        #[serde(rename = "XssMatchTuples")]
         pub xss_match_tuples: Vec<XssMatchTuple>,
     }
 
@@ -810,14 +955,25 @@ pub mod xss_match_set {
         }
     }
 
+    impl Serialize for CfnXssMatchSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("XssMatchTuples", &self.xss_match_tuples)?;
+            map.end()
+        }
+    }
+
     /// The `XssMatchTuple` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct XssMatchTuple {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -833,16 +989,27 @@ pub mod xss_match_set {
             }
         }
     }
+
+    impl Serialize for XssMatchTuple {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
+        }
+    }
 }
 
 /// The `FieldToMatch` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldToMatch {
     /// `Data`.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<Value<String>>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<String>,
 }
 
@@ -853,5 +1020,18 @@ impl FieldToMatch {
             data: None,
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for FieldToMatch {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Data", &self.data)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }

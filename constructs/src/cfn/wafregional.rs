@@ -83,13 +83,11 @@ pub mod byte_match_set {
     }
 
     /// The properties of `AWS::WAFRegional::ByteMatchSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnByteMatchSetProps {
         /// `ByteMatchTuples`.
-        #[serde(rename = "ByteMatchTuples", skip_serializing_if = "Option::is_none")]
         pub byte_match_tuples: Option<Vec<ByteMatchTuple>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -103,23 +101,31 @@ pub mod byte_match_set {
         }
     }
 
+    impl Serialize for CfnByteMatchSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ByteMatchTuples", &self.byte_match_tuples)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `ByteMatchTuple` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ByteMatchTuple {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PositionalConstraint`.
-        #[serde(rename = "PositionalConstraint")]
         pub positional_constraint: Value<String>,
         /// `TargetString`.
-        #[serde(rename = "TargetString", skip_serializing_if = "Option::is_none")]
         pub target_string: Option<Value<String>>,
         /// `TargetStringBase64`.
-        #[serde(rename = "TargetStringBase64", skip_serializing_if = "Option::is_none")]
         pub target_string_base64: Option<Value<String>>,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -137,6 +143,26 @@ pub mod byte_match_set {
                 target_string_base64: None,
                 text_transformation: text_transformation.into(),
             }
+        }
+    }
+
+    impl Serialize for ByteMatchTuple {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("PositionalConstraint", &self.positional_constraint)?;
+            crate::cfn::entry(&mut map, "TargetString", &self.target_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetStringBase64",
+                &self.target_string_base64,
+            )?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
         }
     }
 }
@@ -201,13 +227,11 @@ pub mod geo_match_set {
     }
 
     /// The properties of `AWS::WAFRegional::GeoMatchSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeoMatchSetProps {
         /// `GeoMatchConstraints`.
-        #[serde(rename = "GeoMatchConstraints", skip_serializing_if = "Option::is_none")]
         pub geo_match_constraints: Option<Vec<GeoMatchConstraint>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -221,14 +245,29 @@ pub mod geo_match_set {
         }
     }
 
+    impl Serialize for CfnGeoMatchSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GeoMatchConstraints",
+                &self.geo_match_constraints,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `GeoMatchConstraint` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GeoMatchConstraint {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -242,6 +281,19 @@ pub mod geo_match_set {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for GeoMatchConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -306,13 +358,11 @@ pub mod ip_set {
     }
 
     /// The properties of `AWS::WAFRegional::IPSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpSetProps {
         /// `IPSetDescriptors`.
-        #[serde(rename = "IPSetDescriptors", skip_serializing_if = "Option::is_none")]
         pub ip_set_descriptors: Option<Vec<IpSetDescriptor>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -326,14 +376,25 @@ pub mod ip_set {
         }
     }
 
+    impl Serialize for CfnIpSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IPSetDescriptors", &self.ip_set_descriptors)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `IpSetDescriptor` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpSetDescriptor {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -347,6 +408,19 @@ pub mod ip_set {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for IpSetDescriptor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 }
@@ -414,22 +488,17 @@ pub mod rate_based_rule {
     }
 
     /// The properties of `AWS::WAFRegional::RateBasedRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRateBasedRuleProps {
         /// `MatchPredicates`.
-        #[serde(rename = "MatchPredicates", skip_serializing_if = "Option::is_none")]
         pub match_predicates: Option<Vec<Predicate>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RateKey`.
-        #[serde(rename = "RateKey")]
         pub rate_key: Value<String>,
         /// `RateLimit`.
-        #[serde(rename = "RateLimit")]
         pub rate_limit: Value<i64>,
     }
 
@@ -448,6 +517,22 @@ pub mod rate_based_rule {
                 rate_key: rate_key.into(),
                 rate_limit: rate_limit.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRateBasedRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchPredicates", &self.match_predicates)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RateKey", &self.rate_key)?;
+            map.serialize_entry("RateLimit", &self.rate_limit)?;
+            map.end()
         }
     }
 }
@@ -512,13 +597,11 @@ pub mod regex_pattern_set {
     }
 
     /// The properties of `AWS::WAFRegional::RegexPatternSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegexPatternSetProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RegexPatternStrings`.
-        #[serde(rename = "RegexPatternStrings")]
         pub regex_pattern_strings: Vec<Value<String>>,
     }
 
@@ -532,6 +615,19 @@ pub mod regex_pattern_set {
                 name: name.into(),
                 regex_pattern_strings: regex_pattern_strings.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnRegexPatternSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("RegexPatternStrings", &self.regex_pattern_strings)?;
+            map.end()
         }
     }
 }
@@ -598,16 +694,13 @@ pub mod rule {
     }
 
     /// The properties of `AWS::WAFRegional::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Predicates`.
-        #[serde(rename = "Predicates", skip_serializing_if = "Option::is_none")]
         pub predicates: Option<Vec<Predicate>>,
     }
 
@@ -622,6 +715,20 @@ pub mod rule {
                 name: name.into(),
                 predicates: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Predicates", &self.predicates)?;
+            map.end()
         }
     }
 }
@@ -687,13 +794,11 @@ pub mod size_constraint_set {
     }
 
     /// The properties of `AWS::WAFRegional::SizeConstraintSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSizeConstraintSetProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SizeConstraints`.
-        #[serde(rename = "SizeConstraints", skip_serializing_if = "Option::is_none")]
         pub size_constraints: Option<Vec<SizeConstraint>>,
     }
 
@@ -707,20 +812,29 @@ pub mod size_constraint_set {
         }
     }
 
+    impl Serialize for CfnSizeConstraintSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SizeConstraints", &self.size_constraints)?;
+            map.end()
+        }
+    }
+
     /// The `SizeConstraint` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SizeConstraint {
         /// `ComparisonOperator`.
-        #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<String>,
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `Size`.
-        #[serde(rename = "Size")]
         pub size: Value<i64>,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -738,6 +852,21 @@ pub mod size_constraint_set {
                 size: size.into(),
                 text_transformation: text_transformation.into(),
             }
+        }
+    }
+
+    impl Serialize for SizeConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("Size", &self.size)?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
         }
     }
 }
@@ -803,17 +932,11 @@ pub mod sql_injection_match_set {
     }
 
     /// The properties of `AWS::WAFRegional::SqlInjectionMatchSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlInjectionMatchSetProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SqlInjectionMatchTuples`.
-        #[serde(
-            rename = "SqlInjectionMatchTuples",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sql_injection_match_tuples: Option<Vec<SqlInjectionMatchTuple>>,
     }
 
@@ -827,14 +950,29 @@ pub mod sql_injection_match_set {
         }
     }
 
+    impl Serialize for CfnSqlInjectionMatchSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SqlInjectionMatchTuples",
+                &self.sql_injection_match_tuples,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SqlInjectionMatchTuple` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqlInjectionMatchTuple {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -848,6 +986,19 @@ pub mod sql_injection_match_set {
                 field_to_match: field_to_match.into(),
                 text_transformation: text_transformation.into(),
             }
+        }
+    }
+
+    impl Serialize for SqlInjectionMatchTuple {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
         }
     }
 }
@@ -913,19 +1064,15 @@ pub mod web_acl {
     }
 
     /// The properties of `AWS::WAFRegional::WebACL`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebAclProps {
         /// `DefaultAction`.
-        #[serde(rename = "DefaultAction")]
         pub default_action: Action,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Rules`.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<Rule>>,
     }
 
@@ -945,11 +1092,25 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for CfnWebAclProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultAction", &self.default_action)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// The `Action` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Action {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -960,17 +1121,26 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for Action {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `Rule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Action,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// `RuleId`.
-        #[serde(rename = "RuleId")]
         pub rule_id: Value<String>,
     }
 
@@ -986,6 +1156,20 @@ pub mod web_acl {
                 priority: priority.into(),
                 rule_id: rule_id.into(),
             }
+        }
+    }
+
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("RuleId", &self.rule_id)?;
+            map.end()
         }
     }
 }
@@ -1051,13 +1235,11 @@ pub mod web_acl_association {
     }
 
     /// The properties of `AWS::WAFRegional::WebACLAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebAclAssociationProps {
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
         /// `WebACLId`.
-        #[serde(rename = "WebACLId")]
         pub web_acl_id: Value<String>,
     }
 
@@ -1071,6 +1253,19 @@ pub mod web_acl_association {
                 resource_arn: resource_arn.into(),
                 web_acl_id: web_acl_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnWebAclAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.serialize_entry("WebACLId", &self.web_acl_id)?;
+            map.end()
         }
     }
 }
@@ -1136,13 +1331,11 @@ pub mod xss_match_set {
     }
 
     /// The properties of `AWS::WAFRegional::XssMatchSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnXssMatchSetProps {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `XssMatchTuples`.
-        #[serde(rename = "XssMatchTuples", skip_serializing_if = "Option::is_none")]
         pub xss_match_tuples: Option<Vec<XssMatchTuple>>,
     }
 
@@ -1156,14 +1349,25 @@ pub mod xss_match_set {
         }
     }
 
+    impl Serialize for CfnXssMatchSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "XssMatchTuples", &self.xss_match_tuples)?;
+            map.end()
+        }
+    }
+
     /// The `XssMatchTuple` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct XssMatchTuple {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `TextTransformation`.
-        #[serde(rename = "TextTransformation")]
         pub text_transformation: Value<String>,
     }
 
@@ -1179,16 +1383,27 @@ pub mod xss_match_set {
             }
         }
     }
+
+    impl Serialize for XssMatchTuple {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("TextTransformation", &self.text_transformation)?;
+            map.end()
+        }
+    }
 }
 
 /// The `FieldToMatch` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldToMatch {
     /// `Data`.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<Value<String>>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<String>,
 }
 
@@ -1202,17 +1417,27 @@ impl FieldToMatch {
     }
 }
 
+impl Serialize for FieldToMatch {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Data", &self.data)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
+    }
+}
+
 /// The `Predicate` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Predicate {
     /// `DataId`.
-    #[serde(rename = "DataId")]
     pub data_id: Value<String>,
     /// `Negated`.
-    #[serde(rename = "Negated")]
     pub negated: Value<bool>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<String>,
 }
 
@@ -1228,5 +1453,19 @@ impl Predicate {
             negated: negated.into(),
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for Predicate {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("DataId", &self.data_id)?;
+        map.serialize_entry("Negated", &self.negated)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }

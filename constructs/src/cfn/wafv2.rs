@@ -87,25 +87,19 @@ pub mod ip_set {
     }
 
     /// The properties of `AWS::WAFv2::IPSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpSetProps {
-        /// List of IPAddresses.
-        #[serde(rename = "Addresses")]
+        /// `Addresses`: List of IPAddresses.
         pub addresses: Vec<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `IPAddressVersion`.
-        #[serde(rename = "IPAddressVersion")]
         pub ip_address_version: Value<IpAddressVersion>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Scope`.
-        #[serde(rename = "Scope")]
         pub scope: Value<Scope>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -124,6 +118,23 @@ pub mod ip_set {
                 scope: scope.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIpSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Addresses", &self.addresses)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IPAddressVersion", &self.ip_address_version)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -264,19 +275,15 @@ pub mod logging_configuration {
     }
 
     /// The properties of `AWS::WAFv2::LoggingConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggingConfigurationProps {
-        /// The Amazon Resource Names (ARNs) of the logging destinations that you want to associate with the web ACL.
-        #[serde(rename = "LogDestinationConfigs")]
+        /// `LogDestinationConfigs`: The Amazon Resource Names (ARNs) of the logging destinations that you want to associate with the web ACL.
         pub log_destination_configs: Vec<Value<String>>,
-        /// Filtering that specifies which web requests are kept in the logs and which are dropped.
-        #[serde(rename = "LoggingFilter", skip_serializing_if = "Option::is_none")]
+        /// `LoggingFilter`: Filtering that specifies which web requests are kept in the logs and which are dropped.
         pub logging_filter: Option<LoggingFilter>,
-        /// The parts of the request that you want to keep out of the logs.
-        #[serde(rename = "RedactedFields", skip_serializing_if = "Option::is_none")]
+        /// `RedactedFields`: The parts of the request that you want to keep out of the logs.
         pub redacted_fields: Option<Vec<FieldToMatch>>,
-        /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs.
         pub resource_arn: Value<String>,
     }
 
@@ -295,14 +302,27 @@ pub mod logging_configuration {
         }
     }
 
+    impl Serialize for CfnLoggingConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogDestinationConfigs", &self.log_destination_configs)?;
+            crate::cfn::entry(&mut map, "LoggingFilter", &self.logging_filter)?;
+            crate::cfn::entry(&mut map, "RedactedFields", &self.redacted_fields)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// Filtering that specifies which web requests are kept in the logs and which are dropped.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingFilter {
-        /// Default handling for logs that don't match any of the specified filtering conditions.
-        #[serde(rename = "DefaultBehavior")]
+        /// `DefaultBehavior`: Default handling for logs that don't match any of the specified filtering conditions.
         pub default_behavior: Value<DefaultBehavior>,
-        /// The filters that you want to apply to the logs.
-        #[serde(rename = "Filters")]
+        /// `Filters`: The filters that you want to apply to the logs.
         pub filters: Vec<Filter>,
     }
 
@@ -316,6 +336,19 @@ pub mod logging_configuration {
                 default_behavior: default_behavior.into(),
                 filters: filters.into(),
             }
+        }
+    }
+
+    impl Serialize for LoggingFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DefaultBehavior", &self.default_behavior)?;
+            map.serialize_entry("Filters", &self.filters)?;
+            map.end()
         }
     }
 
@@ -357,16 +390,13 @@ pub mod logging_configuration {
     }
 
     /// The `Filter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Filter {
-        /// How to handle logs that satisfy the filter's conditions and requirement.
-        #[serde(rename = "Behavior")]
+        /// `Behavior`: How to handle logs that satisfy the filter's conditions and requirement.
         pub behavior: Value<Behavior>,
-        /// Match conditions for the filter.
-        #[serde(rename = "Conditions")]
+        /// `Conditions`: Match conditions for the filter.
         pub conditions: Vec<Condition>,
-        /// Logic to apply to the filtering conditions.
-        #[serde(rename = "Requirement")]
+        /// `Requirement`: Logic to apply to the filtering conditions.
         pub requirement: Value<Requirement>,
     }
 
@@ -382,6 +412,20 @@ pub mod logging_configuration {
                 conditions: conditions.into(),
                 requirement: requirement.into(),
             }
+        }
+    }
+
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Behavior", &self.behavior)?;
+            map.serialize_entry("Conditions", &self.conditions)?;
+            map.serialize_entry("Requirement", &self.requirement)?;
+            map.end()
         }
     }
 
@@ -423,21 +467,35 @@ pub mod logging_configuration {
     }
 
     /// The `Condition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
-        /// A single action condition.
-        #[serde(rename = "ActionCondition", skip_serializing_if = "Option::is_none")]
+        /// `ActionCondition`: A single action condition.
         pub action_condition: Option<ActionCondition>,
-        /// A single label name condition.
-        #[serde(rename = "LabelNameCondition", skip_serializing_if = "Option::is_none")]
+        /// `LabelNameCondition`: A single label name condition.
         pub label_name_condition: Option<LabelNameCondition>,
     }
 
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActionCondition", &self.action_condition)?;
+            crate::cfn::entry(
+                &mut map,
+                "LabelNameCondition",
+                &self.label_name_condition,
+            )?;
+            map.end()
+        }
+    }
+
     /// A single action condition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionCondition {
-        /// Logic to apply to the filtering conditions.
-        #[serde(rename = "Action")]
+        /// `Action`: Logic to apply to the filtering conditions.
         pub action: Value<Action>,
     }
 
@@ -445,6 +503,18 @@ pub mod logging_configuration {
         /// A `ActionCondition` of its required properties (`Action`), the others unset.
         pub fn new(action: impl Into<Value<Action>>) -> Self {
             Self { action: action.into() }
+        }
+    }
+
+    impl Serialize for ActionCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.end()
         }
     }
 
@@ -501,10 +571,9 @@ pub mod logging_configuration {
     }
 
     /// A single label name condition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LabelNameCondition {
-        /// The label name that a log record must contain in order to meet the condition.
-        #[serde(rename = "LabelName")]
+        /// `LabelName`: The label name that a log record must contain in order to meet the condition.
         pub label_name: Value<String>,
     }
 
@@ -514,6 +583,18 @@ pub mod logging_configuration {
             Self {
                 label_name: label_name.into(),
             }
+        }
+    }
+
+    impl Serialize for LabelNameCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LabelName", &self.label_name)?;
+            map.end()
         }
     }
 
@@ -555,27 +636,37 @@ pub mod logging_configuration {
     }
 
     /// A key-value pair to associate with a resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldToMatch {
-        /// `Method`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
+        /// `Method`: `Method`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub method: Option<serde_json::Value>,
-        /// `QueryString`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
+        /// `QueryString`: `QueryString`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub query_string: Option<serde_json::Value>,
-        /// Inspect a single header.
-        #[serde(rename = "SingleHeader", skip_serializing_if = "Option::is_none")]
+        /// `SingleHeader`: Inspect a single header.
         pub single_header: Option<SingleHeader>,
-        /// `UriPath`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "UriPath", skip_serializing_if = "Option::is_none")]
+        /// `UriPath`: `UriPath`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub uri_path: Option<serde_json::Value>,
     }
 
+    impl Serialize for FieldToMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "SingleHeader", &self.single_header)?;
+            crate::cfn::entry(&mut map, "UriPath", &self.uri_path)?;
+            map.end()
+        }
+    }
+
     /// Inspect a single header.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleHeader {
-        /// The name of the query header to inspect.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the query header to inspect.
         pub name: Value<String>,
     }
 
@@ -583,6 +674,18 @@ pub mod logging_configuration {
         /// A `SingleHeader` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
             Self { name: name.into() }
+        }
+    }
+
+    impl Serialize for SingleHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 }
@@ -657,22 +760,17 @@ pub mod regex_pattern_set {
     }
 
     /// The properties of `AWS::WAFv2::RegexPatternSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegexPatternSetProps {
-        /// Description of the entity.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the entity.
         pub description: Option<Value<String>>,
-        /// Name of the RegexPatternSet.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the RegexPatternSet.
         pub name: Option<Value<String>>,
         /// `RegularExpressionList`.
-        #[serde(rename = "RegularExpressionList")]
         pub regular_expression_list: Vec<Value<String>>,
-        /// Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
-        #[serde(rename = "Scope")]
+        /// `Scope`: Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
         pub scope: Value<Scope>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -689,6 +787,22 @@ pub mod regex_pattern_set {
                 scope: scope.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnRegexPatternSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("RegularExpressionList", &self.regular_expression_list)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -825,46 +939,31 @@ pub mod rule_group {
     }
 
     /// The properties of `AWS::WAFv2::RuleGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleGroupProps {
-        /// Collection of Available Labels.
-        #[serde(rename = "AvailableLabels", skip_serializing_if = "Option::is_none")]
+        /// `AvailableLabels`: Collection of Available Labels.
         pub available_labels: Option<Vec<LabelSummary>>,
         /// `Capacity`.
-        #[serde(rename = "Capacity")]
         pub capacity: Value<i64>,
-        /// Collection of Consumed Labels.
-        #[serde(rename = "ConsumedLabels", skip_serializing_if = "Option::is_none")]
+        /// `ConsumedLabels`: Collection of Consumed Labels.
         pub consumed_labels: Option<Vec<LabelSummary>>,
         /// `CustomResponseBodies`.
-        #[serde(
-            rename = "CustomResponseBodies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_response_bodies: Option<
             indexmap::IndexMap<String, CustomResponseBody>,
         >,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MonetizationConfig`.
-        #[serde(rename = "MonetizationConfig", skip_serializing_if = "Option::is_none")]
         pub monetization_config: Option<MonetizationConfig>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// Collection of Rules.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
+        /// `Rules`: Collection of Rules.
         pub rules: Option<Vec<Rule>>,
         /// `Scope`.
-        #[serde(rename = "Scope")]
         pub scope: Value<Scope>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VisibilityConfig`.
-        #[serde(rename = "VisibilityConfig")]
         pub visibility_config: VisibilityConfig,
     }
 
@@ -891,40 +990,73 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for CfnRuleGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailableLabels", &self.available_labels)?;
+            map.serialize_entry("Capacity", &self.capacity)?;
+            crate::cfn::entry(&mut map, "ConsumedLabels", &self.consumed_labels)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomResponseBodies",
+                &self.custom_response_bodies,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MonetizationConfig",
+                &self.monetization_config,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VisibilityConfig", &self.visibility_config)?;
+            map.end()
+        }
+    }
+
     /// The `LabelSummary` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LabelSummary {
-        /// `Name`. Read-only: CloudFormation returns it.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: `Name`. Read-only: CloudFormation returns it.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for LabelSummary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Rule of RuleGroup that contains condition and action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<RuleAction>,
         /// `CaptchaConfig`.
-        #[serde(rename = "CaptchaConfig", skip_serializing_if = "Option::is_none")]
         pub captcha_config: Option<CaptchaConfig>,
         /// `ChallengeConfig`.
-        #[serde(rename = "ChallengeConfig", skip_serializing_if = "Option::is_none")]
         pub challenge_config: Option<ChallengeConfig>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
-        /// Collection of Rule Labels.
-        #[serde(rename = "RuleLabels", skip_serializing_if = "Option::is_none")]
+        /// `RuleLabels`: Collection of Rule Labels.
         pub rule_labels: Option<Vec<Label>>,
         /// `Statement`.
-        #[serde(rename = "Statement")]
         pub statement: Statement,
         /// `VisibilityConfig`.
-        #[serde(rename = "VisibilityConfig")]
         pub visibility_config: VisibilityConfig,
     }
 
@@ -949,107 +1081,178 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "CaptchaConfig", &self.captcha_config)?;
+            crate::cfn::entry(&mut map, "ChallengeConfig", &self.challenge_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "RuleLabels", &self.rule_labels)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.serialize_entry("VisibilityConfig", &self.visibility_config)?;
+            map.end()
+        }
+    }
+
     /// Action taken when Rule matches its condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleAction {
         /// `Allow`.
-        #[serde(rename = "Allow", skip_serializing_if = "Option::is_none")]
         pub allow: Option<AllowAction>,
         /// `Block`.
-        #[serde(rename = "Block", skip_serializing_if = "Option::is_none")]
         pub block: Option<BlockAction>,
         /// `Captcha`.
-        #[serde(rename = "Captcha", skip_serializing_if = "Option::is_none")]
         pub captcha: Option<CaptchaAction>,
         /// `Challenge`.
-        #[serde(rename = "Challenge", skip_serializing_if = "Option::is_none")]
         pub challenge: Option<ChallengeAction>,
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<CountAction>,
         /// `Monetize`.
-        #[serde(rename = "Monetize", skip_serializing_if = "Option::is_none")]
         pub monetize: Option<MonetizeAction>,
     }
 
+    impl Serialize for RuleAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Allow", &self.allow)?;
+            crate::cfn::entry(&mut map, "Block", &self.block)?;
+            crate::cfn::entry(&mut map, "Captcha", &self.captcha)?;
+            crate::cfn::entry(&mut map, "Challenge", &self.challenge)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Monetize", &self.monetize)?;
+            map.end()
+        }
+    }
+
     /// Count traffic towards application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CountAction {
         /// `CustomRequestHandling`.
-        #[serde(
-            rename = "CustomRequestHandling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_request_handling: Option<CustomRequestHandling>,
     }
 
+    impl Serialize for CountAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomRequestHandling",
+                &self.custom_request_handling,
+            )?;
+            map.end()
+        }
+    }
+
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Statement {
         /// `AndStatement`.
-        #[serde(rename = "AndStatement", skip_serializing_if = "Option::is_none")]
         pub and_statement: Option<AndStatement>,
         /// `AsnMatchStatement`.
-        #[serde(rename = "AsnMatchStatement", skip_serializing_if = "Option::is_none")]
         pub asn_match_statement: Option<AsnMatchStatement>,
         /// `ByteMatchStatement`.
-        #[serde(rename = "ByteMatchStatement", skip_serializing_if = "Option::is_none")]
         pub byte_match_statement: Option<ByteMatchStatement>,
         /// `GeoMatchStatement`.
-        #[serde(rename = "GeoMatchStatement", skip_serializing_if = "Option::is_none")]
         pub geo_match_statement: Option<GeoMatchStatement>,
         /// `IPSetReferenceStatement`.
-        #[serde(
-            rename = "IPSetReferenceStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ip_set_reference_statement: Option<IpSetReferenceStatement>,
         /// `LabelMatchStatement`.
-        #[serde(rename = "LabelMatchStatement", skip_serializing_if = "Option::is_none")]
         pub label_match_statement: Option<LabelMatchStatement>,
         /// `NotStatement`.
-        #[serde(rename = "NotStatement", skip_serializing_if = "Option::is_none")]
         pub not_statement: Option<Box<NotStatement>>,
         /// `OrStatement`.
-        #[serde(rename = "OrStatement", skip_serializing_if = "Option::is_none")]
         pub or_statement: Option<OrStatement>,
         /// `RateBasedStatement`.
-        #[serde(rename = "RateBasedStatement", skip_serializing_if = "Option::is_none")]
         pub rate_based_statement: Option<Box<RateBasedStatement>>,
         /// `RegexMatchStatement`.
-        #[serde(rename = "RegexMatchStatement", skip_serializing_if = "Option::is_none")]
         pub regex_match_statement: Option<RegexMatchStatement>,
         /// `RegexPatternSetReferenceStatement`.
-        #[serde(
-            rename = "RegexPatternSetReferenceStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub regex_pattern_set_reference_statement: Option<
             RegexPatternSetReferenceStatement,
         >,
         /// `SizeConstraintStatement`.
-        #[serde(
-            rename = "SizeConstraintStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub size_constraint_statement: Option<SizeConstraintStatement>,
         /// `SqliMatchStatement`.
-        #[serde(rename = "SqliMatchStatement", skip_serializing_if = "Option::is_none")]
         pub sqli_match_statement: Option<SqliMatchStatement>,
         /// `XssMatchStatement`.
-        #[serde(rename = "XssMatchStatement", skip_serializing_if = "Option::is_none")]
         pub xss_match_statement: Option<XssMatchStatement>,
     }
 
+    impl Serialize for Statement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndStatement", &self.and_statement)?;
+            crate::cfn::entry(&mut map, "AsnMatchStatement", &self.asn_match_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "ByteMatchStatement",
+                &self.byte_match_statement,
+            )?;
+            crate::cfn::entry(&mut map, "GeoMatchStatement", &self.geo_match_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "IPSetReferenceStatement",
+                &self.ip_set_reference_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LabelMatchStatement",
+                &self.label_match_statement,
+            )?;
+            crate::cfn::entry(&mut map, "NotStatement", &self.not_statement)?;
+            crate::cfn::entry(&mut map, "OrStatement", &self.or_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "RateBasedStatement",
+                &self.rate_based_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegexMatchStatement",
+                &self.regex_match_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegexPatternSetReferenceStatement",
+                &self.regex_pattern_set_reference_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SizeConstraintStatement",
+                &self.size_constraint_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SqliMatchStatement",
+                &self.sqli_match_statement,
+            )?;
+            crate::cfn::entry(&mut map, "XssMatchStatement", &self.xss_match_statement)?;
+            map.end()
+        }
+    }
+
     /// The `AndStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AndStatement {
         /// `Statements`.
-        #[serde(rename = "Statements")]
         pub statements: Vec<Statement>,
     }
 
@@ -1062,30 +1265,32 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for AndStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statements", &self.statements)?;
+            map.end()
+        }
+    }
+
     /// Byte Match statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ByteMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PositionalConstraint`.
-        #[serde(rename = "PositionalConstraint")]
         pub positional_constraint: Value<PositionalConstraint>,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `SearchString`.
-        #[serde(rename = "SearchString", skip_serializing_if = "Option::is_none")]
         pub search_string: Option<Value<String>>,
         /// `SearchStringBase64`.
-        #[serde(rename = "SearchStringBase64", skip_serializing_if = "Option::is_none")]
         pub search_string_base64: Option<Value<String>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -1107,58 +1312,97 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for ByteMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("PositionalConstraint", &self.positional_constraint)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            crate::cfn::entry(&mut map, "SearchString", &self.search_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "SearchStringBase64",
+                &self.search_string_base64,
+            )?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Field of the request to match.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldToMatch {
-        /// `AllQueryArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AllQueryArguments", skip_serializing_if = "Option::is_none")]
+        /// `AllQueryArguments`: `AllQueryArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub all_query_arguments: Option<serde_json::Value>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Body>,
         /// `Cookies`.
-        #[serde(rename = "Cookies", skip_serializing_if = "Option::is_none")]
         pub cookies: Option<Cookies>,
         /// `HeaderOrder`.
-        #[serde(rename = "HeaderOrder", skip_serializing_if = "Option::is_none")]
         pub header_order: Option<HeaderOrder>,
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<Headers>,
         /// `JA3Fingerprint`.
-        #[serde(rename = "JA3Fingerprint", skip_serializing_if = "Option::is_none")]
         pub ja3_fingerprint: Option<Ja3Fingerprint>,
         /// `JA4Fingerprint`.
-        #[serde(rename = "JA4Fingerprint", skip_serializing_if = "Option::is_none")]
         pub ja4_fingerprint: Option<Ja4Fingerprint>,
         /// `JsonBody`.
-        #[serde(rename = "JsonBody", skip_serializing_if = "Option::is_none")]
         pub json_body: Option<JsonBody>,
-        /// `Method`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
+        /// `Method`: `Method`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub method: Option<serde_json::Value>,
-        /// `QueryString`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
+        /// `QueryString`: `QueryString`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub query_string: Option<serde_json::Value>,
         /// `SingleHeader`.
-        #[serde(rename = "SingleHeader", skip_serializing_if = "Option::is_none")]
         pub single_header: Option<SingleHeader>,
-        /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-        #[serde(rename = "SingleQueryArgument", skip_serializing_if = "Option::is_none")]
+        /// `SingleQueryArgument`: One query argument in a web request, identified by name, for example UserName or SalesRegion.
         pub single_query_argument: Option<SingleQueryArgument>,
         /// `UriFragment`.
-        #[serde(rename = "UriFragment", skip_serializing_if = "Option::is_none")]
         pub uri_fragment: Option<UriFragment>,
-        /// `UriPath`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "UriPath", skip_serializing_if = "Option::is_none")]
+        /// `UriPath`: `UriPath`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub uri_path: Option<serde_json::Value>,
     }
 
+    impl Serialize for FieldToMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllQueryArguments", &self.all_query_arguments)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "Cookies", &self.cookies)?;
+            crate::cfn::entry(&mut map, "HeaderOrder", &self.header_order)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            crate::cfn::entry(&mut map, "JA3Fingerprint", &self.ja3_fingerprint)?;
+            crate::cfn::entry(&mut map, "JA4Fingerprint", &self.ja4_fingerprint)?;
+            crate::cfn::entry(&mut map, "JsonBody", &self.json_body)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "SingleHeader", &self.single_header)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleQueryArgument",
+                &self.single_query_argument,
+            )?;
+            crate::cfn::entry(&mut map, "UriFragment", &self.uri_fragment)?;
+            crate::cfn::entry(&mut map, "UriPath", &self.uri_path)?;
+            map.end()
+        }
+    }
+
     /// The `SingleHeader` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleHeader {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1169,11 +1413,22 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for SingleHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SingleQueryArgument {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1184,11 +1439,22 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for SingleQueryArgument {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `NotStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotStatement {
         /// `Statement`.
-        #[serde(rename = "Statement")]
         pub statement: Box<Statement>,
     }
 
@@ -1201,11 +1467,22 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for NotStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.end()
+        }
+    }
+
     /// The `OrStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrStatement {
         /// `Statements`.
-        #[serde(rename = "Statements")]
         pub statements: Vec<Statement>,
     }
 
@@ -1218,26 +1495,32 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for OrStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statements", &self.statements)?;
+            map.end()
+        }
+    }
+
     /// The `RateBasedStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RateBasedStatement {
         /// `AggregateKeyType`.
-        #[serde(rename = "AggregateKeyType")]
         pub aggregate_key_type: Value<AggregateKeyType>,
-        /// Specifies the aggregate keys to use in a rate-base rule.
-        #[serde(rename = "CustomKeys", skip_serializing_if = "Option::is_none")]
+        /// `CustomKeys`: Specifies the aggregate keys to use in a rate-base rule.
         pub custom_keys: Option<Vec<RateBasedStatementCustomKey>>,
         /// `EvaluationWindowSec`.
-        #[serde(rename = "EvaluationWindowSec", skip_serializing_if = "Option::is_none")]
         pub evaluation_window_sec: Option<Value<i64>>,
         /// `ForwardedIPConfig`.
-        #[serde(rename = "ForwardedIPConfig", skip_serializing_if = "Option::is_none")]
         pub forwarded_ip_config: Option<ForwardedIpConfiguration>,
         /// `Limit`.
-        #[serde(rename = "Limit")]
         pub limit: Value<i64>,
         /// `ScopeDownStatement`.
-        #[serde(rename = "ScopeDownStatement", skip_serializing_if = "Option::is_none")]
         pub scope_down_statement: Option<Box<Statement>>,
     }
 
@@ -1255,6 +1538,31 @@ pub mod rule_group {
                 limit: limit.into(),
                 scope_down_statement: None,
             }
+        }
+    }
+
+    impl Serialize for RateBasedStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AggregateKeyType", &self.aggregate_key_type)?;
+            crate::cfn::entry(&mut map, "CustomKeys", &self.custom_keys)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationWindowSec",
+                &self.evaluation_window_sec,
+            )?;
+            crate::cfn::entry(&mut map, "ForwardedIPConfig", &self.forwarded_ip_config)?;
+            map.serialize_entry("Limit", &self.limit)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScopeDownStatement",
+                &self.scope_down_statement,
+            )?;
+            map.end()
         }
     }
 
@@ -1302,23 +1610,15 @@ pub mod rule_group {
     }
 
     /// The `RegexMatchStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegexMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `RegexString`.
-        #[serde(rename = "RegexString")]
         pub regex_string: Value<String>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -1338,24 +1638,35 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for RegexMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("RegexString", &self.regex_string)?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// The `RegexPatternSetReferenceStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegexPatternSetReferenceStatement {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -1375,27 +1686,37 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for RegexPatternSetReferenceStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Size Constraint statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SizeConstraintStatement {
         /// `ComparisonOperator`.
-        #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<ComparisonOperator>,
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `Size`.
-        #[serde(rename = "Size")]
         pub size: Value<f64>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -1417,24 +1738,36 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for SizeConstraintStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("Size", &self.size)?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Sqli Match Statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqliMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `SensitivityLevel`.
-        #[serde(rename = "SensitivityLevel", skip_serializing_if = "Option::is_none")]
         pub sensitivity_level: Option<Value<SensitivityLevel>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -1453,21 +1786,33 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for SqliMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            crate::cfn::entry(&mut map, "SensitivityLevel", &self.sensitivity_level)?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Xss Match Statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct XssMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -1485,17 +1830,32 @@ pub mod rule_group {
         }
     }
 
+    impl Serialize for XssMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Visibility Metric of the RuleGroup.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VisibilityConfig {
         /// `CloudWatchMetricsEnabled`.
-        #[serde(rename = "CloudWatchMetricsEnabled")]
         pub cloud_watch_metrics_enabled: Value<bool>,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `SampledRequestsEnabled`.
-        #[serde(rename = "SampledRequestsEnabled")]
         pub sampled_requests_enabled: Value<bool>,
     }
 
@@ -1511,6 +1871,26 @@ pub mod rule_group {
                 metric_name: metric_name.into(),
                 sampled_requests_enabled: sampled_requests_enabled.into(),
             }
+        }
+    }
+
+    impl Serialize for VisibilityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchMetricsEnabled",
+                &self.cloud_watch_metrics_enabled,
+            )?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry(
+                "SampledRequestsEnabled",
+                &self.sampled_requests_enabled,
+            )?;
+            map.end()
         }
     }
 
@@ -1652,69 +2032,41 @@ pub mod web_acl {
     }
 
     /// The properties of `AWS::WAFv2::WebACL`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebAclProps {
-        /// Collection of application attributes.
-        #[serde(rename = "ApplicationConfig", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationConfig`: Collection of application attributes.
         pub application_config: Option<ApplicationConfig>,
         /// `AssociationConfig`.
-        #[serde(rename = "AssociationConfig", skip_serializing_if = "Option::is_none")]
         pub association_config: Option<AssociationConfig>,
         /// `CaptchaConfig`.
-        #[serde(rename = "CaptchaConfig", skip_serializing_if = "Option::is_none")]
         pub captcha_config: Option<CaptchaConfig>,
         /// `ChallengeConfig`.
-        #[serde(rename = "ChallengeConfig", skip_serializing_if = "Option::is_none")]
         pub challenge_config: Option<ChallengeConfig>,
         /// `CustomResponseBodies`.
-        #[serde(
-            rename = "CustomResponseBodies",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_response_bodies: Option<
             indexmap::IndexMap<String, CustomResponseBody>,
         >,
-        /// Collection of dataProtects.
-        #[serde(
-            rename = "DataProtectionConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataProtectionConfig`: Collection of dataProtects.
         pub data_protection_config: Option<DataProtectionConfig>,
         /// `DefaultAction`.
-        #[serde(rename = "DefaultAction")]
         pub default_action: DefaultAction,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `MonetizationConfig`.
-        #[serde(rename = "MonetizationConfig", skip_serializing_if = "Option::is_none")]
         pub monetization_config: Option<MonetizationConfig>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `OnSourceDDoSProtectionConfig`.
-        #[serde(
-            rename = "OnSourceDDoSProtectionConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_source_d_do_s_protection_config: Option<OnSourceDDoSProtectionConfig>,
-        /// Collection of Rules.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
+        /// `Rules`: Collection of Rules.
         pub rules: Option<Vec<Rule>>,
         /// `Scope`.
-        #[serde(rename = "Scope")]
         pub scope: Value<Scope>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TokenDomains`.
-        #[serde(rename = "TokenDomains", skip_serializing_if = "Option::is_none")]
         pub token_domains: Option<Vec<Value<String>>>,
         /// `VisibilityConfig`.
-        #[serde(rename = "VisibilityConfig")]
         pub visibility_config: VisibilityConfig,
     }
 
@@ -1746,11 +2098,53 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for CfnWebAclProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationConfig", &self.application_config)?;
+            crate::cfn::entry(&mut map, "AssociationConfig", &self.association_config)?;
+            crate::cfn::entry(&mut map, "CaptchaConfig", &self.captcha_config)?;
+            crate::cfn::entry(&mut map, "ChallengeConfig", &self.challenge_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomResponseBodies",
+                &self.custom_response_bodies,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProtectionConfig",
+                &self.data_protection_config,
+            )?;
+            map.serialize_entry("DefaultAction", &self.default_action)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "MonetizationConfig",
+                &self.monetization_config,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnSourceDDoSProtectionConfig",
+                &self.on_source_d_do_s_protection_config,
+            )?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.serialize_entry("Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TokenDomains", &self.token_domains)?;
+            map.serialize_entry("VisibilityConfig", &self.visibility_config)?;
+            map.end()
+        }
+    }
+
     /// Configures the ability for the WAF; console to store and retrieve application attributes during the webacl; creation process.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationConfig {
         /// `Attributes`.
-        #[serde(rename = "Attributes")]
         pub attributes: Vec<ApplicationAttribute>,
     }
 
@@ -1763,14 +2157,24 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ApplicationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Attributes", &self.attributes)?;
+            map.end()
+        }
+    }
+
     /// Application details defined during the &webacl; creation process.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationAttribute {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -1787,21 +2191,44 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ApplicationAttribute {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// AssociationConfig for body inspection
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssociationConfig {
         /// `RequestBody`.
-        #[serde(rename = "RequestBody", skip_serializing_if = "Option::is_none")]
         pub request_body: Option<
             indexmap::IndexMap<String, RequestBodyAssociatedResourceTypeConfig>,
         >,
     }
 
+    impl Serialize for AssociationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RequestBody", &self.request_body)?;
+            map.end()
+        }
+    }
+
     /// Configures the inspection size in the request body.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequestBodyAssociatedResourceTypeConfig {
         /// `DefaultSizeInspectionLimit`.
-        #[serde(rename = "DefaultSizeInspectionLimit")]
         pub default_size_inspection_limit: Value<SizeInspectionLimit>,
     }
 
@@ -1813,6 +2240,21 @@ pub mod web_acl {
             Self {
                 default_size_inspection_limit: default_size_inspection_limit.into(),
             }
+        }
+    }
+
+    impl Serialize for RequestBodyAssociatedResourceTypeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DefaultSizeInspectionLimit",
+                &self.default_size_inspection_limit,
+            )?;
+            map.end()
         }
     }
 
@@ -1860,10 +2302,9 @@ pub mod web_acl {
     }
 
     /// The `DataProtectionConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataProtectionConfig {
         /// `DataProtections`.
-        #[serde(rename = "DataProtections")]
         pub data_protections: Vec<DataProtect>,
     }
 
@@ -1876,28 +2317,28 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for DataProtectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DataProtections", &self.data_protections)?;
+            map.end()
+        }
+    }
+
     /// The `DataProtect` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataProtect {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<DataProtectionAction>,
         /// `ExcludeRateBasedDetails`.
-        #[serde(
-            rename = "ExcludeRateBasedDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub exclude_rate_based_details: Option<Value<bool>>,
         /// `ExcludeRuleMatchDetails`.
-        #[serde(
-            rename = "ExcludeRuleMatchDetails",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub exclude_rule_match_details: Option<Value<bool>>,
         /// `Field`.
-        #[serde(rename = "Field")]
         pub field: FieldToProtect,
     }
 
@@ -1913,6 +2354,29 @@ pub mod web_acl {
                 exclude_rule_match_details: None,
                 field: field.into(),
             }
+        }
+    }
+
+    impl Serialize for DataProtect {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeRateBasedDetails",
+                &self.exclude_rate_based_details,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludeRuleMatchDetails",
+                &self.exclude_rule_match_details,
+            )?;
+            map.serialize_entry("Field", &self.field)?;
+            map.end()
         }
     }
 
@@ -1954,13 +2418,11 @@ pub mod web_acl {
     }
 
     /// Field in log to protect.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldToProtect {
-        /// List of field keys to protect
-        #[serde(rename = "FieldKeys", skip_serializing_if = "Option::is_none")]
+        /// `FieldKeys`: List of field keys to protect
         pub field_keys: Option<Vec<Value<String>>>,
-        /// Field type to protect
-        #[serde(rename = "FieldType")]
+        /// `FieldType`: Field type to protect
         pub field_type: Value<FieldType>,
     }
 
@@ -1971,6 +2433,19 @@ pub mod web_acl {
                 field_keys: None,
                 field_type: field_type.into(),
             }
+        }
+    }
+
+    impl Serialize for FieldToProtect {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FieldKeys", &self.field_keys)?;
+            map.serialize_entry("FieldType", &self.field_type)?;
+            map.end()
         }
     }
 
@@ -2021,21 +2496,31 @@ pub mod web_acl {
     }
 
     /// Default Action WebACL will take against ingress traffic when there is no matching Rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultAction {
         /// `Allow`.
-        #[serde(rename = "Allow", skip_serializing_if = "Option::is_none")]
         pub allow: Option<AllowAction>,
         /// `Block`.
-        #[serde(rename = "Block", skip_serializing_if = "Option::is_none")]
         pub block: Option<BlockAction>,
     }
 
+    impl Serialize for DefaultAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Allow", &self.allow)?;
+            crate::cfn::entry(&mut map, "Block", &self.block)?;
+            map.end()
+        }
+    }
+
     /// Configures the options for on-source DDoS protection provided by supported resource type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OnSourceDDoSProtectionConfig {
         /// `ALBLowReputationMode`.
-        #[serde(rename = "ALBLowReputationMode")]
         pub alb_low_reputation_mode: Value<AlbLowReputationMode>,
     }
 
@@ -2047,6 +2532,18 @@ pub mod web_acl {
             Self {
                 alb_low_reputation_mode: alb_low_reputation_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for OnSourceDDoSProtectionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ALBLowReputationMode", &self.alb_low_reputation_mode)?;
+            map.end()
         }
     }
 
@@ -2088,34 +2585,25 @@ pub mod web_acl {
     }
 
     /// Rule of WebACL that contains condition and action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<RuleAction>,
         /// `CaptchaConfig`.
-        #[serde(rename = "CaptchaConfig", skip_serializing_if = "Option::is_none")]
         pub captcha_config: Option<CaptchaConfig>,
         /// `ChallengeConfig`.
-        #[serde(rename = "ChallengeConfig", skip_serializing_if = "Option::is_none")]
         pub challenge_config: Option<ChallengeConfig>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `OverrideAction`.
-        #[serde(rename = "OverrideAction", skip_serializing_if = "Option::is_none")]
         pub override_action: Option<OverrideAction>,
         /// `Priority`.
-        #[serde(rename = "Priority")]
         pub priority: Value<i64>,
-        /// Collection of Rule Labels.
-        #[serde(rename = "RuleLabels", skip_serializing_if = "Option::is_none")]
+        /// `RuleLabels`: Collection of Rule Labels.
         pub rule_labels: Option<Vec<Label>>,
         /// `Statement`.
-        #[serde(rename = "Statement")]
         pub statement: Statement,
         /// `VisibilityConfig`.
-        #[serde(rename = "VisibilityConfig")]
         pub visibility_config: VisibilityConfig,
     }
 
@@ -2141,132 +2629,215 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "CaptchaConfig", &self.captcha_config)?;
+            crate::cfn::entry(&mut map, "ChallengeConfig", &self.challenge_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OverrideAction", &self.override_action)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "RuleLabels", &self.rule_labels)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.serialize_entry("VisibilityConfig", &self.visibility_config)?;
+            map.end()
+        }
+    }
+
     /// Action taken when Rule matches its condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleAction {
         /// `Allow`.
-        #[serde(rename = "Allow", skip_serializing_if = "Option::is_none")]
         pub allow: Option<AllowAction>,
         /// `Block`.
-        #[serde(rename = "Block", skip_serializing_if = "Option::is_none")]
         pub block: Option<BlockAction>,
         /// `Captcha`.
-        #[serde(rename = "Captcha", skip_serializing_if = "Option::is_none")]
         pub captcha: Option<CaptchaAction>,
         /// `Challenge`.
-        #[serde(rename = "Challenge", skip_serializing_if = "Option::is_none")]
         pub challenge: Option<ChallengeAction>,
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<CountAction>,
         /// `Monetize`.
-        #[serde(rename = "Monetize", skip_serializing_if = "Option::is_none")]
         pub monetize: Option<MonetizeAction>,
     }
 
+    impl Serialize for RuleAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Allow", &self.allow)?;
+            crate::cfn::entry(&mut map, "Block", &self.block)?;
+            crate::cfn::entry(&mut map, "Captcha", &self.captcha)?;
+            crate::cfn::entry(&mut map, "Challenge", &self.challenge)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Monetize", &self.monetize)?;
+            map.end()
+        }
+    }
+
     /// Allow traffic towards application.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CountAction {
         /// `CustomRequestHandling`.
-        #[serde(
-            rename = "CustomRequestHandling",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub custom_request_handling: Option<CustomRequestHandling>,
     }
 
+    impl Serialize for CountAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomRequestHandling",
+                &self.custom_request_handling,
+            )?;
+            map.end()
+        }
+    }
+
     /// Override a RuleGroup or ManagedRuleGroup behavior.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OverrideAction {
-        /// `Count`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+        /// `Count`: `Count`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub count: Option<serde_json::Value>,
-        /// `None`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "None", skip_serializing_if = "Option::is_none")]
+        /// `None`: `None`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub none: Option<serde_json::Value>,
     }
 
+    impl Serialize for OverrideAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "None", &self.none)?;
+            map.end()
+        }
+    }
+
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Statement {
         /// `AndStatement`.
-        #[serde(rename = "AndStatement", skip_serializing_if = "Option::is_none")]
         pub and_statement: Option<AndStatement>,
         /// `AsnMatchStatement`.
-        #[serde(rename = "AsnMatchStatement", skip_serializing_if = "Option::is_none")]
         pub asn_match_statement: Option<AsnMatchStatement>,
         /// `ByteMatchStatement`.
-        #[serde(rename = "ByteMatchStatement", skip_serializing_if = "Option::is_none")]
         pub byte_match_statement: Option<ByteMatchStatement>,
         /// `GeoMatchStatement`.
-        #[serde(rename = "GeoMatchStatement", skip_serializing_if = "Option::is_none")]
         pub geo_match_statement: Option<GeoMatchStatement>,
         /// `IPSetReferenceStatement`.
-        #[serde(
-            rename = "IPSetReferenceStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ip_set_reference_statement: Option<IpSetReferenceStatement>,
         /// `LabelMatchStatement`.
-        #[serde(rename = "LabelMatchStatement", skip_serializing_if = "Option::is_none")]
         pub label_match_statement: Option<LabelMatchStatement>,
         /// `ManagedRuleGroupStatement`.
-        #[serde(
-            rename = "ManagedRuleGroupStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_rule_group_statement: Option<Box<ManagedRuleGroupStatement>>,
         /// `NotStatement`.
-        #[serde(rename = "NotStatement", skip_serializing_if = "Option::is_none")]
         pub not_statement: Option<Box<NotStatement>>,
         /// `OrStatement`.
-        #[serde(rename = "OrStatement", skip_serializing_if = "Option::is_none")]
         pub or_statement: Option<OrStatement>,
         /// `RateBasedStatement`.
-        #[serde(rename = "RateBasedStatement", skip_serializing_if = "Option::is_none")]
         pub rate_based_statement: Option<Box<RateBasedStatement>>,
         /// `RegexMatchStatement`.
-        #[serde(rename = "RegexMatchStatement", skip_serializing_if = "Option::is_none")]
         pub regex_match_statement: Option<RegexMatchStatement>,
         /// `RegexPatternSetReferenceStatement`.
-        #[serde(
-            rename = "RegexPatternSetReferenceStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub regex_pattern_set_reference_statement: Option<
             RegexPatternSetReferenceStatement,
         >,
         /// `RuleGroupReferenceStatement`.
-        #[serde(
-            rename = "RuleGroupReferenceStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rule_group_reference_statement: Option<RuleGroupReferenceStatement>,
         /// `SizeConstraintStatement`.
-        #[serde(
-            rename = "SizeConstraintStatement",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub size_constraint_statement: Option<SizeConstraintStatement>,
         /// `SqliMatchStatement`.
-        #[serde(rename = "SqliMatchStatement", skip_serializing_if = "Option::is_none")]
         pub sqli_match_statement: Option<SqliMatchStatement>,
         /// `XssMatchStatement`.
-        #[serde(rename = "XssMatchStatement", skip_serializing_if = "Option::is_none")]
         pub xss_match_statement: Option<XssMatchStatement>,
     }
 
+    impl Serialize for Statement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndStatement", &self.and_statement)?;
+            crate::cfn::entry(&mut map, "AsnMatchStatement", &self.asn_match_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "ByteMatchStatement",
+                &self.byte_match_statement,
+            )?;
+            crate::cfn::entry(&mut map, "GeoMatchStatement", &self.geo_match_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "IPSetReferenceStatement",
+                &self.ip_set_reference_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LabelMatchStatement",
+                &self.label_match_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedRuleGroupStatement",
+                &self.managed_rule_group_statement,
+            )?;
+            crate::cfn::entry(&mut map, "NotStatement", &self.not_statement)?;
+            crate::cfn::entry(&mut map, "OrStatement", &self.or_statement)?;
+            crate::cfn::entry(
+                &mut map,
+                "RateBasedStatement",
+                &self.rate_based_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegexMatchStatement",
+                &self.regex_match_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegexPatternSetReferenceStatement",
+                &self.regex_pattern_set_reference_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleGroupReferenceStatement",
+                &self.rule_group_reference_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SizeConstraintStatement",
+                &self.size_constraint_statement,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SqliMatchStatement",
+                &self.sqli_match_statement,
+            )?;
+            crate::cfn::entry(&mut map, "XssMatchStatement", &self.xss_match_statement)?;
+            map.end()
+        }
+    }
+
     /// The `AndStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AndStatement {
         /// `Statements`.
-        #[serde(rename = "Statements")]
         pub statements: Vec<Statement>,
     }
 
@@ -2279,30 +2850,32 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for AndStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statements", &self.statements)?;
+            map.end()
+        }
+    }
+
     /// Byte Match statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ByteMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PositionalConstraint`.
-        #[serde(rename = "PositionalConstraint")]
         pub positional_constraint: Value<PositionalConstraint>,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `SearchString`.
-        #[serde(rename = "SearchString", skip_serializing_if = "Option::is_none")]
         pub search_string: Option<Value<String>>,
         /// `SearchStringBase64`.
-        #[serde(rename = "SearchStringBase64", skip_serializing_if = "Option::is_none")]
         pub search_string_base64: Option<Value<String>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -2324,58 +2897,97 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ByteMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            map.serialize_entry("PositionalConstraint", &self.positional_constraint)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            crate::cfn::entry(&mut map, "SearchString", &self.search_string)?;
+            crate::cfn::entry(
+                &mut map,
+                "SearchStringBase64",
+                &self.search_string_base64,
+            )?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Field of the request to match.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FieldToMatch {
-        /// `AllQueryArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "AllQueryArguments", skip_serializing_if = "Option::is_none")]
+        /// `AllQueryArguments`: `AllQueryArguments`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub all_query_arguments: Option<serde_json::Value>,
         /// `Body`.
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<Body>,
         /// `Cookies`.
-        #[serde(rename = "Cookies", skip_serializing_if = "Option::is_none")]
         pub cookies: Option<Cookies>,
         /// `HeaderOrder`.
-        #[serde(rename = "HeaderOrder", skip_serializing_if = "Option::is_none")]
         pub header_order: Option<HeaderOrder>,
         /// `Headers`.
-        #[serde(rename = "Headers", skip_serializing_if = "Option::is_none")]
         pub headers: Option<Headers>,
         /// `JA3Fingerprint`.
-        #[serde(rename = "JA3Fingerprint", skip_serializing_if = "Option::is_none")]
         pub ja3_fingerprint: Option<Ja3Fingerprint>,
         /// `JA4Fingerprint`.
-        #[serde(rename = "JA4Fingerprint", skip_serializing_if = "Option::is_none")]
         pub ja4_fingerprint: Option<Ja4Fingerprint>,
         /// `JsonBody`.
-        #[serde(rename = "JsonBody", skip_serializing_if = "Option::is_none")]
         pub json_body: Option<JsonBody>,
-        /// `Method`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
+        /// `Method`: `Method`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub method: Option<serde_json::Value>,
-        /// `QueryString`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
+        /// `QueryString`: `QueryString`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub query_string: Option<serde_json::Value>,
         /// `SingleHeader`.
-        #[serde(rename = "SingleHeader", skip_serializing_if = "Option::is_none")]
         pub single_header: Option<FieldToMatchSingleHeader>,
-        /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-        #[serde(rename = "SingleQueryArgument", skip_serializing_if = "Option::is_none")]
+        /// `SingleQueryArgument`: One query argument in a web request, identified by name, for example UserName or SalesRegion.
         pub single_query_argument: Option<FieldToMatchSingleQueryArgument>,
         /// `UriFragment`.
-        #[serde(rename = "UriFragment", skip_serializing_if = "Option::is_none")]
         pub uri_fragment: Option<UriFragment>,
-        /// `UriPath`. One of `object`, `string` in the schema: any `serde_json::Value`.
-        #[serde(rename = "UriPath", skip_serializing_if = "Option::is_none")]
+        /// `UriPath`: `UriPath`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub uri_path: Option<serde_json::Value>,
     }
 
+    impl Serialize for FieldToMatch {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllQueryArguments", &self.all_query_arguments)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "Cookies", &self.cookies)?;
+            crate::cfn::entry(&mut map, "HeaderOrder", &self.header_order)?;
+            crate::cfn::entry(&mut map, "Headers", &self.headers)?;
+            crate::cfn::entry(&mut map, "JA3Fingerprint", &self.ja3_fingerprint)?;
+            crate::cfn::entry(&mut map, "JA4Fingerprint", &self.ja4_fingerprint)?;
+            crate::cfn::entry(&mut map, "JsonBody", &self.json_body)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "SingleHeader", &self.single_header)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleQueryArgument",
+                &self.single_query_argument,
+            )?;
+            crate::cfn::entry(&mut map, "UriFragment", &self.uri_fragment)?;
+            crate::cfn::entry(&mut map, "UriPath", &self.uri_path)?;
+            map.end()
+        }
+    }
+
     /// The `FieldToMatchSingleHeader` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldToMatchSingleHeader {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -2386,11 +2998,22 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for FieldToMatchSingleHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldToMatchSingleQueryArgument {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -2401,33 +3024,34 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for FieldToMatchSingleQueryArgument {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedRuleGroupStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedRuleGroupStatement {
         /// `ExcludedRules`.
-        #[serde(rename = "ExcludedRules", skip_serializing_if = "Option::is_none")]
         pub excluded_rules: Option<Vec<ExcludedRule>>,
-        /// Collection of ManagedRuleGroupConfig.
-        #[serde(
-            rename = "ManagedRuleGroupConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedRuleGroupConfigs`: Collection of ManagedRuleGroupConfig.
         pub managed_rule_group_configs: Option<Vec<ManagedRuleGroupConfig>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// Action overrides for rules in the rule group.
-        #[serde(rename = "RuleActionOverrides", skip_serializing_if = "Option::is_none")]
+        /// `RuleActionOverrides`: Action overrides for rules in the rule group.
         pub rule_action_overrides: Option<Vec<RuleActionOverride>>,
         /// `ScopeDownStatement`.
-        #[serde(rename = "ScopeDownStatement", skip_serializing_if = "Option::is_none")]
         pub scope_down_statement: Option<Box<Statement>>,
         /// `VendorName`.
-        #[serde(rename = "VendorName")]
         pub vendor_name: Value<String>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
 
@@ -2449,11 +3073,40 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ManagedRuleGroupStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludedRules", &self.excluded_rules)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedRuleGroupConfigs",
+                &self.managed_rule_group_configs,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleActionOverrides",
+                &self.rule_action_overrides,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScopeDownStatement",
+                &self.scope_down_statement,
+            )?;
+            map.serialize_entry("VendorName", &self.vendor_name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// Excluded Rule in the RuleGroup or ManagedRuleGroup will not be evaluated.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExcludedRule {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -2464,72 +3117,90 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ExcludedRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// ManagedRuleGroupConfig.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedRuleGroupConfig {
         /// `AWSManagedRulesACFPRuleSet`.
-        #[serde(
-            rename = "AWSManagedRulesACFPRuleSet",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_managed_rules_acfp_rule_set: Option<AwsManagedRulesAcfpRuleSet>,
         /// `AWSManagedRulesATPRuleSet`.
-        #[serde(
-            rename = "AWSManagedRulesATPRuleSet",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_managed_rules_atp_rule_set: Option<AwsManagedRulesAtpRuleSet>,
         /// `AWSManagedRulesAntiDDoSRuleSet`.
-        #[serde(
-            rename = "AWSManagedRulesAntiDDoSRuleSet",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_managed_rules_anti_d_do_s_rule_set: Option<
             AwsManagedRulesAntiDDoSRuleSet,
         >,
         /// `AWSManagedRulesBotControlRuleSet`.
-        #[serde(
-            rename = "AWSManagedRulesBotControlRuleSet",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_managed_rules_bot_control_rule_set: Option<
             AwsManagedRulesBotControlRuleSet,
         >,
         /// `LoginPath`.
-        #[serde(rename = "LoginPath", skip_serializing_if = "Option::is_none")]
         pub login_path: Option<Value<String>>,
         /// `PasswordField`.
-        #[serde(rename = "PasswordField", skip_serializing_if = "Option::is_none")]
         pub password_field: Option<FieldIdentifier>,
         /// `PayloadType`.
-        #[serde(rename = "PayloadType", skip_serializing_if = "Option::is_none")]
         pub payload_type: Option<Value<ManagedRuleGroupConfigPayloadType>>,
         /// `UsernameField`.
-        #[serde(rename = "UsernameField", skip_serializing_if = "Option::is_none")]
         pub username_field: Option<FieldIdentifier>,
     }
 
+    impl Serialize for ManagedRuleGroupConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AWSManagedRulesACFPRuleSet",
+                &self.aws_managed_rules_acfp_rule_set,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AWSManagedRulesATPRuleSet",
+                &self.aws_managed_rules_atp_rule_set,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AWSManagedRulesAntiDDoSRuleSet",
+                &self.aws_managed_rules_anti_d_do_s_rule_set,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AWSManagedRulesBotControlRuleSet",
+                &self.aws_managed_rules_bot_control_rule_set,
+            )?;
+            crate::cfn::entry(&mut map, "LoginPath", &self.login_path)?;
+            crate::cfn::entry(&mut map, "PasswordField", &self.password_field)?;
+            crate::cfn::entry(&mut map, "PayloadType", &self.payload_type)?;
+            crate::cfn::entry(&mut map, "UsernameField", &self.username_field)?;
+            map.end()
+        }
+    }
+
     /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsManagedRulesAcfpRuleSet {
         /// `CreationPath`.
-        #[serde(rename = "CreationPath")]
         pub creation_path: Value<String>,
         /// `EnableRegexInPath`.
-        #[serde(rename = "EnableRegexInPath", skip_serializing_if = "Option::is_none")]
         pub enable_regex_in_path: Option<Value<bool>>,
         /// `RegistrationPagePath`.
-        #[serde(rename = "RegistrationPagePath")]
         pub registration_page_path: Value<String>,
         /// `RequestInspection`.
-        #[serde(rename = "RequestInspection")]
         pub request_inspection: RequestInspectionAcfp,
         /// `ResponseInspection`.
-        #[serde(rename = "ResponseInspection", skip_serializing_if = "Option::is_none")]
         pub response_inspection: Option<ResponseInspection>,
     }
 
@@ -2550,26 +3221,44 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for AwsManagedRulesAcfpRuleSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CreationPath", &self.creation_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableRegexInPath",
+                &self.enable_regex_in_path,
+            )?;
+            map.serialize_entry("RegistrationPagePath", &self.registration_page_path)?;
+            map.serialize_entry("RequestInspection", &self.request_inspection)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseInspection",
+                &self.response_inspection,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configures the inspection of sign-up requests
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequestInspectionAcfp {
         /// `AddressFields`.
-        #[serde(rename = "AddressFields", skip_serializing_if = "Option::is_none")]
         pub address_fields: Option<Vec<FieldIdentifier>>,
         /// `EmailField`.
-        #[serde(rename = "EmailField", skip_serializing_if = "Option::is_none")]
         pub email_field: Option<FieldIdentifier>,
         /// `PasswordField`.
-        #[serde(rename = "PasswordField", skip_serializing_if = "Option::is_none")]
         pub password_field: Option<FieldIdentifier>,
         /// `PayloadType`.
-        #[serde(rename = "PayloadType")]
         pub payload_type: Value<PayloadType>,
         /// `PhoneNumberFields`.
-        #[serde(rename = "PhoneNumberFields", skip_serializing_if = "Option::is_none")]
         pub phone_number_fields: Option<Vec<FieldIdentifier>>,
         /// `UsernameField`.
-        #[serde(rename = "UsernameField", skip_serializing_if = "Option::is_none")]
         pub username_field: Option<FieldIdentifier>,
     }
 
@@ -2587,11 +3276,27 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for RequestInspectionAcfp {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddressFields", &self.address_fields)?;
+            crate::cfn::entry(&mut map, "EmailField", &self.email_field)?;
+            crate::cfn::entry(&mut map, "PasswordField", &self.password_field)?;
+            map.serialize_entry("PayloadType", &self.payload_type)?;
+            crate::cfn::entry(&mut map, "PhoneNumberFields", &self.phone_number_fields)?;
+            crate::cfn::entry(&mut map, "UsernameField", &self.username_field)?;
+            map.end()
+        }
+    }
+
     /// The `FieldIdentifier` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FieldIdentifier {
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
     }
 
@@ -2601,6 +3306,18 @@ pub mod web_acl {
             Self {
                 identifier: identifier.into(),
             }
+        }
+    }
+
+    impl Serialize for FieldIdentifier {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.end()
         }
     }
 
@@ -2642,30 +3359,39 @@ pub mod web_acl {
     }
 
     /// Configures the inspection of login responses
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResponseInspection {
         /// `BodyContains`.
-        #[serde(rename = "BodyContains", skip_serializing_if = "Option::is_none")]
         pub body_contains: Option<ResponseInspectionBodyContains>,
         /// `Header`.
-        #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
         pub header: Option<ResponseInspectionHeader>,
         /// `Json`.
-        #[serde(rename = "Json", skip_serializing_if = "Option::is_none")]
         pub json: Option<ResponseInspectionJson>,
         /// `StatusCode`.
-        #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
         pub status_code: Option<ResponseInspectionStatusCode>,
     }
 
+    impl Serialize for ResponseInspection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BodyContains", &self.body_contains)?;
+            crate::cfn::entry(&mut map, "Header", &self.header)?;
+            crate::cfn::entry(&mut map, "Json", &self.json)?;
+            crate::cfn::entry(&mut map, "StatusCode", &self.status_code)?;
+            map.end()
+        }
+    }
+
     /// Response body contents that indicate success or failure of a login request
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResponseInspectionBodyContains {
         /// `FailureStrings`.
-        #[serde(rename = "FailureStrings")]
         pub failure_strings: Vec<Value<String>>,
         /// `SuccessStrings`.
-        #[serde(rename = "SuccessStrings")]
         pub success_strings: Vec<Value<String>>,
     }
 
@@ -2682,17 +3408,27 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ResponseInspectionBodyContains {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailureStrings", &self.failure_strings)?;
+            map.serialize_entry("SuccessStrings", &self.success_strings)?;
+            map.end()
+        }
+    }
+
     /// Response headers that indicate success or failure of a login request
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResponseInspectionHeader {
         /// `FailureValues`.
-        #[serde(rename = "FailureValues")]
         pub failure_values: Vec<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `SuccessValues`.
-        #[serde(rename = "SuccessValues")]
         pub success_values: Vec<Value<String>>,
     }
 
@@ -2711,17 +3447,28 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ResponseInspectionHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailureValues", &self.failure_values)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("SuccessValues", &self.success_values)?;
+            map.end()
+        }
+    }
+
     /// Response JSON that indicate success or failure of a login request
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResponseInspectionJson {
         /// `FailureValues`.
-        #[serde(rename = "FailureValues")]
         pub failure_values: Vec<Value<String>>,
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
         /// `SuccessValues`.
-        #[serde(rename = "SuccessValues")]
         pub success_values: Vec<Value<String>>,
     }
 
@@ -2740,14 +3487,26 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ResponseInspectionJson {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailureValues", &self.failure_values)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("SuccessValues", &self.success_values)?;
+            map.end()
+        }
+    }
+
     /// Response status codes that indicate success or failure of a login request
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResponseInspectionStatusCode {
         /// `FailureCodes`.
-        #[serde(rename = "FailureCodes")]
         pub failure_codes: Vec<Value<i64>>,
         /// `SuccessCodes`.
-        #[serde(rename = "SuccessCodes")]
         pub success_codes: Vec<Value<i64>>,
     }
 
@@ -2764,20 +3523,29 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ResponseInspectionStatusCode {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailureCodes", &self.failure_codes)?;
+            map.serialize_entry("SuccessCodes", &self.success_codes)?;
+            map.end()
+        }
+    }
+
     /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsManagedRulesAtpRuleSet {
         /// `EnableRegexInPath`.
-        #[serde(rename = "EnableRegexInPath", skip_serializing_if = "Option::is_none")]
         pub enable_regex_in_path: Option<Value<bool>>,
         /// `LoginPath`.
-        #[serde(rename = "LoginPath")]
         pub login_path: Value<String>,
         /// `RequestInspection`.
-        #[serde(rename = "RequestInspection", skip_serializing_if = "Option::is_none")]
         pub request_inspection: Option<RequestInspection>,
         /// `ResponseInspection`.
-        #[serde(rename = "ResponseInspection", skip_serializing_if = "Option::is_none")]
         pub response_inspection: Option<ResponseInspection>,
     }
 
@@ -2793,17 +3561,37 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for AwsManagedRulesAtpRuleSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableRegexInPath",
+                &self.enable_regex_in_path,
+            )?;
+            map.serialize_entry("LoginPath", &self.login_path)?;
+            crate::cfn::entry(&mut map, "RequestInspection", &self.request_inspection)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseInspection",
+                &self.response_inspection,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configures the inspection of login requests
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RequestInspection {
         /// `PasswordField`.
-        #[serde(rename = "PasswordField")]
         pub password_field: FieldIdentifier,
         /// `PayloadType`.
-        #[serde(rename = "PayloadType")]
         pub payload_type: Value<RequestInspectionPayloadType>,
         /// `UsernameField`.
-        #[serde(rename = "UsernameField")]
         pub username_field: FieldIdentifier,
     }
 
@@ -2819,6 +3607,20 @@ pub mod web_acl {
                 payload_type: payload_type.into(),
                 username_field: username_field.into(),
             }
+        }
+    }
+
+    impl Serialize for RequestInspection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PasswordField", &self.password_field)?;
+            map.serialize_entry("PayloadType", &self.payload_type)?;
+            map.serialize_entry("UsernameField", &self.username_field)?;
+            map.end()
         }
     }
 
@@ -2860,13 +3662,11 @@ pub mod web_acl {
     }
 
     /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsManagedRulesAntiDDoSRuleSet {
         /// `ClientSideActionConfig`.
-        #[serde(rename = "ClientSideActionConfig")]
         pub client_side_action_config: ClientSideActionConfig,
         /// `SensitivityToBlock`.
-        #[serde(rename = "SensitivityToBlock", skip_serializing_if = "Option::is_none")]
         pub sensitivity_to_block: Option<Value<SensitivityToAct>>,
     }
 
@@ -2882,11 +3682,30 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for AwsManagedRulesAntiDDoSRuleSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ClientSideActionConfig",
+                &self.client_side_action_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SensitivityToBlock",
+                &self.sensitivity_to_block,
+            )?;
+            map.end()
+        }
+    }
+
     /// Client side action config for AntiDDOS AMR.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientSideActionConfig {
         /// `Challenge`.
-        #[serde(rename = "Challenge")]
         pub challenge: ClientSideAction,
     }
 
@@ -2899,21 +3718,26 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ClientSideActionConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Challenge", &self.challenge)?;
+            map.end()
+        }
+    }
+
     /// Client side action config for AntiDDOS AMR.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientSideAction {
         /// `ExemptUriRegularExpressions`.
-        #[serde(
-            rename = "ExemptUriRegularExpressions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub exempt_uri_regular_expressions: Option<Vec<Regex>>,
         /// `Sensitivity`.
-        #[serde(rename = "Sensitivity", skip_serializing_if = "Option::is_none")]
         pub sensitivity: Option<Value<SensitivityToAct>>,
         /// `UsageOfAction`.
-        #[serde(rename = "UsageOfAction")]
         pub usage_of_action: Value<UsageOfAction>,
     }
 
@@ -2928,12 +3752,41 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for ClientSideAction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExemptUriRegularExpressions",
+                &self.exempt_uri_regular_expressions,
+            )?;
+            crate::cfn::entry(&mut map, "Sensitivity", &self.sensitivity)?;
+            map.serialize_entry("UsageOfAction", &self.usage_of_action)?;
+            map.end()
+        }
+    }
+
     /// Regex
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Regex {
         /// `RegexString`.
-        #[serde(rename = "RegexString", skip_serializing_if = "Option::is_none")]
         pub regex_string: Option<Value<String>>,
+    }
+
+    impl Serialize for Regex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RegexString", &self.regex_string)?;
+            map.end()
+        }
     }
 
     /// Values of `SensitivityToAct`.
@@ -3014,17 +3867,11 @@ pub mod web_acl {
     }
 
     /// Configures how to use the Bot Control managed rule group in the web ACL
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsManagedRulesBotControlRuleSet {
         /// `EnableMachineLearning`.
-        #[serde(
-            rename = "EnableMachineLearning",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_machine_learning: Option<Value<bool>>,
         /// `InspectionLevel`.
-        #[serde(rename = "InspectionLevel")]
         pub inspection_level: Value<InspectionLevel>,
     }
 
@@ -3035,6 +3882,23 @@ pub mod web_acl {
                 enable_machine_learning: None,
                 inspection_level: inspection_level.into(),
             }
+        }
+    }
+
+    impl Serialize for AwsManagedRulesBotControlRuleSet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableMachineLearning",
+                &self.enable_machine_learning,
+            )?;
+            map.serialize_entry("InspectionLevel", &self.inspection_level)?;
+            map.end()
         }
     }
 
@@ -3114,13 +3978,11 @@ pub mod web_acl {
     }
 
     /// Action override for rules in the rule group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleActionOverride {
         /// `ActionToUse`.
-        #[serde(rename = "ActionToUse")]
         pub action_to_use: RuleAction,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -3137,11 +3999,23 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for RuleActionOverride {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionToUse", &self.action_to_use)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `NotStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotStatement {
         /// `Statement`.
-        #[serde(rename = "Statement")]
         pub statement: Box<Statement>,
     }
 
@@ -3154,11 +4028,22 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for NotStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statement", &self.statement)?;
+            map.end()
+        }
+    }
+
     /// The `OrStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrStatement {
         /// `Statements`.
-        #[serde(rename = "Statements")]
         pub statements: Vec<Statement>,
     }
 
@@ -3171,26 +4056,32 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for OrStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Statements", &self.statements)?;
+            map.end()
+        }
+    }
+
     /// The `RateBasedStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RateBasedStatement {
         /// `AggregateKeyType`.
-        #[serde(rename = "AggregateKeyType")]
         pub aggregate_key_type: Value<AggregateKeyType>,
-        /// Specifies the aggregate keys to use in a rate-base rule.
-        #[serde(rename = "CustomKeys", skip_serializing_if = "Option::is_none")]
+        /// `CustomKeys`: Specifies the aggregate keys to use in a rate-base rule.
         pub custom_keys: Option<Vec<RateBasedStatementCustomKey>>,
         /// `EvaluationWindowSec`.
-        #[serde(rename = "EvaluationWindowSec", skip_serializing_if = "Option::is_none")]
         pub evaluation_window_sec: Option<Value<i64>>,
         /// `ForwardedIPConfig`.
-        #[serde(rename = "ForwardedIPConfig", skip_serializing_if = "Option::is_none")]
         pub forwarded_ip_config: Option<ForwardedIpConfiguration>,
         /// `Limit`.
-        #[serde(rename = "Limit")]
         pub limit: Value<i64>,
         /// `ScopeDownStatement`.
-        #[serde(rename = "ScopeDownStatement", skip_serializing_if = "Option::is_none")]
         pub scope_down_statement: Option<Box<Statement>>,
     }
 
@@ -3208,6 +4099,31 @@ pub mod web_acl {
                 limit: limit.into(),
                 scope_down_statement: None,
             }
+        }
+    }
+
+    impl Serialize for RateBasedStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AggregateKeyType", &self.aggregate_key_type)?;
+            crate::cfn::entry(&mut map, "CustomKeys", &self.custom_keys)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationWindowSec",
+                &self.evaluation_window_sec,
+            )?;
+            crate::cfn::entry(&mut map, "ForwardedIPConfig", &self.forwarded_ip_config)?;
+            map.serialize_entry("Limit", &self.limit)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScopeDownStatement",
+                &self.scope_down_statement,
+            )?;
+            map.end()
         }
     }
 
@@ -3255,23 +4171,15 @@ pub mod web_acl {
     }
 
     /// The `RegexMatchStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegexMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `RegexString`.
-        #[serde(rename = "RegexString")]
         pub regex_string: Value<String>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -3291,24 +4199,35 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for RegexMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("RegexString", &self.regex_string)?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// The `RegexPatternSetReferenceStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegexPatternSetReferenceStatement {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -3328,17 +4247,33 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for RegexPatternSetReferenceStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// The `RuleGroupReferenceStatement` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuleGroupReferenceStatement {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `ExcludedRules`.
-        #[serde(rename = "ExcludedRules", skip_serializing_if = "Option::is_none")]
         pub excluded_rules: Option<Vec<ExcludedRule>>,
-        /// Action overrides for rules in the rule group.
-        #[serde(rename = "RuleActionOverrides", skip_serializing_if = "Option::is_none")]
+        /// `RuleActionOverrides`: Action overrides for rules in the rule group.
         pub rule_action_overrides: Option<Vec<RuleActionOverride>>,
     }
 
@@ -3353,27 +4288,36 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for RuleGroupReferenceStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "ExcludedRules", &self.excluded_rules)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuleActionOverrides",
+                &self.rule_action_overrides,
+            )?;
+            map.end()
+        }
+    }
+
     /// Size Constraint statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SizeConstraintStatement {
         /// `ComparisonOperator`.
-        #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<ComparisonOperator>,
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `Size`.
-        #[serde(rename = "Size")]
         pub size: Value<f64>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -3395,24 +4339,36 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for SizeConstraintStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("Size", &self.size)?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Sqli Match Statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqliMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `SensitivityLevel`.
-        #[serde(rename = "SensitivityLevel", skip_serializing_if = "Option::is_none")]
         pub sensitivity_level: Option<Value<SensitivityLevel>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -3431,21 +4387,33 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for SqliMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            crate::cfn::entry(&mut map, "SensitivityLevel", &self.sensitivity_level)?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Xss Match Statement.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct XssMatchStatement {
         /// `FieldToMatch`.
-        #[serde(rename = "FieldToMatch")]
         pub field_to_match: FieldToMatch,
         /// `PreParseTextTransformations`.
-        #[serde(
-            rename = "PreParseTextTransformations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pre_parse_text_transformations: Option<Vec<PreParseTextTransformation>>,
         /// `TextTransformations`.
-        #[serde(rename = "TextTransformations")]
         pub text_transformations: Vec<TextTransformation>,
     }
 
@@ -3463,17 +4431,32 @@ pub mod web_acl {
         }
     }
 
+    impl Serialize for XssMatchStatement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FieldToMatch", &self.field_to_match)?;
+            crate::cfn::entry(
+                &mut map,
+                "PreParseTextTransformations",
+                &self.pre_parse_text_transformations,
+            )?;
+            map.serialize_entry("TextTransformations", &self.text_transformations)?;
+            map.end()
+        }
+    }
+
     /// Visibility Metric of the WebACL.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VisibilityConfig {
         /// `CloudWatchMetricsEnabled`.
-        #[serde(rename = "CloudWatchMetricsEnabled")]
         pub cloud_watch_metrics_enabled: Value<bool>,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `SampledRequestsEnabled`.
-        #[serde(rename = "SampledRequestsEnabled")]
         pub sampled_requests_enabled: Value<bool>,
     }
 
@@ -3489,6 +4472,26 @@ pub mod web_acl {
                 metric_name: metric_name.into(),
                 sampled_requests_enabled: sampled_requests_enabled.into(),
             }
+        }
+    }
+
+    impl Serialize for VisibilityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CloudWatchMetricsEnabled",
+                &self.cloud_watch_metrics_enabled,
+            )?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry(
+                "SampledRequestsEnabled",
+                &self.sampled_requests_enabled,
+            )?;
+            map.end()
         }
     }
 
@@ -3589,13 +4592,11 @@ pub mod web_acl_association {
     }
 
     /// The properties of `AWS::WAFv2::WebACLAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebAclAssociationProps {
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
         /// `WebACLArn`.
-        #[serde(rename = "WebACLArn")]
         pub web_acl_arn: Value<String>,
     }
 
@@ -3611,16 +4612,27 @@ pub mod web_acl_association {
             }
         }
     }
+
+    impl Serialize for CfnWebAclAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.serialize_entry("WebACLArn", &self.web_acl_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// Custom response body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomResponseBody {
     /// `Content`.
-    #[serde(rename = "Content")]
     pub content: Value<String>,
     /// `ContentType`.
-    #[serde(rename = "ContentType")]
     pub content_type: Value<ResponseContentType>,
 }
 
@@ -3634,6 +4646,19 @@ impl CustomResponseBody {
             content: content.into(),
             content_type: content_type.into(),
         }
+    }
+}
+
+impl Serialize for CustomResponseBody {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Content", &self.content)?;
+        map.serialize_entry("ContentType", &self.content_type)?;
+        map.end()
     }
 }
 
@@ -3678,21 +4703,31 @@ impl From<ResponseContentType> for Value<ResponseContentType> {
 }
 
 /// Configures monetization for the web ACL or rule group.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MonetizationConfig {
     /// `CryptoConfig`.
-    #[serde(rename = "CryptoConfig", skip_serializing_if = "Option::is_none")]
     pub crypto_config: Option<CryptoConfig>,
     /// `CurrencyMode`.
-    #[serde(rename = "CurrencyMode", skip_serializing_if = "Option::is_none")]
     pub currency_mode: Option<Value<CurrencyMode>>,
 }
 
+impl Serialize for MonetizationConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "CryptoConfig", &self.crypto_config)?;
+        crate::cfn::entry(&mut map, "CurrencyMode", &self.currency_mode)?;
+        map.end()
+    }
+}
+
 /// Configures cryptocurrency payment settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CryptoConfig {
     /// `PaymentNetworks`.
-    #[serde(rename = "PaymentNetworks")]
     pub payment_networks: Vec<PaymentNetwork>,
 }
 
@@ -3705,17 +4740,26 @@ impl CryptoConfig {
     }
 }
 
+impl Serialize for CryptoConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("PaymentNetworks", &self.payment_networks)?;
+        map.end()
+    }
+}
+
 /// Configuration for a single payment network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PaymentNetwork {
     /// `Chain`.
-    #[serde(rename = "Chain")]
     pub chain: Value<BlockchainChain>,
     /// `Prices`.
-    #[serde(rename = "Prices")]
     pub prices: Vec<Price>,
     /// `WalletAddress`.
-    #[serde(rename = "WalletAddress")]
     pub wallet_address: Value<String>,
 }
 
@@ -3731,6 +4775,20 @@ impl PaymentNetwork {
             prices: prices.into(),
             wallet_address: wallet_address.into(),
         }
+    }
+}
+
+impl Serialize for PaymentNetwork {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Chain", &self.chain)?;
+        map.serialize_entry("Prices", &self.prices)?;
+        map.serialize_entry("WalletAddress", &self.wallet_address)?;
+        map.end()
     }
 }
 
@@ -3778,13 +4836,11 @@ impl From<BlockchainChain> for Value<BlockchainChain> {
 }
 
 /// A price configuration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Price {
     /// `Amount`.
-    #[serde(rename = "Amount")]
     pub amount: Value<String>,
     /// `Currency`.
-    #[serde(rename = "Currency")]
     pub currency: Value<CryptoCurrency>,
 }
 
@@ -3798,6 +4854,19 @@ impl Price {
             amount: amount.into(),
             currency: currency.into(),
         }
+    }
+}
+
+impl Serialize for Price {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Amount", &self.amount)?;
+        map.serialize_entry("Currency", &self.currency)?;
+        map.end()
     }
 }
 
@@ -3873,18 +4942,32 @@ impl From<CurrencyMode> for Value<CurrencyMode> {
 }
 
 /// Allow traffic towards application.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllowAction {
     /// `CustomRequestHandling`.
-    #[serde(rename = "CustomRequestHandling", skip_serializing_if = "Option::is_none")]
     pub custom_request_handling: Option<CustomRequestHandling>,
 }
 
+impl Serialize for AllowAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CustomRequestHandling",
+            &self.custom_request_handling,
+        )?;
+        map.end()
+    }
+}
+
 /// Custom request handling.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomRequestHandling {
-    /// Collection of HTTP headers.
-    #[serde(rename = "InsertHeaders")]
+    /// `InsertHeaders`: Collection of HTTP headers.
     pub insert_headers: Vec<CustomHttpHeader>,
 }
 
@@ -3897,14 +4980,24 @@ impl CustomRequestHandling {
     }
 }
 
+impl Serialize for CustomRequestHandling {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("InsertHeaders", &self.insert_headers)?;
+        map.end()
+    }
+}
+
 /// HTTP header.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomHttpHeader {
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -3918,25 +5011,46 @@ impl CustomHttpHeader {
     }
 }
 
+impl Serialize for CustomHttpHeader {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
+    }
+}
+
 /// Block traffic towards application.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlockAction {
     /// `CustomResponse`.
-    #[serde(rename = "CustomResponse", skip_serializing_if = "Option::is_none")]
     pub custom_response: Option<CustomResponse>,
 }
 
+impl Serialize for BlockAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "CustomResponse", &self.custom_response)?;
+        map.end()
+    }
+}
+
 /// Custom response.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomResponse {
-    /// Custom response body key.
-    #[serde(rename = "CustomResponseBodyKey", skip_serializing_if = "Option::is_none")]
+    /// `CustomResponseBodyKey`: Custom response body key.
     pub custom_response_body_key: Option<Value<String>>,
     /// `ResponseCode`.
-    #[serde(rename = "ResponseCode")]
     pub response_code: Value<i64>,
-    /// Collection of HTTP headers.
-    #[serde(rename = "ResponseHeaders", skip_serializing_if = "Option::is_none")]
+    /// `ResponseHeaders`: Collection of HTTP headers.
     pub response_headers: Option<Vec<CustomHttpHeader>>,
 }
 
@@ -3951,43 +5065,116 @@ impl CustomResponse {
     }
 }
 
+impl Serialize for CustomResponse {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CustomResponseBodyKey",
+            &self.custom_response_body_key,
+        )?;
+        map.serialize_entry("ResponseCode", &self.response_code)?;
+        crate::cfn::entry(&mut map, "ResponseHeaders", &self.response_headers)?;
+        map.end()
+    }
+}
+
 /// Checks valid token exists with request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaptchaAction {
     /// `CustomRequestHandling`.
-    #[serde(rename = "CustomRequestHandling", skip_serializing_if = "Option::is_none")]
     pub custom_request_handling: Option<CustomRequestHandling>,
+}
+
+impl Serialize for CaptchaAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CustomRequestHandling",
+            &self.custom_request_handling,
+        )?;
+        map.end()
+    }
 }
 
 /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChallengeAction {
     /// `CustomRequestHandling`.
-    #[serde(rename = "CustomRequestHandling", skip_serializing_if = "Option::is_none")]
     pub custom_request_handling: Option<CustomRequestHandling>,
 }
 
+impl Serialize for ChallengeAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CustomRequestHandling",
+            &self.custom_request_handling,
+        )?;
+        map.end()
+    }
+}
+
 /// Monetize action for rules.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MonetizeAction {
     /// `PriceMultiplier`.
-    #[serde(rename = "PriceMultiplier", skip_serializing_if = "Option::is_none")]
     pub price_multiplier: Option<Value<String>>,
 }
 
+impl Serialize for MonetizeAction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "PriceMultiplier", &self.price_multiplier)?;
+        map.end()
+    }
+}
+
 /// The `CaptchaConfig` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaptchaConfig {
     /// `ImmunityTimeProperty`.
-    #[serde(rename = "ImmunityTimeProperty", skip_serializing_if = "Option::is_none")]
     pub immunity_time_property: Option<ImmunityTimeProperty>,
 }
 
+impl Serialize for CaptchaConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "ImmunityTimeProperty",
+            &self.immunity_time_property,
+        )?;
+        map.end()
+    }
+}
+
 /// The `ImmunityTimeProperty` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImmunityTimeProperty {
     /// `ImmunityTime`.
-    #[serde(rename = "ImmunityTime")]
     pub immunity_time: Value<i64>,
 }
 
@@ -4000,19 +5187,45 @@ impl ImmunityTimeProperty {
     }
 }
 
+impl Serialize for ImmunityTimeProperty {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ImmunityTime", &self.immunity_time)?;
+        map.end()
+    }
+}
+
 /// The `ChallengeConfig` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChallengeConfig {
     /// `ImmunityTimeProperty`.
-    #[serde(rename = "ImmunityTimeProperty", skip_serializing_if = "Option::is_none")]
     pub immunity_time_property: Option<ImmunityTimeProperty>,
 }
 
+impl Serialize for ChallengeConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "ImmunityTimeProperty",
+            &self.immunity_time_property,
+        )?;
+        map.end()
+    }
+}
+
 /// The `Label` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Label {
     /// `Name`.
-    #[serde(rename = "Name")]
     pub name: Value<String>,
 }
 
@@ -4023,25 +5236,46 @@ impl Label {
     }
 }
 
+impl Serialize for Label {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.end()
+    }
+}
+
 /// The `AsnMatchStatement` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AsnMatchStatement {
     /// `AsnList`.
-    #[serde(rename = "AsnList", skip_serializing_if = "Option::is_none")]
     pub asn_list: Option<Vec<Value<i64>>>,
     /// `ForwardedIPConfig`.
-    #[serde(rename = "ForwardedIPConfig", skip_serializing_if = "Option::is_none")]
     pub forwarded_ip_config: Option<ForwardedIpConfiguration>,
 }
 
+impl Serialize for AsnMatchStatement {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "AsnList", &self.asn_list)?;
+        crate::cfn::entry(&mut map, "ForwardedIPConfig", &self.forwarded_ip_config)?;
+        map.end()
+    }
+}
+
 /// The `ForwardedIpConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForwardedIpConfiguration {
     /// `FallbackBehavior`.
-    #[serde(rename = "FallbackBehavior")]
     pub fallback_behavior: Value<FallbackBehavior>,
     /// `HeaderName`.
-    #[serde(rename = "HeaderName")]
     pub header_name: Value<String>,
 }
 
@@ -4055,6 +5289,19 @@ impl ForwardedIpConfiguration {
             fallback_behavior: fallback_behavior.into(),
             header_name: header_name.into(),
         }
+    }
+}
+
+impl Serialize for ForwardedIpConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FallbackBehavior", &self.fallback_behavior)?;
+        map.serialize_entry("HeaderName", &self.header_name)?;
+        map.end()
     }
 }
 
@@ -4096,11 +5343,22 @@ impl From<FallbackBehavior> for Value<FallbackBehavior> {
 }
 
 /// The body of a web request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Body {
     /// `OversizeHandling`.
-    #[serde(rename = "OversizeHandling", skip_serializing_if = "Option::is_none")]
     pub oversize_handling: Option<Value<OversizeHandling>>,
+}
+
+impl Serialize for Body {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "OversizeHandling", &self.oversize_handling)?;
+        map.end()
+    }
 }
 
 /// Handling of requests containing oversize fields
@@ -4144,16 +5402,13 @@ impl From<OversizeHandling> for Value<OversizeHandling> {
 }
 
 /// Includes cookies of a web request.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cookies {
     /// `MatchPattern`.
-    #[serde(rename = "MatchPattern")]
     pub match_pattern: CookieMatchPattern,
     /// `MatchScope`.
-    #[serde(rename = "MatchScope")]
     pub match_scope: Value<MapMatchScope>,
     /// `OversizeHandling`.
-    #[serde(rename = "OversizeHandling")]
     pub oversize_handling: Value<OversizeHandling>,
 }
 
@@ -4172,18 +5427,43 @@ impl Cookies {
     }
 }
 
+impl Serialize for Cookies {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("MatchPattern", &self.match_pattern)?;
+        map.serialize_entry("MatchScope", &self.match_scope)?;
+        map.serialize_entry("OversizeHandling", &self.oversize_handling)?;
+        map.end()
+    }
+}
+
 /// The pattern to look for in the request cookies.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CookieMatchPattern {
-    /// `All`. One of `object`, `string` in the schema: any `serde_json::Value`.
-    #[serde(rename = "All", skip_serializing_if = "Option::is_none")]
+    /// `All`: `All`. One of `object`, `string` in the schema: any `serde_json::Value`.
     pub all: Option<serde_json::Value>,
     /// `ExcludedCookies`.
-    #[serde(rename = "ExcludedCookies", skip_serializing_if = "Option::is_none")]
     pub excluded_cookies: Option<Vec<Value<String>>>,
     /// `IncludedCookies`.
-    #[serde(rename = "IncludedCookies", skip_serializing_if = "Option::is_none")]
     pub included_cookies: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for CookieMatchPattern {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "All", &self.all)?;
+        crate::cfn::entry(&mut map, "ExcludedCookies", &self.excluded_cookies)?;
+        crate::cfn::entry(&mut map, "IncludedCookies", &self.included_cookies)?;
+        map.end()
+    }
 }
 
 /// The parts of the request to match against using the MatchPattern.
@@ -4227,10 +5507,9 @@ impl From<MapMatchScope> for Value<MapMatchScope> {
 }
 
 /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HeaderOrder {
     /// `OversizeHandling`.
-    #[serde(rename = "OversizeHandling")]
     pub oversize_handling: Value<OversizeHandling>,
 }
 
@@ -4243,17 +5522,26 @@ impl HeaderOrder {
     }
 }
 
+impl Serialize for HeaderOrder {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("OversizeHandling", &self.oversize_handling)?;
+        map.end()
+    }
+}
+
 /// Includes headers of a web request.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Headers {
     /// `MatchPattern`.
-    #[serde(rename = "MatchPattern")]
     pub match_pattern: HeaderMatchPattern,
     /// `MatchScope`.
-    #[serde(rename = "MatchScope")]
     pub match_scope: Value<MapMatchScope>,
     /// `OversizeHandling`.
-    #[serde(rename = "OversizeHandling")]
     pub oversize_handling: Value<OversizeHandling>,
 }
 
@@ -4272,25 +5560,49 @@ impl Headers {
     }
 }
 
+impl Serialize for Headers {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("MatchPattern", &self.match_pattern)?;
+        map.serialize_entry("MatchScope", &self.match_scope)?;
+        map.serialize_entry("OversizeHandling", &self.oversize_handling)?;
+        map.end()
+    }
+}
+
 /// The pattern to look for in the request headers.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HeaderMatchPattern {
-    /// `All`. One of `object`, `string` in the schema: any `serde_json::Value`.
-    #[serde(rename = "All", skip_serializing_if = "Option::is_none")]
+    /// `All`: `All`. One of `object`, `string` in the schema: any `serde_json::Value`.
     pub all: Option<serde_json::Value>,
     /// `ExcludedHeaders`.
-    #[serde(rename = "ExcludedHeaders", skip_serializing_if = "Option::is_none")]
     pub excluded_headers: Option<Vec<Value<String>>>,
     /// `IncludedHeaders`.
-    #[serde(rename = "IncludedHeaders", skip_serializing_if = "Option::is_none")]
     pub included_headers: Option<Vec<Value<String>>>,
 }
 
+impl Serialize for HeaderMatchPattern {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "All", &self.all)?;
+        crate::cfn::entry(&mut map, "ExcludedHeaders", &self.excluded_headers)?;
+        crate::cfn::entry(&mut map, "IncludedHeaders", &self.included_headers)?;
+        map.end()
+    }
+}
+
 /// Includes the JA3 fingerprint of a web request.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ja3Fingerprint {
     /// `FallbackBehavior`.
-    #[serde(rename = "FallbackBehavior")]
     pub fallback_behavior: Value<Ja3FingerprintFallbackBehavior>,
 }
 
@@ -4302,6 +5614,18 @@ impl Ja3Fingerprint {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
+    }
+}
+
+impl Serialize for Ja3Fingerprint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FallbackBehavior", &self.fallback_behavior)?;
+        map.end()
     }
 }
 
@@ -4343,10 +5667,9 @@ impl From<Ja3FingerprintFallbackBehavior> for Value<Ja3FingerprintFallbackBehavi
 }
 
 /// Includes the JA4 fingerprint of a web request.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ja4Fingerprint {
     /// `FallbackBehavior`.
-    #[serde(rename = "FallbackBehavior")]
     pub fallback_behavior: Value<Ja4FingerprintFallbackBehavior>,
 }
 
@@ -4358,6 +5681,18 @@ impl Ja4Fingerprint {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
+    }
+}
+
+impl Serialize for Ja4Fingerprint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FallbackBehavior", &self.fallback_behavior)?;
+        map.end()
     }
 }
 
@@ -4399,19 +5734,15 @@ impl From<Ja4FingerprintFallbackBehavior> for Value<Ja4FingerprintFallbackBehavi
 }
 
 /// Inspect the request body as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JsonBody {
     /// `InvalidFallbackBehavior`.
-    #[serde(rename = "InvalidFallbackBehavior", skip_serializing_if = "Option::is_none")]
     pub invalid_fallback_behavior: Option<Value<BodyParsingFallbackBehavior>>,
     /// `MatchPattern`.
-    #[serde(rename = "MatchPattern")]
     pub match_pattern: JsonMatchPattern,
     /// `MatchScope`.
-    #[serde(rename = "MatchScope")]
     pub match_scope: Value<JsonMatchScope>,
     /// `OversizeHandling`.
-    #[serde(rename = "OversizeHandling", skip_serializing_if = "Option::is_none")]
     pub oversize_handling: Option<Value<OversizeHandling>>,
 }
 
@@ -4427,6 +5758,25 @@ impl JsonBody {
             match_scope: match_scope.into(),
             oversize_handling: None,
         }
+    }
+}
+
+impl Serialize for JsonBody {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "InvalidFallbackBehavior",
+            &self.invalid_fallback_behavior,
+        )?;
+        map.serialize_entry("MatchPattern", &self.match_pattern)?;
+        map.serialize_entry("MatchScope", &self.match_scope)?;
+        crate::cfn::entry(&mut map, "OversizeHandling", &self.oversize_handling)?;
+        map.end()
     }
 }
 
@@ -4471,14 +5821,25 @@ impl From<BodyParsingFallbackBehavior> for Value<BodyParsingFallbackBehavior> {
 }
 
 /// The pattern to look for in the JSON body.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JsonMatchPattern {
-    /// `All`. One of `object`, `string` in the schema: any `serde_json::Value`.
-    #[serde(rename = "All", skip_serializing_if = "Option::is_none")]
+    /// `All`: `All`. One of `object`, `string` in the schema: any `serde_json::Value`.
     pub all: Option<serde_json::Value>,
     /// `IncludedPaths`.
-    #[serde(rename = "IncludedPaths", skip_serializing_if = "Option::is_none")]
     pub included_paths: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for JsonMatchPattern {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "All", &self.all)?;
+        crate::cfn::entry(&mut map, "IncludedPaths", &self.included_paths)?;
+        map.end()
+    }
 }
 
 /// The parts of the JSON to match against using the MatchPattern.
@@ -4522,11 +5883,22 @@ impl From<JsonMatchScope> for Value<JsonMatchScope> {
 }
 
 /// The path component of the URI Fragment.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UriFragment {
     /// `FallbackBehavior`.
-    #[serde(rename = "FallbackBehavior", skip_serializing_if = "Option::is_none")]
     pub fallback_behavior: Option<Value<UriFragmentFallbackBehavior>>,
+}
+
+impl Serialize for UriFragment {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "FallbackBehavior", &self.fallback_behavior)?;
+        map.end()
+    }
 }
 
 /// Values of `FallbackBehavior`.
@@ -4613,13 +5985,11 @@ impl From<PositionalConstraint> for Value<PositionalConstraint> {
 }
 
 /// Text Transformation applied before parsing the query string.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PreParseTextTransformation {
     /// `Priority`.
-    #[serde(rename = "Priority")]
     pub priority: Value<i64>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<PreParseTextTransformationType>,
 }
 
@@ -4633,6 +6003,19 @@ impl PreParseTextTransformation {
             priority: priority.into(),
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for PreParseTextTransformation {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Priority", &self.priority)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }
 
@@ -4685,13 +6068,11 @@ impl From<PreParseTextTransformationType> for Value<PreParseTextTransformationTy
 }
 
 /// Text Transformation on the Search String before match.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TextTransformation {
     /// `Priority`.
-    #[serde(rename = "Priority")]
     pub priority: Value<i64>,
     /// `Type`.
-    #[serde(rename = "Type")]
     pub r#type: Value<TextTransformationType>,
 }
 
@@ -4705,6 +6086,19 @@ impl TextTransformation {
             priority: priority.into(),
             r#type: r#type.into(),
         }
+    }
+}
+
+impl Serialize for TextTransformation {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Priority", &self.priority)?;
+        map.serialize_entry("Type", &self.r#type)?;
+        map.end()
     }
 }
 
@@ -4833,14 +6227,25 @@ impl From<TextTransformationType> for Value<TextTransformationType> {
 }
 
 /// The `GeoMatchStatement` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GeoMatchStatement {
     /// `CountryCodes`.
-    #[serde(rename = "CountryCodes", skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<Vec<Value<CountryCodesItem>>>,
     /// `ForwardedIPConfig`.
-    #[serde(rename = "ForwardedIPConfig", skip_serializing_if = "Option::is_none")]
     pub forwarded_ip_config: Option<ForwardedIpConfiguration>,
+}
+
+impl Serialize for GeoMatchStatement {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "CountryCodes", &self.country_codes)?;
+        crate::cfn::entry(&mut map, "ForwardedIPConfig", &self.forwarded_ip_config)?;
+        map.end()
+    }
 }
 
 /// Values of `CountryCodesItem`.
@@ -5625,13 +7030,11 @@ impl From<CountryCodesItem> for Value<CountryCodesItem> {
 }
 
 /// The `IpSetReferenceStatement` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IpSetReferenceStatement {
     /// `Arn`.
-    #[serde(rename = "Arn")]
     pub arn: Value<String>,
     /// `IPSetForwardedIPConfig`.
-    #[serde(rename = "IPSetForwardedIPConfig", skip_serializing_if = "Option::is_none")]
     pub ip_set_forwarded_ip_config: Option<IpSetForwardedIpConfiguration>,
 }
 
@@ -5645,17 +7048,31 @@ impl IpSetReferenceStatement {
     }
 }
 
+impl Serialize for IpSetReferenceStatement {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Arn", &self.arn)?;
+        crate::cfn::entry(
+            &mut map,
+            "IPSetForwardedIPConfig",
+            &self.ip_set_forwarded_ip_config,
+        )?;
+        map.end()
+    }
+}
+
 /// The `IpSetForwardedIpConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IpSetForwardedIpConfiguration {
     /// `FallbackBehavior`.
-    #[serde(rename = "FallbackBehavior")]
     pub fallback_behavior: Value<IpSetForwardedIpConfigurationFallbackBehavior>,
     /// `HeaderName`.
-    #[serde(rename = "HeaderName")]
     pub header_name: Value<String>,
     /// `Position`.
-    #[serde(rename = "Position")]
     pub position: Value<Position>,
 }
 
@@ -5673,6 +7090,20 @@ impl IpSetForwardedIpConfiguration {
             header_name: header_name.into(),
             position: position.into(),
         }
+    }
+}
+
+impl Serialize for IpSetForwardedIpConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FallbackBehavior", &self.fallback_behavior)?;
+        map.serialize_entry("HeaderName", &self.header_name)?;
+        map.serialize_entry("Position", &self.position)?;
+        map.end()
     }
 }
 
@@ -5755,13 +7186,11 @@ impl From<Position> for Value<Position> {
 }
 
 /// The `LabelMatchStatement` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LabelMatchStatement {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Scope`.
-    #[serde(rename = "Scope")]
     pub scope: Value<LabelMatchScope>,
 }
 
@@ -5775,6 +7204,19 @@ impl LabelMatchStatement {
             key: key.into(),
             scope: scope.into(),
         }
+    }
+}
+
+impl Serialize for LabelMatchStatement {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Scope", &self.scope)?;
+        map.end()
     }
 }
 
@@ -5816,54 +7258,63 @@ impl From<LabelMatchScope> for Value<LabelMatchScope> {
 }
 
 /// Specifies a single custom aggregate key for a rate-base rule.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RateBasedStatementCustomKey {
-    /// `ASN`. Untyped in the schema: any `serde_json::Value`.
-    #[serde(rename = "ASN", skip_serializing_if = "Option::is_none")]
+    /// `ASN`: `ASN`. Untyped in the schema: any `serde_json::Value`.
     pub asn: Option<serde_json::Value>,
     /// `Cookie`.
-    #[serde(rename = "Cookie", skip_serializing_if = "Option::is_none")]
     pub cookie: Option<RateLimitCookie>,
-    /// `ForwardedIP`. Untyped in the schema: any `serde_json::Value`.
-    #[serde(rename = "ForwardedIP", skip_serializing_if = "Option::is_none")]
+    /// `ForwardedIP`: `ForwardedIP`. Untyped in the schema: any `serde_json::Value`.
     pub forwarded_ip: Option<serde_json::Value>,
-    /// `HTTPMethod`. Untyped in the schema: any `serde_json::Value`.
-    #[serde(rename = "HTTPMethod", skip_serializing_if = "Option::is_none")]
+    /// `HTTPMethod`: `HTTPMethod`. Untyped in the schema: any `serde_json::Value`.
     pub http_method: Option<serde_json::Value>,
     /// `Header`.
-    #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
     pub header: Option<RateLimitHeader>,
-    /// `IP`. Untyped in the schema: any `serde_json::Value`.
-    #[serde(rename = "IP", skip_serializing_if = "Option::is_none")]
+    /// `IP`: `IP`. Untyped in the schema: any `serde_json::Value`.
     pub ip: Option<serde_json::Value>,
     /// `JA3Fingerprint`.
-    #[serde(rename = "JA3Fingerprint", skip_serializing_if = "Option::is_none")]
     pub ja3_fingerprint: Option<RateLimitJa3Fingerprint>,
     /// `JA4Fingerprint`.
-    #[serde(rename = "JA4Fingerprint", skip_serializing_if = "Option::is_none")]
     pub ja4_fingerprint: Option<RateLimitJa4Fingerprint>,
     /// `LabelNamespace`.
-    #[serde(rename = "LabelNamespace", skip_serializing_if = "Option::is_none")]
     pub label_namespace: Option<RateLimitLabelNamespace>,
     /// `QueryArgument`.
-    #[serde(rename = "QueryArgument", skip_serializing_if = "Option::is_none")]
     pub query_argument: Option<RateLimitQueryArgument>,
     /// `QueryString`.
-    #[serde(rename = "QueryString", skip_serializing_if = "Option::is_none")]
     pub query_string: Option<RateLimitQueryString>,
     /// `UriPath`.
-    #[serde(rename = "UriPath", skip_serializing_if = "Option::is_none")]
     pub uri_path: Option<RateLimitUriPath>,
 }
 
+impl Serialize for RateBasedStatementCustomKey {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ASN", &self.asn)?;
+        crate::cfn::entry(&mut map, "Cookie", &self.cookie)?;
+        crate::cfn::entry(&mut map, "ForwardedIP", &self.forwarded_ip)?;
+        crate::cfn::entry(&mut map, "HTTPMethod", &self.http_method)?;
+        crate::cfn::entry(&mut map, "Header", &self.header)?;
+        crate::cfn::entry(&mut map, "IP", &self.ip)?;
+        crate::cfn::entry(&mut map, "JA3Fingerprint", &self.ja3_fingerprint)?;
+        crate::cfn::entry(&mut map, "JA4Fingerprint", &self.ja4_fingerprint)?;
+        crate::cfn::entry(&mut map, "LabelNamespace", &self.label_namespace)?;
+        crate::cfn::entry(&mut map, "QueryArgument", &self.query_argument)?;
+        crate::cfn::entry(&mut map, "QueryString", &self.query_string)?;
+        crate::cfn::entry(&mut map, "UriPath", &self.uri_path)?;
+        map.end()
+    }
+}
+
 /// Specifies a cookie as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitCookie {
-    /// The name of the cookie to use.
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the cookie to use.
     pub name: Value<String>,
     /// `TextTransformations`.
-    #[serde(rename = "TextTransformations")]
     pub text_transformations: Vec<TextTransformation>,
 }
 
@@ -5880,14 +7331,25 @@ impl RateLimitCookie {
     }
 }
 
+impl Serialize for RateLimitCookie {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("TextTransformations", &self.text_transformations)?;
+        map.end()
+    }
+}
+
 /// Specifies a header as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitHeader {
-    /// The name of the header to use.
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the header to use.
     pub name: Value<String>,
     /// `TextTransformations`.
-    #[serde(rename = "TextTransformations")]
     pub text_transformations: Vec<TextTransformation>,
 }
 
@@ -5904,11 +7366,23 @@ impl RateLimitHeader {
     }
 }
 
+impl Serialize for RateLimitHeader {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("TextTransformations", &self.text_transformations)?;
+        map.end()
+    }
+}
+
 /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitJa3Fingerprint {
     /// `FallbackBehavior`.
-    #[serde(rename = "FallbackBehavior")]
     pub fallback_behavior: Value<RateLimitJa3FingerprintFallbackBehavior>,
 }
 
@@ -5920,6 +7394,18 @@ impl RateLimitJa3Fingerprint {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
+    }
+}
+
+impl Serialize for RateLimitJa3Fingerprint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FallbackBehavior", &self.fallback_behavior)?;
+        map.end()
     }
 }
 
@@ -5962,10 +7448,9 @@ for Value<RateLimitJa3FingerprintFallbackBehavior> {
 }
 
 /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitJa4Fingerprint {
     /// `FallbackBehavior`.
-    #[serde(rename = "FallbackBehavior")]
     pub fallback_behavior: Value<RateLimitJa4FingerprintFallbackBehavior>,
 }
 
@@ -5977,6 +7462,18 @@ impl RateLimitJa4Fingerprint {
         Self {
             fallback_behavior: fallback_behavior.into(),
         }
+    }
+}
+
+impl Serialize for RateLimitJa4Fingerprint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FallbackBehavior", &self.fallback_behavior)?;
+        map.end()
     }
 }
 
@@ -6019,10 +7516,9 @@ for Value<RateLimitJa4FingerprintFallbackBehavior> {
 }
 
 /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitLabelNamespace {
-    /// The namespace to use for aggregation.
-    #[serde(rename = "Namespace")]
+    /// `Namespace`: The namespace to use for aggregation.
     pub namespace: Value<String>,
 }
 
@@ -6035,14 +7531,24 @@ impl RateLimitLabelNamespace {
     }
 }
 
+impl Serialize for RateLimitLabelNamespace {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Namespace", &self.namespace)?;
+        map.end()
+    }
+}
+
 /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitQueryArgument {
-    /// The name of the query argument to use.
-    #[serde(rename = "Name")]
+    /// `Name`: The name of the query argument to use.
     pub name: Value<String>,
     /// `TextTransformations`.
-    #[serde(rename = "TextTransformations")]
     pub text_transformations: Vec<TextTransformation>,
 }
 
@@ -6059,11 +7565,23 @@ impl RateLimitQueryArgument {
     }
 }
 
+impl Serialize for RateLimitQueryArgument {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("TextTransformations", &self.text_transformations)?;
+        map.end()
+    }
+}
+
 /// Specifies the request's query string as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitQueryString {
     /// `TextTransformations`.
-    #[serde(rename = "TextTransformations")]
     pub text_transformations: Vec<TextTransformation>,
 }
 
@@ -6076,11 +7594,22 @@ impl RateLimitQueryString {
     }
 }
 
+impl Serialize for RateLimitQueryString {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("TextTransformations", &self.text_transformations)?;
+        map.end()
+    }
+}
+
 /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitUriPath {
     /// `TextTransformations`.
-    #[serde(rename = "TextTransformations")]
     pub text_transformations: Vec<TextTransformation>,
 }
 
@@ -6090,6 +7619,18 @@ impl RateLimitUriPath {
         Self {
             text_transformations: text_transformations.into(),
         }
+    }
+}
+
+impl Serialize for RateLimitUriPath {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("TextTransformations", &self.text_transformations)?;
+        map.end()
     }
 }
 

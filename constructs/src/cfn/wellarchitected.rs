@@ -114,19 +114,15 @@ pub mod agent_context {
     }
 
     /// The properties of `AWS::WellArchitected::AgentContext`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentContextProps {
-        /// The free-form content of the Agent Context, supplied as an arbitrary JSON object. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Content")]
+        /// `Content`: The free-form content of the Agent Context, supplied as an arbitrary JSON object. Untyped in the schema: any `serde_json::Value`.
         pub content: serde_json::Value,
         /// `ContextType`.
-        #[serde(rename = "ContextType")]
         pub context_type: Value<ContextType>,
-        /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this context.
-        #[serde(rename = "ProfileArn")]
+        /// `ProfileArn`: The Amazon Resource Name (ARN) of the parent Agent Profile that owns this context.
         pub profile_arn: Value<String>,
-        /// The title of the Agent Context.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the Agent Context.
         pub title: Value<String>,
     }
 
@@ -144,6 +140,21 @@ pub mod agent_context {
                 profile_arn: profile_arn.into(),
                 title: title.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAgentContextProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            map.serialize_entry("ContextType", &self.context_type)?;
+            map.serialize_entry("ProfileArn", &self.profile_arn)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
         }
     }
 
@@ -267,19 +278,15 @@ pub mod agent_goal {
     }
 
     /// The properties of `AWS::WellArchitected::AgentGoal`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentGoalProps {
-        /// A description of the Agent Goal.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the Agent Goal.
         pub description: Option<Value<String>>,
-        /// The list of Well-Architected pillars this goal targets.
-        #[serde(rename = "Pillars")]
+        /// `Pillars`: The list of Well-Architected pillars this goal targets.
         pub pillars: Vec<Value<Pillar>>,
-        /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal.
-        #[serde(rename = "ProfileArn")]
+        /// `ProfileArn`: The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal.
         pub profile_arn: Value<String>,
-        /// The title of the Agent Goal.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the Agent Goal.
         pub title: Value<String>,
     }
 
@@ -296,6 +303,21 @@ pub mod agent_goal {
                 profile_arn: profile_arn.into(),
                 title: title.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAgentGoalProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Pillars", &self.pillars)?;
+            map.serialize_entry("ProfileArn", &self.profile_arn)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
         }
     }
 
@@ -426,34 +448,25 @@ pub mod agent_profile {
     }
 
     /// The properties of `AWS::WellArchitected::AgentProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentProfileProps {
-        /// The aggregation configuration entries (account, regions, access role) associated with this profile.
-        #[serde(rename = "AggregationConfiguration")]
+        /// `AggregationConfiguration`: The aggregation configuration entries (account, regions, access role) associated with this profile.
         pub aggregation_configuration: Vec<AggregationConfiguration>,
-        /// A business overview for the profile used to improve recommendation quality.
-        #[serde(rename = "BusinessOverview", skip_serializing_if = "Option::is_none")]
+        /// `BusinessOverview`: A business overview for the profile used to improve recommendation quality.
         pub business_overview: Option<Value<String>>,
-        /// Whether deletion protection is enabled for the profile.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Whether deletion protection is enabled for the profile.
         pub deletion_protection: Option<Value<bool>>,
-        /// A description of the profile.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the profile.
         pub description: Option<Value<String>>,
-        /// The human-readable display name of the profile.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The human-readable display name of the profile.
         pub display_name: Option<Value<String>>,
-        /// The ARN of the IAM role assumed to execute recommendation actions.
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: The ARN of the IAM role assumed to execute recommendation actions.
         pub execution_role_arn: Value<String>,
-        /// The name of the profile.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the profile.
         pub name: Value<String>,
-        /// The list of Well-Architected pillars to focus on.
-        #[serde(rename = "Pillars")]
+        /// `Pillars`: The list of Well-Architected pillars to focus on.
         pub pillars: Vec<Value<Pillar>>,
-        /// Key-value pairs to associate with the Agent Profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs to associate with the Agent Profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -479,17 +492,41 @@ pub mod agent_profile {
         }
     }
 
+    impl Serialize for CfnAgentProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AggregationConfiguration",
+                &self.aggregation_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "BusinessOverview", &self.business_overview)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Pillars", &self.pillars)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Defines an account, its in-scope regions, and the access role used to reach resources in that account.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AggregationConfiguration {
-        /// The ARN of the IAM role used to access resources in this account.
-        #[serde(rename = "AccessRoleArn")]
+        /// `AccessRoleArn`: The ARN of the IAM role used to access resources in this account.
         pub access_role_arn: Value<String>,
-        /// The target AWS account ID.
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: The target AWS account ID.
         pub account_id: Value<String>,
-        /// The target regions in the account.
-        #[serde(rename = "Regions")]
+        /// `Regions`: The target regions in the account.
         pub regions: Vec<Value<String>>,
     }
 
@@ -505,6 +542,20 @@ pub mod agent_profile {
                 account_id: account_id.into(),
                 regions: regions.into(),
             }
+        }
+    }
+
+    impl Serialize for AggregationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessRoleArn", &self.access_role_arn)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("Regions", &self.regions)?;
+            map.end()
         }
     }
 
@@ -634,17 +685,28 @@ pub mod lens {
     }
 
     /// The properties of `AWS::WellArchitected::Lens`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLensProps {
-        /// The JSON representation of a lens.
-        #[serde(rename = "JSONString", skip_serializing_if = "Option::is_none")]
+        /// `JSONString`: The JSON representation of a lens.
         pub json_string: Option<Value<String>>,
-        /// The version of the lens.
-        #[serde(rename = "LensVersion", skip_serializing_if = "Option::is_none")]
+        /// `LensVersion`: The version of the lens.
         pub lens_version: Option<Value<String>>,
-        /// The tags assigned to the lens.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the lens.
         pub tags: Option<Vec<TagsItem>>,
+    }
+
+    impl Serialize for CfnLensProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "JSONString", &self.json_string)?;
+            crate::cfn::entry(&mut map, "LensVersion", &self.lens_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -730,19 +792,15 @@ pub mod profile {
     }
 
     /// The properties of `AWS::WellArchitected::Profile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
-        /// The profile description.
-        #[serde(rename = "ProfileDescription")]
+        /// `ProfileDescription`: The profile description.
         pub profile_description: Value<String>,
-        /// The name of the profile.
-        #[serde(rename = "ProfileName")]
+        /// `ProfileName`: The name of the profile.
         pub profile_name: Value<String>,
-        /// The profile questions.
-        #[serde(rename = "ProfileQuestions")]
+        /// `ProfileQuestions`: The profile questions.
         pub profile_questions: Vec<ProfileQuestionUpdate>,
-        /// The tags assigned to the profile.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the profile.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -762,15 +820,41 @@ pub mod profile {
         }
     }
 
+    impl Serialize for CfnProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ProfileDescription", &self.profile_description)?;
+            map.serialize_entry("ProfileName", &self.profile_name)?;
+            map.serialize_entry("ProfileQuestions", &self.profile_questions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// An update to a profile question.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProfileQuestionUpdate {
-        /// The ID of the question.
-        #[serde(rename = "QuestionId", skip_serializing_if = "Option::is_none")]
+        /// `QuestionId`: The ID of the question.
         pub question_id: Option<Value<String>>,
-        /// The selected choices.
-        #[serde(rename = "SelectedChoiceIds", skip_serializing_if = "Option::is_none")]
+        /// `SelectedChoiceIds`: The selected choices.
         pub selected_choice_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for ProfileQuestionUpdate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "QuestionId", &self.question_id)?;
+            crate::cfn::entry(&mut map, "SelectedChoiceIds", &self.selected_choice_ids)?;
+            map.end()
+        }
     }
 }
 
@@ -852,22 +936,17 @@ pub mod review_template {
     }
 
     /// The properties of `AWS::WellArchitected::ReviewTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReviewTemplateProps {
-        /// The review template description.
-        #[serde(rename = "Description")]
+        /// `Description`: The review template description.
         pub description: Value<String>,
-        /// The lenses applied to the review template.
-        #[serde(rename = "Lenses")]
+        /// `Lenses`: The lenses applied to the review template.
         pub lenses: Vec<Value<String>>,
-        /// The notes associated with the review template.
-        #[serde(rename = "Notes", skip_serializing_if = "Option::is_none")]
+        /// `Notes`: The notes associated with the review template.
         pub notes: Option<Value<String>>,
-        /// The tags assigned to the review template.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags assigned to the review template.
         pub tags: Option<Vec<TagsItem>>,
-        /// The name of the review template.
-        #[serde(rename = "TemplateName")]
+        /// `TemplateName`: The name of the review template.
         pub template_name: Value<String>,
     }
 
@@ -885,6 +964,22 @@ pub mod review_template {
                 tags: None,
                 template_name: template_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnReviewTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry("Lenses", &self.lenses)?;
+            crate::cfn::entry(&mut map, "Notes", &self.notes)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TemplateName", &self.template_name)?;
+            map.end()
         }
     }
 }
@@ -962,49 +1057,35 @@ pub mod workload {
     }
 
     /// The properties of `AWS::WellArchitected::Workload`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkloadProps {
-        /// The list of Amazon Web Services account IDs associated with the workload.
-        #[serde(rename = "AccountIds", skip_serializing_if = "Option::is_none")]
+        /// `AccountIds`: The list of Amazon Web Services account IDs associated with the workload.
         pub account_ids: Option<Vec<Value<String>>>,
-        /// The URL of the architectural design for the workload.
-        #[serde(rename = "ArchitecturalDesign", skip_serializing_if = "Option::is_none")]
+        /// `ArchitecturalDesign`: The URL of the architectural design for the workload.
         pub architectural_design: Option<Value<String>>,
-        /// The list of Amazon Web Services Regions associated with the workload.
-        #[serde(rename = "AwsRegions", skip_serializing_if = "Option::is_none")]
+        /// `AwsRegions`: The list of Amazon Web Services Regions associated with the workload.
         pub aws_regions: Option<Vec<Value<String>>>,
-        /// The description for the workload.
-        #[serde(rename = "Description")]
+        /// `Description`: The description for the workload.
         pub description: Value<String>,
-        /// Discovery configuration associated to the workload.
-        #[serde(rename = "DiscoveryConfig", skip_serializing_if = "Option::is_none")]
+        /// `DiscoveryConfig`: Discovery configuration associated to the workload.
         pub discovery_config: Option<DiscoveryConfig>,
-        /// The environment for the workload.
-        #[serde(rename = "Environment")]
+        /// `Environment`: The environment for the workload.
         pub environment: Value<Environment>,
-        /// The industry for the workload.
-        #[serde(rename = "Industry", skip_serializing_if = "Option::is_none")]
+        /// `Industry`: The industry for the workload.
         pub industry: Option<Value<String>>,
-        /// The industry type for the workload.
-        #[serde(rename = "IndustryType", skip_serializing_if = "Option::is_none")]
+        /// `IndustryType`: The industry type for the workload.
         pub industry_type: Option<Value<String>>,
-        /// The list of lenses associated with the workload.
-        #[serde(rename = "Lenses")]
+        /// `Lenses`: The list of lenses associated with the workload.
         pub lenses: Vec<Value<String>>,
-        /// The list of non-Amazon Web Services Regions associated with the workload.
-        #[serde(rename = "NonAwsRegions", skip_serializing_if = "Option::is_none")]
+        /// `NonAwsRegions`: The list of non-Amazon Web Services Regions associated with the workload.
         pub non_aws_regions: Option<Vec<Value<String>>>,
-        /// The notes associated with the workload.
-        #[serde(rename = "Notes", skip_serializing_if = "Option::is_none")]
+        /// `Notes`: The notes associated with the workload.
         pub notes: Option<Value<String>>,
-        /// The review owner of the workload.
-        #[serde(rename = "ReviewOwner", skip_serializing_if = "Option::is_none")]
+        /// `ReviewOwner`: The review owner of the workload.
         pub review_owner: Option<Value<String>>,
-        /// The tags associated with the workload.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the workload.
         pub tags: Option<Vec<TagsItem>>,
-        /// The name of the workload.
-        #[serde(rename = "WorkloadName")]
+        /// `WorkloadName`: The name of the workload.
         pub workload_name: Value<String>,
     }
 
@@ -1035,27 +1116,67 @@ pub mod workload {
         }
     }
 
-    /// Discovery configuration associated to the workload.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DiscoveryConfig {
-        /// Discovery integration status in respect to Trusted Advisor for the workload.
-        #[serde(
-            rename = "TrustedAdvisorIntegrationStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnWorkloadProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountIds", &self.account_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "ArchitecturalDesign",
+                &self.architectural_design,
+            )?;
+            crate::cfn::entry(&mut map, "AwsRegions", &self.aws_regions)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DiscoveryConfig", &self.discovery_config)?;
+            map.serialize_entry("Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "Industry", &self.industry)?;
+            crate::cfn::entry(&mut map, "IndustryType", &self.industry_type)?;
+            map.serialize_entry("Lenses", &self.lenses)?;
+            crate::cfn::entry(&mut map, "NonAwsRegions", &self.non_aws_regions)?;
+            crate::cfn::entry(&mut map, "Notes", &self.notes)?;
+            crate::cfn::entry(&mut map, "ReviewOwner", &self.review_owner)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("WorkloadName", &self.workload_name)?;
+            map.end()
+        }
+    }
 
+    /// Discovery configuration associated to the workload.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DiscoveryConfig {
+        /// `TrustedAdvisorIntegrationStatus`: Discovery integration status in respect to Trusted Advisor for the workload.
         pub trusted_advisor_integration_status: Option<
             Value<TrustedAdvisorIntegrationStatus>,
         >,
-        /// The mode to use for identifying resources associated with the workload.
-        #[serde(
-            rename = "WorkloadResourceDefinition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkloadResourceDefinition`: The mode to use for identifying resources associated with the workload.
         pub workload_resource_definition: Option<
             Vec<Value<WorkloadResourceDefinitionItem>>,
         >,
+    }
+
+    impl Serialize for DiscoveryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TrustedAdvisorIntegrationStatus",
+                &self.trusted_advisor_integration_status,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkloadResourceDefinition",
+                &self.workload_resource_definition,
+            )?;
+            map.end()
+        }
     }
 
     /// Discovery integration status in respect to Trusted Advisor for the workload.
@@ -1172,13 +1293,11 @@ pub mod workload {
 }
 
 /// The `TagsItem` property type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TagsItem {
     /// `Key`.
-    #[serde(rename = "Key")]
     pub key: Value<String>,
     /// `Value`.
-    #[serde(rename = "Value")]
     pub value: Value<String>,
 }
 
@@ -1189,5 +1308,18 @@ impl TagsItem {
             key: key.into(),
             value: value.into(),
         }
+    }
+}
+
+impl Serialize for TagsItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Value", &self.value)?;
+        map.end()
     }
 }

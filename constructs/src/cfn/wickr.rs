@@ -92,13 +92,11 @@ pub mod network {
     }
 
     /// The properties of `AWS::Wickr::Network`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkProps {
-        /// The access level of the network, which determines available features and capabilities.
-        #[serde(rename = "AccessLevel")]
+        /// `AccessLevel`: The access level of the network, which determines available features and capabilities.
         pub access_level: Value<AccessLevel>,
-        /// The name of the network.
-        #[serde(rename = "NetworkName")]
+        /// `NetworkName`: The name of the network.
         pub network_name: Value<String>,
     }
 
@@ -112,6 +110,19 @@ pub mod network {
                 access_level: access_level.into(),
                 network_name: network_name.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNetworkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessLevel", &self.access_level)?;
+            map.serialize_entry("NetworkName", &self.network_name)?;
+            map.end()
         }
     }
 

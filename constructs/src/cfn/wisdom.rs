@@ -108,25 +108,19 @@ pub mod ai_agent {
     }
 
     /// The properties of `AWS::Wisdom::AIAgent`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiAgentProps {
         /// `AssistantId`.
-        #[serde(rename = "AssistantId")]
         pub assistant_id: Value<String>,
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: AiAgentConfiguration,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<AiAgentType>,
     }
 
@@ -148,189 +142,270 @@ pub mod ai_agent {
         }
     }
 
+    impl Serialize for CfnAiAgentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssistantId", &self.assistant_id)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// The `AiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AiAgentConfiguration {
         /// `ManualSearchAIAgentConfiguration`.
-        #[serde(
-            rename = "ManualSearchAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub manual_search_ai_agent_configuration: Option<
             ManualSearchAiAgentConfiguration,
         >,
         /// `AnswerRecommendationAIAgentConfiguration`.
-        #[serde(
-            rename = "AnswerRecommendationAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub answer_recommendation_ai_agent_configuration: Option<
             AnswerRecommendationAiAgentConfiguration,
         >,
         /// `SelfServiceAIAgentConfiguration`.
-        #[serde(
-            rename = "SelfServiceAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_service_ai_agent_configuration: Option<SelfServiceAiAgentConfiguration>,
         /// `EmailResponseAIAgentConfiguration`.
-        #[serde(
-            rename = "EmailResponseAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_response_ai_agent_configuration: Option<
             EmailResponseAiAgentConfiguration,
         >,
         /// `EmailOverviewAIAgentConfiguration`.
-        #[serde(
-            rename = "EmailOverviewAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_overview_ai_agent_configuration: Option<
             EmailOverviewAiAgentConfiguration,
         >,
         /// `EmailGenerativeAnswerAIAgentConfiguration`.
-        #[serde(
-            rename = "EmailGenerativeAnswerAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_generative_answer_ai_agent_configuration: Option<
             EmailGenerativeAnswerAiAgentConfiguration,
         >,
         /// `OrchestrationAIAgentConfiguration`.
-        #[serde(
-            rename = "OrchestrationAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub orchestration_ai_agent_configuration: Option<
             OrchestrationAiAgentConfiguration,
         >,
         /// `NoteTakingAIAgentConfiguration`.
-        #[serde(
-            rename = "NoteTakingAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub note_taking_ai_agent_configuration: Option<NoteTakingAiAgentConfiguration>,
         /// `CaseSummarizationAIAgentConfiguration`.
-        #[serde(
-            rename = "CaseSummarizationAIAgentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub case_summarization_ai_agent_configuration: Option<
             CaseSummarizationAiAgentConfiguration,
         >,
     }
 
+    impl Serialize for AiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManualSearchAIAgentConfiguration",
+                &self.manual_search_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AnswerRecommendationAIAgentConfiguration",
+                &self.answer_recommendation_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfServiceAIAgentConfiguration",
+                &self.self_service_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailResponseAIAgentConfiguration",
+                &self.email_response_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailOverviewAIAgentConfiguration",
+                &self.email_overview_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailGenerativeAnswerAIAgentConfiguration",
+                &self.email_generative_answer_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrchestrationAIAgentConfiguration",
+                &self.orchestration_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoteTakingAIAgentConfiguration",
+                &self.note_taking_ai_agent_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaseSummarizationAIAgentConfiguration",
+                &self.case_summarization_ai_agent_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ManualSearchAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManualSearchAiAgentConfiguration {
         /// `AnswerGenerationAIGuardrailId`.
-        #[serde(
-            rename = "AnswerGenerationAIGuardrailId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub answer_generation_ai_guardrail_id: Option<Value<String>>,
         /// `AnswerGenerationAIPromptId`.
-        #[serde(
-            rename = "AnswerGenerationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub answer_generation_ai_prompt_id: Option<Value<String>>,
         /// `AssociationConfigurations`.
-        #[serde(
-            rename = "AssociationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub association_configurations: Option<Vec<AssociationConfiguration>>,
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
     }
 
+    impl Serialize for ManualSearchAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnswerGenerationAIGuardrailId",
+                &self.answer_generation_ai_guardrail_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AnswerGenerationAIPromptId",
+                &self.answer_generation_ai_prompt_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationConfigurations",
+                &self.association_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.end()
+        }
+    }
+
     /// The `AssociationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssociationConfiguration {
         /// `AssociationConfigurationData`.
-        #[serde(
-            rename = "AssociationConfigurationData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub association_configuration_data: Option<AssociationConfigurationData>,
         /// `AssociationId`.
-        #[serde(rename = "AssociationId", skip_serializing_if = "Option::is_none")]
         pub association_id: Option<Value<String>>,
         /// `AssociationType`.
-        #[serde(rename = "AssociationType", skip_serializing_if = "Option::is_none")]
         pub association_type: Option<Value<AiAgentAssociationConfigurationType>>,
     }
 
+    impl Serialize for AssociationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationConfigurationData",
+                &self.association_configuration_data,
+            )?;
+            crate::cfn::entry(&mut map, "AssociationId", &self.association_id)?;
+            crate::cfn::entry(&mut map, "AssociationType", &self.association_type)?;
+            map.end()
+        }
+    }
+
     /// The `AssociationConfigurationData` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssociationConfigurationData {
         /// `KnowledgeBaseAssociationConfigurationData`.
-        #[serde(
-            rename = "KnowledgeBaseAssociationConfigurationData",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub knowledge_base_association_configuration_data: Option<
             KnowledgeBaseAssociationConfigurationData,
         >,
     }
 
+    impl Serialize for AssociationConfigurationData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KnowledgeBaseAssociationConfigurationData",
+                &self.knowledge_base_association_configuration_data,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `KnowledgeBaseAssociationConfigurationData` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct KnowledgeBaseAssociationConfigurationData {
         /// `ContentTagFilter`.
-        #[serde(rename = "ContentTagFilter", skip_serializing_if = "Option::is_none")]
         pub content_tag_filter: Option<TagFilter>,
         /// `MaxResults`.
-        #[serde(rename = "MaxResults", skip_serializing_if = "Option::is_none")]
         pub max_results: Option<Value<f64>>,
         /// `OverrideKnowledgeBaseSearchType`.
-        #[serde(
-            rename = "OverrideKnowledgeBaseSearchType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub override_knowledge_base_search_type: Option<Value<KnowledgeBaseSearchType>>,
     }
 
+    impl Serialize for KnowledgeBaseAssociationConfigurationData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentTagFilter", &self.content_tag_filter)?;
+            crate::cfn::entry(&mut map, "MaxResults", &self.max_results)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideKnowledgeBaseSearchType",
+                &self.override_knowledge_base_search_type,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TagFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagFilter {
         /// `TagCondition`.
-        #[serde(rename = "TagCondition", skip_serializing_if = "Option::is_none")]
         pub tag_condition: Option<TagCondition>,
         /// `AndConditions`.
-        #[serde(rename = "AndConditions", skip_serializing_if = "Option::is_none")]
         pub and_conditions: Option<Vec<TagCondition>>,
         /// `OrConditions`.
-        #[serde(rename = "OrConditions", skip_serializing_if = "Option::is_none")]
         pub or_conditions: Option<Vec<OrCondition>>,
     }
 
+    impl Serialize for TagFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TagCondition", &self.tag_condition)?;
+            crate::cfn::entry(&mut map, "AndConditions", &self.and_conditions)?;
+            crate::cfn::entry(&mut map, "OrConditions", &self.or_conditions)?;
+            map.end()
+        }
+    }
+
     /// The `TagCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagCondition {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
@@ -344,15 +419,39 @@ pub mod ai_agent {
         }
     }
 
+    impl Serialize for TagCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `OrCondition` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OrCondition {
         /// `AndConditions`.
-        #[serde(rename = "AndConditions", skip_serializing_if = "Option::is_none")]
         pub and_conditions: Option<Vec<TagCondition>>,
         /// `TagCondition`.
-        #[serde(rename = "TagCondition", skip_serializing_if = "Option::is_none")]
         pub tag_condition: Option<TagCondition>,
+    }
+
+    impl Serialize for OrCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AndConditions", &self.and_conditions)?;
+            crate::cfn::entry(&mut map, "TagCondition", &self.tag_condition)?;
+            map.end()
+        }
     }
 
     /// Values of `KnowledgeBaseSearchType`.
@@ -428,175 +527,221 @@ pub mod ai_agent {
     }
 
     /// The `AnswerRecommendationAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AnswerRecommendationAiAgentConfiguration {
         /// `AnswerGenerationAIGuardrailId`.
-        #[serde(
-            rename = "AnswerGenerationAIGuardrailId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub answer_generation_ai_guardrail_id: Option<Value<String>>,
         /// `AnswerGenerationAIPromptId`.
-        #[serde(
-            rename = "AnswerGenerationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub answer_generation_ai_prompt_id: Option<Value<String>>,
         /// `AssociationConfigurations`.
-        #[serde(
-            rename = "AssociationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub association_configurations: Option<Vec<AssociationConfiguration>>,
         /// `IntentLabelingGenerationAIPromptId`.
-        #[serde(
-            rename = "IntentLabelingGenerationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub intent_labeling_generation_ai_prompt_id: Option<Value<String>>,
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
         /// `QueryReformulationAIPromptId`.
-        #[serde(
-            rename = "QueryReformulationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_reformulation_ai_prompt_id: Option<Value<String>>,
     }
 
+    impl Serialize for AnswerRecommendationAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnswerGenerationAIGuardrailId",
+                &self.answer_generation_ai_guardrail_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AnswerGenerationAIPromptId",
+                &self.answer_generation_ai_prompt_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationConfigurations",
+                &self.association_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IntentLabelingGenerationAIPromptId",
+                &self.intent_labeling_generation_ai_prompt_id,
+            )?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryReformulationAIPromptId",
+                &self.query_reformulation_ai_prompt_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `SelfServiceAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfServiceAiAgentConfiguration {
         /// `AssociationConfigurations`.
-        #[serde(
-            rename = "AssociationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub association_configurations: Option<Vec<AssociationConfiguration>>,
         /// `SelfServiceAIGuardrailId`.
-        #[serde(
-            rename = "SelfServiceAIGuardrailId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_service_ai_guardrail_id: Option<Value<String>>,
         /// `SelfServiceAnswerGenerationAIPromptId`.
-        #[serde(
-            rename = "SelfServiceAnswerGenerationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_service_answer_generation_ai_prompt_id: Option<Value<String>>,
         /// `SelfServicePreProcessingAIPromptId`.
-        #[serde(
-            rename = "SelfServicePreProcessingAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub self_service_pre_processing_ai_prompt_id: Option<Value<String>>,
     }
 
+    impl Serialize for SelfServiceAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationConfigurations",
+                &self.association_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfServiceAIGuardrailId",
+                &self.self_service_ai_guardrail_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfServiceAnswerGenerationAIPromptId",
+                &self.self_service_answer_generation_ai_prompt_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfServicePreProcessingAIPromptId",
+                &self.self_service_pre_processing_ai_prompt_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `EmailResponseAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailResponseAiAgentConfiguration {
         /// `AssociationConfigurations`.
-        #[serde(
-            rename = "AssociationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub association_configurations: Option<Vec<AssociationConfiguration>>,
         /// `EmailQueryReformulationAIPromptId`.
-        #[serde(
-            rename = "EmailQueryReformulationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_query_reformulation_ai_prompt_id: Option<Value<String>>,
         /// `EmailResponseAIPromptId`.
-        #[serde(
-            rename = "EmailResponseAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_response_ai_prompt_id: Option<Value<String>>,
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
+    }
+
+    impl Serialize for EmailResponseAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationConfigurations",
+                &self.association_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailQueryReformulationAIPromptId",
+                &self.email_query_reformulation_ai_prompt_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailResponseAIPromptId",
+                &self.email_response_ai_prompt_id,
+            )?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.end()
+        }
     }
 
     /// The `EmailOverviewAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailOverviewAiAgentConfiguration {
         /// `EmailOverviewAIPromptId`.
-        #[serde(
-            rename = "EmailOverviewAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_overview_ai_prompt_id: Option<Value<String>>,
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
+    }
+
+    impl Serialize for EmailOverviewAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailOverviewAIPromptId",
+                &self.email_overview_ai_prompt_id,
+            )?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.end()
+        }
     }
 
     /// The `EmailGenerativeAnswerAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailGenerativeAnswerAiAgentConfiguration {
         /// `AssociationConfigurations`.
-        #[serde(
-            rename = "AssociationConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub association_configurations: Option<Vec<AssociationConfiguration>>,
         /// `EmailGenerativeAnswerAIPromptId`.
-        #[serde(
-            rename = "EmailGenerativeAnswerAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_generative_answer_ai_prompt_id: Option<Value<String>>,
         /// `EmailQueryReformulationAIPromptId`.
-        #[serde(
-            rename = "EmailQueryReformulationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_query_reformulation_ai_prompt_id: Option<Value<String>>,
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
     }
 
+    impl Serialize for EmailGenerativeAnswerAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationConfigurations",
+                &self.association_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailGenerativeAnswerAIPromptId",
+                &self.email_generative_answer_ai_prompt_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailQueryReformulationAIPromptId",
+                &self.email_query_reformulation_ai_prompt_id,
+            )?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.end()
+        }
+    }
+
     /// The `OrchestrationAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OrchestrationAiAgentConfiguration {
         /// `ConnectInstanceArn`.
-        #[serde(rename = "ConnectInstanceArn", skip_serializing_if = "Option::is_none")]
         pub connect_instance_arn: Option<Value<String>>,
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
         /// `OrchestrationAIGuardrailId`.
-        #[serde(
-            rename = "OrchestrationAIGuardrailId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub orchestration_ai_guardrail_id: Option<Value<String>>,
         /// `OrchestrationAIPromptId`.
-        #[serde(rename = "OrchestrationAIPromptId")]
         pub orchestration_ai_prompt_id: Value<String>,
         /// `ToolConfigurations`.
-        #[serde(rename = "ToolConfigurations", skip_serializing_if = "Option::is_none")]
         pub tool_configurations: Option<Vec<ToolConfiguration>>,
     }
 
@@ -613,48 +758,63 @@ pub mod ai_agent {
         }
     }
 
+    impl Serialize for OrchestrationAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectInstanceArn",
+                &self.connect_instance_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrchestrationAIGuardrailId",
+                &self.orchestration_ai_guardrail_id,
+            )?;
+            map.serialize_entry(
+                "OrchestrationAIPromptId",
+                &self.orchestration_ai_prompt_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ToolConfigurations",
+                &self.tool_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ToolConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ToolConfiguration {
-        /// `Annotations`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "Annotations", skip_serializing_if = "Option::is_none")]
+        /// `Annotations`: `Annotations`. Untyped in the schema: any `serde_json::Value`.
         pub annotations: Option<serde_json::Value>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// `InputSchema`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "InputSchema", skip_serializing_if = "Option::is_none")]
+        /// `InputSchema`: `InputSchema`. Untyped in the schema: any `serde_json::Value`.
         pub input_schema: Option<serde_json::Value>,
         /// `Instruction`.
-        #[serde(rename = "Instruction", skip_serializing_if = "Option::is_none")]
         pub instruction: Option<ToolInstruction>,
         /// `OutputFilters`.
-        #[serde(rename = "OutputFilters", skip_serializing_if = "Option::is_none")]
         pub output_filters: Option<Vec<ToolOutputFilter>>,
-        /// `OutputSchema`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "OutputSchema", skip_serializing_if = "Option::is_none")]
+        /// `OutputSchema`: `OutputSchema`. Untyped in the schema: any `serde_json::Value`.
         pub output_schema: Option<serde_json::Value>,
         /// `OverrideInputValues`.
-        #[serde(rename = "OverrideInputValues", skip_serializing_if = "Option::is_none")]
         pub override_input_values: Option<Vec<ToolOverrideInputValue>>,
         /// `Title`.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
         pub title: Option<Value<String>>,
         /// `ToolId`.
-        #[serde(rename = "ToolId", skip_serializing_if = "Option::is_none")]
         pub tool_id: Option<Value<String>>,
         /// `ToolName`.
-        #[serde(rename = "ToolName")]
         pub tool_name: Value<String>,
         /// `ToolType`.
-        #[serde(rename = "ToolType")]
         pub tool_type: Value<ToolType>,
         /// `UserInteractionConfiguration`.
-        #[serde(
-            rename = "UserInteractionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_interaction_configuration: Option<UserInteractionConfiguration>,
     }
 
@@ -681,25 +841,65 @@ pub mod ai_agent {
         }
     }
 
+    impl Serialize for ToolConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Annotations", &self.annotations)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "InputSchema", &self.input_schema)?;
+            crate::cfn::entry(&mut map, "Instruction", &self.instruction)?;
+            crate::cfn::entry(&mut map, "OutputFilters", &self.output_filters)?;
+            crate::cfn::entry(&mut map, "OutputSchema", &self.output_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideInputValues",
+                &self.override_input_values,
+            )?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "ToolId", &self.tool_id)?;
+            map.serialize_entry("ToolName", &self.tool_name)?;
+            map.serialize_entry("ToolType", &self.tool_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserInteractionConfiguration",
+                &self.user_interaction_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ToolInstruction` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ToolInstruction {
         /// `Examples`.
-        #[serde(rename = "Examples", skip_serializing_if = "Option::is_none")]
         pub examples: Option<Vec<Value<String>>>,
         /// `Instruction`.
-        #[serde(rename = "Instruction", skip_serializing_if = "Option::is_none")]
         pub instruction: Option<Value<String>>,
     }
 
+    impl Serialize for ToolInstruction {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Examples", &self.examples)?;
+            crate::cfn::entry(&mut map, "Instruction", &self.instruction)?;
+            map.end()
+        }
+    }
+
     /// The `ToolOutputFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ToolOutputFilter {
         /// `JsonPath`.
-        #[serde(rename = "JsonPath")]
         pub json_path: Value<String>,
         /// `OutputConfiguration`.
-        #[serde(rename = "OutputConfiguration", skip_serializing_if = "Option::is_none")]
         pub output_configuration: Option<ToolOutputConfiguration>,
     }
 
@@ -713,33 +913,59 @@ pub mod ai_agent {
         }
     }
 
+    impl Serialize for ToolOutputFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("JsonPath", &self.json_path)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputConfiguration",
+                &self.output_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ToolOutputConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ToolOutputConfiguration {
         /// `OutputVariableNameOverride`.
-        #[serde(
-            rename = "OutputVariableNameOverride",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub output_variable_name_override: Option<Value<String>>,
         /// `SessionDataNamespace`.
-        #[serde(
-            rename = "SessionDataNamespace",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub session_data_namespace: Option<Value<String>>,
     }
 
+    impl Serialize for ToolOutputConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputVariableNameOverride",
+                &self.output_variable_name_override,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SessionDataNamespace",
+                &self.session_data_namespace,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ToolOverrideInputValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ToolOverrideInputValue {
         /// `JsonPath`.
-        #[serde(rename = "JsonPath")]
         pub json_path: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: ToolOverrideInputValueConfiguration,
     }
 
@@ -756,22 +982,44 @@ pub mod ai_agent {
         }
     }
 
+    impl Serialize for ToolOverrideInputValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("JsonPath", &self.json_path)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The `ToolOverrideInputValueConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ToolOverrideInputValueConfiguration {
         /// `Constant`.
-        #[serde(rename = "Constant", skip_serializing_if = "Option::is_none")]
         pub constant: Option<ToolOverrideConstantInputValue>,
     }
 
+    impl Serialize for ToolOverrideInputValueConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Constant", &self.constant)?;
+            map.end()
+        }
+    }
+
     /// The `ToolOverrideConstantInputValue` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ToolOverrideConstantInputValue {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<ToolOverrideInputValueType>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -785,6 +1033,19 @@ pub mod ai_agent {
                 r#type: r#type.into(),
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for ToolOverrideConstantInputValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -869,59 +1130,92 @@ pub mod ai_agent {
     }
 
     /// The `UserInteractionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UserInteractionConfiguration {
         /// `IsUserConfirmationRequired`.
-        #[serde(
-            rename = "IsUserConfirmationRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub is_user_confirmation_required: Option<Value<bool>>,
     }
 
+    impl Serialize for UserInteractionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IsUserConfirmationRequired",
+                &self.is_user_confirmation_required,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `NoteTakingAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NoteTakingAiAgentConfiguration {
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
         /// `NoteTakingAIGuardrailId`.
-        #[serde(
-            rename = "NoteTakingAIGuardrailId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub note_taking_ai_guardrail_id: Option<Value<String>>,
         /// `NoteTakingAIPromptId`.
-        #[serde(
-            rename = "NoteTakingAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub note_taking_ai_prompt_id: Option<Value<String>>,
     }
 
+    impl Serialize for NoteTakingAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            crate::cfn::entry(
+                &mut map,
+                "NoteTakingAIGuardrailId",
+                &self.note_taking_ai_guardrail_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoteTakingAIPromptId",
+                &self.note_taking_ai_prompt_id,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CaseSummarizationAiAgentConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CaseSummarizationAiAgentConfiguration {
         /// `CaseSummarizationAIGuardrailId`.
-        #[serde(
-            rename = "CaseSummarizationAIGuardrailId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub case_summarization_ai_guardrail_id: Option<Value<String>>,
         /// `CaseSummarizationAIPromptId`.
-        #[serde(
-            rename = "CaseSummarizationAIPromptId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub case_summarization_ai_prompt_id: Option<Value<String>>,
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
+    }
+
+    impl Serialize for CaseSummarizationAiAgentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CaseSummarizationAIGuardrailId",
+                &self.case_summarization_ai_guardrail_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CaseSummarizationAIPromptId",
+                &self.case_summarization_ai_prompt_id,
+            )?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.end()
+        }
     }
 
     /// Values of `AiAgentType`.
@@ -1064,16 +1358,13 @@ pub mod ai_agent_version {
     }
 
     /// The properties of `AWS::Wisdom::AIAgentVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiAgentVersionProps {
         /// `AIAgentId`.
-        #[serde(rename = "AIAgentId")]
         pub ai_agent_id: Value<String>,
         /// `AssistantId`.
-        #[serde(rename = "AssistantId")]
         pub assistant_id: Value<String>,
         /// `ModifiedTimeSeconds`.
-        #[serde(rename = "ModifiedTimeSeconds", skip_serializing_if = "Option::is_none")]
         pub modified_time_seconds: Option<Value<f64>>,
     }
 
@@ -1088,6 +1379,24 @@ pub mod ai_agent_version {
                 assistant_id: assistant_id.into(),
                 modified_time_seconds: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAiAgentVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AIAgentId", &self.ai_agent_id)?;
+            map.serialize_entry("AssistantId", &self.assistant_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModifiedTimeSeconds",
+                &self.modified_time_seconds,
+            )?;
+            map.end()
         }
     }
 }
@@ -1172,52 +1481,33 @@ pub mod ai_guardrail {
     }
 
     /// The properties of `AWS::Wisdom::AIGuardrail`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiGuardrailProps {
         /// `AssistantId`.
-        #[serde(rename = "AssistantId")]
         pub assistant_id: Value<String>,
-        /// Messaging for when violations are detected in text
-        #[serde(rename = "BlockedInputMessaging")]
+        /// `BlockedInputMessaging`: Messaging for when violations are detected in text
         pub blocked_input_messaging: Value<String>,
-        /// Messaging for when violations are detected in text
-        #[serde(rename = "BlockedOutputsMessaging")]
+        /// `BlockedOutputsMessaging`: Messaging for when violations are detected in text
         pub blocked_outputs_messaging: Value<String>,
         /// `ContentPolicyConfig`.
-        #[serde(rename = "ContentPolicyConfig", skip_serializing_if = "Option::is_none")]
         pub content_policy_config: Option<AiGuardrailContentPolicyConfig>,
         /// `ContextualGroundingPolicyConfig`.
-        #[serde(
-            rename = "ContextualGroundingPolicyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub contextual_grounding_policy_config: Option<
             AiGuardrailContextualGroundingPolicyConfig,
         >,
-        /// Description of the guardrail or its version
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the guardrail or its version
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `SensitiveInformationPolicyConfig`.
-        #[serde(
-            rename = "SensitiveInformationPolicyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sensitive_information_policy_config: Option<
             AiGuardrailSensitiveInformationPolicyConfig,
         >,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TopicPolicyConfig`.
-        #[serde(rename = "TopicPolicyConfig", skip_serializing_if = "Option::is_none")]
         pub topic_policy_config: Option<AiGuardrailTopicPolicyConfig>,
         /// `WordPolicyConfig`.
-        #[serde(rename = "WordPolicyConfig", skip_serializing_if = "Option::is_none")]
         pub word_policy_config: Option<AiGuardrailWordPolicyConfig>,
     }
 
@@ -1244,11 +1534,47 @@ pub mod ai_guardrail {
         }
     }
 
+    impl Serialize for CfnAiGuardrailProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssistantId", &self.assistant_id)?;
+            map.serialize_entry("BlockedInputMessaging", &self.blocked_input_messaging)?;
+            map.serialize_entry(
+                "BlockedOutputsMessaging",
+                &self.blocked_outputs_messaging,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentPolicyConfig",
+                &self.content_policy_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContextualGroundingPolicyConfig",
+                &self.contextual_grounding_policy_config,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SensitiveInformationPolicyConfig",
+                &self.sensitive_information_policy_config,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TopicPolicyConfig", &self.topic_policy_config)?;
+            crate::cfn::entry(&mut map, "WordPolicyConfig", &self.word_policy_config)?;
+            map.end()
+        }
+    }
+
     /// Content policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AiGuardrailContentPolicyConfig {
-        /// List of content filter configs in content policy.
-        #[serde(rename = "FiltersConfig")]
+        /// `FiltersConfig`: List of content filter configs in content policy.
         pub filters_config: Vec<GuardrailContentFilterConfig>,
     }
 
@@ -1263,17 +1589,26 @@ pub mod ai_guardrail {
         }
     }
 
+    impl Serialize for AiGuardrailContentPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FiltersConfig", &self.filters_config)?;
+            map.end()
+        }
+    }
+
     /// Content filter config in content policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailContentFilterConfig {
         /// `InputStrength`.
-        #[serde(rename = "InputStrength")]
         pub input_strength: Value<GuardrailFilterStrength>,
         /// `OutputStrength`.
-        #[serde(rename = "OutputStrength")]
         pub output_strength: Value<GuardrailFilterStrength>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<GuardrailContentFilterType>,
     }
 
@@ -1289,6 +1624,20 @@ pub mod ai_guardrail {
                 output_strength: output_strength.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for GuardrailContentFilterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InputStrength", &self.input_strength)?;
+            map.serialize_entry("OutputStrength", &self.output_strength)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1385,10 +1734,9 @@ pub mod ai_guardrail {
     }
 
     /// Contextual grounding policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AiGuardrailContextualGroundingPolicyConfig {
-        /// List of contextual grounding filter configs.
-        #[serde(rename = "FiltersConfig")]
+        /// `FiltersConfig`: List of contextual grounding filter configs.
         pub filters_config: Vec<GuardrailContextualGroundingFilterConfig>,
     }
 
@@ -1403,14 +1751,24 @@ pub mod ai_guardrail {
         }
     }
 
+    impl Serialize for AiGuardrailContextualGroundingPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FiltersConfig", &self.filters_config)?;
+            map.end()
+        }
+    }
+
     /// A config for grounding filter.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailContextualGroundingFilterConfig {
-        /// The threshold for this filter.
-        #[serde(rename = "Threshold")]
+        /// `Threshold`: The threshold for this filter.
         pub threshold: Value<f64>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<GuardrailContextualGroundingFilterType>,
     }
 
@@ -1424,6 +1782,19 @@ pub mod ai_guardrail {
                 threshold: threshold.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for GuardrailContextualGroundingFilterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Threshold", &self.threshold)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1466,24 +1837,33 @@ pub mod ai_guardrail {
     }
 
     /// Sensitive information policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AiGuardrailSensitiveInformationPolicyConfig {
-        /// List of entities.
-        #[serde(rename = "PiiEntitiesConfig", skip_serializing_if = "Option::is_none")]
+        /// `PiiEntitiesConfig`: List of entities.
         pub pii_entities_config: Option<Vec<GuardrailPiiEntityConfig>>,
-        /// List of regex.
-        #[serde(rename = "RegexesConfig", skip_serializing_if = "Option::is_none")]
+        /// `RegexesConfig`: List of regex.
         pub regexes_config: Option<Vec<GuardrailRegexConfig>>,
     }
 
+    impl Serialize for AiGuardrailSensitiveInformationPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PiiEntitiesConfig", &self.pii_entities_config)?;
+            crate::cfn::entry(&mut map, "RegexesConfig", &self.regexes_config)?;
+            map.end()
+        }
+    }
+
     /// Pii entity configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailPiiEntityConfig {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<GuardrailSensitiveInformationAction>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<GuardrailPiiEntityType>,
     }
 
@@ -1497,6 +1877,19 @@ pub mod ai_guardrail {
                 action: action.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for GuardrailPiiEntityConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1671,19 +2064,15 @@ pub mod ai_guardrail {
     }
 
     /// A regex configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailRegexConfig {
         /// `Action`.
-        #[serde(rename = "Action")]
         pub action: Value<GuardrailSensitiveInformationAction>,
-        /// The regex description.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The regex description.
         pub description: Option<Value<String>>,
-        /// The regex name.
-        #[serde(rename = "Name")]
+        /// `Name`: The regex name.
         pub name: Value<String>,
-        /// The regex pattern.
-        #[serde(rename = "Pattern")]
+        /// `Pattern`: The regex pattern.
         pub pattern: Value<String>,
     }
 
@@ -1703,11 +2092,25 @@ pub mod ai_guardrail {
         }
     }
 
+    impl Serialize for GuardrailRegexConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Pattern", &self.pattern)?;
+            map.end()
+        }
+    }
+
     /// Topic policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AiGuardrailTopicPolicyConfig {
-        /// List of topic configs in topic policy.
-        #[serde(rename = "TopicsConfig")]
+        /// `TopicsConfig`: List of topic configs in topic policy.
         pub topics_config: Vec<GuardrailTopicConfig>,
     }
 
@@ -1720,20 +2123,28 @@ pub mod ai_guardrail {
         }
     }
 
+    impl Serialize for AiGuardrailTopicPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TopicsConfig", &self.topics_config)?;
+            map.end()
+        }
+    }
+
     /// Topic config in topic policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailTopicConfig {
-        /// Definition of topic in topic policy
-        #[serde(rename = "Definition")]
+        /// `Definition`: Definition of topic in topic policy
         pub definition: Value<String>,
-        /// List of text examples
-        #[serde(rename = "Examples", skip_serializing_if = "Option::is_none")]
+        /// `Examples`: List of text examples
         pub examples: Option<Vec<Value<String>>>,
-        /// Name of topic in topic policy
-        #[serde(rename = "Name")]
+        /// `Name`: Name of topic in topic policy
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<GuardrailTopicType>,
     }
 
@@ -1750,6 +2161,21 @@ pub mod ai_guardrail {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for GuardrailTopicConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Examples", &self.examples)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1788,25 +2214,35 @@ pub mod ai_guardrail {
     }
 
     /// Word policy config for a guardrail.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AiGuardrailWordPolicyConfig {
-        /// A config for the list of managed words.
-        #[serde(
-            rename = "ManagedWordListsConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedWordListsConfig`: A config for the list of managed words.
         pub managed_word_lists_config: Option<Vec<GuardrailManagedWordsConfig>>,
-        /// List of custom word configs.
-        #[serde(rename = "WordsConfig", skip_serializing_if = "Option::is_none")]
+        /// `WordsConfig`: List of custom word configs.
         pub words_config: Option<Vec<GuardrailWordConfig>>,
     }
 
+    impl Serialize for AiGuardrailWordPolicyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedWordListsConfig",
+                &self.managed_word_lists_config,
+            )?;
+            crate::cfn::entry(&mut map, "WordsConfig", &self.words_config)?;
+            map.end()
+        }
+    }
+
     /// A managed words config.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailManagedWordsConfig {
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<GuardrailManagedWordsType>,
     }
 
@@ -1814,6 +2250,18 @@ pub mod ai_guardrail {
         /// A `GuardrailManagedWordsConfig` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<GuardrailManagedWordsType>>) -> Self {
             Self { r#type: r#type.into() }
+        }
+    }
+
+    impl Serialize for GuardrailManagedWordsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1852,10 +2300,9 @@ pub mod ai_guardrail {
     }
 
     /// A custom word config.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GuardrailWordConfig {
-        /// The custom word text.
-        #[serde(rename = "Text")]
+        /// `Text`: The custom word text.
         pub text: Value<String>,
     }
 
@@ -1863,6 +2310,18 @@ pub mod ai_guardrail {
         /// A `GuardrailWordConfig` of its required properties (`Text`), the others unset.
         pub fn new(text: impl Into<Value<String>>) -> Self {
             Self { text: text.into() }
+        }
+    }
+
+    impl Serialize for GuardrailWordConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
         }
     }
 }
@@ -1948,16 +2407,13 @@ pub mod ai_guardrail_version {
     }
 
     /// The properties of `AWS::Wisdom::AIGuardrailVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiGuardrailVersionProps {
         /// `AIGuardrailId`.
-        #[serde(rename = "AIGuardrailId")]
         pub ai_guardrail_id: Value<String>,
         /// `AssistantId`.
-        #[serde(rename = "AssistantId")]
         pub assistant_id: Value<String>,
         /// `ModifiedTimeSeconds`.
-        #[serde(rename = "ModifiedTimeSeconds", skip_serializing_if = "Option::is_none")]
         pub modified_time_seconds: Option<Value<f64>>,
     }
 
@@ -1972,6 +2428,24 @@ pub mod ai_guardrail_version {
                 assistant_id: assistant_id.into(),
                 modified_time_seconds: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAiGuardrailVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AIGuardrailId", &self.ai_guardrail_id)?;
+            map.serialize_entry("AssistantId", &self.assistant_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModifiedTimeSeconds",
+                &self.modified_time_seconds,
+            )?;
+            map.end()
         }
     }
 }
@@ -2059,34 +2533,25 @@ pub mod ai_prompt {
     }
 
     /// The properties of `AWS::Wisdom::AIPrompt`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiPromptProps {
         /// `ApiFormat`.
-        #[serde(rename = "ApiFormat")]
         pub api_format: Value<AiPromptApiFormat>,
         /// `AssistantId`.
-        #[serde(rename = "AssistantId", skip_serializing_if = "Option::is_none")]
         pub assistant_id: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `ModelId`.
-        #[serde(rename = "ModelId")]
         pub model_id: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `TemplateConfiguration`.
-        #[serde(rename = "TemplateConfiguration")]
         pub template_configuration: AiPromptTemplateConfiguration,
         /// `TemplateType`.
-        #[serde(rename = "TemplateType")]
         pub template_type: Value<AiPromptTemplateType>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<AiPromptType>,
     }
 
@@ -2110,6 +2575,26 @@ pub mod ai_prompt {
                 template_type: template_type.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAiPromptProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiFormat", &self.api_format)?;
+            crate::cfn::entry(&mut map, "AssistantId", &self.assistant_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("ModelId", &self.model_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TemplateConfiguration", &self.template_configuration)?;
+            map.serialize_entry("TemplateType", &self.template_type)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2159,24 +2644,34 @@ pub mod ai_prompt {
     }
 
     /// The `AiPromptTemplateConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AiPromptTemplateConfiguration {
         /// `TextFullAIPromptEditTemplateConfiguration`.
-        #[serde(
-            rename = "TextFullAIPromptEditTemplateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub text_full_ai_prompt_edit_template_configuration: Option<
             TextFullAiPromptEditTemplateConfiguration,
         >,
     }
 
+    impl Serialize for AiPromptTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "TextFullAIPromptEditTemplateConfiguration",
+                &self.text_full_ai_prompt_edit_template_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `TextFullAiPromptEditTemplateConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TextFullAiPromptEditTemplateConfiguration {
         /// `Text`.
-        #[serde(rename = "Text")]
         pub text: Value<String>,
     }
 
@@ -2184,6 +2679,18 @@ pub mod ai_prompt {
         /// A `TextFullAiPromptEditTemplateConfiguration` of its required properties (`Text`), the others unset.
         pub fn new(text: impl Into<Value<String>>) -> Self {
             Self { text: text.into() }
+        }
+    }
+
+    impl Serialize for TextFullAiPromptEditTemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Text", &self.text)?;
+            map.end()
         }
     }
 
@@ -2370,16 +2877,13 @@ pub mod ai_prompt_version {
     }
 
     /// The properties of `AWS::Wisdom::AIPromptVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiPromptVersionProps {
         /// `AIPromptId`.
-        #[serde(rename = "AIPromptId")]
         pub ai_prompt_id: Value<String>,
         /// `AssistantId`.
-        #[serde(rename = "AssistantId")]
         pub assistant_id: Value<String>,
         /// `ModifiedTimeSeconds`.
-        #[serde(rename = "ModifiedTimeSeconds", skip_serializing_if = "Option::is_none")]
         pub modified_time_seconds: Option<Value<f64>>,
     }
 
@@ -2394,6 +2898,24 @@ pub mod ai_prompt_version {
                 assistant_id: assistant_id.into(),
                 modified_time_seconds: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAiPromptVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AIPromptId", &self.ai_prompt_id)?;
+            map.serialize_entry("AssistantId", &self.assistant_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ModifiedTimeSeconds",
+                &self.modified_time_seconds,
+            )?;
+            map.end()
         }
     }
 }
@@ -2470,28 +2992,19 @@ pub mod assistant {
     }
 
     /// The properties of `AWS::Wisdom::Assistant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssistantProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ServerSideEncryptionConfiguration`.
-        #[serde(
-            rename = "ServerSideEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_side_encryption_configuration: Option<
             ServerSideEncryptionConfiguration,
         >,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<AssistantType>,
     }
 
@@ -2508,6 +3021,26 @@ pub mod assistant {
                 tags: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnAssistantProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -2622,19 +3155,15 @@ pub mod assistant_association {
     }
 
     /// The properties of `AWS::Wisdom::AssistantAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssistantAssociationProps {
         /// `AssistantId`.
-        #[serde(rename = "AssistantId")]
         pub assistant_id: Value<String>,
         /// `Association`.
-        #[serde(rename = "Association")]
         pub association: AssociationData,
         /// `AssociationType`.
-        #[serde(rename = "AssociationType")]
         pub association_type: Value<AssociationType>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2654,31 +3183,55 @@ pub mod assistant_association {
         }
     }
 
+    impl Serialize for CfnAssistantAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AssistantId", &self.assistant_id)?;
+            map.serialize_entry("Association", &self.association)?;
+            map.serialize_entry("AssociationType", &self.association_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `AssociationData` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AssociationData {
         /// `KnowledgeBaseId`.
-        #[serde(rename = "KnowledgeBaseId", skip_serializing_if = "Option::is_none")]
         pub knowledge_base_id: Option<Value<String>>,
         /// `ExternalBedrockKnowledgeBaseConfig`.
-        #[serde(
-            rename = "ExternalBedrockKnowledgeBaseConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub external_bedrock_knowledge_base_config: Option<
             ExternalBedrockKnowledgeBaseConfig,
         >,
     }
 
+    impl Serialize for AssociationData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KnowledgeBaseId", &self.knowledge_base_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalBedrockKnowledgeBaseConfig",
+                &self.external_bedrock_knowledge_base_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ExternalBedrockKnowledgeBaseConfig` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExternalBedrockKnowledgeBaseConfig {
         /// `AccessRoleArn`.
-        #[serde(rename = "AccessRoleArn")]
         pub access_role_arn: Value<String>,
         /// `BedrockKnowledgeBaseArn`.
-        #[serde(rename = "BedrockKnowledgeBaseArn")]
         pub bedrock_knowledge_base_arn: Value<String>,
     }
 
@@ -2692,6 +3245,22 @@ pub mod assistant_association {
                 access_role_arn: access_role_arn.into(),
                 bedrock_knowledge_base_arn: bedrock_knowledge_base_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for ExternalBedrockKnowledgeBaseConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessRoleArn", &self.access_role_arn)?;
+            map.serialize_entry(
+                "BedrockKnowledgeBaseArn",
+                &self.bedrock_knowledge_base_arn,
+            )?;
+            map.end()
         }
     }
 
@@ -2826,28 +3395,21 @@ pub mod content {
     }
 
     /// The properties of `AWS::Wisdom::Content`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContentProps {
-        /// The identifier of the knowledge base.
-        #[serde(rename = "KnowledgeBaseId")]
+        /// `KnowledgeBaseId`: The identifier of the knowledge base.
         pub knowledge_base_id: Value<String>,
-        /// A key/value map to store attributes without affecting tagging or recommendations.
-        #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
+        /// `Metadata`: A key/value map to store attributes without affecting tagging or recommendations.
         pub metadata: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The name of the content.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the content.
         pub name: Value<String>,
-        /// The URI you want to use for the article.
-        #[serde(rename = "OverrideLinkOutUri", skip_serializing_if = "Option::is_none")]
+        /// `OverrideLinkOutUri`: The URI you want to use for the article.
         pub override_link_out_uri: Option<Value<String>>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The title of the content.
-        #[serde(rename = "Title", skip_serializing_if = "Option::is_none")]
+        /// `Title`: The title of the content.
         pub title: Option<Value<String>>,
-        /// A pointer to the uploaded asset.
-        #[serde(rename = "UploadId", skip_serializing_if = "Option::is_none")]
+        /// `UploadId`: A pointer to the uploaded asset.
         pub upload_id: Option<Value<String>>,
     }
 
@@ -2866,6 +3428,28 @@ pub mod content {
                 title: None,
                 upload_id: None,
             }
+        }
+    }
+
+    impl Serialize for CfnContentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KnowledgeBaseId", &self.knowledge_base_id)?;
+            crate::cfn::entry(&mut map, "Metadata", &self.metadata)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideLinkOutUri",
+                &self.override_link_out_uri,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Title", &self.title)?;
+            crate::cfn::entry(&mut map, "UploadId", &self.upload_id)?;
+            map.end()
         }
     }
 }
@@ -2951,22 +3535,17 @@ pub mod content_association {
     }
 
     /// The properties of `AWS::Wisdom::ContentAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContentAssociationProps {
-        /// The identifier of the associated resource.
-        #[serde(rename = "Association")]
+        /// `Association`: The identifier of the associated resource.
         pub association: ContentAssociationContents,
-        /// The type of association.
-        #[serde(rename = "AssociationType")]
+        /// `AssociationType`: The type of association.
         pub association_type: Value<AssociationType>,
-        /// The identifier of the content.
-        #[serde(rename = "ContentId")]
+        /// `ContentId`: The identifier of the content.
         pub content_id: Value<String>,
-        /// The identifier of the knowledge base.
-        #[serde(rename = "KnowledgeBaseId")]
+        /// `KnowledgeBaseId`: The identifier of the knowledge base.
         pub knowledge_base_id: Value<String>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2988,11 +3567,26 @@ pub mod content_association {
         }
     }
 
+    impl Serialize for CfnContentAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Association", &self.association)?;
+            map.serialize_entry("AssociationType", &self.association_type)?;
+            map.serialize_entry("ContentId", &self.content_id)?;
+            map.serialize_entry("KnowledgeBaseId", &self.knowledge_base_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ContentAssociationContents` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContentAssociationContents {
         /// `AmazonConnectGuideAssociation`.
-        #[serde(rename = "AmazonConnectGuideAssociation")]
         pub amazon_connect_guide_association: AmazonConnectGuideAssociationData,
     }
 
@@ -3009,12 +3603,38 @@ pub mod content_association {
         }
     }
 
+    impl Serialize for ContentAssociationContents {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AmazonConnectGuideAssociation",
+                &self.amazon_connect_guide_association,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AmazonConnectGuideAssociationData` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AmazonConnectGuideAssociationData {
         /// `FlowId`.
-        #[serde(rename = "FlowId", skip_serializing_if = "Option::is_none")]
         pub flow_id: Option<Value<String>>,
+    }
+
+    impl Serialize for AmazonConnectGuideAssociationData {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FlowId", &self.flow_id)?;
+            map.end()
+        }
     }
 
     /// The type of association.
@@ -3125,45 +3745,25 @@ pub mod knowledge_base {
     }
 
     /// The properties of `AWS::Wisdom::KnowledgeBase`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKnowledgeBaseProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `KnowledgeBaseType`.
-        #[serde(rename = "KnowledgeBaseType")]
         pub knowledge_base_type: Value<KnowledgeBaseType>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `RenderingConfiguration`.
-        #[serde(
-            rename = "RenderingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub rendering_configuration: Option<RenderingConfiguration>,
         /// `ServerSideEncryptionConfiguration`.
-        #[serde(
-            rename = "ServerSideEncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_side_encryption_configuration: Option<
             ServerSideEncryptionConfiguration,
         >,
         /// `SourceConfiguration`.
-        #[serde(rename = "SourceConfiguration", skip_serializing_if = "Option::is_none")]
         pub source_configuration: Option<SourceConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VectorIngestionConfiguration`.
-        #[serde(
-            rename = "VectorIngestionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub vector_ingestion_configuration: Option<VectorIngestionConfiguration>,
     }
 
@@ -3183,6 +3783,41 @@ pub mod knowledge_base {
                 tags: None,
                 vector_ingestion_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for CfnKnowledgeBaseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("KnowledgeBaseType", &self.knowledge_base_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RenderingConfiguration",
+                &self.rendering_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceConfiguration",
+                &self.source_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VectorIngestionConfiguration",
+                &self.vector_ingestion_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -3233,36 +3868,56 @@ pub mod knowledge_base {
     }
 
     /// The `RenderingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RenderingConfiguration {
         /// `TemplateUri`.
-        #[serde(rename = "TemplateUri", skip_serializing_if = "Option::is_none")]
         pub template_uri: Option<Value<String>>,
     }
 
+    impl Serialize for RenderingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TemplateUri", &self.template_uri)?;
+            map.end()
+        }
+    }
+
     /// The `SourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceConfiguration {
         /// `AppIntegrations`.
-        #[serde(rename = "AppIntegrations", skip_serializing_if = "Option::is_none")]
         pub app_integrations: Option<AppIntegrationsConfiguration>,
         /// `ManagedSourceConfiguration`.
-        #[serde(
-            rename = "ManagedSourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_source_configuration: Option<ManagedSourceConfiguration>,
     }
 
+    impl Serialize for SourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppIntegrations", &self.app_integrations)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedSourceConfiguration",
+                &self.managed_source_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `AppIntegrationsConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppIntegrationsConfiguration {
         /// `AppIntegrationArn`.
-        #[serde(rename = "AppIntegrationArn")]
         pub app_integration_arn: Value<String>,
         /// `ObjectFields`.
-        #[serde(rename = "ObjectFields", skip_serializing_if = "Option::is_none")]
         pub object_fields: Option<Vec<Value<String>>>,
     }
 
@@ -3276,35 +3931,54 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for AppIntegrationsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AppIntegrationArn", &self.app_integration_arn)?;
+            crate::cfn::entry(&mut map, "ObjectFields", &self.object_fields)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedSourceConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedSourceConfiguration {
         /// `WebCrawlerConfiguration`.
-        #[serde(
-            rename = "WebCrawlerConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_crawler_configuration: Option<WebCrawlerConfiguration>,
     }
 
+    impl Serialize for ManagedSourceConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "WebCrawlerConfiguration",
+                &self.web_crawler_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WebCrawlerConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebCrawlerConfiguration {
         /// `CrawlerLimits`.
-        #[serde(rename = "CrawlerLimits", skip_serializing_if = "Option::is_none")]
         pub crawler_limits: Option<CrawlerLimits>,
         /// `ExclusionFilters`.
-        #[serde(rename = "ExclusionFilters", skip_serializing_if = "Option::is_none")]
         pub exclusion_filters: Option<Vec<Value<String>>>,
         /// `InclusionFilters`.
-        #[serde(rename = "InclusionFilters", skip_serializing_if = "Option::is_none")]
         pub inclusion_filters: Option<Vec<Value<String>>>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<Scope>>,
         /// `UrlConfiguration`.
-        #[serde(rename = "UrlConfiguration")]
         pub url_configuration: UrlConfiguration,
     }
 
@@ -3321,12 +3995,39 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for WebCrawlerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CrawlerLimits", &self.crawler_limits)?;
+            crate::cfn::entry(&mut map, "ExclusionFilters", &self.exclusion_filters)?;
+            crate::cfn::entry(&mut map, "InclusionFilters", &self.inclusion_filters)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.serialize_entry("UrlConfiguration", &self.url_configuration)?;
+            map.end()
+        }
+    }
+
     /// The `CrawlerLimits` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CrawlerLimits {
         /// `RateLimit`.
-        #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
         pub rate_limit: Option<Value<f64>>,
+    }
+
+    impl Serialize for CrawlerLimits {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RateLimit", &self.rate_limit)?;
+            map.end()
+        }
     }
 
     /// Values of `Scope`.
@@ -3367,68 +4068,85 @@ pub mod knowledge_base {
     }
 
     /// The `UrlConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct UrlConfiguration {
         /// `SeedUrls`.
-        #[serde(rename = "SeedUrls", skip_serializing_if = "Option::is_none")]
         pub seed_urls: Option<Vec<SeedUrl>>,
     }
 
+    impl Serialize for UrlConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SeedUrls", &self.seed_urls)?;
+            map.end()
+        }
+    }
+
     /// The `SeedUrl` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SeedUrl {
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
     }
 
+    impl Serialize for SeedUrl {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
+    }
+
     /// The `VectorIngestionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VectorIngestionConfiguration {
         /// `ChunkingConfiguration`.
-        #[serde(
-            rename = "ChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub chunking_configuration: Option<ChunkingConfiguration>,
         /// `ParsingConfiguration`.
-        #[serde(
-            rename = "ParsingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub parsing_configuration: Option<ParsingConfiguration>,
     }
 
+    impl Serialize for VectorIngestionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ChunkingConfiguration",
+                &self.chunking_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ParsingConfiguration",
+                &self.parsing_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `ChunkingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ChunkingConfiguration {
         /// `ChunkingStrategy`.
-        #[serde(rename = "ChunkingStrategy")]
         pub chunking_strategy: Value<ChunkingStrategy>,
         /// `FixedSizeChunkingConfiguration`.
-        #[serde(
-            rename = "FixedSizeChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub fixed_size_chunking_configuration: Option<FixedSizeChunkingConfiguration>,
         /// `HierarchicalChunkingConfiguration`.
-        #[serde(
-            rename = "HierarchicalChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub hierarchical_chunking_configuration: Option<
             HierarchicalChunkingConfiguration,
         >,
         /// `SemanticChunkingConfiguration`.
-        #[serde(
-            rename = "SemanticChunkingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub semantic_chunking_configuration: Option<SemanticChunkingConfiguration>,
     }
 
@@ -3441,6 +4159,33 @@ pub mod knowledge_base {
                 hierarchical_chunking_configuration: None,
                 semantic_chunking_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for ChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChunkingStrategy", &self.chunking_strategy)?;
+            crate::cfn::entry(
+                &mut map,
+                "FixedSizeChunkingConfiguration",
+                &self.fixed_size_chunking_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HierarchicalChunkingConfiguration",
+                &self.hierarchical_chunking_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SemanticChunkingConfiguration",
+                &self.semantic_chunking_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -3488,13 +4233,11 @@ pub mod knowledge_base {
     }
 
     /// The `FixedSizeChunkingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FixedSizeChunkingConfiguration {
         /// `MaxTokens`.
-        #[serde(rename = "MaxTokens")]
         pub max_tokens: Value<f64>,
         /// `OverlapPercentage`.
-        #[serde(rename = "OverlapPercentage")]
         pub overlap_percentage: Value<f64>,
     }
 
@@ -3511,14 +4254,25 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for FixedSizeChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxTokens", &self.max_tokens)?;
+            map.serialize_entry("OverlapPercentage", &self.overlap_percentage)?;
+            map.end()
+        }
+    }
+
     /// The `HierarchicalChunkingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HierarchicalChunkingConfiguration {
         /// `LevelConfigurations`.
-        #[serde(rename = "LevelConfigurations")]
         pub level_configurations: Vec<HierarchicalChunkingLevelConfiguration>,
         /// `OverlapTokens`.
-        #[serde(rename = "OverlapTokens")]
         pub overlap_tokens: Value<f64>,
     }
 
@@ -3535,11 +4289,23 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for HierarchicalChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LevelConfigurations", &self.level_configurations)?;
+            map.serialize_entry("OverlapTokens", &self.overlap_tokens)?;
+            map.end()
+        }
+    }
+
     /// The `HierarchicalChunkingLevelConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HierarchicalChunkingLevelConfiguration {
         /// `MaxTokens`.
-        #[serde(rename = "MaxTokens")]
         pub max_tokens: Value<f64>,
     }
 
@@ -3552,17 +4318,26 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for HierarchicalChunkingLevelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxTokens", &self.max_tokens)?;
+            map.end()
+        }
+    }
+
     /// The `SemanticChunkingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SemanticChunkingConfiguration {
         /// `BreakpointPercentileThreshold`.
-        #[serde(rename = "BreakpointPercentileThreshold")]
         pub breakpoint_percentile_threshold: Value<f64>,
         /// `BufferSize`.
-        #[serde(rename = "BufferSize")]
         pub buffer_size: Value<f64>,
         /// `MaxTokens`.
-        #[serde(rename = "MaxTokens")]
         pub max_tokens: Value<f64>,
     }
 
@@ -3581,20 +4356,31 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for SemanticChunkingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "BreakpointPercentileThreshold",
+                &self.breakpoint_percentile_threshold,
+            )?;
+            map.serialize_entry("BufferSize", &self.buffer_size)?;
+            map.serialize_entry("MaxTokens", &self.max_tokens)?;
+            map.end()
+        }
+    }
+
     /// The `ParsingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParsingConfiguration {
         /// `BedrockFoundationModelConfiguration`.
-        #[serde(
-            rename = "BedrockFoundationModelConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub bedrock_foundation_model_configuration: Option<
             BedrockFoundationModelConfiguration,
         >,
         /// `ParsingStrategy`.
-        #[serde(rename = "ParsingStrategy")]
         pub parsing_strategy: Value<ParsingStrategy>,
     }
 
@@ -3608,14 +4394,29 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for ParsingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BedrockFoundationModelConfiguration",
+                &self.bedrock_foundation_model_configuration,
+            )?;
+            map.serialize_entry("ParsingStrategy", &self.parsing_strategy)?;
+            map.end()
+        }
+    }
+
     /// The `BedrockFoundationModelConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BedrockFoundationModelConfiguration {
         /// `ModelArn`.
-        #[serde(rename = "ModelArn")]
         pub model_arn: Value<String>,
         /// `ParsingPrompt`.
-        #[serde(rename = "ParsingPrompt", skip_serializing_if = "Option::is_none")]
         pub parsing_prompt: Option<ParsingPrompt>,
     }
 
@@ -3629,11 +4430,23 @@ pub mod knowledge_base {
         }
     }
 
+    impl Serialize for BedrockFoundationModelConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ModelArn", &self.model_arn)?;
+            crate::cfn::entry(&mut map, "ParsingPrompt", &self.parsing_prompt)?;
+            map.end()
+        }
+    }
+
     /// The `ParsingPrompt` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParsingPrompt {
         /// `ParsingPromptText`.
-        #[serde(rename = "ParsingPromptText")]
         pub parsing_prompt_text: Value<String>,
     }
 
@@ -3643,6 +4456,18 @@ pub mod knowledge_base {
             Self {
                 parsing_prompt_text: parsing_prompt_text.into(),
             }
+        }
+    }
+
+    impl Serialize for ParsingPrompt {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParsingPromptText", &self.parsing_prompt_text)?;
+            map.end()
         }
     }
 
@@ -3754,45 +4579,27 @@ pub mod message_template {
     }
 
     /// The properties of `AWS::Wisdom::MessageTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMessageTemplateProps {
         /// `ChannelSubtype`.
-        #[serde(rename = "ChannelSubtype")]
         pub channel_subtype: Value<ChannelSubtype>,
         /// `Content`.
-        #[serde(rename = "Content")]
         pub content: Content,
         /// `DefaultAttributes`.
-        #[serde(rename = "DefaultAttributes", skip_serializing_if = "Option::is_none")]
         pub default_attributes: Option<MessageTemplateAttributes>,
-        /// The description of the message template.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the message template.
         pub description: Option<Value<String>>,
         /// `GroupingConfiguration`.
-        #[serde(
-            rename = "GroupingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub grouping_configuration: Option<GroupingConfiguration>,
-        /// The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs.
-        #[serde(rename = "KnowledgeBaseArn")]
+        /// `KnowledgeBaseArn`: The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs.
         pub knowledge_base_arn: Value<String>,
-        /// The language code value for the language in which the message template is written.
-        #[serde(rename = "Language", skip_serializing_if = "Option::is_none")]
+        /// `Language`: The language code value for the language in which the message template is written.
         pub language: Option<Value<String>>,
-        /// List of message template attachments
-        #[serde(
-            rename = "MessageTemplateAttachments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageTemplateAttachments`: List of message template attachments
         pub message_template_attachments: Option<Vec<MessageTemplateAttachment>>,
-        /// The name of the message template.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the message template.
         pub name: Value<String>,
-        /// The tags used to organize, track, or control access for this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags used to organize, track, or control access for this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3816,6 +4623,35 @@ pub mod message_template {
                 name: name.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMessageTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ChannelSubtype", &self.channel_subtype)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "DefaultAttributes", &self.default_attributes)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "GroupingConfiguration",
+                &self.grouping_configuration,
+            )?;
+            map.serialize_entry("KnowledgeBaseArn", &self.knowledge_base_arn)?;
+            crate::cfn::entry(&mut map, "Language", &self.language)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageTemplateAttachments",
+                &self.message_template_attachments,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -3857,35 +4693,43 @@ pub mod message_template {
     }
 
     /// The content of the message template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Content {
         /// `EmailMessageTemplateContent`.
-        #[serde(
-            rename = "EmailMessageTemplateContent",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub email_message_template_content: Option<EmailMessageTemplateContent>,
         /// `SmsMessageTemplateContent`.
-        #[serde(
-            rename = "SmsMessageTemplateContent",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sms_message_template_content: Option<SmsMessageTemplateContent>,
     }
 
+    impl Serialize for Content {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EmailMessageTemplateContent",
+                &self.email_message_template_content,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SmsMessageTemplateContent",
+                &self.sms_message_template_content,
+            )?;
+            map.end()
+        }
+    }
+
     /// The content of message template that applies to email channel subtype.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EmailMessageTemplateContent {
         /// `Body`.
-        #[serde(rename = "Body")]
         pub body: EmailMessageTemplateContentBody,
-        /// The email headers to include in email messages.
-        #[serde(rename = "Headers")]
+        /// `Headers`: The email headers to include in email messages.
         pub headers: Vec<EmailMessageTemplateHeader>,
-        /// The subject line, or title, to use in email messages.
-        #[serde(rename = "Subject")]
+        /// `Subject`: The subject line, or title, to use in email messages.
         pub subject: Value<String>,
     }
 
@@ -3904,41 +4748,87 @@ pub mod message_template {
         }
     }
 
+    impl Serialize for EmailMessageTemplateContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Body", &self.body)?;
+            map.serialize_entry("Headers", &self.headers)?;
+            map.serialize_entry("Subject", &self.subject)?;
+            map.end()
+        }
+    }
+
     /// The body to use in email messages.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailMessageTemplateContentBody {
-        /// The message body, in HTML format, to use in email messages that are based on the message template.
-        #[serde(rename = "Html", skip_serializing_if = "Option::is_none")]
+        /// `Html`: The message body, in HTML format, to use in email messages that are based on the message template.
         pub html: Option<MessageTemplateBodyContentProvider>,
-        /// The message body, in plain text format, to use in email messages that are based on the message template.
-        #[serde(rename = "PlainText", skip_serializing_if = "Option::is_none")]
+        /// `PlainText`: The message body, in plain text format, to use in email messages that are based on the message template.
         pub plain_text: Option<MessageTemplateBodyContentProvider>,
     }
 
+    impl Serialize for EmailMessageTemplateContentBody {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Html", &self.html)?;
+            crate::cfn::entry(&mut map, "PlainText", &self.plain_text)?;
+            map.end()
+        }
+    }
+
     /// The container of message template body.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MessageTemplateBodyContentProvider {
         /// `Content`.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
         pub content: Option<Value<String>>,
     }
 
+    impl Serialize for MessageTemplateBodyContentProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            map.end()
+        }
+    }
+
     /// The email header to include in email messages.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EmailMessageTemplateHeader {
-        /// The name of the email header.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the email header.
         pub name: Option<Value<String>>,
-        /// The value of the email header.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value of the email header.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for EmailMessageTemplateHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The content of message template that applies to SMS channel subtype.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SmsMessageTemplateContent {
         /// `Body`.
-        #[serde(rename = "Body")]
         pub body: SmsMessageTemplateContentBody,
     }
 
@@ -3949,263 +4839,347 @@ pub mod message_template {
         }
     }
 
+    impl Serialize for SmsMessageTemplateContent {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Body", &self.body)?;
+            map.end()
+        }
+    }
+
     /// The body to use in SMS messages.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SmsMessageTemplateContentBody {
         /// `PlainText`.
-        #[serde(rename = "PlainText", skip_serializing_if = "Option::is_none")]
         pub plain_text: Option<MessageTemplateBodyContentProvider>,
     }
 
+    impl Serialize for SmsMessageTemplateContentBody {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PlainText", &self.plain_text)?;
+            map.end()
+        }
+    }
+
     /// An object that specifies the default values to use for variables in the message template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MessageTemplateAttributes {
         /// `AgentAttributes`.
-        #[serde(rename = "AgentAttributes", skip_serializing_if = "Option::is_none")]
         pub agent_attributes: Option<AgentAttributes>,
         /// `CustomAttributes`.
-        #[serde(rename = "CustomAttributes", skip_serializing_if = "Option::is_none")]
         pub custom_attributes: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `CustomerProfileAttributes`.
-        #[serde(
-            rename = "CustomerProfileAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub customer_profile_attributes: Option<CustomerProfileAttributes>,
         /// `SystemAttributes`.
-        #[serde(rename = "SystemAttributes", skip_serializing_if = "Option::is_none")]
         pub system_attributes: Option<SystemAttributes>,
     }
 
+    impl Serialize for MessageTemplateAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AgentAttributes", &self.agent_attributes)?;
+            crate::cfn::entry(&mut map, "CustomAttributes", &self.custom_attributes)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerProfileAttributes",
+                &self.customer_profile_attributes,
+            )?;
+            crate::cfn::entry(&mut map, "SystemAttributes", &self.system_attributes)?;
+            map.end()
+        }
+    }
+
     /// The agent attributes that are used with the message template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AgentAttributes {
-        /// The agent’s first name as entered in their Amazon Connect user account.
-        #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
+        /// `FirstName`: The agent’s first name as entered in their Amazon Connect user account.
         pub first_name: Option<Value<String>>,
-        /// The agent’s last name as entered in their Amazon Connect user account.
-        #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
+        /// `LastName`: The agent’s last name as entered in their Amazon Connect user account.
         pub last_name: Option<Value<String>>,
+    }
+
+    impl Serialize for AgentAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FirstName", &self.first_name)?;
+            crate::cfn::entry(&mut map, "LastName", &self.last_name)?;
+            map.end()
+        }
     }
 
     /// The customer profile attributes that are used with the message template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CustomerProfileAttributes {
-        /// A unique account number that you have given to the customer.
-        #[serde(rename = "AccountNumber", skip_serializing_if = "Option::is_none")]
+        /// `AccountNumber`: A unique account number that you have given to the customer.
         pub account_number: Option<Value<String>>,
-        /// Any additional information relevant to the customer's profile.
-        #[serde(
-            rename = "AdditionalInformation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdditionalInformation`: Any additional information relevant to the customer's profile.
         pub additional_information: Option<Value<String>>,
-        /// The first line of a customer address.
-        #[serde(rename = "Address1", skip_serializing_if = "Option::is_none")]
+        /// `Address1`: The first line of a customer address.
         pub address1: Option<Value<String>>,
-        /// The second line of a customer address.
-        #[serde(rename = "Address2", skip_serializing_if = "Option::is_none")]
+        /// `Address2`: The second line of a customer address.
         pub address2: Option<Value<String>>,
-        /// The third line of a customer address.
-        #[serde(rename = "Address3", skip_serializing_if = "Option::is_none")]
+        /// `Address3`: The third line of a customer address.
         pub address3: Option<Value<String>>,
-        /// The fourth line of a customer address.
-        #[serde(rename = "Address4", skip_serializing_if = "Option::is_none")]
+        /// `Address4`: The fourth line of a customer address.
         pub address4: Option<Value<String>>,
-        /// The first line of a customer’s billing address.
-        #[serde(rename = "BillingAddress1", skip_serializing_if = "Option::is_none")]
+        /// `BillingAddress1`: The first line of a customer’s billing address.
         pub billing_address1: Option<Value<String>>,
-        /// The second line of a customer’s billing address.
-        #[serde(rename = "BillingAddress2", skip_serializing_if = "Option::is_none")]
+        /// `BillingAddress2`: The second line of a customer’s billing address.
         pub billing_address2: Option<Value<String>>,
-        /// The third line of a customer’s billing address.
-        #[serde(rename = "BillingAddress3", skip_serializing_if = "Option::is_none")]
+        /// `BillingAddress3`: The third line of a customer’s billing address.
         pub billing_address3: Option<Value<String>>,
-        /// The fourth line of a customer’s billing address.
-        #[serde(rename = "BillingAddress4", skip_serializing_if = "Option::is_none")]
+        /// `BillingAddress4`: The fourth line of a customer’s billing address.
         pub billing_address4: Option<Value<String>>,
-        /// The city of a customer’s billing address.
-        #[serde(rename = "BillingCity", skip_serializing_if = "Option::is_none")]
+        /// `BillingCity`: The city of a customer’s billing address.
         pub billing_city: Option<Value<String>>,
-        /// The country of a customer’s billing address.
-        #[serde(rename = "BillingCountry", skip_serializing_if = "Option::is_none")]
+        /// `BillingCountry`: The country of a customer’s billing address.
         pub billing_country: Option<Value<String>>,
-        /// The county of a customer’s billing address.
-        #[serde(rename = "BillingCounty", skip_serializing_if = "Option::is_none")]
+        /// `BillingCounty`: The county of a customer’s billing address.
         pub billing_county: Option<Value<String>>,
-        /// The postal code of a customer’s billing address.
-        #[serde(rename = "BillingPostalCode", skip_serializing_if = "Option::is_none")]
+        /// `BillingPostalCode`: The postal code of a customer’s billing address.
         pub billing_postal_code: Option<Value<String>>,
-        /// The province of a customer’s billing address.
-        #[serde(rename = "BillingProvince", skip_serializing_if = "Option::is_none")]
+        /// `BillingProvince`: The province of a customer’s billing address.
         pub billing_province: Option<Value<String>>,
-        /// The state of a customer’s billing address.
-        #[serde(rename = "BillingState", skip_serializing_if = "Option::is_none")]
+        /// `BillingState`: The state of a customer’s billing address.
         pub billing_state: Option<Value<String>>,
-        /// The customer's birth date.
-        #[serde(rename = "BirthDate", skip_serializing_if = "Option::is_none")]
+        /// `BirthDate`: The customer's birth date.
         pub birth_date: Option<Value<String>>,
-        /// The customer's business email address.
-        #[serde(
-            rename = "BusinessEmailAddress",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BusinessEmailAddress`: The customer's business email address.
         pub business_email_address: Option<Value<String>>,
-        /// The name of the customer's business.
-        #[serde(rename = "BusinessName", skip_serializing_if = "Option::is_none")]
+        /// `BusinessName`: The name of the customer's business.
         pub business_name: Option<Value<String>>,
-        /// The customer's business phone number.
-        #[serde(rename = "BusinessPhoneNumber", skip_serializing_if = "Option::is_none")]
+        /// `BusinessPhoneNumber`: The customer's business phone number.
         pub business_phone_number: Option<Value<String>>,
-        /// The city in which a customer lives.
-        #[serde(rename = "City", skip_serializing_if = "Option::is_none")]
+        /// `City`: The city in which a customer lives.
         pub city: Option<Value<String>>,
-        /// The country in which a customer lives.
-        #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
+        /// `Country`: The country in which a customer lives.
         pub country: Option<Value<String>>,
-        /// The county in which a customer lives.
-        #[serde(rename = "County", skip_serializing_if = "Option::is_none")]
+        /// `County`: The county in which a customer lives.
         pub county: Option<Value<String>>,
         /// `Custom`.
-        #[serde(rename = "Custom", skip_serializing_if = "Option::is_none")]
         pub custom: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The customer's email address, which has not been specified as a personal or business address.
-        #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
+        /// `EmailAddress`: The customer's email address, which has not been specified as a personal or business address.
         pub email_address: Option<Value<String>>,
-        /// The customer's first name.
-        #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
+        /// `FirstName`: The customer's first name.
         pub first_name: Option<Value<String>>,
-        /// The customer's gender.
-        #[serde(rename = "Gender", skip_serializing_if = "Option::is_none")]
+        /// `Gender`: The customer's gender.
         pub gender: Option<Value<String>>,
-        /// The customer's home phone number.
-        #[serde(rename = "HomePhoneNumber", skip_serializing_if = "Option::is_none")]
+        /// `HomePhoneNumber`: The customer's home phone number.
         pub home_phone_number: Option<Value<String>>,
-        /// The customer's last name.
-        #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
+        /// `LastName`: The customer's last name.
         pub last_name: Option<Value<String>>,
-        /// The first line of a customer’s mailing address.
-        #[serde(rename = "MailingAddress1", skip_serializing_if = "Option::is_none")]
+        /// `MailingAddress1`: The first line of a customer’s mailing address.
         pub mailing_address1: Option<Value<String>>,
-        /// The second line of a customer’s mailing address.
-        #[serde(rename = "MailingAddress2", skip_serializing_if = "Option::is_none")]
+        /// `MailingAddress2`: The second line of a customer’s mailing address.
         pub mailing_address2: Option<Value<String>>,
-        /// The third line of a customer’s mailing address.
-        #[serde(rename = "MailingAddress3", skip_serializing_if = "Option::is_none")]
+        /// `MailingAddress3`: The third line of a customer’s mailing address.
         pub mailing_address3: Option<Value<String>>,
-        /// The fourth line of a customer’s mailing address.
-        #[serde(rename = "MailingAddress4", skip_serializing_if = "Option::is_none")]
+        /// `MailingAddress4`: The fourth line of a customer’s mailing address.
         pub mailing_address4: Option<Value<String>>,
-        /// The city of a customer’s mailing address.
-        #[serde(rename = "MailingCity", skip_serializing_if = "Option::is_none")]
+        /// `MailingCity`: The city of a customer’s mailing address.
         pub mailing_city: Option<Value<String>>,
-        /// The country of a customer’s mailing address.
-        #[serde(rename = "MailingCountry", skip_serializing_if = "Option::is_none")]
+        /// `MailingCountry`: The country of a customer’s mailing address.
         pub mailing_country: Option<Value<String>>,
-        /// The county of a customer’s mailing address.
-        #[serde(rename = "MailingCounty", skip_serializing_if = "Option::is_none")]
+        /// `MailingCounty`: The county of a customer’s mailing address.
         pub mailing_county: Option<Value<String>>,
-        /// The postal code of a customer’s mailing address
-        #[serde(rename = "MailingPostalCode", skip_serializing_if = "Option::is_none")]
+        /// `MailingPostalCode`: The postal code of a customer’s mailing address
         pub mailing_postal_code: Option<Value<String>>,
-        /// The province of a customer’s mailing address.
-        #[serde(rename = "MailingProvince", skip_serializing_if = "Option::is_none")]
+        /// `MailingProvince`: The province of a customer’s mailing address.
         pub mailing_province: Option<Value<String>>,
-        /// The state of a customer’s mailing address.
-        #[serde(rename = "MailingState", skip_serializing_if = "Option::is_none")]
+        /// `MailingState`: The state of a customer’s mailing address.
         pub mailing_state: Option<Value<String>>,
-        /// The customer's middle name.
-        #[serde(rename = "MiddleName", skip_serializing_if = "Option::is_none")]
+        /// `MiddleName`: The customer's middle name.
         pub middle_name: Option<Value<String>>,
-        /// The customer's mobile phone number.
-        #[serde(rename = "MobilePhoneNumber", skip_serializing_if = "Option::is_none")]
+        /// `MobilePhoneNumber`: The customer's mobile phone number.
         pub mobile_phone_number: Option<Value<String>>,
-        /// The customer's party type.
-        #[serde(rename = "PartyType", skip_serializing_if = "Option::is_none")]
+        /// `PartyType`: The customer's party type.
         pub party_type: Option<Value<String>>,
-        /// The customer's phone number, which has not been specified as a mobile, home, or business number.
-        #[serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")]
+        /// `PhoneNumber`: The customer's phone number, which has not been specified as a mobile, home, or business number.
         pub phone_number: Option<Value<String>>,
-        /// The postal code of a customer address.
-        #[serde(rename = "PostalCode", skip_serializing_if = "Option::is_none")]
+        /// `PostalCode`: The postal code of a customer address.
         pub postal_code: Option<Value<String>>,
-        /// The ARN of a customer profile.
-        #[serde(rename = "ProfileARN", skip_serializing_if = "Option::is_none")]
+        /// `ProfileARN`: The ARN of a customer profile.
         pub profile_arn: Option<Value<String>>,
-        /// The unique identifier of a customer profile.
-        #[serde(rename = "ProfileId", skip_serializing_if = "Option::is_none")]
+        /// `ProfileId`: The unique identifier of a customer profile.
         pub profile_id: Option<Value<String>>,
-        /// The province in which a customer lives.
-        #[serde(rename = "Province", skip_serializing_if = "Option::is_none")]
+        /// `Province`: The province in which a customer lives.
         pub province: Option<Value<String>>,
-        /// The first line of a customer’s shipping address.
-        #[serde(rename = "ShippingAddress1", skip_serializing_if = "Option::is_none")]
+        /// `ShippingAddress1`: The first line of a customer’s shipping address.
         pub shipping_address1: Option<Value<String>>,
-        /// The second line of a customer’s shipping address.
-        #[serde(rename = "ShippingAddress2", skip_serializing_if = "Option::is_none")]
+        /// `ShippingAddress2`: The second line of a customer’s shipping address.
         pub shipping_address2: Option<Value<String>>,
-        /// The third line of a customer’s shipping address.
-        #[serde(rename = "ShippingAddress3", skip_serializing_if = "Option::is_none")]
+        /// `ShippingAddress3`: The third line of a customer’s shipping address.
         pub shipping_address3: Option<Value<String>>,
-        /// The fourth line of a customer’s shipping address
-        #[serde(rename = "ShippingAddress4", skip_serializing_if = "Option::is_none")]
+        /// `ShippingAddress4`: The fourth line of a customer’s shipping address
         pub shipping_address4: Option<Value<String>>,
-        /// The city of a customer’s shipping address.
-        #[serde(rename = "ShippingCity", skip_serializing_if = "Option::is_none")]
+        /// `ShippingCity`: The city of a customer’s shipping address.
         pub shipping_city: Option<Value<String>>,
-        /// The country of a customer’s shipping address.
-        #[serde(rename = "ShippingCountry", skip_serializing_if = "Option::is_none")]
+        /// `ShippingCountry`: The country of a customer’s shipping address.
         pub shipping_country: Option<Value<String>>,
-        /// The county of a customer’s shipping address.
-        #[serde(rename = "ShippingCounty", skip_serializing_if = "Option::is_none")]
+        /// `ShippingCounty`: The county of a customer’s shipping address.
         pub shipping_county: Option<Value<String>>,
-        /// The postal code of a customer’s shipping address.
-        #[serde(rename = "ShippingPostalCode", skip_serializing_if = "Option::is_none")]
+        /// `ShippingPostalCode`: The postal code of a customer’s shipping address.
         pub shipping_postal_code: Option<Value<String>>,
-        /// The province of a customer’s shipping address.
-        #[serde(rename = "ShippingProvince", skip_serializing_if = "Option::is_none")]
+        /// `ShippingProvince`: The province of a customer’s shipping address.
         pub shipping_province: Option<Value<String>>,
-        /// The state of a customer’s shipping address.
-        #[serde(rename = "ShippingState", skip_serializing_if = "Option::is_none")]
+        /// `ShippingState`: The state of a customer’s shipping address.
         pub shipping_state: Option<Value<String>>,
-        /// The state in which a customer lives.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state in which a customer lives.
         pub state: Option<Value<String>>,
     }
 
+    impl Serialize for CustomerProfileAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountNumber", &self.account_number)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalInformation",
+                &self.additional_information,
+            )?;
+            crate::cfn::entry(&mut map, "Address1", &self.address1)?;
+            crate::cfn::entry(&mut map, "Address2", &self.address2)?;
+            crate::cfn::entry(&mut map, "Address3", &self.address3)?;
+            crate::cfn::entry(&mut map, "Address4", &self.address4)?;
+            crate::cfn::entry(&mut map, "BillingAddress1", &self.billing_address1)?;
+            crate::cfn::entry(&mut map, "BillingAddress2", &self.billing_address2)?;
+            crate::cfn::entry(&mut map, "BillingAddress3", &self.billing_address3)?;
+            crate::cfn::entry(&mut map, "BillingAddress4", &self.billing_address4)?;
+            crate::cfn::entry(&mut map, "BillingCity", &self.billing_city)?;
+            crate::cfn::entry(&mut map, "BillingCountry", &self.billing_country)?;
+            crate::cfn::entry(&mut map, "BillingCounty", &self.billing_county)?;
+            crate::cfn::entry(&mut map, "BillingPostalCode", &self.billing_postal_code)?;
+            crate::cfn::entry(&mut map, "BillingProvince", &self.billing_province)?;
+            crate::cfn::entry(&mut map, "BillingState", &self.billing_state)?;
+            crate::cfn::entry(&mut map, "BirthDate", &self.birth_date)?;
+            crate::cfn::entry(
+                &mut map,
+                "BusinessEmailAddress",
+                &self.business_email_address,
+            )?;
+            crate::cfn::entry(&mut map, "BusinessName", &self.business_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "BusinessPhoneNumber",
+                &self.business_phone_number,
+            )?;
+            crate::cfn::entry(&mut map, "City", &self.city)?;
+            crate::cfn::entry(&mut map, "Country", &self.country)?;
+            crate::cfn::entry(&mut map, "County", &self.county)?;
+            crate::cfn::entry(&mut map, "Custom", &self.custom)?;
+            crate::cfn::entry(&mut map, "EmailAddress", &self.email_address)?;
+            crate::cfn::entry(&mut map, "FirstName", &self.first_name)?;
+            crate::cfn::entry(&mut map, "Gender", &self.gender)?;
+            crate::cfn::entry(&mut map, "HomePhoneNumber", &self.home_phone_number)?;
+            crate::cfn::entry(&mut map, "LastName", &self.last_name)?;
+            crate::cfn::entry(&mut map, "MailingAddress1", &self.mailing_address1)?;
+            crate::cfn::entry(&mut map, "MailingAddress2", &self.mailing_address2)?;
+            crate::cfn::entry(&mut map, "MailingAddress3", &self.mailing_address3)?;
+            crate::cfn::entry(&mut map, "MailingAddress4", &self.mailing_address4)?;
+            crate::cfn::entry(&mut map, "MailingCity", &self.mailing_city)?;
+            crate::cfn::entry(&mut map, "MailingCountry", &self.mailing_country)?;
+            crate::cfn::entry(&mut map, "MailingCounty", &self.mailing_county)?;
+            crate::cfn::entry(&mut map, "MailingPostalCode", &self.mailing_postal_code)?;
+            crate::cfn::entry(&mut map, "MailingProvince", &self.mailing_province)?;
+            crate::cfn::entry(&mut map, "MailingState", &self.mailing_state)?;
+            crate::cfn::entry(&mut map, "MiddleName", &self.middle_name)?;
+            crate::cfn::entry(&mut map, "MobilePhoneNumber", &self.mobile_phone_number)?;
+            crate::cfn::entry(&mut map, "PartyType", &self.party_type)?;
+            crate::cfn::entry(&mut map, "PhoneNumber", &self.phone_number)?;
+            crate::cfn::entry(&mut map, "PostalCode", &self.postal_code)?;
+            crate::cfn::entry(&mut map, "ProfileARN", &self.profile_arn)?;
+            crate::cfn::entry(&mut map, "ProfileId", &self.profile_id)?;
+            crate::cfn::entry(&mut map, "Province", &self.province)?;
+            crate::cfn::entry(&mut map, "ShippingAddress1", &self.shipping_address1)?;
+            crate::cfn::entry(&mut map, "ShippingAddress2", &self.shipping_address2)?;
+            crate::cfn::entry(&mut map, "ShippingAddress3", &self.shipping_address3)?;
+            crate::cfn::entry(&mut map, "ShippingAddress4", &self.shipping_address4)?;
+            crate::cfn::entry(&mut map, "ShippingCity", &self.shipping_city)?;
+            crate::cfn::entry(&mut map, "ShippingCountry", &self.shipping_country)?;
+            crate::cfn::entry(&mut map, "ShippingCounty", &self.shipping_county)?;
+            crate::cfn::entry(
+                &mut map,
+                "ShippingPostalCode",
+                &self.shipping_postal_code,
+            )?;
+            crate::cfn::entry(&mut map, "ShippingProvince", &self.shipping_province)?;
+            crate::cfn::entry(&mut map, "ShippingState", &self.shipping_state)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            map.end()
+        }
+    }
+
     /// The system attributes that are used with the message template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SystemAttributes {
-        /// The CustomerEndpoint attribute.
-        #[serde(rename = "CustomerEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `CustomerEndpoint`: The CustomerEndpoint attribute.
         pub customer_endpoint: Option<SystemEndpointAttributes>,
-        /// The name of the task.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the task.
         pub name: Option<Value<String>>,
-        /// The SystemEndpoint attribute.
-        #[serde(rename = "SystemEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `SystemEndpoint`: The SystemEndpoint attribute.
         pub system_endpoint: Option<SystemEndpointAttributes>,
     }
 
+    impl Serialize for SystemAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomerEndpoint", &self.customer_endpoint)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "SystemEndpoint", &self.system_endpoint)?;
+            map.end()
+        }
+    }
+
     /// The system endpoint attributes that are used with the message template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SystemEndpointAttributes {
-        /// The customer's phone number if used with customerEndpoint, or the number the customer dialed to call your contact center if used with systemEndpoint.
-        #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
+        /// `Address`: The customer's phone number if used with customerEndpoint, or the number the customer dialed to call your contact center if used with systemEndpoint.
         pub address: Option<Value<String>>,
     }
 
+    impl Serialize for SystemEndpointAttributes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Address", &self.address)?;
+            map.end()
+        }
+    }
+
     /// The configuration information of the user groups that the message template is accessible to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GroupingConfiguration {
-        /// The criteria used for grouping Amazon Q in Connect users.
-        #[serde(rename = "Criteria")]
+        /// `Criteria`: The criteria used for grouping Amazon Q in Connect users.
         pub criteria: Value<String>,
-        /// The list of values that define different groups of Amazon Q in Connect users.
-        #[serde(rename = "Values")]
+        /// `Values`: The list of values that define different groups of Amazon Q in Connect users.
         pub values: Vec<Value<String>>,
     }
 
@@ -4222,17 +5196,27 @@ pub mod message_template {
         }
     }
 
+    impl Serialize for GroupingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Criteria", &self.criteria)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
     /// The `MessageTemplateAttachment` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MessageTemplateAttachment {
-        /// `AttachmentId`. Read-only: CloudFormation returns it.
-        #[serde(rename = "AttachmentId", skip_serializing_if = "Option::is_none")]
+        /// `AttachmentId`: `AttachmentId`. Read-only: CloudFormation returns it.
         pub attachment_id: Option<Value<String>>,
         /// `AttachmentName`.
-        #[serde(rename = "AttachmentName")]
         pub attachment_name: Value<String>,
         /// `S3PresignedUrl`.
-        #[serde(rename = "S3PresignedUrl")]
         pub s3_presigned_url: Value<String>,
     }
 
@@ -4247,6 +5231,20 @@ pub mod message_template {
                 attachment_name: attachment_name.into(),
                 s3_presigned_url: s3_presigned_url.into(),
             }
+        }
+    }
+
+    impl Serialize for MessageTemplateAttachment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttachmentId", &self.attachment_id)?;
+            map.serialize_entry("AttachmentName", &self.attachment_name)?;
+            map.serialize_entry("S3PresignedUrl", &self.s3_presigned_url)?;
+            map.end()
         }
     }
 }
@@ -4318,17 +5316,11 @@ pub mod message_template_version {
     }
 
     /// The properties of `AWS::Wisdom::MessageTemplateVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMessageTemplateVersionProps {
-        /// The unqualified Amazon Resource Name (ARN) of the message template.
-        #[serde(rename = "MessageTemplateArn")]
+        /// `MessageTemplateArn`: The unqualified Amazon Resource Name (ARN) of the message template.
         pub message_template_arn: Value<String>,
-        /// The content SHA256 of the message template.
-        #[serde(
-            rename = "MessageTemplateContentSha256",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageTemplateContentSha256`: The content SHA256 of the message template.
         pub message_template_content_sha256: Option<Value<String>>,
     }
 
@@ -4339,6 +5331,23 @@ pub mod message_template_version {
                 message_template_arn: message_template_arn.into(),
                 message_template_content_sha256: None,
             }
+        }
+    }
+
+    impl Serialize for CfnMessageTemplateVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MessageTemplateArn", &self.message_template_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageTemplateContentSha256",
+                &self.message_template_content_sha256,
+            )?;
+            map.end()
         }
     }
 }
@@ -4420,44 +5429,29 @@ pub mod quick_response {
     }
 
     /// The properties of `AWS::Wisdom::QuickResponse`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQuickResponseProps {
-        /// The Amazon Connect contact channels this quick response applies to.
-        #[serde(rename = "Channels", skip_serializing_if = "Option::is_none")]
+        /// `Channels`: The Amazon Connect contact channels this quick response applies to.
         pub channels: Option<Vec<Value<ChannelType>>>,
         /// `Content`.
-        #[serde(rename = "Content")]
         pub content: QuickResponseContentProvider,
-        /// The media type of the quick response content.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
+        /// `ContentType`: The media type of the quick response content.
         pub content_type: Option<Value<String>>,
-        /// The description of the quick response.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the quick response.
         pub description: Option<Value<String>>,
         /// `GroupingConfiguration`.
-        #[serde(
-            rename = "GroupingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub grouping_configuration: Option<GroupingConfiguration>,
-        /// Whether the quick response is active.
-        #[serde(rename = "IsActive", skip_serializing_if = "Option::is_none")]
+        /// `IsActive`: Whether the quick response is active.
         pub is_active: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the knowledge base.
-        #[serde(rename = "KnowledgeBaseArn")]
+        /// `KnowledgeBaseArn`: The Amazon Resource Name (ARN) of the knowledge base.
         pub knowledge_base_arn: Value<String>,
-        /// The language code value for the language in which the quick response is written.
-        #[serde(rename = "Language", skip_serializing_if = "Option::is_none")]
+        /// `Language`: The language code value for the language in which the quick response is written.
         pub language: Option<Value<String>>,
-        /// The name of the quick response.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the quick response.
         pub name: Value<String>,
-        /// The shortcut key of the quick response.
-        #[serde(rename = "ShortcutKey", skip_serializing_if = "Option::is_none")]
+        /// `ShortcutKey`: The shortcut key of the quick response.
         pub shortcut_key: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4481,6 +5475,32 @@ pub mod quick_response {
                 shortcut_key: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnQuickResponseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Channels", &self.channels)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "GroupingConfiguration",
+                &self.grouping_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "IsActive", &self.is_active)?;
+            map.serialize_entry("KnowledgeBaseArn", &self.knowledge_base_arn)?;
+            crate::cfn::entry(&mut map, "Language", &self.language)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ShortcutKey", &self.shortcut_key)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -4522,21 +5542,30 @@ pub mod quick_response {
     }
 
     /// The container of quick response content.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QuickResponseContentProvider {
-        /// The content of the quick response.
-        #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
+        /// `Content`: The content of the quick response.
         pub content: Option<Value<String>>,
     }
 
+    impl Serialize for QuickResponseContentProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Content", &self.content)?;
+            map.end()
+        }
+    }
+
     /// The configuration information of the user groups that the quick response is accessible to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GroupingConfiguration {
-        /// The criteria used for grouping Amazon Q in Connect users.
-        #[serde(rename = "Criteria")]
+        /// `Criteria`: The criteria used for grouping Amazon Q in Connect users.
         pub criteria: Value<String>,
-        /// The list of values that define different groups of Amazon Q in Connect users.
-        #[serde(rename = "Values")]
+        /// `Values`: The list of values that define different groups of Amazon Q in Connect users.
         pub values: Vec<Value<String>>,
     }
 
@@ -4552,12 +5581,36 @@ pub mod quick_response {
             }
         }
     }
+
+    impl Serialize for GroupingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Criteria", &self.criteria)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
 }
 
 /// The `ServerSideEncryptionConfiguration` property type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServerSideEncryptionConfiguration {
     /// `KmsKeyId`.
-    #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<Value<String>>,
+}
+
+impl Serialize for ServerSideEncryptionConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+        map.end()
+    }
 }

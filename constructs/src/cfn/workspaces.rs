@@ -85,13 +85,11 @@ pub mod connection_alias {
     }
 
     /// The properties of `AWS::WorkSpaces::ConnectionAlias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionAliasProps {
         /// `ConnectionString`.
-        #[serde(rename = "ConnectionString")]
         pub connection_string: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -102,6 +100,19 @@ pub mod connection_alias {
                 connection_string: connection_string.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnConnectionAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionString", &self.connection_string)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -235,111 +246,124 @@ pub mod directory {
     }
 
     /// The properties of `AWS::WorkSpaces::Directory`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDirectoryProps {
         /// `ActiveDirectoryConfig`.
-        #[serde(
-            rename = "ActiveDirectoryConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub active_directory_config: Option<ActiveDirectoryConfig>,
         /// `CertificateBasedAuthProperties`.
-        #[serde(
-            rename = "CertificateBasedAuthProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub certificate_based_auth_properties: Option<CertificateBasedAuthProperties>,
-        /// Indicates whether self-service capabilities are enabled or disabled.
-        #[serde(rename = "EnableSelfService", skip_serializing_if = "Option::is_none")]
+        /// `EnableSelfService`: Indicates whether self-service capabilities are enabled or disabled.
         pub enable_self_service: Option<Value<bool>>,
-        /// Endpoint encryption mode that allows you to configure the specified directory between Standard TLS and FIPS 140-2 validated mode.
-        #[serde(
-            rename = "EndpointEncryptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointEncryptionMode`: Endpoint encryption mode that allows you to configure the specified directory between Standard TLS and FIPS 140-2 validated mode.
         pub endpoint_encryption_mode: Option<Value<EndpointEncryptionMode>>,
-        /// The Amazon Resource Name (ARN) of the identity center instance.
-        #[serde(rename = "IdcInstanceArn", skip_serializing_if = "Option::is_none")]
+        /// `IdcInstanceArn`: The Amazon Resource Name (ARN) of the identity center instance.
         pub idc_instance_arn: Option<Value<String>>,
-        /// The identifiers of the IP access control groups associated with the directory.
-        #[serde(rename = "IpGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `IpGroupIds`: The identifiers of the IP access control groups associated with the directory.
         pub ip_group_ids: Option<Vec<Value<String>>>,
         /// `MicrosoftEntraConfig`.
-        #[serde(
-            rename = "MicrosoftEntraConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub microsoft_entra_config: Option<MicrosoftEntraConfig>,
         /// `SamlProperties`.
-        #[serde(rename = "SamlProperties", skip_serializing_if = "Option::is_none")]
         pub saml_properties: Option<SamlProperties>,
         /// `SelfservicePermissions`.
-        #[serde(
-            rename = "SelfservicePermissions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub selfservice_permissions: Option<SelfservicePermissions>,
         /// `StreamingProperties`.
-        #[serde(rename = "StreamingProperties", skip_serializing_if = "Option::is_none")]
         pub streaming_properties: Option<StreamingProperties>,
-        /// The identifiers of the subnets for your virtual private cloud (VPC).
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: The identifiers of the subnets for your virtual private cloud (VPC).
         pub subnet_ids: Option<Vec<Value<String>>>,
-        /// The tags associated with the directory.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags associated with the directory.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Indicates whether your WorkSpace directory is dedicated or shared.
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
+        /// `Tenancy`: Indicates whether your WorkSpace directory is dedicated or shared.
         pub tenancy: Option<Value<Tenancy>>,
-        /// The type of identity management the user is using.
-        #[serde(rename = "UserIdentityType", skip_serializing_if = "Option::is_none")]
+        /// `UserIdentityType`: The type of identity management the user is using.
         pub user_identity_type: Option<Value<UserIdentityType>>,
         /// `WorkspaceAccessProperties`.
-        #[serde(
-            rename = "WorkspaceAccessProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub workspace_access_properties: Option<WorkspaceAccessProperties>,
         /// `WorkspaceCreationProperties`.
-        #[serde(
-            rename = "WorkspaceCreationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub workspace_creation_properties: Option<DefaultWorkspaceCreationProperties>,
-        /// Description of the directory to register.
-        #[serde(
-            rename = "WorkspaceDirectoryDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkspaceDirectoryDescription`: Description of the directory to register.
         pub workspace_directory_description: Option<Value<String>>,
-        /// The name of the directory to register.
-        #[serde(
-            rename = "WorkspaceDirectoryName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WorkspaceDirectoryName`: The name of the directory to register.
         pub workspace_directory_name: Option<Value<String>>,
-        /// Indicates whether the directory's WorkSpace type is personal or pools.
-        #[serde(rename = "WorkspaceType", skip_serializing_if = "Option::is_none")]
+        /// `WorkspaceType`: Indicates whether the directory's WorkSpace type is personal or pools.
         pub workspace_type: Option<Value<WorkspaceType>>,
     }
 
+    impl Serialize for CfnDirectoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActiveDirectoryConfig",
+                &self.active_directory_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateBasedAuthProperties",
+                &self.certificate_based_auth_properties,
+            )?;
+            crate::cfn::entry(&mut map, "EnableSelfService", &self.enable_self_service)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointEncryptionMode",
+                &self.endpoint_encryption_mode,
+            )?;
+            crate::cfn::entry(&mut map, "IdcInstanceArn", &self.idc_instance_arn)?;
+            crate::cfn::entry(&mut map, "IpGroupIds", &self.ip_group_ids)?;
+            crate::cfn::entry(
+                &mut map,
+                "MicrosoftEntraConfig",
+                &self.microsoft_entra_config,
+            )?;
+            crate::cfn::entry(&mut map, "SamlProperties", &self.saml_properties)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfservicePermissions",
+                &self.selfservice_permissions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamingProperties",
+                &self.streaming_properties,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            crate::cfn::entry(&mut map, "UserIdentityType", &self.user_identity_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkspaceAccessProperties",
+                &self.workspace_access_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkspaceCreationProperties",
+                &self.workspace_creation_properties,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkspaceDirectoryDescription",
+                &self.workspace_directory_description,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkspaceDirectoryName",
+                &self.workspace_directory_name,
+            )?;
+            crate::cfn::entry(&mut map, "WorkspaceType", &self.workspace_type)?;
+            map.end()
+        }
+    }
+
     /// Information about the Active Directory config.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActiveDirectoryConfig {
-        /// The name of the domain.
-        #[serde(rename = "DomainName")]
+        /// `DomainName`: The name of the domain.
         pub domain_name: Value<String>,
-        /// Indicates the secret ARN on the service account.
-        #[serde(rename = "ServiceAccountSecretArn")]
+        /// `ServiceAccountSecretArn`: Indicates the secret ARN on the service account.
         pub service_account_secret_arn: Value<String>,
     }
 
@@ -356,19 +380,46 @@ pub mod directory {
         }
     }
 
-    /// Describes the properties of the certificate-based authentication you want to use with your WorkSpaces.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CertificateBasedAuthProperties {
-        /// The Amazon Resource Name (ARN) of the Amazon Web Services Certificate Manager Private CA resource.
-        #[serde(
-            rename = "CertificateAuthorityArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ActiveDirectoryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            map.serialize_entry(
+                "ServiceAccountSecretArn",
+                &self.service_account_secret_arn,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Describes the properties of the certificate-based authentication you want to use with your WorkSpaces.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CertificateBasedAuthProperties {
+        /// `CertificateAuthorityArn`: The Amazon Resource Name (ARN) of the Amazon Web Services Certificate Manager Private CA resource.
         pub certificate_authority_arn: Option<Value<String>>,
-        /// The status of the certificate-based authentication properties.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: The status of the certificate-based authentication properties.
         pub status: Option<Value<Status>>,
+    }
+
+    impl Serialize for CertificateBasedAuthProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CertificateAuthorityArn",
+                &self.certificate_authority_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// The status of the certificate-based authentication properties.
@@ -446,36 +497,58 @@ pub mod directory {
     }
 
     /// Specifies the configurations of the Microsoft Entra.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MicrosoftEntraConfig {
-        /// The Amazon Resource Name (ARN) of the application config.
-        #[serde(
-            rename = "ApplicationConfigSecretArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplicationConfigSecretArn`: The Amazon Resource Name (ARN) of the application config.
         pub application_config_secret_arn: Option<Value<String>>,
-        /// The identifier of the tenant.
-        #[serde(rename = "TenantId", skip_serializing_if = "Option::is_none")]
+        /// `TenantId`: The identifier of the tenant.
         pub tenant_id: Option<Value<String>>,
     }
 
-    /// Describes the enablement status, user access URL, and relay state parameter name that are used for configuring federation with an SAML 2.0 identity provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SamlProperties {
-        /// The relay state parameter name supported by the SAML 2.0 identity provider (IdP).
-        #[serde(
-            rename = "RelayStateParameterName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MicrosoftEntraConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationConfigSecretArn",
+                &self.application_config_secret_arn,
+            )?;
+            crate::cfn::entry(&mut map, "TenantId", &self.tenant_id)?;
+            map.end()
+        }
+    }
 
+    /// Describes the enablement status, user access URL, and relay state parameter name that are used for configuring federation with an SAML 2.0 identity provider.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SamlProperties {
+        /// `RelayStateParameterName`: The relay state parameter name supported by the SAML 2.0 identity provider (IdP).
         pub relay_state_parameter_name: Option<Value<String>>,
-        /// Indicates the status of SAML 2.0 authentication.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates the status of SAML 2.0 authentication.
         pub status: Option<Value<SamlPropertiesStatus>>,
-        /// The SAML 2.0 identity provider (IdP) user access URL.
-        #[serde(rename = "UserAccessUrl", skip_serializing_if = "Option::is_none")]
+        /// `UserAccessUrl`: The SAML 2.0 identity provider (IdP) user access URL.
         pub user_access_url: Option<Value<String>>,
+    }
+
+    impl Serialize for SamlProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RelayStateParameterName",
+                &self.relay_state_parameter_name,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "UserAccessUrl", &self.user_access_url)?;
+            map.end()
+        }
     }
 
     /// Indicates the status of SAML 2.0 authentication.
@@ -521,23 +594,38 @@ pub mod directory {
     }
 
     /// Describes the self-service permissions for a directory.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfservicePermissions {
-        /// Specifies whether users can change the compute type (bundle) for their WorkSpace.
-        #[serde(rename = "ChangeComputeType", skip_serializing_if = "Option::is_none")]
+        /// `ChangeComputeType`: Specifies whether users can change the compute type (bundle) for their WorkSpace.
         pub change_compute_type: Option<Value<ChangeComputeType>>,
-        /// Specifies whether users can increase the volume size of the drives on their WorkSpace.
-        #[serde(rename = "IncreaseVolumeSize", skip_serializing_if = "Option::is_none")]
+        /// `IncreaseVolumeSize`: Specifies whether users can increase the volume size of the drives on their WorkSpace.
         pub increase_volume_size: Option<Value<IncreaseVolumeSize>>,
-        /// Specifies whether users can rebuild the operating system of a WorkSpace to its original state.
-        #[serde(rename = "RebuildWorkspace", skip_serializing_if = "Option::is_none")]
+        /// `RebuildWorkspace`: Specifies whether users can rebuild the operating system of a WorkSpace to its original state.
         pub rebuild_workspace: Option<Value<RebuildWorkspace>>,
-        /// Specifies whether users can restart their WorkSpace.
-        #[serde(rename = "RestartWorkspace", skip_serializing_if = "Option::is_none")]
+        /// `RestartWorkspace`: Specifies whether users can restart their WorkSpace.
         pub restart_workspace: Option<Value<RestartWorkspace>>,
-        /// Specifies whether users can switch the running mode of their WorkSpace.
-        #[serde(rename = "SwitchRunningMode", skip_serializing_if = "Option::is_none")]
+        /// `SwitchRunningMode`: Specifies whether users can switch the running mode of their WorkSpace.
         pub switch_running_mode: Option<Value<SwitchRunningMode>>,
+    }
+
+    impl Serialize for SelfservicePermissions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ChangeComputeType", &self.change_compute_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncreaseVolumeSize",
+                &self.increase_volume_size,
+            )?;
+            crate::cfn::entry(&mut map, "RebuildWorkspace", &self.rebuild_workspace)?;
+            crate::cfn::entry(&mut map, "RestartWorkspace", &self.restart_workspace)?;
+            crate::cfn::entry(&mut map, "SwitchRunningMode", &self.switch_running_mode)?;
+            map.end()
+        }
     }
 
     /// Specifies whether users can change the compute type (bundle) for their WorkSpace.
@@ -726,36 +814,45 @@ pub mod directory {
     }
 
     /// Describes the streaming properties.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StreamingProperties {
         /// `GlobalAccelerator`.
-        #[serde(rename = "GlobalAccelerator", skip_serializing_if = "Option::is_none")]
         pub global_accelerator: Option<GlobalAcceleratorForDirectory>,
-        /// Indicates the storage connector used.
-        #[serde(rename = "StorageConnectors", skip_serializing_if = "Option::is_none")]
+        /// `StorageConnectors`: Indicates the storage connector used.
         pub storage_connectors: Option<Vec<StorageConnector>>,
-        /// Indicates the type of preferred protocol for the streaming experience.
-        #[serde(
-            rename = "StreamingExperiencePreferredProtocol",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StreamingExperiencePreferredProtocol`: Indicates the type of preferred protocol for the streaming experience.
         pub streaming_experience_preferred_protocol: Option<
             Value<StreamingExperiencePreferredProtocol>,
         >,
-        /// Indicates the permission settings associated with the user.
-        #[serde(rename = "UserSettings", skip_serializing_if = "Option::is_none")]
+        /// `UserSettings`: Indicates the permission settings associated with the user.
         pub user_settings: Option<Vec<UserSetting>>,
     }
 
+    impl Serialize for StreamingProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GlobalAccelerator", &self.global_accelerator)?;
+            crate::cfn::entry(&mut map, "StorageConnectors", &self.storage_connectors)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamingExperiencePreferredProtocol",
+                &self.streaming_experience_preferred_protocol,
+            )?;
+            crate::cfn::entry(&mut map, "UserSettings", &self.user_settings)?;
+            map.end()
+        }
+    }
+
     /// Describes the Global Accelerator for directory.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlobalAcceleratorForDirectory {
-        /// Indicates if Global Accelerator for directory is enabled or disabled.
-        #[serde(rename = "Mode")]
+        /// `Mode`: Indicates if Global Accelerator for directory is enabled or disabled.
         pub mode: Value<Mode>,
-        /// Indicates the preferred protocol for Global Accelerator.
-        #[serde(rename = "PreferredProtocol", skip_serializing_if = "Option::is_none")]
+        /// `PreferredProtocol`: Indicates the preferred protocol for Global Accelerator.
         pub preferred_protocol: Option<Value<PreferredProtocol>>,
     }
 
@@ -766,6 +863,19 @@ pub mod directory {
                 mode: mode.into(),
                 preferred_protocol: None,
             }
+        }
+    }
+
+    impl Serialize for GlobalAcceleratorForDirectory {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "PreferredProtocol", &self.preferred_protocol)?;
+            map.end()
         }
     }
 
@@ -844,13 +954,11 @@ pub mod directory {
     }
 
     /// Describes the storage connector.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageConnector {
-        /// The type of connector used to save user files.
-        #[serde(rename = "ConnectorType")]
+        /// `ConnectorType`: The type of connector used to save user files.
         pub connector_type: Value<ConnectorType>,
-        /// Indicates if the storage connector is enabled or disabled.
-        #[serde(rename = "Status")]
+        /// `Status`: Indicates if the storage connector is enabled or disabled.
         pub status: Value<StorageConnectorStatus>,
     }
 
@@ -864,6 +972,19 @@ pub mod directory {
                 connector_type: connector_type.into(),
                 status: status.into(),
             }
+        }
+    }
+
+    impl Serialize for StorageConnector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectorType", &self.connector_type)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -977,16 +1098,13 @@ pub mod directory {
     }
 
     /// Information about the user's permission settings.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserSetting {
-        /// Indicates the type of action.
-        #[serde(rename = "Action")]
+        /// `Action`: Indicates the type of action.
         pub action: Value<Action>,
-        /// Indicates the maximum character length for the specified user setting.
-        #[serde(rename = "MaximumLength", skip_serializing_if = "Option::is_none")]
+        /// `MaximumLength`: Indicates the maximum character length for the specified user setting.
         pub maximum_length: Option<Value<i64>>,
-        /// Indicates if the setting is enabled or disabled.
-        #[serde(rename = "Permission")]
+        /// `Permission`: Indicates if the setting is enabled or disabled.
         pub permission: Value<Permission>,
     }
 
@@ -1001,6 +1119,20 @@ pub mod directory {
                 maximum_length: None,
                 permission: permission.into(),
             }
+        }
+    }
+
+    impl Serialize for UserSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "MaximumLength", &self.maximum_length)?;
+            map.serialize_entry("Permission", &self.permission)?;
+            map.end()
         }
     }
 
@@ -1162,66 +1294,75 @@ pub mod directory {
     }
 
     /// The device types and operating systems that can be used to access a WorkSpace.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkspaceAccessProperties {
         /// `AccessEndpointConfig`.
-        #[serde(
-            rename = "AccessEndpointConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub access_endpoint_config: Option<AccessEndpointConfig>,
-        /// Indicates whether users can use Android and Android-compatible Chrome OS devices to access their WorkSpaces.
-        #[serde(rename = "DeviceTypeAndroid", skip_serializing_if = "Option::is_none")]
+        /// `DeviceTypeAndroid`: Indicates whether users can use Android and Android-compatible Chrome OS devices to access their WorkSpaces.
         pub device_type_android: Option<Value<DeviceTypeAndroid>>,
-        /// Indicates whether users can use Chromebooks to access their WorkSpaces.
-        #[serde(rename = "DeviceTypeChromeOs", skip_serializing_if = "Option::is_none")]
+        /// `DeviceTypeChromeOs`: Indicates whether users can use Chromebooks to access their WorkSpaces.
         pub device_type_chrome_os: Option<Value<DeviceTypeChromeOs>>,
-        /// Indicates whether users can use iOS devices to access their WorkSpaces.
-        #[serde(rename = "DeviceTypeIos", skip_serializing_if = "Option::is_none")]
+        /// `DeviceTypeIos`: Indicates whether users can use iOS devices to access their WorkSpaces.
         pub device_type_ios: Option<Value<DeviceTypeIos>>,
-        /// Indicates whether users can use Linux clients to access their WorkSpaces.
-        #[serde(rename = "DeviceTypeLinux", skip_serializing_if = "Option::is_none")]
+        /// `DeviceTypeLinux`: Indicates whether users can use Linux clients to access their WorkSpaces.
         pub device_type_linux: Option<Value<DeviceTypeLinux>>,
-        /// Indicates whether users can use macOS clients to access their WorkSpaces.
-        #[serde(rename = "DeviceTypeOsx", skip_serializing_if = "Option::is_none")]
+        /// `DeviceTypeOsx`: Indicates whether users can use macOS clients to access their WorkSpaces.
         pub device_type_osx: Option<Value<DeviceTypeOsx>>,
-        /// Indicates whether users can access their WorkSpaces through a web browser.
-        #[serde(rename = "DeviceTypeWeb", skip_serializing_if = "Option::is_none")]
+        /// `DeviceTypeWeb`: Indicates whether users can access their WorkSpaces through a web browser.
         pub device_type_web: Option<Value<DeviceTypeWeb>>,
-        /// Indicates whether users can use Windows clients to access their WorkSpaces.
-        #[serde(rename = "DeviceTypeWindows", skip_serializing_if = "Option::is_none")]
+        /// `DeviceTypeWindows`: Indicates whether users can use Windows clients to access their WorkSpaces.
         pub device_type_windows: Option<Value<DeviceTypeWindows>>,
-        /// Indicates whether users can access their WorkSpaces through a WorkSpaces Thin Client.
-        #[serde(
-            rename = "DeviceTypeWorkSpacesThinClient",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeviceTypeWorkSpacesThinClient`: Indicates whether users can access their WorkSpaces through a WorkSpaces Thin Client.
         pub device_type_work_spaces_thin_client: Option<
             Value<DeviceTypeWorkSpacesThinClient>,
         >,
-        /// Indicates whether users can use zero client devices to access their WorkSpaces.
-        #[serde(
-            rename = "DeviceTypeZeroClient",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeviceTypeZeroClient`: Indicates whether users can use zero client devices to access their WorkSpaces.
         pub device_type_zero_client: Option<Value<DeviceTypeZeroClient>>,
     }
 
-    /// Describes the access endpoint configuration for a WorkSpace.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AccessEndpointConfig {
-        /// Indicates a list of access endpoints associated with this directory.
-        #[serde(rename = "AccessEndpoints")]
-        pub access_endpoints: Vec<AccessEndpoint>,
-        /// Indicates a list of protocols that fallback to using the public Internet when streaming over a VPC endpoint is not available.
-        #[serde(
-            rename = "InternetFallbackProtocols",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for WorkspaceAccessProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessEndpointConfig",
+                &self.access_endpoint_config,
+            )?;
+            crate::cfn::entry(&mut map, "DeviceTypeAndroid", &self.device_type_android)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceTypeChromeOs",
+                &self.device_type_chrome_os,
+            )?;
+            crate::cfn::entry(&mut map, "DeviceTypeIos", &self.device_type_ios)?;
+            crate::cfn::entry(&mut map, "DeviceTypeLinux", &self.device_type_linux)?;
+            crate::cfn::entry(&mut map, "DeviceTypeOsx", &self.device_type_osx)?;
+            crate::cfn::entry(&mut map, "DeviceTypeWeb", &self.device_type_web)?;
+            crate::cfn::entry(&mut map, "DeviceTypeWindows", &self.device_type_windows)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceTypeWorkSpacesThinClient",
+                &self.device_type_work_spaces_thin_client,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceTypeZeroClient",
+                &self.device_type_zero_client,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Describes the access endpoint configuration for a WorkSpace.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AccessEndpointConfig {
+        /// `AccessEndpoints`: Indicates a list of access endpoints associated with this directory.
+        pub access_endpoints: Vec<AccessEndpoint>,
+        /// `InternetFallbackProtocols`: Indicates a list of protocols that fallback to using the public Internet when streaming over a VPC endpoint is not available.
         pub internet_fallback_protocols: Option<
             Vec<Value<InternetFallbackProtocolsItem>>,
         >,
@@ -1237,15 +1378,47 @@ pub mod directory {
         }
     }
 
+    impl Serialize for AccessEndpointConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessEndpoints", &self.access_endpoints)?;
+            crate::cfn::entry(
+                &mut map,
+                "InternetFallbackProtocols",
+                &self.internet_fallback_protocols,
+            )?;
+            map.end()
+        }
+    }
+
     /// Describes the access type and endpoint for a WorkSpace.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessEndpoint {
-        /// Indicates the type of access endpoint.
-        #[serde(rename = "AccessEndpointType", skip_serializing_if = "Option::is_none")]
+        /// `AccessEndpointType`: Indicates the type of access endpoint.
         pub access_endpoint_type: Option<Value<AccessEndpointType>>,
-        /// Indicates the VPC endpoint to use for access.
-        #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
+        /// `VpcEndpointId`: Indicates the VPC endpoint to use for access.
         pub vpc_endpoint_id: Option<Value<String>>,
+    }
+
+    impl Serialize for AccessEndpoint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessEndpointType",
+                &self.access_endpoint_type,
+            )?;
+            crate::cfn::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
+            map.end()
+        }
     }
 
     /// Indicates the type of access endpoint.
@@ -1650,42 +1823,57 @@ pub mod directory {
     }
 
     /// The default values that are used to create WorkSpaces.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultWorkspaceCreationProperties {
-        /// The identifier of the default security group to apply to WorkSpaces when they are created.
-        #[serde(
-            rename = "CustomSecurityGroupId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CustomSecurityGroupId`: The identifier of the default security group to apply to WorkSpaces when they are created.
         pub custom_security_group_id: Option<Value<String>>,
-        /// The organizational unit (OU) in the directory for the WorkSpace machine accounts.
-        #[serde(rename = "DefaultOu", skip_serializing_if = "Option::is_none")]
+        /// `DefaultOu`: The organizational unit (OU) in the directory for the WorkSpace machine accounts.
         pub default_ou: Option<Value<String>>,
-        /// Specifies whether to automatically assign an Elastic public IP address to WorkSpaces in this directory by default.
-        #[serde(
-            rename = "EnableInternetAccess",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableInternetAccess`: Specifies whether to automatically assign an Elastic public IP address to WorkSpaces in this directory by default.
         pub enable_internet_access: Option<Value<bool>>,
-        /// Specifies whether maintenance mode is enabled for WorkSpaces.
-        #[serde(
-            rename = "EnableMaintenanceMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableMaintenanceMode`: Specifies whether maintenance mode is enabled for WorkSpaces.
         pub enable_maintenance_mode: Option<Value<bool>>,
-        /// Indicates the IAM role ARN of the instance.
-        #[serde(rename = "InstanceIamRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `InstanceIamRoleArn`: Indicates the IAM role ARN of the instance.
         pub instance_iam_role_arn: Option<Value<String>>,
-        /// Specifies whether WorkSpace users are local administrators on their WorkSpaces.
-        #[serde(
-            rename = "UserEnabledAsLocalAdministrator",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `UserEnabledAsLocalAdministrator`: Specifies whether WorkSpace users are local administrators on their WorkSpaces.
         pub user_enabled_as_local_administrator: Option<Value<bool>>,
+    }
+
+    impl Serialize for DefaultWorkspaceCreationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomSecurityGroupId",
+                &self.custom_security_group_id,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultOu", &self.default_ou)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableInternetAccess",
+                &self.enable_internet_access,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableMaintenanceMode",
+                &self.enable_maintenance_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceIamRoleArn",
+                &self.instance_iam_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserEnabledAsLocalAdministrator",
+                &self.user_enabled_as_local_administrator,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates whether the directory's WorkSpace type is personal or pools.
@@ -1794,39 +1982,23 @@ pub mod workspace {
     }
 
     /// The properties of `AWS::WorkSpaces::Workspace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {
         /// `BundleId`.
-        #[serde(rename = "BundleId")]
         pub bundle_id: Value<String>,
         /// `DirectoryId`.
-        #[serde(rename = "DirectoryId")]
         pub directory_id: Value<String>,
         /// `RootVolumeEncryptionEnabled`.
-        #[serde(
-            rename = "RootVolumeEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub root_volume_encryption_enabled: Option<Value<bool>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `UserName`.
-        #[serde(rename = "UserName")]
         pub user_name: Value<String>,
         /// `UserVolumeEncryptionEnabled`.
-        #[serde(
-            rename = "UserVolumeEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_volume_encryption_enabled: Option<Value<bool>>,
         /// `VolumeEncryptionKey`.
-        #[serde(rename = "VolumeEncryptionKey", skip_serializing_if = "Option::is_none")]
         pub volume_encryption_key: Option<Value<String>>,
         /// `WorkspaceProperties`.
-        #[serde(rename = "WorkspaceProperties", skip_serializing_if = "Option::is_none")]
         pub workspace_properties: Option<WorkspaceProperties>,
     }
 
@@ -1850,28 +2022,82 @@ pub mod workspace {
         }
     }
 
+    impl Serialize for CfnWorkspaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BundleId", &self.bundle_id)?;
+            map.serialize_entry("DirectoryId", &self.directory_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "RootVolumeEncryptionEnabled",
+                &self.root_volume_encryption_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserVolumeEncryptionEnabled",
+                &self.user_volume_encryption_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumeEncryptionKey",
+                &self.volume_encryption_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WorkspaceProperties",
+                &self.workspace_properties,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WorkspaceProperties` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WorkspaceProperties {
         /// `ComputeTypeName`.
-        #[serde(rename = "ComputeTypeName", skip_serializing_if = "Option::is_none")]
         pub compute_type_name: Option<Value<String>>,
         /// `RootVolumeSizeGib`.
-        #[serde(rename = "RootVolumeSizeGib", skip_serializing_if = "Option::is_none")]
         pub root_volume_size_gib: Option<Value<i64>>,
         /// `RunningMode`.
-        #[serde(rename = "RunningMode", skip_serializing_if = "Option::is_none")]
         pub running_mode: Option<Value<String>>,
         /// `RunningModeAutoStopTimeoutInMinutes`.
-        #[serde(
-            rename = "RunningModeAutoStopTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub running_mode_auto_stop_timeout_in_minutes: Option<Value<i64>>,
         /// `UserVolumeSizeGib`.
-        #[serde(rename = "UserVolumeSizeGib", skip_serializing_if = "Option::is_none")]
         pub user_volume_size_gib: Option<Value<i64>>,
+    }
+
+    impl Serialize for WorkspaceProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ComputeTypeName", &self.compute_type_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RootVolumeSizeGib",
+                &self.root_volume_size_gib,
+            )?;
+            crate::cfn::entry(&mut map, "RunningMode", &self.running_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "RunningModeAutoStopTimeoutInMinutes",
+                &self.running_mode_auto_stop_timeout_in_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "UserVolumeSizeGib",
+                &self.user_volume_size_gib,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -1941,19 +2167,15 @@ pub mod workspace_ip_group {
     }
 
     /// The properties of `AWS::WorkSpaces::WorkspaceIpGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceIpGroupProps {
-        /// The description of the group.
-        #[serde(rename = "GroupDesc", skip_serializing_if = "Option::is_none")]
+        /// `GroupDesc`: The description of the group.
         pub group_desc: Option<Value<String>>,
-        /// The name of the group.
-        #[serde(rename = "GroupName")]
+        /// `GroupName`: The name of the group.
         pub group_name: Value<String>,
-        /// The tags for the IP access control group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the IP access control group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The rules for the IP access control group.
-        #[serde(rename = "UserRules", skip_serializing_if = "Option::is_none")]
+        /// `UserRules`: The rules for the IP access control group.
         pub user_rules: Option<Vec<IpRuleItem>>,
     }
 
@@ -1969,14 +2191,27 @@ pub mod workspace_ip_group {
         }
     }
 
+    impl Serialize for CfnWorkspaceIpGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupDesc", &self.group_desc)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserRules", &self.user_rules)?;
+            map.end()
+        }
+    }
+
     /// Describes a rule for an IP access control group.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpRuleItem {
-        /// The IP address range, in CIDR notation.
-        #[serde(rename = "IpRule")]
+        /// `IpRule`: The IP address range, in CIDR notation.
         pub ip_rule: Value<String>,
-        /// The description of the rule.
-        #[serde(rename = "RuleDesc", skip_serializing_if = "Option::is_none")]
+        /// `RuleDesc`: The description of the rule.
         pub rule_desc: Option<Value<String>>,
     }
 
@@ -1987,6 +2222,19 @@ pub mod workspace_ip_group {
                 ip_rule: ip_rule.into(),
                 rule_desc: None,
             }
+        }
+    }
+
+    impl Serialize for IpRuleItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IpRule", &self.ip_rule)?;
+            crate::cfn::entry(&mut map, "RuleDesc", &self.rule_desc)?;
+            map.end()
         }
     }
 }
@@ -2061,34 +2309,25 @@ pub mod workspaces_pool {
     }
 
     /// The properties of `AWS::WorkSpaces::WorkspacesPool`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspacesPoolProps {
         /// `ApplicationSettings`.
-        #[serde(rename = "ApplicationSettings", skip_serializing_if = "Option::is_none")]
         pub application_settings: Option<ApplicationSettings>,
         /// `BundleId`.
-        #[serde(rename = "BundleId")]
         pub bundle_id: Value<String>,
         /// `Capacity`.
-        #[serde(rename = "Capacity")]
         pub capacity: Capacity,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DirectoryId`.
-        #[serde(rename = "DirectoryId")]
         pub directory_id: Value<String>,
         /// `PoolName`.
-        #[serde(rename = "PoolName")]
         pub pool_name: Value<String>,
         /// `RunningMode`.
-        #[serde(rename = "RunningMode", skip_serializing_if = "Option::is_none")]
         pub running_mode: Option<Value<RunningMode>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TimeoutSettings`.
-        #[serde(rename = "TimeoutSettings", skip_serializing_if = "Option::is_none")]
         pub timeout_settings: Option<TimeoutSettings>,
     }
 
@@ -2114,14 +2353,36 @@ pub mod workspaces_pool {
         }
     }
 
+    impl Serialize for CfnWorkspacesPoolProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationSettings",
+                &self.application_settings,
+            )?;
+            map.serialize_entry("BundleId", &self.bundle_id)?;
+            map.serialize_entry("Capacity", &self.capacity)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DirectoryId", &self.directory_id)?;
+            map.serialize_entry("PoolName", &self.pool_name)?;
+            crate::cfn::entry(&mut map, "RunningMode", &self.running_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeoutSettings", &self.timeout_settings)?;
+            map.end()
+        }
+    }
+
     /// The `ApplicationSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApplicationSettings {
         /// `SettingsGroup`.
-        #[serde(rename = "SettingsGroup", skip_serializing_if = "Option::is_none")]
         pub settings_group: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<ApplicationSettingsStatus>,
     }
 
@@ -2132,6 +2393,19 @@ pub mod workspaces_pool {
                 settings_group: None,
                 status: status.into(),
             }
+        }
+    }
+
+    impl Serialize for ApplicationSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SettingsGroup", &self.settings_group)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -2173,10 +2447,9 @@ pub mod workspaces_pool {
     }
 
     /// The `Capacity` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Capacity {
         /// `DesiredUserSessions`.
-        #[serde(rename = "DesiredUserSessions")]
         pub desired_user_sessions: Value<i64>,
     }
 
@@ -2186,6 +2459,18 @@ pub mod workspaces_pool {
             Self {
                 desired_user_sessions: desired_user_sessions.into(),
             }
+        }
+    }
+
+    impl Serialize for Capacity {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DesiredUserSessions", &self.desired_user_sessions)?;
+            map.end()
         }
     }
 
@@ -2227,28 +2512,39 @@ pub mod workspaces_pool {
     }
 
     /// The `TimeoutSettings` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TimeoutSettings {
         /// `DisconnectTimeoutInSeconds`.
-        #[serde(
-            rename = "DisconnectTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disconnect_timeout_in_seconds: Option<Value<i64>>,
         /// `IdleDisconnectTimeoutInSeconds`.
-        #[serde(
-            rename = "IdleDisconnectTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub idle_disconnect_timeout_in_seconds: Option<Value<i64>>,
         /// `MaxUserDurationInSeconds`.
-        #[serde(
-            rename = "MaxUserDurationInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_user_duration_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for TimeoutSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisconnectTimeoutInSeconds",
+                &self.disconnect_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleDisconnectTimeoutInSeconds",
+                &self.idle_disconnect_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxUserDurationInSeconds",
+                &self.max_user_duration_in_seconds,
+            )?;
+            map.end()
+        }
     }
 }

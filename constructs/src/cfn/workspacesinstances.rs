@@ -85,34 +85,25 @@ pub mod volume {
     }
 
     /// The properties of `AWS::WorkspacesInstances::Volume`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeProps {
-        /// The Availability Zone in which to create the volume
-        #[serde(rename = "AvailabilityZone")]
+        /// `AvailabilityZone`: The Availability Zone in which to create the volume
         pub availability_zone: Value<String>,
-        /// Indicates whether the volume should be encrypted
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+        /// `Encrypted`: Indicates whether the volume should be encrypted
         pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS)
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
+        /// `Iops`: The number of I/O operations per second (IOPS)
         pub iops: Option<Value<i64>>,
-        /// The identifier of the AWS Key Management Service (AWS KMS) customer master key (CMK) to use for Amazon EBS encryption
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The identifier of the AWS Key Management Service (AWS KMS) customer master key (CMK) to use for Amazon EBS encryption
         pub kms_key_id: Option<Value<String>>,
-        /// The size of the volume, in GiBs
-        #[serde(rename = "SizeInGB", skip_serializing_if = "Option::is_none")]
+        /// `SizeInGB`: The size of the volume, in GiBs
         pub size_in_gb: Option<Value<i64>>,
-        /// The snapshot from which to create the volume
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+        /// `SnapshotId`: The snapshot from which to create the volume
         pub snapshot_id: Option<Value<String>>,
-        /// The tags passed to EBS volume
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
+        /// `TagSpecifications`: The tags passed to EBS volume
         pub tag_specifications: Option<Vec<TagSpecification>>,
-        /// The throughput to provision for a volume, with a maximum of 1,000 MiB/s
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
+        /// `Throughput`: The throughput to provision for a volume, with a maximum of 1,000 MiB/s
         pub throughput: Option<Value<i64>>,
-        /// The volume type
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The volume type
         pub volume_type: Option<Value<VolumeType>>,
     }
 
@@ -133,15 +124,46 @@ pub mod volume {
         }
     }
 
+    impl Serialize for CfnVolumeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "SizeInGB", &self.size_in_gb)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
     /// The `TagSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagSpecification {
         /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<ResourceType>>,
-        /// The tags to apply to the resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags to apply to the resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for TagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The volume type
@@ -258,19 +280,15 @@ pub mod volume_association {
     }
 
     /// The properties of `AWS::WorkspacesInstances::VolumeAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeAssociationProps {
-        /// The device name for the volume attachment
-        #[serde(rename = "Device")]
+        /// `Device`: The device name for the volume attachment
         pub device: Value<String>,
-        /// Mode to use when disassociating the volume
-        #[serde(rename = "DisassociateMode", skip_serializing_if = "Option::is_none")]
+        /// `DisassociateMode`: Mode to use when disassociating the volume
         pub disassociate_mode: Option<Value<DisassociateMode>>,
-        /// ID of the volume to attach to the workspace instance
-        #[serde(rename = "VolumeId")]
+        /// `VolumeId`: ID of the volume to attach to the workspace instance
         pub volume_id: Value<String>,
-        /// ID of the workspace instance to associate with the volume
-        #[serde(rename = "WorkspaceInstanceId")]
+        /// `WorkspaceInstanceId`: ID of the workspace instance to associate with the volume
         pub workspace_instance_id: Value<String>,
     }
 
@@ -287,6 +305,21 @@ pub mod volume_association {
                 volume_id: volume_id.into(),
                 workspace_instance_id: workspace_instance_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnVolumeAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Device", &self.device)?;
+            crate::cfn::entry(&mut map, "DisassociateMode", &self.disassociate_mode)?;
+            map.serialize_entry("VolumeId", &self.volume_id)?;
+            map.serialize_entry("WorkspaceInstanceId", &self.workspace_instance_id)?;
+            map.end()
         }
     }
 
@@ -406,111 +439,81 @@ pub mod workspace_instance {
     }
 
     /// The properties of `AWS::WorkspacesInstances::WorkspaceInstance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWorkspaceInstanceProps {
         /// `ManagedInstance`.
-        #[serde(rename = "ManagedInstance", skip_serializing_if = "Option::is_none")]
         pub managed_instance: Option<ManagedInstance>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnWorkspaceInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ManagedInstance", &self.managed_instance)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `ManagedInstance` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedInstance {
         /// `BlockDeviceMappings`.
-        #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
         pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
         /// `CapacityReservationSpecification`.
-        #[serde(
-            rename = "CapacityReservationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
         /// `CpuOptions`.
-        #[serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")]
         pub cpu_options: Option<CpuOptionsRequest>,
         /// `CreditSpecification`.
-        #[serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")]
         pub credit_specification: Option<CreditSpecificationRequest>,
         /// `DisableApiStop`.
-        #[serde(rename = "DisableApiStop", skip_serializing_if = "Option::is_none")]
         pub disable_api_stop: Option<Value<bool>>,
         /// `EbsOptimized`.
-        #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
         /// `EnablePrimaryIpv6`.
-        #[serde(rename = "EnablePrimaryIpv6", skip_serializing_if = "Option::is_none")]
         pub enable_primary_ipv6: Option<Value<bool>>,
         /// `EnclaveOptions`.
-        #[serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")]
         pub enclave_options: Option<EnclaveOptionsRequest>,
         /// `HibernationOptions`.
-        #[serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")]
         pub hibernation_options: Option<HibernationOptionsRequest>,
         /// `IamInstanceProfile`.
-        #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
         pub iam_instance_profile: Option<IamInstanceProfileSpecification>,
         /// `ImageId`.
-        #[serde(rename = "ImageId")]
         pub image_id: Value<String>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType")]
         pub instance_type: Value<String>,
         /// `Ipv6AddressCount`.
-        #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_address_count: Option<Value<i64>>,
         /// `KeyName`.
-        #[serde(rename = "KeyName", skip_serializing_if = "Option::is_none")]
         pub key_name: Option<Value<String>>,
         /// `LicenseSpecifications`.
-        #[serde(
-            rename = "LicenseSpecifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub license_specifications: Option<Vec<LicenseConfigurationRequest>>,
         /// `MaintenanceOptions`.
-        #[serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none")]
         pub maintenance_options: Option<InstanceMaintenanceOptionsRequest>,
         /// `MetadataOptions`.
-        #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
         pub metadata_options: Option<InstanceMetadataOptionsRequest>,
         /// `Monitoring`.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
         pub monitoring: Option<RunInstancesMonitoringEnabled>,
         /// `NetworkInterfaces`.
-        #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
         pub network_interfaces: Option<Vec<InstanceNetworkInterfaceSpecification>>,
         /// `NetworkPerformanceOptions`.
-        #[serde(
-            rename = "NetworkPerformanceOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_performance_options: Option<
             InstanceNetworkPerformanceOptionsRequest,
         >,
         /// `Placement`.
-        #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
         pub placement: Option<Placement>,
         /// `PrivateDnsNameOptions`.
-        #[serde(
-            rename = "PrivateDnsNameOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub private_dns_name_options: Option<PrivateDnsNameOptionsRequest>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
         /// `TagSpecifications`.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<TagSpecification>>,
         /// `UserData`.
-        #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
         pub user_data: Option<Value<String>>,
     }
 
@@ -550,44 +553,138 @@ pub mod workspace_instance {
         }
     }
 
+    impl Serialize for ManagedInstance {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationSpecification",
+                &self.capacity_reservation_specification,
+            )?;
+            crate::cfn::entry(&mut map, "CpuOptions", &self.cpu_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "CreditSpecification",
+                &self.credit_specification,
+            )?;
+            crate::cfn::entry(&mut map, "DisableApiStop", &self.disable_api_stop)?;
+            crate::cfn::entry(&mut map, "EbsOptimized", &self.ebs_optimized)?;
+            crate::cfn::entry(&mut map, "EnablePrimaryIpv6", &self.enable_primary_ipv6)?;
+            crate::cfn::entry(&mut map, "EnclaveOptions", &self.enclave_options)?;
+            crate::cfn::entry(
+                &mut map,
+                "HibernationOptions",
+                &self.hibernation_options,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IamInstanceProfile",
+                &self.iam_instance_profile,
+            )?;
+            map.serialize_entry("ImageId", &self.image_id)?;
+            map.serialize_entry("InstanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "Ipv6AddressCount", &self.ipv6_address_count)?;
+            crate::cfn::entry(&mut map, "KeyName", &self.key_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseSpecifications",
+                &self.license_specifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceOptions",
+                &self.maintenance_options,
+            )?;
+            crate::cfn::entry(&mut map, "MetadataOptions", &self.metadata_options)?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            crate::cfn::entry(&mut map, "NetworkInterfaces", &self.network_interfaces)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkPerformanceOptions",
+                &self.network_performance_options,
+            )?;
+            crate::cfn::entry(&mut map, "Placement", &self.placement)?;
+            crate::cfn::entry(
+                &mut map,
+                "PrivateDnsNameOptions",
+                &self.private_dns_name_options,
+            )?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(&mut map, "UserData", &self.user_data)?;
+            map.end()
+        }
+    }
+
     /// The `BlockDeviceMapping` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlockDeviceMapping {
         /// `DeviceName`.
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
         pub device_name: Option<Value<String>>,
         /// `Ebs`.
-        #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
         pub ebs: Option<EbsBlockDevice>,
         /// `NoDevice`.
-        #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
         pub no_device: Option<Value<String>>,
         /// `VirtualName`.
-        #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
 
+    impl Serialize for BlockDeviceMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "Ebs", &self.ebs)?;
+            crate::cfn::entry(&mut map, "NoDevice", &self.no_device)?;
+            crate::cfn::entry(&mut map, "VirtualName", &self.virtual_name)?;
+            map.end()
+        }
+    }
+
     /// The `EbsBlockDevice` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EbsBlockDevice {
         /// `Encrypted`.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
         pub encrypted: Option<Value<bool>>,
         /// `Iops`.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// `KmsKeyId`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// `Throughput`.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
         pub throughput: Option<Value<i64>>,
         /// `VolumeSize`.
-        #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
         /// `VolumeType`.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<VolumeType>>,
+    }
+
+    impl Serialize for EbsBlockDevice {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(&mut map, "VolumeSize", &self.volume_size)?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
     }
 
     /// Values of `VolumeType`.
@@ -643,24 +740,35 @@ pub mod workspace_instance {
     }
 
     /// The `CapacityReservationSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationSpecification {
         /// `CapacityReservationPreference`.
-        #[serde(
-            rename = "CapacityReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_preference: Option<
             Value<CapacityReservationPreference>,
         >,
         /// `CapacityReservationTarget`.
-        #[serde(
-            rename = "CapacityReservationTarget",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_target: Option<CapacityReservationTarget>,
+    }
+
+    impl Serialize for CapacityReservationSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationTarget",
+                &self.capacity_reservation_target,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `CapacityReservationPreference`.
@@ -704,41 +812,74 @@ pub mod workspace_instance {
     }
 
     /// The `CapacityReservationTarget` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationTarget {
         /// `CapacityReservationId`.
-        #[serde(
-            rename = "CapacityReservationId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_id: Option<Value<String>>,
         /// `CapacityReservationResourceGroupArn`.
-        #[serde(
-            rename = "CapacityReservationResourceGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservation_resource_group_arn: Option<Value<String>>,
     }
 
+    impl Serialize for CapacityReservationTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationId",
+                &self.capacity_reservation_id,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservationResourceGroupArn",
+                &self.capacity_reservation_resource_group_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `CpuOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CpuOptionsRequest {
         /// `CoreCount`.
-        #[serde(rename = "CoreCount", skip_serializing_if = "Option::is_none")]
         pub core_count: Option<Value<i64>>,
         /// `ThreadsPerCore`.
-        #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
         pub threads_per_core: Option<Value<i64>>,
     }
 
+    impl Serialize for CpuOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CoreCount", &self.core_count)?;
+            crate::cfn::entry(&mut map, "ThreadsPerCore", &self.threads_per_core)?;
+            map.end()
+        }
+    }
+
     /// The `CreditSpecificationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CreditSpecificationRequest {
         /// `CpuCredits`.
-        #[serde(rename = "CpuCredits", skip_serializing_if = "Option::is_none")]
         pub cpu_credits: Option<Value<CpuCredits>>,
+    }
+
+    impl Serialize for CreditSpecificationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CpuCredits", &self.cpu_credits)?;
+            map.end()
+        }
     }
 
     /// Values of `CpuCredits`.
@@ -779,50 +920,105 @@ pub mod workspace_instance {
     }
 
     /// The `EnclaveOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnclaveOptionsRequest {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for EnclaveOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `HibernationOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HibernationOptionsRequest {
         /// `Configured`.
-        #[serde(rename = "Configured", skip_serializing_if = "Option::is_none")]
         pub configured: Option<Value<bool>>,
     }
 
+    impl Serialize for HibernationOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configured", &self.configured)?;
+            map.end()
+        }
+    }
+
     /// The `IamInstanceProfileSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IamInstanceProfileSpecification {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for IamInstanceProfileSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The `LicenseConfigurationRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LicenseConfigurationRequest {
         /// `LicenseConfigurationArn`.
-        #[serde(
-            rename = "LicenseConfigurationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub license_configuration_arn: Option<Value<String>>,
     }
 
+    impl Serialize for LicenseConfigurationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "LicenseConfigurationArn",
+                &self.license_configuration_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InstanceMaintenanceOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceMaintenanceOptionsRequest {
         /// `AutoRecovery`.
-        #[serde(rename = "AutoRecovery", skip_serializing_if = "Option::is_none")]
         pub auto_recovery: Option<Value<AutoRecovery>>,
+    }
+
+    impl Serialize for InstanceMaintenanceOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoRecovery", &self.auto_recovery)?;
+            map.end()
+        }
     }
 
     /// Values of `AutoRecovery`.
@@ -863,31 +1059,42 @@ pub mod workspace_instance {
     }
 
     /// The `InstanceMetadataOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceMetadataOptionsRequest {
         /// `HttpEndpoint`.
-        #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
         pub http_endpoint: Option<Value<HttpEndpoint>>,
         /// `HttpProtocolIpv6`.
-        #[serde(rename = "HttpProtocolIpv6", skip_serializing_if = "Option::is_none")]
         pub http_protocol_ipv6: Option<Value<HttpProtocolIpv6>>,
         /// `HttpPutResponseHopLimit`.
-        #[serde(
-            rename = "HttpPutResponseHopLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub http_put_response_hop_limit: Option<Value<i64>>,
         /// `HttpTokens`.
-        #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
         pub http_tokens: Option<Value<HttpTokens>>,
         /// `InstanceMetadataTags`.
-        #[serde(
-            rename = "InstanceMetadataTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
+    }
+
+    impl Serialize for InstanceMetadataOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HttpEndpoint", &self.http_endpoint)?;
+            crate::cfn::entry(&mut map, "HttpProtocolIpv6", &self.http_protocol_ipv6)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpPutResponseHopLimit",
+                &self.http_put_response_hop_limit,
+            )?;
+            crate::cfn::entry(&mut map, "HttpTokens", &self.http_tokens)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMetadataTags",
+                &self.instance_metadata_tags,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `HttpEndpoint`.
@@ -1039,36 +1246,73 @@ pub mod workspace_instance {
     }
 
     /// The `RunInstancesMonitoringEnabled` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RunInstancesMonitoringEnabled {
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for RunInstancesMonitoringEnabled {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
     /// The `InstanceNetworkInterfaceSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceNetworkInterfaceSpecification {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DeviceIndex`.
-        #[serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none")]
         pub device_index: Option<Value<i64>>,
         /// `Groups`.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
         /// `SubnetId`.
-        #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
 
+    impl Serialize for InstanceNetworkInterfaceSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DeviceIndex", &self.device_index)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "SubnetId", &self.subnet_id)?;
+            map.end()
+        }
+    }
+
     /// The `InstanceNetworkPerformanceOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceNetworkPerformanceOptionsRequest {
         /// `BandwidthWeighting`.
-        #[serde(rename = "BandwidthWeighting", skip_serializing_if = "Option::is_none")]
         pub bandwidth_weighting: Option<Value<BandwidthWeighting>>,
+    }
+
+    impl Serialize for InstanceNetworkPerformanceOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BandwidthWeighting",
+                &self.bandwidth_weighting,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `BandwidthWeighting`.
@@ -1112,23 +1356,34 @@ pub mod workspace_instance {
     }
 
     /// The `Placement` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Placement {
         /// `AvailabilityZone`.
-        #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
         /// `GroupId`.
-        #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
         pub group_id: Option<Value<String>>,
         /// `GroupName`.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         /// `PartitionNumber`.
-        #[serde(rename = "PartitionNumber", skip_serializing_if = "Option::is_none")]
         pub partition_number: Option<Value<i64>>,
         /// `Tenancy`.
-        #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
+    }
+
+    impl Serialize for Placement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AvailabilityZone", &self.availability_zone)?;
+            crate::cfn::entry(&mut map, "GroupId", &self.group_id)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "PartitionNumber", &self.partition_number)?;
+            crate::cfn::entry(&mut map, "Tenancy", &self.tenancy)?;
+            map.end()
+        }
     }
 
     /// Values of `Tenancy`.
@@ -1172,25 +1427,36 @@ pub mod workspace_instance {
     }
 
     /// The `PrivateDnsNameOptionsRequest` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsNameOptionsRequest {
         /// `EnableResourceNameDnsAAAARecord`.
-        #[serde(
-            rename = "EnableResourceNameDnsAAAARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
         /// `EnableResourceNameDnsARecord`.
-        #[serde(
-            rename = "EnableResourceNameDnsARecord",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
         /// `HostnameType`.
-        #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<HostnameType>>,
+    }
+
+    impl Serialize for PrivateDnsNameOptionsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsAAAARecord",
+                &self.enable_resource_name_dns_aaaa_record,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableResourceNameDnsARecord",
+                &self.enable_resource_name_dns_a_record,
+            )?;
+            crate::cfn::entry(&mut map, "HostnameType", &self.hostname_type)?;
+            map.end()
+        }
     }
 
     /// Values of `HostnameType`.
@@ -1231,14 +1497,25 @@ pub mod workspace_instance {
     }
 
     /// The `TagSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TagSpecification {
         /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<ResourceType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for TagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 

@@ -116,49 +116,27 @@ pub mod environment {
     }
 
     /// The properties of `AWS::WorkSpacesThinClient::Environment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
-        /// The ID of the software set to apply.
-        #[serde(
-            rename = "DesiredSoftwareSetId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DesiredSoftwareSetId`: The ID of the software set to apply.
         pub desired_software_set_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the desktop to stream from Amazon WorkSpaces, WorkSpaces Web, or AppStream 2.0.
-        #[serde(rename = "DesktopArn")]
+        /// `DesktopArn`: The Amazon Resource Name (ARN) of the desktop to stream from Amazon WorkSpaces, WorkSpaces Web, or AppStream 2.0.
         pub desktop_arn: Value<String>,
-        /// The URL for the identity provider login (only for environments that use AppStream 2.0).
-        #[serde(rename = "DesktopEndpoint", skip_serializing_if = "Option::is_none")]
+        /// `DesktopEndpoint`: The URL for the identity provider login (only for environments that use AppStream 2.0).
         pub desktop_endpoint: Option<Value<String>>,
-        /// An array of key-value pairs to apply to the newly created devices for this environment.
-        #[serde(rename = "DeviceCreationTags", skip_serializing_if = "Option::is_none")]
+        /// `DeviceCreationTags`: An array of key-value pairs to apply to the newly created devices for this environment.
         pub device_creation_tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Amazon Resource Name (ARN) of the AWS Key Management Service key used to encrypt the environment.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The Amazon Resource Name (ARN) of the AWS Key Management Service key used to encrypt the environment.
         pub kms_key_arn: Option<Value<String>>,
-        /// A specification for a time window to apply software updates.
-        #[serde(rename = "MaintenanceWindow", skip_serializing_if = "Option::is_none")]
+        /// `MaintenanceWindow`: A specification for a time window to apply software updates.
         pub maintenance_window: Option<MaintenanceWindow>,
-        /// The name of the environment.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the environment.
         pub name: Option<Value<String>>,
-        /// An option to define which software updates to apply.
-        #[serde(
-            rename = "SoftwareSetUpdateMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SoftwareSetUpdateMode`: An option to define which software updates to apply.
         pub software_set_update_mode: Option<Value<SoftwareSetUpdateMode>>,
-        /// An option to define if software updates should be applied within a maintenance window.
-        #[serde(
-            rename = "SoftwareSetUpdateSchedule",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SoftwareSetUpdateSchedule`: An option to define if software updates should be applied within a maintenance window.
         pub software_set_update_schedule: Option<Value<SoftwareSetUpdateSchedule>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -180,29 +158,59 @@ pub mod environment {
         }
     }
 
+    impl Serialize for CfnEnvironmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DesiredSoftwareSetId",
+                &self.desired_software_set_id,
+            )?;
+            map.serialize_entry("DesktopArn", &self.desktop_arn)?;
+            crate::cfn::entry(&mut map, "DesktopEndpoint", &self.desktop_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeviceCreationTags",
+                &self.device_creation_tags,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "MaintenanceWindow", &self.maintenance_window)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "SoftwareSetUpdateMode",
+                &self.software_set_update_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SoftwareSetUpdateSchedule",
+                &self.software_set_update_schedule,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `MaintenanceWindow` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MaintenanceWindow {
-        /// The desired time zone maintenance window.
-        #[serde(rename = "ApplyTimeOf", skip_serializing_if = "Option::is_none")]
+        /// `ApplyTimeOf`: The desired time zone maintenance window.
         pub apply_time_of: Option<Value<ApplyTimeOf>>,
-        /// The date of maintenance window.
-        #[serde(rename = "DaysOfTheWeek", skip_serializing_if = "Option::is_none")]
+        /// `DaysOfTheWeek`: The date of maintenance window.
         pub days_of_the_week: Option<Vec<Value<DayOfWeek>>>,
-        /// The hour end time of maintenance window.
-        #[serde(rename = "EndTimeHour", skip_serializing_if = "Option::is_none")]
+        /// `EndTimeHour`: The hour end time of maintenance window.
         pub end_time_hour: Option<Value<i64>>,
-        /// The minute end time of maintenance window.
-        #[serde(rename = "EndTimeMinute", skip_serializing_if = "Option::is_none")]
+        /// `EndTimeMinute`: The minute end time of maintenance window.
         pub end_time_minute: Option<Value<i64>>,
-        /// The hour start time of maintenance window.
-        #[serde(rename = "StartTimeHour", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeHour`: The hour start time of maintenance window.
         pub start_time_hour: Option<Value<i64>>,
-        /// The minute start time of maintenance window.
-        #[serde(rename = "StartTimeMinute", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeMinute`: The minute start time of maintenance window.
         pub start_time_minute: Option<Value<i64>>,
-        /// The type of maintenance window.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of maintenance window.
         pub r#type: Value<Type>,
     }
 
@@ -218,6 +226,24 @@ pub mod environment {
                 start_time_minute: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for MaintenanceWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplyTimeOf", &self.apply_time_of)?;
+            crate::cfn::entry(&mut map, "DaysOfTheWeek", &self.days_of_the_week)?;
+            crate::cfn::entry(&mut map, "EndTimeHour", &self.end_time_hour)?;
+            crate::cfn::entry(&mut map, "EndTimeMinute", &self.end_time_minute)?;
+            crate::cfn::entry(&mut map, "StartTimeHour", &self.start_time_hour)?;
+            crate::cfn::entry(&mut map, "StartTimeMinute", &self.start_time_minute)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 

@@ -91,47 +91,73 @@ pub mod browser_settings {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::BrowserSettings`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnBrowserSettingsProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `BrowserPolicy`.
-        #[serde(rename = "BrowserPolicy", skip_serializing_if = "Option::is_none")]
         pub browser_policy: Option<Value<String>>,
         /// `CustomerManagedKey`.
-        #[serde(rename = "CustomerManagedKey", skip_serializing_if = "Option::is_none")]
         pub customer_managed_key: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `WebContentFilteringPolicy`.
-        #[serde(
-            rename = "WebContentFilteringPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub web_content_filtering_policy: Option<WebContentFilteringPolicy>,
     }
 
+    impl Serialize for CfnBrowserSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(&mut map, "BrowserPolicy", &self.browser_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedKey",
+                &self.customer_managed_key,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "WebContentFilteringPolicy",
+                &self.web_content_filtering_policy,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `WebContentFilteringPolicy` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebContentFilteringPolicy {
         /// `AllowedUrls`.
-        #[serde(rename = "AllowedUrls", skip_serializing_if = "Option::is_none")]
         pub allowed_urls: Option<Vec<Value<String>>>,
         /// `BlockedCategories`.
-        #[serde(rename = "BlockedCategories", skip_serializing_if = "Option::is_none")]
         pub blocked_categories: Option<Vec<Value<Category>>>,
         /// `BlockedUrls`.
-        #[serde(rename = "BlockedUrls", skip_serializing_if = "Option::is_none")]
         pub blocked_urls: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for WebContentFilteringPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedUrls", &self.allowed_urls)?;
+            crate::cfn::entry(&mut map, "BlockedCategories", &self.blocked_categories)?;
+            crate::cfn::entry(&mut map, "BlockedUrls", &self.blocked_urls)?;
+            map.end()
+        }
     }
 
     /// Values of `Category`.
@@ -320,56 +346,63 @@ pub mod data_protection_settings {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::DataProtectionSettings`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDataProtectionSettingsProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `CustomerManagedKey`.
-        #[serde(rename = "CustomerManagedKey", skip_serializing_if = "Option::is_none")]
         pub customer_managed_key: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `InlineRedactionConfiguration`.
-        #[serde(
-            rename = "InlineRedactionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inline_redaction_configuration: Option<InlineRedactionConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnDataProtectionSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedKey",
+                &self.customer_managed_key,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InlineRedactionConfiguration",
+                &self.inline_redaction_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `InlineRedactionConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InlineRedactionConfiguration {
         /// `GlobalConfidenceLevel`.
-        #[serde(
-            rename = "GlobalConfidenceLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_confidence_level: Option<Value<f64>>,
         /// `GlobalEnforcedUrls`.
-        #[serde(rename = "GlobalEnforcedUrls", skip_serializing_if = "Option::is_none")]
         pub global_enforced_urls: Option<Vec<Value<String>>>,
         /// `GlobalExemptUrls`.
-        #[serde(rename = "GlobalExemptUrls", skip_serializing_if = "Option::is_none")]
         pub global_exempt_urls: Option<Vec<Value<String>>>,
         /// `InlineRedactionPatterns`.
-        #[serde(rename = "InlineRedactionPatterns")]
         pub inline_redaction_patterns: Vec<InlineRedactionPattern>,
     }
 
@@ -387,26 +420,46 @@ pub mod data_protection_settings {
         }
     }
 
+    impl Serialize for InlineRedactionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalConfidenceLevel",
+                &self.global_confidence_level,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalEnforcedUrls",
+                &self.global_enforced_urls,
+            )?;
+            crate::cfn::entry(&mut map, "GlobalExemptUrls", &self.global_exempt_urls)?;
+            map.serialize_entry(
+                "InlineRedactionPatterns",
+                &self.inline_redaction_patterns,
+            )?;
+            map.end()
+        }
+    }
+
     /// The `InlineRedactionPattern` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InlineRedactionPattern {
         /// `BuiltInPatternId`.
-        #[serde(rename = "BuiltInPatternId", skip_serializing_if = "Option::is_none")]
         pub built_in_pattern_id: Option<Value<String>>,
         /// `ConfidenceLevel`.
-        #[serde(rename = "ConfidenceLevel", skip_serializing_if = "Option::is_none")]
         pub confidence_level: Option<Value<f64>>,
         /// `CustomPattern`.
-        #[serde(rename = "CustomPattern", skip_serializing_if = "Option::is_none")]
         pub custom_pattern: Option<CustomPattern>,
         /// `EnforcedUrls`.
-        #[serde(rename = "EnforcedUrls", skip_serializing_if = "Option::is_none")]
         pub enforced_urls: Option<Vec<Value<String>>>,
         /// `ExemptUrls`.
-        #[serde(rename = "ExemptUrls", skip_serializing_if = "Option::is_none")]
         pub exempt_urls: Option<Vec<Value<String>>>,
         /// `RedactionPlaceHolder`.
-        #[serde(rename = "RedactionPlaceHolder")]
         pub redaction_place_holder: RedactionPlaceHolder,
     }
 
@@ -424,20 +477,33 @@ pub mod data_protection_settings {
         }
     }
 
+    impl Serialize for InlineRedactionPattern {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BuiltInPatternId", &self.built_in_pattern_id)?;
+            crate::cfn::entry(&mut map, "ConfidenceLevel", &self.confidence_level)?;
+            crate::cfn::entry(&mut map, "CustomPattern", &self.custom_pattern)?;
+            crate::cfn::entry(&mut map, "EnforcedUrls", &self.enforced_urls)?;
+            crate::cfn::entry(&mut map, "ExemptUrls", &self.exempt_urls)?;
+            map.serialize_entry("RedactionPlaceHolder", &self.redaction_place_holder)?;
+            map.end()
+        }
+    }
+
     /// The `CustomPattern` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CustomPattern {
         /// `KeywordRegex`.
-        #[serde(rename = "KeywordRegex", skip_serializing_if = "Option::is_none")]
         pub keyword_regex: Option<Value<String>>,
         /// `PatternDescription`.
-        #[serde(rename = "PatternDescription", skip_serializing_if = "Option::is_none")]
         pub pattern_description: Option<Value<String>>,
         /// `PatternName`.
-        #[serde(rename = "PatternName")]
         pub pattern_name: Value<String>,
         /// `PatternRegex`.
-        #[serde(rename = "PatternRegex")]
         pub pattern_regex: Value<String>,
     }
 
@@ -456,18 +522,31 @@ pub mod data_protection_settings {
         }
     }
 
+    impl Serialize for CustomPattern {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KeywordRegex", &self.keyword_regex)?;
+            crate::cfn::entry(
+                &mut map,
+                "PatternDescription",
+                &self.pattern_description,
+            )?;
+            map.serialize_entry("PatternName", &self.pattern_name)?;
+            map.serialize_entry("PatternRegex", &self.pattern_regex)?;
+            map.end()
+        }
+    }
+
     /// The `RedactionPlaceHolder` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedactionPlaceHolder {
         /// `RedactionPlaceHolderText`.
-        #[serde(
-            rename = "RedactionPlaceHolderText",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redaction_place_holder_text: Option<Value<String>>,
         /// `RedactionPlaceHolderType`.
-        #[serde(rename = "RedactionPlaceHolderType")]
         pub redaction_place_holder_type: Value<RedactionPlaceHolderType>,
     }
 
@@ -480,6 +559,26 @@ pub mod data_protection_settings {
                 redaction_place_holder_text: None,
                 redaction_place_holder_type: redaction_place_holder_type.into(),
             }
+        }
+    }
+
+    impl Serialize for RedactionPlaceHolder {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedactionPlaceHolderText",
+                &self.redaction_place_holder_text,
+            )?;
+            map.serialize_entry(
+                "RedactionPlaceHolderType",
+                &self.redaction_place_holder_type,
+            )?;
+            map.end()
         }
     }
 
@@ -580,22 +679,17 @@ pub mod identity_provider {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::IdentityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityProviderProps {
         /// `IdentityProviderDetails`.
-        #[serde(rename = "IdentityProviderDetails")]
         pub identity_provider_details: indexmap::IndexMap<String, Value<String>>,
         /// `IdentityProviderName`.
-        #[serde(rename = "IdentityProviderName")]
         pub identity_provider_name: Value<String>,
         /// `IdentityProviderType`.
-        #[serde(rename = "IdentityProviderType")]
         pub identity_provider_type: Value<IdentityProviderType>,
         /// `PortalArn`.
-        #[serde(rename = "PortalArn", skip_serializing_if = "Option::is_none")]
         pub portal_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -615,6 +709,25 @@ pub mod identity_provider {
                 portal_arn: None,
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnIdentityProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "IdentityProviderDetails",
+                &self.identity_provider_details,
+            )?;
+            map.serialize_entry("IdentityProviderName", &self.identity_provider_name)?;
+            map.serialize_entry("IdentityProviderType", &self.identity_provider_type)?;
+            crate::cfn::entry(&mut map, "PortalArn", &self.portal_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -741,31 +854,21 @@ pub mod ip_access_settings {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::IpAccessSettings`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpAccessSettingsProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `CustomerManagedKey`.
-        #[serde(rename = "CustomerManagedKey", skip_serializing_if = "Option::is_none")]
         pub customer_managed_key: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `IpRules`.
-        #[serde(rename = "IpRules")]
         pub ip_rules: Vec<IpRule>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -783,14 +886,37 @@ pub mod ip_access_settings {
         }
     }
 
+    impl Serialize for CfnIpAccessSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedKey",
+                &self.customer_managed_key,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("IpRules", &self.ip_rules)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `IpRule` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IpRule {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// A single IP address or an IP address range in CIDR notation
-        #[serde(rename = "IpRange")]
+        /// `IpRange`: A single IP address or an IP address range in CIDR notation
         pub ip_range: Value<String>,
     }
 
@@ -801,6 +927,19 @@ pub mod ip_access_settings {
                 description: None,
                 ip_range: ip_range.into(),
             }
+        }
+    }
+
+    impl Serialize for IpRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("IpRange", &self.ip_range)?;
+            map.end()
         }
     }
 }
@@ -870,19 +1009,15 @@ pub mod network_settings {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::NetworkSettings`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkSettingsProps {
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
         /// `SubnetIds`.
-        #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `VpcId`.
-        #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
 
@@ -899,6 +1034,21 @@ pub mod network_settings {
                 tags: None,
                 vpc_id: vpc_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnNetworkSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("VpcId", &self.vpc_id)?;
+            map.end()
         }
     }
 }
@@ -1001,74 +1151,109 @@ pub mod portal {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::Portal`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPortalProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `AuthenticationType`.
-        #[serde(rename = "AuthenticationType", skip_serializing_if = "Option::is_none")]
         pub authentication_type: Option<Value<AuthenticationType>>,
         /// `BrowserSettingsArn`.
-        #[serde(rename = "BrowserSettingsArn", skip_serializing_if = "Option::is_none")]
         pub browser_settings_arn: Option<Value<String>>,
         /// `CustomerManagedKey`.
-        #[serde(rename = "CustomerManagedKey", skip_serializing_if = "Option::is_none")]
         pub customer_managed_key: Option<Value<String>>,
         /// `DataProtectionSettingsArn`.
-        #[serde(
-            rename = "DataProtectionSettingsArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub data_protection_settings_arn: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `InstanceType`.
-        #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<InstanceType>>,
         /// `IpAccessSettingsArn`.
-        #[serde(rename = "IpAccessSettingsArn", skip_serializing_if = "Option::is_none")]
         pub ip_access_settings_arn: Option<Value<String>>,
         /// `MaxConcurrentSessions`.
-        #[serde(
-            rename = "MaxConcurrentSessions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_concurrent_sessions: Option<Value<f64>>,
         /// `NetworkSettingsArn`.
-        #[serde(rename = "NetworkSettingsArn", skip_serializing_if = "Option::is_none")]
         pub network_settings_arn: Option<Value<String>>,
         /// `PortalCustomDomain`.
-        #[serde(rename = "PortalCustomDomain", skip_serializing_if = "Option::is_none")]
         pub portal_custom_domain: Option<Value<String>>,
         /// `SessionLoggerArn`.
-        #[serde(rename = "SessionLoggerArn", skip_serializing_if = "Option::is_none")]
         pub session_logger_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TrustStoreArn`.
-        #[serde(rename = "TrustStoreArn", skip_serializing_if = "Option::is_none")]
         pub trust_store_arn: Option<Value<String>>,
         /// `UserAccessLoggingSettingsArn`.
-        #[serde(
-            rename = "UserAccessLoggingSettingsArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub user_access_logging_settings_arn: Option<Value<String>>,
         /// `UserSettingsArn`.
-        #[serde(rename = "UserSettingsArn", skip_serializing_if = "Option::is_none")]
         pub user_settings_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnPortalProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthenticationType",
+                &self.authentication_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BrowserSettingsArn",
+                &self.browser_settings_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedKey",
+                &self.customer_managed_key,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProtectionSettingsArn",
+                &self.data_protection_settings_arn,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "InstanceType", &self.instance_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "IpAccessSettingsArn",
+                &self.ip_access_settings_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentSessions",
+                &self.max_concurrent_sessions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkSettingsArn",
+                &self.network_settings_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PortalCustomDomain",
+                &self.portal_custom_domain,
+            )?;
+            crate::cfn::entry(&mut map, "SessionLoggerArn", &self.session_logger_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TrustStoreArn", &self.trust_store_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "UserAccessLoggingSettingsArn",
+                &self.user_access_logging_settings_arn,
+            )?;
+            crate::cfn::entry(&mut map, "UserSettingsArn", &self.user_settings_arn)?;
+            map.end()
+        }
     }
 
     /// Values of `AuthenticationType`.
@@ -1222,31 +1407,21 @@ pub mod session_logger {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::SessionLogger`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSessionLoggerProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `CustomerManagedKey`.
-        #[serde(rename = "CustomerManagedKey", skip_serializing_if = "Option::is_none")]
         pub customer_managed_key: Option<Value<String>>,
         /// `DisplayName`.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
         /// `EventFilter`.
-        #[serde(rename = "EventFilter")]
         pub event_filter: EventFilter,
         /// `LogConfiguration`.
-        #[serde(rename = "LogConfiguration")]
         pub log_configuration: LogConfiguration,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1267,15 +1442,51 @@ pub mod session_logger {
         }
     }
 
+    impl Serialize for CfnSessionLoggerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedKey",
+                &self.customer_managed_key,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("EventFilter", &self.event_filter)?;
+            map.serialize_entry("LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `EventFilter` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EventFilter {
-        /// `All`. Untyped in the schema: any `serde_json::Value`.
-        #[serde(rename = "All", skip_serializing_if = "Option::is_none")]
+        /// `All`: `All`. Untyped in the schema: any `serde_json::Value`.
         pub all: Option<serde_json::Value>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<Event>>>,
+    }
+
+    impl Serialize for EventFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "All", &self.all)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
     }
 
     /// Values of `Event`.
@@ -1371,30 +1582,36 @@ pub mod session_logger {
     }
 
     /// The `LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfiguration {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3LogConfiguration>,
     }
 
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The `S3LogConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3LogConfiguration {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
         pub bucket_owner: Option<Value<String>>,
         /// `FolderStructure`.
-        #[serde(rename = "FolderStructure")]
         pub folder_structure: Value<FolderStructure>,
         /// `KeyPrefix`.
-        #[serde(rename = "KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub key_prefix: Option<Value<String>>,
         /// `LogFileFormat`.
-        #[serde(rename = "LogFileFormat")]
         pub log_file_format: Value<LogFileFormat>,
     }
 
@@ -1412,6 +1629,22 @@ pub mod session_logger {
                 key_prefix: None,
                 log_file_format: log_file_format.into(),
             }
+        }
+    }
+
+    impl Serialize for S3LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            map.serialize_entry("FolderStructure", &self.folder_structure)?;
+            crate::cfn::entry(&mut map, "KeyPrefix", &self.key_prefix)?;
+            map.serialize_entry("LogFileFormat", &self.log_file_format)?;
+            map.end()
         }
     }
 
@@ -1555,13 +1788,11 @@ pub mod trust_store {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::TrustStore`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrustStoreProps {
         /// `CertificateList`.
-        #[serde(rename = "CertificateList")]
         pub certificate_list: Vec<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1572,6 +1803,19 @@ pub mod trust_store {
                 certificate_list: certificate_list.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnTrustStoreProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CertificateList", &self.certificate_list)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1641,13 +1885,11 @@ pub mod user_access_logging_settings {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::UserAccessLoggingSettings`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserAccessLoggingSettingsProps {
-        /// Kinesis stream ARN to which log events are published.
-        #[serde(rename = "KinesisStreamArn")]
+        /// `KinesisStreamArn`: Kinesis stream ARN to which log events are published.
         pub kinesis_stream_arn: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1658,6 +1900,19 @@ pub mod user_access_logging_settings {
                 kinesis_stream_arn: kinesis_stream_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnUserAccessLoggingSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KinesisStreamArn", &self.kinesis_stream_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1748,80 +2003,41 @@ pub mod user_settings {
     }
 
     /// The properties of `AWS::WorkSpacesWeb::UserSettings`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserSettingsProps {
         /// `AdditionalEncryptionContext`.
-        #[serde(
-            rename = "AdditionalEncryptionContext",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub additional_encryption_context: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
         /// `BrandingConfiguration`.
-        #[serde(
-            rename = "BrandingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub branding_configuration: Option<BrandingConfiguration>,
         /// `CookieSynchronizationConfiguration`.
-        #[serde(
-            rename = "CookieSynchronizationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cookie_synchronization_configuration: Option<
             CookieSynchronizationConfiguration,
         >,
         /// `CopyAllowed`.
-        #[serde(rename = "CopyAllowed")]
         pub copy_allowed: Value<EnabledType>,
         /// `CustomerManagedKey`.
-        #[serde(rename = "CustomerManagedKey", skip_serializing_if = "Option::is_none")]
         pub customer_managed_key: Option<Value<String>>,
         /// `DeepLinkAllowed`.
-        #[serde(rename = "DeepLinkAllowed", skip_serializing_if = "Option::is_none")]
         pub deep_link_allowed: Option<Value<EnabledType>>,
         /// `DisconnectTimeoutInMinutes`.
-        #[serde(
-            rename = "DisconnectTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disconnect_timeout_in_minutes: Option<Value<f64>>,
         /// `DownloadAllowed`.
-        #[serde(rename = "DownloadAllowed")]
         pub download_allowed: Value<EnabledType>,
         /// `IdleDisconnectTimeoutInMinutes`.
-        #[serde(
-            rename = "IdleDisconnectTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub idle_disconnect_timeout_in_minutes: Option<Value<f64>>,
         /// `PasteAllowed`.
-        #[serde(rename = "PasteAllowed")]
         pub paste_allowed: Value<EnabledType>,
         /// `PrintAllowed`.
-        #[serde(rename = "PrintAllowed")]
         pub print_allowed: Value<EnabledType>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ToolbarConfiguration`.
-        #[serde(
-            rename = "ToolbarConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub toolbar_configuration: Option<ToolbarConfiguration>,
         /// `UploadAllowed`.
-        #[serde(rename = "UploadAllowed")]
         pub upload_allowed: Value<EnabledType>,
         /// `WebAuthnAllowed`.
-        #[serde(rename = "WebAuthnAllowed", skip_serializing_if = "Option::is_none")]
         pub web_authn_allowed: Option<Value<EnabledType>>,
     }
 
@@ -1854,38 +2070,103 @@ pub mod user_settings {
         }
     }
 
+    impl Serialize for CfnUserSettingsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalEncryptionContext",
+                &self.additional_encryption_context,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BrandingConfiguration",
+                &self.branding_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CookieSynchronizationConfiguration",
+                &self.cookie_synchronization_configuration,
+            )?;
+            map.serialize_entry("CopyAllowed", &self.copy_allowed)?;
+            crate::cfn::entry(
+                &mut map,
+                "CustomerManagedKey",
+                &self.customer_managed_key,
+            )?;
+            crate::cfn::entry(&mut map, "DeepLinkAllowed", &self.deep_link_allowed)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisconnectTimeoutInMinutes",
+                &self.disconnect_timeout_in_minutes,
+            )?;
+            map.serialize_entry("DownloadAllowed", &self.download_allowed)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleDisconnectTimeoutInMinutes",
+                &self.idle_disconnect_timeout_in_minutes,
+            )?;
+            map.serialize_entry("PasteAllowed", &self.paste_allowed)?;
+            map.serialize_entry("PrintAllowed", &self.print_allowed)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "ToolbarConfiguration",
+                &self.toolbar_configuration,
+            )?;
+            map.serialize_entry("UploadAllowed", &self.upload_allowed)?;
+            crate::cfn::entry(&mut map, "WebAuthnAllowed", &self.web_authn_allowed)?;
+            map.end()
+        }
+    }
+
     /// The `BrandingConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BrandingConfiguration {
         /// `ColorTheme`.
-        #[serde(rename = "ColorTheme", skip_serializing_if = "Option::is_none")]
         pub color_theme: Option<Value<ColorTheme>>,
         /// `Favicon`.
-        #[serde(rename = "Favicon", skip_serializing_if = "Option::is_none")]
         pub favicon: Option<Value<String>>,
-        /// `FaviconMetadata`. Read-only: CloudFormation returns it.
-        #[serde(rename = "FaviconMetadata", skip_serializing_if = "Option::is_none")]
+        /// `FaviconMetadata`: `FaviconMetadata`. Read-only: CloudFormation returns it.
         pub favicon_metadata: Option<ImageMetadata>,
         /// `LocalizedStrings`.
-        #[serde(rename = "LocalizedStrings", skip_serializing_if = "Option::is_none")]
         pub localized_strings: Option<
             indexmap::IndexMap<String, LocalizedBrandingStrings>,
         >,
         /// `Logo`.
-        #[serde(rename = "Logo", skip_serializing_if = "Option::is_none")]
         pub logo: Option<Value<String>>,
-        /// `LogoMetadata`. Read-only: CloudFormation returns it.
-        #[serde(rename = "LogoMetadata", skip_serializing_if = "Option::is_none")]
+        /// `LogoMetadata`: `LogoMetadata`. Read-only: CloudFormation returns it.
         pub logo_metadata: Option<ImageMetadata>,
         /// `TermsOfService`.
-        #[serde(rename = "TermsOfService", skip_serializing_if = "Option::is_none")]
         pub terms_of_service: Option<Value<String>>,
         /// `Wallpaper`.
-        #[serde(rename = "Wallpaper", skip_serializing_if = "Option::is_none")]
         pub wallpaper: Option<Value<String>>,
-        /// `WallpaperMetadata`. Read-only: CloudFormation returns it.
-        #[serde(rename = "WallpaperMetadata", skip_serializing_if = "Option::is_none")]
+        /// `WallpaperMetadata`: `WallpaperMetadata`. Read-only: CloudFormation returns it.
         pub wallpaper_metadata: Option<ImageMetadata>,
+    }
+
+    impl Serialize for BrandingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ColorTheme", &self.color_theme)?;
+            crate::cfn::entry(&mut map, "Favicon", &self.favicon)?;
+            crate::cfn::entry(&mut map, "FaviconMetadata", &self.favicon_metadata)?;
+            crate::cfn::entry(&mut map, "LocalizedStrings", &self.localized_strings)?;
+            crate::cfn::entry(&mut map, "Logo", &self.logo)?;
+            crate::cfn::entry(&mut map, "LogoMetadata", &self.logo_metadata)?;
+            crate::cfn::entry(&mut map, "TermsOfService", &self.terms_of_service)?;
+            crate::cfn::entry(&mut map, "Wallpaper", &self.wallpaper)?;
+            crate::cfn::entry(&mut map, "WallpaperMetadata", &self.wallpaper_metadata)?;
+            map.end()
+        }
     }
 
     /// Values of `ColorTheme`.
@@ -1926,16 +2207,13 @@ pub mod user_settings {
     }
 
     /// The `ImageMetadata` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ImageMetadata {
         /// `FileExtension`.
-        #[serde(rename = "FileExtension")]
         pub file_extension: Value<String>,
         /// `LastUploadTimestamp`.
-        #[serde(rename = "LastUploadTimestamp")]
         pub last_upload_timestamp: Value<String>,
         /// `MimeType`.
-        #[serde(rename = "MimeType")]
         pub mime_type: Value<MimeType>,
     }
 
@@ -1951,6 +2229,20 @@ pub mod user_settings {
                 last_upload_timestamp: last_upload_timestamp.into(),
                 mime_type: mime_type.into(),
             }
+        }
+    }
+
+    impl Serialize for ImageMetadata {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FileExtension", &self.file_extension)?;
+            map.serialize_entry("LastUploadTimestamp", &self.last_upload_timestamp)?;
+            map.serialize_entry("MimeType", &self.mime_type)?;
+            map.end()
         }
     }
 
@@ -1995,31 +2287,23 @@ pub mod user_settings {
     }
 
     /// The `LocalizedBrandingStrings` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocalizedBrandingStrings {
         /// `BrowserTabTitle`.
-        #[serde(rename = "BrowserTabTitle")]
         pub browser_tab_title: Value<String>,
         /// `ContactButtonText`.
-        #[serde(rename = "ContactButtonText", skip_serializing_if = "Option::is_none")]
         pub contact_button_text: Option<Value<String>>,
         /// `ContactLink`.
-        #[serde(rename = "ContactLink", skip_serializing_if = "Option::is_none")]
         pub contact_link: Option<Value<String>>,
         /// `LoadingText`.
-        #[serde(rename = "LoadingText", skip_serializing_if = "Option::is_none")]
         pub loading_text: Option<Value<String>>,
         /// `LoginButtonText`.
-        #[serde(rename = "LoginButtonText", skip_serializing_if = "Option::is_none")]
         pub login_button_text: Option<Value<String>>,
         /// `LoginDescription`.
-        #[serde(rename = "LoginDescription", skip_serializing_if = "Option::is_none")]
         pub login_description: Option<Value<String>>,
         /// `LoginTitle`.
-        #[serde(rename = "LoginTitle", skip_serializing_if = "Option::is_none")]
         pub login_title: Option<Value<String>>,
         /// `WelcomeText`.
-        #[serde(rename = "WelcomeText")]
         pub welcome_text: Value<String>,
     }
 
@@ -2042,14 +2326,31 @@ pub mod user_settings {
         }
     }
 
+    impl Serialize for LocalizedBrandingStrings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BrowserTabTitle", &self.browser_tab_title)?;
+            crate::cfn::entry(&mut map, "ContactButtonText", &self.contact_button_text)?;
+            crate::cfn::entry(&mut map, "ContactLink", &self.contact_link)?;
+            crate::cfn::entry(&mut map, "LoadingText", &self.loading_text)?;
+            crate::cfn::entry(&mut map, "LoginButtonText", &self.login_button_text)?;
+            crate::cfn::entry(&mut map, "LoginDescription", &self.login_description)?;
+            crate::cfn::entry(&mut map, "LoginTitle", &self.login_title)?;
+            map.serialize_entry("WelcomeText", &self.welcome_text)?;
+            map.end()
+        }
+    }
+
     /// The `CookieSynchronizationConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CookieSynchronizationConfiguration {
         /// `Allowlist`.
-        #[serde(rename = "Allowlist")]
         pub allowlist: Vec<CookieSpecification>,
         /// `Blocklist`.
-        #[serde(rename = "Blocklist", skip_serializing_if = "Option::is_none")]
         pub blocklist: Option<Vec<CookieSpecification>>,
     }
 
@@ -2063,17 +2364,27 @@ pub mod user_settings {
         }
     }
 
+    impl Serialize for CookieSynchronizationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Allowlist", &self.allowlist)?;
+            crate::cfn::entry(&mut map, "Blocklist", &self.blocklist)?;
+            map.end()
+        }
+    }
+
     /// The `CookieSpecification` property type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CookieSpecification {
         /// `Domain`.
-        #[serde(rename = "Domain")]
         pub domain: Value<String>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
     }
 
@@ -2085,6 +2396,20 @@ pub mod user_settings {
                 name: None,
                 path: None,
             }
+        }
+    }
+
+    impl Serialize for CookieSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
         }
     }
 
@@ -2126,24 +2451,39 @@ pub mod user_settings {
     }
 
     /// The `ToolbarConfiguration` property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ToolbarConfiguration {
         /// `HiddenToolbarItems`.
-        #[serde(rename = "HiddenToolbarItems", skip_serializing_if = "Option::is_none")]
         pub hidden_toolbar_items: Option<Vec<Value<ToolbarItem>>>,
         /// `MaxDisplayResolution`.
-        #[serde(
-            rename = "MaxDisplayResolution",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_display_resolution: Option<Value<MaxDisplayResolution>>,
         /// `ToolbarType`.
-        #[serde(rename = "ToolbarType", skip_serializing_if = "Option::is_none")]
         pub toolbar_type: Option<Value<ToolbarType>>,
         /// `VisualMode`.
-        #[serde(rename = "VisualMode", skip_serializing_if = "Option::is_none")]
         pub visual_mode: Option<Value<VisualMode>>,
+    }
+
+    impl Serialize for ToolbarConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HiddenToolbarItems",
+                &self.hidden_toolbar_items,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxDisplayResolution",
+                &self.max_display_resolution,
+            )?;
+            crate::cfn::entry(&mut map, "ToolbarType", &self.toolbar_type)?;
+            crate::cfn::entry(&mut map, "VisualMode", &self.visual_mode)?;
+            map.end()
+        }
     }
 
     /// Values of `ToolbarItem`.

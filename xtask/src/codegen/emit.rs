@@ -276,19 +276,18 @@ fn ty_tokens(ty: &Ty) -> TokenStream {
 
 fn field(f: &Field) -> TokenStream {
     let name = ident(&f.rust_name);
-    let json_name = &f.json_name;
-    let d = doc(&f.doc);
+    // The CloudFormation name first: the serializer below is the only other place it shows.
+    let named = format!("`{}`.", f.json_name);
+    let d = doc(&if f.doc == named { named } else { format!("`{}`: {}", f.json_name, f.doc) });
     let ty = ty_tokens(&f.ty);
     if f.required {
         quote! {
             #d
-            #[serde(rename = #json_name)]
             pub #name: #ty,
         }
     } else {
         quote! {
             #d
-            #[serde(rename = #json_name, skip_serializing_if = "Option::is_none")]
             pub #name: Option<#ty>,
         }
     }
@@ -300,13 +299,33 @@ fn struct_def(s: &StructDef) -> TokenStream {
     let default = s.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
     let fields = s.fields.iter().map(field);
     let constructor = (default.is_none()).then(|| constructor(s));
+    // A map of the set properties under their CloudFormation names. Written out rather
+    // than `#[derive(Serialize)]`: a call per field instead of serde's expansion keeps
+    // the ~15,000 generated structs quick to compile.
+    let entries = s.fields.iter().map(|f| {
+        let (n, key) = (ident(&f.rust_name), &f.json_name);
+        if f.required {
+            quote!(map.serialize_entry(#key, &self.#n)?;)
+        } else {
+            quote!(crate::cfn::entry(&mut map, #key, &self.#n)?;)
+        }
+    });
     quote! {
         #d
-        #[derive(Debug, Clone, PartialEq, #default Serialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
         }
         #constructor
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                #(#entries)*
+                map.end()
+            }
+        }
     }
 }
 
@@ -449,6 +468,18 @@ let _arn = queue.attr_arn();
             /// The tag value.
             #[serde(rename = "Value")]
             pub value: Value<String>,
+        }
+
+        /// Writes an optional property of a generated struct when it is set.
+        pub(crate) fn entry<M: serde::ser::SerializeMap, T: Serialize>(
+            map: &mut M,
+            key: &'static str,
+            value: &Option<T>,
+        ) -> std::result::Result<(), M::Error> {
+            match value {
+                Some(value) => map.serialize_entry(key, value),
+                None => Ok(()),
+            }
         }
 
         impl Tag {

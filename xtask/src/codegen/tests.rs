@@ -315,7 +315,7 @@ fn render(r: &Resource) -> String {
 }
 
 #[test]
-fn emitted_code_has_the_header_handle_and_serde_names() {
+fn emitted_code_has_the_header_handle_and_serialized_names() {
     let mut s = schema(
         json!({"BucketName": {"type": "string"}, "Mode": {"type": "string", "enum": ["aws:kms", "AES256"]},
                "Id": {"type": "string"}}),
@@ -330,7 +330,8 @@ fn emitted_code_has_the_header_handle_and_serde_names() {
         "pub const TYPE: &'static str = \"AWS::Test::Thing\";",
         "\"/properties/BucketName\",",
         ".set_fqn(\"cloudwright.cfn.test.CfnThing\")",
-        "#[serde(rename = \"BucketName\", skip_serializing_if = \"Option::is_none\")]",
+        "crate::cfn::entry(&mut map, \"BucketName\", &self.bucket_name)?;",
+        "map.serialize_entry(\"Mode\", &self.mode)?;",
         "pub mode: Value<Mode>,",
         "AwsKms,",
         "Self::Aes256 => \"AES256\",",
